@@ -1,0 +1,29 @@
+"""logtrim: keep deployment task logs small and useful without losing a byte.
+
+The public API; everything else lives in private modules.
+"""
+
+from ._errors import (
+    CommandNotExecutableError,
+    CommandNotFoundError,
+    InputError,
+    LogtrimError,
+    UsageError,
+)
+from ._policy import Policy
+from ._rules import Kind
+from ._sizes import format_size, parse_size
+from ._version import __version__
+
+__all__ = [
+    "CommandNotExecutableError",
+    "CommandNotFoundError",
+    "InputError",
+    "Kind",
+    "LogtrimError",
+    "Policy",
+    "UsageError",
+    "__version__",
+    "format_size",
+    "parse_size",
+]

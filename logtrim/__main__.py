@@ -1,0 +1,5 @@
+"""``python -m logtrim``."""
+
+from ._cli import entry
+
+entry()

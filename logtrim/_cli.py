@@ -1,0 +1,193 @@
+"""The ``logtrim`` command line (typer). Errors become exit codes here, and only here.
+
+Command functions are synchronous and call ``anyio.run`` themselves (typer does not await
+``async def`` commands). Heavy modules are imported inside the commands: start-up counts.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from ._errors import LogtrimError, UsageError
+from ._version import __version__
+
+CI_NAMES = "auto, octopus, github, azure, teamcity, gitlab, buildkite, jenkins, plain"
+
+app = typer.Typer(
+    name="logtrim",
+    help="Keep deployment task logs small and useful without losing a byte.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"logtrim {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Keep deployment task logs small and useful without losing a byte."""
+
+
+# Typer needs Optional[...] at runtime on Python 3.10 for options that default to None.
+@app.command(context_settings={"allow_interspersed_args": False})
+def run(
+    command: Annotated[list[str], typer.Argument(help="The command to run, and its arguments.")],
+    artifact: Annotated[
+        Optional[Path],
+        typer.Option(help="Archive path [default: <command>-<timestamp>.log.zst here]."),
+    ] = None,
+    name: Annotated[
+        Optional[str], typer.Option(help="Artifact name shown by the CI [default: file name].")
+    ] = None,
+    budget: Annotated[
+        Optional[str],
+        typer.Option(help="Console byte budget: 20MB, 512kB, 1MiB, bytes. [default: 20MB]"),
+    ] = None,
+    level: Annotated[Optional[int], typer.Option(help="zstd level, 1-22. [default: 3]")] = None,
+    ci: Annotated[Optional[str], typer.Option(help=f"CI dialect: {CI_NAMES}. [default: auto]")] = None,
+    head: Annotated[
+        Optional[int], typer.Option(help="First lines of the run to show. [default: 10]")
+    ] = None,
+    tail: Annotated[
+        Optional[int], typer.Option(help="Last lines shown on failure. [default: 200]")
+    ] = None,
+    context: Annotated[
+        Optional[int], typer.Option(help="Lines shown before each error. [default: 5]")
+    ] = None,
+    after: Annotated[
+        Optional[int], typer.Option(help="Lines shown after each error. [default: 3]")
+    ] = None,
+    keep: Annotated[
+        Optional[list[str]], typer.Option(help="Always show lines matching REGEX (repeatable).")
+    ] = None,
+    drop: Annotated[
+        Optional[list[str]], typer.Option(help="Never show lines matching REGEX (repeatable).")
+    ] = None,
+    mask: Annotated[
+        Optional[list[str]], typer.Option(help="Mask this secret value (repeatable).")
+    ] = None,
+    mask_env: Annotated[
+        Optional[list[str]],
+        typer.Option(help="Mask the value of this environment variable (repeatable)."),
+    ] = None,
+    heartbeat: Annotated[
+        Optional[float],
+        typer.Option(help="Seconds of console silence before a heartbeat line. [default: 60]"),
+    ] = None,
+    progress_interval: Annotated[
+        Optional[float],
+        typer.Option(help="Seconds between progress lines per stream. [default: 5]"),
+    ] = None,
+    grace: Annotated[
+        Optional[float],
+        typer.Option(help="Seconds between forwarding a signal and SIGKILL. [default: 10]"),
+    ] = None,
+    drain_timeout: Annotated[
+        Optional[float],
+        typer.Option(help="Seconds to keep reading after the child exits. [default: 3]"),
+    ] = None,
+    pty: Annotated[
+        bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
+    ] = False,
+    config: Annotated[
+        Optional[Path], typer.Option(help="Config file [default: logtrim.toml, pyproject.toml].")
+    ] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug diagnostics.")] = False,
+) -> None:
+    """Run COMMAND, archive all its output, show what matters, publish the archive.
+
+    Put logtrim's options before COMMAND; everything from COMMAND on goes to the child
+    untouched (use -- to be explicit).
+    """
+    import os
+
+    import anyio
+
+    from . import _config, _log
+    from ._dialects import choose
+    from ._runner import RunOptions, default_artifact
+    from ._runner import run as run_pipeline
+
+    _log.configure(verbose)
+    env = dict(os.environ)
+    cwd = Path.cwd()
+    cli = {
+        "budget": budget, "level": level, "ci": ci, "head": head, "tail": tail,
+        "context": context, "after": after, "heartbeat": heartbeat,
+        "progress_interval": progress_interval, "grace": grace,
+        "drain_timeout": drain_timeout, "keep": keep, "drop": drop, "mask_env": mask_env,
+    }  # fmt: skip
+    settings = _config.resolve(cli, env, cwd, config)
+    mask_names = settings["mask_env"] + [
+        n.strip() for n in env.get("LOGTRIM_MASK_ENV", "").split(",") if n.strip()
+    ]
+    masks = _config.masks_from(mask_names, list(mask or []), env)
+    dialect = choose(settings["ci"], env)
+    if pty and os.name == "nt":
+        raise UsageError("--pty needs a POSIX system")
+    path = artifact if artifact is not None else default_artifact(command, cwd)
+    options = RunOptions(
+        argv=command,
+        policy=_config.policy_from(settings, masks),
+        dialect=dialect,
+        artifact=path,
+        name=name or path.name,
+        level=settings["level"],
+        grace=settings["grace"],
+        drain_timeout=settings["drain_timeout"],
+        pty=pty,
+    )
+    code = anyio.run(run_pipeline, options, backend="asyncio")
+    raise typer.Exit(code)
+
+
+def _register_posthoc() -> None:
+    try:
+        from ._cli_posthoc import register
+    except ImportError:  # pragma: no cover - during development only
+        return
+    register(app)
+
+
+_register_posthoc()
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point: run the app, map errors to exit codes in one place."""
+    try:
+        result = app(args=argv, prog_name="logtrim", standalone_mode=False)
+    except typer.Exit as exc:
+        return exc.exit_code
+    except LogtrimError as exc:
+        sys.stderr.write(f"logtrim: error: {exc}\n")
+        return exc.exit_code
+    except _click_usage_errors() as exc:
+        exc.show()
+        return 2
+    except KeyboardInterrupt:
+        return 130
+    return result if isinstance(result, int) else 0
+
+
+def _click_usage_errors() -> tuple[type[Exception], ...]:
+    import click
+
+    return (click.exceptions.UsageError, click.exceptions.BadParameter)
+
+
+def entry() -> None:
+    sys.exit(main())

@@ -1,0 +1,745 @@
+"""The engine: one sans-IO object behind ``run``, the logging handler and ``trim``.
+
+``Core.feed(stream, chunk, now)`` takes bytes as they arrive and returns what to append to
+the archive (every byte, secrets masked) and what to print (a list of ``(stream, bytes)``).
+It never blocks and never does I/O; the caller passes the time. Lines are looked at one by
+one only where a rule hit, the head, an error's context or a level switch needs it; the rest
+of a chunk is counted in C and kept in a short history for context and the failure tail.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import deque
+from collections.abc import Mapping, Sequence
+
+from ._dialects import Closing, Dialect, Print, all_dialects
+from ._dialects._base import Action
+from ._lines import LineSplitter
+from ._mask import Masker
+from ._policy import MIN_BUDGET, TIER_NAMES, Budget, Policy, Tally
+from ._rules import RULES, Kind, Matcher, Rule
+from ._servicemsg import STDERR_MODES, STDOUT_MODES, parse_message
+from ._sizes import format_count, format_size
+from ._templates import template
+
+STDOUT, STDERR = 1, 2
+Emit = tuple[int, bytes]
+
+# Lines that continue a stack trace or an error block: indented, Java's "Caused by:",
+# "... 12 more", Go's goroutine headers.
+_CONTINUATION = re.compile(
+    rb"^(?:\x1b\[[0-9;]*m)*(?:[ \t]+\S|Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[)"
+)
+_EXCEPTION_LINE = re.compile(rb"^(?:\x1b\[[0-9;]*m)*[\w.$]*(?:Error|Exception|Interrupt)\b")
+_ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b_[^\x07]*\x07")
+_FORCED_STDOUT = {
+    "stdout-warning": Kind.WARNING,
+    "stdout-error": Kind.ERROR,
+    "stdout-highlight": Kind.INFO,
+    "stdout-wait": Kind.INFO,
+}
+_QUIET_MODES = frozenset({"stdout-verbose", "stdout-ignore", "stderr-ignore"})
+_OWN = b"[logtrim] "
+
+
+def display(line: bytes, max_line: int) -> bytes:
+    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long."""
+    body = line[:-1] if line.endswith(b"\n") else line
+    if body.endswith(b"\r"):
+        body = body[:-1]
+    if b"\r" in body:
+        parts = [p for p in body.split(b"\r") if p.strip()]
+        body = parts[-1] if parts else b""
+    if len(body) > max_line:
+        cut = format_size(len(body))
+        body = body[:max_line] + f" ... [logtrim: line cut, {cut} in the archive]".encode()
+    return body + b"\n"
+
+
+class _Stream:
+    """Per-stream state: splitter, after-context, progress throttle, repeat collapse."""
+
+    def __init__(self, max_pending: int) -> None:
+        self.splitter = LineSplitter(max_pending)
+        self.in_long = False
+        self.after = 0
+        self.block = 0
+        self.svc_open = 0
+        self.progress_at = float("-inf")
+        self.progress_pending: tuple[int, bytes, bool] | None = None
+        self.repeat_key: bytes | None = None
+        self.repeat_count = 0
+        self.repeat_reported = 0.0
+
+
+class Core:
+    """The policy engine. See the module docstring; one instance per run/log."""
+
+    def __init__(
+        self,
+        policy: Policy | None = None,
+        dialect: Dialect | None = None,
+        *,
+        max_pending: int = 1 << 20,
+    ) -> None:
+        self.policy = policy or Policy()
+        self.dialect = dialect or Dialect()
+        pol = self.policy
+        self.budget = Budget(max(pol.budget, MIN_BUDGET))
+        self.tally = Tally()
+        self.notes: list[str] = []  # logtrim's own diagnostics, for the shell to log
+        self.masker = Masker(engine=pol.engine)
+        self.add_secrets(*pol.masks)
+        others = [d for d in all_dialects() if d.name != self.dialect.name]
+        self._secret_dialects = [self.dialect, *others]
+        self._command_dialects = [self.dialect] + [d for d in others if d.name == "octopus"]
+        self._drop = [re.compile(p.encode()) for p in pol.drop]
+        markers = {m for d in self._secret_dialects for m in d.markers}
+        extra = [Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False) for i, p in enumerate(pol.keep)]
+        extra += [Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False) for m in sorted(markers)]
+        self._plain_matcher = Matcher(RULES, engine=pol.engine)
+        self.matcher = Matcher((*RULES, *extra), engine=pol.engine)
+        self._streams = {STDOUT: _Stream(max_pending), STDERR: _Stream(max_pending)}
+        # (first lineno, stream, whole lines, line count): enough for the context and the tail
+        self._history: deque[tuple[int, int, bytes, int]] = deque()
+        self._hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
+        self._history_lines = 0
+        self._shown: deque[int] = deque()
+        self.lines = 0
+        self.bytes = 0
+        self._last_shown = -1
+        self._gap_lines = 0
+        self._gap_bytes = 0
+        self._stopped: set[Kind] = set()
+        self.started: float | None = None
+        self._last_emit = 0.0
+        self.out_mode = "stdout-default"
+        self.err_mode = "stderr-default"
+        self.first_error: bytes | None = None
+        self.last_exception: bytes | None = None
+        self._traceback_seen = False
+        self.child_sent_result = False
+        self.first_errors: list[str] = []
+        self._checkpoint: dict[Kind, tuple[int, int]] = {}
+        self._out: list[Emit] = []
+
+    # -- secrets --------------------------------------------------------------------------
+    def add_secrets(self, *values: str) -> None:
+        for value in self.masker.add(*values):
+            self.notes.append(
+                f"not masking a value of {len(value)} characters: shorter than 4 (as Octopus)"
+            )
+
+    def _learn(self, region: bytes, hits: Sequence[tuple[int, Kind]]) -> None:
+        for start, kind in hits:
+            if kind != Kind.SERVICE:
+                continue
+            end = region.find(b"\n", start)
+            text = region[start : end if end >= 0 else len(region)].decode("utf-8", "replace")
+            for dialect in self._secret_dialects:
+                found = dialect.declared_secrets(text)
+                if found:
+                    self.add_secrets(*found)
+
+    # -- input ----------------------------------------------------------------------------
+    def feed(self, stream: int, data: bytes, now: float) -> tuple[bytes, list[Emit]]:
+        """Take a chunk of the child's ``stream``; return (archive bytes, console emits)."""
+        if self.started is None:
+            self.started = self._last_emit = now
+        st = self._streams[stream]
+        reserve = self.masker.max_len - 1 if self.masker else 0
+        pieces = st.splitter.feed(
+            data, reserve=reserve, safe_cut=self.masker.safe_cut if self.masker else None
+        )
+        archive = [self._piece(stream, buf, now) if long else self._region(stream, buf, now)
+                   for long, buf in pieces]
+        return b"".join(archive), self._take()
+
+    def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
+        """End of the child's output: the partial last line of each stream, if any."""
+        archive = []
+        for stream, st in self._streams.items():
+            rest = st.splitter.flush()
+            if rest:
+                archive.append(self._region(stream, rest, now))
+            st.in_long = False
+        return b"".join(archive), self._take()
+
+    def feed_line(
+        self, stream: int, data: bytes, kind: Kind | None, now: float
+    ) -> tuple[bytes, list[Emit]]:
+        """Take one record (one or more whole lines) whose tier the caller knows.
+
+        The logging handler and ``trim`` of a task log use this: a record's level outranks
+        keyword guessing, and a multi-line record (a traceback) keeps one tier throughout.
+        """
+        if self.started is None:
+            self.started = self._last_emit = now
+        if not data.endswith(b"\n"):
+            data += b"\n"
+        if kind is None or kind == Kind.SERVICE:
+            hits = self.matcher.scan(data)
+            self._learn(data, hits)
+        archive = self.masker.mask(data)
+        base = self.lines
+        self._remember(stream, data, base)
+        pos = 0
+        lineno = base
+        while pos < len(data):
+            end = data.index(b"\n", pos) + 1
+            line = data[pos:end]
+            line_kind = kind if kind is not None else self.matcher.line_kind(line)
+            self._hint = (lineno, pos)
+            self._line(stream, line, line_kind, lineno, now)
+            pos = end
+            lineno += 1
+        self.lines = lineno
+        self.bytes += len(data)
+        return archive, self._take()
+
+    def classify(self, line: bytes) -> Kind:
+        """The tier the built-in and user rules give one line."""
+        return self.matcher.line_kind(line)
+
+    def passthrough(self, data: bytes) -> bytes:
+        """Mask ``data`` only: what the shell archives after the engine failed open."""
+        return self.masker.mask(data)
+
+    def _piece(self, stream: int, buf: bytes, now: float) -> bytes:
+        """A piece of a line too long to hold: classify its start, archive it all."""
+        st = self._streams[stream]
+        self.bytes += len(buf)
+        if not st.in_long:
+            st.in_long = True
+            head = buf[: self.policy.max_line]
+            hits = self.matcher.scan(head)
+            kind = hits[0][1] if hits else Kind.NOISE
+            shown = display(head, self.policy.max_line)
+            line = shown[:-1] + b" ... [logtrim: very long line, full line in the archive]\n"
+            self._remember(stream, line, self.lines)
+            self._hint = (self.lines, 0)
+            self._line(stream, line, kind, self.lines, now)
+            self.lines += 1
+        return self.masker.mask(buf)
+
+    def _region(self, stream: int, region: bytes, now: float) -> bytes:
+        st = self._streams[stream]
+        archive = b""
+        if st.in_long:
+            # The rest of a long line: archive only, it was counted with its first piece.
+            end = region.find(b"\n") + 1 or len(region)
+            archive = self.masker.mask(region[:end])
+            self.bytes += end
+            region = region[end:]
+            st.in_long = False
+            if not region:
+                return archive
+        hits = self.matcher.scan(region)
+        if hits and any(kind == Kind.SERVICE for _, kind in hits):
+            self._learn(region, hits)
+        archive += self.masker.mask(region)
+        base = self.lines
+        self._remember(stream, region, base)
+        self._console(stream, region, hits, base, now)
+        self.bytes += len(region)
+        return archive
+
+    def _console(
+        self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
+    ) -> None:
+        n = len(region)
+        pos = 0
+        lineno = base
+        i = 0
+        while pos < n:
+            while i < len(hits) and hits[i][0] < pos:
+                i += 1
+            if not self._line_mode(stream, lineno):
+                target = hits[i][0] if i < len(hits) else n
+                if target > pos:
+                    skipped = region.count(b"\n", pos, target)
+                    if target == n and not region.endswith(b"\n"):
+                        skipped += 1  # a last line without newline, at end of input
+                    self._gap_lines += skipped
+                    self._gap_bytes += target - pos
+                    self.tally.seen_lines[Kind.NOISE] += skipped
+                    self.tally.seen_bytes[Kind.NOISE] += target - pos
+                    lineno += skipped
+                    pos = target
+                    continue
+            end = region.find(b"\n", pos) + 1 or n
+            kind = hits[i][1] if i < len(hits) and hits[i][0] == pos else Kind.NOISE
+            self._hint = (lineno, pos)
+            self._line(stream, region[pos:end], kind, lineno, now)
+            pos = end
+            lineno += 1
+        self.lines = lineno
+
+    def _line_mode(self, stream: int, lineno: int) -> bool:
+        """Whether the next line must be looked at even without a rule hit."""
+        st = self._streams[stream]
+        if lineno < self.policy.head or st.after or st.block or st.svc_open:
+            return True
+        if stream == STDOUT:
+            return self.out_mode in _FORCED_STDOUT
+        return self.err_mode == "stderr-progress"
+
+    # -- one line -------------------------------------------------------------------------
+    def _line(self, stream: int, line: bytes, kind: Kind, lineno: int, now: float) -> None:
+        st = self._streams[stream]
+        if st.svc_open:
+            # The rest of a multi-line service message: forwarded whole.
+            st.svc_open = 0 if b"]" in line else st.svc_open - 1
+            self._emit_service(stream, line, lineno)
+            return
+        if kind == Kind.SERVICE:
+            if self._service(stream, line, lineno, now):
+                return
+            kind = self._plain_matcher.line_kind(line)
+        kind = self._apply_modes(stream, kind)
+        context = False
+        if kind != Kind.NOISE or not self._quiet(stream):
+            if self._drop and kind < Kind.KEEP and any(r.search(line) for r in self._drop):
+                kind = Kind.NOISE
+            elif st.block and _CONTINUATION.match(line):
+                st.block -= 1
+                kind, context = Kind.ERROR, True
+            else:
+                st.block = 0
+                if st.after:
+                    st.after -= 1
+                    if kind < Kind.ERROR:
+                        kind, context = Kind.ERROR, True
+                if lineno < self.policy.head and kind < Kind.INFO:
+                    kind = Kind.INFO
+        size = len(line)
+        self.tally.seen_lines[kind] += 1
+        self.tally.seen_bytes[kind] += size
+        if kind == Kind.NOISE:
+            self._gap_lines += 1
+            self._gap_bytes += size
+            return
+        shown = display(line, self.policy.max_line)
+        if kind == Kind.PROGRESS and not self._progress_due(stream, now, lineno, shown):
+            return
+        if not context and self._collapse(stream, shown, now):
+            return
+        before: list[tuple[int, bytes]] = []
+        if kind == Kind.ERROR and not context:
+            before = self._context_before(lineno)
+        self._show(stream, shown, kind, lineno, before)
+        if kind == Kind.ERROR and not context:
+            st.after = self.policy.after
+            st.block = self.policy.block
+            self._note_error(shown)
+
+    def _quiet(self, stream: int) -> bool:
+        return (self.out_mode if stream == STDOUT else self.err_mode) in _QUIET_MODES
+
+    def _apply_modes(self, stream: int, kind: Kind) -> Kind:
+        if stream == STDOUT:
+            if self.out_mode in _QUIET_MODES:
+                return Kind.NOISE
+            forced = _FORCED_STDOUT.get(self.out_mode)
+            return max(kind, forced) if forced is not None else kind
+        if self.err_mode in _QUIET_MODES:
+            return Kind.NOISE
+        if self.err_mode == "stderr-progress":
+            return Kind.PROGRESS
+        return kind
+
+    def _service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
+        text = line.decode("utf-8", "replace")
+        if not any(d.is_command(text) for d in self._command_dialects):
+            return False
+        start = text.find("##octopus[")
+        if start >= 0:
+            if "]" not in text[start:]:
+                self._streams[stream].svc_open = 1000
+            message = parse_message(text)
+            if message is not None:
+                name = message.name.lower()
+                if name in STDOUT_MODES:
+                    self.out_mode = name
+                elif name in STDERR_MODES:
+                    self.err_mode = name
+                elif name == "resultmessage":
+                    self.child_sent_result = True
+        self.tally.seen_lines[Kind.SERVICE] += 1
+        self.tally.seen_bytes[Kind.SERVICE] += len(line)
+        if any(d.is_progress(text) for d in self._command_dialects):
+            if not self._progress_due(stream, now, lineno, line, service=True):
+                return True
+        self._emit_service(stream, line, lineno)
+        return True
+
+    def _emit_service(self, stream: int, line: bytes, lineno: int) -> None:
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        self._flush_gap()
+        self._emit(stream, line, Kind.SERVICE)
+        self._mark_shown(lineno)
+
+    # -- selection helpers -----------------------------------------------------------------
+    def _progress_due(
+        self, stream: int, now: float, lineno: int, shown: bytes, *, service: bool = False
+    ) -> bool:
+        st = self._streams[stream]
+        if now - st.progress_at >= self.policy.progress_interval:
+            st.progress_at = now
+            st.progress_pending = None
+            return True
+        st.progress_pending = (lineno, shown, service)
+        if not service:
+            self._gap_lines += 1
+            self._gap_bytes += len(shown)
+        return False
+
+    def _collapse(self, stream: int, shown: bytes, now: float) -> bool:
+        st = self._streams[stream]
+        key = template(_ANSI.sub(b"", shown))
+        if key == st.repeat_key:
+            st.repeat_count += 1
+            self.tally.collapsed += 1
+            if now - st.repeat_reported >= self.policy.repeat_report:
+                st.repeat_reported = now
+                self._marker(f"(repeated {format_count(st.repeat_count)} times so far)")
+            return True
+        self._end_repeat(stream)
+        st.repeat_key = key
+        st.repeat_reported = now
+        return False
+
+    def _end_repeat(self, stream: int) -> None:
+        st = self._streams[stream]
+        if st.repeat_count:
+            self._marker(f"(repeated {format_count(st.repeat_count)} more times)")
+        st.repeat_count = 0
+        st.repeat_key = None
+
+    def _context_before(self, lineno: int) -> list[tuple[int, bytes]]:
+        want = min(self.policy.context, lineno - self._last_shown - 1)
+        if want <= 0:
+            return []
+        return [
+            (stream, display(raw, self.policy.max_line))
+            for _, stream, raw in self._recent(lineno, want)
+        ]
+
+    def _show(
+        self, stream: int, shown: bytes, kind: Kind, lineno: int, before: list[tuple[int, bytes]]
+    ) -> None:
+        masked = self.masker.mask(shown)
+        ctx = [(s, self.masker.mask(b)) for s, b in before]
+        gap = self._gap_text(len(ctx))
+        cost = len(masked) + len(gap) + sum(len(b) for _, b in ctx)
+        if not self.budget.allows(kind, cost) and ctx:
+            ctx, gap = [], self._gap_text(0)
+            cost = len(masked) + len(gap)
+        if not self.budget.allows(kind, cost):
+            self.tally.held_lines += 1
+            self.tally.held_bytes += len(shown)
+            self._gap_lines += 1
+            self._gap_bytes += len(shown)
+            if kind not in self._stopped:
+                self._stopped.add(kind)
+                pct = 100 * self.budget.used // self.budget.total
+                self._marker(
+                    f"budget {pct}% used: {TIER_NAMES[kind]} lines are no longer shown "
+                    "(the archive has everything)"
+                )
+            return
+        if gap:
+            self._emit(STDOUT, gap, Kind.NOISE)
+        self._gap_lines = self._gap_bytes = 0
+        for i, (ctx_stream, line) in enumerate(ctx):
+            self._emit(ctx_stream, line, Kind.ERROR)
+            self._mark_shown(lineno - len(ctx) + i)
+        self._emit(stream, masked, kind)
+        self._mark_shown(lineno)
+
+    def _gap_text(self, context_lines: int) -> bytes:
+        lines = self._gap_lines - context_lines
+        if lines <= 0:
+            return b""
+        return (
+            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''} "
+            f"({format_size(self._gap_bytes)}) "
+            "not shown ...\n"
+        ).encode()
+
+    def _flush_gap(self) -> None:
+        gap = self._gap_text(0)
+        if gap and self.budget.allows_marker(len(gap)):
+            self._emit(STDOUT, gap, Kind.NOISE)
+        self._gap_lines = self._gap_bytes = 0
+
+    def _note_error(self, shown: bytes) -> None:
+        text = _ANSI.sub(b"", shown).strip()
+        if self.first_error is None:
+            self.first_error = text
+        if len(self.first_errors) < 5:
+            self.first_errors.append(text.decode("utf-8", "replace"))
+        if b"traceback (most recent call last)" in text.lower():
+            self._traceback_seen = True
+        elif self._traceback_seen and _EXCEPTION_LINE.match(text):
+            self.last_exception = text
+
+    def _marker(self, text: str) -> None:
+        line = _OWN + text.encode() + b"\n"
+        if self.budget.allows_marker(len(line)):
+            self._emit(STDOUT, line, Kind.NOISE)
+
+    def _emit(self, stream: int, data: bytes, kind: Kind) -> None:
+        self._out.append((stream, data))
+        self.budget.spend(len(data))
+        if kind != Kind.NOISE:
+            self.tally.shown_lines[kind] += 1
+            self.tally.shown_bytes[kind] += len(data)
+
+    def _mark_shown(self, lineno: int) -> None:
+        self._last_shown = max(self._last_shown, lineno)
+        self._shown.append(lineno)
+        floor = self.lines - self.policy.tail - self.policy.context - 2
+        while self._shown and self._shown[0] < floor:
+            self._shown.popleft()
+
+    def _take(self) -> list[Emit]:
+        out, self._out = self._out, []
+        return out
+
+    # -- history ----------------------------------------------------------------------------
+    def _remember(self, stream: int, lines: bytes, first: int) -> None:
+        count = lines.count(b"\n") + (0 if lines.endswith(b"\n") else 1)
+        self._history.append((first, stream, lines, count))
+        self._history_lines += count
+        keep = max(self.policy.tail, self.policy.context) + 1
+        while len(self._history) > 1 and self._history_lines - self._history[0][3] >= keep:
+            self._history_lines -= self._history.popleft()[3]
+
+    def _recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
+        """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
+        out: list[tuple[int, int, bytes]] = []
+        hint_line, hint_pos = self._hint
+        for first, stream, data, nlines in reversed(self._history):
+            if first >= before:
+                continue
+            if before >= first + nlines:
+                end = len(data)
+            elif hint_line == before:
+                end = hint_pos  # the line being looked at starts here
+            else:
+                end = 0
+                for _ in range(before - first):
+                    end = data.index(b"\n", end) + 1
+            lineno = min(before, first + nlines)
+            while end > 0 and len(out) < count:
+                start = data.rfind(b"\n", 0, end - 1) + 1
+                lineno -= 1
+                out.append((lineno, stream, data[start:end]))
+                end = start
+            if len(out) >= count:
+                break
+            before = first
+        out.reverse()
+        return out
+
+    # -- time, tails, markers, the end ---------------------------------------------------------
+    def tick(self, now: float) -> list[Emit]:
+        """Time passes: throttled progress catches up, and a heartbeat if all was quiet."""
+        for stream, st in self._streams.items():
+            pending = st.progress_pending
+            if pending and now - st.progress_at >= self.policy.progress_interval:
+                st.progress_at = now
+                self._late_progress(stream)
+        if (
+            self.started is not None
+            and self.policy.heartbeat > 0
+            and now - self._last_emit >= self.policy.heartbeat
+        ):
+            shown = sum(self.tally.shown_bytes.values())
+            share = 100.0 * shown / self.bytes if self.bytes else 0.0
+            self._marker(
+                f"still running after {_clock(now - self.started)}: "
+                f"{format_count(self.lines)} lines ({format_size(self.bytes)}) so far, "
+                f"{share:.1f}% shown"
+            )
+            self._last_emit = now
+        out = self._take()
+        if out:
+            self._last_emit = now
+        return out
+
+    def _late_progress(self, stream: int) -> None:
+        st = self._streams[stream]
+        if st.progress_pending is None:
+            return
+        lineno, line, service = st.progress_pending
+        st.progress_pending = None
+        if service:
+            self._emit(stream, line, Kind.SERVICE)
+        else:
+            masked = self.masker.mask(line)
+            if self.budget.allows(Kind.PROGRESS, len(masked)):
+                self._emit(stream, masked, Kind.PROGRESS)
+            else:
+                return
+        self._shown.append(lineno)
+
+    def marker(self, text: str) -> list[Emit]:
+        """Print one line of logtrim's own (counted against the budget)."""
+        self._marker(text)
+        return self._take()
+
+    def keep(self, stream: int, line: bytes) -> list[Emit]:
+        """Print a line that must be shown whatever the tier (a task log's node header)."""
+        _, out = self.feed_line(stream, line, Kind.KEEP, self.started or 0.0)
+        return out
+
+    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
+        """Lines and bytes not shown, per tier, since the previous checkpoint."""
+        now = {
+            k: (
+                self.tally.seen_lines[k] - self.tally.shown_lines[k],
+                self.tally.seen_bytes[k] - self.tally.shown_bytes[k],
+            )
+            for k in Kind
+        }
+        delta = {}
+        for k, (lines, nbytes) in now.items():
+            old_lines, old_bytes = self._checkpoint.get(k, (0, 0))
+            delta[k] = (lines - old_lines, nbytes - old_bytes)
+        self._checkpoint = now
+        return delta
+
+    def emit_tail(self, count: int, *, reserve: int | None = None, title: str = "") -> list[Emit]:
+        """Show the lines among the last ``count`` that were not shown yet, newest kept first."""
+        room = self.budget.room(self.budget.closing if reserve is None else reserve)
+        shown = set(self._shown)
+        lines = [
+            (n, s, raw) for n, s, raw in self._recent(self.lines, count) if n not in shown
+        ]
+        picked: list[tuple[int, int, bytes]] = []
+        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
+        used = len(header)
+        for lineno, stream, raw in reversed(lines):
+            text = self.masker.mask(display(raw, self.policy.max_line))
+            if used + len(text) > room:
+                break
+            used += len(text)
+            picked.append((lineno, stream, text))
+        if picked:
+            picked.reverse()
+            skipped = len(lines) - len(picked)
+            if skipped:
+                self._marker(f"... {format_count(skipped)} earlier tail lines do not fit ...")
+            self._flush_gap()
+            self._emit(STDOUT, header, Kind.NOISE)
+            for lineno, stream, text in picked:
+                self._emit(stream, text, Kind.NOISE)
+                self.tally.tail_lines += 1
+                self._shown.append(lineno)
+            self._gap_lines = self._gap_bytes = 0
+        return self._take()
+
+    def reason(self) -> str | None:
+        """A one-line failure reason: the exception of the last traceback, else the first error."""
+        text = self.last_exception or self.first_error
+        if text is None:
+            return None
+        line = self.masker.mask(text).decode("utf-8", "replace").strip()
+        return line[:497] + "..." if len(line) > 500 else line
+
+    def close(
+        self,
+        exit_code: int,
+        now: float,
+        *,
+        archive: str | None = None,
+        archive_name: str = "",
+        archive_size: int = 0,
+        env: Mapping[str, str] | None = None,
+    ) -> tuple[list[Emit], list[Action]]:
+        """The end: repeats and progress settled, the tail on failure, summary, publication.
+
+        Returns console emits and the dialect's other actions (files to append, programs to
+        run) for the shell to carry out.
+        """
+        for stream in self._streams:
+            self._end_repeat(stream)
+            self._late_progress(stream)
+        if self.dialect.name == "octopus":
+            # Calamari keeps the child's last level switch: reset it before our own lines.
+            if self.out_mode != "stdout-default":
+                self._emit(STDOUT, b"##octopus[stdout-default]\n", Kind.SERVICE)
+            if self.err_mode != "stderr-default":
+                self._emit(STDOUT, b"##octopus[stderr-default]\n", Kind.SERVICE)
+        duration = now - (self.started if self.started is not None else now)
+
+        def summary(compact: bool) -> list[str]:
+            return self.tally.summary(
+                lines=self.lines,
+                nbytes=self.bytes,
+                console=self.budget.used,
+                duration=duration,
+                archive=archive,
+                archive_size=archive_size,
+                archived=self.bytes,
+                compact=compact,
+            )
+
+        def closing(lines: list[str]) -> tuple[list[Action], int]:
+            actions = self.dialect.finish(
+                Closing(
+                    archive_path=archive,
+                    archive_name=archive_name,
+                    archive_size=archive_size,
+                    exit_code=exit_code,
+                    reason=self.reason(),
+                    summary=lines,
+                    first_errors=list(self.first_errors),
+                    child_sent_result=self.child_sent_result,
+                    env=dict(env) if env is not None else {},
+                )
+            )
+            size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
+            return actions, size + sum(len(x) + 1 for x in lines) + 64
+
+        if exit_code != 0 and self.policy.tail > 0:
+            _, reserve = closing(summary(False))
+            title = f"last {self.policy.tail} lines (exit code {exit_code})"
+            group = self.dialect.group_start(title)
+            if group is not None:
+                reserve += len(group) + len(self.dialect.group_end(title) or "") + 2
+            tail = self.emit_tail(self.policy.tail, reserve=reserve, title=title)
+            if tail and group is not None:
+                tail.insert(0, (STDOUT, group.encode() + b"\n"))
+                self.budget.spend(len(group) + 1)
+                end = self.dialect.group_end(title)
+                if end is not None:
+                    tail.append((STDOUT, end.encode() + b"\n"))
+                    self.budget.spend(len(end) + 1)
+            self._out = tail
+        lines = summary(False)
+        actions, need = closing(lines)
+        if need > self.budget.room(0):
+            lines = summary(True)
+            actions, need = closing(lines)
+            if need > self.budget.room(0):
+                lines = []
+                actions, _ = closing(lines)
+        for text in lines:
+            self._emit(STDOUT, text.encode() + b"\n", Kind.NOISE)
+        others: list[Action] = []
+        for action in actions:
+            if isinstance(action, Print):
+                self._emit(STDOUT, action.text.encode() + b"\n", Kind.SERVICE)
+            else:
+                others.append(action)
+        return self._take(), others
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s"

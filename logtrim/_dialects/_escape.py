@@ -1,0 +1,138 @@
+"""Escaping for each system's commands, plus one-line and markdown helpers.
+
+Every function maps a value in one pass (``str.translate`` or one regex), so the order of the
+rules can never double-escape. Rules, from each system's own sources:
+
+* GitHub (actions/toolkit ``command.ts``): data ``%`` ``CR`` ``LF``; properties also ``:`` ``,``.
+* Azure (agent ``CommandStringConvertor``): ``%`` -> ``%AZP25``, ``CR``, ``LF``; properties also
+  ``]`` ``;``. The agent unescapes data and properties alike.
+* TeamCity (service messages): ``|`` is the escape for ``| ' [ ] CR LF``. Non-ASCII is written
+  as is (UTF-8), which TeamCity reads; the optional ``|0xNNNN`` form is never used.
+"""
+
+from __future__ import annotations
+
+import re
+
+_GH_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
+_GH_PROP = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
+_GH_UNDATA = re.compile("%25|%0D|%0A")
+_GH_UNDATA_MAP = {"%25": "%", "%0D": "\r", "%0A": "\n"}
+
+_AZ_DATA = str.maketrans({"%": "%AZP25", "\r": "%0D", "\n": "%0A"})
+_AZ_PROP = str.maketrans({"%": "%AZP25", "\r": "%0D", "\n": "%0A", "]": "%5D", ";": "%3B"})
+_AZ_UN = re.compile("%AZP25|%0D|%0A|%5D|%3B")
+_AZ_UN_MAP = {"%AZP25": "%", "%0D": "\r", "%0A": "\n", "%5D": "]", "%3B": ";"}
+
+_TC = str.maketrans({"|": "||", "'": "|'", "\n": "|n", "\r": "|r", "[": "|[", "]": "|]"})
+
+# Control characters (C0, DEL, C1) and Unicode line/paragraph separators: anything that could
+# end a line or move the cursor in someone's log viewer.
+_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
+_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+
+REASON_LIMIT = 500
+
+
+def gh_data(value: str) -> str:
+    return value.translate(_GH_DATA)
+
+
+def gh_property(value: str) -> str:
+    return value.translate(_GH_PROP)
+
+
+def gh_unescape_data(value: str) -> str:
+    return _GH_UNDATA.sub(lambda m: _GH_UNDATA_MAP[m.group()], value)
+
+
+def gh_command(name: str, data: str, /, **props: str) -> str:
+    """``::name k=v,k2=v2::data`` with every value escaped."""
+    joined = ",".join(f"{key}={gh_property(value)}" for key, value in props.items())
+    return f"::{name}{' ' + joined if joined else ''}::{gh_data(data)}"
+
+
+def azure_data(value: str) -> str:
+    return value.translate(_AZ_DATA)
+
+
+def azure_property(value: str) -> str:
+    return value.translate(_AZ_PROP)
+
+
+def azure_unescape(value: str) -> str:
+    return _AZ_UN.sub(lambda m: _AZ_UN_MAP[m.group()], value)
+
+
+def azure_command(name: str, data: str, /, **props: str) -> str:
+    """``##vso[area.action k=v;k2=v2]data`` with every value escaped."""
+    joined = ";".join(f"{key}={azure_property(value)}" for key, value in props.items())
+    return f"##vso[{name}{' ' + joined if joined else ''}]{azure_data(data)}"
+
+
+def tc_value(value: str) -> str:
+    return value.translate(_TC)
+
+
+def tc_message(name: str, /, *value: str, **attrs: str) -> str:
+    """``##teamcity[name 'value']`` (one positional value) or ``##teamcity[name k='v' ...]``."""
+    if value:
+        return f"##teamcity[{name} '{tc_value(value[0])}']"
+    parts = "".join(f" {key}='{tc_value(val)}'" for key, val in attrs.items())
+    return f"##teamcity[{name}{parts}]"
+
+
+def one_line(text: str) -> str:
+    """``text`` for a human-read line: control characters shown as escapes, never raw."""
+
+    def show(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _CONTROL.sub(show, text)
+
+
+def reason_line(reason: str, limit: int = REASON_LIMIT) -> str:
+    """A failure reason as one line of at most ``limit`` characters."""
+    text = one_line(_NEWLINES.sub(" ", _ANSI.sub("", reason)).strip())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def failure_text(reason: str | None, exit_code: int) -> str:
+    """The one-line reason a failed run reports; the exit code when no reason is known."""
+    return reason_line(reason or "") or f"exited with code {exit_code}"
+
+
+def md_text(text: str) -> str:
+    """Markdown-inert text: every ASCII punctuation character backslash-escaped (CommonMark)."""
+    return re.sub(r"([!-/:-@\[-`{-~])", r"\\\1", one_line(_ANSI.sub("", text)))
+
+
+def md_code_span(text: str) -> str:
+    """An inline code span that no backtick run inside ``text`` can close early."""
+    text = one_line(text)
+    runs = [len(run) for run in re.findall("`+", text)]
+    fence = "`" * (max(runs, default=0) + 1)
+    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    return f"{fence}{pad}{text}{pad}{fence}"
+
+
+def md_fenced(lines: list[str]) -> str:
+    """A fenced code block whose fence is longer than any backtick run in ``lines``."""
+    body = [one_line(_ANSI.sub("", line)) for line in lines]
+    runs = [len(run) for line in body for run in re.findall("`+", line)]
+    fence = "`" * max(3, max(runs, default=0) + 1)
+    return "\n".join([f"{fence}text", *body, fence])
+
+
+def wildcard_safe(path: str, specials: str) -> str:
+    """``path`` as a pattern that still matches it: each special character becomes ``?``.
+
+    Used where a path is read as a pattern list with no escape syntax (TeamCity path rules,
+    ``buildkite-agent artifact upload``); ``?`` matches the one character it replaces.
+    """
+    return "".join("?" if char in specials else char for char in path)

@@ -1,0 +1,377 @@
+"""The async shell of ``logtrim run``: the child, its pipes, signals and the archive file.
+
+All decisions are the engine's (``Core``); this module only moves bytes. It fails open: if
+the archive cannot be written or the engine raises, the child keeps running, its output goes
+to the console unfiltered, and the exit code is still the child's.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+import anyio
+from anyio.abc import Process
+
+from ._archive import ArchiveEncoder
+from ._core import STDERR, STDOUT, Core, Emit
+from ._dialects import AppendFile, Dialect, RunProgram
+from ._dialects._base import Action
+from ._errors import CommandNotExecutableError, CommandNotFoundError
+from ._log import logger
+from ._policy import Policy
+
+_READ = 1 << 20
+_PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = 1031  # Linux: a bigger pipe means fewer, larger reads
+
+
+@dataclass
+class RunOptions:
+    argv: Sequence[str]
+    policy: Policy
+    dialect: Dialect
+    artifact: Path
+    name: str
+    level: int = 3
+    grace: float = 10.0
+    drain_timeout: float = 3.0
+    pty: bool = False
+
+
+class Console:
+    """logtrim's stdout and stderr; a closed console (EPIPE) must not stop the run."""
+
+    def __init__(self) -> None:
+        self._files: dict[int, IO[bytes]] = {STDOUT: sys.stdout.buffer, STDERR: sys.stderr.buffer}
+        self.closed = False
+
+    def write(self, emits: Sequence[Emit]) -> None:
+        if not emits or self.closed:
+            return
+        try:
+            touched = set()
+            for stream, data in emits:
+                self._files[stream].write(data)
+                touched.add(stream)
+            for stream in touched:
+                self._files[stream].flush()
+        except (BrokenPipeError, OSError):
+            self.closed = True
+
+
+class ArchiveSink:
+    """The zstd archive on disk: compression off the event loop, frames ended every second."""
+
+    def __init__(self, path: Path, level: int) -> None:
+        self.path = path
+        self.encoder = ArchiveEncoder(level)
+        self.failed = False
+        self._file: Any = None
+
+    async def open(self) -> None:
+        import aiofiles
+
+        try:
+            self._file = await aiofiles.open(self.path, "wb")
+        except OSError as exc:
+            self._fail(exc)
+
+    def _fail(self, exc: BaseException) -> None:
+        if not self.failed:
+            self.failed = True
+            logger().warning(
+                "archive cannot be written; forwarding all output unfiltered",
+                path=str(self.path),
+                error=str(exc),
+            )
+
+    async def write(self, data: bytes) -> None:
+        if self.failed or self._file is None:
+            return
+        try:
+            out = await anyio.to_thread.run_sync(self.encoder.feed, data, time.monotonic())
+            if self.encoder.due(time.monotonic()):
+                out += self.encoder.end_frame()
+            if out:
+                await self._file.write(out)
+                await self._file.flush()
+        except Exception as exc:  # disk full, I/O error: fail open
+            self._fail(exc)
+
+    async def tick(self) -> None:
+        if self.failed or self._file is None or not self.encoder.due(time.monotonic()):
+            return
+        try:
+            out = self.encoder.end_frame()
+            if out:
+                await self._file.write(out)
+                await self._file.flush()
+        except Exception as exc:
+            self._fail(exc)
+
+    async def close(self) -> int:
+        if self._file is None:
+            return 0
+        try:
+            if not self.failed:
+                await self._file.write(self.encoder.finish())
+            await self._file.close()
+        except Exception as exc:
+            self._fail(exc)
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+
+class Pipeline:
+    """One run: feeds the engine, writes the console and the archive, fails open."""
+
+    def __init__(self, options: RunOptions) -> None:
+        self.options = options
+        self.core = Core(options.policy, options.dialect)
+        self.console = Console()
+        self.archive = ArchiveSink(options.artifact, options.level)
+        self.broken = False  # the engine failed: forward raw from now on
+        self._send, self._receive = anyio.create_memory_object_stream[bytes](16)
+
+    @property
+    def unfiltered(self) -> bool:
+        return self.broken or self.archive.failed
+
+    async def feed(self, stream: int, data: bytes) -> None:
+        if not self.unfiltered:
+            try:
+                archived, emits = self.core.feed(stream, data, time.monotonic())
+            except Exception:
+                self._break(stream, data)
+            else:
+                self.console.write(emits)
+                self._drain_notes()
+                if archived:
+                    await self._send.send(archived)
+                return
+        else:
+            self.console.write([(stream, data)])
+            if not self.archive.failed:
+                try:
+                    await self._send.send(self.core.passthrough(data))
+                except Exception:
+                    self.archive.failed = True
+
+    def _break(self, stream: int, data: bytes) -> None:
+        self.broken = True
+        logger().warning("internal error; forwarding all output unfiltered", exc_info=True)
+        self.console.write([(stream, data)])
+
+    def _drain_notes(self) -> None:
+        while self.core.notes:
+            logger().warning(self.core.notes.pop(0))
+
+    async def archive_task(self) -> None:
+        async with self._receive:
+            while True:
+                with anyio.move_on_after(0.5):
+                    try:
+                        data = await self._receive.receive()
+                    except anyio.EndOfStream:
+                        return
+                    await self.archive.write(data)
+                await self.archive.tick()
+
+    async def ticker(self) -> None:
+        while True:
+            await anyio.sleep(0.25)
+            if not self.unfiltered:
+                try:
+                    self.console.write(self.core.tick(time.monotonic()))
+                except Exception:
+                    self.broken = True
+
+    async def finish(self, exit_code: int) -> None:
+        if not self.broken:
+            try:
+                archived, emits = self.core.finish_input(time.monotonic())
+                self.console.write(emits)
+                if archived:
+                    await self._send.send(archived)
+            except Exception:
+                self.broken = True
+        await self._send.aclose()
+
+    async def close(self, exit_code: int, size: int) -> None:
+        path = str(self.options.artifact.resolve()) if not self.archive.failed else None
+        try:
+            emits, actions = self.core.close(
+                exit_code,
+                time.monotonic(),
+                archive=path,
+                archive_name=self.options.name,
+                archive_size=size,
+                env=os.environ,
+            )
+        except Exception:
+            logger().warning("internal error while closing the run", exc_info=True)
+            return
+        self.console.write(emits)
+        await _carry_out(actions)
+
+
+async def _carry_out(actions: Sequence[Action]) -> None:
+    for action in actions:
+        try:
+            if isinstance(action, AppendFile):
+                with open(action.path, "a", encoding="utf-8") as file:
+                    file.write(action.text)
+            elif isinstance(action, RunProgram):
+                await anyio.run_process(list(action.argv), check=False)
+        except OSError as exc:
+            logger().warning("could not publish the archive", error=str(exc))
+
+
+def _pipe() -> tuple[int, int]:
+    read, write = os.pipe()
+    if sys.platform.startswith("linux"):
+        import fcntl
+
+        try:
+            fcntl.fcntl(read, _F_SETPIPE_SZ, _PIPE_SIZE)
+        except OSError:
+            pass  # above /proc/sys/fs/pipe-max-size: the default works too
+    os.set_blocking(read, False)
+    return read, write
+
+
+async def _read_fd(fd: int, stream: int, pipeline: Pipeline, done: anyio.Event) -> None:
+    try:
+        while True:
+            await anyio.wait_readable(fd)
+            try:
+                data = os.read(fd, _READ)
+            except BlockingIOError:
+                continue
+            except OSError:  # EIO: the pty's other side closed
+                break
+            if not data:
+                break
+            await pipeline.feed(stream, data)
+    finally:
+        done.set()
+
+
+async def _start(options: RunOptions) -> tuple[Process, list[tuple[int, int]]]:
+    """Start the child with our own pipes (or a pty); return it and (fd, stream) to read."""
+    if options.pty:
+        master, slave = os.openpty()
+        os.set_blocking(master, False)
+        fds = [(master, STDOUT)]
+        child_out: int = slave
+        child_err: int = slave
+        to_close = [slave]
+    else:
+        out_r, out_w = _pipe()
+        err_r, err_w = _pipe()
+        fds = [(out_r, STDOUT), (err_r, STDERR)]
+        child_out, child_err = out_w, err_w
+        to_close = [out_w, err_w]
+    try:
+        process = await anyio.open_process(
+            list(options.argv),
+            stdin=None,
+            stdout=child_out,
+            stderr=child_err,
+            start_new_session=True,  # its own process group: signals reach its children too
+        )
+    except FileNotFoundError as exc:
+        for fd, _ in fds:
+            os.close(fd)
+        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
+    except PermissionError as exc:
+        for fd, _ in fds:
+            os.close(fd)
+        raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
+    finally:
+        for fd in to_close:
+            os.close(fd)
+    return process, fds
+
+
+async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> None:
+    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period."""
+
+    def kill(sig: int) -> None:
+        try:
+            os.killpg(process.pid, sig)
+        except (ProcessLookupError, PermissionError):
+            pass
+
+    async def escalate() -> None:
+        await anyio.sleep(grace)
+        kill(signal.SIGKILL)
+
+    escalating = False
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
+        async for sig in signals:
+            if escalating and sig == signal.SIGINT:
+                kill(signal.SIGKILL)  # a second Ctrl-C: now
+                continue
+            kill(sig)
+            if not escalating:
+                escalating = True
+                tg.start_soon(escalate)
+
+
+async def run(options: RunOptions) -> int:
+    """Run the child through the pipeline; return the exit code logtrim should exit with."""
+    process, fds = await _start(options)
+    pipeline = Pipeline(options)
+    await pipeline.archive.open()
+    code = 1
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pipeline.archive_task)
+            async with anyio.create_task_group() as inner:
+                inner.start_soon(pipeline.ticker)
+                inner.start_soon(_signals, process, options.grace, inner)
+                events = []
+                for fd, stream in fds:
+                    done = anyio.Event()
+                    events.append(done)
+                    inner.start_soon(_read_fd, fd, stream, pipeline, done)
+                returncode = await process.wait()
+                code = 128 - returncode if returncode < 0 else returncode
+                # A grandchild may hold the pipe open: drain for a bounded time only.
+                with anyio.move_on_after(options.drain_timeout):
+                    for done in events:
+                        await done.wait()
+                inner.cancel_scope.cancel()
+            await pipeline.finish(code)
+        size = await pipeline.archive.close()
+        await pipeline.close(code, size)
+    finally:
+        for fd, _ in fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        with anyio.CancelScope(shield=True):
+            await process.aclose()
+    return code
+
+
+def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
+    """``<command>-<YYYYmmdd-HHMMSS>.log.zst`` in the working directory."""
+    stem = Path(argv[0]).name if argv else "run"
+    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "run"
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    return (cwd or Path.cwd()) / f"{stem}-{stamp}.log.zst"
+
+
+__all__ = ["RunOptions", "default_artifact", "run"]

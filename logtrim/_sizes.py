@@ -1,0 +1,55 @@
+"""Byte sizes as people write them (``20MB``, ``512KiB``) and as the console prints them."""
+
+from __future__ import annotations
+
+import re
+
+from ._errors import UsageError
+
+_UNITS = {
+    "": 1,
+    "b": 1,
+    "k": 1000,
+    "kb": 1000,
+    "m": 1000**2,
+    "mb": 1000**2,
+    "g": 1000**3,
+    "gb": 1000**3,
+    "kib": 1024,
+    "mib": 1024**2,
+    "gib": 1024**3,
+}
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([a-zA-Z]*)\s*$")
+
+
+def parse_size(text: str | int) -> int:
+    """Parse ``20MB`` (decimal), ``20MiB`` (binary) or a plain byte count.
+
+    >>> parse_size("20MB"), parse_size("1KiB"), parse_size(300_000)
+    (20000000, 1024, 300000)
+    """
+    if isinstance(text, int):
+        if text < 0:
+            raise UsageError(f"size must not be negative: {text}")
+        return text
+    match = _SIZE.match(text)
+    unit = match.group(2).lower() if match else ""
+    if not match or unit not in _UNITS:
+        raise UsageError(
+            f"not a size: {text!r} (use bytes, or kB/MB/GB, or KiB/MiB/GiB, e.g. 20MB)"
+        )
+    return int(float(match.group(1)) * _UNITS[unit])
+
+
+def format_size(n: float) -> str:
+    """Decimal units, three significant figures: ``format_size(56_300) == '56.3 kB'``."""
+    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
+        if n >= scale:
+            value = n / scale
+            return f"{value:.3g} {unit}" if value < 100 else f"{value:.0f} {unit}"
+    return f"{int(n)} B"
+
+
+def format_count(n: int) -> str:
+    """Thousands separators, as the console prints counts: ``1,234``."""
+    return f"{n:,}"
