@@ -98,7 +98,8 @@ class Core:
         markers = {m for d in self._secret_dialects for m in d.markers}
         extra = [Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False) for i, p in enumerate(pol.keep)]
         extra += [Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False) for m in sorted(markers)]
-        self._plain_matcher = Matcher(RULES, engine=pol.engine)
+        # Rarely needed (a marker that was no command): the pure-Python engine compiles fastest.
+        self._plain_matcher = Matcher(RULES, engine="re")
         self.matcher = Matcher((*RULES, *extra), engine=pol.engine)
         self._streams = {STDOUT: _Stream(max_pending), STDERR: _Stream(max_pending)}
         # (first lineno, stream, whole lines, line count): enough for the context and the tail

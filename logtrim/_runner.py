@@ -79,7 +79,7 @@ class ArchiveSink:
         import aiofiles
 
         try:
-            self._file = await aiofiles.open(self.path, "wb")
+            self._file = await aiofiles.open(self.path, "wb", buffering=0)  # unbuffered: on disk at once
         except OSError as exc:
             self._fail(exc)
 
@@ -96,14 +96,18 @@ class ArchiveSink:
         if self.failed or self._file is None:
             return
         try:
-            out = await anyio.to_thread.run_sync(self.encoder.feed, data, time.monotonic())
-            if self.encoder.due(time.monotonic()):
-                out += self.encoder.end_frame()
+            out = await anyio.to_thread.run_sync(self._compress, data)
             if out:
                 await self._file.write(out)
-                await self._file.flush()
         except Exception as exc:  # disk full, I/O error: fail open
             self._fail(exc)
+
+    def _compress(self, data: bytes) -> bytes:
+        now = time.monotonic()
+        out = self.encoder.feed(data, now)
+        if self.encoder.due(now):
+            out += self.encoder.end_frame()
+        return out
 
     async def tick(self) -> None:
         if self.failed or self._file is None or not self.encoder.due(time.monotonic()):
@@ -112,7 +116,6 @@ class ArchiveSink:
             out = self.encoder.end_frame()
             if out:
                 await self._file.write(out)
-                await self._file.flush()
         except Exception as exc:
             self._fail(exc)
 
@@ -140,7 +143,7 @@ class Pipeline:
         self.console = Console()
         self.archive = ArchiveSink(options.artifact, options.level)
         self.broken = False  # the engine failed: forward raw from now on
-        self._send, self._receive = anyio.create_memory_object_stream[bytes](16)
+        self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
 
     @property
     def unfiltered(self) -> bool:

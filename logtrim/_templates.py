@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
 # which keeps templating idempotent.
@@ -101,16 +102,28 @@ def coarse(data: bytes) -> bytes:
     return data.translate(_DIGITS_TO_ZERO)
 
 
+@dataclass
+class TemplateStat:
+    """Lines and bytes (newlines included) of one template, and one line of it (digits as 0)."""
+
+    lines: int
+    bytes: int
+    example: bytes
+
+
 class TemplateCounter:
     """Counts lines and bytes per template over a stream of whole-line chunks.
 
-    Bytes include each line's newline. Feed chunks that end at a line end (only the last
-    chunk may lack its newline); ``result()`` returns ``{template: [lines, bytes]}``.
+    Feed chunks that end at a line end (only the last chunk may lack its newline). Memory
+    holds the distinct digit-free lines, folded into templates every ``fold_at`` of them.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, fold_at: int = 200_000) -> None:
+        self.fold_at = fold_at
         self._keys: Counter[bytes] = Counter()
         self._unterminated: bytes | None = None  # key of a last line without newline
+        self._folded: dict[bytes, TemplateStat] = {}
+        self.lines = 0  # lines fed so far
 
     def feed(self, chunk: bytes) -> None:
         if not chunk:
@@ -120,29 +133,39 @@ class TemplateCounter:
         if last:
             self._unterminated = last
             lines.append(last)
+        self.lines += len(lines)
         # Counter.update from a list is a C loop.
         self._keys.update(lines)
+        if len(self._keys) > self.fold_at:
+            self._fold()
 
-    def result(self) -> dict[bytes, list[int]]:
+    def _fold(self) -> None:
         keys = list(self._keys)
         if not keys:
-            return {}
+            return
         # One regex pass over the distinct lines only.
         templates = template_uncached(b"\n".join(keys)).split(b"\n")
-        out: dict[bytes, list[int]] = {}
+        out = self._folded
         for key, tpl in zip(keys, templates):
             count = self._keys[key]
-            entry = out.setdefault(tpl, [0, 0])
-            entry[0] += count
             # The coarse key has the length of its original lines (translate keeps lengths).
-            entry[1] += count * (len(key) + 1)
-            if key == self._unterminated:
-                entry[1] -= 1
-        return out
+            size = count * (len(key) + 1) - (key == self._unterminated)
+            entry = out.get(tpl)
+            if entry is None:
+                out[tpl] = TemplateStat(count, size, key)
+            else:
+                entry.lines += count
+                entry.bytes += size
+        self._keys.clear()
+
+    def result(self) -> dict[bytes, TemplateStat]:
+        """``{template: TemplateStat}`` for everything fed so far."""
+        self._fold()
+        return self._folded
 
 
-def count_templates(chunks: Iterable[bytes]) -> dict[bytes, list[int]]:
-    """``{template: [lines, bytes]}`` for the whole-line chunks given."""
+def count_templates(chunks: Iterable[bytes]) -> dict[bytes, TemplateStat]:
+    """Lines and bytes per template of the whole-line chunks given."""
     counter = TemplateCounter()
     for chunk in chunks:
         counter.feed(chunk)

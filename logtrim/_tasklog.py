@@ -1,0 +1,187 @@
+"""Octopus raw task logs (portal: Task Log, RAW): recognise them, parse lines, group entries.
+
+    Task ID:       ServerTasks-813                       <- header block, then a blank line
+    Task status:   Failed
+
+                        | == Running: Deploy to Dev ==   <- node header (depth 0 and 1: == .. ==)
+    16:05:22   Verbose  |   Guided failure is not enabled  <- entry: time, level, depth 1
+    07:42:50   Fatal    |       The remote script failed with exit code -1
+                        |       at Octopus.Server...      <- continuation of that entry
+                        |     Failed: web-01             <- deeper node header
+
+Lines become :class:`Line` tuples; :class:`Grouper` turns them into :class:`Record` objects,
+one per entry with its continuation lines, node header or header-block line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import NamedTuple
+
+_BOM = b"\xef\xbb\xbf"
+_HEADER_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[A-Z][A-Za-z ]{1,40}:[ \t]")
+_ENTRY = re.compile(
+    rb"^(?:\xef\xbb\xbf)?((?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*)\s+([A-Za-z]+)\s*\| ?( *)"
+)
+_CONT = re.compile(rb"^\s+\|(?: ( *))?")
+_NODE_TOP = re.compile(rb"^== ([A-Za-z][A-Za-z ]*?): (.*?) ==\s*$")
+# Deeper node headers carry only "Status: Name": accept the statuses Octopus knows.
+_NODE_DEEP = re.compile(
+    rb"^(Running|Success|Failed|Skipped|Canceled|Cancelled|Pending|Queued|TimedOut|"
+    rb"SuccessWithWarning|Success with warnings?): (.+?)\s*$"
+)
+FAILED_STATUSES = frozenset({"Failed", "TimedOut"})
+LEVELS = ("Verbose", "Info", "Highlight", "Wait", "Warning", "Error", "Fatal")
+
+
+class Line(NamedTuple):
+    """One parsed line. ``level`` is ``""`` for continuation lines, node and header lines."""
+
+    time: str
+    level: str
+    depth: int
+    text: bytes  # without time, level, bar and indent; without the newline
+    continuation: bool
+    status: str  # node header status ("Failed"), else ""
+    name: str  # node header name ("Step 4: Deploy web app"), else ""
+
+
+def _strip(line: bytes) -> bytes:
+    return line.rstrip(b"\r\n")
+
+
+def parse_line(line: bytes) -> Line | None:
+    """Parse a line of the task log body; ``None`` when it is not in the format."""
+    entry = _ENTRY.match(line)
+    if entry is not None:
+        depth = len(entry.group(3)) // 2
+        text = _strip(line[entry.end() :])
+        return Line(entry.group(1).decode(), entry.group(2).decode(), depth, text, False, "", "")
+    cont = _CONT.match(line)
+    if cont is None:
+        return None
+    indent = cont.group(1) or b""
+    text = _strip(line[cont.end() :])
+    depth = len(indent) // 2
+    node = _NODE_TOP.match(text) if depth <= 1 else _NODE_DEEP.match(text)
+    if node is not None:
+        status, name = node.group(1).decode(), node.group(2).decode("utf-8", "replace")
+        return Line("", "", depth, text, False, status, name)
+    return Line("", "", depth, text, True, "", "")
+
+
+def is_tasklog(head: bytes) -> bool:
+    """True when ``head`` (the first few kB) looks like a raw task log.
+
+    Either a header block (``Task ID:`` and friends) followed by log lines, or log lines from
+    the start (a log copied without its header).
+    """
+    lines = head.split(b"\n")[:40]
+    if len(lines) > 1 and not head.endswith(b"\n"):
+        lines.pop()  # possibly cut
+    i = 0
+    keys = 0
+    while i < len(lines) and _HEADER_KEY.match(lines[i]) and not _ENTRY.match(lines[i]):
+        keys += 1
+        i += 1
+    if keys and i < len(lines) and lines[i].strip() == b"":
+        i += 1
+    body = [ln for ln in lines[i:] if ln.strip()]
+    if not body:
+        return keys > 0 and lines[0].lstrip(_BOM).startswith(b"Task ID:")
+    parsed = sum(parse_line(ln) is not None for ln in body)
+    return parsed >= max(1, (len(body) * 4) // 5)
+
+
+# Record kinds
+HEADER, NODE, ENTRY, OTHER = "header", "node", "entry", "other"
+
+
+@dataclass
+class Record:
+    """An entry with its continuation lines, a node header, or a header-block line."""
+
+    kind: str
+    data: bytes  # the raw lines with their newlines
+    lines: int
+    level: str = ""  # entries: Verbose, Info, ..., Fatal
+    depth: int = 0
+    status: str = ""  # node headers
+    name: str = ""
+    text: bytes = b""  # the first line's text
+
+
+class Grouper:
+    """Turns lines (with newlines) into records, streaming.
+
+    Blank continuation lines are held: before a node header they go with the header (they
+    separate nodes); otherwise they stay with the entry they follow.
+    """
+
+    def __init__(self) -> None:
+        self._in_header = True
+        self._entry: list[bytes] = []
+        self._first: Line | None = None
+        self._blanks: list[bytes] = []
+
+    def feed(self, lines: Iterable[bytes]) -> Iterator[Record]:
+        for raw in lines:
+            if self._in_header:
+                if _HEADER_KEY.match(raw) and not _ENTRY.match(raw):
+                    yield Record(HEADER, raw, 1, text=_strip(raw))
+                    continue
+                self._in_header = False
+                if not raw.strip():
+                    yield Record(HEADER, raw, 1)
+                    continue
+            parsed = parse_line(raw)
+            if parsed is not None and parsed.continuation and not parsed.text.strip():
+                self._blanks.append(raw)
+                continue
+            if parsed is None or parsed.continuation:
+                # Continuation, or a line out of format (a wrapped line): part of the entry.
+                if self._first is None:
+                    yield from self._flush_blanks()
+                    yield Record(OTHER, raw, 1, text=_strip(raw))
+                    continue
+                self._entry.extend(self._blanks)
+                self._blanks.clear()
+                self._entry.append(raw)
+                continue
+            if parsed.status:
+                blanks, self._blanks = self._blanks, []
+                yield from self._end_entry()
+                data = b"".join(blanks) + raw
+                n = len(blanks) + 1
+                yield Record(NODE, data, n, depth=parsed.depth, status=parsed.status,
+                             name=parsed.name, text=parsed.text)
+                continue
+            self._entry.extend(self._blanks)
+            self._blanks.clear()
+            yield from self._end_entry()
+            self._first = parsed
+            self._entry.append(raw)
+
+    def _flush_blanks(self) -> Iterator[Record]:
+        if self._blanks:
+            yield Record(OTHER, b"".join(self._blanks), len(self._blanks))
+            self._blanks.clear()
+
+    def _end_entry(self) -> Iterator[Record]:
+        first = self._first
+        if first is None:
+            return
+        yield Record(ENTRY, b"".join(self._entry), len(self._entry), level=first.level,
+                     depth=first.depth, text=first.text)
+        self._entry = []
+        self._first = None
+
+    def flush(self) -> Iterator[Record]:
+        """The last entry, at the end of the input."""
+        self._entry.extend(self._blanks if self._first is not None else ())
+        if self._first is not None:
+            self._blanks.clear()
+        yield from self._end_entry()
+        yield from self._flush_blanks()
