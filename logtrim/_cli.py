@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -47,64 +47,64 @@ def main_callback(
 def run(
     command: Annotated[list[str], typer.Argument(help="The command to run, and its arguments.")],
     artifact: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option(help="Archive path [default: <command>-<timestamp>.log.zst here]."),
     ] = None,
     name: Annotated[
-        Optional[str], typer.Option(help="Artifact name shown by the CI [default: file name].")
+        str | None, typer.Option(help="Artifact name shown by the CI [default: file name].")
     ] = None,
     budget: Annotated[
-        Optional[str],
+        str | None,
         typer.Option(help="Console byte budget: 20MB, 512kB, 1MiB, bytes. [default: 20MB]"),
     ] = None,
-    level: Annotated[Optional[int], typer.Option(help="zstd level, 1-22. [default: 3]")] = None,
-    ci: Annotated[Optional[str], typer.Option(help=f"CI dialect: {CI_NAMES}. [default: auto]")] = None,
+    level: Annotated[int | None, typer.Option(help="zstd level, 1-22. [default: 3]")] = None,
+    ci: Annotated[str | None, typer.Option(help=f"CI dialect: {CI_NAMES}. [default: auto]")] = None,
     head: Annotated[
-        Optional[int], typer.Option(help="First lines of the run to show. [default: 10]")
+        int | None, typer.Option(help="First lines of the run to show. [default: 10]")
     ] = None,
     tail: Annotated[
-        Optional[int], typer.Option(help="Last lines shown on failure. [default: 200]")
+        int | None, typer.Option(help="Last lines shown on failure. [default: 200]")
     ] = None,
     context: Annotated[
-        Optional[int], typer.Option(help="Lines shown before each error. [default: 5]")
+        int | None, typer.Option(help="Lines shown before each error. [default: 5]")
     ] = None,
     after: Annotated[
-        Optional[int], typer.Option(help="Lines shown after each error. [default: 3]")
+        int | None, typer.Option(help="Lines shown after each error. [default: 3]")
     ] = None,
     keep: Annotated[
-        Optional[list[str]], typer.Option(help="Always show lines matching REGEX (repeatable).")
+        list[str] | None, typer.Option(help="Always show lines matching REGEX (repeatable).")
     ] = None,
     drop: Annotated[
-        Optional[list[str]], typer.Option(help="Never show lines matching REGEX (repeatable).")
+        list[str] | None, typer.Option(help="Never show lines matching REGEX (repeatable).")
     ] = None,
     mask: Annotated[
-        Optional[list[str]], typer.Option(help="Mask this secret value (repeatable).")
+        list[str] | None, typer.Option(help="Mask this secret value (repeatable).")
     ] = None,
     mask_env: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option(help="Mask the value of this environment variable (repeatable)."),
     ] = None,
     heartbeat: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="Seconds of console silence before a heartbeat line. [default: 60]"),
     ] = None,
     progress_interval: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="Seconds between progress lines per stream. [default: 5]"),
     ] = None,
     grace: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="Seconds between forwarding a signal and SIGKILL. [default: 10]"),
     ] = None,
     drain_timeout: Annotated[
-        Optional[float],
+        float | None,
         typer.Option(help="Seconds to keep reading after the child exits. [default: 3]"),
     ] = None,
     pty: Annotated[
         bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
     ] = False,
     config: Annotated[
-        Optional[Path], typer.Option(help="Config file [default: logtrim.toml, pyproject.toml].")
+        Path | None, typer.Option(help="Config file [default: logtrim.toml, pyproject.toml].")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug diagnostics.")] = False,
 ) -> None:
@@ -176,7 +176,7 @@ def main(argv: list[str] | None = None) -> int:
         sys.stderr.write(f"logtrim: error: {exc}\n")
         return exc.exit_code
     except _click_usage_errors() as exc:
-        exc.show()
+        exc.show()  # type: ignore[attr-defined]
         return 2
     except KeyboardInterrupt:
         return 130

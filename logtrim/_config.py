@@ -22,7 +22,7 @@ from ._sizes import format_size, parse_size
 if sys.version_info >= (3, 11):
     import tomllib
 else:  # pragma: no cover
-    import tomli as tomllib
+    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
 
 #: key -> (type, default). Lists are repeatable options.
 KEYS: dict[str, tuple[str, Any]] = {
@@ -139,7 +139,7 @@ def masks_from(names: list[str], values: list[str], env: Mapping[str, str]) -> l
     """Secrets: ``--mask`` values plus the values of the named environment variables."""
     secrets = list(values)
     for name in names:
-        if name in env and env[name]:
+        if env.get(name):
             secrets.append(env[name])
     return secrets
 

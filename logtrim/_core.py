@@ -10,12 +10,11 @@ of a chunk is counted in C and kept in a short history for context and the failu
 from __future__ import annotations
 
 import re
-from collections import deque
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
-from ._dialects import Closing, Dialect, Print, all_dialects
-from ._dialects._base import Action
-from ._lines import LineSplitter
+from ._dialects import Dialect, all_dialects
+from ._finish import Finishing
+from ._history import History, StreamState, display
 from ._mask import Masker
 from ._policy import MIN_BUDGET, TIER_NAMES, Budget, Policy, Tally
 from ._rules import RULES, Kind, Matcher, Rule
@@ -43,37 +42,7 @@ _QUIET_MODES = frozenset({"stdout-verbose", "stdout-ignore", "stderr-ignore"})
 _OWN = b"[logtrim] "
 
 
-def display(line: bytes, max_line: int) -> bytes:
-    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long."""
-    body = line[:-1] if line.endswith(b"\n") else line
-    if body.endswith(b"\r"):
-        body = body[:-1]
-    if b"\r" in body:
-        parts = [p for p in body.split(b"\r") if p.strip()]
-        body = parts[-1] if parts else b""
-    if len(body) > max_line:
-        cut = format_size(len(body))
-        body = body[:max_line] + f" ... [logtrim: line cut, {cut} in the archive]".encode()
-    return body + b"\n"
-
-
-class _Stream:
-    """Per-stream state: splitter, after-context, progress throttle, repeat collapse."""
-
-    def __init__(self, max_pending: int) -> None:
-        self.splitter = LineSplitter(max_pending)
-        self.in_long = False
-        self.after = 0
-        self.block = 0
-        self.svc_open = 0
-        self.progress_at = float("-inf")
-        self.progress_pending: tuple[int, bytes, bool] | None = None
-        self.repeat_key: bytes | None = None
-        self.repeat_count = 0
-        self.repeat_reported = 0.0
-
-
-class Core:
+class Core(Finishing):
     """The policy engine. See the module docstring; one instance per run/log."""
 
     def __init__(
@@ -92,24 +61,24 @@ class Core:
         self.masker = Masker(engine=pol.engine)
         self.add_secrets(*pol.masks)
         others = [d for d in all_dialects() if d.name != self.dialect.name]
-        self._secret_dialects = [self.dialect, *others]
+        # Secrets are learned from every system's syntax (more masking is safe), in a pass of
+        # their own with their own instances; commands pass verbatim for the system in use
+        # and Octopus.
+        self._secret_dialects = [type(self.dialect)(), *others]
         self._command_dialects = [self.dialect] + [d for d in others if d.name == "octopus"]
         self._drop = [re.compile(p.encode()) for p in pol.drop]
         markers = {m for d in self._secret_dialects for m in d.markers}
-        extra = [Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False) for i, p in enumerate(pol.keep)]
+        extra = [
+            Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False) for i, p in enumerate(pol.keep)
+        ]
         extra += [Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False) for m in sorted(markers)]
         # Rarely needed (a marker that was no command): the pure-Python engine compiles fastest.
         self._plain_matcher = Matcher(RULES, engine="re")
         self.matcher = Matcher((*RULES, *extra), engine=pol.engine)
-        self._streams = {STDOUT: _Stream(max_pending), STDERR: _Stream(max_pending)}
-        # (first lineno, stream, whole lines, line count): enough for the context and the tail
-        self._history: deque[tuple[int, int, bytes, int]] = deque()
-        self._hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
-        self._history_lines = 0
-        self._shown: deque[int] = deque()
+        self._streams = {STDOUT: StreamState(max_pending), STDERR: StreamState(max_pending)}
+        self.history = History(max(pol.tail, pol.context) + 1)
         self.lines = 0
-        self.bytes = 0
-        self._last_shown = -1
+        self.nbytes = 0
         self._gap_lines = 0
         self._gap_bytes = 0
         self._stopped: set[Kind] = set()
@@ -142,6 +111,7 @@ class Core:
                 found = dialect.declared_secrets(text)
                 if found:
                     self.add_secrets(*found)
+                dialect.observe(text)
 
     # -- input ----------------------------------------------------------------------------
     def feed(self, stream: int, data: bytes, now: float) -> tuple[bytes, list[Emit]]:
@@ -153,8 +123,10 @@ class Core:
         pieces = st.splitter.feed(
             data, reserve=reserve, safe_cut=self.masker.safe_cut if self.masker else None
         )
-        archive = [self._piece(stream, buf, now) if long else self._region(stream, buf, now)
-                   for long, buf in pieces]
+        archive = [
+            self._piece(stream, buf, now) if long else self._region(stream, buf, now)
+            for long, buf in pieces
+        ]
         return b"".join(archive), self._take()
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
@@ -184,19 +156,19 @@ class Core:
             self._learn(data, hits)
         archive = self.masker.mask(data)
         base = self.lines
-        self._remember(stream, data, base)
+        self.history.remember(stream, data, base)
         pos = 0
         lineno = base
         while pos < len(data):
             end = data.index(b"\n", pos) + 1
             line = data[pos:end]
             line_kind = kind if kind is not None else self.matcher.line_kind(line)
-            self._hint = (lineno, pos)
+            self.history.hint = (lineno, pos)
             self._line(stream, line, line_kind, lineno, now)
             pos = end
             lineno += 1
         self.lines = lineno
-        self.bytes += len(data)
+        self.nbytes += len(data)
         return archive, self._take()
 
     def classify(self, line: bytes) -> Kind:
@@ -210,7 +182,7 @@ class Core:
     def _piece(self, stream: int, buf: bytes, now: float) -> bytes:
         """A piece of a line too long to hold: classify its start, archive it all."""
         st = self._streams[stream]
-        self.bytes += len(buf)
+        self.nbytes += len(buf)
         if not st.in_long:
             st.in_long = True
             head = buf[: self.policy.max_line]
@@ -218,8 +190,8 @@ class Core:
             kind = hits[0][1] if hits else Kind.NOISE
             shown = display(head, self.policy.max_line)
             line = shown[:-1] + b" ... [logtrim: very long line, full line in the archive]\n"
-            self._remember(stream, line, self.lines)
-            self._hint = (self.lines, 0)
+            self.history.remember(stream, line, self.lines)
+            self.history.hint = (self.lines, 0)
             self._line(stream, line, kind, self.lines, now)
             self.lines += 1
         return self.masker.mask(buf)
@@ -231,7 +203,7 @@ class Core:
             # The rest of a long line: archive only, it was counted with its first piece.
             end = region.find(b"\n") + 1 or len(region)
             archive = self.masker.mask(region[:end])
-            self.bytes += end
+            self.nbytes += end
             region = region[end:]
             st.in_long = False
             if not region:
@@ -241,9 +213,9 @@ class Core:
             self._learn(region, hits)
         archive += self.masker.mask(region)
         base = self.lines
-        self._remember(stream, region, base)
+        self.history.remember(stream, region, base)
         self._console(stream, region, hits, base, now)
-        self.bytes += len(region)
+        self.nbytes += len(region)
         return archive
 
     def _console(
@@ -271,7 +243,7 @@ class Core:
                     continue
             end = region.find(b"\n", pos) + 1 or n
             kind = hits[i][1] if i < len(hits) and hits[i][0] == pos else Kind.NOISE
-            self._hint = (lineno, pos)
+            self.history.hint = (lineno, pos)
             self._line(stream, region[pos:end], kind, lineno, now)
             pos = end
             lineno += 1
@@ -352,7 +324,10 @@ class Core:
 
     def _service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
         text = line.decode("utf-8", "replace")
-        if not any(d.is_command(text) for d in self._command_dialects):
+        command = any(d.is_command(text) for d in self._command_dialects)
+        for dialect in self._command_dialects:
+            dialect.observe(text)
+        if not command:
             return False
         start = text.find("##octopus[")
         if start >= 0:
@@ -369,9 +344,9 @@ class Core:
                     self.child_sent_result = True
         self.tally.seen_lines[Kind.SERVICE] += 1
         self.tally.seen_bytes[Kind.SERVICE] += len(line)
-        if any(d.is_progress(text) for d in self._command_dialects):
-            if not self._progress_due(stream, now, lineno, line, service=True):
-                return True
+        progress = any(d.is_progress(text) for d in self._command_dialects)
+        if progress and not self._progress_due(stream, now, lineno, line, service=True):
+            return True
         self._emit_service(stream, line, lineno)
         return True
 
@@ -420,12 +395,12 @@ class Core:
         st.repeat_key = None
 
     def _context_before(self, lineno: int) -> list[tuple[int, bytes]]:
-        want = min(self.policy.context, lineno - self._last_shown - 1)
+        want = min(self.policy.context, lineno - self.history.last_shown - 1)
         if want <= 0:
             return []
         return [
             (stream, display(raw, self.policy.max_line))
-            for _, stream, raw in self._recent(lineno, want)
+            for _, stream, raw in self.history.recent(lineno, want)
         ]
 
     def _show(
@@ -500,247 +475,8 @@ class Core:
             self.tally.shown_bytes[kind] += len(data)
 
     def _mark_shown(self, lineno: int) -> None:
-        self._last_shown = max(self._last_shown, lineno)
-        self._shown.append(lineno)
-        floor = self.lines - self.policy.tail - self.policy.context - 2
-        while self._shown and self._shown[0] < floor:
-            self._shown.popleft()
+        self.history.mark_shown(lineno, self.lines)
 
     def _take(self) -> list[Emit]:
         out, self._out = self._out, []
         return out
-
-    # -- history ----------------------------------------------------------------------------
-    def _remember(self, stream: int, lines: bytes, first: int) -> None:
-        count = lines.count(b"\n") + (0 if lines.endswith(b"\n") else 1)
-        self._history.append((first, stream, lines, count))
-        self._history_lines += count
-        keep = max(self.policy.tail, self.policy.context) + 1
-        while len(self._history) > 1 and self._history_lines - self._history[0][3] >= keep:
-            self._history_lines -= self._history.popleft()[3]
-
-    def _recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
-        """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
-        out: list[tuple[int, int, bytes]] = []
-        hint_line, hint_pos = self._hint
-        for first, stream, data, nlines in reversed(self._history):
-            if first >= before:
-                continue
-            if before >= first + nlines:
-                end = len(data)
-            elif hint_line == before:
-                end = hint_pos  # the line being looked at starts here
-            else:
-                end = 0
-                for _ in range(before - first):
-                    end = data.index(b"\n", end) + 1
-            lineno = min(before, first + nlines)
-            while end > 0 and len(out) < count:
-                start = data.rfind(b"\n", 0, end - 1) + 1
-                lineno -= 1
-                out.append((lineno, stream, data[start:end]))
-                end = start
-            if len(out) >= count:
-                break
-            before = first
-        out.reverse()
-        return out
-
-    # -- time, tails, markers, the end ---------------------------------------------------------
-    def tick(self, now: float) -> list[Emit]:
-        """Time passes: throttled progress catches up, and a heartbeat if all was quiet."""
-        for stream, st in self._streams.items():
-            pending = st.progress_pending
-            if pending and now - st.progress_at >= self.policy.progress_interval:
-                st.progress_at = now
-                self._late_progress(stream)
-        if (
-            self.started is not None
-            and self.policy.heartbeat > 0
-            and now - self._last_emit >= self.policy.heartbeat
-        ):
-            shown = sum(self.tally.shown_bytes.values())
-            share = 100.0 * shown / self.bytes if self.bytes else 0.0
-            self._marker(
-                f"still running after {_clock(now - self.started)}: "
-                f"{format_count(self.lines)} lines ({format_size(self.bytes)}) so far, "
-                f"{share:.1f}% shown"
-            )
-            self._last_emit = now
-        out = self._take()
-        if out:
-            self._last_emit = now
-        return out
-
-    def _late_progress(self, stream: int) -> None:
-        st = self._streams[stream]
-        if st.progress_pending is None:
-            return
-        lineno, line, service = st.progress_pending
-        st.progress_pending = None
-        if service:
-            self._emit(stream, line, Kind.SERVICE)
-        else:
-            masked = self.masker.mask(line)
-            if self.budget.allows(Kind.PROGRESS, len(masked)):
-                self._emit(stream, masked, Kind.PROGRESS)
-            else:
-                return
-        self._shown.append(lineno)
-
-    def marker(self, text: str) -> list[Emit]:
-        """Print one line of logtrim's own (counted against the budget)."""
-        self._marker(text)
-        return self._take()
-
-    def keep(self, stream: int, line: bytes) -> list[Emit]:
-        """Print a line that must be shown whatever the tier (a task log's node header)."""
-        _, out = self.feed_line(stream, line, Kind.KEEP, self.started or 0.0)
-        return out
-
-    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
-        """Lines and bytes not shown, per tier, since the previous checkpoint."""
-        now = {
-            k: (
-                self.tally.seen_lines[k] - self.tally.shown_lines[k],
-                self.tally.seen_bytes[k] - self.tally.shown_bytes[k],
-            )
-            for k in Kind
-        }
-        delta = {}
-        for k, (lines, nbytes) in now.items():
-            old_lines, old_bytes = self._checkpoint.get(k, (0, 0))
-            delta[k] = (lines - old_lines, nbytes - old_bytes)
-        self._checkpoint = now
-        return delta
-
-    def emit_tail(self, count: int, *, reserve: int | None = None, title: str = "") -> list[Emit]:
-        """Show the lines among the last ``count`` that were not shown yet, newest kept first."""
-        room = self.budget.room(self.budget.closing if reserve is None else reserve)
-        shown = set(self._shown)
-        lines = [
-            (n, s, raw) for n, s, raw in self._recent(self.lines, count) if n not in shown
-        ]
-        picked: list[tuple[int, int, bytes]] = []
-        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
-        used = len(header)
-        for lineno, stream, raw in reversed(lines):
-            text = self.masker.mask(display(raw, self.policy.max_line))
-            if used + len(text) > room:
-                break
-            used += len(text)
-            picked.append((lineno, stream, text))
-        if picked:
-            picked.reverse()
-            skipped = len(lines) - len(picked)
-            if skipped:
-                self._marker(f"... {format_count(skipped)} earlier tail lines do not fit ...")
-            self._flush_gap()
-            self._emit(STDOUT, header, Kind.NOISE)
-            for lineno, stream, text in picked:
-                self._emit(stream, text, Kind.NOISE)
-                self.tally.tail_lines += 1
-                self._shown.append(lineno)
-            self._gap_lines = self._gap_bytes = 0
-        return self._take()
-
-    def reason(self) -> str | None:
-        """A one-line failure reason: the exception of the last traceback, else the first error."""
-        text = self.last_exception or self.first_error
-        if text is None:
-            return None
-        line = self.masker.mask(text).decode("utf-8", "replace").strip()
-        return line[:497] + "..." if len(line) > 500 else line
-
-    def close(
-        self,
-        exit_code: int,
-        now: float,
-        *,
-        archive: str | None = None,
-        archive_name: str = "",
-        archive_size: int = 0,
-        env: Mapping[str, str] | None = None,
-    ) -> tuple[list[Emit], list[Action]]:
-        """The end: repeats and progress settled, the tail on failure, summary, publication.
-
-        Returns console emits and the dialect's other actions (files to append, programs to
-        run) for the shell to carry out.
-        """
-        for stream in self._streams:
-            self._end_repeat(stream)
-            self._late_progress(stream)
-        if self.dialect.name == "octopus":
-            # Calamari keeps the child's last level switch: reset it before our own lines.
-            if self.out_mode != "stdout-default":
-                self._emit(STDOUT, b"##octopus[stdout-default]\n", Kind.SERVICE)
-            if self.err_mode != "stderr-default":
-                self._emit(STDOUT, b"##octopus[stderr-default]\n", Kind.SERVICE)
-        duration = now - (self.started if self.started is not None else now)
-
-        def summary(compact: bool) -> list[str]:
-            return self.tally.summary(
-                lines=self.lines,
-                nbytes=self.bytes,
-                console=self.budget.used,
-                duration=duration,
-                archive=archive,
-                archive_size=archive_size,
-                archived=self.bytes,
-                compact=compact,
-            )
-
-        def closing(lines: list[str]) -> tuple[list[Action], int]:
-            actions = self.dialect.finish(
-                Closing(
-                    archive_path=archive,
-                    archive_name=archive_name,
-                    archive_size=archive_size,
-                    exit_code=exit_code,
-                    reason=self.reason(),
-                    summary=lines,
-                    first_errors=list(self.first_errors),
-                    child_sent_result=self.child_sent_result,
-                    env=dict(env) if env is not None else {},
-                )
-            )
-            size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
-            return actions, size + sum(len(x) + 1 for x in lines) + 64
-
-        if exit_code != 0 and self.policy.tail > 0:
-            _, reserve = closing(summary(False))
-            title = f"last {self.policy.tail} lines (exit code {exit_code})"
-            group = self.dialect.group_start(title)
-            if group is not None:
-                reserve += len(group) + len(self.dialect.group_end(title) or "") + 2
-            tail = self.emit_tail(self.policy.tail, reserve=reserve, title=title)
-            if tail and group is not None:
-                tail.insert(0, (STDOUT, group.encode() + b"\n"))
-                self.budget.spend(len(group) + 1)
-                end = self.dialect.group_end(title)
-                if end is not None:
-                    tail.append((STDOUT, end.encode() + b"\n"))
-                    self.budget.spend(len(end) + 1)
-            self._out = tail
-        lines = summary(False)
-        actions, need = closing(lines)
-        if need > self.budget.room(0):
-            lines = summary(True)
-            actions, need = closing(lines)
-            if need > self.budget.room(0):
-                lines = []
-                actions, _ = closing(lines)
-        for text in lines:
-            self._emit(STDOUT, text.encode() + b"\n", Kind.NOISE)
-        others: list[Action] = []
-        for action in actions:
-            if isinstance(action, Print):
-                self._emit(STDOUT, action.text.encode() + b"\n", Kind.SERVICE)
-            else:
-                others.append(action)
-        return self._take(), others
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}m{secs:02d}s"

@@ -17,6 +17,7 @@ import subprocess
 import sys
 import threading
 import time
+import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -94,12 +95,13 @@ class LogtrimHandler(logging.Handler):
             *([] if self.core.dialect.name == "octopus" else [Octopus()]),
         ]
         self._encoder = ArchiveEncoder(compression)
-        self._pending = bytearray()
+        self._noise = bytearray()  # DEBUG records not yet given to the engine
         self._oldest: float | None = None  # when the oldest byte not yet on disk arrived
         self._broken = False  # engine failed: forward records unfiltered
         self._closed = False
         self._console_ok = True
         self._file: IO[bytes] | None = None
+        self._archived = True  # False once the archive failed: nothing to publish
         try:
             self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
         except OSError as exc:
@@ -148,59 +150,71 @@ class LogtrimHandler(logging.Handler):
 
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
-        if self._closed:
-            self._console([(STDOUT, data)])
+        if self._broken or self._closed:
+            self._unfiltered(data, time.monotonic())
             return
         now = time.monotonic()
-        if self._broken:
-            self._console([(STDOUT, data)])
-            self._archive(data, now, masked=False)
-            return
-        try:
-            kind = self.kind(data, levelno) if levelno >= self._scan_from else Kind.NOISE
-            archived, emits = self.core.feed_line(STDOUT, data, kind, now)
-        except Exception:
-            self._broken = True
-            self._report(record, "internal error; forwarding all records unfiltered")
-            self._console([(STDOUT, data)])
-            self._archive(data, now, masked=False)
-            return
-        if emits:
-            self._console(emits)
-        if self.core.notes:
-            self._notes()
-        self._archive(archived, now, masked=True)
-
-    def _report(self, record: logging.LogRecord | None, message: str) -> None:
-        if record is not None:
-            self.handleError(record)  # the traceback, as logging reports its own errors
-        _warn(message)
-
-    # -- archive ------------------------------------------------------------------------------
-    def _archive(self, data: bytes, now: float, *, masked: bool) -> None:
-        if self._file is None:
-            return
-        if not masked:
-            try:
-                data = self.core.passthrough(data)
-            except Exception as exc:
-                self._archive_failed(exc)
-                return
         if self._oldest is None:
             self._oldest = now
-        self._pending += data
-        if len(self._pending) >= _BATCH:
-            self._push(now)
-        if now - self._oldest >= self.flush_seconds:
-            self._sync(now)
+        try:
+            if levelno < self._scan_from:  # DEBUG detail: the engine takes it in batches
+                self._noise += data
+                if len(self._noise) < _BATCH and now - self._oldest < self.flush_seconds:
+                    return
+                data = b""
+            self._drain(now)
+            if data:
+                self._take(self.core.feed_line(STDOUT, data, self.kind(data, levelno), now), now)
+            if self._oldest is not None and now - self._oldest >= self.flush_seconds:
+                self._sync(now)
+        except Exception:
+            self._break(record, data)
 
-    def _push(self, now: float) -> None:
-        """Compress what is pending (zstd may keep some of it until the frame ends)."""
-        if self._file is None or not self._pending:
+    def _drain(self, now: float) -> None:
+        """Feed the batched DEBUG records to the engine (before any other record)."""
+        if self._noise:
+            out = self.core.feed_line(STDOUT, bytes(self._noise), Kind.NOISE, now)
+            self._noise.clear()
+            self._take(out, now)
+
+    def _take(self, result: tuple[bytes, list[Emit]], now: float) -> None:
+        archived, emits = result
+        self._console(emits)
+        while self.core.notes:
+            _warn(self.core.notes.pop(0))
+        self._write(archived, now)
+
+    def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
+        """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
+        self._broken = True
+        if record is not None:
+            self.handleError(record)  # the traceback, as logging reports its own errors
+        else:
+            _warn(traceback.format_exc().rstrip())
+        _warn("internal error; forwarding all records unfiltered")
+        data, self._noise = bytes(self._noise) + data, bytearray()
+        self._unfiltered(data, time.monotonic())
+
+    def _unfiltered(self, data: bytes, now: float) -> None:
+        self._console([(STDOUT, data)])
+        if self._file is None or self._closed:
             return
         try:
-            out = self._encoder.feed(bytes(self._pending), now)
-            self._pending.clear()
+            self._write(self.core.passthrough(data), now)
+            if self._oldest is None:
+                self._oldest = now
+            elif now - self._oldest >= self.flush_seconds:
+                self._sync(now)
+        except Exception as exc:
+            self._archive_failed(exc)
+
+    # -- archive ------------------------------------------------------------------------------
+    def _write(self, data: bytes, now: float) -> None:
+        """Compress into the open frame (zstd may hold some of it until the frame ends)."""
+        if self._file is None or not data:
+            return
+        try:
+            out = self._encoder.feed(data, now)
             if out:
                 self._file.write(out)
         except Exception as exc:
@@ -208,7 +222,7 @@ class LogtrimHandler(logging.Handler):
 
     def _sync(self, now: float) -> None:
         """Put everything received so far on disk as complete zstd frames."""
-        self._push(now)
+        self._drain(now)
         self._oldest = None
         if self._file is None:
             return
@@ -225,7 +239,7 @@ class LogtrimHandler(logging.Handler):
             with suppress(OSError):
                 self._file.close()
         self._file = None
-        self._pending.clear()
+        self._archived = False
         self._oldest = None
         self._broken = True
         _warn(f"archive cannot be written ({exc}); forwarding all records unfiltered")
@@ -243,8 +257,7 @@ class LogtrimHandler(logging.Handler):
                 if not self._broken:
                     self._console(self.core.tick(now))
             except Exception:
-                self._broken = True
-                _warn("internal error; forwarding all records unfiltered")
+                self._break(None, b"")
             finally:
                 self.release()
 
@@ -260,10 +273,6 @@ class LogtrimHandler(logging.Handler):
             stream.flush()
         except (BrokenPipeError, OSError, ValueError):
             self._console_ok = False  # closed console: keep archiving
-
-    def _notes(self) -> None:
-        while self.core.notes:
-            _warn(self.core.notes.pop(0))
 
     # -- the end ------------------------------------------------------------------------------
     def flush(self) -> None:
@@ -292,8 +301,10 @@ class LogtrimHandler(logging.Handler):
     def _finish(self, exit_code: int) -> list[Action]:
         now = time.monotonic()
         size = 0
-        if self._file is not None:
-            self._push(now)
+        try:
+            self._drain(now)
+        except Exception:
+            self._break(None, b"")
         if self._file is not None:
             try:
                 self._file.write(self._encoder.finish())
@@ -306,7 +317,7 @@ class LogtrimHandler(logging.Handler):
             emits, actions = self.core.close(
                 exit_code,
                 now,
-                archive=str(self.path) if not self._broken else None,
+                archive=str(self.path) if self._archived else None,
                 archive_name=self.artifact_name,
                 archive_size=size,
                 env=os.environ,
@@ -351,7 +362,9 @@ def capture(
     except BaseException as exc:
         code = 130 if isinstance(exc, KeyboardInterrupt) else 1
         # Into the archive and the console's error tier; the app's own report follows.
-        target.error("uncaught %s", type(exc).__name__, exc_info=exc)
+        args = (type(exc).__name__,)
+        info = (type(exc), exc, exc.__traceback__)
+        handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
         raise
     finally:
         target.removeHandler(handler)
@@ -360,6 +373,7 @@ def capture(
         handler.close(code or None)
 
 
+_UNCAUGHT = "uncaught %s: the block ended with an exception"
 _FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
 __all__ = ["LogtrimHandler", "capture", "carry_out"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import MutableMapping
 from typing import Any
 
 import structlog
@@ -32,7 +33,7 @@ def configure(verbose: bool = False) -> None:
     _configured = True
 
 
-def _render(_logger: Any, _name: str, event: dict[str, Any]) -> str:
+def _render(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> str:
     """``logtrim: warning: message (key=value ...)``: one line, greppable."""
     level = event.pop("level", "info")
     message = event.pop("event", "")

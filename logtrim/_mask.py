@@ -10,6 +10,7 @@ import base64
 import os
 import re
 from collections.abc import Iterable
+from typing import Any
 
 MASK = b"********"
 MIN_LENGTH = 4  # as Octopus: shorter values are not masked
@@ -26,7 +27,7 @@ class Masker:
         self._engine = engine
         self._secrets: list[bytes] = []
         self._seen: set[bytes] = set()
-        self._hs: object | None = None
+        self._hs: Any = None  # a hyperscan.Database, when hyperscan is installed
         self._re: re.Pattern[bytes] | None = None
         self.max_len = 0
         self.add(*secrets)
@@ -81,7 +82,7 @@ class Masker:
             def on_match(sid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
                 found.append((to - lengths[sid], to))
 
-            self._hs.scan(data, match_event_handler=on_match)  # type: ignore[attr-defined]
+            self._hs.scan(data, match_event_handler=on_match)
             found.sort()
         elif self._re is not None:
             found = [(m.start(), m.start() + len(m.group(1))) for m in self._re.finditer(data)]

@@ -13,6 +13,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from typing import Any
 
 
 class Kind(IntEnum):
@@ -47,36 +48,69 @@ RULES: tuple[Rule, ...] = (
     Rule("failed", Kind.ERROR, rb"\bfail(ed|ure|ures)?\b", "07: Tests FAILED"),
     Rule("exception", Kind.ERROR, rb"exception\b", "System.InvalidOperationException: boom"),
     Rule("named-error", Kind.ERROR, rb"[a-z]error:", "ValueError: invalid literal"),
-    Rule("traceback", Kind.ERROR, rb"traceback \(most recent call last\)",
-         "Traceback (most recent call last):"),
+    Rule(
+        "traceback",
+        Kind.ERROR,
+        rb"traceback \(most recent call last\)",
+        "Traceback (most recent call last):",
+    ),
     Rule("panic", Kind.ERROR, rb"\bpanic:", "panic: runtime error: index out of range"),
-    Rule("crash", Kind.ERROR, rb"segmentation fault|core dumped|\bkilled\b|out of memory",
-         "Segmentation fault (core dumped)"),
+    Rule(
+        "crash",
+        Kind.ERROR,
+        rb"segmentation fault|core dumped|\bkilled\b|out of memory",
+        "Segmentation fault (core dumped)",
+    ),
     Rule("critical", Kind.ERROR, rb"\bcritical\b", "CRITICAL: disk /var is full"),
-    Rule("exit-code", Kind.ERROR,
-         rb"(exit|return)(ed)? (with )?(code|status) -?[1-9]|non-zero (exit|return)",
-         "The remote script failed with exit code 3"),
-    Rule("cannot", Kind.ERROR, rb"\b(cannot|can't|could not|couldn't|unable to)\b",
-         "cp: cannot stat '/tmp/x': No such file or directory"),
-    Rule("denied", Kind.ERROR, rb"permission denied|access denied|not found\b|timed? ?out\b",
-         "curl: (28) Operation timed out"),
+    Rule(
+        "exit-code",
+        Kind.ERROR,
+        rb"(exit|return)(ed)? (with )?(code|status) -?[1-9]|non-zero (exit|return)",
+        "The remote script failed with exit code 3",
+    ),
+    Rule(
+        "cannot",
+        Kind.ERROR,
+        rb"\b(cannot|can't|could not|couldn't|unable to)\b",
+        "cp: cannot stat '/tmp/x': No such file or directory",
+    ),
+    Rule(
+        "denied",
+        Kind.ERROR,
+        rb"permission denied|access denied|not found\b|timed? ?out\b",
+        "curl: (28) Operation timed out",
+    ),
     Rule("warning", Kind.WARNING, rb"\bwarn(ing|ings)?\b", "WARNING: disk 91% full"),
     Rule("deprecated", Kind.WARNING, rb"\bdeprecat", "DeprecationWarning: use load() instead"),
     Rule("percent", Kind.PROGRESS, rb"\b[0-9]{1,3}(\.[0-9]+)? ?%", "Uploading package 45%"),
-    Rule("fraction", Kind.PROGRESS, rb"[\[(][ \t]*[0-9]+[ \t]*/[ \t]*[0-9]+[ \t]*[\])]",
-         "[12/40] Deploying web-03"),
+    Rule(
+        "fraction",
+        Kind.PROGRESS,
+        rb"[\[(][ \t]*[0-9]+[ \t]*/[ \t]*[0-9]+[ \t]*[\])]",
+        "[12/40] Deploying web-03",
+    ),
     Rule("of-total", Kind.PROGRESS, rb"\b[0-9]+ of [0-9]+\b", "Copied 12 of 40 files"),
-    Rule("banner", Kind.INFO, _BOL + rb"(==+|\+\+\+|---|\*\*\*|###*|>>>|\[?step\b|stage\b)",
-         "=== Deploying release 1.4.2 to Production ==="),
-    Rule("milestone", Kind.INFO,
-         _BOL + rb"(starting|started|finished|completed?|deploying|deployed|success\w*)\b",
-         "Deployed web-01 in 12.4s"),
+    Rule(
+        "banner",
+        Kind.INFO,
+        _BOL + rb"(==+|\+\+\+|---|\*\*\*|###*|>>>|\[?step\b|stage\b)",
+        "=== Deploying release 1.4.2 to Production ===",
+    ),
+    Rule(
+        "milestone",
+        Kind.INFO,
+        _BOL + rb"(starting|started|finished|completed?|deploying|deployed|success\w*)\b",
+        "Deployed web-01 in 12.4s",
+    ),
     # Zero counts are not failures: "0 errors", "failed: 0", "no errors". Demotes the weak
     # error words on the same line (see ``Matcher.kind_of``).
-    Rule("zero-count", Kind.NOISE,
-         rb"\b0 (errors?|failed|failures?)\b|\b(errors?|failed|failures?)[:=] ?0\b|"
-         rb"\bno errors?\b|\bwithout errors?\b",
-         "Tests: 120 passed, 0 failed"),
+    Rule(
+        "zero-count",
+        Kind.NOISE,
+        rb"\b0 (errors?|failed|failures?)\b|\b(errors?|failed|failures?)[:=] ?0\b|"
+        rb"\bno errors?\b|\bwithout errors?\b",
+        "Tests: 120 passed, 0 failed",
+    ),
 )
 
 _WEAK = frozenset({"error-word", "failed", "error-count"})
@@ -114,7 +148,7 @@ class Matcher:
             re.M,
         )
         self.engine = "re"
-        self._hs: object | None = None
+        self._hs: Any = None  # a hyperscan.Database, when hyperscan is installed
         if engine != "re" and not os.environ.get("LOGTRIM_NO_HYPERSCAN"):
             self._hs = _compile_hyperscan(self.rules)
             if self._hs is not None:
@@ -153,8 +187,8 @@ class Matcher:
             start = rfind(b"\n", 0, to - 1) + 1 if to else 0
             hits.setdefault(start, []).append(rule_id)
 
-        self._hs.scan(chunk, match_event_handler=on_match)  # type: ignore[attr-defined]
-        found = []
+        self._hs.scan(chunk, match_event_handler=on_match)
+        found: list[tuple[int, Kind]] = []
         for start in sorted(hits):
             kind = _kind_of(hits[start], self.rules)
             if kind != Kind.NOISE:
@@ -162,7 +196,7 @@ class Matcher:
         return found
 
 
-def _compile_hyperscan(rules: Sequence[Rule]) -> object | None:
+def _compile_hyperscan(rules: Sequence[Rule]) -> Any:
     try:
         import hyperscan
     except ImportError:

@@ -7,6 +7,7 @@ to the console unfiltered, and the exit code is still the child's.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import sys
@@ -79,7 +80,9 @@ class ArchiveSink:
         import aiofiles
 
         try:
-            self._file = await aiofiles.open(self.path, "wb", buffering=0)  # unbuffered: on disk at once
+            self._file = await aiofiles.open(
+                self.path, "wb", buffering=0
+            )  # unbuffered: on disk at once
         except OSError as exc:
             self._fail(exc)
 
@@ -231,8 +234,9 @@ async def _carry_out(actions: Sequence[Action]) -> None:
     for action in actions:
         try:
             if isinstance(action, AppendFile):
-                with open(action.path, "a", encoding="utf-8") as file:
-                    file.write(action.text)
+                await anyio.Path(action.path).parent.mkdir(parents=True, exist_ok=True)
+                async with await anyio.open_file(action.path, "a", encoding="utf-8") as file:
+                    await file.write(action.text)
             elif isinstance(action, RunProgram):
                 await anyio.run_process(list(action.argv), check=False)
         except OSError as exc:
@@ -244,10 +248,9 @@ def _pipe() -> tuple[int, int]:
     if sys.platform.startswith("linux"):
         import fcntl
 
-        try:
+        # Above /proc/sys/fs/pipe-max-size this fails: the default size works too.
+        with contextlib.suppress(OSError):
             fcntl.fcntl(read, _F_SETPIPE_SZ, _PIPE_SIZE)
-        except OSError:
-            pass  # above /proc/sys/fs/pipe-max-size: the default works too
     os.set_blocking(read, False)
     return read, write
 
@@ -310,10 +313,8 @@ async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> N
     """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period."""
 
     def kill(sig: int) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, sig)
-        except (ProcessLookupError, PermissionError):
-            pass
 
     async def escalate() -> None:
         await anyio.sleep(grace)
@@ -360,10 +361,8 @@ async def run(options: RunOptions) -> int:
         await pipeline.close(code, size)
     finally:
         for fd, _ in fds:
-            try:
+            with contextlib.suppress(OSError):
                 os.close(fd)
-            except OSError:
-                pass
         with anyio.CancelScope(shield=True):
             await process.aclose()
     return code

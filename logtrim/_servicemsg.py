@@ -16,8 +16,15 @@ PREFIX = b"##octopus["
 
 # Level switches: no attributes, sticky until the next switch.
 STDOUT_MODES = frozenset(
-    {"stdout-default", "stdout-verbose", "stdout-warning", "stdout-error",
-     "stdout-highlight", "stdout-wait", "stdout-ignore"}
+    {
+        "stdout-default",
+        "stdout-verbose",
+        "stdout-warning",
+        "stdout-error",
+        "stdout-highlight",
+        "stdout-wait",
+        "stdout-ignore",
+    }
 )
 STDERR_MODES = frozenset(
     {"stderr-default", "stderr-error", "stderr-progress", "stderr-ignore", "stderr-output"}

@@ -155,8 +155,15 @@ class Grouper:
                 yield from self._end_entry()
                 data = b"".join(blanks) + raw
                 n = len(blanks) + 1
-                yield Record(NODE, data, n, depth=parsed.depth, status=parsed.status,
-                             name=parsed.name, text=parsed.text)
+                yield Record(
+                    NODE,
+                    data,
+                    n,
+                    depth=parsed.depth,
+                    status=parsed.status,
+                    name=parsed.name,
+                    text=parsed.text,
+                )
                 continue
             self._entry.extend(self._blanks)
             self._blanks.clear()
@@ -173,8 +180,14 @@ class Grouper:
         first = self._first
         if first is None:
             return
-        yield Record(ENTRY, b"".join(self._entry), len(self._entry), level=first.level,
-                     depth=first.depth, text=first.text)
+        yield Record(
+            ENTRY,
+            b"".join(self._entry),
+            len(self._entry),
+            level=first.level,
+            depth=first.depth,
+            text=first.text,
+        )
         self._entry = []
         self._first = None
 

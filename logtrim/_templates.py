@@ -29,8 +29,19 @@ _H = rb"[0-9a-fA-F]"
 _PATTERN = (
     rb"[0-9a-fA-F/~\\'\"](?:"
     # uuid: at a word start
-    rb"(?P<uuid>(?<![\w>-].)(?<=" + _H + rb")" + _H + rb"{7}-" + _H + rb"{4}-" + _H + rb"{4}-"
-    + _H + rb"{4}-" + _H + rb"{12}(?![\w<-]))"
+    rb"(?P<uuid>(?<![\w>-].)(?<="
+    + _H
+    + rb")"
+    + _H
+    + rb"{7}-"
+    + _H
+    + rb"{4}-"
+    + _H
+    + rb"{4}-"
+    + _H
+    + rb"{4}-"
+    + _H
+    + rb"{12}(?![\w<-]))"
     # dates with optional time and zone; times of day
     rb"|(?P<ts>(?<=\d)(?:\d{3}-\d\d-\d\d(?:[T ]\d\d:\d\d(?::\d\d(?:[.,]\d+)?)?"
     rb"(?:Z|[+-]\d\d:?\d\d)?)?|\d:\d\d:\d\d(?:[.,]\d+)?))"

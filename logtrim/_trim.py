@@ -153,8 +153,27 @@ class _TaskLogTrimmer:
         self.held: deque[tuple[Record, Kind | None]] = deque()
         self.held_lines = 0
         self.now = 0.0
+        # Info and warnings stop this much before the core would stop them, so node
+        # headers, errors and the failed nodes' tails always find room.
+        self.reserve = core.budget.live // 10
+        self.stopped: set[Kind] = set()
 
     def _feed(self, record: Record, kind: Kind | None) -> None:
+        if kind is not None and Kind.NOISE < kind < Kind.ERROR:
+            if not self.core.budget.allows(kind, len(record.data) + self.reserve):
+                # Demoted before the core sees it: a line that cannot be shown must not
+                # start a repeat count ("(repeated 1 more times)") either.
+                if kind not in self.stopped:
+                    self.stopped.add(kind)
+                    pct = 100 * self.core.budget.used // self.core.budget.total
+                    name = _LEVEL_NAMES[kind]
+                    self.sink.emits(
+                        self.core.marker(
+                            f"budget {pct}% used: {name} lines are no longer shown "
+                            "(the archive has everything)"
+                        )
+                    )
+                kind = Kind.NOISE
         self.sink.emits(self.core.feed_line(STDOUT, record.data, kind, self.now)[1])
 
     def _end_nodes(self, depth: int) -> None:
@@ -301,8 +320,12 @@ def _stem(path: str) -> tuple[str, str]:
 
 
 def plan(
-    sources: list[str], output: str | None, artifact: str | None, policy: Policy,
-    *, progress: bool = False,
+    sources: list[str],
+    output: str | None,
+    artifact: str | None,
+    policy: Policy,
+    *,
+    progress: bool = False,
 ) -> list[TrimJob]:
     """One job per input; several inputs need ``-o DIR`` (and ``--artifact DIR``)."""
     from ._errors import UsageError

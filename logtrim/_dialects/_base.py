@@ -35,7 +35,8 @@ class RunProgram:
     argv: tuple[str, ...]
 
 
-Action = Union[Print, AppendFile, RunProgram]
+# Union, not |: the alias is evaluated at run time, and must work on Python 3.10.
+Action = Union[Print, AppendFile, RunProgram]  # noqa: UP007
 
 
 @dataclass(frozen=True)
@@ -83,6 +84,12 @@ class Dialect:
     def declared_secrets(self, line: str) -> list[str]:
         """Secrets this line asks the system to mask (learned from that point on)."""
         return []
+
+    def observe(self, line: str) -> None:
+        """See a line that may carry a command, after ``is_command``/``declared_secrets``.
+
+        For state that spans lines (GitHub's ``stop-commands``); a no-op by default.
+        """
 
     def group_start(self, title: str) -> str | None:
         """A line that opens a collapsible group, or None when the system has none."""

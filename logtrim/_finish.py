@@ -1,0 +1,250 @@
+"""The engine's time-driven and closing half: heartbeat, late progress, tails, the end.
+
+A mixin of :class:`~logtrim._core.Core`, kept apart so each module reads on its own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from ._dialects import Closing, Dialect, Print
+from ._dialects._base import Action
+from ._history import History, StreamState, display
+from ._mask import Masker
+from ._policy import Budget, Policy, Tally
+from ._rules import Kind
+from ._sizes import format_count, format_size
+
+STDOUT = 1
+Emit = tuple[int, bytes]
+
+
+class Finishing:
+    """Methods of :class:`Core` that run on a clock tick or at the end of input."""
+
+    policy: Policy
+    dialect: Dialect
+    budget: Budget
+    tally: Tally
+    masker: Masker
+    history: History
+    lines: int
+    nbytes: int
+    started: float | None
+    out_mode: str
+    err_mode: str
+    first_error: bytes | None
+    last_exception: bytes | None
+    first_errors: list[str]
+    child_sent_result: bool
+    _last_emit: float
+    _checkpoint: dict[Kind, tuple[int, int]]
+    _gap_lines: int
+    _gap_bytes: int
+    _out: list[Emit]
+    _streams: dict[int, StreamState]
+    _marker: Callable[[str], None]
+    _emit: Callable[[int, bytes, Kind], None]
+    _take: Callable[[], list[Emit]]
+    _flush_gap: Callable[[], None]
+    _end_repeat: Callable[[int], None]
+    feed_line: Callable[[int, bytes, Kind | None, float], tuple[bytes, list[Emit]]]
+
+    # -- time, tails, markers, the end ---------------------------------------------------------
+    def tick(self, now: float) -> list[Emit]:
+        """Time passes: throttled progress catches up, and a heartbeat if all was quiet."""
+        for stream, st in self._streams.items():
+            pending = st.progress_pending
+            if pending and now - st.progress_at >= self.policy.progress_interval:
+                st.progress_at = now
+                self._late_progress(stream)
+        if (
+            self.started is not None
+            and self.policy.heartbeat > 0
+            and now - self._last_emit >= self.policy.heartbeat
+        ):
+            shown = sum(self.tally.shown_bytes.values())
+            share = 100.0 * shown / self.nbytes if self.nbytes else 0.0
+            self._marker(
+                f"still running after {_clock(now - self.started)}: "
+                f"{format_count(self.lines)} lines ({format_size(self.nbytes)}) so far, "
+                f"{share:.1f}% shown"
+            )
+            self._last_emit = now
+        out = self._take()
+        if out:
+            self._last_emit = now
+        return out
+
+    def _late_progress(self, stream: int) -> None:
+        st = self._streams[stream]
+        if st.progress_pending is None:
+            return
+        lineno, line, service = st.progress_pending
+        st.progress_pending = None
+        if service:
+            self._emit(stream, line, Kind.SERVICE)
+        else:
+            masked = self.masker.mask(line)
+            if self.budget.allows(Kind.PROGRESS, len(masked)):
+                self._emit(stream, masked, Kind.PROGRESS)
+            else:
+                return
+        self.history.mark_shown(lineno, self.lines, in_order=False)
+
+    def marker(self, text: str) -> list[Emit]:
+        """Print one line of logtrim's own (counted against the budget)."""
+        self._marker(text)
+        return self._take()
+
+    def keep(self, stream: int, line: bytes) -> list[Emit]:
+        """Print a line that must be shown whatever the tier (a task log's node header)."""
+        _, out = self.feed_line(stream, line, Kind.KEEP, self.started or 0.0)
+        return out
+
+    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
+        """Lines and bytes not shown, per tier, since the previous checkpoint."""
+        now = {
+            k: (
+                self.tally.seen_lines[k] - self.tally.shown_lines[k],
+                self.tally.seen_bytes[k] - self.tally.shown_bytes[k],
+            )
+            for k in Kind
+        }
+        delta = {}
+        for k, (lines, nbytes) in now.items():
+            old_lines, old_bytes = self._checkpoint.get(k, (0, 0))
+            delta[k] = (lines - old_lines, nbytes - old_bytes)
+        self._checkpoint = now
+        return delta
+
+    def emit_tail(self, count: int, *, reserve: int | None = None, title: str = "") -> list[Emit]:
+        """Show the lines among the last ``count`` that were not shown yet, newest kept first."""
+        room = self.budget.room(self.budget.closing if reserve is None else reserve)
+        shown = self.history.shown()
+        lines = [
+            (n, s, raw) for n, s, raw in self.history.recent(self.lines, count) if n not in shown
+        ]
+        picked: list[tuple[int, int, bytes]] = []
+        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
+        used = len(header)
+        for lineno, stream, raw in reversed(lines):
+            text = self.masker.mask(display(raw, self.policy.max_line))
+            if used + len(text) > room:
+                break
+            used += len(text)
+            picked.append((lineno, stream, text))
+        if picked:
+            picked.reverse()
+            skipped = len(lines) - len(picked)
+            if skipped:
+                self._marker(f"... {format_count(skipped)} earlier tail lines do not fit ...")
+            self._flush_gap()
+            self._emit(STDOUT, header, Kind.NOISE)
+            for lineno, stream, text in picked:
+                self._emit(stream, text, Kind.NOISE)
+                self.tally.tail_lines += 1
+                self.history.mark_shown(lineno, self.lines, in_order=False)
+            self._gap_lines = self._gap_bytes = 0
+        return self._take()
+
+    def reason(self) -> str | None:
+        """A one-line failure reason: the exception of the last traceback, else the first error."""
+        text = self.last_exception or self.first_error
+        if text is None:
+            return None
+        line = self.masker.mask(text).decode("utf-8", "replace").strip()
+        return line[:497] + "..." if len(line) > 500 else line
+
+    def close(
+        self,
+        exit_code: int,
+        now: float,
+        *,
+        archive: str | None = None,
+        archive_name: str = "",
+        archive_size: int = 0,
+        env: Mapping[str, str] | None = None,
+    ) -> tuple[list[Emit], list[Action]]:
+        """The end: repeats and progress settled, the tail on failure, summary, publication.
+
+        Returns console emits and the dialect's other actions (files to append, programs to
+        run) for the shell to carry out.
+        """
+        for stream in self._streams:
+            self._end_repeat(stream)
+            self._late_progress(stream)
+        if self.dialect.name == "octopus":
+            # Calamari keeps the child's last level switch: reset it before our own lines.
+            if self.out_mode != "stdout-default":
+                self._emit(STDOUT, b"##octopus[stdout-default]\n", Kind.SERVICE)
+            if self.err_mode != "stderr-default":
+                self._emit(STDOUT, b"##octopus[stderr-default]\n", Kind.SERVICE)
+        duration = now - (self.started if self.started is not None else now)
+
+        def summary(compact: bool) -> list[str]:
+            return self.tally.summary(
+                lines=self.lines,
+                nbytes=self.nbytes,
+                console=self.budget.used,
+                duration=duration,
+                archive=archive,
+                archive_size=archive_size,
+                archived=self.nbytes,
+                compact=compact,
+            )
+
+        def closing(lines: list[str]) -> tuple[list[Action], int]:
+            actions = self.dialect.finish(
+                Closing(
+                    archive_path=archive,
+                    archive_name=archive_name,
+                    archive_size=archive_size,
+                    exit_code=exit_code,
+                    reason=self.reason(),
+                    summary=lines,
+                    first_errors=list(self.first_errors),
+                    child_sent_result=self.child_sent_result,
+                    env=dict(env) if env is not None else {},
+                )
+            )
+            size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
+            return actions, size + sum(len(x) + 1 for x in lines) + 64
+
+        if exit_code != 0 and self.policy.tail > 0:
+            _, reserve = closing(summary(False))
+            title = f"last {self.policy.tail} lines (exit code {exit_code})"
+            group = self.dialect.group_start(title)
+            if group is not None:
+                reserve += len(group) + len(self.dialect.group_end(title) or "") + 2
+            tail = self.emit_tail(self.policy.tail, reserve=reserve, title=title)
+            if tail and group is not None:
+                tail.insert(0, (STDOUT, group.encode() + b"\n"))
+                self.budget.spend(len(group) + 1)
+                end = self.dialect.group_end(title)
+                if end is not None:
+                    tail.append((STDOUT, end.encode() + b"\n"))
+                    self.budget.spend(len(end) + 1)
+            self._out = tail
+        lines = summary(False)
+        actions, need = closing(lines)
+        if need > self.budget.room(0):
+            lines = summary(True)
+            actions, need = closing(lines)
+            if need > self.budget.room(0):
+                lines = []
+                actions, _ = closing(lines)
+        for text in lines:
+            self._emit(STDOUT, text.encode() + b"\n", Kind.NOISE)
+        others: list[Action] = []
+        for action in actions:
+            if isinstance(action, Print):
+                self._emit(STDOUT, action.text.encode() + b"\n", Kind.SERVICE)
+            else:
+                others.append(action)
+        return self._take(), others
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s"

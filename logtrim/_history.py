@@ -1,0 +1,100 @@
+"""What the engine remembers of recent output: enough lines for context and the tail.
+
+The history holds whole regions as they arrived (not one object per line), trimmed from the
+old end once the newer regions cover the lines the policy may still need.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from ._lines import LineSplitter
+from ._sizes import format_size
+
+
+def display(line: bytes, max_line: int) -> bytes:
+    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long."""
+    body = line[:-1] if line.endswith(b"\n") else line
+    if body.endswith(b"\r"):
+        body = body[:-1]
+    if b"\r" in body:
+        parts = [p for p in body.split(b"\r") if p.strip()]
+        body = parts[-1] if parts else b""
+    if len(body) > max_line:
+        cut = format_size(len(body))
+        body = body[:max_line] + f" ... [logtrim: line cut, {cut} in the archive]".encode()
+    return body + b"\n"
+
+
+class History:
+    """Recent raw lines of both streams in arrival order, and which of them were shown."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        # (first lineno, stream, whole lines, line count)
+        self._segments: deque[tuple[int, int, bytes, int]] = deque()
+        self._lines = 0
+        self.hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
+        self._shown: deque[int] = deque()
+        self.last_shown = -1
+
+    def remember(self, stream: int, lines: bytes, first: int) -> None:
+        count = lines.count(b"\n") + (0 if lines.endswith(b"\n") else 1)
+        self._segments.append((first, stream, lines, count))
+        self._lines += count
+        while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
+            self._lines -= self._segments.popleft()[3]
+
+    def mark_shown(self, lineno: int, now_lines: int, *, in_order: bool = True) -> None:
+        if in_order:
+            self.last_shown = max(self.last_shown, lineno)
+        self._shown.append(lineno)
+        floor = now_lines - self.keep - 2
+        while self._shown and self._shown[0] < floor:
+            self._shown.popleft()
+
+    def shown(self) -> set[int]:
+        return set(self._shown)
+
+    def recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
+        """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
+        out: list[tuple[int, int, bytes]] = []
+        hint_line, hint_pos = self.hint
+        for first, stream, data, nlines in reversed(self._segments):
+            if first >= before:
+                continue
+            if before >= first + nlines:
+                end = len(data)
+            elif hint_line == before:
+                end = hint_pos  # the line being looked at starts here
+            else:
+                end = 0
+                for _ in range(before - first):
+                    end = data.index(b"\n", end) + 1
+            lineno = min(before, first + nlines)
+            while end > 0 and len(out) < count:
+                start = data.rfind(b"\n", 0, end - 1) + 1
+                lineno -= 1
+                out.append((lineno, stream, data[start:end]))
+                end = start
+            if len(out) >= count:
+                break
+            before = first
+        out.reverse()
+        return out
+
+
+class StreamState:
+    """Per-stream state: splitter, after-context, progress throttle, repeat collapse."""
+
+    def __init__(self, max_pending: int) -> None:
+        self.splitter = LineSplitter(max_pending)
+        self.in_long = False
+        self.after = 0
+        self.block = 0
+        self.svc_open = 0
+        self.progress_at = float("-inf")
+        self.progress_pending: tuple[int, bytes, bool] | None = None
+        self.repeat_key: bytes | None = None
+        self.repeat_count = 0
+        self.repeat_reported = 0.0
