@@ -10,9 +10,11 @@ from ._errors import (
     LogtrimError,
     UsageError,
 )
+from ._handler import LogtrimHandler, capture
 from ._policy import Policy
 from ._rules import Kind
 from ._sizes import format_size, parse_size
+from ._structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
 from ._version import __version__
 
 __all__ = [
@@ -21,9 +23,14 @@ __all__ = [
     "InputError",
     "Kind",
     "LogtrimError",
+    "LogtrimHandler",
+    "LogtrimLogger",
+    "LogtrimLoggerFactory",
     "Policy",
     "UsageError",
     "__version__",
+    "capture",
+    "configure_structlog",
     "format_size",
     "parse_size",
 ]

@@ -45,7 +45,9 @@ def main_callback(
 # Typer needs Optional[...] at runtime on Python 3.10 for options that default to None.
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
-    command: Annotated[list[str], typer.Argument(help="The command to run, and its arguments.")],
+    command: Annotated[
+        list[str], typer.Argument(metavar="COMMAND...", help="The command to run, and its arguments.")
+    ],
     artifact: Annotated[
         Path | None,
         typer.Option(help="Archive path [default: <command>-<timestamp>.log.zst here]."),
@@ -167,26 +169,20 @@ _register_posthoc()
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point: run the app, map errors to exit codes in one place."""
+    """Entry point: run the app, map errors to exit codes in one place.
+
+    typer reports its own usage errors (exit 2); a :class:`LogtrimError` becomes one line on
+    stderr and the exit code its class documents (see docs/exit-codes.md).
+    """
     try:
-        result = app(args=argv, prog_name="logtrim", standalone_mode=False)
-    except typer.Exit as exc:
-        return exc.exit_code
+        app(args=argv, prog_name="logtrim")
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
     except LogtrimError as exc:
         sys.stderr.write(f"logtrim: error: {exc}\n")
         return exc.exit_code
-    except _click_usage_errors() as exc:
-        exc.show()  # type: ignore[attr-defined]
-        return 2
-    except KeyboardInterrupt:
-        return 130
-    return result if isinstance(result, int) else 0
-
-
-def _click_usage_errors() -> tuple[type[Exception], ...]:
-    import click
-
-    return (click.exceptions.UsageError, click.exceptions.BadParameter)
+    return 0
 
 
 def entry() -> None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -21,16 +20,17 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, suppress
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
-from ._archive import ArchiveEncoder
-from ._core import STDOUT, Core, Emit
-from ._dialects import AppendFile, RunProgram, choose
-from ._dialects._base import Action
-from ._dialects.octopus import Octopus
 from ._policy import Policy
 from ._rules import Kind
 from ._sizes import parse_size
+
+if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
+    from ._core import Emit
+    from ._dialects._base import Action
+
+STDOUT = 1
 
 _BATCH = 64 << 10  # archive bytes compressed at a time
 _TICK = 0.25  # seconds between the idle thread's checks
@@ -47,6 +47,10 @@ def _warn(message: str) -> None:
 
 def carry_out(actions: Sequence[Action]) -> None:
     """The dialect's closing actions besides printing: append to files, run programs."""
+    import subprocess
+
+    from ._dialects import AppendFile, RunProgram
+
     for action in actions:
         try:
             if isinstance(action, AppendFile):
@@ -81,6 +85,11 @@ class LogtrimHandler(logging.Handler):
         flush_seconds: float = 0.5,
         **policy: Any,
     ) -> None:
+        from ._archive import ArchiveEncoder
+        from ._core import Core
+        from ._dialects import choose
+        from ._dialects.octopus import Octopus
+
         super().__init__(level)
         self.path = Path(artifact).absolute()
         self.artifact_name = name or self.path.name

@@ -105,9 +105,8 @@ class Tally:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
         head = (
-            f"[logtrim] {format_count(lines)} lines ({format_size(nbytes)}) in "
-            f"{_duration(duration)}; shown {format_count(shown_lines)} lines "
-            f"({format_size(console)}, {share:.1f}%)"
+            f"[logtrim] {_lines(lines)} ({format_size(nbytes)}) in {_duration(duration)}; "
+            f"shown {_lines(shown_lines)} ({format_size(console)}, {share:.1f}%)"
         )
         out = [head]
         if not compact:
@@ -124,9 +123,14 @@ class Tally:
                     f"({format_size(self.held_bytes)})"
                 )
         if archive:
-            ratio = f", {archived / archive_size:.1f}x smaller" if archive_size else ""
+            smaller = archive_size and archived / archive_size >= 1.05
+            ratio = f", {archived / archive_size:.1f}x smaller" if smaller else ""
             out.append(f"[logtrim] archive: {archive} ({format_size(archive_size)}{ratio})")
         return out
+
+
+def _lines(n: int) -> str:
+    return f"{format_count(n)} line{'' if n == 1 else 's'}"
 
 
 def _duration(seconds: float) -> str:

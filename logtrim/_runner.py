@@ -10,15 +10,16 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, Union
 
 import anyio
-from anyio.abc import Process
+from anyio.abc import ByteReceiveStream, Process
 
 from ._archive import ArchiveEncoder
 from ._core import STDERR, STDOUT, Core, Emit
@@ -255,58 +256,77 @@ def _pipe() -> tuple[int, int]:
     return read, write
 
 
-async def _read_fd(fd: int, stream: int, pipeline: Pipeline, done: anyio.Event) -> None:
+Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
+
+
+async def _read(source: Source, stream: int, pipeline: Pipeline, done: anyio.Event) -> None:
+    """Read one of the child's streams until it ends; tell ``done``."""
     try:
-        while True:
-            await anyio.wait_readable(fd)
-            try:
-                data = os.read(fd, _READ)
-            except BlockingIOError:
-                continue
-            except OSError:  # EIO: the pty's other side closed
-                break
-            if not data:
-                break
-            await pipeline.feed(stream, data)
+        if isinstance(source, int):
+            await _read_fd(source, stream, pipeline)
+        else:
+            with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError):
+                while True:
+                    await pipeline.feed(stream, await source.receive(_READ))
     finally:
         done.set()
 
 
-async def _start(options: RunOptions) -> tuple[Process, list[tuple[int, int]]]:
-    """Start the child with our own pipes (or a pty); return it and (fd, stream) to read."""
+async def _read_fd(fd: int, stream: int, pipeline: Pipeline) -> None:
+    while True:
+        await anyio.wait_readable(fd)
+        try:
+            data = os.read(fd, _READ)
+        except BlockingIOError:
+            continue
+        except OSError:  # EIO: the pty's other side closed
+            return
+        if not data:
+            return
+        await pipeline.feed(stream, data)
+
+
+async def _start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:
+    """Start the child; return it and what to read from: (fd or stream, which stream)."""
+    if os.name == "nt":
+        # Windows: wait_readable works on sockets only, so read anyio's process pipes.
+        process = await _open(options, subprocess.PIPE, subprocess.PIPE, [])
+        assert process.stdout is not None and process.stderr is not None
+        return process, [(process.stdout, STDOUT), (process.stderr, STDERR)]
     if options.pty:
         master, slave = os.openpty()
         os.set_blocking(master, False)
-        fds = [(master, STDOUT)]
-        child_out: int = slave
-        child_err: int = slave
-        to_close = [slave]
+        fds: list[tuple[int, int]] = [(master, STDOUT)]
+        child_out, child_err, to_close = slave, slave, [slave]
     else:
         out_r, out_w = _pipe()
         err_r, err_w = _pipe()
         fds = [(out_r, STDOUT), (err_r, STDERR)]
-        child_out, child_err = out_w, err_w
-        to_close = [out_w, err_w]
+        child_out, child_err, to_close = out_w, err_w, [out_w, err_w]
     try:
-        process = await anyio.open_process(
-            list(options.argv),
-            stdin=None,
-            stdout=child_out,
-            stderr=child_err,
-            start_new_session=True,  # its own process group: signals reach its children too
-        )
-    except FileNotFoundError as exc:
-        for fd, _ in fds:
-            os.close(fd)
-        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
-    except PermissionError as exc:
-        for fd, _ in fds:
-            os.close(fd)
-        raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
+        process = await _open(options, child_out, child_err, [fd for fd, _ in fds])
     finally:
         for fd in to_close:
             os.close(fd)
-    return process, fds
+    return process, list(fds)
+
+
+async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process:
+    try:
+        return await anyio.open_process(
+            list(options.argv),
+            stdin=None,
+            stdout=out,
+            stderr=err,
+            # Its own process group (POSIX): forwarded signals reach its children too.
+            start_new_session=os.name != "nt",
+        )
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        for fd in ours:
+            os.close(fd)
+        if isinstance(exc, PermissionError):
+            raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
+        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
 
 
 async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> None:
@@ -334,7 +354,7 @@ async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> N
 
 async def run(options: RunOptions) -> int:
     """Run the child through the pipeline; return the exit code logtrim should exit with."""
-    process, fds = await _start(options)
+    process, sources = await _start(options)
     pipeline = Pipeline(options)
     await pipeline.archive.open()
     code = 1
@@ -343,12 +363,13 @@ async def run(options: RunOptions) -> int:
             tg.start_soon(pipeline.archive_task)
             async with anyio.create_task_group() as inner:
                 inner.start_soon(pipeline.ticker)
-                inner.start_soon(_signals, process, options.grace, inner)
+                if os.name != "nt":
+                    inner.start_soon(_signals, process, options.grace, inner)
                 events = []
-                for fd, stream in fds:
+                for source, stream in sources:
                     done = anyio.Event()
                     events.append(done)
-                    inner.start_soon(_read_fd, fd, stream, pipeline, done)
+                    inner.start_soon(_read, source, stream, pipeline, done)
                 returncode = await process.wait()
                 code = 128 - returncode if returncode < 0 else returncode
                 # A grandchild may hold the pipe open: drain for a bounded time only.
@@ -360,9 +381,10 @@ async def run(options: RunOptions) -> int:
         size = await pipeline.archive.close()
         await pipeline.close(code, size)
     finally:
-        for fd, _ in fds:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        for source, _ in sources:
+            if isinstance(source, int):
+                with contextlib.suppress(OSError):
+                    os.close(source)
         with anyio.CancelScope(shield=True):
             await process.aclose()
     return code

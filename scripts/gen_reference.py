@@ -1,0 +1,79 @@
+"""Write docs/reference.md from the CLI itself, so the reference and the CLI cannot drift.
+
+python scripts/gen_reference.py          # rewrite docs/reference.md
+python scripts/gen_reference.py --check  # exit 1 when docs/reference.md is stale
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import typer.main
+
+from logtrim._cli import app
+
+REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
+
+INTRO = """# Command reference
+
+Generated from the command line itself by `python scripts/gen_reference.py`; a test fails
+when this page and `logtrim --help` disagree. Sizes accept bytes, `kB`/`MB`/`GB` (decimal)
+and `KiB`/`MiB`/`GiB` (binary). Options marked repeatable may be given several times.
+Every option of `run` except `--artifact`, `--name`, `--mask`, `--pty`, `--config` and
+`--verbose` can also come from a config file or a `LOGTRIM_*` variable: see
+[configuration](config.md). Exit codes: [exit codes](exit-codes.md).
+"""
+
+
+def _param(param: Any, ctx: Any) -> str:
+    # typer ships its own copy of click: duck typing keeps this script independent of it.
+    if param.param_type_name == "argument":
+        name = (param.metavar or param.name).upper().rstrip(".")
+        more = " ..." if param.nargs == -1 else ""
+        return f"- `{name}{more}`: {(getattr(param, 'help', None) or '').strip()}"
+    flags = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
+    meta = "" if param.is_flag else f" {param.metavar or param.name.upper()}"
+    text = (param.help or "").strip()
+    repeat = " Repeatable." if param.multiple else ""
+    return f"- {flags}{meta}: {text}{repeat}"
+
+
+def render() -> str:
+    group: Any = typer.main.get_command(app)
+    parts = [INTRO]
+    ctx = group.context_class(group, info_name="logtrim")
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        assert command is not None
+        sub = command.context_class(command, info_name=name, parent=ctx)
+        args = [p for p in command.params if p.param_type_name == "argument"]
+        usage = " ".join(
+            ["[OPTIONS]"] + [(p.metavar or p.name).upper().rstrip(".") + "..." for p in args]
+        )
+        parts.append(f"## `logtrim {name}`\n")
+        parts.append(f"```text\nlogtrim {name} {usage}\n```\n")
+        parts.append((command.help or "").strip() + "\n")
+        lines = [_param(p, sub) for p in command.params if p.name != "help"]
+        parts.append("\n".join(lines) + "\n")
+    parts.append(
+        "## Global options\n\n- `--version`: print the version.\n- `--help`: help for "
+        "logtrim or any command.\n"
+    )
+    return "\n".join(parts)
+
+
+def main() -> int:
+    text = render()
+    if "--check" in sys.argv:
+        if REFERENCE.read_text(encoding="utf-8") != text:
+            sys.stderr.write(f"{REFERENCE} is stale: run python scripts/gen_reference.py\n")
+            return 1
+        return 0
+    REFERENCE.write_text(text, encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
