@@ -46,7 +46,8 @@ def main_callback(
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
     command: Annotated[
-        list[str], typer.Argument(metavar="COMMAND...", help="The command to run, and its arguments.")
+        list[str],
+        typer.Argument(metavar="COMMAND...", help="The command to run, and its arguments."),
     ],
     artifact: Annotated[
         Path | None,

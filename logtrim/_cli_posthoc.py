@@ -41,7 +41,7 @@ def trim(
         str, typer.Option(help="Output byte budget: 20MB, 512kB, 1MiB, bytes.")
     ] = "20MB",
     jobs: Annotated[
-        int | None, typer.Option(help="Inputs trimmed in parallel. [default: all cores]")
+        int | None, typer.Option(help="Inputs trimmed in parallel (default: all cores).")
     ] = None,
     keep: Annotated[
         list[str] | None, typer.Option(help="Always show lines matching REGEX (repeatable).")
@@ -52,8 +52,7 @@ def trim(
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
-    Octopus raw task logs keep their header, every node header, all Error and Fatal
-    entries with their continuation lines, and the last lines of each failed node.
+    Octopus raw task logs keep header, node headers, Error/Fatal entries, failed nodes' tails.
     """
     import re
 

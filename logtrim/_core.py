@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ._dialects import Dialect, all_dialects
 from ._finish import Finishing
-from ._history import History, StreamState, display
+from ._history import CUT, History, StreamState, display
 from ._mask import Masker
 from ._policy import MIN_BUDGET, TIER_NAMES, Budget, Policy, Tally
 from ._rules import RULES, Kind, Matcher, Rule
@@ -77,6 +77,8 @@ class Core(Finishing):
         self.matcher = Matcher((*RULES, *extra), engine=pol.engine)
         self._streams = {STDOUT: StreamState(max_pending), STDERR: StreamState(max_pending)}
         self.history = History(max(pol.tail, pol.context) + 1)
+        # Never longer than a piece of a long line: the console is the same whatever the chunks.
+        self.max_line = min(pol.max_line, max_pending // 2)
         self.lines = 0
         self.nbytes = 0
         self._gap_lines = 0
@@ -175,6 +177,10 @@ class Core(Finishing):
         """The tier the built-in and user rules give one line."""
         return self.matcher.line_kind(line)
 
+    def take_held(self, stream: int) -> bytes:
+        """The partial line held for ``stream``, removed: for the shell when it fails open."""
+        return self._streams[stream].splitter.flush()
+
     def passthrough(self, data: bytes) -> bytes:
         """Mask ``data`` only: what the shell archives after the engine failed open."""
         return self.masker.mask(data)
@@ -185,16 +191,23 @@ class Core(Finishing):
         self.nbytes += len(buf)
         if not st.in_long:
             st.in_long = True
-            head = buf[: self.policy.max_line]
+            head = buf[: self.max_line]
             hits = self.matcher.scan(head)
             kind = hits[0][1] if hits else Kind.NOISE
-            shown = display(head, self.policy.max_line)
-            line = shown[:-1] + b" ... [logtrim: very long line, full line in the archive]\n"
+            line = head + CUT + b"\n"
             self.history.remember(stream, line, self.lines)
             self.history.hint = (self.lines, 0)
-            self._line(stream, line, kind, self.lines, now)
+            self._line(stream, line, kind, self.lines, now, size=len(buf))
+            st.long_hidden = self.history.last_shown != self.lines
             self.lines += 1
+        else:
+            self._long_rest(st, len(buf))
         return self.masker.mask(buf)
+
+    def _long_rest(self, st: StreamState, size: int) -> None:
+        """More bytes of a long line: a hidden one's gap counts them, as if seen whole."""
+        if st.long_hidden:
+            self._gap_bytes += size
 
     def _region(self, stream: int, region: bytes, now: float) -> bytes:
         st = self._streams[stream]
@@ -203,6 +216,7 @@ class Core(Finishing):
             # The rest of a long line: archive only, it was counted with its first piece.
             end = region.find(b"\n") + 1 or len(region)
             archive = self.masker.mask(region[:end])
+            self._long_rest(st, end)
             self.nbytes += end
             region = region[end:]
             st.in_long = False
@@ -243,11 +257,31 @@ class Core(Finishing):
                     continue
             end = region.find(b"\n", pos) + 1 or n
             kind = hits[i][1] if i < len(hits) and hits[i][0] == pos else Kind.NOISE
+            if kind == Kind.PROGRESS and self._progress_waits(stream, now, lineno):
+                # The common flood: a progress line that only replaces the pending one.
+                line = region[pos:end]
+                self._streams[stream].progress_pending = (lineno, line, False)
+                self.tally.seen_lines[Kind.PROGRESS] += 1
+                self.tally.seen_bytes[Kind.PROGRESS] += end - pos
+                self._gap_lines += 1
+                self._gap_bytes += end - pos
+                pos = end
+                lineno += 1
+                continue
             self.history.hint = (lineno, pos)
             self._line(stream, region[pos:end], kind, lineno, now)
             pos = end
             lineno += 1
         self.lines = lineno
+
+    def _progress_waits(self, stream: int, now: float, lineno: int) -> bool:
+        """A progress hit that needs no more than to become the pending progress line."""
+        return (
+            now - self._streams[stream].progress_at < self.policy.progress_interval
+            and not self._drop
+            and not self._quiet(stream)
+            and not self._line_mode(stream, lineno)
+        )
 
     def _line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
@@ -259,7 +293,9 @@ class Core(Finishing):
         return self.err_mode == "stderr-progress"
 
     # -- one line -------------------------------------------------------------------------
-    def _line(self, stream: int, line: bytes, kind: Kind, lineno: int, now: float) -> None:
+    def _line(
+        self, stream: int, line: bytes, kind: Kind, lineno: int, now: float, size: int = -1
+    ) -> None:
         st = self._streams[stream]
         if st.svc_open:
             # The rest of a multi-line service message: forwarded whole.
@@ -270,7 +306,11 @@ class Core(Finishing):
             if self._service(stream, line, lineno, now):
                 return
             kind = self._plain_matcher.line_kind(line)
+        elif len(line) > self.max_line and not line.endswith(CUT + b"\n"):
+            # Classified on a bounded prefix, as a line too long to hold in one piece is.
+            kind = self.matcher.line_kind(line[: self.max_line])
         kind = self._apply_modes(stream, kind)
+        seen = kind  # the line's own tier, before it is promoted to context
         context = False
         if kind != Kind.NOISE or not self._quiet(stream):
             if self._drop and kind < Kind.KEEP and any(r.search(line) for r in self._drop):
@@ -285,23 +325,30 @@ class Core(Finishing):
                     if kind < Kind.ERROR:
                         kind, context = Kind.ERROR, True
                 if lineno < self.policy.head and kind < Kind.INFO:
-                    kind = Kind.INFO
-        size = len(line)
-        self.tally.seen_lines[kind] += 1
-        self.tally.seen_bytes[kind] += size
+                    kind = seen = Kind.INFO
+        size = len(line) if size < 0 else size
+        self.tally.seen_lines[seen] += 1
+        self.tally.seen_bytes[seen] += size
         if kind == Kind.NOISE:
             self._gap_lines += 1
             self._gap_bytes += size
             return
-        shown = display(line, self.policy.max_line)
-        if kind == Kind.PROGRESS and not self._progress_due(stream, now, lineno, shown):
+        shown = display(line, self.max_line)
+        if kind == Kind.PROGRESS and not self._progress_due(stream, now, lineno, line):
             return
-        if not context and self._collapse(stream, shown, now):
-            return
+        key = None
+        if not context and kind != Kind.PROGRESS:  # progress is throttled, not collapsed
+            key = self._repeat_key(stream, shown, now)
+            if key is None:
+                return
         before: list[tuple[int, bytes]] = []
         if kind == Kind.ERROR and not context:
             before = self._context_before(lineno)
-        self._show(stream, shown, kind, lineno, before)
+        if not self._show(stream, shown, kind, lineno, before, context=context):
+            return
+        if key is not None:
+            st.repeat_key = key  # only a shown line starts a run of repeats
+            st.repeat_reported = now
         if kind == Kind.ERROR and not context:
             st.after = self.policy.after
             st.block = self.policy.block
@@ -359,20 +406,23 @@ class Core(Finishing):
 
     # -- selection helpers -----------------------------------------------------------------
     def _progress_due(
-        self, stream: int, now: float, lineno: int, shown: bytes, *, service: bool = False
+        self, stream: int, now: float, lineno: int, line: bytes, *, service: bool = False
     ) -> bool:
+        """Whether a progress line may show now; if not, it waits as the latest state."""
         st = self._streams[stream]
         if now - st.progress_at >= self.policy.progress_interval:
             st.progress_at = now
             st.progress_pending = None
             return True
-        st.progress_pending = (lineno, shown, service)
+        st.progress_pending = (lineno, line, service)
         if not service:
             self._gap_lines += 1
-            self._gap_bytes += len(shown)
+            self._gap_bytes += len(line)
         return False
 
-    def _collapse(self, stream: int, shown: bytes, now: float) -> bool:
+    def _repeat_key(self, stream: int, shown: bytes, now: float) -> bytes | None:
+        """None when the line repeats the last one shown on its stream (it is counted, and
+        the count is re-emitted every ``repeat_report`` seconds); else its template."""
         st = self._streams[stream]
         key = template(_ANSI.sub(b"", shown))
         if key == st.repeat_key:
@@ -380,17 +430,20 @@ class Core(Finishing):
             self.tally.collapsed += 1
             if now - st.repeat_reported >= self.policy.repeat_report:
                 st.repeat_reported = now
-                self._marker(f"(repeated {format_count(st.repeat_count)} times so far)")
-            return True
+                self._marker(f"(repeated {_times(st.repeat_count)} so far)")
+            return None
         self._end_repeat(stream)
-        st.repeat_key = key
-        st.repeat_reported = now
-        return False
+        return key
 
     def _end_repeat(self, stream: int) -> None:
         st = self._streams[stream]
         if st.repeat_count:
-            self._marker(f"(repeated {format_count(st.repeat_count)} more times)")
+            count = st.repeat_count
+            self._marker(
+                "(repeated once more)"
+                if count == 1
+                else f"(repeated {format_count(count)} more times)"
+            )
         st.repeat_count = 0
         st.repeat_key = None
 
@@ -399,13 +452,22 @@ class Core(Finishing):
         if want <= 0:
             return []
         return [
-            (stream, display(raw, self.policy.max_line))
+            (stream, display(raw, self.max_line))
             for _, stream, raw in self.history.recent(lineno, want)
         ]
 
     def _show(
-        self, stream: int, shown: bytes, kind: Kind, lineno: int, before: list[tuple[int, bytes]]
-    ) -> None:
+        self,
+        stream: int,
+        shown: bytes,
+        kind: Kind,
+        lineno: int,
+        before: list[tuple[int, bytes]],
+        *,
+        context: bool = False,
+    ) -> bool:
+        if self._streams[stream].progress_pending is not None:
+            self._late_progress(stream)  # the progress state before this line, in order
         masked = self.masker.mask(shown)
         ctx = [(s, self.masker.mask(b)) for s, b in before]
         gap = self._gap_text(len(ctx))
@@ -425,15 +487,19 @@ class Core(Finishing):
                     f"budget {pct}% used: {TIER_NAMES[kind]} lines are no longer shown "
                     "(the archive has everything)"
                 )
-            return
+            return False
         if gap:
             self._emit(STDOUT, gap, Kind.NOISE)
         self._gap_lines = self._gap_bytes = 0
         for i, (ctx_stream, line) in enumerate(ctx):
-            self._emit(ctx_stream, line, Kind.ERROR)
+            self._emit(ctx_stream, line, Kind.NOISE)
+            self.tally.context_lines += 1
             self._mark_shown(lineno - len(ctx) + i)
-        self._emit(stream, masked, kind)
+        self._emit(stream, masked, Kind.NOISE if context else kind)
+        if context:
+            self.tally.context_lines += 1
         self._mark_shown(lineno)
+        return True
 
     def _gap_text(self, context_lines: int) -> bytes:
         lines = self._gap_lines - context_lines
@@ -480,3 +546,7 @@ class Core(Finishing):
     def _take(self) -> list[Emit]:
         out, self._out = self._out, []
         return out
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{format_count(n)} times"

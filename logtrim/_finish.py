@@ -14,6 +14,7 @@ from ._mask import Masker
 from ._policy import Budget, Policy, Tally
 from ._rules import Kind
 from ._sizes import format_count, format_size
+from ._templates import template
 
 STDOUT = 1
 Emit = tuple[int, bytes]
@@ -29,6 +30,7 @@ class Finishing:
     masker: Masker
     history: History
     lines: int
+    max_line: int
     nbytes: int
     started: float | None
     out_mode: str
@@ -83,9 +85,9 @@ class Finishing:
         lineno, line, service = st.progress_pending
         st.progress_pending = None
         if service:
-            self._emit(stream, line, Kind.SERVICE)
+            self._emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
-            masked = self.masker.mask(line)
+            masked = self.masker.mask(display(line, self.max_line))
             if self.budget.allows(Kind.PROGRESS, len(masked)):
                 self._emit(stream, masked, Kind.PROGRESS)
             else:
@@ -119,31 +121,57 @@ class Finishing:
         return delta
 
     def emit_tail(self, count: int, *, reserve: int | None = None, title: str = "") -> list[Emit]:
-        """Show the lines among the last ``count`` that were not shown yet, newest kept first."""
+        """Show the lines among the last ``count`` not shown yet; the newest win for room.
+
+        A run of 12 or more lines that differ only in numbers and ids shows as its first and
+        last three lines around a count, so a countdown does not fill the tail.
+        """
         room = self.budget.room(self.budget.closing if reserve is None else reserve)
         shown = self.history.shown()
-        lines = [
-            (n, s, raw) for n, s, raw in self.history.recent(self.lines, count) if n not in shown
-        ]
-        picked: list[tuple[int, int, bytes]] = []
+        items: list[tuple[int, int, bytes]] = []  # (stream, lineno, text); lineno -1: a marker
+        run: list[tuple[int, int, bytes]] = []
+        linenos = []
+        key = None
+
+        def end_run() -> None:
+            if len(run) >= 12:
+                items.extend(run[:3])
+                note = f"[logtrim] ... {format_count(len(run) - 6)} similar lines ...\n"
+                items.append((STDOUT, -1, note.encode()))
+                items.extend(run[-3:])
+            else:
+                items.extend(run)
+
+        for lineno, stream, raw in self.history.recent(self.lines, count):
+            if lineno in shown:
+                continue
+            linenos.append(lineno)
+            text = self.masker.mask(display(raw, self.max_line))
+            new_key = (stream, template(text))
+            if new_key != key:
+                end_run()
+                run, key = [], new_key
+            run.append((stream, lineno, text))
+        end_run()
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         used = len(header)
-        for lineno, stream, raw in reversed(lines):
-            text = self.masker.mask(display(raw, self.policy.max_line))
-            if used + len(text) > room:
+        picked: list[tuple[int, int, bytes]] = []
+        for item in reversed(items):
+            if used + len(item[2]) > room:
                 break
-            used += len(text)
-            picked.append((lineno, stream, text))
+            used += len(item[2])
+            picked.append(item)
         if picked:
             picked.reverse()
-            skipped = len(lines) - len(picked)
-            if skipped:
-                self._marker(f"... {format_count(skipped)} earlier tail lines do not fit ...")
+            if len(picked) < len(items):
+                self._marker("... earlier tail lines do not fit the budget ...")
             self._flush_gap()
             self._emit(STDOUT, header, Kind.NOISE)
-            for lineno, stream, text in picked:
+            for stream, lineno, text in picked:
                 self._emit(stream, text, Kind.NOISE)
-                self.tally.tail_lines += 1
+                if lineno >= 0:
+                    self.tally.tail_lines += 1
+            for lineno in linenos:
                 self.history.mark_shown(lineno, self.lines, in_order=False)
             self._gap_lines = self._gap_bytes = 0
         return self._take()

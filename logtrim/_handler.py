@@ -38,11 +38,9 @@ _TICK = 0.25  # seconds between the idle thread's checks
 
 def _warn(message: str) -> None:
     """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
-    try:
+    with suppress(Exception):
         sys.stderr.write(f"logtrim: warning: {message}\n")
         sys.stderr.flush()
-    except Exception:
-        pass
 
 
 def carry_out(actions: Sequence[Action]) -> None:
@@ -91,6 +89,8 @@ class LogtrimHandler(logging.Handler):
         from ._dialects.octopus import Octopus
 
         super().__init__(level)
+        assert self.lock is not None  # created by Handler.__init__ (an RLock)
+        self._mutex = self.lock
         self.path = Path(artifact).absolute()
         self.artifact_name = name or self.path.name
         self.stream = stream
@@ -133,11 +133,8 @@ class LogtrimHandler(logging.Handler):
         """Feed one already rendered record (structlog's native path); thread-safe."""
         if levelno < self.level:
             return
-        self.acquire()
-        try:
+        with self._mutex:
             self._feed(text, levelno, None)
-        finally:
-            self.release()
 
     def kind(self, data: bytes, levelno: int) -> Kind:
         """The tier of a record: its level decides, INFO may be progress; ``keep`` rules
@@ -145,17 +142,17 @@ class LogtrimHandler(logging.Handler):
         if levelno < logging.INFO and not self._scan_debug:
             return Kind.NOISE
         found = self.core.classify(data)
-        if found == Kind.KEEP or (found == Kind.SERVICE and self._is_command(data)):
+        if found == Kind.KEEP:
             return found
+        if found == Kind.SERVICE:  # a real CI command, or just "::" in some text?
+            text = data.decode("utf-8", "replace")
+            if any(d.is_command(text) for d in self._commands):
+                return found
         if levelno < logging.INFO:
             return Kind.NOISE
         if levelno < logging.WARNING:
             return Kind.PROGRESS if found == Kind.PROGRESS else Kind.INFO
         return Kind.WARNING if levelno < logging.ERROR else Kind.ERROR
-
-    def _is_command(self, data: bytes) -> bool:
-        text = data.decode("utf-8", "replace")
-        return any(d.is_command(text) for d in self._commands)
 
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
@@ -256,19 +253,17 @@ class LogtrimHandler(logging.Handler):
     def _idle(self) -> None:
         """Daemon thread: end frames and let the engine's clock run while the app is quiet."""
         while not self._stop.wait(_TICK):
-            self.acquire()
-            try:
+            with self._mutex:
                 if self._closed:
                     return
                 now = time.monotonic()
-                if self._oldest is not None and now - self._oldest >= self.flush_seconds:
-                    self._sync(now)
-                if not self._broken:
-                    self._console(self.core.tick(now))
-            except Exception:
-                self._break(None, b"")
-            finally:
-                self.release()
+                try:
+                    if self._oldest is not None and now - self._oldest >= self.flush_seconds:
+                        self._sync(now)
+                    if not self._broken:
+                        self._console(self.core.tick(now))
+                except Exception:
+                    self._break(None, b"")
 
     # -- console ------------------------------------------------------------------------------
     def _console(self, emits: Sequence[Emit]) -> None:
@@ -286,24 +281,18 @@ class LogtrimHandler(logging.Handler):
     # -- the end ------------------------------------------------------------------------------
     def flush(self) -> None:
         """Put everything logged so far into the archive file (complete frames)."""
-        self.acquire()
-        try:
+        with self._mutex:
             if not self._closed:
                 self._sync(time.monotonic())
-        finally:
-            self.release()
 
     def close(self, exit_code: int | None = None) -> None:
         """Finish the archive, print the summary, publish the artifact. Idempotent."""
-        self.acquire()
-        try:
+        with self._mutex:
             if self._closed:
                 return
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = self._finish(self.exit_code if exit_code is None else exit_code)
-        finally:
-            self.release()
         carry_out(actions)
         super().close()
 

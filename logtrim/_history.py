@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections import deque
 
 from ._lines import LineSplitter
-from ._sizes import format_size
+
+CUT = b" ... [logtrim: line cut; the archive has all of it]"
 
 
 def display(line: bytes, max_line: int) -> bytes:
@@ -21,8 +22,7 @@ def display(line: bytes, max_line: int) -> bytes:
         parts = [p for p in body.split(b"\r") if p.strip()]
         body = parts[-1] if parts else b""
     if len(body) > max_line:
-        cut = format_size(len(body))
-        body = body[:max_line] + f" ... [logtrim: line cut, {cut} in the archive]".encode()
+        body = body[:max_line] + CUT
     return body + b"\n"
 
 
@@ -89,7 +89,8 @@ class StreamState:
 
     def __init__(self, max_pending: int) -> None:
         self.splitter = LineSplitter(max_pending)
-        self.in_long = False
+        self.in_long = False  # inside a line too long to hold, handed out in pieces
+        self.long_hidden = False  # ... and that line was not shown
         self.after = 0
         self.block = 0
         self.svc_open = 0

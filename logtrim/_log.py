@@ -1,7 +1,8 @@
 """logtrim's own diagnostics: structlog, to stderr, quiet unless something is wrong.
 
 In Octopus every stderr line is an Error line, so logtrim writes to stderr only for real
-problems (warnings) by default; ``-v`` adds debug detail.
+problems (warnings) by default; ``-v`` adds debug detail. structlog is imported on the first
+diagnostic, not at start-up: most runs never log one.
 """
 
 from __future__ import annotations
@@ -11,26 +12,14 @@ import sys
 from collections.abc import MutableMapping
 from typing import Any
 
-import structlog
-
-_configured = False
+_verbose = False
+_logger: Any = None
 
 
 def configure(verbose: bool = False) -> None:
-    global _configured
-    structlog.configure(
-        processors=[
-            structlog.processors.add_log_level,
-            structlog.processors.format_exc_info,
-            _render,
-        ],
-        wrapper_class=structlog.make_filtering_bound_logger(
-            logging.DEBUG if verbose else logging.WARNING
-        ),
-        logger_factory=structlog.PrintLoggerFactory(sys.stderr),
-        cache_logger_on_first_use=False,
-    )
-    _configured = True
+    global _verbose, _logger
+    _verbose = verbose
+    _logger = None
 
 
 def _render(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> str:
@@ -44,6 +33,20 @@ def _render(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> str:
 
 
 def logger() -> Any:
-    if not _configured:
-        configure()
-    return structlog.get_logger("logtrim")
+    """The diagnostics logger (a structlog bound logger writing to stderr)."""
+    global _logger
+    if _logger is None:
+        import structlog
+
+        _logger = structlog.wrap_logger(
+            structlog.PrintLogger(sys.stderr),
+            processors=[
+                structlog.processors.add_log_level,
+                structlog.processors.format_exc_info,
+                _render,
+            ],
+            wrapper_class=structlog.make_filtering_bound_logger(
+                logging.DEBUG if _verbose else logging.WARNING
+            ),
+        )
+    return _logger

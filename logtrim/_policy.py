@@ -62,6 +62,8 @@ class Budget:
     def allows(self, kind: Kind, cost: int) -> bool:
         if kind == Kind.SERVICE:
             return True
+        if kind == Kind.KEEP:  # kept lines (--keep, task log node headers) rank with markers
+            return self.allows_marker(cost)
         ceiling = TIER_CEILINGS.get(kind, 0.0) * self.live
         return self.used + cost <= ceiling
 
@@ -88,7 +90,8 @@ class Tally:
     collapsed: int = 0
     held_lines: int = 0  # lines a tier would show but the budget held back
     held_bytes: int = 0
-    tail_lines: int = 0  # lines shown again in the failure tail
+    tail_lines: int = 0  # lines shown in the failure tail
+    context_lines: int = 0  # lines shown around errors and in stack traces
 
     def summary(
         self,
@@ -102,7 +105,7 @@ class Tally:
         archived: int,
         compact: bool = False,
     ) -> list[str]:
-        shown_lines = sum(self.shown_lines.values()) + self.tail_lines
+        shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
         head = (
             f"[logtrim] {_lines(lines)} ({format_size(nbytes)}) in {_duration(duration)}; "
@@ -115,7 +118,10 @@ class Tally:
                 f"{format_count(self.seen_lines[k])}"
                 for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
             )
-            out.append(f"[logtrim]   shown/seen: {tiers}")
+            extra = f" · context {format_count(self.context_lines)}"
+            if self.tail_lines:
+                extra += f" · tail {format_count(self.tail_lines)}"
+            out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
             if self.collapsed or self.held_lines:
                 out.append(
                     f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "

@@ -8,11 +8,14 @@ installed) and Python's ``re`` (everywhere). Rule examples are in docs/policy.md
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import IntEnum
+from pathlib import Path
 from typing import Any
 
 
@@ -39,13 +42,15 @@ class Rule:
 
 # Where a rule needs the start of a line, it allows ANSI colour codes before the text.
 _BOL = rb"^(?:\x1b\[[0-9;]*m)*[ \t]*"
+# A word start that also follows a colour code: in "\x1b[31mERROR" no \b precedes the E.
+_W = rb"(?:\b|\x1b\[[0-9;]*m)"
 
 RULES: tuple[Rule, ...] = (
-    Rule("error-word", Kind.ERROR, rb"\berror\b", "ERROR: could not connect to db-01"),
-    Rule("error-count", Kind.ERROR, rb"\b[1-9][0-9]* errors?\b", "Build finished: 3 errors"),
-    Rule("npm-err", Kind.ERROR, rb"\bnpm err!", "npm ERR! code ELIFECYCLE"),
-    Rule("fatal", Kind.ERROR, rb"\bfatal\b", "fatal: [web-01]: FAILED!"),
-    Rule("failed", Kind.ERROR, rb"\bfail(ed|ure|ures)?\b", "07: Tests FAILED"),
+    Rule("error-word", Kind.ERROR, _W + rb"error\b", "ERROR: could not connect to db-01"),
+    Rule("error-count", Kind.ERROR, _W + rb"[1-9][0-9]* errors?\b", "Build finished: 3 errors"),
+    Rule("npm-err", Kind.ERROR, _W + rb"npm err!", "npm ERR! code ELIFECYCLE"),
+    Rule("fatal", Kind.ERROR, _W + rb"fatal\b", "fatal: [web-01]: FAILED!"),
+    Rule("failed", Kind.ERROR, _W + rb"fail(ed|ure|ures)?\b", "07: Tests FAILED"),
     Rule("exception", Kind.ERROR, rb"exception\b", "System.InvalidOperationException: boom"),
     Rule("named-error", Kind.ERROR, rb"[a-z]error:", "ValueError: invalid literal"),
     Rule(
@@ -54,14 +59,14 @@ RULES: tuple[Rule, ...] = (
         rb"traceback \(most recent call last\)",
         "Traceback (most recent call last):",
     ),
-    Rule("panic", Kind.ERROR, rb"\bpanic:", "panic: runtime error: index out of range"),
+    Rule("panic", Kind.ERROR, _W + rb"panic:", "panic: runtime error: index out of range"),
     Rule(
         "crash",
         Kind.ERROR,
         rb"segmentation fault|core dumped|\bkilled\b|out of memory",
         "Segmentation fault (core dumped)",
     ),
-    Rule("critical", Kind.ERROR, rb"\bcritical\b", "CRITICAL: disk /var is full"),
+    Rule("critical", Kind.ERROR, _W + rb"critical\b", "CRITICAL: disk /var is full"),
     Rule(
         "exit-code",
         Kind.ERROR,
@@ -71,7 +76,7 @@ RULES: tuple[Rule, ...] = (
     Rule(
         "cannot",
         Kind.ERROR,
-        rb"\b(cannot|can't|could not|couldn't|unable to)\b",
+        _W + rb"(cannot|can't|could not|couldn't|unable to)\b",
         "cp: cannot stat '/tmp/x': No such file or directory",
     ),
     Rule(
@@ -80,16 +85,16 @@ RULES: tuple[Rule, ...] = (
         rb"permission denied|access denied|not found\b|timed? ?out\b",
         "curl: (28) Operation timed out",
     ),
-    Rule("warning", Kind.WARNING, rb"\bwarn(ing|ings)?\b", "WARNING: disk 91% full"),
-    Rule("deprecated", Kind.WARNING, rb"\bdeprecat", "DeprecationWarning: use load() instead"),
-    Rule("percent", Kind.PROGRESS, rb"\b[0-9]{1,3}(\.[0-9]+)? ?%", "Uploading package 45%"),
+    Rule("warning", Kind.WARNING, _W + rb"warn(ing|ings)?\b", "WARNING: disk 91% full"),
+    Rule("deprecated", Kind.WARNING, _W + rb"deprecat", "DeprecationWarning: use load() instead"),
+    Rule("percent", Kind.PROGRESS, _W + rb"[0-9]{1,3}(\.[0-9]+)? ?%", "Uploading package 45%"),
     Rule(
         "fraction",
         Kind.PROGRESS,
         rb"[\[(][ \t]*[0-9]+[ \t]*/[ \t]*[0-9]+[ \t]*[\])]",
         "[12/40] Deploying web-03",
     ),
-    Rule("of-total", Kind.PROGRESS, rb"\b[0-9]+ of [0-9]+\b", "Copied 12 of 40 files"),
+    Rule("of-total", Kind.PROGRESS, _W + rb"[0-9]+ of [0-9]+\b", "Copied 12 of 40 files"),
     Rule(
         "banner",
         Kind.INFO,
@@ -197,22 +202,42 @@ class Matcher:
 
 
 def _compile_hyperscan(rules: Sequence[Rule]) -> Any:
+    """A hyperscan database for the rules, or None; cached on disk (compiling costs ~60 ms)."""
     try:
         import hyperscan
     except ImportError:
         return None
+    flags = [
+        hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if r.caseless else 0)
+        for r in rules
+    ]
+    version = getattr(hyperscan, "__version__", "")
+    key = hashlib.sha256(repr((version, [r.pattern for r in rules], flags)).encode())
+    cache = _cache_dir() / f"rules-{key.hexdigest()[:24]}.hsdb"
+    with contextlib.suppress(Exception):
+        db = hyperscan.loadb(cache.read_bytes(), hyperscan.HS_MODE_BLOCK)
+        db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
+        db.scan(b"warm-up\n", match_event_handler=lambda *_: None)
+        return db
     db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
     try:
         db.compile(
             expressions=[rule.pattern for rule in rules],
             ids=list(range(len(rules))),
             elements=len(rules),
-            flags=[
-                hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if r.caseless else 0)
-                for r in rules
-            ],
+            flags=flags,
         )
     except hyperscan.error:
         # A user rule hyperscan cannot compile (lookaround, backreference): use ``re``.
         return None
+    with contextlib.suppress(OSError):  # a read-only home only costs the compile next time
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
+        tmp.write_bytes(hyperscan.dumpb(db))
+        tmp.replace(cache)
     return db
+
+
+def _cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "logtrim"

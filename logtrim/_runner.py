@@ -23,13 +23,17 @@ from anyio.abc import ByteReceiveStream, Process
 
 from ._archive import ArchiveEncoder
 from ._core import STDERR, STDOUT, Core, Emit
-from ._dialects import AppendFile, Dialect, RunProgram
+from ._dialects import AppendFile, Closing, Dialect, Print, RunProgram
 from ._dialects._base import Action
 from ._errors import CommandNotExecutableError, CommandNotFoundError
 from ._log import logger
 from ._policy import Policy
 
 _READ = 1 << 20
+# Tests of the fail-open path make the engine "fail" after this many bytes.
+_FAULT_AFTER = (
+    int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
+)
 _PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux: a bigger pipe means fewer, larger reads
 
@@ -53,6 +57,12 @@ class Console:
     def __init__(self) -> None:
         self._files: dict[int, IO[bytes]] = {STDOUT: sys.stdout.buffer, STDERR: sys.stderr.buffer}
         self.closed = False
+        self._open_line = {STDOUT: False, STDERR: False}  # the last write did not end a line
+
+    def end_line(self) -> None:
+        """Our own lines start at column 0, even after a child's unterminated last line."""
+        if self._open_line[STDOUT]:
+            self.write([(STDOUT, b"\n")])
 
     def write(self, emits: Sequence[Emit]) -> None:
         if not emits or self.closed:
@@ -60,8 +70,10 @@ class Console:
         try:
             touched = set()
             for stream, data in emits:
-                self._files[stream].write(data)
-                touched.add(stream)
+                if data:
+                    self._files[stream].write(data)
+                    self._open_line[stream] = not data.endswith(b"\n")
+                    touched.add(stream)
             for stream in touched:
                 self._files[stream].flush()
         except (BrokenPipeError, OSError):
@@ -154,29 +166,33 @@ class Pipeline:
         return self.broken or self.archive.failed
 
     async def feed(self, stream: int, data: bytes) -> None:
+        if _FAULT_AFTER is not None and self.core.nbytes >= _FAULT_AFTER:
+            self.broken = True  # fault injection, for the fail-open tests
+            logger().warning("internal error; forwarding all output unfiltered")
         if not self.unfiltered:
             try:
                 archived, emits = self.core.feed(stream, data, time.monotonic())
             except Exception:
-                self._break(stream, data)
+                self.broken = True
+                logger().warning("internal error; forwarding all output unfiltered", exc_info=True)
             else:
                 self.console.write(emits)
                 self._drain_notes()
                 if archived:
                     await self._send.send(archived)
                 return
-        else:
-            self.console.write([(stream, data)])
-            if not self.archive.failed:
-                try:
-                    await self._send.send(self.core.passthrough(data))
-                except Exception:
-                    self.archive.failed = True
+        await self._unfiltered(stream, self.core.take_held(stream) + data)
 
-    def _break(self, stream: int, data: bytes) -> None:
-        self.broken = True
-        logger().warning("internal error; forwarding all output unfiltered", exc_info=True)
+    async def _unfiltered(self, stream: int, data: bytes) -> None:
+        """Fail-open: the console gets every byte; the archive too while it can be written."""
+        if not data:
+            return
         self.console.write([(stream, data)])
+        if not self.archive.failed:
+            try:
+                await self._send.send(self.core.passthrough(data))
+            except Exception:
+                self.archive.failed = True
 
     def _drain_notes(self) -> None:
         while self.core.notes:
@@ -185,11 +201,14 @@ class Pipeline:
     async def archive_task(self) -> None:
         async with self._receive:
             while True:
+                data = b""
+                # Only the wait may time out: a cancelled write would lose compressed bytes.
                 with anyio.move_on_after(0.5):
                     try:
                         data = await self._receive.receive()
                     except anyio.EndOfStream:
                         return
+                if data:
                     await self.archive.write(data)
                 await self.archive.tick()
 
@@ -203,7 +222,7 @@ class Pipeline:
                     self.broken = True
 
     async def finish(self, exit_code: int) -> None:
-        if not self.broken:
+        if not self.unfiltered:
             try:
                 archived, emits = self.core.finish_input(time.monotonic())
                 self.console.write(emits)
@@ -211,10 +230,25 @@ class Pipeline:
                     await self._send.send(archived)
             except Exception:
                 self.broken = True
+        if self.unfiltered:
+            for stream in (STDOUT, STDERR):
+                await self._unfiltered(stream, self.core.take_held(stream))
         await self._send.aclose()
 
     async def close(self, exit_code: int, size: int) -> None:
         path = str(self.options.artifact.resolve()) if not self.archive.failed else None
+        self.console.end_line()
+        if self.broken:
+            # The engine's counts are not to be trusted: publish the archive, nothing more.
+            closing = Closing(path, self.options.name, size, exit_code, None, env=os.environ)
+            self.console.write(
+                [
+                    (STDOUT, a.text.encode() + b"\n")
+                    for a in self.options.dialect.finish(closing)
+                    if isinstance(a, Print)
+                ]
+            )
+            return
         try:
             emits, actions = self.core.close(
                 exit_code,

@@ -8,9 +8,10 @@ levels and steps.
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,7 +96,7 @@ class Stats:
         return sum(i.lines for i in self.inputs)
 
     def top(self, n: int) -> list[tuple[bytes, TemplateStat]]:
-        ranked = sorted(self.templates.items(), key=lambda kv: (-kv[1].bytes, kv[0]))
+        ranked = sorted(self.templates.items(), key=lambda kv: (-kv[1].size, kv[0]))
         return ranked[:n] if n > 0 else ranked
 
 
@@ -176,13 +177,18 @@ def compute(inputs: Iterable[Input]) -> Stats:
             stats.templates[tpl] = stat
         else:
             stats.templates[tpl] = TemplateStat(
-                mine.lines + stat.lines, mine.bytes + stat.bytes, mine.example
+                mine.lines + stat.lines, mine.size + stat.size, mine.example
             )
     stats.tiers = _tiers(list(stats.templates))
     for tpl, stat in plain_templates.items():
         name = TIERS[stats.tiers[tpl]]
-        stats.levels[name] = stats.levels.get(name, 0) + stat.bytes
+        stats.levels[name] = stats.levels.get(name, 0) + stat.size
     return stats
+
+
+@functools.lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    return Matcher()  # compiling the rules takes ~30 ms: once per process
 
 
 def _tiers(templates: list[bytes]) -> dict[bytes, Kind]:
@@ -205,7 +211,7 @@ def _tiers(templates: list[bytes]) -> dict[bytes, Kind]:
         for tpl in rest:
             starts[pos] = tpl
             pos += len(tpl) + 1
-        for start, kind in Matcher().scan(joined):
+        for start, kind in _matcher().scan(joined):
             if start in starts:
                 out[starts[start]] = kind
     return out
@@ -242,7 +248,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
     total = stats.total_bytes or 1
     for tpl, stat in stats.top(0):
         kind = stats.tiers.get(tpl, Kind.NOISE)
-        if kind >= Kind.WARNING or stat.bytes * 100 < total:
+        if kind >= Kind.WARNING or stat.size * 100 < total:
             continue
         regex = drop_regex(tpl)
         try:
@@ -251,7 +257,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         except re.error:
             continue
         shown = _display(tpl)
-        return Suggestion(shown, regex, stat.lines, stat.bytes, stat.bytes / total, TIERS[kind])
+        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind])
     return None
 
 
@@ -272,8 +278,8 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
             {
                 "template": _display(tpl),
                 "lines": stat.lines,
-                "bytes": stat.bytes,
-                "share": round(stat.bytes / total, 4),
+                "bytes": stat.size,
+                "share": round(stat.size / total, 4),
                 "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)],
             }
             for tpl, stat in stats.top(top)
@@ -292,7 +298,7 @@ def _bar(share: float, width: int = 20) -> str:
     return "█" * full + "░" * (width - full)
 
 
-def _table(rows: list[tuple[str, int, int | None]], total: int, width: int) -> list[str]:
+def _table(rows: Sequence[tuple[str, int, int | None]], total: int, width: int) -> list[str]:
     out = []
     for label, nbytes, lines in rows:
         share = nbytes / total if total else 0.0
@@ -314,7 +320,7 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
         f"  {'bytes':>9} {'share':>6} {'lines':>11}  {'':20}  template",
     ]
     label_width = max(width - 56, 20)
-    rows = [(_display(t), s.bytes, s.lines) for t, s in stats.top(top)]
+    rows = [(_display(t), s.size, s.lines) for t, s in stats.top(top)]
     lines += _table(rows, total, label_width)
     if stats.levels:
         task = any(i.kind == "octopus-task-log" for i in stats.inputs)

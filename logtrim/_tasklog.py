@@ -193,8 +193,8 @@ class Grouper:
 
     def flush(self) -> Iterator[Record]:
         """The last entry, at the end of the input."""
-        self._entry.extend(self._blanks if self._first is not None else ())
         if self._first is not None:
+            self._entry.extend(self._blanks)
             self._blanks.clear()
         yield from self._end_entry()
         yield from self._flush_blanks()

@@ -118,7 +118,7 @@ class TemplateStat:
     """Lines and bytes (newlines included) of one template, and one line of it (digits as 0)."""
 
     lines: int
-    bytes: int
+    size: int  # bytes, newlines included
     example: bytes
 
 
@@ -157,7 +157,7 @@ class TemplateCounter:
         # One regex pass over the distinct lines only.
         templates = template_uncached(b"\n".join(keys)).split(b"\n")
         out = self._folded
-        for key, tpl in zip(keys, templates):
+        for key, tpl in zip(keys, templates, strict=True):
             count = self._keys[key]
             # The coarse key has the length of its original lines (translate keeps lengths).
             size = count * (len(key) + 1) - (key == self._unterminated)
@@ -166,7 +166,7 @@ class TemplateCounter:
                 out[tpl] = TemplateStat(count, size, key)
             else:
                 entry.lines += count
-                entry.bytes += size
+                entry.size += size
         self._keys.clear()
 
     def result(self) -> dict[bytes, TemplateStat]:

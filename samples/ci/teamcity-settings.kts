@@ -1,0 +1,34 @@
+// TeamCity Kotlin DSL (.teamcity/settings.kts): run a deployment step through logtrim.
+// logtrim detects TeamCity (TEAMCITY_VERSION) and publishes the archive itself with
+// ##teamcity[publishArtifacts '<path>'], so no artifact rule is needed.
+import jetbrains.buildServer.configs.kotlin.*
+import jetbrains.buildServer.configs.kotlin.buildSteps.script
+
+version = "2024.03"
+
+project {
+    buildType(Deploy)
+}
+
+object Deploy : BuildType({
+    name = "Deploy"
+
+    params {
+        // A password parameter: TeamCity masks it in the build log only;
+        // --mask-env keeps it out of the archive as well.
+        password("env.DB_PASSWORD", "credentialsJSON:7d1c2b8e-0000-0000-0000-000000000000")
+    }
+
+    steps {
+        script {
+            name = "Install logtrim"
+            scriptContent = "python3 -m pip install --user --quiet logtrim"
+        }
+        script {
+            name = "Deploy"
+            scriptContent = """
+                ~/.local/bin/logtrim run --mask-env DB_PASSWORD -- ./deploy.sh
+            """.trimIndent()
+        }
+    }
+})

@@ -1,0 +1,134 @@
+"""Shared fixtures: run ``logtrim run`` as a real subprocess and read back its archive."""
+
+from __future__ import annotations
+
+import io
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+import zstandard
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLES = REPO / "samples"
+
+# Variables by which ``--ci auto`` would detect a CI system: tests choose the dialect themselves.
+_CI_VARS = (
+    "OctopusCalamariWorkingDirectory",
+    "GITHUB_ACTIONS",
+    "TF_BUILD",
+    "TEAMCITY_VERSION",
+    "GITLAB_CI",
+    "BUILDKITE",
+    "JENKINS_URL",
+    "JENKINS_HOME",
+    "CI",
+)
+
+
+def decode_zstd(data: bytes) -> bytes:
+    """All complete zstd frames of ``data`` (no logtrim code involved)."""
+    if not data:
+        return b""
+    reader = zstandard.ZstdDecompressor().stream_reader(io.BytesIO(data), read_across_frames=True)
+    return reader.read()
+
+
+def zstd_dc(path: Path) -> bytes:
+    """``zstd -dc PATH`` when the zstd tool is installed, else the zstandard module."""
+    from shutil import which
+
+    if which("zstd"):
+        return subprocess.run(
+            ["zstd", "-dc", "-q", str(path)], check=True, capture_output=True, timeout=60
+        ).stdout
+    return decode_zstd(path.read_bytes())
+
+
+def clean_env(extra: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The caller's environment without CI detection or ``LOGTRIM_*`` variables."""
+    env = {
+        k: v for k, v in os.environ.items() if k not in _CI_VARS and not k.startswith("LOGTRIM_")
+    }
+    env.setdefault("PYTHONUNBUFFERED", "1")
+    if extra:
+        env.update(extra)
+    return env
+
+
+def py(code: str) -> list[str]:
+    """A child command running Python ``code``."""
+    return [sys.executable, "-c", code]
+
+
+@dataclass
+class Result:
+    code: int
+    stdout: bytes
+    stderr: bytes
+    archive: bytes
+    artifact: Path | None
+
+    @property
+    def console(self) -> bytes:
+        return self.stdout + self.stderr
+
+
+RunLogtrim = Callable[..., Result]
+
+
+@pytest.fixture
+def run_logtrim(tmp_path: Path) -> RunLogtrim:
+    """``run_logtrim(*args, env=None, timeout=60)``: ``logtrim run --artifact TMP *args``.
+
+    ``args`` are logtrim options, then ``--`` and the command. Pass ``artifact=None`` to let
+    logtrim choose (then ``cwd`` says where), or a path of your own.
+    """
+    counter = iter(range(1_000_000))
+
+    def run(
+        *args: str,
+        env: Mapping[str, str] | None = None,
+        timeout: float = 60,
+        artifact: Path | bool | None = True,
+        cwd: Path | None = None,
+        stdin: bytes | None = None,
+    ) -> Result:
+        path: Path | None
+        if artifact is True:
+            path = tmp_path / f"run-{next(counter)}.log.zst"
+        elif artifact is False:
+            path = None
+        else:
+            path = artifact  # type: ignore[assignment]
+        argv = [sys.executable, "-m", "logtrim", "run"]
+        if path is not None:
+            argv += ["--artifact", str(path)]
+        argv += list(args)
+        proc = subprocess.run(
+            argv,
+            env=clean_env(env),
+            input=stdin if stdin is not None else b"",
+            capture_output=True,
+            timeout=timeout,
+            cwd=cwd or tmp_path,
+            check=False,
+        )
+        archive = b""
+        if path is not None and path.is_file():
+            archive = decode_zstd(path.read_bytes())
+        return Result(proc.returncode, proc.stdout, proc.stderr, archive, path)
+
+    return run
+
+
+def lines_of(data: bytes) -> list[bytes]:
+    return data.splitlines()
+
+
+def logtrim_argv(*args: str) -> Sequence[str]:
+    return [sys.executable, "-m", "logtrim", *args]

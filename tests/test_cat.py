@@ -1,0 +1,68 @@
+"""``logtrim cat``: archives back to text, also truncated ones; ``--grep`` filters."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import clean_env
+
+from logtrim._archive import ArchiveEncoder
+
+DATA = b"".join(b"%05d deploy step %s\n" % (i, b"ERROR" if i % 1000 == 7 else b"ok")
+                for i in range(50_000))  # fmt: skip
+
+
+def _archive(path: Path, data: bytes = DATA) -> bytes:
+    encoder = ArchiveEncoder(level=3, frame_bytes=200_000)
+    packed = encoder.feed(data, 0.0) + encoder.finish()
+    path.write_bytes(packed)
+    return packed
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", "cat", *args],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_archives_decode_to_stdout_in_order(tmp_path: Path) -> None:
+    """Several archives print one after the other, byte for byte."""
+    _archive(tmp_path / "a.zst", b"first\n")
+    _archive(tmp_path / "b.zst")
+    proc = _cli(str(tmp_path / "a.zst"), str(tmp_path / "b.zst"))
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.stdout == b"first\n" + DATA
+
+
+def test_truncated_archive_prints_what_decodes_and_warns(tmp_path: Path) -> None:
+    """A cut-off archive (a killed run) prints its start, one warning line, and exits 0."""
+    packed = _archive(tmp_path / "full.zst")
+    cut = tmp_path / "cut.zst"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    proc = _cli(str(cut))
+    assert proc.returncode == 0
+    assert proc.stdout and DATA.startswith(proc.stdout)
+    warning = proc.stderr.decode()
+    assert warning == f"logtrim: {cut}: truncated at the end ({len(proc.stdout):,} bytes decoded)\n"
+
+
+def test_grep_filters_lines(tmp_path: Path) -> None:
+    """--grep prints only the matching lines, whole."""
+    _archive(tmp_path / "a.zst")
+    proc = _cli("--grep", "ERROR$", str(tmp_path / "a.zst"))
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == [
+        line for line in DATA.splitlines() if line.endswith(b"ERROR")
+    ]
+    assert len(proc.stdout.splitlines()) == 50
+
+
+def test_missing_archive_and_bad_regex(tmp_path: Path) -> None:
+    """A missing archive exits 3 and a bad --grep regex exits 2, each with one line."""
+    missing = _cli(str(tmp_path / "gone.zst"))
+    assert missing.returncode == 3 and missing.stderr.count(b"\n") == 1
+    bad = _cli("--grep", "(", str(tmp_path / "gone.zst"))
+    assert bad.returncode == 2 and b"bad --grep regex" in bad.stderr

@@ -1,0 +1,309 @@
+"""``logtrim.LogtrimHandler`` and ``logtrim.capture``: logtrim inside a Python app."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from conftest import REPO, clean_env, decode_zstd, zstd_dc
+from octopus_decoder import encode, messages
+
+import logtrim
+from logtrim._archive import ReadResult, read_archive
+
+FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+
+
+@pytest.fixture
+def log(request: pytest.FixtureRequest) -> Iterator[logging.Logger]:
+    """A private logger at DEBUG that does not propagate; its handlers are closed after."""
+    logger = logging.getLogger(f"app.{request.node.name}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def attach(
+    log: logging.Logger, path: Path, **kw: object
+) -> tuple[logtrim.LogtrimHandler, io.StringIO]:
+    console = io.StringIO()
+    kw.setdefault("ci", "octopus")
+    handler = logtrim.LogtrimHandler(path, stream=console, **kw)  # type: ignore[arg-type]
+    handler.setFormatter(logging.Formatter(FORMAT))
+    log.addHandler(handler)
+    return handler, console
+
+
+def boom() -> None:
+    raise RuntimeError("database migration 42 failed: relation 'users' is locked")
+
+
+def test_acceptance_200k_debug_records(log: logging.Logger, tmp_path: Path) -> None:
+    """A noisy app shows a console under budget with the warning and the whole traceback,
+    while the archive keeps every debug line and Octopus is told about it at shutdown."""
+    path = tmp_path / "deploy.log.zst"
+    handler, console = attach(log, path, budget=300_000)
+    for i in range(200_000):
+        if i % 50_000 == 0:
+            log.info("Deploying package [%d/4]", i // 50_000 + 1)
+        log.debug("copied /srv/app/lib/module_%d.py (%d bytes)", i, i * 7)
+    log.warning("disk /var is 91%s full", "%")
+    try:
+        boom()
+    except RuntimeError:
+        log.exception("migration step aborted")
+    log.debug("cleanup done")
+    handler.close()
+
+    shown = console.getvalue()
+    assert len(shown.encode()) < 300_000
+    assert "disk /var is 91% full" in shown
+    assert "migration step aborted" in shown
+    assert "Traceback (most recent call last):" in shown
+    assert 'raise RuntimeError("database migration 42 failed' in shown
+    assert "RuntimeError: database migration 42 failed: relation 'users' is locked" in shown
+    assert "Deploying package [1/4]" in shown
+
+    archive = zstd_dc(path).decode()
+    assert sum(" DEBUG " in line for line in archive.splitlines()) == 200_001
+    assert "module_0.py" in archive and "module_199999.py (1399993 bytes)" in archive
+    assert 'in boom\n    raise RuntimeError("database migration 42' in archive
+
+    artifacts = [m for m in messages(shown) if m.name == "createArtifact"]
+    assert len(artifacts) == 1
+    assert artifacts[0].attrs["path"] == str(path.resolve())
+    assert artifacts[0].attrs["name"] == "deploy.log.zst"
+    assert int(artifacts[0].attrs["length"]) == path.stat().st_size
+    assert shown.rstrip("\n").splitlines()[-1].startswith("##octopus[createArtifact")
+
+
+def test_level_outranks_keywords(log: logging.Logger, tmp_path: Path) -> None:
+    """A debug line that says 'error' stays hidden; an error record is shown whatever it says."""
+    handler, console = attach(log, tmp_path / "a.log.zst", head=0)
+    log.debug("retrying: error 503 from upstream, failed attempt 1")
+    for i in range(10):
+        log.debug("waiting %d", i)  # more than the context shown before an error
+    log.error("all replicas are healthy")
+    log.info("upload 45% done")
+    handler.close()
+    shown = console.getvalue()
+    assert "error 503" not in shown
+    assert "all replicas are healthy" in shown
+    assert "upload 45% done" in shown
+    assert "error 503" in decode_zstd((tmp_path / "a.log.zst").read_bytes()).decode()
+
+
+def test_octopus_secret_declared_in_a_record_is_masked(log: logging.Logger, tmp_path: Path) -> None:
+    """A sensitive variable the app declares is masked in later records, archive included."""
+    path = tmp_path / "s.log.zst"
+    handler, console = attach(log, path)
+    secret = "hunter2-db-password"
+    log.info(encode("setVariable", name="DbPassword", value=secret, sensitive="True"))
+    log.debug("connecting with password %s", secret)
+    log.info("calling deploy::run now")  # "::" is not a GitHub command here
+    log.error("login failed for %s", secret)
+    handler.close()
+    assert secret not in zstd_dc(path).decode().split("setVariable", 1)[1].split("\n", 1)[1]
+    assert "login failed for ********" in console.getvalue()
+    assert handler.core.tally.seen_lines[logtrim.Kind.ERROR] == 1
+
+
+def test_close_twice_publishes_once(log: logging.Logger, tmp_path: Path) -> None:
+    """Closing the handler again (e.g. by logging.shutdown) does not publish twice."""
+    handler, console = attach(log, tmp_path / "a.log.zst")
+    log.info("hello")
+    handler.close()
+    handler.close()
+    log.info("after close")  # must not raise
+    assert [m.name for m in messages(console.getvalue())] == ["createArtifact"]
+
+
+def test_eight_threads(log: logging.Logger, tmp_path: Path) -> None:
+    """Records from 8 threads all reach the archive once each, whole lines, none mixed."""
+    path = tmp_path / "threads.log.zst"
+    handler, _ = attach(log, path)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+
+    def work(n: int) -> None:
+        for i in range(5_000):
+            log.log(
+                logging.DEBUG if i % 100 else logging.INFO, "t%d r%d %s end", n, i, "x" * (i % 37)
+            )
+
+    threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    handler.close()
+    lines = zstd_dc(path).decode().splitlines()
+    expected = {f"t{n} r{i} {'x' * (i % 37)} end" for n in range(8) for i in range(5_000)}
+    assert len(lines) == len(expected) == 40_000
+    assert set(lines) == expected
+
+
+def test_engine_error_fails_open(
+    log: logging.Logger,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """If logtrim itself breaks, the app keeps running and its records reach the console."""
+    handler, console = attach(log, tmp_path / "a.log.zst")
+
+    def broken(*args: object) -> object:
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(handler.core, "feed_line", broken)
+    log.warning("first record")
+    log.debug("second record")
+    handler.close()
+    assert "first record" in console.getvalue()
+    assert "second record" in console.getvalue()
+    err = capsys.readouterr().err
+    assert err.count("forwarding all records unfiltered") == 1
+    assert "engine bug" in err
+    archive = decode_zstd((tmp_path / "a.log.zst").read_bytes()).decode()
+    assert "first record" in archive and "second record" in archive
+
+
+def test_unwritable_archive_fails_open(
+    log: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """An archive that cannot be created leaves every record on the console, app unharmed."""
+    handler, console = attach(log, tmp_path / "missing" / "a.log.zst")
+    log.debug("detail that would have been archived")
+    handler.close()
+    assert "detail that would have been archived" in console.getvalue()
+    assert "createArtifact" not in console.getvalue()
+    assert "archive cannot be written" in capsys.readouterr().err
+
+
+def test_capture_failure_shows_tail(tmp_path: Path) -> None:
+    """An exception escaping ``capture`` is re-raised, logged whole and fails the CI step."""
+    console = io.StringIO()
+    path = tmp_path / "c.log.zst"
+    with pytest.raises(KeyError):  # noqa: SIM117 (the block under test is the inner one)
+        with logtrim.capture(path, logger="capture.test", stream=console, ci="octopus", head=0):
+            child = logging.getLogger("capture.test.child")
+            child.debug("loaded inventory of 12 hosts")
+            for i in range(10):
+                child.debug("host %d reachable", i)
+            raise KeyError("web-07")
+    assert not logging.getLogger("capture.test").handlers
+    shown = console.getvalue()
+    assert "loaded inventory of 12 hosts" in shown  # the failure tail
+    assert "exit code 1" in shown
+    assert "KeyError: 'web-07'" in shown
+    found = {m.name: m.attrs for m in messages(shown)}
+    assert found["resultMessage"]["message"] == "KeyError: 'web-07'"
+    assert int(found["createArtifact"]["length"]) == path.stat().st_size
+
+
+def test_capture_success(tmp_path: Path) -> None:
+    """A clean ``capture`` block ends with the summary and the artifact, no failure tail."""
+    console = io.StringIO()
+    with logtrim.capture(tmp_path / "ok.log.zst", logger="capture.ok", stream=console) as h:
+        assert isinstance(h, logtrim.LogtrimHandler)
+        logging.getLogger("capture.ok").info("deployed")
+    assert "deployed" in console.getvalue()
+    assert "last " not in console.getvalue()
+    assert "deployed" in decode_zstd((tmp_path / "ok.log.zst").read_bytes()).decode()
+
+
+CHILD = """
+import logging, sys, time
+import logtrim
+handler = logtrim.LogtrimHandler(sys.argv[1], budget="100kB", ci="octopus")
+logging.basicConfig(level=logging.DEBUG, handlers=[handler])
+log = logging.getLogger("child")
+for i in range(int(sys.argv[2])):
+    log.debug("record %d", i)
+log.warning("records done")
+if sys.argv[3] == "wait":
+    print("ready", file=sys.stderr, flush=True)
+    time.sleep(60)
+elif sys.argv[3] == "busy":
+    i = 0
+    while True:
+        log.debug("busy %d", i)
+        i += 1
+        if i == 1000:
+            print("ready", file=sys.stderr, flush=True)
+"""
+
+
+def child(path: Path, count: int, mode: str) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-c", CHILD, str(path), str(count), mode],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        cwd=REPO,
+    )
+
+
+def test_shutdown_finalizes(tmp_path: Path) -> None:
+    """A script that just exits gets its archive finished and published by logging.shutdown."""
+    path = tmp_path / "child.log.zst"
+    proc = child(path, 20_000, "exit")
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0, err
+    text = zstd_dc(path).decode().splitlines()
+    assert sum(line.startswith("DEBUG:child:record ") for line in text) == 20_000
+    assert text[-1].endswith("WARNING:child:records done")
+    found = [m for m in messages(out) if m.name == "createArtifact"]
+    assert len(found) == 1
+    assert found[0].attrs["path"] == str(path)
+    assert int(found[0].attrs["length"]) == path.stat().st_size
+    assert b"records done" in out
+    assert len(out) < 100_000
+
+
+def read_killed(path: Path) -> tuple[list[str], ReadResult]:
+    result = ReadResult()
+    data = b"".join(read_archive(str(path), result))
+    assert result.error is None
+    return data.decode().splitlines(), result
+
+
+def test_sigkill_while_idle_leaves_archive(tmp_path: Path) -> None:
+    """A process killed a moment after logging leaves an archive with all of it."""
+    path = tmp_path / "killed.log.zst"
+    proc = child(path, 5_000, "wait")
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == b"ready\n"
+    time.sleep(1.5)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    lines, _ = read_killed(path)
+    assert sum(line.startswith("DEBUG:child:record ") for line in lines) == 5_000
+    assert lines[-1].endswith("records done")
+
+
+@pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+def test_sigkill_while_busy_leaves_archive(tmp_path: Path) -> None:
+    """A process killed mid-stream leaves a readable archive of all but its last moments."""
+    path = tmp_path / "busy.log.zst"
+    proc = child(path, 0, "busy")
+    assert proc.stderr is not None
+    assert proc.stderr.readline() == b"ready\n"
+    time.sleep(2.0)
+    proc.send_signal(signal.SIGKILL)
+    proc.communicate(timeout=30)
+    lines, _ = read_killed(path)
+    busy = [line.rsplit(" ", 1)[-1] for line in lines if ":busy " in line]
+    assert len(busy) >= 1000
+    assert busy == [str(i) for i in range(len(busy))]  # a whole prefix, in order

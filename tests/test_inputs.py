@@ -1,0 +1,89 @@
+"""Opening inputs of trim, stats and cat: plain, gzip, zstd, stdin, damaged and missing."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logtrim._archive import ArchiveEncoder
+from logtrim._errors import InputError
+from logtrim._inputs import Input, line_chunks, lines, open_input
+
+DATA = b"".join(b"line %d of the deploy log\n" % i for i in range(20_000))
+
+
+def _zstd(data: bytes) -> bytes:
+    encoder = ArchiveEncoder(level=3, frame_bytes=100_000)
+    return encoder.feed(data, 0.0) + encoder.finish()
+
+
+def _read(inp: Input) -> bytes:
+    return b"".join(inp.chunks())
+
+
+@pytest.mark.parametrize("name", ["log.txt", "log.gz", "log.zst", "log.bin"])
+def test_formats_are_detected_by_content_not_name(tmp_path: Path, name: str) -> None:
+    """A gzip or zstd file decodes whatever it is called; a plain file is read as is."""
+    for content, fmt in ((DATA, "plain"), (gzip.compress(DATA), "gzip"), (_zstd(DATA), "zstd")):
+        path = tmp_path / name
+        path.write_bytes(content)
+        inp = open_input(str(path))
+        assert inp.format == fmt
+        assert _read(inp) == DATA
+        assert inp.damage is None
+        assert inp.consumed == len(content)
+
+
+def test_concatenated_gzip_members_are_all_read(tmp_path: Path) -> None:
+    """``cat a.gz b.gz > c.gz`` reads as both logs, like zcat."""
+    path = tmp_path / "c.gz"
+    path.write_bytes(gzip.compress(b"first\n") + gzip.compress(b"second\n"))
+    assert _read(open_input(str(path))) == b"first\nsecond\n"
+
+
+@pytest.mark.parametrize("kind", ["gzip", "zstd"])
+def test_truncated_compressed_input_decodes_what_it_can(tmp_path: Path, kind: str) -> None:
+    """A cut-off archive yields its decodable start and says it was truncated."""
+    packed = gzip.compress(DATA) if kind == "gzip" else _zstd(DATA)
+    path = tmp_path / "cut"
+    path.write_bytes(packed[: len(packed) // 2])
+    inp = open_input(str(path))
+    out = _read(inp)
+    assert out and DATA.startswith(out)
+    assert inp.damage is not None and inp.damage.startswith("truncated at the end")
+
+
+def test_stdin_is_read_with_dash(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``-`` reads standard input, compressed or not."""
+    stream = io.TextIOWrapper(io.BytesIO(gzip.compress(DATA)))
+    monkeypatch.setattr(sys, "stdin", stream)
+    inp = open_input("-")
+    assert inp.name == "<stdin>"
+    assert _read(inp) == DATA
+
+
+def test_missing_file_is_a_one_line_input_error(tmp_path: Path) -> None:
+    """A missing file or a directory gives a one-line InputError naming the path."""
+    with pytest.raises(InputError, match=r"nope\.log: no such file") as info:
+        open_input(str(tmp_path / "nope.log"))
+    assert "\n" not in str(info.value)
+    with pytest.raises(InputError, match="is a directory"):
+        open_input(str(tmp_path))
+
+
+@given(st.lists(st.integers(0, 200), max_size=8), st.binary(max_size=300))
+def test_line_chunks_do_not_depend_on_chunking(cuts: list[int], data: bytes) -> None:
+    """However the bytes arrive, the same lines come out and every chunk ends a line."""
+    points = sorted({min(c, len(data)) for c in cuts})
+    pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    chunks = list(line_chunks(pieces))
+    assert b"".join(chunks) == data
+    assert all(c.endswith(b"\n") for c in chunks[:-1])
+    *whole, last = data.split(b"\n")
+    assert list(lines(pieces)) == [w + b"\n" for w in whole] + ([last] if last else [])

@@ -1,0 +1,300 @@
+"""Process lifecycle and robustness with real processes (issue 5)."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, clean_env, logtrim_argv, py, zstd_dc
+
+
+def start(args: list[str], tmp_path: Path, **kwargs) -> tuple[subprocess.Popen[bytes], Path]:
+    artifact = tmp_path / "run.log.zst"
+    proc = subprocess.Popen(
+        [*logtrim_argv("run", "--artifact", str(artifact)), *args],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        cwd=tmp_path,
+        **kwargs,
+    )
+    return proc, artifact
+
+
+def wait_for_line(proc: subprocess.Popen[bytes], prefix: bytes, timeout: float = 20) -> bytes:
+    """Read logtrim's stdout until a line starting with ``prefix`` (the ready handshake)."""
+    assert proc.stdout is not None
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        if line.startswith(prefix):
+            return line
+    raise AssertionError(f"no {prefix!r} line from logtrim")
+
+
+HANDLER_CHILD = """
+import os, signal, sys, time
+def on_signal(sig, frame):
+    print(f'got signal {sig}', flush=True)
+    sys.exit(7)
+for s in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
+    signal.signal(s, on_signal)
+print(f'READY {os.getpid()}', flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+@pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
+def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int):
+    """A cancelled deployment: the child gets the signal, its own exit code and output survive."""
+    proc, artifact = start(["--ci", "plain", "--", *py(HANDLER_CHILD)], tmp_path)
+    wait_for_line(proc, b"READY")
+    proc.send_signal(sig)
+    _out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 7, err
+    archive = zstd_dc(artifact)
+    assert archive.startswith(b"READY ")
+    assert archive.endswith(f"got signal {int(sig)}\n".encode())
+
+
+def test_child_ignoring_sigterm_killed_after_grace(tmp_path: Path):
+    """A child that ignores SIGTERM is killed after --grace; exit 137; archive closed."""
+    code = (
+        "import signal, time, os\n"
+        "signal.signal(signal.SIGTERM, signal.SIG_IGN)\n"
+        "print('READY', flush=True)\n"
+        "while True: time.sleep(0.05)\n"
+    )
+    proc, artifact = start(["--grace", "1", "--", *py(code)], tmp_path)
+    wait_for_line(proc, b"READY")
+    began = time.monotonic()
+    proc.send_signal(signal.SIGTERM)
+    proc.communicate(timeout=20)
+    assert proc.returncode == 128 + 9
+    assert time.monotonic() - began < 8
+    assert zstd_dc(artifact) == b"READY\n"
+
+
+CLOCK_CHILD = """
+import os, sys, time
+print(f'READY {os.getpid()}', flush=True)
+i = 0
+while True:
+    print(f'tick {i} {time.time():.3f}', flush=True)
+    i += 1
+    time.sleep(0.01)
+"""
+
+
+def _kill_group(pid: int) -> None:
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(pid, signal.SIGKILL)
+
+
+def test_sigkill_of_logtrim_archive_recoverable(tmp_path: Path):
+    """After logtrim is SIGKILLed, the archive reads back to within about a second."""
+    from logtrim._archive import ReadResult, read_archive
+
+    proc, artifact = start(["--", *py(CLOCK_CHILD)], tmp_path)
+    child = int(wait_for_line(proc, b"READY").split()[1])
+    try:
+        time.sleep(3)
+        killed_at = time.time()
+        proc.kill()
+        proc.communicate(timeout=10)
+    finally:
+        _kill_group(child)
+    result = ReadResult()
+    data = b"".join(read_archive(str(artifact), result))
+    lines = [line for line in data.splitlines() if line.startswith(b"tick ")]
+    assert lines, data[:200]
+    last = float(lines[-1].split()[2])
+    assert killed_at - last < 1.6, f"archive ends {killed_at - last:.2f}s before the kill"
+    # zstd -dc reads every complete frame
+    complete = subprocess.run(["zstd", "-dc", "-q", str(artifact)], capture_output=True)
+    assert complete.stdout.startswith(b"READY ")  # zstd -dc reads the complete frames
+
+
+def test_logtrim_cat_reads_truncated_archive(tmp_path: Path):
+    """`logtrim cat` decodes a SIGKILLed run's archive and says the end was truncated."""
+    proc, artifact = start(["--", *py(CLOCK_CHILD)], tmp_path)
+    child = int(wait_for_line(proc, b"READY").split()[1])
+    try:
+        time.sleep(2.5)
+        proc.kill()
+        proc.communicate(timeout=10)
+    finally:
+        _kill_group(child)
+    cat = subprocess.run(
+        logtrim_argv("cat", str(artifact)), capture_output=True, env=clean_env(), timeout=30
+    )
+    assert cat.returncode in (0, 1), cat.stderr
+    assert cat.stdout.startswith(b"READY ")
+    assert b"tick 10 " in cat.stdout
+    assert b"Traceback" not in cat.stderr
+
+
+def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path):
+    """A daemon started by the step keeps the pipe open; logtrim still finishes quickly."""
+    pidfile = tmp_path / "daemon.pid"
+    script = f"sleep 60 & echo $! > {pidfile}; echo started; exit 0"
+    began = time.monotonic()
+    try:
+        result = run_logtrim("--drain-timeout", "1", "--", "sh", "-c", script, timeout=30)
+    finally:
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)
+    assert time.monotonic() - began < 10
+    assert result.code == 0
+    assert result.archive == b"started\n"
+
+
+def test_missing_command_exits_127(run_logtrim: RunLogtrim):
+    """A command that does not exist: exit 127, one line on stderr, no traceback."""
+    result = run_logtrim("--", "no-such-command-xyz", "arg")
+    assert result.code == 127
+    assert b"Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert b"no-such-command-xyz" in result.stderr
+
+
+def test_not_executable_exits_126(run_logtrim: RunLogtrim, tmp_path: Path):
+    """A file that is not executable: exit 126, one line on stderr, no traceback."""
+    script = tmp_path / "step.sh"
+    script.write_text("#!/bin/sh\necho hi\n")
+    script.chmod(0o644)
+    result = run_logtrim("--", str(script))
+    assert result.code == 126
+    assert b"Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+FAIL_OPEN_CHILD = (
+    "import sys\n"
+    "for i in range(300):\n"
+    "    print(f'copying file {i:05d}.dat')\n"
+    "print('to stderr too', file=sys.stderr)\n"
+    "sys.exit(4)\n"
+)
+
+
+@pytest.mark.parametrize("where", ["parent-is-file", "directory", "proc"])
+def test_unwritable_archive_fails_open(run_logtrim: RunLogtrim, tmp_path: Path, where: str):
+    """If the archive cannot be written, every line reaches the console and the code is kept."""
+    if where == "parent-is-file":
+        (tmp_path / "afile").write_text("x")
+        path = tmp_path / "afile" / "run.log.zst"
+    elif where == "directory":
+        path = tmp_path / "adir"
+        path.mkdir()
+    else:
+        path = Path("/proc/version/run.log.zst")
+    result = run_logtrim("--ci", "octopus", "--", *py(FAIL_OPEN_CHILD), artifact=path)
+    assert result.code == 4
+    for i in range(300):
+        assert f"copying file {i:05d}.dat\n".encode() in result.stdout
+    assert b"to stderr too\n" in result.stderr
+    assert b"Traceback" not in result.stderr
+    assert result.stderr.count(b"archive cannot be written") == 1
+    assert b"##octopus[createArtifact" not in result.stdout
+
+
+RSS_WRAPPER = (
+    "import resource, subprocess, sys\n"
+    "p = subprocess.run(sys.argv[1:], stdout=open(sys.argv[0] + '.out', 'wb'),"
+    " stderr=subprocess.PIPE)\n"
+    "ru = resource.getrusage(resource.RUSAGE_CHILDREN)\n"
+    "sys.stderr.buffer.write(p.stderr)\n"
+    "print(p.returncode, ru.ru_maxrss)\n"
+)
+
+
+@pytest.mark.slow
+def test_random_bytes_and_huge_line(tmp_path: Path):
+    """2 MB of random bytes and a 64 MB line without newline: archive exact, memory bounded."""
+    rand = os.urandom(2 << 20)
+    (tmp_path / "rand.bin").write_bytes(rand)
+    artifact = tmp_path / "run.log.zst"
+    child = f"cat {tmp_path}/rand.bin; head -c {64 << 20} /dev/zero | tr '\\0' 'x'"
+    wrapper = tmp_path / "wrap.py"
+    wrapper.write_text(RSS_WRAPPER)
+    proc = subprocess.run(
+        [sys.executable, str(wrapper), *logtrim_argv(
+            "run", "--budget", "1MB", "--artifact", str(artifact), "--", "sh", "-c", child)],
+        capture_output=True, env=clean_env(), cwd=tmp_path, timeout=180,
+    )  # fmt: skip
+    code, maxrss_kb = (int(x) for x in proc.stdout.split())
+    assert code == 0, proc.stderr[-2000:]
+    console = (tmp_path / "wrap.py.out").read_bytes()
+    assert len(console) + len(proc.stderr) - len(proc.stdout) <= 1_000_000
+    data = zstd_dc(artifact)
+    assert len(data) == len(rand) + (64 << 20)
+    assert data[: len(rand)] == rand
+    assert data[len(rand) :] == b"x" * (64 << 20)
+    assert maxrss_kb < 150 * 1024, f"peak RSS {maxrss_kb / 1024:.0f} MB"
+
+
+def test_hostile_bytes_survive(run_logtrim: RunLogtrim):
+    """NUL, invalid UTF-8, CRLF, ANSI colours and \\r redraws: archive exact, console sane."""
+    payload = (
+        b"\x00\x01binary\xff\xfe junk\n"
+        b"ERROR: crlf line\r\n"
+        b"\x1b[31mERROR\x1b[0m: coloured\n"
+        b"Uploading 10%\rUploading 50%\rUploading 100%\n"
+        b"invalid \xc3\x28 utf8 ERROR here\n"
+    )
+    code = f"import sys; sys.stdout.buffer.write({payload!r})"
+    result = run_logtrim("--ci", "plain", "--head", "0", "--", *py(code))
+    assert result.code == 0
+    assert result.archive == payload
+    assert b"ERROR: crlf line" in result.stdout
+    assert b"\x1b[31mERROR\x1b[0m: coloured\n" in result.stdout
+    assert b"invalid \xc3\x28 utf8 ERROR here\n" in result.stdout
+    assert b"Uploading 100%\n" in result.stdout
+    assert b"Uploading 10%" not in result.stdout
+
+
+def test_pty_child_sees_a_terminal(run_logtrim: RunLogtrim):
+    """With --pty the step sees a terminal on stdout and stderr, merged in order."""
+    code = (
+        "import os, sys\n"
+        "print('ERROR: tty', sys.stdout.isatty(), sys.stderr.isatty(), flush=True)\n"
+        "print('ERROR: from stderr', file=sys.stderr, flush=True)\n"
+    )
+    result = run_logtrim("--pty", "--", *py(code))
+    assert result.code == 0
+    assert b"ERROR: tty True True" in result.stdout
+    assert b"ERROR: from stderr" in result.stdout
+    assert result.archive.index(b"tty True") < result.archive.index(b"from stderr")
+
+
+def test_without_pty_child_sees_pipes(run_logtrim: RunLogtrim):
+    """Without --pty the step's output is a pipe, as under Octopus."""
+    result = run_logtrim("--", *py("import sys; print('ERROR: tty', sys.stdout.isatty())"))
+    assert b"ERROR: tty False" in result.stdout
+
+
+def test_closed_console_does_not_change_outcome(tmp_path: Path):
+    """If the console reader goes away, the step still runs and the archive is complete."""
+    artifact = tmp_path / "run.log.zst"
+    code = "for i in range(20000): print(f'ERROR: line {i} went wrong with code {i % 13}')"
+    proc = subprocess.Popen(
+        [*logtrim_argv("run", "--artifact", str(artifact), "--", *py(code))],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    assert proc.wait(timeout=30) == 0
+    assert zstd_dc(artifact).count(b"\n") == 20000

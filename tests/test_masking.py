@@ -1,0 +1,115 @@
+"""Masking secrets: the ``Masker`` and the engine's use of it (issue 4)."""
+
+from __future__ import annotations
+
+import base64
+
+from logtrim._core import STDOUT, Core
+from logtrim._dialects.octopus import Octopus
+from logtrim._mask import MASK, Masker
+from logtrim._policy import Policy
+
+
+def test_masks_plain_and_base64_forms():
+    """A secret is masked as text and as the base64 a service message carries."""
+    m = Masker(["s3cr3t-value"])
+    b64 = base64.b64encode(b"s3cr3t-value")
+    assert m.mask(b"a s3cr3t-value b " + b64) == b"a " + MASK + b" b " + MASK
+
+
+def test_short_values_refused():
+    """Values under 4 characters are not masked and are reported back."""
+    m = Masker()
+    assert m.add("abc", "") == ["abc"]
+    assert m.mask(b"abc") == b"abc"
+    assert not m
+
+
+def test_overlapping_secrets_masked_as_union():
+    """Overlapping secrets leave no fragment of either."""
+    m = Masker(["abcdef", "defghi"])
+    assert m.mask(b"xxabcdefghixx") == b"xx" + MASK + b"xx"
+
+
+def test_secret_inside_longer_secret():
+    """A secret that is part of a longer one is covered by the longer."""
+    m = Masker(["pass", "password123"])
+    assert m.mask(b"password123 pass") == MASK + b" " + MASK
+
+
+def test_no_secrets_is_identity():
+    """With no secrets the data passes unchanged."""
+    assert Masker().mask(b"anything \x00\xff") == b"anything \x00\xff"
+
+
+def test_safe_cut_never_splits_a_secret():
+    """A cut point inside a secret moves to its start."""
+    m = Masker(["0123456789"])
+    data = b"abc0123456789xyz"
+    assert m.safe_cut(data, 6) == 3
+    assert m.safe_cut(data, 2) == 2
+
+
+def test_many_secrets_same_answer_on_both_engines():
+    """With 100 secrets, every one is masked, and both matcher engines agree byte for byte."""
+    secrets = [f"zz-secret-{i:03d}" for i in range(100)]
+    data = b"".join(f"copying {s} and {s[::-1]} to /var/www\n".encode() for s in secrets) * 3
+    fast = Masker(secrets)
+    plain = Masker(secrets, engine="re")
+    masked = plain.mask(data)
+    assert fast.mask(data) == masked
+    assert not any(s.encode() in masked for s in secrets)
+    assert masked.count(b"********") == 300
+
+
+def feed_all(core: Core, chunks: list[bytes]) -> tuple[bytes, bytes]:
+    archive, console = b"", b""
+    for i, chunk in enumerate(chunks):
+        arch, emits = core.feed(STDOUT, chunk, float(i))
+        archive += arch
+        console += b"".join(d for _, d in emits)
+    arch, emits = core.finish_input(99.0)
+    archive += arch
+    console += b"".join(d for _, d in emits)
+    emits, _ = core.close(1, 99.0, archive="/tmp/a", archive_name="a", archive_size=1)
+    console += b"".join(d for _, d in emits)
+    return archive, console
+
+
+def test_secret_split_across_chunks_masked():
+    """A secret arriving in two reads is still masked in archive and console."""
+    core = Core(Policy(head=0, masks=("hunter2-long-secret",)))
+    archive, console = feed_all(core, [b"ERROR: pw hunter2-lo", b"ng-secret end\n"])
+    assert archive == b"ERROR: pw ******** end\n"
+    assert b"ERROR: pw ******** end\n" in console
+
+
+def test_secret_split_inside_very_long_line():
+    """A secret straddling the cut of a line too long to hold is masked."""
+    core = Core(Policy(head=0, masks=("straddling-secret",)), max_pending=64)
+    line = b"x" * 60 + b"straddling-secret" + b"y" * 200 + b"\n"
+    chunks = [line[i : i + 7] for i in range(0, len(line), 7)]
+    archive, console = feed_all(core, chunks)
+    assert b"straddling" not in archive
+    assert archive.replace(MASK, b"S") == b"x" * 60 + b"S" + b"y" * 200 + b"\n"
+    assert b"straddling" not in console
+
+
+def test_learned_secret_redacted_in_declaring_line_of_archive():
+    """The archive copy of a sensitive setVariable holds neither value nor base64."""
+    value = "learned-secret-1"
+    b64 = base64.b64encode(value.encode()).decode()
+    declare = f"##octopus[setVariable name='WA==' value='{b64}' sensitive='VHJ1ZQ==']\n".encode()
+    core = Core(Policy(head=0), Octopus())
+    archive, console = feed_all(core, [declare, f"ERROR: {value}\n".encode()])
+    assert declare in console  # Octopus needs the line verbatim
+    assert b64.encode() not in archive
+    assert value.encode() not in archive
+    assert b"ERROR: ********\n" in console
+
+
+def test_masked_lines_stay_shown():
+    """A line with a secret is shown masked, not dropped."""
+    core = Core(Policy(head=0, masks=("visible-secret",)))
+    _, console = feed_all(core, [b"copy\n" * 50 + b"ERROR: visible-secret failed\n"])
+    assert b"ERROR: ******** failed\n" in console

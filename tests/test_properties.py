@@ -1,0 +1,195 @@
+"""Hypothesis properties of the engine, the line splitter and the message parser."""
+
+from __future__ import annotations
+
+import base64
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim._core import STDERR, STDOUT, Core
+from logtrim._dialects.octopus import Octopus
+from logtrim._lines import LineSplitter
+from logtrim._mask import Masker
+from logtrim._policy import Policy
+from logtrim._servicemsg import parse_message
+
+SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+LINES = st.sampled_from(
+    [
+        b"copying file 0001.dat\n",
+        b"ERROR: boom\n",
+        b"WARNING: careful\n",
+        b"Uploading 45%\n",
+        b"  at frame.py line 3\n",
+        b"Traceback (most recent call last):\n",
+        b"=== Deploying ===\n",
+        b"\x00\xff\xfe junk\n",
+        b"a\rb\r\n",
+        b"\x1b[31mred\x1b[0m\n",
+        b"no newline",
+        b"x" * 200 + b"\n",
+    ]
+)
+LONG = b"y" * 300 + b"\n"  # longer than the engine's max_pending below
+SERVICE = st.sampled_from(
+    [
+        b"##octopus[setVariable name='QQ==' value='Qg==']\n",
+        b"##octopus[stdout-verbose]\n",
+        b"##octopus[stdout-default]\n",
+        b"##octopus[unknown-thing a='YQ==']\n",
+    ]
+)
+
+
+def stream_data(with_service: bool = False):
+    item = st.one_of(LINES, SERVICE) if with_service else LINES
+    return st.lists(item, max_size=60).map(b"".join)
+
+
+def split(data: bytes, cuts: list[int]) -> list[bytes]:
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    out, prev = [], 0
+    for p in points:
+        out.append(data[prev:p])
+        prev = p
+    out.append(data[prev:])
+    return [c for c in out if c]
+
+
+def run_core(chunks: list[bytes], *, budget: int = 4096, secrets=(), dialect=None):
+    core = Core(Policy(budget=budget, head=3, tail=20, masks=tuple(secrets)), dialect,
+                max_pending=256)  # fmt: skip
+    archive, console = [], []
+    for chunk in chunks:
+        arch, emits = core.feed(STDOUT, chunk, 0.0)
+        archive.append(arch)
+        console += emits
+    arch, emits = core.finish_input(0.0)
+    archive.append(arch)
+    console += emits
+    emits, _ = core.close(1, 0.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)
+    console += emits
+    return b"".join(archive), console
+
+
+@SETTINGS
+@given(stream_data(), st.lists(st.integers(min_value=0), max_size=20))
+def test_chunking_does_not_matter(data: bytes, cuts: list[int]):
+    """The same output in any chunks gives the same console and archive."""
+    whole = run_core([data] if data else [])
+    pieces = run_core(split(data, cuts))
+    assert pieces == whole
+
+
+@SETTINGS
+@given(stream_data(with_service=True), st.lists(st.integers(min_value=0), max_size=20))
+def test_chunking_does_not_matter_with_service_messages(data: bytes, cuts: list[int]):
+    """Chunking does not matter with service messages and the Octopus dialect either."""
+    whole = run_core([data] if data else [], dialect=Octopus())
+    pieces = run_core(split(data, cuts), dialect=Octopus())
+    assert pieces == whole
+
+
+@SETTINGS
+@given(st.lists(st.one_of(LINES, st.just(LONG)), max_size=20).map(b"".join),
+       st.lists(st.integers(min_value=0), max_size=20))  # fmt: skip
+def test_chunking_does_not_matter_for_long_lines(data: bytes, cuts: list[int]):
+    """A line longer than the splitter holds is shown the same whatever the chunking."""
+    assert run_core(split(data, cuts)) == run_core([data] if data else [])
+
+
+@SETTINGS
+@given(stream_data(), st.lists(st.integers(min_value=0), max_size=10),
+       st.integers(min_value=2048, max_value=8000))  # fmt: skip
+def test_budget_never_exceeded(data: bytes, cuts: list[int], budget: int):
+    """Without service messages the console never exceeds the budget."""
+    _, console = run_core(split(data * 5, cuts), budget=budget)
+    assert sum(len(d) for _, d in console) <= budget
+
+
+@SETTINGS
+@given(stream_data(with_service=True), st.integers(min_value=2048, max_value=8000))
+def test_non_service_bytes_within_budget(data: bytes, budget: int):
+    """With service messages, everything else still fits in the budget."""
+    _, console = run_core([data * 5], budget=budget, dialect=Octopus())
+    other = sum(len(d) for _, d in console if not d.startswith(b"##octopus["))
+    assert other <= budget
+
+
+@SETTINGS
+@given(stream_data(), st.lists(st.integers(min_value=0), max_size=20))
+def test_archive_round_trips(data: bytes, cuts: list[int]):
+    """Without secrets the archive is the input, byte for byte."""
+    archive, _ = run_core(split(data, cuts))
+    assert archive == data
+
+
+@SETTINGS
+@given(st.binary(max_size=2000), st.lists(st.integers(min_value=0), max_size=30),
+       st.integers(min_value=1, max_value=64))  # fmt: skip
+def test_line_splitter_loses_nothing(data: bytes, cuts: list[int], max_pending: int):
+    """The splitter hands out every byte once, in order, whatever the chunking."""
+    splitter = LineSplitter(max_pending)
+    out = []
+    for chunk in split(data, cuts):
+        for is_piece, buf in splitter.feed(chunk):
+            assert is_piece or buf.endswith(b"\n")
+            out.append(buf)
+        assert splitter.pending <= max_pending
+    out.append(splitter.flush())
+    assert b"".join(out) == data
+
+
+@SETTINGS
+@given(st.text(max_size=200))
+def test_parse_message_never_crashes(text: str):
+    """Any text either parses or returns None."""
+    parse_message(text)
+    parse_message("##octopus[" + text)
+
+
+@SETTINGS
+@given(st.text(alphabet=st.characters(min_codepoint=97, max_codepoint=122), min_size=1,
+               max_size=12),
+       st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text(max_size=40),
+                       max_size=5))  # fmt: skip
+def test_parse_message_round_trip(name: str, attrs: dict[str, str]):
+    """A well-formed message decodes to its name and values."""
+    body = "".join(f" {k}='{base64.b64encode(v.encode()).decode()}'" for k, v in attrs.items())
+    message = parse_message(f"##octopus[{name}{body}]")
+    assert message is not None
+    assert message.name == name
+    assert message.attrs == attrs
+
+
+SECRET_CHARS = st.text(alphabet="abcdefXYZ0123-_", min_size=4, max_size=16)
+
+
+@SETTINGS
+@given(st.lists(SECRET_CHARS, min_size=1, max_size=4), st.lists(LINES, max_size=20),
+       st.lists(st.integers(min_value=0), max_size=30))  # fmt: skip
+def test_no_secret_in_any_chunking(secrets: list[str], lines: list[bytes], cuts: list[int]):
+    """However the output is chunked, no secret reaches the archive or the console."""
+    data = b"".join(line + s.encode() + b" ERROR: " + s.encode() + b"\n"
+                    for line, s in zip(lines, secrets * 20, strict=False))  # fmt: skip
+    archive, console = run_core(split(data, cuts), secrets=secrets)
+    text = b"".join(d for _, d in console)
+    for secret in secrets:
+        assert secret.encode() not in archive.replace(b"********", b"\x00")
+        assert secret.encode() not in text.replace(b"********", b"\x00")
+
+
+@SETTINGS
+@given(st.lists(SECRET_CHARS, min_size=1, max_size=5), st.binary(max_size=300))
+def test_masker_removes_every_secret(secrets: list[str], noise: bytes):
+    """Masking leaves no secret, in plain text or base64."""
+    masker = Masker(secrets)
+    data = noise + b"|".join(s.encode() + base64.b64encode(s.encode()) for s in secrets)
+    masked = masker.mask(data)
+    for s in secrets:
+        assert s.encode() not in masked.replace(b"********", b"\x00")
+
+
+_ = STDERR

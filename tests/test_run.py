@@ -1,0 +1,446 @@
+"""``logtrim run`` end to end with real child processes (issue 2)."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import SAMPLES, RunLogtrim, clean_env, py, zstd_dc
+from octopus_decoder import messages
+
+DEPLOY = str(SAMPLES / "deploy.py")
+DEPLOY_LINES = "215000"  # about 30 MB of output
+
+
+@pytest.fixture(scope="module")
+def deploy_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, bytes]:
+    """The sample step's output on its own (deterministic), stdout and stderr merged."""
+    cwd = tmp_path_factory.mktemp("deploy")  # the step prints its working directory
+    proc = subprocess.run(
+        ["sh", "-c", f"python3 {DEPLOY} --lines {DEPLOY_LINES} --fail 2>&1"],
+        cwd=cwd,
+        capture_output=True,
+        env=clean_env(),
+        check=False,
+        timeout=120,
+    )
+    assert proc.returncode == 3
+    return cwd, proc.stdout
+
+
+@pytest.mark.slow
+def test_acceptance_noisy_deploy_under_budget(
+    run_logtrim: RunLogtrim, deploy_reference: tuple[Path, bytes]
+):
+    """A 30 MB failing deploy: exit 3, console under 1 MB with the errors, archive exact."""
+    cwd, reference = deploy_reference
+    assert 25_000_000 < len(reference) < 40_000_000
+    result = run_logtrim(
+        "--ci", "octopus", "--budget", "1MB", "--",
+        "sh", "-c", f"python3 {DEPLOY} --lines {DEPLOY_LINES} --fail 2>&1; exit 3",
+        timeout=120, cwd=cwd,
+    )  # fmt: skip
+    assert result.code == 3
+    assert len(result.stdout) + len(result.stderr) <= 1_000_000
+    out = result.stdout
+    assert b"Traceback (most recent call last):" in out
+    assert b"SmokeTestError: POST https://shop-api.internal/api/orders returned 500" in out
+    assert b"ERROR Smoke test failed: POST /api/orders returned 500" in out
+    assert b"ERROR:   rolling back shop-api to 4.11.2" in out
+    assert b"ConnectionResetError(104" in out  # the retried upload error in the middle
+    assert result.archive == reference
+    assert result.artifact is not None
+    assert zstd_dc(result.artifact) == reference
+    created = [m for m in messages(out) if m.name == "createArtifact"]
+    assert len(created) == 1
+    assert created[0].attrs["path"] == str(result.artifact.resolve())
+    assert os.path.isabs(created[0].attrs["path"])
+    assert created[0].attrs["length"] == str(result.artifact.stat().st_size)
+    assert created[0].attrs["name"] == result.artifact.name
+
+
+@pytest.mark.slow
+def test_acceptance_traceback_stays_on_stderr(run_logtrim: RunLogtrim):
+    """Without 2>&1 the traceback the step prints on stderr reaches logtrim's stderr."""
+    result = run_logtrim(
+        "--ci", "octopus", "--budget", "1MB", "--",
+        "sh", "-c", f"python3 {DEPLOY} --lines 20000 --fail; exit 3",
+    )  # fmt: skip
+    assert result.code == 3
+    assert b"Traceback (most recent call last):" in result.stderr
+    assert b"SmokeTestError:" in result.stderr
+    assert b"Traceback" not in result.stdout.split(b"[logtrim] --- last")[0]
+    assert b"ERROR Smoke test failed" in result.stdout
+    assert result.archive.count(b"\n") == result.archive.count(b"\n")  # decodes
+    assert b"SmokeTestError:" in result.archive
+
+
+def test_defaults_print_one(run_logtrim: RunLogtrim, tmp_path: Path):
+    """`logtrim run -- python3 -c 'print(1)'` works with defaults and says where the archive is."""
+    result = run_logtrim("--", "python3", "-c", "print(1)", artifact=False, cwd=tmp_path)
+    assert result.code == 0
+    assert result.stdout.startswith(b"1\n")
+    files = sorted(tmp_path.glob("python3-*.log.zst"))
+    assert len(files) == 1, list(tmp_path.iterdir())
+    assert str(files[0]) in result.stdout.decode()
+    assert zstd_dc(files[0]) == b"1\n"
+    assert result.stderr == b""
+
+
+def test_python_dash_m_logtrim_and_console_script_agree(tmp_path: Path):
+    """`python -m logtrim` and the `logtrim` script are the same program."""
+    script = Path(sys.executable).parent / "logtrim"
+    for argv in ([str(script)], [sys.executable, "-m", "logtrim"]):
+        proc = subprocess.run(
+            [*argv, "--version"], capture_output=True, env=clean_env(), check=False
+        )
+        assert proc.returncode == 0
+        assert proc.stdout.startswith(b"logtrim ")
+
+
+@pytest.mark.parametrize("code", [0, 1, 3, 42, 255])
+def test_exit_code_is_the_childs(run_logtrim: RunLogtrim, code: int):
+    """The step's exit code is logtrim's exit code."""
+    result = run_logtrim("--", *py(f"import sys; sys.exit({code})"))
+    assert result.code == code
+
+
+def test_child_killed_by_signal_gives_128_plus_n(run_logtrim: RunLogtrim):
+    """A step that dies of SIGTERM makes logtrim exit 143, like a shell."""
+    result = run_logtrim("--", *py("import os, signal; os.kill(os.getpid(), signal.SIGTERM)"))
+    assert result.code == 128 + 15
+
+
+def test_streams_stay_separate(run_logtrim: RunLogtrim):
+    """stdout lines stay on stdout and stderr lines on stderr (Octopus gives them meaning)."""
+    code = (
+        "import sys\n"
+        "print('ERROR: out-one', flush=True)\n"
+        "print('ERROR: err-one', file=sys.stderr, flush=True)\n"
+        "print('ERROR: out-two', flush=True)\n"
+    )
+    result = run_logtrim("--ci", "plain", "--", *py(code))
+    assert b"ERROR: out-one\n" in result.stdout
+    assert b"ERROR: out-two\n" in result.stdout
+    assert b"err-one" not in result.stdout
+    assert b"ERROR: err-one\n" in result.stderr
+    assert result.stdout.index(b"out-one") < result.stdout.index(b"out-two")
+    assert sorted(result.archive.splitlines()) == [
+        b"ERROR: err-one",
+        b"ERROR: out-one",
+        b"ERROR: out-two",
+    ]
+
+
+def test_archive_holds_every_byte_in_arrival_order(run_logtrim: RunLogtrim):
+    """The archive has both streams' bytes in the order the step wrote them."""
+    code = (
+        "import sys, time\n"
+        "time.sleep(0.5)\n"
+        "for i in range(20):\n"
+        "    s = sys.stdout if i % 2 == 0 else sys.stderr\n"
+        "    s.write(f'line {i}\\n'); s.flush(); time.sleep(0.05)\n"
+    )
+    result = run_logtrim("--", *py(code))
+    assert result.archive == b"".join(f"line {i}\n".encode() for i in range(20))
+
+
+def test_partial_writes_become_one_console_line(run_logtrim: RunLogtrim):
+    """A line written in two halves shows as one whole line."""
+    code = (
+        "import sys, time\n"
+        "sys.stdout.write('ERROR: first ha'); sys.stdout.flush(); time.sleep(0.3)\n"
+        "sys.stdout.write('lf and second half\\n'); sys.stdout.flush()\n"
+    )
+    result = run_logtrim("--ci", "plain", "--", *py(code))
+    assert b"ERROR: first half and second half\n" in result.stdout
+
+
+def test_last_line_without_newline_is_kept(run_logtrim: RunLogtrim):
+    """Output that ends without a newline is archived as is and still shown."""
+    result = run_logtrim("--", *py("import sys; sys.stdout.write('ERROR: no newline')"))
+    assert result.archive == b"ERROR: no newline"
+    assert b"ERROR: no newline\n" in result.stdout
+
+
+def test_first_lines_are_shown(run_logtrim: RunLogtrim):
+    """The first lines of a run show how the step started."""
+    first = ["Deploying shop-api", "Target web-prod-03", "Release candidate rc3", "Using agent"]
+    code = f"for t in {first!r}: print(t)\n" + (
+        "for i in range(1000): print(f'copying file {i:05d}.dat')"
+    )
+    result = run_logtrim("--head", "4", "--", *py(code))
+    for text in first:
+        assert f"{text}\n".encode() in result.stdout
+    assert b"copying file 00500.dat" not in result.stdout
+    assert result.archive.count(b"\n") == 1004
+
+
+def test_gap_marker_says_how_much_is_held_back(run_logtrim: RunLogtrim):
+    """Hidden lines are announced with a count, not silently dropped."""
+    code = "for i in range(1000): print(f'copying file {i:05d}.dat')\nprint('ERROR: disk full')\n"
+    result = run_logtrim("--head", "2", "--context", "0", "--", *py(code))
+    assert b"ERROR: disk full" in result.stdout
+    assert b"998 lines" in result.stdout
+    assert b"not shown" in result.stdout
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ERROR: could not connect to db-01",
+        "fatal: repository not found",
+        "07: Tests FAILED",
+        "System.InvalidOperationException: boom",
+        "npm ERR! code ELIFECYCLE",
+        "src/main.c:42: error: expected ';' before '}' token",
+        "panic: runtime error: index out of range",
+        "WARNING: disk 91% full",
+        "Error: connect ECONNREFUSED 127.0.0.1:5432",
+    ],
+)
+def test_error_and_warning_forms_are_shown(run_logtrim: RunLogtrim, line: str):
+    """Common error and warning lines buried in noise reach the console."""
+    code = (
+        "for i in range(300): print(f'copying file {i:05d}.dat')\n"
+        f"print({line!r})\n"
+        "for i in range(300): print(f'copying asset {i:05d}.png')\n"
+    )
+    result = run_logtrim("--head", "0", "--", *py(code))
+    assert (line + "\n").encode() in result.stdout
+
+
+def test_noise_is_archive_only(run_logtrim: RunLogtrim):
+    """Plain chatter of a successful step stays out of the console."""
+    code = "for i in range(5000): print(f'copying file {i:05d}.dat')"
+    result = run_logtrim("--head", "3", "--", *py(code))
+    assert result.code == 0
+    assert b"copying file 02500.dat" not in result.console
+    assert b"copying file 02500.dat\n" in result.archive
+    assert len(result.console) < 2000
+
+
+def test_python_traceback_kept_as_block(run_logtrim: RunLogtrim):
+    """A Python traceback in noise is shown whole, frames included."""
+    code = (
+        "import sys\n"
+        "for i in range(300): print(f'copying file {i:05d}.dat')\n"
+        "sys.stdout.flush()\n"
+        "def deep(n):\n"
+        "    if n == 0: raise KeyError('missing-key')\n"
+        "    deep(n - 1)\n"
+        "deep(2)\n"
+    )
+    result = run_logtrim("--head", "0", "--tail", "0", "--", *py(code))
+    assert result.code == 1
+    err = result.stderr
+    assert b"Traceback (most recent call last):" in err
+    assert err.count(b"in deep") == 3
+    assert b"KeyError: 'missing-key'" in err
+
+
+def test_java_stack_trace_kept_as_block(run_logtrim: RunLogtrim):
+    """A Java exception with its frames and 'Caused by' is shown whole."""
+    trace = [
+        'Exception in thread "main" java.lang.IllegalStateException: pool closed',
+        "\tat com.example.Pool.get(Pool.java:42)",
+        "\tat com.example.Main.run(Main.java:17)",
+        "\tat com.example.Main.main(Main.java:9)",
+        "Caused by: java.io.IOException: broken pipe",
+        "\tat com.example.Net.send(Net.java:88)",
+        "\t... 3 more",
+    ]
+    code = (
+        "for i in range(300): print(f'copying file {i:05d}.dat')\n"
+        f"print({chr(10).join(trace)!r})\n"
+        "for i in range(300): print(f'copying asset {i:05d}.png')\n"
+    )
+    result = run_logtrim("--head", "0", "--after", "0", "--", *py(code))
+    for line in trace:
+        assert (line + "\n").encode() in result.stdout
+
+
+def test_failure_tail_on_nonzero_exit(run_logtrim: RunLogtrim):
+    """On failure the last lines not already shown appear; on success they do not."""
+    body = "for i in range(2000): print(f'copying file {i:05d}.dat')\n"
+    failed = run_logtrim("--head", "0", "--tail", "50", "--", *py(body + "raise SystemExit(4)"))
+    assert failed.code == 4
+    assert b"copying file 01999.dat\n" in failed.stdout
+    assert b"copying file 01950.dat\n" in failed.stdout
+    assert b"copying file 01900.dat" not in failed.stdout
+    ok = run_logtrim("--head", "0", "--tail", "50", "--", *py(body))
+    assert b"copying file 01999.dat" not in ok.stdout
+
+
+def test_tail_does_not_repeat_shown_lines(run_logtrim: RunLogtrim):
+    """A line already shown as an error is not printed again by the failure tail."""
+    code = (
+        "for i in range(100): print(f'copying file {i:05d}.dat')\n"
+        "print('ERROR: unique-error-line')\n"
+        "for i in range(10): print(f'copying asset {i:05d}.png')\n"
+        "raise SystemExit(1)\n"
+    )
+    result = run_logtrim("--head", "0", "--", *py(code))
+    assert result.stdout.count(b"ERROR: unique-error-line") == 1
+
+
+@pytest.mark.parametrize("budget", ["4kB", "16KiB", "100000"])
+def test_budget_never_exceeded(run_logtrim: RunLogtrim, budget: str):
+    """Thousands of error lines, a failure tail and a summary still fit in --budget."""
+    from logtrim import parse_size
+
+    code = (
+        "import sys\n"
+        "words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf']\n"
+        "for i in range(20000):\n"
+        "    s = sys.stdout if i % 3 else sys.stderr\n"
+        "    w = words[i % 7] + ' ' + words[i % 5]\n"
+        "    s.write(f'ERROR: request {w} failed with status 500 on node-{i % 7}\\n')\n"
+        "raise SystemExit(2)\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--budget", budget, "--", *py(code))
+    assert result.code == 2
+    assert len(result.console) <= parse_size(budget)
+    assert b"##octopus[createArtifact" in result.stdout
+    assert b"no longer shown" in result.stdout or b"not shown" in result.stdout
+
+
+def test_summary_names_archive_and_counts(run_logtrim: RunLogtrim):
+    """The closing summary gives lines, bytes and the archive's path and size."""
+    code = "for i in range(1234): print(f'copying file {i:05d}.dat')"
+    result = run_logtrim("--ci", "plain", "--", *py(code))
+    text = result.stdout.decode()
+    assert "1,234 lines" in text
+    assert result.artifact is not None
+    assert str(result.artifact.resolve()) in text
+    assert "##octopus" not in text
+
+
+def test_octopus_detected_by_environment(run_logtrim: RunLogtrim, tmp_path: Path):
+    """With --ci auto under Calamari the archive is published with createArtifact."""
+    result = run_logtrim(
+        "--", *py("print('hello')"), env={"OctopusCalamariWorkingDirectory": str(tmp_path)}
+    )
+    created = [m for m in messages(result.stdout) if m.name == "createArtifact"]
+    assert len(created) == 1
+    assert result.artifact is not None
+    assert created[0].attrs["length"] == str(result.artifact.stat().st_size)
+
+
+def test_name_option_sets_artifact_name(run_logtrim: RunLogtrim):
+    """--name is the artifact name Octopus shows."""
+    result = run_logtrim("--ci", "octopus", "--name", "Deploy log ✓", "--", *py("print(1)"))
+    created = [m for m in messages(result.stdout) if m.name == "createArtifact"]
+    assert [m.attrs["name"] for m in created] == ["Deploy log ✓"]
+
+
+def test_relative_artifact_published_as_absolute(run_logtrim: RunLogtrim, tmp_path: Path):
+    """A relative --artifact is published with its absolute path."""
+    result = run_logtrim(
+        "--ci", "octopus", "--artifact", "rel.log.zst", "--", *py("print(1)"),
+        artifact=False, cwd=tmp_path,
+    )  # fmt: skip
+    created = [m for m in messages(result.stdout) if m.name == "createArtifact"]
+    assert created[0].attrs["path"] == str(tmp_path / "rel.log.zst")
+    assert created[0].attrs["length"] == str((tmp_path / "rel.log.zst").stat().st_size)
+
+
+def test_options_after_command_go_to_the_child(run_logtrim: RunLogtrim):
+    """Flags after COMMAND belong to the child, even ones logtrim also has."""
+    result = run_logtrim(
+        *py("import sys; print('ARGS', sys.argv[1:])"), "--budget", "5", "-v", "--", "x"
+    )
+    assert result.code == 0
+    assert b"ARGS ['--budget', '5', '-v', '--', 'x']" in result.archive
+
+
+def test_child_gets_stdin_env_and_cwd(run_logtrim: RunLogtrim, tmp_path: Path):
+    """The step sees the caller's stdin, environment and working directory."""
+    code = "import os, sys; print(sys.stdin.read().strip(), os.environ['XYZ_VAR'], os.getcwd())"
+    result = run_logtrim("--", *py(code), env={"XYZ_VAR": "from-env"}, stdin=b"from-stdin\n")
+    assert result.archive == f"from-stdin from-env {tmp_path}\n".encode()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--budget", "lots"],
+        ["--budget", "100"],
+        ["--level", "99"],
+        ["--ci", "nosuchci"],
+        ["--keep", "("],
+        ["--nosuchoption"],
+    ],
+)
+def test_usage_errors_exit_2_before_the_child(
+    run_logtrim: RunLogtrim, tmp_path: Path, args: list[str]
+):
+    """A bad option is a one-line error, exit 2, and the step never starts."""
+    marker = tmp_path / "started"
+    result = run_logtrim(*args, "--", "touch", str(marker))
+    assert result.code == 2
+    assert not marker.exists()
+    assert b"Traceback" not in result.stderr
+
+
+def test_missing_command_is_usage_error(run_logtrim: RunLogtrim):
+    """`logtrim run` with no command exits 2."""
+    result = run_logtrim()
+    assert result.code == 2
+
+
+@pytest.mark.parametrize("budget", ["1MB", "1MiB", "512kB", "64KiB", "1GB", "250000"])
+def test_budget_units_accepted(run_logtrim: RunLogtrim, budget: str):
+    """Decimal and binary size units are accepted."""
+    assert run_logtrim("--budget", budget, "--", *py("print(1)")).code == 0
+
+
+def test_level_option(run_logtrim: RunLogtrim):
+    """--level 19 still gives an archive that decodes to the output."""
+    code = "for i in range(10000): print(f'copying file {i:05d}.dat')"
+    result = run_logtrim("--level", "19", "--", *py(code))
+    assert result.archive.count(b"\n") == 10000
+
+
+def test_quiet_by_default(run_logtrim: RunLogtrim):
+    """A clean run writes nothing of logtrim's own to stderr (Octopus shows it as errors)."""
+    result = run_logtrim("--ci", "octopus", "--", *py("print('deploying'); print('done')"))
+    assert result.stderr == b""
+
+
+@pytest.mark.slow
+def test_million_line_flood_with_one_error(run_logtrim: RunLogtrim):
+    """One error in a million lines is shown with its context; the console stays in budget."""
+    code = (
+        "import sys\n"
+        "w = sys.stdout.write\n"
+        "w(''.join(f'copying file {i:07d}.dat\\n' for i in range(500000)))\n"
+        "w('ERROR: checksum mismatch in package shop-api.4.12.0.nupkg\\n')\n"
+        "w(''.join(f'copying file {i:07d}.dat\\n' for i in range(500000, 1000000)))\n"
+    )
+    result = run_logtrim("--budget", "64kB", "--", *py(code), timeout=120)
+    assert result.code == 0
+    assert len(result.console) <= 64_000
+    out = result.stdout
+    assert b"ERROR: checksum mismatch in package shop-api.4.12.0.nupkg\n" in out
+    for i in (499995, 499999, 500000, 500002):
+        assert f"copying file {i:07d}.dat\n".encode() in out, i
+    assert b"copying file 0250000.dat" not in out
+    assert result.archive.count(b"\n") == 1_000_001
+
+
+@pytest.mark.slow
+def test_slow_compression_keeps_archive_valid(run_logtrim: RunLogtrim):
+    """With a slow zstd level the archive is still a valid, complete zstd file."""
+    code = (
+        "import base64, os, sys\n"
+        "for i in range(3):\n"
+        "    sys.stdout.buffer.write(base64.b64encode(os.urandom(3 << 20)) + b'\\n')\n"
+    )
+    result = run_logtrim("--level", "22", "--", *py(code), timeout=120)
+    assert result.code == 0
+    assert result.artifact is not None
+    assert len(zstd_dc(result.artifact)) == 3 * (4 << 20) + 3

@@ -1,0 +1,127 @@
+"""``logtrim stats``: where the bytes go, and which --drop rule would save the most."""
+
+from __future__ import annotations
+
+import gzip
+import io
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import clean_env
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tasklog_gen import noisy_log, tasklog
+
+from logtrim._inputs import Input, open_input
+from logtrim._stats import compute, drop_regex, suggest_drop
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", *args],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+
+
+def test_json_names_the_dominant_template_with_its_share(tmp_path: Path) -> None:
+    """On a noisy log, the top template is the batch line with its share of the bytes."""
+    path = tmp_path / "noisy.log"
+    path.write_bytes(noisy_log(2_000_000))
+    proc = _cli("stats", "--json", "--top", "3", str(path))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    top = report["templates"][0]
+    assert top["template"] == "<ts> [INFO] Processed batch <n> of <n> in <n> ms"
+    assert 0.5 < top["share"] < 0.7
+    assert len(report["templates"]) == 3
+    assert [t["bytes"] for t in report["templates"]] == sorted(
+        (t["bytes"] for t in report["templates"]), reverse=True
+    )
+    assert report["total_bytes"] == path.stat().st_size
+    assert report["levels"]["warning"] > 0 and report["levels"]["error"] > 0
+    assert report["suggestion"]["template"] == top["template"]
+    assert "steps" not in report
+
+
+def test_task_log_reports_verbose_as_dominant_level_and_step_volumes(tmp_path: Path) -> None:
+    """On a raw task log (gzipped here), Verbose dominates and each step has its bytes."""
+    data = tasklog(1_000_000)
+    path = tmp_path / "task.log.gz"
+    path.write_bytes(gzip.compress(data))
+    proc = _cli("stats", "--json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    levels = report["levels"]
+    assert max(levels, key=levels.get) == "Verbose"
+    assert levels["Verbose"] > 0.9 * len(data)
+    assert {"Error", "Fatal", "Warning", "Info"} <= set(levels)
+    steps = report["steps"]
+    assert steps["Step 4: Deploy web app"] > steps["Step 1: Stop load balancer pool"] > 100_000
+    assert steps["Step 3: Warm up caches"] < 1000
+    assert report["step_status"]["Step 4: Deploy web app"] == "Failed"
+    assert sum(steps.values()) == sum(levels.values()) == len(data)
+    assert report["inputs"][0]["kind"] == "octopus-task-log"
+
+
+def test_terminal_report_has_bars_and_the_suggestion(tmp_path: Path) -> None:
+    """Without --json a table with bars and a ready-to-paste --drop option is printed."""
+    path = tmp_path / "noisy.log"
+    path.write_bytes(noisy_log(300_000))
+    proc = _cli("stats", str(path))
+    assert proc.returncode == 0
+    text = proc.stdout.decode()
+    assert "By template" in text and "█" in text
+    assert "Biggest saving: --drop '\\[INFO\\] Processed batch" in text
+
+
+def test_suggested_regex_matches_every_line_of_its_template() -> None:
+    """The suggested --drop regex matches the lines it claims to drop, and no other."""
+    data = noisy_log(200_000)
+    stats = compute([_opened(data)])
+    suggestion = suggest_drop(stats)
+    assert suggestion is not None
+    regex = re.compile(suggestion.regex.encode())
+    hits = [line for line in data.splitlines(keepends=True) if regex.search(line)]
+    assert len(hits) == suggestion.lines
+    assert sum(len(h) for h in hits) == suggestion.bytes
+    assert drop_regex(b"Copying <path> to '<str>'") == "^Copying \\S+ to '[^']*'$"
+
+
+def test_missing_input_exits_3_with_one_line() -> None:
+    """A missing file is reported in one line with exit code 3."""
+    proc = _cli("stats", "/nonexistent/deploy.log")
+    assert proc.returncode == 3
+    assert proc.stderr.decode().strip().count("\n") == 0
+    assert "no such file" in proc.stderr.decode()
+
+
+def _opened(data: bytes) -> Input:
+    """An input over bytes in memory, as ``open_input`` would make for a file."""
+    return Input("mem", io.BytesIO(data[4:]), data[:4], len(data))
+
+
+_LINE = st.sampled_from(
+    [b"job 12 done", b"ERROR x 0xff", b"  at /a/b/c.py:3", b"", b"16:05:22   Info     | hi"]
+)
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(_LINE, max_size=40), st.booleans())
+def test_totals_equal_input_size(lines: list[bytes], newline_at_end: bool) -> None:
+    """Template bytes, level bytes and input totals all add up to the input size."""
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    stats = compute([_opened(data)])
+    assert stats.total_bytes == len(data)
+    assert sum(s.size for s in stats.templates.values()) == len(data)
+    assert sum(stats.levels.values()) == len(data)
+
+
+def test_opened_helper_reads_like_a_file(tmp_path: Path) -> None:
+    """The in-memory input used above reads the same as a real file."""
+    data = noisy_log(50_000)
+    path = tmp_path / "a.log"
+    path.write_bytes(data)
+    assert compute([open_input(str(path))]).templates == compute([_opened(data)]).templates

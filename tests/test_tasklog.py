@@ -1,0 +1,77 @@
+"""Octopus raw task logs: recognised, parsed line by line, grouped into entries."""
+
+from __future__ import annotations
+
+from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
+
+from logtrim._tasklog import ENTRY, HEADER, NODE, Grouper, is_tasklog, parse_line
+
+LOG = tasklog(200_000)
+
+
+def test_generated_log_follows_the_documented_format() -> None:
+    """The fixture has a header block, nested nodes, a failed and a skipped step."""
+    text = LOG.decode()
+    assert text.startswith("Task ID:")
+    assert "\n\n                    | == Failed: Deploy Web Shop" in text
+    assert "== Failed: Step 4: Deploy web app ==" in text
+    assert "== Skipped: Step 3: Warm up caches ==" in text
+    assert "|     Failed: web-02\n" in text
+    assert DEPLOYMENT_FAILED in text
+    assert tasklog(200_000) == LOG  # deterministic
+
+
+def test_entry_continuation_and_node_lines_parse() -> None:
+    """Time, level, depth and text come out of each kind of line."""
+    entry = parse_line(b"07:42:50   Fatal    |       The remote script failed with exit code -1\n")
+    assert entry is not None
+    assert (entry.time, entry.level, entry.depth) == ("07:42:50", "Fatal", 3)
+    assert entry.text == b"The remote script failed with exit code -1"
+    cont = parse_line(b"                    |       at Octopus.Server.Deploy()\r\n")
+    assert cont is not None and cont.continuation and cont.text == b"at Octopus.Server.Deploy()"
+    top = parse_line(b"                    |   == Failed: Step 1: Create cloud service ==\n")
+    assert top is not None and (top.status, top.name, top.depth) == (
+        "Failed",
+        "Step 1: Create cloud service",
+        1,
+    )
+    deep = parse_line(b"                    |     Success: web-01\n")
+    assert deep is not None and (deep.status, deep.name, deep.depth) == ("Success", "web-01", 2)
+    dated = parse_line(b"2024-09-24T16:05:22   Info     | Deploying\n")
+    assert dated is not None and dated.level == "Info"
+    assert parse_line(b"plain text\n") is None
+
+
+def test_task_logs_are_recognised_and_plain_logs_are_not() -> None:
+    """Detection looks at the header and the line format, not at the name."""
+    assert is_tasklog(LOG[:8192])
+    body = LOG[LOG.index(b"\n\n") + 2 :]
+    assert is_tasklog(body[:8192])  # copied without its header
+    assert not is_tasklog(noisy_log(20_000)[:8192])
+    assert not is_tasklog(b"Task ID: something\nand then ordinary text\nmore text\n")
+
+
+def test_records_group_entries_with_their_continuation_lines() -> None:
+    """An Error entry keeps its stack trace; records add up to the whole input."""
+    grouper = Grouper()
+    records = list(grouper.feed(LOG.splitlines(keepends=True)))
+    records += list(grouper.flush())
+    assert b"".join(r.data for r in records) == LOG
+    assert sum(r.lines for r in records) == LOG.count(b"\n")
+    errors = [r for r in records if r.kind == ENTRY and r.level == "Error"]
+    trace = next(r for r in errors if b"InvalidOperationException" in r.data)
+    assert trace.lines == 3 and b"Program.cs:line 42" in trace.data
+    headers = [r for r in records if r.kind == HEADER]
+    assert headers[0].text.startswith(b"Task ID:") and headers[-1].data == b"\n"
+    nodes = [r for r in records if r.kind == NODE]
+    assert [n.name for n in nodes if n.depth == 1] == [
+        "Acquire packages",
+        "Step 1: Stop load balancer pool",
+        "Step 2: Run database migrations",
+        "Step 3: Warm up caches",
+        "Step 4: Deploy web app",
+        "Step 5: Notify the team",
+    ]
+    # The blank line before a node header travels with the header.
+    assert all(n.data.endswith(b"==\n") or n.depth > 1 for n in nodes)
+    assert nodes[1].data.startswith(b"                    |\n")

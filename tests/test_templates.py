@@ -1,0 +1,77 @@
+"""Line templates: what ``logtrim stats`` groups lines by."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim._templates import TemplateCounter, coarse, template, template_uncached
+
+# Bytes that make up log lines, weighted towards the characters the regex cares about.
+_ALPHABET = st.sampled_from(list(b"0123456789abcdefxgz-._:/\\~'\" TZ\t<>n"))
+_LINES = st.lists(_ALPHABET, max_size=60).map(bytes)
+
+
+def test_placeholders_for_each_kind_of_variable() -> None:
+    """Numbers, hex ids, uuids, paths, timestamps and quoted strings become placeholders."""
+    line = (
+        b"2024-05-01T12:41:39.272Z job 550e8400-e29b-41d4-a716-446655440000 sha 9f86d081884c "
+        b"wrote /srv/app/releases/42/a.js in 3.5s at 16:05:22 for 'web shop' \"x\" 0x1F"
+    )
+    assert template(line) == (
+        b"<ts> job <uuid> sha <hex> wrote <path> in <n>s at <ts> for '<str>' \"<str>\" <hex>"
+    )
+
+
+def test_words_stay_words() -> None:
+    """Ordinary words, also those made of hex letters, and apostrophes are not placeholders."""
+    assert template(b"can't add bead to cafe; it's faded") == b"can't add bead to cafe; it's faded"
+    assert template(b"deployed web-01 v1.2.3") == b"deployed web-<n> v<n>"
+
+
+def test_lines_differing_in_numbers_share_a_template() -> None:
+    """Two lines that differ only in their numbers land in one template."""
+    assert template(b"Processed batch 1 in 5 ms") == template(b"Processed batch 88924 in 638 ms")
+
+
+@settings(max_examples=500)
+@given(_LINES)
+def test_template_is_idempotent(line: bytes) -> None:
+    """Templating a template changes nothing."""
+    once = template_uncached(line)
+    assert template_uncached(once) == once
+
+
+@settings(max_examples=500)
+@given(_LINES)
+def test_digits_do_not_matter(line: bytes) -> None:
+    """Mapping every digit to 0 gives the same template (what the fast counter relies on)."""
+    assert template_uncached(coarse(line)) == template_uncached(line)
+    assert template(line) == template_uncached(line)
+
+
+@given(st.lists(_LINES, max_size=30), st.booleans())
+def test_counter_totals_equal_input(lines: list[bytes], newline_at_end: bool) -> None:
+    """Lines and bytes per template add up to the input's lines and size."""
+    lines = [line.replace(b"\n", b"") for line in lines]
+    data = b"\n".join(lines) + (b"\n" if newline_at_end and lines else b"")
+    counter = TemplateCounter()
+    counter.feed(data)
+    result = counter.result()
+    assert sum(stat.size for stat in result.values()) == len(data)
+    expected_lines = data.count(b"\n") + (0 if data.endswith(b"\n") or not data else 1)
+    assert sum(stat.lines for stat in result.values()) == expected_lines
+
+
+def test_counter_folds_without_changing_totals() -> None:
+    """Counting in small memory (folding often) gives the same figures as counting at once."""
+    data = b"".join(b"job %d took %d ms id %x\n" % (i, i * 7, i * 977) for i in range(3000))
+    lines = data.splitlines(keepends=True)
+    small = TemplateCounter(fold_at=10)
+    for i in range(0, len(lines), 7):
+        small.feed(b"".join(lines[i : i + 7]))
+    big = TemplateCounter()
+    big.feed(data)
+    as_tuples = {k: (v.lines, v.size) for k, v in big.result().items()}
+    assert {k: (v.lines, v.size) for k, v in small.result().items()} == as_tuples
+    assert sum(v.size for v in big.result().values()) == len(data)

@@ -1,0 +1,145 @@
+"""``logtrim trim``: existing logs cut to the budget, task logs with their structure."""
+
+from __future__ import annotations
+
+import gzip
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, decode_zstd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
+
+from logtrim._policy import Policy
+from logtrim._trim import TrimJob, trim_one
+
+_NODE = re.compile(rb"^ {20}\| +(?:== \w+: .* ==|(?:Success|Failed|Skipped): .*)$", re.M)
+
+
+def _cli(*args: str, stdin: bytes = b"") -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", *args],
+        input=stdin, capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _check_task_log_kept(original: bytes, out: bytes, budget: int) -> None:
+    assert len(out) <= budget
+    header = original[: original.index(b"\n\n") + 2]
+    assert out.startswith(header), "the header block comes first, whole"
+    assert _NODE.findall(out) == _NODE.findall(original), "every node header, in order"
+    for entry in re.findall(rb"^\d\d:\d\d:\d\d   (?:Error|Fatal) .*\n(?: {20}\|.+\n)*", original,
+                            re.M):  # fmt: skip
+        assert entry in out, f"missing {entry[:60]!r} with its continuation lines"
+    assert DEPLOYMENT_FAILED.encode() in out
+    assert out.count(b"   Warning  |") >= 3
+    assert re.search(rb"\[logtrim\] \.\.\. .*[\d,]+ Verbose lines \([\d.]+ [kM]B\) not shown", out)
+
+
+def test_task_log_keeps_its_structure(tmp_path: Path) -> None:
+    """Header, every node, every Error/Fatal with its trace, some warnings fit in 60 kB."""
+    data = tasklog(3_000_000)
+    path = tmp_path / "task.txt"
+    path.write_bytes(data)
+    proc = _cli("trim", "--budget", "60kB", str(path))
+    assert proc.returncode == 0, proc.stderr
+    _check_task_log_kept(data, proc.stdout, 60_000)
+
+
+def test_failed_node_shows_its_last_lines_in_order(tmp_path: Path) -> None:
+    """The lines that end a failed node are shown where they happened, after its errors."""
+    data = tasklog(1_000_000)
+    path = tmp_path / "task.txt"
+    path.write_bytes(data)
+    out = _cli("trim", "--budget", "40kB", str(path)).stdout
+    fatal = out.index(b"The remote script failed with exit code 1")
+    trace = out.index(b"ScriptActionHandler.Execute(ActionCommand command, Machine machine)")
+    assert fatal < trace < out.index(b"Success: web-03")
+
+
+def test_gzip_copy_trims_the_same_and_artifact_decodes_to_original(tmp_path: Path) -> None:
+    """A .gz input trims to the same lines; --artifact holds the whole input in zstd."""
+    data = tasklog(1_000_000)
+    plain, packed = tmp_path / "task.txt", tmp_path / "task.txt.gz"
+    plain.write_bytes(data)
+    packed.write_bytes(gzip.compress(data))
+    artifact = tmp_path / "full.zst"
+    first = _cli("trim", "--budget", "50kB", str(plain), "-o", str(tmp_path / "a.out"))
+    second = _cli("trim", "--budget", "50kB", str(packed), "-o", str(tmp_path / "b.out"),
+                  "--artifact", str(artifact))  # fmt: skip
+    assert first.returncode == second.returncode == 0
+    a, b = (tmp_path / "a.out").read_bytes(), (tmp_path / "b.out").read_bytes()
+    assert b.startswith(a[: a.rindex(b"[logtrim] 9")])
+    assert decode_zstd(artifact.read_bytes()) == data
+    assert f"full log: {artifact}".encode() in b
+
+
+def test_plain_log_goes_through_the_run_engine(tmp_path: Path) -> None:
+    """A plain log is trimmed under budget; its error line and a summary are shown."""
+    data = noisy_log(2_000_000)
+    proc = _cli("trim", "--budget", "30kB", "-", stdin=data)
+    assert proc.returncode == 0
+    assert len(proc.stdout) <= 30_000
+    assert b"ERROR: could not connect to db-01:5432" in proc.stdout
+    assert re.search(rb"\[logtrim\] [\d,]+ lines \(2\.\d+ MB\)", proc.stdout)
+
+
+def test_several_inputs_go_to_a_directory_in_parallel(tmp_path: Path) -> None:
+    """Each input gets its own trimmed file in -o DIR; --jobs runs them side by side."""
+    (tmp_path / "a.log").write_bytes(noisy_log(300_000, seed=1))
+    (tmp_path / "b.txt.gz").write_bytes(gzip.compress(tasklog(300_000)))
+    out = tmp_path / "out"
+    proc = _cli("trim", "--jobs", "2", "--budget", "20kB", "-o", str(out),
+                "--artifact", str(tmp_path / "arch"),
+                str(tmp_path / "a.log"), str(tmp_path / "b.txt.gz"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.trimmed.log", "b.trimmed.txt"]
+    assert (out / "b.trimmed.txt").read_bytes().startswith(b"Task ID:")
+    assert decode_zstd((tmp_path / "arch" / "b.txt.zst").read_bytes()) == tasklog(300_000)
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    """Several inputs without -o DIR, or a bad size, are usage errors (exit 2)."""
+    (tmp_path / "a.log").write_bytes(b"x\n")
+    proc = _cli("trim", str(tmp_path / "a.log"), str(tmp_path / "a.log"))
+    assert proc.returncode == 2 and b"-o DIR" in proc.stderr
+    assert _cli("trim", "--budget", "lots", str(tmp_path / "a.log")).returncode == 2
+    assert _cli("trim", str(tmp_path / "missing.log")).returncode == 3
+
+
+_LINES = st.sampled_from(
+    [b"step %d ok", b"ERROR: boom", b"WARNING: careful", b"Downloading 45%", b"  at a.b(c)"]
+)
+
+
+@settings(max_examples=25, deadline=None)
+@given(st.lists(_LINES, min_size=1, max_size=3000), st.integers(2048, 20_000))
+def test_output_never_exceeds_the_budget(tmp_path_factory: pytest.TempPathFactory,
+                                         lines: list[bytes], budget: int) -> None:  # fmt: skip
+    """Whatever the log, the trimmed output fits the budget."""
+    tmp = tmp_path_factory.mktemp("prop")
+    src = tmp / "in.log"
+    src.write_bytes(b"".join(line.replace(b"%d", b"%d" % i) + b"\n" for i, line in
+                             enumerate(lines)))  # fmt: skip
+    result = trim_one(TrimJob(str(src), str(tmp / "out"), None, Policy(budget=budget)))
+    assert result.bytes_out == (tmp / "out").stat().st_size <= budget
+
+
+@pytest.mark.slow
+def test_acceptance_40mb_task_log_to_200kb(tmp_path: Path) -> None:
+    """The issue's acceptance: a 40 MB raw task log, plain and gzipped, trimmed to 200 kB."""
+    path = tmp_path / "task40.txt"
+    write_tasklog(path, 40_000_000)
+    data = path.read_bytes()
+    gz = tmp_path / "task40.txt.gz"
+    gz.write_bytes(gzip.compress(data, compresslevel=1))
+    artifact = tmp_path / "task40.zst"
+    for source in (path, gz):
+        proc = _cli("trim", "--budget", "200kB", str(source), "--artifact", str(artifact))
+        assert proc.returncode == 0, proc.stderr
+        _check_task_log_kept(data, proc.stdout, 200_000)
+    assert decode_zstd(artifact.read_bytes()) == data
