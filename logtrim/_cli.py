@@ -135,10 +135,9 @@ def run(
         "drain_timeout": drain_timeout, "keep": keep, "drop": drop, "mask_env": mask_env,
     }  # fmt: skip
     settings = _config.resolve(cli, env, cwd, config)
-    mask_names = settings["mask_env"] + [
-        n.strip() for n in env.get("LOGTRIM_MASK_ENV", "").split(",") if n.strip()
-    ]
-    masks = _config.masks_from(mask_names, list(mask or []), env)
+    masks, missing = _config.masks_from(settings["mask_env"], list(mask or []), env)
+    for variable in missing:
+        _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
     dialect = choose(settings["ci"], env)
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")

@@ -78,7 +78,7 @@ def from_files(cwd: Path, explicit: Path | None = None) -> dict[str, Any]:
     """Settings from ``--config PATH``, or ``logtrim.toml`` / ``pyproject.toml`` in ``cwd``."""
     found: dict[str, Any] = {}
     candidates = (
-        [(explicit, False)]
+        [(explicit, explicit.name == "pyproject.toml")]
         if explicit
         else [(cwd / "pyproject.toml", True), (cwd / "logtrim.toml", False)]
     )
@@ -118,12 +118,20 @@ def resolve(
     """Merge the layers; ``cli`` holds only the options the user gave (not None)."""
     merged = {key: default for key, (_, default) in KEYS.items()}
     merged["budget"] = parse_size(merged["budget"])
-    merged.update(from_files(cwd, config))
-    merged.update(from_env(env))
-    for key, value in cli.items():
-        if value is None or (isinstance(value, list) and not value):
-            continue
-        merged[key] = _convert(key, value, "--" + key.replace("_", "-"))
+    layers = [from_files(cwd, config), from_env(env)]
+    layers.append(
+        {
+            key: _convert(key, value, "--" + key.replace("_", "-"))
+            for key, value in cli.items()
+            if value is not None and not (isinstance(value, list) and not value)
+        }
+    )
+    masked: list[str] = []
+    for layer in layers:
+        merged.update(layer)
+        # Names of secrets add up across layers: a higher layer must not unmask a lower one's.
+        masked += [n for n in layer.get("mask_env", []) if n not in masked]
+    merged["mask_env"] = masked
     for key in ("keep", "drop"):
         for pattern in merged[key]:
             try:
@@ -135,13 +143,21 @@ def resolve(
     return merged
 
 
-def masks_from(names: list[str], values: list[str], env: Mapping[str, str]) -> list[str]:
-    """Secrets: ``--mask`` values plus the values of the named environment variables."""
+def masks_from(
+    names: list[str], values: list[str], env: Mapping[str, str]
+) -> tuple[list[str], list[str]]:
+    """Secrets: ``--mask`` values plus the values of the named environment variables.
+
+    Also returns the names that are unset or empty: a typo there would leak a secret.
+    """
     secrets = list(values)
+    missing = []
     for name in names:
         if env.get(name):
             secrets.append(env[name])
-    return secrets
+        else:
+            missing.append(name)
+    return secrets, missing
 
 
 def policy_from(settings: Mapping[str, Any], masks: list[str]) -> Policy:

@@ -177,6 +177,10 @@ class Core(Finishing):
         """The tier the built-in and user rules give one line."""
         return self.matcher.line_kind(line)
 
+    def dropped(self, line: bytes) -> bool:
+        """Whether a ``--drop`` rule keeps this line off the console, even as context."""
+        return bool(self._drop) and any(r.search(line) for r in self._drop)
+
     def take_held(self, stream: int) -> bytes:
         """The partial line held for ``stream``, removed: for the shell when it fails open."""
         return self._streams[stream].splitter.flush()
@@ -313,7 +317,7 @@ class Core(Finishing):
         seen = kind  # the line's own tier, before it is promoted to context
         context = False
         if kind != Kind.NOISE or not self._quiet(stream):
-            if self._drop and kind < Kind.KEEP and any(r.search(line) for r in self._drop):
+            if kind < Kind.KEEP and self.dropped(line):
                 kind = Kind.NOISE
             elif st.block and _CONTINUATION.match(line):
                 st.block -= 1
@@ -454,6 +458,7 @@ class Core(Finishing):
         return [
             (stream, display(raw, self.max_line))
             for _, stream, raw in self.history.recent(lineno, want)
+            if not self.dropped(raw)
         ]
 
     def _show(

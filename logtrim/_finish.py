@@ -50,6 +50,7 @@ class Finishing:
     _take: Callable[[], list[Emit]]
     _flush_gap: Callable[[], None]
     _end_repeat: Callable[[int], None]
+    dropped: Callable[[bytes], bool]
     feed_line: Callable[[int, bytes, Kind | None, float], tuple[bytes, list[Emit]]]
 
     # -- time, tails, markers, the end ---------------------------------------------------------
@@ -143,7 +144,7 @@ class Finishing:
                 items.extend(run)
 
         for lineno, stream, raw in self.history.recent(self.lines, count):
-            if lineno in shown:
+            if lineno in shown or self.dropped(raw):
                 continue
             linenos.append(lineno)
             text = self.masker.mask(display(raw, self.max_line))

@@ -166,7 +166,7 @@ class Pipeline:
         return self.broken or self.archive.failed
 
     async def feed(self, stream: int, data: bytes) -> None:
-        if _FAULT_AFTER is not None and self.core.nbytes >= _FAULT_AFTER:
+        if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
             self.broken = True  # fault injection, for the fail-open tests
             logger().warning("internal error; forwarding all output unfiltered")
         if not self.unfiltered:

@@ -1,0 +1,78 @@
+"""The docs and the CLI cannot drift: the reference is generated, and every command runs."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from conftest import clean_env
+
+ROOT = Path(__file__).resolve().parent.parent
+PAGES = sorted((ROOT / "docs").glob("*.md"))
+_BLOCK = re.compile(r"^```bash\n(.*?)^```", re.M | re.S)
+
+
+def _bash_blocks(page: Path) -> list[str]:
+    """The ``bash`` blocks of a page that run logtrim (install commands are CI's own job)."""
+    blocks = _BLOCK.findall(page.read_text(encoding="utf-8"))
+    return [b for b in blocks if b.lstrip().startswith("logtrim")]
+
+
+def test_reference_matches_the_cli() -> None:
+    """docs/reference.md is exactly what the CLI's own options generate."""
+    result = subprocess.run(
+        [sys.executable, str(ROOT / "scripts" / "gen_reference.py"), "--check"],
+        capture_output=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr.decode()
+
+
+def test_every_option_is_documented() -> None:
+    """Every command and option of ``--help`` appears in the reference page."""
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    for command in ("run", "trim", "stats", "cat"):
+        help_text = subprocess.run(
+            [sys.executable, "-m", "logtrim", command, "--help"],
+            capture_output=True, text=True, timeout=60, env=clean_env({"COLUMNS": "200"}),
+        ).stdout  # fmt: skip
+        assert f"## `logtrim {command}`" in reference
+        for option in set(re.findall(r"(--[a-z][a-z-]+)", help_text)) - {"--help"}:
+            assert f"`{option}`" in reference, f"{command} {option} is not in docs/reference.md"
+
+
+def test_exit_codes_are_documented() -> None:
+    """Every exit code logtrim's errors map to is on the exit codes page."""
+    from logtrim import _errors
+
+    page = (ROOT / "docs" / "exit-codes.md").read_text(encoding="utf-8")
+    codes = {
+        cls.exit_code
+        for cls in vars(_errors).values()
+        if isinstance(cls, type)
+        and issubclass(cls, _errors.LogtrimError)
+        and cls is not _errors.LogtrimError
+    }
+    for code in codes | {0, 2, 128}:
+        assert re.search(rf"\b{code}\b", page), f"exit code {code} is not documented"
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("page", [p for p in PAGES if _bash_blocks(p)], ids=lambda p: p.name)
+def test_every_command_in_the_docs_runs(page: Path, tmp_path: Path) -> None:
+    """Each ``logtrim`` command a page shows runs as written, in order, from a project root."""
+    shutil.copytree(ROOT / "samples", tmp_path / "samples")
+    env = clean_env()
+    env["PATH"] = os.path.dirname(sys.executable) + os.pathsep + env.get("PATH", "")
+    for block in _bash_blocks(page):
+        result = subprocess.run(
+            ["bash", "-e", "-o", "pipefail", "-c", block],
+            cwd=tmp_path, env=env, capture_output=True, timeout=120,
+        )  # fmt: skip
+        assert result.returncode == 0, f"{page.name}: {block!r} failed:\n{result.stderr.decode()}"
