@@ -7,8 +7,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import clean_env
+
 from logtrim._config import resolve
 from logtrim._errors import UsageError
 
