@@ -162,6 +162,15 @@ class Core(Finishing):
         pos = 0
         lineno = base
         while pos < len(data):
+            if kind == Kind.NOISE and not self._line_mode(stream, lineno):
+                # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
+                rest = data.count(b"\n", pos)
+                self._gap_lines += rest
+                self._gap_bytes += len(data) - pos
+                self.tally.seen_lines[Kind.NOISE] += rest
+                self.tally.seen_bytes[Kind.NOISE] += len(data) - pos
+                lineno += rest
+                break
             end = data.index(b"\n", pos) + 1
             line = data[pos:end]
             line_kind = kind if kind is not None else self.matcher.line_kind(line)
@@ -201,8 +210,9 @@ class Core(Finishing):
             line = head + CUT + b"\n"
             self.history.remember(stream, line, self.lines)
             self.history.hint = (self.lines, 0)
+            gap = self._gap_lines
             self._line(stream, line, kind, self.lines, now, size=len(buf))
-            st.long_hidden = self.history.last_shown != self.lines
+            st.long_hidden = self._gap_lines > gap  # it went into the gap (not shown, not a repeat)
             self.lines += 1
         else:
             self._long_rest(st, len(buf))

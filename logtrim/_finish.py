@@ -194,6 +194,7 @@ class Finishing:
         archive_name: str = "",
         archive_size: int = 0,
         env: Mapping[str, str] | None = None,
+        timed: bool = True,
     ) -> tuple[list[Emit], list[Action]]:
         """The end: repeats and progress settled, the tail on failure, summary, publication.
 
@@ -209,7 +210,9 @@ class Finishing:
                 self._emit(STDOUT, b"##octopus[stdout-default]\n", Kind.SERVICE)
             if self.err_mode != "stderr-default":
                 self._emit(STDOUT, b"##octopus[stderr-default]\n", Kind.SERVICE)
-        duration = now - (self.started if self.started is not None else now)
+        # A virtual clock (trim) has no duration worth printing.
+        started = self.started if self.started is not None else now
+        duration = now - started if timed else None
 
         def summary(compact: bool) -> list[str]:
             return self.tally.summary(

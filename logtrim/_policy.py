@@ -99,7 +99,7 @@ class Tally:
         lines: int,
         nbytes: int,
         console: int,
-        duration: float,
+        duration: float | None,
         archive: str | None,
         archive_size: int,
         archived: int,
@@ -108,7 +108,9 @@ class Tally:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
         head = (
-            f"[logtrim] {_lines(lines)} ({format_size(nbytes)}) in {_duration(duration)}; "
+            f"[logtrim] {_lines(lines)} ({format_size(nbytes)})"
+            + (f" in {_duration(duration)}" if duration is not None else "")
+            + "; "
             f"shown {_lines(shown_lines)} ({format_size(console)}, {share:.1f}%)"
         )
         out = [head]

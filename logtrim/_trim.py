@@ -302,10 +302,10 @@ def trim_one(job: TrimJob) -> TrimResult:
         else:
             now = _trim_plain(core, chunks, sink, progress)
         result.artifact_size = sink.finish()
-        # The summary's duration: none (the clock is virtual), so close at the start time.
         emits, _ = core.close(
             0,
-            core.started if core.started is not None else now,
+            now,
+            timed=False,  # the clock is virtual: bytes read
             archive=os.path.abspath(job.artifact) if job.artifact else None,
             archive_name=os.path.basename(job.artifact or ""),
             archive_size=result.artifact_size,

@@ -14,7 +14,9 @@ from logtrim._mask import Masker
 from logtrim._policy import Policy
 from logtrim._servicemsg import parse_message
 
-SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 LINES = st.sampled_from(
     [
