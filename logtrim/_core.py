@@ -10,13 +10,14 @@ of a chunk is counted in C and kept in a short history for context and the failu
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Sequence
 
 from ._dialects import Dialect, all_dialects
 from ._finish import Finishing
 from ._history import CUT, History, StreamState, display
 from ._mask import Masker
-from ._policy import MIN_BUDGET, TIER_NAMES, Budget, Policy, Tally
+from ._policy import MIN_BUDGET, TIER_LINES, Budget, Policy, Tally
 from ._rules import RULES, Kind, Matcher, Rule
 from ._servicemsg import STDERR_MODES, STDOUT_MODES, parse_message
 from ._sizes import format_count, format_size
@@ -77,6 +78,8 @@ class Core(Finishing):
         self.matcher = Matcher((*RULES, *extra), engine=pol.engine)
         self._streams = {STDOUT: StreamState(max_pending), STDERR: StreamState(max_pending)}
         self.history = History(max(pol.tail, pol.context) + 1)
+        # Error lines the budget held back: the most recent are shown at the end of a failure.
+        self.held_errors: deque[tuple[int, int, bytes]] = deque(maxlen=max(pol.tail, 50))
         # Never longer than a piece of a long line: the console is the same whatever the chunks.
         self.max_line = min(pol.max_line, max_pending // 2)
         self.lines = 0
@@ -338,7 +341,9 @@ class Core(Finishing):
                     st.after -= 1
                     if kind < Kind.ERROR:
                         kind, context = Kind.ERROR, True
-                if lineno < self.policy.head and kind < Kind.INFO:
+                # The head is brief: it may not take more than a tenth of the live budget.
+                head = lineno < self.policy.head and self.budget.used < self.budget.live // 10
+                if head and kind < Kind.INFO:
                     kind = seen = Kind.INFO
         size = len(line) if size < 0 else size
         self.tally.seen_lines[seen] += 1
@@ -495,11 +500,13 @@ class Core(Finishing):
             self.tally.held_bytes += len(shown)
             self._gap_lines += 1
             self._gap_bytes += len(shown)
+            if kind == Kind.ERROR and not context:
+                self.held_errors.append((lineno, stream, masked))  # for the end of a failed run
             if kind not in self._stopped:
                 self._stopped.add(kind)
                 pct = 100 * self.budget.used // self.budget.total
                 self._marker(
-                    f"budget {pct}% used: {TIER_NAMES[kind]} lines are no longer shown "
+                    f"budget {pct}% used: {TIER_LINES[kind]} are no longer shown "
                     "(the archive has everything)"
                 )
             return False

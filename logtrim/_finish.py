@@ -5,6 +5,7 @@ A mixin of :class:`~logtrim._core.Core`, kept apart so each module reads on its 
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable, Mapping
 
 from ._dialects import Closing, Dialect, Print
@@ -38,6 +39,7 @@ class Finishing:
     first_error: bytes | None
     last_exception: bytes | None
     first_errors: list[str]
+    held_errors: deque[tuple[int, int, bytes]]
     child_sent_result: bool
     _last_emit: float
     _checkpoint: dict[Kind, tuple[int, int]]
@@ -177,6 +179,32 @@ class Finishing:
             self._gap_lines = self._gap_bytes = 0
         return self._take()
 
+    def emit_held_errors(self, reserve: int) -> list[Emit]:
+        """On failure: the most recent error lines the budget held back.
+
+        They come before the tail and get at most two thirds of what is left, so the tail
+        keeps room too; with a small budget they are what says why the run failed.
+        """
+        room = self.budget.room(reserve) * 2 // 3
+        shown = self.history.shown()
+        held = [h for h in self.held_errors if h[0] not in shown]
+        header = b"[logtrim] --- the last error lines the budget held back ---\n"
+        used = len(header)
+        picked: list[tuple[int, int, bytes]] = []
+        for item in reversed(held):
+            if used + len(item[2]) > room:
+                break
+            used += len(item[2])
+            picked.append(item)
+        if picked:
+            self._flush_gap()
+            self._emit(STDOUT, header, Kind.NOISE)
+            for lineno, stream, text in reversed(picked):
+                self._emit(stream, text, Kind.NOISE)
+                self.tally.tail_lines += 1
+                self.history.mark_shown(lineno, self.lines, in_order=False)
+        return self._take()
+
     def reason(self) -> str | None:
         """A one-line failure reason: the exception of the last traceback, else the first error."""
         text = self.last_exception or self.first_error
@@ -243,12 +271,17 @@ class Finishing:
             size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
             return actions, size + sum(len(x) + 1 for x in lines) + 64
 
+        compact = self.budget.total < 32_000  # a small budget is for the failure, not counts
+        if exit_code != 0:
+            _, reserve = closing(summary(compact))
+            self._out = self.emit_held_errors(reserve)  # (what was pending, then the block)
         if exit_code != 0 and self.policy.tail > 0:
-            _, reserve = closing(summary(False))
+            _, reserve = closing(summary(compact))
             title = f"last {self.policy.tail} lines (exit code {exit_code})"
             group = self.dialect.group_start(title)
             if group is not None:
                 reserve += len(group) + len(self.dialect.group_end(title) or "") + 2
+            before = self._take()
             tail = self.emit_tail(self.policy.tail, reserve=reserve, title=title)
             if tail and group is not None:
                 tail.insert(0, (STDOUT, group.encode() + b"\n"))
@@ -257,8 +290,8 @@ class Finishing:
                 if end is not None:
                     tail.append((STDOUT, end.encode() + b"\n"))
                     self.budget.spend(len(end) + 1)
-            self._out = tail
-        lines = summary(False)
+            self._out = before + tail
+        lines = summary(compact)
         actions, need = closing(lines)
         if need > self.budget.room(0):
             lines = summary(True)

@@ -26,6 +26,13 @@ TIER_NAMES = {
     Kind.KEEP: "kept",
     Kind.SERVICE: "service messages",
 }
+TIER_LINES = {
+    Kind.PROGRESS: "progress lines",
+    Kind.INFO: "info lines",
+    Kind.WARNING: "warning lines",
+    Kind.ERROR: "error lines",
+    Kind.KEEP: "kept lines",
+}
 MIN_BUDGET = 2048
 
 
@@ -54,8 +61,9 @@ class Budget:
 
     def __init__(self, total: int) -> None:
         self.total = total
-        self.closing = min(max(total // 10, 1024), 16_384)
-        self.tail = (total - self.closing) // 4
+        self.closing = min(max(total // 10, 600), 16_384)
+        # The end of a failed run (held-back errors, the tail) is what a small budget is for.
+        self.tail = (total - self.closing) * (45 if total < 100_000 else 25) // 100
         self.live = total - self.closing - self.tail
         self.used = 0
 

@@ -236,6 +236,10 @@ def _compile_hyperscan(rules: Sequence[Rule]) -> Any:
         tmp = cache.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_bytes(hyperscan.dumpb(db))
         tmp.replace(cache)
+        # One file per rule set (--keep rules make new ones): keep the 16 newest.
+        files = sorted(cache.parent.glob("rules-*.hsdb"), key=lambda p: p.stat().st_mtime)
+        for old in files[:-16]:
+            old.unlink()
     return db
 
 

@@ -18,7 +18,7 @@ from typing import Any
 from ._inputs import Input, line_chunks
 from ._rules import Kind, Matcher
 from ._sizes import format_count, format_size
-from ._tasklog import ENTRY, NODE, Grouper, Record, is_tasklog
+from ._tasklog import ENTRY, NODE, RUN, Grouper, Record, is_tasklog
 from ._templates import TemplateCounter, TemplateStat
 
 # Tier names for plain logs, as ``run``'s summary says them.
@@ -132,7 +132,7 @@ class _TaskLogTally:
         self.step = HEADER_STEP
 
     def feed(self, chunk: bytes) -> None:
-        self._account(self.grouper.feed(chunk.splitlines(keepends=True)))
+        self._account(self.grouper.feed_chunk(chunk))
 
     def flush(self) -> None:
         self._account(self.grouper.flush())
@@ -144,7 +144,7 @@ class _TaskLogTally:
             if record.kind == NODE and record.depth <= 1:
                 self.step = record.name
                 self.stats.step_status[record.name] = record.status
-            level = record.level if record.kind == ENTRY else STRUCTURE
+            level = record.level if record.kind in (ENTRY, RUN) else STRUCTURE
             levels[level] = levels.get(level, 0) + size
             steps[self.step] = steps.get(self.step, 0) + size
 

@@ -10,11 +10,14 @@
                         |     Failed: web-01             <- deeper node header
 
 Lines become :class:`Line` tuples; :class:`Grouper` turns them into :class:`Record` objects,
-one per entry with its continuation lines, node header or header-block line.
+one per entry with its continuation lines, node header or header-block line. A raw task log
+is ~98% one-line Verbose entries: :meth:`Grouper.feed_chunk` finds the other lines with one
+regex pass per chunk and hands the runs between them out as single ``RUN`` records.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -95,8 +98,18 @@ def is_tasklog(head: bytes) -> bool:
     return parsed >= max(1, (len(body) * 4) // 5)
 
 
-# Record kinds
-HEADER, NODE, ENTRY, OTHER = "header", "node", "entry", "other"
+# Record kinds. RUN: consecutive one-line Verbose entries, each a record of its own when fed
+# line by line, handed out as one (level "Verbose", depth the grouper's ``min_depth``).
+HEADER, NODE, ENTRY, OTHER, RUN = "header", "node", "entry", "other", "run"
+_VERBOSE = rb"\d\d:\d\d:\d\d   Verbose  \|"  # as Octopus writes it; other spacing goes line by line
+
+
+@functools.lru_cache(maxsize=16)
+def _verbose_at(min_depth: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(match a Verbose entry of depth >= ``min_depth``, find the next line that is not one)."""
+    indent = b" " * (2 * min_depth + 1) if min_depth > 0 else b""
+    line = _VERBOSE + indent
+    return re.compile(line), re.compile(b"\n(?!" + line + b")")
 
 
 @dataclass
@@ -121,6 +134,9 @@ class Grouper:
     """
 
     def __init__(self) -> None:
+        # Runs of ``feed_chunk`` hold Verbose entries of this depth or deeper only (a
+        # consumer that cares about depth, like trim's node stack, sets it between records).
+        self.min_depth = 0
         self._in_header = True
         self._entry: list[bytes] = []
         self._first: Line | None = None
@@ -170,6 +186,38 @@ class Grouper:
             yield from self._end_entry()
             self._first = parsed
             self._entry.append(raw)
+
+    def feed_chunk(self, chunk: bytes) -> Iterator[Record]:
+        """Like ``feed(chunk.splitlines(keepends=True))``, with runs as ``RUN`` records.
+
+        A run's first line ends the pending entry, as it would line by line; its last line
+        goes line by line unless an entry follows (continuation lines may belong to it).
+        """
+        if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
+            yield from self.feed(chunk.splitlines(keepends=True))  # a lone CR splits lines
+            return
+        pos, size = 0, len(chunk)
+        while pos < size:
+            end = chunk.find(b"\n", pos) + 1 or size
+            first, scan = _verbose_at(self.min_depth)
+            if self._first is not None and not self._blanks and first.match(chunk, pos):
+                yield from self._end_entry()  # as the run's first line would
+                first, scan = _verbose_at(self.min_depth)  # which the consumer may change
+            if self._in_header or self._entry or self._blanks or not first.match(chunk, pos):
+                yield from self.feed((chunk[pos:end],))
+                pos = end
+                continue
+            found = scan.search(chunk, pos)
+            stop = found.start() + 1 if found is not None else size  # the next other line
+            if found is None or not _ENTRY.match(chunk[stop : chunk.find(b"\n", stop) + 1]):
+                stop = chunk.rfind(b"\n", pos, stop - 1) + 1  # its last line: line by line
+            if stop > pos:
+                lines = chunk.count(b"\n", pos, stop)
+                yield Record(RUN, chunk[pos:stop], lines, level="Verbose", depth=self.min_depth)
+                pos = stop
+            else:
+                yield from self.feed((chunk[pos:end],))
+                pos = end
 
     def _flush_blanks(self) -> Iterator[Record]:
         if self._blanks:

@@ -24,10 +24,12 @@ from dataclasses import dataclass
 # which keeps templating idempotent.
 # Every alternative starts by consuming one char of the leading class, so ``re`` skips to
 # candidate positions with its fast charset scan instead of trying each alternative at every
-# byte; lookbehinds then say which char it was and whether it starts a word.
+# byte; lookbehinds then say which char it was and whether it starts a word. A letter can
+# only start a uuid or hex id, at a word start: one lookbehind turns away the letters inside
+# words (most candidates) before the alternatives are tried.
 _H = rb"[0-9a-fA-F]"
 _PATTERN = (
-    rb"[0-9a-fA-F/~\\'\"](?:"
+    rb"[0-9a-fA-F/~\\'\"](?<![\w>][a-fA-F])(?:"
     # uuid: at a word start
     rb"(?P<uuid>(?<![\w>-].)(?<="
     + _H

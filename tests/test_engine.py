@@ -203,7 +203,7 @@ def test_budget_tiers_drop_lowest_first():
     _, out = drive(c, [(STDOUT, "".join(lines).encode(), 0.0)], exit_code=1)
     text = out[STDOUT] + out[STDERR]
     assert len(text) <= 20_000
-    assert b"warnings lines are no longer shown" in text
+    assert b"warning lines are no longer shown" in text
     assert b"ERROR:" in text
 
 
