@@ -238,6 +238,8 @@ class Finishing:
                 self._emit(STDOUT, b"##octopus[stdout-default]\n", Kind.SERVICE)
             if self.err_mode != "stderr-default":
                 self._emit(STDOUT, b"##octopus[stderr-default]\n", Kind.SERVICE)
+        for line in self.dialect.reset_lines():  # e.g. GitHub: end a stop-commands pause
+            self._emit(STDOUT, line.encode() + b"\n", Kind.SERVICE)
         # A virtual clock (trim) has no duration worth printing.
         started = self.started if self.started is not None else now
         duration = now - started if timed else None

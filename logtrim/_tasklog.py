@@ -106,10 +106,14 @@ _VERBOSE = rb"\d\d:\d\d:\d\d   Verbose  \|"  # as Octopus writes it; other spaci
 
 @functools.lru_cache(maxsize=16)
 def _verbose_at(min_depth: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """(match a Verbose entry of depth >= ``min_depth``, find the next line that is not one)."""
+    """(match a Verbose entry of depth >= ``min_depth``, find the next line that is not one).
+
+    The finder's group ``entry`` says that line is an entry (it ends the entry before it).
+    """
     indent = b" " * (2 * min_depth + 1) if min_depth > 0 else b""
     line = _VERBOSE + indent
-    return re.compile(line), re.compile(b"\n(?!" + line + b")")
+    entry = rb"(?P<entry>\d\d:\d\d:\d\d[^\S\n]+[A-Za-z]+[^\S\n]*\|)?"  # a subset of _ENTRY
+    return re.compile(line), re.compile(b"\n(?!" + line + b")" + entry)
 
 
 @dataclass
@@ -198,26 +202,34 @@ class Grouper:
             return
         pos, size = 0, len(chunk)
         while pos < size:
-            end = chunk.find(b"\n", pos) + 1 or size
             first, scan = _verbose_at(self.min_depth)
-            if self._first is not None and not self._blanks and first.match(chunk, pos):
+            fast = not self._in_header and first.match(chunk, pos) is not None
+            if fast and self._first is not None and not self._blanks:
                 yield from self._end_entry()  # as the run's first line would
                 first, scan = _verbose_at(self.min_depth)  # which the consumer may change
-            if self._in_header or self._entry or self._blanks or not first.match(chunk, pos):
+                fast = first.match(chunk, pos) is not None
+            if not fast or self._entry or self._blanks:
+                end = chunk.find(b"\n", pos) + 1 or size
                 yield from self.feed((chunk[pos:end],))
                 pos = end
                 continue
             found = scan.search(chunk, pos)
-            stop = found.start() + 1 if found is not None else size  # the next other line
-            if found is None or not _ENTRY.match(chunk[stop : chunk.find(b"\n", stop) + 1]):
-                stop = chunk.rfind(b"\n", pos, stop - 1) + 1  # its last line: line by line
+            if found is not None:
+                other = found.start() + 1  # the next other line
+                end = chunk.find(b"\n", other) + 1 or size
+                stop = other if found.group("entry") else chunk.rfind(b"\n", pos, other - 1) + 1
+            else:
+                end = size
+                stop = chunk.rfind(b"\n", pos, size - 1) + 1
             if stop > pos:
                 lines = chunk.count(b"\n", pos, stop)
                 yield Record(RUN, chunk[pos:stop], lines, level="Verbose", depth=self.min_depth)
                 pos = stop
-            else:
-                yield from self.feed((chunk[pos:end],))
-                pos = end
+            # The run's last line unless an entry follows, and the other line: one by one.
+            while pos < end:
+                stop = chunk.find(b"\n", pos) + 1 or size
+                yield from self.feed((chunk[pos:stop],))
+                pos = stop
 
     def _flush_blanks(self) -> Iterator[Record]:
         if self._blanks:

@@ -153,23 +153,25 @@ class TemplateCounter:
             self._fold()
 
     def _fold(self) -> None:
-        keys = list(self._keys)
+        keys = self._keys
         if not keys:
             return
         # One regex pass over the distinct lines only.
         templates = template_uncached(b"\n".join(keys)).split(b"\n")
         out = self._folded
-        for key, tpl in zip(keys, templates, strict=True):
-            count = self._keys[key]
-            # The coarse key has the length of its original lines (translate keeps lengths).
-            size = count * (len(key) + 1) - (key == self._unterminated)
-            entry = out.get(tpl)
+        get = out.get
+        # The coarse key has the length of its original lines (translate keeps lengths).
+        for tpl, (key, count) in zip(templates, keys.items(), strict=True):
+            entry = get(tpl)
             if entry is None:
-                out[tpl] = TemplateStat(count, size, key)
+                out[tpl] = TemplateStat(count, count * (len(key) + 1), key)
             else:
                 entry.lines += count
-                entry.size += size
-        self._keys.clear()
+                entry.size += count * (len(key) + 1)
+        last = self._unterminated
+        if last is not None and last in keys:
+            out[templates[list(keys).index(last)]].size -= 1  # no newline to count
+        keys.clear()
 
     def result(self) -> dict[bytes, TemplateStat]:
         """``{template: TemplateStat}`` for everything fed so far."""

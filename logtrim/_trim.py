@@ -27,7 +27,7 @@ from ._policy import Policy
 from ._rules import Kind
 from ._sizes import format_count, format_size
 from ._stats import LEVEL_KIND, open_detected
-from ._tasklog import ENTRY, FAILED_STATUSES, HEADER, NODE, Grouper, Record
+from ._tasklog import ENTRY, FAILED_STATUSES, HEADER, NODE, RUN, Grouper, Record
 
 #: Lines shown from the end of each failed node.
 NODE_TAIL = 40
@@ -200,7 +200,48 @@ class _TaskLogTrimmer:
         if ends_failed or not (self.stack and self.stack[-1].failed):
             self._release(as_tail=ends_failed)
 
+    @property
+    def min_depth(self) -> int:
+        """Entries this deep or deeper end no node: the grouper may hand them out as runs."""
+        return self.stack[-1].depth + 1 if self.stack else 0
+
+    def _run(self, run: Record) -> None:
+        """One-line Verbose entries below the innermost node, as ``record`` takes each."""
+        if self.stack and self.stack[-1].failed:
+            self.held.append((run, Kind.NOISE))
+            self.held_lines += run.lines
+            self._pop_held()
+        else:
+            self._release(as_tail=False)
+            self._feed(run, Kind.NOISE)
+
+    def _pop_held(self) -> None:
+        """Feed what falls out of a failed node's last ``node_tail`` lines, oldest first.
+
+        A run is held whole and leaves line by line (as its entries would, one by one).
+        """
+        held = self.held
+        while held:
+            front, kind = held[0]
+            if self.held_lines - front.lines >= self.node_tail:
+                held.popleft()
+                self.held_lines -= front.lines
+                self._feed(front, kind)
+                continue
+            extra = self.held_lines - self.node_tail
+            if front.kind == RUN and extra > 0:
+                keep = front.lines - extra
+                parts = front.data.rsplit(b"\n", keep + 1)  # it ends with a newline
+                cut = len(parts[0]) + 1
+                held[0] = (Record(RUN, front.data[cut:], keep, level="Verbose"), kind)
+                self.held_lines -= extra
+                self._feed(Record(RUN, front.data[:cut], extra, level="Verbose"), kind)
+            return
+
     def record(self, record: Record) -> None:
+        if record.kind == RUN:
+            self._run(record)
+            return
         if record.kind == HEADER:
             self._feed(record, Kind.KEEP)
             return
@@ -222,10 +263,7 @@ class _TaskLogTrimmer:
             return
         self.held.append((record, kind))
         self.held_lines += record.lines
-        while self.held and self.held_lines - self.held[0][0].lines >= self.node_tail:
-            old, old_kind = self.held.popleft()
-            self.held_lines -= old.lines
-            self._feed(old, old_kind)
+        self._pop_held()
 
     def _release(self, *, as_tail: bool) -> None:
         while self.held:
@@ -265,8 +303,9 @@ def _trim_tasklog(
     consumed = 0
     for chunk in chunks:
         consumed += len(chunk)
-        for record in grouper.feed(chunk.splitlines(keepends=True)):
+        for record in grouper.feed_chunk(chunk):
             trimmer.record(record)
+            grouper.min_depth = trimmer.min_depth
         trimmer.now = consumed / 1e6
         sink.archive(chunk, trimmer.now)
         progress.update()

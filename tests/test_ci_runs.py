@@ -1,0 +1,108 @@
+"""A real run under each CI's environment publishes the archive the way that CI expects.
+
+The archive path is as hostile as paths get: spaces, brackets, a semicolon and a quote.
+Every service message logtrim writes is read back with an independent decoder.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, zstd_dc
+from decoders import ant_matches, parse_azure, parse_github, parse_teamcity
+from octopus_decoder import messages
+
+CHILD = "import sys; print('deploying'); print('ERROR: db-02 refused the migration'); sys.exit(4)"
+
+
+def _run(tmp_path: Path, env: dict[str, str]) -> tuple[subprocess.CompletedProcess[bytes], Path]:
+    folder = tmp_path / "logs [x]; it's"
+    folder.mkdir()
+    archive = folder / "deploy [1]; o'clock.log.zst"
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(archive), "--",
+         sys.executable, "-c", CHILD],
+        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 4
+    assert zstd_dc(archive) == b"deploying\nERROR: db-02 refused the migration\n"
+    return result, archive.resolve()
+
+
+def _lines(data: bytes) -> list[str]:
+    return data.decode("utf-8").splitlines()
+
+
+def test_octopus(tmp_path: Path) -> None:
+    """Octopus: one createArtifact with the absolute path and exact size; a resultMessage."""
+    result, archive = _run(tmp_path, {"OctopusCalamariWorkingDirectory": str(tmp_path)})
+    found = {m.name: m for m in messages(result.stdout)}
+    assert found["createArtifact"].attrs["path"] == str(archive)
+    assert found["createArtifact"].attrs["length"] == str(archive.stat().st_size)
+    assert found["resultMessage"].attrs["message"] == "ERROR: db-02 refused the migration"
+
+
+def test_github(tmp_path: Path) -> None:
+    """GitHub: an error annotation, a notice naming the archive, and the step summary file."""
+    summary = tmp_path / "summary.md"
+    result, archive = _run(
+        tmp_path, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    commands = [parse_github(line) for line in _lines(result.stdout) if line.startswith("::")]
+    names = [c.name for c in commands]
+    assert names.count("error") == 1
+    notice = next(c for c in commands if c.name == "notice")
+    assert notice.data is not None and str(archive) in notice.data
+    text = summary.read_text(encoding="utf-8")
+    assert "db-02 refused the migration" in text
+    assert archive.name in text
+
+
+def test_azure(tmp_path: Path) -> None:
+    """Azure: artifact.upload whose data is the archive path, and one logissue error."""
+    result, archive = _run(tmp_path, {"TF_BUILD": "True"})
+    commands = [parse_azure(line) for line in _lines(result.stdout) if line.startswith("##vso[")]
+    upload = next(c for c in commands if c.name == "artifact.upload")
+    assert upload.data == str(archive)
+    assert [c.props.get("type") for c in commands if c.name == "task.logissue"] == ["error"]
+
+
+def test_teamcity(tmp_path: Path) -> None:
+    """TeamCity: publishArtifacts with a path rule that matches the archive."""
+    result, archive = _run(tmp_path, {"TEAMCITY_VERSION": "2024.1"})
+    commands = [
+        parse_teamcity(line) for line in _lines(result.stdout) if line.startswith("##teamcity[")
+    ]
+    publish = next(c for c in commands if c.name == "publishArtifacts")
+    rule = publish.data
+    assert rule is not None and ant_matches(rule, str(archive))
+    assert any(c.name == "message" and c.props.get("status") == "ERROR" for c in commands)
+
+
+@pytest.mark.parametrize("variable", ["GITLAB_CI", "JENKINS_URL"])
+def test_gitlab_and_jenkins_name_the_archive(tmp_path: Path, variable: str) -> None:
+    """GitLab and Jenkins (artifacts live in the pipeline file): the console names the archive."""
+    value = "true" if variable == "GITLAB_CI" else "https://ci.example/"
+    result, archive = _run(tmp_path, {variable: value})
+    assert str(archive) in result.stdout.decode("utf-8")
+
+
+def test_buildkite_runs_the_agent(tmp_path: Path) -> None:
+    """Buildkite: `buildkite-agent artifact upload` runs with a pattern that finds the archive."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    record = tmp_path / "agent-args"
+    agent = bin_dir / "buildkite-agent"
+    agent.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n')
+    agent.chmod(0o755)
+    path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
+    result, archive = _run(tmp_path, {"BUILDKITE": "true", "PATH": path})
+    args = record.read_text(encoding="utf-8").splitlines()
+    assert args[:2] == ["artifact", "upload"]
+    assert fnmatch.fnmatchcase(str(archive), args[2])
+    assert b"^^^ +++" in result.stdout  # the failure expands the last group
