@@ -75,7 +75,11 @@ class ArchiveEncoder:
         return out
 
     def finish(self) -> bytes:
-        out = self.end_frame()
+        if self.bytes_in == 0:
+            # An empty run still leaves a valid archive: one empty frame.
+            out = self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
+        else:
+            out = self.end_frame()
         self.bytes_out += len(out)
         return out
 

@@ -140,7 +140,10 @@ def line_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
                 yield carry
                 carry = b""
             continue
-        yield carry + chunk[:cut] if carry else chunk[:cut]
+        if carry:
+            yield b"".join((carry, memoryview(chunk)[:cut]))  # one copy, not two
+        else:
+            yield chunk if cut == len(chunk) else chunk[:cut]
         carry = chunk[cut:]
     if carry:
         yield carry

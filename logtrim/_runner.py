@@ -68,16 +68,23 @@ class Console:
         if not emits or self.closed:
             return
         try:
-            touched = set()
-            for stream, data in emits:
-                if data:
-                    self._files[stream].write(data)
-                    self._open_line[stream] = not data.endswith(b"\n")
-                    touched.add(stream)
-            for stream in touched:
-                self._files[stream].flush()
+            # One write per run of lines on the same stream: the order across streams is kept.
+            stream, batch = emits[0][0], list[bytes]()
+            for next_stream, data in emits:
+                if next_stream != stream:
+                    self._write(stream, b"".join(batch))
+                    stream, batch = next_stream, []
+                batch.append(data)
+            self._write(stream, b"".join(batch))
         except (BrokenPipeError, OSError):
             self.closed = True
+
+    def _write(self, stream: int, data: bytes) -> None:
+        if data:
+            file = self._files[stream]
+            file.write(data)
+            file.flush()
+            self._open_line[stream] = not data.endswith(b"\n")
 
 
 class ArchiveSink:
@@ -308,16 +315,18 @@ async def _read(source: Source, stream: int, pipeline: Pipeline, done: anyio.Eve
 
 async def _read_fd(fd: int, stream: int, pipeline: Pipeline) -> None:
     while True:
-        await anyio.wait_readable(fd)
         try:
             data = os.read(fd, _READ)
         except BlockingIOError:
+            # Wait only when the pipe is empty: a busy child keeps it full.
+            await anyio.wait_readable(fd)
             continue
         except OSError:  # EIO: the pty's other side closed
             return
         if not data:
             return
         await pipeline.feed(stream, data)
+        await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
 
 
 async def _start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:

@@ -202,12 +202,15 @@ class Grouper:
             return
         pos, size = 0, len(chunk)
         while pos < size:
-            first, scan = _verbose_at(self.min_depth)
+            depth = self.min_depth
+            first, scan = _verbose_at(depth)
             fast = not self._in_header and first.match(chunk, pos) is not None
             if fast and self._first is not None and not self._blanks:
                 yield from self._end_entry()  # as the run's first line would
-                first, scan = _verbose_at(self.min_depth)  # which the consumer may change
-                fast = first.match(chunk, pos) is not None
+                if self.min_depth != depth:  # the consumer saw the entry: scan anew
+                    depth = self.min_depth
+                    first, scan = _verbose_at(depth)
+                    fast = first.match(chunk, pos) is not None
             if not fast or self._entry or self._blanks:
                 end = chunk.find(b"\n", pos) + 1 or size
                 yield from self.feed((chunk[pos:end],))
@@ -223,7 +226,7 @@ class Grouper:
                 stop = chunk.rfind(b"\n", pos, size - 1) + 1
             if stop > pos:
                 lines = chunk.count(b"\n", pos, stop)
-                yield Record(RUN, chunk[pos:stop], lines, level="Verbose", depth=self.min_depth)
+                yield Record(RUN, chunk[pos:stop], lines, level="Verbose", depth=depth)
                 pos = stop
             # The run's last line unless an entry follows, and the other line: one by one.
             while pos < end:

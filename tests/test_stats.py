@@ -8,15 +8,18 @@ import json
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
+import pytest
 from conftest import clean_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import noisy_log, tasklog
 
 from logtrim._inputs import Input, open_input
-from logtrim._stats import compute, drop_regex, suggest_drop
+from logtrim._stats import compute, drop_regex, suggest_drop, to_json
+from logtrim._tasklog import Grouper, Record
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
@@ -125,3 +128,17 @@ def test_opened_helper_reads_like_a_file(tmp_path: Path) -> None:
     path = tmp_path / "a.log"
     path.write_bytes(data)
     assert compute([open_input(str(path))]).templates == compute([_opened(data)]).templates
+
+
+def test_task_log_runs_count_as_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Runs of Verbose entries handed out whole give the figures of one record per line."""
+    data = tasklog(1_500_000, seed=5)
+    fast = to_json(compute([_opened(data)]), 50)
+
+    def by_lines(self: Grouper, chunk: bytes) -> Iterator[Record]:
+        return self.feed(chunk.splitlines(keepends=True))
+
+    monkeypatch.setattr(Grouper, "feed_chunk", by_lines)
+    slow = to_json(compute([_opened(data)]), 50)
+    assert json.dumps(fast) == json.dumps(slow)
+    assert list(fast["steps"]) == list(slow["steps"]) and fast["levels"]["Verbose"] > 0

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
 
-from logtrim._tasklog import ENTRY, HEADER, NODE, Grouper, is_tasklog, parse_line
+from logtrim._inputs import line_chunks
+from logtrim._tasklog import ENTRY, HEADER, NODE, RUN, Grouper, Record, is_tasklog, parse_line
 
 LOG = tasklog(200_000)
 
@@ -75,3 +80,53 @@ def test_records_group_entries_with_their_continuation_lines() -> None:
     # The blank line before a node header travels with the header.
     assert all(n.data.endswith(b"==\n") or n.depth > 1 for n in nodes)
     assert nodes[1].data.startswith(b"                    |\n")
+
+
+def _same_as_by_lines(records: list[Record], data: bytes) -> bool:
+    """Whether ``records`` are those ``feed`` gives line by line, with each line of a run
+    an entry of its own (a run's lines are compared by kind, data and level)."""
+    grouper = Grouper()
+    expected = [*grouper.feed(data.splitlines(keepends=True)), *grouper.flush()]
+    got: list[tuple[object, ...]] = []
+    for r in records:
+        if r.kind == RUN:
+            got += [(ENTRY, line, 1, "Verbose") for line in r.data.splitlines(keepends=True)]
+        else:
+            got.append((r.kind, r.data, r.lines, r.level, r.depth, r.status, r.name, r.text))
+    want = [(r.kind, r.data, r.lines, r.level, r.depth, r.status, r.name, r.text) for r in expected]
+    return len(got) == len(want) and all(g == w[: len(g)] for g, w in zip(got, want, strict=True))
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(1, 40_000), max_size=8),
+    st.sampled_from([b"\n", b"\r\n", b"\rx\n"]),
+    st.integers(0, 400),
+)
+def test_chunks_group_as_lines_do(cuts: list[int], newline: bytes, skip: int) -> None:
+    """``feed_chunk`` gives the records ``feed`` gives, runs aside, however cut: also with
+    CRLF line ends, a lone CR, a log without its header and one without a final newline."""
+    data = LOG[skip * 37 : 60_000].replace(b"\n", newline)
+    data = data.replace(b"Verbose  |   Guided", b"Verbose  |   Guided\n" + b" " * 20 + b"|")
+    pieces = [data[a:b] for a, b in itertools.pairwise([0, *sorted(cuts), len(data)])]
+    grouper = Grouper()
+    records = [r for chunk in line_chunks(pieces) for r in grouper.feed_chunk(chunk)]
+    records += list(grouper.flush())
+    assert _same_as_by_lines(records, data)
+    if newline != b"\rx\n":
+        assert any(r.kind == RUN for r in records)
+
+
+def test_runs_stop_at_entries_shallower_than_min_depth() -> None:
+    """With ``min_depth`` set, a run holds only entries that deep; the others come alone."""
+    data = LOG[:200_000]
+    grouper = Grouper()
+    grouper.min_depth = 3
+    records = [*grouper.feed_chunk(data), *grouper.flush()]
+    assert _same_as_by_lines(records, data)
+    runs = [r for r in records if r.kind == RUN]
+    assert runs and all(
+        parsed is not None and parsed.depth >= 3
+        for r in runs
+        for parsed in map(parse_line, r.data.splitlines(keepends=True))
+    )

@@ -6,6 +6,7 @@ import gzip
 import re
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,8 @@ from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
 
 from logtrim._policy import Policy
-from logtrim._trim import TrimJob, trim_one
+from logtrim._tasklog import Grouper, Record
+from logtrim._trim import NODE_TAIL, TrimJob, trim_one
 
 _NODE = re.compile(rb"^ {20}\| +(?:== \w+: .* ==|(?:Success|Failed|Skipped): .*)$", re.M)
 
@@ -143,3 +145,41 @@ def test_acceptance_40mb_task_log_to_200kb(tmp_path: Path) -> None:
         assert proc.returncode == 0, proc.stderr
         _check_task_log_kept(data, proc.stdout, 200_000)
     assert decode_zstd(artifact.read_bytes()) == data
+
+
+def _failed_node_ending_in_verbose() -> bytes:
+    """A task log whose failed node ends with many Verbose entries after its error."""
+    out = [b"Task ID:        ServerTasks-1\nTask status:    Failed\n\n"]
+    out += [b" " * 20 + b"| == Failed: Deploy ==\n", b" " * 20 + b"|   == Failed: Step 1 ==\n"]
+    for host in (b"web-01", b"web-02"):
+        status = b"Failed: " if host == b"web-01" else b"Success: "
+        out.append(b" " * 20 + b"|     " + status + host + b"\n")
+        for i in range(3000):
+            level = "Error" if i == 900 else "Info" if i % 97 == 0 else "Verbose"
+            out.append(f"16:05:{i % 60:02d}   {level:<9}|       step {i} on ".encode() + host)
+            out.append(b"\n" if i % 401 else b"\n" + b" " * 20 + b"|       more\n")
+        out.append(b" " * 20 + b"|\n")
+    return b"".join(out)
+
+
+@pytest.mark.parametrize(("budget", "node_tail"), [(40_000, NODE_TAIL), (300_000, 7), (8_000, 0)])
+@pytest.mark.parametrize("kind", ["generated", "failed-node-tail"])
+def test_task_log_runs_trim_as_line_by_line(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, budget: int, node_tail: int, kind: str
+) -> None:
+    """Runs of Verbose entries handed out whole give the output of one record per line."""
+    src = tmp_path / "task.txt"
+    data = tasklog(1_500_000, seed=3) if kind == "generated" else _failed_node_ending_in_verbose()
+    src.write_bytes(data)
+    job = TrimJob(str(src), str(tmp_path / "fast.out"), None, Policy(budget=budget), node_tail)
+    trim_one(job)
+
+    def by_lines(self: Grouper, chunk: bytes) -> Iterator[Record]:
+        return self.feed(chunk.splitlines(keepends=True))
+
+    monkeypatch.setattr(Grouper, "feed_chunk", by_lines)
+    job.output = str(tmp_path / "slow.out")
+    trim_one(job)
+    fast = (tmp_path / "fast.out").read_bytes()
+    assert fast == (tmp_path / "slow.out").read_bytes()
+    assert b"Verbose lines" in fast
