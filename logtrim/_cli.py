@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -116,25 +116,37 @@ def run(
     Put logtrim's options before COMMAND; everything from COMMAND on goes to the child
     untouched (use -- to be explicit).
     """
-    import os
-
     import anyio
+
+    from . import _log
+    from ._runner import run as run_pipeline
+
+    _log.configure(verbose)
+    try:
+        options = _prepare(locals())
+    except LogtrimError:
+        raise
+    except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
+        _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
+        raise typer.Exit(_run_unfiltered(command)) from None
+    code = anyio.run(run_pipeline, options, backend="asyncio")
+    raise typer.Exit(code)
+
+
+def _prepare(given: dict[str, Any]) -> Any:
+    """Check every setting and build the run's options (before the child starts)."""
+    import os
 
     from . import _config, _log
     from ._dialects import choose
     from ._runner import RunOptions, default_artifact
-    from ._runner import run as run_pipeline
 
-    _log.configure(verbose)
+    command = given["command"]
+    artifact, name, mask, pty = given["artifact"], given["name"], given["mask"], given["pty"]
     env = dict(os.environ)
     cwd = Path.cwd()
-    cli = {
-        "budget": budget, "level": level, "ci": ci, "head": head, "tail": tail,
-        "context": context, "after": after, "heartbeat": heartbeat,
-        "progress_interval": progress_interval, "grace": grace,
-        "drain_timeout": drain_timeout, "keep": keep, "drop": drop, "mask_env": mask_env,
-    }  # fmt: skip
-    settings = _config.resolve(cli, env, cwd, config)
+    cli = {key: given[key] for key in _config.KEYS}
+    settings = _config.resolve(cli, env, cwd, given["config"])
     masks, missing = _config.masks_from(settings["mask_env"], list(mask or []), env)
     for variable in missing:
         _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
@@ -153,8 +165,20 @@ def run(
         drain_timeout=settings["drain_timeout"],
         pty=pty,
     )
-    code = anyio.run(run_pipeline, options, backend="asyncio")
-    raise typer.Exit(code)
+    return options
+
+
+def _run_unfiltered(command: list[str]) -> int:
+    """Run the command with logtrim out of the way; its exit code, as a shell gives it."""
+    import subprocess
+
+    try:
+        code = subprocess.call(command)
+    except FileNotFoundError:
+        return 127
+    except PermissionError:
+        return 126
+    return 128 - code if code < 0 else code
 
 
 def _register_posthoc() -> None:

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import os
 import sys
+import time
 import zlib
 from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
 from ._archive import ZSTD_MAGIC, ReadResult, decode_chunks
 from ._errors import InputError
+from ._sizes import format_size
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
@@ -22,6 +24,7 @@ CHUNK = 1 << 20
 _COMPRESSED_CHUNK = 64 << 10
 # A "line" longer than this is cut, so one newline-free input cannot fill memory.
 MAX_LINE = 16 << 20
+_PROGRESS_MIN = 64 << 20  # inputs smaller than this get no progress bar
 
 
 class Input:
@@ -158,3 +161,30 @@ def lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
             yield part + b"\n"
         if last:
             yield last
+
+
+class Progress:
+    """A one-line progress bar on stderr, redrawn at most every 0.2 s."""
+
+    def __init__(self, inp: Input, enabled: bool) -> None:
+        self.inp = inp
+        self.enabled = enabled and (inp.size or 0) >= _PROGRESS_MIN
+        self._last = 0.0
+
+    def update(self) -> None:
+        if not self.enabled:
+            return
+        now = time.monotonic()
+        if now - self._last < 0.2:
+            return
+        self._last = now
+        size = self.inp.size or 1
+        share = min(self.inp.consumed / size, 1.0)
+        bar = "█" * int(share * 30) + "░" * (30 - int(share * 30))
+        sys.stderr.write(f"\r{self.inp.name}: {bar} {share:4.0%} of {format_size(size)}")
+        sys.stderr.flush()
+
+    def close(self) -> None:
+        if self.enabled and self._last:
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()

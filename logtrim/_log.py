@@ -9,11 +9,30 @@ from __future__ import annotations
 
 import logging
 import sys
-from collections.abc import MutableMapping
+from collections.abc import Callable, MutableMapping
 from typing import Any
 
 _verbose = False
 _logger: Any = None
+_charge: Callable[[int], None] | None = None
+
+
+class _Stderr:
+    """stderr, with every byte written charged to the run's console budget."""
+
+    def write(self, text: str) -> int:
+        if _charge is not None:
+            _charge(len(text.encode("utf-8", "replace")))
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+def charge_to(hook: Callable[[int], None] | None) -> None:
+    """Count logtrim's own diagnostics against a budget (``hook(nbytes)``)."""
+    global _charge
+    _charge = hook
 
 
 def configure(verbose: bool = False) -> None:
@@ -39,7 +58,7 @@ def logger() -> Any:
         import structlog
 
         _logger = structlog.wrap_logger(
-            structlog.PrintLogger(sys.stderr),
+            structlog.PrintLogger(_Stderr()),  # type: ignore[arg-type]
             processors=[
                 structlog.processors.add_log_level,
                 structlog.processors.format_exc_info,

@@ -26,6 +26,7 @@ from ._core import STDERR, STDOUT, Core, Emit
 from ._dialects import AppendFile, Closing, Dialect, Print, RunProgram
 from ._dialects._base import Action
 from ._errors import CommandNotExecutableError, CommandNotFoundError
+from . import _log
 from ._log import logger
 from ._policy import Policy
 
@@ -166,6 +167,7 @@ class Pipeline:
         self.console = Console()
         self.archive = ArchiveSink(options.artifact, options.level)
         self.broken = False  # the engine failed: forward raw from now on
+        _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
 
     @property

@@ -22,7 +22,7 @@ from ._archive import ArchiveEncoder
 from ._core import STDOUT, Core, Emit
 from ._dialects import Dialect
 from ._errors import LogtrimError
-from ._inputs import Input, open_input
+from ._inputs import Progress, open_input
 from ._policy import Policy
 from ._rules import Kind
 from ._sizes import format_count, format_size
@@ -32,7 +32,6 @@ from ._tasklog import ENTRY, FAILED_STATUSES, HEADER, NODE, RUN, Grouper, Record
 #: Lines shown from the end of each failed node.
 NODE_TAIL = 40
 _LEVEL_NAMES = {Kind.NOISE: "Verbose", Kind.INFO: "Info", Kind.WARNING: "Warning"}
-_PROGRESS_MIN = 64 << 20  # inputs smaller than this get no progress bar
 
 
 @dataclass
@@ -58,33 +57,6 @@ class TrimJob:
     policy: Policy = field(default_factory=Policy)
     node_tail: int = NODE_TAIL
     progress: bool = False
-
-
-class _Progress:
-    """A one-line progress bar on stderr, redrawn at most every 0.2 s."""
-
-    def __init__(self, inp: Input, enabled: bool) -> None:
-        self.inp = inp
-        self.enabled = enabled and (inp.size or 0) >= _PROGRESS_MIN
-        self._last = 0.0
-
-    def update(self) -> None:
-        if not self.enabled:
-            return
-        now = time.monotonic()
-        if now - self._last < 0.2:
-            return
-        self._last = now
-        size = self.inp.size or 1
-        share = min(self.inp.consumed / size, 1.0)
-        bar = "█" * int(share * 30) + "░" * (30 - int(share * 30))
-        sys.stderr.write(f"\r{self.inp.name}: {bar} {share:4.0%} of {format_size(size)}")
-        sys.stderr.flush()
-
-    def close(self) -> None:
-        if self.enabled and self._last:
-            sys.stderr.write("\r\x1b[K")
-            sys.stderr.flush()
 
 
 class _Sink:
@@ -113,7 +85,7 @@ class _Sink:
         return self.encoder.bytes_out
 
 
-def _trim_plain(core: Core, chunks: Iterator[bytes], sink: _Sink, progress: _Progress) -> float:
+def _trim_plain(core: Core, chunks: Iterator[bytes], sink: _Sink, progress: Progress) -> float:
     now = 0.0
     consumed = 0
     for chunk in chunks:
@@ -296,7 +268,7 @@ class _TaskLogTrimmer:
 
 
 def _trim_tasklog(
-    core: Core, chunks: Iterator[bytes], sink: _Sink, progress: _Progress, node_tail: int
+    core: Core, chunks: Iterator[bytes], sink: _Sink, progress: Progress, node_tail: int
 ) -> float:
     trimmer = _TaskLogTrimmer(core, sink, node_tail)
     grouper = Grouper()
@@ -327,7 +299,7 @@ def trim_one(job: TrimJob) -> TrimResult:
         inp.close()
         raise LogtrimError(f"cannot write {exc.filename}: {exc.strerror}") from None
     sink = _Sink(out, artifact)
-    progress = _Progress(inp, job.progress)
+    progress = Progress(inp, job.progress)
     try:
         is_task, chunks = open_detected(inp)
         result.tasklog = is_task

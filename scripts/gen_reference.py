@@ -40,6 +40,25 @@ def _param(param: Any, ctx: Any) -> str:
     return f"- {flags}{meta}: {text}{repeat}"
 
 
+def _rules() -> str:
+    """The built-in rules, one example line each (a test checks each example's tier)."""
+    from logtrim._rules import RULES
+
+    rows = [
+        "## Built-in rules\n",
+        "Every rule is one line-local regular expression, matched case-insensitively, ignoring",
+        "ANSI colour codes before a word. A line takes the highest tier any rule gives it; the",
+        "`zero-count` rule keeps `0 errors` and `failed: 0` from counting as errors.",
+        "How the tiers are used: [how lines are chosen](policy.md).\n",
+        "| rule | tier | example line |",
+        "|---|---|---|",
+    ]
+    for rule in RULES:
+        tier = "(demotes weak error words)" if rule.name == "zero-count" else rule.kind.name.lower()
+        rows.append(f"| `{rule.name}` | {tier} | `{rule.example}` |")
+    return "\n".join(rows) + "\n"
+
+
 def render() -> str:
     group: Any = typer.main.get_command(app)
     parts = [INTRO]
@@ -57,6 +76,7 @@ def render() -> str:
         parts.append((command.help or "").strip() + "\n")
         lines = [_param(p, sub) for p in command.params if p.name != "help"]
         parts.append("\n".join(lines) + "\n")
+    parts.append(_rules())
     parts.append(
         "## Global options\n\n- `--version`: print the version.\n- `--help`: help for "
         "logtrim or any command.\n"

@@ -71,3 +71,23 @@ def test_unwritable_archive_forwards_everything(tmp_path: Path) -> None:
     for i in range(400):
         assert f"line {i}\n".encode() in result.stdout
     assert b"createArtifact" not in result.stdout
+
+
+def test_internal_error_before_the_start_still_runs_the_step(
+    tmp_path: Path, monkeypatch, capfd
+) -> None:
+    """A bug while preparing the run: one warning, the step runs as is, its exit code stays."""
+    from logtrim import _cli
+
+    def broken(_given: object) -> None:
+        raise RuntimeError("a bug in logtrim")
+
+    monkeypatch.setattr(_cli, "_prepare", broken)
+    marker = tmp_path / "ran"
+    step = f"open({str(marker)!r}, 'w').close(); print('step output'); raise SystemExit(6)"
+    code = _cli.main(["run", "--", sys.executable, "-c", step])
+    out, err = capfd.readouterr()
+    assert code == 6
+    assert marker.exists()
+    assert "step output" in out
+    assert "internal error; running the command unfiltered" in err
