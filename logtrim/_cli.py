@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import typer
 
 from ._errors import LogtrimError, UsageError
+from ._options import DropOption, KeepOption
 from ._version import __version__
 
 CI_NAMES = "auto, octopus, github, azure, teamcity, gitlab, buildkite, jenkins, plain"
@@ -42,7 +43,6 @@ def main_callback(
     """Keep deployment task logs small and useful without losing a byte."""
 
 
-# Typer needs Optional[...] at runtime on Python 3.10 for options that default to None.
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
     command: Annotated[
@@ -74,12 +74,8 @@ def run(
     after: Annotated[
         int | None, typer.Option(help="Lines shown after each error. [default: 3]")
     ] = None,
-    keep: Annotated[
-        list[str] | None, typer.Option(help="Always show lines matching REGEX (repeatable).")
-    ] = None,
-    drop: Annotated[
-        list[str] | None, typer.Option(help="Never show lines matching REGEX (repeatable).")
-    ] = None,
+    keep: KeepOption = None,
+    drop: DropOption = None,
     mask: Annotated[
         list[str] | None, typer.Option(help="Mask this secret value (repeatable).")
     ] = None,

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from ._errors import UsageError
+from ._options import DropOption, KeepOption
 
 _INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."
 
@@ -24,7 +25,6 @@ def _warn(name: str, damage: str | None) -> None:
         sys.stderr.write(f"logtrim: {name}: {damage}\n")
 
 
-# Typer needs Optional[...] at runtime on Python 3.10 for options that default to None.
 def trim(
     inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
     output: Annotated[
@@ -43,12 +43,8 @@ def trim(
     jobs: Annotated[
         int | None, typer.Option(help="Inputs trimmed in parallel (default: all cores).")
     ] = None,
-    keep: Annotated[
-        list[str] | None, typer.Option(help="Always show lines matching REGEX (repeatable).")
-    ] = None,
-    drop: Annotated[
-        list[str] | None, typer.Option(help="Never show lines matching REGEX (repeatable).")
-    ] = None,
+    keep: KeepOption = None,
+    drop: DropOption = None,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 

@@ -14,11 +14,9 @@ from ._history import History, StreamState, display
 from ._mask import Masker
 from ._policy import Budget, Policy, Tally
 from ._rules import Kind
+from ._select import STDOUT, Emit
 from ._sizes import format_count, format_size
 from ._templates import template
-
-STDOUT = 1
-Emit = tuple[int, bytes]
 
 
 class Finishing:

@@ -16,19 +16,18 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, Union
+from typing import Union
 
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
-from ._archive import ArchiveEncoder
-from ._core import STDERR, STDOUT, Core, Emit
-from ._dialects import AppendFile, Closing, Dialect, Print, RunProgram
-from ._dialects._base import Action
-from ._errors import CommandNotExecutableError, CommandNotFoundError
 from . import _log
+from ._core import STDERR, STDOUT, Core
+from ._dialects import Closing, Dialect, Print
+from ._errors import CommandNotExecutableError, CommandNotFoundError
 from ._log import logger
 from ._policy import Policy
+from ._sinks import ArchiveSink, Console, carry_out
 
 _READ = 1 << 20
 # Tests of the fail-open path make the engine "fail" after this many bytes.
@@ -50,112 +49,6 @@ class RunOptions:
     grace: float = 10.0
     drain_timeout: float = 3.0
     pty: bool = False
-
-
-class Console:
-    """logtrim's stdout and stderr; a closed console (EPIPE) must not stop the run."""
-
-    def __init__(self) -> None:
-        self._files: dict[int, IO[bytes]] = {STDOUT: sys.stdout.buffer, STDERR: sys.stderr.buffer}
-        self.closed = False
-        self._open_line = {STDOUT: False, STDERR: False}  # the last write did not end a line
-
-    def end_line(self) -> None:
-        """Our own lines start at column 0, even after a child's unterminated last line."""
-        if self._open_line[STDOUT]:
-            self.write([(STDOUT, b"\n")])
-
-    def write(self, emits: Sequence[Emit]) -> None:
-        if not emits or self.closed:
-            return
-        try:
-            # One write per run of lines on the same stream: the order across streams is kept.
-            stream, batch = emits[0][0], list[bytes]()
-            for next_stream, data in emits:
-                if next_stream != stream:
-                    self._write(stream, b"".join(batch))
-                    stream, batch = next_stream, []
-                batch.append(data)
-            self._write(stream, b"".join(batch))
-        except (BrokenPipeError, OSError):
-            self.closed = True
-
-    def _write(self, stream: int, data: bytes) -> None:
-        if data:
-            file = self._files[stream]
-            file.write(data)
-            file.flush()
-            self._open_line[stream] = not data.endswith(b"\n")
-
-
-class ArchiveSink:
-    """The zstd archive on disk: compression off the event loop, frames ended every second."""
-
-    def __init__(self, path: Path, level: int) -> None:
-        self.path = path
-        self.encoder = ArchiveEncoder(level)
-        self.failed = False
-        self._file: Any = None
-
-    async def open(self) -> None:
-        import aiofiles
-
-        try:
-            self._file = await aiofiles.open(
-                self.path, "wb", buffering=0
-            )  # unbuffered: on disk at once
-        except OSError as exc:
-            self._fail(exc)
-
-    def _fail(self, exc: BaseException) -> None:
-        if not self.failed:
-            self.failed = True
-            logger().warning(
-                "archive cannot be written; forwarding all output unfiltered",
-                path=str(self.path),
-                error=str(exc),
-            )
-
-    async def write(self, data: bytes) -> None:
-        if self.failed or self._file is None:
-            return
-        try:
-            out = await anyio.to_thread.run_sync(self._compress, data)
-            if out:
-                await self._file.write(out)
-        except Exception as exc:  # disk full, I/O error: fail open
-            self._fail(exc)
-
-    def _compress(self, data: bytes) -> bytes:
-        now = time.monotonic()
-        out = self.encoder.feed(data, now)
-        if self.encoder.due(now):
-            out += self.encoder.end_frame()
-        return out
-
-    async def tick(self) -> None:
-        if self.failed or self._file is None or not self.encoder.due(time.monotonic()):
-            return
-        try:
-            out = self.encoder.end_frame()
-            if out:
-                await self._file.write(out)
-        except Exception as exc:
-            self._fail(exc)
-
-    async def close(self) -> int:
-        if self._file is None:
-            return 0
-        try:
-            if not self.failed:
-                await self._file.write(self.encoder.finish())
-            await self._file.close()
-        except Exception as exc:
-            self._fail(exc)
-        try:
-            return self.path.stat().st_size
-        except OSError:
-            return 0
 
 
 class Pipeline:
@@ -271,20 +164,7 @@ class Pipeline:
             logger().warning("internal error while closing the run", exc_info=True)
             return
         self.console.write(emits)
-        await _carry_out(actions)
-
-
-async def _carry_out(actions: Sequence[Action]) -> None:
-    for action in actions:
-        try:
-            if isinstance(action, AppendFile):
-                await anyio.Path(action.path).parent.mkdir(parents=True, exist_ok=True)
-                async with await anyio.open_file(action.path, "a", encoding="utf-8") as file:
-                    await file.write(action.text)
-            elif isinstance(action, RunProgram):
-                await anyio.run_process(list(action.argv), check=False)
-        except OSError as exc:
-            logger().warning("could not publish the archive", error=str(exc))
+        await carry_out(actions)
 
 
 def _pipe() -> tuple[int, int]:
