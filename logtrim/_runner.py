@@ -21,13 +21,14 @@ from typing import Union
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
-from . import _log
+from . import _log, _writer
 from ._core import STDERR, STDOUT, Core
 from ._dialects import Closing, Dialect, Print
-from ._errors import CommandNotExecutableError, CommandNotFoundError
+from ._errors import CommandNotExecutableError, CommandNotFoundError, LogtrimError
 from ._log import logger
 from ._policy import Policy
 from ._sinks import ArchiveSink, Console, carry_out
+from ._writer import ForkedArchive
 
 _READ = 1 << 20
 # Tests of the fail-open path make the engine "fail" after this many bytes.
@@ -58,7 +59,11 @@ class Pipeline:
         self.options = options
         self.core = Core(options.policy, options.dialect)
         self.console = Console()
-        self.archive = ArchiveSink(options.artifact, options.level)
+        self.archive: ArchiveSink | ForkedArchive = (
+            ForkedArchive(options.artifact, options.level)
+            if _writer.available()
+            else ArchiveSink(options.artifact, options.level)
+        )
         self.broken = False  # the engine failed: forward raw from now on
         _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
@@ -110,8 +115,11 @@ class Pipeline:
                         data = await self._receive.receive()
                     except anyio.EndOfStream:
                         return
-                if data:
+                if data and not self.archive.failed:
                     await self.archive.write(data)
+                if data and self.archive.failed:
+                    # Consumed before the failure was known: the console is its only home now.
+                    self.console.write([(STDOUT, data)])
                 await self.archive.tick()
 
     async def ticker(self) -> None:
@@ -279,15 +287,21 @@ async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> N
 
 async def run(options: RunOptions) -> int:
     """Run the child through the pipeline; return the exit code logtrim should exit with."""
-    process, sources = await _start(options)
     pipeline = Pipeline(options)
+    # The archive first: its writer process is forked before any thread exists.
     await pipeline.archive.open()
+    try:
+        process, sources = await _start(options)
+    except LogtrimError:
+        await pipeline.archive.discard()  # no child, no archive
+        raise
     code = 1
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(pipeline.archive_task)
             async with anyio.create_task_group() as inner:
                 inner.start_soon(pipeline.ticker)
+                inner.start_soon(pipeline.archive.watch)
                 if os.name != "nt":
                     inner.start_soon(_signals, process, options.grace, inner)
                 events = []

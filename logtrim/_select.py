@@ -117,7 +117,7 @@ class Selecting:
             return
         key = None
         if not context and kind != Kind.PROGRESS:  # progress is throttled, not collapsed
-            key = self._repeat_key(stream, shown, now)
+            key = self._repeat_key(stream, shown, now, lineno)
             if key is None:
                 return
         before: list[tuple[int, bytes]] = []
@@ -199,7 +199,7 @@ class Selecting:
             self._gap_bytes += len(line)
         return False
 
-    def _repeat_key(self, stream: int, shown: bytes, now: float) -> bytes | None:
+    def _repeat_key(self, stream: int, shown: bytes, now: float, lineno: int) -> bytes | None:
         """None when the line repeats the last one shown on its stream (it is counted, and
         the count is re-emitted every ``repeat_report`` seconds); else its template."""
         st = self._streams[stream]
@@ -207,6 +207,8 @@ class Selecting:
         if key == st.repeat_key:
             st.repeat_count += 1
             self.tally.collapsed += 1
+            # Counted on the console: not shown again as the context of a later error.
+            self.history.last_shown = max(self.history.last_shown, lineno)
             if now - st.repeat_reported >= self.policy.repeat_report:
                 st.repeat_reported = now
                 self._marker(f"(repeated {_times(st.repeat_count)} so far)")

@@ -6,6 +6,7 @@ run; the archive says so once, and the pipeline forwards output unfiltered from 
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from collections.abc import Sequence
@@ -125,6 +126,17 @@ class ArchiveSink:
             return self.path.stat().st_size
         except OSError:
             return 0
+
+    async def watch(self) -> None:
+        """Failures show up in ``write``: nothing to watch."""
+
+    async def discard(self) -> None:
+        """Close and remove the archive (the command never ran)."""
+        if self._file is not None:
+            with contextlib.suppress(Exception):
+                await self._file.close()
+            with contextlib.suppress(OSError):
+                self.path.unlink()
 
 
 async def carry_out(actions: Sequence[Action]) -> None:

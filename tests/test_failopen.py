@@ -6,6 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import clean_env, zstd_dc
 from octopus_decoder import messages as decode_messages
 
@@ -91,3 +92,25 @@ def test_internal_error_before_the_start_still_runs_the_step(
     assert marker.exists()
     assert "step output" in out
     assert "internal error; running the command unfiltered" in err
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_disk_full_fails_open_with_the_reason() -> None:
+    """A full disk (/dev/full): one warning naming it, every later line on the console."""
+    child = (
+        "import time\n"
+        "for i in range(3): print('early', i, flush=True); time.sleep(0.2)\n"
+        "print('x' * 200000, flush=True); time.sleep(0.2)\n"
+        "for i in range(50): print('late', i)\n"
+        "raise SystemExit(7)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", "/dev/full", "--",
+         sys.executable, "-c", child],
+        env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 7
+    assert b"No space left on device" in result.stderr
+    assert result.stderr.count(b"archive cannot be written") == 1
+    for i in range(50):
+        assert f"late {i}\n".encode() in result.stdout
