@@ -144,7 +144,9 @@ async def carry_out(actions: Sequence[Action]) -> None:
         try:
             if isinstance(action, AppendFile):
                 await anyio.Path(action.path).parent.mkdir(parents=True, exist_ok=True)
-                async with await anyio.open_file(action.path, "a", encoding="utf-8") as file:
+                import aiofiles
+
+                async with aiofiles.open(action.path, "a", encoding="utf-8") as file:
                     await file.write(action.text)
             elif isinstance(action, RunProgram):
                 await anyio.run_process(list(action.argv), check=False)

@@ -32,7 +32,12 @@ _RECENT = 4 << 20  # more than zstd keeps in its buffers between two writes
 
 
 def available() -> bool:
-    """Forking an asyncio process before exec is well trodden on Linux only."""
+    """Forking an asyncio process before exec is well trodden on Linux only.
+
+    ``LOGTRIM_NO_FORK=1`` keeps compression in-process (as on macOS and Windows).
+    """
+    if os.environ.get("LOGTRIM_NO_FORK"):
+        return False
     return sys.platform.startswith("linux") and hasattr(os, "fork")
 
 

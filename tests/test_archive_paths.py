@@ -1,0 +1,57 @@
+"""Both ways of writing the archive (a forked writer on Linux, in-process elsewhere) agree."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, zstd_dc
+from octopus_decoder import messages
+
+CHILD = (
+    "import sys, time\n"
+    "for i in range(3000): print(f'copy file {i:05d} to /var/www', flush=(i % 500 == 0))\n"
+    "time.sleep(1.2)\n"
+    "print('WARNING: slow disk', file=sys.stderr)\n"
+    "sys.stdout.write('last line without newline')\n"
+    "sys.exit(2)\n"
+)
+EXPECTED = (
+    b"".join(f"copy file {i:05d} to /var/www\n".encode() for i in range(3000))
+    + b"WARNING: slow disk\n"
+    + b"last line without newline"
+)
+
+
+@pytest.mark.parametrize("no_fork", ["", "1"], ids=["forked-writer", "in-process"])
+def test_archive_is_exact_and_published(tmp_path: Path, no_fork: str) -> None:
+    """Byte-exact archive, correct createArtifact, the child's exit code: either way."""
+    archive = tmp_path / "a.zst"
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "octopus", "--artifact", str(archive),
+         "--", sys.executable, "-c", CHILD],
+        env=clean_env({"LOGTRIM_NO_FORK": no_fork}), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 2
+    data = zstd_dc(archive)
+    assert sorted(data.split(b"\n")) == sorted(EXPECTED.split(b"\n"))  # two pipes: any order
+    assert data.replace(b"WARNING: slow disk\n", b"") == EXPECTED.replace(
+        b"WARNING: slow disk\n", b""
+    )
+    artifact = [m for m in messages(result.stdout) if m.name == "createArtifact"]
+    assert [m.attrs["length"] for m in artifact] == [str(archive.stat().st_size)]
+
+
+@pytest.mark.parametrize("no_fork", ["", "1"], ids=["forked-writer", "in-process"])
+def test_frames_end_every_second(tmp_path: Path, no_fork: str) -> None:
+    """A pause of over a second ends a frame: the archive holds at least two of them."""
+    archive = tmp_path / "a.zst"
+    subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(archive), "--",
+         sys.executable, "-c", CHILD],
+        env=clean_env({"LOGTRIM_NO_FORK": no_fork}), capture_output=True, timeout=60,
+    )  # fmt: skip
+    raw = archive.read_bytes()
+    assert raw.count(b"\x28\xb5\x2f\xfd") >= 2  # zstd frame magic
