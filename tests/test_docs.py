@@ -75,3 +75,13 @@ def test_every_command_in_the_docs_runs(page: Path, tmp_path: Path) -> None:
             cwd=tmp_path, env=env, capture_output=True, timeout=120,
         )  # fmt: skip
         assert result.returncode == 0, f"{page.name}: {block!r} failed:\n{result.stderr.decode()}"
+
+
+def test_every_config_key_is_documented() -> None:
+    """Each config key, its option and its LOGTRIM_* variable are in docs/config.md."""
+    from logtrim._config import KEYS
+
+    page = (ROOT / "docs" / "config.md").read_text(encoding="utf-8")
+    for key in KEYS:
+        assert f"`{key.replace('_', '-')}`" in page, key
+        assert f"`LOGTRIM_{key.upper()}`" in page, key
