@@ -233,34 +233,43 @@ class Core(Selecting, Finishing):
     def _console(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
     ) -> None:
-        n = len(region)
-        pos = 0
-        lineno = base
-        i = 0
+        # The hot loop: locals instead of attribute lookups, one line-mode test per step.
+        st = self._streams[stream]
+        seen_lines, seen_bytes = self.tally.seen_lines, self.tally.seen_bytes
+        interval = self.policy.progress_interval
+        plain_progress = not self._drop and not self._quiet(stream)
+        count, find = region.count, region.find
+        n, nhits = len(region), len(hits)
+        pos, lineno, i = 0, base, 0
         while pos < n:
-            while i < len(hits) and hits[i][0] < pos:
+            while i < nhits and hits[i][0] < pos:
                 i += 1
-            if not self._line_mode(stream, lineno):
-                target = hits[i][0] if i < len(hits) else n
+            line_mode = self._line_mode(stream, lineno)
+            if not line_mode:
+                target = hits[i][0] if i < nhits else n
                 if target > pos:
-                    skipped = region.count(b"\n", pos, target)
-                    if target == n and not region.endswith(b"\n"):
+                    skipped = count(b"\n", pos, target)
+                    if target == n and region[-1:] != b"\n":
                         skipped += 1  # a last line without newline, at end of input
                     self._gap_lines += skipped
                     self._gap_bytes += target - pos
-                    self.tally.seen_lines[Kind.NOISE] += skipped
-                    self.tally.seen_bytes[Kind.NOISE] += target - pos
+                    seen_lines[Kind.NOISE] += skipped
+                    seen_bytes[Kind.NOISE] += target - pos
                     lineno += skipped
                     pos = target
                     continue
-            end = region.find(b"\n", pos) + 1 or n
-            kind = hits[i][1] if i < len(hits) and hits[i][0] == pos else Kind.NOISE
-            if kind == Kind.PROGRESS and self._progress_waits(stream, now, lineno):
+            end = find(b"\n", pos) + 1 or n
+            kind = hits[i][1] if i < nhits and hits[i][0] == pos else Kind.NOISE
+            if (
+                kind == Kind.PROGRESS
+                and not line_mode
+                and plain_progress
+                and now - st.progress_at < interval
+            ):
                 # The common flood: a progress line that only replaces the pending one.
-                line = region[pos:end]
-                self._streams[stream].progress_pending = (lineno, line, False)
-                self.tally.seen_lines[Kind.PROGRESS] += 1
-                self.tally.seen_bytes[Kind.PROGRESS] += end - pos
+                st.progress_pending = (lineno, region[pos:end], False)
+                seen_lines[Kind.PROGRESS] += 1
+                seen_bytes[Kind.PROGRESS] += end - pos
                 self._gap_lines += 1
                 self._gap_bytes += end - pos
                 pos = end
@@ -271,15 +280,6 @@ class Core(Selecting, Finishing):
             pos = end
             lineno += 1
         self.lines = lineno
-
-    def _progress_waits(self, stream: int, now: float, lineno: int) -> bool:
-        """A progress hit that needs no more than to become the pending progress line."""
-        return (
-            now - self._streams[stream].progress_at < self.policy.progress_interval
-            and not self._drop
-            and not self._quiet(stream)
-            and not self._line_mode(stream, lineno)
-        )
 
     def _line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
