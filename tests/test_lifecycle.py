@@ -85,6 +85,26 @@ def test_child_ignoring_sigterm_killed_after_grace(tmp_path: Path):
     assert zstd_dc(artifact) == b"READY\n"
 
 
+def test_second_ctrl_c_kills_at_once_and_closes_the_archive(tmp_path: Path):
+    """Ctrl-C twice: the child that ignores SIGINT dies now, not after --grace; archive whole."""
+    code = (
+        "import signal, time\n"
+        "signal.signal(signal.SIGINT, signal.SIG_IGN)\n"
+        "print('READY', flush=True)\n"
+        "while True: time.sleep(0.05)\n"
+    )
+    proc, artifact = start(["--grace", "60", "--", *py(code)], tmp_path)
+    wait_for_line(proc, b"READY")
+    began = time.monotonic()
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=20)
+    assert proc.returncode == 128 + 9
+    assert time.monotonic() - began < 10  # far less than the 60 s grace
+    assert zstd_dc(artifact) == b"READY\n"
+
+
 CLOCK_CHILD = """
 import os, sys, time
 print(f'READY {os.getpid()}', flush=True)
