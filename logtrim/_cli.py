@@ -60,7 +60,9 @@ def run(
         str | None,
         typer.Option(help="Console byte budget: 20MB, 512kB, 1MiB, bytes. [default: 20MB]"),
     ] = None,
-    level: Annotated[int | None, typer.Option(help="zstd level, 1-22. [default: 3]")] = None,
+    level: Annotated[
+        int | None, typer.Option(help="zstd level, 1-22 (window at least 8 MiB). [default: 2]")
+    ] = None,
     ci: Annotated[str | None, typer.Option(help=f"CI dialect: {CI_NAMES}. [default: auto]")] = None,
     head: Annotated[
         int | None, typer.Option(help="First lines of the run to show. [default: 10]")
@@ -112,20 +114,26 @@ def run(
     Put logtrim's options before COMMAND; everything from COMMAND on goes to the child
     untouched (use -- to be explicit).
     """
-    import anyio
-
-    from . import _log
-    from ._runner import run as run_pipeline
+    from . import _log, _writer
 
     _log.configure(verbose)
     try:
         options = _prepare(locals())
+        archive = None
+        if _writer.available():
+            # Forked now, while this process is small: the writer shares its memory.
+            archive = _writer.ForkedArchive(options.artifact, options.level)
+            archive.start()
     except LogtrimError:
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
         _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
         raise typer.Exit(_run_unfiltered(command)) from None
-    code = anyio.run(run_pipeline, options, backend="asyncio")
+    import anyio
+
+    from ._runner import run as run_pipeline
+
+    code = anyio.run(run_pipeline, options, archive, backend="asyncio")
     raise typer.Exit(code)
 
 
@@ -135,7 +143,7 @@ def _prepare(given: dict[str, Any]) -> Any:
 
     from . import _config, _log
     from ._dialects import choose
-    from ._runner import RunOptions, default_artifact
+    from ._options import RunOptions, default_artifact
 
     command = given["command"]
     artifact, name, mask, pty = given["artifact"], given["name"], given["mask"], given["pty"]

@@ -27,7 +27,7 @@ else:  # pragma: no cover
 #: key -> (type, default). Lists are repeatable options.
 KEYS: dict[str, tuple[str, Any]] = {
     "budget": ("size", "20MB"),
-    "level": ("int", 3),
+    "level": ("int", 2),
     "ci": ("str", "auto"),
     "head": ("int", 10),
     "tail": ("int", 200),

@@ -13,9 +13,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Union
 
 import anyio
@@ -23,10 +20,10 @@ from anyio.abc import ByteReceiveStream, Process
 
 from . import _log, _writer
 from ._core import STDERR, STDOUT, Core
-from ._dialects import Closing, Dialect, Print
+from ._dialects import Closing, Print
 from ._errors import CommandNotExecutableError, CommandNotFoundError, LogtrimError
 from ._log import logger
-from ._policy import Policy
+from ._options import RunOptions
 from ._sinks import ArchiveSink, Console, carry_out
 from ._writer import ForkedArchive
 
@@ -39,27 +36,14 @@ _PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux: a bigger pipe means fewer, larger reads
 
 
-@dataclass
-class RunOptions:
-    argv: Sequence[str]
-    policy: Policy
-    dialect: Dialect
-    artifact: Path
-    name: str
-    level: int = 3
-    grace: float = 10.0
-    drain_timeout: float = 3.0
-    pty: bool = False
-
-
 class Pipeline:
     """One run: feeds the engine, writes the console and the archive, fails open."""
 
-    def __init__(self, options: RunOptions) -> None:
+    def __init__(self, options: RunOptions, archive: ForkedArchive | None = None) -> None:
         self.options = options
         self.core = Core(options.policy, options.dialect)
         self.console = Console()
-        self.archive: ArchiveSink | ForkedArchive = (
+        self.archive: ArchiveSink | ForkedArchive = archive or (
             ForkedArchive(options.artifact, options.level)
             if _writer.available()
             else ArchiveSink(options.artifact, options.level)
@@ -285,10 +269,13 @@ async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> N
                 tg.start_soon(escalate)
 
 
-async def run(options: RunOptions) -> int:
-    """Run the child through the pipeline; return the exit code logtrim should exit with."""
-    pipeline = Pipeline(options)
-    # The archive first: its writer process is forked before any thread exists.
+async def run(options: RunOptions, archive: ForkedArchive | None = None) -> int:
+    """Run the child through the pipeline; return the exit code logtrim should exit with.
+
+    ``archive``: a writer the caller forked early, while the process was still small.
+    """
+    pipeline = Pipeline(options, archive)
+    # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     try:
         process, sources = await _start(options)
@@ -329,12 +316,4 @@ async def run(options: RunOptions) -> int:
     return code
 
 
-def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
-    """``<command>-<YYYYmmdd-HHMMSS>.log.zst`` in the working directory."""
-    stem = Path(argv[0]).name if argv else "run"
-    stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "run"
-    stamp = time.strftime("%Y%m%d-%H%M%S")
-    return (cwd or Path.cwd()) / f"{stem}-{stamp}.log.zst"
-
-
-__all__ = ["RunOptions", "default_artifact", "run"]
+__all__ = ["RunOptions", "run"]

@@ -21,14 +21,12 @@ import sys
 import time
 from pathlib import Path
 
-import anyio
-
 from ._archive import ArchiveEncoder
 from ._log import logger
 
 _PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031
-_RECENT = 4 << 20  # more than zstd keeps in its buffers between two writes
+_RECENT = 2 << 20  # more than zstd keeps unwritten (a block) between two writes
 
 
 def available() -> bool:
@@ -53,6 +51,11 @@ class ForkedArchive:
         self._pid = 0
 
     async def open(self) -> None:
+        if self._pid == 0 and not self.failed:
+            self.start()
+
+    def start(self) -> None:
+        """Open the archive and fork the writer (call it early: the child shares our memory)."""
         try:
             # Opened here, so a bad path is reported before the command starts.
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
@@ -91,6 +94,8 @@ class ForkedArchive:
 
     async def watch(self) -> None:
         """Wait for the writer's word: one byte (an errno) if the disk failed, else EOF."""
+        import anyio
+
         if self._status < 0:
             return
         while True:
@@ -106,6 +111,8 @@ class ForkedArchive:
     async def write(self, data: bytes) -> None:
         if self.failed or self._pipe < 0:
             return
+        import anyio
+
         view = memoryview(data)
         while view:
             try:
@@ -120,6 +127,8 @@ class ForkedArchive:
         """Frames are ended by the writer itself."""
 
     async def close(self) -> int:
+        import anyio
+
         if self._pipe >= 0:
             os.close(self._pipe)
             self._pipe = -1
