@@ -95,9 +95,15 @@ class Finishing:
                 return
         self.history.mark_shown(lineno, self.lines, in_order=False)
 
-    def marker(self, text: str) -> list[Emit]:
-        """Print one line of logtrim's own (counted against the budget)."""
+    def marker(self, text: str, *, covers_gap: bool = False) -> list[Emit]:
+        """Print one line of logtrim's own (counted against the budget).
+
+        ``covers_gap``: the line says what was not shown (a task log's per-node note), so
+        the engine's own ``... N lines not shown ...`` is not printed for the same lines.
+        """
         self._marker(text)
+        if covers_gap:
+            self._gap_lines = self._gap_bytes = 0
         return self._take()
 
     def keep(self, stream: int, line: bytes) -> list[Emit]:

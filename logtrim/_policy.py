@@ -67,6 +67,11 @@ class Budget:
         self.live = total - self.closing - self.tail
         self.used = 0
 
+    def release_tail(self) -> None:
+        """No failure tail will be printed (``trim`` closes with 0): its room goes live."""
+        self.live += self.tail
+        self.tail = 0
+
     def allows(self, kind: Kind, cost: int) -> bool:
         if kind == Kind.SERVICE:
             return True

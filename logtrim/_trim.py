@@ -261,10 +261,7 @@ class _TaskLogTrimmer:
                 parts.append(f"{format_count(lines)} {name} line{plural} ({format_size(nbytes)})")
         if not parts:
             return
-        self.sink.emits(self.core.marker(f"... {', '.join(parts)} not shown"))
-        # The marker says it all; without this the core would add its own gap line.
-        # TODO(lead): a Core API for "this marker accounts for the gap".
-        self.core._gap_lines = self.core._gap_bytes = 0
+        self.sink.emits(self.core.marker(f"... {', '.join(parts)} not shown", covers_gap=True))
 
 
 def _trim_tasklog(
@@ -306,8 +303,7 @@ def trim_one(job: TrimJob) -> TrimResult:
         core = Core(job.policy, Dialect())
         # trim closes with exit code 0, so the core's reserve for a failure tail would go
         # unused: give it to the live budget (node tails are part of the live output here).
-        core.budget.live += core.budget.tail
-        core.budget.tail = 0
+        core.budget.release_tail()
         if is_task:
             now = _trim_tasklog(core, chunks, sink, progress, job.node_tail)
         else:
