@@ -1,0 +1,40 @@
+"""The public API is what ``logtrim/__init__.py`` exports, and nothing leaks or goes missing."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import logtrim
+
+
+def test_all_is_complete_and_importable() -> None:
+    """Every name in __all__ exists; every public name of the package is in __all__."""
+    for name in logtrim.__all__:
+        assert hasattr(logtrim, name), name
+    public = {n for n in vars(logtrim) if not n.startswith("_")}
+    assert public <= set(logtrim.__all__), public - set(logtrim.__all__)
+
+
+def test_version_is_single_sourced() -> None:
+    """`logtrim --version` prints the package's own version."""
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "--version"], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == f"logtrim {logtrim.__version__}"
+
+
+def test_package_is_typed() -> None:
+    """The py.typed marker ships with the package (PEP 561)."""
+    assert (Path(logtrim.__file__).parent / "py.typed").exists()
+
+
+def test_import_is_cheap() -> None:
+    """`import logtrim` does not drag in the CLI, the event loop or the engine."""
+    heavy = ("typer", "anyio", "logtrim._core", "hyperscan")
+    code = f"import sys, logtrim; print(sorted(m for m in {heavy!r} if m in sys.modules))"
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
