@@ -12,7 +12,7 @@ from ._dialects import Closing, Dialect, Print
 from ._dialects._base import Action
 from ._history import History, StreamState, display
 from ._mask import Masker
-from ._policy import Budget, Policy, Tally
+from ._policy import Budget, Policy, Tally, lines_text
 from ._rules import Kind
 from ._select import STDOUT, Emit
 from ._sizes import format_count, format_size
@@ -70,7 +70,7 @@ class Finishing:
             share = 100.0 * shown / self.nbytes if self.nbytes else 0.0
             self._marker(
                 f"still running after {_clock(now - self.started)}: "
-                f"{format_count(self.lines)} lines ({format_size(self.nbytes)}) so far, "
+                f"{lines_text(self.lines)} ({format_size(self.nbytes)}) so far, "
                 f"{share:.1f}% shown"
             )
             self._last_emit = now

@@ -121,10 +121,11 @@ class Tally:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
         head = (
-            f"[logtrim] {_lines(lines)} ({format_size(nbytes)})"
+            f"[logtrim] {lines_text(lines)} ({format_size(nbytes)})"
             + (f" in {_duration(duration)}" if duration is not None else "")
             + "; "
-            f"shown {_lines(shown_lines)} ({format_size(console)}, {share:.1f}%)"
+            f"shown {lines_text(shown_lines)} ({format_size(console)}"
+            + (f", {share:.1f}%)" if share < 100 else ")")
         )
         out = [head]
         if not compact:
@@ -150,7 +151,8 @@ class Tally:
         return out
 
 
-def _lines(n: int) -> str:
+def lines_text(n: int) -> str:
+    """``1 line``, ``2,345 lines``."""
     return f"{format_count(n)} line{'' if n == 1 else 's'}"
 
 
