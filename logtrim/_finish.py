@@ -51,6 +51,7 @@ class Finishing:
     _flush_gap: Callable[[], None]
     _end_repeat: Callable[[int], None]
     dropped: Callable[[bytes], bool]
+    classify: Callable[[bytes], Kind]
     feed_line: Callable[[int, bytes, Kind | None, float], tuple[bytes, list[Emit]]]
 
     # -- time, tails, markers, the end ---------------------------------------------------------
@@ -161,17 +162,10 @@ class Finishing:
             run.append((stream, lineno, text))
         end_run()
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
-        used = len(header)
-        picked: list[tuple[int, int, bytes]] = []
-        for item in reversed(items):
-            if used + len(item[2]) > room:
-                break
-            used += len(item[2])
-            picked.append(item)
+        picked = self._fit_tail(items, room - len(header))
         if picked:
-            picked.reverse()
             if len(picked) < len(items):
-                self._marker("... earlier tail lines do not fit the budget ...")
+                self._marker("... some tail lines do not fit the budget ...")
             self._flush_gap()
             self._emit(STDOUT, header, Kind.NOISE)
             for stream, lineno, text in picked:
@@ -182,6 +176,29 @@ class Finishing:
                 self.history.mark_shown(lineno, self.lines, in_order=False)
             self._gap_lines = self._gap_bytes = 0
         return self._take()
+
+    def _fit_tail(
+        self, items: list[tuple[int, int, bytes]], room: int
+    ) -> list[tuple[int, int, bytes]]:
+        """The tail lines that fit ``room``, in order. All of them when they fit; else the
+        last few lines, then the lines a rule marks (errors, warnings...), then the newest."""
+        if sum(len(text) for _, _, text in items) <= room:
+            return items
+        chosen: set[int] = set()
+        used = 0
+
+        def take(indexes: list[int]) -> None:
+            nonlocal used
+            for i in indexes:
+                if i not in chosen and used + len(items[i][2]) <= room:
+                    chosen.add(i)
+                    used += len(items[i][2])
+
+        newest = list(range(len(items) - 1, -1, -1))
+        take(newest[:5])
+        take([i for i in newest if items[i][1] >= 0 and self.classify(items[i][2]) > Kind.NOISE])
+        take(newest)
+        return [items[i] for i in sorted(chosen)]
 
     def emit_held_errors(self, reserve: int) -> list[Emit]:
         """On failure: the most recent error lines the budget held back.
