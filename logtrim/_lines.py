@@ -36,13 +36,16 @@ class LineSplitter:
         if last < 0:
             self._pending += data
         else:
+            view = memoryview(data)
             if self._pending:
-                region = bytes(self._pending) + data[: last + 1]
+                region = b"".join((self._pending, view[: last + 1]))  # one copy, not two
                 self._pending.clear()
+            elif last + 1 == len(data):
+                region = data  # the chunk ends a line: no copy at all
             else:
-                region = data[: last + 1]
+                region = view[: last + 1].tobytes()
             out.append((False, region))
-            self._pending += data[last + 1 :]
+            self._pending += view[last + 1 :]
         while len(self._pending) > self.max_pending:
             buf = bytes(self._pending)
             cut = len(buf) - max(reserve, 0)
