@@ -22,6 +22,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from ._actions import carry_out
 from ._policy import Policy
 from ._rules import Kind
 from ._sizes import parse_size
@@ -41,23 +42,6 @@ def _warn(message: str) -> None:
     with suppress(Exception):
         sys.stderr.write(f"logtrim: warning: {message}\n")
         sys.stderr.flush()
-
-
-def carry_out(actions: Sequence[Action]) -> None:
-    """The dialect's closing actions besides printing: append to files, run programs."""
-    import subprocess
-
-    from ._dialects import AppendFile, RunProgram
-
-    for action in actions:
-        try:
-            if isinstance(action, AppendFile):
-                with open(action.path, "a", encoding="utf-8") as file:
-                    file.write(action.text)
-            elif isinstance(action, RunProgram):
-                subprocess.run(list(action.argv), check=False)
-        except OSError as exc:
-            _warn(f"could not publish the archive: {exc}")
 
 
 class LogtrimHandler(logging.Handler):
@@ -293,7 +277,7 @@ class LogtrimHandler(logging.Handler):
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = self._finish(self.exit_code if exit_code is None else exit_code)
-        carry_out(actions)
+        carry_out(actions, _warn)
         super().close()
 
     def _finish(self, exit_code: int) -> list[Action]:
@@ -374,4 +358,4 @@ def capture(
 _UNCAUGHT = "uncaught %s: the block ended with an exception"
 _FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
-__all__ = ["LogtrimHandler", "capture", "carry_out"]
+__all__ = ["LogtrimHandler", "capture"]

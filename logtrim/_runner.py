@@ -11,7 +11,6 @@ import contextlib
 import os
 import signal
 import subprocess
-import sys
 import time
 from typing import Union
 
@@ -19,12 +18,13 @@ import anyio
 from anyio.abc import ByteReceiveStream, Process
 
 from . import _log, _writer
+from ._actions import carry_out
 from ._core import STDERR, STDOUT, Core
 from ._dialects import Closing, Print
 from ._errors import CommandNotExecutableError, CommandNotFoundError, LogtrimError
 from ._log import logger
 from ._options import RunOptions
-from ._sinks import ArchiveSink, Console, carry_out
+from ._sinks import ArchiveSink, Console
 from ._writer import ForkedArchive
 
 _READ = 1 << 20
@@ -32,8 +32,6 @@ _READ = 1 << 20
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
 )
-_PIPE_SIZE = 1 << 20
-_F_SETPIPE_SZ = 1031  # Linux: a bigger pipe means fewer, larger reads
 
 
 class Pipeline:
@@ -156,17 +154,16 @@ class Pipeline:
             logger().warning("internal error while closing the run", exc_info=True)
             return
         self.console.write(emits)
-        await carry_out(actions)
+        await anyio.to_thread.run_sync(carry_out, actions, _warn)
+
+
+def _warn(message: str) -> None:
+    logger().warning(message)
 
 
 def _pipe() -> tuple[int, int]:
     read, write = os.pipe()
-    if sys.platform.startswith("linux"):
-        import fcntl
-
-        # Above /proc/sys/fs/pipe-max-size this fails: the default size works too.
-        with contextlib.suppress(OSError):
-            fcntl.fcntl(read, _F_SETPIPE_SZ, _PIPE_SIZE)
+    _writer.grow_pipe(read)
     os.set_blocking(read, False)
     return read, write
 

@@ -16,8 +16,6 @@ from typing import IO, Any
 import anyio
 
 from ._archive import ArchiveEncoder
-from ._dialects import AppendFile, RunProgram
-from ._dialects._base import Action
 from ._log import logger
 from ._select import STDERR, STDOUT, Emit
 
@@ -137,18 +135,3 @@ class ArchiveSink:
                 await self._file.close()
             with contextlib.suppress(OSError):
                 self.path.unlink()
-
-
-async def carry_out(actions: Sequence[Action]) -> None:
-    for action in actions:
-        try:
-            if isinstance(action, AppendFile):
-                await anyio.Path(action.path).parent.mkdir(parents=True, exist_ok=True)
-                import aiofiles
-
-                async with aiofiles.open(action.path, "a", encoding="utf-8") as file:
-                    await file.write(action.text)
-            elif isinstance(action, RunProgram):
-                await anyio.run_process(list(action.argv), check=False)
-        except OSError as exc:
-            logger().warning("could not publish the archive", error=str(exc))
