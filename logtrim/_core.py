@@ -10,12 +10,11 @@ of a chunk is counted in C and kept in a short history for context and the failu
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Sequence
 
 from ._dialects import Dialect, all_dialects
 from ._finish import Finishing
-from ._history import CUT, History, StreamState
+from ._history import CUT, Held, History, StreamState
 from ._mask import Masker
 from ._policy import MIN_BUDGET, Budget, Policy, Tally
 from ._rules import RULES, Kind, Matcher, Rule
@@ -60,9 +59,12 @@ class Core(Selecting, Finishing):
         self._streams = {STDOUT: StreamState(max_pending), STDERR: StreamState(max_pending)}
         self.history = History(max(pol.tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
-        self.held_errors: deque[tuple[int, int, bytes]] = deque(maxlen=max(pol.tail, 50))
+        self.held = Held(min(max(self.budget.tail, 4096), 2 << 20))
         # Never longer than a piece of a long line: the console is the same whatever the chunks.
+        self.max_pending = max_pending
         self.max_line = min(pol.max_line, max_pending // 2)
+        # No one line may take more than an eighth of the budget on the console.
+        self.width = min(self.max_line, max(self.budget.total // 8, 256))
         self.lines = 0
         self.nbytes = 0
         self._gap_lines = 0
@@ -188,8 +190,8 @@ class Core(Selecting, Finishing):
         self.nbytes += len(buf)
         if not st.in_long:
             st.in_long = True
-            head = buf[: self.max_line]
-            hits = self.matcher.scan(head)
+            head = self._line_start(buf)
+            hits = self.matcher.scan(buf[: self.max_line])  # as a whole line is classified
             kind = hits[0][1] if hits else Kind.NOISE
             line = head + CUT + b"\n"
             self.history.remember(stream, line, self.lines)

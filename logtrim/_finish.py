@@ -5,16 +5,16 @@ A mixin of :class:`~logtrim._core.Core`, kept apart so each module reads on its 
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Callable, Mapping
 
 from ._dialects import Closing, Dialect, Print
 from ._dialects._base import Action
-from ._history import History, StreamState, display
+from ._failure import TailLine, incidents, pick
+from ._history import Held, History, StreamState
 from ._mask import Masker
 from ._policy import Budget, Policy, Tally, lines_text
 from ._rules import Kind
-from ._select import STDOUT, Emit
+from ._select import _OWN, STDOUT, Emit
 from ._sizes import format_count, format_size
 from ._templates import template
 
@@ -30,6 +30,7 @@ class Finishing:
     history: History
     lines: int
     max_line: int
+    _display: Callable[[bytes], bytes]
     nbytes: int
     started: float | None
     out_mode: str
@@ -37,7 +38,7 @@ class Finishing:
     first_error: bytes | None
     last_exception: bytes | None
     first_errors: list[str]
-    held_errors: deque[tuple[int, int, bytes]]
+    held: Held
     child_sent_result: bool
     _last_emit: float
     _checkpoint: dict[Kind, tuple[int, int]]
@@ -49,6 +50,7 @@ class Finishing:
     _emit: Callable[[int, bytes, Kind], None]
     _take: Callable[[], list[Emit]]
     _flush_gap: Callable[[], None]
+    _gap_text: Callable[[int], bytes]
     _end_repeat: Callable[[int], None]
     dropped: Callable[[bytes], bool]
     classify: Callable[[bytes], Kind]
@@ -89,7 +91,7 @@ class Finishing:
         if service:
             self._emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
-            masked = self.masker.mask(display(line, self.max_line))
+            masked = self.masker.mask(self._display(line))
             if self.budget.allows(Kind.PROGRESS, len(masked)):
                 self._emit(stream, masked, Kind.PROGRESS)
             else:
@@ -129,102 +131,88 @@ class Finishing:
         return delta
 
     def emit_tail(self, count: int, *, reserve: int | None = None, title: str = "") -> list[Emit]:
-        """Show the lines among the last ``count`` not shown yet; the newest win for room.
+        """On failure: the last ``count`` lines not shown yet, after the error lines (with
+        their stack traces) the budget held back before them; when they do not all fit, the
+        incidents and the newest lines win (:func:`~logtrim._failure.pick`).
 
         A run of 12 or more lines that differ only in numbers and ids shows as its first and
         last three lines around a count, so a countdown does not fill the tail.
         """
         room = self.budget.room(self.budget.closing if reserve is None else reserve)
         shown = self.history.shown()
-        items: list[tuple[int, int, bytes]] = []  # (stream, lineno, text); lineno -1: a marker
-        run: list[tuple[int, int, bytes]] = []
-        linenos = []
+        recent = self.history.recent(self.lines, count)
+        first = recent[0][0] if recent else self.lines
+        held = [
+            TailLine(lineno, stream, text, True, incident, cont)
+            for lineno, stream, text, incident, cont in self.held.lines
+            if lineno < first and lineno not in shown
+        ]
+        window = self._tail_window(recent, shown)
+        held_header = b"[logtrim] --- error lines the budget held back ---\n"
+        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
+        note = "... only part of what follows fits the budget ..."
+        # The gap marker before the tail counts only what the tail does not cover.
+        unseen = [raw for lineno, _, raw in recent if lineno not in shown]
+        self._gap_lines = max(self._gap_lines - len(unseen) - len(held), 0)
+        self._gap_bytes = max(
+            self._gap_bytes - sum(map(len, unseen)) - sum(len(line.text) for line in held), 0
+        )
+        gap = self._gap_text(0)
+        room -= len(header) + (len(held_header) if held else 0) + len(gap)
+        picked = pick(held + window, room)
+        if len(picked) < len(held) + len(window):
+            picked = pick(held + window, room - len(_OWN) - len(note) - 1)
+        if picked:
+            if len(picked) < len(held) + len(window):
+                self._marker(note)
+            self._flush_gap()
+            older = [line for line in picked if 0 <= line.lineno < first]
+            for part, title_line in ((older, held_header), (picked[len(older) :], header)):
+                if part:
+                    self._emit(STDOUT, title_line, Kind.NOISE)
+                for line in part:
+                    self._emit(line.stream, line.text, Kind.NOISE)
+                    if line.lineno >= 0:
+                        self.tally.tail_lines += 1
+                        self.history.mark_shown(line.lineno, self.lines, in_order=False)
+            for lineno, _, _ in recent:
+                self.history.mark_shown(lineno, self.lines, in_order=False)
+            self._gap_lines = self._gap_bytes = 0
+        return self._take()
+
+    def _tail_window(self, recent: list[tuple[int, int, bytes]], shown: set[int]) -> list[TailLine]:
+        """The recent lines not shown yet, with their incidents, similar runs folded."""
+        marks = incidents(
+            [(lineno, raw) for lineno, _, raw in recent],
+            self.classify,
+            after=self.policy.after,
+            block=self.policy.block,
+        )
+        items: list[TailLine] = []
+        run: list[TailLine] = []
         key = None
 
         def end_run() -> None:
             if len(run) >= 12:
                 items.extend(run[:3])
                 note = f"[logtrim] ... {format_count(len(run) - 6)} similar lines ...\n"
-                items.append((STDOUT, -1, note.encode()))
+                items.append(TailLine(-1, STDOUT, note.encode()))
                 items.extend(run[-3:])
             else:
                 items.extend(run)
 
-        for lineno, stream, raw in self.history.recent(self.lines, count):
+        for lineno, stream, raw in recent:
             if lineno in shown or self.dropped(raw):
                 continue
-            linenos.append(lineno)
-            text = self.masker.mask(display(raw, self.max_line))
+            text = self.masker.mask(self._display(raw))
+            incident, marked, cont = marks.get(lineno, (-1, False, False))
             new_key = (stream, template(text))
             if new_key != key:
                 end_run()
                 run, key = [], new_key
-            run.append((stream, lineno, text))
+            run.append(TailLine(lineno, stream, text, marked, incident, cont))
         end_run()
-        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
-        picked = self._fit_tail(items, room - len(header))
-        if picked:
-            if len(picked) < len(items):
-                self._marker("... some tail lines do not fit the budget ...")
-            self._flush_gap()
-            self._emit(STDOUT, header, Kind.NOISE)
-            for stream, lineno, text in picked:
-                self._emit(stream, text, Kind.NOISE)
-                if lineno >= 0:
-                    self.tally.tail_lines += 1
-            for lineno in linenos:
-                self.history.mark_shown(lineno, self.lines, in_order=False)
-            self._gap_lines = self._gap_bytes = 0
-        return self._take()
-
-    def _fit_tail(
-        self, items: list[tuple[int, int, bytes]], room: int
-    ) -> list[tuple[int, int, bytes]]:
-        """The tail lines that fit ``room``, in order. All of them when they fit; else the
-        last few lines, then the lines a rule marks (errors, warnings...), then the newest."""
-        if sum(len(text) for _, _, text in items) <= room:
-            return items
-        chosen: set[int] = set()
-        used = 0
-
-        def take(indexes: list[int]) -> None:
-            nonlocal used
-            for i in indexes:
-                if i not in chosen and used + len(items[i][2]) <= room:
-                    chosen.add(i)
-                    used += len(items[i][2])
-
-        newest = list(range(len(items) - 1, -1, -1))
-        take(newest[:5])
-        take([i for i in newest if items[i][1] >= 0 and self.classify(items[i][2]) > Kind.NOISE])
-        take(newest)
-        return [items[i] for i in sorted(chosen)]
-
-    def emit_held_errors(self, reserve: int) -> list[Emit]:
-        """On failure: the most recent error lines the budget held back.
-
-        They come before the tail and get at most two thirds of what is left, so the tail
-        keeps room too; with a small budget they are what says why the run failed.
-        """
-        room = self.budget.room(reserve) * 2 // 3
-        shown = self.history.shown()
-        held = [h for h in self.held_errors if h[0] not in shown]
-        header = b"[logtrim] --- the last error lines the budget held back ---\n"
-        used = len(header)
-        picked: list[tuple[int, int, bytes]] = []
-        for item in reversed(held):
-            if used + len(item[2]) > room:
-                break
-            used += len(item[2])
-            picked.append(item)
-        if picked:
-            self._flush_gap()
-            self._emit(STDOUT, header, Kind.NOISE)
-            for lineno, stream, text in reversed(picked):
-                self._emit(stream, text, Kind.NOISE)
-                self.tally.tail_lines += 1
-                self.history.mark_shown(lineno, self.lines, in_order=False)
-        return self._take()
+        return items
 
     def reason(self) -> str | None:
         """A one-line failure reason: the exception of the last traceback, else the first error."""
@@ -296,9 +284,6 @@ class Finishing:
 
         compact = self.budget.total < 32_000  # a small budget is for the failure, not counts
         if exit_code != 0:
-            _, reserve = closing(summary(compact))
-            self._out = self.emit_held_errors(reserve)  # (what was pending, then the block)
-        if exit_code != 0 and self.policy.tail > 0:
             _, reserve = closing(summary(compact))
             title = f"last {self.policy.tail} lines (exit code {exit_code})"
             group = self.dialect.group_start(title)

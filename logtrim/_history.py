@@ -9,12 +9,18 @@ from __future__ import annotations
 from collections import deque
 
 from ._lines import LineSplitter
+from ._sizes import format_size
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
 
 
 def display(line: bytes, max_line: int) -> bytes:
-    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long."""
+    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long.
+
+    A long line keeps its first third and its last two thirds of ``max_line``: what went
+    wrong is as often at the end (a tool's JSON result, a command's last output) as at the
+    start. The first piece of a line too long to hold already ends in :data:`CUT`.
+    """
     body = line[:-1] if line.endswith(b"\n") else line
     if body.endswith(b"\r"):
         body = body[:-1]
@@ -22,7 +28,14 @@ def display(line: bytes, max_line: int) -> bytes:
         parts = [p for p in body.split(b"\r") if p.strip()]
         body = parts[-1] if parts else b""
     if len(body) > max_line:
-        body = body[:max_line] + CUT
+        if body.endswith(CUT):
+            body = body[:max_line] + CUT
+        else:
+            head = max_line // 3
+            tail = max_line - head
+            cut = len(body) - head - tail
+            note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... "
+            body = body[:head] + note.encode() + body[-tail:]
     return body + b"\n"
 
 
@@ -84,6 +97,23 @@ class History:
         return out
 
 
+class Held:
+    """Error lines the budget held back, each with the rest of its incident (stack trace,
+    lines after it): the newest within ``cap`` bytes, for the end of a failed run."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        # (lineno, stream, console text, line number of the incident's error, continues it)
+        self.lines: deque[tuple[int, int, bytes, int, bool]] = deque()
+        self._size = 0
+
+    def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
+        self.lines.append((lineno, stream, text, incident, cont))
+        self._size += len(text)
+        while self._size > self.cap and len(self.lines) > 1:
+            self._size -= len(self.lines.popleft()[2])
+
+
 class StreamState:
     """Per-stream state: splitter, after-context, progress throttle, repeat collapse."""
 
@@ -93,6 +123,8 @@ class StreamState:
         self.long_hidden = False  # ... and that line was not shown
         self.after = 0
         self.block = 0
+        self.block_head = b""  # the error line the block continues
+        self.holding = -1  # line number of the error whose rest is held back, if any
         self.svc_open = 0
         self.progress_at = float("-inf")
         self.progress_pending: tuple[int, bytes, bool] | None = None

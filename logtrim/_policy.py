@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -56,14 +57,27 @@ class Policy:
     engine: str = "auto"  # matcher engine: auto, hyperscan, re
 
 
+def tail_share(total: int) -> float:
+    """The share of a budget kept for the end of a failed run (held-back errors, the tail).
+
+    The smaller the budget, the more of it goes to why the run failed: 70% at 8 kB and below,
+    25% at 1 MB and above, and in between in proportion to the budget's logarithm.
+    """
+    low, high = 8_000, 1_000_000
+    if total <= low:
+        return 0.70
+    if total >= high:
+        return 0.25
+    return 0.70 - 0.45 * math.log(total / low) / math.log(high / low)
+
+
 class Budget:
     """Bytes logtrim may still write, split into live output, the failure tail and closing."""
 
     def __init__(self, total: int) -> None:
         self.total = total
         self.closing = min(max(total // 10, 600), 16_384)
-        # The end of a failed run (held-back errors, the tail) is what a small budget is for.
-        self.tail = (total - self.closing) * (45 if total < 100_000 else 25) // 100
+        self.tail = int((total - self.closing) * tail_share(total))
         self.live = total - self.closing - self.tail
         self.used = 0
 

@@ -7,11 +7,11 @@ so each module reads on its own. Nothing here does I/O.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable, Sequence
 
 from ._dialects import Dialect
-from ._history import CUT, History, StreamState, display
+from ._failure import continues
+from ._history import CUT, Held, History, StreamState, display
 from ._mask import Masker
 from ._policy import TIER_LINES, Budget, Policy, Tally
 from ._rules import Kind, Matcher
@@ -22,11 +22,6 @@ from ._templates import template
 STDOUT, STDERR = 1, 2
 Emit = tuple[int, bytes]
 
-# Lines that continue a stack trace or an error block: indented, Java's "Caused by:",
-# "... 12 more", Go's goroutine headers.
-_CONTINUATION = re.compile(
-    rb"^(?:\x1b\[[0-9;]*m)*(?:[ \t]+\S|Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[)"
-)
 _EXCEPTION_LINE = re.compile(rb"^(?:\x1b\[[0-9;]*m)*[\w.$]*(?:Error|Exception|Interrupt)\b")
 _ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b\][^\x07]*\x07|\x1b_[^\x07]*\x07")
 FORCED_STDOUT = {
@@ -51,13 +46,15 @@ class Selecting:
     history: History
     lines: int
     max_line: int
+    max_pending: int
+    width: int
     out_mode: str
     err_mode: str
     child_sent_result: bool
     first_error: bytes | None
     last_exception: bytes | None
     first_errors: list[str]
-    held_errors: deque[tuple[int, int, bytes]]
+    held: Held
     _streams: dict[int, StreamState]
     _plain_matcher: Matcher
     _command_dialects: Sequence[Dialect]
@@ -88,13 +85,13 @@ class Selecting:
             kind = self.matcher.line_kind(line[: self.max_line])
         kind = self._apply_modes(stream, kind)
         seen = kind  # the line's own tier, before it is promoted to context
-        context = False
+        context = cont = False
         if kind != Kind.NOISE or not self._quiet(stream):
             if kind < Kind.KEEP and self.dropped(line):
                 kind = Kind.NOISE
-            elif st.block and _CONTINUATION.match(line):
+            elif st.block and (not line.strip() or continues(st.block_head, line)):
                 st.block -= 1
-                kind, context = Kind.ERROR, True
+                kind, context, cont = Kind.ERROR, True, True
             else:
                 st.block = 0
                 if st.after:
@@ -112,7 +109,7 @@ class Selecting:
             self._gap_lines += 1
             self._gap_bytes += size
             return
-        shown = display(line, self.max_line)
+        shown = self._display(line)
         if kind == Kind.PROGRESS and not self._progress_due(stream, now, lineno, line):
             return
         key = None
@@ -120,18 +117,26 @@ class Selecting:
             key = self._repeat_key(stream, shown, now, lineno)
             if key is None:
                 return
-        before: list[tuple[int, bytes]] = []
-        if kind == Kind.ERROR and not context:
-            before = self._context_before(lineno)
-        if not self._show(stream, shown, kind, lineno, before, context=context):
+        if context and st.holding >= 0:
+            # The rest of an error the budget held back: held with it, for the end.
+            self.held.add(lineno, stream, self.masker.mask(shown), st.holding, cont)
+            self._gap_lines += 1
+            self._gap_bytes += size
             return
-        if key is not None:
-            st.repeat_key = key  # only a shown line starts a run of repeats
-            st.repeat_reported = now
-        if kind == Kind.ERROR and not context:
+        opens = kind == Kind.ERROR and not context
+        before = self._context_before(lineno) if opens else []
+        shown_now = self._show(stream, shown, kind, lineno, before, context=context)
+        if opens:
             st.after = self.policy.after
             st.block = self.policy.block
+            st.block_head = line
+            st.holding = -1 if shown_now else lineno
+            if not shown_now:
+                self.held.add(lineno, stream, self.masker.mask(shown), lineno, True)
             self._note_error(shown)
+        if shown_now and key is not None:
+            st.repeat_key = key  # only a shown line starts a run of repeats
+            st.repeat_reported = now
 
     def _quiet(self, stream: int) -> bool:
         return (self.out_mode if stream == STDOUT else self.err_mode) in _QUIET_MODES
@@ -233,7 +238,7 @@ class Selecting:
         if want <= 0:
             return []
         return [
-            (stream, display(raw, self.max_line))
+            (stream, self._display(raw))
             for _, stream, raw in self.history.recent(lineno, want)
             if not self.dropped(raw)
         ]
@@ -262,8 +267,6 @@ class Selecting:
             self.tally.held_bytes += len(shown)
             self._gap_lines += 1
             self._gap_bytes += len(shown)
-            if kind == Kind.ERROR and not context:
-                self.held_errors.append((lineno, stream, masked))  # for the end of a failed run
             if kind not in self._stopped:
                 self._stopped.add(kind)
                 pct = 100 * self.budget.used // self.budget.total
@@ -311,6 +314,20 @@ class Selecting:
             self._traceback_seen = True
         elif self._traceback_seen and _EXCEPTION_LINE.match(text):
             self.last_exception = text
+
+    def _display(self, raw: bytes) -> bytes:
+        """A line's console form. A long one is masked before it is cut, so no part of a
+        secret is left at the cut; one longer than the splitter holds shows its start only,
+        as it does when it comes in pieces."""
+        if len(raw) > self.max_pending:
+            raw = self._line_start(raw) + CUT + b"\n"
+        elif len(raw) > self.width:
+            raw = self.masker.mask(raw)
+        return display(raw, self.width)
+
+    def _line_start(self, raw: bytes) -> bytes:
+        """The first ``max_line`` bytes of a long line, masked."""
+        return self.masker.mask(raw[: self.max_line + self.masker.max_len])[: self.max_line]
 
     def _marker(self, text: str) -> None:
         line = _OWN + text.encode() + b"\n"

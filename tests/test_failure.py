@@ -1,0 +1,213 @@
+"""The end of a failed run and long lines (issue 3): what says why it failed reaches the console.
+
+Real children for the behaviour a user sees; the pure functions behind it (``continues``,
+``incidents``, ``pick``, ``tail_share``) on examples.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, py
+
+from logtrim._failure import TailLine, continues, incidents, pick
+from logtrim._policy import Budget, tail_share
+from logtrim._rules import RULES, Matcher
+
+DATA = Path(__file__).parent / "data"
+
+
+# -- stack traces -----------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        (b"Traceback (most recent call last):\n", b'  File "app.py", line 3, in <module>\n'),
+        (b'Exception in thread "main" java.lang.X: y\n', b"\tat com.shop.Main.run(Main.java:9)\n"),
+        (b"java.lang.X: y\n", b"Caused by: java.io.IOException: closed\n"),
+        # a logger that stamps every line of the traceback: same prefix but for the digits
+        (
+            b"2017-06-24 13:36:02,965 INFO:build:Traceback (most recent call last):\n",
+            b'2017-06-24 13:36:02,966 INFO:build:  File "util.py", line 547, in do\n',
+        ),
+        (
+            b"2025-03-14 09:27:57 ERROR [worker] Exception occurred:\n",
+            b"2025-03-14 09:27:58 ERROR [worker]     raise ValueError(x)\n",
+        ),
+    ],
+)
+def test_stack_frame_continues_its_error(head: bytes, line: bytes):
+    assert continues(head, line)
+
+
+@pytest.mark.parametrize(
+    ("head", "line"),
+    [
+        # MSBuild indents everything: the next line at the same depth is not part of the error
+        (
+            b"        c:\\x\\Common.targets(2703,9): error MSB3021: Unable to copy file\n",
+            b'        Copying file from "obj\\a.dll" to "bin\\a.dll".\n',
+        ),
+        (
+            b"2025-03-14 09:27:57 ERROR upload failed\n",
+            b"2025-03-14 09:27:58 INFO  next step\n",
+        ),
+        (b"ERROR: x\n", b"done\n"),
+        (b"ERROR: x\n", b"   \n"),
+    ],
+)
+def test_other_lines_do_not_continue_it(head: bytes, line: bytes):
+    assert not continues(head, line)
+
+
+def test_incidents_group_an_error_with_its_frames_and_the_lines_after():
+    lines = list(
+        enumerate(
+            [
+                b"hello\n",
+                b"Traceback (most recent call last):\n",
+                b'  File "a.py", line 1, in <module>\n',
+                b"    boom()\n",
+                b"RuntimeError: boom\n",
+                b"cleaning up\n",
+                b"\n",
+                b"bye\n",
+                b"unrelated\n",
+            ]
+        )
+    )
+    marks = incidents(lines, Matcher(RULES).line_kind, after=2, block=50)
+    assert 0 not in marks and 8 not in marks  # no rule, no error nearby
+    assert marks[2] == (1, False, True) and marks[3] == (1, False, True)  # frames
+    assert marks[4][0] == 4  # the exception line opens its own incident
+    assert marks[5] == (4, False, False)  # after it, not part of it
+    assert 6 not in marks  # a blank line belongs to no incident (but is one of the two after)
+    assert 7 not in marks
+
+
+# -- choosing within the room left ------------------------------------------------------------
+def _line(n: int, text: str, *, incident: int = -1, cont: bool = False) -> TailLine:
+    marked = incident == n
+    return TailLine(n, 1, text.encode() + b"\n", marked, incident, cont or marked)
+
+
+def test_pick_keeps_everything_that_fits_in_order():
+    lines = [_line(i, f"line {i}") for i in range(5)]
+    assert pick(lines, 10_000) == lines
+
+
+def test_pick_prefers_errors_and_frames_to_filler_and_shows_one_of_each_failure():
+    lines = [
+        _line(0, "ERROR: upload of chunk-7 failed", incident=0),
+        _line(1, "  retry 1 of 3", incident=0, cont=True),
+        *[_line(n, f"copying file {n:04d} of 9000 to the cache") for n in range(2, 30)],
+        _line(30, "ERROR: upload of chunk-9 failed", incident=30),
+        _line(31, "  retry 1 of 3", incident=30, cont=True),
+        _line(32, "Traceback (most recent call last):", incident=32),
+        _line(33, '  File "deploy.py", line 88, in main', incident=32, cont=True),
+        _line(34, "ValueError: bad manifest", incident=34),
+        _line(35, "step finished"),
+    ]
+    room = sum(len(line.text) for line in lines[-6:])  # just what says why it failed
+    picked = pick(lines, room)
+    texts = b"".join(line.text for line in picked)
+    assert sum(len(line.text) for line in picked) <= room
+    assert [line.lineno for line in picked] == sorted(line.lineno for line in picked)
+    needed = (b"chunk-9 failed", b"Traceback", b'File "deploy.py"', b"ValueError", b"finished")
+    assert all(text in texts for text in needed)
+    assert b"chunk-7" not in texts  # the same failure again: the newest is enough
+    assert b"copying file" not in texts
+
+
+def test_pick_skips_blank_lines_unless_everything_fits():
+    lines = [_line(0, "ERROR: x", incident=0), _line(1, ""), _line(2, "y" * 50)]
+    assert [line.lineno for line in pick(lines, 20)] == [0]
+    assert pick(lines, 1000) == lines
+
+
+def test_small_budgets_keep_more_for_the_end_of_a_failure():
+    shares = [tail_share(n) for n in (2_048, 8_000, 20_000, 100_000, 1_000_000, 20_000_000)]
+    assert shares == sorted(shares, reverse=True)
+    assert shares[0] == 0.70 and shares[-1] == 0.25
+    budget = Budget(4_000)
+    assert budget.live + budget.tail + budget.closing == budget.total
+
+
+# -- with real children -----------------------------------------------------------------------
+def test_held_back_traceback_is_shown_whole_at_the_end(run_logtrim: RunLogtrim):
+    """Errors use up the budget early; a later traceback comes back at the end, frames too."""
+    code = (
+        "import sys\n"
+        "names = [a + b for a in 'ghijklmnopqrstuvwxyz' for b in 'ghijklmnopqrstuvwxyz']\n"
+        "for i in range(400): print(f'ERROR: item {names[i]} rejected by the validator')\n"
+        "for i in range(5000): print(f'processing record {i}')\n"
+        "print('Traceback (most recent call last):')\n"
+        "print('  File \"/srv/deploy/migrate.py\", line 120, in apply')\n"
+        "print('    cursor.execute(sql)')\n"
+        "print('psycopg2.errors.UndefinedTable: relation \"orders_v2\" does not exist')\n"
+        "for i in range(300): print(f'cleanup step {i}')\n"
+        "sys.exit(4)\n"
+    )
+    r = run_logtrim("--budget", "20kB", "--", *py(code))
+    assert r.code == 4
+    assert len(r.console) <= 20_000
+    console = r.console.decode()
+    assert "error lines are no longer shown" in console
+    assert "--- error lines the budget held back ---" in console
+    held = console.split("--- error lines the budget held back ---")[1]
+    for line in (
+        "Traceback (most recent call last):",
+        'File "/srv/deploy/migrate.py", line 120, in apply',
+        "cursor.execute(sql)",
+        'UndefinedTable: relation "orders_v2" does not exist',
+    ):
+        assert line in held
+    assert "cleanup step 299" in console  # the last lines too
+    assert r.archive.count(b"\n") == 400 + 5000 + 4 + 300
+
+
+def test_failure_at_the_end_of_a_real_ci_log_fits_a_small_budget(run_logtrim: RunLogtrim):
+    """The end of a failing Jenkins DLRN job (tests/data/README.md) through a 4 kB budget."""
+    log = DATA / "mock-01-end.log"
+    r = run_logtrim("--budget", "4000", "--", "sh", "-c", 'cat "$0"; exit 1', str(log))
+    assert r.code == 1
+    assert len(r.console) <= 4000
+    console = r.console.decode()
+    for line in (
+        "IOError: [Errno 2] No such file or directory",
+        "error: Bad exit status from /var/tmp/rpm-tmp.rhaVaW (%install)",
+        "Traceback (most recent call last):",
+        "Error: Command failed. See logs for output.",
+        "# bash --login -c /usr/bin/rpmbuild -bb",
+        "ERROR:dlrn:Received exception Error in build_rpm_wrapper",
+        "RAN: /usr/bin/env /home/jenkins/workspace/DLRN-rpmbuild/DLRN/scripts/build_rpm.sh",
+    ):
+        assert line in console
+    assert r.archive == log.read_bytes()
+
+
+def test_long_line_shows_its_start_and_its_end(run_logtrim: RunLogtrim):
+    """An error at the end of a 60 kB line (a tool's JSON result) is on the console."""
+    code = (
+        "print('fatal: [web-01]: FAILED! => {\"stdout\": \"' + 'x' * 60000 + "
+        "'\", \"msg\": \"rmtree failed: [Errno 30] Read-only file system\"}')"
+    )
+    r = run_logtrim("--budget", "16kB", "--", *py(code))
+    console = r.console.decode()
+    assert "fatal: [web-01]: FAILED!" in console
+    assert "rmtree failed: [Errno 30] Read-only file system" in console
+    assert "cut; the archive has all of it]" in console
+    assert len(r.console) <= 16_000
+    assert r.archive.count(b"x") >= 60_000
+
+
+def test_no_part_of_a_secret_is_left_where_a_long_line_is_cut(run_logtrim: RunLogtrim):
+    secret = "s3cr3t-T0KEN-0123456789-abcdef"
+    # 4 kB budget: lines are cut to 512 bytes, the first 170 kept; the secret straddles that.
+    code = f"print('ERROR ' + 'a' * 150 + '{secret}' + 'b' * 5000)"
+    r = run_logtrim("--budget", "4000", "--mask", secret, "--", *py(code))
+    console = r.console.decode()
+    assert "ERROR aaaa" in console
+    for i in range(0, len(secret) - 5):
+        assert secret[i : i + 6] not in console
+    assert secret.encode() not in r.archive
