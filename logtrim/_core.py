@@ -165,6 +165,7 @@ class Core(Selecting, Finishing):
             pos = end
             lineno += 1
         self.lines = lineno
+        self.history.seal(lineno - base)
         self.nbytes += len(data)
         return archive, self._take()
 
@@ -200,6 +201,7 @@ class Core(Selecting, Finishing):
             self._line(stream, line, kind, self.lines, now, size=len(buf))
             st.long_hidden = self._gap_lines > gap  # it went into the gap (not shown, not a repeat)
             self.lines += 1
+            self.history.seal(1)
         else:
             self._long_rest(st, len(buf))
         return self.masker.mask(buf)
@@ -229,6 +231,7 @@ class Core(Selecting, Finishing):
         base = self.lines
         self.history.remember(stream, region, base)
         self._console(stream, region, hits, base, now)
+        self.history.seal(self.lines - base)
         self.nbytes += len(region)
         return archive
 
@@ -242,12 +245,18 @@ class Core(Selecting, Finishing):
         plain_progress = not self._drop and not self._quiet(stream)
         count, find = region.count, region.find
         n, nhits = len(region), len(hits)
+        head = self.policy.head
+        forced = self._mode_forced(stream)
+        noise = Kind.NOISE
         pos, lineno, i = 0, base, 0
         while pos < n:
             while i < nhits and hits[i][0] < pos:
                 i += 1
-            line_mode = self._line_mode(stream, lineno)
-            if not line_mode:
+            if forced or lineno < head or st.after or st.block or st.svc_open:
+                end = find(b"\n", pos) + 1 or n
+                kind = hits[i][1] if i < nhits and hits[i][0] == pos else noise
+            else:
+                # Count the lines no rule hit in C, up to the next hit.
                 target = hits[i][0] if i < nhits else n
                 if target > pos:
                     skipped = count(b"\n", pos, target)
@@ -255,30 +264,29 @@ class Core(Selecting, Finishing):
                         skipped += 1  # a last line without newline, at end of input
                     self._gap_lines += skipped
                     self._gap_bytes += target - pos
-                    seen_lines[Kind.NOISE] += skipped
-                    seen_bytes[Kind.NOISE] += target - pos
+                    seen_lines[noise] += skipped
+                    seen_bytes[noise] += target - pos
                     lineno += skipped
                     pos = target
+                    if pos >= n:
+                        break
+                end = find(b"\n", pos) + 1 or n
+                kind = hits[i][1]
+                if kind == Kind.PROGRESS and plain_progress and now - st.progress_at < interval:
+                    # The common flood: a progress line that only replaces the pending one.
+                    st.progress_pending = (lineno, region[pos:end], False)
+                    seen_lines[kind] += 1
+                    seen_bytes[kind] += end - pos
+                    self._gap_lines += 1
+                    self._gap_bytes += end - pos
+                    pos = end
+                    lineno += 1
                     continue
-            end = find(b"\n", pos) + 1 or n
-            kind = hits[i][1] if i < nhits and hits[i][0] == pos else Kind.NOISE
-            if (
-                kind == Kind.PROGRESS
-                and not line_mode
-                and plain_progress
-                and now - st.progress_at < interval
-            ):
-                # The common flood: a progress line that only replaces the pending one.
-                st.progress_pending = (lineno, region[pos:end], False)
-                seen_lines[Kind.PROGRESS] += 1
-                seen_bytes[Kind.PROGRESS] += end - pos
-                self._gap_lines += 1
-                self._gap_bytes += end - pos
-                pos = end
-                lineno += 1
-                continue
             self.history.hint = (lineno, pos)
             self._line(stream, region[pos:end], kind, lineno, now)
+            # The line may have switched the level (a service message).
+            forced = self._mode_forced(stream)
+            plain_progress = not self._drop and not self._quiet(stream)
             pos = end
             lineno += 1
         self.lines = lineno
@@ -288,6 +296,10 @@ class Core(Selecting, Finishing):
         st = self._streams[stream]
         if lineno < self.policy.head or st.after or st.block or st.svc_open:
             return True
+        return self._mode_forced(stream)
+
+    def _mode_forced(self, stream: int) -> bool:
+        """Whether the stream's level switch makes every line worth a look."""
         if stream == STDOUT:
             return self.out_mode in FORCED_STDOUT
         return self.err_mode == "stderr-progress"

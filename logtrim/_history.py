@@ -12,6 +12,7 @@ from ._lines import LineSplitter
 from ._sizes import format_size
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
+_OPEN = 1 << 62  # the line count of a region still being looked at
 
 
 def display(line: bytes, max_line: int) -> bytes:
@@ -52,8 +53,13 @@ class History:
         self.last_shown = -1
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
-        count = lines.count(b"\n") + (0 if lines.endswith(b"\n") else 1)
-        self._segments.append((first, stream, lines, count))
+        """Add a region whose lines are being looked at; :meth:`seal` then gives its count
+        (the caller counts them anyway: one pass over the bytes, not two)."""
+        self._segments.append((first, stream, lines, _OPEN))
+
+    def seal(self, count: int) -> None:
+        first, stream, lines, _ = self._segments[-1]
+        self._segments[-1] = (first, stream, lines, count)
         self._lines += count
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
             self._lines -= self._segments.popleft()[3]

@@ -146,6 +146,8 @@ class Matcher:
 
     def __init__(self, rules: Sequence[Rule] = RULES, *, engine: str = "auto") -> None:
         self.rules = tuple(rules)
+        # The tier of a line that hits one rule only (the common case).
+        self._single = tuple(_kind_of([i], self.rules) for i in range(len(self.rules)))
         self._res = [
             re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
         ]
@@ -195,8 +197,10 @@ class Matcher:
 
         self._hs.scan(chunk, match_event_handler=on_match)
         found: list[tuple[int, Kind]] = []
+        rules, single = self.rules, self._single
         for start in sorted(hits):
-            kind = _kind_of(hits[start], self.rules)
+            ids = hits[start]
+            kind = single[ids[0]] if len(ids) == 1 else _kind_of(ids, rules)
             if kind != Kind.NOISE:
                 found.append((start, kind))
         return found

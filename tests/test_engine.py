@@ -248,3 +248,15 @@ def test_octopus_close_publishes_artifact():
     lines = out[STDOUT].splitlines()
     assert lines[-1].startswith(b"##octopus[createArtifact ")
     assert b"##octopus[stdout-default]" in lines
+
+
+def test_progress_after_a_switch_to_verbose_in_the_same_chunk_stays_archive_only():
+    """A level switch takes effect on the next line, even in the middle of a chunk."""
+    chunk = (
+        b"Uploading package 5%\n##octopus[stdout-verbose]\nUploading package 45%\n"
+        b"Uploading package 90%\n##octopus[stdout-default]\ndone\n"
+    )
+    archive, out = drive(Core(Policy(head=0), Octopus()), [(STDOUT, chunk, 0.0)], exit_code=0)
+    assert archive == chunk
+    assert b"5%" in out[STDOUT]
+    assert b"45%" not in out[STDOUT] and b"90%" not in out[STDOUT]
