@@ -24,6 +24,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # help texts say "[default: 20MB]": plain text, not markup
 )
 
 
@@ -51,10 +52,10 @@ def run(
     ],
     artifact: Annotated[
         Path | None,
-        typer.Option(help="Archive path [default: <command>-<timestamp>.log.zst here]."),
+        typer.Option(help="Archive path (default: <command>-<timestamp>.log.zst here)."),
     ] = None,
     name: Annotated[
-        str | None, typer.Option(help="Artifact name shown by the CI [default: file name].")
+        str | None, typer.Option(help="Artifact name shown by the CI (default: its file name).")
     ] = None,
     budget: Annotated[
         str | None,
@@ -105,7 +106,7 @@ def run(
         bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
     ] = False,
     config: Annotated[
-        Path | None, typer.Option(help="Config file [default: logtrim.toml, pyproject.toml].")
+        Path | None, typer.Option(help="Config file (default: logtrim.toml, then pyproject.toml).")
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug diagnostics.")] = False,
 ) -> None:

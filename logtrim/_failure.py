@@ -16,9 +16,8 @@ from ._rules import Kind
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more", Go's goroutine headers.
-_CONTINUATION = re.compile(
-    rb"(?:\x1b\[[0-9;]*m)*(?:Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[)"
-)
+_CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
+_COLOUR = re.compile(rb"\x1b\[[0-9;]*m")
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
@@ -34,9 +33,10 @@ def continues(head: bytes, line: bytes) -> bool:
     traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``).
     Tools that indent everything (MSBuild) do not make every line a continuation.
     """
+    head, line = _COLOUR.sub(b"", head[:160]), _COLOUR.sub(b"", line[:160])
     if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
         return True
-    a, b = head[:160].translate(_DIGITS), line[:160].translate(_DIGITS)
+    a, b = head.translate(_DIGITS), line.translate(_DIGITS)
     n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
         n -= 1

@@ -260,3 +260,12 @@ def test_progress_after_a_switch_to_verbose_in_the_same_chunk_stays_archive_only
     assert archive == chunk
     assert b"5%" in out[STDOUT]
     assert b"45%" not in out[STDOUT] and b"90%" not in out[STDOUT]
+
+
+def test_context_before_an_error_that_starts_a_large_chunk():
+    """The lines before an error come from the previous chunk even when the error's chunk
+    alone holds more lines than the history keeps."""
+    first = b"".join(b"step %d\n" % i for i in range(50)) + b"ctx-a\nctx-b\n"
+    second = b"ERROR: deploy failed\n" + b"".join(b"after %d\n" % i for i in range(400))
+    _, out = drive(core(context=2, after=0), [(STDOUT, first, 0.0), (STDOUT, second, 0.0)])
+    assert b"ctx-a\nctx-b\nERROR: deploy failed\n" in out[STDOUT]
