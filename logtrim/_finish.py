@@ -49,8 +49,8 @@ class Finishing:
     _marker: Callable[[str], None]
     _emit: Callable[[int, bytes, Kind], None]
     _take: Callable[[], list[Emit]]
-    _flush_gap: Callable[[], None]
-    _gap_text: Callable[[int], bytes]
+    _flush_gap: Callable[..., None]
+    _gap_text: Callable[..., bytes]
     _end_repeat: Callable[[int], None]
     dropped: Callable[[bytes], bool]
     classify: Callable[[bytes], Kind]
@@ -151,13 +151,11 @@ class Finishing:
         held_header = b"[logtrim] --- error lines the budget held back ---\n"
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         note = "... only part of what follows fits the budget ..."
-        # The gap marker before the tail counts only what the tail does not cover.
-        unseen = [raw for lineno, _, raw in recent if lineno not in shown]
-        self._gap_lines = max(self._gap_lines - len(unseen) - len(held), 0)
-        self._gap_bytes = max(
-            self._gap_bytes - sum(map(len, unseen)) - sum(len(line.text) for line in held), 0
-        )
-        gap = self._gap_text(0)
+        # The gap marker before the tail counts only the lines the tail does not cover (not
+        # their size: the history holds a long line's start only).
+        unseen = sum(1 for lineno, _, _ in recent if lineno not in shown)
+        self._gap_lines = max(self._gap_lines - unseen - len(held), 0)
+        gap = self._gap_text(0, sized=False)
         room -= len(header) + (len(held_header) if held else 0) + len(gap)
         picked = pick(held + window, room)
         if len(picked) < len(held) + len(window):
@@ -165,7 +163,7 @@ class Finishing:
         if picked:
             if len(picked) < len(held) + len(window):
                 self._marker(note)
-            self._flush_gap()
+            self._flush_gap(sized=False)
             older = [line for line in picked if 0 <= line.lineno < first]
             for part, title_line in ((older, held_header), (picked[len(older) :], header)):
                 if part:

@@ -288,18 +288,18 @@ class Selecting:
         self._mark_shown(lineno)
         return True
 
-    def _gap_text(self, context_lines: int) -> bytes:
+    def _gap_text(self, context_lines: int, *, sized: bool = True) -> bytes:
         lines = self._gap_lines - context_lines
         if lines <= 0:
             return b""
+        size = f" ({format_size(self._gap_bytes)})" if sized else ""
         return (
-            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''} "
-            f"({format_size(self._gap_bytes)}) "
+            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''}{size} "
             "not shown ...\n"
         ).encode()
 
-    def _flush_gap(self) -> None:
-        gap = self._gap_text(0)
+    def _flush_gap(self, *, sized: bool = True) -> None:
+        gap = self._gap_text(0, sized=sized)
         if gap and self.budget.allows_marker(len(gap)):
             self._emit(STDOUT, gap, Kind.NOISE)
         self._gap_lines = self._gap_bytes = 0
