@@ -15,12 +15,14 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from ._inputs import Input, line_chunks
+from ._aside import aside
+from ._inputs import Input, line_chunks, open_input
 from ._rules import Kind, Matcher
 from ._sizes import format_count, format_size
 from ._tasklog import ENTRY, NODE, RUN, Grouper, Record, is_tasklog
 from ._templates import TemplateCounter, TemplateStat
 
+ASIDE_MIN = 16 << 20  # a raw task log this large has its templates counted in parallel
 # Tier names for plain logs, as ``run``'s summary says them.
 TIERS = {
     Kind.NOISE: "detail",
@@ -159,12 +161,20 @@ def compute(inputs: Iterable[Input]) -> Stats:
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
         tally = _TaskLogTally(stats) if is_task else None
+        # A large raw task log: its templates are counted on the second core, from the file,
+        # while this process parses its entries.
+        side = None
+        if tally is not None and inp.path != "-" and (inp.size or 0) >= ASIDE_MIN:
+            side = aside(functools.partial(_count_file, inp.path))
         lines_before = counter.lines
         for chunk in chunks:
-            counter.feed(chunk)
+            if side is None:
+                counter.feed(chunk)
             info.bytes += len(chunk)
             if tally is not None:
                 tally.feed(chunk)
+        if side is not None:
+            counter.add(*(side() or _count_file(inp.path)))  # (failed: count them here)
         info.lines = counter.lines - lines_before
         if tally is not None:
             tally.flush()
@@ -184,6 +194,14 @@ def compute(inputs: Iterable[Input]) -> Stats:
         name = TIERS[stats.tiers[tpl]]
         stats.levels[name] = stats.levels.get(name, 0) + stat.size
     return stats
+
+
+def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
+    """Lines and templates of the input at ``path``, read anew."""
+    counter = TemplateCounter()
+    for chunk in line_chunks(open_input(path).chunks()):
+        counter.feed(chunk)
+    return counter.lines, counter.result()
 
 
 @functools.lru_cache(maxsize=1)

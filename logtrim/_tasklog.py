@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -148,48 +148,52 @@ class Grouper:
 
     def feed(self, lines: Iterable[bytes]) -> Iterator[Record]:
         for raw in lines:
-            if self._in_header:
-                if _HEADER_KEY.match(raw) and not _ENTRY.match(raw):
-                    yield Record(HEADER, raw, 1, text=_strip(raw))
-                    continue
-                self._in_header = False
-                if not raw.strip():
-                    yield Record(HEADER, raw, 1)
-                    continue
-            parsed = parse_line(raw)
-            if parsed is not None and parsed.continuation and not parsed.text.strip():
-                self._blanks.append(raw)
-                continue
-            if parsed is None or parsed.continuation:
-                # Continuation, or a line out of format (a wrapped line): part of the entry.
-                if self._first is None:
-                    yield from self._flush_blanks()
-                    yield Record(OTHER, raw, 1, text=_strip(raw))
-                    continue
-                self._entry.extend(self._blanks)
-                self._blanks.clear()
-                self._entry.append(raw)
-                continue
-            if parsed.status:
-                blanks, self._blanks = self._blanks, []
-                yield from self._end_entry()
-                data = b"".join(blanks) + raw
-                n = len(blanks) + 1
-                yield Record(
+            yield from self._line(raw)
+
+    def _line(self, raw: bytes) -> Sequence[Record]:
+        """The records one line completes (a plain call: most lines complete none)."""
+        if self._in_header:
+            if _HEADER_KEY.match(raw) and not _ENTRY.match(raw):
+                return (Record(HEADER, raw, 1, text=_strip(raw)),)
+            self._in_header = False
+            if not raw.strip():
+                return (Record(HEADER, raw, 1),)
+        parsed = parse_line(raw)
+        if parsed is not None and parsed.continuation and not parsed.text.strip():
+            self._blanks.append(raw)
+            return ()
+        if parsed is None or parsed.continuation:
+            # Continuation, or a line out of format (a wrapped line): part of the entry.
+            if self._first is None:
+                return [*self._flush_blanks(), Record(OTHER, raw, 1, text=_strip(raw))]
+            self._entry.extend(self._blanks)
+            self._blanks.clear()
+            self._entry.append(raw)
+            return ()
+        out: list[Record] = []
+        if parsed.status:
+            blanks, self._blanks = self._blanks, []
+            if self._first is not None:
+                out.append(self._end_entry())
+            out.append(
+                Record(
                     NODE,
-                    data,
-                    n,
+                    b"".join(blanks) + raw,
+                    len(blanks) + 1,
                     depth=parsed.depth,
                     status=parsed.status,
                     name=parsed.name,
                     text=parsed.text,
                 )
-                continue
-            self._entry.extend(self._blanks)
-            self._blanks.clear()
-            yield from self._end_entry()
-            self._first = parsed
-            self._entry.append(raw)
+            )
+            return out
+        self._entry.extend(self._blanks)
+        self._blanks.clear()
+        if self._first is not None:
+            out.append(self._end_entry())
+        self._first = parsed
+        self._entry.append(raw)
+        return out
 
     def feed_chunk(self, chunk: bytes) -> Iterator[Record]:
         """Like ``feed(chunk.splitlines(keepends=True))``, with runs as ``RUN`` records.
@@ -206,14 +210,14 @@ class Grouper:
             first, scan = _verbose_at(depth)
             fast = not self._in_header and first.match(chunk, pos) is not None
             if fast and self._first is not None and not self._blanks:
-                yield from self._end_entry()  # as the run's first line would
+                yield self._end_entry()  # as the run's first line would
                 if self.min_depth != depth:  # the consumer saw the entry: scan anew
                     depth = self.min_depth
                     first, scan = _verbose_at(depth)
                     fast = first.match(chunk, pos) is not None
             if not fast or self._entry or self._blanks:
                 end = chunk.find(b"\n", pos) + 1 or size
-                yield from self.feed((chunk[pos:end],))
+                yield from self._line(chunk[pos:end])
                 pos = end
                 continue
             found = scan.search(chunk, pos)
@@ -231,7 +235,7 @@ class Grouper:
             # The run's last line unless an entry follows, and the other line: one by one.
             while pos < end:
                 stop = chunk.find(b"\n", pos) + 1 or size
-                yield from self.feed((chunk[pos:stop],))
+                yield from self._line(chunk[pos:stop])
                 pos = stop
 
     def _flush_blanks(self) -> Iterator[Record]:
@@ -239,11 +243,11 @@ class Grouper:
             yield Record(OTHER, b"".join(self._blanks), len(self._blanks))
             self._blanks.clear()
 
-    def _end_entry(self) -> Iterator[Record]:
+    def _end_entry(self) -> Record:
+        """The pending entry as a record (there is one: the caller checked ``_first``)."""
         first = self._first
-        if first is None:
-            return
-        yield Record(
+        assert first is not None
+        record = Record(
             ENTRY,
             b"".join(self._entry),
             len(self._entry),
@@ -253,11 +257,12 @@ class Grouper:
         )
         self._entry = []
         self._first = None
+        return record
 
     def flush(self) -> Iterator[Record]:
         """The last entry, at the end of the input."""
         if self._first is not None:
             self._entry.extend(self._blanks)
             self._blanks.clear()
-        yield from self._end_entry()
+            yield self._end_entry()
         yield from self._flush_blanks()

@@ -173,6 +173,17 @@ class TemplateCounter:
             out[templates[list(keys).index(last)]].size -= 1  # no newline to count
         keys.clear()
 
+    def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
+        """Counts made elsewhere (another process) of other lines."""
+        self.lines += lines
+        for tpl, stat in templates.items():
+            mine = self._folded.get(tpl)
+            if mine is None:
+                self._folded[tpl] = stat
+            else:
+                mine.lines += stat.lines
+                mine.size += stat.size
+
     def result(self) -> dict[bytes, TemplateStat]:
         """``{template: TemplateStat}`` for everything fed so far."""
         self._fold()

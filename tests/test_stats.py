@@ -142,3 +142,25 @@ def test_task_log_runs_count_as_line_by_line(monkeypatch: pytest.MonkeyPatch) ->
     slow = to_json(compute([_opened(data)]), 50)
     assert json.dumps(fast) == json.dumps(slow)
     assert list(fast["steps"]) == list(slow["steps"]) and fast["levels"]["Verbose"] > 0
+
+
+def test_templates_counted_on_a_second_core_give_the_same_report(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A large raw task log's templates are counted by a forked process: same figures."""
+    import logtrim._stats as stats_module
+
+    path = tmp_path / "task.log"
+    path.write_bytes(tasklog(400_000))
+    serial = to_json(compute([open_input(str(path))]), top=20)
+    monkeypatch.setattr(stats_module, "ASIDE_MIN", 0)  # this small file goes aside too
+    forked = to_json(compute([open_input(str(path))]), top=20)
+    assert forked == serial
+    assert forked["inputs"][0]["lines"] == path.read_bytes().count(b"\n")
+
+
+def test_work_aside_returns_its_value_or_none() -> None:
+    from logtrim._aside import aside
+
+    assert aside(lambda: {b"tpl": (3, 120)})() == {b"tpl": (3, 120)}
+    assert aside(lambda: 1 // 0)() is None  # the caller then does the work itself
