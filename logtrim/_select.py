@@ -120,6 +120,8 @@ class Selecting:
         if context and st.holding >= 0:
             # The rest of an error the budget held back: held with it, for the end.
             self.held.add(lineno, stream, self.masker.mask(shown), st.holding, cont)
+            self.tally.held_lines += 1
+            self.tally.held_bytes += len(shown)
             self._gap_lines += 1
             self._gap_bytes += size
             return
