@@ -975,9 +975,12 @@ Figures vary by 10-20% between sessions on these shared 2-core machines; read th
   instead of 1.41 s (measured together, five runs each) for an archive 13% larger than
   `zstd -3`'s, over the 5% allowed. Closing the gap needs the engine's per-line Python in
   compiled code, or a compressor faster than zstd's level 2 at the same ratio.
-- **trim / stats on a raw Octopus task log** (130-170 MB/s across sessions, target 150): runs
-  of Verbose entries are handled as blocks, but the ~30,000 other records per 64 MB (entries
-  of other levels, continuation lines, node headers) each cost a few microseconds of Python.
+- **trim / stats on a raw Octopus task log**: runs of Verbose entries are handled as blocks,
+  but the ~30,000 other records per 64 MB (entries of other levels, continuation lines, node
+  headers) each cost a few microseconds of Python. `stats` counts the templates of a task log
+  of 16 MB or more in a forked process while it parses the entries (about 1.7x faster on two
+  cores; `LOGTRIM_NO_FORK=1` gives the one-process figure, about 140 MB/s). `trim` has one
+  pass only (130-170 MB/s across sessions, target 150).
 - **Corpus recall** (target 90%). What gets it there: error lines the budget held back come
   back at the end of a failed run with their stack traces; when the end does not fit, error
   lines come first, once per failure, then their stack frames; stack traces are recognised
