@@ -444,3 +444,13 @@ def test_slow_compression_keeps_archive_valid(run_logtrim: RunLogtrim):
     assert result.code == 0
     assert result.artifact is not None
     assert len(zstd_dc(result.artifact)) == 3 * (4 << 20) + 3
+
+
+def test_help_shows_the_defaults():
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--help"],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0
+    out = proc.stdout.decode()
+    assert "[default: 20MB]" in out and "[default: 200]" in out
