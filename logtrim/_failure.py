@@ -13,12 +13,12 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ._rules import Kind
+from ._templates import coarse
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more", Go's goroutine headers.
 _CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
 _COLOUR = re.compile(rb"\x1b\[[0-9;]*m")
-_DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
 # The same message logged at two levels is the same failure.
@@ -36,7 +36,7 @@ def continues(head: bytes, line: bytes) -> bool:
     head, line = _COLOUR.sub(b"", head[:160]), _COLOUR.sub(b"", line[:160])
     if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
         return True
-    a, b = head.translate(_DIGITS), line.translate(_DIGITS)
+    a, b = coarse(head), coarse(line)  # same length, digits alike
     n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
         n -= 1
@@ -45,7 +45,7 @@ def continues(head: bytes, line: bytes) -> bool:
 
 def _same(text: bytes) -> bytes:
     """What two reports of the same failure share: all but numbers and the level's name."""
-    return _LEVEL.sub(b"L", text.translate(_DIGITS))
+    return _LEVEL.sub(b"L", coarse(text))
 
 
 def _indent(line: bytes, start: int) -> int:

@@ -157,11 +157,13 @@ class Finishing:
         self._gap_lines = max(self._gap_lines - unseen - len(held), 0)
         gap = self._gap_text(0, sized=False)
         room -= len(header) + (len(held_header) if held else 0) + len(gap)
-        picked = pick(held + window, room)
-        if len(picked) < len(held) + len(window):
-            picked = pick(held + window, room - len(_OWN) - len(note) - 1)
+        candidates = held + window
+        partial = sum(len(line.text) for line in candidates) > room
+        if partial:
+            room -= len(_OWN) + len(note) + 1
+        picked = pick(candidates, room)
         if picked:
-            if len(picked) < len(held) + len(window):
+            if partial:
                 self._marker(note)
             self._flush_gap(sized=False)
             older = [line for line in picked if 0 <= line.lineno < first]
