@@ -73,13 +73,20 @@ class Pipeline:
         await self._unfiltered(stream, self.core.take_held(stream) + data)
 
     async def _unfiltered(self, stream: int, data: bytes) -> None:
-        """Fail-open: the console gets every byte; the archive too while it can be written."""
+        """Fail-open: the console gets every byte, the known secrets masked while masking
+        works; the archive too while it can be written (never unmasked)."""
         if not data:
             return
-        self.console.write([(stream, data)])
-        if not self.archive.failed:
+        try:
+            masked: bytes | None = self.core.passthrough(data)
+        except Exception:
+            masked = None  # the masker is what broke: the bytes still reach the console
+        self.console.write([(stream, data if masked is None else masked)])
+        if masked is None:
+            self.archive.failed = True
+        elif not self.archive.failed:
             try:
-                await self._send.send(self.core.passthrough(data))
+                await self._send.send(masked)
             except Exception:
                 self.archive.failed = True
 

@@ -44,6 +44,27 @@ def test_engine_failure_forwards_everything_and_keeps_the_exit_code(tmp_path: Pa
     assert b"no newline at the end\n" in result.stdout
 
 
+def test_engine_failure_still_masks_known_secrets(tmp_path: Path) -> None:
+    """Unfiltered is not unmasked: a secret printed after the failure stays off the console."""
+    secret = "s3cr3t-T0KEN-after-the-fault"
+    child = (
+        "import sys, time\n"
+        "for i in range(200): print(f'line {i}')\n"
+        "sys.stdout.flush(); time.sleep(0.3)\n"
+        f"print('token {secret}'); print('{secret}', file=sys.stderr)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--mask", secret, "--artifact",
+         str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
+        env=clean_env({"LOGTRIM_FAULT_AFTER": "100"}), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stderr.count(b"internal error") == 1
+    assert b"token ********" in result.stdout
+    assert secret.encode() not in result.stdout + result.stderr
+    assert secret.encode() not in zstd_dc(tmp_path / "a.zst")
+
+
 def test_engine_failure_still_archives_and_publishes_every_byte(tmp_path: Path) -> None:
     """The archive is complete even across the failure, and it is still published."""
     result = _run(tmp_path, {"LOGTRIM_FAULT_AFTER": "100"})
