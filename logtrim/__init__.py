@@ -10,12 +10,12 @@ from ._errors import (
     LogtrimError,
     UsageError,
 )
-from ._handler import LogtrimHandler, capture
-from ._policy import Policy
-from ._rules import Kind
 from ._sizes import format_size, parse_size
-from ._structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
 from ._version import __version__
+from .engine.policy import Policy
+from .engine.rules import Kind
+from .handler.handler import LogtrimHandler, capture
+from .structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
 
 __all__ = [
     "CommandNotExecutableError",

@@ -1,5 +1,5 @@
 """``python -m logtrim``."""
 
-from ._cli import entry
+from .cli.app import entry
 
 entry()

@@ -12,7 +12,7 @@ from typing import Any
 
 import typer.main
 
-from logtrim._cli import app
+from logtrim.cli.app import app
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 
@@ -42,7 +42,7 @@ def _param(param: Any, ctx: Any) -> str:
 
 def _rules() -> str:
     """The built-in rules, one example line each (a test checks each example's tier)."""
-    from logtrim._rules import RULES
+    from logtrim.engine.rules import RULES
 
     rows = [
         "## Built-in rules\n",

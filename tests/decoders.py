@@ -1,6 +1,6 @@
 """Independent readers (and writers) of each CI system's commands, written from their specs.
 
-They deliberately share no code with ``logtrim._dialects``: a test that encodes with logtrim
+They deliberately share no code with ``logtrim.dialects``: a test that encodes with logtrim
 and decodes here checks logtrim against the systems' rules, not against itself. Each decoder
 is strict: anything the system would misread raises ``ValueError``.
 """

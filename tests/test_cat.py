@@ -8,7 +8,7 @@ from pathlib import Path
 
 from conftest import clean_env
 
-from logtrim._archive import ArchiveEncoder
+from logtrim.archive.zstd import ArchiveEncoder
 
 DATA = b"".join(b"%05d deploy step %s\n" % (i, b"ERROR" if i % 1000 == 7 else b"ok")
                 for i in range(50_000))  # fmt: skip

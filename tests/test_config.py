@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from conftest import clean_env
 
-from logtrim._config import resolve
 from logtrim._errors import UsageError
+from logtrim.cli.config import resolve
 
 
 def test_defaults() -> None:

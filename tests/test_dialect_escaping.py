@@ -19,14 +19,14 @@ from decoders import (
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from logtrim._dialects import AppendFile, Closing, Print, RunProgram
-from logtrim._dialects._escape import failure_text
-from logtrim._dialects.azure import Azure
-from logtrim._dialects.buildkite import Buildkite
-from logtrim._dialects.github import GitHub
-from logtrim._dialects.gitlab import GitLab
-from logtrim._dialects.jenkins import Jenkins
-from logtrim._dialects.teamcity import TeamCity
+from logtrim.dialects import AppendFile, Closing, Print, RunProgram
+from logtrim.dialects.azure import Azure
+from logtrim.dialects.buildkite import Buildkite
+from logtrim.dialects.escape import failure_text
+from logtrim.dialects.github import GitHub
+from logtrim.dialects.gitlab import GitLab
+from logtrim.dialects.jenkins import Jenkins
+from logtrim.dialects.teamcity import TeamCity
 
 # Characters that are syntax or escapes in at least one dialect, mixed into any Unicode text.
 NASTY = [*"%\r\n:,;=[]'|`*?{}\\#<>&\t\x1b\x00\x85\u2028\u2029", "%25", "%0A", "%AZP25", "|n"]

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from logtrim._dialects import AppendFile, Closing, Dialect, Print, RunProgram, choose
-from logtrim._dialects.azure import Azure
-from logtrim._dialects.buildkite import Buildkite
-from logtrim._dialects.github import GitHub
-from logtrim._dialects.gitlab import GitLab
-from logtrim._dialects.jenkins import Jenkins
-from logtrim._dialects.teamcity import TeamCity
+from logtrim.dialects import AppendFile, Closing, Dialect, Print, RunProgram, choose
+from logtrim.dialects.azure import Azure
+from logtrim.dialects.buildkite import Buildkite
+from logtrim.dialects.github import GitHub
+from logtrim.dialects.gitlab import GitLab
+from logtrim.dialects.jenkins import Jenkins
+from logtrim.dialects.teamcity import TeamCity
 
 # Spaces, brackets, semicolon, quote, percent, bar, a newline and non-ASCII: all at once.
 NASTY = "/tmp/my logs/[x]; it's 100% |né\nfinal€.zst"

@@ -6,10 +6,10 @@ from collections.abc import Iterable
 
 import pytest
 
-from logtrim._core import STDERR, STDOUT, Core
-from logtrim._dialects.octopus import Octopus
-from logtrim._policy import Policy
-from logtrim._rules import Kind
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.policy import Policy
+from logtrim.engine.rules import Kind
 
 Step = tuple[int, bytes, float]
 

@@ -99,7 +99,7 @@ def test_internal_error_before_the_start_still_runs_the_step(
     tmp_path: Path, monkeypatch, capfd
 ) -> None:
     """A bug while preparing the run: one warning, the step runs as is, its exit code stays."""
-    from logtrim import _cli
+    import logtrim.cli.app as _cli
 
     def broken(_given: object) -> None:
         raise RuntimeError("a bug in logtrim")

@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 from conftest import RunLogtrim, py
 
-from logtrim._failure import TailLine, continues, incidents, pick
-from logtrim._policy import Budget, tail_share
-from logtrim._rules import RULES, Matcher
+from logtrim.engine.failure import TailLine, continues, incidents, pick
+from logtrim.engine.policy import Budget, tail_share
+from logtrim.engine.rules import RULES, Matcher
 
 DATA = Path(__file__).parent / "data"
 

@@ -18,7 +18,7 @@ from conftest import REPO, clean_env, decode_zstd, zstd_dc
 from octopus_decoder import encode, messages
 
 import logtrim
-from logtrim._archive import ReadResult, read_archive
+from logtrim.archive.zstd import ReadResult, read_archive
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 

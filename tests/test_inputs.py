@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logtrim._archive import ArchiveEncoder
 from logtrim._errors import InputError
-from logtrim._inputs import Input, line_chunks, lines, open_input
+from logtrim.archive.zstd import ArchiveEncoder
+from logtrim.logs.inputs import Input, line_chunks, lines, open_input
 
 DATA = b"".join(b"line %d of the deploy log\n" % i for i in range(20_000))
 

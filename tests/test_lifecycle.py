@@ -123,7 +123,7 @@ def _kill_group(pid: int) -> None:
 
 def test_sigkill_of_logtrim_archive_recoverable(tmp_path: Path):
     """After logtrim is SIGKILLed, the archive reads back to within about a second."""
-    from logtrim._archive import ReadResult, read_archive
+    from logtrim.archive.zstd import ReadResult, read_archive
 
     proc, artifact = start(["--", *py(CLOCK_CHILD)], tmp_path)
     child = int(wait_for_line(proc, b"READY").split()[1])

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import base64
 
-from logtrim._core import STDOUT, Core
-from logtrim._dialects.octopus import Octopus
-from logtrim._mask import MASK, Masker
-from logtrim._policy import Policy
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.mask import MASK, Masker
+from logtrim.engine.policy import Policy
 
 
 def test_masks_plain_and_base64_forms():

@@ -7,12 +7,12 @@ import base64
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logtrim._core import STDERR, STDOUT, Core
-from logtrim._dialects.octopus import Octopus
-from logtrim._lines import LineSplitter
-from logtrim._mask import Masker
-from logtrim._policy import Policy
-from logtrim._servicemsg import parse_message
+from logtrim.dialects.octopus import Octopus
+from logtrim.dialects.servicemsg import parse_message
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.lines import LineSplitter
+from logtrim.engine.mask import Masker
+from logtrim.engine.policy import Policy
 
 SETTINGS = settings(
     max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]

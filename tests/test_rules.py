@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from logtrim._rules import RULES, Kind, Matcher
+from logtrim.engine.rules import RULES, Kind, Matcher
 
 ENGINES = ["re"] + (["hyperscan"] if Matcher().engine == "hyperscan" else [])
 

@@ -17,9 +17,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import noisy_log, tasklog
 
-from logtrim._inputs import Input, open_input
-from logtrim._stats import compute, drop_regex, suggest_drop, to_json
-from logtrim._tasklog import Grouper, Record
+from logtrim.logs.inputs import Input, open_input
+from logtrim.logs.stats import compute, drop_regex, suggest_drop, to_json
+from logtrim.logs.tasklog import Grouper, Record
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
@@ -148,7 +148,7 @@ def test_templates_counted_on_a_second_core_give_the_same_report(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A large raw task log's templates are counted by a forked process: same figures."""
-    import logtrim._stats as stats_module
+    import logtrim.logs.stats as stats_module
 
     path = tmp_path / "task.log"
     path.write_bytes(tasklog(400_000))
@@ -160,7 +160,7 @@ def test_templates_counted_on_a_second_core_give_the_same_report(
 
 
 def test_work_aside_returns_its_value_or_none() -> None:
-    from logtrim._aside import aside
+    from logtrim.logs.aside import aside
 
     assert aside(lambda: {b"tpl": (3, 120)})() == {b"tpl": (3, 120)}
     assert aside(lambda: 1 // 0)() is None  # the caller then does the work itself

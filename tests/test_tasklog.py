@@ -8,8 +8,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
 
-from logtrim._inputs import line_chunks
-from logtrim._tasklog import ENTRY, HEADER, NODE, RUN, Grouper, Record, is_tasklog, parse_line
+from logtrim.logs.inputs import line_chunks
+from logtrim.logs.tasklog import ENTRY, HEADER, NODE, RUN, Grouper, Record, is_tasklog, parse_line
 
 LOG = tasklog(200_000)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim._templates import TemplateCounter, coarse, template, template_uncached
+from logtrim.engine.templates import TemplateCounter, coarse, template, template_uncached
 
 # Bytes that make up log lines, weighted towards the characters the regex cares about.
 _ALPHABET = st.sampled_from(list(b"0123456789abcdefxgz-._:/\\~'\" TZ\t<>n"))

@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
 
-from logtrim._policy import Policy
-from logtrim._tasklog import Grouper, Record
-from logtrim._trim import NODE_TAIL, TrimJob, trim_one
+from logtrim.engine.policy import Policy
+from logtrim.logs.tasklog import Grouper, Record
+from logtrim.logs.trim import NODE_TAIL, TrimJob, trim_one
 
 _NODE = re.compile(rb"^ {20}\| +(?:== \w+: .* ==|(?:Success|Failed|Skipped): .*)$", re.M)
 

@@ -1,0 +1,199 @@
+"""The archive written by a process of its own (Linux): compression on the other core.
+
+python-zstandard holds the GIL while it compresses, so a thread cannot overlap compression
+with the engine. A forked writer can: ``run`` pipes it the masked bytes, the writer compresses
+them and ends a frame every second. When ``run`` dies, even by SIGKILL, the writer sees the
+pipe close and ends the archive cleanly.
+
+If the disk fails (full, I/O error), the writer fails open too: it tells ``run`` through a
+status pipe, prints the bytes it may not have stored (the last few MB it received) and
+everything still coming down the pipe to the console, and exits with the errno. ``run`` then
+forwards the rest of the output unfiltered. Lines may show twice; none is lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import select
+import signal
+import sys
+import time
+from pathlib import Path
+
+from .._log import logger
+from .zstd import ArchiveEncoder
+
+PIPE_SIZE = 1 << 20
+_F_SETPIPE_SZ = 1031  # Linux only
+_RECENT = 2 << 20  # more than zstd keeps unwritten (a block) between two writes
+
+
+def available() -> bool:
+    """Forking an asyncio process before exec is well trodden on Linux only.
+
+    ``LOGTRIM_NO_FORK=1`` keeps compression in-process (as on macOS and Windows).
+    """
+    if os.environ.get("LOGTRIM_NO_FORK"):
+        return False
+    return sys.platform.startswith("linux") and hasattr(os, "fork")
+
+
+def grow_pipe(fd: int) -> None:
+    """A 1 MiB pipe on Linux: fewer, larger reads and writes. Elsewhere a no-op."""
+    if sys.platform.startswith("linux"):
+        import fcntl
+
+        # Above /proc/sys/fs/pipe-max-size this fails: the default size works too.
+        with contextlib.suppress(OSError):
+            fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_SIZE)
+
+
+class ForkedArchive:
+    """Same interface as :class:`~logtrim._sinks.ArchiveSink`, writing through a child."""
+
+    def __init__(self, path: Path, level: int) -> None:
+        self.path = path
+        self.level = level
+        self.failed = False
+        self._pipe = -1
+        self._status = -1
+        self._pid = 0
+
+    async def open(self) -> None:
+        if self._pid == 0 and not self.failed:
+            self.start()
+
+    def start(self) -> None:
+        """Open the archive and fork the writer (call it early: the child shares our memory)."""
+        try:
+            # Opened here, so a bad path is reported before the command starts.
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
+        except OSError as exc:
+            self._fail(exc)
+            return
+        read, write = os.pipe()
+        status_read, status_write = os.pipe()
+        grow_pipe(write)
+        pid = os.fork()
+        if pid == 0:  # the writer: no asyncio, no atexit, just the loop
+            code = 1
+            try:
+                os.close(write)
+                os.close(status_read)
+                code = _write_loop(read, fd, status_write, self.level)
+            finally:
+                os._exit(code)
+        for own in (read, fd, status_write):
+            os.close(own)
+        os.set_blocking(write, False)
+        os.set_blocking(status_read, False)
+        self._pipe, self._status, self._pid = write, status_read, pid
+
+    def _fail(self, why: BaseException | str) -> None:
+        if not self.failed:
+            self.failed = True
+            logger().warning(
+                "archive cannot be written; forwarding all output unfiltered",
+                path=str(self.path),
+                error=str(why),
+            )
+
+    async def watch(self) -> None:
+        """Wait for the writer's word: one byte (an errno) if the disk failed, else EOF."""
+        import anyio
+
+        if self._status < 0:
+            return
+        while True:
+            try:
+                data = os.read(self._status, 1)
+            except BlockingIOError:
+                await anyio.wait_readable(self._status)
+                continue
+            if data:
+                self._fail(os.strerror(data[0]))
+            return
+
+    async def write(self, data: bytes) -> None:
+        if self.failed or self._pipe < 0:
+            return
+        import anyio
+
+        view = memoryview(data)
+        while view:
+            try:
+                view = view[os.write(self._pipe, view) :]
+            except BlockingIOError:
+                await anyio.wait_writable(self._pipe)
+            except OSError as exc:  # the writer is gone
+                self._fail(exc)
+                return
+
+    async def tick(self) -> None:
+        """Frames are ended by the writer itself."""
+
+    async def close(self) -> int:
+        import anyio
+
+        if self._pipe >= 0:
+            os.close(self._pipe)
+            self._pipe = -1
+        if self._pid:
+            _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
+            self._pid = 0
+            code = os.waitstatus_to_exitcode(status)
+            if code != 0:
+                self._fail(os.strerror(code) if code > 0 else f"writer ended ({code})")
+        if self._status >= 0:
+            os.close(self._status)
+            self._status = -1
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+    async def discard(self) -> None:
+        """Stop the writer and remove the archive (the command never ran)."""
+        await self.close()
+        with contextlib.suppress(OSError):
+            self.path.unlink()
+
+
+def _write_loop(read: int, fd: int, status: int, level: int) -> int:
+    """Compress what arrives on ``read`` into ``fd`` until the pipe closes; the exit code."""
+    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
+    encoder = ArchiveEncoder(level)
+    recent = bytearray()
+    try:
+        while True:
+            wait = encoder.time_left(time.monotonic())
+            ready, _, _ = select.select([read], [], [], wait)
+            out = b""
+            if ready:
+                data = os.read(read, PIPE_SIZE)
+                if not data:
+                    break
+                recent += data
+                del recent[: max(len(recent) - _RECENT, 0)]
+                out = encoder.feed(data, time.monotonic())
+            if encoder.due(time.monotonic()):
+                out += encoder.end_frame()
+            _write_all(fd, out)
+        _write_all(fd, encoder.finish())
+        return 0
+    except OSError as exc:
+        code = exc.errno if exc.errno and 0 < exc.errno < 126 else 1
+        with contextlib.suppress(OSError):
+            os.write(status, bytes([code]))
+            _write_all(1, bytes(recent))  # what the archive may not hold: to the console
+            while data := os.read(read, PIPE_SIZE):
+                _write_all(1, data)
+        return code
+
+
+def _write_all(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    while view:
+        view = view[os.write(fd, view) :]

@@ -1,0 +1,130 @@
+"""``logtrim trim``, ``logtrim stats``, ``logtrim cat``: commands for logs that already exist.
+
+Commands are synchronous and raise :class:`~logtrim._errors.LogtrimError` subclasses; the
+app's ``main`` turns those into one line and an exit code. A damaged compressed input (a
+truncated archive, for instance) is not an error: what decodes is used, a warning goes to
+stderr and the exit code stays 0.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from typing import Annotated
+
+import typer
+
+from .._errors import UsageError
+from .options import DropOption, KeepOption
+
+_INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."
+
+
+def _warn(name: str, damage: str | None) -> None:
+    if damage:
+        sys.stderr.write(f"logtrim: {name}: {damage}\n")
+
+
+def trim(
+    inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
+    output: Annotated[
+        str | None,
+        typer.Option("-o", "--output", help="Output file; a directory with several inputs."),
+    ] = None,
+    artifact: Annotated[
+        str | None,
+        typer.Option(
+            help="Also write a zstd copy of the whole input here (a directory with several inputs)."
+        ),
+    ] = None,
+    budget: Annotated[
+        str, typer.Option(help="Output byte budget: 20MB, 512kB, 1MiB, bytes.")
+    ] = "20MB",
+    jobs: Annotated[
+        int | None, typer.Option(help="Inputs trimmed in parallel (default: all cores).")
+    ] = None,
+    keep: KeepOption = None,
+    drop: DropOption = None,
+) -> None:
+    """Cut existing logs down to the budget, with the same rules as run.
+
+    Octopus raw task logs keep header, node headers, Error/Fatal entries, failed nodes' tails.
+    """
+    import re
+
+    from .._sizes import parse_size
+    from ..engine.policy import Policy
+    from ..logs.trim import plan, run_jobs
+
+    for pattern in [*(keep or []), *(drop or [])]:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise UsageError(f"bad regex {pattern!r}: {exc}") from None
+    if jobs is not None and jobs < 1:
+        raise UsageError("--jobs must be 1 or more")
+    policy = Policy(budget=parse_size(budget), keep=tuple(keep or ()), drop=tuple(drop or ()))
+    planned = plan(inputs, output, artifact, policy, progress=sys.stderr.isatty())
+    for result in run_jobs(planned, jobs or os.cpu_count() or 1):
+        _warn(result.name, result.damage)
+
+
+def stats(
+    inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
+    json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    top: Annotated[int, typer.Option(help="Templates listed.")] = 10,
+) -> None:
+    """Show where the bytes go: by line template, by level, by step; what --drop saves most."""
+    import json
+
+    from ..logs.inputs import open_input
+    from ..logs.stats import compute, render, to_json
+
+    if top < 1:
+        raise UsageError("--top must be 1 or more")
+    opened = [open_input(path) for path in inputs]
+    result = compute(opened)
+    if json_:
+        sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
+    else:
+        sys.stdout.write(render(result, top))
+    for inp in result.inputs:
+        _warn(inp.name, inp.damage)
+
+
+def cat(
+    archives: Annotated[list[str], typer.Argument(help="Archives (.zst) or other logs.")],
+    grep: Annotated[str | None, typer.Option(help="Print only lines matching this regex.")] = None,
+) -> None:
+    """Decode archives to stdout, also truncated ones (a warning says where they end)."""
+    import re
+
+    from ..logs.inputs import line_chunks, open_input
+
+    pattern = None
+    if grep is not None:
+        try:
+            pattern = re.compile(grep.encode())
+        except re.error as exc:
+            raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
+    out = sys.stdout.buffer
+    opened = [open_input(path) for path in archives]  # all missing files fail up front
+    for inp in opened:
+        chunks = inp.chunks()
+        if pattern is None:
+            for chunk in chunks:
+                out.write(chunk)
+        else:
+            for chunk in line_chunks(chunks):
+                for line in chunk.splitlines(keepends=True):
+                    if pattern.search(line):
+                        out.write(line)
+        out.flush()
+        _warn(inp.name, inp.damage)
+
+
+def register(app: typer.Typer) -> None:
+    """Add ``trim``, ``stats`` and ``cat`` to ``app``."""
+    app.command()(trim)
+    app.command()(stats)
+    app.command()(cat)

@@ -1,0 +1,78 @@
+"""Azure Pipelines: ``##vso[area.action k=v;...]data`` logging commands and ``##[...]`` formatting.
+
+The agent looks for ``##vso[`` anywhere in a line, so :meth:`Azure.is_command` does too;
+``##[group]``-style formatting commands count only at the start of a line.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from .base import Action, Closing, Dialect, Print
+from .escape import azure_command, azure_unescape, failure_text, one_line
+
+
+def parse(line: str) -> tuple[str, dict[str, str], str] | None:
+    """``(area.action, properties, data)`` of the first ``##vso[`` command, unescaped."""
+    start = line.find("##vso[")
+    if start < 0:
+        return None
+    end = line.find("]", start)
+    if end < 0:
+        return None
+    name, _, raw_props = line[start + len("##vso[") : end].strip().partition(" ")
+    props: dict[str, str] = {}
+    for item in raw_props.split(";"):
+        key, sep, value = item.partition("=")
+        if sep and key.strip():
+            props[key.strip().lower()] = azure_unescape(value)
+    return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
+
+
+class Azure(Dialect):
+    name: ClassVar[str] = "azure"
+    detect_var: ClassVar[str | None] = "TF_BUILD"
+    markers: ClassVar[tuple[bytes, ...]] = (b"##vso[", b"##[")
+
+    @classmethod
+    def detect(cls, env: Mapping[str, str]) -> bool:
+        return env.get("TF_BUILD", "").lower() == "true"
+
+    def is_command(self, line: str) -> bool:
+        return "##vso[" in line or line.lstrip().startswith("##[")
+
+    def is_progress(self, line: str) -> bool:
+        return "##vso[task.setprogress" in line.lower()
+
+    def declared_secrets(self, line: str) -> list[str]:
+        parsed = parse(line)
+        if parsed is None:
+            return []
+        name, props, data = parsed
+        secret = name == "task.setsecret" or (
+            name == "task.setvariable" and props.get("issecret", "").lower() == "true"
+        )
+        return [data] if secret and data else []
+
+    def group_start(self, title: str) -> str | None:
+        # A formatting command: the agent prints it without unescaping, so show, don't escape.
+        return f"##[group]{one_line(title)}"
+
+    def group_end(self, title: str) -> str | None:
+        return "##[endgroup]"
+
+    def finish(self, closing: Closing) -> list[Action]:
+        actions: list[Action] = []
+        if closing.failed and not closing.child_sent_result:
+            reason = failure_text(closing.reason, closing.exit_code)
+            actions.append(Print(azure_command("task.logissue", reason, type="error")))
+        if closing.archive_path:
+            upload = azure_command(
+                "artifact.upload",
+                closing.archive_path,
+                containerfolder="logtrim",
+                artifactname=closing.archive_name,
+            )
+            actions.append(Print(upload))
+        return actions

@@ -1,0 +1,58 @@
+"""Buildkite: ``--- ``/``+++ ``/``~~~ `` group headers and ``buildkite-agent artifact upload``.
+
+A Buildkite group has no end marker: output belongs to the latest header until the next one,
+so :meth:`Buildkite.group_end` returns None. On failure ``^^^ +++`` expands the group that
+holds the end of the log, as Buildkite's docs suggest for failing commands.
+
+``artifact upload`` reads its argument as ``;``-separated glob patterns with no escape syntax,
+so glob characters and ``;`` in the path become the ``?`` wildcard, which still matches it.
+"""
+
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from .base import Action, Closing, Dialect, Print, RunProgram
+from .escape import one_line, wildcard_safe
+
+_HEADERS = ("--- ", "+++ ", "~~~ ", "^^^ +++")
+# A backslash escapes in POSIX globs but separates directories on Windows.
+_GLOB = "*?[]{};" + ("\\" if os.sep == "/" else "")
+
+
+class Buildkite(Dialect):
+    name: ClassVar[str] = "buildkite"
+    detect_var: ClassVar[str | None] = "BUILDKITE"
+    markers: ClassVar[tuple[bytes, ...]] = tuple(header.encode() for header in _HEADERS)
+
+    def __init__(self, which: Callable[[str], str | None] = shutil.which) -> None:
+        self._which = which
+
+    @classmethod
+    def detect(cls, env: Mapping[str, str]) -> bool:
+        return env.get("BUILDKITE", "").lower() == "true"
+
+    def is_command(self, line: str) -> bool:
+        return line.startswith(_HEADERS)
+
+    def group_start(self, title: str) -> str | None:
+        return f"--- {one_line(title)}"
+
+    def finish(self, closing: Closing) -> list[Action]:
+        actions: list[Action] = []
+        if closing.failed:
+            actions.append(Print("^^^ +++"))
+        if not closing.archive_path:
+            return actions
+        pattern = wildcard_safe(closing.archive_path, _GLOB)
+        if self._which("buildkite-agent"):
+            actions.append(RunProgram(("buildkite-agent", "artifact", "upload", pattern)))
+        else:
+            command = one_line(f"buildkite-agent artifact upload {shlex.quote(pattern)}")
+            path = one_line(closing.archive_path)
+            actions.append(Print(f"[logtrim] full log: {path} (upload it with: {command})"))
+        return actions

@@ -1,0 +1,139 @@
+"""GitHub Actions: ``::name k=v::data`` workflow commands and the step summary file.
+
+GitHub has no stdout command to publish a file (an ``actions/upload-artifact`` step does it),
+so ``finish`` names the archive in a ``::notice::`` and in ``$GITHUB_STEP_SUMMARY``.
+
+``::stop-commands::TOKEN`` makes the runner ignore every command until a line ``::TOKEN::``.
+The dialect tracks that state: call :meth:`GitHub.observe` once per line of the child's output,
+*after* :meth:`is_command` and :meth:`declared_secrets` have looked at it. While paused, only
+the resume line counts as a command and no ``add-mask`` is honoured (the runner ignores it too).
+:meth:`reset_lines` resumes command processing before logtrim writes its own commands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import ClassVar
+
+from .base import Action, AppendFile, Closing, Dialect, Print
+from .escape import (
+    failure_text,
+    gh_command,
+    gh_data,
+    gh_unescape_data,
+    md_code_span,
+    md_fenced,
+    md_text,
+)
+
+# The runner's own commands. Matching only these keeps C++ lines such as ``::std::move(x)``
+# from being mistaken for commands.
+# fmt: off
+COMMANDS = frozenset({
+    "add-mask", "add-matcher", "add-path", "debug", "echo", "endgroup", "error", "group",
+    "internal-set-repo-path", "notice", "remove-matcher", "save-state", "set-env",
+    "set-output", "stop-commands", "warning",
+})
+# fmt: on
+
+
+def parse(line: str) -> tuple[str, str] | None:
+    """``(name, raw data)`` of a workflow command, the way the runner splits it, or None."""
+    text = line.lstrip().rstrip("\r\n")
+    if not text.startswith("::"):
+        return None
+    end = text.find("::", 2)
+    if end < 0:
+        return None
+    name = text[2:end].split(" ", 1)[0]
+    return (name, text[end + 2 :]) if name else None
+
+
+class GitHub(Dialect):
+    name: ClassVar[str] = "github"
+    detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
+    markers: ClassVar[tuple[bytes, ...]] = (b"::",)
+
+    def __init__(self) -> None:
+        #: The ``stop-commands`` token while command processing is paused, else None.
+        self.paused_token: str | None = None
+
+    @classmethod
+    def detect(cls, env: Mapping[str, str]) -> bool:
+        return env.get("GITHUB_ACTIONS", "").lower() == "true"
+
+    def is_command(self, line: str) -> bool:
+        parsed = parse(line)
+        if parsed is None:
+            return False
+        if self.paused_token is not None:
+            return parsed[0] == self.paused_token
+        return parsed[0].lower() in COMMANDS
+
+    def declared_secrets(self, line: str) -> list[str]:
+        parsed = parse(line)
+        if parsed is None or self.paused_token is not None or parsed[0].lower() != "add-mask":
+            return []
+        value = gh_unescape_data(parsed[1])
+        return [value] if value.strip() else []
+
+    def observe(self, line: str) -> None:
+        """Follow ``stop-commands`` pauses; call once per child line, after classifying it."""
+        parsed = parse(line)
+        if parsed is None:
+            return
+        name, data = parsed
+        if self.paused_token is not None:
+            if name == self.paused_token:
+                self.paused_token = None
+            return
+        token = gh_unescape_data(data)
+        # The runner refuses an empty token or one that is a command name; so do we.
+        if name.lower() == "stop-commands" and token and token.lower() not in COMMANDS:
+            self.paused_token = token
+
+    def reset_lines(self) -> list[str]:
+        # logtrim's own ::error:: and ::notice:: would be ignored while the child's pause lasts.
+        if self.paused_token is None:
+            return []
+        token, self.paused_token = self.paused_token, None
+        return [f"::{token}::"]
+
+    def group_start(self, title: str) -> str | None:
+        return f"::group::{gh_data(title)}"
+
+    def group_end(self, title: str) -> str | None:
+        return "::endgroup::"
+
+    def finish(self, closing: Closing) -> list[Action]:
+        actions: list[Action] = []
+        if closing.failed and not closing.child_sent_result:
+            reason = failure_text(closing.reason, closing.exit_code)
+            title = f"logtrim: exit code {closing.exit_code}"
+            actions.append(Print(gh_command("error", reason, title=title)))
+        summary_path = closing.env.get("GITHUB_STEP_SUMMARY")
+        if summary_path:
+            actions.append(AppendFile(summary_path, step_summary(closing)))
+        if closing.archive_path:
+            note = (
+                f"full log {closing.archive_name} at {closing.archive_path}"
+                " (keep it with actions/upload-artifact)"
+            )
+            actions.append(Print(gh_command("notice", note, title="logtrim")))
+        return actions
+
+
+def step_summary(closing: Closing) -> str:
+    """The markdown logtrim appends to ``$GITHUB_STEP_SUMMARY``: every value made inert."""
+    status = f"failed (exit code {closing.exit_code})" if closing.failed else "succeeded"
+    parts = [f"### logtrim: {status}"]
+    if closing.summary:
+        parts.append("\n".join(f"- {md_text(line.strip())}" for line in closing.summary))
+    if closing.first_errors:
+        parts.append("First errors:\n\n" + md_fenced(list(closing.first_errors)))
+    if closing.archive_path:
+        parts.append(
+            f"Full log: {md_code_span(closing.archive_path)} ({closing.archive_size:,} bytes, zstd)"
+        )
+    # Blank lines around the block keep it apart from whatever the step already wrote.
+    return "\n" + "\n\n".join(parts) + "\n"

@@ -1,0 +1,54 @@
+"""GitLab CI: collapsible ``section_start``/``section_end`` markers.
+
+A job cannot publish a file from its output (artifacts are declared in ``.gitlab-ci.yml``) nor
+mark a failure (only the exit code does), so ``finish`` names the archive in a plain line.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections.abc import Callable, Mapping
+from typing import ClassVar
+
+from .base import Action, Closing, Dialect, Print
+from .escape import one_line
+
+_MARKER = re.compile(r"\x1b\[0Ksection_(?:start|end):\d+:")
+_NOT_NAME = re.compile(r"[^a-z0-9_.-]+")
+
+
+def section_name(title: str) -> str:
+    """GitLab accepts only ``[a-z0-9_.-]`` in a section name; start and end must match."""
+    return _NOT_NAME.sub("_", title.lower()).strip("_")[:64] or "section"
+
+
+class GitLab(Dialect):
+    name: ClassVar[str] = "gitlab"
+    detect_var: ClassVar[str | None] = "GITLAB_CI"
+    markers: ClassVar[tuple[bytes, ...]] = (b"section_start:", b"section_end:")
+
+    def __init__(self, clock: Callable[[], float] = time.time) -> None:
+        self._clock = clock
+
+    @classmethod
+    def detect(cls, env: Mapping[str, str]) -> bool:
+        return env.get("GITLAB_CI", "").lower() == "true"
+
+    def is_command(self, line: str) -> bool:
+        return _MARKER.search(line) is not None
+
+    def group_start(self, title: str) -> str | None:
+        stamp = int(self._clock())
+        name = section_name(title)
+        return f"\x1b[0Ksection_start:{stamp}:{name}[collapsed=true]\r\x1b[0K{one_line(title)}"
+
+    def group_end(self, title: str) -> str | None:
+        return f"\x1b[0Ksection_end:{int(self._clock())}:{section_name(title)}\r\x1b[0K"
+
+    def finish(self, closing: Closing) -> list[Action]:
+        if not closing.archive_path:
+            return []
+        path = one_line(closing.archive_path)
+        hint = "keep it with artifacts:paths and artifacts:when: always in .gitlab-ci.yml"
+        return [Print(f"[logtrim] full log: {path} ({hint})")]

@@ -1,0 +1,19 @@
+"""Jenkins: no commands in a step's output; artifacts come from the ``archiveArtifacts`` step."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .base import Action, Closing, Dialect, Print
+from .escape import one_line
+
+
+class Jenkins(Dialect):
+    name: ClassVar[str] = "jenkins"
+    detect_var: ClassVar[str | None] = "JENKINS_URL"
+
+    def finish(self, closing: Closing) -> list[Action]:
+        if not closing.archive_path:
+            return []
+        path = one_line(closing.archive_path)
+        return [Print(f"[logtrim] full log: {path} (keep it with archiveArtifacts)")]

@@ -1,0 +1,50 @@
+"""TeamCity: ``##teamcity[name 'value']`` / ``##teamcity[name k='v' ...]`` service messages.
+
+Values use ``|`` escapes (see ``_escape``); non-ASCII stays as UTF-8. TeamCity reads a message
+anywhere in a line, so :meth:`TeamCity.is_command` does too.
+
+``publishArtifacts`` takes *path rules*: a comma or newline separates rules and ``=>`` names a
+target, with no way to escape either. Those characters become the ``?`` wildcard, which still
+matches the archive's own name.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from .base import Action, Closing, Dialect, Print
+from .escape import failure_text, tc_message, wildcard_safe
+
+
+def path_rule(path: str) -> str:
+    """``path`` as a TeamCity artifact path rule that matches exactly that file."""
+    return wildcard_safe(path, ",\r\n").replace("=>", "=?")
+
+
+class TeamCity(Dialect):
+    name: ClassVar[str] = "teamcity"
+    detect_var: ClassVar[str | None] = "TEAMCITY_VERSION"
+    markers: ClassVar[tuple[bytes, ...]] = (b"##teamcity[",)
+
+    def is_command(self, line: str) -> bool:
+        return "##teamcity[" in line
+
+    def is_progress(self, line: str) -> bool:
+        return "##teamcity[progressMessage" in line
+
+    def group_start(self, title: str) -> str | None:
+        return tc_message("blockOpened", name=title)
+
+    def group_end(self, title: str) -> str | None:
+        return tc_message("blockClosed", name=title)
+
+    def finish(self, closing: Closing) -> list[Action]:
+        actions: list[Action] = []
+        if closing.failed and not closing.child_sent_result:
+            # The non-zero exit code already fails the build; this says why, once.
+            reason = failure_text(closing.reason, closing.exit_code)
+            actions.append(Print(tc_message("message", text=reason, status="ERROR")))
+        if closing.archive_path:
+            rule = path_rule(closing.archive_path)
+            actions.append(Print(tc_message("publishArtifacts", rule)))
+        return actions

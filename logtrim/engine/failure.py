@@ -1,0 +1,156 @@
+"""What a failure looks like: error blocks, and what the end of a failed run shows.
+
+An error line opens an *incident*: the stack trace or message block that continues it, then
+a few lines after it. When the end of a failed run has less room than it has lines, the
+incidents come first, one of each shape, newest first: a run's last errors say why it failed
+far more often than its last lines do. Plain functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from .rules import Kind
+from .templates import coarse
+
+# Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
+# "... 12 more", Go's goroutine headers.
+_CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
+_COLOUR = re.compile(rb"\x1b\[[0-9;]*m")
+_FIELD_END = frozenset(b" \t:]|>")
+_BLANK = b" \t"
+# The same message logged at two levels is the same failure.
+_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+
+
+def continues(head: bytes, line: bytes) -> bool:
+    """Whether ``line`` continues the error block ``head`` opened.
+
+    It does when it is more indented than ``head`` (a stack frame under its header), either
+    from its start or after the log prefix both share: a logger that stamps every line of a
+    traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``).
+    Tools that indent everything (MSBuild) do not make every line a continuation.
+    """
+    head, line = _COLOUR.sub(b"", head[:160]), _COLOUR.sub(b"", line[:160])
+    if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
+        return True
+    a, b = coarse(head), coarse(line)  # same length, digits alike
+    n = next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+    while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
+        n -= 1
+    return n >= 8 and _indent(line, n) > _indent(head, n)
+
+
+def _same(text: bytes) -> bytes:
+    """What two reports of the same failure share: all but numbers and the level's name."""
+    return _LEVEL.sub(b"L", coarse(text))
+
+
+def _indent(line: bytes, start: int) -> int:
+    """Blanks at ``start``, if something other than a blank follows them (else 0)."""
+    end = start
+    while end < len(line) and line[end] in _BLANK:
+        end += 1
+    return end - start if end < len(line) and line[end] not in b"\r\n" else 0
+
+
+@dataclass(frozen=True, slots=True)
+class TailLine:
+    """A line the end of a failed run may show."""
+
+    lineno: int  # -1: a note of logtrim's own
+    stream: int
+    text: bytes  # console form, masked
+    marked: bool = False  # a rule gives it a tier
+    incident: int = -1  # the line number of the error that opened its incident
+    cont: bool = False  # it continues that error (a stack frame), not just follows it
+
+
+def incidents(
+    lines: Sequence[tuple[int, bytes]],
+    classify: Callable[[bytes], Kind],
+    *,
+    after: int,
+    block: int,
+) -> dict[int, tuple[int, bool, bool]]:
+    """For consecutive raw lines ``(lineno, raw)``: lineno -> (incident, rule-marked, cont).
+
+    Only lines in an incident or marked by a rule are in the result; a blank line is in no
+    incident (it is shown only when everything fits).
+    """
+    out: dict[int, tuple[int, bool, bool]] = {}
+    head_raw = b""
+    head = -1
+    left_after = left_block = 0
+    for lineno, raw in lines:
+        kind = classify(raw)
+        if Kind.ERROR <= kind < Kind.SERVICE:
+            head, head_raw = lineno, raw
+            left_after, left_block = after, block
+            out[lineno] = (head, True, True)
+            continue
+        blank = not raw.strip()
+        cont = False
+        if left_block and (blank or continues(head_raw, raw)):
+            left_block -= 1
+            cont = True
+        elif left_after:
+            left_block = 0
+            left_after -= 1
+        else:
+            head = -1
+            left_after = left_block = 0
+        if blank:
+            continue
+        if head >= 0 or kind > Kind.NOISE:
+            out[lineno] = (head, kind > Kind.NOISE, cont)
+    return out
+
+
+def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLine]:
+    """The lines that fit ``room`` bytes, in their order; all of them when they fit.
+
+    Else, in turn, as they fit: the ``last`` lines; the error lines that open each incident,
+    newest first, one per shape (its error and stack frames); their stack frames, then the
+    lines after them, line by line across the incidents; other rule-marked lines; the newest
+    of the rest but blank lines.
+    """
+    if sum(len(line.text) for line in lines) <= room:
+        return list(lines)
+    chosen: set[int] = set()
+    used = 0
+
+    def take(indexes: Sequence[int]) -> None:
+        nonlocal used
+        for i in indexes:
+            cost = len(lines[i].text)
+            if i not in chosen and used + cost <= room:
+                chosen.add(i)
+                used += cost
+
+    newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
+    take([i for i in newest if lines[i].text.strip()][:last])
+    groups: dict[int, list[int]] = {}
+    for i in reversed(newest):
+        if lines[i].incident >= 0:
+            groups.setdefault(lines[i].incident, []).append(i)
+    shapes: set[tuple[bytes, ...]] = set()
+    distinct: list[list[int]] = []
+    for head in sorted(groups, reverse=True):
+        shape = tuple(_same(lines[i].text) for i in groups[head] if lines[i].cont)
+        if shape not in shapes:  # the same failure again: its newest instance is enough
+            shapes.add(shape)
+            distinct.append(groups[head])
+    # Stack frames, then the lines after: line by line across the incidents, so the newest
+    # does not take all the room.
+    for part in (
+        [[i for i in members if lines[i].cont] for members in distinct],
+        [[i for i in members if not lines[i].cont] for members in distinct],
+    ):
+        for depth in range(max((len(m) for m in part), default=0)):
+            take([members[depth] for members in part if depth < len(members)])
+    take([i for i in newest if lines[i].marked])
+    take([i for i in newest if lines[i].text.strip()])
+    return [lines[i] for i in sorted(chosen)]

@@ -1,0 +1,139 @@
+"""What the engine remembers of recent output: enough lines for context and the tail.
+
+The history holds whole regions as they arrived (not one object per line), trimmed from the
+old end once the newer regions cover the lines the policy may still need.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+
+from .._sizes import format_size
+from .lines import LineSplitter
+
+CUT = b" ... [logtrim: line cut; the archive has all of it]"
+_OPEN = 1 << 62  # the line count of a region still being looked at
+
+
+def display(line: bytes, max_line: int) -> bytes:
+    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long.
+
+    A long line keeps its first third and its last two thirds of ``max_line``: what went
+    wrong is as often at the end (a tool's JSON result, a command's last output) as at the
+    start. The first piece of a line too long to hold already ends in :data:`CUT`.
+    """
+    body = line[:-1] if line.endswith(b"\n") else line
+    if body.endswith(b"\r"):
+        body = body[:-1]
+    if b"\r" in body:
+        parts = [p for p in body.split(b"\r") if p.strip()]
+        body = parts[-1] if parts else b""
+    if len(body) > max_line:
+        if body.endswith(CUT):
+            body = body[:max_line] + CUT
+        else:
+            head = max_line // 3
+            tail = max_line - head
+            cut = len(body) - head - tail
+            note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... "
+            body = body[:head] + note.encode() + body[-tail:]
+    return body + b"\n"
+
+
+class History:
+    """Recent raw lines of both streams in arrival order, and which of them were shown."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        # (first lineno, stream, whole lines, line count)
+        self._segments: deque[tuple[int, int, bytes, int]] = deque()
+        self._lines = 0
+        self.hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
+        self._shown: deque[int] = deque()
+        self.last_shown = -1
+
+    def remember(self, stream: int, lines: bytes, first: int) -> None:
+        """Add a region whose lines are being looked at; :meth:`seal` then gives its count
+        (the caller counts them anyway: one pass over the bytes, not two)."""
+        self._segments.append((first, stream, lines, _OPEN))
+
+    def seal(self, count: int) -> None:
+        first, stream, lines, _ = self._segments[-1]
+        self._segments[-1] = (first, stream, lines, count)
+        self._lines += count
+        while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
+            self._lines -= self._segments.popleft()[3]
+
+    def mark_shown(self, lineno: int, now_lines: int, *, in_order: bool = True) -> None:
+        if in_order:
+            self.last_shown = max(self.last_shown, lineno)
+        self._shown.append(lineno)
+        floor = now_lines - self.keep - 2
+        while self._shown and self._shown[0] < floor:
+            self._shown.popleft()
+
+    def shown(self) -> set[int]:
+        return set(self._shown)
+
+    def recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
+        """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
+        out: list[tuple[int, int, bytes]] = []
+        hint_line, hint_pos = self.hint
+        for first, stream, data, nlines in reversed(self._segments):
+            if first >= before:
+                continue
+            if before >= first + nlines:
+                end = len(data)
+            elif hint_line == before:
+                end = hint_pos  # the line being looked at starts here
+            else:
+                end = 0
+                for _ in range(before - first):
+                    end = data.index(b"\n", end) + 1
+            lineno = min(before, first + nlines)
+            while end > 0 and len(out) < count:
+                start = data.rfind(b"\n", 0, end - 1) + 1
+                lineno -= 1
+                out.append((lineno, stream, data[start:end]))
+                end = start
+            if len(out) >= count:
+                break
+            before = first
+        out.reverse()
+        return out
+
+
+class Held:
+    """Error lines the budget held back, each with the rest of its incident (stack trace,
+    lines after it): the newest within ``cap`` bytes, for the end of a failed run."""
+
+    def __init__(self, cap: int) -> None:
+        self.cap = cap
+        # (lineno, stream, console text, line number of the incident's error, continues it)
+        self.lines: deque[tuple[int, int, bytes, int, bool]] = deque()
+        self._size = 0
+
+    def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
+        self.lines.append((lineno, stream, text, incident, cont))
+        self._size += len(text)
+        while self._size > self.cap and len(self.lines) > 1:
+            self._size -= len(self.lines.popleft()[2])
+
+
+class StreamState:
+    """Per-stream state: splitter, after-context, progress throttle, repeat collapse."""
+
+    def __init__(self, max_pending: int) -> None:
+        self.splitter = LineSplitter(max_pending)
+        self.in_long = False  # inside a line too long to hold, handed out in pieces
+        self.long_hidden = False  # ... and that line was not shown
+        self.after = 0
+        self.block = 0
+        self.block_head = b""  # the error line the block continues
+        self.holding = -1  # line number of the error whose rest is held back, if any
+        self.svc_open = 0
+        self.progress_at = float("-inf")
+        self.progress_pending: tuple[int, bytes, bool] | None = None
+        self.repeat_key: bytes | None = None
+        self.repeat_count = 0
+        self.repeat_reported = 0.0

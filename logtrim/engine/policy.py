@@ -1,0 +1,178 @@
+"""The policy knobs, the byte budget with its tiers, and the counters behind the summary."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from .._sizes import format_count, format_size
+from .rules import Kind
+
+#: Share of the live budget each tier may fill before it stops being shown. Lowest first:
+#: repeated progress goes first, then info, then warnings; errors may use all of it.
+TIER_CEILINGS = {
+    Kind.PROGRESS: 0.40,
+    Kind.INFO: 0.60,
+    Kind.WARNING: 0.85,
+    Kind.ERROR: 1.0,
+    Kind.KEEP: 1.0,
+}
+TIER_NAMES = {
+    Kind.NOISE: "detail",
+    Kind.PROGRESS: "progress",
+    Kind.INFO: "info",
+    Kind.WARNING: "warnings",
+    Kind.ERROR: "errors",
+    Kind.KEEP: "kept",
+    Kind.SERVICE: "service messages",
+}
+TIER_LINES = {
+    Kind.PROGRESS: "progress lines",
+    Kind.INFO: "info lines",
+    Kind.WARNING: "warning lines",
+    Kind.ERROR: "error lines",
+    Kind.KEEP: "kept lines",
+}
+MIN_BUDGET = 2048
+
+
+@dataclass
+class Policy:
+    """What the console shows. The same object drives ``run``, the handler and ``trim``."""
+
+    budget: int = 20_000_000
+    head: int = 10  # first lines of the run, shown as info
+    context: int = 5  # lines before an error
+    after: int = 3  # lines after an error
+    block: int = 200  # at most this many continuation lines of a stack trace
+    tail: int = 200  # last lines shown on failure
+    heartbeat: float = 60.0
+    progress_interval: float = 5.0
+    repeat_report: float = 30.0
+    max_line: int = 16_384  # longer lines are cut on the console (never in the archive)
+    keep: Sequence[str] = ()
+    drop: Sequence[str] = ()
+    masks: Sequence[str] = ()
+    engine: str = "auto"  # matcher engine: auto, hyperscan, re
+
+
+def tail_share(total: int) -> float:
+    """The share of a budget kept for the end of a failed run (held-back errors, the tail).
+
+    The smaller the budget, the more of it goes to why the run failed: 70% at 8 kB and below,
+    25% at 1 MB and above, and in between in proportion to the budget's logarithm.
+    """
+    low, high = 8_000, 1_000_000
+    if total <= low:
+        return 0.70
+    if total >= high:
+        return 0.25
+    return 0.70 - 0.45 * math.log(total / low) / math.log(high / low)
+
+
+class Budget:
+    """Bytes logtrim may still write, split into live output, the failure tail and closing."""
+
+    def __init__(self, total: int) -> None:
+        self.total = total
+        self.closing = min(max(total // 10, 600), 16_384)
+        self.tail = int((total - self.closing) * tail_share(total))
+        self.live = total - self.closing - self.tail
+        self.used = 0
+
+    def release_tail(self) -> None:
+        """No failure tail will be printed (``trim`` closes with 0): its room goes live."""
+        self.live += self.tail
+        self.tail = 0
+
+    def allows(self, kind: Kind, cost: int) -> bool:
+        if kind == Kind.SERVICE:
+            return True
+        if kind == Kind.KEEP:  # kept lines (--keep, task log node headers) rank with markers
+            return self.allows_marker(cost)
+        ceiling = TIER_CEILINGS.get(kind, 0.0) * self.live
+        return self.used + cost <= ceiling
+
+    def allows_marker(self, cost: int) -> bool:
+        """logtrim's own short notes may dip into a quarter of the closing reserve."""
+        return self.used + cost <= self.live + self.closing // 4
+
+    def room(self, reserve: int) -> int:
+        """What is left for the tail when ``reserve`` bytes are needed after it."""
+        return max(self.total - self.used - reserve, 0)
+
+    def spend(self, cost: int) -> None:
+        self.used += cost
+
+
+@dataclass
+class Tally:
+    """Lines and bytes seen and shown, per tier."""
+
+    seen_lines: dict[Kind, int] = field(default_factory=lambda: dict.fromkeys(Kind, 0))
+    seen_bytes: dict[Kind, int] = field(default_factory=lambda: dict.fromkeys(Kind, 0))
+    shown_lines: dict[Kind, int] = field(default_factory=lambda: dict.fromkeys(Kind, 0))
+    shown_bytes: dict[Kind, int] = field(default_factory=lambda: dict.fromkeys(Kind, 0))
+    collapsed: int = 0
+    held_lines: int = 0  # lines a tier would show but the budget held back
+    held_bytes: int = 0
+    tail_lines: int = 0  # lines shown in the failure tail
+    context_lines: int = 0  # lines shown around errors and in stack traces
+
+    def summary(
+        self,
+        *,
+        lines: int,
+        nbytes: int,
+        console: int,
+        duration: float | None,
+        archive: str | None,
+        archive_size: int,
+        archived: int,
+        compact: bool = False,
+    ) -> list[str]:
+        shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
+        share = 100.0 * console / nbytes if nbytes else 100.0
+        head = (
+            f"[logtrim] {lines_text(lines)} ({format_size(nbytes)})"
+            + (f" in {_duration(duration)}" if duration is not None else "")
+            + "; "
+            f"shown {lines_text(shown_lines)} ({format_size(console)}"
+            + (f", {share:.1f}%)" if share < 100 else ")")
+        )
+        out = [head]
+        if not compact:
+            tiers = " · ".join(
+                f"{TIER_NAMES[k]} {format_count(self.shown_lines[k])}/"
+                f"{format_count(self.seen_lines[k])}"
+                for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
+            )
+            extra = f" · context {format_count(self.context_lines)}"
+            if self.tail_lines:
+                extra += f" · tail {format_count(self.tail_lines)}"
+            out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
+            if self.collapsed or self.held_lines:
+                out.append(
+                    f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "
+                    f"held back for budget {format_count(self.held_lines)} lines "
+                    f"({format_size(self.held_bytes)})"
+                )
+        if archive:
+            smaller = archive_size and archived / archive_size >= 1.05
+            ratio = f", {archived / archive_size:.1f}x smaller" if smaller else ""
+            out.append(f"[logtrim] archive: {archive} ({format_size(archive_size)}{ratio})")
+        return out
+
+
+def lines_text(n: int) -> str:
+    """``1 line``, ``2,345 lines``."""
+    return f"{format_count(n)} line{'' if n == 1 else 's'}"
+
+
+def _duration(seconds: float) -> str:
+    if seconds < 60:
+        return f"{seconds:.1f}s"
+    minutes, secs = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"

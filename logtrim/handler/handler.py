@@ -1,0 +1,361 @@
+"""logtrim inside a Python app: a ``logging.Handler`` over the same engine as ``run``.
+
+Every formatted record goes to a zstd archive opened at construction; the console gets what
+the policy selects. All synchronous: records are compressed in batches under the handler's
+lock, and a frame is ended at most ``flush_seconds`` after data arrives (on the next record,
+or by a small daemon thread when the app is quiet), so a process killed without shutdown
+leaves a readable archive. ``close()`` (``logging.shutdown()`` calls it at exit) finishes the
+archive, prints the summary and publishes the artifact. The handler fails open: an engine
+or archive error never reaches the app; records then go to the console unfiltered.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, suppress
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any
+
+from .._sizes import parse_size
+from ..engine.policy import Policy
+from ..engine.rules import Kind
+from ..run.actions import carry_out
+
+if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
+    from ..dialects.base import Action
+    from ..engine.core import Emit
+
+STDOUT = 1
+
+_BATCH = 64 << 10  # archive bytes compressed at a time
+_TICK = 0.25  # seconds between the idle thread's checks
+
+
+def _warn(message: str) -> None:
+    """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
+    with suppress(Exception):
+        sys.stderr.write(f"logtrim: warning: {message}\n")
+        sys.stderr.flush()
+
+
+class LogtrimHandler(logging.Handler):
+    """Archive every record; show on ``stream`` (default stdout) what the policy selects.
+
+    ``artifact`` is the archive path (``.log.zst``), ``budget`` the console's byte budget
+    (``"20MB"`` or an int), ``ci`` the dialect (``auto`` detects it), ``name`` the artifact's
+    published name (default: the file name). Other keywords are :class:`Policy` fields
+    (``head``, ``context``, ``tail``, ``keep``, ``masks``...). Set ``exit_code`` before
+    shutdown to report a failure (the failure tail is then shown).
+    """
+
+    def __init__(
+        self,
+        artifact: str | os.PathLike[str],
+        *,
+        budget: str | int = "20MB",
+        ci: str = "auto",
+        stream: IO[str] | None = None,
+        level: int = logging.NOTSET,
+        name: str | None = None,
+        compression: int = 3,
+        flush_seconds: float = 0.5,
+        **policy: Any,
+    ) -> None:
+        from ..archive.zstd import ArchiveEncoder
+        from ..dialects import choose
+        from ..dialects.octopus import Octopus
+        from ..engine.core import Core
+
+        super().__init__(level)
+        assert self.lock is not None  # created by Handler.__init__ (an RLock)
+        self._mutex = self.lock
+        self.path = Path(artifact).absolute()
+        self.artifact_name = name or self.path.name
+        self.stream = stream
+        self.exit_code = 0
+        self.flush_seconds = flush_seconds
+        self.core = Core(Policy(budget=parse_size(budget), **policy), choose(ci, os.environ))
+        self._scan_debug = bool(self.core.policy.keep)
+        self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
+        self._commands = [
+            self.core.dialect,
+            *([] if self.core.dialect.name == "octopus" else [Octopus()]),
+        ]
+        self._encoder = ArchiveEncoder(compression)
+        self._noise = bytearray()  # DEBUG records not yet given to the engine
+        self._oldest: float | None = None  # when the oldest byte not yet on disk arrived
+        self._broken = False  # engine failed: forward records unfiltered
+        self._closed = False
+        self._console_ok = True
+        self._file: IO[bytes] | None = None
+        self._archived = True  # False once the archive failed: nothing to publish
+        try:
+            self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
+        except OSError as exc:
+            self._archive_failed(exc)
+        self._stop = threading.Event()
+        self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
+        self._timer.start()
+
+    # -- records ------------------------------------------------------------------------------
+    def emit(self, record: logging.LogRecord) -> None:
+        """Called by ``Handler.handle`` with the lock held."""
+        try:
+            text = self.format(record)
+        except Exception:
+            self.handleError(record)
+            return
+        self._feed(text, record.levelno, record)
+
+    def write(self, text: str, levelno: int) -> None:
+        """Feed one already rendered record (structlog's native path); thread-safe."""
+        if levelno < self.level:
+            return
+        with self._mutex:
+            self._feed(text, levelno, None)
+
+    def kind(self, data: bytes, levelno: int) -> Kind:
+        """The tier of a record: its level decides, INFO may be progress; ``keep`` rules
+        and CI commands (e.g. ``##octopus[...]``) pass as such."""
+        if levelno < logging.INFO and not self._scan_debug:
+            return Kind.NOISE
+        found = self.core.classify(data)
+        if found == Kind.KEEP:
+            return found
+        if found == Kind.SERVICE:  # a real CI command, or just "::" in some text?
+            text = data.decode("utf-8", "replace")
+            if any(d.is_command(text) for d in self._commands):
+                return found
+        if levelno < logging.INFO:
+            return Kind.NOISE
+        if levelno < logging.WARNING:
+            return Kind.PROGRESS if found == Kind.PROGRESS else Kind.INFO
+        return Kind.WARNING if levelno < logging.ERROR else Kind.ERROR
+
+    def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
+        data = text.encode("utf-8", "backslashreplace") + b"\n"
+        if self._broken or self._closed:
+            self._unfiltered(data, time.monotonic())
+            return
+        now = time.monotonic()
+        if self._oldest is None:
+            self._oldest = now
+        try:
+            if levelno < self._scan_from:  # DEBUG detail: the engine takes it in batches
+                self._noise += data
+                if len(self._noise) < _BATCH and now - self._oldest < self.flush_seconds:
+                    return
+                data = b""
+            self._drain(now)
+            if data:
+                self._take(self.core.feed_line(STDOUT, data, self.kind(data, levelno), now), now)
+            if self._oldest is not None and now - self._oldest >= self.flush_seconds:
+                self._sync(now)
+        except Exception:
+            self._break(record, data)
+
+    def _drain(self, now: float) -> None:
+        """Feed the batched DEBUG records to the engine (before any other record)."""
+        if self._noise:
+            out = self.core.feed_line(STDOUT, bytes(self._noise), Kind.NOISE, now)
+            self._noise.clear()
+            self._take(out, now)
+
+    def _take(self, result: tuple[bytes, list[Emit]], now: float) -> None:
+        archived, emits = result
+        self._console(emits)
+        while self.core.notes:
+            _warn(self.core.notes.pop(0))
+        self._write(archived, now)
+
+    def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
+        """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
+        self._broken = True
+        if record is not None:
+            self.handleError(record)  # the traceback, as logging reports its own errors
+        else:
+            _warn(traceback.format_exc().rstrip())
+        _warn("internal error; forwarding all records unfiltered")
+        data, self._noise = bytes(self._noise) + data, bytearray()
+        self._unfiltered(data, time.monotonic())
+
+    def _unfiltered(self, data: bytes, now: float) -> None:
+        self._console([(STDOUT, data)])
+        if self._file is None or self._closed:
+            return
+        try:
+            self._write(self.core.passthrough(data), now)
+            if self._oldest is None:
+                self._oldest = now
+            elif now - self._oldest >= self.flush_seconds:
+                self._sync(now)
+        except Exception as exc:
+            self._archive_failed(exc)
+
+    # -- archive ------------------------------------------------------------------------------
+    def _write(self, data: bytes, now: float) -> None:
+        """Compress into the open frame (zstd may hold some of it until the frame ends)."""
+        if self._file is None or not data:
+            return
+        try:
+            out = self._encoder.feed(data, now)
+            if out:
+                self._file.write(out)
+        except Exception as exc:
+            self._archive_failed(exc)
+
+    def _sync(self, now: float) -> None:
+        """Put everything received so far on disk as complete zstd frames."""
+        self._drain(now)
+        self._oldest = None
+        if self._file is None:
+            return
+        try:
+            out = self._encoder.end_frame()
+            if out:
+                self._file.write(out)
+        except Exception as exc:
+            self._archive_failed(exc)
+
+    def _archive_failed(self, exc: BaseException) -> None:
+        """No archive: the console must show everything (the ``run`` rule)."""
+        if self._file is not None:
+            with suppress(OSError):
+                self._file.close()
+        self._file = None
+        self._archived = False
+        self._oldest = None
+        self._broken = True
+        _warn(f"archive cannot be written ({exc}); forwarding all records unfiltered")
+
+    def _idle(self) -> None:
+        """Daemon thread: end frames and let the engine's clock run while the app is quiet."""
+        while not self._stop.wait(_TICK):
+            with self._mutex:
+                if self._closed:
+                    return
+                now = time.monotonic()
+                try:
+                    if self._oldest is not None and now - self._oldest >= self.flush_seconds:
+                        self._sync(now)
+                    if not self._broken:
+                        self._console(self.core.tick(now))
+                except Exception:
+                    self._break(None, b"")
+
+    # -- console ------------------------------------------------------------------------------
+    def _console(self, emits: Sequence[Emit]) -> None:
+        if not emits or not self._console_ok:
+            return
+        stream = self.stream if self.stream is not None else sys.stdout
+        if stream is None:
+            return
+        try:
+            stream.write(b"".join(data for _, data in emits).decode("utf-8", "replace"))
+            stream.flush()
+        except (BrokenPipeError, OSError, ValueError):
+            self._console_ok = False  # closed console: keep archiving
+
+    # -- the end ------------------------------------------------------------------------------
+    def flush(self) -> None:
+        """Put everything logged so far into the archive file (complete frames)."""
+        with self._mutex:
+            if not self._closed:
+                self._sync(time.monotonic())
+
+    def close(self, exit_code: int | None = None) -> None:
+        """Finish the archive, print the summary, publish the artifact. Idempotent."""
+        with self._mutex:
+            if self._closed:
+                return
+            self._closed = True
+            self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
+            actions = self._finish(self.exit_code if exit_code is None else exit_code)
+        carry_out(actions, _warn)
+        super().close()
+
+    def _finish(self, exit_code: int) -> list[Action]:
+        now = time.monotonic()
+        size = 0
+        try:
+            self._drain(now)
+        except Exception:
+            self._break(None, b"")
+        if self._file is not None:
+            try:
+                self._file.write(self._encoder.finish())
+                self._file.close()
+                size = self.path.stat().st_size
+            except Exception as exc:
+                self._archive_failed(exc)
+        self._file = None
+        try:
+            emits, actions = self.core.close(
+                exit_code,
+                now,
+                archive=str(self.path) if self._archived else None,
+                archive_name=self.artifact_name,
+                archive_size=size,
+                env=os.environ,
+            )
+        except Exception:
+            _warn("internal error while closing the log")
+            return []
+        self._console(emits)
+        return actions
+
+
+@contextmanager
+def capture(
+    artifact: str | os.PathLike[str],
+    *,
+    logger: logging.Logger | str | None = None,
+    level: int | None = logging.DEBUG,
+    formatter: logging.Formatter | None = None,
+    **options: Any,
+) -> Iterator[LogtrimHandler]:
+    """Install a :class:`LogtrimHandler` on the root logger (or ``logger``) for a block.
+
+    ``level`` is set on the logger (``None`` leaves it). At exit the handler is removed and
+    closed; if an exception propagates it closes with exit code 1 (the failure tail shows)
+    and the exception is re-raised (logged first, traceback whole, so the archive has it and
+    the CI failure message names it; ``SystemExit`` passes its code). Other keywords go to
+    :class:`LogtrimHandler`.
+    """
+    target = logger if isinstance(logger, logging.Logger) else logging.getLogger(logger)
+    handler = LogtrimHandler(artifact, **options)
+    handler.setFormatter(formatter or logging.Formatter(_FORMAT))
+    old_level = target.level
+    if level is not None:
+        target.setLevel(level)
+    target.addHandler(handler)
+    code = 0
+    try:
+        yield handler
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        raise
+    except BaseException as exc:
+        code = 130 if isinstance(exc, KeyboardInterrupt) else 1
+        # Into the archive and the console's error tier; the app's own report follows.
+        args = (type(exc).__name__,)
+        info = (type(exc), exc, exc.__traceback__)
+        handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
+        raise
+    finally:
+        target.removeHandler(handler)
+        if level is not None:
+            target.setLevel(old_level)
+        handler.close(code or None)
+
+
+_UNCAUGHT = "uncaught %s: the block ended with an exception"
+_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+__all__ = ["LogtrimHandler", "capture"]

@@ -1,0 +1,324 @@
+"""The async shell of ``logtrim run``: the child, its pipes, signals and the archive file.
+
+All decisions are the engine's (``Core``); this module only moves bytes. It fails open: if
+the archive cannot be written or the engine raises, the child keeps running, its output goes
+to the console unfiltered, and the exit code is still the child's.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import time
+from typing import Union
+
+import anyio
+from anyio.abc import ByteReceiveStream, Process
+
+from .. import _log
+from .._errors import CommandNotExecutableError, CommandNotFoundError, LogtrimError
+from .._log import logger
+from ..archive import forked as _writer
+from ..archive.forked import ForkedArchive
+from ..cli.options import RunOptions
+from ..dialects import Closing, Print
+from ..engine.core import STDERR, STDOUT, Core
+from .actions import carry_out
+from .sinks import ArchiveSink, Console
+
+_READ = 1 << 20
+# Tests of the fail-open path make the engine "fail" after this many bytes.
+_FAULT_AFTER = (
+    int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
+)
+
+
+class Pipeline:
+    """One run: feeds the engine, writes the console and the archive, fails open."""
+
+    def __init__(self, options: RunOptions, archive: ForkedArchive | None = None) -> None:
+        self.options = options
+        self.core = Core(options.policy, options.dialect)
+        self.console = Console()
+        self.archive: ArchiveSink | ForkedArchive = archive or (
+            ForkedArchive(options.artifact, options.level)
+            if _writer.available()
+            else ArchiveSink(options.artifact, options.level)
+        )
+        self.broken = False  # the engine failed: forward raw from now on
+        _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
+        self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
+
+    @property
+    def unfiltered(self) -> bool:
+        return self.broken or self.archive.failed
+
+    async def feed(self, stream: int, data: bytes) -> None:
+        if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
+            self.broken = True  # fault injection, for the fail-open tests
+            logger().warning("internal error; forwarding all output unfiltered")
+        if not self.unfiltered:
+            try:
+                archived, emits = self.core.feed(stream, data, time.monotonic())
+            except Exception:
+                self.broken = True
+                logger().warning("internal error; forwarding all output unfiltered", exc_info=True)
+            else:
+                self.console.write(emits)
+                self._drain_notes()
+                if archived:
+                    await self._send.send(archived)
+                return
+        await self._unfiltered(stream, self.core.take_held(stream) + data)
+
+    async def _unfiltered(self, stream: int, data: bytes) -> None:
+        """Fail-open: the console gets every byte, the known secrets masked while masking
+        works; the archive too while it can be written (never unmasked)."""
+        if not data:
+            return
+        try:
+            masked: bytes | None = self.core.passthrough(data)
+        except Exception:
+            masked = None  # the masker is what broke: the bytes still reach the console
+        self.console.write([(stream, data if masked is None else masked)])
+        if masked is None:
+            self.archive.failed = True
+        elif not self.archive.failed:
+            try:
+                await self._send.send(masked)
+            except Exception:
+                self.archive.failed = True
+
+    def _drain_notes(self) -> None:
+        while self.core.notes:
+            logger().warning(self.core.notes.pop(0))
+
+    async def archive_task(self) -> None:
+        async with self._receive:
+            while True:
+                data = b""
+                # Only the wait may time out: a cancelled write would lose compressed bytes.
+                with anyio.move_on_after(0.5):
+                    try:
+                        data = await self._receive.receive()
+                    except anyio.EndOfStream:
+                        return
+                if data and not self.archive.failed:
+                    await self.archive.write(data)
+                if data and self.archive.failed:
+                    # Consumed before the failure was known: the console is its only home now.
+                    self.console.write([(STDOUT, data)])
+                await self.archive.tick()
+
+    async def ticker(self) -> None:
+        while True:
+            await anyio.sleep(0.25)
+            if not self.unfiltered:
+                try:
+                    self.console.write(self.core.tick(time.monotonic()))
+                except Exception:
+                    self.broken = True
+
+    async def finish(self, exit_code: int) -> None:
+        if not self.unfiltered:
+            try:
+                archived, emits = self.core.finish_input(time.monotonic())
+                self.console.write(emits)
+                if archived:
+                    await self._send.send(archived)
+            except Exception:
+                self.broken = True
+        if self.unfiltered:
+            for stream in (STDOUT, STDERR):
+                await self._unfiltered(stream, self.core.take_held(stream))
+        await self._send.aclose()
+
+    async def close(self, exit_code: int, size: int) -> None:
+        path = str(self.options.artifact.resolve()) if not self.archive.failed else None
+        self.console.end_line()
+        if self.broken:
+            # The engine's counts are not to be trusted: publish the archive, nothing more.
+            closing = Closing(path, self.options.name, size, exit_code, None, env=os.environ)
+            self.console.write(
+                [
+                    (STDOUT, a.text.encode() + b"\n")
+                    for a in self.options.dialect.finish(closing)
+                    if isinstance(a, Print)
+                ]
+            )
+            return
+        try:
+            emits, actions = self.core.close(
+                exit_code,
+                time.monotonic(),
+                archive=path,
+                archive_name=self.options.name,
+                archive_size=size,
+                env=os.environ,
+            )
+        except Exception:
+            logger().warning("internal error while closing the run", exc_info=True)
+            return
+        self.console.write(emits)
+        await anyio.to_thread.run_sync(carry_out, actions, _warn)
+
+
+def _warn(message: str) -> None:
+    logger().warning(message)
+
+
+def _pipe() -> tuple[int, int]:
+    read, write = os.pipe()
+    _writer.grow_pipe(read)
+    os.set_blocking(read, False)
+    return read, write
+
+
+Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
+
+
+async def _read(source: Source, stream: int, pipeline: Pipeline, done: anyio.Event) -> None:
+    """Read one of the child's streams until it ends; tell ``done``."""
+    try:
+        if isinstance(source, int):
+            await _read_fd(source, stream, pipeline)
+        else:
+            with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError):
+                while True:
+                    await pipeline.feed(stream, await source.receive(_READ))
+    finally:
+        done.set()
+
+
+async def _read_fd(fd: int, stream: int, pipeline: Pipeline) -> None:
+    while True:
+        try:
+            data = os.read(fd, _READ)
+        except BlockingIOError:
+            # Wait only when the pipe is empty: a busy child keeps it full.
+            await anyio.wait_readable(fd)
+            continue
+        except OSError:  # EIO: the pty's other side closed
+            return
+        if not data:
+            return
+        await pipeline.feed(stream, data)
+        await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+
+async def _start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:
+    """Start the child; return it and what to read from: (fd or stream, which stream)."""
+    if os.name == "nt":
+        # Windows: wait_readable works on sockets only, so read anyio's process pipes.
+        process = await _open(options, subprocess.PIPE, subprocess.PIPE, [])
+        assert process.stdout is not None and process.stderr is not None
+        return process, [(process.stdout, STDOUT), (process.stderr, STDERR)]
+    if options.pty:
+        master, slave = os.openpty()
+        os.set_blocking(master, False)
+        fds: list[tuple[int, int]] = [(master, STDOUT)]
+        child_out, child_err, to_close = slave, slave, [slave]
+    else:
+        out_r, out_w = _pipe()
+        err_r, err_w = _pipe()
+        fds = [(out_r, STDOUT), (err_r, STDERR)]
+        child_out, child_err, to_close = out_w, err_w, [out_w, err_w]
+    try:
+        process = await _open(options, child_out, child_err, [fd for fd, _ in fds])
+    finally:
+        for fd in to_close:
+            os.close(fd)
+    return process, list(fds)
+
+
+async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process:
+    try:
+        return await anyio.open_process(
+            list(options.argv),
+            stdin=None,
+            stdout=out,
+            stderr=err,
+            # Its own process group (POSIX): forwarded signals reach its children too.
+            start_new_session=os.name != "nt",
+        )
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        for fd in ours:
+            os.close(fd)
+        if isinstance(exc, PermissionError):
+            raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
+        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
+
+
+async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> None:
+    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period."""
+
+    def kill(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+
+    async def escalate() -> None:
+        await anyio.sleep(grace)
+        kill(signal.SIGKILL)
+
+    escalating = False
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
+        async for sig in signals:
+            if escalating and sig == signal.SIGINT:
+                kill(signal.SIGKILL)  # a second Ctrl-C: now
+                continue
+            kill(sig)
+            if not escalating:
+                escalating = True
+                tg.start_soon(escalate)
+
+
+async def run(options: RunOptions, archive: ForkedArchive | None = None) -> int:
+    """Run the child through the pipeline; return the exit code logtrim should exit with.
+
+    ``archive``: a writer the caller forked early, while the process was still small.
+    """
+    pipeline = Pipeline(options, archive)
+    # The archive first: a writer process is forked before any thread exists.
+    await pipeline.archive.open()
+    try:
+        process, sources = await _start(options)
+    except LogtrimError:
+        await pipeline.archive.discard()  # no child, no archive
+        raise
+    code = 1
+    try:
+        async with anyio.create_task_group() as tg:
+            tg.start_soon(pipeline.archive_task)
+            async with anyio.create_task_group() as inner:
+                inner.start_soon(pipeline.ticker)
+                inner.start_soon(pipeline.archive.watch)
+                if os.name != "nt":
+                    inner.start_soon(_signals, process, options.grace, inner)
+                events = []
+                for source, stream in sources:
+                    done = anyio.Event()
+                    events.append(done)
+                    inner.start_soon(_read, source, stream, pipeline, done)
+                returncode = await process.wait()
+                code = 128 - returncode if returncode < 0 else returncode
+                # A grandchild may hold the pipe open: drain for a bounded time only.
+                with anyio.move_on_after(options.drain_timeout):
+                    for done in events:
+                        await done.wait()
+                inner.cancel_scope.cancel()
+            await pipeline.finish(code)
+        size = await pipeline.archive.close()
+        await pipeline.close(code, size)
+    finally:
+        for source, _ in sources:
+            if isinstance(source, int):
+                with contextlib.suppress(OSError):
+                    os.close(source)
+        with anyio.CancelScope(shield=True):
+            await process.aclose()
+    return code
+
+
+__all__ = ["RunOptions", "run"]
