@@ -46,7 +46,7 @@ class SyncArchive:
         try:
             self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
         except OSError as exc:
-            self._fail(exc)
+            self.fail(exc)
 
     def expect(self, now: float) -> None:
         """Bytes for the archive arrived upstream at ``now``: their frame ends in time."""
@@ -76,7 +76,7 @@ class SyncArchive:
             self._file.close()
             return self.path.stat().st_size
         except OSError as exc:
-            self._fail(exc)
+            self.fail(exc)
             return 0
         finally:
             self._file = None
@@ -98,11 +98,12 @@ class SyncArchive:
             if out:
                 self._file.write(out)
         except Exception as exc:  # disk full, I/O error
-            self._fail(exc)
+            self.fail(exc)
 
-    def _fail(self, exc: BaseException) -> None:
+    def fail(self, why: BaseException | str) -> None:
+        """Stop archiving (reported once); what is on disk stays."""
         if self._file is not None:
             with contextlib.suppress(OSError):
                 self._file.close()
             self._file = None
-        self.failure(exc)
+        self.failure(why)
