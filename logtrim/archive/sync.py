@@ -37,10 +37,6 @@ class SyncArchive:
     def failed(self) -> bool:
         return self.failure.failed
 
-    @property
-    def bytes_out(self) -> int:
-        return self.frames.encoder.bytes_out
-
     def open(self) -> None:
         """Create the file now: a bad path is reported before any work starts."""
         try:

@@ -50,7 +50,6 @@ class ArchiveEncoder:
         self._frame_in = 0
         self._frame_started: float | None = None
         self.bytes_in = 0
-        self.bytes_out = 0
 
     def start(self, now: float) -> None:
         """Data for the open frame arrived at ``now`` (its clock starts, if not yet running)."""
@@ -66,7 +65,6 @@ class ArchiveEncoder:
         self.bytes_in += len(data)
         if self._frame_in >= self.frame_bytes:
             out += self.end_frame()
-        self.bytes_out += len(out)
         return out
 
     def time_left(self, now: float) -> float | None:
@@ -92,11 +90,8 @@ class ArchiveEncoder:
     def finish(self) -> bytes:
         if self.bytes_in == 0:
             # An empty run still leaves a valid archive: one empty frame.
-            out = self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
-        else:
-            out = self.end_frame()
-        self.bytes_out += len(out)
-        return out
+            return self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
+        return self.end_frame()
 
 
 @dataclass
