@@ -14,7 +14,8 @@ from ._sizes import format_size, parse_size
 from ._version import __version__
 from .engine.policy import Policy
 from .engine.rules import Kind
-from .handler.handler import LogtrimHandler, capture
+from .handler.capture import capture
+from .handler.handler import LogtrimHandler
 from .structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
 
 __all__ = [

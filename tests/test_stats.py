@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from tasklog_gen import noisy_log, tasklog
 
 from logtrim.logs.inputs import Input, open_input
-from logtrim.logs.stats import compute, drop_regex, suggest_drop, to_json
+from logtrim.logs.report import drop_regex, suggest_drop, to_json
+from logtrim.logs.stats import compute
 from logtrim.logs.tasklog import Grouper, Record
 
 

@@ -21,8 +21,8 @@ import sys
 import time
 from pathlib import Path
 
-from .._log import logger
-from .zstd import ArchiveEncoder
+from .._fork import can_fork_before_exec
+from .writer import Failure, Frames
 
 PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux only
@@ -30,13 +30,8 @@ _RECENT = 2 << 20  # more than zstd keeps unwritten (a block) between two writes
 
 
 def available() -> bool:
-    """Forking an asyncio process before exec is well trodden on Linux only.
-
-    ``LOGTRIM_NO_FORK=1`` keeps compression in-process (as on macOS and Windows).
-    """
-    if os.environ.get("LOGTRIM_NO_FORK"):
-        return False
-    return sys.platform.startswith("linux") and hasattr(os, "fork")
+    """On Linux, unless ``LOGTRIM_NO_FORK=1`` keeps compression in-process."""
+    return can_fork_before_exec()
 
 
 def grow_pipe(fd: int) -> None:
@@ -50,15 +45,23 @@ def grow_pipe(fd: int) -> None:
 
 
 class ForkedArchive:
-    """Same interface as :class:`~logtrim._sinks.ArchiveSink`, writing through a child."""
+    """An :class:`~logtrim.archive.writer.ArchiveWriter` writing through a child process."""
 
     def __init__(self, path: Path, level: int) -> None:
         self.path = path
         self.level = level
-        self.failed = False
+        self.failure = Failure(path)
         self._pipe = -1
         self._status = -1
         self._pid = 0
+
+    @property
+    def failed(self) -> bool:
+        return self.failure.failed
+
+    @failed.setter
+    def failed(self, value: bool) -> None:
+        self.failure.failed = value
 
     async def open(self) -> None:
         if self._pid == 0 and not self.failed:
@@ -70,7 +73,7 @@ class ForkedArchive:
             # Opened here, so a bad path is reported before the command starts.
             fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
         except OSError as exc:
-            self._fail(exc)
+            self.failure(exc)
             return
         read, write = os.pipe()
         status_read, status_write = os.pipe()
@@ -90,15 +93,6 @@ class ForkedArchive:
         os.set_blocking(status_read, False)
         self._pipe, self._status, self._pid = write, status_read, pid
 
-    def _fail(self, why: BaseException | str) -> None:
-        if not self.failed:
-            self.failed = True
-            logger().warning(
-                "archive cannot be written; forwarding all output unfiltered",
-                path=str(self.path),
-                error=str(why),
-            )
-
     async def watch(self) -> None:
         """Wait for the writer's word: one byte (an errno) if the disk failed, else EOF."""
         import anyio
@@ -112,7 +106,7 @@ class ForkedArchive:
                 await anyio.wait_readable(self._status)
                 continue
             if data:
-                self._fail(os.strerror(data[0]))
+                self.failure(os.strerror(data[0]))
             return
 
     async def write(self, data: bytes) -> None:
@@ -127,7 +121,7 @@ class ForkedArchive:
             except BlockingIOError:
                 await anyio.wait_writable(self._pipe)
             except OSError as exc:  # the writer is gone
-                self._fail(exc)
+                self.failure(exc)
                 return
 
     async def tick(self) -> None:
@@ -144,7 +138,7 @@ class ForkedArchive:
             self._pid = 0
             code = os.waitstatus_to_exitcode(status)
             if code != 0:
-                self._fail(os.strerror(code) if code > 0 else f"writer ended ({code})")
+                self.failure(os.strerror(code) if code > 0 else f"writer ended ({code})")
         if self._status >= 0:
             os.close(self._status)
             self._status = -1
@@ -164,12 +158,11 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
     """Compress what arrives on ``read`` into ``fd`` until the pipe closes; the exit code."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
-    encoder = ArchiveEncoder(level)
+    frames = Frames(level)
     recent = bytearray()
     try:
         while True:
-            wait = encoder.time_left(time.monotonic())
-            ready, _, _ = select.select([read], [], [], wait)
+            ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
             out = b""
             if ready:
                 data = os.read(read, PIPE_SIZE)
@@ -177,11 +170,9 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
                     break
                 recent += data
                 del recent[: max(len(recent) - _RECENT, 0)]
-                out = encoder.feed(data, time.monotonic())
-            if encoder.due(time.monotonic()):
-                out += encoder.end_frame()
-            _write_all(fd, out)
-        _write_all(fd, encoder.finish())
+                out = frames.compress(data, time.monotonic())
+            _write_all(fd, out + frames.tick(time.monotonic()))
+        _write_all(fd, frames.finish())
         return 0
     except OSError as exc:
         code = exc.errno if exc.errno and 0 < exc.errno < 126 else 1

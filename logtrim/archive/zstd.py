@@ -22,8 +22,7 @@ class ArchiveEncoder:
     """Compress a byte stream into a chain of zstd frames.
 
     ``feed`` returns compressed bytes ready to be written (often empty); ``end_frame`` closes
-    the current frame; ``finish`` closes the last one. Plain synchronous calls; with
-    ``threads=1`` the compression itself runs on zstd's own worker thread.
+    the current frame; ``finish`` closes the last one. Plain synchronous calls.
     """
 
     def __init__(
@@ -32,19 +31,16 @@ class ArchiveEncoder:
         *,
         frame_seconds: float = 1.0,
         frame_bytes: int = 64 << 20,
-        threads: int = 0,
     ) -> None:
-        # threads>0 hands compression to zstd's own threads: measured no faster on 2 cores
-        # (the engine needs one), with bigger archives and more memory.
-        # Small jobs keep zstd's buffers (and so logtrim's memory) small. A window of at
-        # least 8 MiB: deploy logs repeat themselves at long distances, so level 2 with it
-        # compresses about as well as level 3 with its 2 MiB window, 1.5x faster.
+        # No zstd worker threads: measured no faster on 2 cores (the engine needs one), with
+        # bigger archives and more memory. Small jobs keep zstd's buffers (and so logtrim's
+        # memory) small. A window of at least 8 MiB: deploy logs repeat themselves at long
+        # distances, so level 2 with it compresses about as well as level 3 with its 2 MiB
+        # window, 1.5x faster.
         window = max(zstandard.ZstdCompressionParameters.from_level(level).window_log, WINDOW_LOG)
         params = zstandard.ZstdCompressionParameters.from_level(
             level,
             window_log=window,
-            threads=threads,
-            job_size=1 << 20 if threads else 0,
             write_checksum=1,
         )
         self._cctx = zstandard.ZstdCompressor(compression_params=params)
@@ -54,19 +50,21 @@ class ArchiveEncoder:
         self._frame_in = 0
         self._frame_started: float | None = None
         self.bytes_in = 0
-        self.bytes_out = 0
+
+    def start(self, now: float) -> None:
+        """Data for the open frame arrived at ``now`` (its clock starts, if not yet running)."""
+        if self._frame_started is None:
+            self._frame_started = now
 
     def feed(self, data: bytes, now: float) -> bytes:
         if not data:
             return b""
-        if self._frame_started is None:
-            self._frame_started = now
+        self.start(now)
         out = self._cobj.compress(data)
         self._frame_in += len(data)
         self.bytes_in += len(data)
         if self._frame_in >= self.frame_bytes:
             out += self.end_frame()
-        self.bytes_out += len(out)
         return out
 
     def time_left(self, now: float) -> float | None:
@@ -81,22 +79,19 @@ class ArchiveEncoder:
 
     def end_frame(self) -> bytes:
         """End the open frame (if any data went in), returning its last bytes."""
+        self._frame_started = None
         if self._frame_in == 0:
             return b""
         out = self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
         self._cobj = self._cctx.compressobj()
         self._frame_in = 0
-        self._frame_started = None
         return out
 
     def finish(self) -> bytes:
         if self.bytes_in == 0:
             # An empty run still leaves a valid archive: one empty frame.
-            out = self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
-        else:
-            out = self.end_frame()
-        self.bytes_out += len(out)
-        return out
+            return self._cobj.flush(zstandard.COMPRESSOBJ_FLUSH_FINISH)
+        return self.end_frame()
 
 
 @dataclass

@@ -78,7 +78,8 @@ def stats(
     import json
 
     from ..logs.inputs import open_input
-    from ..logs.stats import compute, render, to_json
+    from ..logs.report import render, to_json
+    from ..logs.stats import compute
 
     if top < 1:
         raise UsageError("--top must be 1 or more")

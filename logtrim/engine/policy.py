@@ -98,6 +98,17 @@ class Budget:
         """logtrim's own short notes may dip into a quarter of the closing reserve."""
         return self.used + cost <= self.live + self.closing // 4
 
+    def demotes(self, kind: Kind, cost: int) -> bool:
+        """True when an info or warning line no longer fits with a tenth of the live budget
+        kept back for what ranks above it (``trim``: node headers, errors, failed nodes' tails).
+        """
+        return Kind.NOISE < kind < Kind.ERROR and not self.allows(kind, cost + self.live // 10)
+
+    def stop_note(self, lines: str) -> str:
+        """The note printed once when ``lines`` (e.g. ``"Info lines"``) stop being shown."""
+        pct = 100 * self.used // self.total
+        return f"budget {pct}% used: {lines} are no longer shown (the archive has everything)"
+
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
         return max(self.total - self.used - reserve, 0)

@@ -3,7 +3,8 @@
 Every formatted record goes to a zstd archive opened at construction; the console gets what
 the policy selects. All synchronous: records are compressed in batches under the handler's
 lock, and a frame is ended at most ``flush_seconds`` after data arrives (on the next record,
-or by a small daemon thread when the app is quiet), so a process killed without shutdown
+or by a small daemon thread when the app is quiet; the archive is a
+:class:`~logtrim.archive.sync.SyncArchive`), so a process killed without shutdown
 leaves a readable archive. ``close()`` (``logging.shutdown()`` calls it at exit) finishes the
 archive, prints the summary and publishes the artifact. The handler fails open: an engine
 or archive error never reaches the app; records then go to the console unfiltered.
@@ -17,8 +18,8 @@ import sys
 import threading
 import time
 import traceback
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager, suppress
+from collections.abc import Sequence
+from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
@@ -67,7 +68,7 @@ class LogtrimHandler(logging.Handler):
         flush_seconds: float = 0.5,
         **policy: Any,
     ) -> None:
-        from ..archive.zstd import ArchiveEncoder
+        from ..archive.sync import SyncArchive
         from ..dialects import choose
         from ..dialects.octopus import Octopus
         from ..engine.core import Core
@@ -87,18 +88,14 @@ class LogtrimHandler(logging.Handler):
             self.core.dialect,
             *([] if self.core.dialect.name == "octopus" else [Octopus()]),
         ]
-        self._encoder = ArchiveEncoder(compression)
         self._noise = bytearray()  # DEBUG records not yet given to the engine
-        self._oldest: float | None = None  # when the oldest byte not yet on disk arrived
         self._broken = False  # engine failed: forward records unfiltered
         self._closed = False
         self._console_ok = True
-        self._file: IO[bytes] | None = None
-        self._archived = True  # False once the archive failed: nothing to publish
-        try:
-            self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
-        except OSError as exc:
-            self._archive_failed(exc)
+        self._archive = SyncArchive(
+            self.path, compression, frame_seconds=flush_seconds, report=self._archive_failed
+        )
+        self._archive.open()
         self._stop = threading.Event()
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
@@ -144,18 +141,17 @@ class LogtrimHandler(logging.Handler):
             self._unfiltered(data, time.monotonic())
             return
         now = time.monotonic()
-        if self._oldest is None:
-            self._oldest = now
+        self._archive.expect(now)  # its frame ends within flush_seconds, batched or not
         try:
             if levelno < self._scan_from:  # DEBUG detail: the engine takes it in batches
                 self._noise += data
-                if len(self._noise) < _BATCH and now - self._oldest < self.flush_seconds:
+                if len(self._noise) < _BATCH and not self._archive.due(now):
                     return
                 data = b""
             self._drain(now)
             if data:
                 self._take(self.core.feed_line(STDOUT, data, self.kind(data, levelno), now), now)
-            if self._oldest is not None and now - self._oldest >= self.flush_seconds:
+            if self._archive.due(now):
                 self._sync(now)
         except Exception:
             self._break(record, data)
@@ -172,7 +168,7 @@ class LogtrimHandler(logging.Handler):
         self._console(emits)
         while self.core.notes:
             _warn(self.core.notes.pop(0))
-        self._write(archived, now)
+        self._archive.write(archived, now)
 
     def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
         """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
@@ -187,52 +183,25 @@ class LogtrimHandler(logging.Handler):
 
     def _unfiltered(self, data: bytes, now: float) -> None:
         self._console([(STDOUT, data)])
-        if self._file is None or self._closed:
+        if self._archive.failed or self._closed:
             return
         try:
-            self._write(self.core.passthrough(data), now)
-            if self._oldest is None:
-                self._oldest = now
-            elif now - self._oldest >= self.flush_seconds:
-                self._sync(now)
+            masked = self.core.passthrough(data)
         except Exception as exc:
-            self._archive_failed(exc)
+            self._archive.fail(exc)  # unmasked bytes never go to the archive
+            return
+        self._archive.write(masked, now)
 
     # -- archive ------------------------------------------------------------------------------
-    def _write(self, data: bytes, now: float) -> None:
-        """Compress into the open frame (zstd may hold some of it until the frame ends)."""
-        if self._file is None or not data:
-            return
-        try:
-            out = self._encoder.feed(data, now)
-            if out:
-                self._file.write(out)
-        except Exception as exc:
-            self._archive_failed(exc)
-
     def _sync(self, now: float) -> None:
         """Put everything received so far on disk as complete zstd frames."""
         self._drain(now)
-        self._oldest = None
-        if self._file is None:
-            return
-        try:
-            out = self._encoder.end_frame()
-            if out:
-                self._file.write(out)
-        except Exception as exc:
-            self._archive_failed(exc)
+        self._archive.sync()
 
-    def _archive_failed(self, exc: BaseException) -> None:
+    def _archive_failed(self, path: Path, why: BaseException | str) -> None:
         """No archive: the console must show everything (the ``run`` rule)."""
-        if self._file is not None:
-            with suppress(OSError):
-                self._file.close()
-        self._file = None
-        self._archived = False
-        self._oldest = None
         self._broken = True
-        _warn(f"archive cannot be written ({exc}); forwarding all records unfiltered")
+        _warn(f"archive cannot be written ({why}); forwarding all records unfiltered")
 
     def _idle(self) -> None:
         """Daemon thread: end frames and let the engine's clock run while the app is quiet."""
@@ -242,7 +211,7 @@ class LogtrimHandler(logging.Handler):
                     return
                 now = time.monotonic()
                 try:
-                    if self._oldest is not None and now - self._oldest >= self.flush_seconds:
+                    if self._archive.due(now):
                         self._sync(now)
                     if not self._broken:
                         self._console(self.core.tick(now))
@@ -282,24 +251,16 @@ class LogtrimHandler(logging.Handler):
 
     def _finish(self, exit_code: int) -> list[Action]:
         now = time.monotonic()
-        size = 0
         try:
             self._drain(now)
         except Exception:
             self._break(None, b"")
-        if self._file is not None:
-            try:
-                self._file.write(self._encoder.finish())
-                self._file.close()
-                size = self.path.stat().st_size
-            except Exception as exc:
-                self._archive_failed(exc)
-        self._file = None
+        size = self._archive.close()
         try:
             emits, actions = self.core.close(
                 exit_code,
                 now,
-                archive=str(self.path) if self._archived else None,
+                archive=str(self.path) if not self._archive.failed else None,
                 archive_name=self.artifact_name,
                 archive_size=size,
                 env=os.environ,
@@ -311,51 +272,4 @@ class LogtrimHandler(logging.Handler):
         return actions
 
 
-@contextmanager
-def capture(
-    artifact: str | os.PathLike[str],
-    *,
-    logger: logging.Logger | str | None = None,
-    level: int | None = logging.DEBUG,
-    formatter: logging.Formatter | None = None,
-    **options: Any,
-) -> Iterator[LogtrimHandler]:
-    """Install a :class:`LogtrimHandler` on the root logger (or ``logger``) for a block.
-
-    ``level`` is set on the logger (``None`` leaves it). At exit the handler is removed and
-    closed; if an exception propagates it closes with exit code 1 (the failure tail shows)
-    and the exception is re-raised (logged first, traceback whole, so the archive has it and
-    the CI failure message names it; ``SystemExit`` passes its code). Other keywords go to
-    :class:`LogtrimHandler`.
-    """
-    target = logger if isinstance(logger, logging.Logger) else logging.getLogger(logger)
-    handler = LogtrimHandler(artifact, **options)
-    handler.setFormatter(formatter or logging.Formatter(_FORMAT))
-    old_level = target.level
-    if level is not None:
-        target.setLevel(level)
-    target.addHandler(handler)
-    code = 0
-    try:
-        yield handler
-    except SystemExit as exc:
-        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
-        raise
-    except BaseException as exc:
-        code = 130 if isinstance(exc, KeyboardInterrupt) else 1
-        # Into the archive and the console's error tier; the app's own report follows.
-        args = (type(exc).__name__,)
-        info = (type(exc), exc, exc.__traceback__)
-        handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
-        raise
-    finally:
-        target.removeHandler(handler)
-        if level is not None:
-            target.setLevel(old_level)
-        handler.close(code or None)
-
-
-_UNCAUGHT = "uncaught %s: the block ended with an exception"
-_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
-
-__all__ = ["LogtrimHandler", "capture"]
+__all__ = ["LogtrimHandler"]

@@ -11,6 +11,8 @@ import pickle
 from collections.abc import Callable
 from typing import TypeVar
 
+from .._fork import can_fork
+
 T = TypeVar("T")
 
 
@@ -20,7 +22,7 @@ def aside(work: Callable[[], T]) -> Callable[[], T | None]:
     That value is None when there is none to be had (no ``fork`` on this system,
     ``LOGTRIM_NO_FORK`` set, the process failed): the caller then does the work itself.
     """
-    if not hasattr(os, "fork") or os.environ.get("LOGTRIM_NO_FORK"):
+    if not can_fork():
         return lambda: None
     read, write = os.pipe()
     pid = os.fork()

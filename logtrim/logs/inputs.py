@@ -12,11 +12,13 @@ import sys
 import time
 import zlib
 from collections.abc import Iterable, Iterator
+from enum import Enum
 from typing import BinaryIO
 
 from .._errors import InputError
 from .._sizes import format_size
 from ..archive.zstd import ZSTD_MAGIC, ReadResult, decode_chunks
+from .tasklog import is_tasklog
 
 GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
@@ -25,6 +27,23 @@ _COMPRESSED_CHUNK = 64 << 10
 # A "line" longer than this is cut, so one newline-free input cannot fill memory.
 MAX_LINE = 16 << 20
 _PROGRESS_MIN = 64 << 20  # inputs smaller than this get no progress bar
+
+
+class InputFormat(str, Enum):
+    """How an input is stored, from its first bytes."""
+
+    PLAIN = "plain"
+    GZIP = "gzip"
+    ZSTD = "zstd"
+
+    def __str__(self) -> str:
+        return self.value
+
+    @classmethod
+    def of(cls, head: bytes) -> InputFormat:
+        if head.startswith(GZIP_MAGIC):
+            return cls.GZIP
+        return cls.ZSTD if head.startswith(ZSTD_MAGIC) else cls.PLAIN
 
 
 class Input:
@@ -39,12 +58,7 @@ class Input:
         self.damage: str | None = None  # "truncated at the end", or a decoding error
         self._file = file
         self._head = head
-        if head.startswith(GZIP_MAGIC):
-            self.format = "gzip"
-        elif head.startswith(ZSTD_MAGIC):
-            self.format = "zstd"
-        else:
-            self.format = "plain"
+        self.format = InputFormat.of(head)
 
     def _raw(self, size: int) -> Iterator[bytes]:
         if self._head:
@@ -61,9 +75,9 @@ class Input:
     def chunks(self) -> Iterator[bytes]:
         """The decoded bytes, in chunks of any size (not aligned to lines)."""
         result = ReadResult()
-        if self.format == "plain":
+        if self.format == InputFormat.PLAIN:
             decoded: Iterator[bytes] = self._raw(CHUNK)
-        elif self.format == "gzip":
+        elif self.format == InputFormat.GZIP:
             decoded = self._gunzip(self._raw(_COMPRESSED_CHUNK))
         else:
             decoded = decode_chunks(self._raw(_COMPRESSED_CHUNK), result)
@@ -73,7 +87,7 @@ class Input:
                 yield chunk
         finally:
             self.close()
-        if self.format == "zstd":
+        if self.format == InputFormat.ZSTD:
             if result.error:
                 self.damage = f"not zstd after {self.decoded:,} bytes decoded ({result.error})"
             elif result.truncated:
@@ -130,6 +144,29 @@ def open_input(path: str) -> Input:
         file.close()
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
     return Input(path, file, head, st.st_size if st.st_size > 0 else None)
+
+
+def _peek(chunks: Iterator[bytes], want: int = 8192) -> tuple[bytes, Iterator[bytes]]:
+    """The first ``want`` bytes, and all the chunks as if none were read."""
+    taken: list[bytes] = []
+    size = 0
+    for chunk in chunks:
+        taken.append(chunk)
+        size += len(chunk)
+        if size >= want:
+            break
+
+    def chained() -> Iterator[bytes]:
+        yield from taken
+        yield from chunks
+
+    return b"".join(taken)[:want], chained()
+
+
+def open_detected(inp: Input) -> tuple[bool, Iterator[bytes]]:
+    """(is a raw task log, the input's decoded chunks cut at line ends)."""
+    head, chunks = _peek(inp.chunks())
+    return is_tasklog(head), line_chunks(chunks)
 
 
 def line_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:

@@ -1,8 +1,9 @@
 """Where the bytes of a log go: by template, by level or tier, by task-log step; what to drop.
 
-One pass over each input. For plain logs the per-line work is C: digits mapped with
-``translate``, lines split and counted with ``Counter``; only distinct lines meet the
-template regex (see ``_templates``). Raw task logs are also parsed entry by entry for their
+The figures, computed in one pass over each input (:mod:`logtrim.logs.report` renders them).
+For plain logs the per-line work is C: digits mapped with ``translate``, lines split and
+counted with ``Counter``; only distinct lines meet the template regex (see
+:mod:`logtrim.engine.templates`). Raw task logs are also parsed entry by entry for their
 levels and steps.
 """
 
@@ -10,17 +11,15 @@ from __future__ import annotations
 
 import functools
 import re
-import shlex
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from enum import Enum
 
-from .._sizes import format_count, format_size
 from ..engine.rules import Kind, Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
-from .inputs import Input, line_chunks, open_input
-from .tasklog import ENTRY, NODE, RUN, Grouper, Record, is_tasklog
+from .inputs import Input, InputFormat, line_chunks, open_detected, open_input
+from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
 
 ASIDE_MIN = 16 << 20  # a raw task log this large has its templates counted in parallel
 # Tier names for plain logs, as ``run``'s summary says them.
@@ -33,51 +32,27 @@ TIERS = {
     Kind.KEEP: "info",
     Kind.SERVICE: "service",
 }
-# What ``trim`` makes of each task-log level.
-LEVEL_KIND = {
-    "Verbose": Kind.NOISE,
-    "Info": Kind.INFO,
-    "Highlight": Kind.INFO,
-    "Wait": Kind.INFO,
-    "Warning": Kind.WARNING,
-    "Error": Kind.ERROR,
-    "Fatal": Kind.ERROR,
-}
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
-# How each placeholder reads back as a --drop regex.
-_PLACEHOLDER_REGEX = {
-    b"<n>": r"[0-9]+(?:\.[0-9]+)*",
-    b"<hex>": r"(?:0x)?[0-9a-fA-F]+",
-    b"<uuid>": r"[0-9a-fA-F-]{36}",
-    b"<ts>": r"[0-9][0-9T:.,+Z-]*(?: [0-9][0-9:.,+Z-]*)?",
-    b"<path>": r"\S+",
-    b"'<str>'": r"'[^']*'",
-    b'"<str>"': r'"[^"]*"',
-}
-_LEADING_TIME = re.compile(rb"^[\[(]?<ts>\S*\s+(?:[A-Za-z]+\s*\|\s*)?")
-_PLACEHOLDERS = re.compile(b"|".join(re.escape(p) for p in _PLACEHOLDER_REGEX))
 HEADER_STEP = "(task header)"
 STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
+
+
+class LogKind(str, Enum):
+    PLAIN = "plain"
+    TASKLOG = "octopus-task-log"
+
+    def __str__(self) -> str:
+        return self.value
 
 
 @dataclass
 class InputStats:
     name: str
-    format: str
-    kind: str  # "plain" or "octopus-task-log"
+    format: InputFormat
+    kind: LogKind
     bytes: int = 0
     lines: int = 0
     damage: str | None = None
-
-
-@dataclass
-class Suggestion:
-    template: str
-    regex: str
-    lines: int
-    bytes: int
-    share: float
-    tier: str
 
 
 @dataclass
@@ -100,29 +75,6 @@ class Stats:
     def top(self, n: int) -> list[tuple[bytes, TemplateStat]]:
         ranked = sorted(self.templates.items(), key=lambda kv: (-kv[1].size, kv[0]))
         return ranked[:n] if n > 0 else ranked
-
-
-def _peek(chunks: Iterator[bytes], want: int = 8192) -> tuple[bytes, Iterator[bytes]]:
-    """The first ``want`` bytes, and all the chunks as if none were read."""
-    taken: list[bytes] = []
-    size = 0
-    for chunk in chunks:
-        taken.append(chunk)
-        size += len(chunk)
-        if size >= want:
-            break
-
-    def chained() -> Iterator[bytes]:
-        yield from taken
-        yield from chunks
-
-    return b"".join(taken)[:want], chained()
-
-
-def open_detected(inp: Input) -> tuple[bool, Iterator[bytes]]:
-    """(is a raw task log, the input's decoded chunks cut at line ends)."""
-    head, chunks = _peek(inp.chunks())
-    return is_tasklog(head), line_chunks(chunks)
 
 
 class _TaskLogTally:
@@ -157,7 +109,7 @@ def compute(inputs: Iterable[Input]) -> Stats:
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
         is_task, chunks = open_detected(inp)
-        info = InputStats(inp.name, inp.format, "octopus-task-log" if is_task else "plain")
+        info = InputStats(inp.name, inp.format, LogKind.TASKLOG if is_task else LogKind.PLAIN)
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
         tally = _TaskLogTally(stats) if is_task else None
@@ -233,136 +185,3 @@ def _tiers(templates: list[bytes]) -> dict[bytes, Kind]:
             if start in starts:
                 out[starts[start]] = kind
     return out
-
-
-def _regex_escape(text: str) -> str:
-    # Only what is special; re.escape would also escape spaces and dashes.
-    return re.sub(r"([.^$*+?{}\[\]|()\\])", r"\\\1", text)
-
-
-def drop_regex(tpl: bytes) -> str:
-    """A ``--drop`` regex matching every line of template ``tpl``.
-
-    A leading timestamp (and a task log's level column) is left out: the rest is specific
-    enough, and reads better.
-    """
-    parts: list[str] = []
-    lead = _LEADING_TIME.match(tpl)
-    if lead is not None:
-        tpl = tpl[lead.end() :]
-    else:
-        parts.append("^")
-    pos = 0
-    for match in _PLACEHOLDERS.finditer(tpl):
-        parts.append(_regex_escape(tpl[pos : match.start()].decode("utf-8", "replace")))
-        parts.append(_PLACEHOLDER_REGEX[match.group()])
-        pos = match.end()
-    parts.append(_regex_escape(tpl[pos:].decode("utf-8", "replace")))
-    return "".join(parts) + "$"
-
-
-def suggest_drop(stats: Stats) -> Suggestion | None:
-    """The ``--drop`` rule that would save the most: the biggest template below warnings."""
-    total = stats.total_bytes or 1
-    for tpl, stat in stats.top(0):
-        kind = stats.tiers.get(tpl, Kind.NOISE)
-        if kind >= Kind.WARNING or stat.size * 100 < total:
-            continue
-        regex = drop_regex(tpl)
-        try:
-            if not re.search(regex.encode(), stat.example):
-                continue
-        except re.error:
-            continue
-        shown = _display(tpl)
-        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind])
-    return None
-
-
-def _display(tpl: bytes) -> str:
-    return tpl.rstrip(b"\r").decode("utf-8", "replace")
-
-
-def to_json(stats: Stats, top: int) -> dict[str, Any]:
-    """The ``--json`` object."""
-    total = stats.total_bytes or 1
-    suggestion = suggest_drop(stats)
-    out: dict[str, Any] = {
-        "inputs": [vars(i) for i in stats.inputs],
-        "total_bytes": stats.total_bytes,
-        "total_lines": stats.total_lines,
-        "distinct_templates": len(stats.templates),
-        "templates": [
-            {
-                "template": _display(tpl),
-                "lines": stat.lines,
-                "bytes": stat.size,
-                "share": round(stat.size / total, 4),
-                "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)],
-            }
-            for tpl, stat in stats.top(top)
-        ],
-        "levels": dict(sorted(stats.levels.items(), key=lambda kv: -kv[1])),
-        "suggestion": vars(suggestion) if suggestion else None,
-    }
-    if stats.steps:
-        out["steps"] = stats.steps
-        out["step_status"] = stats.step_status
-    return out
-
-
-def _bar(share: float, width: int = 20) -> str:
-    full = round(share * width)
-    return "█" * full + "░" * (width - full)
-
-
-def _table(rows: Sequence[tuple[str, int, int | None]], total: int, width: int) -> list[str]:
-    out = []
-    for label, nbytes, lines in rows:
-        share = nbytes / total if total else 0.0
-        count = f"{format_count(lines):>11}" if lines is not None else " " * 11
-        text = label if len(label) <= width else label[: width - 1] + "…"
-        out.append(f"  {format_size(nbytes):>9} {share:6.1%} {count}  {_bar(share)}  {text}")
-    return out
-
-
-def render(stats: Stats, top: int, width: int = 100) -> str:
-    """The terminal report: tables with bars, and the suggestion."""
-    total = stats.total_bytes
-    names = ", ".join(i.name for i in stats.inputs)
-    lines = [
-        f"{names}: {format_size(total)}, {format_count(stats.total_lines)} lines, "
-        f"{format_count(len(stats.templates))} templates",
-        "",
-        f"By template (top {min(top, len(stats.templates))}):",
-        f"  {'bytes':>9} {'share':>6} {'lines':>11}  {'':20}  template",
-    ]
-    label_width = max(width - 56, 20)
-    rows = [(_display(t), s.size, s.lines) for t, s in stats.top(top)]
-    lines += _table(rows, total, label_width)
-    if stats.levels:
-        task = any(i.kind == "octopus-task-log" for i in stats.inputs)
-        lines += ["", "By level:" if task else "By tier (as run would classify lines):"]
-        ranked = sorted(stats.levels.items(), key=lambda kv: -kv[1])
-        lines += _table([(k, v, None) for k, v in ranked], total, label_width)
-    if stats.steps:
-        lines += ["", "By step:"]
-        rows2 = [
-            (f"{name} ({stats.step_status[name]})" if name in stats.step_status else name, v, None)
-            for name, v in stats.steps.items()
-        ]
-        lines += _table(rows2, total, label_width)
-    suggestion = suggest_drop(stats)
-    lines.append("")
-    if suggestion is None:
-        lines.append("No single --drop rule below warnings would save 1% or more.")
-    else:
-        lines += [
-            f"Biggest saving: --drop {shlex.quote(suggestion.regex)}",
-            f"  drops {format_count(suggestion.lines)} {suggestion.tier} lines, "
-            f"{format_size(suggestion.bytes)} ({suggestion.share:.1%} of the input)",
-        ]
-    for inp in stats.inputs:
-        if inp.damage:
-            lines.append(f"warning: {inp.name}: {inp.damage}")
-    return "\n".join(lines) + "\n"

@@ -21,7 +21,10 @@ import functools
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from enum import Enum
 from typing import NamedTuple
+
+from ..engine.rules import Kind
 
 _BOM = b"\xef\xbb\xbf"
 _HEADER_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[A-Z][A-Za-z ]{1,40}:[ \t]")
@@ -36,7 +39,16 @@ _NODE_DEEP = re.compile(
     rb"SuccessWithWarning|Success with warnings?): (.+?)\s*$"
 )
 FAILED_STATUSES = frozenset({"Failed", "TimedOut"})
-LEVELS = ("Verbose", "Info", "Highlight", "Wait", "Warning", "Error", "Fatal")
+#: What each task-log level counts as (``trim`` shows it so, ``stats`` tallies it so).
+LEVEL_KIND = {
+    "Verbose": Kind.NOISE,
+    "Info": Kind.INFO,
+    "Highlight": Kind.INFO,
+    "Wait": Kind.INFO,
+    "Warning": Kind.WARNING,
+    "Error": Kind.ERROR,
+    "Fatal": Kind.ERROR,
+}
 
 
 class Line(NamedTuple):
@@ -98,9 +110,25 @@ def is_tasklog(head: bytes) -> bool:
     return parsed >= max(1, (len(body) * 4) // 5)
 
 
-# Record kinds. RUN: consecutive one-line Verbose entries, each a record of its own when fed
-# line by line, handed out as one (level "Verbose", depth the grouper's ``min_depth``).
-HEADER, NODE, ENTRY, OTHER, RUN = "header", "node", "entry", "other", "run"
+class RecordKind(str, Enum):
+    """What a :class:`Record` holds.
+
+    ``RUN``: consecutive one-line Verbose entries, each a record of its own when fed line by
+    line, handed out as one (level "Verbose", depth the grouper's ``min_depth``).
+    """
+
+    HEADER = "header"  # a line of the header block
+    NODE = "node"  # a node header
+    ENTRY = "entry"  # an entry with its continuation lines
+    OTHER = "other"  # a line out of format outside any entry
+    RUN = "run"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+HEADER, NODE, ENTRY = RecordKind.HEADER, RecordKind.NODE, RecordKind.ENTRY
+OTHER, RUN = RecordKind.OTHER, RecordKind.RUN
 _VERBOSE = rb"\d\d:\d\d:\d\d   Verbose  \|"  # as Octopus writes it; other spacing goes line by line
 
 
@@ -120,7 +148,7 @@ def _verbose_at(min_depth: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
 class Record:
     """An entry with its continuation lines, a node header, or a header-block line."""
 
-    kind: str
+    kind: RecordKind
     data: bytes  # the raw lines with their newlines
     lines: int
     level: str = ""  # entries: Verbose, Info, ..., Fatal

@@ -1,34 +1,33 @@
-"""The async shell of ``logtrim run``: the child, its pipes, signals and the archive file.
+"""The async shell of ``logtrim run``: the engine between the child's output, the console
+and the archive.
 
 All decisions are the engine's (``Core``); this module only moves bytes. It fails open: if
 the archive cannot be written or the engine raises, the child keeps running, its output goes
-to the console unfiltered, and the exit code is still the child's.
+to the console unfiltered, and the exit code is still the child's. The child itself (start,
+reading, signals) is :mod:`logtrim.run.process`.
 """
 
 from __future__ import annotations
 
-import contextlib
 import os
-import signal
-import subprocess
 import time
-from typing import Union
 
 import anyio
-from anyio.abc import ByteReceiveStream, Process
+from anyio.abc import Process
 
 from .. import _log
-from .._errors import CommandNotExecutableError, CommandNotFoundError, LogtrimError
+from .._errors import LogtrimError
 from .._log import logger
-from ..archive import forked as _writer
-from ..archive.forked import ForkedArchive
+from ..archive import forked
+from ..archive.inprocess import InProcessArchive
+from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Closing, Print
 from ..engine.core import STDERR, STDOUT, Core
+from . import process as _process
 from .actions import carry_out
-from .sinks import ArchiveSink, Console
+from .console import Console
 
-_READ = 1 << 20
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
@@ -38,15 +37,11 @@ _FAULT_AFTER = (
 class Pipeline:
     """One run: feeds the engine, writes the console and the archive, fails open."""
 
-    def __init__(self, options: RunOptions, archive: ForkedArchive | None = None) -> None:
+    def __init__(self, options: RunOptions, archive: ArchiveWriter | None = None) -> None:
         self.options = options
         self.core = Core(options.policy, options.dialect)
         self.console = Console()
-        self.archive: ArchiveSink | ForkedArchive = archive or (
-            ForkedArchive(options.artifact, options.level)
-            if _writer.available()
-            else ArchiveSink(options.artifact, options.level)
-        )
+        self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: forward raw from now on
         _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
@@ -169,112 +164,14 @@ def _warn(message: str) -> None:
     logger().warning(message)
 
 
-def _pipe() -> tuple[int, int]:
-    read, write = os.pipe()
-    _writer.grow_pipe(read)
-    os.set_blocking(read, False)
-    return read, write
+def writer_for(options: RunOptions) -> ArchiveWriter:
+    """The forked writer where forking is safe, else the in-process one."""
+    if forked.available():
+        return forked.ForkedArchive(options.artifact, options.level)
+    return InProcessArchive(options.artifact, options.level)
 
 
-Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
-
-
-async def _read(source: Source, stream: int, pipeline: Pipeline, done: anyio.Event) -> None:
-    """Read one of the child's streams until it ends; tell ``done``."""
-    try:
-        if isinstance(source, int):
-            await _read_fd(source, stream, pipeline)
-        else:
-            with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError):
-                while True:
-                    await pipeline.feed(stream, await source.receive(_READ))
-    finally:
-        done.set()
-
-
-async def _read_fd(fd: int, stream: int, pipeline: Pipeline) -> None:
-    while True:
-        try:
-            data = os.read(fd, _READ)
-        except BlockingIOError:
-            # Wait only when the pipe is empty: a busy child keeps it full.
-            await anyio.wait_readable(fd)
-            continue
-        except OSError:  # EIO: the pty's other side closed
-            return
-        if not data:
-            return
-        await pipeline.feed(stream, data)
-        await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
-
-
-async def _start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:
-    """Start the child; return it and what to read from: (fd or stream, which stream)."""
-    if os.name == "nt":
-        # Windows: wait_readable works on sockets only, so read anyio's process pipes.
-        process = await _open(options, subprocess.PIPE, subprocess.PIPE, [])
-        assert process.stdout is not None and process.stderr is not None
-        return process, [(process.stdout, STDOUT), (process.stderr, STDERR)]
-    if options.pty:
-        master, slave = os.openpty()
-        os.set_blocking(master, False)
-        fds: list[tuple[int, int]] = [(master, STDOUT)]
-        child_out, child_err, to_close = slave, slave, [slave]
-    else:
-        out_r, out_w = _pipe()
-        err_r, err_w = _pipe()
-        fds = [(out_r, STDOUT), (err_r, STDERR)]
-        child_out, child_err, to_close = out_w, err_w, [out_w, err_w]
-    try:
-        process = await _open(options, child_out, child_err, [fd for fd, _ in fds])
-    finally:
-        for fd in to_close:
-            os.close(fd)
-    return process, list(fds)
-
-
-async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process:
-    try:
-        return await anyio.open_process(
-            list(options.argv),
-            stdin=None,
-            stdout=out,
-            stderr=err,
-            # Its own process group (POSIX): forwarded signals reach its children too.
-            start_new_session=os.name != "nt",
-        )
-    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
-        for fd in ours:
-            os.close(fd)
-        if isinstance(exc, PermissionError):
-            raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
-        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
-
-
-async def _signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> None:
-    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period."""
-
-    def kill(sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, sig)
-
-    async def escalate() -> None:
-        await anyio.sleep(grace)
-        kill(signal.SIGKILL)
-
-    escalating = False
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
-        async for sig in signals:
-            if escalating and sig == signal.SIGINT:
-                kill(signal.SIGKILL)  # a second Ctrl-C: now
-                continue
-            kill(sig)
-            if not escalating:
-                escalating = True
-                tg.start_soon(escalate)
-
-
-async def run(options: RunOptions, archive: ForkedArchive | None = None) -> int:
+async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
     """Run the child through the pipeline; return the exit code logtrim should exit with.
 
     ``archive``: a writer the caller forked early, while the process was still small.
@@ -283,7 +180,7 @@ async def run(options: RunOptions, archive: ForkedArchive | None = None) -> int:
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     try:
-        process, sources = await _start(options)
+        process, sources = await _process.start(options)
     except LogtrimError:
         await pipeline.archive.discard()  # no child, no archive
         raise
@@ -291,34 +188,39 @@ async def run(options: RunOptions, archive: ForkedArchive | None = None) -> int:
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(pipeline.archive_task)
-            async with anyio.create_task_group() as inner:
-                inner.start_soon(pipeline.ticker)
-                inner.start_soon(pipeline.archive.watch)
-                if os.name != "nt":
-                    inner.start_soon(_signals, process, options.grace, inner)
-                events = []
-                for source, stream in sources:
-                    done = anyio.Event()
-                    events.append(done)
-                    inner.start_soon(_read, source, stream, pipeline, done)
-                returncode = await process.wait()
-                code = 128 - returncode if returncode < 0 else returncode
-                # A grandchild may hold the pipe open: drain for a bounded time only.
-                with anyio.move_on_after(options.drain_timeout):
-                    for done in events:
-                        await done.wait()
-                inner.cancel_scope.cancel()
+            code = await _until_exit(pipeline, process, sources)
             await pipeline.finish(code)
         size = await pipeline.archive.close()
         await pipeline.close(code, size)
     finally:
-        for source, _ in sources:
-            if isinstance(source, int):
-                with contextlib.suppress(OSError):
-                    os.close(source)
+        _process.close_sources(sources)
         with anyio.CancelScope(shield=True):
             await process.aclose()
     return code
+
+
+async def _until_exit(
+    pipeline: Pipeline, process: Process, sources: list[tuple[_process.Source, int]]
+) -> int:
+    """Feed the child's output to the pipeline until it exits and its pipes are drained."""
+    options = pipeline.options
+    async with anyio.create_task_group() as inner:
+        inner.start_soon(pipeline.ticker)
+        inner.start_soon(pipeline.archive.watch)
+        if os.name != "nt":
+            inner.start_soon(_process.forward_signals, process, options.grace, inner)
+        events = []
+        for source, stream in sources:
+            done = anyio.Event()
+            events.append(done)
+            inner.start_soon(_process.read, source, stream, pipeline.feed, done)
+        returncode = await process.wait()
+        # A grandchild may hold the pipe open: drain for a bounded time only.
+        with anyio.move_on_after(options.drain_timeout):
+            for done in events:
+                await done.wait()
+        inner.cancel_scope.cancel()
+    return 128 - returncode if returncode < 0 else returncode
 
 
 __all__ = ["RunOptions", "run"]

@@ -1,0 +1,87 @@
+"""``run``'s archive in logtrim's own process: compression in a worker thread, aiofiles.
+
+The writer where ``fork`` is not to be used (macOS, Windows, ``LOGTRIM_NO_FORK=1``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+from pathlib import Path
+from typing import Any
+
+import anyio
+
+from .writer import Failure, Frames
+
+
+class InProcessArchive:
+    """The zstd archive on disk: compression off the event loop, frames ended every second."""
+
+    def __init__(self, path: Path, level: int) -> None:
+        self.path = path
+        self.frames = Frames(level)
+        self.failure = Failure(path)
+        self._file: Any = None
+
+    @property
+    def failed(self) -> bool:
+        return self.failure.failed
+
+    @failed.setter
+    def failed(self, value: bool) -> None:
+        self.failure.failed = value
+
+    async def open(self) -> None:
+        import aiofiles
+
+        try:
+            # Unbuffered: each frame is on disk at once.
+            self._file = await aiofiles.open(self.path, "wb", buffering=0)
+        except OSError as exc:
+            self.failure(exc)
+
+    async def write(self, data: bytes) -> None:
+        if self.failed or self._file is None:
+            return
+        try:
+            out = await anyio.to_thread.run_sync(self.frames.compress, data, time.monotonic())
+            if out:
+                await self._file.write(out)
+        except Exception as exc:  # disk full, I/O error: fail open
+            self.failure(exc)
+
+    async def tick(self) -> None:
+        if self.failed or self._file is None:
+            return
+        try:
+            out = self.frames.tick(time.monotonic())
+            if out:
+                await self._file.write(out)
+        except Exception as exc:
+            self.failure(exc)
+
+    async def watch(self) -> None:
+        """Failures show up in ``write``: nothing to watch."""
+
+    async def close(self) -> int:
+        if self._file is None:
+            return 0
+        try:
+            if not self.failed:
+                await self._file.write(self.frames.finish())
+            await self._file.close()
+        except Exception as exc:
+            self.failure(exc)
+        try:
+            return self.path.stat().st_size
+        except OSError:
+            return 0
+
+    async def discard(self) -> None:
+        """Close and remove the archive (the command never ran)."""
+        if self._file is not None:
+            with contextlib.suppress(Exception):
+                await self._file.close()
+            with contextlib.suppress(OSError):
+                self.path.unlink()

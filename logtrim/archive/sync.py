@@ -1,0 +1,105 @@
+"""The archive written by plain synchronous calls: the handler's and ``trim``'s.
+
+The same frame timing (:class:`~logtrim.archive.writer.Frames`) and the same single failure
+report (:class:`~logtrim.archive.writer.Failure`) as ``run``'s writers; the caller passes
+``now`` and decides what a failure means (the handler fails open, ``trim`` stops).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import IO
+
+from .writer import FRAME_SECONDS, Failure, Frames, Report, warn_unfiltered
+
+
+class SyncArchive:
+    """A zstd archive file written as bytes arrive; frames end ``frame_seconds`` after their
+    first byte (``math.inf``: only every ``frame_bytes``, as ``trim``'s virtual clock wants).
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        level: int,
+        *,
+        frame_seconds: float = FRAME_SECONDS,
+        report: Report = warn_unfiltered,
+    ) -> None:
+        self.path = Path(path)
+        self.frames = Frames(level, frame_seconds)
+        self.failure = Failure(self.path, report)
+        self._file: IO[bytes] | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.failure.failed
+
+    def open(self) -> None:
+        """Create the file now: a bad path is reported before any work starts."""
+        try:
+            self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
+        except OSError as exc:
+            self.fail(exc)
+
+    def expect(self, now: float) -> None:
+        """Bytes for the archive arrived upstream at ``now``: their frame ends in time."""
+        self.frames.expect(now)
+
+    def due(self, now: float) -> bool:
+        return self.frames.due(now)
+
+    def write(self, data: bytes, now: float) -> None:
+        if data:
+            self._put(lambda: self.frames.compress(data, now))
+
+    def tick(self, now: float) -> None:
+        """End the open frame if it is due."""
+        self._put(lambda: self.frames.tick(now))
+
+    def sync(self) -> None:
+        """Put everything written so far on disk as complete zstd frames."""
+        self._put(self.frames.end_frame)
+
+    def close(self) -> int:
+        """Finish the archive; its size (0 when it failed)."""
+        self._put(self.frames.finish)
+        if self._file is None:
+            return 0
+        try:
+            self._file.close()
+            return self.path.stat().st_size
+        except OSError as exc:
+            self.fail(exc)
+            return 0
+        finally:
+            self._file = None
+
+    def discard(self) -> None:
+        """Close and remove the archive."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+            with contextlib.suppress(OSError):
+                self.path.unlink()
+
+    def _put(self, compress: Callable[[], bytes]) -> None:
+        if self._file is None:
+            return
+        try:
+            out = compress()
+            if out:
+                self._file.write(out)
+        except Exception as exc:  # disk full, I/O error
+            self.fail(exc)
+
+    def fail(self, why: BaseException | str) -> None:
+        """Stop archiving (reported once); what is on disk stays."""
+        if self._file is not None:
+            with contextlib.suppress(OSError):
+                self._file.close()
+            self._file = None
+        self.failure(why)

@@ -1,0 +1,61 @@
+"""``capture``: a :class:`~logtrim.handler.handler.LogtrimHandler` on a logger for one block."""
+
+from __future__ import annotations
+
+import logging
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from .handler import LogtrimHandler
+
+
+@contextmanager
+def capture(
+    artifact: str | os.PathLike[str],
+    *,
+    logger: logging.Logger | str | None = None,
+    level: int | None = logging.DEBUG,
+    formatter: logging.Formatter | None = None,
+    **options: Any,
+) -> Iterator[LogtrimHandler]:
+    """Install a :class:`LogtrimHandler` on the root logger (or ``logger``) for a block.
+
+    ``level`` is set on the logger (``None`` leaves it). At exit the handler is removed and
+    closed; if an exception propagates it closes with exit code 1 (the failure tail shows)
+    and the exception is re-raised (logged first, traceback whole, so the archive has it and
+    the CI failure message names it; ``SystemExit`` passes its code). Other keywords go to
+    :class:`LogtrimHandler`.
+    """
+    target = logger if isinstance(logger, logging.Logger) else logging.getLogger(logger)
+    handler = LogtrimHandler(artifact, **options)
+    handler.setFormatter(formatter or logging.Formatter(_FORMAT))
+    old_level = target.level
+    if level is not None:
+        target.setLevel(level)
+    target.addHandler(handler)
+    code = 0
+    try:
+        yield handler
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        raise
+    except BaseException as exc:
+        code = 130 if isinstance(exc, KeyboardInterrupt) else 1
+        # Into the archive and the console's error tier; the app's own report follows.
+        args = (type(exc).__name__,)
+        info = (type(exc), exc, exc.__traceback__)
+        handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
+        raise
+    finally:
+        target.removeHandler(handler)
+        if level is not None:
+            target.setLevel(old_level)
+        handler.close(code or None)
+
+
+_UNCAUGHT = "uncaught %s: the block ended with an exception"
+_FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
+
+__all__ = ["capture"]

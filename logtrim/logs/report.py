@@ -1,0 +1,169 @@
+"""The ``stats`` report: the terminal tables, the ``--json`` object, the ``--drop`` suggestion."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from .._sizes import format_count, format_size
+from ..engine.rules import Kind
+from .stats import TIERS, LogKind, Stats
+
+# How each placeholder reads back as a --drop regex.
+_PLACEHOLDER_REGEX = {
+    b"<n>": r"[0-9]+(?:\.[0-9]+)*",
+    b"<hex>": r"(?:0x)?[0-9a-fA-F]+",
+    b"<uuid>": r"[0-9a-fA-F-]{36}",
+    b"<ts>": r"[0-9][0-9T:.,+Z-]*(?: [0-9][0-9:.,+Z-]*)?",
+    b"<path>": r"\S+",
+    b"'<str>'": r"'[^']*'",
+    b'"<str>"': r'"[^"]*"',
+}
+_LEADING_TIME = re.compile(rb"^[\[(]?<ts>\S*\s+(?:[A-Za-z]+\s*\|\s*)?")
+_PLACEHOLDERS = re.compile(b"|".join(re.escape(p) for p in _PLACEHOLDER_REGEX))
+
+
+@dataclass
+class Suggestion:
+    template: str
+    regex: str
+    lines: int
+    bytes: int
+    share: float
+    tier: str
+
+
+def _regex_escape(text: str) -> str:
+    # Only what is special; re.escape would also escape spaces and dashes.
+    return re.sub(r"([.^$*+?{}\[\]|()\\])", r"\\\1", text)
+
+
+def drop_regex(tpl: bytes) -> str:
+    """A ``--drop`` regex matching every line of template ``tpl``.
+
+    A leading timestamp (and a task log's level column) is left out: the rest is specific
+    enough, and reads better.
+    """
+    parts: list[str] = []
+    lead = _LEADING_TIME.match(tpl)
+    if lead is not None:
+        tpl = tpl[lead.end() :]
+    else:
+        parts.append("^")
+    pos = 0
+    for match in _PLACEHOLDERS.finditer(tpl):
+        parts.append(_regex_escape(tpl[pos : match.start()].decode("utf-8", "replace")))
+        parts.append(_PLACEHOLDER_REGEX[match.group()])
+        pos = match.end()
+    parts.append(_regex_escape(tpl[pos:].decode("utf-8", "replace")))
+    return "".join(parts) + "$"
+
+
+def suggest_drop(stats: Stats) -> Suggestion | None:
+    """The ``--drop`` rule that would save the most: the biggest template below warnings."""
+    total = stats.total_bytes or 1
+    for tpl, stat in stats.top(0):
+        kind = stats.tiers.get(tpl, Kind.NOISE)
+        if kind >= Kind.WARNING or stat.size * 100 < total:
+            continue
+        regex = drop_regex(tpl)
+        try:
+            if not re.search(regex.encode(), stat.example):
+                continue
+        except re.error:
+            continue
+        shown = _display(tpl)
+        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind])
+    return None
+
+
+def _display(tpl: bytes) -> str:
+    return tpl.rstrip(b"\r").decode("utf-8", "replace")
+
+
+def to_json(stats: Stats, top: int) -> dict[str, Any]:
+    """The ``--json`` object."""
+    total = stats.total_bytes or 1
+    suggestion = suggest_drop(stats)
+    out: dict[str, Any] = {
+        "inputs": [vars(i) for i in stats.inputs],
+        "total_bytes": stats.total_bytes,
+        "total_lines": stats.total_lines,
+        "distinct_templates": len(stats.templates),
+        "templates": [
+            {
+                "template": _display(tpl),
+                "lines": stat.lines,
+                "bytes": stat.size,
+                "share": round(stat.size / total, 4),
+                "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)],
+            }
+            for tpl, stat in stats.top(top)
+        ],
+        "levels": dict(sorted(stats.levels.items(), key=lambda kv: -kv[1])),
+        "suggestion": vars(suggestion) if suggestion else None,
+    }
+    if stats.steps:
+        out["steps"] = stats.steps
+        out["step_status"] = stats.step_status
+    return out
+
+
+def _bar(share: float, width: int = 20) -> str:
+    full = round(share * width)
+    return "█" * full + "░" * (width - full)
+
+
+def _table(rows: Sequence[tuple[str, int, int | None]], total: int, width: int) -> list[str]:
+    out = []
+    for label, nbytes, lines in rows:
+        share = nbytes / total if total else 0.0
+        count = f"{format_count(lines):>11}" if lines is not None else " " * 11
+        text = label if len(label) <= width else label[: width - 1] + "…"
+        out.append(f"  {format_size(nbytes):>9} {share:6.1%} {count}  {_bar(share)}  {text}")
+    return out
+
+
+def render(stats: Stats, top: int, width: int = 100) -> str:
+    """The terminal report: tables with bars, and the suggestion."""
+    total = stats.total_bytes
+    names = ", ".join(i.name for i in stats.inputs)
+    lines = [
+        f"{names}: {format_size(total)}, {format_count(stats.total_lines)} lines, "
+        f"{format_count(len(stats.templates))} templates",
+        "",
+        f"By template (top {min(top, len(stats.templates))}):",
+        f"  {'bytes':>9} {'share':>6} {'lines':>11}  {'':20}  template",
+    ]
+    label_width = max(width - 56, 20)
+    rows = [(_display(t), s.size, s.lines) for t, s in stats.top(top)]
+    lines += _table(rows, total, label_width)
+    if stats.levels:
+        task = any(i.kind == LogKind.TASKLOG for i in stats.inputs)
+        lines += ["", "By level:" if task else "By tier (as run would classify lines):"]
+        ranked = sorted(stats.levels.items(), key=lambda kv: -kv[1])
+        lines += _table([(k, v, None) for k, v in ranked], total, label_width)
+    if stats.steps:
+        lines += ["", "By step:"]
+        rows2 = [
+            (f"{name} ({stats.step_status[name]})" if name in stats.step_status else name, v, None)
+            for name, v in stats.steps.items()
+        ]
+        lines += _table(rows2, total, label_width)
+    suggestion = suggest_drop(stats)
+    lines.append("")
+    if suggestion is None:
+        lines.append("No single --drop rule below warnings would save 1% or more.")
+    else:
+        lines += [
+            f"Biggest saving: --drop {shlex.quote(suggestion.regex)}",
+            f"  drops {format_count(suggestion.lines)} {suggestion.tier} lines, "
+            f"{format_size(suggestion.bytes)} ({suggestion.share:.1%} of the input)",
+        ]
+    for inp in stats.inputs:
+        if inp.damage:
+            lines.append(f"warning: {inp.name}: {inp.damage}")
+    return "\n".join(lines) + "\n"

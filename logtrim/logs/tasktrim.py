@@ -1,0 +1,192 @@
+"""``trim`` of an Octopus raw task log: the core fed record by record, node by node.
+
+Header block and node headers always shown, each entry's tier from its level (Error/Fatal >
+Warning > Info/Highlight > Verbose), an entry and its continuation lines kept together, a
+marker per node for what it hides, and the last lines of each failed node.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+
+from .._sizes import format_count, format_size
+from ..engine.core import STDOUT, Core, Emit
+from ..engine.rules import Kind
+from .tasklog import ENTRY, FAILED_STATUSES, HEADER, LEVEL_KIND, NODE, RUN, Grouper, Record
+
+#: Lines shown from the end of each failed node.
+NODE_TAIL = 40
+LEVEL_NAMES = {Kind.NOISE: "Verbose", Kind.INFO: "Info", Kind.WARNING: "Warning"}
+#: Where the trimmer's console lines go.
+Show = Callable[[Iterable[Emit]], None]
+
+
+@dataclass
+class _Node:
+    depth: int
+    status: str
+    name: str
+
+    @property
+    def failed(self) -> bool:
+        return self.status in FAILED_STATUSES
+
+
+class TaskLogTrimmer:
+    """Feeds a raw task log's records to the core with their tiers, node by node.
+
+    A failed node's last ``node_tail`` lines are held back while it runs; if the node ends
+    there (its next line is a sibling or parent node), they are shown as errors, in order.
+    (The core's ``emit_tail`` would reprint them after the error lines, out of order.)
+    """
+
+    def __init__(self, core: Core, show: Show, node_tail: int = NODE_TAIL) -> None:
+        self.core = core
+        self.show = show
+        self.node_tail = node_tail
+        self.grouper = Grouper()
+        self.stack: list[_Node] = []
+        self.held: deque[tuple[Record, Kind | None]] = deque()
+        self.held_lines = 0
+        self.now = 0.0
+        self.stopped: set[Kind] = set()
+        self.batch: list[bytes] = []
+        self.batch_size = 0
+
+    def feed_chunk(self, chunk: bytes, now: float) -> None:
+        """The records of ``chunk`` (cut at a line end); ``now`` is the clock after it."""
+        for record in self.grouper.feed_chunk(chunk):
+            self.record(record)
+            self.grouper.min_depth = self.min_depth
+        self.now = now
+
+    def _feed(self, record: Record, kind: Kind | None) -> None:
+        budget = self.core.budget
+        if kind is not None and budget.demotes(kind, len(record.data)):
+            # Demoted before the core sees it: a line that cannot be shown must not
+            # start a repeat count ("(repeated 1 more times)") either.
+            if kind not in self.stopped:
+                self.stopped.add(kind)
+                note = budget.stop_note(f"{LEVEL_NAMES[kind]} lines")
+                self.show(self.core.marker(note))
+            kind = Kind.NOISE
+        if kind == Kind.NOISE:
+            # Runs of Verbose entries go to the core in one call: a third of the cost.
+            self.batch.append(record.data)
+            self.batch_size += len(record.data)
+            if self.batch_size >= 1 << 20:
+                self._flush_batch()
+            return
+        self._flush_batch()
+        self.show(self.core.feed_line(STDOUT, record.data, kind, self.now)[1])
+
+    def _flush_batch(self) -> None:
+        if self.batch:
+            data = b"".join(self.batch)
+            self.batch.clear()
+            self.batch_size = 0
+            self.show(self.core.feed_line(STDOUT, data, Kind.NOISE, self.now)[1])
+
+    def _end_nodes(self, depth: int) -> None:
+        """End the open nodes at ``depth`` or deeper; a failed one shows its held tail."""
+        ends_failed = False
+        while self.stack and self.stack[-1].depth >= depth:
+            ends_failed |= self.stack.pop().failed
+        if ends_failed or not (self.stack and self.stack[-1].failed):
+            self._release(as_tail=ends_failed)
+
+    @property
+    def min_depth(self) -> int:
+        """Entries this deep or deeper end no node: the grouper may hand them out as runs."""
+        return self.stack[-1].depth + 1 if self.stack else 0
+
+    def _run(self, run: Record) -> None:
+        """One-line Verbose entries below the innermost node, as ``record`` takes each."""
+        if self.stack and self.stack[-1].failed:
+            self.held.append((run, Kind.NOISE))
+            self.held_lines += run.lines
+            self._pop_held()
+        else:
+            self._release(as_tail=False)
+            self._feed(run, Kind.NOISE)
+
+    def _pop_held(self) -> None:
+        """Feed what falls out of a failed node's last ``node_tail`` lines, oldest first.
+
+        A run is held whole and leaves line by line (as its entries would, one by one).
+        """
+        held = self.held
+        while held:
+            front, kind = held[0]
+            if self.held_lines - front.lines >= self.node_tail:
+                held.popleft()
+                self.held_lines -= front.lines
+                self._feed(front, kind)
+                continue
+            extra = self.held_lines - self.node_tail
+            if front.kind == RUN and extra > 0:
+                keep = front.lines - extra
+                parts = front.data.rsplit(b"\n", keep + 1)  # it ends with a newline
+                cut = len(parts[0]) + 1
+                held[0] = (Record(RUN, front.data[cut:], keep, level="Verbose"), kind)
+                self.held_lines -= extra
+                self._feed(Record(RUN, front.data[:cut], extra, level="Verbose"), kind)
+            return
+
+    def record(self, record: Record) -> None:
+        if record.kind == RUN:
+            self._run(record)
+            return
+        if record.kind == HEADER:
+            self._feed(record, Kind.KEEP)
+            return
+        if record.kind == NODE:
+            self._end_nodes(record.depth)
+            self._release(as_tail=False)
+            self._hidden_marker()
+            self.stack.append(_Node(record.depth, record.status, record.name))
+            self._feed(record, Kind.KEEP)
+            return
+        kind = LEVEL_KIND.get(record.level) if record.kind == ENTRY else None
+        if record.kind == ENTRY:
+            # An entry at depth d belongs to the node at depth d - 1: deeper nodes ended.
+            self._end_nodes(record.depth)
+        if not (self.stack and self.stack[-1].failed) or kind == Kind.ERROR:
+            # Errors show with the core's context; the tail is what follows the last one.
+            self._release(as_tail=False)
+            self._feed(record, kind)
+            return
+        self.held.append((record, kind))
+        self.held_lines += record.lines
+        self._pop_held()
+
+    def _release(self, *, as_tail: bool) -> None:
+        while self.held:
+            record, kind = self.held.popleft()
+            tail_kind = Kind.ERROR if as_tail and (kind is None or kind < Kind.ERROR) else kind
+            self._feed(record, tail_kind)
+        self.held_lines = 0
+
+    def finish(self) -> float:
+        """The end of the input: the last records, the held tail, the last marker; ``now``."""
+        for record in self.grouper.flush():
+            self.record(record)
+        self._release(as_tail=any(node.failed for node in self.stack))
+        self._hidden_marker()
+        return self.now
+
+    def _hidden_marker(self) -> None:
+        """``... 12,345 Verbose lines (3.1 MB) not shown`` for the node segment just ended."""
+        self._flush_batch()
+        hidden = self.core.checkpoint()
+        parts = []
+        for kind in (Kind.WARNING, Kind.INFO, Kind.NOISE):
+            lines, nbytes = hidden.get(kind, (0, 0))
+            if lines > 0:
+                name = LEVEL_NAMES[kind]
+                plural = "s" if lines != 1 else ""
+                parts.append(f"{format_count(lines)} {name} line{plural} ({format_size(nbytes)})")
+        if parts:
+            self.show(self.core.marker(f"... {', '.join(parts)} not shown", covers_gap=True))

@@ -1,0 +1,133 @@
+"""The child process of ``logtrim run``: starting it, reading its output, forwarding signals."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+from collections.abc import Awaitable, Callable
+from typing import Union
+
+import anyio
+from anyio.abc import ByteReceiveStream, Process
+
+from .._errors import CommandNotExecutableError, CommandNotFoundError
+from ..archive.forked import grow_pipe
+from ..cli.options import RunOptions
+from ..engine.core import STDERR, STDOUT
+
+READ_SIZE = 1 << 20
+
+Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
+Feed = Callable[[int, bytes], Awaitable[None]]
+
+
+async def start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:
+    """Start the child; return it and what to read from: (fd or stream, which stream)."""
+    if os.name == "nt":
+        # Windows: wait_readable works on sockets only, so read anyio's process pipes.
+        process = await _open(options, subprocess.PIPE, subprocess.PIPE, [])
+        assert process.stdout is not None and process.stderr is not None
+        return process, [(process.stdout, STDOUT), (process.stderr, STDERR)]
+    if options.pty:
+        master, slave = os.openpty()
+        os.set_blocking(master, False)
+        fds: list[tuple[int, int]] = [(master, STDOUT)]
+        child_out, child_err, to_close = slave, slave, [slave]
+    else:
+        out_r, out_w = _pipe()
+        err_r, err_w = _pipe()
+        fds = [(out_r, STDOUT), (err_r, STDERR)]
+        child_out, child_err, to_close = out_w, err_w, [out_w, err_w]
+    try:
+        process = await _open(options, child_out, child_err, [fd for fd, _ in fds])
+    finally:
+        for fd in to_close:
+            os.close(fd)
+    return process, list(fds)
+
+
+def _pipe() -> tuple[int, int]:
+    read, write = os.pipe()
+    grow_pipe(read)
+    os.set_blocking(read, False)
+    return read, write
+
+
+async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process:
+    try:
+        return await anyio.open_process(
+            list(options.argv),
+            stdin=None,
+            stdout=out,
+            stderr=err,
+            # Its own process group (POSIX): forwarded signals reach its children too.
+            start_new_session=os.name != "nt",
+        )
+    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+        for fd in ours:
+            os.close(fd)
+        if isinstance(exc, PermissionError):
+            raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
+        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
+
+
+async def read(source: Source, stream: int, feed: Feed, done: anyio.Event) -> None:
+    """Read one of the child's streams into ``feed`` until it ends; tell ``done``."""
+    try:
+        if isinstance(source, int):
+            await _read_fd(source, stream, feed)
+        else:
+            with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError):
+                while True:
+                    await feed(stream, await source.receive(READ_SIZE))
+    finally:
+        done.set()
+
+
+async def _read_fd(fd: int, stream: int, feed: Feed) -> None:
+    while True:
+        try:
+            data = os.read(fd, READ_SIZE)
+        except BlockingIOError:
+            # Wait only when the pipe is empty: a busy child keeps it full.
+            await anyio.wait_readable(fd)
+            continue
+        except OSError:  # EIO: the pty's other side closed
+            return
+        if not data:
+            return
+        await feed(stream, data)
+        await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+
+def close_sources(sources: list[tuple[Source, int]]) -> None:
+    """Close the pipe ends we read from (anyio's streams close with the process)."""
+    for source, _ in sources:
+        if isinstance(source, int):
+            with contextlib.suppress(OSError):
+                os.close(source)
+
+
+async def forward_signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> None:
+    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period."""
+
+    def kill(sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(process.pid, sig)
+
+    async def escalate() -> None:
+        await anyio.sleep(grace)
+        kill(signal.SIGKILL)
+
+    escalating = False
+    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
+        async for sig in signals:
+            if escalating and sig == signal.SIGINT:
+                kill(signal.SIGKILL)  # a second Ctrl-C: now
+                continue
+            kill(sig)
+            if not escalating:
+                escalating = True
+                tg.start_soon(escalate)
