@@ -22,7 +22,9 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .._log import say
 from .._sizes import parse_size
+from ..archive.zstd import DEFAULT_LEVEL
 from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
@@ -40,8 +42,7 @@ _TICK = 0.25  # seconds between the idle thread's checks
 def _warn(message: str) -> None:
     """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
     with suppress(Exception):
-        sys.stderr.write(f"logtrim: warning: {message}\n")
-        sys.stderr.flush()
+        say(message, "warning")
 
 
 class LogtrimHandler(logging.Handler):
@@ -63,7 +64,7 @@ class LogtrimHandler(logging.Handler):
         stream: IO[str] | None = None,
         level: int = logging.NOTSET,
         name: str | None = None,
-        compression: int = 3,
+        compression: int = DEFAULT_LEVEL,
         flush_seconds: float = 0.5,
         **policy: Any,
     ) -> None:

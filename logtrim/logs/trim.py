@@ -66,7 +66,7 @@ class _Sink:
         self.out = out
         self.bytes_out = 0
         self.artifact = artifact
-        self.encoder = ArchiveEncoder(level=3, frame_seconds=1e18) if artifact else None
+        self.encoder = ArchiveEncoder(frame_seconds=1e18) if artifact else None
 
     def emits(self, emits: Iterable[Emit]) -> None:
         data = b"".join(b for _, b in emits)
