@@ -1,8 +1,11 @@
-"""logtrim's own diagnostics: structlog, to stderr, quiet unless something is wrong.
+"""logtrim's own messages on stderr: every one goes out through :func:`say`.
 
-In Octopus every stderr line is an Error line, so logtrim writes to stderr only for real
-problems (warnings) by default; ``-v`` adds debug detail. structlog is imported on the first
-diagnostic, not at start-up: most runs never log one.
+``logtrim: <level>: <message>``, one line (and a traceback for an internal error). In
+Octopus every stderr line is an Error line, so logtrim writes to stderr only for real
+problems (warnings and errors) by default; ``-v`` adds debug detail. The structured logger
+(structlog, imported on the first diagnostic: most runs never log one) renders through
+:func:`say` too, so during a run every byte is charged to the console budget, and a broken
+stderr never raises into the caller.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Callable, MutableMapping
+from contextlib import suppress
 from typing import Any
 
 _verbose = False
@@ -17,20 +21,21 @@ _logger: Any = None
 _charge: Callable[[int], None] | None = None
 
 
-class _Stderr:
-    """stderr, with every byte written charged to the run's console budget."""
-
-    def write(self, text: str) -> int:
-        if _charge is not None:
-            _charge(len(text.encode("utf-8", "replace")))
-        return sys.stderr.write(text)
-
-    def flush(self) -> None:
-        sys.stderr.flush()
+def say(message: str, level: str | None = None) -> None:
+    """Write ``logtrim: [<level>: ]<message>`` and a newline on stderr: the one way out."""
+    text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
+    if _charge is not None:
+        _charge(len(text.encode("utf-8", "replace")))
+    stream = sys.stderr
+    if stream is None:  # started with stderr closed
+        return
+    with suppress(OSError, ValueError):  # a closed console must not stop logtrim
+        stream.write(text)
+        stream.flush()
 
 
 def charge_to(hook: Callable[[int], None] | None) -> None:
-    """Count logtrim's own diagnostics against a budget (``hook(nbytes)``)."""
+    """Count logtrim's own messages against a budget (``hook(nbytes)``)."""
     global _charge
     _charge = hook
 
@@ -41,28 +46,31 @@ def configure(verbose: bool = False) -> None:
     _logger = None
 
 
-def _render(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> str:
-    """``logtrim: warning: message (key=value ...)``: one line, greppable."""
+def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
+    """The last processor: ``message (key=value ...)`` through :func:`say`, nothing returned."""
+    import structlog
+
     level = event.pop("level", "info")
     message = event.pop("event", "")
     trace = event.pop("exception", None)
     extra = " ".join(f"{k}={v!r}" for k, v in event.items())
-    line = f"logtrim: {level}: {message}" + (f" ({extra})" if extra else "")
-    return f"{line}\n{trace}" if trace else line
+    line = f"{message}" + (f" ({extra})" if extra else "")
+    say(f"{line}\n{trace}" if trace else line, level)
+    raise structlog.DropEvent
 
 
 def logger() -> Any:
-    """The diagnostics logger (a structlog bound logger writing to stderr)."""
+    """The diagnostics logger (structlog: ``logger().warning("text", key=value)``)."""
     global _logger
     if _logger is None:
         import structlog
 
         _logger = structlog.wrap_logger(
-            structlog.PrintLogger(_Stderr()),  # type: ignore[arg-type]
+            structlog.ReturnLogger(),
             processors=[
                 structlog.processors.add_log_level,
                 structlog.processors.format_exc_info,
-                _render,
+                _say_event,
             ],
             wrapper_class=structlog.make_filtering_bound_logger(
                 logging.DEBUG if _verbose else logging.WARNING

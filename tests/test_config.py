@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -9,16 +10,27 @@ from pathlib import Path
 import pytest
 from conftest import clean_env
 
+from logtrim import Policy
 from logtrim._errors import UsageError
 from logtrim.cli.config import resolve
+from logtrim.cli.settings import Settings, names
 
 
 def test_defaults() -> None:
-    """With nothing set, the documented defaults apply."""
+    """With nothing set, the documented defaults apply: the engine's own, for its knobs."""
     settings = resolve({}, {}, Path("/nonexistent"))
-    assert settings["budget"] == 20_000_000
-    assert settings["tail"] == 200
-    assert settings["ci"] == "auto"
+    assert settings == Settings()
+    assert settings.budget == 20_000_000 == Policy().budget
+    assert settings.tail == 200
+    assert settings.ci == "auto"
+    assert settings.level == 2
+    assert settings.policy([]) == Policy()
+
+
+def test_settings_are_read_only() -> None:
+    """A run's settings are checked once; nothing changes them afterwards."""
+    with pytest.raises(AttributeError):
+        Settings().tail = 5  # type: ignore[assignment]
 
 
 def test_precedence_cli_over_env_over_files(tmp_path: Path) -> None:
@@ -29,10 +41,10 @@ def test_precedence_cli_over_env_over_files(tmp_path: Path) -> None:
     (tmp_path / "logtrim.toml").write_text("tail = 60\ncontext = 8\n")
     env = {"LOGTRIM_CONTEXT": "9", "LOGTRIM_HEAD": "2"}
     settings = resolve({"head": 1}, env, tmp_path)
-    assert settings["budget"] == 1_000_000  # pyproject only
-    assert settings["tail"] == 60  # logtrim.toml over pyproject
-    assert settings["context"] == 9  # env over files
-    assert settings["head"] == 1  # command line over all
+    assert settings.budget == 1_000_000  # pyproject only
+    assert settings.tail == 60  # logtrim.toml over pyproject
+    assert settings.context == 9  # env over files
+    assert settings.head == 1  # command line over all
 
 
 def test_mask_env_names_add_up_across_layers(tmp_path: Path) -> None:
@@ -40,14 +52,14 @@ def test_mask_env_names_add_up_across_layers(tmp_path: Path) -> None:
     (tmp_path / "logtrim.toml").write_text('mask-env = ["DB_PASSWORD"]\n')
     env = {"LOGTRIM_MASK_ENV": "API_TOKEN, OTHER"}
     settings = resolve({"mask_env": ["CLI_SECRET"]}, env, tmp_path)
-    assert settings["mask_env"] == ["DB_PASSWORD", "API_TOKEN", "OTHER", "CLI_SECRET"]
+    assert settings.mask_env == ("DB_PASSWORD", "API_TOKEN", "OTHER", "CLI_SECRET")
 
 
 def test_explicit_config_may_be_a_pyproject(tmp_path: Path) -> None:
     """--config pyproject.toml reads its [tool.logtrim] table."""
     path = tmp_path / "pyproject.toml"
     path.write_text('[project]\nname = "x"\n[tool.logtrim]\ntail = 12\n')
-    assert resolve({}, {}, Path("/nonexistent"), path)["tail"] == 12
+    assert resolve({}, {}, Path("/nonexistent"), path).tail == 12
 
 
 @pytest.mark.parametrize(
@@ -58,12 +70,45 @@ def test_explicit_config_may_be_a_pyproject(tmp_path: Path) -> None:
         ({"keep": ["(unclosed"]}, "bad regular expression"),
         ({"level": 99}, "between 1 and 22"),
         ({"tail": -1}, "bad value"),
+        ({"drain_timeout": float("nan")}, "--drain-timeout: bad value .* finite"),
+        ({"progress_interval": float("nan")}, "--progress-interval: bad value .* finite"),
+        ({"grace": float("inf")}, "--grace: bad value .* finite"),
+        ({"heartbeat": -1.0}, "--heartbeat: bad value .* 0 or more"),
+        ({"budget": "1" + "0" * 400}, "--budget: bad value"),
+        ({"ci": "travis"}, r"--ci: bad value .* \(one of auto, octopus"),
     ],
 )
 def test_bad_values_are_usage_errors(layer: dict[str, object], message: str) -> None:
     """A bad value is one clear error, not a traceback."""
     with pytest.raises(UsageError, match=message):
         resolve(layer, {}, Path("/nonexistent"))
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("LOGTRIM_DRAIN_TIMEOUT", "nan"),
+        ("LOGTRIM_GRACE", "inf"),
+        ("LOGTRIM_PROGRESS_INTERVAL", "-infinity"),
+        ("LOGTRIM_HEARTBEAT", "-5"),
+        ("LOGTRIM_TAIL", "2.5"),
+        ("LOGTRIM_LEVEL", "0"),
+    ],
+)
+def test_bad_numbers_from_the_environment(variable: str, value: str) -> None:
+    """Numbers from LOGTRIM_* are checked like the command line's, and the error names them."""
+    with pytest.raises(UsageError, match=f"^{variable}: bad value"):
+        resolve({}, {variable: value}, Path("/nonexistent"))
+
+
+@pytest.mark.parametrize(
+    "line", ["grace = inf", "drain-timeout = nan", "tail = true", "head = 1.5", "heartbeat = -1"]
+)
+def test_bad_numbers_from_a_file(tmp_path: Path, line: str) -> None:
+    """TOML has inf, nan and booleans: none of them is a number of seconds or lines."""
+    (tmp_path / "logtrim.toml").write_text(line + "\n")
+    with pytest.raises(UsageError, match=r"logtrim\.toml: bad value"):
+        resolve({}, {}, tmp_path)
 
 
 def test_unknown_key_in_file_is_an_error(tmp_path: Path) -> None:
@@ -73,7 +118,9 @@ def test_unknown_key_in_file_is_an_error(tmp_path: Path) -> None:
         resolve({}, {}, tmp_path)
 
 
-def _run(args: list[str], cwd: Path, env: dict[str, str] | None = None):
+def _run(
+    args: list[str], cwd: Path, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
         [sys.executable, "-m", "logtrim", *args],
         cwd=cwd,
@@ -92,6 +139,27 @@ def test_bad_config_exits_2_before_the_child_starts(tmp_path: Path) -> None:
     assert result.stderr.startswith(b"logtrim: error:")
     assert b"Traceback" not in result.stderr
     assert not marker.exists()
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--drain-timeout", "nan"], {}, b"--drain-timeout: bad value for drain_timeout: nan"),
+        (["--grace", "inf"], {}, b"--grace: bad value for grace: inf"),
+        ([], {"LOGTRIM_PROGRESS_INTERVAL": "nan"}, b"LOGTRIM_PROGRESS_INTERVAL: bad value"),
+    ],
+)
+def test_bad_number_exits_2_before_the_child_starts(
+    tmp_path: Path, args: list[str], env: dict[str, str], message: bytes
+) -> None:
+    """nan, inf and the like are one line and exit 2; the step script never runs."""
+    marker = tmp_path / "ran"
+    result = _run(["run", *args, "--artifact", "a.zst", "--", "touch", str(marker)], tmp_path, env)
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"logtrim: error: " + message)
+    assert result.stderr.count(b"\n") == 1
+    assert not marker.exists()
+    assert not (tmp_path / "a.zst").exists()
 
 
 def test_env_settings_reach_the_run(tmp_path: Path) -> None:
@@ -116,3 +184,34 @@ def test_unset_mask_env_variable_warns(tmp_path: Path) -> None:
     assert result.returncode == 0
     assert b"NO_SUCH_VAR_XYZ" in result.stderr
     assert b"unset or empty" in result.stderr
+
+
+def test_config_page_shows_each_setting_and_its_default() -> None:
+    """docs/config.md has a row per setting, with the default the code uses."""
+    page = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text("utf-8")
+    rows = {
+        cells[0].strip("` "): cells
+        for line in page.splitlines()
+        if line.startswith("| `") and len(cells := line.strip("|").split("|")) >= 5
+    }
+    for name in names():
+        setting = getattr(Settings, name)
+        key = name.replace("_", "-")
+        assert key in rows, f"{key} has no row in docs/config.md"
+        shown = setting.show(setting.default) if setting.show else "[]"
+        if not re.fullmatch(r"[\d.]+|\[\]", shown):
+            shown = f'"{shown}"'  # a string in TOML
+        assert rows[key][1].strip() == f"`--{key}`"
+        assert rows[key][2].strip() == f"`LOGTRIM_{name.upper()}`"
+        assert rows[key][3].strip() == f"`{shown}`", f"{key}: docs/config.md says {rows[key][3]}"
+
+
+@pytest.mark.parametrize("name", [n for n in names() if n != "mask_env"])  # see test_unset_...
+def test_every_setting_is_a_run_option(name: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """Each setting's --option reaches the settings: a bad value is reported under its name."""
+    from logtrim.cli.app import main
+
+    option = "--" + name.replace("_", "-")
+    bad = {"budget": "lots", "ci": "travis", "keep": "(", "drop": "("}.get(name, "-1")
+    assert main(["run", option, bad, "--", "true"]) == 2
+    assert capsys.readouterr().err.startswith(f"logtrim: error: {option}: ")

@@ -13,8 +13,10 @@ from dataclasses import dataclass
 
 import zstandard
 
+from . import DEFAULT_LEVEL
+
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-DEFAULT_LEVEL = 2
+
 WINDOW_LOG = 23  # 8 MiB: any zstd decoder accepts it (the default limit is 128 MiB)
 
 

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
+from .. import _log
 from .._errors import LogtrimError, UsageError
 from .._version import __version__
-from .options import DropOption, KeepOption
-
-CI_NAMES = "auto, octopus, github, azure, teamcity, gitlab, buildkite, jenkins, plain"
+from .options import DropOption, KeepOption, RunOptions, default_artifact, option
+from .posthoc import register as register_posthoc
+from .settings import Settings
 
 app = typer.Typer(
     name="logtrim",
@@ -57,51 +58,23 @@ def run(
     name: Annotated[
         str | None, typer.Option(help="Artifact name shown by the CI (default: its file name).")
     ] = None,
-    budget: Annotated[
-        str | None,
-        typer.Option(help="Console byte budget: 20MB, 512kB, 1MiB, bytes. [default: 20MB]"),
-    ] = None,
-    level: Annotated[
-        int | None, typer.Option(help="zstd level, 1-22 (window at least 8 MiB). [default: 2]")
-    ] = None,
-    ci: Annotated[str | None, typer.Option(help=f"CI dialect: {CI_NAMES}. [default: auto]")] = None,
-    head: Annotated[
-        int | None, typer.Option(help="First lines of the run to show. [default: 10]")
-    ] = None,
-    tail: Annotated[
-        int | None, typer.Option(help="Last lines shown on failure. [default: 200]")
-    ] = None,
-    context: Annotated[
-        int | None, typer.Option(help="Lines shown before each error. [default: 5]")
-    ] = None,
-    after: Annotated[
-        int | None, typer.Option(help="Lines shown after each error. [default: 3]")
-    ] = None,
+    budget: Annotated[str | None, option(Settings.budget)] = None,
+    level: Annotated[int | None, option(Settings.level)] = None,
+    ci: Annotated[str | None, option(Settings.ci)] = None,
+    head: Annotated[int | None, option(Settings.head)] = None,
+    tail: Annotated[int | None, option(Settings.tail)] = None,
+    context: Annotated[int | None, option(Settings.context)] = None,
+    after: Annotated[int | None, option(Settings.after)] = None,
     keep: KeepOption = None,
     drop: DropOption = None,
     mask: Annotated[
         list[str] | None, typer.Option(help="Mask this secret value (repeatable).")
     ] = None,
-    mask_env: Annotated[
-        list[str] | None,
-        typer.Option(help="Mask the value of this environment variable (repeatable)."),
-    ] = None,
-    heartbeat: Annotated[
-        float | None,
-        typer.Option(help="Seconds of console silence before a heartbeat line. [default: 60]"),
-    ] = None,
-    progress_interval: Annotated[
-        float | None,
-        typer.Option(help="Seconds between progress lines per stream. [default: 5]"),
-    ] = None,
-    grace: Annotated[
-        float | None,
-        typer.Option(help="Seconds between forwarding a signal and SIGKILL. [default: 10]"),
-    ] = None,
-    drain_timeout: Annotated[
-        float | None,
-        typer.Option(help="Seconds to keep reading after the child exits. [default: 3]"),
-    ] = None,
+    mask_env: Annotated[list[str] | None, option(Settings.mask_env)] = None,
+    heartbeat: Annotated[float | None, option(Settings.heartbeat)] = None,
+    progress_interval: Annotated[float | None, option(Settings.progress_interval)] = None,
+    grace: Annotated[float | None, option(Settings.grace)] = None,
+    drain_timeout: Annotated[float | None, option(Settings.drain_timeout)] = None,
     pty: Annotated[
         bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
     ] = False,
@@ -115,12 +88,28 @@ def run(
     Put logtrim's options before COMMAND; everything from COMMAND on goes to the child
     untouched (use -- to be explicit).
     """
-    from .. import _log
     from ..archive import forked as _writer
 
     _log.configure(verbose)
+    # The options that settings may also come from (see Settings); None: not given here.
+    given: dict[str, object] = {
+        "budget": budget,
+        "level": level,
+        "ci": ci,
+        "head": head,
+        "tail": tail,
+        "context": context,
+        "after": after,
+        "keep": keep,
+        "drop": drop,
+        "mask_env": mask_env,
+        "heartbeat": heartbeat,
+        "progress_interval": progress_interval,
+        "grace": grace,
+        "drain_timeout": drain_timeout,
+    }
     try:
-        options = _prepare(locals())
+        options = _prepare(command, given, artifact, name, mask or [], pty, config)
         archive = None
         if _writer.available():
             # Forked now, while this process is small: the writer shares its memory.
@@ -139,40 +128,41 @@ def run(
     raise typer.Exit(code)
 
 
-def _prepare(given: dict[str, Any]) -> Any:
+def _prepare(
+    command: list[str],
+    given: dict[str, object],
+    artifact: Path | None,
+    name: str | None,
+    mask: list[str],
+    pty: bool,
+    config: Path | None,
+) -> RunOptions:
     """Check every setting and build the run's options (before the child starts)."""
     import os
 
-    from .. import _log
     from ..dialects import choose
-    from . import config as _config
-    from .options import RunOptions, default_artifact
+    from .config import masks_from, resolve
 
-    command = given["command"]
-    artifact, name, mask, pty = given["artifact"], given["name"], given["mask"], given["pty"]
     env = dict(os.environ)
     cwd = Path.cwd()
-    cli = {key: given[key] for key in _config.KEYS}
-    settings = _config.resolve(cli, env, cwd, given["config"])
-    masks, missing = _config.masks_from(settings["mask_env"], list(mask or []), env)
+    settings = resolve(given, env, cwd, config)
+    masks, missing = masks_from(settings.mask_env, mask, env)
     for variable in missing:
         _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
-    dialect = choose(settings["ci"], env)
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
     path = artifact if artifact is not None else default_artifact(command, cwd)
-    options = RunOptions(
+    return RunOptions(
         argv=command,
-        policy=_config.policy_from(settings, masks),
-        dialect=dialect,
+        policy=settings.policy(masks),
+        dialect=choose(settings.ci, env),
         artifact=path,
         name=name or path.name,
-        level=settings["level"],
-        grace=settings["grace"],
-        drain_timeout=settings["drain_timeout"],
+        level=settings.level,
+        grace=settings.grace,
+        drain_timeout=settings.drain_timeout,
         pty=pty,
     )
-    return options
 
 
 def _run_unfiltered(command: list[str]) -> int:
@@ -188,15 +178,7 @@ def _run_unfiltered(command: list[str]) -> int:
     return 128 - code if code < 0 else code
 
 
-def _register_posthoc() -> None:
-    try:
-        from .posthoc import register
-    except ImportError:  # pragma: no cover - during development only
-        return
-    register(app)
-
-
-_register_posthoc()
+register_posthoc(app)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -211,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except LogtrimError as exc:
-        sys.stderr.write(f"logtrim: error: {exc}\n")
+        _log.say(str(exc), "error")
         return exc.exit_code
     return 0
 

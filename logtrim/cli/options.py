@@ -1,4 +1,4 @@
-"""Options: the command-line options ``run`` and ``trim`` share, and what ``run`` is given."""
+"""Options: typer options made from the settings, and what ``run`` is given."""
 
 from __future__ import annotations
 
@@ -6,32 +6,40 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
 from ..dialects import Dialect
 from ..engine.policy import Policy
-
-KeepOption = Annotated[
-    list[str] | None, typer.Option(help="Always show lines matching REGEX (repeatable).")
-]
-DropOption = Annotated[
-    list[str] | None, typer.Option(help="Never show lines matching REGEX (repeatable).")
-]
+from .settings import Setting, Settings
 
 
-@dataclass
+def option(setting: Setting[Any], help: str | None = None) -> Any:
+    """The typer option of a setting: its help, and its default as ``--help`` shows it.
+
+    The option's own default stays None: "not given" lets lower sources speak.
+    """
+    return typer.Option(help=setting.help_text(help))
+
+
+KeepOption = Annotated[list[str] | None, option(Settings.keep)]
+DropOption = Annotated[list[str] | None, option(Settings.drop)]
+
+
+@dataclass(frozen=True)
 class RunOptions:
+    """Everything ``run`` needs, checked: built from :class:`~.settings.Settings`."""
+
     argv: Sequence[str]
     policy: Policy
     dialect: Dialect
     artifact: Path
     name: str
-    level: int = 2
-    grace: float = 10.0
-    drain_timeout: float = 3.0
-    pty: bool = False
+    level: int
+    grace: float
+    drain_timeout: float
+    pty: bool
 
 
 def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:

@@ -15,14 +15,16 @@ from typing import Annotated
 import typer
 
 from .._errors import UsageError
-from .options import DropOption, KeepOption
+from .._log import say
+from .options import DropOption, KeepOption, option
+from .settings import Settings
 
 _INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."
 
 
 def _warn(name: str, damage: str | None) -> None:
     if damage:
-        sys.stderr.write(f"logtrim: {name}: {damage}\n")
+        say(f"{name}: {damage}")
 
 
 def trim(
@@ -38,8 +40,8 @@ def trim(
         ),
     ] = None,
     budget: Annotated[
-        str, typer.Option(help="Output byte budget: 20MB, 512kB, 1MiB, bytes.")
-    ] = "20MB",
+        str | None, option(Settings.budget, "Output byte budget: 20MB, 512kB, 1MiB, bytes.")
+    ] = None,
     jobs: Annotated[
         int | None, typer.Option(help="Inputs trimmed in parallel (default: all cores).")
     ] = None,
@@ -50,20 +52,14 @@ def trim(
 
     Octopus raw task logs keep header, node headers, Error/Fatal entries, failed nodes' tails.
     """
-    import re
-
-    from .._sizes import parse_size
-    from ..engine.policy import Policy
     from ..logs.trim import plan, run_jobs
+    from .config import from_command_line
 
-    for pattern in [*(keep or []), *(drop or [])]:
-        try:
-            re.compile(pattern)
-        except re.error as exc:
-            raise UsageError(f"bad regex {pattern!r}: {exc}") from None
+    # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
+    settings = Settings([from_command_line({"budget": budget, "keep": keep, "drop": drop})])
+    policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    policy = Policy(budget=parse_size(budget), keep=tuple(keep or ()), drop=tuple(drop or ()))
     planned = plan(inputs, output, artifact, policy, progress=sys.stderr.isatty())
     for result in run_jobs(planned, jobs or os.cpu_count() or 1):
         _warn(result.name, result.damage)

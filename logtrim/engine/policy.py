@@ -39,7 +39,11 @@ MIN_BUDGET = 2048
 
 @dataclass
 class Policy:
-    """What the console shows. The same object drives ``run``, the handler and ``trim``."""
+    """What the console shows. The same object drives ``run``, the handler and ``trim``.
+
+    These defaults are also the command line's and the config files' (``cli/settings.py``
+    reads them from here), so each is written once.
+    """
 
     budget: int = 20_000_000
     head: int = 10  # first lines of the run, shown as info

@@ -23,7 +23,9 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .._log import say
 from .._sizes import parse_size
+from ..archive import DEFAULT_LEVEL
 from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
@@ -41,8 +43,7 @@ _TICK = 0.25  # seconds between the idle thread's checks
 def _warn(message: str) -> None:
     """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
     with suppress(Exception):
-        sys.stderr.write(f"logtrim: warning: {message}\n")
-        sys.stderr.flush()
+        say(message, "warning")
 
 
 class LogtrimHandler(logging.Handler):
@@ -64,7 +65,7 @@ class LogtrimHandler(logging.Handler):
         stream: IO[str] | None = None,
         level: int = logging.NOTSET,
         name: str | None = None,
-        compression: int = 3,
+        compression: int = DEFAULT_LEVEL,
         flush_seconds: float = 0.5,
         **policy: Any,
     ) -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .._errors import LogtrimError
+from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
 from ..dialects import Dialect
 from ..engine.core import STDOUT, Core, Emit
@@ -25,7 +26,6 @@ from .inputs import Progress, open_detected, open_input
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
 
 #: zstd level of ``--artifact``.
-ARTIFACT_LEVEL = 3
 
 
 @dataclass
@@ -98,9 +98,7 @@ def _open_outputs(job: TrimJob) -> tuple[_Output, SyncArchive | None]:
     if not job.artifact:
         return output, None
     # Frames end by size only: the clock is virtual.
-    archive = SyncArchive(
-        job.artifact, ARTIFACT_LEVEL, frame_seconds=math.inf, report=_cannot_write
-    )
+    archive = SyncArchive(job.artifact, DEFAULT_LEVEL, frame_seconds=math.inf, report=_cannot_write)
     try:
         archive.open()
     except LogtrimError:
