@@ -25,7 +25,6 @@ def bench(suite: Suite) -> None:
     art, kept = OUT / "tp-logtrim.zst", OUT / "tp-logtrim.console"
     lt = suite.lt_run
     base = suite.cmd("bash", "-c", pipeline(f"cat {shlex.quote(str(log))}", "tp-base"))
-    suite.show(f"{' '.join(f'{k}={v}' for k, v in FALLBACK_ENV.items())} <the same logtrim run>")
     # (kind, label, argv, extra environment); the first is the logtrim under test.
     runs: list[tuple[str, str, list[str], dict[str, str]]] = [
         ("main", f"this venv ({engine(_python_of(suite.logtrim))})", lt(art, "cat", log), {}),
@@ -36,6 +35,7 @@ def bench(suite: Suite) -> None:
         label = f"default install, `pip install .` ({engine(venv / 'bin' / 'python')})"
         runs.append(("default", label, cmd, {}))
     runs.append(("fallback", "fallback engine, `LOGTRIM_ENGINE=re`", runs[0][2], FALLBACK_ENV))
+    suite.show(f"{' '.join(f'{k}={v}' for k, v in FALLBACK_ENV.items())} <the first logtrim run>")
 
     def timer(cmd: list[str], env: dict[str, str]) -> Callable[[], float]:
         return lambda: run_to(cmd, kept, budget=limit(size), env=env).wall
