@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import hashlib
+import importlib
 import importlib.util
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
+
+import pytest
 
 BENCH = Path(__file__).resolve().parent.parent / "benchmarks"
 
@@ -64,6 +68,40 @@ def test_gen_log_parses_sizes() -> None:
     assert gen.parse_size("4096") == 4096
 
 
+def test_gen_short_log_has_the_second_shape() -> None:
+    """Short lines (about 140 bytes), about 3% progress, 1% warnings, 0.1% errors."""
+    cmd = [sys.executable, str(BENCH / "gen_short_log.py"), "--size", "4MB", "--out", "-"]
+    out = subprocess.run(cmd, capture_output=True, check=True).stdout
+    again = subprocess.run(cmd, capture_output=True, check=True).stdout
+    assert len(out) == 4_000_000
+    assert out == again
+    lines = out.decode().splitlines()
+    assert 125 < len(out) / len(lines) < 155
+    progress = sum(1 for ln in lines if "% done" in ln or " Step " in ln) / len(lines)
+    warnings = sum(1 for ln in lines if " W " in ln) / len(lines)
+    errors = sum(1 for ln in lines if " E " in ln) / len(lines)
+    assert 0.02 < progress < 0.04
+    assert 0.006 < warnings < 0.014
+    assert 0.0003 < errors < 0.002
+
+
+def test_run_py_starts_as_a_script() -> None:
+    """``python benchmarks/run.py`` finds its sibling modules; unknown figures are refused."""
+    run = [sys.executable, str(BENCH / "run.py")]
+    helped = subprocess.run([*run, "--help"], capture_output=True, text=True, check=True)
+    assert "--default-install" in helped.stdout
+    refused = subprocess.run([*run, "--only", "nope"], capture_output=True, text=True)
+    assert refused.returncode == 2
+    assert "throughput" in refused.stderr
+
+
+@pytest.fixture
+def bench(monkeypatch: pytest.MonkeyPatch) -> Callable[[str], ModuleType]:
+    """Import a benchmark module the way run.py does (its directory on sys.path)."""
+    monkeypatch.syspath_prepend(str(BENCH))
+    return importlib.import_module
+
+
 INF = """\
 skip: true
 anomalies:
@@ -78,22 +116,40 @@ anomalies:
 """
 
 
-def test_inf_yaml_parser_reads_block_plain_and_optional_lines() -> None:
-    """The inf.yaml subset: skip flag, ``|`` blocks, plain and quoted scalars, optional marks."""
-    run = _load("run")
-    inf = run.parse_inf_yaml(INF)
+def test_inf_yaml_gives_the_lines_a_tool_must_show(bench: Callable[[str], ModuleType]) -> None:
+    """``inf.yaml``: the skip flag and the non-optional anomaly lines, stripped."""
+    pytest.importorskip("yaml")
+    inf = bench("figures.corpus").Inf.parse(INF)
     assert inf.skip is True
-    assert [(a.line, a.optional) for a in inf.anomalies] == [
-        ("fatal: [localhost]: FAILED!\n", False),
-        ("Traceback (most recent call last):\n", False),
-        ("+ break", True),
-        ("quoted: value", False),
-    ]
-    assert run.parse_inf_yaml("anomalies:\n  - line: |\n      boom\n").skip is False
+    assert inf.expected == (
+        "fatal: [localhost]: FAILED!",
+        "Traceback (most recent call last):",
+        "quoted: value",
+    )
+    assert bench("figures.corpus").Inf.parse("anomalies:\n  - line: |\n      boom\n").skip is False
 
 
-def test_console_text_drops_ansi_and_buildkite_timestamps() -> None:
+def test_console_text_drops_ansi_and_buildkite_timestamps(
+    bench: Callable[[str], ModuleType],
+) -> None:
     """Recall compares text: colour codes and ``ESC _bk;t=...BEL`` sequences are removed."""
-    run = _load("run")
     raw = b"\x1b_bk;t=1729032370297\x07\x1b[31mError: boom\x1b[0m\r\nnext"
-    assert run.plain_text(raw) == "Error: boom\n\nnext"
+    assert bench("figures.corpus").plain_text(raw) == "Error: boom\n\nnext"
+
+
+def test_results_block_is_all_that_is_rewritten(bench: Callable[[str], ModuleType]) -> None:
+    """Only the text between the markers changes; a page without them is refused."""
+    report = bench("report")
+    page = f"# Benchmarks\n\nprose\n\n{report.START}\nold\n{report.END}\n\nmore prose\n"
+    assert report.replace_block(page, "new") == page.replace("\nold\n", "\nnew\n")
+    with pytest.raises(ValueError, match="expected one"):
+        report.replace_block("# Benchmarks\n\nno markers\n", "new")
+    with pytest.raises(ValueError, match="expected one"):
+        report.replace_block(f"{report.END}\n{report.START}\n", "new")
+
+
+def test_the_docs_page_has_one_results_block(bench: Callable[[str], ModuleType]) -> None:
+    """``--write-docs`` can rewrite docs/benchmarks.md without touching its prose."""
+    report = bench("report")
+    page = report.DOCS.read_text(encoding="utf-8")
+    assert report.replace_block(page, "x").count("x\n" + report.END) == 1

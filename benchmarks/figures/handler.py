@@ -1,0 +1,33 @@
+"""Handler: per-record cost of ``logtrim.LogtrimHandler`` against ``logging.FileHandler``."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+
+from harness import CHILDREN, OUT, Suite, failure, medians
+
+
+def bench(suite: Suite) -> None:
+    script = CHILDREN / "handler_records.py"
+    n = suite.size(200_000, 20_000)
+    lt = suite.cmd(sys.executable, script, "logtrim", str(n), OUT / "handler.zst")
+    fh = suite.cmd(sys.executable, script, "file", str(n), OUT / "handler.log")
+
+    def timed(cmd: list[str]) -> float:
+        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+        if out.returncode != 0:
+            raise failure(cmd, out.returncode, out.stderr)
+        return float(out.stdout.split()[-1]) / n * 1e6
+
+    t_lt, t_fh = medians(suite.runs, lambda: timed(lt), lambda: timed(fh))
+    suite.add(
+        f"handler: per-record cost, {n:,} mostly-DEBUG records",
+        f"{t_lt:.1f} µs/record",
+        f"{t_fh:.1f} µs/record logging.FileHandler",
+        f"{t_lt / t_fh:.2f}x",
+        "≤ 2x",
+        ok=t_lt / t_fh <= 2,
+    )
+    for p in (OUT / "handler.zst", OUT / "handler.log"):
+        p.unlink(missing_ok=True)

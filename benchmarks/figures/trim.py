@@ -1,0 +1,43 @@
+"""trim / stats: MB/s of the post-hoc commands on each generated log shape, grep for reference."""
+
+from __future__ import annotations
+
+from functools import partial
+from pathlib import Path
+
+from harness import GREP_KEYWORDS, MB, OUT, Suite, mb, medians, secs, wall
+from inputs import deploy_log, short_log, task_log
+
+
+def bench(suite: Suite) -> None:
+    size = suite.size(256 * MB, 8 * MB)
+    inputs: list[tuple[str, Path]] = [
+        ("noisy deploy log", deploy_log(suite, size)),
+        ("short-line log", short_log(suite, size)),
+    ]
+    if raw := task_log(suite, size):
+        inputs.append(("raw Octopus task log", raw))
+    for label, path in inputs:
+        n = path.stat().st_size
+        grep = suite.cmd("grep", "-E", "-i", "-c", GREP_KEYWORDS, path)
+        for name, cmd in (
+            (
+                "trim --budget 1MB",
+                suite.cmd(*suite.logtrim, "trim", path, "--budget", "1MB", "-o", "/dev/null"),
+            ),
+            ("stats --json", suite.cmd(*suite.logtrim, "stats", "--json", path)),
+        ):
+            t_lt, t_grep = medians(
+                suite.runs,
+                partial(wall, cmd, OUT / "trim.out"),
+                partial(wall, grep, OUT / "grep.out", check=False),
+            )
+            rate = n / MB / t_lt
+            suite.add(
+                f"`{name}`, {mb(n)} {label}",
+                f"{rate:.0f} MB/s ({secs(t_lt)})",
+                f"{n / MB / t_grep:.0f} MB/s grep -E -i -c",
+                f"{t_grep / t_lt:.2f}x of grep",
+                "≥ 150 MB/s",
+                ok=rate >= 150,
+            )
