@@ -15,8 +15,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from .._matchers import compiler
 from .._sizes import format_count, format_size
-from ..engine.rules import Kind, Matcher
+from ..engine.kinds import TIERS, Kind
+from ..engine.rules import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
 from .inputs import Input, line_chunks, open_input
@@ -24,15 +26,6 @@ from .tasklog import ENTRY, NODE, RUN, Grouper, Record, is_tasklog
 
 ASIDE_MIN = 16 << 20  # a raw task log this large has its templates counted in parallel
 # Tier names for plain logs, as ``run``'s summary says them.
-TIERS = {
-    Kind.NOISE: "detail",
-    Kind.PROGRESS: "progress",
-    Kind.INFO: "info",
-    Kind.WARNING: "warning",
-    Kind.ERROR: "error",
-    Kind.KEEP: "info",
-    Kind.SERVICE: "service",
-}
 # What ``trim`` makes of each task-log level.
 LEVEL_KIND = {
     "Verbose": Kind.NOISE,
@@ -191,7 +184,7 @@ def compute(inputs: Iterable[Input]) -> Stats:
             )
     stats.tiers = _tiers(list(stats.templates))
     for tpl, stat in plain_templates.items():
-        name = TIERS[stats.tiers[tpl]]
+        name = TIERS[stats.tiers[tpl]].name
         stats.levels[name] = stats.levels.get(name, 0) + stat.size
     return stats
 
@@ -206,7 +199,7 @@ def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
 
 @functools.lru_cache(maxsize=1)
 def _matcher() -> Matcher:
-    return Matcher()  # compiling the rules takes ~30 ms: once per process
+    return Matcher(compiler=compiler())  # compiling the rules takes ~30 ms: once per process
 
 
 def _tiers(templates: list[bytes]) -> dict[bytes, Kind]:
@@ -275,7 +268,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         except re.error:
             continue
         shown = _display(tpl)
-        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind])
+        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind].name)
     return None
 
 
@@ -298,7 +291,7 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
                 "lines": stat.lines,
                 "bytes": stat.size,
                 "share": round(stat.size / total, 4),
-                "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)],
+                "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)].name,
             }
             for tpl, stat in stats.top(top)
         ],

@@ -19,19 +19,19 @@ from dataclasses import dataclass, field
 from typing import BinaryIO
 
 from .._errors import LogtrimError
+from .._matchers import compiler
 from .._sizes import format_count, format_size
 from ..archive.zstd import ArchiveEncoder
 from ..dialects import Dialect
 from ..engine.core import STDOUT, Core, Emit
+from ..engine.kinds import TIERS, Kind
 from ..engine.policy import Policy
-from ..engine.rules import Kind
 from .inputs import Progress, open_input
 from .stats import LEVEL_KIND, open_detected
 from .tasklog import ENTRY, FAILED_STATUSES, HEADER, NODE, RUN, Grouper, Record
 
 #: Lines shown from the end of each failed node.
 NODE_TAIL = 40
-_LEVEL_NAMES = {Kind.NOISE: "Verbose", Kind.INFO: "Info", Kind.WARNING: "Warning"}
 
 
 @dataclass
@@ -144,7 +144,7 @@ class _TaskLogTrimmer:
             if kind not in self.stopped:
                 self.stopped.add(kind)
                 pct = 100 * budget.used // budget.total
-                text = f"budget {pct}% used: {_LEVEL_NAMES[kind]} lines are no longer shown"
+                text = f"budget {pct}% used: {TIERS[kind].level} lines are no longer shown"
                 self.sink.emits(self.core.marker(f"{text} (the archive has everything)"))
             kind = Kind.NOISE
         if kind == Kind.NOISE:
@@ -256,7 +256,7 @@ class _TaskLogTrimmer:
         for kind in (Kind.WARNING, Kind.INFO, Kind.NOISE):
             lines, nbytes = hidden.get(kind, (0, 0))
             if lines > 0:
-                name = _LEVEL_NAMES[kind]
+                name = TIERS[kind].level
                 plural = "s" if lines != 1 else ""
                 parts.append(f"{format_count(lines)} {name} line{plural} ({format_size(nbytes)})")
         if not parts:
@@ -300,7 +300,7 @@ def trim_one(job: TrimJob) -> TrimResult:
     try:
         is_task, chunks = open_detected(inp)
         result.tasklog = is_task
-        core = Core(job.policy, Dialect())
+        core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine))
         # trim closes with exit code 0, so the core's reserve for a failure tail would go
         # unused: give it to the live budget (node tails are part of the live output here).
         core.budget.release_tail()

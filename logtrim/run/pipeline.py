@@ -20,6 +20,7 @@ from anyio.abc import ByteReceiveStream, Process
 from .. import _log
 from .._errors import CommandNotExecutableError, CommandNotFoundError, LogtrimError
 from .._log import logger
+from .._matchers import compiler
 from ..archive import forked as _writer
 from ..archive.forked import ForkedArchive
 from ..cli.options import RunOptions
@@ -40,7 +41,7 @@ class Pipeline:
 
     def __init__(self, options: RunOptions, archive: ForkedArchive | None = None) -> None:
         self.options = options
-        self.core = Core(options.policy, options.dialect)
+        self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
         self.console = Console()
         self.archive: ArchiveSink | ForkedArchive = archive or (
             ForkedArchive(options.artifact, options.level)
@@ -157,12 +158,14 @@ class Pipeline:
                 archive_name=self.options.name,
                 archive_size=size,
                 env=os.environ,
+                timestamp=time.time(),
             )
         except Exception:
             logger().warning("internal error while closing the run", exc_info=True)
             return
         self.console.write(emits)
-        await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
 
 
 def _warn(message: str) -> None:
