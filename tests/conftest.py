@@ -12,6 +12,15 @@ from pathlib import Path
 
 import pytest
 import zstandard
+from hypothesis import HealthCheck, settings
+
+# No per-example deadline: these machines are shared and noisy, and a timing is not a property.
+# ``HYPOTHESIS_PROFILE=nightly`` runs ten times the examples.
+settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
+settings.register_profile(
+    "nightly", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

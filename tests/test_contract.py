@@ -55,6 +55,21 @@ def test_service_messages_verbatim_and_in_order(run_logtrim: RunLogtrim):
     assert b"Deployed to 3 of 3 servers\n" in result.stdout
 
 
+def test_unterminated_service_message_is_one_line(run_logtrim: RunLogtrim):
+    """A '##octopus[' without ']' is one line: the lines after it keep the budget and masks."""
+    secret = "hunter2-very-secret"
+    lines = f"for i in range(2000): print(f'line {{i}}: login with {secret} to db-{{i:04d}}')"
+    result = run_logtrim(
+        "--ci", "octopus", "--budget", "3kB", "--mask", secret, "--",
+        *child(out("see ##octopus[ docs"), lines),
+    )  # fmt: skip
+    assert result.code == 0
+    assert b"see ##octopus[ docs\n" in result.stdout
+    assert len(result.console) <= 3000
+    assert secret.encode() not in result.console
+    assert result.archive.count(b"********") == 2000
+
+
 def test_service_message_on_stderr_stays_on_stderr(run_logtrim: RunLogtrim):
     """A service message the child writes on stderr is forwarded on stderr."""
     msg = encode("mask", value="abcd-efgh")

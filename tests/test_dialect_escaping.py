@@ -128,8 +128,9 @@ def test_teamcity_block_name_round_trips(title: str) -> None:
 @given(title=texts)
 def test_gitlab_sections_are_well_formed(title: str) -> None:
     """A GitLab section opens and closes under one valid name, with a one-line header."""
-    gitlab = GitLab(clock=lambda: 1_700_000_000.0)
-    start, end = gitlab.group_start(title), gitlab.group_end(title)
+    gitlab = GitLab()
+    start = gitlab.group_start(title, timestamp=1_700_000_000.0)
+    end = gitlab.group_end(title, timestamp=1_700_000_000.0)
     assert start is not None and end is not None
     kind, stamp, name, header = parse_gitlab_section(start)
     assert (kind, stamp) == ("start", 1_700_000_000)
@@ -144,7 +145,11 @@ def test_plain_lines_stay_single_lines(path: str, title: str) -> None:
     lines = [
         *GitLab().finish(closing(path, "x")),
         *Jenkins().finish(closing(path, "x")),
-        *Buildkite(which=lambda name: None).finish(closing(path, "x")),
+        *(
+            Print(a.missing)
+            for a in Buildkite().finish(closing(path, "x"))
+            if isinstance(a, RunProgram)
+        ),
         Print(Azure().group_start(title) or ""),
         Print(Buildkite().group_start(title) or ""),
     ]
@@ -157,7 +162,7 @@ def test_plain_lines_stay_single_lines(path: str, title: str) -> None:
 @given(path=paths)
 def test_buildkite_pattern_matches_only_by_wildcards(path: str) -> None:
     """buildkite-agent gets a pattern that matches the archive and holds no list or class syntax."""
-    (upload,) = Buildkite(which=lambda name: name).finish(closing(path, None))
+    (upload,) = Buildkite().finish(closing(path, None))
     assert isinstance(upload, RunProgram)
     pattern = upload.argv[-1]
     assert not set(pattern) & set(";[]{}")

@@ -11,6 +11,7 @@ from logtrim.dialects.github import GitHub
 from logtrim.dialects.gitlab import GitLab
 from logtrim.dialects.jenkins import Jenkins
 from logtrim.dialects.teamcity import TeamCity
+from logtrim.run.actions import carry_out
 
 # Spaces, brackets, semicolon, quote, percent, bar, a newline and non-ASCII: all at once.
 NASTY = "/tmp/my logs/[x]; it's 100% |né\nfinal€.zst"
@@ -187,11 +188,11 @@ def test_group_lines() -> None:
     assert TeamCity().group_end(title) == (
         "##teamcity[blockClosed name='Deploy: web |[eu|]; it|'s 1%']"
     )
-    gitlab = GitLab(clock=lambda: 1700000000.9)
-    assert gitlab.group_start(title) == (
+    gitlab, now = GitLab(), 1700000000.9
+    assert gitlab.group_start(title, timestamp=now) == (
         "\x1b[0Ksection_start:1700000000:deploy_web_eu_it_s_1[collapsed=true]\r\x1b[0K" + title
     )
-    assert gitlab.group_end(title) == (
+    assert gitlab.group_end(title, timestamp=now) == (
         "\x1b[0Ksection_end:1700000000:deploy_web_eu_it_s_1\r\x1b[0K"
     )
     assert Buildkite().group_start(title) == "--- " + title
@@ -321,30 +322,28 @@ def test_gitlab_and_jenkins_finish_name_the_archive() -> None:
 
 def test_buildkite_uploads_with_the_agent() -> None:
     """On a Buildkite agent the archive is uploaded; a failure expands the last group."""
-    found = Buildkite(which=lambda name: f"/usr/bin/{name}")
-    assert found.finish(closing(exit_code=1)) == [
-        Print("^^^ +++"),
-        RunProgram(
-            ("buildkite-agent", "artifact", "upload", "/tmp/my logs/?x?? it's 100% |né\nfinal€.zst")
-        ),
+    actions = Buildkite().finish(closing(exit_code=1))
+    assert actions[0] == Print("^^^ +++")
+    assert [a.argv for a in actions[1:] if isinstance(a, RunProgram)] == [
+        ("buildkite-agent", "artifact", "upload", "/tmp/my logs/?x?? it's 100% |né\nfinal€.zst")
     ]
-    assert found.finish(closing(SIMPLE)) == [
-        RunProgram(("buildkite-agent", "artifact", "upload", SIMPLE))
-    ]
+    (upload,) = Buildkite().finish(closing(SIMPLE))
+    assert isinstance(upload, RunProgram)
+    assert upload.argv == ("buildkite-agent", "artifact", "upload", SIMPLE)
 
 
-def test_buildkite_without_agent_says_how_to_upload() -> None:
-    """Without buildkite-agent on PATH, one line shows the upload command to run."""
-    missing = Buildkite(which=lambda name: None)
-    assert missing.finish(closing(SIMPLE)) == [
-        Print(
-            "[logtrim] full log: /work/deploy.log.zst"
-            " (upload it with: buildkite-agent artifact upload /work/deploy.log.zst)"
-        )
+def test_buildkite_without_agent_says_how_to_upload(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Without buildkite-agent on PATH, the shell prints one line with the upload command."""
+    monkeypatch.setenv("PATH", "")
+    warnings: list[str] = []
+    assert carry_out(Buildkite().finish(closing(SIMPLE)), warnings.append) == [
+        "[logtrim] full log: /work/deploy.log.zst"
+        " (upload it with: buildkite-agent artifact upload /work/deploy.log.zst)"
     ]
+    assert warnings == []
 
 
 def test_no_archive_no_publish() -> None:
     """Without an archive nothing is published, and a green run prints nothing."""
-    for dialect in (GitHub(), Azure(), TeamCity(), Buildkite(which=lambda name: "x")):
+    for dialect in (GitHub(), Azure(), TeamCity(), Buildkite()):
         assert dialect.finish(closing(None)) == []

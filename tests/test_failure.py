@@ -25,7 +25,7 @@ DATA = Path(__file__).parent / "data"
         (b"Traceback (most recent call last):\n", b'  File "app.py", line 3, in <module>\n'),
         (b'Exception in thread "main" java.lang.X: y\n', b"\tat com.shop.Main.run(Main.java:9)\n"),
         (b"java.lang.X: y\n", b"Caused by: java.io.IOException: closed\n"),
-        (b"\x1b[31mTraceback (most recent call last):\x1b[0m\n", b"\x1b[2m  File \"a.py\"\n"),
+        (b"\x1b[31mTraceback (most recent call last):\x1b[0m\n", b'\x1b[2m  File "a.py"\n'),
         # a logger that stamps every line of the traceback: same prefix but for the digits
         (
             b"2017-06-24 13:36:02,965 INFO:build:Traceback (most recent call last):\n",
@@ -191,7 +191,7 @@ def test_long_line_shows_its_start_and_its_end(run_logtrim: RunLogtrim):
     """An error at the end of a 60 kB line (a tool's JSON result) is on the console."""
     code = (
         "print('fatal: [web-01]: FAILED! => {\"stdout\": \"' + 'x' * 60000 + "
-        "'\", \"msg\": \"rmtree failed: [Errno 30] Read-only file system\"}')"
+        '\'", "msg": "rmtree failed: [Errno 30] Read-only file system"}\')'
     )
     r = run_logtrim("--budget", "16kB", "--", *py(code))
     console = r.console.decode()

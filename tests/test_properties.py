@@ -14,9 +14,7 @@ from logtrim.engine.lines import LineSplitter
 from logtrim.engine.mask import Masker
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(
-    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow]
-)
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 LINES = st.sampled_from(
     [

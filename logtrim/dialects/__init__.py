@@ -9,7 +9,7 @@ from collections.abc import Mapping
 
 from .._errors import UsageError
 from .azure import Azure
-from .base import Action, AppendFile, Closing, Dialect, Print, RunProgram
+from .base import Action, AppendFile, Closing, Dialect, Level, Print, RunProgram
 from .buildkite import Buildkite
 from .github import GitHub
 from .gitlab import GitLab
@@ -35,6 +35,7 @@ __all__ = [
     "AppendFile",
     "Closing",
     "Dialect",
+    "Level",
     "Print",
     "RunProgram",
     "all_dialects",

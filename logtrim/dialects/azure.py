@@ -55,11 +55,11 @@ class Azure(Dialect):
         )
         return [data] if secret and data else []
 
-    def group_start(self, title: str) -> str | None:
+    def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         # A formatting command: the agent prints it without unescaping, so show, don't escape.
         return f"##[group]{one_line(title)}"
 
-    def group_end(self, title: str) -> str | None:
+    def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return "##[endgroup]"
 
     def finish(self, closing: Closing) -> list[Action]:

@@ -1,16 +1,29 @@
 """The interface every CI dialect implements.
 
 A dialect is sans-IO: it recognises the system's commands in the child's output, learns the
-secrets they declare, and returns the *actions* that publish the archive and mark a failure.
-The shell (``_runner``, the handler) carries the actions out.
+secrets they declare, tracks the level switches some systems have, and returns the *actions*
+that publish the archive and mark a failure. It reads no clock, environment or file: what it
+needs comes in (:class:`Closing`), and the shell (``logtrim.run``, the handler) carries the
+actions out.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 from typing import ClassVar, Union
+
+
+class Level(str, Enum):
+    """How the lines after a level switch are shown on their stream (the engine's view)."""
+
+    NORMAL = "normal"  # as the rules say
+    QUIET = "quiet"  # archive only
+    PROGRESS = "progress"  # every line is a progress line (throttled)
+    INFO = "info"  # every line is at least info: each one is looked at
+    WARNING = "warning"  # ... at least a warning
+    ERROR = "error"  # ... at least an error
 
 
 @dataclass(frozen=True)
@@ -30,9 +43,14 @@ class AppendFile:
 
 @dataclass(frozen=True)
 class RunProgram:
-    """Run a program and wait for it (Buildkite's ``buildkite-agent artifact upload``)."""
+    """Run a program and wait for it (Buildkite's ``buildkite-agent artifact upload``).
+
+    The shell looks the program up; when it is not installed, it prints ``missing`` (one
+    line, without the final newline) on stdout instead.
+    """
 
     argv: tuple[str, ...]
+    missing: str = ""
 
 
 # Union, not |: the alias is evaluated at run time, and must work on Python 3.10.
@@ -51,7 +69,8 @@ class Closing:
     summary: Sequence[str] = ()  # the summary lines logtrim prints
     first_errors: Sequence[str] = ()  # a handful of the first error lines (masked)
     child_sent_result: bool = False  # the child already sent its own failure message
-    env: Mapping[str, str] = field(default_factory=lambda: dict(os.environ))
+    env: Mapping[str, str] = field(default_factory=dict)  # the run's environment
+    timestamp: float = 0.0  # Unix time at the end of the run
 
     @property
     def failed(self) -> bool:
@@ -68,6 +87,8 @@ class Dialect:
     #: Byte strings whose presence in a line may mean a command of this system; a fast
     #: pre-check before :meth:`is_command`.
     markers: ClassVar[tuple[bytes, ...]] = ()
+    #: Whether its commands pass verbatim whatever the system in use.
+    forward_always: ClassVar[bool] = False
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -91,11 +112,30 @@ class Dialect:
         For state that spans lines (GitHub's ``stop-commands``); a no-op by default.
         """
 
-    def group_start(self, title: str) -> str | None:
-        """A line that opens a collapsible group, or None when the system has none."""
+    def unclosed(self, line: str) -> bool:
+        """Whether the command this line starts or continues goes on on the next line."""
+        return False
+
+    def continues(self, line: str) -> bool:
+        """Whether ``line`` is the next line of a command :meth:`unclosed` left open."""
+        return False
+
+    def level(self, stderr: bool) -> Level:
+        """How the child's last level switch for the stream asks its lines to be shown."""
+        return Level.NORMAL
+
+    def child_sent_result(self) -> bool:
+        """Whether the child already reported its own failure reason."""
+        return False
+
+    def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
+        """A line that opens a collapsible group, or None when the system has none.
+
+        ``timestamp``: the Unix time, for systems that stamp their groups (GitLab).
+        """
         return None
 
-    def group_end(self, title: str) -> str | None:
+    def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return None
 
     def reset_lines(self) -> list[str]:

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import os
 import shlex
-import shutil
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Print, RunProgram
@@ -29,9 +28,6 @@ class Buildkite(Dialect):
     detect_var: ClassVar[str | None] = "BUILDKITE"
     markers: ClassVar[tuple[bytes, ...]] = tuple(header.encode() for header in _HEADERS)
 
-    def __init__(self, which: Callable[[str], str | None] = shutil.which) -> None:
-        self._which = which
-
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
         return env.get("BUILDKITE", "").lower() == "true"
@@ -39,7 +35,7 @@ class Buildkite(Dialect):
     def is_command(self, line: str) -> bool:
         return line.startswith(_HEADERS)
 
-    def group_start(self, title: str) -> str | None:
+    def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return f"--- {one_line(title)}"
 
     def finish(self, closing: Closing) -> list[Action]:
@@ -49,10 +45,9 @@ class Buildkite(Dialect):
         if not closing.archive_path:
             return actions
         pattern = wildcard_safe(closing.archive_path, _GLOB)
-        if self._which("buildkite-agent"):
-            actions.append(RunProgram(("buildkite-agent", "artifact", "upload", pattern)))
-        else:
-            command = one_line(f"buildkite-agent artifact upload {shlex.quote(pattern)}")
-            path = one_line(closing.archive_path)
-            actions.append(Print(f"[logtrim] full log: {path} (upload it with: {command})"))
+        # Without the agent on PATH (the shell looks), one line says how to upload.
+        command = one_line(f"buildkite-agent artifact upload {shlex.quote(pattern)}")
+        path = one_line(closing.archive_path)
+        missing = f"[logtrim] full log: {path} (upload it with: {command})"
+        actions.append(RunProgram(("buildkite-agent", "artifact", "upload", pattern), missing))
         return actions

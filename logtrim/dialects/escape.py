@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import re
 
+from .._text import ANSI_TEXT as _ANSI
+
 _GH_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _GH_PROP = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
 _GH_UNDATA = re.compile("%25|%0D|%0A")
@@ -30,7 +32,6 @@ _TC = str.maketrans({"|": "||", "'": "|'", "\n": "|n", "\r": "|r", "[": "|[", "]
 # end a line or move the cursor in someone's log viewer.
 _CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
-_ANSI = re.compile(r"\x1b\[[0-?]*[ -/]*[@-~]")
 _NEWLINES = re.compile(r"\s*[\r\n]+\s*")
 
 REASON_LIMIT = 500

@@ -99,10 +99,10 @@ class GitHub(Dialect):
         token, self.paused_token = self.paused_token, None
         return [f"::{token}::"]
 
-    def group_start(self, title: str) -> str | None:
+    def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return f"::group::{gh_data(title)}"
 
-    def group_end(self, title: str) -> str | None:
+    def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return "::endgroup::"
 
     def finish(self, closing: Closing) -> list[Action]:

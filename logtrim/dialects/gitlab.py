@@ -7,8 +7,7 @@ mark a failure (only the exit code does), so ``finish`` names the archive in a p
 from __future__ import annotations
 
 import re
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Print
@@ -28,9 +27,6 @@ class GitLab(Dialect):
     detect_var: ClassVar[str | None] = "GITLAB_CI"
     markers: ClassVar[tuple[bytes, ...]] = (b"section_start:", b"section_end:")
 
-    def __init__(self, clock: Callable[[], float] = time.time) -> None:
-        self._clock = clock
-
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
         return env.get("GITLAB_CI", "").lower() == "true"
@@ -38,13 +34,14 @@ class GitLab(Dialect):
     def is_command(self, line: str) -> bool:
         return _MARKER.search(line) is not None
 
-    def group_start(self, title: str) -> str | None:
-        stamp = int(self._clock())
+    def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
+        # A section's timestamps give its duration: the shell passes the real time in.
         name = section_name(title)
-        return f"\x1b[0Ksection_start:{stamp}:{name}[collapsed=true]\r\x1b[0K{one_line(title)}"
+        start = f"\x1b[0Ksection_start:{int(timestamp)}:{name}[collapsed=true]\r\x1b[0K"
+        return start + one_line(title)
 
-    def group_end(self, title: str) -> str | None:
-        return f"\x1b[0Ksection_end:{int(self._clock())}:{section_name(title)}\r\x1b[0K"
+    def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
+        return f"\x1b[0Ksection_end:{int(timestamp)}:{section_name(title)}\r\x1b[0K"
 
     def finish(self, closing: Closing) -> list[Action]:
         if not closing.archive_path:

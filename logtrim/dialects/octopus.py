@@ -1,28 +1,61 @@
-"""Octopus Deploy: ``##octopus[...]`` service messages, base64 values (see docs/ci.md)."""
+"""Octopus Deploy: ``##octopus[...]`` service messages, base64 values (see docs/ci.md).
+
+Besides its commands, Octopus has *level switches* (``##octopus[stdout-warning]``): sticky
+per stream until the next one. The dialect tracks them as it observes the child's lines and
+tells the engine, as a :class:`~logtrim.dialects.base.Level`, how the lines after a switch
+are shown; before logtrim's own closing lines it switches back to the defaults, because
+Calamari keeps the child's last switch.
+"""
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print
-from .servicemsg import format_message, parse_message
+from .base import Action, Closing, Dialect, Level, Print
+from .servicemsg import MARKER, Mode, format_message, parse_message
 
 _TRUE = {"true", "True", "TRUE"}
+# The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
+_ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
+# What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
+# change the server's level for stderr lines: the rules still decide what is shown.
+_LEVELS = {
+    Mode.STDOUT_DEFAULT: Level.NORMAL,
+    Mode.STDOUT_VERBOSE: Level.QUIET,  # Verbose lines: archive only
+    Mode.STDOUT_WARNING: Level.WARNING,
+    Mode.STDOUT_ERROR: Level.ERROR,
+    Mode.STDOUT_HIGHLIGHT: Level.INFO,
+    Mode.STDOUT_WAIT: Level.INFO,
+    Mode.STDOUT_IGNORE: Level.QUIET,
+    Mode.STDERR_DEFAULT: Level.NORMAL,
+    Mode.STDERR_ERROR: Level.NORMAL,
+    Mode.STDERR_PROGRESS: Level.PROGRESS,
+    Mode.STDERR_IGNORE: Level.QUIET,
+    Mode.STDERR_OUTPUT: Level.NORMAL,
+}
 
 
 class Octopus(Dialect):
     name: ClassVar[str] = "octopus"
     detect_var: ClassVar[str | None] = "OctopusCalamariWorkingDirectory"
-    markers: ClassVar[tuple[bytes, ...]] = (b"##octopus[",)
+    markers: ClassVar[tuple[bytes, ...]] = (MARKER.encode(),)
+    # Deployment scripts print Octopus messages whatever runs them: always passed verbatim.
+    forward_always: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        self.stdout = Mode.STDOUT_DEFAULT
+        self.stderr = Mode.STDERR_DEFAULT
+        self.sent_result = False  # the child sent its own resultMessage
 
     def is_command(self, line: str) -> bool:
-        return "##octopus[" in line
+        return MARKER in line
 
     def is_progress(self, line: str) -> bool:
-        return "##octopus[progress" in line
+        return f"{MARKER}progress" in line
 
     def declared_secrets(self, line: str) -> list[str]:
-        if "##octopus[" not in line:
+        if MARKER not in line:
             return []
         message = parse_message(line)
         if message is None:
@@ -35,6 +68,49 @@ class Octopus(Dialect):
             value = message.attrs.get("value")
             return [value] if value else []
         return []
+
+    def unclosed(self, line: str) -> bool:
+        return "]" not in line[max(line.find(MARKER), 0) :]
+
+    def continues(self, line: str) -> bool:
+        # Servers parse a message over several lines; a line that is not attributes (the
+        # text after "see ##octopus[ docs") is no part of one.
+        return _ATTRIBUTES.fullmatch(line.rstrip("\r\n")) is not None
+
+    def observe(self, line: str) -> None:
+        if MARKER not in line:
+            return
+        message = parse_message(line)
+        if message is None:
+            return
+        name = message.name.lower()
+        if name == "resultmessage":
+            self.sent_result = True
+            return
+        try:
+            mode = Mode(name)
+        except ValueError:
+            return
+        if mode.stderr:
+            self.stderr = mode
+        else:
+            self.stdout = mode
+
+    def level(self, stderr: bool) -> Level:
+        return _LEVELS[self.stderr if stderr else self.stdout]
+
+    def child_sent_result(self) -> bool:
+        return self.sent_result
+
+    def reset_lines(self) -> list[str]:
+        return [
+            f"{MARKER}{default.value}]"
+            for mode, default in (
+                (self.stdout, Mode.STDOUT_DEFAULT),
+                (self.stderr, Mode.STDERR_DEFAULT),
+            )
+            if mode is not default
+        ]
 
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []

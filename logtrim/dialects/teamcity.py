@@ -32,10 +32,10 @@ class TeamCity(Dialect):
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line
 
-    def group_start(self, title: str) -> str | None:
+    def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return tc_message("blockOpened", name=title)
 
-    def group_end(self, title: str) -> str | None:
+    def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return tc_message("blockClosed", name=title)
 
     def finish(self, closing: Closing) -> list[Action]:

@@ -12,17 +12,21 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from .rules import Kind
+from .._text import ANSI_BYTES, COLOUR
+from .kinds import Kind
+from .mask import Masker
 from .templates import coarse
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more", Go's goroutine headers.
 _CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
-_COLOUR = re.compile(rb"\x1b\[[0-9;]*m")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
 # The same message logged at two levels is the same failure.
 _LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+_EXCEPTION_LINE = re.compile(
+    rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b"
+)
 
 
 def continues(head: bytes, line: bytes) -> bool:
@@ -33,7 +37,7 @@ def continues(head: bytes, line: bytes) -> bool:
     traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``).
     Tools that indent everything (MSBuild) do not make every line a continuation.
     """
-    head, line = _COLOUR.sub(b"", head[:160]), _COLOUR.sub(b"", line[:160])
+    head, line = ANSI_BYTES.sub(b"", head[:160]), ANSI_BYTES.sub(b"", line[:160])
     if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
         return True
     a, b = coarse(head), coarse(line)  # same length, digits alike
@@ -154,3 +158,33 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     take([i for i in newest if lines[i].marked])
     take([i for i in newest if lines[i].text.strip()])
     return [lines[i] for i in sorted(chosen)]
+
+
+class Reasons:
+    """What the error lines shown so far say about why the run failed."""
+
+    def __init__(self) -> None:
+        self.first_error: bytes | None = None
+        self.last_exception: bytes | None = None  # the exception line of the last traceback
+        self.first_errors: list[str] = []  # a handful, for the CI's summary
+        self._traceback_seen = False
+
+    def note(self, shown: bytes) -> None:
+        """An error line that opened an incident (console form, not masked yet)."""
+        text = ANSI_BYTES.sub(b"", shown).strip()
+        if self.first_error is None:
+            self.first_error = text
+        if len(self.first_errors) < 5:
+            self.first_errors.append(text.decode("utf-8", "replace"))
+        if b"traceback (most recent call last)" in text.lower():
+            self._traceback_seen = True
+        elif self._traceback_seen and _EXCEPTION_LINE.match(text):
+            self.last_exception = text
+
+    def reason(self, masker: Masker) -> str | None:
+        """A one-line failure reason: the exception of the last traceback, else the first error."""
+        text = self.last_exception or self.first_error
+        if text is None:
+            return None
+        line = masker.mask(text).decode("utf-8", "replace").strip()
+        return line[:497] + "..." if len(line) > 500 else line

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import deque
 
 from .._sizes import format_size
-from .lines import LineSplitter
+from .mask import Masker
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
 _OPEN = 1 << 62  # the line count of a region still being looked at
@@ -51,6 +51,7 @@ class History:
         self.hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
         self._shown: deque[int] = deque()
         self.last_shown = -1
+        self.lines = 0  # lines of both streams counted so far (the engine's line number)
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
         """Add a region whose lines are being looked at; :meth:`seal` then gives its count
@@ -64,11 +65,11 @@ class History:
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
             self._lines -= self._segments.popleft()[3]
 
-    def mark_shown(self, lineno: int, now_lines: int, *, in_order: bool = True) -> None:
+    def mark_shown(self, lineno: int, *, in_order: bool = True) -> None:
         if in_order:
             self.last_shown = max(self.last_shown, lineno)
         self._shown.append(lineno)
-        floor = now_lines - self.keep - 2
+        floor = self.lines - self.keep - 2
         while self._shown and self._shown[0] < floor:
             self._shown.popleft()
 
@@ -120,20 +121,29 @@ class Held:
             self._size -= len(self.lines.popleft()[2])
 
 
-class StreamState:
-    """Per-stream state: splitter, after-context, progress throttle, repeat collapse."""
+class Shaper:
+    """The console form of raw lines: masked where a cut could leave part of a secret, cut to
+    ``width``; a line longer than the splitter holds shows its start only, as it does when it
+    comes in pieces."""
 
-    def __init__(self, max_pending: int) -> None:
-        self.splitter = LineSplitter(max_pending)
-        self.in_long = False  # inside a line too long to hold, handed out in pieces
-        self.long_hidden = False  # ... and that line was not shown
-        self.after = 0
-        self.block = 0
-        self.block_head = b""  # the error line the block continues
-        self.holding = -1  # line number of the error whose rest is held back, if any
-        self.svc_open = 0
-        self.progress_at = float("-inf")
-        self.progress_pending: tuple[int, bytes, bool] | None = None
-        self.repeat_key: bytes | None = None
-        self.repeat_count = 0
-        self.repeat_reported = 0.0
+    def __init__(self, masker: Masker, *, max_line: int, max_pending: int, width: int) -> None:
+        self.masker = masker
+        self.max_line = max_line
+        self.max_pending = max_pending
+        self.width = width
+
+    def display(self, raw: bytes) -> bytes:
+        """A line's console form, not yet masked unless it was cut."""
+        if len(raw) > self.max_pending:
+            raw = self.line_start(raw) + CUT + b"\n"
+        elif len(raw) > self.width:
+            raw = self.masker.mask(raw)
+        return display(raw, self.width)
+
+    def masked(self, raw: bytes) -> bytes:
+        """A line's console form, masked."""
+        return self.masker.mask(self.display(raw))
+
+    def line_start(self, raw: bytes) -> bytes:
+        """The first ``max_line`` bytes of a long line, masked."""
+        return self.masker.mask(raw[: self.max_line + self.masker.max_len])[: self.max_line]

@@ -62,3 +62,12 @@ class LineSplitter:
         rest = bytes(self._pending)
         self._pending.clear()
         return rest
+
+
+class StreamInput:
+    """A stream's input: its splitter, and whether a line too long to hold is coming in."""
+
+    def __init__(self, max_pending: int) -> None:
+        self.splitter = LineSplitter(max_pending)
+        self.in_long = False  # inside a line too long to hold, handed out in pieces
+        self.long_hidden = False  # ... and that line was not shown

@@ -1,19 +1,20 @@
 """Masking secrets: one multi-pattern pass over whole chunks, whatever the number of secrets.
 
-Each secret is also masked in the base64 form an Octopus service message carries, so the
-archive never holds it either way. Overlapping secrets are masked as their union.
+Each secret is also masked in the base64 form some CI systems' service messages carry their
+values in, so the archive never holds it either way. Overlapping secrets are masked as
+their union.
 """
 
 from __future__ import annotations
 
 import base64
-import os
 import re
 from collections.abc import Iterable
-from typing import Any
+
+from .rules import Compiler, Database
 
 MASK = b"********"
-MIN_LENGTH = 4  # as Octopus: shorter values are not masked
+MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
 
 
 class Masker:
@@ -23,11 +24,11 @@ class Masker:
     then on. ``mask`` is the hot path: a no-op while there are no secrets.
     """
 
-    def __init__(self, secrets: Iterable[str] = (), *, engine: str = "auto") -> None:
-        self._engine = engine
+    def __init__(self, secrets: Iterable[str] = (), *, compiler: Compiler | None = None) -> None:
+        self._compiler = compiler
         self._secrets: list[bytes] = []
         self._seen: set[bytes] = set()
-        self._hs: Any = None  # a hyperscan.Database, when hyperscan is installed
+        self._hs: Database | None = None
         self._re: re.Pattern[bytes] | None = None
         self.max_len = 0
         self.add(*secrets)
@@ -58,20 +59,7 @@ class Masker:
         # Longest first: at one position the longest secret wins, and it covers the others.
         ordered = sorted(self._secrets, key=len, reverse=True)
         self._re = re.compile(b"(?=(" + b"|".join(re.escape(s) for s in ordered) + b"))")
-        self._hs = None
-        if self._engine != "re" and not os.environ.get("LOGTRIM_NO_HYPERSCAN"):
-            try:
-                import hyperscan
-            except ImportError:
-                return
-            db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-            db.compile(
-                expressions=[re.escape(s) for s in self._secrets],
-                ids=list(range(len(self._secrets))),
-                elements=len(self._secrets),
-                flags=[0] * len(self._secrets),
-            )
-            self._hs = db
+        self._hs = None if self._compiler is None else self._compiler.literals(self._secrets)
 
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """The merged ``[start, end)`` spans of secrets in ``data``."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .._sizes import format_count, format_size
-from .rules import Kind
+from .kinds import TIERS, Kind
 
 #: Share of the live budget each tier may fill before it stops being shown. Lowest first:
 #: repeated progress goes first, then info, then warnings; errors may use all of it.
@@ -17,22 +17,6 @@ TIER_CEILINGS = {
     Kind.WARNING: 0.85,
     Kind.ERROR: 1.0,
     Kind.KEEP: 1.0,
-}
-TIER_NAMES = {
-    Kind.NOISE: "detail",
-    Kind.PROGRESS: "progress",
-    Kind.INFO: "info",
-    Kind.WARNING: "warnings",
-    Kind.ERROR: "errors",
-    Kind.KEEP: "kept",
-    Kind.SERVICE: "service messages",
-}
-TIER_LINES = {
-    Kind.PROGRESS: "progress lines",
-    Kind.INFO: "info lines",
-    Kind.WARNING: "warning lines",
-    Kind.ERROR: "error lines",
-    Kind.KEEP: "kept lines",
 }
 MIN_BUDGET = 2048
 
@@ -159,7 +143,7 @@ class Tally:
         out = [head]
         if not compact:
             tiers = " · ".join(
-                f"{TIER_NAMES[k]} {format_count(self.shown_lines[k])}/"
+                f"{TIERS[k].plural} {format_count(self.shown_lines[k])}/"
                 f"{format_count(self.seen_lines[k])}"
                 for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
             )

@@ -8,27 +8,36 @@ installed) and Python's ``re`` (everywhere). Rule examples are in docs/policy.md
 
 from __future__ import annotations
 
-import contextlib
-import hashlib
-import os
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from enum import IntEnum
-from pathlib import Path
-from typing import Any
+from typing import Protocol
+
+from .._text import COLOUR
+from .kinds import Kind
+
+__all__ = ["RULES", "Compiler", "Database", "Kind", "Matcher", "Rule", "extra_rules"]
+
+MatchHandler = Callable[[int, int, int, int, object], object]
 
 
-class Kind(IntEnum):
-    """What a line is, lowest tier first: the order in which tiers go when the budget runs low."""
+class Database(Protocol):
+    """A compiled multi-pattern database (hyperscan's block mode)."""
 
-    NOISE = 0  # detail: archive only
-    PROGRESS = 1
-    INFO = 2
-    WARNING = 3
-    ERROR = 4
-    KEEP = 5  # always shown (``--keep``, node headers of a task log)
-    SERVICE = 6  # a CI service message: verbatim, never dropped for budget
+    def scan(self, data: bytes, match_event_handler: MatchHandler) -> object: ...
+
+
+class Compiler(Protocol):
+    """Builds databases for the engine; the front ends bring one (``logtrim._matchers``).
+
+    Either method may return None (the patterns do not compile): the engine then uses ``re``.
+    """
+
+    def rules(self, patterns: Sequence[bytes], caseless: Sequence[bool]) -> Database | None:
+        """Multi-line rule patterns, each case-insensitive or not."""
+
+    def literals(self, values: Sequence[bytes]) -> Database | None:
+        """Literal byte strings (secrets: never to be written anywhere)."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +49,11 @@ class Rule:
     caseless: bool = True
 
 
+_COLOUR = COLOUR.encode()
 # Where a rule needs the start of a line, it allows ANSI colour codes before the text.
-_BOL = rb"^(?:\x1b\[[0-9;]*m)*[ \t]*"
+_BOL = rb"^(?:" + _COLOUR + rb")*[ \t]*"
 # A word start that also follows a colour code: in "\x1b[31mERROR" no \b precedes the E.
-_W = rb"(?:\b|\x1b\[[0-9;]*m)"
+_W = rb"(?:\b|" + _COLOUR + rb")"
 
 RULES: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, _W + rb"error\b", "ERROR: could not connect to db-01"),
@@ -119,6 +129,13 @@ RULES: tuple[Rule, ...] = (
     ),
 )
 
+
+def extra_rules(keep: Sequence[str], markers: Sequence[bytes]) -> list[Rule]:
+    """The user's ``--keep`` rules, and a rule for each CI command marker."""
+    rules = [Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False) for i, p in enumerate(keep)]
+    return rules + [Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False) for m in markers]
+
+
 _WEAK = frozenset({"error-word", "failed", "error-count"})
 _ZERO = next(i for i, rule in enumerate(RULES) if rule.name == "zero-count")
 
@@ -141,10 +158,10 @@ class Matcher:
     """Finds the lines of a chunk that hit a rule, and the best tier each one hits.
 
     ``scan(chunk)`` returns ``[(line_start, kind), ...]`` in order, for lines whose kind is
-    not NOISE, computed identically by the hyperscan and ``re`` engines.
+    not NOISE, computed identically with a compiled database (``compiler``) and with ``re``.
     """
 
-    def __init__(self, rules: Sequence[Rule] = RULES, *, engine: str = "auto") -> None:
+    def __init__(self, rules: Sequence[Rule] = RULES, *, compiler: Compiler | None = None) -> None:
         self.rules = tuple(rules)
         # The tier of a line that hits one rule only (the common case).
         self._single = tuple(_kind_of([i], self.rules) for i in range(len(self.rules)))
@@ -155,14 +172,12 @@ class Matcher:
             b"|".join((b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in self.rules),
             re.M,
         )
-        self.engine = "re"
-        self._hs: Any = None  # a hyperscan.Database, when hyperscan is installed
-        if engine != "re" and not os.environ.get("LOGTRIM_NO_HYPERSCAN"):
-            self._hs = _compile_hyperscan(self.rules)
-            if self._hs is not None:
-                self.engine = "hyperscan"
-        if engine == "hyperscan" and self._hs is None:
-            raise RuntimeError("hyperscan is not installed")
+        self._hs: Database | None = None
+        if compiler is not None:
+            self._hs = compiler.rules(
+                [r.pattern for r in self.rules], [r.caseless for r in self.rules]
+            )
+        self.engine = "re" if self._hs is None else "hyperscan"
 
     def line_kind(self, line: bytes) -> Kind:
         """The tier of one line (the slow, exact path; same answer as ``scan``)."""
@@ -171,7 +186,7 @@ class Matcher:
 
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
         if self._hs is not None:
-            return self._scan_hs(chunk)
+            return self._scan_hs(self._hs, chunk)
         found: list[tuple[int, Kind]] = []
         last = -1
         for match in self._any.finditer(chunk):
@@ -185,7 +200,7 @@ class Matcher:
                 found.append((start, kind))
         return found
 
-    def _scan_hs(self, chunk: bytes) -> list[tuple[int, Kind]]:
+    def _scan_hs(self, db: Database, chunk: bytes) -> list[tuple[int, Kind]]:
         hits: dict[int, list[int]] = {}
         rfind = chunk.rfind
 
@@ -195,7 +210,7 @@ class Matcher:
             start = rfind(b"\n", 0, to - 1) + 1 if to else 0
             hits.setdefault(start, []).append(rule_id)
 
-        self._hs.scan(chunk, match_event_handler=on_match)
+        db.scan(chunk, match_event_handler=on_match)
         found: list[tuple[int, Kind]] = []
         rules, single = self.rules, self._single
         for start in sorted(hits):
@@ -204,49 +219,3 @@ class Matcher:
             if kind != Kind.NOISE:
                 found.append((start, kind))
         return found
-
-
-def _compile_hyperscan(rules: Sequence[Rule]) -> Any:
-    """A hyperscan database for the rules, or None; cached on disk (compiling costs ~60 ms)."""
-    try:
-        import hyperscan
-    except ImportError:
-        return None
-    flags = [
-        hyperscan.HS_FLAG_MULTILINE | (hyperscan.HS_FLAG_CASELESS if r.caseless else 0)
-        for r in rules
-    ]
-    version = getattr(hyperscan, "__version__", "")
-    key = hashlib.sha256(repr((version, [r.pattern for r in rules], flags)).encode())
-    cache = _cache_dir() / f"rules-{key.hexdigest()[:24]}.hsdb"
-    with contextlib.suppress(Exception):
-        db = hyperscan.loadb(cache.read_bytes(), hyperscan.HS_MODE_BLOCK)
-        db.scratch = hyperscan.Scratch(db)  # a loaded database comes without scratch space
-        db.scan(b"warm-up\n", match_event_handler=lambda *_: None)
-        return db
-    db = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
-    try:
-        db.compile(
-            expressions=[rule.pattern for rule in rules],
-            ids=list(range(len(rules))),
-            elements=len(rules),
-            flags=flags,
-        )
-    except hyperscan.error:
-        # A user rule hyperscan cannot compile (lookaround, backreference): use ``re``.
-        return None
-    with contextlib.suppress(OSError):  # a read-only home only costs the compile next time
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_bytes(hyperscan.dumpb(db))
-        tmp.replace(cache)
-        # One file per rule set (--keep rules make new ones): keep the 16 newest.
-        files = sorted(cache.parent.glob("rules-*.hsdb"), key=lambda p: p.stat().st_mtime)
-        for old in files[:-16]:
-            old.unlink()
-    return db
-
-
-def _cache_dir() -> Path:
-    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
-    return Path(base) / "logtrim"

@@ -8,7 +8,7 @@ Placeholders: ``<uuid>``, ``<ts>`` (dates, times), ``<hex>`` (ids with digits an
 and ``"<str>"`` (quoted strings). Templating is idempotent.
 
 The regex treats every digit alike (it only ever says ``\\d``), so two lines that differ only
-in their digits share a template. :func:`count_templates` uses that: it maps all digits to
+in their digits share a template. :class:`TemplateCounter` uses that: it maps all digits to
 ``0`` with ``bytes.translate`` (C speed), counts the distinct lines with ``Counter``, and runs
 the regex once over the distinct lines only.
 """
@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
 from dataclasses import dataclass
 
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
@@ -188,11 +187,3 @@ class TemplateCounter:
         """``{template: TemplateStat}`` for everything fed so far."""
         self._fold()
         return self._folded
-
-
-def count_templates(chunks: Iterable[bytes]) -> dict[bytes, TemplateStat]:
-    """Lines and bytes per template of the whole-line chunks given."""
-    counter = TemplateCounter()
-    for chunk in chunks:
-        counter.feed(chunk)
-    return counter.result()

@@ -69,9 +69,9 @@ class LogtrimHandler(logging.Handler):
         flush_seconds: float = 0.5,
         **policy: Any,
     ) -> None:
+        from .._matchers import compiler
         from ..archive.sync import SyncArchive
         from ..dialects import choose
-        from ..dialects.octopus import Octopus
         from ..engine.core import Core
 
         super().__init__(level)
@@ -82,13 +82,10 @@ class LogtrimHandler(logging.Handler):
         self.stream = stream
         self.exit_code = 0
         self.flush_seconds = flush_seconds
-        self.core = Core(Policy(budget=parse_size(budget), **policy), choose(ci, os.environ))
+        pol = Policy(budget=parse_size(budget), **policy)
+        self.core = Core(pol, choose(ci, os.environ), compiler=compiler(pol.engine))
         self._scan_debug = bool(self.core.policy.keep)
         self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
-        self._commands = [
-            self.core.dialect,
-            *([] if self.core.dialect.name == "octopus" else [Octopus()]),
-        ]
         self._noise = bytearray()  # DEBUG records not yet given to the engine
         self._broken = False  # engine failed: forward records unfiltered
         self._closed = False
@@ -128,7 +125,7 @@ class LogtrimHandler(logging.Handler):
             return found
         if found == Kind.SERVICE:  # a real CI command, or just "::" in some text?
             text = data.decode("utf-8", "replace")
-            if any(d.is_command(text) for d in self._commands):
+            if self.core.is_command(text):
                 return found
         if levelno < logging.INFO:
             return Kind.NOISE
@@ -247,7 +244,7 @@ class LogtrimHandler(logging.Handler):
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = self._finish(self.exit_code if exit_code is None else exit_code)
-        carry_out(actions, _warn)
+        self._console([(STDOUT, line.encode() + b"\n") for line in carry_out(actions, _warn)])
         super().close()
 
     def _finish(self, exit_code: int) -> list[Action]:
@@ -265,6 +262,7 @@ class LogtrimHandler(logging.Handler):
                 archive_name=self.artifact_name,
                 archive_size=size,
                 env=os.environ,
+                timestamp=time.time(),
             )
         except Exception:
             _warn("internal error while closing the log")

@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._sizes import format_count, format_size
+from ..engine.kinds import TIERS
 from ..engine.rules import Kind
-from .stats import TIERS, LogKind, Stats
+from .stats import LogKind, Stats
 
 # How each placeholder reads back as a --drop regex.
 _PLACEHOLDER_REGEX = {
@@ -76,7 +77,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         except re.error:
             continue
         shown = _display(tpl)
-        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind])
+        return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind].name)
     return None
 
 
@@ -99,7 +100,7 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
                 "lines": stat.lines,
                 "bytes": stat.size,
                 "share": round(stat.size / total, 4),
-                "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)],
+                "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)].name,
             }
             for tpl, stat in stats.top(top)
         ],

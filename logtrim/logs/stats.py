@@ -15,23 +15,15 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..engine.rules import Kind, Matcher
+from .._matchers import compiler
+from ..engine.kinds import TIERS, Kind
+from ..engine.rules import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
 from .inputs import Input, InputFormat, line_chunks, open_detected, open_input
 from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
 
 ASIDE_MIN = 16 << 20  # a raw task log this large has its templates counted in parallel
-# Tier names for plain logs, as ``run``'s summary says them.
-TIERS = {
-    Kind.NOISE: "detail",
-    Kind.PROGRESS: "progress",
-    Kind.INFO: "info",
-    Kind.WARNING: "warning",
-    Kind.ERROR: "error",
-    Kind.KEEP: "info",
-    Kind.SERVICE: "service",
-}
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
 HEADER_STEP = "(task header)"
 STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
@@ -143,7 +135,7 @@ def compute(inputs: Iterable[Input]) -> Stats:
             )
     stats.tiers = _tiers(list(stats.templates))
     for tpl, stat in plain_templates.items():
-        name = TIERS[stats.tiers[tpl]]
+        name = TIERS[stats.tiers[tpl]].name
         stats.levels[name] = stats.levels.get(name, 0) + stat.size
     return stats
 
@@ -158,7 +150,7 @@ def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
 
 @functools.lru_cache(maxsize=1)
 def _matcher() -> Matcher:
-    return Matcher()  # compiling the rules takes ~30 ms: once per process
+    return Matcher(compiler=compiler())  # compiling the rules takes ~30 ms: once per process
 
 
 def _tiers(templates: list[bytes]) -> dict[bytes, Kind]:

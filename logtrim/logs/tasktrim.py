@@ -13,12 +13,11 @@ from dataclasses import dataclass
 
 from .._sizes import format_count, format_size
 from ..engine.core import STDOUT, Core, Emit
-from ..engine.rules import Kind
+from ..engine.kinds import TIERS, Kind
 from .tasklog import ENTRY, FAILED_STATUSES, HEADER, LEVEL_KIND, NODE, RUN, Grouper, Record
 
 #: Lines shown from the end of each failed node.
 NODE_TAIL = 40
-LEVEL_NAMES = {Kind.NOISE: "Verbose", Kind.INFO: "Info", Kind.WARNING: "Warning"}
 #: Where the trimmer's console lines go.
 Show = Callable[[Iterable[Emit]], None]
 
@@ -69,7 +68,7 @@ class TaskLogTrimmer:
             # start a repeat count ("(repeated 1 more times)") either.
             if kind not in self.stopped:
                 self.stopped.add(kind)
-                note = budget.stop_note(f"{LEVEL_NAMES[kind]} lines")
+                note = budget.stop_note(f"{TIERS[kind].level} lines")
                 self.show(self.core.marker(note))
             kind = Kind.NOISE
         if kind == Kind.NOISE:
@@ -185,7 +184,7 @@ class TaskLogTrimmer:
         for kind in (Kind.WARNING, Kind.INFO, Kind.NOISE):
             lines, nbytes = hidden.get(kind, (0, 0))
             if lines > 0:
-                name = LEVEL_NAMES[kind]
+                name = TIERS[kind].level
                 plural = "s" if lines != 1 else ""
                 parts.append(f"{format_count(lines)} {name} line{plural} ({format_size(nbytes)})")
         if parts:

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .._errors import LogtrimError
+from .._matchers import compiler
 from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
 from ..dialects import Dialect
@@ -118,7 +119,7 @@ def trim_one(job: TrimJob) -> TrimResult:
     progress = Progress(inp, job.progress)
     try:
         is_task, chunks = open_detected(inp)
-        core = Core(job.policy, Dialect())
+        core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine))
         # trim closes with exit code 0, so the core's reserve for a failure tail would go
         # unused: give it to the live budget (node tails are part of the live output here).
         core.budget.release_tail()

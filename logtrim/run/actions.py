@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -10,12 +11,14 @@ from ..dialects import AppendFile, RunProgram
 from ..dialects.base import Action
 
 
-def carry_out(actions: Sequence[Action], warn: Callable[[str], None]) -> None:
+def carry_out(actions: Sequence[Action], warn: Callable[[str], None]) -> list[str]:
     """Append to files (GitHub's step summary), run programs (``buildkite-agent``).
 
-    Blocking: ``run`` calls it in a worker thread. A failure is one warning, never an error:
-    publishing the archive must not change the step's outcome.
+    Returns the lines to print instead of programs that are not installed. Blocking: ``run``
+    calls it in a worker thread. A failure is one warning, never an error: publishing the
+    archive must not change the step's outcome.
     """
+    missing: list[str] = []
     for action in actions:
         try:
             if isinstance(action, AppendFile):
@@ -23,6 +26,10 @@ def carry_out(actions: Sequence[Action], warn: Callable[[str], None]) -> None:
                 with open(action.path, "a", encoding="utf-8") as file:
                     file.write(action.text)
             elif isinstance(action, RunProgram):
+                if shutil.which(action.argv[0]) is None:
+                    missing += [action.missing] if action.missing else []
+                    continue
                 subprocess.run(list(action.argv), check=False)
         except OSError as exc:
             warn(f"could not publish the archive: {exc}")
+    return missing

@@ -18,6 +18,7 @@ from anyio.abc import Process
 from .. import _log
 from .._errors import LogtrimError
 from .._log import logger
+from .._matchers import compiler
 from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.writer import ArchiveWriter
@@ -39,7 +40,7 @@ class Pipeline:
 
     def __init__(self, options: RunOptions, archive: ArchiveWriter | None = None) -> None:
         self.options = options
-        self.core = Core(options.policy, options.dialect)
+        self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: forward raw from now on
@@ -152,12 +153,14 @@ class Pipeline:
                 archive_name=self.options.name,
                 archive_size=size,
                 env=os.environ,
+                timestamp=time.time(),
             )
         except Exception:
             logger().warning("internal error while closing the run", exc_info=True)
             return
         self.console.write(emits)
-        await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
 
 
 def _warn(message: str) -> None:

@@ -34,7 +34,9 @@ def main() -> int:
     parser.add_argument("--dir", type=Path, required=True)
     parser.add_argument("--cwd", default=None)
     parser.add_argument(
-        "--cut", type=int, default=0,
+        "--cut",
+        type=int,
+        default=0,
         help="keep at most this many bytes per file: its first and last whole lines",
     )
     parser.add_argument("name")
@@ -43,8 +45,11 @@ def main() -> int:
     command = args.command[1:] if args.command[:1] == ["--"] else args.command
     out, err, log = bytearray(), bytearray(), bytearray()
     proc = subprocess.Popen(
-        command, cwd=args.cwd, stdin=subprocess.DEVNULL,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        command,
+        cwd=args.cwd,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
     )
     assert proc.stdout is not None and proc.stderr is not None
     sel = selectors.DefaultSelector()

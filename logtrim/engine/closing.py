@@ -1,0 +1,132 @@
+"""The end of a run: the failure tail, the summary and the dialect's closing actions.
+
+Everything after the child's last line fits in what the budget kept for it: the summary
+shrinks to one line, then to none, before the dialect's messages (publishing the archive,
+the failure reason) would be left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from ..dialects import Closing, Dialect, Print, RunProgram
+from ..dialects.base import Action
+from .kinds import Kind
+from .output import STDOUT, Emit, Output
+from .policy import Policy
+
+#: Prints the failure tail: (line count, reserve after it, title) -> emits.
+TailPrinter = Callable[[int, int, str], list[Emit]]
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a run ended and what the closing lines report about it."""
+
+    exit_code: int
+    duration: float | None  # None: a virtual clock (``trim``) has no duration worth printing
+    lines: int
+    nbytes: int
+    archive: str | None = None
+    archive_name: str = ""
+    archive_size: int = 0
+    env: Mapping[str, str] | None = None
+    timestamp: float = 0.0  # Unix time, for the dialect
+
+
+class Closer:
+    """Prints what follows the child's output; returns the dialect's other actions."""
+
+    def __init__(self, policy: Policy, out: Output, dialect: Dialect) -> None:
+        self.policy = policy
+        self.out = out
+        self.dialect = dialect
+
+    def close(
+        self,
+        end: Ending,
+        *,
+        reason: str | None,
+        first_errors: list[str],
+        child_sent_result: bool,
+        tail: TailPrinter,
+    ) -> list[Action]:
+        out, budget, dialect = self.out, self.out.budget, self.dialect
+        for line in dialect.reset_lines():  # e.g. level switches back to the defaults
+            out.emit(STDOUT, line.encode() + b"\n", Kind.SERVICE)
+
+        def summary(compact: bool) -> list[str]:
+            return out.tally.summary(
+                lines=end.lines,
+                nbytes=end.nbytes,
+                console=budget.used,
+                duration=end.duration,
+                archive=end.archive,
+                archive_size=end.archive_size,
+                archived=end.nbytes,
+                compact=compact,
+            )
+
+        def closing(lines: list[str]) -> tuple[list[Action], int]:
+            closed = Closing(
+                archive_path=end.archive,
+                archive_name=end.archive_name,
+                archive_size=end.archive_size,
+                exit_code=end.exit_code,
+                reason=reason,
+                summary=lines,
+                first_errors=list(first_errors),
+                child_sent_result=child_sent_result,
+                env=dict(end.env) if end.env is not None else {},
+                timestamp=end.timestamp,
+            )
+            actions = dialect.finish(closed)
+            return actions, _printed(actions) + sum(len(x) + 1 for x in lines) + 64
+
+        compact = budget.total < 32_000  # a small budget is for the failure, not counts
+        if end.exit_code != 0:
+            _, reserve = closing(summary(compact))
+            self._tail(end, reserve, tail)
+        lines = summary(compact)
+        actions, need = closing(lines)
+        if need > budget.room(0):
+            lines = summary(True)
+            actions, need = closing(lines)
+            if need > budget.room(0):
+                lines = []
+                actions, _ = closing(lines)
+        for text in lines:
+            out.emit(STDOUT, text.encode() + b"\n", Kind.NOISE)
+        others: list[Action] = []
+        for action in actions:
+            if isinstance(action, Print):
+                out.emit(STDOUT, action.text.encode() + b"\n", Kind.SERVICE)
+            else:
+                others.append(action)
+        return others
+
+    def _tail(self, end: Ending, reserve: int, tail: TailPrinter) -> None:
+        """The failure tail, in a collapsible group where the system has them."""
+        out, dialect = self.out, self.dialect
+        title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
+        group = dialect.group_start(title, timestamp=end.timestamp)
+        group_end = dialect.group_end(title, timestamp=end.timestamp)
+        if group is not None:
+            reserve += len(group) + len(group_end or "") + 2
+        before = out.take()
+        lines = tail(self.policy.tail, reserve, title)
+        if lines and group is not None:
+            lines.insert(0, (STDOUT, group.encode() + b"\n"))
+            out.budget.spend(len(group) + 1)
+            if group_end is not None:
+                lines.append((STDOUT, group_end.encode() + b"\n"))
+                out.budget.spend(len(group_end) + 1)
+        out.push(before + lines)
+
+
+def _printed(actions: list[Action]) -> int:
+    """The console bytes of the actions: the lines to print, and the lines the shell prints
+    when a program to run is missing."""
+    size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
+    return size + sum(len(a.missing) + 1 for a in actions if isinstance(a, RunProgram))

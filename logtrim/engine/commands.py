@@ -1,0 +1,117 @@
+"""The child's CI commands, as the dialects read them: secrets, level switches, results.
+
+Secrets are learned from every system's syntax (more masking is safe), in a pass of their
+own over each region with their own dialect instances. Commands pass verbatim for the system
+in use and for those whose commands always do (:attr:`Dialect.forward_always`); those
+dialects also track the level switches the engine applies, line by line, and say when a
+command goes on over the next lines (each of which must look like part of it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..dialects import Dialect, Level, all_dialects
+from .kinds import Kind
+from .output import STDERR, STDOUT
+
+# The tier a level raises every line of its stream to, at least.
+_FLOOR = {Level.INFO: Kind.INFO, Level.WARNING: Kind.WARNING, Level.ERROR: Kind.ERROR}
+#: A command over several lines holds at most this many more: a bound, whatever the input.
+MAX_LINES = 64
+
+
+class Commands:
+    """Reads the child's commands for the engine; holds the level of each stream."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        others = [d for d in all_dialects() if d.name != dialect.name]
+        self._secret_dialects = [type(dialect)(), *others]
+        # Instances of their own: the secrets pass sees a region before its lines are looked at.
+        self._dialects = [dialect] + [type(d)() for d in others if d.forward_always]
+        self.markers = sorted({m for d in self._secret_dialects for m in d.markers})
+        self._levels = {STDOUT: Level.NORMAL, STDERR: Level.NORMAL}
+        self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
+        self._open_lines = {STDOUT: 0, STDERR: 0}
+
+    def learn(self, region: bytes, starts: Sequence[int]) -> list[str]:
+        """The secrets the command lines starting at ``starts`` declare."""
+        found: list[str] = []
+        for start in starts:
+            end = region.find(b"\n", start)
+            text = region[start : end if end >= 0 else len(region)].decode("utf-8", "replace")
+            for dialect in self._secret_dialects:
+                found += dialect.declared_secrets(text)
+                dialect.observe(text)
+        return found
+
+    def is_command(self, text: str) -> bool:
+        """Whether a line carries a command to forward verbatim."""
+        return any(d.is_command(text) for d in self._dialects)
+
+    def see(self, text: str) -> bool:
+        """Look at a line that may be a command, in order; True when it is one."""
+        command = self.is_command(text)
+        for dialect in self._dialects:
+            dialect.observe(text)
+        if command:
+            for stream in self._levels:
+                self._levels[stream] = self._level(stream == STDERR)
+        return command
+
+    def _level(self, stderr: bool) -> Level:
+        for dialect in self._dialects:
+            level = dialect.level(stderr)
+            if level is not Level.NORMAL:
+                return level
+        return Level.NORMAL
+
+    def is_progress(self, text: str) -> bool:
+        return any(d.is_progress(text) for d in self._dialects)
+
+    @property
+    def child_sent_result(self) -> bool:
+        return any(d.child_sent_result() for d in self._dialects)
+
+    # -- the level switches ---------------------------------------------------------------
+    def quiet(self, stream: int) -> bool:
+        """Whether the stream's lines go to the archive only."""
+        return self._levels[stream] is Level.QUIET
+
+    def forced(self, stream: int) -> bool:
+        """Whether the stream's level makes every line worth a look."""
+        return self._levels[stream] not in (Level.NORMAL, Level.QUIET)
+
+    def apply(self, stream: int, kind: Kind) -> Kind:
+        """A line's tier under its stream's level."""
+        level = self._levels[stream]
+        if level is Level.NORMAL:
+            return kind
+        if level is Level.QUIET:
+            return Kind.NOISE
+        if level is Level.PROGRESS:
+            return Kind.PROGRESS
+        return max(kind, _FLOOR[level])
+
+    # -- commands over several lines ------------------------------------------------------
+    def open_after(self, stream: int, text: str) -> None:
+        """After a command line: whether its command goes on on the stream's next lines."""
+        self._open[stream] = next((d for d in self._dialects if d.unclosed(text)), None)
+        self._open_lines[stream] = 0
+
+    def continues(self, stream: int, text: str) -> bool:
+        """Whether a line is the next line of the stream's open command (it stays open while
+        its dialect says so, for at most ``MAX_LINES`` lines)."""
+        dialect = self._open[stream]
+        if dialect is None:
+            return False
+        self._open_lines[stream] += 1
+        if not dialect.continues(text) or self._open_lines[stream] > MAX_LINES:
+            self._open[stream] = None
+            return False
+        if not dialect.unclosed(text):
+            self._open[stream] = None
+        return True
+
+    def is_open(self, stream: int) -> bool:
+        return self._open[stream] is not None

@@ -1,0 +1,92 @@
+"""What the engine prints: console lines in order, paid from the budget, counted per tier.
+
+The :class:`Output` also counts the *gap*: lines not shown since the last one that was, which
+the next shown line is preceded by as ``[logtrim] ... N lines (S) not shown ...``.
+"""
+
+from __future__ import annotations
+
+from .._sizes import format_count, format_size
+from .kinds import Kind
+from .policy import Budget, Tally
+
+STDOUT, STDERR = 1, 2
+Emit = tuple[int, bytes]
+OWN = b"[logtrim] "  # how logtrim's own lines start
+
+
+class Output:
+    """Console emits not yet taken by the shell, and the gap before the next shown line."""
+
+    def __init__(self, budget: Budget, tally: Tally) -> None:
+        self.budget = budget
+        self.tally = tally
+        self.gap_lines = 0
+        self.gap_bytes = 0
+        self._out: list[Emit] = []
+        self._checkpoint: dict[Kind, tuple[int, int]] = {}
+
+    def emit(self, stream: int, data: bytes, kind: Kind) -> None:
+        """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown."""
+        self._out.append((stream, data))
+        self.budget.spend(len(data))
+        if kind != Kind.NOISE:
+            self.tally.shown_lines[kind] += 1
+            self.tally.shown_bytes[kind] += len(data)
+
+    def push(self, emits: list[Emit]) -> None:
+        """Put back emits taken earlier (already paid for)."""
+        self._out.extend(emits)
+
+    def hide(self, nbytes: int, lines: int = 1) -> None:
+        """Lines not shown: they join the gap."""
+        self.gap_lines += lines
+        self.gap_bytes += nbytes
+
+    def clear_gap(self) -> None:
+        self.gap_lines = self.gap_bytes = 0
+
+    def marker(self, text: str) -> None:
+        """One line of logtrim's own, when the budget has room for it."""
+        line = OWN + text.encode() + b"\n"
+        if self.budget.allows_marker(len(line)):
+            self.emit(STDOUT, line, Kind.NOISE)
+
+    def gap_text(self, context_lines: int = 0, *, sized: bool = True) -> bytes:
+        """The gap marker, for the gap less the ``context_lines`` shown with the next line."""
+        lines = self.gap_lines - context_lines
+        if lines <= 0:
+            return b""
+        size = f" ({format_size(self.gap_bytes)})" if sized else ""
+        return (
+            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''}{size} "
+            "not shown ...\n"
+        ).encode()
+
+    def flush_gap(self, *, sized: bool = True) -> None:
+        """Print the gap marker now (when the budget has room) and start a new gap."""
+        gap = self.gap_text(0, sized=sized)
+        if gap and self.budget.allows_marker(len(gap)):
+            self.emit(STDOUT, gap, Kind.NOISE)
+        self.clear_gap()
+
+    def take(self) -> list[Emit]:
+        out, self._out = self._out, []
+        return out
+
+    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
+        """Lines and bytes not shown, per tier, since the previous checkpoint."""
+        tally = self.tally
+        now = {
+            k: (
+                tally.seen_lines[k] - tally.shown_lines[k],
+                tally.seen_bytes[k] - tally.shown_bytes[k],
+            )
+            for k in Kind
+        }
+        delta = {}
+        for k, (lines, nbytes) in now.items():
+            old_lines, old_bytes = self._checkpoint.get(k, (0, 0))
+            delta[k] = (lines - old_lines, nbytes - old_bytes)
+        self._checkpoint = now
+        return delta

@@ -1,0 +1,121 @@
+"""The end of a failed run: the error lines the budget held back, then the last lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .._sizes import format_count
+from .failure import TailLine, incidents, pick
+from .history import Held, History, Shaper
+from .kinds import Kind
+from .output import OWN, STDOUT, Output
+from .templates import template
+
+_HELD_HEADER = b"[logtrim] --- error lines the budget held back ---\n"
+_PARTIAL = "... only part of what follows fits the budget ..."
+_FOLD = 12  # a run of this many similar lines shows as its first and last three
+
+
+class Tail:
+    """Prints the failure tail from the history and the held-back error lines."""
+
+    def __init__(
+        self,
+        out: Output,
+        history: History,
+        held: Held,
+        shaper: Shaper,
+        classify: Callable[[bytes], Kind],
+        dropped: Callable[[bytes], bool],
+        *,
+        after: int,
+        block: int,
+    ) -> None:
+        self._out = out
+        self._history = history
+        self._held = held
+        self._shaper = shaper
+        self._classify = classify
+        self._dropped = dropped
+        self._after = after
+        self._block = block
+
+    def emit(self, count: int, room: int, title: str = "") -> None:
+        """The last ``count`` lines not shown yet, after the error lines (with their stack
+        traces) the budget held back before them, in ``room`` bytes; when they do not all
+        fit, the incidents and the newest lines win (:func:`~logtrim.engine.failure.pick`)."""
+        out, history = self._out, self._history
+        shown = history.shown()
+        recent = history.recent(history.lines, count)
+        first = recent[0][0] if recent else history.lines
+        held = [
+            TailLine(lineno, stream, text, True, incident, cont)
+            for lineno, stream, text, incident, cont in self._held.lines
+            if lineno < first and lineno not in shown
+        ]
+        window = self._window(recent, shown)
+        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
+        # The gap marker before the tail counts only the lines the tail does not cover (not
+        # their size: the history holds a long line's start only).
+        unseen = sum(1 for lineno, _, _ in recent if lineno not in shown)
+        out.gap_lines = max(out.gap_lines - unseen - len(held), 0)
+        gap = out.gap_text(0, sized=False)
+        room -= len(header) + (len(_HELD_HEADER) if held else 0) + len(gap)
+        candidates = held + window
+        partial = sum(len(line.text) for line in candidates) > room
+        if partial:
+            room -= len(OWN) + len(_PARTIAL) + 1
+        picked = pick(candidates, room)
+        if not picked:
+            return
+        if partial:
+            out.marker(_PARTIAL)
+        out.flush_gap(sized=False)
+        older = [line for line in picked if 0 <= line.lineno < first]
+        for part, title_line in ((older, _HELD_HEADER), (picked[len(older) :], header)):
+            if part:
+                out.emit(STDOUT, title_line, Kind.NOISE)
+            for line in part:
+                out.emit(line.stream, line.text, Kind.NOISE)
+                if line.lineno >= 0:
+                    out.tally.tail_lines += 1
+                    history.mark_shown(line.lineno, in_order=False)
+        for lineno, _, _ in recent:
+            history.mark_shown(lineno, in_order=False)
+        out.clear_gap()
+
+    def _window(self, recent: list[tuple[int, int, bytes]], shown: set[int]) -> list[TailLine]:
+        """The recent lines not shown yet, with their incidents, similar runs folded: a run
+        of lines that differ only in numbers and ids (a countdown) does not fill the tail."""
+        marks = incidents(
+            [(lineno, raw) for lineno, _, raw in recent],
+            self._classify,
+            after=self._after,
+            block=self._block,
+        )
+        items: list[TailLine] = []
+        run: list[TailLine] = []
+        key = None
+        for lineno, stream, raw in recent:
+            if lineno in shown or self._dropped(raw):
+                continue
+            text = self._shaper.masked(raw)
+            incident, marked, cont = marks.get(lineno, (-1, False, False))
+            new_key = (stream, template(text))
+            if new_key != key:
+                _fold(run, items)
+                run, key = [], new_key
+            run.append(TailLine(lineno, stream, text, marked, incident, cont))
+        _fold(run, items)
+        return items
+
+
+def _fold(run: list[TailLine], items: list[TailLine]) -> None:
+    """Add a run of similar lines to ``items``: folded around a count when it is long."""
+    if len(run) < _FOLD:
+        items.extend(run)
+        return
+    items.extend(run[:3])
+    note = f"[logtrim] ... {format_count(len(run) - 6)} similar lines ...\n"
+    items.append(TailLine(-1, STDOUT, note.encode()))
+    items.extend(run[-3:])

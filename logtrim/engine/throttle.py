@@ -1,0 +1,167 @@
+"""Time in the engine: progress throttling, repeat collapse and the heartbeat.
+
+Each object keeps its own per-stream state and is told the time; none reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .._sizes import format_count, format_size
+from .._text import ANSI_BYTES
+from .history import History
+from .kinds import Kind
+from .output import STDERR, STDOUT, Output
+from .policy import lines_text
+from .templates import template
+
+
+class Pending:
+    """A stream's progress throttle: when a progress line last showed, and the latest since."""
+
+    def __init__(self) -> None:
+        self.at = float("-inf")
+        self.line: tuple[int, bytes, bool] | None = None  # (lineno, raw line, service)
+
+
+class Progress:
+    """At most one progress line per ``interval`` per stream; the latest state waits and is
+    shown late (on a tick, or before the stream's next shown line), so the console ends with
+    the final state."""
+
+    def __init__(
+        self,
+        interval: float,
+        out: Output,
+        history: History,
+        console_form: Callable[[bytes], bytes],
+    ) -> None:
+        self.interval = interval
+        self._out = out
+        self._history = history
+        self._console_form = console_form  # a raw line as the console shows it, masked
+        self.streams = {STDOUT: Pending(), STDERR: Pending()}
+
+    def due(
+        self, stream: int, now: float, lineno: int, line: bytes, *, service: bool = False
+    ) -> bool:
+        """Whether a progress line may show now; if not, it waits as the latest state."""
+        st = self.streams[stream]
+        if now - st.at >= self.interval:
+            st.at = now
+            st.line = None
+            return True
+        st.line = (lineno, line, service)
+        if not service:
+            self._out.hide(len(line))
+        return False
+
+    def late(self, stream: int) -> None:
+        """Show the stream's waiting progress line, if any (within the budget)."""
+        st = self.streams[stream]
+        if st.line is None:
+            return
+        lineno, line, service = st.line
+        st.line = None
+        if service:
+            self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
+        else:
+            masked = self._console_form(line)
+            if not self._out.budget.allows(Kind.PROGRESS, len(masked)):
+                return
+            self._out.emit(stream, masked, Kind.PROGRESS)
+        self._history.mark_shown(lineno, in_order=False)
+
+    def tick(self, now: float) -> None:
+        """Time passes: waiting lines whose interval is over are shown."""
+        for stream, st in self.streams.items():
+            if st.line and now - st.at >= self.interval:
+                st.at = now
+                self.late(stream)
+
+
+class Run:
+    """A stream's run of repeats: the template of the last shown line and how often since."""
+
+    def __init__(self) -> None:
+        self.key: bytes | None = None
+        self.count = 0
+        self.reported = 0.0
+
+
+class Repeats:
+    """A line that repeats the last one shown on its stream (same template) is counted, not
+    shown; the count is printed every ``report`` seconds and when the run ends."""
+
+    def __init__(self, report: float, out: Output, history: History) -> None:
+        self.report = report
+        self._out = out
+        self._history = history
+        self.streams = {STDOUT: Run(), STDERR: Run()}
+
+    def key(self, stream: int, shown: bytes, now: float, lineno: int) -> bytes | None:
+        """None when the line repeats the last one shown on its stream; else its template."""
+        run = self.streams[stream]
+        key = template(ANSI_BYTES.sub(b"", shown))
+        if key == run.key:
+            run.count += 1
+            self._out.tally.collapsed += 1
+            # Counted on the console: not shown again as the context of a later error.
+            self._history.last_shown = max(self._history.last_shown, lineno)
+            if now - run.reported >= self.report:
+                run.reported = now
+                self._out.marker(f"(repeated {_times(run.count)} so far)")
+            return None
+        self.end(stream)
+        return key
+
+    def shown(self, stream: int, key: bytes, now: float) -> None:
+        """A shown line starts a run of repeats."""
+        run = self.streams[stream]
+        run.key = key
+        run.reported = now
+
+    def end(self, stream: int) -> None:
+        run = self.streams[stream]
+        if run.count:
+            self._out.marker(
+                "(repeated once more)"
+                if run.count == 1
+                else f"(repeated {format_count(run.count)} more times)"
+            )
+        run.count = 0
+        run.key = None
+
+
+class Heartbeat:
+    """A line of logtrim's own when the console was quiet for ``every`` seconds."""
+
+    def __init__(self, every: float, out: Output) -> None:
+        self.every = every
+        self._out = out
+        self.started: float | None = None  # the time of the first input
+        self.last = 0.0  # the time something was last printed
+
+    def start(self, now: float) -> None:
+        if self.started is None:
+            self.started = self.last = now
+
+    def beat(self, now: float, lines: int, nbytes: int) -> None:
+        if self.started is None or self.every <= 0 or now - self.last < self.every:
+            return
+        shown = sum(self._out.tally.shown_bytes.values())
+        share = 100.0 * shown / nbytes if nbytes else 0.0
+        self._out.marker(
+            f"still running after {_clock(now - self.started)}: "
+            f"{lines_text(lines)} ({format_size(nbytes)}) so far, {share:.1f}% shown"
+        )
+        self.last = now
+
+
+def _times(n: int) -> str:
+    return "once" if n == 1 else f"{format_count(n)} times"
+
+
+def _clock(seconds: float) -> str:
+    minutes, secs = divmod(int(seconds), 60)
+    return f"{minutes}m{secs:02d}s"

@@ -1,0 +1,149 @@
+"""The engine's parts, each alone: output and gap, throttle, repeats, heartbeat, commands."""
+
+from __future__ import annotations
+
+from logtrim.dialects import Dialect, Level
+from logtrim.dialects.github import GitHub
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine.commands import MAX_LINES, Commands
+from logtrim.engine.failure import Reasons
+from logtrim.engine.history import History
+from logtrim.engine.kinds import TIERS, Kind
+from logtrim.engine.mask import Masker
+from logtrim.engine.output import STDERR, STDOUT, Output
+from logtrim.engine.policy import Budget, Tally
+from logtrim.engine.throttle import Heartbeat, Progress, Repeats
+
+
+def output(budget: int = 100_000) -> Output:
+    return Output(Budget(budget), Tally())
+
+
+def text(out: Output) -> bytes:
+    return b"".join(data for _, data in out.take())
+
+
+def test_output_counts_the_gap_and_pays_from_the_budget() -> None:
+    """Hidden lines make one gap marker before the next shown line; all of it is paid for."""
+    out = output()
+    out.hide(120, lines=3)
+    out.flush_gap()
+    out.emit(STDERR, b"ERROR: boom\n", Kind.ERROR)
+    emits = out.take()
+    assert emits == [
+        (STDOUT, b"[logtrim] ... 3 lines (120 B) not shown ...\n"),
+        (STDERR, b"ERROR: boom\n"),
+    ]
+    assert out.budget.used == sum(len(data) for _, data in emits)
+    assert out.tally.shown_lines[Kind.ERROR] == 1
+    assert out.gap_lines == 0 and out.take() == []
+
+
+def test_markers_stop_when_the_budget_is_spent() -> None:
+    """logtrim's own lines never take the budget past its live share and a bit of closing."""
+    out = output(2048)
+    for _ in range(200):
+        out.marker("a note of logtrim's own")
+    assert out.budget.used <= out.budget.live + out.budget.closing // 4
+
+
+def test_progress_throttle_keeps_the_latest_state() -> None:
+    """One progress line per interval; the latest waiting one shows when time has passed."""
+    out, history = output(), History(10)
+    progress = Progress(5.0, out, history, lambda raw: raw)
+    assert progress.due(STDOUT, 0.0, 0, b"10%\n")
+    assert not progress.due(STDOUT, 1.0, 1, b"20%\n")
+    assert not progress.due(STDOUT, 2.0, 2, b"30%\n")
+    assert out.gap_lines == 2
+    progress.tick(3.0)
+    assert out.take() == []
+    progress.tick(5.0)
+    assert out.take() == [(STDOUT, b"30%\n")]
+    assert 2 in history.shown()
+
+
+def test_repeats_collapse_by_template_and_report_the_count() -> None:
+    """A line like the last shown one is counted, not shown; the run's end says how often."""
+    out, history = output(), History(10)
+    repeats = Repeats(30.0, out, history)
+    key = repeats.key(STDOUT, b"retrying db-01 in 5s\n", 0.0, 0)
+    assert key is not None
+    repeats.shown(STDOUT, key, 0.0)
+    assert repeats.key(STDOUT, b"retrying db-01 in 6s\n", 1.0, 1) is None
+    assert repeats.key(STDOUT, b"\x1b[33mretrying db-01 in 7s\x1b[0m\n", 2.0, 2) is None
+    assert repeats.key(STDERR, b"retrying db-01 in 8s\n", 3.0, 3) is not None  # other stream
+    assert out.tally.collapsed == 2
+    repeats.end(STDOUT)
+    assert text(out) == b"[logtrim] (repeated 2 more times)\n"
+
+
+def test_heartbeat_only_after_a_quiet_while() -> None:
+    out = output()
+    heartbeat = Heartbeat(60.0, out)
+    heartbeat.beat(100.0, 1, 10)
+    assert out.take() == []  # nothing started yet
+    heartbeat.start(0.0)
+    heartbeat.beat(59.0, 1, 10)
+    assert out.take() == []
+    heartbeat.beat(61.0, 12, 3_000)
+    assert text(out).startswith(b"[logtrim] still running after 1m01s: 12 lines (3 kB) so far")
+
+
+def test_level_switches_come_from_the_dialect() -> None:
+    """Octopus's switches set the streams' levels, whatever system is in use."""
+    commands = Commands(GitHub())
+    assert commands.see("##octopus[stdout-warning]")
+    assert commands.apply(STDOUT, Kind.NOISE) == Kind.WARNING
+    assert commands.apply(STDOUT, Kind.ERROR) == Kind.ERROR
+    assert commands.forced(STDOUT) and not commands.forced(STDERR)
+    commands.see("##octopus[stdout-verbose]")
+    assert commands.quiet(STDOUT) and commands.apply(STDOUT, Kind.ERROR) == Kind.NOISE
+    commands.see("##octopus[stderr-progress]")
+    assert commands.apply(STDERR, Kind.ERROR) == Kind.PROGRESS
+    commands.see("##octopus[resultMessage message='Ym9vbQ==']")
+    assert commands.child_sent_result
+
+
+def test_plain_dialect_has_no_levels() -> None:
+    assert Dialect().level(stderr=False) is Level.NORMAL
+    assert not Dialect().unclosed("##octopus[x")
+
+
+def test_octopus_resets_its_levels_before_logtrim_writes() -> None:
+    octopus = Octopus()
+    assert octopus.reset_lines() == []
+    octopus.observe("##octopus[stdout-ignore]")
+    octopus.observe("##octopus[stderr-ignore]")
+    assert octopus.reset_lines() == ["##octopus[stdout-default]", "##octopus[stderr-default]"]
+
+
+def test_a_message_over_several_lines_holds_only_attribute_lines() -> None:
+    """A message left open goes on while lines look like its attributes, and not beyond."""
+    commands = Commands(Octopus())
+    commands.open_after(STDOUT, "##octopus[create-kubernetestarget name='YQ=='")
+    assert commands.is_open(STDOUT) and not commands.is_open(STDERR)
+    assert commands.continues(STDOUT, "  namespace='ZGVmYXVsdA=='\n")
+    assert commands.continues(STDOUT, "  roles='d2Vi']\n")
+    assert not commands.is_open(STDOUT)
+    commands.open_after(STDOUT, "see ##octopus[ docs")
+    assert not commands.continues(STDOUT, "ERROR: password hunter2 rejected\n")
+    assert not commands.is_open(STDOUT)
+    commands.open_after(STDOUT, "##octopus[x")
+    assert sum(commands.continues(STDOUT, " a='YQ=='") for _ in range(MAX_LINES + 5)) == MAX_LINES
+
+
+def test_reasons_prefer_the_last_exception_of_a_traceback() -> None:
+    reasons = Reasons()
+    reasons.note(b"\x1b[31mERROR\x1b[0m: first failure\n")
+    reasons.note(b"Traceback (most recent call last):\n")
+    reasons.note(b"ValueError: secret-1234 is not a number\n")
+    assert reasons.first_errors[0] == "ERROR: first failure"
+    assert reasons.reason(Masker(["secret-1234"])) == "ValueError: ******** is not a number"
+
+
+def test_one_tier_table() -> None:
+    assert {k: TIERS[k].lines for k in (Kind.WARNING, Kind.KEEP)} == {
+        Kind.WARNING: "warning lines",
+        Kind.KEEP: "kept lines",
+    }
+    assert set(TIERS) == set(Kind)
