@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from .engine.rules import Compiler
+from .engine.matcher import Compiler
 
 __all__ = ["Hyperscan", "compiler"]
 

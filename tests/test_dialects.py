@@ -304,8 +304,10 @@ def test_teamcity_finish() -> None:
 
 
 def test_gitlab_and_jenkins_finish_name_the_archive() -> None:
-    """GitLab and Jenkins have no publish command: one line names the archive and the fix."""
+    """GitLab and Jenkins have no publish command: one line names the archive and the fix;
+    a failure gets logtrim's own line with its reason (they have no failure mark)."""
     assert GitLab().finish(closing(exit_code=1)) == [
+        Print("[logtrim] failed (exit 1): health check failed: 3/5, retry"),
         Print(
             "[logtrim] full log: /tmp/my logs/[x]; it's 100% |né\\nfinal€.zst"
             " (keep it with artifacts:paths and artifacts:when: always in .gitlab-ci.yml)"

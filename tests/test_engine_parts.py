@@ -6,7 +6,7 @@ from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.commands import MAX_LINES, Commands
-from logtrim.engine.failure import Reasons
+from logtrim.engine.reason import ReasonChooser
 from logtrim.engine.history import History
 from logtrim.engine.kinds import TIERS, Kind
 from logtrim.engine.mask import Masker
@@ -133,11 +133,16 @@ def test_a_message_over_several_lines_holds_only_attribute_lines() -> None:
 
 
 def test_reasons_prefer_the_last_exception_of_a_traceback() -> None:
-    reasons = Reasons()
-    reasons.note(b"\x1b[31mERROR\x1b[0m: first failure\n")
-    reasons.note(b"Traceback (most recent call last):\n")
-    reasons.note(b"ValueError: secret-1234 is not a number\n")
-    assert reasons.first_errors[0] == "ERROR: first failure"
+    reasons = ReasonChooser()
+    lines = [
+        b"\x1b[31mERROR\x1b[0m: first failure\n",
+        b"Traceback (most recent call last):\n",
+        b'  File "deploy.py", line 3, in <module>\n',
+        b"ValueError: secret-1234 is not a number\n",
+    ]
+    for lineno, line in enumerate(lines):
+        reasons.offer(line, lineno, error=lineno != 2)
+    assert reasons.masked_first_errors(Masker())[0] == "ERROR: first failure"
     assert reasons.reason(Masker(["secret-1234"])) == "ValueError: ******** is not a number"
 
 

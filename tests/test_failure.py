@@ -12,8 +12,9 @@ import pytest
 from conftest import RunLogtrim, py
 
 from logtrim.engine.failure import TailLine, continues, incidents, pick
+from logtrim.engine.matcher import Matcher
 from logtrim.engine.policy import Budget, tail_share
-from logtrim.engine.rules import RULES, Matcher
+from logtrim.engine.rules import RULES
 
 DATA = Path(__file__).parent / "data"
 

@@ -284,7 +284,9 @@ def test_tail_does_not_repeat_shown_lines(run_logtrim: RunLogtrim):
         "raise SystemExit(1)\n"
     )
     result = run_logtrim("--head", "0", "--", *py(code))
-    assert result.stdout.count(b"ERROR: unique-error-line") == 1
+    assert result.stdout.splitlines().count(b"ERROR: unique-error-line") == 1
+    # Named once more as the reason, in logtrim's own closing line.
+    assert b"[logtrim] failed (exit 1): ERROR: unique-error-line" in result.stdout
 
 
 @pytest.mark.parametrize("budget", ["4kB", "16KiB", "100000"])

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Union
 
+from .escape import failure_text
+
 
 class Level(str, Enum):
     """How the lines after a level switch are shown on their stream (the engine's view)."""
@@ -144,7 +146,15 @@ class Dialect:
 
     def finish(self, closing: Closing) -> list[Action]:
         """Mark the failure (if any) and publish the archive."""
-        actions: list[Action] = []
+        actions: list[Action] = failure_note(closing)
         if closing.archive_path:
             actions.append(Print(f"[logtrim] full log: {closing.archive_path}"))
         return actions
+
+
+def failure_note(closing: Closing) -> list[Action]:
+    """``[logtrim] failed (exit 3): <reason>``: a failure's reason, where the CI has no mark."""
+    if not closing.failed:
+        return []
+    reason = failure_text(closing.reason, closing.exit_code)
+    return [Print(f"[logtrim] failed (exit {closing.exit_code}): {reason}")]

@@ -15,7 +15,7 @@ import shlex
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print, RunProgram
+from .base import Action, Closing, Dialect, Print, RunProgram, failure_note
 from .escape import one_line, wildcard_safe
 
 _HEADERS = ("--- ", "+++ ", "~~~ ", "^^^ +++")
@@ -42,6 +42,7 @@ class Buildkite(Dialect):
         actions: list[Action] = []
         if closing.failed:
             actions.append(Print("^^^ +++"))
+            actions += failure_note(closing)
         if not closing.archive_path:
             return actions
         pattern = wildcard_safe(closing.archive_path, _GLOB)

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print
+from .base import Action, Closing, Dialect, Print, failure_note
 from .escape import one_line
 
 _MARKER = re.compile(r"\x1b\[0Ksection_(?:start|end):\d+:")
@@ -44,8 +44,9 @@ class GitLab(Dialect):
         return f"\x1b[0Ksection_end:{int(timestamp)}:{section_name(title)}\r\x1b[0K"
 
     def finish(self, closing: Closing) -> list[Action]:
+        actions = failure_note(closing)
         if not closing.archive_path:
-            return []
+            return actions
         path = one_line(closing.archive_path)
         hint = "keep it with artifacts:paths and artifacts:when: always in .gitlab-ci.yml"
-        return [Print(f"[logtrim] full log: {path} ({hint})")]
+        return [*actions, Print(f"[logtrim] full log: {path} ({hint})")]

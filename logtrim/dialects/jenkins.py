@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print
+from .base import Action, Closing, Dialect, Print, failure_note
 from .escape import one_line
 
 
@@ -13,7 +13,8 @@ class Jenkins(Dialect):
     detect_var: ClassVar[str | None] = "JENKINS_URL"
 
     def finish(self, closing: Closing) -> list[Action]:
+        actions = failure_note(closing)
         if not closing.archive_path:
-            return []
+            return actions
         path = one_line(closing.archive_path)
-        return [Print(f"[logtrim] full log: {path} (keep it with archiveArtifacts)")]
+        return [*actions, Print(f"[logtrim] full log: {path} (keep it with archiveArtifacts)")]

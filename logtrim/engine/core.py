@@ -25,9 +25,10 @@ from .commands import Commands
 from .history import CUT, Held, History, Shaper
 from .lines import StreamInput
 from .mask import MIN_LENGTH, Masker
+from .matcher import Compiler, Matcher
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import MIN_BUDGET, Budget, Policy, Tally
-from .rules import RULES, Compiler, Kind, Matcher, extra_rules
+from .rules import RULES, Kind, extra_rules
 from .select import Selector
 from .tail import Tail
 from .throttle import Heartbeat
@@ -290,10 +291,15 @@ class Core:
         end = Ending(exit_code, duration, self.lines, self.nbytes, archive, archive_name,
                      archive_size, env, timestamp)  # fmt: skip
         reasons = self.select.reasons
+        if exit_code != 0:
+            # Tools often write their fatal message last on one stream and flush the other
+            # after it: each stream's last line is a candidate, with or without an error word.
+            for lineno, raw in self.history.last_lines():
+                reasons.offer_stream_end(self.shaper.display(raw), lineno)
         actions = self.closer.close(
             end,
             reason=reasons.reason(self.masker),
-            first_errors=reasons.first_errors,
+            first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
             tail=lambda count, reserve, title: self.emit_tail(count, reserve=reserve, title=title),
         )

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
 from .kinds import Kind
-from .mask import Masker
 from .templates import coarse
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
@@ -158,33 +157,3 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     take([i for i in newest if lines[i].marked])
     take([i for i in newest if lines[i].text.strip()])
     return [lines[i] for i in sorted(chosen)]
-
-
-class Reasons:
-    """What the error lines shown so far say about why the run failed."""
-
-    def __init__(self) -> None:
-        self.first_error: bytes | None = None
-        self.last_exception: bytes | None = None  # the exception line of the last traceback
-        self.first_errors: list[str] = []  # a handful, for the CI's summary
-        self._traceback_seen = False
-
-    def note(self, shown: bytes) -> None:
-        """An error line that opened an incident (console form, not masked yet)."""
-        text = ANSI_BYTES.sub(b"", shown).strip()
-        if self.first_error is None:
-            self.first_error = text
-        if len(self.first_errors) < 5:
-            self.first_errors.append(text.decode("utf-8", "replace"))
-        if b"traceback (most recent call last)" in text.lower():
-            self._traceback_seen = True
-        elif self._traceback_seen and _EXCEPTION_LINE.match(text):
-            self.last_exception = text
-
-    def reason(self, masker: Masker) -> str | None:
-        """A one-line failure reason: the exception of the last traceback, else the first error."""
-        text = self.last_exception or self.first_error
-        if text is None:
-            return None
-        line = masker.mask(text).decode("utf-8", "replace").strip()
-        return line[:497] + "..." if len(line) > 500 else line

@@ -11,7 +11,7 @@ import base64
 import re
 from collections.abc import Iterable
 
-from .rules import Compiler, Database
+from .matcher import Compiler, Database
 
 MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked

@@ -1,43 +1,45 @@
-"""The built-in line rules and the multi-pattern matcher that finds them in whole chunks.
+"""The built-in line rules: level fields first, then strong failure forms, then weak words.
 
-Each rule is one line-local regular expression (no ``\\s``, no ``.`` across lines) with a
-tier. A chunk is scanned once for all rules; only lines with a hit are looked at in Python.
-Two engines give the same answers: hyperscan (a compiled multi-pattern matcher, when
-installed) and Python's ``re`` (everywhere). Rule examples are in docs/policy.md.
+Each rule is one line-local regular expression (no ``\\s``, no ``.`` across lines) with a tier
+and a *role*, which says how it combines with the other rules a line hits (:func:`kind_of`):
+
+- ``level``: the line carries a level field in a common form (``2026-12-01 12:00:00 INFO x``,
+  ``[WARNING]``, ``level=error``, ``"severity":"ERROR"``, ``E1201 12:00:00.000000``,
+  ``npm WARN``, ``fatal: [web-01]``); its tier decides.
+- ``strong``: an unmistakable failure form (a traceback's start, a failing test, a compiler
+  error, a build tool's failure summary); it may raise a line above its level.
+- ``word``: a keyword (``error``, ``failed``, ``timed out``) or a progress or milestone form;
+  it counts only where the line has no level field. Words stand alone: not inside a name
+  (``error_count``, ``ErrorHandler``, ``-Werror``), an option (``--fail-fast``) or a setting
+  (``timeout=30``, ``timeout-2.4.0``).
+- ``zero``: not an event (``0 failed``, a configure probe's ``- not found``, a section
+  heading); it cancels the error words on its line.
+
+Detail levels (DEBUG, TRACE, VERBOSE, ...) need no hit of their own: such a line is archive
+only anyway. Their rule matches only where a word would otherwise raise the line, so a flood of
+DEBUG lines costs the scan nothing in Python. Examples of every form are in docs/policy.md.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
+from enum import Enum
 
 from .._text import COLOUR
 from .kinds import Kind
 
-__all__ = ["RULES", "Compiler", "Database", "Kind", "Matcher", "Rule", "extra_rules"]
-
-MatchHandler = Callable[[int, int, int, int, object], object]
+__all__ = ["RULES", "Kind", "Role", "Rule", "extra_rules", "kind_of"]
 
 
-class Database(Protocol):
-    """A compiled multi-pattern database (hyperscan's block mode)."""
+class Role(str, Enum):
+    """How a rule's tier combines with the others a line hits."""
 
-    def scan(self, data: bytes, match_event_handler: MatchHandler) -> object: ...
-
-
-class Compiler(Protocol):
-    """Builds databases for the engine; the front ends bring one (``logtrim._matchers``).
-
-    Either method may return None (the patterns do not compile): the engine then uses ``re``.
-    """
-
-    def rules(self, patterns: Sequence[bytes], caseless: Sequence[bool]) -> Database | None:
-        """Multi-line rule patterns, each case-insensitive or not."""
-
-    def literals(self, values: Sequence[bytes]) -> Database | None:
-        """Literal byte strings (secrets: never to be written anywhere)."""
+    LEVEL = "level"
+    STRONG = "strong"
+    WORD = "word"
+    ZERO = "zero"
 
 
 @dataclass(frozen=True)
@@ -47,175 +49,320 @@ class Rule:
     pattern: bytes
     example: str = ""
     caseless: bool = True
+    role: Role = Role.WORD
 
 
-_COLOUR = COLOUR.encode()
-# Where a rule needs the start of a line, it allows ANSI colour codes before the text.
-_BOL = rb"^(?:" + _COLOUR + rb")*[ \t]*"
-# A word start that also follows a colour code: in "\x1b[31mERROR" no \b precedes the E.
-_W = rb"(?:\b|" + _COLOUR + rb")"
+_C = COLOUR.encode()
+# Where a rule needs the start of a line, it allows colour codes and blanks before the text.
+_BOL = rb"^(?:" + _C + rb")*[ \t]*"
+# A time stamp before a level: 2026-12-01 12:00:00,123 / 12:00:00.000 / 2026-12-01T12:00:00Z
+_TS = rb"[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]{3,40}"
+# A level word ends at a blank, a colon, a bracket or a bar.
+_END = rb"(?:[ \t:|\]>)]|$)"
+# A weak word stands alone: not after or before a name's, an option's or a setting's
+# characters. Neither side takes a newline: a match stays on its line.
+_L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
+_R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
 
-RULES: tuple[Rule, ...] = (
-    Rule("error-word", Kind.ERROR, _W + rb"error\b", "ERROR: could not connect to db-01"),
-    Rule("error-count", Kind.ERROR, _W + rb"[1-9][0-9]* errors?\b", "Build finished: 3 errors"),
-    Rule("npm-err", Kind.ERROR, _W + rb"npm err!", "npm ERR! code ELIFECYCLE"),
-    Rule("fatal", Kind.ERROR, _W + rb"fatal\b", "fatal: [web-01]: FAILED!"),
-    Rule("failed", Kind.ERROR, _W + rb"fail(ed|ure|ures)?\b", "07: Tests FAILED"),
-    Rule("exception", Kind.ERROR, rb"exception\b", "System.InvalidOperationException: boom"),
-    Rule("named-error", Kind.ERROR, rb"[a-z]error:", "ValueError: invalid literal"),
-    Rule(
+_LEVEL_WORDS = {
+    Kind.ERROR: rb"(?:ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|ALERT|EMERG|EMERGENCY|FTL|EROR)",
+    Kind.WARNING: rb"(?:WARNING|WARN|WRN)",
+    Kind.INFO: rb"(?:INFO|INF|NOTICE)",
+    Kind.NOISE: rb"(?:DEBUG|DBG|TRACE|TRC|VERBOSE|VRB|FINE|FINER|FINEST|DBUG|TRCE)",
+}
+# The Octopus raw task log's level column ("16:05:51   Error    |   text").
+_TASK_LOG_WORDS = {
+    Kind.ERROR: rb"(?:Error|Fatal)",
+    Kind.WARNING: rb"Warning",
+    Kind.INFO: rb"(?:Info|Highlight|Wait)",
+    Kind.NOISE: rb"Verbose",
+}
+
+
+def _level_forms(kind: Kind) -> list[bytes]:
+    """The places a level word of ``kind`` stands in common log formats."""
+    words = _LEVEL_WORDS[kind]
+    return [
+        # After an optional time stamp and one optional bracketed field:
+        # "2026-12-01 12:00:00,123 [main] ERROR x", "WARNING:root:msg", "[INFO] x", "\tINFO\t"
+        _BOL + rb"(?:" + _TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + words + _END,
+        # In a bracket after the time: "[12:00:00 INF] x", "[2026-12-01T12:00:00Z INFO  app]"
+        _BOL + rb"\[" + _TS + rb"[ \t]+" + words + _END,
+        # logfmt and JSON, any case: level=info, "severity":"ERROR"
+        rb"(?:^|[ \t{,])[\"']?(?i:level|lvl|severity|levelname|loglevel)[\"']?"
+        + rb"[ \t]*[=:][ \t]*[\"']?(?i:"
+        + words
+        + rb")(?:[\"' \t,}]|$)",
+        rb"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T)?[0-9]{2}:[0-9]{2}:[0-9]{2}[ \t]+"
+        + _TASK_LOG_WORDS[kind]
+        + rb"[ \t]+\|",
+    ]
+
+
+def _level(name: str, kind: Kind, forms: Sequence[bytes], example: str) -> Rule:
+    return Rule(name, kind, rb"|".join(forms), example, caseless=False, role=Role.LEVEL)
+
+
+def _strong(name: str, pattern: bytes, example: str, *, caseless: bool = False) -> Rule:
+    return Rule(name, Kind.ERROR, pattern, example, caseless=caseless, role=Role.STRONG)
+
+
+# Tool-specific level forms, by tier.
+_TOOL_LEVELS = {
+    Kind.ERROR: [
+        rb"^[EF][0-9]{4} [0-9:.]{8,15} ",  # klog / glog
+        _BOL + rb"(?:fail|crit): ",  # Microsoft.Extensions.Logging
+        _BOL + rb"npm (?:ERR!|error) ",
+        rb"^E: ",  # apt
+        rb"^(?:fatal|failed): \[|^ERROR! ",  # Ansible
+    ],
+    Kind.WARNING: [
+        rb"^W[0-9]{4} [0-9:.]{8,15} ",
+        _BOL + rb"warn: ",
+        _BOL + rb"npm (?:WARN|warn) ",
+        rb"^W: ",
+    ],
+    Kind.INFO: [
+        rb"^I[0-9]{4} [0-9:.]{8,15} ",
+        _BOL + rb"info: ",
+        rb"^(?:ok|changed): \[",  # Ansible
+        _BOL + rb"(?i:note): ",  # compiler and installer notes
+    ],
+    Kind.NOISE: [
+        _BOL + rb"(?:dbug|trce): ",
+        _BOL + rb"npm (?:notice|info|http|verb|verbose|sill|timing) ",
+        rb"^(?:skipping|included): ",  # Ansible
+        rb"^\+{1,2} [^ +]",  # shell traces (set -x): what ran, not what went wrong
+        rb"^>[ \t]{3,}[^ \t]",  # pytest's source lines in a traceback
+    ],
+}
+
+_STRONG: tuple[Rule, ...] = (
+    _strong(
         "traceback",
-        Kind.ERROR,
         rb"traceback \(most recent call last\)",
         "Traceback (most recent call last):",
+        caseless=True,
     ),
-    Rule("panic", Kind.ERROR, _W + rb"panic:", "panic: runtime error: index out of range"),
-    Rule(
+    _strong(
+        "java-exception",
+        rb"^Exception in thread \"|^Caused by: ",
+        'Exception in thread "main" java.lang.IllegalStateException: boom',
+    ),
+    _strong(
+        "exception-line",
+        # A traceback's last line, or an exception class with its message anywhere (a logger
+        # that relays a tool's output: "INFO:build:DEBUG: IOError: [Errno 2] ...").
+        _BOL
+        + rb"[\w.$]*(?:Error|Exception|Interrupt)(?:: |$)|[A-Z][A-Za-z0-9]*(?:Error|Exception): ",
+        "ValueError: invalid literal for int() with base 10: 'x'",
+    ),
+    _strong(
+        "build-failed",
+        rb"BUILD FAILURE|BUILD FAILED|^FAILURE: |^> Task :[\w:-]+ FAILED",
+        "[INFO] BUILD FAILURE",
+    ),
+    _strong(
+        "test-failed",
+        rb"^FAILED |^ERROR [^ \n]+::|::[^ \n]+ (?:FAILED|ERROR)\b|"
+        rb"^--- FAIL: |^not ok [0-9]|^FAIL: \w",
+        "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
+    ),
+    _strong(
+        "make-error", rb"^make(?:\[[0-9]+\])?: \*\*\* ", "make: *** [Makefile:7: main.o] Error 1"
+    ),
+    # pytest's explanation of a failure: the assertion or the exception, not the "where" lines.
+    _strong(
+        "pytest-explanation",
+        rb"^E {2,}(?:assert |[\w.]*(?:Error|Exception|Exit)\b)",
+        "E       assert 14.4 == 12.0",
+    ),
+    _strong("panic", _BOL + rb"panic: |^fatal error: ", "panic: runtime error: index out of range"),
+    _strong(
+        "compiler-error",
+        rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
+        rb": undefined reference to |^collect2: error",
+        "main.c:3:5: error: expected ';' before 'return'",
+    ),
+    # A message that opens with "error:" after a prefix: a compiler's "file:3: error: x", a
+    # relayed tool's "INFO:build:DEBUG: error: Bad exit status".
+    _strong(
+        "error-message",
+        rb": (?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z0-9]+\])?: ",
+        "INFO:build:DEBUG: error: Bad exit status from /var/tmp/rpm-tmp (%install)",
+    ),
+    _strong(
         "crash",
-        Kind.ERROR,
-        rb"segmentation fault|core dumped|\bkilled\b|out of memory",
+        rb"segmentation fault|core dumped|out of memory|outofmemoryerror|^killed$",
         "Segmentation fault (core dumped)",
+        caseless=True,
     ),
-    Rule("critical", Kind.ERROR, _W + rb"critical\b", "CRITICAL: disk /var is full"),
+)
+
+_WORDS: tuple[Rule, ...] = (
+    Rule("error-word", Kind.ERROR, _L + rb"errors?" + _R, "Error: could not connect to db-01"),
+    Rule("error-count", Kind.ERROR, _L + rb"[1-9][0-9]* errors?" + _R, "Build finished: 3 errors"),
+    Rule(
+        "fail-count", Kind.ERROR, _L + rb"(?:failed|failures?|errors?)[=:] ?[1-9]", "ok=2 failed=1"
+    ),
+    Rule("fatal", Kind.ERROR, _L + rb"fatal" + _R, "fatal: repository 'x' does not exist"),
+    Rule("failed", Kind.ERROR, _L + rb"fail(?:ed|ure|ures|s)?" + _R, "07: Tests FAILED"),
+    Rule("exception", Kind.ERROR, rb"exception" + _R, "System.InvalidOperationException: boom"),
+    Rule("named-error", Kind.ERROR, rb"[a-z]error:", "ValueError: invalid literal"),
+    Rule("critical", Kind.ERROR, _L + rb"critical" + _R, "Critical: disk /var is full"),
     Rule(
         "exit-code",
         Kind.ERROR,
-        rb"(exit|return)(ed)? (with )?(code|status) -?[1-9]|non-zero (exit|return)",
+        rb"(?:exit|return)(?:ed)? (?:with )?(?:code|status) -?[1-9]|non-zero (?:exit|return)",
         "The remote script failed with exit code 3",
     ),
     Rule(
         "cannot",
         Kind.ERROR,
-        _W + rb"(cannot|can't|could not|couldn't|unable to)\b",
+        _L + rb"(?:cannot|can't|could not|couldn't|unable to)" + _R,
         "cp: cannot stat '/tmp/x': No such file or directory",
     ),
     Rule(
         "denied",
         Kind.ERROR,
-        rb"permission denied|access denied|not found\b|timed? ?out\b",
+        rb"permission denied|access denied|no space left|"
+        rb"not enough (?:disk |free )?(?:space|memory)|"
+        rb"did not (?:run|complete|finish) successfully|"
+        + _L
+        + rb"(?:not found|timed out|timeout|refused|unsuccessful)"
+        + _R,
         "curl: (28) Operation timed out",
     ),
-    Rule("warning", Kind.WARNING, _W + rb"warn(ing|ings)?\b", "WARNING: disk 91% full"),
-    Rule("deprecated", Kind.WARNING, _W + rb"deprecat", "DeprecationWarning: use load() instead"),
+    Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
+    Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
     # No word boundary before the digits: hyperscan scans 2x faster without it.
-    Rule("percent", Kind.PROGRESS, rb"[0-9](\.[0-9]+)? ?%", "Uploading package 45%"),
+    Rule("percent", Kind.PROGRESS, rb"[0-9](?:\.[0-9]+)? ?%", "Uploading package 45%"),
     Rule(
         "fraction",
         Kind.PROGRESS,
         rb"[\[(][ \t]*[0-9]+[ \t]*/[ \t]*[0-9]+[ \t]*[\])]",
         "[12/40] Deploying web-03",
     ),
-    Rule("of-total", Kind.PROGRESS, _W + rb"[0-9]+ of [0-9]+\b", "Copied 12 of 40 files"),
+    Rule("of-total", Kind.PROGRESS, _L + rb"[0-9]+ of [0-9]+" + _R, "Copied 12 of 40 files"),
     Rule(
         "banner",
         Kind.INFO,
-        _BOL + rb"(==+|\+\+\+|---|\*\*\*|###*|>>>|\[?step\b|stage\b)",
+        _BOL + rb"(?:==+|\+\+\+|---|\*\*\*|###*|>>>|\[?step\b|stage\b)",
         "=== Deploying release 1.4.2 to Production ===",
     ),
     Rule(
         "milestone",
         Kind.INFO,
-        _BOL + rb"(starting|started|finished|completed?|deploying|deployed|success\w*)\b",
+        _BOL + rb"(?:starting|started|finished|completed?|deploying|deployed|success\w*)\b",
         "Deployed web-01 in 12.4s",
     ),
-    # Zero counts are not failures: "0 errors", "failed: 0", "no errors". Demotes the weak
-    # error words on the same line (see ``Matcher.kind_of``).
+)
+
+_ZERO: tuple[Rule, ...] = (
+    # Configure probes, section headings, the text between Python's chained tracebacks.
+    Rule(
+        "not-an-event",
+        Kind.NOISE,
+        rb"^-- (?:Looking for|Performing Test|Check|Could NOT find|Found)|^checking |"
+        rb"^[=_*#-]{3,} [A-Za-z ]{1,40} [=_*#-]{3,}[ \t\r]*$|"
+        rb"^(?:The above exception was the direct cause|During handling of the above exception)",
+        "-- Looking for pthread_create in pthreads - not found",
+        caseless=False,
+        role=Role.ZERO,
+    ),
+    # Zero counts: "0 errors", "failed: 0", "no errors".
     Rule(
         "zero-count",
         Kind.NOISE,
-        rb"\b0 (errors?|failed|failures?)\b|\b(errors?|failed|failures?)[:=] ?0\b|"
+        rb"\b0 (?:errors?|failed|failures?)\b|\b(?:errors?|failed|failures?)[:=] ?0\b|"
         rb"\bno errors?\b|\bwithout errors?\b",
         "Tests: 120 passed, 0 failed",
+        role=Role.ZERO,
     ),
+)
+
+
+def _detail_level() -> Rule:
+    """Detail levels, matched only where a word or a progress form would raise the line."""
+    raisers = [r for r in _WORDS if r.kind != Kind.INFO]
+    words = rb"|".join((rb"(?i:" if r.caseless else rb"(?:") + r.pattern + rb")" for r in raisers)
+    prefixes = rb"|".join(
+        rb"(?:" + f + rb")" for f in _level_forms(Kind.NOISE) + _TOOL_LEVELS[Kind.NOISE]
+    )
+    return _level(
+        "level-detail",
+        Kind.NOISE,
+        [rb"(?:" + prefixes + rb")[^\n]*(?:" + words + rb")"],
+        "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying",
+    )
+
+
+RULES: tuple[Rule, ...] = (
+    _level(
+        "level-error",
+        Kind.ERROR,
+        _level_forms(Kind.ERROR) + _TOOL_LEVELS[Kind.ERROR],
+        "2026-12-01 12:00:00,123 ERROR deploy: upload rejected",
+    ),
+    _level(
+        "level-warning",
+        Kind.WARNING,
+        _level_forms(Kind.WARNING) + _TOOL_LEVELS[Kind.WARNING],
+        "WARNING:root:certificate expires in 21 days",
+    ),
+    _level(
+        "level-info",
+        Kind.INFO,
+        _level_forms(Kind.INFO) + _TOOL_LEVELS[Kind.INFO],
+        "2026-12-01 12:00:00,123 INFO deploy: Deployment finished OK",
+    ),
+    _detail_level(),
+    *_STRONG,
+    *_WORDS,
+    *_ZERO,
 )
 
 
 def extra_rules(keep: Sequence[str], markers: Sequence[bytes]) -> list[Rule]:
     """The user's ``--keep`` rules, and a rule for each CI command marker."""
-    rules = [Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False) for i, p in enumerate(keep)]
-    return rules + [Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False) for m in markers]
+    rules = [
+        Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False, role=Role.STRONG)
+        for i, p in enumerate(keep)
+    ]
+    return rules + [
+        Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False, role=Role.STRONG) for m in markers
+    ]
 
 
-_WEAK = frozenset({"error-word", "failed", "error-count"})
-_ZERO = next(i for i, rule in enumerate(RULES) if rule.name == "zero-count")
+def kind_of(ids: Sequence[int], rules: Sequence[Rule]) -> Kind:
+    """The tier of a line from the rules it hits (by index), by role (module docstring).
 
-
-def _kind_of(ids: Sequence[int], rules: Sequence[Rule]) -> Kind:
-    names = {rules[i].name for i in ids}
-    best = Kind.NOISE
-    demote = "zero-count" in names
+    A level decides (INFO with a progress form is progress); strong forms may raise it.
+    Without a level, the words decide, and a zero rule cancels the error words.
+    """
+    level: Kind | None = None
+    strong = words = Kind.NOISE
+    progress = zero = error_word = False
     for i in ids:
         rule = rules[i]
-        if demote and rule.name in _WEAK:
-            continue
-        best = max(best, rule.kind)
-    if best == Kind.NOISE and demote:
-        return Kind.INFO
-    return best
-
-
-class Matcher:
-    """Finds the lines of a chunk that hit a rule, and the best tier each one hits.
-
-    ``scan(chunk)`` returns ``[(line_start, kind), ...]`` in order, for lines whose kind is
-    not NOISE, computed identically with a compiled database (``compiler``) and with ``re``.
-    """
-
-    def __init__(self, rules: Sequence[Rule] = RULES, *, compiler: Compiler | None = None) -> None:
-        self.rules = tuple(rules)
-        # The tier of a line that hits one rule only (the common case).
-        self._single = tuple(_kind_of([i], self.rules) for i in range(len(self.rules)))
-        self._res = [
-            re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
-        ]
-        self._any = re.compile(
-            b"|".join((b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in self.rules),
-            re.M,
-        )
-        self._hs: Database | None = None
-        if compiler is not None:
-            self._hs = compiler.rules(
-                [r.pattern for r in self.rules], [r.caseless for r in self.rules]
-            )
-        self.engine = "re" if self._hs is None else "hyperscan"
-
-    def line_kind(self, line: bytes) -> Kind:
-        """The tier of one line (the slow, exact path; same answer as ``scan``)."""
-        ids = [i for i, regex in enumerate(self._res) if regex.search(line)]
-        return _kind_of(ids, self.rules) if ids else Kind.NOISE
-
-    def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
-        if self._hs is not None:
-            return self._scan_hs(self._hs, chunk)
-        found: list[tuple[int, Kind]] = []
-        last = -1
-        for match in self._any.finditer(chunk):
-            start = chunk.rfind(b"\n", 0, match.start()) + 1
-            if start == last:
-                continue
-            last = start
-            end = chunk.find(b"\n", start)
-            kind = self.line_kind(chunk[start : end if end >= 0 else len(chunk)])
-            if kind != Kind.NOISE:
-                found.append((start, kind))
-        return found
-
-    def _scan_hs(self, db: Database, chunk: bytes) -> list[tuple[int, Kind]]:
-        hits: dict[int, list[int]] = {}
-        rfind = chunk.rfind
-
-        def on_match(rule_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            # ``to`` is one past the match; a match never spans lines, so its line starts
-            # after the last newline before it.
-            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
-            hits.setdefault(start, []).append(rule_id)
-
-        db.scan(chunk, match_event_handler=on_match)
-        found: list[tuple[int, Kind]] = []
-        rules, single = self.rules, self._single
-        for start in sorted(hits):
-            ids = hits[start]
-            kind = single[ids[0]] if len(ids) == 1 else _kind_of(ids, rules)
-            if kind != Kind.NOISE:
-                found.append((start, kind))
-        return found
+        role = rule.role
+        if role is Role.LEVEL:
+            level = rule.kind if level is None else max(level, rule.kind)
+        elif role is Role.STRONG:
+            strong = max(strong, rule.kind)
+        elif role is Role.ZERO:
+            zero = True
+        elif rule.kind == Kind.PROGRESS:
+            progress = True
+        elif rule.kind == Kind.ERROR:
+            error_word = True
+        else:
+            words = max(words, rule.kind)
+    if level is not None:
+        return max(Kind.PROGRESS if level == Kind.INFO and progress else level, strong)
+    if error_word and not zero:
+        words = Kind.ERROR
+    if progress and words < Kind.PROGRESS:
+        words = Kind.PROGRESS
+    best = max(words, strong)
+    return Kind.INFO if best == Kind.NOISE and zero else best

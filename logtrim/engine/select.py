@@ -9,12 +9,13 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .commands import Commands
-from .failure import Reasons, continues
+from .failure import continues
 from .history import CUT, Held, History, Shaper
 from .kinds import TIERS, Kind
+from .matcher import Matcher
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy
-from .rules import Matcher
+from .reason import ReasonChooser
 from .throttle import Progress, Repeats
 
 __all__ = ["STDERR", "STDOUT", "Emit", "Selector"]
@@ -58,7 +59,7 @@ class Selector:
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
-        self.reasons = Reasons()
+        self.reasons = ReasonChooser()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         self._stopped: set[Kind] = set()  # tiers the budget no longer shows
 
@@ -150,6 +151,8 @@ class Selector:
         context = cont = False
         if kind != Kind.NOISE or not self.commands.quiet(stream):
             kind, seen, context, cont = self._promote(stream, line, kind, lineno)
+        # Every line looked at is a reason candidate; its own tier says whether it is an error.
+        self.reasons.offer(line, lineno, error=seen == Kind.ERROR)
         size = len(line) if size < 0 else size
         tally = self.out.tally
         tally.seen_lines[seen] += 1
@@ -183,7 +186,6 @@ class Selector:
             inc.holding = -1 if shown_now else lineno
             if not shown_now:
                 self.held.add(lineno, stream, self.shaper.masker.mask(shown), lineno, True)
-            self.reasons.note(shown)
         if shown_now and key is not None:
             self.repeats.shown(stream, key, now)
 

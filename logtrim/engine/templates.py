@@ -56,8 +56,9 @@ _PATTERN = (
     rb"|(?<![\w.>]~)(?<=~)(?:/[\w.@+-]+)+/?"
     rb"|(?<=\\)[\w.@+ -]+(?:\\[\w.@+ -]+)+\\?)"
     # quoted strings; an apostrophe inside a word (can't) opens none
-    rb"|(?P<sq>(?<![\w>]')(?<=')[^'\n]*'(?![\w<]))"
-    rb"|(?P<dq>(?<=\")[^\"\n]*\")"
+    # (neither holds the other quote: templating stays idempotent for '"'0"')
+    rb"|(?P<sq>(?<![\w>]')(?<=')[^'\"\n]*'(?![\w<]))"
+    rb"|(?P<dq>(?<=\")[^\"'\n]*\")"
     rb")"
 )
 _TOKEN = re.compile(_PATTERN)

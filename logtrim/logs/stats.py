@@ -17,7 +17,7 @@ from enum import Enum
 
 from .._matchers import compiler
 from ..engine.kinds import TIERS, Kind
-from ..engine.rules import Matcher
+from ..engine.matcher import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
 from .inputs import Input, InputFormat, line_chunks, open_detected, open_input

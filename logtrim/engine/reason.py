@@ -1,0 +1,197 @@
+"""The failure reason: the line a person would point at, chosen by what kind of line it is.
+
+One chooser serves every dialect's failure mark (Octopus ``resultMessage``, GitHub ``::error``,
+...) and the plain ``[logtrim] failed (exit N): <reason>`` line. Lines are offered as they
+are classified (only error-tier lines, and the last lines of each stream at the end), so the
+cost is per error line, and the memory is a handful of candidates.
+
+Ranks, best first (examples)::
+
+    exception   ValueError: invalid literal for int() with base 10: 'x'   (ends a traceback)
+    test        FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10
+    compiler    main.c:3:5: error: expected ';' before 'return'
+    summary     [ERROR] Failed to execute goal ...: Compilation failure
+    error       ERROR: Could not find a version that satisfies the requirement foo
+    stream end  deploy aborted: target busy   (a stream's last line, no error word)
+    status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed)
+
+Within a rank, the first compiler error and the first failing test win (later ones often
+follow from it); otherwise the newest line does (it is closest to the exit).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from .._text import ANSI_BYTES as _ANSI
+from ..dialects.escape import REASON_LIMIT
+from .mask import Masker
+
+
+class Rank(IntEnum):
+    """What kind of line a reason candidate is; a higher rank wins."""
+
+    STATUS = 1
+    STREAM_END = 2
+    ERROR = 3
+    SUMMARY = 4
+    COMPILER = 5
+    TEST = 6  # a failing test named without its assertion
+    EXCEPTION = 7
+    TEST_ASSERTION = 8  # a failing test with its assertion
+
+
+# A line that only says that something failed, not why.
+_STATUS = re.compile(
+    rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
+    rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
+    rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
+    rb"^Error: Process completed|^BUILD FAILURE|^\[ERROR\] (?:BUILD FAILURE|-> \[Help|"
+    rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"
+    rb"^=+ .*\b(?:failed|error)s?\b.* in [0-9.]+s|^[0-9]+ (?:failed|errors?)\b|"
+    rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
+    rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
+    rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b",
+    re.I,
+)
+_TEST = re.compile(
+    rb"^FAILED [^ ]+|^ERROR [^ ]+::|::[^ ]+ FAILED\b|^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
+    rb"^ERROR: test\w*|"
+    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):",
+)
+_COMPILER = re.compile(
+    rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
+    rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
+    rb"^ld(?:\.[\w]+)?: |collect2: error",
+)
+_SUMMARY = re.compile(
+    rb"^\[ERROR\] Failed to execute goal|^FAILURE: Build failed|^BUILD FAILED|"
+    rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
+)
+_EXCEPTION = re.compile(
+    rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
+)
+_JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
+_CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
+# pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
+_PYTEST_E = re.compile(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
+_TRACEBACK = re.compile(rb"Traceback \(most recent call last\)")
+_CHAINED = re.compile(
+    rb"^(?:The above exception was the direct cause|During handling of the above)"
+)
+_FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
+
+
+@dataclass
+class _Best:
+    rank: Rank
+    text: bytes
+    lineno: int
+    root: bytes | None = None  # the root cause of a chained exception
+
+
+@dataclass
+class ReasonChooser:
+    """Offer lines with :meth:`offer`; :meth:`reason` names the best one."""
+
+    best: _Best | None = None
+    first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
+    _in_trace: bool = False
+    _chained: bool = False  # "The above exception was the direct cause ..." seen
+    _chain_root: bytes | None = None
+    _last_frame: int = -10
+    _last_exception: int = -10  # the chain's text may follow an exception's line
+
+    def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
+        """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
+        level says debug/trace (never a reason)."""
+        if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
+            return  # the common case, kept cheap: a line outside any traceback, no error
+        text = _ANSI.sub(b"", line).rstrip(b"\r\n")
+        body = text.strip()
+        if not body:
+            return
+        if _TRACEBACK.search(text):
+            self._in_trace = True
+        elif _FRAME.match(text):
+            self._last_frame = lineno
+        elif _CHAINED.match(body):
+            self._chained = True
+        elif _JAVA_HEAD.match(body):
+            self._take(Rank.EXCEPTION, body, lineno, root=None)
+        elif (caused := _CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
+            assert self.best is not None
+            self.best.root = caused.group(1)  # the last "Caused by" is the root cause
+            self.best.lineno = lineno
+        elif (self._in_trace or lineno - self._last_frame <= 2) and _EXCEPTION.match(body):
+            # The exception that ends a traceback; in a chain the first one is the root cause.
+            if not self._chained or self._chain_root is None:
+                self._chain_root = body
+            root = self._chain_root if self._chained else None
+            self._in_trace = self._chained = False
+            self._last_exception = lineno
+            self._take(Rank.EXCEPTION, body, lineno, root=root)
+        elif error:
+            if len(self.first_errors) < 5:
+                self.first_errors.append(body)
+            self._take(self._rank(body), body, lineno)
+
+    def _is_best(self, rank: Rank, lineno: int) -> bool:
+        return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
+
+    def offer_stream_end(self, line: bytes, lineno: int) -> None:
+        """One of a stream's last lines: a candidate even without an error word."""
+        body = _ANSI.sub(b"", line).strip()
+        if body:
+            self._take(Rank.STREAM_END, body, lineno)
+
+    @staticmethod
+    def _rank(body: bytes) -> Rank:
+        if _TEST.search(body):
+            return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
+        if _PYTEST_E.match(body):
+            return Rank.EXCEPTION
+        if _COMPILER.search(body):
+            return Rank.COMPILER
+        if _STATUS.search(body):
+            return Rank.STATUS
+        if _SUMMARY.search(body):
+            return Rank.SUMMARY
+        return Rank.ERROR
+
+    def _take(
+        self,
+        rank: Rank,
+        text: bytes,
+        lineno: int,
+        *,
+        root: bytes | None = None,
+    ) -> None:
+        best = self.best
+        if best is None or rank > best.rank:
+            better = True
+        elif rank < best.rank:
+            better = False
+        elif rank in (Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION):
+            better = False  # the first: later ones often follow from it
+        else:
+            better = True  # the newest: closest to the exit
+        if better:
+            self.best = _Best(rank, text, lineno, root)
+
+    def reason(self, masker: Masker) -> str | None:
+        """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long."""
+        if self.best is None:
+            return None
+        text = self.best.text
+        if self.best.root and self.best.root != text:
+            text += b" (caused by " + self.best.root + b")"
+        line = masker.mask(text).decode("utf-8", "replace").strip()
+        return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
+
+    def masked_first_errors(self, masker: Masker) -> list[str]:
+        """The first error lines, masked with every secret known by now."""
+        return [masker.mask(t).decode("utf-8", "replace") for t in self.first_errors]

@@ -1,0 +1,114 @@
+"""The failure reason is the line a person would point at: checked on 42 real failing runs of
+real tools (tests/data/tools/failures), their reason lines labelled by hand beforehand."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from octopus_decoder import messages
+
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.mask import Masker
+from logtrim.engine.policy import Policy
+from logtrim.engine.reason import ReasonChooser
+
+FAILURES = Path(__file__).parent / "data" / "tools" / "failures"
+
+
+def _labels() -> list[tuple[str, int, str]]:
+    rows = (FAILURES / "labels.tsv").read_text(encoding="utf-8").split("\n")[1:]
+    out = []
+    for row in rows:
+        if row:
+            name, code, reason = row.split("\t")[:3]
+            out.append((name, int(code), reason.strip()))
+    return out
+
+
+def _core_reason(name: str, code: int) -> str:
+    """Feed a run's stdout and stderr (as captured apart) through the engine, in the merged
+    order, and read the reason Octopus would be given."""
+    stem = FAILURES / name[: -len(".log")]
+    merged = (FAILURES / name).read_bytes()
+    err_lines = set((stem.with_suffix(".err")).read_bytes().splitlines())
+    core = Core(Policy(budget=20_000), Octopus())
+    for line in merged.splitlines(keepends=True):
+        stream = STDERR if line.rstrip(b"\n") in err_lines else STDOUT
+        core.feed(stream, line, 0.0)
+    core.finish_input(0.0)
+    emits, _ = core.close(code, 1.0, archive="/tmp/x.zst", archive_name="x.zst")
+    console = b"".join(data for _, data in emits)
+    found = [m.attrs["message"] for m in messages(console) if m.name == "resultMessage"]
+    return found[0] if found else ""
+
+
+def test_reason_matches_the_hand_label_in_nine_runs_of_ten() -> None:
+    """At least 90% of the 42 labelled runs get the labelled line as their reason."""
+    labels = _labels()
+    assert len(labels) >= 30
+    misses = []
+    for name, code, want in labels:
+        got = _core_reason(name, code).split(" (caused by ")[0]
+        if got != (want if len(want) <= 500 else want[:497] + "..."):  # a CI gets 500 at most
+            misses.append((name, want, got))
+    assert len(misses) <= len(labels) // 10, misses
+
+
+@pytest.mark.parametrize(
+    ("name", "label"),
+    [
+        ("pytest_assert.log", "FAILED tests/test_invoice.py::test_invoice_total"),
+        ("make_gcc_compile.log", "main.c:4:26: error: expected"),
+        ("python_stderr_then_stdout.log", "sync: permission denied writing"),
+        ("java_exception.log", 'Exception in thread "main" java.lang.IllegalStateException'),
+    ],
+)
+def test_reason_through_a_real_run(run_logtrim, name: str, label: str) -> None:
+    """A real `logtrim run --ci octopus` of a child that replays a real failing run (stdout
+    and stderr on their own pipes) sends that reason as Octopus's resultMessage."""
+    stem = FAILURES / name[: -len(".log")]
+    code = next(c for n, c, _ in _labels() if n == name)
+    child = (
+        "import sys, pathlib; "
+        f"sys.stdout.buffer.write(pathlib.Path({str(stem.with_suffix('.out'))!r}).read_bytes()); "
+        "sys.stdout.flush(); "
+        f"sys.stderr.buffer.write(pathlib.Path({str(stem.with_suffix('.err'))!r}).read_bytes()); "
+        f"sys.exit({code})"
+    )
+    result = run_logtrim("--ci", "octopus", "--", sys.executable, "-c", child)
+    assert result.code == code
+    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert len(reasons) == 1
+    assert reasons[0].startswith(label), reasons[0]
+
+
+def test_chained_exception_names_the_root_cause() -> None:
+    """For chained exceptions the reason is the final exception, with its root cause."""
+    chooser = ReasonChooser()
+    lines = [
+        b"Traceback (most recent call last):",
+        b'  File "app.py", line 3, in load',
+        b"KeyError: 'db'",
+        b"",
+        b"The above exception was the direct cause of the following exception:",
+        b"",
+        b"Traceback (most recent call last):",
+        b'  File "app.py", line 9, in main',
+        b"RuntimeError: config broken",
+        b"make: *** [Makefile:3: deploy] Error 1",
+    ]
+    for lineno, line in enumerate(lines):
+        chooser.offer(line, lineno, error=b"Error" in line or b"Traceback" in line)
+    assert chooser.reason(Masker()) == "RuntimeError: config broken (caused by KeyError: 'db')"
+
+
+def test_status_lines_and_debug_are_never_the_reason_when_better_exists() -> None:
+    """`make: *** ... Error 1` only says that something failed; the compiler's error says why."""
+    chooser = ReasonChooser()
+    chooser.offer(b"main.c:3:5: error: expected ';'", 0, error=True)
+    chooser.offer(b"make: *** [Makefile:7: main.o] Error 1", 1, error=True)
+    chooser.offer(b"Process completed with exit code 2.", 2, error=True)
+    assert chooser.reason(Masker()) == "main.c:3:5: error: expected ';'"
