@@ -121,3 +121,11 @@ def test_error_tier_on_real_tools_lines(engine: str) -> None:
         starts.append(starts[-1] + len(line) + 1)
     expected = [(s, k) for s, k in zip(starts, got, strict=True) if k != Kind.NOISE]
     assert matcher.scan(chunk) == expected
+
+
+def test_the_compiled_matcher_takes_every_built_in_rule() -> None:
+    """Where hyperscan is installed it compiles the whole rule set: a pattern it refuses would
+    silently send every line through the slow ``re`` path."""
+    if compiler() is None:
+        pytest.skip("no compiled matcher on this platform")
+    assert Matcher(compiler=compiler()).engine == "hyperscan"

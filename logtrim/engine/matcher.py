@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .kinds import Kind
-from .rules import RULES, Rule, kind_of
+from .rules import DETAIL_FIELD, DETAIL_START, RULES, Rule, kind_of, needs_detail
 
 __all__ = ["Compiler", "Database", "Matcher"]
 
@@ -47,8 +47,14 @@ class Matcher:
 
     def __init__(self, rules: Sequence[Rule] = RULES, *, compiler: Compiler | None = None) -> None:
         self.rules = tuple(rules)
-        # The tier of a line that hits one rule only (the common case).
-        self._single = tuple(kind_of([i], self.rules) for i in range(len(self.rules)))
+        # The tier of a line that hits one rule only (the common case), unless a detail level
+        # could change it (then the line itself is looked at).
+        self._single = tuple(
+            None if needs_detail([i], self.rules) else kind_of([i], self.rules)
+            for i in range(len(self.rules))
+        )
+        self._detail_start = re.compile(DETAIL_START, re.M)
+        self._detail_field = re.compile(DETAIL_FIELD, re.M)
         self._res = [
             re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
         ]
@@ -66,7 +72,18 @@ class Matcher:
     def line_kind(self, line: bytes) -> Kind:
         """The tier of one line (the slow, exact path; same answer as ``scan``)."""
         ids = [i for i, regex in enumerate(self._res) if regex.search(line)]
-        return kind_of(ids, self.rules) if ids else Kind.NOISE
+        return self._kind(ids, line) if ids else Kind.NOISE
+
+    def _kind(self, ids: Sequence[int], line: bytes) -> Kind:
+        return kind_of(ids, self.rules, needs_detail(ids, self.rules) and self._is_detail(line))
+
+    def _is_detail(self, line: bytes) -> bool:
+        """Whether the line has a detail level (DEBUG, TRACE, ...)."""
+        if self._detail_start.match(line):
+            return True
+        low = line[:4096].lower()
+        named = b"level" in low or b"lvl" in low or b"severity" in low
+        return named and self._detail_field.search(line) is not None
 
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
         if self._hs is not None:
@@ -96,10 +113,13 @@ class Matcher:
 
         db.scan(chunk, match_event_handler=on_match)
         found: list[tuple[int, Kind]] = []
-        rules, single = self.rules, self._single
+        single = self._single
         for start in sorted(hits):
             ids = hits[start]
-            kind = single[ids[0]] if len(ids) == 1 else kind_of(ids, rules)
+            kind = single[ids[0]] if len(ids) == 1 else None
+            if kind is None:
+                end = chunk.find(b"\n", start)
+                kind = self._kind(ids, chunk[start : end if end >= 0 else len(chunk)])
             if kind != Kind.NOISE:
                 found.append((start, kind))
         return found

@@ -15,9 +15,9 @@ and a *role*, which says how it combines with the other rules a line hits (:func
 - ``zero``: not an event (``0 failed``, a configure probe's ``- not found``, a section
   heading); it cancels the error words on its line.
 
-Detail levels (DEBUG, TRACE, VERBOSE, ...) need no hit of their own: such a line is archive
-only anyway. Their rule matches only where a word would otherwise raise the line, so a flood of
-DEBUG lines costs the scan nothing in Python. Examples of every form are in docs/policy.md.
+Detail levels (DEBUG, TRACE, VERBOSE, ...) need no rule of their own: such a line is archive
+only anyway. :data:`DETAIL_START` and :data:`DETAIL_FIELD` are checked only on lines whose
+tier would come from words. Examples of every form are in docs/policy.md.
 """
 
 from __future__ import annotations
@@ -30,7 +30,17 @@ from enum import Enum
 from .._text import COLOUR
 from .kinds import Kind
 
-__all__ = ["RULES", "Kind", "Role", "Rule", "extra_rules", "kind_of"]
+__all__ = [
+    "DETAIL_FIELD",
+    "DETAIL_START",
+    "RULES",
+    "Kind",
+    "Role",
+    "Rule",
+    "extra_rules",
+    "kind_of",
+    "needs_detail",
+]
 
 
 class Role(str, Enum):
@@ -88,15 +98,21 @@ def _level_forms(kind: Kind) -> list[bytes]:
         _BOL + rb"(?:" + _TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + words + _END,
         # In a bracket after the time: "[12:00:00 INF] x", "[2026-12-01T12:00:00Z INFO  app]"
         _BOL + rb"\[" + _TS + rb"[ \t]+" + words + _END,
-        # logfmt and JSON, any case: level=info, "severity":"ERROR"
-        rb"(?:^|[ \t{,])[\"']?(?i:level|lvl|severity|levelname|loglevel)[\"']?"
-        + rb"[ \t]*[=:][ \t]*[\"']?(?i:"
-        + words
-        + rb")(?:[\"' \t,}]|$)",
+        _field_form(words),
         rb"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T)?[0-9]{2}:[0-9]{2}:[0-9]{2}[ \t]+"
         + _TASK_LOG_WORDS[kind]
         + rb"[ \t]+\|",
     ]
+
+
+def _field_form(words: bytes) -> bytes:
+    """logfmt and JSON, any case: level=info, "severity":"ERROR"."""
+    return (
+        rb"(?:^|[ \t{,])[\"']?(?i:level|lvl|severity|levelname|loglevel)[\"']?"
+        + rb"[ \t]*[=:][ \t]*[\"']?(?i:"
+        + words
+        + rb")(?:[\"' \t,}]|$)"
+    )
 
 
 def _level(name: str, kind: Kind, forms: Sequence[bytes], example: str) -> Rule:
@@ -282,19 +298,18 @@ _ZERO: tuple[Rule, ...] = (
 )
 
 
-def _detail_level() -> Rule:
-    """Detail levels, matched only where a word or a progress form would raise the line."""
-    raisers = [r for r in _WORDS if r.kind != Kind.INFO]
-    words = rb"|".join((rb"(?i:" if r.caseless else rb"(?:") + r.pattern + rb")" for r in raisers)
-    prefixes = rb"|".join(
-        rb"(?:" + f + rb")" for f in _level_forms(Kind.NOISE) + _TOOL_LEVELS[Kind.NOISE]
-    )
-    return _level(
-        "level-detail",
-        Kind.NOISE,
-        [rb"(?:" + prefixes + rb")[^\n]*(?:" + words + rb")"],
-        "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying",
-    )
+#: Detail levels (DEBUG, TRACE, VERBOSE, ...): no rule of their own, since such a line is
+#: archive only anyway. The matcher checks these only on lines a word hit, so a flood of DEBUG
+#: lines costs the scan nothing: the forms at the start of a line, and the logfmt/JSON field
+#: (looked for only where the line names a level).
+_DETAIL_FIELD = _field_form(_LEVEL_WORDS[Kind.NOISE])
+DETAIL_START = rb"|".join(
+    rb"(?:" + f + rb")"
+    for f in _level_forms(Kind.NOISE) + _TOOL_LEVELS[Kind.NOISE]
+    if f != _DETAIL_FIELD
+)
+DETAIL_FIELD = _DETAIL_FIELD
+DETAIL_EXAMPLE = "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying"
 
 
 RULES: tuple[Rule, ...] = (
@@ -316,7 +331,6 @@ RULES: tuple[Rule, ...] = (
         _level_forms(Kind.INFO) + _TOOL_LEVELS[Kind.INFO],
         "2026-12-01 12:00:00,123 INFO deploy: Deployment finished OK",
     ),
-    _detail_level(),
     *_STRONG,
     *_WORDS,
     *_ZERO,
@@ -334,10 +348,11 @@ def extra_rules(keep: Sequence[str], markers: Sequence[bytes]) -> list[Rule]:
     ]
 
 
-def kind_of(ids: Sequence[int], rules: Sequence[Rule]) -> Kind:
+def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> Kind:
     """The tier of a line from the rules it hits (by index), by role (module docstring).
 
     A level decides (INFO with a progress form is progress); strong forms may raise it.
+    ``detail``: the line has a detail level (:data:`DETAIL_START`, :data:`DETAIL_FIELD`).
     Without a level, the words decide, and a zero rule cancels the error words.
     """
     level: Kind | None = None
@@ -358,6 +373,8 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule]) -> Kind:
             error_word = True
         else:
             words = max(words, rule.kind)
+    if level is None and detail:
+        level = Kind.NOISE
     if level is not None:
         return max(Kind.PROGRESS if level == Kind.INFO and progress else level, strong)
     if error_word and not zero:
@@ -366,3 +383,15 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule]) -> Kind:
         words = Kind.PROGRESS
     best = max(words, strong)
     return Kind.INFO if best == Kind.NOISE and zero else best
+
+
+def needs_detail(ids: Sequence[int], rules: Sequence[Rule]) -> bool:
+    """Whether a detail level could change this line's tier: no level and no strong form
+    decides it, and a word or a progress form would raise it."""
+    raises = False
+    for i in ids:
+        rule = rules[i]
+        if rule.role is Role.LEVEL or rule.role is Role.STRONG:
+            return False
+        raises = raises or (rule.role is Role.WORD and rule.kind != Kind.INFO)
+    return raises
