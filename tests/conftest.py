@@ -113,7 +113,7 @@ def run_logtrim(tmp_path: Path) -> RunLogtrim:
         elif artifact is False:
             path = None
         else:
-            path = artifact  # type: ignore[assignment]
+            path = artifact
         argv = [sys.executable, "-m", "logtrim", "run"]
         if path is not None:
             argv += ["--artifact", str(path)]

@@ -32,7 +32,7 @@ def noise(n: int) -> str:
     return NOISE.format(n=n)
 
 
-def test_service_messages_verbatim_and_in_order(run_logtrim: RunLogtrim):
+def test_service_messages_verbatim_and_in_order(run_logtrim: RunLogtrim) -> None:
     """Every service message, known or not, reaches the console verbatim and in order."""
     msgs = [
         encode("setVariable", name="Web.Url", value="https://shop.example"),
@@ -55,7 +55,7 @@ def test_service_messages_verbatim_and_in_order(run_logtrim: RunLogtrim):
     assert b"Deployed to 3 of 3 servers\n" in result.stdout
 
 
-def test_unterminated_service_message_is_one_line(run_logtrim: RunLogtrim):
+def test_unterminated_service_message_is_one_line(run_logtrim: RunLogtrim) -> None:
     """A '##octopus[' without ']' is one line: the lines after it keep the budget and masks."""
     secret = "hunter2-very-secret"
     lines = f"for i in range(2000): print(f'line {{i}}: login with {secret} to db-{{i:04d}}')"
@@ -70,7 +70,7 @@ def test_unterminated_service_message_is_one_line(run_logtrim: RunLogtrim):
     assert result.archive.count(b"********") == 2000
 
 
-def test_service_message_on_stderr_stays_on_stderr(run_logtrim: RunLogtrim):
+def test_service_message_on_stderr_stays_on_stderr(run_logtrim: RunLogtrim) -> None:
     """A service message the child writes on stderr is forwarded on stderr."""
     msg = encode("mask", value="abcd-efgh")
     result = run_logtrim("--ci", "octopus", "--", *child(err(msg)))
@@ -78,7 +78,7 @@ def test_service_message_on_stderr_stays_on_stderr(run_logtrim: RunLogtrim):
     assert b"##octopus[mask" not in result.stdout
 
 
-def test_multiline_service_message_forwarded_whole(run_logtrim: RunLogtrim):
+def test_multiline_service_message_forwarded_whole(run_logtrim: RunLogtrim) -> None:
     """A message whose ']' comes on a later line is forwarded whole."""
     text = (
         "##octopus[create-kubernetestarget name='azhz'\n  namespace='ZGVmYXVsdA=='\n  roles='d2Vi']"
@@ -89,7 +89,7 @@ def test_multiline_service_message_forwarded_whole(run_logtrim: RunLogtrim):
     assert text.encode() + b"\n" in result.stdout
 
 
-def test_messages_never_dropped_for_budget(run_logtrim: RunLogtrim):
+def test_messages_never_dropped_for_budget(run_logtrim: RunLogtrim) -> None:
     """Hundreds of setVariable messages all arrive even with a tiny budget."""
     stmts = [
         "for i in range(600):\n"
@@ -104,7 +104,7 @@ def test_messages_never_dropped_for_budget(run_logtrim: RunLogtrim):
     assert len(result.console) - service <= 4000
 
 
-def test_progress_messages_throttled_but_last_arrives(run_logtrim: RunLogtrim):
+def test_progress_messages_throttled_but_last_arrives(run_logtrim: RunLogtrim) -> None:
     """A flood of progress messages is thinned, but the final one is shown."""
     stmts = [
         "import base64\n"
@@ -120,7 +120,7 @@ def test_progress_messages_throttled_but_last_arrives(run_logtrim: RunLogtrim):
     assert result.archive.count(b"##octopus[progress") == 101
 
 
-def test_verbose_block_is_archive_only(run_logtrim: RunLogtrim):
+def test_verbose_block_is_archive_only(run_logtrim: RunLogtrim) -> None:
     """Lines under stdout-verbose are not shown, even errors; they are in the archive."""
     result = run_logtrim(
         "--ci", "octopus", "--head", "0", "--",
@@ -138,7 +138,7 @@ def test_verbose_block_is_archive_only(run_logtrim: RunLogtrim):
     assert b"##octopus[stdout-verbose]\n" in result.stdout
 
 
-def test_stdout_warning_lines_count_as_warnings(run_logtrim: RunLogtrim):
+def test_stdout_warning_lines_count_as_warnings(run_logtrim: RunLogtrim) -> None:
     """Plain lines under stdout-warning are shown and counted as warnings."""
     result = run_logtrim(
         "--ci", "octopus", "--head", "0", "--",
@@ -149,7 +149,7 @@ def test_stdout_warning_lines_count_as_warnings(run_logtrim: RunLogtrim):
     assert b"warnings 1/1" in result.stdout
 
 
-def test_stdout_error_lines_count_as_errors(run_logtrim: RunLogtrim):
+def test_stdout_error_lines_count_as_errors(run_logtrim: RunLogtrim) -> None:
     """Plain lines under stdout-error are shown and counted as errors."""
     result = run_logtrim(
         "--ci", "octopus", "--head", "0", "--context", "0", "--after", "0", "--",
@@ -160,7 +160,7 @@ def test_stdout_error_lines_count_as_errors(run_logtrim: RunLogtrim):
     assert b"errors 1/1" in result.stdout
 
 
-def test_stderr_progress_makes_stderr_lines_progress(run_logtrim: RunLogtrim):
+def test_stderr_progress_makes_stderr_lines_progress(run_logtrim: RunLogtrim) -> None:
     """Under stderr-progress, stderr chatter is throttled progress, not errors."""
     stmts = [
         out("##octopus[stderr-progress]"),
@@ -175,7 +175,7 @@ def test_stderr_progress_makes_stderr_lines_progress(run_logtrim: RunLogtrim):
     assert b"errors 0/0" in result.stdout
 
 
-def test_own_messages_after_stdout_default(run_logtrim: RunLogtrim):
+def test_own_messages_after_stdout_default(run_logtrim: RunLogtrim) -> None:
     """If the child leaves stdout-verbose on, logtrim switches back before its own lines."""
     result = run_logtrim(
         "--ci", "octopus", "--",
@@ -194,7 +194,7 @@ def test_own_messages_after_stdout_default(run_logtrim: RunLogtrim):
     assert own and min(own) > default
 
 
-def test_own_result_message_on_failure(run_logtrim: RunLogtrim):
+def test_own_result_message_on_failure(run_logtrim: RunLogtrim) -> None:
     """On failure logtrim sends one resultMessage with the failure reason, decodable."""
     result = run_logtrim(
         "--ci", "octopus", "--", *child(out("ERROR: migration 42 failed on db-02"), "sys.exit(5)")
@@ -203,7 +203,7 @@ def test_own_result_message_on_failure(run_logtrim: RunLogtrim):
     assert [m.attrs["message"] for m in results] == ["ERROR: migration 42 failed on db-02"]
 
 
-def test_child_result_message_not_doubled(run_logtrim: RunLogtrim):
+def test_child_result_message_not_doubled(run_logtrim: RunLogtrim) -> None:
     """When the child sends its own resultMessage, logtrim does not add another."""
     msg = encode("resultMessage", message="Custom reason")
     result = run_logtrim(
@@ -213,7 +213,7 @@ def test_child_result_message_not_doubled(run_logtrim: RunLogtrim):
     assert [m.attrs["message"] for m in results] == ["Custom reason"]
 
 
-def test_own_messages_decode_strictly(run_logtrim: RunLogtrim):
+def test_own_messages_decode_strictly(run_logtrim: RunLogtrim) -> None:
     """Each message logtrim writes is alone on its line and valid for Calamari."""
     result = run_logtrim(
         "--ci", "octopus", "--name", "log 'quoted' <&>", "--",
@@ -227,7 +227,7 @@ def test_own_messages_decode_strictly(run_logtrim: RunLogtrim):
 
 
 @pytest.mark.slow
-def test_acceptance_messages_among_20mb_of_noise(run_logtrim: RunLogtrim):
+def test_acceptance_messages_among_20mb_of_noise(run_logtrim: RunLogtrim) -> None:
     """All messages among 20 MB of noise appear in order; the verbose block does not."""
     own_artifact = encode("createArtifact", path="/tmp/child.txt", name="child.txt", length="12")
     sequence = [
@@ -272,7 +272,7 @@ SENSITIVE = "sensitive-value-123"
 MASKED = "masked-value-456"
 
 
-def test_acceptance_no_secret_in_console_or_archive(run_logtrim: RunLogtrim):
+def test_acceptance_no_secret_in_console_or_archive(run_logtrim: RunLogtrim) -> None:
     """Secrets from --mask-env, setVariable sensitive and mask never reach console or archive."""
     half = len(PASSWORD) // 2
     stmts = [
@@ -321,7 +321,7 @@ def test_acceptance_no_secret_in_console_or_archive(run_logtrim: RunLogtrim):
     assert b"ERROR: split secret ******** end\n" in archive
 
 
-def test_declaring_lines_verbatim_on_console_redacted_in_archive(run_logtrim: RunLogtrim):
+def test_declaring_lines_verbatim_on_console_redacted_in_archive(run_logtrim: RunLogtrim) -> None:
     """The setVariable line reaches Octopus verbatim, but the archive has no base64 secret."""
     declare = encode("setVariable", name="Api.Key", value=SENSITIVE, sensitive="True")
     result = run_logtrim("--ci", "octopus", "--", *child(out(declare), out(f"key={SENSITIVE}")))
@@ -332,7 +332,7 @@ def test_declaring_lines_verbatim_on_console_redacted_in_archive(run_logtrim: Ru
     assert b"##octopus[setVariable" in result.archive
 
 
-def test_secret_learned_only_from_then_on(run_logtrim: RunLogtrim):
+def test_secret_learned_only_from_then_on(run_logtrim: RunLogtrim) -> None:
     """A value is masked from its declaration on (earlier output was never a secret)."""
     declare = encode("setVariable", name="X", value=SENSITIVE, sensitive="True")
     result = run_logtrim(
@@ -343,7 +343,7 @@ def test_secret_learned_only_from_then_on(run_logtrim: RunLogtrim):
     assert b"after ********\n" in result.archive
 
 
-def test_not_sensitive_setvariable_not_masked(run_logtrim: RunLogtrim):
+def test_not_sensitive_setvariable_not_masked(run_logtrim: RunLogtrim) -> None:
     """A setVariable without sensitive='True' does not mask its value."""
     declare = encode("setVariable", name="X", value="plain-value-789")
     result = run_logtrim("--ci", "octopus", "--", *child(out(declare), out("v=plain-value-789")))
@@ -358,7 +358,7 @@ def test_not_sensitive_setvariable_not_masked(run_logtrim: RunLogtrim):
         encode("mask", value=MASKED),
     ],
 )
-def test_other_dialects_declare_secrets(run_logtrim: RunLogtrim, declare: str):
+def test_other_dialects_declare_secrets(run_logtrim: RunLogtrim, declare: str) -> None:
     """GitHub ::add-mask:: and Azure task.setsecret are learned too."""
     result = run_logtrim(
         "--ci", "octopus", "--", *child(out(declare), out(f"ERROR: saw {MASKED} in output"))
@@ -367,7 +367,7 @@ def test_other_dialects_declare_secrets(run_logtrim: RunLogtrim, declare: str):
     assert MASKED.encode() not in result.archive
 
 
-def test_mask_option_and_env_list(run_logtrim: RunLogtrim):
+def test_mask_option_and_env_list(run_logtrim: RunLogtrim) -> None:
     """--mask VALUE and LOGTRIM_MASK_ENV names both mask."""
     result = run_logtrim(
         "--mask", "first-secret", "--",
@@ -378,14 +378,14 @@ def test_mask_option_and_env_list(run_logtrim: RunLogtrim):
     assert b"secret" not in result.archive.replace(b"********", b"")
 
 
-def test_short_secret_not_masked_with_warning(run_logtrim: RunLogtrim):
+def test_short_secret_not_masked_with_warning(run_logtrim: RunLogtrim) -> None:
     """A value under 4 characters is not masked (as Octopus), and logtrim says so."""
     result = run_logtrim("--mask", "abc", "--", *child(out("ERROR: abc is short")))
     assert b"ERROR: abc is short\n" in result.stdout
     assert b"shorter than 4" in result.stderr
 
 
-def test_secret_masked_in_tail_and_reason(run_logtrim: RunLogtrim):
+def test_secret_masked_in_tail_and_reason(run_logtrim: RunLogtrim) -> None:
     """The failure tail and the resultMessage reason are masked too."""
     result = run_logtrim(
         "--ci", "octopus", "--mask", PASSWORD, "--head", "0", "--",
@@ -398,7 +398,7 @@ def test_secret_masked_in_tail_and_reason(run_logtrim: RunLogtrim):
     assert b"trailing ********\n" in result.stdout
 
 
-def test_secret_in_sample_deploy_masked(run_logtrim: RunLogtrim):
+def test_secret_in_sample_deploy_masked(run_logtrim: RunLogtrim) -> None:
     """The sample step's database password is masked with --mask-env."""
     from conftest import SAMPLES
 

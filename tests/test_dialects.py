@@ -311,7 +311,7 @@ def test_gitlab_and_jenkins_finish_name_the_archive() -> None:
         Print(
             "[logtrim] full log: /tmp/my logs/[x]; it's 100% |né\\nfinal€.zst"
             " (keep it with artifacts:paths and artifacts:when: always in .gitlab-ci.yml)"
-        )
+        ),
     ]
     assert Jenkins().finish(closing()) == [
         Print(

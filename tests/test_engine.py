@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Any
 
 import pytest
 
@@ -21,7 +22,7 @@ def drive(
     archive = []
     console = {STDOUT: b"", STDERR: b""}
 
-    def take(emits):
+    def take(emits: list[tuple[int, bytes]]) -> None:
         for stream, data in emits:
             console[stream] += data
 
@@ -43,7 +44,7 @@ def noise(n: int, start: int = 0, word: str = "copying file") -> bytes:
     return b"".join(f"{word} {i:06d}.dat\n".encode() for i in range(start, start + n))
 
 
-def core(**kwargs) -> Core:
+def core(**kwargs: Any) -> Core:
     kwargs.setdefault("head", 0)
     return Core(Policy(**kwargs))
 
@@ -68,12 +69,12 @@ def core(**kwargs) -> Core:
         (b"\x1b[31mERROR\x1b[0m: coloured", Kind.ERROR),
     ],
 )
-def test_classification(line: bytes, kind: Kind):
+def test_classification(line: bytes, kind: Kind) -> None:
     """Each common line form lands in the tier a release engineer expects."""
     assert Core().classify(line) == kind
 
 
-def test_noise_not_shown_errors_shown():
+def test_noise_not_shown_errors_shown() -> None:
     """Noise goes to the archive only; an error is shown."""
     data = noise(50) + b"ERROR: boom\n" + noise(50, 50)
     archive, out = drive(core(context=0, after=0), [(STDOUT, data, 0.0)])
@@ -82,7 +83,7 @@ def test_noise_not_shown_errors_shown():
     assert b"copying file 000010.dat" not in out[STDOUT]
 
 
-def test_context_before_and_after_error():
+def test_context_before_and_after_error() -> None:
     """An error comes with N lines before and a few after."""
     data = noise(50) + b"ERROR: boom\n" + noise(50, 50)
     _, out = drive(core(context=3, after=2), [(STDOUT, data, 0.0)], exit_code=0)
@@ -94,7 +95,7 @@ def test_context_before_and_after_error():
     assert text.index(b"000049") < text.index(b"ERROR: boom") < text.index(b"000050")
 
 
-def test_gap_marker_counts_hidden_lines():
+def test_gap_marker_counts_hidden_lines() -> None:
     """Between windows a marker says how many lines were hidden."""
     data = b"ERROR: one\n" + noise(1234) + b"ERROR: two\n"
     _, out = drive(core(context=0, after=0), [(STDOUT, data, 0.0)])
@@ -102,7 +103,7 @@ def test_gap_marker_counts_hidden_lines():
     assert b"not shown" in out[STDOUT]
 
 
-def test_overlapping_context_windows_merge():
+def test_overlapping_context_windows_merge() -> None:
     """Two errors close together share one window: no line is printed twice."""
     data = noise(20) + b"ERROR: a\n" + noise(2, 20) + b"ERROR: b\n" + noise(20, 22)
     _, out = drive(core(context=3, after=3), [(STDOUT, data, 0.0)])
@@ -110,7 +111,7 @@ def test_overlapping_context_windows_merge():
         assert out[STDOUT].count(f"{i:06d}.dat".encode()) == 1, i
 
 
-def test_context_from_other_stream_stays_on_its_stream():
+def test_context_from_other_stream_stays_on_its_stream() -> None:
     """Context lines keep the stream they came on."""
     steps = [(STDERR, b"stderr context line\n", 0.0), (STDOUT, b"ERROR: boom\n", 0.1)]
     _, out = drive(core(context=3), steps)
@@ -118,7 +119,7 @@ def test_context_from_other_stream_stays_on_its_stream():
     assert b"stderr context line" not in out[STDOUT]
 
 
-def test_stack_trace_block_kept():
+def test_stack_trace_block_kept() -> None:
     """Indented frames after an exception line stay with it."""
     trace = (
         b"Exception in thread main java.lang.IllegalStateException: x\n"
@@ -129,14 +130,14 @@ def test_stack_trace_block_kept():
     assert trace in out[STDOUT]
 
 
-def test_head_lines_shown():
+def test_head_lines_shown() -> None:
     """The first --head lines are shown even if they are noise."""
     data = b"alpha start\nbravo config\ncharlie ready\n" + noise(100)
     _, out = drive(core(head=3), [(STDOUT, data, 0.0)])
     assert out[STDOUT].startswith(b"alpha start\nbravo config\ncharlie ready\n")
 
 
-def test_tail_on_failure_only():
+def test_tail_on_failure_only() -> None:
     """The failure tail shows the last lines only when the exit code is not 0."""
     _, ok = drive(core(tail=5), [(STDOUT, noise(100), 0.0)], exit_code=0)
     _, bad = drive(core(tail=5), [(STDOUT, noise(100), 0.0)], exit_code=1)
@@ -146,7 +147,7 @@ def test_tail_on_failure_only():
     assert b"copying file 000094.dat" not in bad[STDOUT]
 
 
-def test_repeat_collapse_with_count():
+def test_repeat_collapse_with_count() -> None:
     """Runs of lines identical but for numbers collapse with a count."""
     data = b"".join(f"WARNING: retry {i} of host 10.0.0.{i % 9}\n".encode() for i in range(5000))
     _, out = drive(core(), [(STDOUT, data, 0.0)])
@@ -154,14 +155,14 @@ def test_repeat_collapse_with_count():
     assert b"repeated 4,999" in out[STDOUT]
 
 
-def test_repeat_count_reemitted_periodically():
+def test_repeat_count_reemitted_periodically() -> None:
     """A long run of repeats re-emits its count, so the console never goes quiet."""
     steps = [(STDOUT, f"WARNING: retry {i}\n".encode(), float(i)) for i in range(200)]
     _, out = drive(core(), steps, exit_code=None)
     assert out[STDOUT].count(b"so far") >= 3
 
 
-def test_progress_throttled_with_injected_clock():
+def test_progress_throttled_with_injected_clock() -> None:
     """Progress lines show about one per interval; the final state is always shown."""
     pol = core(progress_interval=5.0)
     shown = b""
@@ -176,7 +177,7 @@ def test_progress_throttled_with_injected_clock():
     assert b"Uploading 100%\n" in shown
 
 
-def test_progress_throttle_per_stream():
+def test_progress_throttle_per_stream() -> None:
     """Each stream has its own progress throttle."""
     c = core(progress_interval=5.0)
     _, a = c.feed(STDOUT, b"Uploading 1%\n", 0.0)
@@ -184,7 +185,7 @@ def test_progress_throttle_per_stream():
     assert a and b
 
 
-def test_heartbeat_when_quiet():
+def test_heartbeat_when_quiet() -> None:
     """After --heartbeat seconds of silence one 'still running' line appears."""
     c = core(heartbeat=60.0)
     c.feed(STDOUT, noise(10), 0.0)
@@ -192,7 +193,7 @@ def test_heartbeat_when_quiet():
     assert b"still running" in b"".join(d for _, d in c.tick(61.0))
 
 
-def test_budget_tiers_drop_lowest_first():
+def test_budget_tiers_drop_lowest_first() -> None:
     """When the budget runs low, warnings stop before errors, with a marker saying so."""
     words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot"]
     lines = []
@@ -208,7 +209,7 @@ def test_budget_tiers_drop_lowest_first():
 
 
 @pytest.mark.parametrize("budget", [2048, 5000, 50_000])
-def test_budget_never_exceeded(budget: int):
+def test_budget_never_exceeded(budget: int) -> None:
     """Whatever the mix, console bytes stay within the budget."""
     data = (noise(2000) + b"ERROR: x failed\n" * 3 + b"WARNING: y\n" + b"Uploading 5%\n") * 20
     c = Core(Policy(budget=budget, head=10))
@@ -216,7 +217,7 @@ def test_budget_never_exceeded(budget: int):
     assert len(out[STDOUT]) + len(out[STDERR]) <= budget
 
 
-def test_lines_split_across_chunks():
+def test_lines_split_across_chunks() -> None:
     """A line in several chunks is classified whole."""
     steps = [(STDOUT, b"ER", 0.0), (STDOUT, b"ROR: spl", 0.1), (STDOUT, b"it\nnext\n", 0.2)]
     archive, out = drive(core(context=0, after=0), steps)
@@ -224,14 +225,14 @@ def test_lines_split_across_chunks():
     assert b"ERROR: split\n" in out[STDOUT]
 
 
-def test_crlf_and_redraws():
+def test_crlf_and_redraws() -> None:
     """CRLF lines and \\r progress redraws show their final state."""
     data = b"ERROR: crlf\r\nUploading 1%\rUploading 99%\r\n"
     _, out = drive(core(context=0, after=0), [(STDOUT, data, 0.0)])
     assert b"ERROR: crlf\n" in out[STDOUT]
 
 
-def test_very_long_line_cut_on_console_exact_in_archive():
+def test_very_long_line_cut_on_console_exact_in_archive() -> None:
     """A line longer than max_line is cut on the console, whole in the archive."""
     line = b"ERROR: " + b"x" * 100_000 + b"\n"
     c = Core(Policy(head=0, max_line=1000), max_pending=4096)
@@ -241,7 +242,7 @@ def test_very_long_line_cut_on_console_exact_in_archive():
     assert b"ERROR: xxx" in out[STDOUT]
 
 
-def test_octopus_close_publishes_artifact():
+def test_octopus_close_publishes_artifact() -> None:
     """With the Octopus dialect the closing lines end with a createArtifact."""
     c = Core(Policy(head=0), Octopus())
     _, out = drive(c, [(STDOUT, b"##octopus[stdout-verbose]\nx\n", 0.0)], exit_code=0)
@@ -250,7 +251,7 @@ def test_octopus_close_publishes_artifact():
     assert b"##octopus[stdout-default]" in lines
 
 
-def test_progress_after_a_switch_to_verbose_in_the_same_chunk_stays_archive_only():
+def test_progress_after_a_switch_to_verbose_in_the_same_chunk_stays_archive_only() -> None:
     """A level switch takes effect on the next line, even in the middle of a chunk."""
     chunk = (
         b"Uploading package 5%\n##octopus[stdout-verbose]\nUploading package 45%\n"
@@ -262,7 +263,7 @@ def test_progress_after_a_switch_to_verbose_in_the_same_chunk_stays_archive_only
     assert b"45%" not in out[STDOUT] and b"90%" not in out[STDOUT]
 
 
-def test_context_before_an_error_that_starts_a_large_chunk():
+def test_context_before_an_error_that_starts_a_large_chunk() -> None:
     """The lines before an error come from the previous chunk even when the error's chunk
     alone holds more lines than the history keeps."""
     first = b"".join(b"step %d\n" % i for i in range(50)) + b"ctx-a\nctx-b\n"

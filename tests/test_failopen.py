@@ -96,7 +96,7 @@ def test_unwritable_archive_forwards_everything(tmp_path: Path) -> None:
 
 
 def test_internal_error_before_the_start_still_runs_the_step(
-    tmp_path: Path, monkeypatch, capfd
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
 ) -> None:
     """A bug while preparing the run: one warning, the step runs as is, its exit code stays."""
     import logtrim.cli.app as _cli

@@ -38,7 +38,7 @@ DATA = Path(__file__).parent / "data"
         ),
     ],
 )
-def test_stack_frame_continues_its_error(head: bytes, line: bytes):
+def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:
     assert continues(head, line)
 
 
@@ -58,11 +58,11 @@ def test_stack_frame_continues_its_error(head: bytes, line: bytes):
         (b"ERROR: x\n", b"   \n"),
     ],
 )
-def test_other_lines_do_not_continue_it(head: bytes, line: bytes):
+def test_other_lines_do_not_continue_it(head: bytes, line: bytes) -> None:
     assert not continues(head, line)
 
 
-def test_incidents_group_an_error_with_its_frames_and_the_lines_after():
+def test_incidents_group_an_error_with_its_frames_and_the_lines_after() -> None:
     lines = list(
         enumerate(
             [
@@ -93,12 +93,12 @@ def _line(n: int, text: str, *, incident: int = -1, cont: bool = False) -> TailL
     return TailLine(n, 1, text.encode() + b"\n", marked, incident, cont or marked)
 
 
-def test_pick_keeps_everything_that_fits_in_order():
+def test_pick_keeps_everything_that_fits_in_order() -> None:
     lines = [_line(i, f"line {i}") for i in range(5)]
     assert pick(lines, 10_000) == lines
 
 
-def test_pick_prefers_errors_and_frames_to_filler_and_shows_one_of_each_failure():
+def test_pick_prefers_errors_and_frames_to_filler_and_shows_one_of_each_failure() -> None:
     lines = [
         _line(0, "ERROR: upload of chunk-7 failed", incident=0),
         _line(1, "  retry 1 of 3", incident=0, cont=True),
@@ -121,13 +121,13 @@ def test_pick_prefers_errors_and_frames_to_filler_and_shows_one_of_each_failure(
     assert b"copying file" not in texts
 
 
-def test_pick_skips_blank_lines_unless_everything_fits():
+def test_pick_skips_blank_lines_unless_everything_fits() -> None:
     lines = [_line(0, "ERROR: x", incident=0), _line(1, ""), _line(2, "y" * 50)]
     assert [line.lineno for line in pick(lines, 20)] == [0]
     assert pick(lines, 1000) == lines
 
 
-def test_small_budgets_keep_more_for_the_end_of_a_failure():
+def test_small_budgets_keep_more_for_the_end_of_a_failure() -> None:
     shares = [tail_share(n) for n in (2_048, 8_000, 20_000, 100_000, 1_000_000, 20_000_000)]
     assert shares == sorted(shares, reverse=True)
     assert shares[0] == 0.70 and shares[-1] == 0.25
@@ -136,7 +136,7 @@ def test_small_budgets_keep_more_for_the_end_of_a_failure():
 
 
 # -- with real children -----------------------------------------------------------------------
-def test_held_back_traceback_is_shown_whole_at_the_end(run_logtrim: RunLogtrim):
+def test_held_back_traceback_is_shown_whole_at_the_end(run_logtrim: RunLogtrim) -> None:
     """Errors use up the budget early; a later traceback comes back at the end, frames too."""
     code = (
         "import sys\n"
@@ -168,7 +168,7 @@ def test_held_back_traceback_is_shown_whole_at_the_end(run_logtrim: RunLogtrim):
     assert r.archive.count(b"\n") == 400 + 5000 + 4 + 300
 
 
-def test_failure_at_the_end_of_a_real_ci_log_fits_a_small_budget(run_logtrim: RunLogtrim):
+def test_failure_at_the_end_of_a_real_ci_log_fits_a_small_budget(run_logtrim: RunLogtrim) -> None:
     """The end of a failing Jenkins DLRN job (tests/data/README.md) through a 4 kB budget."""
     log = DATA / "mock-01-end.log"
     r = run_logtrim("--budget", "4000", "--", "sh", "-c", 'cat "$0"; exit 1', str(log))
@@ -188,7 +188,7 @@ def test_failure_at_the_end_of_a_real_ci_log_fits_a_small_budget(run_logtrim: Ru
     assert r.archive == log.read_bytes()
 
 
-def test_long_line_shows_its_start_and_its_end(run_logtrim: RunLogtrim):
+def test_long_line_shows_its_start_and_its_end(run_logtrim: RunLogtrim) -> None:
     """An error at the end of a 60 kB line (a tool's JSON result) is on the console."""
     code = (
         "print('fatal: [web-01]: FAILED! => {\"stdout\": \"' + 'x' * 60000 + "
@@ -203,7 +203,7 @@ def test_long_line_shows_its_start_and_its_end(run_logtrim: RunLogtrim):
     assert r.archive.count(b"x") >= 60_000
 
 
-def test_no_part_of_a_secret_is_left_where_a_long_line_is_cut(run_logtrim: RunLogtrim):
+def test_no_part_of_a_secret_is_left_where_a_long_line_is_cut(run_logtrim: RunLogtrim) -> None:
     secret = "s3cr3t-T0KEN-0123456789-abcdef"
     # 4 kB budget: lines are cut to 512 bytes, the first 170 kept; the secret straddles that.
     code = f"print('ERROR ' + 'a' * 150 + '{secret}' + 'b' * 5000)"

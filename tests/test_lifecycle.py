@@ -9,12 +9,13 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import RunLogtrim, clean_env, logtrim_argv, py, zstd_dc
 
 
-def start(args: list[str], tmp_path: Path, **kwargs) -> tuple[subprocess.Popen[bytes], Path]:
+def start(args: list[str], tmp_path: Path, **kwargs: Any) -> tuple[subprocess.Popen[bytes], Path]:
     artifact = tmp_path / "run.log.zst"
     proc = subprocess.Popen(
         [*logtrim_argv("run", "--artifact", str(artifact)), *args],
@@ -55,7 +56,7 @@ while True:
 
 
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT, signal.SIGHUP])
-def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int):
+def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int) -> None:
     """A cancelled deployment: the child gets the signal, its own exit code and output survive."""
     proc, artifact = start(["--ci", "plain", "--", *py(HANDLER_CHILD)], tmp_path)
     wait_for_line(proc, b"READY")
@@ -67,7 +68,7 @@ def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int):
     assert archive.endswith(f"got signal {int(sig)}\n".encode())
 
 
-def test_child_ignoring_sigterm_killed_after_grace(tmp_path: Path):
+def test_child_ignoring_sigterm_killed_after_grace(tmp_path: Path) -> None:
     """A child that ignores SIGTERM is killed after --grace; exit 137; archive closed."""
     code = (
         "import signal, time, os\n"
@@ -85,7 +86,7 @@ def test_child_ignoring_sigterm_killed_after_grace(tmp_path: Path):
     assert zstd_dc(artifact) == b"READY\n"
 
 
-def test_second_ctrl_c_kills_at_once_and_closes_the_archive(tmp_path: Path):
+def test_second_ctrl_c_kills_at_once_and_closes_the_archive(tmp_path: Path) -> None:
     """Ctrl-C twice: the child that ignores SIGINT dies now, not after --grace; archive whole."""
     code = (
         "import signal, time\n"
@@ -121,7 +122,7 @@ def _kill_group(pid: int) -> None:
         os.killpg(pid, signal.SIGKILL)
 
 
-def test_sigkill_of_logtrim_archive_recoverable(tmp_path: Path):
+def test_sigkill_of_logtrim_archive_recoverable(tmp_path: Path) -> None:
     """After logtrim is SIGKILLed, the archive reads back to within about a second."""
     from logtrim.archive.zstd import ReadResult, read_archive
 
@@ -145,7 +146,7 @@ def test_sigkill_of_logtrim_archive_recoverable(tmp_path: Path):
     assert complete.stdout.startswith(b"READY ")  # zstd -dc reads the complete frames
 
 
-def test_logtrim_cat_reads_truncated_archive(tmp_path: Path):
+def test_logtrim_cat_reads_truncated_archive(tmp_path: Path) -> None:
     """`logtrim cat` decodes a SIGKILLed run's archive and says the end was truncated."""
     proc, artifact = start(["--", *py(CLOCK_CHILD)], tmp_path)
     child = int(wait_for_line(proc, b"READY").split()[1])
@@ -164,7 +165,7 @@ def test_logtrim_cat_reads_truncated_archive(tmp_path: Path):
     assert b"Traceback" not in cat.stderr
 
 
-def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path):
+def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """A daemon started by the step keeps the pipe open; logtrim still finishes quickly."""
     pidfile = tmp_path / "daemon.pid"
     script = f"sleep 60 & echo $! > {pidfile}; echo started; exit 0"
@@ -180,7 +181,7 @@ def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path
     assert result.archive == b"started\n"
 
 
-def test_missing_command_exits_127(run_logtrim: RunLogtrim):
+def test_missing_command_exits_127(run_logtrim: RunLogtrim) -> None:
     """A command that does not exist: exit 127, one line on stderr, no traceback."""
     result = run_logtrim("--", "no-such-command-xyz", "arg")
     assert result.code == 127
@@ -189,7 +190,7 @@ def test_missing_command_exits_127(run_logtrim: RunLogtrim):
     assert b"no-such-command-xyz" in result.stderr
 
 
-def test_not_executable_exits_126(run_logtrim: RunLogtrim, tmp_path: Path):
+def test_not_executable_exits_126(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """A file that is not executable: exit 126, one line on stderr, no traceback."""
     script = tmp_path / "step.sh"
     script.write_text("#!/bin/sh\necho hi\n")
@@ -210,7 +211,7 @@ FAIL_OPEN_CHILD = (
 
 
 @pytest.mark.parametrize("where", ["parent-is-file", "directory", "proc"])
-def test_unwritable_archive_fails_open(run_logtrim: RunLogtrim, tmp_path: Path, where: str):
+def test_unwritable_archive_fails_open(run_logtrim: RunLogtrim, tmp_path: Path, where: str) -> None:
     """If the archive cannot be written, every line reaches the console and the code is kept."""
     if where == "parent-is-file":
         (tmp_path / "afile").write_text("x")
@@ -241,7 +242,7 @@ RSS_WRAPPER = (
 
 
 @pytest.mark.slow
-def test_random_bytes_and_huge_line(tmp_path: Path):
+def test_random_bytes_and_huge_line(tmp_path: Path) -> None:
     """2 MB of random bytes and a 64 MB line without newline: archive exact, memory bounded."""
     rand = os.urandom(2 << 20)
     (tmp_path / "rand.bin").write_bytes(rand)
@@ -265,7 +266,7 @@ def test_random_bytes_and_huge_line(tmp_path: Path):
     assert maxrss_kb < 150 * 1024, f"peak RSS {maxrss_kb / 1024:.0f} MB"
 
 
-def test_hostile_bytes_survive(run_logtrim: RunLogtrim):
+def test_hostile_bytes_survive(run_logtrim: RunLogtrim) -> None:
     """NUL, invalid UTF-8, CRLF, ANSI colours and \\r redraws: archive exact, console sane."""
     payload = (
         b"\x00\x01binary\xff\xfe junk\n"
@@ -285,7 +286,7 @@ def test_hostile_bytes_survive(run_logtrim: RunLogtrim):
     assert b"Uploading 10%" not in result.stdout
 
 
-def test_pty_child_sees_a_terminal(run_logtrim: RunLogtrim):
+def test_pty_child_sees_a_terminal(run_logtrim: RunLogtrim) -> None:
     """With --pty the step sees a terminal on stdout and stderr, merged in order."""
     code = (
         "import os, sys\n"
@@ -299,13 +300,13 @@ def test_pty_child_sees_a_terminal(run_logtrim: RunLogtrim):
     assert result.archive.index(b"tty True") < result.archive.index(b"from stderr")
 
 
-def test_without_pty_child_sees_pipes(run_logtrim: RunLogtrim):
+def test_without_pty_child_sees_pipes(run_logtrim: RunLogtrim) -> None:
     """Without --pty the step's output is a pipe, as under Octopus."""
     result = run_logtrim("--", *py("import sys; print('ERROR: tty', sys.stdout.isatty())"))
     assert b"ERROR: tty False" in result.stdout
 
 
-def test_closed_console_does_not_change_outcome(tmp_path: Path):
+def test_closed_console_does_not_change_outcome(tmp_path: Path) -> None:
     """If the console reader goes away, the step still runs and the archive is complete."""
     artifact = tmp_path / "run.log.zst"
     code = "for i in range(20000): print(f'ERROR: line {i} went wrong with code {i % 13}')"

@@ -11,14 +11,14 @@ from logtrim.engine.mask import MASK, Masker
 from logtrim.engine.policy import Policy
 
 
-def test_masks_plain_and_base64_forms():
+def test_masks_plain_and_base64_forms() -> None:
     """A secret is masked as text and as the base64 a service message carries."""
     m = Masker(["s3cr3t-value"])
     b64 = base64.b64encode(b"s3cr3t-value")
     assert m.mask(b"a s3cr3t-value b " + b64) == b"a " + MASK + b" b " + MASK
 
 
-def test_short_values_refused():
+def test_short_values_refused() -> None:
     """Values under 4 characters are not masked and are reported back."""
     m = Masker()
     assert m.add("abc", "") == ["abc"]
@@ -26,24 +26,24 @@ def test_short_values_refused():
     assert not m
 
 
-def test_overlapping_secrets_masked_as_union():
+def test_overlapping_secrets_masked_as_union() -> None:
     """Overlapping secrets leave no fragment of either."""
     m = Masker(["abcdef", "defghi"])
     assert m.mask(b"xxabcdefghixx") == b"xx" + MASK + b"xx"
 
 
-def test_secret_inside_longer_secret():
+def test_secret_inside_longer_secret() -> None:
     """A secret that is part of a longer one is covered by the longer."""
     m = Masker(["pass", "password123"])
     assert m.mask(b"password123 pass") == MASK + b" " + MASK
 
 
-def test_no_secrets_is_identity():
+def test_no_secrets_is_identity() -> None:
     """With no secrets the data passes unchanged."""
     assert Masker().mask(b"anything \x00\xff") == b"anything \x00\xff"
 
 
-def test_safe_cut_never_splits_a_secret():
+def test_safe_cut_never_splits_a_secret() -> None:
     """A cut point inside a secret moves to its start."""
     m = Masker(["0123456789"])
     data = b"abc0123456789xyz"
@@ -51,7 +51,7 @@ def test_safe_cut_never_splits_a_secret():
     assert m.safe_cut(data, 2) == 2
 
 
-def test_many_secrets_same_answer_on_both_engines():
+def test_many_secrets_same_answer_on_both_engines() -> None:
     """With 100 secrets, every one is masked, and both matcher engines agree byte for byte."""
     secrets = [f"zz-secret-{i:03d}" for i in range(100)]
     data = b"".join(f"copying {s} and {s[::-1]} to /var/www\n".encode() for s in secrets) * 3
@@ -77,7 +77,7 @@ def feed_all(core: Core, chunks: list[bytes]) -> tuple[bytes, bytes]:
     return archive, console
 
 
-def test_secret_split_across_chunks_masked():
+def test_secret_split_across_chunks_masked() -> None:
     """A secret arriving in two reads is still masked in archive and console."""
     core = Core(Policy(head=0, masks=("hunter2-long-secret",)))
     archive, console = feed_all(core, [b"ERROR: pw hunter2-lo", b"ng-secret end\n"])
@@ -85,7 +85,7 @@ def test_secret_split_across_chunks_masked():
     assert b"ERROR: pw ******** end\n" in console
 
 
-def test_secret_split_inside_very_long_line():
+def test_secret_split_inside_very_long_line() -> None:
     """A secret straddling the cut of a line too long to hold is masked."""
     core = Core(Policy(head=0, masks=("straddling-secret",)), max_pending=64)
     line = b"x" * 60 + b"straddling-secret" + b"y" * 200 + b"\n"
@@ -96,7 +96,7 @@ def test_secret_split_inside_very_long_line():
     assert b"straddling" not in console
 
 
-def test_learned_secret_redacted_in_declaring_line_of_archive():
+def test_learned_secret_redacted_in_declaring_line_of_archive() -> None:
     """The archive copy of a sensitive setVariable holds neither value nor base64."""
     value = "learned-secret-1"
     b64 = base64.b64encode(value.encode()).decode()
@@ -109,7 +109,7 @@ def test_learned_secret_redacted_in_declaring_line_of_archive():
     assert b"ERROR: ********\n" in console
 
 
-def test_masked_lines_stay_shown():
+def test_masked_lines_stay_shown() -> None:
     """A line with a secret is shown masked, not dropped."""
     core = Core(Policy(head=0, masks=("visible-secret",)))
     _, console = feed_all(core, [b"copy\n" * 50 + b"ERROR: visible-secret failed\n"])

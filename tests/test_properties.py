@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from logtrim.dialects import Dialect
 from logtrim.dialects.octopus import Octopus
 from logtrim.dialects.servicemsg import parse_message
 from logtrim.engine.core import STDERR, STDOUT, Core
@@ -43,7 +45,7 @@ SERVICE = st.sampled_from(
 )
 
 
-def stream_data(with_service: bool = False):
+def stream_data(with_service: bool = False) -> st.SearchStrategy[bytes]:
     item = st.one_of(LINES, SERVICE) if with_service else LINES
     return st.lists(item, max_size=60).map(b"".join)
 
@@ -58,10 +60,17 @@ def split(data: bytes, cuts: list[int]) -> list[bytes]:
     return [c for c in out if c]
 
 
-def run_core(chunks: list[bytes], *, budget: int = 4096, secrets=(), dialect=None):
+def run_core(
+    chunks: list[bytes],
+    *,
+    budget: int = 4096,
+    secrets: Sequence[str] = (),
+    dialect: Dialect | None = None,
+) -> tuple[bytes, list[tuple[int, bytes]]]:
     core = Core(Policy(budget=budget, head=3, tail=20, masks=tuple(secrets)), dialect,
                 max_pending=256)  # fmt: skip
-    archive, console = [], []
+    archive: list[bytes] = []
+    console: list[tuple[int, bytes]] = []
     for chunk in chunks:
         arch, emits = core.feed(STDOUT, chunk, 0.0)
         archive.append(arch)
@@ -76,7 +85,7 @@ def run_core(chunks: list[bytes], *, budget: int = 4096, secrets=(), dialect=Non
 
 @SETTINGS
 @given(stream_data(), st.lists(st.integers(min_value=0), max_size=20))
-def test_chunking_does_not_matter(data: bytes, cuts: list[int]):
+def test_chunking_does_not_matter(data: bytes, cuts: list[int]) -> None:
     """The same output in any chunks gives the same console and archive."""
     whole = run_core([data] if data else [])
     pieces = run_core(split(data, cuts))
@@ -85,7 +94,7 @@ def test_chunking_does_not_matter(data: bytes, cuts: list[int]):
 
 @SETTINGS
 @given(stream_data(with_service=True), st.lists(st.integers(min_value=0), max_size=20))
-def test_chunking_does_not_matter_with_service_messages(data: bytes, cuts: list[int]):
+def test_chunking_does_not_matter_with_service_messages(data: bytes, cuts: list[int]) -> None:
     """Chunking does not matter with service messages and the Octopus dialect either."""
     whole = run_core([data] if data else [], dialect=Octopus())
     pieces = run_core(split(data, cuts), dialect=Octopus())
@@ -95,7 +104,7 @@ def test_chunking_does_not_matter_with_service_messages(data: bytes, cuts: list[
 @SETTINGS
 @given(st.lists(st.one_of(LINES, st.just(LONG)), max_size=20).map(b"".join),
        st.lists(st.integers(min_value=0), max_size=20))  # fmt: skip
-def test_chunking_does_not_matter_for_long_lines(data: bytes, cuts: list[int]):
+def test_chunking_does_not_matter_for_long_lines(data: bytes, cuts: list[int]) -> None:
     """A line longer than the splitter holds is shown the same whatever the chunking."""
     assert run_core(split(data, cuts)) == run_core([data] if data else [])
 
@@ -103,7 +112,7 @@ def test_chunking_does_not_matter_for_long_lines(data: bytes, cuts: list[int]):
 @SETTINGS
 @given(stream_data(), st.lists(st.integers(min_value=0), max_size=10),
        st.integers(min_value=2048, max_value=8000))  # fmt: skip
-def test_budget_never_exceeded(data: bytes, cuts: list[int], budget: int):
+def test_budget_never_exceeded(data: bytes, cuts: list[int], budget: int) -> None:
     """Without service messages the console never exceeds the budget."""
     _, console = run_core(split(data * 5, cuts), budget=budget)
     assert sum(len(d) for _, d in console) <= budget
@@ -111,7 +120,7 @@ def test_budget_never_exceeded(data: bytes, cuts: list[int], budget: int):
 
 @SETTINGS
 @given(stream_data(with_service=True), st.integers(min_value=2048, max_value=8000))
-def test_non_service_bytes_within_budget(data: bytes, budget: int):
+def test_non_service_bytes_within_budget(data: bytes, budget: int) -> None:
     """With service messages, everything else still fits in the budget."""
     _, console = run_core([data * 5], budget=budget, dialect=Octopus())
     other = sum(len(d) for _, d in console if not d.startswith(b"##octopus["))
@@ -120,7 +129,7 @@ def test_non_service_bytes_within_budget(data: bytes, budget: int):
 
 @SETTINGS
 @given(stream_data(), st.lists(st.integers(min_value=0), max_size=20))
-def test_archive_round_trips(data: bytes, cuts: list[int]):
+def test_archive_round_trips(data: bytes, cuts: list[int]) -> None:
     """Without secrets the archive is the input, byte for byte."""
     archive, _ = run_core(split(data, cuts))
     assert archive == data
@@ -129,7 +138,7 @@ def test_archive_round_trips(data: bytes, cuts: list[int]):
 @SETTINGS
 @given(st.binary(max_size=2000), st.lists(st.integers(min_value=0), max_size=30),
        st.integers(min_value=1, max_value=64))  # fmt: skip
-def test_line_splitter_loses_nothing(data: bytes, cuts: list[int], max_pending: int):
+def test_line_splitter_loses_nothing(data: bytes, cuts: list[int], max_pending: int) -> None:
     """The splitter hands out every byte once, in order, whatever the chunking."""
     splitter = LineSplitter(max_pending)
     out = []
@@ -144,7 +153,7 @@ def test_line_splitter_loses_nothing(data: bytes, cuts: list[int], max_pending: 
 
 @SETTINGS
 @given(st.text(max_size=200))
-def test_parse_message_never_crashes(text: str):
+def test_parse_message_never_crashes(text: str) -> None:
     """Any text either parses or returns None."""
     parse_message(text)
     parse_message("##octopus[" + text)
@@ -155,7 +164,7 @@ def test_parse_message_never_crashes(text: str):
                max_size=12),
        st.dictionaries(st.from_regex(r"[a-z]{1,8}", fullmatch=True), st.text(max_size=40),
                        max_size=5))  # fmt: skip
-def test_parse_message_round_trip(name: str, attrs: dict[str, str]):
+def test_parse_message_round_trip(name: str, attrs: dict[str, str]) -> None:
     """A well-formed message decodes to its name and values."""
     body = "".join(f" {k}='{base64.b64encode(v.encode()).decode()}'" for k, v in attrs.items())
     message = parse_message(f"##octopus[{name}{body}]")
@@ -170,7 +179,7 @@ SECRET_CHARS = st.text(alphabet="abcdefXYZ0123-_", min_size=4, max_size=16)
 @SETTINGS
 @given(st.lists(SECRET_CHARS, min_size=1, max_size=4), st.lists(LINES, max_size=20),
        st.lists(st.integers(min_value=0), max_size=30))  # fmt: skip
-def test_no_secret_in_any_chunking(secrets: list[str], lines: list[bytes], cuts: list[int]):
+def test_no_secret_in_any_chunking(secrets: list[str], lines: list[bytes], cuts: list[int]) -> None:
     """However the output is chunked, no secret reaches the archive or the console."""
     data = b"".join(line + s.encode() + b" ERROR: " + s.encode() + b"\n"
                     for line, s in zip(lines, secrets * 20, strict=False))  # fmt: skip
@@ -183,7 +192,7 @@ def test_no_secret_in_any_chunking(secrets: list[str], lines: list[bytes], cuts:
 
 @SETTINGS
 @given(st.lists(SECRET_CHARS, min_size=1, max_size=5), st.binary(max_size=300))
-def test_masker_removes_every_secret(secrets: list[str], noise: bytes):
+def test_masker_removes_every_secret(secrets: list[str], noise: bytes) -> None:
     """Masking leaves no secret, in plain text or base64."""
     masker = Masker(secrets)
     data = noise + b"|".join(s.encode() + base64.b64encode(s.encode()) for s in secrets)

@@ -44,3 +44,12 @@ def test_import_is_cheap() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_public_names_show_the_public_path() -> None:
+    """`repr(logtrim.LogtrimHandler)` reads `logtrim.LogtrimHandler`, not an internal module."""
+    assert repr(logtrim.LogtrimHandler) == "<class 'logtrim.LogtrimHandler'>"
+    for name in logtrim.__all__:
+        obj = getattr(logtrim, name)
+        if isinstance(obj, type):
+            assert obj.__module__ == "logtrim", name

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import RunLogtrim
 from octopus_decoder import messages
 
 from logtrim.dialects.octopus import Octopus
@@ -66,7 +67,7 @@ def test_reason_matches_the_hand_label_in_nine_runs_of_ten() -> None:
         ("java_exception.log", 'Exception in thread "main" java.lang.IllegalStateException'),
     ],
 )
-def test_reason_through_a_real_run(run_logtrim, name: str, label: str) -> None:
+def test_reason_through_a_real_run(run_logtrim: RunLogtrim, name: str, label: str) -> None:
     """A real `logtrim run --ci octopus` of a child that replays a real failing run (stdout
     and stderr on their own pipes) sends that reason as Octopus's resultMessage."""
     stem = FAILURES / name[: -len(".log")]

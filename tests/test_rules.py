@@ -10,7 +10,7 @@ import pytest
 
 from logtrim._matchers import compiler
 from logtrim.engine.matcher import Matcher
-from logtrim.engine.rules import RULES, Kind, Role
+from logtrim.engine.rules import RULES, Kind, Role, Rule
 
 ENGINES = ["re"] + (["hyperscan"] if compiler() is not None else [])
 TOOLS = Path(__file__).parent / "data" / "tools"
@@ -23,14 +23,14 @@ TIER = {
 }
 
 
-def _expected(rule) -> Kind:
+def _expected(rule: Rule) -> Kind:
     # A zero rule alone leaves an ordinary line; a detail level hides its line.
     return Kind.INFO if rule.role is Role.ZERO else rule.kind
 
 
 @pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("rule", RULES, ids=lambda r: r.name)
-def test_each_example_gets_its_tier(rule, engine: str) -> None:
+def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
     """The example line in docs/reference.md is classified as the rule says."""
     matcher = Matcher(compiler=compiler(engine))
     example = rule.example.encode()

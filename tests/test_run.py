@@ -34,7 +34,7 @@ def deploy_reference(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, by
 @pytest.mark.slow
 def test_acceptance_noisy_deploy_under_budget(
     run_logtrim: RunLogtrim, deploy_reference: tuple[Path, bytes]
-):
+) -> None:
     """A 30 MB failing deploy: exit 3, console under 1 MB with the errors, archive exact."""
     cwd, reference = deploy_reference
     assert 25_000_000 < len(reference) < 40_000_000
@@ -63,7 +63,7 @@ def test_acceptance_noisy_deploy_under_budget(
 
 
 @pytest.mark.slow
-def test_acceptance_traceback_stays_on_stderr(run_logtrim: RunLogtrim):
+def test_acceptance_traceback_stays_on_stderr(run_logtrim: RunLogtrim) -> None:
     """Without 2>&1 the traceback the step prints on stderr reaches logtrim's stderr."""
     result = run_logtrim(
         "--ci", "octopus", "--budget", "1MB", "--",
@@ -78,7 +78,7 @@ def test_acceptance_traceback_stays_on_stderr(run_logtrim: RunLogtrim):
     assert b"SmokeTestError:" in result.archive
 
 
-def test_defaults_print_one(run_logtrim: RunLogtrim, tmp_path: Path):
+def test_defaults_print_one(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """`logtrim run -- python3 -c 'print(1)'` works with defaults and says where the archive is."""
     result = run_logtrim("--", "python3", "-c", "print(1)", artifact=False, cwd=tmp_path)
     assert result.code == 0
@@ -90,7 +90,7 @@ def test_defaults_print_one(run_logtrim: RunLogtrim, tmp_path: Path):
     assert result.stderr == b""
 
 
-def test_python_dash_m_logtrim_and_console_script_agree(tmp_path: Path):
+def test_python_dash_m_logtrim_and_console_script_agree(tmp_path: Path) -> None:
     """`python -m logtrim` and the `logtrim` script are the same program."""
     script = Path(sys.executable).parent / "logtrim"
     for argv in ([str(script)], [sys.executable, "-m", "logtrim"]):
@@ -102,19 +102,19 @@ def test_python_dash_m_logtrim_and_console_script_agree(tmp_path: Path):
 
 
 @pytest.mark.parametrize("code", [0, 1, 3, 42, 255])
-def test_exit_code_is_the_childs(run_logtrim: RunLogtrim, code: int):
+def test_exit_code_is_the_childs(run_logtrim: RunLogtrim, code: int) -> None:
     """The step's exit code is logtrim's exit code."""
     result = run_logtrim("--", *py(f"import sys; sys.exit({code})"))
     assert result.code == code
 
 
-def test_child_killed_by_signal_gives_128_plus_n(run_logtrim: RunLogtrim):
+def test_child_killed_by_signal_gives_128_plus_n(run_logtrim: RunLogtrim) -> None:
     """A step that dies of SIGTERM makes logtrim exit 143, like a shell."""
     result = run_logtrim("--", *py("import os, signal; os.kill(os.getpid(), signal.SIGTERM)"))
     assert result.code == 128 + 15
 
 
-def test_streams_stay_separate(run_logtrim: RunLogtrim):
+def test_streams_stay_separate(run_logtrim: RunLogtrim) -> None:
     """stdout lines stay on stdout and stderr lines on stderr (Octopus gives them meaning)."""
     code = (
         "import sys\n"
@@ -135,7 +135,7 @@ def test_streams_stay_separate(run_logtrim: RunLogtrim):
     ]
 
 
-def test_archive_holds_every_byte_in_arrival_order(run_logtrim: RunLogtrim):
+def test_archive_holds_every_byte_in_arrival_order(run_logtrim: RunLogtrim) -> None:
     """The archive has both streams' bytes in the order the step wrote them."""
     code = (
         "import sys, time\n"
@@ -148,7 +148,7 @@ def test_archive_holds_every_byte_in_arrival_order(run_logtrim: RunLogtrim):
     assert result.archive == b"".join(f"line {i}\n".encode() for i in range(20))
 
 
-def test_partial_writes_become_one_console_line(run_logtrim: RunLogtrim):
+def test_partial_writes_become_one_console_line(run_logtrim: RunLogtrim) -> None:
     """A line written in two halves shows as one whole line."""
     code = (
         "import sys, time\n"
@@ -159,14 +159,14 @@ def test_partial_writes_become_one_console_line(run_logtrim: RunLogtrim):
     assert b"ERROR: first half and second half\n" in result.stdout
 
 
-def test_last_line_without_newline_is_kept(run_logtrim: RunLogtrim):
+def test_last_line_without_newline_is_kept(run_logtrim: RunLogtrim) -> None:
     """Output that ends without a newline is archived as is and still shown."""
     result = run_logtrim("--", *py("import sys; sys.stdout.write('ERROR: no newline')"))
     assert result.archive == b"ERROR: no newline"
     assert b"ERROR: no newline\n" in result.stdout
 
 
-def test_first_lines_are_shown(run_logtrim: RunLogtrim):
+def test_first_lines_are_shown(run_logtrim: RunLogtrim) -> None:
     """The first lines of a run show how the step started."""
     first = ["Deploying shop-api", "Target web-prod-03", "Release candidate rc3", "Using agent"]
     code = f"for t in {first!r}: print(t)\n" + (
@@ -179,7 +179,7 @@ def test_first_lines_are_shown(run_logtrim: RunLogtrim):
     assert result.archive.count(b"\n") == 1004
 
 
-def test_gap_marker_says_how_much_is_held_back(run_logtrim: RunLogtrim):
+def test_gap_marker_says_how_much_is_held_back(run_logtrim: RunLogtrim) -> None:
     """Hidden lines are announced with a count, not silently dropped."""
     code = "for i in range(1000): print(f'copying file {i:05d}.dat')\nprint('ERROR: disk full')\n"
     result = run_logtrim("--head", "2", "--context", "0", "--", *py(code))
@@ -202,7 +202,7 @@ def test_gap_marker_says_how_much_is_held_back(run_logtrim: RunLogtrim):
         "Error: connect ECONNREFUSED 127.0.0.1:5432",
     ],
 )
-def test_error_and_warning_forms_are_shown(run_logtrim: RunLogtrim, line: str):
+def test_error_and_warning_forms_are_shown(run_logtrim: RunLogtrim, line: str) -> None:
     """Common error and warning lines buried in noise reach the console."""
     code = (
         "for i in range(300): print(f'copying file {i:05d}.dat')\n"
@@ -213,7 +213,7 @@ def test_error_and_warning_forms_are_shown(run_logtrim: RunLogtrim, line: str):
     assert (line + "\n").encode() in result.stdout
 
 
-def test_noise_is_archive_only(run_logtrim: RunLogtrim):
+def test_noise_is_archive_only(run_logtrim: RunLogtrim) -> None:
     """Plain chatter of a successful step stays out of the console."""
     code = "for i in range(5000): print(f'copying file {i:05d}.dat')"
     result = run_logtrim("--head", "3", "--", *py(code))
@@ -223,7 +223,7 @@ def test_noise_is_archive_only(run_logtrim: RunLogtrim):
     assert len(result.console) < 2000
 
 
-def test_python_traceback_kept_as_block(run_logtrim: RunLogtrim):
+def test_python_traceback_kept_as_block(run_logtrim: RunLogtrim) -> None:
     """A Python traceback in noise is shown whole, frames included."""
     code = (
         "import sys\n"
@@ -242,7 +242,7 @@ def test_python_traceback_kept_as_block(run_logtrim: RunLogtrim):
     assert b"KeyError: 'missing-key'" in err
 
 
-def test_java_stack_trace_kept_as_block(run_logtrim: RunLogtrim):
+def test_java_stack_trace_kept_as_block(run_logtrim: RunLogtrim) -> None:
     """A Java exception with its frames and 'Caused by' is shown whole."""
     trace = [
         'Exception in thread "main" java.lang.IllegalStateException: pool closed',
@@ -263,7 +263,7 @@ def test_java_stack_trace_kept_as_block(run_logtrim: RunLogtrim):
         assert (line + "\n").encode() in result.stdout
 
 
-def test_failure_tail_on_nonzero_exit(run_logtrim: RunLogtrim):
+def test_failure_tail_on_nonzero_exit(run_logtrim: RunLogtrim) -> None:
     """On failure the last lines not already shown appear; on success they do not."""
     body = "for i in range(2000): print(f'copying file {i:05d}.dat')\n"
     failed = run_logtrim("--head", "0", "--tail", "50", "--", *py(body + "raise SystemExit(4)"))
@@ -275,7 +275,7 @@ def test_failure_tail_on_nonzero_exit(run_logtrim: RunLogtrim):
     assert b"copying file 01999.dat" not in ok.stdout
 
 
-def test_tail_does_not_repeat_shown_lines(run_logtrim: RunLogtrim):
+def test_tail_does_not_repeat_shown_lines(run_logtrim: RunLogtrim) -> None:
     """A line already shown as an error is not printed again by the failure tail."""
     code = (
         "for i in range(100): print(f'copying file {i:05d}.dat')\n"
@@ -290,7 +290,7 @@ def test_tail_does_not_repeat_shown_lines(run_logtrim: RunLogtrim):
 
 
 @pytest.mark.parametrize("budget", ["4kB", "16KiB", "100000"])
-def test_budget_never_exceeded(run_logtrim: RunLogtrim, budget: str):
+def test_budget_never_exceeded(run_logtrim: RunLogtrim, budget: str) -> None:
     """Thousands of error lines, a failure tail and a summary still fit in --budget."""
     from logtrim import parse_size
 
@@ -310,7 +310,7 @@ def test_budget_never_exceeded(run_logtrim: RunLogtrim, budget: str):
     assert b"no longer shown" in result.stdout or b"not shown" in result.stdout
 
 
-def test_summary_names_archive_and_counts(run_logtrim: RunLogtrim):
+def test_summary_names_archive_and_counts(run_logtrim: RunLogtrim) -> None:
     """The closing summary gives lines, bytes and the archive's path and size."""
     code = "for i in range(1234): print(f'copying file {i:05d}.dat')"
     result = run_logtrim("--ci", "plain", "--", *py(code))
@@ -321,7 +321,7 @@ def test_summary_names_archive_and_counts(run_logtrim: RunLogtrim):
     assert "##octopus" not in text
 
 
-def test_octopus_detected_by_environment(run_logtrim: RunLogtrim, tmp_path: Path):
+def test_octopus_detected_by_environment(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """With --ci auto under Calamari the archive is published with createArtifact."""
     result = run_logtrim(
         "--", *py("print('hello')"), env={"OctopusCalamariWorkingDirectory": str(tmp_path)}
@@ -332,14 +332,14 @@ def test_octopus_detected_by_environment(run_logtrim: RunLogtrim, tmp_path: Path
     assert created[0].attrs["length"] == str(result.artifact.stat().st_size)
 
 
-def test_name_option_sets_artifact_name(run_logtrim: RunLogtrim):
+def test_name_option_sets_artifact_name(run_logtrim: RunLogtrim) -> None:
     """--name is the artifact name Octopus shows."""
     result = run_logtrim("--ci", "octopus", "--name", "Deploy log ✓", "--", *py("print(1)"))
     created = [m for m in messages(result.stdout) if m.name == "createArtifact"]
     assert [m.attrs["name"] for m in created] == ["Deploy log ✓"]
 
 
-def test_relative_artifact_published_as_absolute(run_logtrim: RunLogtrim, tmp_path: Path):
+def test_relative_artifact_published_as_absolute(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """A relative --artifact is published with its absolute path."""
     result = run_logtrim(
         "--ci", "octopus", "--artifact", "rel.log.zst", "--", *py("print(1)"),
@@ -350,7 +350,7 @@ def test_relative_artifact_published_as_absolute(run_logtrim: RunLogtrim, tmp_pa
     assert created[0].attrs["length"] == str((tmp_path / "rel.log.zst").stat().st_size)
 
 
-def test_options_after_command_go_to_the_child(run_logtrim: RunLogtrim):
+def test_options_after_command_go_to_the_child(run_logtrim: RunLogtrim) -> None:
     """Flags after COMMAND belong to the child, even ones logtrim also has."""
     result = run_logtrim(
         *py("import sys; print('ARGS', sys.argv[1:])"), "--budget", "5", "-v", "--", "x"
@@ -359,7 +359,7 @@ def test_options_after_command_go_to_the_child(run_logtrim: RunLogtrim):
     assert b"ARGS ['--budget', '5', '-v', '--', 'x']" in result.archive
 
 
-def test_child_gets_stdin_env_and_cwd(run_logtrim: RunLogtrim, tmp_path: Path):
+def test_child_gets_stdin_env_and_cwd(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """The step sees the caller's stdin, environment and working directory."""
     code = "import os, sys; print(sys.stdin.read().strip(), os.environ['XYZ_VAR'], os.getcwd())"
     result = run_logtrim("--", *py(code), env={"XYZ_VAR": "from-env"}, stdin=b"from-stdin\n")
@@ -379,7 +379,7 @@ def test_child_gets_stdin_env_and_cwd(run_logtrim: RunLogtrim, tmp_path: Path):
 )
 def test_usage_errors_exit_2_before_the_child(
     run_logtrim: RunLogtrim, tmp_path: Path, args: list[str]
-):
+) -> None:
     """A bad option is a one-line error, exit 2, and the step never starts."""
     marker = tmp_path / "started"
     result = run_logtrim(*args, "--", "touch", str(marker))
@@ -388,33 +388,33 @@ def test_usage_errors_exit_2_before_the_child(
     assert b"Traceback" not in result.stderr
 
 
-def test_missing_command_is_usage_error(run_logtrim: RunLogtrim):
+def test_missing_command_is_usage_error(run_logtrim: RunLogtrim) -> None:
     """`logtrim run` with no command exits 2."""
     result = run_logtrim()
     assert result.code == 2
 
 
 @pytest.mark.parametrize("budget", ["1MB", "1MiB", "512kB", "64KiB", "1GB", "250000"])
-def test_budget_units_accepted(run_logtrim: RunLogtrim, budget: str):
+def test_budget_units_accepted(run_logtrim: RunLogtrim, budget: str) -> None:
     """Decimal and binary size units are accepted."""
     assert run_logtrim("--budget", budget, "--", *py("print(1)")).code == 0
 
 
-def test_level_option(run_logtrim: RunLogtrim):
+def test_level_option(run_logtrim: RunLogtrim) -> None:
     """--level 19 still gives an archive that decodes to the output."""
     code = "for i in range(10000): print(f'copying file {i:05d}.dat')"
     result = run_logtrim("--level", "19", "--", *py(code))
     assert result.archive.count(b"\n") == 10000
 
 
-def test_quiet_by_default(run_logtrim: RunLogtrim):
+def test_quiet_by_default(run_logtrim: RunLogtrim) -> None:
     """A clean run writes nothing of logtrim's own to stderr (Octopus shows it as errors)."""
     result = run_logtrim("--ci", "octopus", "--", *py("print('deploying'); print('done')"))
     assert result.stderr == b""
 
 
 @pytest.mark.slow
-def test_million_line_flood_with_one_error(run_logtrim: RunLogtrim):
+def test_million_line_flood_with_one_error(run_logtrim: RunLogtrim) -> None:
     """One error in a million lines is shown with its context; the console stays in budget."""
     code = (
         "import sys\n"
@@ -435,7 +435,7 @@ def test_million_line_flood_with_one_error(run_logtrim: RunLogtrim):
 
 
 @pytest.mark.slow
-def test_slow_compression_keeps_archive_valid(run_logtrim: RunLogtrim):
+def test_slow_compression_keeps_archive_valid(run_logtrim: RunLogtrim) -> None:
     """With a slow zstd level the archive is still a valid, complete zstd file."""
     code = (
         "import base64, os, sys\n"
@@ -448,7 +448,7 @@ def test_slow_compression_keeps_archive_valid(run_logtrim: RunLogtrim):
     assert len(zstd_dc(result.artifact)) == 3 * (4 << 20) + 3
 
 
-def test_help_shows_the_defaults():
+def test_help_shows_the_defaults() -> None:
     proc = subprocess.run(
         [sys.executable, "-m", "logtrim", "run", "--help"],
         capture_output=True, env=clean_env(), timeout=60, check=False,

@@ -17,7 +17,8 @@ from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
 
 from logtrim.engine.policy import Policy
 from logtrim.logs.tasklog import Grouper, Record
-from logtrim.logs.trim import NODE_TAIL, TrimJob, trim_one
+from logtrim.logs.tasktrim import NODE_TAIL
+from logtrim.logs.trim import TrimJob, trim_one
 
 _NODE = re.compile(rb"^ {20}\| +(?:== \w+: .* ==|(?:Success|Failed|Skipped): .*)$", re.M)
 

@@ -72,10 +72,10 @@ def main() -> int:
             note = f"middle cut to {args.cut} B per file (was {len(data)} B)"
         (args.dir / (args.name + suffix)).write_bytes(kept)
     runs = args.dir / "runs.tsv"
-    kept = runs.read_text(encoding="utf-8").splitlines(keepends=True) if runs.exists() else []
-    kept = [row for row in kept if row.split("\t", 1)[0] != args.name]
-    kept.append(f"{args.name}\t{code}\t{shlex.join(command)}\t{note}\n")
-    runs.write_text("".join(sorted(kept)), encoding="utf-8")
+    rows = runs.read_text(encoding="utf-8").splitlines(keepends=True) if runs.exists() else []
+    rows = [row for row in rows if row.split("\t", 1)[0] != args.name]
+    rows.append(f"{args.name}\t{code}\t{shlex.join(command)}\t{note}\n")
+    runs.write_text("".join(sorted(rows)), encoding="utf-8")
     print(f"{args.name}: exit {code}, out {len(out)} B, err {len(err)} B")
     return 0
 
