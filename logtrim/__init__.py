@@ -15,8 +15,8 @@ from ._errors import (
 )
 from ._sizes import format_size, parse_size
 from ._version import __version__
-from .engine.policy import Policy
 from .engine.kinds import Kind
+from .engine.policy import Policy
 from .handler.capture import capture
 from .handler.handler import LogtrimHandler
 from .structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
