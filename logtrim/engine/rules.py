@@ -27,8 +27,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .._text import COLOUR
 from .kinds import Kind
+from .levels import BOL as _BOL
+from .levels import COLOUR_B as _C
+from .levels import DETAIL_FIELD, DETAIL_START
+from .levels import TOOL_LEVELS as _TOOL_LEVELS
+from .levels import level_forms as _level_forms
 
 __all__ = [
     "DETAIL_FIELD",
@@ -62,57 +66,10 @@ class Rule:
     role: Role = Role.WORD
 
 
-_C = COLOUR.encode()
-# Where a rule needs the start of a line, it allows colour codes and blanks before the text.
-_BOL = rb"^(?:" + _C + rb")*[ \t]*"
-# A time stamp before a level: 2026-12-01 12:00:00,123 / 12:00:00.000 / 2026-12-01T12:00:00Z
-_TS = rb"[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]{3,40}"
-# A level word ends at a blank, a colon, a bracket or a bar.
-_END = rb"(?:[ \t:|\]>)]|$)"
 # A weak word stands alone: not after or before a name's, an option's or a setting's
 # characters. Neither side takes a newline: a match stays on its line.
 _L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
 _R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
-
-_LEVEL_WORDS = {
-    Kind.ERROR: rb"(?:ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|ALERT|EMERG|EMERGENCY|FTL|EROR)",
-    Kind.WARNING: rb"(?:WARNING|WARN|WRN)",
-    Kind.INFO: rb"(?:INFO|INF|NOTICE)",
-    Kind.NOISE: rb"(?:DEBUG|DBG|TRACE|TRC|VERBOSE|VRB|FINE|FINER|FINEST|DBUG|TRCE)",
-}
-# The Octopus raw task log's level column ("16:05:51   Error    |   text").
-_TASK_LOG_WORDS = {
-    Kind.ERROR: rb"(?:Error|Fatal)",
-    Kind.WARNING: rb"Warning",
-    Kind.INFO: rb"(?:Info|Highlight|Wait)",
-    Kind.NOISE: rb"Verbose",
-}
-
-
-def _level_forms(kind: Kind) -> list[bytes]:
-    """The places a level word of ``kind`` stands in common log formats."""
-    words = _LEVEL_WORDS[kind]
-    return [
-        # After an optional time stamp and one optional bracketed field:
-        # "2026-12-01 12:00:00,123 [main] ERROR x", "WARNING:root:msg", "[INFO] x", "\tINFO\t"
-        _BOL + rb"(?:" + _TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + words + _END,
-        # In a bracket after the time: "[12:00:00 INF] x", "[2026-12-01T12:00:00Z INFO  app]"
-        _BOL + rb"\[" + _TS + rb"[ \t]+" + words + _END,
-        _field_form(words),
-        rb"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T)?[0-9]{2}:[0-9]{2}:[0-9]{2}[ \t]+"
-        + _TASK_LOG_WORDS[kind]
-        + rb"[ \t]+\|",
-    ]
-
-
-def _field_form(words: bytes) -> bytes:
-    """logfmt and JSON, any case: level=info, "severity":"ERROR"."""
-    return (
-        rb"(?:^|[ \t{,])[\"']?(?i:level|lvl|severity|levelname|loglevel)[\"']?"
-        + rb"[ \t]*[=:][ \t]*[\"']?(?i:"
-        + words
-        + rb")(?:[\"' \t,}]|$)"
-    )
 
 
 def _level(name: str, kind: Kind, forms: Sequence[bytes], example: str) -> Rule:
@@ -122,36 +79,6 @@ def _level(name: str, kind: Kind, forms: Sequence[bytes], example: str) -> Rule:
 def _strong(name: str, pattern: bytes, example: str, *, caseless: bool = False) -> Rule:
     return Rule(name, Kind.ERROR, pattern, example, caseless=caseless, role=Role.STRONG)
 
-
-# Tool-specific level forms, by tier.
-_TOOL_LEVELS = {
-    Kind.ERROR: [
-        rb"^[EF][0-9]{4} [0-9:.]{8,15} ",  # klog / glog
-        _BOL + rb"(?:fail|crit): ",  # Microsoft.Extensions.Logging
-        _BOL + rb"npm (?:ERR!|error) ",
-        rb"^E: ",  # apt
-        rb"^(?:fatal|failed): \[|^ERROR! ",  # Ansible
-    ],
-    Kind.WARNING: [
-        rb"^W[0-9]{4} [0-9:.]{8,15} ",
-        _BOL + rb"warn: ",
-        _BOL + rb"npm (?:WARN|warn) ",
-        rb"^W: ",
-    ],
-    Kind.INFO: [
-        rb"^I[0-9]{4} [0-9:.]{8,15} ",
-        _BOL + rb"info: ",
-        rb"^(?:ok|changed): \[",  # Ansible
-        _BOL + rb"(?i:note): ",  # compiler and installer notes
-    ],
-    Kind.NOISE: [
-        _BOL + rb"(?:dbug|trce): ",
-        _BOL + rb"npm (?:notice|info|http|verb|verbose|sill|timing) ",
-        rb"^(?:skipping|included): ",  # Ansible
-        rb"^\+{1,2} [^ +]",  # shell traces (set -x): what ran, not what went wrong
-        rb"^>[ \t]{3,}[^ \t]",  # pytest's source lines in a traceback
-    ],
-}
 
 _STRONG: tuple[Rule, ...] = (
     _strong(
@@ -296,20 +223,6 @@ _ZERO: tuple[Rule, ...] = (
         role=Role.ZERO,
     ),
 )
-
-
-#: Detail levels (DEBUG, TRACE, VERBOSE, ...): no rule of their own, since such a line is
-#: archive only anyway. The matcher checks these only on lines a word hit, so a flood of DEBUG
-#: lines costs the scan nothing: the forms at the start of a line, and the logfmt/JSON field
-#: (looked for only where the line names a level).
-_DETAIL_FIELD = _field_form(_LEVEL_WORDS[Kind.NOISE])
-DETAIL_START = rb"|".join(
-    rb"(?:" + f + rb")"
-    for f in _level_forms(Kind.NOISE) + _TOOL_LEVELS[Kind.NOISE]
-    if f != _DETAIL_FIELD
-)
-DETAIL_FIELD = _DETAIL_FIELD
-DETAIL_EXAMPLE = "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying"
 
 
 RULES: tuple[Rule, ...] = (
