@@ -1,1 +1,1 @@
-"""handler"""
+"""logtrim inside a Python app: ``LogtrimHandler`` and ``capture()`` (public through ``logtrim``). Internal."""

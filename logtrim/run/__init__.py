@@ -1,1 +1,1 @@
-"""run"""
+"""The async shell of ``logtrim run`` (anyio): the child, its pipes, signals, the console. Internal."""
