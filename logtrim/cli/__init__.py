@@ -1,1 +1,1 @@
-"""The ``logtrim`` command line (typer): settings, commands, errors mapped to exit codes. Internal."""
+"""The ``logtrim`` command line (typer): settings, commands, exit codes. Internal."""

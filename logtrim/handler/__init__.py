@@ -1,1 +1,1 @@
-"""logtrim inside a Python app: ``LogtrimHandler`` and ``capture()`` (public through ``logtrim``). Internal."""
+"""logtrim in a Python app: ``LogtrimHandler`` and ``capture()``. Internal; public via ``logtrim``."""

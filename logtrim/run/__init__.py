@@ -1,1 +1,1 @@
-"""The async shell of ``logtrim run`` (anyio): the child, its pipes, signals, the console. Internal."""
+"""The async shell of ``logtrim run`` (anyio): the child, its pipes, signals. Internal."""
