@@ -8,12 +8,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from .._sizes import format_size
 from .commands import Commands
 from .failure import Reasons, continues
 from .history import CUT, Held, History, Shaper
 from .kinds import TIERS, Kind
 from .output import STDERR, STDOUT, Emit, Output
-from .policy import Budget, Policy
+from .policy import Budget, Policy, verbatim_allowance
 from .rules import Matcher
 from .throttle import Progress, Repeats
 
@@ -61,6 +62,9 @@ class Selector:
         self.reasons = Reasons()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         self._stopped: set[Kind] = set()  # tiers the budget no longer shows
+        # The output shown whole before filtering starts: bytes left of the allowance.
+        self.allowance = self.verbatim_left = verbatim_allowance(policy, self.budget)
+        out.settle = self.repeats.settle
 
     def region(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
@@ -78,7 +82,8 @@ class Selector:
         count, find = region.count, region.find
         n, nhits = len(region), len(hits)
         head = self.policy.head
-        forced = commands.forced(stream) or commands.is_open(stream)
+        forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim_left > 0
+        quiet_from = base if commands.quiet(stream) else -1
         noise = Kind.NOISE
         pos, lineno, i = 0, base, 0
         while pos < n:
@@ -117,10 +122,19 @@ class Selector:
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
-            forced = commands.forced(stream) or commands.is_open(stream)
-            plain_progress = not self.has_drop and not commands.quiet(stream)
+            forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim_left > 0
+            quiet = commands.quiet(stream)
+            plain_progress = not self.has_drop and not quiet
+            if quiet != (quiet_from >= 0):
+                if quiet:
+                    quiet_from = lineno + 1
+                else:
+                    self.history.quiet(quiet_from, lineno)
+                    quiet_from = -1
             pos = end
             lineno += 1
+        if quiet_from >= 0:
+            self.history.quiet(quiet_from, lineno)
         return lineno
 
     def line_mode(self, stream: int, lineno: int) -> bool:
@@ -131,10 +145,24 @@ class Selector:
         return self.commands.forced(stream)
 
     def line(
-        self, stream: int, line: bytes, kind: Kind, lineno: int, now: float, size: int = -1
+        self,
+        stream: int,
+        line: bytes,
+        kind: Kind,
+        lineno: int,
+        now: float,
+        size: int = -1,
+        *,
+        detail: bool = False,
     ) -> None:
-        """Decide one line: shown (with context), held back, counted as a repeat, or hidden."""
+        """Decide one line: shown (with context), held back, counted as a repeat, or hidden.
+
+        ``detail``: the caller's level says the line is detail (a DEBUG record): it takes
+        its share of the verbatim allowance but is not shown for it.
+        """
         commands = self.commands
+        verbatim = self.verbatim_left > 0 and self.consume(len(line) if size < 0 else size)
+        verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
             self._forward(stream, line, lineno)  # the next line of a command
             return
@@ -154,6 +182,13 @@ class Selector:
         tally = self.out.tally
         tally.seen_lines[seen] += 1
         tally.seen_bytes[seen] += size
+        # An error after hidden lines (detail, archive only) takes the usual path: its
+        # context before it.
+        opens_after_gap = kind == Kind.ERROR and not context and self.out.gap_lines > 0
+        if verbatim and commands.as_written(stream) and not opens_after_gap:
+            if not (self.has_drop and seen < Kind.KEEP and self.dropped(line)):
+                self._show_verbatim(stream, line, kind, seen, context, lineno)
+                return
         if kind == Kind.NOISE:
             self.out.hide(size)
             return
@@ -186,6 +221,39 @@ class Selector:
             self.reasons.note(shown)
         if shown_now and key is not None:
             self.repeats.shown(stream, key, now)
+
+    def consume(self, size: int) -> bool:
+        """Whether ``size`` more bytes of output are still within the verbatim allowance;
+        past it, one line says that filtering starts."""
+        if size <= self.verbatim_left:
+            self.verbatim_left -= size
+            return True
+        self.verbatim_left = 0
+        self.out.marker(
+            f"output passed {format_size(self.allowance)}: from here on only what matters "
+            "is shown (the archive has everything)"
+        )
+        return False
+
+    def _show_verbatim(
+        self, stream: int, line: bytes, kind: Kind, seen: Kind, context: bool, lineno: int
+    ) -> None:
+        """A line within the verbatim allowance: shown as written (masked)."""
+        shown = self.shaper.display(line)
+        if kind == Kind.ERROR and not context:
+            inc = self.incidents[stream]
+            inc.after, inc.block, inc.head, inc.holding = (
+                self.policy.after, self.policy.block, line, -1
+            )  # fmt: skip
+            self.reasons.note(shown)
+        out = self.out
+        out.flush_gap()  # lines kept off the console by a level (archive only)
+        masked = self.shaper.masker.mask(shown)
+        out.emit(stream, masked, seen)
+        if seen == Kind.NOISE:
+            out.tally.shown_lines[seen] += 1
+            out.tally.shown_bytes[seen] += len(masked)
+        self.history.mark_shown(lineno, stream=stream)
 
     def _promote(
         self, stream: int, line: bytes, kind: Kind, lineno: int
@@ -228,18 +296,22 @@ class Selector:
         """A command line, verbatim."""
         if not line.endswith(b"\n"):
             line += b"\n"
+        self.progress.late(stream)  # a throttled progress message came first: it goes first
         self.out.flush_gap()
         self.out.emit(stream, line, Kind.SERVICE)
-        self.history.mark_shown(lineno)
+        self.history.mark_shown(lineno, stream=stream)
 
-    def _context_before(self, lineno: int) -> list[tuple[int, bytes]]:
-        want = min(self.policy.context, lineno - self.history.last_shown - 1)
+    def _context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
+        """(lineno, stream, console form) of the lines before an error not shown yet, each
+        newer than what its stream showed last, none archive only."""
+        history = self.history
+        want = min(self.policy.context, lineno - history.last_shown - 1)
         if want <= 0:
             return []
         return [
-            (stream, self.shaper.display(raw))
-            for _, stream, raw in self.history.recent(lineno, want)
-            if not self.dropped(raw)
+            (n, stream, self.shaper.display(raw))
+            for n, stream, raw in history.recent(lineno, want)
+            if history.visible(n, stream) and not self.dropped(raw)
         ]
 
     def _show(
@@ -248,7 +320,7 @@ class Selector:
         shown: bytes,
         kind: Kind,
         lineno: int,
-        before: list[tuple[int, bytes]],
+        before: list[tuple[int, int, bytes]],
         *,
         context: bool = False,
     ) -> bool:
@@ -256,9 +328,9 @@ class Selector:
         self.progress.late(stream)  # the progress state before this line, in order
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
-        ctx = [(s, mask(b)) for s, b in before]
+        ctx = [(n, s, mask(b)) for n, s, b in before]
         gap = out.gap_text(len(ctx))
-        cost = len(masked) + len(gap) + sum(len(b) for _, b in ctx)
+        cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
         if not self.budget.allows(kind, cost) and ctx:
             ctx, gap = [], out.gap_text(0)
             cost = len(masked) + len(gap)
@@ -266,16 +338,16 @@ class Selector:
             self._hold(kind, len(shown))
             return False
         if gap:
-            out.emit(STDOUT, gap, Kind.NOISE)
+            out.emit(STDOUT, gap, Kind.NOISE, own=True)
         out.clear_gap()
-        for i, (ctx_stream, line) in enumerate(ctx):
+        for ctx_lineno, ctx_stream, line in ctx:
             out.emit(ctx_stream, line, Kind.NOISE)
             out.tally.context_lines += 1
-            self.history.mark_shown(lineno - len(ctx) + i)
+            self.history.mark_shown(ctx_lineno, stream=ctx_stream)
         out.emit(stream, masked, Kind.NOISE if context else kind)
         if context:
             out.tally.context_lines += 1
-        self.history.mark_shown(lineno)
+        self.history.mark_shown(lineno, stream=stream)
         return True
 
     def _hold(self, kind: Kind, size: int) -> None:
