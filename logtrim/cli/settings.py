@@ -166,7 +166,7 @@ def _verbatim(raw: object) -> int | None:
 
 
 def _show_verbatim(size: int | None) -> str:
-    return "auto: a twentieth of the budget" if size is None else _show_size(size)
+    return "auto" if size is None else _show_size(size)
 
 
 def _ci(raw: object) -> str:
@@ -239,7 +239,8 @@ class Settings:
     )
     verbatim = Setting(
         _ENGINE.verbatim,
-        "Output shown whole, as written, before filtering starts (a size, 0, or auto).",
+        "Output shown whole, as written, before filtering starts: a size, 0, or auto "
+        "(a twentieth of the budget).",
         _verbatim,
         show=_show_verbatim,
     )

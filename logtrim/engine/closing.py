@@ -94,6 +94,7 @@ class Closer:
             # Every run ends with its last lines: nothing disappears without a marker.
             _, reserve = closing(summary(compact))
             self._tail(end, reserve, tail)
+        out.flush_gap(sized=False)  # no console ends mid-stream without a marker
         lines = summary(compact)
         actions, need = closing(lines)
         if need > budget.room(0):

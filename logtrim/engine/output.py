@@ -49,12 +49,8 @@ class Output:
 
         ``own``: a line of logtrim's own, printed at the console's default level.
         """
-        if settle and self.settle is not None and not self._settling:
-            self._settling = True
-            try:
-                self.settle()
-            finally:
-                self._settling = False
+        if settle:
+            self.settle_now()
         if own:
             self._to_default()
         elif self._restore:
@@ -65,6 +61,15 @@ class Output:
         if kind != Kind.NOISE:
             self.tally.shown_lines[kind] += 1
             self.tally.shown_bytes[kind] += len(data)
+
+    def settle_now(self) -> None:
+        """Print what must come before anything else (a pending collapse count)."""
+        if self.settle is not None and not self._settling:
+            self._settling = True
+            try:
+                self.settle()
+            finally:
+                self._settling = False
 
     def _to_default(self) -> None:
         """Before our own line: the child's level switched off, once for a run of them."""

@@ -281,23 +281,35 @@ class Selector:
     def _service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
         """A line with a command marker: forwarded verbatim if it is a command (one line)."""
         text = line.decode("utf-8", "replace")
-        if not self.commands.see(text):
+        commands = self.commands
+        if not commands.is_command(text):
+            commands.see(text)  # state that spans lines (GitHub's stop-commands)
             return False
-        self.commands.open_after(stream, text)
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
-        progress = self.commands.is_progress(text)
-        if progress and not self.progress.due(stream, now, lineno, line, service=True):
-            return True
-        self._forward(stream, line, lineno)
+        throttled = commands.is_progress(text) and not self.progress.due(
+            stream, now, lineno, line, service=True
+        )
+        if not throttled:
+            # What goes before the command is printed at the level before it (it may be a
+            # level switch): the waiting progress, a collapse count, the gap marker.
+            self._before_forward(stream)
+        commands.see(text)
+        commands.open_after(stream, text)
+        if not throttled:  # else it waits as the latest state
+            self._forward(stream, line, lineno)
         return True
+
+    def _before_forward(self, stream: int) -> None:
+        self.progress.late(stream)
+        self.out.settle_now()
+        self.out.flush_gap()
 
     def _forward(self, stream: int, line: bytes, lineno: int) -> None:
         """A command line, verbatim."""
         if not line.endswith(b"\n"):
             line += b"\n"
-        self.progress.late(stream)  # a throttled progress message came first: it goes first
-        self.out.flush_gap()
+        self._before_forward(stream)  # a throttled progress message came first: it goes first
         self.out.emit(stream, line, Kind.SERVICE)
         self.history.mark_shown(lineno, stream=stream)
 
@@ -325,7 +337,8 @@ class Selector:
         context: bool = False,
     ) -> bool:
         """Print a line with its context before it, if the budget allows its tier."""
-        self.progress.late(stream)  # the progress state before this line, in order
+        # The progress state before this line, in order (dropped when the context shows it).
+        self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         ctx = [(n, s, mask(b)) for n, s, b in before]

@@ -56,13 +56,16 @@ class Progress:
             self._out.hide(len(line))
         return False
 
-    def late(self, stream: int) -> None:
-        """Show the stream's waiting progress line, if any (within the budget)."""
+    def late(self, stream: int, before: int | None = None) -> None:
+        """Show the stream's waiting progress line, if any (within the budget); dropped when
+        it is not older than line ``before`` (the caller prints it as context)."""
         st = self.streams[stream]
         if st.line is None:
             return
         lineno, line, service = st.line
         st.line = None
+        if before is not None and lineno >= before:
+            return
         if service:
             self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
