@@ -272,3 +272,64 @@ def test_interrupted_run_reports_duration_and_signal(tmp_path: Path, sig: signal
     seconds = float(summary.split(b" in ")[1].split(b"s")[0])
     assert 1.5 <= seconds < 15
     assert f"interrupted by {sig.name}".encode() in summary
+
+
+# -- stats: one line shape, one template -----------------------------------------------------
+
+
+def _stats(path: Path, columns: int = 100) -> str:
+    env = clean_env({"COLUMNS": str(columns)})
+    argv = [sys.executable, "-m", "logtrim", "stats", str(path)]
+    done = subprocess.run(argv, env=env, capture_output=True, check=True, timeout=60)
+    return done.stdout.decode()
+
+
+def test_stats_merges_templates_differing_in_one_token(tmp_path: Path) -> None:
+    """Lines of one shape over five components are one template, the component ``<*>``;
+    the suggested ``--drop`` matches every one of them."""
+    import hashlib
+
+    components = ["Octopus.Core", "Serilog.Sinks", "Newtonsoft.Json", "Azure.Storage", "Polly"]
+    lines = []
+    for i in range(5000):
+        digest = hashlib.sha256(str(i).encode()).hexdigest()
+        lines.append(
+            f"{i} VERBOSE extracting {components[i % 5]}/lib/net8.0/{digest[:8]}/"
+            f"{digest[8:20]}.dll ({1000 + i * 7} bytes) sha256={digest} in {i % 900} ms"
+        )
+    lines += [f"{i} INFO step {i} of the deployment started" for i in range(300)]
+    log = tmp_path / "extract.log"
+    log.write_text("\n".join(lines) + "\n")
+    report = _stats(log, columns=200)
+    row = next(r for r in report.splitlines() if "VERBOSE extracting" in r)
+    assert "<*>" in row
+    assert float(row.split("%")[0].split()[-1]) > 90  # one row: nearly all the bytes
+    assert "... in <n> ms" not in row and row.endswith("in <n> ms")  # the whole template
+    regex = re.search(r"--drop '(.*)'", report)
+    assert regex is not None
+    dropped = [line for line in lines if re.search(regex.group(1), line)]
+    assert len(dropped) == 5000
+
+
+def test_stats_pytest_padding_is_one_template(tmp_path: Path) -> None:
+    """pytest -v pads its progress column: the PASSED lines are still one template."""
+    (tmp_path / "test_many.py").write_text(PYTEST_FILE)
+    argv = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_many.py"]
+    out = subprocess.run(argv, cwd=tmp_path, capture_output=True, check=False, timeout=120).stdout
+    log = tmp_path / "pytest.log"
+    log.write_bytes(out)
+    rows = [r for r in _stats(log).splitlines() if "PASSED" in r and "█" in r]
+    assert len(rows) == 1
+    assert " 500 " in rows[0]
+
+
+def test_stats_template_column_uses_the_terminal_width(tmp_path: Path) -> None:
+    """Two long templates that differ at their end are told apart on a wide terminal."""
+    head = "npm http fetch GET 200 https://registry.npmjs.org/@scope/some-long-package-name"
+    log = tmp_path / "npm.log"
+    tails = ("(cache hit)", "(cache revalidated from the network)")
+    log.write_text("".join(f"{head} {i}ms {tail}\n" for i in range(50) for tail in tails))
+    narrow = [r for r in _stats(log, 80).splitlines() if "npm http" in r and "█" in r]
+    wide = [r for r in _stats(log, 200).splitlines() if "npm http" in r and "█" in r]
+    assert len({r.split("  ")[-1] for r in wide}) == len(wide) == 2
+    assert max(len(r) for r in narrow) <= 80 < max(len(r) for r in wide)

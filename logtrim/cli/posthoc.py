@@ -84,7 +84,10 @@ def stats(
     if json_:
         sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
     else:
-        sys.stdout.write(render(result, top))
+        import shutil
+
+        # The template column takes the terminal's width: long templates must not look alike.
+        sys.stdout.write(render(result, top, width=shutil.get_terminal_size((100, 24)).columns))
     for inp in result.inputs:
         _warn(inp.name, inp.damage)
 

@@ -185,10 +185,14 @@ class Selector:
         # An error after hidden lines (detail, archive only) takes the usual path: its
         # context before it.
         opens_after_gap = kind == Kind.ERROR and not context and self.out.gap_lines > 0
-        if verbatim and commands.as_written(stream) and not opens_after_gap:
-            if not (self.has_drop and seen < Kind.KEEP and self.dropped(line)):
-                self._show_verbatim(stream, line, kind, seen, context, lineno)
-                return
+        if (
+            verbatim
+            and commands.as_written(stream)
+            and not opens_after_gap
+            and not (self.has_drop and seen < Kind.KEEP and self.dropped(line))
+        ):
+            self._show_verbatim(stream, line, kind, seen, context, lineno)
+            return
         if kind == Kind.NOISE:
             self.out.hide(size)
             return
