@@ -63,18 +63,25 @@ def message_lines(console: bytes) -> list[bytes]:
 
 
 def child_message_lines(console: bytes) -> list[bytes]:
-    """:func:`message_lines` without the level switches logtrim wraps its own lines in
-    (``stdout-default`` before a run of ``[logtrim]`` lines, the child's level after it)."""
+    """:func:`message_lines` without the level switches logtrim wraps its own lines in:
+    ``stdout-default`` before a run of ``[logtrim]`` lines and the child's level (not the
+    default) after it."""
     lines = console.splitlines()
+    default = b"##octopus[stdout-default]"
+    level = default  # the stdout level in effect
     drop: set[int] = set()
     for i, line in enumerate(lines):
-        if line != b"##octopus[stdout-default]" or i + 1 >= len(lines):
+        if i in drop:
             continue
-        end = i + 1
-        while end < len(lines) and lines[end].startswith(b"[logtrim] "):
-            end += 1
-        if end > i + 1 and end < len(lines) and lines[end].startswith(b"##octopus[stdout-"):
-            drop |= {i, end}
+        if line == default and level != default:
+            end = i + 1
+            while end < len(lines) and lines[end].startswith(b"[logtrim] "):
+                end += 1
+            if end > i + 1 and end < len(lines) and lines[end] == level:
+                drop |= {i, end}
+                continue
+        if line.startswith(b"##octopus[stdout-"):
+            level = line
     return [line for i, line in enumerate(lines) if b"##octopus[" in line and i not in drop]
 
 

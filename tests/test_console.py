@@ -333,3 +333,15 @@ def test_stats_template_column_uses_the_terminal_width(tmp_path: Path) -> None:
     wide = [r for r in _stats(log, 200).splitlines() if "npm http" in r and "█" in r]
     assert len({r.split("  ")[-1] for r in wide}) == len(wide) == 2
     assert max(len(r) for r in narrow) <= 80 < max(len(r) for r in wide)
+
+
+def test_trim_of_a_small_log_is_the_log_whole(tmp_path: Path) -> None:
+    """``trim`` reads the same way: a log under the allowance comes out whole."""
+    log = tmp_path / "small.log"
+    log.write_bytes(b"".join(f"copy file {i}\n".encode() for i in range(30)))
+    argv = [sys.executable, "-m", "logtrim", "trim", str(log)]
+    out = subprocess.run(argv, env=clean_env(), capture_output=True, check=True).stdout
+    assert out.startswith(log.read_bytes() + b"[logtrim] 30 lines")
+    cut = subprocess.run([*argv, "--verbatim", "0"], env=clean_env(), capture_output=True).stdout
+    assert b"copy file 29\n" in cut  # its last lines
+    assert cut.count(b"\n") < 30
