@@ -150,8 +150,8 @@ class Core:
         while pos < len(data):
             if kind == Kind.NOISE and not self.select.line_mode(stream, lineno):
                 # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
-                if self.select.verbatim_left > 0:
-                    self.select.consume(len(data) - pos)
+                if self.select.verbatim.left > 0:
+                    self.select.verbatim.consume(len(data) - pos)
                 rest = data.count(b"\n", pos)
                 self.out.hide(len(data) - pos, rest)
                 tally.seen_lines[Kind.NOISE] += rest

@@ -8,15 +8,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._sizes import format_size
 from .commands import Commands
 from .failure import Reasons, continues
+from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import TIERS, Kind
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
 from .rules import Matcher
 from .throttle import Progress, Repeats
+from .verbatim import Verbatim
 
 __all__ = ["STDERR", "STDOUT", "Emit", "Selector"]
 
@@ -59,11 +60,12 @@ class Selector:
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
+        self.forward = Forwarder(commands, self.progress, out, history)
         self.reasons = Reasons()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         self._stopped: set[Kind] = set()  # tiers the budget no longer shows
-        # The output shown whole before filtering starts: bytes left of the allowance.
-        self.allowance = self.verbatim_left = verbatim_allowance(policy, self.budget)
+        # The output shown whole before filtering starts.
+        self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
         out.settle = self.repeats.settle
 
     def region(
@@ -82,7 +84,7 @@ class Selector:
         count, find = region.count, region.find
         n, nhits = len(region), len(hits)
         head = self.policy.head
-        forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim_left > 0
+        forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
         quiet_from = base if commands.quiet(stream) else -1
         noise = Kind.NOISE
         pos, lineno, i = 0, base, 0
@@ -122,7 +124,7 @@ class Selector:
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
-            forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim_left > 0
+            forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
             quiet = commands.quiet(stream)
             plain_progress = not self.has_drop and not quiet
             if quiet != (quiet_from >= 0):
@@ -161,13 +163,13 @@ class Selector:
         its share of the verbatim allowance but is not shown for it.
         """
         commands = self.commands
-        verbatim = self.verbatim_left > 0 and self.consume(len(line) if size < 0 else size)
+        verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
-            self._forward(stream, line, lineno)  # the next line of a command
+            self.forward.forward(stream, line, lineno)  # the next line of a command
             return
         if kind == Kind.SERVICE:
-            if self._service(stream, line, lineno, now):
+            if self.forward.service(stream, line, lineno, now):
                 return
             kind = self._plain.line_kind(line)
         elif len(line) > self.shaper.max_line and not line.endswith(CUT + b"\n"):
@@ -226,38 +228,18 @@ class Selector:
         if shown_now and key is not None:
             self.repeats.shown(stream, key, now)
 
-    def consume(self, size: int) -> bool:
-        """Whether ``size`` more bytes of output are still within the verbatim allowance;
-        past it, one line says that filtering starts."""
-        if size <= self.verbatim_left:
-            self.verbatim_left -= size
-            return True
-        self.verbatim_left = 0
-        self.out.marker(
-            f"output passed {format_size(self.allowance)}: from here on only what matters "
-            "is shown (the archive has everything)"
-        )
-        return False
-
     def _show_verbatim(
         self, stream: int, line: bytes, kind: Kind, seen: Kind, context: bool, lineno: int
     ) -> None:
-        """A line within the verbatim allowance: shown as written (masked)."""
-        shown = self.shaper.display(line)
+        """A line within the verbatim allowance: shown as written; an error opens its
+        incident as when filtering (its lines after it, the failure reason)."""
+        shown = self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
             inc = self.incidents[stream]
             inc.after, inc.block, inc.head, inc.holding = (
                 self.policy.after, self.policy.block, line, -1
             )  # fmt: skip
             self.reasons.note(shown)
-        out = self.out
-        out.flush_gap()  # lines kept off the console by a level (archive only)
-        masked = self.shaper.masker.mask(shown)
-        out.emit(stream, masked, seen)
-        if seen == Kind.NOISE:
-            out.tally.shown_lines[seen] += 1
-            out.tally.shown_bytes[seen] += len(masked)
-        self.history.mark_shown(lineno, stream=stream)
 
     def _promote(
         self, stream: int, line: bytes, kind: Kind, lineno: int
@@ -281,41 +263,6 @@ class Selector:
         if head and kind < Kind.INFO:
             kind = seen = Kind.INFO
         return kind, seen, context, False
-
-    def _service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
-        """A line with a command marker: forwarded verbatim if it is a command (one line)."""
-        text = line.decode("utf-8", "replace")
-        commands = self.commands
-        if not commands.is_command(text):
-            commands.see(text)  # state that spans lines (GitHub's stop-commands)
-            return False
-        self.out.tally.seen_lines[Kind.SERVICE] += 1
-        self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
-        throttled = commands.is_progress(text) and not self.progress.due(
-            stream, now, lineno, line, service=True
-        )
-        if not throttled:
-            # What goes before the command is printed at the level before it (it may be a
-            # level switch): the waiting progress, a collapse count, the gap marker.
-            self._before_forward(stream)
-        commands.see(text)
-        commands.open_after(stream, text)
-        if not throttled:  # else it waits as the latest state
-            self._forward(stream, line, lineno)
-        return True
-
-    def _before_forward(self, stream: int) -> None:
-        self.progress.late(stream)
-        self.out.settle_now()
-        self.out.flush_gap()
-
-    def _forward(self, stream: int, line: bytes, lineno: int) -> None:
-        """A command line, verbatim."""
-        if not line.endswith(b"\n"):
-            line += b"\n"
-        self._before_forward(stream)  # a throttled progress message came first: it goes first
-        self.out.emit(stream, line, Kind.SERVICE)
-        self.history.mark_shown(lineno, stream=stream)
 
     def _context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
         """(lineno, stream, console form) of the lines before an error not shown yet, each
