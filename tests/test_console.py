@@ -345,3 +345,18 @@ def test_trim_of_a_small_log_is_the_log_whole(tmp_path: Path) -> None:
     cut = subprocess.run([*argv, "--verbatim", "0"], env=clean_env(), capture_output=True).stdout
     assert b"copy file 29\n" in cut  # its last lines
     assert cut.count(b"\n") < 30
+
+
+def test_getting_started_deploy_ends_with_its_success(run_logtrim: RunLogtrim) -> None:
+    """The getting-started step, run without ``--fail``: its end is on the console."""
+    sample = Path(__file__).resolve().parent.parent / "samples" / "deploy.py"
+    result = run_logtrim("--", sys.executable, str(sample))
+    assert result.code == 0
+    lines = result.stdout.splitlines()
+    summary = next(
+        i for i, line in enumerate(lines) if re.match(rb"\[logtrim\] [\d,]+ lines ", line)
+    )
+    assert re.search(rb"INFO  Deployment of shop-api .* succeeded$", lines[summary - 1])
+    header = lines.index(b"[logtrim] --- last 20 lines ---")
+    assert re.match(rb"\[logtrim\] \.\.\. [\d,]+ lines not shown \.\.\.$", lines[header - 1])
+    assert summary - 21 <= header < summary
