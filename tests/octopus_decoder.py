@@ -62,6 +62,29 @@ def message_lines(console: bytes) -> list[bytes]:
     return [line for line in console.splitlines() if b"##octopus[" in line]
 
 
+def child_message_lines(console: bytes) -> list[bytes]:
+    """:func:`message_lines` without the level switches logtrim wraps its own lines in:
+    ``stdout-default`` before a run of ``[logtrim]`` lines and the child's level (not the
+    default) after it."""
+    lines = console.splitlines()
+    default = b"##octopus[stdout-default]"
+    level = default  # the stdout level in effect
+    drop: set[int] = set()
+    for i, line in enumerate(lines):
+        if i in drop:
+            continue
+        if line == default and level != default:
+            end = i + 1
+            while end < len(lines) and lines[end].startswith(b"[logtrim] "):
+                end += 1
+            if end > i + 1 and end < len(lines) and lines[end] == level:
+                drop |= {i, end}
+                continue
+        if line.startswith(b"##octopus[stdout-"):
+            level = line
+    return [line for i, line in enumerate(lines) if b"##octopus[" in line and i not in drop]
+
+
 def encode(message: str, /, **attrs: str) -> str:
     """A message the way the Bash and Python helpers write it (for child processes)."""
     parts = "".join(

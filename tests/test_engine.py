@@ -45,7 +45,10 @@ def noise(n: int, start: int = 0, word: str = "copying file") -> bytes:
 
 
 def core(**kwargs: Any) -> Core:
+    """A core that filters from the first line: these tests are about what filtering shows
+    (a small run is shown whole by default: tests/test_console.py)."""
     kwargs.setdefault("head", 0)
+    kwargs.setdefault("verbatim", 0)
     return Core(Policy(**kwargs))
 
 
@@ -137,11 +140,15 @@ def test_head_lines_shown() -> None:
     assert out[STDOUT].startswith(b"alpha start\nbravo config\ncharlie ready\n")
 
 
-def test_tail_on_failure_only() -> None:
-    """The failure tail shows the last lines only when the exit code is not 0."""
-    _, ok = drive(core(tail=5), [(STDOUT, noise(100), 0.0)], exit_code=0)
+def test_tail_on_failure_and_success() -> None:
+    """A run ends with its last lines: ``tail`` of them on failure, ``success_tail`` on
+    success (none when it is 0)."""
+    _, ok = drive(core(tail=5, success_tail=2), [(STDOUT, noise(100), 0.0)], exit_code=0)
+    _, off = drive(core(tail=5, success_tail=0), [(STDOUT, noise(100), 0.0)], exit_code=0)
     _, bad = drive(core(tail=5), [(STDOUT, noise(100), 0.0)], exit_code=1)
-    assert b"copying file 000099.dat" not in ok[STDOUT]
+    assert b"copying file 000099.dat" not in off[STDOUT]
+    assert b"copying file 000098.dat\ncopying file 000099.dat\n" in ok[STDOUT]
+    assert b"copying file 000097.dat" not in ok[STDOUT]
     for i in range(95, 100):
         assert f"copying file {i:06d}.dat\n".encode() in bad[STDOUT]
     assert b"copying file 000094.dat" not in bad[STDOUT]

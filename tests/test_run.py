@@ -172,7 +172,7 @@ def test_first_lines_are_shown(run_logtrim: RunLogtrim) -> None:
     code = f"for t in {first!r}: print(t)\n" + (
         "for i in range(1000): print(f'copying file {i:05d}.dat')"
     )
-    result = run_logtrim("--head", "4", "--", *py(code))
+    result = run_logtrim("--head", "4", "--verbatim", "0", "--", *py(code))
     for text in first:
         assert f"{text}\n".encode() in result.stdout
     assert b"copying file 00500.dat" not in result.stdout
@@ -182,7 +182,7 @@ def test_first_lines_are_shown(run_logtrim: RunLogtrim) -> None:
 def test_gap_marker_says_how_much_is_held_back(run_logtrim: RunLogtrim) -> None:
     """Hidden lines are announced with a count, not silently dropped."""
     code = "for i in range(1000): print(f'copying file {i:05d}.dat')\nprint('ERROR: disk full')\n"
-    result = run_logtrim("--head", "2", "--context", "0", "--", *py(code))
+    result = run_logtrim("--head", "2", "--context", "0", "--verbatim", "0", "--", *py(code))
     assert b"ERROR: disk full" in result.stdout
     assert b"998 lines" in result.stdout
     assert b"not shown" in result.stdout
@@ -216,7 +216,7 @@ def test_error_and_warning_forms_are_shown(run_logtrim: RunLogtrim, line: str) -
 def test_noise_is_archive_only(run_logtrim: RunLogtrim) -> None:
     """Plain chatter of a successful step stays out of the console."""
     code = "for i in range(5000): print(f'copying file {i:05d}.dat')"
-    result = run_logtrim("--head", "3", "--", *py(code))
+    result = run_logtrim("--head", "3", "--verbatim", "0", "--", *py(code))
     assert result.code == 0
     assert b"copying file 02500.dat" not in result.console
     assert b"copying file 02500.dat\n" in result.archive
@@ -264,15 +264,18 @@ def test_java_stack_trace_kept_as_block(run_logtrim: RunLogtrim) -> None:
 
 
 def test_failure_tail_on_nonzero_exit(run_logtrim: RunLogtrim) -> None:
-    """On failure the last lines not already shown appear; on success they do not."""
+    """On failure the last ``--tail`` lines not already shown appear; on success the last
+    ``--success-tail``."""
     body = "for i in range(2000): print(f'copying file {i:05d}.dat')\n"
-    failed = run_logtrim("--head", "0", "--tail", "50", "--", *py(body + "raise SystemExit(4)"))
+    opts = ("--head", "0", "--tail", "50", "--verbatim", "0")
+    failed = run_logtrim(*opts, "--", *py(body + "raise SystemExit(4)"))
     assert failed.code == 4
     assert b"copying file 01999.dat\n" in failed.stdout
     assert b"copying file 01950.dat\n" in failed.stdout
     assert b"copying file 01900.dat" not in failed.stdout
-    ok = run_logtrim("--head", "0", "--tail", "50", "--", *py(body))
-    assert b"copying file 01999.dat" not in ok.stdout
+    ok = run_logtrim(*opts, "--success-tail", "5", "--", *py(body))
+    assert b"copying file 01995.dat\n" in ok.stdout
+    assert b"copying file 01994.dat" not in ok.stdout
 
 
 def test_tail_does_not_repeat_shown_lines(run_logtrim: RunLogtrim) -> None:

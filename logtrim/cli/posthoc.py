@@ -47,6 +47,7 @@ def trim(
     ] = None,
     keep: KeepOption = None,
     drop: DropOption = None,
+    verbatim: Annotated[str | None, option(Settings.verbatim)] = None,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
@@ -56,7 +57,8 @@ def trim(
     from .config import from_command_line
 
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
-    settings = Settings([from_command_line({"budget": budget, "keep": keep, "drop": drop})])
+    given = {"budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim}
+    settings = Settings([from_command_line(given)])
     policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
@@ -84,7 +86,10 @@ def stats(
     if json_:
         sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
     else:
-        sys.stdout.write(render(result, top))
+        import shutil
+
+        # The template column takes the terminal's width: long templates must not look alike.
+        sys.stdout.write(render(result, top, width=shutil.get_terminal_size((100, 24)).columns))
     for inp in result.inputs:
         _warn(inp.name, inp.damage)
 

@@ -153,6 +153,22 @@ def _budget(raw: object) -> int:
     return size
 
 
+def _verbatim(raw: object) -> int | None:
+    """A size (0: filter from the first line); ``auto``: a twentieth of the budget."""
+    if isinstance(raw, str) and raw.strip().lower() == "auto":
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise BadValue("a size such as 1MB, or auto")
+    try:
+        return parse_size(raw if isinstance(raw, (int, str)) else str(raw))
+    except (OverflowError, ValueError):
+        raise BadValue("a size such as 1MB, or auto") from None
+
+
+def _show_verbatim(size: int | None) -> str:
+    return "auto" if size is None else _show_size(size)
+
+
 def _ci(raw: object) -> str:
     if not isinstance(raw, str) or raw.lower() not in ("auto", *DIALECTS):
         raise BadValue(f"one of {CI_NAMES}")
@@ -218,6 +234,16 @@ class Settings:
     ci = Setting("auto", f"CI dialect: {CI_NAMES}.", _ci)
     head = Setting(_ENGINE.head, "First lines of the run to show.", _count)
     tail = Setting(_ENGINE.tail, "Last lines shown on failure.", _count)
+    success_tail = Setting(
+        _ENGINE.success_tail, "Last lines shown on success (those not shown yet).", _count
+    )
+    verbatim = Setting(
+        _ENGINE.verbatim,
+        "Output shown whole, as written, before filtering starts: a size, 0, or auto "
+        "(a twentieth of the budget).",
+        _verbatim,
+        show=_show_verbatim,
+    )
     context = Setting(_ENGINE.context, "Lines shown before each error.", _count)
     after = Setting(_ENGINE.after, "Lines shown after each error.", _count)
     keep = Setting(
@@ -277,6 +303,8 @@ class Settings:
             budget=self.budget,
             head=self.head,
             tail=self.tail,
+            success_tail=self.success_tail,
+            verbatim=self.verbatim,
             context=self.context,
             after=self.after,
             heartbeat=self.heartbeat,

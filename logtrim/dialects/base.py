@@ -144,6 +144,11 @@ class Dialect:
         """Lines to print before logtrim's own output after the child's (mode resets)."""
         return []
 
+    def own_line_levels(self) -> tuple[list[str], list[str]]:
+        """Around logtrim's own lines in the middle of a run (on stdout): the lines that
+        switch the child's level off before them, and those that switch it back after."""
+        return [], []
+
     def finish(self, closing: Closing) -> list[Action]:
         """Mark the failure (if any) and publish the archive."""
         actions: list[Action] = failure_note(closing)

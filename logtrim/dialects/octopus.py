@@ -112,6 +112,12 @@ class Octopus(Dialect):
             if mode is not default
         ]
 
+    def own_line_levels(self) -> tuple[list[str], list[str]]:
+        # Our lines go to stdout: only its switch matters (the server keeps it per stream).
+        if self.stdout is Mode.STDOUT_DEFAULT:
+            return [], []
+        return [f"{MARKER}{Mode.STDOUT_DEFAULT.value}]"], [f"{MARKER}{self.stdout.value}]"]
+
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []
         if closing.failed and closing.reason and not closing.child_sent_result:

@@ -33,6 +33,7 @@ class Ending:
     archive_size: int = 0
     env: Mapping[str, str] | None = None
     timestamp: float = 0.0  # Unix time, for the dialect
+    interrupted: str | None = None  # the signal that stopped the run (``SIGINT``), if any
 
 
 class Closer:
@@ -53,8 +54,11 @@ class Closer:
         tail: TailPrinter,
     ) -> list[Action]:
         out, budget, dialect = self.out, self.out.budget, self.dialect
+        already = out.end_levels()  # resets printed for our own last lines, still in effect
         for line in dialect.reset_lines():  # e.g. level switches back to the defaults
-            out.emit(STDOUT, line.encode() + b"\n", Kind.SERVICE)
+            data = line.encode() + b"\n"
+            if data not in already:
+                out.emit(STDOUT, data, Kind.SERVICE)
 
         def summary(compact: bool) -> list[str]:
             return out.tally.summary(
@@ -66,6 +70,7 @@ class Closer:
                 archive_size=end.archive_size,
                 archived=end.nbytes,
                 compact=compact,
+                interrupted=end.interrupted,
             )
 
         def closing(lines: list[str]) -> tuple[list[Action], int]:
@@ -85,9 +90,11 @@ class Closer:
             return actions, _printed(actions) + sum(len(x) + 1 for x in lines) + 64
 
         compact = budget.total < 32_000  # a small budget is for the failure, not counts
-        if end.exit_code != 0:
+        if end.exit_code != 0 or self.policy.success_tail:
+            # Every run ends with its last lines: nothing disappears without a marker.
             _, reserve = closing(summary(compact))
             self._tail(end, reserve, tail)
+        out.flush_gap(sized=False)  # no console ends mid-stream without a marker
         lines = summary(compact)
         actions, need = closing(lines)
         if need > budget.room(0):
@@ -97,7 +104,7 @@ class Closer:
                 lines = []
                 actions, _ = closing(lines)
         for text in lines:
-            out.emit(STDOUT, text.encode() + b"\n", Kind.NOISE)
+            out.emit(STDOUT, text.encode() + b"\n", Kind.NOISE, own=True)
         others: list[Action] = []
         for action in actions:
             if isinstance(action, Print):
@@ -109,6 +116,10 @@ class Closer:
     def _tail(self, end: Ending, reserve: int, tail: TailPrinter) -> None:
         """The failure tail, in a collapsible group where the system has them."""
         out, dialect = self.out, self.dialect
+        if end.exit_code == 0:  # no group: a success's last lines are its result
+            count = self.policy.success_tail
+            out.push(tail(count, reserve, f"last {count} lines"))
+            return
         title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
         group = dialect.group_start(title, timestamp=end.timestamp)
         group_end = dialect.group_end(title, timestamp=end.timestamp)

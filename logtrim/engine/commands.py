@@ -78,6 +78,11 @@ class Commands:
         """Whether the stream's lines go to the archive only."""
         return self._levels[stream] is Level.QUIET
 
+    def as_written(self, stream: int) -> bool:
+        """Whether the stream's lines may be shown as written (within the verbatim
+        allowance): not under a level that keeps them off the console or throttles them."""
+        return self._levels[stream] not in (Level.QUIET, Level.PROGRESS)
+
     def forced(self, stream: int) -> bool:
         """Whether the stream's level makes every line worth a look."""
         return self._levels[stream] not in (Level.NORMAL, Level.QUIET)

@@ -59,7 +59,7 @@ class Core:
         extra = extra_rules(pol.keep, self.commands.markers)
         self.matcher = Matcher((*RULES, *extra), compiler=compiler)
         self._inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
-        self.history = History(max(pol.tail, pol.context) + 1)
+        self.history = History(max(pol.tail, pol.success_tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
         held = Held(min(max(self.budget.tail, 4096), 2 << 20))
         # Never longer than a piece of a long line: the console is the same whatever the chunks.
@@ -68,6 +68,7 @@ class Core:
         width = min(max_line, max(self.budget.total // 8, 256))
         self.shaper = Shaper(self.masker, max_line=max_line, max_pending=max_pending, width=width)
         self.out = Output(self.budget, self.tally)
+        self.out.wrap = self._own_line_levels
         self.select = Selector(
             pol,
             self.out,
@@ -150,6 +151,8 @@ class Core:
         while pos < len(data):
             if kind == Kind.NOISE and not self.select.line_mode(stream, lineno):
                 # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
+                if self.select.verbatim.left > 0:
+                    self.select.verbatim.consume(len(data) - pos)
                 rest = data.count(b"\n", pos)
                 self.out.hide(len(data) - pos, rest)
                 tally.seen_lines[Kind.NOISE] += rest
@@ -160,7 +163,7 @@ class Core:
             line = data[pos:end]
             line_kind = kind if kind is not None else self.matcher.line_kind(line)
             history.hint = (lineno, pos)
-            self.select.line(stream, line, line_kind, lineno, now)
+            self.select.line(stream, line, line_kind, lineno, now, detail=kind == Kind.NOISE)
             pos = end
             lineno += 1
         history.lines = lineno
@@ -235,7 +238,15 @@ class Core:
         self.nbytes += len(region)
         return archive
 
+    def _own_line_levels(self) -> tuple[list[bytes], list[bytes]]:
+        reset, restore = self.dialect.own_line_levels()
+        return [x.encode() + b"\n" for x in reset], [x.encode() + b"\n" for x in restore]
+
     # -- time and the end -----------------------------------------------------------------
+    def start(self, now: float) -> None:
+        """The run starts (before its first output): the summary's duration counts from here."""
+        self.heartbeat.start(now)
+
     def tick(self, now: float) -> list[Emit]:
         """Time passes: throttled progress catches up, and a heartbeat if all was quiet."""
         self.select.progress.tick(now)
@@ -277,10 +288,12 @@ class Core:
         env: Mapping[str, str] | None = None,
         timed: bool = True,
         timestamp: float = 0.0,
+        interrupted: str | None = None,
     ) -> tuple[list[Emit], list[Action]]:
         """The end: repeats and progress settled, the tail on failure, summary, publication.
 
-        ``timestamp``: the Unix time, for dialects that stamp their groups (GitLab). Returns
+        ``timestamp``: the Unix time, for dialects that stamp their groups (GitLab);
+        ``interrupted``: the signal that stopped the run, for the summary. Returns
         console emits and the dialect's other actions for the shell to carry out.
         """
         for stream in (STDOUT, STDERR):
@@ -289,7 +302,7 @@ class Core:
         started = self.heartbeat.started
         duration = (now - (now if started is None else started)) if timed else None  # trim: None
         end = Ending(exit_code, duration, self.lines, self.nbytes, archive, archive_name,
-                     archive_size, env, timestamp)  # fmt: skip
+                     archive_size, env, timestamp, interrupted)  # fmt: skip
         reasons = self.select.reasons
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other

@@ -51,6 +51,11 @@ class History:
         self.hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
         self._shown: deque[int] = deque()
         self.last_shown = -1
+        # Per stream, the newest line shown (or counted as a repeat): what the console shows
+        # later of that stream must be newer, so that each stream reads in order.
+        self.last_on: dict[int, int] = {}
+        # Lines under a level that keeps them off the console (archive only): [start, end).
+        self._quiet: deque[tuple[int, int]] = deque()
         self.lines = 0  # lines of both streams counted so far (the engine's line number)
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
@@ -65,13 +70,35 @@ class History:
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
             self._lines -= self._segments.popleft()[3]
 
-    def mark_shown(self, lineno: int, *, in_order: bool = True) -> None:
+    def mark_shown(self, lineno: int, *, in_order: bool = True, stream: int = 0) -> None:
         if in_order:
             self.last_shown = max(self.last_shown, lineno)
+        if stream:
+            self.last_on[stream] = max(self.last_on.get(stream, -1), lineno)
         self._shown.append(lineno)
         floor = self.lines - self.keep - 2
         while self._shown and self._shown[0] < floor:
             self._shown.popleft()
+
+    def quiet(self, start: int, end: int) -> None:
+        """Lines ``start`` to ``end`` (excluded) are archive only: never context or tail."""
+        if end <= start:
+            return
+        if self._quiet and self._quiet[-1][1] >= start:
+            start = min(start, self._quiet[-1][0])
+            self._quiet.pop()
+        self._quiet.append((start, end))
+        floor = self.lines - self.keep - 2
+        while len(self._quiet) > 1 and self._quiet[0][1] < floor:
+            self._quiet.popleft()
+
+    def is_quiet(self, lineno: int) -> bool:
+        return any(start <= lineno < end for start, end in self._quiet)
+
+    def visible(self, lineno: int, stream: int) -> bool:
+        """Whether a line may still be shown: not archive only, newer than what its stream
+        showed last."""
+        return lineno > self.last_on.get(stream, -1) and not self.is_quiet(lineno)
 
     def shown(self) -> set[int]:
         return set(self._shown)

@@ -6,6 +6,8 @@ the next shown line is preceded by as ``[logtrim] ... N lines (S) not shown ...`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .._sizes import format_count, format_size
 from .kinds import Kind
 from .policy import Budget, Tally
@@ -13,6 +15,13 @@ from .policy import Budget, Tally
 STDOUT, STDERR = 1, 2
 Emit = tuple[int, bytes]
 OWN = b"[logtrim] "  # how logtrim's own lines start
+#: The lines that put the console at its default level before logtrim's own lines, and
+#: those that give the child its level back after them (from the dialect).
+Wrap = Callable[[], tuple[list[bytes], list[bytes]]]
+
+
+def _no_wrap() -> tuple[list[bytes], list[bytes]]:
+    return [], []
 
 
 class Output:
@@ -25,14 +34,63 @@ class Output:
         self.gap_bytes = 0
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
+        # Called before anything is printed: a pending collapse marker goes first.
+        self.settle: Callable[[], None] | None = None
+        self._settling = False
+        self.wrap: Wrap = _no_wrap
+        self._reset: list[bytes] = []  # the level resets in effect for our own lines
+        self._restore: list[bytes] = []  # ... and the child's level, to give back
+        self.final = False  # the closing lines: the levels were reset for good
 
-    def emit(self, stream: int, data: bytes, kind: Kind) -> None:
-        """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown."""
+    def emit(
+        self, stream: int, data: bytes, kind: Kind, *, own: bool = False, settle: bool = True
+    ) -> None:
+        """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown.
+
+        ``own``: a line of logtrim's own, printed at the console's default level.
+        """
+        if settle:
+            self.settle_now()
+        if own:
+            self._to_default()
+        elif self._restore:
+            self._put([(STDOUT, line) for line in self._restore])
+            self._reset = self._restore = []
         self._out.append((stream, data))
         self.budget.spend(len(data))
         if kind != Kind.NOISE:
             self.tally.shown_lines[kind] += 1
             self.tally.shown_bytes[kind] += len(data)
+
+    def settle_now(self) -> None:
+        """Print what must come before anything else (a pending collapse count)."""
+        if self.settle is not None and not self._settling:
+            self._settling = True
+            try:
+                self.settle()
+            finally:
+                self._settling = False
+
+    def _to_default(self) -> None:
+        """Before our own line: the child's level switched off, once for a run of them."""
+        if self._reset or self.final:
+            return
+        reset, restore = self.wrap()
+        if reset:
+            self._put([(STDOUT, line) for line in reset])
+            self._reset, self._restore = reset, restore
+
+    def _put(self, emits: list[Emit]) -> None:
+        for emit in emits:
+            self._out.append(emit)
+            self.budget.spend(len(emit[1]))
+
+    def end_levels(self) -> list[bytes]:
+        """The closing lines start: our own lines from now on. Returns the resets already
+        printed (still in effect)."""
+        self.final = True
+        reset, self._reset, self._restore = self._reset, [], []
+        return reset
 
     def push(self, emits: list[Emit]) -> None:
         """Put back emits taken earlier (already paid for)."""
@@ -46,11 +104,11 @@ class Output:
     def clear_gap(self) -> None:
         self.gap_lines = self.gap_bytes = 0
 
-    def marker(self, text: str) -> None:
+    def marker(self, text: str, *, settle: bool = True) -> None:
         """One line of logtrim's own, when the budget has room for it."""
         line = OWN + text.encode() + b"\n"
         if self.budget.allows_marker(len(line)):
-            self.emit(STDOUT, line, Kind.NOISE)
+            self.emit(STDOUT, line, Kind.NOISE, own=True, settle=settle)
 
     def gap_text(self, context_lines: int = 0, *, sized: bool = True) -> bytes:
         """The gap marker, for the gap less the ``context_lines`` shown with the next line."""
@@ -67,7 +125,7 @@ class Output:
         """Print the gap marker now (when the budget has room) and start a new gap."""
         gap = self.gap_text(0, sized=sized)
         if gap and self.budget.allows_marker(len(gap)):
-            self.emit(STDOUT, gap, Kind.NOISE)
+            self.emit(STDOUT, gap, Kind.NOISE, own=True)
         self.clear_gap()
 
     def take(self) -> list[Emit]:

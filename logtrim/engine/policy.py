@@ -35,6 +35,10 @@ class Policy:
     after: int = 3  # lines after an error
     block: int = 200  # at most this many continuation lines of a stack trace
     tail: int = 200  # last lines shown on failure
+    success_tail: int = 20  # last lines shown on success (those not shown yet)
+    # Output (bytes seen) shown whole, as written, before any filtering; None: a twentieth
+    # of the budget. It is paid from the budget like any other line.
+    verbatim: int | None = None
     heartbeat: float = 60.0
     progress_interval: float = 5.0
     repeat_report: float = 30.0
@@ -43,6 +47,13 @@ class Policy:
     drop: Sequence[str] = ()
     masks: Sequence[str] = ()
     engine: str = "auto"  # matcher engine: auto, hyperscan, re
+
+
+def verbatim_allowance(policy: Policy, budget: Budget) -> int:
+    """The bytes of output shown whole: the setting (a twentieth of the budget by default),
+    never more than a quarter of the live budget, so the tiers keep room after it."""
+    wanted = policy.budget // 20 if policy.verbatim is None else policy.verbatim
+    return max(min(wanted, budget.live // 4), 0)
 
 
 def tail_share(total: int) -> float:
@@ -130,12 +141,14 @@ class Tally:
         archive_size: int,
         archived: int,
         compact: bool = False,
+        interrupted: str | None = None,
     ) -> list[str]:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
         head = (
             f"[logtrim] {lines_text(lines)} ({format_size(nbytes)})"
             + (f" in {_duration(duration)}" if duration is not None else "")
+            + (f", interrupted by {interrupted}" if interrupted else "")
             + "; "
             f"shown {lines_text(shown_lines)} ({format_size(console)}"
             + (f", {share:.1f}%)" if share < 100 else ")")

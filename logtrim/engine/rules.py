@@ -131,7 +131,7 @@ _STRONG: tuple[Rule, ...] = (
     # relayed tool's "INFO:build:DEBUG: error: Bad exit status".
     _strong(
         "error-message",
-        rb": (?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z0-9]+\])?: ",
+        rb"(?:: ?|\] )(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z0-9]+\])?: ",
         "INFO:build:DEBUG: error: Bad exit status from /var/tmp/rpm-tmp (%install)",
     ),
     _strong(

@@ -10,13 +10,15 @@ from collections.abc import Callable
 
 from .commands import Commands
 from .failure import continues
+from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import TIERS, Kind
 from .matcher import Matcher
 from .output import STDERR, STDOUT, Emit, Output
-from .policy import Budget, Policy
+from .policy import Budget, Policy, verbatim_allowance
 from .reason import ReasonChooser
 from .throttle import Progress, Repeats
+from .verbatim import Verbatim
 
 __all__ = ["STDERR", "STDOUT", "Emit", "Selector"]
 
@@ -59,9 +61,13 @@ class Selector:
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
+        self.forward = Forwarder(commands, self.progress, out, history)
         self.reasons = ReasonChooser()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         self._stopped: set[Kind] = set()  # tiers the budget no longer shows
+        # The output shown whole before filtering starts.
+        self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
+        out.settle = self.repeats.settle
 
     def region(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
@@ -79,7 +85,8 @@ class Selector:
         count, find = region.count, region.find
         n, nhits = len(region), len(hits)
         head = self.policy.head
-        forced = commands.forced(stream) or commands.is_open(stream)
+        forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
+        quiet_from = base if commands.quiet(stream) else -1
         noise = Kind.NOISE
         pos, lineno, i = 0, base, 0
         while pos < n:
@@ -118,10 +125,19 @@ class Selector:
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
-            forced = commands.forced(stream) or commands.is_open(stream)
-            plain_progress = not self.has_drop and not commands.quiet(stream)
+            forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
+            quiet = commands.quiet(stream)
+            plain_progress = not self.has_drop and not quiet
+            if quiet != (quiet_from >= 0):
+                if quiet:
+                    quiet_from = lineno + 1
+                else:
+                    self.history.quiet(quiet_from, lineno)
+                    quiet_from = -1
             pos = end
             lineno += 1
+        if quiet_from >= 0:
+            self.history.quiet(quiet_from, lineno)
         return lineno
 
     def line_mode(self, stream: int, lineno: int) -> bool:
@@ -132,15 +148,29 @@ class Selector:
         return self.commands.forced(stream)
 
     def line(
-        self, stream: int, line: bytes, kind: Kind, lineno: int, now: float, size: int = -1
+        self,
+        stream: int,
+        line: bytes,
+        kind: Kind,
+        lineno: int,
+        now: float,
+        size: int = -1,
+        *,
+        detail: bool = False,
     ) -> None:
-        """Decide one line: shown (with context), held back, counted as a repeat, or hidden."""
+        """Decide one line: shown (with context), held back, counted as a repeat, or hidden.
+
+        ``detail``: the caller's level says the line is detail (a DEBUG record): it takes
+        its share of the verbatim allowance but is not shown for it.
+        """
         commands = self.commands
+        verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
+        verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
-            self._forward(stream, line, lineno)  # the next line of a command
+            self.forward.forward(stream, line, lineno)  # the next line of a command
             return
         if kind == Kind.SERVICE:
-            if self._service(stream, line, lineno, now):
+            if self.forward.service(stream, line, lineno, now):
                 return
             kind = self._plain.line_kind(line)
         elif len(line) > self.shaper.max_line and not line.endswith(CUT + b"\n"):
@@ -152,11 +182,22 @@ class Selector:
         if kind != Kind.NOISE or not self.commands.quiet(stream):
             kind, seen, context, cont = self._promote(stream, line, kind, lineno)
         # Every line looked at is a reason candidate; its own tier says whether it is an error.
-        self.reasons.offer(line, lineno, error=seen == Kind.ERROR)
+        self.reasons.offer(line, lineno, error=seen == Kind.ERROR, detail=detail)
         size = len(line) if size < 0 else size
         tally = self.out.tally
         tally.seen_lines[seen] += 1
         tally.seen_bytes[seen] += size
+        # An error after hidden lines (detail, archive only) takes the usual path: its
+        # context before it.
+        opens_after_gap = kind == Kind.ERROR and not context and self.out.gap_lines > 0
+        if (
+            verbatim
+            and commands.as_written(stream)
+            and not opens_after_gap
+            and not (self.has_drop and seen < Kind.KEEP and self.dropped(line))
+        ):
+            self._show_verbatim(stream, line, kind, seen, context, lineno)
+            return
         if kind == Kind.NOISE:
             self.out.hide(size)
             return
@@ -189,6 +230,18 @@ class Selector:
         if shown_now and key is not None:
             self.repeats.shown(stream, key, now)
 
+    def _show_verbatim(
+        self, stream: int, line: bytes, kind: Kind, seen: Kind, context: bool, lineno: int
+    ) -> None:
+        """A line within the verbatim allowance: shown as written; an error opens its
+        incident as when filtering (the lines after it)."""
+        self.verbatim.show(stream, line, seen, lineno)
+        if kind == Kind.ERROR and not context:
+            inc = self.incidents[stream]
+            inc.after, inc.block, inc.head, inc.holding = (
+                self.policy.after, self.policy.block, line, -1
+            )  # fmt: skip
+
     def _promote(
         self, stream: int, line: bytes, kind: Kind, lineno: int
     ) -> tuple[Kind, Kind, bool, bool]:
@@ -212,36 +265,17 @@ class Selector:
             kind = seen = Kind.INFO
         return kind, seen, context, False
 
-    def _service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
-        """A line with a command marker: forwarded verbatim if it is a command (one line)."""
-        text = line.decode("utf-8", "replace")
-        if not self.commands.see(text):
-            return False
-        self.commands.open_after(stream, text)
-        self.out.tally.seen_lines[Kind.SERVICE] += 1
-        self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
-        progress = self.commands.is_progress(text)
-        if progress and not self.progress.due(stream, now, lineno, line, service=True):
-            return True
-        self._forward(stream, line, lineno)
-        return True
-
-    def _forward(self, stream: int, line: bytes, lineno: int) -> None:
-        """A command line, verbatim."""
-        if not line.endswith(b"\n"):
-            line += b"\n"
-        self.out.flush_gap()
-        self.out.emit(stream, line, Kind.SERVICE)
-        self.history.mark_shown(lineno)
-
-    def _context_before(self, lineno: int) -> list[tuple[int, bytes]]:
-        want = min(self.policy.context, lineno - self.history.last_shown - 1)
+    def _context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
+        """(lineno, stream, console form) of the lines before an error not shown yet, each
+        newer than what its stream showed last, none archive only."""
+        history = self.history
+        want = min(self.policy.context, lineno - history.last_shown - 1)
         if want <= 0:
             return []
         return [
-            (stream, self.shaper.display(raw))
-            for _, stream, raw in self.history.recent(lineno, want)
-            if not self.dropped(raw)
+            (n, stream, self.shaper.display(raw))
+            for n, stream, raw in history.recent(lineno, want)
+            if history.visible(n, stream) and not self.dropped(raw)
         ]
 
     def _show(
@@ -250,17 +284,18 @@ class Selector:
         shown: bytes,
         kind: Kind,
         lineno: int,
-        before: list[tuple[int, bytes]],
+        before: list[tuple[int, int, bytes]],
         *,
         context: bool = False,
     ) -> bool:
         """Print a line with its context before it, if the budget allows its tier."""
-        self.progress.late(stream)  # the progress state before this line, in order
+        # The progress state before this line, in order (dropped when the context shows it).
+        self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
-        ctx = [(s, mask(b)) for s, b in before]
+        ctx = [(n, s, mask(b)) for n, s, b in before]
         gap = out.gap_text(len(ctx))
-        cost = len(masked) + len(gap) + sum(len(b) for _, b in ctx)
+        cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
         if not self.budget.allows(kind, cost) and ctx:
             ctx, gap = [], out.gap_text(0)
             cost = len(masked) + len(gap)
@@ -268,16 +303,16 @@ class Selector:
             self._hold(kind, len(shown))
             return False
         if gap:
-            out.emit(STDOUT, gap, Kind.NOISE)
+            out.emit(STDOUT, gap, Kind.NOISE, own=True)
         out.clear_gap()
-        for i, (ctx_stream, line) in enumerate(ctx):
+        for ctx_lineno, ctx_stream, line in ctx:
             out.emit(ctx_stream, line, Kind.NOISE)
             out.tally.context_lines += 1
-            self.history.mark_shown(lineno - len(ctx) + i)
+            self.history.mark_shown(ctx_lineno, stream=ctx_stream)
         out.emit(stream, masked, Kind.NOISE if context else kind)
         if context:
             out.tally.context_lines += 1
-        self.history.mark_shown(lineno)
+        self.history.mark_shown(lineno, stream=stream)
         return True
 
     def _hold(self, kind: Kind, size: int) -> None:

@@ -43,10 +43,17 @@ class Tail:
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, after the error lines (with their stack
         traces) the budget held back before them, in ``room`` bytes; when they do not all
-        fit, the incidents and the newest lines win (:func:`~logtrim.engine.failure.pick`)."""
+        fit, the incidents and the newest lines win (:func:`~logtrim.engine.failure.pick`).
+
+        Only lines newer than what their stream showed last, and none under a level that
+        keeps them off the console: each stream reads in order, archive only stays so."""
         out, history = self._out, self._history
         shown = history.shown()
-        recent = history.recent(history.lines, count)
+        recent = [
+            (lineno, stream, raw)
+            for lineno, stream, raw in history.recent(history.lines, count)
+            if history.visible(lineno, stream)
+        ]
         first = recent[0][0] if recent else history.lines
         held = [
             TailLine(lineno, stream, text, True, incident, cont)
@@ -74,9 +81,9 @@ class Tail:
         older = [line for line in picked if 0 <= line.lineno < first]
         for part, title_line in ((older, _HELD_HEADER), (picked[len(older) :], header)):
             if part:
-                out.emit(STDOUT, title_line, Kind.NOISE)
+                out.emit(STDOUT, title_line, Kind.NOISE, own=True)
             for line in part:
-                out.emit(line.stream, line.text, Kind.NOISE)
+                out.emit(line.stream, line.text, Kind.NOISE, own=line.lineno < 0)
                 if line.lineno >= 0:
                     out.tally.tail_lines += 1
                     history.mark_shown(line.lineno, in_order=False)

@@ -56,13 +56,16 @@ class Progress:
             self._out.hide(len(line))
         return False
 
-    def late(self, stream: int) -> None:
-        """Show the stream's waiting progress line, if any (within the budget)."""
+    def late(self, stream: int, before: int | None = None) -> None:
+        """Show the stream's waiting progress line, if any (within the budget); dropped when
+        it is not older than line ``before`` (the caller prints it as context)."""
         st = self.streams[stream]
         if st.line is None:
             return
         lineno, line, service = st.line
         st.line = None
+        if before is not None and lineno >= before:
+            return
         if service:
             self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
@@ -70,7 +73,7 @@ class Progress:
             if not self._out.budget.allows(Kind.PROGRESS, len(masked)):
                 return
             self._out.emit(stream, masked, Kind.PROGRESS)
-        self._history.mark_shown(lineno, in_order=False)
+        self._history.mark_shown(lineno, stream=stream)
 
     def tick(self, now: float) -> None:
         """Time passes: waiting lines whose interval is over are shown."""
@@ -107,10 +110,10 @@ class Repeats:
             run.count += 1
             self._out.tally.collapsed += 1
             # Counted on the console: not shown again as the context of a later error.
-            self._history.last_shown = max(self._history.last_shown, lineno)
+            self._history.mark_shown(lineno, stream=stream)
             if now - run.reported >= self.report:
                 run.reported = now
-                self._out.marker(f"(repeated {_times(run.count)} so far)")
+                self._out.marker(f"(repeated {_times(run.count)} so far)", settle=False)
             return None
         self.end(stream)
         return key
@@ -122,15 +125,25 @@ class Repeats:
         run.reported = now
 
     def end(self, stream: int) -> None:
+        self._report(stream)
+        self.streams[stream].key = None
+
+    def settle(self) -> None:
+        """Something else is about to be printed: the counts so far go first, right after
+        the repeats they count (a later repeat of the same line is counted anew)."""
+        for stream in self.streams:
+            self._report(stream)
+
+    def _report(self, stream: int) -> None:
         run = self.streams[stream]
         if run.count:
             self._out.marker(
                 "(repeated once more)"
                 if run.count == 1
-                else f"(repeated {format_count(run.count)} more times)"
+                else f"(repeated {format_count(run.count)} more times)",
+                settle=False,
             )
         run.count = 0
-        run.key = None
 
 
 class Heartbeat:

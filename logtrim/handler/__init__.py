@@ -1,1 +1,1 @@
-"""logtrim in a Python app: ``LogtrimHandler`` and ``capture()``. Internal; public via ``logtrim``."""
+"""logtrim in a Python app: ``LogtrimHandler`` and ``capture()``. Internal (see ``logtrim``)."""

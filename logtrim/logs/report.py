@@ -22,6 +22,7 @@ _PLACEHOLDER_REGEX = {
     b"<path>": r"\S+",
     b"'<str>'": r"'[^']*'",
     b'"<str>"': r'"[^"]*"',
+    b"<*>": r"\S+",  # a merged token position (see stats.merge)
 }
 _LEADING_TIME = re.compile(rb"^[\[(]?<ts>\S*\s+(?:[A-Za-z]+\s*\|\s*)?")
 _PLACEHOLDERS = re.compile(b"|".join(re.escape(p) for p in _PLACEHOLDER_REGEX))
@@ -42,8 +43,11 @@ def _regex_escape(text: str) -> str:
     return re.sub(r"([.^$*+?{}\[\]|()\\])", r"\\\1", text)
 
 
-def drop_regex(tpl: bytes) -> str:
+def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
     """A ``--drop`` regex matching every line of template ``tpl``.
+
+    ``merged``: the template was joined from several (see :func:`.stats.merge`): its tokens
+    may be padded to columns, so any run of blanks goes between them.
 
     A leading timestamp (and a task log's level column) is left out: the rest is specific
     enough, and reads better.
@@ -60,7 +64,10 @@ def drop_regex(tpl: bytes) -> str:
         parts.append(_PLACEHOLDER_REGEX[match.group()])
         pos = match.end()
     parts.append(_regex_escape(tpl[pos:].decode("utf-8", "replace")))
-    return "".join(parts) + "$"
+    regex = "".join(parts) + "$"
+    if merged:
+        regex = regex.replace(" ", r"\s+").replace(r"\[", r"\[\s*").replace(r"\(", r"\(\s*")
+    return regex
 
 
 def suggest_drop(stats: Stats) -> Suggestion | None:
@@ -70,7 +77,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         kind = stats.tiers.get(tpl, Kind.NOISE)
         if kind >= Kind.WARNING or stat.size * 100 < total:
             continue
-        regex = drop_regex(tpl)
+        regex = drop_regex(tpl, merged=tpl in stats.merged)
         try:
             if not re.search(regex.encode(), stat.example):
                 continue

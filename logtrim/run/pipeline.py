@@ -10,6 +10,7 @@ reading, signals) is :mod:`logtrim.run.process`.
 from __future__ import annotations
 
 import os
+import signal
 import time
 
 import anyio
@@ -44,6 +45,8 @@ class Pipeline:
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: forward raw from now on
+        self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
+        self.core.start(time.monotonic())
         _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
 
@@ -86,6 +89,11 @@ class Pipeline:
                 await self._send.send(masked)
             except Exception:
                 self.archive.failed = True
+
+    def received(self, sig: signal.Signals) -> None:
+        """A signal logtrim forwards to the child: the first one is what interrupted it."""
+        if self.interrupted is None:
+            self.interrupted = sig.name
 
     def _drain_notes(self) -> None:
         while self.core.notes:
@@ -154,6 +162,7 @@ class Pipeline:
                 archive_size=size,
                 env=os.environ,
                 timestamp=time.time(),
+                interrupted=self.interrupted,
             )
         except Exception:
             logger().warning("internal error while closing the run", exc_info=True)
@@ -211,7 +220,9 @@ async def _until_exit(
         inner.start_soon(pipeline.ticker)
         inner.start_soon(pipeline.archive.watch)
         if os.name != "nt":
-            inner.start_soon(_process.forward_signals, process, options.grace, inner)
+            inner.start_soon(
+                _process.forward_signals, process, options.grace, inner, pipeline.received
+            )
         events = []
         for source, stream in sources:
             done = anyio.Event()

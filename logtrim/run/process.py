@@ -110,8 +110,16 @@ def close_sources(sources: list[tuple[Source, int]]) -> None:
                 os.close(source)
 
 
-async def forward_signals(process: Process, grace: float, tg: anyio.abc.TaskGroup) -> None:
-    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period."""
+async def forward_signals(
+    process: Process,
+    grace: float,
+    tg: anyio.abc.TaskGroup,
+    received: Callable[[signal.Signals], None] | None = None,
+) -> None:
+    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
+
+    ``received`` is told of each signal (the summary says what interrupted the run).
+    """
 
     def kill(sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -124,6 +132,8 @@ async def forward_signals(process: Process, grace: float, tg: anyio.abc.TaskGrou
     escalating = False
     with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
         async for sig in signals:
+            if received is not None:
+                received(sig)
             if escalating and sig == signal.SIGINT:
                 kill(signal.SIGKILL)  # a second Ctrl-C: now
                 continue

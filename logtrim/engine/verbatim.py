@@ -1,0 +1,50 @@
+"""Small runs whole: the output shown as written, before any filtering starts.
+
+While the bytes seen (both streams) stay within the allowance, every line is shown as the
+script wrote it (masked, cut only if longer than a console line may be); the first line past
+it ends the allowance for good, and one line of logtrim's own says so.
+"""
+
+from __future__ import annotations
+
+from .._sizes import format_size
+from .history import History, Shaper
+from .kinds import Kind
+from .output import Output
+
+
+class Verbatim:
+    """The allowance left, and the showing of a line within it."""
+
+    def __init__(self, allowance: int, out: Output, shaper: Shaper, history: History) -> None:
+        self.allowance = self.left = allowance
+        self._out = out
+        self._shaper = shaper
+        self._history = history
+
+    def consume(self, size: int) -> bool:
+        """Whether ``size`` more bytes of output are still within the allowance; past it,
+        one line says that filtering starts."""
+        if size <= self.left:
+            self.left -= size
+            return True
+        self.left = 0
+        self._out.marker(
+            f"output passed {format_size(self.allowance)}: from here on only what matters "
+            "is shown (the archive has everything)"
+        )
+        return False
+
+    def show(self, stream: int, line: bytes, kind: Kind, lineno: int) -> bytes:
+        """Print a line as written (masked), counted as shown in its tier ``kind``; returns
+        its console form."""
+        shown = self._shaper.display(line)
+        out = self._out
+        out.flush_gap()  # lines kept off the console by a level (archive only)
+        masked = self._shaper.masker.mask(shown)
+        out.emit(stream, masked, kind)
+        if kind == Kind.NOISE:  # ``emit`` counts the tiers only
+            out.tally.shown_lines[kind] += 1
+            out.tally.shown_bytes[kind] += len(masked)
+        self._history.mark_shown(lineno, stream=stream)
+        return shown

@@ -1,0 +1,362 @@
+"""The console a person sees on everyday runs (issue 14): real child processes, real tools.
+
+Each test runs ``logtrim run`` around a real child and asserts what the console shows: small
+runs whole, every run ending with its last lines, each stream in order with every line at
+most once, collapse markers in place, logtrim's own lines at the default level, service
+messages in order, archive-only lines kept off the console, interrupted runs reported.
+"""
+
+from __future__ import annotations
+
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, clean_env, py
+from octopus_decoder import child_message_lines, encode
+
+OWN = b"[logtrim] "
+
+
+def child_lines(console: bytes) -> list[bytes]:
+    """The console's lines that are not logtrim's own."""
+    return [line for line in console.splitlines() if not line.startswith(OWN)]
+
+
+def in_order(shown: list[bytes], written: list[bytes]) -> bool:
+    """Whether ``shown`` is a subsequence of ``written``: each line once, in order."""
+    it = iter(written)
+    return all(any(line == w for w in it) for line in shown)
+
+
+# -- small runs whole ------------------------------------------------------------------------
+
+SMALL = (
+    'echo start; for i in $(seq 1 50); do echo "copy file $i"; done; echo "Deployment finished OK"'
+)
+
+
+def test_small_run_is_shown_whole(run_logtrim: RunLogtrim) -> None:
+    """A run under the verbatim allowance: the console is its output plus the closing lines."""
+    result = run_logtrim("--", "bash", "-c", SMALL)
+    assert result.code == 0
+    assert child_lines(result.stdout) == result.archive.splitlines()
+    assert result.stdout.startswith(result.archive)  # nothing of ours in between
+    assert b"Deployment finished OK\n[logtrim] 52 lines" in result.stdout
+
+
+@pytest.mark.skipif(not shutil.which("make") or not shutil.which("cc"), reason="no make/cc")
+def test_small_failing_make_is_shown_whole(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """``make`` on a broken C file: every line of both streams, in order, nothing twice."""
+    (tmp_path / "main.c").write_text("int main(void) { return undefined_symbol + 1 }\n")
+    (tmp_path / "Makefile").write_text(
+        "main.o: main.c\n"
+        '\t@for i in $$(seq 1 40); do echo "checking header $$i.h"; done\n'
+        "\tcc -Wall -c main.c\n"
+    )
+    result = run_logtrim("--", "make", cwd=tmp_path)
+    assert result.code == 2
+    assert sorted(child_lines(result.console)) == sorted(result.archive.splitlines())
+    assert b"make: *** [Makefile:3: main.o] Error 1\n" in result.stderr
+
+
+def test_past_the_allowance_one_line_says_filtering_starts(run_logtrim: RunLogtrim) -> None:
+    """Past the allowance, filtering starts and one line says so; before it, all is shown."""
+    code = "for i in range(400): print(f'copying file {i:05d}.dat')"
+    result = run_logtrim("--verbatim", "2kB", "--", *py(code))
+    lines = result.stdout.splitlines()
+    passed = [line for line in lines if b"from here on only what matters" in line]
+    assert len(passed) == 1
+    before = lines[: lines.index(passed[0])]
+    assert before == [f"copying file {i:05d}.dat".encode() for i in range(len(before))]
+    assert len(b"\n".join(before)) > 1900
+    assert b"copying file 00200.dat" not in result.stdout
+
+
+def test_archive_only_lines_stay_off_a_small_run(run_logtrim: RunLogtrim) -> None:
+    """Within the allowance too, lines under ``stdout-verbose`` go to the archive only."""
+    code = (
+        "print('visible one')\nprint('##octopus[stdout-verbose]')\n"
+        "print('VERBOSE detail')\nprint('##octopus[stdout-default]')\nprint('visible two')"
+    )
+    result = run_logtrim("--ci", "octopus", "--", *py(code))
+    assert b"VERBOSE detail" not in result.console
+    assert b"VERBOSE detail\n" in result.archive
+    assert child_message_lines(result.stdout)[:2] == [
+        b"##octopus[stdout-verbose]",
+        b"##octopus[stdout-default]",
+    ]
+    lines = result.stdout.splitlines()
+    gap = next(i for i, line in enumerate(lines) if line.endswith(b"not shown ..."))
+    # logtrim's marker is not itself verbose: the child's level is switched off around it.
+    assert lines[gap - 1 : gap + 2] == [
+        b"##octopus[stdout-default]",
+        lines[gap],
+        b"##octopus[stdout-verbose]",
+    ]
+
+
+# -- every run ends with its last lines ------------------------------------------------------
+
+
+def test_success_ends_with_its_last_lines(run_logtrim: RunLogtrim) -> None:
+    """A successful run's last lines are shown after a marker counting what was held back."""
+    code = (
+        "for i in range(1, 41): print(f'[{i}/40] Applying migration {i:03d}')\n"
+        "for i in range(424): print(f'copying asset {i:05d}.js')\n"
+        "print('shop-api 4.12 is live on web-01')"
+    )
+    result = run_logtrim("--verbatim", "0", "--", *py(code))
+    assert result.code == 0
+    lines = result.stdout.splitlines()
+    end = next(i for i, line in enumerate(lines) if line.startswith(b"[logtrim] 465 lines"))
+    assert lines[end - 1] == b"shop-api 4.12 is live on web-01"
+    marker = next(i for i, line in enumerate(lines) if b"not shown ..." in line)
+    assert marker < end - 1
+    assert lines[marker + 1] == b"[logtrim] --- last 20 lines ---"
+    assert child_lines(result.stdout) == [
+        line for line in result.archive.splitlines() if line in child_lines(result.stdout)
+    ]
+
+
+def test_no_console_ends_mid_stream_without_a_marker(run_logtrim: RunLogtrim) -> None:
+    """With no success tail, the hidden end is still counted by a marker."""
+    code = "print('ERROR: first')\nfor i in range(300): print(f'copying {i:05d}.dat')"
+    result = run_logtrim("--verbatim", "0", "--success-tail", "0", "--", *py(code))
+    before_summary = result.stdout.split(b"[logtrim] 301 lines")[0].splitlines()
+    assert before_summary[-1].endswith(b"not shown ...")
+
+
+# -- order and markers -----------------------------------------------------------------------
+
+PYTEST_FILE = """
+import pytest
+
+@pytest.mark.parametrize("i", range(300))
+def test_ok(i):
+    assert i >= 0
+
+@pytest.mark.parametrize("i", range(200))
+def test_more(i):
+    assert i >= 0
+
+def test_invoice_total():
+    assert 1 + 1 == 3, "invoice total mismatch"
+"""
+
+
+@pytest.mark.parametrize("verbatim", ["0", "auto"])
+def test_pytest_run_each_line_once_in_order(
+    run_logtrim: RunLogtrim, tmp_path: Path, verbatim: str
+) -> None:
+    """A 501-test pytest run: no line twice, none out of order; the summary comes last."""
+    (tmp_path / "test_many.py").write_text(PYTEST_FILE)
+    argv = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_many.py"]
+    result = run_logtrim("--ci", "octopus", "--verbatim", verbatim, "--", *argv, cwd=tmp_path)
+    assert result.code == 1
+    shown = [line for line in child_lines(result.stdout) if not line.startswith(b"##octopus[")]
+    assert in_order(shown, result.archive.splitlines())
+    for test in (b"test_ok[299]", b"test_more[199]", b"test_more[195]", b"test_ok[0]"):
+        assert sum(test + b" " in line for line in shown) <= 1
+    assert shown[-1].startswith(b"=") and b"1 failed, 500 passed" in shown[-1]
+
+
+def run_merged(tmp_path: Path, *args: str) -> bytes:
+    """``logtrim run ARGS`` with its stdout and stderr in one pipe, as a CI log has them."""
+    argv = [sys.executable, "-m", "logtrim", "run", "--artifact", str(tmp_path / "m.log.zst")]
+    return subprocess.run(
+        [*argv, *args], env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        timeout=60, check=False, cwd=tmp_path,
+    ).stdout  # fmt: skip
+
+
+def test_collapse_marker_right_after_its_repeats(tmp_path: Path) -> None:
+    """The marker counting repeats comes before any later line, the other stream's too."""
+    code = (
+        "import sys, time\n"
+        "for i in range(9): print(f'checking header {i}.h', flush=True)\n"
+        "time.sleep(0.3)\n"
+        "print('make: *** [Makefile:7: main.o] Error 1', file=sys.stderr, flush=True)\n"
+        "time.sleep(0.3)\n"
+        "for i in range(200): print(f'copy {i:05d}.dat', flush=True)\n"
+        "sys.exit(2)"
+    )
+    lines = run_merged(tmp_path, "--verbatim", "0", "--head", "12", "--", *py(code)).splitlines()
+    assert lines[:3] == [
+        b"checking header 0.h",
+        b"[logtrim] (repeated 8 more times)",
+        b"make: *** [Makefile:7: main.o] Error 1",
+    ]
+
+
+def test_own_lines_at_the_default_level(run_logtrim: RunLogtrim) -> None:
+    """Under a child's ``stdout-highlight``, logtrim switches to the default level for its own
+    lines and back to the child's after them: Octopus never highlights our marker."""
+    code = (
+        "print('##octopus[stdout-highlight]')\n"
+        "for i in range(300): print(f'Deployed web-{i:03d}')\n"
+        "print('##octopus[stdout-default]')"
+    )
+    result = run_logtrim("--ci", "octopus", "--verbatim", "0", "--", *py(code))
+    lines = result.stdout.splitlines()
+    first = next(i for i, line in enumerate(lines) if line.startswith(OWN))
+    assert lines[first - 1] == b"##octopus[stdout-default]"
+    after = next(i for i in range(first, len(lines)) if not lines[i].startswith(OWN))
+    assert lines[after] == b"##octopus[stdout-highlight]"
+    assert lines[after + 1 :].count(b"##octopus[stdout-default]") == 1  # the child's own
+
+
+# -- service messages in order ---------------------------------------------------------------
+
+
+def test_throttled_progress_never_after_a_later_message(run_logtrim: RunLogtrim) -> None:
+    """A throttled progress message is dropped or printed before the next shown line."""
+    code = (
+        f"print({encode('progress', percentage='10', message='a')!r})\n"
+        f"print({encode('progress', percentage='20', message='b')!r})\n"
+        "print('##octopus[stdout-warning]')\n"
+        "print('WARNING: disk 91% full')\n"
+        "print('##octopus[stdout-default]')\n"
+        "import time; time.sleep(0.6)"
+    )
+    result = run_logtrim("--ci", "octopus", "--", *py(code))
+    lines = [line for line in result.stdout.splitlines() if not line.startswith(OWN)]
+    warning = lines.index(b"##octopus[stdout-warning]")
+    second = encode("progress", percentage="20", message="b").encode()
+    assert second not in lines[warning:]
+    assert lines[:warning] in ([encode("progress", percentage="10", message="a").encode()],
+                               [encode("progress", percentage="10", message="a").encode(),
+                                second])  # fmt: skip
+
+
+# -- archive only ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("verbatim", ["0", "auto"])
+def test_verbose_lines_never_reach_the_failure_tail(run_logtrim: RunLogtrim, verbatim: str) -> None:
+    """Lines written in ``stdout-verbose`` mode stay archive only, failure tail included."""
+    code = (
+        "print('##octopus[stdout-verbose]')\n"
+        "for i in range(30): print(f'VERBOSE resolving package {i}')\n"
+        "print('##octopus[stdout-default]')\n"
+        "print('Step failed')\nraise SystemExit(3)"
+    )
+    result = run_logtrim("--ci", "octopus", "--verbatim", verbatim, "--", *py(code))
+    assert result.code == 3
+    assert b"VERBOSE resolving" not in result.console
+    assert b"VERBOSE resolving package 29\n" in result.archive
+    assert b"Step failed\n" in result.stdout
+
+
+# -- interrupted runs ------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_interrupted_run_reports_duration_and_signal(tmp_path: Path, sig: signal.Signals) -> None:
+    """Interrupted after 2 s: the summary says so, with the real duration."""
+    argv = [sys.executable, "-m", "logtrim", "run", "--artifact", str(tmp_path / "a.log.zst")]
+    code = "import time\nprint('waiting', flush=True)\ntime.sleep(30)"
+    proc = subprocess.Popen(
+        [*argv, "--", *py(code)], env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    time.sleep(2)
+    proc.send_signal(sig)
+    out, _ = proc.communicate(timeout=30)
+    summary = next(line for line in out.splitlines() if re.match(rb"\[logtrim\] \d+ lines? ", line))
+    seconds = float(summary.split(b" in ")[1].split(b"s")[0])
+    assert 1.5 <= seconds < 15
+    assert f"interrupted by {sig.name}".encode() in summary
+
+
+# -- stats: one line shape, one template -----------------------------------------------------
+
+
+def _stats(path: Path, columns: int = 100) -> str:
+    env = clean_env({"COLUMNS": str(columns)})
+    argv = [sys.executable, "-m", "logtrim", "stats", str(path)]
+    done = subprocess.run(argv, env=env, capture_output=True, check=True, timeout=60)
+    return done.stdout.decode()
+
+
+def test_stats_merges_templates_differing_in_one_token(tmp_path: Path) -> None:
+    """Lines of one shape over five components are one template, the component ``<*>``;
+    the suggested ``--drop`` matches every one of them."""
+    import hashlib
+
+    components = ["Octopus.Core", "Serilog.Sinks", "Newtonsoft.Json", "Azure.Storage", "Polly"]
+    lines = []
+    for i in range(5000):
+        digest = hashlib.sha256(str(i).encode()).hexdigest()
+        lines.append(
+            f"{i} VERBOSE extracting {components[i % 5]}/lib/net8.0/{digest[:8]}/"
+            f"{digest[8:20]}.dll ({1000 + i * 7} bytes) sha256={digest} in {i % 900} ms"
+        )
+    lines += [f"{i} INFO step {i} of the deployment started" for i in range(300)]
+    log = tmp_path / "extract.log"
+    log.write_text("\n".join(lines) + "\n")
+    report = _stats(log, columns=200)
+    row = next(r for r in report.splitlines() if "VERBOSE extracting" in r)
+    assert "<*>" in row
+    assert float(row.split("%")[0].split()[-1]) > 90  # one row: nearly all the bytes
+    assert "... in <n> ms" not in row and row.endswith("in <n> ms")  # the whole template
+    regex = re.search(r"--drop '(.*)'", report)
+    assert regex is not None
+    dropped = [line for line in lines if re.search(regex.group(1), line)]
+    assert len(dropped) == 5000
+
+
+def test_stats_pytest_padding_is_one_template(tmp_path: Path) -> None:
+    """pytest -v pads its progress column: the PASSED lines are still one template."""
+    (tmp_path / "test_many.py").write_text(PYTEST_FILE)
+    argv = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_many.py"]
+    out = subprocess.run(argv, cwd=tmp_path, capture_output=True, check=False, timeout=120).stdout
+    log = tmp_path / "pytest.log"
+    log.write_bytes(out)
+    rows = [r for r in _stats(log).splitlines() if "PASSED" in r and "█" in r]
+    assert len(rows) == 1
+    assert " 500 " in rows[0]
+
+
+def test_stats_template_column_uses_the_terminal_width(tmp_path: Path) -> None:
+    """Two long templates that differ at their end are told apart on a wide terminal."""
+    head = "npm http fetch GET 200 https://registry.npmjs.org/@scope/some-long-package-name"
+    log = tmp_path / "npm.log"
+    tails = ("(cache hit)", "(cache revalidated from the network)")
+    log.write_text("".join(f"{head} {i}ms {tail}\n" for i in range(50) for tail in tails))
+    narrow = [r for r in _stats(log, 80).splitlines() if "npm http" in r and "█" in r]
+    wide = [r for r in _stats(log, 200).splitlines() if "npm http" in r and "█" in r]
+    assert len({r.split("  ")[-1] for r in wide}) == len(wide) == 2
+    assert max(len(r) for r in narrow) <= 80 < max(len(r) for r in wide)
+
+
+def test_trim_of_a_small_log_is_the_log_whole(tmp_path: Path) -> None:
+    """``trim`` reads the same way: a log under the allowance comes out whole."""
+    log = tmp_path / "small.log"
+    log.write_bytes(b"".join(f"copy file {i}\n".encode() for i in range(30)))
+    argv = [sys.executable, "-m", "logtrim", "trim", str(log)]
+    out = subprocess.run(argv, env=clean_env(), capture_output=True, check=True).stdout
+    assert out.startswith(log.read_bytes() + b"[logtrim] 30 lines")
+    cut = subprocess.run([*argv, "--verbatim", "0"], env=clean_env(), capture_output=True).stdout
+    assert b"copy file 29\n" in cut  # its last lines
+    assert cut.count(b"\n") < 30
+
+
+def test_getting_started_deploy_ends_with_its_success(run_logtrim: RunLogtrim) -> None:
+    """The getting-started step, run without ``--fail``: its end is on the console."""
+    sample = Path(__file__).resolve().parent.parent / "samples" / "deploy.py"
+    result = run_logtrim("--", sys.executable, str(sample))
+    assert result.code == 0
+    lines = result.stdout.splitlines()
+    summary = next(
+        i for i, line in enumerate(lines) if re.match(rb"\[logtrim\] [\d,]+ lines ", line)
+    )
+    assert re.search(rb"INFO  Deployment of shop-api .* succeeded$", lines[summary - 1])
+    # The lines held back before it are counted: nothing disappears silently.
+    marked = [i for i, line in enumerate(lines[:summary]) if line.endswith(b"not shown ...")]
+    assert marked and marked[-1] < summary - 1
