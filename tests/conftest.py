@@ -141,3 +141,27 @@ def lines_of(data: bytes) -> list[bytes]:
 
 def logtrim_argv(*args: str) -> Sequence[str]:
     return [sys.executable, "-m", "logtrim", *args]
+
+
+# Modules whose tests all start real processes (logtrim, its writer, shells, tools).
+_PROCESS_MODULES = {
+    "test_lifecycle",
+    "test_ci_runs",
+    "test_archive_paths",
+    "test_cat",
+    "test_benchmarks_smoke",
+    "test_docs",
+    "test_stats",
+    "test_trim",
+    "test_failopen",
+    "test_console",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests that run real processes are ``slow``: ``pytest -m "not slow"`` is the fast subset
+    (the engine, the rules, the dialects, the properties: in-process)."""
+    for item in items:
+        module = item.module.__name__ if isinstance(item, pytest.Function) else ""
+        if "run_logtrim" in getattr(item, "fixturenames", ()) or module in _PROCESS_MODULES:
+            item.add_marker(pytest.mark.slow)

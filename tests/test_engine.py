@@ -215,6 +215,7 @@ def test_budget_tiers_drop_lowest_first() -> None:
     assert b"ERROR:" in text
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("budget", [2048, 5000, 50_000])
 def test_budget_never_exceeded(budget: int) -> None:
     """Whatever the mix, console bytes stay within the budget."""

@@ -50,6 +50,7 @@ def boom() -> None:
     raise RuntimeError("database migration 42 failed: relation 'users' is locked")
 
 
+@pytest.mark.slow
 def test_acceptance_200k_debug_records(log: logging.Logger, tmp_path: Path) -> None:
     """A noisy app shows a console under budget with the warning and the whole traceback,
     while the archive keeps every debug line and Octopus is told about it at shutdown."""
@@ -281,6 +282,7 @@ def read_killed(path: Path) -> tuple[list[str], ReadResult]:
     return data.decode().splitlines(), result
 
 
+@pytest.mark.slow
 def test_sigkill_while_idle_leaves_archive(tmp_path: Path) -> None:
     """A process killed a moment after logging leaves an archive with all of it."""
     path = tmp_path / "killed.log.zst"
@@ -296,6 +298,7 @@ def test_sigkill_while_idle_leaves_archive(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(os.name != "posix", reason="SIGKILL")
+@pytest.mark.slow
 def test_sigkill_while_busy_leaves_archive(tmp_path: Path) -> None:
     """A process killed mid-stream leaves a readable archive of all but its last moments."""
     path = tmp_path / "busy.log.zst"
