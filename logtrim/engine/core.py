@@ -19,15 +19,17 @@ import re
 from collections.abc import Mapping, Sequence
 
 from ..dialects import Dialect
-from ..dialects.base import Action
+from ..dialects.base import Action, Closing
 from .closing import Closer, Ending
 from .commands import Commands
 from .history import CUT, Held, History, Shaper
 from .lines import StreamInput
-from .mask import MIN_LENGTH, Masker
+from .mask import Masker
 from .output import STDERR, STDOUT, Emit, Output
+from .partial import Partial
 from .policy import MIN_BUDGET, Budget, Policy, Tally
 from .rules import RULES, Compiler, Kind, Matcher, extra_rules
+from .secrets import Secrets
 from .select import Selector
 from .tail import Tail
 from .throttle import Heartbeat
@@ -52,8 +54,9 @@ class Core:
         self.tally = Tally()
         self.notes: list[str] = []  # logtrim's own diagnostics, for the shell to log
         self.masker = Masker(compiler=compiler)
-        self.add_secrets(*pol.masks)
         self.commands = Commands(self.dialect)
+        self.secrets = Secrets(self.masker, self.commands, self.notes)
+        self.add_secrets(*pol.masks)
         self._drop = [re.compile(p.encode()) for p in pol.drop]
         extra = extra_rules(pol.keep, self.commands.markers)
         self.matcher = Matcher((*RULES, *extra), compiler=compiler)
@@ -84,6 +87,7 @@ class Core:
         )  # fmt: skip
         self.closer = Closer(pol, self.out, self.dialect)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
+        self.partial = Partial(self)
         self.nbytes = 0
 
     @property
@@ -93,14 +97,20 @@ class Core:
 
     # -- secrets --------------------------------------------------------------------------
     def add_secrets(self, *values: str) -> None:
-        for value in self.masker.add(*values):
-            self.notes.append(
-                f"not masking a value of {len(value)} characters: "
-                f"shorter than {MIN_LENGTH} (as the CI servers)"
-            )
+        """Secrets to mask from now on (with their forms in every system's commands)."""
+        self.secrets.add(*values)
 
-    def _learn(self, region: bytes, hits: Sequence[tuple[int, Kind]]) -> None:
-        self.add_secrets(*self.commands.learn(region, [s for s, k in hits if k == Kind.SERVICE]))
+    def _masked(
+        self, stream: int, region: bytes, hits: Sequence[tuple[int, Kind]]
+    ) -> tuple[bytes, bytes, list[tuple[int, Kind]]]:
+        """Learn the region's secrets; return its archive form, its console form (command
+        lines left for their dialect to mask) and the rule hits in the console form."""
+        starts = [s for s, k in hits if k == Kind.SERVICE]
+        self.secrets.learn(region, starts)
+        archive, console = self.secrets.split(stream, region, starts)
+        if console is None:
+            return archive, region, list(hits)
+        return archive, console, self.matcher.scan(console)
 
     # -- input ----------------------------------------------------------------------------
     def feed(self, stream: int, data: bytes, now: float) -> tuple[bytes, list[Emit]]:
@@ -109,12 +119,16 @@ class Core:
         st = self._inputs[stream]
         reserve = self.masker.max_len - 1 if self.masker else 0
         pieces = st.splitter.feed(
-            data, reserve=reserve, safe_cut=self.masker.safe_cut if self.masker else None
+            data,
+            reserve=reserve,
+            safe_cut=self.masker.safe_cut if self.masker else None,
+            hold=self.secrets.hold if self.masker.multiline else None,
         )
         archive = [
             self._piece(stream, buf, now) if long else self._region(stream, buf, now)
             for long, buf in pieces
         ]
+        self.partial.waiting(stream, now, fresh=bool(pieces))
         return b"".join(archive), self.out.take()
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
@@ -125,6 +139,7 @@ class Core:
             if rest:
                 archive.append(self._region(stream, rest, now))
             st.in_long = False
+            st.partial_at = None
         return b"".join(archive), self.out.take()
 
     def feed_line(
@@ -138,9 +153,8 @@ class Core:
         self.heartbeat.start(now)
         if not data.endswith(b"\n"):
             data += b"\n"
-        if kind is None or kind == Kind.SERVICE:
-            self._learn(data, self.matcher.scan(data))
-        archive = self.masker.mask(data)
+        # Secrets from every system's declarations, whatever tier the caller gives the record.
+        archive, data, _ = self._masked(stream, data, self.matcher.scan(data))
         history, tally = self.history, self.tally
         base = history.lines
         history.remember(stream, data, base)
@@ -181,16 +195,22 @@ class Core:
 
     def take_held(self, stream: int) -> bytes:
         """The partial line held for ``stream``, removed: for the shell when it fails open."""
-        return self._inputs[stream].splitter.flush()
+        st = self._inputs[stream]
+        st.partial_shown = 0
+        st.partial_at = None
+        return st.splitter.flush()
 
-    def passthrough(self, data: bytes) -> bytes:
-        """Mask ``data`` only: what the shell archives after the engine failed open."""
-        return self.masker.mask(data)
+    def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        """Mask ``data`` only: what the shell forwards after the engine failed open. The bytes
+        that could start a secret wait for the stream's next chunk (``final``: no more)."""
+        return self.secrets.passthrough(stream, data, final=final)
 
     def _piece(self, stream: int, buf: bytes, now: float) -> bytes:
         """A piece of a line too long to hold: classify its start, archive it all."""
         st = self._inputs[stream]
         self.nbytes += len(buf)
+        if st.partial_shown:
+            self.partial.end_line(stream)
         if not st.in_long:
             st.in_long = True
             head = self.shaper.line_start(buf)
@@ -223,22 +243,44 @@ class Core:
             st.in_long = False
             if not region:
                 return archive
-        hits = self.matcher.scan(region)
-        if hits and any(kind == Kind.SERVICE for _, kind in hits):
-            self._learn(region, hits)
-        archive += self.masker.mask(region)
+        if st.partial_shown:
+            archive += self.partial.complete(stream, region, now)
+            region = region[region.find(b"\n") + 1 or len(region) :]
+            if not region:
+                return archive
+        raw_size = len(region)
+        masked, region, hits = self._masked(stream, region, self.matcher.scan(region))
+        archive += masked
         base = self.history.lines
         self.history.remember(stream, region, base)
         self.history.lines = self.select.region(stream, region, hits, base, now)
         self.history.seal(self.history.lines - base)
-        self.nbytes += len(region)
+        self.nbytes += raw_size
         return archive
+
+    def publish_only(
+        self,
+        exit_code: int,
+        *,
+        archive: str | None,
+        archive_name: str,
+        archive_size: int,
+        env: Mapping[str, str] | None = None,
+    ) -> list[Action]:
+        """The dialect's closing actions alone (publish the archive, mark a failure), for a
+        shell whose engine failed: no counts, every name masked."""
+        mask = self.secrets.mask_text
+        closing = Closing(None if archive is None else mask(archive), mask(archive_name),
+                          archive_size, exit_code, None, env=dict(env or {}))  # fmt: skip
+        return self.dialect.finish(closing)
 
     # -- time and the end -----------------------------------------------------------------
     def tick(self, now: float) -> list[Emit]:
         """Time passes: throttled progress catches up, and a heartbeat if all was quiet."""
         self.select.progress.tick(now)
         self.heartbeat.beat(now, self.lines, self.nbytes)
+        for stream in (STDOUT, STDERR):
+            self.partial.show(stream, now)
         out = self.out.take()
         if out:
             self.heartbeat.last = now
@@ -287,13 +329,16 @@ class Core:
             self.select.progress.late(stream)
         started = self.heartbeat.started
         duration = (now - (now if started is None else started)) if timed else None  # trim: None
-        end = Ending(exit_code, duration, self.lines, self.nbytes, archive, archive_name,
+        # Every text handed to the dialect is masked with the secrets known by now.
+        mask = self.masker.mask_text
+        end = Ending(exit_code, duration, self.lines, self.nbytes,
+                     None if archive is None else mask(archive), mask(archive_name),
                      archive_size, env, timestamp)  # fmt: skip
         reasons = self.select.reasons
         actions = self.closer.close(
             end,
             reason=reasons.reason(self.masker),
-            first_errors=reasons.first_errors,
+            first_errors=[mask(text) for text in reasons.first_errors],
             child_sent_result=self.commands.child_sent_result,
             tail=lambda count, reserve, title: self.emit_tail(count, reserve=reserve, title=title),
         )

@@ -136,7 +136,7 @@ class Selector:
         """Decide one line: shown (with context), held back, counted as a repeat, or hidden."""
         commands = self.commands
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
-            self._forward(stream, line, lineno)  # the next line of a command
+            self._forward(stream, self._command_form(stream, line), lineno)  # its next line
             return
         if kind == Kind.SERVICE:
             if self._service(stream, line, lineno, now):
@@ -218,14 +218,26 @@ class Selector:
         self.commands.open_after(stream, text)
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
+        line = self._command_form(stream, line)
         progress = self.commands.is_progress(text)
         if progress and not self.progress.due(stream, now, lineno, line, service=True):
             return True
         self._forward(stream, line, lineno)
         return True
 
+    def _command_form(self, stream: int, line: bytes) -> bytes:
+        """A command line as it reaches the CI: secrets masked in the encoding it reads
+        (the line declaring a secret is the one exception); empty if the dialect drops it."""
+        masked = self.commands.mask(stream, line, self.shaper.masker.mask)
+        if masked is None:
+            self.out.marker("a command that would carry a secret was not printed")
+            return b""
+        return masked
+
     def _forward(self, stream: int, line: bytes, lineno: int) -> None:
-        """A command line, verbatim."""
+        """A command line, verbatim (already masked)."""
+        if not line:
+            return
         if not line.endswith(b"\n"):
             line += b"\n"
         self.out.flush_gap()

@@ -64,6 +64,8 @@ class Progress:
         lineno, line, service = st.line
         st.line = None
         if service:
+            if not line:
+                return  # a command its dialect dropped
             self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
             masked = self._console_form(line)
