@@ -62,7 +62,7 @@ class Commands:
         self, stream: int, region: bytes, starts: Sequence[int]
     ) -> list[tuple[int, int]]:
         """The ``[start, end)`` offsets of the lines that may be commands: each line
-        with a marker, and the lines after one its dialect leaves open. Their secrets are
+        that is one, and the lines after one its dialect leaves open. Their secrets are
         masked as the command's system reads them (:meth:`mask`), not as plain text."""
         out: list[tuple[int, int]] = []
         pos = 0
@@ -72,8 +72,10 @@ class Commands:
             if start < pos:
                 continue
             end = region.find(b"\n", start) + 1 or len(region)
-            out.append((start, end))
             text = region[start:end].decode("utf-8", "replace")
+            if not self.is_command(text):
+                continue  # a marker in plain text ("--- " in "-----END KEY----- done")
+            out.append((start, end))
             dialect = next((d for d in self._dialects if d.unclosed(text)), None)
             pos = self._continuation(region, end, dialect, 0, out) if dialect else end
         return out

@@ -16,7 +16,7 @@ with the progress throttle and repeat collapse), the :class:`~.tail.Tail` of a f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
@@ -55,11 +55,11 @@ class Core:
         self.notes: list[str] = []  # logtrim's own diagnostics, for the shell to log
         self.masker = Masker(compiler=compiler)
         self.commands = Commands(self.dialect)
-        self.secrets = Secrets(self.masker, self.commands, self.notes)
+        self.matcher = Matcher((*RULES, *extra_rules(pol.keep, self.commands.markers)),
+                               compiler=compiler)  # fmt: skip
+        self.secrets = Secrets(self.masker, self.commands, self.matcher, self.notes)
         self.add_secrets(*pol.masks)
         self._drop = [re.compile(p.encode()) for p in pol.drop]
-        extra = extra_rules(pol.keep, self.commands.markers)
-        self.matcher = Matcher((*RULES, *extra), compiler=compiler)
         self._inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
         self.history = History(max(pol.tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
@@ -99,18 +99,6 @@ class Core:
     def add_secrets(self, *values: str) -> None:
         """Secrets to mask from now on (with their forms in every system's commands)."""
         self.secrets.add(*values)
-
-    def _masked(
-        self, stream: int, region: bytes, hits: Sequence[tuple[int, Kind]]
-    ) -> tuple[bytes, bytes, list[tuple[int, Kind]]]:
-        """Learn the region's secrets; return its archive form, its console form (command
-        lines left for their dialect to mask) and the rule hits in the console form."""
-        starts = [s for s, k in hits if k == Kind.SERVICE]
-        self.secrets.learn(region, starts)
-        archive, console = self.secrets.split(stream, region, starts)
-        if console is None:
-            return archive, region, list(hits)
-        return archive, console, self.matcher.scan(console)
 
     # -- input ----------------------------------------------------------------------------
     def feed(self, stream: int, data: bytes, now: float) -> tuple[bytes, list[Emit]]:
@@ -154,7 +142,7 @@ class Core:
         if not data.endswith(b"\n"):
             data += b"\n"
         # Secrets from every system's declarations, whatever tier the caller gives the record.
-        archive, data, _ = self._masked(stream, data, self.matcher.scan(data))
+        archive, data, _ = self.secrets.region(stream, data)
         history, tally = self.history, self.tally
         base = history.lines
         history.remember(stream, data, base)
@@ -231,31 +219,28 @@ class Core:
 
     def _region(self, stream: int, region: bytes, now: float) -> bytes:
         st = self._inputs[stream]
-        archive = b""
+        self.nbytes += len(region)
+        # Masked whole: a secret over lines may begin in the rest of a long line.
+        archive, region, hits = self.secrets.region(stream, region)
         if st.in_long:
             # The rest of a long line: archive only, it was counted with its first piece.
             end = region.find(b"\n") + 1 or len(region)
-            archive = self.masker.mask(region[:end])
             if st.long_hidden:
                 self.out.gap_bytes += end
-            self.nbytes += end
             region = region[end:]
             st.in_long = False
             if not region:
                 return archive
-        if st.partial_shown:
-            archive += self.partial.complete(stream, region, now)
-            region = region[region.find(b"\n") + 1 or len(region) :]
+            hits = self.matcher.scan(region)
+        if st.partial_shown:  # the line whose start is on the console ends first
+            region = self.partial.complete(stream, region)
             if not region:
                 return archive
-        raw_size = len(region)
-        masked, region, hits = self._masked(stream, region, self.matcher.scan(region))
-        archive += masked
+            hits = self.matcher.scan(region)
         base = self.history.lines
         self.history.remember(stream, region, base)
         self.history.lines = self.select.region(stream, region, hits, base, now)
         self.history.seal(self.history.lines - base)
-        self.nbytes += raw_size
         return archive
 
     def publish_only(

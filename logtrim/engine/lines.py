@@ -77,12 +77,22 @@ class LineSplitter:
 
     @staticmethod
     def _hold(region: bytes, rest: bytes, hold: Hold, window: int) -> tuple[bytes, bytes]:
-        """Move the whole lines that could start a secret from the region to the rest."""
-        tail = region[-window:]
-        cut = hold(tail + rest, len(tail))
-        if cut >= len(tail):
-            return region, rest
-        end = region.rfind(b"\n", 0, len(region) - (len(tail) - cut)) + 1
+        """Move the whole lines that could hold or start a secret from the region to the
+        rest. ``window``: twice the longest secret; only the end of the region is looked at,
+        unless the cut moves back further than a secret's length (then all of it)."""
+        offset = max(len(region) - window, 0)
+        while True:
+            data = region[offset:] + rest
+            cut = len(region) - offset
+            while cut > 0:
+                safe = hold(data, cut)
+                if safe >= cut:
+                    break
+                cut = data.rfind(b"\n", 0, safe) + 1  # the region ends with a whole line
+            if not offset or cut >= window // 2:
+                break
+            offset = 0  # rare: a secret may begin before the part looked at
+        end = offset + cut
         return region[:end], region[end:] + rest
 
     def flush(self) -> bytes:

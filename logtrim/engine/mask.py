@@ -68,7 +68,8 @@ class Masker:
         """Add secrets (and extra ``forms`` of them, already encoded); return those refused."""
         refused = []
         new: list[bytes] = [f.encode("utf-8") for f in forms if len(f) >= MIN_LENGTH]
-        for value in values:
+        # A value read from a file ends with a newline: the text before it is the secret.
+        for value in (v.strip("\r\n") for v in values):
             if len(value) < MIN_LENGTH:
                 if value:
                     refused.append(value)

@@ -84,22 +84,24 @@ class Partial:
         kind = commands.apply(stream, hits[0][1] if hits else Kind.NOISE)
         return Kind.INFO <= kind < Kind.SERVICE and budget.allows(kind, len(pending) + 1)
 
-    def complete(self, stream: int, region: bytes, now: float) -> bytes:
-        """The line whose start is on the console ends (the first line of ``region``):
-        print its rest, count it once; return its archive form."""
+    def complete(self, stream: int, region: bytes) -> bytes:
+        """The line whose start is on the console ends: print its rest from ``region`` (the
+        console form, masked whole: the part shown could not start a secret, so it is the
+        same there), count it once; return the rest of the region."""
         core = self._core
         st = core._inputs[stream]
         end = region.find(b"\n") + 1 or len(region)
-        raw = region[:end]
-        archive, line, _ = core._masked(stream, raw, core.matcher.scan(raw))
-        rest = core.masker.mask(raw[st.partial_shown :])
-        kind = max(core.commands.apply(stream, core.classify(raw)), Kind.INFO)
+        line = region[:end]
+        # Masked as plain text: a line begun on the console is no command (the console
+        # form leaves commands for their dialect).
+        rest = core.masker.mask(line[st.partial_shown :])
+        kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
         if kind >= Kind.SERVICE:
             kind = Kind.INFO
         core.out.emit(stream, rest if rest.endswith(b"\n") else rest + b"\n", kind)
         tally, history = core.tally, core.history
         tally.seen_lines[kind] += 1
-        tally.seen_bytes[kind] += len(raw)
+        tally.seen_bytes[kind] += len(line)
         lineno = history.lines
         history.remember(stream, line, lineno)
         history.lines += 1
@@ -107,10 +109,9 @@ class Partial:
         history.mark_shown(lineno)
         if kind == Kind.ERROR:
             core.select.reasons.note(line)
-        core.nbytes += len(raw)
         st.partial_shown = 0
         st.partial_at = None
-        return archive
+        return region[end:]
 
     def end_line(self, stream: int) -> None:
         """The partial line became too long to hold: end it on the console."""

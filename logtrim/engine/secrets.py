@@ -12,18 +12,25 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from .commands import Commands
+from .kinds import Kind
 from .mask import MASK, MIN_LENGTH, Masker, apply
 from .output import STDERR, STDOUT
+from .rules import Matcher
+
+Hits = list[tuple[int, Kind]]
 
 
 class Secrets:
     """The masker, fed from every dialect's declarations; the per-stream fail-open carry."""
 
-    def __init__(self, masker: Masker, commands: Commands, notes: list[str]) -> None:
+    def __init__(
+        self, masker: Masker, commands: Commands, matcher: Matcher, notes: list[str]
+    ) -> None:
         self.masker = masker
         self.commands = commands
+        self.matcher = matcher
         self._notes = notes
-        self._carry = {STDOUT: b"", STDERR: b""}
+        self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
 
     def add(self, *values: str) -> None:
         forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
@@ -46,6 +53,17 @@ class Secrets:
         cut = min(cut, len(data) - self.masker.held(data, multiline_only=True))
         return self.masker.safe_cut(data, cut)
 
+    def region(self, stream: int, region: bytes) -> tuple[bytes, bytes, Hits]:
+        """Learn the region's secrets; return its archive form, its console form (command
+        lines left for their dialect to mask) and the rule hits in the console form."""
+        hits = self.matcher.scan(region)
+        starts = [s for s, k in hits if k == Kind.SERVICE]
+        self.learn(region, starts)
+        archive, console = self.split(stream, region, starts)
+        if console is None:
+            return archive, region, hits
+        return archive, console, self.matcher.scan(console)
+
     def split(
         self, stream: int, region: bytes, starts: Sequence[int]
     ) -> tuple[bytes, bytes | None]:
@@ -57,10 +75,8 @@ class Secrets:
         if not spans:
             return region, None
         archive = apply(region, spans)
-        if not starts:
-            return archive, archive
         keep = self.commands.command_lines(stream, region, starts)
-        return archive, apply(region, _outside(spans, keep))
+        return archive, apply(region, _outside(spans, keep)) if keep else archive
 
     def mask_text(self, text: str) -> str:
         """``text`` masked; if the masker itself fails, masked form by form (slower)."""
@@ -78,7 +94,7 @@ class Secrets:
 
     def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
-        data = self._carry[stream] + data
+        data = self._carry.get(stream, b"") + data
         if not self.masker:
             self._carry[stream] = b""
             return data

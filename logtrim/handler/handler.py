@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .._log import say
 from .._sizes import parse_size
 from ..archive import DEFAULT_LEVEL
+from ..dialects.base import Print
 from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
@@ -172,10 +173,8 @@ class LogtrimHandler(logging.Handler):
     def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
         """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
         self._broken = self._engine_failed = True
-        if record is not None:
-            self.handleError(record)  # the traceback, as logging reports its own errors
-        else:
-            _warn(traceback.format_exc().rstrip())
+        # The traceback only: ``handleError`` would print the record's arguments (a secret?).
+        _warn(traceback.format_exc().rstrip())
         _warn("internal error; forwarding all records unfiltered")
         data, self._noise = bytes(self._noise) + data, bytearray()
         self._unfiltered(data, time.monotonic())
@@ -278,13 +277,15 @@ class LogtrimHandler(logging.Handler):
                 return actions
         # The engine failed: publish the archive all the same, nothing more.
         try:
-            return self.core.publish_only(
+            actions = self.core.publish_only(
                 exit_code, archive=archive, archive_name=self.artifact_name,
                 archive_size=size, env=os.environ,
             )  # fmt: skip
         except Exception:
             _warn("internal error; the archive is not published")
             return []
+        self._console([(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)])
+        return [a for a in actions if not isinstance(a, Print)]
 
 
 __all__ = ["LogtrimHandler"]
