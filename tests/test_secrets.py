@@ -236,6 +236,28 @@ def test_secret_with_newlines_is_masked_by_the_handler(tmp_path: Path) -> None:
     assert "the key was ********\n********\n********, refused" in out.getvalue()
 
 
+def test_secret_with_newlines_split_across_records_is_masked_by_the_handler(
+    tmp_path: Path,
+) -> None:
+    out = io.StringIO()
+    handler = logtrim.LogtrimHandler(tmp_path / "a.zst", ci="plain", stream=out, masks=(MULTI,))
+    log = logging.getLogger("t17-5b")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    first, second = MULTI.split("\n", 1)
+    log.info("key: %s", first)
+    log.warning("%s (end)", second)
+    log.info("after")
+    handler.close()
+    log.removeHandler(handler)
+    archive = zstd_dc(tmp_path / "a.zst")
+    for part in MULTI.split("\n"):
+        assert part not in out.getvalue()
+        assert part.encode() not in archive
+    assert archive == b"key: ********\n********\n******** (end)\nafter\n"
+    assert "key: ********\n********\n******** (end)\nafter\n" in out.getvalue()
+
+
 # -- 6. the handler learns from every dialect ------------------------------------------------
 @pytest.mark.parametrize(
     "declare",

@@ -28,6 +28,7 @@ from .mask import Masker
 from .output import STDERR, STDOUT, Emit, Output
 from .partial import Partial
 from .policy import MIN_BUDGET, Budget, Policy, Tally
+from .records import Records
 from .rules import RULES, Compiler, Kind, Matcher, extra_rules
 from .secrets import Secrets
 from .select import Selector
@@ -58,6 +59,7 @@ class Core:
         self.matcher = Matcher((*RULES, *extra_rules(pol.keep, self.commands.markers)),
                                compiler=compiler)  # fmt: skip
         self.secrets = Secrets(self.masker, self.commands, self.matcher, self.notes)
+        self.records = Records(self.secrets, self._record, max_pending)
         self.add_secrets(*pol.masks)
         self._drop = [re.compile(p.encode()) for p in pol.drop]
         self._inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
@@ -120,9 +122,11 @@ class Core:
         return b"".join(archive), self.out.take()
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
-        """End of the child's output: the partial last line of each stream, if any."""
+        """End of the child's output: the partial last line of each stream, if any (and the
+        records waiting for the next one)."""
         archive = []
         for stream, st in self._inputs.items():
+            archive.append(self.records.release(stream, now))
             rest = st.splitter.flush()
             if rest:
                 archive.append(self._region(stream, rest, now))
@@ -142,7 +146,11 @@ class Core:
         if not data.endswith(b"\n"):
             data += b"\n"
         # Secrets from every system's declarations, whatever tier the caller gives the record.
-        archive, data, _ = self.secrets.region(stream, data)
+        archive = self.records.feed(stream, data, kind, now)
+        return archive, self.out.take()
+
+    def _record(self, stream: int, data: bytes, kind: Kind | None, size: int, now: float) -> None:
+        """One record's console form (``size``: its bytes as written)."""
         history, tally = self.history, self.tally
         base = history.lines
         history.remember(stream, data, base)
@@ -166,8 +174,7 @@ class Core:
             lineno += 1
         history.lines = lineno
         history.seal(lineno - base)
-        self.nbytes += len(data)
-        return archive, self.out.take()
+        self.nbytes += size
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""

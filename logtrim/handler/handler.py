@@ -176,7 +176,10 @@ class LogtrimHandler(logging.Handler):
         # The traceback only: ``handleError`` would print the record's arguments (a secret?).
         _warn(traceback.format_exc().rstrip())
         _warn("internal error; forwarding all records unfiltered")
-        data, self._noise = bytes(self._noise) + data, bytearray()
+        waiting = b""  # records the engine holds for a secret's end: older than the batch
+        with suppress(Exception):
+            waiting = self.core.records.take(STDOUT)
+        data, self._noise = waiting + bytes(self._noise) + data, bytearray()
         self._unfiltered(data, time.monotonic())
 
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
@@ -253,6 +256,8 @@ class LogtrimHandler(logging.Handler):
         now = time.monotonic()
         try:
             self._drain(now)
+            if not self._engine_failed:
+                self._take(self.core.finish_input(now), now)  # records waiting for the next
         except Exception:
             self._break(None, b"")
         if self._broken:

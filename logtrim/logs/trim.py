@@ -138,6 +138,7 @@ def trim_one(job: TrimJob) -> TrimResult:
                 archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
             progress.update()
         now = trimmer.finish()
+        output.show(core.finish_input(now)[1])  # records that waited for the next one
         if archive is not None:
             archive.write(core.passthrough(_ARCHIVE, b"", final=True), now)
         size = archive.close() if archive is not None else 0
