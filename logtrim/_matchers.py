@@ -73,7 +73,11 @@ class Hyperscan:
         return db
 
     def literals(self, values: Sequence[bytes]) -> Any:
-        return self._compile([re.escape(v) for v in values], [0] * len(values))
+        # Every byte but letters and digits as \xHH: ``re.escape`` leaves a newline bare.
+        patterns = [
+            re.sub(rb"[^A-Za-z0-9]", lambda m: b"\\x%02x" % m.group()[0], v) for v in values
+        ]
+        return self._compile(patterns, [0] * len(values))
 
     def _compile(self, patterns: Sequence[bytes], flags: Sequence[int]) -> Any:
         db = self._hs.Database(mode=self._hs.HS_MODE_BLOCK)

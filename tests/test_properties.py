@@ -202,3 +202,35 @@ def test_masker_removes_every_secret(secrets: list[str], noise: bytes) -> None:
 
 
 _ = STDERR
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.text(alphabet="ghijk XYZ.:-", min_size=1, max_size=30),
+        max_size=15,
+        unique_by=lambda t: " ".join(t.split()),
+    ),
+    st.lists(st.integers(min_value=0), max_size=20),
+    st.lists(st.booleans(), max_size=20),
+)
+def test_partial_lines_shown_early_change_no_byte(
+    texts: list[str], cuts: list[int], ticks: list[bool]
+) -> None:
+    """Chunking invariance with ticks (a partial line shown before its newline): for lines
+    the console shows as written (within the head, no CR, not wider than a line, no repeats
+    to collapse), the console is the same bytes whatever the chunks and wherever the ticks."""
+    data = b"".join(f"{t}\n".encode() for t in texts)
+
+    def console(chunks: list[bytes], ticked: list[bool]) -> bytes:
+        core = Core(Policy(budget=4096, head=50), max_pending=256)
+        out, now = [], 0.0
+        for i, chunk in enumerate(chunks):
+            out += core.feed(STDOUT, chunk, now)[1]
+            if i < len(ticked) and ticked[i]:
+                now += 0.3
+                out += core.tick(now)
+        out += core.finish_input(now)[1]
+        return b"".join(d for _, d in out)
+
+    assert console(split(data, cuts), ticks) == console([data] if data else [], [])

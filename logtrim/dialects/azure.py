@@ -10,7 +10,14 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Print
-from .escape import azure_command, azure_unescape, failure_text, one_line
+from .escape import (
+    azure_command,
+    azure_data,
+    azure_property,
+    azure_unescape,
+    failure_text,
+    one_line,
+)
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -54,6 +61,9 @@ class Azure(Dialect):
             name == "task.setvariable" and props.get("issecret", "").lower() == "true"
         )
         return [data] if secret and data else []
+
+    def secret_forms(self, value: str) -> list[str]:
+        return [azure_data(value), azure_property(value)]
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         # A formatting command: the agent prints it without unescaping, so show, don't escape.

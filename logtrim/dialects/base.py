@@ -9,7 +9,7 @@ actions out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Union
@@ -54,6 +54,9 @@ class RunProgram:
     argv: tuple[str, ...]
     missing: str = ""
 
+
+#: Masks every known secret in some bytes (the engine's masker).
+Mask = Callable[[bytes], bytes]
 
 # Union, not |: the alias is evaluated at run time, and must work on Python 3.10.
 Action = Union[Print, AppendFile, RunProgram]  # noqa: UP007
@@ -107,6 +110,16 @@ class Dialect:
     def declared_secrets(self, line: str) -> list[str]:
         """Secrets this line asks the system to mask (learned from that point on)."""
         return []
+
+    def secret_forms(self, value: str) -> list[str]:
+        """The forms a secret takes inside this system's commands (its escapes), besides
+        the value itself: masked everywhere, so a command never carries it either way."""
+        return []
+
+    def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
+        """One of this system's command lines (or the next line of one) with every secret
+        masked in the encoding the system reads; None drops the line."""
+        return mask(line)
 
     def observe(self, line: str) -> None:
         """See a line that may carry a command, after ``is_command``/``declared_secrets``.

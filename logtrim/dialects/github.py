@@ -20,6 +20,7 @@ from .escape import (
     failure_text,
     gh_command,
     gh_data,
+    gh_property,
     gh_unescape_data,
     md_code_span,
     md_fenced,
@@ -76,6 +77,9 @@ class GitHub(Dialect):
             return []
         value = gh_unescape_data(parsed[1])
         return [value] if value.strip() else []
+
+    def secret_forms(self, value: str) -> list[str]:
+        return [gh_data(value), gh_property(value)]
 
     def observe(self, line: str) -> None:
         """Follow ``stop-commands`` pauses; call once per child line, after classifying it."""

@@ -9,15 +9,19 @@ Calamari keeps the child's last switch.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Level, Print
-from .servicemsg import MARKER, Mode, format_message, parse_message
+from .base import Action, Closing, Dialect, Level, Mask, Print
+from .servicemsg import MARKER, PREFIX, Mode, format_message, parse_message
 
 _TRUE = {"true", "True", "TRUE"}
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
 _ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
+# One attribute, in bytes: its value is masked as the text it encodes.
+_ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 # What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
 # change the server's level for stderr lines: the rules still decide what is shown.
 _LEVELS = {
@@ -68,6 +72,16 @@ class Octopus(Dialect):
             value = message.attrs.get("value")
             return [value] if value else []
         return []
+
+    def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
+        # Values are base64 of UTF-8: decoded, masked, encoded again, so the message still
+        # parses (the plain forms would leave invalid base64, and the server would drop it).
+        start = line.find(PREFIX)
+        if start < 0:  # the next line of a message over several lines: attributes only
+            return _mask_attributes(line, mask)
+        end = line.find(b"]", start)
+        end = len(line.rstrip(b"\r\n")) if end < 0 else end + 1
+        return mask(line[:start]) + _mask_attributes(line[start:end], mask) + mask(line[end:])
 
     def unclosed(self, line: str) -> bool:
         return "]" not in line[max(line.find(MARKER), 0) :]
@@ -134,3 +148,27 @@ class Octopus(Dialect):
                 )
             )
         return actions
+
+
+def _mask_attributes(text: bytes, mask: Mask) -> bytes:
+    """``text`` with each attribute value masked in the text it encodes."""
+
+    def one(match: re.Match[bytes]) -> bytes:
+        quote = b"'" if match.group(2) is not None else b'"'
+        raw = match.group(2) if match.group(2) is not None else match.group(3)
+        try:
+            plain = base64.b64decode(raw, validate=True)
+        except (binascii.Error, ValueError):
+            return match.group(1) + quote + mask(raw) + quote  # no message the server reads
+        masked = mask(plain)
+        value = raw if masked == plain else base64.b64encode(masked)
+        return match.group(1) + quote + value + quote
+
+    pos = 0
+    parts = []
+    for match in _ATTRIBUTE.finditer(text):
+        parts.append(mask(text[pos : match.start()]))
+        parts.append(one(match))
+        pos = match.end()
+    parts.append(mask(text[pos:]))
+    return b"".join(parts)

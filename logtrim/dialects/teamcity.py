@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Print
-from .escape import failure_text, tc_message, wildcard_safe
+from .escape import failure_text, tc_message, tc_value, wildcard_safe
 
 
 def path_rule(path: str) -> str:
@@ -31,6 +31,9 @@ class TeamCity(Dialect):
 
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line
+
+    def secret_forms(self, value: str) -> list[str]:
+        return [tc_value(value)]
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return tc_message("blockOpened", name=title)

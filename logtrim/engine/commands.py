@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from ..dialects import Dialect, Level, all_dialects
+from ..dialects.base import Mask
 from .kinds import Kind
 from .output import STDERR, STDOUT
 
@@ -33,17 +34,77 @@ class Commands:
         self._levels = {STDOUT: Level.NORMAL, STDERR: Level.NORMAL}
         self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         self._open_lines = {STDOUT: 0, STDERR: 0}
+        self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
+        # The lines of the latest region that declare a secret: the only ones that may carry it.
+        self._declaring: set[bytes] = set()
 
     def learn(self, region: bytes, starts: Sequence[int]) -> list[str]:
         """The secrets the command lines starting at ``starts`` declare."""
         found: list[str] = []
+        self._declaring.clear()
         for start in starts:
             end = region.find(b"\n", start)
-            text = region[start : end if end >= 0 else len(region)].decode("utf-8", "replace")
+            raw = region[start : end if end >= 0 else len(region)]
+            text = raw.decode("utf-8", "replace")
+            before = len(found)
             for dialect in self._secret_dialects:
                 found += dialect.declared_secrets(text)
                 dialect.observe(text)
+            if len(found) > before:
+                self._declaring.add(raw.rstrip(b"\r"))
         return found
+
+    def secret_forms(self, value: str) -> list[str]:
+        """The escaped forms of a secret in every system's commands."""
+        return [f for d in self._secret_dialects for f in d.secret_forms(value) if f != value]
+
+    def command_lines(
+        self, stream: int, region: bytes, starts: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """The ``[start, end)`` offsets of the lines that may be commands: each line
+        that is one, and the lines after one its dialect leaves open. Their secrets are
+        masked as the command's system reads them (:meth:`mask`), not as plain text."""
+        out: list[tuple[int, int]] = []
+        pos = 0
+        if self._open[stream] is not None:  # a command open since the previous region
+            pos = self._continuation(region, 0, self._open[stream], self._open_lines[stream], out)
+        for start in starts:
+            if start < pos:
+                continue
+            end = region.find(b"\n", start) + 1 or len(region)
+            text = region[start:end].decode("utf-8", "replace")
+            if not self.is_command(text):
+                continue  # a marker in plain text ("--- " in "-----END KEY----- done")
+            out.append((start, end))
+            dialect = next((d for d in self._dialects if d.unclosed(text)), None)
+            pos = self._continuation(region, end, dialect, 0, out) if dialect else end
+        return out
+
+    @staticmethod
+    def _continuation(
+        region: bytes, pos: int, dialect: Dialect | None, count: int, out: list[tuple[int, int]]
+    ) -> int:
+        while dialect is not None and pos < len(region) and count < MAX_LINES:
+            end = region.find(b"\n", pos) + 1 or len(region)
+            text = region[pos:end].decode("utf-8", "replace")
+            if not dialect.continues(text):
+                break
+            out.append((pos, end))
+            pos, count = end, count + 1
+            if not dialect.unclosed(text):
+                break
+        return pos
+
+    def mask(self, stream: int, line: bytes, mask: Mask) -> bytes | None:
+        """A command line masked as its system reads it; a declaring line as it is."""
+        if line.rstrip(b"\r\n") in self._declaring:
+            return line
+        dialect = self._continued[stream]
+        self._continued[stream] = None
+        if dialect is None:
+            text = line.decode("utf-8", "replace")
+            dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        return mask(line) if dialect is None else dialect.mask_command(line, mask)
 
     def is_command(self, text: str) -> bool:
         """Whether a line carries a command to forward verbatim."""
@@ -114,6 +175,7 @@ class Commands:
         if not dialect.continues(text) or self._open_lines[stream] > MAX_LINES:
             self._open[stream] = None
             return False
+        self._continued[stream] = dialect
         if not dialect.unclosed(text):
             self._open[stream] = None
         return True

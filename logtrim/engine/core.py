@@ -16,19 +16,22 @@ with the progress throttle and repeat collapse), the :class:`~.tail.Tail` of a f
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 
 from ..dialects import Dialect
-from ..dialects.base import Action
+from ..dialects.base import Action, Closing
 from .closing import Closer, Ending
 from .commands import Commands
 from .history import CUT, Held, History, Shaper
 from .lines import StreamInput
-from .mask import MIN_LENGTH, Masker
+from .mask import Masker
 from .matcher import Compiler, Matcher
 from .output import STDERR, STDOUT, Emit, Output
+from .partial import Partial
 from .policy import MIN_BUDGET, Budget, Policy, Tally
+from .records import Records
 from .rules import RULES, Kind, extra_rules
+from .secrets import Secrets
 from .select import Selector
 from .tail import Tail
 from .throttle import Heartbeat
@@ -53,11 +56,13 @@ class Core:
         self.tally = Tally()
         self.notes: list[str] = []  # logtrim's own diagnostics, for the shell to log
         self.masker = Masker(compiler=compiler)
-        self.add_secrets(*pol.masks)
         self.commands = Commands(self.dialect)
+        self.matcher = Matcher((*RULES, *extra_rules(pol.keep, self.commands.markers)),
+                               compiler=compiler)  # fmt: skip
+        self.secrets = Secrets(self.masker, self.commands, self.matcher, self.notes)
+        self.records = Records(self.secrets, self._record, max_pending)
+        self.add_secrets(*pol.masks)
         self._drop = [re.compile(p.encode()) for p in pol.drop]
-        extra = extra_rules(pol.keep, self.commands.markers)
-        self.matcher = Matcher((*RULES, *extra), compiler=compiler)
         self._inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
         self.history = History(max(pol.tail, pol.success_tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
@@ -86,6 +91,7 @@ class Core:
         )  # fmt: skip
         self.closer = Closer(pol, self.out, self.dialect)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
+        self.partial = Partial(self)
         self.nbytes = 0
 
     @property
@@ -95,14 +101,8 @@ class Core:
 
     # -- secrets --------------------------------------------------------------------------
     def add_secrets(self, *values: str) -> None:
-        for value in self.masker.add(*values):
-            self.notes.append(
-                f"not masking a value of {len(value)} characters: "
-                f"shorter than {MIN_LENGTH} (as the CI servers)"
-            )
-
-    def _learn(self, region: bytes, hits: Sequence[tuple[int, Kind]]) -> None:
-        self.add_secrets(*self.commands.learn(region, [s for s, k in hits if k == Kind.SERVICE]))
+        """Secrets to mask from now on (with their forms in every system's commands)."""
+        self.secrets.add(*values)
 
     # -- input ----------------------------------------------------------------------------
     def feed(self, stream: int, data: bytes, now: float) -> tuple[bytes, list[Emit]]:
@@ -111,22 +111,29 @@ class Core:
         st = self._inputs[stream]
         reserve = self.masker.max_len - 1 if self.masker else 0
         pieces = st.splitter.feed(
-            data, reserve=reserve, safe_cut=self.masker.safe_cut if self.masker else None
+            data,
+            reserve=reserve,
+            safe_cut=self.masker.safe_cut if self.masker else None,
+            hold=self.secrets.hold if self.masker.multiline else None,
         )
         archive = [
             self._piece(stream, buf, now) if long else self._region(stream, buf, now)
             for long, buf in pieces
         ]
+        self.partial.waiting(stream, now, fresh=bool(pieces))
         return b"".join(archive), self.out.take()
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
-        """End of the child's output: the partial last line of each stream, if any."""
+        """End of the child's output: the partial last line of each stream, if any (and the
+        records waiting for the next one)."""
         archive = []
         for stream, st in self._inputs.items():
+            archive.append(self.records.release(stream, now))
             rest = st.splitter.flush()
             if rest:
                 archive.append(self._region(stream, rest, now))
             st.in_long = False
+            st.partial_at = None
         return b"".join(archive), self.out.take()
 
     def feed_line(
@@ -140,9 +147,12 @@ class Core:
         self.heartbeat.start(now)
         if not data.endswith(b"\n"):
             data += b"\n"
-        if kind is None or kind == Kind.SERVICE:
-            self._learn(data, self.matcher.scan(data))
-        archive = self.masker.mask(data)
+        # Secrets from every system's declarations, whatever tier the caller gives the record.
+        archive = self.records.feed(stream, data, kind, now)
+        return archive, self.out.take()
+
+    def _record(self, stream: int, data: bytes, kind: Kind | None, size: int, now: float) -> None:
+        """One record's console form (``size``: its bytes as written)."""
         history, tally = self.history, self.tally
         base = history.lines
         history.remember(stream, data, base)
@@ -168,8 +178,7 @@ class Core:
             lineno += 1
         history.lines = lineno
         history.seal(lineno - base)
-        self.nbytes += len(data)
-        return archive, self.out.take()
+        self.nbytes += size
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""
@@ -185,16 +194,22 @@ class Core:
 
     def take_held(self, stream: int) -> bytes:
         """The partial line held for ``stream``, removed: for the shell when it fails open."""
-        return self._inputs[stream].splitter.flush()
+        st = self._inputs[stream]
+        st.partial_shown = 0
+        st.partial_at = None
+        return st.splitter.flush()
 
-    def passthrough(self, data: bytes) -> bytes:
-        """Mask ``data`` only: what the shell archives after the engine failed open."""
-        return self.masker.mask(data)
+    def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        """Mask ``data`` only: what the shell forwards after the engine failed open. The bytes
+        that could start a secret wait for the stream's next chunk (``final``: no more)."""
+        return self.secrets.passthrough(stream, data, final=final)
 
     def _piece(self, stream: int, buf: bytes, now: float) -> bytes:
         """A piece of a line too long to hold: classify its start, archive it all."""
         st = self._inputs[stream]
         self.nbytes += len(buf)
+        if st.partial_shown:
+            self.partial.end_line(stream)
         if not st.in_long:
             st.in_long = True
             head = self.shaper.line_start(buf)
@@ -215,32 +230,49 @@ class Core:
 
     def _region(self, stream: int, region: bytes, now: float) -> bytes:
         st = self._inputs[stream]
-        archive = b""
+        self.nbytes += len(region)
+        # Masked whole: a secret over lines may begin in the rest of a long line.
+        archive, region, hits = self.secrets.region(stream, region)
         if st.in_long:
             # The rest of a long line: archive only, it was counted with its first piece.
             end = region.find(b"\n") + 1 or len(region)
-            archive = self.masker.mask(region[:end])
             if st.long_hidden:
                 self.out.gap_bytes += end
-            self.nbytes += end
             region = region[end:]
             st.in_long = False
             if not region:
                 return archive
-        hits = self.matcher.scan(region)
-        if hits and any(kind == Kind.SERVICE for _, kind in hits):
-            self._learn(region, hits)
-        archive += self.masker.mask(region)
+            hits = self.matcher.scan(region)
+        if st.partial_shown:  # the line whose start is on the console ends first
+            region = self.partial.complete(stream, region)
+            if not region:
+                return archive
+            hits = self.matcher.scan(region)
         base = self.history.lines
         self.history.remember(stream, region, base)
         self.history.lines = self.select.region(stream, region, hits, base, now)
         self.history.seal(self.history.lines - base)
-        self.nbytes += len(region)
         return archive
 
     def _own_line_levels(self) -> tuple[list[bytes], list[bytes]]:
         reset, restore = self.dialect.own_line_levels()
         return [x.encode() + b"\n" for x in reset], [x.encode() + b"\n" for x in restore]
+
+    def publish_only(
+        self,
+        exit_code: int,
+        *,
+        archive: str | None,
+        archive_name: str,
+        archive_size: int,
+        env: Mapping[str, str] | None = None,
+    ) -> list[Action]:
+        """The dialect's closing actions alone (publish the archive, mark a failure), for a
+        shell whose engine failed: no counts, every name masked."""
+        mask = self.secrets.mask_text
+        closing = Closing(None if archive is None else mask(archive), mask(archive_name),
+                          archive_size, exit_code, None, env=dict(env or {}))  # fmt: skip
+        return self.dialect.finish(closing)
 
     # -- time and the end -----------------------------------------------------------------
     def start(self, now: float) -> None:
@@ -251,6 +283,8 @@ class Core:
         """Time passes: throttled progress catches up, and a heartbeat if all was quiet."""
         self.select.progress.tick(now)
         self.heartbeat.beat(now, self.lines, self.nbytes)
+        for stream in (STDOUT, STDERR):
+            self.partial.show(stream, now)
         out = self.out.take()
         if out:
             self.heartbeat.last = now
@@ -301,7 +335,10 @@ class Core:
             self.select.progress.late(stream)
         started = self.heartbeat.started
         duration = (now - (now if started is None else started)) if timed else None  # trim: None
-        end = Ending(exit_code, duration, self.lines, self.nbytes, archive, archive_name,
+        # Every text handed to the dialect is masked with the secrets known by now.
+        mask = self.masker.mask_text
+        end = Ending(exit_code, duration, self.lines, self.nbytes,
+                     None if archive is None else mask(archive), mask(archive_name),
                      archive_size, env, timestamp, interrupted)  # fmt: skip
         reasons = self.select.reasons
         if exit_code != 0:

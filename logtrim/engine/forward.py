@@ -1,12 +1,16 @@
 """The child's CI commands on the console: verbatim, in order, at the level they were written.
 
-A command passes verbatim; only a ``progress`` message may wait (throttled, the latest kept).
+A command passes as written, its secrets masked in the encoding its CI reads (the line that
+declares a secret is the one exception); only a ``progress`` message may wait (throttled, the
+latest kept).
 What must come before a command is printed first, at the level in effect before it (the
 command may be a level switch): the waiting progress state, a pending collapse count, the
 gap marker.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from .commands import Commands
 from .history import History
@@ -19,9 +23,15 @@ class Forwarder:
     """Forwards the child's command lines (see the module docstring)."""
 
     def __init__(
-        self, commands: Commands, progress: Progress, out: Output, history: History
+        self,
+        commands: Commands,
+        progress: Progress,
+        out: Output,
+        history: History,
+        mask: Callable[[bytes], bytes],
     ) -> None:
         self.commands = commands
+        self.mask = mask
         self.progress = progress
         self.out = out
         self.history = history
@@ -35,6 +45,7 @@ class Forwarder:
             return False
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
+        line = self.command_form(stream, line)
         throttled = commands.is_progress(text) and not self.progress.due(
             stream, now, lineno, line, service=True
         )
@@ -46,8 +57,19 @@ class Forwarder:
             self.forward(stream, line, lineno)
         return True
 
+    def command_form(self, stream: int, line: bytes) -> bytes:
+        """A command line as it reaches the CI: masked as its dialect reads it; empty if the
+        dialect drops it."""
+        masked = self.commands.mask(stream, line, self.mask)
+        if masked is None:
+            self.out.marker("a command that would carry a secret was not printed")
+            return b""
+        return masked
+
     def forward(self, stream: int, line: bytes, lineno: int) -> None:
-        """A command line (or the next line of one), verbatim."""
+        """A command line (or the next line of one), already masked."""
+        if not line:
+            return
         if not line.endswith(b"\n"):
             line += b"\n"
         self._before(stream)

@@ -2,7 +2,9 @@
 
 A chunk is not a line: ``print('a')`` can arrive as ``b'a'`` then ``b'\\n'``. The splitter
 carries the partial last line into the next chunk, and hands out *regions*: runs of whole
-lines, so the hot path touches a chunk once, not once per line. A line that grows past
+lines, so the hot path touches a chunk once, not once per line. When a secret spans lines,
+the bytes at the end of a chunk that could start one are carried too (``hold``), whole lines
+included, so the region they land in holds the secret whole and masks it. A line that grows past
 ``max_pending`` without a newline is handed out in *pieces* (memory stays bounded); the cut
 never splits a secret, thanks to ``safe_cut``.
 """
@@ -12,6 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable
 
 SafeCut = Callable[[bytes, int], int]
+#: Where some data may be cut, at or before a cut point: before a secret over several
+#: lines that the cut would split or that could be starting at the end of the data.
+Hold = Callable[[bytes, int], int]
 
 
 class LineSplitter:
@@ -23,8 +28,17 @@ class LineSplitter:
     def pending(self) -> int:
         return len(self._pending)
 
+    def peek(self) -> bytes:
+        """The partial last line, kept."""
+        return bytes(self._pending)
+
     def feed(
-        self, data: bytes, *, reserve: int = 0, safe_cut: SafeCut | None = None
+        self,
+        data: bytes,
+        *,
+        reserve: int = 0,
+        safe_cut: SafeCut | None = None,
+        hold: Hold | None = None,
     ) -> list[tuple[bool, bytes]]:
         """Return ``[(is_piece, bytes), ...]``: whole-line regions, or pieces of a long line.
 
@@ -44,8 +58,12 @@ class LineSplitter:
                 region = data  # the chunk ends a line: no copy at all
             else:
                 region = view[: last + 1].tobytes()
-            out.append((False, region))
-            self._pending += view[last + 1 :]
+            rest: bytes | memoryview = view[last + 1 :]
+            if hold is not None:
+                region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
+            if region:
+                out.append((False, region))
+            self._pending += rest
         while len(self._pending) > self.max_pending:
             buf = bytes(self._pending)
             cut = len(buf) - max(reserve, 0)
@@ -56,6 +74,26 @@ class LineSplitter:
             out.append((True, buf[:cut]))
             del self._pending[:cut]
         return out
+
+    @staticmethod
+    def _hold(region: bytes, rest: bytes, hold: Hold, window: int) -> tuple[bytes, bytes]:
+        """Move the whole lines that could hold or start a secret from the region to the
+        rest. ``window``: twice the longest secret; only the end of the region is looked at,
+        unless the cut moves back further than a secret's length (then all of it)."""
+        offset = max(len(region) - window, 0)
+        while True:
+            data = region[offset:] + rest
+            cut = len(region) - offset
+            while cut > 0:
+                safe = hold(data, cut)
+                if safe >= cut:
+                    break
+                cut = data.rfind(b"\n", 0, safe) + 1  # the region ends with a whole line
+            if not offset or cut >= window // 2:
+                break
+            offset = 0  # rare: a secret may begin before the part looked at
+        end = offset + cut
+        return region[:end], region[end:] + rest
 
     def flush(self) -> bytes:
         """The partial last line at end of input (may be empty)."""
@@ -71,3 +109,5 @@ class StreamInput:
         self.splitter = LineSplitter(max_pending)
         self.in_long = False  # inside a line too long to hold, handed out in pieces
         self.long_hidden = False  # ... and that line was not shown
+        self.partial_at: float | None = None  # when the partial last line started to wait
+        self.partial_shown = 0  # bytes of the partial last line already on the console

@@ -1,8 +1,16 @@
 """Masking secrets: one multi-pattern pass over whole chunks, whatever the number of secrets.
 
-Each secret is also masked in the base64 form some CI systems' service messages carry their
-values in, so the archive never holds it either way. Overlapping secrets are masked as
-their union.
+Each secret is masked in every *form* it can take in the output (see docs/masking.md):
+
+* its UTF-8 bytes;
+* its base64 (standard alphabet), whole and padded, as an Octopus attribute carries it;
+* its base64 inside a longer base64 text, at each of the three byte alignments (offset 0, 1
+  and 2 within a group of three), with the edge characters that also depend on the
+  neighbouring bytes removed: what GitHub's runner masks;
+* the escaped forms the dialects' commands carry it in (``Dialect.secret_forms``).
+
+Overlapping secrets are masked as their union. A newline inside a masked span is kept, so a
+secret over two lines masks both parts and the line count stays the same.
 """
 
 from __future__ import annotations
@@ -15,10 +23,24 @@ from .matcher import Compiler, Database
 
 MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
+MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
+
+
+def base64_forms(raw: bytes) -> list[bytes]:
+    """The base64 forms of ``raw``: padded, and at the three alignments inside longer text."""
+    forms = [base64.b64encode(raw)]
+    for shift in range(3):
+        encoded = base64.b64encode(bytes(shift) + raw)
+        first = -(-8 * shift // 6)  # characters that also hold the padding bytes' bits
+        last = 8 * (shift + len(raw)) // 6  # characters wholly inside the secret's bits
+        inner = encoded[first:last]
+        if len(inner) >= MIN_FORM:
+            forms.append(inner)
+    return forms
 
 
 class Masker:
-    """Replaces every occurrence of the known secrets with ``********``.
+    """Replaces every occurrence of the known secrets' forms with ``********``.
 
     ``add`` returns the values it refused (too short). Secrets learned later apply from
     then on. ``mask`` is the hot path: a no-op while there are no secrets.
@@ -31,31 +53,42 @@ class Masker:
         self._hs: Database | None = None
         self._re: re.Pattern[bytes] | None = None
         self.max_len = 0
+        #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
+        self.multiline = False
         self.add(*secrets)
 
     def __bool__(self) -> bool:
         return bool(self._secrets)
 
-    def add(self, *values: str) -> list[str]:
+    @property
+    def forms(self) -> list[bytes]:
+        return list(self._secrets)
+
+    def add(self, *values: str, forms: Iterable[str] = ()) -> list[str]:
+        """Add secrets (and extra ``forms`` of them, already encoded); return those refused."""
         refused = []
-        changed = False
-        for value in values:
+        new: list[bytes] = [f.encode("utf-8") for f in forms if len(f) >= MIN_LENGTH]
+        # A value read from a file ends with a newline: the text before it is the secret.
+        for value in (v.strip("\r\n") for v in values):
             if len(value) < MIN_LENGTH:
                 if value:
                     refused.append(value)
                 continue
             raw = value.encode("utf-8")
-            for form in (raw, base64.b64encode(raw)):
-                if form not in self._seen:
-                    self._seen.add(form)
-                    self._secrets.append(form)
-                    changed = True
+            new += [raw, *base64_forms(raw)]
+        changed = False
+        for form in new:
+            if form not in self._seen:
+                self._seen.add(form)
+                self._secrets.append(form)
+                changed = True
         if changed:
             self._compile()
         return refused
 
     def _compile(self) -> None:
         self.max_len = max(len(s) for s in self._secrets)
+        self.multiline = any(b"\n" in s for s in self._secrets)
         # Longest first: at one position the longest secret wins, and it covers the others.
         ordered = sorted(self._secrets, key=len, reverse=True)
         self._re = re.compile(b"(?=(" + b"|".join(re.escape(s) for s in ordered) + b"))")
@@ -87,16 +120,13 @@ class Masker:
         if not self._secrets:
             return data
         spans = self.spans(data)
-        if not spans:
-            return data
-        parts = []
-        pos = 0
-        for start, end in spans:
-            parts.append(data[pos:start])
-            parts.append(MASK)
-            pos = end
-        parts.append(data[pos:])
-        return b"".join(parts)
+        return apply(data, spans) if spans else data
+
+    def mask_text(self, text: str) -> str:
+        """``text`` masked (a name, a path, a line kept as text)."""
+        if not self._secrets:
+            return text
+        return self.mask(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
 
     def safe_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that does not split a secret in ``data``."""
@@ -104,3 +134,36 @@ class Masker:
             if start < cut < end:
                 return start
         return cut
+
+    def held(self, data: bytes | bytearray, *, multiline_only: bool = False) -> int:
+        """How many bytes at the end of ``data`` could be the start of a secret: the longest
+        suffix that is a proper prefix of one of the forms (0 when none)."""
+        best = 0
+        size = len(data)
+        for form in self._secrets:
+            if multiline_only and b"\n" not in form:
+                continue
+            first = form[:1]
+            pos = data.find(first, max(size - len(form) + 1, 0))
+            while pos >= 0 and size - pos > best:
+                if form.startswith(data[pos:]):
+                    best = size - pos
+                    break
+                pos = data.find(first, pos + 1)
+        return best
+
+
+def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:
+    """``data`` with each span replaced by ``********`` (a newline in a span is kept)."""
+    parts = []
+    pos = 0
+    for start, end in spans:
+        parts.append(data[pos:start])
+        secret = data[start:end]
+        if b"\n" in secret:
+            parts.append(b"\n".join(MASK if p else b"" for p in secret.split(b"\n")))
+        else:
+            parts.append(MASK)
+        pos = end
+    parts.append(data[pos:])
+    return b"".join(parts)

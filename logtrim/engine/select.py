@@ -61,7 +61,7 @@ class Selector:
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
-        self.forward = Forwarder(commands, self.progress, out, history)
+        self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
         self.reasons = ReasonChooser()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         self._stopped: set[Kind] = set()  # tiers the budget no longer shows
@@ -167,7 +167,7 @@ class Selector:
         verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
-            self.forward.forward(stream, line, lineno)  # the next line of a command
+            self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
             return
         if kind == Kind.SERVICE:
             if self.forward.service(stream, line, lineno, now):

@@ -67,6 +67,8 @@ class Progress:
         if before is not None and lineno >= before:
             return
         if service:
+            if not line:
+                return  # a command its dialect dropped
             self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
             masked = self._console_form(line)

@@ -26,6 +26,7 @@ from typing import IO, TYPE_CHECKING, Any
 from .._log import say
 from .._sizes import parse_size
 from ..archive import DEFAULT_LEVEL
+from ..dialects.base import Print
 from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
@@ -87,7 +88,8 @@ class LogtrimHandler(logging.Handler):
         self._scan_debug = bool(self.core.policy.keep)
         self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
         self._noise = bytearray()  # DEBUG records not yet given to the engine
-        self._broken = False  # engine failed: forward records unfiltered
+        self._broken = False  # engine or archive failed: forward records unfiltered
+        self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
         self._console_ok = True
         self._archive = SyncArchive(
@@ -170,23 +172,26 @@ class LogtrimHandler(logging.Handler):
 
     def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
         """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
-        self._broken = True
-        if record is not None:
-            self.handleError(record)  # the traceback, as logging reports its own errors
-        else:
-            _warn(traceback.format_exc().rstrip())
+        self._broken = self._engine_failed = True
+        # The traceback only: ``handleError`` would print the record's arguments (a secret?).
+        _warn(traceback.format_exc().rstrip())
         _warn("internal error; forwarding all records unfiltered")
-        data, self._noise = bytes(self._noise) + data, bytearray()
+        waiting = b""  # records the engine holds for a secret's end: older than the batch
+        with suppress(Exception):
+            waiting = self.core.records.take(STDOUT)
+        data, self._noise = waiting + bytes(self._noise) + data, bytearray()
         self._unfiltered(data, time.monotonic())
 
-    def _unfiltered(self, data: bytes, now: float) -> None:
-        self._console([(STDOUT, data)])
-        if self._archive.failed or self._closed:
-            return
+    def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
+        """Fail-open: masked (a secret split across records too), never unmasked."""
         try:
-            masked = self.core.passthrough(data)
+            masked = self.core.passthrough(STDOUT, data, final=final)
         except Exception as exc:
-            self._archive.fail(exc)  # unmasked bytes never go to the archive
+            if not self._archive.failed and not self._closed:
+                self._archive.fail(exc)  # unmasked bytes go nowhere
+            return
+        self._console([(STDOUT, masked)])
+        if self._archive.failed or (self._closed and not final):
             return
         self._archive.write(masked, now)
 
@@ -251,24 +256,41 @@ class LogtrimHandler(logging.Handler):
         now = time.monotonic()
         try:
             self._drain(now)
+            if not self._engine_failed:
+                self._take(self.core.finish_input(now), now)  # records waiting for the next
         except Exception:
             self._break(None, b"")
+        if self._broken:
+            self._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
         size = self._archive.close()
+        archive = str(self.path) if not self._archive.failed else None
+        if not self._engine_failed:
+            try:
+                emits, actions = self.core.close(
+                    exit_code,
+                    now,
+                    archive=archive,
+                    archive_name=self.artifact_name,
+                    archive_size=size,
+                    env=os.environ,
+                    timestamp=time.time(),
+                )
+            except Exception:
+                _warn("internal error while closing the log")
+            else:
+                self._console(emits)
+                return actions
+        # The engine failed: publish the archive all the same, nothing more.
         try:
-            emits, actions = self.core.close(
-                exit_code,
-                now,
-                archive=str(self.path) if not self._archive.failed else None,
-                archive_name=self.artifact_name,
-                archive_size=size,
-                env=os.environ,
-                timestamp=time.time(),
-            )
+            actions = self.core.publish_only(
+                exit_code, archive=archive, archive_name=self.artifact_name,
+                archive_size=size, env=os.environ,
+            )  # fmt: skip
         except Exception:
-            _warn("internal error while closing the log")
+            _warn("internal error; the archive is not published")
             return []
-        self._console(emits)
-        return actions
+        self._console([(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)])
+        return [a for a in actions if not isinstance(a, Print)]
 
 
 __all__ = ["LogtrimHandler"]

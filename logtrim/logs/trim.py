@@ -26,7 +26,8 @@ from ..engine.policy import Policy
 from .inputs import Progress, open_detected, open_input
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
 
-#: zstd level of ``--artifact``.
+#: The masking carry of the archive's copy of the input (not a stream of the console).
+_ARCHIVE = 0
 
 
 @dataclass
@@ -133,9 +134,13 @@ def trim_one(job: TrimJob) -> TrimResult:
             consumed += len(chunk)
             trimmer.feed_chunk(chunk, consumed / 1e6)
             if archive is not None:
-                archive.write(chunk, consumed / 1e6)
+                # The input, with the secrets it declares masked (as ``run`` archives).
+                archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
             progress.update()
         now = trimmer.finish()
+        output.show(core.finish_input(now)[1])  # records that waited for the next one
+        if archive is not None:
+            archive.write(core.passthrough(_ARCHIVE, b"", final=True), now)
         size = archive.close() if archive is not None else 0
         emits, _ = core.close(
             0,

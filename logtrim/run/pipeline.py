@@ -24,7 +24,7 @@ from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
-from ..dialects import Closing, Print
+from ..dialects import Print
 from ..engine.core import STDERR, STDOUT, Core
 from . import process as _process
 from .actions import carry_out
@@ -72,19 +72,21 @@ class Pipeline:
                 return
         await self._unfiltered(stream, self.core.take_held(stream) + data)
 
-    async def _unfiltered(self, stream: int, data: bytes) -> None:
-        """Fail-open: the console gets every byte, the known secrets masked while masking
-        works; the archive too while it can be written (never unmasked)."""
-        if not data:
-            return
+    async def _unfiltered(self, stream: int, data: bytes, *, final: bool = False) -> None:
+        """Fail-open: the console gets every byte, the known secrets masked (a secret split
+        across writes too: the bytes that could start one wait for the next write); the
+        archive too while it can be written. Unfiltered is never unmasked."""
         try:
-            masked: bytes | None = self.core.passthrough(data)
+            masked = self.core.passthrough(stream, data, final=final)
         except Exception:
-            masked = None  # the masker is what broke: the bytes still reach the console
-        self.console.write([(stream, data if masked is None else masked)])
-        if masked is None:
+            # Not even the crude masking works: nothing more is printed or archived.
+            logger().warning("internal error; output no longer forwarded", exc_info=True)
             self.archive.failed = True
-        elif not self.archive.failed:
+            return
+        if not masked:
+            return
+        self.console.write([(stream, masked)])
+        if not self.archive.failed:
             try:
                 await self._send.send(masked)
             except Exception:
@@ -136,7 +138,7 @@ class Pipeline:
                 self.broken = True
         if self.unfiltered:
             for stream in (STDOUT, STDERR):
-                await self._unfiltered(stream, self.core.take_held(stream))
+                await self._unfiltered(stream, self.core.take_held(stream), final=True)
         await self._send.aclose()
 
     async def close(self, exit_code: int, size: int) -> None:
@@ -144,14 +146,7 @@ class Pipeline:
         self.console.end_line()
         if self.broken:
             # The engine's counts are not to be trusted: publish the archive, nothing more.
-            closing = Closing(path, self.options.name, size, exit_code, None, env=os.environ)
-            self.console.write(
-                [
-                    (STDOUT, a.text.encode() + b"\n")
-                    for a in self.options.dialect.finish(closing)
-                    if isinstance(a, Print)
-                ]
-            )
+            self._publish_only(exit_code, path, size)
             return
         try:
             emits, actions = self.core.close(
@@ -166,10 +161,26 @@ class Pipeline:
             )
         except Exception:
             logger().warning("internal error while closing the run", exc_info=True)
+            self._publish_only(exit_code, path, size)  # the artifact message all the same
             return
         self.console.write(emits)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
         self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
+
+    def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
+        """The dialect's closing messages alone (publish the archive, mark a failure)."""
+        self.console.end_line()
+        try:
+            actions = self.core.publish_only(
+                exit_code, archive=path, archive_name=self.options.name, archive_size=size,
+                env=os.environ,
+            )  # fmt: skip
+        except Exception:
+            logger().warning("internal error; the archive is not published", exc_info=True)
+            return
+        self.console.write(
+            [(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)]
+        )
 
 
 def _warn(message: str) -> None:

@@ -1,0 +1,121 @@
+"""A partial line on the console: ``printf 'Deploying... '; sleep 3; echo done``.
+
+A line is decided when it is whole, but a person watching a step should not wait for its
+newline. On the first tick after the start of a line has waited ``WAIT`` seconds, it is printed as
+it is (masked) when the whole line would be shown anyway: in the head, or because its tier
+is shown within the budget. Only the bytes that could be the start of a secret wait on. The
+rest of the line follows as it arrives, and with its newline the line is done (counted once,
+in its tier). Commands, lines with a carriage return, lines wider than the console's line
+width, and lines under an archive-only level wait for their newline as before.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .kinds import Kind
+
+if TYPE_CHECKING:
+    from .core import Core
+
+#: Seconds the start of a line waits before it may be printed on its own.
+WAIT = 0.05
+
+
+class Partial:
+    """Shows the waiting partial line of each stream (a part of the :class:`Core`)."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+
+    def waiting(self, stream: int, now: float, *, fresh: bool) -> None:
+        """After a chunk: note since when the stream's partial last line waits (``fresh``:
+        the chunk ended lines, so the partial line is a new one)."""
+        st = self._core._inputs[stream]
+        if fresh and not st.partial_shown:
+            st.partial_at = None
+        if not st.splitter.pending or st.in_long:
+            st.partial_at = None
+        elif st.partial_at is None:
+            st.partial_at = now
+
+    def show(self, stream: int, now: float) -> None:
+        """On a tick: print what may be printed of the stream's partial line."""
+        core = self._core
+        st = core._inputs[stream]
+        if st.partial_at is None or now - st.partial_at < WAIT:
+            return
+        pending = st.splitter.peek()
+        if (
+            b"\r" in pending
+            or b"\n" in pending
+            or len(pending) > core.shaper.width
+            or not self._shown(stream, pending)
+        ):
+            return
+        masker = core.masker
+        cut = (
+            masker.safe_cut(pending, len(pending) - masker.held(pending))
+            if masker
+            else len(pending)
+        )
+        if cut <= st.partial_shown:
+            return
+        if not st.partial_shown:
+            core.select.progress.late(stream)
+            core.out.flush_gap()
+        core.out.emit(stream, masker.mask(pending[st.partial_shown : cut]), Kind.NOISE)
+        st.partial_shown = cut
+
+    def _shown(self, stream: int, pending: bytes) -> bool:
+        """Whether the whole line would be shown: not a command, in the head or its tier."""
+        core = self._core
+        commands = core.commands
+        if commands.quiet(stream) or commands.is_open(stream):
+            return False
+        hits = core.matcher.scan(pending)
+        if any(kind == Kind.SERVICE for _, kind in hits):
+            return False
+        if core._inputs[stream].partial_shown:
+            return True
+        budget = core.budget
+        if core.history.lines < core.policy.head and budget.used < budget.live // 10:
+            return True
+        kind = commands.apply(stream, hits[0][1] if hits else Kind.NOISE)
+        return Kind.INFO <= kind < Kind.SERVICE and budget.allows(kind, len(pending) + 1)
+
+    def complete(self, stream: int, region: bytes) -> bytes:
+        """The line whose start is on the console ends: print its rest from ``region`` (the
+        console form, masked whole: the part shown could not start a secret, so it is the
+        same there), count it once; return the rest of the region."""
+        core = self._core
+        st = core._inputs[stream]
+        end = region.find(b"\n") + 1 or len(region)
+        line = region[:end]
+        # Masked as plain text: a line begun on the console is no command (the console
+        # form leaves commands for their dialect).
+        rest = core.masker.mask(line[st.partial_shown :])
+        kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
+        if kind >= Kind.SERVICE:
+            kind = Kind.INFO
+        core.out.emit(stream, rest if rest.endswith(b"\n") else rest + b"\n", kind)
+        tally, history = core.tally, core.history
+        tally.seen_lines[kind] += 1
+        tally.seen_bytes[kind] += len(line)
+        lineno = history.lines
+        history.remember(stream, line, lineno)
+        history.lines += 1
+        history.seal(1)
+        history.mark_shown(lineno)
+        if kind == Kind.ERROR:
+            core.select.reasons.offer(line, lineno, error=True)
+        st.partial_shown = 0
+        st.partial_at = None
+        return region[end:]
+
+    def end_line(self, stream: int) -> None:
+        """The partial line became too long to hold: end it on the console."""
+        st = self._core._inputs[stream]
+        self._core.out.emit(stream, b"\n", Kind.NOISE)
+        st.partial_shown = 0
+        st.partial_at = None

@@ -1,0 +1,62 @@
+"""Records whose tier the caller knows (the logging handler, a task log), fed whole.
+
+A secret over several lines may also span two records (``log.info("key: %s", pem_start)``
+then the rest). While the end of the records so far could begin such a secret, they wait for
+the next record (within ``max_pending`` bytes), and are then masked together: the archive
+and console forms of all of them in one pass. Records are handed on one by one, each with its
+own tier. With no secret over lines (the usual case) a record goes straight through.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .kinds import Kind
+from .output import STDERR, STDOUT
+from .secrets import Secrets
+
+#: Looks at one record's console form: (stream, console bytes, tier, raw size, now).
+Take = Callable[[int, bytes, "Kind | None", int, float], None]
+
+
+class Records:
+    def __init__(self, secrets: Secrets, take: Take, max_pending: int) -> None:
+        self._secrets = secrets
+        self._take = take
+        self._max_pending = max_pending
+        self._waiting: dict[int, list[tuple[bytes, Kind | None]]] = {STDOUT: [], STDERR: []}
+
+    def feed(self, stream: int, data: bytes, kind: Kind | None, now: float) -> bytes:
+        """Take one record (ending with a newline); return the archive bytes ready."""
+        waiting = self._waiting[stream]
+        waiting.append((data, kind))
+        joined = data if len(waiting) == 1 else b"".join(d for d, _ in waiting)
+        masker = self._secrets.masker
+        if (
+            masker.multiline
+            and len(joined) < self._max_pending
+            and masker.held(joined, multiline_only=True)
+        ):
+            return b""  # may begin a secret that the next record ends
+        return self.release(stream, now)
+
+    def release(self, stream: int, now: float) -> bytes:
+        """Hand on the waiting records of ``stream``; return their archive bytes."""
+        waiting, self._waiting[stream] = self._waiting[stream], []
+        if not waiting:
+            return b""
+        joined = b"".join(d for d, _ in waiting)
+        archive, console, _ = self._secrets.region(stream, joined)
+        pos = 0
+        for data, kind in waiting:
+            end = pos
+            for _ in range(data.count(b"\n")):  # masking keeps the lines: one per line
+                end = console.index(b"\n", end) + 1
+            self._take(stream, console[pos:end], kind, len(data), now)
+            pos = end
+        return archive
+
+    def take(self, stream: int) -> bytes:
+        """The waiting records of ``stream``, removed, as written: for a shell failing open."""
+        waiting, self._waiting[stream] = self._waiting[stream], []
+        return b"".join(d for d, _ in waiting)

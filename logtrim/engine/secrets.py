@@ -1,0 +1,125 @@
+"""The engine's secrets: learning them, and masking each byte in the form it reaches a reader.
+
+The archive gets every byte masked as plain text (:meth:`Secrets.archive`). The console gets
+the same, except on the lines that may be CI commands: those keep their bytes here and are
+masked line by line as their system reads them (``Dialect.mask_command``), once the selector
+knows they are commands. When the engine fails open, :meth:`Secrets.passthrough` masks what
+is forwarded, carrying the bytes that could start a secret to the next chunk of the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .commands import Commands
+from .kinds import Kind
+from .mask import MASK, MIN_LENGTH, Masker, apply
+from .matcher import Matcher
+from .output import STDERR, STDOUT
+
+Hits = list[tuple[int, Kind]]
+
+
+class Secrets:
+    """The masker, fed from every dialect's declarations; the per-stream fail-open carry."""
+
+    def __init__(
+        self, masker: Masker, commands: Commands, matcher: Matcher, notes: list[str]
+    ) -> None:
+        self.masker = masker
+        self.commands = commands
+        self.matcher = matcher
+        self._notes = notes
+        self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
+
+    def add(self, *values: str) -> None:
+        forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
+        for value in self.masker.add(*values, forms=forms):
+            self._notes.append(
+                f"not masking a value of {len(value)} characters: "
+                f"shorter than {MIN_LENGTH} (as the CI servers)"
+            )
+
+    def learn(self, region: bytes, starts: Sequence[int]) -> None:
+        """Learn the secrets the command lines starting at ``starts`` declare."""
+        if starts:
+            self.add(*self.commands.learn(region, starts))
+
+    def hold(self, data: bytes, cut: int) -> int:
+        """A cut point at or before ``cut`` that splits no secret over several lines, and
+        leaves after it the bytes at the end of ``data`` that could start one."""
+        if not self.masker.multiline:
+            return cut
+        cut = min(cut, len(data) - self.masker.held(data, multiline_only=True))
+        return self.masker.safe_cut(data, cut)
+
+    def region(self, stream: int, region: bytes) -> tuple[bytes, bytes, Hits]:
+        """Learn the region's secrets; return its archive form, its console form (command
+        lines left for their dialect to mask) and the rule hits in the console form."""
+        hits = self.matcher.scan(region)
+        starts = [s for s, k in hits if k == Kind.SERVICE]
+        self.learn(region, starts)
+        archive, console = self.split(stream, region, starts)
+        if console is None:
+            return archive, region, hits
+        return archive, console, self.matcher.scan(console)
+
+    def split(
+        self, stream: int, region: bytes, starts: Sequence[int]
+    ) -> tuple[bytes, bytes | None]:
+        """(archive form, console form) of a region; the console form is None when it is
+        the region itself (no secret in it)."""
+        if not self.masker:
+            return region, None
+        spans = self.masker.spans(region)
+        if not spans:
+            return region, None
+        archive = apply(region, spans)
+        keep = self.commands.command_lines(stream, region, starts)
+        return archive, apply(region, _outside(spans, keep)) if keep else archive
+
+    def mask_text(self, text: str) -> str:
+        """``text`` masked; if the masker itself fails, masked form by form (slower)."""
+        try:
+            return self.masker.mask_text(text)
+        except Exception:
+            data = text.encode("utf-8", "surrogateescape")
+            return self.crude(data).decode("utf-8", "surrogateescape")
+
+    def crude(self, data: bytes) -> bytes:
+        """``data`` masked without the compiled matcher: for when the masker itself broke."""
+        for form in sorted(self.masker.forms, key=len, reverse=True):
+            data = data.replace(form, MASK)
+        return data
+
+    def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
+        data = self._carry.get(stream, b"") + data
+        if not self.masker:
+            self._carry[stream] = b""
+            return data
+        try:
+            cut = len(data) if final else len(data) - self.masker.held(data)
+            cut = self.masker.safe_cut(data, cut)
+            masked = self.masker.mask(data[:cut])
+        except Exception:
+            cut = len(data) if final else max(len(data) - self.masker.max_len + 1, 0)
+            masked = self.crude(data[:cut])
+        self._carry[stream] = data[cut:]
+        return masked
+
+
+def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` outside the ``keep`` ranges."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        pos = start
+        for k_start, k_end in keep:
+            if k_end <= pos or k_start >= end:
+                continue
+            if k_start > pos:
+                out.append((pos, k_start))
+            pos = max(pos, k_end)
+        if pos < end:
+            out.append((pos, end))
+    return out
