@@ -23,7 +23,7 @@ LEVEL_WORDS = {
     Kind.INFO: rb"(?:INFO|INF|NOTICE)",
     Kind.NOISE: rb"(?:DEBUG|DBG|TRACE|TRC|VERBOSE|VRB|FINE|FINER|FINEST|DBUG|TRCE)",
 }
-# The Octopus raw task log's level column ("16:05:51   Error    |   text").
+# A raw CI task log's level column ("16:05:51   Error    |   text").
 TASK_LOG_WORDS = {
     Kind.ERROR: rb"(?:Error|Fatal)",
     Kind.WARNING: rb"Warning",

@@ -3,7 +3,7 @@
 Each secret is masked in every *form* it can take in the output (see docs/masking.md):
 
 * its UTF-8 bytes;
-* its base64 (standard alphabet), whole and padded, as an Octopus attribute carries it;
+* its base64 (standard alphabet), whole and padded, as a service message's attribute carries it;
 * its base64 inside a longer base64 text, at each of the three byte alignments (offset 0, 1
   and 2 within a group of three), with the edge characters that also depend on the
   neighbouring bytes removed: what GitHub's runner masks;

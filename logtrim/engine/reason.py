@@ -1,6 +1,6 @@
 """The failure reason: the line a person would point at, chosen by what kind of line it is.
 
-One chooser serves every dialect's failure mark (Octopus ``resultMessage``, GitHub ``::error``,
+One chooser serves every dialect's failure mark (a ``resultMessage``, an ``::error``,
 ...) and the plain ``[logtrim] failed (exit N): <reason>`` line. Lines are offered as they
 are classified (only error-tier lines, and the last lines of each stream at the end), so the
 cost is per error line, and the memory is a handful of candidates.
