@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Print
-from .escape import azure_command, azure_unescape, failure_text, one_line
+from .escape import azure_command, azure_data, azure_unescape, failure_text, one_line
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -44,6 +44,10 @@ class Azure(Dialect):
 
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()
+
+    def native_progress(self, percent: int, message: str) -> str | None:
+        # The form of Azure's docs, trailing ';' included; the message is escaped data.
+        return f"##vso[task.setprogress value={percent};]{azure_data(message)}"
 
     def declared_secrets(self, line: str) -> list[str]:
         parsed = parse(line)

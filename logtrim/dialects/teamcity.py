@@ -32,6 +32,10 @@ class TeamCity(Dialect):
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line
 
+    def native_progress(self, percent: int, message: str) -> str | None:
+        # TeamCity shows a message, not a percentage: the line (which states it) is the text.
+        return tc_message("progressMessage", message)
+
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return tc_message("blockOpened", name=title)
 

@@ -6,6 +6,8 @@ the next shown line is preceded by as ``[logtrim] ... N lines (S) not shown ...`
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .._sizes import format_count, format_size
 from .kinds import Kind
 from .policy import Budget, Tally
@@ -25,6 +27,7 @@ class Output:
         self.gap_bytes = 0
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
+        self.after_progress: Callable[[], None] | None = None  # called after a progress line
 
     def emit(self, stream: int, data: bytes, kind: Kind) -> None:
         """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown."""
@@ -33,6 +36,8 @@ class Output:
         if kind != Kind.NOISE:
             self.tally.shown_lines[kind] += 1
             self.tally.shown_bytes[kind] += len(data)
+            if kind == Kind.PROGRESS and self.after_progress is not None:
+                self.after_progress()
 
     def push(self, emits: list[Emit]) -> None:
         """Put back emits taken earlier (already paid for)."""

@@ -148,6 +148,7 @@ class Selector:
             kind = self.matcher.line_kind(line[: self.shaper.max_line])
         kind = self.commands.apply(stream, kind)
         seen = kind  # the line's own tier, before it is promoted to context
+        native = self.progress.native if kind == Kind.PROGRESS else None
         context = cont = False
         if kind != Kind.NOISE or not self.commands.quiet(stream):
             kind, seen, context, cont = self._promote(stream, line, kind, lineno)
@@ -163,6 +164,8 @@ class Selector:
         shown = self.shaper.display(line)
         if kind == Kind.PROGRESS and not self.progress.due(stream, now, lineno, line):
             return
+        if native is not None:  # shown now: the CI's own indicator follows (engine/native.py)
+            native.see(line, now)
         key = None
         if not context and kind != Kind.PROGRESS:  # progress is throttled, not collapsed
             key = self.repeats.key(stream, shown, now, lineno)
@@ -221,6 +224,8 @@ class Selector:
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
         progress = self.commands.is_progress(text)
+        if progress and self.progress.native is not None:
+            self.progress.native.see(line, now, command=True)  # the child's own indicator
         if progress and not self.progress.due(stream, now, lineno, line, service=True):
             return True
         self._forward(stream, line, lineno)
