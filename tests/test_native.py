@@ -180,6 +180,44 @@ def test_budget_pays_for_the_messages() -> None:
     assert core.budget.used <= core.budget.total
 
 
+def test_the_bar_moves_on_after_the_budget_stops_progress_lines() -> None:
+    """Progress lines are the first tier the budget stops showing; the bar still moves."""
+    core = Core(Policy(budget=20_000, progress_interval=1.0, head=0), Octopus())
+    for i in range(200):
+        name = chr(97 + i % 26) * (1 + i // 26)  # another template each: no repeats
+        core.feed(STDOUT, f"Deployed {name} in 1.2s, all checks green\n".encode(), 0.0)
+    emits = []
+    for n in range(101):
+        _, out = core.feed(STDOUT, f"Uploading package {n}%\n".encode(), n * 0.1)
+        emits += out + core.tick(n * 0.1)
+    shown = [d for _, d in emits]
+    assert b"Uploading package 50%\n" not in shown  # the tier is stopped
+    sent = _octopus_sent([(0.0, d) for d in shown])
+    assert len(sent) >= 9 and sent[-1][1] == 100
+
+
+@given(
+    st.lists(
+        st.tuples(st.floats(min_value=0.0, max_value=2.0), st.integers(RESTART_BELOW, 99)),
+        max_size=80,
+    )
+)
+def test_engine_sends_forward_only_and_one_per_interval(steps: list[tuple[float, int]]) -> None:
+    """Whatever the pace and the values of one sequence short of its end (no restart):
+    forward only, one per interval."""
+    lines, now = [], 0.0
+    for delay, percent in steps:
+        now += delay
+        lines.append((now, f"Uploading package {percent}%"))
+    sent = _octopus_sent(_console(Octopus(), lines))
+    percents = [p for _, p in sent]
+    assert percents == sorted(set(percents))
+    times = [at for at, _ in sent[:-1]]  # the last may be the state sent as the run ends
+    assert all(b - a >= 1.0 - 1e-9 for a, b in itertools.pairwise(times))
+    if steps and steps[-1][1] == max(p for _, p in steps):
+        assert percents[-1] == steps[-1][1]  # the final state arrives (the latest line wins)
+
+
 def test_the_child_driving_the_indicator_stops_ours() -> None:
     own = encode("progress", percentage="50", message="Deploying")
     lines = _upload(stop=30) + [(3.0, own)] + [(3.0 + t, s) for t, s in _upload(stop=100)[60:]]

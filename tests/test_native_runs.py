@@ -100,8 +100,10 @@ def test_upload_drives_the_native_indicator(tmp_path: Path, ci: str) -> None:
         assert message in texts[:index]  # the line it summarises came first
     times = [at for at, _, _ in sent]
     gaps = [later - earlier for earlier, later in itertools.pairwise(times)]
-    # Arrival times jitter by a few milliseconds; a second message in one interval would not.
-    assert min(gaps) > INTERVAL - 0.1, gaps
+    # Arrival times jitter on a busy machine; messages sent as the lines come (every 0.06 s)
+    # would not be this far apart, nor this few.
+    assert min(gaps) > INTERVAL / 2, gaps
+    assert len(times) - 1 <= (times[-1] - times[0]) / INTERVAL + 1, gaps
 
 
 @pytest.mark.parametrize("ci", sorted(CIS))
