@@ -75,6 +75,7 @@ def run(
     mask_env: Annotated[list[str] | None, option(Settings.mask_env)] = None,
     heartbeat: Annotated[float | None, option(Settings.heartbeat)] = None,
     progress_interval: Annotated[float | None, option(Settings.progress_interval)] = None,
+    native_progress: Annotated[bool | None, option(Settings.native_progress)] = None,
     grace: Annotated[float | None, option(Settings.grace)] = None,
     drain_timeout: Annotated[float | None, option(Settings.drain_timeout)] = None,
     pty: Annotated[
@@ -109,6 +110,7 @@ def run(
         "mask_env": mask_env,
         "heartbeat": heartbeat,
         "progress_interval": progress_interval,
+        "native_progress": native_progress,
         "grace": grace,
         "drain_timeout": drain_timeout,
     }

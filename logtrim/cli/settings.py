@@ -175,6 +175,23 @@ def _ci(raw: object) -> str:
     return raw.lower()
 
 
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def _flag(raw: object) -> bool:
+    """A switch: a TOML boolean, or ``1``/``true``/``yes``/``on`` and ``0``/``false``/..."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise BadValue("true or false")
+
+
+def _show_flag(value: bool) -> str:
+    return "true" if value else "false"  # as a config file writes it
+
+
 def _strings(raw: object) -> tuple[str, ...]:
     """A list; a lone string is one item, or a JSON list when it starts with ``[``."""
     if isinstance(raw, str):
@@ -272,6 +289,12 @@ class Settings:
         _seconds,
         show=_show_seconds,
     )
+    native_progress = Setting(
+        _ENGINE.native_progress,
+        "Drive the CI's own progress indicator from progress lines (Octopus, Azure, TeamCity).",
+        _flag,
+        show=_show_flag,
+    )
     grace = Setting(
         10.0, "Seconds between forwarding a signal and SIGKILL.", _seconds, show=_show_seconds
     )
@@ -309,6 +332,7 @@ class Settings:
             after=self.after,
             heartbeat=self.heartbeat,
             progress_interval=self.progress_interval,
+            native_progress=self.native_progress,
             keep=self.keep,
             drop=self.drop,
             masks=tuple(masks),

@@ -52,6 +52,10 @@ class Azure(Dialect):
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()
 
+    def native_progress(self, percent: int, message: str) -> str | None:
+        # The form of Azure's docs, trailing ';' included; the message is escaped data.
+        return f"##vso[task.setprogress value={percent};]{azure_data(message)}"
+
     def declared_secrets(self, line: str) -> list[str]:
         parsed = parse(line)
         if parsed is None:

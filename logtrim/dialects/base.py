@@ -107,6 +107,11 @@ class Dialect:
         """True when the command is a progress update (may be throttled, latest kept)."""
         return False
 
+    def native_progress(self, percent: int, message: str) -> str | None:
+        """The line that sets the system's own progress indicator to ``percent`` (0-100)
+        with ``message``, or None when the system has no indicator (the default)."""
+        return None
+
     def declared_secrets(self, line: str) -> list[str]:
         """Secrets this line asks the system to mask (learned from that point on)."""
         return []

@@ -58,6 +58,10 @@ class Octopus(Dialect):
     def is_progress(self, line: str) -> bool:
         return f"{MARKER}progress" in line
 
+    def native_progress(self, percent: int, message: str) -> str | None:
+        # The task log's progress bar; both values base64, as in every message.
+        return format_message("progress", percentage=str(percent), message=message)
+
     def declared_secrets(self, line: str) -> list[str]:
         if MARKER not in line:
             return []

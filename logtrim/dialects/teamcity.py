@@ -35,6 +35,10 @@ class TeamCity(Dialect):
     def secret_forms(self, value: str) -> list[str]:
         return [tc_value(value)]
 
+    def native_progress(self, percent: int, message: str) -> str | None:
+        # TeamCity shows a message, not a percentage: the line (which states it) is the text.
+        return tc_message("progressMessage", message)
+
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return tc_message("blockOpened", name=title)
 

@@ -26,6 +26,7 @@ from .history import CUT, Held, History, Shaper
 from .lines import StreamInput
 from .mask import Masker
 from .matcher import Compiler, Matcher
+from .native import NativeProgress
 from .output import STDERR, STDOUT, Emit, Output
 from .partial import Partial
 from .policy import MIN_BUDGET, Budget, Policy, Tally
@@ -92,6 +93,10 @@ class Core:
         self.closer = Closer(pol, self.out, self.dialect)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
         self.partial = Partial(self)
+        self.native = NativeProgress(self.dialect, pol.progress_interval, self.out,
+                                     self.shaper.masked, enabled=pol.native_progress)  # fmt: skip
+        if self.native.active:
+            self.select.progress.native, self.out.after_progress = self.native, self.native.flush
         self.nbytes = 0
 
     @property
@@ -333,6 +338,7 @@ class Core:
         for stream in (STDOUT, STDERR):
             self.select.repeats.end(stream)
             self.select.progress.late(stream)
+        self.native.finish()
         started = self.heartbeat.started
         duration = (now - (now if started is None else started)) if timed else None  # trim: None
         # Every text handed to the dialect is masked with the secrets known by now.

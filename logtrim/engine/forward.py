@@ -46,6 +46,9 @@ class Forwarder:
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
         line = self.command_form(stream, line)
+        native = self.progress.native
+        if native is not None and commands.is_progress(text):
+            native.see(line, now, command=True)  # the child drives its CI's indicator itself
         throttled = commands.is_progress(text) and not self.progress.due(
             stream, now, lineno, line, service=True
         )

@@ -41,6 +41,7 @@ class Output:
         self._reset: list[bytes] = []  # the level resets in effect for our own lines
         self._restore: list[bytes] = []  # ... and the child's level, to give back
         self.final = False  # the closing lines: the levels were reset for good
+        self.after_progress: Callable[[], None] | None = None  # called after a progress line
 
     def emit(
         self, stream: int, data: bytes, kind: Kind, *, own: bool = False, settle: bool = True
@@ -61,6 +62,8 @@ class Output:
         if kind != Kind.NOISE:
             self.tally.shown_lines[kind] += 1
             self.tally.shown_bytes[kind] += len(data)
+            if kind == Kind.PROGRESS and self.after_progress is not None:
+                self.after_progress()
 
     def settle_now(self) -> None:
         """Print what must come before anything else (a pending collapse count)."""

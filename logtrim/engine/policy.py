@@ -41,6 +41,7 @@ class Policy:
     verbatim: int | None = None
     heartbeat: float = 60.0
     progress_interval: float = 5.0
+    native_progress: bool = True  # drive the CI's own indicator, where it has one
     repeat_report: float = 30.0
     max_line: int = 16_384  # longer lines are cut on the console (never in the archive)
     keep: Sequence[str] = ()

@@ -178,6 +178,7 @@ class Selector:
             kind = self.matcher.line_kind(line[: self.shaper.max_line])
         kind = self.commands.apply(stream, kind)
         seen = kind  # the line's own tier, before it is promoted to context
+        native = self.progress.native if kind == Kind.PROGRESS else None
         context = cont = False
         if kind != Kind.NOISE or not self.commands.quiet(stream):
             kind, seen, context, cont = self._promote(stream, line, kind, lineno)
@@ -196,6 +197,8 @@ class Selector:
             and not opens_after_gap
             and not (self.has_drop and seen < Kind.KEEP and self.dropped(line))
         ):
+            if native is not None:  # the CI's own indicator follows the line as written
+                native.see(line, now)
             self._show_verbatim(stream, line, kind, seen, context, lineno)
             return
         if kind == Kind.NOISE:
@@ -204,6 +207,8 @@ class Selector:
         shown = self.shaper.display(line)
         if kind == Kind.PROGRESS and not self.progress.due(stream, now, lineno, line):
             return
+        if native is not None:  # shown now: the CI's own indicator follows (engine/native.py)
+            native.see(line, now)
         key = None
         if not context and kind != Kind.PROGRESS:  # progress is throttled, not collapsed
             key = self.repeats.key(stream, shown, now, lineno)

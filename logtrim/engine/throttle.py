@@ -6,6 +6,7 @@ Each object keeps its own per-stream state and is told the time; none reads a cl
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .._sizes import format_count, format_size
 from .._text import ANSI_BYTES
@@ -14,6 +15,9 @@ from .kinds import Kind
 from .output import STDERR, STDOUT, Output
 from .policy import lines_text
 from .templates import template
+
+if TYPE_CHECKING:
+    from .native import NativeProgress
 
 
 class Pending:
@@ -41,6 +45,7 @@ class Progress:
         self._history = history
         self._console_form = console_form  # a raw line as the console shows it, masked
         self.streams = {STDOUT: Pending(), STDERR: Pending()}
+        self.native: NativeProgress | None = None  # the CI's own indicator, told of each
 
     def due(
         self, stream: int, now: float, lineno: int, line: bytes, *, service: bool = False
@@ -64,6 +69,8 @@ class Progress:
             return
         lineno, line, service = st.line
         st.line = None
+        if self.native is not None and not service:
+            self.native.see(line)  # the latest state: it may have replaced lines never seen
         if before is not None and lineno >= before:
             return
         if service:
@@ -83,6 +90,8 @@ class Progress:
             if st.line and now - st.at >= self.interval:
                 st.at = now
                 self.late(stream)
+        if self.native is not None and not any(st.line for st in self.streams.values()):
+            self.native.tick(now)  # not while a fresher line waits: it brings its own state
 
 
 class Run:
