@@ -20,6 +20,12 @@ from .options import DropOption, KeepOption, option
 from .settings import Settings
 
 _INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."
+BinaryOption = Annotated[
+    bool,
+    typer.Option(
+        "--binary", help="Read input with NUL bytes near its start (refused as binary by default)."
+    ),
+]
 
 
 def _warn(name: str, damage: str | None) -> None:
@@ -47,6 +53,10 @@ def trim(
     ] = None,
     keep: KeepOption = None,
     drop: DropOption = None,
+    binary: BinaryOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an --artifact that is not a zstd archive.")
+    ] = False,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
@@ -60,7 +70,9 @@ def trim(
     policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    planned = plan(inputs, output, artifact, policy, progress=sys.stderr.isatty())
+    planned = plan(
+        inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary, force=force
+    )
     for result in run_jobs(planned, jobs or os.cpu_count() or 1):
         _warn(result.name, result.damage)
 
@@ -69,6 +81,7 @@ def stats(
     inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     top: Annotated[int, typer.Option(help="Templates listed.")] = 10,
+    binary: BinaryOption = False,
 ) -> None:
     """Show where the bytes go: by line template, by level, by step; what --drop saves most."""
     import json
@@ -79,7 +92,7 @@ def stats(
 
     if top < 1:
         raise UsageError("--top must be 1 or more")
-    opened = [open_input(path) for path in inputs]
+    opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened)
     if json_:
         sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
@@ -92,11 +105,12 @@ def stats(
 def cat(
     archives: Annotated[list[str], typer.Argument(help="Archives (.zst) or other logs.")],
     grep: Annotated[str | None, typer.Option(help="Print only lines matching this regex.")] = None,
+    binary: BinaryOption = False,
 ) -> None:
     """Decode archives to stdout, also truncated ones (a warning says where they end)."""
     import re
 
-    from ..logs.inputs import line_chunks, open_input
+    from ..logs.inputs import InputFormat, line_chunks, open_input
 
     pattern = None
     if grep is not None:
@@ -105,8 +119,10 @@ def cat(
         except re.error as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     out = sys.stdout.buffer
-    opened = [open_input(path) for path in archives]  # all missing files fail up front
+    opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
     for inp in opened:
+        # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
+        inp.binary = inp.binary or inp.format != InputFormat.PLAIN
         chunks = inp.chunks()
         if pattern is None:
             for chunk in chunks:

@@ -44,7 +44,7 @@ class Masker:
                 if value:
                     refused.append(value)
                 continue
-            raw = value.encode("utf-8")
+            raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
             for form in (raw, base64.b64encode(raw)):
                 if form not in self._seen:
                     self._seen.add(form)

@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -89,6 +90,7 @@ class LogtrimHandler(logging.Handler):
         self._noise = bytearray()  # DEBUG records not yet given to the engine
         self._broken = False  # engine failed: forward records unfiltered
         self._closed = False
+        self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._console_ok = True
         self._archive = SyncArchive(
             self.path, compression, frame_seconds=flush_seconds, report=self._archive_failed
@@ -97,6 +99,7 @@ class LogtrimHandler(logging.Handler):
         self._stop = threading.Event()
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
+        _LIVE.add(self)
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
@@ -135,6 +138,9 @@ class LogtrimHandler(logging.Handler):
 
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
+        if self._forked:
+            self._console([(STDOUT, self._masked(data))])
+            return
         if self._broken or self._closed:
             self._unfiltered(data, time.monotonic())
             return
@@ -189,6 +195,22 @@ class LogtrimHandler(logging.Handler):
             self._archive.fail(exc)  # unmasked bytes never go to the archive
             return
         self._archive.write(masked, now)
+
+    def _masked(self, data: bytes) -> bytes:
+        try:
+            return self.core.passthrough(data)
+        except Exception:
+            return b""  # no masker, no output: a secret must not pass
+
+    def after_fork_in_child(self) -> None:
+        """In a process forked from the app: the archive, the summary and the artifact stay
+        the parent's. This copy writes nothing of the parent's (not its buffered records, no
+        second summary or ``createArtifact``); the child's own records go to the console,
+        masked, unfiltered."""
+        self._forked = True
+        self._closed = True
+        self._noise = bytearray()
+        self._archive.detach()
 
     # -- archive ------------------------------------------------------------------------------
     def _sync(self, now: float) -> None:
@@ -270,5 +292,17 @@ class LogtrimHandler(logging.Handler):
         self._console(emits)
         return actions
 
+
+_LIVE: weakref.WeakSet[LogtrimHandler] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for handler in list(_LIVE):
+        with suppress(Exception):
+            handler.after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 __all__ = ["LogtrimHandler"]

@@ -143,7 +143,7 @@ def compute(inputs: Iterable[Input]) -> Stats:
 def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
     """Lines and templates of the input at ``path``, read anew."""
     counter = TemplateCounter()
-    for chunk in line_chunks(open_input(path).chunks()):
+    for chunk in line_chunks(open_input(path, binary=True).chunks()):
         counter.feed(chunk)
     return counter.lines, counter.result()
 
