@@ -122,9 +122,16 @@ class ForkedArchive:
                 view = view[os.write(self._pipe, view) :]
             except BlockingIOError:
                 await anyio.wait_writable(self._pipe)
-            except OSError as exc:  # the writer is gone
-                self.failure(exc)
+            except OSError as exc:  # the writer is gone: its word says why, if it left one
+                self.failure(self._reason() or exc)
                 return
+
+    def _reason(self) -> str | None:
+        try:
+            data = os.read(self._status, 1) if self._status >= 0 else b""
+        except OSError:
+            return None
+        return os.strerror(data[0]) if data else None
 
     async def tick(self) -> None:
         """Frames are ended by the writer itself."""
