@@ -16,7 +16,6 @@ The CLI's ``main`` is the one place these become exit codes (docs/exit-codes.md)
 
 from __future__ import annotations
 
-
 #: A bug in logtrim escaped a command (never ``run``'s: it fails open).
 INTERNAL_ERROR = 1
 

@@ -188,8 +188,10 @@ def test_two_runs_with_one_artifact_leave_a_valid_archive(tmp_path: Path) -> Non
     runs = [
         subprocess.Popen(
             [*LOGTRIM, "run", "--artifact", str(artifact), "--", *py(child), name],
-            env=clean_env(), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
-        )  # fmt: skip
+            env=clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         for name in ("one", "two")
     ]
     for run in runs:
@@ -418,3 +420,57 @@ def test_run_result_unchanged_for_ordinary_steps(run_logtrim: RunLogtrim) -> Non
     assert result.code == 0
     assert result.archive == b"ok\n"
     assert result.artifact is not None and leftovers(result.artifact.parent) == []
+
+
+# -- 20: error floods once the error tier is closed --------------------------------------------
+def _flood(seed: int, mix: str) -> bytes:
+    rng = random.Random(seed)
+    out = []
+    for i in range(30000):
+        r = rng.random()
+        if mix == "tracebacks" and r < 0.01:
+            out.append(
+                'Traceback (most recent call last):\n  File "x.py", line 3\nValueError: bad\n'
+            )
+            continue
+        if mix == "long" and r < 0.01:
+            out.append("ERROR " + "y" * rng.randint(1000, 20000) + "\n")
+            continue
+        level = "ERROR" if r < 0.6 or mix == "errors" else ("WARNING" if r < 0.8 else "INFO")
+        word = rng.choice(["a", "bb", "ccc"]) if mix != "repeats" else "same"
+        indent = "  " if mix == "indented" and r < 0.3 else ""
+        end = "\r\n" if mix == "crlf" else "\n"
+        out.append(f"{indent}{level} job {i} {word} failed{end}")
+    return "".join(out).encode()
+
+
+def _console(data: bytes, lean: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, object]:
+    from logtrim.engine.core import STDOUT, Core
+    from logtrim.engine.policy import Policy
+    from logtrim.engine.select import Selector
+
+    with monkeypatch.context() as patch:
+        if not lean:
+            patch.setattr(Selector, "_errors_closed", lambda *_: False)
+        core = Core(Policy(budget=20_000))
+        emits, now = [], 0.0
+        for start in range(0, len(data), 65536):
+            now += 0.01
+            emits += core.feed(STDOUT, data[start : start + 65536], now)[1]
+        emits += core.finish_input(now)[1]
+        emits += core.close(1, now + 1, timed=False)[0]
+        return b"".join(data for _, data in emits), core.tally
+
+
+@pytest.mark.parametrize(
+    "mix", ["errors", "mixed", "tracebacks", "long", "repeats", "indented", "crlf"]
+)
+def test_lean_error_path_prints_what_the_exact_path_prints(
+    mix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cheap path taken once errors no longer fit changes the cost, not the console."""
+    data = _flood(17, mix)
+    lean, lean_tally = _console(data, True, monkeypatch)
+    exact, exact_tally = _console(data, False, monkeypatch)
+    assert lean == exact
+    assert lean_tally == exact_tally

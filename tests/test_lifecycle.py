@@ -210,7 +210,9 @@ FAIL_OPEN_CHILD = (
 
 
 @pytest.mark.parametrize("where", ["parent-is-file", "directory", "proc", "missing-dir"])
-def test_unusable_archive_path_is_a_usage_error(run_logtrim: RunLogtrim, tmp_path: Path, where: str):
+def test_unusable_archive_path_is_a_usage_error(
+    run_logtrim: RunLogtrim, tmp_path: Path, where: str
+) -> None:
     """An archive path that cannot be created is checked before the child starts (issue 17.12):
     one line, exit 2, the child does not run."""
     if where == "parent-is-file":

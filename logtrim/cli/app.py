@@ -214,7 +214,7 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # ``logtrim cat x | head``: the reader left, as SIGPIPE would say
         _silence_stdout()
         return 141
-    except Exception as exc:  # noqa: BLE001 - a bug: one line, not a traceback
+    except Exception as exc:
         _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
         return INTERNAL_ERROR
     return 0

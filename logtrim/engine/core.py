@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
+from operator import itemgetter
 
 from ..dialects import Dialect
 from ..dialects.base import Action
@@ -224,7 +225,7 @@ class Core:
             if not region:
                 return archive
         hits = self.matcher.scan(region)
-        if hits and any(kind == Kind.SERVICE for _, kind in hits):
+        if hits and Kind.SERVICE in map(itemgetter(1), hits):  # a C loop: hits can be many
             self._learn(region, hits)
         archive += self.masker.mask(region)
         base = self.history.lines

@@ -114,6 +114,10 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
+            if kind == Kind.ERROR and self._errors_closed(stream, lineno):
+                i, pos, lineno = self._closed_errors(stream, region, hits, i, lineno, now)
+                forced = commands.forced(stream) or commands.is_open(stream)
+                continue
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
@@ -122,6 +126,91 @@ class Selector:
             pos = end
             lineno += 1
         return lineno
+
+    def _errors_closed(self, stream: int, lineno: int) -> bool:
+        """Whether error lines can take the lean path: the budget stopped showing them, and
+        nothing that looks at each line (drop rules, a command's level, the head, a traceback
+        whose exception line may become the failure reason) is in play."""
+        return (
+            Kind.ERROR in self._stopped
+            and not self.has_drop
+            and lineno >= self.policy.head
+            and not self.commands.forced(stream)
+            and not self.commands.is_open(stream)
+            and self.reasons.settled()
+        )
+
+    def _closed_errors(
+        self,
+        stream: int,
+        region: bytes,
+        hits: list[tuple[int, Kind]],
+        i: int,
+        lineno: int,
+        now: float,
+    ) -> tuple[int, int, int]:
+        """A run of error lines once the budget no longer shows errors: counted, held for the
+        failure tail (formatted only if still held at the end), no per-line decisions.
+
+        Bounds the per-line cost of error floods (issue 17.20). A line that continues the
+        previous one is held as its own incident here, not as part of the one before.
+        Returns the next hit index, position and line number.
+        """
+        find, n, nhits = region.find, len(region), len(hits)
+        cut = self.shaper.width  # a longer line shows cut: the exact path counts it so
+        after = self.policy.after
+        start = pos = hits[i][0]
+        ends: list[int] = []
+        warnings = wbytes = since = 0  # warning lines and bytes taken; lines since an error
+        context: list[int] = []  # which of them
+        error, warning, append = Kind.ERROR, Kind.WARNING, ends.append
+        j = i
+        while j < nhits:
+            hit, kind = hits[j]
+            if hit != pos or (kind is not error and (kind is not warning or since >= after)):
+                break
+            j += 1
+            end = find(b"\n", pos) + 1
+            if not end or end - pos > cut:
+                break  # a long or unterminated line: the exact path
+            if kind is warning:  # shown after an error it would be: held with the errors
+                warnings, wbytes, since = warnings + 1, wbytes + end - pos, since + 1
+                context.append(len(ends))
+            else:
+                since = 0
+            append(end)
+            pos = end
+        if since:  # end on an error line: the incident state below is an error's
+            pos = ends[-since - 1] if len(ends) > since else start
+            wbytes -= ends[-1] - pos
+            warnings -= since
+            del ends[len(ends) - since :]
+        taken = region[start:pos]
+        crlf = taken.count(b"\r\n")  # each shows a byte shorter
+        if not ends or b"(most recent call last)" in taken or taken.count(b"\r") != crlf:
+            # A traceback may change the failure reason, a \r redraw the line shown:
+            # every line the exact way.
+            for end in ends or [find(b"\n", start) + 1 or n]:
+                self.history.hint = (lineno, start)
+                self.line(stream, region[start:end], Kind.ERROR, lineno, now)
+                start, lineno, i = end, lineno + 1, i + 1
+            return i, start, lineno
+        count, size = len(ends), pos - start
+        self.held.add_run(lineno, stream, taken, self.shaper.masked, frozenset(context[:warnings]))
+        lineno += count
+        self.repeats.end(stream)
+        tally = self.out.tally
+        tally.seen_lines[Kind.ERROR] += count - warnings
+        tally.seen_lines[Kind.WARNING] += warnings
+        tally.seen_bytes[Kind.ERROR] += size - wbytes
+        tally.seen_bytes[Kind.WARNING] += wbytes
+        tally.held_lines += count
+        tally.held_bytes += size - crlf
+        self.out.hide(size, count)
+        inc = self.incidents[stream]
+        inc.after, inc.block, inc.holding = self.policy.after, self.policy.block, lineno - 1
+        inc.head = region[ends[-2] if count > 1 else start : pos]
+        return i + count, pos, lineno
 
     def line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
@@ -174,7 +263,10 @@ class Selector:
             self.out.hide(size)
             return
         opens = kind == Kind.ERROR and not context
-        before = self._context_before(lineno) if opens else []
+        # Context is looked up only for a line the budget could still show: once the error
+        # tier is closed, an error line costs no history walk (issue 17.20).
+        fits = self.budget.allows(kind, len(shown))
+        before = self._context_before(lineno) if opens and fits else []
         shown_now = self._show(stream, shown, kind, lineno, before, context=context)
         if opens:
             inc.after = self.policy.after
@@ -256,6 +348,9 @@ class Selector:
         self.progress.late(stream)  # the progress state before this line, in order
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
+        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
+            self._hold(kind, len(shown))
+            return False
         ctx = [(s, mask(b)) for s, b in before]
         gap = out.gap_text(len(ctx))
         cost = len(masked) + len(gap) + sum(len(b) for _, b in ctx)

@@ -1,8 +1,9 @@
 """Inputs of ``trim``, ``stats`` and ``cat``: plain files, gzip, zstd (logtrim archives), stdin.
 
 The format comes from the first bytes (gzip ``1f 8b``, zstd ``28 b5 2f fd``), whatever the
-name says (random bytes named ``.zst`` are plain, and binary: see below). Reading streams in chunks with
-bounded memory, also for decompression bombs and lines without end (cut every ``MAX_LINE``).
+name says (random bytes named ``.zst`` are plain, and binary: see below). Reading streams
+in chunks with bounded memory, also for decompression bombs and lines without end (cut
+every ``MAX_LINE``).
 A compressed input that ends early is decoded as far as it goes and reported by
 :attr:`Input.damage`, not raised; one that decodes to nothing, or holds bytes that are not
 what its header says, raises :class:`InputError` after what did decode.

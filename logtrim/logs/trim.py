@@ -68,11 +68,11 @@ class _Output:
             return cls(sys.stdout.buffer, "<stdout>")
         if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
             try:
-                return cls(open(path, "wb"), path)  # noqa: SIM115 (closed by close)
+                return cls(open(path, "wb"), path)
             except OSError as exc:
                 raise UsageError(f"-o: cannot write {path}: {exc.strerror}") from None
         target = Target.create(Path(path), force=True, option="-o")
-        return cls(open(target.take_fd(), "wb"), path, target)  # noqa: SIM115
+        return cls(open(target.take_fd(), "wb"), path, target)
 
     def show(self, emits: Iterable[Emit]) -> None:
         data = b"".join(b for _, b in emits)
