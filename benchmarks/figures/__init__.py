@@ -4,7 +4,18 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from figures import corpus, handler, latency, masking, memory, startup, throughput, trim
+from figures import (
+    bombs,
+    corpus,
+    errorflood,
+    handler,
+    latency,
+    masking,
+    memory,
+    startup,
+    throughput,
+    trim,
+)
 from harness import Suite
 
 FIGURES: dict[str, Callable[[Suite], None]] = {
@@ -16,4 +27,6 @@ FIGURES: dict[str, Callable[[Suite], None]] = {
     "handler": handler.bench,
     "trim": trim.bench,
     "corpus": corpus.bench,
+    "bombs": bombs.bench,
+    "errorflood": errorflood.bench,
 }

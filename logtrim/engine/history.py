@@ -119,7 +119,7 @@ class _Run:
 
 def _shown_size(block: bytes, end: int) -> int:
     """The console size of ``block[:end]`` (whole lines): a CRLF line shows without its CR."""
-    return end - block.count(b"\r\n", 0, end)
+    return end - block.count(b"\r\n", 0, end) if b"\r" in block else end
 
 
 class Held:

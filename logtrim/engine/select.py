@@ -186,8 +186,9 @@ class Selector:
             warnings -= since
             del ends[len(ends) - since :]
         taken = region[start:pos]
-        crlf = taken.count(b"\r\n")  # each shows a byte shorter
-        if not ends or b"(most recent call last)" in taken or taken.count(b"\r") != crlf:
+        cr = b"\r" in taken
+        crlf = taken.count(b"\r\n") if cr else 0  # each shows a byte shorter
+        if not ends or b"(most recent call last)" in taken or (cr and crlf != taken.count(b"\r")):
             # A traceback may change the failure reason, a \r redraw the line shown:
             # every line the exact way.
             for end in ends or [find(b"\n", start) + 1 or n]:
