@@ -166,13 +166,19 @@ def test_existing_archive_is_replaced_without_force(tmp_path: Path) -> None:
 def test_archive_appears_whole_under_its_name_only_at_the_end(tmp_path: Path, fork: str) -> None:
     artifact = tmp_path / "a.zst"
     env = clean_env({"LOGTRIM_NO_FORK": "1"} if fork == "in-process" else None)
-    child = "import time\nprint('first', flush=True)\ntime.sleep(1.5)\nprint('second')\n"
+    started = tmp_path / "started"
+    child = (
+        f"import time\nprint('first', flush=True)\nopen({str(started)!r}, 'w').close()\n"
+        "time.sleep(1.5)\nprint('second')\n"
+    )
     proc = subprocess.Popen(
         [*LOGTRIM, "run", "--artifact", str(artifact), "--", *py(child)],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
     )  # fmt: skip
-    time.sleep(1.0)
-    during = leftovers(tmp_path)
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    during = leftovers(tmp_path)  # the child runs: its archive is being written
     assert not artifact.exists()  # a reader never sees a half file
     assert len(during) == 1 and during[0].startswith(".a.zst.")
     proc.communicate(timeout=60)
