@@ -451,13 +451,13 @@ def _flood(seed: int, mix: str) -> bytes:
 
 
 def _console(data: bytes, lean: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, object]:
+    from logtrim.engine import flood
     from logtrim.engine.core import STDOUT, Core
     from logtrim.engine.policy import Policy
-    from logtrim.engine.select import Selector
 
     with monkeypatch.context() as patch:
         if not lean:
-            patch.setattr(Selector, "_errors_closed", lambda *_: False)
+            patch.setattr(flood, "closed", lambda *_: False)
         core = Core(Policy(budget=20_000))
         emits, now = [], 0.0
         for start in range(0, len(data), 65536):

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import flood
 from .commands import Commands
 from .failure import Reasons, continues
 from .history import CUT, Held, History, Shaper
@@ -114,8 +115,8 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
-            if kind == Kind.ERROR and self._errors_closed(stream, lineno):
-                i, pos, lineno = self._closed_errors(stream, region, hits, i, lineno, now)
+            if kind == Kind.ERROR and flood.closed(self, stream, lineno):
+                i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
                 forced = commands.forced(stream) or commands.is_open(stream)
                 continue
             self.history.hint = (lineno, pos)
@@ -127,91 +128,10 @@ class Selector:
             lineno += 1
         return lineno
 
-    def _errors_closed(self, stream: int, lineno: int) -> bool:
-        """Whether error lines can take the lean path: the budget stopped showing them, and
-        nothing that looks at each line (drop rules, a command's level, the head, a traceback
-        whose exception line may become the failure reason) is in play."""
-        return (
-            Kind.ERROR in self._stopped
-            and not self.has_drop
-            and lineno >= self.policy.head
-            and not self.commands.forced(stream)
-            and not self.commands.is_open(stream)
-            and self.reasons.settled()
-        )
-
-    def _closed_errors(
-        self,
-        stream: int,
-        region: bytes,
-        hits: list[tuple[int, Kind]],
-        i: int,
-        lineno: int,
-        now: float,
-    ) -> tuple[int, int, int]:
-        """A run of error lines once the budget no longer shows errors: counted, held for the
-        failure tail (formatted only if still held at the end), no per-line decisions.
-
-        Bounds the per-line cost of error floods (issue 17.20). A line that continues the
-        previous one is held as its own incident here, not as part of the one before.
-        Returns the next hit index, position and line number.
-        """
-        find, n, nhits = region.find, len(region), len(hits)
-        cut = self.shaper.width  # a longer line shows cut: the exact path counts it so
-        after = self.policy.after
-        start = pos = hits[i][0]
-        ends: list[int] = []
-        warnings = wbytes = since = 0  # warning lines and bytes taken; lines since an error
-        context: list[int] = []  # which of them
-        error, warning, append = Kind.ERROR, Kind.WARNING, ends.append
-        j = i
-        while j < nhits:
-            hit, kind = hits[j]
-            if hit != pos or (kind is not error and (kind is not warning or since >= after)):
-                break
-            j += 1
-            end = find(b"\n", pos) + 1
-            if not end or end - pos > cut:
-                break  # a long or unterminated line: the exact path
-            if kind is warning:  # shown after an error it would be: held with the errors
-                warnings, wbytes, since = warnings + 1, wbytes + end - pos, since + 1
-                context.append(len(ends))
-            else:
-                since = 0
-            append(end)
-            pos = end
-        if since:  # end on an error line: the incident state below is an error's
-            pos = ends[-since - 1] if len(ends) > since else start
-            wbytes -= ends[-1] - pos
-            warnings -= since
-            del ends[len(ends) - since :]
-        taken = region[start:pos]
-        cr = b"\r" in taken
-        crlf = taken.count(b"\r\n") if cr else 0  # each shows a byte shorter
-        if not ends or b"(most recent call last)" in taken or (cr and crlf != taken.count(b"\r")):
-            # A traceback may change the failure reason, a \r redraw the line shown:
-            # every line the exact way.
-            for end in ends or [find(b"\n", start) + 1 or n]:
-                self.history.hint = (lineno, start)
-                self.line(stream, region[start:end], Kind.ERROR, lineno, now)
-                start, lineno, i = end, lineno + 1, i + 1
-            return i, start, lineno
-        count, size = len(ends), pos - start
-        self.held.add_run(lineno, stream, taken, self.shaper.masked, frozenset(context[:warnings]))
-        lineno += count
-        self.repeats.end(stream)
-        tally = self.out.tally
-        tally.seen_lines[Kind.ERROR] += count - warnings
-        tally.seen_lines[Kind.WARNING] += warnings
-        tally.seen_bytes[Kind.ERROR] += size - wbytes
-        tally.seen_bytes[Kind.WARNING] += wbytes
-        tally.held_lines += count
-        tally.held_bytes += size - crlf
-        self.out.hide(size, count)
-        inc = self.incidents[stream]
-        inc.after, inc.block, inc.holding = self.policy.after, self.policy.block, lineno - 1
-        inc.head = region[ends[-2] if count > 1 else start : pos]
-        return i + count, pos, lineno
+    @property
+    def stopped(self) -> set[Kind]:
+        """The tiers the budget no longer shows."""
+        return self._stopped
 
     def line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
