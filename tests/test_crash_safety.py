@@ -480,3 +480,21 @@ def test_lean_error_path_prints_what_the_exact_path_prints(
     exact, exact_tally = _console(data, False, monkeypatch)
     assert lean == exact
     assert lean_tally == exact_tally
+
+
+def test_cat_into_a_reader_that_leaves_is_141_without_a_traceback(tmp_path: Path) -> None:
+    archive = tmp_path / "a.zst"
+    archive.write_bytes(zstandard.ZstdCompressor().compress(b"line of output\n" * 2_000_000))
+    proc = subprocess.Popen(
+        [*LOGTRIM, "cat", str(archive)],
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(15) == b"line of output\n"
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""

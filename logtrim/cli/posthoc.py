@@ -8,8 +8,10 @@ stderr and the exit code stays 0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -26,6 +28,19 @@ BinaryOption = Annotated[
         "--binary", help="Read input with NUL bytes near its start (refused as binary by default)."
     ),
 ]
+
+
+@contextlib.contextmanager
+def _stdout_reader() -> Iterator[None]:
+    """``logtrim cat a.zst | head``: the reader leaving ends the command, as SIGPIPE ends a
+    shell tool (exit 141), without a traceback or a second error at exit."""
+    try:
+        yield
+    except BrokenPipeError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        raise typer.Exit(141) from None
 
 
 def _warn(name: str, damage: str | None) -> None:
@@ -73,8 +88,9 @@ def trim(
     planned = plan(
         inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary, force=force
     )
-    for result in run_jobs(planned, jobs or os.cpu_count() or 1):
-        _warn(result.name, result.damage)
+    with _stdout_reader():
+        for result in run_jobs(planned, jobs or os.cpu_count() or 1):
+            _warn(result.name, result.damage)
 
 
 def stats(
@@ -94,10 +110,12 @@ def stats(
         raise UsageError("--top must be 1 or more")
     opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened)
-    if json_:
-        sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
-    else:
-        sys.stdout.write(render(result, top))
+    with _stdout_reader():
+        if json_:
+            sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
+        else:
+            sys.stdout.write(render(result, top))
+        sys.stdout.flush()
     for inp in result.inputs:
         _warn(inp.name, inp.damage)
 
@@ -120,20 +138,21 @@ def cat(
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
-    for inp in opened:
-        # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
-        inp.binary = inp.binary or inp.format != InputFormat.PLAIN
-        chunks = inp.chunks()
-        if pattern is None:
-            for chunk in chunks:
-                out.write(chunk)
-        else:
-            for chunk in line_chunks(chunks):
-                for line in chunk.splitlines(keepends=True):
-                    if pattern.search(line):
-                        out.write(line)
-        out.flush()
-        _warn(inp.name, inp.damage)
+    with _stdout_reader():
+        for inp in opened:
+            # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
+            inp.binary = inp.binary or inp.format != InputFormat.PLAIN
+            chunks = inp.chunks()
+            if pattern is None:
+                for chunk in chunks:
+                    out.write(chunk)
+            else:
+                for chunk in line_chunks(chunks):
+                    for line in chunk.splitlines(keepends=True):
+                        if pattern.search(line):
+                            out.write(line)
+            out.flush()
+            _warn(inp.name, inp.damage)
 
 
 def register(app: typer.Typer) -> None:

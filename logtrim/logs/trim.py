@@ -79,6 +79,8 @@ class _Output:
         if data:
             try:
                 self.file.write(data)
+            except BrokenPipeError:
+                raise  # the reader of stdout left: not a disk error
             except OSError as exc:
                 raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
             self.bytes_out += len(data)
