@@ -11,6 +11,7 @@ from ._errors import (
     CommandNotFoundError,
     InputError,
     LogtrimError,
+    OutputError,
     UsageError,
 )
 from ._sizes import format_size, parse_size
@@ -30,6 +31,7 @@ __all__ = [
     "LogtrimHandler",
     "LogtrimLogger",
     "LogtrimLoggerFactory",
+    "OutputError",
     "Policy",
     "UsageError",
     "__version__",

@@ -2,15 +2,22 @@
 
     LogtrimError                 base: anything logtrim reports as a one-line error
      ├── UsageError              bad option, bad size, bad regex, bad config value (exit 2)
-     ├── InputError              an input file for trim/stats/cat is missing or unreadable (exit 3)
+     ├── InputError              an input file for trim/stats/cat is missing, unreadable, binary
+     │                           or not what its header says (exit 3)
+     ├── OutputError             an output of trim/cat could not be written (exit 4)
      ├── CommandNotFoundError    COMMAND does not exist (exit 127, as a shell says)
      └── CommandNotExecutableError  COMMAND exists but cannot be executed (exit 126)
 
 Errors inside a running pipeline are never raised to the user: logtrim fails open instead
-(see ``_runner``), so the child's exit code stays the one that counts.
+(see :mod:`logtrim.run.pipeline`), so the child's exit code stays the one that counts.
+Anything else that escapes a command is a bug: one line and :data:`INTERNAL_ERROR`.
+The CLI's ``main`` is the one place these become exit codes (docs/exit-codes.md).
 """
 
 from __future__ import annotations
+
+#: A bug in logtrim escaped a command (never ``run``'s: it fails open).
+INTERNAL_ERROR = 1
 
 
 class LogtrimError(Exception):
@@ -29,6 +36,12 @@ class InputError(LogtrimError):
     """An input file cannot be read or decoded."""
 
     exit_code = 3
+
+
+class OutputError(LogtrimError):
+    """An output (``trim -o``, ``trim --artifact``) failed after it was created: disk full."""
+
+    exit_code = 4
 
 
 class CommandNotFoundError(LogtrimError):

@@ -21,8 +21,8 @@ INTRO = """# Command reference
 Generated from the command line itself by `python scripts/gen_reference.py`; a test fails
 when this page and `logtrim --help` disagree. Sizes accept bytes, `kB`/`MB`/`GB` (decimal)
 and `KiB`/`MiB`/`GiB` (binary). Options marked repeatable may be given several times.
-Every option of `run` except `--artifact`, `--name`, `--mask`, `--pty`, `--config` and
-`--verbose` can also come from a config file or a `LOGTRIM_*` variable: see
+Every option of `run` except `--artifact`, `--name`, `--mask`, `--pty`, `--force`,
+`--config` and `--verbose` can also come from a config file or a `LOGTRIM_*` variable: see
 [configuration](config.md). Exit codes: [exit codes](exit-codes.md).
 """
 

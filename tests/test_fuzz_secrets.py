@@ -192,7 +192,7 @@ def test_fuzz_trim(
     source, output, artifact = base / "in.log", base / "out.log", base / "a.zst"
     source.write_bytes(data)
     policy = Policy(budget=BUDGET, masks=tuple(secrets))
-    trim_one(TrimJob(str(source), str(output), str(artifact), policy))
+    trim_one(TrimJob(str(source), str(output), str(artifact), policy, binary=True))
     shown, archive = output.read_bytes(), zstd_dc(artifact)
     assert_no_secret(secrets, shown, archive)
     assert len(shown) <= BUDGET + command_bytes(data)

@@ -210,25 +210,31 @@ FAIL_OPEN_CHILD = (
 )
 
 
-@pytest.mark.parametrize("where", ["parent-is-file", "directory", "proc"])
-def test_unwritable_archive_fails_open(run_logtrim: RunLogtrim, tmp_path: Path, where: str) -> None:
-    """If the archive cannot be written, every line reaches the console and the code is kept."""
+@pytest.mark.parametrize("where", ["parent-is-file", "directory", "proc", "missing-dir"])
+def test_unusable_archive_path_is_a_usage_error(
+    run_logtrim: RunLogtrim, tmp_path: Path, where: str
+) -> None:
+    """An archive path that cannot be created is checked before the child starts (issue 17.12):
+    one line, exit 2, the child does not run."""
     if where == "parent-is-file":
         (tmp_path / "afile").write_text("x")
         path = tmp_path / "afile" / "run.log.zst"
     elif where == "directory":
         path = tmp_path / "adir"
         path.mkdir()
+    elif where == "missing-dir":
+        path = tmp_path / "no" / "such" / "run.log.zst"
     else:
         path = Path("/proc/version/run.log.zst")
-    result = run_logtrim("--ci", "octopus", "--", *py(FAIL_OPEN_CHILD), artifact=path)
-    assert result.code == 4
-    for i in range(300):
-        assert f"copying file {i:05d}.dat\n".encode() in result.stdout
-    assert b"to stderr too\n" in result.stderr
+    marker = tmp_path / "ran"
+    child = f"open({str(marker)!r}, 'w').close()\n" + FAIL_OPEN_CHILD
+    result = run_logtrim("--ci", "octopus", "--", *py(child), artifact=path)
+    assert result.code == 2
+    assert not marker.exists()
+    assert result.stdout == b""
     assert b"Traceback" not in result.stderr
-    assert result.stderr.count(b"archive cannot be written") == 1
-    assert b"##octopus[createArtifact" not in result.stdout
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert result.stderr.startswith(b"logtrim: error: --artifact: ")
 
 
 RSS_WRAPPER = (

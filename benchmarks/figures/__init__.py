@@ -4,7 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from figures import classify, corpus, handler, latency, masking, memory, startup, throughput, trim
+from figures import (
+    bombs,
+    classify,
+    corpus,
+    errorflood,
+    handler,
+    latency,
+    masking,
+    memory,
+    startup,
+    throughput,
+    trim,
+)
 from harness import Suite
 
 FIGURES: dict[str, Callable[[Suite], None]] = {
@@ -17,4 +29,6 @@ FIGURES: dict[str, Callable[[Suite], None]] = {
     "trim": trim.bench,
     "corpus": corpus.bench,
     "classify": classify.bench,
+    "bombs": bombs.bench,
+    "errorflood": errorflood.bench,
 }

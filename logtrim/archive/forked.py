@@ -5,10 +5,11 @@ with the engine. A forked writer can: ``run`` pipes it the masked bytes, the wri
 them and ends a frame every second. When ``run`` dies, even by SIGKILL, the writer sees the
 pipe close and ends the archive cleanly.
 
-If the disk fails (full, I/O error), the writer fails open too: it tells ``run`` through a
-status pipe, prints the bytes it may not have stored (the last few MB it received) and
-everything still coming down the pipe to the console, and exits with the errno. ``run`` then
-forwards the rest of the output unfiltered. Lines may show twice; none is lost.
+The writer writes a temporary file next to the archive and renames it into place when its
+input ends (:mod:`logtrim.archive.target`), so a killed ``run`` still leaves the archive
+under its name. If the disk fails (full, I/O error), the writer tells ``run`` through a
+status pipe and exits with the errno; the file keeps what was stored before the failure.
+``run`` goes on filtering under its budget: the console is never flooded.
 """
 
 from __future__ import annotations
@@ -22,11 +23,11 @@ import time
 from pathlib import Path
 
 from .._fork import can_fork_before_exec
+from .target import Target
 from .writer import Failure, Frames
 
 PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux only
-_RECENT = 2 << 20  # more than zstd keeps unwritten (a block) between two writes
 
 
 def available() -> bool:
@@ -47,10 +48,11 @@ def grow_pipe(fd: int) -> None:
 class ForkedArchive:
     """An :class:`~logtrim.archive.writer.ArchiveWriter` writing through a child process."""
 
-    def __init__(self, path: Path, level: int) -> None:
-        self.path = path
+    def __init__(self, target: Target, level: int) -> None:
+        self.target = target
+        self.path: Path = target.path
         self.level = level
-        self.failure = Failure(path)
+        self.failure = Failure(self.path)
         self._pipe = -1
         self._status = -1
         self._pid = 0
@@ -68,12 +70,9 @@ class ForkedArchive:
             self.start()
 
     def start(self) -> None:
-        """Open the archive and fork the writer (call it early: the child shares our memory)."""
-        try:
-            # Opened here, so a bad path is reported before the command starts.
-            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o644)
-        except OSError as exc:
-            self.failure(exc)
+        """Fork the writer (call it early: the child shares our memory)."""
+        fd = self.target.take_fd()
+        if fd < 0:
             return
         read, write = os.pipe()
         status_read, status_write = os.pipe()
@@ -85,6 +84,9 @@ class ForkedArchive:
                 os.close(write)
                 os.close(status_read)
                 code = _write_loop(read, fd, status_write, self.level)
+                # In place only now: a reader never sees a half file. (Gone if discarded.)
+                with contextlib.suppress(OSError):
+                    os.replace(self.target.temp, self.target.path)
             finally:
                 os._exit(code)
         for own in (read, fd, status_write):
@@ -120,9 +122,16 @@ class ForkedArchive:
                 view = view[os.write(self._pipe, view) :]
             except BlockingIOError:
                 await anyio.wait_writable(self._pipe)
-            except OSError as exc:  # the writer is gone
-                self.failure(exc)
+            except OSError as exc:  # the writer is gone: its word says why, if it left one
+                self.failure(self._reason() or exc)
                 return
+
+    def _reason(self) -> str | None:
+        try:
+            data = os.read(self._status, 1) if self._status >= 0 else b""
+        except OSError:
+            return None
+        return os.strerror(data[0]) if data else None
 
     async def tick(self) -> None:
         """Frames are ended by the writer itself."""
@@ -149,9 +158,8 @@ class ForkedArchive:
 
     async def discard(self) -> None:
         """Stop the writer and remove the archive (the command never ran)."""
+        self.target.discard()  # before the writer's input ends: it has nothing to rename
         await self.close()
-        with contextlib.suppress(OSError):
-            self.path.unlink()
 
 
 def _write_loop(read: int, fd: int, status: int, level: int) -> int:
@@ -159,7 +167,6 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
     frames = Frames(level)
-    recent = bytearray()
     try:
         while True:
             ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
@@ -168,8 +175,6 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
                 data = os.read(read, PIPE_SIZE)
                 if not data:
                     break
-                recent += data
-                del recent[: max(len(recent) - _RECENT, 0)]
                 out = frames.compress(data, time.monotonic())
             _write_all(fd, out + frames.tick(time.monotonic()))
         _write_all(fd, frames.finish())
@@ -178,10 +183,10 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
         code = exc.errno if exc.errno and 0 < exc.errno < 126 else 1
         with contextlib.suppress(OSError):
             os.write(status, bytes([code]))
-            _write_all(1, bytes(recent))  # what the archive may not hold: to the console
-            while data := os.read(read, PIPE_SIZE):
-                _write_all(1, data)
-        return code
+        return code  # run sees the pipe close and keeps filtering; the console is not flooded
+    finally:
+        with contextlib.suppress(OSError):
+            os.close(fd)
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -6,22 +6,25 @@ The writer where ``fork`` is not to be used (macOS, Windows, ``LOGTRIM_NO_FORK=1
 from __future__ import annotations
 
 import contextlib
+import os
 import time
 from pathlib import Path
 from typing import Any
 
 import anyio
 
+from .target import Target
 from .writer import Failure, Frames
 
 
 class InProcessArchive:
     """The zstd archive on disk: compression off the event loop, frames ended every second."""
 
-    def __init__(self, path: Path, level: int) -> None:
-        self.path = path
+    def __init__(self, target: Target, level: int) -> None:
+        self.target = target
+        self.path: Path = target.path
         self.frames = Frames(level)
-        self.failure = Failure(path)
+        self.failure = Failure(self.path)
         self._file: Any = None
 
     @property
@@ -35,10 +38,14 @@ class InProcessArchive:
     async def open(self) -> None:
         import aiofiles
 
+        fd = self.target.take_fd()
+        if fd < 0:
+            return
         try:
             # Unbuffered: each frame is on disk at once.
-            self._file = await aiofiles.open(self.path, "wb", buffering=0)
+            self._file = await aiofiles.open(fd, "wb", buffering=0)
         except OSError as exc:
+            os.close(fd)
             self.failure(exc)
 
     async def write(self, data: bytes) -> None:
@@ -73,6 +80,11 @@ class InProcessArchive:
             await self._file.close()
         except Exception as exc:
             self.failure(exc)
+        self._file = None
+        try:
+            self.target.commit()  # in place only now: a reader never sees a half file
+        except OSError as exc:
+            self.failure(exc)
         try:
             return self.path.stat().st_size
         except OSError:
@@ -83,5 +95,5 @@ class InProcessArchive:
         if self._file is not None:
             with contextlib.suppress(Exception):
                 await self._file.close()
-            with contextlib.suppress(OSError):
-                self.path.unlink()
+            self._file = None
+        self.target.discard()

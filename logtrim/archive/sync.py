@@ -12,6 +12,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from .target import Target
 from .writer import FRAME_SECONDS, Failure, Frames, Report, warn_unfiltered
 
 
@@ -27,8 +28,10 @@ class SyncArchive:
         *,
         frame_seconds: float = FRAME_SECONDS,
         report: Report = warn_unfiltered,
+        target: Target | None = None,
     ) -> None:
         self.path = Path(path)
+        self.target = target  # given: written under a temporary name, renamed at close
         self.frames = Frames(level, frame_seconds)
         self.failure = Failure(self.path, report)
         self._file: IO[bytes] | None = None
@@ -40,7 +43,10 @@ class SyncArchive:
     def open(self) -> None:
         """Create the file now: a bad path is reported before any work starts."""
         try:
-            self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
+            if self.target is not None:
+                self._file = open(self.target.take_fd(), "wb", buffering=0)  # noqa: SIM115
+            else:
+                self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
         except OSError as exc:
             self.fail(exc)
 
@@ -70,6 +76,8 @@ class SyncArchive:
             return 0
         try:
             self._file.close()
+            if self.target is not None and not self.failed:
+                self.target.commit()
             return self.path.stat().st_size
         except OSError as exc:
             self.fail(exc)
@@ -83,8 +91,18 @@ class SyncArchive:
             with contextlib.suppress(OSError):
                 self._file.close()
             self._file = None
+            if self.target is None:
+                with contextlib.suppress(OSError):
+                    self.path.unlink()
+        if self.target is not None:
+            self.target.discard()
+
+    def detach(self) -> None:
+        """Let go of the file without writing (a forked copy: the file is the parent's)."""
+        if self._file is not None:
             with contextlib.suppress(OSError):
-                self.path.unlink()
+                self._file.close()  # unbuffered: closing writes nothing
+            self._file = None
 
     def _put(self, compress: Callable[[], bytes]) -> None:
         if self._file is None:

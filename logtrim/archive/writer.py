@@ -48,7 +48,7 @@ class ArchiveWriter(Protocol):
 def warn_unfiltered(path: Path, why: BaseException | str) -> None:
     """The default report: one warning from logtrim's diagnostics."""
     logger().warning(
-        "archive cannot be written; forwarding all output unfiltered",
+        "archive cannot be written; it keeps what was stored before (output is still filtered)",
         path=str(path),
         error=str(why),
     )

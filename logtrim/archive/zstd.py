@@ -104,32 +104,43 @@ class ReadResult:
     error: str | None = None
 
 
+#: Compressed bytes given to the decoder at a time. zstd expands at most ~32,768:1 (RLE
+#: blocks), so one step yields at most ~16 MiB: a decompression bomb is read in bounded memory.
+DECODE_STEP = 512
+#: Decoded bytes are handed on in pieces of at most this size.
+DECODE_PIECE = 1 << 20
+
+
 def decode_chunks(chunks: Iterable[bytes], result: ReadResult) -> Iterator[bytes]:
     """Decode a chain of zstd frames given as chunks; tolerate a truncated last frame.
 
-    Everything decodable is yielded. ``result.truncated`` is set when the input ends inside a
-    frame; ``result.error`` when bytes that are not zstd follow (decoding stops there).
+    Everything decodable is yielded, in pieces of at most :data:`DECODE_PIECE` bytes.
+    ``result.truncated`` is set when the input ends inside a frame; ``result.error`` when
+    bytes that are not zstd follow (decoding stops there).
     """
     dctx = zstandard.ZstdDecompressor()
     dobj = dctx.decompressobj()
     in_frame = False
     for chunk in chunks:
-        data = chunk
-        while data:
-            try:
-                out = dobj.decompress(data)
-            except zstandard.ZstdError as exc:
-                result.error = str(exc)
-                return
-            in_frame = True
-            if out:
-                yield out
-            if dobj.eof:
-                data = dobj.unused_data
-                dobj = dctx.decompressobj()
-                in_frame = False
-            else:
-                data = b""
+        view = memoryview(chunk)
+        while view:
+            step, view = view[:DECODE_STEP], view[DECODE_STEP:]
+            while step:
+                try:
+                    out = dobj.decompress(step)
+                except zstandard.ZstdError as exc:
+                    result.error = str(exc)
+                    return
+                in_frame = True
+                for start in range(0, len(out), DECODE_PIECE):
+                    yield out[start : start + DECODE_PIECE]
+                del out
+                if dobj.eof:
+                    step = memoryview(dobj.unused_data)
+                    dobj = dctx.decompressobj()
+                    in_frame = False
+                else:
+                    step = memoryview(b"")
     result.truncated = in_frame
 
 

@@ -6,18 +6,23 @@ Command functions are synchronous and call ``anyio.run`` themselves (typer does 
 
 from __future__ import annotations
 
+import os
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from .. import _log
-from .._errors import LogtrimError, UsageError
+from .._errors import INTERNAL_ERROR, LogtrimError, UsageError
 from .._version import __version__
 from .options import DropOption, KeepOption, RunOptions, default_artifact, option
 from .posthoc import register as register_posthoc
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..archive.target import Target
+    from ..archive.writer import ArchiveWriter
 
 app = typer.Typer(
     name="logtrim",
@@ -81,6 +86,12 @@ def run(
     pty: Annotated[
         bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force", help="Replace an --artifact that exists but is not a zstd archive."
+        ),
+    ] = False,
     config: Annotated[
         Path | None, typer.Option(help="Config file (default: logtrim.toml, then pyproject.toml).")
     ] = None,
@@ -92,6 +103,8 @@ def run(
     untouched (use -- to be explicit).
     """
     from ..archive import forked as _writer
+    from ..archive.target import Target
+    from ..run.process import run_unfiltered
 
     _log.configure(verbose)
     # The options that settings may also come from (see Settings); None: not given here.
@@ -114,23 +127,29 @@ def run(
         "grace": grace,
         "drain_timeout": drain_timeout,
     }
+    target = None
     try:
         options = _prepare(command, given, artifact, name, mask or [], pty, config)
+        # Checked and created before the child starts: a bad path is a usage error (exit 2).
+        target = Target.create(options.artifact, force=force)
         archive = None
         if _writer.available():
             # Forked now, while this process is small: the writer shares its memory.
-            archive = _writer.ForkedArchive(options.artifact, options.level)
+            archive = _writer.ForkedArchive(target, options.level)
             archive.start()
     except LogtrimError:
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
         _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
-        raise typer.Exit(_run_unfiltered(command)) from None
+        if target is not None:
+            target.discard()
+        raise typer.Exit(run_unfiltered(command)) from None
     import anyio
 
     from ..run.pipeline import run as run_pipeline
 
-    code = anyio.run(run_pipeline, options, archive, backend="asyncio")
+    writer = archive or _in_process(target, options.level)
+    code = anyio.run(run_pipeline, options, writer, backend="asyncio")
     raise typer.Exit(code)
 
 
@@ -171,17 +190,10 @@ def _prepare(
     )
 
 
-def _run_unfiltered(command: list[str]) -> int:
-    """Run the command with logtrim out of the way; its exit code, as a shell gives it."""
-    import subprocess
+def _in_process(target: Target, level: int) -> ArchiveWriter:
+    from ..archive.inprocess import InProcessArchive
 
-    try:
-        code = subprocess.call(command)
-    except FileNotFoundError:
-        return 127
-    except PermissionError:
-        return 126
-    return 128 - code if code < 0 else code
+    return InProcessArchive(target, level)
 
 
 register_posthoc(app)
@@ -191,8 +203,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, map errors to exit codes in one place.
 
     typer reports its own usage errors (exit 2); a :class:`LogtrimError` becomes one line on
-    stderr and the exit code its class documents (see docs/exit-codes.md).
+    stderr and the exit code its class documents (see docs/exit-codes.md). Anything else is
+    a bug: one line too, exit 1 (``run`` never gets here: it fails open).
     """
+    ensure_std_fds()
     try:
         app(args=argv, prog_name="logtrim")
     except SystemExit as exc:
@@ -201,7 +215,40 @@ def main(argv: list[str] | None = None) -> int:
     except LogtrimError as exc:
         _log.say(str(exc), "error")
         return exc.exit_code
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # ``logtrim cat x | head``: the reader left, as SIGPIPE would say
+        _silence_stdout()
+        return 141
+    except Exception as exc:
+        _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
+        return INTERNAL_ERROR
     return 0
+
+
+def ensure_std_fds() -> None:
+    """Open /dev/null on any of fds 0, 1, 2 that is closed (``logtrim run ... >&-``).
+
+    Else the next ``os.pipe`` would take the free number and the child's output would land
+    in the wrong place; and Python has no ``sys.stdout`` to write to.
+    """
+    for fd in (0, 1, 2):
+        try:
+            os.fstat(fd)
+        except OSError:
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
+        if getattr(sys, name) is None:
+            setattr(sys, name, open(fd, mode, closefd=False, errors="backslashreplace"))  # noqa: SIM115
+
+
+def _silence_stdout() -> None:
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())  # Python's exit-time flush must not fail again
+    os.close(null)
 
 
 def entry() -> None:

@@ -8,8 +8,10 @@ stderr and the exit code stays 0.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import sys
+from collections.abc import Iterator
 from typing import Annotated
 
 import typer
@@ -20,6 +22,25 @@ from .options import DropOption, KeepOption, option
 from .settings import Settings
 
 _INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."
+BinaryOption = Annotated[
+    bool,
+    typer.Option(
+        "--binary", help="Read input with NUL bytes near its start (refused as binary by default)."
+    ),
+]
+
+
+@contextlib.contextmanager
+def _stdout_reader() -> Iterator[None]:
+    """``logtrim cat a.zst | head``: the reader leaving ends the command, as SIGPIPE ends a
+    shell tool (exit 141), without a traceback or a second error at exit."""
+    try:
+        yield
+    except BrokenPipeError:
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
+        raise typer.Exit(141) from None
 
 
 def _warn(name: str, damage: str | None) -> None:
@@ -48,6 +69,10 @@ def trim(
     keep: KeepOption = None,
     drop: DropOption = None,
     verbatim: Annotated[str | None, option(Settings.verbatim)] = None,
+    binary: BinaryOption = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an --artifact that is not a zstd archive.")
+    ] = False,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
@@ -62,15 +87,19 @@ def trim(
     policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
-    planned = plan(inputs, output, artifact, policy, progress=sys.stderr.isatty())
-    for result in run_jobs(planned, jobs or os.cpu_count() or 1):
-        _warn(result.name, result.damage)
+    planned = plan(
+        inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary, force=force
+    )
+    with _stdout_reader():
+        for result in run_jobs(planned, jobs or os.cpu_count() or 1):
+            _warn(result.name, result.damage)
 
 
 def stats(
     inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     top: Annotated[int, typer.Option(help="Templates listed.")] = 10,
+    binary: BinaryOption = False,
 ) -> None:
     """Show where the bytes go: by line template, by level, by step; what --drop saves most."""
     import json
@@ -81,15 +110,18 @@ def stats(
 
     if top < 1:
         raise UsageError("--top must be 1 or more")
-    opened = [open_input(path) for path in inputs]
+    opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened)
-    if json_:
-        sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
-    else:
-        import shutil
+    with _stdout_reader():
+        if json_:
+            sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
+        else:
+            import shutil
 
-        # The template column takes the terminal's width: long templates must not look alike.
-        sys.stdout.write(render(result, top, width=shutil.get_terminal_size((100, 24)).columns))
+            # The template column takes the terminal's width: long templates must not look alike.
+            width = shutil.get_terminal_size((100, 24)).columns
+            sys.stdout.write(render(result, top, width=width))
+        sys.stdout.flush()
     for inp in result.inputs:
         _warn(inp.name, inp.damage)
 
@@ -97,11 +129,12 @@ def stats(
 def cat(
     archives: Annotated[list[str], typer.Argument(help="Archives (.zst) or other logs.")],
     grep: Annotated[str | None, typer.Option(help="Print only lines matching this regex.")] = None,
+    binary: BinaryOption = False,
 ) -> None:
     """Decode archives to stdout, also truncated ones (a warning says where they end)."""
     import re
 
-    from ..logs.inputs import line_chunks, open_input
+    from ..logs.inputs import InputFormat, line_chunks, open_input
 
     pattern = None
     if grep is not None:
@@ -110,19 +143,22 @@ def cat(
         except re.error as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     out = sys.stdout.buffer
-    opened = [open_input(path) for path in archives]  # all missing files fail up front
-    for inp in opened:
-        chunks = inp.chunks()
-        if pattern is None:
-            for chunk in chunks:
-                out.write(chunk)
-        else:
-            for chunk in line_chunks(chunks):
-                for line in chunk.splitlines(keepends=True):
-                    if pattern.search(line):
-                        out.write(line)
-        out.flush()
-        _warn(inp.name, inp.damage)
+    opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
+    with _stdout_reader():
+        for inp in opened:
+            # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
+            inp.binary = inp.binary or inp.format != InputFormat.PLAIN
+            chunks = inp.chunks()
+            if pattern is None:
+                for chunk in chunks:
+                    out.write(chunk)
+            else:
+                for chunk in line_chunks(chunks):
+                    for line in chunk.splitlines(keepends=True):
+                        if pattern.search(line):
+                            out.write(line)
+            out.flush()
+            _warn(inp.name, inp.damage)
 
 
 def register(app: typer.Typer) -> None:

@@ -74,7 +74,7 @@ class Masker:
                 if value:
                     refused.append(value)
                 continue
-            raw = value.encode("utf-8")
+            raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
             new += [raw, *base64_forms(raw)]
         changed = False
         for form in new:

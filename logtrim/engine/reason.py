@@ -104,6 +104,7 @@ class ReasonChooser:
     _chain_root: bytes | None = None
     _last_frame: int = -10
     _last_exception: int = -10  # the chain's text may follow an exception's line
+    _trace_seen: bool = False
 
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
@@ -115,7 +116,7 @@ class ReasonChooser:
         if not body:
             return
         if _TRACEBACK.search(text):
-            self._in_trace = True
+            self._in_trace = self._trace_seen = True
         elif _FRAME.match(text):
             self._last_frame = lineno
         elif _CHAINED.match(body):
@@ -141,6 +142,11 @@ class ReasonChooser:
 
     def _is_best(self, rank: Rank, lineno: int) -> bool:
         return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
+
+    def settled(self) -> bool:
+        """Whether error lines may be offered a block at a time (first and last): no
+        traceback has been seen, whose lines must each be looked at."""
+        return not self._trace_seen
 
     def offer_stream_end(self, line: bytes, lineno: int) -> None:
         """One of a stream's last lines: a candidate even without an error word."""

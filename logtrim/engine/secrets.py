@@ -76,7 +76,13 @@ class Secrets:
             return region, None
         archive = apply(region, spans)
         keep = self.commands.command_lines(stream, region, starts)
-        return archive, apply(region, _outside(spans, keep)) if keep else archive
+        if not keep:
+            return archive, archive
+        # A secret over several lines is no command's value: masked here even where it
+        # runs into a command line (its dialect sees one line at a time).
+        across = [s for s in spans if b"\n" in region[s[0] : s[1] - 1]]
+        within = _outside([s for s in spans if s not in across], keep)
+        return archive, apply(region, sorted(across + within))
 
     def mask_text(self, text: str) -> str:
         """``text`` masked; if the masker itself fails, masked form by form (slower)."""

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import flood
 from .commands import Commands
 from .failure import continues
 from .forward import Forwarder
@@ -122,6 +123,10 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
+            if kind == Kind.ERROR and flood.closed(self, stream, lineno):
+                i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
+                forced = commands.forced(stream) or commands.is_open(stream)
+                continue
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
@@ -139,6 +144,11 @@ class Selector:
         if quiet_from >= 0:
             self.history.quiet(quiet_from, lineno)
         return lineno
+
+    @property
+    def stopped(self) -> set[Kind]:
+        """The tiers the budget no longer shows."""
+        return self._stopped
 
     def line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
@@ -223,7 +233,10 @@ class Selector:
             self.out.hide(size)
             return
         opens = kind == Kind.ERROR and not context
-        before = self._context_before(lineno) if opens else []
+        # Context is looked up only for a line the budget could still show: once the error
+        # tier is closed, an error line costs no history walk (issue 17.20).
+        fits = self.budget.allows(kind, len(shown))
+        before = self._context_before(lineno) if opens and fits else []
         shown_now = self._show(stream, shown, kind, lineno, before, context=context)
         if opens:
             inc.after = self.policy.after
@@ -298,6 +311,9 @@ class Selector:
         self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
+        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
+            self._hold(kind, len(shown))
+            return False
         ctx = [(n, s, mask(b)) for n, s, b in before]
         gap = out.gap_text(len(ctx))
         cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)

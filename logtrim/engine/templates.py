@@ -128,11 +128,18 @@ class TemplateCounter:
     """Counts lines and bytes per template over a stream of whole-line chunks.
 
     Feed chunks that end at a line end (only the last chunk may lack its newline). Memory
-    holds the distinct digit-free lines, folded into templates every ``fold_at`` of them.
+    holds the distinct digit-free lines, folded into templates every ``fold_at`` of them or
+    every ``fold_bytes`` fed; a line is templated on its first ``KEY_MAX`` bytes (the rest
+    still counts in its size), so memory stays bounded whatever the lines.
     """
 
-    def __init__(self, fold_at: int = 200_000) -> None:
+    KEY_MAX = 4096
+
+    def __init__(self, fold_at: int = 200_000, fold_bytes: int = 16 << 20) -> None:
         self.fold_at = fold_at
+        self.fold_bytes = fold_bytes
+        self._pending = 0  # bytes fed since the last fold
+        self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
         self._keys: Counter[bytes] = Counter()
         self._unterminated: bytes | None = None  # key of a last line without newline
         self._folded: dict[bytes, TemplateStat] = {}
@@ -144,16 +151,28 @@ class TemplateCounter:
         lines = coarse(chunk).split(b"\n")
         last = lines.pop()
         if last:
-            self._unterminated = last
             lines.append(last)
+        if len(chunk) > self.KEY_MAX and max(map(len, lines)) > self.KEY_MAX:
+            self._cut_long(lines)
+        if last:
+            self._unterminated = lines[-1]
         self.lines += len(lines)
         # Counter.update from a list is a C loop.
         self._keys.update(lines)
-        if len(self._keys) > self.fold_at:
+        self._pending += len(chunk)
+        if len(self._keys) > self.fold_at or self._pending > self.fold_bytes:
             self._fold()
 
+    def _cut_long(self, lines: list[bytes]) -> None:
+        limit = self.KEY_MAX
+        for i, line in enumerate(lines):
+            if len(line) > limit:
+                lines[i] = key = line[:limit]
+                self._beyond[key] += len(line) - limit
+
     def _fold(self) -> None:
-        keys = self._keys
+        keys, beyond = self._keys, self._beyond
+        self._pending = 0
         if not keys:
             return
         # One regex pass over the distinct lines only.
@@ -162,16 +181,19 @@ class TemplateCounter:
         get = out.get
         # The coarse key has the length of its original lines (translate keeps lengths).
         for tpl, (key, count) in zip(templates, keys.items(), strict=True):
+            size = count * (len(key) + 1) + (beyond.get(key, 0) if beyond else 0)
             entry = get(tpl)
             if entry is None:
-                out[tpl] = TemplateStat(count, count * (len(key) + 1), key)
+                out[tpl] = TemplateStat(count, size, key)
             else:
                 entry.lines += count
-                entry.size += count * (len(key) + 1)
+                entry.size += size
         last = self._unterminated
         if last is not None and last in keys:
             out[templates[list(keys).index(last)]].size -= 1  # no newline to count
+        self._unterminated = None
         keys.clear()
+        beyond.clear()
 
     def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
         """Counts made elsewhere (another process) of other lines."""

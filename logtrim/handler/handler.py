@@ -18,6 +18,7 @@ import sys
 import threading
 import time
 import traceback
+import weakref
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -91,6 +92,7 @@ class LogtrimHandler(logging.Handler):
         self._broken = False  # engine or archive failed: forward records unfiltered
         self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
+        self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._console_ok = True
         self._archive = SyncArchive(
             self.path, compression, frame_seconds=flush_seconds, report=self._archive_failed
@@ -99,6 +101,7 @@ class LogtrimHandler(logging.Handler):
         self._stop = threading.Event()
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
+        _LIVE.add(self)
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
@@ -137,6 +140,9 @@ class LogtrimHandler(logging.Handler):
 
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
+        if self._forked:
+            self._console([(STDOUT, self._masked(data))])
+            return
         if self._broken or self._closed:
             self._unfiltered(data, time.monotonic())
             return
@@ -194,6 +200,22 @@ class LogtrimHandler(logging.Handler):
         if self._archive.failed or (self._closed and not final):
             return
         self._archive.write(masked, now)
+
+    def _masked(self, data: bytes) -> bytes:
+        try:
+            return self.core.passthrough(STDOUT, data, final=True)  # records are whole
+        except Exception:
+            return b""  # no masker, no output: a secret must not pass
+
+    def after_fork_in_child(self) -> None:
+        """In a process forked from the app: the archive, the summary and the artifact stay
+        the parent's. This copy writes nothing of the parent's (not its buffered records, no
+        second summary or ``createArtifact``); the child's own records go to the console,
+        masked, unfiltered."""
+        self._forked = True
+        self._closed = True
+        self._noise = bytearray()
+        self._archive.detach()
 
     # -- archive ------------------------------------------------------------------------------
     def _sync(self, now: float) -> None:
@@ -292,5 +314,17 @@ class LogtrimHandler(logging.Handler):
         self._console([(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)])
         return [a for a in actions if not isinstance(a, Print)]
 
+
+_LIVE: weakref.WeakSet[LogtrimHandler] = weakref.WeakSet()
+
+
+def _after_fork_in_child() -> None:
+    for handler in list(_LIVE):
+        with suppress(Exception):
+            handler.after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 __all__ = ["LogtrimHandler"]

@@ -1,8 +1,15 @@
 """Inputs of ``trim``, ``stats`` and ``cat``: plain files, gzip, zstd (logtrim archives), stdin.
 
 The format comes from the first bytes (gzip ``1f 8b``, zstd ``28 b5 2f fd``), whatever the
-name says. Reading streams in chunks with bounded memory; a compressed input that ends early
-is decoded as far as it goes and reported by :attr:`Input.damage`, not raised.
+name says (random bytes named ``.zst`` are plain, and binary: see below). Reading streams
+in chunks with bounded memory, also for decompression bombs and lines without end (cut
+every ``MAX_LINE``).
+A compressed input that ends early is decoded as far as it goes and reported by
+:attr:`Input.damage`, not raised; one that decodes to nothing, or holds bytes that are not
+what its header says, raises :class:`InputError` after what did decode.
+
+Binary input is detected as grep detects it: a NUL byte in the first ``BINARY_PEEK`` bytes of
+a plain (uncompressed) input. It is refused unless ``binary=True`` (``--binary``).
 """
 
 from __future__ import annotations
@@ -24,8 +31,10 @@ GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 # A compressed chunk can expand a thousandfold; read those in small pieces.
 _COMPRESSED_CHUNK = 64 << 10
-# A "line" longer than this is cut, so one newline-free input cannot fill memory.
-MAX_LINE = 16 << 20
+# A "line" longer than this is handled in pieces, so one newline-free input cannot fill memory.
+MAX_LINE = 1 << 20
+#: A NUL byte in this many first bytes of a plain input makes it binary (as grep decides).
+BINARY_PEEK = 32 << 10
 _PROGRESS_MIN = 64 << 20  # inputs smaller than this get no progress bar
 
 
@@ -49,8 +58,11 @@ class InputFormat(str, Enum):
 class Input:
     """One opened input. Iterate :meth:`chunks` once; check :attr:`damage` afterwards."""
 
-    def __init__(self, path: str, file: BinaryIO, head: bytes, size: int | None) -> None:
+    def __init__(
+        self, path: str, file: BinaryIO, head: bytes, size: int | None, binary: bool = False
+    ) -> None:
         self.path = path
+        self.binary = binary  # read binary (NUL-holding) plain input anyway
         self.name = "<stdin>" if path == "-" else path
         self.size = size  # bytes on disk, when known (for progress)
         self.consumed = 0  # bytes read from disk so far
@@ -61,22 +73,34 @@ class Input:
         self.format = InputFormat.of(head)
 
     def _raw(self, size: int) -> Iterator[bytes]:
-        if self._head:
-            self.consumed += len(self._head)
-            yield self._head
-            self._head = b""
         try:
-            while block := self._file.read(size):
+            head, self._head = self._head, b""
+            block = head + self._file.read(size - len(head)) if head else self._file.read(size)
+            while block:
                 self.consumed += len(block)
                 yield block
+                block = self._file.read(size)
         except OSError as exc:
             raise InputError(f"{self.name}: {exc.strerror or exc}") from exc
+
+    def _text(self, raw: Iterator[bytes]) -> Iterator[bytes]:
+        """A plain input, refused when binary (a NUL byte near its start)."""
+        peeked = b""
+        for block in raw:
+            if not self.binary and len(peeked) < BINARY_PEEK:
+                peeked += block[: BINARY_PEEK - len(peeked)]
+                if b"\0" in peeked:
+                    raise InputError(
+                        f"{self.name}: binary file (NUL bytes near the start); "
+                        "use --binary to read it anyway"
+                    )
+            yield block
 
     def chunks(self) -> Iterator[bytes]:
         """The decoded bytes, in chunks of any size (not aligned to lines)."""
         result = ReadResult()
         if self.format == InputFormat.PLAIN:
-            decoded: Iterator[bytes] = self._raw(CHUNK)
+            decoded: Iterator[bytes] = self._text(self._raw(CHUNK))
         elif self.format == InputFormat.GZIP:
             decoded = self._gunzip(self._raw(_COMPRESSED_CHUNK))
         else:
@@ -92,6 +116,9 @@ class Input:
                 self.damage = f"not zstd after {self.decoded:,} bytes decoded ({result.error})"
             elif result.truncated:
                 self.damage = f"truncated at the end ({self.decoded:,} bytes decoded)"
+        if self.damage and (self.decoded == 0 or not self.damage.startswith("truncated")):
+            # Only a truncated end that still gave data is a warning; the rest is an error.
+            raise InputError(f"{self.name}: {self.damage}")
 
     def _gunzip(self, raw: Iterable[bytes]) -> Iterator[bytes]:
         # Members are concatenated (``cat a.gz b.gz``); max_length bounds each step's output.
@@ -124,11 +151,11 @@ class Input:
             self._file.close()
 
 
-def open_input(path: str) -> Input:
+def open_input(path: str, *, binary: bool = False) -> Input:
     """Open ``path`` (``-`` is stdin) and detect its format; raise :class:`InputError`."""
     if path == "-":
         stdin = sys.stdin.buffer
-        return Input(path, stdin, stdin.read(4), None)
+        return Input(path, stdin, stdin.read(4), None, binary)
     try:
         file = open(path, "rb")  # noqa: SIM115 (closed by Input when read or on error)
     except FileNotFoundError:
@@ -143,7 +170,7 @@ def open_input(path: str) -> Input:
     except OSError as exc:
         file.close()
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Input(path, file, head, st.st_size if st.st_size > 0 else None)
+    return Input(path, file, head, st.st_size if st.st_size > 0 else None, binary)
 
 
 def _peek(chunks: Iterator[bytes], want: int = 8192) -> tuple[bytes, Iterator[bytes]]:
@@ -176,9 +203,9 @@ def line_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
         cut = chunk.rfind(b"\n") + 1
         if not cut:
             carry += chunk
-            if len(carry) >= MAX_LINE:
-                yield carry
-                carry = b""
+            while len(carry) >= MAX_LINE:  # a line without end: in pieces
+                yield carry[:MAX_LINE]
+                carry = carry[MAX_LINE:]
             continue
         if carry:
             yield b"".join((carry, memoryview(chunk)[:cut]))  # one copy, not two
@@ -205,17 +232,21 @@ class Progress:
 
     def __init__(self, inp: Input, enabled: bool) -> None:
         self.inp = inp
-        self.enabled = enabled and (inp.size or 0) >= _PROGRESS_MIN
+        self.enabled = enabled
         self._last = 0.0
 
     def update(self) -> None:
-        if not self.enabled:
+        if not self.enabled or self.inp.consumed < _PROGRESS_MIN:
             return
         now = time.monotonic()
         if now - self._last < 0.2:
             return
         self._last = now
-        size = self.inp.size or 1
+        if self.inp.size is None:  # a pipe, /dev/zero: what was read so far
+            sys.stderr.write(f"\r{self.inp.name}: {format_size(self.inp.consumed)} read")
+            sys.stderr.flush()
+            return
+        size = self.inp.size
         share = min(self.inp.consumed / size, 1.0)
         bar = "█" * int(share * 30) + "░" * (30 - int(share * 30))
         sys.stderr.write(f"\r{self.inp.name}: {bar} {share:4.0%} of {format_size(size)}")

@@ -215,7 +215,7 @@ def _joined(shapes: list[tuple[bytes, ...]]) -> bytes:
 def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
     """Lines and templates of the input at ``path``, read anew."""
     counter = TemplateCounter()
-    for chunk in line_chunks(open_input(path).chunks()):
+    for chunk in line_chunks(open_input(path, binary=True).chunks()):
         counter.feed(chunk)
     return counter.lines, counter.result()
 

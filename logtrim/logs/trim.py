@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
 
-from .._errors import LogtrimError
+from .._errors import OutputError, UsageError
 from .._matchers import compiler
 from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
+from ..archive.target import Target
 from ..dialects import Dialect
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
-from .inputs import Progress, open_detected, open_input
+from .inputs import Input, Progress, open_detected, open_input
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
 
 #: The masking carry of the archive's copy of the input (not a stream of the console).
@@ -47,25 +48,61 @@ class TrimJob:
     policy: Policy = field(default_factory=Policy)
     node_tail: int = NODE_TAIL
     progress: bool = False
+    binary: bool = False  # read input with NUL bytes (refused by default)
+    force: bool = False  # replace an artifact path that holds no zstd archive
 
 
 class _Output:
-    """The trimmed log: the console emits, written to a file or stdout."""
+    """The trimmed log: the console emits, written to a file (under a temporary name,
+    renamed when done) or stdout."""
 
-    def __init__(self, file: BinaryIO) -> None:
+    def __init__(self, file: BinaryIO, name: str, target: Target | None = None) -> None:
         self.file = file
+        self.name = name
+        self.target = target
         self.bytes_out = 0
+
+    @classmethod
+    def open(cls, path: str) -> _Output:
+        """``-`` is stdout; a device or pipe is written as is; a file is replaced at the end."""
+        if path == "-":
+            return cls(sys.stdout.buffer, "<stdout>")
+        if os.path.exists(path) and not os.path.isfile(path) and not os.path.isdir(path):
+            try:
+                return cls(open(path, "wb"), path)
+            except OSError as exc:
+                raise UsageError(f"-o: cannot write {path}: {exc.strerror}") from None
+        target = Target.create(Path(path), force=True, option="-o")
+        return cls(open(target.take_fd(), "wb"), path, target)
 
     def show(self, emits: Iterable[Emit]) -> None:
         data = b"".join(b for _, b in emits)
         if data:
-            self.file.write(data)
+            try:
+                self.file.write(data)
+            except BrokenPipeError:
+                raise  # the reader of stdout left: not a disk error
+            except OSError as exc:
+                raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
             self.bytes_out += len(data)
 
-    def close(self) -> None:
-        self.file.flush()
-        if self.file is not sys.stdout.buffer:
+    def close(self, *, keep: bool = True) -> None:
+        """Flush and close; the file takes its name only if ``keep`` (else it is removed)."""
+        if self.file is sys.stdout.buffer:
+            self.file.flush()
+            return
+        try:
             self.file.close()
+        except OSError as exc:
+            keep = False
+            if self.target is not None:
+                self.target.discard()
+            raise OutputError(f"cannot write {self.name}: {exc.strerror or exc}") from None
+        if self.target is not None:
+            if keep:
+                self.target.commit()
+            else:
+                self.target.discard()
 
 
 class _PlainTrimmer:
@@ -88,75 +125,81 @@ class _PlainTrimmer:
 def _cannot_write(path: Path, why: BaseException | str) -> None:
     """``trim`` does not fail open: an artifact it cannot write is an error."""
     reason = why.strerror if isinstance(why, OSError) and why.strerror else why
-    raise LogtrimError(f"cannot write {path}: {reason}")
+    raise OutputError(f"cannot write {path}: {reason}")
 
 
 def _open_outputs(job: TrimJob) -> tuple[_Output, SyncArchive | None]:
-    try:
-        out: BinaryIO = sys.stdout.buffer if job.output == "-" else open(job.output, "wb")  # noqa: SIM115
-    except OSError as exc:
-        raise LogtrimError(f"cannot write {exc.filename}: {exc.strerror}") from None
-    output = _Output(out)
-    if not job.artifact:
-        return output, None
-    # Frames end by size only: the clock is virtual.
-    archive = SyncArchive(job.artifact, DEFAULT_LEVEL, frame_seconds=math.inf, report=_cannot_write)
-    try:
+    archive = None
+    if job.artifact:
+        target = Target.create(Path(job.artifact), force=job.force)
+        # Frames end by size only: the clock is virtual.
+        archive = SyncArchive(
+            job.artifact, DEFAULT_LEVEL, frame_seconds=math.inf, report=_cannot_write, target=target
+        )
         archive.open()
-    except LogtrimError:
-        output.close()
+    try:
+        return _Output.open(job.output), archive
+    except BaseException:
+        if archive is not None:
+            archive.discard()
         raise
-    return output, archive
 
 
 def trim_one(job: TrimJob) -> TrimResult:
     """Trim one input to one output. Runs in a worker process when there are several."""
-    inp = open_input(job.source)
+    inp = open_input(job.source, binary=job.binary)
     try:
         output, archive = _open_outputs(job)
-    except LogtrimError:
+    except BaseException:
         inp.close()
         raise
     progress = Progress(inp, job.progress)
+    done = False
     try:
-        is_task, chunks = open_detected(inp)
-        core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine))
-        # trim closes with exit code 0, so the core's reserve for a failure tail would go
-        # unused: give it to the live budget (node tails are part of the live output here).
-        core.budget.release_tail()
-        trimmer = (
-            TaskLogTrimmer(core, output.show, job.node_tail)
-            if is_task
-            else _PlainTrimmer(core, output)
-        )
-        consumed = 0
-        for chunk in chunks:
-            consumed += len(chunk)
-            trimmer.feed_chunk(chunk, consumed / 1e6)
-            if archive is not None:
-                # The input, with the secrets it declares masked (as ``run`` archives).
-                archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
-            progress.update()
-        now = trimmer.finish()
-        output.show(core.finish_input(now)[1])  # records that waited for the next one
-        if archive is not None:
-            archive.write(core.passthrough(_ARCHIVE, b"", final=True), now)
-        size = archive.close() if archive is not None else 0
-        emits, _ = core.close(
-            0,
-            now,
-            timed=False,  # the clock is virtual: bytes read
-            archive=os.path.abspath(job.artifact) if job.artifact else None,
-            archive_name=os.path.basename(job.artifact or ""),
-            archive_size=size,
-        )
-        output.show(emits)
+        _trim(job, inp, output, archive, progress)
+        done = True
     finally:
         progress.close()
-        output.close()
-        if archive is not None:
-            archive.close()  # a no-op once closed
+        inp.close()
+        if not done and archive is not None:
+            archive.discard()
+        output.close(keep=done)
     return TrimResult(inp.name, output.bytes_out, inp.damage)
+
+
+def _trim(
+    job: TrimJob, inp: Input, output: _Output, archive: SyncArchive | None, progress: Progress
+) -> None:
+    is_task, chunks = open_detected(inp)
+    core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine))
+    # trim closes with exit code 0, so the core's reserve for a failure tail would go
+    # unused: give it to the live budget (node tails are part of the live output here).
+    core.budget.release_tail()
+    trimmer = (
+        TaskLogTrimmer(core, output.show, job.node_tail) if is_task else _PlainTrimmer(core, output)
+    )
+    consumed = 0
+    for chunk in chunks:
+        consumed += len(chunk)
+        trimmer.feed_chunk(chunk, consumed / 1e6)
+        if archive is not None:
+            # The input, with the secrets it declares masked (as ``run`` archives).
+            archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
+        progress.update()
+    now = trimmer.finish()
+    output.show(core.finish_input(now)[1])  # records that waited for the next one
+    if archive is not None:
+        archive.write(core.passthrough(_ARCHIVE, b"", final=True), now)
+    size = archive.close() if archive is not None else 0
+    emits, _ = core.close(
+        0,
+        now,
+        timed=False,  # the clock is virtual: bytes read
+        archive=os.path.abspath(job.artifact) if job.artifact else None,
+        archive_name=os.path.basename(job.artifact or ""),
+        archive_size=size,
+    )
+    output.show(emits)
 
 
 def _stem(path: str) -> tuple[str, str]:
@@ -177,10 +220,39 @@ def plan(
     policy: Policy,
     *,
     progress: bool = False,
+    binary: bool = False,
+    force: bool = False,
 ) -> list[TrimJob]:
     """One job per input; several inputs need ``-o DIR`` (and ``--artifact DIR``)."""
-    from .._errors import UsageError
+    jobs = _plan(sources, output, artifact, policy, progress)
+    for job in jobs:
+        job.binary, job.force = binary, force
+        _refuse_overwriting(job)
+    return jobs
 
+
+def _refuse_overwriting(job: TrimJob) -> None:
+    """An output that is the input (or the other output) would destroy it: refuse."""
+    paths = [("input", job.source), ("-o", job.output), ("--artifact", job.artifact)]
+    seen: dict[tuple[int, int], str] = {}
+    for role, path in paths:
+        if not path or path == "-":
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if not os.path.isfile(path):
+            continue  # /dev/null twice is fine
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            raise UsageError(f"{role} {path} is the same file as the {seen[key]}: refusing")
+        seen[key] = role if role == "input" else f"{role} file"
+
+
+def _plan(
+    sources: list[str], output: str | None, artifact: str | None, policy: Policy, progress: bool
+) -> list[TrimJob]:
     if len(sources) == 1 and not (output and os.path.isdir(output)):
         return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)]
     if output is None:

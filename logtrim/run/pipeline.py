@@ -2,9 +2,10 @@
 and the archive.
 
 All decisions are the engine's (``Core``); this module only moves bytes. It fails open: if
-the archive cannot be written or the engine raises, the child keeps running, its output goes
-to the console unfiltered, and the exit code is still the child's. The child itself (start,
-reading, signals) is :mod:`logtrim.run.process`.
+the archive cannot be written, the engine keeps filtering and only the archive stops; if the
+engine raises, the output goes to the console as a plain head and tail under the budget
+(:mod:`logtrim.run.fallback`). Either way the exit code is still the child's. The child
+itself (start, reading, signals) is :mod:`logtrim.run.process`.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from .._log import logger
 from .._matchers import compiler
 from ..archive import forked
 from ..archive.inprocess import InProcessArchive
+from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Print
@@ -29,11 +31,13 @@ from ..engine.core import STDERR, STDOUT, Core
 from . import process as _process
 from .actions import carry_out
 from .console import Console
+from .fallback import HeadTail
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
 )
+_BROKEN = "internal error; from here on the console shows the output's head and tail only"
 
 
 class Pipeline:
@@ -44,7 +48,8 @@ class Pipeline:
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
-        self.broken = False  # the engine failed: forward raw from now on
+        self.broken = False  # the engine failed: head and tail from now on
+        self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
         self.core.start(time.monotonic())
         _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
@@ -52,18 +57,26 @@ class Pipeline:
 
     @property
     def unfiltered(self) -> bool:
-        return self.broken or self.archive.failed
+        """The engine broke. (A lost archive is not a reason to stop filtering.)"""
+        return self.broken
+
+    @property
+    def fallback(self) -> HeadTail:
+        if self._fallback is None:
+            budget = self.core.budget
+            self._fallback = HeadTail(budget.room(budget.closing))
+        return self._fallback
 
     async def feed(self, stream: int, data: bytes) -> None:
         if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
             self.broken = True  # fault injection, for the fail-open tests
-            logger().warning("internal error; forwarding all output unfiltered")
+            logger().warning(_BROKEN)
         if not self.unfiltered:
             try:
                 archived, emits = self.core.feed(stream, data, time.monotonic())
             except Exception:
                 self.broken = True
-                logger().warning("internal error; forwarding all output unfiltered", exc_info=True)
+                logger().warning(_BROKEN, exc_info=True)
             else:
                 self.console.write(emits)
                 self._drain_notes()
@@ -85,7 +98,8 @@ class Pipeline:
             return
         if not masked:
             return
-        self.console.write([(stream, masked)])
+        # Under the budget all the same: the head and the tail of what is left.
+        self.console.write(self.fallback.write(stream, masked))
         if not self.archive.failed:
             try:
                 await self._send.send(masked)
@@ -113,9 +127,6 @@ class Pipeline:
                         return
                 if data and not self.archive.failed:
                     await self.archive.write(data)
-                if data and self.archive.failed:
-                    # Consumed before the failure was known: the console is its only home now.
-                    self.console.write([(STDOUT, data)])
                 await self.archive.tick()
 
     async def ticker(self) -> None:
@@ -145,7 +156,9 @@ class Pipeline:
         path = str(self.options.artifact.resolve()) if not self.archive.failed else None
         self.console.end_line()
         if self.broken:
-            # The engine's counts are not to be trusted: publish the archive, nothing more.
+            # The engine's counts are not to be trusted: the tail, the archive, nothing more.
+            self.console.write(self.fallback.finish())
+            self.console.end_line()
             self._publish_only(exit_code, path, size)
             return
         try:
@@ -189,9 +202,10 @@ def _warn(message: str) -> None:
 
 def writer_for(options: RunOptions) -> ArchiveWriter:
     """The forked writer where forking is safe, else the in-process one."""
+    target = Target.create(options.artifact)
     if forked.available():
-        return forked.ForkedArchive(options.artifact, options.level)
-    return InProcessArchive(options.artifact, options.level)
+        return forked.ForkedArchive(target, options.level)
+    return InProcessArchive(target, options.level)
 
 
 async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
@@ -199,7 +213,13 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
 
     ``archive``: a writer the caller forked early, while the process was still small.
     """
-    pipeline = Pipeline(options, archive)
+    try:
+        pipeline = Pipeline(options, archive)
+    except Exception:  # a bug before the child started: run the step as is
+        logger().warning("internal error; running the command unfiltered", exc_info=True)
+        if archive is not None:
+            await archive.discard()
+        return await anyio.to_thread.run_sync(_process.run_unfiltered, options.argv)
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     try:

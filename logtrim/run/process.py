@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import signal
 import subprocess
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import Union
 
 import anyio
 from anyio.abc import ByteReceiveStream, Process
 
+from .. import _log
 from .._errors import CommandNotExecutableError, CommandNotFoundError
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions
@@ -65,12 +67,39 @@ async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Pro
             # Its own process group (POSIX): forwarded signals reach its children too.
             start_new_session=os.name != "nt",
         )
-    except (FileNotFoundError, PermissionError, NotADirectoryError) as exc:
+    except OSError as exc:
         for fd in ours:
             os.close(fd)
-        if isinstance(exc, PermissionError):
-            raise CommandNotExecutableError(f"command not executable: {options.argv[0]}") from exc
-        raise CommandNotFoundError(f"command not found: {options.argv[0]}") from exc
+        raise start_error(options.argv[0], exc) from None
+
+
+# As a shell says: a name that cannot be found is 127, anything found but not runnable 126.
+_NOT_FOUND = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
+
+
+def start_error(command: str, exc: OSError) -> CommandNotFoundError | CommandNotExecutableError:
+    """The one-line error for a command that could not be started."""
+    shown = command if len(command) <= 80 else command[:77] + "..."
+    if exc.errno in _NOT_FOUND:
+        why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
+        return CommandNotFoundError(f"command not found: {shown}{why}")
+    why = exc.strerror or str(exc)
+    if exc.errno == errno.ENOEXEC:
+        why = "not a program this system can run (Exec format error)"
+    elif os.path.isdir(command):
+        why = "is a directory"
+    return CommandNotExecutableError(f"command not executable: {shown}: {why}")
+
+
+def run_unfiltered(argv: Sequence[str]) -> int:
+    """Run the command with logtrim out of the way; its exit code, as a shell gives it."""
+    try:
+        code = subprocess.call(list(argv))
+    except OSError as exc:
+        error = start_error(argv[0], exc)
+        _log.say(str(error), "error")
+        return error.exit_code
+    return 128 - code if code < 0 else code
 
 
 async def read(source: Source, stream: int, feed: Feed, done: anyio.Event) -> None:

@@ -1,0 +1,104 @@
+"""Where an archive goes: checked before any work, written under a temporary name, renamed.
+
+``--artifact deploy.sh`` must not empty the script, a symlink must not redirect the archive,
+and a reader (or a second run with the same path) must never see a half-written file. So:
+
+- an existing path must be a regular file that already holds a zstd archive (``force``
+  allows any regular file or symlink; a directory or device never);
+- the symlink at the final component is never followed: the rename replaces the link itself;
+- bytes go to ``.<name>.<random>.tmp`` in the same directory, created exclusively, and
+  :meth:`Target.commit` renames it over the path (atomic on POSIX): of two runs at once,
+  the last to finish wins, and both archives are whole.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import stat
+from pathlib import Path
+
+from .._errors import UsageError
+
+_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_SKIPPABLE = range(0x184D2A50, 0x184D2A60)  # zstd skippable frames: an archive too
+
+
+def _is_zstd(path: Path) -> bool:
+    with open(path, "rb") as file:
+        head = file.read(4)
+    return head == _ZSTD_MAGIC or (len(head) == 4 and int.from_bytes(head, "little") in _SKIPPABLE)
+
+
+def check(path: Path, *, force: bool, option: str = "--artifact") -> None:
+    """Raise :class:`UsageError` when ``path`` must not be replaced by an archive."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot create {path}: {exc.strerror}") from None
+    if stat.S_ISLNK(st.st_mode):
+        if force:
+            return
+        raise UsageError(f"{option}: {path} is a symbolic link (use --force to replace the link)")
+    if not stat.S_ISREG(st.st_mode):
+        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
+        raise UsageError(f"{option}: {path} is {kind}")
+    if force or st.st_size == 0:
+        return
+    try:
+        archive = _is_zstd(path)
+    except OSError as exc:
+        raise UsageError(f"{option}: cannot read {path}: {exc.strerror}") from None
+    if not archive:
+        raise UsageError(
+            f"{option}: {path} exists and is not a zstd archive (use --force to overwrite it)"
+        )
+
+
+class Target:
+    """An archive's temporary file, open for writing; :meth:`commit` puts it in place."""
+
+    def __init__(self, path: Path, temp: Path, fd: int) -> None:
+        self.path = path
+        self.temp = temp
+        self.fd = fd
+
+    @classmethod
+    def create(cls, path: Path, *, force: bool = False, option: str = "--artifact") -> Target:
+        """Check ``path`` and create its temporary file; :class:`UsageError` if either fails."""
+        path = Path(path)
+        check(path, force=force, option=option)
+        directory = path.parent
+        name = f".{path.name}.{os.urandom(4).hex()}.tmp"
+        temp = directory / name
+        flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
+        try:
+            fd = os.open(temp, flags | getattr(os, "O_NOFOLLOW", 0), 0o644)
+        except OSError as exc:
+            why = exc.strerror or str(exc)
+            raise UsageError(f"{option}: cannot create {path}: {why}") from None
+        return cls(path, temp, fd)
+
+    def take_fd(self) -> int:
+        """The open file, now the caller's to close."""
+        fd, self.fd = self.fd, -1
+        return fd
+
+    def commit(self) -> None:
+        """Rename the temporary file over the path (closing it first if still ours)."""
+        self.close()
+        os.replace(self.temp, self.path)
+
+    def discard(self) -> None:
+        """Remove the temporary file: nothing was archived."""
+        self.close()
+        with contextlib.suppress(OSError):
+            os.unlink(self.temp)
+
+    def close(self) -> None:
+        if self.fd >= 0:
+            with contextlib.suppress(OSError):
+                os.close(self.fd)
+            self.fd = -1

@@ -1,0 +1,500 @@
+"""Issue 17, crashes before and after the child, files and resources: each item a real run.
+
+Real processes, real files, real zstd. Memory figures for larger inputs are benchmarks
+(benchmarks/figures/bombs.py); the bounds here use inputs small enough for every run.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import resource
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+import zstandard
+from conftest import RunLogtrim, clean_env, decode_zstd, py
+
+LOGTRIM = [sys.executable, "-m", "logtrim"]
+
+
+def logtrim(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [*LOGTRIM, *args], env=clean_env(env), capture_output=True, timeout=120, cwd=cwd
+    )
+
+
+def one_line_error(result: subprocess.CompletedProcess[bytes]) -> str:
+    err = result.stderr.decode()
+    assert "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("logtrim: error: ")
+    return err
+
+
+def leftovers(directory: Path) -> list[str]:
+    return sorted(p.name for p in directory.iterdir() if p.name.endswith(".tmp"))
+
+
+# -- 8: --mask-env with bytes that are not UTF-8 ------------------------------------------------
+def test_mask_env_value_that_is_not_utf8_is_masked_and_the_step_runs(tmp_path: Path) -> None:
+    secret = b"\xff\xfe-s\xe9cret-value"
+    env = {**clean_env(), "WEIRD": "x"}
+    envb = {k.encode(): v.encode() for k, v in env.items()}
+    envb[b"WEIRD"] = secret
+    artifact = tmp_path / "a.zst"
+    result = subprocess.run(
+        [*LOGTRIM, "run", "--mask-env", "WEIRD", "--artifact", str(artifact), "--",
+         "sh", "-c", 'printf "token=%s\\n" "$WEIRD"; exit 3'],
+        env=envb, capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 3, result.stderr
+    assert b"Traceback" not in result.stderr
+    assert b"token=********" in result.stdout
+    assert secret not in result.stdout + result.stderr
+    archive = decode_zstd(artifact.read_bytes())
+    assert archive == b"token=********\n"
+
+
+# -- 9: commands that exist but cannot be executed ---------------------------------------------
+@pytest.mark.parametrize("case", ["enoexec", "eloop", "enametoolong", "directory"])
+def test_unexecutable_command_is_one_line_126_or_127(tmp_path: Path, case: str) -> None:
+    if case == "enoexec":
+        command = tmp_path / "badbin"
+        command.write_bytes(b"\x7fELF\x02\x01\x01junk")
+        command.chmod(0o755)
+        want = 126
+    elif case == "eloop":
+        command = tmp_path / "loop1"
+        os.symlink(tmp_path / "loop2", command)
+        os.symlink(command, tmp_path / "loop2")
+        want = 126
+    elif case == "enametoolong":
+        command = Path("x" * 300)
+        want = 127
+    else:
+        command = tmp_path / "adir"
+        command.mkdir()
+        want = 126
+    artifact = tmp_path / "a.zst"
+    result = logtrim("run", "--artifact", str(artifact), "--", str(command), cwd=tmp_path)
+    assert result.returncode == want
+    one_line_error(result)
+    assert not artifact.exists()
+    assert leftovers(tmp_path) == []
+
+
+# -- 10: numbers are checked before the child starts -------------------------------------------
+@pytest.mark.parametrize(
+    "option", [("--drain-timeout", "nan"), ("--progress-interval", "nan"), ("--grace", "inf")]
+)
+def test_bad_numbers_stop_before_the_child(tmp_path: Path, option: tuple[str, str]) -> None:
+    marker = tmp_path / "ran"
+    result = logtrim("run", *option, "--artifact", str(tmp_path / "a.zst"), "--",
+                     "touch", str(marker))  # fmt: skip
+    assert result.returncode == 2
+    one_line_error(result)
+    assert not marker.exists()
+
+
+# -- 11: logtrim started with stdout or stderr closed ------------------------------------------
+@pytest.mark.parametrize("closed", ["1", "2", "0"])
+def test_closed_standard_stream_still_runs_the_step(tmp_path: Path, closed: str) -> None:
+    marker = tmp_path / "ran"
+    artifact = tmp_path / "a.zst"
+    inner = f"echo hi; echo oops >&2; touch {marker}; exit 5"
+    cmd = f'"$@" run --artifact {artifact} -- sh -c "{inner}" {closed}>&-'
+    result = subprocess.run(
+        ["sh", "-c", cmd, "sh", *LOGTRIM], env=clean_env(), capture_output=True, timeout=60
+    )
+    assert result.returncode == 5, result.stderr
+    assert marker.exists()
+    assert b"Traceback" not in result.stdout + result.stderr
+    assert decode_zstd(artifact.read_bytes()) in (b"hi\noops\n", b"oops\nhi\n")
+
+
+# -- 12: a device is not an archive path -------------------------------------------------------
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_device_as_artifact_is_a_usage_error(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    result = logtrim("run", "--artifact", "/dev/full", "--", "touch", str(marker))
+    assert result.returncode == 2
+    assert "not a regular file" in one_line_error(result)
+    assert not marker.exists()
+
+
+# -- 14: --artifact never destroys what is not an archive --------------------------------------
+def test_artifact_refuses_to_overwrite_the_script(tmp_path: Path) -> None:
+    script = tmp_path / "deploy.sh"
+    body = "echo deploying\nexit 0\n"
+    script.write_text(body)
+    result = logtrim("run", "--artifact", str(script), "--", "bash", str(script))
+    assert result.returncode == 2
+    assert "--force" in one_line_error(result)
+    assert script.read_text() == body
+    assert leftovers(tmp_path) == []
+
+
+def test_force_replaces_a_symlink_itself_never_its_target(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    link = tmp_path / "a.log.zst"
+    link.symlink_to(victim)
+    refused = logtrim("run", "--artifact", str(link), "--", "echo", "hi")
+    assert refused.returncode == 2
+    assert "symbolic link" in one_line_error(refused)
+    forced = logtrim("run", "--force", "--artifact", str(link), "--", "echo", "hi")
+    assert forced.returncode == 0, forced.stderr
+    assert victim.read_text() == "precious\n"
+    assert not link.is_symlink()
+    assert decode_zstd(link.read_bytes()) == b"hi\n"
+
+
+def test_existing_archive_is_replaced_without_force(tmp_path: Path) -> None:
+    artifact = tmp_path / "a.zst"
+    artifact.write_bytes(zstandard.ZstdCompressor().compress(b"old run\n"))
+    result = logtrim("run", "--artifact", str(artifact), "--", "echo", "new")
+    assert result.returncode == 0
+    assert decode_zstd(artifact.read_bytes()) == b"new\n"
+
+
+@pytest.mark.parametrize("fork", ["forked", "in-process"])
+def test_archive_appears_whole_under_its_name_only_at_the_end(tmp_path: Path, fork: str) -> None:
+    artifact = tmp_path / "a.zst"
+    env = clean_env({"LOGTRIM_NO_FORK": "1"} if fork == "in-process" else None)
+    started = tmp_path / "started"
+    child = (
+        f"import time\nprint('first', flush=True)\nopen({str(started)!r}, 'w').close()\n"
+        "time.sleep(1.5)\nprint('second')\n"
+    )
+    proc = subprocess.Popen(
+        [*LOGTRIM, "run", "--artifact", str(artifact), "--", *py(child)],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not started.exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    during = leftovers(tmp_path)  # the child runs: its archive is being written
+    assert not artifact.exists()  # a reader never sees a half file
+    assert len(during) == 1 and during[0].startswith(".a.zst.")
+    proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert decode_zstd(artifact.read_bytes()) == b"first\nsecond\n"
+    assert leftovers(tmp_path) == []
+
+
+# -- 15: two runs with the same --artifact at once ---------------------------------------------
+def test_two_runs_with_one_artifact_leave_a_valid_archive(tmp_path: Path) -> None:
+    artifact = tmp_path / "a.zst"
+    child = "import sys\nfor i in range(20000): print(sys.argv[1], i)\n"
+    runs = [
+        subprocess.Popen(
+            [*LOGTRIM, "run", "--artifact", str(artifact), "--", *py(child), name],
+            env=clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for name in ("one", "two")
+    ]
+    for run in runs:
+        run.communicate(timeout=60)
+        assert run.returncode == 0
+    expected = {
+        name: "".join(f"{name} {i}\n" for i in range(20000)).encode() for name in ("one", "two")
+    }
+    assert decode_zstd(artifact.read_bytes()) in expected.values()
+    result = logtrim("cat", str(artifact))
+    assert result.returncode == 0
+    assert result.stdout in expected.values()
+    assert leftovers(tmp_path) == []
+
+
+# -- 15/18: cat of what is not an archive ------------------------------------------------------
+@pytest.mark.parametrize(
+    "content",
+    [
+        pytest.param(b"\x28\xb5\x2f\xfd" + os.urandom(2000), id="zstd-header-then-junk"),
+        pytest.param(b"\x1f\x8b", id="gzip-header-only"),
+        pytest.param(b"\x1f\x8b\xff\xff" + b"junk" * 10, id="gzip-header-then-junk"),
+        pytest.param(b"\x00" + os.urandom(5000), id="random-bytes"),
+    ],
+)
+def test_cat_of_a_damaged_or_foreign_file_exits_3(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "run.log.zst"
+    path.write_bytes(content)
+    result = logtrim("cat", str(path))
+    assert result.returncode == 3
+    one_line_error(result)
+    assert result.stdout == b""
+
+
+def test_cat_of_an_empty_run_archive_is_fine(tmp_path: Path) -> None:
+    artifact = tmp_path / "a.zst"
+    assert logtrim("run", "--artifact", str(artifact), "--", "true").returncode == 0
+    result = logtrim("cat", str(artifact))
+    assert (result.returncode, result.stdout, result.stderr) == (0, b"", b"")
+
+
+def test_cat_keeps_nul_bytes_of_an_archive(tmp_path: Path) -> None:
+    artifact = tmp_path / "a.zst"
+    artifact.write_bytes(zstandard.ZstdCompressor().compress(b"\x00\x01 binary\n"))
+    result = logtrim("cat", str(artifact))
+    assert (result.returncode, result.stdout) == (0, b"\x00\x01 binary\n")
+
+
+# -- 16: an output that is the input -----------------------------------------------------------
+@pytest.mark.parametrize("how", ["-o", "--artifact", "-o-via-symlink"])
+def test_trim_refuses_to_overwrite_its_input(tmp_path: Path, how: str) -> None:
+    log = tmp_path / "a.log"
+    data = "".join(f"line {i}\n" for i in range(50000)).encode()
+    log.write_bytes(data)
+    if how == "-o-via-symlink":
+        alias = tmp_path / "alias.log"
+        alias.symlink_to(log)
+        args = ["trim", str(alias), "-o", str(log)]
+    else:
+        args = ["trim", str(log), how, str(log)]
+    result = logtrim(*args)
+    assert result.returncode == 2
+    assert "same file" in one_line_error(result)
+    assert log.read_bytes() == data
+
+
+# -- 17: trim -o to a path that cannot be created ----------------------------------------------
+def test_trim_to_a_bad_path_is_a_usage_error_and_leaves_nothing(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text("hello\n")
+    result = logtrim("trim", str(log), "-o", str(tmp_path / "no" / "out.log"))
+    assert result.returncode == 2
+    assert "cannot create" in one_line_error(result)
+    out = tmp_path / "out.log"
+    result = logtrim("trim", str(log), "-o", str(out), "--artifact", "/no/such/dir/a.zst")
+    assert result.returncode == 2
+    one_line_error(result)
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="POSIX")
+def test_trim_output_that_fills_up_is_exit_4_and_removed(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    words = [bytes(random.choices(b"abcdefghijklmnopqrstuvwxyz", k=12)) for _ in range(5000)]
+    log.write_bytes(b"".join(b"ERROR: failed to copy %s\n" % word for word in words))
+    out = tmp_path / "out.log"
+
+    def limit() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (2_000, 2_000))
+
+    result = subprocess.run(
+        [*LOGTRIM, "trim", str(log), "-o", str(out)],
+        env=clean_env(), capture_output=True, timeout=120, preexec_fn=limit,
+    )  # fmt: skip
+    assert result.returncode == 4
+    assert "cannot write" in one_line_error(result)
+    assert not out.exists()
+    assert leftovers(tmp_path) == []
+
+
+# -- 18: binary input --------------------------------------------------------------------------
+def test_trim_refuses_binary_input_unless_told(tmp_path: Path) -> None:
+    binary = tmp_path / "prog"
+    binary.write_bytes(b"\x7fELF\x02\x01\x01\x00\x00\x00" + os.urandom(4000))
+    refused = logtrim("trim", str(binary))
+    assert refused.returncode == 3
+    assert "--binary" in one_line_error(refused)
+    assert refused.stdout == b""
+    assert logtrim("stats", str(binary)).returncode == 3
+    forced = logtrim("trim", "--binary", str(binary))
+    assert forced.returncode == 0
+
+
+# -- 19: decompression bombs and lines without end ---------------------------------------------
+RSS = textwrap.dedent(
+    """
+    import resource, subprocess, sys
+    p = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    print(p.returncode, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    sys.stderr.buffer.write(p.stderr)
+    """
+)
+
+
+def peak_rss_mb(tmp_path: Path, *args: str) -> float:
+    wrapper = tmp_path / "rss.py"
+    wrapper.write_text(RSS)
+    proc = subprocess.run(
+        [sys.executable, str(wrapper), *LOGTRIM, *args],
+        env=clean_env(), capture_output=True, timeout=300,
+    )  # fmt: skip
+    code, kb = (int(x) for x in proc.stdout.split())
+    assert code == 0, proc.stderr[-2000:]
+    return kb / 1024
+
+
+@pytest.fixture(scope="module")
+def bomb(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """256 MiB of zeros in a few kB of zstd."""
+    path = tmp_path_factory.mktemp("bomb") / "bomb.log.zst"
+    with open(path, "wb") as file:
+        writer = zstandard.ZstdCompressor(level=19).stream_writer(file)
+        zeros = bytes(1 << 24)
+        for _ in range(16):
+            writer.write(zeros)
+        writer.flush(zstandard.FLUSH_FRAME)
+    return path
+
+
+@pytest.fixture(scope="module")
+def long_line(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One 48 MB line, zstd-compressed."""
+    path = tmp_path_factory.mktemp("line") / "line.log.zst"
+    line = (b"ERROR abc 0123 def 4567 " * (2 << 20)) + b"\n"
+    path.write_bytes(zstandard.ZstdCompressor(level=3).compress(line))
+    return path
+
+
+@pytest.mark.parametrize("command", [["cat"], ["trim", "--binary"], ["stats", "--binary"]])
+def test_a_decompression_bomb_is_read_in_bounded_memory(
+    tmp_path: Path, bomb: Path, command: list[str]
+) -> None:
+    assert peak_rss_mb(tmp_path, *command, str(bomb)) <= 128
+
+
+@pytest.mark.parametrize("command", [["cat"], ["trim"], ["stats"]])
+def test_a_huge_line_is_read_in_pieces_in_bounded_memory(
+    tmp_path: Path, long_line: Path, command: list[str]
+) -> None:
+    assert peak_rss_mb(tmp_path, *command, str(long_line)) <= 128
+
+
+# -- 22: the handler in a forked child ---------------------------------------------------------
+FORKING_APP = """
+import logging, os, sys
+from logtrim import LogtrimHandler
+handler = LogtrimHandler(sys.argv[1], ci="octopus", flush_seconds=60)
+log = logging.getLogger("app")
+log.addHandler(handler)
+log.setLevel(logging.DEBUG)
+log.info("before the fork")
+log.debug("buffered detail")
+pid = os.fork()
+if pid == 0:
+    log.info("in the child")
+    logging.shutdown()
+    os._exit(0) if sys.argv[2] == "_exit" else sys.exit(0)
+os.waitpid(pid, 0)
+log.info("parent after the fork")
+logging.shutdown()
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs fork")
+@pytest.mark.parametrize("ending", ["exit", "_exit"])
+def test_a_forked_child_writes_nothing_of_the_parents(tmp_path: Path, ending: str) -> None:
+    artifact = tmp_path / "app.log.zst"
+    result = subprocess.run(
+        [sys.executable, "-c", FORKING_APP, str(artifact), ending],
+        env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count(b"createArtifact") == 1
+    archive = decode_zstd(artifact.read_bytes())
+    assert archive.count(b"before the fork") == 1
+    assert archive.count(b"buffered detail") == 1
+    assert b"parent after the fork" in archive
+    assert b"in the child" not in archive  # the child's records are its own
+    assert b"in the child" in result.stdout
+
+
+def test_summary_printed_once_by_a_forking_app(tmp_path: Path) -> None:
+    artifact = tmp_path / "app.log.zst"
+    result = subprocess.run(
+        [sys.executable, "-c", FORKING_APP, str(artifact), "exit"],
+        env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    summaries = [line for line in result.stdout.splitlines() if b" lines (" in line]
+    assert len(summaries) == 1, result.stdout.decode()
+
+
+def test_run_result_unchanged_for_ordinary_steps(run_logtrim: RunLogtrim) -> None:
+    """The temporary-name dance is invisible to an ordinary run."""
+    result = run_logtrim("--", *py("print('ok')"))
+    assert result.code == 0
+    assert result.archive == b"ok\n"
+    assert result.artifact is not None and leftovers(result.artifact.parent) == []
+
+
+# -- 20: error floods once the error tier is closed --------------------------------------------
+def _flood(seed: int, mix: str) -> bytes:
+    rng = random.Random(seed)
+    out = []
+    for i in range(30000):
+        r = rng.random()
+        if mix == "tracebacks" and r < 0.01:
+            out.append(
+                'Traceback (most recent call last):\n  File "x.py", line 3\nValueError: bad\n'
+            )
+            continue
+        if mix == "long" and r < 0.01:
+            out.append("ERROR " + "y" * rng.randint(1000, 20000) + "\n")
+            continue
+        level = "ERROR" if r < 0.6 or mix == "errors" else ("WARNING" if r < 0.8 else "INFO")
+        word = rng.choice(["a", "bb", "ccc"]) if mix != "repeats" else "same"
+        indent = "  " if mix == "indented" and r < 0.3 else ""
+        end = "\r\n" if mix == "crlf" else "\n"
+        out.append(f"{indent}{level} job {i} {word} failed{end}")
+    return "".join(out).encode()
+
+
+def _console(data: bytes, lean: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, object]:
+    from logtrim.engine import flood
+    from logtrim.engine.core import STDOUT, Core
+    from logtrim.engine.policy import Policy
+
+    with monkeypatch.context() as patch:
+        if not lean:
+            patch.setattr(flood, "closed", lambda *_: False)
+        core = Core(Policy(budget=20_000))
+        emits, now = [], 0.0
+        for start in range(0, len(data), 65536):
+            now += 0.01
+            emits += core.feed(STDOUT, data[start : start + 65536], now)[1]
+        emits += core.finish_input(now)[1]
+        emits += core.close(1, now + 1, timed=False)[0]
+        return b"".join(data for _, data in emits), core.tally
+
+
+@pytest.mark.parametrize(
+    "mix", ["errors", "mixed", "tracebacks", "long", "repeats", "indented", "crlf"]
+)
+def test_lean_error_path_prints_what_the_exact_path_prints(
+    mix: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The cheap path taken once errors no longer fit changes the cost, not the console."""
+    data = _flood(17, mix)
+    lean, lean_tally = _console(data, True, monkeypatch)
+    exact, exact_tally = _console(data, False, monkeypatch)
+    assert lean == exact
+    assert lean_tally == exact_tally
+
+
+def test_cat_into_a_reader_that_leaves_is_141_without_a_traceback(tmp_path: Path) -> None:
+    archive = tmp_path / "a.zst"
+    archive.write_bytes(zstandard.ZstdCompressor().compress(b"line of output\n" * 2_000_000))
+    proc = subprocess.Popen(
+        [*LOGTRIM, "cat", str(archive)],
+        env=clean_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout.read(15) == b"line of output\n"
+    proc.stdout.close()
+    with proc.stderr:
+        err = proc.stderr.read()
+    assert proc.wait(timeout=60) == 141
+    assert err == b""
