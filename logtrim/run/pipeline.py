@@ -18,7 +18,7 @@ from anyio.abc import Process
 from .. import _log
 from .._errors import LogtrimError
 from .._log import logger
-from .._matchers import compiler
+from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
 from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.writer import ArchiveWriter
@@ -41,6 +41,10 @@ class Pipeline:
     def __init__(self, options: RunOptions, archive: ArchiveWriter | None = None) -> None:
         self.options = options
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
+        engine = self.core.matcher.engine
+        logger().debug("line matcher", matcher=describe(engine))
+        # Said once, past NOTICE_AFTER bytes, when the pure-Python matcher was not asked for.
+        self._notice = fallback_notice(engine, options.policy.engine)
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: forward raw from now on
@@ -64,6 +68,9 @@ class Pipeline:
             else:
                 self.console.write(emits)
                 self._drain_notes()
+                if self._notice is not None and self.core.nbytes > NOTICE_AFTER:
+                    _log.say(self._notice)  # charged to the budget, like all our messages
+                    self._notice = None
                 if archived:
                     await self._send.send(archived)
                 return
