@@ -19,7 +19,7 @@ rules are decided by their own regexes on the line, as :meth:`Matcher.line_kind`
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from .literals import Lits, line_start_regex, pieces
 from .rules import Rule
@@ -35,6 +35,7 @@ _SAMPLE = 1 << 16
 _COMMON_FIRST = frozenset(bytes([c]) for c in b"0123456789abcdef")
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
+Search = Callable[[bytes], "re.Match[bytes] | None"]
 
 
 class Prefilter:
@@ -48,7 +49,7 @@ class Prefilter:
         self._by_regex: list[int] = []
         self._every: list[int] = []  # exotic pieces without literals: every line is a candidate
         # What a candidate line must contain for a piece's regex to run: (literals, cased).
-        self._need: list[tuple[Lits, bool] | None] = []
+        needs: list[tuple[Lits, bool] | None] = []
         for k, p in enumerate(self._pieces):
             short = min(map(len, p.literals)) if p.literals else 0
             need = None if p.literals is None else (p.literals, p.cased)
@@ -65,25 +66,44 @@ class Prefilter:
                 self._every.append(k)
             else:
                 self._by_regex.append(k)
-            self._need.append(need)
-        # Only speed depends on how each search string is looked for, never the answers.
+            needs.append(need)
+        # Search strings with the same first byte share a pass: re's search skips to that byte
+        # and tries them all there (a line gets the pieces of all of them: each piece checks
+        # its own literals). Only speed depends on how they are looked for, never the answers.
         self._finds: list[tuple[bytes, list[int]]] = []
         self._lit_res: list[tuple[re.Pattern[bytes], list[int]]] = []
-        for lit, ids in _merge_literals(lits).items():
-            if len(lit) <= 7 and lit[:1] not in _COMMON_FIRST:
-                self._lit_res.append((re.compile(re.escape(lit)), ids))
+        merged = _merge_literals(lits)
+        by_first: dict[bytes, list[bytes]] = {}
+        for lit in merged:
+            by_first.setdefault(lit[:1], []).append(lit)
+        for first, group in by_first.items():
+            ids = sorted({k for lit in group for k in merged[lit]})
+            if len(group) == 1 and (len(group[0]) > 7 or first in _COMMON_FIRST):
+                self._finds.append((group[0], ids))  # bytes.find skips ahead by its length
             else:
-                self._finds.append((lit, ids))
+                alts = sorted(group, key=lambda x: (-len(x), x))
+                self._lit_res.append((re.compile(b"|".join(map(re.escape, alts))), ids))
         self._bol = [
             (line_start_regex([self._pieces[k] for k in ids]), ids, lowered)
             for (_, lowered), ids in anchored.items()
+        ]
+        # Per piece: its rule, a search for its literals (on the line if cased, else on the
+        # lowered line), its regex. One literal search is cheaper than the regex: it goes first.
+        self._checks: list[tuple[int, Search | None, bool, Callable[[bytes], object]]] = [
+            (
+                p.rule,
+                None if need is None else re.compile(b"|".join(map(re.escape, need[0]))).search,
+                need is not None and need[1],
+                p.test,
+            )
+            for p, need in zip(self._pieces, needs, strict=True)
         ]
 
     def hits(self, chunk: bytes) -> dict[int, list[int]]:
         """Every line of ``chunk`` that a rule matches: its start -> the rules' indexes."""
         low = chunk.lower()  # bytes.lower folds ASCII only, as re.I does on bytes
         found: dict[int, list[int]] = {}
-        pcs, find = self._pieces, chunk.find
+        checks, find = self._checks, chunk.find
         for start, ids in self._candidates(chunk, low).items():
             end = find(b"\n", start)
             if end < 0:
@@ -91,15 +111,11 @@ class Prefilter:
             line, folded = chunk[start:end], low[start:end]
             rules: list[int] = []
             for k in set(ids):
-                p, need = pcs[k], self._need[k]
-                if p.rule in rules:
+                rule, need, cased, test = checks[k]
+                if rule in rules or (need is not None and need(line if cased else folded) is None):
                     continue
-                if need is not None:
-                    hay = line if need[1] else folded
-                    if not any(lit in hay for lit in need[0]):
-                        continue
-                if p.test(line):
-                    rules.append(p.rule)
+                if test(line):
+                    rules.append(rule)
             if rules:
                 found[start] = rules
         return found
