@@ -59,10 +59,7 @@ class Matcher:
         self._res = [
             re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
         ]
-        self._any = re.compile(
-            b"|".join((b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in self.rules),
-            re.M,
-        )
+        self._any: re.Pattern[bytes] | None = None  # all rules in one regex: the last resort
         self._hs: Database | None = None
         if compiler is not None:
             self._hs = compiler.rules(
@@ -101,6 +98,13 @@ class Matcher:
 
     def _scan_re(self, chunk: bytes) -> list[tuple[int, Kind]]:
         """One regex of all the rules over the chunk, each hit line judged by ``line_kind``."""
+        if self._any is None:
+            self._any = re.compile(
+                b"|".join(
+                    (b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in self.rules
+                ),
+                re.M,
+            )
         found: list[tuple[int, Kind]] = []
         last = -1
         for match in self._any.finditer(chunk):

@@ -19,6 +19,7 @@ rules are decided by their own regexes on the line, as :meth:`Matcher.line_kind`
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable, Sequence
 
 from .literals import Lits, line_start_regex, pieces
@@ -36,6 +37,12 @@ _COMMON_FIRST = frozenset(bytes([c]) for c in b"0123456789abcdef")
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
 Search = Callable[[bytes], "re.Match[bytes] | None"]
+# Passes: by bytes.find, by re (one string), by re (strings with one first byte).
+Plan = tuple[
+    list[tuple[bytes, list[int]]],
+    list[tuple["re.Pattern[bytes]", list[int]]],
+    list[tuple["re.Pattern[bytes]", dict[bytes, list[int]]]],
+]
 
 
 class Prefilter:
@@ -67,22 +74,10 @@ class Prefilter:
             else:
                 self._by_regex.append(k)
             needs.append(need)
-        # Search strings with the same first byte share a pass: re's search skips to that byte
-        # and tries them all there (a line gets the pieces of all of them: each piece checks
-        # its own literals). Only speed depends on how they are looked for, never the answers.
-        self._finds: list[tuple[bytes, list[int]]] = []
-        self._lit_res: list[tuple[re.Pattern[bytes], list[int]]] = []
-        merged = _merge_literals(lits)
-        by_first: dict[bytes, list[bytes]] = {}
-        for lit in merged:
-            by_first.setdefault(lit[:1], []).append(lit)
-        for first, group in by_first.items():
-            ids = sorted({k for lit in group for k in merged[lit]})
-            if len(group) == 1 and (len(group[0]) > 7 or first in _COMMON_FIRST):
-                self._finds.append((group[0], ids))  # bytes.find skips ahead by its length
-            else:
-                alts = sorted(group, key=lambda x: (-len(x), x))
-                self._lit_res.append((re.compile(b"|".join(map(re.escape, alts))), ids))
+        self._merged = _merge_literals(lits)
+        # The passes for the search strings, planned from the bytes of the log itself.
+        self._plan: Plan = ([], [], [])
+        self._planned_on = 0  # bytes of sample the plan was made from
         self._bol = [
             (line_start_regex([self._pieces[k] for k in ids]), ids, lowered)
             for (_, lowered), ids in anchored.items()
@@ -123,10 +118,16 @@ class Prefilter:
     def _candidates(self, chunk: bytes, low: bytes) -> Candidates:
         """Line start -> the pieces that may match that line (a superset of those that do)."""
         cand: Candidates = {}
-        for lit, ids in self._finds:
+        sample = low[:_SAMPLE]
+        if len(sample) >= 2 * self._planned_on:  # a bigger sample: a better plan (log2 times)
+            self._plan, self._planned_on = _plan(self._merged, sample), max(1, len(sample))
+        finds, singles, groups = self._plan
+        for lit, ids in finds:
             _lines_with_literal(low, lit, ids, cand)
-        for rx, ids in self._lit_res:
+        for rx, ids in singles:
             _lines_with_regex(low, rx, ids, cand)
+        for rx, ids_of in groups:
+            _lines_with_group(low, rx, ids_of, cand)
         for rx, ids, lowered in self._bol:
             cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
             _lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
@@ -135,7 +136,6 @@ class Prefilter:
             _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
         every = list(self._every)
         limit = int(len(chunk) * SPARSE) + 1
-        sample = low[:_SAMPLE]
         for k, lits in self._sparse:
             p = self._pieces[k]
             if sum(map(sample.count, lits)) <= len(sample) * SPARSE:
@@ -151,6 +151,41 @@ class Prefilter:
         if every:
             _every_line(chunk, every, cand)
         return cand
+
+
+def _plan(merged: dict[bytes, list[int]], sample: bytes) -> Plan:
+    """The passes over a lowered chunk that find every search string of ``merged``.
+
+    re's search for a pass skips to the pattern's first byte and tries the pattern there, so
+    each string is searched from its rarest byte in ``sample`` on (a tail of four bytes or
+    more: a superset of its lines), and tails with the same first byte share a pass. Only
+    speed depends on the plan, never the answers.
+    """
+    freq = Counter(sample)
+    tails: dict[bytes, list[int]] = {}
+    for lit, ids in merged.items():
+        at = min(range(max(1, len(lit) - 3)), key=lambda i: (freq[lit[i]], i))
+        got = tails.setdefault(lit[at:], [])
+        got.extend(k for k in ids if k not in got)
+    by_first: dict[bytes, list[bytes]] = {}
+    for tail in tails:
+        by_first.setdefault(tail[:1], []).append(tail)
+    finds: list[tuple[bytes, list[int]]] = []
+    singles: list[tuple[re.Pattern[bytes], list[int]]] = []
+    groups: list[tuple[re.Pattern[bytes], dict[bytes, list[int]]]] = []
+    for first, group in by_first.items():
+        if len(group) == 1:
+            if len(group[0]) > 7 or first in _COMMON_FIRST:
+                finds.append((group[0], tails[group[0]]))  # bytes.find skips by its length
+            else:
+                singles.append((re.compile(re.escape(group[0])), tails[group[0]]))
+            continue
+        # Two strings found at one place: the shorter is a prefix of the longer, the one
+        # re reports (the longest goes first): it brings the pieces of both.
+        alts = sorted(group, key=lambda x: (-len(x), x))
+        ids_of = {x: sorted({k for y in group if x.startswith(y) for k in tails[y]}) for x in group}
+        groups.append((re.compile(b"|".join(map(re.escape, alts))), ids_of))
+    return finds, singles, groups
 
 
 def _merge_literals(lits: dict[bytes, list[int]]) -> dict[bytes, list[int]]:
@@ -230,6 +265,19 @@ def _lines_with_regex(
             return
         # A match that starts at a line's "\n" (a user rule may match one) is in no line.
         m = search(hay, end if end > m.start() else end + 1)
+
+
+def _lines_with_group(
+    hay: bytes, rx: re.Pattern[bytes], ids_of: dict[bytes, list[int]], cand: Candidates
+) -> None:
+    """Adds the lines where each string of ``rx`` is, with that string's pieces: re is asked
+    again from the next byte on, so no string hides another on its line."""
+    search, rfind = rx.search, hay.rfind
+    m = search(hay)
+    while m is not None:
+        pos = m.start()
+        _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.group()])
+        m = search(hay, pos + 1)
 
 
 def _every_line(chunk: bytes, ids: Sequence[int], cand: Candidates) -> None:
