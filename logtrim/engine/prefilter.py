@@ -3,9 +3,10 @@ by way of a literal prefilter, so that the rules' regexes run only on candidate 
 
 The chunk is lowered once; then, over the whole chunk:
 
-* one pass per search string (``bytes.find``, or ``re``'s literal search where that is
-  faster), the pieces' required literals (:mod:`.literals`) covered by few shared word starts
-  ("time" for "timeout" and "timed out"); a literal containing another needs no pass;
+* the pieces' required literals (:mod:`.literals`), covered by few shared word starts
+  ("time" for "timeout" and "timed out"; a literal containing another needs no pass of its
+  own), each searched from its rarest byte in the log on, those with one first byte in one
+  ``re`` pass (re skips to that byte, then tries them all);
 * one pass per rule for its line-start pieces whose literals are weak (``\\n`` and the
   piece: ``^E0123 12:00:00.000 `` has no literal worth a search);
 * a piece whose literals are single bytes ("%", "/"): by literal while they are rare in the
