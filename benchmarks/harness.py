@@ -147,7 +147,7 @@ class Suite:
     quick: bool
     runs: int
     logtrim: list[str]  # the command that runs the logtrim under test
-    default_install: bool = False  # throughput also from a `pip install .` venv
+    default_install: bool = False  # throughput, trim, stats from a `pip install .` venv
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     commands: dict[str, list[str]] = field(default_factory=dict)

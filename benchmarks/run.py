@@ -4,7 +4,7 @@
     python benchmarks/run.py --runs 3 --write-docs  # ... and rewrites the results block
     python benchmarks/run.py --quick                # small inputs, 1 run, no targets judged
     python benchmarks/run.py --only latency,startup
-    python benchmarks/run.py --only throughput --default-install
+    python benchmarks/run.py --only throughput --no-default-install  # this venv's logtrim only
 
 Every figure is the median over ``--runs`` runs; its baseline is measured in the same session,
 interleaved (A B A B). Only public tools: python, bash, zstd, grep, tail. Inputs are generated
@@ -37,8 +37,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument("--logtrim", help="command that runs logtrim (default: the venv's script)")
     parser.add_argument(
         "--default-install",
-        action="store_true",
-        help="throughput also runs logtrim from a venv made with `pip install .` (no extras)",
+        action=argparse.BooleanOptionalAction,
+        help="throughput, trim and stats run logtrim from a venv made with the README's "
+        "`pip install .` (what users get; default: on, off with --quick)",
     )
     args = parser.parse_args(argv)
     args.names = args.only.split(",") if args.only else list(FIGURES)
@@ -57,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         quick=args.quick,
         runs=min(runs, 2) if args.quick else runs,
         logtrim=shlex.split(args.logtrim) if args.logtrim else default,
-        default_install=args.default_install,
+        default_install=not args.quick if args.default_install is None else args.default_install,
     )
     OUT.mkdir(exist_ok=True)
     for name in args.names:

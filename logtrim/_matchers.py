@@ -1,9 +1,11 @@
 """Choosing and building the engine's multi-pattern matcher: the I/O the engine does not do.
 
-The engine takes a :class:`~logtrim.engine.rules.Compiler` and scans with what it builds, or
-uses Python's ``re`` without one; both give the same answers. The front ends get theirs here:
-hyperscan when it is installed (and ``LOGTRIM_NO_HYPERSCAN`` is not set), its compiled rules
-cached under ``$XDG_CACHE_HOME/logtrim`` (compiling costs ~60 ms). Secrets are never cached.
+The engine takes a :class:`~logtrim.engine.matcher.Compiler` and scans with what it builds, or
+uses its pure-Python matcher (``re`` behind a literal prefilter) without one; both give the
+same answers. The front ends get theirs here: hyperscan (a dependency wherever it has wheels)
+unless ``LOGTRIM_ENGINE=re`` (or the older ``LOGTRIM_NO_HYPERSCAN=1``) asks for ``re``. Its
+compiled rules are cached under ``$XDG_CACHE_HOME/logtrim`` (compiling costs ~60 ms). Secrets
+are never cached.
 """
 
 from __future__ import annotations
@@ -12,23 +14,80 @@ import contextlib
 import hashlib
 import os
 import re
-from collections.abc import Sequence
+import sys
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _log
 from .engine.matcher import Compiler
+from .engine.policy import MatcherChoice
 
-__all__ = ["Hyperscan", "compiler"]
+__all__ = ["NOTICE_AFTER", "Hyperscan", "choice", "compiler", "describe", "fallback_notice"]
+
+#: The requirement of the compiled matcher, as pyproject.toml states it.
+HYPERSCAN_REQUIREMENT = "hyperscan>=0.9.1,<1"
+#: A run on the fallback engine says once, past this much output, how to get the fast one.
+NOTICE_AFTER = 64 * 1024 * 1024
 
 
-def compiler(engine: str = "auto") -> Compiler | None:
-    """The compiler for ``Policy.engine``: ``auto``, ``hyperscan`` (required) or ``re`` (None)."""
-    if engine == "re":
+def choice(
+    requested: MatcherChoice | str = MatcherChoice.AUTO, env: Mapping[str, str] | None = None
+) -> MatcherChoice:
+    """The matcher to use: ``requested`` unless it is ``auto``; then ``LOGTRIM_ENGINE``
+    (``re``, ``hyperscan`` or ``auto``), then ``LOGTRIM_NO_HYPERSCAN=1`` (a synonym of ``re``)."""
+    env = os.environ if env is None else env
+    wanted = MatcherChoice(requested)
+    if wanted is not MatcherChoice.AUTO:
+        return wanted
+    raw = env.get("LOGTRIM_ENGINE", "").strip().lower()
+    if raw:
+        try:
+            return MatcherChoice(raw)
+        except ValueError:  # a typo must not fail the step: say so, and choose as usual
+            _log.logger().warning(
+                "LOGTRIM_ENGINE must be auto, hyperscan or re; using auto", value=raw
+            )
+    return MatcherChoice.RE if env.get("LOGTRIM_NO_HYPERSCAN") else MatcherChoice.AUTO
+
+
+def compiler(requested: MatcherChoice | str = MatcherChoice.AUTO) -> Compiler | None:
+    """The compiler for the chosen matcher; None: the engine's pure-Python one."""
+    chosen = choice(requested)
+    if chosen is MatcherChoice.RE:
         return None
-    found = None if os.environ.get("LOGTRIM_NO_HYPERSCAN") else Hyperscan.load()
-    if found is None and engine == "hyperscan":
-        raise RuntimeError("hyperscan is not installed")
+    found = Hyperscan.load()
+    if found is None and chosen is MatcherChoice.HYPERSCAN:
+        _log.logger().warning(
+            "LOGTRIM_ENGINE=hyperscan, but hyperscan is not installed; using re",
+            install=install_command(),
+        )
     return found
+
+
+def describe(engine: str) -> str:
+    """The matcher in use, for ``--version`` and ``-v``: ``hyperscan 0.9.1`` or ``re, ...``."""
+    if engine == "hyperscan":
+        loaded = sys.modules.get("hyperscan")
+        version = getattr(loaded, "__version__", "")
+        return f"hyperscan {version}".strip()
+    return "re, the pure-Python fallback"
+
+
+def install_command() -> str:
+    """The exact command that installs the compiled matcher into this interpreter."""
+    return f"{sys.executable} -m pip install '{HYPERSCAN_REQUIREMENT}'"
+
+
+def fallback_notice(engine: str, requested: MatcherChoice | str = MatcherChoice.AUTO) -> str | None:
+    """What a long run on the fallback engine says once; None when there is nothing to say
+    (the compiled matcher is in use, or ``re`` was asked for)."""
+    if engine != "re" or choice(requested) is MatcherChoice.RE:
+        return None
+    return (
+        "the line rules run on the pure-Python matcher (hyperscan is not installed); "
+        f"a faster one is available: {install_command()}"
+    )
 
 
 class Hyperscan:

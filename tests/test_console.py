@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from conftest import RunLogtrim, clean_env, py
-from octopus_decoder import child_message_lines, encode
+from octopus_decoder import child_message_lines, encode, messages
 
 OWN = b"[logtrim] "
 
@@ -360,3 +360,43 @@ def test_getting_started_deploy_ends_with_its_success(run_logtrim: RunLogtrim) -
     # The lines held back before it are counted: nothing disappears silently.
     marked = [i for i, line in enumerate(lines[:summary]) if line.endswith(b"not shown ...")]
     assert marked and marked[-1] < summary - 1
+
+
+def test_a_trailing_command_keeps_the_tail_and_is_never_the_reason(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A service message at the end of a failed run (a setVariable, GitHub's ::endgroup::)
+    neither hides the last lines nor becomes the failure reason."""
+    code = (
+        "for i in range(500): print(f'unpacking chunk {i}')\n"
+        "print('giving up: the release directory is locked by pid 4242')\n"
+        "print(\"##octopus[setVariable name='U3RhdHVz' value='ZmFpbGVk']\")\n"
+        "raise SystemExit(1)\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--verbatim", "0", "--", *py(code))
+    assert result.code == 1
+    assert b"giving up: the release directory is locked by pid 4242" in result.stdout
+    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert reasons == ["giving up: the release directory is locked by pid 4242"]
+
+
+def test_a_command_ended_by_a_signal_says_so(run_logtrim: RunLogtrim) -> None:
+    """A command killed by a signal: the reason names the signal, not its last line."""
+    result = run_logtrim("--", "bash", "-c", "echo hi; kill -SEGV $$")
+    assert result.code == 139
+    assert b"[logtrim] failed (exit 139): terminated by SIGSEGV" in result.stdout
+
+
+def test_default_archive_names_never_collide(tmp_path: Path) -> None:
+    """Two runs in the same second get two archives: the first is never overwritten."""
+    from logtrim.cli.options import default_artifact
+
+    for _ in range(3):  # a new second may begin between the two calls: try again
+        first = default_artifact(["deploy.sh"], tmp_path)
+        first.write_bytes(b"")
+        second = default_artifact(["deploy.sh"], tmp_path)
+        if first.name[:-8] == second.name[: len(first.name) - 8]:
+            assert second != first and not second.exists()
+            assert second.name.endswith("-2.log.zst")
+            return
+    pytest.fail("the clock moved on every time")

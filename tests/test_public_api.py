@@ -24,11 +24,11 @@ def test_all_is_complete_and_importable() -> None:
 
 
 def test_version_is_single_sourced() -> None:
-    """`logtrim --version` prints the package's own version."""
+    """`logtrim --version` prints the package's own version, and the matcher in use."""
     result = subprocess.run(
         [sys.executable, "-m", "logtrim", "--version"], capture_output=True, text=True, timeout=60
     )
-    assert result.stdout.strip() == f"logtrim {logtrim.__version__}"
+    assert result.stdout.strip().startswith(f"logtrim {logtrim.__version__} (matcher: ")
 
 
 def test_package_is_typed() -> None:

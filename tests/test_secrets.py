@@ -385,3 +385,18 @@ def test_run_engine_fault_still_publishes_the_archive(run_logtrim: RunLogtrim) -
 
 
 _ = sys
+
+
+def test_a_secret_declared_over_several_lines_is_learned(run_logtrim: RunLogtrim) -> None:
+    """An Octopus message whose attributes come on later lines declares its secret as the
+    one-line form does: masked on the console after it and everywhere in the archive."""
+    child = (
+        "printf \"##octopus[setVariable name='eA=='\\nvalue='c2VjcmV0LXZhbHVlLTk5'\\n"
+        "sensitive='VHJ1ZQ==']\\n\"; echo 'leak: secret-value-99'; "
+        "printf \"##octopus[mask\\nvalue='YW5vdGhlci1zZWNyZXQ=']\\n\"; echo 'leak2: another-secret'"
+    )
+    result = run_logtrim("--ci", "octopus", "--", "bash", "-c", child)
+    assert b"leak: ********" in result.stdout
+    assert b"leak2: ********" in result.stdout
+    for secret in (b"secret-value-99", b"c2VjcmV0LXZhbHVlLTk5", b"another-secret"):
+        assert secret not in result.archive

@@ -1,5 +1,6 @@
-"""Throughput: ``logtrim run -- cat FILE`` against ``cat | tee >(zstd -3) | grep``, the
-fallback engine on the same log, optionally the default install, and the archive's size."""
+"""Throughput: ``logtrim run -- cat FILE`` against ``cat | tee >(zstd -3) | grep``: the default
+install (``pip install .``), this venv, the fallback engine on the same log, and the archive's
+size."""
 
 from __future__ import annotations
 
@@ -25,15 +26,20 @@ def bench(suite: Suite) -> None:
     art, kept = OUT / "tp-logtrim.zst", OUT / "tp-logtrim.console"
     lt = suite.lt_run
     base = suite.cmd("bash", "-c", pipeline(f"cat {shlex.quote(str(log))}", "tp-base"))
-    # (kind, label, argv, extra environment); the first is the logtrim under test.
-    runs: list[tuple[str, str, list[str], dict[str, str]]] = [
-        ("main", f"this venv ({engine(_python_of(suite.logtrim))})", lt(art, "cat", log), {}),
-    ]
+    # (kind, label, argv, extra environment). The logtrim under test is what the README's
+    # install gives (with --default-install, the default), this venv's for comparison.
+    here: tuple[str, str, list[str], dict[str, str]] = (
+        "main",
+        f"this venv ({engine(_python_of(suite.logtrim))})",
+        lt(art, "cat", log),
+        {},
+    )
+    runs: list[tuple[str, str, list[str], dict[str, str]]] = [here]
     if suite.default_install:
         venv = default_install(suite)
         cmd = lt(art, "cat", log, logtrim=[str(venv / "bin" / "logtrim")])
         label = f"default install, `pip install .` ({engine(venv / 'bin' / 'python')})"
-        runs.append(("default", label, cmd, {}))
+        runs.insert(0, ("default", label, cmd, {}))
     runs.append(("fallback", "fallback engine, `LOGTRIM_ENGINE=re`", runs[0][2], FALLBACK_ENV))
     suite.show(f"{' '.join(f'{k}={v}' for k, v in FALLBACK_ENV.items())} <the first logtrim run>")
 
@@ -50,7 +56,7 @@ def bench(suite: Suite) -> None:
         if kind == "fallback":  # an absolute floor; the pipeline for reference
             target, ok = "≥ 50 MB/s", size / MB / t >= 50
         elif kind == "default":  # what users get must be as fast as what we test
-            target, ok = "≥ 1.0x, ≤ 1.1x this venv's time", ratio >= 1.0 and t <= 1.1 * times[0]
+            target, ok = "≥ 1.0x, ≤ 1.1x this venv's time", ratio >= 1.0 and t <= 1.1 * times[1]
         else:
             target, ok = "≥ 1.0x", ratio >= 1.0
         suite.add(

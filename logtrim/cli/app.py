@@ -36,7 +36,10 @@ app = typer.Typer(
 
 def _version(value: bool) -> None:
     if value:
-        typer.echo(f"logtrim {__version__}")
+        from .._matchers import compiler, describe
+
+        engine = "re" if compiler() is None else "hyperscan"
+        typer.echo(f"logtrim {__version__} (matcher: {describe(engine)})")
         raise typer.Exit()
 
 

@@ -43,8 +43,15 @@ class RunOptions:
 
 
 def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
-    """``<command>-<YYYYmmdd-HHMMSS>.log.zst`` in the working directory."""
+    """``<command>-<YYYYmmdd-HHMMSS>.log.zst`` in the working directory; ``-2``, ``-3``, ...
+    after the time when a run in the same second already took the name (never overwritten)."""
     stem = Path(argv[0]).name if argv else "run"
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "run"
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    return (cwd or Path.cwd()) / f"{stem}-{stamp}.log.zst"
+    folder = cwd or Path.cwd()
+    path = folder / f"{stem}-{stamp}.log.zst"
+    n = 1
+    while path.exists() or path.is_symlink():
+        n += 1
+        path = folder / f"{stem}-{stamp}-{n}.log.zst"
+    return path

@@ -43,16 +43,36 @@ class Commands:
         found: list[str] = []
         self._declaring.clear()
         for start in starts:
-            end = region.find(b"\n", start)
-            raw = region[start : end if end >= 0 else len(region)]
-            text = raw.decode("utf-8", "replace")
+            lines = self._message_lines(region, start)
+            text = " ".join(raw.decode("utf-8", "replace") for raw in lines)
             before = len(found)
             for dialect in self._secret_dialects:
                 found += dialect.declared_secrets(text)
                 dialect.observe(text)
             if len(found) > before:
-                self._declaring.add(raw.rstrip(b"\r"))
+                self._declaring.update(raw.rstrip(b"\r") for raw in lines)
         return found
+
+    def _message_lines(self, region: bytes, start: int) -> list[bytes]:
+        """The line at ``start`` and, for a message its dialect reads over several lines
+        (an Octopus ``##octopus[`` whose ``]`` comes later), the lines that continue it."""
+        end = region.find(b"\n", start)
+        end = end if end >= 0 else len(region)
+        lines = [region[start:end]]
+        text = lines[0].decode("utf-8", "replace")
+        dialect = next((d for d in self._secret_dialects if d.unclosed(text)), None)
+        while dialect is not None and end < len(region) and len(lines) <= MAX_LINES:
+            nxt = region.find(b"\n", end + 1)
+            nxt = nxt if nxt >= 0 else len(region)
+            line = region[end + 1 : nxt]
+            text = line.decode("utf-8", "replace")
+            if not dialect.continues(text):
+                break
+            lines.append(line)
+            end = nxt
+            if not dialect.unclosed(text):
+                break
+        return lines
 
     def secret_forms(self, value: str) -> list[str]:
         """The escaped forms of a secret in every system's commands."""
@@ -119,6 +139,10 @@ class Commands:
             for stream in self._levels:
                 self._levels[stream] = self._level(stream == STDERR)
         return command
+
+    def levels(self) -> tuple[Level, ...]:
+        """The level in effect on each stream (a snapshot, to see whether a command switched)."""
+        return tuple(self._levels.values())
 
     def _level(self, stderr: bool) -> Level:
         for dialect in self._dialects:

@@ -328,11 +328,13 @@ class Core:
         timed: bool = True,
         timestamp: float = 0.0,
         interrupted: str | None = None,
+        killed_by: str | None = None,
     ) -> tuple[list[Emit], list[Action]]:
         """The end: repeats and progress settled, the tail on failure, summary, publication.
 
         ``timestamp``: the Unix time, for dialects that stamp their groups (GitLab);
-        ``interrupted``: the signal that stopped the run, for the summary. Returns
+        ``interrupted``: the signal that stopped the run, for the summary; ``killed_by``: the
+        signal that ended the command (the failure reason when no line says more). Returns
         console emits and the dialect's other actions for the shell to carry out.
         """
         for stream in (STDOUT, STDERR):
@@ -350,13 +352,27 @@ class Core:
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
-            for lineno, raw in self.history.last_lines():
+            command = self.commands.is_command
+            for lineno, raw in self.history.last_lines(
+                lambda raw: command(raw.decode("utf-8", "replace"))
+            ):
                 reasons.offer_stream_end(self.shaper.display(raw), lineno)
         actions = self.closer.close(
             end,
-            reason=reasons.reason(self.masker),
+            reason=reasons.reason(self.masker, fallback=_signal_reason(killed_by, interrupted)),
             first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
             tail=lambda count, reserve, title: self.emit_tail(count, reserve=reserve, title=title),
         )
         return self.out.take(), actions
+
+
+def _signal_reason(killed_by: str | None, interrupted: str | None) -> str | None:
+    """Why a run ended by a signal failed, when no line of its output says more."""
+    if killed_by is None and interrupted is None:
+        return None
+    if killed_by is None:
+        return f"interrupted by {interrupted}"
+    if interrupted is None or interrupted == killed_by:
+        return f"terminated by {killed_by}"
+    return f"terminated by {killed_by} after {interrupted}"

@@ -54,10 +54,13 @@ class Forwarder:
         )
         if not throttled:
             self._before(stream)
+        levels = commands.levels()
         commands.see(text)
         commands.open_after(stream, text)
         if not throttled:  # else it waits as the latest state
-            self.forward(stream, line, lineno)
+            # A command that leaves the levels as they were (setVariable, ::endgroup::) does
+            # not keep the failure tail from the lines before it.
+            self.forward(stream, line, lineno, keeps_order=commands.levels() != levels)
         return True
 
     def command_form(self, stream: int, line: bytes) -> bytes:
@@ -69,15 +72,19 @@ class Forwarder:
             return b""
         return masked
 
-    def forward(self, stream: int, line: bytes, lineno: int) -> None:
-        """A command line (or the next line of one), already masked."""
+    def forward(self, stream: int, line: bytes, lineno: int, *, keeps_order: bool = True) -> None:
+        """A command line (or the next line of one), already masked. ``keeps_order``: lines
+        before it may no longer be shown after it (it switched the level they show at)."""
         if not line:
             return
         if not line.endswith(b"\n"):
             line += b"\n"
         self._before(stream)
         self.out.emit(stream, line, Kind.SERVICE)
-        self.history.mark_shown(lineno, stream=stream)
+        if keeps_order:
+            self.history.mark_shown(lineno, stream=stream)
+        else:
+            self.history.mark_shown(lineno, in_order=False)
 
     def _before(self, stream: int) -> None:
         self.progress.late(stream)  # a throttled progress message came first: it goes first

@@ -132,15 +132,16 @@ class History:
         out.reverse()
         return out
 
-    def last_lines(self) -> list[tuple[int, bytes]]:
-        """Each stream's last non-blank line still held: (lineno, line), oldest first."""
+    def last_lines(self, skip: Callable[[bytes], bool]) -> list[tuple[int, bytes]]:
+        """Each stream's last non-blank line still held that ``skip`` does not refuse (a CI
+        command is no failure reason): (lineno, line), oldest first."""
         found: dict[int, tuple[int, bytes]] = {}
         for first, stream, data, nlines in reversed(self._segments):
             if stream in found or not nlines:
                 continue
             lines = data.split(b"\n")[:nlines]
             for i in range(len(lines) - 1, -1, -1):
-                if lines[i].strip():
+                if lines[i].strip() and not skip(lines[i]):
                     found[stream] = (first + i, lines[i])
                     break
         return sorted(found.values())

@@ -2,7 +2,7 @@
 
 Only lines with a hit are looked at in Python. Two engines give the same answers: a compiled
 database that a front end brings (``logtrim._matchers``: hyperscan where installed) and
-Python's ``re`` (everywhere).
+Python's ``re`` behind a literal prefilter (:mod:`.prefilter`, everywhere).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from .kinds import Kind
+from .prefilter import Prefilter
 from .rules import DETAIL_FIELD, DETAIL_START, RULES, Rule, kind_of, needs_detail
 
 __all__ = ["Compiler", "Database", "Matcher"]
@@ -58,15 +59,18 @@ class Matcher:
         self._res = [
             re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
         ]
-        self._any = re.compile(
-            b"|".join((b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in self.rules),
-            re.M,
-        )
+        self._any: re.Pattern[bytes] | None = None  # all rules in one regex: the last resort
         self._hs: Database | None = None
         if compiler is not None:
             self._hs = compiler.rules(
                 [r.pattern for r in self.rules], [r.caseless for r in self.rules]
             )
+        self._pre: Prefilter | None = None
+        if self._hs is None:
+            try:
+                self._pre = Prefilter(self.rules)
+            except Exception:  # re's parser is internal: if it ever changes, scan by regex
+                self._pre = None
         self.engine = "re" if self._hs is None else "hyperscan"
 
     def line_kind(self, line: bytes) -> Kind:
@@ -87,7 +91,20 @@ class Matcher:
 
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
         if self._hs is not None:
-            return self._scan_hs(self._hs, chunk)
+            return self._kinds(self._hits_hs(self._hs, chunk), chunk)
+        if self._pre is not None:
+            return self._kinds(self._pre.hits(chunk), chunk)
+        return self._scan_re(chunk)
+
+    def _scan_re(self, chunk: bytes) -> list[tuple[int, Kind]]:
+        """One regex of all the rules over the chunk, each hit line judged by ``line_kind``."""
+        if self._any is None:
+            self._any = re.compile(
+                b"|".join(
+                    (b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in self.rules
+                ),
+                re.M,
+            )
         found: list[tuple[int, Kind]] = []
         last = -1
         for match in self._any.finditer(chunk):
@@ -101,7 +118,7 @@ class Matcher:
                 found.append((start, kind))
         return found
 
-    def _scan_hs(self, db: Database, chunk: bytes) -> list[tuple[int, Kind]]:
+    def _hits_hs(self, db: Database, chunk: bytes) -> dict[int, list[int]]:
         hits: dict[int, list[int]] = {}
         rfind = chunk.rfind
 
@@ -112,6 +129,10 @@ class Matcher:
             hits.setdefault(start, []).append(rule_id)
 
         db.scan(chunk, match_event_handler=on_match)
+        return hits
+
+    def _kinds(self, hits: dict[int, list[int]], chunk: bytes) -> list[tuple[int, Kind]]:
+        """The non-NOISE lines, in order, from the rules each line hits."""
         found: list[tuple[int, Kind]] = []
         single = self._single
         for start in sorted(hits):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from enum import Enum
 
 from .._sizes import format_count, format_size
 from .kinds import TIERS, Kind
@@ -19,6 +20,14 @@ TIER_CEILINGS = {
     Kind.KEEP: 1.0,
 }
 MIN_BUDGET = 2048
+
+
+class MatcherChoice(str, Enum):
+    """Which line matcher to use; both give the same answers (``logtrim._matchers``)."""
+
+    AUTO = "auto"  # hyperscan where installed, else re
+    HYPERSCAN = "hyperscan"  # the compiled matcher (re, with a warning, where it is missing)
+    RE = "re"  # the pure-Python matcher: re behind a literal prefilter
 
 
 @dataclass
@@ -47,7 +56,9 @@ class Policy:
     keep: Sequence[str] = ()
     drop: Sequence[str] = ()
     masks: Sequence[str] = ()
-    engine: str = "auto"  # matcher engine: auto, hyperscan, re
+    # The line matcher: auto (the front end chooses: hyperscan where installed, unless
+    # LOGTRIM_ENGINE says otherwise), hyperscan, or re (the pure-Python one).
+    engine: MatcherChoice | str = MatcherChoice.AUTO
 
 
 def verbatim_allowance(policy: Policy, budget: Budget) -> int:

@@ -188,8 +188,11 @@ class ReasonChooser:
         if better:
             self.best = _Best(rank, text, lineno, root)
 
-    def reason(self, masker: Masker) -> str | None:
-        """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long."""
+    def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
+        """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
+        ``fallback`` (a signal that ended the run) when no error line was chosen."""
+        if fallback is not None and (self.best is None or self.best.rank <= Rank.STREAM_END):
+            return fallback
         if self.best is None:
             return None
         text = self.best.text

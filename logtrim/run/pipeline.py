@@ -20,7 +20,7 @@ from anyio.abc import Process
 from .. import _log
 from .._errors import LogtrimError
 from .._log import logger
-from .._matchers import compiler
+from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
 from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
@@ -46,11 +46,16 @@ class Pipeline:
     def __init__(self, options: RunOptions, archive: ArchiveWriter | None = None) -> None:
         self.options = options
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
+        engine = self.core.matcher.engine
+        logger().debug("line matcher", matcher=describe(engine))
+        # Said once, past NOTICE_AFTER bytes, when the pure-Python matcher was not asked for.
+        self._notice = fallback_notice(engine, options.policy.engine)
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: head and tail from now on
         self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
+        self.killed_by: str | None = None  # the signal that ended the command, by name
         self.core.start(time.monotonic())
         _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
@@ -80,6 +85,9 @@ class Pipeline:
             else:
                 self.console.write(emits)
                 self._drain_notes()
+                if self._notice is not None and self.core.nbytes > NOTICE_AFTER:
+                    _log.say(self._notice)  # charged to the budget, like all our messages
+                    self._notice = None
                 if archived:
                     await self._send.send(archived)
                 return
@@ -110,6 +118,10 @@ class Pipeline:
         """A signal logtrim forwards to the child: the first one is what interrupted it."""
         if self.interrupted is None:
             self.interrupted = sig.name
+
+    def died(self, name: str) -> None:
+        """The command was ended by signal ``name`` (its own crash, or one logtrim sent)."""
+        self.killed_by = name
 
     def _drain_notes(self) -> None:
         while self.core.notes:
@@ -171,6 +183,7 @@ class Pipeline:
                 env=os.environ,
                 timestamp=time.time(),
                 interrupted=self.interrupted,
+                killed_by=self.killed_by,
             )
         except Exception:
             logger().warning("internal error while closing the run", exc_info=True)
@@ -260,6 +273,8 @@ async def _until_exit(
             events.append(done)
             inner.start_soon(_process.read, source, stream, pipeline.feed, done)
         returncode = await process.wait()
+        if returncode < 0:  # a signal ended the command: that is why it failed
+            pipeline.died(signal.Signals(-returncode).name)
         # A grandchild may hold the pipe open: drain for a bounded time only.
         with anyio.move_on_after(options.drain_timeout):
             for done in events:

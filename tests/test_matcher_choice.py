@@ -1,0 +1,126 @@
+"""Which line matcher runs: LOGTRIM_ENGINE (and the older LOGTRIM_NO_HYPERSCAN), what
+``--version`` and ``-v`` say, and the one notice a long run on the fallback matcher prints."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from logtrim import __version__
+from logtrim._matchers import HYPERSCAN_REQUIREMENT, NOTICE_AFTER, choice, compiler
+from logtrim.engine.policy import MatcherChoice
+
+HAVE_HS = compiler("hyperscan") is not None
+
+
+def logtrim(
+    *args: str, env: dict[str, str] | None = None, **kw: object
+) -> subprocess.CompletedProcess[str]:
+    full = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIM_")}
+    result: subprocess.CompletedProcess[str] = subprocess.run(
+        [sys.executable, "-m", "logtrim", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**full, **(env or {})},
+        **kw,  # type: ignore[call-overload]
+    )
+    return result
+
+
+@pytest.mark.parametrize(
+    ("env", "expected"),
+    [
+        ({}, MatcherChoice.AUTO),
+        ({"LOGTRIM_ENGINE": "re"}, MatcherChoice.RE),
+        ({"LOGTRIM_ENGINE": " HyperScan "}, MatcherChoice.HYPERSCAN),
+        ({"LOGTRIM_ENGINE": "auto"}, MatcherChoice.AUTO),
+        ({"LOGTRIM_NO_HYPERSCAN": "1"}, MatcherChoice.RE),
+        ({"LOGTRIM_ENGINE": "hyperscan", "LOGTRIM_NO_HYPERSCAN": "1"}, MatcherChoice.HYPERSCAN),
+        ({"LOGTRIM_ENGINE": "rust"}, MatcherChoice.AUTO),  # a typo warns, and chooses as usual
+    ],
+)
+def test_the_environment_chooses(env: dict[str, str], expected: MatcherChoice) -> None:
+    assert choice(env=env) is expected
+    assert choice(MatcherChoice.RE, env={"LOGTRIM_ENGINE": "hyperscan"}) is MatcherChoice.RE
+
+
+def test_version_names_the_matcher() -> None:
+    fallback = logtrim("--version", env={"LOGTRIM_ENGINE": "re"}).stdout.strip()
+    assert fallback == f"logtrim {__version__} (matcher: re, the pure-Python fallback)"
+    legacy = logtrim("--version", env={"LOGTRIM_NO_HYPERSCAN": "1"}).stdout.strip()
+    assert legacy == fallback
+    if HAVE_HS:
+        import hyperscan
+
+        shown = logtrim("--version").stdout.strip()
+        version = getattr(hyperscan, "__version__", "")
+        assert shown == f"logtrim {__version__} (matcher: hyperscan {version})"
+
+
+def test_verbose_run_logs_the_matcher(tmp_path: Path) -> None:
+    art = str(tmp_path / "a.zst")
+    out = logtrim(
+        "run", "-v", "--ci", "plain", "--artifact", art, "--", "true", env={"LOGTRIM_ENGINE": "re"}
+    )
+    assert "line matcher (matcher='re, the pure-Python fallback')" in out.stderr
+
+
+def _no_hyperscan(tmp_path: Path) -> dict[str, str]:
+    """An environment where ``import hyperscan`` fails, as on a platform without wheels."""
+    shadow = tmp_path / "shadow"
+    shadow.mkdir()
+    (shadow / "hyperscan.py").write_text("raise ImportError('no wheel here')\n")
+    return {"PYTHONPATH": os.pathsep.join([str(shadow), *sys.path])}
+
+
+@pytest.mark.slow
+def test_a_long_run_on_the_fallback_says_once_how_to_get_the_fast_one(tmp_path: Path) -> None:
+    mb = NOTICE_AFTER // (1 << 20) + 4
+    child = (
+        "import sys\n"
+        "line = b'2026-12-01 12:00:00 VERBOSE copying /srv/app/file.bin 4096 bytes\\n'\n"
+        f"block = line * (1048576 // len(line))\n"
+        f"for _ in range({mb}): sys.stdout.buffer.write(block)\n"
+    )
+    art = str(tmp_path / "a.zst")
+    env = _no_hyperscan(tmp_path)
+    out = logtrim(
+        "run",
+        "--ci",
+        "plain",
+        "--budget",
+        "64kB",
+        "--artifact",
+        art,
+        "--",
+        sys.executable,
+        "-c",
+        child,
+        env=env,
+    )
+    assert out.returncode == 0, out.stderr
+    notes = [ln for ln in out.stderr.splitlines() if "faster one is available" in ln]
+    assert len(notes) == 1
+    assert f"-m pip install '{HYPERSCAN_REQUIREMENT}'" in notes[0]
+    assert len(out.stdout) + len(out.stderr) <= 64_000
+    # Asked for by name, the fallback says nothing.
+    quiet = logtrim(
+        "run",
+        "--ci",
+        "plain",
+        "--budget",
+        "64kB",
+        "--artifact",
+        art,
+        "--",
+        sys.executable,
+        "-c",
+        child,
+        env={**env, "LOGTRIM_ENGINE": "re"},
+    )
+    assert "faster one" not in quiet.stderr

@@ -1,0 +1,189 @@
+"""The pure-Python matcher (a literal prefilter, then ``re``) gives exactly the answers of the
+exact path, ``Matcher.line_kind`` on each line, and of hyperscan where it is installed.
+
+Chunks are built from rule examples, keywords and their near misses, level fields, digits,
+colour codes, CRs, tabs, mixed case, non-ASCII bytes and long lines; the rule sets are the
+built-in ones and those the engine builds with ``--keep`` rules and every dialect's markers.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim._matchers import compiler
+from logtrim.dialects import azure, buildkite, github, gitlab, octopus, teamcity
+from logtrim.engine import prefilter
+from logtrim.engine.kinds import Kind
+from logtrim.engine.literals import pieces
+from logtrim.engine.matcher import Matcher
+from logtrim.engine.rules import RULES, extra_rules
+
+MARKERS = [
+    m
+    for d in (azure, buildkite, github, gitlab, octopus, teamcity)
+    for cls in vars(d).values()
+    if isinstance(cls, type) and isinstance(getattr(cls, "markers", None), tuple)
+    for m in getattr(cls, "markers", ())
+]
+KEEP = [
+    r"Deploy(ed)? to prod",
+    r"^KEEP\b",
+    r"\d+ items?",
+    r"[A-Z]{3}-\d+",
+    r"(?i)release (notes|candidate)",  # a global flag: fine in a rule of its own
+    r"(?<=id=)[0-9a-f]{4}",  # looks behind: judged on each line alone
+    r"\Aheader$",
+    r"x\s+y",  # \s also matches a newline: still judged line by line
+]
+RULE_SETS = {"built-in": RULES, "with extras": (*RULES, *extra_rules(KEEP, sorted(set(MARKERS))))}
+MATCHERS = {name: Matcher(rules) for name, rules in RULE_SETS.items()}
+HS = compiler("hyperscan")
+COMPILED = {name: Matcher(rules, compiler=HS) for name, rules in RULE_SETS.items()} if HS else {}
+
+FRAGMENTS = [r.example.encode() for r in RULES] + [
+    *(m for m in MARKERS),
+    *b"""error errors Errors 0 errors 1 error 10 Errors errors: 0 error=0 failed=0 failures: 0
+    no errors without error ERROR Error: ValueError: xerror: terror errorless error_count
+    npm ERR! npm warn npm err fatal fatalism FAILED fail failure failures failing --fail-fast
+    exception Exceptions panic: panic killed skilled critical uncritical -Werror
+    exit code 3 exit code 0 exited with status -1 returned code 2 non-zero exit cannot can't
+    could not couldn't unable to not found timed out timeout timeout=30 timestamp warn
+    WARNING WARN WRN deprecated Deprecation 45% 100 % % 12/40 [12/40] ( 3 / 10 ) 12 of 40
+    === +++ --- *** ## >>> step stage starting started finished completed deploying
+    deployed success successfully INFO DEBUG TRACE VERBOSE INF DBG NOTICE CRIT FTL EROR
+    level=error lvl=warn "severity":"ERROR" "level":"debug" levelname=INFO [WARNING] <ERROR>
+    |INFO| E: W: I: E1201 W0102 I0304 12:00:00.000000 2026-12-01 2026-12-01T12:00:00Z
+    12:00:00,123 [main] [12:00:00 INF] fail: warn: info: dbug: note: ok: [web-01]
+    changed: [x] fatal: [web-01] skipping: + cp ++ >    assert Error Warning Info Verbose
+    Traceback (most recent call last) Caused by: make: *** make[2]: *** BUILD FAILURE
+    FAILED tests/t.py::test_x ::test_y PASSED --- FAIL: not ok 3 FAIL: test_x
+    main.c:3:5: error: collect2: error undefined reference to segmentation fault
+    core dumped out of memory -- Looking for checking for ----- Captured -----
+    KeyboardInterrupt DeprecationWarning Deploy to prod KEEP 12 items ABC-12 id=beef
+    header x y release notes""".split(),
+    b"\x1b[31m",
+    b"\x1b[0m",
+    b"\x1b[1;33m",
+    b"\r",
+    b"\t",
+    b"  ",
+    b"\xc3\xa9",
+    b"\xff",
+    b"\x00",
+]
+SEPARATORS = [b"", b" ", b" ", b" ", b"\t", b":", b"-", b"/", b"\x1b[32m", b"\r", b"0", b"x", b"|"]
+
+
+def reference(matcher: Matcher, chunk: bytes) -> list[tuple[int, Kind]]:
+    """The exact path: each line of the chunk on its own, by ``line_kind``."""
+    out: list[tuple[int, Kind]] = []
+    start = 0
+    for line in chunk.split(b"\n"):
+        kind = matcher.line_kind(line)
+        if kind != Kind.NOISE:
+            out.append((start, kind))
+        start += len(line) + 1
+    return out
+
+
+def check(chunk: bytes) -> None:
+    for name, matcher in MATCHERS.items():
+        expected = reference(matcher, chunk)
+        assert matcher.scan(chunk) == expected, name
+        if name in COMPILED:
+            assert COMPILED[name].scan(chunk) == expected, f"{name}, hyperscan"
+
+
+def mutate_case(rng: random.Random, b: bytes) -> bytes:
+    mode = rng.random()
+    if mode < 0.5:
+        return b
+    if mode < 0.65:
+        return b.upper()
+    if mode < 0.75:
+        return b.title()
+    return bytes(c ^ 0x20 if 97 <= (c | 0x20) <= 122 and rng.random() < 0.5 else c for c in b)
+
+
+def random_chunk(rng: random.Random, lines: int) -> bytes:
+    out = []
+    for _ in range(lines):
+        n = rng.choice([0, 1, 1, 2, 3, 4, 6, 10])
+        parts = [
+            p
+            for _ in range(n)
+            for p in (mutate_case(rng, rng.choice(FRAGMENTS)), rng.choice(SEPARATORS))
+        ]
+        line = b"".join(parts)
+        if rng.random() < 0.01:
+            line *= rng.randrange(20, 200)  # a long line
+        if rng.random() < 0.1:
+            line = rng.choice([b" ", b"\t", b"\x1b[1m", b"  \x1b[31m\x1b[1m "]) + line
+        out.append(line.replace(b"\n", b" "))
+    eol = b"\r\n" if rng.random() < 0.2 else b"\n"
+    chunk = eol.join(out)
+    return chunk + eol if rng.random() < 0.7 else chunk
+
+
+def test_every_piece_of_every_rule_finds_its_own_example() -> None:
+    """A rule's required literals are in its example (else the analysis lost a literal)."""
+    matcher = MATCHERS["built-in"]
+    for i, rule in enumerate(RULES):
+        example = rule.example.encode()
+        assert matcher.scan(example) == reference(matcher, example), rule.name
+        for piece in pieces(rule, i):
+            if piece.test(example) and piece.literals is not None:
+                hay = example if piece.cased else example.lower()
+                assert any(lit in hay for lit in piece.literals), (rule.name, piece.literals)
+
+
+def test_each_fragment_alone_and_cased() -> None:
+    for frag in FRAGMENTS:
+        for variant in (frag, frag.upper(), frag.title(), b"\x1b[31m" + frag + b"\x1b[0m"):
+            check(variant + b"\nx\n  " + variant + b"\r\n" + variant)
+
+
+def test_random_chunks() -> None:
+    rng = random.Random(18)
+    for _ in range(30):
+        check(random_chunk(rng, rng.choice([1, 10, 100, 400])))
+
+
+def test_the_last_resort_gives_the_same_answers() -> None:
+    """Should re's parser ever change under the prefilter, one regex of all rules scans."""
+    rng, matcher = random.Random(81), MATCHERS["built-in"]
+    for _ in range(10):
+        chunk = random_chunk(rng, 200)
+        assert matcher._scan_re(chunk) == reference(matcher, chunk)
+
+
+@pytest.mark.parametrize("sparse", [0.0, 1.0])
+def test_single_byte_literals_by_literal_and_by_regex(
+    sparse: float, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """'%' and '/' are looked for by literal while rare and by regex when dense: both exact."""
+    monkeypatch.setattr(prefilter, "SPARSE", sparse)
+    rng = random.Random(1818)
+    for _ in range(15):
+        check(random_chunk(rng, rng.choice([10, 300])))
+
+
+@st.composite
+def chunks(draw: st.DrawFn) -> bytes:
+    parts = st.one_of(
+        st.sampled_from(FRAGMENTS),
+        st.sampled_from([*SEPARATORS, b"\n", b"\r\n"]),
+        st.binary(max_size=6),
+        st.sampled_from(FRAGMENTS).map(bytes.upper),
+    )
+    return b"".join(draw(st.lists(parts, max_size=30)))
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(chunks())
+def test_same_answers_as_the_exact_path(chunk: bytes) -> None:
+    check(chunk)
