@@ -59,6 +59,12 @@ def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any
     raise structlog.DropEvent
 
 
+def verbose() -> bool:
+    """Whether debug diagnostics are on (``-v``): ask before building a debug line, so a
+    run without ``-v`` never imports structlog for it (start-up counts)."""
+    return _verbose
+
+
 def logger() -> Any:
     """The diagnostics logger (structlog: ``logger().warning("text", key=value)``)."""
     global _logger

@@ -143,7 +143,7 @@ def logtrim_argv(*args: str) -> Sequence[str]:
     return [sys.executable, "-m", "logtrim", *args]
 
 
-# Modules whose tests all start real processes (logtrim, its writer, shells, tools).
+# Modules whose tests start real processes (logtrim, its writer, shells, tools) or run long.
 _PROCESS_MODULES = {
     "test_lifecycle",
     "test_ci_runs",
@@ -155,6 +155,10 @@ _PROCESS_MODULES = {
     "test_trim",
     "test_failopen",
     "test_console",
+    "test_native_runs",
+    "test_crash_safety",
+    "test_secrets",
+    "test_fuzz_secrets",  # in-process, but hundreds of examples through three front ends
 }
 
 

@@ -53,6 +53,8 @@ def main_callback(
     """Keep deployment task logs small and useful without losing a byte."""
 
 
+# Long: typer takes each option as a parameter of the command (one line per option); the
+# body is short and builds the typed Settings from them.
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
     command: Annotated[

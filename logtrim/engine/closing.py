@@ -44,6 +44,7 @@ class Closer:
         self.out = out
         self.dialect = dialect
 
+    # Long: the failure tail and the summary each fit what the other leaves; one place decides.
     def close(
         self,
         end: Ending,

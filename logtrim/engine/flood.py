@@ -32,6 +32,7 @@ def closed(sel: Selector, stream: int, lineno: int) -> bool:
     )
 
 
+# Long because it is one loop over a flood's lines, with locals instead of attribute lookups.
 def take(
     sel: Selector,
     stream: int,

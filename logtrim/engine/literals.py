@@ -12,6 +12,7 @@ Only speed depends on how good the literals are; a literal set is only ever a su
 
 from __future__ import annotations
 
+import functools
 import re
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -63,15 +64,17 @@ class Piece:
     flags: int
 
 
-def pieces(rule: Rule, index: int) -> list[Piece]:
-    """The rule's top-level alternatives, each with what a line needs to match it."""
+@functools.lru_cache(maxsize=1024)
+def pieces(rule: Rule, index: int) -> tuple[Piece, ...]:
+    """The rule's top-level alternatives, each with what a line needs to match it (cached:
+    every engine instance, one per run or test, shares the analysis of the same rules)."""
     flags = (re.I if rule.caseless else 0) | re.M
     parsed = _sre_parse.parse(rule.pattern, flags)
     items = list(parsed)
     alts = [items]
     if len(items) == 1 and items[0][0] is _sre.BRANCH:
         alts = [list(alt) for alt in items[0][1][1]]
-    return [_piece(index, rule.caseless, alt, parsed.state, flags) for alt in alts]
+    return tuple(_piece(index, rule.caseless, alt, parsed.state, flags) for alt in alts)
 
 
 def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int) -> Piece:

@@ -15,6 +15,7 @@ from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import TIERS, Kind
 from .matcher import Matcher
+from .native import NativeProgress
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
 from .reason import ReasonChooser
@@ -211,6 +212,22 @@ class Selector:
                 native.see(line, now)
             self._show_verbatim(stream, line, kind, seen, context, lineno)
             return
+        self._filtered(stream, line, kind, lineno, now, size, context, cont, native)
+
+    def _filtered(
+        self,
+        stream: int,
+        line: bytes,
+        kind: Kind,
+        lineno: int,
+        now: float,
+        size: int,
+        context: bool,
+        cont: bool,
+        native: NativeProgress | None,
+    ) -> None:
+        """A line past the verbatim allowance: hidden, throttled, collapsed, held or shown."""
+        tally = self.out.tally
         if kind == Kind.NOISE:
             self.out.hide(size)
             return

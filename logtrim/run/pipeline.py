@@ -47,7 +47,8 @@ class Pipeline:
         self.options = options
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
         engine = self.core.matcher.engine
-        logger().debug("line matcher", matcher=describe(engine))
+        if _log.verbose():
+            logger().debug("line matcher", matcher=describe(engine))
         # Said once, past NOTICE_AFTER bytes, when the pure-Python matcher was not asked for.
         self._notice = fallback_notice(engine, options.policy.engine)
         self.console = Console()
