@@ -73,7 +73,7 @@ def bench(suite: Suite) -> None:
     bomb = _bomb(bomb_size)
     plain, packed = _long_line(suite.size(100 * MB, 16 * MB))
     line_mb = plain.stat().st_size / MB
-    cases = [
+    cases: list[tuple[str, list[str | Path]]] = [
         (f"`cat`, zstd bomb ({bomb_size >> 20} MiB of zeros)", ["cat", bomb]),
         (f"`trim --binary`, zstd bomb ({bomb_size >> 20} MiB)", ["trim", "--binary", bomb]),
         (f"`stats --binary`, zstd bomb ({bomb_size >> 20} MiB)", ["stats", "--binary", bomb]),
