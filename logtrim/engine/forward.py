@@ -81,10 +81,8 @@ class Forwarder:
             line += b"\n"
         self._before(stream)
         self.out.emit(stream, line, Kind.SERVICE)
-        if keeps_order:
-            self.history.mark_shown(lineno, stream=stream)
-        else:
-            self.history.mark_shown(lineno, in_order=False)
+        # Shown (no context repeats it); its stream's order counts only if it switched a level.
+        self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
 
     def _before(self, stream: int) -> None:
         self.progress.late(stream)  # a throttled progress message came first: it goes first
