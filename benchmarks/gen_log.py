@@ -18,7 +18,7 @@ import argparse
 import random
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
 _UNITS = {
@@ -298,22 +298,29 @@ def write_log(size: int, out: BinaryIO, seed: int = 1) -> None:
         out.write(chunk)
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def cli(
+    write: Callable[[int, BinaryIO, int], None], doc: str, argv: list[str] | None = None
+) -> int:
+    """The command line both generators share: ``--size``, ``--out FILE|-``, ``--seed``."""
+    parser = argparse.ArgumentParser(description=doc.split("\n\n", maxsplit=1)[0])
     parser.add_argument("--size", type=parse_size, required=True, help="e.g. 256MB, 64MiB")
     parser.add_argument("--out", required=True, help="output file, or - for stdout")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args(argv)
     try:
         if args.out == "-":
-            write_log(args.size, sys.stdout.buffer, args.seed)
+            write(args.size, sys.stdout.buffer, args.seed)
             sys.stdout.buffer.flush()
         else:
             with open(args.out, "wb") as out:
-                write_log(args.size, out, args.seed)
+                write(args.size, out, args.seed)
     except BrokenPipeError:
         return 1
     return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    return cli(write_log, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

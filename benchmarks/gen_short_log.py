@@ -13,13 +13,12 @@ give the same bytes, exactly ``--size`` of them, ending with a newline. Standard
 
 from __future__ import annotations
 
-import argparse
 import random
 import sys
 from collections.abc import Callable, Iterator
 from typing import BinaryIO
 
-from gen_log import parse_size
+from gen_log import cli
 
 LINES_PER_CHUNK = 16_384
 # Share of lines per kind; an error entry is one to four lines.
@@ -136,21 +135,7 @@ def write_log(size: int, out: BinaryIO, seed: int = 1) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n")[0])
-    parser.add_argument("--size", type=parse_size, required=True, help="e.g. 32MB, 64MiB")
-    parser.add_argument("--out", required=True, help="output file, or - for stdout")
-    parser.add_argument("--seed", type=int, default=1)
-    args = parser.parse_args(argv)
-    try:
-        if args.out == "-":
-            write_log(args.size, sys.stdout.buffer, args.seed)
-            sys.stdout.buffer.flush()
-        else:
-            with open(args.out, "wb") as out:
-                write_log(args.size, out, args.seed)
-    except BrokenPipeError:
-        return 1
-    return 0
+    return cli(write_log, __doc__ or "", argv)
 
 
 if __name__ == "__main__":

@@ -170,3 +170,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         module = item.module.__name__ if isinstance(item, pytest.Function) else ""
         if "run_logtrim" in getattr(item, "fixturenames", ()) or module in _PROCESS_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+def split(data: bytes, cuts: list[int]) -> list[bytes]:
+    """``data`` cut at the points ``cuts`` name (modulo its length): any chunking of it."""
+    points = sorted({c % (len(data) + 1) for c in cuts})
+    out, prev = [], 0
+    for p in points:
+        out.append(data[prev:p])
+        prev = p
+    out.append(data[prev:])
+    return [c for c in out if c]

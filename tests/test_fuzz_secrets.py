@@ -16,7 +16,7 @@ import io
 from pathlib import Path
 
 import pytest
-from conftest import zstd_dc
+from conftest import split, zstd_dc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -91,16 +91,6 @@ def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
         st.sampled_from(raw).flatmap(carriers),
     )
     return secrets, b"".join(draw(st.lists(item, max_size=40)))
-
-
-def split(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, prev = [], 0
-    for p in points:
-        out.append(data[prev:p])
-        prev = p
-    out.append(data[prev:])
-    return [c for c in out if c]
 
 
 def assert_no_secret(secrets: list[str], *texts: bytes) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 
+from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -48,16 +49,6 @@ SERVICE = st.sampled_from(
 def stream_data(with_service: bool = False) -> st.SearchStrategy[bytes]:
     item = st.one_of(LINES, SERVICE) if with_service else LINES
     return st.lists(item, max_size=60).map(b"".join)
-
-
-def split(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({c % (len(data) + 1) for c in cuts})
-    out, prev = [], 0
-    for p in points:
-        out.append(data[prev:p])
-        prev = p
-    out.append(data[prev:])
-    return [c for c in out if c]
 
 
 def run_core(
