@@ -46,24 +46,26 @@ class Tail:
         fit, the incidents and the newest lines win (:func:`~logtrim.engine.failure.pick`).
 
         Each stream reads in order: lines newer than what their stream showed last come
-        under the tail's header. The error lines the budget held back (with their stack
-        traces and the lines after them), older than the window or than a line their stream
-        already showed, come first, under a header that says they are earlier: at a small
-        budget an error's block cut short live is often what says why. Other earlier lines
-        are not shown: the console would end on them. None under a level that keeps them
-        off the console: archive only stays so. Each line at most once."""
+        under the tail's header. The error lines the budget held back, with their stack
+        traces and the lines after them (also those of an error shown live whose block the
+        budget cut), older than the window or than a line their stream already showed,
+        come first, under a header that says they are earlier: at a small budget they are
+        often what says why. Other earlier lines are not shown: the console would end on
+        them. None under a level that keeps them off the console: archive only stays so.
+        Each line at most once."""
         out, history = self._out, self._history
         shown = history.shown()
         recent = [
             (lineno, stream, raw)
             for lineno, stream, raw in history.recent(history.lines, count)
-            if not history.is_quiet(lineno)
+            if history.visible(lineno, stream)
         ]
         first = recent[0][0] if recent else history.lines
+        last_on = history.last_on
         held = [
             TailLine(lineno, stream, text, True, incident, cont, earlier=True)
             for lineno, stream, text, incident, cont in self._held.lines
-            if lineno < first and lineno not in shown
+            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
         window = self._window(recent, shown)
         candidates = held + window
@@ -72,7 +74,7 @@ class Tail:
         # their size: the history holds a long line's start only).
         # Lines up to the last one shown in order are not in the gap: it counts what followed.
         since = history.last_shown
-        covered = sum(1 for n, _, _ in recent if n > since and n not in shown)
+        covered = sum(1 for n, _, _ in recent if n not in shown)
         covered += sum(1 for line in held if line.lineno > since)
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
@@ -114,23 +116,19 @@ class Tail:
             after=self._after,
             block=self._block,
         )
-        last_on = self._history.last_on
         items: list[TailLine] = []
         run: list[TailLine] = []
         key = None
         for lineno, stream, raw in recent:
             if lineno in shown or self._dropped(raw):
                 continue
-            incident, marked, cont = marks.get(lineno, (-1, False, False))
-            earlier = lineno <= last_on.get(stream, -1)
-            if earlier and incident < 0:
-                continue  # out of order only for what an error's block or aftermath says
             text = self._shaper.masked(raw)
-            new_key = (stream, earlier, template(text))
+            incident, marked, cont = marks.get(lineno, (-1, False, False))
+            new_key = (stream, template(text))
             if new_key != key:
                 _fold(run, items)
                 run, key = [], new_key
-            run.append(TailLine(lineno, stream, text, marked, incident, cont, earlier))
+            run.append(TailLine(lineno, stream, text, marked, incident, cont))
         _fold(run, items)
         return items
 
@@ -142,5 +140,5 @@ def _fold(run: list[TailLine], items: list[TailLine]) -> None:
         return
     items.extend(run[:3])
     note = f"[logtrim] ... {format_count(len(run) - 6)} similar lines ...\n"
-    items.append(TailLine(-1, STDOUT, note.encode(), earlier=run[0].earlier))
+    items.append(TailLine(-1, STDOUT, note.encode()))
     items.extend(run[-3:])
