@@ -177,7 +177,17 @@ class Selector:
         its share of the verbatim allowance but is not shown for it.
         """
         commands = self.commands
-        verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
+        verbatim = False
+        if self.verbatim.left > 0:
+            inc = self.incidents[stream]
+            # A stack trace shown as written ends before the note: its frames, and the
+            # error line that closes them (Python's ``ValueError: ...``).
+            in_block = inc.block > 0 and (
+                not line.strip()
+                or continues(inc.head, line)
+                or (kind == Kind.ERROR and inc.block < self.policy.block)
+            )
+            verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
             self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
