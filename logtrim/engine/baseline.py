@@ -50,6 +50,19 @@ def shape_of(line: bytes) -> bytes:
     return _BLANKS.sub(b" ", template_uncached(key)).strip()
 
 
+# The same prefix once templated (``stats`` has templates, not lines).
+_TEMPLATED_PREFIX = re.compile(rb"^<ts>\S*\s+[A-Za-z]+[ \t]*\| ?|^[ \t]+\| ?")
+
+
+def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[int]:
+    """The shape hash of each template (``stats``'s, of lines of a raw task log if ``tasklog``)."""
+    out = []
+    for tpl in templates:
+        body = _TEMPLATED_PREFIX.sub(b"", tpl, count=1) if tasklog else tpl
+        out.append(shape_hash(_BLANKS.sub(b" ", body).strip()))
+    return out
+
+
 def split_keys(chunk: bytes) -> list[bytes]:
     """The digit-free form of each line of a whole-line chunk, cut to :data:`KEY_MAX`."""
     keys = coarse(chunk).split(b"\n")

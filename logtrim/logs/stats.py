@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .._matchers import compiler
+from ..engine.baseline import template_hashes
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
@@ -56,6 +57,7 @@ class Stats:
     steps: dict[str, int] = field(default_factory=dict)  # task-log step -> bytes
     step_status: dict[str, str] = field(default_factory=dict)
     merged: set[bytes] = field(default_factory=set)  # templates joined from several
+    new: set[bytes] | None = None  # with a baseline: the templates whose shape it lacks
 
     @property
     def total_bytes(self) -> int:
@@ -66,7 +68,11 @@ class Stats:
         return sum(i.lines for i in self.inputs)
 
     def top(self, n: int) -> list[tuple[bytes, TemplateStat]]:
-        ranked = sorted(self.templates.items(), key=lambda kv: (-kv[1].size, kv[0]))
+        """The largest templates; with a baseline, the new ones first."""
+        new = self.new or set()
+        ranked = sorted(
+            self.templates.items(), key=lambda kv: (kv[0] not in new, -kv[1].size, kv[0])
+        )
         return ranked[:n] if n > 0 else ranked
 
 
@@ -96,8 +102,9 @@ class _TaskLogTally:
             steps[self.step] = steps.get(self.step, 0) + size
 
 
-def compute(inputs: Iterable[Input]) -> Stats:
-    """Read every input once and gather its figures into one :class:`Stats`."""
+def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
+    """Read every input once and gather its figures into one :class:`Stats`; with
+    ``baseline`` (shape hashes of good runs), also which templates are new."""
     stats = Stats()
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
@@ -126,7 +133,9 @@ def compute(inputs: Iterable[Input]) -> Stats:
         info.damage = inp.damage
     plain_templates = plain.result()
     stats.templates = dict(plain_templates)
-    for tpl, stat in tasklogs.result().items():
+    task_templates = tasklogs.result()
+    fresh = None if baseline is None else _new(plain_templates, task_templates, baseline)
+    for tpl, stat in task_templates.items():
         mine = stats.templates.get(tpl)
         if mine is None:
             stats.templates[tpl] = stat
@@ -138,8 +147,37 @@ def compute(inputs: Iterable[Input]) -> Stats:
     for tpl, stat in plain_templates.items():
         name = TIERS[stats.tiers[tpl]].name
         stats.levels[name] = stats.levels.get(name, 0) + stat.size
-    stats.templates, stats.tiers, stats.merged = merge(stats.templates, stats.tiers)
+    if fresh is None:
+        stats.templates, stats.tiers, stats.merged = merge(stats.templates, stats.tiers)
+    else:
+        _merge_apart(stats, fresh)
     return stats
+
+
+def _new(
+    plain: dict[bytes, TemplateStat], task: dict[bytes, TemplateStat], baseline: set[int]
+) -> set[bytes]:
+    """The templates whose shape the baseline lacks."""
+    out: set[bytes] = set()
+    for templates, is_task in ((plain, False), (task, True)):
+        names = list(templates)
+        hashes = template_hashes(names, tasklog=is_task)
+        out.update(t for t, h in zip(names, hashes, strict=True) if h not in baseline)
+    return out
+
+
+def _merge_apart(stats: Stats, fresh: set[bytes]) -> None:
+    """Merge new and known templates each among themselves: a merge never hides a new one."""
+    raw, tiers = stats.templates, stats.tiers
+    stats.templates, stats.tiers, stats.new = {}, {}, set()
+    for is_new in (True, False):
+        part = {t: s for t, s in raw.items() if (t in fresh) == is_new}
+        templates, part_tiers, merged = merge(part, tiers)
+        stats.templates.update(templates)
+        stats.tiers.update(part_tiers)
+        stats.merged |= merged
+        if is_new:
+            stats.new.update(templates)
 
 
 WILDCARD = b"<*>"
