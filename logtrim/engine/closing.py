@@ -142,3 +142,14 @@ def _printed(actions: list[Action]) -> int:
     when a program to run is missing."""
     size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
     return size + sum(len(a.missing) + 1 for a in actions if isinstance(a, RunProgram))
+
+
+def signal_reason(killed_by: str | None, interrupted: str | None) -> str | None:
+    """Why a run ended by a signal failed, when no line of its output says more."""
+    if killed_by is None and interrupted is None:
+        return None
+    if killed_by is None:
+        return f"interrupted by {interrupted}"
+    if interrupted is None or interrupted == killed_by:
+        return f"terminated by {killed_by}"
+    return f"terminated by {killed_by} after {interrupted}"

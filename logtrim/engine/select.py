@@ -13,12 +13,13 @@ from .commands import Commands
 from .failure import continues
 from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
-from .kinds import TIERS, Kind
+from .kinds import Kind
 from .matcher import Matcher
 from .native import NativeProgress
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
 from .reason import ReasonChooser
+from .show import Shower
 from .throttle import Progress, Repeats
 from .verbatim import Verbatim
 
@@ -66,10 +67,10 @@ class Selector:
         self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
         self.reasons = ReasonChooser()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
-        self._stopped: set[Kind] = set()  # tiers the budget no longer shows
         # The output shown whole before filtering starts.
         self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
         out.settle = self.repeats.settle
+        self.show = Shower(policy.context, out, history, shaper, dropped, self.progress)
 
     def region(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
@@ -149,7 +150,7 @@ class Selector:
     @property
     def stopped(self) -> set[Kind]:
         """The tiers the budget no longer shows."""
-        return self._stopped
+        return self.show.stopped
 
     def line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
@@ -253,8 +254,8 @@ class Selector:
         # Context is looked up only for a line the budget could still show: once the error
         # tier is closed, an error line costs no history walk (issue 17.20).
         fits = self.budget.allows(kind, len(shown))
-        before = self._context_before(lineno) if opens and fits else []
-        shown_now = self._show(stream, shown, kind, lineno, before, context=context)
+        before = self.show.context_before(lineno) if opens and fits else []
+        shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
         if opens:
             inc.after = self.policy.after
             inc.block = self.policy.block
@@ -299,69 +300,3 @@ class Selector:
         if head and kind < Kind.INFO:
             kind = seen = Kind.INFO
         return kind, seen, context, False
-
-    def _context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
-        """(lineno, stream, console form) of the lines before an error not shown yet, each
-        newer than what its stream showed last, none archive only."""
-        history = self.history
-        want = min(self.policy.context, lineno - history.last_shown - 1)
-        if want <= 0:
-            return []
-        return [
-            (n, stream, self.shaper.display(raw))
-            for n, stream, raw in history.recent(lineno, want)
-            if history.visible(n, stream) and not self.dropped(raw)
-        ]
-
-    def _show(
-        self,
-        stream: int,
-        shown: bytes,
-        kind: Kind,
-        lineno: int,
-        before: list[tuple[int, int, bytes]],
-        *,
-        context: bool = False,
-    ) -> bool:
-        """Print a line with its context before it, if the budget allows its tier."""
-        # The progress state before this line, in order (dropped when the context shows it).
-        self.progress.late(stream, before=before[0][0] if before else lineno)
-        out, mask = self.out, self.shaper.masker.mask
-        masked = mask(shown)
-        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
-            self._hold(kind, len(shown))
-            return False
-        ctx = [(n, s, mask(b)) for n, s, b in before]
-        gap = out.gap_text(len(ctx))
-        cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
-        if not self.budget.allows(kind, cost) and ctx:
-            ctx, gap = [], out.gap_text(0)
-            cost = len(masked) + len(gap)
-        if not self.budget.allows(kind, cost):
-            self._hold(kind, len(shown))
-            return False
-        if gap:
-            out.emit(STDOUT, gap, Kind.NOISE, own=True)
-        out.clear_gap()
-        for ctx_lineno, ctx_stream, line in ctx:
-            out.emit(ctx_stream, line, Kind.NOISE)
-            out.tally.context_lines += 1
-            self.history.mark_shown(ctx_lineno, stream=ctx_stream)
-        out.emit(stream, masked, Kind.NOISE if context else kind)
-        if context:
-            out.tally.context_lines += 1
-        self.history.mark_shown(lineno, stream=stream)
-        return True
-
-    def _hold(self, kind: Kind, size: int) -> None:
-        """A line the budget does not allow: counted, and the first of its tier says so."""
-        self.out.tally.held_lines += 1
-        self.out.tally.held_bytes += size
-        self.out.hide(size)
-        if kind not in self._stopped:
-            self._stopped.add(kind)
-            pct = 100 * self.budget.used // self.budget.total
-            self.out.marker(
-                f"budget {pct}% used: {TIERS[kind].lines} are no longer shown "
-                "(the archive has everything)"
-            )
