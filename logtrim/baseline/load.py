@@ -18,7 +18,7 @@ from ..logs.inputs import open_detected, open_input
 from .store import MAGIC, read_index
 
 
-def load(path: str | Path, cap: int = SHAPE_CAP) -> Shapes:
+def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
     """The shapes of every line of the baseline at ``path``; raise :class:`InputError`."""
     base = Path(path)
     if base.is_dir():
@@ -58,8 +58,3 @@ def _is_index(path: str) -> bool:
             return file.read(len(MAGIC)) == MAGIC
     except OSError:
         return False  # open_input says why, in its words
-
-
-def describe(path: str | Path) -> str:
-    """How a baseline is named in messages."""
-    return os.fspath(path)

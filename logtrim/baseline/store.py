@@ -42,7 +42,7 @@ def key_for(name: str) -> str:
     return key[:120]
 
 
-def index_path(folder: str | Path, name: str) -> Path:
+def index_path(folder: str | os.PathLike[str], name: str) -> Path:
     return Path(folder) / f"{key_for(name)}.shapes"
 
 
@@ -87,7 +87,7 @@ def decode(data: bytes) -> list[array[int]] | None:
     return runs if pos == len(body) else None
 
 
-def read_index(path: str | Path) -> list[array[int]] | None:
+def read_index(path: str | os.PathLike[str]) -> list[array[int]] | None:
     """The runs of the index at ``path``; None if it is missing, unreadable or damaged."""
     try:
         with open(path, "rb") as file:
@@ -97,7 +97,7 @@ def read_index(path: str | Path) -> list[array[int]] | None:
     return decode(data) if len(data) <= _MAX_FILE else None
 
 
-def remembered(folder: str | Path, name: str) -> set[int] | None:
+def remembered(folder: str | os.PathLike[str], name: str) -> set[int] | None:
     """The shapes of the last successful runs of ``name``; None when there are none yet.
     A damaged index is ignored, with a warning."""
     path = index_path(folder, name)
@@ -128,7 +128,7 @@ def _locked(path: Path) -> Iterator[None]:
         os.close(fd)  # closing releases the lock
 
 
-def record(folder: str | Path, name: str, shapes: Collection[int]) -> Path:
+def record(folder: str | os.PathLike[str], name: str, shapes: Collection[int]) -> Path:
     """Add a successful run's shapes to the index of ``name``; raise OSError."""
     os.makedirs(folder, exist_ok=True)
     path = index_path(folder, name)

@@ -73,6 +73,7 @@ def trim(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an --artifact that is not a zstd archive.")
     ] = False,
+    baseline: Annotated[str | None, option(Settings.baseline)] = None,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
@@ -82,14 +83,22 @@ def trim(
     from .config import from_command_line
 
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
-    given = {"budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim}
+    given = {
+        "budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim, "baseline": baseline
+    }  # fmt: skip
     settings = Settings([from_command_line(given)])
+    known = None
+    if settings.baseline:
+        from ..baseline.load import load
+
+        known = frozenset(load(settings.baseline).hashes)  # unreadable: exit 3, as inputs
     policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     planned = plan(
-        inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary, force=force
-    )
+        inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary,
+        force=force, baseline=known,
+    )  # fmt: skip
     with _stdout_reader():
         for result in run_jobs(planned, jobs or os.cpu_count() or 1):
             _warn(result.name, result.damage)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from hashlib import blake2b
+from itertools import accumulate
 
 from .templates import TemplateCounter, coarse, template_uncached
 
@@ -149,8 +150,8 @@ class Baseline:
     next run's baseline, and counts the new ones (:attr:`new_shapes`).
     """
 
-    def __init__(self, known: set[int] | frozenset[int], *, tasklog: bool = False) -> None:
-        self.known = known
+    def __init__(self, known: set[int] | frozenset[int] | None, *, tasklog: bool = False) -> None:
+        self.known = known  # None: nothing to compare with yet; only learn the run's shapes
         self.seen = Shapes()  # this run's shapes
         self.new_shapes: set[int] = set()  # this run's shapes the baseline lacks (bounded)
         self._shaper = Shaper(tasklog)
@@ -164,12 +165,23 @@ class Baseline:
         shapes = self._shaper.hashes(distinct)
         self.seen.add(shapes.values())
         known = self.known
+        if known is None:
+            return []
         fresh = {k for k, h in shapes.items() if h not in known}
         if not fresh:
             return []
         if len(self.new_shapes) < SHAPE_CAP:
             self.new_shapes.update(shapes[k] for k in fresh)
         return [i for i, k in enumerate(keys) if k in fresh]
+
+    def new_offsets(self, chunk: bytes) -> list[int]:
+        """Where each new line of a whole-line chunk starts (its byte offset), in order."""
+        indexes = self.new_lines(chunk)
+        if not indexes:
+            return []
+        # Line starts from the lengths, summed in C (a key may be cut: use the lines).
+        starts = [0, *accumulate(len(line) + 1 for line in chunk.split(b"\n"))]
+        return [starts[i] for i in indexes]
 
     def is_new(self, line: bytes) -> bool:
         """Whether one line is new (:meth:`new_lines` is the fast way for many)."""

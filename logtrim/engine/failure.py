@@ -81,6 +81,7 @@ class TailLine:
     marked: bool = False  # a rule gives it a tier
     incident: int = -1  # the line number of the error that opened its incident
     cont: bool = False  # it continues that error (a stack frame), not just follows it
+    new: bool = False  # its shape is not in the baseline (good runs never printed it)
 
 
 def incidents(
@@ -127,7 +128,8 @@ def incidents(
 def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLine]:
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
-    Else, in turn, as they fit: the ``last`` lines; the error lines that open each incident,
+    Else, in turn, as they fit: the ``last`` lines; with a baseline, the new lines (up to
+    half the room); the error lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
     of the rest but blank lines.
@@ -147,6 +149,9 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last])
+    for i in newest:  # lines no good run printed, newest first, in up to half the room
+        if lines[i].new and used < room // 2:
+            take([i])
     groups: dict[int, list[int]] = {}
     for i in reversed(newest):
         if lines[i].incident >= 0:
