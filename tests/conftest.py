@@ -153,6 +153,7 @@ _PROCESS_MODULES = {
     "test_docs",
     "test_stats",
     "test_diff",
+    "test_history_runs",
     "test_trim",
     "test_failopen",
     "test_console",
