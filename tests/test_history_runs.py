@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import RunLogtrim, clean_env, py
 
-from logtrim.baseline import store
 from logtrim import LogtrimHandler
+from logtrim.baseline import store
 
 # A step that copies files (and maybe says one more thing), says where it deploys, and exits.
 STEP = """
@@ -95,7 +95,7 @@ def test_runs_finishing_at_once_both_land_in_the_index(tmp_path: Path) -> None:
             env=clean_env(),
             stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE,
-        )  # fmt: skip
+        )
         for n, word in enumerate(["alpha", "beta", "gamma"])
     ]
     errors = [p.communicate(timeout=120)[1] for p in procs]
