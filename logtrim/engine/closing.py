@@ -90,7 +90,7 @@ class Closer:
             actions = dialect.finish(closed)
             return actions, _printed(actions) + sum(len(x) + 1 for x in lines) + 64
 
-        compact = budget.total < 32_000  # a small budget is for the failure, not counts
+        compact = budget.compact  # a small budget is for the failure, not counts
         if end.exit_code != 0 or self.policy.success_tail:
             # Every run ends with its last lines: nothing disappears without a marker.
             _, reserve = closing(summary(compact))

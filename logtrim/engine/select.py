@@ -34,6 +34,7 @@ class Incident:
         self.block = 0
         self.head = b""  # the error line the block continues
         self.holding = -1  # line number of the error whose rest is held back, if any
+        self.opened = -1  # line number of the error
 
 
 class Selector:
@@ -256,7 +257,11 @@ class Selector:
         fits = self.budget.allows(kind, len(shown))
         before = self.show.context_before(lineno) if opens and fits else []
         shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
+        if context and not shown_now and inc.opened >= 0:
+            # The rest of an error shown live, cut by the budget: held for the end too.
+            self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
         if opens:
+            inc.opened = lineno
             inc.after = self.policy.after
             inc.block = self.policy.block
             inc.head = line
@@ -274,8 +279,8 @@ class Selector:
         self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
             inc = self.incidents[stream]
-            inc.after, inc.block, inc.head, inc.holding = (
-                self.policy.after, self.policy.block, line, -1
+            inc.after, inc.block, inc.head, inc.holding, inc.opened = (
+                self.policy.after, self.policy.block, line, -1, lineno
             )  # fmt: skip
 
     def _promote(

@@ -29,10 +29,13 @@ class Verbatim:
             self.left -= size
             return True
         self.left = 0
-        self._out.marker(
-            f"output passed {format_size(self.allowance)}: from here on only what matters "
-            "is shown (the archive has everything)"
-        )
+        passed = f"output passed {format_size(self.allowance)}: "
+        if self._out.budget.compact:
+            self._out.marker(passed + "filtered from here on")
+        else:
+            self._out.marker(
+                passed + "from here on only what matters is shown (the archive has everything)"
+            )
         return False
 
     def show(self, stream: int, line: bytes, kind: Kind, lineno: int) -> bytes:
