@@ -213,7 +213,9 @@ def test_every_setting_is_a_run_option(name: str, capsys: pytest.CaptureFixture[
     from logtrim.cli.app import main
 
     option = "--" + name.replace("_", "-")
-    bad = {"budget": "lots", "ci": "travis", "keep": "(", "drop": "("}.get(name, "-1")
+    bad = {"budget": "lots", "ci": "travis", "keep": "(", "drop": "(", "history": __file__}.get(
+        name, "-1"
+    )  # --history: a file where a directory goes
     assert main(["run", option, bad, "--", "true"]) == 2
     assert capsys.readouterr().err.startswith(f"logtrim: error: {option}: ")
 

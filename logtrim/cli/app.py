@@ -89,6 +89,8 @@ def run(
     native_progress: Annotated[bool | None, option(Settings.native_progress)] = None,
     grace: Annotated[float | None, option(Settings.grace)] = None,
     drain_timeout: Annotated[float | None, option(Settings.drain_timeout)] = None,
+    baseline: Annotated[str | None, option(Settings.baseline)] = None,
+    history: Annotated[str | None, option(Settings.history)] = None,
     pty: Annotated[
         bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
     ] = False,
@@ -132,6 +134,8 @@ def run(
         "native_progress": native_progress,
         "grace": grace,
         "drain_timeout": drain_timeout,
+        "baseline": baseline,
+        "history": history,
     }
     target = None
     try:
@@ -192,6 +196,8 @@ def _prepare(
         level=settings.level,
         grace=settings.grace,
         drain_timeout=settings.drain_timeout,
+        baseline=settings.baseline,
+        history=settings.history,
         pty=pty,
     )
 

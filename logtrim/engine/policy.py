@@ -149,6 +149,7 @@ class Tally:
     held_bytes: int = 0
     tail_lines: int = 0  # lines shown in the failure tail
     context_lines: int = 0  # lines shown around errors and in stack traces
+    new_shapes: int | None = None  # with a baseline: line shapes no good run had
 
     def summary(
         self,
@@ -173,6 +174,9 @@ class Tally:
             f"shown {lines_text(shown_lines)} ({format_size(console)}"
             + (f", {share:.1f}%)" if share < 100 else ")")
         )
+        if self.new_shapes is not None:
+            shapes = "shape" if self.new_shapes == 1 else "shapes"
+            head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"
         out = [head]
         if not compact:
             tiers = " · ".join(

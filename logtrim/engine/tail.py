@@ -31,6 +31,7 @@ class Tail:
         *,
         after: int,
         block: int,
+        is_new: Callable[[bytes], bool] | None = None,
     ) -> None:
         self._out = out
         self._history = history
@@ -40,6 +41,7 @@ class Tail:
         self._dropped = dropped
         self._after = after
         self._block = block
+        self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
 
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
@@ -128,7 +130,8 @@ class Tail:
             if new_key != key:
                 _fold(run, items)
                 run, key = [], new_key
-            run.append(TailLine(lineno, stream, text, marked, incident, cont))
+            new = self._is_new is not None and self._is_new(raw)
+            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new))
         _fold(run, items)
         return items
 
