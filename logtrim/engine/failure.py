@@ -175,3 +175,24 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     take([i for i in preferred if lines[i].marked])
     take([i for i in preferred if lines[i].text.strip()])
     return [lines[i] for i in sorted(chosen)]
+
+
+class Incident:
+    """A stream's open error: the lines after it and the block (stack trace) continuing it."""
+
+    def __init__(self) -> None:
+        self.after = 0
+        self.block = 0
+        self.head = b""  # the error line the block continues
+        self.holding = -1  # line number of the error whose rest is held back, if any
+        self.opened = -1  # line number of the error
+
+    def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
+        """Whether ``line`` goes on the stack trace under way: a frame, a blank line, or the
+        error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
+        most frames a trace may have, so a first frame was seen if fewer are left)."""
+        return self.block > 0 and (
+            not line.strip()
+            or continues(self.head, line)
+            or (kind == Kind.ERROR and self.block < block)
+        )

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from . import flood
 from .commands import Commands
-from .failure import continues
+from .failure import Incident, continues
 from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import Kind
@@ -24,17 +24,6 @@ from .throttle import Progress, Repeats
 from .verbatim import Verbatim
 
 __all__ = ["STDERR", "STDOUT", "Emit", "Selector"]
-
-
-class Incident:
-    """A stream's open error: the lines after it and the block (stack trace) continuing it."""
-
-    def __init__(self) -> None:
-        self.after = 0
-        self.block = 0
-        self.head = b""  # the error line the block continues
-        self.holding = -1  # line number of the error whose rest is held back, if any
-        self.opened = -1  # line number of the error
 
 
 class Selector:
@@ -180,13 +169,7 @@ class Selector:
         verbatim = False
         if self.verbatim.left > 0:
             inc = self.incidents[stream]
-            # A stack trace shown as written ends before the note: its frames, and the
-            # error line that closes them (Python's ``ValueError: ...``).
-            in_block = inc.block > 0 and (
-                not line.strip()
-                or continues(inc.head, line)
-                or (kind == Kind.ERROR and inc.block < self.policy.block)
-            )
+            in_block = inc.in_trace(line, kind, self.policy.block)
             verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
