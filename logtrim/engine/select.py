@@ -34,6 +34,7 @@ class Incident:
         self.block = 0
         self.head = b""  # the error line the block continues
         self.holding = -1  # line number of the error whose rest is held back, if any
+        self.opened = -1  # line number of the error
 
 
 class Selector:
@@ -176,7 +177,17 @@ class Selector:
         its share of the verbatim allowance but is not shown for it.
         """
         commands = self.commands
-        verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
+        verbatim = False
+        if self.verbatim.left > 0:
+            inc = self.incidents[stream]
+            # A stack trace shown as written ends before the note: its frames, and the
+            # error line that closes them (Python's ``ValueError: ...``).
+            in_block = inc.block > 0 and (
+                not line.strip()
+                or continues(inc.head, line)
+                or (kind == Kind.ERROR and inc.block < self.policy.block)
+            )
+            verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
             self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
@@ -256,7 +267,11 @@ class Selector:
         fits = self.budget.allows(kind, len(shown))
         before = self.show.context_before(lineno) if opens and fits else []
         shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
+        if context and not shown_now and inc.opened >= 0:
+            # The rest of an error shown live, cut by the budget: held for the end too.
+            self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
         if opens:
+            inc.opened = lineno
             inc.after = self.policy.after
             inc.block = self.policy.block
             inc.head = line
@@ -274,8 +289,8 @@ class Selector:
         self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
             inc = self.incidents[stream]
-            inc.after, inc.block, inc.head, inc.holding = (
-                self.policy.after, self.policy.block, line, -1
+            inc.after, inc.block, inc.head, inc.holding, inc.opened = (
+                self.policy.after, self.policy.block, line, -1, lineno
             )  # fmt: skip
 
     def _promote(
