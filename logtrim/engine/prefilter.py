@@ -5,10 +5,9 @@ The chunk is lowered once; then, over the whole chunk:
 
 * the pieces' required literals (:mod:`.literals`), covered by few shared word starts
   ("time" for "timeout" and "timed out"; a literal containing another needs no pass of its
-  own), each searched from its rarest byte in the log on, those with one first byte in one
-  ``re`` pass (re skips to that byte, then tries them all);
-* one pass per rule for its line-start pieces whose literals are weak (``\\n`` and the
-  piece: ``^E0123 12:00:00.000 `` has no literal worth a search);
+  own), in one ``re`` pass per byte of a small set of rare bytes (:func:`_plan`);
+* one pass per flags for the line-start pieces of every rule whose literals are weak or
+  common words (``\\n`` and the pieces: ``^E0123 12:00:00.000 ``, ``^Deploying``);
 * a piece whose literals are single bytes ("%", "/"): by literal while they are rare in the
   chunk, else by a regex from its first literal byte on (re skips ahead to that byte).
 
