@@ -1,4 +1,5 @@
-"""Whether logtrim may start a second process with ``fork``: one answer for every user.
+"""Whether logtrim may start a second process with ``fork``: one answer for every user; and
+what an object of logtrim's does in a process forked from the one that made it.
 
 ``run``'s archive writer and ``stats``'s counting aside both ask here. ``LOGTRIM_NO_FORK=1``
 keeps all work in the one process; it is read once, at the first question.
@@ -9,6 +10,9 @@ from __future__ import annotations
 import functools
 import os
 import sys
+import weakref
+from contextlib import suppress
+from typing import Protocol
 
 
 @functools.lru_cache(maxsize=1)
@@ -20,3 +24,27 @@ def can_fork() -> bool:
 def can_fork_before_exec() -> bool:
     """Forking a process that will start an asyncio child is well trodden on Linux only."""
     return can_fork() and sys.platform.startswith("linux")
+
+
+class _ForkAware(Protocol):
+    def after_fork_in_child(self) -> None: ...
+
+
+# Weak: a handler the app dropped is not kept alive for the sake of a fork.
+_LIVE: weakref.WeakSet[_ForkAware] = weakref.WeakSet()
+
+
+def after_fork_in_child(obj: _ForkAware) -> None:
+    """Call ``obj.after_fork_in_child()`` in every process forked from this one (the
+    handler: the archive and the summary stay the parent's)."""
+    _LIVE.add(obj)
+
+
+def _in_child() -> None:
+    for obj in list(_LIVE):
+        with suppress(Exception):
+            obj.after_fork_in_child()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_in_child)

@@ -20,10 +20,10 @@ from collections.abc import Mapping
 
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
-from .closing import Closer, Ending
+from .closing import Closer, Ending, signal_reason
 from .commands import Commands
-from .history import CUT, Held, History, Shaper
-from .lines import StreamInput
+from .history import Held, History, Shaper
+from .intake import Intake
 from .mask import Masker
 from .matcher import Compiler, Matcher
 from .native import NativeProgress
@@ -61,10 +61,8 @@ class Core:
         self.matcher = Matcher((*RULES, *extra_rules(pol.keep, self.commands.markers)),
                                compiler=compiler)  # fmt: skip
         self.secrets = Secrets(self.masker, self.commands, self.matcher, self.notes)
-        self.records = Records(self.secrets, self._record, max_pending)
         self.add_secrets(*pol.masks)
         self._drop = [re.compile(p.encode()) for p in pol.drop]
-        self._inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
         self.history = History(max(pol.tail, pol.success_tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
         held = Held(min(max(self.budget.tail, 4096), 2 << 20))
@@ -97,7 +95,18 @@ class Core:
                                      self.shaper.masked, enabled=pol.native_progress)  # fmt: skip
         if self.native.active:
             self.select.progress.native, self.out.after_progress = self.native, self.native.flush
-        self.nbytes = 0
+        self.intake = Intake(
+            history=self.history, tally=self.tally, select=self.select, out=self.out,
+            matcher=self.matcher, shaper=self.shaper, masker=self.masker,
+            secrets=self.secrets, partial=self.partial, max_pending=max_pending,
+        )  # fmt: skip
+        self._inputs = self.intake.inputs
+        self.records = Records(self.secrets, self.intake.record, max_pending)
+
+    @property
+    def nbytes(self) -> int:
+        """Bytes of the child's output so far."""
+        return self.intake.nbytes
 
     @property
     def lines(self) -> int:
@@ -121,8 +130,9 @@ class Core:
             safe_cut=self.masker.safe_cut if self.masker else None,
             hold=self.secrets.hold if self.masker.multiline else None,
         )
+        intake = self.intake
         archive = [
-            self._piece(stream, buf, now) if long else self._region(stream, buf, now)
+            intake.piece(stream, buf, now) if long else intake.region(stream, buf, now)
             for long, buf in pieces
         ]
         self.partial.waiting(stream, now, fresh=bool(pieces))
@@ -136,7 +146,7 @@ class Core:
             archive.append(self.records.release(stream, now))
             rest = st.splitter.flush()
             if rest:
-                archive.append(self._region(stream, rest, now))
+                archive.append(self.intake.region(stream, rest, now))
             st.in_long = False
             st.partial_at = None
         return b"".join(archive), self.out.take()
@@ -155,35 +165,6 @@ class Core:
         # Secrets from every system's declarations, whatever tier the caller gives the record.
         archive = self.records.feed(stream, data, kind, now)
         return archive, self.out.take()
-
-    def _record(self, stream: int, data: bytes, kind: Kind | None, size: int, now: float) -> None:
-        """One record's console form (``size``: its bytes as written)."""
-        history, tally = self.history, self.tally
-        base = history.lines
-        history.remember(stream, data, base)
-        pos = 0
-        lineno = base
-        while pos < len(data):
-            if kind == Kind.NOISE and not self.select.line_mode(stream, lineno):
-                # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
-                if self.select.verbatim.left > 0:
-                    self.select.verbatim.consume(len(data) - pos)
-                rest = data.count(b"\n", pos)
-                self.out.hide(len(data) - pos, rest)
-                tally.seen_lines[Kind.NOISE] += rest
-                tally.seen_bytes[Kind.NOISE] += len(data) - pos
-                lineno += rest
-                break
-            end = data.index(b"\n", pos) + 1
-            line = data[pos:end]
-            line_kind = kind if kind is not None else self.matcher.line_kind(line)
-            history.hint = (lineno, pos)
-            self.select.line(stream, line, line_kind, lineno, now, detail=kind == Kind.NOISE)
-            pos = end
-            lineno += 1
-        history.lines = lineno
-        history.seal(lineno - base)
-        self.nbytes += size
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""
@@ -208,56 +189,6 @@ class Core:
         """Mask ``data`` only: what the shell forwards after the engine failed open. The bytes
         that could start a secret wait for the stream's next chunk (``final``: no more)."""
         return self.secrets.passthrough(stream, data, final=final)
-
-    def _piece(self, stream: int, buf: bytes, now: float) -> bytes:
-        """A piece of a line too long to hold: classify its start, archive it all."""
-        st = self._inputs[stream]
-        self.nbytes += len(buf)
-        if st.partial_shown:
-            self.partial.end_line(stream)
-        if not st.in_long:
-            st.in_long = True
-            head = self.shaper.line_start(buf)
-            hits = self.matcher.scan(buf[: self.shaper.max_line])  # as a whole line is
-            kind = hits[0][1] if hits else Kind.NOISE
-            line = head + CUT + b"\n"
-            lineno = self.history.lines
-            self.history.remember(stream, line, lineno)
-            self.history.hint = (lineno, 0)
-            gap = self.out.gap_lines
-            self.select.line(stream, line, kind, lineno, now, size=len(buf))
-            st.long_hidden = self.out.gap_lines > gap  # it went into the gap (not a repeat)
-            self.history.lines += 1
-            self.history.seal(1)
-        elif st.long_hidden:
-            self.out.gap_bytes += len(buf)  # a hidden line's gap counts it as if seen whole
-        return self.masker.mask(buf)
-
-    def _region(self, stream: int, region: bytes, now: float) -> bytes:
-        st = self._inputs[stream]
-        self.nbytes += len(region)
-        # Masked whole: a secret over lines may begin in the rest of a long line.
-        archive, region, hits = self.secrets.region(stream, region)
-        if st.in_long:
-            # The rest of a long line: archive only, it was counted with its first piece.
-            end = region.find(b"\n") + 1 or len(region)
-            if st.long_hidden:
-                self.out.gap_bytes += end
-            region = region[end:]
-            st.in_long = False
-            if not region:
-                return archive
-            hits = self.matcher.scan(region)
-        if st.partial_shown:  # the line whose start is on the console ends first
-            region = self.partial.complete(stream, region)
-            if not region:
-                return archive
-            hits = self.matcher.scan(region)
-        base = self.history.lines
-        self.history.remember(stream, region, base)
-        self.history.lines = self.select.region(stream, region, hits, base, now)
-        self.history.seal(self.history.lines - base)
-        return archive
 
     def _own_line_levels(self) -> tuple[list[bytes], list[bytes]]:
         reset, restore = self.dialect.own_line_levels()
@@ -359,20 +290,9 @@ class Core:
                 reasons.offer_stream_end(self.shaper.display(raw), lineno)
         actions = self.closer.close(
             end,
-            reason=reasons.reason(self.masker, fallback=_signal_reason(killed_by, interrupted)),
+            reason=reasons.reason(self.masker, fallback=signal_reason(killed_by, interrupted)),
             first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
             tail=lambda count, reserve, title: self.emit_tail(count, reserve=reserve, title=title),
         )
         return self.out.take(), actions
-
-
-def _signal_reason(killed_by: str | None, interrupted: str | None) -> str | None:
-    """Why a run ended by a signal failed, when no line of its output says more."""
-    if killed_by is None and interrupted is None:
-        return None
-    if killed_by is None:
-        return f"interrupted by {interrupted}"
-    if interrupted is None or interrupted == killed_by:
-        return f"terminated by {killed_by}"
-    return f"terminated by {killed_by} after {interrupted}"

@@ -81,6 +81,7 @@ class TailLine:
     marked: bool = False  # a rule gives it a tier
     incident: int = -1  # the line number of the error that opened its incident
     cont: bool = False  # it continues that error (a stack frame), not just follows it
+    earlier: bool = False  # written before a line its stream already showed: out of order
 
 
 def incidents(
@@ -155,7 +156,9 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     distinct: list[list[int]] = []
     for head in sorted(groups, reverse=True):
         shape = tuple(_same(lines[i].text) for i in groups[head] if lines[i].cont)
-        if shape not in shapes:  # the same failure again: its newest instance is enough
+        # The same failure again: its newest instance is enough. An incident whose error was
+        # shown already has no shape here: nothing says it repeats another.
+        if not shape or shape not in shapes:
             shapes.add(shape)
             distinct.append(groups[head])
     # Stack frames, then the lines after: line by line across the incidents, so the newest

@@ -13,12 +13,13 @@ from .commands import Commands
 from .failure import continues
 from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
-from .kinds import TIERS, Kind
+from .kinds import Kind
 from .matcher import Matcher
 from .native import NativeProgress
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
 from .reason import ReasonChooser
+from .show import Shower
 from .throttle import Progress, Repeats
 from .verbatim import Verbatim
 
@@ -33,6 +34,7 @@ class Incident:
         self.block = 0
         self.head = b""  # the error line the block continues
         self.holding = -1  # line number of the error whose rest is held back, if any
+        self.opened = -1  # line number of the error
 
 
 class Selector:
@@ -66,10 +68,10 @@ class Selector:
         self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
         self.reasons = ReasonChooser()
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
-        self._stopped: set[Kind] = set()  # tiers the budget no longer shows
         # The output shown whole before filtering starts.
         self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
         out.settle = self.repeats.settle
+        self.show = Shower(policy.context, out, history, shaper, dropped, self.progress)
 
     def region(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
@@ -149,7 +151,7 @@ class Selector:
     @property
     def stopped(self) -> set[Kind]:
         """The tiers the budget no longer shows."""
-        return self._stopped
+        return self.show.stopped
 
     def line_mode(self, stream: int, lineno: int) -> bool:
         """Whether the next line must be looked at even without a rule hit."""
@@ -175,7 +177,17 @@ class Selector:
         its share of the verbatim allowance but is not shown for it.
         """
         commands = self.commands
-        verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
+        verbatim = False
+        if self.verbatim.left > 0:
+            inc = self.incidents[stream]
+            # A stack trace shown as written ends before the note: its frames, and the
+            # error line that closes them (Python's ``ValueError: ...``).
+            in_block = inc.block > 0 and (
+                not line.strip()
+                or continues(inc.head, line)
+                or (kind == Kind.ERROR and inc.block < self.policy.block)
+            )
+            verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
             self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
@@ -253,9 +265,13 @@ class Selector:
         # Context is looked up only for a line the budget could still show: once the error
         # tier is closed, an error line costs no history walk (issue 17.20).
         fits = self.budget.allows(kind, len(shown))
-        before = self._context_before(lineno) if opens and fits else []
-        shown_now = self._show(stream, shown, kind, lineno, before, context=context)
+        before = self.show.context_before(lineno) if opens and fits else []
+        shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
+        if context and not shown_now and inc.opened >= 0:
+            # The rest of an error shown live, cut by the budget: held for the end too.
+            self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
         if opens:
+            inc.opened = lineno
             inc.after = self.policy.after
             inc.block = self.policy.block
             inc.head = line
@@ -273,8 +289,8 @@ class Selector:
         self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
             inc = self.incidents[stream]
-            inc.after, inc.block, inc.head, inc.holding = (
-                self.policy.after, self.policy.block, line, -1
+            inc.after, inc.block, inc.head, inc.holding, inc.opened = (
+                self.policy.after, self.policy.block, line, -1, lineno
             )  # fmt: skip
 
     def _promote(
@@ -299,69 +315,3 @@ class Selector:
         if head and kind < Kind.INFO:
             kind = seen = Kind.INFO
         return kind, seen, context, False
-
-    def _context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
-        """(lineno, stream, console form) of the lines before an error not shown yet, each
-        newer than what its stream showed last, none archive only."""
-        history = self.history
-        want = min(self.policy.context, lineno - history.last_shown - 1)
-        if want <= 0:
-            return []
-        return [
-            (n, stream, self.shaper.display(raw))
-            for n, stream, raw in history.recent(lineno, want)
-            if history.visible(n, stream) and not self.dropped(raw)
-        ]
-
-    def _show(
-        self,
-        stream: int,
-        shown: bytes,
-        kind: Kind,
-        lineno: int,
-        before: list[tuple[int, int, bytes]],
-        *,
-        context: bool = False,
-    ) -> bool:
-        """Print a line with its context before it, if the budget allows its tier."""
-        # The progress state before this line, in order (dropped when the context shows it).
-        self.progress.late(stream, before=before[0][0] if before else lineno)
-        out, mask = self.out, self.shaper.masker.mask
-        masked = mask(shown)
-        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
-            self._hold(kind, len(shown))
-            return False
-        ctx = [(n, s, mask(b)) for n, s, b in before]
-        gap = out.gap_text(len(ctx))
-        cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
-        if not self.budget.allows(kind, cost) and ctx:
-            ctx, gap = [], out.gap_text(0)
-            cost = len(masked) + len(gap)
-        if not self.budget.allows(kind, cost):
-            self._hold(kind, len(shown))
-            return False
-        if gap:
-            out.emit(STDOUT, gap, Kind.NOISE, own=True)
-        out.clear_gap()
-        for ctx_lineno, ctx_stream, line in ctx:
-            out.emit(ctx_stream, line, Kind.NOISE)
-            out.tally.context_lines += 1
-            self.history.mark_shown(ctx_lineno, stream=ctx_stream)
-        out.emit(stream, masked, Kind.NOISE if context else kind)
-        if context:
-            out.tally.context_lines += 1
-        self.history.mark_shown(lineno, stream=stream)
-        return True
-
-    def _hold(self, kind: Kind, size: int) -> None:
-        """A line the budget does not allow: counted, and the first of its tier says so."""
-        self.out.tally.held_lines += 1
-        self.out.tally.held_bytes += size
-        self.out.hide(size)
-        if kind not in self._stopped:
-            self._stopped.add(kind)
-            pct = 100 * self.budget.used // self.budget.total
-            self.out.marker(
-                f"budget {pct}% used: {TIERS[kind].lines} are no longer shown "
-                "(the archive has everything)"
-            )

@@ -18,12 +18,12 @@ import sys
 import threading
 import time
 import traceback
-import weakref
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from .._fork import after_fork_in_child
 from .._log import say
 from .._sizes import parse_size
 from ..archive import DEFAULT_LEVEL
@@ -31,6 +31,7 @@ from ..dialects.base import Print
 from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
+from .tiers import record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
     from ..dialects.base import Action
@@ -101,7 +102,7 @@ class LogtrimHandler(logging.Handler):
         self._stop = threading.Event()
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
-        _LIVE.add(self)
+        after_fork_in_child(self)
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
@@ -121,22 +122,8 @@ class LogtrimHandler(logging.Handler):
             self._feed(text, levelno, None)
 
     def kind(self, data: bytes, levelno: int) -> Kind:
-        """The tier of a record: its level decides, INFO may be progress; ``keep`` rules
-        and CI commands (e.g. ``##octopus[...]``) pass as such."""
-        if levelno < logging.INFO and not self._scan_debug:
-            return Kind.NOISE
-        found = self.core.classify(data)
-        if found == Kind.KEEP:
-            return found
-        if found == Kind.SERVICE:  # a real CI command, or just "::" in some text?
-            text = data.decode("utf-8", "replace")
-            if self.core.is_command(text):
-                return found
-        if levelno < logging.INFO:
-            return Kind.NOISE
-        if levelno < logging.WARNING:
-            return Kind.PROGRESS if found == Kind.PROGRESS else Kind.INFO
-        return Kind.WARNING if levelno < logging.ERROR else Kind.ERROR
+        """The tier of a record (see :func:`.tiers.record_kind`)."""
+        return record_kind(self.core, data, levelno, scan_debug=self._scan_debug)
 
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
@@ -314,17 +301,5 @@ class LogtrimHandler(logging.Handler):
         self._console([(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)])
         return [a for a in actions if not isinstance(a, Print)]
 
-
-_LIVE: weakref.WeakSet[LogtrimHandler] = weakref.WeakSet()
-
-
-def _after_fork_in_child() -> None:
-    for handler in list(_LIVE):
-        with suppress(Exception):
-            handler.after_fork_in_child()
-
-
-if hasattr(os, "register_at_fork"):
-    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 __all__ = ["LogtrimHandler"]

@@ -20,10 +20,10 @@ from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
-from .inputs import Input, InputFormat, line_chunks, open_detected, open_input
+from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_detected, open_input
 from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
 
-ASIDE_MIN = 16 << 20  # a raw task log this large has its templates counted in parallel
+ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted in parallel
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
 HEADER_STEP = "(task header)"
 STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
@@ -105,24 +105,12 @@ def compute(inputs: Iterable[Input]) -> Stats:
         info = InputStats(inp.name, inp.format, LogKind.TASKLOG if is_task else LogKind.PLAIN)
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
-        tally = _TaskLogTally(stats) if is_task else None
-        # A large raw task log: its templates are counted on the second core, from the file,
-        # while this process parses its entries.
-        side = None
-        if tally is not None and inp.path != "-" and (inp.size or 0) >= ASIDE_MIN:
-            side = aside(functools.partial(_count_file, inp.path))
         lines_before = counter.lines
-        for chunk in chunks:
-            if side is None:
-                counter.feed(chunk)
-            info.bytes += len(chunk)
-            if tally is not None:
-                tally.feed(chunk)
-        if side is not None:
-            counter.add(*(side() or _count_file(inp.path)))  # (failed: count them here)
+        if is_task:
+            _task_log(inp, chunks, counter, _TaskLogTally(stats), info)
+        else:
+            _plain(inp, chunks, counter, info)
         info.lines = counter.lines - lines_before
-        if tally is not None:
-            tally.flush()
         info.damage = inp.damage
     plain_templates = plain.result()
     stats.templates = dict(plain_templates)
@@ -140,6 +128,65 @@ def compute(inputs: Iterable[Input]) -> Stats:
         stats.levels[name] = stats.levels.get(name, 0) + stat.size
     stats.templates, stats.tiers, stats.merged = merge(stats.templates, stats.tiers)
     return stats
+
+
+def _task_log(
+    inp: Input,
+    chunks: Iterable[bytes],
+    counter: TemplateCounter,
+    tally: _TaskLogTally,
+    info: InputStats,
+) -> None:
+    # A large raw task log: its templates are counted on the second core, from the file,
+    # while this process parses its entries.
+    side = None
+    if inp.path != "-" and (inp.size or 0) >= ASIDE_MIN:
+        side = aside(functools.partial(_count_file, inp.path))
+    for chunk in chunks:
+        if side is None:
+            counter.feed(chunk)
+        info.bytes += len(chunk)
+        tally.feed(chunk)
+    if side is not None:
+        lines, _, templates = side() or _count_file(inp.path)  # (failed: count them here)
+        counter.add(lines, templates)
+    tally.flush()
+
+
+def _plain(inp: Input, chunks: Iterable[bytes], counter: TemplateCounter, info: InputStats) -> None:
+    # A large plain file: its second half (from a line start) is counted on the second
+    # core. Lines are counted alike wherever the file is cut, so the figures are the same.
+    half = _half(inp)
+    side = aside(functools.partial(_count_file, inp.path, half)) if half else None
+    for chunk in chunks:
+        last = bool(half) and info.bytes + len(chunk) >= half
+        mine = chunk[: half - info.bytes] if last else chunk
+        counter.feed(mine)
+        info.bytes += len(mine)
+        if last:
+            inp.close()
+            break
+    if side is not None:
+        counter.result()  # this half's templates first, as a single pass would list them
+        lines, size, templates = side() or _count_file(inp.path, half)
+        counter.add(lines, templates)
+        info.bytes += size
+
+
+def _half(inp: Input) -> int:
+    """Where a large plain file is cut for counting on two cores (a line start), else 0."""
+    size = inp.size or 0
+    if inp.path == "-" or inp.format != InputFormat.PLAIN or size < max(ASIDE_MIN, 2):
+        return 0
+    middle = size // 2
+    try:
+        with open(inp.path, "rb") as file:
+            file.seek(middle - 1)
+            near = file.read(MAX_LINE)
+    except OSError:
+        return 0
+    newline = near.find(b"\n")
+    return middle + newline if 0 <= newline < len(near) - 1 else 0
 
 
 WILDCARD = b"<*>"
@@ -212,12 +259,23 @@ def _joined(shapes: list[tuple[bytes, ...]]) -> bytes:
     return b" ".join(tokens)
 
 
-def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
-    """Lines and templates of the input at ``path``, read anew."""
+def _count_file(path: str, start: int = 0) -> tuple[int, int, dict[bytes, TemplateStat]]:
+    """Lines, bytes and templates of the input at ``path``, read anew (a plain file from
+    byte ``start``, a line start)."""
+    if not start:
+        return _count(open_input(path, binary=True).chunks())
+    with open(path, "rb") as file:
+        file.seek(start)
+        return _count(iter(functools.partial(file.read, CHUNK), b""))
+
+
+def _count(raw: Iterable[bytes]) -> tuple[int, int, dict[bytes, TemplateStat]]:
     counter = TemplateCounter()
-    for chunk in line_chunks(open_input(path, binary=True).chunks()):
+    size = 0
+    for chunk in line_chunks(raw):
         counter.feed(chunk)
-    return counter.lines, counter.result()
+        size += len(chunk)
+    return counter.lines, size, counter.result()
 
 
 @functools.lru_cache(maxsize=1)

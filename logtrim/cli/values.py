@@ -1,0 +1,151 @@
+"""The parsers of :mod:`.settings`: a raw value (typer's, a TOML value, a variable's text)
+to a checked one, and back to the text ``--help`` shows for a default."""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+
+from .._errors import UsageError
+from .._sizes import format_size, parse_size
+from ..dialects import DIALECTS
+from ..engine.policy import MIN_BUDGET
+
+CI_NAMES = ", ".join(["auto", *DIALECTS])
+
+
+class BadValue(ValueError):
+    """A raw value a parser refuses; the message says what a good one looks like."""
+
+
+def count(raw: object) -> int:
+    hint = "a whole number, 0 or more"
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+        raise BadValue(hint)
+    try:
+        number = int(raw)
+    except ValueError:
+        raise BadValue(hint) from None
+    if number < 0:
+        raise BadValue(hint)
+    return number
+
+
+def level(raw: object) -> int:
+    hint = "a whole number between 1 and 22"
+    try:
+        number = count(raw)
+    except BadValue:
+        raise BadValue(hint) from None
+    if not 1 <= number <= 22:
+        raise BadValue(hint)
+    return number
+
+
+def seconds(raw: object) -> float:
+    # float() takes nan and inf; nan then passes `< 0` (it fails every comparison), and
+    # either wrecks a timer after the child ran.
+    hint = "seconds: a finite number, 0 or more"
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise BadValue(hint)
+    try:
+        seconds = float(raw)
+    except ValueError:
+        raise BadValue(hint) from None
+    if not math.isfinite(seconds) or seconds < 0:
+        raise BadValue(hint)
+    return seconds
+
+
+def budget(raw: object) -> int:
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise BadValue("a size such as 20MB")
+    try:
+        size = parse_size(raw if isinstance(raw, (int, str)) else str(raw))
+    except OverflowError:
+        raise BadValue("a size such as 20MB") from None
+    if size < MIN_BUDGET:
+        raise UsageError(f"budget must be at least {format_size(MIN_BUDGET)}")
+    return size
+
+
+def verbatim(raw: object) -> int | None:
+    """A size (0: filter from the first line); ``auto``: a twentieth of the budget."""
+    if isinstance(raw, str) and raw.strip().lower() == "auto":
+        return None
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+        raise BadValue("a size such as 1MB, or auto")
+    try:
+        return parse_size(raw if isinstance(raw, (int, str)) else str(raw))
+    except (OverflowError, ValueError):
+        raise BadValue("a size such as 1MB, or auto") from None
+
+
+def show_verbatim(size: int | None) -> str:
+    return "auto" if size is None else show_size(size)
+
+
+def ci(raw: object) -> str:
+    if not isinstance(raw, str) or raw.lower() not in ("auto", *DIALECTS):
+        raise BadValue(f"one of {CI_NAMES}")
+    return raw.lower()
+
+
+_TRUE = ("1", "true", "yes", "on")
+_FALSE = ("0", "false", "no", "off")
+
+
+def flag(raw: object) -> bool:
+    """A switch: a TOML boolean, or ``1``/``true``/``yes``/``on`` and ``0``/``false``/..."""
+    if isinstance(raw, bool):
+        return raw
+    if isinstance(raw, str) and raw.strip().lower() in _TRUE + _FALSE:
+        return raw.strip().lower() in _TRUE
+    raise BadValue("true or false")
+
+
+def show_flag(value: bool) -> str:
+    return "true" if value else "false"  # as a config file writes it
+
+
+def strings(raw: object) -> tuple[str, ...]:
+    """A list; a lone string is one item, or a JSON list when it starts with ``[``."""
+    if isinstance(raw, str):
+        try:
+            raw = json.loads(raw) if raw.startswith("[") else [raw]
+        except json.JSONDecodeError:
+            raise BadValue("a JSON list of strings") from None
+    if not isinstance(raw, (list, tuple)) or not all(isinstance(v, str) for v in raw):
+        raise BadValue("a list of strings")
+    return tuple(raw)
+
+
+def patterns(raw: object) -> tuple[str, ...]:
+    patterns = strings(raw)
+    for pattern in patterns:
+        try:
+            re.compile(pattern.encode())
+        except re.error as exc:
+            raise UsageError(f"bad regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+def names(raw: object) -> tuple[str, ...]:
+    """Variable names: a list, or one comma-separated string (``LOGTRIM_MASK_ENV=A,B``)."""
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    names = strings(raw)
+    return tuple(n.strip() for n in names if n.strip())
+
+
+def show_seconds(seconds: float) -> str:
+    return f"{seconds:g}"
+
+
+def show_size(size: int) -> str:
+    """``20MB``: the default as a user would write it."""
+    for unit, scale in (("GB", 10**9), ("MB", 10**6), ("kB", 10**3)):
+        if size and size % scale == 0:
+            return f"{size // scale}{unit}"
+    return str(size)

@@ -1,0 +1,123 @@
+"""The intake: the child's bytes become lines for the :class:`~.select.Selector`.
+
+A part of the :class:`~.core.Core`. Whole-line regions are masked, remembered in the history
+and handed to the selector in one call; a line too long to hold arrives in pieces, of which
+only the first is looked at; records whose tier the caller knows (the handler, a task log)
+come through :meth:`Intake.record`. The ``nbytes`` counter is the child's output so far.
+"""
+
+from __future__ import annotations
+
+from .history import CUT, History, Shaper
+from .kinds import Kind
+from .lines import StreamInput
+from .mask import Masker
+from .matcher import Matcher
+from .output import STDERR, STDOUT, Output
+from .partial import Partial
+from .policy import Tally
+from .secrets import Secrets
+from .select import Selector
+
+
+class Intake:
+    """Lines in, per stream: see the module docstring."""
+
+    def __init__(
+        self,
+        *,
+        history: History,
+        tally: Tally,
+        select: Selector,
+        out: Output,
+        matcher: Matcher,
+        shaper: Shaper,
+        masker: Masker,
+        secrets: Secrets,
+        partial: Partial,
+        max_pending: int,
+    ) -> None:
+        self._history, self._tally, self._select, self._out = history, tally, select, out
+        self._matcher, self._shaper, self._masker = matcher, shaper, masker
+        self._secrets, self._partial = secrets, partial
+        self.inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
+        self.nbytes = 0
+
+    def record(self, stream: int, data: bytes, kind: Kind | None, size: int, now: float) -> None:
+        """One record's console form (``size``: its bytes as written)."""
+        history, tally = self._history, self._tally
+        base = history.lines
+        history.remember(stream, data, base)
+        pos = 0
+        lineno = base
+        while pos < len(data):
+            if kind == Kind.NOISE and not self._select.line_mode(stream, lineno):
+                # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
+                if self._select.verbatim.left > 0:
+                    self._select.verbatim.consume(len(data) - pos)
+                rest = data.count(b"\n", pos)
+                self._out.hide(len(data) - pos, rest)
+                tally.seen_lines[Kind.NOISE] += rest
+                tally.seen_bytes[Kind.NOISE] += len(data) - pos
+                lineno += rest
+                break
+            end = data.index(b"\n", pos) + 1
+            line = data[pos:end]
+            line_kind = kind if kind is not None else self._matcher.line_kind(line)
+            history.hint = (lineno, pos)
+            self._select.line(stream, line, line_kind, lineno, now, detail=kind == Kind.NOISE)
+            pos = end
+            lineno += 1
+        history.lines = lineno
+        history.seal(lineno - base)
+        self.nbytes += size
+
+    def piece(self, stream: int, buf: bytes, now: float) -> bytes:
+        """A piece of a line too long to hold: classify its start, archive it all."""
+        st = self.inputs[stream]
+        self.nbytes += len(buf)
+        if st.partial_shown:
+            self._partial.end_line(stream)
+        if not st.in_long:
+            st.in_long = True
+            head = self._shaper.line_start(buf)
+            hits = self._matcher.scan(buf[: self._shaper.max_line])  # as a whole line is
+            kind = hits[0][1] if hits else Kind.NOISE
+            line = head + CUT + b"\n"
+            lineno = self._history.lines
+            self._history.remember(stream, line, lineno)
+            self._history.hint = (lineno, 0)
+            gap = self._out.gap_lines
+            self._select.line(stream, line, kind, lineno, now, size=len(buf))
+            st.long_hidden = self._out.gap_lines > gap  # it went into the gap (not a repeat)
+            self._history.lines += 1
+            self._history.seal(1)
+        elif st.long_hidden:
+            self._out.gap_bytes += len(buf)  # a hidden line's gap counts it as if seen whole
+        return self._masker.mask(buf)
+
+    def region(self, stream: int, region: bytes, now: float) -> bytes:
+        st = self.inputs[stream]
+        self.nbytes += len(region)
+        # Masked whole: a secret over lines may begin in the rest of a long line.
+        archive, region, hits = self._secrets.region(stream, region)
+        if st.in_long:
+            # The rest of a long line: archive only, it was counted with its first piece.
+            end = region.find(b"\n") + 1 or len(region)
+            if st.long_hidden:
+                self._out.gap_bytes += end
+            region = region[end:]
+            st.in_long = False
+            if not region:
+                return archive
+            hits = self._matcher.scan(region)
+        if st.partial_shown:  # the line whose start is on the console ends first
+            region = self._partial.complete(stream, region)
+            if not region:
+                return archive
+            hits = self._matcher.scan(region)
+        base = self._history.lines
+        self._history.remember(stream, region, base)
+        self._history.lines = self._select.region(stream, region, hits, base, now)
+        self._history.seal(self._history.lines - base)
+        return archive

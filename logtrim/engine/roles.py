@@ -1,0 +1,80 @@
+"""What a rule is, and how the rules a line hits combine into its tier (by their *role*).
+
+The roles are described in :mod:`.rules`, with the built-in rules themselves.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from .kinds import Kind
+
+
+class Role(str, Enum):
+    """How a rule's tier combines with the others a line hits."""
+
+    LEVEL = "level"
+    STRONG = "strong"
+    WORD = "word"
+    ZERO = "zero"
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    kind: Kind
+    pattern: bytes
+    example: str = ""
+    caseless: bool = True
+    role: Role = Role.WORD
+
+
+def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> Kind:
+    """The tier of a line from the rules it hits (by index), by role (module docstring).
+
+    A level decides (INFO with a progress form is progress); strong forms may raise it.
+    ``detail``: the line has a detail level (:data:`DETAIL_START`, :data:`DETAIL_FIELD`).
+    Without a level, the words decide, and a zero rule cancels the error words.
+    """
+    level: Kind | None = None
+    strong = words = Kind.NOISE
+    progress = zero = error_word = False
+    for i in ids:
+        rule = rules[i]
+        role = rule.role
+        if role is Role.LEVEL:
+            level = rule.kind if level is None else max(level, rule.kind)
+        elif role is Role.STRONG:
+            strong = max(strong, rule.kind)
+        elif role is Role.ZERO:
+            zero = True
+        elif rule.kind == Kind.PROGRESS:
+            progress = True
+        elif rule.kind == Kind.ERROR:
+            error_word = True
+        else:
+            words = max(words, rule.kind)
+    if level is None and detail:
+        level = Kind.NOISE
+    if level is not None:
+        return max(Kind.PROGRESS if level == Kind.INFO and progress else level, strong)
+    if error_word and not zero:
+        words = Kind.ERROR
+    if progress and words < Kind.PROGRESS:
+        words = Kind.PROGRESS
+    best = max(words, strong)
+    return Kind.INFO if best == Kind.NOISE and zero else best
+
+
+def needs_detail(ids: Sequence[int], rules: Sequence[Rule]) -> bool:
+    """Whether a detail level could change this line's tier: no level and no strong form
+    decides it, and a word or a progress form would raise it."""
+    raises = False
+    for i in ids:
+        rule = rules[i]
+        if rule.role is Role.LEVEL or rule.role is Role.STRONG:
+            return False
+        raises = raises or (rule.role is Role.WORD and rule.kind != Kind.INFO)
+    return raises

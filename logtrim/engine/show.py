@@ -1,0 +1,102 @@
+"""Printing a line the selector decided to show, with the context before it.
+
+A part of the :class:`~.select.Selector`. The budget has the last word: a line it does not
+allow is held (counted, and the first of its tier says the tier is no longer shown); a line
+it allows comes with the lines before it that are not on the console yet, when they fit too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .history import History, Shaper
+from .kinds import TIERS, Kind
+from .output import STDOUT, Output
+from .throttle import Progress
+
+
+class Shower:
+    """Shows lines within the budget (see the module docstring)."""
+
+    def __init__(
+        self,
+        context: int,
+        out: Output,
+        history: History,
+        shaper: Shaper,
+        dropped: Callable[[bytes], bool],
+        progress: Progress,
+    ) -> None:
+        self._context = context
+        self.out = out
+        self.budget = out.budget
+        self.history = history
+        self.shaper = shaper
+        self.dropped = dropped
+        self.progress = progress
+        self.stopped: set[Kind] = set()  # tiers the budget no longer shows
+
+    def context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
+        """(lineno, stream, console form) of the lines before an error not shown yet, each
+        newer than what its stream showed last, none archive only."""
+        history = self.history
+        want = min(self._context, lineno - history.last_shown - 1)
+        if want <= 0:
+            return []
+        return [
+            (n, stream, self.shaper.display(raw))
+            for n, stream, raw in history.recent(lineno, want)
+            if history.visible(n, stream) and not self.dropped(raw)
+        ]
+
+    def line(
+        self,
+        stream: int,
+        shown: bytes,
+        kind: Kind,
+        lineno: int,
+        before: list[tuple[int, int, bytes]],
+        *,
+        context: bool = False,
+    ) -> bool:
+        """Print a line with its context before it, if the budget allows its tier."""
+        # The progress state before this line, in order (dropped when the context shows it).
+        self.progress.late(stream, before=before[0][0] if before else lineno)
+        out, mask = self.out, self.shaper.masker.mask
+        masked = mask(shown)
+        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
+            self.hold(kind, len(shown))
+            return False
+        ctx = [(n, s, mask(b)) for n, s, b in before]
+        # The context nearest the line when not all of it fits: the line just before an
+        # error (a compiler's message, the frame that raised) says most about it.
+        while True:
+            gap = out.gap_text(len(ctx))
+            cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
+            if not ctx or self.budget.allows(kind, cost):
+                break
+            ctx = ctx[1:]
+        if not self.budget.allows(kind, cost):
+            self.hold(kind, len(shown))
+            return False
+        if gap:
+            out.emit(STDOUT, gap, Kind.NOISE, own=True)
+        out.clear_gap()
+        for ctx_lineno, ctx_stream, line in ctx:
+            out.emit(ctx_stream, line, Kind.NOISE)
+            out.tally.context_lines += 1
+            self.history.mark_shown(ctx_lineno, stream=ctx_stream)
+        out.emit(stream, masked, Kind.NOISE if context else kind)
+        if context:
+            out.tally.context_lines += 1
+        self.history.mark_shown(lineno, stream=stream)
+        return True
+
+    def hold(self, kind: Kind, size: int) -> None:
+        """A line the budget does not allow: counted, and the first of its tier says so."""
+        self.out.tally.held_lines += 1
+        self.out.tally.held_bytes += size
+        self.out.hide(size)
+        if kind not in self.stopped:
+            self.stopped.add(kind)
+            self.out.marker(self.budget.stop_note(TIERS[kind].lines))
