@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import base64
+import random
 from collections.abc import Iterable
 from typing import Any
 
 import pytest
+from conftest import split
 
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
@@ -248,6 +251,33 @@ def test_very_long_line_cut_on_console_exact_in_archive() -> None:
     assert archive == line
     assert len(out[STDOUT]) < 5000
     assert b"ERROR: xxx" in out[STDOUT]
+
+
+LONG_LINE = base64.b64encode(random.Random(7).randbytes(3 << 20)) + b"\n"  # 4 MiB + 1
+
+
+@pytest.mark.parametrize(
+    "cuts",
+    [
+        [1 << 20, 2 << 20, 3 << 20, 4 << 20],  # the 1 MiB reads of run: the newline alone
+        [1 << 20, 2 << 20, 3 << 20],  # the last read ends at the newline
+        [1 << 20, 2 << 20, 3 << 20, (4 << 20) - 1],  # the newline after a byte of the line
+    ],
+    ids=["newline-alone", "read-ends-at-newline", "newline-with-a-byte"],
+)
+def test_long_lines_archived_whole_in_reads_of_run(cuts: list[int]) -> None:
+    """Three lines of 4 MiB in the chunks ``run`` reads them in (the last piece and the
+    newline of each in any way), a tick between reads: the archive is the output."""
+    chunks = split(LONG_LINE, cuts)
+    c = Core(Policy(head=0))
+    archive, now = [], 0.0
+    for _ in range(3):
+        for chunk in chunks:
+            archive.append(c.feed(STDOUT, chunk, now)[0])
+            now += 0.3  # past the partial line's wait: the tick may show it
+            c.tick(now)
+    archive.append(c.finish_input(now)[0])
+    assert b"".join(archive) == LONG_LINE * 3
 
 
 def test_octopus_close_publishes_artifact() -> None:

@@ -181,6 +181,43 @@ def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path
     assert result.archive == b"started\n"
 
 
+def test_grandchild_writing_on_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """A daemon that never stops writing: after the drain timeout logtrim reads what the pipe
+    holds, not the daemon's output to come, and finishes."""
+    pidfile = tmp_path / "daemon.pid"
+    script = f"yes daemon-output & echo $! > {pidfile}; echo started; exit 0"
+    began = time.monotonic()
+    try:
+        result = run_logtrim("--drain-timeout", "1", "--", "sh", "-c", script, timeout=30)
+    finally:
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)
+    assert time.monotonic() - began < 10
+    assert result.code == 0
+    assert b"started\n" in result.archive
+
+
+@pytest.mark.parametrize("pty", [False, True], ids=["pipes", "pty"])
+def test_output_written_before_exit_is_archived_whatever_the_drain_timeout(
+    run_logtrim: RunLogtrim, pty: bool
+) -> None:
+    """The drain timeout bounds the wait for an orphan, not the work on what the command
+    wrote: with a slow zstd level the archive lags behind the command, which has exited
+    while its last megabytes are still in the pipe and on their way to the archive."""
+    code = (
+        "import sys\n"
+        "sys.stdout.buffer.write(b''.join(b'line %08d of the output\\n' % i"
+        " for i in range(500_000)))\n"
+    )
+    expected = b"".join(b"line %08d of the output\n" % i for i in range(500_000))
+    args = ["--pty"] if pty else []
+    result = run_logtrim(*args, "--drain-timeout", "0", "--level", "19", "--", *py(code),
+                         timeout=120)  # fmt: skip
+    assert result.code == 0
+    assert result.archive.replace(b"\r\n", b"\n") == expected
+
+
 def test_missing_command_exits_127(run_logtrim: RunLogtrim) -> None:
     """A command that does not exist: exit 127, one line on stderr, no traceback."""
     result = run_logtrim("--", "no-such-command-xyz", "arg")

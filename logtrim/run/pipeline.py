@@ -5,7 +5,8 @@ All decisions are the engine's (``Core``); this module only moves bytes. It fail
 the archive cannot be written, the engine keeps filtering and only the archive stops; if the
 engine raises, the output goes to the console as a plain head and tail under the budget
 (:mod:`logtrim.run.fallback`). Either way the exit code is still the child's. The child
-itself (start, reading, signals) is :mod:`logtrim.run.process`.
+itself (start, signals) is :mod:`logtrim.run.process`, the reading of its output
+:mod:`logtrim.run.reader`.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from . import process as _process
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
+from .reader import Reader, Source
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
@@ -263,7 +265,7 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
 
 
 async def _until_exit(
-    pipeline: Pipeline, process: Process, sources: list[tuple[_process.Source, int]]
+    pipeline: Pipeline, process: Process, sources: list[tuple[Source, int]]
 ) -> int:
     """Feed the child's output to the pipeline until it exits and its pipes are drained."""
     options = pipeline.options
@@ -274,18 +276,22 @@ async def _until_exit(
             inner.start_soon(
                 _process.forward_signals, process, options.grace, inner, pipeline.received
             )
-        events = []
-        for source, stream in sources:
-            done = anyio.Event()
-            events.append(done)
-            inner.start_soon(_process.read, source, stream, pipeline.feed, done)
+        readers = [Reader(source, stream, pipeline.feed) for source, stream in sources]
+        for reader in readers:
+            inner.start_soon(reader.run)
         returncode = await process.wait()
         if returncode < 0:  # a signal ended the command: that is why it failed
             pipeline.died(signal.Signals(-returncode).name)
-        # A grandchild may hold the pipe open: drain for a bounded time only.
+        # A grandchild may hold the pipe open: wait for the output's end a bounded time only,
+        # then read what the pipes hold and stop. Never a cancel: a reader held up by the
+        # archive's backpressure holds bytes the command wrote, on their way to the archive.
         with anyio.move_on_after(options.drain_timeout):
-            for done in events:
-                await done.wait()
+            for reader in readers:
+                await reader.done.wait()
+        for reader in readers:
+            reader.stop()
+        for reader in readers:
+            await reader.done.wait()
         inner.cancel_scope.cancel()
     return 128 - returncode if returncode < 0 else returncode
 

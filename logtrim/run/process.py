@@ -1,4 +1,5 @@
-"""The child process of ``logtrim run``: starting it, reading its output, forwarding signals."""
+"""The child process of ``logtrim run``: starting it, forwarding signals (its output is read
+by :mod:`logtrim.run.reader`)."""
 
 from __future__ import annotations
 
@@ -7,22 +8,17 @@ import errno
 import os
 import signal
 import subprocess
-from collections.abc import Awaitable, Callable, Sequence
-from typing import Union
+from collections.abc import Callable, Sequence
 
 import anyio
-from anyio.abc import ByteReceiveStream, Process
+from anyio.abc import Process
 
 from .. import _log
 from .._errors import CommandNotExecutableError, CommandNotFoundError
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions
 from ..engine.core import STDERR, STDOUT
-
-READ_SIZE = 1 << 20
-
-Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
-Feed = Callable[[int, bytes], Awaitable[None]]
+from .reader import Source
 
 
 async def start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:
@@ -100,35 +96,6 @@ def run_unfiltered(argv: Sequence[str]) -> int:
         _log.say(str(error), "error")
         return error.exit_code
     return 128 - code if code < 0 else code
-
-
-async def read(source: Source, stream: int, feed: Feed, done: anyio.Event) -> None:
-    """Read one of the child's streams into ``feed`` until it ends; tell ``done``."""
-    try:
-        if isinstance(source, int):
-            await _read_fd(source, stream, feed)
-        else:
-            with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError):
-                while True:
-                    await feed(stream, await source.receive(READ_SIZE))
-    finally:
-        done.set()
-
-
-async def _read_fd(fd: int, stream: int, feed: Feed) -> None:
-    while True:
-        try:
-            data = os.read(fd, READ_SIZE)
-        except BlockingIOError:
-            # Wait only when the pipe is empty: a busy child keeps it full.
-            await anyio.wait_readable(fd)
-            continue
-        except OSError:  # EIO: the pty's other side closed
-            return
-        if not data:
-            return
-        await feed(stream, data)
-        await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
 
 
 def close_sources(sources: list[tuple[Source, int]]) -> None:

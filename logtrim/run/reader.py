@@ -1,0 +1,112 @@
+"""Reading one of the child's streams into the pipeline until it ends or the drain is over.
+
+``--drain-timeout`` bounds the wait for output that never ends (a daemon holding the pipe),
+never the work on output already written. So a reader is stopped only where it waits for
+the pipe: a chunk taken from it always reaches the engine and the archive, even while the
+archive's backpressure (a slow ``--level``) holds the reader past the deadline. A stopped
+reader still reads what the pipe holds at that moment: everything the command wrote before
+it exited is there, whatever the load.
+"""
+
+from __future__ import annotations
+
+import array
+import contextlib
+import os
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Union
+
+import anyio
+from anyio.abc import ByteReceiveStream
+
+READ_SIZE = 1 << 20
+
+Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
+Feed = Callable[[int, bytes], Awaitable[None]]
+
+
+class Reader:
+    """One stream's reader task (:meth:`run`); :meth:`stop` ends its waiting."""
+
+    def __init__(self, source: Source, stream: int, feed: Feed) -> None:
+        self.source = source
+        self.stream = stream
+        self._feed = feed
+        self.done = anyio.Event()
+        self._stopping = False
+        self._wait: anyio.CancelScope | None = None
+
+    def stop(self) -> None:
+        """The drain is over: read what the pipe holds now, wait for nothing more."""
+        self._stopping = True
+        if self._wait is not None:
+            self._wait.cancel()
+
+    async def run(self) -> None:
+        try:
+            if isinstance(self.source, int):
+                await self._read_fd(self.source)
+            else:
+                await self._read_stream(self.source)
+        finally:
+            self.done.set()
+
+    @contextlib.contextmanager
+    def _waiting(self) -> Iterator[None]:
+        """The one place a reader may be cancelled (by :meth:`stop`): it holds no data."""
+        with anyio.CancelScope() as scope:
+            self._wait = scope
+            if self._stopping:
+                scope.cancel()
+            try:
+                yield
+            finally:
+                self._wait = None
+
+    async def _read_fd(self, fd: int) -> None:
+        left: int | None = None  # once stopped: what the pipe held then, still to read
+        while left is None or left > 0:
+            if self._stopping and left is None:
+                left = available(fd)
+                continue
+            try:
+                data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
+            except BlockingIOError:
+                if self._stopping:
+                    return
+                # Wait only when the pipe is empty: a busy child keeps it full.
+                with self._waiting():
+                    await anyio.wait_readable(fd)
+                continue
+            except OSError:  # EIO: the pty's other side closed
+                return
+            if not data:
+                return
+            if left is not None:
+                left -= len(data)
+            await self._feed(self.stream, data)
+            await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+    async def _read_stream(self, source: ByteReceiveStream) -> None:
+        """Windows: anyio's process pipe, whose content cannot be asked for; once stopped,
+        what was not received yet stays unread."""
+        with contextlib.suppress(anyio.EndOfStream, anyio.ClosedResourceError):
+            while not self._stopping:
+                data = b""
+                with self._waiting():
+                    data = await source.receive(READ_SIZE)
+                if data:
+                    await self._feed(self.stream, data)
+
+
+def available(fd: int) -> int:
+    """The bytes a pipe or pty holds now (FIONREAD); a pipe's worth if it cannot say."""
+    import fcntl
+    import termios
+
+    count = array.array("i", [0])
+    try:
+        fcntl.ioctl(fd, termios.FIONREAD, count, True)
+    except OSError:
+        return READ_SIZE  # the reads stop at the first empty one anyway
+    return count[0]
