@@ -116,23 +116,30 @@ class Matcher:
         return found
 
     def _kinds(self, hits: dict[int, int], chunk: bytes) -> list[tuple[int, Kind]]:
-        """The non-NOISE lines, in order, from the rules each line hits (a bit mask each)."""
-        found: list[tuple[int, Kind]] = []
-        append, cache, noise = found.append, self._by_mask, Kind.NOISE
-        for start in sorted(hits):
-            mask = hits[start]
-            kind = cache[mask] if mask in cache else self._learn(mask)
-            if kind is None:
-                end = chunk.find(b"\n", start)
-                kind = self._kind(_ids(mask), chunk[start : end if end >= 0 else len(chunk)])
-            if kind is not noise:
-                append((start, kind))
-        return found
+        """The non-NOISE lines, in order, from the rules each line hits (a bit mask each).
 
-    def _learn(self, mask: int) -> Kind | None:
+        In C where it can (``map``, ``zip``): an error flood is a tier lookup per line."""
+        starts = sorted(hits)
+        kinds: list[Kind | None] = list(map(self._by_mask.get, map(hits.__getitem__, starts)))
+        if None in kinds:  # a set of rules not seen yet, or a line whose detail level counts
+            kinds = [
+                self._line(hits[start], start, chunk) if kind is None else kind
+                for start, kind in zip(starts, kinds, strict=True)
+            ]
+        found = list(zip(starts, kinds, strict=True))
+        if Kind.NOISE in kinds:
+            found = [hit for hit in found if hit[1] != Kind.NOISE]
+        return found  # type: ignore[return-value]  # no None left
+
+    def _line(self, mask: int, start: int, chunk: bytes) -> Kind:
         ids = _ids(mask)
-        kind = None if needs_detail(ids, self.rules) else kind_of(ids, self.rules)
-        self._by_mask[mask] = kind
+        if mask not in self._by_mask:
+            need = needs_detail(ids, self.rules)
+            self._by_mask[mask] = None if need else kind_of(ids, self.rules)
+        kind = self._by_mask[mask]
+        if kind is None:
+            end = chunk.find(b"\n", start)
+            kind = self._kind(ids, chunk[start : end if end >= 0 else len(chunk)])
         return kind
 
 
