@@ -152,6 +152,8 @@ _PROCESS_MODULES = {
     "test_benchmarks_smoke",
     "test_docs",
     "test_stats",
+    "test_diff",
+    "test_history_runs",
     "test_trim",
     "test_failopen",
     "test_console",

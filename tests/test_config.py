@@ -213,6 +213,30 @@ def test_every_setting_is_a_run_option(name: str, capsys: pytest.CaptureFixture[
     from logtrim.cli.app import main
 
     option = "--" + name.replace("_", "-")
-    bad = {"budget": "lots", "ci": "travis", "keep": "(", "drop": "("}.get(name, "-1")
+    bad = {"budget": "lots", "ci": "travis", "keep": "(", "drop": "(", "history": __file__}.get(
+        name, "-1"
+    )  # --history: a file where a directory goes
     assert main(["run", option, bad, "--", "true"]) == 2
     assert capsys.readouterr().err.startswith(f"logtrim: error: {option}: ")
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["run"], "no command to run: logtrim run [OPTIONS] -- COMMAND"),
+        (["run", "--no-such-option", "--", "true"], "No such option: --no-such-option"),
+        (["frobnicate"], "No such command 'frobnicate'"),
+        (["stats", "--top", "many", "x.log"], "'many' is not a valid int"),
+        (["trim"], "Missing argument"),
+    ],
+)
+def test_a_usage_mistake_is_one_line_and_exit_2(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """typer's usage errors read like logtrim's own: one line on stderr, exit 2, no panel."""
+    from logtrim.cli.app import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1, err
+    assert err.startswith("logtrim: error: ") and says in err, err

@@ -78,6 +78,49 @@ def test_past_the_allowance_one_line_says_filtering_starts(run_logtrim: RunLogtr
     assert b"copying file 00200.dat" not in result.stdout
 
 
+def test_filtering_note_never_splits_a_stack_trace(run_logtrim: RunLogtrim) -> None:
+    """The allowance runs out inside a traceback: the note comes after its last line."""
+    code = (
+        "import sys\n"
+        "for i in range(45): print(f'step {i:03d} done ok')\n"
+        "print('Traceback (most recent call last):')\n"
+        "for i in range(12): print(f'  File /app/mod{i}.py, line {i}, in f{i}')\n"
+        "print('ValueError: the price is negative')\n"
+        "for i in range(300): print(f'cleanup {i:03d}')\n"
+        "sys.exit(1)\n"
+    )
+    result = run_logtrim("--verbatim", "1kB", "--", *py(code))
+    lines = result.stdout.splitlines()
+    note = next(i for i, line in enumerate(lines) if b"from here on only what matters" in line)
+    trace = lines.index(b"Traceback (most recent call last):")
+    error = lines.index(b"ValueError: the price is negative")
+    assert trace < error < note  # the whole trace, as written, before the note
+    assert all(b"File" in line for line in lines[trace + 1 : error])
+    assert len(lines[trace + 1 : error]) == 12
+
+
+@pytest.mark.parametrize("ci", ["plain", "octopus"])
+def test_summary_counts_the_childs_bytes_not_logtrims(run_logtrim: RunLogtrim, ci: str) -> None:
+    """``shown N lines (X B)``: X is what the child wrote that reached the console, not
+    logtrim's own notes, gap markers and level switches around them."""
+    code = (
+        "import sys\n"
+        "for i in range(300): print(f'copying file {i:05d}.dat')\n"
+        "print('WARNING: disk 91% full')\n"
+        "for i in range(300): print(f'copying more {i:05d}.dat')\n"
+        "print('ERROR: copy failed')\n"
+        "sys.exit(4)\n"
+    )
+    result = run_logtrim("--ci", ci, "--verbatim", "0", "--tail", "3", "--", *py(code))
+    lines = result.stdout.splitlines(keepends=True)
+    end = next(i for i, line in enumerate(lines) if b"; shown " in line)
+    child = [line for line in lines[:end] if child_lines(line)]
+    assert any(line.startswith(b"[logtrim]") for line in lines[:end])  # our notes were there
+    summary = lines[end].rstrip()
+    shown = sum(len(line) for line in child)
+    assert f"shown {len(child)} lines ({shown} B, ".encode() in summary, (summary, child)
+
+
 def test_archive_only_lines_stay_off_a_small_run(run_logtrim: RunLogtrim) -> None:
     """Within the allowance too, lines under ``stdout-verbose`` go to the archive only."""
     code = (
@@ -265,12 +308,16 @@ def test_interrupted_run_reports_duration_and_signal(tmp_path: Path, sig: signal
     proc = subprocess.Popen(
         [*argv, "--", *py(code)], env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE
     )
+    assert proc.stdout is not None
+    first = proc.stdout.readline()  # the command runs: from here, 2 s (start-up not counted)
+    assert first == b"waiting\n"
     time.sleep(2)
     proc.send_signal(sig)
-    out, _ = proc.communicate(timeout=30)
-    summary = next(line for line in out.splitlines() if re.match(rb"\[logtrim\] \d+ lines? ", line))
+    rest, _ = proc.communicate(timeout=30)
+    lines = rest.splitlines()
+    summary = next(line for line in lines if re.match(rb"\[logtrim\] \d+ lines? ", line))
     seconds = float(summary.split(b" in ")[1].split(b"s")[0])
-    assert 1.5 <= seconds < 15
+    assert 1.9 <= seconds < 15
     assert f"interrupted by {sig.name}".encode() in summary
 
 

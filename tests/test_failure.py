@@ -15,6 +15,7 @@ from logtrim.engine.failure import TailLine, continues, incidents, pick
 from logtrim.engine.matcher import Matcher
 from logtrim.engine.policy import Budget, tail_share
 from logtrim.engine.rules import RULES
+from logtrim.engine.tail import EARLIER_HEADER
 
 DATA = Path(__file__).parent / "data"
 
@@ -121,6 +122,19 @@ def test_pick_prefers_errors_and_frames_to_filler_and_shows_one_of_each_failure(
     assert b"copying file" not in texts
 
 
+def test_pick_keeps_the_aftermath_of_errors_already_shown() -> None:
+    """Two errors shown live (not candidates): what followed each is not "the same failure"
+    just because neither has its error line among the candidates."""
+    lines = [
+        _line(1, "The full traceback has been saved in /tmp/err-1.log", incident=0),
+        *[_line(n, f"copying file {n:04d} of 9000 to the cache") for n in range(2, 30)],
+        _line(31, "rollback of release 7 done", incident=30),
+        _line(32, "step finished"),
+    ]
+    picked = pick(lines, sum(len(lines[i].text) for i in (0, -2, -1)))
+    assert [line.lineno for line in picked] == [1, 31, 32]
+
+
 def test_pick_skips_blank_lines_unless_everything_fits() -> None:
     lines = [_line(0, "ERROR: x", incident=0), _line(1, ""), _line(2, "y" * 50)]
     assert [line.lineno for line in pick(lines, 20)] == [0]
@@ -155,8 +169,9 @@ def test_held_back_traceback_is_shown_whole_at_the_end(run_logtrim: RunLogtrim) 
     assert len(r.console) <= 20_000
     console = r.console.decode()
     assert "error lines are no longer shown" in console
-    assert "--- error lines the budget held back ---" in console
-    held = console.split("--- error lines the budget held back ---")[1]
+    earlier = EARLIER_HEADER.decode().strip()
+    assert earlier in console
+    held = console.split(earlier)[1]
     for line in (
         "Traceback (most recent call last):",
         'File "/srv/deploy/migrate.py", line 120, in apply',
@@ -213,3 +228,55 @@ def test_no_part_of_a_secret_is_left_where_a_long_line_is_cut(run_logtrim: RunLo
     for i in range(0, len(secret) - 5):
         assert secret[i : i + 6] not in console
     assert secret.encode() not in r.archive
+
+
+def test_small_budget_shows_the_lines_nearest_an_error(run_logtrim: RunLogtrim) -> None:
+    """When not all the context before an error fits, the lines just before it do: a linter's
+    findings above the line that says the linter failed."""
+    code = (
+        "import sys\n"
+        "for i in range(40): print(f'step {i:02d}: preparing the environment for the checks')\n"
+        "print('installed: ' + ','.join(f'package{i}==1.{i}.0' for i in range(40)))\n"
+        "print('app/models.py:76:1: E305 expected 2 blank lines after function definition')\n"
+        "print('app/models.py:84:12: E126 continuation line over-indented')\n"
+        "print('ERROR: InvocationError: flake8 app exited with 1')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--budget", "4000", "--", *py(code))
+    assert r.code == 1
+    assert len(r.console) <= 4000
+    lines = r.stdout.splitlines()
+    error = lines.index(b"ERROR: InvocationError: flake8 app exited with 1")
+    assert lines[error - 2 : error] == [
+        b"app/models.py:76:1: E305 expected 2 blank lines after function definition",
+        b"app/models.py:84:12: E126 continuation line over-indented",
+    ]
+
+
+def test_an_error_block_cut_live_comes_back_marked_as_earlier(run_logtrim: RunLogtrim) -> None:
+    """An error shown live whose stack trace the budget cut, then a later line shown live: the
+    rest of the trace comes at the end, once each, under a header that says it is earlier."""
+    frames = "".join(
+        f"print('    at shop.orders.Step{i:02d}.run(Step{i:02d}.java:{i})')\n" for i in range(40)
+    )
+    code = (
+        "import sys\n"
+        "for i in range(30): print(f'loading record batch {i}')\n"
+        "print('ERROR: java.lang.IllegalStateException: order 42 has no customer')\n"
+        f"{frames}"
+        "print('STEP rollback started')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--budget", "4000", "--keep", "^STEP ", "--", *py(code))
+    assert r.code == 1
+    assert len(r.console) <= 4000
+    lines = r.stdout.splitlines()
+    assert lines.count(b"STEP rollback started") == 1
+    header = EARLIER_HEADER.strip()
+    assert lines.index(b"STEP rollback started") < lines.index(header)
+    earlier = lines[lines.index(header) + 1 :]
+    last = b"    at shop.orders.Step39.run(Step39.java:39)"
+    assert last in earlier
+    frames_shown = [line for line in lines if line.startswith(b"    at shop.orders.")]
+    assert len(frames_shown) == len(set(frames_shown))
+    assert frames_shown == sorted(frames_shown)  # each part in order, no frame twice

@@ -8,6 +8,7 @@ import json
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -21,6 +22,15 @@ from logtrim.logs.inputs import Input, open_input
 from logtrim.logs.report import drop_regex, suggest_drop, to_json
 from logtrim.logs.stats import compute
 from logtrim.logs.tasklog import Grouper, Record
+
+# Lines of a plain log (``%d`` twice): repeated shapes, a long one.
+_SHAPES = [
+    b"2024-05-01T12:00:%02d.000Z [INFO] Processed batch %d in 5 ms\n",
+    b"deploy web id 9f86d0ab%d took %d ms\n",
+    b"ERROR cannot reach 'db-%d' (attempt %d)\n",
+    b"x" * 5000 + b" %d %d\n",
+    b"  at Module.run (/srv/app/%d/index.js:%d)\n",
+]
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
@@ -158,6 +168,28 @@ def test_templates_counted_on_a_second_core_give_the_same_report(
     forked = to_json(compute([open_input(str(path))]), top=20)
     assert forked == serial
     assert forked["inputs"][0]["lines"] == path.read_bytes().count(b"\n")
+
+
+@settings(max_examples=30)
+@given(st.lists(st.sampled_from(_SHAPES), max_size=60), st.integers(0, 200), st.booleans())
+def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
+    shapes: list[bytes], seed: int, newline_at_end: bool
+) -> None:
+    """A large plain log is cut at a line start near its middle and its second half counted
+    by a forked process: the report is the one a single pass gives."""
+    import logtrim.logs.stats as stats_module
+
+    data = b"".join(shape % (seed + i, (seed * i) % 977) for i, shape in enumerate(shapes))
+    data = data if newline_at_end else data.rstrip(b"\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "plain.log"
+        path.write_bytes(data)
+        serial = to_json(compute([open_input(str(path))]), top=0)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(stats_module, "ASIDE_MIN", 0)  # this small file is cut too
+            halves = to_json(compute([open_input(str(path))]), top=0)
+    assert halves == serial
+    assert halves["total_bytes"] == len(data)
 
 
 def test_work_aside_returns_its_value_or_none() -> None:

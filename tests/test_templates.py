@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -75,3 +76,37 @@ def test_counter_folds_without_changing_totals() -> None:
     as_tuples = {k: (v.lines, v.size) for k, v in big.result().items()}
     assert {k: (v.lines, v.size) for k, v in small.result().items()} == as_tuples
     assert sum(v.size for v in big.result().values()) == len(data)
+
+
+def _figures(counter: TemplateCounter) -> list[tuple[bytes, int, int, bytes]]:
+    return [(k, v.lines, v.size, v.example) for k, v in counter.result().items()]
+
+
+@given(st.lists(_LINES, max_size=40), st.lists(st.integers(0, 10_000)), st.integers(1, 5))
+def test_any_chunking_counts_the_same(lines: list[bytes], cuts: list[int], fold_at: int) -> None:
+    """Chunks cut at any line starts, folded at any point, or counted in two parts and
+    added (as ``stats`` does on two cores), give the figures of one pass, in its order;
+    chunks cut inside lines still add up to the input's size."""
+    data = b"".join(line.replace(b"\n", b"") + b"\n" for line in lines)
+    whole = TemplateCounter()
+    whole.feed(data)
+    starts = [0, *(i + 1 for i, byte in enumerate(data) if byte == 10)]
+    at = sorted({starts[c % len(starts)] for c in cuts})
+    parts = [data[a:b] for a, b in zip([0, *at], [*at, len(data)], strict=True)]
+    chunked = TemplateCounter(fold_at=fold_at)
+    for part in parts:
+        chunked.feed(part)
+    assert _figures(chunked) == _figures(whole)
+    first, second = TemplateCounter(), TemplateCounter()
+    middle = len(parts) // 2
+    for part in parts[:middle]:
+        first.feed(part)
+    for part in parts[middle:]:
+        second.feed(part)
+    first.result()
+    first.add(second.lines, second.result())
+    assert _figures(first) == _figures(whole) and first.lines == whole.lines
+    pieces = TemplateCounter(fold_at=fold_at)
+    for piece in split(data, cuts):
+        pieces.feed(piece)
+    assert sum(stat.size for stat in pieces.result().values()) == len(data)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from figures import (
+    baseline,
     bombs,
     classify,
     corpus,
@@ -31,4 +32,5 @@ FIGURES: dict[str, Callable[[Suite], None]] = {
     "classify": classify.bench,
     "bombs": bombs.bench,
     "errorflood": errorflood.bench,
+    "baseline": baseline.bench,
 }

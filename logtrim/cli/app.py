@@ -6,6 +6,7 @@ Command functions are synchronous and call ``anyio.run`` themselves (typer does 
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 from pathlib import Path
@@ -88,6 +89,8 @@ def run(
     native_progress: Annotated[bool | None, option(Settings.native_progress)] = None,
     grace: Annotated[float | None, option(Settings.grace)] = None,
     drain_timeout: Annotated[float | None, option(Settings.drain_timeout)] = None,
+    baseline: Annotated[str | None, option(Settings.baseline)] = None,
+    history: Annotated[str | None, option(Settings.history)] = None,
     pty: Annotated[
         bool, typer.Option("--pty", help="Give the child a pseudo-terminal (POSIX).")
     ] = False,
@@ -131,6 +134,8 @@ def run(
         "native_progress": native_progress,
         "grace": grace,
         "drain_timeout": drain_timeout,
+        "baseline": baseline,
+        "history": history,
     }
     target = None
     try:
@@ -191,6 +196,8 @@ def _prepare(
         level=settings.level,
         grace=settings.grace,
         drain_timeout=settings.drain_timeout,
+        baseline=settings.baseline,
+        history=settings.history,
         pty=pty,
     )
 
@@ -207,16 +214,23 @@ register_posthoc(app)
 def main(argv: list[str] | None = None) -> int:
     """Entry point: run the app, map errors to exit codes in one place.
 
-    typer reports its own usage errors (exit 2); a :class:`LogtrimError` becomes one line on
-    stderr and the exit code its class documents (see docs/exit-codes.md). Anything else is
-    a bug: one line too, exit 1 (``run`` never gets here: it fails open).
+    A usage error typer finds (a missing argument, an unknown option) and a
+    :class:`LogtrimError` each become one line on stderr and the exit code their class
+    documents (see docs/exit-codes.md). Anything else is a bug: one line too, exit 1
+    (``run`` never gets here: it fails open).
     """
     ensure_std_fds()
     try:
-        app(args=argv, prog_name="logtrim")
+        code = app(args=argv, prog_name="logtrim", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
+    except _USAGE_ERRORS as exc:
+        _log.say(_usage_line(exc), "error")
+        return int(getattr(exc, "exit_code", 2))
+    except typer.Abort:
+        return 130
     except LogtrimError as exc:
         _log.say(str(exc), "error")
         return exc.exit_code
@@ -229,6 +243,32 @@ def main(argv: list[str] | None = None) -> int:
         _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
         return INTERNAL_ERROR
     return 0
+
+
+def _usage_errors() -> tuple[type[Exception], ...]:
+    """The class of typer's usage errors: typer 0.28 carries its own copy of click."""
+    found: list[type[Exception]] = []
+    for name in ("typer._click.exceptions", "click.exceptions"):
+        try:
+            found.append(importlib.import_module(name).ClickException)
+        except (ImportError, AttributeError):
+            continue
+    return tuple(found)
+
+
+_USAGE_ERRORS = _usage_errors()
+
+
+def _usage_line(exc: Exception) -> str:
+    """typer's usage error as one line: what is wrong, and where to read more."""
+    message = str(getattr(exc, "format_message", exc.__str__)()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    if ctx is None:
+        return message
+    command = ctx.command_path
+    if ctx.command.name == "run" and "COMMAND" in message:
+        message = "no command to run: logtrim run [OPTIONS] -- COMMAND [ARGS]..."
+    return f"{message} (see '{command} --help')"
 
 
 def ensure_std_fds() -> None:

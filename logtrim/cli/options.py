@@ -40,6 +40,8 @@ class RunOptions:
     grace: float
     drain_timeout: float
     pty: bool
+    baseline: str = ""  # good run(s) to compare with ("" for none)
+    history: str = ""  # the --history directory ("" for none)
 
 
 def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:

@@ -73,6 +73,7 @@ def trim(
     force: Annotated[
         bool, typer.Option("--force", help="Replace an --artifact that is not a zstd archive.")
     ] = False,
+    baseline: Annotated[str | None, option(Settings.baseline)] = None,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
@@ -82,14 +83,22 @@ def trim(
     from .config import from_command_line
 
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
-    given = {"budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim}
+    given = {
+        "budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim, "baseline": baseline
+    }  # fmt: skip
     settings = Settings([from_command_line(given)])
+    known = None
+    if settings.baseline:
+        from ..baseline.load import load
+
+        known = frozenset(load(settings.baseline).hashes)  # unreadable: exit 3, as inputs
     policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
     planned = plan(
-        inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary, force=force
-    )
+        inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary,
+        force=force, baseline=known,
+    )  # fmt: skip
     with _stdout_reader():
         for result in run_jobs(planned, jobs or os.cpu_count() or 1):
             _warn(result.name, result.damage)
@@ -99,6 +108,10 @@ def stats(
     inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     top: Annotated[int, typer.Option(help="Templates listed.")] = 10,
+    baseline: Annotated[
+        str | None,
+        typer.Option(help="Good run(s) to compare with: new templates are listed first."),
+    ] = None,
     binary: BinaryOption = False,
 ) -> None:
     """Show where the bytes go: by line template, by level, by step; what --drop saves most."""
@@ -110,8 +123,13 @@ def stats(
 
     if top < 1:
         raise UsageError("--top must be 1 or more")
+    known = None
+    if baseline is not None:
+        from ..baseline.load import load
+
+        known = load(baseline).hashes
     opened = [open_input(path, binary=binary) for path in inputs]
-    result = compute(opened)
+    result = compute(opened, known)
     with _stdout_reader():
         if json_:
             sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
@@ -161,8 +179,46 @@ def cat(
             _warn(inp.name, inp.damage)
 
 
+def diff(
+    good: Annotated[
+        str,
+        typer.Argument(
+            help="Good run(s): a log, archive, --history index, or a directory of them."
+        ),
+    ],
+    bad: Annotated[str, typer.Argument(help="The failing log: plain, .gz or .zst; - for stdin.")],
+    budget: Annotated[str | None, option(Settings.budget, "Output byte budget.")] = None,
+    json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    binary: BinaryOption = False,
+) -> None:
+    """Show BAD's new lines: those whose shape (template) no line of GOOD has, with context."""
+    import json
+
+    from ..baseline.load import load
+    from ..logs import diff as differ
+    from ..logs.inputs import open_input
+    from .config import from_command_line
+
+    limit = Settings([from_command_line({"budget": budget})]).budget
+    inp = open_input(bad, binary=binary)
+    result = differ.compute(load(good).hashes, inp, limit - _SUMMARY_ROOM)
+    with _stdout_reader():
+        if json_:
+            sys.stdout.write(json.dumps(differ.to_json(result), indent=2) + "\n")
+        else:
+            out = sys.stdout.buffer
+            out.writelines(differ.render(result))
+            out.write(f"-- [logtrim: {differ.summary(result)}] --\n".encode())
+        sys.stdout.flush()
+    _warn(inp.name, inp.damage)
+
+
+_SUMMARY_ROOM = 256  # the closing summary line's share of diff's budget
+
+
 def register(app: typer.Typer) -> None:
-    """Add ``trim``, ``stats`` and ``cat`` to ``app``."""
+    """Add ``trim``, ``stats``, ``cat`` and ``diff`` to ``app``."""
     app.command()(trim)
     app.command()(stats)
     app.command()(cat)
+    app.command()(diff)

@@ -160,6 +160,20 @@ class Settings:
         values.flag,
         show=values.show_flag,
     )
+    baseline = Setting(
+        "",
+        "Good run(s) to compare with: a log, archive (.zst) or directory of them; lines "
+        "whose shape they lack rank higher.",
+        values.existing_path,
+        show=values.show_path,
+    )
+    history = Setting(
+        "",
+        "Directory that remembers the line shapes of the last successful runs, per artifact "
+        "name, as the next run's baseline.",
+        values.folder,
+        show=values.show_path,
+    )
     grace = Setting(
         10.0,
         "Seconds between forwarding a signal and SIGKILL.",

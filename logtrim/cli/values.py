@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import os
 import re
 
 from .._errors import UsageError
@@ -149,3 +150,25 @@ def show_size(size: int) -> str:
         if size and size % scale == 0:
             return f"{size // scale}{unit}"
     return str(size)
+
+
+def existing_path(raw: object) -> str:
+    """A file or directory that exists ("" for none)."""
+    if not isinstance(raw, str):
+        raise BadValue("a path")
+    if raw and not os.path.exists(raw):
+        raise BadValue("no such file or directory")
+    return raw
+
+
+def folder(raw: object) -> str:
+    """A directory, or a path where one can be made ("" for none)."""
+    if not isinstance(raw, str):
+        raise BadValue("a path")
+    if raw and os.path.exists(raw) and not os.path.isdir(raw):
+        raise BadValue("not a directory")
+    return raw
+
+
+def show_path(path: str) -> str:
+    return path

@@ -59,13 +59,13 @@ class Closer:
         for line in dialect.reset_lines():  # e.g. level switches back to the defaults
             data = line.encode() + b"\n"
             if data not in already:
-                out.emit(STDOUT, data, Kind.SERVICE)
+                out.emit(STDOUT, data, Kind.NOISE, own=True)
 
         def summary(compact: bool) -> list[str]:
             return out.tally.summary(
                 lines=end.lines,
                 nbytes=end.nbytes,
-                console=budget.used,
+                console=budget.used - out.own_bytes,  # the child's lines, not ours
                 duration=end.duration,
                 archive=end.archive,
                 archive_size=end.archive_size,
@@ -90,7 +90,7 @@ class Closer:
             actions = dialect.finish(closed)
             return actions, _printed(actions) + sum(len(x) + 1 for x in lines) + 64
 
-        compact = budget.total < 32_000  # a small budget is for the failure, not counts
+        compact = budget.compact  # a small budget is for the failure, not counts
         if end.exit_code != 0 or self.policy.success_tail:
             # Every run ends with its last lines: nothing disappears without a marker.
             _, reserve = closing(summary(compact))

@@ -20,6 +20,7 @@ from collections.abc import Mapping
 
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
+from .baseline import Baseline
 from .closing import Closer, Ending, signal_reason
 from .commands import Commands
 from .history import Held, History, Shaper
@@ -27,6 +28,7 @@ from .intake import Intake
 from .mask import Masker
 from .matcher import Compiler, Matcher
 from .native import NativeProgress
+from .novelty import Novelty
 from .output import STDERR, STDOUT, Emit, Output
 from .partial import Partial
 from .policy import MIN_BUDGET, Budget, Policy, Tally
@@ -50,8 +52,12 @@ class Core:
         *,
         max_pending: int = 1 << 20,
         compiler: Compiler | None = None,
+        baseline: Baseline | None = None,
     ) -> None:
         self.policy = pol = policy or Policy()
+        # Good runs' line shapes (the front end loads them): new lines rank higher.
+        self.baseline = baseline
+        novelty = Novelty(baseline) if baseline is not None else None
         self.dialect = dialect or Dialect()
         self.budget = Budget(max(pol.budget, MIN_BUDGET))
         self.tally = Tally()
@@ -86,7 +92,7 @@ class Core:
         self.select.has_drop = bool(self._drop)
         self.tail = Tail(
             self.out, self.history, held, self.shaper, self.classify, self.dropped,
-            after=pol.after, block=pol.block,
+            after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
         )  # fmt: skip
         self.closer = Closer(pol, self.out, self.dialect)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
@@ -99,6 +105,7 @@ class Core:
             history=self.history, tally=self.tally, select=self.select, out=self.out,
             matcher=self.matcher, shaper=self.shaper, masker=self.masker,
             secrets=self.secrets, partial=self.partial, max_pending=max_pending,
+            novelty=novelty,
         )  # fmt: skip
         self._inputs = self.intake.inputs
         self.records = Records(self.secrets, self.intake.record, max_pending)
@@ -279,6 +286,8 @@ class Core:
         end = Ending(exit_code, duration, self.lines, self.nbytes,
                      None if archive is None else mask(archive), mask(archive_name),
                      archive_size, env, timestamp, interrupted)  # fmt: skip
+        if self.baseline is not None and self.baseline.known is not None:
+            self.tally.new_shapes = len(self.baseline.new_shapes)
         reasons = self.select.reasons
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other

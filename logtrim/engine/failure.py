@@ -81,6 +81,8 @@ class TailLine:
     marked: bool = False  # a rule gives it a tier
     incident: int = -1  # the line number of the error that opened its incident
     cont: bool = False  # it continues that error (a stack frame), not just follows it
+    earlier: bool = False  # written before a line its stream already showed: out of order
+    new: bool = False  # its shape is not in the baseline (good runs never printed it)
 
 
 def incidents(
@@ -130,7 +132,7 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     Else, in turn, as they fit: the ``last`` lines; the error lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
-    of the rest but blank lines.
+    of the rest but blank lines. Within each, lines new against a baseline go first.
     """
     if sum(len(line.text) for line in lines) <= room:
         return list(lines)
@@ -147,15 +149,19 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last])
+    # With a baseline, the passes below take the lines no good run printed first.
+    preferred = sorted(newest, key=lambda i: not lines[i].new)
     groups: dict[int, list[int]] = {}
     for i in reversed(newest):
         if lines[i].incident >= 0:
             groups.setdefault(lines[i].incident, []).append(i)
     shapes: set[tuple[bytes, ...]] = set()
     distinct: list[list[int]] = []
-    for head in sorted(groups, reverse=True):
+    for head in sorted(groups, key=lambda h: (not lines[groups[h][0]].new, -h)):
         shape = tuple(_same(lines[i].text) for i in groups[head] if lines[i].cont)
-        if shape not in shapes:  # the same failure again: its newest instance is enough
+        # The same failure again: its newest instance is enough. An incident whose error was
+        # shown already has no shape here: nothing says it repeats another.
+        if not shape or shape not in shapes:
             shapes.add(shape)
             distinct.append(groups[head])
     # Stack frames, then the lines after: line by line across the incidents, so the newest
@@ -166,6 +172,27 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     ):
         for depth in range(max((len(m) for m in part), default=0)):
             take([members[depth] for members in part if depth < len(members)])
-    take([i for i in newest if lines[i].marked])
-    take([i for i in newest if lines[i].text.strip()])
+    take([i for i in preferred if lines[i].marked])
+    take([i for i in preferred if lines[i].text.strip()])
     return [lines[i] for i in sorted(chosen)]
+
+
+class Incident:
+    """A stream's open error: the lines after it and the block (stack trace) continuing it."""
+
+    def __init__(self) -> None:
+        self.after = 0
+        self.block = 0
+        self.head = b""  # the error line the block continues
+        self.holding = -1  # line number of the error whose rest is held back, if any
+        self.opened = -1  # line number of the error
+
+    def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
+        """Whether ``line`` goes on the stack trace under way: a frame, a blank line, or the
+        error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
+        most frames a trace may have, so a first frame was seen if fewer are left)."""
+        return self.block > 0 and (
+            not line.strip()
+            or continues(self.head, line)
+            or (kind == Kind.ERROR and self.block < block)
+        )

@@ -13,6 +13,7 @@ from .kinds import Kind
 from .lines import StreamInput
 from .mask import Masker
 from .matcher import Matcher
+from .novelty import Novelty, tier
 from .output import STDERR, STDOUT, Output
 from .partial import Partial
 from .policy import Tally
@@ -36,10 +37,12 @@ class Intake:
         secrets: Secrets,
         partial: Partial,
         max_pending: int,
+        novelty: Novelty | None = None,
     ) -> None:
         self._history, self._tally, self._select, self._out = history, tally, select, out
         self._matcher, self._shaper, self._masker = matcher, shaper, masker
         self._secrets, self._partial = secrets, partial
+        self._novelty = novelty  # with a baseline: new lines rank higher (engine/novelty.py)
         self.inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
         self.nbytes = 0
 
@@ -48,10 +51,12 @@ class Intake:
         history, tally = self._history, self._tally
         base = history.lines
         history.remember(stream, data, base)
+        novelty = self._novelty
+        fresh = novelty.record(data, kind) if novelty is not None else None
         pos = 0
         lineno = base
         while pos < len(data):
-            if kind == Kind.NOISE and not self._select.line_mode(stream, lineno):
+            if kind == Kind.NOISE and fresh is None and not self._select.line_mode(stream, lineno):
                 # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
                 if self._select.verbatim.left > 0:
                     self._select.verbatim.consume(len(data) - pos)
@@ -64,6 +69,8 @@ class Intake:
             end = data.index(b"\n", pos) + 1
             line = data[pos:end]
             line_kind = kind if kind is not None else self._matcher.line_kind(line)
+            if novelty is not None:
+                line_kind = tier(line_kind, fresh is not None and fresh[lineno - base])
             history.hint = (lineno, pos)
             self._select.line(stream, line, line_kind, lineno, now, detail=kind == Kind.NOISE)
             pos = end
@@ -116,6 +123,8 @@ class Intake:
             if not region:
                 return archive
             hits = self._matcher.scan(region)
+        if self._novelty is not None:
+            hits = self._novelty.hits(region, hits)
         base = self._history.lines
         self._history.remember(stream, region, base)
         self._history.lines = self._select.region(stream, region, hits, base, now)

@@ -162,5 +162,6 @@ class NativeProgress:
         data = text.encode("utf-8") + b"\n"
         if self._out.budget.allows_marker(len(data)):  # paid like logtrim's own notes
             self._out.emit(STDOUT, data, Kind.NOISE)
+            self._out.own_bytes += len(data)
             self.sent_at = self.now
             self.sent += 1

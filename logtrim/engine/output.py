@@ -32,6 +32,7 @@ class Output:
         self.tally = tally
         self.gap_lines = 0
         self.gap_bytes = 0
+        self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
@@ -54,6 +55,7 @@ class Output:
             self.settle_now()
         if own:
             self._to_default()
+            self.own_bytes += len(data)
         elif self._restore:
             self._put([(STDOUT, line) for line in self._restore])
             self._reset = self._restore = []
@@ -84,9 +86,11 @@ class Output:
             self._reset, self._restore = reset, restore
 
     def _put(self, emits: list[Emit]) -> None:
+        """Level switches around our own lines: logtrim's bytes too."""
         for emit in emits:
             self._out.append(emit)
             self.budget.spend(len(emit[1]))
+            self.own_bytes += len(emit[1])
 
     def end_levels(self) -> list[bytes]:
         """The closing lines start: our own lines from now on. Returns the resets already

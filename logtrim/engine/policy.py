@@ -20,6 +20,7 @@ TIER_CEILINGS = {
     Kind.KEEP: 1.0,
 }
 MIN_BUDGET = 2048
+COMPACT_BELOW = 32_000  # budgets below this get the short forms of logtrim's own lines
 
 
 class MatcherChoice(str, Enum):
@@ -115,10 +116,17 @@ class Budget:
         """
         return Kind.NOISE < kind < Kind.ERROR and not self.allows(kind, cost + self.live // 10)
 
+    @property
+    def compact(self) -> bool:
+        """A small budget is for the failure: logtrim's own lines take their short forms
+        (the closing lines still say where the archive is)."""
+        return self.total < COMPACT_BELOW
+
     def stop_note(self, lines: str) -> str:
         """The note printed once when ``lines`` (e.g. ``"Info lines"``) stop being shown."""
         pct = 100 * self.used // self.total
-        return f"budget {pct}% used: {lines} are no longer shown (the archive has everything)"
+        note = f"budget {pct}% used: {lines} are no longer shown"
+        return note if self.compact else f"{note} (the archive has everything)"
 
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
@@ -141,6 +149,7 @@ class Tally:
     held_bytes: int = 0
     tail_lines: int = 0  # lines shown in the failure tail
     context_lines: int = 0  # lines shown around errors and in stack traces
+    new_shapes: int | None = None  # with a baseline: line shapes no good run had
 
     def summary(
         self,
@@ -165,6 +174,9 @@ class Tally:
             f"shown {lines_text(shown_lines)} ({format_size(console)}"
             + (f", {share:.1f}%)" if share < 100 else ")")
         )
+        if self.new_shapes is not None:
+            shapes = "shape" if self.new_shapes == 1 else "shapes"
+            head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"
         out = [head]
         if not compact:
             tiers = " · ".join(

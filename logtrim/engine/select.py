@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from . import flood
 from .commands import Commands
-from .failure import continues
+from .failure import Incident, continues
 from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import Kind
@@ -24,16 +24,6 @@ from .throttle import Progress, Repeats
 from .verbatim import Verbatim
 
 __all__ = ["STDERR", "STDOUT", "Emit", "Selector"]
-
-
-class Incident:
-    """A stream's open error: the lines after it and the block (stack trace) continuing it."""
-
-    def __init__(self) -> None:
-        self.after = 0
-        self.block = 0
-        self.head = b""  # the error line the block continues
-        self.holding = -1  # line number of the error whose rest is held back, if any
 
 
 class Selector:
@@ -176,7 +166,11 @@ class Selector:
         its share of the verbatim allowance but is not shown for it.
         """
         commands = self.commands
-        verbatim = self.verbatim.left > 0 and self.verbatim.consume(len(line) if size < 0 else size)
+        verbatim = False
+        if self.verbatim.left > 0:
+            inc = self.incidents[stream]
+            in_block = inc.in_trace(line, kind, self.policy.block)
+            verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
             self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
@@ -258,7 +252,11 @@ class Selector:
         fits = self.budget.allows(kind, len(shown))
         before = self.show.context_before(lineno) if opens and fits else []
         shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
+        if context and not shown_now and inc.opened >= 0:
+            # The rest of an error shown live, cut by the budget: held for the end too.
+            self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
         if opens:
+            inc.opened = lineno
             inc.after = self.policy.after
             inc.block = self.policy.block
             inc.head = line
@@ -276,8 +274,8 @@ class Selector:
         self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
             inc = self.incidents[stream]
-            inc.after, inc.block, inc.head, inc.holding = (
-                self.policy.after, self.policy.block, line, -1
+            inc.after, inc.block, inc.head, inc.holding, inc.opened = (
+                self.policy.after, self.policy.block, line, -1, lineno
             )  # fmt: skip
 
     def _promote(

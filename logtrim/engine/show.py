@@ -68,11 +68,14 @@ class Shower:
             self.hold(kind, len(shown))
             return False
         ctx = [(n, s, mask(b)) for n, s, b in before]
-        gap = out.gap_text(len(ctx))
-        cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
-        if not self.budget.allows(kind, cost) and ctx:
-            ctx, gap = [], out.gap_text(0)
-            cost = len(masked) + len(gap)
+        # The context nearest the line when not all of it fits: the line just before an
+        # error (a compiler's message, the frame that raised) says most about it.
+        while True:
+            gap = out.gap_text(len(ctx))
+            cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
+            if not ctx or self.budget.allows(kind, cost):
+                break
+            ctx = ctx[1:]
         if not self.budget.allows(kind, cost):
             self.hold(kind, len(shown))
             return False
@@ -96,8 +99,4 @@ class Shower:
         self.out.hide(size)
         if kind not in self.stopped:
             self.stopped.add(kind)
-            pct = 100 * self.budget.used // self.budget.total
-            self.out.marker(
-                f"budget {pct}% used: {TIERS[kind].lines} are no longer shown "
-                "(the archive has everything)"
-            )
+            self.out.marker(self.budget.stop_note(TIERS[kind].lines))

@@ -1,4 +1,4 @@
-"""The end of a failed run: the error lines the budget held back, then the last lines."""
+"""The end of a run: the earlier lines the budget held back, then the last lines."""
 
 from __future__ import annotations
 
@@ -11,7 +11,8 @@ from .kinds import Kind
 from .output import OWN, STDOUT, Output
 from .templates import template
 
-_HELD_HEADER = b"[logtrim] --- error lines the budget held back ---\n"
+#: Over the lines written before some already on the console: the one section out of order.
+EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
 _PARTIAL = "... only part of what follows fits the budget ..."
 _FOLD = 12  # a run of this many similar lines shows as its first and last three
 
@@ -30,6 +31,7 @@ class Tail:
         *,
         after: int,
         block: int,
+        is_new: Callable[[bytes], bool] | None = None,
     ) -> None:
         self._out = out
         self._history = history
@@ -39,14 +41,20 @@ class Tail:
         self._dropped = dropped
         self._after = after
         self._block = block
+        self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
 
     def emit(self, count: int, room: int, title: str = "") -> None:
-        """The last ``count`` lines not shown yet, after the error lines (with their stack
-        traces) the budget held back before them, in ``room`` bytes; when they do not all
+        """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
         fit, the incidents and the newest lines win (:func:`~logtrim.engine.failure.pick`).
 
-        Only lines newer than what their stream showed last, and none under a level that
-        keeps them off the console: each stream reads in order, archive only stays so."""
+        Each stream reads in order: lines newer than what their stream showed last come
+        under the tail's header. The error lines the budget held back, with their stack
+        traces and the lines after them (also those of an error shown live whose block the
+        budget cut), older than the window or than a line their stream already showed,
+        come first, under a header that says they are earlier: at a small budget they are
+        often what says why. Other earlier lines are not shown: the console would end on
+        them. None under a level that keeps them off the console: archive only stays so.
+        Each line at most once."""
         out, history = self._out, self._history
         shown = history.shown()
         recent = [
@@ -55,31 +63,43 @@ class Tail:
             if history.visible(lineno, stream)
         ]
         first = recent[0][0] if recent else history.lines
+        last_on = history.last_on
         held = [
-            TailLine(lineno, stream, text, True, incident, cont)
+            TailLine(lineno, stream, text, True, incident, cont, earlier=True)
             for lineno, stream, text, incident, cont in self._held.lines
-            if lineno < first and lineno not in shown
+            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
         window = self._window(recent, shown)
+        candidates = held + window
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
-        unseen = sum(1 for lineno, _, _ in recent if lineno not in shown)
-        out.gap_lines = max(out.gap_lines - unseen - len(held), 0)
+        # Lines up to the last one shown in order are not in the gap: it counts what followed.
+        since = history.last_shown
+        covered = sum(1 for n, _, _ in recent if n not in shown)
+        covered += sum(1 for line in held if line.lineno > since)
+        out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
-        room -= len(header) + (len(_HELD_HEADER) if held else 0) + len(gap)
-        candidates = held + window
+        room -= len(header) + len(gap)
+        if any(line.earlier for line in candidates):
+            room -= len(EARLIER_HEADER)
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
             room -= len(OWN) + len(_PARTIAL) + 1
         picked = pick(candidates, room)
-        if not picked:
-            return
+        if picked:
+            self._print(picked, header, partial)
+        for lineno, _, _ in recent:
+            history.mark_shown(lineno, in_order=False)
+
+    def _print(self, picked: list[TailLine], header: bytes, partial: bool) -> None:
+        out, history = self._out, self._history
         if partial:
             out.marker(_PARTIAL)
         out.flush_gap(sized=False)
-        older = [line for line in picked if 0 <= line.lineno < first]
-        for part, title_line in ((older, _HELD_HEADER), (picked[len(older) :], header)):
+        older = [line for line in picked if line.earlier]
+        newer = [line for line in picked if not line.earlier]
+        for part, title_line in ((older, EARLIER_HEADER), (newer, header)):
             if part:
                 out.emit(STDOUT, title_line, Kind.NOISE, own=True)
             for line in part:
@@ -87,8 +107,6 @@ class Tail:
                 if line.lineno >= 0:
                     out.tally.tail_lines += 1
                     history.mark_shown(line.lineno, in_order=False)
-        for lineno, _, _ in recent:
-            history.mark_shown(lineno, in_order=False)
         out.clear_gap()
 
     def _window(self, recent: list[tuple[int, int, bytes]], shown: set[int]) -> list[TailLine]:
@@ -112,7 +130,8 @@ class Tail:
             if new_key != key:
                 _fold(run, items)
                 run, key = [], new_key
-            run.append(TailLine(lineno, stream, text, marked, incident, cont))
+            new = self._is_new is not None and self._is_new(raw)
+            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new))
         _fold(run, items)
         return items
 

@@ -141,7 +141,7 @@ class TemplateCounter:
         self._pending = 0  # bytes fed since the last fold
         self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
         self._keys: Counter[bytes] = Counter()
-        self._unterminated: bytes | None = None  # key of a last line without newline
+        self._unterminated: Counter[bytes] = Counter()  # keys of lines without newline
         self._folded: dict[bytes, TemplateStat] = {}
         self.lines = 0  # lines fed so far
 
@@ -155,7 +155,7 @@ class TemplateCounter:
         if len(chunk) > self.KEY_MAX and max(map(len, lines)) > self.KEY_MAX:
             self._cut_long(lines)
         if last:
-            self._unterminated = lines[-1]
+            self._unterminated[lines[-1]] += 1
         self.lines += len(lines)
         # Counter.update from a list is a C loop.
         self._keys.update(lines)
@@ -188,10 +188,11 @@ class TemplateCounter:
             else:
                 entry.lines += count
                 entry.size += size
-        last = self._unterminated
-        if last is not None and last in keys:
-            out[templates[list(keys).index(last)]].size -= 1  # no newline to count
-        self._unterminated = None
+        if self._unterminated:
+            template_of = dict(zip(keys, templates, strict=True))
+            for key, count in self._unterminated.items():
+                out[template_of[key]].size -= count  # no newline to count
+            self._unterminated.clear()
         keys.clear()
         beyond.clear()
 

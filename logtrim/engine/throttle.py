@@ -114,10 +114,15 @@ class Repeats:
         self.streams = {STDOUT: Run(), STDERR: Run()}
 
     def key(self, stream: int, shown: bytes, now: float, lineno: int) -> bytes | None:
-        """None when the line repeats the last one shown on its stream; else its template."""
+        """None when the line repeats the last one shown on its stream; else its template.
+
+        A run of repeats ends at a gap: a line like the last one shown, but after lines that
+        were not shown (``progress 5000/20000`` ... thousands of DEBUG lines ...
+        ``progress 10000/20000``), is shown, not counted: the count would span lines the
+        console does not show, and say less than the line itself."""
         run = self.streams[stream]
         key = template(ANSI_BYTES.sub(b"", shown))
-        if key == run.key:
+        if key == run.key and not self._out.gap_lines:
             run.count += 1
             self._out.tally.collapsed += 1
             # Counted on the console: not shown again as the context of a later error.

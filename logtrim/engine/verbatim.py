@@ -18,21 +18,31 @@ class Verbatim:
 
     def __init__(self, allowance: int, out: Output, shaper: Shaper, history: History) -> None:
         self.allowance = self.left = allowance
+        # What the stack traces in progress may run past the allowance, at most once more
+        # the allowance: a run of traces cannot keep the note away for long.
+        self._grace = allowance
         self._out = out
         self._shaper = shaper
         self._history = history
 
-    def consume(self, size: int) -> bool:
+    def consume(self, size: int, *, in_block: bool = False) -> bool:
         """Whether ``size`` more bytes of output are still within the allowance; past it,
-        one line says that filtering starts."""
+        one line says that filtering starts. ``in_block``: the line continues a stack trace
+        shown as written: the trace ends first, so the note never splits one."""
         if size <= self.left:
             self.left -= size
             return True
+        if in_block and size <= self._grace:
+            self._grace -= size
+            return True
         self.left = 0
-        self._out.marker(
-            f"output passed {format_size(self.allowance)}: from here on only what matters "
-            "is shown (the archive has everything)"
-        )
+        passed = f"output passed {format_size(self.allowance)}: "
+        if self._out.budget.compact:
+            self._out.marker(passed + "filtered from here on")
+        else:
+            self._out.marker(
+                passed + "from here on only what matters is shown (the archive has everything)"
+            )
         return False
 
     def show(self, stream: int, line: bytes, kind: Kind, lineno: int) -> bytes:

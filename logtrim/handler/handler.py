@@ -54,9 +54,11 @@ class LogtrimHandler(logging.Handler):
 
     ``artifact`` is the archive path (``.log.zst``), ``budget`` the console's byte budget
     (``"20MB"`` or an int), ``ci`` the dialect (``auto`` detects it), ``name`` the artifact's
-    published name (default: the file name). Other keywords are :class:`Policy` fields
-    (``head``, ``context``, ``tail``, ``keep``, ``masks``...). Set ``exit_code`` before
-    shutdown to report a failure (the failure tail is then shown).
+    published name (default: the file name). ``baseline``: good run(s) to compare with (a
+    log, archive or directory); ``history``: a directory remembering the line shapes of
+    successful runs per name (see ``logtrim run --history``). Other keywords are
+    :class:`Policy` fields (``head``, ``context``, ``tail``, ``keep``, ``masks``...). Set
+    ``exit_code`` before shutdown to report a failure (the failure tail is then shown).
     """
 
     def __init__(
@@ -70,10 +72,13 @@ class LogtrimHandler(logging.Handler):
         name: str | None = None,
         compression: int = DEFAULT_LEVEL,
         flush_seconds: float = 0.5,
+        baseline: str | os.PathLike[str] | None = None,
+        history: str | os.PathLike[str] | None = None,
         **policy: Any,
     ) -> None:
         from .._matchers import compiler
         from ..archive.sync import SyncArchive
+        from ..baseline.front import for_run
         from ..dialects import choose
         from ..engine.core import Core
 
@@ -86,7 +91,10 @@ class LogtrimHandler(logging.Handler):
         self.exit_code = 0
         self.flush_seconds = flush_seconds
         pol = Policy(budget=parse_size(budget), **policy)
-        self.core = Core(pol, choose(ci, os.environ), compiler=compiler(pol.engine))
+        self._history = history
+        self._baseline = for_run(baseline, history, self.artifact_name)
+        self.core = Core(pol, choose(ci, os.environ), compiler=compiler(pol.engine),
+                         baseline=self._baseline)  # fmt: skip
         self._scan_debug = bool(self.core.policy.keep)
         self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
         self._noise = bytearray()  # DEBUG records not yet given to the engine
@@ -288,6 +296,10 @@ class LogtrimHandler(logging.Handler):
                 _warn("internal error while closing the log")
             else:
                 self._console(emits)
+                if exit_code == 0:  # a good run: the next one's baseline
+                    from ..baseline.front import remember
+
+                    remember(self._history, self.artifact_name, self._baseline)
                 return actions
         # The engine failed: publish the archive all the same, nothing more.
         try:

@@ -88,6 +88,13 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
     return None
 
 
+def _marked(tpl: bytes, new: set[bytes] | None) -> str:
+    """``+ `` before a new template when there is a baseline."""
+    if new is None:
+        return ""
+    return "+ " if tpl in new else "  "
+
+
 def _display(tpl: bytes) -> str:
     return tpl.rstrip(b"\r").decode("utf-8", "replace")
 
@@ -108,12 +115,15 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
                 "bytes": stat.size,
                 "share": round(stat.size / total, 4),
                 "tier": TIERS[stats.tiers.get(tpl, Kind.NOISE)].name,
+                **({} if stats.new is None else {"new": tpl in stats.new}),
             }
             for tpl, stat in stats.top(top)
         ],
         "levels": dict(sorted(stats.levels.items(), key=lambda kv: -kv[1])),
         "suggestion": vars(suggestion) if suggestion else None,
     }
+    if stats.new is not None:
+        out["new_templates"] = len(stats.new)
     if stats.steps:
         out["steps"] = stats.steps
         out["step_status"] = stats.step_status
@@ -139,15 +149,18 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     """The terminal report: tables with bars, and the suggestion."""
     total = stats.total_bytes
     names = ", ".join(i.name for i in stats.inputs)
+    new = stats.new
+    against = "" if new is None else f", {format_count(len(new))} new against the baseline"
     lines = [
         f"{names}: {format_size(total)}, {format_count(stats.total_lines)} lines, "
-        f"{format_count(len(stats.templates))} templates",
+        f"{format_count(len(stats.templates))} templates{against}",
         "",
-        f"By template (top {min(top, len(stats.templates))}):",
+        f"By template (top {min(top, len(stats.templates))}"
+        + (", new ones first, marked +):" if new is not None else "):"),
         f"  {'bytes':>9} {'share':>6} {'lines':>11}  {'':20}  template",
     ]
     label_width = max(width - 56, 20)
-    rows = [(_display(t), s.size, s.lines) for t, s in stats.top(top)]
+    rows = [(_marked(t, new) + _display(t), s.size, s.lines) for t, s in stats.top(top)]
     lines += _table(rows, total, label_width)
     if stats.levels:
         task = any(i.kind == LogKind.TASKLOG for i in stats.inputs)

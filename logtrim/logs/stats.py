@@ -16,14 +16,16 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .._matchers import compiler
+from ..engine.baseline import template_hashes
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
-from .inputs import Input, InputFormat, line_chunks, open_detected, open_input
+from .inputs import Input, InputFormat, open_detected
 from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
+from .twocores import count_file, count_plain
 
-ASIDE_MIN = 16 << 20  # a raw task log this large has its templates counted in parallel
+ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted in parallel
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
 HEADER_STEP = "(task header)"
 STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
@@ -56,6 +58,7 @@ class Stats:
     steps: dict[str, int] = field(default_factory=dict)  # task-log step -> bytes
     step_status: dict[str, str] = field(default_factory=dict)
     merged: set[bytes] = field(default_factory=set)  # templates joined from several
+    new: set[bytes] | None = None  # with a baseline: the templates whose shape it lacks
 
     @property
     def total_bytes(self) -> int:
@@ -66,7 +69,11 @@ class Stats:
         return sum(i.lines for i in self.inputs)
 
     def top(self, n: int) -> list[tuple[bytes, TemplateStat]]:
-        ranked = sorted(self.templates.items(), key=lambda kv: (-kv[1].size, kv[0]))
+        """The largest templates; with a baseline, the new ones first."""
+        new = self.new or set()
+        ranked = sorted(
+            self.templates.items(), key=lambda kv: (kv[0] not in new, -kv[1].size, kv[0])
+        )
         return ranked[:n] if n > 0 else ranked
 
 
@@ -96,8 +103,9 @@ class _TaskLogTally:
             steps[self.step] = steps.get(self.step, 0) + size
 
 
-def compute(inputs: Iterable[Input]) -> Stats:
-    """Read every input once and gather its figures into one :class:`Stats`."""
+def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
+    """Read every input once and gather its figures into one :class:`Stats`; with
+    ``baseline`` (shape hashes of good runs), also which templates are new."""
     stats = Stats()
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
@@ -105,28 +113,18 @@ def compute(inputs: Iterable[Input]) -> Stats:
         info = InputStats(inp.name, inp.format, LogKind.TASKLOG if is_task else LogKind.PLAIN)
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
-        tally = _TaskLogTally(stats) if is_task else None
-        # A large raw task log: its templates are counted on the second core, from the file,
-        # while this process parses its entries.
-        side = None
-        if tally is not None and inp.path != "-" and (inp.size or 0) >= ASIDE_MIN:
-            side = aside(functools.partial(_count_file, inp.path))
         lines_before = counter.lines
-        for chunk in chunks:
-            if side is None:
-                counter.feed(chunk)
-            info.bytes += len(chunk)
-            if tally is not None:
-                tally.feed(chunk)
-        if side is not None:
-            counter.add(*(side() or _count_file(inp.path)))  # (failed: count them here)
+        if is_task:
+            _task_log(inp, chunks, counter, _TaskLogTally(stats), info)
+        else:
+            count_plain(inp, chunks, counter, info, ASIDE_MIN)
         info.lines = counter.lines - lines_before
-        if tally is not None:
-            tally.flush()
         info.damage = inp.damage
     plain_templates = plain.result()
     stats.templates = dict(plain_templates)
-    for tpl, stat in tasklogs.result().items():
+    task_templates = tasklogs.result()
+    fresh = None if baseline is None else _new(plain_templates, task_templates, baseline)
+    for tpl, stat in task_templates.items():
         mine = stats.templates.get(tpl)
         if mine is None:
             stats.templates[tpl] = stat
@@ -138,8 +136,60 @@ def compute(inputs: Iterable[Input]) -> Stats:
     for tpl, stat in plain_templates.items():
         name = TIERS[stats.tiers[tpl]].name
         stats.levels[name] = stats.levels.get(name, 0) + stat.size
-    stats.templates, stats.tiers, stats.merged = merge(stats.templates, stats.tiers)
+    if fresh is None:
+        stats.templates, stats.tiers, stats.merged = merge(stats.templates, stats.tiers)
+    else:
+        _merge_apart(stats, fresh)
     return stats
+
+
+def _task_log(
+    inp: Input,
+    chunks: Iterable[bytes],
+    counter: TemplateCounter,
+    tally: _TaskLogTally,
+    info: InputStats,
+) -> None:
+    # A large raw task log: its templates are counted on the second core, from the file,
+    # while this process parses its entries.
+    side = None
+    if inp.path != "-" and (inp.size or 0) >= ASIDE_MIN:
+        side = aside(functools.partial(count_file, inp.path))
+    for chunk in chunks:
+        if side is None:
+            counter.feed(chunk)
+        info.bytes += len(chunk)
+        tally.feed(chunk)
+    if side is not None:
+        lines, _, templates = side() or count_file(inp.path)  # (failed: count them here)
+        counter.add(lines, templates)
+    tally.flush()
+
+
+def _new(
+    plain: dict[bytes, TemplateStat], task: dict[bytes, TemplateStat], baseline: set[int]
+) -> set[bytes]:
+    """The templates whose shape the baseline lacks."""
+    out: set[bytes] = set()
+    for templates, is_task in ((plain, False), (task, True)):
+        names = list(templates)
+        hashes = template_hashes(names, tasklog=is_task)
+        out.update(t for t, h in zip(names, hashes, strict=True) if h not in baseline)
+    return out
+
+
+def _merge_apart(stats: Stats, fresh: set[bytes]) -> None:
+    """Merge new and known templates each among themselves: a merge never hides a new one."""
+    raw, tiers = stats.templates, stats.tiers
+    stats.templates, stats.tiers, stats.new = {}, {}, set()
+    for is_new in (True, False):
+        part = {t: s for t, s in raw.items() if (t in fresh) == is_new}
+        templates, part_tiers, merged = merge(part, tiers)
+        stats.templates.update(templates)
+        stats.tiers.update(part_tiers)
+        stats.merged |= merged
+        if is_new:
+            stats.new.update(templates)
 
 
 WILDCARD = b"<*>"
@@ -210,14 +260,6 @@ def _joined(shapes: list[tuple[bytes, ...]]) -> bytes:
         for pos, token in enumerate(first)
     ]
     return b" ".join(tokens)
-
-
-def _count_file(path: str) -> tuple[int, dict[bytes, TemplateStat]]:
-    """Lines and templates of the input at ``path``, read anew."""
-    counter = TemplateCounter()
-    for chunk in line_chunks(open_input(path, binary=True).chunks()):
-        counter.feed(chunk)
-    return counter.lines, counter.result()
 
 
 @functools.lru_cache(maxsize=1)

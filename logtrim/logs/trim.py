@@ -22,6 +22,7 @@ from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
 from ..archive.target import Target
 from ..dialects import Dialect
+from ..engine.baseline import Baseline
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
 from .inputs import Input, Progress, open_detected, open_input
@@ -50,6 +51,7 @@ class TrimJob:
     progress: bool = False
     binary: bool = False  # read input with NUL bytes (refused by default)
     force: bool = False  # replace an artifact path that holds no zstd archive
+    baseline: frozenset[int] | None = None  # good runs' line shapes (--baseline)
 
 
 class _Output:
@@ -171,7 +173,8 @@ def _trim(
     job: TrimJob, inp: Input, output: _Output, archive: SyncArchive | None, progress: Progress
 ) -> None:
     is_task, chunks = open_detected(inp)
-    core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine))
+    base = None if job.baseline is None else Baseline(job.baseline, tasklog=is_task)
+    core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine), baseline=base)
     # trim closes with exit code 0, so the core's reserve for a failure tail would go
     # unused: give it to the live budget (node tails are part of the live output here).
     core.budget.release_tail()
@@ -222,11 +225,12 @@ def plan(
     progress: bool = False,
     binary: bool = False,
     force: bool = False,
+    baseline: frozenset[int] | None = None,
 ) -> list[TrimJob]:
     """One job per input; several inputs need ``-o DIR`` (and ``--artifact DIR``)."""
     jobs = _plan(sources, output, artifact, policy, progress)
     for job in jobs:
-        job.binary, job.force = binary, force
+        job.binary, job.force, job.baseline = binary, force, baseline
         _refuse_overwriting(job)
     return jobs
 

@@ -25,6 +25,7 @@ from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
+from ..baseline import front as baseline
 from ..cli.options import RunOptions
 from ..dialects import Print
 from ..engine.core import STDERR, STDOUT, Core
@@ -45,7 +46,10 @@ class Pipeline:
 
     def __init__(self, options: RunOptions, archive: ArchiveWriter | None = None) -> None:
         self.options = options
-        self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine))
+        # Good runs' shapes, loaded before the child starts (a bad baseline is a warning).
+        self.baseline = baseline.for_run(options.baseline, options.history, options.name)
+        self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine),
+                         baseline=self.baseline)  # fmt: skip
         engine = self.core.matcher.engine
         if _log.verbose():
             logger().debug("line matcher", matcher=describe(engine))
@@ -191,6 +195,8 @@ class Pipeline:
             self._publish_only(exit_code, path, size)  # the artifact message all the same
             return
         self.console.write(emits)
+        if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
+            baseline.remember(self.options.history, self.options.name, self.baseline)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
         self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
 

@@ -1,0 +1,188 @@
+"""Baselines: corpus recall with each logjuicer dataset's ``.good`` file as the baseline, what
+``logtrim diff`` shows per anomaly, ``run`` throughput with and without ``--baseline`` (same log,
+interleaved), and how fast and small loading a baseline is."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from figures.corpus import Inf, missed, plain_text
+from harness import CORPUS, MB, OUT, Suite, failure, limit, mb, measure, medians, run_to, secs
+from inputs import deploy_log
+
+MIN_BUDGET = 2048
+
+
+def bench(suite: Suite) -> None:
+    datasets = sorted(p.parent for p in CORPUS.glob("logjuicer-tests/datasets/*/inf.yaml"))
+    if datasets:
+        _recall(suite, datasets)
+        _diff(suite, datasets)
+    else:
+        suite.notes.append(f"baseline: no datasets under {CORPUS}; recall skipped.")
+    _throughput(suite)
+    _loading(suite)
+
+
+def _console(suite: Suite, path: Path, budget: int, baseline: Path | None) -> str:
+    extra = ("--budget", str(budget)) + (("--baseline", str(baseline)) if baseline else ())
+    cmd = suite.lt_run(OUT / "bl.zst", "sh", "-c", 'cat "$0"; exit 1', path, extra=extra,
+                       record=False)  # fmt: skip
+    proc = subprocess.run(cmd, capture_output=True, check=False)
+    if proc.returncode != 1:
+        raise failure(cmd, proc.returncode, proc.stderr)
+    if len(proc.stdout) + len(proc.stderr) > budget:
+        raise failure(cmd, 1, f"console over the budget {budget:,} B")
+    return plain_text(proc.stdout + proc.stderr)
+
+
+def _recall(suite: Suite, datasets: list[Path]) -> None:
+    """Recall at 10% (>= 4 kB) and 2% (>= 2 kB) of the log, without and with the baseline."""
+    budgets: dict[str, Callable[[int], int]] = {
+        "10%": lambda n: max(n // 10, 4000),
+        "2%": lambda n: max(n // 50, MIN_BUDGET),
+    }
+    hits = {(b, with_base): 0 for b in budgets for with_base in (False, True)}
+    total = 0
+    rows = ["| dataset | anomaly lines | 10% | 10% + baseline | 2% | 2% + baseline |",
+            "|---|---:|---:|---:|---:|---:|"]  # fmt: skip
+    for ds in datasets:
+        inf = Inf.parse((ds / "inf.yaml").read_text())
+        (fail,), (good,) = sorted(ds.glob("*.fail")), sorted(ds.glob("*.good"))
+        n = len(inf.expected)
+        total += n
+        cells = []
+        for label, share in budgets.items():
+            for with_base in (False, True):
+                text = _console(
+                    suite, fail, share(fail.stat().st_size), good if with_base else None
+                )
+                got = n - len(missed(inf.expected, text))
+                hits[label, with_base] += got
+                cells.append(f"{got}/{n}")
+        rows.append(f"| {ds.name} | {n} | " + " | ".join(cells) + " |")
+    ratio = {k: v / total for k, v in hits.items()}
+    rows.append(f"| **all** | {total} | " + " | ".join(f"**{ratio[k]:.0%}**" for k in hits) + " |")
+    suite.corpus_rows += ["", "With each dataset's `.good` file as `--baseline`:", "", *rows]
+    suite.show("logtrim run --budget B --baseline D/*.good -- sh -c 'cat \"$0\"; exit 1' D/*.fail")
+    for label, target in (("10%", 0.97), ("2%", 0.90)):
+        suite.add(
+            f"corpus recall with the `.good` baseline, budget {label}",
+            f"{ratio[label, True]:.0%} ({hits[label, True]}/{total})",
+            f"{ratio[label, False]:.0%} without baseline",
+            f"{ratio[label, True] - ratio[label, False]:+.0%}",
+            f"≥ {target:.0%}",
+            ok=ratio[label, True] >= target,
+        )
+
+
+def _diff(suite: Suite, datasets: list[Path]) -> None:
+    """``logtrim diff GOOD BAD``: lines shown per anomaly found, against logjuicer's list."""
+    rows = ["| dataset | anomalies found | lines shown | logjuicer's list |",
+            "|---|---:|---:|---:|"]  # fmt: skip
+    found_all = shown_all = listed_all = 0
+    for ds in datasets:
+        inf = Inf.parse((ds / "inf.yaml").read_text())
+        (fail,), (good,) = sorted(ds.glob("*.fail")), sorted(ds.glob("*.good"))
+        budget = max(fail.stat().st_size // 10, 4000)
+        cmd = suite.cmd(*suite.logtrim, "diff", "--budget", str(budget), good, fail, record=False)
+        proc = subprocess.run(cmd, capture_output=True, check=False)
+        if proc.returncode != 0:
+            raise failure(cmd, proc.returncode, proc.stderr)
+        text = plain_text(proc.stdout)
+        lines = [ln for ln in text.splitlines() if ln[:1].isdigit()]
+        found = len(inf.expected) - len(missed(inf.expected, text))
+        listed = _listed(ds / "inf.yaml")
+        found_all, shown_all, listed_all = (
+            found_all + found,
+            shown_all + len(lines),
+            listed_all + listed,
+        )
+        rows.append(f"| {ds.name} | {found}/{len(inf.expected)} | {len(lines)} | {listed} |")
+    suite.corpus_rows += ["", "`logtrim diff GOOD BAD --budget B` (B as above, 10%):", "", *rows]
+    suite.show("logtrim diff --budget B D/*.good D/*.fail")
+    per = shown_all / max(found_all, 1)
+    suite.add(
+        "`diff`: lines shown per anomaly found (logjuicer datasets)",
+        f"{per:.1f} ({shown_all} lines, {found_all} found)",
+        f"{listed_all / max(found_all, 1):.1f} logjuicer's list ({listed_all} lines)",
+        "—",
+        "fewer than logjuicer's",
+        ok=shown_all < listed_all,
+    )
+
+
+def _listed(inf: Path) -> int:
+    import yaml
+
+    doc = yaml.safe_load(inf.read_text()) or {}
+    return len(doc.get("anomalies") or ())
+
+
+def _throughput(suite: Suite) -> None:
+    """``run -- cat LOG`` with and without ``--baseline`` (another log of the same kind)."""
+    size = suite.size(256 * MB, 8 * MB)
+    log = deploy_log(suite, size)
+    good = deploy_log(suite, size // 4)  # another seed's worth: same generator, a quarter size
+    art, kept = OUT / "bl-run.zst", OUT / "bl-run.console"
+    plain = suite.lt_run(art, "cat", log)
+    based = suite.lt_run(art, "cat", log, extra=("--baseline", str(good)))
+    t_plain, t_based = medians(
+        suite.runs,
+        lambda: run_to(plain, kept, budget=limit(size)).wall,
+        lambda: run_to(based, kept, budget=limit(size)).wall,
+    )
+    ratio = t_plain / t_based
+    suite.add(
+        f"throughput with `--baseline` ({mb(size // 4)} log), {mb(size)} run",
+        f"{secs(t_based)} ({size / MB / t_based:.0f} MB/s)",
+        f"{secs(t_plain)} ({size / MB / t_plain:.0f} MB/s) without",
+        f"{ratio:.2f}x",
+        "≥ 0.6x",
+        ok=ratio >= 0.6,
+    )
+    art.unlink(missing_ok=True)
+
+
+_LOAD = (
+    "import sys, time; from logtrim.baseline.load import load; from logtrim.baseline import store;"
+    "t = time.perf_counter(); s = load(sys.argv[1]); t1 = time.perf_counter() - t;"
+    "p = store.record(sys.argv[2], 'bench', s.hashes); t = time.perf_counter();"
+    "n = len(load(p)); t2 = time.perf_counter() - t; print(t1, t2, len(s), n, p.stat().st_size)"
+)
+
+
+def _loading(suite: Suite) -> None:
+    """Loading a large baseline log, and the ``--history`` index made from it: time, RSS."""
+    size = suite.size(1000 * MB, 16 * MB)
+    log = deploy_log(suite, size)
+    folder = OUT / "bl-history"
+    cmd = [sys.executable, "-c", _LOAD, str(log), str(folder)]
+    out = OUT / "bl-load.out"
+    proc = run_to(cmd, out)
+    t_log, t_index, shapes, _, index_size = out.read_text().split()
+    suite.show(f"python -c 'load(LOG); store.record(...); load(INDEX)'  # LOG: {mb(size)}")
+    suite.add(
+        f"baseline load: {mb(size)} log ({shapes} shapes), then its --history index",
+        f"{secs(float(t_log))} log",
+        f"{secs(float(t_index))} index ({int(index_size) / 1024:.0f} kB)",
+        "—",
+        "< 1 s",
+        ok=float(t_log) < 1.0,
+    )
+    # The whole run with that baseline: loading it is part of its start and of its memory.
+    run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(log)))
+    rss = measure(run).maxrss
+    suite.add(
+        f"`run --baseline` {mb(size)} log: peak RSS",
+        mb(rss),
+        f"{mb(proc.maxrss)} loading alone",
+        "—",
+        "≤ 96 MB",
+        ok=rss <= 96 * MB,
+    )
+    for p in [*folder.glob("*"), OUT / "bl-rss.zst"]:
+        p.unlink(missing_ok=True)

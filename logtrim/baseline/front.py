@@ -1,0 +1,61 @@
+"""The baseline of a run, ``trim`` or the handler: ``--baseline`` and ``--history`` together.
+
+Loading never stops the step: a baseline that cannot be read is a warning, and the run goes
+on without it (nothing is lost either way; the archive has every line).
+"""
+
+from __future__ import annotations
+
+import os
+from typing import TypeAlias
+
+from .._errors import LogtrimError
+from .._log import say
+from ..engine.baseline import Baseline
+from . import store
+from .load import load
+
+_Path: TypeAlias = "str | os.PathLike[str]"
+
+
+def known_shapes(baseline: _Path | None, history: _Path | None, name: str) -> set[int] | None:
+    """The good runs' shapes, from ``baseline`` and the ``history`` of ``name``; None if none."""
+    known: set[int] | None = None
+    if baseline:
+        try:
+            known = load(baseline).hashes
+        except (LogtrimError, OSError) as exc:
+            say(f"--baseline: {exc} (this run has no baseline)", "warning")
+    if history:
+        try:
+            found = store.remembered(history, name)
+        except OSError as exc:
+            say(f"--history: {exc} (this run has no remembered baseline)", "warning")
+            found = None
+        if found is not None:
+            known = found if known is None else known | found
+    return known
+
+
+def for_run(
+    baseline: _Path | None,
+    history: _Path | None,
+    name: str,
+    *,
+    tasklog: bool = False,
+) -> Baseline | None:
+    """The engine's baseline; with ``history`` always one, to learn this run's shapes."""
+    known = known_shapes(baseline, history, name)
+    if known is None and not history:
+        return None
+    return Baseline(known, tasklog=tasklog)
+
+
+def remember(history: _Path | None, name: str, baseline: Baseline | None) -> None:
+    """After a successful run: its shapes join the history of ``name`` (a warning if not)."""
+    if not history or baseline is None:
+        return
+    try:
+        store.record(history, name, baseline.seen.hashes)
+    except OSError as exc:
+        say(f"--history: cannot write {store.index_path(history, name)}: {exc}", "warning")

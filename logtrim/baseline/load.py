@@ -1,0 +1,60 @@
+"""Read a baseline: a logtrim archive (``.zst``), a plain or ``.gz`` log, an Octopus raw task
+log, a ``--history`` index file, or a directory of them (several good runs: their union).
+
+Streams each input in chunks (memory: one chunk, the shape set and its bounded caches), with
+the tolerant reader of ``trim``/``stats``: a truncated archive gives the shapes of what decodes,
+and a warning.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .._errors import InputError
+from .._log import say
+from ..engine.baseline import SHAPE_CAP, Shapes
+from ..logs.inputs import open_detected, open_input
+from .store import MAGIC, read_index
+
+
+def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
+    """The shapes of every line of the baseline at ``path``; raise :class:`InputError`."""
+    base = Path(path)
+    if base.is_dir():
+        files = sorted(p for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
+        if not files:
+            raise InputError(f"{path}: baseline directory holds no files")
+    else:
+        files = [base]
+    shapes = Shapes(cap)
+    for file in files:
+        _load_one(str(file), shapes)
+    return shapes
+
+
+def _load_one(path: str, shapes: Shapes) -> None:
+    if _is_index(path):
+        found = read_index(path)
+        if found is None:
+            raise InputError(f"{path}: not a readable baseline index (corrupt or truncated)")
+        shapes.add(h for run in found for h in run)
+        return
+    inp = open_input(path)
+    is_task, chunks = open_detected(inp)
+    # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.
+    mine = Shapes(shapes.cap, tasklog=is_task)
+    for chunk in chunks:
+        mine.feed(chunk)
+    shapes.add(mine.hashes)
+    shapes.full = shapes.full or mine.full
+    if inp.damage:
+        say(f"{inp.name}: {inp.damage}", "warning")
+
+
+def _is_index(path: str) -> bool:
+    try:
+        with open(path, "rb") as file:
+            return file.read(len(MAGIC)) == MAGIC
+    except OSError:
+        return False  # open_input says why, in its words

@@ -1,0 +1,149 @@
+"""The ``--history`` store: per artifact name, the line shapes of the last few successful runs.
+
+One file per name, ``<key>.shapes``: a compact index, never a log. Layout (little-endian):
+``MAGIC``, the run count (u32), then per run its shape count (u32) and that many 64-bit
+shape hashes, sorted; last, a 16-byte BLAKE2b of everything before it. A file that is short,
+long, or fails its check is ignored with a one-line warning: the run goes on without a baseline.
+
+Writing takes ``<key>.lock`` (``flock``, exclusive), reads the index anew, appends this run,
+keeps the last :data:`KEEP_RUNS`, writes a temporary file and renames it over the index: two
+runs that finish at once both land, one after the other, and a reader (who takes no lock)
+sees the old index or the new one, never half of one.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import re
+import struct
+import sys
+import tempfile
+from array import array
+from collections.abc import Collection, Iterator
+from hashlib import blake2b
+from pathlib import Path
+
+from .._log import say
+from ..engine.baseline import SHAPE_CAP
+
+MAGIC = b"LTSHAPE1"
+#: Successful runs an index remembers; their union is the next run's baseline.
+KEEP_RUNS = 5
+_CHECK = 16
+_MAX_FILE = len(MAGIC) + 4 + KEEP_RUNS * (4 + 8 * SHAPE_CAP) + _CHECK
+_U32 = struct.Struct("<I")
+
+
+def key_for(name: str) -> str:
+    """The index name of an artifact name: digits dropped (a default name holds the time, and
+    every run of one step must find the same index), only file-name-safe characters kept."""
+    key = re.sub(r"[^A-Za-z._-]+", "_", re.sub(r"[-_.]*\d+", "", name)).strip("._") or "run"
+    return key[:120]
+
+
+def index_path(folder: str | os.PathLike[str], name: str) -> Path:
+    return Path(folder) / f"{key_for(name)}.shapes"
+
+
+def _u64(values: Collection[int]) -> bytes:
+    packed = array("Q", sorted(values))
+    if sys.byteorder == "big":
+        packed.byteswap()
+    return packed.tobytes()
+
+
+def encode(runs: list[Collection[int]]) -> bytes:
+    parts = [MAGIC, _U32.pack(len(runs))]
+    for run in runs:
+        parts += [_U32.pack(len(run)), _u64(run)]
+    body = b"".join(parts)
+    return body + blake2b(body, digest_size=_CHECK).digest()
+
+
+def decode(data: bytes) -> list[array[int]] | None:
+    """The runs of an index, or None when it is not a whole, intact index."""
+    if len(data) < len(MAGIC) + 4 + _CHECK or not data.startswith(MAGIC):
+        return None
+    body, check = data[:-_CHECK], data[-_CHECK:]
+    if blake2b(body, digest_size=_CHECK).digest() != check:
+        return None
+    (count,) = _U32.unpack_from(body, len(MAGIC))
+    pos = len(MAGIC) + 4
+    runs: list[array[int]] = []
+    for _ in range(count):
+        if pos + 4 > len(body):
+            return None
+        (n,) = _U32.unpack_from(body, pos)
+        pos += 4
+        run = array("Q")
+        run.frombytes(body[pos : pos + 8 * n])
+        if len(run) != n:
+            return None
+        if sys.byteorder == "big":
+            run.byteswap()
+        runs.append(run)
+        pos += 8 * n
+    return runs if pos == len(body) else None
+
+
+def read_index(path: str | os.PathLike[str]) -> list[array[int]] | None:
+    """The runs of the index at ``path``; None if it is missing, unreadable or damaged."""
+    try:
+        with open(path, "rb") as file:
+            data = file.read(_MAX_FILE + 1)
+    except OSError:
+        return None
+    return decode(data) if len(data) <= _MAX_FILE else None
+
+
+def remembered(folder: str | os.PathLike[str], name: str) -> set[int] | None:
+    """The shapes of the last successful runs of ``name``; None when there are none yet.
+    A damaged index is ignored, with a warning."""
+    path = index_path(folder, name)
+    if not path.exists():
+        return None
+    runs = read_index(path)
+    if runs is None:
+        say(f"--history: {path} is damaged (ignored; this run has no baseline)", "warning")
+        return None
+    out: set[int] = set()
+    for run in runs:
+        out.update(run)
+    return out
+
+
+@contextlib.contextmanager
+def _locked(path: Path) -> Iterator[None]:
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        try:
+            import fcntl
+        except ImportError:  # Windows: the rename alone keeps the index whole
+            yield
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the lock
+
+
+def record(folder: str | os.PathLike[str], name: str, shapes: Collection[int]) -> Path:
+    """Add a successful run's shapes to the index of ``name``; raise OSError."""
+    os.makedirs(folder, exist_ok=True)
+    path = index_path(folder, name)
+    with _locked(path.with_suffix(".lock")):
+        runs: list[Collection[int]] = list(read_index(path) or [])
+        runs = [*runs[max(0, len(runs) - KEEP_RUNS + 1) :], shapes]
+        fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+        try:
+            with os.fdopen(fd, "wb") as file:
+                file.write(encode(runs))
+                file.flush()
+                os.fsync(file.fileno())
+            os.replace(temp, path)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temp)
+            raise
+    return path

@@ -1,0 +1,188 @@
+"""Line shapes, and what is new against a baseline (a good run's shapes). Sans-IO.
+
+A line's *shape* is its template (:mod:`.templates`: numbers, ids, timestamps, paths,
+quoted strings replaced; the normalisation ``stats`` uses) with runs of blanks as one and
+none at either end, hashed to 64 bits with BLAKE2b: the same in every process and on every
+machine, so an index written by one run is read by the next. A new shape passes for a known
+one with odds of n/2⁶⁴: one in 10¹⁴ for a full index.
+
+The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
+distinct lines found with a set. Only the distinct digit-free lines not met before meet the
+template regex (once, over all of them joined) and the hash; a bounded cache maps them to
+their shape after that. A chunk with no new line costs one set difference.
+
+Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
+past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
+as new). A line is shaped on its first :data:`KEY_MAX` bytes.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from hashlib import blake2b
+from itertools import accumulate
+
+from .templates import TemplateCounter, coarse, template_uncached
+
+#: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
+#: output that repeats; 131,072 hashes take about 10 MB as a Python set.
+SHAPE_CAP = 1 << 17
+KEY_MAX = TemplateCounter.KEY_MAX
+_CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
+# Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
+_BLANKS = re.compile(rb"[ \t]+")
+# An Octopus raw task log's entry prefix (time, level, bar) and continuation bar: a step's
+# own line carries neither, so a task-log baseline is shaped without them.
+_TASKLOG_PREFIX = re.compile(
+    rb"^(?:\xef\xbb\xbf)?(?:(?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*\s+[A-Za-z]+)?[ \t]*\| ?",
+    re.M,
+)
+
+
+def shape_hash(shape: bytes) -> int:
+    """The 64-bit hash of a shape, the same in every process."""
+    return int.from_bytes(blake2b(shape, digest_size=8).digest(), "little")
+
+
+def shape_of(line: bytes) -> bytes:
+    """The shape of one line (for display: ``diff --json``, ``stats``)."""
+    key = coarse(line.rstrip(b"\r\n")[:KEY_MAX])
+    return _BLANKS.sub(b" ", template_uncached(key)).strip()
+
+
+# The same prefix once templated (``stats`` has templates, not lines).
+_TEMPLATED_PREFIX = re.compile(rb"^<ts>\S*\s+[A-Za-z]+[ \t]*\| ?|^[ \t]+\| ?")
+
+
+def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[int]:
+    """The shape hash of each template (``stats``'s, of lines of a raw task log if ``tasklog``)."""
+    out = []
+    for tpl in templates:
+        body = _TEMPLATED_PREFIX.sub(b"", tpl, count=1) if tasklog else tpl
+        out.append(shape_hash(_BLANKS.sub(b" ", body).strip()))
+    return out
+
+
+def split_keys(chunk: bytes) -> list[bytes]:
+    """The digit-free form of each line of a whole-line chunk, cut to :data:`KEY_MAX`."""
+    keys = coarse(chunk).split(b"\n")
+    if keys and not keys[-1]:
+        keys.pop()
+    if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
+        keys = [k[:KEY_MAX] for k in keys]
+    return keys
+
+
+class Shaper:
+    """Maps digit-free lines to shape hashes, the regex run once per distinct line."""
+
+    def __init__(self, tasklog: bool = False) -> None:
+        self.tasklog = tasklog  # input lines carry a raw task log's prefix
+        self._cache: dict[bytes, int] = {}
+
+    def hashes(self, distinct: Iterable[bytes]) -> dict[bytes, int]:
+        """``{key: shape hash}`` for each of ``distinct`` (digit-free lines, no newline)."""
+        cache = self._cache
+        out: dict[bytes, int] = {}
+        missing: list[bytes] = []
+        for key in distinct:
+            found = cache.get(key)
+            if found is None:
+                missing.append(key)
+            else:
+                out[key] = found
+        if missing:
+            joined = b"\n".join(missing)
+            if self.tasklog:
+                joined = _TASKLOG_PREFIX.sub(b"", joined)
+            shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
+            if len(cache) + len(missing) > _CACHE_MAX:
+                cache.clear()
+            for key, shape in zip(missing, shapes, strict=True):
+                out[key] = cache[key] = shape_hash(shape.strip())
+        return out
+
+
+class Shapes:
+    """A set of shape hashes, built from whole-line chunks (a baseline, or a run's own lines)."""
+
+    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False) -> None:
+        self.cap = cap
+        self.hashes: set[int] = set()
+        self.full = False  # the cap was reached: some shapes were not added
+        self._shaper = Shaper(tasklog)
+        self._seen: set[bytes] = set()  # digit-free lines already added (bounded)
+
+    def feed(self, chunk: bytes) -> None:
+        """Add the shapes of a chunk that ends at a line end (only the last may not)."""
+        if not chunk:
+            return
+        distinct = set(split_keys(chunk))
+        distinct -= self._seen
+        if not distinct:
+            return
+        if len(self._seen) + len(distinct) > _CACHE_MAX:
+            self._seen.clear()
+        self._seen |= distinct
+        self.add(self._shaper.hashes(distinct).values())
+
+    def add(self, hashes: Iterable[int]) -> None:
+        """Add shape hashes (from an index file, another run), up to the cap."""
+        mine = self.hashes
+        if self.full:
+            return
+        mine.update(hashes)
+        if len(mine) > self.cap:
+            # Which ones go does not matter for correctness, only that the set stays bounded.
+            for _ in range(len(mine) - self.cap):
+                mine.pop()
+            self.full = True
+
+    def __len__(self) -> int:
+        return len(self.hashes)
+
+
+class Baseline:
+    """Which lines of a run are *new*: their shape is not among the baseline's.
+
+    Also remembers the run's own shapes (:attr:`seen`), so that a successful run can be the
+    next run's baseline, and counts the new ones (:attr:`new_shapes`).
+    """
+
+    def __init__(self, known: set[int] | frozenset[int] | None, *, tasklog: bool = False) -> None:
+        self.known = known  # None: nothing to compare with yet; only learn the run's shapes
+        self.seen = Shapes()  # this run's shapes
+        self.new_shapes: set[int] = set()  # this run's shapes the baseline lacks (bounded)
+        self._shaper = Shaper(tasklog)
+
+    def new_lines(self, chunk: bytes) -> list[int]:
+        """The indexes of the new lines of a whole-line chunk (0 = its first line)."""
+        if not chunk:
+            return []
+        keys = split_keys(chunk)
+        distinct = set(keys)
+        shapes = self._shaper.hashes(distinct)
+        self.seen.add(shapes.values())
+        known = self.known
+        if known is None:
+            return []
+        fresh = {k for k, h in shapes.items() if h not in known}
+        if not fresh:
+            return []
+        if len(self.new_shapes) < SHAPE_CAP:
+            self.new_shapes.update(shapes[k] for k in fresh)
+        return [i for i, k in enumerate(keys) if k in fresh]
+
+    def new_offsets(self, chunk: bytes) -> list[int]:
+        """Where each new line of a whole-line chunk starts (its byte offset), in order."""
+        indexes = self.new_lines(chunk)
+        if not indexes:
+            return []
+        # Line starts from the lengths, summed in C (a key may be cut: use the lines).
+        starts = [0, *accumulate(len(line) + 1 for line in chunk.split(b"\n"))]
+        return [starts[i] for i in indexes]
+
+    def is_new(self, line: bytes) -> bool:
+        """Whether one line is new (:meth:`new_lines` is the fast way for many)."""
+        return bool(self.new_lines(line.rstrip(b"\n")))

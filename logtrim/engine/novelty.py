@@ -1,0 +1,67 @@
+"""What a baseline changes in the tiers: new lines rank above the lines good runs also print.
+
+With a baseline (:class:`~.baseline.Baseline`, the shapes of good runs), a line whose shape
+it lacks is *new*, and
+
+- a new line no rule hit (detail) is shown as info: while the budget has room;
+- a line good runs also print drops one tier: a warning becomes info, info becomes detail
+  (an error every good run prints is rarely the cause), but an error stays an error: it is
+  never hidden for that alone, and kept lines and service messages are untouched.
+
+So within what the budget keeps, new lines win over old lines of the same tier. Sans-IO:
+the front end loads the baseline and passes it in.
+"""
+
+from __future__ import annotations
+
+from .baseline import Baseline
+from .kinds import Kind
+
+#: The tier of a line the baseline also has, by its own tier.
+_KNOWN = {Kind.WARNING: Kind.INFO, Kind.INFO: Kind.NOISE}
+
+
+def tier(kind: Kind, new: bool) -> Kind:
+    """A line's tier once the baseline is taken into account."""
+    if new:
+        return Kind.INFO if kind == Kind.NOISE else kind
+    return _KNOWN.get(kind, kind)
+
+
+class Novelty:
+    """Applies a baseline to the engine's hits (the non-detail lines of a region)."""
+
+    def __init__(self, baseline: Baseline) -> None:
+        self.baseline = baseline
+
+    def hits(self, region: bytes, hits: list[tuple[int, Kind]]) -> list[tuple[int, Kind]]:
+        """``hits`` (line start, tier) with the baseline's tiers, new detail lines added."""
+        new = self.baseline.new_offsets(region)
+        if not new:
+            if not hits:
+                return hits
+            known = [(start, _KNOWN.get(kind, kind)) for start, kind in hits]
+            return [h for h in known if h[1] != Kind.NOISE]
+        fresh = set(new)
+        out = [(start, tier(kind, start in fresh)) for start, kind in hits]
+        hit = {start for start, _ in hits}
+        out += [(start, Kind.INFO) for start in new if start not in hit]
+        out.sort()
+        return [h for h in out if h[1] != Kind.NOISE]
+
+    def record(self, data: bytes, kind: Kind | None) -> list[bool] | None:
+        """Which lines of a record are new (None: none is)."""
+        indexes = self.baseline.new_lines(data)
+        if not indexes:
+            return None
+        flags = [False] * (data.count(b"\n") + (not data.endswith(b"\n")))
+        for i in indexes:
+            flags[i] = True
+        return flags
+
+    def is_new(self, line: bytes) -> bool:
+        return self.baseline.is_new(line)
+
+    @property
+    def new_shapes(self) -> int:
+        return len(self.baseline.new_shapes)

@@ -1,0 +1,196 @@
+"""``logtrim diff GOOD BAD``: the lines of a failing log whose shape no good run has.
+
+One pass over BAD in line chunks (:class:`~logtrim.engine.baseline.Baseline` finds the new
+lines of each chunk with set operations in C). Of each new shape the first line is kept,
+with the line before and after it; later lines of that shape are only counted. Memory: the
+shape set, and one line and its context per new shape (at most ``SHAPE_CAP`` of them).
+
+Under the budget the new lines go in by tier (errors first), then in order; they print in
+order, ``grep -n -C1`` style (``12:`` a new line, ``11-`` its context, ``--`` between groups),
+and the markers say what was held back.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from .._matchers import compiler
+from ..engine.baseline import SHAPE_CAP, Baseline, shape_of
+from ..engine.history import display
+from ..engine.kinds import TIERS, Kind
+from ..engine.matcher import Matcher
+from .inputs import Input, open_detected
+
+MAX_LINE = 4096  # a longer line is cut in the output (as run's console cuts it)
+_SEPARATOR = b"--\n"
+
+
+@dataclass
+class Found:
+    """The first line of a new shape, its neighbours, and how often the shape came back."""
+
+    number: int  # 1-based
+    text: bytes  # without its newline
+    before: tuple[int, bytes] | None
+    after: tuple[int, bytes] | None = None
+    tier: Kind = Kind.NOISE
+    repeats: int = 0  # later lines of this shape
+    context: bool = True  # shown with its neighbours (False: they did not fit the budget)
+
+
+@dataclass
+class Diff:
+    lines: int = 0  # lines of BAD
+    new_lines: int = 0  # lines of BAD whose shape GOOD lacks
+    found: list[Found] = field(default_factory=list)  # one per new shape, in line order
+    shown: list[Found] = field(default_factory=list)  # those that fit the budget, in order
+
+    @property
+    def held_back(self) -> int:
+        return len(self.found) - len(self.shown)
+
+
+@functools.lru_cache(maxsize=1)
+def _matcher() -> Matcher:
+    return Matcher(compiler=compiler())
+
+
+def compute(known: set[int], bad: Input, budget: int) -> Diff:
+    """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``."""
+    is_task, chunks = open_detected(bad)
+    baseline = Baseline(known, tasklog=is_task)
+    out = Diff()
+    first: dict[bytes, Found] = {}  # shape -> its first line
+    waiting: list[Found] = []  # new lines whose next line is in the next chunk
+    previous: tuple[int, bytes] | None = None
+    for chunk in chunks:
+        lines = chunk.split(b"\n")
+        if lines[-1] == b"":
+            lines.pop()
+        base = out.lines  # line number of the chunk's first line, minus one
+        if waiting and lines:
+            for found in waiting:
+                found.after = (base + 1, lines[0])
+            waiting = []
+        for i in baseline.new_lines(chunk):
+            out.new_lines += 1
+            key = shape_of(lines[i])
+            seen = first.get(key)
+            if seen is not None:
+                seen.repeats += 1
+                continue
+            if len(first) >= SHAPE_CAP:
+                continue
+            before = (base + i, lines[i - 1]) if i else previous
+            found = first[key] = Found(base + i + 1, lines[i], before)
+            if i + 1 < len(lines):
+                found.after = (base + i + 2, lines[i + 1])
+            else:
+                waiting.append(found)
+        if lines:
+            previous = (base + len(lines), lines[-1])
+        out.lines += len(lines)
+    out.found = list(first.values())
+    matcher = _matcher()
+    for found in out.found:
+        found.tier = matcher.line_kind(found.text)
+    out.shown = _choose(out.found, budget)
+    return out
+
+
+def _choose(found: list[Found], budget: int) -> list[Found]:
+    """The new lines that fit ``budget``: highest tier first, then earliest; a line whose
+    context does not fit is shown alone."""
+    ranked = sorted(found, key=lambda f: (-f.tier, f.number))
+    shown_lines: set[int] = set()
+    chosen: list[Found] = []
+    used = 0
+    for candidate in ranked:
+        for context in (True, False):
+            candidate.context = context
+            cost = len(_SEPARATOR) + sum(
+                len(str(number)) + 1 + len(display(text, MAX_LINE))
+                for number, text in _block(candidate)
+                if number not in shown_lines
+            )
+            if used + cost <= budget:
+                used += cost
+                chosen.append(candidate)
+                shown_lines.update(number for number, _ in _block(candidate))
+                break
+        # else: held back; a shorter line of a lower tier may still fit
+    return sorted(chosen, key=lambda f: f.number)
+
+
+def _block(found: Found) -> Iterator[tuple[int, bytes]]:
+    if found.before is not None and found.context:
+        yield found.before
+    yield found.number, found.text
+    if found.after is not None and found.context:
+        yield found.after
+
+
+def render(diff: Diff) -> Iterator[bytes]:
+    """The text output: the chosen lines with their context, in order, and the markers."""
+    new = {f.number for f in diff.found}
+    printed = 0  # the last line number printed
+    pending = 0  # new shapes between the last group printed and the next, held back
+    shown = set(id(f) for f in diff.shown)
+    for found in diff.found:
+        if id(found) not in shown:
+            pending += 1
+            continue
+        for number, text in _block(found):
+            if number <= printed:
+                continue
+            if printed and number > printed + 1:
+                yield _marker(pending)
+                pending = 0
+            mark = b":" if number in new else b"-"
+            yield str(number).encode() + mark + display(text, MAX_LINE)
+            printed = number
+    if pending:
+        yield _marker(pending)
+
+
+def _marker(held: int) -> bytes:
+    if not held:
+        return _SEPARATOR
+    return b"-- [logtrim: %d new line shape%s held back by the budget] --\n" % (
+        held,
+        b"" if held == 1 else b"s",
+    )
+
+
+def summary(diff: Diff) -> str:
+    repeats = sum(f.repeats for f in diff.found)
+    return (
+        f"{len(diff.found):,} new line shapes ({diff.new_lines:,} of {diff.lines:,} lines); "
+        f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}; "
+        f"{repeats:,} later lines of the same shapes not shown"
+    )
+
+
+def to_json(diff: Diff) -> dict[str, Any]:
+    def line(number: int, text: bytes) -> dict[str, Any]:
+        return {"line": number, "text": text.decode("utf-8", "replace")}
+
+    return {
+        "lines": diff.lines,
+        "new_lines": diff.new_lines,
+        "new_shapes": len(diff.found),
+        "held_back": diff.held_back,
+        "shown": [
+            {
+                **line(f.number, f.text),
+                "shape": shape_of(f.text).decode("utf-8", "replace"),
+                "tier": TIERS[f.tier].name,
+                "repeats": f.repeats,
+                "context": [line(n, t) for n, t in _block(f) if n != f.number],
+            }
+            for f in diff.shown
+        ],
+    }

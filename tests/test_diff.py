@@ -1,0 +1,100 @@
+"""``logtrim diff GOOD BAD`` and ``logtrim stats --baseline``, run as the user runs them."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zstandard
+from conftest import clean_env
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", *args],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+
+
+def _step(n: int, extra: bytes = b"") -> bytes:
+    """A deployment step's output: the same lines each run, with other numbers."""
+    lines = [
+        b"[%03d] Uploading package web-%d.%d.nupkg (%d kB)\n" % (i, n, i, i * 7 + n)
+        for i in range(300)
+    ]
+    lines.insert(150, extra)
+    return b"".join(lines) + b"Deployment of release %d finished in %d s\n" % (n, n * 3)
+
+
+SILENT = b"Using cached credentials from /home/deploy/.aws/config (profile staging)\n"
+
+
+@pytest.fixture
+def runs(tmp_path: Path) -> tuple[Path, Path]:
+    good = tmp_path / "good.log.zst"
+    good.write_bytes(zstandard.ZstdCompressor().compress(_step(1)))
+    bad = tmp_path / "bad.log"
+    bad.write_bytes(_step(2, SILENT + b"ERROR: upload failed: 403 Forbidden\n"))
+    return good, bad
+
+
+def test_diff_shows_the_new_lines_with_their_context(runs: tuple[Path, Path]) -> None:
+    proc = _cli("diff", *map(str, runs))
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode().splitlines()
+    # The line with no error word is found too, and each new line keeps its neighbours.
+    assert out[:4] == [
+        "150-[149] Uploading package web-2.149.nupkg (1045 kB)",
+        "151:" + SILENT.decode().rstrip(),
+        "152:ERROR: upload failed: 403 Forbidden",
+        "153-[150] Uploading package web-2.150.nupkg (1052 kB)",
+    ]
+    assert "2 new line shapes" in out[-1]
+
+
+def test_diff_json_gives_line_numbers_shapes_and_tiers(runs: tuple[Path, Path]) -> None:
+    proc = _cli("diff", "--json", *map(str, runs))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    shown = {entry["line"]: entry for entry in report["shown"]}
+    assert sorted(shown) == [151, 152]
+    assert shown[152]["tier"] == "error"
+    assert shown[151]["shape"] == "Using cached credentials from <path> (profile staging)"
+    assert [c["line"] for c in shown[151]["context"]] == [150, 152]
+
+
+def test_diff_under_a_small_budget_shows_the_error_and_says_what_it_held_back(
+    runs: tuple[Path, Path],
+) -> None:
+    good, bad = runs
+    long_line = b"Using settings " + b"x" * 3000 + b"\n"  # new, no error word, over the budget
+    bad.write_bytes(_step(2, long_line + b"ERROR: upload failed: 403 Forbidden\n"))
+    proc = _cli("diff", "--budget", "2100", str(good), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode()
+    assert "152:ERROR: upload failed" in text
+    assert "151:" not in text
+    assert "held back by the budget 1" in text
+    assert len(proc.stdout) <= 2100
+
+
+def test_diff_of_a_missing_file_is_one_line_and_exit_3(tmp_path: Path) -> None:
+    (tmp_path / "bad.log").write_bytes(b"x\n")
+    proc = _cli("diff", str(tmp_path / "nope.log"), str(tmp_path / "bad.log"))
+    assert proc.returncode == 3
+    assert proc.stderr.decode().count("\n") == 1 and "no such file" in proc.stderr.decode()
+
+
+def test_stats_with_a_baseline_lists_the_new_templates_first(runs: tuple[Path, Path]) -> None:
+    good, bad = runs
+    proc = _cli("stats", "--json", "--baseline", str(good), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["new_templates"] == 2
+    first = report["templates"][:2]
+    assert all(t["new"] for t in first)
+    assert {t["tier"] for t in first} == {"error", "detail"}
+    assert not any(t["new"] for t in report["templates"][2:])

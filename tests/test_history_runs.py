@@ -1,0 +1,151 @@
+"""``--history`` and ``--baseline`` on real runs: a good run teaches the next failing one."""
+
+from __future__ import annotations
+
+import io
+import logging
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, clean_env, py
+
+from logtrim import LogtrimHandler
+from logtrim.baseline import store
+
+# A step that copies files (and maybe says one more thing), says where it deploys, and exits.
+STEP = """
+import sys
+for i in range(3000):
+    print(f"copying file {i:05d}.dat to /srv/app/releases/{i % 7}")
+    if i == 1500 and len(sys.argv) > 2:  # far from the end: no failure tail shows it
+        print(sys.argv[2])
+print(f"Deploying release {sys.argv[1]} to Production")
+sys.exit(int(sys.argv[3]) if len(sys.argv) > 3 else 0)
+"""
+SILENT = "Using cached credentials from /home/deploy/.aws/config"
+OPTIONS = ("--budget", "8kB")
+
+
+def step(*args: str) -> list[str]:
+    return ["--", *py(STEP), *args]
+
+
+def test_history_learns_from_a_good_run_and_shows_what_is_new_next(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    history = str(tmp_path / "history")
+    good = run_logtrim(*OPTIONS, "--history", history, *step("41"))
+    assert good.code == 0, good.stderr
+    assert list(Path(history).glob("*.shapes"))
+    bad = run_logtrim(*OPTIONS, "--history", history, *step("42", SILENT, "3"))
+    assert bad.code == 3
+    assert SILENT.encode() in bad.stdout  # no error word, but no good run printed it
+    assert b"1 new line shape against the baseline" in bad.stdout
+    assert SILENT.encode() in bad.archive  # and the archive has every line, as always
+    # The same failing run without a history: the line is one of 3,000 detail lines.
+    blind = run_logtrim(*OPTIONS, "--history", str(tmp_path / "empty"), *step("42", SILENT, "3"))
+    assert SILENT.encode() not in blind.stdout
+
+
+def test_a_failed_run_does_not_teach_the_history(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    history = str(tmp_path / "history")
+    run_logtrim(*OPTIONS, "--history", history, *step("41"))
+    run_logtrim(*OPTIONS, "--history", history, *step("42", SILENT, "1"))
+    again = run_logtrim(*OPTIONS, "--history", history, *step("43", SILENT, "1"))
+    assert SILENT.encode() in again.stdout
+
+
+@pytest.mark.parametrize("damage", ["truncated", "garbage"])
+def test_a_damaged_index_is_a_warning_and_the_run_proceeds(
+    run_logtrim: RunLogtrim, tmp_path: Path, damage: str
+) -> None:
+    history = tmp_path / "history"
+    run_logtrim(*OPTIONS, "--history", str(history), *step("41"))
+    (index,) = history.glob("*.shapes")
+    data = index.read_bytes()
+    index.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"\x00garbage\n")
+    result = run_logtrim(*OPTIONS, "--history", str(history), *step("42", SILENT, "0"))
+    assert result.code == 0
+    warnings = [ln for ln in result.stderr.splitlines() if b"damaged" in ln]
+    assert len(warnings) == 1 and b"warning" in warnings[0]
+    assert result.archive.count(b"\n") == 3002  # nothing lost
+    assert store.read_index(index) is not None  # the good run wrote a whole index again
+
+
+def test_runs_finishing_at_once_both_land_in_the_index(tmp_path: Path) -> None:
+    history = tmp_path / "history"
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "logtrim",
+                "run",
+                "--artifact",
+                str(tmp_path / f"r{n}.zst"),
+                "--name",
+                "deploy",
+                "--history",
+                str(history),
+                *OPTIONS,
+                *step(str(n), f"only in {word}"),
+            ],
+            env=clean_env(),
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
+        for n, word in enumerate(["alpha", "beta", "gamma"])
+    ]
+    errors = [p.communicate(timeout=120)[1] for p in procs]
+    assert [p.returncode for p in procs] == [0, 0, 0], errors
+    runs = store.read_index(store.index_path(history, "deploy"))
+    assert runs is not None and len(runs) == 3
+    # Each run's own line is in the index: no write was lost to another.
+    known = store.remembered(history, "deploy") or set()
+    from logtrim.engine.baseline import Baseline
+
+    check = Baseline(known)
+    assert check.new_lines(b"only in alpha\nonly in beta\nonly in gamma\n") == []
+
+
+def test_run_with_the_archive_of_a_good_run_as_baseline(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    good = run_logtrim(*OPTIONS, *step("41"))
+    assert good.artifact is not None
+    bad = run_logtrim(*OPTIONS, "--baseline", str(good.artifact), *step("42", SILENT, "2"))
+    assert bad.code == 2
+    assert SILENT.encode() in bad.stdout
+
+
+def test_a_missing_baseline_is_a_usage_error_before_the_step_starts(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    marker = tmp_path / "started"
+    result = run_logtrim("--baseline", str(tmp_path / "nope"), "--", "touch", str(marker))
+    assert result.code == 2
+    assert result.stderr.startswith(b"logtrim: error: --baseline: ")
+    assert not marker.exists()
+
+
+def test_the_handler_takes_a_baseline(tmp_path: Path) -> None:
+    good = tmp_path / "good.log"
+    good.write_text("".join(f"uploaded part {i} of 900\n" for i in range(900)))
+    out = io.StringIO()
+    handler = LogtrimHandler(
+        tmp_path / "h.log.zst", budget="8kB", stream=out, baseline=good, head=0, verbatim=0
+    )
+    log = logging.getLogger("test_the_handler_takes_a_baseline")
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    try:
+        for i in range(900):
+            log.debug("uploaded part %d of 900", i)
+        log.debug(SILENT)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    assert SILENT in out.getvalue()
+    assert "uploaded part 17 of 900" not in out.getvalue()

@@ -1,0 +1,96 @@
+"""The engine with a baseline: new lines rank above what good runs also print."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from test_engine import drive, noise
+
+from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.failure import TailLine, pick
+from logtrim.engine.kinds import Kind
+from logtrim.engine.policy import Policy
+
+GOOD = (
+    noise(500)
+    + b"Deploying release 41 to Production\n"
+    + b"WARNING: certificate expires in 30 days\n"
+    + b"error: retrying connection to db-01 (attempt 1)\n"
+)
+SILENT = b"Using cached credentials from /home/deploy/.aws/config\n"
+
+
+def baseline_of(data: bytes) -> Baseline:
+    shapes = Shapes()
+    shapes.feed(data)
+    return Baseline(shapes.hashes)
+
+
+def core(baseline: Baseline | None, **kwargs: Any) -> Core:
+    kwargs.setdefault("head", 0)
+    kwargs.setdefault("verbatim", 0)
+    return Core(Policy(**kwargs), baseline=baseline)
+
+
+def console(baseline: Baseline | None, data: bytes, exit_code: int = 0, **kw: Any) -> bytes:
+    _, out = drive(core(baseline, **kw), [(STDOUT, data, 1.0)], exit_code=exit_code)
+    return out[STDOUT]
+
+
+BAD = (
+    noise(300, start=7)
+    + SILENT
+    + noise(200, start=400)
+    + b"Deploying release 42 to Production\n"
+    + b"WARNING: certificate expires in 29 days\n"
+    + b"error: retrying connection to db-02 (attempt 1)\n"
+)
+
+
+def test_a_new_line_with_no_error_word_is_shown() -> None:
+    assert SILENT not in console(None, BAD)
+    assert SILENT in console(baseline_of(GOOD), BAD)
+    # ... and not when a good run printed it too.
+    assert SILENT not in console(baseline_of(GOOD + SILENT), BAD)
+
+
+def test_lines_good_runs_print_drop_a_tier_but_errors_stay() -> None:
+    without = console(None, BAD)
+    with_baseline = console(baseline_of(GOOD), BAD)
+    assert b"Deploying release 42" in without
+    assert b"Deploying release 42" not in with_baseline  # info -> detail
+    assert b"WARNING: certificate expires in 29 days" in with_baseline  # warning -> info: room
+    assert b"error: retrying connection to db-02" in with_baseline  # an error stays shown
+
+
+def test_the_summary_counts_the_new_shapes() -> None:
+    assert b"; 1 new line shape" in console(baseline_of(GOOD), BAD)
+    assert b"new line shape" not in console(None, BAD)
+
+
+def test_a_new_record_of_detail_is_shown_through_the_record_path() -> None:
+    engine = core(baseline_of(GOOD))
+    out = b""
+    for record in (b"copying file 000003.dat", SILENT.rstrip(), b"copying file 000004.dat"):
+        out += b"".join(d for _, d in engine.feed_line(STDOUT, record, Kind.NOISE, 1.0)[1])
+    out += b"".join(d for _, d in engine.close(0, 2.0)[0])
+    assert SILENT in out
+    assert b"copying file 000003" not in out
+
+
+def test_the_failure_tail_prefers_new_lines_when_it_must_choose() -> None:
+    lines = [TailLine(n, STDOUT, b"step %03d done\n" % n) for n in range(40)]
+    lines[10] = TailLine(10, STDOUT, b"Using cached credentials\n", new=True)
+    room = 6 * len(lines[0].text)
+    chosen = [t.lineno for t in pick(lines, room)]
+    assert 10 in chosen
+    plain = [TailLine(t.lineno, t.stream, t.text) for t in lines]
+    assert 10 not in [t.lineno for t in pick(plain, room)]
+
+
+def test_the_run_remembers_its_own_shapes_for_the_next() -> None:
+    base = baseline_of(GOOD)
+    drive(core(base), [(STDOUT, BAD, 1.0)])
+    again = Baseline(base.seen.hashes)
+    assert again.new_lines(BAD) == []
