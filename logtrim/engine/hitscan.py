@@ -99,7 +99,11 @@ class HitScanner:
         levelled = [start for start, mask in hits.items() if mask & level]
         levelled.sort()
         runs: list[tuple[int, int]]  # (first, last) line start of each run of levelled lines
-        if levelled and len(levelled) - 1 == chunk.count(b"\n", levelled[0], levelled[-1]):
+        if (
+            len(levelled) > 1
+            and find(b"\n", levelled[0]) + 1 == levelled[1]  # cheap first: not a flood
+            and len(levelled) - 1 == chunk.count(b"\n", levelled[0], levelled[-1])
+        ):
             runs = [(levelled[0], levelled[-1])]  # an error flood: one run, no gap (in C)
         else:
             runs = [(start, start) for start in levelled]

@@ -69,6 +69,7 @@ class Matcher:
         # The tier of a line from the set of rules it hits (a bit mask), computed once per
         # set; None where a detail level could change it (then the line itself is looked at).
         self._by_mask: dict[int, Kind | None] = {}
+        self._by_detail: dict[int, tuple[Kind, Kind]] = {}  # (no detail level, detail level)
 
     def line_kind(self, line: bytes) -> Kind:
         """The tier of one line (the slow, exact path; same answer as ``scan``)."""
@@ -132,14 +133,20 @@ class Matcher:
         return found  # type: ignore[return-value]  # no None left
 
     def _line(self, mask: int, start: int, chunk: bytes) -> Kind:
-        ids = _ids(mask)
+        """The tier of the line at ``start``, which hits the rules of ``mask``."""
         if mask not in self._by_mask:
-            need = needs_detail(ids, self.rules)
-            self._by_mask[mask] = None if need else kind_of(ids, self.rules)
+            ids = _ids(mask)
+            if needs_detail(ids, self.rules):
+                # Its two possible tiers, with and without a detail level.
+                self._by_detail[mask] = (kind_of(ids, self.rules), kind_of(ids, self.rules, True))
+                self._by_mask[mask] = None
+            else:
+                self._by_mask[mask] = kind_of(ids, self.rules)
         kind = self._by_mask[mask]
         if kind is None:
             end = chunk.find(b"\n", start)
-            kind = self._kind(ids, chunk[start : end if end >= 0 else len(chunk)])
+            detail = self._is_detail(chunk[start : end if end >= 0 else len(chunk)])
+            kind = self._by_detail[mask][detail]
         return kind
 
 
