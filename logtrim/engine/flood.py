@@ -10,12 +10,14 @@ the exact path's (tests compare them); only the cost changes (issue 17.20).
 
 from __future__ import annotations
 
+import math
 import re
 from bisect import bisect_right
 from operator import sub
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
+from .mask import MASK
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -101,16 +103,33 @@ def _run(
     the warnings that would be their context (at most ``after`` in a row, none last).
 
     (starts, ends, kinds) of each; empty when the first line must go the exact way. Each
-    line decides for itself, so the runs are the same whatever the chunks.
+    line decides for itself, so the runs are the same whatever the chunks. Looked at in
+    windows that grow while the run fills them: the cost is the run's, not the chunk's.
     """
+    size = 32
+    while True:
+        cap = min(i + size, len(hits))
+        starts, ends, kinds = _within(sel, region, hits, i, cap)
+        if len(starts) < cap - i or cap == len(hits):
+            # End on an error line: a warning at the end may still be context to nothing.
+            keep = len(kinds[: len(starts)].rstrip(_WARNING))
+            del starts[keep:], ends[keep:]
+            return starts, ends, kinds[:keep]
+        size *= 8
+
+
+def _within(
+    sel: Selector, region: bytes, hits: list[tuple[int, Kind]], i: int, cap: int
+) -> tuple[list[int], list[int], bytes]:
+    """The lean run among ``hits[i:cap]``, warnings at its end not yet taken off."""
     count = region.count
 
     def consecutive(a: int, b: int) -> bool:
         # The newlines between two hits are as many as the hits between: no line missed.
         return count(b"\n", hits[a][0], hits[b][0]) == b - a
 
-    lo, hi = i, len(hits)  # hits[i..lo] are consecutive lines; hits[hi] is not one of them
-    if consecutive(i, hi - 1):  # the common flood: the whole chunk
+    lo, hi = i, cap  # hits[i..lo] are consecutive lines; hits[hi] is not one of them
+    if consecutive(i, hi - 1):  # the common flood: the whole window
         lo = hi - 1
     step = 1
     while lo + step < hi:  # gallop, then halve: each newline counted a few times at most
@@ -135,16 +154,13 @@ def _run(
     starts = [hit for hit, _ in window[:limit]]
     if not starts:
         return [], [], b""
-    last_end = window[limit][0] if limit < len(window) else region.find(b"\n", starts[-1]) + 1
     ends = starts[1:]
-    if last_end:
+    if last_end := region.find(b"\n", starts[-1]) + 1:
         ends.append(last_end)
     else:  # unterminated: the exact path
         del starts[-1]
-    cut = sel.shaper.width  # a longer line shows cut: the exact path counts it so
-    if starts and max(map(sub, ends, starts)) > cut:
-        limit = next(k for k, (a, b) in enumerate(zip(starts, ends, strict=True)) if b - a > cut)
-        del starts[limit:], ends[limit:]
+    if starts:
+        _cut(sel, starts, ends)
     taken = region[starts[0] : ends[-1]] if starts else b""
     special = [m.start() for m in (_BARE_CR.search(taken),) if m]
     if (trace := taken.find(_TRACE)) >= 0:
@@ -152,7 +168,21 @@ def _run(
     if special:
         limit = bisect_right(starts, starts[0] + min(special)) - 1
         del starts[limit:], ends[limit:]
-    # End on an error line: a warning at the end may still be context to nothing.
-    keep = len(kinds[: len(starts)].rstrip(_WARNING))
-    del starts[keep:], ends[keep:]
-    return starts, ends, kinds[:keep]
+    return starts, ends, kinds[: len(starts)]
+
+
+def _cut(sel: Selector, starts: list[int], ends: list[int]) -> None:
+    """Take off the run the lines from the first that the exact path would show otherwise:
+    one longer than the console shows (cut), or one short enough to fit what the budget
+    still allows errors (the exact path shows it)."""
+    lens = list(map(sub, ends, starts))
+    room = sel.budget.tier_room(Kind.ERROR)  # the longest error line that still fits
+    masker = sel.shaper.masker
+    # A line this long or shorter may fit (a CRLF line shows a byte shorter); masking may
+    # shorten a line by any amount: then the exact path while anything fits.
+    shrinks = masker and masker.max_len > len(MASK)
+    floor = (math.inf if room >= 0 else -1.0) if shrinks else room + 1
+    width = sel.shaper.width
+    if min(lens) <= floor or max(lens) > width:
+        limit = next(k for k, n in enumerate(lens) if n > width or n <= floor)
+        del starts[limit:], ends[limit:]
