@@ -4,8 +4,11 @@ A step failing in a loop can print millions of error lines. Each one taken the e
 costs a context lookup, a repeat key, a budget check and a held copy, only to be held back.
 Once the error tier is closed, runs of error lines (and the warnings right after them, which
 would be their context) are counted and held as one block instead, formatted only if still
-held at the end (:meth:`~logtrim.engine.history.Held.add_run`). The console is the same as
-the exact path's (tests compare them); only the cost changes (issue 17.20).
+held at the end (:meth:`~logtrim.engine.history.Held.add_run`). A run is found in C (newline
+counts, its tiers as bytes) and ends before any line the exact path would treat otherwise: one
+short enough to fit what the budget still allows errors, one cut for width, a redraw, a
+traceback. The console is the same as the exact path's, in any chunks
+(tests/test_flood_properties.py); only the cost changes (issue 17.20).
 """
 
 from __future__ import annotations
