@@ -187,3 +187,25 @@ def chunks(draw: st.DrawFn) -> bytes:
 @given(chunks())
 def test_same_answers_as_the_exact_path(chunk: bytes) -> None:
     check(chunk)
+
+
+KEEP_PARTS = st.sampled_from(
+    [r"^", r"^(KEEP|Keep)", r"(ed)?", r"[0-9]+", r" ", r"deploy", r"(?:x|yz)", r"\b", r"stage",
+     r"(?i:note)", r": ", r"[A-Z]", r"n", r"rr", r"%", r"/"]
+)  # fmt: skip
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(st.lists(KEEP_PARTS, min_size=1, max_size=5).map("".join), max_size=4),
+    chunks(),
+    chunks(),
+)
+def test_any_plan_any_rules_same_answers(keep: list[str], sample: bytes, chunk: bytes) -> None:
+    """Whatever the passes are planned on (the first chunk's bytes choose where each string
+    is searched from) and whatever ``--keep`` rules join (line-start forms of several rules,
+    with groups, share one pass), the answers are the exact path's."""
+    matcher = Matcher((*RULES, *extra_rules(keep, sorted(set(MARKERS)))))
+    matcher.scan(sample)  # the plan is made from this one's bytes
+    assert matcher.scan(chunk) == reference(matcher, chunk)
+    assert matcher.scan(sample + chunk) == reference(matcher, sample + chunk)

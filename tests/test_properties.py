@@ -225,3 +225,32 @@ def test_partial_lines_shown_early_change_no_byte(
         return b"".join(d for _, d in out)
 
     assert console(split(data, cuts), ticks) == console([data] if data else [], [])
+
+
+MASKED_LINE_SECRETS = st.one_of(
+    SECRET_CHARS, st.sampled_from(["ERROR: boom", "Deploying", "tok\nen-42", "45%\nWARN"])
+)
+
+
+@SETTINGS
+@given(
+    st.lists(MASKED_LINE_SECRETS, min_size=1, max_size=3),
+    st.lists(st.one_of(LINES, SERVICE), max_size=30),
+    st.lists(st.integers(min_value=0, max_value=2), max_size=30),
+)
+def test_masked_region_hits_are_those_of_its_console_form(
+    secrets: list[str], lines: list[bytes], where: list[int]
+) -> None:
+    """The rule hits the engine gets for a region with secrets in it are those of the
+    console form (the masked lines scanned again, the others moved), wherever the secrets
+    are: in a line, across lines, in a command line, changing a line's tier."""
+    parts = []
+    for i, line in enumerate(lines):
+        at = where[i] if i < len(where) else 0
+        secret = secrets[i % len(secrets)].encode()
+        parts.append([line, secret + line, line[:-1] + secret + b"\n"][at])
+    data = b"".join(parts)
+    core = Core(Policy(masks=tuple(secrets)), Octopus(), max_pending=256)
+    archive, console, hits = core.secrets.region(STDOUT, data)
+    assert hits == core.matcher.scan(console)
+    assert archive == core.masker.mask(data)

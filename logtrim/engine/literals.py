@@ -57,6 +57,7 @@ class Piece:
     cased: bool  # the literals keep their case (a case-sensitive piece): else lowered
     anchored: bool  # matches only at a line start ("^" first, under re.M)
     exotic: bool  # looks past its line (lookaround, \A, \Z): never searched chunk-wide
+    refs: bool  # refers to its own groups: never combined with another rule's pieces
     lowered: bool  # matches the lowered text without re.I where the rule matches the text
     chunk_regex: re.Pattern[bytes]  # finds a suffix of each of its matches in a whole chunk
     bol_items: list[Any]  # parsed items after the leading "^" (anchored pieces)
@@ -105,6 +106,7 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
         cased=cased,
         anchored=anchored,
         exotic=exotic,
+        refs=refs,
         lowered=lowered,
         chunk_regex=chunk_regex,
         bol_items=items[1:] if anchored else [],
@@ -114,14 +116,43 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
 
 
 def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
-    """One regex for anchored pieces of one rule: ``\\n`` then any of them."""
+    """One regex for anchored pieces of the same flags: ``\\n`` then any of them. Pieces of
+    several rules lose their groups (each rule numbers its own); none refers to one."""
     first = group[0]
+    state = first.state
+    items = [p.bol_items for p in group]
+    if any(p.state is not state for p in group):
+        state = _sre_parse.State()
+        state.flags = first.state.flags
+        items = [_uncaptured(x) for x in items]
     if len(group) == 1:
-        tail = first.bol_items
+        tail = items[0]
     else:
-        alts = [_sre_parse.SubPattern(first.state, p.bol_items) for p in group]
-        tail = [(_sre.BRANCH, (None, alts))]
-    return _compile([(_sre.LITERAL, 10), *tail], first.state, first.flags)
+        tail = [(_sre.BRANCH, (None, [_sre_parse.SubPattern(state, x) for x in items]))]
+    return _compile([(_sre.LITERAL, 10), *tail], state, first.flags)
+
+
+def _uncaptured(items: Sequence[Any]) -> list[Any]:
+    """Parsed items with every capturing group made a plain one (the same matches)."""
+    return [(op, _uncaptured_av(op, av)) for op, av in items]
+
+
+def _uncaptured_av(op: Any, av: Any) -> Any:
+    if op is _sre.SUBPATTERN:
+        return (None, av[1], av[2], _sub(av[3]))
+    if op is _sre.BRANCH:
+        return (av[0], [_sub(x) for x in av[1]])
+    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
+        return (av[0], av[1], _sub(av[2]))
+    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
+        return (av[0], _sub(av[1]))
+    if op is getattr(_sre, "ATOMIC_GROUP", None):
+        return _sub(av)
+    return av
+
+
+def _sub(pattern: Any) -> Any:
+    return _sre_parse.SubPattern(pattern.state, _uncaptured(list(pattern)))
 
 
 def _compile(items: list[Any], state: Any, flags: int) -> re.Pattern[bytes]:

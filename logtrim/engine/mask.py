@@ -52,6 +52,7 @@ class Masker:
         self._seen: set[bytes] = set()
         self._hs: Database | None = None
         self._re: re.Pattern[bytes] | None = None
+        self._lengths: list[int] = []  # per form, by the id the compiled database reports
         self.max_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
         self.multiline = False
@@ -87,7 +88,8 @@ class Masker:
         return refused
 
     def _compile(self) -> None:
-        self.max_len = max(len(s) for s in self._secrets)
+        self._lengths = [len(s) for s in self._secrets]
+        self.max_len = max(self._lengths)
         self.multiline = any(b"\n" in s for s in self._secrets)
         # Longest first: at one position the longest secret wins, and it covers the others.
         ordered = sorted(self._secrets, key=len, reverse=True)
@@ -98,7 +100,7 @@ class Masker:
         """The merged ``[start, end)`` spans of secrets in ``data``."""
         found: list[tuple[int, int]] = []
         if self._hs is not None:
-            lengths = [len(s) for s in self._secrets]
+            lengths = self._lengths
 
             def on_match(sid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
                 found.append((to - lengths[sid], to))
@@ -159,11 +161,14 @@ def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:
     pos = 0
     for start, end in spans:
         parts.append(data[pos:start])
-        secret = data[start:end]
-        if b"\n" in secret:
-            parts.append(b"\n".join(MASK if p else b"" for p in secret.split(b"\n")))
-        else:
-            parts.append(MASK)
+        parts.append(replacement(data[start:end]))
         pos = end
     parts.append(data[pos:])
     return b"".join(parts)
+
+
+def replacement(secret: bytes) -> bytes:
+    """What masks ``secret``: ``********``, per line when it spans lines."""
+    if b"\n" in secret:
+        return b"\n".join(MASK if p else b"" for p in secret.split(b"\n"))
+    return MASK

@@ -5,10 +5,9 @@ The chunk is lowered once; then, over the whole chunk:
 
 * the pieces' required literals (:mod:`.literals`), covered by few shared word starts
   ("time" for "timeout" and "timed out"; a literal containing another needs no pass of its
-  own), each searched from its rarest byte in the log on, those with one first byte in one
-  ``re`` pass (re skips to that byte, then tries them all);
-* one pass per rule for its line-start pieces whose literals are weak (``\\n`` and the
-  piece: ``^E0123 12:00:00.000 `` has no literal worth a search);
+  own), in one ``re`` pass per byte of a small set of rare bytes (:func:`_plan`);
+* one pass per flags for the line-start pieces of every rule whose literals are weak or
+  common words (``\\n`` and the pieces: ``^E0123 12:00:00.000 ``, ``^Deploying``);
 * a piece whose literals are single bytes ("%", "/"): by literal while they are rare in the
   chunk, else by a regex from its first literal byte on (re skips ahead to that byte).
 
@@ -32,18 +31,17 @@ __all__ = ["Prefilter"]
 # rare in the chunk (hits per byte, judged on a sample); else its regex scans the chunk.
 SPARSE = 1 / 2000
 _SAMPLE = 1 << 16
-# First bytes that logs are full of (hex digits, digits): re's literal search stops at each,
-# so bytes.find does better for literals starting with one.
-_COMMON_FIRST = frozenset(bytes([c]) for c in b"0123456789abcdef")
+
+# The cost of a pass over the chunk, and of re trying its pattern at one byte, relative to
+# each other (measured: a pass ~0.4 ms/MB, a try ~50 ns): a pass whose first byte is rare
+# costs little more than the scan; one from a common letter ("e") costs three times that.
+_PASS = 1.0
+_TRY = 500.0
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
 Search = Callable[[bytes], "re.Match[bytes] | None"]
-# Passes: by bytes.find, by re (one string), by re (strings with one first byte).
-Plan = tuple[
-    list[tuple[bytes, list[int]]],
-    list[tuple["re.Pattern[bytes]", list[int]]],
-    list[tuple["re.Pattern[bytes]", dict[bytes, list[int]]]],
-]
+# Passes by re, each from one byte: what it matches from that byte on -> the pieces.
+Plan = list[tuple["re.Pattern[bytes]", dict[bytes, list[int]]]]
 
 
 class Prefilter:
@@ -52,7 +50,7 @@ class Prefilter:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._pieces = [p for i, rule in enumerate(rules) for p in pieces(rule, i)]
         lits: dict[bytes, list[int]] = {}
-        anchored: dict[tuple[int, bool], list[int]] = {}
+        anchored: dict[tuple[bool, int, int], list[int]] = {}
         self._sparse: list[tuple[int, Lits]] = []
         self._by_regex: list[int] = []
         self._every: list[int] = []  # exotic pieces without literals: every line is a candidate
@@ -61,12 +59,18 @@ class Prefilter:
         for k, p in enumerate(self._pieces):
             short = min(map(len, p.literals)) if p.literals else 0
             need = None if p.literals is None else (p.literals, p.cased)
-            if short >= 3 or (short == 2 and not p.anchored):
+            # A caseless form at a line start ("Deploying ...", "=== x"): its words are common
+            # anywhere in a line, so trying each line start is cheaper than a search for them.
+            at_start = p.anchored and p.lowered and not p.exotic
+            if not at_start and (short >= 3 or (short == 2 and not p.anchored)):
                 need = (frozenset(x.lower() for x in p.literals or ()), False)
                 for lit in need[0]:
                     lits.setdefault(lit, []).append(k)
             elif p.anchored and not p.exotic:
-                anchored.setdefault((p.rule, p.lowered), []).append(k)
+                # One pass for all the rules' pieces of the same flags (a piece that refers
+                # to its groups keeps to its rule's).
+                key = (p.lowered, p.flags, p.rule if p.refs else -1)
+                anchored.setdefault(key, []).append(k)
             elif short:
                 need = (frozenset(x.lower() for x in p.literals or ()), False)
                 self._sparse.append((k, need[0]))
@@ -77,11 +81,13 @@ class Prefilter:
             needs.append(need)
         self._merged = _merge_literals(lits)
         # The passes for the search strings, planned from the bytes of the log itself.
-        self._plan: Plan = ([], [], [])
+        self._plan: Plan = []
         self._planned_on = 0  # bytes of sample the plan was made from
+        # One pass per flags for the line-start pieces, all of them candidates where one
+        # matches (a line that truly starts with one of them: few, and each is then tried).
         self._bol = [
             (line_start_regex([self._pieces[k] for k in ids]), ids, lowered)
-            for (_, lowered), ids in anchored.items()
+            for (lowered, _, _), ids in anchored.items()
         ]
         # Per piece: its rule, a search for its literals (on the line if cased, else on the
         # lowered line), its regex. One literal search is cheaper than the regex: it goes first.
@@ -122,12 +128,7 @@ class Prefilter:
         sample = low[:_SAMPLE]
         if len(sample) >= 2 * self._planned_on:  # a bigger sample: a better plan (log2 times)
             self._plan, self._planned_on = _plan(self._merged, sample), max(1, len(sample))
-        finds, singles, groups = self._plan
-        for lit, ids in finds:
-            _lines_with_literal(low, lit, ids, cand)
-        for rx, ids in singles:
-            _lines_with_regex(low, rx, ids, cand)
-        for rx, ids_of in groups:
+        for rx, ids_of in self._plan:
             _lines_with_group(low, rx, ids_of, cand)
         for rx, ids, lowered in self._bol:
             cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
@@ -157,36 +158,49 @@ class Prefilter:
 def _plan(merged: dict[bytes, list[int]], sample: bytes) -> Plan:
     """The passes over a lowered chunk that find every search string of ``merged``.
 
-    re's search for a pass skips to the pattern's first byte and tries the pattern there, so
-    each string is searched from its rarest byte in ``sample`` on (a tail of four bytes or
-    more: a superset of its lines), and tails with the same first byte share a pass. Only
-    speed depends on the plan, never the answers.
+    re's search for a pattern that starts with one byte skips to that byte in C and tries
+    the pattern there, so a pass costs a scan plus a try per occurrence of its byte. Each
+    string is searched from one of its bytes (what precedes it checked by a lookbehind, so
+    a match is the whole string), the bytes chosen so that few, rare ones (judged on
+    ``sample``) cover every string: a greedy cover, each byte weighed by its passes' cost
+    per string it covers. Only speed depends on the plan, never the answers.
     """
     freq = Counter(sample)
+    size = max(1, len(sample))
+    todo = set(merged)
+    plan: Plan = []
+    while todo:
+        cover: dict[int, list[bytes]] = {}
+        for lit in sorted(todo):
+            for b in set(lit):
+                cover.setdefault(b, []).append(lit)
+        best = min(cover, key=lambda b: ((_PASS + _TRY * freq[b] / size) / len(cover[b]), b))
+        todo.difference_update(cover[best])
+        plan.append(_pass(best, {lit: merged[lit] for lit in cover[best]}))
+    return plan
+
+
+def _pass(
+    byte: int, lits: dict[bytes, list[int]]
+) -> tuple[re.Pattern[bytes], dict[bytes, list[int]]]:
+    """One pass from ``byte`` for the strings ``lits``: the regex, and for what it matches
+    (a string from ``byte`` on) the pieces of every string that may be there."""
     tails: dict[bytes, list[int]] = {}
-    for lit, ids in merged.items():
-        at = min(range(max(1, len(lit) - 3)), key=lambda i: (freq[lit[i]], i))
-        got = tails.setdefault(lit[at:], [])
+    alts: list[tuple[bytes, bytes]] = []
+    for lit, ids in lits.items():
+        at = lit.index(bytes([byte]))
+        tail = lit[at:]
+        got = tails.setdefault(tail, [])
         got.extend(k for k in ids if k not in got)
-    by_first: dict[bytes, list[bytes]] = {}
-    for tail in tails:
-        by_first.setdefault(tail[:1], []).append(tail)
-    finds: list[tuple[bytes, list[int]]] = []
-    singles: list[tuple[re.Pattern[bytes], list[int]]] = []
-    groups: list[tuple[re.Pattern[bytes], dict[bytes, list[int]]]] = []
-    for first, group in by_first.items():
-        if len(group) == 1:
-            if len(group[0]) > 7 or first in _COMMON_FIRST:
-                finds.append((group[0], tails[group[0]]))  # bytes.find skips by its length
-            else:
-                singles.append((re.compile(re.escape(group[0])), tails[group[0]]))
-            continue
-        # Two strings found at one place: the shorter is a prefix of the longer, the one
-        # re reports (the longest goes first): it brings the pieces of both.
-        alts = sorted(group, key=lambda x: (-len(x), x))
-        ids_of = {x: sorted({k for y in group if x.startswith(y) for k in tails[y]}) for x in group}
-        groups.append((re.compile(b"|".join(map(re.escape, alts))), ids_of))
-    return finds, singles, groups
+        # The tail first (re rejects an alternative at its first byte that differs), then
+        # what comes before it, looking back from the end.
+        behind = b"(?<=" + re.escape(lit) + b")" if at else b""
+        alts.append((tail, re.escape(tail) + behind))
+    # At one place re reports the first alternative that matches: the longest go first, and
+    # a match brings the pieces of the strings it starts with too (they may be there).
+    alts.sort(key=lambda a: (-len(a[0]), a))
+    ids_of = {x: sorted({k for y in tails if x.startswith(y) for k in tails[y]}) for x in tails}
+    return re.compile(b"|".join(pattern for _, pattern in alts)), ids_of
 
 
 def _merge_literals(lits: dict[bytes, list[int]]) -> dict[bytes, list[int]]:

@@ -46,7 +46,7 @@ class Records:
         if not waiting:
             return b""
         joined = b"".join(d for d, _ in waiting)
-        archive, console, _ = self._secrets.region(stream, joined)
+        archive, console, _ = self._secrets.region(stream, joined, console_hits=False)
         pos = 0
         for data, kind in waiting:
             end = pos

@@ -13,11 +13,12 @@ from collections.abc import Sequence
 
 from .commands import Commands
 from .kinds import Kind
-from .mask import MASK, MIN_LENGTH, Masker, apply
+from .mask import MASK, MIN_LENGTH, Masker, apply, replacement
 from .matcher import Matcher
 from .output import STDERR, STDOUT
 
 Hits = list[tuple[int, Kind]]
+Spans = list[tuple[int, int]]
 
 
 class Secrets:
@@ -53,36 +54,65 @@ class Secrets:
         cut = min(cut, len(data) - self.masker.held(data, multiline_only=True))
         return self.masker.safe_cut(data, cut)
 
-    def region(self, stream: int, region: bytes) -> tuple[bytes, bytes, Hits]:
+    def region(
+        self, stream: int, region: bytes, *, console_hits: bool = True
+    ) -> tuple[bytes, bytes, Hits]:
         """Learn the region's secrets; return its archive form, its console form (command
-        lines left for their dialect to mask) and the rule hits in the console form."""
+        lines left for their dialect to mask) and the rule hits in the console form (none
+        unless ``console_hits``)."""
         hits = self.matcher.scan(region)
         starts = [s for s, k in hits if k == Kind.SERVICE]
         self.learn(region, starts)
-        archive, console = self.split(stream, region, starts)
+        archive, console, spans = self.split(stream, region, starts)
         if console is None:
             return archive, region, hits
-        return archive, console, self.matcher.scan(console)
+        if not console_hits:
+            return archive, console, []
+        # A line's tier depends on that line alone: only the lines a mask changed are
+        # scanned again; the others keep their hits, moved by what the masks added before.
+        return archive, console, self._rehit(region, console, spans, hits)
 
     def split(
         self, stream: int, region: bytes, starts: Sequence[int]
-    ) -> tuple[bytes, bytes | None]:
-        """(archive form, console form) of a region; the console form is None when it is
-        the region itself (no secret in it)."""
+    ) -> tuple[bytes, bytes | None, Spans]:
+        """(archive form, console form, the spans the console form masks) of a region; the
+        console form is None when it is the region itself (no secret in it)."""
         if not self.masker:
-            return region, None
+            return region, None, []
         spans = self.masker.spans(region)
         if not spans:
-            return region, None
+            return region, None, []
         archive = apply(region, spans)
         keep = self.commands.command_lines(stream, region, starts)
         if not keep:
-            return archive, archive
+            return archive, archive, spans
         # A secret over several lines is no command's value: masked here even where it
         # runs into a command line (its dialect sees one line at a time).
         across = [s for s in spans if b"\n" in region[s[0] : s[1] - 1]]
         within = _outside([s for s in spans if s not in across], keep)
-        return archive, apply(region, sorted(across + within))
+        masked = sorted(across + within)
+        return archive, apply(region, masked), masked
+
+    def _rehit(self, region: bytes, console: bytes, spans: Spans, hits: Hits) -> Hits:
+        """The hits of ``console`` (``region`` with ``spans`` masked), from those of
+        ``region``: the lines with a mask are scanned again, the others moved."""
+        out: Hits = []
+        k = 0
+        shift = 0  # console offset minus region offset, before the current line range
+        for start, end, grown in _changed_lines(region, spans):
+            while k < len(hits) and hits[k][0] < start:
+                out.append((hits[k][0] + shift, hits[k][1]))
+                k += 1
+            while k < len(hits) and hits[k][0] < end:
+                k += 1  # a line of the range: scanned again below
+            at = start + shift
+            out.extend(
+                (at + pos, kind)
+                for pos, kind in self.matcher.scan(console[at : end + shift + grown])
+            )
+            shift += grown
+        out.extend((pos + shift, kind) for pos, kind in hits[k:])
+        return out
 
     def mask_text(self, text: str) -> str:
         """``text`` masked; if the masker itself fails, masked form by form (slower)."""
@@ -128,4 +158,19 @@ def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[
             pos = max(pos, k_end)
         if pos < end:
             out.append((pos, end))
+    return out
+
+
+def _changed_lines(region: bytes, spans: Spans) -> list[tuple[int, int, int]]:
+    """The ranges of whole lines of ``region`` that ``spans`` touch, merged, in order:
+    ``(start, end, grown)``, ``grown`` being how much longer masking makes the range."""
+    out: list[tuple[int, int, int]] = []
+    for s_start, s_end in spans:
+        start = region.rfind(b"\n", 0, s_start) + 1
+        end = region.find(b"\n", max(s_end - 1, s_start)) + 1 or len(region)
+        grown = len(replacement(region[s_start:s_end])) - (s_end - s_start)
+        if out and start < out[-1][1]:
+            out[-1] = (out[-1][0], max(end, out[-1][1]), out[-1][2] + grown)
+        else:
+            out.append((start, end, grown))
     return out
