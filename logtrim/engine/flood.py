@@ -29,9 +29,11 @@ if TYPE_CHECKING:
 def closed(sel: Selector, stream: int, lineno: int) -> bool:
     """Whether error lines can take the lean path: the budget stopped showing them, and
     nothing that looks at each line (drop rules, a command's level, the head, a traceback
-    whose exception line may become the failure reason) is in play."""
+    whose exception line may become the failure reason, a repeat of the line last shown)
+    is in play."""
     return (
         Kind.ERROR in sel.stopped
+        and (sel.out.gap_lines > 0 or sel.repeats.streams[stream].key is None)
         and not sel.has_drop
         and lineno >= sel.policy.head
         and not sel.commands.forced(stream)
