@@ -47,8 +47,8 @@ class Selector:
         self.held = held
         self.shaper = shaper
         self.matcher = matcher
-        # Rarely needed (a marker that was no command): the pure-Python engine compiles fastest.
-        self._plain = Matcher()
+        # Rarely needed (a marker that was no command): built on first use, pure Python.
+        self._plain: Matcher | None = None
         self.commands = commands
         self.dropped = dropped
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
@@ -178,6 +178,8 @@ class Selector:
         if kind == Kind.SERVICE:
             if self.forward.service(stream, line, lineno, now):
                 return
+            if self._plain is None:
+                self._plain = Matcher()
             kind = self._plain.line_kind(line)
         elif len(line) > self.shaper.max_line and not line.endswith(CUT + b"\n"):
             # Classified on a bounded prefix, as a line too long to hold in one piece is.
