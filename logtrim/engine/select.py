@@ -209,13 +209,14 @@ class Selector:
                 native.see(line, now)
             self._show_verbatim(stream, line, kind, seen, context, lineno)
             return
-        self._filtered(stream, line, kind, lineno, now, size, context, cont, native)
+        self._filtered(stream, line, kind, seen, lineno, now, size, context, cont, native)
 
     def _filtered(
         self,
         stream: int,
         line: bytes,
         kind: Kind,
+        seen: Kind,
         lineno: int,
         now: float,
         size: int,
@@ -251,7 +252,7 @@ class Selector:
         # tier is closed, an error line costs no history walk (issue 17.20).
         fits = self.budget.allows(kind, len(shown))
         before = self.show.context_before(lineno) if opens and fits else []
-        shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
+        shown_now = self.show.line(stream, shown, kind, lineno, before, context=context, own=seen)
         if context and not shown_now and inc.opened >= 0:
             # The rest of an error shown live, cut by the budget: held for the end too.
             self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
