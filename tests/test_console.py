@@ -447,3 +447,33 @@ def test_default_archive_names_never_collide(tmp_path: Path) -> None:
             assert second.name.endswith("-2.log.zst")
             return
     pytest.fail("the clock moved on every time")
+
+
+@pytest.mark.parametrize("verbatim", ["0", "auto"])
+def test_error_lines_inside_a_traceback_count_as_errors_shown(
+    run_logtrim: RunLogtrim, tmp_path: Path, verbatim: str
+) -> None:
+    """Every error line of a traceback is on the console, so the summary says the errors were
+    all shown, whether the trace came past the allowance (shown as its error's context) or
+    within it (as written)."""
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, format='%(asctime)s %(levelname)s %(message)s')\n"
+        "for i in range(2000): logging.debug('invoice %d charged', i)\n"
+        "def charge(): raise ConnectionError('gateway refused')\n"
+        "try:\n"
+        "    charge()\n"
+        "except Exception:\n"
+        "    logging.error('invoice could not be charged', exc_info=True)\n"
+        "    sys.exit(4)\n"
+    )
+    script = tmp_path / "charge.py"  # a file: its traceback quotes the line that raised
+    script.write_text(code)
+    result = run_logtrim("--verbatim", verbatim, "--", sys.executable, str(script))
+    assert result.code == 4
+    console = result.console.decode()
+    assert "raise ConnectionError('gateway refused')" in console
+    assert "ConnectionError: gateway refused" in console
+    counts = re.search(r"shown/seen: errors ([\d,]+)/([\d,]+)", console)
+    assert counts is not None, console
+    assert counts.group(1) == counts.group(2), counts.group(0)

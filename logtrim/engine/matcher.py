@@ -1,8 +1,9 @@
-"""The multi-pattern matcher: finds the lines of a whole chunk that hit a rule, in one scan.
+"""The multi-pattern matcher: finds the lines of a whole chunk that hit a rule, in one pass.
 
 Only lines with a hit are looked at in Python. Two engines give the same answers: a compiled
-database that a front end brings (``logtrim._matchers``: hyperscan where installed) and
-Python's ``re`` behind a literal prefilter (:mod:`.prefilter`, everywhere).
+database that a front end brings (``logtrim._matchers``: hyperscan where installed; see
+:mod:`.hitscan`) and Python's ``re`` behind a literal prefilter (:mod:`.prefilter`,
+everywhere). A line's tier is computed once per set of rules it hits.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
 
+from .hitscan import HitScanner
 from .kinds import Kind
 from .prefilter import Prefilter
 from .rules import DETAIL_FIELD, DETAIL_START, RULES, Rule, kind_of, needs_detail
@@ -23,7 +25,7 @@ MatchHandler = Callable[[int, int, int, int, object], object]
 class Database(Protocol):
     """A compiled multi-pattern database (hyperscan's block mode)."""
 
-    def scan(self, data: bytes, match_event_handler: MatchHandler) -> object: ...
+    def scan(self, data: bytes | memoryview, match_event_handler: MatchHandler) -> object: ...
 
 
 class Compiler(Protocol):
@@ -48,30 +50,26 @@ class Matcher:
 
     def __init__(self, rules: Sequence[Rule] = RULES, *, compiler: Compiler | None = None) -> None:
         self.rules = tuple(rules)
-        # The tier of a line that hits one rule only (the common case), unless a detail level
-        # could change it (then the line itself is looked at).
-        self._single = tuple(
-            None if needs_detail([i], self.rules) else kind_of([i], self.rules)
-            for i in range(len(self.rules))
-        )
         self._detail_start = re.compile(DETAIL_START, re.M)
         self._detail_field = re.compile(DETAIL_FIELD, re.M)
         self._res = [
             re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
         ]
         self._any: re.Pattern[bytes] | None = None  # all rules in one regex: the last resort
-        self._hs: Database | None = None
-        if compiler is not None:
-            self._hs = compiler.rules(
-                [r.pattern for r in self.rules], [r.caseless for r in self.rules]
-            )
         self._pre: Prefilter | None = None
-        if self._hs is None:
+        self._scan_hs: HitScanner | None = None
+        if compiler is not None:
+            self._scan_hs = HitScanner.build(self.rules, compiler)
+        if self._scan_hs is None:
             try:
                 self._pre = Prefilter(self.rules)
             except Exception:  # re's parser is internal: if it ever changes, scan by regex
                 self._pre = None
-        self.engine = "re" if self._hs is None else "hyperscan"
+        self.engine = "re" if self._scan_hs is None else "hyperscan"
+        # The tier of a line from the set of rules it hits (a bit mask), computed once per
+        # set; None where a detail level could change it (then the line itself is looked at).
+        self._by_mask: dict[int, Kind | None] = {}
+        self._by_detail: dict[int, tuple[Kind, Kind]] = {}  # (no detail level, detail level)
 
     def line_kind(self, line: bytes) -> Kind:
         """The tier of one line (the slow, exact path; same answer as ``scan``)."""
@@ -90,10 +88,10 @@ class Matcher:
         return named and self._detail_field.search(line) is not None
 
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
-        if self._hs is not None:
-            return self._kinds(self._hits_hs(self._hs, chunk), chunk)
+        if self._scan_hs is not None:
+            return self._kinds(self._scan_hs.hits(chunk), chunk)
         if self._pre is not None:
-            return self._kinds(self._pre.hits(chunk), chunk)
+            return self._kinds(_masks(self._pre.hits(chunk)), chunk)
         return self._scan_re(chunk)
 
     def _scan_re(self, chunk: bytes) -> list[tuple[int, Kind]]:
@@ -118,29 +116,45 @@ class Matcher:
                 found.append((start, kind))
         return found
 
-    def _hits_hs(self, db: Database, chunk: bytes) -> dict[int, list[int]]:
-        hits: dict[int, list[int]] = {}
-        rfind = chunk.rfind
+    def _kinds(self, hits: dict[int, int], chunk: bytes) -> list[tuple[int, Kind]]:
+        """The non-NOISE lines, in order, from the rules each line hits (a bit mask each).
 
-        def on_match(rule_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            # ``to`` is one past the match; a match never spans lines, so its line starts
-            # after the last newline before it.
-            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
-            hits.setdefault(start, []).append(rule_id)
+        In C where it can (``map``, ``zip``): an error flood is a tier lookup per line."""
+        starts = sorted(hits)
+        kinds: list[Kind | None] = list(map(self._by_mask.get, map(hits.__getitem__, starts)))
+        if None in kinds:  # a set of rules not seen yet, or a line whose detail level counts
+            kinds = [
+                self._line(hits[start], start, chunk) if kind is None else kind
+                for start, kind in zip(starts, kinds, strict=True)
+            ]
+        found = list(zip(starts, kinds, strict=True))
+        if Kind.NOISE in kinds:
+            found = [hit for hit in found if hit[1] != Kind.NOISE]
+        return found  # type: ignore[return-value]  # no None left
 
-        db.scan(chunk, match_event_handler=on_match)
-        return hits
+    def _line(self, mask: int, start: int, chunk: bytes) -> Kind:
+        """The tier of the line at ``start``, which hits the rules of ``mask``."""
+        if mask not in self._by_mask:
+            ids = _ids(mask)
+            if needs_detail(ids, self.rules):
+                # Its two possible tiers, with and without a detail level.
+                self._by_detail[mask] = (kind_of(ids, self.rules), kind_of(ids, self.rules, True))
+                self._by_mask[mask] = None
+            else:
+                self._by_mask[mask] = kind_of(ids, self.rules)
+        kind = self._by_mask[mask]
+        if kind is None:
+            end = chunk.find(b"\n", start)
+            detail = self._is_detail(chunk[start : end if end >= 0 else len(chunk)])
+            kind = self._by_detail[mask][detail]
+        return kind
 
-    def _kinds(self, hits: dict[int, list[int]], chunk: bytes) -> list[tuple[int, Kind]]:
-        """The non-NOISE lines, in order, from the rules each line hits."""
-        found: list[tuple[int, Kind]] = []
-        single = self._single
-        for start in sorted(hits):
-            ids = hits[start]
-            kind = single[ids[0]] if len(ids) == 1 else None
-            if kind is None:
-                end = chunk.find(b"\n", start)
-                kind = self._kind(ids, chunk[start : end if end >= 0 else len(chunk)])
-            if kind != Kind.NOISE:
-                found.append((start, kind))
-        return found
+
+def _ids(mask: int) -> list[int]:
+    """The rule indexes of a bit mask, lowest first."""
+    return [i for i in range(mask.bit_length()) if mask >> i & 1]
+
+
+def _masks(hits: dict[int, list[int]]) -> dict[int, int]:
+    """Line start -> rule indexes, as line start -> bit mask."""
+    return {start: sum({1 << i for i in ids}) for start, ids in hits.items()}

@@ -106,6 +106,10 @@ class Budget:
         ceiling = TIER_CEILINGS.get(kind, 0.0) * self.live
         return self.used + cost <= ceiling
 
+    def tier_room(self, kind: Kind) -> float:
+        """The largest cost :meth:`allows` still allows a line of ``kind`` (negative: none)."""
+        return TIER_CEILINGS.get(kind, 0.0) * self.live - self.used
+
     def allows_marker(self, cost: int) -> bool:
         """logtrim's own short notes may dip into a quarter of the closing reserve."""
         return self.used + cost <= self.live + self.closing // 4

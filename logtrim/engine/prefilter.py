@@ -18,11 +18,12 @@ rules are decided by their own regexes on the line, as :meth:`Matcher.line_kind`
 
 from __future__ import annotations
 
+import functools
 import re
-from collections import Counter
 from collections.abc import Callable, Sequence
 
 from .literals import Lits, line_start_regex, pieces
+from .passes import Plan, merge_literals, plan
 from .rules import Rule
 
 __all__ = ["Prefilter"]
@@ -32,20 +33,84 @@ __all__ = ["Prefilter"]
 SPARSE = 1 / 2000
 _SAMPLE = 1 << 16
 
-# The cost of a pass over the chunk, and of re trying its pattern at one byte, relative to
-# each other (measured: a pass ~0.4 ms/MB, a try ~50 ns): a pass whose first byte is rare
-# costs little more than the scan; one from a common letter ("e") costs three times that.
-_PASS = 1.0
-_TRY = 500.0
-
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
 Search = Callable[[bytes], "re.Match[bytes] | None"]
-# Passes by re, each from one byte: what it matches from that byte on -> the pieces.
-Plan = list[tuple["re.Pattern[bytes]", dict[bytes, list[int]]]]
 
 
 class Prefilter:
     """``hits(chunk)``: line start -> the rules (indexes) that match that line."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        # What the rules alone decide is worked out once per process for each rule set
+        # (about 10 ms: every engine, every test would pay it); only the plan is this one's.
+        rest = _Analysis.of(tuple(rules))
+        self._pieces, self._sparse, self._by_regex = rest._pieces, rest._sparse, rest._by_regex
+        self._every, self._merged, self._bol = rest._every, rest._merged, rest._bol
+        self._checks = rest._checks
+        self._plan: Plan = []
+        self._planned_on = 0  # bytes of sample the plan was made from
+
+    def hits(self, chunk: bytes) -> dict[int, list[int]]:
+        """Every line of ``chunk`` that a rule matches: its start -> the rules' indexes."""
+        low = chunk.lower()  # bytes.lower folds ASCII only, as re.I does on bytes
+        found: dict[int, list[int]] = {}
+        checks, find = self._checks, chunk.find
+        for start, ids in self._candidates(chunk, low).items():
+            end = find(b"\n", start)
+            if end < 0:
+                end = len(chunk)
+            line, folded = chunk[start:end], low[start:end]
+            rules: list[int] = []
+            for k in set(ids):
+                rule, need, cased, test = checks[k]
+                if rule in rules or (need is not None and need(line if cased else folded) is None):
+                    continue
+                if test(line):
+                    rules.append(rule)
+            if rules:
+                found[start] = rules
+        return found
+
+    def _candidates(self, chunk: bytes, low: bytes) -> Candidates:
+        """Line start -> the pieces that may match that line (a superset of those that do)."""
+        cand: Candidates = {}
+        sample = low[:_SAMPLE]
+        if len(sample) >= 2 * self._planned_on:  # a bigger sample: a better plan (log2 times)
+            self._plan, self._planned_on = plan(self._merged, sample), max(1, len(sample))
+        for rx, ids_of in self._plan:
+            _lines_with_group(low, rx, ids_of, cand)
+        for rx, ids, lowered in self._bol:
+            cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
+            _lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
+        for k in self._by_regex:
+            p = self._pieces[k]
+            _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
+        every = list(self._every)
+        limit = int(len(chunk) * SPARSE) + 1
+        for k, lits in self._sparse:
+            p = self._pieces[k]
+            if sum(map(sample.count, lits)) <= len(sample) * SPARSE:
+                some: Candidates = {}
+                if all(_lines_with_literal(low, lit, (k,), some, limit) for lit in lits):
+                    for start, ids in some.items():
+                        _add(cand, start, ids)
+                    continue
+            if p.exotic:
+                every.append(k)  # dense, and its regex may not see the whole chunk
+            else:
+                _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
+        if every:
+            _every_line(chunk, every, cand)
+        return cand
+
+
+class _Analysis:
+    """What a :class:`Prefilter` needs from its rules alone: shared, never changed."""
+
+    @staticmethod
+    @functools.lru_cache(maxsize=8)
+    def of(rules: tuple[Rule, ...]) -> _Analysis:
+        return _Analysis(rules)
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._pieces = [p for i, rule in enumerate(rules) for p in pieces(rule, i)]
@@ -79,10 +144,8 @@ class Prefilter:
             else:
                 self._by_regex.append(k)
             needs.append(need)
-        self._merged = _merge_literals(lits)
+        self._merged = merge_literals(lits)
         # The passes for the search strings, planned from the bytes of the log itself.
-        self._plan: Plan = []
-        self._planned_on = 0  # bytes of sample the plan was made from
         # One pass per flags for the line-start pieces, all of them candidates where one
         # matches (a line that truly starts with one of them: few, and each is then tried).
         self._bol = [
@@ -100,144 +163,6 @@ class Prefilter:
             )
             for p, need in zip(self._pieces, needs, strict=True)
         ]
-
-    def hits(self, chunk: bytes) -> dict[int, list[int]]:
-        """Every line of ``chunk`` that a rule matches: its start -> the rules' indexes."""
-        low = chunk.lower()  # bytes.lower folds ASCII only, as re.I does on bytes
-        found: dict[int, list[int]] = {}
-        checks, find = self._checks, chunk.find
-        for start, ids in self._candidates(chunk, low).items():
-            end = find(b"\n", start)
-            if end < 0:
-                end = len(chunk)
-            line, folded = chunk[start:end], low[start:end]
-            rules: list[int] = []
-            for k in set(ids):
-                rule, need, cased, test = checks[k]
-                if rule in rules or (need is not None and need(line if cased else folded) is None):
-                    continue
-                if test(line):
-                    rules.append(rule)
-            if rules:
-                found[start] = rules
-        return found
-
-    def _candidates(self, chunk: bytes, low: bytes) -> Candidates:
-        """Line start -> the pieces that may match that line (a superset of those that do)."""
-        cand: Candidates = {}
-        sample = low[:_SAMPLE]
-        if len(sample) >= 2 * self._planned_on:  # a bigger sample: a better plan (log2 times)
-            self._plan, self._planned_on = _plan(self._merged, sample), max(1, len(sample))
-        for rx, ids_of in self._plan:
-            _lines_with_group(low, rx, ids_of, cand)
-        for rx, ids, lowered in self._bol:
-            cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
-            _lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
-        for k in self._by_regex:
-            p = self._pieces[k]
-            _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
-        every = list(self._every)
-        limit = int(len(chunk) * SPARSE) + 1
-        for k, lits in self._sparse:
-            p = self._pieces[k]
-            if sum(map(sample.count, lits)) <= len(sample) * SPARSE:
-                some: Candidates = {}
-                if all(_lines_with_literal(low, lit, (k,), some, limit) for lit in lits):
-                    for start, ids in some.items():
-                        _add(cand, start, ids)
-                    continue
-            if p.exotic:
-                every.append(k)  # dense, and its regex may not see the whole chunk
-            else:
-                _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
-        if every:
-            _every_line(chunk, every, cand)
-        return cand
-
-
-def _plan(merged: dict[bytes, list[int]], sample: bytes) -> Plan:
-    """The passes over a lowered chunk that find every search string of ``merged``.
-
-    re's search for a pattern that starts with one byte skips to that byte in C and tries
-    the pattern there, so a pass costs a scan plus a try per occurrence of its byte. Each
-    string is searched from one of its bytes (what precedes it checked by a lookbehind, so
-    a match is the whole string), the bytes chosen so that few, rare ones (judged on
-    ``sample``) cover every string: a greedy cover, each byte weighed by its passes' cost
-    per string it covers. Only speed depends on the plan, never the answers.
-    """
-    freq = Counter(sample)
-    size = max(1, len(sample))
-    todo = set(merged)
-    plan: Plan = []
-    while todo:
-        cover: dict[int, list[bytes]] = {}
-        for lit in sorted(todo):
-            for b in set(lit):
-                cover.setdefault(b, []).append(lit)
-        best = min(cover, key=lambda b: ((_PASS + _TRY * freq[b] / size) / len(cover[b]), b))
-        todo.difference_update(cover[best])
-        plan.append(_pass(best, {lit: merged[lit] for lit in cover[best]}))
-    return plan
-
-
-def _pass(
-    byte: int, lits: dict[bytes, list[int]]
-) -> tuple[re.Pattern[bytes], dict[bytes, list[int]]]:
-    """One pass from ``byte`` for the strings ``lits``: the regex, and for what it matches
-    (a string from ``byte`` on) the pieces of every string that may be there."""
-    tails: dict[bytes, list[int]] = {}
-    alts: list[tuple[bytes, bytes]] = []
-    for lit, ids in lits.items():
-        at = lit.index(bytes([byte]))
-        tail = lit[at:]
-        got = tails.setdefault(tail, [])
-        got.extend(k for k in ids if k not in got)
-        # The tail first (re rejects an alternative at its first byte that differs), then
-        # what comes before it, looking back from the end.
-        behind = b"(?<=" + re.escape(lit) + b")" if at else b""
-        alts.append((tail, re.escape(tail) + behind))
-    # At one place re reports the first alternative that matches: the longest go first, and
-    # a match brings the pieces of the strings it starts with too (they may be there).
-    alts.sort(key=lambda a: (-len(a[0]), a))
-    ids_of = {x: sorted({k for y in tails if x.startswith(y) for k in tails[y]}) for x in tails}
-    return re.compile(b"|".join(pattern for _, pattern in alts)), ids_of
-
-
-def _merge_literals(lits: dict[bytes, list[int]]) -> dict[bytes, list[int]]:
-    """Fewer passes: cover the literals with few search strings.
-
-    Each search string costs a pass over the chunk. Any substring of a literal finds a
-    superset of its lines, so literals are covered greedily by word starts of 4+ bytes that
-    several share ("time" for "timeout", "timed out"; "error" for "error:", " error"); a word
-    start, not any fragment ("tion"), keeps the search string about as rare as the words.
-    """
-
-    def starts(lit: bytes) -> set[bytes]:
-        if len(lit) < 4:
-            return {lit}
-        heads = [k for k in range(len(lit)) if k == 0 or not lit[k - 1 : k].isalnum()]
-        subs = {lit[k:e] for k in heads for e in range(k + 4, len(lit) + 1)}
-        return {x for x in subs if x[:1].isalnum() or x[:1] == b" "} | {lit}
-
-    todo = {lit: starts(lit) for lit in lits}
-    out: dict[bytes, list[int]] = {}
-    while todo:
-        counts: dict[bytes, int] = {}
-        for subs in todo.values():
-            for sub in subs:
-                counts[sub] = counts.get(sub, 0) + 1
-        best = max(counts, key=lambda x: (counts[x], len(x), x))
-        ids = out.setdefault(best, [])
-        for lit in [k for k, subs in todo.items() if best in subs or best in k]:
-            del todo[lit]
-            ids.extend(i for i in lits[lit] if i not in ids)
-    # A search string that contains another needs no pass of its own.
-    final: dict[bytes, list[int]] = {}
-    for lit in sorted(out, key=lambda x: (len(x), x)):
-        host = next((h for h in final if h in lit), lit)
-        ids = final.setdefault(host, [])
-        ids.extend(i for i in out[lit] if i not in ids)
-    return final
 
 
 def _add(cand: Candidates, start: int, ids: Sequence[int]) -> None:

@@ -105,10 +105,28 @@ class ReasonChooser:
     _last_frame: int = -10
     _last_exception: int = -10  # the chain's text may follow an exception's line
     _trace_seen: bool = False
+    _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
+
+    def offer_run(self, first: bytes, first_no: int, last: bytes, last_no: int) -> None:
+        """Error lines taken in bulk (:mod:`.flood`): a flood's first line is offered, its
+        last one only before anything else is (or at the end), so a flood costs two offers
+        however it is cut into blocks."""
+        if self._later is None:
+            self.offer(first, first_no, error=True)
+            if last_no == first_no:
+                return
+        self._later = (last, last_no)
+
+    def _flush(self) -> None:
+        later, self._later = self._later, None
+        if later is not None:
+            self.offer(later[0], later[1], error=True)
 
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
+        if self._later is not None:
+            self._flush()
         if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
             return  # the common case, kept cheap: a line outside any traceback, no error
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
@@ -150,6 +168,7 @@ class ReasonChooser:
 
     def offer_stream_end(self, line: bytes, lineno: int) -> None:
         """One of a stream's last lines: a candidate even without an error word."""
+        self._flush()
         body = _ANSI.sub(b"", line).strip()
         if body:
             self._take(Rank.STREAM_END, body, lineno)
@@ -191,6 +210,7 @@ class ReasonChooser:
     def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
         ``fallback`` (a signal that ended the run) when no error line was chosen."""
+        self._flush()
         if fallback is not None and (self.best is None or self.best.rank <= Rank.STREAM_END):
             return fallback
         if self.best is None:
@@ -203,4 +223,5 @@ class ReasonChooser:
 
     def masked_first_errors(self, masker: Masker) -> list[str]:
         """The first error lines, masked with every secret known by now."""
+        self._flush()
         return [masker.mask(t).decode("utf-8", "replace") for t in self.first_errors]

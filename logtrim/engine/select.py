@@ -47,8 +47,8 @@ class Selector:
         self.held = held
         self.shaper = shaper
         self.matcher = matcher
-        # Rarely needed (a marker that was no command): the pure-Python engine compiles fastest.
-        self._plain = Matcher()
+        # Rarely needed (a marker that was no command): built on first use, pure Python.
+        self._plain: Matcher | None = None
         self.commands = commands
         self.dropped = dropped
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
@@ -178,6 +178,8 @@ class Selector:
         if kind == Kind.SERVICE:
             if self.forward.service(stream, line, lineno, now):
                 return
+            if self._plain is None:
+                self._plain = Matcher()
             kind = self._plain.line_kind(line)
         elif len(line) > self.shaper.max_line and not line.endswith(CUT + b"\n"):
             # Classified on a bounded prefix, as a line too long to hold in one piece is.
@@ -207,13 +209,14 @@ class Selector:
                 native.see(line, now)
             self._show_verbatim(stream, line, kind, seen, context, lineno)
             return
-        self._filtered(stream, line, kind, lineno, now, size, context, cont, native)
+        self._filtered(stream, line, kind, seen, lineno, now, size, context, cont, native)
 
     def _filtered(
         self,
         stream: int,
         line: bytes,
         kind: Kind,
+        seen: Kind,
         lineno: int,
         now: float,
         size: int,
@@ -249,7 +252,7 @@ class Selector:
         # tier is closed, an error line costs no history walk (issue 17.20).
         fits = self.budget.allows(kind, len(shown))
         before = self.show.context_before(lineno) if opens and fits else []
-        shown_now = self.show.line(stream, shown, kind, lineno, before, context=context)
+        shown_now = self.show.line(stream, shown, kind, lineno, before, context=context, own=seen)
         if context and not shown_now and inc.opened >= 0:
             # The rest of an error shown live, cut by the budget: held for the end too.
             self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)

@@ -58,8 +58,11 @@ class Shower:
         before: list[tuple[int, int, bytes]],
         *,
         context: bool = False,
+        own: Kind = Kind.NOISE,
     ) -> bool:
-        """Print a line with its context before it, if the budget allows its tier."""
+        """Print a line with its context before it, if the budget allows its tier.
+
+        ``own``: the line's own tier, when it is shown as ``context`` of an error."""
         # The progress state before this line, in order (dropped when the context shows it).
         self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
@@ -87,7 +90,12 @@ class Shower:
             out.tally.context_lines += 1
             self.history.mark_shown(ctx_lineno, stream=ctx_stream)
         out.emit(stream, masked, Kind.NOISE if context else kind)
-        if context:
+        if context and own != Kind.NOISE:
+            # An error line inside a stack trace is an error shown, as in the verbatim part:
+            # counted in its own tier, or "errors 3/4" would claim one is missing.
+            out.tally.shown_lines[own] += 1
+            out.tally.shown_bytes[own] += len(masked)
+        elif context:
             out.tally.context_lines += 1
         self.history.mark_shown(lineno, stream=stream)
         return True

@@ -1,0 +1,101 @@
+"""The prefilter's search passes: its literals covered by few search strings, and the passes
+over a lowered chunk that find them all, planned on a sample of the log's own bytes."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+# The cost of a pass over the chunk, and of re trying its pattern at one byte, relative to
+# each other (measured: a pass ~0.4 ms/MB, a try ~50 ns): a pass whose first byte is rare
+# costs little more than the scan; one from a common letter ("e") costs three times that.
+_PASS = 1.0
+_TRY = 500.0
+
+# Passes by re, each from one byte: what it matches from that byte on -> the pieces.
+Plan = list[tuple["re.Pattern[bytes]", dict[bytes, list[int]]]]
+
+
+def plan(merged: dict[bytes, list[int]], sample: bytes) -> Plan:
+    """The passes over a lowered chunk that find every search string of ``merged``.
+
+    re's search for a pattern that starts with one byte skips to that byte in C and tries
+    the pattern there, so a pass costs a scan plus a try per occurrence of its byte. Each
+    string is searched from one of its bytes (what precedes it checked by a lookbehind, so
+    a match is the whole string), the bytes chosen so that few, rare ones (judged on
+    ``sample``) cover every string: a greedy cover, each byte weighed by its passes' cost
+    per string it covers. Only speed depends on the plan, never the answers.
+    """
+    freq = Counter(sample)
+    size = max(1, len(sample))
+    todo = set(merged)
+    plan: Plan = []
+    while todo:
+        cover: dict[int, list[bytes]] = {}
+        for lit in sorted(todo):
+            for b in set(lit):
+                cover.setdefault(b, []).append(lit)
+        best = min(cover, key=lambda b: ((_PASS + _TRY * freq[b] / size) / len(cover[b]), b))
+        todo.difference_update(cover[best])
+        plan.append(_pass(best, {lit: merged[lit] for lit in cover[best]}))
+    return plan
+
+
+def _pass(
+    byte: int, lits: dict[bytes, list[int]]
+) -> tuple[re.Pattern[bytes], dict[bytes, list[int]]]:
+    """One pass from ``byte`` for the strings ``lits``: the regex, and for what it matches
+    (a string from ``byte`` on) the pieces of every string that may be there."""
+    tails: dict[bytes, list[int]] = {}
+    alts: list[tuple[bytes, bytes]] = []
+    for lit, ids in lits.items():
+        at = lit.index(bytes([byte]))
+        tail = lit[at:]
+        got = tails.setdefault(tail, [])
+        got.extend(k for k in ids if k not in got)
+        # The tail first (re rejects an alternative at its first byte that differs), then
+        # what comes before it, looking back from the end.
+        behind = b"(?<=" + re.escape(lit) + b")" if at else b""
+        alts.append((tail, re.escape(tail) + behind))
+    # At one place re reports the first alternative that matches: the longest go first, and
+    # a match brings the pieces of the strings it starts with too (they may be there).
+    alts.sort(key=lambda a: (-len(a[0]), a))
+    ids_of = {x: sorted({k for y in tails if x.startswith(y) for k in tails[y]}) for x in tails}
+    return re.compile(b"|".join(pattern for _, pattern in alts)), ids_of
+
+
+def merge_literals(lits: dict[bytes, list[int]]) -> dict[bytes, list[int]]:
+    """Fewer passes: cover the literals with few search strings.
+
+    Each search string costs a pass over the chunk. Any substring of a literal finds a
+    superset of its lines, so literals are covered greedily by word starts of 4+ bytes that
+    several share ("time" for "timeout", "timed out"; "error" for "error:", " error"); a word
+    start, not any fragment ("tion"), keeps the search string about as rare as the words.
+    """
+
+    def starts(lit: bytes) -> set[bytes]:
+        if len(lit) < 4:
+            return {lit}
+        heads = [k for k in range(len(lit)) if k == 0 or not lit[k - 1 : k].isalnum()]
+        subs = {lit[k:e] for k in heads for e in range(k + 4, len(lit) + 1)}
+        return {x for x in subs if x[:1].isalnum() or x[:1] == b" "} | {lit}
+
+    todo = {lit: starts(lit) for lit in lits}
+    out: dict[bytes, list[int]] = {}
+    while todo:
+        counts: dict[bytes, int] = {}
+        for subs in todo.values():
+            for sub in subs:
+                counts[sub] = counts.get(sub, 0) + 1
+        best = max(counts, key=lambda x: (counts[x], len(x), x))
+        ids = out.setdefault(best, [])
+        for lit in [k for k, subs in todo.items() if best in subs or best in k]:
+            del todo[lit]
+            ids.extend(i for i in lits[lit] if i not in ids)
+    # A search string that contains another needs no pass of its own.
+    final: dict[bytes, list[int]] = {}
+    for lit in sorted(out, key=lambda x: (len(x), x)):
+        host = next((h for h in final if h in lit), lit)
+        ids = final.setdefault(host, [])
+        ids.extend(i for i in out[lit] if i not in ids)
+    return final

@@ -1,0 +1,79 @@
+"""Hypothesis properties of error floods: the lean path taken once the budget no longer shows
+errors (engine/flood.py) counts runs of lines in bulk. Whatever the chunks, the console (and
+its summary counts) is the same, is the exact path's, and stays within the budget."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim._matchers import compiler
+from logtrim.engine import flood
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.policy import Policy
+
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Mostly error lines of a few shapes, with what breaks a run: warnings (context or not),
+# info and detail lines, CRLF and redrawn lines, a traceback, a line longer than the console
+# shows, a last line without its newline.
+FLOOD_LINES = st.one_of(
+    st.integers(0, 9999).map(lambda i: b"2024-05-01T12:41:00Z ERROR worker %d timeout\n" % i),
+    st.integers(0, 99).map(lambda i: b"ERROR: request %d refused\n" % i),
+    st.just(b"ERROR: request refused\n"),
+    st.just(b"[ERROR] disk /var is full\r\n"),
+    st.just(b"WARNING: retrying\n"),
+    st.just(b"2024-05-01T12:41:00Z WARN slow reply\n"),
+    st.just(b"INFO: still trying\n"),
+    st.just(b"copying file 0001.dat\n"),
+    st.just(b"ERROR: half\rERROR: redrawn\n"),
+    st.just(b"Traceback (most recent call last):\n"),
+    st.just(b"ERROR " + b"x" * 700 + b"\n"),
+    st.just(b"ERROR: no newline"),
+)
+
+
+def flood_data() -> st.SearchStrategy[bytes]:
+    return st.lists(FLOOD_LINES, min_size=1, max_size=120).map(b"".join)
+
+
+def console(chunks: list[bytes], budget: int) -> bytes:
+    """What the console gets (the summary and its counts included) for these chunks."""
+    # The compiled matcher where installed: the default install's path (hitscan.py).
+    core = Core(Policy(budget=budget, head=3, tail=20), max_pending=4096, compiler=compiler())
+    out = []
+    for chunk in chunks:
+        out += core.feed(STDOUT, chunk, 0.0)[1]
+    out += core.finish_input(0.0)[1]
+    out += core.close(1, 0.0, timed=False)[0]
+    return b"".join(data for _, data in out)
+
+
+@SETTINGS
+@given(flood_data(), st.lists(st.integers(min_value=0), max_size=20),
+       st.integers(min_value=2048, max_value=6000))  # fmt: skip
+def test_flood_console_is_the_same_in_any_chunks(data: bytes, cuts: list[int], budget: int) -> None:
+    """Runs taken in bulk end where the lines say, not where the chunks do."""
+    assert console(split(data * 4, cuts), budget) == console([data * 4], budget)
+
+
+@SETTINGS
+@given(flood_data(), st.lists(st.integers(min_value=0), max_size=20),
+       st.integers(min_value=2048, max_value=6000))  # fmt: skip
+def test_flood_stays_within_the_budget(data: bytes, cuts: list[int], budget: int) -> None:
+    assert len(console(split(data * 4, cuts), budget)) <= budget
+
+
+@SETTINGS
+@given(flood_data(), st.lists(st.integers(min_value=0), max_size=10),
+       st.integers(min_value=2048, max_value=6000))  # fmt: skip
+def test_flood_prints_what_the_exact_path_prints(data: bytes, cuts: list[int], budget: int) -> None:
+    """The bulk path changes the cost, not the console: the same as every line one by one."""
+    chunks = split(data * 4, cuts)
+    lean = console(chunks, budget)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flood, "closed", lambda *_: False)
+        exact = console(chunks, budget)
+    assert lean == exact
