@@ -59,16 +59,19 @@ class Shower:
         *,
         context: bool = False,
         own: Kind = Kind.NOISE,
+        size: int = -1,
     ) -> bool:
         """Print a line with its context before it, if the budget allows its tier.
 
-        ``own``: the line's own tier, when it is shown as ``context`` of an error."""
+        ``own``: the line's own tier, when it is shown as ``context`` of an error; ``size``:
+        its bytes as written (a held line counts them, not its cut console form)."""
+        written = len(shown) if size < 0 else size
         # The progress state before this line, in order (dropped when the context shows it).
         self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
-            self.hold(kind, len(shown))
+            self.hold(kind, written)
             return False
         ctx = [(n, s, mask(b)) for n, s, b in before]
         # The context nearest the line when not all of it fits: the line just before an
@@ -80,7 +83,7 @@ class Shower:
                 break
             ctx = ctx[1:]
         if not self.budget.allows(kind, cost):
-            self.hold(kind, len(shown))
+            self.hold(kind, written)
             return False
         if gap:
             out.emit(STDOUT, gap, Kind.NOISE, own=True)
