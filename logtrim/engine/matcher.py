@@ -8,6 +8,7 @@ everywhere). A line's tier is computed once per set of rules it hits.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from typing import Protocol
@@ -52,9 +53,9 @@ class Matcher:
         self.rules = tuple(rules)
         self._detail_start = re.compile(DETAIL_START, re.M)
         self._detail_field = re.compile(DETAIL_FIELD, re.M)
-        self._res = [
-            re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M) for rule in self.rules
-        ]
+        # The rules one by one, for the few lines looked at alone: compiled on first use (a
+        # hundred regexes cost ~0.1 s, a start-up with hyperscan never needs most of them).
+        self._res: tuple[re.Pattern[bytes], ...] | None = None
         self._any: re.Pattern[bytes] | None = None  # all rules in one regex: the last resort
         self._pre: Prefilter | None = None
         self._scan_hs: HitScanner | None = None
@@ -73,6 +74,8 @@ class Matcher:
 
     def line_kind(self, line: bytes) -> Kind:
         """The tier of one line (the slow, exact path; same answer as ``scan``)."""
+        if self._res is None:
+            self._res = _compiled(self.rules)
         ids = [i for i, regex in enumerate(self._res) if regex.search(line)]
         return self._kind(ids, line) if ids else Kind.NOISE
 
@@ -158,3 +161,9 @@ def _ids(mask: int) -> list[int]:
 def _masks(hits: dict[int, list[int]]) -> dict[int, int]:
     """Line start -> rule indexes, as line start -> bit mask."""
     return {start: sum({1 << i for i in ids}) for start, ids in hits.items()}
+
+
+@functools.lru_cache(maxsize=8)
+def _compiled(rules: tuple[Rule, ...]) -> tuple[re.Pattern[bytes], ...]:
+    """Each rule's regex, once per process and rule set."""
+    return tuple(re.compile(r.pattern, (re.I if r.caseless else 0) | re.M) for r in rules)
