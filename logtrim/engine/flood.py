@@ -75,7 +75,6 @@ def take(
         return i + 1, end, lineno + 1
     pos = ends[-1]
     taken = region[start:pos]
-    crlf = taken.count(b"\r\n") if b"\r" in taken else 0  # each shows a byte shorter
     context = [k for k in range(count) if kinds[k] == Kind.WARNING] if Kind.WARNING in kinds else []
     warnings = len(context)
     wbytes = sum(ends[k] - starts[k] for k in context)
@@ -93,7 +92,7 @@ def take(
     tally.seen_bytes[Kind.ERROR] += size - wbytes
     tally.seen_bytes[Kind.WARNING] += wbytes
     tally.held_lines += count
-    tally.held_bytes += size - crlf
+    tally.held_bytes += size  # as written, as the exact path counts them
     sel.out.hide(size, count)
     inc = sel.incidents[stream]
     inc.after, inc.block, inc.holding = sel.policy.after, sel.policy.block, lineno - 1

@@ -244,7 +244,7 @@ class Selector:
             # The rest of an error the budget held back: held with it, for the end.
             self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.holding, cont)
             tally.held_lines += 1
-            tally.held_bytes += len(shown)
+            tally.held_bytes += size  # as written, whatever its console form
             self.out.hide(size)
             return
         opens = kind == Kind.ERROR and not context
