@@ -32,7 +32,7 @@ KEY_MAX = TemplateCounter.KEY_MAX
 _CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
 # Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
 _BLANKS = re.compile(rb"[ \t]+")
-# An Octopus raw task log's entry prefix (time, level, bar) and continuation bar: a step's
+# A raw task log's entry prefix (time, level, bar) and continuation bar: a step's
 # own line carries neither, so a task-log baseline is shaped without them.
 _TASKLOG_PREFIX = re.compile(
     rb"^(?:\xef\xbb\xbf)?(?:(?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*\s+[A-Za-z]+)?[ \t]*\| ?",

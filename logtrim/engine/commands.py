@@ -55,7 +55,7 @@ class Commands:
 
     def _message_lines(self, region: bytes, start: int) -> list[bytes]:
         """The line at ``start`` and, for a message its dialect reads over several lines
-        (an Octopus ``##octopus[`` whose ``]`` comes later), the lines that continue it."""
+        (a service message whose closing ``]`` comes later), the lines that continue it."""
         end = region.find(b"\n", start)
         end = end if end >= 0 else len(region)
         lines = [region[start:end]]

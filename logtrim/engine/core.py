@@ -45,6 +45,7 @@ __all__ = ["STDERR", "STDOUT", "Core", "Emit"]
 class Core:
     """The policy engine. See the module docstring; one instance per run/log."""
 
+    # Long: it builds the parts and wires them to each other, each after what it needs.
     def __init__(
         self,
         policy: Policy | None = None,

@@ -1,6 +1,6 @@
 """The CI's own progress indicator, driven from the child's progress lines.
 
-Octopus, Azure Pipelines and TeamCity show a progress bar (or message) a person sees without
+Some CI servers show a progress bar (or message) a person sees without
 reading the log. When the child prints progress (``Uploading package 45%``, ``[12/40] ...``,
 ``Copied 12 of 40 files``), :class:`NativeProgress` turns it into the dialect's message
 (:meth:`~logtrim.dialects.base.Dialect.native_progress`), under these rules:

@@ -149,6 +149,7 @@ class Selector:
             return True
         return self.commands.forced(stream)
 
+    # Long: one line's whole decision in order (forwarded, verbatim, promoted, filtered).
     def line(
         self,
         stream: int,

@@ -20,6 +20,8 @@ import anyio
 from anyio.abc import ByteReceiveStream
 
 READ_SIZE = 1 << 20
+_LOOKS = 8  # once stopped: how often a reader looks for what the pipe still holds
+_SETTLE = 0.02  # seconds a pty may take to hand on what the command wrote before it exited
 
 Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
 Feed = Callable[[int, bytes], Awaitable[None]]
@@ -64,16 +66,29 @@ class Reader:
                 self._wait = None
 
     async def _read_fd(self, fd: int) -> None:
-        left: int | None = None  # once stopped: what the pipe held then, still to read
-        while left is None or left > 0:
-            if self._stopping and left is None:
+        left: int | None = None  # once stopped: what the pipe held at the last look, to read
+        looks = 0
+        while True:
+            if self._stopping and not left:
+                # What the command wrote is in the pipe by now; a pty hands it on a moment
+                # later, so look again briefly. A few looks: an orphan writing on is not
+                # waited for.
+                if looks == _LOOKS:
+                    return
+                looks += 1
                 left = available(fd)
+                if not left:
+                    await anyio.sleep(_SETTLE)
+                    left = available(fd)
+                    if not left:
+                        return
                 continue
             try:
                 data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
             except BlockingIOError:
                 if self._stopping:
-                    return
+                    left = 0  # it held less than it said: look again
+                    continue
                 # Wait only when the pipe is empty: a busy child keeps it full.
                 with self._waiting():
                     await anyio.wait_readable(fd)
