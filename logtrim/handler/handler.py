@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
 import traceback
@@ -31,6 +30,7 @@ from ..dialects.base import Print
 from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
+from .console import Console
 from .tiers import record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -102,7 +102,7 @@ class LogtrimHandler(logging.Handler):
         self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
         self._forked = False  # this is a forked copy: the archive and summary are the parent's
-        self._console_ok = True
+        self._out = Console()
         self._archive = SyncArchive(
             self.path, compression, frame_seconds=flush_seconds, report=self._archive_failed
         )
@@ -238,18 +238,8 @@ class LogtrimHandler(logging.Handler):
                 except Exception:
                     self._break(None, b"")
 
-    # -- console ------------------------------------------------------------------------------
     def _console(self, emits: Sequence[Emit]) -> None:
-        if not emits or not self._console_ok:
-            return
-        stream = self.stream if self.stream is not None else sys.stdout
-        if stream is None:
-            return
-        try:
-            stream.write(b"".join(data for _, data in emits).decode("utf-8", "replace"))
-            stream.flush()
-        except (BrokenPipeError, OSError, ValueError):
-            self._console_ok = False  # closed console: keep archiving
+        self._out.write(emits, self.stream)
 
     # -- the end ------------------------------------------------------------------------------
     def flush(self) -> None:
