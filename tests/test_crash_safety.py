@@ -440,7 +440,7 @@ def _flood(seed: int, mix: str) -> bytes:
             )
             continue
         if mix == "long" and r < 0.01:
-            out.append("ERROR " + "y" * rng.randint(1000, 20000) + "\n")
+            out.append("ERROR " + "y" * rng.randint(1000, 6000) + "\n")  # cut at 2.5 kB
             continue
         level = "ERROR" if r < 0.6 or mix == "errors" else ("WARNING" if r < 0.8 else "INFO")
         word = rng.choice(["a", "bb", "ccc"]) if mix != "repeats" else "same"
