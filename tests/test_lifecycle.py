@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import RunLogtrim, clean_env, logtrim_argv, py, zstd_dc
+from conftest import Result, RunLogtrim, clean_env, logtrim_argv, py, zstd_dc
 
 
 def start(args: list[str], tmp_path: Path, **kwargs: Any) -> tuple[subprocess.Popen[bytes], Path]:
@@ -165,10 +165,10 @@ def test_logtrim_cat_reads_truncated_archive(tmp_path: Path) -> None:
     assert b"Traceback" not in cat.stderr
 
 
-def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
-    """A daemon started by the step keeps the pipe open; logtrim still finishes quickly."""
+def _with_daemon(run_logtrim: RunLogtrim, tmp_path: Path, daemon: str) -> tuple[Result, float]:
+    """Run a step that leaves ``daemon`` running on its pipe; returns (result, seconds)."""
     pidfile = tmp_path / "daemon.pid"
-    script = f"sleep 60 & echo $! > {pidfile}; echo started; exit 0"
+    script = f"{daemon} & echo $! > {pidfile}; echo started; exit 0"
     began = time.monotonic()
     try:
         result = run_logtrim("--drain-timeout", "1", "--", "sh", "-c", script, timeout=30)
@@ -176,7 +176,13 @@ def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path
         if pidfile.exists():
             with contextlib.suppress(ProcessLookupError):
                 os.kill(int(pidfile.read_text()), signal.SIGKILL)
-    assert time.monotonic() - began < 10
+    return result, time.monotonic() - began
+
+
+def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """A daemon started by the step keeps the pipe open; logtrim still finishes quickly."""
+    result, seconds = _with_daemon(run_logtrim, tmp_path, "sleep 60")
+    assert seconds < 10
     assert result.code == 0
     assert result.archive == b"started\n"
 
@@ -184,16 +190,8 @@ def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path
 def test_grandchild_writing_on_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """A daemon that never stops writing: after the drain timeout logtrim reads what the pipe
     holds, not the daemon's output to come, and finishes."""
-    pidfile = tmp_path / "daemon.pid"
-    script = f"yes daemon-output & echo $! > {pidfile}; echo started; exit 0"
-    began = time.monotonic()
-    try:
-        result = run_logtrim("--drain-timeout", "1", "--", "sh", "-c", script, timeout=30)
-    finally:
-        if pidfile.exists():
-            with contextlib.suppress(ProcessLookupError):
-                os.kill(int(pidfile.read_text()), signal.SIGKILL)
-    assert time.monotonic() - began < 10
+    result, seconds = _with_daemon(run_logtrim, tmp_path, "yes daemon-output")
+    assert seconds < 10
     assert result.code == 0
     assert b"started\n" in result.archive
 

@@ -10,7 +10,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from figures.corpus import Inf, missed, plain_text
-from harness import CORPUS, MB, OUT, Suite, failure, limit, mb, measure, medians, run_to, secs
+from harness import (
+    CORPUS,
+    MB,
+    OUT,
+    Suite,
+    failure,
+    limit,
+    mb,
+    measure,
+    medians,
+    run_to,
+    secs,
+    speed,
+)
 from inputs import deploy_log
 
 MIN_BUDGET = 2048
@@ -138,8 +151,8 @@ def _throughput(suite: Suite) -> None:
     ratio = t_plain / t_based
     suite.add(
         f"throughput with `--baseline` ({mb(size // 4)} log), {mb(size)} run",
-        f"{secs(t_based)} ({size / MB / t_based:.0f} MB/s)",
-        f"{secs(t_plain)} ({size / MB / t_plain:.0f} MB/s) without",
+        speed(size, t_based),
+        speed(size, t_plain) + " without",
         f"{ratio:.2f}x",
         "≥ 0.6x",
         ok=ratio >= 0.6,

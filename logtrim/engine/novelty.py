@@ -61,7 +61,3 @@ class Novelty:
 
     def is_new(self, line: bytes) -> bool:
         return self.baseline.is_new(line)
-
-    @property
-    def new_shapes(self) -> int:
-        return len(self.baseline.new_shapes)

@@ -26,9 +26,9 @@ from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
-from ..baseline import front as baseline
 from ..cli.options import RunOptions
 from ..dialects import Print
+from ..engine.baseline import Baseline
 from ..engine.core import STDERR, STDOUT, Core
 from . import process as _process
 from .actions import carry_out
@@ -48,8 +48,13 @@ class Pipeline:
 
     def __init__(self, options: RunOptions, archive: ArchiveWriter | None = None) -> None:
         self.options = options
-        # Good runs' shapes, loaded before the child starts (a bad baseline is a warning).
-        self.baseline = baseline.for_run(options.baseline, options.history, options.name)
+        # Good runs' shapes, loaded before the child starts (a bad baseline is a warning);
+        # imported only then: a run without them pays nothing at start-up.
+        self.baseline: Baseline | None = None
+        if options.baseline or options.history:
+            from ..baseline import front
+
+            self.baseline = front.for_run(options.baseline, options.history, options.name)
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine),
                          baseline=self.baseline)  # fmt: skip
         engine = self.core.matcher.engine
@@ -197,8 +202,10 @@ class Pipeline:
             self._publish_only(exit_code, path, size)  # the artifact message all the same
             return
         self.console.write(emits)
-        if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
-            baseline.remember(self.options.history, self.options.name, self.baseline)
+        if exit_code == 0 and self.interrupted is None and self.baseline is not None:
+            from ..baseline import front  # a good run: the next one's baseline
+
+            front.remember(self.options.history, self.options.name, self.baseline)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
         self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
 
