@@ -8,15 +8,17 @@ strong forms, the progress words); it scans the whole chunk. The second holds th
 words and the zero forms; it scans only the stretches between lines with a level. An error
 flood of ``2024-05-01T12:41:25Z ERROR ... failed`` lines then costs one callback a line
 instead of three (issue 17.20); the answers are the one database's (the property tests
-compare both matchers).
+compare both matchers). Once a chunk's lines all had a level, the next ones try the memo of
+:mod:`.levelmemo` first: a flood's level bits without running the level rules on each line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
+from .levelmemo import LevelMemo
 from .roles import Role, Rule
 
 if TYPE_CHECKING:
@@ -31,7 +33,8 @@ def _decides(rule: Rule) -> bool:
 
 
 class HitScanner:
-    """Line start -> bit mask of the rules (by index in the rule table) the line hits."""
+    """The lines a rule hits: their starts, in order, and bit masks of the rules (by index
+    in the rule table)."""
 
     def __init__(
         self,
@@ -40,11 +43,16 @@ class HitScanner:
         second: Database | None,
         second_ids: Sequence[int],
         level_bits: int,
+        memo: Callable[[], LevelMemo | None] | None = None,
     ) -> None:
         self._first, self._second = first, second
         self._bits1 = tuple(1 << i for i in first_ids)
         self._bits2 = tuple(1 << i for i in second_ids)
         self._level_bits = level_bits
+        # The memo of level skeletons: built when a chunk first had a level on every line.
+        self._make_memo, self._memo = memo, None
+        self._flooding = False  # the last chunk scanned had a level on every line
+        self._skip = self._backoff = 0  # chunks not to try the memo on, after it failed
 
     @classmethod
     def build(cls, rules: Sequence[Rule], compiler: Compiler) -> HitScanner | None:
@@ -63,10 +71,20 @@ class HitScanner:
         if db1 is None:
             return None
         level_bits = sum(1 << i for i, rule in enumerate(rules) if rule.role is Role.LEVEL)
-        return cls(db1, first, db2, second, level_bits)
+        return cls(db1, first, db2, second, level_bits,
+                   lambda: LevelMemo.build(rules, first, compiler))  # fmt: skip
 
-    def hits(self, chunk: bytes) -> dict[int, int]:
-        """Every line of ``chunk`` that a rule matches: its start -> the rules' bit mask."""
+    def hits(self, chunk: bytes) -> tuple[list[int], list[int]]:
+        """Every line of ``chunk`` that a rule matches: the starts, in order, and the rules'
+        bit masks."""
+        if self._flooding and (found := self._from_memo(chunk)) is not None:
+            return found
+        hits = self._scan(chunk)
+        starts = sorted(hits)
+        return starts, list(map(hits.__getitem__, starts))
+
+    def _scan(self, chunk: bytes) -> dict[int, int]:
+        """Line start -> the rules' bit mask, from the two databases."""
         hits: dict[int, int] = {}
         if not chunk:
             return hits
@@ -79,14 +97,30 @@ class HitScanner:
             hits[start] = get(start, 0) | bits1[rule]
 
         self._first.scan(chunk, match_event_handler=first)
+        level = self._level_bits
+        levelled = [start for start, mask in hits.items() if mask & level]
+        self._flooding = len(levelled) == chunk.count(b"\n") + (chunk[-1:] != b"\n")
         if self._second is not None:
-            self._words(chunk, hits)
+            self._words(chunk, hits, levelled)
         return hits
 
-    def _words(self, chunk: bytes, hits: dict[int, int]) -> None:
+    def _from_memo(self, chunk: bytes) -> tuple[list[int], list[int]] | None:
+        """The first database's hits from the memo of level skeletons, or None."""
+        if self._skip:
+            self._skip -= 1
+            return None
+        if self._memo is None and self._make_memo is not None:
+            self._memo, self._make_memo = self._make_memo(), None
+        found = self._memo.hits(chunk) if self._memo is not None else None
+        # A flood of new shapes: try again later, less and less often.
+        self._backoff = 0 if found is not None else min(2 * self._backoff or 1, 64)
+        self._skip = self._backoff
+        return found
+
+    def _words(self, chunk: bytes, hits: dict[int, int], levelled: list[int]) -> None:
         """The second database over the stretches of lines without a level field."""
         assert self._second is not None
-        scan, bits2, level = self._second.scan, self._bits2, self._level_bits
+        scan, bits2 = self._second.scan, self._bits2
         rfind, get, find = chunk.rfind, hits.get, chunk.find
         view = memoryview(chunk)
         offset = 0
@@ -96,7 +130,6 @@ class HitScanner:
             start = rfind(b"\n", 0, end - 1) + 1 if end else 0
             hits[start] = get(start, 0) | bits2[rule]
 
-        levelled = [start for start, mask in hits.items() if mask & level]
         levelled.sort()
         runs: list[tuple[int, int]]  # (first, last) line start of each run of levelled lines
         if (
