@@ -6,13 +6,13 @@ error flood is all such lines (issue 17.20). But the level rules treat every dig
 literal digit, no class holding some digits and not others; checked when built, by
 :func:`digits_alike`), so whether a line hits them depends only on its *skeleton*, the line
 with each digit made ``0``. A flood repeats a few skeletons: ``2024-05-01T12:41:25Z ERROR
-request 8812 failed`` and the next line have the same. So the level bits of a chunk's lines
-come from a memo of skeletons, in C (``translate``, ``split``, ``map``); only new skeletons
-are scanned, together, by a database of the level rules alone. The other rules of the first
-database (strong forms, progress words, CI markers: they may hold digits) scan the real
-bytes, and few lines hit them. The result is the first database's, line for line: where any
-line has no level (then the second database has a say), or too many skeletons are new, it
-is ``None`` and the caller scans the usual way.
+request 8812 failed`` and the next line have the same. So the bits of a chunk's lines come
+from a memo of skeletons, in C (``translate``, ``split``, ``map``); only new skeletons are
+scanned, together, by a database of the level rules and the other rules of the first
+database that treat digits alike too. The rest of them (``collect2``, a ``--keep`` rule or a
+CI marker with a digit) scan the real bytes. The result is the first database's, line for
+line: where any line has no level (then the second database has a say), or too many
+skeletons are new, it is ``None`` and the caller scans the usual way.
 """
 
 from __future__ import annotations
@@ -98,11 +98,13 @@ def _class_digits(items: Any) -> int:
 class LevelMemo:
     """The first database's hits of a chunk whose every line has a level, from skeletons."""
 
-    def __init__(self, level: Database, level_ids: Sequence[int], rest: Database | None,
-                 rest_ids: Sequence[int]) -> None:  # fmt: skip
-        self._level, self._rest = level, rest
-        self._bits_level = tuple(1 << i for i in level_ids)
+    def __init__(self, alike: Database, alike_ids: Sequence[int], rest: Database | None,
+                 rest_ids: Sequence[int], level_bits: int) -> None:  # fmt: skip
+        self._alike, self._rest = alike, rest
+        self._bits_alike = tuple(1 << i for i in alike_ids)
         self._bits_rest = tuple(1 << i for i in rest_ids)
+        self._level_bits = level_bits
+        # Skeleton -> its bits; 0 for a line without a level (a levelled line's are never 0).
         self._memo: dict[bytes, int] = {}
 
     @classmethod
@@ -112,10 +114,11 @@ class LevelMemo:
         """From the rules of the first database (by index); None where the level rules do
         not treat digits alike or do not compile."""
         level = [i for i in first if rules[i].role is Role.LEVEL]
-        rest = [i for i in first if rules[i].role is not Role.LEVEL]
-        if not level or not all(digits_alike(rules[i].pattern, rules[i].caseless) for i in level):
+        alike = [i for i in first if digits_alike(rules[i].pattern, rules[i].caseless)]
+        if not level or not set(level) <= set(alike):
             return None
-        db = compiler.rules([rules[i].pattern for i in level], [rules[i].caseless for i in level])
+        rest = [i for i in first if i not in alike]
+        db = compiler.rules([rules[i].pattern for i in alike], [rules[i].caseless for i in alike])
         other = None
         if rest:
             other = compiler.rules(
@@ -123,7 +126,8 @@ class LevelMemo:
             )
             if other is None:
                 return None
-        return None if db is None else cls(db, level, other, rest)
+        level_bits = sum(1 << i for i in level)
+        return None if db is None else cls(db, alike, other, rest, level_bits)
 
     def hits(self, chunk: bytes) -> tuple[list[int], list[int]] | None:
         """Each line's start and first-database bits, or None (a line without a level, or
@@ -151,23 +155,24 @@ class LevelMemo:
         return starts, masks
 
     def _learn(self, new: list[bytes]) -> None:
-        """Scan new skeletons together: each one's level bits into the memo."""
+        """Scan new skeletons together: each one's bits into the memo."""
         joined = b"\n".join(new) + b"\n"
         found: dict[int, int] = {}
-        rfind, get, bits = joined.rfind, found.get, self._bits_level
+        rfind, get, bits = joined.rfind, found.get, self._bits_alike
 
         def on_match(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
             start = rfind(b"\n", 0, to - 1) + 1 if to else 0
             found[start] = get(start, 0) | bits[rule]
 
-        self._level.scan(joined, match_event_handler=on_match)
-        pos = 0
+        self._alike.scan(joined, match_event_handler=on_match)
+        pos, level = 0, self._level_bits
         for skeleton in new:
-            self._memo[skeleton] = found.get(pos, 0)
+            mask = found.get(pos, 0)
+            self._memo[skeleton] = mask if mask & level else 0
             pos += len(skeleton) + 1
 
     def _add_rest(self, chunk: bytes, starts: list[int], masks: list[int]) -> None:
-        """The other rules of the first database, on the real bytes (few lines hit them)."""
+        """The first database's rules that may tell digits apart, on the real bytes."""
         assert self._rest is not None
         rfind, bits = chunk.rfind, self._bits_rest
 
