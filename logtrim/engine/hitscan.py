@@ -21,6 +21,8 @@ from .kinds import Kind
 from .levelmemo import LevelMemo
 from .roles import Role, Rule
 
+_BACKOFF_MAX = 64  # chunks at most between two tries of the memo, while it fails
+
 if TYPE_CHECKING:
     from .matcher import Compiler, Database
 
@@ -50,7 +52,8 @@ class HitScanner:
         self._bits2 = tuple(1 << i for i in second_ids)
         self._level_bits = level_bits
         # The memo of level skeletons: built when a chunk first had a level on every line.
-        self._make_memo, self._memo = memo, None
+        self._make_memo = memo
+        self._memo: LevelMemo | None = None
         self._flooding = False  # the last chunk scanned had a level on every line
         self._skip = self._backoff = 0  # chunks not to try the memo on, after it failed
 
@@ -113,7 +116,7 @@ class HitScanner:
             self._memo, self._make_memo = self._make_memo(), None
         found = self._memo.hits(chunk) if self._memo is not None else None
         # A flood of new shapes: try again later, less and less often.
-        self._backoff = 0 if found is not None else min(2 * self._backoff or 1, 64)
+        self._backoff = 0 if found is not None else min(2 * self._backoff or 1, _BACKOFF_MAX)
         self._skip = self._backoff
         return found
 

@@ -22,7 +22,7 @@ from bisect import bisect_left
 from collections.abc import Sequence
 from itertools import accumulate, compress, repeat
 from operator import add, is_
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from .roles import Role, Rule
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _MEMO_MAX = 1 << 14  # skeletons remembered; cleared when full (memory stays bounded)
+_NEW_SHARE = 8  # more than one new skeleton in this many lines: no flood of a few shapes
 
 
 def digits_alike(pattern: bytes, caseless: bool) -> bool:
@@ -137,15 +138,17 @@ class LevelMemo:
         skeletons = chunk.translate(_DIGITS).split(b"\n")
         skeletons.pop()  # after the last newline: nothing
         memo = self._memo
-        masks = list(map(memo.get, skeletons))
-        if None in masks:
-            new = set(compress(skeletons, map(is_, masks, repeat(None))))
-            if len(new) * 8 > len(skeletons):
+        known = list(map(memo.get, skeletons))
+        if None in known:
+            new = set(compress(skeletons, map(is_, known, repeat(None))))
+            if len(new) * _NEW_SHARE > len(skeletons):
                 return None  # no flood of a few shapes: scanning them would cost as much
             if len(memo) + len(new) > _MEMO_MAX:
                 memo.clear()
+                new = set(skeletons)
             self._learn(list(new))
-            masks = list(map(memo.__getitem__, skeletons))
+            known = list(map(memo.get, skeletons))
+        masks = cast(list[int], known)  # every skeleton is known now
         if 0 in masks:
             return None  # a line without a level: the words database has a say
         starts = list(accumulate(map(add, map(len, skeletons), repeat(1)), initial=0))
