@@ -11,6 +11,7 @@ there only, in one ``match``; each other branch is searched alone, with ``re``'s
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 
 def branches(pattern: bytes) -> list[bytes]:
@@ -47,13 +48,23 @@ class AnySearch:
             # With MULTILINE, ^ is no longer the start of the text only; global inline
             # flags would be the first branch's alone.
             raise ValueError("AnySearch takes no MULTILINE and no global inline flags")
-        parts = branches(pattern)
-        anchored = [p[1:] for p in parts if p.startswith(b"^")]
-        self._at = re.compile(b"|".join(anchored), flags).match if anchored else None
-        self._any = [re.compile(p, flags).search for p in parts if not p.startswith(b"^")]
-        self.pattern = re.compile(pattern, flags)  # the whole, as written
+        self._source, self._flags = pattern, flags
+        # Compiled on first use: most runs never look for a failure reason.
+        self._at: Callable[[bytes], object] | None = None
+        self._any: list[Callable[[bytes], object]] | None = None
+
+    @property
+    def pattern(self) -> re.Pattern[bytes]:
+        """The whole regex, as written."""
+        return re.compile(self._source, self._flags)
 
     def __call__(self, text: bytes) -> bool:
+        if self._any is None:
+            parts = branches(self._source)
+            anchored = [p[1:] for p in parts if p.startswith(b"^")]
+            if anchored:
+                self._at = re.compile(b"|".join(anchored), self._flags).match
+            self._any = [re.compile(p, self._flags).search for p in parts if p[:1] != b"^"]
         if self._at is not None and self._at(text):
             return True
         return any(search(text) for search in self._any)

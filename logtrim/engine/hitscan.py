@@ -102,7 +102,13 @@ class HitScanner:
         self._first.scan(chunk, match_event_handler=first)
         level = self._level_bits
         levelled = [start for start, mask in hits.items() if mask & level]
-        self._flooding = len(levelled) == chunk.count(b"\n") + (chunk[-1:] != b"\n")
+        last = chunk.rfind(b"\n", 0, len(chunk) - 1) + 1
+        # Every line has a level (the first and the last first: counting lines costs).
+        self._flooding = (
+            hits.get(0, 0) & level != 0
+            and hits.get(last, 0) & level != 0
+            and len(levelled) == chunk.count(b"\n") + (chunk[-1:] != b"\n")
+        )
         if self._second is not None:
             self._words(chunk, hits, levelled)
         return hits
