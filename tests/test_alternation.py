@@ -31,14 +31,24 @@ def test_the_reason_patterns_answer_as_re_does(line: bytes) -> None:
         assert search(line) == bool(search.pattern.search(line))
 
 
-ATOMS = st.sampled_from([b"a", b"b", b"ab", b"[ab]", b"[]a]", b"\\|", b"(a|b)", b"x*", b"\\b"])
+ATOMS = st.sampled_from(
+    [b"a", b"B", b"ab", b"[ab]", b"[]a]", b"\\|", b"(a|b)", b"(?:A|b)", b"x*", b"\\b", b"\\B",
+     b"\\w", b"\\W", b"[0-9]", b"[^0-9]", b"[Z-a]", b"\\x41", b"\\.", b"(?i:a)", b" "]
+)  # fmt: skip
 BRANCH = st.tuples(st.booleans(), st.lists(ATOMS, min_size=1, max_size=4)).map(
     lambda t: (b"^" if t[0] else b"") + b"".join(t[1])
 )
 
 
 @settings(max_examples=300)
-@given(st.lists(BRANCH, min_size=1, max_size=5), st.binary(max_size=8), st.booleans())
+@given(
+    st.lists(BRANCH, min_size=1, max_size=5),
+    st.lists(
+        st.sampled_from([b"a", b"A", b"b", b"B", b"x", b"X", b"0", b" ", b".", b"|", b"_", b"]"]),
+        max_size=8,
+    ).map(b"".join),
+    st.booleans(),
+)
 def test_any_alternation_answers_as_re_does(
     parts: list[bytes], text: bytes, caseless: bool
 ) -> None:
