@@ -127,34 +127,36 @@ class HitScanner:
         return found
 
     def _words(self, chunk: bytes, hits: dict[int, int], levelled: list[int]) -> None:
-        """The second database over the stretches of lines without a level field."""
+        """The second database over the lines without a level field."""
         assert self._second is not None
-        scan, bits2 = self._second.scan, self._bits2
+        scan, bits2, level = self._second.scan, self._bits2, self._level_bits
         rfind, get, find = chunk.rfind, hits.get, chunk.find
-        view = memoryview(chunk)
-        offset = 0
-
-        def second(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            end = offset + to
-            start = rfind(b"\n", 0, end - 1) + 1 if end else 0
-            hits[start] = get(start, 0) | bits2[rule]
-
         levelled.sort()
-        runs: list[tuple[int, int]]  # (first, last) line start of each run of levelled lines
         if (
             len(levelled) > 1
             and find(b"\n", levelled[0]) + 1 == levelled[1]  # cheap first: not a flood
             and len(levelled) - 1 == chunk.count(b"\n", levelled[0], levelled[-1])
         ):
-            runs = [(levelled[0], levelled[-1])]  # an error flood: one run, no gap (in C)
-        else:
-            runs = [(start, start) for start in levelled]
-        pos = 0
-        for start, last in runs:
-            if start > pos:
-                offset = pos
-                scan(view[pos:start], match_event_handler=second)
-            pos = max(pos, find(b"\n", last) + 1 or len(chunk))
-        if pos < len(chunk):
-            offset = pos
-            scan(view[pos:], match_event_handler=second)
+            # An error flood: one run of levelled lines, no gap (in C); around it only.
+            view, offset = memoryview(chunk), 0
+
+            def around(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+                end = offset + to
+                start = rfind(b"\n", 0, end - 1) + 1 if end else 0
+                hits[start] = get(start, 0) | bits2[rule]
+
+            scan(view[: levelled[0]], match_event_handler=around)
+            offset = find(b"\n", levelled[-1]) + 1 or len(chunk)
+            if offset < len(chunk):
+                scan(view[offset:], match_event_handler=around)
+            return
+
+        def second(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
+            mask = get(start, 0)
+            if not mask & level:  # a line with a level: its words no longer count
+                hits[start] = mask | bits2[rule]
+
+        # Elsewhere the whole chunk at once: levelled lines here and there would cut it
+        # into as many scans (each a call into hyperscan), and their words are few.
+        scan(chunk, match_event_handler=second)
