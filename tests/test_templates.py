@@ -66,15 +66,24 @@ _TOKENS = st.sampled_from(
     ]
 )
 _BULK_LINES = st.lists(st.one_of(_LINES, _TOKENS), max_size=8).map(b" ".join)
+# One line for each kind of match that spans a space.
+_SPANNING = [b"at 2024-05-01 12:41:39Z 1 2", b"say 'a b'", b'say "c d"', b"C:\\a b\\c d"]
 
 
 @settings(max_examples=60)
-@given(st.lists(_BULK_LINES, min_size=64, max_size=120), st.sampled_from([b"", b"\x00", b"\x01"]))
-def test_bulk_templates_equal_line_by_line(lines: list[bytes], odd: bytes) -> None:
+@given(
+    st.lists(_BULK_LINES, max_size=120),
+    st.sampled_from([b"", b"\x00", b"\x01"]),
+    st.sampled_from([None, True, False]),
+)
+def test_bulk_templates_equal_line_by_line(
+    lines: list[bytes], odd: bytes, by_field: bool | None
+) -> None:
     """Templating many lines at once (field by field) gives each line's own template, also
     with the bytes that the bulk path uses for itself in the input."""
-    lines = [*lines, b"a " + odd + b" 1"]
-    assert templates_of(lines) == [template_uncached(line) for line in lines]
+    lines = [*lines, *_SPANNING, b"a " + odd + b" 1"]
+    expected = [template_uncached(line) for line in lines]
+    assert templates_of(lines, by_field=by_field) == expected
 
 
 @given(st.lists(_LINES, max_size=30), st.booleans())
