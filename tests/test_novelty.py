@@ -80,13 +80,18 @@ def test_a_new_record_of_detail_is_shown_through_the_record_path() -> None:
 
 
 def test_the_failure_tail_prefers_new_lines_when_it_must_choose() -> None:
-    lines = [TailLine(n, STDOUT, b"step %03d done\n" % n) for n in range(40)]
+    # Distinct lines (no one repeats another, which would rank it last anyway).
+    lines = [TailLine(n, STDOUT, b"step %s done\n" % _word(n)) for n in range(40)]
     lines[10] = TailLine(10, STDOUT, b"Using cached credentials\n", new=True)
     room = 6 * len(lines[0].text)
     chosen = [t.lineno for t in pick(lines, room)]
     assert 10 in chosen
     plain = [TailLine(t.lineno, t.stream, t.text) for t in lines]
     assert 10 not in [t.lineno for t in pick(plain, room)]
+
+
+def _word(n: int) -> bytes:
+    return bytes((97 + n // 26, 97 + n % 26)) * 4
 
 
 def test_the_run_remembers_its_own_shapes_for_the_next() -> None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from . import flood
 from .commands import Commands
-from .failure import Incident, continues
+from .failure import Incident, continues, hold_frames
 from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import Kind
@@ -260,6 +260,8 @@ class Selector:
             # The rest of an error shown live, cut by the budget: held for the end too.
             self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
         if opens:
+            if shown_now and self.show.cut:
+                hold_frames(self.held, line, self.show.cut, lineno)
             inc.opened = lineno
             inc.after = self.policy.after
             inc.block = self.policy.block
