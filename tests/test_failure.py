@@ -325,3 +325,15 @@ def test_frames_above_an_error_cut_from_its_context_come_back(run_logtrim: RunLo
         frame = f'INFO:docs:   File "{site}/{name}.py", line 1097, in get_doctree'
         assert lines.count(frame.encode()) == 1
     assert lines.count(error.encode()) == 1
+
+
+def test_a_line_only_just_over_the_width_is_shown_whole(run_logtrim: RunLogtrim) -> None:
+    """Cutting 20 bytes out of a line behind a 50-byte note would make it longer: it is shown
+    as written (a 2 kB budget: lines are cut to 256 bytes)."""
+    line = "ERROR remote_client (TestSecurityGroupsBasicOps:test_cross_tenant_traffic) " + "x" * 200
+    r = run_logtrim("--budget", "2048", "--", *py(f"import sys\nprint({line!r})\nsys.exit(1)"))
+    assert r.stdout.splitlines().count(line.encode()) == 1
+    assert len(r.console) <= 2048
+    long = "ERROR remote_client (TestSecurityGroupsBasicOps:test_cross_tenant_traffic) " + "x" * 900
+    r = run_logtrim("--budget", "2048", "--", *py(f"import sys\nprint({long!r})\nsys.exit(1)"))
+    assert b"cut; the archive has all of it]" in r.stdout

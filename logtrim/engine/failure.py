@@ -202,14 +202,14 @@ def _older_copies(lines: Sequence[TailLine]) -> set[int]:
     }
 
 
-def hold_frames(held: Held, error: bytes, cut: list[tuple[int, int, bytes]], at: int) -> None:
-    """The stack frames above an error shown live that the budget left out of its context
-    (``cut``: lineno, stream, console form): held for the end of a failed run, with the
-    error (``at``), as the rest of its block is. Python and others write the frames first
-    and the exception last: they are what says where it failed."""
+def hold_cut(held: Held, error: bytes, cut: list[tuple[int, int, bytes]], at: int) -> None:
+    """The lines before an error shown live that the budget left out of its context (``cut``:
+    lineno, stream, console form): held for the end of a failed run with the error (``at``),
+    as the rest of its block is. Python and others write a trace's frames first and the
+    exception last (held as its block); a linter writes its findings before the line that
+    says it failed."""
     for lineno, stream, text in cut:
-        if continues(error, text):
-            held.add(lineno, stream, text, at, True)
+        held.add(lineno, stream, text, at, continues(error, text))
 
 
 class Incident:

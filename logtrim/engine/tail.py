@@ -8,6 +8,7 @@ from .._sizes import format_count
 from .failure import TailLine, incidents, pick
 from .history import Held, History, Shaper
 from .kinds import Kind
+from .novelty import Withheld
 from .output import OWN, STDOUT, Output
 from .templates import template
 
@@ -35,6 +36,7 @@ class Tail:
         after: int,
         block: int,
         is_new: Callable[[bytes], bool] | None = None,
+        withheld: Withheld | None = None,
     ) -> None:
         self._out = out
         self._history = history
@@ -45,6 +47,7 @@ class Tail:
         self._after = after
         self._block = block
         self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
+        self._withheld = withheld  # with a baseline: the new lines held back
 
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
@@ -64,9 +67,14 @@ class Tail:
         recent = [line for line in lines if history.visible(line[0], line[1])]
         first = recent[0][0] if recent else history.lines
         last_on = history.last_on
+        is_new = self._is_new or (lambda _: False)
+        # Each line once: a new line also held as an error's context ranks as new.
+        kept = {line[0]: line for line in self._held.lines}
+        if self._withheld is not None:
+            kept.update((line[0], line) for line in self._withheld.held.lines)
         held = [
-            TailLine(lineno, stream, text, True, incident, cont, earlier=True)
-            for lineno, stream, text, incident, cont in sorted(self._held.lines)
+            TailLine(lineno, stream, text, True, incident, cont, earlier=True, new=is_new(text))
+            for lineno, stream, text, incident, cont in sorted(kept.values())
             if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
         # Incidents are found over the lines already shown too: the lines after an error
