@@ -10,7 +10,8 @@ and ``"<str>"`` (quoted strings). Templating is idempotent.
 The regex treats every digit alike (it only ever says ``\\d``), so two lines that differ only
 in their digits share a template. :class:`TemplateCounter` uses that: it maps all digits to
 ``0`` with ``bytes.translate`` (C speed), counts the distinct lines with ``Counter``, and runs
-the regex once over the distinct lines only.
+the regex once over the distinct lines only (:func:`templates_of`: over their distinct fields
+when those repeat, as when lines differ in an id).
 """
 
 from __future__ import annotations
