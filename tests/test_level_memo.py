@@ -96,6 +96,7 @@ def test_console_is_the_same_with_and_without_the_memo(data: bytes, cuts: list[i
         patch.setattr(levelmemo, "_NEW_SHARE", 0)
         patch.setattr(hitscan, "_BACKOFF_MAX", 0)
         patch.setattr(levelmemo, "_MEMO_MAX", 5)  # full, and cleared, again and again
+        patch.setattr(levelmemo, "_MEMO_BYTES", 200)
         eager = console(chunks, memo=True)
     assert eager == console(chunks, memo=False)
 

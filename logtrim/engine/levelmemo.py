@@ -31,6 +31,7 @@ if TYPE_CHECKING:
 
 _DIGITS = bytes.maketrans(b"123456789", b"000000000")
 _MEMO_MAX = 1 << 14  # skeletons remembered; cleared when full (memory stays bounded)
+_MEMO_BYTES = 4 << 20  # ... and their bytes (long lines)
 _NEW_SHARE = 8  # more than one new skeleton in this many lines: no flood of a few shapes
 
 
@@ -107,6 +108,7 @@ class LevelMemo:
         self._level_bits = level_bits
         # Skeleton -> its bits; 0 for a line without a level (a levelled line's are never 0).
         self._memo: dict[bytes, int] = {}
+        self._memo_bytes = 0
 
     @classmethod
     def build(
@@ -143,9 +145,12 @@ class LevelMemo:
             new = set(compress(skeletons, map(is_, known, repeat(None))))
             if len(new) * _NEW_SHARE > len(skeletons):
                 return None  # no flood of a few shapes: scanning them would cost as much
-            if len(memo) + len(new) > _MEMO_MAX:
+            size = sum(map(len, new))
+            if len(memo) + len(new) > _MEMO_MAX or self._memo_bytes + size > _MEMO_BYTES:
                 memo.clear()
                 new = set(skeletons)
+                self._memo_bytes, size = 0, sum(map(len, new))
+            self._memo_bytes += size
             self._learn(list(new))
             known = list(map(memo.get, skeletons))
         masks = cast(list[int], known)  # every skeleton is known now
