@@ -386,6 +386,13 @@ def test_short_secret_not_masked_with_warning(run_logtrim: RunLogtrim) -> None:
     assert b"shorter than 4" in result.stderr
 
 
+@pytest.mark.parametrize("command", [["true"], ["false"], ["sleep", "0.3"]])
+def test_short_secret_warning_without_output(run_logtrim: RunLogtrim, command: list[str]) -> None:
+    """The warning does not wait for the child's first line: a silent step gets it too."""
+    result = run_logtrim("--mask", "abc", "--", *command)
+    assert result.stderr.count(b"shorter than 4") == 1
+
+
 def test_secret_masked_in_tail_and_reason(run_logtrim: RunLogtrim) -> None:
     """The failure tail and the resultMessage reason are masked too."""
     result = run_logtrim(

@@ -17,7 +17,14 @@ import typer
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError, UsageError
 from .._version import __version__
-from .options import DropOption, KeepOption, RunOptions, default_artifact, option
+from .options import (
+    DropOption,
+    KeepOption,
+    RunOptions,
+    check_closing_room,
+    default_artifact,
+    option,
+)
 from .posthoc import register as register_posthoc
 from .settings import Settings
 
@@ -187,10 +194,12 @@ def _prepare(
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
     path = artifact if artifact is not None else default_artifact(command, cwd)
+    dialect = choose(settings.ci, env)
+    check_closing_room(settings.budget, dialect, path, name or path.name)
     return RunOptions(
         argv=command,
         policy=settings.policy(masks),
-        dialect=choose(settings.ci, env),
+        dialect=dialect,
         artifact=path,
         name=name or path.name,
         level=settings.level,

@@ -57,6 +57,7 @@ class Pipeline:
             self.baseline = front.for_run(options.baseline, options.history, options.name)
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine),
                          baseline=self.baseline)  # fmt: skip
+        self.core.reserve_closing(str(options.artifact.resolve()), options.name)
         engine = self.core.matcher.engine
         if _log.verbose():
             logger().debug("line matcher", matcher=describe(engine))
@@ -70,6 +71,7 @@ class Pipeline:
         self.killed_by: str | None = None  # the signal that ended the command, by name
         self.core.start(time.monotonic())
         _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
+        self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
 
     @property
@@ -167,6 +169,7 @@ class Pipeline:
             try:
                 archived, emits = self.core.finish_input(time.monotonic())
                 self.console.write(emits)
+                self._drain_notes()
                 if archived:
                     await self._send.send(archived)
             except Exception:
