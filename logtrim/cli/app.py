@@ -32,14 +32,22 @@ if TYPE_CHECKING:
     from ..archive.target import Target
     from ..archive.writer import ArchiveWriter
 
-app = typer.Typer(
-    name="logtrim",
-    help="Keep deployment task logs small and useful without losing a byte.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # help texts say "[default: 20MB]": plain text, not markup
-)
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="logtrim",
+        help="Keep deployment task logs small and useful without losing a byte.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # help texts say "[default: 20MB]": plain text, not markup
+    )
+
+
+app = _new_app()
+# ``logtrim run ...`` is parsed by an app with ``run`` alone: typer reads the signature of
+# every command it has, and the post-hoc ones are not needed (start-up counts).
+_run_app = _new_app()
 
 
 def _version(value: bool) -> None:
@@ -51,6 +59,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+@_run_app.callback()
 @app.callback()
 def main_callback(
     version: Annotated[
@@ -63,6 +72,7 @@ def main_callback(
 
 # Long: typer takes each option as a parameter of the command (one line per option); the
 # body is short and builds the typed Settings from them.
+@_run_app.command(context_settings={"allow_interspersed_args": False})
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
     command: Annotated[
@@ -229,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     (``run`` never gets here: it fails open).
     """
     ensure_std_fds()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = app(args=argv, prog_name="logtrim", standalone_mode=False)
+        chosen = _run_app if args[:1] == ["run"] else app
+        code = chosen(args=args, prog_name="logtrim", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except SystemExit as exc:
         code = exc.code
@@ -255,14 +267,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
-    """The class of typer's usage errors: typer 0.28 carries its own copy of click."""
-    found: list[type[Exception]] = []
+    """The class of typer's usage errors: typer 0.28 carries its own copy of click, so
+    click itself (imported at a cost) is only asked where typer has no copy."""
     for name in ("typer._click.exceptions", "click.exceptions"):
         try:
-            found.append(importlib.import_module(name).ClickException)
+            return (importlib.import_module(name).ClickException,)
         except (ImportError, AttributeError):
             continue
-    return tuple(found)
+    return ()
 
 
 _USAGE_ERRORS = _usage_errors()
