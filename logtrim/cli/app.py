@@ -4,8 +4,8 @@ Command functions are synchronous and call ``anyio.run`` themselves (typer does 
 ``async def`` commands). Heavy modules are imported inside the commands: start-up counts.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typer reads the options from the annotations,
+# evaluated here once rather than from strings on every parse (start-up counts).
 import importlib
 import os
 import sys
@@ -221,7 +221,7 @@ def _prepare(
     )
 
 
-def _in_process(target: Target, level: int) -> ArchiveWriter:
+def _in_process(target: "Target", level: int) -> "ArchiveWriter":
     from ..archive.inprocess import InProcessArchive
 
     return InProcessArchive(target, level)
