@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import base64
+import os
 import re
+import sys
 from pathlib import Path
 
 import pytest
@@ -79,3 +81,31 @@ def test_budget_too_small_for_the_names_is_refused_before_the_child(
     message = r.stderr.decode()
     assert message.count("\n") == 1 and "--budget" in message and "at least" in message
     assert not ran.exists() and not path.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a file name of any bytes")
+@pytest.mark.parametrize("dialect", ["octopus", "github", "plain", "azure"])
+def test_archive_path_that_is_not_utf8(
+    run_logtrim: RunLogtrim, tmp_path: Path, dialect: str
+) -> None:
+    """A folder whose name is not UTF-8: the run keeps the child's exit code, archives, and
+    names the archive by its own bytes (Octopus: base64 of them)."""
+    folder = os.fsencode(tmp_path) + b"/odd\xff\xfe"
+    os.mkdir(folder)
+    path = Path(os.fsdecode(folder + b"/run.log.zst"))
+    summary = tmp_path / "summary.md"
+    r = run_logtrim(
+        "--ci", dialect, "--", *py("print('error: it broke'); raise SystemExit(5)"),
+        artifact=path, env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )  # fmt: skip
+    assert r.code == 5, r.stderr
+    assert b"Traceback" not in r.stderr and b"internal error" not in r.stderr
+    assert b"error: it broke" in r.archive
+    raw = os.fsencode(path)
+    if dialect == "octopus":
+        (value,) = re.findall(rb"createArtifact path='([^']*)'", r.stdout)
+        assert base64.b64decode(value) == raw
+    else:
+        assert raw in r.stdout
+    if dialect == "github":
+        assert raw in summary.read_bytes()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._sizes import format_count, format_size
+from .._text import own_bytes
 from .kinds import Kind
 from .policy import Budget, Tally
 
@@ -113,7 +114,7 @@ class Output:
 
     def marker(self, text: str, *, settle: bool = True) -> None:
         """One line of logtrim's own, when the budget has room for it."""
-        line = OWN + text.encode() + b"\n"
+        line = OWN + own_bytes(text) + b"\n"
         if self.budget.allows_marker(len(line)):
             self.emit(STDOUT, line, Kind.NOISE, own=True, settle=settle)
 

@@ -22,6 +22,7 @@ from .. import _log
 from .._errors import LogtrimError
 from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
+from .._text import own_bytes
 from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
@@ -210,7 +211,7 @@ class Pipeline:
 
             front.remember(self.options.history, self.options.name, self.baseline)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
-        self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
+        self.console.write([(STDOUT, own_bytes(line) + b"\n") for line in missing])
 
     def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
         """The dialect's closing messages alone (publish the archive, mark a failure)."""
@@ -224,7 +225,7 @@ class Pipeline:
             logger().warning("internal error; the archive is not published", exc_info=True)
             return
         self.console.write(
-            [(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)]
+            [(STDOUT, own_bytes(a.text) + b"\n") for a in actions if isinstance(a, Print)]
         )
 
 
