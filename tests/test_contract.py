@@ -203,6 +203,15 @@ def test_own_result_message_on_failure(run_logtrim: RunLogtrim) -> None:
     assert [m.attrs["message"] for m in results] == ["ERROR: migration 42 failed on db-02"]
 
 
+def test_result_message_has_no_control_characters(run_logtrim: RunLogtrim) -> None:
+    """The reason Octopus shows is one line without raw control bytes, as other systems get."""
+    line = "sys.stdout.buffer.write(b'ERROR: bad \\x00 byte \\x1b[31mred\\x07\\n')"
+    result = run_logtrim("--ci", "octopus", "--", *child(line, "sys.exit(5)"))
+    (reason,) = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert reason.startswith("ERROR: bad ") and "red" in reason
+    assert not any(ord(c) < 0x20 or c == "\x7f" for c in reason), repr(reason)
+
+
 def test_child_result_message_not_doubled(run_logtrim: RunLogtrim) -> None:
     """When the child sends its own resultMessage, logtrim does not add another."""
     msg = encode("resultMessage", message="Custom reason")
