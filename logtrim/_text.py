@@ -18,7 +18,7 @@ ANSI_TEXT = re.compile(ANSI)
 ANSI_BYTES = re.compile(ANSI.encode())
 
 
-def own_bytes(text: str) -> bytes:
+def as_bytes(text: str) -> bytes:
     """Text logtrim prints, as bytes: a path the system gave as bytes that are not UTF-8
     (decoded with ``surrogateescape``) is printed as those bytes, never an error."""
     return text.encode("utf-8", "surrogateescape")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .._text import own_bytes
+from .._text import as_bytes
 from ..dialects import Closing, Dialect, Print, RunProgram
 from ..dialects.base import Action
 from ..dialects.escape import reason_line
@@ -65,7 +65,7 @@ class Closer:
         out, budget, dialect = self.out, self.out.budget, self.dialect
         already = out.end_levels()  # resets printed for our own last lines, still in effect
         for line in dialect.reset_lines():  # e.g. level switches back to the defaults
-            data = own_bytes(line) + b"\n"
+            data = as_bytes(line) + b"\n"
             if data not in already:
                 out.emit(STDOUT, data, Kind.NOISE, own=True)
 
@@ -113,11 +113,11 @@ class Closer:
             why = reason_line(why, max(len(why) - (need - budget.room(0)), 1))
             actions, need = closing(lines, why)
         for text in lines:
-            out.emit(STDOUT, own_bytes(text) + b"\n", Kind.NOISE, own=True)
+            out.emit(STDOUT, as_bytes(text) + b"\n", Kind.NOISE, own=True)
         others: list[Action] = []
         for action in actions:
             if isinstance(action, Print):
-                out.emit(STDOUT, own_bytes(action.text) + b"\n", Kind.SERVICE)
+                out.emit(STDOUT, as_bytes(action.text) + b"\n", Kind.SERVICE)
             else:
                 others.append(action)
         return others
@@ -137,10 +137,10 @@ class Closer:
         before = out.take()
         lines = tail(self.policy.tail, reserve, title)
         if lines and group is not None:
-            lines.insert(0, (STDOUT, own_bytes(group) + b"\n"))
+            lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
             out.budget.spend(len(group) + 1)
             if group_end is not None:
-                lines.append((STDOUT, own_bytes(group_end) + b"\n"))
+                lines.append((STDOUT, as_bytes(group_end) + b"\n"))
                 out.budget.spend(len(group_end) + 1)
         out.push(before + lines)
 
@@ -162,7 +162,7 @@ def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int
 
 def _size(line: str) -> int:
     """Console bytes of one line of text (UTF-8, with its newline)."""
-    return len(own_bytes(line)) + 1
+    return len(as_bytes(line)) + 1
 
 
 def _printed(actions: list[Action]) -> int:
