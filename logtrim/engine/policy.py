@@ -136,11 +136,20 @@ class Budget:
         (the closing lines still say where the archive is)."""
         return self.total < COMPACT_BELOW
 
-    def stop_note(self, lines: str) -> str:
-        """The note printed once when ``lines`` (e.g. ``"Info lines"``) stop being shown."""
-        pct = 100 * self.used // self.total
-        note = f"budget {pct}% used: {lines} are no longer shown"
-        return note if self.compact else f"{note} (the archive has everything)"
+    def stop_note(self, kind: Kind, lines: str) -> str:
+        """The note printed once when ``lines`` (e.g. ``"info lines"``) of ``kind`` stop.
+
+        It says why in words, not as a share of the whole budget: with the failure tail's and
+        the closing reserve kept back, errors can stop at "7% used", which reads as a fault.
+        """
+        if self.compact:  # short forms: a small budget is for the failure
+            why = "room kept for the end" if kind >= Kind.ERROR else "their share is used"
+            return f"{lines} are no longer shown: {why}"
+        if kind >= Kind.ERROR:
+            why = "the rest of the budget is kept for the end of the run"
+        else:
+            why = "their share of the budget is used"
+        return f"{lines} are no longer shown: {why} (the archive has everything)"
 
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
