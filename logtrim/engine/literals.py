@@ -60,7 +60,7 @@ class Piece:
     refs: bool  # refers to its own groups: never combined with another rule's pieces
     lowered: bool  # matches the lowered text without re.I where the rule matches the text
     chunk_regex: re.Pattern[bytes]  # finds a suffix of each of its matches in a whole chunk
-    suffix: bool  # chunk_regex is a proper suffix of the piece: a cheap test before the piece
+    pretest: bool  # chunk_regex, a proper suffix of the piece, is cheaper to try on a line
     bol_items: list[Any]  # parsed items after the leading "^" (anchored pieces)
     state: Any  # the parser state they belong to
     flags: int
@@ -98,6 +98,9 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     at = next((k for k, (op, _) in enumerate(items) if op is _sre.LITERAL), None)
     suffix = not (refs or exotic or at is None) and at > 0
     chunk_regex = _compile(items[at:] if suffix else items, state, scan_flags)
+    # re skips ahead on a line to a piece's first byte only if that is a literal or a class;
+    # else it tries the piece at every byte, and the suffix, from a literal, is the cheaper.
+    pretest = suffix and not anchored and items[0][0] not in (_sre.LITERAL, _sre.IN)
     return Piece(
         rule=index,
         test=regex.match if anchored else regex.search,
@@ -108,7 +111,7 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
         refs=refs,
         lowered=lowered,
         chunk_regex=chunk_regex,
-        suffix=suffix,
+        pretest=pretest,
         bol_items=items[1:] if anchored else [],
         state=state,
         flags=scan_flags,

@@ -82,8 +82,11 @@ class Prefilter:
         sample = low[:_SAMPLE]
         if len(sample) >= 2 * self._planned_on:  # a bigger sample: a better plan (log2 times)
             self._plan, self._planned_on = plan(self._merged, sample), max(1, len(sample))
-        for rx, ids_of in self._plan:
-            _lines_with_group(low, rx, ids_of, cand)
+        for rx, ids_of, rare in self._plan:
+            if rare is None:
+                _lines_with_group(low, rx, ids_of, cand)
+            else:
+                _lines_at_byte(low, rare, rx, ids_of, cand)
         for rx, ids, lowered in self._bol:
             cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
             _lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
@@ -168,7 +171,7 @@ class _Analysis:
                 p.rule,
                 None if need is None else re.compile(b"|".join(map(re.escape, need[0]))).search,
                 need is not None and need[1],
-                p.chunk_regex.search if p.suffix else None,
+                p.chunk_regex.search if p.pretest else None,
                 p.lowered,
                 p.test,
             )
@@ -229,6 +232,20 @@ def _lines_with_group(
         pos = m.start()
         _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.group()])
         m = search(hay, pos + 1)
+
+
+def _lines_at_byte(
+    hay: bytes, byte: bytes, rx: re.Pattern[bytes], ids_of: dict[bytes, list[int]], cand: Candidates
+) -> None:
+    """As :func:`_lines_with_group` for a pass whose first byte is rare: each occurrence of
+    that byte (found by ``bytes.find``) is where the pass's regex is tried."""
+    find, match, rfind = hay.find, rx.match, hay.rfind
+    pos = find(byte)
+    while pos >= 0:
+        m = match(hay, pos)
+        if m is not None:
+            _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.group()])
+        pos = find(byte, pos + 1)
 
 
 def _every_line(chunk: bytes, ids: Sequence[int], cand: Candidates) -> None:
