@@ -222,7 +222,7 @@ def _lines_with_regex(
 
 
 def _lines_with_group(
-    hay: bytes, rx: re.Pattern[bytes], ids_of: dict[bytes, list[int]], cand: Candidates
+    hay: bytes, rx: re.Pattern[bytes], ids_of: dict[int, list[int]], cand: Candidates
 ) -> None:
     """Adds the lines where each string of ``rx`` is, with that string's pieces: re is asked
     again from the next byte on, so no string hides another on its line."""
@@ -230,12 +230,12 @@ def _lines_with_group(
     m = search(hay)
     while m is not None:
         pos = m.start()
-        _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.group()])
+        _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.lastindex or 0])
         m = search(hay, pos + 1)
 
 
 def _lines_at_byte(
-    hay: bytes, byte: bytes, rx: re.Pattern[bytes], ids_of: dict[bytes, list[int]], cand: Candidates
+    hay: bytes, byte: bytes, rx: re.Pattern[bytes], ids_of: dict[int, list[int]], cand: Candidates
 ) -> None:
     """As :func:`_lines_with_group` for a pass whose first byte is rare: each occurrence of
     that byte (found by ``bytes.find``) is where the pass's regex is tried."""
@@ -244,7 +244,7 @@ def _lines_at_byte(
     while pos >= 0:
         m = match(hay, pos)
         if m is not None:
-            _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.group()])
+            _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.lastindex or 0])
         pos = find(byte, pos + 1)
 
 
