@@ -5,13 +5,15 @@ The chunk is lowered once; then, over the whole chunk:
 
 * the pieces' required literals (:mod:`.literals`), covered by few shared word starts
   ("time" for "timeout" and "timed out"; a literal containing another needs no pass of its
-  own), in one ``re`` pass per byte of a small set of rare bytes (:func:`_plan`);
+  own), in one ``re`` pass per byte of a small set of rare bytes (:func:`.passes.plan`; a
+  byte rarer still is skipped to by ``bytes.find``);
 * one pass per flags for the line-start pieces of every rule whose literals are weak or
   common words (``\\n`` and the pieces: ``^E0123 12:00:00.000 ``, ``^Deploying``);
 * a piece whose literals are single bytes ("%", "/"): by literal while they are rare in the
   chunk, else by a regex from its first literal byte on (re skips ahead to that byte).
 
-Then each candidate line runs the regexes of the pieces that brought it. Exactness does not
+Then each candidate line runs the regexes of the pieces that brought it (after their literals,
+and their suffix where re cannot skip ahead to the regex's start). Exactness does not
 depend on the prefilter being clever, only on it finding a superset of the lines: a line's
 rules are decided by their own regexes on the line, as :meth:`Matcher.line_kind` does.
 """
