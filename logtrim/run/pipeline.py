@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import anyio
 from anyio.abc import Process
@@ -29,13 +30,15 @@ from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Print
-from ..engine.baseline import Baseline
 from ..engine.core import STDERR, STDOUT, Core
 from . import process as _process
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
 from .reader import Reader, Source
+
+if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
+    from ..engine.baseline import Baseline
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
