@@ -11,12 +11,14 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from .hitscan import HitScanner
 from .kinds import Kind
-from .prefilter import Prefilter
 from .rules import DETAIL_FIELD, DETAIL_START, RULES, Rule, kind_of, needs_detail
+
+if TYPE_CHECKING:  # the pure-Python matcher's, imported without a compiled one only
+    from .prefilter import Prefilter
 
 __all__ = ["Compiler", "Database", "Matcher"]
 
@@ -61,6 +63,8 @@ class Matcher:
             self._scan_hs = HitScanner.build(self.rules, compiler)
         if self._scan_hs is None:
             try:
+                from .prefilter import Prefilter
+
                 self._pre = Prefilter(self.rules)
             except Exception:  # re's parser is internal: if it ever changes, scan by regex
                 self._pre = None
