@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
+from .evict import same as _same
 from .history import Held
 from .kinds import Kind
 from .templates import coarse
@@ -22,8 +23,6 @@ from .templates import coarse
 _CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
-# The same message logged at two levels is the same failure.
-_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
 _EXCEPTION_LINE = re.compile(
     rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b"
 )
@@ -57,11 +56,6 @@ def _common_prefix(a: bytes, b: bytes) -> int:
         else:
             high = mid - 1
     return low
-
-
-def _same(text: bytes) -> bytes:
-    """What two reports of the same failure share: all but numbers and the level's name."""
-    return _LEVEL.sub(b"L", coarse(text))
 
 
 def _indent(line: bytes, start: int) -> int:
@@ -127,10 +121,14 @@ def incidents(
     return out
 
 
-def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLine]:
+def pick(
+    lines: Sequence[TailLine], room: int, *, last: int = 2, named: int = -1
+) -> list[TailLine]:
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
-    Else, in turn, as they fit: the ``last`` lines; the error lines that open each incident,
+    Else, in turn, as they fit: the ``last`` lines; the block of the line the failure reason
+    names (``named``, a line number: its error, stack trace and lines after it); the error
+    lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
     of the rest but blank lines. Within each, lines new against a baseline go first. A line
@@ -158,6 +156,8 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last], all_=True)
+    block = _named_block(lines, named)
+    take([i for i in block if lines[i].cont] + [i for i in block if not lines[i].cont], all_=True)
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
     groups: dict[int, list[int]] = {}
@@ -187,6 +187,19 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     take([i for i in preferred if lines[i].text.strip()])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
+
+
+def _named_block(lines: Sequence[TailLine], named: int) -> list[int]:
+    """The indexes of the lines of the incident that holds line ``named``, oldest first."""
+    if named < 0:
+        return []
+    incident = next((ln.incident for ln in lines if ln.lineno == named), named)
+    incident = named if incident < 0 else incident
+    return [
+        i
+        for i, ln in enumerate(lines)
+        if ln.lineno >= 0 and (ln.lineno == named or ln.incident == incident)
+    ]
 
 
 def _older_copies(lines: Sequence[TailLine]) -> set[int]:

@@ -11,6 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .._sizes import format_size
+from .evict import ranks, same, victims
 from .mask import Masker
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
@@ -166,7 +167,8 @@ def _shown_size(block: bytes, end: int) -> int:
 
 class Held:
     """Error lines the budget held back, each with the rest of its incident (stack trace,
-    lines after it): the newest within ``cap`` bytes, for the end of a failed run."""
+    lines after it), for the end of a failed run: within ``cap`` bytes, the block that names
+    the failure kept longest, older copies of a block dropped first (:mod:`.evict`)."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
@@ -174,6 +176,10 @@ class Held:
         # or a run of raw error lines (see add_run)
         self._lines: deque[tuple[int, int, bytes, int, bool] | _Run] = deque()
         self._size = 0
+        #: The line the failure reason names so far (-1: none); set by the selector.
+        self.reason: Callable[[], int] = lambda: -1
+        self._named = (-1, -1)  # (reason's line number, its incident) when it was held
+        self._shapes: dict[int, tuple[bytes, ...]] = {}  # incident -> its block's shape
 
     @property
     def lines(self) -> list[tuple[int, int, bytes, int, bool]]:
@@ -195,6 +201,10 @@ class Held:
     def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
         self._lines.append((lineno, stream, text, incident, cont))
         self._size += len(text)
+        if cont and text.strip():
+            self._shapes[incident] = (*self._shapes.get(incident, ()), same(text.strip()))
+        if lineno == self.reason():
+            self._named = (lineno, incident)
         self._shrink()
 
     def add_run(
@@ -213,28 +223,60 @@ class Held:
         self._shrink()
 
     def _shrink(self) -> None:
+        """Over ``cap``: evict by rank, then age (:mod:`.evict`), down to 7/8 of ``cap``, so
+        that ranking the store is paid once per eighth of it, not per line."""
         lines = self._lines
-        while self._size > self.cap and (len(lines) > 1 or isinstance(lines[0], _Run)):
-            old = lines[0]
-            over = self._size - self.cap
-            block = old.block if isinstance(old, _Run) else b""
-            if over < _shown_size(block, len(block)):
-                # Drop the oldest lines of the run only: whole lines covering ``over`` bytes.
-                cut = block.find(b"\n", over - 1) + 1
-                while 0 < cut < len(block) and (short := over - _shown_size(block, cut)) > 0:
-                    cut = block.find(b"\n", cut + short - 1) + 1
-                if 0 < cut < len(block):
-                    assert isinstance(old, _Run)
-                    first = old.first + block.count(b"\n", 0, cut)
-                    shift = first - old.first
-                    context = frozenset(k - shift for k in old.context if k >= shift)
-                    lines[0] = _Run(first, old.stream, block[cut:], old.fmt, context)
-                    self._size -= _shown_size(block, cut)
-                    return
-            if len(lines) == 1:
-                return  # one line left: it stays, as ``add`` keeps one
-            lines.popleft()
-            self._size -= _shown_size(block, len(block)) if isinstance(old, _Run) else len(old[2])
+        if self._size <= self.cap or (len(lines) == 1 and not isinstance(lines[0], _Run)):
+            return
+        target = self.cap - self.cap // 8
+        spans = [
+            (e.first, e.first + e.block.count(b"\n"), -1) if isinstance(e, _Run) else
+            (e[0], e[0] + 1, e[3])
+            for e in lines
+        ]  # fmt: skip
+        reason = self.reason()
+        named = (reason, self._named[1]) if self._named[0] == reason else (reason,)
+        entries = list(lines)
+        dropped: set[int] = set()
+        for i in [*victims(ranks(spans, self._shapes, named)), len(entries) - 1]:
+            if self._size <= target:
+                break
+            entry = entries[i]
+            if isinstance(entry, _Run):
+                kept = self._trim(entry, self._size - target)
+                if kept is not None:
+                    entries[i] = kept
+                    continue
+            if len(entries) - len(dropped) == 1:
+                break  # one entry left: it stays, as ``add`` keeps one
+            dropped.add(i)
+            self._size -= _entry_size(entry)
+        lines.clear()
+        lines.extend(e for i, e in enumerate(entries) if i not in dropped)
+        alive = {e[3] for e in lines if not isinstance(e, _Run)}
+        self._shapes = {k: v for k, v in self._shapes.items() if k in alive}
+
+    def _trim(self, old: _Run, over: int) -> _Run | None:
+        """A run without its oldest whole lines covering ``over`` bytes (None: all of it)."""
+        block = old.block
+        if over >= _shown_size(block, len(block)):
+            return None
+        cut = block.find(b"\n", over - 1) + 1
+        while 0 < cut < len(block) and (short := over - _shown_size(block, cut)) > 0:
+            cut = block.find(b"\n", cut + short - 1) + 1
+        if not 0 < cut < len(block):
+            return None
+        first = old.first + block.count(b"\n", 0, cut)
+        shift = first - old.first
+        context = frozenset(k - shift for k in old.context if k >= shift)
+        self._size -= _shown_size(block, cut)
+        return _Run(first, old.stream, block[cut:], old.fmt, context)
+
+
+def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:
+    if isinstance(entry, _Run):
+        return _shown_size(entry.block, len(entry.block))
+    return len(entry[2])
 
 
 class Shaper:

@@ -60,8 +60,11 @@ _STATUS = re.compile(
 _TEST = re.compile(
     rb"^FAILED [^ ]+|^ERROR [^ ]+::|::[^ ]+ FAILED\b|^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
     rb"^ERROR: test\w*|"
-    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):",
+    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
+    rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
 )
+# How far after a failing test's line its report (the traceback that says why) may end.
+_TEST_REPORT = 300
 _COMPILER = re.compile(
     rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
@@ -74,6 +77,8 @@ _SUMMARY = re.compile(
 _EXCEPTION = re.compile(
     rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
 )
+# What ends a traceback's frames whatever its class is called: voluptuous's MultipleInvalid.
+_TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][\w$]*(?::(?: |$)|$)")
 _JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 _CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
@@ -105,6 +110,7 @@ class ReasonChooser:
     _last_frame: int = -10
     _last_exception: int = -10  # the chain's text may follow an exception's line
     _trace_seen: bool = False
+    _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
     _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
 
     def offer_run(self, first: bytes, first_no: int, last: bytes, last_no: int) -> None:
@@ -145,21 +151,43 @@ class ReasonChooser:
             assert self.best is not None
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
             self.best.lineno = lineno
-        elif (self._in_trace or lineno - self._last_frame <= 2) and _EXCEPTION.match(body):
+        elif (self._in_trace or lineno - self._last_frame <= 2) and (
+            _EXCEPTION.match(body) or (self._in_trace and self._ends_trace(text, lineno))
+        ):
             # The exception that ends a traceback; in a chain the first one is the root cause.
             if not self._chained or self._chain_root is None:
                 self._chain_root = body
             root = self._chain_root if self._chained else None
             self._in_trace = self._chained = False
             self._last_exception = lineno
-            self._take(Rank.EXCEPTION, body, lineno, root=root)
+            # In a failing test's report it is that test's reason: an exception a passing
+            # test logs later (the suite goes on) does not replace it.
+            # The first traceback after a failing test's line is its report.
+            in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT
+            rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
+            if in_test:
+                self._failing_test = -(1 << 62)
+            self._take(rank, body, lineno, root=root)
         elif error:
             if len(self.first_errors) < 5:
                 self.first_errors.append(body)
-            self._take(self._rank(body), body, lineno)
+            rank = self._rank(body)
+            if rank == Rank.TEST:
+                self._failing_test = lineno
+            self._take(rank, body, lineno)
+
+    def _ends_trace(self, text: bytes, lineno: int) -> bool:
+        """Whether ``text`` is the unindented ``Name: message`` right after a frame."""
+        return lineno - self._last_frame <= 2 and text[:1] not in b" \t" and bool(
+            _TRACE_END.match(text)
+        )
 
     def _is_best(self, rank: Rank, lineno: int) -> bool:
         return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
+
+    def line(self) -> int:
+        """The line number of the line chosen so far (-1: none)."""
+        return -1 if self.best is None else self.best.lineno
 
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no

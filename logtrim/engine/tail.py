@@ -100,7 +100,7 @@ class Tail:
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
             room -= len(OWN) + len(note) + 1
-        picked = pick(candidates, room)
+        picked = pick(candidates, room, named=self._held.reason())
         if picked:
             self._print(picked, (earlier, header), note if partial else "")
         for lineno, _, _ in recent:

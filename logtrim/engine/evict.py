@@ -1,0 +1,71 @@
+"""Which held error lines go first when the held store is full: a rank, then age.
+
+Under a tight budget the engine holds the error blocks it could not show live
+(:class:`~.history.Held`) for the end of a failed run. Dropping the oldest first loses the
+block that names the failure (a traceback ending in the exception before the exit) to the
+later, lesser errors a test suite or a retry loop goes on printing. So a block (an
+*incident*: an error line with its stack trace and the lines after it) ranks:
+
+    NAMED     holds the line the failure reason names (:mod:`.reason`): kept longest
+    DISTINCT  no newer held block has its shape (its lines but numbers and level names)
+    REPEAT    a newer held block has the same shape: the older copy goes first
+
+and within a rank the oldest goes first. A run of flood lines (one raw block, see
+:meth:`~.history.Held.add_run`) gets no shape worked out, so no per-line cost: it ranks as
+distinct and loses its oldest lines first. Plain functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from enum import IntEnum
+
+from .templates import coarse
+
+# The same message logged at two levels is the same failure.
+_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+
+#: A held entry as ranked: (first line number, end line number, incident; -1: a flood run).
+Span = tuple[int, int, int]
+
+
+def same(text: bytes) -> bytes:
+    """What two reports of the same failure share: all but numbers and the level's name."""
+    return _LEVEL.sub(b"L", coarse(text))
+
+
+class Rank(IntEnum):
+    """How long a held block is kept; the lowest rank is evicted first."""
+
+    REPEAT = 0
+    DISTINCT = 1
+    NAMED = 2
+
+
+def ranks(
+    spans: Sequence[Span], shapes: dict[int, tuple[bytes, ...]], named: tuple[int, ...]
+) -> list[Rank]:
+    """The rank of each entry. ``shapes``: incident -> the shape of its block (the
+    :func:`same` form of its lines); ``named``: line numbers or incidents of the block
+    that holds the failure reason."""
+    newest: dict[tuple[bytes, ...], int] = {}
+    for _, _, incident in spans:
+        if shape := shapes.get(incident):
+            newest[shape] = max(newest.get(shape, -1), incident)
+    out: list[Rank] = []
+    for first, end, incident in spans:
+        if incident in named or any(first <= n < end for n in named):
+            out.append(Rank.NAMED)
+        elif (shape := shapes.get(incident)) and newest[shape] != incident:
+            out.append(Rank.REPEAT)
+        else:
+            out.append(Rank.DISTINCT)
+    return out
+
+
+def victims(rank: Sequence[Rank]) -> list[int]:
+    """Entry indexes in eviction order: the lowest rank first, then the oldest (the store
+    keeps entries in arrival order). The newest entry is never among them: a store keeps
+    at least the line it was just given."""
+    return sorted(range(len(rank) - 1), key=lambda i: (rank[i], i))
