@@ -25,6 +25,7 @@ from .templates import coarse
 
 # The same message logged at two levels is the same failure.
 _LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+_NUMBER = re.compile(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
 
 #: A held entry as ranked: (first line number, end line number, incident; -1: a flood run).
 Span = tuple[int, int, int]
@@ -32,7 +33,7 @@ Span = tuple[int, int, int]
 
 def same(text: bytes) -> bytes:
     """What two reports of the same failure share: all but numbers and the level's name."""
-    return _LEVEL.sub(b"L", coarse(text))
+    return _LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
 
 
 class Rank(IntEnum):
@@ -44,18 +45,22 @@ class Rank(IntEnum):
 
 
 def ranks(
-    spans: Sequence[Span], shapes: dict[int, tuple[bytes, ...]], named: tuple[int, ...]
+    spans: Sequence[Span], shapes: dict[int, tuple[bytes, ...]], named: tuple[int, int]
 ) -> list[Rank]:
     """The rank of each entry. ``shapes``: incident -> the shape of its block (the
-    :func:`same` form of its lines); ``named``: line numbers or incidents of the block
-    that holds the failure reason."""
+    :func:`same` form of its lines); ``named``: the first and last line numbers of the
+    block that holds the failure reason (the incidents of its lines are part of it)."""
+    low, high = named
+    inside = [first <= high and low < end for first, end, _ in spans]
+    incidents = {span[2] for span, hit in zip(spans, inside, strict=True) if hit}
+    incidents.discard(-1)
     newest: dict[tuple[bytes, ...], int] = {}
     for _, _, incident in spans:
         if shape := shapes.get(incident):
             newest[shape] = max(newest.get(shape, -1), incident)
     out: list[Rank] = []
-    for first, end, incident in spans:
-        if incident in named or any(first <= n < end for n in named):
+    for (_, _, incident), hit in zip(spans, inside, strict=True):
+        if hit or incident in incidents:
             out.append(Rank.NAMED)
         elif (shape := shapes.get(incident)) and newest[shape] != incident:
             out.append(Rank.REPEAT)
@@ -66,6 +71,5 @@ def ranks(
 
 def victims(rank: Sequence[Rank]) -> list[int]:
     """Entry indexes in eviction order: the lowest rank first, then the oldest (the store
-    keeps entries in arrival order). The newest entry is never among them: a store keeps
-    at least the line it was just given."""
-    return sorted(range(len(rank) - 1), key=lambda i: (rank[i], i))
+    keeps entries in arrival order)."""
+    return sorted(range(len(rank)), key=lambda i: (rank[i], i))

@@ -122,12 +122,13 @@ def incidents(
 
 
 def pick(
-    lines: Sequence[TailLine], room: int, *, last: int = 2, named: int = -1
+    lines: Sequence[TailLine], room: int, *, last: int = 2, named: tuple[int, int] = (-1, -1)
 ) -> list[TailLine]:
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
     Else, in turn, as they fit: the ``last`` lines; the block of the line the failure reason
-    names (``named``, a line number: its error, stack trace and lines after it); the error
+    names (``named``: its first and last line numbers; with the lines of their incidents);
+    the error
     lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
@@ -189,16 +190,16 @@ def pick(
     return [lines[i] for i in sorted(chosen)]
 
 
-def _named_block(lines: Sequence[TailLine], named: int) -> list[int]:
-    """The indexes of the lines of the incident that holds line ``named``, oldest first."""
-    if named < 0:
-        return []
-    incident = next((ln.incident for ln in lines if ln.lineno == named), named)
-    incident = named if incident < 0 else incident
+def _named_block(lines: Sequence[TailLine], named: tuple[int, int]) -> list[int]:
+    """The indexes of the lines of the block ``named`` (first, last line number) and of the
+    incidents of its lines, oldest first."""
+    low, high = named
+    inside = {i for i, ln in enumerate(lines) if low <= ln.lineno <= high}
+    incidents = {lines[i].incident for i in inside} - {-1}
     return [
         i
         for i, ln in enumerate(lines)
-        if ln.lineno >= 0 and (ln.lineno == named or ln.incident == incident)
+        if ln.lineno >= 0 and (i in inside or ln.incident in incidents)
     ]
 
 

@@ -176,9 +176,9 @@ class Held:
         # or a run of raw error lines (see add_run)
         self._lines: deque[tuple[int, int, bytes, int, bool] | _Run] = deque()
         self._size = 0
-        #: The line the failure reason names so far (-1: none); set by the selector.
-        self.reason: Callable[[], int] = lambda: -1
-        self._named = (-1, -1)  # (reason's line number, its incident) when it was held
+        #: The block of the line the failure reason names so far, its first and last line
+        #: numbers ((-1, -1): none); set by the selector.
+        self.reason: Callable[[], tuple[int, int]] = lambda: (-1, -1)
         self._shapes: dict[int, tuple[bytes, ...]] = {}  # incident -> its block's shape
 
     @property
@@ -203,8 +203,6 @@ class Held:
         self._size += len(text)
         if cont and text.strip():
             self._shapes[incident] = (*self._shapes.get(incident, ()), same(text.strip()))
-        if lineno == self.reason():
-            self._named = (lineno, incident)
         self._shrink()
 
     def add_run(
@@ -234,11 +232,9 @@ class Held:
             (e[0], e[0] + 1, e[3])
             for e in lines
         ]  # fmt: skip
-        reason = self.reason()
-        named = (reason, self._named[1]) if self._named[0] == reason else (reason,)
         entries = list(lines)
         dropped: set[int] = set()
-        for i in [*victims(ranks(spans, self._shapes, named)), len(entries) - 1]:
+        for i in victims(ranks(spans, self._shapes, self.reason())):
             if self._size <= target:
                 break
             entry = entries[i]

@@ -96,6 +96,7 @@ class _Best:
     text: bytes
     lineno: int
     root: bytes | None = None  # the root cause of a chained exception
+    start: int = -1  # the first line of its block (a traceback's header), if before it
 
 
 @dataclass
@@ -110,6 +111,7 @@ class ReasonChooser:
     _last_frame: int = -10
     _last_exception: int = -10  # the chain's text may follow an exception's line
     _trace_seen: bool = False
+    _trace_start: int = -1  # the line of the traceback (or frames) under way
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
     _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
 
@@ -140,13 +142,17 @@ class ReasonChooser:
         if not body:
             return
         if _TRACEBACK.search(text):
+            if not self._chained:  # a chain's block starts at its first traceback
+                self._trace_start = lineno
             self._in_trace = self._trace_seen = True
         elif _FRAME.match(text):
+            if lineno - self._last_frame > 2 and not self._in_trace:
+                self._trace_start = lineno  # frames with no header: the block starts here
             self._last_frame = lineno
         elif _CHAINED.match(body):
             self._chained = True
         elif _JAVA_HEAD.match(body):
-            self._take(Rank.EXCEPTION, body, lineno, root=None)
+            self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
         elif (caused := _CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
             assert self.best is not None
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
@@ -167,7 +173,7 @@ class ReasonChooser:
             rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
             if in_test:
                 self._failing_test = -(1 << 62)
-            self._take(rank, body, lineno, root=root)
+            self._take(rank, body, lineno, root=root, start=self._trace_start)
         elif error:
             if len(self.first_errors) < 5:
                 self.first_errors.append(body)
@@ -178,16 +184,22 @@ class ReasonChooser:
 
     def _ends_trace(self, text: bytes, lineno: int) -> bool:
         """Whether ``text`` is the unindented ``Name: message`` right after a frame."""
-        return lineno - self._last_frame <= 2 and text[:1] not in b" \t" and bool(
-            _TRACE_END.match(text)
+        return (
+            lineno - self._last_frame <= 2
+            and text[:1] not in b" \t"
+            and bool(_TRACE_END.match(text))
         )
 
     def _is_best(self, rank: Rank, lineno: int) -> bool:
         return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
 
-    def line(self) -> int:
-        """The line number of the line chosen so far (-1: none)."""
-        return -1 if self.best is None else self.best.lineno
+    def block(self) -> tuple[int, int]:
+        """The line numbers of the chosen line's block so far, first and last: a traceback
+        from its header to its exception ((-1, -1): none chosen)."""
+        if self.best is None:
+            return (-1, -1)
+        start = self.best.start
+        return (start if 0 <= start <= self.best.lineno else self.best.lineno, self.best.lineno)
 
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no
@@ -222,6 +234,7 @@ class ReasonChooser:
         lineno: int,
         *,
         root: bytes | None = None,
+        start: int = -1,
     ) -> None:
         best = self.best
         if best is None or rank > best.rank:
@@ -233,7 +246,7 @@ class ReasonChooser:
         else:
             better = True  # the newest: closest to the exit
         if better:
-            self.best = _Best(rank, text, lineno, root)
+            self.best = _Best(rank, text, lineno, root, start)
 
     def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
