@@ -116,7 +116,7 @@ def test_the_reason_s_block_is_held_longest_and_older_copies_go_first() -> None:
 
 def test_ranks_and_eviction_order() -> None:
     spans = [(0, 1, 0), (1, 2, 1), (2, 3, 2), (3, 4, 3), (4, 9, -1)]
-    shapes: dict[int, tuple[bytes, ...]] = {0: (b"a",), 1: (b"b",), 2: (b"a",), 3: (b"c",)}
+    shapes = {0: 7, 1: 8, 2: 7, 3: 9}
     rank = ranks(spans, shapes, named=(3, 3))
     assert rank == [Rank.REPEAT, Rank.DISTINCT, Rank.DISTINCT, Rank.NAMED, Rank.DISTINCT]
     assert victims(rank) == [0, 1, 2, 4, 3]

@@ -44,17 +44,15 @@ class Rank(IntEnum):
     NAMED = 2
 
 
-def ranks(
-    spans: Sequence[Span], shapes: dict[int, tuple[bytes, ...]], named: tuple[int, int]
-) -> list[Rank]:
-    """The rank of each entry. ``shapes``: incident -> the shape of its block (the
-    :func:`same` form of its lines); ``named``: the first and last line numbers of the
+def ranks(spans: Sequence[Span], shapes: dict[int, int], named: tuple[int, int]) -> list[Rank]:
+    """The rank of each entry. ``shapes``: incident -> a hash of its block's shape (the
+    :func:`same` form of its lines; 0: none); ``named``: the first and last line numbers of the
     block that holds the failure reason (the incidents of its lines are part of it)."""
     low, high = named
     inside = [first <= high and low < end for first, end, _ in spans]
     incidents = {span[2] for span, hit in zip(spans, inside, strict=True) if hit}
     incidents.discard(-1)
-    newest: dict[tuple[bytes, ...], int] = {}
+    newest: dict[int, int] = {}
     for _, _, incident in spans:
         if shape := shapes.get(incident):
             newest[shape] = max(newest.get(shape, -1), incident)

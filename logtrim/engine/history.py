@@ -179,7 +179,7 @@ class Held:
         #: The block of the line the failure reason names so far, its first and last line
         #: numbers ((-1, -1): none); set by the selector.
         self.reason: Callable[[], tuple[int, int]] = lambda: (-1, -1)
-        self._shapes: dict[int, tuple[bytes, ...]] = {}  # incident -> its block's shape
+        self._shapes: dict[int, int] = {}  # incident -> a hash of its block's shape
 
     @property
     def lines(self) -> list[tuple[int, int, bytes, int, bool]]:
@@ -202,7 +202,7 @@ class Held:
         self._lines.append((lineno, stream, text, incident, cont))
         self._size += len(text)
         if cont and text.strip():
-            self._shapes[incident] = (*self._shapes.get(incident, ()), same(text.strip()))
+            self._shapes[incident] = hash((self._shapes.get(incident, 0), same(text.strip())))
         self._shrink()
 
     def add_run(

@@ -78,7 +78,8 @@ _EXCEPTION = re.compile(
     rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
 )
 # What ends a traceback's frames whatever its class is called: voluptuous's MultipleInvalid.
-_TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][\w$]*(?::(?: |$)|$)")
+# A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
+_TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 _JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 _CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
