@@ -107,7 +107,7 @@ def test_the_reason_s_block_is_held_longest_and_older_copies_go_first() -> None:
     for i in range(30):
         n = _trace(held, n, f"ConnectionResetError: reset after {i} bytes\n".encode())
     texts = b"".join(line[2] for line in held.lines)
-    assert sum(len(line[2]) for line in held.lines) <= 400
+    assert sum(len(line[2]) for line in held.lines) <= 500  # its cap and a quarter
     assert b"LookupError: schema 42 missing" in texts
     assert b"KeyError: 'region'" in texts  # distinct: kept over the older copies
     assert b"reset after 29 bytes" in texts  # the newest copy
@@ -153,10 +153,11 @@ def test_held_store_keeps_its_cap_and_the_reason_s_block_when_it_fits(
             held.add(n + j, 1, text, n, True)
         n += size
     lines = held.lines
-    assert sum(len(line[2]) for line in lines) <= max(cap, max(map(len, added.values())))
+    # At most a quarter over its cap between rankings (or the one line it was just given).
+    assert sum(len(line[2]) for line in lines) <= max(cap + cap // 4, len(blocks[-1][0]))
     assert all(added[line[0]] == line[2] for line in lines)  # only what was added, once each
     assert len({line[0] for line in lines}) == len(lines)
     if named >= 0:
         block = [no for no in added if no >= named and no < named + blocks[which][1]]
-        if sum(len(added[no]) for no in block) <= cap - cap // 8:
+        if sum(len(added[no]) for no in block) <= cap:
             assert set(block) <= {line[0] for line in lines}

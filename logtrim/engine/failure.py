@@ -127,8 +127,8 @@ def pick(
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
     Else, in turn, as they fit: the ``last`` lines; the block of the line the failure reason
-    names (``named``: its first and last line numbers; with the lines of their incidents);
-    the error
+    names (``named``: its first and last line numbers; with the error and frames of their
+    incidents); the error
     lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
@@ -157,8 +157,11 @@ def pick(
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last], all_=True)
+    # The block that names the failure: its error and frames; its aftermath takes its turn
+    # with the other incidents' (first among them).
     block = _named_block(lines, named)
-    take([i for i in block if lines[i].cont] + [i for i in block if not lines[i].cont], all_=True)
+    take([i for i in block if lines[i].cont or named[0] <= lines[i].lineno <= named[1]], all_=True)
+    first = {lines[i].incident for i in block}
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
     groups: dict[int, list[int]] = {}
@@ -167,7 +170,7 @@ def pick(
             groups.setdefault(lines[i].incident, []).append(i)
     shapes: set[tuple[bytes, ...]] = set()
     distinct: list[list[int]] = []
-    for head in sorted(groups, key=lambda h: (not lines[groups[h][0]].new, -h)):
+    for head in sorted(groups, key=lambda h: (h not in first, not lines[groups[h][0]].new, -h)):
         shape = tuple(_same(lines[i].text) for i in groups[head] if lines[i].cont)
         # The same failure again: its newest instance is enough. An incident whose error was
         # shown already has no shape here: nothing says it repeats another.

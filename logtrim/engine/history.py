@@ -167,8 +167,9 @@ def _shown_size(block: bytes, end: int) -> int:
 
 class Held:
     """Error lines the budget held back, each with the rest of its incident (stack trace,
-    lines after it), for the end of a failed run: within ``cap`` bytes, the block that names
-    the failure kept longest, older copies of a block dropped first (:mod:`.evict`)."""
+    lines after it), for the end of a failed run: at least the best ``cap`` bytes, at most a
+    quarter more; the block that names the failure kept longest, older copies of a block's
+    shape dropped first (:mod:`.evict`)."""
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
@@ -221,32 +222,30 @@ class Held:
         self._shrink()
 
     def _shrink(self) -> None:
-        """Over ``cap``: evict by rank, then age (:mod:`.evict`), down to 7/8 of ``cap``, so
-        that ranking the store is paid once per eighth of it, not per line."""
+        """Over ``cap`` by a quarter: evict by rank, then age (:mod:`.evict`), down to
+        ``cap``, so that ranking the store is paid once per quarter of it, not per line."""
         lines = self._lines
-        if self._size <= self.cap or (len(lines) == 1 and not isinstance(lines[0], _Run)):
+        if self._size <= self.cap + self.cap // 4:
             return
-        target = self.cap - self.cap // 8
-        spans = [
-            (e.first, e.first + e.block.count(b"\n"), -1) if isinstance(e, _Run) else
-            (e[0], e[0] + 1, e[3])
-            for e in lines
-        ]  # fmt: skip
+        if len(lines) == 1 and not isinstance(lines[0], _Run):
+            return
         entries = list(lines)
+        groups, spans = _groups(entries)
         dropped: set[int] = set()
-        for i in victims(ranks(spans, self._shapes, self.reason())):
-            if self._size <= target:
-                break
-            entry = entries[i]
-            if isinstance(entry, _Run):
-                kept = self._trim(entry, self._size - target)
-                if kept is not None:
-                    entries[i] = kept
-                    continue
-            if len(entries) - len(dropped) == 1:
-                break  # one entry left: it stays, as ``add`` keeps one
-            dropped.add(i)
-            self._size -= _entry_size(entry)
+        for g in victims(ranks(spans, self._shapes, self.reason())):
+            for i in range(*groups[g]):
+                if self._size <= self.cap:
+                    break
+                entry = entries[i]
+                if isinstance(entry, _Run):
+                    kept = self._trim(entry, self._size - self.cap)
+                    if kept is not None:
+                        entries[i] = kept
+                        continue
+                if len(entries) - len(dropped) == 1:
+                    break  # one entry left: it stays, as ``add`` keeps one
+                dropped.add(i)
+                self._size -= _entry_size(entry)
         lines.clear()
         lines.extend(e for i, e in enumerate(entries) if i not in dropped)
         alive = {e[3] for e in lines if not isinstance(e, _Run)}
@@ -267,6 +266,29 @@ class Held:
         context = frozenset(k - shift for k in old.context if k >= shift)
         self._size -= _shown_size(block, cut)
         return _Run(first, old.stream, block[cut:], old.fmt, context)
+
+
+def _groups(
+    entries: list[tuple[int, int, bytes, int, bool] | _Run],
+) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
+    """The entries as blocks to rank: each run, and each sequence of lines of one incident
+    (entry indexes [start, end), and the span of line numbers with the incident)."""
+    groups: list[tuple[int, int]] = []
+    spans: list[tuple[int, int, int]] = []
+    prev = -2
+    for i, e in enumerate(entries):
+        if isinstance(e, _Run):
+            groups.append((i, i + 1))
+            spans.append((e.first, e.first + e.block.count(b"\n"), -1))
+            prev = -2
+        elif e[3] == prev:
+            groups[-1] = (groups[-1][0], i + 1)
+            spans[-1] = (spans[-1][0], e[0] + 1, prev)
+        else:
+            groups.append((i, i + 1))
+            spans.append((e[0], e[0] + 1, e[3]))
+            prev = e[3]
+    return groups, spans
 
 
 def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:
