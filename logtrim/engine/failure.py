@@ -127,8 +127,7 @@ def pick(
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
     Else, in turn, as they fit: the ``last`` lines; the block of the line the failure reason
-    names (``named``: its first and last line numbers; with the error and frames of their
-    incidents); the error
+    names (``named``: its first and last line numbers); the error
     lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
@@ -157,10 +156,10 @@ def pick(
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last], all_=True)
-    # The block that names the failure: its error and frames; its aftermath takes its turn
-    # with the other incidents' (first among them).
+    # The block that names the failure (a traceback from its header to its exception); the
+    # rest of its incident takes its turn with the other incidents' (first among them).
     block = _named_block(lines, named)
-    take([i for i in block if lines[i].cont or named[0] <= lines[i].lineno <= named[1]], all_=True)
+    take([i for i in block if named[0] <= lines[i].lineno <= named[1]], all_=True)
     first = {lines[i].incident for i in block}
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
