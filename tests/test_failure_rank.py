@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.evict import Rank, ranks, victims
-from logtrim.engine.history import Held
+from logtrim.engine.held import Held
 
 # A deploy step: errors fill the live budget, then the traceback that fails the step, then a
 # cleanup that logs a lesser error per resource (distinct lines) and a retry loop's error (one

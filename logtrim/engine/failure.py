@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
 from .evict import same as _same
-from .history import Held
+from .held import Held
 from .kinds import Kind
 from .templates import coarse
 

@@ -12,7 +12,8 @@ from . import flood
 from .commands import Commands
 from .failure import Incident, continues, hold_cut
 from .forward import Forwarder
-from .history import CUT, Held, History, Shaper
+from .held import Held
+from .history import CUT, History, Shaper
 from .kinds import Kind
 from .matcher import Matcher
 from .native import NativeProgress

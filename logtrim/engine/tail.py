@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from .._sizes import format_count
 from .failure import TailLine, incidents, pick
-from .history import Held, History, Shaper
+from .held import Held
+from .history import History, Shaper
 from .kinds import Kind
 from .novelty import Withheld
 from .output import OWN, STDOUT, Output
