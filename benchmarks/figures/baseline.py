@@ -166,10 +166,15 @@ _LOAD = (
     "p = store.record(sys.argv[2], 'bench', s.hashes); t = time.perf_counter();"
     "n = len(load(p)); t2 = time.perf_counter() - t; print(t1, t2, len(s), n, p.stat().st_size)"
 )
+_LOAD_ONE = (
+    "import sys, time; from logtrim.baseline.load import load;"
+    "t = time.perf_counter(); s = load(sys.argv[1]); print(time.perf_counter() - t, len(s))"
+)
 
 
 def _loading(suite: Suite) -> None:
-    """Loading a large baseline log, and the ``--history`` index made from it: time, RSS."""
+    """Loading a large baseline: a plain log, the --history index made from it, and the
+    archive of a run over it (which ends with its index frame): time, and the RSS of a run."""
     size = suite.size(1000 * MB, 16 * MB)
     log = deploy_log(suite, size)
     folder = OUT / "bl-history"
@@ -186,16 +191,34 @@ def _loading(suite: Suite) -> None:
         "< 1 s",
         ok=float(t_log) < 1.0,
     )
-    # The whole run with that baseline: loading it is part of its start and of its memory.
-    run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(log)))
-    rss = measure(run).maxrss
+    # The archive of a run with a baseline (here --history) over the same log: how runs are
+    # meant to get theirs. Loading it reads its index frame only.
+    archive = OUT / "bl-good.zst"
+    good = suite.lt_run(archive, "cat", log, extra=("--history", str(OUT / "bl-history-run")))
+    run_to(good, OUT / "bl-good.console")
+    loaded = OUT / "bl-load-archive.out"
+    run_to([sys.executable, "-c", _LOAD_ONE, str(archive)], loaded)
+    t_archive, archive_shapes = loaded.read_text().split()
+    suite.show("python -c 'load(ARCHIVE)'  # ARCHIVE: the run's, with its index frame")
     suite.add(
-        f"`run --baseline` {mb(size)} log: peak RSS",
-        mb(rss),
-        f"{mb(proc.maxrss)} loading alone",
+        f"baseline load: the archive of a run over the {mb(size)} log ({archive_shapes} shapes)",
+        f"{secs(float(t_archive))} archive",
+        f"{secs(float(t_log))} log",
         "—",
-        "≤ 96 MB",
-        ok=rss <= 96 * MB,
+        "< 1 s",
+        ok=float(t_archive) < 1.0,
     )
-    for p in [*folder.glob("*"), OUT / "bl-rss.zst"]:
+    # The whole run with that baseline: loading it is part of its start and of its memory.
+    for what, base in (("log", log), ("archive", archive)):
+        run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(base)))
+        rss = measure(run).maxrss
+        suite.add(
+            f"`run --baseline` {mb(size)} {what}: peak RSS",
+            mb(rss),
+            f"{mb(proc.maxrss)} loading the log alone",
+            "—",
+            "≤ 96 MB",
+            ok=rss <= 96 * MB,
+        )
+    for p in [*folder.glob("*"), *(OUT / "bl-history-run").glob("*"), OUT / "bl-rss.zst", archive]:
         p.unlink(missing_ok=True)
