@@ -271,9 +271,9 @@ class LogtrimHandler(logging.Handler):
             self._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
         trailer = b""
         if self._baseline is not None and not self._broken:
-            from ..baseline.front import index_payload
+            from ..baseline.front import index_payload  # a fast baseline next time
 
-            trailer = index_payload(self._baseline)  # its shapes: a fast baseline next time
+            trailer = index_payload(self._baseline)
         size = self._archive.close(trailer)
         archive = str(self.path) if not self._archive.failed else None
         if not self._engine_failed:
