@@ -13,7 +13,8 @@ their shape after that. A chunk with no new line costs one set difference.
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
 past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
-as new). A line is shaped on its first :data:`KEY_MAX` bytes.
+as new). The cache holds at most 65,536 lines and 16 MB of them, and starts anew past that.
+A line is shaped on its first :data:`KEY_MAX` bytes.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from .templates import TemplateCounter, coarse, template_uncached
 SHAPE_CAP = 1 << 17
 KEY_MAX = TemplateCounter.KEY_MAX
 _CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
+_CACHE_BYTES = 16 << 20  # and their bytes at most (a line is up to KEY_MAX bytes)
 # Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
 # A single space is left alone: far fewer matches than ``[ \t]+``, the same result.
 _BLANKS = re.compile(rb"[ \t]{2,}|\t")
@@ -81,6 +83,7 @@ class Shaper:
     def __init__(self, tasklog: bool = False) -> None:
         self.tasklog = tasklog  # input lines carry a raw task log's prefix
         self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
+        self._bytes = 0  # of the cache's lines
 
     def learn(self, distinct: set[bytes]) -> tuple[dict[bytes, int], bool]:
         """Shape the lines of ``distinct`` (digit-free, no newline) the cache lacks: ``({key:
@@ -90,10 +93,14 @@ class Shaper:
         missing = distinct.difference(cache)  # in C: a set minus a dict's keys
         if not missing:
             return {}, False
-        cleared = len(cache) + len(missing) > _CACHE_MAX
+        size = sum(map(len, missing))
+        cleared = len(cache) + len(missing) > _CACHE_MAX or self._bytes + size > _CACHE_BYTES
         if cleared:
             cache.clear()
             missing = distinct
+            self._bytes = 0
+            size = sum(map(len, distinct))
+        self._bytes += size
         keys = list(missing)
         joined = b"\n".join(keys)
         if self.tasklog:
