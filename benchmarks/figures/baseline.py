@@ -4,6 +4,7 @@ interleaved), and how fast and small loading a baseline is."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -220,5 +221,31 @@ def _loading(suite: Suite) -> None:
             "≤ 96 MB",
             ok=rss <= 96 * MB,
         )
+    # The worst case for the caches: long lines, all distinct (no digits to fold them).
+    long_log = _long_lines(suite.size(200 * MB, 16 * MB))
+    run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(long_log)))
+    rss = measure(run).maxrss
+    suite.add(
+        f"`run --baseline` {mb(long_log.stat().st_size)} of distinct 2 kB lines: peak RSS",
+        mb(rss),
+        "—",
+        "—",
+        "≤ 96 MB",
+        ok=rss <= 96 * MB,
+    )
     for p in [*folder.glob("*"), *(OUT / "bl-history-run").glob("*"), OUT / "bl-rss.zst", archive]:
         p.unlink(missing_ok=True)
+
+
+def _long_lines(size: int) -> Path:
+    """``size`` bytes of 2 kB lines of random letters (g-z: no hex ids, no digits), cached."""
+    path = OUT / f"distinct-{size // MB}MB.log"
+    if path.exists() and path.stat().st_size == size:
+        return path
+    letters = bytes(range(ord("g"), ord("z") + 1))
+    table = bytes(letters[i % len(letters)] for i in range(256))
+    with path.open("wb") as out:
+        for _ in range(size // 2048):
+            out.write(os.urandom(2047).translate(table) + b"\n")
+        out.write(b"x" * (size % 2048))
+    return path
