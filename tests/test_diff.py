@@ -41,22 +41,58 @@ def runs(tmp_path: Path) -> tuple[Path, Path]:
     return good, bad
 
 
-def test_diff_shows_the_new_lines_with_their_context(runs: tuple[Path, Path]) -> None:
+def test_diff_shows_the_new_lines_and_nothing_the_good_run_also_has(
+    runs: tuple[Path, Path],
+) -> None:
     proc = _cli("diff", *map(str, runs))
     assert proc.returncode == 0, proc.stderr
     out = proc.stdout.decode().splitlines()
-    # The line with no error word is found too, and each new line keeps its neighbours.
-    assert out[:4] == [
-        "150-[149] Uploading package web-2.149.nupkg (1045 kB)",
-        "151:" + SILENT.decode().rstrip(),
-        "152:ERROR: upload failed: 403 Forbidden",
-        "153-[150] Uploading package web-2.150.nupkg (1052 kB)",
-    ]
+    # The line with no error word is found too; lines written together print together.
+    assert out[:2] == ["151:" + SILENT.decode().rstrip(), "152:ERROR: upload failed: 403 Forbidden"]
     assert "2 new line shapes" in out[-1]
+    assert len(out) == 3
+
+
+def test_diff_with_context_shows_the_neighbours_grep_style(runs: tuple[Path, Path]) -> None:
+    good, bad = runs
+    bad.write_bytes(_step(2, b"ERROR: upload failed: 403 Forbidden\n" + SILENT))
+    proc = _cli("diff", "--context", "2", str(good), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.decode().splitlines()[:6] == [
+        "149-[148] Uploading package web-2.148.nupkg (1038 kB)",
+        "150-[149] Uploading package web-2.149.nupkg (1045 kB)",
+        "151:ERROR: upload failed: 403 Forbidden",
+        "152:" + SILENT.decode().rstrip(),
+        "153-[150] Uploading package web-2.150.nupkg (1052 kB)",
+        "154-[151] Uploading package web-2.151.nupkg (1059 kB)",
+    ]
+
+
+def test_diff_context_reaches_across_chunks(tmp_path: Path) -> None:
+    """New lines on both sides of where the reader's 1 MiB chunks meet: each keeps its
+    neighbours, numbered as in the file."""
+    lines = [b"step %09d ok\n" % i for i in range(100_000)]  # 18 bytes each
+    good = tmp_path / "good.log"
+    good.write_bytes(b"".join(lines))
+    at = (1 << 20) // 18 - 20  # 40 new lines, of distinct shapes, across the first chunk's end
+    lines[at:at] = [b"Using profile %s\n" % bytes((97 + k // 26, 97 + k % 26)) for k in range(40)]
+    bad = tmp_path / "bad.log"
+    bad.write_bytes(b"".join(lines))
+    proc = _cli("diff", "--context", "3", "--json", str(good), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    shown = json.loads(proc.stdout)["shown"]
+    assert [entry["line"] for entry in shown] == list(range(at + 1, at + 41))
+    for entry in shown:
+        n = entry["line"]
+        want = [k for k in range(n - 3, n + 4) if k != n]
+        assert [c["line"] for c in entry["context"]] == want
+        assert [c["text"].encode() + b"\n" for c in entry["context"]] == [
+            lines[k - 1] for k in want
+        ]
 
 
 def test_diff_json_gives_line_numbers_shapes_and_tiers(runs: tuple[Path, Path]) -> None:
-    proc = _cli("diff", "--json", *map(str, runs))
+    proc = _cli("diff", "--json", "--context", "1", *map(str, runs))
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
     shown = {entry["line"]: entry for entry in report["shown"]}

@@ -15,7 +15,7 @@ from logtrim.engine.failure import TailLine, continues, incidents, pick
 from logtrim.engine.matcher import Matcher
 from logtrim.engine.policy import Budget, tail_share
 from logtrim.engine.rules import RULES
-from logtrim.engine.tail import EARLIER_HEADER
+from logtrim.engine.tail import EARLIER_SHORT
 
 DATA = Path(__file__).parent / "data"
 
@@ -141,6 +141,22 @@ def test_pick_skips_blank_lines_unless_everything_fits() -> None:
     assert pick(lines, 1000) == lines
 
 
+def test_pick_prefers_distinct_lines_to_older_copies_of_later_ones() -> None:
+    """A wrapper that logs the error again at another level, a retry that prints the same
+    message: under a tight budget the distinct lines come first, the newest copy stands."""
+    lines = [
+        _line(0, "2017-06-24 13:36:08,902 INFO:dlrn:Received exception Error in rpm", incident=0),
+        _line(1, "  RAN: /usr/bin/env scripts/build_rpm.sh centos", incident=0),
+        _line(2, "2017-06-24 13:36:08,905 INFO:dlrn: EXCEPTION: [Error()]", incident=0),
+        _line(3, "2017-06-24 13:36:08,908 ERROR:dlrn:Received exception Error in rpm", incident=3),
+        _line(4, "  RAN: /usr/bin/env scripts/build_rpm.sh centos", incident=3, cont=True),
+        _line(5, "step finished"),
+    ]
+    room = sum(len(lines[i].text) for i in (2, 3, 4, 5))
+    texts = [line.text for line in pick(lines, room)]
+    assert texts == [lines[i].text for i in (2, 3, 4, 5)]
+
+
 def test_small_budgets_keep_more_for_the_end_of_a_failure() -> None:
     shares = [tail_share(n) for n in (2_048, 8_000, 20_000, 100_000, 1_000_000, 20_000_000)]
     assert shares == sorted(shares, reverse=True)
@@ -169,7 +185,7 @@ def test_held_back_traceback_is_shown_whole_at_the_end(run_logtrim: RunLogtrim) 
     assert len(r.console) <= 20_000
     console = r.console.decode()
     assert "error lines are no longer shown" in console
-    earlier = EARLIER_HEADER.decode().strip()
+    earlier = EARLIER_SHORT.decode().strip()  # the short form below 32 kB
     assert earlier in console
     held = console.split(earlier)[1]
     for line in (
@@ -272,7 +288,7 @@ def test_an_error_block_cut_live_comes_back_marked_as_earlier(run_logtrim: RunLo
     assert len(r.console) <= 4000
     lines = r.stdout.splitlines()
     assert lines.count(b"STEP rollback started") == 1
-    header = EARLIER_HEADER.strip()
+    header = EARLIER_SHORT.strip()
     assert lines.index(b"STEP rollback started") < lines.index(header)
     earlier = lines[lines.index(header) + 1 :]
     last = b"    at shop.orders.Step39.run(Step39.java:39)"
@@ -280,3 +296,44 @@ def test_an_error_block_cut_live_comes_back_marked_as_earlier(run_logtrim: RunLo
     frames_shown = [line for line in lines if line.startswith(b"    at shop.orders.")]
     assert len(frames_shown) == len(set(frames_shown))
     assert frames_shown == sorted(frames_shown)  # each part in order, no frame twice
+
+
+def test_frames_above_an_error_cut_from_its_context_come_back(run_logtrim: RunLogtrim) -> None:
+    """A trace written frames first, exception last (sphinx, a logger's traceback), whose
+    frames do not all fit the live budget with the error: none of them is lost."""
+    site = "/usr/lib/python3/site-packages/sphinx"
+    error = "INFO:docs: IOError: [Errno 2] No such file or directory: '/srv/docs/man/a.doctree'"
+    code = (
+        "import sys\n"
+        "for i in range(12):\n"
+        "    print(f'INFO:docs: reading sources... [{i * 8:3d}%] '\n"
+        "          f'contributor/specs/command-objects/page{i}')\n"
+        "print('INFO:docs: Exception occurred:')\n"
+        "for name in ('application', 'builders/manpage', 'environment'):\n"
+        f"    print(f'INFO:docs:   File \"{site}/{{name}}.py\", line 1097, in get_doctree')\n"
+        "    print(\"INFO:docs:     f = open(doctree_filename, 'rb')\")\n"
+        f"print({error!r})\n"
+        "for i in range(30): print(f'cleanup step {i}')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--budget", "4000", "--", *py(code))
+    assert r.code == 1
+    assert len(r.console) <= 4000
+    lines = r.stdout.splitlines()
+    assert b"error lines are no longer shown" not in r.stdout  # the error itself was shown live
+    for name in ("application", "builders/manpage", "environment"):
+        frame = f'INFO:docs:   File "{site}/{name}.py", line 1097, in get_doctree'
+        assert lines.count(frame.encode()) == 1
+    assert lines.count(error.encode()) == 1
+
+
+def test_a_line_only_just_over_the_width_is_shown_whole(run_logtrim: RunLogtrim) -> None:
+    """Cutting 20 bytes out of a line behind a 50-byte note would make it longer: it is shown
+    as written (a 2 kB budget: lines are cut to 256 bytes)."""
+    line = "ERROR remote_client (TestSecurityGroupsBasicOps:test_cross_tenant_traffic) " + "x" * 200
+    r = run_logtrim("--budget", "2048", "--", *py(f"import sys\nprint({line!r})\nsys.exit(1)"))
+    assert r.stdout.splitlines().count(line.encode()) == 1
+    assert len(r.console) <= 2048
+    long = "ERROR remote_client (TestSecurityGroupsBasicOps:test_cross_tenant_traffic) " + "x" * 900
+    r = run_logtrim("--budget", "2048", "--", *py(f"import sys\nprint({long!r})\nsys.exit(1)"))
+    assert b"cut; the archive has all of it]" in r.stdout

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+from pathlib import Path
 from typing import Any
 
+from conftest import RunLogtrim, py
 from test_engine import drive, noise
 
 from logtrim.engine.baseline import Baseline, Shapes
@@ -80,7 +84,8 @@ def test_a_new_record_of_detail_is_shown_through_the_record_path() -> None:
 
 
 def test_the_failure_tail_prefers_new_lines_when_it_must_choose() -> None:
-    lines = [TailLine(n, STDOUT, b"step %03d done\n" % n) for n in range(40)]
+    # Distinct lines (no one repeats another, which would rank it last anyway).
+    lines = [TailLine(n, STDOUT, b"step %s done\n" % _word(n)) for n in range(40)]
     lines[10] = TailLine(10, STDOUT, b"Using cached credentials\n", new=True)
     room = 6 * len(lines[0].text)
     chosen = [t.lineno for t in pick(lines, room)]
@@ -89,8 +94,45 @@ def test_the_failure_tail_prefers_new_lines_when_it_must_choose() -> None:
     assert 10 not in [t.lineno for t in pick(plain, room)]
 
 
+def _word(n: int) -> bytes:
+    return bytes((97 + n // 26, 97 + n % 26)) * 4
+
+
 def test_the_run_remembers_its_own_shapes_for_the_next() -> None:
     base = baseline_of(GOOD)
     drive(core(base), [(STDOUT, BAD, 1.0)])
     again = Baseline(base.seen.hashes)
     assert again.new_lines(BAD) == []
+
+
+def test_a_new_line_the_small_budget_held_back_comes_back_when_the_run_fails(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """At a small budget the info tier closes early: a new line with no error word written
+    then is not lost, the failure tail shows it."""
+    steps = "".join(
+        f"print('[{i:03d}] copying web-{i}.{i}.nupkg to the share')\n" for i in range(60)
+    )
+    good = tmp_path / "good.log"
+    run = ["-c", f"import sys\n{steps}"]
+    good.write_bytes(subprocess.run([sys.executable, *run], capture_output=True).stdout)
+    code = (
+        "import sys\n"
+        f"{steps}"
+        # New warnings (the good run had none) fill the live budget past the info tier's share.
+        "for v in ('alpha', 'bravo', 'charlie', 'delta', 'echo'):\n"
+        "    print(f'WARNING: disk quota of volume {v} is at 91 percent of its limit')\n"
+        f"print({SILENT.decode().strip()!r})\n"
+        f"{steps}"
+        "print('ERROR: upload of web-59.59.nupkg failed: 403 Forbidden')\n"
+        "sys.exit(2)\n"
+    )
+    args = ("--budget", "2048", "--head", "0", "--tail", "10")
+    plain = run_logtrim(*args, "--", *py(code))
+    r = run_logtrim(*args, "--baseline", str(good), "--", *py(code))
+    assert plain.code == r.code == 2
+    assert len(r.console) <= 2048
+    assert SILENT not in plain.console
+    assert r.stdout.splitlines().count(SILENT.rstrip()) == 1
+    assert b"info lines are no longer shown" in r.stdout.split(SILENT.rstrip())[0]
+    assert b"ERROR: upload of web-59.59.nupkg failed: 403 Forbidden" in r.stdout

@@ -6,7 +6,13 @@ from conftest import split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.templates import TemplateCounter, coarse, template, template_uncached
+from logtrim.engine.templates import (
+    TemplateCounter,
+    coarse,
+    template,
+    template_uncached,
+    templates_of,
+)
 
 # Bytes that make up log lines, weighted towards the characters the regex cares about.
 _ALPHABET = st.sampled_from(list(b"0123456789abcdefxgz-._:/\\~'\" TZ\t<>n"))
@@ -49,6 +55,35 @@ def test_digits_do_not_matter(line: bytes) -> None:
     """Mapping every digit to 0 gives the same template (what the fast counter relies on)."""
     assert template_uncached(coarse(line)) == template_uncached(line)
     assert template(line) == template_uncached(line)
+
+
+# Lines for the bulk path: whole tokens that span a space (date-times, quoted strings,
+# Windows paths) among the random bytes.
+_TOKENS = st.sampled_from(
+    [
+        *(b"2024-05-01 12:41:39.272Z", b"2024-05-01T12:41", b"1 2 3", b"'a b'", b'"c d"'),
+        *(b"C:\\Program Files\\x 1", b"9f86d081884c", b"/srv/a b/c", b" ", b""),
+    ]
+)
+_BULK_LINES = st.lists(st.one_of(_LINES, _TOKENS), max_size=8).map(b" ".join)
+# One line for each kind of match that spans a space.
+_SPANNING = [b"at 2024-05-01 12:41:39Z 1 2", b"say 'a b'", b'say "c d"', b"C:\\a b\\c d"]
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(_BULK_LINES, max_size=120),
+    st.sampled_from([b"", b"\x00", b"\x01"]),
+    st.sampled_from([None, True, False]),
+)
+def test_bulk_templates_equal_line_by_line(
+    lines: list[bytes], odd: bytes, by_field: bool | None
+) -> None:
+    """Templating many lines at once (field by field) gives each line's own template, also
+    with the bytes that the bulk path uses for itself in the input."""
+    lines = [*lines, *_SPANNING, b"a " + odd + b" 1"]
+    expected = [template_uncached(line) for line in lines]
+    assert templates_of(lines, by_field=by_field) == expected
 
 
 @given(st.lists(_LINES, max_size=30), st.booleans())

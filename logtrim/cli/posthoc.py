@@ -179,6 +179,11 @@ def cat(
             _warn(inp.name, inp.damage)
 
 
+# No context by default: the lines around a new one are lines the good runs print too (see
+# logs/diff.py); ``--context N`` shows them, ``grep -C N`` style.
+_DIFF_CONTEXT = 0
+
+
 def diff(
     good: Annotated[
         str,
@@ -189,9 +194,18 @@ def diff(
     bad: Annotated[str, typer.Argument(help="The failing log: plain, .gz or .zst; - for stdin.")],
     budget: Annotated[str | None, option(Settings.budget, "Output byte budget.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
+    context: Annotated[
+        int,
+        typer.Option(
+            "--context",
+            min=0,
+            metavar="N",
+            help="Lines shown before and after each new line (grep -C N).",
+        ),
+    ] = _DIFF_CONTEXT,
     binary: BinaryOption = False,
 ) -> None:
-    """Show BAD's new lines: those whose shape (template) no line of GOOD has, with context."""
+    """Show BAD's new lines: those whose shape (template) no line of GOOD has."""
     import json
 
     from ..baseline.load import load
@@ -201,7 +215,7 @@ def diff(
 
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
-    result = differ.compute(load(good).hashes, inp, limit - _SUMMARY_ROOM)
+    result = differ.compute(load(good).hashes, inp, limit - _SUMMARY_ROOM, context)
     with _stdout_reader():
         if json_:
             sys.stdout.write(json.dumps(differ.to_json(result), indent=2) + "\n")

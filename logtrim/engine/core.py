@@ -28,7 +28,7 @@ from .intake import Intake
 from .mask import Masker
 from .matcher import Compiler, Matcher
 from .native import NativeProgress
-from .novelty import Novelty
+from .novelty import Novelty, Withheld
 from .output import STDERR, STDOUT, Emit, Output
 from .partial import Partial
 from .policy import MIN_BUDGET, Budget, Policy, Tally
@@ -91,9 +91,12 @@ class Core:
             self.dropped,
         )
         self.select.has_drop = bool(self._drop)
+        if novelty is not None:
+            self.select.withheld = Withheld(novelty.is_new, held.cap)
         self.tail = Tail(
             self.out, self.history, held, self.shaper, self.classify, self.dropped,
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
+            withheld=self.select.withheld,
         )  # fmt: skip
         self.closer = Closer(pol, self.out, self.dialect)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)

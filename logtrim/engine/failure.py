@@ -13,6 +13,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
+from .history import Held
 from .kinds import Kind
 from .templates import coarse
 
@@ -132,23 +133,31 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     Else, in turn, as they fit: the ``last`` lines; the error lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
-    of the rest but blank lines. Within each, lines new against a baseline go first.
+    of the rest but blank lines. Within each, lines new against a baseline go first. A line
+    that is an older copy of a newer line (the same text but for numbers and the level's name:
+    a wrapper logging the error again, a retry) comes after all of that: under a tight
+    budget, distinct lines say more than repeats.
     """
     if sum(len(line.text) for line in lines) <= room:
         return list(lines)
     chosen: set[int] = set()
     used = 0
+    repeats = _older_copies(lines)
+    deferred: list[int] = []
 
-    def take(indexes: Sequence[int]) -> None:
+    def take(indexes: Sequence[int], *, all_: bool = False) -> None:
         nonlocal used
         for i in indexes:
+            if i in repeats and not all_:
+                deferred.append(i)
+                continue
             cost = len(lines[i].text)
             if i not in chosen and used + cost <= room:
                 chosen.add(i)
                 used += cost
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
-    take([i for i in newest if lines[i].text.strip()][:last])
+    take([i for i in newest if lines[i].text.strip()][:last], all_=True)
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
     groups: dict[int, list[int]] = {}
@@ -166,6 +175,8 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
             distinct.append(groups[head])
     # Stack frames, then the lines after: line by line across the incidents, so the newest
     # does not take all the room.
+    # A repeat takes no turn: the lines after it move up (it comes at the very end).
+    distinct = [sorted(members, key=lambda i: i in repeats) for members in distinct]
     for part in (
         [[i for i in members if lines[i].cont] for members in distinct],
         [[i for i in members if not lines[i].cont] for members in distinct],
@@ -174,7 +185,31 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
             take([members[depth] for members in part if depth < len(members)])
     take([i for i in preferred if lines[i].marked])
     take([i for i in preferred if lines[i].text.strip()])
+    take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
+
+
+def _older_copies(lines: Sequence[TailLine]) -> set[int]:
+    """The indexes of the non-blank lines a later line repeats (see :func:`_same`)."""
+    last: dict[bytes, int] = {}
+    for i, line in enumerate(lines):
+        if line.lineno >= 0 and line.text.strip():
+            last[_same(line.text.strip())] = i
+    return {
+        i
+        for i, line in enumerate(lines)
+        if line.lineno >= 0 and line.text.strip() and last[_same(line.text.strip())] != i
+    }
+
+
+def hold_cut(held: Held, error: bytes, cut: list[tuple[int, int, bytes]], at: int) -> None:
+    """The lines before an error shown live that the budget left out of its context (``cut``:
+    lineno, stream, console form): held for the end of a failed run with the error (``at``),
+    as the rest of its block is. Python and others write a trace's frames first and the
+    exception last (held as its block); a linter writes its findings before the line that
+    says it failed."""
+    for lineno, stream, text in cut:
+        held.add(lineno, stream, text, at, continues(error, text))
 
 
 class Incident:

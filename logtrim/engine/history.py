@@ -38,7 +38,8 @@ def display(line: bytes, max_line: int) -> bytes:
             tail = max_line - head
             cut = len(body) - head - tail
             note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... "
-            body = body[:head] + note.encode() + body[-tail:]
+            if cut > len(note):  # else the cut form would be no shorter than the line
+                body = body[:head] + note.encode() + body[-tail:]
     return body + b"\n"
 
 

@@ -14,7 +14,10 @@ the front end loads the baseline and passes it in.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from .baseline import Baseline
+from .history import Held
 from .kinds import Kind
 
 #: The tier of a line the baseline also has, by its own tier.
@@ -61,3 +64,22 @@ class Novelty:
 
     def is_new(self, line: bytes) -> bool:
         return self.baseline.is_new(line)
+
+
+class Withheld:
+    """The new lines the budget did not show live, held for the end of a failed run.
+
+    At a small budget the info tier closes early, and a new line with no error word (the one
+    line only a comparison with a good run finds) would be gone by the end: the failure tail
+    may still show it, before the context of errors. In a ``Held`` of their own, so that a
+    flood of new lines never pushes out a held error.
+    """
+
+    def __init__(self, is_new: Callable[[bytes], bool], cap: int) -> None:
+        self.is_new = is_new
+        self.held = Held(cap)
+
+    def offer(self, lineno: int, stream: int, line: bytes, text: bytes) -> None:
+        """A line the budget held back (``text``: its console form, masked)."""
+        if self.is_new(line):
+            self.held.add(lineno, stream, text, lineno, False)

@@ -10,12 +10,13 @@ from collections.abc import Callable
 
 from . import flood
 from .commands import Commands
-from .failure import Incident, continues
+from .failure import Incident, continues, hold_cut
 from .forward import Forwarder
 from .history import CUT, Held, History, Shaper
 from .kinds import Kind
 from .matcher import Matcher
 from .native import NativeProgress
+from .novelty import Withheld
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
 from .reason import ReasonChooser
@@ -52,6 +53,7 @@ class Selector:
         self.commands = commands
         self.dropped = dropped
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
+        self.withheld: Withheld | None = None  # with a baseline: new lines held back
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
         self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
@@ -259,7 +261,11 @@ class Selector:
         if context and not shown_now and inc.opened >= 0:
             # The rest of an error shown live, cut by the budget: held for the end too.
             self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
+        elif not shown_now and not opens and self.withheld is not None:
+            self.withheld.offer(lineno, stream, line, self.shaper.masker.mask(shown))
         if opens:
+            if shown_now and self.show.cut:
+                hold_cut(self.held, line, self.show.cut, lineno)
             inc.opened = lineno
             inc.after = self.policy.after
             inc.block = self.policy.block

@@ -35,6 +35,8 @@ class Shower:
         self.dropped = dropped
         self.progress = progress
         self.stopped: set[Kind] = set()  # tiers the budget no longer shows
+        # The context before the last line shown that the budget left out, oldest first.
+        self.cut: list[tuple[int, int, bytes]] = []
 
     def context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
         """(lineno, stream, console form) of the lines before an error not shown yet, each
@@ -74,6 +76,7 @@ class Shower:
             self.hold(kind, written)
             return False
         ctx = [(n, s, mask(b)) for n, s, b in before]
+        self.cut = []
         # The context nearest the line when not all of it fits: the line just before an
         # error (a compiler's message, the frame that raised) says most about it.
         while True:
@@ -81,6 +84,7 @@ class Shower:
             cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
             if not ctx or self.budget.allows(kind, cost):
                 break
+            self.cut.append(ctx[0])
             ctx = ctx[1:]
         if not self.budget.allows(kind, cost):
             self.hold(kind, written)

@@ -8,12 +8,16 @@ from .._sizes import format_count
 from .failure import TailLine, incidents, pick
 from .history import Held, History, Shaper
 from .kinds import Kind
+from .novelty import Withheld
 from .output import OWN, STDOUT, Output
 from .templates import template
 
 #: Over the lines written before some already on the console: the one section out of order.
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
+#: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
+EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
 _PARTIAL = "... only part of what follows fits the budget ..."
+_PARTIAL_SHORT = "... only part fits ..."
 _FOLD = 12  # a run of this many similar lines shows as its first and last three
 
 
@@ -32,6 +36,7 @@ class Tail:
         after: int,
         block: int,
         is_new: Callable[[bytes], bool] | None = None,
+        withheld: Withheld | None = None,
     ) -> None:
         self._out = out
         self._history = history
@@ -42,6 +47,7 @@ class Tail:
         self._after = after
         self._block = block
         self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
+        self._withheld = withheld  # with a baseline: the new lines held back
 
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
@@ -57,19 +63,24 @@ class Tail:
         Each line at most once."""
         out, history = self._out, self._history
         shown = history.shown()
-        recent = [
-            (lineno, stream, raw)
-            for lineno, stream, raw in history.recent(history.lines, count)
-            if history.visible(lineno, stream)
-        ]
+        lines = history.recent(history.lines, count)
+        recent = [line for line in lines if history.visible(line[0], line[1])]
         first = recent[0][0] if recent else history.lines
         last_on = history.last_on
+        is_new = self._is_new or (lambda _: False)
+        # Each line once: a new line also held as an error's context ranks as new.
+        kept = {line[0]: line for line in self._held.lines}
+        if self._withheld is not None:
+            kept.update((line[0], line) for line in self._withheld.held.lines)
         held = [
-            TailLine(lineno, stream, text, True, incident, cont, earlier=True)
-            for lineno, stream, text, incident, cont in self._held.lines
+            TailLine(lineno, stream, text, True, incident, cont, earlier=True, new=is_new(text))
+            for lineno, stream, text, incident, cont in sorted(kept.values())
             if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
-        window = self._window(recent, shown)
+        # Incidents are found over the lines already shown too: the lines after an error
+        # shown live belong to it, even where the window starts after it.
+        seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
+        window = self._window(recent, shown, seen)
         candidates = held + window
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         # The gap marker before the tail counts only the lines the tail does not cover (not
@@ -81,25 +92,30 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         room -= len(header) + len(gap)
+        compact = out.budget.compact
+        earlier = EARLIER_SHORT if compact else EARLIER_HEADER
+        note = _PARTIAL_SHORT if compact else _PARTIAL
         if any(line.earlier for line in candidates):
-            room -= len(EARLIER_HEADER)
+            room -= len(earlier)
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
-            room -= len(OWN) + len(_PARTIAL) + 1
+            room -= len(OWN) + len(note) + 1
         picked = pick(candidates, room)
         if picked:
-            self._print(picked, header, partial)
+            self._print(picked, (earlier, header), note if partial else "")
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
 
-    def _print(self, picked: list[TailLine], header: bytes, partial: bool) -> None:
+    def _print(self, picked: list[TailLine], headers: tuple[bytes, bytes], note: str) -> None:
+        """The picked lines: the earlier ones, then the others, each under its header;
+        ``note``: the marker that says only part fits (empty: all of it does)."""
         out, history = self._out, self._history
-        if partial:
-            out.marker(_PARTIAL)
+        if note:
+            out.marker(note)
         out.flush_gap(sized=False)
         older = [line for line in picked if line.earlier]
         newer = [line for line in picked if not line.earlier]
-        for part, title_line in ((older, EARLIER_HEADER), (newer, header)):
+        for part, title_line in zip((older, newer), headers, strict=True):
             if part:
                 out.emit(STDOUT, title_line, Kind.NOISE, own=True)
             for line in part:
@@ -109,11 +125,17 @@ class Tail:
                     history.mark_shown(line.lineno, in_order=False)
         out.clear_gap()
 
-    def _window(self, recent: list[tuple[int, int, bytes]], shown: set[int]) -> list[TailLine]:
-        """The recent lines not shown yet, with their incidents, similar runs folded: a run
-        of lines that differ only in numbers and ids (a countdown) does not fill the tail."""
+    def _window(
+        self,
+        recent: list[tuple[int, int, bytes]],
+        shown: set[int],
+        seen: list[tuple[int, bytes]],
+    ) -> list[TailLine]:
+        """The recent lines not shown yet, with their incidents (found over ``seen``),
+        similar runs folded: a run of lines that differ only in numbers and ids (a
+        countdown) does not fill the tail."""
         marks = incidents(
-            [(lineno, raw) for lineno, _, raw in recent],
+            seen,
             self._classify,
             after=self._after,
             block=self._block,

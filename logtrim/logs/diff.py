@@ -2,17 +2,20 @@
 
 One pass over BAD in line chunks (:class:`~logtrim.engine.baseline.Baseline` finds the new
 lines of each chunk with set operations in C). Of each new shape the first line is kept,
-with the line before and after it; later lines of that shape are only counted. Memory: the
-shape set, and one line and its context per new shape (at most ``SHAPE_CAP`` of them).
+with ``context`` lines before and after it; later lines of that shape are only counted.
+Memory: the shape set, and one line and its context per new shape (at most ``SHAPE_CAP``).
 
 Under the budget the new lines go in by tier (errors first), then in order; they print in
-order, ``grep -n -C1`` style (``12:`` a new line, ``11-`` its context, ``--`` between groups),
-and the markers say what was held back.
+order, ``grep -n`` style (``12:`` a new line, ``11-`` its context, ``--`` between groups),
+and the markers say what was held back. No context by default: a line around a new one is
+one the good runs also print, so it rarely says more than the new line's number does (the
+log is at hand to look it up); new lines written together still print together.
 """
 
 from __future__ import annotations
 
 import functools
+from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,8 +37,8 @@ class Found:
 
     number: int  # 1-based
     text: bytes  # without its newline
-    before: tuple[int, bytes] | None
-    after: tuple[int, bytes] | None = None
+    before: list[tuple[int, bytes]]  # (number, text), oldest first
+    after: list[tuple[int, bytes]] = field(default_factory=list)
     tier: Kind = Kind.NOISE
     repeats: int = 0  # later lines of this shape
     context: bool = True  # shown with its neighbours (False: they did not fit the budget)
@@ -58,23 +61,21 @@ def _matcher() -> Matcher:
     return Matcher(compiler=compiler())
 
 
-def compute(known: set[int], bad: Input, budget: int) -> Diff:
-    """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``."""
+def compute(known: set[int], bad: Input, budget: int, context: int) -> Diff:
+    """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``,
+    each new line with ``context`` lines before and after it."""
     is_task, chunks = open_detected(bad)
     baseline = Baseline(known, tasklog=is_task)
     out = Diff()
     first: dict[bytes, Found] = {}  # shape -> its first line
-    waiting: list[Found] = []  # new lines whose next line is in the next chunk
-    previous: tuple[int, bytes] | None = None
+    waiting: list[Found] = []  # new lines whose next lines are in the next chunk
+    previous: deque[tuple[int, bytes]] = deque(maxlen=context)  # the last lines of a chunk
     for chunk in chunks:
         lines = chunk.split(b"\n")
         if lines[-1] == b"":
             lines.pop()
         base = out.lines  # line number of the chunk's first line, minus one
-        if waiting and lines:
-            for found in waiting:
-                found.after = (base + 1, lines[0])
-            waiting = []
+        waiting = [f for f in waiting if not _more_after(f, lines, base, context)]
         for i in baseline.new_lines(chunk):
             out.new_lines += 1
             key = shape_of(lines[i])
@@ -84,14 +85,15 @@ def compute(known: set[int], bad: Input, budget: int) -> Diff:
                 continue
             if len(first) >= SHAPE_CAP:
                 continue
-            before = (base + i, lines[i - 1]) if i else previous
-            found = first[key] = Found(base + i + 1, lines[i], before)
-            if i + 1 < len(lines):
-                found.after = (base + i + 2, lines[i + 1])
-            else:
+            own = [(base + k + 1, lines[k]) for k in range(max(i - context, 0), i)]
+            before = list(previous)[len(previous) - (context - len(own)) :] if context else []
+            found = first[key] = Found(base + i + 1, lines[i], before + own)
+            end = min(i + 1 + context, len(lines))
+            found.after = [(base + k + 1, lines[k]) for k in range(i + 1, end)]
+            if len(found.after) < context:
                 waiting.append(found)
-        if lines:
-            previous = (base + len(lines), lines[-1])
+        tail = range(max(len(lines) - context, 0), len(lines))
+        previous.extend((base + k + 1, lines[k]) for k in tail)
         out.lines += len(lines)
     out.found = list(first.values())
     matcher = _matcher()
@@ -99,6 +101,13 @@ def compute(known: set[int], bad: Input, budget: int) -> Diff:
         found.tier = matcher.line_kind(found.text)
     out.shown = _choose(out.found, budget)
     return out
+
+
+def _more_after(found: Found, lines: list[bytes], base: int, context: int) -> bool:
+    """Add the next chunk's first lines to the lines after ``found``; True once it has all."""
+    want = context - len(found.after)
+    found.after += [(base + k + 1, lines[k]) for k in range(min(want, len(lines)))]
+    return len(found.after) >= context
 
 
 def _choose(found: list[Found], budget: int) -> list[Found]:
@@ -126,11 +135,11 @@ def _choose(found: list[Found], budget: int) -> list[Found]:
 
 
 def _block(found: Found) -> Iterator[tuple[int, bytes]]:
-    if found.before is not None and found.context:
-        yield found.before
+    if found.context:
+        yield from found.before
     yield found.number, found.text
-    if found.after is not None and found.context:
-        yield found.after
+    if found.context:
+        yield from found.after
 
 
 def render(diff: Diff) -> Iterator[bytes]:

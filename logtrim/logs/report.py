@@ -22,7 +22,7 @@ _PLACEHOLDER_REGEX = {
     b"<path>": r"\S+",
     b"'<str>'": r"'[^']*'",
     b'"<str>"': r'"[^"]*"',
-    b"<*>": r"\S+",  # a merged token position (see stats.merge)
+    b"<*>": r"\S+",  # a merged token position (see merge.merge)
 }
 _LEADING_TIME = re.compile(rb"^[\[(]?<ts>\S*\s+(?:[A-Za-z]+\s*\|\s*)?")
 _PLACEHOLDERS = re.compile(b"|".join(re.escape(p) for p in _PLACEHOLDER_REGEX))
@@ -46,7 +46,7 @@ def _regex_escape(text: str) -> str:
 def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
     """A ``--drop`` regex matching every line of template ``tpl``.
 
-    ``merged``: the template was joined from several (see :func:`.stats.merge`): its tokens
+    ``merged``: the template was joined from several (see :func:`.merge.merge`): its tokens
     may be padded to columns, so any run of blanks goes between them.
 
     A leading timestamp (and a task log's level column) is left out: the rest is specific

@@ -22,6 +22,7 @@ from ..engine.matcher import Matcher
 from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
 from .inputs import Input, InputFormat, open_detected
+from .merge import merge
 from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
 from .twocores import count_file, count_plain
 
@@ -190,76 +191,6 @@ def _merge_apart(stats: Stats, fresh: set[bytes]) -> None:
         stats.merged |= merged
         if is_new:
             stats.new.update(templates)
-
-
-WILDCARD = b"<*>"
-MERGE_MAX = 20_000  # the largest templates merged; the rest are listed as they are
-# Column padding inside a bracket (``[  5%]``, ``[100%]``) is no token boundary.
-_PADDED = re.compile(rb"([\[(])\s+")
-
-
-def merge(
-    templates: dict[bytes, TemplateStat], tiers: dict[bytes, Kind]
-) -> tuple[dict[bytes, TemplateStat], dict[bytes, Kind], set[bytes]]:
-    """One line shape, one template: a Drain-style pass over the template table.
-
-    Templates of one tier that differ only in whitespace (column padding) are one; those
-    with as many tokens (at least three) that differ in one token position are joined,
-    the position shown as ``<*>`` (and again, so a chain of such pairs is one template).
-    It looks at the table, never at the lines: the cost does not grow with the log.
-    """
-    ranked = sorted(templates, key=lambda t: -templates[t].size)[:MERGE_MAX]
-    shapes: dict[tuple[Kind, tuple[bytes, ...]], list[bytes]] = {}
-    for tpl in ranked:
-        tokens = tuple(_PADDED.sub(rb"\1", tpl).split())
-        shapes.setdefault((tiers.get(tpl, Kind.NOISE), tokens), []).append(tpl)
-    keys = list(shapes)
-    parent = list(range(len(keys)))
-
-    def root(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    seen: dict[tuple[Kind, int, tuple[bytes, ...]], int] = {}
-    for index, (tier, tokens) in enumerate(keys):
-        if len(tokens) < 3:
-            continue
-        for pos in range(len(tokens)):
-            other = seen.setdefault((tier, pos, tokens[:pos] + tokens[pos + 1 :]), index)
-            if other != index:
-                parent[root(index)] = root(other)
-    sets: dict[int, list[int]] = {}
-    for index in range(len(keys)):
-        sets.setdefault(root(index), []).append(index)
-    kept = set(ranked)
-    out = {t: stat for t, stat in templates.items() if t not in kept}
-    out_tiers = {t: tiers.get(t, Kind.NOISE) for t in out}
-    merged: set[bytes] = set()
-    for members in sets.values():
-        raw = [t for i in members for t in shapes[keys[i]]]
-        raw.sort(key=lambda t: -templates[t].size)
-        tpl = raw[0]
-        if len(raw) > 1:
-            tpl = _joined([keys[i][1] for i in members])
-            merged.add(tpl)
-        stats = [templates[t] for t in raw]
-        out[tpl] = TemplateStat(
-            sum(s.lines for s in stats), sum(s.size for s in stats), stats[0].example
-        )
-        out_tiers[tpl] = keys[members[0]][0]
-    return out, out_tiers, merged
-
-
-def _joined(shapes: list[tuple[bytes, ...]]) -> bytes:
-    """The template of token tuples of one length: ``<*>`` where they differ."""
-    first = shapes[0]
-    tokens = [
-        token if all(s[pos] == token for s in shapes) else WILDCARD
-        for pos, token in enumerate(first)
-    ]
-    return b" ".join(tokens)
 
 
 @functools.lru_cache(maxsize=1)

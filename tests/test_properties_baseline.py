@@ -1,0 +1,72 @@
+"""Hypothesis properties of the engine with a baseline: the budget, and each line at most
+once and in order (but in the section of earlier lines held back, which says it is earlier)."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.policy import Policy
+from logtrim.engine.tail import EARLIER_HEADER, EARLIER_SHORT
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+FORMS = (
+    "ERROR: upload of {w} failed",
+    "WARNING: disk {w} is low",
+    "copying file {w} to the share",
+    "  at shop.{w}.run(Step.java:9)",
+    "Traceback (most recent call last):",
+    "INFO: step {w} done",
+    "Using cached credentials for {w}",
+)
+WORDS = ("alpha", "bravo", "charlie", "delta")
+SHAPE = st.tuples(st.sampled_from(FORMS), st.sampled_from(WORDS)).map(lambda t: t[0].format(w=t[1]))
+_NUMBER = re.compile(rb"^L(\d+) ")
+
+
+def _run(lines: list[str], known: list[str], cuts: list[int], budget: int) -> list[bytes]:
+    shapes = Shapes()
+    shapes.feed("".join(f"L0 {text}\n" for text in known).encode())
+    core = Core(Policy(budget=budget, head=2, tail=20, context=3), baseline=Baseline(shapes.hashes))
+    data = "".join(f"L{n} {text}\n" for n, text in enumerate(lines, 1)).encode()
+    console: list[bytes] = []
+    for chunk in split(data, cuts):
+        console += [d for _, d in core.feed(STDOUT, chunk, 0.0)[1]]
+    console += [d for _, d in core.finish_input(0.0)[1]]
+    emits, _ = core.close(1, 0.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)
+    return console + [d for _, d in emits]
+
+
+@SETTINGS
+@given(
+    st.lists(SHAPE, max_size=120),
+    st.lists(SHAPE, max_size=12),
+    st.lists(st.integers(min_value=0), max_size=10),
+    st.integers(min_value=2048, max_value=6000),
+)
+def test_with_a_baseline_each_line_once_in_order_within_the_budget(
+    lines: list[str], known: list[str], cuts: list[int], budget: int
+) -> None:
+    console = _run(lines, known, cuts, budget)
+    assert sum(len(d) for d in console) <= budget
+    text = b"".join(console).splitlines(keepends=True)
+    numbers: list[int] = []
+    in_order: list[int] = []
+    earlier = False
+    for line in text:
+        if line in (EARLIER_HEADER, EARLIER_SHORT):
+            earlier = True
+        elif line.startswith(b"[logtrim] ---"):
+            earlier = False
+        elif found := _NUMBER.match(line):
+            numbers.append(int(found.group(1)))
+            if not earlier:
+                in_order.append(int(found.group(1)))
+    assert len(numbers) == len(set(numbers))
+    assert in_order == sorted(in_order)
