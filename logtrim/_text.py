@@ -16,3 +16,9 @@ ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b_[^\x07]*\x07"
 
 ANSI_TEXT = re.compile(ANSI)
 ANSI_BYTES = re.compile(ANSI.encode())
+
+
+def as_bytes(text: str) -> bytes:
+    """Text logtrim prints, as bytes: a path the system gave as bytes that are not UTF-8
+    (decoded with ``surrogateescape``) is printed as those bytes, never an error."""
+    return text.encode("utf-8", "surrogateescape")

@@ -477,3 +477,27 @@ def test_error_lines_inside_a_traceback_count_as_errors_shown(
     counts = re.search(r"shown/seen: errors ([\d,]+)/([\d,]+)", console)
     assert counts is not None, console
     assert counts.group(1) == counts.group(2), counts.group(0)
+
+
+def test_error_lines_in_the_failure_tail_count_as_errors_shown(run_logtrim: RunLogtrim) -> None:
+    """The summary's "errors N/M" counts every error line on the console, also those the
+    failure tail shows (held back live by the budget), and "tail" only the other lines."""
+    code = (
+        "import sys\n"
+        "w = 'alpha bravo charlie delta echo foxtrot golf hotel india juliet kilo lima'.split()\n"
+        "for i in range(3000): print(f'copy file {i} to the place where it goes')\n"
+        "for i in range(300):\n"
+        "    print(f'ERROR: cannot copy {w[i % 12]} {w[i // 12 % 12]} {w[i // 144]}: disk full')\n"
+        "for i in range(30): print(f'cleanup step {w[i % 12]}')\n"
+        "sys.exit(2)\n"
+    )
+    result = run_logtrim("--ci", "plain", "--budget", "40kB", "--", *py(code))
+    assert result.code == 2
+    console = result.stdout.decode()
+    shown = [ln for ln in console.splitlines() if ln.startswith("ERROR: cannot copy")]
+    counts = re.search(r"shown/seen: errors ([\d,]+)/([\d,]+).* · tail ([\d,]+)", console)
+    assert counts is not None, console
+    assert int(counts.group(1).replace(",", "")) == len(shown) > 0
+    assert int(counts.group(2).replace(",", "")) == 300
+    cleanup = sum(1 for ln in console.splitlines() if ln.startswith("cleanup step"))
+    assert int(counts.group(3).replace(",", "")) == cleanup

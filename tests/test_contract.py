@@ -203,6 +203,15 @@ def test_own_result_message_on_failure(run_logtrim: RunLogtrim) -> None:
     assert [m.attrs["message"] for m in results] == ["ERROR: migration 42 failed on db-02"]
 
 
+def test_result_message_has_no_control_characters(run_logtrim: RunLogtrim) -> None:
+    """The reason Octopus shows is one line without raw control bytes, as other systems get."""
+    line = "sys.stdout.buffer.write(b'ERROR: bad \\x00 byte \\x1b[31mred\\x07\\n')"
+    result = run_logtrim("--ci", "octopus", "--", *child(line, "sys.exit(5)"))
+    (reason,) = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert reason.startswith("ERROR: bad ") and "red" in reason
+    assert not any(ord(c) < 0x20 or c == "\x7f" for c in reason), repr(reason)
+
+
 def test_child_result_message_not_doubled(run_logtrim: RunLogtrim) -> None:
     """When the child sends its own resultMessage, logtrim does not add another."""
     msg = encode("resultMessage", message="Custom reason")
@@ -384,6 +393,15 @@ def test_short_secret_not_masked_with_warning(run_logtrim: RunLogtrim) -> None:
     result = run_logtrim("--mask", "abc", "--", *child(out("ERROR: abc is short")))
     assert b"ERROR: abc is short\n" in result.stdout
     assert b"shorter than 4" in result.stderr
+
+
+@pytest.mark.parametrize("command", [["true"], ["false"], ["sleep", "0.3"]])
+def test_short_secret_warning_without_output(run_logtrim: RunLogtrim, command: list[str]) -> None:
+    """The warning does not wait for the child's first line: a silent step gets it too."""
+    result = run_logtrim("--mask", "abc", "--", *command)
+    assert result.stderr.count(b"shorter than 4") == 1
+    # Paid from the budget, but not the child's: the summary shows none of its bytes.
+    assert b"shown 0 lines (0 B)" in result.stdout
 
 
 def test_secret_masked_in_tail_and_reason(run_logtrim: RunLogtrim) -> None:

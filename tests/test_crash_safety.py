@@ -154,6 +154,18 @@ def test_force_replaces_a_symlink_itself_never_its_target(tmp_path: Path) -> Non
     assert decode_zstd(link.read_bytes()) == b"hi\n"
 
 
+def test_force_never_replaces_a_link_to_a_device_or_directory(tmp_path: Path) -> None:
+    # /dev/stdout is such a link: --force must not swap the system's link for a file.
+    for target in (Path("/dev/null"), tmp_path):
+        link = tmp_path / f"to-{target.name}.zst"
+        link.symlink_to(target)
+        refused = logtrim("run", "--force", "--artifact", str(link), "--", "echo", "hi")
+        assert refused.returncode == 2
+        assert "symbolic link to" in one_line_error(refused)
+        assert link.is_symlink()
+        assert refused.stdout == b""  # the script did not run
+
+
 def test_existing_archive_is_replaced_without_force(tmp_path: Path) -> None:
     artifact = tmp_path / "a.zst"
     artifact.write_bytes(zstandard.ZstdCompressor().compress(b"old run\n"))

@@ -38,7 +38,7 @@ def test_history_learns_from_a_good_run_and_shows_what_is_new_next(
     history = str(tmp_path / "history")
     good = run_logtrim(*OPTIONS, "--history", history, *step("41"))
     assert good.code == 0, good.stderr
-    assert list(Path(history).glob("*.shapes"))
+    assert [p.suffix for p in Path(history).iterdir()] == [".shapes"]  # and nothing else
     bad = run_logtrim(*OPTIONS, "--history", history, *step("42", SILENT, "3"))
     assert bad.code == 3
     assert SILENT.encode() in bad.stdout  # no error word, but no good run printed it
@@ -102,6 +102,8 @@ def test_runs_finishing_at_once_both_land_in_the_index(tmp_path: Path) -> None:
     assert [p.returncode for p in procs] == [0, 0, 0], errors
     runs = store.read_index(store.index_path(history, "deploy"))
     assert runs is not None and len(runs) == 3
+    # The index alone: no lock file or temporary file is left next to it.
+    assert [p.name for p in history.iterdir()] == ["deploy.shapes"]
     # Each run's own line is in the index: no write was lost to another.
     known = store.remembered(history, "deploy") or set()
     from logtrim.engine.baseline import Baseline

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects import azure, buildkite, github, gitlab, octopus, teamcity
-from logtrim.engine import prefilter
+from logtrim.engine import passes, prefilter
 from logtrim.engine.kinds import Kind
 from logtrim.engine.literals import pieces
 from logtrim.engine.matcher import Matcher
@@ -170,6 +170,19 @@ def test_single_byte_literals_by_literal_and_by_regex(
     rng = random.Random(1818)
     for _ in range(15):
         check(random_chunk(rng, rng.choice([10, 300])))
+
+
+@pytest.mark.parametrize("rare", [0.0, 1.0])
+def test_passes_by_re_and_by_find(rare: float, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A pass skips to its first byte by re's scan, or by bytes.find where that byte is rare
+    in the log: every pass one way, then every pass the other, both exact."""
+    monkeypatch.setattr(passes, "RARE", rare)
+    rng = random.Random(4000)
+    for _ in range(10):
+        chunk = random_chunk(rng, rng.choice([10, 300]))
+        for name, rules in RULE_SETS.items():
+            matcher = Matcher(rules)  # a new plan, made under this RARE
+            assert matcher.scan(chunk) == reference(matcher, chunk), name
 
 
 @st.composite

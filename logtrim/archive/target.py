@@ -4,7 +4,8 @@
 and a reader (or a second run with the same path) must never see a half-written file. So:
 
 - an existing path must be a regular file that already holds a zstd archive (``force``
-  allows any regular file or symlink; a directory or device never);
+  allows any regular file, or a symlink to one; a directory or device never, nor a
+  symlink to one such as ``/dev/stdout``);
 - the symlink at the final component is never followed: the rename replaces the link itself;
 - bytes go to ``.<name>.<random>.tmp`` in the same directory, created exclusively, and
   :meth:`Target.commit` renames it over the path (atomic on POSIX): of two runs at once,
@@ -30,6 +31,10 @@ def _is_zstd(path: Path) -> bool:
     return head == _ZSTD_MAGIC or (len(head) == 4 and int.from_bytes(head, "little") in _SKIPPABLE)
 
 
+def _kind(mode: int) -> str:
+    return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+
+
 def check(path: Path, *, force: bool, option: str = "--artifact") -> None:
     """Raise :class:`UsageError` when ``path`` must not be replaced by an archive."""
     try:
@@ -39,12 +44,19 @@ def check(path: Path, *, force: bool, option: str = "--artifact") -> None:
     except OSError as exc:
         raise UsageError(f"{option}: cannot create {path}: {exc.strerror}") from None
     if stat.S_ISLNK(st.st_mode):
+        # Replacing a link to a device or directory (/dev/stdout) would break the system's,
+        # not the user's file: refused even with --force.
+        try:
+            points = os.stat(path).st_mode
+        except OSError:
+            points = stat.S_IFREG  # dangling or a loop: the link alone is replaced
+        if not stat.S_ISREG(points):
+            raise UsageError(f"{option}: {path} is a symbolic link to {_kind(points)}")
         if force:
             return
         raise UsageError(f"{option}: {path} is a symbolic link (use --force to replace the link)")
     if not stat.S_ISREG(st.st_mode):
-        kind = "a directory" if stat.S_ISDIR(st.st_mode) else "not a regular file"
-        raise UsageError(f"{option}: {path} is {kind}")
+        raise UsageError(f"{option}: {path} is {_kind(st.st_mode)}")
     if force or st.st_size == 0:
         return
     try:

@@ -5,10 +5,10 @@ One file per name, ``<key>.shapes``: a compact index, never a log. Layout (littl
 shape hashes, sorted; last, a 16-byte BLAKE2b of everything before it. A file that is short,
 long, or fails its check is ignored with a one-line warning: the run goes on without a baseline.
 
-Writing takes ``<key>.lock`` (``flock``, exclusive), reads the index anew, appends this run,
-keeps the last :data:`KEEP_RUNS`, writes a temporary file and renames it over the index: two
-runs that finish at once both land, one after the other, and a reader (who takes no lock)
-sees the old index or the new one, never half of one.
+Writing takes an exclusive ``flock`` on the folder (no lock file), reads the index anew,
+appends this run, keeps the last :data:`KEEP_RUNS`, writes a temporary file and renames it
+over the index: two runs that finish at once both land, one after the other, and a reader
+(who takes no lock) sees the old index or the new one, never half of one.
 """
 
 from __future__ import annotations
@@ -114,15 +114,23 @@ def remembered(folder: str | os.PathLike[str], name: str) -> set[int] | None:
 
 
 @contextlib.contextmanager
-def _locked(path: Path) -> Iterator[None]:
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+def _locked(folder: Path) -> Iterator[None]:
+    """An exclusive ``flock`` on the folder itself: nothing is left next to the indexes.
+    Where the folder cannot be locked (Windows; some network file systems) the rename alone
+    keeps each index whole (two runs finishing at once may then keep only one's shapes)."""
     try:
-        try:
-            import fcntl
-        except ImportError:  # Windows: the rename alone keeps the index whole
-            yield
-            return
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        import fcntl
+    except ImportError:
+        yield
+        return
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        yield
+        return
+    try:
+        with contextlib.suppress(OSError):
+            fcntl.flock(fd, fcntl.LOCK_EX)
         yield
     finally:
         os.close(fd)  # closing releases the lock
@@ -132,7 +140,9 @@ def record(folder: str | os.PathLike[str], name: str, shapes: Collection[int]) -
     """Add a successful run's shapes to the index of ``name``; raise OSError."""
     os.makedirs(folder, exist_ok=True)
     path = index_path(folder, name)
-    with _locked(path.with_suffix(".lock")):
+    with _locked(path.parent):
+        with contextlib.suppress(OSError):  # the lock file of earlier versions
+            os.unlink(path.with_suffix(".lock"))
         runs: list[Collection[int]] = list(read_index(path) or [])
         runs = [*runs[max(0, len(runs) - KEEP_RUNS + 1) :], shapes]
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

@@ -4,8 +4,8 @@ Command functions are synchronous and call ``anyio.run`` themselves (typer does 
 ``async def`` commands). Heavy modules are imported inside the commands: start-up counts.
 """
 
-from __future__ import annotations
-
+# No ``from __future__ import annotations``: typer reads the options from the annotations,
+# evaluated here once rather than from strings on every parse (start-up counts).
 import importlib
 import os
 import sys
@@ -17,7 +17,14 @@ import typer
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError, UsageError
 from .._version import __version__
-from .options import DropOption, KeepOption, RunOptions, default_artifact, option
+from .options import (
+    DropOption,
+    KeepOption,
+    RunOptions,
+    check_closing_room,
+    default_artifact,
+    option,
+)
 from .posthoc import register as register_posthoc
 from .settings import Settings
 
@@ -25,14 +32,22 @@ if TYPE_CHECKING:
     from ..archive.target import Target
     from ..archive.writer import ArchiveWriter
 
-app = typer.Typer(
-    name="logtrim",
-    help="Keep deployment task logs small and useful without losing a byte.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,  # help texts say "[default: 20MB]": plain text, not markup
-)
+
+def _new_app() -> typer.Typer:
+    return typer.Typer(
+        name="logtrim",
+        help="Keep deployment task logs small and useful without losing a byte.",
+        no_args_is_help=True,
+        add_completion=False,
+        pretty_exceptions_enable=False,
+        rich_markup_mode=None,  # help texts say "[default: 20MB]": plain text, not markup
+    )
+
+
+app = _new_app()
+# ``logtrim run ...`` is parsed by an app with ``run`` alone: typer reads the signature of
+# every command it has, and the post-hoc ones are not needed (start-up counts).
+_run_app = _new_app()
 
 
 def _version(value: bool) -> None:
@@ -44,6 +59,7 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+@_run_app.callback()
 @app.callback()
 def main_callback(
     version: Annotated[
@@ -56,6 +72,7 @@ def main_callback(
 
 # Long: typer takes each option as a parameter of the command (one line per option); the
 # body is short and builds the typed Settings from them.
+@_run_app.command(context_settings={"allow_interspersed_args": False})
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
     command: Annotated[
@@ -187,10 +204,12 @@ def _prepare(
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
     path = artifact if artifact is not None else default_artifact(command, cwd)
+    dialect = choose(settings.ci, env)
+    check_closing_room(settings.budget, dialect, path, name or path.name)
     return RunOptions(
         argv=command,
         policy=settings.policy(masks),
-        dialect=choose(settings.ci, env),
+        dialect=dialect,
         artifact=path,
         name=name or path.name,
         level=settings.level,
@@ -202,7 +221,7 @@ def _prepare(
     )
 
 
-def _in_process(target: Target, level: int) -> ArchiveWriter:
+def _in_process(target: "Target", level: int) -> "ArchiveWriter":
     from ..archive.inprocess import InProcessArchive
 
     return InProcessArchive(target, level)
@@ -220,8 +239,10 @@ def main(argv: list[str] | None = None) -> int:
     (``run`` never gets here: it fails open).
     """
     ensure_std_fds()
+    args = sys.argv[1:] if argv is None else argv
     try:
-        code = app(args=argv, prog_name="logtrim", standalone_mode=False)
+        chosen = _run_app if args[:1] == ["run"] else app
+        code = chosen(args=args, prog_name="logtrim", standalone_mode=False)
         return code if isinstance(code, int) else 0
     except SystemExit as exc:
         code = exc.code
@@ -246,14 +267,14 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _usage_errors() -> tuple[type[Exception], ...]:
-    """The class of typer's usage errors: typer 0.28 carries its own copy of click."""
-    found: list[type[Exception]] = []
+    """The class of typer's usage errors: typer 0.28 carries its own copy of click, so
+    click itself (imported at a cost) is only asked where typer has no copy."""
     for name in ("typer._click.exceptions", "click.exceptions"):
         try:
-            found.append(importlib.import_module(name).ClickException)
+            return (importlib.import_module(name).ClickException,)
         except (ImportError, AttributeError):
             continue
-    return tuple(found)
+    return ()
 
 
 _USAGE_ERRORS = _usage_errors()

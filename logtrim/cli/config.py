@@ -15,13 +15,13 @@ from pathlib import Path
 from .._errors import UsageError
 from .settings import Settings, Source, names
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-
 
 def _file(path: Path, nested: bool) -> Source:
+    # Imported only when there is a file to read: most runs have none (start-up counts).
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:

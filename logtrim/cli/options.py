@@ -10,8 +10,11 @@ from typing import Annotated, Any
 
 import typer
 
+from .._errors import UsageError
+from .._sizes import format_size
 from ..dialects import Dialect
-from ..engine.policy import Policy
+from ..engine.closing import closing_floor
+from ..engine.policy import Policy, min_budget
 from .settings import Setting, Settings
 
 
@@ -57,3 +60,14 @@ def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
         n += 1
         path = folder / f"{stem}-{stamp}-{n}.log.zst"
     return path
+
+
+def check_closing_room(budget: int, dialect: Dialect, path: Path, name: str) -> None:
+    """The budget must hold the closing lines that publish this archive, whatever the run
+    prints: a long path or name needs a larger budget (said before the child starts)."""
+    need = min_budget(closing_floor(dialect, str(path.resolve()), name))
+    if budget < need:
+        raise UsageError(
+            f"--budget: {format_size(budget)} cannot hold the closing lines that publish an "
+            f"archive with this long --artifact path or --name: use at least {format_size(need)}"
+        )

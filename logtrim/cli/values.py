@@ -3,7 +3,6 @@ to a checked one, and back to the text ``--help`` shows for a default."""
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import re
@@ -114,8 +113,8 @@ def strings(raw: object) -> tuple[str, ...]:
     """A list; a lone string is one item, or a JSON list when it starts with ``[``."""
     if isinstance(raw, str):
         try:
-            raw = json.loads(raw) if raw.startswith("[") else [raw]
-        except json.JSONDecodeError:
+            raw = _json_list(raw) if raw.startswith("[") else [raw]
+        except ValueError:  # json.JSONDecodeError
             raise BadValue("a JSON list of strings") from None
     if not isinstance(raw, (list, tuple)) or not all(isinstance(v, str) for v in raw):
         raise BadValue("a list of strings")
@@ -172,3 +171,9 @@ def folder(raw: object) -> str:
 
 def show_path(path: str) -> str:
     return path
+
+
+def _json_list(raw: str) -> object:
+    import json  # only for a list written as JSON (start-up counts)
+
+    return json.loads(raw)

@@ -15,6 +15,7 @@ import re
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Level, Mask, Print
+from .escape import reason_line
 from .servicemsg import MARKER, PREFIX, Mode, format_message, parse_message
 
 _TRUE = {"true", "True", "TRUE"}
@@ -139,7 +140,9 @@ class Octopus(Dialect):
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []
         if closing.failed and closing.reason and not closing.child_sent_result:
-            actions.append(Print(format_message("resultMessage", message=closing.reason)))
+            # One line without control characters, as every other system's reason.
+            reason = reason_line(closing.reason)
+            actions.append(Print(format_message("resultMessage", message=reason)))
         if closing.archive_path:
             actions.append(
                 Print(

@@ -46,8 +46,9 @@ _ATTR = re.compile(r"""\s*([A-Za-z_][\w.-]*)\s*=\s*(?:'([^']*)'|"([^"]*)")""")
 
 
 def b64(value: str) -> str:
-    """Base64 of UTF-8, as every Octopus attribute value is written."""
-    return base64.b64encode(value.encode("utf-8")).decode("ascii")
+    """Base64 of UTF-8, as every Octopus attribute value is written (a path that is not
+    UTF-8 as its own bytes)."""
+    return base64.b64encode(value.encode("utf-8", "surrogateescape")).decode("ascii")
 
 
 def format_message(name: str, /, **attrs: str) -> str:

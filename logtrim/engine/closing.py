@@ -10,11 +10,19 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
+from .._text import as_bytes
 from ..dialects import Closing, Dialect, Print, RunProgram
 from ..dialects.base import Action
+from ..dialects.escape import reason_line
 from .kinds import Kind
 from .output import STDOUT, Emit, Output
 from .policy import Policy
+
+#: The failure reason's length (characters) the closing reserve always has room for; a
+#: longer reason is cut to what the budget has left (the summary goes first).
+REASON_ROOM = 100
+#: Slack for what is printed between the reserve's check and the closing lines.
+_SLACK = 64
 
 #: Prints the failure tail: (line count, reserve after it, title) -> emits.
 TailPrinter = Callable[[int, int, str], list[Emit]]
@@ -57,7 +65,7 @@ class Closer:
         out, budget, dialect = self.out, self.out.budget, self.dialect
         already = out.end_levels()  # resets printed for our own last lines, still in effect
         for line in dialect.reset_lines():  # e.g. level switches back to the defaults
-            data = line.encode() + b"\n"
+            data = as_bytes(line) + b"\n"
             if data not in already:
                 out.emit(STDOUT, data, Kind.NOISE, own=True)
 
@@ -74,13 +82,13 @@ class Closer:
                 interrupted=end.interrupted,
             )
 
-        def closing(lines: list[str]) -> tuple[list[Action], int]:
+        def closing(lines: list[str], why: str | None = reason) -> tuple[list[Action], int]:
             closed = Closing(
                 archive_path=end.archive,
                 archive_name=end.archive_name,
                 archive_size=end.archive_size,
                 exit_code=end.exit_code,
-                reason=reason,
+                reason=why,
                 summary=lines,
                 first_errors=list(first_errors),
                 child_sent_result=child_sent_result,
@@ -88,7 +96,7 @@ class Closer:
                 timestamp=end.timestamp,
             )
             actions = dialect.finish(closed)
-            return actions, _printed(actions) + sum(len(x) + 1 for x in lines) + 64
+            return actions, _printed(actions) + sum(_size(x) for x in lines) + _SLACK
 
         compact = budget.compact  # a small budget is for the failure, not counts
         if end.exit_code != 0 or self.policy.success_tail:
@@ -96,20 +104,20 @@ class Closer:
             _, reserve = closing(summary(compact))
             self._tail(end, reserve, tail)
         out.flush_gap(sized=False)  # no console ends mid-stream without a marker
-        lines = summary(compact)
-        actions, need = closing(lines)
-        if need > budget.room(0):
-            lines = summary(True)
+        for lines in (summary(compact), summary(True), []):  # shorter and shorter
             actions, need = closing(lines)
-            if need > budget.room(0):
-                lines = []
-                actions, _ = closing(lines)
+            if need <= budget.room(0):
+                break
+        why = reason
+        while need > budget.room(0) and why and len(why) > 1:  # then the reason is cut
+            why = reason_line(why, max(len(why) - (need - budget.room(0)), 1))
+            actions, need = closing(lines, why)
         for text in lines:
-            out.emit(STDOUT, text.encode() + b"\n", Kind.NOISE, own=True)
+            out.emit(STDOUT, as_bytes(text) + b"\n", Kind.NOISE, own=True)
         others: list[Action] = []
         for action in actions:
             if isinstance(action, Print):
-                out.emit(STDOUT, action.text.encode() + b"\n", Kind.SERVICE)
+                out.emit(STDOUT, as_bytes(action.text) + b"\n", Kind.SERVICE)
             else:
                 others.append(action)
         return others
@@ -129,19 +137,39 @@ class Closer:
         before = out.take()
         lines = tail(self.policy.tail, reserve, title)
         if lines and group is not None:
-            lines.insert(0, (STDOUT, group.encode() + b"\n"))
+            lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
             out.budget.spend(len(group) + 1)
             if group_end is not None:
-                lines.append((STDOUT, group_end.encode() + b"\n"))
+                lines.append((STDOUT, as_bytes(group_end) + b"\n"))
                 out.budget.spend(len(group_end) + 1)
         out.push(before + lines)
+
+
+def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int:
+    """Console bytes the closing lines need at least, whatever the run prints: the dialect's
+    resets and messages (publishing ``archive_path`` under ``archive_name``, a failure with
+    a reason of :data:`REASON_ROOM` characters), without the summary."""
+    worst = Closing(
+        archive_path=archive_path,
+        archive_name=archive_name,
+        archive_size=10**15,
+        exit_code=255,
+        reason="x" * REASON_ROOM,
+    )
+    resets = sum(_size(line) for line in dialect.reset_lines())
+    return resets + _printed(dialect.finish(worst)) + _SLACK
+
+
+def _size(line: str) -> int:
+    """Console bytes of one line of text (UTF-8, with its newline)."""
+    return len(as_bytes(line)) + 1
 
 
 def _printed(actions: list[Action]) -> int:
     """The console bytes of the actions: the lines to print, and the lines the shell prints
     when a program to run is missing."""
-    size = sum(len(a.text) + 1 for a in actions if isinstance(a, Print))
-    return size + sum(len(a.missing) + 1 for a in actions if isinstance(a, RunProgram))
+    size = sum(_size(a.text) for a in actions if isinstance(a, Print))
+    return size + sum(_size(a.missing) for a in actions if isinstance(a, RunProgram))
 
 
 def signal_reason(killed_by: str | None, interrupted: str | None) -> str | None:

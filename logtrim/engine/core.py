@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
 from .baseline import Baseline
-from .closing import Closer, Ending, signal_reason
+from .closing import Closer, Ending, closing_floor, signal_reason
 from .commands import Commands
 from .history import Held, History, Shaper
 from .intake import Intake
@@ -220,6 +220,11 @@ class Core:
         closing = Closing(None if archive is None else mask(archive), mask(archive_name),
                           archive_size, exit_code, None, env=dict(env or {}))  # fmt: skip
         return self.dialect.finish(closing)
+
+    def reserve_closing(self, archive: str, archive_name: str) -> None:
+        """Before any output: room for the closing lines that publish this archive."""
+        mask = self.secrets.mask_text
+        self.budget.keep_for_closing(closing_floor(self.dialect, mask(archive), mask(archive_name)))
 
     # -- time and the end -----------------------------------------------------------------
     def start(self, now: float) -> None:

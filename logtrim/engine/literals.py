@@ -60,6 +60,7 @@ class Piece:
     refs: bool  # refers to its own groups: never combined with another rule's pieces
     lowered: bool  # matches the lowered text without re.I where the rule matches the text
     chunk_regex: re.Pattern[bytes]  # finds a suffix of each of its matches in a whole chunk
+    pretest: bool  # chunk_regex, a proper suffix of the piece, is cheaper to try on a line
     bol_items: list[Any]  # parsed items after the leading "^" (anchored pieces)
     state: Any  # the parser state they belong to
     flags: int
@@ -95,10 +96,11 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     # From the first literal on: re then skips ahead to that byte instead of trying the
     # piece at every position (a suffix of each match is a match of the suffix).
     at = next((k for k, (op, _) in enumerate(items) if op is _sre.LITERAL), None)
-    if refs or exotic or at is None:
-        chunk_regex = _compile(items, state, scan_flags)
-    else:
-        chunk_regex = _compile(items[at:], state, scan_flags)
+    suffix = not (refs or exotic or at is None) and at > 0
+    chunk_regex = _compile(items[at:] if suffix else items, state, scan_flags)
+    # re skips ahead on a line to a piece's first byte only if that is a literal or a class;
+    # else it tries the piece at every byte, and the suffix, from a literal, is the cheaper.
+    pretest = suffix and not anchored and items[0][0] not in (_sre.LITERAL, _sre.IN)
     return Piece(
         rule=index,
         test=regex.match if anchored else regex.search,
@@ -109,6 +111,7 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
         refs=refs,
         lowered=lowered,
         chunk_regex=chunk_regex,
+        pretest=pretest,
         bol_items=items[1:] if anchored else [],
         state=state,
         flags=scan_flags,

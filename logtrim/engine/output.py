@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .._sizes import format_count, format_size
+from .._text import as_bytes
 from .kinds import Kind
 from .policy import Budget, Tally
 
@@ -92,6 +93,12 @@ class Output:
             self.budget.spend(len(emit[1]))
             self.own_bytes += len(emit[1])
 
+    def spend_own(self, nbytes: int) -> None:
+        """logtrim's own bytes printed elsewhere (its diagnostics on stderr): paid from the
+        budget, never counted as the child's in the summary."""
+        self.budget.spend(nbytes)
+        self.own_bytes += nbytes
+
     def end_levels(self) -> list[bytes]:
         """The closing lines start: our own lines from now on. Returns the resets already
         printed (still in effect)."""
@@ -113,7 +120,7 @@ class Output:
 
     def marker(self, text: str, *, settle: bool = True) -> None:
         """One line of logtrim's own, when the budget has room for it."""
-        line = OWN + text.encode() + b"\n"
+        line = OWN + as_bytes(text) + b"\n"
         if self.budget.allows_marker(len(line)):
             self.emit(STDOUT, line, Kind.NOISE, own=True, settle=settle)
 

@@ -91,7 +91,17 @@ class Budget:
         self.closing = min(max(total // 10, 600), 16_384)
         self.tail = int((total - self.closing) * tail_share(total))
         self.live = total - self.closing - self.tail
+        self.dip = self.closing // 4  # what logtrim's own notes may take of the reserve
         self.used = 0
+
+    def keep_for_closing(self, floor: int) -> None:
+        """Reserve at least ``floor`` bytes for the closing lines (long archive names), before
+        any output, besides what logtrim's own notes may take of the reserve."""
+        closing = max(self.closing, floor + self.dip)
+        if closing > self.closing:
+            self.closing = min(closing, self.total)
+            self.tail = int((self.total - self.closing) * tail_share(self.total))
+            self.live = self.total - self.closing - self.tail
 
     def release_tail(self) -> None:
         """No failure tail will be printed (``trim`` closes with 0): its room goes live."""
@@ -112,7 +122,7 @@ class Budget:
 
     def allows_marker(self, cost: int) -> bool:
         """logtrim's own short notes may dip into a quarter of the closing reserve."""
-        return self.used + cost <= self.live + self.closing // 4
+        return self.used + cost <= self.live + self.dip
 
     def demotes(self, kind: Kind, cost: int) -> bool:
         """True when an info or warning line no longer fits with a tenth of the live budget
@@ -126,11 +136,20 @@ class Budget:
         (the closing lines still say where the archive is)."""
         return self.total < COMPACT_BELOW
 
-    def stop_note(self, lines: str) -> str:
-        """The note printed once when ``lines`` (e.g. ``"Info lines"``) stop being shown."""
-        pct = 100 * self.used // self.total
-        note = f"budget {pct}% used: {lines} are no longer shown"
-        return note if self.compact else f"{note} (the archive has everything)"
+    def stop_note(self, kind: Kind, lines: str) -> str:
+        """The note printed once when ``lines`` (e.g. ``"info lines"``) of ``kind`` stop.
+
+        It says why in words, not as a share of the whole budget: with the failure tail's and
+        the closing reserve kept back, errors can stop at "7% used", which reads as a fault.
+        """
+        if self.compact:  # short forms: a small budget is for the failure
+            why = "room kept for the end" if kind >= Kind.ERROR else "their share is used"
+            return f"{lines} are no longer shown: {why}"
+        if kind >= Kind.ERROR:
+            why = "the rest of the budget is kept for the end of the run"
+        else:
+            why = "their share of the budget is used"
+        return f"{lines} are no longer shown: {why} (the archive has everything)"
 
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
@@ -138,6 +157,13 @@ class Budget:
 
     def spend(self, cost: int) -> None:
         self.used += cost
+
+
+def min_budget(floor: int) -> int:
+    """The smallest budget whose reserve holds closing lines of ``floor`` bytes, and leaves
+    the output as much as :data:`MIN_BUDGET` does."""
+    smallest = Budget(MIN_BUDGET)
+    return MIN_BUDGET + max(floor + smallest.dip - smallest.closing, 0)
 
 
 @dataclass

@@ -5,13 +5,15 @@ The chunk is lowered once; then, over the whole chunk:
 
 * the pieces' required literals (:mod:`.literals`), covered by few shared word starts
   ("time" for "timeout" and "timed out"; a literal containing another needs no pass of its
-  own), in one ``re`` pass per byte of a small set of rare bytes (:func:`_plan`);
+  own), in one ``re`` pass per byte of a small set of rare bytes (:func:`.passes.plan`; a
+  byte rarer still is skipped to by ``bytes.find``);
 * one pass per flags for the line-start pieces of every rule whose literals are weak or
   common words (``\\n`` and the pieces: ``^E0123 12:00:00.000 ``, ``^Deploying``);
 * a piece whose literals are single bytes ("%", "/"): by literal while they are rare in the
   chunk, else by a regex from its first literal byte on (re skips ahead to that byte).
 
-Then each candidate line runs the regexes of the pieces that brought it. Exactness does not
+Then each candidate line runs the regexes of the pieces that brought it (after their literals,
+and their suffix where re cannot skip ahead to the regex's start). Exactness does not
 depend on the prefilter being clever, only on it finding a superset of the lines: a line's
 rules are decided by their own regexes on the line, as :meth:`Matcher.line_kind` does.
 """
@@ -31,10 +33,13 @@ __all__ = ["Prefilter"]
 # A piece whose literals are single bytes is searched by literal only while they are this
 # rare in the chunk (hits per byte, judged on a sample); else its regex scans the chunk.
 SPARSE = 1 / 2000
-_SAMPLE = 1 << 16
+_SAMPLE = 1 << 16  # bytes the plan is made from
+_DENSITY_SAMPLE = 1 << 13  # bytes a piece's single-byte literals are counted in, per chunk
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
 Search = Callable[[bytes], "re.Match[bytes] | None"]
+# A piece's checks of a candidate line: rule, literals, cased, suffix, lowered, regex.
+Check = tuple[int, Search | None, bool, Search | None, bool, Callable[[bytes], object]]
 
 
 class Prefilter:
@@ -62,8 +67,10 @@ class Prefilter:
             line, folded = chunk[start:end], low[start:end]
             rules: list[int] = []
             for k in set(ids):
-                rule, need, cased, test = checks[k]
+                rule, need, cased, suffix, lowered, test = checks[k]
                 if rule in rules or (need is not None and need(line if cased else folded) is None):
+                    continue
+                if suffix is not None and suffix(folded if lowered else line) is None:
                     continue
                 if test(line):
                     rules.append(rule)
@@ -77,8 +84,11 @@ class Prefilter:
         sample = low[:_SAMPLE]
         if len(sample) >= 2 * self._planned_on:  # a bigger sample: a better plan (log2 times)
             self._plan, self._planned_on = plan(self._merged, sample), max(1, len(sample))
-        for rx, ids_of in self._plan:
-            _lines_with_group(low, rx, ids_of, cand)
+        for rx, ids_of, rare in self._plan:
+            if rare is None:
+                _lines_with_group(low, rx, ids_of, cand)
+            else:
+                _lines_at_byte(low, rare, rx, ids_of, cand)
         for rx, ids, lowered in self._bol:
             cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
             _lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
@@ -87,9 +97,10 @@ class Prefilter:
             _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
         every = list(self._every)
         limit = int(len(chunk) * SPARSE) + 1
+        head = sample[:_DENSITY_SAMPLE]  # counting in all of a 64 kB sample took ~10% of a scan
         for k, lits in self._sparse:
             p = self._pieces[k]
-            if sum(map(sample.count, lits)) <= len(sample) * SPARSE:
+            if sum(map(head.count, lits)) <= len(head) * SPARSE:
                 some: Candidates = {}
                 if all(_lines_with_literal(low, lit, (k,), some, limit) for lit in lits):
                     for start, ids in some.items():
@@ -153,12 +164,17 @@ class _Analysis:
             for (lowered, _, _), ids in anchored.items()
         ]
         # Per piece: its rule, a search for its literals (on the line if cased, else on the
-        # lowered line), its regex. One literal search is cheaper than the regex: it goes first.
-        self._checks: list[tuple[int, Search | None, bool, Callable[[bytes], object]]] = [
+        # lowered line), a search for its suffix from its first literal (on the lowered line if
+        # lowered), its regex. Each is cheaper than the next, and each one's lines are a
+        # superset of the next one's: " of [0-9]" rejects "release 1.4 of Acme" in one call,
+        # where the regex, which has no literal to skip ahead to, tries every byte.
+        self._checks: list[Check] = [
             (
                 p.rule,
                 None if need is None else re.compile(b"|".join(map(re.escape, need[0]))).search,
                 need is not None and need[1],
+                p.chunk_regex.search if p.pretest else None,
+                p.lowered,
                 p.test,
             )
             for p, need in zip(self._pieces, needs, strict=True)
@@ -208,7 +224,7 @@ def _lines_with_regex(
 
 
 def _lines_with_group(
-    hay: bytes, rx: re.Pattern[bytes], ids_of: dict[bytes, list[int]], cand: Candidates
+    hay: bytes, rx: re.Pattern[bytes], ids_of: dict[int, list[int]], cand: Candidates
 ) -> None:
     """Adds the lines where each string of ``rx`` is, with that string's pieces: re is asked
     again from the next byte on, so no string hides another on its line."""
@@ -216,8 +232,22 @@ def _lines_with_group(
     m = search(hay)
     while m is not None:
         pos = m.start()
-        _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.group()])
+        _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.lastindex or 0])
         m = search(hay, pos + 1)
+
+
+def _lines_at_byte(
+    hay: bytes, byte: bytes, rx: re.Pattern[bytes], ids_of: dict[int, list[int]], cand: Candidates
+) -> None:
+    """As :func:`_lines_with_group` for a pass whose first byte is rare: each occurrence of
+    that byte (found by ``bytes.find``) is where the pass's regex is tried."""
+    find, match, rfind = hay.find, rx.match, hay.rfind
+    pos = find(byte)
+    while pos >= 0:
+        m = match(hay, pos)
+        if m is not None:
+            _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.lastindex or 0])
+        pos = find(byte, pos + 1)
 
 
 def _every_line(chunk: bytes, ids: Sequence[int], cand: Candidates) -> None:

@@ -114,4 +114,4 @@ class Shower:
         self.out.hide(size)
         if kind not in self.stopped:
             self.stopped.add(kind)
-            self.out.marker(self.budget.stop_note(TIERS[kind].lines))
+            self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines))

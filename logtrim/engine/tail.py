@@ -121,9 +121,21 @@ class Tail:
             for line in part:
                 out.emit(line.stream, line.text, Kind.NOISE, own=line.lineno < 0)
                 if line.lineno >= 0:
-                    out.tally.tail_lines += 1
+                    self._count(line.text)
                     history.mark_shown(line.lineno, in_order=False)
         out.clear_gap()
+
+    def _count(self, text: bytes) -> None:
+        """A line of a tier shown in the tail counts as shown in its tier ("errors 4/4", not
+        "errors 0/4 · tail 4"), while its tier has lines seen and not counted shown; any
+        other line is a tail line."""
+        tally = self._out.tally
+        kind = self._classify(text)
+        if Kind.NOISE < kind <= Kind.ERROR and tally.shown_lines[kind] < tally.seen_lines[kind]:
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += len(text)
+        else:
+            tally.tail_lines += 1
 
     def _window(
         self,

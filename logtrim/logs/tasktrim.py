@@ -68,7 +68,7 @@ class TaskLogTrimmer:
             # start a repeat count ("(repeated 1 more times)") either.
             if kind not in self.stopped:
                 self.stopped.add(kind)
-                note = budget.stop_note(f"{TIERS[kind].level} lines")
+                note = budget.stop_note(kind, f"{TIERS[kind].level} lines")
                 self.show(self.core.marker(note))
             kind = Kind.NOISE
         if kind == Kind.NOISE:

@@ -23,7 +23,7 @@ def carry_out(actions: Sequence[Action], warn: Callable[[str], None]) -> list[st
         try:
             if isinstance(action, AppendFile):
                 Path(action.path).parent.mkdir(parents=True, exist_ok=True)
-                with open(action.path, "a", encoding="utf-8") as file:
+                with open(action.path, "a", encoding="utf-8", errors="surrogateescape") as file:
                     file.write(action.text)
             elif isinstance(action, RunProgram):
                 if shutil.which(action.argv[0]) is None:

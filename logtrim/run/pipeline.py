@@ -22,6 +22,7 @@ from .. import _log
 from .._errors import LogtrimError
 from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
+from .._text import as_bytes
 from ..archive import forked
 from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
@@ -57,6 +58,7 @@ class Pipeline:
             self.baseline = front.for_run(options.baseline, options.history, options.name)
         self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine),
                          baseline=self.baseline)  # fmt: skip
+        self.core.reserve_closing(str(options.artifact.resolve()), options.name)
         engine = self.core.matcher.engine
         if _log.verbose():
             logger().debug("line matcher", matcher=describe(engine))
@@ -69,7 +71,8 @@ class Pipeline:
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
         self.killed_by: str | None = None  # the signal that ended the command, by name
         self.core.start(time.monotonic())
-        _log.charge_to(self.core.budget.spend)  # our diagnostics count against the budget
+        _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
+        self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
 
     @property
@@ -167,6 +170,7 @@ class Pipeline:
             try:
                 archived, emits = self.core.finish_input(time.monotonic())
                 self.console.write(emits)
+                self._drain_notes()
                 if archived:
                     await self._send.send(archived)
             except Exception:
@@ -216,7 +220,7 @@ class Pipeline:
 
             front.remember(self.options.history, self.options.name, self.baseline)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
-        self.console.write([(STDOUT, line.encode() + b"\n") for line in missing])
+        self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
     def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
         """The dialect's closing messages alone (publish the archive, mark a failure)."""
@@ -230,7 +234,7 @@ class Pipeline:
             logger().warning("internal error; the archive is not published", exc_info=True)
             return
         self.console.write(
-            [(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)]
+            [(STDOUT, as_bytes(a.text) + b"\n") for a in actions if isinstance(a, Print)]
         )
 
 

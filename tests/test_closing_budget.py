@@ -1,0 +1,111 @@
+"""The closing lines fit the budget whatever the archive's path and name (real runs)."""
+
+from __future__ import annotations
+
+import base64
+import os
+import re
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, py
+
+DIALECTS = ["octopus", "github", "azure", "teamcity", "buildkite", "plain"]
+
+# A failing child whose error lines (the reason's candidates) are long and not ASCII.
+FAILING = py(
+    "import sys\n"
+    "for i in range(100): print('step %d ok' % i)\n"
+    "print('error: failed badly ' + '\\u00e9' * 480)\n"
+    "print('Error: failed again ' + 'w' * 480)\n"
+    "sys.exit(1)\n"
+)
+
+
+def long_path(root: Path, length: int) -> Path:
+    """A file path of about ``length`` characters under ``root``, its folders created."""
+    folder = root
+    while len(str(folder)) < length - 120:
+        folder = folder / ("d" * 99)
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder / "deploy.log.zst"
+
+
+def published(stdout: bytes, dialect: str) -> str:
+    """The text of the console's closing messages, base64 attributes decoded (Octopus)."""
+    text = stdout.decode()
+    if dialect != "octopus":
+        return text
+    values = re.findall(r"##octopus\[createArtifact .*?\]", text)
+    return " ".join(base64.b64decode(v).decode() for v in re.findall(r"'([^']*)'", values[-1]))
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("budget", [4000, 6000])
+def test_long_archive_path_and_name_stay_within_budget(
+    run_logtrim: RunLogtrim, tmp_path: Path, dialect: str, budget: int
+) -> None:
+    path, name = long_path(tmp_path, 500), "n" * 500
+    r = run_logtrim(
+        "--ci", dialect, "--budget", f"{budget}B", "--name", name, "--", *FAILING,
+        artifact=path,
+    )  # fmt: skip
+    assert r.code == 1, r.stderr
+    assert len(r.console) <= budget
+    closing = published(r.stdout, dialect)
+    assert str(path) in closing  # the archive is published whole, never shortened
+    if dialect in ("octopus", "azure"):
+        assert name in closing
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_long_reason_fits_the_smallest_budget(run_logtrim: RunLogtrim, dialect: str) -> None:
+    # The failure reason is text of several bytes a character: counted in bytes.
+    r = run_logtrim("--ci", dialect, "--budget", "2048B", "--", *FAILING)
+    assert r.code == 1, r.stderr
+    assert len(r.console) <= 2048
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
+def test_budget_too_small_for_the_names_is_refused_before_the_child(
+    run_logtrim: RunLogtrim, tmp_path: Path, dialect: str
+) -> None:
+    path, ran = long_path(tmp_path, 900), tmp_path / "ran"
+    child = py(f"open({str(ran)!r}, 'w').close()")
+    r = run_logtrim(
+        "--ci", dialect, "--budget", "2100B", "--name", "n" * 900, "--", *child, artifact=path
+    )
+    assert r.code == 2
+    assert r.stdout == b""
+    message = r.stderr.decode()
+    assert message.count("\n") == 1 and "--budget" in message and "at least" in message
+    assert not ran.exists() and not path.exists()
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a file name of any bytes")
+@pytest.mark.parametrize("dialect", ["octopus", "github", "plain", "azure"])
+def test_archive_path_that_is_not_utf8(
+    run_logtrim: RunLogtrim, tmp_path: Path, dialect: str
+) -> None:
+    """A folder whose name is not UTF-8: the run keeps the child's exit code, archives, and
+    names the archive by its own bytes (Octopus: base64 of them)."""
+    folder = os.fsencode(tmp_path) + b"/odd\xff\xfe"
+    os.mkdir(folder)
+    path = Path(os.fsdecode(folder + b"/run.log.zst"))
+    summary = tmp_path / "summary.md"
+    r = run_logtrim(
+        "--ci", dialect, "--", *py("print('error: it broke'); raise SystemExit(5)"),
+        artifact=path, env={"GITHUB_STEP_SUMMARY": str(summary)},
+    )  # fmt: skip
+    assert r.code == 5, r.stderr
+    assert b"Traceback" not in r.stderr and b"internal error" not in r.stderr
+    assert b"error: it broke" in r.archive
+    raw = os.fsencode(path)
+    if dialect == "octopus":
+        (value,) = re.findall(rb"createArtifact path='([^']*)'", r.stdout)
+        assert base64.b64decode(value) == raw
+    else:
+        assert raw in r.stdout
+    if dialect == "github":
+        assert raw in summary.read_bytes()
