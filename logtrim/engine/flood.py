@@ -16,7 +16,8 @@ from __future__ import annotations
 import math
 import re
 from bisect import bisect_right
-from operator import sub
+from itertools import compress
+from operator import itemgetter, sub
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
@@ -75,9 +76,10 @@ def take(
         return i + 1, end, lineno + 1
     pos = ends[-1]
     taken = region[start:pos]
-    context = [k for k in range(count) if kinds[k] == Kind.WARNING] if Kind.WARNING in kinds else []
+    # In C, as the run is found: a flood's cost is its lines', not a Python loop's.
+    context = list(compress(range(count), map(_WARNING[0].__eq__, kinds)))
     warnings = len(context)
-    wbytes = sum(ends[k] - starts[k] for k in context)
+    wbytes = sum(map(sub, map(ends.__getitem__, context), map(starts.__getitem__, context)))
     size = pos - start
     # The failure reason sees a flood's first and last lines: the first says what started
     # it, the last is the newest (what the chooser keeps among equals).
@@ -148,14 +150,14 @@ def _within(
         else:
             hi = mid
     window = hits[i : lo + 1]
-    kinds = bytes([kind for _, kind in window])
+    kinds = bytes(map(itemgetter(1), window))
     limit = len(kinds)
     if other := _OTHER.search(kinds):
         limit = other.start()
     after = sel.policy.after
     if (found := kinds.find(_WARNING * (after + 1), 0, limit)) >= 0:
         limit = found + after  # the warning past ``after`` in a row: no error's context
-    starts = [hit for hit, _ in window[:limit]]
+    starts = list(map(itemgetter(0), window[:limit]))
     if not starts:
         return [], [], b""
     ends = starts[1:]

@@ -8,16 +8,20 @@ strong forms, the progress words); it scans the whole chunk. The second holds th
 words and the zero forms; it scans only the stretches between lines with a level. An error
 flood of ``2024-05-01T12:41:25Z ERROR ... failed`` lines then costs one callback a line
 instead of three (issue 17.20); the answers are the one database's (the property tests
-compare both matchers).
+compare both matchers). Once a chunk's lines all had a level, the next ones try the memo of
+:mod:`.levelmemo` first: a flood's level bits without running the level rules on each line.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
+from .levelmemo import LevelMemo
 from .roles import Role, Rule
+
+_BACKOFF_MAX = 64  # chunks at most between two tries of the memo, while it fails
 
 if TYPE_CHECKING:
     from .matcher import Compiler, Database
@@ -31,7 +35,8 @@ def _decides(rule: Rule) -> bool:
 
 
 class HitScanner:
-    """Line start -> bit mask of the rules (by index in the rule table) the line hits."""
+    """The lines a rule hits: their starts, in order, and bit masks of the rules (by index
+    in the rule table)."""
 
     def __init__(
         self,
@@ -40,11 +45,17 @@ class HitScanner:
         second: Database | None,
         second_ids: Sequence[int],
         level_bits: int,
+        memo: Callable[[], LevelMemo | None] | None = None,
     ) -> None:
         self._first, self._second = first, second
         self._bits1 = tuple(1 << i for i in first_ids)
         self._bits2 = tuple(1 << i for i in second_ids)
         self._level_bits = level_bits
+        # The memo of level skeletons: built when a chunk first had a level on every line.
+        self._make_memo = memo
+        self._memo: LevelMemo | None = None
+        self._flooding = False  # the last chunk scanned had a level on every line
+        self._skip = self._backoff = 0  # chunks not to try the memo on, after it failed
 
     @classmethod
     def build(cls, rules: Sequence[Rule], compiler: Compiler) -> HitScanner | None:
@@ -63,10 +74,20 @@ class HitScanner:
         if db1 is None:
             return None
         level_bits = sum(1 << i for i, rule in enumerate(rules) if rule.role is Role.LEVEL)
-        return cls(db1, first, db2, second, level_bits)
+        return cls(db1, first, db2, second, level_bits,
+                   lambda: LevelMemo.build(rules, first, compiler))  # fmt: skip
 
-    def hits(self, chunk: bytes) -> dict[int, int]:
-        """Every line of ``chunk`` that a rule matches: its start -> the rules' bit mask."""
+    def hits(self, chunk: bytes) -> tuple[list[int], list[int]]:
+        """Every line of ``chunk`` that a rule matches: the starts, in order, and the rules'
+        bit masks."""
+        if self._flooding and (found := self._from_memo(chunk)) is not None:
+            return found
+        hits = self._scan(chunk)
+        starts = sorted(hits)
+        return starts, list(map(hits.__getitem__, starts))
+
+    def _scan(self, chunk: bytes) -> dict[int, int]:
+        """Line start -> the rules' bit mask, from the two databases."""
         hits: dict[int, int] = {}
         if not chunk:
             return hits
@@ -79,40 +100,63 @@ class HitScanner:
             hits[start] = get(start, 0) | bits1[rule]
 
         self._first.scan(chunk, match_event_handler=first)
+        level = self._level_bits
+        levelled = [start for start, mask in hits.items() if mask & level]
+        last = chunk.rfind(b"\n", 0, len(chunk) - 1) + 1
+        # Every line has a level (the first and the last first: counting lines costs).
+        self._flooding = (
+            hits.get(0, 0) & level != 0
+            and hits.get(last, 0) & level != 0
+            and len(levelled) == chunk.count(b"\n") + (chunk[-1:] != b"\n")
+        )
         if self._second is not None:
-            self._words(chunk, hits)
+            self._words(chunk, hits, levelled)
         return hits
 
-    def _words(self, chunk: bytes, hits: dict[int, int]) -> None:
-        """The second database over the stretches of lines without a level field."""
+    def _from_memo(self, chunk: bytes) -> tuple[list[int], list[int]] | None:
+        """The first database's hits from the memo of level skeletons, or None."""
+        if self._skip:
+            self._skip -= 1
+            return None
+        if self._memo is None and self._make_memo is not None:
+            self._memo, self._make_memo = self._make_memo(), None
+        found = self._memo.hits(chunk) if self._memo is not None else None
+        # A flood of new shapes: try again later, less and less often.
+        self._backoff = 0 if found is not None else min(2 * self._backoff or 1, _BACKOFF_MAX)
+        self._skip = self._backoff
+        return found
+
+    def _words(self, chunk: bytes, hits: dict[int, int], levelled: list[int]) -> None:
+        """The second database over the lines without a level field."""
         assert self._second is not None
         scan, bits2, level = self._second.scan, self._bits2, self._level_bits
         rfind, get, find = chunk.rfind, hits.get, chunk.find
-        view = memoryview(chunk)
-        offset = 0
-
-        def second(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            end = offset + to
-            start = rfind(b"\n", 0, end - 1) + 1 if end else 0
-            hits[start] = get(start, 0) | bits2[rule]
-
-        levelled = [start for start, mask in hits.items() if mask & level]
         levelled.sort()
-        runs: list[tuple[int, int]]  # (first, last) line start of each run of levelled lines
         if (
             len(levelled) > 1
             and find(b"\n", levelled[0]) + 1 == levelled[1]  # cheap first: not a flood
             and len(levelled) - 1 == chunk.count(b"\n", levelled[0], levelled[-1])
         ):
-            runs = [(levelled[0], levelled[-1])]  # an error flood: one run, no gap (in C)
-        else:
-            runs = [(start, start) for start in levelled]
-        pos = 0
-        for start, last in runs:
-            if start > pos:
-                offset = pos
-                scan(view[pos:start], match_event_handler=second)
-            pos = max(pos, find(b"\n", last) + 1 or len(chunk))
-        if pos < len(chunk):
-            offset = pos
-            scan(view[pos:], match_event_handler=second)
+            # An error flood: one run of levelled lines, no gap (in C); around it only.
+            view, offset = memoryview(chunk), 0
+
+            def around(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+                end = offset + to
+                start = rfind(b"\n", 0, end - 1) + 1 if end else 0
+                hits[start] = get(start, 0) | bits2[rule]
+
+            scan(view[: levelled[0]], match_event_handler=around)
+            offset = find(b"\n", levelled[-1]) + 1 or len(chunk)
+            if offset < len(chunk):
+                scan(view[offset:], match_event_handler=around)
+            return
+
+        def second(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
+            mask = get(start, 0)
+            if not mask & level:  # a line with a level: its words no longer count
+                hits[start] = mask | bits2[rule]
+
+        # Elsewhere the whole chunk at once: levelled lines here and there would cut it
+        # into as many scans (each a call into hyperscan), and their words are few.
+        scan(chunk, match_event_handler=second)

@@ -92,9 +92,11 @@ class Matcher:
 
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
         if self._scan_hs is not None:
-            return self._kinds(self._scan_hs.hits(chunk), chunk)
+            return self._kinds(*self._scan_hs.hits(chunk), chunk)
         if self._pre is not None:
-            return self._kinds(_masks(self._pre.hits(chunk)), chunk)
+            hits = _masks(self._pre.hits(chunk))
+            starts = sorted(hits)
+            return self._kinds(starts, list(map(hits.__getitem__, starts)), chunk)
         return self._scan_re(chunk)
 
     def _scan_re(self, chunk: bytes) -> list[tuple[int, Kind]]:
@@ -119,16 +121,15 @@ class Matcher:
                 found.append((start, kind))
         return found
 
-    def _kinds(self, hits: dict[int, int], chunk: bytes) -> list[tuple[int, Kind]]:
+    def _kinds(self, starts: list[int], masks: list[int], chunk: bytes) -> list[tuple[int, Kind]]:
         """The non-NOISE lines, in order, from the rules each line hits (a bit mask each).
 
         In C where it can (``map``, ``zip``): an error flood is a tier lookup per line."""
-        starts = sorted(hits)
-        kinds: list[Kind | None] = list(map(self._by_mask.get, map(hits.__getitem__, starts)))
+        kinds: list[Kind | None] = list(map(self._by_mask.get, masks))
         if None in kinds:  # a set of rules not seen yet, or a line whose detail level counts
             kinds = [
-                self._line(hits[start], start, chunk) if kind is None else kind
-                for start, kind in zip(starts, kinds, strict=True)
+                self._line(mask, start, chunk) if kind is None else kind
+                for start, mask, kind in zip(starts, masks, kinds, strict=True)
             ]
         found = list(zip(starts, kinds, strict=True))
         if Kind.NOISE in kinds:

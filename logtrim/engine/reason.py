@@ -27,6 +27,7 @@ from enum import IntEnum
 
 from .._text import ANSI_BYTES as _ANSI
 from ..dialects.escape import REASON_LIMIT
+from .alternation import AnySearch
 from .mask import Masker
 
 
@@ -44,7 +45,7 @@ class Rank(IntEnum):
 
 
 # A line that only says that something failed, not why.
-_STATUS = re.compile(
+_STATUS = AnySearch(
     rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
     rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
     rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
@@ -57,7 +58,7 @@ _STATUS = re.compile(
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b",
     re.I,
 )
-_TEST = re.compile(
+_TEST = AnySearch(
     rb"^FAILED [^ ]+|^ERROR [^ ]+::|::[^ ]+ FAILED\b|^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
@@ -65,12 +66,12 @@ _TEST = re.compile(
 )
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
-_COMPILER = re.compile(
+_COMPILER = AnySearch(
     rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
     rb"^ld(?:\.[\w]+)?: |collect2: error",
 )
-_SUMMARY = re.compile(
+_SUMMARY = AnySearch(
     rb"^\[ERROR\] Failed to execute goal|^FAILURE: Build failed|^BUILD FAILED|"
     rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
 )
@@ -216,15 +217,15 @@ class ReasonChooser:
 
     @staticmethod
     def _rank(body: bytes) -> Rank:
-        if _TEST.search(body):
+        if _TEST(body):
             return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
         if _PYTEST_E.match(body):
             return Rank.EXCEPTION
-        if _COMPILER.search(body):
+        if _COMPILER(body):
             return Rank.COMPILER
-        if _STATUS.search(body):
+        if _STATUS(body):
             return Rank.STATUS
-        if _SUMMARY.search(body):
+        if _SUMMARY(body):
             return Rank.SUMMARY
         return Rank.ERROR
 
