@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .history import Held
+from .held import Held
 from .kinds import Kind
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
