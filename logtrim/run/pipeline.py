@@ -25,7 +25,6 @@ from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
 from .._text import as_bytes
 from ..archive import forked
-from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
@@ -250,6 +249,8 @@ def writer_for(options: RunOptions) -> ArchiveWriter:
     target = Target.create(options.artifact)
     if forked.available():
         return forked.ForkedArchive(target, options.level)
+    from ..archive.inprocess import InProcessArchive
+
     return InProcessArchive(target, options.level)
 
 
