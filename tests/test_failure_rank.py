@@ -1,9 +1,10 @@
 """Under a tight budget, the error block that names the failure outlives later, lesser errors.
 
-The held store (errors the budget could not show live, for the end of a failed run) evicts
-by rank (the failure reason's block last, older copies of a shape first), then age; a test
-runner's failing test keeps its traceback as the reason over exceptions passing tests log.
-Real children for what a user sees; the store and the ranking on examples and a property.
+The held store (errors the budget could not show live, for the end of a failed run) lets the
+oldest go first but keeps the failure reason's block while it fits, whether a flood's lines
+come one by one or as one run; a test runner's failing test keeps its traceback as the reason
+over exceptions passing tests log. Real children for what a user sees; the store on examples
+and a property.
 """
 
 from __future__ import annotations
@@ -14,7 +15,6 @@ from conftest import RunLogtrim, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.evict import Rank, ranks, victims
 from logtrim.engine.held import Held
 
 # A deploy step: errors fill the live budget, then the traceback that fails the step, then a
@@ -99,29 +99,34 @@ def _trace(held: Held, first: int, message: bytes) -> int:
     return first + 4
 
 
-def test_the_reason_s_block_is_held_longest_and_older_copies_go_first() -> None:
+def test_the_reason_s_block_is_held_longest_the_rest_newest_first() -> None:
     held = Held(400)
     held.reason = lambda: (0, 3)
     n = _trace(held, 0, b"LookupError: schema 42 missing\n")  # line 3: the reason
-    n = _trace(held, n, b"KeyError: 'region'\n")  # a distinct shape, older than the copies
+    n = _trace(held, n, b"KeyError: 'region'\n")  # older than what follows: goes
     for i in range(30):
         n = _trace(held, n, f"ConnectionResetError: reset after {i} bytes\n".encode())
     texts = b"".join(line[2] for line in held.lines)
-    assert sum(len(line[2]) for line in held.lines) <= 500  # its cap and a quarter
+    assert sum(len(line[2]) for line in held.lines) <= 400
     assert b"LookupError: schema 42 missing" in texts
-    assert b"KeyError: 'region'" in texts  # distinct: kept over the older copies
-    assert b"reset after 29 bytes" in texts  # the newest copy
+    assert b"Traceback" in texts.split(b"LookupError")[0]  # with its whole block
+    assert b"KeyError: 'region'" not in texts
+    assert b"reset after 29 bytes" in texts  # the newest
     assert b"reset after 0 bytes" not in texts
 
 
-def test_ranks_and_eviction_order() -> None:
-    spans = [(0, 1, 0), (1, 2, 1), (2, 3, 2), (3, 4, 3), (4, 9, -1)]
-    shapes = {0: 7, 1: 8, 2: 7, 3: 9}
-    rank = ranks(spans, shapes, named=(3, 3))
-    assert rank == [Rank.REPEAT, Rank.DISTINCT, Rank.DISTINCT, Rank.NAMED, Rank.DISTINCT]
-    assert victims(rank) == [0, 1, 2, 4, 3]
-    assert ranks(spans, shapes, named=(6, 6))[-1] == Rank.NAMED  # a flood run holding it
-    assert ranks(spans, shapes, named=(-1, -1)) == [Rank.REPEAT] + [Rank.DISTINCT] * 4
+def test_a_flood_run_holds_what_its_lines_one_by_one_hold() -> None:
+    """The flood path adds a run in one call: the store must not depend on that."""
+    lines = [f"ERROR job {i} failed\n".encode() for i in range(500)]
+    one_by_one, as_runs = Held(900), Held(900)
+    for held in (one_by_one, as_runs):
+        held.reason = lambda: (40, 40)
+    for i, text in enumerate(lines):
+        one_by_one.add(i, 1, text, i, True)
+    for start in range(0, 500, 37):
+        as_runs.add_run(start, 1, b"".join(lines[start : start + 37]), lambda t: t)
+    assert one_by_one.lines == as_runs.lines
+    assert any(line[0] == 40 for line in as_runs.lines)
 
 
 def _block(lineno: int) -> Callable[[], tuple[int, int]]:
@@ -153,8 +158,8 @@ def test_held_store_keeps_its_cap_and_the_reason_s_block_when_it_fits(
             held.add(n + j, 1, text, n, True)
         n += size
     lines = held.lines
-    # At most a quarter over its cap between rankings (or the one line it was just given).
-    assert sum(len(line[2]) for line in lines) <= max(cap + cap // 4, len(blocks[-1][0]))
+    # Within its cap (or the one line it was just given).
+    assert sum(len(line[2]) for line in lines) <= max(cap, len(blocks[-1][0]))
     assert all(added[line[0]] == line[2] for line in lines)  # only what was added, once each
     assert len({line[0] for line in lines}) == len(lines)
     if named >= 0:

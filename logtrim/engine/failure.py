@@ -13,7 +13,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
-from .evict import same as _same
 from .held import Held
 from .kinds import Kind
 from .templates import coarse
@@ -23,6 +22,16 @@ from .templates import coarse
 _CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
+# The same message logged at two levels, or with other numbers, is the same failure.
+_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+_NUMBER = re.compile(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
+
+
+def _same(text: bytes) -> bytes:
+    """What two reports of the same failure share: all but numbers and the level's name."""
+    return _LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
+
+
 _EXCEPTION_LINE = re.compile(
     rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b"
 )

@@ -1,13 +1,11 @@
-"""Error lines the budget held back, for the end of a failed run: a bounded store that
-evicts by rank, then age (:mod:`.evict`)."""
+"""Error lines the budget held back, for the end of a failed run: the newest within a cap,
+the block that names the failure kept longest."""
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
-
-from .evict import ranks, same, victims
 
 
 @dataclass
@@ -28,9 +26,13 @@ def _shown_size(block: bytes, end: int) -> int:
 
 class Held:
     """Error lines the budget held back, each with the rest of its incident (stack trace,
-    lines after it), for the end of a failed run: at least the best ``cap`` bytes, at most a
-    quarter more; the block that names the failure kept longest, older copies of a block's
-    shape dropped first (:mod:`.evict`)."""
+    lines after it), for the end of a failed run: the newest within ``cap`` bytes, but the
+    block that names the failure (:attr:`reason`), kept while it fits, whatever its age.
+
+    Lines go oldest first at every add, so the store is the same whether a flood's lines
+    come one at a time or as one run (:meth:`add_run`): the cheap flood path changes the
+    cost, never what the tail shows. Repeats are sorted out when the tail is chosen.
+    """
 
     def __init__(self, cap: int) -> None:
         self.cap = cap
@@ -41,7 +43,6 @@ class Held:
         #: The block of the line the failure reason names so far, its first and last line
         #: numbers ((-1, -1): none); set by the selector.
         self.reason: Callable[[], tuple[int, int]] = lambda: (-1, -1)
-        self._shapes: dict[int, int] = {}  # incident -> a hash of its block's shape
 
     @property
     def lines(self) -> list[tuple[int, int, bytes, int, bool]]:
@@ -63,8 +64,6 @@ class Held:
     def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
         self._lines.append((lineno, stream, text, incident, cont))
         self._size += len(text)
-        if cont and text.strip():
-            self._shapes[incident] = hash((self._shapes.get(incident, 0), same(text.strip())))
         self._shrink()
 
     def add_run(
@@ -82,35 +81,34 @@ class Held:
         self._size += _shown_size(block, len(block))
         self._shrink()
 
-    def _shrink(self) -> None:
-        """Over ``cap`` by a quarter: evict by rank, then age (:mod:`.evict`), down to
-        ``cap``, so that ranking the store is paid once per quarter of it, not per line."""
+    def _shrink(self, keep_reason: bool = True) -> None:
+        """Down to ``cap``: the oldest first, but the reason's block while the rest can go."""
+        if self._size <= self.cap:
+            return
         lines = self._lines
-        if self._size <= self.cap + self.cap // 4:
-            return
-        if len(lines) == 1 and not isinstance(lines[0], _Run):
-            return
-        entries = list(lines)
-        groups, spans = _groups(entries)
-        dropped: set[int] = set()
-        for g in victims(ranks(spans, self._shapes, self.reason())):
-            for i in range(*groups[g]):
-                if self._size <= self.cap:
-                    break
-                entry = entries[i]
-                if isinstance(entry, _Run):
-                    kept = self._trim(entry, self._size - self.cap)
-                    if kept is not None:
-                        entries[i] = kept
-                        continue
-                if len(entries) - len(dropped) == 1:
-                    break  # one entry left: it stays, as ``add`` keeps one
-                dropped.add(i)
-                self._size -= _entry_size(entry)
-        lines.clear()
-        lines.extend(e for i, e in enumerate(entries) if i not in dropped)
-        alive = {e[3] for e in lines if not isinstance(e, _Run)}
-        self._shapes = {k: v for k, v in self._shapes.items() if k in alive}
+        low, high = self.reason() if keep_reason else (-1, -1)
+        skip = 0  # entries at the front that belong to the reason's block
+        while self._size > self.cap and len(lines) > skip:
+            old = lines[skip]
+            if _in_block(old, low, high):
+                if isinstance(old, _Run) and len(parts := _split(old, low, high)) > 1:
+                    del lines[skip]
+                    for part in reversed(parts):  # the block's own lines alone stay
+                        lines.insert(skip, part)
+                    continue
+                skip += 1
+                continue
+            if isinstance(old, _Run):
+                kept = self._trim(old, self._size - self.cap)
+                if kept is not None:
+                    lines[skip] = kept
+                    return
+            if len(lines) == 1:
+                return  # one line left: it stays, as ``add`` keeps one
+            del lines[skip]
+            self._size -= _entry_size(old)
+        if self._size > self.cap and skip:  # the block alone is over the cap: it goes too
+            self._shrink(keep_reason=False)
 
     def _trim(self, old: _Run, over: int) -> _Run | None:
         """A run without its oldest whole lines covering ``over`` bytes (None: all of it)."""
@@ -129,27 +127,32 @@ class Held:
         return _Run(first, old.stream, block[cut:], old.fmt, context)
 
 
-def _groups(
-    entries: list[tuple[int, int, bytes, int, bool] | _Run],
-) -> tuple[list[tuple[int, int]], list[tuple[int, int, int]]]:
-    """The entries as blocks to rank: each run, and each sequence of lines of one incident
-    (entry indexes [start, end), and the span of line numbers with the incident)."""
-    groups: list[tuple[int, int]] = []
-    spans: list[tuple[int, int, int]] = []
-    prev = -2
-    for i, e in enumerate(entries):
-        if isinstance(e, _Run):
-            groups.append((i, i + 1))
-            spans.append((e.first, e.first + e.block.count(b"\n"), -1))
-            prev = -2
-        elif e[3] == prev:
-            groups[-1] = (groups[-1][0], i + 1)
-            spans[-1] = (spans[-1][0], e[0] + 1, prev)
-        else:
-            groups.append((i, i + 1))
-            spans.append((e[0], e[0] + 1, e[3]))
-            prev = e[3]
-    return groups, spans
+def _in_block(entry: tuple[int, int, bytes, int, bool] | _Run, low: int, high: int) -> bool:
+    """Whether ``entry`` holds a line of the block ``low``..``high`` (or of its incident)."""
+    if low < 0:
+        return False
+    if isinstance(entry, _Run):
+        return entry.first <= high and low < entry.first + entry.block.count(b"\n")
+    return low <= entry[0] <= high or low <= entry[3] <= high
+
+
+def _split(run: _Run, low: int, high: int) -> list[_Run]:
+    """``run`` cut where the block ``low``..``high`` (with the context lines that continue
+    it) starts and ends, so that only the block's own lines are kept longest."""
+    lines = [line + b"\n" for line in run.block.split(b"\n")]  # not splitlines: CRs stay
+    lines[-1] = lines[-1][:-1]
+    if not lines[-1]:
+        lines.pop()
+    start = max(low - run.first, 0)
+    end = min(high - run.first + 1, len(lines))
+    while end < len(lines) and end in run.context:
+        end += 1
+    out = []
+    for a, b in ((0, start), (start, end), (end, len(lines))):
+        if a < b:
+            context = frozenset(k - a for k in run.context if a <= k < b)
+            out.append(_Run(run.first + a, run.stream, b"".join(lines[a:b]), run.fmt, context))
+    return out
 
 
 def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:

@@ -203,6 +203,14 @@ class ReasonChooser:
         start = self.best.start
         return (start if 0 <= start <= self.best.lineno else self.best.lineno, self.best.lineno)
 
+    def strong_block(self) -> tuple[int, int]:
+        """:meth:`block` when the chosen line says why (a compiler's error, a failing test,
+        an exception, a build's failure summary), else (-1, -1): a plain error line is
+        outranked by any later one, so holding it longest would keep a stale line."""
+        if self.best is None or self.best.rank <= Rank.ERROR:
+            return (-1, -1)
+        return self.block()
+
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no
         traceback has been seen, whose lines must each be looked at."""

@@ -59,7 +59,7 @@ class Selector:
         self.repeats = Repeats(policy.repeat_report, out, history)
         self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
         self.reasons = ReasonChooser()
-        held.reason = self.reasons.block  # its block is the last the held store drops
+        held.reason = self.reasons.strong_block  # its block is the last the held store drops
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         # The output shown whole before filtering starts.
         self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
