@@ -73,7 +73,11 @@ class Matcher:
         self._by_detail: dict[int, tuple[Kind, Kind]] = {}  # (no detail level, detail level)
 
     def line_kind(self, line: bytes) -> Kind:
-        """The tier of one line (the slow, exact path; same answer as ``scan``)."""
+        """The tier of one line (the exact path; same answer as ``scan``)."""
+        if self._scan_hs is not None and line.find(b"\n", 0, len(line) - 1) < 0:
+            # One line: the compiled databases' answer, as ``scan`` gives it for the line.
+            mask = self._scan_hs.mask(line)
+            return self._line(mask, 0, line) if mask else Kind.NOISE
         if self._res is None:
             self._res = _compiled(self.rules)
         ids = [i for i, regex in enumerate(self._res) if regex.search(line)]
