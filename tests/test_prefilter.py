@@ -96,6 +96,10 @@ def check(chunk: bytes) -> None:
         assert matcher.scan(chunk) == expected, name
         if name in COMPILED:
             assert COMPILED[name].scan(chunk) == expected, f"{name}, hyperscan"
+            # A line looked at alone (the failure tail's) by the compiled databases too.
+            for line in chunk.splitlines(keepends=True):
+                got = COMPILED[name].line_kind(line)
+                assert got == matcher.line_kind(line), f"{name}, hyperscan, {line!r}"
 
 
 def mutate_case(rng: random.Random, b: bytes) -> bytes:

@@ -86,6 +86,26 @@ class HitScanner:
         starts = sorted(hits)
         return starts, list(map(hits.__getitem__, starts))
 
+    def mask(self, line: bytes) -> int:
+        """The rules' bit mask of one line (no newline but a last one), as :meth:`hits`
+        gives it, with no state changed: the tier of a line looked at alone costs two scans,
+        not a regex per rule (the failure tail classifies its lines so)."""
+        found = 0
+        bits1, bits2 = self._bits1, self._bits2
+
+        def first(rule: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+            nonlocal found
+            found |= bits1[rule]
+
+        def second(rule: int, _from: int, _to: int, _flags: int, _ctx: object) -> None:
+            nonlocal found
+            found |= bits2[rule]
+
+        self._first.scan(line, match_event_handler=first)
+        if self._second is not None and not found & self._level_bits:
+            self._second.scan(line, match_event_handler=second)
+        return found
+
     def _scan(self, chunk: bytes) -> dict[int, int]:
         """Line start -> the rules' bit mask, from the two databases."""
         hits: dict[int, int] = {}

@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Callable, Sequence
+from itertools import compress
+from operator import itemgetter
 from typing import TYPE_CHECKING, Protocol
 
 from .hitscan import HitScanner
@@ -73,9 +75,15 @@ class Matcher:
         # set; None where a detail level could change it (then the line itself is looked at).
         self._by_mask: dict[int, Kind | None] = {}
         self._by_detail: dict[int, tuple[Kind, Kind]] = {}  # (no detail level, detail level)
+        # The last hits ``_kinds`` found without a service line (held until asked about).
+        self._no_service: list[tuple[int, Kind]] | None = None
 
     def line_kind(self, line: bytes) -> Kind:
-        """The tier of one line (the slow, exact path; same answer as ``scan``)."""
+        """The tier of one line (the exact path; same answer as ``scan``)."""
+        if self._scan_hs is not None and line.find(b"\n", 0, len(line) - 1) < 0:
+            # One line: the compiled databases' answer, as ``scan`` gives it for the line.
+            mask = self._scan_hs.mask(line)
+            return self._line(mask, 0, line) if mask else Kind.NOISE
         if self._res is None:
             self._res = _compiled(self.rules)
         ids = [i for i, regex in enumerate(self._res) if regex.search(line)]
@@ -137,7 +145,18 @@ class Matcher:
         found = list(zip(starts, kinds, strict=True))
         if Kind.NOISE in kinds:
             found = [hit for hit in found if hit[1] != Kind.NOISE]
+        self._no_service = None if Kind.SERVICE in kinds else found  # type: ignore[assignment]
         return found  # type: ignore[return-value]  # no None left
+
+    def service_starts(self, hits: list[tuple[int, Kind]]) -> list[int]:
+        """The starts of the service lines among ``hits`` (a list ``scan`` returned). Known
+        without a pass when these are the last hits scanned: a flood of a million error
+        lines has no service line, and it was seen in C as the tiers were looked up."""
+        if hits is self._no_service:
+            self._no_service = None
+            return []
+        kinds = map(Kind.SERVICE.__eq__, map(itemgetter(1), hits))
+        return list(compress(map(itemgetter(0), hits), kinds))
 
     def _line(self, mask: int, start: int, chunk: bytes) -> Kind:
         """The tier of the line at ``start``, which hits the rules of ``mask``."""

@@ -10,8 +10,6 @@ is forwarded, carrying the bytes that could start a secret to the next chunk of 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from itertools import compress
-from operator import itemgetter
 
 from .commands import Commands
 from .kinds import Kind
@@ -63,10 +61,7 @@ class Secrets:
         lines left for their dialect to mask) and the rule hits in the console form (none
         unless ``console_hits``)."""
         hits = self.matcher.scan(region)
-        # In C: an error flood is a million hits, of which none is a CI command.
-        starts = list(
-            compress(map(itemgetter(0), hits), map(Kind.SERVICE.__eq__, map(itemgetter(1), hits)))
-        )
+        starts = self.matcher.service_starts(hits)
         self.learn(region, starts)
         archive, console, spans = self.split(stream, region, starts)
         if console is None:

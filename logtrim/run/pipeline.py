@@ -30,6 +30,7 @@ from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Print
 from ..engine.core import STDERR, STDOUT, Core
+from . import collector
 from . import process as _process
 from .actions import carry_out
 from .console import Console
@@ -277,7 +278,8 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(pipeline.archive_task)
-            code = await _until_exit(pipeline, process, sources)
+            with collector.relaxed():  # an error flood's objects: run/collector.py
+                code = await _until_exit(pipeline, process, sources)
             await pipeline.finish(code)
         size = await pipeline.archive.close(pipeline.trailer())
         await pipeline.close(code, size)
