@@ -9,7 +9,7 @@ own tier. With no secret over lines (the usual case) a record goes straight thro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .kinds import Kind
 from .output import STDERR, STDOUT
@@ -55,6 +55,29 @@ class Records:
             self._take(stream, console[pos:end], kind, len(data), now)
             pos = end
         return archive
+
+    def each(self, stream: int, records: Sequence[bytes]) -> list[bytes] | None:
+        """The console form of each record (each ending with a newline), masked in one pass;
+        None when feeding them one by one could differ: a secret over lines (a record may
+        wait for the next), records waiting, a record that declares secrets or continues a
+        command (what it declares masks only the records after it)."""
+        secrets = self._secrets
+        if secrets.masker.multiline or self._waiting[stream] or secrets.commands.is_open(stream):
+            return None
+        joined = b"".join(records)
+        if any(kind == Kind.SERVICE for _, kind in secrets.matcher.scan(joined)):
+            return None
+        _, console, _ = secrets.split(stream, joined, ())
+        if console is None:  # no secret: the records as they are
+            return list(records)
+        out, pos = [], 0
+        for data in records:  # masking keeps the lines: a record's lines are its own
+            end = pos
+            for _ in range(data.count(b"\n")):
+                end = console.index(b"\n", end) + 1
+            out.append(console[pos:end])
+            pos = end
+        return out
 
     def take(self, stream: int) -> bytes:
         """The waiting records of ``stream``, removed, as written: for a shell failing open."""

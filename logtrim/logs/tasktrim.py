@@ -51,7 +51,8 @@ class TaskLogTrimmer:
         self.held_lines = 0
         self.now = 0.0
         self.stopped: set[Kind] = set()
-        self.batch: list[bytes] = []
+        self.pending: list[tuple[bytes, Kind | None]] = []
+        self.batch: list[tuple[bytes, bytes | None]] = []
         self.batch_size = 0
 
     def feed_chunk(self, chunk: bytes, now: float) -> None:
@@ -59,11 +60,32 @@ class TaskLogTrimmer:
         for record in self.grouper.feed_chunk(chunk):
             self.record(record)
             self.grouper.min_depth = self.min_depth
+        self._flush_pending()
         self.now = now
 
     def _feed(self, record: Record, kind: Kind | None) -> None:
+        # Nothing here reads the core: the records wait, to be masked in one pass.
+        self.pending.append((record.data, kind))
+
+    def _flush_pending(self) -> None:
+        """The waiting records to the core, in order, each with its tier (as if fed one by
+        one: each tier's budget is checked before each record)."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        datas = [d if d.endswith(b"\n") else d + b"\n" for d, _ in pending]
+        consoles = self.core.records.each(STDOUT, datas)
+        if consoles is None:
+            for data, kind in pending:
+                self._one(data, kind, None)
+        else:
+            for (data, kind), console in zip(pending, consoles, strict=True):
+                self._one(data, kind, console)
+
+    def _one(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
+        """One record (``console``: its masked form, or None to have the core mask it)."""
         budget = self.core.budget
-        if kind is not None and budget.demotes(kind, len(record.data)):
+        if kind is not None and budget.demotes(kind, len(data)):
             # Demoted before the core sees it: a line that cannot be shown must not
             # start a repeat count ("(repeated 1 more times)") either.
             if kind not in self.stopped:
@@ -73,20 +95,34 @@ class TaskLogTrimmer:
             kind = Kind.NOISE
         if kind == Kind.NOISE:
             # Runs of Verbose entries go to the core in one call: a third of the cost.
-            self.batch.append(record.data)
-            self.batch_size += len(record.data)
+            self.batch.append((data, console))
+            self.batch_size += len(data)
             if self.batch_size >= 1 << 20:
                 self._flush_batch()
             return
         self._flush_batch()
-        self.show(self.core.feed_line(STDOUT, record.data, kind, self.now)[1])
+        self._take(data, kind, console)
+
+    def _take(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
+        core = self.core
+        if console is None:
+            self.show(core.feed_line(STDOUT, data, kind, self.now)[1])
+            return
+        core.heartbeat.start(self.now)
+        if not data.endswith(b"\n"):
+            data += b"\n"  # as feed_line counts it
+        core.intake.record(STDOUT, console, kind, len(data), self.now)
+        self.show(core.out.take())
 
     def _flush_batch(self) -> None:
         if self.batch:
-            data = b"".join(self.batch)
-            self.batch.clear()
+            batch, self.batch = self.batch, []
             self.batch_size = 0
-            self.show(self.core.feed_line(STDOUT, data, Kind.NOISE, self.now)[1])
+            data = b"".join(d for d, _ in batch)
+            masked = [c for _, c in batch if c is not None]
+            # Some fed one by one (a secret may be learned in them): the core masks them all.
+            console = b"".join(masked) if len(masked) == len(batch) else None
+            self._take(data, Kind.NOISE, console)
 
     def _end_nodes(self, depth: int) -> None:
         """End the open nodes at ``depth`` or deeper; a failed one shows its held tail."""
@@ -178,6 +214,7 @@ class TaskLogTrimmer:
 
     def _hidden_marker(self) -> None:
         """``... 12,345 Verbose lines (3.1 MB) not shown`` for the node segment just ended."""
+        self._flush_pending()
         self._flush_batch()
         hidden = self.core.checkpoint()
         parts = []
