@@ -41,8 +41,11 @@ class TaskLogTrimmer:
     (The core's ``emit_tail`` would reprint them after the error lines, out of order.)
     """
 
-    def __init__(self, core: Core, show: Show, node_tail: int = NODE_TAIL) -> None:
+    def __init__(
+        self, core: Core, show: Show, node_tail: int = NODE_TAIL, *, bulk: bool = True
+    ) -> None:
         self.core = core
+        self.bulk = bulk  # False: each record masked on its own (the reference for tests)
         self.show = show
         self.node_tail = node_tail
         self.grouper = Grouper()
@@ -74,7 +77,7 @@ class TaskLogTrimmer:
         if not pending:
             return
         datas = [d if d.endswith(b"\n") else d + b"\n" for d, _ in pending]
-        consoles = self.core.records.each(STDOUT, datas)
+        consoles = self.core.records.each(STDOUT, datas) if self.bulk else None
         if consoles is None:
             for data, kind in pending:
                 self._one(data, kind, None)
