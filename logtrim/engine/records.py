@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 
 from .kinds import Kind
+from .matcher import Compiler, Database
 from .output import STDERR, STDOUT
 from .secrets import Secrets
 
@@ -20,8 +21,13 @@ Take = Callable[[int, bytes, "Kind | None", int, float], None]
 
 
 class Records:
-    def __init__(self, secrets: Secrets, take: Take, max_pending: int) -> None:
+    def __init__(
+        self, secrets: Secrets, take: Take, max_pending: int, compiler: Compiler | None = None
+    ) -> None:
         self._secrets = secrets
+        self._compiler = compiler
+        self._markers: Database | None = None  # the markers' database, built on first use
+        self._built = False
         self._take = take
         self._max_pending = max_pending
         self._waiting: dict[int, list[tuple[bytes, Kind | None]]] = {STDOUT: [], STDERR: []}
@@ -65,7 +71,9 @@ class Records:
         if secrets.masker.multiline or self._waiting[stream] or secrets.commands.is_open(stream):
             return None
         joined = b"".join(records)
-        if any(kind == Kind.SERVICE for _, kind in secrets.matcher.scan(joined)):
+        if self._has_marker(joined) and any(
+            kind == Kind.SERVICE for _, kind in secrets.matcher.scan(joined)
+        ):
             return None
         _, console, _ = secrets.split(stream, joined, ())
         if console is None:  # no secret: the records as they are
@@ -78,6 +86,19 @@ class Records:
             out.append(console[pos:end])
             pos = end
         return out
+
+    def _has_marker(self, data: bytes) -> bool:
+        """Whether ``data`` holds a dialect's command marker: a command line has one, and a
+        scan of all the rules costs ten times the compiled search for the markers alone."""
+        markers = self._secrets.commands.markers
+        if not self._built:
+            self._built = True
+            self._markers = self._compiler.literals(markers) if self._compiler else None
+        if self._markers is None:
+            return any(m in data for m in markers)
+        found: list[int] = []
+        self._markers.scan(data, match_event_handler=lambda i, *_: found.append(i))
+        return bool(found)
 
     def take(self, stream: int) -> bytes:
         """The waiting records of ``stream``, removed, as written: for a shell failing open."""
