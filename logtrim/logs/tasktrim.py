@@ -81,8 +81,15 @@ class TaskLogTrimmer:
         if consoles is None:
             for data, kind in pending:
                 self._one(data, kind, None)
-        else:
-            for (data, kind), console in zip(pending, consoles, strict=True):
+            return
+        noise, batch = Kind.NOISE, self.batch
+        for (data, kind), console in zip(pending, consoles, strict=True):
+            if kind is noise:  # as _one takes it, inline: most records are runs
+                batch.append((data, console))
+                self.batch_size += len(data)
+                if self.batch_size >= 1 << 20:
+                    self._flush_batch()
+            else:
                 self._one(data, kind, console)
 
     def _one(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
@@ -119,7 +126,8 @@ class TaskLogTrimmer:
 
     def _flush_batch(self) -> None:
         if self.batch:
-            batch, self.batch = self.batch, []
+            batch = self.batch[:]
+            self.batch.clear()
             self.batch_size = 0
             data = b"".join(d for d, _ in batch)
             masked = [c for _, c in batch if c is not None]
