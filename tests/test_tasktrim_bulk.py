@@ -43,7 +43,8 @@ def task_logs(draw: st.DrawFn) -> bytes:
             level = draw(st.sampled_from(LEVELS))
             repeat = draw(st.integers(1, 3))
             lines += [f"16:05:{what:02d}   {level:<9}| {pad}{text}\n".encode()] * repeat
-    return b"".join(lines)
+    log = b"".join(lines)
+    return log[:-1] if draw(st.booleans()) else log  # the last line may have no newline
 
 
 def _console(log: bytes, cuts: list[int], budget: int, *, bulk: bool) -> list[Emit]:

@@ -114,26 +114,28 @@ class TaskLogTrimmer:
         self._take(data, kind, console)
 
     def _take(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
-        core = self.core
         if console is None:
-            self.show(core.feed_line(STDOUT, data, kind, self.now)[1])
-            return
+            self.show(self.core.feed_line(STDOUT, data, kind, self.now)[1])
+        else:
+            self._masked(console, kind, len(data) + (not data.endswith(b"\n")))
+
+    def _masked(self, console: bytes, kind: Kind | None, size: int) -> None:
+        """A record masked already; ``size``: its bytes as ``feed_line`` counts them."""
+        core = self.core
         core.heartbeat.start(self.now)
-        if not data.endswith(b"\n"):
-            data += b"\n"  # as feed_line counts it
-        core.intake.record(STDOUT, console, kind, len(data), self.now)
+        core.intake.record(STDOUT, console, kind, size, self.now)
         self.show(core.out.take())
 
     def _flush_batch(self) -> None:
         if self.batch:
-            batch = self.batch[:]
+            batch, size = self.batch[:], self.batch_size
             self.batch.clear()
             self.batch_size = 0
-            data = b"".join(d for d, _ in batch)
             masked = [c for _, c in batch if c is not None]
-            # Some fed one by one (a secret may be learned in them): the core masks them all.
-            console = b"".join(masked) if len(masked) == len(batch) else None
-            self._take(data, Kind.NOISE, console)
+            if len(masked) == len(batch):
+                self._masked(b"".join(masked), Kind.NOISE, size + (batch[-1][0][-1:] != b"\n"))
+            else:  # some fed one by one (a secret may be learned in them): the core masks all
+                self._take(b"".join(d for d, _ in batch), Kind.NOISE, None)
 
     def _end_nodes(self, depth: int) -> None:
         """End the open nodes at ``depth`` or deeper; a failed one shows its held tail."""
