@@ -269,19 +269,14 @@ class Grouper:
                 pos = stop
 
     def _lines(self, chunk: bytes, pos: int, end: int) -> Sequence[Record]:
-        """The records the line ``chunk[pos:end]`` completes. An entry line that an entry
-        line follows is a whole entry: one record at once (most non-Verbose entries)."""
-        if self._first is None and not self._in_header and not self._entry and not self._blanks:
-            entry = _ENTRY_AT.match(chunk, pos, end)
-            if entry is not None and _ENTRY_AT.match(
-                chunk, end, chunk.find(b"\n", end) + 1 or len(chunk)
-            ):
-                data = chunk[pos:end]
-                text = _strip(chunk[entry.end() : end])
-                return (
-                    Record(ENTRY, data, 1, level=entry.group(2).decode(),
-                           depth=len(entry.group(3)) // 2, text=text),
-                )  # fmt: skip
+        """The records the line ``chunk[pos:end]`` completes; at once for an entry line that
+        an entry line follows (most non-Verbose entries are one line)."""
+        if self._first is None and not (self._in_header or self._entry or self._blanks):
+            at = _ENTRY_AT.match(chunk, pos, end)
+            if at is not None and _ENTRY_AT.match(chunk, end, chunk.find(b"\n", end) + 1 or end):
+                level, depth = at.group(2).decode(), len(at.group(3)) // 2
+                text = _strip(chunk[at.end() : end])
+                return (Record(ENTRY, chunk[pos:end], 1, level=level, depth=depth, text=text),)
         return self._line(chunk[pos:end])
 
     def _flush_blanks(self) -> Iterator[Record]:
