@@ -1,8 +1,8 @@
 """The measuring half of the benchmark suite: running a child, medians, the session's rows.
 
 Wall time is ``time.perf_counter()`` around the child; peak RSS is the child's ``ru_maxrss`` from
-``os.wait4``. Every figure is a median over ``Suite.runs`` runs, its baseline measured in the
-same session, interleaved (A B A B).
+``os.wait4``, both taken by a small launcher process (see :func:`measure`). Every figure is a
+median over ``Suite.runs`` runs, its baseline measured in the same session, interleaved (A B A B).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ import shlex
 import statistics
 import subprocess
 import sys
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +46,22 @@ class Proc:
     rc: int
 
 
+# The child is started by a small interpreter of its own, which reports the child's figures on
+# a pipe: a child this process started directly would have its ``ru_maxrss`` include this
+# process's own peak (Linux counts the memory of the parent image a vfork'd child runs in until
+# exec), so a command that never passed 60 MB read as this suite's 256 MB.
+_LAUNCH = """
+import os, sys, time
+fd = int(sys.argv[1])
+os.set_inheritable(fd, False)
+start = time.perf_counter()
+pid = os.posix_spawnp(sys.argv[2], sys.argv[2:], os.environ)
+_, status, usage = os.wait4(pid, 0)
+wall = time.perf_counter() - start
+os.write(fd, f"{os.waitstatus_to_exitcode(status)} {usage.ru_maxrss} {wall}".encode())
+"""
+
+
 def measure(
     cmd: list[str],
     *,
@@ -58,12 +73,26 @@ def measure(
     """Run ``cmd`` once: wall time and the peak RSS of the child (and its reaped children).
     ``env`` is added to this process's environment."""
     full = {**os.environ, **env} if env else None
-    start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdin=stdin, stdout=stdout, stderr=stderr, env=full)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
-    return Proc(wall, usage.ru_maxrss * 1024, proc.returncode)
+    read, write = os.pipe()
+    try:
+        launch = [sys.executable, "-S", "-c", _LAUNCH, str(write), *cmd]
+        proc = subprocess.Popen(
+            launch, stdin=stdin, stdout=stdout, stderr=stderr, env=full, pass_fds=(write,)
+        )
+        os.close(write)
+        write = -1
+        with os.fdopen(read, "rb") as report:
+            read = -1
+            figures = report.read().split()
+        launcher_rc = proc.wait()
+    finally:
+        for fd in (read, write):
+            if fd >= 0:
+                os.close(fd)
+    if len(figures) != 3:
+        return Proc(0.0, 0, launcher_rc or 127)  # the command could not be started
+    rc, kb, wall = figures
+    return Proc(float(wall), int(kb) * 1024, int(rc))
 
 
 def run_to(

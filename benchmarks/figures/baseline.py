@@ -4,6 +4,7 @@ interleaved), and how fast and small loading a baseline is."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from collections.abc import Callable
@@ -166,10 +167,15 @@ _LOAD = (
     "p = store.record(sys.argv[2], 'bench', s.hashes); t = time.perf_counter();"
     "n = len(load(p)); t2 = time.perf_counter() - t; print(t1, t2, len(s), n, p.stat().st_size)"
 )
+_LOAD_ONE = (
+    "import sys, time; from logtrim.baseline.load import load;"
+    "t = time.perf_counter(); s = load(sys.argv[1]); print(time.perf_counter() - t, len(s))"
+)
 
 
 def _loading(suite: Suite) -> None:
-    """Loading a large baseline log, and the ``--history`` index made from it: time, RSS."""
+    """Loading a large baseline: a plain log, the --history index made from it, and the
+    archive of a run over it (which ends with its index frame): time, and the RSS of a run."""
     size = suite.size(1000 * MB, 16 * MB)
     log = deploy_log(suite, size)
     folder = OUT / "bl-history"
@@ -186,16 +192,60 @@ def _loading(suite: Suite) -> None:
         "< 1 s",
         ok=float(t_log) < 1.0,
     )
+    # The archive of a run with a baseline (here --history) over the same log: how runs are
+    # meant to get theirs. Loading it reads its index frame only.
+    archive = OUT / "bl-good.zst"
+    good = suite.lt_run(archive, "cat", log, extra=("--history", str(OUT / "bl-history-run")))
+    run_to(good, OUT / "bl-good.console")
+    loaded = OUT / "bl-load-archive.out"
+    run_to([sys.executable, "-c", _LOAD_ONE, str(archive)], loaded)
+    t_archive, archive_shapes = loaded.read_text().split()
+    suite.show("python -c 'load(ARCHIVE)'  # ARCHIVE: the run's, with its index frame")
+    suite.add(
+        f"baseline load: the archive of a run over the {mb(size)} log ({archive_shapes} shapes)",
+        f"{secs(float(t_archive))} archive",
+        f"{secs(float(t_log))} log",
+        "—",
+        "< 1 s",
+        ok=float(t_archive) < 1.0,
+    )
     # The whole run with that baseline: loading it is part of its start and of its memory.
-    run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(log)))
+    for what, base in (("log", log), ("archive", archive)):
+        run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(base)))
+        rss = measure(run).maxrss
+        suite.add(
+            f"`run --baseline` {mb(size)} {what}: peak RSS",
+            mb(rss),
+            f"{mb(proc.maxrss)} loading the log alone",
+            "—",
+            "≤ 96 MB",
+            ok=rss <= 96 * MB,
+        )
+    # The worst case for the caches: long lines, all distinct (no digits to fold them).
+    long_log = _long_lines(suite.size(200 * MB, 16 * MB))
+    run = suite.lt_run(OUT / "bl-rss.zst", "true", extra=("--baseline", str(long_log)))
     rss = measure(run).maxrss
     suite.add(
-        f"`run --baseline` {mb(size)} log: peak RSS",
+        f"`run --baseline` {mb(long_log.stat().st_size)} of distinct 2 kB lines: peak RSS",
         mb(rss),
-        f"{mb(proc.maxrss)} loading alone",
+        "—",
         "—",
         "≤ 96 MB",
         ok=rss <= 96 * MB,
     )
-    for p in [*folder.glob("*"), OUT / "bl-rss.zst"]:
+    for p in [*folder.glob("*"), *(OUT / "bl-history-run").glob("*"), OUT / "bl-rss.zst", archive]:
         p.unlink(missing_ok=True)
+
+
+def _long_lines(size: int) -> Path:
+    """``size`` bytes of 2 kB lines of random letters (g-z: no hex ids, no digits), cached."""
+    path = OUT / f"distinct-{size // MB}MB.log"
+    if path.exists() and path.stat().st_size == size:
+        return path
+    letters = bytes(range(ord("g"), ord("z") + 1))
+    table = bytes(letters[i % len(letters)] for i in range(256))
+    with path.open("wb") as out:
+        for _ in range(size // 2048):
+            out.write(os.urandom(2047).translate(table) + b"\n")
+        out.write(b"x" * (size % 2048))
+    return path

@@ -10,6 +10,10 @@ input ends (:mod:`logtrim.archive.target`), so a killed ``run`` still leaves the
 under its name. If the disk fails (full, I/O error), the writer tells ``run`` through a
 status pipe and exits with the errno; the file keeps what was stored before the failure.
 ``run`` goes on filtering under its budget: the console is never flooded.
+
+A trailer (:mod:`logtrim.archive.trailer`) comes on a pipe of its own once the input has
+ended: its length (u32), then it. The writer puts it in the archive only when it came whole,
+so a ``run`` killed while sending it leaves an archive without one, never half of one.
 """
 
 from __future__ import annotations
@@ -18,12 +22,14 @@ import contextlib
 import os
 import select
 import signal
+import struct
 import sys
 import time
 from pathlib import Path
 
 from .._fork import can_fork_before_exec
 from .target import Target
+from .trailer import MAX_PAYLOAD, frame
 from .writer import Failure, Frames
 
 PIPE_SIZE = 1 << 20
@@ -55,6 +61,7 @@ class ForkedArchive:
         self.failure = Failure(self.path)
         self._pipe = -1
         self._status = -1
+        self._trailer = -1
         self._pid = 0
 
     @property
@@ -76,6 +83,7 @@ class ForkedArchive:
             return
         read, write = os.pipe()
         status_read, status_write = os.pipe()
+        trailer_read, trailer_write = os.pipe()
         grow_pipe(write)
         pid = os.fork()
         if pid == 0:  # the writer: no asyncio, no atexit, just the loop
@@ -83,17 +91,19 @@ class ForkedArchive:
             try:
                 os.close(write)
                 os.close(status_read)
-                code = _write_loop(read, fd, status_write, self.level)
+                os.close(trailer_write)
+                code = _write_loop(read, fd, status_write, self.level, trailer_read)
                 # In place only now: a reader never sees a half file. (Gone if discarded.)
                 with contextlib.suppress(OSError):
                     os.replace(self.target.temp, self.target.path)
             finally:
                 os._exit(code)
-        for own in (read, fd, status_write):
+        for own in (read, fd, status_write, trailer_read):
             os.close(own)
         os.set_blocking(write, False)
         os.set_blocking(status_read, False)
         self._pipe, self._status, self._pid = write, status_read, pid
+        self._trailer = trailer_write
 
     async def watch(self) -> None:
         """Wait for the writer's word: one byte (an errno) if the disk failed, else EOF."""
@@ -136,12 +146,20 @@ class ForkedArchive:
     async def tick(self) -> None:
         """Frames are ended by the writer itself."""
 
-    async def close(self) -> int:
+    async def close(self, trailer: bytes = b"") -> int:
         import anyio
 
         if self._pipe >= 0:
             os.close(self._pipe)
             self._pipe = -1
+        if self._trailer >= 0:
+            # The writer reads it once it has finished the archive; closing it says "no more".
+            if trailer and not self.failed:
+                data = struct.pack("<I", len(trailer)) + trailer
+                with contextlib.suppress(OSError):  # the writer is gone: no trailer
+                    await anyio.to_thread.run_sync(_write_all, self._trailer, data)
+            os.close(self._trailer)
+            self._trailer = -1
         if self._pid:
             _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
             self._pid = 0
@@ -162,11 +180,13 @@ class ForkedArchive:
         await self.close()
 
 
-def _write_loop(read: int, fd: int, status: int, level: int) -> int:
-    """Compress what arrives on ``read`` into ``fd`` until the pipe closes; the exit code."""
+def _write_loop(read: int, fd: int, status: int, level: int, trailer: int) -> int:
+    """Compress what arrives on ``read`` into ``fd`` until the pipe closes, then add what
+    comes whole on ``trailer`` as the archive's trailer; the exit code."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
     frames = Frames(level)
+    written = 0
     try:
         while True:
             ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
@@ -176,8 +196,14 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
                 if not data:
                     break
                 out = frames.compress(data, time.monotonic())
-            _write_all(fd, out + frames.tick(time.monotonic()))
-        _write_all(fd, frames.finish())
+            out += frames.tick(time.monotonic())
+            _write_all(fd, out)
+            written += len(out)
+        out = frames.finish()
+        _write_all(fd, out)
+        payload = _read_trailer(trailer)
+        if payload:
+            _write_all(fd, frame(payload, written + len(out)))
         return 0
     except OSError as exc:
         code = exc.errno if exc.errno and 0 < exc.errno < 126 else 1
@@ -187,6 +213,23 @@ def _write_loop(read: int, fd: int, status: int, level: int) -> int:
     finally:
         with contextlib.suppress(OSError):
             os.close(fd)
+
+
+def _read_trailer(fd: int) -> bytes:
+    """The trailer ``run`` sends, or b"" when none came whole (``run`` died sending it)."""
+    parts: list[bytes] = []
+    size = 0
+    with contextlib.suppress(OSError):
+        while size <= MAX_PAYLOAD + 4:
+            data = os.read(fd, PIPE_SIZE)
+            if not data:
+                break
+            parts.append(data)
+            size += len(data)
+    got = b"".join(parts)
+    if len(got) < 4 or struct.unpack_from("<I", got)[0] != len(got) - 4:
+        return b""
+    return got[4:]
 
 
 def _write_all(fd: int, data: bytes) -> None:

@@ -14,6 +14,7 @@ from typing import Any
 import anyio
 
 from .target import Target
+from .trailer import frame
 from .writer import Failure, Frames
 
 
@@ -26,6 +27,7 @@ class InProcessArchive:
         self.frames = Frames(level)
         self.failure = Failure(self.path)
         self._file: Any = None
+        self._written = 0  # bytes in the file (where a trailer goes)
 
     @property
     def failed(self) -> bool:
@@ -54,7 +56,7 @@ class InProcessArchive:
         try:
             out = await anyio.to_thread.run_sync(self.frames.compress, data, time.monotonic())
             if out:
-                await self._file.write(out)
+                await self._put(out)
         except Exception as exc:  # disk full, I/O error: fail open
             self.failure(exc)
 
@@ -64,19 +66,25 @@ class InProcessArchive:
         try:
             out = self.frames.tick(time.monotonic())
             if out:
-                await self._file.write(out)
+                await self._put(out)
         except Exception as exc:
             self.failure(exc)
 
     async def watch(self) -> None:
         """Failures show up in ``write``: nothing to watch."""
 
-    async def close(self) -> int:
+    async def _put(self, out: bytes) -> None:
+        await self._file.write(out)
+        self._written += len(out)
+
+    async def close(self, trailer: bytes = b"") -> int:
         if self._file is None:
             return 0
         try:
             if not self.failed:
-                await self._file.write(self.frames.finish())
+                await self._put(self.frames.finish())
+                if trailer:
+                    await self._put(frame(trailer, self._written))
             await self._file.close()
         except Exception as exc:
             self.failure(exc)

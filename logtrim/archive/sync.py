@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import IO
 
 from .target import Target
+from .trailer import frame
 from .writer import FRAME_SECONDS, Failure, Frames, Report, warn_unfiltered
 
 
@@ -35,6 +36,7 @@ class SyncArchive:
         self.frames = Frames(level, frame_seconds)
         self.failure = Failure(self.path, report)
         self._file: IO[bytes] | None = None
+        self._written = 0  # bytes in the file (where a trailer goes)
 
     @property
     def failed(self) -> bool:
@@ -69,9 +71,12 @@ class SyncArchive:
         """Put everything written so far on disk as complete zstd frames."""
         self._put(self.frames.end_frame)
 
-    def close(self) -> int:
-        """Finish the archive; its size (0 when it failed)."""
+    def close(self, trailer: bytes = b"") -> int:
+        """Finish the archive, ``trailer`` last (:mod:`~logtrim.archive.trailer`); its size
+        (0 when it failed)."""
         self._put(self.frames.finish)
+        if trailer:
+            self._put(lambda: frame(trailer, self._written))
         if self._file is None:
             return 0
         try:
@@ -111,6 +116,7 @@ class SyncArchive:
             out = compress()
             if out:
                 self._file.write(out)
+                self._written += len(out)
         except Exception as exc:  # disk full, I/O error
             self.fail(exc)
 

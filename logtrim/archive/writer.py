@@ -26,7 +26,8 @@ class ArchiveWriter(Protocol):
     """``run``'s archive: opened before the child starts, written as output arrives.
 
     ``failed`` turns true when the archive cannot take more bytes (the run then forwards
-    output unfiltered); the pipeline may also set it. ``close`` returns the archive's size.
+    output unfiltered); the pipeline may also set it. ``close`` ends the archive with
+    ``trailer`` (if any: :mod:`~logtrim.archive.trailer`) and returns the archive's size.
     """
 
     path: Path
@@ -40,7 +41,7 @@ class ArchiveWriter(Protocol):
 
     async def watch(self) -> None: ...
 
-    async def close(self) -> int: ...
+    async def close(self, trailer: bytes = b"") -> int: ...
 
     async def discard(self) -> None: ...
 

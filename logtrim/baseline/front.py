@@ -51,6 +51,18 @@ def for_run(
     return Baseline(known, tasklog=tasklog)
 
 
+def index_payload(baseline: Baseline | None) -> bytes:
+    """The run's line shapes for the end of its own archive (b"" without a baseline: only a
+    run that has one shapes its lines), so that the archive loads fast as the next baseline."""
+    if baseline is None:
+        return b""
+    try:
+        return store.encode([baseline.seen.hashes])
+    except Exception:  # the archive is whole without it
+        say("internal error; the archive has no index frame", "warning")
+        return b""
+
+
 def remember(history: _Path | None, name: str, baseline: Baseline | None) -> None:
     """After a successful run: its shapes join the history of ``name`` (a warning if not)."""
     if not history or baseline is None:

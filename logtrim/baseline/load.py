@@ -1,9 +1,11 @@
 """Read a baseline: a logtrim archive (``.zst``), a plain or ``.gz`` log, an Octopus raw task
 log, a ``--history`` index file, or a directory of them (several good runs: their union).
 
-Streams each input in chunks (memory: one chunk, the shape set and its bounded caches), with
-the tolerant reader of ``trim``/``stats``: a truncated archive gives the shapes of what decodes,
-and a warning.
+An archive of a run that had a baseline ends with that run's line shapes (its trailer:
+:mod:`logtrim.archive.trailer`): only those are read, in milliseconds whatever the archive's
+size. Anything else streams in chunks (memory: one chunk, the shape set and its bounded
+caches), with the tolerant reader of ``trim``/``stats``: a truncated archive gives the shapes
+of what decodes, and a warning; so does an archive whose index frame is damaged.
 """
 
 from __future__ import annotations
@@ -13,9 +15,11 @@ from pathlib import Path
 
 from .._errors import InputError
 from .._log import say
+from ..archive import trailer
+from ..archive.zstd import ZSTD_MAGIC
 from ..engine.baseline import SHAPE_CAP, Shapes
 from ..logs.inputs import open_detected, open_input
-from .store import MAGIC, read_index
+from .store import MAGIC, decode, read_index
 
 
 def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
@@ -34,11 +38,14 @@ def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
 
 
 def _load_one(path: str, shapes: Shapes) -> None:
-    if _is_index(path):
+    head = _head(path)
+    if head.startswith(MAGIC):
         found = read_index(path)
         if found is None:
             raise InputError(f"{path}: not a readable baseline index (corrupt or truncated)")
         shapes.add(h for run in found for h in run)
+        return
+    if head.startswith(ZSTD_MAGIC) and _from_trailer(path, shapes):
         return
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
@@ -52,9 +59,28 @@ def _load_one(path: str, shapes: Shapes) -> None:
         say(f"{inp.name}: {inp.damage}", "warning")
 
 
-def _is_index(path: str) -> bool:
+def _from_trailer(path: str, shapes: Shapes) -> bool:
+    """Add the shapes of the archive's index frame; False when it has no usable one."""
+    try:
+        payload = trailer.read(path)
+    except trailer.TrailerError as exc:
+        say(f"{path}: {exc} (ignored; the archive is read whole)", "warning")
+        return False
+    except OSError:
+        return False  # open_input says why
+    if payload is None:
+        return False
+    found = decode(payload)
+    if found is None:
+        say(f"{path}: its index frame is damaged (ignored; the archive is read whole)", "warning")
+        return False
+    shapes.add(h for run in found for h in run)
+    return True
+
+
+def _head(path: str) -> bytes:
     try:
         with open(path, "rb") as file:
-            return file.read(len(MAGIC)) == MAGIC
+            return file.read(len(MAGIC))
     except OSError:
-        return False  # open_input says why, in its words
+        return b""  # open_input says why, in its words

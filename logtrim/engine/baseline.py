@@ -13,7 +13,8 @@ their shape after that. A chunk with no new line costs one set difference.
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
 past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
-as new). A line is shaped on its first :data:`KEY_MAX` bytes.
+as new). The cache holds at most 65,536 lines and 16 MB of them, and starts anew past that.
+A line is shaped on its first :data:`KEY_MAX` bytes.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from hashlib import blake2b
-from itertools import accumulate
+from itertools import accumulate, compress, count
 
 from .templates import TemplateCounter, coarse, template_uncached
 
@@ -30,8 +31,11 @@ from .templates import TemplateCounter, coarse, template_uncached
 SHAPE_CAP = 1 << 17
 KEY_MAX = TemplateCounter.KEY_MAX
 _CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
+_CACHE_BYTES = 16 << 20  # and their bytes at most (a line is up to KEY_MAX bytes)
 # Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
-_BLANKS = re.compile(rb"[ \t]+")
+# ``[ \t]+`` with a single space left alone: far fewer matches, the same result; it starts
+# with a char class, so ``re`` still skips to candidates with its fast scan.
+_BLANKS = re.compile(rb"[ \t](?:[ \t]+|(?<=\t))")
 # A raw task log's entry prefix (time, level, bar) and continuation bar: a step's
 # own line carries neither, so a task-log baseline is shaped without them.
 _TASKLOG_PREFIX = re.compile(
@@ -79,29 +83,33 @@ class Shaper:
 
     def __init__(self, tasklog: bool = False) -> None:
         self.tasklog = tasklog  # input lines carry a raw task log's prefix
-        self._cache: dict[bytes, int] = {}
+        self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
+        self._bytes = 0  # of the cache's lines
 
-    def hashes(self, distinct: Iterable[bytes]) -> dict[bytes, int]:
-        """``{key: shape hash}`` for each of ``distinct`` (digit-free lines, no newline)."""
-        cache = self._cache
-        out: dict[bytes, int] = {}
-        missing: list[bytes] = []
-        for key in distinct:
-            found = cache.get(key)
-            if found is None:
-                missing.append(key)
-            else:
-                out[key] = found
-        if missing:
-            joined = b"\n".join(missing)
-            if self.tasklog:
-                joined = _TASKLOG_PREFIX.sub(b"", joined)
-            shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
-            if len(cache) + len(missing) > _CACHE_MAX:
-                cache.clear()
-            for key, shape in zip(missing, shapes, strict=True):
-                out[key] = cache[key] = shape_hash(shape.strip())
-        return out
+    def learn(self, distinct: set[bytes]) -> tuple[dict[bytes, int], bool]:
+        """Shape the lines of ``distinct`` (digit-free, no newline) the cache lacks: ``({key:
+        hash} of those, whether the cache started anew)``. Every line of ``distinct`` is in
+        :attr:`cache` afterwards: past its bound the cache starts anew with ``distinct``."""
+        cache = self.cache
+        missing = distinct.difference(cache)  # in C: a set minus a dict's keys
+        if not missing:
+            return {}, False
+        size = sum(map(len, missing))
+        cleared = len(cache) + len(missing) > _CACHE_MAX or self._bytes + size > _CACHE_BYTES
+        if cleared:
+            cache.clear()
+            missing = distinct
+            self._bytes = 0
+            size = sum(map(len, distinct))
+        self._bytes += size
+        keys = list(missing)
+        joined = b"\n".join(keys)
+        if self.tasklog:
+            joined = _TASKLOG_PREFIX.sub(b"", joined)
+        shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
+        learned = dict(zip(keys, map(shape_hash, map(bytes.strip, shapes)), strict=True))
+        cache.update(learned)
+        return learned, cleared
 
 
 class Shapes:
@@ -111,21 +119,12 @@ class Shapes:
         self.cap = cap
         self.hashes: set[int] = set()
         self.full = False  # the cap was reached: some shapes were not added
-        self._shaper = Shaper(tasklog)
-        self._seen: set[bytes] = set()  # digit-free lines already added (bounded)
+        self._shaper = Shaper(tasklog)  # its cache: the lines already added
 
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
-        if not chunk:
-            return
-        distinct = set(split_keys(chunk))
-        distinct -= self._seen
-        if not distinct:
-            return
-        if len(self._seen) + len(distinct) > _CACHE_MAX:
-            self._seen.clear()
-        self._seen |= distinct
-        self.add(self._shaper.hashes(distinct).values())
+        if chunk:
+            self.add(self._shaper.learn(set(split_keys(chunk)))[0].values())
 
     def add(self, hashes: Iterable[int]) -> None:
         """Add shape hashes (from an index file, another run), up to the cap."""
@@ -148,6 +147,11 @@ class Baseline:
 
     Also remembers the run's own shapes (:attr:`seen`), so that a successful run can be the
     next run's baseline, and counts the new ones (:attr:`new_shapes`).
+
+    Per chunk the work is C: the digit-free lines, their set, the set minus the lines met
+    before, and that set met with the new ones (:attr:`_fresh`). Only lines not met before
+    are templated and tested against the baseline, and only a chunk holding a new line is
+    walked line by line (in C, too: ``compress`` over ``map``).
     """
 
     def __init__(self, known: set[int] | frozenset[int] | None, *, tasklog: bool = False) -> None:
@@ -155,33 +159,40 @@ class Baseline:
         self.seen = Shapes()  # this run's shapes
         self.new_shapes: set[int] = set()  # this run's shapes the baseline lacks (bounded)
         self._shaper = Shaper(tasklog)
+        self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
+
+    def _new_keys(self, distinct: set[bytes]) -> set[bytes]:
+        learned, cleared = self._shaper.learn(distinct)
+        if cleared:
+            self._fresh.clear()
+        if learned:
+            self.seen.add(learned.values())
+            known = self.known
+            if known is not None:
+                new = {k: h for k, h in learned.items() if h not in known}
+                self._fresh.update(new)
+                if len(self.new_shapes) < SHAPE_CAP:
+                    self.new_shapes.update(new.values())
+        return self._fresh.intersection(distinct) if self._fresh else self._fresh
 
     def new_lines(self, chunk: bytes) -> list[int]:
         """The indexes of the new lines of a whole-line chunk (0 = its first line)."""
         if not chunk:
             return []
         keys = split_keys(chunk)
-        distinct = set(keys)
-        shapes = self._shaper.hashes(distinct)
-        self.seen.add(shapes.values())
-        known = self.known
-        if known is None:
-            return []
-        fresh = {k for k, h in shapes.items() if h not in known}
+        fresh = self._new_keys(set(keys))
         if not fresh:
             return []
-        if len(self.new_shapes) < SHAPE_CAP:
-            self.new_shapes.update(shapes[k] for k in fresh)
-        return [i for i, k in enumerate(keys) if k in fresh]
+        return list(compress(count(), map(fresh.__contains__, keys)))
 
     def new_offsets(self, chunk: bytes) -> list[int]:
         """Where each new line of a whole-line chunk starts (its byte offset), in order."""
         indexes = self.new_lines(chunk)
         if not indexes:
             return []
-        # Line starts from the lengths, summed in C (a key may be cut: use the lines).
-        starts = [0, *accumulate(len(line) + 1 for line in chunk.split(b"\n"))]
-        return [starts[i] for i in indexes]
+        # Line ends from the lengths, summed in C (a key may be cut: use the lines).
+        ends = list(accumulate(map(len, chunk.split(b"\n"))))
+        return [ends[i - 1] + i if i else 0 for i in indexes]
 
     def is_new(self, line: bytes) -> bool:
         """Whether one line is new (:meth:`new_lines` is the fast way for many)."""

@@ -269,7 +269,12 @@ class LogtrimHandler(logging.Handler):
             self._break(None, b"")
         if self._broken:
             self._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
-        size = self._archive.close()
+        trailer = b""
+        if self._baseline is not None and not self._broken:
+            from ..baseline.front import index_payload  # a fast baseline next time
+
+            trailer = index_payload(self._baseline)
+        size = self._archive.close(trailer)
         archive = str(self.path) if not self._archive.failed else None
         if not self._engine_failed:
             try:

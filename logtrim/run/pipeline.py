@@ -180,6 +180,15 @@ class Pipeline:
                 await self._unfiltered(stream, self.core.take_held(stream), final=True)
         await self._send.aclose()
 
+    def trailer(self) -> bytes:
+        """The run's line shapes, for its archive's end; none once the engine broke (it no
+        longer saw every line)."""
+        if self.baseline is None or self.unfiltered:
+            return b""
+        from ..baseline import front
+
+        return front.index_payload(self.baseline)
+
     async def close(self, exit_code: int, size: int) -> None:
         path = str(self.options.artifact.resolve()) if not self.archive.failed else None
         self.console.end_line()
@@ -266,7 +275,7 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
             tg.start_soon(pipeline.archive_task)
             code = await _until_exit(pipeline, process, sources)
             await pipeline.finish(code)
-        size = await pipeline.archive.close()
+        size = await pipeline.archive.close(pipeline.trailer())
         await pipeline.close(code, size)
     finally:
         _process.close_sources(sources)
