@@ -6,6 +6,8 @@ sans-IO policy engine), ``dialects`` (CI systems), ``archive``, ``run`` (the asy
 ``logtrim.structlog`` is public.
 """
 
+import typing as _typing
+
 from ._errors import (
     CommandNotExecutableError,
     CommandNotFoundError,
@@ -16,11 +18,25 @@ from ._errors import (
 )
 from ._sizes import format_size, parse_size
 from ._version import __version__
-from .engine.kinds import Kind
-from .engine.policy import Policy
-from .handler.capture import capture
-from .handler.handler import LogtrimHandler
-from .structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
+
+if _typing.TYPE_CHECKING:
+    from .engine.kinds import Kind
+    from .engine.policy import Policy
+    from .handler.capture import capture
+    from .handler.handler import LogtrimHandler
+    from .structlog import LogtrimLogger, LogtrimLoggerFactory, configure_structlog
+
+# Imported on first use: ``logtrim run`` needs none of the logging side, and imports the
+# engine itself later, with the garbage collector off (start-up counts; see logtrim.cli).
+_LAZY = {
+    "Kind": ".engine.kinds",
+    "Policy": ".engine.policy",
+    "capture": ".handler.capture",
+    "LogtrimHandler": ".handler.handler",
+    "LogtrimLogger": ".structlog",
+    "LogtrimLoggerFactory": ".structlog",
+    "configure_structlog": ".structlog",
+}
 
 __all__ = [
     "CommandNotExecutableError",
@@ -41,9 +57,32 @@ __all__ = [
     "parse_size",
 ]
 
-# Reprs, docs and tracebacks show the public path (``logtrim.LogtrimHandler``).
+
+def _public(obj: _typing.Any) -> _typing.Any:
+    """Reprs, docs and tracebacks show the public path (``logtrim.LogtrimHandler``)."""
+    if hasattr(obj, "__module__") and not isinstance(obj, str):
+        obj.__module__ = "logtrim"
+    return obj
+
+
+def __getattr__(name: str) -> _typing.Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'logtrim' has no attribute {name!r}")
+    import importlib
+
+    # Every name of the module at once: one of them may already have been imported.
+    module = importlib.import_module(_LAZY[name], __name__)
+    for other, where in _LAZY.items():
+        if where == _LAZY[name]:
+            globals()[other] = _public(getattr(module, other))
+    return globals()[name]
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_LAZY})
+
+
 for _name in __all__:
-    _obj = globals()[_name]
-    if hasattr(_obj, "__module__") and not isinstance(_obj, str):
-        _obj.__module__ = "logtrim"
-del _name, _obj
+    if _name not in _LAZY:
+        _public(globals()[_name])
+del _name

@@ -1,5 +1,5 @@
 """``python -m logtrim``."""
 
-from .cli.app import entry
+from .cli import entry
 
 entry()

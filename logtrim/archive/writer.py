@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Protocol
 
 from .._log import logger
-from .zstd import ArchiveEncoder
 
 #: A frame is ended this long after its first byte arrived, so a killed process leaves
 #: all but its last second readable.
@@ -76,6 +75,10 @@ class Frames:
     """
 
     def __init__(self, level: int, frame_seconds: float = FRAME_SECONDS) -> None:
+        # Imported here: ``run``'s forked writer imports zstandard in the child, on the other
+        # core, not in ``run`` before the fork (start-up counts).
+        from .zstd import ArchiveEncoder
+
         self.encoder = ArchiveEncoder(level, frame_seconds=frame_seconds)
 
     def expect(self, now: float) -> None:

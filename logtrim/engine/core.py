@@ -17,10 +17,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
-from .baseline import Baseline
 from .closing import Closer, Ending, closing_floor, signal_reason
 from .commands import Commands
 from .history import Held, History, Shaper
@@ -38,6 +38,9 @@ from .secrets import Secrets
 from .select import Selector
 from .tail import Tail
 from .throttle import Heartbeat
+
+if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
+    from .baseline import Baseline
 
 __all__ = ["STDERR", "STDOUT", "Core", "Emit"]
 

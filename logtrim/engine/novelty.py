@@ -15,10 +15,13 @@ the front end loads the baseline and passes it in.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from .baseline import Baseline
 from .held import Held
 from .kinds import Kind
+
+if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
+    from .baseline import Baseline
 
 #: The tier of a line the baseline also has, by its own tier.
 _KNOWN = {Kind.WARNING: Kind.INFO, Kind.INFO: Kind.NOISE}

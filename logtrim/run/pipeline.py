@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import signal
 import time
+from typing import TYPE_CHECKING
 
 import anyio
 from anyio.abc import Process
@@ -24,18 +25,19 @@ from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
 from .._text import as_bytes
 from ..archive import forked
-from ..archive.inprocess import InProcessArchive
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Print
-from ..engine.baseline import Baseline
 from ..engine.core import STDERR, STDOUT, Core
 from . import process as _process
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
 from .reader import Reader, Source
+
+if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
+    from ..engine.baseline import Baseline
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
@@ -247,6 +249,8 @@ def writer_for(options: RunOptions) -> ArchiveWriter:
     target = Target.create(options.artifact)
     if forked.available():
         return forked.ForkedArchive(target, options.level)
+    from ..archive.inprocess import InProcessArchive
+
     return InProcessArchive(target, options.level)
 
 
