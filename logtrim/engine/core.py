@@ -115,7 +115,7 @@ class Core:
             novelty=novelty,
         )  # fmt: skip
         self._inputs = self.intake.inputs
-        self.records = Records(self.secrets, self.intake.record, max_pending)
+        self.records = Records(self.secrets, self.intake.record, max_pending, compiler)
 
     @property
     def nbytes(self) -> int:

@@ -9,9 +9,10 @@ own tier. With no secret over lines (the usual case) a record goes straight thro
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from .kinds import Kind
+from .matcher import Compiler, Database
 from .output import STDERR, STDOUT
 from .secrets import Secrets
 
@@ -20,8 +21,13 @@ Take = Callable[[int, bytes, "Kind | None", int, float], None]
 
 
 class Records:
-    def __init__(self, secrets: Secrets, take: Take, max_pending: int) -> None:
+    def __init__(
+        self, secrets: Secrets, take: Take, max_pending: int, compiler: Compiler | None = None
+    ) -> None:
         self._secrets = secrets
+        self._compiler = compiler
+        self._markers: Database | None = None  # the markers' database, built on first use
+        self._built = False
         self._take = take
         self._max_pending = max_pending
         self._waiting: dict[int, list[tuple[bytes, Kind | None]]] = {STDOUT: [], STDERR: []}
@@ -55,6 +61,44 @@ class Records:
             self._take(stream, console[pos:end], kind, len(data), now)
             pos = end
         return archive
+
+    def each(self, stream: int, records: Sequence[bytes]) -> list[bytes] | None:
+        """The console form of each record (each ending with a newline), masked in one pass;
+        None when feeding them one by one could differ: a secret over lines (a record may
+        wait for the next), records waiting, a record that declares secrets or continues a
+        command (what it declares masks only the records after it)."""
+        secrets = self._secrets
+        if secrets.masker.multiline or self._waiting[stream] or secrets.commands.is_open(stream):
+            return None
+        joined = b"".join(records)
+        if self._has_marker(joined) and any(
+            kind == Kind.SERVICE for _, kind in secrets.matcher.scan(joined)
+        ):
+            return None
+        _, console, _ = secrets.split(stream, joined, ())
+        if console is None:  # no secret: the records as they are
+            return list(records)
+        out, pos = [], 0
+        for data in records:  # masking keeps the lines: a record's lines are its own
+            end = pos
+            for _ in range(data.count(b"\n")):
+                end = console.index(b"\n", end) + 1
+            out.append(console[pos:end])
+            pos = end
+        return out
+
+    def _has_marker(self, data: bytes) -> bool:
+        """Whether ``data`` holds a dialect's command marker: a command line has one, and a
+        scan of all the rules costs ten times the compiled search for the markers alone."""
+        markers = self._secrets.commands.markers
+        if not self._built:
+            self._built = True
+            self._markers = self._compiler.literals(markers) if self._compiler else None
+        if self._markers is None:
+            return any(m in data for m in markers)
+        found: list[int] = []
+        self._markers.scan(data, match_event_handler=lambda i, *_: found.append(i))
+        return bool(found)
 
     def take(self, stream: int) -> bytes:
         """The waiting records of ``stream``, removed, as written: for a shell failing open."""

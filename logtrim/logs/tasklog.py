@@ -31,6 +31,8 @@ _HEADER_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[A-Z][A-Za-z ]{1,40}:[ \t]")
 _ENTRY = re.compile(
     rb"^(?:\xef\xbb\xbf)?((?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*)\s+([A-Za-z]+)\s*\| ?( *)"
 )
+# The same at a line start within a chunk (``match(chunk, start, end)``: the line alone).
+_ENTRY_AT = re.compile(_ENTRY.pattern, re.M)
 _CONT = re.compile(rb"^\s+\|(?: ( *))?")
 _NODE_TOP = re.compile(rb"^== ([A-Za-z][A-Za-z ]*?): (.*?) ==\s*$")
 # Deeper node headers carry only "Status: Name": accept the statuses Octopus knows.
@@ -245,7 +247,7 @@ class Grouper:
                     fast = first.match(chunk, pos) is not None
             if not fast or self._entry or self._blanks:
                 end = chunk.find(b"\n", pos) + 1 or size
-                yield from self._line(chunk[pos:end])
+                yield from self._lines(chunk, pos, end)
                 pos = end
                 continue
             found = scan.search(chunk, pos)
@@ -263,8 +265,19 @@ class Grouper:
             # The run's last line unless an entry follows, and the other line: one by one.
             while pos < end:
                 stop = chunk.find(b"\n", pos) + 1 or size
-                yield from self._line(chunk[pos:stop])
+                yield from self._lines(chunk, pos, stop)
                 pos = stop
+
+    def _lines(self, chunk: bytes, pos: int, end: int) -> Sequence[Record]:
+        """The records the line ``chunk[pos:end]`` completes; at once for an entry line that
+        an entry line follows (most non-Verbose entries are one line)."""
+        if self._first is None and not (self._in_header or self._entry or self._blanks):
+            at = _ENTRY_AT.match(chunk, pos, end)
+            if at is not None and _ENTRY_AT.match(chunk, end, chunk.find(b"\n", end) + 1 or end):
+                level, depth = at.group(2).decode(), len(at.group(3)) // 2
+                text = _strip(chunk[at.end() : end])
+                return (Record(ENTRY, chunk[pos:end], 1, level=level, depth=depth, text=text),)
+        return self._line(chunk[pos:end])
 
     def _flush_blanks(self) -> Iterator[Record]:
         if self._blanks:

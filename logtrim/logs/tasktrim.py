@@ -41,8 +41,11 @@ class TaskLogTrimmer:
     (The core's ``emit_tail`` would reprint them after the error lines, out of order.)
     """
 
-    def __init__(self, core: Core, show: Show, node_tail: int = NODE_TAIL) -> None:
+    def __init__(
+        self, core: Core, show: Show, node_tail: int = NODE_TAIL, *, bulk: bool = True
+    ) -> None:
         self.core = core
+        self.bulk = bulk  # False: each record masked on its own (the reference for tests)
         self.show = show
         self.node_tail = node_tail
         self.grouper = Grouper()
@@ -51,7 +54,8 @@ class TaskLogTrimmer:
         self.held_lines = 0
         self.now = 0.0
         self.stopped: set[Kind] = set()
-        self.batch: list[bytes] = []
+        self.pending: list[tuple[bytes, Kind | None]] = []
+        self.batch: list[tuple[bytes, bytes | None]] = []
         self.batch_size = 0
 
     def feed_chunk(self, chunk: bytes, now: float) -> None:
@@ -59,11 +63,39 @@ class TaskLogTrimmer:
         for record in self.grouper.feed_chunk(chunk):
             self.record(record)
             self.grouper.min_depth = self.min_depth
+        self._flush_pending()
         self.now = now
 
     def _feed(self, record: Record, kind: Kind | None) -> None:
+        # Nothing here reads the core: the records wait, to be masked in one pass.
+        self.pending.append((record.data, kind))
+
+    def _flush_pending(self) -> None:
+        """The waiting records to the core, in order, each with its tier (as if fed one by
+        one: each tier's budget is checked before each record)."""
+        pending, self.pending = self.pending, []
+        if not pending:
+            return
+        datas = [d if d.endswith(b"\n") else d + b"\n" for d, _ in pending]
+        consoles = self.core.records.each(STDOUT, datas) if self.bulk else None
+        if consoles is None:
+            for data, kind in pending:
+                self._one(data, kind, None)
+            return
+        noise, batch = Kind.NOISE, self.batch
+        for (data, kind), console in zip(pending, consoles, strict=True):
+            if kind is noise:  # as _one takes it, inline: most records are runs
+                batch.append((data, console))
+                self.batch_size += len(data)
+                if self.batch_size >= 1 << 20:
+                    self._flush_batch()
+            else:
+                self._one(data, kind, console)
+
+    def _one(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
+        """One record (``console``: its masked form, or None to have the core mask it)."""
         budget = self.core.budget
-        if kind is not None and budget.demotes(kind, len(record.data)):
+        if kind is not None and budget.demotes(kind, len(data)):
             # Demoted before the core sees it: a line that cannot be shown must not
             # start a repeat count ("(repeated 1 more times)") either.
             if kind not in self.stopped:
@@ -73,20 +105,37 @@ class TaskLogTrimmer:
             kind = Kind.NOISE
         if kind == Kind.NOISE:
             # Runs of Verbose entries go to the core in one call: a third of the cost.
-            self.batch.append(record.data)
-            self.batch_size += len(record.data)
+            self.batch.append((data, console))
+            self.batch_size += len(data)
             if self.batch_size >= 1 << 20:
                 self._flush_batch()
             return
         self._flush_batch()
-        self.show(self.core.feed_line(STDOUT, record.data, kind, self.now)[1])
+        self._take(data, kind, console)
+
+    def _take(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
+        if console is None:
+            self.show(self.core.feed_line(STDOUT, data, kind, self.now)[1])
+        else:
+            self._masked(console, kind, len(data) + (not data.endswith(b"\n")))
+
+    def _masked(self, console: bytes, kind: Kind | None, size: int) -> None:
+        """A record masked already; ``size``: its bytes as ``feed_line`` counts them."""
+        core = self.core
+        core.heartbeat.start(self.now)
+        core.intake.record(STDOUT, console, kind, size, self.now)
+        self.show(core.out.take())
 
     def _flush_batch(self) -> None:
         if self.batch:
-            data = b"".join(self.batch)
+            batch, size = self.batch[:], self.batch_size
             self.batch.clear()
             self.batch_size = 0
-            self.show(self.core.feed_line(STDOUT, data, Kind.NOISE, self.now)[1])
+            masked = [c for _, c in batch if c is not None]
+            if len(masked) == len(batch):
+                self._masked(b"".join(masked), Kind.NOISE, size + (batch[-1][0][-1:] != b"\n"))
+            else:  # some fed one by one (a secret may be learned in them): the core masks all
+                self._take(b"".join(d for d, _ in batch), Kind.NOISE, None)
 
     def _end_nodes(self, depth: int) -> None:
         """End the open nodes at ``depth`` or deeper; a failed one shows its held tail."""
@@ -178,6 +227,7 @@ class TaskLogTrimmer:
 
     def _hidden_marker(self) -> None:
         """``... 12,345 Verbose lines (3.1 MB) not shown`` for the node segment just ended."""
+        self._flush_pending()
         self._flush_batch()
         hidden = self.core.checkpoint()
         parts = []
