@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
-from .history import Held
+from .evict import same as _same
+from .held import Held
 from .kinds import Kind
 from .templates import coarse
 
@@ -22,8 +23,6 @@ from .templates import coarse
 _CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
-# The same message logged at two levels is the same failure.
-_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
 _EXCEPTION_LINE = re.compile(
     rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b"
 )
@@ -57,11 +56,6 @@ def _common_prefix(a: bytes, b: bytes) -> int:
         else:
             high = mid - 1
     return low
-
-
-def _same(text: bytes) -> bytes:
-    """What two reports of the same failure share: all but numbers and the level's name."""
-    return _LEVEL.sub(b"L", coarse(text))
 
 
 def _indent(line: bytes, start: int) -> int:
@@ -127,10 +121,14 @@ def incidents(
     return out
 
 
-def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLine]:
+def pick(
+    lines: Sequence[TailLine], room: int, *, last: int = 2, named: tuple[int, int] = (-1, -1)
+) -> list[TailLine]:
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
-    Else, in turn, as they fit: the ``last`` lines; the error lines that open each incident,
+    Else, in turn, as they fit: the ``last`` lines; the block of the line the failure reason
+    names (``named``: its first and last line numbers); the error
+    lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
     of the rest but blank lines. Within each, lines new against a baseline go first. A line
@@ -158,6 +156,11 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last], all_=True)
+    # The block that names the failure (a traceback from its header to its exception); the
+    # rest of its incident takes its turn with the other incidents' (first among them).
+    block = _named_block(lines, named)
+    take([i for i in block if named[0] <= lines[i].lineno <= named[1]], all_=True)
+    first = {lines[i].incident for i in block}
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
     groups: dict[int, list[int]] = {}
@@ -166,7 +169,7 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
             groups.setdefault(lines[i].incident, []).append(i)
     shapes: set[tuple[bytes, ...]] = set()
     distinct: list[list[int]] = []
-    for head in sorted(groups, key=lambda h: (not lines[groups[h][0]].new, -h)):
+    for head in sorted(groups, key=lambda h: (h not in first, not lines[groups[h][0]].new, -h)):
         shape = tuple(_same(lines[i].text) for i in groups[head] if lines[i].cont)
         # The same failure again: its newest instance is enough. An incident whose error was
         # shown already has no shape here: nothing says it repeats another.
@@ -187,6 +190,19 @@ def pick(lines: Sequence[TailLine], room: int, *, last: int = 2) -> list[TailLin
     take([i for i in preferred if lines[i].text.strip()])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
+
+
+def _named_block(lines: Sequence[TailLine], named: tuple[int, int]) -> list[int]:
+    """The indexes of the lines of the block ``named`` (first, last line number) and of the
+    incidents of its lines, oldest first."""
+    low, high = named
+    inside = {i for i, ln in enumerate(lines) if low <= ln.lineno <= high}
+    incidents = {lines[i].incident for i in inside} - {-1}
+    return [
+        i
+        for i, ln in enumerate(lines)
+        if ln.lineno >= 0 and (i in inside or ln.incident in incidents)
+    ]
 
 
 def _older_copies(lines: Sequence[TailLine]) -> set[int]:

@@ -8,10 +8,13 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
 
 from .._sizes import format_size
+from .held import Held
 from .mask import Masker
+
+# Held is re-exported: the engine makes it with the history.
+__all__ = ["CUT", "Held", "History", "Shaper", "display"]
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
 _OPEN = 1 << 62  # the line count of a region still being looked at
@@ -146,95 +149,6 @@ class History:
                     found[stream] = (first + i, lines[i])
                     break
         return sorted(found.values())
-
-
-@dataclass
-class _Run:
-    """Error lines held as they came, one block: split and formatted only when read."""
-
-    first: int  # line number of the first
-    stream: int
-    block: bytes  # whole lines
-    fmt: Callable[[bytes], bytes]
-    context: frozenset[int] = frozenset()  # lines (from 0) held as the error before them's
-
-
-def _shown_size(block: bytes, end: int) -> int:
-    """The console size of ``block[:end]`` (whole lines): a CRLF line shows without its CR."""
-    return end - block.count(b"\r\n", 0, end) if b"\r" in block else end
-
-
-class Held:
-    """Error lines the budget held back, each with the rest of its incident (stack trace,
-    lines after it): the newest within ``cap`` bytes, for the end of a failed run."""
-
-    def __init__(self, cap: int) -> None:
-        self.cap = cap
-        # (lineno, stream, console text, line number of the incident's error, continues it),
-        # or a run of raw error lines (see add_run)
-        self._lines: deque[tuple[int, int, bytes, int, bool] | _Run] = deque()
-        self._size = 0
-
-    @property
-    def lines(self) -> list[tuple[int, int, bytes, int, bool]]:
-        """The held lines, every text in its console form."""
-        out: list[tuple[int, int, bytes, int, bool]] = []
-        for entry in self._lines:
-            if isinstance(entry, _Run):
-                body = entry.block[:-1] if entry.block.endswith(b"\n") else entry.block
-                incident = entry.first
-                for k, line in enumerate(body.split(b"\n")):
-                    lineno = entry.first + k
-                    cont = k not in entry.context
-                    incident = lineno if cont else incident
-                    out.append((lineno, entry.stream, entry.fmt(line + b"\n"), incident, cont))
-            else:
-                out.append(entry)
-        return out
-
-    def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
-        self._lines.append((lineno, stream, text, incident, cont))
-        self._size += len(text)
-        self._shrink()
-
-    def add_run(
-        self,
-        first: int,
-        stream: int,
-        block: bytes,
-        fmt: Callable[[bytes], bytes],
-        context: frozenset[int] = frozenset(),
-    ) -> None:
-        """Whole error lines (each its own incident, but the ``context`` ones: the error
-        before them's), kept raw: put in console form (``fmt``) only if still held when read.
-        A flood of errors costs no work per line here."""
-        self._lines.append(_Run(first, stream, block, fmt, context))
-        self._size += _shown_size(block, len(block))
-        self._shrink()
-
-    def _shrink(self) -> None:
-        lines = self._lines
-        while self._size > self.cap and (len(lines) > 1 or isinstance(lines[0], _Run)):
-            old = lines[0]
-            over = self._size - self.cap
-            block = old.block if isinstance(old, _Run) else b""
-            if over < _shown_size(block, len(block)):
-                # Drop the oldest lines of the run only: whole lines covering ``over`` bytes.
-                cut = block.find(b"\n", over - 1) + 1
-                while 0 < cut < len(block) and (short := over - _shown_size(block, cut)) > 0:
-                    cut = block.find(b"\n", cut + short - 1) + 1
-                if 0 < cut < len(block):
-                    assert isinstance(old, _Run)
-                    first = old.first + block.count(b"\n", 0, cut)
-                    shift = first - old.first
-                    context = frozenset(k - shift for k in old.context if k >= shift)
-                    lines[0] = _Run(first, old.stream, block[cut:], old.fmt, context)
-                    self._size -= _shown_size(block, cut)
-                    return
-            if len(lines) == 1:
-                return  # one line left: it stays, as ``add`` keeps one
-            lines.popleft()
-            self._size -= _shown_size(block, len(block)) if isinstance(old, _Run) else len(old[2])
 
 
 class Shaper:

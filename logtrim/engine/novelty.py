@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .baseline import Baseline
-from .history import Held
+from .held import Held
 from .kinds import Kind
 
 #: The tier of a line the baseline also has, by its own tier.

@@ -61,8 +61,11 @@ _STATUS = AnySearch(
 _TEST = AnySearch(
     rb"^FAILED [^ ]+|^ERROR [^ ]+::|::[^ ]+ FAILED\b|^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
     rb"^ERROR: test\w*|"
-    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):",
+    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
+    rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
 )
+# How far after a failing test's line its report (the traceback that says why) may end.
+_TEST_REPORT = 300
 _COMPILER = AnySearch(
     rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
@@ -75,6 +78,9 @@ _SUMMARY = AnySearch(
 _EXCEPTION = re.compile(
     rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
 )
+# What ends a traceback's frames whatever its class is called: voluptuous's MultipleInvalid.
+# A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
+_TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 _JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 _CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
@@ -92,6 +98,7 @@ class _Best:
     text: bytes
     lineno: int
     root: bytes | None = None  # the root cause of a chained exception
+    start: int = -1  # the first line of its block (a traceback's header), if before it
 
 
 @dataclass
@@ -106,6 +113,8 @@ class ReasonChooser:
     _last_frame: int = -10
     _last_exception: int = -10  # the chain's text may follow an exception's line
     _trace_seen: bool = False
+    _trace_start: int = -1  # the line of the traceback (or frames) under way
+    _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
     _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
 
     def offer_run(self, first: bytes, first_no: int, last: bytes, last_no: int) -> None:
@@ -135,32 +144,64 @@ class ReasonChooser:
         if not body:
             return
         if _TRACEBACK.search(text):
+            if not self._chained:  # a chain's block starts at its first traceback
+                self._trace_start = lineno
             self._in_trace = self._trace_seen = True
         elif _FRAME.match(text):
+            if lineno - self._last_frame > 2 and not self._in_trace:
+                self._trace_start = lineno  # frames with no header: the block starts here
             self._last_frame = lineno
         elif _CHAINED.match(body):
             self._chained = True
         elif _JAVA_HEAD.match(body):
-            self._take(Rank.EXCEPTION, body, lineno, root=None)
+            self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
         elif (caused := _CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
             assert self.best is not None
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
             self.best.lineno = lineno
-        elif (self._in_trace or lineno - self._last_frame <= 2) and _EXCEPTION.match(body):
+        elif (self._in_trace or lineno - self._last_frame <= 2) and (
+            _EXCEPTION.match(body) or (self._in_trace and self._ends_trace(text, lineno))
+        ):
             # The exception that ends a traceback; in a chain the first one is the root cause.
             if not self._chained or self._chain_root is None:
                 self._chain_root = body
             root = self._chain_root if self._chained else None
             self._in_trace = self._chained = False
             self._last_exception = lineno
-            self._take(Rank.EXCEPTION, body, lineno, root=root)
+            # In a failing test's report it is that test's reason: an exception a passing
+            # test logs later (the suite goes on) does not replace it.
+            # The first traceback after a failing test's line is its report.
+            in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT
+            rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
+            if in_test:
+                self._failing_test = -(1 << 62)
+            self._take(rank, body, lineno, root=root, start=self._trace_start)
         elif error:
             if len(self.first_errors) < 5:
                 self.first_errors.append(body)
-            self._take(self._rank(body), body, lineno)
+            rank = self._rank(body)
+            if rank == Rank.TEST:
+                self._failing_test = lineno
+            self._take(rank, body, lineno)
+
+    def _ends_trace(self, text: bytes, lineno: int) -> bool:
+        """Whether ``text`` is the unindented ``Name: message`` right after a frame."""
+        return (
+            lineno - self._last_frame <= 2
+            and text[:1] not in b" \t"
+            and bool(_TRACE_END.match(text))
+        )
 
     def _is_best(self, rank: Rank, lineno: int) -> bool:
         return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
+
+    def block(self) -> tuple[int, int]:
+        """The line numbers of the chosen line's block so far, first and last: a traceback
+        from its header to its exception ((-1, -1): none chosen)."""
+        if self.best is None:
+            return (-1, -1)
+        start = self.best.start
+        return (start if 0 <= start <= self.best.lineno else self.best.lineno, self.best.lineno)
 
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no
@@ -195,6 +236,7 @@ class ReasonChooser:
         lineno: int,
         *,
         root: bytes | None = None,
+        start: int = -1,
     ) -> None:
         best = self.best
         if best is None or rank > best.rank:
@@ -206,7 +248,7 @@ class ReasonChooser:
         else:
             better = True  # the newest: closest to the exit
         if better:
-            self.best = _Best(rank, text, lineno, root)
+            self.best = _Best(rank, text, lineno, root, start)
 
     def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;

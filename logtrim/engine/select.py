@@ -12,7 +12,8 @@ from . import flood
 from .commands import Commands
 from .failure import Incident, continues, hold_cut
 from .forward import Forwarder
-from .history import CUT, Held, History, Shaper
+from .held import Held
+from .history import CUT, History, Shaper
 from .kinds import Kind
 from .matcher import Matcher
 from .native import NativeProgress
@@ -58,6 +59,7 @@ class Selector:
         self.repeats = Repeats(policy.repeat_report, out, history)
         self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
         self.reasons = ReasonChooser()
+        held.reason = self.reasons.block  # its block is the last the held store drops
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         # The output shown whole before filtering starts.
         self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)

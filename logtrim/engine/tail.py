@@ -6,7 +6,8 @@ from collections.abc import Callable
 
 from .._sizes import format_count
 from .failure import TailLine, incidents, pick
-from .history import Held, History, Shaper
+from .held import Held
+from .history import History, Shaper
 from .kinds import Kind
 from .novelty import Withheld
 from .output import OWN, STDOUT, Output
@@ -100,7 +101,7 @@ class Tail:
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
             room -= len(OWN) + len(note) + 1
-        picked = pick(candidates, room)
+        picked = pick(candidates, room, named=self._held.reason())
         if picked:
             self._print(picked, (earlier, header), note if partial else "")
         for lineno, _, _ in recent:

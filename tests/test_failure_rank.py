@@ -1,0 +1,163 @@
+"""Under a tight budget, the error block that names the failure outlives later, lesser errors.
+
+The held store (errors the budget could not show live, for the end of a failed run) evicts
+by rank (the failure reason's block last, older copies of a shape first), then age; a test
+runner's failing test keeps its traceback as the reason over exceptions passing tests log.
+Real children for what a user sees; the store and the ranking on examples and a property.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from conftest import RunLogtrim, py
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim.engine.evict import Rank, ranks, victims
+from logtrim.engine.held import Held
+
+# A deploy step: errors fill the live budget, then the traceback that fails the step, then a
+# cleanup that logs a lesser error per resource (distinct lines) and a retry loop's error (one
+# shape, many times): together far more than the end of the run has room for.
+_DEPLOY = """
+import sys, traceback
+names = [a + b for a in "ghijklmnopqrstuvwxyz" for b in "ghijklmnopqrstuvwxyz"]
+for i in range(150):
+    print(f"ERROR: node {names[i]} health probe unanswered", flush=True)
+def migrate():
+    raise LookupError("schema version 42 missing from table schema_migrations")
+try:
+    migrate()
+except LookupError:
+    traceback.print_exc(file=sys.stdout)
+    sys.stdout.flush()
+for i in range(400):
+    print(f"ERROR: cleanup could not release lock {names[i]}{names[-1 - i]}")
+    print(f"ERROR retry {i} of the status upload failed: connection reset by peer")
+sys.exit(3)
+"""
+
+
+def test_the_failing_traceback_and_its_reason_survive_later_errors(
+    run_logtrim: RunLogtrim,
+) -> None:
+    r = run_logtrim("--ci", "plain", "--budget", "12kB", "--", *py(_DEPLOY))
+    assert r.code == 3
+    assert len(r.console) <= 12_000
+    console = r.console.decode()
+    assert "error lines are no longer shown" in console  # the traceback was held, not shown
+    reason = "LookupError: schema version 42 missing from table schema_migrations"
+    assert f"[logtrim] failed (exit 3): {reason}" in console
+    body = console.split("[logtrim] failed (exit 3)")[0]
+    assert reason in body  # the block itself, not only the reason line
+    assert "Traceback (most recent call last):" in body
+    assert ", in migrate" in body  # with its frames
+    assert r.archive.count(b"connection reset by peer") == 400
+
+
+# subunit v1, as testr and stestr print it: each outcome line then the test's attachments.
+_SUBUNIT = """
+import sys
+def report(outcome, test, trace):
+    print(f"test: {test}")
+    print(f"{outcome}: {test} [ multipart")
+    print("Content-Type: text/x-traceback;charset=utf8,language=python")
+    print("traceback")
+    print("Traceback (most recent call last):")
+    print(f'  File "tests/{test}.py", line 12, in {test}')
+    print(f"    {trace[0]}")
+    print(trace[1])
+    print("]")
+for i in range(3):
+    print(f"successful: tests.test_ok_{i}")
+report("failure", "tests.test_config.validate",
+       ("schema(config)", "voluptuous.error.MultipleInvalid: required key not provided"))
+for i in range(5):
+    report("successful", f"tests.test_launch.retry_{i}",
+           ("raise RuntimeError('Fake Error')", "RuntimeError: Fake Error"))
+sys.exit(1)
+"""
+
+
+def test_a_failing_test_s_traceback_beats_exceptions_passing_tests_log(
+    run_logtrim: RunLogtrim,
+) -> None:
+    for budget in ("20MB", "3kB"):
+        r = run_logtrim("--ci", "plain", "--budget", budget, "--", *py(_SUBUNIT))
+        assert r.code == 1
+        reason = "voluptuous.error.MultipleInvalid: required key not provided"
+        assert f"[logtrim] failed (exit 1): {reason}\n" in r.console.decode()
+
+
+# -- the store and its ranking ----------------------------------------------------------------
+def _trace(held: Held, first: int, message: bytes) -> int:
+    """A four-line traceback held as one incident; returns the next line number."""
+    lines = [b"Traceback (most recent call last):\n", b'  File "a.py", line 1\n', b"    f()\n"]
+    for k, text in enumerate([*lines, message]):
+        held.add(first + k, 1, text, first, True)
+    return first + 4
+
+
+def test_the_reason_s_block_is_held_longest_and_older_copies_go_first() -> None:
+    held = Held(400)
+    held.reason = lambda: (0, 3)
+    n = _trace(held, 0, b"LookupError: schema 42 missing\n")  # line 3: the reason
+    n = _trace(held, n, b"KeyError: 'region'\n")  # a distinct shape, older than the copies
+    for i in range(30):
+        n = _trace(held, n, f"ConnectionResetError: reset after {i} bytes\n".encode())
+    texts = b"".join(line[2] for line in held.lines)
+    assert sum(len(line[2]) for line in held.lines) <= 500  # its cap and a quarter
+    assert b"LookupError: schema 42 missing" in texts
+    assert b"KeyError: 'region'" in texts  # distinct: kept over the older copies
+    assert b"reset after 29 bytes" in texts  # the newest copy
+    assert b"reset after 0 bytes" not in texts
+
+
+def test_ranks_and_eviction_order() -> None:
+    spans = [(0, 1, 0), (1, 2, 1), (2, 3, 2), (3, 4, 3), (4, 9, -1)]
+    shapes = {0: 7, 1: 8, 2: 7, 3: 9}
+    rank = ranks(spans, shapes, named=(3, 3))
+    assert rank == [Rank.REPEAT, Rank.DISTINCT, Rank.DISTINCT, Rank.NAMED, Rank.DISTINCT]
+    assert victims(rank) == [0, 1, 2, 4, 3]
+    assert ranks(spans, shapes, named=(6, 6))[-1] == Rank.NAMED  # a flood run holding it
+    assert ranks(spans, shapes, named=(-1, -1)) == [Rank.REPEAT] + [Rank.DISTINCT] * 4
+
+
+def _block(lineno: int) -> Callable[[], tuple[int, int]]:
+    return lambda: (lineno, lineno)
+
+
+_BLOCKS = st.lists(
+    st.tuples(st.sampled_from([b"E: a\n", b"E: b\n", b"E: c 1\n", b"E: c 2\n"]), st.integers(1, 4)),
+    min_size=1,
+    max_size=40,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(_BLOCKS, st.integers(0, 39), st.integers(40, 400))
+def test_held_store_keeps_its_cap_and_the_reason_s_block_when_it_fits(
+    blocks: list[tuple[bytes, int]], which: int, cap: int
+) -> None:
+    held = Held(cap)
+    named = -1
+    n = 0
+    added: dict[int, bytes] = {}
+    for k, (text, size) in enumerate(blocks):
+        if k == which:
+            named = n
+            held.reason = _block(n)
+        for j in range(size):
+            added[n + j] = text
+            held.add(n + j, 1, text, n, True)
+        n += size
+    lines = held.lines
+    # At most a quarter over its cap between rankings (or the one line it was just given).
+    assert sum(len(line[2]) for line in lines) <= max(cap + cap // 4, len(blocks[-1][0]))
+    assert all(added[line[0]] == line[2] for line in lines)  # only what was added, once each
+    assert len({line[0] for line in lines}) == len(lines)
+    if named >= 0:
+        block = [no for no in added if no >= named and no < named + blocks[which][1]]
+        if sum(len(added[no]) for no in block) <= cap:
+            assert set(block) <= {line[0] for line in lines}
