@@ -1,7 +1,8 @@
 """A service-message marker inside ordinary text does not make the line a message.
 
 Only a line that holds a message (marker, name, attributes, ``]``) passes verbatim outside the
-budget; ``see ##octopus[ docs ...`` on every line is text like any other. Real child processes.
+budget; ``see ##octopus[ docs ...`` (or ``##vso[``, ``##teamcity[``) on every line is text like
+any other. Real child processes.
 """
 
 from __future__ import annotations
@@ -17,23 +18,35 @@ BUDGET = 3000
 CLOSING = 1200
 
 
-def _child(lines: int, width: int) -> list[str]:
+def _child(marker: str, lines: int, width: int) -> list[str]:
     return py(
         f"for i in range({lines}):\n"
-        f"    print(f'see ##octopus[ docs {{i}} {SECRET} ' + 'x' * {width})\n"
+        f"    print(f'see {marker} docs {{i}} {SECRET} ' + 'x' * {width})\n"
     )
 
 
-@pytest.mark.parametrize("ci", ["octopus", "github", "azure", "plain"])
-def test_marker_in_text_on_every_line_keeps_the_budget(run_logtrim: RunLogtrim, ci: str) -> None:
-    child = _child(lines=40, width=5000)
+@pytest.mark.parametrize(
+    ("ci", "marker"),
+    [
+        ("octopus", "##octopus["),
+        ("github", "##octopus["),
+        ("azure", "##octopus["),
+        ("plain", "##octopus["),
+        ("azure", "##vso["),
+        ("teamcity", "##teamcity["),
+    ],
+)
+def test_marker_in_text_on_every_line_keeps_the_budget(
+    run_logtrim: RunLogtrim, ci: str, marker: str
+) -> None:
+    child = _child(marker, lines=40, width=5000)
     result = run_logtrim("--ci", ci, "--budget", f"{BUDGET}B", "--mask", SECRET, "--", *child)
     assert result.code == 0
     assert len(result.stdout) < BUDGET + CLOSING
     assert SECRET.encode() not in result.console
     assert SECRET.encode() not in result.archive
     # The archive still has every line, the secret masked.
-    assert result.archive.count(b"see ##octopus[ docs") == 40
+    assert result.archive.count(f"see {marker} docs".encode()) == 40
 
 
 def test_a_real_message_next_to_text_still_passes(run_logtrim: RunLogtrim) -> None:
