@@ -1,11 +1,12 @@
 """Azure Pipelines: ``##vso[area.action k=v;...]data`` logging commands and ``##[...]`` formatting.
 
-The agent looks for ``##vso[`` anywhere in a line, so :meth:`Azure.is_command` does too;
+The agent looks for ``##vso[name ...]`` anywhere in a line, so :meth:`Azure.is_command` does too;
 ``##[group]``-style formatting commands count only at the start of a line.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -18,6 +19,9 @@ from .escape import (
     failure_text,
     one_line,
 )
+
+# ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
+_COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -47,7 +51,10 @@ class Azure(Dialect):
         return env.get("TF_BUILD", "").lower() == "true"
 
     def is_command(self, line: str) -> bool:
-        return "##vso[" in line or line.lstrip().startswith("##[")
+        # The agent runs ``##vso[area.action ...]``; a marker in text without its ']' is text.
+        if "##vso[" in line and _COMMAND.search(line) is not None:
+            return True
+        return line.lstrip().startswith("##[")
 
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()

@@ -21,6 +21,11 @@ from .servicemsg import MARKER, PREFIX, Mode, format_message, parse_message
 _TRUE = {"true", "True", "TRUE"}
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
 _ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
+# A message as Calamari reads one: the marker, a name, attributes, then its ']' (or the end of
+# the line, when the message goes on over the next lines). "see ##octopus[ docs" is text.
+_COMMAND = re.compile(
+    r"""##octopus\[\s*[A-Za-z][\w.-]*(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
+)
 # One attribute, in bytes: its value is masked as the text it encodes.
 _ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 # What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
@@ -54,7 +59,9 @@ class Octopus(Dialect):
         self.sent_result = False  # the child sent its own resultMessage
 
     def is_command(self, line: str) -> bool:
-        return MARKER in line
+        # Only a line that holds a message passes verbatim and outside the budget: a marker
+        # in plain text is a line like any other (filtered, budgeted, masked as text).
+        return MARKER in line and _COMMAND.search(line) is not None
 
     def is_progress(self, line: str) -> bool:
         return f"{MARKER}progress" in line

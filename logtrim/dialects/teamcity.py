@@ -10,10 +10,14 @@ matches the archive's own name.
 
 from __future__ import annotations
 
+import re
 from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Print
 from .escape import failure_text, tc_message, tc_value, wildcard_safe
+
+# ``##teamcity[name ...]``: values escape ']' as '|]', so any ']' after the name closes one.
+_COMMAND = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 
 
 def path_rule(path: str) -> str:
@@ -27,7 +31,8 @@ class TeamCity(Dialect):
     markers: ClassVar[tuple[bytes, ...]] = (b"##teamcity[",)
 
     def is_command(self, line: str) -> bool:
-        return "##teamcity[" in line
+        # A message is one line, a name then its ']'; a marker in text without them is text.
+        return "##teamcity[" in line and _COMMAND.search(line) is not None
 
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line
