@@ -21,6 +21,7 @@ import typer
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError, UsageError
 from .._version import __version__
+from .guard import USAGE_ERRORS, ensure_std_fds, silence_stdout, usage_line
 from .options import (
     DropOption,
     KeepOption,
@@ -174,7 +175,7 @@ def run(
         raise typer.Exit(run_unfiltered(command)) from None
     import anyio
 
-    from ..run.pipeline import run as run_pipeline
+    from ..run.step import run as run_pipeline
 
     writer = archive or _in_process(target, options.level)
     code = anyio.run(run_pipeline, options, writer, backend="asyncio")
@@ -201,7 +202,7 @@ def _import_run_modules() -> tuple[ModuleType, type["Target"], Callable[[list[st
             importlib.import_module("anyio._backends._asyncio")
         from ..archive import forked
         from ..archive.target import Target
-        from ..run import pipeline  # noqa: F401
+        from ..run import step  # noqa: F401
         from ..run.process import run_unfiltered
     finally:
         gc.freeze()
@@ -220,7 +221,6 @@ def _prepare(
     config: Path | None,
 ) -> RunOptions:
     """Check every setting and build the run's options (before the child starts)."""
-    import os
 
     from ..dialects import choose
     from .config import masks_from, resolve
@@ -277,8 +277,8 @@ def main(argv: list[str] | None = None) -> int:
     except SystemExit as exc:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
-    except _USAGE_ERRORS as exc:
-        _log.say(_usage_line(exc), "error")
+    except USAGE_ERRORS as exc:
+        _log.say(usage_line(exc), "error")
         return int(getattr(exc, "exit_code", 2))
     except typer.Abort:
         return 130
@@ -288,63 +288,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:  # ``logtrim cat x | head``: the reader left, as SIGPIPE would say
-        _silence_stdout()
+        silence_stdout()
         return 141
     except Exception as exc:
         _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
         return INTERNAL_ERROR
     return 0
-
-
-def _usage_errors() -> tuple[type[Exception], ...]:
-    """The class of typer's usage errors: typer 0.28 carries its own copy of click, so
-    click itself (imported at a cost) is only asked where typer has no copy."""
-    for name in ("typer._click.exceptions", "click.exceptions"):
-        try:
-            return (importlib.import_module(name).ClickException,)
-        except (ImportError, AttributeError):
-            continue
-    return ()
-
-
-_USAGE_ERRORS = _usage_errors()
-
-
-def _usage_line(exc: Exception) -> str:
-    """typer's usage error as one line: what is wrong, and where to read more."""
-    message = str(getattr(exc, "format_message", exc.__str__)()).rstrip(".")
-    ctx = getattr(exc, "ctx", None)
-    if ctx is None:
-        return message
-    command = ctx.command_path
-    if ctx.command.name == "run" and "COMMAND" in message:
-        message = "no command to run: logtrim run [OPTIONS] -- COMMAND [ARGS]..."
-    return f"{message} (see '{command} --help')"
-
-
-def ensure_std_fds() -> None:
-    """Open /dev/null on any of fds 0, 1, 2 that is closed (``logtrim run ... >&-``).
-
-    Else the next ``os.pipe`` would take the free number and the child's output would land
-    in the wrong place; and Python has no ``sys.stdout`` to write to.
-    """
-    for fd in (0, 1, 2):
-        try:
-            os.fstat(fd)
-        except OSError:
-            null = os.open(os.devnull, os.O_RDWR)
-            if null != fd:
-                os.dup2(null, fd)
-                os.close(null)
-    for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
-        if getattr(sys, name) is None:
-            setattr(sys, name, open(fd, mode, closefd=False, errors="backslashreplace"))  # noqa: SIM115
-
-
-def _silence_stdout() -> None:
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, sys.stdout.fileno())  # Python's exit-time flush must not fail again
-    os.close(null)
 
 
 def entry() -> None:

@@ -17,10 +17,8 @@ import time
 from typing import TYPE_CHECKING
 
 import anyio
-from anyio.abc import Process
 
 from .. import _log
-from .._errors import LogtrimError
 from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
 from .._text import as_bytes
@@ -30,12 +28,9 @@ from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Print
 from ..engine.core import STDERR, STDOUT, Core
-from . import collector
-from . import process as _process
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
-from .reader import Reader, Source
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..engine.baseline import Baseline
@@ -255,71 +250,4 @@ def writer_for(options: RunOptions) -> ArchiveWriter:
     return InProcessArchive(target, options.level)
 
 
-async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
-    """Run the child through the pipeline; return the exit code logtrim should exit with.
-
-    ``archive``: a writer the caller forked early, while the process was still small.
-    """
-    try:
-        pipeline = Pipeline(options, archive)
-    except Exception:  # a bug before the child started: run the step as is
-        logger().warning("internal error; running the command unfiltered", exc_info=True)
-        if archive is not None:
-            await archive.discard()
-        return await anyio.to_thread.run_sync(_process.run_unfiltered, options.argv)
-    # The archive first: a writer process is forked before any thread exists.
-    await pipeline.archive.open()
-    try:
-        process, sources = await _process.start(options)
-    except LogtrimError:
-        await pipeline.archive.discard()  # no child, no archive
-        raise
-    code = 1
-    try:
-        async with anyio.create_task_group() as tg:
-            tg.start_soon(pipeline.archive_task)
-            with collector.relaxed():  # an error flood's objects: run/collector.py
-                code = await _until_exit(pipeline, process, sources)
-            await pipeline.finish(code)
-        size = await pipeline.archive.close(pipeline.trailer())
-        await pipeline.close(code, size)
-    finally:
-        _process.close_sources(sources)
-        with anyio.CancelScope(shield=True):
-            await process.aclose()
-    return code
-
-
-async def _until_exit(
-    pipeline: Pipeline, process: Process, sources: list[tuple[Source, int]]
-) -> int:
-    """Feed the child's output to the pipeline until it exits and its pipes are drained."""
-    options = pipeline.options
-    async with anyio.create_task_group() as inner:
-        inner.start_soon(pipeline.ticker)
-        inner.start_soon(pipeline.archive.watch)
-        if os.name != "nt":
-            inner.start_soon(
-                _process.forward_signals, process, options.grace, inner, pipeline.received
-            )
-        readers = [Reader(source, stream, pipeline.feed) for source, stream in sources]
-        for reader in readers:
-            inner.start_soon(reader.run)
-        returncode = await process.wait()
-        if returncode < 0:  # a signal ended the command: that is why it failed
-            pipeline.died(signal.Signals(-returncode).name)
-        # A grandchild may hold the pipe open: wait for the output's end a bounded time only,
-        # then read what the pipes hold and stop. Never a cancel: a reader held up by the
-        # archive's backpressure holds bytes the command wrote, on their way to the archive.
-        with anyio.move_on_after(options.drain_timeout):
-            for reader in readers:
-                await reader.done.wait()
-        for reader in readers:
-            reader.stop()
-        for reader in readers:
-            await reader.done.wait()
-        inner.cancel_scope.cancel()
-    return 128 - returncode if returncode < 0 else returncode
-
-
-__all__ = ["RunOptions", "run"]
+__all__ = ["Pipeline", "RunOptions", "writer_for"]
