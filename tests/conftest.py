@@ -14,6 +14,8 @@ import pytest
 import zstandard
 from hypothesis import HealthCheck, settings
 
+from logtrim.engine.core import STDOUT, Core
+
 # No per-example deadline: these machines are shared and noisy, and a timing is not a property.
 # ``HYPOTHESIS_PROFILE=nightly`` runs ten times the examples.
 settings.register_profile("default", deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -184,3 +186,14 @@ def split(data: bytes, cuts: list[int]) -> list[bytes]:
         prev = p
     out.append(data[prev:])
     return [c for c in out if c]
+
+
+def failed_console(core: Core, chunks: list[bytes]) -> bytes:
+    """What the console gets (the summary and its counts included) when ``chunks`` come on
+    stdout and the child then exits 1, all at time 0."""
+    out = []
+    for chunk in chunks:
+        out += core.feed(STDOUT, chunk, 0.0)[1]
+    out += core.finish_input(0.0)[1]
+    out += core.close(1, 0.0, timed=False)[0]
+    return b"".join(data for _, data in out)

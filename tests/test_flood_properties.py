@@ -5,7 +5,7 @@ its summary counts) is the same, is the exact path's, and stays within the budge
 from __future__ import annotations
 
 import pytest
-from conftest import split
+from conftest import failed_console, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -43,12 +43,7 @@ def console(chunks: list[bytes], budget: int) -> bytes:
     """What the console gets (the summary and its counts included) for these chunks."""
     # The compiled matcher where installed: the default install's path (hitscan.py).
     core = Core(Policy(budget=budget, head=3, tail=20), max_pending=4096, compiler=compiler())
-    out = []
-    for chunk in chunks:
-        out += core.feed(STDOUT, chunk, 0.0)[1]
-    out += core.finish_input(0.0)[1]
-    out += core.close(1, 0.0, timed=False)[0]
-    return b"".join(data for _, data in out)
+    return failed_console(core, chunks)
 
 
 @SETTINGS

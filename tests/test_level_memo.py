@@ -4,13 +4,13 @@ level rules on each line. Its hits are the scan's, line for line, and so is the 
 from __future__ import annotations
 
 import pytest
-from conftest import split
+from conftest import failed_console, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.engine import hitscan, levelmemo
-from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.core import Core
 from logtrim.engine.hitscan import HitScanner
 from logtrim.engine.levelmemo import LevelMemo, digits_alike
 from logtrim.engine.matcher import Matcher
@@ -78,12 +78,7 @@ def console(chunks: list[bytes], memo: bool) -> bytes:
     assert scanner is not None
     if not memo:
         scanner._make_memo = None
-    out = []
-    for chunk in chunks:
-        out += core.feed(STDOUT, chunk, 0.0)[1]
-    out += core.finish_input(0.0)[1]
-    out += core.close(1, 0.0, timed=False)[0]
-    return b"".join(data for _, data in out)
+    return failed_console(core, chunks)
 
 
 @SETTINGS

@@ -53,13 +53,9 @@ class Records:
             return b""
         joined = b"".join(d for d, _ in waiting)
         archive, console, _ = self._secrets.region(stream, joined, console_hits=False)
-        pos = 0
-        for data, kind in waiting:
-            end = pos
-            for _ in range(data.count(b"\n")):  # masking keeps the lines: one per line
-                end = console.index(b"\n", end) + 1
-            self._take(stream, console[pos:end], kind, len(data), now)
-            pos = end
+        parts = _per_record(console, [data for data, _ in waiting])
+        for (data, kind), part in zip(waiting, parts, strict=True):
+            self._take(stream, part, kind, len(data), now)
         return archive
 
     def each(self, stream: int, records: Sequence[bytes]) -> list[bytes] | None:
@@ -78,14 +74,7 @@ class Records:
         _, console, _ = secrets.split(stream, joined, ())
         if console is None:  # no secret: the records as they are
             return list(records)
-        out, pos = [], 0
-        for data in records:  # masking keeps the lines: a record's lines are its own
-            end = pos
-            for _ in range(data.count(b"\n")):
-                end = console.index(b"\n", end) + 1
-            out.append(console[pos:end])
-            pos = end
-        return out
+        return _per_record(console, records)
 
     def _has_marker(self, data: bytes) -> bool:
         """Whether ``data`` holds a dialect's command marker: a command line has one, and a
@@ -104,3 +93,16 @@ class Records:
         """The waiting records of ``stream``, removed, as written: for a shell failing open."""
         waiting, self._waiting[stream] = self._waiting[stream], []
         return b"".join(d for d, _ in waiting)
+
+
+def _per_record(console: bytes, records: Sequence[bytes]) -> list[bytes]:
+    """``console`` (the masked form of the joined ``records``) cut back into one part per
+    record: masking keeps the lines, so a record's lines are its own."""
+    out, pos = [], 0
+    for data in records:
+        end = pos
+        for _ in range(data.count(b"\n")):
+            end = console.index(b"\n", end) + 1
+        out.append(console[pos:end])
+        pos = end
+    return out
