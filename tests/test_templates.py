@@ -117,9 +117,18 @@ def _figures(counter: TemplateCounter) -> list[tuple[bytes, int, int, bytes]]:
     return [(k, v.lines, v.size, v.example) for k, v in counter.result().items()]
 
 
-@given(st.lists(_LINES, max_size=40), st.lists(st.integers(0, 10_000)), st.integers(1, 5))
-def test_any_chunking_counts_the_same(lines: list[bytes], cuts: list[int], fold_at: int) -> None:
-    """Chunks cut at any line starts, folded at any point, or counted in two parts and
+@given(
+    st.lists(_LINES, max_size=40),
+    st.lists(st.integers(0, 10_000)),
+    st.integers(1, 5),
+    st.integers(1, 300),
+    st.integers(1, 4),
+)
+def test_any_chunking_counts_the_same(
+    lines: list[bytes], cuts: list[int], fold_at: int, fold_bytes: int, batch: int
+) -> None:
+    """Chunks cut at any line starts, folded at any point (by count or by the bytes of the
+    distinct lines held), templated in batches of any size, or counted in two parts and
     added (as ``stats`` does on two cores), give the figures of one pass, in its order;
     chunks cut inside lines still add up to the input's size."""
     data = b"".join(line.replace(b"\n", b"") + b"\n" for line in lines)
@@ -129,6 +138,10 @@ def test_any_chunking_counts_the_same(lines: list[bytes], cuts: list[int], fold_
     at = sorted({starts[c % len(starts)] for c in cuts})
     parts = [data[a:b] for a, b in zip([0, *at], [*at, len(data)], strict=True)]
     chunked = TemplateCounter(fold_at=fold_at)
+    by_size = TemplateCounter(fold_bytes=fold_bytes, batch=batch)
+    for part in parts:
+        by_size.feed(part)
+    assert _figures(by_size) == _figures(whole)
     for part in parts:
         chunked.feed(part)
     assert _figures(chunked) == _figures(whole)

@@ -21,7 +21,7 @@ from bisect import bisect_left
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
+from itertools import accumulate, chain
 from operator import add
 
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
@@ -202,17 +202,22 @@ class TemplateCounter:
     """Counts lines and bytes per template over a stream of whole-line chunks.
 
     Feed chunks that end at a line end (only the last chunk may lack its newline). Memory
-    holds the distinct digit-free lines, folded into templates every ``fold_at`` of them or
-    every ``fold_bytes`` fed; a line is templated on its first ``KEY_MAX`` bytes (the rest
-    still counts in its size), so memory stays bounded whatever the lines.
+    holds the distinct digit-free lines, folded into templates when there are ``fold_at``
+    of them or they hold ``fold_bytes``; a line is templated on its first ``KEY_MAX`` bytes
+    (the rest still counts in its size), so memory stays bounded whatever the lines.
+    A log's distinct lines recur all through it (a few shapes, ids from a pool): held until
+    then, each meets the regex once per log, not once per so many bytes fed.
     """
 
     KEY_MAX = 4096
 
-    def __init__(self, fold_at: int = 200_000, fold_bytes: int = 16 << 20) -> None:
+    def __init__(
+        self, fold_at: int = 200_000, fold_bytes: int = 32 << 20, batch: int = 16_384
+    ) -> None:
         self.fold_at = fold_at
         self.fold_bytes = fold_bytes
-        self._pending = 0  # bytes fed since the last fold
+        self.batch = batch  # distinct lines templated at once: bounds the bulk path's memory
+        self._pending = 0  # bytes fed since the distinct lines' size was last looked at
         self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
         self._keys: Counter[bytes] = Counter()
         self._unterminated: Counter[bytes] = Counter()  # keys of lines without newline
@@ -234,8 +239,14 @@ class TemplateCounter:
         # Counter.update from a list is a C loop.
         self._keys.update(lines)
         self._pending += len(chunk)
-        if len(self._keys) > self.fold_at or self._pending > self.fold_bytes:
+        if len(self._keys) > self.fold_at:
             self._fold()
+        elif self._pending > self.fold_bytes:
+            # What the distinct lines hold, a C loop every ``fold_bytes`` fed (which also
+            # bounds what they hold to twice that).
+            self._pending = 0
+            if sum(map(len, self._keys)) > self.fold_bytes:
+                self._fold()
 
     def _cut_long(self, lines: list[bytes]) -> None:
         limit = self.KEY_MAX
@@ -249,7 +260,13 @@ class TemplateCounter:
         self._pending = 0
         if not keys:
             return
-        templates = templates_of(list(keys))
+        names = list(keys)
+        step = self.batch
+        templates = list(
+            chain.from_iterable(
+                templates_of(names[i : i + step]) for i in range(0, len(names), step)
+            )
+        )
         out = self._folded
         get = out.get
         # The coarse key has the length of its original lines (translate keeps lengths).
