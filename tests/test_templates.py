@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 from conftest import split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logtrim.engine.counting import TemplateCounter
 from logtrim.engine.templates import (
-    TemplateCounter,
     coarse,
     template,
     template_uncached,
@@ -154,6 +156,16 @@ def test_any_chunking_counts_the_same(
     first.result()
     first.add(second.lines, second.result())
     assert _figures(first) == _figures(whole) and first.lines == whole.lines
+    # As ``stats`` does now: each half templates one parity of the lines it holds, and the
+    # second half's counter (pickled: it comes from another process) is taken by the first.
+    before, after = TemplateCounter(fold_bytes=fold_bytes), TemplateCounter(fold_bytes=fold_bytes)
+    for part in parts[:middle]:
+        before.feed(part)
+    for part in parts[middle:]:
+        after.feed(part)
+    before.share(0)
+    before.take(pickle.loads(pickle.dumps(after.handoff(after.share(1)))))
+    assert _figures(before) == _figures(whole) and before.lines == whole.lines
     pieces = TemplateCounter(fold_at=fold_at)
     for piece in split(data, cuts):
         pieces.feed(piece)

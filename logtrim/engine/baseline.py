@@ -24,7 +24,8 @@ from collections.abc import Iterable
 from hashlib import blake2b
 from itertools import accumulate, compress, count
 
-from .templates import TemplateCounter, coarse, template_uncached
+from .counting import TemplateCounter
+from .templates import coarse, template_uncached
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.

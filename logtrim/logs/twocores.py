@@ -10,7 +10,7 @@ import functools
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from ..engine.templates import TemplateCounter, TemplateStat
+from ..engine.counting import Handoff, TemplateCounter, TemplateStat
 from .aside import aside
 from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
 
@@ -24,7 +24,7 @@ def count_plain(
     # A large plain file: its second half (from a line start) is counted on the second
     # core. Lines are counted alike wherever the file is cut, so the figures are the same.
     half = _half(inp, min_size)
-    side = aside(functools.partial(count_file, inp.path, half)) if half else None
+    side = aside(functools.partial(_second_half, inp.path, half)) if half else None
     for chunk in chunks:
         last = bool(half) and info.bytes + len(chunk) >= half
         mine = chunk[: half - info.bytes] if last else chunk
@@ -34,9 +34,16 @@ def count_plain(
             inp.close()
             break
     if side is not None:
-        counter.result()  # this half's templates first, as a single pass would list them
-        lines, size, templates = side() or count_file(inp.path, half)
-        counter.add(lines, templates)
+        # The lines both halves hold are templated once: each process takes one parity.
+        counter.share(0)
+        got = side()
+        if got is None:  # (failed: count it here)
+            counter.result()
+            lines, size, templates = count_file(inp.path, half)
+            counter.add(lines, templates)
+        else:
+            size, handoff = got
+            counter.take(handoff)  # this half's templates first, as a single pass lists them
         info.bytes += size
 
 
@@ -66,10 +73,24 @@ def count_file(path: str, start: int = 0) -> tuple[int, int, dict[bytes, Templat
         return _count(iter(functools.partial(file.read, CHUNK), b""))
 
 
+def _second_half(path: str, start: int) -> tuple[int, Handoff]:
+    """Bytes and counts of a plain file from byte ``start`` (a line start), templates of one
+    parity of the distinct lines made (the other process makes the other's)."""
+    with open(path, "rb") as file:
+        file.seek(start)
+        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""))
+    return size, counter.handoff(counter.share(1))
+
+
 def _count(raw: Iterable[bytes]) -> tuple[int, int, dict[bytes, TemplateStat]]:
+    counter, size = _counted(raw)
+    return counter.lines, size, counter.result()
+
+
+def _counted(raw: Iterable[bytes]) -> tuple[TemplateCounter, int]:
     counter = TemplateCounter()
     size = 0
     for chunk in line_chunks(raw):
         counter.feed(chunk)
         size += len(chunk)
-    return counter.lines, size, counter.result()
+    return counter, size
