@@ -56,7 +56,9 @@ class TemplateCounter:
         self.fold_at = fold_at
         self.fold_bytes = fold_bytes
         self.batch = batch  # distinct lines templated at once: bounds the bulk path's memory
-        self._pending = 0  # bytes fed since the distinct lines' size was last looked at
+        self._pending = 0  # bytes fed since the distinct lines were last looked at
+        self._held = 0  # distinct lines held then
+        self._first: int | None = None  # new distinct lines in the first look after a fold
         self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
         self._keys: Counter[bytes] = Counter()
         self._unterminated: Counter[bytes] = Counter()  # keys of lines without newline
@@ -81,12 +83,22 @@ class TemplateCounter:
         self._pending += len(chunk)
         if len(self._keys) > self.fold_at:
             self._fold()
-        elif self._pending > self.fold_bytes:
-            # What the distinct lines hold, a C loop every ``fold_bytes`` fed (which also
-            # bounds what they hold to twice that).
-            self._pending = 0
-            if sum(map(len, self._keys)) > self.fold_bytes:
-                self._fold()
+        elif self._pending > self.fold_bytes // 2:
+            self._check()
+
+    def _check(self) -> None:
+        """Every ``fold_bytes // 2`` fed: fold when the distinct lines held fill
+        ``fold_bytes``, or when as many new ones come as at first (lines that do not recur:
+        holding them saves no regex and slows the counting down)."""
+        self._pending = 0
+        held = len(self._keys)
+        fresh, self._held = held - self._held, held
+        if sum(map(len, self._keys)) > self.fold_bytes:  # a C loop
+            self._fold()
+        elif self._first is None:
+            self._first = fresh
+        elif fresh * 4 >= self._first * 3:
+            self._fold()
 
     def _cut_long(self, lines: list[bytes]) -> None:
         limit = self.KEY_MAX
@@ -97,7 +109,8 @@ class TemplateCounter:
 
     def _fold(self, keep_known: bool = False) -> None:
         keys, beyond = self._keys, self._beyond
-        self._pending = 0
+        self._pending = self._held = 0
+        self._first = None
         if not keys:
             if not keep_known:
                 self._known.clear()
