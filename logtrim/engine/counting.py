@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import chain
+from itertools import chain, compress, repeat
+from operator import is_
 
 from .templates import coarse, templates_of
 
@@ -141,15 +142,16 @@ class TemplateCounter:
         """``templates_of(keys)``, in batches (the bulk path's memory grows with the lines
         given it); those made ahead (:meth:`share`, :meth:`take`) are looked up."""
         known = self._known
-        missing = [key for key in keys if key not in known] if known else keys
+        found = list(map(known.get, keys)) if known else []  # C loops: one look-up a line
+        missing = list(compress(keys, map(is_, found, repeat(None)))) if known else keys
         step = self.batch
         made = chain.from_iterable(
             templates_of(missing[i : i + step]) for i in range(0, len(missing), step)
         )
         if not known:
             return list(made)
-        known.update(zip(missing, made, strict=True))
-        return list(map(known.__getitem__, keys))
+        fresh = dict(zip(missing, made, strict=True))
+        return list(map(fresh.get, keys, found))  # type: ignore[arg-type]  # all found
 
     def share(self, parity: int) -> dict[bytes, bytes]:
         """Template now the held lines whose hash has this parity (0 or 1), and return
