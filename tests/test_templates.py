@@ -156,15 +156,18 @@ def test_any_chunking_counts_the_same(
     first.result()
     first.add(second.lines, second.result())
     assert _figures(first) == _figures(whole) and first.lines == whole.lines
-    # As ``stats`` does now: each half templates one parity of the lines it holds, and the
-    # second half's counter (pickled: it comes from another process) is taken by the first.
+    # As ``stats`` does: each half templates one parity of the lines it holds and hands the
+    # other its templates (pickled: they go to another process), then each folds its own.
     before, after = TemplateCounter(fold_bytes=fold_bytes), TemplateCounter(fold_bytes=fold_bytes)
     for part in parts[:middle]:
         before.feed(part)
     for part in parts[middle:]:
         after.feed(part)
-    before.share(0)
-    before.take(pickle.loads(pickle.dumps(after.handoff(after.share(1)))))
+    mine, theirs = before.share(0), after.share(1)
+    before.learn(pickle.loads(pickle.dumps(theirs)))
+    after.learn(pickle.loads(pickle.dumps(mine)))
+    before.result()
+    before.add(after.lines, pickle.loads(pickle.dumps(after.result())))
     assert _figures(before) == _figures(whole) and before.lines == whole.lines
     pieces = TemplateCounter(fold_at=fold_at)
     for piece in split(data, cuts):

@@ -8,7 +8,7 @@ regex (:func:`~logtrim.engine.templates.templates_of`).
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain, compress, repeat
 from operator import is_
 
@@ -22,20 +22,6 @@ class TemplateStat:
     lines: int
     size: int  # bytes, newlines included
     example: bytes
-
-
-@dataclass
-class Handoff:
-    """What one counter hands another that counted the lines before its own (another
-    process: it is pickled): figures folded so far, distinct lines still held, and the
-    templates of those it took its share of (:meth:`TemplateCounter.share`)."""
-
-    lines: int
-    folded: dict[bytes, TemplateStat]
-    keys: Counter[bytes]
-    beyond: Counter[bytes]
-    unterminated: Counter[bytes]
-    known: dict[bytes, bytes] = field(default_factory=dict)
 
 
 class TemplateCounter:
@@ -108,13 +94,12 @@ class TemplateCounter:
                 lines[i] = key = line[:limit]
                 self._beyond[key] += len(line) - limit
 
-    def _fold(self, keep_known: bool = False) -> None:
+    def _fold(self) -> None:
         keys, beyond = self._keys, self._beyond
         self._pending = self._held = 0
         self._first = None
         if not keys:
-            if not keep_known:
-                self._known.clear()
+            self._known.clear()
             return
         templates = self._templates(list(keys))
         out = self._folded
@@ -135,12 +120,11 @@ class TemplateCounter:
             self._unterminated.clear()
         keys.clear()
         beyond.clear()
-        if not keep_known:
-            self._known.clear()
+        self._known.clear()
 
     def _templates(self, keys: list[bytes]) -> list[bytes]:
         """``templates_of(keys)``, in batches (the bulk path's memory grows with the lines
-        given it); those made ahead (:meth:`share`, :meth:`take`) are looked up."""
+        given it); those made ahead (:meth:`share`, :meth:`learn`) are looked up."""
         known = self._known
         found = list(map(known.get, keys)) if known else []  # C loops: one look-up a line
         missing = list(compress(keys, map(is_, found, repeat(None)))) if known else keys
@@ -166,19 +150,10 @@ class TemplateCounter:
         self._known.update(table)
         return table
 
-    def handoff(self, known: dict[bytes, bytes]) -> Handoff:
-        """This counter's state, for the counter of the lines before these (:meth:`take`)."""
-        return Handoff(
-            self.lines, self._folded, self._keys, self._beyond, self._unterminated, known
-        )
-
-    def take(self, other: Handoff) -> None:
-        """Count after this counter's lines those of ``other``: the figures of one pass."""
-        self._known.update(other.known)
-        self._fold(keep_known=True)  # this one's templates serve the lines of ``other`` too
-        self.add(other.lines, other.folded)
-        self._keys, self._beyond, self._unterminated = other.keys, other.beyond, other.unterminated
-        self._fold()
+    def learn(self, known: dict[bytes, bytes]) -> None:
+        """Templates made elsewhere (another process's :meth:`share`) of lines this one may
+        hold: its next fold looks them up."""
+        self._known.update(known)
 
     def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
         """Counts made elsewhere (another process) of other lines."""
