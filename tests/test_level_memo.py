@@ -121,3 +121,31 @@ def test_a_flood_of_a_few_shapes_takes_the_memo() -> None:
 )
 def test_digits_alike(pattern: bytes, alike: bool) -> None:
     assert digits_alike(pattern, caseless=True) is alike
+
+
+# Sparse levelled lines among lines of words (the one-pass scan) or dense ones (two passes).
+MIXED = st.one_of(
+    LINES,
+    st.just(b"error: cannot open file\n"),
+    st.just(b"Build FAILED.\n"),
+    st.just(b"0 failed, 3 passed\n"),
+    st.just(b"-- Looking for pthread.h - not found\n"),
+    st.just(b"Downloading 45% of 2.1 GB\n"),
+    st.just(b"INFO all 3 jobs failed over\n"),
+    st.just(b"DEBUG retry failed\n"),
+)
+
+
+@SETTINGS
+@given(st.lists(MIXED, min_size=1, max_size=120).map(b"".join))
+def test_one_pass_hits_are_the_two_passes(data: bytes) -> None:
+    """The database of both rule sets gives what the two do: a levelled line's words are
+    dropped either way."""
+    comp = compiler()
+    assert comp is not None
+    rules = _rules()
+    one, two = HitScanner.build(rules, comp), HitScanner.build(rules, comp)
+    assert one is not None and two is not None
+    two._sparse = False  # the two-pass scan, forced
+    one._sparse = True
+    assert one._scan(data) == two._scan(data)

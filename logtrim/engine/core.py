@@ -82,7 +82,8 @@ class Core:
         width = min(max_line, max(self.budget.total // 8, 256))
         self.shaper = Shaper(self.masker, max_line=max_line, max_pending=max_pending, width=width)
         self.out = Output(self.budget, self.tally)
-        self.out.wrap = self._own_line_levels
+        if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
+            self.out.wrap = self._own_line_levels  # else none: no call per own line
         self.select = Selector(
             pol,
             self.out,

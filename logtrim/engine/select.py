@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import flood
+from . import flood, plain
 from .commands import Commands
 from .failure import Incident, continues, hold_cut
 from .forward import Forwarder
@@ -87,6 +87,8 @@ class Selector:
         forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
         quiet_from = base if commands.quiet(stream) else -1
         noise = Kind.NOISE
+        short = plain.ready(self, stream)  # the common line's short path (engine/plain.py)
+        width = min(self.shaper.width, self.shaper.max_line)
         pos, lineno, i = 0, base, 0
         while pos < n:
             while i < nhits and hits[i][0] < pos:
@@ -121,14 +123,27 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
+                if (
+                    short
+                    and kind in plain.TIERS
+                    and end - pos <= width
+                    and region[end - 1] == 10  # a newline: not a last line without one
+                    and find(b"\r", pos, end) < 0
+                ):
+                    plain.show(self, stream, region[pos:end], kind, lineno, now)
+                    pos = end
+                    lineno += 1
+                    continue
             if kind == Kind.ERROR and flood.closed(self, stream, lineno):
                 i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
                 forced = commands.forced(stream) or commands.is_open(stream)
+                short = plain.ready(self, stream)
                 continue
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
             forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
+            short = plain.ready(self, stream)
             quiet = commands.quiet(stream)
             plain_progress = not self.has_drop and not quiet
             if quiet != (quiet_from >= 0):
