@@ -149,3 +149,22 @@ def test_one_pass_hits_are_the_two_passes(data: bytes) -> None:
     two._sparse = False  # the two-pass scan, forced
     one._sparse = True
     assert one._scan(data) == two._scan(data)
+
+
+DETAIL_PARTS = st.sampled_from(
+    [b"DEBUG", b"debug", b"TRACE", b"VERBOSE", b"VRB", b"dbug: ", b"npm verb ", b"+ ", b">    ",
+     b"2024-05-01 12:00:00.123 ", b"[worker] ", b"[", b"]", b"<", b"|", b":", b" ", b"\t",
+     b"level=debug", b"lvl: TRACE", b'"severity":"debug"', b"\x1b[32m", b"12:00:00 Verbose |",
+     b"skipping: ", b"error", b"failed", b"45%", b"3/10", b"x", b"\r"]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(st.lists(DETAIL_PARTS, max_size=8).map(b"".join), min_size=1, max_size=40))
+def test_detail_levels_looked_at_together_are_each_lines(lines: list[bytes]) -> None:
+    """The compiled scan of many lines' detail levels answers what each line alone does."""
+    matcher = Matcher(compiler=compiler())
+    chunk = b"\n".join(lines) + b"\n"
+    starts = [0, *(i + 1 for i, byte in enumerate(chunk[:-1]) if byte == 10)]
+    alone = [matcher._is_detail(line) for line in lines]
+    assert matcher._details(chunk, starts) == alone
