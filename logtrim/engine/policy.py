@@ -214,7 +214,15 @@ class Tally:
                 f"{format_count(self.seen_lines[k])}"
                 for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
             )
-            extra = f" · context {format_count(self.context_lines)}"
+            # Kept lines and service messages count in "shown N lines" too: named when there
+            # are any, so the parts add up to the whole.
+            extra = "".join(
+                f" · {TIERS[k].plural} {format_count(self.shown_lines[k])}/"
+                f"{format_count(self.seen_lines[k])}"
+                for k in (Kind.KEEP, Kind.SERVICE)
+                if self.seen_lines[k] or self.shown_lines[k]
+            )
+            extra += f" · context {format_count(self.context_lines)}"
             if self.tail_lines:
                 extra += f" · tail {format_count(self.tail_lines)}"
             out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
