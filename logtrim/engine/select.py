@@ -211,7 +211,7 @@ class Selector:
         native = self.progress.native if kind == Kind.PROGRESS else None
         context = cont = False
         if kind != Kind.NOISE or not self.commands.quiet(stream):
-            kind, seen, context, cont = self._promote(stream, line, kind, lineno)
+            kind, seen, context, cont = self._promote(stream, line, kind, lineno, detail)
         # Every line looked at is a reason candidate; its own tier says whether it is an error.
         self.reasons.offer(line, lineno, error=seen == Kind.ERROR, detail=detail)
         size = len(line) if size < 0 else size
@@ -308,10 +308,10 @@ class Selector:
             )  # fmt: skip
 
     def _promote(
-        self, stream: int, line: bytes, kind: Kind, lineno: int
+        self, stream: int, line: bytes, kind: Kind, lineno: int, detail: bool = False
     ) -> tuple[Kind, Kind, bool, bool]:
         """(tier, own tier, context, continues) of a line: dropped, part of an error block,
-        after an error, or in the head."""
+        after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
         inc = self.incidents[stream]
         if kind < Kind.KEEP and self.dropped(line):
             return Kind.NOISE, kind, False, False
@@ -326,6 +326,6 @@ class Selector:
                 kind, context = Kind.ERROR, True
         # The head is brief: it may not take more than a tenth of the live budget.
         head = lineno < self.policy.head and self.budget.used < self.budget.live // 10
-        if head and kind < Kind.INFO:
+        if head and kind < Kind.INFO and not detail:
             kind = seen = Kind.INFO
         return kind, seen, context, False
