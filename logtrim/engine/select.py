@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from . import flood, plain
 from .commands import Commands
-from .failure import Incident, continues, hold_cut
+from .failure import Incident, hold_cut
 from .forward import Forwarder
 from .held import Held
 from .history import CUT, History, Shaper
@@ -285,11 +285,8 @@ class Selector:
         if opens:
             if shown_now and self.show.cut:
                 hold_cut(self.held, line, self.show.cut, lineno)
-            inc.opened = lineno
-            inc.after = self.policy.after
-            inc.block = self.policy.block
-            inc.head = line
-            inc.holding = -1 if shown_now else lineno
+            pol = self.policy
+            inc.open(line, lineno, pol.after, pol.block, -1 if shown_now else lineno)
             if not shown_now:
                 self.held.add(lineno, stream, self.shaper.masker.mask(shown), lineno, True)
         if shown_now and key is not None:
@@ -302,28 +299,19 @@ class Selector:
         incident as when filtering (the lines after it)."""
         self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
-            inc = self.incidents[stream]
-            inc.after, inc.block, inc.head, inc.holding, inc.opened = (
-                self.policy.after, self.policy.block, line, -1, lineno
-            )  # fmt: skip
+            self.incidents[stream].open(line, lineno, self.policy.after, self.policy.block)
 
     def _promote(
         self, stream: int, line: bytes, kind: Kind, lineno: int, detail: bool = False
     ) -> tuple[Kind, Kind, bool, bool]:
         """(tier, own tier, context, continues) of a line: dropped, part of an error block,
         after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
-        inc = self.incidents[stream]
         if kind < Kind.KEEP and self.dropped(line):
             return Kind.NOISE, kind, False, False
-        if inc.block and (not line.strip() or continues(inc.head, line)):
-            inc.block -= 1
-            return Kind.ERROR, kind, True, True
-        inc.block = 0
-        seen, context = kind, False
-        if inc.after:
-            inc.after -= 1
-            if kind < Kind.ERROR:
-                kind, context = Kind.ERROR, True
+        seen = kind
+        kind, context, cont = self.incidents[stream].take(line, kind)
+        if cont:
+            return kind, seen, context, cont
         # The head is brief: it may not take more than a tenth of the live budget.
         head = lineno < self.policy.head and self.budget.used < self.budget.live // 10
         if head and kind < Kind.INFO and not detail:
