@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
+from .output import STDOUT
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -44,5 +45,22 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     key = sel.repeats.key(stream, line, now, lineno)
     if key is None:
         return
-    if sel.show.line(stream, line, kind, lineno, [], own=kind, size=size):
-        sel.repeats.shown(stream, key, now)
+    # What Shower.line does for a line with no context before it.
+    if sel.progress.streams[stream].line is not None:
+        sel.progress.late(stream, before=lineno)
+    out, show = sel.out, sel.show
+    masked = sel.shaper.masker.mask(line)
+    if not sel.budget.allows(kind, len(masked)):
+        show.hold(kind, size)
+        return
+    show.cut = []
+    gap = out.gap_text() if out.gap_lines > 0 else b""
+    if gap and not sel.budget.allows(kind, len(masked) + len(gap)):
+        show.hold(kind, size)
+        return
+    if gap:
+        out.emit(STDOUT, gap, Kind.NOISE, own=True)
+    out.clear_gap()
+    out.emit(stream, masked, kind)
+    sel.history.mark_shown(lineno, stream=stream)
+    sel.repeats.shown(stream, key, now)
