@@ -134,10 +134,8 @@ class Output:
         if lines <= 0:
             return b""
         size = f" ({format_size(self.gap_bytes)})" if sized else ""
-        return (
-            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''}{size} "
-            "not shown ...\n"
-        ).encode()
+        plural = "s" if lines != 1 else ""
+        return f"[logtrim] ... {format_count(lines)} line{plural}{size} not shown ...\n".encode()
 
     def flush_gap(self, *, sized: bool = True) -> None:
         """Print the gap marker now (when the budget has room) and start a new gap."""
