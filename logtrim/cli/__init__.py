@@ -10,7 +10,10 @@ def entry() -> None:
 
     What they need is imported with the garbage collector off, then frozen: their objects
     live until exit, and the dozens of collections that importing them would trigger, and
-    every full one later, would scan them for nothing (start-up counts)."""
+    every full one later, would scan them for nothing (start-up counts). The process ends
+    when the command does: what is alive then is frozen too (``run`` unfreezes what it froze
+    when the step ends), so the collection at exit does not walk it (about 8% of the
+    instructions of ``run -- true``)."""
     import gc
 
     was_enabled = gc.isenabled()
@@ -21,7 +24,10 @@ def entry() -> None:
         gc.freeze()
         if was_enabled:
             gc.enable()
-    start()
+    try:
+        start()
+    finally:
+        gc.freeze()
 
 
 def _plain_run(args: list[str]) -> Callable[[], None] | None:
