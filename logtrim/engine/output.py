@@ -38,6 +38,7 @@ class Output:
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
         self.settle: Callable[[], None] | None = None
+        self.unsettled = False  # set when ``settle`` has something to print (the hot path asks)
         self._settling = False
         self.wrap: Wrap = _no_wrap
         self._reset: list[bytes] = []  # the level resets in effect for our own lines
@@ -52,10 +53,11 @@ class Output:
 
         ``own``: a line of logtrim's own, printed at the console's default level.
         """
-        if settle:
+        if settle and self.unsettled:
             self.settle_now()
         if own:
-            self._to_default()
+            if self.wrap is not _no_wrap:
+                self._to_default()
             self.own_bytes += len(data)
         elif self._restore:
             self._put([(STDOUT, line) for line in self._restore])
@@ -70,7 +72,7 @@ class Output:
 
     def settle_now(self) -> None:
         """Print what must come before anything else (a pending collapse count)."""
-        if self.settle is not None and not self._settling:
+        if self.settle is not None and self.unsettled and not self._settling:
             self._settling = True
             try:
                 self.settle()

@@ -121,9 +121,10 @@ class Repeats:
         ``progress 10000/20000``), is shown, not counted: the count would span lines the
         console does not show, and say less than the line itself."""
         run = self.streams[stream]
-        key = template(ANSI_BYTES.sub(b"", shown))
+        key = template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
         if key == run.key and not self._out.gap_lines:
             run.count += 1
+            self._out.unsettled = True  # the count is printed before anything else
             self._out.tally.collapsed += 1
             # Counted on the console: not shown again as the context of a later error.
             self._history.mark_shown(lineno, stream=stream)
@@ -147,6 +148,7 @@ class Repeats:
     def settle(self) -> None:
         """Something else is about to be printed: the counts so far go first, right after
         the repeats they count (a later repeat of the same line is counted anew)."""
+        self._out.unsettled = False
         for stream in self.streams:
             self._report(stream)
 
