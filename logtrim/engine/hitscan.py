@@ -86,7 +86,8 @@ class HitScanner:
         return cls(db1, first, db2, second, level_bits,
                    lambda: LevelMemo.build(rules, first, compiler),
                    lambda: compiler.rules([rules[i].pattern for i in both],
-                                          [rules[i].caseless for i in both]))  # fmt: skip
+                                          [rules[i].caseless for i in both],
+                                          optional=True))  # fmt: skip
 
     def hits(self, chunk: bytes) -> tuple[list[int], list[int]]:
         """Every line of ``chunk`` that a rule matches: the starts, in order, and the rules'

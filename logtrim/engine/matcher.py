@@ -41,8 +41,11 @@ class Compiler(Protocol):
     Either method may return None (the patterns do not compile): the engine then uses ``re``.
     """
 
-    def rules(self, patterns: Sequence[bytes], caseless: Sequence[bool]) -> Database | None:
-        """Multi-line rule patterns, each case-insensitive or not."""
+    def rules(
+        self, patterns: Sequence[bytes], caseless: Sequence[bool], *, optional: bool = False
+    ) -> Database | None:
+        """Multi-line rule patterns, each case-insensitive or not. ``optional``: a database
+        that only saves time, None unless compiling it is paid once (kept between runs)."""
 
     def literals(self, values: Sequence[bytes]) -> Database | None:
         """Literal byte strings (secrets: never to be written anywhere)."""
@@ -203,7 +206,9 @@ class Matcher:
         if len(lines) < _BATCH or self._compiler is None:
             return [self._is_detail(line) for line in lines]
         if self._detail_db is None:
-            self._detail_db = self._compiler.rules([DETAIL_START, DETAIL_FIELD], [False, False])
+            self._detail_db = self._compiler.rules(
+                [DETAIL_START, DETAIL_FIELD], [False, False], optional=True
+            )
             if self._detail_db is None:
                 self._compiler = None  # it does not compile: line by line from now on
                 return [self._is_detail(line) for line in lines]

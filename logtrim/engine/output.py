@@ -33,6 +33,7 @@ class Output:
         self.tally = tally
         self.gap_lines = 0
         self.gap_bytes = 0
+        self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
@@ -119,6 +120,7 @@ class Output:
 
     def clear_gap(self) -> None:
         self.gap_lines = self.gap_bytes = 0
+        self.gaps += 1
 
     def marker(self, text: str, *, settle: bool = True) -> None:
         """One line of logtrim's own, when the budget has room for it."""
@@ -132,10 +134,8 @@ class Output:
         if lines <= 0:
             return b""
         size = f" ({format_size(self.gap_bytes)})" if sized else ""
-        return (
-            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''}{size} "
-            "not shown ...\n"
-        ).encode()
+        plural = "s" if lines != 1 else ""
+        return f"[logtrim] ... {format_count(lines)} line{plural}{size} not shown ...\n".encode()
 
     def flush_gap(self, *, sized: bool = True) -> None:
         """Print the gap marker now (when the budget has room) and start a new gap."""
