@@ -189,12 +189,16 @@ def pick(
     # does not take all the room.
     # A repeat takes no turn: the lines after it move up (it comes at the very end).
     distinct = [sorted(members, key=lambda i: i in repeats) for members in distinct]
-    for part in (
-        [[i for i in members if lines[i].cont] for members in distinct],
-        [[i for i in members if not lines[i].cont] for members in distinct],
-    ):
-        for depth in range(max((len(m) for m in part), default=0)):
-            take([members[depth] for members in part if depth < len(members)])
+    for cont in (True, False):
+        # With a baseline, the new lines of every incident take their turns before the
+        # lines good runs also print (those say less, wherever they stand).
+        for new in (True, False) if any(line.new for line in lines) else (None,):
+            part = [
+                [i for i in members if lines[i].cont == cont and new in (None, lines[i].new)]
+                for members in distinct
+            ]
+            for depth in range(max((len(m) for m in part), default=0)):
+                take([members[depth] for members in part if depth < len(members)])
     take([i for i in preferred if lines[i].marked])
     take([i for i in preferred if lines[i].text.strip()])
     take(deferred, all_=True)
