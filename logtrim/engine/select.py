@@ -57,7 +57,9 @@ class Selector:
         self.withheld: Withheld | None = None  # with a baseline: new lines held back
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
-        self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
+        self.forward = Forwarder(
+            commands, self.progress, out, history, shaper.masker.mask, matcher.line_kind
+        )
         self.reasons = ReasonChooser()
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
