@@ -43,6 +43,17 @@ def test_a_value_the_good_run_never_varied_stays_new() -> None:
     assert _new(GOOD, b"Using profile production.us-east from the config\n") == [0]
 
 
+def test_a_long_line_with_its_mapping_in_another_order_is_not_new() -> None:
+    """Python 2 printed a dict's keys in another order each run."""
+    names = b"id state reuse nodes declined_by node_types requestor stat".split()
+    keys = [b"'%s': u'%s'" % (name, name.upper()) for name in names]
+    good = b"Assigning request <Request {%s}>\n" % b", ".join(keys)
+    bad = b"Assigning request <Request {%s}>\n" % b", ".join(keys[::-1])
+    assert _new(good, bad) == []
+    # A short line says something else with its words in another order.
+    assert _new(b"copy alpha to bravo\n", b"copy bravo to alpha\n") == [0]
+
+
 def test_the_run_learns_its_values_for_the_next_run() -> None:
     """What a run remembers (its archive's trailer, ``--history``) holds its values too."""
     shapes = Shapes()
@@ -87,3 +98,16 @@ def test_the_tail_takes_an_error_s_new_lines_before_lines_good_runs_print() -> N
     assert [t.lineno for t in pick(lines, room)] == [0, 2, 10, 20, 21]
     # Without a baseline the newer error's line goes first, as it did.
     assert [t.lineno for t in pick(_incidents(False), room)] == [0, 10, 11, 20, 21]
+
+
+def test_the_tail_takes_a_new_line_before_errors_every_good_run_prints() -> None:
+    """An error every good run also prints is rarely the cause: with little room, the line
+    no good run printed (held back, no error word) is shown rather than more of those."""
+    lines = [
+        TailLine(n, STDOUT, b"ERROR: cannot load plugin %s\n" % word, True, n, True)
+        for n, word in enumerate(b"alpha bravo charlie delta echo foxtrot".split(), start=10)
+    ]
+    text = b"Using cached credentials from /home/deploy/.aws/config\n"
+    silent = TailLine(2, STDOUT, text, False, 2, False, True, new=True)
+    room = sum(len(t.text) for t in lines[-2:]) + len(text)  # the last two, and one more
+    assert [t.lineno for t in pick([silent, *lines], room)] == [2, 14, 15]
