@@ -73,6 +73,22 @@ def test_the_summary_counts_the_new_shapes() -> None:
     assert b"new line shape" not in console(None, BAD)
 
 
+def test_the_summary_says_what_the_baseline_knew(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """A warning good runs also print is shown as info: the summary says so, else
+    "warnings 0/0" would read as if the run had none."""
+    good = tmp_path / "good.log"
+    good.write_bytes(GOOD)
+    code = f"import sys; sys.stdout.buffer.write({BAD!r})"
+    result = run_logtrim("--ci", "plain", "--baseline", str(good), "--", *py(code))
+    console = result.stdout.decode()
+    assert "warnings 0/0" in console  # the one warning is known: shown as info
+    assert "known to the baseline (each shown a tier lower): warnings 1 · info 1" in console
+    assert (
+        "known to the baseline"
+        not in run_logtrim("--ci", "plain", "--", *py(code)).console.decode()
+    )
+
+
 def test_a_new_record_of_detail_is_shown_through_the_record_path() -> None:
     engine = core(baseline_of(GOOD))
     out = b""

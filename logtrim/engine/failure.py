@@ -280,6 +280,27 @@ class Incident:
         self.holding = -1  # line number of the error whose rest is held back, if any
         self.opened = -1  # line number of the error
 
+    def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
+        """An error line opens the incident: ``after`` lines of context, a ``block`` of
+        frames; ``holding``: its line number when the budget held it back."""
+        self.after, self.block, self.head, self.holding, self.opened = (
+            after, block, line, holding, lineno
+        )  # fmt: skip
+
+    def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
+        """A line after the error: (tier, context, continues). In its block (a frame, a
+        blank line) it is an error's context that continues it; among the lines after it,
+        context of at least the error tier; else as it is."""
+        if self.block and (not line.strip() or continues(self.head, line)):
+            self.block -= 1
+            return Kind.ERROR, True, True
+        self.block = 0
+        if self.after:
+            self.after -= 1
+            if kind < Kind.ERROR:
+                return Kind.ERROR, True, False
+        return kind, False, False
+
     def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
         """Whether ``line`` goes on the stack trace under way: a frame, a blank line, or the
         error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
