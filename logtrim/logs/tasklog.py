@@ -136,9 +136,7 @@ VERBOSE: tuple[str, ...] = ("Verbose",)
 
 
 @functools.lru_cache(maxsize=64)
-def _run_at(
-    min_depth: int, levels: tuple[str, ...] = VERBOSE
-) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+def _run_at(min_depth: int, levels: tuple[str, ...]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     """(match an entry of ``levels`` of depth >= ``min_depth``, find the next line that is not
     one). The levels padded as Octopus writes them; other spacing goes line by line.
 
@@ -173,7 +171,7 @@ class Grouper:
     """
 
     def __init__(self) -> None:
-        # Runs of ``feed_chunk`` hold Verbose entries of this depth or deeper only (a
+        # Runs of ``feed_chunk`` hold entries of this depth or deeper only (a
         # consumer that cares about depth, like trim's node stack, sets it between records).
         self.min_depth = 0
         # The levels whose one-line entries runs hold: a consumer that no longer tells some
