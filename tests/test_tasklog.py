@@ -9,7 +9,17 @@ from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
 
 from logtrim.logs.inputs import line_chunks
-from logtrim.logs.tasklog import ENTRY, HEADER, NODE, RUN, Grouper, Record, is_tasklog, parse_line
+from logtrim.logs.tasklog import (
+    ENTRY,
+    HEADER,
+    NODE,
+    RUN,
+    VERBOSE,
+    Grouper,
+    Record,
+    is_tasklog,
+    parse_line,
+)
 
 LOG = tasklog(200_000)
 
@@ -90,7 +100,9 @@ def _same_as_by_lines(records: list[Record], data: bytes) -> bool:
     got: list[tuple[object, ...]] = []
     for r in records:
         if r.kind == RUN:
-            got += [(ENTRY, line, 1, "Verbose") for line in r.data.splitlines(keepends=True)]
+            for line in r.data.splitlines(keepends=True):
+                parsed = parse_line(line)
+                got.append((ENTRY, line, 1, parsed.level if parsed else None))
         else:
             got.append((r.kind, r.data, r.lines, r.level, r.depth, r.status, r.name, r.text))
     want = [(r.kind, r.data, r.lines, r.level, r.depth, r.status, r.name, r.text) for r in expected]
@@ -102,19 +114,26 @@ def _same_as_by_lines(records: list[Record], data: bytes) -> bool:
     st.lists(st.integers(1, 40_000), max_size=8),
     st.sampled_from([b"\n", b"\r\n", b"\rx\n"]),
     st.integers(0, 400),
+    st.sampled_from([VERBOSE, (*VERBOSE, "Info", "Highlight", "Wait", "Warning")]),
 )
-def test_chunks_group_as_lines_do(cuts: list[int], newline: bytes, skip: int) -> None:
+def test_chunks_group_as_lines_do(
+    cuts: list[int], newline: bytes, skip: int, levels: tuple[str, ...]
+) -> None:
     """``feed_chunk`` gives the records ``feed`` gives, runs aside, however cut: also with
-    CRLF line ends, a lone CR, a log without its header and one without a final newline."""
+    CRLF line ends, a lone CR, a log without its header and one without a final newline, and
+    with other levels than Verbose in runs."""
     data = LOG[skip * 37 : 60_000].replace(b"\n", newline)
     data = data.replace(b"Verbose  |   Guided", b"Verbose  |   Guided\n" + b" " * 20 + b"|")
     pieces = [data[a:b] for a, b in itertools.pairwise([0, *sorted(cuts), len(data)])]
     grouper = Grouper()
+    grouper.run_levels = levels
     records = [r for chunk in line_chunks(pieces) for r in grouper.feed_chunk(chunk)]
     records += list(grouper.flush())
     assert _same_as_by_lines(records, data)
     if newline != b"\rx\n":
         assert any(r.kind == RUN for r in records)
+        in_runs = any(r.kind == RUN and b"   Info     |" in r.data for r in records)
+        assert in_runs == ("Info" in levels)
 
 
 def test_runs_stop_at_entries_shallower_than_min_depth() -> None:

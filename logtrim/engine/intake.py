@@ -46,8 +46,17 @@ class Intake:
         self.inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
         self.nbytes = 0
 
-    def record(self, stream: int, data: bytes, kind: Kind | None, size: int, now: float) -> None:
-        """One record's console form (``size``: its bytes as written)."""
+    def record(
+        self,
+        stream: int,
+        data: bytes,
+        kind: Kind | None,
+        size: int,
+        now: float,
+        lines: int | None = None,
+    ) -> None:
+        """One record's console form (``size``: its bytes as written; ``lines``: its newlines,
+        if the caller counted them: counting is most of the cost of a Verbose run)."""
         history, tally = self._history, self._tally
         base = history.lines
         history.remember(stream, data, base)
@@ -60,7 +69,7 @@ class Intake:
                 # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
                 if self._select.verbatim.left > 0:
                     self._select.verbatim.consume(len(data) - pos)
-                rest = data.count(b"\n", pos)
+                rest = data.count(b"\n", pos) if lines is None else lines - (lineno - base)
                 self._out.hide(len(data) - pos, rest)
                 tally.seen_lines[Kind.NOISE] += rest
                 tally.seen_bytes[Kind.NOISE] += len(data) - pos

@@ -115,8 +115,9 @@ def is_tasklog(head: bytes) -> bool:
 class RecordKind(str, Enum):
     """What a :class:`Record` holds.
 
-    ``RUN``: consecutive one-line Verbose entries, each a record of its own when fed line by
-    line, handed out as one (level "Verbose", depth the grouper's ``min_depth``).
+    ``RUN``: consecutive one-line entries of the grouper's ``run_levels`` (Verbose, unless the
+    consumer says more), each a record of its own when fed line by line, handed out as one
+    (level "Verbose", depth the grouper's ``min_depth``).
     """
 
     HEADER = "header"  # a line of the header block
@@ -131,17 +132,19 @@ class RecordKind(str, Enum):
 
 HEADER, NODE, ENTRY = RecordKind.HEADER, RecordKind.NODE, RecordKind.ENTRY
 OTHER, RUN = RecordKind.OTHER, RecordKind.RUN
-_VERBOSE = rb"\d\d:\d\d:\d\d   Verbose  \|"  # as Octopus writes it; other spacing goes line by line
+VERBOSE: tuple[str, ...] = ("Verbose",)
 
 
-@functools.lru_cache(maxsize=16)
-def _verbose_at(min_depth: int) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """(match a Verbose entry of depth >= ``min_depth``, find the next line that is not one).
+@functools.lru_cache(maxsize=64)
+def _run_at(min_depth: int, levels: tuple[str, ...]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(match an entry of ``levels`` of depth >= ``min_depth``, find the next line that is not
+    one). The levels padded as Octopus writes them; other spacing goes line by line.
 
     The finder's group ``entry`` says that line is an entry (it ends the entry before it).
     """
     indent = b" " * (2 * min_depth + 1) if min_depth > 0 else b""
-    line = _VERBOSE + indent
+    padded = b"|".join(re.escape(f"{level:<9}".encode()) for level in levels)
+    line = rb"\d\d:\d\d:\d\d   (?:" + padded + rb")\|" + indent
     entry = rb"(?P<entry>\d\d:\d\d:\d\d[^\S\n]+[A-Za-z]+[^\S\n]*\|)?"  # a subset of _ENTRY
     return re.compile(line), re.compile(b"\n(?!" + line + b")" + entry)
 
@@ -168,9 +171,12 @@ class Grouper:
     """
 
     def __init__(self) -> None:
-        # Runs of ``feed_chunk`` hold Verbose entries of this depth or deeper only (a
+        # Runs of ``feed_chunk`` hold entries of this depth or deeper only (a
         # consumer that cares about depth, like trim's node stack, sets it between records).
         self.min_depth = 0
+        # The levels whose one-line entries runs hold: a consumer that no longer tells some
+        # levels from Verbose (trim, once their tier is stopped for good) adds them.
+        self.run_levels = VERBOSE
         self._in_header = True
         self._entry: list[bytes] = []
         self._first: Line | None = None
@@ -237,13 +243,13 @@ class Grouper:
         pos, size = 0, len(chunk)
         while pos < size:
             depth = self.min_depth
-            first, scan = _verbose_at(depth)
+            first, scan = _run_at(depth, self.run_levels)
             fast = not self._in_header and first.match(chunk, pos) is not None
             if fast and self._first is not None and not self._blanks:
                 yield self._end_entry()  # as the run's first line would
                 if self.min_depth != depth:  # the consumer saw the entry: scan anew
                     depth = self.min_depth
-                    first, scan = _verbose_at(depth)
+                    first, scan = _run_at(depth, self.run_levels)
                     fast = first.match(chunk, pos) is not None
             if not fast or self._entry or self._blanks:
                 end = chunk.find(b"\n", pos) + 1 or size

@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from .._sizes import format_count, format_size
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.kinds import TIERS, Kind
-from .tasklog import ENTRY, FAILED_STATUSES, HEADER, LEVEL_KIND, NODE, RUN, Grouper, Record
+from .tasklog import (
+    ENTRY,
+    FAILED_STATUSES,
+    HEADER,
+    LEVEL_KIND,
+    NODE,
+    RUN,
+    VERBOSE,
+    Grouper,
+    Record,
+)
 
 #: Lines shown from the end of each failed node.
 NODE_TAIL = 40
@@ -54,21 +64,39 @@ class TaskLogTrimmer:
         self.held_lines = 0
         self.now = 0.0
         self.stopped: set[Kind] = set()
-        self.pending: list[tuple[bytes, Kind | None]] = []
+        # Records waiting to be masked in one pass: (data, tier, lines).
+        self.pending: list[tuple[bytes, Kind | None, int]] = []
         self.batch: list[tuple[bytes, bytes | None]] = []
         self.batch_size = 0
+        self.batch_lines = 0
+        self.batch_raw = False  # the batch holds records not masked yet (they may declare secrets)
 
     def feed_chunk(self, chunk: bytes, now: float) -> None:
         """The records of ``chunk`` (cut at a line end); ``now`` is the clock after it."""
+        self.grouper.run_levels = self._run_levels()
         for record in self.grouper.feed_chunk(chunk):
             self.record(record)
             self.grouper.min_depth = self.min_depth
         self._flush_pending()
         self.now = now
 
+    def _run_levels(self) -> tuple[str, ...]:
+        """Verbose, and the levels whose tier is stopped for good: their entries, demoted to
+        noise one by one, may as well come in runs (most records, once the budget is used).
+
+        For good: ``demotes`` holds for the shortest record, and the budget only fills up.
+        """
+        budget = self.core.budget
+        stopped = [
+            k for k in (Kind.INFO, Kind.WARNING) if k in self.stopped and budget.demotes(k, 1)
+        ]
+        if not stopped:
+            return VERBOSE
+        return VERBOSE + tuple(level for level, k in LEVEL_KIND.items() if k in stopped)
+
     def _feed(self, record: Record, kind: Kind | None) -> None:
         # Nothing here reads the core: the records wait, to be masked in one pass.
-        self.pending.append((record.data, kind))
+        self.pending.append((record.data, kind, record.lines))
 
     def _flush_pending(self) -> None:
         """The waiting records to the core, in order, each with its tier (as if fed one by
@@ -76,23 +104,27 @@ class TaskLogTrimmer:
         pending, self.pending = self.pending, []
         if not pending:
             return
-        datas = [d if d.endswith(b"\n") else d + b"\n" for d, _ in pending]
-        consoles = self.core.records.each(STDOUT, datas) if self.bulk else None
+        datas = [d if d.endswith(b"\n") else d + b"\n" for d, _, _ in pending]
+        # Not while the batch holds records the core has not seen: what they declare masks
+        # these records too (they are fed first).
+        bulk = self.bulk and not self.batch_raw
+        consoles = self.core.records.each(STDOUT, datas) if bulk else None
         if consoles is None:
-            for data, kind in pending:
-                self._one(data, kind, None)
+            for data, kind, lines in pending:
+                self._one(data, kind, None, lines)
             return
         noise, batch = Kind.NOISE, self.batch
-        for (data, kind), console in zip(pending, consoles, strict=True):
+        for (data, kind, lines), console in zip(pending, consoles, strict=True):
             if kind is noise:  # as _one takes it, inline: most records are runs
                 batch.append((data, console))
                 self.batch_size += len(data)
+                self.batch_lines += lines
                 if self.batch_size >= 1 << 20:
                     self._flush_batch()
             else:
-                self._one(data, kind, console)
+                self._one(data, kind, console, lines)
 
-    def _one(self, data: bytes, kind: Kind | None, console: bytes | None) -> None:
+    def _one(self, data: bytes, kind: Kind | None, console: bytes | None, lines: int) -> None:
         """One record (``console``: its masked form, or None to have the core mask it)."""
         budget = self.core.budget
         if kind is not None and budget.demotes(kind, len(data)):
@@ -107,6 +139,8 @@ class TaskLogTrimmer:
             # Runs of Verbose entries go to the core in one call: a third of the cost.
             self.batch.append((data, console))
             self.batch_size += len(data)
+            self.batch_lines += lines
+            self.batch_raw |= console is None
             if self.batch_size >= 1 << 20:
                 self._flush_batch()
             return
@@ -119,21 +153,25 @@ class TaskLogTrimmer:
         else:
             self._masked(console, kind, len(data) + (not data.endswith(b"\n")))
 
-    def _masked(self, console: bytes, kind: Kind | None, size: int) -> None:
+    def _masked(
+        self, console: bytes, kind: Kind | None, size: int, lines: int | None = None
+    ) -> None:
         """A record masked already; ``size``: its bytes as ``feed_line`` counts them."""
         core = self.core
         core.heartbeat.start(self.now)
-        core.intake.record(STDOUT, console, kind, size, self.now)
+        core.intake.record(STDOUT, console, kind, size, self.now, lines)
         self.show(core.out.take())
 
     def _flush_batch(self) -> None:
         if self.batch:
-            batch, size = self.batch[:], self.batch_size
+            batch, size, lines = self.batch[:], self.batch_size, self.batch_lines
             self.batch.clear()
-            self.batch_size = 0
+            self.batch_size = self.batch_lines = 0
+            self.batch_raw = False
             masked = [c for _, c in batch if c is not None]
             if len(masked) == len(batch):
-                self._masked(b"".join(masked), Kind.NOISE, size + (batch[-1][0][-1:] != b"\n"))
+                size += batch[-1][0][-1:] != b"\n"
+                self._masked(b"".join(masked), Kind.NOISE, size, lines)
             else:  # some fed one by one (a secret may be learned in them): the core masks all
                 self._take(b"".join(d for d, _ in batch), Kind.NOISE, None)
 
@@ -214,6 +252,11 @@ class TaskLogTrimmer:
         while self.held:
             record, kind = self.held.popleft()
             tail_kind = Kind.ERROR if as_tail and (kind is None or kind < Kind.ERROR) else kind
+            if record.kind == RUN and tail_kind != Kind.NOISE:
+                # Shown, its entries go one by one: a secret one declares masks only those after.
+                for line in record.data.split(b"\n")[:-1]:
+                    self.pending.append((line + b"\n", tail_kind, 1))
+                continue
             self._feed(record, tail_kind)
         self.held_lines = 0
 
