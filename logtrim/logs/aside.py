@@ -11,7 +11,7 @@ import os
 import pickle
 from collections.abc import Callable
 from contextlib import suppress
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 from .._fork import can_fork
 
@@ -28,18 +28,15 @@ def aside(work: Callable[[], T]) -> Callable[[], T | None]:
         return lambda: None
     read, write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: compute, send, leave without running the parent's exit code
-        code = 1
-        try:
+    if pid == 0:  # the child: compute, send
+
+        def send() -> None:
             os.close(read)
             data = pickle.dumps(work(), protocol=pickle.HIGHEST_PROTOCOL)
             with os.fdopen(write, "wb") as pipe:
                 pipe.write(data)
-            code = 0
-        except BaseException:  # the parent does the work itself
-            pass
-        finally:
-            os._exit(code)
+
+        _child(send)
     os.close(write)
 
     def collect() -> T | None:
@@ -87,19 +84,16 @@ def talk(work: Callable[[Link], None]) -> tuple[Link, Callable[[], bool]] | None
     down_read, down_write = os.pipe()
     up_read, up_write = os.pipe()
     pid = os.fork()
-    if pid == 0:  # the child: as in ``aside``, leave without running the parent's exit code
-        code = 1
-        try:
+    if pid == 0:
+
+        def answer() -> None:
             os.close(down_write)
             os.close(up_read)
             link = Link(down_read, up_write)
             work(link)
             link.close()
-            code = 0
-        except BaseException:  # the parent does the work itself
-            pass
-        finally:
-            os._exit(code)
+
+        _child(answer)
     os.close(down_read)
     os.close(up_write)
     link = Link(up_read, down_write)
@@ -110,3 +104,16 @@ def talk(work: Callable[[Link], None]) -> tuple[Link, Callable[[], bool]] | None
         return status == 0
 
     return link, done
+
+
+def _child(body: Callable[[], None]) -> NoReturn:
+    """The forked process: ``body``, then leave without running the parent's exit code;
+    status 0 when it did its work, 1 when it failed (the parent then does the work itself)."""
+    code = 1
+    try:
+        body()
+        code = 0
+    except BaseException:
+        pass
+    finally:
+        os._exit(code)
