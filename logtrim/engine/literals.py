@@ -128,11 +128,61 @@ def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
         state = _sre_parse.State()
         state.flags = first.state.flags
         items = [_uncaptured(x) for x in items]
-    if len(group) == 1:
-        tail = items[0]
+    if any(p.refs for p in group):
+        tail = _branch_of(items, state)
     else:
-        tail = [(_sre.BRANCH, (None, [_sre_parse.SubPattern(state, x) for x in items]))]
+        tail = _factored(items, state)
     return _compile([(_sre.LITERAL, 10), *tail], state, first.flags)
+
+
+def _branch_of(alts: Sequence[list[Any]], state: Any) -> list[Any]:
+    if len(alts) == 1:
+        return list(alts[0])
+    return [(_sre.BRANCH, (None, [_sre_parse.SubPattern(state, list(x)) for x in alts]))]
+
+
+def _factored(alts: Sequence[list[Any]], state: Any) -> list[Any]:
+    """Parsed alternatives as one, the leading items they share taken out of the branch: re
+    tries the line-start regex at every line, and entering each alternative's "colour codes,
+    then blanks" costs more than the rest of the try. The order of the alternatives may
+    change: the regex only says whether any of them matches at a line start."""
+    by_first: dict[str, list[list[Any]]] = {}
+    empty = False
+    for alt in _spread(alts):
+        if alt:
+            by_first.setdefault(repr(alt[0]), []).append(alt)
+        else:
+            empty = True
+    out: list[list[Any]] = []
+    for same in by_first.values():
+        if len(same) == 1:
+            out.append(same[0])
+        else:
+            out.append([same[0][0], *_factored([x[1:] for x in same], state)])
+    if empty:
+        out.append([])
+    return _branch_of(out, state)
+
+
+def _spread(alts: Sequence[list[Any]], limit: int = 64) -> list[list[Any]]:
+    """The alternatives with a leading branch or optional item spread into their own
+    (``(?:a|b)c`` is ``ac|bc``; ``x?c`` is ``xc|c``): re rejects an alternative at its
+    first byte, but enters a nested branch or a repeat to find out. At most ``limit``."""
+    out = list(alts)
+    for _ in range(8):  # a few levels deep: enough for the forms the rules use
+        spread: list[list[Any]] = []
+        for alt in out:
+            op, av = alt[0] if alt else (None, None)
+            if op is _sre.BRANCH:
+                spread.extend([*x, *alt[1:]] for x in av[1])
+            elif op is _sre.MAX_REPEAT and av[0] == 0 and av[1] == 1:
+                spread.extend(([*av[2], *alt[1:]], alt[1:]))
+            else:
+                spread.append(alt)
+        if len(spread) > limit or len(spread) == len(out):
+            break
+        out = spread
+    return out
 
 
 def _uncaptured(items: Sequence[Any]) -> list[Any]:
