@@ -104,7 +104,9 @@ class Hyperscan:
             return None
         return cls(hyperscan)
 
-    def rules(self, patterns: Sequence[bytes], caseless: Sequence[bool]) -> Any:
+    def rules(
+        self, patterns: Sequence[bytes], caseless: Sequence[bool], *, optional: bool = False
+    ) -> Any:
         hs = self._hs
         flags = [hs.HS_FLAG_MULTILINE | (hs.HS_FLAG_CASELESS if c else 0) for c in caseless]
         version = getattr(hs, "__version__", "")
@@ -115,6 +117,8 @@ class Hyperscan:
             db.scratch = hs.Scratch(db)  # a loaded database comes without scratch space
             db.scan(b"warm-up\n", match_event_handler=lambda *_: None)
             return db
+        if optional and not _can_keep(cache.parent):
+            return None  # it saves less than its compile (~0.5 s) unless kept for next time
         try:
             db = self._compile(patterns, flags)
         except hs.error:
@@ -147,6 +151,15 @@ class Hyperscan:
             flags=list(flags),
         )
         return db
+
+
+def _can_keep(folder: Path) -> bool:
+    """Whether compiled databases can be kept in ``folder`` (a read-only home: no)."""
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return False
+    return os.access(folder, os.W_OK)
 
 
 def _cache_dir() -> Path:

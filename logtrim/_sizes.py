@@ -43,13 +43,12 @@ def parse_size(text: str | int) -> int:
 
 def format_size(n: float) -> str:
     """Decimal units, three significant figures: ``format_size(56_300) == '56.3 kB'``."""
-    for unit, scale in (("GB", 1e9), ("MB", 1e6), ("kB", 1e3)):
-        if n >= scale:
-            value = n / scale
-            return f"{value:.3g} {unit}" if value < 100 else f"{value:.0f} {unit}"
-    return f"{int(n)} B"
+    if n < 1e3:  # the gap markers' most common case first: one call per marker
+        return f"{int(n)} B"
+    value, unit = (n / 1e9, "GB") if n >= 1e9 else (n / 1e6, "MB") if n >= 1e6 else (n / 1e3, "kB")
+    return f"{value:.3g} {unit}" if value < 100 else f"{value:.0f} {unit}"
 
 
 def format_count(n: int) -> str:
     """Thousands separators, as the console prints counts: ``1,234``."""
-    return f"{n:,}"
+    return str(n) if -1000 < n < 1000 else f"{n:,}"

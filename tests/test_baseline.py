@@ -154,6 +154,24 @@ def test_a_truncated_archive_gives_what_decodes_and_a_warning(
     assert "truncated" in capsys.readouterr().err
 
 
+def test_a_baseline_is_read_up_to_a_bound_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A decompression bomb given as a baseline would hold the step while it inflates: an
+    input gives its first MAX_READ bytes (2 GiB; here a few kB), and a warning says so."""
+    from logtrim.baseline import load as loader
+
+    monkeypatch.setattr(loader, "MAX_READ", 4096)
+    # More than a chunk of the reader's (1 MiB): the bound is checked between chunks.
+    head = b"".join(b"copying file %d of the release\n" % i for i in range(60_000))
+    path = tmp_path / "bomb.log.zst"
+    path.write_bytes(_zst(head + b"a line only after the bound: kraken awakes\n" * 10))
+    shapes = load(path)
+    assert shape_hash(shape_of(b"copying file 7 of the release")) in shapes.hashes
+    assert shape_hash(shape_of(b"a line only after the bound: kraken awakes")) not in shapes.hashes
+    assert "only its first 4.1 kB are read as a baseline" in capsys.readouterr().err
+
+
 def test_a_missing_baseline_is_an_input_error(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="no such file"):
         load(tmp_path / "nope.log")

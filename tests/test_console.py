@@ -501,3 +501,29 @@ def test_error_lines_in_the_failure_tail_count_as_errors_shown(run_logtrim: RunL
     assert int(counts.group(2).replace(",", "")) == 300
     cleanup = sum(1 for ln in console.splitlines() if ln.startswith("cleanup step"))
     assert int(counts.group(3).replace(",", "")) == cleanup
+
+
+def test_the_summary_counts_add_up_to_the_lines_shown(run_logtrim: RunLogtrim) -> None:
+    """``shown N lines`` is the sum of the parts the next line names: kept lines and the
+    child's service messages included."""
+    code = (
+        "import sys\n"
+        "print('##octopus[stdout-default]')\n"
+        "print('RELEASE 2024.5 starts')\n"
+        "for i in range(3000): print(f'copy file {i} to the place where it goes')\n"
+        "print('WARNING: disk almost full')\n"
+        "print(\"##octopus[setVariable name='eA==' value='eQ==']\")\n"
+        "print('error: the copy failed')\n"
+        "sys.exit(1)\n"
+    )
+    result = run_logtrim(
+        "--ci", "octopus", "--keep", "^RELEASE", "--budget", "40kB", "--", *py(code)
+    )
+    console = result.stdout.decode()
+    total = re.search(r"shown ([\d,]+) lines", console)
+    parts = re.search(r"shown/seen: (.*)", console)
+    assert total is not None and parts is not None, console
+    counts = re.findall(r"(?:^| · )[a-z ]+ ([\d,]+)", parts.group(1))
+    assert sum(int(c.replace(",", "")) for c in counts) == int(total.group(1).replace(",", ""))
+    assert "kept 1/1" in parts.group(1)
+    assert "service messages 2/2" in parts.group(1)

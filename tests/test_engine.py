@@ -109,6 +109,23 @@ def test_gap_marker_counts_hidden_lines() -> None:
     assert b"not shown" in out[STDOUT]
 
 
+def test_a_waiting_progress_line_shown_late_is_not_counted_as_not_shown() -> None:
+    """A progress line that waited (throttled) and is shown before the next line leaves
+    the gap: the marker after it counts only the lines really not on the console."""
+    progress = [b"%s [%3d%%]\n" % (b"." * 72, p) for p in (23, 47, 71, 95)]
+    data = b"".join(
+        [*progress, b"...F [100%]\n", b"=== FAILURES ===\n", b"___ test_vat ___\n", b"\n",
+         b">   assert vat(100) == 120\n", b"E   AssertionError: VAT applied twice\n"]
+    )  # fmt: skip
+    _, out = drive(Core(Policy(budget=5000, head=0, verbatim=0)), [(STDOUT, data, 1.0)],
+                   exit_code=1)  # fmt: skip
+    console = out[STDOUT]
+    for line in data.splitlines()[4:]:
+        assert line in console
+    # The three states the last one replaced, not the last one, shown above the marker.
+    assert b"[logtrim] ... 3 lines (240 B) not shown ...\n=== FAILURES" in console
+
+
 def test_overlapping_context_windows_merge() -> None:
     """Two errors close together share one window: no line is printed twice."""
     data = noise(20) + b"ERROR: a\n" + noise(2, 20) + b"ERROR: b\n" + noise(20, 22)

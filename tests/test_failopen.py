@@ -102,11 +102,12 @@ def test_internal_error_before_the_start_still_runs_the_step(
 ) -> None:
     """A bug while preparing the run: one warning, the step runs as is, its exit code stays."""
     import logtrim.cli.app as _cli
+    from logtrim.cli import runcmd
 
     def broken(_given: object) -> None:
         raise RuntimeError("a bug in logtrim")
 
-    monkeypatch.setattr(_cli, "_prepare", broken)
+    monkeypatch.setattr(runcmd, "_prepare", broken)
     marker = tmp_path / "ran"
     step = f"open({str(marker)!r}, 'w').close(); print('step output'); raise SystemExit(6)"
     code = _cli.main(["run", "--", sys.executable, "-c", step])

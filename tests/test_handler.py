@@ -106,6 +106,25 @@ def test_level_outranks_keywords(log: logging.Logger, tmp_path: Path) -> None:
     assert "error 503" in decode_zstd((tmp_path / "a.log.zst").read_bytes()).decode()
 
 
+def test_debug_records_at_the_start_stay_in_the_archive(
+    log: logging.Logger, tmp_path: Path
+) -> None:
+    """DEBUG goes to the archive only, also among an app's first records (the head a run
+    shows for orientation is what the child printed, not what its logger calls detail)."""
+    handler, console = attach(log, tmp_path / "a.log.zst")
+    log.info("Deploying shop-api 4.12.0 to Production")
+    for i in range(5):
+        log.debug("copy file %d", i)
+    log.warning("certificate expires in 21 days")
+    handler.close()
+    shown = console.getvalue()
+    assert "copy file" not in shown
+    assert "repeated" not in shown
+    assert "Deploying shop-api" in shown and "certificate expires" in shown
+    assert "detail 0/5" in shown
+    assert "copy file 4" in decode_zstd((tmp_path / "a.log.zst").read_bytes()).decode()
+
+
 def test_octopus_secret_declared_in_a_record_is_masked(log: logging.Logger, tmp_path: Path) -> None:
     """A sensitive variable the app declares is masked in later records, archive included."""
     path = tmp_path / "s.log.zst"

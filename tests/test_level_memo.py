@@ -121,3 +121,50 @@ def test_a_flood_of_a_few_shapes_takes_the_memo() -> None:
 )
 def test_digits_alike(pattern: bytes, alike: bool) -> None:
     assert digits_alike(pattern, caseless=True) is alike
+
+
+# Sparse levelled lines among lines of words (the one-pass scan) or dense ones (two passes).
+MIXED = st.one_of(
+    LINES,
+    st.just(b"error: cannot open file\n"),
+    st.just(b"Build FAILED.\n"),
+    st.just(b"0 failed, 3 passed\n"),
+    st.just(b"-- Looking for pthread.h - not found\n"),
+    st.just(b"Downloading 45% of 2.1 GB\n"),
+    st.just(b"INFO all 3 jobs failed over\n"),
+    st.just(b"DEBUG retry failed\n"),
+)
+
+
+@SETTINGS
+@given(st.lists(MIXED, min_size=1, max_size=120).map(b"".join))
+def test_one_pass_hits_are_the_two_passes(data: bytes) -> None:
+    """The database of both rule sets gives what the two do: a levelled line's words are
+    dropped either way."""
+    comp = compiler()
+    assert comp is not None
+    rules = _rules()
+    one, two = HitScanner.build(rules, comp), HitScanner.build(rules, comp)
+    assert one is not None and two is not None
+    two._sparse = False  # the two-pass scan, forced
+    one._sparse = True
+    assert one._scan(data) == two._scan(data)
+
+
+DETAIL_PARTS = st.sampled_from(
+    [b"DEBUG", b"debug", b"TRACE", b"VERBOSE", b"VRB", b"dbug: ", b"npm verb ", b"+ ", b">    ",
+     b"2024-05-01 12:00:00.123 ", b"[worker] ", b"[", b"]", b"<", b"|", b":", b" ", b"\t",
+     b"level=debug", b"lvl: TRACE", b'"severity":"debug"', b"\x1b[32m", b"12:00:00 Verbose |",
+     b"skipping: ", b"error", b"failed", b"45%", b"3/10", b"x", b"\r"]
+)  # fmt: skip
+
+
+@SETTINGS
+@given(st.lists(st.lists(DETAIL_PARTS, max_size=8).map(b"".join), min_size=1, max_size=40))
+def test_detail_levels_looked_at_together_are_each_lines(lines: list[bytes]) -> None:
+    """The compiled scan of many lines' detail levels answers what each line alone does."""
+    matcher = Matcher(compiler=compiler())
+    chunk = b"\n".join(lines) + b"\n"
+    starts = [0, *(i + 1 for i, byte in enumerate(chunk[:-1]) if byte == 10)]
+    alone = [matcher._is_detail(line) for line in lines]
+    assert matcher._details(chunk, starts) == alone

@@ -62,3 +62,32 @@ def test_a_real_message_next_to_text_still_passes(run_logtrim: RunLogtrim) -> No
     lines = result.stdout.splitlines()
     assert b"##octopus[stdout-warning]" in lines
     assert f"step 1 {msg}".encode() in lines
+
+
+@pytest.mark.parametrize(
+    ("ci", "message"),
+    [("octopus", "##octopus[stdout-default]"), ("teamcity", "##teamcity[blockOpened name='x']")],
+)
+def test_text_after_a_message_is_budgeted_as_plain_output(
+    run_logtrim: RunLogtrim, ci: str, message: str
+) -> None:
+    """Octopus and TeamCity print the text after a message's ``]`` as plain output: a flood
+    of it rides on the message no more. The message still reaches the server, in order."""
+    child = py(
+        f"for i in range(40):\n"
+        f"    print({message!r} + f' {{i}} {SECRET} ' + 'x' * 5000)\n"
+        "print('done')\n"
+    )
+    result = run_logtrim("--ci", ci, "--budget", f"{BUDGET}B", "--mask", SECRET, "--", *child)
+    assert result.code == 0
+    assert len(result.stdout) < BUDGET + CLOSING
+    assert result.stdout.count(message.encode()) == 40  # every message, as written
+    assert SECRET.encode() not in result.console
+    assert result.archive.count(b"x" * 5000) == 40  # the archive has each line whole
+    assert SECRET.encode() not in result.archive
+
+
+def test_short_text_after_a_message_passes_with_it(run_logtrim: RunLogtrim) -> None:
+    child = py("print('##octopus[stdout-default] then the deploy starts')\n")
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert b"##octopus[stdout-default] then the deploy starts" in result.stdout.splitlines()

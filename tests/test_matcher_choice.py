@@ -124,3 +124,24 @@ def test_a_long_run_on_the_fallback_says_once_how_to_get_the_fast_one(tmp_path: 
         env={**env, "LOGTRIM_ENGINE": "re"},
     )
     assert "faster one" not in quiet.stderr
+
+
+@pytest.mark.skipif(not HAVE_HS, reason="hyperscan is not installed")
+def test_a_home_that_keeps_nothing_skips_the_optional_databases(tmp_path: Path) -> None:
+    """Where compiled databases cannot be kept (a read-only home), the ones that only save
+    time are not compiled at every run: same console, the two-pass scan."""
+    lines = b"".join(
+        b"2024-05-01 12:00:00 INFO step %d\n2024-05-01 12:00:00 DEBUG 3/10 failed\n" % i
+        for i in range(400)
+    )
+    log = tmp_path / "step.log"
+    log.write_bytes(lines + b"error: disk full\n")
+    args = ("trim", str(log), "--budget", "4kB")
+    kept = logtrim(*args, env={"XDG_CACHE_HOME": str(tmp_path / "cache")})
+    lost = logtrim(*args, env={"XDG_CACHE_HOME": "/proc/no-such-cache"})
+    assert kept.returncode == lost.returncode == 0, lost.stderr
+    assert kept.stdout == lost.stdout
+    assert "error: disk full" in kept.stdout
+    stored = list((tmp_path / "cache" / "logtrim").glob("rules-*.hsdb"))
+    assert len(stored) >= 4  # the two rule databases, both in one, the detail forms
+    assert not Path("/proc/no-such-cache").exists()

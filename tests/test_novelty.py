@@ -73,6 +73,22 @@ def test_the_summary_counts_the_new_shapes() -> None:
     assert b"new line shape" not in console(None, BAD)
 
 
+def test_the_summary_says_what_the_baseline_knew(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """A warning good runs also print is shown as info: the summary says so, else
+    "warnings 0/0" would read as if the run had none."""
+    good = tmp_path / "good.log"
+    good.write_bytes(GOOD)
+    code = f"import sys; sys.stdout.buffer.write({BAD!r})"
+    result = run_logtrim("--ci", "plain", "--baseline", str(good), "--", *py(code))
+    console = result.stdout.decode()
+    assert "warnings 0/0" in console  # the one warning is known: shown as info
+    assert "known to the baseline (each shown a tier lower): warnings 1 · info 1" in console
+    assert (
+        "known to the baseline"
+        not in run_logtrim("--ci", "plain", "--", *py(code)).console.decode()
+    )
+
+
 def test_a_new_record_of_detail_is_shown_through_the_record_path() -> None:
     engine = core(baseline_of(GOOD))
     out = b""
@@ -136,3 +152,62 @@ def test_a_new_line_the_small_budget_held_back_comes_back_when_the_run_fails(
     assert r.stdout.splitlines().count(SILENT.rstrip()) == 1
     assert b"info lines are no longer shown" in r.stdout.split(SILENT.rstrip())[0]
     assert b"ERROR: upload of web-59.59.nupkg failed: 403 Forbidden" in r.stdout
+
+
+_LOGGER = "2024-05-01 13:36:02,886 INFO:build:"  # a logger that stamps each line of a trace
+
+
+def _logged(*lines: str) -> str:
+    return "".join(f"{_LOGGER}{line}\n" for line in lines)
+
+
+def test_a_new_error_block_comes_before_errors_every_good_run_prints(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A small budget: the trace that says why (no good run printed it) is shown, not more
+    of the errors every good run prints; without the baseline, those win."""
+    copying = [f"DEBUG: copying file {i:06d}.dat to the staging area" for i in range(300)]
+    known = [
+        f"ERROR: cannot load {word}: disabled in the settings"
+        for word in [
+            "alpha",
+            "bravo",
+            "charlie",
+            "delta",
+            "echo",
+            "foxtrot",
+            "golf",
+            "hotel",
+            "india",
+            "juliett",
+            "kilo",
+            "lima",
+            "mike",
+            "november",
+            "oscar",
+            "papa",
+        ]
+    ]
+    frame = 'DEBUG:   File "/usr/lib/python3/site-packages/sphinx/env.py", line 1097, in load'
+    good = tmp_path / "good.log"
+    good.write_text(_logged(*copying, *copying[:100], *known, "INFO: done"))
+    bad = tmp_path / "bad.log"
+    bad.write_text(
+        _logged(
+            *copying,
+            "DEBUG: Exception occurred:",
+            frame,
+            "DEBUG:     f = open(doctree_filename, 'rb')",
+            "DEBUG: IOError: [Errno 2] No such file or directory: '/build/man/index.doctree'",
+            *copying[:250],
+            *known,
+            "ERROR: Command failed. See logs for output.",
+        )
+    )
+    args = ("--budget", "2300", "--", "sh", "-c", 'cat "$0"; exit 1', str(bad))
+    plain = run_logtrim(*args)
+    r = run_logtrim("--baseline", str(good), *args)
+    assert plain.code == r.code == 1
+    assert len(r.console) <= 2300
+    assert frame.encode() not in plain.console
+    assert frame.encode() in r.stdout

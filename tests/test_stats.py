@@ -192,6 +192,29 @@ def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
     assert halves["total_bytes"] == len(data)
 
 
+def test_a_failed_second_process_leaves_the_report_as_it_is(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """When the process counting a plain log's second half fails on the way (here: as it
+    makes its share of the templates), this one counts that half itself: same report."""
+    import logtrim.logs.stats as stats_module
+    from logtrim.engine.counting import TemplateCounter
+
+    path = tmp_path / "plain.log"
+    path.write_bytes(noisy_log(300_000))
+    serial = to_json(compute([open_input(str(path))]), top=0)
+    share = TemplateCounter.share
+
+    def failing(counter: TemplateCounter, parity: int) -> dict[bytes, bytes]:
+        if parity == 1:  # the forked process's share
+            raise MemoryError
+        return share(counter, parity)
+
+    monkeypatch.setattr(TemplateCounter, "share", failing)
+    monkeypatch.setattr(stats_module, "ASIDE_MIN", 0)
+    assert to_json(compute([open_input(str(path))]), top=0) == serial
+
+
 def test_work_aside_returns_its_value_or_none() -> None:
     from logtrim.logs.aside import aside
 

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import pickle
+
 from conftest import split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logtrim.engine.counting import TemplateCounter
 from logtrim.engine.templates import (
-    TemplateCounter,
     coarse,
     template,
     template_uncached,
@@ -117,9 +119,18 @@ def _figures(counter: TemplateCounter) -> list[tuple[bytes, int, int, bytes]]:
     return [(k, v.lines, v.size, v.example) for k, v in counter.result().items()]
 
 
-@given(st.lists(_LINES, max_size=40), st.lists(st.integers(0, 10_000)), st.integers(1, 5))
-def test_any_chunking_counts_the_same(lines: list[bytes], cuts: list[int], fold_at: int) -> None:
-    """Chunks cut at any line starts, folded at any point, or counted in two parts and
+@given(
+    st.lists(_LINES, max_size=40),
+    st.lists(st.integers(0, 10_000)),
+    st.integers(1, 5),
+    st.integers(1, 300),
+    st.integers(1, 4),
+)
+def test_any_chunking_counts_the_same(
+    lines: list[bytes], cuts: list[int], fold_at: int, fold_bytes: int, batch: int
+) -> None:
+    """Chunks cut at any line starts, folded at any point (by count or by the bytes of the
+    distinct lines held), templated in batches of any size, or counted in two parts and
     added (as ``stats`` does on two cores), give the figures of one pass, in its order;
     chunks cut inside lines still add up to the input's size."""
     data = b"".join(line.replace(b"\n", b"") + b"\n" for line in lines)
@@ -129,6 +140,10 @@ def test_any_chunking_counts_the_same(lines: list[bytes], cuts: list[int], fold_
     at = sorted({starts[c % len(starts)] for c in cuts})
     parts = [data[a:b] for a, b in zip([0, *at], [*at, len(data)], strict=True)]
     chunked = TemplateCounter(fold_at=fold_at)
+    by_size = TemplateCounter(fold_bytes=fold_bytes, batch=batch)
+    for part in parts:
+        by_size.feed(part)
+    assert _figures(by_size) == _figures(whole)
     for part in parts:
         chunked.feed(part)
     assert _figures(chunked) == _figures(whole)
@@ -141,6 +156,19 @@ def test_any_chunking_counts_the_same(lines: list[bytes], cuts: list[int], fold_
     first.result()
     first.add(second.lines, second.result())
     assert _figures(first) == _figures(whole) and first.lines == whole.lines
+    # As ``stats`` does: each half templates one parity of the lines it holds and hands the
+    # other its templates (pickled: they go to another process), then each folds its own.
+    before, after = TemplateCounter(fold_bytes=fold_bytes), TemplateCounter(fold_bytes=fold_bytes)
+    for part in parts[:middle]:
+        before.feed(part)
+    for part in parts[middle:]:
+        after.feed(part)
+    mine, theirs = before.share(0), after.share(1)
+    before.learn(pickle.loads(pickle.dumps(theirs)))
+    after.learn(pickle.loads(pickle.dumps(mine)))
+    before.result()
+    before.add(after.lines, pickle.loads(pickle.dumps(after.result())))
+    assert _figures(before) == _figures(whole) and before.lines == whole.lines
     pieces = TemplateCounter(fold_at=fold_at)
     for piece in split(data, cuts):
         pieces.feed(piece)

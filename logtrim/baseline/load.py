@@ -15,11 +15,15 @@ from pathlib import Path
 
 from .._errors import InputError
 from .._log import say
+from .._sizes import format_size
 from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
 from ..engine.baseline import SHAPE_CAP, Shapes
 from ..logs.inputs import open_detected, open_input
 from .store import MAGIC, decode, read_index
+
+#: The most a baseline input gives (as text): about 10 s of shaping at most.
+MAX_READ = 2 * 1024**3
 
 
 def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
@@ -51,8 +55,16 @@ def _load_one(path: str, shapes: Shapes) -> None:
     is_task, chunks = open_detected(inp)
     # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.
     mine = Shapes(shapes.cap, tasklog=is_task)
+    read = 0
     for chunk in chunks:
         mine.feed(chunk)
+        read += len(chunk)
+        if read >= MAX_READ:
+            # A good run's shapes are in its first gigabytes; a decompression bomb given as
+            # a baseline would otherwise hold the step for as long as it inflates.
+            say(f"{inp.name}: only its first {format_size(MAX_READ)} are read as a baseline",
+                "warning")  # fmt: skip
+            break
     shapes.add(mine.hashes)
     shapes.full = shapes.full or mine.full
     if inp.damage:

@@ -6,36 +6,21 @@ Command functions are synchronous and call ``anyio.run`` themselves (typer does 
 
 # No ``from __future__ import annotations``: typer reads the options from the annotations,
 # evaluated here once rather than from strings on every parse (start-up counts).
-import contextlib
-import gc
-import importlib
-import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
-from types import ModuleType
-from typing import TYPE_CHECKING, Annotated
+from typing import Annotated
 
 import typer
 
 from .. import _log
-from .._errors import INTERNAL_ERROR, LogtrimError, UsageError
 from .._version import __version__
-from .guard import USAGE_ERRORS, ensure_std_fds, silence_stdout, usage_line
-from .options import (
-    DropOption,
-    KeepOption,
-    RunOptions,
-    check_closing_room,
-    default_artifact,
-    option,
-)
+from . import runcmd
+from .guard import ensure_std_fds, finish, usage_errors, usage_line
+from .params import DropOption, KeepOption, option
 from .posthoc import register as register_posthoc
 from .settings import Settings
 
-if TYPE_CHECKING:
-    from ..archive.target import Target
-    from ..archive.writer import ArchiveWriter
+USAGE_ERRORS = usage_errors()
 
 
 def _new_app() -> typer.Typer:
@@ -76,7 +61,8 @@ def main_callback(
 
 
 # Long: typer takes each option as a parameter of the command (one line per option); the
-# body is short and builds the typed Settings from them.
+# body hands them to runcmd.execute. cli/runargs.py parses the plain command lines without
+# typer (tests/test_runargs.py holds the two to the same options and values).
 @_run_app.command(context_settings={"allow_interspersed_args": False})
 @app.command(context_settings={"allow_interspersed_args": False})
 def run(
@@ -132,129 +118,8 @@ def run(
     Put logtrim's options before COMMAND; everything from COMMAND on goes to the child
     untouched (use -- to be explicit).
     """
-    _writer, Target, run_unfiltered = _import_run_modules()
-    _log.configure(verbose)
-    # The options that settings may also come from (see Settings); None: not given here.
-    given: dict[str, object] = {
-        "budget": budget,
-        "level": level,
-        "ci": ci,
-        "head": head,
-        "tail": tail,
-        "success_tail": success_tail,
-        "verbatim": verbatim,
-        "context": context,
-        "after": after,
-        "keep": keep,
-        "drop": drop,
-        "mask_env": mask_env,
-        "heartbeat": heartbeat,
-        "progress_interval": progress_interval,
-        "native_progress": native_progress,
-        "grace": grace,
-        "drain_timeout": drain_timeout,
-        "baseline": baseline,
-        "history": history,
-    }
-    target = None
-    try:
-        options = _prepare(command, given, artifact, name, mask or [], pty, config)
-        # Checked and created before the child starts: a bad path is a usage error (exit 2).
-        target = Target.create(options.artifact, force=force)
-        archive = None
-        if _writer.available():
-            # Forked now, while this process is small: the writer shares its memory.
-            archive = _writer.ForkedArchive(target, options.level)
-            archive.start()
-    except LogtrimError:
-        raise
-    except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
-        _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
-        if target is not None:
-            target.discard()
-        raise typer.Exit(run_unfiltered(command)) from None
-    import anyio
-
-    from ..run.step import run as run_pipeline
-
-    writer = archive or _in_process(target, options.level)
-    code = anyio.run(run_pipeline, options, writer, backend="asyncio")
-    raise typer.Exit(code)
-
-
-def _import_run_modules() -> tuple[ModuleType, type["Target"], Callable[[list[str]], int]]:
-    """Import what ``run`` needs with the garbage collector off, then freeze what they made.
-
-    Importing allocates some 100,000 objects that live until exit: each collection during
-    the imports (dozens), every full one during the run and the one at exit would scan them
-    again for nothing. Frozen, they are never scanned; the forked writer also shares them
-    copy-on-write.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        import asyncio  # noqa: F401  (imported here, with the collector off)
-
-        import anyio  # noqa: F401
-
-        # What ``anyio.run(..., backend="asyncio")`` imports; best effort (internal name).
-        with contextlib.suppress(ImportError):
-            importlib.import_module("anyio._backends._asyncio")
-        from ..archive import forked
-        from ..archive.target import Target
-        from ..run import step  # noqa: F401
-        from ..run.process import run_unfiltered
-    finally:
-        gc.freeze()
-        if was_enabled:
-            gc.enable()
-    return forked, Target, run_unfiltered
-
-
-def _prepare(
-    command: list[str],
-    given: dict[str, object],
-    artifact: Path | None,
-    name: str | None,
-    mask: list[str],
-    pty: bool,
-    config: Path | None,
-) -> RunOptions:
-    """Check every setting and build the run's options (before the child starts)."""
-
-    from ..dialects import choose
-    from .config import masks_from, resolve
-
-    env = dict(os.environ)
-    cwd = Path.cwd()
-    settings = resolve(given, env, cwd, config)
-    masks, missing = masks_from(settings.mask_env, mask, env)
-    for variable in missing:
-        _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
-    if pty and os.name == "nt":
-        raise UsageError("--pty needs a POSIX system")
-    path = artifact if artifact is not None else default_artifact(command, cwd)
-    dialect = choose(settings.ci, env)
-    check_closing_room(settings.budget, dialect, path, name or path.name)
-    return RunOptions(
-        argv=command,
-        policy=settings.policy(masks),
-        dialect=dialect,
-        artifact=path,
-        name=name or path.name,
-        level=settings.level,
-        grace=settings.grace,
-        drain_timeout=settings.drain_timeout,
-        baseline=settings.baseline,
-        history=settings.history,
-        pty=pty,
-    )
-
-
-def _in_process(target: "Target", level: int) -> "ArchiveWriter":
-    from ..archive.inprocess import InProcessArchive
-
-    return InProcessArchive(target, level)
+    # The parameters, by name, are exactly what execute() takes (and what runargs gives).
+    raise typer.Exit(runcmd.execute(**locals()))
 
 
 register_posthoc(app)
@@ -282,18 +147,10 @@ def main(argv: list[str] | None = None) -> int:
         return int(getattr(exc, "exit_code", 2))
     except typer.Abort:
         return 130
-    except LogtrimError as exc:
-        _log.say(str(exc), "error")
-        return exc.exit_code
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # ``logtrim cat x | head``: the reader left, as SIGPIPE would say
-        silence_stdout()
-        return 141
     except Exception as exc:
-        _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
-        return INTERNAL_ERROR
-    return 0
+        return finish(exc)
 
 
 def entry() -> None:

@@ -1,12 +1,16 @@
 """What the entry point guards against: closed standard fds, a reader that left, and
-typer's usage errors, each turned into one line and an exit code by :func:`.app.main`."""
+typer's usage errors, each turned into one line and an exit code by :func:`.app.main`
+(and by :func:`.runcmd.main`, ``run``'s path without typer)."""
 
 import importlib
 import os
 import sys
 
+from .. import _log
+from .._errors import INTERNAL_ERROR, LogtrimError
 
-def _usage_errors() -> tuple[type[Exception], ...]:
+
+def usage_errors() -> tuple[type[Exception], ...]:
     """The class of typer's usage errors: typer 0.28 carries its own copy of click, so
     click itself (imported at a cost) is only asked where typer has no copy."""
     for name in ("typer._click.exceptions", "click.exceptions"):
@@ -17,7 +21,17 @@ def _usage_errors() -> tuple[type[Exception], ...]:
     return ()
 
 
-USAGE_ERRORS = _usage_errors()
+def finish(exc: Exception) -> int:
+    """The exit code of an error that escaped a command, said in one line on stderr: a
+    :class:`LogtrimError` its documented code, a reader that left 141, a bug 1."""
+    if isinstance(exc, LogtrimError):
+        _log.say(str(exc), "error")
+        return exc.exit_code
+    if isinstance(exc, BrokenPipeError):  # ``logtrim cat x | head``: as SIGPIPE would say
+        silence_stdout()
+        return 141
+    _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
+    return INTERNAL_ERROR
 
 
 def usage_line(exc: Exception) -> str:

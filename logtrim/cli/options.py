@@ -1,4 +1,4 @@
-"""Options: typer options made from the settings, and what ``run`` is given."""
+"""What ``run`` is given, checked (typer-free: ``run``'s fast path does not import typer)."""
 
 from __future__ import annotations
 
@@ -6,28 +6,12 @@ import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Any
-
-import typer
 
 from .._errors import UsageError
 from .._sizes import format_size
 from ..dialects import Dialect
 from ..engine.closing import closing_floor
 from ..engine.policy import Policy, min_budget
-from .settings import Setting, Settings
-
-
-def option(setting: Setting[Any], help: str | None = None) -> Any:
-    """The typer option of a setting: its help, and its default as ``--help`` shows it.
-
-    The option's own default stays None: "not given" lets lower sources speak.
-    """
-    return typer.Option(help=setting.help_text(help))
-
-
-KeepOption = Annotated[list[str] | None, option(Settings.keep)]
-DropOption = Annotated[list[str] | None, option(Settings.drop)]
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import typer
 
 from .._errors import UsageError
 from .._log import say
-from .options import DropOption, KeepOption, option
+from .params import DropOption, KeepOption, option
 from .settings import Settings
 
 _INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."

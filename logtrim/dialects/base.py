@@ -103,6 +103,11 @@ class Dialect:
         """True when the line carries one of this system's commands (forward it verbatim)."""
         return False
 
+    def command_span(self, line: str) -> tuple[int, int] | None:
+        """Where the command of a command line starts and ends, when the rest of the line is
+        not part of it (text its system prints as plain output); None: the whole line."""
+        return None
+
     def is_progress(self, line: str) -> bool:
         """True when the command is a progress update (may be throttled, latest kept)."""
         return False

@@ -63,6 +63,11 @@ class Octopus(Dialect):
         # in plain text is a line like any other (filtered, budgeted, masked as text).
         return MARKER in line and _COMMAND.search(line) is not None
 
+    def command_span(self, line: str) -> tuple[int, int] | None:
+        # Text before the marker or after the ']' is printed as plain output.
+        found = _COMMAND.search(line)
+        return None if found is None else found.span()
+
     def is_progress(self, line: str) -> bool:
         return f"{MARKER}progress" in line
 

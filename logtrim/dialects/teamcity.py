@@ -34,6 +34,11 @@ class TeamCity(Dialect):
         # A message is one line, a name then its ']'; a marker in text without them is text.
         return "##teamcity[" in line and _COMMAND.search(line) is not None
 
+    def command_span(self, line: str) -> tuple[int, int] | None:
+        # Text before the marker or after the ']' is printed as plain output.
+        found = _COMMAND.search(line)
+        return None if found is None else found.span()
+
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line
 

@@ -4,7 +4,8 @@ A line's *shape* is its template (:mod:`.templates`: numbers, ids, timestamps, p
 quoted strings replaced; the normalisation ``stats`` uses) with runs of blanks as one and
 none at either end, hashed to 64 bits with BLAKE2b: the same in every process and on every
 machine, so an index written by one run is read by the next. A new shape passes for a known
-one with odds of n/2⁶⁴: one in 10¹⁴ for a full index.
+one with odds of n/2⁶⁴: one in 10¹⁴ for a full index. A good run's shapes also hold the
+skeletons whose token varies (:mod:`.variables`): a line that matches one is not new either.
 
 The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
 distinct lines found with a set. Only the distinct digit-free lines not met before meet the
@@ -24,7 +25,9 @@ from collections.abc import Iterable
 from hashlib import blake2b
 from itertools import accumulate, compress, count
 
-from .templates import TemplateCounter, coarse, template_uncached
+from .counting import TemplateCounter
+from .templates import coarse, template_uncached
+from .variables import Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
@@ -85,6 +88,7 @@ class Shaper:
         self.tasklog = tasklog  # input lines carry a raw task log's prefix
         self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
         self._bytes = 0  # of the cache's lines
+        self.texts: dict[int, bytes] = {}  # shape hash -> shape, of the last call's lines
 
     def learn(self, distinct: set[bytes]) -> tuple[dict[bytes, int], bool]:
         """Shape the lines of ``distinct`` (digit-free, no newline) the cache lacks: ``({key:
@@ -93,6 +97,7 @@ class Shaper:
         cache = self.cache
         missing = distinct.difference(cache)  # in C: a set minus a dict's keys
         if not missing:
+            self.texts = {}
             return {}, False
         size = sum(map(len, missing))
         cleared = len(cache) + len(missing) > _CACHE_MAX or self._bytes + size > _CACHE_BYTES
@@ -106,8 +111,10 @@ class Shaper:
         joined = b"\n".join(keys)
         if self.tasklog:
             joined = _TASKLOG_PREFIX.sub(b"", joined)
-        shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
-        learned = dict(zip(keys, map(shape_hash, map(bytes.strip, shapes)), strict=True))
+        shapes = list(map(bytes.strip, _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")))
+        hashes = list(map(shape_hash, shapes))
+        learned = dict(zip(keys, hashes, strict=True))
+        self.texts = dict(zip(hashes, shapes, strict=True))
         cache.update(learned)
         return learned, cleared
 
@@ -120,11 +127,20 @@ class Shapes:
         self.hashes: set[int] = set()
         self.full = False  # the cap was reached: some shapes were not added
         self._shaper = Shaper(tasklog)  # its cache: the lines already added
+        self._variables = Variables()  # which token positions vary (engine/variables.py)
 
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
         if chunk:
-            self.add(self._shaper.learn(set(split_keys(chunk)))[0].values())
+            self._shaper.learn(set(split_keys(chunk)))
+            self.add_shapes(self._shaper.texts)
+
+    def add_shapes(self, texts: dict[int, bytes]) -> None:
+        """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
+        fresh = [text for h, text in texts.items() if h not in self.hashes]
+        self.add(texts)
+        if fresh and not self.full:
+            self.add(self._variables.learn(fresh))
 
     def add(self, hashes: Iterable[int]) -> None:
         """Add shape hashes (from an index file, another run), up to the cap."""
@@ -166,10 +182,15 @@ class Baseline:
         if cleared:
             self._fresh.clear()
         if learned:
-            self.seen.add(learned.values())
+            texts = self._shaper.texts
+            self.seen.add_shapes(texts)
             known = self.known
             if known is not None:
-                new = {k: h for k, h in learned.items() if h not in known}
+                # Not new either: a good run's shape but for a token that varies there.
+                old = {
+                    h for h, text in texts.items() if h in known or known_by_skeleton(text, known)
+                }
+                new = {k: h for k, h in learned.items() if h not in old}
                 self._fresh.update(new)
                 if len(self.new_shapes) < SHAPE_CAP:
                     self.new_shapes.update(new.values())

@@ -130,6 +130,12 @@ class Commands:
         """Whether a line carries a command to forward verbatim."""
         return any(d.is_command(text) for d in self._dialects)
 
+    def command_span(self, text: str) -> tuple[int, int] | None:
+        """The span of the command on a command line, when text around it is not part of
+        it (see :meth:`Dialect.command_span`); None: the whole line."""
+        dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        return None if dialect is None else dialect.command_span(text)
+
     def see(self, text: str) -> bool:
         """Look at a line that may be a command, in order; True when it is one."""
         command = self.is_command(text)

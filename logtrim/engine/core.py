@@ -62,6 +62,7 @@ class Core:
         # Good runs' line shapes (the front end loads them): new lines rank higher.
         self.baseline = baseline
         novelty = Novelty(baseline) if baseline is not None else None
+        self.novelty = novelty
         self.dialect = dialect or Dialect()
         self.budget = Budget(max(pol.budget, MIN_BUDGET))
         self.tally = Tally()
@@ -82,7 +83,8 @@ class Core:
         width = min(max_line, max(self.budget.total // 8, 256))
         self.shaper = Shaper(self.masker, max_line=max_line, max_pending=max_pending, width=width)
         self.out = Output(self.budget, self.tally)
-        self.out.wrap = self._own_line_levels
+        if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
+            self.out.wrap = self._own_line_levels  # else none: no call per own line
         self.select = Selector(
             pol,
             self.out,
@@ -300,6 +302,8 @@ class Core:
                      archive_size, env, timestamp, interrupted)  # fmt: skip
         if self.baseline is not None and self.baseline.known is not None:
             self.tally.new_shapes = len(self.baseline.new_shapes)
+            if self.novelty is not None:
+                self.tally.known = dict(self.novelty.known)
         reasons = self.select.reasons
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other

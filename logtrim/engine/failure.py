@@ -189,16 +189,49 @@ def pick(
     # does not take all the room.
     # A repeat takes no turn: the lines after it move up (it comes at the very end).
     distinct = [sorted(members, key=lambda i: i in repeats) for members in distinct]
-    for part in (
-        [[i for i in members if lines[i].cont] for members in distinct],
-        [[i for i in members if not lines[i].cont] for members in distinct],
-    ):
-        for depth in range(max((len(m) for m in part), default=0)):
-            take([members[depth] for members in part if depth < len(members)])
+    for turn in _turns(lines, distinct):
+        take(turn)
     take([i for i in preferred if lines[i].marked])
     take([i for i in preferred if lines[i].text.strip()])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
+
+
+def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[int]]:
+    """The incidents' lines (``distinct``: indexes per incident, in rank order) in the turns
+    they take: stack frames, then the lines after, line by line across the incidents, so
+    the newest does not take all the room.
+
+    With a baseline, first the incidents that hold a new line, then the rest (an error
+    block every good run also prints is rarely the cause: it drops below what is new, but
+    still comes before lines of no incident); within each, the new lines before the lines
+    good runs also print, and of the new ones those a rule gives a tier first (as
+    rule-marked lines come before the rest)."""
+    if any(line.new for line in lines):
+        fresh = [m for m in distinct if any(lines[i].new for i in m)]
+        stale = [m for m in distinct if not any(lines[i].new for i in m)]
+        phases, rounds = [fresh, stale], _ROUNDS
+    else:
+        phases, rounds = [distinct], ((None, None),)
+    out = []
+    for incidents in phases:
+        for cont in (True, False):
+            for new, marked in rounds:
+                part = [
+                    [i for i in members if lines[i].cont == cont and _in(lines[i], new, marked)]
+                    for members in incidents
+                ]
+                for depth in range(max((len(m) for m in part), default=0)):
+                    out.append([members[depth] for members in part if depth < len(members)])
+    return out
+
+
+#: (new, rule-marked) of each round of the incidents' lines with a baseline (None: any).
+_ROUNDS: tuple[tuple[bool | None, bool | None], ...] = ((True, True), (True, False), (False, None))
+
+
+def _in(line: TailLine, new: bool | None, marked: bool | None) -> bool:
+    return new in (None, line.new) and marked in (None, line.marked)
 
 
 def _named_block(lines: Sequence[TailLine], named: tuple[int, int]) -> list[int]:
@@ -246,6 +279,27 @@ class Incident:
         self.head = b""  # the error line the block continues
         self.holding = -1  # line number of the error whose rest is held back, if any
         self.opened = -1  # line number of the error
+
+    def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
+        """An error line opens the incident: ``after`` lines of context, a ``block`` of
+        frames; ``holding``: its line number when the budget held it back."""
+        self.after, self.block, self.head, self.holding, self.opened = (
+            after, block, line, holding, lineno
+        )  # fmt: skip
+
+    def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
+        """A line after the error: (tier, context, continues). In its block (a frame, a
+        blank line) it is an error's context that continues it; among the lines after it,
+        context of at least the error tier; else as it is."""
+        if self.block and (not line.strip() or continues(self.head, line)):
+            self.block -= 1
+            return Kind.ERROR, True, True
+        self.block = 0
+        if self.after:
+            self.after -= 1
+            if kind < Kind.ERROR:
+                return Kind.ERROR, True, False
+        return kind, False, False
 
     def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
         """Whether ``line`` goes on the stack trace under way: a frame, a blank line, or the

@@ -29,8 +29,10 @@ class Forwarder:
         out: Output,
         history: History,
         mask: Callable[[bytes], bytes],
+        classify: Callable[[bytes], Kind],
     ) -> None:
         self.commands = commands
+        self.classify = classify
         self.mask = mask
         self.progress = progress
         self.out = out
@@ -45,6 +47,7 @@ class Forwarder:
             return False
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
+        line, cut = self._bounded(line)
         line = self.command_form(stream, line)
         native = self.progress.native
         if native is not None and commands.is_progress(text):
@@ -61,7 +64,27 @@ class Forwarder:
             # A command that leaves the levels as they were (setVariable, ::endgroup::) does
             # not keep the failure tail from the lines before it.
             self.forward(stream, line, lineno, keeps_order=commands.levels() != levels)
+        if cut:
+            self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
+
+    def _bounded(self, line: bytes) -> tuple[bytes, int]:
+        """A command line, and the bytes of text around its command left out: that text is
+        printed as plain output (Octopus, TeamCity), so it passes with the command only
+        while the budget has room for it as a line of its own tier (at least info), or a
+        flood of it would pass outside the budget."""
+        raw = line.decode("utf-8", "surrogateescape")
+        span = self.commands.command_span(raw)
+        body = len(raw.rstrip("\r\n"))
+        if span is None or (span[0] == 0 and span[1] >= body):
+            return line, 0
+        start, end = span
+        around = (raw[:start] + raw[end:body]).encode("utf-8", "surrogateescape")
+        if not around.strip() or self.out.budget.allows(
+            max(self.classify(around), Kind.INFO), len(around)
+        ):
+            return line, 0
+        return raw[start:end].encode("utf-8", "surrogateescape") + b"\n", len(around)
 
     def command_form(self, stream: int, line: bytes) -> bytes:
         """A command line as it reaches the CI: masked as its dialect reads it; empty if the

@@ -164,6 +164,8 @@ class Shaper:
 
     def display(self, raw: bytes) -> bytes:
         """A line's console form, not yet masked unless it was cut."""
+        if len(raw) <= self.width and raw[-1:] == b"\n" and b"\r" not in raw:
+            return raw  # the common line: its console form is itself
         if len(raw) > self.max_pending:
             raw = self.line_start(raw) + CUT + b"\n"
         elif len(raw) > self.width:

@@ -46,6 +46,7 @@ class HitScanner:
         second_ids: Sequence[int],
         level_bits: int,
         memo: Callable[[], LevelMemo | None] | None = None,
+        both: Callable[[], Database | None] | None = None,
     ) -> None:
         self._first, self._second = first, second
         self._bits1 = tuple(1 << i for i in first_ids)
@@ -56,6 +57,13 @@ class HitScanner:
         self._memo: LevelMemo | None = None
         self._flooding = False  # the last chunk scanned had a level on every line
         self._skip = self._backoff = 0  # chunks not to try the memo on, after it failed
+        # Both databases in one, for chunks with few levelled lines: one pass instead of
+        # two. Built on first use (an error flood never needs it); None if it cannot be.
+        self._make_both = both
+        self._both: Database | None = None
+        self._bits = self._bits1 + self._bits2  # its rule ids: the first's, then the second's
+        self._word_bits = sum(self._bits2)
+        self._sparse = True  # the last chunk had few levelled lines: scan it in one pass
 
     @classmethod
     def build(cls, rules: Sequence[Rule], compiler: Compiler) -> HitScanner | None:
@@ -74,8 +82,12 @@ class HitScanner:
         if db1 is None:
             return None
         level_bits = sum(1 << i for i, rule in enumerate(rules) if rule.role is Role.LEVEL)
+        both = first + second
         return cls(db1, first, db2, second, level_bits,
-                   lambda: LevelMemo.build(rules, first, compiler))  # fmt: skip
+                   lambda: LevelMemo.build(rules, first, compiler),
+                   lambda: compiler.rules([rules[i].pattern for i in both],
+                                          [rules[i].caseless for i in both],
+                                          optional=True))  # fmt: skip
 
     def hits(self, chunk: bytes) -> tuple[list[int], list[int]]:
         """Every line of ``chunk`` that a rule matches: the starts, in order, and the rules'
@@ -111,7 +123,9 @@ class HitScanner:
         hits: dict[int, int] = {}
         if not chunk:
             return hits
-        rfind, get, bits1 = chunk.rfind, hits.get, self._bits1
+        both = self._one_pass()
+        rfind, get = chunk.rfind, hits.get
+        bits1 = self._bits1 if both is None else self._bits
 
         def first(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
             # ``to`` is one past the match; a match never spans lines, so its line starts
@@ -119,9 +133,10 @@ class HitScanner:
             start = rfind(b"\n", 0, to - 1) + 1 if to else 0
             hits[start] = get(start, 0) | bits1[rule]
 
-        self._first.scan(chunk, match_event_handler=first)
+        (self._first if both is None else both).scan(chunk, match_event_handler=first)
         level = self._level_bits
         levelled = [start for start, mask in hits.items() if mask & level]
+        self._sparse = len(levelled) * 400 < len(chunk)  # fewer than one per 400 bytes
         last = chunk.rfind(b"\n", 0, len(chunk) - 1) + 1
         # Every line has a level (the first and the last first: counting lines costs).
         self._flooding = (
@@ -129,9 +144,24 @@ class HitScanner:
             and hits.get(last, 0) & level != 0
             and len(levelled) == chunk.count(b"\n") + (chunk[-1:] != b"\n")
         )
-        if self._second is not None:
+        if both is not None:
+            # A line with a level: its words and zero forms no longer count (as in _words).
+            words = self._word_bits
+            for start in levelled:
+                if hits[start] & words:
+                    hits[start] &= ~words
+        elif self._second is not None:
             self._words(chunk, hits, levelled)
         return hits
+
+    def _one_pass(self) -> Database | None:
+        """The database of both, when the last chunk had few levelled lines (else the two
+        passes: the second one skips a flood's lines)."""
+        if not self._sparse or self._second is None:
+            return None
+        if self._make_both is not None:
+            self._both, self._make_both = self._make_both(), None
+        return self._both
 
     def _from_memo(self, chunk: bytes) -> tuple[list[int], list[int]] | None:
         """The first database's hits from the memo of level skeletons, or None."""

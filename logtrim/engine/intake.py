@@ -13,7 +13,7 @@ from .kinds import Kind
 from .lines import StreamInput
 from .mask import Masker
 from .matcher import Matcher
-from .novelty import Novelty, tier
+from .novelty import Novelty
 from .output import STDERR, STDOUT, Output
 from .partial import Partial
 from .policy import Tally
@@ -70,7 +70,7 @@ class Intake:
             line = data[pos:end]
             line_kind = kind if kind is not None else self._matcher.line_kind(line)
             if novelty is not None:
-                line_kind = tier(line_kind, fresh is not None and fresh[lineno - base])
+                line_kind = novelty.tier(line_kind, fresh is not None and fresh[lineno - base])
             history.hint = (lineno, pos)
             self._select.line(stream, line, line_kind, lineno, now, detail=kind == Kind.NOISE)
             pos = end

@@ -83,8 +83,8 @@ TOOL_LEVELS = {
         BOL + rb"(?:dbug|trce): ",
         BOL + rb"npm (?:notice|info|http|verb|verbose|sill|timing) ",
         rb"^(?:skipping|included): ",  # Ansible
-        rb"^\+{1,2} [^ +]",  # shell traces (set -x): what ran, not what went wrong
-        rb"^>[ \t]{3,}[^ \t]",  # pytest's source lines in a traceback
+        rb"^\+{1,2} [^ +\n]",  # shell traces (set -x): what ran, not what went wrong
+        rb"^>[ \t]{3,}[^ \t\n]",  # pytest's source lines in a traceback
     ],
 }
 

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import functools
 import re
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
-from itertools import compress
+from itertools import accumulate, compress
 from operator import itemgetter
 from typing import TYPE_CHECKING, Protocol
 
@@ -25,6 +26,7 @@ if TYPE_CHECKING:  # the pure-Python matcher's, imported without a compiled one 
 __all__ = ["Compiler", "Database", "Matcher"]
 
 MatchHandler = Callable[[int, int, int, int, object], object]
+_BATCH = 4  # lines whose detail level decides: from this many, one scan of them all
 
 
 class Database(Protocol):
@@ -39,8 +41,11 @@ class Compiler(Protocol):
     Either method may return None (the patterns do not compile): the engine then uses ``re``.
     """
 
-    def rules(self, patterns: Sequence[bytes], caseless: Sequence[bool]) -> Database | None:
-        """Multi-line rule patterns, each case-insensitive or not."""
+    def rules(
+        self, patterns: Sequence[bytes], caseless: Sequence[bool], *, optional: bool = False
+    ) -> Database | None:
+        """Multi-line rule patterns, each case-insensitive or not. ``optional``: a database
+        that only saves time, None unless compiling it is paid once (kept between runs)."""
 
     def literals(self, values: Sequence[bytes]) -> Database | None:
         """Literal byte strings (secrets: never to be written anywhere)."""
@@ -61,6 +66,9 @@ class Matcher:
         self._any: re.Pattern[bytes] | None = None  # all rules in one regex: the last resort
         self._pre: Prefilter | None = None
         self._scan_hs: HitScanner | None = None
+        # The detail levels as a compiled database, built on first use (see ``_details``).
+        self._compiler = compiler
+        self._detail_db: Database | None = None
         if compiler is not None:
             self._scan_hs = HitScanner.build(self.rules, compiler)
         if self._scan_hs is None:
@@ -138,10 +146,7 @@ class Matcher:
         In C where it can (``map``, ``zip``): an error flood is a tier lookup per line."""
         kinds: list[Kind | None] = list(map(self._by_mask.get, masks))
         if None in kinds:  # a set of rules not seen yet, or a line whose detail level counts
-            kinds = [
-                self._line(mask, start, chunk) if kind is None else kind
-                for start, mask, kind in zip(starts, masks, kinds, strict=True)
-            ]
+            kinds = self._judged(starts, masks, kinds, chunk)
         found = list(zip(starts, kinds, strict=True))
         if Kind.NOISE in kinds:
             found = [hit for hit in found if hit[1] != Kind.NOISE]
@@ -158,22 +163,63 @@ class Matcher:
         kinds = map(Kind.SERVICE.__eq__, map(itemgetter(1), hits))
         return list(compress(map(itemgetter(0), hits), kinds))
 
-    def _line(self, mask: int, start: int, chunk: bytes) -> Kind:
-        """The tier of the line at ``start``, which hits the rules of ``mask``."""
+    def _learn(self, mask: int) -> None:
+        """The tier of a set of rules; or its two, with and without a detail level."""
         if mask not in self._by_mask:
             ids = _ids(mask)
             if needs_detail(ids, self.rules):
-                # Its two possible tiers, with and without a detail level.
                 self._by_detail[mask] = (kind_of(ids, self.rules), kind_of(ids, self.rules, True))
                 self._by_mask[mask] = None
             else:
                 self._by_mask[mask] = kind_of(ids, self.rules)
+
+    def _line(self, mask: int, start: int, chunk: bytes) -> Kind:
+        """The tier of the line at ``start``, which hits the rules of ``mask``."""
+        self._learn(mask)
         kind = self._by_mask[mask]
         if kind is None:
-            end = chunk.find(b"\n", start)
-            detail = self._is_detail(chunk[start : end if end >= 0 else len(chunk)])
-            kind = self._by_detail[mask][detail]
+            kind = self._by_detail[mask][self._details(chunk, [start])[0]]
         return kind
+
+    def _judged(
+        self, starts: list[int], masks: list[int], kinds: list[Kind | None], chunk: bytes
+    ) -> list[Kind | None]:
+        """``kinds`` with the tiers ``_by_mask`` did not know: the lines whose detail level
+        decides are looked at together (a chunk of DEBUG lines with numbers has thousands)."""
+        todo = [i for i, kind in enumerate(kinds) if kind is None]
+        for i in todo:
+            self._learn(masks[i])
+        by_mask = self._by_mask
+        ask = [i for i in todo if by_mask[masks[i]] is None]
+        out = [by_mask[masks[i]] if kind is None else kind for i, kind in enumerate(kinds)]
+        for i, detail in zip(ask, self._details(chunk, [starts[i] for i in ask]), strict=True):
+            out[i] = self._by_detail[masks[i]][detail]
+        return out  # no None left
+
+    def _details(self, chunk: bytes, starts: list[int]) -> list[bool]:
+        """Whether each line starting at ``starts`` has a detail level: with the compiled
+        matcher one scan of those lines joined, else line by line."""
+        lines = []
+        for start in starts:
+            end = chunk.find(b"\n", start)
+            lines.append(chunk[start : end if end >= 0 else len(chunk)])
+        if len(lines) < _BATCH or self._compiler is None:
+            return [self._is_detail(line) for line in lines]
+        if self._detail_db is None:
+            self._detail_db = self._compiler.rules(
+                [DETAIL_START, DETAIL_FIELD], [False, False], optional=True
+            )
+            if self._detail_db is None:
+                self._compiler = None  # it does not compile: line by line from now on
+                return [self._is_detail(line) for line in lines]
+        firsts = [0, *accumulate(len(line) + 1 for line in lines)]
+        found = [False] * len(lines)
+
+        def hit(_rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+            found[bisect_right(firsts, to - 1) - 1] = True  # the line the match ends in
+
+        self._detail_db.scan(b"\n".join(lines), match_event_handler=hit)
+        return found
 
 
 def _ids(mask: int) -> list[int]:

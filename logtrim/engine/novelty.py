@@ -39,6 +39,14 @@ class Novelty:
 
     def __init__(self, baseline: Baseline) -> None:
         self.baseline = baseline
+        # Lines good runs also print, by their own tier: shown a tier lower (the summary).
+        self.known = dict.fromkeys(_KNOWN, 0)
+
+    def tier(self, kind: Kind, new: bool) -> Kind:
+        """:func:`tier`, counting a known line."""
+        if not new and kind in self.known:
+            self.known[kind] += 1
+        return tier(kind, new)
 
     def hits(self, region: bytes, hits: list[tuple[int, Kind]]) -> list[tuple[int, Kind]]:
         """``hits`` (line start, tier) with the baseline's tiers, new detail lines added."""
@@ -46,10 +54,13 @@ class Novelty:
         if not new:
             if not hits:
                 return hits
+            for _, kind in hits:
+                if kind in self.known:
+                    self.known[kind] += 1
             known = [(start, _KNOWN.get(kind, kind)) for start, kind in hits]
             return [h for h in known if h[1] != Kind.NOISE]
         fresh = set(new)
-        out = [(start, tier(kind, start in fresh)) for start, kind in hits]
+        out = [(start, self.tier(kind, start in fresh)) for start, kind in hits]
         hit = {start for start, _ in hits}
         out += [(start, Kind.INFO) for start in new if start not in hit]
         out.sort()

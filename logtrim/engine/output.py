@@ -33,11 +33,13 @@ class Output:
         self.tally = tally
         self.gap_lines = 0
         self.gap_bytes = 0
+        self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
         self.settle: Callable[[], None] | None = None
+        self.unsettled = False  # set when ``settle`` has something to print (the hot path asks)
         self._settling = False
         self.wrap: Wrap = _no_wrap
         self._reset: list[bytes] = []  # the level resets in effect for our own lines
@@ -52,10 +54,11 @@ class Output:
 
         ``own``: a line of logtrim's own, printed at the console's default level.
         """
-        if settle:
+        if settle and self.unsettled:
             self.settle_now()
         if own:
-            self._to_default()
+            if self.wrap is not _no_wrap:
+                self._to_default()
             self.own_bytes += len(data)
         elif self._restore:
             self._put([(STDOUT, line) for line in self._restore])
@@ -70,7 +73,7 @@ class Output:
 
     def settle_now(self) -> None:
         """Print what must come before anything else (a pending collapse count)."""
-        if self.settle is not None and not self._settling:
+        if self.settle is not None and self.unsettled and not self._settling:
             self._settling = True
             try:
                 self.settle()
@@ -117,6 +120,7 @@ class Output:
 
     def clear_gap(self) -> None:
         self.gap_lines = self.gap_bytes = 0
+        self.gaps += 1
 
     def marker(self, text: str, *, settle: bool = True) -> None:
         """One line of logtrim's own, when the budget has room for it."""
@@ -130,10 +134,8 @@ class Output:
         if lines <= 0:
             return b""
         size = f" ({format_size(self.gap_bytes)})" if sized else ""
-        return (
-            f"[logtrim] ... {format_count(lines)} line{'s' if lines != 1 else ''}{size} "
-            "not shown ...\n"
-        ).encode()
+        plural = "s" if lines != 1 else ""
+        return f"[logtrim] ... {format_count(lines)} line{plural}{size} not shown ...\n".encode()
 
     def flush_gap(self, *, sized: bool = True) -> None:
         """Print the gap marker now (when the budget has room) and start a new gap."""

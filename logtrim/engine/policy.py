@@ -180,6 +180,7 @@ class Tally:
     tail_lines: int = 0  # lines shown in the failure tail
     context_lines: int = 0  # lines shown around errors and in stack traces
     new_shapes: int | None = None  # with a baseline: line shapes no good run had
+    known: dict[Kind, int] | None = None  # ... and lines good runs also print, by own tier
 
     def summary(
         self,
@@ -214,10 +215,25 @@ class Tally:
                 f"{format_count(self.seen_lines[k])}"
                 for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
             )
-            extra = f" · context {format_count(self.context_lines)}"
+            # Kept lines and service messages count in "shown N lines" too: named when there
+            # are any, so the parts add up to the whole.
+            extra = "".join(
+                f" · {TIERS[k].plural} {format_count(self.shown_lines[k])}/"
+                f"{format_count(self.seen_lines[k])}"
+                for k in (Kind.KEEP, Kind.SERVICE)
+                if self.seen_lines[k] or self.shown_lines[k]
+            )
+            extra += f" · context {format_count(self.context_lines)}"
             if self.tail_lines:
                 extra += f" · tail {format_count(self.tail_lines)}"
             out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
+            if self.known and any(self.known.values()):
+                # Else "warnings 0/0" reads as if the run had none.
+                known = " · ".join(
+                    f"{TIERS[k].plural} {format_count(n)}"
+                    for k, n in sorted(self.known.items(), reverse=True)
+                )
+                out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
             if self.collapsed or self.held_lines:
                 out.append(
                     f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import flood
+from . import flood, plain
 from .commands import Commands
-from .failure import Incident, continues, hold_cut
+from .failure import Incident, hold_cut
 from .forward import Forwarder
 from .held import Held
 from .history import CUT, History, Shaper
@@ -57,7 +57,9 @@ class Selector:
         self.withheld: Withheld | None = None  # with a baseline: new lines held back
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history)
-        self.forward = Forwarder(commands, self.progress, out, history, shaper.masker.mask)
+        self.forward = Forwarder(
+            commands, self.progress, out, history, shaper.masker.mask, matcher.line_kind
+        )
         self.reasons = ReasonChooser()
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
@@ -85,6 +87,8 @@ class Selector:
         forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
         quiet_from = base if commands.quiet(stream) else -1
         noise = Kind.NOISE
+        short = plain.ready(self, stream)  # the common line's short path (engine/plain.py)
+        width = min(self.shaper.width, self.shaper.max_line)
         pos, lineno, i = 0, base, 0
         while pos < n:
             while i < nhits and hits[i][0] < pos:
@@ -111,7 +115,7 @@ class Selector:
                 kind = hits[i][1]
                 if kind == Kind.PROGRESS and plain_progress and now - pending.at < interval:
                     # The common flood: a progress line that only replaces the pending one.
-                    pending.line = (lineno, region[pos:end], False)
+                    pending.line, pending.gap = (lineno, region[pos:end], False), out.gaps
                     seen_lines[kind] += 1
                     seen_bytes[kind] += end - pos
                     out.gap_lines += 1
@@ -119,14 +123,27 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
+                if (
+                    short
+                    and kind in plain.TIERS
+                    and end - pos <= width
+                    and region[end - 1] == 10  # a newline: not a last line without one
+                    and find(b"\r", pos, end) < 0
+                ):
+                    plain.show(self, stream, region[pos:end], kind, lineno, now)
+                    pos = end
+                    lineno += 1
+                    continue
             if kind == Kind.ERROR and flood.closed(self, stream, lineno):
                 i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
                 forced = commands.forced(stream) or commands.is_open(stream)
+                short = plain.ready(self, stream)
                 continue
             self.history.hint = (lineno, pos)
             self.line(stream, region[pos:end], kind, lineno, now)
             # The line may have switched the level or opened a command over several lines.
             forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
+            short = plain.ready(self, stream)
             quiet = commands.quiet(stream)
             plain_progress = not self.has_drop and not quiet
             if quiet != (quiet_from >= 0):
@@ -194,7 +211,7 @@ class Selector:
         native = self.progress.native if kind == Kind.PROGRESS else None
         context = cont = False
         if kind != Kind.NOISE or not self.commands.quiet(stream):
-            kind, seen, context, cont = self._promote(stream, line, kind, lineno)
+            kind, seen, context, cont = self._promote(stream, line, kind, lineno, detail)
         # Every line looked at is a reason candidate; its own tier says whether it is an error.
         self.reasons.offer(line, lineno, error=seen == Kind.ERROR, detail=detail)
         size = len(line) if size < 0 else size
@@ -268,11 +285,8 @@ class Selector:
         if opens:
             if shown_now and self.show.cut:
                 hold_cut(self.held, line, self.show.cut, lineno)
-            inc.opened = lineno
-            inc.after = self.policy.after
-            inc.block = self.policy.block
-            inc.head = line
-            inc.holding = -1 if shown_now else lineno
+            pol = self.policy
+            inc.open(line, lineno, pol.after, pol.block, -1 if shown_now else lineno)
             if not shown_now:
                 self.held.add(lineno, stream, self.shaper.masker.mask(shown), lineno, True)
         if shown_now and key is not None:
@@ -285,30 +299,21 @@ class Selector:
         incident as when filtering (the lines after it)."""
         self.verbatim.show(stream, line, seen, lineno)
         if kind == Kind.ERROR and not context:
-            inc = self.incidents[stream]
-            inc.after, inc.block, inc.head, inc.holding, inc.opened = (
-                self.policy.after, self.policy.block, line, -1, lineno
-            )  # fmt: skip
+            self.incidents[stream].open(line, lineno, self.policy.after, self.policy.block)
 
     def _promote(
-        self, stream: int, line: bytes, kind: Kind, lineno: int
+        self, stream: int, line: bytes, kind: Kind, lineno: int, detail: bool = False
     ) -> tuple[Kind, Kind, bool, bool]:
         """(tier, own tier, context, continues) of a line: dropped, part of an error block,
-        after an error, or in the head."""
-        inc = self.incidents[stream]
+        after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
         if kind < Kind.KEEP and self.dropped(line):
             return Kind.NOISE, kind, False, False
-        if inc.block and (not line.strip() or continues(inc.head, line)):
-            inc.block -= 1
-            return Kind.ERROR, kind, True, True
-        inc.block = 0
-        seen, context = kind, False
-        if inc.after:
-            inc.after -= 1
-            if kind < Kind.ERROR:
-                kind, context = Kind.ERROR, True
+        seen = kind
+        kind, context, cont = self.incidents[stream].take(line, kind)
+        if cont:
+            return kind, seen, context, cont
         # The head is brief: it may not take more than a tenth of the live budget.
         head = lineno < self.policy.head and self.budget.used < self.budget.live // 10
-        if head and kind < Kind.INFO:
+        if head and kind < Kind.INFO and not detail:
             kind = seen = Kind.INFO
         return kind, seen, context, False

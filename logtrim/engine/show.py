@@ -69,7 +69,8 @@ class Shower:
         its bytes as written (a held line counts them, not its cut console form)."""
         written = len(shown) if size < 0 else size
         # The progress state before this line, in order (dropped when the context shows it).
-        self.progress.late(stream, before=before[0][0] if before else lineno)
+        if self.progress.streams[stream].line is not None:
+            self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context

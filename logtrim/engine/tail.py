@@ -69,12 +69,23 @@ class Tail:
         first = recent[0][0] if recent else history.lines
         last_on = history.last_on
         is_new = self._is_new or (lambda _: False)
-        # Each line once: a new line also held as an error's context ranks as new.
-        kept = {line[0]: line for line in self._held.lines}
-        if self._withheld is not None:
-            kept.update((line[0], line) for line in self._withheld.held.lines)
+        # Each line once: a new line also held with an error keeps its place in the error's
+        # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
+        kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
+        errors = {line[0] for line in self._held.lines}
+        kept.update((line[0], line) for line in self._held.lines)
+        # A new line held for being new has a rule's mark only if a rule gives it a tier.
         held = [
-            TailLine(lineno, stream, text, True, incident, cont, earlier=True, new=is_new(text))
+            TailLine(
+                lineno,
+                stream,
+                text,
+                lineno in errors or self._classify(text) > Kind.NOISE,
+                incident,
+                cont,
+                earlier=True,
+                new=is_new(text),
+            )
             for lineno, stream, text, incident, cont in sorted(kept.values())
             if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]

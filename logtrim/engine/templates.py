@@ -8,7 +8,8 @@ Placeholders: ``<uuid>``, ``<ts>`` (dates, times), ``<hex>`` (ids with digits an
 and ``"<str>"`` (quoted strings). Templating is idempotent.
 
 The regex treats every digit alike (it only ever says ``\\d``), so two lines that differ only
-in their digits share a template. :class:`TemplateCounter` uses that: it maps all digits to
+in their digits share a template. :class:`~logtrim.engine.counting.TemplateCounter` uses
+that: it maps all digits to
 ``0`` with ``bytes.translate`` (C speed), counts the distinct lines with ``Counter``, and runs
 the regex once over the distinct lines only (:func:`templates_of`: over their distinct fields
 when those repeat, as when lines differ in an id).
@@ -18,9 +19,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from itertools import accumulate
 from operator import add
 
@@ -187,100 +186,3 @@ def _whole_lines(block: bytes, lines: Sequence[bytes]) -> list[int]:
 def coarse(data: bytes) -> bytes:
     """Every digit mapped to ``0``: same length, and the same template as ``data``."""
     return data.translate(_DIGITS_TO_ZERO)
-
-
-@dataclass
-class TemplateStat:
-    """Lines and bytes (newlines included) of one template, and one line of it (digits as 0)."""
-
-    lines: int
-    size: int  # bytes, newlines included
-    example: bytes
-
-
-class TemplateCounter:
-    """Counts lines and bytes per template over a stream of whole-line chunks.
-
-    Feed chunks that end at a line end (only the last chunk may lack its newline). Memory
-    holds the distinct digit-free lines, folded into templates every ``fold_at`` of them or
-    every ``fold_bytes`` fed; a line is templated on its first ``KEY_MAX`` bytes (the rest
-    still counts in its size), so memory stays bounded whatever the lines.
-    """
-
-    KEY_MAX = 4096
-
-    def __init__(self, fold_at: int = 200_000, fold_bytes: int = 16 << 20) -> None:
-        self.fold_at = fold_at
-        self.fold_bytes = fold_bytes
-        self._pending = 0  # bytes fed since the last fold
-        self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
-        self._keys: Counter[bytes] = Counter()
-        self._unterminated: Counter[bytes] = Counter()  # keys of lines without newline
-        self._folded: dict[bytes, TemplateStat] = {}
-        self.lines = 0  # lines fed so far
-
-    def feed(self, chunk: bytes) -> None:
-        if not chunk:
-            return
-        lines = coarse(chunk).split(b"\n")
-        last = lines.pop()
-        if last:
-            lines.append(last)
-        if len(chunk) > self.KEY_MAX and max(map(len, lines)) > self.KEY_MAX:
-            self._cut_long(lines)
-        if last:
-            self._unterminated[lines[-1]] += 1
-        self.lines += len(lines)
-        # Counter.update from a list is a C loop.
-        self._keys.update(lines)
-        self._pending += len(chunk)
-        if len(self._keys) > self.fold_at or self._pending > self.fold_bytes:
-            self._fold()
-
-    def _cut_long(self, lines: list[bytes]) -> None:
-        limit = self.KEY_MAX
-        for i, line in enumerate(lines):
-            if len(line) > limit:
-                lines[i] = key = line[:limit]
-                self._beyond[key] += len(line) - limit
-
-    def _fold(self) -> None:
-        keys, beyond = self._keys, self._beyond
-        self._pending = 0
-        if not keys:
-            return
-        templates = templates_of(list(keys))
-        out = self._folded
-        get = out.get
-        # The coarse key has the length of its original lines (translate keeps lengths).
-        for tpl, (key, count) in zip(templates, keys.items(), strict=True):
-            size = count * (len(key) + 1) + (beyond.get(key, 0) if beyond else 0)
-            entry = get(tpl)
-            if entry is None:
-                out[tpl] = TemplateStat(count, size, key)
-            else:
-                entry.lines += count
-                entry.size += size
-        if self._unterminated:
-            template_of = dict(zip(keys, templates, strict=True))
-            for key, count in self._unterminated.items():
-                out[template_of[key]].size -= count  # no newline to count
-            self._unterminated.clear()
-        keys.clear()
-        beyond.clear()
-
-    def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
-        """Counts made elsewhere (another process) of other lines."""
-        self.lines += lines
-        for tpl, stat in templates.items():
-            mine = self._folded.get(tpl)
-            if mine is None:
-                self._folded[tpl] = stat
-            else:
-                mine.lines += stat.lines
-                mine.size += stat.size
-
-    def result(self) -> dict[bytes, TemplateStat]:
-        """``{template: TemplateStat}`` for everything fed so far."""
-        self._fold()
-        return self._folded

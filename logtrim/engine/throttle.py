@@ -26,6 +26,7 @@ class Pending:
     def __init__(self) -> None:
         self.at = float("-inf")
         self.line: tuple[int, bytes, bool] | None = None  # (lineno, raw line, service)
+        self.gap = -1  # the gap (Output.gaps) that counts the waiting line, if one does
 
 
 class Progress:
@@ -59,6 +60,7 @@ class Progress:
         st.line = (lineno, line, service)
         if not service:
             self._out.hide(len(line))
+            st.gap = self._out.gaps
         return False
 
     def late(self, stream: int, before: int | None = None) -> None:
@@ -78,10 +80,15 @@ class Progress:
                 return  # a command its dialect dropped
             self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
         else:
+            out = self._out
             masked = self._console_form(line)
-            if not self._out.budget.allows(Kind.PROGRESS, len(masked)):
+            if not out.budget.allows(Kind.PROGRESS, len(masked)):
                 return
-            self._out.emit(stream, masked, Kind.PROGRESS)
+            if st.gap == out.gaps and out.gap_lines > 0:
+                # Shown after all: the next gap marker does not count it as not shown.
+                out.gap_lines -= 1
+                out.gap_bytes = max(out.gap_bytes - len(line), 0)
+            out.emit(stream, masked, Kind.PROGRESS)
         self._history.mark_shown(lineno, stream=stream)
 
     def tick(self, now: float) -> None:
@@ -121,9 +128,10 @@ class Repeats:
         ``progress 10000/20000``), is shown, not counted: the count would span lines the
         console does not show, and say less than the line itself."""
         run = self.streams[stream]
-        key = template(ANSI_BYTES.sub(b"", shown))
+        key = template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
         if key == run.key and not self._out.gap_lines:
             run.count += 1
+            self._out.unsettled = True  # the count is printed before anything else
             self._out.tally.collapsed += 1
             # Counted on the console: not shown again as the context of a later error.
             self._history.mark_shown(lineno, stream=stream)
@@ -147,6 +155,7 @@ class Repeats:
     def settle(self) -> None:
         """Something else is about to be printed: the counts so far go first, right after
         the repeats they count (a later repeat of the same line is counted anew)."""
+        self._out.unsettled = False
         for stream in self.streams:
             self._report(stream)
 

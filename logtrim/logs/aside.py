@@ -1,7 +1,8 @@
 """Work on the second core: a forked process computes a value and hands it back pickled.
 
 ``stats`` counts the templates of a large raw task log this way while the main process parses
-its entries; the two take about as long as the slower of them, not their sum.
+its entries; the two take about as long as the slower of them, not their sum. :func:`talk`
+also lets the two exchange values on the way (the halves of a plain log, their templates).
 """
 
 from __future__ import annotations
@@ -9,7 +10,8 @@ from __future__ import annotations
 import os
 import pickle
 from collections.abc import Callable
-from typing import TypeVar
+from contextlib import suppress
+from typing import Any, TypeVar
 
 from .._fork import can_fork
 
@@ -53,3 +55,58 @@ def aside(work: Callable[[], T]) -> Callable[[], T | None]:
         return value
 
     return collect
+
+
+class Link:
+    """Pickled values back and forth between a process and the one it forked (:func:`talk`)."""
+
+    def __init__(self, read: int, write: int) -> None:
+        self._in = os.fdopen(read, "rb")
+        self._out = os.fdopen(write, "wb")
+
+    def send(self, value: object) -> None:
+        pickle.dump(value, self._out, protocol=pickle.HIGHEST_PROTOCOL)
+        self._out.flush()
+
+    def receive(self) -> Any:
+        """The other's next value (our own process's bytes); raises when it is gone."""
+        return pickle.load(self._in)
+
+    def close(self) -> None:
+        for end in (self._out, self._in):
+            with suppress(OSError):
+                end.close()
+
+
+def talk(work: Callable[[Link], None]) -> tuple[Link, Callable[[], bool]] | None:
+    """Start ``work(link)`` in a forked process that can answer and be answered; None when
+    there is no ``fork`` (see :func:`aside`). Returns this process's link and a function that
+    closes it and waits for the other (True: it did its work)."""
+    if not can_fork():
+        return None
+    down_read, down_write = os.pipe()
+    up_read, up_write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: as in ``aside``, leave without running the parent's exit code
+        code = 1
+        try:
+            os.close(down_write)
+            os.close(up_read)
+            link = Link(down_read, up_write)
+            work(link)
+            link.close()
+            code = 0
+        except BaseException:  # the parent does the work itself
+            pass
+        finally:
+            os._exit(code)
+    os.close(down_read)
+    os.close(up_write)
+    link = Link(up_read, down_write)
+
+    def done() -> bool:
+        link.close()  # a child still waiting for a value gets an end of file
+        _, status = os.waitpid(pid, 0)
+        return status == 0
+
+    return link, done

@@ -6,8 +6,8 @@ import re
 from collections.abc import Iterator
 from operator import itemgetter
 
+from ..engine.counting import TemplateStat
 from ..engine.kinds import Kind
-from ..engine.templates import TemplateStat
 
 WILDCARD = b"<*>"
 MERGE_MAX = 20_000  # the largest templates merged; the rest are listed as they are

@@ -17,9 +17,9 @@ from enum import Enum
 
 from .._matchers import compiler
 from ..engine.baseline import template_hashes
+from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
-from ..engine.templates import TemplateCounter, TemplateStat
 from .aside import aside
 from .inputs import Input, InputFormat, open_detected
 from .merge import merge

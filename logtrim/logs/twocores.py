@@ -1,5 +1,7 @@
 """Counting a large input's templates on two cores: the second half of a plain file, or a
 whole raw task log's templates, in a forked process (:mod:`.aside`) while this one reads on.
+The halves of a plain file hold mostly the same distinct lines: each process templates half
+of them and hands the other its templates, so each line meets the regex once.
 
 Lines are counted alike wherever the file is cut, so the figures are those of one pass.
 """
@@ -7,11 +9,11 @@ Lines are counted alike wherever the file is cut, so the figures are those of on
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ..engine.templates import TemplateCounter, TemplateStat
-from .aside import aside
+from ..engine.counting import TemplateCounter, TemplateStat
+from .aside import Link, talk
 from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
 
 if TYPE_CHECKING:
@@ -24,7 +26,7 @@ def count_plain(
     # A large plain file: its second half (from a line start) is counted on the second
     # core. Lines are counted alike wherever the file is cut, so the figures are the same.
     half = _half(inp, min_size)
-    side = aside(functools.partial(count_file, inp.path, half)) if half else None
+    side = talk(functools.partial(_second_half, inp.path, half)) if half else None
     for chunk in chunks:
         last = bool(half) and info.bytes + len(chunk) >= half
         mine = chunk[: half - info.bytes] if last else chunk
@@ -33,11 +35,31 @@ def count_plain(
         if last:
             inp.close()
             break
-    if side is not None:
+    if half:
+        got = _with_second_half(counter, side) if side else None
         counter.result()  # this half's templates first, as a single pass would list them
-        lines, size, templates = side() or count_file(inp.path, half)
+        lines, size, templates = got or count_file(inp.path, half)  # (failed: count it here)
         counter.add(lines, templates)
         info.bytes += size
+
+
+def _with_second_half(
+    counter: TemplateCounter, side: tuple[Link, Callable[[], bool]]
+) -> tuple[int, int, dict[bytes, TemplateStat]] | None:
+    """The other process's counts of the second half, the templates of the lines both
+    halves hold made once: each process makes those of one parity and hands them over."""
+    link, done = side
+    try:
+        mine = counter.share(0)
+        counter.learn(link.receive())
+        link.send(mine)
+        counter.result()  # while the other process folds its half
+        got: tuple[int, int, dict[bytes, TemplateStat]] | None = link.receive()
+    except Exception:  # the other process failed: this one counts its half
+        got = None
+    finally:
+        ok = done()
+    return got if ok else None
 
 
 def _half(inp: Input, min_size: int) -> int:
@@ -66,10 +88,27 @@ def count_file(path: str, start: int = 0) -> tuple[int, int, dict[bytes, Templat
         return _count(iter(functools.partial(file.read, CHUNK), b""))
 
 
+def _second_half(path: str, start: int, link: Link) -> None:
+    """In the other process: count a plain file from byte ``start`` (a line start), make
+    the templates of one parity of its distinct lines, take the others' and send the
+    figures."""
+    with open(path, "rb") as file:
+        file.seek(start)
+        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""))
+    link.send(counter.share(1))
+    counter.learn(link.receive())
+    link.send((counter.lines, size, counter.result()))
+
+
 def _count(raw: Iterable[bytes]) -> tuple[int, int, dict[bytes, TemplateStat]]:
+    counter, size = _counted(raw)
+    return counter.lines, size, counter.result()
+
+
+def _counted(raw: Iterable[bytes]) -> tuple[TemplateCounter, int]:
     counter = TemplateCounter()
     size = 0
     for chunk in line_chunks(raw):
         counter.feed(chunk)
         size += len(chunk)
-    return counter.lines, size, counter.result()
+    return counter, size

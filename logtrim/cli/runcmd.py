@@ -1,0 +1,172 @@
+"""What ``logtrim run`` does once its options are parsed, by typer (:mod:`.app`) or by
+:mod:`.runargs` (the plain command lines, without importing typer: start-up counts).
+
+Typer-free on purpose. :func:`main` gives the fast path the exit codes that typer's
+``main`` and :func:`.app.main` give the same command line.
+"""
+
+import contextlib
+import errno
+import gc
+import importlib
+import os
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+from .. import _log
+from .._errors import LogtrimError, UsageError
+from .guard import ensure_std_fds, finish
+from .options import RunOptions, check_closing_room, default_artifact
+
+if TYPE_CHECKING:
+    from ..archive.target import Target
+    from ..archive.writer import ArchiveWriter
+
+
+def execute(
+    command: list[str],
+    artifact: Path | None,
+    name: str | None,
+    mask: list[str] | None,
+    pty: bool,
+    force: bool,
+    config: Path | None,
+    verbose: bool,
+    **given: object,
+) -> int:
+    """Run COMMAND as ``logtrim run`` does; the exit code. ``given``: the options that
+    settings may also come from (see Settings); None: not given on the command line."""
+    _writer, Target, run_unfiltered = _import_run_modules()
+    _log.configure(verbose)
+    target = None
+    try:
+        options = _prepare(command, given, artifact, name, mask or [], pty, config)
+        # Checked and created before the child starts: a bad path is a usage error (exit 2).
+        target = Target.create(options.artifact, force=force)
+        archive = None
+        if _writer.available():
+            # Forked now, while this process is small: the writer shares its memory.
+            archive = _writer.ForkedArchive(target, options.level)
+            archive.start()
+    except LogtrimError:
+        raise
+    except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
+        _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
+        if target is not None:
+            target.discard()
+        return run_unfiltered(command)
+    import anyio
+
+    from ..run.step import run as run_pipeline
+
+    writer = archive or _in_process(target, options.level)
+    code: int = anyio.run(run_pipeline, options, writer, backend="asyncio")
+    return code
+
+
+def main(kwargs: dict[str, Any]) -> int:
+    """:func:`execute` with the exit codes typer's ``main`` (standalone mode off) and
+    :func:`.app.main` give ``run``: end of input is an abort (130, after a newline on
+    stderr), an interrupt 130, a reader that left 1; the rest as :func:`.guard.finish`."""
+    ensure_std_fds()
+    try:
+        try:
+            return execute(**kwargs)
+        except EOFError:
+            sys.stderr.write("\n")
+            sys.stderr.flush()
+            return 130
+        except KeyboardInterrupt:
+            return 130
+        except OSError as exc:
+            if exc.errno != errno.EPIPE:
+                raise
+            # Rare: typer's own handling (its exit-time flush must not fail again).
+            from typer._click.utils import PacifyFlushWrapper
+
+            sys.stdout = PacifyFlushWrapper(sys.stdout)
+            sys.stderr = PacifyFlushWrapper(sys.stderr)
+            return 1
+    except SystemExit as exc:
+        code = exc.code
+        return code if isinstance(code, int) else (0 if code is None else 1)
+    except Exception as exc:
+        return finish(exc)
+
+
+def _import_run_modules() -> tuple[ModuleType, type["Target"], Callable[[list[str]], int]]:
+    """Import what ``run`` needs with the garbage collector off, then freeze what they made.
+
+    Importing allocates some 100,000 objects that live until exit: each collection during
+    the imports (dozens), every full one during the run and the one at exit would scan them
+    again for nothing. Frozen, they are never scanned; the forked writer also shares them
+    copy-on-write.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        import asyncio  # noqa: F401  (imported here, with the collector off)
+
+        import anyio  # noqa: F401
+
+        # What ``anyio.run(..., backend="asyncio")`` imports; best effort (internal name).
+        with contextlib.suppress(ImportError):
+            importlib.import_module("anyio._backends._asyncio")
+        from ..archive import forked
+        from ..archive.target import Target
+        from ..run import step  # noqa: F401
+        from ..run.process import run_unfiltered
+    finally:
+        gc.freeze()
+        if was_enabled:
+            gc.enable()
+    return forked, Target, run_unfiltered
+
+
+def _prepare(
+    command: list[str],
+    given: dict[str, object],
+    artifact: Path | None,
+    name: str | None,
+    mask: list[str],
+    pty: bool,
+    config: Path | None,
+) -> RunOptions:
+    """Check every setting and build the run's options (before the child starts)."""
+
+    from ..dialects import choose
+    from .config import masks_from, resolve
+
+    env = dict(os.environ)
+    cwd = Path.cwd()
+    settings = resolve(given, env, cwd, config)
+    masks, missing = masks_from(settings.mask_env, mask, env)
+    for variable in missing:
+        _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
+    if pty and os.name == "nt":
+        raise UsageError("--pty needs a POSIX system")
+    path = artifact if artifact is not None else default_artifact(command, cwd)
+    dialect = choose(settings.ci, env)
+    check_closing_room(settings.budget, dialect, path, name or path.name)
+    return RunOptions(
+        argv=command,
+        policy=settings.policy(masks),
+        dialect=dialect,
+        artifact=path,
+        name=name or path.name,
+        level=settings.level,
+        grace=settings.grace,
+        drain_timeout=settings.drain_timeout,
+        baseline=settings.baseline,
+        history=settings.history,
+        pty=pty,
+    )
+
+
+def _in_process(target: "Target", level: int) -> "ArchiveWriter":
+    from ..archive.inprocess import InProcessArchive
+
+    return InProcessArchive(target, level)

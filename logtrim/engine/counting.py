@@ -1,0 +1,172 @@
+"""Lines and bytes per line template over a stream of chunks (what ``stats`` reports).
+
+All digits are mapped to ``0`` (C-speed ``translate``: the template regex treats every digit
+alike), the distinct lines are counted with ``Counter`` (a C loop) and only they meet the
+regex (:func:`~logtrim.engine.templates.templates_of`).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from itertools import chain, compress, repeat
+from operator import is_
+
+from .templates import coarse, templates_of
+
+
+@dataclass
+class TemplateStat:
+    """Lines and bytes (newlines included) of one template, and one line of it (digits as 0)."""
+
+    lines: int
+    size: int  # bytes, newlines included
+    example: bytes
+
+
+class TemplateCounter:
+    """Counts lines and bytes per template over a stream of whole-line chunks.
+
+    Feed chunks that end at a line end (only the last chunk may lack its newline). Memory
+    holds the distinct digit-free lines, folded into templates when there are ``fold_at``
+    of them or they hold ``fold_bytes``; a line is templated on its first ``KEY_MAX`` bytes
+    (the rest still counts in its size), so memory stays bounded whatever the lines.
+    A log's distinct lines recur all through it (a few shapes, ids from a pool): held until
+    then, each meets the regex once per log, not once per so many bytes fed.
+    """
+
+    KEY_MAX = 4096
+
+    def __init__(
+        self, fold_at: int = 200_000, fold_bytes: int = 32 << 20, batch: int = 16_384
+    ) -> None:
+        self.fold_at = fold_at
+        self.fold_bytes = fold_bytes
+        self.batch = batch  # distinct lines templated at once: bounds the bulk path's memory
+        self._pending = 0  # bytes fed since the distinct lines were last looked at
+        self._held = 0  # distinct lines held then
+        self._first: int | None = None  # new distinct lines in the first look after a fold
+        self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
+        self._keys: Counter[bytes] = Counter()
+        self._unterminated: Counter[bytes] = Counter()  # keys of lines without newline
+        self._known: dict[bytes, bytes] = {}  # templates of held lines, made ahead of a fold
+        self._folded: dict[bytes, TemplateStat] = {}
+        self.lines = 0  # lines fed so far
+
+    def feed(self, chunk: bytes) -> None:
+        if not chunk:
+            return
+        lines = coarse(chunk).split(b"\n")
+        last = lines.pop()
+        if last:
+            lines.append(last)
+        if len(chunk) > self.KEY_MAX and max(map(len, lines)) > self.KEY_MAX:
+            self._cut_long(lines)
+        if last:
+            self._unterminated[lines[-1]] += 1
+        self.lines += len(lines)
+        # Counter.update from a list is a C loop.
+        self._keys.update(lines)
+        self._pending += len(chunk)
+        if len(self._keys) > self.fold_at:
+            self._fold()
+        elif self._pending > self.fold_bytes // 2:
+            self._check()
+
+    def _check(self) -> None:
+        """Every ``fold_bytes // 2`` fed: fold when the distinct lines held fill
+        ``fold_bytes``, or when as many new ones come as at first (lines that do not recur:
+        holding them saves no regex and slows the counting down)."""
+        self._pending = 0
+        held = len(self._keys)
+        fresh, self._held = held - self._held, held
+        if sum(map(len, self._keys)) > self.fold_bytes:  # a C loop
+            self._fold()
+        elif self._first is None:
+            self._first = fresh
+        elif fresh * 4 >= self._first * 3:
+            self._fold()
+
+    def _cut_long(self, lines: list[bytes]) -> None:
+        limit = self.KEY_MAX
+        for i, line in enumerate(lines):
+            if len(line) > limit:
+                lines[i] = key = line[:limit]
+                self._beyond[key] += len(line) - limit
+
+    def _fold(self) -> None:
+        keys, beyond = self._keys, self._beyond
+        self._pending = self._held = 0
+        self._first = None
+        if not keys:
+            self._known.clear()
+            return
+        templates = self._templates(list(keys))
+        out = self._folded
+        get = out.get
+        # The coarse key has the length of its original lines (translate keeps lengths).
+        for tpl, (key, count) in zip(templates, keys.items(), strict=True):
+            size = count * (len(key) + 1) + (beyond.get(key, 0) if beyond else 0)
+            entry = get(tpl)
+            if entry is None:
+                out[tpl] = TemplateStat(count, size, key)
+            else:
+                entry.lines += count
+                entry.size += size
+        if self._unterminated:
+            template_of = dict(zip(keys, templates, strict=True))
+            for key, count in self._unterminated.items():
+                out[template_of[key]].size -= count  # no newline to count
+            self._unterminated.clear()
+        keys.clear()
+        beyond.clear()
+        self._known.clear()
+
+    def _templates(self, keys: list[bytes]) -> list[bytes]:
+        """``templates_of(keys)``, in batches (the bulk path's memory grows with the lines
+        given it); those made ahead (:meth:`share`, :meth:`learn`) are looked up."""
+        known = self._known
+        found = list(map(known.get, keys)) if known else []  # C loops: one look-up a line
+        missing = list(compress(keys, map(is_, found, repeat(None)))) if known else keys
+        step = self.batch
+        made = chain.from_iterable(
+            templates_of(missing[i : i + step]) for i in range(0, len(missing), step)
+        )
+        if not known:
+            return list(made)
+        fresh = dict(zip(missing, made, strict=True))
+        return list(map(fresh.get, keys, found))  # type: ignore[arg-type]  # all found
+
+    def share(self, parity: int) -> dict[bytes, bytes]:
+        """Template now the held lines whose hash has this parity (0 or 1), and return
+        their templates: two processes that counted two parts of one log each take one
+        parity and hand the other theirs, so a line held by both meets the regex once."""
+        mine = [key for key in self._keys if hash(key) & 1 == parity]
+        step = self.batch
+        made = chain.from_iterable(
+            templates_of(mine[i : i + step]) for i in range(0, len(mine), step)
+        )
+        table = dict(zip(mine, made, strict=True))
+        self._known.update(table)
+        return table
+
+    def learn(self, known: dict[bytes, bytes]) -> None:
+        """Templates made elsewhere (another process's :meth:`share`) of lines this one may
+        hold: its next fold looks them up."""
+        self._known.update(known)
+
+    def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
+        """Counts made elsewhere (another process) of other lines."""
+        self.lines += lines
+        for tpl, stat in templates.items():
+            mine = self._folded.get(tpl)
+            if mine is None:
+                self._folded[tpl] = stat
+            else:
+                mine.lines += stat.lines
+                mine.size += stat.size
+
+    def result(self) -> dict[bytes, TemplateStat]:
+        """``{template: TemplateStat}`` for everything fed so far."""
+        self._fold()
+        return self._folded

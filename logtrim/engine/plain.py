@@ -1,0 +1,66 @@
+"""The common line's short path: an info or warning line a rule hit, in ordinary flow.
+
+On a long deployment most lines the selector looks at are such lines (``Deployed X to
+web-01``, ``warning: deprecated key``): not in the head, not after an error, under no command
+level or drop rule, past the verbatim allowance, short enough to show whole. The exact path
+asks about each of those states line by line (:meth:`~.select.Selector.line`); here they are
+known false for the whole stretch (:func:`ready`, checked by the caller), so a line costs its
+repeat key, a budget check and its emits. The console is the exact path's, in any chunks
+(tests/test_plain_properties.py).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .kinds import Kind
+from .output import STDOUT
+
+if TYPE_CHECKING:
+    from .select import Selector
+
+#: The tiers the short path takes: neither opens an incident nor is throttled.
+TIERS = (Kind.INFO, Kind.WARNING)
+
+
+def ready(sel: Selector, stream: int) -> bool:
+    """Whether the stream's next lines may take the short path (the caller has checked the
+    head, an open error and a command's level)."""
+    return (
+        sel.verbatim.left <= 0
+        and not sel.has_drop
+        and sel.withheld is None
+        and not sel.commands.quiet(stream)
+    )
+
+
+def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: float) -> None:
+    """What :meth:`~.select.Selector.line` does with such a line (whole, ending in a newline,
+    no redraw, no wider than the console shows), without asking again."""
+    sel.reasons.offer(line, lineno, error=False)  # after a traceback: its exception line?
+    size = len(line)
+    tally = sel.out.tally
+    tally.seen_lines[kind] += 1
+    tally.seen_bytes[kind] += size
+    key = sel.repeats.key(stream, line, now, lineno)
+    if key is None:
+        return
+    # What Shower.line does for a line with no context before it.
+    if sel.progress.streams[stream].line is not None:
+        sel.progress.late(stream, before=lineno)
+    out, show = sel.out, sel.show
+    masked = sel.shaper.masker.mask(line)
+    if not sel.budget.allows(kind, len(masked)):
+        show.hold(kind, size)
+        return
+    show.cut = []
+    gap = out.gap_text() if out.gap_lines > 0 else b""
+    if gap and not sel.budget.allows(kind, len(masked) + len(gap)):
+        show.hold(kind, size)
+        return
+    if gap:
+        out.emit(STDOUT, gap, Kind.NOISE, own=True)
+    out.clear_gap()
+    out.emit(stream, masked, kind)
+    sel.history.mark_shown(lineno, stream=stream)
+    sel.repeats.shown(stream, key, now)

@@ -1,0 +1,82 @@
+"""Hypothesis properties of the common line's short path (engine/plain.py): info and warning
+lines in ordinary flow skip the exact path's questions. Whatever the lines, the chunks, the
+streams and the time, the console (and its summary counts) is the exact path's."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim._matchers import compiler
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine import plain
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.policy import Policy, Tally
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+# Mostly info and warning lines (repeats of one shape among them), with everything that
+# changes how a line is taken: noise, detail, progress, errors and a traceback (context after
+# them, a reason), colour, a redraw, CRLF, a line wider than the console, a level switch that
+# hides lines, a secret declared, a last line without its newline.
+LINES = st.one_of(
+    st.integers(0, 999).map(lambda i: b"2024-05-01 12:00:00 INFO Deployed app %d to web-01\n" % i),
+    st.just(b"2024-05-01 12:00:00 INFO Deployed app 7 to web-01\n"),
+    st.integers(0, 99).map(lambda i: b"warning: deprecated key 'k%d'\n" % i),
+    st.just(b"WARNING: disk at 91%\n"),
+    st.just(b"\x1b[33mwarning:\x1b[0m colour\n"),
+    st.just(b"INFO half\rINFO redrawn\n"),
+    st.just(b"INFO with crlf\r\n"),
+    st.just(b"INFO " + b"w" * 300 + b"\n"),
+    st.just(b"copying file 0001.dat\n"),
+    st.just(b"2024-05-01 12:00:00 DEBUG resolved\n"),
+    st.integers(0, 100).map(lambda i: b"Progress: %d%%\n" % i),
+    st.just(b"ERROR: request refused\n"),
+    st.just(b"Traceback (most recent call last):\n"),
+    st.just(b'  File "app.py", line 3, in main\n'),
+    st.just(b"ValueError: bad input\n"),
+    st.just(b"##octopus[stdout-verbose]\n"),
+    st.just(b"##octopus[stdout-default]\n"),
+    st.just(b"::add-mask::s3cret-value-here\n"),
+    st.just(b"INFO token s3cret-value-here used\n"),
+    st.just(b"INFO no newline"),
+)
+
+
+def console(chunks: list[tuple[int, bytes]], budget: int, drop: bool) -> tuple[bytes, Tally]:
+    """The console for these (stream, chunk) pairs, a tenth of a second apart, and the
+    counts per tier that the summary and ``--json`` report."""
+    policy = Policy(budget=budget, head=3, tail=20, drop=("deprecated key 'k1",) if drop else ())
+    core = Core(policy, Octopus(), max_pending=4096, compiler=compiler())
+    core.reserve_closing("/tmp/run.log.zst", "run.log.zst")
+    core.start(0.0)
+    out, now = [], 0.0
+    for stream, chunk in chunks:
+        now += 0.1
+        out += core.feed(stream, chunk, now)[1]
+    out += core.finish_input(now)[1]
+    out += core.close(1, now, timed=False)[0]
+    return b"".join(data for _, data in out), core.out.tally
+
+
+@SETTINGS
+@given(
+    st.lists(LINES, min_size=1, max_size=150).map(b"".join),
+    st.lists(st.integers(min_value=0), max_size=12),
+    st.lists(st.booleans(), max_size=12),
+    st.integers(min_value=1500, max_value=9000),
+    st.booleans(),
+)
+def test_short_path_prints_what_the_exact_path_prints(
+    data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, drop: bool
+) -> None:
+    pieces = split(data * 3, cuts)
+    streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
+    chunks = list(zip(streams, pieces, strict=False))
+    short = console(chunks, budget, drop)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plain, "ready", lambda *_: False)
+        exact = console(chunks, budget, drop)
+    assert short == exact
