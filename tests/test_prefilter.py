@@ -226,3 +226,19 @@ def test_any_plan_any_rules_same_answers(keep: list[str], sample: bytes, chunk: 
     matcher.scan(sample)  # the plan is made from this one's bytes
     assert matcher.scan(chunk) == reference(matcher, chunk)
     assert matcher.scan(sample + chunk) == reference(matcher, sample + chunk)
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(KEEP_PARTS, min_size=1, max_size=5).map("".join), max_size=4), chunks())
+def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> None:
+    """The line-start forms of each pass (their shared leading items taken out, their
+    branches and optional items spread) match after a newline exactly where one of them
+    matches the line: the same lines, never fewer, never more."""
+    matcher = Matcher((*RULES, *extra_rules([f"^{k}" for k in keep], sorted(set(MARKERS)))))
+    assert matcher._pre is not None
+    pre = matcher._pre
+    for rx, ids, lowered in pre._bol:
+        for line in chunk.split(b"\n"):
+            hay = line.lower() if lowered else line
+            alone = any(pre._pieces[k].test(hay) for k in ids)
+            assert (rx.match(b"\n" + hay) is not None) == alone, (line, ids)

@@ -118,46 +118,6 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     )
 
 
-def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
-    """One regex for anchored pieces of the same flags: ``\\n`` then any of them. Pieces of
-    several rules lose their groups (each rule numbers its own); none refers to one."""
-    first = group[0]
-    state = first.state
-    items = [p.bol_items for p in group]
-    if any(p.state is not state for p in group):
-        state = _sre_parse.State()
-        state.flags = first.state.flags
-        items = [_uncaptured(x) for x in items]
-    if len(group) == 1:
-        tail = items[0]
-    else:
-        tail = [(_sre.BRANCH, (None, [_sre_parse.SubPattern(state, x) for x in items]))]
-    return _compile([(_sre.LITERAL, 10), *tail], state, first.flags)
-
-
-def _uncaptured(items: Sequence[Any]) -> list[Any]:
-    """Parsed items with every capturing group made a plain one (the same matches)."""
-    return [(op, _uncaptured_av(op, av)) for op, av in items]
-
-
-def _uncaptured_av(op: Any, av: Any) -> Any:
-    if op is _sre.SUBPATTERN:
-        return (None, av[1], av[2], _sub(av[3]))
-    if op is _sre.BRANCH:
-        return (av[0], [_sub(x) for x in av[1]])
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
-        return (av[0], av[1], _sub(av[2]))
-    if op in (_sre.ASSERT, _sre.ASSERT_NOT):
-        return (av[0], _sub(av[1]))
-    if op is getattr(_sre, "ATOMIC_GROUP", None):
-        return _sub(av)
-    return av
-
-
-def _sub(pattern: Any) -> Any:
-    return _sre_parse.SubPattern(pattern.state, _uncaptured(list(pattern)))
-
-
 def _compile(items: list[Any], state: Any, flags: int) -> re.Pattern[bytes]:
     compiled: re.Pattern[bytes] = _sre_compile.compile(
         _sre_parse.SubPattern(state, list(items)), flags

@@ -24,7 +24,8 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
-from .literals import Lits, line_start_regex, pieces
+from .linestart import line_start_regex
+from .literals import Lits, pieces
 from .passes import Plan, merge_literals, plan
 from .rules import Rule
 
