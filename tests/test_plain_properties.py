@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine import plain
+from logtrim.engine.baseline import Baseline, Shapes
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy, Tally
 
@@ -45,11 +46,24 @@ LINES = st.one_of(
 )
 
 
-def console(chunks: list[tuple[int, bytes]], budget: int, drop: bool) -> tuple[bytes, Tally]:
+GOOD = b"".join(
+    b"2024-05-01 12:00:00 INFO Deployed app %d to web-01\nwarning: deprecated key 'k%d'\n" % (i, i)
+    for i in range(50)
+)
+
+
+def console(
+    chunks: list[tuple[int, bytes]], budget: int, drop: bool, baseline: bool = False
+) -> tuple[bytes, Tally]:
     """The console for these (stream, chunk) pairs, a tenth of a second apart, and the
     counts per tier that the summary and ``--json`` report."""
     policy = Policy(budget=budget, head=3, tail=20, drop=("deprecated key 'k1",) if drop else ())
-    core = Core(policy, Octopus(), max_pending=4096, compiler=compiler())
+    good = None
+    if baseline:  # a good run that printed some of the lines: the others are new
+        shapes = Shapes()
+        shapes.feed(GOOD)
+        good = Baseline(shapes.hashes)
+    core = Core(policy, Octopus(), max_pending=4096, compiler=compiler(), baseline=good)
     core.reserve_closing("/tmp/run.log.zst", "run.log.zst")
     core.start(0.0)
     out, now = [], 0.0
@@ -68,15 +82,31 @@ def console(chunks: list[tuple[int, bytes]], budget: int, drop: bool) -> tuple[b
     st.lists(st.booleans(), max_size=12),
     st.integers(min_value=1500, max_value=9000),
     st.booleans(),
+    st.booleans(),
 )
 def test_short_path_prints_what_the_exact_path_prints(
-    data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, drop: bool
+    data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, drop: bool, good: bool
 ) -> None:
     pieces = split(data * 3, cuts)
     streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
     chunks = list(zip(streams, pieces, strict=False))
-    short = console(chunks, budget, drop)
+    short = console(chunks, budget, drop, good)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plain, "ready", lambda *_: False)
-        exact = console(chunks, budget, drop)
+        exact = console(chunks, budget, drop, good)
     assert short == exact
+
+
+def test_a_new_line_the_short_path_held_back_comes_back_at_the_end() -> None:
+    """With a baseline, a new info line the budget held back on the short path is kept for the
+    failure tail, as on the exact path, though hundreds of known lines follow it."""
+    known = b"".join(
+        b"2024-05-01 12:00:00 INFO Deployed app %d to web-01\n" % i for i in range(400)
+    )
+    new = b"2024-05-01 12:00:00 INFO Using the fallback mirror at eu-west\n"
+    chunks = [(STDOUT, known + new + known)]
+    short = console(chunks, 3000, False, True)
+    assert new.rstrip() in short[0]
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plain, "ready", lambda *_: False)
+        assert console(chunks, 3000, False, True) == short

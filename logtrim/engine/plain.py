@@ -26,12 +26,7 @@ TIERS = (Kind.INFO, Kind.WARNING)
 def ready(sel: Selector, stream: int) -> bool:
     """Whether the stream's next lines may take the short path (the caller has checked the
     head, an open error and a command's level)."""
-    return (
-        sel.verbatim.left <= 0
-        and not sel.has_drop
-        and sel.withheld is None
-        and not sel.commands.quiet(stream)
-    )
+    return sel.verbatim.left <= 0 and not sel.has_drop and not sel.commands.quiet(stream)
 
 
 def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: float) -> None:
@@ -51,12 +46,12 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     out, show = sel.out, sel.show
     masked = sel.shaper.masker.mask(line)
     if not sel.budget.allows(kind, len(masked)):
-        show.hold(kind, size)
+        _hold(sel, stream, line, kind, lineno, masked)
         return
     show.cut = []
     gap = out.gap_text() if out.gap_lines > 0 else b""
     if gap and not sel.budget.allows(kind, len(masked) + len(gap)):
-        show.hold(kind, size)
+        _hold(sel, stream, line, kind, lineno, masked)
         return
     if gap:
         out.emit(STDOUT, gap, Kind.NOISE, own=True)
@@ -64,3 +59,11 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     out.emit(stream, masked, kind)
     sel.history.mark_shown(lineno, stream=stream)
     sel.repeats.shown(stream, key, now)
+
+
+def _hold(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, masked: bytes) -> None:
+    """The budget does not show the line: held (counted), and with a baseline kept for the
+    failure tail if it is new."""
+    sel.show.hold(kind, len(line))
+    if sel.withheld is not None:
+        sel.withheld.offer(lineno, stream, line, masked)
