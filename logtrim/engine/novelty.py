@@ -54,10 +54,7 @@ class Novelty:
         if not new:
             if not hits:
                 return hits
-            for _, kind in hits:
-                if kind in self.known:
-                    self.known[kind] += 1
-            known = [(start, _KNOWN.get(kind, kind)) for start, kind in hits]
+            known = [(start, self.tier(kind, False)) for start, kind in hits]
             return [h for h in known if h[1] != Kind.NOISE]
         fresh = set(new)
         out = [(start, self.tier(kind, start in fresh)) for start, kind in hits]

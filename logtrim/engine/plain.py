@@ -14,7 +14,6 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
-from .output import STDOUT
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -40,33 +39,12 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     key = sel.repeats.key(stream, line, now, lineno)
     if key is None:
         return
-    # What Shower.line does for a line with no context before it.
-    if sel.progress.streams[stream].line is not None:
+    if sel.progress.streams[stream].line is not None:  # as Shower.line: its waiting state
         sel.progress.late(stream, before=lineno)
-    out, show = sel.out, sel.show
     # Already masked: the region is the console form Secrets.region made, every secret the
     # region declares learned first; only command lines were left for their dialect, and
     # those never take this path (their tier is SERVICE).
-    masked = line
-    if not sel.budget.allows(kind, len(masked)):
-        _hold(sel, stream, line, kind, lineno, masked)
-        return
-    show.cut = []
-    gap = out.gap_text() if out.gap_lines > 0 else b""
-    if gap and not sel.budget.allows(kind, len(masked) + len(gap)):
-        _hold(sel, stream, line, kind, lineno, masked)
-        return
-    if gap:
-        out.emit(STDOUT, gap, Kind.NOISE, own=True)
-    out.clear_gap()
-    out.emit(stream, masked, kind)
-    sel.history.mark_shown(lineno, stream=stream)
-    sel.repeats.shown(stream, key, now)
-
-
-def _hold(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, masked: bytes) -> None:
-    """The budget does not show the line: held (counted), and with a baseline kept for the
-    failure tail if it is new."""
-    sel.show.hold(kind, len(line))
-    if sel.withheld is not None:
-        sel.withheld.offer(lineno, stream, line, masked)
+    if sel.show.alone(stream, line, kind, lineno, size):
+        sel.repeats.shown(stream, key, now)
+    elif sel.withheld is not None:  # with a baseline: a new line held back, for the tail
+        sel.withheld.offer(lineno, stream, line, line)

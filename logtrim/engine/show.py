@@ -73,6 +73,8 @@ class Shower:
             self.progress.late(stream, before=before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
+        if not before and not context:
+            return self.alone(stream, masked, kind, lineno, written)
         if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
             self.hold(kind, written)
             return False
@@ -105,6 +107,25 @@ class Shower:
             out.tally.shown_bytes[own] += len(masked)
         elif context:
             out.tally.context_lines += 1
+        self.history.mark_shown(lineno, stream=stream)
+        return True
+
+    def alone(self, stream: int, masked: bytes, kind: Kind, lineno: int, size: int) -> bool:
+        """Print a line (its console form, masked) with no context before it, after the gap
+        marker, if the budget allows its tier; ``size``: its bytes as written."""
+        out = self.out
+        if not self.budget.allows(kind, len(masked)):
+            self.hold(kind, size)
+            return False
+        self.cut = []
+        gap = out.gap_text() if out.gap_lines > 0 else b""
+        if gap and not self.budget.allows(kind, len(masked) + len(gap)):
+            self.hold(kind, size)
+            return False
+        if gap:
+            out.emit(STDOUT, gap, Kind.NOISE, own=True)
+        out.clear_gap()
+        out.emit(stream, masked, kind)
         self.history.mark_shown(lineno, stream=stream)
         return True
 
