@@ -211,11 +211,14 @@ def diff(
     from ..baseline.load import load
     from ..logs import diff as differ
     from ..logs.inputs import open_input
+    from ..logs.similar import Neighbours
     from .config import from_command_line
 
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
-    result = differ.compute(load(good).hashes, inp, limit - _SUMMARY_ROOM, context)
+    near = Neighbours()
+    known = load(good, text=near.feed).hashes
+    result = differ.compute(known, inp, limit - _SUMMARY_ROOM, context, near)
     with _stdout_reader():
         if json_:
             sys.stdout.write(json.dumps(differ.to_json(result), indent=2) + "\n")

@@ -1,0 +1,158 @@
+"""Which of a failing run's new shapes are *near* a good run's line: the similarity stage of
+``logtrim diff``. Sans-IO.
+
+The exact stage (:class:`~logtrim.engine.baseline.Baseline`) calls a line new when no good-run
+line has its shape. A shape also differs when a single word does (a host, a unit, a mirror, a
+path's last part), and such a line is rarely what broke. This stage keeps a new line only if
+no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it) decides:
+
+- a line becomes a set of *tokens*: its runs of ``[\\w.]`` (so a path or a host name splits
+  into its parts) with a letter, of four chars or more (logjuicer drops shorter words as
+  noise), no hex id (``3f2a9c01``, as logjuicer's tokenizer replaces ids); digits count as
+  ``0`` (as in the template);
+- tokens weigh by their rarity in the good run (inverse document frequency over its distinct
+  lines, smoothed: ``1 + ln((n + 1) / (df + 1))``, as logreduce's TF-IDF model did), so the
+  prefix every line carries (a host, a program name) says little; an error word
+  (:data:`_ERROR_WORDS`, logjuicer's list) weighs as logjuicer's five copies of it, and a
+  line is never near one that lacks one of its error words (logjuicer weighs them so that
+  gaining one moves a line away; an error a good run never printed is what ``diff`` is for);
+- a line is near a good one when the cosine similarity of their weighted token vectors is at
+  least :data:`THRESHOLD`: 0.7, logjuicer's distance threshold of 0.3 (``1 - cosine > 0.3``
+  is an anomaly there). In a line of several words one word changed still leaves it near; in
+  a line of three, it does not (a third of the line);
+- a line with no token (only numbers and short words) stays as the exact stage says.
+
+Finding the nearest good-run line: an inverted index (token -> token sets holding it) and
+*prefix filtering*: a set ``B`` with cosine >= t to ``A`` shares at least ``t²`` of ``A``'s
+weight (squared norm), so it holds one of the heaviest tokens of ``A`` that make up more than
+the other ``1 - t²``; only the sets listed under those are compared.
+
+Bounded: at most :data:`INDEX_CAP` distinct token sets are indexed (past it, a line near only
+an unindexed one is still shown: the safe side), and a query compares at most
+:data:`CANDIDATE_CAP` of them (past it, the line counts as new).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+
+#: logjuicer's threshold: distance ``1 - cosine`` above 0.3 is an anomaly.
+THRESHOLD = 0.7
+#: logjuicer's tokenizer drops words of up to three chars.
+MIN_TOKEN = 4
+#: logjuicer makes an error word count five times (the word and four tagged copies).
+ERROR_WEIGHT = 5
+INDEX_CAP = 1 << 16
+CANDIDATE_CAP = 4096
+_LINES_MAX = 1 << 16  # distinct lines remembered, not to tokenize them twice
+
+_WORD = re.compile(rb"\w(?:[\w.]*\w)?")  # no dot at either end
+# An id: hex digits (with ``.``/``_``), a digit among them (digits are 0 here), as the
+# template's ``<hex>`` (6 or more) or a number.
+_HEX_ID = re.compile(rb"(?=.*0)(?:[0-9a-fA-F._]{6,}|[0._]+)")
+_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# logjuicer's error words (its tokenizer's ``is_error``), as whole words, any case.
+_ERROR_WORDS = frozenset(
+    b"error fatal failure failed warning err fail warn denied assert assertion "
+    b"exception traceback".split()
+)
+
+Tokens = frozenset[bytes]
+
+
+def tokens(line: bytes) -> Tokens:
+    """The token set of a line."""
+    out: set[bytes] = set()
+    for word in _WORD.findall(line.translate(_DIGITS_TO_ZERO)):
+        if word.lower() in _ERROR_WORDS:
+            out.add(word.lower())
+        elif len(word) >= MIN_TOKEN and not _HEX_ID.fullmatch(word):
+            out.add(word)
+    return frozenset(out)
+
+
+class Neighbours:
+    """Distinct token sets of a good run's lines, searchable for one near a query."""
+
+    def __init__(self, cap: int = INDEX_CAP) -> None:
+        self.cap = cap
+        self.sets: list[Tokens] = []
+        self.postings: dict[bytes, list[int]] = {}  # token -> indexes into ``sets``
+        self._index: dict[Tokens, int] = {}
+        self._lines: set[bytes] = set()  # lines met (digits as 0), bounded
+        self.full = False  # some token sets were not indexed
+
+    def feed(self, chunk: bytes) -> None:
+        """Index the lines of a chunk of whole lines (each distinct one tokenized once)."""
+        lines = set(chunk.translate(_DIGITS_TO_ZERO).split(b"\n"))
+        fresh = lines - self._lines
+        if len(self._lines) + len(fresh) > _LINES_MAX:
+            self._lines.clear()  # a line met again is tokenized again: the same set
+        self._lines |= fresh
+        self.add(fresh)
+
+    def add(self, lines: Iterable[bytes]) -> None:
+        """Index lines."""
+        for line in lines:
+            self.add_tokens(tokens(line))
+
+    def add_tokens(self, toks: Tokens) -> int | None:
+        """Index one token set: its index (None: empty, or past the cap)."""
+        if not toks:
+            return None
+        found = self._index.get(toks)
+        if found is not None:
+            return found
+        if len(self.sets) >= self.cap:
+            self.full = True
+            return None
+        index = self._index[toks] = len(self.sets)
+        self.sets.append(toks)
+        for tok in toks:
+            self.postings.setdefault(tok, []).append(index)
+        return index
+
+    def weight(self, tok: bytes) -> float:
+        """A token's weight, squared: rarer in the index weighs more."""
+        idf = 1.0 + math.log((len(self.sets) + 1) / (len(self.postings.get(tok, ())) + 1))
+        return idf * idf * (ERROR_WEIGHT if tok in _ERROR_WORDS else 1)
+
+    def cosine(self, a: Tokens, b: Tokens) -> float:
+        """The cosine similarity of two token sets, weighted by this index."""
+        w = self.weight
+        dot = sum(map(w, a & b))
+        return dot / math.sqrt(sum(map(w, a)) * sum(map(w, b))) if dot else 0.0
+
+    def nearest(self, toks: Tokens, threshold: float = THRESHOLD, by: Neighbours | None = None
+                ) -> int | None:  # fmt: skip
+        """The index of a set with cosine >= ``threshold`` with ``toks`` (the first found;
+        None: none is); weights from ``by`` (default: this index)."""
+        if not toks:
+            return None
+        found = self._index.get(toks)
+        if found is not None:
+            return found
+        judge = by or self
+        weights = sorted(((judge.weight(t), t) for t in toks), reverse=True)
+        total = sum(w for w, _ in weights)
+        rest, prefix = total, []
+        for w, tok in weights:  # the heaviest tokens, until the others weigh < t² of all
+            if rest < threshold * threshold * total:
+                break
+            prefix.append(tok)
+            rest -= w
+        errors = toks & _ERROR_WORDS
+        tried: set[int] = set()
+        for tok in prefix:
+            for index in self.postings.get(tok, ()):
+                if index in tried:
+                    continue
+                tried.add(index)
+                other = self.sets[index]
+                if errors <= other and judge.cosine(toks, other) >= threshold - 1e-9:
+                    return index
+                if len(tried) >= CANDIDATE_CAP:
+                    return None
+        return None
