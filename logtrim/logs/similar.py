@@ -11,8 +11,9 @@ no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it
   noise), no hex id (``3f2a9c01``, as logjuicer's tokenizer replaces ids); digits count as
   ``0`` (as in the template);
 - tokens weigh by their rarity in the good run (inverse document frequency over its distinct
-  lines, smoothed: ``1 + ln((n + 1) / (df + 1))``, as logreduce's TF-IDF model did), so the
-  prefix every line carries (a host, a program name) says little; an error word
+  lines, smoothed: ``1 + ln((n + 1) / (df + 1))``, as logreduce's TF-IDF model did; a token
+  no good line holds counts as held by one), so the prefix every line carries (a host, a
+  program name) says little; an error word
   (:data:`_ERROR_WORDS`, logjuicer's list) weighs as logjuicer's five copies of it, and a
   line is never near one that lacks one of its error words (logjuicer weighs them so that
   gaining one moves a line away; an error a good run never printed is what ``diff`` is for);
@@ -116,7 +117,10 @@ class Neighbours:
 
     def weight(self, tok: bytes) -> float:
         """A token's weight, squared: rarer in the index weighs more."""
-        idf = 1.0 + math.log((len(self.sets) + 1) / (len(self.postings.get(tok, ())) + 1))
+        # A token no good line holds weighs as one that one line holds: a good run is a
+        # sample, and the next one may well print it once.
+        df = max(len(self.postings.get(tok, ())), 1)
+        idf = 1.0 + math.log((len(self.sets) + 1) / (df + 1))
         return idf * idf * (ERROR_WEIGHT if tok in _ERROR_WORDS else 1)
 
     def cosine(self, a: Tokens, b: Tokens) -> float:

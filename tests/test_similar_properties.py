@@ -1,0 +1,45 @@
+"""Properties of the similarity stage of ``diff`` (:mod:`logtrim.logs.similar`)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.logs.similar import THRESHOLD, Neighbours, tokens
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# A small vocabulary, so that lines share words often; error words among them.
+WORDS = st.sampled_from(
+    [b"Started", b"unit", b"deploy", b"mirror", b"package", b"Error", b"failed", b"cache",
+     b"upload", b"server", b"web-01", b"db.example.com", b"/srv/app", b"12", b"0x1f", b"at"]
+)  # fmt: skip
+LINES = st.lists(WORDS, min_size=1, max_size=8).map(b" ".join)
+
+
+@SETTINGS
+@given(st.lists(LINES, min_size=1, max_size=40), st.lists(LINES, min_size=1, max_size=10))
+def test_the_indexed_search_finds_what_comparing_with_every_line_finds(
+    good: list[bytes], queries: list[bytes]
+) -> None:
+    """Prefix filtering only skips lines that cannot be near: the answer is the brute
+    force's (cosine >= the threshold with some line holding the query's error words)."""
+    index = Neighbours()
+    index.feed(b"\n".join(good))
+    for query in queries:
+        toks = tokens(query)
+        errors = {t for t in toks if t in {b"error", b"failed"}}
+        brute = any(
+            errors <= other and index.cosine(toks, other) >= THRESHOLD - 1e-9
+            for other in index.sets
+        )
+        assert (index.nearest(toks) is not None) == (bool(toks) and brute)
+
+
+@SETTINGS
+@given(LINES, st.integers(0, 10**6))
+def test_numbers_do_not_change_a_lines_tokens(line: bytes, number: int) -> None:
+    assert tokens(line + b" %d" % number) == tokens(line + b" 7")
+    index = Neighbours()
+    index.feed(line)
+    toks = tokens(line.replace(b"12", b"%d" % number))
+    assert not toks or index.nearest(toks) is not None
