@@ -21,7 +21,9 @@ no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it
   least :data:`THRESHOLD`: 0.7, logjuicer's distance threshold of 0.3 (``1 - cosine > 0.3``
   is an anomaly there). In a line of several words one word changed still leaves it near; in
   a line of three, it does not (a third of the line);
-- a line with no token (only numbers and short words) stays as the exact stage says.
+- a line with no token (only numbers, ids, short words, punctuation: ``}``, ``[100%]``, a
+  chunk length) is near any other such line, as logjuicer's tokenizer makes every line of
+  one word a single token: one the good run also printed is not reported.
 
 Finding the nearest good-run line: an inverted index (token -> token sets holding it) and
 *prefix filtering*: a set ``B`` with cosine >= t to ``A`` shares at least ``t²`` of ``A``'s
@@ -50,9 +52,9 @@ CANDIDATE_CAP = 4096
 _LINES_MAX = 1 << 16  # distinct lines remembered, not to tokenize them twice
 
 _WORD = re.compile(rb"\w(?:[\w.]*\w)?")  # no dot at either end
-# An id: hex digits (with ``.``/``_``), a digit among them (digits are 0 here), as the
-# template's ``<hex>`` (6 or more) or a number.
-_HEX_ID = re.compile(rb"(?=.*0)(?:[0-9a-fA-F._]{6,}|[0._]+)")
+# An id or a number: hex digits (with ``.``/``_``), a digit among them (digits are 0 here),
+# as logjuicer's tokenizer tells ids (``is_uid``).
+_HEX_ID = re.compile(rb"(?=.*0)[0-9a-fA-F._]+")
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 # logjuicer's error words (its tokenizer's ``is_error``), as whole words, any case.
 _ERROR_WORDS = frozenset(
@@ -84,9 +86,12 @@ class Neighbours:
         self._index: dict[Tokens, int] = {}
         self._lines: set[bytes] = set()  # lines met (digits as 0), bounded
         self.full = False  # some token sets were not indexed
+        self.blank = False  # a line with no token was met
 
     def feed(self, chunk: bytes) -> None:
         """Index the lines of a chunk of whole lines (each distinct one tokenized once)."""
+        if self.full:
+            return
         lines = set(chunk.translate(_DIGITS_TO_ZERO).split(b"\n"))
         fresh = lines - self._lines
         if len(self._lines) + len(fresh) > _LINES_MAX:
@@ -100,8 +105,9 @@ class Neighbours:
             self.add_tokens(tokens(line))
 
     def add_tokens(self, toks: Tokens) -> int | None:
-        """Index one token set: its index (None: empty, or past the cap)."""
+        """Index one token set: its index (None: past the cap)."""
         if not toks:
+            self.blank = True
             return None
         found = self._index.get(toks)
         if found is not None:
@@ -132,9 +138,10 @@ class Neighbours:
     def nearest(self, toks: Tokens, threshold: float = THRESHOLD, by: Neighbours | None = None
                 ) -> int | None:  # fmt: skip
         """The index of a set with cosine >= ``threshold`` with ``toks`` (the first found;
-        None: none is); weights from ``by`` (default: this index)."""
+        None: none is; -1: ``toks`` is empty and so was a line's here); weights from ``by``
+        (default: this index)."""
         if not toks:
-            return None
+            return -1 if self.blank else None
         found = self._index.get(toks)
         if found is not None:
             return found
