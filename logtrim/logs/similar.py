@@ -39,7 +39,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 
 #: logjuicer's threshold: distance ``1 - cosine`` above 0.3 is an anomaly.
 THRESHOLD = 0.7
@@ -63,6 +63,7 @@ _ERROR_WORDS = frozenset(
 )
 
 Tokens = frozenset[bytes]
+Stored = tuple[bytes, ...]  # a token set as indexed: sorted (a tuple takes a fifth of the room)
 
 
 def tokens(line: bytes) -> Tokens:
@@ -81,23 +82,26 @@ class Neighbours:
 
     def __init__(self, cap: int = INDEX_CAP) -> None:
         self.cap = cap
-        self.sets: list[Tokens] = []
+        self.sets: list[Stored] = []
         self.postings: dict[bytes, list[int]] = {}  # token -> indexes into ``sets``
-        self._index: dict[Tokens, int] = {}
-        self._lines: set[bytes] = set()  # lines met (digits as 0), bounded
+        self._index: dict[Stored, int] = {}
+        # Hashes of the lines met (digits as 0), bounded: a line whose hash another's shares
+        # is not indexed (its set may be missing: it shows, the safe side).
+        self._lines: set[int] = set()
         self.full = False  # some token sets were not indexed
         self.blank = False  # a line with no token was met
+        self._vocab: dict[bytes, bytes] = {}
 
     def feed(self, chunk: bytes) -> None:
         """Index the lines of a chunk of whole lines (each distinct one tokenized once)."""
         if self.full:
             return
-        lines = set(chunk.translate(_DIGITS_TO_ZERO).split(b"\n"))
-        fresh = lines - self._lines
+        lines = {hash(line): line for line in chunk.translate(_DIGITS_TO_ZERO).split(b"\n")}
+        fresh = lines.keys() - self._lines
         if len(self._lines) + len(fresh) > _LINES_MAX:
             self._lines.clear()  # a line met again is tokenized again: the same set
         self._lines |= fresh
-        self.add(fresh)
+        self.add(lines[h] for h in fresh)
 
     def add(self, lines: Iterable[bytes]) -> None:
         """Index lines."""
@@ -109,14 +113,17 @@ class Neighbours:
         if not toks:
             self.blank = True
             return None
-        found = self._index.get(toks)
+        key = tuple(sorted(toks))
+        found = self._index.get(key)
         if found is not None:
             return found
         if len(self.sets) >= self.cap:
             self.full = True
             return None
-        index = self._index[toks] = len(self.sets)
-        self.sets.append(toks)
+        # One bytes object per distinct token: a good run has few (a few thousand).
+        key = tuple([self._vocab.setdefault(tok, tok) for tok in key])
+        index = self._index[key] = len(self.sets)
+        self.sets.append(key)
         for tok in toks:
             self.postings.setdefault(tok, []).append(index)
         return index
@@ -129,24 +136,21 @@ class Neighbours:
         idf = 1.0 + math.log((len(self.sets) + 1) / (df + 1))
         return idf * idf * (ERROR_WEIGHT if tok in _ERROR_WORDS else 1)
 
-    def cosine(self, a: Tokens, b: Tokens) -> float:
+    def cosine(self, a: Tokens, b: Collection[bytes]) -> float:
         """The cosine similarity of two token sets, weighted by this index."""
         w = self.weight
-        dot = sum(map(w, a & b))
+        dot = sum(map(w, a.intersection(b)))
         return dot / math.sqrt(sum(map(w, a)) * sum(map(w, b))) if dot else 0.0
 
-    def nearest(self, toks: Tokens, threshold: float = THRESHOLD, by: Neighbours | None = None
-                ) -> int | None:  # fmt: skip
+    def nearest(self, toks: Tokens, threshold: float = THRESHOLD) -> int | None:
         """The index of a set with cosine >= ``threshold`` with ``toks`` (the first found;
-        None: none is; -1: ``toks`` is empty and so was a line's here); weights from ``by``
-        (default: this index)."""
+        None: none is; -1: ``toks`` is empty and so was a line's here)."""
         if not toks:
             return -1 if self.blank else None
-        found = self._index.get(toks)
+        found = self._index.get(tuple(sorted(toks)))
         if found is not None:
             return found
-        judge = by or self
-        weights = sorted(((judge.weight(t), t) for t in toks), reverse=True)
+        weights = sorted(((self.weight(t), t) for t in toks), reverse=True)
         total = sum(w for w, _ in weights)
         rest, prefix = total, []
         for w, tok in weights:  # the heaviest tokens, until the others weigh < t² of all
@@ -162,7 +166,7 @@ class Neighbours:
                     continue
                 tried.add(index)
                 other = self.sets[index]
-                if errors <= other and judge.cosine(toks, other) >= threshold - 1e-9:
+                if errors.issubset(other) and self.cosine(toks, other) >= threshold - 1e-9:
                     return index
                 if len(tried) >= CANDIDATE_CAP:
                     return None
