@@ -205,7 +205,8 @@ def diff(
     ] = _DIFF_CONTEXT,
     binary: BinaryOption = False,
 ) -> None:
-    """Show BAD's new lines: those whose shape (template) no line of GOOD has."""
+    """Show BAD's new lines: those whose shape (template) no line of GOOD has, and that no
+    line of GOOD is near (most words alike)."""
     import json
 
     from ..baseline.load import load
