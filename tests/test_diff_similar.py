@@ -171,3 +171,29 @@ def test_an_index_file_as_good_keeps_the_exact_stage(tmp_path: Path) -> None:
     report = json.loads(proc.stdout)
     assert report["near_shapes"] == 0
     assert SYSTEMD_NEW.decode() in [e["text"] for e in report["shown"]]
+
+
+def test_a_new_line_with_the_same_words_as_an_earlier_one_is_counted_with_it(
+    tmp_path: Path,
+) -> None:
+    """Another prefix, the same words: one novelty, shown once; a failure reported again by
+    another layer in other case (``Error:``, ``ERROR:``) is shown each time."""
+    good = b"Building the release package for the staging environment\n" * 3
+    bad = good + (
+        b"Fetching index from cache.example.net\n"
+        b"Build step one finished\n"
+        b">  Fetching index from cache.example.net\n"
+        b"Error: Command failed. See logs for output.\n"
+        b"Build step two finished\n"
+        b"ERROR: Command failed. See logs for output.\n"
+    )
+    report = _diff(good, bad, tmp_path)
+    shown = report["shown"]
+    assert isinstance(shown, list)
+    texts = [entry["text"] for entry in shown]
+    assert texts.count("Fetching index from cache.example.net") == 1
+    assert not any(t.startswith(">") for t in texts)
+    fetch = next(e for e in shown if e["text"].startswith("Fetching"))
+    assert fetch["repeats"] == 1
+    assert "Error: Command failed. See logs for output." in texts
+    assert "ERROR: Command failed. See logs for output." in texts

@@ -41,7 +41,7 @@ class Found:
     before: list[tuple[int, bytes]]  # (number, text), oldest first
     after: list[tuple[int, bytes]] = field(default_factory=list)
     tier: Kind = Kind.NOISE
-    repeats: int = 0  # later lines of this shape
+    repeats: int = 0  # later lines of this shape, or of its tokens (:func:`_sift`)
     context: bool = True  # shown with its neighbours (False: they did not fit the budget)
 
 
@@ -112,14 +112,23 @@ def compute(
 
 
 def _sift(out: Diff, good: Neighbours) -> None:
-    """Leave out the new shapes whose first line is near a line of GOOD."""
+    """Leave out the new shapes whose first line is near a line of GOOD, and count a new
+    line with the same tokens as an earlier one with that one."""
     kept: list[Found] = []
+    same: dict[frozenset[bytes], Found] = {}  # the token set of each line kept -> the line
     for found in out.found:
-        toks = tokens(found.text)
-        if good.nearest(toks) is not None:
+        if good.nearest(tokens(found.text)) is not None:
             out.near_shapes += 1
             out.near_lines += 1 + found.repeats
             out.new_lines -= 1 + found.repeats
+            continue
+        # The same words as an earlier new line (another prefix, other ids), as logjuicer
+        # looks a tokenized line up once: counted with it. Error words keep their case here
+        # (``Error:`` then ``ERROR:`` is a failure reported again by another layer).
+        key = tokens(found.text, fold=False)
+        first = same.setdefault(key, found) if key else found
+        if first is not found:
+            first.repeats += 1 + found.repeats
             continue
         kept.append(found)
     out.found = kept
@@ -201,7 +210,7 @@ def summary(diff: Diff) -> str:
     return (
         f"{len(diff.found):,} new line shapes ({diff.new_lines:,} of {diff.lines:,} lines); "
         f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}; "
-        f"{repeats:,} later lines of the same shapes not shown"
+        f"{repeats:,} later lines of the same shapes or words not shown"
         + (
             f"; {diff.near_shapes:,} more new shapes ({diff.near_lines:,} lines) near a good "
             "run's line, not shown"

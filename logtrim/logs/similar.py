@@ -66,12 +66,12 @@ Tokens = frozenset[bytes]
 Stored = tuple[bytes, ...]  # a token set as indexed: sorted (a tuple takes a fifth of the room)
 
 
-def tokens(line: bytes) -> Tokens:
-    """The token set of a line."""
+def tokens(line: bytes, *, fold: bool = True) -> Tokens:
+    """The token set of a line; its error words in lower case if ``fold``."""
     out: set[bytes] = set()
     for word in _WORD.findall(line.translate(_DIGITS_TO_ZERO)):
         if word.lower() in _ERROR_WORDS:
-            out.add(word.lower())
+            out.add(word.lower() if fold else word)
         elif len(word) >= MIN_TOKEN and not _HEX_ID.fullmatch(word):
             out.add(word)
     return frozenset(out)
