@@ -31,8 +31,9 @@ weight (squared norm), so it holds one of the heaviest tokens of ``A`` that make
 the other ``1 - t²``; only the sets listed under those are compared.
 
 Bounded: at most :data:`INDEX_CAP` distinct token sets are indexed (past it, a line near only
-an unindexed one is still shown: the safe side), and a query compares at most
-:data:`CANDIDATE_CAP` of them (past it, the line counts as new).
+an unindexed one is still shown: the safe side); a query compares at most
+:data:`CANDIDATE_CAP` of them, and all queries together :data:`WORK_CAP` (past either, the
+line counts as new).
 """
 
 from __future__ import annotations
@@ -49,6 +50,8 @@ MIN_TOKEN = 4
 ERROR_WEIGHT = 5
 INDEX_CAP = 1 << 16
 CANDIDATE_CAP = 4096
+#: Comparisons over all queries, at most (a few seconds); past it, every line counts as new.
+WORK_CAP = 1 << 21
 _LINES_MAX = 1 << 16  # distinct lines remembered, not to tokenize them twice
 
 _WORD = re.compile(rb"\w(?:[\w.]*\w)?")  # no dot at either end
@@ -91,6 +94,7 @@ class Neighbours:
         self.full = False  # some token sets were not indexed
         self.blank = False  # a line with no token was met
         self._vocab: dict[bytes, bytes] = {}
+        self.work = 0  # comparisons made by :meth:`nearest` so far
 
     def feed(self, chunk: bytes) -> None:
         """Index the lines of a chunk of whole lines (each distinct one tokenized once)."""
@@ -165,9 +169,10 @@ class Neighbours:
                 if index in tried:
                     continue
                 tried.add(index)
+                self.work += 1
                 other = self.sets[index]
                 if errors.issubset(other) and self.cosine(toks, other) >= threshold - 1e-9:
                     return index
-                if len(tried) >= CANDIDATE_CAP:
+                if len(tried) >= CANDIDATE_CAP or self.work >= WORK_CAP:
                     return None
         return None
