@@ -197,3 +197,29 @@ def test_a_new_line_with_the_same_words_as_an_earlier_one_is_counted_with_it(
     assert fetch["repeats"] == 1
     assert "Error: Command failed. See logs for output." in texts
     assert "ERROR: Command failed. See logs for output." in texts
+
+
+def test_an_archive_with_an_index_frame_gives_what_its_log_gives(tmp_path: Path) -> None:
+    """A run with a baseline ends its archive with its shapes; as GOOD, that archive still
+    gives its lines to the similarity stage: the same report as the plain log."""
+    log = tmp_path / "good.log"
+    log.write_bytes(SYSTEMD_GOOD)
+    archive = tmp_path / "good.zst"
+    run = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(archive),
+         "--baseline", str(log), "--", "cat", str(log)],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
+    reports = []
+    for good in (log, archive):
+        proc = subprocess.run(
+            [sys.executable, "-m", "logtrim", "diff", "--json", str(good),
+             str(tmp_path / "bad.log")],
+            capture_output=True, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        reports.append(json.loads(proc.stdout))
+    assert reports[0] == reports[1]
+    assert reports[0]["near_shapes"] >= 1

@@ -33,8 +33,8 @@ OnText = Callable[[bytes], None]
 
 def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP, text: OnText | None = None) -> Shapes:
     """The shapes of every line of the baseline at ``path``; raise :class:`InputError`.
-    With ``text``, an archive is read whole (not from its trailer's hashes) and ``text``
-    gets its lines too; an index file has none to give."""
+    With ``text``, ``text`` gets the lines too (an archive with an index frame is read
+    whole for them, its shapes still from the frame); an index file has none to give."""
     base = Path(path)
     if base.is_dir():
         files = sorted(p for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -56,7 +56,9 @@ def _load_one(path: str, shapes: Shapes, text: OnText | None) -> None:
             raise InputError(f"{path}: not a readable baseline index (corrupt or truncated)")
         shapes.add(h for run in found for h in run)
         return
-    if head.startswith(ZSTD_MAGIC) and text is None and _from_trailer(path, shapes):
+    # The shapes from the index frame; the lines, for ``text``, still from the archive.
+    trailer_shapes = head.startswith(ZSTD_MAGIC) and _from_trailer(path, shapes)
+    if trailer_shapes and text is None:
         return
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
@@ -64,7 +66,8 @@ def _load_one(path: str, shapes: Shapes, text: OnText | None) -> None:
     mine = Shapes(shapes.cap, tasklog=is_task)
     read = 0
     for chunk in chunks:
-        mine.feed(chunk)
+        if not trailer_shapes:
+            mine.feed(chunk)
         if text is not None:
             text(chunk)
         read += len(chunk)
