@@ -2,9 +2,15 @@
 
 from __future__ import annotations
 
+import tempfile
+from pathlib import Path
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from logtrim.baseline.load import load
+from logtrim.logs import diff
+from logtrim.logs.inputs import open_input
 from logtrim.logs.similar import THRESHOLD, Neighbours, tokens
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -45,3 +51,26 @@ def test_numbers_do_not_change_a_lines_tokens(line: bytes, number: int) -> None:
     index.feed(line)
     toks = tokens(line.replace(b"12", b"%d" % number))
     assert not toks or index.nearest(toks) is not None
+
+
+LOG_LINES = st.lists(LINES, min_size=1, max_size=30)
+
+
+@SETTINGS
+@given(LOG_LINES, LOG_LINES)
+def test_diff_with_the_similarity_stage_shows_a_subset_of_the_new_lines(
+    good: list[bytes], bad: list[bytes]
+) -> None:
+    """What the similarity stage shows is among what the exact stage calls new, and never a
+    line GOOD printed as it is."""
+    with tempfile.TemporaryDirectory() as tmp:
+        good_path, bad_path = Path(tmp, "good.log"), Path(tmp, "bad.log")
+        good_path.write_bytes(b"\n".join(good) + b"\n")
+        bad_path.write_bytes(b"\n".join(bad) + b"\n")
+        near = Neighbours()
+        known = load(good_path, text=near.feed).hashes
+        exact = diff.compute(known, open_input(str(bad_path)), 1 << 20, 0)
+        both = diff.compute(known, open_input(str(bad_path)), 1 << 20, 0, near)
+    assert {f.number for f in both.shown} <= {f.number for f in exact.shown}
+    assert not {f.text for f in both.shown} & set(good)
+    assert both.new_lines + both.near_lines == exact.new_lines
