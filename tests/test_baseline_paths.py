@@ -110,21 +110,21 @@ def test_new_lines_and_shapes_are_those_of_the_per_line_form(
 
 
 @SETTINGS
-@given(st.lists(LINE, max_size=40), st.lists(LINE, max_size=40))
+@given(st.lists(LINE, min_size=1, max_size=40), st.lists(LINE, max_size=40), st.booleans())
 def test_a_shaper_of_the_other_kind_or_with_unknown_shapes_is_not_taken_over(
-    good: list[str], run: list[str]
+    good: list[str], run: list[str], tasklog: bool
 ) -> None:
-    """A task log's cache shapes lines without their prefix: a plain run must not use it;
-    nor a cache whose shapes the baseline lacks (left out past its cap)."""
-    loaded = Shapes(tasklog=True)
+    """A task log's cache shapes lines without their prefix: a run of the other kind must not
+    use it; nor a cache holding a shape the baseline lacks (left out past its cap)."""
+    run_data = _data(good + run, TASK_PREFIX)
+    loaded = Shapes(tasklog=tasklog)
     loaded.feed(_data(good, TASK_PREFIX))
-    run_data = _data(run, TASK_PREFIX)
-    plain = Baseline(set(loaded.hashes), prior=loaded.shaper)
-    straight = Baseline(set(loaded.hashes))
-    assert plain.new_lines(run_data) == straight.new_lines(run_data)
-    other = Shapes(tasklog=False)
-    other.feed(_data(good))
-    fewer = set(list(other.hashes)[1:])
-    assert Baseline(fewer, prior=other.shaper).new_lines(run_data) == Baseline(fewer).new_lines(
+    other = Baseline(set(loaded.hashes), tasklog=not tasklog, prior=loaded.shaper)
+    assert other.new_lines(run_data) == Baseline(set(loaded.hashes), tasklog=not tasklog).new_lines(
         run_data
     )
+    loaded = Shapes(tasklog=tasklog)
+    loaded.feed(_data(good, TASK_PREFIX))
+    fewer = set(loaded.hashes) - {next(iter(loaded.shaper.cache.values()))}
+    lacking = Baseline(fewer, tasklog=tasklog, prior=loaded.shaper)
+    assert lacking.new_lines(run_data) == Baseline(fewer, tasklog=tasklog).new_lines(run_data)
