@@ -253,11 +253,14 @@ class Baseline:
         # Most chunks of a run hold only lines met before, none of them new: one look-up per
         # line, no set of the chunk built (a line past KEY_MAX is never in ``_old``: its key
         # is cut, below).
-        if self._old.issuperset(keys):
+        old = self._old
+        if old.issuperset(keys):
             return []
         if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
             keys = [k[:KEY_MAX] for k in keys]
-        fresh = self._new_keys(set(keys))
+        distinct = set(keys)
+        distinct.difference_update(old)  # what is left: new lines, and lines not met yet
+        fresh = self._new_keys(distinct)
         if not fresh:
             return []
         return list(compress(count(), map(fresh.__contains__, keys)))
