@@ -10,11 +10,14 @@ skeletons whose token varies (:mod:`.variables`): a line that matches one is not
 The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
 distinct lines found with a set. Only the distinct digit-free lines not met before meet the
 template regex (once, over all of them joined) and the hash; a bounded cache maps them to
-their shape after that. A chunk with no new line costs one set difference.
+their shape after that. A chunk of lines met before, none of them new, costs one look-up per
+line. A run takes over the cache of the Shaper that loaded a plain-log baseline: the lines the
+baseline has need no regex again (the run still learns their shapes, for its own index).
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
 past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
-as new). The cache holds at most 65,536 lines and 16 MB of them, and starts anew past that.
+as new). The cache (with the lines taken over) holds at most 65,536 lines and 16 MB of them, and
+starts anew past that.
 A line is shaped on its first :data:`KEY_MAX` bytes.
 """
 
