@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 from conftest import split, zstd_dc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim import LogtrimHandler
@@ -133,6 +133,8 @@ def command_bytes(data: bytes) -> int:
     st.lists(st.booleans(), max_size=12),
     st.sampled_from(sorted(DIALECTS)),
 )
+# The reason shows a NUL as the text \x00: with "00" after it, that is the secret "0000".
+@example((["0000"], b"\x0000"), [], [], "azure")
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:
