@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from .._text import ANSI_BYTES, COLOUR
 from .held import Held
-from .kinds import Kind
+from .kinds import ERROR, NOISE, SERVICE, Kind
 from .templates import coarse
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
@@ -107,7 +107,7 @@ def incidents(
     left_after = left_block = 0
     for lineno, raw in lines:
         kind = classify(raw)
-        if Kind.ERROR <= kind < Kind.SERVICE:
+        if ERROR <= kind < SERVICE:
             head, head_raw = lineno, raw
             left_after, left_block = after, block
             out[lineno] = (head, True, True)
@@ -125,8 +125,8 @@ def incidents(
             left_after = left_block = 0
         if blank:
             continue
-        if head >= 0 or kind > Kind.NOISE:
-            out[lineno] = (head, kind > Kind.NOISE, cont)
+        if head >= 0 or kind > NOISE:
+            out[lineno] = (head, kind > NOISE, cont)
     return out
 
 
@@ -293,12 +293,12 @@ class Incident:
         context of at least the error tier; else as it is."""
         if self.block and (not line.strip() or continues(self.head, line)):
             self.block -= 1
-            return Kind.ERROR, True, True
+            return ERROR, True, True
         self.block = 0
         if self.after:
             self.after -= 1
-            if kind < Kind.ERROR:
-                return Kind.ERROR, True, False
+            if kind < ERROR:
+                return ERROR, True, False
         return kind, False, False
 
     def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
@@ -306,7 +306,5 @@ class Incident:
         error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
         most frames a trace may have, so a first frame was seen if fewer are left)."""
         return self.block > 0 and (
-            not line.strip()
-            or continues(self.head, line)
-            or (kind == Kind.ERROR and self.block < block)
+            not line.strip() or continues(self.head, line) or (kind == ERROR and self.block < block)
         )

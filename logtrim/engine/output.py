@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .._sizes import format_count, format_size
 from .._text import as_bytes
-from .kinds import Kind
+from .kinds import NOISE, PROGRESS, Kind
 from .policy import Budget, Tally
 
 STDOUT, STDERR = 1, 2
@@ -64,12 +64,37 @@ class Output:
             self._put([(STDOUT, line) for line in self._restore])
             self._reset = self._restore = []
         self._out.append((stream, data))
-        self.budget.spend(len(data))
-        if kind != Kind.NOISE:
-            self.tally.shown_lines[kind] += 1
-            self.tally.shown_bytes[kind] += len(data)
-            if kind == Kind.PROGRESS and self.after_progress is not None:
+        size = len(data)
+        self.budget.used += size  # Budget.spend, inline: a call per line shown costs
+        if kind != NOISE:
+            tally = self.tally
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += size
+            if kind == PROGRESS and self.after_progress is not None:
                 self.after_progress()
+
+    def after_gap(self, stream: int, gap: bytes, data: bytes, kind: Kind) -> None:
+        """The gap marker ``gap`` (if any), then ``data``: what ``emit`` of each does, with
+        the gap cleared between them; in one call for the common state (nothing to settle,
+        no levels to switch): a shown line costs this once."""
+        if self.unsettled or self.wrap is not _no_wrap or self._restore or kind == PROGRESS:
+            if gap:
+                self.emit(STDOUT, gap, NOISE, own=True)
+            self.clear_gap()
+            self.emit(stream, data, kind)
+            return
+        out, size = self._out, len(data)
+        if gap:
+            out.append((STDOUT, gap))
+            self.own_bytes += len(gap)
+        self.gap_lines = self.gap_bytes = 0
+        self.gaps += 1
+        out.append((stream, data))
+        self.budget.used += len(gap) + size
+        if kind != NOISE:
+            tally = self.tally
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += size
 
     def settle_now(self) -> None:
         """Print what must come before anything else (a pending collapse count)."""
@@ -126,7 +151,7 @@ class Output:
         """One line of logtrim's own, when the budget has room for it."""
         line = OWN + as_bytes(text) + b"\n"
         if self.budget.allows_marker(len(line)):
-            self.emit(STDOUT, line, Kind.NOISE, own=True, settle=settle)
+            self.emit(STDOUT, line, NOISE, own=True, settle=settle)
 
     def gap_text(self, context_lines: int = 0, *, sized: bool = True) -> bytes:
         """The gap marker, for the gap less the ``context_lines`` shown with the next line."""
@@ -141,7 +166,7 @@ class Output:
         """Print the gap marker now (when the budget has room) and start a new gap."""
         gap = self.gap_text(0, sized=sized)
         if gap and self.budget.allows_marker(len(gap)):
-            self.emit(STDOUT, gap, Kind.NOISE, own=True)
+            self.emit(STDOUT, gap, NOISE, own=True)
         self.clear_gap()
 
     def take(self) -> list[Emit]:

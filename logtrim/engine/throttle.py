@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .._sizes import format_count, format_size
 from .._text import ANSI_BYTES
 from .history import History
-from .kinds import Kind
+from .kinds import PROGRESS, SERVICE
 from .output import STDERR, STDOUT, Output
 from .policy import lines_text
 from .templates import template
@@ -78,17 +78,17 @@ class Progress:
         if service:
             if not line:
                 return  # a command its dialect dropped
-            self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
+            self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", SERVICE)
         else:
             out = self._out
             masked = self._console_form(line)
-            if not out.budget.allows(Kind.PROGRESS, len(masked)):
+            if not out.budget.allows(PROGRESS, len(masked)):
                 return
             if st.gap == out.gaps and out.gap_lines > 0:
                 # Shown after all: the next gap marker does not count it as not shown.
                 out.gap_lines -= 1
                 out.gap_bytes = max(out.gap_bytes - len(line), 0)
-            out.emit(stream, masked, Kind.PROGRESS)
+            out.emit(stream, masked, PROGRESS)
         self._history.mark_shown(lineno, stream=stream)
 
     def tick(self, now: float) -> None:
@@ -139,7 +139,9 @@ class Repeats:
                 run.reported = now
                 self._out.marker(f"(repeated {_times(run.count)} so far)", settle=False)
             return None
-        self.end(stream)
+        if run.count:  # as end(), inline: most lines shown end no run
+            self._report(stream)
+        run.key = None
         return key
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
