@@ -116,6 +116,15 @@ class Budget:
         ceiling = TIER_CEILINGS.get(kind, 0.0) * self.live
         return self.used + cost <= ceiling
 
+    def ceiling(self, kind: Kind) -> float:
+        """What ``used`` may reach with a line of ``kind``: :meth:`allows` is ``used + cost <=
+        ceiling(kind)`` (the per-line paths compare it for the line and its gap marker)."""
+        if kind == SERVICE:
+            return math.inf
+        if kind == KEEP:
+            return self.live + self.dip
+        return TIER_CEILINGS.get(kind, 0.0) * self.live
+
     def tier_room(self, kind: Kind) -> float:
         """The largest cost :meth:`allows` still allows a line of ``kind`` (negative: none)."""
         return TIER_CEILINGS.get(kind, 0.0) * self.live - self.used

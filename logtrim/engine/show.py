@@ -113,13 +113,14 @@ class Shower:
     def alone(self, stream: int, masked: bytes, kind: Kind, lineno: int, size: int) -> bool:
         """Print a line (its console form, masked) with no context before it, after the gap
         marker, if the budget allows its tier; ``size``: its bytes as written."""
-        out, budget, cost = self.out, self.budget, len(masked)
-        if not budget.allows(kind, cost):
+        out, budget = self.out, self.budget
+        room = budget.ceiling(kind) - len(masked)  # Budget.allows, once for both costs
+        if budget.used > room:
             self.hold(kind, size)
             return False
         self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
-        if gap and not budget.allows(kind, cost + len(gap)):
+        if gap and budget.used + len(gap) > room:
             self.hold(kind, size)
             return False
         out.after_gap(stream, gap, masked, kind)
