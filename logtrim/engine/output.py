@@ -160,7 +160,8 @@ class Output:
             return b""
         size = f" ({format_size(self.gap_bytes)})" if sized else ""
         plural = "s" if lines != 1 else ""
-        return f"[logtrim] ... {format_count(lines)} line{plural}{size} not shown ...\n".encode()
+        count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
+        return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
 
     def flush_gap(self, *, sized: bool = True) -> None:
         """Print the gap marker now (when the budget has room) and start a new gap."""
