@@ -14,12 +14,13 @@ from .failure import Incident, hold_cut
 from .forward import Forwarder
 from .held import Held
 from .history import CUT, History, Shaper
-from .kinds import ERROR, INFO, KEEP, NOISE, PROGRESS, SERVICE, Kind
+from .kinds import ERROR, KEEP, NOISE, PROGRESS, SERVICE, Kind
 from .matcher import Matcher
 from .native import NativeProgress
 from .novelty import Withheld
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
+from .promote import promote
 from .reason import ReasonChooser
 from .show import Shower
 from .throttle import Progress, Repeats
@@ -163,13 +164,6 @@ class Selector:
         """The tiers the budget no longer shows."""
         return self.show.stopped
 
-    def line_mode(self, stream: int, lineno: int) -> bool:
-        """Whether the next line must be looked at even without a rule hit."""
-        inc = self.incidents[stream]
-        if lineno < self.policy.head or inc.after or inc.block or self.commands.is_open(stream):
-            return True
-        return self.commands.forced(stream)
-
     # Long: one line's whole decision in order (forwarded, verbatim, promoted, filtered).
     def line(
         self,
@@ -211,7 +205,7 @@ class Selector:
         native = self.progress.native if kind == PROGRESS else None
         context = cont = False
         if kind != NOISE or not self.commands.quiet(stream):
-            kind, seen, context, cont = self._promote(stream, line, kind, lineno, detail)
+            kind, seen, context, cont = promote(self, stream, line, kind, lineno, detail)
         # Every line looked at is a reason candidate; its own tier says whether it is an error.
         self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
         size = len(line) if size < 0 else size
@@ -300,20 +294,3 @@ class Selector:
         self.verbatim.show(stream, line, seen, lineno)
         if kind == ERROR and not context:
             self.incidents[stream].open(line, lineno, self.policy.after, self.policy.block)
-
-    def _promote(
-        self, stream: int, line: bytes, kind: Kind, lineno: int, detail: bool = False
-    ) -> tuple[Kind, Kind, bool, bool]:
-        """(tier, own tier, context, continues) of a line: dropped, part of an error block,
-        after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
-        if kind < KEEP and self.dropped(line):
-            return NOISE, kind, False, False
-        seen = kind
-        kind, context, cont = self.incidents[stream].take(line, kind)
-        if cont:
-            return kind, seen, context, cont
-        # The head is brief: it may not take more than a tenth of the live budget.
-        head = lineno < self.policy.head and self.budget.used < self.budget.live // 10
-        if head and kind < INFO and not detail:
-            kind = seen = INFO
-        return kind, seen, context, False
