@@ -1,17 +1,25 @@
 """Hypothesis properties of the per-line shortcuts of the engine's output: a shown line after
-its gap marker in one call (``Output.after_gap``), and the tier's ceiling computed once for a
-line and its marker (``Budget.ceiling``), print and count what the general calls do."""
+its gap marker in one call (``Output.after_gap``), the tier's ceiling computed once for a
+line and its marker (``Budget.ceiling``), and the repeat collapse's template made only when
+needed print and count what the general calls do."""
 
 from __future__ import annotations
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logtrim._text import ANSI_BYTES
+from logtrim.engine.history import History
 from logtrim.engine.kinds import Kind
 from logtrim.engine.output import STDERR, STDOUT, Output
 from logtrim.engine.policy import Budget, Tally
+from logtrim.engine.templates import template
+from logtrim.engine.throttle import Repeats
 
 SETTINGS = settings(max_examples=300, deadline=None)
+# Lines of one template (with colour too), of others, and alike but for a path.
+REPEATED = [b"copied 1 file\n", b"copied 22 files\n", b"\x1b[1mcopied 3 files\x1b[0m\n",
+            b"done\n", b"copied /srv/a\n", b"copied /srv/b\n"]  # fmt: skip
 
 
 def output(budget: int, levels: bool, after_progress: bool) -> tuple[Output, list[str]]:
@@ -102,3 +110,46 @@ def test_the_ceiling_answers_as_allows_for_a_line_and_its_marker(
     room = budget.ceiling(kind) - cost  # as Shower.alone compares it
     assert (budget.used <= room) == budget.allows(kind, cost)
     assert (budget.used + marker <= room) == budget.allows(kind, cost + marker)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([STDOUT, STDERR]),
+            st.sampled_from(REPEATED),
+            st.booleans(),  # lines hidden before it: a gap
+            st.booleans(),  # shown when not a repeat (else the budget held it)
+        ),
+        max_size=40,
+    )
+)
+def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
+    lines: list[tuple[int, bytes, bool, bool]],
+) -> None:
+    """The repeat collapse, whose template waits until a line without a gap asks for it,
+    counts exactly the lines whose template is the last shown line's on their stream, with
+    no line hidden in between."""
+    out = Output(Budget(1_000_000), Tally())
+    repeats = Repeats(30.0, out, History(100))
+    last: dict[int, bytes | None] = {STDOUT: None, STDERR: None}
+    hidden = False  # lines not shown since the last one shown, on either stream
+    for lineno, (stream, line, gap, shown) in enumerate(lines):
+        if gap:
+            out.hide(10)
+            hidden = True
+        plain = ANSI_BYTES.sub(b"", line)
+        repeat = not hidden and last[stream] == template(plain)
+        key = repeats.key(stream, line, float(lineno), lineno)
+        assert (key is None) == repeat
+        if not repeat:
+            last[stream] = None
+        if key is not None and shown:
+            out.clear_gap()
+            hidden = False
+            repeats.shown(stream, key, float(lineno))
+            last[stream] = template(plain)
+        elif key is not None:
+            out.hide(len(line))  # held back: it joins the gap
+            hidden = True
+        assert repeats.streams[stream].empty == (last[stream] is None)
