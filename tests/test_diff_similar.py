@@ -223,3 +223,33 @@ def test_an_archive_with_an_index_frame_gives_what_its_log_gives(tmp_path: Path)
         reports.append(json.loads(proc.stdout))
     assert reports[0] == reports[1]
     assert reports[0]["near_shapes"] >= 1
+
+
+PYTEST_GOOD = b"""\
+..............................                                           [100%]
+30 passed in 2.71s
+"""
+# pytest's report of a failing assertion (a run of a small shop project's tests).
+PYTEST_BAD = b"""\
+..............................F                                          [100%]
+=================================== FAILURES ===================================
+___________________________________ test_vat ___________________________________
+
+    def test_vat():
+>       assert vat(10) == 12
+E       assert 14.399999999999999 == 12
+E        +  where 14.399999999999999 = vat(10)
+
+test_shop.py:9: AssertionError
+=========================== short test summary info ============================
+FAILED test_shop.py::test_vat - assert 14.399999999999999 == 12
+1 failed, 30 passed in 2.40s
+"""
+
+
+def test_lines_sharing_one_word_are_each_shown(tmp_path: Path) -> None:
+    """pytest's ``>   assert f(10) == 12`` and the ``E   assert 14.4 == 12`` under it share
+    only the word ``assert``: both are shown, the second says what went wrong."""
+    texts = _shown(_diff(PYTEST_GOOD, PYTEST_BAD, tmp_path))
+    assert ">       assert vat(10) == 12" in texts
+    assert "E       assert 14.399999999999999 == 12" in texts

@@ -111,6 +111,12 @@ def compute(
     return out
 
 
+# Lines count together by their words only when they have this many: with fewer, most of a
+# line is in what tokens leave out (pytest's ``>   assert f(10) == 12`` and the
+# ``E   assert 14.4 == 12`` under it share only ``assert``).
+_SAME_WORDS = 3
+
+
 def _sift(out: Diff, good: Neighbours) -> None:
     """Leave out the new shapes whose first line is near a line of GOOD, and count a new
     line with the same tokens as an earlier one with that one."""
@@ -126,7 +132,7 @@ def _sift(out: Diff, good: Neighbours) -> None:
         # looks a tokenized line up once: counted with it. Error words keep their case here
         # (``Error:`` then ``ERROR:`` is a failure reported again by another layer).
         key = tokens(found.text, fold=False)
-        first = same.setdefault(key, found) if key else found
+        first = same.setdefault(key, found) if len(key) >= _SAME_WORDS else found
         if first is not found:
             first.repeats += 1 + found.repeats
             continue
