@@ -13,10 +13,13 @@ from collections.abc import Sequence
 
 from ..dialects import Dialect, Level, all_dialects
 from ..dialects.base import Mask
-from .kinds import Kind
+from .kinds import NOISE, PROGRESS, Kind
 from .output import STDERR, STDOUT
 
 # The tier a level raises every line of its stream to, at least.
+# Plain names: on CPython 3.11 ``Level.NORMAL`` is a look-up through the enum's metaclass,
+# and the selector asks for a stream's level several times a line.
+_NORMAL, _QUIET, _PROGRESS = Level.NORMAL, Level.QUIET, Level.PROGRESS
 _FLOOR = {Level.INFO: Kind.INFO, Level.WARNING: Kind.WARNING, Level.ERROR: Kind.ERROR}
 #: A command over several lines holds at most this many more: a bound, whatever the input.
 MAX_LINES = 64
@@ -189,26 +192,26 @@ class Commands:
     # -- the level switches ---------------------------------------------------------------
     def quiet(self, stream: int) -> bool:
         """Whether the stream's lines go to the archive only."""
-        return self._levels[stream] is Level.QUIET
+        return self._levels[stream] is _QUIET
 
     def as_written(self, stream: int) -> bool:
         """Whether the stream's lines may be shown as written (within the verbatim
         allowance): not under a level that keeps them off the console or throttles them."""
-        return self._levels[stream] not in (Level.QUIET, Level.PROGRESS)
+        return self._levels[stream] not in (_QUIET, _PROGRESS)
 
     def forced(self, stream: int) -> bool:
         """Whether the stream's level makes every line worth a look."""
-        return self._levels[stream] not in (Level.NORMAL, Level.QUIET)
+        return self._levels[stream] not in (_NORMAL, _QUIET)
 
     def apply(self, stream: int, kind: Kind) -> Kind:
         """A line's tier under its stream's level."""
         level = self._levels[stream]
-        if level is Level.NORMAL:
+        if level is _NORMAL:
             return kind
-        if level is Level.QUIET:
-            return Kind.NOISE
-        if level is Level.PROGRESS:
-            return Kind.PROGRESS
+        if level is _QUIET:
+            return NOISE
+        if level is _PROGRESS:
+            return PROGRESS
         return max(kind, _FLOOR[level])
 
     # -- commands over several lines ------------------------------------------------------

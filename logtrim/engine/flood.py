@@ -34,7 +34,7 @@ def closed(sel: Selector, stream: int, lineno: int) -> bool:
     is in play."""
     return (
         Kind.ERROR in sel.stopped
-        and (sel.out.gap_lines > 0 or sel.repeats.streams[stream].key is None)
+        and (sel.out.gap_lines > 0 or sel.repeats.streams[stream].empty)
         and not sel.has_drop
         and lineno >= sel.policy.head
         and not sel.commands.forced(stream)

@@ -77,14 +77,15 @@ class History:
             self._lines -= self._segments.popleft()[3]
 
     def mark_shown(self, lineno: int, *, in_order: bool = True, stream: int = 0) -> None:
-        if in_order:
-            self.last_shown = max(self.last_shown, lineno)
-        if stream:
-            self.last_on[stream] = max(self.last_on.get(stream, -1), lineno)
-        self._shown.append(lineno)
+        if in_order and lineno > self.last_shown:
+            self.last_shown = lineno
+        if stream and lineno > self.last_on.get(stream, -1):
+            self.last_on[stream] = lineno
+        shown = self._shown
+        shown.append(lineno)
         floor = self.lines - self.keep - 2
-        while self._shown and self._shown[0] < floor:
-            self._shown.popleft()
+        while shown and shown[0] < floor:
+            shown.popleft()
 
     def quiet(self, start: int, end: int) -> None:
         """Lines ``start`` to ``end`` (excluded) are archive only: never context or tail."""

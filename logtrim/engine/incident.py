@@ -8,7 +8,7 @@ import re
 
 from .._text import ANSI_BYTES
 from .held import Held
-from .kinds import Kind
+from .kinds import ERROR, Kind
 from .templates import coarse
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
@@ -89,12 +89,12 @@ class Incident:
         context of at least the error tier; else as it is."""
         if self.block and (not line.strip() or continues(self.head, line)):
             self.block -= 1
-            return Kind.ERROR, True, True
+            return ERROR, True, True
         self.block = 0
         if self.after:
             self.after -= 1
-            if kind < Kind.ERROR:
-                return Kind.ERROR, True, False
+            if kind < ERROR:
+                return ERROR, True, False
         return kind, False, False
 
     def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
@@ -102,7 +102,5 @@ class Incident:
         error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
         most frames a trace may have, so a first frame was seen if fewer are left)."""
         return self.block > 0 and (
-            not line.strip()
-            or continues(self.head, line)
-            or (kind == Kind.ERROR and self.block < block)
+            not line.strip() or continues(self.head, line) or (kind == ERROR and self.block < block)
         )

@@ -17,6 +17,7 @@ from .novelty import Novelty
 from .output import STDERR, STDOUT, Output
 from .partial import Partial
 from .policy import Tally
+from .promote import looks_at
 from .secrets import Secrets
 from .select import Selector
 
@@ -65,7 +66,7 @@ class Intake:
         pos = 0
         lineno = base
         while pos < len(data):
-            if kind == Kind.NOISE and fresh is None and not self._select.line_mode(stream, lineno):
+            if kind == Kind.NOISE and fresh is None and not looks_at(self._select, stream, lineno):
                 # Detail the caller vouches for (DEBUG records, Verbose entries): count it in C.
                 if self._select.verbatim.left > 0:
                     self._select.verbatim.consume(len(data) - pos)

@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from .._sizes import format_count, format_size
 from .._text import as_bytes
-from .kinds import Kind
+from .kinds import NOISE, PROGRESS, Kind
 from .policy import Budget, Tally
 
 STDOUT, STDERR = 1, 2
@@ -72,15 +72,40 @@ class Output:
             self._put([(STDOUT, line) for line in self._restore])
             self._reset = self._restore = []
         self._out.append((stream, data))
+        size = len(data)
         if command:
-            self.budget.spend_command(len(data))
+            self.budget.spend_command(size)
         else:
-            self.budget.spend(len(data))
-        if kind != Kind.NOISE:
-            self.tally.shown_lines[kind] += 1
-            self.tally.shown_bytes[kind] += len(data)
-            if kind == Kind.PROGRESS and self.after_progress is not None:
+            self.budget.used += size  # Budget.spend, inline: a call per line shown costs
+        if kind != NOISE:
+            tally = self.tally
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += size
+            if kind == PROGRESS and self.after_progress is not None:
                 self.after_progress()
+
+    def after_gap(self, stream: int, gap: bytes, data: bytes, kind: Kind) -> None:
+        """The gap marker ``gap`` (if any), then ``data``: what ``emit`` of each does, with
+        the gap cleared between them; in one call for the common state (nothing to settle,
+        no levels to switch): a shown line costs this once."""
+        if self.unsettled or self.wrap is not _no_wrap or self._restore or kind == PROGRESS:
+            if gap:
+                self.emit(STDOUT, gap, NOISE, own=True)
+            self.clear_gap()
+            self.emit(stream, data, kind)
+            return
+        out, size = self._out, len(data)
+        if gap:
+            out.append((STDOUT, gap))
+            self.own_bytes += len(gap)
+        self.gap_lines = self.gap_bytes = 0
+        self.gaps += 1
+        out.append((stream, data))
+        self.budget.used += len(gap) + size
+        if kind != NOISE:
+            tally = self.tally
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += size
 
     def settle_now(self) -> None:
         """Print what must come before anything else (a pending collapse count)."""
@@ -137,7 +162,7 @@ class Output:
         """One line of logtrim's own, when the budget has room for it."""
         line = OWN + as_bytes(text) + b"\n"
         if self.budget.allows_marker(len(line)):
-            self.emit(STDOUT, line, Kind.NOISE, own=True, settle=settle)
+            self.emit(STDOUT, line, NOISE, own=True, settle=settle)
 
     def gap_text(self, context_lines: int = 0, *, sized: bool = True) -> bytes:
         """The gap marker, for the gap less the ``context_lines`` shown with the next line."""
@@ -146,7 +171,8 @@ class Output:
             return b""
         size = f" ({format_size(self.gap_bytes)})" if sized else ""
         plural = "s" if lines != 1 else ""
-        return f"[logtrim] ... {format_count(lines)} line{plural}{size} not shown ...\n".encode()
+        count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
+        return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
 
     def flush_gap(self, *, sized: bool = True, paid: bool = False) -> None:
         """Print the gap marker now and start a new gap; when the budget has no room for it,
@@ -156,7 +182,7 @@ class Output:
         if gap and not paid and not self.budget.allows_marker(len(gap)):
             return
         if gap:
-            self.emit(STDOUT, gap, Kind.NOISE, own=True)
+            self.emit(STDOUT, gap, NOISE, own=True)
         self.clear_gap()
 
     def take(self) -> list[Emit]:

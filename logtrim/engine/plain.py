@@ -13,13 +13,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .kinds import Kind
+from .kinds import INFO, WARNING, Kind
 
 if TYPE_CHECKING:
     from .select import Selector
 
 #: The tiers the short path takes: neither opens an incident nor is throttled.
-TIERS = (Kind.INFO, Kind.WARNING)
+TIERS = (INFO, WARNING)
 
 
 def ready(sel: Selector, stream: int) -> bool:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from .._sizes import format_count, format_size
-from .kinds import TIERS, Kind
+from .kinds import KEEP, SERVICE, TIERS, Kind
 
 #: Share of the live budget each tier may fill before it stops being shown. Lowest first:
 #: repeated progress goes first, then info, then warnings; errors may use all of it.
@@ -110,12 +110,21 @@ class Budget:
         self.tail = 0
 
     def allows(self, kind: Kind, cost: int) -> bool:
-        if kind == Kind.SERVICE:
+        if kind == SERVICE:
             return True
-        if kind == Kind.KEEP:  # kept lines (--keep, task log node headers) rank with markers
+        if kind == KEEP:  # kept lines (--keep, task log node headers) rank with markers
             return self.allows_marker(cost)
         ceiling = TIER_CEILINGS.get(kind, 0.0) * self.live
         return self.used + cost <= ceiling
+
+    def ceiling(self, kind: Kind) -> float:
+        """What ``used`` may reach with a line of ``kind``: :meth:`allows` is ``used + cost <=
+        ceiling(kind)`` (the per-line paths compare it for the line and its gap marker)."""
+        if kind == SERVICE:
+            return math.inf
+        if kind == KEEP:
+            return self.live + self.dip
+        return TIER_CEILINGS.get(kind, 0.0) * self.live
 
     def tier_room(self, kind: Kind) -> float:
         """The largest cost :meth:`allows` still allows a line of ``kind`` (negative: none)."""

@@ -14,12 +14,13 @@ from .forward import Forwarder
 from .held import Held
 from .history import CUT, History, Shaper
 from .incident import Incident, hold_cut
-from .kinds import Kind
+from .kinds import ERROR, KEEP, NOISE, PROGRESS, SERVICE, Kind
 from .matcher import Matcher
 from .native import NativeProgress
 from .novelty import Withheld
 from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
+from .promote import promote
 from .reason import ReasonChooser
 from .show import Shower
 from .throttle import Progress, Repeats
@@ -86,7 +87,7 @@ class Selector:
         head = self.policy.head
         forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
         quiet_from = base if commands.quiet(stream) else -1
-        noise = Kind.NOISE
+        noise = NOISE
         short = plain.ready(self, stream)  # the common line's short path (engine/plain.py)
         width = min(self.shaper.width, self.shaper.max_line)
         pos, lineno, i = 0, base, 0
@@ -113,7 +114,7 @@ class Selector:
                         break
                 end = find(b"\n", pos) + 1 or n
                 kind = hits[i][1]
-                if kind == Kind.PROGRESS and plain_progress and now - pending.at < interval:
+                if kind == PROGRESS and plain_progress and now - pending.at < interval:
                     # The common flood: a progress line that only replaces the pending one.
                     pending.line, pending.gap = (lineno, region[pos:end], False), out.gaps
                     seen_lines[kind] += 1
@@ -134,7 +135,7 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
-            if kind == Kind.ERROR and flood.closed(self, stream, lineno):
+            if kind == ERROR and flood.closed(self, stream, lineno):
                 i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
                 forced = commands.forced(stream) or commands.is_open(stream)
                 short = plain.ready(self, stream)
@@ -163,13 +164,6 @@ class Selector:
         """The tiers the budget no longer shows."""
         return self.show.stopped
 
-    def line_mode(self, stream: int, lineno: int) -> bool:
-        """Whether the next line must be looked at even without a rule hit."""
-        inc = self.incidents[stream]
-        if lineno < self.policy.head or inc.after or inc.block or self.commands.is_open(stream):
-            return True
-        return self.commands.forced(stream)
-
     # Long: one line's whole decision in order (forwarded, verbatim, promoted, filtered).
     def line(
         self,
@@ -197,7 +191,7 @@ class Selector:
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
             self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
             return
-        if kind == Kind.SERVICE:
+        if kind == SERVICE:
             if self.forward.service(stream, line, lineno, now):
                 return
             if self._plain is None:
@@ -208,24 +202,24 @@ class Selector:
             kind = self.matcher.line_kind(line[: self.shaper.max_line])
         kind = self.commands.apply(stream, kind)
         seen = kind  # the line's own tier, before it is promoted to context
-        native = self.progress.native if kind == Kind.PROGRESS else None
+        native = self.progress.native if kind == PROGRESS else None
         context = cont = False
-        if kind != Kind.NOISE or not self.commands.quiet(stream):
-            kind, seen, context, cont = self._promote(stream, line, kind, lineno, detail)
+        if kind != NOISE or not self.commands.quiet(stream):
+            kind, seen, context, cont = promote(self, stream, line, kind, lineno, detail)
         # Every line looked at is a reason candidate; its own tier says whether it is an error.
-        self.reasons.offer(line, lineno, error=seen == Kind.ERROR, detail=detail)
+        self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
         size = len(line) if size < 0 else size
         tally = self.out.tally
         tally.seen_lines[seen] += 1
         tally.seen_bytes[seen] += size
         # An error after hidden lines (detail, archive only) takes the usual path: its
         # context before it.
-        opens_after_gap = kind == Kind.ERROR and not context and self.out.gap_lines > 0
+        opens_after_gap = kind == ERROR and not context and self.out.gap_lines > 0
         if (
             verbatim
             and commands.as_written(stream)
             and not opens_after_gap
-            and not (self.has_drop and seen < Kind.KEEP and self.dropped(line))
+            and not (self.has_drop and seen < KEEP and self.dropped(line))
         ):
             if native is not None:  # the CI's own indicator follows the line as written
                 native.see(line, now)
@@ -248,16 +242,16 @@ class Selector:
     ) -> None:
         """A line past the verbatim allowance: hidden, throttled, collapsed, held or shown."""
         tally = self.out.tally
-        if kind == Kind.NOISE:
+        if kind == NOISE:
             self.out.hide(size)
             return
         shown = self.shaper.display(line)
-        if kind == Kind.PROGRESS and not self.progress.due(stream, now, lineno, line):
+        if kind == PROGRESS and not self.progress.due(stream, now, lineno, line):
             return
         if native is not None:  # shown now: the CI's own indicator follows (engine/native.py)
             native.see(line, now)
         key = None
-        if not context and kind != Kind.PROGRESS:  # progress is throttled, not collapsed
+        if not context and kind != PROGRESS:  # progress is throttled, not collapsed
             key = self.repeats.key(stream, shown, now, lineno)
             if key is None:
                 return
@@ -269,7 +263,7 @@ class Selector:
             tally.held_bytes += size  # as written, whatever its console form
             self.out.hide(size)
             return
-        opens = kind == Kind.ERROR and not context
+        opens = kind == ERROR and not context
         # Context is looked up only for a line the budget could still show: once the error
         # tier is closed, an error line costs no history walk (issue 17.20).
         fits = self.budget.allows(kind, len(shown))
@@ -298,22 +292,5 @@ class Selector:
         """A line within the verbatim allowance: shown as written; an error opens its
         incident as when filtering (the lines after it)."""
         self.verbatim.show(stream, line, seen, lineno)
-        if kind == Kind.ERROR and not context:
+        if kind == ERROR and not context:
             self.incidents[stream].open(line, lineno, self.policy.after, self.policy.block)
-
-    def _promote(
-        self, stream: int, line: bytes, kind: Kind, lineno: int, detail: bool = False
-    ) -> tuple[Kind, Kind, bool, bool]:
-        """(tier, own tier, context, continues) of a line: dropped, part of an error block,
-        after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
-        if kind < Kind.KEEP and self.dropped(line):
-            return Kind.NOISE, kind, False, False
-        seen = kind
-        kind, context, cont = self.incidents[stream].take(line, kind)
-        if cont:
-            return kind, seen, context, cont
-        # The head is brief: it may not take more than a tenth of the live budget.
-        head = lineno < self.policy.head and self.budget.used < self.budget.live // 10
-        if head and kind < Kind.INFO and not detail:
-            kind = seen = Kind.INFO
-        return kind, seen, context, False

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from .history import History, Shaper
-from .kinds import TIERS, Kind
+from .kinds import NOISE, TIERS, Kind
 from .output import STDOUT, Output
 from .throttle import Progress
 
@@ -60,7 +60,7 @@ class Shower:
         before: list[tuple[int, int, bytes]],
         *,
         context: bool = False,
-        own: Kind = Kind.NOISE,
+        own: Kind = NOISE,
         size: int = -1,
     ) -> bool:
         """Print a line with its context before it, if the budget allows its tier.
@@ -93,14 +93,14 @@ class Shower:
             self.hold(kind, written)
             return False
         if gap:
-            out.emit(STDOUT, gap, Kind.NOISE, own=True)
+            out.emit(STDOUT, gap, NOISE, own=True)
         out.clear_gap()
         for ctx_lineno, ctx_stream, line in ctx:
-            out.emit(ctx_stream, line, Kind.NOISE)
+            out.emit(ctx_stream, line, NOISE)
             out.tally.context_lines += 1
             self.history.mark_shown(ctx_lineno, stream=ctx_stream)
-        out.emit(stream, masked, Kind.NOISE if context else kind)
-        if context and own != Kind.NOISE:
+        out.emit(stream, masked, NOISE if context else kind)
+        if context and own != NOISE:
             # An error line inside a stack trace is an error shown, as in the verbatim part:
             # counted in its own tier, or "errors 3/4" would claim one is missing.
             out.tally.shown_lines[own] += 1
@@ -113,19 +113,17 @@ class Shower:
     def alone(self, stream: int, masked: bytes, kind: Kind, lineno: int, size: int) -> bool:
         """Print a line (its console form, masked) with no context before it, after the gap
         marker, if the budget allows its tier; ``size``: its bytes as written."""
-        out = self.out
-        if not self.budget.allows(kind, len(masked)):
+        out, budget = self.out, self.budget
+        room = budget.ceiling(kind) - len(masked)  # Budget.allows, once for both costs
+        if budget.used > room:
             self.hold(kind, size)
             return False
         self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
-        if gap and not self.budget.allows(kind, len(masked) + len(gap)):
+        if gap and budget.used + len(gap) > room:
             self.hold(kind, size)
             return False
-        if gap:
-            out.emit(STDOUT, gap, Kind.NOISE, own=True)
-        out.clear_gap()
-        out.emit(stream, masked, kind)
+        out.after_gap(stream, gap, masked, kind)
         self.history.mark_shown(lineno, stream=stream)
         return True
 

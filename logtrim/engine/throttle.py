@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from .._sizes import format_count, format_size
 from .._text import ANSI_BYTES
 from .history import History
-from .kinds import Kind
+from .kinds import PROGRESS, SERVICE
 from .output import STDERR, STDOUT, Output
 from .policy import lines_text
 from .templates import template
@@ -78,17 +78,17 @@ class Progress:
         if service:
             if not line:
                 return  # a command its dialect dropped
-            self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", Kind.SERVICE)
+            self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", SERVICE)
         else:
             out = self._out
             masked = self._console_form(line)
-            if not out.budget.allows(Kind.PROGRESS, len(masked)):
+            if not out.budget.allows(PROGRESS, len(masked)):
                 return
             if st.gap == out.gaps and out.gap_lines > 0:
                 # Shown after all: the next gap marker does not count it as not shown.
                 out.gap_lines -= 1
                 out.gap_bytes = max(out.gap_bytes - len(line), 0)
-            out.emit(stream, masked, Kind.PROGRESS)
+            out.emit(stream, masked, PROGRESS)
         self._history.mark_shown(lineno, stream=stream)
 
     def tick(self, now: float) -> None:
@@ -106,8 +106,21 @@ class Run:
 
     def __init__(self) -> None:
         self.key: bytes | None = None
+        # The last shown line itself while its template is not needed: a line after a gap
+        # repeats nothing, so most shown lines never need theirs.
+        self.raw: bytes | None = None
+        self.given: bytes | None = None  # what key() last returned untemplated
         self.count = 0
         self.reported = 0.0
+
+    @property
+    def empty(self) -> bool:
+        """No shown line that a repeat could follow."""
+        return self.key is None and self.raw is None
+
+
+def _template(shown: bytes) -> bytes:
+    return template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
 
 
 class Repeats:
@@ -121,15 +134,25 @@ class Repeats:
         self.streams = {STDOUT: Run(), STDERR: Run()}
 
     def key(self, stream: int, shown: bytes, now: float, lineno: int) -> bytes | None:
-        """None when the line repeats the last one shown on its stream; else its template.
+        """None when the line repeats the last one shown on its stream; else what to give
+        :meth:`shown` if it is shown (its template, or the line itself until needed).
 
         A run of repeats ends at a gap: a line like the last one shown, but after lines that
         were not shown (``progress 5000/20000`` ... thousands of DEBUG lines ...
         ``progress 10000/20000``), is shown, not counted: the count would span lines the
         console does not show, and say less than the line itself."""
         run = self.streams[stream]
-        key = template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
-        if key == run.key and not self._out.gap_lines:
+        if self._out.gap_lines:
+            if run.count:
+                self._report(stream)
+            run.key = run.raw = None
+            run.given = shown
+            return shown
+        run.given = None
+        key = _template(shown)
+        if run.raw is not None:
+            run.key, run.raw = _template(run.raw), None
+        if key == run.key:
             run.count += 1
             self._out.unsettled = True  # the count is printed before anything else
             self._out.tally.collapsed += 1
@@ -139,18 +162,25 @@ class Repeats:
                 run.reported = now
                 self._out.marker(f"(repeated {_times(run.count)} so far)", settle=False)
             return None
-        self.end(stream)
+        if run.count:  # as end(), inline: most lines shown end no run
+            self._report(stream)
+        run.key = None
         return key
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""
         run = self.streams[stream]
-        run.key = key
+        if key is run.given:
+            run.key, run.raw = None, key
+        else:
+            run.key, run.raw = key, None
+        run.given = None
         run.reported = now
 
     def end(self, stream: int) -> None:
         self._report(stream)
-        self.streams[stream].key = None
+        run = self.streams[stream]
+        run.key = run.raw = None
 
     def settle(self) -> None:
         """Something else is about to be printed: the counts so far go first, right after

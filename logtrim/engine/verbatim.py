@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from .._sizes import format_size
 from .history import History, Shaper
-from .kinds import Kind
+from .kinds import NOISE, Kind
 from .output import Output
 
 
@@ -53,7 +53,7 @@ class Verbatim:
         out.flush_gap()  # lines kept off the console by a level (archive only)
         masked = self._shaper.masker.mask(shown)
         out.emit(stream, masked, kind)
-        if kind == Kind.NOISE:  # ``emit`` counts the tiers only
+        if kind == NOISE:  # ``emit`` counts the tiers only
             out.tally.shown_lines[kind] += 1
             out.tally.shown_bytes[kind] += len(masked)
         self._history.mark_shown(lineno, stream=stream)

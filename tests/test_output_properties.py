@@ -1,0 +1,155 @@
+"""Hypothesis properties of the per-line shortcuts of the engine's output: a shown line after
+its gap marker in one call (``Output.after_gap``), the tier's ceiling computed once for a
+line and its marker (``Budget.ceiling``), and the repeat collapse's template made only when
+needed print and count what the general calls do."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim._text import ANSI_BYTES
+from logtrim.engine.history import History
+from logtrim.engine.kinds import Kind
+from logtrim.engine.output import STDERR, STDOUT, Output
+from logtrim.engine.policy import Budget, Tally
+from logtrim.engine.templates import template
+from logtrim.engine.throttle import Repeats
+
+SETTINGS = settings(max_examples=300, deadline=None)
+# Lines of one template (with colour too), of others, and alike but for a path.
+REPEATED = [b"copied 1 file\n", b"copied 22 files\n", b"\x1b[1mcopied 3 files\x1b[0m\n",
+            b"done\n", b"copied /srv/a\n", b"copied /srv/b\n"]  # fmt: skip
+
+
+def output(budget: int, levels: bool, after_progress: bool) -> tuple[Output, list[str]]:
+    """An output with a pending collapse count to settle, and the dialect's level switches
+    around logtrim's own lines (``levels``), as the engine wires them."""
+    out = Output(Budget(budget), Tally())
+    calls: list[str] = []
+
+    def settle() -> None:
+        out.unsettled = False
+        out.marker("(repeated 3 more times)", settle=False)
+
+    out.settle = settle
+    if levels:
+        out.wrap = lambda: ([b"##octopus[stdout-default]\n"], [b"##octopus[stdout-verbose]\n"])
+    if after_progress:
+        out.after_progress = lambda: calls.append("progress shown")
+    return out, calls
+
+
+def state(out: Output, calls: list[str]) -> tuple[object, ...]:
+    tally = out.tally
+    return (
+        out.take(), out.budget.used, out.own_bytes, out.gap_lines, out.gap_bytes, out.gaps,
+        dict(tally.shown_lines), dict(tally.shown_bytes), out.unsettled, calls,
+    )  # fmt: skip
+
+
+@SETTINGS
+@given(
+    st.integers(2048, 100_000),
+    st.booleans(),
+    st.booleans(),
+    st.lists(
+        st.tuples(
+            st.sampled_from([STDOUT, STDERR]),
+            st.sampled_from(list(Kind)),
+            st.binary(min_size=1, max_size=80),
+            st.integers(0, 5),  # lines hidden before it: its gap
+            st.booleans(),  # a collapse count waits to be printed first
+            st.booleans(),  # a line of logtrim's own came before it
+        ),
+        max_size=12,
+    ),
+)
+def test_a_line_after_its_gap_in_one_call_is_the_three_calls(
+    budget: int,
+    levels: bool,
+    after_progress: bool,
+    lines: list[tuple[int, Kind, bytes, int, bool, bool]],
+) -> None:
+    fast, fast_calls = output(budget, levels, after_progress)
+    slow, slow_calls = output(budget, levels, after_progress)
+    for stream, kind, data, hidden, unsettled, own in lines:
+        for out in (fast, slow):
+            if own:
+                out.marker("output passed 1 MB")
+            for _ in range(hidden):
+                out.hide(len(data))
+            out.unsettled = unsettled
+        gap = fast.gap_text()
+        assert gap == slow.gap_text()
+        fast.after_gap(stream, gap, data, kind)
+        if gap:
+            slow.emit(STDOUT, gap, Kind.NOISE, own=True)
+        slow.clear_gap()
+        slow.emit(stream, data, kind)
+        assert state(fast, fast_calls) == state(slow, slow_calls)
+
+
+@SETTINGS
+@given(
+    st.sampled_from(list(Kind)),
+    st.integers(2048, 10**9),
+    st.sampled_from([0.0, 0.4, 0.6, 0.85, 1.0, 1.2]),  # near a tier's ceiling, or the markers'
+    st.integers(-20_000, 20_000),
+    st.integers(0, 10**4),
+    st.integers(0, 200),
+    st.booleans(),
+)
+def test_the_ceiling_answers_as_allows_for_a_line_and_its_marker(
+    kind: Kind, total: int, share: float, jitter: int, cost: int, marker: int, trim: bool
+) -> None:
+    budget = Budget(total)
+    if trim:
+        budget.release_tail()
+    budget.used = max(int(budget.live * share) + jitter, 0)
+    room = budget.ceiling(kind) - cost  # as Shower.alone compares it
+    assert (budget.used <= room) == budget.allows(kind, cost)
+    assert (budget.used + marker <= room) == budget.allows(kind, cost + marker)
+
+
+@SETTINGS
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([STDOUT, STDERR]),
+            st.sampled_from(REPEATED),
+            st.booleans(),  # lines hidden before it: a gap
+            st.booleans(),  # shown when not a repeat (else the budget held it)
+        ),
+        max_size=40,
+    )
+)
+def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
+    lines: list[tuple[int, bytes, bool, bool]],
+) -> None:
+    """The repeat collapse, whose template waits until a line without a gap asks for it,
+    counts exactly the lines whose template is the last shown line's on their stream, with
+    no line hidden in between."""
+    out = Output(Budget(1_000_000), Tally())
+    repeats = Repeats(30.0, out, History(100))
+    last: dict[int, bytes | None] = {STDOUT: None, STDERR: None}
+    hidden = False  # lines not shown since the last one shown, on either stream
+    for lineno, (stream, line, gap, shown) in enumerate(lines):
+        if gap:
+            out.hide(10)
+            hidden = True
+        plain = ANSI_BYTES.sub(b"", line)
+        repeat = not hidden and last[stream] == template(plain)
+        key = repeats.key(stream, line, float(lineno), lineno)
+        assert (key is None) == repeat
+        if not repeat:
+            last[stream] = None
+        if key is not None and shown:
+            out.clear_gap()
+            hidden = False
+            repeats.shown(stream, key, float(lineno))
+            last[stream] = template(plain)
+        elif key is not None:
+            out.hide(len(line))  # held back: it joins the gap
+            hidden = True
+        assert repeats.streams[stream].empty == (last[stream] is None)
