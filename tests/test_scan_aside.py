@@ -105,10 +105,10 @@ _SHARES = st.floats(min_value=0.0, max_value=1.0)
 @given(
     st.lists(st.one_of(LINES, st.just(LONG)), max_size=60).map(b"".join),
     st.lists(st.tuples(st.integers(min_value=1, max_value=700), _SHARES), max_size=30),
-    st.booleans(),
+    st.sampled_from([(), ("careful",), ("boom\nWARNING: care",)]),  # one over two lines
 )
 def test_hits_from_aside_change_nothing(
-    data: bytes, cuts: list[tuple[int, float]], secret: bool
+    data: bytes, cuts: list[tuple[int, float]], secrets: tuple[str, ...]
 ) -> None:
     """The engine fed the scanner's hits (another matcher's, on the blocks :class:`aside.Lines`
     cuts, this process's share scanned apart) prints and archives what it does alone; and
@@ -119,7 +119,6 @@ def test_hits_from_aside_change_nothing(
         at += size
     chunks.append(data[at:])
     shares = [share for _, share in cuts] + [0.5]
-    secrets = ("careful",) if secret else ()
     want = run_core(chunks, secrets=secrets)
 
     core = Core(Policy(budget=4096, head=3, tail=20, masks=secrets), max_pending=256)
@@ -145,5 +144,6 @@ def test_hits_from_aside_change_nothing(
     console += emits
     emits, _ = core.close(1, 0.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)
     assert (b"".join(archive), console + emits) == want
-    if LONG not in data:
+    held = any("\n" in secret for secret in secrets)  # the splitter may hold lines back
+    if max(map(len, data.split(b"\n"))) < 200 and not held:  # no line too long to hold
         assert taken == offered

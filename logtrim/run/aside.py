@@ -26,7 +26,7 @@ import anyio
 from .. import _log
 from .._fork import can_fork_before_exec
 from ..engine.matcher import Matcher
-from .scanner import Gone, Hits, Scanner
+from .scanner import Hits, Scanner
 
 #: Blocks are scanned aside from this size: a smaller one is scanned here sooner than sent.
 MIN_BLOCK = 64 * 1024
@@ -123,17 +123,17 @@ class Ahead:
     async def feed(self, stream: int, data: bytes) -> None:
         """A chunk read: its lines sent to be scanned, it fed to the engine in its turn."""
         await self._room.acquire()
-        carry, start, end = self._lines.block(stream, data)
         item = _Item(stream, data)
-        if self._scanner is not None and len(carry) + end - start >= MIN_BLOCK:
-            at = cut(carry, data, start, end, self._share)
-            try:
+        try:
+            carry, start, end = self._lines.block(stream, data)
+            if self._scanner is not None and len(carry) + end - start >= MIN_BLOCK:
+                at = cut(carry, data, start, end, self._share)
                 await self._scanner.send(memoryview(data)[at:end])
-            except Gone:
-                await self._lost()
-            else:
                 item.parts = (carry, memoryview(data)[start:end])
                 item.here = carry + data[start:at] if at > start else carry
+        except Exception:  # the scanner gone, or a fault here: the engine scans as before
+            item.parts = None
+            await self._lost()
         self._queue.append(item)
         self._ready.set()
 
@@ -164,10 +164,10 @@ class Ahead:
 
     async def _offer(self, item: _Item, scanner: Scanner) -> None:
         """The block's hits to the engine: this process's share's, then the scanner's."""
-        mine = self._matcher.scan(item.here) if item.here else []
         try:
+            mine = self._matcher.scan(item.here) if item.here else []
             theirs, waited = await scanner.receive()
-        except Gone:
+        except Exception:  # as in feed: the engine scans, and meets any fault of its own
             await self._lost()
             return
         self.blocks += 1
