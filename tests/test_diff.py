@@ -74,8 +74,11 @@ def test_diff_context_reaches_across_chunks(tmp_path: Path) -> None:
     lines = [b"step %09d ok\n" % i for i in range(100_000)]  # 18 bytes each
     good = tmp_path / "good.log"
     good.write_bytes(b"".join(lines))
-    at = (1 << 20) // 18 - 20  # 40 new lines, of distinct shapes, across the first chunk's end
-    lines[at:at] = [b"Using profile %s\n" % bytes((97 + k // 26, 97 + k % 26)) for k in range(40)]
+    # 40 new lines, of distinct shapes and words, across the first chunk's end
+    at = (1 << 20) // 18 - 20
+    lines[at:at] = [
+        b"Using profile %s\n" % (bytes((97 + k // 26, 97 + k % 26)) * 2) for k in range(40)
+    ]
     bad = tmp_path / "bad.log"
     bad.write_bytes(b"".join(lines))
     proc = _cli("diff", "--context", "3", "--json", str(good), str(bad))

@@ -11,7 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import RunLogtrim, py
 
-from logtrim.engine.failure import TailLine, continues, incidents, pick
+from logtrim.engine.failure import TailLine, incidents, pick
+from logtrim.engine.incident import continues
 from logtrim.engine.matcher import Matcher
 from logtrim.engine.policy import Budget, tail_share
 from logtrim.engine.rules import RULES

@@ -17,10 +17,11 @@ from pathlib import Path
 
 import pytest
 from conftest import split, zstd_dc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim import LogtrimHandler
+from logtrim._text import ANSI_BYTES
 from logtrim.dialects import DIALECTS
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.mask import apply, base64_forms
@@ -65,7 +66,22 @@ def carriers(secret: bytes) -> st.SearchStrategy[bytes]:
         b"##octopus[setVariable name='eA==' value='" + b64(b"u:" + secret) + b"']\n",
         b"##octopus[setVariable name='eA=='\n  value='" + b64(secret + b"!") + b"']\n",
     ]
-    return st.one_of(*plain, st.sampled_from(commands if no_nl else commands[:2]))
+    return st.one_of(*plain, st.sampled_from(commands if no_nl else commands[:2]), coloured(secret))
+
+
+def coloured(secret: bytes) -> st.SearchStrategy[bytes]:
+    """The secret with colour codes between its characters: a terminal shows it whole."""
+    codes = st.sampled_from([b"\x1b[31m", b"\x1b[0m", b"\x1b[1;32m", b"\x1b[K", b"\x1b]0;t\x07"])
+    cuts = st.lists(st.tuples(st.integers(1, max(len(secret) - 1, 1)), codes), max_size=4)
+    return cuts.map(lambda cs: _insert(secret, sorted(cs)))
+
+
+def _insert(secret: bytes, cuts: list[tuple[int, bytes]]) -> bytes:
+    parts, pos = [], 0
+    for at, code in cuts:
+        parts += [secret[pos:at], code]
+        pos = at
+    return b"".join([*parts, secret[pos:]])
 
 
 FRAGMENTS = st.sampled_from(
@@ -93,7 +109,9 @@ def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
     return secrets, b"".join(draw(st.lists(item, max_size=40)))
 
 
-def assert_no_secret(secrets: list[str], *texts: bytes) -> None:
+def assert_no_secret(secrets: list[str], *shown: bytes) -> None:
+    # What a terminal shows: colour codes between a secret's characters do not hide it.
+    texts = [*shown, *(ANSI_BYTES.sub(b"", t) for t in shown)]
     for secret in secrets:
         raw = secret.strip("\r\n").encode()  # as the masker takes it
         for form in (raw, *base64_forms(raw)):
@@ -115,6 +133,8 @@ def command_bytes(data: bytes) -> int:
     st.lists(st.booleans(), max_size=12),
     st.sampled_from(sorted(DIALECTS)),
 )
+# The reason shows a NUL as the text \x00: with "00" after it, that is the secret "0000".
+@example((["0000"], b"\x0000"), [], [], "azure")
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:

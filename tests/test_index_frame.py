@@ -152,3 +152,21 @@ def test_a_trailer_reads_back_whole_or_not_at_all(
     except trailer.TrailerError:
         return
     assert found is None or (cut == 0 and found == payload)
+
+
+def test_cat_of_an_archive_whose_index_frame_is_cut_says_the_log_is_whole(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Only the index frame was cut: every byte of the log decodes, exit 0, and the warning
+    does not call the log truncated."""
+    archive = _good_run(run_logtrim, tmp_path, {})
+    output = subprocess.run(py(STEP), capture_output=True, check=True, env=clean_env()).stdout
+    cut = _damage(archive, "truncated")
+    cat = subprocess.run(
+        [sys.executable, "-m", "logtrim", "cat", str(cut)],
+        capture_output=True, check=False, env=clean_env(),
+    )  # fmt: skip
+    assert cat.returncode == 0
+    assert cat.stdout == output
+    assert b"index frame at the end is cut; the log before it is whole" in cat.stderr
+    assert b"truncated at the end" not in cat.stderr

@@ -113,3 +113,30 @@ def test_status_lines_and_debug_are_never_the_reason_when_better_exists() -> Non
     chooser.offer(b"make: *** [Makefile:7: main.o] Error 1", 1, error=True)
     chooser.offer(b"Process completed with exit code 2.", 2, error=True)
     assert chooser.reason(Masker()) == "main.c:3:5: error: expected ';'"
+
+
+def test_a_silent_command_failing_under_set_ex_is_named_by_its_trace(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A bash step with ``set -ex`` whose failing command says nothing of why (``grep -c``
+    prints a count): the reason is that command's trace, not the last line printed."""
+    script = tmp_path / "deploy.sh"
+    script.write_text(
+        "set -ex\n"
+        "echo 'deploying app'\n"
+        'for i in 1 2; do echo "step $i"; done\n'
+        "grep -c ready /dev/null\n"
+        "echo 'not reached'\n"
+    )
+    result = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    assert result.code == 1
+    assert b"failed (exit 1): + grep -c ready /dev/null" in result.stderr + result.stdout
+
+
+def test_an_error_line_still_beats_the_trace_of_the_command_that_printed_it() -> None:
+    """The trace says which command failed; an error line says why, and wins."""
+    chooser = ReasonChooser()
+    chooser.offer(b"curl: (22) The requested URL returned error: 404", 5, error=True)
+    chooser.offer_stream_end(b"+ curl -fsS https://example.com/app.tar.gz", 4)
+    chooser.offer_stream_end(b"downloading", 3)
+    assert chooser.reason(Masker()) == "curl: (22) The requested URL returned error: 404"

@@ -400,3 +400,15 @@ def test_a_secret_declared_over_several_lines_is_learned(run_logtrim: RunLogtrim
     assert b"leak2: ********" in result.stdout
     for secret in (b"secret-value-99", b"c2VjcmV0LXZhbHVlLTk5", b"another-secret"):
         assert secret not in result.archive
+
+
+def test_a_secret_split_by_colour_codes_is_masked(run_logtrim: RunLogtrim) -> None:
+    """A script that colours part of a secret (a terminal still shows it whole): masked on
+    the console and in the archive, with the codes inside it; the codes around it stay."""
+    split = SECRET[:3] + "\x1b[1;31m" + SECRET[3:7] + "\x1b[0m" + SECRET[7:]
+    child = py(f"print('login as ' + {split!r} + ' \\x1b[32mok\\x1b[0m'); print('done')")
+    result = run_logtrim("--ci", "plain", "--mask", SECRET, "--", *child)
+    assert result.code == 0
+    for text in (result.stdout, result.archive):
+        assert b"login as ******** \x1b[32mok\x1b[0m\n" in text
+        assert SECRET[3:7].encode() not in text

@@ -102,6 +102,13 @@ class ReadResult:
 
     truncated: bool = False
     error: str | None = None
+    #: The cut frame is a skippable one (logtrim's index frame): the log before it is whole.
+    index_cut: bool = False
+
+
+def _skippable(head: bytes) -> bool:
+    # A skippable frame's magic is 0x184D2A50-0x184D2A5F, little-endian.
+    return len(head) == 4 and head[1:] == b"\x2a\x4d\x18" and head[0] & 0xF0 == 0x50
 
 
 #: Compressed bytes given to the decoder at a time. zstd expands at most ~32,768:1 (RLE
@@ -121,11 +128,14 @@ def decode_chunks(chunks: Iterable[bytes], result: ReadResult) -> Iterator[bytes
     dctx = zstandard.ZstdDecompressor()
     dobj = dctx.decompressobj()
     in_frame = False
+    head = b""  # the current frame's first bytes, to tell a skippable frame
     for chunk in chunks:
         view = memoryview(chunk)
         while view:
             step, view = view[:DECODE_STEP], view[DECODE_STEP:]
             while step:
+                if len(head) < 4:
+                    head += bytes(step[: 4 - len(head)])
                 try:
                     out = dobj.decompress(step)
                 except zstandard.ZstdError as exc:
@@ -139,9 +149,11 @@ def decode_chunks(chunks: Iterable[bytes], result: ReadResult) -> Iterator[bytes
                     step = memoryview(dobj.unused_data)
                     dobj = dctx.decompressobj()
                     in_frame = False
+                    head = b""
                 else:
                     step = memoryview(b"")
     result.truncated = in_frame
+    result.index_cut = in_frame and _skippable(head)
 
 
 def read_archive(path: str, result: ReadResult, chunk_size: int = 1 << 20) -> Iterator[bytes]:

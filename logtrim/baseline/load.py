@@ -11,6 +11,7 @@ of what decodes, and a warning; so does an archive whose index frame is damaged.
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 from .._errors import InputError
@@ -26,8 +27,14 @@ from .store import MAGIC, decode, read_index
 MAX_READ = 2 * 1024**3
 
 
-def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
-    """The shapes of every line of the baseline at ``path``; raise :class:`InputError`."""
+#: Called with each chunk (whole lines) of a baseline read as text.
+OnText = Callable[[bytes], None]
+
+
+def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP, text: OnText | None = None) -> Shapes:
+    """The shapes of every line of the baseline at ``path``; raise :class:`InputError`.
+    With ``text``, ``text`` gets the lines too (an archive with an index frame is read
+    whole for them, its shapes still from the frame); an index file has none to give."""
     base = Path(path)
     if base.is_dir():
         files = sorted(p for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
@@ -37,11 +44,11 @@ def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP) -> Shapes:
         files = [base]
     shapes = Shapes(cap)
     for file in files:
-        _load_one(str(file), shapes)
+        _load_one(str(file), shapes, text)
     return shapes
 
 
-def _load_one(path: str, shapes: Shapes) -> None:
+def _load_one(path: str, shapes: Shapes, text: OnText | None) -> None:
     head = _head(path)
     if head.startswith(MAGIC):
         found = read_index(path)
@@ -49,7 +56,9 @@ def _load_one(path: str, shapes: Shapes) -> None:
             raise InputError(f"{path}: not a readable baseline index (corrupt or truncated)")
         shapes.add(h for run in found for h in run)
         return
-    if head.startswith(ZSTD_MAGIC) and _from_trailer(path, shapes):
+    # The shapes from the index frame; the lines, for ``text``, still from the archive.
+    trailer_shapes = head.startswith(ZSTD_MAGIC) and _from_trailer(path, shapes)
+    if trailer_shapes and text is None:
         return
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
@@ -57,7 +66,10 @@ def _load_one(path: str, shapes: Shapes) -> None:
     mine = Shapes(shapes.cap, tasklog=is_task)
     read = 0
     for chunk in chunks:
-        mine.feed(chunk)
+        if not trailer_shapes:
+            mine.feed(chunk)
+        if text is not None:
+            text(chunk)
         read += len(chunk)
         if read >= MAX_READ:
             # A good run's shapes are in its first gigabytes; a decompression bomb given as

@@ -205,17 +205,21 @@ def diff(
     ] = _DIFF_CONTEXT,
     binary: BinaryOption = False,
 ) -> None:
-    """Show BAD's new lines: those whose shape (template) no line of GOOD has."""
+    """Show BAD's new lines: those whose shape (template) no line of GOOD has, and that no
+    line of GOOD is near (most words alike)."""
     import json
 
     from ..baseline.load import load
     from ..logs import diff as differ
     from ..logs.inputs import open_input
+    from ..logs.similar import Neighbours
     from .config import from_command_line
 
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
-    result = differ.compute(load(good).hashes, inp, limit - _SUMMARY_ROOM, context)
+    near = Neighbours()
+    known = load(good, text=near.feed).hashes
+    result = differ.compute(known, inp, limit - _SUMMARY_ROOM, context, near)
     with _stdout_reader():
         if json_:
             sys.stdout.write(json.dumps(differ.to_json(result), indent=2) + "\n")

@@ -8,11 +8,11 @@ the failure reason) would be left out.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .._text import as_bytes
 from ..dialects import Closing, Dialect, Print, RunProgram
-from ..dialects.base import Action
+from ..dialects.base import Action, AppendFile
 from ..dialects.escape import reason_line
 from .kinds import Kind
 from .output import STDOUT, Emit, Output
@@ -47,10 +47,13 @@ class Ending:
 class Closer:
     """Prints what follows the child's output; returns the dialect's other actions."""
 
-    def __init__(self, policy: Policy, out: Output, dialect: Dialect) -> None:
+    def __init__(
+        self, policy: Policy, out: Output, dialect: Dialect, mask: Callable[[str], str] = str
+    ) -> None:
         self.policy = policy
         self.out = out
         self.dialect = dialect
+        self.mask = mask
 
     # Long: the failure tail and the summary each fit what the other leaves; one place decides.
     def close(
@@ -95,7 +98,9 @@ class Closer:
                 env=dict(end.env) if end.env is not None else {},
                 timestamp=end.timestamp,
             )
-            actions = dialect.finish(closed)
+            # Masked again as printed: rendering (``\\x00`` for a NUL, lines joined) can
+            # make a secret's text out of what was none.
+            actions = [_masked(a, self.mask) for a in dialect.finish(closed)]
             return actions, _printed(actions) + sum(_size(x) for x in lines) + _SLACK
 
         compact = budget.compact  # a small budget is for the failure, not counts
@@ -158,6 +163,12 @@ def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int
     )
     resets = sum(_size(line) for line in dialect.reset_lines())
     return resets + _printed(dialect.finish(worst)) + _SLACK
+
+
+def _masked(action: Action, mask: Callable[[str], str]) -> Action:
+    if isinstance(action, Print | AppendFile):
+        return replace(action, text=mask(action.text))
+    return action
 
 
 def _size(line: str) -> int:

@@ -103,7 +103,7 @@ class Core:
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
             withheld=self.select.withheld,
         )  # fmt: skip
-        self.closer = Closer(pol, self.out, self.dialect)
+        self.closer = Closer(pol, self.out, self.dialect, self.masker.mask_text)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
         self.partial = Partial(self)
         self.native = NativeProgress(self.dialect, pol.progress_interval, self.out,

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import base64
 import re
-from collections.abc import Iterable
+from bisect import bisect_right
+from collections.abc import Callable, Iterable
 
+from .._text import ANSI_BYTES
 from .matcher import Compiler, Database
 
 MASK = b"********"
@@ -97,7 +99,22 @@ class Masker:
         self._hs = None if self._compiler is None else self._compiler.literals(self._secrets)
 
     def spans(self, data: bytes) -> list[tuple[int, int]]:
-        """The merged ``[start, end)`` spans of secrets in ``data``."""
+        """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
+        colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
+        found = self._found(data)
+        if b"\x1b" in data:
+            found += _through_escapes(data, self._found)
+            found.sort()
+        merged: list[tuple[int, int]] = []
+        for start, end in found:
+            if merged and start <= merged[-1][1]:
+                if end > merged[-1][1]:
+                    merged[-1] = (merged[-1][0], end)
+            else:
+                merged.append((start, end))
+        return merged
+
+    def _found(self, data: bytes) -> list[tuple[int, int]]:
         found: list[tuple[int, int]] = []
         if self._hs is not None:
             lengths = self._lengths
@@ -109,14 +126,7 @@ class Masker:
             found.sort()
         elif self._re is not None:
             found = [(m.start(), m.start() + len(m.group(1))) for m in self._re.finditer(data)]
-        merged: list[tuple[int, int]] = []
-        for start, end in found:
-            if merged and start <= merged[-1][1]:
-                if end > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], end)
-            else:
-                merged.append((start, end))
-        return merged
+        return found
 
     def mask(self, data: bytes) -> bytes:
         if not self._secrets:
@@ -139,20 +149,72 @@ class Masker:
 
     def held(self, data: bytes | bytearray, *, multiline_only: bool = False) -> int:
         """How many bytes at the end of ``data`` could be the start of a secret: the longest
-        suffix that is a proper prefix of one of the forms (0 when none)."""
-        best = 0
-        size = len(data)
-        for form in self._secrets:
-            if multiline_only and b"\n" not in form:
-                continue
-            first = form[:1]
-            pos = data.find(first, max(size - len(form) + 1, 0))
-            while pos >= 0 and size - pos > best:
-                if form.startswith(data[pos:]):
-                    best = size - pos
-                    break
-                pos = data.find(first, pos + 1)
+        suffix that is a proper prefix of one of the forms (0 when none), also when colour
+        codes (or the start of one, at the very end) split it."""
+        forms = [f for f in self._secrets if b"\n" in f or not multiline_only]
+        best = _held(bytes(data), forms)
+        if b"\x1b" in data:
+            partial = _PARTIAL.search(data)
+            whole = bytes(data[: partial.start()] if partial else data)
+            if found := _held(ANSI_BYTES.sub(b"", whole), forms):
+                text = _Stripped(whole)
+                best = max(best, len(data) - text.where(len(text.text) - found))
         return best
+
+
+def _held(data: bytes, forms: list[bytes]) -> int:
+    best = 0
+    size = len(data)
+    for form in forms:
+        first = form[:1]
+        pos = data.find(first, max(size - len(form) + 1, 0))
+        while pos >= 0 and size - pos > best:
+            if form.startswith(data[pos:]):
+                best = size - pos
+                break
+            pos = data.find(first, pos + 1)
+    return best
+
+
+# The start of an escape sequence at the very end of a read: the rest comes with the next.
+_PARTIAL = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*|[\]_][^\x07]*)?\Z")
+
+
+class _Stripped:
+    """``data`` read without its escape sequences, and where each of its bytes is in ``data``."""
+
+    def __init__(self, data: bytes) -> None:
+        self._kept: list[int] = []  # where each run of text between escapes starts in .text
+        self._origin: list[int] = []  # and in data
+        pieces: list[bytes] = []
+        pos = size = 0
+        for m in ANSI_BYTES.finditer(data):
+            self._kept.append(size)
+            self._origin.append(pos)
+            pieces.append(data[pos : m.start()])
+            size += m.start() - pos
+            pos = m.end()
+        self._kept.append(size)
+        self._origin.append(pos)
+        pieces.append(data[pos:])
+        self.text = b"".join(pieces)
+
+    def where(self, at: int) -> int:
+        """The offset in ``data`` of the text's byte at ``at``."""
+        i = bisect_right(self._kept, at) - 1  # the last run starting at or before it: not empty
+        return self._origin[i] + at - self._kept[i]
+
+
+def _through_escapes(
+    data: bytes, find: Callable[[bytes], list[tuple[int, int]]]
+) -> list[tuple[int, int]]:
+    """Spans of secrets in ``data`` read without its escape sequences, in ``data``'s offsets
+    (the escapes inside a span are masked with it)."""
+    found = find(ANSI_BYTES.sub(b"", data))  # in C; the offsets are mapped only if needed
+    if not found:
+        return []
+    text = _Stripped(data)
+    return [(text.where(start), text.where(end - 1) + 1) for start, end in found]
 
 
 def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:

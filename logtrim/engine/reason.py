@@ -12,6 +12,7 @@ Ranks, best first (examples)::
     compiler    main.c:3:5: error: expected ';' before 'return'
     summary     [ERROR] Failed to execute goal ...: Compilation failure
     error       ERROR: Could not find a version that satisfies the requirement foo
+    traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
     stream end  deploy aborted: target busy   (a stream's last line, no error word)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed)
 
@@ -36,12 +37,13 @@ class Rank(IntEnum):
 
     STATUS = 1
     STREAM_END = 2
-    ERROR = 3
-    SUMMARY = 4
-    COMPILER = 5
-    TEST = 6  # a failing test named without its assertion
-    EXCEPTION = 7
-    TEST_ASSERTION = 8  # a failing test with its assertion
+    TRACED = 3  # under ``set -ex`` the last traced command is the one that failed
+    ERROR = 4
+    SUMMARY = 5
+    COMPILER = 6
+    TEST = 7  # a failing test named without its assertion
+    EXCEPTION = 8
+    TEST_ASSERTION = 9  # a failing test with its assertion
 
 
 # A line that only says that something failed, not why.
@@ -90,6 +92,8 @@ _CHAINED = re.compile(
     rb"^(?:The above exception was the direct cause|During handling of the above)"
 )
 _FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
+# A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
+_XTRACE = re.compile(rb"^\++ [^\s+]")
 
 
 @dataclass
@@ -221,7 +225,9 @@ class ReasonChooser:
         self._flush()
         body = _ANSI.sub(b"", line).strip()
         if body:
-            self._take(Rank.STREAM_END, body, lineno)
+            # A silent command that fails under ``set -e`` leaves its trace as the only
+            # sign; a stream's other last line is then output of an earlier command.
+            self._take(Rank.TRACED if _XTRACE.match(body) else Rank.STREAM_END, body, lineno)
 
     @staticmethod
     def _rank(body: bytes) -> Rank:
@@ -262,7 +268,7 @@ class ReasonChooser:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
         ``fallback`` (a signal that ended the run) when no error line was chosen."""
         self._flush()
-        if fallback is not None and (self.best is None or self.best.rank <= Rank.STREAM_END):
+        if fallback is not None and (self.best is None or self.best.rank <= Rank.TRACED):
             return fallback
         if self.best is None:
             return None

@@ -10,10 +10,10 @@ from collections.abc import Callable
 
 from . import flood, plain
 from .commands import Commands
-from .failure import Incident, hold_cut
 from .forward import Forwarder
 from .held import Held
 from .history import CUT, History, Shaper
+from .incident import Incident, hold_cut
 from .kinds import Kind
 from .matcher import Matcher
 from .native import NativeProgress

@@ -26,6 +26,7 @@ from ..engine.history import display
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
 from .inputs import Input, open_detected
+from .similar import Neighbours, tokens
 
 MAX_LINE = 4096  # a longer line is cut in the output (as run's console cuts it)
 _SEPARATOR = b"--\n"
@@ -40,7 +41,7 @@ class Found:
     before: list[tuple[int, bytes]]  # (number, text), oldest first
     after: list[tuple[int, bytes]] = field(default_factory=list)
     tier: Kind = Kind.NOISE
-    repeats: int = 0  # later lines of this shape
+    repeats: int = 0  # later lines of this shape, or of its tokens (:func:`_sift`)
     context: bool = True  # shown with its neighbours (False: they did not fit the budget)
 
 
@@ -48,6 +49,8 @@ class Found:
 class Diff:
     lines: int = 0  # lines of BAD
     new_lines: int = 0  # lines of BAD whose shape GOOD lacks
+    near_shapes: int = 0  # of those shapes, the ones near a line of GOOD (not shown)
+    near_lines: int = 0  # and their lines
     found: list[Found] = field(default_factory=list)  # one per new shape, in line order
     shown: list[Found] = field(default_factory=list)  # those that fit the budget, in order
 
@@ -61,9 +64,12 @@ def _matcher() -> Matcher:
     return Matcher(compiler=compiler())
 
 
-def compute(known: set[int], bad: Input, budget: int, context: int) -> Diff:
+def compute(
+    known: set[int], bad: Input, budget: int, context: int, near: Neighbours | None = None
+) -> Diff:
     """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``,
-    each new line with ``context`` lines before and after it."""
+    each new line with ``context`` lines before and after it. With ``near`` (GOOD's shapes
+    by their tokens), a new shape near one of GOOD's is left out (:mod:`.similar`)."""
     is_task, chunks = open_detected(bad)
     baseline = Baseline(known, tasklog=is_task)
     out = Diff()
@@ -96,11 +102,42 @@ def compute(known: set[int], bad: Input, budget: int, context: int) -> Diff:
         previous.extend((base + k + 1, lines[k]) for k in tail)
         out.lines += len(lines)
     out.found = list(first.values())
+    if near is not None:
+        _sift(out, near)
     matcher = _matcher()
     for found in out.found:
         found.tier = matcher.line_kind(found.text)
     out.shown = _choose(out.found, budget)
     return out
+
+
+# Lines count together by their words only when they have this many: with fewer, most of a
+# line is in what tokens leave out (pytest's ``>   assert f(10) == 12`` and the
+# ``E   assert 14.4 == 12`` under it share only ``assert``).
+_SAME_WORDS = 3
+
+
+def _sift(out: Diff, good: Neighbours) -> None:
+    """Leave out the new shapes whose first line is near a line of GOOD, and count a new
+    line with the same tokens as an earlier one with that one."""
+    kept: list[Found] = []
+    same: dict[frozenset[bytes], Found] = {}  # the token set of each line kept -> the line
+    for found in out.found:
+        if good.nearest(tokens(found.text)) is not None:
+            out.near_shapes += 1
+            out.near_lines += 1 + found.repeats
+            out.new_lines -= 1 + found.repeats
+            continue
+        # The same words as an earlier new line (another prefix, other ids), as logjuicer
+        # looks a tokenized line up once: counted with it. Error words keep their case here
+        # (``Error:`` then ``ERROR:`` is a failure reported again by another layer).
+        key = tokens(found.text, fold=False)
+        first = same.setdefault(key, found) if len(key) >= _SAME_WORDS else found
+        if first is not found:
+            first.repeats += 1 + found.repeats
+            continue
+        kept.append(found)
+    out.found = kept
 
 
 def _more_after(found: Found, lines: list[bytes], base: int, context: int) -> bool:
@@ -179,7 +216,13 @@ def summary(diff: Diff) -> str:
     return (
         f"{len(diff.found):,} new line shapes ({diff.new_lines:,} of {diff.lines:,} lines); "
         f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}; "
-        f"{repeats:,} later lines of the same shapes not shown"
+        f"{repeats:,} later lines of the same shapes or words not shown"
+        + (
+            f"; {diff.near_shapes:,} more new shapes ({diff.near_lines:,} lines) near a good "
+            "run's line, not shown"
+            if diff.near_shapes
+            else ""
+        )
     )
 
 
@@ -191,6 +234,8 @@ def to_json(diff: Diff) -> dict[str, Any]:
         "lines": diff.lines,
         "new_lines": diff.new_lines,
         "new_shapes": len(diff.found),
+        "near_shapes": diff.near_shapes,
+        "near_lines": diff.near_lines,
         "held_back": diff.held_back,
         "shown": [
             {

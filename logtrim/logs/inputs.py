@@ -114,10 +114,17 @@ class Input:
         if self.format == InputFormat.ZSTD:
             if result.error:
                 self.damage = f"not zstd after {self.decoded:,} bytes decoded ({result.error})"
+            elif result.index_cut:
+                self.damage = (
+                    f"the index frame at the end is cut; the log before it is whole "
+                    f"({self.decoded:,} bytes)"
+                )
             elif result.truncated:
                 self.damage = f"truncated at the end ({self.decoded:,} bytes decoded)"
-        if self.damage and (self.decoded == 0 or not self.damage.startswith("truncated")):
-            # Only a truncated end that still gave data is a warning; the rest is an error.
+        cut_data = self.damage is not None and self.damage.startswith("truncated")
+        if self.damage and not result.index_cut and not (cut_data and self.decoded):
+            # A truncated end that still gave data is a warning, and so is a cut index
+            # frame (the log is whole); the rest is an error.
             raise InputError(f"{self.name}: {self.damage}")
 
     def _gunzip(self, raw: Iterable[bytes]) -> Iterator[bytes]:

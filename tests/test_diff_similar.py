@@ -1,0 +1,255 @@
+"""``logtrim diff``'s similarity stage on good/bad pairs of common tools' output: a line that
+differs from a good run's only by a host, a path's part or a unit name is not reported; a new
+line with no error word still is."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import zstandard
+from conftest import clean_env
+
+
+def _diff(good: bytes, bad: bytes, tmp: Path, *extra: str) -> dict[str, object]:
+    (tmp / "good.log.zst").write_bytes(zstandard.ZstdCompressor().compress(good))
+    (tmp / "bad.log").write_bytes(bad)
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "diff", "--json", *extra,
+         str(tmp / "good.log.zst"), str(tmp / "bad.log")],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report: dict[str, object] = json.loads(proc.stdout)
+    return report
+
+
+def _shown(report: dict[str, object]) -> list[str]:
+    shown = report["shown"]
+    assert isinstance(shown, list)
+    return [entry["text"] for entry in shown]
+
+
+PIP_GOOD = b"""\
+Looking in indexes: https://pypi.internal.example.com/simple
+Collecting requests==2.31.0
+  Downloading requests-2.31.0-py3-none-any.whl (62 kB)
+Collecting urllib3<3,>=1.21.1
+  Using cached urllib3-2.0.7-py3-none-any.whl (124 kB)
+Collecting certifi>=2017.4.17
+  Using cached certifi-2023.7.22-py3-none-any.whl (158 kB)
+Installing collected packages: urllib3, certifi, requests
+Successfully installed certifi-2023.7.22 requests-2.31.0 urllib3-2.0.7
+"""
+# Another package among those installed; and one line no good run printed, with no error
+# word in it.
+PIP_NEW = b"Using legacy 'setup.py install' for pyyaml, since package 'wheel' is not installed."
+PIP_BAD = (
+    PIP_GOOD.replace(b"packages: urllib3, certifi, requests", b"packages: urllib3, idna, requests")
+    .replace(b"Installing collected", PIP_NEW + b"\nInstalling collected")
+    .replace(b"2.31.0", b"2.32.3")
+)
+
+PYTEST_GOOD = b"""\
+============================= test session starts ==============================
+platform linux -- Python 3.11.4, pytest-7.4.0, pluggy-1.2.0
+rootdir: /home/ci/work/app
+plugins: xdist-3.3.1, cov-4.1.0
+collected 120 items
+
+tests/test_api.py ........................................               [ 33%]
+tests/test_models.py ........................................            [ 66%]
+tests/test_views.py ........................................             [100%]
+
+============================= 120 passed in 3.21s ==============================
+"""
+PYTEST_NEW = b"tests/conftest.py: fixture 'database' teardown took 31.20 seconds"
+PYTEST_BAD = PYTEST_GOOD.replace(
+    b"plugins: xdist-3.3.1, cov-4.1.0", b"plugins: xdist-3.3.1, anyio-4.1.0"
+).replace(b"\n=====", b"\n" + PYTEST_NEW + b"\n=====", 1)
+
+SYSTEMD_GOOD = b"".join(
+    b"Dec 01 10:00:%02d build-07 systemd[1]: %s\n" % (i, line)
+    for i, line in enumerate(
+        [
+            b"Starting Cleanup of Temporary Directories for unit app-api.service...",
+            b"Started Daily Cleanup of Temporary Directories for unit app-api.service.",
+            b"Reached target Multi-User System for unit app-api.service.",
+            b"Started Session 4 of user deploy.",
+            b"Mounting srv-data.mount - Data Volume on the shared storage...",
+            b"Mounted srv-data.mount - Data Volume on the shared storage.",
+        ]
+    )
+)
+SYSTEMD_NEW = (
+    b"Dec 01 10:00:09 build-07 kernel: EXT4-fs (sdb1): mounted filesystem in read-only mode"
+)
+SYSTEMD_BAD = (
+    SYSTEMD_GOOD.replace(b"app-api.service", b"app-worker.service").replace(
+        b"srv-data.mount", b"srv-cache.mount"
+    )
+    + SYSTEMD_NEW
+    + b"\n"
+)
+
+MAKE_GOOD = b"""\
+[ 10%] Building CXX object src/libfoo/CMakeFiles/foo.dir/parser.cpp.o
+[ 20%] Building CXX object src/libfoo/CMakeFiles/foo.dir/lexer.cpp.o
+[ 30%] Linking CXX static library libfoo.a
+[ 30%] Built target foo
+[ 60%] Building CXX object src/app/CMakeFiles/app.dir/main.cpp.o
+[100%] Linking CXX executable app
+[100%] Built target app
+"""
+# Another library name; and a new line.
+MAKE_NEW = b"Using cached toolchain from the previous runner image instead of the pinned one"
+MAKE_BAD = MAKE_GOOD.replace(b"library libfoo.a", b"library libfoo_static.a").replace(
+    b"[100%] Linking", MAKE_NEW + b"\n[100%] Linking"
+)
+
+
+@pytest.mark.parametrize(
+    ("good", "bad", "new"),
+    [
+        (PIP_GOOD, PIP_BAD, PIP_NEW),
+        (PYTEST_GOOD, PYTEST_BAD, PYTEST_NEW),
+        (SYSTEMD_GOOD, SYSTEMD_BAD, SYSTEMD_NEW),
+        (MAKE_GOOD, MAKE_BAD, MAKE_NEW),
+    ],
+    ids=["pip", "pytest", "systemd", "make"],
+)
+def test_diff_reports_the_new_line_and_not_the_lines_that_differ_by_a_name(
+    tmp_path: Path, good: bytes, bad: bytes, new: bytes
+) -> None:
+    report = _diff(good, bad, tmp_path)
+    assert _shown(report) == [new.decode()]
+    # The lines that differ by a name have shapes the good run lacks: only the similarity
+    # stage leaves them out, and the report counts them.
+    near = report["near_shapes"]
+    assert isinstance(near, int) and near >= 1
+
+
+def test_diff_text_summary_counts_the_near_lines(tmp_path: Path) -> None:
+    (tmp_path / "good.log").write_bytes(SYSTEMD_GOOD)
+    (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "diff", str(tmp_path / "good.log"),
+         str(tmp_path / "bad.log")],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    out = proc.stdout.decode().splitlines()
+    assert out[0] == "7:" + SYSTEMD_NEW.decode()
+    assert "near a good run's line, not shown" in out[-1]
+
+
+def test_a_line_that_gains_an_error_word_is_never_near(tmp_path: Path) -> None:
+    """The same words as a good run's line, plus ``failed``: reported."""
+    good = b"Uploading package web to the staging feed of the deployment server\n" * 3
+    bad = good + b"Uploading package web to the staging feed of the deployment server failed\n"
+    assert len(_shown(_diff(good, bad, tmp_path))) == 1
+
+
+def test_an_index_file_as_good_keeps_the_exact_stage(tmp_path: Path) -> None:
+    """A --history index has hashes, no lines: diff still runs, by shape alone."""
+    from logtrim.baseline import store
+    from logtrim.baseline.load import load
+
+    (tmp_path / "good.log").write_bytes(SYSTEMD_GOOD)
+    index = tmp_path / "hist"
+    store.record(index, "step", load(tmp_path / "good.log").hashes)
+    (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "diff", "--json",
+         str(store.index_path(index, "step")), str(tmp_path / "bad.log")],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["near_shapes"] == 0
+    assert SYSTEMD_NEW.decode() in [e["text"] for e in report["shown"]]
+
+
+def test_a_new_line_with_the_same_words_as_an_earlier_one_is_counted_with_it(
+    tmp_path: Path,
+) -> None:
+    """Another prefix, the same words: one novelty, shown once; a failure reported again by
+    another layer in other case (``Error:``, ``ERROR:``) is shown each time."""
+    good = b"Building the release package for the staging environment\n" * 3
+    bad = good + (
+        b"Fetching index from cache.example.net\n"
+        b"Build step one finished\n"
+        b">  Fetching index from cache.example.net\n"
+        b"Error: Command failed. See logs for output.\n"
+        b"Build step two finished\n"
+        b"ERROR: Command failed. See logs for output.\n"
+    )
+    report = _diff(good, bad, tmp_path)
+    shown = report["shown"]
+    assert isinstance(shown, list)
+    texts = [entry["text"] for entry in shown]
+    assert texts.count("Fetching index from cache.example.net") == 1
+    assert not any(t.startswith(">") for t in texts)
+    fetch = next(e for e in shown if e["text"].startswith("Fetching"))
+    assert fetch["repeats"] == 1
+    assert "Error: Command failed. See logs for output." in texts
+    assert "ERROR: Command failed. See logs for output." in texts
+
+
+def test_an_archive_with_an_index_frame_gives_what_its_log_gives(tmp_path: Path) -> None:
+    """A run with a baseline ends its archive with its shapes; as GOOD, that archive still
+    gives its lines to the similarity stage: the same report as the plain log."""
+    log = tmp_path / "good.log"
+    log.write_bytes(SYSTEMD_GOOD)
+    archive = tmp_path / "good.zst"
+    run = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(archive),
+         "--baseline", str(log), "--", "cat", str(log)],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
+    reports = []
+    for good in (log, archive):
+        proc = subprocess.run(
+            [sys.executable, "-m", "logtrim", "diff", "--json", str(good),
+             str(tmp_path / "bad.log")],
+            capture_output=True, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        reports.append(json.loads(proc.stdout))
+    assert reports[0] == reports[1]
+    assert reports[0]["near_shapes"] >= 1
+
+
+PYTEST_GOOD = b"""\
+..............................                                           [100%]
+30 passed in 2.71s
+"""
+# pytest's report of a failing assertion (a run of a small shop project's tests).
+PYTEST_BAD = b"""\
+..............................F                                          [100%]
+=================================== FAILURES ===================================
+___________________________________ test_vat ___________________________________
+
+    def test_vat():
+>       assert vat(10) == 12
+E       assert 14.399999999999999 == 12
+E        +  where 14.399999999999999 = vat(10)
+
+test_shop.py:9: AssertionError
+=========================== short test summary info ============================
+FAILED test_shop.py::test_vat - assert 14.399999999999999 == 12
+1 failed, 30 passed in 2.40s
+"""
+
+
+def test_lines_sharing_one_word_are_each_shown(tmp_path: Path) -> None:
+    """pytest's ``>   assert f(10) == 12`` and the ``E   assert 14.4 == 12`` under it share
+    only the word ``assert``: both are shown, the second says what went wrong."""
+    texts = _shown(_diff(PYTEST_GOOD, PYTEST_BAD, tmp_path))
+    assert ">       assert vat(10) == 12" in texts
+    assert "E       assert 14.399999999999999 == 12" in texts
