@@ -150,31 +150,33 @@ class Ahead:
                 # The reader's turn first: the scanner gets the next chunk before this
                 # process scans its share of this one.
                 await anyio.lowlevel.checkpoint()
+                offered = False
                 if item.parts is not None and self._scanner is not None:
-                    await self._offer(item, self._scanner)
+                    offered = await self._offer(item, self._scanner)
                 await self._process(item.stream, item.data)
                 if self._matcher.offered:
                     self._matcher.offer([])  # not taken: none left for other bytes
-                elif item.parts is not None:
+                elif offered:
                     self.taken += 1
         finally:
             self.done.set()
             with anyio.CancelScope(shield=True):
                 await self.close()
 
-    async def _offer(self, item: _Item, scanner: Scanner) -> None:
+    async def _offer(self, item: _Item, scanner: Scanner) -> bool:
         """The block's hits to the engine: this process's share's, then the scanner's."""
         try:
             mine = self._matcher.scan(item.here) if item.here else []
             theirs, waited = await scanner.receive()
         except Exception:  # as in feed: the engine scans, and meets any fault of its own
             await self._lost()
-            return
+            return False
         self.blocks += 1
         low, high, up, down = _SHARE
         self._share = min(self._share + up, high) if waited else max(self._share - down, low)
         assert item.parts is not None
         self._matcher.offer(joined(mine, theirs, len(item.here)), *item.parts)
+        return True
 
     async def end(self) -> None:
         """No more chunks: wait until every one has reached the engine."""
@@ -192,8 +194,9 @@ class Ahead:
 
     async def _lost(self) -> None:
         """The scanner is gone: this process scans from now on."""
-        await self.close()
-        _log.logger().debug("the scanner process ended; scanning in this one")
+        if self._scanner is not None:
+            await self.close()
+            _log.logger().debug("the scanner process ended; scanning in this one")
 
 
 __all__ = ["MIN_BLOCK", "Ahead", "Lines", "cut", "joined", "wanted"]

@@ -14,6 +14,7 @@ import os
 import pickle
 import signal
 import struct
+from collections.abc import Awaitable, Callable
 
 import anyio
 
@@ -58,15 +59,21 @@ class Scanner:
         os.set_blocking(up_read, False)
         self._to, self._from = down_write, up_read
         self._got = bytearray()
+        self._closed = False
+        # Descriptors a task waits on: closed by that task, not under it (a closed number
+        # may be reused at once, and a wait on it might never end).
+        self._waiting: set[int] = set()
 
     async def send(self, block: memoryview) -> None:
         """A block to scan (a 1 MB chunk is not copied to be sent)."""
         views = [memoryview(_HEADER.pack(len(block))), block]
         while views:
+            if self._closed:
+                raise Gone("the scanner was stopped")
             try:
                 sent = os.writev(self._to, views)
             except BlockingIOError:
-                await anyio.wait_writable(self._to)
+                await self._wait(self._to, anyio.wait_writable)
                 continue
             except OSError as exc:
                 raise Gone from exc
@@ -85,11 +92,13 @@ class Scanner:
                     hits = self._answer()
                     if hits is not None:
                         return hits, waited
+                    if self._closed:
+                        raise Gone("the scanner was stopped")
                     try:
                         data = os.read(self._from, 1 << 16)
                     except BlockingIOError:
                         waited = True
-                        await anyio.wait_readable(self._from)
+                        await self._wait(self._from, anyio.wait_readable)
                         continue
                     if not data:
                         raise Gone("the scanner ended")
@@ -108,13 +117,28 @@ class Scanner:
         del self._got[:end]
         return hits
 
+    async def _wait(self, fd: int, ready: Callable[[int], Awaitable[None]]) -> None:
+        self._waiting.add(fd)
+        try:
+            await ready(fd)
+        finally:
+            self._waiting.discard(fd)
+            if self._closed:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+
     async def close(self) -> None:
-        """Stop it (its answers are no longer wanted) and reap it."""
-        for fd in (self._to, self._from):
-            with contextlib.suppress(OSError):
-                os.close(fd)
+        """Stop it (its answers are no longer wanted) and reap it. A task waiting on one of
+        its pipes wakes as the process dies (end of file, broken pipe) and closes that one."""
+        if self._closed:
+            return
+        self._closed = True
         with contextlib.suppress(OSError):
             os.kill(self.pid, signal.SIGKILL)  # our own child: it may be mid-scan
+        for fd in (self._to, self._from):
+            if fd not in self._waiting:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
         with contextlib.suppress(ChildProcessError):
             await anyio.to_thread.run_sync(os.waitpid, self.pid, 0)
 
