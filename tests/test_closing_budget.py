@@ -109,3 +109,35 @@ def test_archive_path_that_is_not_utf8(
         assert raw in r.stdout
     if dialect == "github":
         assert raw in summary.read_bytes()
+
+
+def test_a_flood_of_the_child_s_commands_leaves_the_closing_its_room(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Commands pass whatever the budget; when they alone outgrow it, the end of the run is
+    still there: a marker counts the lines not shown, then the failure tail, the summary and
+    the reason, and every command reached the console, in order."""
+    child = py(
+        "for i in range(20000):\n"
+        "    print(f'copy file {i}')\n"
+        "    if i % 400 == 0:\n"
+        "        print(f\"##octopus[setVariable name='YQ==' value='{'eA==' * 20}' n='{i}']\")\n"
+        "raise SystemExit(3)\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--budget", "5kB", "--", *child)
+    assert result.code == 3
+    lines = result.stdout.decode().splitlines()
+    commands = [line for line in lines if line.startswith("##octopus[setVariable")]
+    assert [c.rsplit("n='", 1)[1] for c in commands] == [f"{i}']" for i in range(0, 20000, 400)]
+    rest = [line for line in lines if not line.startswith("##octopus[setVariable")]
+    header = next(i for i, line in enumerate(rest) if "--- last" in line)
+    assert re.fullmatch(r"\[logtrim\] \.\.\. [0-9,]+ lines not shown \.\.\.", rest[header - 1])
+    assert rest[-4].startswith("[logtrim] 20,050 lines")
+    assert "resultMessage message='" + base64.b64encode(b"copy file 19999").decode() in rest[-2]
+    assert len("\n".join(rest).encode()) <= 5000
+    # Every line is in a marker's count, the head's, the tail's or is a command.
+    hidden = sum(
+        int(m.replace(",", ""))
+        for m in re.findall(r"\.\.\. ([0-9,]+) (?:similar )?lines", "\n".join(rest))
+    )
+    assert hidden + sum(1 for line in rest if line.startswith("copy file")) == 20000

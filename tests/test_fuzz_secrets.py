@@ -17,15 +17,17 @@ from pathlib import Path
 
 import pytest
 from conftest import split, zstd_dc
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim import LogtrimHandler
 from logtrim._text import ANSI_BYTES
+from logtrim.archive.zstd import ZSTD_MAGIC
 from logtrim.dialects import DIALECTS
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.mask import apply, base64_forms
 from logtrim.engine.policy import Policy
+from logtrim.logs.inputs import GZIP_MAGIC
 from logtrim.logs.trim import TrimJob, trim_one
 
 FUZZ = settings(
@@ -198,6 +200,8 @@ def test_fuzz_trim(
     tmp_path_factory: pytest.TempPathFactory, stream: tuple[list[str], bytes]
 ) -> None:
     secrets, data = stream
+    # A file that starts like gzip or zstd is read as one (a damaged one is an error).
+    assume(not data.startswith((GZIP_MAGIC, ZSTD_MAGIC)))
     base = tmp_path_factory.mktemp("t")
     source, output, artifact = base / "in.log", base / "out.log", base / "a.zst"
     source.write_bytes(data)

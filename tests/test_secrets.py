@@ -412,3 +412,45 @@ def test_a_secret_split_by_colour_codes_is_masked(run_logtrim: RunLogtrim) -> No
     for text in (result.stdout, result.archive):
         assert b"login as ******** \x1b[32mok\x1b[0m\n" in text
         assert SECRET[3:7].encode() not in text
+
+
+def test_text_around_a_declaring_message_is_masked(run_logtrim: RunLogtrim) -> None:
+    """The declaring message passes as it is (the server needs the value); a known secret in
+    the text before or after it, or in another message on its line, is masked."""
+    other, third = "an0ther-S3cret", "th1rd-S3cret"
+    lines = [
+        f"##octopus[setVariable name='{b64('A')}' value='{b64(SECRET)}' "
+        f"sensitive='{b64('True')}']  (set {SECRET})",
+        f"{SECRET} ##octopus[mask value='{b64(other)}']",
+        f"##octopus[mask value='{b64(third)}'] ##octopus[message text='{b64('x ' + SECRET)}']",
+    ]
+    child = py("".join(f"print({line!r});" for line in lines))
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert result.code == 0
+    out = result.stdout.decode().splitlines()
+    assert out[0].startswith(f"##octopus[setVariable name='{b64('A')}' value='{b64(SECRET)}'")
+    assert out[0].endswith("(set ********)")
+    assert out[1] == f"******** ##octopus[mask value='{b64(other)}']"
+    assert out[2] == (
+        f"##octopus[mask value='{b64(third)}'] ##octopus[message text='{b64('x ********')}']"
+    )
+    _no_secret(result.stdout.replace(b64(SECRET).encode(), b""))
+    _no_secret(result.archive)
+
+
+@pytest.mark.parametrize("ci", ["github", "azure", "plain"])
+def test_another_system_s_declaration_does_not_show_the_value(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """An Octopus declaration under another CI: no server there takes the value, and its
+    base64 decodes to the secret; the message keeps its form with the value masked."""
+    line = (
+        f"##octopus[setVariable name='{b64('A')}' value='{b64(SECRET)}' sensitive='{b64('True')}']"
+    )
+    result = run_logtrim("--ci", ci, "--", *py(f"print({line!r}); print('use ' + {SECRET!r})"))
+    assert result.code == 0
+    _no_secret(result.stdout)
+    _no_secret(result.archive)
+    masked = f"##octopus[setVariable name='{b64('A')}' value='{b64('********')}' sensitive="
+    assert masked.encode() in result.stdout
+    assert b"use ********" in result.stdout

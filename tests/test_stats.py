@@ -192,6 +192,31 @@ def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
     assert halves["total_bytes"] == len(data)
 
 
+@settings(max_examples=15, deadline=None)
+@given(st.integers(0, 50), st.integers(1, 12), st.integers(0, 3), st.booleans())
+def test_a_task_log_counted_in_two_parts_gives_the_same_report(
+    seed: int, parts: int, tail: int, newline_at_end: bool
+) -> None:
+    """A large raw task log's templates are counted in two parts, the first here as its
+    entries are parsed, the rest by a forked process: the report is a single pass's,
+    wherever the cut falls (``parts``: the first ``1 / parts`` of the file here)."""
+    import logtrim.logs.stats as stats_module
+
+    data = tasklog(20_000 + 3_000 * seed, seed=seed)
+    data += b"".join(_SHAPES[i] % (seed, i) for i in range(tail))  # lines out of format
+    data = data if newline_at_end else data.rstrip(b"\n")
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "task.log"
+        path.write_bytes(data)
+        serial = to_json(compute([open_input(str(path))]), top=0)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(stats_module, "ASIDE_MIN", 0)  # this small file is cut too
+            patch.setattr(stats_module, "TASK_PARTS", parts)
+            split = to_json(compute([open_input(str(path))]), top=0)
+    assert split == serial
+    assert split["inputs"][0]["lines"] == data.count(b"\n") + (not newline_at_end)
+
+
 def test_a_failed_second_process_leaves_the_report_as_it_is(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

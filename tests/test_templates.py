@@ -88,6 +88,19 @@ def test_bulk_templates_equal_line_by_line(
     assert templates_of(lines, by_field=by_field) == expected
 
 
+@settings(max_examples=60)
+@given(st.lists(_BULK_LINES, max_size=60), st.lists(_BULK_LINES, max_size=60))
+def test_bulk_templates_with_fields_cached_from_earlier_batches(
+    first: list[bytes], second: list[bytes]
+) -> None:
+    """The fields' templates kept from one batch of lines for the next give each line its
+    own template still."""
+    cache: dict[bytes, bytes] = {}
+    for lines in ([*first, *_SPANNING], [*second, *_SPANNING, *first]):
+        expected = [template_uncached(line) for line in lines]
+        assert templates_of(lines, by_field=True, cache=cache) == expected
+
+
 @given(st.lists(_LINES, max_size=30), st.booleans())
 def test_counter_totals_equal_input(lines: list[bytes], newline_at_end: bool) -> None:
     """Lines and bytes per template add up to the input's lines and size."""

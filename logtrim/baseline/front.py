@@ -11,19 +11,24 @@ from typing import TypeAlias
 
 from .._errors import LogtrimError
 from .._log import say
-from ..engine.baseline import Baseline
+from ..engine.baseline import Baseline, Shaper
 from . import store
-from .load import load
+from .load import load_with_lines
 
 _Path: TypeAlias = "str | os.PathLike[str]"
 
 
-def known_shapes(baseline: _Path | None, history: _Path | None, name: str) -> set[int] | None:
-    """The good runs' shapes, from ``baseline`` and the ``history`` of ``name``; None if none."""
+def known_shapes(
+    baseline: _Path | None, history: _Path | None, name: str
+) -> tuple[set[int] | None, Shaper | None]:
+    """The good runs' shapes, from ``baseline`` and the ``history`` of ``name`` (None if
+    none), and the Shaper that shaped the baseline's lines if it had to (see :class:`Baseline`)."""
     known: set[int] | None = None
+    prior: Shaper | None = None
     if baseline:
         try:
-            known = load(baseline).hashes
+            shapes, prior = load_with_lines(baseline)
+            known = shapes.hashes
         except (LogtrimError, OSError) as exc:
             say(f"--baseline: {exc} (this run has no baseline)", "warning")
     if history:
@@ -34,7 +39,7 @@ def known_shapes(baseline: _Path | None, history: _Path | None, name: str) -> se
             found = None
         if found is not None:
             known = found if known is None else known | found
-    return known
+    return known, prior
 
 
 def for_run(
@@ -45,10 +50,10 @@ def for_run(
     tasklog: bool = False,
 ) -> Baseline | None:
     """The engine's baseline; with ``history`` always one, to learn this run's shapes."""
-    known = known_shapes(baseline, history, name)
+    known, prior = known_shapes(baseline, history, name)
     if known is None and not history:
         return None
-    return Baseline(known, tasklog=tasklog)
+    return Baseline(known, tasklog=tasklog, prior=prior)
 
 
 def index_payload(baseline: Baseline | None) -> bytes:

@@ -19,7 +19,7 @@ from .._log import say
 from .._sizes import format_size
 from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
-from ..engine.baseline import SHAPE_CAP, Shapes
+from ..engine.baseline import SHAPE_CAP, Shaper, Shapes
 from ..logs.inputs import open_detected, open_input
 from .store import MAGIC, decode, read_index
 
@@ -36,19 +36,36 @@ def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP, text: OnText | None
     With ``text``, ``text`` gets the lines too (an archive with an index frame is read
     whole for them, its shapes still from the frame); an index file has none to give."""
     base = Path(path)
-    if base.is_dir():
-        files = sorted(p for p in base.iterdir() if p.is_file() and not p.name.startswith("."))
-        if not files:
-            raise InputError(f"{path}: baseline directory holds no files")
-    else:
-        files = [base]
+    files = _files(base) if base.is_dir() else [base]
     shapes = Shapes(cap)
     for file in files:
         _load_one(str(file), shapes, text)
     return shapes
 
 
-def _load_one(path: str, shapes: Shapes, text: OnText | None) -> None:
+def load_with_lines(path: str | os.PathLike[str]) -> tuple[Shapes, Shaper | None]:
+    """:func:`load`, and the Shaper of the last log it shaped line by line (its cache: the
+    baseline's recent lines and their shapes, which a run need not shape again)."""
+    shapes = Shapes()
+    last: list[Shaper | None] = [None]
+    base = Path(path)
+    files = _files(base) if base.is_dir() else [base]
+    for file in files:
+        last[0] = None  # one Shaper's cache held at a time: memory stays bounded
+        _load_one(str(file), shapes, None, last)
+    return shapes, last[0]
+
+
+def _files(folder: Path) -> list[Path]:
+    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    if not files:
+        raise InputError(f"{folder}: baseline directory holds no files")
+    return files
+
+
+def _load_one(
+    path: str, shapes: Shapes, text: OnText | None, last: list[Shaper | None] | None = None
+) -> None:
     head = _head(path)
     if head.startswith(MAGIC):
         found = read_index(path)
@@ -79,6 +96,8 @@ def _load_one(path: str, shapes: Shapes, text: OnText | None) -> None:
             break
     shapes.add(mine.hashes)
     shapes.full = shapes.full or mine.full
+    if last is not None and not mine.full:
+        last[0] = mine.shaper
     if inp.damage:
         say(f"{inp.name}: {inp.damage}", "warning")
 

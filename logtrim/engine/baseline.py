@@ -10,11 +10,14 @@ skeletons whose token varies (:mod:`.variables`): a line that matches one is not
 The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
 distinct lines found with a set. Only the distinct digit-free lines not met before meet the
 template regex (once, over all of them joined) and the hash; a bounded cache maps them to
-their shape after that. A chunk with no new line costs one set difference.
+their shape after that. A chunk of lines met before, none of them new, costs one look-up per
+line. A run takes over the cache of the Shaper that loaded a plain-log baseline: the lines the
+baseline has need no regex again (the run still learns their shapes, for its own index).
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
 past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
-as new). The cache holds at most 65,536 lines and 16 MB of them, and starts anew past that.
+as new). The cache (with the lines taken over) holds at most 65,536 lines and 16 MB of them, and
+starts anew past that.
 A line is shaped on its first :data:`KEY_MAX` bytes.
 """
 
@@ -87,35 +90,62 @@ class Shaper:
     def __init__(self, tasklog: bool = False) -> None:
         self.tasklog = tasklog  # input lines carry a raw task log's prefix
         self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
-        self._bytes = 0  # of the cache's lines
-        self.texts: dict[int, bytes] = {}  # shape hash -> shape, of the last call's lines
+        # Lines shaped by another Shaper of the same kind (the baseline's load), not met here
+        # yet: taken over (popped) when met. Counts in the cache's bounds; dropped at a clear.
+        self.prior: dict[bytes, int] = {}
+        self._bytes = 0  # of the cache's and the prior's lines
+        # shape hash -> shape, of the last call's lines (b"" for one the caller said it has)
+        self.texts: dict[int, bytes] = {}
 
-    def learn(self, distinct: set[bytes]) -> tuple[dict[bytes, int], bool]:
+    def take(self, prior: dict[bytes, int]) -> None:
+        """Start with ``prior`` (another Shaper's :attr:`cache`, of the same kind: its lines
+        then need no regex here)."""
+        self.prior = prior
+        self._bytes += sum(map(len, prior))
+
+    def learn(
+        self, distinct: set[bytes], have: set[int] | frozenset[int] = frozenset()
+    ) -> tuple[dict[bytes, int], bool]:
         """Shape the lines of ``distinct`` (digit-free, no newline) the cache lacks: ``({key:
         hash} of those, whether the cache started anew)``. Every line of ``distinct`` is in
-        :attr:`cache` afterwards: past its bound the cache starts anew with ``distinct``."""
-        cache = self.cache
+        :attr:`cache` afterwards: past its bound the cache starts anew with ``distinct``.
+        ``have``: shapes whose text the caller needs not (from :attr:`prior` only)."""
+        cache, prior = self.cache, self.prior
         missing = distinct.difference(cache)  # in C: a set minus a dict's keys
         if not missing:
             self.texts = {}
             return {}, False
+        reused = {k: prior.pop(k) for k in missing.intersection(prior)} if prior else {}
+        if reused:
+            missing.difference_update(reused)
         size = sum(map(len, missing))
-        cleared = len(cache) + len(missing) > _CACHE_MAX or self._bytes + size > _CACHE_BYTES
+        held = len(cache) + len(prior) + len(reused)
+        cleared = held + len(missing) > _CACHE_MAX or self._bytes + size > _CACHE_BYTES
         if cleared:
             cache.clear()
-            missing = distinct
-            self._bytes = 0
-            size = sum(map(len, distinct))
-        self._bytes += size
-        keys = list(missing)
-        joined = b"\n".join(keys)
-        if self.tasklog:
-            joined = _TASKLOG_PREFIX.sub(b"", joined)
-        shapes = list(map(bytes.strip, _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")))
-        hashes = list(map(shape_hash, shapes))
-        learned = dict(zip(keys, hashes, strict=True))
-        self.texts = dict(zip(hashes, shapes, strict=True))
+            prior.clear()
+            self._bytes = size = sum(map(len, distinct))
+            missing = distinct.difference(reused)
+        else:
+            self._bytes += size
+        # A prior line's hash is known; its text is needed once per shape the caller lacks.
+        texts = dict.fromkeys(reused.values(), b"")
+        wanted = {h: k for k, h in reused.items() if h not in have}
+        keys = [*missing, *wanted.values()]
+        learned: dict[bytes, int] = {}
+        if keys:
+            joined = b"\n".join(keys)
+            if self.tasklog:
+                joined = _TASKLOG_PREFIX.sub(b"", joined)
+            shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
+            shapes = list(map(bytes.strip, shapes))
+            hashes = list(map(shape_hash, shapes))
+            learned = dict(zip(keys[: len(missing)], hashes, strict=False))
+            texts.update(zip(hashes, shapes, strict=True))
+        self.texts = texts
         cache.update(learned)
+        cache.update(reused)
+        learned.update(reused)
         return learned, cleared
 
 
@@ -126,14 +156,14 @@ class Shapes:
         self.cap = cap
         self.hashes: set[int] = set()
         self.full = False  # the cap was reached: some shapes were not added
-        self._shaper = Shaper(tasklog)  # its cache: the lines already added
+        self.shaper = Shaper(tasklog)  # its cache: the lines already added
         self._variables = Variables()  # which token positions vary (engine/variables.py)
 
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
         if chunk:
-            self._shaper.learn(set(split_keys(chunk)))
-            self.add_shapes(self._shaper.texts)
+            self.shaper.learn(set(split_keys(chunk)))
+            self.add_shapes(self.shaper.texts)
 
     def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
@@ -170,17 +200,36 @@ class Baseline:
     walked line by line (in C, too: ``compress`` over ``map``).
     """
 
-    def __init__(self, known: set[int] | frozenset[int] | None, *, tasklog: bool = False) -> None:
+    def __init__(
+        self,
+        known: set[int] | frozenset[int] | None,
+        *,
+        tasklog: bool = False,
+        prior: Shaper | None = None,
+    ) -> None:
         self.known = known  # None: nothing to compare with yet; only learn the run's shapes
         self.seen = Shapes()  # this run's shapes
         self.new_shapes: set[int] = set()  # this run's shapes the baseline lacks (bounded)
         self._shaper = Shaper(tasklog)
+        # The baseline's own lines (``prior``: the Shaper that loaded it) need no regex here
+        # either; only if all their shapes are known (none was left out past a cap).
+        if (
+            prior is not None
+            and prior.tasklog == tasklog
+            and known is not None
+            and known.issuperset(prior.cache.values())
+        ):
+            self._shaper.take(prior.cache)
+            prior.cache = {}
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
+        # The rest of the cache's lines: a chunk of those only needs their hashes looked up.
+        self._old: set[bytes] = set()
 
     def _new_keys(self, distinct: set[bytes]) -> set[bytes]:
-        learned, cleared = self._shaper.learn(distinct)
+        learned, cleared = self._shaper.learn(distinct, self.seen.hashes)
         if cleared:
             self._fresh.clear()
+            self._old.clear()
         if learned:
             texts = self._shaper.texts
             self.seen.add_shapes(texts)
@@ -194,14 +243,27 @@ class Baseline:
                 self._fresh.update(new)
                 if len(self.new_shapes) < SHAPE_CAP:
                     self.new_shapes.update(new.values())
+            self._old.update(learned.keys() - self._fresh)
         return self._fresh.intersection(distinct) if self._fresh else self._fresh
 
     def new_lines(self, chunk: bytes) -> list[int]:
         """The indexes of the new lines of a whole-line chunk (0 = its first line)."""
         if not chunk:
             return []
-        keys = split_keys(chunk)
-        fresh = self._new_keys(set(keys))
+        keys = coarse(chunk).split(b"\n")
+        if keys and not keys[-1]:
+            keys.pop()
+        # Most chunks of a run hold only lines met before, none of them new: one look-up per
+        # line, no set of the chunk built (a line past KEY_MAX is never in ``_old``: its key
+        # is cut, below).
+        old = self._old
+        if old.issuperset(keys):
+            return []
+        if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
+            keys = [k[:KEY_MAX] for k in keys]
+        distinct = set(keys)
+        distinct.difference_update(old)  # what is left: new lines, and lines not met yet
+        fresh = self._new_keys(distinct)
         if not fresh:
             return []
         return list(compress(count(), map(fresh.__contains__, keys)))

@@ -76,7 +76,7 @@ class Closer:
             return out.tally.summary(
                 lines=end.lines,
                 nbytes=end.nbytes,
-                console=budget.used - out.own_bytes,  # the child's lines, not ours
+                console=budget.used + budget.beyond - out.own_bytes,  # the child's, not ours
                 duration=end.duration,
                 archive=end.archive,
                 archive_size=end.archive_size,

@@ -35,7 +35,9 @@ class Commands:
         self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         self._open_lines = {STDOUT: 0, STDERR: 0}
         self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
-        # The lines of the latest region that declare a secret: the only ones that may carry it.
+        # The lines of the latest region that declare a secret to the system in use: the only
+        # ones whose command carries it (another system's declaration is masked as it reads
+        # it: nobody there takes the value, and a reader could decode it).
         self._declaring: set[bytes] = set()
 
     def learn(self, region: bytes, starts: Sequence[int]) -> list[str]:
@@ -45,11 +47,13 @@ class Commands:
         for start in starts:
             lines = self._message_lines(region, start)
             text = " ".join(raw.decode("utf-8", "replace") for raw in lines)
-            before = len(found)
-            for dialect in self._secret_dialects:
-                found += dialect.declared_secrets(text)
+            ours = False
+            for i, dialect in enumerate(self._secret_dialects):
+                declared = dialect.declared_secrets(text)
+                found += declared
+                ours = ours or (i == 0 and bool(declared))  # the first: the system in use
                 dialect.observe(text)
-            if len(found) > before:
+            if ours:
                 self._declaring.update(raw.rstrip(b"\r") for raw in lines)
         return found
 
@@ -116,15 +120,33 @@ class Commands:
         return pos
 
     def mask(self, stream: int, line: bytes, mask: Mask) -> bytes | None:
-        """A command line masked as its system reads it; a declaring line as it is."""
+        """A command line masked as its system reads it; a declaring line's command as it
+        is, the text around it masked."""
         if line.rstrip(b"\r\n") in self._declaring:
-            return line
+            return self._declaration(line, mask)
         dialect = self._continued[stream]
         self._continued[stream] = None
         if dialect is None:
             text = line.decode("utf-8", "replace")
             dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return mask(line) if dialect is None else dialect.mask_command(line, mask)
+
+    def _declaration(self, line: bytes, mask: Mask) -> bytes:
+        """A line declaring a secret to the system in use: its command verbatim (the system
+        needs the value), the text before and after it masked (another command there as its
+        system reads it)."""
+        ours = self._dialects[0]
+        text = line.decode("utf-8", "surrogateescape")
+        span = ours.command_span(text)
+        if span is None:
+            return line  # the whole line is the command (``::add-mask::VALUE``)
+        start = len(text[: span[0]].encode("utf-8", "surrogateescape"))
+        end = len(text[: span[1]].encode("utf-8", "surrogateescape"))
+        rest = line[end:]
+        rest_text = rest.decode("utf-8", "replace")
+        other = next((d for d in self._dialects if d.is_command(rest_text)), None)
+        after = mask(rest) if other is None else other.mask_command(rest, mask)
+        return mask(line[:start]) + line[start:end] + (after or b"")
 
     def is_command(self, text: str) -> bool:
         """Whether a line carries a command to forward verbatim."""

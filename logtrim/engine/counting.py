@@ -8,8 +8,9 @@ regex (:func:`~logtrim.engine.templates.templates_of`).
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import chain, compress, repeat
+from itertools import compress, repeat
 from operator import is_
 
 from .templates import coarse, templates_of
@@ -36,6 +37,8 @@ class TemplateCounter:
     """
 
     KEY_MAX = 4096
+    # Fields whose templates are kept (templates_of's cache): ~10 MB at most.
+    FIELDS_MAX, FIELDS_BYTES = 1 << 16, 2 << 20
 
     def __init__(
         self, fold_at: int = 200_000, fold_bytes: int = 32 << 20, batch: int = 16_384
@@ -51,6 +54,7 @@ class TemplateCounter:
         self._unterminated: Counter[bytes] = Counter()  # keys of lines without newline
         self._known: dict[bytes, bytes] = {}  # templates of held lines, made ahead of a fold
         self._folded: dict[bytes, TemplateStat] = {}
+        self._fields: dict[bytes, bytes] = {}  # field -> its template (templates_of's cache)
         self.lines = 0  # lines fed so far
 
     def feed(self, chunk: bytes) -> None:
@@ -128,25 +132,27 @@ class TemplateCounter:
         known = self._known
         found = list(map(known.get, keys)) if known else []  # C loops: one look-up a line
         missing = list(compress(keys, map(is_, found, repeat(None)))) if known else keys
-        step = self.batch
-        made = chain.from_iterable(
-            templates_of(missing[i : i + step]) for i in range(0, len(missing), step)
-        )
+        made = self._in_batches(missing)
         if not known:
             return list(made)
         fresh = dict(zip(missing, made, strict=True))
         return list(map(fresh.get, keys, found))  # type: ignore[arg-type]  # all found
+
+    def _in_batches(self, keys: list[bytes]) -> Iterator[bytes]:
+        """``templates_of(keys)`` in batches; the templates of the fields met are kept from
+        batch to batch and fold to fold, up to ``FIELDS_MAX`` fields, ``FIELDS_BYTES``."""
+        fields = self._fields
+        for start in range(0, len(keys), self.batch):
+            if len(fields) > self.FIELDS_MAX or sum(map(len, fields)) > self.FIELDS_BYTES:
+                fields.clear()  # (a C loop, once a batch)
+            yield from templates_of(keys[start : start + self.batch], cache=fields)
 
     def share(self, parity: int) -> dict[bytes, bytes]:
         """Template now the held lines whose hash has this parity (0 or 1), and return
         their templates: two processes that counted two parts of one log each take one
         parity and hand the other theirs, so a line held by both meets the regex once."""
         mine = [key for key in self._keys if hash(key) & 1 == parity]
-        step = self.batch
-        made = chain.from_iterable(
-            templates_of(mine[i : i + step]) for i in range(0, len(mine), step)
-        )
-        table = dict(zip(mine, made, strict=True))
+        table = dict(zip(mine, self._in_batches(mine), strict=True))
         self._known.update(table)
         return table
 

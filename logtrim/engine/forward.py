@@ -103,7 +103,7 @@ class Forwarder:
         if not line.endswith(b"\n"):
             line += b"\n"
         self._before(stream)
-        self.out.emit(stream, line, Kind.SERVICE)
+        self.out.emit(stream, line, Kind.SERVICE, command=True)
         # Shown (no context repeats it); its stream's order counts only if it switched a level.
         self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
 

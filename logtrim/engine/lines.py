@@ -80,7 +80,8 @@ class LineSplitter:
         """Move the whole lines that could hold or start a secret from the region to the
         rest. ``window``: twice the longest secret; only the end of the region is looked at,
         unless the cut moves back further than a secret's length (then all of it)."""
-        offset = max(len(region) - window, 0)
+        # Escape sequences inside a secret make it longer than its form: all of the region.
+        offset = max(len(region) - window, 0) if b"\x1b" not in region else 0
         while True:
             data = region[offset:] + rest
             cut = len(region) - offset

@@ -48,11 +48,19 @@ class Output:
         self.after_progress: Callable[[], None] | None = None  # called after a progress line
 
     def emit(
-        self, stream: int, data: bytes, kind: Kind, *, own: bool = False, settle: bool = True
+        self,
+        stream: int,
+        data: bytes,
+        kind: Kind,
+        *,
+        own: bool = False,
+        settle: bool = True,
+        command: bool = False,
     ) -> None:
         """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown.
 
-        ``own``: a line of logtrim's own, printed at the console's default level.
+        ``own``: a line of logtrim's own, printed at the console's default level;
+        ``command``: a command of the child's (:meth:`Budget.spend_command`).
         """
         if settle and self.unsettled:
             self.settle_now()
@@ -64,7 +72,10 @@ class Output:
             self._put([(STDOUT, line) for line in self._restore])
             self._reset = self._restore = []
         self._out.append((stream, data))
-        self.budget.spend(len(data))
+        if command:
+            self.budget.spend_command(len(data))
+        else:
+            self.budget.spend(len(data))
         if kind != Kind.NOISE:
             self.tally.shown_lines[kind] += 1
             self.tally.shown_bytes[kind] += len(data)
@@ -137,10 +148,14 @@ class Output:
         plural = "s" if lines != 1 else ""
         return f"[logtrim] ... {format_count(lines)} line{plural}{size} not shown ...\n".encode()
 
-    def flush_gap(self, *, sized: bool = True) -> None:
-        """Print the gap marker now (when the budget has room) and start a new gap."""
+    def flush_gap(self, *, sized: bool = True, paid: bool = False) -> None:
+        """Print the gap marker now and start a new gap; when the budget has no room for it,
+        the gap goes on (a later marker counts its lines: none vanish without one).
+        ``paid``: the caller kept room for it (the failure tail)."""
         gap = self.gap_text(0, sized=sized)
-        if gap and self.budget.allows_marker(len(gap)):
+        if gap and not paid and not self.budget.allows_marker(len(gap)):
+            return
+        if gap:
             self.emit(STDOUT, gap, Kind.NOISE, own=True)
         self.clear_gap()
 

@@ -93,6 +93,7 @@ class Budget:
         self.live = total - self.closing - self.tail
         self.dip = self.closing // 4  # what logtrim's own notes may take of the reserve
         self.used = 0
+        self.beyond = 0  # the child's commands printed past the budget (they always pass)
 
     def keep_for_closing(self, floor: int) -> None:
         """Reserve at least ``floor`` bytes for the closing lines (long archive names), before
@@ -157,6 +158,14 @@ class Budget:
 
     def spend(self, cost: int) -> None:
         self.used += cost
+
+    def spend_command(self, cost: int) -> None:
+        """A command of the child's passes whatever the budget, and pays only from the live
+        room: the rest goes beyond the budget, so a flood of commands still leaves the gap
+        markers, the failure tail and the closing lines (summary, reason, archive) their room."""
+        paid = max(min(cost, self.live - self.used), 0)
+        self.used += paid
+        self.beyond += cost - paid
 
 
 def min_budget(floor: int) -> int:

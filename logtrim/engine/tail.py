@@ -124,7 +124,7 @@ class Tail:
         out, history = self._out, self._history
         if note:
             out.marker(note)
-        out.flush_gap(sized=False)
+        out.flush_gap(sized=False, paid=True)  # its room was kept with the header's
         older = [line for line in picked if line.earlier]
         newer = [line for line in picked if not line.earlier]
         for part, title_line in zip((older, newer), headers, strict=True):

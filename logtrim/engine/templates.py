@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from collections.abc import Callable, Sequence
-from itertools import accumulate
+from itertools import accumulate, filterfalse
 from operator import add
 
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
@@ -129,13 +129,20 @@ _BULK_MIN = 64  # fewer lines: one regex pass is as cheap
 _FIELD_COST = 8
 
 
-def templates_of(lines: Sequence[bytes], *, by_field: bool | None = None) -> list[bytes]:
+def templates_of(
+    lines: Sequence[bytes],
+    *,
+    by_field: bool | None = None,
+    cache: dict[bytes, bytes] | None = None,
+) -> list[bytes]:
     """``[template_uncached(line) for line in lines]`` (lines without newlines), in bulk.
 
     The distinct lines of a log often differ in a field or two (an id, a hash): each
     distinct space-separated field meets the regex once, and the lines are put back
     together with C-speed ``split``/``join``. ``by_field``: whether to (None: when the
     fields of a sample of the lines repeat enough to pay; the answer is the same).
+    ``cache``: the fields' templates of earlier calls, added to here (the caller bounds
+    it): a field met in one batch of lines does not meet the regex again in the next.
     """
     block = coarse(b"\n".join(lines))
     if by_field is None:
@@ -145,9 +152,11 @@ def templates_of(lines: Sequence[bytes], *, by_field: bool | None = None) -> lis
     # Fields are cut at spaces only, so one may hold the end of a line and the start of
     # the next: the regex treats a line end like a space (no match crosses either).
     fields = block.replace(b"0 00:", b"0" + _KEEP + b"00:").split(b" ")
-    names = list(dict.fromkeys(fields))
-    found = template_uncached(_SEP.join(names).replace(_KEEP, b" ")).split(_SEP)
-    table = dict(zip(names, found, strict=True))
+    table: dict[bytes, bytes] = {} if cache is None else cache
+    names = list(filterfalse(table.__contains__, set(fields)))  # in any order: C loops
+    if names:
+        found = template_uncached(_SEP.join(names).replace(_KEEP, b" ")).split(_SEP)
+        table.update(zip(names, found, strict=True))
     out = b" ".join(map(table.__getitem__, fields)).split(b"\n")
     whole = _whole_lines(block, lines)
     if whole:

@@ -1,5 +1,5 @@
-"""Counting a large input's templates on two cores: the second half of a plain file, or a
-whole raw task log's templates, in a forked process (:mod:`.aside`) while this one reads on.
+"""Counting a large input's templates on two cores: the second half of a plain file, or
+most of a raw task log's templates, in a forked process (:mod:`.aside`) while this one reads on.
 The halves of a plain file hold mostly the same distinct lines: each process templates half
 of them and hands the other its templates, so each line meets the regex once.
 
@@ -64,18 +64,25 @@ def _with_second_half(
 
 def _half(inp: Input, min_size: int) -> int:
     """Where a large plain file is cut for counting on two cores (a line start), else 0."""
+    return line_start(inp, 2, min_size)
+
+
+def line_start(inp: Input, parts: int, min_size: int) -> int:
+    """The first line start from ``1 / parts`` of a plain file of ``min_size`` bytes or more
+    (where it is cut for counting on two cores), else 0: too small, compressed (no seeking),
+    stdin, or no line starts there."""
     size = inp.size or 0
-    if inp.path == "-" or inp.format != InputFormat.PLAIN or size < max(min_size, 2):
+    if inp.path == "-" or inp.format != InputFormat.PLAIN or size < max(min_size, parts):
         return 0
-    middle = size // 2
+    at = size // parts
     try:
         with open(inp.path, "rb") as file:
-            file.seek(middle - 1)
+            file.seek(at - 1)
             near = file.read(MAX_LINE)
     except OSError:
         return 0
     newline = near.find(b"\n")
-    return middle + newline if 0 <= newline < len(near) - 1 else 0
+    return at + newline if 0 <= newline < len(near) - 1 else 0
 
 
 def count_file(path: str, start: int = 0) -> tuple[int, int, dict[bytes, TemplateStat]]:

@@ -1,0 +1,130 @@
+"""Hypothesis properties: what a run finds new against a baseline, and the shapes it remembers,
+are those of the straightforward per-line form, whatever the chunking, the caches' bounds, and
+whether the run takes over the cache of the Shaper that loaded the baseline."""
+
+from __future__ import annotations
+
+from unittest.mock import patch
+
+from conftest import split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.engine import baseline as bl
+from logtrim.engine.baseline import Baseline, Shapes, shape_hash
+from logtrim.engine.templates import coarse, template_uncached
+from logtrim.engine.variables import Variables, known_by_skeleton
+from logtrim.logs.inputs import line_chunks
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+FORMS = (
+    "copied {v} files to /srv/app/{w}/{v}",
+    "host={w}.example.org pid={v} took {v}s",
+    "  ERROR: upload of '{w}' failed after {v} tries",
+    "{w} {w}  {v}",
+    "id {h} state {w}",
+    "{{'{w}': {v}, 'b': {v}, 'c': {w}, 'd': 1, 'e': 2, 'f': 3}}",
+    "",
+    "{w}",
+    "{long}",
+)
+WORDS = st.sampled_from(("alpha", "bravo", "doc/index", "a.b.c", "x=1", "Tests"))
+LINE = st.builds(
+    lambda form, w, v, h, n: form.format(w=w, v=v, h=h, long=(w + " ") * n),
+    st.sampled_from(FORMS),
+    WORDS,
+    st.integers(0, 10**6),
+    st.sampled_from(("9f86d081884c", "deadbeef01", "0x1f")),
+    st.sampled_from((1, 700, 900)),  # 900 words: past KEY_MAX
+)
+TASK_PREFIX = "16:05:22   Info     |   "
+
+
+def _shape(line: bytes, tasklog: bool) -> bytes:
+    """The straightforward form: one line, its own regex passes."""
+    key = coarse(line[: bl.KEY_MAX])
+    if tasklog:
+        key = bl._TASKLOG_PREFIX.sub(b"", key)
+    return bl._BLANKS.sub(b" ", template_uncached(key)).strip()
+
+
+def _shapes_of(lines: list[bytes], tasklog: bool = False) -> set[int]:
+    """The shape hashes of these lines, with the skeletons that vary and the long ones' bags."""
+    texts = {shape_hash(s): s for s in (_shape(line, tasklog) for line in lines)}
+    return set(texts) | set(Variables().learn(texts.values()))
+
+
+def _data(lines: list[str], prefix: str = "") -> bytes:
+    return "".join(f"{prefix}{line}\n" for line in lines).encode()
+
+
+@SETTINGS
+@given(
+    st.lists(LINE, max_size=40),
+    st.lists(LINE, max_size=60),
+    st.lists(st.integers(min_value=0), max_size=8),
+    st.lists(st.integers(min_value=0), max_size=12),
+    st.sampled_from((1 << 16, 5, 1)),
+    st.sampled_from((16 << 20, 3000)),
+    st.booleans(),
+    st.booleans(),
+)
+def test_new_lines_and_shapes_are_those_of_the_per_line_form(
+    good: list[str],
+    run: list[str],
+    cuts: list[int],
+    cuts2: list[int],
+    cache_max: int,
+    cache_bytes: int,
+    handover: bool,
+    tasklog: bool,
+) -> None:
+    good_data = _data(good, TASK_PREFIX if tasklog else "")
+    run_data = _data(run, TASK_PREFIX if tasklog else "")
+    good_lines = good_data.split(b"\n")[:-1]
+    run_lines = run_data.split(b"\n")[:-1]
+    with patch.object(bl, "_CACHE_MAX", cache_max), patch.object(bl, "_CACHE_BYTES", cache_bytes):
+        loaded = Shapes(tasklog=tasklog)
+        for chunk in line_chunks(split(good_data, cuts)):
+            loaded.feed(chunk)
+        known = _shapes_of(good_lines, tasklog)
+        assert loaded.hashes == known
+        baseline = Baseline(known, tasklog=tasklog, prior=loaded.shaper if handover else None)
+        found: list[int] = []
+        first = 0
+        for chunk in line_chunks(split(run_data, cuts2)):
+            found += [first + i for i in baseline.new_lines(chunk)]
+            starts = [0, *[i + 1 for i, c in enumerate(chunk) if c == 10]]
+            assert baseline.new_offsets(chunk) == [starts[i] for i in baseline.new_lines(chunk)]
+            first += chunk.count(b"\n")
+    shapes = [_shape(line, tasklog) for line in run_lines]
+    expected = [
+        i
+        for i, s in enumerate(shapes)
+        if shape_hash(s) not in known and not known_by_skeleton(s, known)
+    ]
+    assert found == expected
+    assert baseline.new_shapes == {shape_hash(shapes[i]) for i in expected}
+    assert baseline.seen.hashes == _shapes_of(run_lines, tasklog)
+
+
+@SETTINGS
+@given(st.lists(LINE, min_size=1, max_size=40), st.lists(LINE, max_size=40), st.booleans())
+def test_a_shaper_of_the_other_kind_or_with_unknown_shapes_is_not_taken_over(
+    good: list[str], run: list[str], tasklog: bool
+) -> None:
+    """A task log's cache shapes lines without their prefix: a run of the other kind must not
+    use it; nor a cache holding a shape the baseline lacks (left out past its cap)."""
+    run_data = _data(good + run, TASK_PREFIX)
+    loaded = Shapes(tasklog=tasklog)
+    loaded.feed(_data(good, TASK_PREFIX))
+    other = Baseline(set(loaded.hashes), tasklog=not tasklog, prior=loaded.shaper)
+    assert other.new_lines(run_data) == Baseline(set(loaded.hashes), tasklog=not tasklog).new_lines(
+        run_data
+    )
+    loaded = Shapes(tasklog=tasklog)
+    loaded.feed(_data(good, TASK_PREFIX))
+    fewer = set(loaded.hashes) - {next(iter(loaded.shaper.cache.values()))}
+    lacking = Baseline(fewer, tasklog=tasklog, prior=loaded.shaper)
+    assert lacking.new_lines(run_data) == Baseline(fewer, tasklog=tasklog).new_lines(run_data)

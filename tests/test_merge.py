@@ -1,0 +1,47 @@
+"""``stats``'s template merge: which templates it joins into one."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim.engine.counting import TemplateStat
+from logtrim.engine.kinds import Kind
+from logtrim.logs.merge import merge
+
+_TOKENS = st.lists(st.sampled_from([b"a", b"b", b"<n>", b"done"]), min_size=2, max_size=5)
+_TIERS = st.sampled_from([Kind.NOISE, Kind.ERROR])
+
+
+def _components(tiers: dict[bytes, Kind]) -> set[frozenset[bytes]]:
+    """The groups a merge should make, pair by pair: templates of one tier and as many tokens
+    (three or more) that differ in one token are joined, and so on along chains."""
+    names = list(tiers)
+    group = {name: {name} for name in names}
+    for i, one in enumerate(names):
+        for other in names[i + 1 :]:
+            a, b = one.split(b" "), other.split(b" ")
+            apart = len(a) == len(b) >= 3 and sum(x != y for x, y in zip(a, b, strict=True)) == 1
+            if apart and tiers[one] == tiers[other] and group[one] is not group[other]:
+                joined = group[one] | group[other]
+                for name in joined:
+                    group[name] = joined
+    return {frozenset(members) for members in group.values()}
+
+
+@settings(max_examples=200)
+@given(st.dictionaries(_TOKENS.map(b" ".join), _TIERS, max_size=40))
+def test_merge_joins_exactly_the_templates_one_token_apart(tiers: dict[bytes, Kind]) -> None:
+    """Each template counts a distinct power of two lines, so the lines of a merged template
+    say which templates it holds: the groups are those of the pairwise rule."""
+    names = list(tiers)
+    templates = {t: TemplateStat(1 << i, 10 + i, t) for i, t in enumerate(names)}
+    out, out_tiers, _ = merge(templates, tiers)
+    groups = {
+        frozenset(t for i, t in enumerate(names) if stat.lines >> i & 1) for stat in out.values()
+    }
+    assert groups == _components(tiers)
+    assert sum(s.size for s in out.values()) == sum(s.size for s in templates.values())
+    for tpl, stat in out.items():
+        members = [t for i, t in enumerate(names) if stat.lines >> i & 1]
+        assert {tiers[t] for t in members} == {out_tiers[tpl]}
