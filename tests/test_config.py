@@ -240,3 +240,20 @@ def test_a_usage_mistake_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert err.startswith("logtrim: error: ") and says in err, err
+
+
+def test_an_unknown_logtrim_variable_is_a_warning_naming_the_setting_meant(
+    tmp_path: Path,
+) -> None:
+    """A typo in a variable name would turn masking off unseen: the run warns, then goes on
+    (and masks what the variable spelt right names)."""
+    env = {"LOGTRIM_MASKENV": "DB_PASSWORD", "LOGTRIM_MASK_ENV": "TOKEN", "TOKEN": "t0ken-Value"}
+    child = [sys.executable, "-c", "print('using t0ken-Value')"]
+    result = _run(["run", "--artifact", str(tmp_path / "a.zst"), "--", *child], tmp_path, env)
+    assert result.returncode == 0
+    warnings = [line for line in result.stderr.decode().splitlines() if "warning" in line]
+    assert warnings == [
+        "logtrim: warning: not a logtrim setting (ignored) "
+        "(name='LOGTRIM_MASKENV' meant='LOGTRIM_MASK_ENV')"
+    ]
+    assert b"using ********" in result.stdout

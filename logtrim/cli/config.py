@@ -8,6 +8,7 @@ setting's parser (:mod:`.settings`) before the child starts; a bad one is a
 
 from __future__ import annotations
 
+import difflib
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -57,6 +58,30 @@ def from_env(env: Mapping[str, str]) -> Source:
 
 def _variable(name: str) -> str:
     return "LOGTRIM_" + name.upper()
+
+
+# Variables that are no setting: the switches of docs/config.md, the tests' and benchmarks'.
+_SWITCHES = frozenset(
+    {
+        "LOGTRIM_ENGINE",
+        "LOGTRIM_NO_HYPERSCAN",
+        "LOGTRIM_NO_FORK",
+        "LOGTRIM_FAULT_AFTER",
+        "LOGTRIM_FAULT_SCANNER",
+        "LOGTRIM_CORPUS",
+    }
+)
+
+
+def unknown_variables(env: Mapping[str, str]) -> list[tuple[str, str | None]]:
+    """``LOGTRIM_*`` variables that are no setting (a typo such as ``LOGTRIM_MASKENV`` would
+    turn masking off unseen): each with the variable it may mean, if one is close."""
+    known = {_variable(n) for n in names()} | _SWITCHES
+    found = []
+    for name in sorted(n for n in env if n.startswith("LOGTRIM_") and n not in known):
+        close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
+        found.append((name, close[0] if close else None))
+    return found
 
 
 def from_command_line(given: Mapping[str, object]) -> Source:

@@ -138,11 +138,14 @@ def _prepare(
     """Check every setting and build the run's options (before the child starts)."""
 
     from ..dialects import choose
-    from .config import masks_from, resolve
+    from .config import masks_from, resolve, unknown_variables
 
     env = dict(os.environ)
     cwd = Path.cwd()
     settings = resolve(given, env, cwd, config)
+    for variable, close in unknown_variables(env):
+        meant = {} if close is None else {"meant": close}
+        _log.logger().warning("not a logtrim setting (ignored)", name=variable, **meant)
     masks, missing = masks_from(settings.mask_env, mask, env)
     for variable in missing:
         _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
