@@ -67,6 +67,7 @@ _SWITCHES = frozenset(
         "LOGTRIM_NO_HYPERSCAN",
         "LOGTRIM_NO_FORK",
         "LOGTRIM_FAULT_AFTER",
+        "LOGTRIM_FAULT_SCANNER",
         "LOGTRIM_CORPUS",
     }
 )

@@ -25,6 +25,7 @@ if TYPE_CHECKING:  # the pure-Python matcher's, imported without a compiled one 
 
 __all__ = ["Compiler", "Database", "Matcher"]
 
+Parts = tuple[bytes | memoryview, ...]
 MatchHandler = Callable[[int, int, int, int, object], object]
 _BATCH = 4  # lines whose detail level decides: from this many, one scan of them all
 
@@ -85,6 +86,7 @@ class Matcher:
         self._by_detail: dict[int, tuple[Kind, Kind]] = {}  # (no detail level, detail level)
         # The last hits ``_kinds`` found without a service line (held until asked about).
         self._no_service: list[tuple[int, Kind]] | None = None
+        self._offered: tuple[Parts, list[tuple[int, Kind]]] | None = None  # see ``offer``
 
     def line_kind(self, line: bytes) -> Kind:
         """The tier of one line (the exact path; same answer as ``scan``)."""
@@ -109,7 +111,22 @@ class Matcher:
         named = b"level" in low or b"lvl" in low or b"severity" in low
         return named and field.search(line) is not None
 
+    def offer(self, hits: list[tuple[int, Kind]], *parts: bytes | memoryview) -> None:
+        """What ``scan`` returns for the bytes ``parts`` joined, computed elsewhere with the
+        same rules (``run`` on the fallback engine scans on the second core): the next scan
+        of equal bytes takes it (none: no parts). A line's hits depend on its bytes alone."""
+        self._offered = (parts, hits) if parts else None
+
+    @property
+    def offered(self) -> bool:
+        """Hits are offered that no scan has taken yet."""
+        return self._offered is not None
+
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
+        offered = self._offered
+        if offered is not None and _joined(chunk, offered[0]):
+            self._offered = self._no_service = None
+            return offered[1]
         if self._scan_hs is not None:
             return self._kinds(*self._scan_hs.hits(chunk), chunk)
         if self._pre is not None:
@@ -220,6 +237,16 @@ class Matcher:
 
         self._detail_db.scan(b"\n".join(lines), match_event_handler=hit)
         return found
+
+
+def _joined(chunk: bytes, parts: Sequence[bytes | memoryview]) -> bool:
+    """Whether ``chunk`` is ``parts`` joined (compared in place: no copy of a 1 MB chunk)."""
+    at = 0
+    for part in parts:
+        if not chunk.startswith(part, at):
+            return False
+        at += len(part)
+    return at == len(chunk)
 
 
 def _ids(mask: int) -> list[int]:

@@ -11,6 +11,7 @@ itself (start, signals) is :mod:`logtrim.run.process`, the reading of its output
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
@@ -34,6 +35,7 @@ from .fallback import HeadTail
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..engine.baseline import Baseline
+    from .aside import Ahead  # on the fallback engine only
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
@@ -72,6 +74,19 @@ class Pipeline:
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
+        self.ahead: Ahead | None = None  # the scans on the second core (``start_aside``)
+
+    def start_aside(self) -> None:
+        """On the fallback engine, the scans on the second core: forked now, before the
+        child (and any thread) starts. Fails open: without it, scans stay here."""
+        if self.core.matcher.engine != "re":
+            return
+        from . import aside
+
+        if aside.wanted(self.core.matcher):
+            with contextlib.suppress(OSError):  # no process to spare: scan here
+                self.ahead = aside.Ahead(self.core.matcher, self._process,
+                                         self.core.shaper.max_pending)  # fmt: skip
 
     @property
     def unfiltered(self) -> bool:
@@ -86,6 +101,12 @@ class Pipeline:
         return self._fallback
 
     async def feed(self, stream: int, data: bytes) -> None:
+        if self.ahead is not None:
+            await self.ahead.feed(stream, data)  # to the engine in its turn, scanned aside
+        else:
+            await self._process(stream, data)
+
+    async def _process(self, stream: int, data: bytes) -> None:
         if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
             self.broken = True  # fault injection, for the fail-open tests
             logger().warning(_BROKEN)
@@ -164,6 +185,8 @@ class Pipeline:
                     self.broken = True
 
     async def finish(self, exit_code: int) -> None:
+        if self.ahead is not None:
+            await self.ahead.end()
         if not self.unfiltered:
             try:
                 archived, emits = self.core.finish_input(time.monotonic())

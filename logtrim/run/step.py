@@ -35,15 +35,20 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
         return await anyio.to_thread.run_sync(_process.run_unfiltered, options.argv)
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
+    pipeline.start_aside()
     try:
         process, sources = await _process.start(options)
     except LogtrimError:
         await pipeline.archive.discard()  # no child, no archive
+        if pipeline.ahead is not None:
+            await pipeline.ahead.close()
         raise
     code = 1
     try:
         async with anyio.create_task_group() as tg:
             tg.start_soon(pipeline.archive_task)
+            if pipeline.ahead is not None:
+                tg.start_soon(pipeline.ahead.run)
             with collector.relaxed():  # an error flood's objects: run/collector.py
                 code = await _until_exit(pipeline, process, sources)
             await pipeline.finish(code)
