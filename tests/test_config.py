@@ -257,3 +257,14 @@ def test_an_unknown_logtrim_variable_is_a_warning_naming_the_setting_meant(
         "(name='LOGTRIM_MASKENV' meant='LOGTRIM_MASK_ENV')"
     ]
     assert b"using ********" in result.stdout
+
+
+def test_config_and_regex_mistakes_are_told_as_typed(tmp_path: Path) -> None:
+    """``--config DIR`` says it is a directory; a bad pattern is quoted as typed (no doubled
+    backslashes); each is exit 2 before the command starts."""
+    result = _run(["run", "--config", str(tmp_path), "--", "true"], tmp_path)
+    assert result.returncode == 2
+    assert f"config file is a directory: {tmp_path}".encode() in result.stderr
+    result = _run(["run", "--keep", r"\bfoo\b(?i)", "--", "true"], tmp_path)
+    assert result.returncode == 2
+    assert rb"bad regular expression '\bfoo\b(?i)'" in result.stderr

@@ -43,6 +43,8 @@ def _file(path: Path, nested: bool) -> Source:
 def from_files(cwd: Path, explicit: Path | None = None) -> list[Source]:
     """``--config PATH``, or ``pyproject.toml`` then ``logtrim.toml`` in ``cwd`` (lowest first)."""
     if explicit:
+        if explicit.is_dir():
+            raise UsageError(f"config file is a directory: {explicit}")
         if not explicit.is_file():
             raise UsageError(f"config file not found: {explicit}")
         return [_file(explicit, explicit.name == "pyproject.toml")]

@@ -127,7 +127,8 @@ def patterns(raw: object) -> tuple[str, ...]:
         try:
             re.compile(pattern.encode())
         except re.error as exc:
-            raise UsageError(f"bad regular expression {pattern!r}: {exc}") from None
+            # As typed: repr() would double every backslash of the pattern.
+            raise UsageError(f"bad regular expression '{pattern}': {exc}") from None
     return patterns
 
 
