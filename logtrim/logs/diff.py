@@ -25,6 +25,7 @@ from ..engine.baseline import SHAPE_CAP, Baseline, shape_of
 from ..engine.history import display
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
+from .declared import Declared
 from .inputs import Input, open_detected
 from .similar import Neighbours, tokens
 
@@ -71,6 +72,9 @@ def compute(
     each new line with ``context`` lines before and after it. With ``near`` (GOOD's shapes
     by their tokens), a new shape near one of GOOD's is left out (:mod:`.similar`)."""
     is_task, chunks = open_detected(bad)
+    # What BAD declares to its CI is masked before anything is looked at, as trim does.
+    declared = Declared()
+    chunks = declared.lines(chunks, learn=not declared.scan(bad))
     baseline = Baseline(known, tasklog=is_task)
     out = Diff()
     first: dict[bytes, Found] = {}  # shape -> its first line

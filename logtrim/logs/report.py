@@ -83,7 +83,8 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
                 continue
         except re.error:
             continue
-        shown = _display(tpl)
+        shown = _display(stats, tpl)
+        regex = stats.text(regex)
         return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind].name)
     return None
 
@@ -95,8 +96,8 @@ def _marked(tpl: bytes, new: set[bytes] | None) -> str:
     return "+ " if tpl in new else "  "
 
 
-def _display(tpl: bytes) -> str:
-    return tpl.rstrip(b"\r").decode("utf-8", "replace")
+def _display(stats: Stats, tpl: bytes) -> str:
+    return stats.text(tpl.rstrip(b"\r").decode("utf-8", "replace"))
 
 
 def to_json(stats: Stats, top: int) -> dict[str, Any]:
@@ -110,7 +111,7 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
         "distinct_templates": len(stats.templates),
         "templates": [
             {
-                "template": _display(tpl),
+                "template": _display(stats, tpl),
                 "lines": stat.lines,
                 "bytes": stat.size,
                 "share": round(stat.size / total, 4),
@@ -160,7 +161,7 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
         f"  {'bytes':>9} {'share':>6} {'lines':>11}  {'':20}  template",
     ]
     label_width = max(width - 56, 20)
-    rows = [(_marked(t, new) + _display(t), s.size, s.lines) for t, s in stats.top(top)]
+    rows = [(_marked(t, new) + _display(stats, t), s.size, s.lines) for t, s in stats.top(top)]
     lines += _table(rows, total, label_width)
     if stats.levels:
         task = any(i.kind == LogKind.TASKLOG for i in stats.inputs)

@@ -21,6 +21,7 @@ from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
 from .aside import aside
+from .declared import Declared
 from .inputs import Input, InputFormat, open_detected
 from .merge import merge
 from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
@@ -64,6 +65,11 @@ class Stats:
     step_status: dict[str, str] = field(default_factory=dict)
     merged: set[bytes] = field(default_factory=set)  # templates joined from several
     new: set[bytes] | None = None  # with a baseline: the templates whose shape it lacks
+    declared: Declared = field(default_factory=Declared)  # secrets the inputs declare
+
+    def text(self, text: str) -> str:
+        """``text`` as printed: the secrets the inputs declare masked."""
+        return self.declared.mask_text(text)
 
     @property
     def total_bytes(self) -> int:
@@ -115,14 +121,18 @@ def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
         is_task, chunks = open_detected(inp)
+        scanned = stats.declared.scan(inp)
+        # Declared secrets are masked before counting, in this process: no second core then.
+        alone = bool(stats.declared.masker)
+        chunks = stats.declared.lines(chunks, learn=not scanned)
         info = InputStats(inp.name, inp.format, LogKind.TASKLOG if is_task else LogKind.PLAIN)
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
         lines_before = counter.lines
         if is_task:
-            _task_log(inp, chunks, counter, _TaskLogTally(stats), info)
+            _task_log(inp, chunks, counter, _TaskLogTally(stats), info, alone)
         else:
-            count_plain(inp, chunks, counter, info, ASIDE_MIN)
+            count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN)
         info.lines = counter.lines - lines_before
         info.damage = inp.damage
     plain_templates = plain.result()
@@ -154,13 +164,14 @@ def _task_log(
     counter: TemplateCounter,
     tally: _TaskLogTally,
     info: InputStats,
+    alone: bool,
 ) -> None:
     # A large raw task log: its templates are counted on the second core, from the file,
     # while this process parses its entries and counts those of its first part (up to
     # ``cut``; none when compressed: no seeking there). Lines are counted alike wherever the
     # file is cut, so the figures are those of one pass.
     side, cut = None, 0
-    if inp.path != "-" and (inp.size or 0) >= ASIDE_MIN:
+    if inp.path != "-" and (inp.size or 0) >= ASIDE_MIN and not alone:
         cut = line_start(inp, TASK_PARTS, ASIDE_MIN)
         side = aside(functools.partial(count_file, inp.path, cut))
     for chunk in chunks:
