@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import base64
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from conftest import split
 from hypothesis import HealthCheck, example, given, settings
@@ -51,19 +51,25 @@ def stream_data(with_service: bool = False) -> st.SearchStrategy[bytes]:
     return st.lists(item, max_size=60).map(b"".join)
 
 
+Feed = Callable[[Core, bytes], tuple[bytes, list[tuple[int, bytes]]]]
+
+
 def run_core(
     chunks: list[bytes],
     *,
     budget: int = 4096,
     secrets: Sequence[str] = (),
     dialect: Dialect | None = None,
+    feed: Feed = lambda core, chunk: core.feed(STDOUT, chunk, 0.0),
 ) -> tuple[bytes, list[tuple[int, bytes]]]:
+    """Archive and console of ``chunks`` fed to an engine on stdout (``feed``: how each
+    chunk is fed), then closed as a failure."""
     core = Core(Policy(budget=budget, head=3, tail=20, masks=tuple(secrets)), dialect,
                 max_pending=256)  # fmt: skip
     archive: list[bytes] = []
     console: list[tuple[int, bytes]] = []
     for chunk in chunks:
-        arch, emits = core.feed(STDOUT, chunk, 0.0)
+        arch, emits = feed(core, chunk)
         archive.append(arch)
         console += emits
     arch, emits = core.finish_input(0.0)

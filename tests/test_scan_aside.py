@@ -20,7 +20,6 @@ from test_properties import LINES, LONG, run_core
 
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.matcher import Matcher
-from logtrim.engine.policy import Policy
 from logtrim.run import aside
 
 SECRET = "s3cr3t-Pa55w0rd-aside"
@@ -121,29 +120,28 @@ def test_hits_from_aside_change_nothing(
     shares = [share for _, share in cuts] + [0.5]
     want = run_core(chunks, secrets=secrets)
 
-    core = Core(Policy(budget=4096, head=3, tail=20, masks=secrets), max_pending=256)
-    other = Matcher(core.matcher.rules)  # the scanner's: the same rules, another process
     lines = aside.Lines(256)
     offered = taken = 0
-    archive, console = [], []
-    for chunk, share in zip(chunks, shares, strict=True):
+    share = iter(shares)
+    other: list[Matcher] = []  # the scanner's: the same rules, another process
+
+    def feed(core: Core, chunk: bytes) -> tuple[bytes, list[tuple[int, bytes]]]:
+        nonlocal offered, taken
+        other[:] = other or [Matcher(core.matcher.rules)]
+        fraction = next(share)
         carry, start, end = lines.block(STDOUT, chunk)
         if end:
-            cut = aside.cut(carry, chunk, start, end, share)
+            cut = aside.cut(carry, chunk, start, end, fraction)
             here = carry + chunk[start:cut]
-            hits = aside.joined(other.scan(here), other.scan(chunk[cut:end]), len(here))
+            hits = aside.joined(other[0].scan(here), other[0].scan(chunk[cut:end]), len(here))
             core.matcher.offer(hits, carry, memoryview(chunk)[start:end])
             offered += 1
-        arch, emits = core.feed(STDOUT, chunk, 0.0)
+        fed = core.feed(STDOUT, chunk, 0.0)
         taken += bool(end) and not core.matcher.offered
         core.matcher.offer([])
-        archive.append(arch)
-        console += emits
-    arch, emits = core.finish_input(0.0)
-    archive.append(arch)
-    console += emits
-    emits, _ = core.close(1, 0.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)
-    assert (b"".join(archive), console + emits) == want
+        return fed
+
+    assert run_core(chunks, secrets=secrets, feed=feed) == want
     held = any("\n" in secret for secret in secrets)  # the splitter may hold lines back
     if max(map(len, data.split(b"\n"))) < 200 and not held:  # no line too long to hold
         assert taken == offered

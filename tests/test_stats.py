@@ -11,6 +11,7 @@ import sys
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from conftest import clean_env
@@ -170,6 +171,25 @@ def test_templates_counted_on_a_second_core_give_the_same_report(
     assert forked["inputs"][0]["lines"] == path.read_bytes().count(b"\n")
 
 
+def _serial_and_cut(
+    data: bytes, name: str, **patches: int
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The JSON report of ``data`` read in one pass, and with the file cut for two
+    processes (this small file too; ``patches``: more of the module's settings)."""
+    import logtrim.logs.stats as stats_module
+
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / name
+        path.write_bytes(data)
+        serial = to_json(compute([open_input(str(path))]), top=0)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(stats_module, "ASIDE_MIN", 0)
+            for key, value in patches.items():
+                patch.setattr(stats_module, key, value)
+            cut = to_json(compute([open_input(str(path))]), top=0)
+    return serial, cut
+
+
 @settings(max_examples=30)
 @given(st.lists(st.sampled_from(_SHAPES), max_size=60), st.integers(0, 200), st.booleans())
 def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
@@ -177,17 +197,9 @@ def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
 ) -> None:
     """A large plain log is cut at a line start near its middle and its second half counted
     by a forked process: the report is the one a single pass gives."""
-    import logtrim.logs.stats as stats_module
-
     data = b"".join(shape % (seed + i, (seed * i) % 977) for i, shape in enumerate(shapes))
     data = data if newline_at_end else data.rstrip(b"\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "plain.log"
-        path.write_bytes(data)
-        serial = to_json(compute([open_input(str(path))]), top=0)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(stats_module, "ASIDE_MIN", 0)  # this small file is cut too
-            halves = to_json(compute([open_input(str(path))]), top=0)
+    serial, halves = _serial_and_cut(data, "plain.log")
     assert halves == serial
     assert halves["total_bytes"] == len(data)
 
@@ -200,19 +212,10 @@ def test_a_task_log_counted_in_two_parts_gives_the_same_report(
     """A large raw task log's templates are counted in two parts, the first here as its
     entries are parsed, the rest by a forked process: the report is a single pass's,
     wherever the cut falls (``parts``: the first ``1 / parts`` of the file here)."""
-    import logtrim.logs.stats as stats_module
-
     data = tasklog(20_000 + 3_000 * seed, seed=seed)
     data += b"".join(_SHAPES[i] % (seed, i) for i in range(tail))  # lines out of format
     data = data if newline_at_end else data.rstrip(b"\n")
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "task.log"
-        path.write_bytes(data)
-        serial = to_json(compute([open_input(str(path))]), top=0)
-        with pytest.MonkeyPatch.context() as patch:
-            patch.setattr(stats_module, "ASIDE_MIN", 0)  # this small file is cut too
-            patch.setattr(stats_module, "TASK_PARTS", parts)
-            split = to_json(compute([open_input(str(path))]), top=0)
+    serial, split = _serial_and_cut(data, "task.log", TASK_PARTS=parts)
     assert split == serial
     assert split["inputs"][0]["lines"] == data.count(b"\n") + (not newline_at_end)
 
