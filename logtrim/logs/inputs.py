@@ -153,6 +153,14 @@ class Input:
                 yield tail
             self.damage = f"truncated at the end ({self.decoded:,} bytes decoded)"
 
+    def fileno(self) -> int:
+        return self._file.fileno()
+
+    @property
+    def closed(self) -> bool:
+        """Read to its end (or closed on an error)."""
+        return self._file.closed
+
     def close(self) -> None:
         if self._file is not sys.stdin.buffer:
             self._file.close()

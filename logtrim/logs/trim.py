@@ -25,6 +25,7 @@ from ..dialects import Dialect
 from ..engine.baseline import Baseline
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
+from . import ahead
 from .inputs import Input, Progress, open_detected, open_input
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
 
@@ -182,9 +183,16 @@ def _trim(
         TaskLogTrimmer(core, output.show, job.node_tail) if is_task else _PlainTrimmer(core, output)
     )
     consumed = 0
-    for chunk in chunks:
+    matcher = core.matcher
+    # A large plain file is read and scanned ahead on the second core (logs/ahead.py).
+    scanned = ahead.scanned(inp, chunks, matcher) if not is_task and ahead.wanted(inp) else None
+    for chunk, hits in scanned or ((chunk, None) for chunk in chunks):
         consumed += len(chunk)
+        if hits is not None:
+            matcher.offer(hits, chunk)
         trimmer.feed_chunk(chunk, consumed / 1e6)
+        if matcher.offered:
+            matcher.offer([])  # not taken (the engine cut these bytes otherwise): no others
         if archive is not None:
             # The input, with the secrets it declares masked (as ``run`` archives).
             archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
