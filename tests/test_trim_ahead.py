@@ -15,7 +15,6 @@ import pytest
 from conftest import decode_zstd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from tasklog_gen import tasklog
 
 from logtrim.engine.policy import Policy
 from logtrim.logs import ahead, inputs
@@ -51,14 +50,14 @@ def _log(lines: list[bytes], declare_at: int | None = None) -> bytes:
     return b"".join(line.replace(b"%d", b"%d" % i) for i, line in enumerate(lines))
 
 
-def _trim(tmp: Path, src: Path, name: str, engine: str, budget: int = 4096) -> tuple[bytes, bytes]:
+def _trim(tmp: Path, src: Path, name: str, engine: str) -> tuple[bytes, bytes]:
     """The output and the artifact's bytes. ``name``: a directory of the same length each
     time (the artifact's path is printed, and the budget keeps room for it)."""
     (tmp / name).mkdir()
     out, art = tmp / name / "in.out", tmp / name / "in.zst"
     # Progress throttled every 2 kB read (the clock of trim: a second per MB): the chunks
     # fed, and where they end, count.
-    policy = Policy(budget=budget, engine=engine, progress_interval=0.002)
+    policy = Policy(budget=4096, engine=engine, progress_interval=0.002)
     trim_one(TrimJob(str(src), str(out), str(art), policy))
     text = out.read_bytes().replace(str(tmp / name).encode(), b"DIR")
     return text, decode_zstd(art.read_bytes())
@@ -89,7 +88,6 @@ def test_a_trim_read_ahead_is_the_trim_in_one_process(
     monkeypatch.setattr(inputs, "CHUNK", chunk)
     monkeypatch.setattr(inputs, "MAX_LINE", 2 * chunk)
     monkeypatch.setattr(ahead, "MIN_SIZE", 1 << 60)
-    monkeypatch.delenv("LOGTRIM_FAULT_SCANNER", raising=False)  # set by the example before
     one = _trim(tmp, src, "in-one", engine)
     monkeypatch.setattr(ahead, "MIN_SIZE", 0)
     assert _trim(tmp, src, "ahead1", engine) == one
@@ -112,7 +110,7 @@ def test_the_other_process_scans_what_this_one_feeds(
 
     def frame(pipe: object) -> object:
         got = real(pipe)  # type: ignore[arg-type]
-        if got is not None and got[0] and isinstance(got[1], list):
+        if got is not None and got[0]:
             offered.append(got[1])
         return got
 
@@ -121,38 +119,3 @@ def test_the_other_process_scans_what_this_one_feeds(
     assert len(offered) > 10
     assert [hit for hits in offered for hit in hits], "the error lines' hits came back"
     assert b"ERROR: unit 5000 failed" in out and b"fatal: host 5001 down" in out
-
-
-@settings(max_examples=15, deadline=None, suppress_health_check=list(HealthCheck))
-@given(
-    seed=st.integers(0, 1000),
-    size=st.integers(20_000, 200_000),
-    chunk=st.integers(256, 16384),
-    block=st.integers(1, 700),
-    ends_after=st.integers(0, 12),
-    budget=st.sampled_from([4096, 40_000]),
-)
-def test_a_task_log_read_ahead_is_trimmed_as_in_one_process(
-    tmp_path_factory: pytest.TempPathFactory,
-    monkeypatch: pytest.MonkeyPatch,
-    seed: int,
-    size: int,
-    chunk: int,
-    block: int,
-    ends_after: int,
-    budget: int,
-) -> None:
-    """A raw task log's runs of Verbose entries are counted from the other process's
-    newlines of each block: the same output, whatever the blocks and the chunks."""
-    tmp = tmp_path_factory.mktemp("task")
-    src = tmp / "task.txt"
-    src.write_bytes(tasklog(size, seed))
-    monkeypatch.setattr(inputs, "CHUNK", chunk)
-    monkeypatch.setattr(ahead, "BLOCK", block)
-    monkeypatch.setattr(ahead, "MIN_SIZE", 1 << 60)
-    monkeypatch.delenv("LOGTRIM_FAULT_SCANNER", raising=False)
-    one = _trim(tmp, src, "in-one", "auto", budget)
-    monkeypatch.setattr(ahead, "MIN_SIZE", 0)
-    assert _trim(tmp, src, "ahead1", "auto", budget) == one
-    monkeypatch.setenv("LOGTRIM_FAULT_SCANNER", str(ends_after))
-    assert _trim(tmp, src, "failed", "auto", budget) == one

@@ -1,13 +1,9 @@
-"""``trim`` of a large log on two cores: a forked process reads a plain log ahead, cuts it
+"""``trim`` of a large plain log on two cores: a forked process reads the log ahead, cuts it
 into chunks of whole lines and finds the lines of each that a rule hits (``Matcher.scan``,
 most of the engine's work on a noisy chunk), while this process does the per-line work of the
 chunks before. The chunks come back through a pipe with their hits, and the engine takes the
 hits for those bytes alone (``Matcher.offer``): where it cuts the input otherwise (bytes held
 back for a secret over several lines) it scans as before. The output is the same either way.
-
-A raw task log is read ahead the same way, each chunk with the newlines of each of its blocks
-of ``BLOCK`` bytes: the runs of Verbose entries its grouper hands out are counted from them
-(:class:`Newlines`) instead of byte by byte.
 
 It fails open: if the other process ends early, this one reads on from the end of the last
 chunk it got (with ``pread``: the other process held the file's position).
@@ -21,7 +17,6 @@ import signal
 import struct
 from array import array
 from collections.abc import Generator, Iterator
-from itertools import accumulate
 from operator import itemgetter
 from typing import BinaryIO
 
@@ -38,36 +33,13 @@ MIN_SIZE = 8 << 20
 # Tests of the fail-open path make the other process end after this many chunks (as the
 # scanner of ``run``).
 _FAULT = "LOGTRIM_FAULT_SCANNER"
-# A frame: its tag, then (chunk bytes, hits or blocks) for a chunk, (0, message bytes) for
-# an error.
+# A frame: its tag, then (chunk bytes, hits) for a chunk, (0, message bytes) for an error.
 _FRAME = struct.Struct("<BQQ")
-_CHUNK, _ERROR, _END, _NEWLINES = range(4)
+_CHUNK, _ERROR, _END = range(3)
 _KINDS = tuple(Kind)  # a hit's tier travels as its value, one byte
 
-#: The newlines of a task log's chunk are counted in blocks of this many bytes.
-BLOCK = 4096
-
 Hits = list[tuple[int, Kind]]
-
-
-class Newlines:
-    """``chunk.count(b"\\n", start, end)`` from the newlines of each block of the chunk: the
-    blocks within the range are added up, only the bytes at its ends are counted."""
-
-    def __init__(self, chunk: bytes, counts: array[int]) -> None:
-        self._count = chunk.count
-        self._before = [0, *accumulate(counts)]  # newlines before each block
-
-    def __call__(self, sub: bytes, start: int, end: int) -> int:
-        first, last = -(-start // BLOCK), end // BLOCK  # the blocks inside [start, end)
-        if last - first < 2:
-            return self._count(sub, start, end)
-        inside = self._before[last] - self._before[first]
-        return self._count(sub, start, first * BLOCK) + inside + self._count(sub, last * BLOCK, end)
-
-
-Found = Hits | Newlines
-Scanned = Iterator[tuple[bytes, Found | None]]
+Scanned = Iterator[tuple[bytes, Hits | None]]
 
 
 def wanted(inp: Input) -> bool:
@@ -76,11 +48,10 @@ def wanted(inp: Input) -> bool:
     return plain and (inp.size or 0) >= MIN_SIZE and can_fork()
 
 
-def scanned(inp: Input, chunks: Iterator[bytes], matcher: Matcher | None) -> Scanned:
+def scanned(inp: Input, chunks: Iterator[bytes], matcher: Matcher) -> Scanned:
     """``chunks`` (line chunks of the plain file ``inp``, not started but for a peek), each
-    with its hits as ``matcher.scan`` gives them (no matcher: its :class:`Newlines`), found in
-    a forked process; None for the chunks this process reads itself after the other one
-    failed."""
+    with its hits as ``matcher.scan`` gives them, scanned in a forked process; None for the
+    chunks this process reads itself after the other one failed."""
     own = os.dup(inp.fileno())  # to read on from, if need be (the input may be closed)
     try:
         received = yield from _received(inp, chunks, matcher)
@@ -91,8 +62,8 @@ def scanned(inp: Input, chunks: Iterator[bytes], matcher: Matcher | None) -> Sca
 
 
 def _received(
-    inp: Input, chunks: Iterator[bytes], matcher: Matcher | None
-) -> Generator[tuple[bytes, Found], None, int | None]:
+    inp: Input, chunks: Iterator[bytes], matcher: Matcher
+) -> Generator[tuple[bytes, Hits], None, int | None]:
     """The chunks and hits the other process sends; then None, or the bytes received if it
     ended early."""
     read, write = os.pipe()
@@ -129,9 +100,9 @@ def _received(
     return None if ended else received
 
 
-def _frame(pipe: BinaryIO) -> tuple[bytes, Found] | None:
-    """The next chunk and what was found in it; ``(b"", [])`` at the end; None if the other
-    process ended without saying so. An error it met reading the file is raised here."""
+def _frame(pipe: BinaryIO) -> tuple[bytes, Hits] | None:
+    """The next chunk and its hits; ``(b"", [])`` at the end; None if the other process
+    ended without saying so. An error it met reading the file is raised here."""
     head = pipe.read(_FRAME.size)
     if len(head) < _FRAME.size:
         return None
@@ -141,24 +112,18 @@ def _frame(pipe: BinaryIO) -> tuple[bytes, Found] | None:
     if tag == _ERROR:
         raise InputError(pipe.read(count).decode("utf-8", "replace"))
     chunk = pipe.read(size)
-    numbers = array("q" if tag == _CHUNK else "I")
-    raw = pipe.read(numbers.itemsize * count)
-    kinds = pipe.read(count) if tag == _CHUNK else b""
-    if (
-        len(chunk) < size
-        or len(raw) < numbers.itemsize * count
-        or len(kinds) < count * (tag == _CHUNK)
-    ):
+    starts = array("q")
+    raw = pipe.read(8 * count)
+    kinds = pipe.read(count)
+    if len(chunk) < size or len(raw) < 8 * count or len(kinds) < count:
         return None
-    numbers.frombytes(raw)
-    if tag == _NEWLINES:
-        return chunk, Newlines(chunk, numbers)
-    return chunk, list(zip(numbers, map(_KINDS.__getitem__, kinds), strict=True))
+    starts.frombytes(raw)
+    return chunk, list(zip(starts, map(_KINDS.__getitem__, kinds), strict=True))
 
 
-def _serve(chunks: Iterator[bytes], matcher: Matcher | None, out: int, fault: int | None) -> None:
-    """The other process: each chunk and its hits (or newlines) down the pipe, then the end
-    (or the message of the input error that stopped the reading)."""
+def _serve(chunks: Iterator[bytes], matcher: Matcher, out: int, fault: int | None) -> None:
+    """The other process: each chunk and its hits down the pipe, then the end (or the
+    message of the input error that stopped the reading)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent's end (a closed pipe) ends it
     try:
         for chunk in chunks:
@@ -166,13 +131,6 @@ def _serve(chunks: Iterator[bytes], matcher: Matcher | None, out: int, fault: in
                 if fault <= 0:
                     return
                 fault -= 1
-            if matcher is None:
-                count = chunk.count
-                blocks = array(
-                    "I", [count(b"\n", at, at + BLOCK) for at in range(0, len(chunk), BLOCK)]
-                )
-                _write(out, [_FRAME.pack(_NEWLINES, len(chunk), len(blocks)), chunk, blocks])
-                continue
             hits = matcher.scan(chunk)
             starts = array("q", map(itemgetter(0), hits))
             kinds = bytes(map(itemgetter(1), hits))

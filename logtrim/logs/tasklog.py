@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
@@ -133,8 +133,6 @@ class RecordKind(str, Enum):
 HEADER, NODE, ENTRY = RecordKind.HEADER, RecordKind.NODE, RecordKind.ENTRY
 OTHER, RUN = RecordKind.OTHER, RecordKind.RUN
 VERBOSE: tuple[str, ...] = ("Verbose",)
-#: ``bytes.count`` of a chunk, or what gives its answers faster.
-Count = Callable[[bytes, int, int], int]
 
 
 @functools.lru_cache(maxsize=64)
@@ -233,14 +231,12 @@ class Grouper:
         self._entry.append(raw)
         return out
 
-    def feed_chunk(self, chunk: bytes, count: Count | None = None) -> Iterator[Record]:
+    def feed_chunk(self, chunk: bytes) -> Iterator[Record]:
         """Like ``feed(chunk.splitlines(keepends=True))``, with runs as ``RUN`` records.
 
         A run's first line ends the pending entry, as it would line by line; its last line
         goes line by line unless an entry follows (continuation lines may belong to it).
-        ``count``: the chunk's ``count``, or a faster one with its answers (a run's lines).
         """
-        count = count or chunk.count
         if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
             yield from self.feed(chunk.splitlines(keepends=True))  # a lone CR splits lines
             return
@@ -269,7 +265,7 @@ class Grouper:
                 end = size
                 stop = chunk.rfind(b"\n", pos, size - 1) + 1
             if stop > pos:
-                lines = count(b"\n", pos, stop)
+                lines = chunk.count(b"\n", pos, stop)
                 yield Record(RUN, chunk[pos:stop], lines, level="Verbose", depth=depth)
                 pos = stop
             # The run's last line unless an entry follows, and the other line: one by one.

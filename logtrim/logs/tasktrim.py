@@ -22,7 +22,6 @@ from .tasklog import (
     NODE,
     RUN,
     VERBOSE,
-    Count,
     Grouper,
     Record,
 )
@@ -72,11 +71,10 @@ class TaskLogTrimmer:
         self.batch_lines = 0
         self.batch_raw = False  # the batch holds records not masked yet (they may declare secrets)
 
-    def feed_chunk(self, chunk: bytes, now: float, count: Count | None = None) -> None:
-        """The records of ``chunk`` (cut at a line end); ``now`` is the clock after it;
-        ``count``: how its newlines are counted, if not byte by byte (``Grouper.feed_chunk``)."""
+    def feed_chunk(self, chunk: bytes, now: float) -> None:
+        """The records of ``chunk`` (cut at a line end); ``now`` is the clock after it."""
         self.grouper.run_levels = self._run_levels()
-        for record in self.grouper.feed_chunk(chunk, count):
+        for record in self.grouper.feed_chunk(chunk):
             self.record(record)
             self.grouper.min_depth = self.min_depth
         self._flush_pending()

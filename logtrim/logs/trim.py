@@ -26,7 +26,6 @@ from ..engine.baseline import Baseline
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
 from . import ahead
-from .ahead import Newlines
 from .inputs import Input, Progress, open_detected, open_input
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
 
@@ -185,20 +184,15 @@ def _trim(
     )
     consumed = 0
     matcher = core.matcher
-    # A large file is read (and a plain one scanned) ahead on the second core (logs/ahead.py).
-    aside = ahead.scanned(inp, chunks, None if is_task else matcher) if ahead.wanted(inp) else None
-    for chunk, found in aside or ((chunk, None) for chunk in chunks):
+    # A large plain file is read and scanned ahead on the second core (logs/ahead.py).
+    scanned = ahead.scanned(inp, chunks, matcher) if not is_task and ahead.wanted(inp) else None
+    for chunk, hits in scanned or ((chunk, None) for chunk in chunks):
         consumed += len(chunk)
-        if isinstance(trimmer, TaskLogTrimmer):
-            trimmer.feed_chunk(
-                chunk, consumed / 1e6, found if isinstance(found, Newlines) else None
-            )
-        else:
-            if isinstance(found, list):
-                matcher.offer(found, chunk)
-            trimmer.feed_chunk(chunk, consumed / 1e6)
-            if matcher.offered:
-                matcher.offer([])  # not taken (the engine cut these bytes otherwise): no others
+        if hits is not None:
+            matcher.offer(hits, chunk)
+        trimmer.feed_chunk(chunk, consumed / 1e6)
+        if matcher.offered:
+            matcher.offer([])  # not taken (the engine cut these bytes otherwise): no others
         if archive is not None:
             # The input, with the secrets it declares masked (as ``run`` archives).
             archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
