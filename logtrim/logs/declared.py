@@ -16,7 +16,7 @@ from .inputs import Input, InputFormat
 
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
-_DECLARING = (b"##octopus", b"::add-mask::", b"##vso[")
+_DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
 
 
 class Declared:
