@@ -5,11 +5,15 @@ before counting, whether the file declares secrets or not, wherever they are."""
 from __future__ import annotations
 
 import base64
+import json
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import clean_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import tasklog
@@ -104,3 +108,26 @@ def test_a_task_log_and_a_second_file_report_as_if_declarations_were_learned_fir
         plain.write_bytes(_lines(seed, 50, [(seed, 0 if declaring_first else 2)]))
         before, gathered = _reports([plain, task], TASK_PARTS=parts)
     assert gathered == before
+
+
+def test_a_declaring_file_masks_stdin_read_after_it(tmp_path: Path) -> None:
+    """``stats FILE -``: the file declares a secret (it is read anew, masked), and stdin,
+    read once, after it, is masked too."""
+    path = tmp_path / "declares.log"
+    path.write_bytes(_lines(3, 40, [(10, 0)]))
+    used = b"login with " + SECRET.encode() + b" attempt %d\n"
+    stdin = b"".join(used % i for i in range(30))
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "stats", "--json", str(path), "-"],
+        input=stdin,
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert "Declared-Pa" not in proc.stdout.decode()
+    masked = [d.replace(SECRET.encode(), b"*" * 8) for d in (path.read_bytes(), stdin)]
+    assert [(i["lines"], i["bytes"]) for i in report["inputs"]] == [
+        (41, len(masked[0])),
+        (30, len(masked[1])),
+    ]
+    assert any("login with ********" in t["template"] for t in report["templates"])

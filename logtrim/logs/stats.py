@@ -130,7 +130,8 @@ def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
         return _compute(inputs, baseline, ahead=True)
     except _Declares:
         for inp in inputs:
-            inp.close()
+            if inp.path != "-":  # (not read yet: it comes after)
+                inp.close()
         again = [
             inp if inp.path == "-" else open_input(inp.path, binary=inp.binary) for inp in inputs
         ]
