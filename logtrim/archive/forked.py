@@ -187,15 +187,19 @@ def _write_loop(read: int, fd: int, status: int, level: int, trailer: int) -> in
         signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
     frames = Frames(level)
     written = 0
+    # One buffer read into again and again: zstd copies what it is given into its window, and
+    # a fresh 1 MiB bytes object for each read costs page faults.
+    buffer = bytearray(PIPE_SIZE)
+    view = memoryview(buffer)
     try:
         while True:
             ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
             out = b""
             if ready:
-                data = os.read(read, PIPE_SIZE)
-                if not data:
+                size = os.readv(read, [buffer])
+                if not size:
                     break
-                out = frames.compress(data, time.monotonic())
+                out = frames.compress(view[:size], time.monotonic())
             out += frames.tick(time.monotonic())
             _write_all(fd, out)
             written += len(out)

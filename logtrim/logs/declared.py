@@ -16,7 +16,7 @@ from .inputs import Input, InputFormat
 
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
-_DECLARING = (b"##octopus[", b"::add-mask::", b"##vso[")
+_DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
 
 
 class Declared:
@@ -28,7 +28,7 @@ class Declared:
         self.masker = Masker()
         found = compiler()
         # One pass for the three markers where hyperscan is (bytes.find: ~0.6 ns a byte each).
-        self._db = None if found is None else found.literals(list(_DECLARING))
+        self._db = None if found is None else found.literals(list(_DECLARING), caseless=True)
 
     def _hits(self, data: bytes) -> list[int]:
         """Where the markers are in ``data``, in order."""
@@ -41,11 +41,12 @@ class Declared:
             self._db.scan(data, match_event_handler=on_match)
             return sorted(found)
         hits = []
+        lowered = data.lower()  # the markers in any case, as the dialects read them
         for marker in _DECLARING:
-            pos = data.find(marker)
+            pos = lowered.find(marker)
             while pos >= 0:
                 hits.append(pos)
-                pos = data.find(marker, pos + 1)
+                pos = lowered.find(marker, pos + 1)
         return sorted(hits)
 
     def feed(self, data: bytes) -> None:
