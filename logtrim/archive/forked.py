@@ -26,11 +26,16 @@ import struct
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._fork import can_fork_before_exec
+from .._log import say
 from .target import Target
 from .trailer import MAX_PAYLOAD, frame
 from .writer import Failure, Frames
+
+if TYPE_CHECKING:
+    from .inprocess import InProcessArchive
 
 PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux only
@@ -63,6 +68,8 @@ class ForkedArchive:
         self._status = -1
         self._trailer = -1
         self._pid = 0
+        self._heir: InProcessArchive | None = None  # writes on after the writer was killed
+        self._sent = 0  # bytes the writer accepted
 
     @property
     def failed(self) -> bool:
@@ -122,6 +129,9 @@ class ForkedArchive:
             return
 
     async def write(self, data: bytes) -> None:
+        if self._heir is not None:
+            await self._heir.write(data)
+            return
         if self.failed or self._pipe < 0:
             return
         import anyio
@@ -129,12 +139,64 @@ class ForkedArchive:
         view = memoryview(data)
         while view:
             try:
-                view = view[os.write(self._pipe, view) :]
+                sent = os.write(self._pipe, view)
+                self._sent += sent
+                view = view[sent:]
             except BlockingIOError:
                 await anyio.wait_writable(self._pipe)
             except OSError as exc:  # the writer is gone: its word says why, if it left one
-                self.failure(self._reason() or exc)
+                reason = self._reason()
+                if reason is not None or not await self._take_over(await self._reap()):
+                    self.failure(reason or exc)
+                    return
+                assert self._heir is not None
+                await self._heir.write(bytes(view))
                 return
+
+    async def _reap(self) -> int:
+        """Wait for the writer; its exit code (minus the signal that killed it)."""
+        import anyio
+
+        _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
+        self._pid = 0
+        return os.waitstatus_to_exitcode(status)
+
+    async def _take_over(self, code: int) -> bool:
+        """After the writer died without a word (killed: ``code`` < 0), keep its whole
+        frames and write the rest here (:mod:`.salvage`). False if that is not the case or
+        fails too."""
+        from .salvage import take_over
+
+        self._end_pipes()
+        if code >= 0:
+            return False
+        try:
+            self._heir, kept = await take_over(self.target, self.level)
+        except OSError:
+            return False
+        if self._heir.failed:
+            return False
+        lost = self._sent - kept
+        say(
+            f"the archive writer was killed (signal {-code}): logtrim writes the archive "
+            f"itself from here; {lost:,} bytes of output after its first {kept:,} are "
+            "missing from it",
+            "warning",
+        )
+        return True
+
+    def _end_status(self) -> None:
+        if self._status >= 0:
+            os.close(self._status)
+            self._status = -1
+
+    def _end_pipes(self) -> None:
+        # Not the status pipe: ``watch`` may still be reading it; :meth:`close` closes it.
+        for fd in (self._pipe, self._trailer):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._pipe = self._trailer = -1
 
     def _reason(self) -> str | None:
         try:
@@ -144,11 +206,16 @@ class ForkedArchive:
         return os.strerror(data[0]) if data else None
 
     async def tick(self) -> None:
-        """Frames are ended by the writer itself."""
+        """Frames are ended by the writer itself (or by its heir)."""
+        if self._heir is not None:
+            await self._heir.tick()
 
     async def close(self, trailer: bytes = b"") -> int:
         import anyio
 
+        if self._heir is not None:
+            self._end_status()
+            return await self._heir.close(trailer)
         if self._pipe >= 0:
             os.close(self._pipe)
             self._pipe = -1
@@ -161,14 +228,14 @@ class ForkedArchive:
             os.close(self._trailer)
             self._trailer = -1
         if self._pid:
-            _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
-            self._pid = 0
-            code = os.waitstatus_to_exitcode(status)
+            code = await self._reap()
+            if code < 0 and not self.failed and await self._take_over(code):
+                assert self._heir is not None
+                self._end_status()
+                return await self._heir.close(trailer)
             if code != 0:
                 self.failure(os.strerror(code) if code > 0 else f"writer ended ({code})")
-        if self._status >= 0:
-            os.close(self._status)
-            self._status = -1
+        self._end_status()
         try:
             return self.path.stat().st_size
         except OSError:
