@@ -20,24 +20,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
-import signal
 import struct
 import sys
-import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .._fork import can_fork_before_exec
 from .._log import say
 from .target import Target
-from .trailer import MAX_PAYLOAD, frame
-from .writer import Failure, Frames
+from .writer import Failure
+from .writerloop import PIPE_SIZE, write_all, write_loop
 
 if TYPE_CHECKING:
     from .inprocess import InProcessArchive
 
-PIPE_SIZE = 1 << 20
 _F_SETPIPE_SZ = 1031  # Linux only
 
 
@@ -99,7 +95,7 @@ class ForkedArchive:
                 os.close(write)
                 os.close(status_read)
                 os.close(trailer_write)
-                code = _write_loop(read, fd, status_write, self.level, trailer_read)
+                code = write_loop(read, fd, status_write, self.level, trailer_read)
                 # In place only now: a reader never sees a half file. (Gone if discarded.)
                 with contextlib.suppress(OSError):
                     os.replace(self.target.temp, self.target.path)
@@ -224,7 +220,7 @@ class ForkedArchive:
             if trailer and not self.failed:
                 data = struct.pack("<I", len(trailer)) + trailer
                 with contextlib.suppress(OSError):  # the writer is gone: no trailer
-                    await anyio.to_thread.run_sync(_write_all, self._trailer, data)
+                    await anyio.to_thread.run_sync(write_all, self._trailer, data)
             os.close(self._trailer)
             self._trailer = -1
         if self._pid:
@@ -245,65 +241,3 @@ class ForkedArchive:
         """Stop the writer and remove the archive (the command never ran)."""
         self.target.discard()  # before the writer's input ends: it has nothing to rename
         await self.close()
-
-
-def _write_loop(read: int, fd: int, status: int, level: int, trailer: int) -> int:
-    """Compress what arrives on ``read`` into ``fd`` until the pipe closes, then add what
-    comes whole on ``trailer`` as the archive's trailer; the exit code."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
-    frames = Frames(level)
-    written = 0
-    # One buffer read into again and again: zstd copies what it is given into its window, and
-    # a fresh 1 MiB bytes object for each read costs page faults.
-    buffer = bytearray(PIPE_SIZE)
-    view = memoryview(buffer)
-    try:
-        while True:
-            ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
-            out = b""
-            if ready:
-                size = os.readv(read, [buffer])
-                if not size:
-                    break
-                out = frames.compress(view[:size], time.monotonic())
-            out += frames.tick(time.monotonic())
-            _write_all(fd, out)
-            written += len(out)
-        out = frames.finish()
-        _write_all(fd, out)
-        payload = _read_trailer(trailer)
-        if payload:
-            _write_all(fd, frame(payload, written + len(out)))
-        return 0
-    except OSError as exc:
-        code = exc.errno if exc.errno and 0 < exc.errno < 126 else 1
-        with contextlib.suppress(OSError):
-            os.write(status, bytes([code]))
-        return code  # run sees the pipe close and keeps filtering; the console is not flooded
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-def _read_trailer(fd: int) -> bytes:
-    """The trailer ``run`` sends, or b"" when none came whole (``run`` died sending it)."""
-    parts: list[bytes] = []
-    size = 0
-    with contextlib.suppress(OSError):
-        while size <= MAX_PAYLOAD + 4:
-            data = os.read(fd, PIPE_SIZE)
-            if not data:
-                break
-            parts.append(data)
-            size += len(data)
-    got = b"".join(parts)
-    if len(got) < 4 or struct.unpack_from("<I", got)[0] != len(got) - 4:
-        return b""
-    return got[4:]
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]
