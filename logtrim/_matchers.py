@@ -136,12 +136,13 @@ class Hyperscan:
                 old.unlink()
         return db
 
-    def literals(self, values: Sequence[bytes]) -> Any:
+    def literals(self, values: Sequence[bytes], *, caseless: bool = False) -> Any:
         # Every byte but letters and digits as \xHH: ``re.escape`` leaves a newline bare.
         patterns = [
             re.sub(rb"[^A-Za-z0-9]", lambda m: b"\\x%02x" % m.group()[0], v) for v in values
         ]
-        return self._compile(patterns, [0] * len(values))
+        flag = self._hs.HS_FLAG_CASELESS if caseless else 0
+        return self._compile(patterns, [flag] * len(values))
 
     def _compile(self, patterns: Sequence[bytes], flags: Sequence[int]) -> Any:
         db = self._hs.Database(mode=self._hs.HS_MODE_BLOCK)

@@ -23,7 +23,7 @@ def test_defaults() -> None:
     assert settings.budget == 20_000_000 == Policy().budget
     assert settings.tail == 200
     assert settings.ci == "auto"
-    assert settings.level == 2
+    assert settings.level == 1
     assert settings.policy([]) == Policy()
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import random
+import re
 import resource
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from conftest import RunLogtrim, clean_env, decode_zstd, py
+from conftest import RunLogtrim, clean_env, decode_zstd, py, zstd_dc
 
 LOGTRIM = [sys.executable, "-m", "logtrim"]
 
@@ -510,3 +511,46 @@ def test_cat_into_a_reader_that_leaves_is_141_without_a_traceback(tmp_path: Path
         err = proc.stderr.read()
     assert proc.wait(timeout=60) == 141
     assert err == b""
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the writer in /proc")
+def test_a_killed_archive_writer_is_taken_over_and_the_loss_told(tmp_path: Path) -> None:
+    """The forked writer dies of SIGKILL mid-run: ``run`` writes the rest of the archive
+    itself, keeps the writer's whole frames, and says how many bytes went missing."""
+    art = tmp_path / "k.log.zst"
+    child = (
+        "import time\nfor i in range(80): print(f'line {i:03d}', flush=True); time.sleep(0.05)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(art), "--",
+         sys.executable, "-c", child],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not any(p.stat().st_size for p in tmp_path.glob(".*.tmp")):  # its first frame
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    writer = _forked_writer(proc.pid)
+    os.kill(writer, 9)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 0
+    assert [p.name for p in tmp_path.iterdir()] == [art.name]  # in place, no temporary left
+    kept = zstd_dc(art)
+    full = b"".join(f"line {i:03d}\n".encode() for i in range(80))
+    assert kept.endswith(b"line 079\n")
+    # One stretch is missing: the warning gives its size and where it starts.
+    told = re.search(rb"([\d,]+) bytes of output after its first ([\d,]+) are missing", err)
+    assert told is not None, err
+    lost, head = (int(n.replace(b",", b"")) for n in told.groups())
+    assert lost == len(full) - len(kept) and head > 0
+    assert full[:head] + full[head + lost :] == kept
+    assert b"line 079" in out
+
+
+def _forked_writer(pid: int) -> int:
+    """The child of logtrim's process ``pid`` that is logtrim's own (not the command)."""
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for kid in (task / "children").read_text().split():
+            if "logtrim" in Path(f"/proc/{kid}/cmdline").read_bytes().decode(errors="replace"):
+                return int(kid)
+    raise AssertionError("no forked writer")

@@ -67,6 +67,10 @@ def carriers(secret: bytes) -> st.SearchStrategy[bytes]:
         b"##octopus[stdout-warning] " + secret + b"\n",
         b"##octopus[setVariable name='eA==' value='" + b64(b"u:" + secret) + b"']\n",
         b"##octopus[setVariable name='eA=='\n  value='" + b64(secret + b"!") + b"']\n",
+        # Forms Calamari reads too: spaces or more '[' before the name, several on a line.
+        b"##octopus [setVariable name='eA==' value='" + b64(secret) + b"']\n",
+        b"##OCTOPUS[[setVariable name='eA==' value='" + b64(b"u:" + secret) + b"']\n",
+        b"##octopus[stdout-default] ##octopus[mask value='" + b64(secret + b"!") + b"'] x\n",
     ]
     return st.one_of(*plain, st.sampled_from(commands if no_nl else commands[:2]), coloured(secret))
 
@@ -123,9 +127,9 @@ def assert_no_secret(secrets: list[str], *shown: bytes) -> None:
 
 def command_bytes(data: bytes) -> int:
     """An allowance for the commands, which pass whatever the budget (masked: at most 2x)."""
-    markers = (b"##octopus[", b"::", b"##vso[", b"##[", b"##teamcity[", b"--- ", b"section_")
+    markers = (b"##octopus", b"::", b"##vso[", b"##[", b"##teamcity[", b"--- ", b"section_")
     lines = data.split(b"\n")
-    return sum(2 * len(line) + 64 for line in lines if any(m in line for m in markers))
+    return sum(2 * len(line) + 64 for line in lines if any(m in line.lower() for m in markers))
 
 
 @FUZZ

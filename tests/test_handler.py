@@ -229,6 +229,9 @@ def test_capture_failure_shows_tail(tmp_path: Path) -> None:
     # Before the error, in order (the tail shows only lines newer than those shown).
     assert shown.index("loaded inventory of 12 hosts") < shown.index("KeyError")
     assert "KeyError: 'web-07'" in shown
+    # The traceback starts at the app's frame: logtrim's own ``yield`` is no part of it.
+    assert "capture.py" not in shown and "yield handler" not in shown
+    assert 'raise KeyError("web-07")' in shown
     found = {m.name: m.attrs for m in messages(shown)}
     assert found["resultMessage"]["message"] == "KeyError: 'web-07'"
     assert int(found["createArtifact"]["length"]) == path.stat().st_size

@@ -5,4 +5,4 @@ its in-process, forked and synchronous implementations.
 """
 
 #: The zstd level of every front end's archive (``--level``, the handler's ``compression=``).
-DEFAULT_LEVEL = 2
+DEFAULT_LEVEL = 1

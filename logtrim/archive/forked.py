@@ -20,19 +20,20 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
-import signal
 import struct
 import sys
-import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .._fork import can_fork_before_exec
+from .._log import say
 from .target import Target
-from .trailer import MAX_PAYLOAD, frame
-from .writer import Failure, Frames
+from .writer import Failure
+from .writerloop import PIPE_SIZE, write_all, write_loop
 
-PIPE_SIZE = 1 << 20
+if TYPE_CHECKING:
+    from .inprocess import InProcessArchive
+
 _F_SETPIPE_SZ = 1031  # Linux only
 
 
@@ -63,6 +64,8 @@ class ForkedArchive:
         self._status = -1
         self._trailer = -1
         self._pid = 0
+        self._heir: InProcessArchive | None = None  # writes on after the writer was killed
+        self._sent = 0  # bytes the writer accepted
 
     @property
     def failed(self) -> bool:
@@ -92,7 +95,7 @@ class ForkedArchive:
                 os.close(write)
                 os.close(status_read)
                 os.close(trailer_write)
-                code = _write_loop(read, fd, status_write, self.level, trailer_read)
+                code = write_loop(read, fd, status_write, self.level, trailer_read)
                 # In place only now: a reader never sees a half file. (Gone if discarded.)
                 with contextlib.suppress(OSError):
                     os.replace(self.target.temp, self.target.path)
@@ -122,6 +125,9 @@ class ForkedArchive:
             return
 
     async def write(self, data: bytes) -> None:
+        if self._heir is not None:
+            await self._heir.write(data)
+            return
         if self.failed or self._pipe < 0:
             return
         import anyio
@@ -129,12 +135,64 @@ class ForkedArchive:
         view = memoryview(data)
         while view:
             try:
-                view = view[os.write(self._pipe, view) :]
+                sent = os.write(self._pipe, view)
+                self._sent += sent
+                view = view[sent:]
             except BlockingIOError:
                 await anyio.wait_writable(self._pipe)
             except OSError as exc:  # the writer is gone: its word says why, if it left one
-                self.failure(self._reason() or exc)
+                reason = self._reason()
+                if reason is not None or not await self._take_over(await self._reap()):
+                    self.failure(reason or exc)
+                    return
+                assert self._heir is not None
+                await self._heir.write(bytes(view))
                 return
+
+    async def _reap(self) -> int:
+        """Wait for the writer; its exit code (minus the signal that killed it)."""
+        import anyio
+
+        _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
+        self._pid = 0
+        return os.waitstatus_to_exitcode(status)
+
+    async def _take_over(self, code: int) -> bool:
+        """After the writer died without a word (killed: ``code`` < 0), keep its whole
+        frames and write the rest here (:mod:`.salvage`). False if that is not the case or
+        fails too."""
+        from .salvage import take_over
+
+        self._end_pipes()
+        if code >= 0:
+            return False
+        try:
+            self._heir, kept = await take_over(self.target, self.level)
+        except OSError:
+            return False
+        if self._heir.failed:
+            return False
+        lost = self._sent - kept
+        say(
+            f"the archive writer was killed (signal {-code}): logtrim writes the archive "
+            f"itself from here; {lost:,} bytes of output after its first {kept:,} are "
+            "missing from it",
+            "warning",
+        )
+        return True
+
+    def _end_status(self) -> None:
+        if self._status >= 0:
+            os.close(self._status)
+            self._status = -1
+
+    def _end_pipes(self) -> None:
+        # Not the status pipe: ``watch`` may still be reading it; :meth:`close` closes it.
+        for fd in (self._pipe, self._trailer):
+            if fd >= 0:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self._pipe = self._trailer = -1
 
     def _reason(self) -> str | None:
         try:
@@ -144,11 +202,16 @@ class ForkedArchive:
         return os.strerror(data[0]) if data else None
 
     async def tick(self) -> None:
-        """Frames are ended by the writer itself."""
+        """Frames are ended by the writer itself (or by its heir)."""
+        if self._heir is not None:
+            await self._heir.tick()
 
     async def close(self, trailer: bytes = b"") -> int:
         import anyio
 
+        if self._heir is not None:
+            self._end_status()
+            return await self._heir.close(trailer)
         if self._pipe >= 0:
             os.close(self._pipe)
             self._pipe = -1
@@ -157,18 +220,18 @@ class ForkedArchive:
             if trailer and not self.failed:
                 data = struct.pack("<I", len(trailer)) + trailer
                 with contextlib.suppress(OSError):  # the writer is gone: no trailer
-                    await anyio.to_thread.run_sync(_write_all, self._trailer, data)
+                    await anyio.to_thread.run_sync(write_all, self._trailer, data)
             os.close(self._trailer)
             self._trailer = -1
         if self._pid:
-            _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
-            self._pid = 0
-            code = os.waitstatus_to_exitcode(status)
+            code = await self._reap()
+            if code < 0 and not self.failed and await self._take_over(code):
+                assert self._heir is not None
+                self._end_status()
+                return await self._heir.close(trailer)
             if code != 0:
                 self.failure(os.strerror(code) if code > 0 else f"writer ended ({code})")
-        if self._status >= 0:
-            os.close(self._status)
-            self._status = -1
+        self._end_status()
         try:
             return self.path.stat().st_size
         except OSError:
@@ -178,61 +241,3 @@ class ForkedArchive:
         """Stop the writer and remove the archive (the command never ran)."""
         self.target.discard()  # before the writer's input ends: it has nothing to rename
         await self.close()
-
-
-def _write_loop(read: int, fd: int, status: int, level: int, trailer: int) -> int:
-    """Compress what arrives on ``read`` into ``fd`` until the pipe closes, then add what
-    comes whole on ``trailer`` as the archive's trailer; the exit code."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
-    frames = Frames(level)
-    written = 0
-    try:
-        while True:
-            ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
-            out = b""
-            if ready:
-                data = os.read(read, PIPE_SIZE)
-                if not data:
-                    break
-                out = frames.compress(data, time.monotonic())
-            out += frames.tick(time.monotonic())
-            _write_all(fd, out)
-            written += len(out)
-        out = frames.finish()
-        _write_all(fd, out)
-        payload = _read_trailer(trailer)
-        if payload:
-            _write_all(fd, frame(payload, written + len(out)))
-        return 0
-    except OSError as exc:
-        code = exc.errno if exc.errno and 0 < exc.errno < 126 else 1
-        with contextlib.suppress(OSError):
-            os.write(status, bytes([code]))
-        return code  # run sees the pipe close and keeps filtering; the console is not flooded
-    finally:
-        with contextlib.suppress(OSError):
-            os.close(fd)
-
-
-def _read_trailer(fd: int) -> bytes:
-    """The trailer ``run`` sends, or b"" when none came whole (``run`` died sending it)."""
-    parts: list[bytes] = []
-    size = 0
-    with contextlib.suppress(OSError):
-        while size <= MAX_PAYLOAD + 4:
-            data = os.read(fd, PIPE_SIZE)
-            if not data:
-                break
-            parts.append(data)
-            size += len(data)
-    got = b"".join(parts)
-    if len(got) < 4 or struct.unpack_from("<I", got)[0] != len(got) - 4:
-        return b""
-    return got[4:]
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view) :]

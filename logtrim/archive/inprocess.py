@@ -21,13 +21,13 @@ from .writer import Failure, Frames
 class InProcessArchive:
     """The zstd archive on disk: compression off the event loop, frames ended every second."""
 
-    def __init__(self, target: Target, level: int) -> None:
+    def __init__(self, target: Target, level: int, *, start: int = 0) -> None:
         self.target = target
         self.path: Path = target.path
         self.frames = Frames(level)
         self.failure = Failure(self.path)
         self._file: Any = None
-        self._written = 0  # bytes in the file (where a trailer goes)
+        self._written = start  # bytes in the file (where a trailer goes)
 
     @property
     def failed(self) -> bool:

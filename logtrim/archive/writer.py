@@ -85,7 +85,7 @@ class Frames:
         """Bytes for the archive arrived upstream: the open frame's clock runs from ``now``."""
         self.encoder.start(now)
 
-    def compress(self, data: bytes, now: float) -> bytes:
+    def compress(self, data: bytes | memoryview, now: float) -> bytes:
         """Compress ``data``; end the frame when it is due."""
         out = self.encoder.feed(data, now)
         if self.encoder.due(now):

@@ -18,6 +18,26 @@ from . import DEFAULT_LEVEL
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
 
 WINDOW_LOG = 23  # 8 MiB: any zstd decoder accepts it (the default limit is 128 MiB)
+HASH_LOG = 16  # 64 Ki entries (256 KiB): level 2's; a bigger table costs more time than it saves
+FRAME_BYTES = 64 << 20  # the most input of a frame, however large the window (level 22: 128 MiB)
+
+
+def compression_params(level: int) -> zstandard.ZstdCompressionParameters:
+    """``level``'s zstd parameters with a window of at least 8 MiB and a hash table of at
+    least 2^16 entries.
+
+    Deploy logs repeat themselves at long distances: with these, level 1 compresses them
+    about as well as ``zstd -3`` (level 1 alone has a 2^14 table and a 512 KiB window). No
+    zstd worker threads: measured no faster on 2 cores (the engine needs one), with bigger
+    archives and more memory.
+    """
+    base = zstandard.ZstdCompressionParameters.from_level(level)
+    return zstandard.ZstdCompressionParameters.from_level(
+        level,
+        window_log=max(base.window_log, WINDOW_LOG),
+        hash_log=max(base.hash_log, HASH_LOG),
+        write_checksum=1,
+    )
 
 
 class ArchiveEncoder:
@@ -25,6 +45,10 @@ class ArchiveEncoder:
 
     ``feed`` returns compressed bytes ready to be written (often empty); ``end_frame`` closes
     the current frame; ``finish`` closes the last one. Plain synchronous calls.
+
+    A frame holds at most one window of input (``frame_bytes`` caps it further): zstd then
+    compresses from one contiguous buffer, whereas a frame that wraps its window buffer
+    searches two segments for each match: about 12% more time for about 0.5% less size.
     """
 
     def __init__(
@@ -32,23 +56,13 @@ class ArchiveEncoder:
         level: int = DEFAULT_LEVEL,
         *,
         frame_seconds: float = 1.0,
-        frame_bytes: int = 64 << 20,
+        frame_bytes: int = FRAME_BYTES,
     ) -> None:
-        # No zstd worker threads: measured no faster on 2 cores (the engine needs one), with
-        # bigger archives and more memory. Small jobs keep zstd's buffers (and so logtrim's
-        # memory) small. A window of at least 8 MiB: deploy logs repeat themselves at long
-        # distances, so level 2 with it compresses about as well as level 3 with its 2 MiB
-        # window, 1.5x faster.
-        window = max(zstandard.ZstdCompressionParameters.from_level(level).window_log, WINDOW_LOG)
-        params = zstandard.ZstdCompressionParameters.from_level(
-            level,
-            window_log=window,
-            write_checksum=1,
-        )
+        params = compression_params(level)
         self._cctx = zstandard.ZstdCompressor(compression_params=params)
         self._cobj = self._cctx.compressobj()
         self.frame_seconds = frame_seconds
-        self.frame_bytes = frame_bytes
+        self.frame_bytes = min(frame_bytes, 1 << params.window_log)
         self._frame_in = 0
         self._frame_started: float | None = None
         self.bytes_in = 0
@@ -58,16 +72,19 @@ class ArchiveEncoder:
         if self._frame_started is None:
             self._frame_started = now
 
-    def feed(self, data: bytes, now: float) -> bytes:
-        if not data:
-            return b""
-        self.start(now)
-        out = self._cobj.compress(data)
-        self._frame_in += len(data)
-        self.bytes_in += len(data)
-        if self._frame_in >= self.frame_bytes:
-            out += self.end_frame()
-        return out
+    def feed(self, data: bytes | memoryview, now: float) -> bytes:
+        out: list[bytes] = []
+        view = memoryview(data)
+        while view:
+            self.start(now)
+            room = self.frame_bytes - self._frame_in
+            piece, view = view[:room], view[room:]
+            out.append(self._cobj.compress(piece))
+            self._frame_in += len(piece)
+            self.bytes_in += len(piece)
+            if self._frame_in >= self.frame_bytes:
+                out.append(self.end_frame())
+        return b"".join(out)
 
     def time_left(self, now: float) -> float | None:
         """Seconds until the open frame is due to end; None when no frame is open."""

@@ -106,7 +106,11 @@ class Settings:
         values.budget,
         show=values.show_size,
     )
-    level = Setting(DEFAULT_LEVEL, "zstd level, 1-22 (window at least 8 MiB).", values.level)
+    level = Setting(
+        DEFAULT_LEVEL,
+        "zstd level, 1-22 (window at least 8 MiB, hash table at least 2^16).",
+        values.level,
+    )
     ci = Setting("auto", f"CI dialect: {values.CI_NAMES}.", values.ci)
     head = Setting(_ENGINE.head, "First lines of the run to show.", values.count)
     tail = Setting(_ENGINE.tail, "Last lines shown on failure.", values.count)

@@ -49,6 +49,16 @@ def gh_unescape_data(value: str) -> str:
     return _GH_UNDATA.sub(lambda m: _GH_UNDATA_MAP[m.group()], value)
 
 
+# The runner's older ``##[name]data`` form, undone one escape after another, in its order.
+_GH_V1_STEPS = (("%3B", ";"), ("%0D", "\r"), ("%0A", "\n"), ("%5D", "]"), ("%25", "%"))
+
+
+def gh_unescape_v1(value: str) -> str:
+    for escaped, plain in _GH_V1_STEPS:
+        value = value.replace(escaped, plain)
+    return value
+
+
 def gh_command(name: str, data: str, /, **props: str) -> str:
     """``::name k=v,k2=v2::data`` with every value escaped."""
     joined = ",".join(f"{key}={gh_property(value)}" for key, value in props.items())

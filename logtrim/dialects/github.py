@@ -22,6 +22,7 @@ from .escape import (
     gh_data,
     gh_property,
     gh_unescape_data,
+    gh_unescape_v1,
     md_code_span,
     md_fenced,
     md_text,
@@ -39,21 +40,31 @@ COMMANDS = frozenset({
 
 
 def parse(line: str) -> tuple[str, str] | None:
-    """``(name, raw data)`` of a workflow command, the way the runner splits it, or None."""
-    text = line.lstrip().rstrip("\r\n")
-    if not text.startswith("::"):
-        return None
-    end = text.find("::", 2)
+    """``(name, data)`` of a workflow command, the way the runner reads it, or None.
+
+    The runner tries two forms: ``::name props::data`` at the start of the line (after
+    spaces), then the older ``##[name props]data`` anywhere in it (its data escaped as
+    Azure's). Names are compared in any case.
+    """
+    text = line.rstrip("\r\n")
+    stripped = text.lstrip()
+    end = stripped.find("::", 2) if stripped.startswith("::") else -1
+    name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
+    # Not one of its commands: the runner tries the older form on the same line.
+    if name and (name.lower() in COMMANDS or "##[" not in text):
+        return name, gh_unescape_data(stripped[end + 2 :])
+    start = text.find("##[")
+    end = text.find("]", start) if start >= 0 else -1
     if end < 0:
         return None
-    name = text[2:end].split(" ", 1)[0]
-    return (name, text[end + 2 :]) if name else None
+    name = text[start + 3 : end].split(" ", 1)[0]
+    return (name, gh_unescape_v1(text[end + 1 :])) if name else None
 
 
 class GitHub(Dialect):
     name: ClassVar[str] = "github"
     detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
-    markers: ClassVar[tuple[bytes, ...]] = (b"::",)
+    markers: ClassVar[tuple[bytes, ...]] = (b"::", b"##[")
 
     def __init__(self) -> None:
         #: The ``stop-commands`` token while command processing is paused, else None.
@@ -68,14 +79,14 @@ class GitHub(Dialect):
         if parsed is None:
             return False
         if self.paused_token is not None:
-            return parsed[0] == self.paused_token
+            return parsed[0].lower() == self.paused_token.lower()
         return parsed[0].lower() in COMMANDS
 
     def declared_secrets(self, line: str) -> list[str]:
         parsed = parse(line)
         if parsed is None or self.paused_token is not None or parsed[0].lower() != "add-mask":
             return []
-        value = gh_unescape_data(parsed[1])
+        value = parsed[1]
         return [value] if value.strip() else []
 
     def secret_forms(self, value: str) -> list[str]:
@@ -88,13 +99,12 @@ class GitHub(Dialect):
             return
         name, data = parsed
         if self.paused_token is not None:
-            if name == self.paused_token:
+            if name.lower() == self.paused_token.lower():  # as the runner compares them
                 self.paused_token = None
             return
-        token = gh_unescape_data(data)
         # The runner refuses an empty token or one that is a command name; so do we.
-        if name.lower() == "stop-commands" and token and token.lower() not in COMMANDS:
-            self.paused_token = token
+        if name.lower() == "stop-commands" and data and data.lower() not in COMMANDS:
+            self.paused_token = data
 
     def reset_lines(self) -> list[str]:
         # logtrim's own ::error:: and ::notice:: would be ignored while the child's pause lasts.

@@ -16,16 +16,22 @@ from typing import ClassVar
 
 from .base import Action, Closing, Dialect, Level, Mask, Print
 from .escape import reason_line
-from .servicemsg import MARKER, PREFIX, Mode, format_message, parse_message
+from .servicemsg import MARKER, OPENER, Mode, format_message, parse_messages
 
 _TRUE = {"true", "True", "TRUE"}
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
 _ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
-# A message as Calamari reads one: the marker, a name, attributes, then its ']' (or the end of
-# the line, when the message goes on over the next lines). "see ##octopus[ docs" is text.
+# A message as Calamari reads one: the marker, perhaps spaces and '['s, a name, attributes,
+# then its ']' (or the end of the line, when the message goes on over the next lines). "see
+# ##octopus[ docs" is text. Any case: older server parsers ignore it, and a line passed
+# verbatim where no parser acts on it is only a line.
 _COMMAND = re.compile(
-    r"""##octopus\[\s*[A-Za-z][\w.-]*(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
+    r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
+    r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
 )
+_OPENER_TEXT = re.compile(re.escape(OPENER), re.IGNORECASE)
+# Where each message starts, in bytes, for masking (any case, as for secrets).
+_OPENER = re.compile(re.escape(OPENER.encode()), re.IGNORECASE)
 # One attribute, in bytes: its value is masked as the text it encodes.
 _ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 # What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
@@ -49,7 +55,7 @@ _LEVELS = {
 class Octopus(Dialect):
     name: ClassVar[str] = "octopus"
     detect_var: ClassVar[str | None] = "OctopusCalamariWorkingDirectory"
-    markers: ClassVar[tuple[bytes, ...]] = (MARKER.encode(),)
+    markers: ClassVar[tuple[bytes, ...]] = (OPENER.encode(),)
     # Deployment scripts print Octopus messages whatever runs them: always passed verbatim.
     forward_always: ClassVar[bool] = True
 
@@ -61,7 +67,7 @@ class Octopus(Dialect):
     def is_command(self, line: str) -> bool:
         # Only a line that holds a message passes verbatim and outside the budget: a marker
         # in plain text is a line like any other (filtered, budgeted, masked as text).
-        return MARKER in line and _COMMAND.search(line) is not None
+        return "#" in line and _COMMAND.search(line) is not None
 
     def command_span(self, line: str) -> tuple[int, int] | None:
         # Text before the marker or after the ']' is printed as plain output.
@@ -76,32 +82,38 @@ class Octopus(Dialect):
         return format_message("progress", percentage=str(percent), message=message)
 
     def declared_secrets(self, line: str) -> list[str]:
-        if MARKER not in line:
+        if "#" not in line:
             return []
-        message = parse_message(line)
-        if message is None:
-            return []
-        name = message.name.lower()
-        if name == "setvariable" and message.attrs.get("sensitive") in _TRUE:
+        found = []
+        # Every message on the line, in any case: more masking is safe.
+        for message in parse_messages(line, any_case=True):
+            name = message.name.lower()
+            sensitive = name == "setvariable" and message.attrs.get("sensitive") in _TRUE
             value = message.attrs.get("value")
-            return [value] if value else []
-        if name == "mask":
-            value = message.attrs.get("value")
-            return [value] if value else []
-        return []
+            if value and (sensitive or name == "mask"):
+                found.append(value)
+        return found
 
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
         # Values are base64 of UTF-8: decoded, masked, encoded again, so the message still
         # parses (the plain forms would leave invalid base64, and the server would drop it).
-        start = line.find(PREFIX)
-        if start < 0:  # the next line of a message over several lines: attributes only
+        openers = list(_OPENER.finditer(line))
+        if not openers:  # the next line of a message over several lines: attributes only
             return _mask_attributes(line, mask)
-        end = line.find(b"]", start)
-        end = len(line.rstrip(b"\r\n")) if end < 0 else end + 1
-        return mask(line[:start]) + _mask_attributes(line[start:end], mask) + mask(line[end:])
+        parts, pos = [], 0
+        for opener in openers:
+            start = opener.start()
+            if start < pos:
+                continue  # inside the message before it
+            end = line.find(b"]", start)
+            end = len(line.rstrip(b"\r\n")) if end < 0 else end + 1
+            parts += [mask(line[pos:start]), _mask_attributes(line[start:end], mask)]
+            pos = end
+        return b"".join([*parts, mask(line[pos:])])
 
     def unclosed(self, line: str) -> bool:
-        return "]" not in line[max(line.find(MARKER), 0) :]
+        starts = [m.end() for m in _OPENER_TEXT.finditer(line)]
+        return "]" not in line[starts[-1] if starts else 0 :]
 
     def continues(self, line: str) -> bool:
         # Servers parse a message over several lines; a line that is not attributes (the
@@ -109,23 +121,21 @@ class Octopus(Dialect):
         return _ATTRIBUTES.fullmatch(line.rstrip("\r\n")) is not None
 
     def observe(self, line: str) -> None:
-        if MARKER not in line:
+        if "#" not in line:
             return
-        message = parse_message(line)
-        if message is None:
-            return
-        name = message.name.lower()
-        if name == "resultmessage":
-            self.sent_result = True
-            return
-        try:
-            mode = Mode(name)
-        except ValueError:
-            return
-        if mode.stderr:
-            self.stderr = mode
-        else:
-            self.stdout = mode
+        for message in parse_messages(line):  # as Calamari reads them: in order, in case
+            name = message.name.lower()
+            if name == "resultmessage":
+                self.sent_result = True
+                continue
+            try:
+                mode = Mode(name)
+            except ValueError:
+                continue
+            if mode.stderr:
+                self.stderr = mode
+            else:
+                self.stdout = mode
 
     def level(self, stderr: bool) -> Level:
         return _LEVELS[self.stderr if stderr else self.stdout]

@@ -14,9 +14,10 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
-#: What every Octopus service message starts with; the one place it is written out.
+#: What logtrim writes before each of its own messages; the one place it is written out.
 MARKER = "##octopus["
-PREFIX = MARKER.encode()
+#: What Calamari looks for: spaces and any number of ``[`` may come between it and the name.
+OPENER = MARKER[:-1]
 
 
 class Mode(str, Enum):
@@ -41,8 +42,9 @@ class Mode(str, Enum):
         return self.value.startswith("stderr-")
 
 
-_NAME = re.compile(r"\s*([A-Za-z][\w.-]*)")
-_ATTR = re.compile(r"""\s*([A-Za-z_][\w.-]*)\s*=\s*(?:'([^']*)'|"([^"]*)")""")
+# The common form's name and attributes (ASCII names: others are left to the XML parser).
+_NAME = re.compile(r"\s*([A-Za-z][\w.-]*)", re.ASCII)
+_ATTR = re.compile(r"""\s*([A-Za-z_][\w.-]*)\s*=\s*(?:'([^']*)'|"([^"]*)")""", re.ASCII)
 
 
 def b64(value: str) -> str:
@@ -70,20 +72,47 @@ class ServiceMessage:
 
 @lru_cache(maxsize=64)  # the same line is parsed for secrets, then for its level switch
 def parse_message(text: str) -> ServiceMessage | None:
-    """Parse the first ``##octopus[...]`` in ``text`` the way Calamari does, or return None.
+    """The first message in ``text`` that Calamari would act on, or None."""
+    found = parse_messages(text)
+    return found[0] if found else None
 
-    Values that are not valid base64 of UTF-8, or a repeated attribute, make the whole
-    message invalid (the server drops such messages too).
+
+@lru_cache(maxsize=64)
+def parse_messages(text: str, *, any_case: bool = False) -> tuple[ServiceMessage, ...]:
+    """Every message in ``text`` read the way Calamari reads one, in order.
+
+    Calamari's parser finds ``##octopus`` anywhere, takes the text up to the next ``]``,
+    trims it, strips any ``[`` before the name and drops line breaks, then parses
+    ``<TEXT/>`` as XML: so ``##octopus [name ...]`` and ``##octopus[[name ...]`` are
+    messages too, and a value may hold XML entities and, as .NET's base64 allows, spaces.
+    A value that is not base64, or a repeated attribute, makes that message invalid (the
+    server drops it). ``any_case``: ``##OCTOPUS`` as well (older server parsers ignore case;
+    what declares a secret is read so).
     """
-    start = text.find(MARKER)
-    if start < 0:
-        return None
-    end = text.find("]", start)
-    if end < 0:
-        return None
-    body = text[start + len(MARKER) : end]
+    found: list[ServiceMessage] = []
+    for opener in (_ANY_CASE if any_case else _OPENER).finditer(text):
+        end = text.find("]", opener.end())
+        if end < 0:
+            break
+        body = text[opener.end() : end].strip().lstrip("[").replace("\r", "").replace("\n", "")
+        message = _simple(body)
+        if message is None:
+            message = _as_xml(body)
+        if message is not None:
+            found.append(message)
+    return tuple(found)
+
+
+_OPENER = re.compile(re.escape(OPENER))
+_ANY_CASE = re.compile(re.escape(OPENER), re.IGNORECASE)
+_SPACES = str.maketrans("", "", " \t\r\n")  # what .NET's base64 decoder skips
+
+
+def _simple(body: str) -> ServiceMessage | None:
+    """The common form (a name, then quoted base64 values), without an XML parser: where
+    it reads a message, so does XML; else :func:`_as_xml` decides."""
     name_match = _NAME.match(body)
-    if not name_match:
+    if not name_match or name_match.start(1) != 0:
         return None
     attrs: dict[str, str] = {}
     pos = name_match.end()
@@ -91,7 +120,7 @@ def parse_message(text: str) -> ServiceMessage | None:
         if not body[pos:].strip():
             break
         attr = _ATTR.match(body, pos)
-        if not attr:
+        if not attr or attr.start(1) == pos:  # XML wants a space before each attribute
             return None
         key = attr.group(1).lower()
         raw = attr.group(2) if attr.group(2) is not None else attr.group(3)
@@ -103,3 +132,25 @@ def parse_message(text: str) -> ServiceMessage | None:
             return None
         pos = attr.end()
     return ServiceMessage(name_match.group(1), attrs)
+
+
+def _as_xml(body: str) -> ServiceMessage | None:
+    """``body`` parsed as Calamari parses it: ``<BODY/>`` as XML, values base64 of UTF-8
+    (bytes that are not UTF-8 read as U+FFFD, as .NET reads them)."""
+    from xml.etree import ElementTree  # rare: its import costs start-up time
+
+    try:
+        element = ElementTree.fromstring(f"<{body}/>")
+    except ElementTree.ParseError:
+        return None
+    attrs: dict[str, str] = {}
+    for key, raw in element.attrib.items():
+        name = key.rpartition("}")[2].lower()  # the local name, case-insensitive
+        if name in attrs:
+            return None
+        try:
+            value = base64.b64decode(raw.translate(_SPACES), validate=True)
+        except (binascii.Error, ValueError):
+            return None
+        attrs[name] = value.decode("utf-8", "replace")
+    return ServiceMessage(element.tag.rpartition("}")[2], attrs)

@@ -48,7 +48,7 @@ class Compiler(Protocol):
         """Multi-line rule patterns, each case-insensitive or not. ``optional``: a database
         that only saves time, None unless compiling it is paid once (kept between runs)."""
 
-    def literals(self, values: Sequence[bytes]) -> Database | None:
+    def literals(self, values: Sequence[bytes], *, caseless: bool = False) -> Database | None:
         """Literal byte strings (secrets: never to be written anywhere)."""
 
 

@@ -82,9 +82,12 @@ class Records:
         markers = self._secrets.commands.markers
         if not self._built:
             self._built = True
-            self._markers = self._compiler.literals(markers) if self._compiler else None
+            self._markers = (
+                self._compiler.literals(markers, caseless=True) if self._compiler else None
+            )
         if self._markers is None:
-            return any(m in data for m in markers)
+            data = data.lower()  # the markers, in any case (a dialect's parser decides)
+            return any(m.lower() in data for m in markers)
         found: list[int] = []
         self._markers.scan(data, match_event_handler=lambda i, *_: found.append(i))
         return bool(found)

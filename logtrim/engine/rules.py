@@ -237,5 +237,7 @@ def extra_rules(keep: Sequence[str], markers: Sequence[bytes]) -> list[Rule]:
         for i, p in enumerate(keep)
     ]
     return rules + [
-        Rule("cmd", Kind.SERVICE, re.escape(m), caseless=False, role=Role.STRONG) for m in markers
+        # Any case: a dialect's parser decides (``##OCTOPUS[`` declares secrets to some).
+        Rule("cmd", Kind.SERVICE, re.escape(m), caseless=True, role=Role.STRONG)
+        for m in markers
     ]

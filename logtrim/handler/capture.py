@@ -45,7 +45,11 @@ def capture(
         code = 130 if isinstance(exc, KeyboardInterrupt) else 1
         # Into the archive and the console's error tier; the app's own report follows.
         args = (type(exc).__name__,)
-        info = (type(exc), exc, exc.__traceback__)
+        # From the app's frame on: the first one is this generator's ``yield``.
+        trace = exc.__traceback__
+        if trace is not None and trace.tb_frame.f_code.co_filename == __file__:
+            trace = trace.tb_next
+        info = (type(exc), exc, trace)
         handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
         raise
     finally:

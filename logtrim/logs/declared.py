@@ -5,7 +5,7 @@ what is printed. ``trim`` masks through its engine; a report masks its own text.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from typing import BinaryIO
 
 from .._matchers import compiler
@@ -16,7 +16,7 @@ from .inputs import Input, InputFormat
 
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
-_DECLARING = (b"##octopus[", b"::add-mask::", b"##vso[")
+_DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
 
 
 class Declared:
@@ -28,7 +28,7 @@ class Declared:
         self.masker = Masker()
         found = compiler()
         # One pass for the three markers where hyperscan is (bytes.find: ~0.6 ns a byte each).
-        self._db = None if found is None else found.literals(list(_DECLARING))
+        self._db = None if found is None else found.literals(list(_DECLARING), caseless=True)
 
     def _hits(self, data: bytes) -> list[int]:
         """Where the markers are in ``data``, in order."""
@@ -41,11 +41,12 @@ class Declared:
             self._db.scan(data, match_event_handler=on_match)
             return sorted(found)
         hits = []
+        lowered = data.lower()  # the markers in any case, as the dialects read them
         for marker in _DECLARING:
-            pos = data.find(marker)
+            pos = lowered.find(marker)
             while pos >= 0:
                 hits.append(pos)
-                pos = data.find(marker, pos + 1)
+                pos = lowered.find(marker, pos + 1)
         return sorted(hits)
 
     def feed(self, data: bytes) -> None:
@@ -79,22 +80,35 @@ class Declared:
                     # Whole lines only: the partial last line starts the next block.
                     end = block.rfind(b"\n") + 1 if len(block) == _BLOCK else len(block)
                     end = end or len(block)  # one line longer than a block: as it is
-                    self._learn_around(file, at, block[:end])
+                    self._learn_at(file, self.starts(block[:end], at))
                     at += end
                     file.seek(at)
         except OSError:
             pass  # the report's own read says what is wrong
         return True
 
-    def _learn_around(self, file: BinaryIO, at: int, block: bytes) -> None:
-        """The declarations in ``block`` (the file's bytes from ``at``), each with the lines
-        after it that a message over several lines may take."""
-        for pos in self._hits(block):
-            start = block.rfind(b"\n", 0, pos) + 1
-            here = file.tell()
-            file.seek(at + start)
+    def starts(self, block: bytes, at: int) -> list[int]:
+        """Where the lines holding a marker start, for ``block`` (whole lines) found at byte
+        ``at`` of its file: a line once per marker on it, as :meth:`scan` learns them."""
+        return [at + block.rfind(b"\n", 0, pos) + 1 for pos in self._hits(block)]
+
+    def learn_at(self, path: str, starts: list[int]) -> None:
+        """Learn the declarations on the lines of the file at ``path`` that start at
+        ``starts`` (from :meth:`starts`, in file order): what :meth:`scan` learns."""
+        if not starts:
+            return
+        try:
+            with open(path, "rb") as file:
+                self._learn_at(file, starts)
+        except OSError:
+            pass  # as in scan
+
+    def _learn_at(self, file: BinaryIO, starts: list[int]) -> None:
+        """Each declaration at ``starts``, with the lines after it that a message over
+        several lines may take."""
+        for start in starts:
+            file.seek(start)
             self.feed(b"".join(file.readline(_LINE) for _ in range(_MESSAGE_LINES)))
-            file.seek(here)
 
     def mask(self, data: bytes) -> bytes:
         return self.masker.mask(data)
@@ -106,3 +120,37 @@ class Declared:
 _BLOCK = 8 << 20
 _LINE = 1 << 20  # a declaring line is read up to this long
 _MESSAGE_LINES = 66  # a message over several lines goes on for at most 64 more (commands.py)
+
+
+class Hits:
+    """The declaring lines of a part of a plain file, gathered as the part is read in
+    whole-line chunks (so that a report need not read the file once more for them first):
+    :attr:`starts` is what :meth:`Declared.starts` finds there, in file order, or None
+    when a line came in pieces (too long: a marker may be cut; scan the file then)."""
+
+    def __init__(self, find: Callable[[bytes, int], list[int]], at: int = 0) -> None:
+        self._find = find
+        self.at = at  # where the next chunk starts in the file
+        self.starts: list[int] | None = []
+        self._open = False  # the last chunk ended within a line
+
+    def part(self, at: int) -> Hits:
+        """A new gatherer for the part from byte ``at`` (a line start)."""
+        return Hits(self._find, at)
+
+    def feed(self, chunk: bytes) -> None:
+        if self.starts is None or not chunk:
+            return
+        if self._open:
+            self.starts = None
+            return
+        self.starts += self._find(chunk, self.at)
+        self.at += len(chunk)
+        self._open = not chunk.endswith(b"\n")
+
+    def extend(self, starts: list[int] | None) -> None:
+        """Add the next part's (another gatherer's :attr:`starts`)."""
+        if self.starts is not None and starts is not None and not self._open:
+            self.starts += starts
+        else:
+            self.starts = None

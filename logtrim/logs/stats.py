@@ -21,8 +21,8 @@ from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
 from .aside import aside
-from .declared import Declared
-from .inputs import Input, InputFormat, open_detected
+from .declared import Declared, Hits
+from .inputs import Input, InputFormat, open_detected, open_input
 from .merge import merge
 from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
 from .twocores import count_file, count_plain, line_start
@@ -114,14 +114,43 @@ class _TaskLogTally:
             steps[self.step] = steps.get(self.step, 0) + size
 
 
+class _Declares(Exception):
+    """A file read before its declarations were known declares secrets."""
+
+
 def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
     """Read every input once and gather its figures into one :class:`Stats`; with
-    ``baseline`` (shape hashes of good runs), also which templates are new."""
+    ``baseline`` (shape hashes of good runs), also which templates are new.
+
+    A plain file's declarations are gathered as it is counted, not by reading it once more
+    first: when it does declare secrets (rare), its lines were not masked, and the inputs
+    are read anew, masked, as one that declares none is read."""
+    inputs = list(inputs)
+    try:
+        return _compute(inputs, baseline, ahead=True)
+    except _Declares:
+        for inp in inputs:
+            if inp.path != "-":  # (not read yet: it comes after)
+                inp.close()
+        again = [
+            inp if inp.path == "-" else open_input(inp.path, binary=inp.binary) for inp in inputs
+        ]
+        return _compute(again, baseline, ahead=False)
+
+
+def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Stats:
+    """``ahead``: may gather a plain file's declarations as it counts it (raise
+    :class:`_Declares` when it declares secrets), else learn them before."""
     stats = Stats()
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
         is_task, chunks = open_detected(inp)
-        scanned = stats.declared.scan(inp)
+        # Not after stdin: that cannot be read again.
+        ahead = ahead and inp.path != "-"
+        hits = None
+        if ahead and inp.format == InputFormat.PLAIN and not stats.declared.masker:
+            hits = Hits(stats.declared.starts)
+        scanned = hits is not None or stats.declared.scan(inp)
         # Declared secrets are masked before counting, in this process: no second core then.
         alone = bool(stats.declared.masker)
         chunks = stats.declared.lines(chunks, learn=not scanned)
@@ -130,11 +159,13 @@ def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
         counter = tasklogs if is_task else plain
         lines_before = counter.lines
         if is_task:
-            _task_log(inp, chunks, counter, _TaskLogTally(stats), info, alone)
+            _task_log(inp, chunks, counter, _TaskLogTally(stats), info, alone, hits)
         else:
-            count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN)
+            count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN, hits)
         info.lines = counter.lines - lines_before
         info.damage = inp.damage
+        if hits is not None:
+            _learn(stats.declared, inp, hits)
     plain_templates = plain.result()
     stats.templates = dict(plain_templates)
     task_templates = tasklogs.result()
@@ -165,6 +196,7 @@ def _task_log(
     tally: _TaskLogTally,
     info: InputStats,
     alone: bool,
+    hits: Hits | None,
 ) -> None:
     # A large raw task log: its templates are counted on the second core, from the file,
     # while this process parses its entries and counts those of its first part (up to
@@ -173,19 +205,32 @@ def _task_log(
     side, cut = None, 0
     if inp.path != "-" and (inp.size or 0) >= ASIDE_MIN and not alone:
         cut = line_start(inp, TASK_PARTS, ASIDE_MIN)
-        side = aside(functools.partial(count_file, inp.path, cut))
+        side = aside(functools.partial(count_file, inp.path, cut, hits))
     for chunk in chunks:
-        if side is None:
-            counter.feed(chunk)
-        elif info.bytes < cut:
-            counter.feed(chunk[: cut - info.bytes])
+        mine = chunk if side is None else chunk[: max(cut - info.bytes, 0)]
+        counter.feed(mine)
+        if hits is not None:
+            hits.feed(mine)
         info.bytes += len(chunk)
         tally.feed(chunk)
     if side is not None:
         counter.result()  # this part's templates first, as a single pass would list them
-        lines, _, templates = side() or count_file(inp.path, cut)  # (failed: count them here)
+        lines, _, templates, starts = side() or count_file(inp.path, cut, hits)  # (failed)
         counter.add(lines, templates)
+        if hits is not None:
+            hits.extend(starts)
     tally.flush()
+
+
+def _learn(declared: Declared, inp: Input, hits: Hits) -> None:
+    """Learn the declarations gathered while ``inp`` was counted (all of it scanned anew
+    when a line came in pieces); raise :class:`_Declares` when it declares secrets."""
+    if hits.starts is None:
+        declared.scan(inp)
+    else:
+        declared.learn_at(inp.path, hits.starts)
+    if declared.masker:
+        raise _Declares
 
 
 def _new(

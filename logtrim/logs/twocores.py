@@ -17,20 +17,32 @@ from .aside import Link, talk
 from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
 
 if TYPE_CHECKING:
+    from .declared import Hits
     from .stats import InputStats
+
+# Lines, bytes and templates of a part of a file, and its declaring lines (Hits.starts).
+Counts = tuple[int, int, dict[bytes, TemplateStat], list[int] | None]
 
 
 def count_plain(
-    inp: Input, chunks: Iterable[bytes], counter: TemplateCounter, info: InputStats, min_size: int
+    inp: Input,
+    chunks: Iterable[bytes],
+    counter: TemplateCounter,
+    info: InputStats,
+    min_size: int,
+    hits: Hits | None = None,
 ) -> None:
     # A large plain file: its second half (from a line start) is counted on the second
     # core. Lines are counted alike wherever the file is cut, so the figures are the same.
+    # ``hits``: gathers the declaring lines of all of it, each process those of its half.
     half = _half(inp, min_size)
-    side = talk(functools.partial(_second_half, inp.path, half)) if half else None
+    side = talk(functools.partial(_second_half, inp.path, half, hits)) if half else None
     for chunk in chunks:
         last = bool(half) and info.bytes + len(chunk) >= half
         mine = chunk[: half - info.bytes] if last else chunk
         counter.feed(mine)
+        if hits is not None:
+            hits.feed(mine)
         info.bytes += len(mine)
         if last:
             inp.close()
@@ -38,14 +50,16 @@ def count_plain(
     if half:
         got = _with_second_half(counter, side) if side else None
         counter.result()  # this half's templates first, as a single pass would list them
-        lines, size, templates = got or count_file(inp.path, half)  # (failed: count it here)
+        lines, size, templates, starts = got or count_file(inp.path, half, hits)  # (failed)
         counter.add(lines, templates)
         info.bytes += size
+        if hits is not None:
+            hits.extend(starts)
 
 
 def _with_second_half(
     counter: TemplateCounter, side: tuple[Link, Callable[[], bool]]
-) -> tuple[int, int, dict[bytes, TemplateStat]] | None:
+) -> Counts | None:
     """The other process's counts of the second half, the templates of the lines both
     halves hold made once: each process makes those of one parity and hands them over."""
     link, done = side
@@ -54,7 +68,7 @@ def _with_second_half(
         counter.learn(link.receive())
         link.send(mine)
         counter.result()  # while the other process folds its half
-        got: tuple[int, int, dict[bytes, TemplateStat]] | None = link.receive()
+        got: Counts | None = link.receive()
     except Exception:  # the other process failed: this one counts its half
         got = None
     finally:
@@ -85,37 +99,40 @@ def line_start(inp: Input, parts: int, min_size: int) -> int:
     return at + newline if 0 <= newline < len(near) - 1 else 0
 
 
-def count_file(path: str, start: int = 0) -> tuple[int, int, dict[bytes, TemplateStat]]:
+def count_file(path: str, start: int = 0, hits: Hits | None = None) -> Counts:
     """Lines, bytes and templates of the input at ``path``, read anew (a plain file from
-    byte ``start``, a line start)."""
+    byte ``start``, a line start); with ``hits``, also the part's declaring lines."""
+    part = None if hits is None else hits.part(start)
     if not start:
-        return _count(open_input(path, binary=True).chunks())
-    with open(path, "rb") as file:
-        file.seek(start)
-        return _count(iter(functools.partial(file.read, CHUNK), b""))
+        raw: Iterable[bytes] = open_input(path, binary=True).chunks()
+        counter, size = _counted(raw, part)
+    else:
+        with open(path, "rb") as file:
+            file.seek(start)
+            counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part)
+    return counter.lines, size, counter.result(), None if part is None else part.starts
 
 
-def _second_half(path: str, start: int, link: Link) -> None:
+def _second_half(path: str, start: int, hits: Hits | None, link: Link) -> None:
     """In the other process: count a plain file from byte ``start`` (a line start), make
     the templates of one parity of its distinct lines, take the others' and send the
     figures."""
+    part = None if hits is None else hits.part(start)
     with open(path, "rb") as file:
         file.seek(start)
-        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""))
+        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part)
     link.send(counter.share(1))
     counter.learn(link.receive())
-    link.send((counter.lines, size, counter.result()))
+    starts = None if part is None else part.starts
+    link.send((counter.lines, size, counter.result(), starts))
 
 
-def _count(raw: Iterable[bytes]) -> tuple[int, int, dict[bytes, TemplateStat]]:
-    counter, size = _counted(raw)
-    return counter.lines, size, counter.result()
-
-
-def _counted(raw: Iterable[bytes]) -> tuple[TemplateCounter, int]:
+def _counted(raw: Iterable[bytes], hits: Hits | None) -> tuple[TemplateCounter, int]:
     counter = TemplateCounter()
     size = 0
     for chunk in line_chunks(raw):
         counter.feed(chunk)
+        if hits is not None:
+            hits.feed(chunk)
         size += len(chunk)
     return counter, size

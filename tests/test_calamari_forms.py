@@ -1,0 +1,101 @@
+"""Service messages in every form Calamari's parser reads, not only the canonical one.
+
+Calamari (``ServiceMessageParser``) finds ``##octopus`` anywhere in a line, takes the text
+up to the next ``]``, trims it and strips the ``[`` before the name, then parses ``<TEXT/>``
+as XML and each value as .NET base64. So ``##octopus [mask ...]``, ``##octopus[[mask ...]``,
+XML entities in a value and spaces inside base64 all declare a secret to the server: logtrim
+must learn each one, or the secret reaches the archive and the console. Real child processes.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from conftest import RunLogtrim, py
+
+from logtrim.dialects.servicemsg import parse_messages
+
+SECRET = "hunter2-Zq81"
+HIDDEN = b"********"
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+ENCODED = b64(SECRET)
+# The one place each form of a declaration is written out: what Calamari reads as declaring
+# SECRET, and what the Bash helper would write.
+DECLARATIONS = {
+    "space before the bracket": f"##octopus [mask value='{ENCODED}']",
+    "tab before the bracket": f"##octopus\t[mask value='{ENCODED}']",
+    "two brackets": f"##octopus[[mask value='{ENCODED}']",
+    "no bracket": f"##octopusmask value='{ENCODED}']",
+    "upper case": f"##OCTOPUS[mask value='{ENCODED}']",
+    "second on its line": f"##octopus[stdout-default] ##octopus[mask value='{ENCODED}']",
+    "an entity in the value": f"##octopus[mask value='&#{ord(ENCODED[0])};{ENCODED[1:]}']",
+    "spaces in the base64": f"##octopus[mask value='{ENCODED[:4]} {ENCODED[4:8]}\t{ENCODED[8:]}']",
+    "sensitive variable, spaced": (
+        f"##octopus [setVariable name='{b64('pw')}' value='{ENCODED}' sensitive='{b64('True')}']"
+    ),
+}
+
+
+@pytest.mark.parametrize("form", sorted(DECLARATIONS))
+def test_every_form_calamari_reads_declares_the_secret(run_logtrim: RunLogtrim, form: str) -> None:
+    declaration = DECLARATIONS[form]
+    child = py(f"print({declaration!r}); print('login with {SECRET} now')")
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert result.code == 0
+    assert SECRET.encode() not in result.console
+    assert SECRET.encode() not in result.archive
+    assert b"login with ******** now" in result.stdout
+    assert b"login with ******** now" in result.archive
+
+
+@pytest.mark.parametrize("opener", ["##octopus [", "##octopus[[", "##octopus\t ["])
+def test_spaced_messages_reach_the_server_in_order_under_a_flood(
+    run_logtrim: RunLogtrim, opener: str
+) -> None:
+    """Calamari acts on these: every one passes verbatim and in order, whatever the budget."""
+    child = py(
+        "import base64\n"
+        "b = lambda t: base64.b64encode(t.encode()).decode()\n"
+        "for n in range(200):\n"
+        f"    print({opener!r} + f\"setVariable name='{{b(str(n))}}' value='{{b('v')}}']\")\n"
+        "    for i in range(200): print(f'noise {n} {i} ' + 'x' * 80)\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--budget", "20kB", "--", *child)
+    assert result.code == 0
+    sent = [f"{opener}setVariable name='{b64(str(n))}' value='{b64('v')}']" for n in range(200)]
+    got = [line.decode() for line in result.stdout.splitlines() if "setVariable" in line.decode()]
+    assert got == sent
+
+
+@pytest.mark.parametrize(
+    ("text", "names"),
+    [
+        ("##octopus[a]", ["a"]),
+        ("##octopus [a]", ["a"]),
+        ("##octopus[[[a]", ["a"]),
+        ("text ##octopus[a] more ##octopus[b] end", ["a", "b"]),
+        ("##octopus[ a]", []),  # '< a/>' is no XML
+        ("##OCTOPUS[a]", []),  # Calamari compares the marker as written
+        ("##octopus[a b='eA==' B='eA==']", []),  # attribute names are case-insensitive
+        ("##octopus[a b='not base64!']", []),
+        ("##octopus[a b='eA=='c='eA==']", []),  # XML wants a space between attributes
+        ("##octopus[a", []),
+    ],
+)
+def test_messages_are_read_as_calamari_reads_them(text: str, names: list[str]) -> None:
+    assert [m.name for m in parse_messages(text)] == names
+
+
+def test_values_are_read_as_dotnet_reads_them() -> None:
+    (message,) = parse_messages(DECLARATIONS["an entity in the value"])
+    assert message.attrs == {"value": SECRET}
+    (message,) = parse_messages(DECLARATIONS["spaces in the base64"])
+    assert message.attrs == {"value": SECRET}
+    (upper,) = parse_messages(DECLARATIONS["upper case"], any_case=True)
+    assert upper.attrs == {"value": SECRET}

@@ -1,0 +1,53 @@
+"""GitHub workflow commands in every form the runner reads (``ActionCommandManager``).
+
+The runner tries ``::name::data`` at the start of a line (after spaces), then the older
+``##[name]data`` anywhere in the line, its data escaped with ``%3B``, ``%5D`` and the rest;
+command names and the ``stop-commands`` token compare in any case. A secret declared in any
+of these forms must be masked by logtrim too. Real child processes.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RunLogtrim, py
+
+SECRET = "tiger7;Kx]q"
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "##[add-mask]tiger7%3BKx%5Dq",
+        "step output ##[add-mask]tiger7%3BKx%5Dq",
+        "  ::add-mask::tiger7;Kx]q",
+        "::ADD-MASK::tiger7;Kx]q",
+        "::stop-commands::pause1\n::PAUSE1::\n::add-mask::tiger7;Kx]q",
+    ],
+)
+@pytest.mark.parametrize("ci", ["github", "plain"])
+def test_every_form_the_runner_reads_declares_the_secret(
+    run_logtrim: RunLogtrim, declaration: str, ci: str
+) -> None:
+    child = py(f"print({declaration!r}); print('token is {SECRET} ok')")
+    result = run_logtrim("--ci", ci, "--", *child)
+    assert result.code == 0
+    # Under --ci github the declaring command alone reaches the runner as written.
+    lines = result.console.splitlines()
+    assert SECRET.encode() not in b"\n".join(x for x in lines if b"add-mask" not in x.lower())
+    assert SECRET.encode() not in result.archive
+    assert b"token is ******** ok" in result.stdout
+
+
+def test_older_form_commands_pass_in_order_under_a_flood(run_logtrim: RunLogtrim) -> None:
+    child = py(
+        "for n in range(100):\n"
+        "    print(f'##[group]part {n}')\n"
+        "    for i in range(300): print(f'noise {n} {i} ' + 'x' * 80)\n"
+        "    print('##[endgroup]')\n"
+    )
+    result = run_logtrim("--ci", "github", "--budget", "20kB", "--", *child)
+    got = [line for line in result.stdout.splitlines() if line.startswith(b"##[")]
+    want = []
+    for n in range(100):
+        want += [f"##[group]part {n}".encode(), b"##[endgroup]"]
+    assert got == want
