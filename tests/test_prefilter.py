@@ -38,6 +38,7 @@ KEEP = [
     r"(?<=id=)[0-9a-f]{4}",  # looks behind: judged on each line alone
     r"\Aheader$",
     r"x\s+y",  # \s also matches a newline: still judged line by line
+    r"(?i)(?:ab|cd)+ done",  # a global flag, tried from its suffix: keeps its re.I
 ]
 RULE_SETS = {"built-in": RULES, "with extras": (*RULES, *extra_rules(KEEP, sorted(set(MARKERS))))}
 MATCHERS = {name: Matcher(rules) for name, rules in RULE_SETS.items()}
@@ -65,6 +66,7 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     core dumped out of memory -- Looking for checking for ----- Captured -----
     KeyboardInterrupt DeprecationWarning Deploy to prod KEEP 12 items ABC-12 id=beef
     header x y release notes""".split(),
+    b"abcd DONE",
     b"\x1b[31m",
     b"\x1b[0m",
     b"\x1b[1;33m",

@@ -28,7 +28,7 @@ def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
         state.flags = first.state.flags
         items = [_uncaptured(x) for x in items]
     tail = _branch_of(items, state) if any(p.refs for p in group) else _factored(items, state)
-    return _compile([(_sre.LITERAL, 10), *tail], state, first.flags)
+    return _compile([(_sre.LITERAL, 10), *tail], state, first.flags, folded=first.lowered)
 
 
 def _branch_of(alts: Sequence[list[Any]], state: Any) -> list[Any]:

@@ -12,6 +12,7 @@ Only speed depends on how good the literals are; a literal set is only ever a su
 
 from __future__ import annotations
 
+import copy
 import functools
 import re
 import sys
@@ -97,7 +98,7 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     # piece at every position (a suffix of each match is a match of the suffix).
     at = next((k for k, (op, _) in enumerate(items) if op is _sre.LITERAL), None)
     suffix = not (refs or exotic or at is None) and at > 0
-    chunk_regex = _compile(items[at:] if suffix else items, state, scan_flags)
+    chunk_regex = _compile(items[at:] if suffix else items, state, scan_flags, folded=lowered)
     # re skips ahead on a line to a piece's first byte only if that is a literal or a class;
     # else it tries the piece at every byte, and the suffix, from a literal, is the cheaper.
     pretest = suffix and not anchored and items[0][0] not in (_sre.LITERAL, _sre.IN)
@@ -118,7 +119,15 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     )
 
 
-def _compile(items: list[Any], state: Any, flags: int) -> re.Pattern[bytes]:
+def _compile(
+    items: list[Any], state: Any, flags: int, *, folded: bool = False
+) -> re.Pattern[bytes]:
+    """The regex of parsed items. ``folded``: for lowered text, without the global re.I the
+    pattern was parsed with (re ORs the parser's flags into ``flags``), so that re compares
+    bytes as they are, and skips ahead to a literal, instead of folding the case of each."""
+    if folded and state.flags & re.I:
+        state = copy.copy(state)
+        state.flags &= ~re.I
     compiled: re.Pattern[bytes] = _sre_compile.compile(
         _sre_parse.SubPattern(state, list(items)), flags
     )
