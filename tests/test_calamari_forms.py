@@ -99,3 +99,83 @@ def test_values_are_read_as_dotnet_reads_them() -> None:
     assert message.attrs == {"value": SECRET}
     (upper,) = parse_messages(DECLARATIONS["upper case"], any_case=True)
     assert upper.attrs == {"value": SECRET}
+
+
+# -- a message over lines, or in pieces, as Calamari reads it -----------------------------
+SPLITS = {
+    "closing bracket on the next line": [f"##octopus[mask value='{ENCODED}'", "]"],
+    "value on the next line": ["##octopus[mask value=", f"'{ENCODED}']"],
+    "base64 cut in two": [f"##octopus[mask value='{ENCODED[:6]}", f"{ENCODED[6:]}']"],
+    "name on the next line": ["##octopus[mask", f"value='{ENCODED}']"],
+}
+
+
+@pytest.mark.parametrize("form", sorted(SPLITS))
+@pytest.mark.parametrize("pause", [0.0, 0.4])
+def test_a_message_over_lines_declares_the_secret(
+    run_logtrim: RunLogtrim, form: str, pause: float
+) -> None:
+    """Calamari drops the line breaks of a message and reads on to its ']': the lines may
+    even come in separate reads."""
+    first, rest = SPLITS[form]
+    child = py(
+        "import time\n"
+        f"print({first!r}, flush=True); time.sleep({pause})\n"
+        f"print({rest!r}, flush=True)\n"
+        f"print('login with {SECRET} now')\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert SECRET.encode() not in result.console
+    assert SECRET.encode() not in result.archive
+    assert b"login with ******** now" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("ci", "line"),
+    [
+        ("octopus", DECLARATIONS["sensitive variable, spaced"].replace(" [", "[", 1)),
+        ("github", f"::add-mask::{SECRET}"),
+        ("github", f"  ::ADD-MASK::{SECRET}"),
+        ("github", f"##[add-mask]{SECRET}"),
+    ],
+)  # fmt: skip
+def test_a_command_that_pauses_early_reaches_the_ci_as_written(
+    run_logtrim: RunLogtrim, ci: str, line: str
+) -> None:
+    """A line whose first bytes wait (``printf '##'; sleep``) is not printed early as text:
+    the CI gets the command whole, its value as written."""
+    child = py(
+        "import sys, time\n"
+        f"line = {line!r}\n"
+        "for cut in (1, 2):\n"
+        "    sys.stdout.write(line[:cut]); sys.stdout.flush(); time.sleep(0.3)\n"
+        "    print(line[cut:], flush=True)\n"
+    )
+    result = run_logtrim("--ci", ci, "--", *child)
+    assert result.stdout.splitlines()[:2] == [line.encode(), line.encode()]
+
+
+def test_the_declaring_message_passes_as_written_whatever_its_place(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The second message on a line declares: it, not the first, passes as written."""
+    line = f"a ##octopus[stdout-default] b ##octopus[mask value='{ENCODED}'] c {SECRET}"
+    child = py(f"print({line!r})")
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    (shown,) = [x for x in result.stdout.splitlines() if b"mask" in x]
+    assert (
+        shown
+        == f"a ##octopus[stdout-default] b ##octopus[mask value='{ENCODED}'] c ********".encode()
+    )
+
+
+def test_a_declaring_message_cut_from_its_text_passes_as_written(run_logtrim: RunLogtrim) -> None:
+    """Under a small budget a message goes without the text around it: still as written."""
+    child = py(
+        "for i in range(3000): print(f'step {i} ' + 'w' * 60)\n"
+        f"print('prefix ' + 'p' * 3000 + \" ##octopus[mask value='{ENCODED}'] suffix\")\n"
+        f"print('login with {SECRET} now')\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--budget", "5kB", "--", *child)
+    assert f"##octopus[mask value='{ENCODED}']".encode() in result.stdout
+    assert SECRET.encode() not in result.console

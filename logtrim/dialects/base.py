@@ -108,6 +108,12 @@ class Dialect:
         not part of it (text its system prints as plain output); None: the whole line."""
         return None
 
+    def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
+        """On a line that declares a secret: where the commands that declare are (each
+        passes as it is, the rest is masked); None: the whole line."""
+        span = self.command_span(line)
+        return None if span is None else [span]
+
     def is_progress(self, line: str) -> bool:
         """True when the command is a progress update (may be throttled, latest kept)."""
         return False
@@ -144,6 +150,12 @@ class Dialect:
     def continues(self, line: str) -> bool:
         """Whether ``line`` is the next line of a command :meth:`unclosed` left open."""
         return False
+
+    def gathers(self, line: str) -> bool:
+        """Whether, to learn what it declares, ``line`` is read as part of a command
+        :meth:`unclosed` left open: its system's parser may read more lines into one than
+        :meth:`continues` lets pass verbatim (learning more is safe)."""
+        return self.continues(line)
 
     def level(self, stderr: bool) -> Level:
         """How the child's last level switch for the stream asks its lines to be shown."""

@@ -74,6 +74,24 @@ class Octopus(Dialect):
         found = _COMMAND.search(line)
         return None if found is None else found.span()
 
+    def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
+        # Each message that declares a secret, wherever it is on the line; one left open
+        # (its ']' on a later line) to the end of the line. No opener: a later line of one.
+        spans: list[tuple[int, int]] = []
+        openers = [m.start() for m in _OPENER_TEXT.finditer(line)]
+        if not openers:
+            return None
+        for start in openers:
+            if spans and start < spans[-1][1]:
+                continue
+            end = line.find("]", start)
+            if end < 0:
+                spans.append((start, len(line.rstrip("\r\n"))))
+                break
+            if self.declared_secrets(line[start : end + 1]):
+                spans.append((start, end + 1))
+        return spans
+
     def is_progress(self, line: str) -> bool:
         return f"{MARKER}progress" in line
 
@@ -119,6 +137,10 @@ class Octopus(Dialect):
         # Servers parse a message over several lines; a line that is not attributes (the
         # text after "see ##octopus[ docs") is no part of one.
         return _ATTRIBUTES.fullmatch(line.rstrip("\r\n")) is not None
+
+    def gathers(self, line: str) -> bool:
+        # Calamari's parser reads on, over any lines, up to the next ']'.
+        return True
 
     def observe(self, line: str) -> None:
         if "#" not in line:

@@ -25,6 +25,15 @@ _FLOOR = {Level.INFO: Kind.INFO, Level.WARNING: Kind.WARNING, Level.ERROR: Kind.
 MAX_LINES = 64
 
 
+def _opens(dialect: Dialect, text: str) -> bool:
+    """Whether ``text`` starts a command of ``dialect`` that goes on on the next lines (a
+    line without its marker starts none, whatever :meth:`Dialect.unclosed` says of it)."""
+    if not dialect.unclosed(text):
+        return False
+    lowered = text.lower()
+    return any(m.decode("latin-1").lower() in lowered for m in dialect.markers)
+
+
 class Commands:
     """Reads the child's commands for the engine; holds the level of each stream."""
 
@@ -42,44 +51,81 @@ class Commands:
         # ones whose command carries it (another system's declaration is masked as it reads
         # it: nobody there takes the value, and a reader could decode it).
         self._declaring: set[bytes] = set()
+        # Per stream: a message still open at the end of the last region learned (its
+        # dialect and lines), read on into the next region's first lines.
+        self._gathering: dict[int, tuple[Dialect, list[bytes]]] = {}
 
-    def learn(self, region: bytes, starts: Sequence[int]) -> list[str]:
-        """The secrets the command lines starting at ``starts`` declare."""
+    def gathering(self, stream: int) -> bool:
+        """Whether a message of the stream is open since its last region."""
+        return stream in self._gathering
+
+    def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
+        """The secrets the command lines starting at ``starts`` declare (``stream``: the
+        one ``region`` comes from, for a message open over the end of a region)."""
         found: list[str] = []
         self._declaring.clear()
+        held = self._gathering.pop(stream, None) if stream is not None else None
+        if held is not None:
+            dialect, before = held
+            lines, end = self._gather(region, -1, dialect, len(before))
+            found += self._learn_lines([*before, *lines], lines)
+            self._hold(stream, dialect, [*before, *lines], end, region)
         for start in starts:
-            lines = self._message_lines(region, start)
-            text = " ".join(raw.decode("utf-8", "replace") for raw in lines)
-            ours = False
-            for i, dialect in enumerate(self._secret_dialects):
-                declared = dialect.declared_secrets(text)
-                found += declared
-                ours = ours or (i == 0 and bool(declared))  # the first: the system in use
-                dialect.observe(text)
-            if ours:
-                self._declaring.update(raw.rstrip(b"\r") for raw in lines)
+            end = region.find(b"\n", start)
+            end = end if end >= 0 else len(region)
+            first = region[start:end]
+            text = first.decode("utf-8", "replace")
+            opened = next((d for d in self._secret_dialects if _opens(d, text)), None)
+            more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
+            lines = [first, *more]
+            found += self._learn_lines(lines, lines)
+            if opened is not None:
+                self._hold(stream, opened, lines, end, region)
         return found
 
-    def _message_lines(self, region: bytes, start: int) -> list[bytes]:
-        """The line at ``start`` and, for a message its dialect reads over several lines
-        (a service message whose closing ``]`` comes later), the lines that continue it."""
-        end = region.find(b"\n", start)
-        end = end if end >= 0 else len(region)
-        lines = [region[start:end]]
-        text = lines[0].decode("utf-8", "replace")
-        dialect = next((d for d in self._secret_dialects if d.unclosed(text)), None)
-        while dialect is not None and end < len(region) and len(lines) <= MAX_LINES:
+    def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
+        """What a message over ``lines`` declares, read joined with and without a space
+        (Calamari drops line breaks); ``here``: its lines in this region."""
+        found: list[str] = []
+        texts = [raw.decode("utf-8", "replace") for raw in lines]
+        spaced, tight = " ".join(texts), "".join(t.rstrip("\r") for t in texts)
+        ours = False
+        for i, dialect in enumerate(self._secret_dialects):
+            declared = dialect.declared_secrets(spaced)
+            if len(lines) > 1:
+                declared += [v for v in dialect.declared_secrets(tight) if v not in declared]
+            found += declared
+            ours = ours or (i == 0 and bool(declared))  # the first: the system in use
+            dialect.observe(spaced)
+        if ours:
+            self._declaring.update(raw.rstrip(b"\r") for raw in here)
+        return found
+
+    def _gather(
+        self, region: bytes, end: int, dialect: Dialect, count: int
+    ) -> tuple[list[bytes], int]:
+        """The lines after the newline at ``end`` that the open message of ``dialect``
+        reads on (``count`` lines so far), and where the last one ends."""
+        lines: list[bytes] = []
+        while end + 1 < len(region) and count + len(lines) <= MAX_LINES:
             nxt = region.find(b"\n", end + 1)
             nxt = nxt if nxt >= 0 else len(region)
             line = region[end + 1 : nxt]
             text = line.decode("utf-8", "replace")
-            if not dialect.continues(text):
+            if not dialect.gathers(text):
                 break
             lines.append(line)
             end = nxt
             if not dialect.unclosed(text):
-                break
-        return lines
+                return lines, -2  # closed
+        return lines, end
+
+    def _hold(
+        self, stream: int | None, dialect: Dialect, lines: list[bytes], end: int, region: bytes
+    ) -> None:
+        """Keep a message open at the end of the region for the next one."""
+        if stream is not None and end >= len(region) - 1 and len(lines) <= MAX_LINES:
+            self._gathering[stream] = (dialect, lines)
 
     def secret_forms(self, value: str) -> list[str]:
         """The escaped forms of a secret in every system's commands."""
@@ -134,22 +180,37 @@ class Commands:
             dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return mask(line) if dialect is None else dialect.mask_command(line, mask)
 
+    def cut_from(self, line: bytes, command: bytes) -> None:
+        """``command`` goes alone, without the text around it on ``line``: if the line
+        declares a secret to the system in use, so does the command (as it is)."""
+        if line.rstrip(b"\r\n") in self._declaring:
+            self._declaring.add(command)
+
     def _declaration(self, line: bytes, mask: Mask) -> bytes:
         """A line declaring a secret to the system in use: its command verbatim (the system
         needs the value), the text before and after it masked (another command there as its
         system reads it)."""
         ours = self._dialects[0]
         text = line.decode("utf-8", "surrogateescape")
-        span = ours.command_span(text)
-        if span is None:
+        spans = ours.declaring_spans(text)
+        if spans is None:
             return line  # the whole line is the command (``::add-mask::VALUE``)
-        start = len(text[: span[0]].encode("utf-8", "surrogateescape"))
-        end = len(text[: span[1]].encode("utf-8", "surrogateescape"))
-        rest = line[end:]
-        rest_text = rest.decode("utf-8", "replace")
-        other = next((d for d in self._dialects if d.is_command(rest_text)), None)
-        after = mask(rest) if other is None else other.mask_command(rest, mask)
-        return mask(line[:start]) + line[start:end] + (after or b"")
+        parts, pos = [], 0
+        for first, last in spans:
+            start = len(text[:first].encode("utf-8", "surrogateescape"))
+            end = len(text[:last].encode("utf-8", "surrogateescape"))
+            parts += [self._between(line[pos:start], mask), line[start:end]]
+            pos = end
+        return b"".join([*parts, self._between(line[pos:], mask)])
+
+    def _between(self, piece: bytes, mask: Mask) -> bytes:
+        """Text around a declaring command: masked, a command there as its system reads it."""
+        if not piece:
+            return piece
+        text = piece.decode("utf-8", "replace")
+        other = next((d for d in self._dialects if d.is_command(text)), None)
+        masked = mask(piece) if other is None else other.mask_command(piece, mask)
+        return masked if masked is not None else mask(piece)
 
     def is_command(self, text: str) -> bool:
         """Whether a line carries a command to forward verbatim."""

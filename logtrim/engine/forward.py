@@ -84,7 +84,9 @@ class Forwarder:
             max(self.classify(around), Kind.INFO), len(around)
         ):
             return line, 0
-        return raw[start:end].encode("utf-8", "surrogateescape") + b"\n", len(around)
+        alone = raw[start:end].encode("utf-8", "surrogateescape")
+        self.commands.cut_from(line, alone)
+        return alone + b"\n", len(around)
 
     def command_form(self, stream: int, line: bytes) -> bytes:
         """A command line as it reaches the CI: masked as its dialect reads it; empty if the

@@ -74,7 +74,9 @@ class Partial:
         if commands.quiet(stream) or commands.is_open(stream):
             return False
         hits = core.matcher.scan(pending)
-        if any(kind == Kind.SERVICE for _, kind in hits):
+        if any(kind == Kind.SERVICE for _, kind in hits) or _may_become_command(
+            pending, commands.markers
+        ):
             return False
         if core._inputs[stream].partial_shown:
             return True
@@ -119,3 +121,18 @@ class Partial:
         self._core.out.emit(stream, b"\n", Kind.NOISE)
         st.partial_shown = 0
         st.partial_at = None
+
+
+def _may_become_command(pending: bytes, markers: list[bytes]) -> bool:
+    """Whether the line so far may still turn into a command: it ends in the start of a
+    marker that counts anywhere (``##``...), or is the start of one that counts at the start
+    of a line (``::``, after spaces). Shown early, its start would be printed as text."""
+    head = pending.lstrip()
+    tail = pending[-16:].lower()
+    for marker in markers:
+        if marker.startswith(b"##"):
+            if any(tail.endswith(marker[:k]) for k in range(1, len(marker))):
+                return True
+        elif len(head) < len(marker) and marker.startswith(head):
+            return True
+    return False

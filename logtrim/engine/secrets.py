@@ -41,10 +41,11 @@ class Secrets:
                 f"shorter than {MIN_LENGTH} (as the CI servers)"
             )
 
-    def learn(self, region: bytes, starts: Sequence[int]) -> None:
-        """Learn the secrets the command lines starting at ``starts`` declare."""
-        if starts:
-            self.add(*self.commands.learn(region, starts))
+    def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> None:
+        """Learn the secrets the command lines starting at ``starts`` declare (and the rest
+        of a message ``stream`` left open at the end of its last region)."""
+        if starts or (stream is not None and self.commands.gathering(stream)):
+            self.add(*self.commands.learn(region, starts, stream))
 
     def hold(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that splits no secret over several lines, and
@@ -62,7 +63,7 @@ class Secrets:
         unless ``console_hits``)."""
         hits = self.matcher.scan(region)
         starts = self.matcher.service_starts(hits)
-        self.learn(region, starts)
+        self.learn(region, starts, stream)
         archive, console, spans = self.split(stream, region, starts)
         if console is None:
             return archive, region, hits
