@@ -70,7 +70,10 @@ def carriers(secret: bytes) -> st.SearchStrategy[bytes]:
         # Forms Calamari reads too: spaces or more '[' before the name, several on a line.
         b"##octopus [setVariable name='eA==' value='" + b64(secret) + b"']\n",
         b"##OCTOPUS[[setVariable name='eA==' value='" + b64(b"u:" + secret) + b"']\n",
-        b"##octopus[stdout-default] ##octopus[mask value='" + b64(secret + b"!") + b"'] x\n",
+        # (Not a declaration: a command that declares passes as written, by design.)
+        b"##octopus[stdout-default] ##octopus[setVariable name='eA==' value='"
+        + b64(secret + b"!")
+        + b"'] x\n",
     ]
     return st.one_of(*plain, st.sampled_from(commands if no_nl else commands[:2]), coloured(secret))
 

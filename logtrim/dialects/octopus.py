@@ -29,9 +29,8 @@ _COMMAND = re.compile(
     r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
     r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
 )
+_COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
 _OPENER_TEXT = re.compile(re.escape(OPENER), re.IGNORECASE)
-# Where each message starts, in bytes, for masking (any case, as for secrets).
-_OPENER = re.compile(re.escape(OPENER.encode()), re.IGNORECASE)
 # One attribute, in bytes: its value is masked as the text it encodes.
 _ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 # What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
@@ -115,16 +114,13 @@ class Octopus(Dialect):
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
         # Values are base64 of UTF-8: decoded, masked, encoded again, so the message still
         # parses (the plain forms would leave invalid base64, and the server would drop it).
-        openers = list(_OPENER.finditer(line))
-        if not openers:  # the next line of a message over several lines: attributes only
+        # Each well-formed message as its values read; the text between, in one piece (a
+        # secret cut by colour codes there is still one); no message: a later line of one.
+        spans = [m.span() for m in _COMMAND_BYTES.finditer(line)]
+        if not spans:
             return _mask_attributes(line, mask)
         parts, pos = [], 0
-        for opener in openers:
-            start = opener.start()
-            if start < pos:
-                continue  # inside the message before it
-            end = line.find(b"]", start)
-            end = len(line.rstrip(b"\r\n")) if end < 0 else end + 1
+        for start, end in spans:
             parts += [mask(line[pos:start]), _mask_attributes(line[start:end], mask)]
             pos = end
         return b"".join([*parts, mask(line[pos:])])
