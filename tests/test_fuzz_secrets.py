@@ -129,6 +129,28 @@ def assert_no_secret(secrets: list[str], *shown: bytes) -> None:
                 assert form not in text, (form, text)
 
 
+def undeclaring(console: bytes, ci: str) -> bytes:
+    """The console without the commands that declare a secret to the CI in use (the text
+    around them stays): such a command passes as written, by design (the CI needs the value
+    to mask it in its own logs)."""
+    dialect = DIALECTS[ci]()
+    kept = []
+    for line in console.split(b"\n"):
+        text = line.decode("utf-8", "surrogateescape")
+        if not dialect.declared_secrets(text):
+            kept.append(line)
+            continue
+        spans = dialect.declaring_spans(text)
+        if spans is None:
+            continue  # the whole line is the command
+        pos, parts = 0, []
+        for start, end in spans:
+            parts.append(text[pos:start])
+            pos = end
+        kept.append(("\x00".join([*parts, text[pos:]])).encode("utf-8", "surrogateescape"))
+    return b"\n".join(kept)
+
+
 def command_bytes(data: bytes) -> int:
     """An allowance for the commands, which pass whatever the budget (masked: at most 2x)."""
     markers = (b"##octopus", b"::", b"##vso[", b"##[", b"##teamcity[", b"--- ", b"section_")
@@ -147,6 +169,7 @@ def command_bytes(data: bytes) -> int:
 @example((["0000"], b"\x0000"), [], [], "azure")
 # A declaration (GitHub's older form) of a value the stream printed before it.
 @example((["0000"], b"##oc\n##[add-mask]##oc"), [], [], "azure")
+@example((["0000"], b"::add-mask::0000"), [], [], "github")
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:
@@ -170,7 +193,7 @@ def test_fuzz_run_engine(
     console += emits
     shown = b"".join(d for _, d in console)
     assert all(stream in (STDOUT, STDERR) for stream, _ in console)
-    assert_no_secret(secrets, shown, b"".join(archive))
+    assert_no_secret(secrets, undeclaring(shown, ci), b"".join(archive))
     assert len(shown) <= BUDGET + command_bytes(data)
     # The archive is the input masked, whatever the chunks and ticks (a secret the stream
     # declares is masked from its declaration on: then the check above holds, not this one).
@@ -204,7 +227,7 @@ def test_fuzz_handler(
     console = out.getvalue().encode()
     archive = zstd_dc(path)
     # Records are lines here: a secret over lines spans records.
-    assert_no_secret(secrets, console, archive)
+    assert_no_secret(secrets, undeclaring(console, ci), archive)
     assert len(console) <= BUDGET + command_bytes(data) + len(records)
 
 
