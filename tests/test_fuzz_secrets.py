@@ -170,6 +170,7 @@ def command_bytes(data: bytes) -> int:
 # A declaration (GitHub's older form) of a value the stream printed before it.
 @example((["0000"], b"##oc\n##[add-mask]##oc"), [], [], "azure")
 @example((["0000"], b"::add-mask::0000"), [], [], "github")
+@example((["0000"], b"##octopus\x80" + b"x" * 300 + b"\n"), [], [], "octopus")
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:

@@ -141,7 +141,7 @@ def _as_xml(body: str) -> ServiceMessage | None:
 
     try:
         element = ElementTree.fromstring(f"<{body}/>")
-    except ElementTree.ParseError:
+    except (ElementTree.ParseError, ValueError):  # ValueError: bytes that are not UTF-8
         return None
     attrs: dict[str, str] = {}
     for key, raw in element.attrib.items():
