@@ -11,8 +11,25 @@ import functools
 import os
 import sys
 import weakref
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Protocol
+
+
+def fork_serving(serve: Callable[[], None], close: Sequence[int] = ()) -> int:
+    """Fork a process that closes the fds ``close`` and runs ``serve``, then exits (0, or 1
+    if ``serve`` raised) without returning here; the pid, in this process."""
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover (the forked process; what it sends is what is tested)
+        code = 1
+        try:
+            for fd in close:
+                os.close(fd)
+            serve()
+            code = 0
+        finally:
+            os._exit(code)
+    return pid
 
 
 @functools.lru_cache(maxsize=1)

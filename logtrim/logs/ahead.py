@@ -22,7 +22,7 @@ from operator import itemgetter
 from typing import BinaryIO
 
 from .._errors import InputError
-from .._fork import can_fork
+from .._fork import can_fork, fork_serving
 from ..archive.forked import grow_pipe
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
@@ -101,15 +101,7 @@ def _received(
     read, write = os.pipe()
     grow_pipe(write)
     fault = int(os.environ[_FAULT]) if _FAULT in os.environ else None
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover (the forked process; its frames are what is tested)
-        code = 1
-        try:
-            os.close(read)
-            _serve(chunks, matcher, write, fault)
-            code = 0
-        finally:
-            os._exit(code)
+    pid = fork_serving(lambda: _serve(chunks, matcher, write, fault), close=[read])
     os.close(write)
     pipe = os.fdopen(read, "rb", buffering=1 << 16)
     received, ended = 0, False

@@ -18,6 +18,7 @@ from collections.abc import Awaitable, Callable
 
 import anyio
 
+from .._fork import fork_serving
 from ..archive.forked import grow_pipe
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
@@ -43,16 +44,9 @@ class Scanner:
         up_read, up_write = os.pipe()
         grow_pipe(down_write)
         fault = int(os.environ[_FAULT]) if _FAULT in os.environ else None
-        self.pid = os.fork()
-        if self.pid == 0:
-            code = 1
-            try:
-                os.close(down_write)
-                os.close(up_read)
-                _serve(matcher, down_read, up_write, fault)
-                code = 0
-            finally:
-                os._exit(code)
+        self.pid = fork_serving(
+            lambda: _serve(matcher, down_read, up_write, fault), close=[down_write, up_read]
+        )
         os.close(down_read)
         os.close(up_write)
         os.set_blocking(down_write, False)
