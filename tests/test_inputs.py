@@ -117,3 +117,22 @@ def test_line_chunks_are_cut_where_the_bytes_say(
         k = skip % len(whole)
         start = ends[k - 1] if k else 0
         assert list(line_chunks([data[start:]], start, grid=grid)) == whole[k:]
+
+
+def test_a_file_cut_while_read_is_reported(tmp_path: Path) -> None:
+    """A log rotated (truncated) while it is read: what was read is used, and the damage says
+    how much of the size it had at the start was read."""
+    path = tmp_path / "deploy.log"
+    path.write_bytes(DATA * 10)  # several chunks
+    inp = open_input(str(path))
+    chunks = inp.chunks()
+    first = next(chunks)
+    with open(path, "r+b") as file:
+        file.truncate(len(first) + 1000)
+    rest = b"".join(chunks)
+    assert first + rest == (DATA * 10)[: len(first) + 1000]
+    assert inp.damage == (
+        f"the file shrank while it was read: {len(first) + 1000:,} of {len(DATA) * 10:,} bytes"
+    )
+    whole = open_input(str(path))
+    assert _read(whole) == (DATA * 10)[: len(first) + 1000] and whole.damage is None

@@ -90,6 +90,7 @@ def scanned(inp: Input, chunks: Iterator[bytes], matcher: Matcher) -> Scanned:
         if received is not None:  # it failed: read on here, from the end of what it sent
             rest = line_chunks(_pread(inp, own, received), received)
             yield from ((chunk, None) for chunk in rest)
+        inp.check_whole()
     finally:
         os.close(own)
 

@@ -127,6 +127,16 @@ class Input:
             # A truncated end that still gave data is a warning, and so is a cut index
             # frame (the log is whole); the rest is an error.
             raise InputError(f"{self.name}: {self.damage}")
+        self.check_whole()
+
+    def check_whole(self) -> None:
+        """Note, as damage, a plain file that ended before the size it had when opened (cut
+        while it was read: a rotated log); what was read is still used."""
+        whole = self.size is None or self.consumed >= self.size
+        if not whole and self.damage is None and self.format == InputFormat.PLAIN:
+            self.damage = (
+                f"the file shrank while it was read: {self.consumed:,} of {self.size:,} bytes"
+            )
 
     def _gunzip(self, raw: Iterable[bytes]) -> Iterator[bytes]:
         # Members are concatenated (``cat a.gz b.gz``); max_length bounds each step's output.
