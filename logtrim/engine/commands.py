@@ -243,8 +243,9 @@ class Commands:
                 return level
         return Level.NORMAL
 
-    def is_progress(self, text: str) -> bool:
-        return any(d.is_progress(text) for d in self._dialects)
+    def progress_of(self, text: str) -> str | None:
+        """The dialect whose progress command the line is (each has one), or None."""
+        return next((d.name for d in self._dialects if d.is_progress(text)), None)
 
     @property
     def child_sent_result(self) -> bool:

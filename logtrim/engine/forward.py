@@ -50,10 +50,11 @@ class Forwarder:
         line, cut = self._bounded(line)
         line = self.command_form(stream, line)
         native = self.progress.native
-        if native is not None and commands.is_progress(text):
+        progress = commands.progress_of(text)
+        if native is not None and progress is not None:
             native.see(line, now, command=True)  # the child drives its CI's indicator itself
-        throttled = commands.is_progress(text) and not self.progress.due(
-            stream, now, lineno, line, service=True
+        throttled = progress is not None and not self.progress.due(
+            stream, now, lineno, line, command=progress
         )
         if not throttled:
             self._before(stream)

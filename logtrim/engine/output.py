@@ -6,7 +6,8 @@ the next shown line is preceded by as ``[logtrim] ... N lines (S) not shown ...`
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from .._sizes import format_count, format_size
 from .._text import as_bytes
@@ -23,6 +24,13 @@ Wrap = Callable[[], tuple[list[bytes], list[bytes]]]
 
 def _no_wrap() -> tuple[list[bytes], list[bytes]]:
     return [], []
+
+
+class Waiting(Protocol):
+    """A stream's progress throttle, as far as printing asks (engine/throttle.py)."""
+
+    @property
+    def waiting(self) -> bool: ...
 
 
 class Output:
@@ -46,6 +54,13 @@ class Output:
         self._restore: list[bytes] = []  # ... and the child's level, to give back
         self.final = False  # the closing lines: the levels were reset for good
         self.after_progress: Callable[[], None] | None = None  # called after a progress line
+        # The progress throttle's waiting states, and how to print a stream's: before any
+        # other line of that stream (whatever path shows it), never after one.
+        self.waiting: Mapping[int, Waiting] = {}
+        self.late: Callable[[int], None] | None = None
+        # The streams whose console line is open: the start of a child's line shown before
+        # its newline (engine/partial.py). Anything else printed there starts a line first.
+        self.midline: set[int] = set()
 
     def emit(
         self,
@@ -56,14 +71,23 @@ class Output:
         own: bool = False,
         settle: bool = True,
         command: bool = False,
+        partial: bool = False,
     ) -> None:
         """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown.
 
         ``own``: a line of logtrim's own, printed at the console's default level;
-        ``command``: a command of the child's (:meth:`Budget.spend_command`).
+        ``command``: a command of the child's (:meth:`Budget.spend_command`);
+        ``partial``: the next bytes of the child's line open on ``stream`` (it may stay open).
         """
+        if not own and self.late is not None and self.waiting[stream].waiting:
+            self.late(stream)  # a waiting progress state of the stream goes first
         if settle and self.unsettled:
             self.settle_now()
+        if self.midline:
+            if partial:
+                self.midline.discard(stream)
+            else:
+                self.end_line(stream)
         if own:
             if self.wrap is not _no_wrap:
                 self._to_default()
@@ -72,6 +96,8 @@ class Output:
             self._put([(STDOUT, line) for line in self._restore])
             self._reset = self._restore = []
         self._out.append((stream, data))
+        if partial and not data.endswith(b"\n"):
+            self.midline.add(stream)
         size = len(data)
         if command:
             self.budget.spend_command(size)
@@ -88,7 +114,14 @@ class Output:
         """The gap marker ``gap`` (if any), then ``data``: what ``emit`` of each does, with
         the gap cleared between them; in one call for the common state (nothing to settle,
         no levels to switch): a shown line costs this once."""
-        if self.unsettled or self.wrap is not _no_wrap or self._restore or kind == PROGRESS:
+        if (
+            self.unsettled
+            or self.wrap is not _no_wrap
+            or self._restore
+            or kind == PROGRESS
+            or self.midline
+            or (self.late is not None and self.waiting[stream].waiting)
+        ):
             if gap:
                 self.emit(STDOUT, gap, NOISE, own=True)
             self.clear_gap()
@@ -106,6 +139,13 @@ class Output:
             tally = self.tally
             tally.shown_lines[kind] += 1
             tally.shown_bytes[kind] += size
+
+    def end_line(self, stream: int) -> None:
+        """The child's line open on ``stream`` is ended on the console (not in the archive),
+        so what comes next starts a line: a service message is read only at a line start."""
+        if stream in self.midline:
+            self.midline.discard(stream)
+            self._put([(stream, b"\n")])
 
     def settle_now(self) -> None:
         """Print what must come before anything else (a pending collapse count)."""

@@ -39,7 +39,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     key = sel.repeats.key(stream, line, now, lineno)
     if key is None:
         return
-    if sel.progress.streams[stream].line is not None:  # as Shower.line: its waiting state
+    if sel.progress.streams[stream].waiting:  # as Shower.line: its waiting state
         sel.progress.late(stream, before=lineno)
     # Already masked: the region is the console form Secrets.region made, every secret the
     # region declares learned first; only command lines were left for their dialect, and

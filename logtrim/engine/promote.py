@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .kinds import INFO, KEEP, NOISE, Kind
+from .kinds import INFO, KEEP, NOISE, PROGRESS, Kind
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -36,6 +36,8 @@ def promote(
     # The head is brief: it may not take more than a tenth of the live budget.
     budget = sel.budget
     head = lineno < sel.policy.head and budget.used < budget.live // 10
-    if head and kind < INFO and not detail:
+    # Not a progress line: as info it would be collapsed as a repeat of the one before, and
+    # its latest state lost; it is throttled, the latest kept, as everywhere.
+    if head and kind < INFO and kind != PROGRESS and not detail:
         kind = seen = INFO
     return kind, seen, context, False

@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .history import History, Shaper
 from .kinds import NOISE, TIERS, Kind
-from .output import STDOUT, Output
+from .output import STDERR, STDOUT, Output
 from .throttle import Progress
 
 
@@ -68,9 +68,14 @@ class Shower:
         ``own``: the line's own tier, when it is shown as ``context`` of an error; ``size``:
         its bytes as written (a held line counts them, not its cut console form)."""
         written = len(shown) if size < 0 else size
-        # The progress state before this line, in order (dropped when the context shows it).
-        if self.progress.streams[stream].line is not None:
-            self.progress.late(stream, before=before[0][0] if before else lineno)
+        # The progress states before this line and its context, of either stream, in order
+        # (dropped when the context shows them).
+        progress = self.progress
+        if progress.streams[stream].waiting:
+            progress.late(stream, before=before[0][0] if before else lineno)
+        other = STDERR if stream == STDOUT else STDOUT
+        if before and progress.streams[other].waiting:
+            progress.late(other, before=before[0][0])
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not before and not context:

@@ -21,18 +21,26 @@ if TYPE_CHECKING:
 
 
 class Pending:
-    """A stream's progress throttle: when a progress line last showed, and the latest since."""
+    """A stream's progress throttle: when a progress line last showed, and the latest state
+    since of each kind of progress (a plain line, each dialect's progress command): a message
+    only ever replaces an older one of its own kind."""
 
     def __init__(self) -> None:
         self.at = float("-inf")
-        self.line: tuple[int, bytes, bool] | None = None  # (lineno, raw line, service)
+        self.line: tuple[int, bytes] | None = None  # the latest plain progress line (lineno, raw)
         self.gap = -1  # the gap (Output.gaps) that counts the waiting line, if one does
+        # The latest progress command of each dialect not printed yet: (lineno, console form).
+        self.commands: dict[str, tuple[int, bytes]] = {}
+
+    @property
+    def waiting(self) -> bool:
+        return self.line is not None or bool(self.commands)
 
 
 class Progress:
-    """At most one progress line per ``interval`` per stream; the latest state waits and is
-    shown late (on a tick, or before the stream's next shown line), so the console ends with
-    the final state."""
+    """At most one progress line per ``interval`` per stream; the latest state of each kind
+    waits and is shown late (on a tick, or before the stream's next shown line), so the
+    console ends with the final state."""
 
     def __init__(
         self,
@@ -47,57 +55,74 @@ class Progress:
         self._console_form = console_form  # a raw line as the console shows it, masked
         self.streams = {STDOUT: Pending(), STDERR: Pending()}
         self.native: NativeProgress | None = None  # the CI's own indicator, told of each
+        out.waiting = self.streams
+        out.late = self.late
 
     def due(
-        self, stream: int, now: float, lineno: int, line: bytes, *, service: bool = False
+        self, stream: int, now: float, lineno: int, line: bytes, *, command: str | None = None
     ) -> bool:
-        """Whether a progress line may show now; if not, it waits as the latest state."""
+        """Whether a progress line may show now; if not, it waits as the latest state of its
+        kind (``command``: the dialect whose progress command it is, in its console form)."""
         st = self.streams[stream]
         if now - st.at >= self.interval:
             st.at = now
-            st.line = None
+            # Shown now: it replaces the waiting state of its own kind only.
+            if command is None:
+                st.line = None
+            else:
+                st.commands.pop(command, None)
             return True
-        st.line = (lineno, line, service)
-        if not service:
-            self._out.hide(len(line))
-            st.gap = self._out.gaps
+        if command is not None:
+            st.commands[command] = (lineno, line)
+            return False
+        st.line = (lineno, line)
+        self._out.hide(len(line))
+        st.gap = self._out.gaps
         return False
 
     def late(self, stream: int, before: int | None = None) -> None:
-        """Show the stream's waiting progress line, if any (within the budget); dropped when
-        it is not older than line ``before`` (the caller prints it as context)."""
+        """Show the stream's waiting progress states, if any, in the order written (a line
+        within the budget); each dropped when it is not older than line ``before`` (the
+        caller prints it as context)."""
         st = self.streams[stream]
-        if st.line is None:
+        if st.line is None and not st.commands:
             return
-        lineno, line, service = st.line
-        st.line = None
-        if self.native is not None and not service:
-            self.native.see(line)  # the latest state: it may have replaced lines never seen
-        if before is not None and lineno >= before:
+        waiting = [(n, raw, False) for n, raw in st.commands.values()]
+        if st.line is not None:
+            lineno, line = st.line
+            waiting.append((lineno, line, True))
+            if self.native is not None:
+                self.native.see(line)  # the latest state: it may have replaced lines never seen
+        st.line, st.commands = None, {}
+        for lineno, line, plain in sorted(waiting):
+            if before is not None and lineno >= before:
+                continue
+            if plain:
+                self._plain(stream, st, lineno, line)
+            elif line:  # else a command its dialect dropped
+                self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", SERVICE)
+                self._history.mark_shown(lineno, stream=stream)
+
+    def _plain(self, stream: int, st: Pending, lineno: int, line: bytes) -> None:
+        """A waiting plain progress line, shown after all if the budget allows."""
+        out = self._out
+        masked = self._console_form(line)
+        if not out.budget.allows(PROGRESS, len(masked)):
             return
-        if service:
-            if not line:
-                return  # a command its dialect dropped
-            self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", SERVICE)
-        else:
-            out = self._out
-            masked = self._console_form(line)
-            if not out.budget.allows(PROGRESS, len(masked)):
-                return
-            if st.gap == out.gaps and out.gap_lines > 0:
-                # Shown after all: the next gap marker does not count it as not shown.
-                out.gap_lines -= 1
-                out.gap_bytes = max(out.gap_bytes - len(line), 0)
-            out.emit(stream, masked, PROGRESS)
+        if st.gap == out.gaps and out.gap_lines > 0:
+            # Shown after all: the next gap marker does not count it as not shown.
+            out.gap_lines -= 1
+            out.gap_bytes = max(out.gap_bytes - len(line), 0)
+        out.emit(stream, masked, PROGRESS)
         self._history.mark_shown(lineno, stream=stream)
 
     def tick(self, now: float) -> None:
         """Time passes: waiting lines whose interval is over are shown."""
         for stream, st in self.streams.items():
-            if st.line and now - st.at >= self.interval:
+            if st.waiting and now - st.at >= self.interval:
                 st.at = now
                 self.late(stream)
-        if self.native is not None and not any(st.line for st in self.streams.values()):
+        if self.native is not None and not any(st.waiting for st in self.streams.values()):
             self.native.tick(now)  # not while a fresher line waits: it brings its own state
 
 
