@@ -106,6 +106,7 @@ class Core:
         self.closer = Closer(pol, self.out, self.dialect, self.masker.mask_text)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
         self.partial = Partial(self)
+        self.heartbeat.open_lines = self.partial.open_lines
         self.native = NativeProgress(self.dialect, pol.progress_interval, self.out,
                                      self.shaper.masked, enabled=pol.native_progress)  # fmt: skip
         if self.native.active:

@@ -64,7 +64,9 @@ class Partial:
         if not st.partial_shown:
             core.select.progress.late(stream)
             core.out.flush_gap()
-        core.out.emit(stream, masker.mask(pending[st.partial_shown : cut]), Kind.NOISE)
+        core.out.emit(
+            stream, masker.mask(pending[st.partial_shown : cut]), Kind.NOISE, partial=True
+        )
         st.partial_shown = cut
 
     def _shown(self, stream: int, pending: bytes) -> bool:
@@ -86,6 +88,18 @@ class Partial:
         kind = commands.apply(stream, hits[0][1] if hits else Kind.NOISE)
         return Kind.INFO <= kind < Kind.SERVICE and budget.allows(kind, len(pending) + 1)
 
+    def open_lines(self) -> tuple[int, int, int]:
+        """The streams' lines not ended yet: how many, their bytes so far and the bytes of
+        them on the console (a long line's pieces were counted as they came)."""
+        lines = nbytes = shown = 0
+        for st in self._core._inputs.values():
+            pending = st.splitter.pending
+            if pending:
+                lines += not st.in_long
+                nbytes += pending
+                shown += st.partial_shown
+        return lines, nbytes, shown
+
     def complete(self, stream: int, region: bytes) -> bytes:
         """The line whose start is on the console ends: print its rest from ``region`` (the
         console form, masked whole: the part shown could not start a secret, so it is the
@@ -100,7 +114,7 @@ class Partial:
         kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
         if kind >= Kind.SERVICE:
             kind = Kind.INFO
-        core.out.emit(stream, rest if rest.endswith(b"\n") else rest + b"\n", kind)
+        core.out.emit(stream, rest if rest.endswith(b"\n") else rest + b"\n", kind, partial=True)
         tally, history = core.tally, core.history
         tally.seen_lines[kind] += 1
         tally.seen_bytes[kind] += len(line)
@@ -117,8 +131,9 @@ class Partial:
 
     def end_line(self, stream: int) -> None:
         """The partial line became too long to hold: end it on the console."""
-        st = self._core._inputs[stream]
-        self._core.out.emit(stream, b"\n", Kind.NOISE)
+        st, out = self._core._inputs[stream], self._core.out
+        if stream in out.midline:  # else a line of logtrim's own ended it already
+            out.emit(stream, b"\n", Kind.NOISE, partial=True)
         st.partial_shown = 0
         st.partial_at = None
 

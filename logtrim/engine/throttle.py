@@ -234,6 +234,8 @@ class Heartbeat:
         self._out = out
         self.started: float | None = None  # the time of the first input
         self.last = 0.0  # the time something was last printed
+        # The lines not ended yet: (lines, bytes seen, bytes shown) of them (engine/partial.py).
+        self.open_lines: Callable[[], tuple[int, int, int]] = lambda: (0, 0, 0)
 
     def start(self, now: float) -> None:
         if self.started is None:
@@ -242,7 +244,10 @@ class Heartbeat:
     def beat(self, now: float, lines: int, nbytes: int) -> None:
         if self.started is None or self.every <= 0 or now - self.last < self.every:
             return
-        shown = sum(self._out.tally.shown_bytes.values())
+        # A line begun on the console counts: "0 lines (0 B)" would hide what was shown.
+        more_lines, more_bytes, more_shown = self.open_lines()
+        lines, nbytes = lines + more_lines, nbytes + more_bytes
+        shown = sum(self._out.tally.shown_bytes.values()) + more_shown
         share = 100.0 * shown / nbytes if nbytes else 0.0
         self._out.marker(
             f"still running after {_clock(now - self.started)}: "
