@@ -1,0 +1,160 @@
+"""Hypothesis properties of progress and of the console's line starts, in time.
+
+A script's output over time, on both streams: plain lines, errors, progress lines, progress
+commands of several CI systems, lines written in two parts with a pause between them. Each
+line carries a number of its own, so the console says where each line it shows came from.
+"""
+
+from __future__ import annotations
+
+import base64
+import re
+from dataclasses import dataclass
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.dialects import all_dialects
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.policy import Policy
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+INTERVAL = 1.0  # the progress interval
+
+
+def _b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+#: How each kind of line is written, from its number. The progress commands of each system
+#: (Octopus passes under any --ci), and progress as plain text.
+FORMS = {
+    "noise": lambda n: f"copying file {n}.dat",
+    "info": lambda n: f"Deployed web-{n} to prod",
+    "error": lambda n: f"ERROR: step {n} failed",
+    "progress": lambda n: f"Uploading package {n}%",
+    "octopus": lambda n: f"##octopus[progress percentage='{_b64(str(n))}' message='{_b64('x')}']",
+    "azure": lambda n: f"##vso[task.setprogress value={n};]step {n}",
+    "teamcity": lambda n: f"##teamcity[progressMessage 'step {n}']",
+}
+PROGRESS = ("progress", "octopus", "azure", "teamcity")
+NUMBER = re.compile(rb"(?:file |web-|step |package |value=|percentage=')([0-9A-Za-z+/=]+)")
+
+
+@dataclass(frozen=True)
+class Write:
+    stream: int
+    kind: str
+    pause: float  # seconds before the write, or before the rest of a split line (ticks)
+    split: bool  # the line's start first, its rest later
+
+
+WRITES = st.builds(
+    Write,
+    st.sampled_from([STDOUT, STDOUT, STDERR]),
+    st.sampled_from(list(FORMS)),
+    st.sampled_from([0.0, 0.0, 0.0, 0.3, 1.2]),
+    st.booleans(),
+)
+
+
+def _run(
+    writes: list[Write], ci: str, verbatim: int, heartbeat: float = 0.0, *, native: bool = False
+) -> tuple[list[tuple[int, bytes]], dict[tuple[int, str], bytes]]:
+    """The console of ``writes`` (numbered in order), and the last line of each progress
+    kind per stream. ``native``: logtrim drives the CI's progress indicator too (its own
+    progress commands on the console)."""
+    dialect = next(d for d in all_dialects() if d.name == ci)
+    policy = Policy(
+        verbatim=verbatim,
+        heartbeat=heartbeat,
+        progress_interval=INTERVAL,
+        native_progress=native,
+    )
+    core = Core(policy, dialect)
+    now = 0.0
+    core.start(now)
+    console: list[tuple[int, bytes]] = []
+    last: dict[tuple[int, str], bytes] = {}
+    for n, w in enumerate(writes, start=1):
+        text = FORMS[w.kind](n).encode()
+        if w.kind in PROGRESS:
+            last[w.stream, w.kind] = text
+        if w.split and w.kind in ("noise", "info"):
+            # The start of the line, shown after a short wait; the pause before its rest.
+            head = text.index(b" ") + 1
+            console += core.feed(w.stream, text[:head], now)[1]
+            now += 0.3
+            console += core.tick(now)
+            now += w.pause
+            console += core.tick(now)
+            console += core.feed(w.stream, text[head:] + b"\n", now)[1]
+        else:
+            now += w.pause
+            console += core.tick(now)
+            console += core.feed(w.stream, text + b"\n", now)[1]
+    console += core.finish_input(now)[1]
+    console += core.close(0, now)[0]
+    return console, last
+
+
+def _line_number(line: bytes) -> int | None:
+    """The number of the line a console line shows (an Octopus percentage is base64)."""
+    match = NUMBER.search(line)
+    if match is None:
+        return None
+    token = match.group(1)
+    if line.startswith(b"##octopus["):
+        token = base64.b64decode(token)
+    return int(token) if token.isdigit() else None
+
+
+CI = st.sampled_from(["octopus", "azure", "teamcity"])
+VERBATIM = st.sampled_from([0, 1 << 20])  # filtered from the first line; or all shown whole
+
+
+@SETTINGS
+@given(st.lists(WRITES, max_size=40), CI, VERBATIM)
+def test_each_stream_shows_its_lines_in_the_order_written(
+    writes: list[Write], ci: str, verbatim: int
+) -> None:
+    """On each stream, the child's lines (a waiting progress message among them) reach the
+    console in the order written: a progress message is never printed after a later line."""
+    console, _ = _run(writes, ci, verbatim)
+    for stream in (STDOUT, STDERR):
+        text = b"".join(data for s, data in console if s == stream)
+        numbers = [_line_number(line) for line in text.splitlines()]
+        shown = [n for n in numbers if n is not None]
+        assert shown == sorted(set(shown)), (stream, text)
+
+
+@SETTINGS
+@given(st.lists(WRITES, max_size=40), CI, VERBATIM)
+def test_the_latest_of_each_progress_kind_is_shown(
+    writes: list[Write], ci: str, verbatim: int
+) -> None:
+    """Each stream's latest progress line, and its latest progress command of each system
+    whose commands pass, are on the console: one kind never replaces another."""
+    console, last = _run(writes, ci, verbatim)
+    for (stream, kind), line in last.items():
+        if kind not in ("progress", "octopus", ci):
+            continue  # another system's command: a plain line under this one
+        text = b"".join(data for s, data in console if s == stream)
+        assert line + b"\n" in text, (stream, kind, line)
+
+
+@SETTINGS
+@given(st.lists(WRITES, max_size=40), CI, VERBATIM, st.sampled_from([0.0, 0.5]))
+def test_own_lines_and_commands_start_a_line(
+    writes: list[Write], ci: str, verbatim: int, heartbeat: float
+) -> None:
+    """logtrim's own lines (a heartbeat, the closing lines) and every service message start
+    a console line of their own, also after the start of a child's line shown early."""
+    console, _ = _run(writes, ci, verbatim, heartbeat, native=True)
+    starts = (b"[logtrim] ", b"##octopus[", b"##vso[", b"##teamcity[")
+    for stream in (STDOUT, STDERR):
+        text = b"".join(data for s, data in console if s == stream)
+        for marker in starts:
+            for match in re.finditer(re.escape(marker), text):
+                at = match.start()
+                assert at == 0 or text[at - 1 : at] == b"\n", (stream, text[max(at - 40, 0) :])

@@ -1,0 +1,103 @@
+"""Service messages with real children: progress of several systems, their order among the
+lines of their stream, and logtrim's own lines after a line the child has not ended yet."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import RunLogtrim, py
+from octopus_decoder import messages
+
+from logtrim._sizes import format_size
+
+#: A child that writes a flood of progress, Octopus's and another system's in turn, as fast
+#: as it can (the throttle thins it), then nothing more.
+FLOOD = """
+import base64, sys
+def octopus(p):
+    percent = base64.b64encode(str(p).encode()).decode()
+    return "##octopus[progress percentage='%s' message='eA==']" % percent
+other = {
+    "azure": "##vso[task.setprogress value=%d;]step %d",
+    "teamcity": "##teamcity[progressMessage 'step %d of %d']",
+}[sys.argv[1]]
+for p in range(101):
+    print(other % (p, p), flush=True)
+    print(octopus(p), flush=True)
+"""
+
+
+@pytest.mark.parametrize("ci", ["azure", "teamcity"])
+def test_the_latest_progress_of_each_system_arrives(run_logtrim: RunLogtrim, ci: str) -> None:
+    """Progress commands of two systems do not replace each other: the last of each reaches
+    the console, after the others of its system."""
+    result = run_logtrim("--ci", ci, "--", *py(FLOOD), ci)
+    assert result.code == 0
+    written = result.archive.splitlines()
+    other = [line for line in written if not line.startswith(b"##octopus[")]
+    shown = result.stdout.splitlines()
+    assert other[-1] in shown  # this system's own bar ends at 100
+    assert [m.attrs["percentage"] for m in messages(result.stdout) if m.name == "progress"][
+        -1
+    ] == "100"
+    # Each system's messages in the order written.
+    of_other = [line for line in shown if line in other]
+    assert of_other == sorted(of_other, key=other.index)
+
+
+#: A child whose progress messages wait (throttled) between lines shown.
+STEPS = """
+import base64, os, sys, time
+b = lambda s: base64.b64encode(s.encode()).decode()
+line = sys.argv[1]
+word = lambda i: "".join(chr(97 + int(d)) for d in str(i))  # no two alike, even as templates
+for i in range(30):
+    os.write(1, (line % word(i) + "\\n").encode())
+    if i % 5 == 1:
+        message = (b(str(i)), b(f"step {i}"))
+        os.write(1, ("##octopus[progress percentage='%s' message='%s']\\n" % message).encode())
+    time.sleep(0.01)
+"""
+
+
+@pytest.mark.parametrize(
+    ("line", "options"),
+    [
+        ("noise %s", []),  # a small run, shown whole
+        ("Deployed %s to prod", ["--verbatim", "0"]),  # info lines, filtered
+    ],
+)
+def test_a_waiting_progress_message_comes_before_the_later_lines(
+    run_logtrim: RunLogtrim, line: str, options: list[str]
+) -> None:
+    """A progress message that waits is printed before the next line of its stream, or
+    not at all: the child's lines on the console keep the order they were written in."""
+    result = run_logtrim("--ci", "octopus", *options, "--", *py(STEPS), line)
+    written = result.archive.splitlines()
+    shown = [x for x in result.stdout.splitlines() if x in written]
+    assert any(x.startswith(b"##octopus[progress") for x in shown)
+    assert shown == sorted(shown, key=written.index)
+    assert written[-1] in shown
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+def test_own_lines_start_a_line_after_a_line_not_ended(run_logtrim: RunLogtrim, ci: str) -> None:
+    """The start of a child's line is on the console while it works: logtrim's own lines
+    (the heartbeat, level switches, the closing lines) start a line of their own, and the
+    heartbeat counts what was written and shown. The archive has the line whole."""
+    first, start = "##octopus[stdout-warning]\n", "Working... "
+    code = (
+        f"import sys, time\nsys.stdout.write({first!r}); sys.stdout.write({start!r})\n"
+        "sys.stdout.flush(); time.sleep(2.5); print('done')"
+    )
+    result = run_logtrim("--ci", ci, "--heartbeat", "1", "--", *py(code))
+    assert result.code == 0
+    assert result.archive == (first + start + "done\n").encode()
+    lines = result.stdout.decode().splitlines()
+    for text in lines:
+        for marker in ("##octopus[", "[logtrim] "):
+            assert marker not in text or text.startswith(marker), lines
+    beat = next(text for text in lines if "still running" in text)
+    size = format_size(len(first) + len(start))
+    assert re.search(rf": 2 lines \({re.escape(size)}\) so far, 100\.0% shown$", beat), beat
