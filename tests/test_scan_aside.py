@@ -106,8 +106,8 @@ _SHARES = st.floats(min_value=0.0, max_value=1.0)
     st.lists(st.tuples(st.integers(min_value=1, max_value=700), _SHARES), max_size=30),
     st.sampled_from([(), ("careful",), ("boom\nWARNING: care",)]),  # one over two lines
 )
-# A chunk that ends inside a line, and none of the next block's lines scanned here: the
-# line it carries on is scanned whole, aside (not its start here and its rest there).
+# A chunk that ends inside a line, and a share of 0 for the next block: the line it
+# carries on is still scanned whole here (not its start here and its rest aside).
 @example(
     b"copying file 0001.dat\n" * 300 + b"Uploading 45%\n" + b"ERROR: boom\n",
     [(6606, 0.0), (50, 0.0)],  # the second chunk starts with "ing 45%": past the verbatim part
