@@ -29,8 +29,7 @@ def _no_wrap() -> tuple[list[bytes], list[bytes]]:
 class Waiting(Protocol):
     """A stream's progress throttle, as far as printing asks (engine/throttle.py)."""
 
-    @property
-    def waiting(self) -> bool: ...
+    waiting: bool  # a progress state waits to be printed
 
 
 class Output:

@@ -117,6 +117,7 @@ class Selector:
                 if kind == PROGRESS and plain_progress and now - pending.at < interval:
                     # The common flood: a progress line that only replaces the pending one.
                     pending.line, pending.gap = (lineno, region[pos:end]), out.gaps
+                    pending.waiting = True
                     seen_lines[kind] += 1
                     seen_bytes[kind] += end - pos
                     out.gap_lines += 1

@@ -31,10 +31,8 @@ class Pending:
         self.gap = -1  # the gap (Output.gaps) that counts the waiting line, if one does
         # The latest progress command of each dialect not printed yet: (lineno, console form).
         self.commands: dict[str, tuple[int, bytes]] = {}
-
-    @property
-    def waiting(self) -> bool:
-        return self.line is not None or bool(self.commands)
+        # Whether either waits: an attribute, as every line printed asks.
+        self.waiting = False
 
 
 class Progress:
@@ -71,7 +69,9 @@ class Progress:
                 st.line = None
             else:
                 st.commands.pop(command, None)
+            st.waiting = st.line is not None or bool(st.commands)
             return True
+        st.waiting = True
         if command is not None:
             st.commands[command] = (lineno, line)
             return False
@@ -85,7 +85,7 @@ class Progress:
         within the budget); each dropped when it is not older than line ``before`` (the
         caller prints it as context)."""
         st = self.streams[stream]
-        if st.line is None and not st.commands:
+        if not st.waiting:
             return
         waiting = [(n, raw, False) for n, raw in st.commands.values()]
         if st.line is not None:
@@ -93,7 +93,7 @@ class Progress:
             waiting.append((lineno, line, True))
             if self.native is not None:
                 self.native.see(line)  # the latest state: it may have replaced lines never seen
-        st.line, st.commands = None, {}
+        st.line, st.commands, st.waiting = None, {}, False
         for lineno, line, plain in sorted(waiting):
             if before is not None and lineno >= before:
                 continue

@@ -50,7 +50,7 @@ class Verbatim:
         its console form."""
         shown = self._shaper.display(line)
         out = self._out
-        if out.late is not None:
+        if out.late is not None and out.waiting[stream].waiting:
             out.late(stream)  # a waiting progress state of the stream first (before the gap)
         out.flush_gap()  # lines kept off the console by a level (archive only)
         masked = self._shaper.masker.mask(shown)
