@@ -58,6 +58,7 @@ class TemplateCounter:
         self.batch = batch  # distinct lines templated at once: bounds the bulk path's memory
         self._pending = 0  # bytes fed since the distinct lines were last looked at
         self._held = 0  # distinct lines held then
+        self._held_bytes = 0  # the bytes of the distinct lines held now
         self._first: int | None = None  # new distinct lines in the first look after a fold
         self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
         self._keys: Counter[bytes] = Counter()
@@ -78,12 +79,15 @@ class TemplateCounter:
         held = len(keys)
         # Counter.update from a list is a C loop.
         keys.update(lines)
-        # A line past KEY_MAX is a new key (the keys held are cut): only those are measured,
-        # not every line.
+        # Only the new keys are measured, not every line: for the bytes held, and for a line
+        # past KEY_MAX (a new key: the keys held are cut).
         fresh = len(keys) - held
-        limit = self.KEY_MAX
-        if fresh and len(chunk) > limit and max(map(len, islice(reversed(keys), fresh))) > limit:
-            self._recount_cut(lines, fresh)
+        if fresh:
+            sizes = list(map(len, islice(reversed(keys), fresh)))
+            if max(sizes) > self.KEY_MAX:
+                self._recount_cut(lines, fresh)
+                sizes = list(map(len, islice(reversed(keys), len(keys) - held)))
+            self._held_bytes += sum(sizes)
         if last:
             self._unterminated[lines[-1]] += 1
         self.lines += len(lines)
@@ -100,7 +104,7 @@ class TemplateCounter:
         self._pending = 0
         held = len(self._keys)
         fresh, self._held = held - self._held, held
-        if sum(map(len, self._keys)) > self.fold_bytes:  # a C loop
+        if self._held_bytes > self.fold_bytes:
             self._fold()
         elif self._first is None:
             self._first = fresh
@@ -126,7 +130,7 @@ class TemplateCounter:
 
     def _fold(self) -> None:
         keys, beyond = self._keys, self._beyond
-        self._pending = self._held = 0
+        self._pending = self._held = self._held_bytes = 0
         self._first = None
         if not keys:
             self._known.clear()
