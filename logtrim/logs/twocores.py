@@ -67,6 +67,7 @@ def _with_second_half(
         mine = counter.share(0)
         counter.learn(link.receive())
         link.send(mine)
+        del mine  # (its blobs, not held while folding)
         counter.result()  # while the other process folds its half
         got: Counts | None = link.receive()
     except Exception:  # the other process failed: this one counts its half
