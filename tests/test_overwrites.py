@@ -3,6 +3,7 @@ the handler's archive path (issue 17: overwrites)."""
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
 from pathlib import Path
@@ -63,3 +64,26 @@ def test_refused_trim_leaves_nothing_behind(tmp_path: Path) -> None:
     missing = _trim(tmp_path, "a.log", "nope.log", "-o", "out3", "--artifact", "arch3")
     assert missing.returncode == 3
     assert not (tmp_path / "out3").exists() and not (tmp_path / "arch3").exists()
+
+
+def test_handler_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
+    """``LogtrimHandler("notes.txt")`` on a text file raises, as ``run --artifact`` refuses
+    it; the file is untouched, nothing else is left; ``force=True`` replaces it."""
+    import pytest
+
+    import logtrim
+
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"precious notes\n")
+    with pytest.raises(FileExistsError, match="not a zstd archive"):
+        logtrim.LogtrimHandler(notes, stream=io.StringIO())
+    assert notes.read_bytes() == b"precious notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    run = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(notes), "--", "true"],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2 and notes.read_bytes() == b"precious notes\n"
+    handler = logtrim.LogtrimHandler(notes, stream=io.StringIO(), force=True)
+    handler.close()
+    assert decode_zstd(notes.read_bytes()) == b""
