@@ -74,7 +74,8 @@ def trim(
         bool,
         typer.Option(
             "--force",
-            help="Replace an --artifact that is not a zstd archive; with -o DIR, the files it names.",
+            help="Replace an --artifact that is not a zstd archive;"
+            " with -o DIR, the files it names.",
         ),
     ] = False,
     baseline: Annotated[str | None, option(Settings.baseline)] = None,
