@@ -122,7 +122,7 @@ class Partial:
         history.remember(stream, line, lineno)
         history.lines += 1
         history.seal(1)
-        history.mark_shown(lineno)
+        history.mark_shown(lineno, stream=stream)
         if kind == Kind.ERROR:
             core.select.reasons.offer(line, lineno, error=True)
         st.partial_shown = 0
