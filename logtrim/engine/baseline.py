@@ -27,6 +27,7 @@ import re
 from collections.abc import Iterable
 from hashlib import blake2b
 from itertools import accumulate, compress, count
+from operator import not_
 
 from .counting import TemplateCounter
 from .templates import coarse, template_uncached
@@ -248,8 +249,21 @@ class Baseline:
 
     def new_lines(self, chunk: bytes) -> list[int]:
         """The indexes of the new lines of a whole-line chunk (0 = its first line)."""
-        if not chunk:
+        return self._new_in(chunk)[0]
+
+    def new_offsets(self, chunk: bytes) -> list[int]:
+        """Where each new line of a whole-line chunk starts (its byte offset), in order."""
+        indexes, keys = self._new_in(chunk)
+        if not indexes:
             return []
+        # Line ends from the lengths (a key is as long as its line), summed in C.
+        ends = list(accumulate(map(len, keys[: indexes[-1]])))
+        return [ends[i - 1] + i if i else 0 for i in indexes]
+
+    def _new_in(self, chunk: bytes) -> tuple[list[int], list[bytes]]:
+        """:meth:`new_lines`, and the chunk's keys (uncut)."""
+        if not chunk:
+            return [], []
         keys = coarse(chunk).split(b"\n")
         if keys and not keys[-1]:
             keys.pop()
@@ -258,24 +272,17 @@ class Baseline:
         # is cut, below).
         old = self._old
         if old.issuperset(keys):
-            return []
-        if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
-            keys = [k[:KEY_MAX] for k in keys]
-        distinct = set(keys)
-        distinct.difference_update(old)  # what is left: new lines, and lines not met yet
-        fresh = self._new_keys(distinct)
+            return [], keys
+        # Where the rest are (new lines, lines not met yet): a second pass of look-ups, the
+        # lines' hashes cached by the first; then only those lines are looked at.
+        at = list(compress(count(), map(not_, map(old.__contains__, keys))))
+        rest = list(map(keys.__getitem__, at))
+        if max(map(len, rest)) > KEY_MAX:
+            rest = [k[:KEY_MAX] for k in rest]
+        fresh = self._new_keys(set(rest).difference(old))
         if not fresh:
-            return []
-        return list(compress(count(), map(fresh.__contains__, keys)))
-
-    def new_offsets(self, chunk: bytes) -> list[int]:
-        """Where each new line of a whole-line chunk starts (its byte offset), in order."""
-        indexes = self.new_lines(chunk)
-        if not indexes:
-            return []
-        # Line ends from the lengths, summed in C (a key may be cut: use the lines).
-        ends = list(accumulate(map(len, chunk.split(b"\n"))))
-        return [ends[i - 1] + i if i else 0 for i in indexes]
+            return [], keys
+        return list(compress(at, map(fresh.__contains__, rest))), keys
 
     def is_new(self, line: bytes) -> bool:
         """Whether one line is new (:meth:`new_lines` is the fast way for many)."""
