@@ -80,7 +80,7 @@ def _load_one(
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
     # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.
-    mine = Shapes(shapes.cap, tasklog=is_task)
+    mine = Shapes(shapes.cap, tasklog=is_task, keep=last is not None)
     read = 0
     for chunk in chunks:
         if not trailer_shapes:

@@ -88,7 +88,7 @@ def split_keys(chunk: bytes) -> list[bytes]:
 class Shaper:
     """Maps digit-free lines to shape hashes, the regex run once per distinct line."""
 
-    def __init__(self, tasklog: bool = False) -> None:
+    def __init__(self, tasklog: bool = False, *, keep: bool = False) -> None:
         self.tasklog = tasklog  # input lines carry a raw task log's prefix
         self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
         # Lines shaped by another Shaper of the same kind (the baseline's load), not met here
@@ -97,12 +97,18 @@ class Shaper:
         self._bytes = 0  # of the cache's and the prior's lines
         # shape hash -> shape, of the last call's lines (b"" for one the caller said it has)
         self.texts: dict[int, bytes] = {}
+        # With ``keep``: every shape met, hash -> shape (bounded as the cache), for a Shaper
+        # that takes this one's cache over: it then needs no regex for their texts either.
+        self.shapes: dict[int, bytes] | None = {} if keep else None
+        self._shape_bytes = 0
+        self._prior_shapes: dict[int, bytes] = {}  # the :attr:`shapes` of the one taken over
 
-    def take(self, prior: dict[bytes, int]) -> None:
+    def take(self, prior: dict[bytes, int], shapes: dict[int, bytes] | None = None) -> None:
         """Start with ``prior`` (another Shaper's :attr:`cache`, of the same kind: its lines
-        then need no regex here)."""
+        then need no regex here) and that Shaper's :attr:`shapes`."""
         self.prior = prior
         self._bytes += sum(map(len, prior))
+        self._prior_shapes = shapes or {}
 
     def learn(
         self, distinct: set[bytes], have: set[int] | frozenset[int] = frozenset()
@@ -116,7 +122,8 @@ class Shaper:
         if not missing:
             self.texts = {}
             return {}, False
-        reused = {k: prior.pop(k) for k in missing.intersection(prior)} if prior else {}
+        # ``filter``, not ``intersection``: that one walks the whole dict.
+        reused = {k: prior.pop(k) for k in filter(prior.__contains__, missing)} if prior else {}
         if reused:
             missing.difference_update(reused)
         size = sum(map(len, missing))
@@ -132,6 +139,11 @@ class Shaper:
         # A prior line's hash is known; its text is needed once per shape the caller lacks.
         texts = dict.fromkeys(reused.values(), b"")
         wanted = {h: k for k, h in reused.items() if h not in have}
+        if wanted and self._prior_shapes:
+            known = {h: t for h in wanted if (t := self._prior_shapes.get(h)) is not None}
+            texts.update(known)
+            for h in known:
+                del wanted[h]
         keys = [*missing, *wanted.values()]
         learned: dict[bytes, int] = {}
         if keys:
@@ -143,21 +155,31 @@ class Shaper:
             hashes = list(map(shape_hash, shapes))
             learned = dict(zip(keys[: len(missing)], hashes, strict=False))
             texts.update(zip(hashes, shapes, strict=True))
+            if self.shapes is not None:
+                self._keep(hashes, shapes)
         self.texts = texts
         cache.update(learned)
         cache.update(reused)
         learned.update(reused)
         return learned, cleared
 
+    def _keep(self, hashes: list[int], shapes: list[bytes]) -> None:
+        kept = self.shapes
+        assert kept is not None
+        if len(kept) + len(hashes) > _CACHE_MAX or self._shape_bytes > _CACHE_BYTES:
+            return  # enough: the rest are templated again where they are needed
+        kept.update(zip(hashes, shapes, strict=True))
+        self._shape_bytes += sum(map(len, shapes))
+
 
 class Shapes:
     """A set of shape hashes, built from whole-line chunks (a baseline, or a run's own lines)."""
 
-    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False) -> None:
+    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False, keep: bool = False) -> None:
         self.cap = cap
         self.hashes: set[int] = set()
         self.full = False  # the cap was reached: some shapes were not added
-        self.shaper = Shaper(tasklog)  # its cache: the lines already added
+        self.shaper = Shaper(tasklog, keep=keep)  # its cache: the lines already added
         self._variables = Variables()  # which token positions vary (engine/variables.py)
 
     def feed(self, chunk: bytes) -> None:
@@ -220,8 +242,8 @@ class Baseline:
             and known is not None
             and known.issuperset(prior.cache.values())
         ):
-            self._shaper.take(prior.cache)
-            prior.cache = {}
+            self._shaper.take(prior.cache, prior.shapes)
+            prior.cache, prior.shapes = {}, None
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
         # The rest of the cache's lines: a chunk of those only needs their hashes looked up.
         self._old: set[bytes] = set()
@@ -267,15 +289,14 @@ class Baseline:
         keys = coarse(chunk).split(b"\n")
         if keys and not keys[-1]:
             keys.pop()
-        # Most chunks of a run hold only lines met before, none of them new: one look-up per
-        # line, no set of the chunk built (a line past KEY_MAX is never in ``_old``: its key
-        # is cut, below).
+        # Most lines of a run were met before and are not new: one look-up per line, no set
+        # of the chunk built (a line past KEY_MAX is never in ``_old``: its key is cut,
+        # below). Then only the rest are looked at (new lines, lines not met yet).
         old = self._old
-        if old.issuperset(keys):
+        met = list(map(old.__contains__, keys))
+        if all(met):
             return [], keys
-        # Where the rest are (new lines, lines not met yet): a second pass of look-ups, the
-        # lines' hashes cached by the first; then only those lines are looked at.
-        at = list(compress(count(), map(not_, map(old.__contains__, keys))))
+        at = list(compress(count(), map(not_, met)))
         rest = list(map(keys.__getitem__, at))
         if max(map(len, rest)) > KEY_MAX:
             rest = [k[:KEY_MAX] for k in rest]
