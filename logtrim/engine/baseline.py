@@ -31,7 +31,7 @@ from operator import not_
 
 from .counting import TemplateCounter
 from .templates import coarse, template_uncached
-from .variables import Variables, known_by_skeleton
+from .variables import FIRST_CAP, Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
@@ -163,6 +163,17 @@ class Shaper:
         learned.update(reused)
         return learned, cleared
 
+    def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
+        """Lines another Shaper of the same kind shaped (``pairs``; ``texts``: their shapes):
+        into the cache while it has room (else they are shaped again if met)."""
+        size = sum(map(len, pairs))
+        held = len(self.cache) + len(self.prior) + len(pairs)
+        if held <= _CACHE_MAX and self._bytes + size <= _CACHE_BYTES:
+            self.cache.update(pairs)
+            self._bytes += size
+        if self.shapes is not None and texts:
+            self._keep(list(texts), list(texts.values()))
+
     def _keep(self, hashes: list[int], shapes: list[bytes]) -> None:
         kept = self.shapes
         assert kept is not None
@@ -185,8 +196,18 @@ class Shapes:
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
         if chunk:
-            self.shaper.learn(set(split_keys(chunk)))
+            self.feed_keys(set(split_keys(chunk)))
+
+    def feed_keys(self, keys: set[bytes]) -> None:
+        """:meth:`feed` for lines already in key form (:func:`split_keys`)."""
+        if keys:
+            self.shaper.learn(keys)
             self.add_shapes(self.shaper.texts)
+
+    def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
+        """Add lines another Shapes' Shaper of the same kind shaped (:meth:`Shaper.adopt`)."""
+        self.shaper.adopt(pairs, texts)
+        self.add_shapes(texts)
 
     def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
@@ -206,6 +227,12 @@ class Shapes:
             for _ in range(len(mine) - self.cap):
                 mine.pop()
             self.full = True
+
+    @property
+    def capped(self) -> bool:
+        """A cap was reached (shapes left out, or values of tokens not remembered): which
+        ones depends on the order the lines came in."""
+        return self.full or len(self._variables.first) >= FIRST_CAP
 
     def __len__(self) -> int:
         return len(self.hashes)

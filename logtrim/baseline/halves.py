@@ -1,0 +1,152 @@
+"""A large plain-log baseline loaded on two cores: the second half of the file (from a line
+start) in a forked process (:func:`~logtrim.logs.aside.talk`) while this one reads the first.
+
+The halves of a log hold mostly the same distinct lines, and the template regex is most of
+the cost: each process shapes the lines of one parity (Python's ``hash``, the same in a
+forked process) and this one takes the other's shapes, so a line meets the regex about once.
+A baseline's shapes are a set, and the tokens that vary are learnt from the set of its shapes
+(:mod:`~logtrim.engine.variables`), so the result is that of one pass in any order (the
+property tests compare them). Past a cap (:attr:`Shapes.full`, :data:`FIRST_CAP`) the order
+counts: the caller then reads the file again in one pass.
+
+Memory stays bounded: lines wait for the other process's shapes, and go to this one, in
+batches of at most :data:`BATCH` bytes; past that, the waiting ones are shaped here and a
+full batch waits in the pipe (less overlap, the same shapes). The forked process reads its
+half in the blocks a single pass reads (a line longer than ``MAX_LINE`` comes in the same
+pieces); if it fails, this one reads that half itself.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import threading
+from collections.abc import Iterable, Iterator
+from itertools import compress
+
+from .._fork import can_fork_before_exec
+from ..engine.baseline import Shaper, Shapes, split_keys
+from ..logs.aside import Link, talk
+from ..logs.inputs import CHUNK, Input, line_chunks
+from ..logs.twocores import line_start
+
+#: Smaller plain logs are read in one pass (a fork and the exchange cost more than they save).
+MIN_SIZE = 16 << 20
+#: Bytes of lines a batch holds at most (see the module).
+BATCH = 8 << 20
+_ODD = (1).__and__
+# (lines shaped there: line -> shape hash, their shapes: hash -> text, lines to shape here)
+Batch = tuple[dict[bytes, int], dict[int, bytes], list[bytes]]
+
+
+def odd(keys: Iterable[bytes]) -> set[bytes]:
+    """The lines of one parity (in C: a look-up of each line's cached hash)."""
+    listed = list(keys)
+    return set(compress(listed, map(_ODD, map(hash, listed))))
+
+
+def forkable() -> bool:
+    """Where a fork is safe (a process with threads, as an app with the handler may be, is
+    not forked)."""
+    return can_fork_before_exec() and threading.active_count() == 1
+
+
+def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
+    """Shape the plain log ``inp`` (``chunks``: its line chunks from the start) into
+    ``mine``, the second half on the second core. None: not started (no line start near
+    the middle, no fork; ``chunks`` untouched); False: a cap was reached, where the order
+    counts (read it again in one pass, into a new :class:`Shapes`)."""
+    half = line_start(inp, 2, MIN_SIZE)
+    side = (
+        talk(functools.partial(_second_half, inp.path, half, mine.shaper.tasklog)) if half else None
+    )
+    if side is None:
+        return None
+    link, done = side
+    first = Half(mine)
+    read = 0
+    for chunk in chunks:
+        part = chunk[: half - read]
+        first.feed(part)
+        read += len(part)
+        if read >= half:
+            break
+    inp.close()
+    with contextlib.suppress(Exception):  # the other process failed: this one reads its half
+        first.take(link)
+    if not done():
+        for chunk in line_chunks(aligned(inp.path, half)):
+            first.feed(chunk)
+    first.finish()
+    return not mine.capped
+
+
+class Half:
+    """This process's side: its lines of one parity shaped as they come, the others held
+    for the other process's shapes."""
+
+    def __init__(self, mine: Shapes) -> None:
+        self.mine = mine
+        self.held: set[bytes] = set()
+        self._held_bytes = 0
+
+    def feed(self, chunk: bytes) -> None:
+        keys = set(split_keys(chunk))
+        theirs = odd(keys)
+        keys.difference_update(theirs)
+        later = theirs.difference(self.held)
+        if later:
+            self.held |= later
+            self._held_bytes += sum(map(len, later))
+            if self._held_bytes > BATCH:
+                self.finish()
+        self.mine.feed_keys(keys)
+
+    def take(self, link: Link) -> None:
+        """The other process's batches: its shapes, and its lines of this one's parity."""
+        while True:
+            got: Batch | None = link.receive()
+            if got is None:
+                return
+            pairs, texts, lines = got
+            self.mine.adopt(pairs, texts)
+            self.mine.feed_keys(set(lines))
+
+    def finish(self) -> None:
+        """Shape the held lines the other's shapes did not cover."""
+        held, self.held, self._held_bytes = self.held, set(), 0
+        self.mine.feed_keys(held)
+
+
+def aligned(path: str, start: int) -> Iterator[bytes]:
+    """A plain file from byte ``start``, in the blocks a read from its start gives."""
+    with open(path, "rb") as file:
+        file.seek(start - start % CHUNK)
+        block = file.read(CHUNK)[start % CHUNK :]
+        while block:
+            yield block
+            block = file.read(CHUNK)
+
+
+def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
+    """In the forked process: the lines from ``start`` (a line start), those of one parity
+    shaped, the others sent as they are; in batches, then None."""
+    shaper = Shaper(tasklog)
+    pairs: dict[bytes, int] = {}
+    texts: dict[int, bytes] = {}
+    lines: set[bytes] = set()
+    size = 0
+    for chunk in line_chunks(aligned(path, start)):
+        keys = set(split_keys(chunk))
+        here = odd(keys)
+        learned, _ = shaper.learn(here)
+        pairs.update(learned)
+        texts.update(shaper.texts)
+        there = keys.difference(here).difference(lines)
+        lines |= there
+        size += sum(map(len, learned)) + sum(map(len, there))
+        if size > BATCH:
+            link.send((pairs, texts, list(lines)))
+            pairs, texts, lines, size = {}, {}, set(), 0
+    link.send((pairs, texts, list(lines)))
+    link.send(None)
