@@ -10,15 +10,15 @@ property tests compare them). Past a cap (:attr:`Shapes.full`, :data:`FIRST_CAP`
 counts: the caller then reads the file again in one pass.
 
 Memory stays bounded: lines wait for the other process's shapes, and go to this one, in
-batches of at most :data:`BATCH` bytes; past that, the waiting ones are shaped here and a
-full batch waits in the pipe (less overlap, the same shapes). The forked process reads its
-half in the blocks a single pass reads (a line longer than ``MAX_LINE`` comes in the same
-pieces); if it fails, this one reads that half itself.
+batches of at most :data:`BATCH` bytes; past that, the waiting ones are shaped here. This
+process takes the other's batches between its own chunks, and the other waits while the
+pipe is full; when they arrive changes which process shapes a line, never its shape. The
+forked process reads its half in the blocks a single pass reads (a line longer than
+``MAX_LINE`` comes in the same pieces); if it fails, this one reads that half itself.
 """
 
 from __future__ import annotations
 
-import contextlib
 import functools
 import threading
 from collections.abc import Iterable, Iterator
@@ -33,7 +33,7 @@ from ..logs.twocores import line_start
 #: Smaller plain logs are read in one pass (a fork and the exchange cost more than they save).
 MIN_SIZE = 16 << 20
 #: Bytes of lines a batch holds at most (see the module).
-BATCH = 8 << 20
+BATCH = 2 << 20
 _ODD = (1).__and__
 # (lines shaped there: line -> shape hash, their shapes: hash -> text, lines to shape here)
 Batch = tuple[dict[bytes, int], dict[int, bytes], list[bytes]]
@@ -63,7 +63,7 @@ def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
     if side is None:
         return None
     link, done = side
-    first = Half(mine)
+    first = Half(mine, link)
     read = 0
     for chunk in chunks:
         part = chunk[: half - read]
@@ -71,10 +71,13 @@ def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
         read += len(part)
         if read >= half:
             break
+        first.poll()
     inp.close()
-    with contextlib.suppress(Exception):  # the other process failed: this one reads its half
-        first.take(link)
-    if not done():
+    try:
+        first.take()
+    except Exception:  # the other process failed: this one reads its half
+        first.failed = True
+    if not done() or first.failed:
         for chunk in line_chunks(aligned(inp.path, half)):
             first.feed(chunk)
     first.finish()
@@ -83,34 +86,48 @@ def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
 
 class Half:
     """This process's side: its lines of one parity shaped as they come, the others held
-    for the other process's shapes."""
+    for the other process's shapes; the other's batches taken as they come."""
 
-    def __init__(self, mine: Shapes) -> None:
+    def __init__(self, mine: Shapes, link: Link) -> None:
         self.mine = mine
         self.held: set[bytes] = set()
         self._held_bytes = 0
+        self._link: Link | None = link  # None: the other has sent all, or failed
+        self.failed = False  # its batches did not all arrive: read its half here
 
     def feed(self, chunk: bytes) -> None:
-        keys = set(split_keys(chunk))
+        keys = set(split_keys(chunk)).difference(self.mine.shaper.cache)
+        if self.held:
+            keys = keys.difference(self.held)  # (not ``-=``: that walks all of ``held``)
         theirs = odd(keys)
-        keys.difference_update(theirs)
-        later = theirs.difference(self.held)
-        if later:
-            self.held |= later
-            self._held_bytes += sum(map(len, later))
+        if theirs:
+            keys.difference_update(theirs)
+            self.held |= theirs
+            self._held_bytes += sum(map(len, theirs))
             if self._held_bytes > BATCH:
                 self.finish()
         self.mine.feed_keys(keys)
 
-    def take(self, link: Link) -> None:
-        """The other process's batches: its shapes, and its lines of this one's parity."""
-        while True:
-            got: Batch | None = link.receive()
-            if got is None:
-                return
-            pairs, texts, lines = got
-            self.mine.adopt(pairs, texts)
-            self.mine.feed_keys(set(lines))
+    def poll(self) -> None:
+        """The batches the other process has sent by now (it waits while the pipe is full)."""
+        try:
+            while self._link is not None and self._link.ready():
+                self._batch(self._link.receive())
+        except Exception:
+            self._link, self.failed = None, True
+
+    def take(self) -> None:
+        """The other process's batches, to the last; raise if it failed."""
+        while self._link is not None:
+            self._batch(self._link.receive())
+
+    def _batch(self, got: Batch | None) -> None:
+        if got is None:
+            self._link = None
+            return
+        pairs, texts, lines = got
+        self.mine.adopt(pairs, texts)
+        self.mine.feed_keys(set(lines))
 
     def finish(self) -> None:
         """Shape the held lines the other's shapes did not cover."""
@@ -137,14 +154,16 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
     lines: set[bytes] = set()
     size = 0
     for chunk in line_chunks(aligned(path, start)):
-        keys = set(split_keys(chunk))
+        keys = set(split_keys(chunk)).difference(shaper.cache)
+        if lines:
+            keys = keys.difference(lines)
         here = odd(keys)
         learned, _ = shaper.learn(here)
         pairs.update(learned)
         texts.update(shaper.texts)
-        there = keys.difference(here).difference(lines)
-        lines |= there
-        size += sum(map(len, learned)) + sum(map(len, there))
+        keys.difference_update(here)
+        lines |= keys
+        size += sum(map(len, learned)) + sum(map(len, keys)) + sum(map(len, shaper.texts.values()))
         if size > BATCH:
             link.send((pairs, texts, list(lines)))
             pairs, texts, lines, size = {}, {}, set(), 0

@@ -39,6 +39,7 @@ SHAPE_CAP = 1 << 17
 KEY_MAX = TemplateCounter.KEY_MAX
 _CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
 _CACHE_BYTES = 16 << 20  # and their bytes at most (a line is up to KEY_MAX bytes)
+_KEEP_BYTES = 4 << 20  # shapes kept for a run to take over (a good run's: a few MB)
 # Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
 # ``[ \t]+`` with a single space left alone: far fewer matches, the same result; it starts
 # with a char class, so ``re`` still skips to candidates with its fast scan.
@@ -177,7 +178,7 @@ class Shaper:
     def _keep(self, hashes: list[int], shapes: list[bytes]) -> None:
         kept = self.shapes
         assert kept is not None
-        if len(kept) + len(hashes) > _CACHE_MAX or self._shape_bytes > _CACHE_BYTES:
+        if len(kept) + len(hashes) > _CACHE_MAX or self._shape_bytes > _KEEP_BYTES:
             return  # enough: the rest are templated again where they are needed
         kept.update(zip(hashes, shapes, strict=True))
         self._shape_bytes += sum(map(len, shapes))
