@@ -10,7 +10,7 @@ from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine import baseline as bl
+from logtrim.engine import shaper as bl
 from logtrim.engine.baseline import Baseline, Shapes, shape_hash
 from logtrim.engine.templates import coarse, template_uncached
 from logtrim.engine.variables import Variables, known_by_skeleton

@@ -25,7 +25,8 @@ from collections.abc import Iterable, Iterator
 from itertools import compress
 
 from .._fork import can_fork_before_exec
-from ..engine.baseline import Shaper, Shapes, split_keys
+from ..engine.baseline import Shapes
+from ..engine.shaper import Shaper, split_keys
 from ..logs.aside import Link, talk
 from ..logs.inputs import CHUNK, Input, line_chunks
 from ..logs.twocores import line_start
