@@ -17,7 +17,7 @@ from test_baseline_paths import LINE, TASK_PREFIX
 from logtrim.baseline import halves
 from logtrim.baseline.load import load, load_with_lines
 from logtrim.engine.baseline import Shapes
-from logtrim.logs import inputs, twocores
+from logtrim.logs import inputs
 from logtrim.logs.aside import Link
 from logtrim.logs.inputs import open_detected, open_input
 
@@ -32,8 +32,7 @@ def _small(block: int, batch: int) -> Iterator[None]:
         patch.object(halves, "BATCH", batch),
         patch.object(halves, "CHUNK", block),
         patch.object(inputs, "CHUNK", block),
-        patch.object(inputs, "MAX_LINE", 4 * block),
-        patch.object(twocores, "MAX_LINE", 4 * block),
+        patch.object(halves, "spare_core", lambda: True),
     ):
         yield
 

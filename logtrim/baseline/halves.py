@@ -1,5 +1,5 @@
-"""A large plain-log baseline loaded on two cores: the second half of the file (from a line
-start) in a forked process (:func:`~logtrim.logs.aside.talk`) while this one reads the first.
+"""A large plain-log baseline loaded on two cores: the second half of the file in a forked
+process (:func:`~logtrim.logs.aside.talk`) while this one reads the first.
 
 The halves of a log hold mostly the same distinct lines, and the template regex is most of
 the cost: each process shapes the lines of one parity (Python's ``hash``, the same in a
@@ -12,9 +12,12 @@ counts: the caller then reads the file again in one pass.
 Memory stays bounded: lines wait for the other process's shapes, and go to this one, in
 batches of at most :data:`BATCH` bytes; past that, the waiting ones are shaped here. This
 process takes the other's batches between its own chunks, and the other waits while the
-pipe is full; when they arrive changes which process shapes a line, never its shape. The
-forked process reads its half in the blocks a single pass reads (a line longer than
-``MAX_LINE`` comes in the same pieces); if it fails, this one reads that half itself.
+pipe is full; when they arrive changes which process shapes a line, never its shape.
+
+The file is cut where one pass ends a chunk (:func:`~logtrim.logs.inputs.line_chunks`
+cuts at places the bytes fix), so a line longer than a chunk comes in the same pieces; if the
+forked process fails, this one reads its half itself. A fork pays only where a processor is
+idle (:func:`~logtrim.logs.ahead.spare_core`): two processes spend more CPU time in all.
 """
 
 from __future__ import annotations
@@ -27,9 +30,9 @@ from itertools import compress
 from .._fork import can_fork_before_exec
 from ..engine.baseline import Shapes
 from ..engine.shaper import Shaper, split_keys
+from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
-from ..logs.inputs import CHUNK, Input, line_chunks
-from ..logs.twocores import line_start
+from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks
 
 #: Smaller plain logs are read in one pass (a fork and the exchange cost more than they save).
 MIN_SIZE = 16 << 20
@@ -37,7 +40,7 @@ MIN_SIZE = 16 << 20
 BATCH = 2 << 20
 _ODD = (1).__and__
 # (lines shaped there: line -> shape hash, their shapes: hash -> text, lines to shape here)
-Batch = tuple[dict[bytes, int], dict[int, bytes], list[bytes]]
+Batch = tuple[dict[bytes, int], dict[int, bytes], list[bytes]]  # then an int: bytes read
 
 
 def odd(keys: Iterable[bytes]) -> set[bytes]:
@@ -48,8 +51,8 @@ def odd(keys: Iterable[bytes]) -> set[bytes]:
 
 def forkable() -> bool:
     """Where a fork is safe (a process with threads, as an app with the handler may be, is
-    not forked)."""
-    return can_fork_before_exec() and threading.active_count() == 1
+    not forked) and a processor is idle."""
+    return can_fork_before_exec() and threading.active_count() == 1 and spare_core()
 
 
 def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
@@ -57,7 +60,7 @@ def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
     ``mine``, the second half on the second core. None: not started (no line start near
     the middle, no fork; ``chunks`` untouched); False: a cap was reached, where the order
     counts (read it again in one pass, into a new :class:`Shapes`)."""
-    half = line_start(inp, 2, MIN_SIZE)
+    half = chunk_end(inp)
     side = (
         talk(functools.partial(_second_half, inp.path, half, mine.shaper.tasklog)) if half else None
     )
@@ -79,10 +82,30 @@ def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
     except Exception:  # the other process failed: this one reads its half
         first.failed = True
     if not done() or first.failed:
-        for chunk in line_chunks(aligned(inp.path, half)):
+        first.read = 0
+        for chunk in line_chunks(read_from(inp.path, half, first), half):
             first.feed(chunk)
     first.finish()
+    inp.consumed = half + first.read
+    inp.check_whole()  # a file cut while it was read (a rotated log): the caller warns
     return not mine.capped
+
+
+def chunk_end(inp: Input) -> int:
+    """Where one pass over a large plain file ends a chunk near its middle (after the last
+    newline before a multiple of ``CHUNK``); 0 when it is not to be cut: too small,
+    compressed, stdin, or a line longer than a chunk is there."""
+    size = inp.size or 0
+    if inp.path == "-" or inp.format != InputFormat.PLAIN or size < max(MIN_SIZE, 2 * CHUNK):
+        return 0
+    at = size // 2 // CHUNK * CHUNK
+    try:
+        with open(inp.path, "rb") as file:
+            file.seek(at - CHUNK)
+            near = file.read(CHUNK)
+    except OSError:
+        return 0
+    return at - CHUNK + near.rfind(b"\n") + 1 if len(near) == CHUNK and b"\n" in near else 0
 
 
 class Half:
@@ -94,6 +117,7 @@ class Half:
         self.held: set[bytes] = set()
         self._held_bytes = 0
         self._link: Link | None = link  # None: the other has sent all, or failed
+        self.read = 0  # bytes the other read (its half's size, unless the file shrank)
         self.failed = False  # its batches did not all arrive: read its half here
 
     def feed(self, chunk: bytes) -> None:
@@ -122,9 +146,9 @@ class Half:
         while self._link is not None:
             self._batch(self._link.receive())
 
-    def _batch(self, got: Batch | None) -> None:
-        if got is None:
-            self._link = None
+    def _batch(self, got: Batch | int) -> None:
+        if isinstance(got, int):  # the last: the bytes it read
+            self._link, self.read = None, got
             return
         pairs, texts, lines = got
         self.mine.adopt(pairs, texts)
@@ -136,25 +160,26 @@ class Half:
         self.mine.feed_keys(held)
 
 
-def aligned(path: str, start: int) -> Iterator[bytes]:
-    """A plain file from byte ``start``, in the blocks a read from its start gives."""
+def read_from(path: str, start: int, count: Half | None = None) -> Iterator[bytes]:
+    """A plain file from byte ``start`` (with ``count``: its :attr:`Half.read` counted)."""
     with open(path, "rb") as file:
-        file.seek(start - start % CHUNK)
-        block = file.read(CHUNK)[start % CHUNK :]
-        while block:
+        file.seek(start)
+        for block in iter(functools.partial(file.read, CHUNK), b""):
+            if count is not None:
+                count.read += len(block)
             yield block
-            block = file.read(CHUNK)
 
 
 def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
-    """In the forked process: the lines from ``start`` (a line start), those of one parity
-    shaped, the others sent as they are; in batches, then None."""
+    """In the forked process: the lines from ``start`` (where one pass ends a chunk), those
+    of one parity shaped, the others sent as they are; in batches, then the bytes read."""
     shaper = Shaper(tasklog)
     pairs: dict[bytes, int] = {}
     texts: dict[int, bytes] = {}
     lines: set[bytes] = set()
-    size = 0
-    for chunk in line_chunks(aligned(path, start)):
+    size = read = 0
+    for chunk in line_chunks(read_from(path, start), start):
+        read += len(chunk)
         keys = set(split_keys(chunk)).difference(shaper.cache)
         if lines:
             keys = keys.difference(lines)
@@ -169,4 +194,4 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
             link.send((pairs, texts, list(lines)))
             pairs, texts, lines, size = {}, {}, set(), 0
     link.send((pairs, texts, list(lines)))
-    link.send(None)
+    link.send(read)
