@@ -69,13 +69,17 @@ def load(inp: Input, chunks: Iterable[bytes], mine: Shapes) -> bool | None:
     link, done = side
     first = Half(mine, link)
     read = 0
-    for chunk in chunks:
-        part = chunk[: half - read]
-        first.feed(part)
-        read += len(part)
-        if read >= half:
-            break
-        first.poll()
+    try:
+        for chunk in chunks:
+            part = chunk[: half - read]
+            first.feed(part)
+            read += len(part)
+            if read >= half:
+                break
+            first.poll()
+    except BaseException:
+        done()  # the other process is not left behind (it ends at its broken pipe)
+        raise
     inp.close()
     try:
         first.take()
