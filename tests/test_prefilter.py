@@ -210,7 +210,8 @@ def test_same_answers_as_the_exact_path(chunk: bytes) -> None:
 
 KEEP_PARTS = st.sampled_from(
     [r"^", r"^(KEEP|Keep)", r"(ed)?", r"[0-9]+", r" ", r"deploy", r"(?:x|yz)", r"\b", r"stage",
-     r"(?i:note)", r": ", r"[A-Z]", r"n", r"rr", r"%", r"/"]
+     r"(?i:note)", r": ", r"[A-Z]", r"n", r"rr", r"%", r"/", r"\d", r"\s*", r"\w", r"$",
+     r"(?i:[a-c]x)", r"[^x]", r"(?:|q)"]
 )  # fmt: skip
 
 
@@ -244,3 +245,40 @@ def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> No
             hay = line.lower() if lowered else line
             alone = any(pre._pieces[k].test(hay) for k in ids)
             assert (rx.match(b"\n" + hay) is not None) == alone, (line, ids)
+
+
+LINE_START_FORMS = [
+    r"^(?i:no)",
+    r"(?i)^no",
+    r"^(?i:[n-p])o",
+    r"^[A-Z]{2}\d",
+    r"^\s*y",
+    r"^\w+=",
+    r"^(?:|q)z",
+    r"^$",
+    r"^x?$",
+    r"^(?:ab)*c",
+    r"^\bw",
+]
+LINES = [
+    *(b"", b" ", b"NOTE", b"note", b"Note x", b"nOTE", b"AB1", b"ab1", b"  y", b"\ty", b"y"),
+    *(b"k=v", b"=v", b"qz", b"z", b"Z", b"x", b"X", b"ababc", b"c", b"word", b"\x1b[1mnote"),
+]
+
+
+@pytest.mark.parametrize("form", LINE_START_FORMS)
+def test_line_start_forms_keep_every_line(form: str) -> None:
+    """A line-start pass finds every line a form matches: in any case where the form ignores
+    case (for itself, "(?i)^no", or in a group), after blanks, with empty, repeated or
+    optional parts; and the scan gives the exact path's answers on each line."""
+    matcher = Matcher((*RULES, *extra_rules([form], [])))
+    assert matcher._pre is not None
+    pre = matcher._pre
+    assert any(pre._pieces[k].rule == len(RULES) for _, ids, _ in pre._bol for k in ids)
+    for rx, ids, lowered in pre._bol:
+        for line in LINES:
+            hay = line.lower() if lowered else line
+            alone = any(pre._pieces[k].test(hay) for k in ids)
+            assert (rx.match(b"\n" + hay) is not None) == alone, (form, line, ids)
+    for line in LINES:
+        assert matcher.scan(line) == reference(matcher, line), (form, line)

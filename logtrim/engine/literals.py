@@ -88,7 +88,9 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     anchored = bool(items) and items[0] == (_sre.AT, _sre.AT_BEGINNING)
     lowered = caseless and not refs and _lowerable(ops)
     # A case-sensitive piece's literals keep their case: upper-case ones are rare in logs.
-    cased = not caseless and not any(op is _sre.SUBPATTERN and av[1] & re.I for op, av in ops)
+    # A pattern that sets re.I for itself ("(?i)^no") ignores case all through.
+    cased = not caseless and not state.flags & re.I
+    cased = cased and not any(op is _sre.SUBPATTERN and av[1] & re.I for op, av in ops)
     exact, required = _analyze(items, not cased)
     literals = _better(_prune(exact) if exact is not None else None, required)
     if literals is not None and b"" in literals:

@@ -127,7 +127,7 @@ class _Analysis:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._pieces = [p for i, rule in enumerate(rules) for p in pieces(rule, i)]
         lits: dict[bytes, list[int]] = {}
-        anchored: dict[tuple[bool, int, int], list[int]] = {}
+        anchored: dict[tuple[bool, int, int, int], list[int]] = {}
         self._sparse: list[tuple[int, Lits]] = []
         self._by_regex: list[int] = []
         self._every: list[int] = []  # exotic pieces without literals: every line is a candidate
@@ -144,9 +144,10 @@ class _Analysis:
                 for lit in need[0]:
                     lits.setdefault(lit, []).append(k)
             elif p.anchored and not p.exotic:
-                # One pass for all the rules' pieces of the same flags (a piece that refers
-                # to its groups keeps to its rule's).
-                key = (p.lowered, p.flags, p.rule if p.refs else -1)
+                # One pass for all the rules' pieces of the same flags, those a pattern sets
+                # for itself too ("(?i)^no": the pass is compiled with one set); a piece that
+                # refers to its groups keeps to its rule's.
+                key = (p.lowered, p.flags, p.state.flags, p.rule if p.refs else -1)
                 anchored.setdefault(key, []).append(k)
             elif short:
                 need = (frozenset(x.lower() for x in p.literals or ()), False)
@@ -162,7 +163,7 @@ class _Analysis:
         # matches (a line that truly starts with one of them: few, and each is then tried).
         self._bol = [
             (line_start_regex([self._pieces[k] for k in ids]), ids, lowered)
-            for (lowered, _, _), ids in anchored.items()
+            for (lowered, *_), ids in anchored.items()
         ]
         # Per piece: its rule, a search for its literals (on the line if cased, else on the
         # lowered line), a search for its suffix from its first literal (on the lowered line if
