@@ -235,8 +235,9 @@ def test_any_plan_any_rules_same_answers(keep: list[str], sample: bytes, chunk: 
 @given(st.lists(st.lists(KEEP_PARTS, min_size=1, max_size=5).map("".join), max_size=4), chunks())
 def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> None:
     """The line-start forms of each pass (their shared leading items taken out, their
-    branches and optional items spread) match after a newline exactly where one of them
-    matches the line: the same lines, never fewer, never more."""
+    branches and optional items spread, a lookahead for the bytes a line must start with)
+    match after a newline exactly where one of them matches the line: the same lines, never
+    fewer, never more."""
     matcher = Matcher((*RULES, *extra_rules([f"^{k}" for k in keep], sorted(set(MARKERS)))))
     assert matcher._pre is not None
     pre = matcher._pre
