@@ -191,6 +191,21 @@ def test_passes_by_re_and_by_find(rare: float, monkeypatch: pytest.MonkeyPatch) 
             assert matcher.scan(chunk) == reference(matcher, chunk), name
 
 
+@pytest.mark.parametrize("look", [0, 10**6])
+def test_each_string_in_any_of_its_passes(look: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A string goes to one of the passes chosen for the strings (the cheapest for it): one
+    that ends with the pass's byte, looked back from there, or one it continues after that
+    byte; with and without the look-back's weight, the answers are exact."""
+    monkeypatch.setattr(passes, "_LOOK", look)
+    rng = random.Random(4242)
+    for _ in range(10):
+        chunk = random_chunk(rng, rng.choice([10, 300]))
+        for name, rules in RULE_SETS.items():
+            matcher = Matcher(rules)  # a new plan, made under this weight
+            matcher.scan(random_chunk(rng, 50))  # planned on other bytes than those scanned
+            assert matcher.scan(chunk) == reference(matcher, chunk), name
+
+
 @st.composite
 def chunks(draw: st.DrawFn) -> bytes:
     parts = st.one_of(
