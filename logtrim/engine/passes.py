@@ -7,10 +7,12 @@ import re
 from collections import Counter
 
 # The cost of a pass over the chunk, and of re trying its pattern at one byte, relative to
-# each other (measured: a pass ~0.4 ms/MB, a try ~50 ns): a pass whose first byte is rare
-# costs little more than the scan; one from a common letter ("e") costs three times that.
+# each other (measured: a pass ~0.5 ms/MB, a try 25-120 ns): a pass whose first byte is rare
+# costs little more than the scan; one from a common letter ("e") costs several times that.
+# A higher weight for tries plans more passes from rarer bytes: at 500, 11-12 passes on the
+# benchmark logs took 15-20% longer than the 6-7 planned at 150 (same on the task log).
 _PASS = 1.0
-_TRY = 500.0
+_TRY = 150.0
 # A string that ends with its pass's byte is checked by a look-back at each of them: about
 # this many times a branch rejected at its first byte.
 _LOOK = 8
