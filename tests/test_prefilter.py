@@ -298,3 +298,34 @@ def test_line_start_forms_keep_every_line(form: str) -> None:
             assert (rx.match(b"\n" + hay) is not None) == alone, (form, line, ids)
     for line in LINES:
         assert matcher.scan(line) == reference(matcher, line), (form, line)
+
+
+BEFORE_LITERAL_FORMS = [
+    r"[0-9]+ ?%",
+    r"(?i:ab)c",
+    r"(?i)[a-c]x",
+    r"(?:a|bc|)d",
+    r"x*y",
+    r"[A-Z]:=",
+    r"\d\s/",
+    r"\w+@",
+    r"(?:^|[^a-z])zz",
+    r"[^a]b",
+]
+BEFORE_LITERAL_LINES = [
+    *(b"45%", b"45 %", b"x %", b"%", b"abc", b"ABc", b"aBC", b"c", b"bx", b"BX", b"Cx", b"x"),
+    *(b"ad", b"bcd", b"d", b"xd", b"xxy", b"y", b"A:=", b"a:=", b":=", b"1 /", b"1\t/", b"/"),
+    *(b"a_1@", b"@", b"zz", b" zz", b"azz", b"Azz", b"bb", b"ab", b"\xffb", b"b"),
+]
+
+
+@pytest.mark.parametrize("form", BEFORE_LITERAL_FORMS)
+def test_look_back_before_the_first_literal_keeps_every_line(form: str) -> None:
+    """A piece searched from its first literal checks the byte before it (what the items
+    before must end with): every line the form matches is still found, in any case where
+    the form ignores case, after optional, repeated or alternative parts."""
+    matcher = Matcher((*RULES, *extra_rules([form], [])))
+    for line in BEFORE_LITERAL_LINES:
+        assert matcher.scan(line) == reference(matcher, line), (form, line)
+    chunk = b"\n".join(BEFORE_LITERAL_LINES)
+    assert matcher.scan(chunk) == reference(matcher, chunk), form

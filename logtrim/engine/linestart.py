@@ -15,6 +15,7 @@ import re
 from collections.abc import Sequence
 from typing import Any
 
+from .edges import edge
 from .literals import Piece, _compile, _sre, _sre_parse
 
 __all__ = ["line_start_regex"]
@@ -32,7 +33,7 @@ def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
         items = [_uncaptured(x) for x in items]
     tail = _branch_of(items, state) if any(p.refs for p in group) else _factored(items, state)
     caseless = not first.lowered and bool((first.flags | state.flags) & re.I)
-    starts, empty = _first(tail, caseless)
+    starts, empty = edge(tail, caseless)
     if starts is not None and not empty and len(starts) <= _MAX_FIRST:
         ahead = _sre_parse.SubPattern(
             state, [(_sre.IN, [(_sre.LITERAL, b) for b in sorted(starts)])]
@@ -43,74 +44,6 @@ def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
 
 # A lookahead for more first bytes than this would reject too few lines to pay for itself.
 _MAX_FIRST = 96
-_CATEGORIES = {
-    _sre.CATEGORY_DIGIT: b"0123456789",
-    _sre.CATEGORY_SPACE: b" \t\n\r\x0b\x0c",
-    _sre.CATEGORY_WORD: b"0123456789_abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ",
-}
-
-
-def _first(items: Sequence[Any], caseless: bool) -> tuple[set[int] | None, bool]:
-    """The bytes a match of parsed ``items`` can start with (None: not known, any), and
-    whether it can be empty. A superset: the lookahead built from it changes no match."""
-    out: set[int] = set()
-    for op, av in items:
-        got, empty = _first_item(op, av, caseless)
-        if got is None:
-            return None, False
-        out |= got
-        if not empty:
-            return out, False
-    return out, True
-
-
-def _first_item(op: Any, av: Any, caseless: bool) -> tuple[set[int] | None, bool]:
-    if op is _sre.LITERAL:
-        return _cased({av}, caseless), False
-    if op is _sre.IN:
-        chars: set[int] = set()
-        for iop, iav in av:
-            if iop is _sre.LITERAL:
-                chars.add(iav)
-            elif iop is _sre.RANGE:
-                chars.update(range(iav[0], iav[1] + 1))
-            elif iop is _sre.CATEGORY and iav in _CATEGORIES:
-                chars.update(_CATEGORIES[iav])
-            else:  # a negated class, another category: almost any byte
-                return None, False
-        return _cased(chars, caseless), False
-    if op is _sre.AT:
-        # Zero width, except at the end of a line or of the text: no first byte there.
-        return (set(), True) if av in _TRANSPARENT else (None, False)
-    if op is _sre.SUBPATTERN:
-        _, add, remove, sub = av
-        return _first(list(sub), (caseless or bool(add & re.I)) and not remove & re.I)
-    if op is getattr(_sre, "ATOMIC_GROUP", None):
-        return _first(list(av), caseless)
-    if op is _sre.BRANCH:
-        out: set[int] = set()
-        empty = False
-        for alt in av[1]:
-            got, alt_empty = _first(list(alt), caseless)
-            if got is None:
-                return None, False
-            out |= got
-            empty = empty or alt_empty
-        return out, empty
-    if op in (_sre.MAX_REPEAT, _sre.MIN_REPEAT, getattr(_sre, "POSSESSIVE_REPEAT", None)):
-        got, empty = _first(list(av[2]), caseless)
-        return got, empty or av[0] == 0
-    return None, False  # any byte, a negated literal, a lookaround, a group reference
-
-
-_TRANSPARENT = {_sre.AT_BEGINNING, _sre.AT_BEGINNING_LINE, _sre.AT_BOUNDARY, _sre.AT_NON_BOUNDARY}
-
-
-def _cased(chars: set[int], caseless: bool) -> set[int]:
-    """``chars`` with the other case of each ASCII letter, if the regex ignores case."""
-    if not caseless:
-        return chars
-    return chars | {c ^ 0x20 for c in chars if 65 <= c <= 90 or 97 <= c <= 122}
 
 
 def _branch_of(alts: Sequence[list[Any]], state: Any) -> list[Any]:
