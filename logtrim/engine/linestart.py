@@ -18,12 +18,32 @@ from typing import Any
 from .edges import edge
 from .literals import Piece, _compile, _sre, _sre_parse
 
-__all__ = ["line_start_regex"]
+__all__ = ["line_start_regex", "line_starts_regex"]
 
 
 def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
     """One regex for anchored pieces of the same flags: ``\\n`` then any of them. Pieces of
     several rules lose their groups (each rule numbers its own); none refers to one."""
+    first = group[0]
+    tail, state, _ = _tail(group)
+    return _compile([(_sre.LITERAL, 10), *tail], state, first.flags, folded=first.lowered)
+
+
+def line_starts_regex(groups: Sequence[Sequence[Piece]]) -> re.Pattern[bytes]:
+    """One regex over the text as it is for several groups (none refers to its groups): a
+    lowered group's forms ignore case within their own scope, as its text was lowered."""
+    state = _sre_parse.State()
+    state.flags = re.M
+    alts = []
+    for group in groups:
+        tail, _, caseless = _tail(group)
+        scoped = re.I if group[0].lowered or caseless else 0
+        sub = _sre_parse.SubPattern(state, _uncaptured(tail))
+        alts.append([(_sre.SUBPATTERN, (None, scoped, 0, sub))])
+    return _compile([(_sre.LITERAL, 10), *_branch_of(alts, state)], state, re.M)
+
+
+def _tail(group: Sequence[Piece]) -> tuple[list[Any], Any, bool]:
     first = group[0]
     state = first.state
     items = [p.bol_items for p in group]
@@ -39,7 +59,7 @@ def line_start_regex(group: Sequence[Piece]) -> re.Pattern[bytes]:
             state, [(_sre.IN, [(_sre.LITERAL, b) for b in sorted(starts)])]
         )
         tail = [(_sre.ASSERT, (1, ahead)), *tail]
-    return _compile([(_sre.LITERAL, 10), *tail], state, first.flags, folded=first.lowered)
+    return tail, state, caseless
 
 
 # A lookahead for more first bytes than this would reject too few lines to pay for itself.
