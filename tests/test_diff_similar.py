@@ -110,6 +110,26 @@ MAKE_BAD = MAKE_GOOD.replace(b"library libfoo.a", b"library libfoo_static.a").re
     b"[100%] Linking", MAKE_NEW + b"\n[100%] Linking"
 )
 
+# Package mirrors chosen afresh each run: the host names differ, nothing else.
+YUM_GOOD = b"""\
+Loaded plugins: fastestmirror
+Determining fastest mirrors
+ * base: mirror.example-hosting.com
+ * extras: centos.mirrors.example.net
+ * updates: mirror.web-provider.org
+Resolving Dependencies
+--> Running transaction check
+---> Package git.x86_64 0:1.8.3.1-23.el7_8 will be installed
+Complete!
+"""
+YUM_NEW = b"Package matching git-1.8.3.1-23.el7_8.x86_64 already installed. Checking for update."
+YUM_BAD = (
+    YUM_GOOD.replace(b"mirror.example-hosting.com", b"ftp.uni-example.de")
+    .replace(b"centos.mirrors.example.net", b"mirrors.cloud-host.io")
+    .replace(b"mirror.web-provider.org", b"repo-02.fast-dc.net")
+    .replace(b"Complete!", YUM_NEW + b"\nComplete!")
+)
+
 
 @pytest.mark.parametrize(
     ("good", "bad", "new"),
@@ -118,8 +138,9 @@ MAKE_BAD = MAKE_GOOD.replace(b"library libfoo.a", b"library libfoo_static.a").re
         (PYTEST_GOOD, PYTEST_BAD, PYTEST_NEW),
         (SYSTEMD_GOOD, SYSTEMD_BAD, SYSTEMD_NEW),
         (MAKE_GOOD, MAKE_BAD, MAKE_NEW),
+        (YUM_GOOD, YUM_BAD, YUM_NEW),
     ],
-    ids=["pip", "pytest", "systemd", "make"],
+    ids=["pip", "pytest", "systemd", "make", "yum-mirrors"],
 )
 def test_diff_reports_the_new_line_and_not_the_lines_that_differ_by_a_name(
     tmp_path: Path, good: bytes, bad: bytes, new: bytes

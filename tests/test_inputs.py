@@ -87,3 +87,52 @@ def test_line_chunks_do_not_depend_on_chunking(cuts: list[int], data: bytes) -> 
     assert all(c.endswith(b"\n") for c in chunks[:-1])
     *whole, last = data.split(b"\n")
     assert list(lines(pieces)) == [w + b"\n" for w in whole] + ([last] if last else [])
+
+
+@given(
+    st.lists(st.integers(0, 400), max_size=12),
+    st.lists(st.sampled_from([b"a", b"bb", b"\n", b"ccccccc", b"dd\n"]), max_size=120),
+    st.integers(1, 40),
+    st.integers(0, 60),
+)
+def test_line_chunks_are_cut_where_the_bytes_say(
+    cuts: list[int], words: list[bytes], grid: int, skip: int
+) -> None:
+    """The chunks themselves (not only their lines) are the same however the input was read:
+    each ends at the last newline before a multiple of ``grid`` (at the multiple inside a
+    longer line), counted from the input's start also when reading resumes after a chunk."""
+    data = b"".join(words)
+    points = sorted({min(c, len(data)) for c in cuts})
+    pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    whole = list(line_chunks([data], grid=grid))
+    assert list(line_chunks(pieces, grid=grid)) == whole
+    assert b"".join(whole) == data
+    ends = [sum(map(len, whole[: i + 1])) for i in range(len(whole))]
+    for chunk, end in zip(whole[:-1], ends, strict=False):
+        assert chunk.endswith(b"\n") or end % grid == 0
+        # no newline was skipped: the next chunk reaches the next multiple of the grid
+        assert chunk and end <= (end // grid + 1) * grid
+    # Resuming after any chunk gives the rest of the chunks.
+    if whole:
+        k = skip % len(whole)
+        start = ends[k - 1] if k else 0
+        assert list(line_chunks([data[start:]], start, grid=grid)) == whole[k:]
+
+
+def test_a_file_cut_while_read_is_reported(tmp_path: Path) -> None:
+    """A log rotated (truncated) while it is read: what was read is used, and the damage says
+    how much of the size it had at the start was read."""
+    path = tmp_path / "deploy.log"
+    path.write_bytes(DATA * 10)  # several chunks
+    inp = open_input(str(path))
+    chunks = inp.chunks()
+    first = next(chunks)
+    with open(path, "r+b") as file:
+        file.truncate(len(first) + 1000)
+    rest = b"".join(chunks)
+    assert first + rest == (DATA * 10)[: len(first) + 1000]
+    assert inp.damage == (
+        f"the file shrank while it was read: {len(first) + 1000:,} of {len(DATA) * 10:,} bytes"
+    )
+    whole = open_input(str(path))
+    assert _read(whole) == (DATA * 10)[: len(first) + 1000] and whole.damage is None

@@ -18,6 +18,17 @@ def test_masks_plain_and_base64_forms() -> None:
     assert m.mask(b"a s3cr3t-value b " + b64) == b"a " + MASK + b" b " + MASK
 
 
+def test_a_secret_over_several_lines_is_masked_with_either_line_ending() -> None:
+    """A terminal or a Windows tool prints ``\\n`` as ``\\r\\n`` (and a value read with
+    ``\\r\\n`` may be printed with ``\\n``): the secret is the same."""
+    for secret, printed in (("first-line\nsecond-line", "first-line\r\nsecond-line"),
+                            ("first-line\r\nsecond-line", "first-line\nsecond-line")):  # fmt: skip
+        masker = Masker([secret])
+        masked = masker.mask(b"before " + printed.encode() + b" after")
+        assert b"first-line" not in masked and b"second-line" not in masked
+        assert masked.startswith(b"before ") and masked.endswith(b" after")
+
+
 def test_short_values_refused() -> None:
     """Values under 4 characters are not masked and are reported back."""
     m = Masker()

@@ -184,3 +184,40 @@ def test_task_log_runs_trim_as_line_by_line(
     fast = (tmp_path / "fast.out").read_bytes()
     assert fast == (tmp_path / "slow.out").read_bytes()
     assert b"Verbose lines" in fast
+
+
+def test_a_file_its_gzip_copies_and_a_pipe_trim_the_same(tmp_path: Path) -> None:
+    """``trim``'s clock is the bytes read, so where the input's reads end must not matter:
+    progress lines are kept once per 5 MB whether the log comes as a file, as gzip (decoded in
+    pieces that depend on the compression) or through a pipe written in odd sizes."""
+    lines = []
+    for i in range(300_000):
+        if i % 5 == 0:
+            lines.append(b"Uploading package: %d%% complete (%d of 300000)\n" % (i // 3000, i))
+        elif i % 997 == 0:
+            lines.append(b"WARN slow response from host-%d after %d ms\n" % (i % 9, i % 977))
+        else:
+            lines.append(b"INFO step %d processed item %d in %d ms\n" % (i, i * 7919, i % 97))
+    data = b"".join(lines)
+    plain = tmp_path / "deploy.log"
+    plain.write_bytes(data)
+    inputs = [plain]
+    for level in (1, 9):
+        inputs.append(tmp_path / f"deploy-{level}.log.gz")
+        inputs[-1].write_bytes(gzip.compress(data, compresslevel=level))
+    writer = (
+        "import sys, os\n"
+        "data = open(sys.argv[1], 'rb').read()\n"
+        "for i in range(0, len(data), 4099):\n"
+        "    os.write(1, data[i:i + 4099])\n"
+    )
+    pipeline = '"$1" -c "$0" "$2" | "$1" -m logtrim trim - --budget 100kB'
+    piped = subprocess.run(
+        ["sh", "-c", pipeline, writer, sys.executable, str(plain)],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    outputs = [_cli("trim", "--budget", "100kB", str(p)) for p in inputs]
+    assert [o.returncode for o in outputs] == [0] * len(inputs) and piped.returncode == 0
+    assert outputs[0].stdout.count(b"Uploading package") >= 3
+    for other in [*outputs[1:], piped]:
+        assert other.stdout == outputs[0].stdout

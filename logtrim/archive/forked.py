@@ -173,10 +173,15 @@ class ForkedArchive:
         if self._heir.failed:
             return False
         lost = self._sent - kept
+        if not lost:
+            missing = "nothing is missing from it"
+        elif kept:
+            missing = f"{lost:,} bytes of output after its first {kept:,} are missing from it"
+        else:
+            missing = f"the first {lost:,} bytes of output are missing from it"
         say(
             f"the archive writer was killed (signal {-code}): logtrim writes the archive "
-            f"itself from here; {lost:,} bytes of output after its first {kept:,} are "
-            "missing from it",
+            f"itself from here; {missing}",
             "warning",
         )
         return True

@@ -79,7 +79,7 @@ def trim(
 
     Octopus raw task logs keep header, node headers, Error/Fatal entries, failed nodes' tails.
     """
-    from ..logs.trim import plan, run_jobs
+    from ..logs.trimjobs import plan, run_jobs
     from .config import from_command_line
 
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.

@@ -2,7 +2,7 @@
 
 Each secret is masked in every *form* it can take in the output (see docs/masking.md):
 
-* its UTF-8 bytes;
+* its UTF-8 bytes (over several lines: also with the other line ending, ``\\r\\n`` or ``\\n``);
 * its base64 (standard alphabet), whole and padded, as a service message's attribute carries it;
 * its base64 inside a longer base64 text, at each of the three byte alignments (offset 0, 1
   and 2 within a group of three), with the edge characters that also depend on the
@@ -26,6 +26,17 @@ from .matcher import Compiler, Database
 MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
 MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
+
+
+def line_endings(raw: bytes) -> list[bytes]:
+    """``raw``, and a secret over several lines also with its other line ending: a terminal
+    (``--pty``) or a Windows tool prints ``\\n`` as ``\\r\\n``, a Unix tool may print a value
+    read with ``\\r\\n`` as ``\\n``."""
+    if b"\n" not in raw:
+        return [raw]
+    lf = raw.replace(b"\r\n", b"\n")
+    crlf = lf.replace(b"\n", b"\r\n")
+    return [raw, *(form for form in (lf, crlf) if form != raw)]
 
 
 def base64_forms(raw: bytes) -> list[bytes]:
@@ -78,7 +89,8 @@ class Masker:
                     refused.append(value)
                 continue
             raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
-            new += [raw, *base64_forms(raw)]
+            for form in line_endings(raw):
+                new += [form, *base64_forms(form)]
         changed = False
         for form in new:
             if form not in self._seen:

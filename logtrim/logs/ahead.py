@@ -88,7 +88,9 @@ def scanned(inp: Input, chunks: Iterator[bytes], matcher: Matcher) -> Scanned:
     try:
         received = yield from _received(inp, chunks, matcher)
         if received is not None:  # it failed: read on here, from the end of what it sent
-            yield from ((chunk, None) for chunk in line_chunks(_pread(inp, own, received)))
+            rest = line_chunks(_pread(inp, own, received), received)
+            yield from ((chunk, None) for chunk in rest)
+        inp.check_whole()
     finally:
         os.close(own)
 

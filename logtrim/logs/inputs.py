@@ -2,8 +2,8 @@
 
 The format comes from the first bytes (gzip ``1f 8b``, zstd ``28 b5 2f fd``), whatever the
 name says (random bytes named ``.zst`` are plain, and binary: see below). Reading streams
-in chunks with bounded memory, also for decompression bombs and lines without end (cut
-every ``MAX_LINE``).
+in chunks with bounded memory, also for decompression bombs and lines without end (cut at
+every multiple of ``CHUNK`` bytes of the input).
 A compressed input that ends early is decoded as far as it goes and reported by
 :attr:`Input.damage`, not raised; one that decodes to nothing, or holds bytes that are not
 what its header says, raises :class:`InputError` after what did decode.
@@ -31,8 +31,9 @@ GZIP_MAGIC = b"\x1f\x8b"
 CHUNK = 1 << 20
 # A compressed chunk can expand a thousandfold; read those in small pieces.
 _COMPRESSED_CHUNK = 64 << 10
-# A "line" longer than this is handled in pieces, so one newline-free input cannot fill memory.
-MAX_LINE = 1 << 20
+# A "line" longer than this is handled in pieces (cut by ``line_chunks``), so one newline-free
+# input cannot fill memory.
+MAX_LINE = CHUNK
 #: A NUL byte in this many first bytes of a plain input makes it binary (as grep decides).
 BINARY_PEEK = 32 << 10
 _PROGRESS_MIN = 64 << 20  # inputs smaller than this get no progress bar
@@ -126,6 +127,16 @@ class Input:
             # A truncated end that still gave data is a warning, and so is a cut index
             # frame (the log is whole); the rest is an error.
             raise InputError(f"{self.name}: {self.damage}")
+        self.check_whole()
+
+    def check_whole(self) -> None:
+        """Note, as damage, a plain file that ended before the size it had when opened (cut
+        while it was read: a rotated log); what was read is still used."""
+        whole = self.size is None or self.consumed >= self.size
+        if not whole and self.damage is None and self.format == InputFormat.PLAIN:
+            self.damage = (
+                f"the file shrank while it was read: {self.consumed:,} of {self.size:,} bytes"
+            )
 
     def _gunzip(self, raw: Iterable[bytes]) -> Iterator[bytes]:
         # Members are concatenated (``cat a.gz b.gz``); max_length bounds each step's output.
@@ -211,28 +222,51 @@ def open_detected(inp: Input) -> tuple[bool, Iterator[bytes]]:
     return is_tasklog(head), line_chunks(chunks)
 
 
-def line_chunks(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Re-cut chunks so that each ends at a newline (the last may not)."""
-    carry = b""
-    for chunk in chunks:
-        cut = chunk.rfind(b"\n") + 1
-        if not cut:
-            carry += chunk
-            while len(carry) >= MAX_LINE:  # a line without end: in pieces
-                yield carry[:MAX_LINE]
-                carry = carry[MAX_LINE:]
+def line_chunks(
+    chunks: Iterable[bytes], start: int = 0, grid: int | None = None
+) -> Iterator[bytes]:
+    """Re-cut chunks at places fixed by the bytes alone, not by the sizes they were read in:
+    each chunk ends at the last newline before the next multiple of ``grid`` (``CHUNK``) bytes
+    of the input (at the multiple itself where a line is longer). ``start``: the input offset of the
+    first byte, a place where a chunk ended. So a file, its gzip copy and a pipe give the same
+    chunks, and ``trim``'s clock (bytes read at each chunk's end) the same answers."""
+    grid = grid or CHUNK  # (read when called: the tests make it small)
+    # The chunk that ended at ``start`` ended before the multiple of ``grid`` at or after it.
+    target = (start // grid + (1 if start % grid == 0 else 2)) * grid
+    parts: list[bytes] = []  # read, not yet given out; ``size`` bytes from ``offset``
+    offset, size = start, 0
+    for data in chunks:
+        if not data:
             continue
-        if carry:
-            yield b"".join((carry, memoryview(chunk)[:cut]))  # one copy, not two
-        else:
-            yield chunk if cut == len(chunk) else chunk[:cut]
-        carry = chunk[cut:]
-    if carry:
-        yield carry
+        chunk = data
+        if offset + size + len(chunk) < target:
+            parts.append(chunk)
+            size += len(chunk)
+            continue
+        pos = 0
+        if parts:
+            cut = chunk.rfind(b"\n", 0, target - offset - size) + 1
+            if cut:  # the common case (a file read in blocks of ``grid``): one copy
+                yield b"".join((*parts, memoryview(chunk)[:cut]))
+                offset, pos, target = offset + size + cut, cut, target + grid
+            else:
+                chunk = b"".join((*parts, chunk))
+            parts, size = [], 0
+        while offset + len(chunk) - pos >= target:
+            end = pos + target - offset
+            cut = chunk.rfind(b"\n", pos, end) + 1 or end
+            yield chunk if pos == 0 and cut == len(chunk) else chunk[pos:cut]
+            offset, pos, target = offset + cut - pos, cut, target + grid
+        if pos < len(chunk):
+            parts.append(chunk[pos:] if pos else chunk)
+            size = len(chunk) - pos
+    if parts:
+        yield b"".join(parts)
 
 
 def lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Lines with their newline (the last may lack it); lines over MAX_LINE are cut."""
+    """Lines with their newline (the last may lack it); a line over ``CHUNK`` bytes is cut
+    where :func:`line_chunks` cuts it."""
     for chunk in line_chunks(chunks):
         parts = chunk.split(b"\n")
         last = parts.pop()

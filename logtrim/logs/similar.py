@@ -6,10 +6,11 @@ line has its shape. A shape also differs when a single word does (a host, a unit
 path's last part), and such a line is rarely what broke. This stage keeps a new line only if
 no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it) decides:
 
-- a line becomes a set of *tokens*: its runs of ``[\\w.]`` (so a path or a host name splits
-  into its parts) with a letter, of four chars or more (logjuicer drops shorter words as
-  noise), no hex id (``3f2a9c01``, as logjuicer's tokenizer replaces ids); digits count as
-  ``0`` (as in the template);
+- a line becomes a set of *tokens*: its runs of ``[\\w.]`` (so a path splits into its parts)
+  with a letter, of four chars or more (logjuicer drops shorter words as noise), no hex id
+  (``3f2a9c01``, as logjuicer's tokenizer replaces ids) and no host name of three labels or
+  more (``mirror.example.net``: a mirror, a worker, a pod say where, not what happened);
+  digits count as ``0`` (as in the template);
 - tokens weigh by their rarity in the good run (inverse document frequency over its distinct
   lines, smoothed: ``1 + ln((n + 1) / (df + 1))``, as logreduce's TF-IDF model did; a token
   no good line holds counts as held by one), so the prefix every line carries (a host, a
@@ -59,6 +60,13 @@ _WORD = re.compile(rb"\w(?:[\w.]*\w)?")  # no dot at either end
 # as logjuicer's tokenizer tells ids (``is_uid``).
 _HEX_ID = re.compile(rb"(?=.*0)[0-9a-fA-F._]+")
 _DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# A host name (three labels or more, ending in a common top-level domain or a country's):
+# a mirror, a worker, a pod; it says where, not what happened.
+_HOST = re.compile(
+    rb"(?<![\w.-])(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.){2,}"
+    rb"(?:com|net|org|edu|gov|mil|int|info|biz|io|dev|app|cloud|local|internal|lan|[a-z]{2})"
+    rb"(?![\w.-])"
+)
 # logjuicer's error words (its tokenizer's ``is_error``), as whole words, any case.
 _ERROR_WORDS = frozenset(
     b"error fatal failure failed warning err fail warn denied assert assertion "
@@ -72,7 +80,7 @@ Stored = tuple[bytes, ...]  # a token set as indexed: sorted (a tuple takes a fi
 def tokens(line: bytes, *, fold: bool = True) -> Tokens:
     """The token set of a line; its error words in lower case if ``fold``."""
     out: set[bytes] = set()
-    for word in _WORD.findall(line.translate(_DIGITS_TO_ZERO)):
+    for word in _WORD.findall(_HOST.sub(b" ", line.translate(_DIGITS_TO_ZERO))):
         if word.lower() in _ERROR_WORDS:
             out.add(word.lower() if fold else word)
         elif len(word) >= MIN_TOKEN and not _HEX_ID.fullmatch(word):

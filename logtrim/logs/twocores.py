@@ -109,7 +109,7 @@ def count_file(path: str, start: int = 0, hits: Hits | None = None) -> Counts:
     else:
         with open(path, "rb") as file:
             file.seek(start)
-            counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part)
+            counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part, start)
     return counter.lines, size, counter.result(), None if part is None else part.starts
 
 
@@ -120,17 +120,19 @@ def _second_half(path: str, start: int, hits: Hits | None, link: Link) -> None:
     part = None if hits is None else hits.part(start)
     with open(path, "rb") as file:
         file.seek(start)
-        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part)
+        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part, start)
     link.send(counter.share(1))
     counter.learn(link.receive())
     starts = None if part is None else part.starts
     link.send((counter.lines, size, counter.result(), starts))
 
 
-def _counted(raw: Iterable[bytes], hits: Hits | None) -> tuple[TemplateCounter, int]:
+def _counted(
+    raw: Iterable[bytes], hits: Hits | None, start: int = 0
+) -> tuple[TemplateCounter, int]:
     counter = TemplateCounter()
     size = 0
-    for chunk in line_chunks(raw):
+    for chunk in line_chunks(raw, start):
         counter.feed(chunk)
         if hits is not None:
             hits.feed(chunk)

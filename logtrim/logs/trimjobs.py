@@ -1,0 +1,105 @@
+"""Planning ``logtrim trim``'s jobs: one per input, the output names with several inputs,
+the overwrites refused; then run, in parallel processes when there are several."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from .._errors import UsageError
+from ..engine.policy import Policy
+from .inputs import open_input
+from .trim import TrimJob, TrimResult, trim_one
+
+
+def _stem(path: str) -> tuple[str, str]:
+    """``deploy.log.gz`` -> (``deploy``, ``.log``): the name without compression suffixes."""
+    base = os.path.basename(path) if path != "-" else "stdin"
+    for suffix in (".gz", ".zst", ".zstd"):
+        if base.endswith(suffix) and len(base) > len(suffix):
+            base = base[: -len(suffix)]
+            break
+    stem, ext = os.path.splitext(base)
+    return (stem or base), ext
+
+
+def plan(
+    sources: list[str],
+    output: str | None,
+    artifact: str | None,
+    policy: Policy,
+    *,
+    progress: bool = False,
+    binary: bool = False,
+    force: bool = False,
+    baseline: frozenset[int] | None = None,
+) -> list[TrimJob]:
+    """One job per input; several inputs need ``-o DIR`` (and ``--artifact DIR``)."""
+    jobs = _plan(sources, output, artifact, policy, progress)
+    for job in jobs:
+        job.binary, job.force, job.baseline = binary, force, baseline
+        _refuse_overwriting(job)
+    return jobs
+
+
+def _refuse_overwriting(job: TrimJob) -> None:
+    """An output that is the input (or the other output) would destroy it: refuse."""
+    paths = [("input", job.source), ("-o", job.output), ("--artifact", job.artifact)]
+    seen: dict[tuple[int, int], str] = {}
+    for role, path in paths:
+        if not path or path == "-":
+            continue
+        try:
+            st = os.stat(path)
+        except OSError:
+            continue
+        if not os.path.isfile(path):
+            continue  # /dev/null twice is fine
+        key = (st.st_dev, st.st_ino)
+        if key in seen:
+            raise UsageError(f"{role} {path} is the same file as the {seen[key]}: refusing")
+        seen[key] = role if role == "input" else f"{role} file"
+
+
+def _plan(
+    sources: list[str], output: str | None, artifact: str | None, policy: Policy, progress: bool
+) -> list[TrimJob]:
+    if len(sources) == 1 and not (output and os.path.isdir(output)):
+        return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)]
+    if output is None:
+        raise UsageError("several inputs need -o DIR: one trimmed file each")
+    if sources.count("-") > 1:
+        raise UsageError("stdin (-) can be read only once")
+    for directory in filter(None, (output, artifact)):
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise UsageError(f"{directory} is not a directory (needed with several inputs)")
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {directory}: {exc.strerror}") from None
+    jobs: list[TrimJob] = []
+    seen: dict[str, str] = {}
+    for source in sources:
+        stem, ext = _stem(source)
+        name = f"{stem}.trimmed{ext}"
+        if name in seen:
+            raise UsageError(f"{source} and {seen[name]} would both be trimmed to {name}")
+        seen[name] = source
+        art = os.path.join(artifact, f"{stem}{ext}.zst") if artifact else None
+        jobs.append(TrimJob(source, os.path.join(output, name), art, policy, progress=progress))
+    return jobs
+
+
+def run_jobs(jobs: list[TrimJob], workers: int) -> Iterator[TrimResult]:
+    """Run the jobs, in parallel processes when there are several; results in input order."""
+    for job in jobs:
+        if job.source != "-":
+            open_input(job.source).close()  # a missing input fails before any work starts
+    if len(jobs) == 1 or workers <= 1 or any(job.source == "-" for job in jobs):
+        for job in jobs:
+            yield trim_one(job)
+        return
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        yield from pool.map(trim_one, jobs)
