@@ -11,13 +11,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from exact_path import reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects import azure, buildkite, github, gitlab, octopus, teamcity
 from logtrim.engine import passes, prefilter
-from logtrim.engine.kinds import Kind
 from logtrim.engine.literals import pieces
 from logtrim.engine.matcher import Matcher
 from logtrim.engine.rules import RULES, extra_rules
@@ -78,18 +78,6 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     b"\x00",
 ]
 SEPARATORS = [b"", b" ", b" ", b" ", b"\t", b":", b"-", b"/", b"\x1b[32m", b"\r", b"0", b"x", b"|"]
-
-
-def reference(matcher: Matcher, chunk: bytes) -> list[tuple[int, Kind]]:
-    """The exact path: each line of the chunk on its own, by ``line_kind``."""
-    out: list[tuple[int, Kind]] = []
-    start = 0
-    for line in chunk.split(b"\n"):
-        kind = matcher.line_kind(line)
-        if kind != Kind.NOISE:
-            out.append((start, kind))
-        start += len(line) + 1
-    return out
 
 
 def check(chunk: bytes) -> None:
@@ -261,71 +249,3 @@ def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> No
             hay = line.lower() if lowered else line
             alone = any(pre._pieces[k].test(hay) for k in ids)
             assert (rx.match(b"\n" + hay) is not None) == alone, (line, ids)
-
-
-LINE_START_FORMS = [
-    r"^(?i:no)",
-    r"(?i)^no",
-    r"^(?i:[n-p])o",
-    r"^[A-Z]{2}\d",
-    r"^\s*y",
-    r"^\w+=",
-    r"^(?:|q)z",
-    r"^$",
-    r"^x?$",
-    r"^(?:ab)*c",
-    r"^\bw",
-]
-LINES = [
-    *(b"", b" ", b"NOTE", b"note", b"Note x", b"nOTE", b"AB1", b"ab1", b"  y", b"\ty", b"y"),
-    *(b"k=v", b"=v", b"qz", b"z", b"Z", b"x", b"X", b"ababc", b"c", b"word", b"\x1b[1mnote"),
-]
-
-
-@pytest.mark.parametrize("form", LINE_START_FORMS)
-def test_line_start_forms_keep_every_line(form: str) -> None:
-    """A line-start pass finds every line a form matches: in any case where the form ignores
-    case (for itself, "(?i)^no", or in a group), after blanks, with empty, repeated or
-    optional parts; and the scan gives the exact path's answers on each line."""
-    matcher = Matcher((*RULES, *extra_rules([form], [])))
-    assert matcher._pre is not None
-    pre = matcher._pre
-    assert any(pre._pieces[k].rule == len(RULES) for _, ids, _ in pre._bol for k in ids)
-    for rx, ids, lowered in pre._bol:
-        for line in LINES:
-            hay = line.lower() if lowered else line
-            alone = any(pre._pieces[k].test(hay) for k in ids)
-            assert (rx.match(b"\n" + hay) is not None) == alone, (form, line, ids)
-    for line in LINES:
-        assert matcher.scan(line) == reference(matcher, line), (form, line)
-
-
-BEFORE_LITERAL_FORMS = [
-    r"[0-9]+ ?%",
-    r"(?i:ab)c",
-    r"(?i)[a-c]x",
-    r"(?:a|bc|)d",
-    r"x*y",
-    r"[A-Z]:=",
-    r"\d\s/",
-    r"\w+@",
-    r"(?:^|[^a-z])zz",
-    r"[^a]b",
-]
-BEFORE_LITERAL_LINES = [
-    *(b"45%", b"45 %", b"x %", b"%", b"abc", b"ABc", b"aBC", b"c", b"bx", b"BX", b"Cx", b"x"),
-    *(b"ad", b"bcd", b"d", b"xd", b"xxy", b"y", b"A:=", b"a:=", b":=", b"1 /", b"1\t/", b"/"),
-    *(b"a_1@", b"@", b"zz", b" zz", b"azz", b"Azz", b"bb", b"ab", b"\xffb", b"b"),
-]
-
-
-@pytest.mark.parametrize("form", BEFORE_LITERAL_FORMS)
-def test_look_back_before_the_first_literal_keeps_every_line(form: str) -> None:
-    """A piece searched from its first literal checks the byte before it (what the items
-    before must end with): every line the form matches is still found, in any case where
-    the form ignores case, after optional, repeated or alternative parts."""
-    matcher = Matcher((*RULES, *extra_rules([form], [])))
-    for line in BEFORE_LITERAL_LINES:
-        assert matcher.scan(line) == reference(matcher, line), (form, line)
-    chunk = b"\n".join(BEFORE_LITERAL_LINES)
-    assert matcher.scan(chunk) == reference(matcher, chunk), form
