@@ -66,6 +66,10 @@ class Masker:
         self._hs: Database | None = None
         self._re: re.Pattern[bytes] | None = None
         self._lengths: list[int] = []  # per form, by the id the compiled database reports
+        # Compiled at the first look after an add, not per add: a log that declares its
+        # secrets one by one (a plain file's report learns them all before reading) would
+        # otherwise compile a growing pattern per secret, quadratic in their number.
+        self._stale = False
         self.max_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
         self.multiline = False
@@ -91,20 +95,18 @@ class Masker:
             raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
             for form in line_endings(raw):
                 new += [form, *base64_forms(form)]
-        changed = False
         for form in new:
             if form not in self._seen:
                 self._seen.add(form)
                 self._secrets.append(form)
-                changed = True
-        if changed:
-            self._compile()
+                self.max_len = max(self.max_len, len(form))
+                self.multiline = self.multiline or b"\n" in form
+                self._stale = True
         return refused
 
     def _compile(self) -> None:
+        self._stale = False
         self._lengths = [len(s) for s in self._secrets]
-        self.max_len = max(self._lengths)
-        self.multiline = any(b"\n" in s for s in self._secrets)
         # Longest first: at one position the longest secret wins, and it covers the others.
         ordered = sorted(self._secrets, key=len, reverse=True)
         self._re = re.compile(b"(?=(" + b"|".join(re.escape(s) for s in ordered) + b"))")
@@ -127,6 +129,8 @@ class Masker:
         return merged
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
+        if self._stale:
+            self._compile()
         found: list[tuple[int, int]] = []
         if self._hs is not None:
             lengths = self._lengths
