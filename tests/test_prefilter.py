@@ -11,13 +11,13 @@ from __future__ import annotations
 import random
 
 import pytest
+from exact_path import reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects import azure, buildkite, github, gitlab, octopus, teamcity
 from logtrim.engine import passes, prefilter
-from logtrim.engine.kinds import Kind
 from logtrim.engine.literals import pieces
 from logtrim.engine.matcher import Matcher
 from logtrim.engine.rules import RULES, extra_rules
@@ -78,18 +78,6 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     b"\x00",
 ]
 SEPARATORS = [b"", b" ", b" ", b" ", b"\t", b":", b"-", b"/", b"\x1b[32m", b"\r", b"0", b"x", b"|"]
-
-
-def reference(matcher: Matcher, chunk: bytes) -> list[tuple[int, Kind]]:
-    """The exact path: each line of the chunk on its own, by ``line_kind``."""
-    out: list[tuple[int, Kind]] = []
-    start = 0
-    for line in chunk.split(b"\n"):
-        kind = matcher.line_kind(line)
-        if kind != Kind.NOISE:
-            out.append((start, kind))
-        start += len(line) + 1
-    return out
 
 
 def check(chunk: bytes) -> None:
@@ -191,6 +179,21 @@ def test_passes_by_re_and_by_find(rare: float, monkeypatch: pytest.MonkeyPatch) 
             assert matcher.scan(chunk) == reference(matcher, chunk), name
 
 
+@pytest.mark.parametrize("look", [0, 10**6])
+def test_each_string_in_any_of_its_passes(look: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A string goes to one of the passes chosen for the strings (the cheapest for it): one
+    that ends with the pass's byte, looked back from there, or one it continues after that
+    byte; with and without the look-back's weight, the answers are exact."""
+    monkeypatch.setattr(passes, "_LOOK", look)
+    rng = random.Random(4242)
+    for _ in range(10):
+        chunk = random_chunk(rng, rng.choice([10, 300]))
+        for name, rules in RULE_SETS.items():
+            matcher = Matcher(rules)  # a new plan, made under this weight
+            matcher.scan(random_chunk(rng, 50))  # planned on other bytes than those scanned
+            assert matcher.scan(chunk) == reference(matcher, chunk), name
+
+
 @st.composite
 def chunks(draw: st.DrawFn) -> bytes:
     parts = st.one_of(
@@ -210,7 +213,8 @@ def test_same_answers_as_the_exact_path(chunk: bytes) -> None:
 
 KEEP_PARTS = st.sampled_from(
     [r"^", r"^(KEEP|Keep)", r"(ed)?", r"[0-9]+", r" ", r"deploy", r"(?:x|yz)", r"\b", r"stage",
-     r"(?i:note)", r": ", r"[A-Z]", r"n", r"rr", r"%", r"/"]
+     r"(?i:note)", r": ", r"[A-Z]", r"n", r"rr", r"%", r"/", r"\d", r"\s*", r"\w", r"$",
+     r"(?i:[a-c]x)", r"[^x]", r"(?:|q)"]
 )  # fmt: skip
 
 
@@ -234,8 +238,9 @@ def test_any_plan_any_rules_same_answers(keep: list[str], sample: bytes, chunk: 
 @given(st.lists(st.lists(KEEP_PARTS, min_size=1, max_size=5).map("".join), max_size=4), chunks())
 def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> None:
     """The line-start forms of each pass (their shared leading items taken out, their
-    branches and optional items spread) match after a newline exactly where one of them
-    matches the line: the same lines, never fewer, never more."""
+    branches and optional items spread, a lookahead for the bytes a line must start with)
+    match after a newline exactly where one of them matches the line: the same lines, never
+    fewer, never more."""
     matcher = Matcher((*RULES, *extra_rules([f"^{k}" for k in keep], sorted(set(MARKERS)))))
     assert matcher._pre is not None
     pre = matcher._pre

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from itertools import product
 from typing import Any
 
+from .edges import edge
 from .rules import Rule
 
 if sys.version_info >= (3, 11):
@@ -40,6 +41,7 @@ __all__ = ["Lits", "Piece", "pieces"]
 Lits = frozenset[bytes]
 
 _MAX_SET = 24  # an exact-string set larger than this is no longer tracked
+_MAX_BEFORE = 96  # a look-back for more bytes before a literal than this rejects too little
 _MAX_RUN = 8  # a run of literal text forks into at most this many strings
 # Ops that look past the text of the line (or its ends): such a piece is never searched for
 # in the whole chunk, where the next line would be in view.
@@ -88,7 +90,9 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     anchored = bool(items) and items[0] == (_sre.AT, _sre.AT_BEGINNING)
     lowered = caseless and not refs and _lowerable(ops)
     # A case-sensitive piece's literals keep their case: upper-case ones are rare in logs.
-    cased = not caseless and not any(op is _sre.SUBPATTERN and av[1] & re.I for op, av in ops)
+    # A pattern that sets re.I for itself ("(?i)^no") ignores case all through.
+    cased = not caseless and not state.flags & re.I
+    cased = cased and not any(op is _sre.SUBPATTERN and av[1] & re.I for op, av in ops)
     exact, required = _analyze(items, not cased)
     literals = _better(_prune(exact) if exact is not None else None, required)
     if literals is not None and b"" in literals:
@@ -98,7 +102,9 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
     # piece at every position (a suffix of each match is a match of the suffix).
     at = next((k for k, (op, _) in enumerate(items) if op is _sre.LITERAL), None)
     suffix = not (refs or exotic or at is None) and at > 0
-    chunk_regex = _compile(items[at:] if suffix else items, state, scan_flags, folded=lowered)
+    caseless_scan = bool((flags | state.flags) & re.I) and not lowered
+    scan = _behind(items, at, state, caseless_scan) if suffix and at is not None else items
+    chunk_regex = _compile(scan, state, scan_flags, folded=lowered)
     # re skips ahead on a line to a piece's first byte only if that is a literal or a class;
     # else it tries the piece at every byte, and the suffix, from a literal, is the cheaper.
     pretest = suffix and not anchored and items[0][0] not in (_sre.LITERAL, _sre.IN)
@@ -117,6 +123,18 @@ def _piece(index: int, caseless: bool, items: list[Any], state: Any, flags: int)
         state=state,
         flags=scan_flags,
     )
+
+
+def _behind(items: list[Any], at: int, state: Any, caseless: bool) -> list[Any]:
+    """The items from the first literal (``at``) on, that literal run followed by a look-back
+    for it and the byte before it, which the items before must end with: "/" of "[12/40]" is
+    tried at every "/" of a path, and a look-back for "[0-9 \\t]/" rejects it at once."""
+    before, empty = edge(items[:at], caseless, last=True)
+    if before is None or empty or len(before) > _MAX_BEFORE:
+        return items[at:]
+    run = next((k for k in range(at, len(items)) if items[k][0] is not _sre.LITERAL), len(items))
+    back = [(_sre.IN, [(_sre.LITERAL, b) for b in sorted(before)]), *items[at:run]]
+    return [*items[at:run], (_sre.ASSERT, (-1, _sre_parse.SubPattern(state, back))), *items[run:]]
 
 
 def _compile(

@@ -7,8 +7,9 @@ The chunk is lowered once; then, over the whole chunk:
   ("time" for "timeout" and "timed out"; a literal containing another needs no pass of its
   own), in one ``re`` pass per byte of a small set of rare bytes (:func:`.passes.plan`; a
   byte rarer still is skipped to by ``bytes.find``);
-* one pass per flags for the line-start pieces of every rule whose literals are weak or
-  common words (``\\n`` and the pieces: ``^E0123 12:00:00.000 ``, ``^Deploying``);
+* one pass for the line-start pieces of every rule whose literals are weak or common words
+  (``\\n`` and the pieces: ``^E0123 12:00:00.000 ``, ``^Deploying``; the caseless ones
+  ignore case in their own scope), one more for each other set of flags;
 * a piece whose literals are single bytes ("%", "/"): by literal while they are rare in the
   chunk, else by a regex from its first literal byte on (re skips ahead to that byte).
 
@@ -24,7 +25,7 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
-from .linestart import line_start_regex
+from .linestart import line_start_regex, line_starts_regex
 from .literals import Lits, pieces
 from .passes import Plan, merge_literals, plan
 from .rules import Rule
@@ -35,6 +36,7 @@ __all__ = ["Prefilter"]
 # rare in the chunk (hits per byte, judged on a sample); else its regex scans the chunk.
 SPARSE = 1 / 2000
 _SAMPLE = 1 << 16  # bytes the plan is made from
+_SHARED = re.I | re.M  # the flags line-start groups may differ in and share one pass
 _DENSITY_SAMPLE = 1 << 13  # bytes a piece's single-byte literals are counted in, per chunk
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
@@ -127,7 +129,7 @@ class _Analysis:
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._pieces = [p for i, rule in enumerate(rules) for p in pieces(rule, i)]
         lits: dict[bytes, list[int]] = {}
-        anchored: dict[tuple[bool, int, int], list[int]] = {}
+        anchored: dict[tuple[bool, int, int, int], list[int]] = {}
         self._sparse: list[tuple[int, Lits]] = []
         self._by_regex: list[int] = []
         self._every: list[int] = []  # exotic pieces without literals: every line is a candidate
@@ -144,9 +146,10 @@ class _Analysis:
                 for lit in need[0]:
                     lits.setdefault(lit, []).append(k)
             elif p.anchored and not p.exotic:
-                # One pass for all the rules' pieces of the same flags (a piece that refers
-                # to its groups keeps to its rule's).
-                key = (p.lowered, p.flags, p.rule if p.refs else -1)
+                # One pass for all the rules' pieces of the same flags, those a pattern sets
+                # for itself too ("(?i)^no": the pass is compiled with one set); a piece that
+                # refers to its groups keeps to its rule's.
+                key = (p.lowered, p.flags, p.state.flags, p.rule if p.refs else -1)
                 anchored.setdefault(key, []).append(k)
             elif short:
                 need = (frozenset(x.lower() for x in p.literals or ()), False)
@@ -160,10 +163,19 @@ class _Analysis:
         # The passes for the search strings, planned from the bytes of the log itself.
         # One pass per flags for the line-start pieces, all of them candidates where one
         # matches (a line that truly starts with one of them: few, and each is then tried).
+        # The groups that differ in case alone share one pass over the text as it is.
         self._bol = [
             (line_start_regex([self._pieces[k] for k in ids]), ids, lowered)
-            for (lowered, _, _), ids in anchored.items()
+            for (lowered, flags, state, refs), ids in anchored.items()
+            if refs >= 0 or (flags | state) & ~_SHARED
         ]
+        shared = [ids for (_, f, s, r), ids in anchored.items() if r < 0 and not (f | s) & ~_SHARED]
+        if len(shared) > 1:
+            groups = [[self._pieces[k] for k in ids] for ids in shared]
+            self._bol.append((line_starts_regex(groups), [k for g in shared for k in g], False))
+        elif shared:
+            ids, lowered = shared[0], self._pieces[shared[0][0]].lowered
+            self._bol.append((line_start_regex([self._pieces[k] for k in ids]), ids, lowered))
         # Per piece: its rule, a search for its literals (on the line if cased, else on the
         # lowered line), a search for its suffix from its first literal (on the lowered line if
         # lowered), its regex. Each is cheaper than the next, and each one's lines are a

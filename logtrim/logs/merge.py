@@ -49,18 +49,24 @@ def merge(
     out = {t: stat for t, stat in templates.items() if t not in kept}
     out_tiers = {t: tiers.get(t, Kind.NOISE) for t in out}
     merged: set[bytes] = set()
-    for members in sets.values():
-        raw = [t for i in members for t in shapes[keys[i]]]
-        raw.sort(key=lambda t: -templates[t].size)
-        tpl = raw[0]
-        if len(raw) > 1:
-            tpl = _joined([keys[i][1] for i in members])
-            merged.add(tpl)
-        stats = [templates[t] for t in raw]
-        out[tpl] = TemplateStat(
-            sum(s.lines for s in stats), sum(s.size for s in stats), stats[0].example
-        )
-        out_tiers[tpl] = keys[members[0]][0]
+    # Higher tiers first: two tiers' groups can join to one text (``<n> done <*>``); the
+    # higher tier's keeps it, the other's shapes stay apart (one row each, none lost).
+    for members in sorted(sets.values(), key=lambda m: -keys[m[0]][0]):
+        tpl = _joined([keys[i][1] for i in members])
+        groups = [members] if tpl not in out else [[i] for i in members]
+        for group in groups:
+            raw = sorted(
+                (t for i in group for t in shapes[keys[i]]), key=lambda t: -templates[t].size
+            )
+            tpl = raw[0]
+            if len(raw) > 1:
+                tpl = _joined([keys[i][1] for i in group])
+                merged.add(tpl)
+            stats = [templates[t] for t in raw]
+            out[tpl] = TemplateStat(
+                sum(s.lines for s in stats), sum(s.size for s in stats), stats[0].example
+            )
+            out_tiers[tpl] = keys[group[0]][0]
     return out, out_tiers, merged
 
 
