@@ -10,7 +10,7 @@ from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine import baseline as bl
+from logtrim.engine import shaper as bl
 from logtrim.engine.baseline import Baseline, Shapes, shape_hash
 from logtrim.engine.templates import coarse, template_uncached
 from logtrim.engine.variables import Variables, known_by_skeleton
@@ -69,6 +69,7 @@ def _data(lines: list[str], prefix: str = "") -> bytes:
     st.sampled_from((16 << 20, 3000)),
     st.booleans(),
     st.booleans(),
+    st.booleans(),
 )
 def test_new_lines_and_shapes_are_those_of_the_per_line_form(
     good: list[str],
@@ -79,13 +80,15 @@ def test_new_lines_and_shapes_are_those_of_the_per_line_form(
     cache_bytes: int,
     handover: bool,
     tasklog: bool,
+    keep: bool,
 ) -> None:
     good_data = _data(good, TASK_PREFIX if tasklog else "")
     run_data = _data(run, TASK_PREFIX if tasklog else "")
     good_lines = good_data.split(b"\n")[:-1]
     run_lines = run_data.split(b"\n")[:-1]
     with patch.object(bl, "_CACHE_MAX", cache_max), patch.object(bl, "_CACHE_BYTES", cache_bytes):
-        loaded = Shapes(tasklog=tasklog)
+        # ``keep``: the loading Shaper keeps its shapes' texts, handed over with its cache.
+        loaded = Shapes(tasklog=tasklog, keep=keep)
         for chunk in line_chunks(split(good_data, cuts)):
             loaded.feed(chunk)
         known = _shapes_of(good_lines, tasklog)

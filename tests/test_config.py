@@ -259,6 +259,15 @@ def test_an_unknown_logtrim_variable_is_a_warning_naming_the_setting_meant(
     assert b"using ********" in result.stdout
 
 
+def test_a_typo_is_never_told_to_mean_a_variable_of_the_tests(tmp_path: Path) -> None:
+    """The tests' and benchmarks' switches are known (no warning), never suggested."""
+    env = {"LOGTRIM_CORPU": "x", "LOGTRIM_CORPUS": "/tmp", "LOGTRIM_NO_FORKS": "1"}
+    result = _run(["run", "--artifact", str(tmp_path / "a.zst"), "--", "true"], tmp_path, env)
+    warnings = [line for line in result.stderr.decode().splitlines() if "warning" in line]
+    assert len(warnings) == 2
+    assert not any("CORPUS" in w or "NO_FORK'" in w for w in warnings), warnings
+
+
 def test_config_and_regex_mistakes_are_told_as_typed(tmp_path: Path) -> None:
     """``--config DIR`` says it is a directory; a bad pattern is quoted as typed (no doubled
     backslashes); each is exit 2 before the command starts."""

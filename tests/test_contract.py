@@ -395,6 +395,15 @@ def test_short_secret_not_masked_with_warning(run_logtrim: RunLogtrim) -> None:
     assert b"shorter than 4" in result.stderr
 
 
+def test_a_short_value_declared_again_and_again_is_told_once(run_logtrim: RunLogtrim) -> None:
+    """A script that declares the same short value in a loop gets one warning, not one per
+    declaration (a second, other short value gets its own)."""
+    lines = ["echo '::add-mask::ab1'"] * 20 + ["echo '::add-mask::cd2'", "echo done"]
+    result = run_logtrim("--ci", "github", "--", "sh", "-c", "; ".join(lines))
+    assert result.code == 0
+    assert result.stderr.count(b"shorter than 4") + result.stdout.count(b"shorter than 4") == 2
+
+
 @pytest.mark.parametrize("command", [["true"], ["false"], ["sleep", "0.3"]])
 def test_short_secret_warning_without_output(run_logtrim: RunLogtrim, command: list[str]) -> None:
     """The warning does not wait for the child's first line: a silent step gets it too."""

@@ -341,6 +341,19 @@ def test_pty_child_sees_a_terminal(run_logtrim: RunLogtrim) -> None:
     assert result.archive.index(b"tty True") < result.archive.index(b"from stderr")
 
 
+def test_pty_keeps_the_bytes_and_masks_a_secret_over_several_lines(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A terminal would write each newline as CR LF: the archive would not hold what the
+    step wrote, and a secret over several lines (a PEM key) would no longer match."""
+    key = "-----BEGIN KEY-----\nMIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy\n-----END KEY-----"
+    code = "import os\nprint('start'); print(os.environ['PEMK']); print('end')\n"
+    result = run_logtrim("--pty", "--mask-env", "PEMK", "--", *py(code), env={"PEMK": key})
+    assert result.code == 0
+    assert result.archive == b"start\n********\n********\n********\nend\n"
+    assert b"MIIB" not in result.stdout and b"BEGIN KEY" not in result.stdout
+
+
 def test_without_pty_child_sees_pipes(run_logtrim: RunLogtrim) -> None:
     """Without --pty the step's output is a pipe, as under Octopus."""
     result = run_logtrim("--", *py("import sys; print('ERROR: tty', sys.stdout.isatty())"))

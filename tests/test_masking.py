@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Sequence
+
+from hypothesis import given
+from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.mask import MASK, Masker
+from logtrim.engine.matcher import Database
 from logtrim.engine.policy import Policy
 
 
@@ -16,6 +21,17 @@ def test_masks_plain_and_base64_forms() -> None:
     m = Masker(["s3cr3t-value"])
     b64 = base64.b64encode(b"s3cr3t-value")
     assert m.mask(b"a s3cr3t-value b " + b64) == b"a " + MASK + b" b " + MASK
+
+
+def test_a_secret_over_several_lines_is_masked_with_either_line_ending() -> None:
+    """A terminal or a Windows tool prints ``\\n`` as ``\\r\\n`` (and a value read with
+    ``\\r\\n`` may be printed with ``\\n``): the secret is the same."""
+    for secret, printed in (("first-line\nsecond-line", "first-line\r\nsecond-line"),
+                            ("first-line\r\nsecond-line", "first-line\nsecond-line")):  # fmt: skip
+        masker = Masker([secret])
+        masked = masker.mask(b"before " + printed.encode() + b" after")
+        assert b"first-line" not in masked and b"second-line" not in masked
+        assert masked.startswith(b"before ") and masked.endswith(b" after")
 
 
 def test_short_values_refused() -> None:
@@ -114,3 +130,61 @@ def test_masked_lines_stay_shown() -> None:
     core = Core(Policy(head=0, masks=("visible-secret",)))
     _, console = feed_all(core, [b"copy\n" * 50 + b"ERROR: visible-secret failed\n"])
     assert b"ERROR: ******** failed\n" in console
+
+
+class _Counting:
+    """The real compiler, counting the databases it builds."""
+
+    def __init__(self) -> None:
+        self.real = compiler()
+        self.built = 0
+
+    def rules(
+        self, patterns: Sequence[bytes], caseless: Sequence[bool], *, optional: bool = False
+    ) -> Database | None:
+        return None
+
+    def literals(self, values: Sequence[bytes], *, caseless: bool = False) -> Database | None:
+        self.built += 1
+        return None if self.real is None else self.real.literals(values, caseless=caseless)
+
+
+def test_secrets_learned_one_by_one_compile_once() -> None:
+    """A log declaring its secrets one by one (a report learns a whole file's before reading
+    it) builds the matcher once, not once per secret: quadratic in their number (issue 17)."""
+    counting = _Counting()
+    m = Masker(compiler=counting)
+    secrets = [f"ManySecret-{i:05d}-xyz" for i in range(200)]
+    for secret in secrets:
+        m.add(secret)
+    assert m.max_len == max(len(f) for f in m.forms)
+    text = " ".join(secrets).encode()
+    assert m.mask(text) == b" ".join([MASK] * len(secrets))
+    assert counting.built == 1
+    m.add("one-more-secret")
+    assert m.mask(b"x one-more-secret ManySecret-00000-xyz") == b"x " + MASK + b" " + MASK
+    assert counting.built == 2
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.text("ab\n", min_size=1, max_size=6),
+            st.binary(max_size=20).map(lambda b: b.replace(b"c", b"ab")),
+        ),
+        max_size=8,
+    )
+)
+def test_learning_then_masking_as_learning_all_at_once(steps: list[tuple[str, bytes]]) -> None:
+    """Masks interleaved with adds give what a masker holding the secrets so far gives."""
+    m = Masker(compiler=compiler())
+    known: list[str] = []
+    for secret, data in steps:
+        m.add(secret)
+        known.append(secret)
+        fresh = Masker(known, compiler=compiler())
+        assert (m.mask(data), m.max_len, m.multiline) == (
+            fresh.mask(data),
+            fresh.max_len,
+            fresh.multiline,
+        )

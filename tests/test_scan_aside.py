@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Result, RunLogtrim
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_properties import LINES, LONG, run_core
 
@@ -105,6 +105,13 @@ _SHARES = st.floats(min_value=0.0, max_value=1.0)
     st.lists(st.one_of(LINES, st.just(LONG)), max_size=60).map(b"".join),
     st.lists(st.tuples(st.integers(min_value=1, max_value=700), _SHARES), max_size=30),
     st.sampled_from([(), ("careful",), ("boom\nWARNING: care",)]),  # one over two lines
+)
+# A chunk that ends inside a line, and a share of 0 for the next block: the line it
+# carries on is still scanned whole here (not its start here and its rest aside).
+@example(
+    b"copying file 0001.dat\n" * 300 + b"Uploading 45%\n" + b"ERROR: boom\n",
+    [(6606, 0.0), (50, 0.0)],  # the second chunk starts with "ing 45%": past the verbatim part
+    (),
 )
 def test_hits_from_aside_change_nothing(
     data: bytes, cuts: list[tuple[int, float]], secrets: tuple[str, ...]

@@ -226,14 +226,14 @@ def test_a_failed_second_process_leaves_the_report_as_it_is(
     """When the process counting a plain log's second half fails on the way (here: as it
     makes its share of the templates), this one counts that half itself: same report."""
     import logtrim.logs.stats as stats_module
-    from logtrim.engine.counting import TemplateCounter
+    from logtrim.engine.counting import Shared, TemplateCounter
 
     path = tmp_path / "plain.log"
     path.write_bytes(noisy_log(300_000))
     serial = to_json(compute([open_input(str(path))]), top=0)
     share = TemplateCounter.share
 
-    def failing(counter: TemplateCounter, parity: int) -> dict[bytes, bytes]:
+    def failing(counter: TemplateCounter, parity: int) -> Shared:
         if parity == 1:  # the forked process's share
             raise MemoryError
         return share(counter, parity)

@@ -119,9 +119,9 @@ def _same_as_by_lines(records: list[Record], data: bytes) -> bool:
 def test_chunks_group_as_lines_do(
     cuts: list[int], newline: bytes, skip: int, levels: tuple[str, ...]
 ) -> None:
-    """``feed_chunk`` gives the records ``feed`` gives, runs aside, however cut: also with
-    CRLF line ends, a lone CR, a log without its header and one without a final newline, and
-    with other levels than Verbose in runs."""
+    """``feed_chunk`` gives the records ``feed`` gives, runs aside, however cut, and as many
+    lines: also with CRLF line ends, a lone CR, a log without its header and one without a
+    final newline, and with other levels than Verbose in runs."""
     data = LOG[skip * 37 : 60_000].replace(b"\n", newline)
     data = data.replace(b"Verbose  |   Guided", b"Verbose  |   Guided\n" + b" " * 20 + b"|")
     pieces = [data[a:b] for a, b in itertools.pairwise([0, *sorted(cuts), len(data)])]
@@ -130,6 +130,7 @@ def test_chunks_group_as_lines_do(
     records = [r for chunk in line_chunks(pieces) for r in grouper.feed_chunk(chunk)]
     records += list(grouper.flush())
     assert _same_as_by_lines(records, data)
+    assert sum(r.lines for r in records) == len(data.splitlines())  # a run's, when asked
     if newline != b"\rx\n":
         assert any(r.kind == RUN for r in records)
         in_runs = any(r.kind == RUN and b"   Info     |" in r.data for r in records)

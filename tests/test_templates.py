@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pickle
+from typing import Any
 
 from conftest import split
 from hypothesis import given, settings
@@ -186,3 +187,40 @@ def test_any_chunking_counts_the_same(
     for piece in split(data, cuts):
         pieces.feed(piece)
     assert sum(stat.size for stat in pieces.result().values()) == len(data)
+
+
+class _ShortKeys(TemplateCounter):
+    KEY_MAX = 12  # lines past it are common here
+
+
+def _one_by_one(data: bytes, key_max: int) -> list[tuple[bytes, int, int, bytes]]:
+    """What counting means, line by line: each line templated on its first ``key_max``
+    bytes (digits as 0), its newline in its size; templates in the order they come."""
+    out: dict[bytes, list[Any]] = {}
+    for line in data.splitlines(keepends=True):
+        key = coarse(line.rstrip(b"\n")[:key_max])
+        entry = out.setdefault(template_uncached(key), [0, 0, key])
+        entry[0] += 1
+        entry[1] += len(line)
+    return [(tpl, lines, size, key) for tpl, (lines, size, key) in out.items()]
+
+
+@given(
+    st.lists(st.lists(_ALPHABET, max_size=30).map(bytes), max_size=40),
+    st.lists(st.integers(0, 10_000)),
+    st.booleans(),
+)
+def test_long_lines_count_on_their_first_bytes_however_chunked(
+    lines: list[bytes], cuts: list[int], newline_at_end: bool
+) -> None:
+    """Lines past KEY_MAX, among others, in chunks cut at any line starts: each counts under
+    the template of its first KEY_MAX bytes, in the order a line-by-line count gives."""
+    data = b"\n".join(line.replace(b"\n", b"") for line in lines)
+    data += b"\n" if newline_at_end and lines else b""
+    starts = [0, *(i + 1 for i, byte in enumerate(data) if byte == 10)]
+    at = sorted({starts[c % len(starts)] for c in cuts})
+    counter = _ShortKeys(fold_at=7)
+    for a, b in zip([0, *at], [*at, len(data)], strict=True):
+        counter.feed(data[a:b])
+    assert _figures(counter) == _one_by_one(data, _ShortKeys.KEY_MAX)
+    assert counter.lines == len(data.splitlines())

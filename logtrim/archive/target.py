@@ -35,8 +35,11 @@ def _kind(mode: int) -> str:
     return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
 
 
-def check(path: Path, *, force: bool, option: str = "--artifact") -> None:
-    """Raise :class:`UsageError` when ``path`` must not be replaced by an archive."""
+def check(
+    path: Path, *, force: bool, option: str = "--artifact", force_name: str = "--force"
+) -> None:
+    """Raise :class:`UsageError` when ``path`` must not be replaced by an archive
+    (``force_name``: how the message names ``force``)."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -54,7 +57,9 @@ def check(path: Path, *, force: bool, option: str = "--artifact") -> None:
             raise UsageError(f"{option}: {path} is a symbolic link to {_kind(points)}")
         if force:
             return
-        raise UsageError(f"{option}: {path} is a symbolic link (use --force to replace the link)")
+        raise UsageError(
+            f"{option}: {path} is a symbolic link (use {force_name} to replace the link)"
+        )
     if not stat.S_ISREG(st.st_mode):
         raise UsageError(f"{option}: {path} is {_kind(st.st_mode)}")
     if force or st.st_size == 0:
@@ -65,7 +70,7 @@ def check(path: Path, *, force: bool, option: str = "--artifact") -> None:
         raise UsageError(f"{option}: cannot read {path}: {exc.strerror}") from None
     if not archive:
         raise UsageError(
-            f"{option}: {path} exists and is not a zstd archive (use --force to overwrite it)"
+            f"{option}: {path} exists and is not a zstd archive (use {force_name} to overwrite it)"
         )
 
 

@@ -21,6 +21,7 @@ from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
 from ..engine.baseline import SHAPE_CAP, Shaper, Shapes
 from ..logs.inputs import open_detected, open_input
+from . import halves
 from .store import MAGIC, decode, read_index
 
 #: The most a baseline input gives (as text): about 10 s of shaping at most.
@@ -80,7 +81,16 @@ def _load_one(
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
     # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.
-    mine = Shapes(shapes.cap, tasklog=is_task)
+    mine = Shapes(shapes.cap, tasklog=is_task, keep=last is not None)
+    done = None
+    if not trailer_shapes and text is None and (inp.size or 0) <= MAX_READ and halves.forkable():
+        done = halves.load(inp, chunks, mine)  # on two cores, if large and plain
+    if done is False:  # a cap was reached: the order counts, read it in one pass
+        inp = open_input(path)
+        is_task, chunks = open_detected(inp)
+        mine = Shapes(shapes.cap, tasklog=is_task, keep=last is not None)
+    elif done:
+        chunks = iter(())
     read = 0
     for chunk in chunks:
         if not trailer_shapes:

@@ -71,7 +71,12 @@ def trim(
     verbatim: Annotated[str | None, option(Settings.verbatim)] = None,
     binary: BinaryOption = False,
     force: Annotated[
-        bool, typer.Option("--force", help="Replace an --artifact that is not a zstd archive.")
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace an --artifact that is not a zstd archive;"
+            " with -o DIR, the files it names.",
+        ),
     ] = False,
     baseline: Annotated[str | None, option(Settings.baseline)] = None,
 ) -> None:

@@ -25,34 +25,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
-from hashlib import blake2b
 from itertools import accumulate, compress, count
+from operator import not_
 
-from .counting import TemplateCounter
+from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
-from .variables import Variables, known_by_skeleton
+from .variables import FIRST_CAP, Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
 SHAPE_CAP = 1 << 17
-KEY_MAX = TemplateCounter.KEY_MAX
-_CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
-_CACHE_BYTES = 16 << 20  # and their bytes at most (a line is up to KEY_MAX bytes)
-# Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
-# ``[ \t]+`` with a single space left alone: far fewer matches, the same result; it starts
-# with a char class, so ``re`` still skips to candidates with its fast scan.
-_BLANKS = re.compile(rb"[ \t](?:[ \t]+|(?<=\t))")
-# A raw task log's entry prefix (time, level, bar) and continuation bar: a step's
-# own line carries neither, so a task-log baseline is shaped without them.
-_TASKLOG_PREFIX = re.compile(
-    rb"^(?:\xef\xbb\xbf)?(?:(?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*\s+[A-Za-z]+)?[ \t]*\| ?",
-    re.M,
-)
-
-
-def shape_hash(shape: bytes) -> int:
-    """The 64-bit hash of a shape, the same in every process."""
-    return int.from_bytes(blake2b(shape, digest_size=8).digest(), "little")
 
 
 def shape_of(line: bytes) -> bytes:
@@ -74,96 +56,31 @@ def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[i
     return out
 
 
-def split_keys(chunk: bytes) -> list[bytes]:
-    """The digit-free form of each line of a whole-line chunk, cut to :data:`KEY_MAX`."""
-    keys = coarse(chunk).split(b"\n")
-    if keys and not keys[-1]:
-        keys.pop()
-    if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
-        keys = [k[:KEY_MAX] for k in keys]
-    return keys
-
-
-class Shaper:
-    """Maps digit-free lines to shape hashes, the regex run once per distinct line."""
-
-    def __init__(self, tasklog: bool = False) -> None:
-        self.tasklog = tasklog  # input lines carry a raw task log's prefix
-        self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
-        # Lines shaped by another Shaper of the same kind (the baseline's load), not met here
-        # yet: taken over (popped) when met. Counts in the cache's bounds; dropped at a clear.
-        self.prior: dict[bytes, int] = {}
-        self._bytes = 0  # of the cache's and the prior's lines
-        # shape hash -> shape, of the last call's lines (b"" for one the caller said it has)
-        self.texts: dict[int, bytes] = {}
-
-    def take(self, prior: dict[bytes, int]) -> None:
-        """Start with ``prior`` (another Shaper's :attr:`cache`, of the same kind: its lines
-        then need no regex here)."""
-        self.prior = prior
-        self._bytes += sum(map(len, prior))
-
-    def learn(
-        self, distinct: set[bytes], have: set[int] | frozenset[int] = frozenset()
-    ) -> tuple[dict[bytes, int], bool]:
-        """Shape the lines of ``distinct`` (digit-free, no newline) the cache lacks: ``({key:
-        hash} of those, whether the cache started anew)``. Every line of ``distinct`` is in
-        :attr:`cache` afterwards: past its bound the cache starts anew with ``distinct``.
-        ``have``: shapes whose text the caller needs not (from :attr:`prior` only)."""
-        cache, prior = self.cache, self.prior
-        missing = distinct.difference(cache)  # in C: a set minus a dict's keys
-        if not missing:
-            self.texts = {}
-            return {}, False
-        reused = {k: prior.pop(k) for k in missing.intersection(prior)} if prior else {}
-        if reused:
-            missing.difference_update(reused)
-        size = sum(map(len, missing))
-        held = len(cache) + len(prior) + len(reused)
-        cleared = held + len(missing) > _CACHE_MAX or self._bytes + size > _CACHE_BYTES
-        if cleared:
-            cache.clear()
-            prior.clear()
-            self._bytes = size = sum(map(len, distinct))
-            missing = distinct.difference(reused)
-        else:
-            self._bytes += size
-        # A prior line's hash is known; its text is needed once per shape the caller lacks.
-        texts = dict.fromkeys(reused.values(), b"")
-        wanted = {h: k for k, h in reused.items() if h not in have}
-        keys = [*missing, *wanted.values()]
-        learned: dict[bytes, int] = {}
-        if keys:
-            joined = b"\n".join(keys)
-            if self.tasklog:
-                joined = _TASKLOG_PREFIX.sub(b"", joined)
-            shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
-            shapes = list(map(bytes.strip, shapes))
-            hashes = list(map(shape_hash, shapes))
-            learned = dict(zip(keys[: len(missing)], hashes, strict=False))
-            texts.update(zip(hashes, shapes, strict=True))
-        self.texts = texts
-        cache.update(learned)
-        cache.update(reused)
-        learned.update(reused)
-        return learned, cleared
-
-
 class Shapes:
     """A set of shape hashes, built from whole-line chunks (a baseline, or a run's own lines)."""
 
-    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False) -> None:
+    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False, keep: bool = False) -> None:
         self.cap = cap
         self.hashes: set[int] = set()
         self.full = False  # the cap was reached: some shapes were not added
-        self.shaper = Shaper(tasklog)  # its cache: the lines already added
+        self.shaper = Shaper(tasklog, keep=keep)  # its cache: the lines already added
         self._variables = Variables()  # which token positions vary (engine/variables.py)
 
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
         if chunk:
-            self.shaper.learn(set(split_keys(chunk)))
+            self.feed_keys(set(split_keys(chunk)))
+
+    def feed_keys(self, keys: set[bytes]) -> None:
+        """:meth:`feed` for lines already in key form (:func:`split_keys`)."""
+        if keys:
+            self.shaper.learn(keys)
             self.add_shapes(self.shaper.texts)
+
+    def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
+        """Add lines another Shapes' Shaper of the same kind shaped (:meth:`Shaper.adopt`)."""
+        self.shaper.adopt(pairs, texts)
+        self.add_shapes(texts)
 
     def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
@@ -183,6 +100,12 @@ class Shapes:
             for _ in range(len(mine) - self.cap):
                 mine.pop()
             self.full = True
+
+    @property
+    def capped(self) -> bool:
+        """A cap was reached (shapes left out, or values of tokens not remembered): which
+        ones depends on the order the lines came in."""
+        return self.full or len(self._variables.first) >= FIRST_CAP
 
     def __len__(self) -> int:
         return len(self.hashes)
@@ -219,8 +142,8 @@ class Baseline:
             and known is not None
             and known.issuperset(prior.cache.values())
         ):
-            self._shaper.take(prior.cache)
-            prior.cache = {}
+            self._shaper.take(prior.cache, prior.shapes)
+            prior.cache, prior.shapes = {}, None
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
         # The rest of the cache's lines: a chunk of those only needs their hashes looked up.
         self._old: set[bytes] = set()
@@ -248,35 +171,53 @@ class Baseline:
 
     def new_lines(self, chunk: bytes) -> list[int]:
         """The indexes of the new lines of a whole-line chunk (0 = its first line)."""
-        if not chunk:
-            return []
-        keys = coarse(chunk).split(b"\n")
-        if keys and not keys[-1]:
-            keys.pop()
-        # Most chunks of a run hold only lines met before, none of them new: one look-up per
-        # line, no set of the chunk built (a line past KEY_MAX is never in ``_old``: its key
-        # is cut, below).
-        old = self._old
-        if old.issuperset(keys):
-            return []
-        if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
-            keys = [k[:KEY_MAX] for k in keys]
-        distinct = set(keys)
-        distinct.difference_update(old)  # what is left: new lines, and lines not met yet
-        fresh = self._new_keys(distinct)
-        if not fresh:
-            return []
-        return list(compress(count(), map(fresh.__contains__, keys)))
+        return self._new_in(chunk)[0]
 
     def new_offsets(self, chunk: bytes) -> list[int]:
         """Where each new line of a whole-line chunk starts (its byte offset), in order."""
-        indexes = self.new_lines(chunk)
+        indexes, keys = self._new_in(chunk)
         if not indexes:
             return []
-        # Line ends from the lengths, summed in C (a key may be cut: use the lines).
-        ends = list(accumulate(map(len, chunk.split(b"\n"))))
+        # Line ends from the lengths (a key is as long as its line), summed in C.
+        ends = list(accumulate(map(len, keys[: indexes[-1]])))
         return [ends[i - 1] + i if i else 0 for i in indexes]
+
+    def _new_in(self, chunk: bytes) -> tuple[list[int], list[bytes]]:
+        """:meth:`new_lines`, and the chunk's keys (uncut)."""
+        if not chunk:
+            return [], []
+        keys = coarse(chunk).split(b"\n")
+        if keys and not keys[-1]:
+            keys.pop()
+        # Most lines of a run were met before and are not new: one look-up per line, no set
+        # of the chunk built (a line past KEY_MAX is never in ``_old``: its key is cut,
+        # below). Then only the rest are looked at (new lines, lines not met yet).
+        old = self._old
+        met = list(map(old.__contains__, keys))
+        if all(met):
+            return [], keys
+        at = list(compress(count(), map(not_, met)))
+        rest = list(map(keys.__getitem__, at))
+        if max(map(len, rest)) > KEY_MAX:
+            rest = [k[:KEY_MAX] for k in rest]
+        fresh = self._new_keys(set(rest).difference(old))
+        if not fresh:
+            return [], keys
+        return list(compress(at, map(fresh.__contains__, rest))), keys
 
     def is_new(self, line: bytes) -> bool:
         """Whether one line is new (:meth:`new_lines` is the fast way for many)."""
         return bool(self.new_lines(line.rstrip(b"\n")))
+
+
+__all__ = [
+    "KEY_MAX",
+    "SHAPE_CAP",
+    "Baseline",
+    "Shaper",
+    "Shapes",
+    "shape_hash",
+    "shape_of",
+    "split_keys",
+    "template_hashes",
+]

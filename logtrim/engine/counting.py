@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
-from itertools import compress, repeat
-from operator import is_
+from itertools import compress, islice, repeat
+from operator import is_, not_
+from typing import NamedTuple
 
 from .templates import coarse, templates_of
 
@@ -23,6 +24,15 @@ class TemplateStat:
     lines: int
     size: int  # bytes, newlines included
     example: bytes
+
+
+class Shared(NamedTuple):
+    """Templates of ``distinct`` lines (:meth:`TemplateCounter.share`): the lines and their
+    templates, each joined with newlines."""
+
+    distinct: int
+    keys: bytes
+    templates: bytes
 
 
 class TemplateCounter:
@@ -48,6 +58,7 @@ class TemplateCounter:
         self.batch = batch  # distinct lines templated at once: bounds the bulk path's memory
         self._pending = 0  # bytes fed since the distinct lines were last looked at
         self._held = 0  # distinct lines held then
+        self._held_bytes = 0  # the bytes of the distinct lines held now
         self._first: int | None = None  # new distinct lines in the first look after a fold
         self._beyond: Counter[bytes] = Counter()  # bytes of long lines past their key
         self._keys: Counter[bytes] = Counter()
@@ -64,13 +75,22 @@ class TemplateCounter:
         last = lines.pop()
         if last:
             lines.append(last)
-        if len(chunk) > self.KEY_MAX and max(map(len, lines)) > self.KEY_MAX:
-            self._cut_long(lines)
+        keys = self._keys
+        held = len(keys)
+        # Counter.update from a list is a C loop.
+        keys.update(lines)
+        # Only the new keys are measured, not every line: for the bytes held, and for a line
+        # past KEY_MAX (a new key: the keys held are cut).
+        fresh = len(keys) - held
+        if fresh:
+            sizes = list(map(len, islice(reversed(keys), fresh)))
+            if max(sizes) > self.KEY_MAX:
+                self._recount_cut(lines, fresh)
+                sizes = list(map(len, islice(reversed(keys), len(keys) - held)))
+            self._held_bytes += sum(sizes)
         if last:
             self._unterminated[lines[-1]] += 1
         self.lines += len(lines)
-        # Counter.update from a list is a C loop.
-        self._keys.update(lines)
         self._pending += len(chunk)
         if len(self._keys) > self.fold_at:
             self._fold()
@@ -84,12 +104,22 @@ class TemplateCounter:
         self._pending = 0
         held = len(self._keys)
         fresh, self._held = held - self._held, held
-        if sum(map(len, self._keys)) > self.fold_bytes:  # a C loop
+        if self._held_bytes > self.fold_bytes:
             self._fold()
         elif self._first is None:
             self._first = fresh
         elif fresh * 4 >= self._first * 3:
             self._fold()
+
+    def _recount_cut(self, lines: list[bytes], fresh: int) -> None:
+        """Count ``lines`` (just counted, ``fresh`` of them new keys) anew, cut to KEY_MAX:
+        their keys in the order they come in, as if counted cut at once."""
+        keys = self._keys
+        keys.subtract(lines)
+        for key in list(islice(reversed(keys), fresh)):
+            del keys[key]
+        self._cut_long(lines)
+        keys.update(lines)
 
     def _cut_long(self, lines: list[bytes]) -> None:
         limit = self.KEY_MAX
@@ -100,7 +130,7 @@ class TemplateCounter:
 
     def _fold(self) -> None:
         keys, beyond = self._keys, self._beyond
-        self._pending = self._held = 0
+        self._pending = self._held = self._held_bytes = 0
         self._first = None
         if not keys:
             self._known.clear()
@@ -147,19 +177,25 @@ class TemplateCounter:
                 fields.clear()  # (a C loop, once a batch)
             yield from templates_of(keys[start : start + self.batch], cache=fields)
 
-    def share(self, parity: int) -> dict[bytes, bytes]:
+    def share(self, parity: int) -> Shared:
         """Template now the held lines whose hash has this parity (0 or 1), and return
         their templates: two processes that counted two parts of one log each take one
         parity and hand the other theirs, so a line held by both meets the regex once."""
-        mine = [key for key in self._keys if hash(key) & 1 == parity]
-        table = dict(zip(mine, self._in_batches(mine), strict=True))
-        self._known.update(table)
-        return table
+        keys = self._keys
+        odd = map((1).__and__, map(hash, keys))  # C loops, as below
+        mine = list(compress(keys, odd if parity else map(not_, odd)))
+        made = list(self._in_batches(mine))
+        self._known.update(zip(mine, made, strict=True))
+        # Lines hold no newline, nor do their templates: two joined blobs pickle at memcpy
+        # speed, where a dict of them goes entry by entry.
+        return Shared(len(mine), b"\n".join(mine), b"\n".join(made))
 
-    def learn(self, known: dict[bytes, bytes]) -> None:
+    def learn(self, shared: Shared) -> None:
         """Templates made elsewhere (another process's :meth:`share`) of lines this one may
         hold: its next fold looks them up."""
-        self._known.update(known)
+        if shared.distinct:
+            keys, templates = shared.keys.split(b"\n"), shared.templates.split(b"\n")
+            self._known.update(zip(keys, templates, strict=True))
 
     def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
         """Counts made elsewhere (another process) of other lines."""

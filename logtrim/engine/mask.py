@@ -2,7 +2,7 @@
 
 Each secret is masked in every *form* it can take in the output (see docs/masking.md):
 
-* its UTF-8 bytes;
+* its UTF-8 bytes (over several lines: also with the other line ending, ``\\r\\n`` or ``\\n``);
 * its base64 (standard alphabet), whole and padded, as a service message's attribute carries it;
 * its base64 inside a longer base64 text, at each of the three byte alignments (offset 0, 1
   and 2 within a group of three), with the edge characters that also depend on the
@@ -26,6 +26,17 @@ from .matcher import Compiler, Database
 MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
 MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
+
+
+def line_endings(raw: bytes) -> list[bytes]:
+    """``raw``, and a secret over several lines also with its other line ending: a terminal
+    (``--pty``) or a Windows tool prints ``\\n`` as ``\\r\\n``, a Unix tool may print a value
+    read with ``\\r\\n`` as ``\\n``."""
+    if b"\n" not in raw:
+        return [raw]
+    lf = raw.replace(b"\r\n", b"\n")
+    crlf = lf.replace(b"\n", b"\r\n")
+    return [raw, *(form for form in (lf, crlf) if form != raw)]
 
 
 def base64_forms(raw: bytes) -> list[bytes]:
@@ -55,6 +66,10 @@ class Masker:
         self._hs: Database | None = None
         self._re: re.Pattern[bytes] | None = None
         self._lengths: list[int] = []  # per form, by the id the compiled database reports
+        # Compiled at the first look after an add, not per add: a log that declares its
+        # secrets one by one (a plain file's report learns them all before reading) would
+        # otherwise compile a growing pattern per secret, quadratic in their number.
+        self._stale = False
         self.max_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
         self.multiline = False
@@ -78,21 +93,20 @@ class Masker:
                     refused.append(value)
                 continue
             raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
-            new += [raw, *base64_forms(raw)]
-        changed = False
+            for form in line_endings(raw):
+                new += [form, *base64_forms(form)]
         for form in new:
             if form not in self._seen:
                 self._seen.add(form)
                 self._secrets.append(form)
-                changed = True
-        if changed:
-            self._compile()
+                self.max_len = max(self.max_len, len(form))
+                self.multiline = self.multiline or b"\n" in form
+                self._stale = True
         return refused
 
     def _compile(self) -> None:
+        self._stale = False
         self._lengths = [len(s) for s in self._secrets]
-        self.max_len = max(self._lengths)
-        self.multiline = any(b"\n" in s for s in self._secrets)
         # Longest first: at one position the longest secret wins, and it covers the others.
         ordered = sorted(self._secrets, key=len, reverse=True)
         self._re = re.compile(b"(?=(" + b"|".join(re.escape(s) for s in ordered) + b"))")
@@ -115,6 +129,8 @@ class Masker:
         return merged
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
+        if self._stale:
+            self._compile()
         found: list[tuple[int, int]] = []
         if self._hs is not None:
             lengths = self._lengths

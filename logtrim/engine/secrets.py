@@ -32,10 +32,14 @@ class Secrets:
         self.matcher = matcher
         self._notes = notes
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
+        self._refused: set[str] = set()  # said once each (a script may declare one often)
 
     def add(self, *values: str) -> None:
         forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
         for value in self.masker.add(*values, forms=forms):
+            if value in self._refused:
+                continue
+            self._refused.add(value)
             self._notes.append(
                 f"not masking a value of {len(value)} characters: "
                 f"shorter than {MIN_LENGTH} (as the CI servers)"

@@ -13,6 +13,7 @@ or archive error never reaches the app; records then go to the console unfiltere
 from __future__ import annotations
 
 import logging
+import math
 import os
 import threading
 import time
@@ -24,10 +25,8 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
 from .._log import say
-from .._sizes import parse_size
 from ..archive import DEFAULT_LEVEL
 from ..dialects.base import Print
-from ..engine.policy import Policy
 from ..engine.rules import Kind
 from ..run.actions import carry_out
 from .console import Console
@@ -59,6 +58,12 @@ class LogtrimHandler(logging.Handler):
     successful runs per name (see ``logtrim run --history``). Other keywords are
     :class:`Policy` fields (``head``, ``context``, ``tail``, ``keep``, ``masks``...). Set
     ``exit_code`` before shutdown to report a failure (the failure tail is then shown).
+
+    Every argument is checked here, by the command line's rules, before anything is opened:
+    an unknown keyword is a ``TypeError``, a bad value (a negative count, a bad regular
+    expression) a ``ValueError`` naming it. An existing ``artifact`` that is not a zstd
+    archive is refused with ``FileExistsError``, as ``run --artifact`` refuses it;
+    ``force=True`` replaces it.
     """
 
     def __init__(
@@ -74,6 +79,7 @@ class LogtrimHandler(logging.Handler):
         flush_seconds: float = 0.5,
         baseline: str | os.PathLike[str] | None = None,
         history: str | os.PathLike[str] | None = None,
+        force: bool = False,
         **policy: Any,
     ) -> None:
         from .._matchers import compiler
@@ -81,16 +87,29 @@ class LogtrimHandler(logging.Handler):
         from ..baseline.front import for_run
         from ..dialects import choose
         from ..engine.core import Core
+        from .checks import checked_artifact, checked_policy
 
+        # Before Handler.__init__, which registers the handler for logging's exit hook: a
+        # refused handler must not be closed there half made.
+        pol = checked_policy(
+            budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)}
+        )
+        if isinstance(flush_seconds, bool) or not isinstance(flush_seconds, (int, float)):
+            raise TypeError(
+                f"LogtrimHandler: flush_seconds must be a number, not {flush_seconds!r}"
+            )
+        if not 0 < flush_seconds < math.inf:
+            raise ValueError(f"LogtrimHandler: flush_seconds must be above 0: {flush_seconds!r}")
+        path = Path(artifact).absolute()
+        checked_artifact(path, force=force)
         super().__init__(level)
         assert self.lock is not None  # created by Handler.__init__ (an RLock)
         self._mutex = self.lock
-        self.path = Path(artifact).absolute()
+        self.path = path
         self.artifact_name = name or self.path.name
         self.stream = stream
         self.exit_code = 0
         self.flush_seconds = flush_seconds
-        pol = Policy(budget=parse_size(budget), **policy)
         self._history = history
         self._baseline = for_run(baseline, history, self.artifact_name)
         self.core = Core(pol, choose(ci, os.environ), compiler=compiler(pol.engine),

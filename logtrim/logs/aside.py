@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import select
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, NoReturn, TypeVar
@@ -68,6 +69,11 @@ class Link:
     def receive(self) -> Any:
         """The other's next value (our own process's bytes); raises when it is gone."""
         return pickle.load(self._in)
+
+    def ready(self) -> bool:
+        """Whether the other has sent more (False may still leave a value in the buffer:
+        :meth:`receive` finds it)."""
+        return bool(select.select([self._in], [], [], 0)[0])
 
     def close(self) -> None:
         for end in (self._out, self._in):

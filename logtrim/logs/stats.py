@@ -28,10 +28,11 @@ from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
 from .twocores import count_file, count_plain, line_start
 
 ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted in parallel
-# Parsing a raw task log's entries costs about 2/3 of counting its templates: this process,
+# Parsing a raw task log's entries costs about 3/5 of counting its templates: this process,
 # which parses, also counts the templates of the first 1/TASK_PARTS, so that the two end
-# together (measured on the benchmark's task log: 1/8 left this one waiting, 1/5 the other).
-TASK_PARTS = 6
+# together (measured on the benchmark's task log: 1/8 left this one waiting; since runs'
+# lines are no longer counted, 1/6 left the other waiting too).
+TASK_PARTS = 5
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
 HEADER_STEP = "(task header)"
 STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
@@ -104,14 +105,19 @@ class _TaskLogTally:
 
     def _account(self, records: Iterable[Record]) -> None:
         levels, steps = self.stats.levels, self.stats.steps
-        for record in records:
+        step = self.step
+        for record in records:  # (a record a run of lines or an entry: kept lean)
             size = len(record.data)
-            if record.kind == NODE and record.depth <= 1:
-                self.step = record.name
-                self.stats.step_status[record.name] = record.status
-            level = record.level if record.kind in (ENTRY, RUN) else STRUCTURE
+            kind = record.kind
+            if kind is RUN or kind is ENTRY:
+                level = record.level
+            else:
+                level = STRUCTURE
+                if kind is NODE and record.depth <= 1:
+                    step = self.step = record.name
+                    self.stats.step_status[step] = record.status
             levels[level] = levels.get(level, 0) + size
-            steps[self.step] = steps.get(self.step, 0) + size
+            steps[step] = steps.get(step, 0) + size
 
 
 class _Declares(Exception):

@@ -155,12 +155,20 @@ class Record:
 
     kind: RecordKind
     data: bytes  # the raw lines with their newlines
-    lines: int
+    line_count: int  # -1: not counted yet (see :attr:`lines`)
     level: str = ""  # entries: Verbose, Info, ..., Fatal
     depth: int = 0
     status: str = ""  # node headers
     name: str = ""
     text: bytes = b""  # the first line's text
+
+    @property
+    def lines(self) -> int:
+        """The lines it holds. A run's are counted when first asked for: ``stats``, which
+        tallies bytes, never asks (counting newlines costs ~0.6 ns a byte)."""
+        if self.line_count < 0:
+            self.line_count = self.data.count(b"\n")
+        return self.line_count
 
 
 class Grouper:
@@ -264,9 +272,8 @@ class Grouper:
             else:
                 end = size
                 stop = chunk.rfind(b"\n", pos, size - 1) + 1
-            if stop > pos:
-                lines = chunk.count(b"\n", pos, stop)
-                yield Record(RUN, chunk[pos:stop], lines, level="Verbose", depth=depth)
+            if stop > pos:  # (whole lines: each ends with a newline)
+                yield Record(RUN, chunk[pos:stop], -1, level="Verbose", depth=depth)
                 pos = stop
             # The run's last line unless an entry follows, and the other line: one by one.
             while pos < end:

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from pathlib import Path
 
 from .._errors import UsageError
+from ..archive.target import check
 from ..engine.policy import Policy
 from .inputs import open_input
 from .trim import TrimJob, TrimResult, trim_one
@@ -34,12 +36,34 @@ def plan(
     force: bool = False,
     baseline: frozenset[int] | None = None,
 ) -> list[TrimJob]:
-    """One job per input; several inputs need ``-o DIR`` (and ``--artifact DIR``)."""
-    jobs = _plan(sources, output, artifact, policy, progress)
+    """One job per input; several inputs need ``-o DIR`` (and ``--artifact DIR``). Every
+    check is made before anything is created: a refused ``trim`` leaves no directory and
+    no file behind."""
+    jobs, directories = _plan(sources, output, artifact, policy, progress)
     for job in jobs:
         job.binary, job.force, job.baseline = binary, force, baseline
         _refuse_overwriting(job)
+        if job.artifact:
+            check(Path(job.artifact), force=force)
+        if directories and not force:
+            _refuse_derived(job)
+    for job in jobs:
+        if job.source != "-":
+            open_input(job.source).close()  # a missing input fails before any work starts
+    for directory in directories:
+        try:
+            os.makedirs(directory, exist_ok=True)
+        except OSError as exc:
+            raise UsageError(f"cannot create {directory}: {exc.strerror}") from None
     return jobs
+
+
+def _refuse_derived(job: TrimJob) -> None:
+    """In a directory the user named, the files logtrim names are replaced only with
+    ``--force``: the user never named them."""
+    for option, path in (("-o", job.output), ("--artifact", job.artifact)):
+        if path and os.path.lexists(path):
+            raise UsageError(f"{option}: {path} exists (use --force to overwrite it)")
 
 
 def _refuse_overwriting(job: TrimJob) -> None:
@@ -63,20 +87,18 @@ def _refuse_overwriting(job: TrimJob) -> None:
 
 def _plan(
     sources: list[str], output: str | None, artifact: str | None, policy: Policy, progress: bool
-) -> list[TrimJob]:
+) -> tuple[list[TrimJob], list[str]]:
+    """The jobs, and the directories to create for them (none for one input to a file)."""
     if len(sources) == 1 and not (output and os.path.isdir(output)):
-        return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)]
+        return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)], []
     if output is None:
         raise UsageError("several inputs need -o DIR: one trimmed file each")
     if sources.count("-") > 1:
         raise UsageError("stdin (-) can be read only once")
-    for directory in filter(None, (output, artifact)):
+    directories = [d for d in (output, artifact) if d]
+    for directory in directories:
         if os.path.exists(directory) and not os.path.isdir(directory):
             raise UsageError(f"{directory} is not a directory (needed with several inputs)")
-        try:
-            os.makedirs(directory, exist_ok=True)
-        except OSError as exc:
-            raise UsageError(f"cannot create {directory}: {exc.strerror}") from None
     jobs: list[TrimJob] = []
     seen: dict[str, str] = {}
     for source in sources:
@@ -87,14 +109,12 @@ def _plan(
         seen[name] = source
         art = os.path.join(artifact, f"{stem}{ext}.zst") if artifact else None
         jobs.append(TrimJob(source, os.path.join(output, name), art, policy, progress=progress))
-    return jobs
+    return jobs, directories
 
 
 def run_jobs(jobs: list[TrimJob], workers: int) -> Iterator[TrimResult]:
-    """Run the jobs, in parallel processes when there are several; results in input order."""
-    for job in jobs:
-        if job.source != "-":
-            open_input(job.source).close()  # a missing input fails before any work starts
+    """Run the jobs (from :func:`plan`), in parallel processes when there are several;
+    results in input order."""
     if len(jobs) == 1 or workers <= 1 or any(job.source == "-" for job in jobs):
         for job in jobs:
             yield trim_one(job)

@@ -65,8 +65,11 @@ def _with_second_half(
     link, done = side
     try:
         mine = counter.share(0)
-        counter.learn(link.receive())
+        theirs = link.receive()
         link.send(mine)
+        del mine  # (its blobs: not held while the other's are learned)
+        counter.learn(theirs)
+        del theirs
         counter.result()  # while the other process folds its half
         got: Counts | None = link.receive()
     except Exception:  # the other process failed: this one counts its half

@@ -76,8 +76,9 @@ class Lines:
 
 def cut(carry: bytes, data: bytes, start: int, end: int, share: float) -> int:
     """Where this process's share of a block ends: ``carry + data[start:cut]`` is scanned
-    here, ``data[cut:end]`` aside; a line start, past ``share`` of the block."""
-    if share <= 0:
+    here, ``data[cut:end]`` aside; a line start, past ``share`` of the block. A carried
+    partial line is a line's start: at least its line is scanned here, whole."""
+    if share <= 0 and not carry:
         return start
     at = start + max(int((len(carry) + end - start) * share) - len(carry), 0)
     return data.find(b"\n", min(at, end - 1), end) + 1 or end

@@ -30,6 +30,7 @@ async def start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]
         return process, [(process.stdout, STDOUT), (process.stderr, STDERR)]
     if options.pty:
         master, slave = os.openpty()
+        _raw_output(slave)
         os.set_blocking(master, False)
         fds: list[tuple[int, int]] = [(master, STDOUT)]
         child_out, child_err, to_close = slave, slave, [slave]
@@ -44,6 +45,20 @@ async def start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]
         for fd in to_close:
             os.close(fd)
     return process, list(fds)
+
+
+def _raw_output(slave: int) -> None:
+    """No output processing on the terminal: the archive holds the bytes the command wrote
+    (a terminal turns each ``\\n`` into ``\\r\\n``: every line would change, and a secret
+    over several lines would no longer read as written)."""
+    import termios
+
+    try:
+        attrs = termios.tcgetattr(slave)
+        attrs[1] &= ~termios.OPOST
+        termios.tcsetattr(slave, termios.TCSANOW, attrs)
+    except termios.error:  # a terminal that refuses: its line endings stay (masked anyway)
+        pass
 
 
 def _pipe() -> tuple[int, int]:

@@ -1,0 +1,80 @@
+"""The handler's arguments, checked before it opens anything or registers with ``logging``.
+
+The rules are the command line's (:class:`~logtrim.cli.settings.Settings`' parsers), so a
+value ``run`` refuses the handler refuses too; as a Python API it raises ``TypeError`` for an
+unknown keyword and ``ValueError`` naming the argument for a bad value, as the standard
+library's handlers do, instead of failing on the first record or at exit.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from .._errors import UsageError
+from ..archive.target import check
+from ..engine.policy import MatcherChoice, Policy
+
+
+def _parsers() -> dict[str, Callable[[object], object]]:
+    from ..cli import values
+    from ..cli.settings import Settings
+
+    found: dict[str, Callable[[object], object]] = {
+        name: Settings.__dict__[name].parse
+        for name in (field.name for field in dataclasses.fields(Policy))
+        if name in Settings.__dict__
+    }
+    # The engine's knobs the command line does not have.
+    found.update(
+        block=values.count, max_line=values.count, repeat_report=values.seconds,
+        masks=values.strings, engine=_engine,
+    )  # fmt: skip
+    return found
+
+
+def _engine(raw: object) -> MatcherChoice:
+    from ..cli.values import BadValue
+
+    try:
+        return MatcherChoice(raw)
+    except ValueError:
+        raise BadValue(", ".join(c.value for c in MatcherChoice)) from None
+
+
+def checked_policy(
+    budget: object, policy: Mapping[str, Any], others: Mapping[str, tuple[str, object]]
+) -> Policy:
+    """The handler's :class:`Policy` from its ``budget`` and other keywords; ``others``:
+    its own arguments checked as a setting (``{"compression": ("level", 3)}``)."""
+    from ..cli.settings import Settings
+
+    parsers = _parsers()
+    if unknown := sorted(set(policy) - set(parsers)):
+        raise TypeError(f"LogtrimHandler() got an unexpected keyword argument {unknown[0]!r}")
+    for name, (setting, raw) in others.items():
+        _value(name, Settings.__dict__[setting].parse, raw)
+    fields = {name: _value(name, parsers[name], raw) for name, raw in policy.items()}
+    return Policy(budget=_value("budget", parsers["budget"], budget), **fields)
+
+
+def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
+    from ..cli.values import BadValue
+
+    try:
+        return parse(raw)
+    except UsageError as exc:
+        raise ValueError(f"LogtrimHandler: {name}: {exc}") from None
+    except BadValue as exc:
+        raise ValueError(f"LogtrimHandler: bad value for {name}: {raw!r} ({exc})") from None
+
+
+def checked_artifact(path: Path, *, force: bool) -> None:
+    """An existing file that is not a zstd archive is refused, as ``run --artifact`` does
+    (``force=True`` replaces it)."""
+    try:
+        check(path, force=force, option="artifact", force_name="force=True")
+    except UsageError as exc:
+        raise FileExistsError(f"LogtrimHandler: {exc}") from None

@@ -1,0 +1,76 @@
+"""The handler's arguments are checked in its constructor, by the command line's rules:
+a clear error naming the argument, before any file is opened, and nothing at exit."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import clean_env
+
+import logtrim
+
+_BAD: list[tuple[dict[str, Any], str]] = [
+    ({"keep": ["("]}, "keep"),
+    ({"drop": ["[a-"]}, "drop"),
+    ({"tail": -1}, "tail"),
+    ({"context": -5}, "context"),
+    ({"after": -2}, "after"),
+    ({"head": -3}, "head"),
+    ({"success_tail": "many"}, "success_tail"),
+    ({"heartbeat": float("nan")}, "heartbeat"),
+    ({"budget": "20XB"}, "budget"),
+    ({"budget": 100}, "budget"),
+    ({"ci": "nope"}, "ci"),
+    ({"compression": 99}, "compression"),
+    ({"flush_seconds": -1.0}, "flush_seconds"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "name"), _BAD)
+def test_bad_value_is_a_value_error_naming_it(
+    tmp_path: Path, kwargs: dict[str, Any], name: str
+) -> None:
+    with pytest.raises(ValueError, match=name):
+        logtrim.LogtrimHandler(tmp_path / "x.zst", stream=io.StringIO(), **kwargs)
+    assert not list(tmp_path.iterdir()), "nothing opened or created"
+
+
+def test_unknown_keyword_is_a_type_error(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="'bogus'"):
+        logtrim.LogtrimHandler(tmp_path / "x.zst", bogus=1)
+    assert not list(tmp_path.iterdir())
+
+
+def test_no_second_error_at_exit(tmp_path: Path) -> None:
+    """A refused handler is not half registered: logging's exit hook says nothing."""
+    code = (
+        "import logtrim\n"
+        "for kw in ({'bogus': 1}, {'keep': ['(']}, {'tail': -1}):\n"
+        "    try:\n"
+        "        logtrim.LogtrimHandler('x.zst', **kw)\n"
+        "    except (TypeError, ValueError) as exc:\n"
+        "        print(type(exc).__name__)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", code], cwd=tmp_path, capture_output=True,
+        env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0
+    assert proc.stdout.split() == [b"TypeError", b"ValueError", b"ValueError"]
+    assert proc.stderr == b""
+    assert not (tmp_path / "x.zst").exists()
+
+
+def test_good_values_as_the_command_line_writes_them(tmp_path: Path) -> None:
+    """What the command line and config files take is taken here too."""
+    out = io.StringIO()
+    handler = logtrim.LogtrimHandler(
+        tmp_path / "x.zst", stream=out, budget="8kB", tail="5", keep=("deploy",), ci="plain"
+    )
+    assert handler.core.policy.tail == 5 and handler.core.policy.keep == ("deploy",)
+    handler.close()

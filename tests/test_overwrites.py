@@ -1,0 +1,89 @@
+"""Files the user did not name are never replaced: ``trim``'s derived names in a directory,
+the handler's archive path (issue 17: overwrites)."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import clean_env, decode_zstd
+
+
+def _trim(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", "trim", *args],
+        cwd=cwd, capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _inputs(tmp_path: Path) -> None:
+    (tmp_path / "a.log").write_bytes(b"".join(b"%d\n" % i for i in range(100)))
+    (tmp_path / "b.log").write_bytes(b"".join(b"%d\n" % i for i in range(50)))
+
+
+def test_trim_refuses_to_replace_files_it_named_in_a_directory(tmp_path: Path) -> None:
+    """``-o DIR --artifact DIR``: an existing ``a.trimmed.log`` or ``a.log.zst`` (even an
+    archive) is refused (exit 2, one line, nothing written); ``--force`` replaces them."""
+    _inputs(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.trimmed.log").write_bytes(b"my precious notes\n")
+    first = _trim(tmp_path, "a.log", "b.log", "-o", "out", "--artifact", "out")
+    assert first.returncode == 2, first.stderr
+    assert first.stderr.count(b"\n") == 1 and b"a.trimmed.log exists" in first.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.trimmed.log"]
+    assert (out / "a.trimmed.log").read_bytes() == b"my precious notes\n"
+
+    (out / "a.trimmed.log").unlink()
+    other = subprocess.run(["zstd", "-q", "-c"], input=b"my other archive\n",
+                           capture_output=True, check=True).stdout  # fmt: skip
+    (out / "a.log.zst").write_bytes(other)
+    second = _trim(tmp_path, "a.log", "b.log", "-o", "out", "--artifact", "out")
+    assert second.returncode == 2 and b"a.log.zst exists" in second.stderr
+    assert sorted(p.name for p in out.iterdir()) == ["a.log.zst"]
+    assert (out / "a.log.zst").read_bytes() == other
+
+    forced = _trim(tmp_path, "a.log", "b.log", "-o", "out", "--artifact", "out", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert decode_zstd((out / "a.log.zst").read_bytes()) == (tmp_path / "a.log").read_bytes()
+    assert (out / "a.trimmed.log").exists()
+
+
+def test_refused_trim_leaves_nothing_behind(tmp_path: Path) -> None:
+    """A usage error about the second input's artifact comes before any directory is made
+    or any archive written."""
+    _inputs(tmp_path)
+    (tmp_path / "arch").mkdir()
+    (tmp_path / "arch" / "b.log.zst").write_bytes(b"not zstd\n")
+    proc = _trim(tmp_path, "a.log", "b.log", "-o", "out2", "--artifact", "arch")
+    assert proc.returncode == 2 and b"b.log.zst" in proc.stderr
+    assert not (tmp_path / "out2").exists()
+    assert sorted(p.name for p in (tmp_path / "arch").iterdir()) == ["b.log.zst"]
+    missing = _trim(tmp_path, "a.log", "nope.log", "-o", "out3", "--artifact", "arch3")
+    assert missing.returncode == 3
+    assert not (tmp_path / "out3").exists() and not (tmp_path / "arch3").exists()
+
+
+def test_handler_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
+    """``LogtrimHandler("notes.txt")`` on a text file raises, as ``run --artifact`` refuses
+    it; the file is untouched, nothing else is left; ``force=True`` replaces it."""
+    import pytest
+
+    import logtrim
+
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes(b"precious notes\n")
+    with pytest.raises(FileExistsError, match="not a zstd archive"):
+        logtrim.LogtrimHandler(notes, stream=io.StringIO())
+    assert notes.read_bytes() == b"precious notes\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+    run = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(notes), "--", "true"],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2 and notes.read_bytes() == b"precious notes\n"
+    handler = logtrim.LogtrimHandler(notes, stream=io.StringIO(), force=True)
+    handler.close()
+    assert decode_zstd(notes.read_bytes()) == b""
