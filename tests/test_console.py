@@ -219,7 +219,8 @@ def run_merged(tmp_path: Path, *args: str) -> bytes:
 
 
 def test_collapse_marker_right_after_its_repeats(tmp_path: Path) -> None:
-    """The marker counting repeats comes before any later line, the other stream's too."""
+    """The marker counting similar lines, and the last of them, come before any later line,
+    the other stream's too."""
     code = (
         "import sys, time\n"
         "for i in range(9): print(f'checking header {i}.h', flush=True)\n"
@@ -230,9 +231,10 @@ def test_collapse_marker_right_after_its_repeats(tmp_path: Path) -> None:
         "sys.exit(2)"
     )
     lines = run_merged(tmp_path, "--verbatim", "0", "--head", "12", "--", *py(code)).splitlines()
-    assert lines[:3] == [
+    assert lines[:4] == [
         b"checking header 0.h",
-        b"[logtrim] (repeated 8 more times)",
+        b"[logtrim] ... 7 similar lines ...",
+        b"checking header 8.h",
         b"make: *** [Makefile:7: main.o] Error 1",
     ]
 

@@ -175,11 +175,18 @@ def test_tail_on_failure_and_success() -> None:
 
 
 def test_repeat_collapse_with_count() -> None:
-    """Runs of lines identical but for numbers collapse with a count."""
+    """Runs of lines identical but for numbers collapse with a count of similar lines, the
+    last of them shown; only the very same line is "repeated"."""
     data = b"".join(f"WARNING: retry {i} of host 10.0.0.{i % 9}\n".encode() for i in range(5000))
     _, out = drive(core(), [(STDOUT, data, 0.0)])
-    assert out[STDOUT].count(b"WARNING: retry") == 1
-    assert b"repeated 4,999" in out[STDOUT]
+    assert out[STDOUT].count(b"WARNING: retry") == 2
+    first = b"WARNING: retry 0 of host 10.0.0.0\n"
+    assert first + b"[logtrim] ... 4,998 similar lines ...\n" in out[STDOUT]
+    assert b"WARNING: retry 4999 of host 10.0.0.4\n" in out[STDOUT]
+    assert b"repeated" not in out[STDOUT].split(b"[logtrim] 5,000 lines")[0]
+    _, same = drive(core(), [(STDOUT, b"WARNING: retry\n" * 5000, 0.0)])
+    assert same[STDOUT].count(b"WARNING: retry") == 1
+    assert b"(repeated 4,999 more times)" in same[STDOUT]
 
 
 def test_repeat_count_reemitted_periodically() -> None:

@@ -65,7 +65,7 @@ def test_progress_throttle_keeps_the_latest_state() -> None:
 def test_repeats_collapse_by_template_and_report_the_count() -> None:
     """A line like the last shown one is counted, not shown; the run's end says how often."""
     out, history = output(), History(10)
-    repeats = Repeats(30.0, out, history)
+    repeats = Repeats(30.0, out, history, bytes)
     key = repeats.key(STDOUT, b"retrying db-01 in 5s\n", 0.0, 0)
     assert key is not None
     repeats.shown(STDOUT, key, 0.0)
@@ -74,7 +74,14 @@ def test_repeats_collapse_by_template_and_report_the_count() -> None:
     assert repeats.key(STDERR, b"retrying db-01 in 8s\n", 3.0, 3) is not None  # other stream
     assert out.tally.collapsed == 2
     repeats.end(STDOUT)
-    assert text(out) == b"[logtrim] (repeated 2 more times)\n"
+    # They differ in a number: "similar", not "repeated", and the last of them is shown.
+    assert text(out) == b"[logtrim] ... 1 similar line ...\n\x1b[33mretrying db-01 in 7s\x1b[0m\n"
+    key = repeats.key(STDOUT, b"done\n", 4.0, 4)
+    assert key is not None
+    repeats.shown(STDOUT, key, 4.0)
+    assert repeats.key(STDOUT, b"done\n", 5.0, 5) is None
+    repeats.end(STDOUT)
+    assert text(out) == b"[logtrim] (repeated once more)\n"
 
 
 def test_heartbeat_only_after_a_quiet_while() -> None:

@@ -131,7 +131,7 @@ def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
     counts exactly the lines whose template is the last shown line's on their stream, with
     no line hidden in between."""
     out = Output(Budget(1_000_000), Tally())
-    repeats = Repeats(30.0, out, History(100))
+    repeats = Repeats(30.0, out, History(100), bytes)
     last: dict[int, bytes | None] = {STDOUT: None, STDERR: None}
     hidden = False  # lines not shown since the last one shown, on either stream
     for lineno, (stream, line, gap, shown) in enumerate(lines):

@@ -291,7 +291,10 @@ class Core:
         console emits and the dialect's other actions for the shell to carry out.
         """
         for stream in (STDOUT, STDERR):
-            self.select.repeats.end(stream)
+            if exit_code != 0:  # the failure tail shows how a run of repeats ended
+                self.select.repeats.unwind(stream)
+            else:
+                self.select.repeats.end(stream)
             self.select.progress.late(stream)
         self.native.finish()
         started = self.heartbeat.started

@@ -87,6 +87,12 @@ class History:
         while shown and shown[0] < floor:
             shown.popleft()
 
+    def unmark(self, stream: int, first: int, last: int) -> None:
+        """Lines ``first`` to ``last`` of ``stream`` (the newest it counted) are not shown
+        after all: its next lines may show them. Once, at the end of a failed run."""
+        self.last_on[stream] = min(self.last_on.get(stream, -1), first - 1)
+        self._shown = deque(n for n in self._shown if not first <= n <= last)
+
     def quiet(self, start: int, end: int) -> None:
         """Lines ``start`` to ``end`` (excluded) are archive only: never context or tail."""
         if end <= start:

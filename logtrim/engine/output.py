@@ -41,6 +41,7 @@ class Output:
         self.gap_lines = 0
         self.gap_bytes = 0
         self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
+        self.printed = 0  # the child's lines printed so far: a run of repeats ends at one
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
@@ -91,9 +92,11 @@ class Output:
             if self.wrap is not _no_wrap:
                 self._to_default()
             self.own_bytes += len(data)
-        elif self._restore:
-            self._put([(STDOUT, line) for line in self._restore])
-            self._reset = self._restore = []
+        else:
+            self.printed += 1
+            if self._restore:
+                self._put([(STDOUT, line) for line in self._restore])
+                self._reset = self._restore = []
         self._out.append((stream, data))
         if partial and not data.endswith(b"\n"):
             self.midline.add(stream)
@@ -132,6 +135,7 @@ class Output:
             self.own_bytes += len(gap)
         self.gap_lines = self.gap_bytes = 0
         self.gaps += 1
+        self.printed += 1
         out.append((stream, data))
         self.budget.used += len(gap) + size
         if kind != NOISE:

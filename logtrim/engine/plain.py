@@ -36,7 +36,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     tally = sel.out.tally
     tally.seen_lines[kind] += 1
     tally.seen_bytes[kind] += size
-    key = sel.repeats.key(stream, line, now, lineno)
+    key = sel.repeats.key(stream, line, now, lineno, kind)
     if key is None:
         return
     if sel.progress.streams[stream].waiting:  # as Shower.line: its waiting state

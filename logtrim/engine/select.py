@@ -57,7 +57,7 @@ class Selector:
         self.has_drop = False  # whether ``dropped`` can be true: the hot loop skips it if not
         self.withheld: Withheld | None = None  # with a baseline: new lines held back
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
-        self.repeats = Repeats(policy.repeat_report, out, history)
+        self.repeats = Repeats(policy.repeat_report, out, history, shaper.masker.mask)
         self.forward = Forwarder(
             commands, self.progress, out, history, shaper.masker.mask, matcher.line_kind
         )
@@ -253,7 +253,7 @@ class Selector:
             native.see(line, now)
         key = None
         if not context and kind != PROGRESS:  # progress is throttled, not collapsed
-            key = self.repeats.key(stream, shown, now, lineno)
+            key = self.repeats.key(stream, shown, now, lineno, kind)
             if key is None:
                 return
         inc = self.incidents[stream]

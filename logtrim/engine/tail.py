@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable
 
 from .._sizes import format_count
@@ -20,6 +22,7 @@ EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
 _FOLD = 12  # a run of this many similar lines shows as its first and last three
+_NUMBER = re.compile(rb"\d+").findall
 
 
 class Tail:
@@ -112,25 +115,39 @@ class Tail:
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
             room -= len(OWN) + len(note) + 1
-        picked = pick(candidates, room, named=self._held.reason())
+        picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
         if picked:
-            self._print(picked, (earlier, header), note if partial else "")
+            self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
 
-    def _print(self, picked: list[TailLine], headers: tuple[bytes, bytes], note: str) -> None:
+    def _print(
+        self,
+        picked: list[TailLine],
+        headers: tuple[bytes, bytes],
+        note: str,
+        skipped: dict[int, int],
+    ) -> None:
         """The picked lines: the earlier ones, then the others, each under its header;
-        ``note``: the marker that says only part fits (empty: all of it does)."""
+        ``note``: the marker that says only part fits (empty: all of it does). The gap
+        marker comes right before the last lines (the earlier ones are out of order, under
+        their own header), and a stretch of the window left out is marked where it was."""
         out, history = self._out, self._history
         if note:
             out.marker(note)
-        out.flush_gap(sized=False, paid=True)  # its room was kept with the header's
         older = [line for line in picked if line.earlier]
         newer = [line for line in picked if not line.earlier]
         for part, title_line in zip((older, newer), headers, strict=True):
+            if part is newer:
+                out.flush_gap(sized=False, paid=True)  # its room was kept with the header's
             if part:
                 out.emit(STDOUT, title_line, Kind.NOISE, own=True)
             for line in part:
+                left_out = skipped.get(id(line), 0) if part is newer else 0
+                if left_out > 0:  # paid: the lines were picked with room for it
+                    out.emit(STDOUT, _gap_note(left_out), Kind.NOISE, own=True)
+                elif left_out < 0:
+                    out.marker(_gap_note(-left_out)[len(OWN) : -1].decode())
                 out.emit(line.stream, line.text, Kind.NOISE, own=line.lineno < 0)
                 if line.lineno >= 0:
                     self._count(line.text)
@@ -182,12 +199,98 @@ class Tail:
         return items
 
 
+def _pick_marked(
+    candidates: list[TailLine], window: list[TailLine], room: int, named: tuple[int, int]
+) -> tuple[list[TailLine], dict[int, int]]:
+    """:func:`pick`, with room for the markers of the window's stretches it leaves out:
+    those lines picked, and per line (by ``id``) how many lines right before it are out
+    (negative: no room was kept for its marker)."""
+    picked = pick(candidates, room, named=named)
+    skipped = _left_out(window, picked)
+    for _ in range(3):  # each pass leaves room for the markers the last one needed
+        cost = sum(len(_gap_note(n)) for n in skipped.values())
+        if not cost or sum(len(line.text) for line in picked) + cost <= room:
+            break
+        picked = pick(candidates, room - cost, named=named)
+        skipped = _left_out(window, picked)
+    cost = sum(len(_gap_note(n)) for n in skipped.values())
+    if sum(len(line.text) for line in picked) + cost > room:
+        # No room kept for them: each is printed only if the budget has room (never over it).
+        skipped = {key: -n for key, n in skipped.items()}
+    return picked, skipped
+
+
+def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
+    """Per picked line of the window (by ``id``), how many of the window's lines right
+    before it, after an earlier picked one, are left out (a fold's note counts its lines)."""
+    chosen = {id(line) for line in picked}
+    out: dict[int, int] = {}
+    count, started = 0, False
+    for line in window:
+        if id(line) in chosen:
+            if started and count:
+                out[id(line)] = count
+            count, started = 0, True
+        elif started:
+            count += _folded(line.text) if line.lineno < 0 else 1
+    return out
+
+
+def _gap_note(count: int) -> bytes:
+    plural = "line" if count == 1 else "lines"
+    return f"[logtrim] ... {format_count(count)} {plural} not shown ...\n".encode()
+
+
+def _folded(note: bytes) -> int:
+    found = re.search(rb"\.\.\. ([\d,]+) similar", note)
+    return int(found.group(1).replace(b",", b"")) if found else 0
+
+
 def _fold(run: list[TailLine], items: list[TailLine]) -> None:
-    """Add a run of similar lines to ``items``: folded around a count when it is long."""
+    """Add a run of similar lines to ``items``: folded around a count when it is long. A line
+    whose number differs where (nearly) all the others agree (``returned 503`` among
+    ``returned 200``) is no line like the others: it is shown in its place."""
     if len(run) < _FOLD:
         items.extend(run)
         return
+    odd = _outliers(run)
     items.extend(run[:3])
-    note = f"[logtrim] ... {format_count(len(run) - 6)} similar lines ...\n"
-    items.append(TailLine(-1, STDOUT, note.encode()))
+    hidden = 0
+    for i, line in enumerate(run[3:-3], 3):
+        if i in odd:
+            if hidden:
+                items.append(_similar(hidden))
+            hidden = 0
+            items.append(line)
+        else:
+            hidden += 1
+    if hidden:
+        items.append(_similar(hidden))
     items.extend(run[-3:])
+
+
+def _similar(count: int) -> TailLine:
+    plural = "line" if count == 1 else "lines"
+    note = f"[logtrim] ... {format_count(count)} similar {plural} ...\n"
+    return TailLine(-1, STDOUT, note.encode())
+
+
+#: At most this many lines of a run may differ from the others in a number they all share.
+_ODD = 3
+
+
+def _outliers(run: list[TailLine]) -> set[int]:
+    """The indexes of lines whose number in some place differs from the value all the other
+    lines but at most :data:`_ODD` have there (a status code, an exit code); counters and
+    times vary in every line and mark none."""
+    fields = [_NUMBER(line.text) for line in run]
+    width = len(fields[0])
+    if any(len(f) != width for f in fields):
+        return set()
+    odd: set[int] = set()
+    for place in range(width):
+        values = Counter(f[place] for f in fields)
+        common, count = values.most_common(1)[0]
+        if 0 < len(run) - count <= _ODD:
+            odd.update(i for i, f in enumerate(fields) if f[place] != common)
+    return odd

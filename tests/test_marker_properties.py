@@ -1,0 +1,83 @@
+"""Hypothesis property: every stretch of lines the console does not show has a marker where it
+is (docs/policy.md "Order, markers and levels"), whatever the mix of lines, the budget and
+the exit code. Each line carries its number, so a stretch left out is seen on the console."""
+
+from __future__ import annotations
+
+import re
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from test_engine import core, drive
+
+from logtrim.engine.core import STDOUT
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+FORMS = [
+    "L{n} copying file {n}.dat",
+    "L{n} ERROR: upload failed",
+    "L{n} WARNING: disk {n}% full",
+    "L{n} INFO step done",
+    "=== L{n} Deploying ===",
+    "L{n} health check returned 200",
+    "L{n} health check returned 503",
+]
+_NUMBER = re.compile(rb"L(\d+) ")
+_OWN = b"[logtrim] "
+_MARKS = (b"not shown", b"similar line", b"(repeated")
+_COUNTED = re.compile(rb"\.\.\. ([\d,]+) similar lines? \.\.\.$|\(repeated ([\d,]+) more times\)$")
+
+
+def _unmarked(console: bytes) -> list[tuple[int, int]]:
+    """The stretches between two in-order lines of the child with no marker between them.
+    The section of earlier lines (out of order, under its own header) is not checked inside;
+    a stretch that spans it, less the lines it shows, must be marked after it. After
+    ``... only part fits ...`` (the end chose what fits) the note marks what follows."""
+    found: list[tuple[int, int]] = []
+    previous, marked, earlier, partial = -1, True, False, False
+    shown_earlier: set[int] = set()
+    for line in console.splitlines():
+        if line.startswith(_OWN):
+            if b"--- held back" in line or b"--- earlier lines" in line:
+                earlier, marked = True, False
+            elif b"--- last" in line:
+                earlier = False
+            elif b"only part" in line:
+                partial = True
+            elif (count := _COUNTED.search(line)) and previous >= 0:
+                # A count of lines like the one before it: the lines right after it.
+                previous += int((count.group(1) or count.group(2)).replace(b",", b""))
+            elif any(mark in line for mark in _MARKS):
+                marked = True
+            continue
+        number = _NUMBER.search(line)
+        if number is None:
+            continue
+        at = int(number.group(1))
+        if earlier:
+            shown_earlier.add(at)
+            continue
+        missing = set(range(previous + 1, at)) - shown_earlier
+        if previous >= 0 and missing and not (marked or partial):
+            found.append((min(missing), max(missing)))
+        previous, marked = max(previous, at), False
+    return found
+
+
+@SETTINGS
+@given(
+    block=st.lists(st.integers(0, len(FORMS) - 1), min_size=1, max_size=60),
+    times=st.integers(1, 80),
+    budget=st.integers(2_500, 30_000),
+    exit_code=st.sampled_from([0, 1]),
+)
+def test_every_stretch_not_shown_has_a_marker(
+    block: list[int], times: int, budget: int, exit_code: int
+) -> None:
+    """A block of lines written again and again (a deployment's rounds): the budget runs out
+    somewhere, the last lines and the earlier section take what is left."""
+    forms = block * times
+    data = "".join(FORMS[f].format(n=n) + "\n" for n, f in enumerate(forms)).encode()
+    _, out = drive(core(budget=budget, tail=20), [(STDOUT, data, 0.0)], exit_code=exit_code)
+    assert _unmarked(out[STDOUT]) == []
