@@ -116,6 +116,11 @@ class Tail:
         if partial:
             room -= len(OWN) + len(note) + 1
         picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
+        if not partial and any(n < 0 for n in skipped.values()):
+            # Stretches left out with no room for their markers: one note says so.
+            partial = True
+            room -= len(OWN) + len(note) + 1
+            picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
         if picked:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
@@ -133,8 +138,8 @@ class Tail:
         marker comes right before the last lines (the earlier ones are out of order, under
         their own header), and a stretch of the window left out is marked where it was."""
         out, history = self._out, self._history
-        if note:
-            out.marker(note)
+        if note:  # paid: its room was kept when the lines were picked
+            out.emit(STDOUT, OWN + note.encode() + b"\n", Kind.NOISE, own=True)
         older = [line for line in picked if line.earlier]
         newer = [line for line in picked if not line.earlier]
         for part, title_line in zip((older, newer), headers, strict=True):
@@ -202,17 +207,13 @@ class Tail:
 def _pick_marked(
     candidates: list[TailLine], window: list[TailLine], room: int, named: tuple[int, int]
 ) -> tuple[list[TailLine], dict[int, int]]:
-    """:func:`pick`, with room for the markers of the window's stretches it leaves out:
-    those lines picked, and per line (by ``id``) how many lines right before it are out
-    (negative: no room was kept for its marker)."""
+    """:func:`pick`, and the markers of the window's stretches it leaves out: those lines
+    picked, and per line (by ``id``) how many lines right before it are out (negative: no
+    room is kept for its marker). The lines come first: at a small budget, room kept for
+    markers would push out the very lines that say why (the ``only part fits`` note above
+    them already says some are left out)."""
     picked = pick(candidates, room, named=named)
     skipped = _left_out(window, picked)
-    for _ in range(3):  # each pass leaves room for the markers the last one needed
-        cost = sum(len(_gap_note(n)) for n in skipped.values())
-        if not cost or sum(len(line.text) for line in picked) + cost <= room:
-            break
-        picked = pick(candidates, room - cost, named=named)
-        skipped = _left_out(window, picked)
     cost = sum(len(_gap_note(n)) for n in skipped.values())
     if sum(len(line.text) for line in picked) + cost > room:
         # No room kept for them: each is printed only if the budget has room (never over it).
