@@ -5,7 +5,7 @@ needed print and count what the general calls do."""
 
 from __future__ import annotations
 
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._text import ANSI_BYTES
@@ -124,6 +124,9 @@ def test_the_ceiling_answers_as_allows_for_a_line_and_its_marker(
         max_size=40,
     )
 )
+@example([(1, b"copied /srv/a\n", False, True), (1, b"copied /srv/b\n", False, False),
+          (2, b"copied 22 files\n", False, True), (1, b"copied 1 file\n", False, True),
+          (2, b"copied 22 files\n", False, False)])  # fmt: skip
 def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
     lines: list[tuple[int, bytes, bool, bool]],
 ) -> None:
@@ -133,6 +136,8 @@ def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
     out = Output(Budget(1_000_000), Tally())
     repeats = Repeats(30.0, out, History(100), bytes)
     last: dict[int, bytes | None] = {STDOUT: None, STDERR: None}
+    first: dict[int, bytes | None] = {STDOUT: None, STDERR: None}  # the line a run counts
+    counted: dict[int, list[bytes]] = {STDOUT: [], STDERR: []}
     hidden = False  # lines not shown since the last one shown, on either stream
     for lineno, (stream, line, gap, shown) in enumerate(lines):
         if gap:
@@ -142,13 +147,23 @@ def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
         repeat = not hidden and last[stream] == template(plain)
         key = repeats.key(stream, line, float(lineno), lineno)
         assert (key is None) == repeat
-        if not repeat:
+        if repeat:
+            counted[stream].append(line)
+        else:
+            if any(c != first[stream] for c in counted[stream]):
+                # The count of lines that differ ends by printing the last of them: anything
+                # printed ends the other stream's run (its count must follow its line).
+                for other in last:
+                    if other != stream:
+                        last[other] = None
+            counted[stream] = []
             last[stream] = None
         if key is not None and shown:
             out.clear_gap()
             hidden = False
             repeats.shown(stream, key, float(lineno))
             last[stream] = template(plain)
+            first[stream] = line
         elif key is not None:
             out.hide(len(line))  # held back: it joins the gap
             hidden = True

@@ -57,7 +57,7 @@ class Output:
         # The progress throttle's waiting states, and how to print a stream's: before any
         # other line of that stream (whatever path shows it), never after one.
         self.waiting: Mapping[int, Waiting] = {}
-        self.late: Callable[[int], None] | None = None
+        self.late: Callable[..., None] | None = None
         # The streams whose console line is open: the start of a child's line shown before
         # its newline (engine/partial.py). Anything else printed there starts a line first.
         self.midline: set[int] = set()
@@ -72,15 +72,18 @@ class Output:
         settle: bool = True,
         command: bool = False,
         partial: bool = False,
+        lineno: int | None = None,
     ) -> None:
         """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown.
 
         ``own``: a line of logtrim's own, printed at the console's default level;
         ``command``: a command of the child's (:meth:`Budget.spend_command`);
-        ``partial``: the next bytes of the child's line open on ``stream`` (it may stay open).
+        ``partial``: the next bytes of the child's line open on ``stream`` (it may stay open);
+        ``lineno``: the line's number when it may be older than a waiting progress state
+        (the last line of a count, printed when the count ends).
         """
         if not own and self.late is not None and self.waiting[stream].waiting:
-            self.late(stream)  # a waiting progress state of the stream goes first
+            self.late(stream, upto=lineno)  # a waiting progress state written before it first
         if settle and self.unsettled:
             self.settle_now()
         if self.midline:

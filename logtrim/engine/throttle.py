@@ -80,10 +80,11 @@ class Progress:
         st.gap = self._out.gaps
         return False
 
-    def late(self, stream: int, before: int | None = None) -> None:
+    def late(self, stream: int, before: int | None = None, *, upto: int | None = None) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
-        caller prints it as context)."""
+        caller prints it as context). ``upto``: only those older than that line (an older
+        line printed late, the last of a count); the newer ones keep waiting."""
         st = self.streams[stream]
         if not st.waiting:
             return
@@ -91,9 +92,17 @@ class Progress:
         if st.line is not None:
             lineno, line = st.line
             waiting.append((lineno, line, True))
-            if self.native is not None:
-                self.native.see(line)  # the latest state: it may have replaced lines never seen
-        st.line, st.commands, st.waiting = None, {}, False
+        if upto is not None:
+            kept = [w for w in waiting if w[0] >= upto]
+            waiting = [w for w in waiting if w[0] < upto]
+            st.commands = {k: v for k, v in st.commands.items() if v[0] >= upto}
+            st.line = st.line if st.line is not None and st.line[0] >= upto else None
+            st.waiting = bool(kept)
+        else:
+            st.line, st.commands, st.waiting = None, {}, False
+        if self.native is not None and any(plain for _, _, plain in waiting):
+            # the latest state: it may have replaced lines never seen
+            self.native.see(next(line for _, line, plain in waiting if plain))
         for lineno, line, plain in sorted(waiting):
             if before is not None and lineno >= before:
                 continue
@@ -273,7 +282,7 @@ class Repeats:
             out.marker(f"... {format_count(hidden)} similar {plural} ...", settle=False)
         if shows:  # the last of them: where the run ended up
             out.tally.collapsed -= 1
-            out.emit(stream, masked, kind, settle=False)
+            out.emit(stream, masked, kind, settle=False, lineno=last[0])
 
 
 class Heartbeat:
