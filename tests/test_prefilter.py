@@ -171,12 +171,7 @@ def test_passes_by_re_and_by_find(rare: float, monkeypatch: pytest.MonkeyPatch) 
     """A pass skips to its first byte by re's scan, or by bytes.find where that byte is rare
     in the log: every pass one way, then every pass the other, both exact."""
     monkeypatch.setattr(passes, "RARE", rare)
-    rng = random.Random(4000)
-    for _ in range(10):
-        chunk = random_chunk(rng, rng.choice([10, 300]))
-        for name, rules in RULE_SETS.items():
-            matcher = Matcher(rules)  # a new plan, made under this RARE
-            assert matcher.scan(chunk) == reference(matcher, chunk), name
+    _exact_with_new_plans(random.Random(4000), warm=False)  # each plan made under this RARE
 
 
 @pytest.mark.parametrize("look", [0, 10**6])
@@ -185,12 +180,18 @@ def test_each_string_in_any_of_its_passes(look: int, monkeypatch: pytest.MonkeyP
     that ends with the pass's byte, looked back from there, or one it continues after that
     byte; with and without the look-back's weight, the answers are exact."""
     monkeypatch.setattr(passes, "_LOOK", look)
-    rng = random.Random(4242)
+    _exact_with_new_plans(random.Random(4242), warm=True)  # each plan made under this weight
+
+
+def _exact_with_new_plans(rng: random.Random, *, warm: bool) -> None:
+    """Random chunks scanned by a new matcher of each rule set, as the exact path scans them;
+    ``warm``: planned first on other bytes than those scanned."""
     for _ in range(10):
         chunk = random_chunk(rng, rng.choice([10, 300]))
         for name, rules in RULE_SETS.items():
-            matcher = Matcher(rules)  # a new plan, made under this weight
-            matcher.scan(random_chunk(rng, 50))  # planned on other bytes than those scanned
+            matcher = Matcher(rules)
+            if warm:
+                matcher.scan(random_chunk(rng, 50))
             assert matcher.scan(chunk) == reference(matcher, chunk), name
 
 
