@@ -120,6 +120,10 @@ VERBATIM = st.sampled_from([0, 1 << 20])  # filtered from the first line; or all
 @example([Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False),
           Write(1, "noise", 0.0, False), Write(1, "progress", 0.0, False)],
          "octopus", 0)  # fmt: skip
+# One waiting state printed before an older line must not bring a later one with it.
+@example([Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False),
+          Write(1, "octopus", 0.0, False), Write(1, "noise", 0.0, False),
+          Write(1, "progress", 0.0, False)], "octopus", 0)  # fmt: skip
 def test_each_stream_shows_its_lines_in_the_order_written(
     writes: list[Write], ci: str, verbatim: int
 ) -> None:

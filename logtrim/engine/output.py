@@ -31,6 +31,10 @@ class Waiting(Protocol):
 
     waiting: bool  # a progress state waits to be printed
 
+    def after(self, lineno: int) -> bool:
+        """Whether a state written after line ``lineno`` waits."""
+        ...
+
 
 class Output:
     """Console emits not yet taken by the shell, and the gap before the next shown line."""

@@ -34,6 +34,11 @@ class Pending:
         # Whether either waits: an attribute, as every line printed asks.
         self.waiting = False
 
+    def after(self, lineno: int) -> bool:
+        """Whether a state written after line ``lineno`` waits."""
+        states = [*self.commands.values(), *([self.line] if self.line is not None else [])]
+        return self.waiting and any(n > lineno for n, _ in states)
+
 
 class Progress:
     """At most one progress line per ``interval`` per stream; the latest state of each kind
@@ -106,10 +111,12 @@ class Progress:
         for lineno, line, plain in sorted(waiting):
             if before is not None and lineno >= before:
                 continue
+            # ``lineno``: the states still waiting (written later) stay after it.
             if plain:
                 self._plain(stream, st, lineno, line)
             elif line:  # else a command its dialect dropped
-                self._out.emit(stream, line if line.endswith(b"\n") else line + b"\n", SERVICE)
+                text = line if line.endswith(b"\n") else line + b"\n"
+                self._out.emit(stream, text, SERVICE, lineno=lineno)
                 self._history.mark_shown(lineno, stream=stream)
 
     def _plain(self, stream: int, st: Pending, lineno: int, line: bytes) -> None:
@@ -122,7 +129,7 @@ class Progress:
             # Shown after all: the next gap marker does not count it as not shown.
             out.gap_lines -= 1
             out.gap_bytes = max(out.gap_bytes - len(line), 0)
-        out.emit(stream, masked, PROGRESS)
+        out.emit(stream, masked, PROGRESS, lineno=lineno)
         self._history.mark_shown(lineno, stream=stream)
 
     def tick(self, now: float) -> None:
@@ -275,7 +282,10 @@ class Repeats:
         _, line, kind = last
         masked = self._mask(line)
         out = self._out
-        shows = out.budget.allows(kind, len(masked))
+        # Not after a progress state written later that waits (it would come first).
+        pending = out.waiting.get(stream)
+        later = pending is not None and pending.after(last[0])
+        shows = not later and out.budget.allows(kind, len(masked))
         hidden = count - 1 if shows else count
         if hidden:
             plural = "line" if hidden == 1 else "lines"
