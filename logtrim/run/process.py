@@ -8,12 +8,11 @@ import errno
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import anyio
 from anyio.abc import Process
 
-from .. import _log
 from .._errors import CommandNotExecutableError, CommandNotFoundError
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions
@@ -100,17 +99,6 @@ def start_error(command: str, exc: OSError) -> CommandNotFoundError | CommandNot
     elif os.path.isdir(command):
         why = "is a directory"
     return CommandNotExecutableError(f"command not executable: {shown}: {why}")
-
-
-def run_unfiltered(argv: Sequence[str]) -> int:
-    """Run the command with logtrim out of the way; its exit code, as a shell gives it."""
-    try:
-        code = subprocess.call(list(argv))
-    except OSError as exc:
-        error = start_error(argv[0], exc)
-        _log.say(str(error), "error")
-        return error.exit_code
-    return 128 - code if code < 0 else code
 
 
 def close_sources(sources: list[tuple[Source, int]]) -> None:
