@@ -50,7 +50,7 @@ class Output:
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
-        self.settle: Callable[[], None] | None = None
+        self.settle: Callable[[int | None], None] | None = None
         self.unsettled = False  # set when ``settle`` has something to print (the hot path asks)
         self._settling = False
         self.wrap: Wrap = _no_wrap
@@ -89,7 +89,7 @@ class Output:
         if not own and self.late is not None and self.waiting[stream].waiting:
             self.late(stream, upto=lineno)  # a waiting progress state written before it first
         if settle and self.unsettled:
-            self.settle_now()
+            self.settle_now(lineno)
         if self.midline:
             if partial:
                 self.midline.discard(stream)
@@ -157,12 +157,14 @@ class Output:
             self.midline.discard(stream)
             self._put([(stream, b"\n")])
 
-    def settle_now(self) -> None:
-        """Print what must come before anything else (a pending collapse count)."""
+    def settle_now(self, before: int | None = None) -> None:
+        """Print what must come before anything else (a pending collapse count); ``before``:
+        only the counts whose lines were written before that line (a progress state printed
+        late: a count of later lines comes after it)."""
         if self.settle is not None and self.unsettled and not self._settling:
             self._settling = True
             try:
-                self.settle()
+                self.settle(before)
             finally:
                 self._settling = False
 

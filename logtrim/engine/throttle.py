@@ -261,12 +261,18 @@ class Repeats:
             run.count = 0
         self.end(stream)
 
-    def settle(self) -> None:
+    def settle(self, before: int | None = None) -> None:
         """Something else is about to be printed: the counts so far go first, right after
-        the repeats they count (a later repeat of the same line is counted anew)."""
+        the repeats they count (a later repeat of the same line is counted anew). ``before``:
+        that line was written before some counts' last lines: those wait until after it."""
         self._out.unsettled = False
-        for stream in self.streams:
+        later = False
+        for stream, run in self.streams.items():
+            if before is not None and run.count and run.last is not None and run.last[0] > before:
+                later = True
+                continue
             self._report(stream)
+        self._out.unsettled = self._out.unsettled or later
 
     def _report(self, stream: int) -> None:
         run = self.streams[stream]
