@@ -69,7 +69,7 @@ class Declared:
         for chunk in chunks:
             if learn:
                 self.feed(chunk)
-            yield self.masker.mask(chunk) if self.masker else chunk
+            yield self.masker.mask(chunk)  # a URL's password, declared or not
 
     def scan(self, inp: Input) -> bool:
         """Learn a plain file's declarations from all of it before it is read: its lines
