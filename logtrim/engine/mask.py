@@ -58,7 +58,7 @@ class Masker:
     """Replaces every occurrence of the known secrets' forms with ``********``.
 
     ``add`` returns the values it refused (too short). Secrets learned later apply from
-    then on. ``mask`` is the hot path: a no-op while there are no secrets and no ``://``.
+    then on. ``mask`` is the hot path: a no-op while there are no secrets and no ``@``.
     A URL's password is masked whatever was declared; it is not learned as a secret (see
     docs/masking.md): the masker is true only when it knows secrets.
     """
@@ -122,8 +122,7 @@ class Masker:
         found = self._found(data) if self._secrets else []
         if self._secrets and b"\x1b" in data:
             found += _through_escapes(data, self._found)
-        if b"://" in data:
-            found += urlcreds.spans(data)
+        found += urlcreds.spans(data)
         return _merged(found)
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
@@ -143,7 +142,7 @@ class Masker:
         return found
 
     def mask(self, data: bytes) -> bytes:
-        if not self._secrets and b"://" not in data:
+        if not self._secrets and b"@" not in data:  # no URL credential either
             return data
         spans = self.spans(data)
         return apply(data, spans) if spans else data
@@ -153,7 +152,7 @@ class Masker:
         start of a line already on the console: no password is shown before ``start``)."""
         part = data[start:end]
         stop = len(data) if end is None else end
-        if not start or b"://" not in data[:stop]:
+        if not start or b"@" not in data[:stop]:
             return self.mask(part)
         extra = [(a - start, b - start) for a, b in urlcreds.spans(data[:stop]) if a >= start]
         spans = _merged(self.spans(part) + extra)
@@ -168,7 +167,7 @@ class Masker:
 
     def mask_text(self, text: str) -> str:
         """``text`` masked (a name, a path, a line kept as text)."""
-        if not self._secrets and "://" not in text:
+        if not self._secrets and "@" not in text:
             return text
         return self.mask(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
 
