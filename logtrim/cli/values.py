@@ -136,8 +136,11 @@ def names(raw: object) -> tuple[str, ...]:
     """Variable names: a list, or one comma-separated string (``LOGTRIM_MASK_ENV=A,B``)."""
     if isinstance(raw, str):
         raw = raw.split(",")
-    names = strings(raw)
-    return tuple(n.strip() for n in names if n.strip())
+    names = tuple(n.strip() for n in strings(raw))
+    if not all(names):
+        # A name lost to a typo (``--mask-env ""``, ``A,,B``) would leave a secret unmasked.
+        raise BadValue("variable names: an empty one names nothing")
+    return names
 
 
 def show_seconds(seconds: float) -> str:
