@@ -10,6 +10,7 @@ import os
 import random
 import re
 import resource
+import stat
 import subprocess
 import sys
 import textwrap
@@ -140,31 +141,50 @@ def test_artifact_refuses_to_overwrite_the_script(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_force_replaces_a_symlink_itself_never_its_target(tmp_path: Path) -> None:
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious\n")
-    link = tmp_path / "a.log.zst"
-    link.symlink_to(victim)
-    refused = logtrim("run", "--artifact", str(link), "--", "echo", "hi")
-    assert refused.returncode == 2
-    assert "symbolic link" in one_line_error(refused)
-    forced = logtrim("run", "--force", "--artifact", str(link), "--", "echo", "hi")
-    assert forced.returncode == 0, forced.stderr
-    assert victim.read_text() == "precious\n"
-    assert not link.is_symlink()
-    assert decode_zstd(link.read_bytes()) == b"hi\n"
-
-
-def test_force_never_replaces_a_link_to_a_device_or_directory(tmp_path: Path) -> None:
-    # /dev/stdout is such a link: --force must not swap the system's link for a file.
-    for target in (Path("/dev/null"), tmp_path):
+def test_force_never_replaces_a_link_nor_writes_where_it_points(tmp_path: Path) -> None:
+    # /dev/stdout is such a link, to a regular file when stdout is redirected to one:
+    # --force must not swap the system's link for a file. Nor a link to an archive.
+    victim = tmp_path / "victim.zst"
+    victim.write_bytes(zstandard.ZstdCompressor().compress(b"precious\n"))
+    os.mkfifo(tmp_path / "fifo")
+    for target in (Path("/dev/null"), tmp_path, victim, tmp_path / "fifo", tmp_path / "gone"):
         link = tmp_path / f"to-{target.name}.zst"
         link.symlink_to(target)
-        refused = logtrim("run", "--force", "--artifact", str(link), "--", "echo", "hi")
-        assert refused.returncode == 2
-        assert "symbolic link to" in one_line_error(refused)
-        assert link.is_symlink()
-        assert refused.stdout == b""  # the script did not run
+        for force in ((), ("--force",)):
+            refused = logtrim("run", *force, "--artifact", str(link), "--", "echo", "hi")
+            assert refused.returncode == 2
+            assert "symbolic link" in one_line_error(refused)
+            assert link.is_symlink() and os.readlink(link) == str(target)
+            assert refused.stdout == b""  # the script did not run
+    assert decode_zstd(victim.read_bytes()) == b"precious\n"
+
+
+def test_trim_output_writes_through_a_device_and_never_replaces_a_link(tmp_path: Path) -> None:
+    log = tmp_path / "in.log"
+    log.write_text("ERROR: boom\n")
+    to_null = tmp_path / "null.log"
+    to_null.symlink_to("/dev/null")
+    done = logtrim("trim", str(log), "-o", str(to_null), "--artifact", str(tmp_path / "a.zst"))
+    assert done.returncode == 0, done.stderr  # a device is written as it is, link kept
+    assert to_null.is_symlink()
+    victim = tmp_path / "victim.log"
+    victim.write_text("precious\n")
+    link = tmp_path / "out.log"
+    link.symlink_to(victim)
+    refused = logtrim("trim", str(log), "-o", str(link), "--force")
+    assert refused.returncode == 2
+    assert "symbolic link" in one_line_error(refused)
+    assert link.is_symlink() and victim.read_text() == "precious\n"
+
+
+def test_force_never_replaces_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "a.log.zst"
+    os.mkfifo(fifo)
+    refused = logtrim("run", "--force", "--artifact", str(fifo), "--", "echo", "hi")
+    assert refused.returncode == 2
+    assert "FIFO" in one_line_error(refused)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert refused.stdout == b""
 
 
 def test_existing_archive_is_replaced_without_force(tmp_path: Path) -> None:
