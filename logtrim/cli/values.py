@@ -165,11 +165,16 @@ def existing_path(raw: object) -> str:
 
 
 def folder(raw: object) -> str:
-    """A directory, or a path where one can be made ("" for none)."""
+    """A directory, or a path where one can be made in an existing directory ("" for none):
+    a mistyped path must not build a tree of directories."""
     if not isinstance(raw, str):
         raise BadValue("a path")
     if raw and os.path.exists(raw) and not os.path.isdir(raw):
         raise BadValue("not a directory")
+    if raw and not os.path.exists(raw):
+        parent = os.path.dirname(os.path.abspath(raw))
+        if not os.path.isdir(parent):
+            raise BadValue(f"no directory {parent} to create it in")
     return raw
 
 
