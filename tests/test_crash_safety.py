@@ -345,6 +345,32 @@ def test_trim_refuses_binary_input_unless_told(tmp_path: Path) -> None:
     assert forced.returncode == 0
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"INFO start\n\x00\x01 header\nERROR: boom\n",  # a NUL near the start: binary
+        b"INFO start\n" * 4000 + b"\x00 late NUL\nERROR: boom\n",  # past the first 32 kB: text
+        b"INFO start\nERROR: boom\n",
+    ],
+)
+def test_a_file_and_its_compressed_copies_are_binary_alike(tmp_path: Path, text: bytes) -> None:
+    """``trim``/``stats`` decide on the decoded text: ``a.log``, ``a.log.gz`` and
+    ``a.log.zst`` (made by the real tools) are refused alike, or read alike."""
+    plain = tmp_path / "a.log"
+    plain.write_bytes(text)
+    subprocess.run(["gzip", "-k", str(plain)], check=True)
+    subprocess.run(["zstd", "-q", "-k", str(plain)], check=True)
+    copies = [plain, tmp_path / "a.log.gz", tmp_path / "a.log.zst"]
+    for command in (["trim"], ["stats"], ["trim", "--binary"], ["stats", "--binary"]):
+        results = [logtrim(*command, str(path)) for path in copies]
+        codes = {r.returncode for r in results}
+        assert len(codes) == 1, (command, [r.stderr for r in results])
+        if codes == {3}:
+            assert all("binary file" in one_line_error(r) for r in results)
+        elif command[0] == "trim":
+            assert results[0].stdout == results[1].stdout == results[2].stdout
+
+
 # -- 19: decompression bombs and lines without end ---------------------------------------------
 RSS = textwrap.dedent(
     """
