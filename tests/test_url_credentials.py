@@ -5,6 +5,7 @@ matchers, whatever the chunking."""
 from __future__ import annotations
 
 import io
+import json
 import os
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.mask import apply
 from logtrim.engine.policy import Policy
+from logtrim.logs.stats import ASIDE_MIN
 
 URL = "postgres://deploy:s3cr3t@db-01:5432/shop"
 MASKED = b"postgres://deploy:********@db-01:5432/shop"
@@ -92,6 +94,23 @@ def test_trim_stats_and_diff_mask_a_url_password(tmp_path: Path) -> None:
         # Nor its start in a template's shape (``s<n>c...``).
         assert b"deploy:s" not in out.stdout + out.stderr
     assert MASKED in out.stdout  # diff prints the line, masked
+
+
+def test_stats_of_a_large_file_masks_the_password_and_counts_every_line(tmp_path: Path) -> None:
+    # Large enough to be counted on two cores, split by the file's offsets.
+    line = b"2025-01-01 12:00:00 INFO fetching https://cdn.example.com/pkg/1.tgz\n"
+    cred = b"2025-01-01 12:00:00 ERROR connect postgres://deploy:s3cr3t0@db-01:5432/shop\n"
+    block = line * 999 + cred
+    count = ASIDE_MIN // len(block) + 2
+    log = tmp_path / "big.log"
+    log.write_bytes(block * count)
+    out = _logtrim("stats", "--json", str(log))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["total_lines"] == 1000 * count
+    assert report["total_bytes"] == len(block) * count
+    assert b"s3cr" not in out.stdout and b"s<n>cr" not in out.stdout
+    assert b"deploy:********" in out.stdout
 
 
 def _engine(data: bytes, cuts: list[int], fast: bool) -> tuple[bytes, bytes]:
