@@ -349,3 +349,21 @@ def test_write_shows_what_is_written_without_a_blank_line(tmp_path: Path) -> Non
     written = b"deploying\ncopying 3 files\ndone\r\n\nlast\n"
     assert zstd_dc(path) == written
     assert out.getvalue().encode().startswith(written.replace(b"\r\n", b"\n"))
+
+
+def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: Path) -> None:
+    """capture re-raises: the interpreter then prints the traceback itself, and that copy
+    must be masked like logtrim's own (a secret in an exception's message)."""
+    app = (
+        "import logging, logtrim\n"
+        f"with logtrim.capture({str(tmp_path / 'a.log.zst')!r}, masks=['ApiTok-98765']):\n"
+        "    logging.getLogger('x').info('token ApiTok-98765')\n"
+        "    raise RuntimeError('token ApiTok-98765 rejected')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
+    )
+    assert result.returncode == 1
+    assert b"ApiTok-98765" not in result.stdout + result.stderr
+    # The interpreter's own report is there, masked, after logtrim's summary.
+    assert result.stderr.rstrip().endswith(b"RuntimeError: token ******** rejected")
