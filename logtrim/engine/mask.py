@@ -142,7 +142,7 @@ class Masker:
         return found
 
     def mask(self, data: bytes) -> bytes:
-        if not self._secrets and b"@" not in data:  # no URL credential either
+        if not self._secrets and urlcreds.AT not in data:  # no URL credential either
             return data
         spans = self.spans(data)
         return apply(data, spans) if spans else data
@@ -152,7 +152,7 @@ class Masker:
         start of a line already on the console: no password is shown before ``start``)."""
         part = data[start:end]
         stop = len(data) if end is None else end
-        if not start or b"@" not in data[:stop]:
+        if not start or urlcreds.AT not in data[:stop]:
             return self.mask(part)
         extra = [(a - start, b - start) for a, b in urlcreds.spans(data[:stop]) if a >= start]
         spans = _merged(self.spans(part) + extra)

@@ -23,6 +23,9 @@ SCHEME = 32
 #: write): past that, bounded memory wins.
 HOLD_MAX = 4096
 
+#: ``@`` as a byte value: ``AT in data`` is a memchr, while ``b"@" in data`` first tries the
+#: argument as an int and builds a TypeError (about 8 times as slow on a short line).
+AT = 0x40
 _USERINFO = re.compile(rb"[^\s/@:]*:([^\s/@]+)")  # between ``://`` and ``@``
 _OPEN = re.compile(rb"[^\s/@]*")  # what may follow ``://`` in an unfinished credential
 _SCHEME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
@@ -60,7 +63,7 @@ def found(data: bytes) -> list[tuple[int, int, int]]:
 
 def spans(data: bytes) -> list[tuple[int, int]]:
     """The passwords' ``[start, end)`` spans in ``data``."""
-    if b"@" not in data:  # memchr: most text has none, and ``:`` is everywhere in logs
+    if AT not in data:  # memchr: most text has none, and ``:`` is everywhere in logs
         return []
     return [(start, end) for _, start, end in found(data)]
 
@@ -92,7 +95,7 @@ def open_context(data: bytes) -> int:
 
 def safe_cut(data: bytes, cut: int) -> int:
     """A cut at or before ``cut`` that leaves each credential whole on one side."""
-    if b"@" not in data:
+    if AT not in data:
         return cut
     for context, _, end in found(data):
         if context < cut < end + 1:  # the ``@`` after the password makes it one
