@@ -19,6 +19,7 @@ from test_fuzz_secrets import URL_PASSWORDS, assert_no_url_password, url_carrier
 from logtrim import LogtrimHandler
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
+from logtrim.engine import urlcreds
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.mask import apply
 from logtrim.engine.policy import Policy
@@ -155,3 +156,16 @@ def test_url_passwords_masked_alike_on_both_matchers_whatever_the_chunks(
     # The archive is the input masked whole: the cuts (into reads, a long line's pieces)
     # change nothing.
     assert fast[0] == apply(data, Core(Policy()).masker.spans(data))
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [b"://", b"@", b":", b"/", b" ", b"\n", b"a", b"1", b"+", b"x" * 40, b"postgres"]
+        ),
+        max_size=60,
+    ).map(b"".join)
+)
+def test_both_ways_to_find_credentials_agree(data: bytes) -> None:
+    """From each ``@`` (sparse text) or by one pattern (an ``@`` on every line): the same."""
+    assert urlcreds.by_at(data) == urlcreds.by_pattern(data)
