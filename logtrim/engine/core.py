@@ -144,7 +144,7 @@ class Core:
         pieces = st.splitter.feed(
             data,
             reserve=reserve,
-            safe_cut=self.masker.safe_cut if self.masker else None,
+            safe_cut=self.masker.piece_cut,
             hold=self.secrets.hold if self.masker.multiline else None,
         )
         intake = self.intake

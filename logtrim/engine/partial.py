@@ -54,18 +54,14 @@ class Partial:
         ):
             return
         masker = core.masker
-        cut = (
-            masker.safe_cut(pending, len(pending) - masker.held(pending))
-            if masker
-            else len(pending)
-        )
+        cut = masker.safe_cut(pending, len(pending) - masker.held(pending))
         if cut <= st.partial_shown:
             return
         if not st.partial_shown:
             core.select.progress.late(stream)
             core.out.flush_gap()
         core.out.emit(
-            stream, masker.mask(pending[st.partial_shown : cut]), Kind.NOISE, partial=True
+            stream, masker.mask_within(pending, st.partial_shown, cut), Kind.NOISE, partial=True
         )
         st.partial_shown = cut
 
@@ -110,7 +106,7 @@ class Partial:
         line = region[:end]
         # Masked as plain text: a line begun on the console is no command (the console
         # form leaves commands for their dialect).
-        rest = core.masker.mask(line[st.partial_shown :])
+        rest = core.masker.mask_within(line, st.partial_shown)
         kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
         if kind >= Kind.SERVICE:
             kind = Kind.INFO

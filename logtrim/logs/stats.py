@@ -159,7 +159,9 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
         scanned = hits is not None or stats.declared.scan(inp)
         # Declared secrets are masked before counting, in this process: no second core then.
         alone = bool(stats.declared.masker)
-        chunks = stats.declared.lines(chunks, learn=not scanned)
+        # A URL's password is masked as printed (``Stats.text``), not before counting: the
+        # counts stay those of the file, which two cores split by its offsets.
+        chunks = stats.declared.lines(chunks, learn=not scanned, urls=alone)
         info = InputStats(inp.name, inp.format, LogKind.TASKLOG if is_task else LogKind.PLAIN)
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
