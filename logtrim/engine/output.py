@@ -219,7 +219,13 @@ class Output:
         lines = self.gap_lines - context_lines
         if lines <= 0:
             return b""
-        size = f" ({format_size(self.gap_bytes)})" if sized else ""
+        nbytes = self.gap_bytes
+        if sized and lines < 1000 and 1e3 <= nbytes < 1e5:
+            # The common marker, format_size's kB case inline: a marker per line shown.
+            kb = nbytes / 1e3
+            plural = "s" if lines != 1 else ""
+            return f"[logtrim] ... {lines} line{plural} ({kb:.3g} kB) not shown ...\n".encode()
+        size = f" ({format_size(nbytes)})" if sized else ""
         plural = "s" if lines != 1 else ""
         count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
         return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()

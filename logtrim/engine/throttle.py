@@ -92,6 +92,13 @@ class Progress:
         st = self.streams[stream]
         if not st.waiting:
             return
+        if upto is None and st.line is not None and not st.commands and self.native is None:
+            # The common state (a flood between shown lines): one plain line waits.
+            lineno, line = st.line
+            st.line, st.waiting = None, False
+            if before is None or lineno < before:
+                self._plain(stream, st, lineno, line)
+            return
         waiting = [(n, raw, False) for n, raw in st.commands.values()]
         if st.line is not None:
             lineno, line = st.line
