@@ -220,11 +220,14 @@ class Output:
         if lines <= 0:
             return b""
         nbytes = self.gap_bytes
-        if sized and lines < 1000 and 1e3 <= nbytes < 1e5:
-            # The common marker, format_size's kB case inline: a marker per line shown.
+        if sized and lines < 1000 and nbytes < 1e5:
+            # The common markers (one per line shown), as below with format_size's two
+            # smallest units, in one bytes format: no call, no str to encode.
+            ends = b"s" if lines != 1 else b""
+            if nbytes < 1e3:
+                return b"[logtrim] ... %d line%b (%d B) not shown ...\n" % (lines, ends, nbytes)
             kb = nbytes / 1e3
-            plural = "s" if lines != 1 else ""
-            return f"[logtrim] ... {lines} line{plural} ({kb:.3g} kB) not shown ...\n".encode()
+            return b"[logtrim] ... %d line%b (%.3g kB) not shown ...\n" % (lines, ends, kb)
         size = f" ({format_size(nbytes)})" if sized else ""
         plural = "s" if lines != 1 else ""
         count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
