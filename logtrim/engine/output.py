@@ -221,7 +221,16 @@ class Output:
         lines = self.gap_lines - context_lines
         if lines <= 0:
             return b""
-        size = f" ({format_size(self.gap_bytes)})" if sized else ""
+        nbytes = self.gap_bytes
+        if sized and lines < 1000 and nbytes < 1e5:
+            # The common markers (one per line shown), as below with format_size's two
+            # smallest units, in one bytes format: no call, no str to encode.
+            ends = b"s" if lines != 1 else b""
+            if nbytes < 1e3:
+                return b"[logtrim] ... %d line%b (%d B) not shown ...\n" % (lines, ends, nbytes)
+            kb = nbytes / 1e3
+            return b"[logtrim] ... %d line%b (%.3g kB) not shown ...\n" % (lines, ends, kb)
+        size = f" ({format_size(nbytes)})" if sized else ""
         plural = "s" if lines != 1 else ""
         count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
         return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
