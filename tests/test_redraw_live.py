@@ -83,3 +83,21 @@ def test_a_redrawn_bar_shows_its_state_before_its_newline(
     redraws = archive.split(b"\n")[0].strip(b"\r").split(b"\r")
     assert len(redraws) > len(states)  # the archive has every redraw, not just those shown
     assert [int(r.split()[1]) for r in redraws] == list(range(len(redraws)))
+
+
+_SECRET_BAR = """
+import sys, time
+for i in range(30):
+    sys.stdout.write("\\rpushing with token=hunter2secret %d" % i); sys.stdout.flush(); time.sleep(0.05)
+print(); print("done")
+"""
+
+
+@pytest.mark.slow
+def test_a_redrawn_state_is_masked(tmp_path: Path) -> None:
+    argv = [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--mask", "hunter2secret"]
+    argv += ["--progress-interval", "0.2", "--artifact", str(tmp_path / "a.zst")]
+    argv += ["--", sys.executable, "-c", _SECRET_BAR]
+    r = subprocess.run(argv, env=clean_env(), capture_output=True, timeout=60, check=True)
+    assert b"hunter2secret" not in r.stdout + r.stderr
+    assert b"pushing with token=********" in r.stdout
