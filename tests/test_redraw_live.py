@@ -88,7 +88,9 @@ def test_a_redrawn_bar_shows_its_state_before_its_newline(
 _SECRET_BAR = """
 import sys, time
 for i in range(30):
-    sys.stdout.write("\\rpushing with token=hunter2secret %d" % i); sys.stdout.flush(); time.sleep(0.05)
+    sys.stdout.write("\\rpushing with token=hunter2secret %d" % i)
+    sys.stdout.flush()
+    time.sleep(0.05)
 print(); print("done")
 """
 
