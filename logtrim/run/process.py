@@ -129,7 +129,13 @@ async def forward_signals(
         kill(signal.SIGKILL)
 
     escalating = False
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
+    # A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
+    # ignored by the command too: neither forwarded nor a reason to kill it.
+    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+              if signal.getsignal(s) is not signal.SIG_IGN]  # fmt: skip
+    if not wanted:
+        return
+    with anyio.open_signal_receiver(*wanted) as signals:
         async for sig in signals:
             if received is not None:
                 received(sig)

@@ -68,7 +68,9 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
     mask, shown = CrudeMask(secrets), HeadTail(max(budget - 512, 0))
     try:
-        child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        # Its own process group, as in a normal run: logtrim forwards the signals it gets.
+        child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 start_new_session=os.name != "nt")  # fmt: skip
     except OSError as exc:
         from .process import start_error
 
@@ -125,7 +127,7 @@ def _forward_signals(child: subprocess.Popen[bytes]) -> dict[int, Any]:
 
     replaced: dict[int, Any] = {}
     for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None:
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
             with contextlib.suppress(ValueError, OSError):  # not the main thread
                 replaced[sig] = signal.signal(sig, forward)
     return replaced
