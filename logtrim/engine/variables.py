@@ -23,6 +23,10 @@ order rarely mean another thing.
 A skeleton that varies, and a long shape's bag, are kept as 64-bit hashes among the good
 run's shape hashes (a prefix sets each kind apart from any shape), so an index, an
 archive's trailer and a union of runs carry them with no change of format.
+
+A run meets mostly the shapes its baseline had: the load keeps each shape's cuts (their
+hashes, :class:`Cuts`), and the run's own learning takes them from there instead of cutting
+the shape again.
 """
 
 from __future__ import annotations
@@ -79,34 +83,91 @@ def known_by_skeleton(shape: bytes, known: set[int] | frozenset[int]) -> bool:
     return bag(shape) in known or any(_hash(skel) in known for skel, _ in _cuts(shape))
 
 
+#: Shapes whose cuts a keeping :class:`Variables` remembers, and their cuts at most (about 6 MB).
+MEMO_SHAPES = 1 << 16
+MEMO_CUTS = 1 << 17
+
+
+class Cuts:
+    """What a good run's load learnt of each shape, for a run that meets the same shapes: by
+    shape hash, its bag and the ``(hash(skeleton), hash(value))`` of each data-like token (Python's
+    hashes: this process only); and the stable hash of each skeleton found to vary. A run's
+    own :class:`Variables` then needs no regex for those shapes (bounded: see MEMO_*)."""
+
+    def __init__(self) -> None:
+        self.shapes: dict[int, tuple[int | None, tuple[int, ...]]] = {}
+        self.stable: dict[int, int] = {}  # hash(skeleton) -> _hash(skeleton)
+        self._count = 0  # cuts held
+
+    def keep(self, shape: int, whole: int | None, pairs: tuple[int, ...]) -> None:
+        if len(self.shapes) < MEMO_SHAPES and self._count + len(pairs) <= 2 * MEMO_CUTS:
+            self.shapes[shape] = (whole, pairs)
+            self._count += len(pairs)
+
+
 class Variables:
     """Learns, over a good run's distinct shapes, the skeletons whose token varies (and
     gives the long shapes' bags)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = False) -> None:
         self.first: dict[int, int] = {}  # skeleton -> its first value (hash()es; bounded)
         self.varying: set[int] = set()  # skeletons seen with two values or more (hash()es)
+        # With ``keep``: each shape's cuts, for a run that takes over the load (:class:`Cuts`).
+        self.kept: Cuts | None = Cuts() if keep else None
+        self.known: Cuts | None = None  # a load's: the cuts of shapes it met, not cut again
 
     def learn(self, shapes: Iterable[bytes]) -> list[int]:
         """The bags of these (new, distinct) shapes and the skeletons that turn out to vary
         with them."""
-        first, varying = self.first, self.varying
+        return self.learn_hashed((0, shape) for shape in shapes)
+
+    def learn_hashed(self, shapes: Iterable[tuple[int, bytes]]) -> list[int]:
+        """:meth:`learn` for ``(shape hash, shape)`` pairs (the hash finds a shape's cuts
+        in :attr:`known`; :attr:`kept` records them)."""
+        first, varying, kept = self.first, self.varying, self.kept
+        memo = self.known.shapes if self.known is not None else {}
         found = []
-        for shape in shapes:
-            whole = bag(shape)
+        for h, shape in shapes:
+            got = memo.get(h) if memo else None
+            if got is None:
+                whole, pairs, skels = _hashed_cuts(shape)
+                if kept is not None:
+                    kept.keep(h, whole, pairs)
+            else:
+                (whole, pairs), skels = got, None
             if whole is not None:
                 found.append(whole)
-            for skel, value in _cuts(shape):
+            for i in range(0, len(pairs), 2):
                 # Python's own hash while learning (C speed; this process only), the stable
                 # one for the few skeletons that vary.
-                key = hash(skel)
+                key = pairs[i]
                 if key in varying:
                     continue
                 had = first.get(key)
                 if had is None:
                     if len(first) < FIRST_CAP:
-                        first[key] = hash(value)
-                elif had != hash(value):
+                        first[key] = pairs[i + 1]
+                elif had != pairs[i + 1]:
                     varying.add(key)
-                    found.append(_hash(skel))
+                    stable = self._stable(key, shape, skels)
+                    found.append(stable)
+                    if kept is not None:
+                        kept.stable[key] = stable
         return found
+
+    def _stable(self, key: int, shape: bytes, skels: list[bytes] | None) -> int:
+        """The stable hash of the skeleton ``key`` of ``shape`` (its cuts made again if a
+        load's memo lacks it)."""
+        if skels is None:
+            known = self.known.stable.get(key) if self.known is not None else None
+            if known is not None:
+                return known
+            skels = [skel for skel, _ in _cuts(shape)]
+        return _hash(next(skel for skel in skels if hash(skel) == key))
+
+
+def _hashed_cuts(shape: bytes) -> tuple[int | None, tuple[int, ...], list[bytes]]:
+    """A shape's bag, its cuts as ``(hash(skeleton), hash(value), ...)``, and the skeletons."""
+    cuts = _cuts(shape)
+    pairs = tuple(h for skel, value in cuts for h in (hash(skel), hash(value)))
+    return bag(shape), pairs, [skel for skel, _ in cuts]
