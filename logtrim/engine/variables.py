@@ -32,7 +32,7 @@ the shape again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from hashlib import blake2b
 
 MIN_WORDS = 3
@@ -88,6 +88,10 @@ MEMO_SHAPES = 1 << 16
 MEMO_CUTS = 1 << 17
 
 
+#: A shape's cuts: its bag (None: too short), then ``(hash(skeleton), hash(value), ...)``.
+Cut = tuple[int | None, tuple[int, ...]]
+
+
 class Cuts:
     """What a good run's load learnt of each shape, for a run that meets the same shapes: by
     shape hash, its bag and the ``(hash(skeleton), hash(value))`` of each data-like token (Python's
@@ -95,7 +99,7 @@ class Cuts:
     own :class:`Variables` then needs no regex for those shapes (bounded: see MEMO_*)."""
 
     def __init__(self) -> None:
-        self.shapes: dict[int, tuple[int | None, tuple[int, ...]]] = {}
+        self.shapes: dict[int, Cut] = {}
         self.stable: dict[int, int] = {}  # hash(skeleton) -> _hash(skeleton)
         self._count = 0  # cuts held
 
@@ -121,20 +125,24 @@ class Variables:
         with them."""
         return self.learn_hashed((0, shape) for shape in shapes)
 
-    def learn_hashed(self, shapes: Iterable[tuple[int, bytes]]) -> list[int]:
+    def learn_hashed(
+        self, shapes: Iterable[tuple[int, bytes]], given: Mapping[int, Cut] | None = None
+    ) -> list[int]:
         """:meth:`learn` for ``(shape hash, shape)`` pairs (the hash finds a shape's cuts
-        in :attr:`known`; :attr:`kept` records them)."""
+        in ``given`` or :attr:`known`; :attr:`kept` records them)."""
         first, varying, kept = self.first, self.varying, self.kept
         memo = self.known.shapes if self.known is not None else {}
         found = []
         for h, shape in shapes:
-            got = memo.get(h) if memo else None
+            got = given.get(h) if given else None
+            if got is None and memo:
+                got = memo.get(h)
             if got is None:
                 whole, pairs, skels = _hashed_cuts(shape)
-                if kept is not None:
-                    kept.keep(h, whole, pairs)
             else:
                 (whole, pairs), skels = got, None
+            if kept is not None:
+                kept.keep(h, whole, pairs)
             if whole is not None:
                 found.append(whole)
             for i in range(0, len(pairs), 2):
@@ -164,6 +172,12 @@ class Variables:
                 return known
             skels = [skel for skel, _ in _cuts(shape)]
         return _hash(next(skel for skel in skels if hash(skel) == key))
+
+
+def shape_cuts(shape: bytes) -> Cut:
+    """A shape's :data:`Cut` (in a forked loader: the same ``hash`` as its parent's)."""
+    whole, pairs, _ = _hashed_cuts(shape)
+    return whole, pairs
 
 
 def _hashed_cuts(shape: bytes) -> tuple[int | None, tuple[int, ...], list[bytes]]:
