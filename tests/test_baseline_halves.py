@@ -84,7 +84,7 @@ def test_two_cores_give_the_shapes_of_one_pass(
 
 
 def _fails(path: str, start: int, tasklog: bool, link: Link) -> None:
-    link.send(({}, {}, [], {}))
+    link.send(({}, {}, []))
     raise RuntimeError("the forked process fails after a batch")
 
 
@@ -111,7 +111,7 @@ def test_the_run_takes_over_a_two_core_load(tmp_path: Path) -> None:
     assert shaper is not None
     assert {b"alpha 0 of kind k0z", b"bravo 0 in /srv/0/x"} <= shaper.cache.keys()
     assert shapes.hashes == _one_pass(path).hashes
-    # The cuts of the shapes (some made in the forked process) serve the run as made here.
+    # The cuts of the shapes the load kept serve the run as cut again would.
     run = "".join(f"{line}\n" for line in ["alpha 1 of kind k9q", *first[:9], *second[:9]])
     taken = Baseline(set(shapes.hashes), prior=shaper)
     alone = Baseline(set(shapes.hashes))

@@ -30,7 +30,6 @@ from itertools import compress
 from .._fork import can_fork_before_exec
 from ..engine.baseline import Shapes
 from ..engine.shaper import Shaper, split_keys
-from ..engine.variables import Cut, shape_cuts
 from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
 from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks
@@ -40,10 +39,8 @@ MIN_SIZE = 16 << 20
 #: Bytes of lines a batch holds at most (see the module).
 BATCH = 2 << 20
 _ODD = (1).__and__
-# (lines shaped there: line -> shape hash, their shapes: hash -> text, lines to shape here,
-# the shapes' cuts: engine/variables.py, made there too)
-Batch = tuple[dict[bytes, int], dict[int, bytes], list[bytes], dict[int, Cut]]
-# then an int: bytes read
+# (lines shaped there: line -> shape hash, their shapes: hash -> text, lines to shape here)
+Batch = tuple[dict[bytes, int], dict[int, bytes], list[bytes]]  # then an int: bytes read
 
 
 def odd(keys: Iterable[bytes]) -> set[bytes]:
@@ -157,8 +154,8 @@ class Half:
         if isinstance(got, int):  # the last: the bytes it read
             self._link, self.read = None, got
             return
-        pairs, texts, lines, cuts = got
-        self.mine.adopt(pairs, texts, cuts)
+        pairs, texts, lines = got
+        self.mine.adopt(pairs, texts)
         self.mine.feed_keys(set(lines))
 
     def finish(self) -> None:
@@ -183,7 +180,6 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
     shaper = Shaper(tasklog)
     pairs: dict[bytes, int] = {}
     texts: dict[int, bytes] = {}
-    cuts: dict[int, Cut] = {}
     lines: set[bytes] = set()
     size = read = 0
     for chunk in line_chunks(read_from(path, start), start):
@@ -195,14 +191,11 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
         learned, _ = shaper.learn(here)
         pairs.update(learned)
         texts.update(shaper.texts)
-        # The cuts too: that process learns which tokens vary over all shapes, on its core.
-        cuts.update((h, shape_cuts(text)) for h, text in shaper.texts.items())
-        size += 8 * sum(len(cuts[h][1]) for h in shaper.texts)
         keys.difference_update(here)
         lines |= keys
         size += sum(map(len, learned)) + sum(map(len, keys)) + sum(map(len, shaper.texts.values()))
         if size > BATCH:
-            link.send((pairs, texts, list(lines), cuts))
-            pairs, texts, lines, cuts, size = {}, {}, set(), {}, 0
-    link.send((pairs, texts, list(lines), cuts))
+            link.send((pairs, texts, list(lines)))
+            pairs, texts, lines, size = {}, {}, set(), 0
+    link.send((pairs, texts, list(lines)))
     link.send(read)

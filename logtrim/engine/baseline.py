@@ -30,7 +30,7 @@ from operator import not_
 
 from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
-from .variables import FIRST_CAP, Cut, Cuts, Variables, known_by_skeleton
+from .variables import FIRST_CAP, Cuts, Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
@@ -80,20 +80,17 @@ class Shapes:
             self.shaper.learn(keys)
             self.add_shapes(self.shaper.texts)
 
-    def adopt(
-        self, pairs: dict[bytes, int], texts: dict[int, bytes], cuts: dict[int, Cut] | None = None
-    ) -> None:
-        """Add lines another Shapes' Shaper of the same kind shaped (:meth:`Shaper.adopt`), with
-        the cuts of their shapes if it made them (:func:`~.variables.shape_cuts`)."""
+    def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
+        """Add lines another Shapes' Shaper of the same kind shaped (:meth:`Shaper.adopt`)."""
         self.shaper.adopt(pairs, texts)
-        self.add_shapes(texts, cuts)
+        self.add_shapes(texts)
 
-    def add_shapes(self, texts: dict[int, bytes], cuts: dict[int, Cut] | None = None) -> None:
+    def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
         fresh = [(h, text) for h, text in texts.items() if h not in self.hashes]
         self.add(texts)
         if fresh and not self.full:
-            self.add(self._variables.learn_hashed(fresh, cuts))
+            self.add(self._variables.learn_hashed(fresh))
 
     def take_cuts(self, cuts: Cuts | None) -> None:
         """Learn the shapes a load has met from its cuts (:class:`~.variables.Cuts`)."""

@@ -32,7 +32,7 @@ the shape again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from hashlib import blake2b
 
 MIN_WORDS = 3
@@ -83,13 +83,13 @@ def known_by_skeleton(shape: bytes, known: set[int] | frozenset[int]) -> bool:
     return bag(shape) in known or any(_hash(skel) in known for skel, _ in _cuts(shape))
 
 
-#: Shapes whose cuts a keeping :class:`Variables` remembers, and their cuts at most (about 6 MB).
+#: Shapes whose cuts a keeping :class:`Variables` remembers, and their cuts at most (~6 MB).
 MEMO_SHAPES = 1 << 16
-MEMO_CUTS = 1 << 17
+MEMO_CUTS = 1 << 16
 
 
-#: A shape's cuts: its bag (None: too short), then ``(hash(skeleton), hash(value), ...)``.
-Cut = tuple[int | None, tuple[int, ...]]
+#: A shape's cuts: its bag (None: too short), the ``hash()`` of each skeleton, of each value.
+Cut = tuple[int | None, tuple[int, ...], tuple[int, ...]]
 
 
 class Cuts:
@@ -103,10 +103,10 @@ class Cuts:
         self.stable: dict[int, int] = {}  # hash(skeleton) -> _hash(skeleton)
         self._count = 0  # cuts held
 
-    def keep(self, shape: int, whole: int | None, pairs: tuple[int, ...]) -> None:
-        if len(self.shapes) < MEMO_SHAPES and self._count + len(pairs) <= 2 * MEMO_CUTS:
-            self.shapes[shape] = (whole, pairs)
-            self._count += len(pairs)
+    def keep(self, shape: int, cut: Cut) -> None:
+        if len(self.shapes) < MEMO_SHAPES and self._count + len(cut[1]) <= MEMO_CUTS:
+            self.shapes[shape] = cut
+            self._count += len(cut[1])
 
 
 class Variables:
@@ -125,37 +125,33 @@ class Variables:
         with them."""
         return self.learn_hashed((0, shape) for shape in shapes)
 
-    def learn_hashed(
-        self, shapes: Iterable[tuple[int, bytes]], given: Mapping[int, Cut] | None = None
-    ) -> list[int]:
+    def learn_hashed(self, shapes: Iterable[tuple[int, bytes]]) -> list[int]:
         """:meth:`learn` for ``(shape hash, shape)`` pairs (the hash finds a shape's cuts
-        in ``given`` or :attr:`known`; :attr:`kept` records them)."""
+        in :attr:`known`; :attr:`kept` records them)."""
         first, varying, kept = self.first, self.varying, self.kept
         memo = self.known.shapes if self.known is not None else {}
         found = []
         for h, shape in shapes:
-            got = given.get(h) if given else None
-            if got is None and memo:
-                got = memo.get(h)
+            got = memo.get(h) if memo else None
             if got is None:
-                whole, pairs, skels = _hashed_cuts(shape)
+                got, skels = _hashed_cuts(shape)
             else:
-                (whole, pairs), skels = got, None
+                skels = None
             if kept is not None:
-                kept.keep(h, whole, pairs)
+                kept.keep(h, got)
+            whole, keys, values = got
             if whole is not None:
                 found.append(whole)
-            for i in range(0, len(pairs), 2):
-                # Python's own hash while learning (C speed; this process only), the stable
-                # one for the few skeletons that vary.
-                key = pairs[i]
+            # Python's own hash while learning (C speed; this process only), the stable one
+            # for the few skeletons that vary.
+            for key, value in zip(keys, values, strict=True):
                 if key in varying:
                     continue
                 had = first.get(key)
                 if had is None:
                     if len(first) < FIRST_CAP:
-                        first[key] = pairs[i + 1]
-                elif had != pairs[i + 1]:
+                        first[key] = value
+                elif had != value:
                     varying.add(key)
                     stable = self._stable(key, shape, skels)
                     found.append(stable)
@@ -174,14 +170,10 @@ class Variables:
         return _hash(next(skel for skel in skels if hash(skel) == key))
 
 
-def shape_cuts(shape: bytes) -> Cut:
-    """A shape's :data:`Cut` (in a forked loader: the same ``hash`` as its parent's)."""
-    whole, pairs, _ = _hashed_cuts(shape)
-    return whole, pairs
-
-
-def _hashed_cuts(shape: bytes) -> tuple[int | None, tuple[int, ...], list[bytes]]:
-    """A shape's bag, its cuts as ``(hash(skeleton), hash(value), ...)``, and the skeletons."""
+def _hashed_cuts(shape: bytes) -> tuple[Cut, list[bytes]]:
+    """A shape's :data:`Cut`, and its skeletons."""
     cuts = _cuts(shape)
-    pairs = tuple(h for skel, value in cuts for h in (hash(skel), hash(value)))
-    return bag(shape), pairs, [skel for skel, _ in cuts]
+    if not cuts:
+        return (bag(shape), (), ()), []
+    skels, values = zip(*cuts, strict=True)
+    return (bag(shape), tuple(map(hash, skels)), tuple(map(hash, values))), list(skels)
