@@ -41,6 +41,16 @@ def line_endings(raw: bytes) -> list[bytes]:
     return [raw, *(form for form in (lf, crlf) if form != raw)]
 
 
+def line_forms(raw: bytes) -> list[bytes]:
+    """Each line of a secret over several lines, without the spaces around it: a tool that
+    indents what it prints (YAML, ``kubectl``, ``sed 's/^/  /'``) prints a key line by line
+    with a prefix, so the whole value never appears. Lines shorter than MIN_LENGTH stay."""
+    if b"\n" not in raw:
+        return []
+    lines = (line.strip() for line in raw.replace(b"\r\n", b"\n").split(b"\n"))
+    return [line for line in lines if len(line) >= MIN_LENGTH]
+
+
 def base64_forms(raw: bytes) -> list[bytes]:
     """The base64 forms of ``raw``: padded, and at the three alignments inside longer text."""
     forms = [base64.b64encode(raw)]
@@ -99,6 +109,7 @@ class Masker:
             raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
             for form in line_endings(raw):
                 new += [form, *base64_forms(form)]
+            new += line_forms(raw)
         for form in new:
             if form not in self._seen:
                 self._seen.add(form)

@@ -40,7 +40,8 @@ class CrudeMask:
             lf = value.replace(b"\r\n", b"\n")
             # A secret over several lines: as written, with Windows line ends, and line by
             # line (a tool that indents each line of a key still prints its lines).
-            for form in (value, lf, lf.replace(b"\n", b"\r\n"), *lf.split(b"\n")):
+            lines = (line.strip() for line in lf.split(b"\n")) if b"\n" in lf else ()
+            for form in (value, lf, lf.replace(b"\n", b"\r\n"), *lines):
                 if len(form) >= MIN_LENGTH:
                     forms.add(form)
         self.forms = sorted(forms, key=len, reverse=True)
