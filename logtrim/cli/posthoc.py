@@ -55,7 +55,7 @@ def trim(
         typer.Option(
             "-o",
             "--output",
-            help="Output file; a directory (its files named after the inputs) with several inputs or if it exists.",
+            help="Output file; a directory with several inputs, or if it exists.",
         ),
     ] = None,
     artifact: Annotated[
