@@ -121,3 +121,30 @@ def test_a_timestamped_info_log_is_info_in_both(run_logtrim: RunLogtrim, tmp_pat
     tier_rows = text.split("By tier")[1].split("\n\n")[0]
     assert "info" in tier_rows
     assert "detail" not in tier_rows
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lines=st.lists(_line, min_size=1, max_size=30),
+    cuts=st.lists(st.integers(0, 1 << 16), max_size=12),
+    newline_at_end=st.booleans(),
+)
+def test_a_tally_in_any_chunks_is_the_tally_whole_and_keeps_only_a_long_lines_start(
+    lines: list[str], cuts: list[int], newline_at_end: bool
+) -> None:
+    """Fed in pieces or at once, the counts are the same; of a line longer than
+    ``max_line`` (17 kB here, against 4 kB) no more than its start is ever kept."""
+    from logtrim.engine.tiertally import TierTally
+    from logtrim.logs.tiers import matcher
+
+    data = "\n".join(lines).encode() + (b"\n" if newline_at_end else b"")
+    whole = TierTally(matcher(), head=Policy.head, max_line=4096)
+    whole.feed(data)
+    whole.finish()
+    pieces = TierTally(matcher(), head=Policy.head, max_line=4096)
+    for chunk in split(data, cuts):
+        pieces.feed(chunk)
+        assert len(pieces._rest) <= 4096  # bounded memory, whatever the line
+    pieces.finish()
+    assert (pieces.lines, pieces.bytes) == (whole.lines, whole.bytes)
+    assert sum(whole.bytes.values()) == len(data)

@@ -27,7 +27,8 @@ class TierTally:
         self._matcher = matcher
         self._head = head
         self._max_line = max_line
-        self._rest = b""  # a line not ended yet
+        self._rest = b""  # a line not ended yet (its first max_line bytes, when longer)
+        self._beyond = -1  # the bytes of a long line past its kept start; -1: none
         self.lines: Counter[Kind] = Counter()
         self.bytes: Counter[Kind] = Counter()
         self._seen = 0  # lines counted so far
@@ -35,17 +36,43 @@ class TierTally:
 
     def feed(self, chunk: bytes) -> None:
         self.fed += len(chunk)
+        if self._beyond >= 0:  # in a long line: only its end matters
+            nl = chunk.find(b"\n")
+            if nl < 0:
+                self._beyond += len(chunk)
+                return
+            self._end_long(nl + 1)
+            chunk = chunk[nl + 1 :]
         data = self._rest + chunk if self._rest else chunk
         end = data.rfind(b"\n") + 1
-        self._rest = data[end:]
+        rest = data[end:]
         if end:
             self._count(data[:end])
+        # Bounded memory whatever the line: a long line is classified on its start (as run
+        # cuts it on the console); the rest is only counted.
+        if len(rest) > self._max_line:
+            self._rest, self._beyond = rest[: self._max_line], len(rest) - self._max_line
+        else:
+            self._rest = rest
 
     def finish(self) -> None:
         """The input ended: a last line without newline counts too."""
+        if self._beyond >= 0:
+            self._end_long(0)
+            return
         rest, self._rest = self._rest, b""
         if rest:
             self._count(rest)
+
+    def _end_long(self, more: int) -> None:
+        """The long line whose start is kept ends ``more`` bytes into the next chunk."""
+        kind = self._long(self._rest)
+        if self._seen < self._head:
+            kind = head_tier(kind)
+        self.lines[kind] += 1
+        self.bytes[kind] += len(self._rest) + self._beyond + more
+        self._seen += 1
+        self._rest, self._beyond = b"", -1
 
     def _count(self, region: bytes) -> None:
         if self._seen < self._head:
