@@ -2,7 +2,11 @@
 
 All digits are mapped to ``0`` (C-speed ``translate``: the template regex treats every digit
 alike), the distinct lines are counted with ``Counter`` (a C loop) and only they meet the
-regex (:func:`~logtrim.engine.templates.templates_of`).
+regex (:func:`~logtrim.engine.templates.templates_of_keys`).
+
+A line is held with its newline (a *key*): ``BytesIO.readlines`` finds line ends with
+``memchr``, where ``bytes.split`` compares byte by byte (measured: split and count in 0.7x the
+instructions), and keys joined with nothing are the block the template regex reads.
 """
 
 from __future__ import annotations
@@ -10,11 +14,12 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass
+from io import BytesIO
 from itertools import compress, islice, repeat
 from operator import is_, not_
 from typing import NamedTuple
 
-from .templates import coarse, templates_of
+from .templates import DIGITS_TO_ZERO, templates_of_keys
 
 
 @dataclass
@@ -27,8 +32,8 @@ class TemplateStat:
 
 
 class Shared(NamedTuple):
-    """Templates of ``distinct`` lines (:meth:`TemplateCounter.share`): the lines and their
-    templates, each joined with newlines."""
+    """Templates of ``distinct`` lines (:meth:`TemplateCounter.share`): the keys (each with
+    its newline) joined, and their templates joined with newlines."""
 
     distinct: int
     keys: bytes
@@ -71,10 +76,12 @@ class TemplateCounter:
     def feed(self, chunk: bytes) -> None:
         if not chunk:
             return
-        lines = coarse(chunk).split(b"\n")
-        last = lines.pop()
-        if last:
-            lines.append(last)
+        # (bytearray's translate takes 2/3 of the instructions of bytes'.)
+        lines = BytesIO(bytearray(chunk).translate(DIGITS_TO_ZERO)).readlines()
+        last = lines[-1]
+        unterminated = last[-1:] != b"\n"
+        if unterminated:
+            lines[-1] = last + b"\n"
         keys = self._keys
         held = len(keys)
         # Counter.update from a list is a C loop.
@@ -84,11 +91,11 @@ class TemplateCounter:
         fresh = len(keys) - held
         if fresh:
             sizes = list(map(len, islice(reversed(keys), fresh)))
-            if max(sizes) > self.KEY_MAX:
+            if max(sizes) > self.KEY_MAX + 1:
                 self._recount_cut(lines, fresh)
                 sizes = list(map(len, islice(reversed(keys), len(keys) - held)))
-            self._held_bytes += sum(sizes)
-        if last:
+            self._held_bytes += sum(sizes) - len(sizes)
+        if unterminated:
             self._unterminated[lines[-1]] += 1
         self.lines += len(lines)
         self._pending += len(chunk)
@@ -124,9 +131,9 @@ class TemplateCounter:
     def _cut_long(self, lines: list[bytes]) -> None:
         limit = self.KEY_MAX
         for i, line in enumerate(lines):
-            if len(line) > limit:
-                lines[i] = key = line[:limit]
-                self._beyond[key] += len(line) - limit
+            if len(line) > limit + 1:
+                lines[i] = key = line[:limit] + b"\n"
+                self._beyond[key] += len(line) - limit - 1
 
     def _fold(self) -> None:
         keys, beyond = self._keys, self._beyond
@@ -140,10 +147,10 @@ class TemplateCounter:
         get = out.get
         # The coarse key has the length of its original lines (translate keeps lengths).
         for tpl, (key, count) in zip(templates, keys.items(), strict=True):
-            size = count * (len(key) + 1) + (beyond.get(key, 0) if beyond else 0)
+            size = count * len(key) + (beyond.get(key, 0) if beyond else 0)
             entry = get(tpl)
             if entry is None:
-                out[tpl] = TemplateStat(count, size, key)
+                out[tpl] = TemplateStat(count, size, key[:-1])
             else:
                 entry.lines += count
                 entry.size += size
@@ -175,7 +182,7 @@ class TemplateCounter:
         for start in range(0, len(keys), self.batch):
             if len(fields) > self.FIELDS_MAX or sum(map(len, fields)) > self.FIELDS_BYTES:
                 fields.clear()  # (a C loop, once a batch)
-            yield from templates_of(keys[start : start + self.batch], cache=fields)
+            yield from templates_of_keys(keys[start : start + self.batch], cache=fields)
 
     def share(self, parity: int) -> Shared:
         """Template now the held lines whose hash has this parity (0 or 1), and return
@@ -186,15 +193,16 @@ class TemplateCounter:
         mine = list(compress(keys, odd if parity else map(not_, odd)))
         made = list(self._in_batches(mine))
         self._known.update(zip(mine, made, strict=True))
-        # Lines hold no newline, nor do their templates: two joined blobs pickle at memcpy
+        # Keys end with a newline, templates hold none: two joined blobs pickle at memcpy
         # speed, where a dict of them goes entry by entry.
-        return Shared(len(mine), b"\n".join(mine), b"\n".join(made))
+        return Shared(len(mine), b"".join(mine), b"\n".join(made))
 
     def learn(self, shared: Shared) -> None:
         """Templates made elsewhere (another process's :meth:`share`) of lines this one may
         hold: its next fold looks them up."""
         if shared.distinct:
-            keys, templates = shared.keys.split(b"\n"), shared.templates.split(b"\n")
+            keys = BytesIO(shared.keys).readlines()
+            templates = shared.templates.split(b"\n")
             self._known.update(zip(keys, templates, strict=True))
 
     def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
