@@ -152,14 +152,19 @@ def templates_of(
 
 
 def templates_of_keys(
-    keys: Sequence[bytes], *, cache: dict[bytes, bytes] | None = None
+    keys: Sequence[bytes],
+    *,
+    by_field: bool | None = None,
+    cache: dict[bytes, bytes] | None = None,
 ) -> list[bytes]:
     """:func:`templates_of` for keys as :class:`~logtrim.engine.counting.TemplateCounter`
     holds them: digits already 0, each line with its newline (not templated), so that
     joined with nothing they are the block to template."""
     if not keys:
         return []
-    by_field = len(keys) >= _BULK_MIN and not _few_repeat(b"".join(keys[::8]).replace(b"\n", b" "))
+    if by_field is None:
+        sample = b"".join(keys[::8]).replace(b"\n", b" ")
+        by_field = len(keys) >= _BULK_MIN and not _few_repeat(sample)
     return _bulk(b"".join(keys)[:-1], map(len, keys), lambda i: keys[i][:-1], by_field, cache)
 
 
