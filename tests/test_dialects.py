@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from conftest import RunLogtrim, py
 
 from logtrim.dialects import AppendFile, Closing, Dialect, Print, RunProgram, choose
 from logtrim.dialects.azure import Azure
@@ -349,3 +350,21 @@ def test_no_archive_no_publish() -> None:
     """Without an archive nothing is published, and a green run prints nothing."""
     for dialect in (GitHub(), Azure(), TeamCity(), Buildkite()):
         assert dialect.finish(closing(None)) == []
+
+
+@pytest.mark.parametrize("closes", [False, True])
+def test_github_a_group_the_step_left_open_is_ended_before_logtrims_lines(
+    run_logtrim: RunLogtrim, closes: bool
+) -> None:
+    """A step that fails inside `::group::` would fold logtrim's error and notice into the
+    collapsed group: logtrim ends it first, once, and only when the step did not."""
+    step = "print('::group::Build'); print('compiling'); print('ERROR: it broke')\n"
+    step += "print('::endgroup::')\n" if closes else ""
+    result = run_logtrim("--ci", "github", "--", *py(step + "raise SystemExit(2)"))
+    assert result.code == 2
+    lines = result.stdout.splitlines()
+    assert lines.count(b"::endgroup::") == 1
+    end = lines.index(b"::endgroup::")
+    assert lines.index(b"ERROR: it broke") < end < lines.index(next(
+        ln for ln in lines if ln.startswith(b"::error ")
+    ))  # fmt: skip

@@ -104,7 +104,7 @@ def test_internal_error_before_the_start_still_runs_the_step(
     import logtrim.cli.app as _cli
     from logtrim.cli import runcmd
 
-    def broken(_given: object) -> None:
+    def broken(*_args: object) -> None:
         raise RuntimeError("a bug in logtrim")
 
     monkeypatch.setattr(runcmd, "_prepare", broken)

@@ -334,3 +334,21 @@ def test_sigkill_while_busy_leaves_archive(tmp_path: Path) -> None:
     busy = [line.rsplit(" ", 1)[-1] for line in lines if ":busy " in line]
     assert len(busy) >= 1000
     assert busy == [str(i) for i in range(len(busy))]  # a whole prefix, in order
+
+
+def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: Path) -> None:
+    """capture re-raises: the interpreter then prints the traceback itself, and that copy
+    must be masked like logtrim's own (a secret in an exception's message)."""
+    app = (
+        "import logging, logtrim\n"
+        f"with logtrim.capture({str(tmp_path / 'a.log.zst')!r}, masks=['ApiTok-98765']):\n"
+        "    logging.getLogger('x').info('token ApiTok-98765')\n"
+        "    raise RuntimeError('token ApiTok-98765 rejected')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
+    )
+    assert result.returncode == 1
+    assert b"ApiTok-98765" not in result.stdout + result.stderr
+    # The interpreter's own report is there, masked, after logtrim's summary.
+    assert result.stderr.rstrip().endswith(b"RuntimeError: token ******** rejected")

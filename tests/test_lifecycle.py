@@ -373,3 +373,23 @@ def test_closed_console_does_not_change_outcome(tmp_path: Path) -> None:
     proc.stdout.close()
     assert proc.wait(timeout=30) == 0
     assert zstd_dc(artifact).count(b"\n") == 20000
+
+
+def test_a_signal_ignored_when_logtrim_started_stays_ignored(tmp_path: Path) -> None:
+    """Started with SIGINT ignored (a shell's background job: `cmd &`): a SIGINT then is not
+    forwarded, kills nothing after the grace period, and the summary says no interruption."""
+    code = (
+        "import time\nprint('READY', flush=True)\ntime.sleep(2.5)\nprint('finished', flush=True)\n"
+    )
+    proc, artifact = start(
+        ["--ci", "plain", "--grace", "1", "--", *py(code)],
+        tmp_path,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_IGN),
+    )
+    wait_for_line(proc, b"READY")
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert b"finished\n" in out
+    assert b"interrupted" not in err
+    assert zstd_dc(artifact) == b"READY\nfinished\n"

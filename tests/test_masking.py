@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Sequence
 
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -188,3 +189,16 @@ def test_learning_then_masking_as_learning_all_at_once(steps: list[tuple[str, by
             fresh.max_len,
             fresh.multiline,
         )
+
+
+@pytest.mark.parametrize("flag", [" True", "tRUE", "True\n", " true "])
+def test_a_sensitive_flag_bool_parse_accepts_is_learned(flag: str) -> None:
+    """`sensitive` is read as .NET's bool.Parse reads it (any case, spaces around): a
+    value the server would take as sensitive is masked by logtrim too."""
+    value = "learned-secret-2"
+    b64 = base64.b64encode(value.encode()).decode()
+    sensitive = base64.b64encode(flag.encode()).decode()
+    declare = f"##octopus[setVariable name='WA==' value='{b64}' sensitive='{sensitive}']\n"
+    core = Core(Policy(head=0), Octopus())
+    archive, console = feed_all(core, [declare.encode(), f"ERROR: {value}\n".encode()])
+    assert value.encode() not in archive + console

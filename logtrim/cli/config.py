@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from .._errors import UsageError
+from .._log import say
 from .settings import Settings, Source, names
 
 
@@ -26,6 +27,10 @@ def _file(path: Path, nested: bool) -> Source:
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        if nested and not _mentions_logtrim(path):
+            # The project's own file, broken or not ours to judge: the step is not blocked.
+            say(f"{path}: not valid TOML ({exc}); it has no [tool.logtrim]: ignored", "warning")
+            return Source({}, lambda _: str(path))
         raise UsageError(f"{path}: not valid TOML: {exc}") from None
     table = data.get("tool", {}).get("logtrim", {}) if nested else data.get("logtrim", data)
     if not isinstance(table, dict):
@@ -40,7 +45,16 @@ def _file(path: Path, nested: bool) -> Source:
     return Source(values, lambda _: str(path))
 
 
-def from_files(cwd: Path, explicit: Path | None = None) -> list[Source]:
+def _mentions_logtrim(path: Path) -> bool:
+    """A broken ``pyproject.toml`` may still hold logtrim's settings (masks among them):
+    only one that never names logtrim can be passed over."""
+    try:
+        return b"logtrim" in path.read_bytes()
+    except OSError:
+        return True
+
+
+def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     """``--config PATH``, or ``pyproject.toml`` then ``logtrim.toml`` in ``cwd`` (lowest first)."""
     if explicit:
         if explicit.is_dir():
@@ -48,6 +62,8 @@ def from_files(cwd: Path, explicit: Path | None = None) -> list[Source]:
         if not explicit.is_file():
             raise UsageError(f"config file not found: {explicit}")
         return [_file(explicit, explicit.name == "pyproject.toml")]
+    if cwd is None:
+        return []
     found = [(cwd / "pyproject.toml", True), (cwd / "logtrim.toml", False)]
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
@@ -88,7 +104,10 @@ def from_command_line(given: Mapping[str, object]) -> Source:
 
 
 def resolve(
-    cli: Mapping[str, object], env: Mapping[str, str], cwd: Path, config: Path | None = None
+    cli: Mapping[str, object],
+    env: Mapping[str, str],
+    cwd: Path | None,
+    config: Path | None = None,
 ) -> Settings:
     """The settings of a run: each source over the ones below it, setting by setting."""
     return Settings([*from_files(cwd, config), from_env(env), from_command_line(cli)])

@@ -31,11 +31,15 @@ class RunOptions:
     history: str = ""  # the --history directory ("" for none)
 
 
+_STEM_MAX = 100  # of the 255 bytes a file name may have: room for the time and suffixes
+
+
 def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
     """``<command>-<YYYYmmdd-HHMMSS>.log.zst`` in the working directory; ``-2``, ``-3``, ...
     after the time when a run in the same second already took the name (never overwritten)."""
     stem = Path(argv[0]).name if argv else "run"
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "run"
+    stem = stem[:_STEM_MAX]  # a legal command name can be too long for a file name with more
     stamp = time.strftime("%Y%m%d-%H%M%S")
     folder = cwd or Path.cwd()
     path = folder / f"{stem}-{stamp}.log.zst"

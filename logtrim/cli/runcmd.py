@@ -11,7 +11,6 @@ import gc
 import importlib
 import os
 import sys
-from collections.abc import Callable
 from pathlib import Path
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -39,9 +38,9 @@ def execute(
 ) -> int:
     """Run COMMAND as ``logtrim run`` does; the exit code. ``given``: the options that
     settings may also come from (see Settings); None: not given on the command line."""
-    _writer, Target, run_unfiltered = _import_run_modules()
+    _writer, Target = _import_run_modules()
     _log.configure(verbose)
-    target = None
+    target = options = None
     try:
         options = _prepare(command, given, artifact, name, mask or [], pty, config)
         # Checked and created before the child starts: a bad path is a usage error (exit 2).
@@ -57,7 +56,11 @@ def execute(
         _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
         if target is not None:
             target.discard()
-        return run_unfiltered(command)
+        from ..run.unfiltered import known_secrets, run_masked
+
+        if options is not None:
+            return run_masked(command, options.policy.masks, options.policy.budget)
+        return run_masked(command, known_secrets(given, mask or []), _budget(given))
     import anyio
 
     from ..run.step import run as run_pipeline
@@ -97,7 +100,19 @@ def main(kwargs: dict[str, Any]) -> int:
         return finish(exc)
 
 
-def _import_run_modules() -> tuple[ModuleType, type["Target"], Callable[[list[str]], int]]:
+def _budget(given: dict[str, object]) -> int:
+    """The budget given, or the default, read without the settings (they may have failed)."""
+    from .._sizes import parse_size
+    from ..engine.policy import Policy
+
+    with contextlib.suppress(Exception):
+        raw = given.get("budget") or os.environ.get("LOGTRIM_BUDGET")
+        if raw:
+            return parse_size(str(raw))
+    return Policy.budget
+
+
+def _import_run_modules() -> tuple[ModuleType, type["Target"]]:
     """Import what ``run`` needs with the garbage collector off, then freeze what they made.
 
     Importing allocates some 100,000 objects that live until exit: each collection during
@@ -118,12 +133,11 @@ def _import_run_modules() -> tuple[ModuleType, type["Target"], Callable[[list[st
         from ..archive import forked
         from ..archive.target import Target
         from ..run import step  # noqa: F401
-        from ..run.process import run_unfiltered
     finally:
         gc.freeze()
         if was_enabled:
             gc.enable()
-    return forked, Target, run_unfiltered
+    return forked, Target
 
 
 def _prepare(
@@ -141,7 +155,12 @@ def _prepare(
     from .config import masks_from, resolve, unknown_variables
 
     env = dict(os.environ)
-    cwd = Path.cwd()
+    try:
+        cwd: Path | None = Path.cwd()
+    except FileNotFoundError:  # removed under the step (an earlier clean-up): no config there
+        cwd = None
+    if cwd is None and (artifact is None or not artifact.is_absolute()):
+        raise UsageError("the working directory no longer exists: give --artifact an absolute path")
     settings = resolve(given, env, cwd, config)
     for variable, close in unknown_variables(env):
         meant = {} if close is None else {"meant": close}

@@ -69,6 +69,8 @@ class GitHub(Dialect):
     def __init__(self) -> None:
         #: The ``stop-commands`` token while command processing is paused, else None.
         self.paused_token: str | None = None
+        #: The child opened a group and has not ended it (groups do not nest on GitHub).
+        self.group_open = False
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -105,13 +107,20 @@ class GitHub(Dialect):
         # The runner refuses an empty token or one that is a command name; so do we.
         if name.lower() == "stop-commands" and data and data.lower() not in COMMANDS:
             self.paused_token = data
+        elif name.lower() in ("group", "endgroup"):
+            self.group_open = name.lower() == "group"
 
     def reset_lines(self) -> list[str]:
-        # logtrim's own ::error:: and ::notice:: would be ignored while the child's pause lasts.
-        if self.paused_token is None:
-            return []
-        token, self.paused_token = self.paused_token, None
-        return [f"::{token}::"]
+        # logtrim's own ::error:: and ::notice:: would be ignored while the child's pause
+        # lasts, and its closing lines would fold into a group the child left open.
+        lines = []
+        if self.paused_token is not None:
+            lines.append(f"::{self.paused_token}::")
+            self.paused_token = None
+        if self.group_open:
+            lines.append("::endgroup::")
+            self.group_open = False
+        return lines
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return f"::group::{gh_data(title)}"

@@ -18,7 +18,6 @@ from .base import Action, Closing, Dialect, Level, Mask, Print
 from .escape import reason_line
 from .servicemsg import MARKER, OPENER, Mode, format_message, parse_messages
 
-_TRUE = {"true", "True", "TRUE"}
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
 _ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
 # A message as Calamari reads one: the marker, perhaps spaces and '['s, a name, attributes,
@@ -105,7 +104,9 @@ class Octopus(Dialect):
         # Every message on the line, in any case: more masking is safe.
         for message in parse_messages(line, any_case=True):
             name = message.name.lower()
-            sensitive = name == "setvariable" and message.attrs.get("sensitive") in _TRUE
+            # As .NET's bool.Parse, any case and spaces around (learning more is always safe).
+            flag = message.attrs.get("sensitive") or ""
+            sensitive = name == "setvariable" and flag.strip().lower() == "true"
             value = message.attrs.get("value")
             if value and (sensitive or name == "mask"):
                 found.append(value)

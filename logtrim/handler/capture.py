@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
-from collections.abc import Iterator
+import sys
+import traceback
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from types import TracebackType
 from typing import Any
 
 from .handler import LogtrimHandler
@@ -51,12 +55,33 @@ def capture(
             trace = trace.tb_next
         info = (type(exc), exc, trace)
         handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
+        _mask_uncaught(handler.core.secrets.mask_text)
         raise
     finally:
         target.removeHandler(handler)
         if level is not None:
             target.setLevel(old_level)
         handler.close(code or None)
+
+
+def _mask_uncaught(mask: Callable[[str], str]) -> None:
+    """The interpreter prints the re-raised exception's traceback itself, message and all:
+    while its hook is the default one, print it masked (the app's own hook is its business)."""
+    if sys.excepthook is not sys.__excepthook__:
+        return
+
+    def masked(
+        kind: type[BaseException], value: BaseException, trace: TracebackType | None
+    ) -> None:
+        text = "".join(traceback.format_exception(kind, value, trace))
+        with contextlib.suppress(Exception):
+            text = mask(text)
+            sys.stderr.write(text)
+            sys.stderr.flush()
+            return
+        sys.stderr.write(f"{kind.__name__}: (not shown: it could not be masked)\n")
+
+    sys.excepthook = masked
 
 
 _UNCAUGHT = "uncaught %s: the block ended with an exception"

@@ -8,12 +8,11 @@ import errno
 import os
 import signal
 import subprocess
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 
 import anyio
 from anyio.abc import Process
 
-from .. import _log
 from .._errors import CommandNotExecutableError, CommandNotFoundError
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions
@@ -102,17 +101,6 @@ def start_error(command: str, exc: OSError) -> CommandNotFoundError | CommandNot
     return CommandNotExecutableError(f"command not executable: {shown}: {why}")
 
 
-def run_unfiltered(argv: Sequence[str]) -> int:
-    """Run the command with logtrim out of the way; its exit code, as a shell gives it."""
-    try:
-        code = subprocess.call(list(argv))
-    except OSError as exc:
-        error = start_error(argv[0], exc)
-        _log.say(str(error), "error")
-        return error.exit_code
-    return 128 - code if code < 0 else code
-
-
 def close_sources(sources: list[tuple[Source, int]]) -> None:
     """Close the pipe ends we read from (anyio's streams close with the process)."""
     for source, _ in sources:
@@ -141,7 +129,13 @@ async def forward_signals(
         kill(signal.SIGKILL)
 
     escalating = False
-    with anyio.open_signal_receiver(signal.SIGINT, signal.SIGTERM, signal.SIGHUP) as signals:
+    # A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
+    # ignored by the command too: neither forwarded nor a reason to kill it.
+    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+              if signal.getsignal(s) is not signal.SIG_IGN]  # fmt: skip
+    if not wanted:
+        return
+    with anyio.open_signal_receiver(*wanted) as signals:
         async for sig in signals:
             if received is not None:
                 received(sig)

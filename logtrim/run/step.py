@@ -32,7 +32,10 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
         logger().warning("internal error; running the command unfiltered", exc_info=True)
         if archive is not None:
             await archive.discard()
-        return await anyio.to_thread.run_sync(_process.run_unfiltered, options.argv)
+        from .unfiltered import run_masked
+
+        policy = options.policy
+        return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget)
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     pipeline.start_aside()

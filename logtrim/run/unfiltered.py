@@ -1,0 +1,143 @@
+"""The last resort: logtrim broke before the step started, so the step runs without the engine.
+
+Failing open must still keep secrets and floods out of the log. With nothing of the engine to
+trust, the known secrets (``--mask``, ``--mask-env``) are replaced as plain bytes, each
+stream carrying to its next read the bytes that could start one, and the console gets a head
+and a tail under the budget (:class:`.fallback.HeadTail`). There is no archive: the step's
+output is only what the console shows, and the console says so.
+
+Plain blocking I/O with :mod:`selectors`, no event loop: this path must work when the rest
+does not.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import selectors
+import signal
+import subprocess
+from collections.abc import Iterable, Sequence
+from typing import Any
+
+from .fallback import HeadTail
+
+MASK = b"********"
+MIN_LENGTH = 4  # as the engine (engine/mask.py): shorter values are never masked
+_READ = 1 << 16
+
+
+class CrudeMask:
+    """Replace each secret, in its forms, with ``********``; per stream, hold back the end
+    of a read that could begin one until the next read (or the end)."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        forms: set[bytes] = set()
+        for secret in secrets:
+            value = secret.encode("utf-8", "surrogateescape")
+            lf = value.replace(b"\r\n", b"\n")
+            # A secret over several lines: as written, with Windows line ends, and line by
+            # line (a tool that indents each line of a key still prints its lines).
+            for form in (value, lf, lf.replace(b"\n", b"\r\n"), *lf.split(b"\n")):
+                if len(form) >= MIN_LENGTH:
+                    forms.add(form)
+        self.forms = sorted(forms, key=len, reverse=True)
+        self._carry: dict[int, bytes] = {}
+
+    def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        out = self._carry.pop(stream, b"") + data
+        for form in self.forms:
+            out = out.replace(form, MASK)
+        held = 0 if final else self._held(out)
+        if held:
+            self._carry[stream] = out[-held:]
+            out = out[:-held]
+        return out
+
+    def _held(self, data: bytes) -> int:
+        """The longest end of ``data`` that a secret could start with (shorter than it)."""
+        longest = min(max((len(f) for f in self.forms), default=1) - 1, len(data))
+        for size in range(longest, 0, -1):
+            end = data[-size:]
+            if any(len(f) > size and f.startswith(end) for f in self.forms):
+                return size
+        return 0
+
+
+def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
+    """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
+    mask, shown = CrudeMask(secrets), HeadTail(max(budget - 512, 0))
+    try:
+        # Its own process group, as in a normal run: logtrim forwards the signals it gets.
+        child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                 start_new_session=os.name != "nt")  # fmt: skip
+    except OSError as exc:
+        from .process import start_error
+
+        error = start_error(argv[0], exc)
+        _write(2, f"logtrim: error: {error}\n".encode())
+        return error.exit_code
+    restore = _forward_signals(child)
+    try:
+        with child:
+            _pump(child, mask, shown)
+    finally:
+        for sig, handler in restore.items():
+            signal.signal(sig, handler)
+    _show(shown.finish())
+    _write(2, b"logtrim: no archive was written (internal error before the step started)\n")
+    code = child.returncode
+    return 128 - code if code < 0 else code
+
+
+def _pump(child: subprocess.Popen[bytes], mask: CrudeMask, shown: HeadTail) -> None:
+    """Forward both pipes until they close, masked, under the budget; then reap the child."""
+    assert child.stdout is not None and child.stderr is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(child.stdout.fileno(), selectors.EVENT_READ, 1)
+        sel.register(child.stderr.fileno(), selectors.EVENT_READ, 2)
+        while sel.get_map():
+            for key, _ in sel.select():
+                data = os.read(key.fd, _READ)
+                if not data:
+                    sel.unregister(key.fd)
+                _show(shown.write(key.data, mask.feed(key.data, data, final=not data)))
+    child.wait()
+
+
+def _show(emits: Iterable[tuple[int, bytes]]) -> None:
+    for stream, data in emits:
+        _write(1 if stream == 1 else 2, data)
+
+
+def _write(fd: int, data: bytes) -> None:
+    view = memoryview(data)
+    with contextlib.suppress(OSError):  # a reader that left: the step still runs to its end
+        while view:
+            view = view[os.write(fd, view) :]
+
+
+def _forward_signals(child: subprocess.Popen[bytes]) -> dict[int, Any]:
+    """SIGINT, SIGTERM and SIGHUP sent to logtrim go to the step (it decides when to end);
+    the handlers they replaced, to put back."""
+
+    def forward(sig: int, _frame: object) -> None:
+        with contextlib.suppress(ProcessLookupError):
+            child.send_signal(sig)
+
+    replaced: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+            with contextlib.suppress(ValueError, OSError):  # not the main thread
+                replaced[sig] = signal.signal(sig, forward)
+    return replaced
+
+
+def known_secrets(given: dict[str, object], mask: Sequence[str]) -> list[str]:
+    """The secrets a run was told about, read without the settings machinery (which may be
+    what failed): ``--mask`` values, and the values of ``--mask-env`` and
+    ``LOGTRIM_MASK_ENV`` names."""
+    names = [str(n) for n in given.get("mask_env") or ()]  # type: ignore[attr-defined]
+    names += os.environ.get("LOGTRIM_MASK_ENV", "").split(",")
+    values = [os.environ.get(n.strip(), "") for n in names if n.strip()]
+    return [v for v in [*mask, *values] if v]

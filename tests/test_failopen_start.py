@@ -1,0 +1,142 @@
+"""A bug or an odd place before the step starts: the step still runs, its exit code stays,
+and still no secret and no flood reaches the console."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, zstd_dc
+
+SECRET = "TopSecretValue42"
+ENV_SECRET = "Env-Secret-9876"
+
+# A secret split across two writes, one from the environment, then a flood, then an exit code.
+STEP = f"""
+import sys, time
+sys.stdout.write("password is {SECRET[:7]}"); sys.stdout.flush(); time.sleep(0.2)
+sys.stdout.write("{SECRET[7:]} (printed in two writes)\\n"); sys.stdout.flush()
+print("token {ENV_SECRET} on stderr", file=sys.stderr)
+for i in range(100000):
+    print(f"flood line {{i}}")
+print("ERROR: last words with {SECRET}", file=sys.stderr)
+sys.exit(6)
+"""
+
+
+def _broken_prepare(monkeypatch: pytest.MonkeyPatch) -> None:
+    from logtrim.cli import runcmd
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug in logtrim")
+
+    monkeypatch.setattr(runcmd, "_prepare", broken)
+
+
+def test_a_bug_before_the_start_still_masks_and_keeps_to_the_budget(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """No engine to trust: the known secrets (--mask, LOGTRIM_MASK_ENV) are masked, even
+    split across writes, the flood is cut to a head and a tail, the exit code is the step's."""
+    import logtrim.cli.app as _cli
+
+    _broken_prepare(monkeypatch)
+    monkeypatch.setenv("DEPLOY_TOKEN", ENV_SECRET)
+    monkeypatch.setenv("LOGTRIM_MASK_ENV", "DEPLOY_TOKEN")
+    argv = ["run", "--mask", SECRET, "--budget", "20kB", "--", sys.executable, "-c", STEP]
+    code = _cli.main(argv)
+    out, err = capfdbinary.readouterr()
+    console = out + err
+    assert code == 6
+    assert SECRET.encode() not in console and ENV_SECRET.encode() not in console
+    assert b"password is ******** (printed in two writes)" in out
+    assert b"ERROR: last words with ********" in err
+    assert b"flood line 99999\n" in out
+    assert b"flood line 50000\n" not in out
+    assert len(console) <= 20_000 + 600  # the budget, with the two warnings logtrim prints
+    assert b"no archive was written" in err
+
+
+def test_a_bug_before_the_start_of_a_missing_command_is_127(
+    monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    import logtrim.cli.app as _cli
+
+    _broken_prepare(monkeypatch)
+    code = _cli.main(["run", "--", "no-such-command-for-logtrim"])
+    assert code == 127
+    assert "command not found: no-such-command-for-logtrim" in capfd.readouterr().err
+
+
+def _run(cwd: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", *args],
+        cwd=cwd, env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a working directory cannot be removed there")
+def test_a_removed_working_directory_runs_normally_with_an_absolute_artifact(
+    tmp_path: Path,
+) -> None:
+    """An earlier clean-up removed the directory the step starts in: with an absolute
+    --artifact the run is a normal one (masked, archived); without one, a usage error."""
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    art = tmp_path / "a.zst"
+    child = [sys.executable, "-c", f"print('ERROR: password is {SECRET}'); raise SystemExit(9)"]
+    script = (
+        "import os, subprocess, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]);"
+        "sys.exit(subprocess.call(sys.argv[2:]))"
+    )
+    base = [sys.executable, "-c", script, str(gone), sys.executable, "-m", "logtrim", "run"]
+    absolute = subprocess.run(
+        [*base, "--mask", SECRET, "--artifact", str(art), "--", *child],
+        env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert absolute.returncode == 9
+    assert SECRET.encode() not in absolute.stdout + absolute.stderr
+    assert b"internal error" not in absolute.stderr
+    assert zstd_dc(art) == b"ERROR: password is ********\n"
+    gone.mkdir()
+    relative = subprocess.run(
+        [*base, "--mask", SECRET, "--", *child], env=clean_env(), capture_output=True, timeout=60
+    )
+    assert relative.returncode == 2
+    assert relative.stderr.count(b"\n") == 1
+    assert b"working directory no longer exists" in relative.stderr
+
+
+def test_a_command_name_too_long_for_the_archive_name_is_shortened(tmp_path: Path) -> None:
+    """A legal command name (up to 255 bytes) with the time added would be too long for a
+    file name: the default archive's name is shortened, the run is a normal one."""
+    name = "deploy_" + "a" * 235
+    script = tmp_path / name
+    script.write_text(f"#!/bin/sh\necho 'ERROR: login with {SECRET}'\nexit 5\n")
+    script.chmod(0o755)
+    result = _run(tmp_path, "--mask", SECRET, "--", f"./{name}")
+    assert result.returncode == 5
+    assert b"internal error" not in result.stderr
+    (archive,) = tmp_path.glob("deploy_*.log.zst")
+    assert len(archive.name) < 255
+    assert zstd_dc(archive) == b"ERROR: login with ********\n"
+
+
+def test_a_broken_pyproject_without_logtrim_settings_does_not_block_the_step(
+    tmp_path: Path,
+) -> None:
+    """The project's own pyproject.toml, broken: a warning, the step runs. One that names
+    logtrim may hold its settings (masks among them): a usage error, the step does not run."""
+    (tmp_path / "pyproject.toml").write_bytes(b"[project\nname = 'app'\n\x00\x01")
+    ran = _run(tmp_path, "--artifact", "a.zst", "--", "sh", "-c", "echo step ran; exit 3")
+    assert ran.returncode == 3
+    assert b"step ran" in ran.stdout
+    assert b"pyproject.toml: not valid TOML" in ran.stderr
+    (tmp_path / "pyproject.toml").write_text("[tool.logtrim\nmask-env = ['DB_PASSWORD']\n")
+    refused = _run(tmp_path, "--artifact", "b.zst", "--", "sh", "-c", "echo step ran")
+    assert refused.returncode == 2
+    assert b"step ran" not in refused.stdout
+    assert refused.stderr.count(b"\n") == 1
