@@ -16,7 +16,7 @@ from test_baseline_paths import LINE, TASK_PREFIX
 
 from logtrim.baseline import halves
 from logtrim.baseline.load import load, load_with_lines
-from logtrim.engine.baseline import Shapes
+from logtrim.engine.baseline import Baseline, Shapes
 from logtrim.logs import inputs
 from logtrim.logs.aside import Link
 from logtrim.logs.inputs import open_detected, open_input
@@ -111,3 +111,9 @@ def test_the_run_takes_over_a_two_core_load(tmp_path: Path) -> None:
     assert shaper is not None
     assert {b"alpha 0 of kind k0z", b"bravo 0 in /srv/0/x"} <= shaper.cache.keys()
     assert shapes.hashes == _one_pass(path).hashes
+    # The cuts of the shapes the load kept serve the run as cut again would.
+    run = "".join(f"{line}\n" for line in ["alpha 1 of kind k9q", *first[:9], *second[:9]])
+    taken = Baseline(set(shapes.hashes), prior=shaper)
+    alone = Baseline(set(shapes.hashes))
+    assert taken.new_lines(run.encode()) == alone.new_lines(run.encode()) == [0]
+    assert taken.seen.hashes == alone.seen.hashes

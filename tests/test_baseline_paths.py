@@ -4,6 +4,7 @@ whether the run takes over the cache of the Shaper that loaded the baseline."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from unittest.mock import patch
 
 from conftest import split
@@ -11,9 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine import shaper as bl
+from logtrim.engine import variables
 from logtrim.engine.baseline import Baseline, Shapes, shape_hash
 from logtrim.engine.templates import coarse, template_uncached
-from logtrim.engine.variables import Variables, known_by_skeleton
+from logtrim.engine.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -52,7 +54,17 @@ def _shape(line: bytes, tasklog: bool) -> bytes:
 def _shapes_of(lines: list[bytes], tasklog: bool = False) -> set[int]:
     """The shape hashes of these lines, with the skeletons that vary and the long ones' bags."""
     texts = {shape_hash(s): s for s in (_shape(line, tasklog) for line in lines)}
-    return set(texts) | set(Variables().learn(texts.values()))
+    return set(texts) | _varying(texts.values())
+
+
+def _varying(shapes: Iterable[bytes]) -> set[int]:
+    """The long shapes' bags and the skeletons with two values or more, one shape at a time."""
+    values: dict[bytes, set[bytes]] = {}
+    found = {whole for shape in shapes if (whole := variables.bag(shape)) is not None}
+    for shape in shapes:
+        for skel, value in variables._cuts(shape):
+            values.setdefault(skel, set()).add(value)
+    return found | {variables._hash(skel) for skel, seen in values.items() if len(seen) > 1}
 
 
 def _data(lines: list[str], prefix: str = "") -> bytes:
@@ -131,3 +143,32 @@ def test_a_shaper_of_the_other_kind_or_with_unknown_shapes_is_not_taken_over(
     fewer = set(loaded.hashes) - {next(iter(loaded.shaper.cache.values()))}
     lacking = Baseline(fewer, tasklog=tasklog, prior=loaded.shaper)
     assert lacking.new_lines(run_data) == Baseline(fewer, tasklog=tasklog).new_lines(run_data)
+
+
+@SETTINGS
+@given(st.lists(LINE, min_size=1, max_size=30), st.lists(LINE, min_size=1, max_size=30))
+def test_a_run_that_takes_over_the_loads_cuts_remembers_the_shapes_of_its_own_lines(
+    good: list[str], before: list[str]
+) -> None:
+    """The run meets lines the load did not (``before``) and then the good run's lines, whose
+    cuts it takes from the load: a token that varies only with both is still found."""
+    good_data = _data(good)
+    run_data = _data(before + good)
+    loaded = Shapes(keep=True)
+    loaded.feed(good_data)
+    baseline = Baseline(set(loaded.hashes), prior=loaded.shaper)
+    for chunk in line_chunks(split(run_data, [len(_data(before))])):
+        baseline.new_lines(chunk)
+    assert baseline.seen.hashes == _shapes_of(run_data.split(b"\n")[:-1])
+
+
+def test_a_token_that_varies_first_in_the_run_is_found_with_the_loads_cuts() -> None:
+    good = b"fetched mirror.example.org/doc/index in 0 ms\n"
+    other = b"fetched mirror.example.net/doc/index in 0 ms\n"
+    loaded = Shapes(keep=True)
+    loaded.feed(good)
+    baseline = Baseline(set(loaded.hashes), prior=loaded.shaper)
+    baseline.new_lines(other)
+    baseline.new_lines(good)
+    assert baseline.seen.hashes == _shapes_of([other.rstrip(), good.rstrip()])
+    assert len(baseline.seen.hashes) > 2  # the skeleton of the host name varies

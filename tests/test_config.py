@@ -186,6 +186,32 @@ def test_unset_mask_env_variable_warns(tmp_path: Path) -> None:
     assert b"unset or empty" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("args", "env", "config"),
+    [
+        (["--mask", ""], {}, ""),
+        (["--mask", "\n"], {}, ""),  # masked as the value less its newlines: nothing
+        (["--mask-env", ""], {}, ""),
+        (["--mask-env", "TOKEN", "--mask-env", " "], {}, ""),
+        ([], {"LOGTRIM_MASK_ENV": "TOKEN,,OTHER"}, ""),
+        ([], {}, 'mask-env = ["TOKEN", ""]\n'),
+    ],
+)
+def test_an_empty_mask_or_mask_env_name_is_a_usage_error(
+    tmp_path: Path, args: list[str], env: dict[str, str], config: str
+) -> None:
+    """``--mask ''`` masks nothing and ``--mask-env ''`` names nothing: a script's typo
+    (``--mask "$DB_PASWORD"``) must not pass unseen. One line, exit 2, the step not run."""
+    if config:
+        (tmp_path / "logtrim.toml").write_text(config)
+    marker = tmp_path / "ran"
+    result = _run(["run", "--artifact", "a.zst", *args, "--", "touch", str(marker)], tmp_path, env)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.startswith(b"logtrim: error: ") and result.stderr.count(b"\n") == 1
+    assert b"empty" in result.stderr and b"mask" in result.stderr.lower()
+    assert not marker.exists() and not (tmp_path / "a.zst").exists()
+
+
 def test_config_page_shows_each_setting_and_its_default() -> None:
     """docs/config.md has a row per setting, with the default the code uses."""
     page = (Path(__file__).resolve().parent.parent / "docs" / "config.md").read_text("utf-8")

@@ -10,6 +10,7 @@ import os
 import random
 import re
 import resource
+import stat
 import subprocess
 import sys
 import textwrap
@@ -140,31 +141,50 @@ def test_artifact_refuses_to_overwrite_the_script(tmp_path: Path) -> None:
     assert leftovers(tmp_path) == []
 
 
-def test_force_replaces_a_symlink_itself_never_its_target(tmp_path: Path) -> None:
-    victim = tmp_path / "victim.txt"
-    victim.write_text("precious\n")
-    link = tmp_path / "a.log.zst"
-    link.symlink_to(victim)
-    refused = logtrim("run", "--artifact", str(link), "--", "echo", "hi")
-    assert refused.returncode == 2
-    assert "symbolic link" in one_line_error(refused)
-    forced = logtrim("run", "--force", "--artifact", str(link), "--", "echo", "hi")
-    assert forced.returncode == 0, forced.stderr
-    assert victim.read_text() == "precious\n"
-    assert not link.is_symlink()
-    assert decode_zstd(link.read_bytes()) == b"hi\n"
-
-
-def test_force_never_replaces_a_link_to_a_device_or_directory(tmp_path: Path) -> None:
-    # /dev/stdout is such a link: --force must not swap the system's link for a file.
-    for target in (Path("/dev/null"), tmp_path):
+def test_force_never_replaces_a_link_nor_writes_where_it_points(tmp_path: Path) -> None:
+    # /dev/stdout is such a link, to a regular file when stdout is redirected to one:
+    # --force must not swap the system's link for a file. Nor a link to an archive.
+    victim = tmp_path / "victim.zst"
+    victim.write_bytes(zstandard.ZstdCompressor().compress(b"precious\n"))
+    os.mkfifo(tmp_path / "fifo")
+    for target in (Path("/dev/null"), tmp_path, victim, tmp_path / "fifo", tmp_path / "gone"):
         link = tmp_path / f"to-{target.name}.zst"
         link.symlink_to(target)
-        refused = logtrim("run", "--force", "--artifact", str(link), "--", "echo", "hi")
-        assert refused.returncode == 2
-        assert "symbolic link to" in one_line_error(refused)
-        assert link.is_symlink()
-        assert refused.stdout == b""  # the script did not run
+        for force in ((), ("--force",)):
+            refused = logtrim("run", *force, "--artifact", str(link), "--", "echo", "hi")
+            assert refused.returncode == 2
+            assert "symbolic link" in one_line_error(refused)
+            assert link.is_symlink() and os.readlink(link) == str(target)
+            assert refused.stdout == b""  # the script did not run
+    assert decode_zstd(victim.read_bytes()) == b"precious\n"
+
+
+def test_trim_output_writes_through_a_device_and_never_replaces_a_link(tmp_path: Path) -> None:
+    log = tmp_path / "in.log"
+    log.write_text("ERROR: boom\n")
+    to_null = tmp_path / "null.log"
+    to_null.symlink_to("/dev/null")
+    done = logtrim("trim", str(log), "-o", str(to_null), "--artifact", str(tmp_path / "a.zst"))
+    assert done.returncode == 0, done.stderr  # a device is written as it is, link kept
+    assert to_null.is_symlink()
+    victim = tmp_path / "victim.log"
+    victim.write_text("precious\n")
+    link = tmp_path / "out.log"
+    link.symlink_to(victim)
+    refused = logtrim("trim", str(log), "-o", str(link), "--force")
+    assert refused.returncode == 2
+    assert "symbolic link" in one_line_error(refused)
+    assert link.is_symlink() and victim.read_text() == "precious\n"
+
+
+def test_force_never_replaces_a_fifo(tmp_path: Path) -> None:
+    fifo = tmp_path / "a.log.zst"
+    os.mkfifo(fifo)
+    refused = logtrim("run", "--force", "--artifact", str(fifo), "--", "echo", "hi")
+    assert refused.returncode == 2
+    assert "FIFO" in one_line_error(refused)
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode)
+    assert refused.stdout == b""
 
 
 def test_existing_archive_is_replaced_without_force(tmp_path: Path) -> None:
@@ -323,6 +343,32 @@ def test_trim_refuses_binary_input_unless_told(tmp_path: Path) -> None:
     assert logtrim("stats", str(binary)).returncode == 3
     forced = logtrim("trim", "--binary", str(binary))
     assert forced.returncode == 0
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        b"INFO start\n\x00\x01 header\nERROR: boom\n",  # a NUL near the start: binary
+        b"INFO start\n" * 4000 + b"\x00 late NUL\nERROR: boom\n",  # past the first 32 kB: text
+        b"INFO start\nERROR: boom\n",
+    ],
+)
+def test_a_file_and_its_compressed_copies_are_binary_alike(tmp_path: Path, text: bytes) -> None:
+    """``trim``/``stats`` decide on the decoded text: ``a.log``, ``a.log.gz`` and
+    ``a.log.zst`` (made by the real tools) are refused alike, or read alike."""
+    plain = tmp_path / "a.log"
+    plain.write_bytes(text)
+    subprocess.run(["gzip", "-k", str(plain)], check=True)
+    subprocess.run(["zstd", "-q", "-k", str(plain)], check=True)
+    copies = [plain, tmp_path / "a.log.gz", tmp_path / "a.log.zst"]
+    for command in (["trim"], ["stats"], ["trim", "--binary"], ["stats", "--binary"]):
+        results = [logtrim(*command, str(path)) for path in copies]
+        codes = {r.returncode for r in results}
+        assert len(codes) == 1, (command, [r.stderr for r in results])
+        if codes == {3}:
+            assert all("binary file" in one_line_error(r) for r in results)
+        elif command[0] == "trim":
+            assert results[0].stdout == results[1].stdout == results[2].stdout
 
 
 # -- 19: decompression bombs and lines without end ---------------------------------------------

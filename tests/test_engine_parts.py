@@ -6,13 +6,14 @@ from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.commands import MAX_LINES, Commands
+from logtrim.engine.heartbeat import Heartbeat
 from logtrim.engine.history import History
 from logtrim.engine.kinds import TIERS, Kind
 from logtrim.engine.mask import Masker
 from logtrim.engine.output import STDERR, STDOUT, Output
 from logtrim.engine.policy import Budget, Tally
 from logtrim.engine.reason import ReasonChooser
-from logtrim.engine.throttle import Heartbeat, Progress, Repeats
+from logtrim.engine.throttle import Progress, Repeats
 
 
 def output(budget: int = 100_000) -> Output:

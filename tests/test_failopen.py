@@ -118,6 +118,31 @@ def test_internal_error_before_the_start_still_runs_the_step(
     assert "internal error; running the command unfiltered" in err
 
 
+def test_internal_error_before_the_start_still_masks_a_url_password(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """Unfiltered, without the engine: a URL's password is masked still, also written in
+    pieces (the scheme in one write, the password in the next)."""
+    import logtrim.cli.app as _cli
+    from logtrim.cli import runcmd
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug in logtrim")
+
+    monkeypatch.setattr(runcmd, "_prepare", broken)
+    step = (
+        "import sys, time; w = sys.stdout.write; f = sys.stdout.flush\n"
+        "w('db postgres'); f(); time.sleep(0.2)\n"
+        "w('://deploy:s3cr'); f(); time.sleep(0.2)\n"
+        "w('3t@db-01/shop\\n'); f()\n"
+    )
+    code = _cli.main(["run", "--", sys.executable, "-c", step])
+    out, err = capfd.readouterr()
+    assert code == 0, err
+    assert "db postgres://deploy:********@db-01/shop" in out
+    assert "s3cr" not in out + err
+
+
 @pytest.mark.skipif(not hasattr(resource, "RLIMIT_FSIZE"), reason="POSIX")
 @pytest.mark.parametrize("fork", ["forked", "in-process"])
 def test_lost_archive_keeps_filtering_with_true_counts(tmp_path: Path, fork: str) -> None:

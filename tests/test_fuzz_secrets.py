@@ -4,7 +4,8 @@ Random byte streams with secrets embedded (plain, over several lines, in base64 
 alignment, inside every dialect's commands), service-message fragments of every system, CRs,
 NULs and long lines, cut into random chunks with ticks in between. Each example asserts: the
 console stays within the budget (commands aside), no secret in any form reaches the console or
-the archive, and the archive is the input with the secrets masked.
+the archive, and the archive is the input with the secrets masked. URLs with a password in
+their userinfo, never declared, are among the items: no byte of the password may show.
 
 At least 500 examples each by default; ``HYPOTHESIS_PROFILE=nightly`` runs 3,000 (conftest).
 """
@@ -13,6 +14,7 @@ from __future__ import annotations
 
 import base64
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -107,6 +109,28 @@ FRAGMENTS = st.sampled_from(
 )  # fmt: skip
 
 
+# Undeclared URL credentials: the user ``deploy`` and a password of characters nothing else in
+# the streams uses, so a byte of one right after ``deploy:`` is a leak (masked: ``*``).
+URL_PASSWORDS = st.text(alphabet="QRSTqrst789!%:", min_size=1, max_size=12).filter(
+    lambda s: s.strip(":") != ""
+)
+_LEAK = re.compile(rb"deploy::*[QRSTqrst789!%]")
+
+
+def url_carriers(password: str) -> st.SearchStrategy[bytes]:
+    pw = password.encode()
+    schemes = [b"postgres", b"ERROR: svn+ssh", b"x=a1", b"https", b"::error::amqp"]
+    ends = [b"@db-01:5432/shop\n", b"@h ", b"@"]
+    return st.tuples(st.sampled_from(schemes), st.sampled_from(ends)).map(
+        lambda se: se[0] + b"://deploy:" + pw + se[1]
+    )
+
+
+def assert_no_url_password(*shown: bytes) -> None:
+    for text in (*shown, *(ANSI_BYTES.sub(b"", t) for t in shown)):
+        assert _LEAK.search(text) is None, text
+
+
 @st.composite
 def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
     secrets = draw(SECRETS)
@@ -115,6 +139,7 @@ def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
         st.binary(max_size=40),
         FRAGMENTS,
         st.sampled_from(raw).flatmap(carriers),
+        URL_PASSWORDS.flatmap(url_carriers),
     )
     return secrets, b"".join(draw(st.lists(item, max_size=40)))
 
@@ -195,6 +220,7 @@ def test_fuzz_run_engine(
     shown = b"".join(d for _, d in console)
     assert all(stream in (STDOUT, STDERR) for stream, _ in console)
     assert_no_secret(secrets, undeclaring(shown, ci), b"".join(archive))
+    assert_no_url_password(shown, b"".join(archive))
     assert len(shown) <= BUDGET + command_bytes(data)
     # The archive is the input masked, whatever the chunks and ticks (a secret the stream
     # declares is masked from its declaration on: then the check above holds, not this one).
@@ -229,6 +255,7 @@ def test_fuzz_handler(
     archive = zstd_dc(path)
     # Records are lines here: a secret over lines spans records.
     assert_no_secret(secrets, undeclaring(console, ci), archive)
+    assert_no_url_password(console, archive)
     assert len(console) <= BUDGET + command_bytes(data) + len(records)
 
 
@@ -247,4 +274,5 @@ def test_fuzz_trim(
     trim_one(TrimJob(str(source), str(output), str(artifact), policy, binary=True))
     shown, archive = output.read_bytes(), zstd_dc(artifact)
     assert_no_secret(secrets, shown, archive)
+    assert_no_url_password(shown, archive)
     assert len(shown) <= BUDGET + command_bytes(data)

@@ -336,6 +336,21 @@ def test_sigkill_while_busy_leaves_archive(tmp_path: Path) -> None:
     assert busy == [str(i) for i in range(len(busy))]  # a whole prefix, in order
 
 
+def test_write_shows_what_is_written_without_a_blank_line(tmp_path: Path) -> None:
+    """``handler.write`` takes a rendered record: one that ends its line (as a renderer or
+    ``print`` would write it) appears once, no blank line after it; one without a newline
+    gets one; a CRLF record keeps its CR; a blank line written is a blank line."""
+    path = tmp_path / "a.zst"
+    out = io.StringIO()
+    handler = logtrim.LogtrimHandler(path, ci="plain", stream=out, head=100)
+    for text in ("deploying\n", "copying 3 files", "done\r\n", "\n", "last\n"):
+        handler.write(text, logging.INFO)
+    handler.close(exit_code=0)
+    written = b"deploying\ncopying 3 files\ndone\r\n\nlast\n"
+    assert zstd_dc(path) == written
+    assert out.getvalue().encode().startswith(written.replace(b"\r\n", b"\n"))
+
+
 def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: Path) -> None:
     """capture re-raises: the interpreter then prints the traceback itself, and that copy
     must be masked like logtrim's own (a secret in an exception's message)."""

@@ -57,6 +57,35 @@ def test_a_failed_run_does_not_teach_the_history(run_logtrim: RunLogtrim, tmp_pa
     assert SILENT.encode() in again.stdout
 
 
+@pytest.mark.parametrize("where", ["option", "variable", "config"])
+def test_history_makes_its_directory_but_never_a_missing_parent(
+    run_logtrim: RunLogtrim, tmp_path: Path, where: str
+) -> None:
+    """A mistyped ``--history`` (or ``LOGTRIM_HISTORY``, or the config's ``history``) must
+    not build a tree: DIR is made when its parent exists, else one line, exit 2, no run."""
+    work = tmp_path / "work"
+    work.mkdir()
+    for history, made in ((work / "typo" / "history", False), (work / "history", True)):
+        args: list[str] = []
+        env = {}
+        if where == "option":
+            args = ["--history", str(history)]
+        elif where == "variable":
+            env = {"LOGTRIM_HISTORY": str(history)}
+        else:
+            (work / "logtrim.toml").write_text(f"history = '{history}'\n")
+        marker = work / "ran"
+        result = run_logtrim(*args, "--", "touch", str(marker), env=env, cwd=work)
+        if made:
+            assert result.code == 0, result.stderr
+            assert [p.suffix for p in history.iterdir()] == [".shapes"]
+        else:
+            assert result.code == 2
+            assert result.stderr.startswith(b"logtrim: error: ")
+            assert result.stderr.count(b"\n") == 1 and b"typo" in result.stderr
+            assert not marker.exists() and not (work / "typo").exists()
+
+
 @pytest.mark.parametrize("damage", ["truncated", "garbage"])
 def test_a_damaged_index_is_a_warning_and_the_run_proceeds(
     run_logtrim: RunLogtrim, tmp_path: Path, damage: str

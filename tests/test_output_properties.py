@@ -28,7 +28,7 @@ def output(budget: int, levels: bool, after_progress: bool) -> tuple[Output, lis
     out = Output(Budget(budget), Tally())
     calls: list[str] = []
 
-    def settle() -> None:
+    def settle(_before: int | None = None) -> None:
         out.unsettled = False
         out.marker("(repeated 3 more times)", settle=False)
 

@@ -4,9 +4,10 @@
 and a reader (or a second run with the same path) must never see a half-written file. So:
 
 - an existing path must be a regular file that already holds a zstd archive (``force``
-  allows any regular file, or a symlink to one; a directory or device never, nor a
-  symlink to one such as ``/dev/stdout``);
-- the symlink at the final component is never followed: the rename replaces the link itself;
+  allows any regular file); a directory, device, FIFO or symlink never: the rename would
+  put a file in place of the system's or the user's link (``/dev/stdout`` is one, and with
+  stdout redirected to a file it points to a regular file), and following a link would let
+  it redirect the archive;
 - bytes go to ``.<name>.<random>.tmp`` in the same directory, created exclusively, and
   :meth:`Target.commit` renames it over the path (atomic on POSIX): of two runs at once,
   the last to finish wins, and both archives are whole.
@@ -32,7 +33,9 @@ def _is_zstd(path: Path) -> bool:
 
 
 def _kind(mode: int) -> str:
-    return "a directory" if stat.S_ISDIR(mode) else "not a regular file"
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a FIFO" if stat.S_ISFIFO(mode) else "not a regular file"
 
 
 def check(
@@ -47,20 +50,14 @@ def check(
     except OSError as exc:
         raise UsageError(f"{option}: cannot create {path}: {exc.strerror}") from None
     if stat.S_ISLNK(st.st_mode):
-        # Replacing a link to a device or directory (/dev/stdout) would break the system's,
-        # not the user's file: refused even with --force.
-        try:
-            points = os.stat(path).st_mode
-        except OSError:
-            points = stat.S_IFREG  # dangling or a loop: the link alone is replaced
-        if not stat.S_ISREG(points):
-            raise UsageError(f"{option}: {path} is a symbolic link to {_kind(points)}")
-        if force:
-            return
+        # Even with --force: the rename would replace the link (/dev/stdout), not write
+        # where it points; only a regular file is ever replaced.
         raise UsageError(
-            f"{option}: {path} is a symbolic link (use {force_name} to replace the link)"
+            f"{option}: {path} is a symbolic link; logtrim never replaces one "
+            "(name the file it points to)"
         )
     if not stat.S_ISREG(st.st_mode):
+        # Even with --force: a device or FIFO is not a file to put an archive in place of.
         raise UsageError(f"{option}: {path} is {_kind(st.st_mode)}")
     if force or st.st_size == 0:
         return

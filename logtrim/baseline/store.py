@@ -138,7 +138,8 @@ def _locked(folder: Path) -> Iterator[None]:
 
 def record(folder: str | os.PathLike[str], name: str, shapes: Collection[int]) -> Path:
     """Add a successful run's shapes to the index of ``name``; raise OSError."""
-    os.makedirs(folder, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        os.mkdir(folder)  # never its parents: checked to exist before the run started
     path = index_path(folder, name)
     with _locked(path.parent):
         with contextlib.suppress(OSError):  # the lock file of earlier versions

@@ -118,8 +118,14 @@ def masks_from(
 ) -> tuple[list[str], list[str]]:
     """Secrets: ``--mask`` values plus the values of the named environment variables.
 
-    Also returns the names that are unset or empty: a typo there would leak a secret.
+    Also returns the names that are unset or empty: a typo there would leak a secret. An
+    empty ``--mask`` value masks nothing: an error, as a mistyped variable in a script
+    (``--mask "$DB_PASWORD"``) gives one.
     """
+    if any(not v.strip("\r\n") for v in values):
+        raise UsageError(
+            "--mask: an empty value masks nothing (give the secret, or --mask-env NAME)"
+        )
     secrets = list(values)
     missing = []
     for name in variables:

@@ -52,7 +52,11 @@ def trim(
     inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
     output: Annotated[
         str | None,
-        typer.Option("-o", "--output", help="Output file; a directory with several inputs."),
+        typer.Option(
+            "-o",
+            "--output",
+            help="Output file; a directory with several inputs, or if it exists.",
+        ),
     ] = None,
     artifact: Annotated[
         str | None,

@@ -139,8 +139,11 @@ def names(raw: object) -> tuple[str, ...]:
     """Variable names: a list, or one comma-separated string (``LOGTRIM_MASK_ENV=A,B``)."""
     if isinstance(raw, str):
         raw = raw.split(",")
-    names = strings(raw)
-    return tuple(n.strip() for n in names if n.strip())
+    names = tuple(n.strip() for n in strings(raw))
+    if not all(names):
+        # A name lost to a typo (``--mask-env ""``, ``A,,B``) would leave a secret unmasked.
+        raise BadValue("variable names: an empty one names nothing")
+    return names
 
 
 def show_seconds(seconds: float) -> str:
@@ -165,11 +168,16 @@ def existing_path(raw: object) -> str:
 
 
 def folder(raw: object) -> str:
-    """A directory, or a path where one can be made ("" for none)."""
+    """A directory, or a path where one can be made in an existing directory ("" for none):
+    a mistyped path must not build a tree of directories."""
     if not isinstance(raw, str):
         raise BadValue("a path")
     if raw and os.path.exists(raw) and not os.path.isdir(raw):
         raise BadValue("not a directory")
+    if raw and not os.path.exists(raw):
+        parent = os.path.dirname(os.path.abspath(raw))
+        if not os.path.isdir(parent):
+            raise BadValue(f"no directory {parent} to create it in")
     return raw
 
 

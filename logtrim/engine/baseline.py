@@ -30,7 +30,7 @@ from operator import not_
 
 from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
-from .variables import FIRST_CAP, Variables, known_by_skeleton
+from .variables import FIRST_CAP, Cuts, Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
@@ -64,7 +64,10 @@ class Shapes:
         self.hashes: set[int] = set()
         self.full = False  # the cap was reached: some shapes were not added
         self.shaper = Shaper(tasklog, keep=keep)  # its cache: the lines already added
-        self._variables = Variables()  # which token positions vary (engine/variables.py)
+        # Which token positions vary (engine/variables.py); with ``keep``, each shape's cuts
+        # go with the Shaper to a run that takes it over.
+        self._variables = Variables(keep=keep)
+        self.shaper.cuts = self._variables.kept
 
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
@@ -84,10 +87,14 @@ class Shapes:
 
     def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
-        fresh = [text for h, text in texts.items() if h not in self.hashes]
+        fresh = [(h, text) for h, text in texts.items() if h not in self.hashes]
         self.add(texts)
         if fresh and not self.full:
-            self.add(self._variables.learn(fresh))
+            self.add(self._variables.learn_hashed(fresh))
+
+    def take_cuts(self, cuts: Cuts | None) -> None:
+        """Learn the shapes a load has met from its cuts (:class:`~.variables.Cuts`)."""
+        self._variables.known = cuts
 
     def add(self, hashes: Iterable[int]) -> None:
         """Add shape hashes (from an index file, another run), up to the cap."""
@@ -143,7 +150,8 @@ class Baseline:
             and known.issuperset(prior.cache.values())
         ):
             self._shaper.take(prior.cache, prior.shapes)
-            prior.cache, prior.shapes = {}, None
+            self.seen.take_cuts(prior.cuts)
+            prior.cache, prior.shapes, prior.cuts = {}, None, None
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
         # The rest of the cache's lines: a chunk of those only needs their hashes looked up.
         self._old: set[bytes] = set()

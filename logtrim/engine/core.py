@@ -23,6 +23,7 @@ from ..dialects import Dialect
 from ..dialects.base import Action, Closing
 from .closing import Closer, Ending, closing_floor, signal_reason
 from .commands import Commands
+from .heartbeat import Heartbeat
 from .history import Held, History, Shaper
 from .intake import Intake
 from .mask import Masker
@@ -37,7 +38,6 @@ from .rules import RULES, Kind, extra_rules
 from .secrets import Secrets
 from .select import Selector
 from .tail import Tail
-from .throttle import Heartbeat
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from .baseline import Baseline
@@ -144,7 +144,7 @@ class Core:
         pieces = st.splitter.feed(
             data,
             reserve=reserve,
-            safe_cut=self.masker.safe_cut if self.masker else None,
+            safe_cut=self.masker.piece_cut,
             hold=self.secrets.hold if self.masker.multiline else None,
         )
         intake = self.intake

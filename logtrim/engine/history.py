@@ -185,4 +185,4 @@ class Shaper:
 
     def line_start(self, raw: bytes) -> bytes:
         """The first ``max_line`` bytes of a long line, masked."""
-        return self.masker.mask(raw[: self.max_line + self.masker.max_len])[: self.max_line]
+        return self.masker.head(raw, self.max_line)

@@ -100,3 +100,19 @@ DETAIL_START = rb"|".join(
 )
 DETAIL_FIELD = _DETAIL_FIELD
 DETAIL_EXAMPLE = "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying"
+
+#: The fatal levels among the error words: the failure reason ranks such a line above an
+#: older plain error (:mod:`.reason`). Where the level forms put a level, plus the tools'
+#: own prefixes: git's ``fatal:``, Go's ``panic:``, PHP's ``Fatal error:``, glog's ``F1202``.
+FATAL_WORDS = rb"(?:FATAL|CRITICAL|CRIT|PANIC|ALERT|EMERG|EMERGENCY|FTL)"
+FATAL_START = rb"|".join(
+    [
+        BOL + rb"(?:" + TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + FATAL_WORDS + END,
+        BOL + rb"\[" + TS + rb"[ \t]+" + FATAL_WORDS + END,
+        field_form(FATAL_WORDS),
+        BOL + rb"(?:fatal|Fatal|panic|Fatal error|Critical|crit): ",
+        rb"^F[0-9]{4} [0-9:.]{8,15} ",
+    ]
+)
+#: The start of a Rust panic's line (the thread's name, its id since Rust 1.88).
+RUST_PANIC = rb"^thread '[^'\n]*'(?: \([0-9]+\))? panicked at "

@@ -9,8 +9,9 @@ Each secret is masked in every *form* it can take in the output (see docs/maskin
   neighbouring bytes removed: what GitHub's runner masks;
 * the escaped forms the dialects' commands carry it in (``Dialect.secret_forms``).
 
-Overlapping secrets are masked as their union. A newline inside a masked span is kept, so a
-secret over two lines masks both parts and the line count stays the same.
+The password of a URL's userinfo (``scheme://user:password@``) is masked too, declared or not
+(:mod:`.urlcreds`). Overlapping secrets are masked as their union. A newline inside a masked
+span is kept, so a secret over two lines masks both parts and the line count stays the same.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
 from .._text import ANSI_BYTES
+from . import urlcreds
 from .matcher import Compiler, Database
 
 MASK = b"********"
@@ -37,6 +39,16 @@ def line_endings(raw: bytes) -> list[bytes]:
     lf = raw.replace(b"\r\n", b"\n")
     crlf = lf.replace(b"\n", b"\r\n")
     return [raw, *(form for form in (lf, crlf) if form != raw)]
+
+
+def line_forms(raw: bytes) -> list[bytes]:
+    """Each line of a secret over several lines, without the spaces around it: a tool that
+    indents what it prints (YAML, ``kubectl``, ``sed 's/^/  /'``) prints a key line by line
+    with a prefix, so the whole value never appears. Lines shorter than MIN_LENGTH stay."""
+    if b"\n" not in raw:
+        return []
+    lines = (line.strip() for line in raw.replace(b"\r\n", b"\n").split(b"\n"))
+    return [line for line in lines if len(line) >= MIN_LENGTH]
 
 
 def base64_forms(raw: bytes) -> list[bytes]:
@@ -56,7 +68,9 @@ class Masker:
     """Replaces every occurrence of the known secrets' forms with ``********``.
 
     ``add`` returns the values it refused (too short). Secrets learned later apply from
-    then on. ``mask`` is the hot path: a no-op while there are no secrets.
+    then on. ``mask`` is the hot path: a no-op while there are no secrets and no ``@``.
+    A URL's password is masked whatever was declared; it is not learned as a secret (see
+    docs/masking.md): the masker is true only when it knows secrets.
     """
 
     def __init__(self, secrets: Iterable[str] = (), *, compiler: Compiler | None = None) -> None:
@@ -95,6 +109,7 @@ class Masker:
             raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
             for form in line_endings(raw):
                 new += [form, *base64_forms(form)]
+            new += line_forms(raw)
         for form in new:
             if form not in self._seen:
                 self._seen.add(form)
@@ -115,18 +130,11 @@ class Masker:
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
         colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
-        found = self._found(data)
-        if b"\x1b" in data:
+        found = self._found(data) if self._secrets else []
+        if self._secrets and b"\x1b" in data:
             found += _through_escapes(data, self._found)
-            found.sort()
-        merged: list[tuple[int, int]] = []
-        for start, end in found:
-            if merged and start <= merged[-1][1]:
-                if end > merged[-1][1]:
-                    merged[-1] = (merged[-1][0], end)
-            else:
-                merged.append((start, end))
-        return merged
+        found += urlcreds.spans(data)
+        return _merged(found)
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         if self._stale:
@@ -145,28 +153,64 @@ class Masker:
         return found
 
     def mask(self, data: bytes) -> bytes:
-        if not self._secrets:
+        if not self._secrets and urlcreds.AT not in data:  # no URL credential either
             return data
         spans = self.spans(data)
         return apply(data, spans) if spans else data
 
+    def mask_within(self, data: bytes, start: int, end: int | None = None) -> bytes:
+        """``data[start:end]`` masked, a URL that begins before ``start`` read whole (the
+        start of a line already on the console: no password is shown before ``start``)."""
+        part = data[start:end]
+        stop = len(data) if end is None else end
+        if not start or urlcreds.AT not in data[:stop]:
+            return self.mask(part)
+        extra = [(a - start, b - start) for a, b in urlcreds.spans(data[:stop]) if a >= start]
+        spans = _merged(self.spans(part) + extra)
+        return apply(part, spans) if spans else part
+
+    def head(self, raw: bytes, size: int) -> bytes:
+        """The first ``size`` bytes of ``raw`` masked: a password still open at the end of
+        what is looked at is left out, not shown in part."""
+        part = raw[: size + self.max_len]
+        part = part[: urlcreds.open_password(part)]
+        return self.mask(part)[:size]
+
     def mask_text(self, text: str) -> str:
         """``text`` masked (a name, a path, a line kept as text)."""
-        if not self._secrets:
+        if not self._secrets and "@" not in text:
             return text
         return self.mask(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
 
     def safe_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that does not split a secret in ``data``."""
+        cut = urlcreds.safe_cut(data, cut)
+        if not self._secrets:
+            return cut
         for start, end in self.spans(data):
             if start < cut < end:
                 return start
         return cut
 
-    def held(self, data: bytes | bytearray, *, multiline_only: bool = False) -> int:
+    def piece_cut(self, data: bytes, cut: int) -> int:
+        """A cut point at or before ``cut`` after which each side can be masked alone (a
+        long line in pieces): no secret split, no URL credential's context either."""
+        return self.safe_cut(data, min(cut, urlcreds.open_context(data)))
+
+    def held(
+        self, data: bytes | bytearray, *, multiline_only: bool = False, alone: bool = False
+    ) -> int:
         """How many bytes at the end of ``data`` could be the start of a secret: the longest
         suffix that is a proper prefix of one of the forms (0 when none), also when colour
-        codes (or the start of one, at the very end) split it."""
+        codes (or the start of one, at the very end) split it; and a URL's password not yet
+        ended (``alone``: what the next bytes, masked alone, would need to make one, from
+        the scheme on)."""
+        url = 0
+        if not multiline_only:
+            raw = bytes(data)
+            url = len(raw) - (urlcreds.open_context(raw) if alone else urlcreds.open_password(raw))
+        if not self._secrets:
+            return url
         forms = [f for f in self._secrets if b"\n" in f or not multiline_only]
         best = _held(bytes(data), forms)
         if b"\x1b" in data:
@@ -175,7 +219,20 @@ class Masker:
             if found := _held(ANSI_BYTES.sub(b"", whole), forms):
                 text = _Stripped(whole)
                 best = max(best, len(data) - text.where(len(text.text) - found))
-        return best
+        return max(best, url)
+
+
+def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans, sorted and merged where they overlap or touch."""
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
 
 
 def _held(data: bytes, forms: list[bytes]) -> int:

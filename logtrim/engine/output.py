@@ -50,7 +50,7 @@ class Output:
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
-        self.settle: Callable[[], None] | None = None
+        self.settle: Callable[[int | None], None] | None = None
         self.unsettled = False  # set when ``settle`` has something to print (the hot path asks)
         self._settling = False
         self.wrap: Wrap = _no_wrap
@@ -89,7 +89,7 @@ class Output:
         if not own and self.late is not None and self.waiting[stream].waiting:
             self.late(stream, upto=lineno)  # a waiting progress state written before it first
         if settle and self.unsettled:
-            self.settle_now()
+            self.settle_now(lineno)
         if self.midline:
             if partial:
                 self.midline.discard(stream)
@@ -157,12 +157,14 @@ class Output:
             self.midline.discard(stream)
             self._put([(stream, b"\n")])
 
-    def settle_now(self) -> None:
-        """Print what must come before anything else (a pending collapse count)."""
+    def settle_now(self, before: int | None = None) -> None:
+        """Print what must come before anything else (a pending collapse count); ``before``:
+        only the counts whose lines were written before that line (a progress state printed
+        late: a count of later lines comes after it)."""
         if self.settle is not None and self.unsettled and not self._settling:
             self._settling = True
             try:
-                self.settle()
+                self.settle(before)
             finally:
                 self._settling = False
 
@@ -219,7 +221,16 @@ class Output:
         lines = self.gap_lines - context_lines
         if lines <= 0:
             return b""
-        size = f" ({format_size(self.gap_bytes)})" if sized else ""
+        nbytes = self.gap_bytes
+        if sized and lines < 1000 and nbytes < 1e5:
+            # The common markers (one per line shown), as below with format_size's two
+            # smallest units, in one bytes format: no call, no str to encode.
+            ends = b"s" if lines != 1 else b""
+            if nbytes < 1e3:
+                return b"[logtrim] ... %d line%b (%d B) not shown ...\n" % (lines, ends, nbytes)
+            kb = nbytes / 1e3
+            return b"[logtrim] ... %d line%b (%.3g kB) not shown ...\n" % (lines, ends, kb)
+        size = f" ({format_size(nbytes)})" if sized else ""
         plural = "s" if lines != 1 else ""
         count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
         return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()

@@ -46,6 +46,9 @@ class Partial:
         if st.partial_at is None or now - st.partial_at < WAIT:
             return
         pending = st.splitter.peek()
+        if b"\r" in pending and not st.partial_shown:
+            self._redrawn(stream, pending, now)
+            return
         if (
             b"\r" in pending
             or b"\n" in pending
@@ -54,22 +57,44 @@ class Partial:
         ):
             return
         masker = core.masker
-        cut = (
-            masker.safe_cut(pending, len(pending) - masker.held(pending))
-            if masker
-            else len(pending)
-        )
+        cut = masker.safe_cut(pending, len(pending) - masker.held(pending))
         if cut <= st.partial_shown:
             return
         if not st.partial_shown:
             core.select.progress.late(stream)
             core.out.flush_gap()
         core.out.emit(
-            stream, masker.mask(pending[st.partial_shown : cut]), Kind.NOISE, partial=True
+            stream, masker.mask_within(pending, st.partial_shown, cut), Kind.NOISE, partial=True
         )
         st.partial_shown = cut
 
-    def _shown(self, stream: int, pending: bytes) -> bool:
+    def _redrawn(self, stream: int, pending: bytes, now: float) -> None:
+        """A line redrawn with carriage returns (a progress bar: curl, pip, docker pull) that
+        has no newline yet: its latest whole state, as a progress line, at most once per
+        progress interval of the stream (shared with its other progress lines). The line
+        itself is decided, counted and archived once, when its newline comes."""
+        core = self._core
+        throttle = core.select.progress.streams[stream]
+        if b"\n" in pending or now - throttle.at < core.select.progress.interval:
+            return
+        # What follows the last \r may be half written: the state before it is whole.
+        state = pending.rpartition(b"\r")[0].rpartition(b"\r")[2]
+        masker = core.masker
+        state = state[: masker.safe_cut(state, len(state) - masker.held(state))]
+        if (
+            not state.strip()
+            or len(state) > core.shaper.width
+            or not self._shown(stream, pending, (Kind.PROGRESS, len(state) + 1))
+        ):
+            return
+        throttle.at = now
+        core.select.progress.late(stream)
+        core.out.flush_gap()
+        # A state of a line not ended, not a line: the line counts once, in its tier, when
+        # it ends (as ``stats`` and ``cat`` count it); its states only spend the budget.
+        core.out.emit(stream, masker.mask(state) + b"\n", Kind.NOISE)
+
+    def _shown(self, stream: int, pending: bytes, state: tuple[Kind, int] | None = None) -> bool:
         """Whether the whole line would be shown: not a command, in the head or its tier."""
         core = self._core
         commands = core.commands
@@ -85,6 +110,8 @@ class Partial:
         budget = core.budget
         if core.history.lines < core.policy.head and budget.used < budget.live // 10:
             return True
+        if state is not None:  # a redrawn state (tier, size): that tier's, whatever its words
+            return budget.allows(*state)
         kind = commands.apply(stream, hits[0][1] if hits else Kind.NOISE)
         return Kind.INFO <= kind < Kind.SERVICE and budget.allows(kind, len(pending) + 1)
 
@@ -110,7 +137,7 @@ class Partial:
         line = region[:end]
         # Masked as plain text: a line begun on the console is no command (the console
         # form leaves commands for their dialect).
-        rest = core.masker.mask(line[st.partial_shown :])
+        rest = core.masker.mask_within(line, st.partial_shown)
         kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
         if kind >= Kind.SERVICE:
             kind = Kind.INFO

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .kinds import INFO, KEEP, NOISE, PROGRESS, Kind
+from .kinds import KEEP, NOISE, Kind
+from .tiertally import head_tier
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -29,15 +30,11 @@ def promote(
     after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
     if kind < KEEP and sel.dropped(line):
         return NOISE, kind, False, False
-    seen = kind
-    kind, context, cont = sel.incidents[stream].take(line, kind)
-    if cont:
-        return kind, seen, context, cont
-    # The head is brief: it may not take more than a tenth of the live budget.
+    # The head is brief: it may not take more than a tenth of the live budget. Its lines
+    # count in the tier they are shown in whatever their context (``stats`` counts them
+    # with the same head_tier, knowing nothing of errors and blocks).
     budget = sel.budget
-    head = lineno < sel.policy.head and budget.used < budget.live // 10
-    # Not a progress line: as info it would be collapsed as a repeat of the one before, and
-    # its latest state lost; it is throttled, the latest kept, as everywhere.
-    if head and kind < INFO and kind != PROGRESS and not detail:
-        kind = seen = INFO
-    return kind, seen, context, False
+    head = lineno < sel.policy.head and budget.used < budget.live // 10 and not detail
+    seen = head_tier(kind) if head else kind
+    kind, context, cont = sel.incidents[stream].take(line, seen)
+    return kind, seen, context, cont

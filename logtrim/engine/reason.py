@@ -11,10 +11,12 @@ Ranks, best first (examples)::
     test        FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10
     compiler    main.c:3:5: error: expected ';' before 'return'
     summary     [ERROR] Failed to execute goal ...: Compilation failure
+    fatal       FATAL: deployment aborted: health check failed for web-07
     error       ERROR: Could not find a version that satisfies the requirement foo
     traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
     stream end  deploy aborted: target busy   (a stream's last line, no error word)
-    status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed)
+    status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
+                "aborted: <cause>", "exit code 1: <cause>" say why: errors)
 
 Within a rank, the first compiler error and the first failing test win (later ones often
 follow from it); otherwise the newest line does (it is closest to the exit).
@@ -24,59 +26,18 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from .._text import ANSI_BYTES as _ANSI
 from ..dialects.escape import REASON_LIMIT
-from .alternation import AnySearch
+from .levels import RUST_PANIC
 from .mask import Masker
+from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Rank, line_rank
+
+__all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
-class Rank(IntEnum):
-    """What kind of line a reason candidate is; a higher rank wins."""
-
-    STATUS = 1
-    STREAM_END = 2
-    TRACED = 3  # under ``set -ex`` the last traced command is the one that failed
-    ERROR = 4
-    SUMMARY = 5
-    COMPILER = 6
-    TEST = 7  # a failing test named without its assertion
-    EXCEPTION = 8
-    TEST_ASSERTION = 9  # a failing test with its assertion
-
-
-# A line that only says that something failed, not why.
-_STATUS = AnySearch(
-    rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
-    rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
-    rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
-    rb"^Error: Process completed|^BUILD FAILURE|^\[ERROR\] (?:BUILD FAILURE|-> \[Help|"
-    rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"
-    rb"^=+ .*\b(?:failed|error)s?\b.* in [0-9.]+s|^[0-9]+ (?:failed|errors?)\b|"
-    rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
-    rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
-    rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
-    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b",
-    re.I,
-)
-_TEST = AnySearch(
-    rb"^FAILED [^ ]+|^ERROR [^ ]+::|::[^ ]+ FAILED\b|^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
-    rb"^ERROR: test\w*|"
-    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
-    rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
-)
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
-_COMPILER = AnySearch(
-    rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
-    rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
-    rb"^ld(?:\.[\w]+)?: |collect2: error",
-)
-_SUMMARY = AnySearch(
-    rb"^\[ERROR\] Failed to execute goal|^FAILURE: Build failed|^BUILD FAILED|"
-    rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
-)
 _EXCEPTION = re.compile(
     rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
 )
@@ -85,13 +46,16 @@ _EXCEPTION = re.compile(
 _TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 _JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 _CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
-# pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
-_PYTEST_E = re.compile(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 _TRACEBACK = re.compile(rb"Traceback \(most recent call last\)")
 _CHAINED = re.compile(
     rb"^(?:The above exception was the direct cause|During handling of the above)"
 )
 _FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
+# Rust's panic: "thread 'main' panicked at src/main.rs:4:5:" and its message on the next line
+# (Rust 1.73 on; older: "panicked at 'msg', src/main.rs:4:5"); assert_eq!'s values after it.
+_PANIC = re.compile(RUST_PANIC)
+_MAIN_PANIC = re.compile(rb"^thread 'main'")
+_PANIC_VALUES = re.compile(rb"^ ?(?:left|right): ")
 # A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
 _XTRACE = re.compile(rb"^\++ [^\s+]")
 
@@ -120,6 +84,7 @@ class ReasonChooser:
     _trace_start: int = -1  # the line of the traceback (or frames) under way
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
     _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
+    _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
 
     def offer_run(self, first: bytes, first_no: int, last: bytes, last_no: int) -> None:
         """Error lines taken in bulk (:mod:`.flood`): a flood's first line is offered, its
@@ -145,7 +110,7 @@ class ReasonChooser:
             return  # the common case, kept cheap: a line outside any traceback, no error
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
         body = text.strip()
-        if not body:
+        if not body or (lineno - self._panic_at <= 3 and self._panic_goes_on(body, lineno)):
             return
         if _TRACEBACK.search(text):
             if not self._chained:  # a chain's block starts at its first traceback
@@ -180,13 +145,34 @@ class ReasonChooser:
             if in_test:
                 self._failing_test = -(1 << 62)
             self._take(rank, body, lineno, root=root, start=self._trace_start)
+        elif _PANIC.match(body):
+            # cargo test runs each test on a thread named after it: the first failing test
+            # wins; a worker thread's panic comes before main's that finds it joining.
+            main = bool(_MAIN_PANIC.match(body))
+            self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
+            if self.best is not None and self.best.lineno == lineno:
+                self._panic_at = self._last_exception = lineno  # (its message: no error word)
         elif error:
             if len(self.first_errors) < 5:
                 self.first_errors.append(body)
-            rank = self._rank(body)
+            rank = line_rank(body)
             if rank == Rank.TEST:
                 self._failing_test = lineno
             self._take(rank, body, lineno)
+
+    def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
+        """Add the chosen panic's message (the line after it), then assert_eq!'s values."""
+        best = self.best
+        if best is None or best.start != self._panic_at or best.lineno != lineno - 1:
+            return False
+        if best.lineno == self._panic_at and best.text.endswith(b":"):
+            best.text += b" " + body
+        elif best.lineno != self._panic_at and _PANIC_VALUES.match(body):
+            best.text += b", " + body
+        else:
+            return False
+        best.lineno = lineno
+        return True
 
     def _ends_trace(self, text: bytes, lineno: int) -> bool:
         """Whether ``text`` is the unindented ``Name: message`` right after a frame."""
@@ -211,7 +197,7 @@ class ReasonChooser:
         """:meth:`block` when the chosen line says why (a compiler's error, a failing test,
         an exception, a build's failure summary), else (-1, -1): a plain error line is
         outranked by any later one, so holding it longest would keep a stale line."""
-        if self.best is None or self.best.rank <= Rank.ERROR:
+        if self.best is None or self.best.rank <= Rank.FATAL:
             return (-1, -1)
         return self.block()
 
@@ -228,20 +214,6 @@ class ReasonChooser:
             # A silent command that fails under ``set -e`` leaves its trace as the only
             # sign; a stream's other last line is then output of an earlier command.
             self._take(Rank.TRACED if _XTRACE.match(body) else Rank.STREAM_END, body, lineno)
-
-    @staticmethod
-    def _rank(body: bytes) -> Rank:
-        if _TEST(body):
-            return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
-        if _PYTEST_E.match(body):
-            return Rank.EXCEPTION
-        if _COMPILER(body):
-            return Rank.COMPILER
-        if _STATUS(body):
-            return Rank.STATUS
-        if _SUMMARY(body):
-            return Rank.SUMMARY
-        return Rank.ERROR
 
     def _take(
         self,

@@ -29,6 +29,7 @@ from .kinds import Kind
 from .levels import BOL as _BOL
 from .levels import COLOUR_B as _C
 from .levels import DETAIL_FIELD, DETAIL_START
+from .levels import RUST_PANIC as _RUST_PANIC
 from .levels import TOOL_LEVELS as _TOOL_LEVELS
 from .levels import level_forms as _level_forms
 from .roles import Role, Rule, kind_of, needs_detail
@@ -101,6 +102,7 @@ _STRONG: tuple[Rule, ...] = (
         "E       assert 14.4 == 12.0",
     ),
     _strong("panic", _BOL + rb"panic: |^fatal error: ", "panic: runtime error: index out of range"),
+    _strong("rust-panic", _RUST_PANIC, "thread 'main' panicked at src/main.rs:4:5:"),
     _strong(
         "compiler-error",
         rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"

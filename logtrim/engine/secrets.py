@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from . import urlcreds
 from .commands import Commands
 from .kinds import Kind
 from .mask import MASK, MIN_LENGTH, Masker, apply, replacement
@@ -82,8 +83,6 @@ class Secrets:
     ) -> tuple[bytes, bytes | None, Spans]:
         """(archive form, console form, the spans the console form masks) of a region; the
         console form is None when it is the region itself (no secret in it)."""
-        if not self.masker:
-            return region, None, []
         spans = self.masker.spans(region)
         if not spans:
             return region, None, []
@@ -129,6 +128,7 @@ class Secrets:
 
     def crude(self, data: bytes) -> bytes:
         """``data`` masked without the compiled matcher: for when the masker itself broke."""
+        data = apply(data, urlcreds.spans(data))  # ``re`` alone: no database to break
         for form in sorted(self.masker.forms, key=len, reverse=True):
             data = data.replace(form, MASK)
         return data
@@ -136,11 +136,9 @@ class Secrets:
     def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
         data = self._carry.get(stream, b"") + data
-        if not self.masker:
-            self._carry[stream] = b""
-            return data
         try:
-            cut = len(data) if final else len(data) - self.masker.held(data)
+            # ``alone``: the next write is masked without this one (a URL's scheme waits).
+            cut = len(data) if final else len(data) - self.masker.held(data, alone=True)
             cut = self.masker.safe_cut(data, cut)
             masked = self.masker.mask(data[:cut])
         except Exception:

@@ -13,6 +13,7 @@ from hashlib import blake2b
 
 from .counting import TemplateCounter
 from .templates import coarse, template_uncached
+from .variables import Cuts
 
 KEY_MAX = TemplateCounter.KEY_MAX
 _CACHE_MAX = 1 << 16  # digit-free lines remembered with their shape
@@ -62,6 +63,9 @@ class Shaper:
         self.shapes: dict[int, bytes] | None = {} if keep else None
         self._shape_bytes = 0
         self._prior_shapes: dict[int, bytes] = {}  # the :attr:`shapes` of the one taken over
+        # The cuts of the shapes met, set by a keeping Shapes (engine/variables.py), for a run
+        # that takes this one over.
+        self.cuts: Cuts | None = None
 
     def take(self, prior: dict[bytes, int], shapes: dict[int, bytes] | None = None) -> None:
         """Start with ``prior`` (another Shaper's :attr:`cache`, of the same kind: its lines

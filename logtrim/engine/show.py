@@ -123,7 +123,8 @@ class Shower:
         if budget.used > room:
             self.hold(kind, size)
             return False
-        self.cut = []
+        if self.cut:
+            self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
         if gap and budget.used + len(gap) > room:
             self.hold(kind, size)

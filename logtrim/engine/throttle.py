@@ -1,4 +1,4 @@
-"""Time in the engine: progress throttling, repeat collapse and the heartbeat.
+"""Time in the engine: progress throttling and repeat collapse (the heartbeat: heartbeat.py).
 
 Each object keeps its own per-stream state and is told the time; none reads a clock.
 """
@@ -8,12 +8,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from .._sizes import format_count, format_size
+from .._sizes import format_count
 from .._text import ANSI_BYTES
 from .history import History
 from .kinds import INFO, PROGRESS, SERVICE, Kind
 from .output import STDERR, STDOUT, Output
-from .policy import lines_text
 from .templates import template
 
 if TYPE_CHECKING:
@@ -92,6 +91,13 @@ class Progress:
         line printed late, the last of a count); the newer ones keep waiting."""
         st = self.streams[stream]
         if not st.waiting:
+            return
+        if upto is None and st.line is not None and not st.commands and self.native is None:
+            # The common state (a flood between shown lines): one plain line waits.
+            lineno, line = st.line
+            st.line, st.waiting = None, False
+            if before is None or lineno < before:
+                self._plain(stream, st, lineno, line)
             return
         waiting = [(n, raw, False) for n, raw in st.commands.values()]
         if st.line is not None:
@@ -261,12 +267,18 @@ class Repeats:
             run.count = 0
         self.end(stream)
 
-    def settle(self) -> None:
+    def settle(self, before: int | None = None) -> None:
         """Something else is about to be printed: the counts so far go first, right after
-        the repeats they count (a later repeat of the same line is counted anew)."""
+        the repeats they count (a later repeat of the same line is counted anew). ``before``:
+        that line was written before some counts' last lines: those wait until after it."""
         self._out.unsettled = False
-        for stream in self.streams:
+        later = False
+        for stream, run in self.streams.items():
+            if before is not None and run.count and run.last is not None and run.last[0] > before:
+                later = True
+                continue
             self._report(stream)
+        self._out.unsettled = self._out.unsettled or later
 
     def _report(self, stream: int) -> None:
         run = self.streams[stream]
@@ -295,43 +307,8 @@ class Repeats:
             out.emit(stream, masked, kind, settle=False, lineno=last[0])
 
 
-class Heartbeat:
-    """A line of logtrim's own when the console was quiet for ``every`` seconds."""
-
-    def __init__(self, every: float, out: Output) -> None:
-        self.every = every
-        self._out = out
-        self.started: float | None = None  # the time of the first input
-        self.last = 0.0  # the time something was last printed
-        # The lines not ended yet: (lines, bytes seen, bytes shown) of them (engine/partial.py).
-        self.open_lines: Callable[[], tuple[int, int, int]] = lambda: (0, 0, 0)
-
-    def start(self, now: float) -> None:
-        if self.started is None:
-            self.started = self.last = now
-
-    def beat(self, now: float, lines: int, nbytes: int) -> None:
-        if self.started is None or self.every <= 0 or now - self.last < self.every:
-            return
-        # A line begun on the console counts: "0 lines (0 B)" would hide what was shown.
-        more_lines, more_bytes, more_shown = self.open_lines()
-        lines, nbytes = lines + more_lines, nbytes + more_bytes
-        shown = sum(self._out.tally.shown_bytes.values()) + more_shown
-        share = 100.0 * shown / nbytes if nbytes else 0.0
-        self._out.marker(
-            f"still running after {_clock(now - self.started)}: "
-            f"{lines_text(lines)} ({format_size(nbytes)}) so far, {share:.1f}% shown"
-        )
-        self.last = now
-
-
 def _so_far(run: Run) -> str:
     if run.same:
         times = "once" if run.count == 1 else f"{format_count(run.count)} times"
         return f"(repeated {times} so far)"
     return f"({format_count(run.count)} similar lines so far)"
-
-
-def _clock(seconds: float) -> str:
-    minutes, secs = divmod(int(seconds), 60)
-    return f"{minutes}m{secs:02d}s"

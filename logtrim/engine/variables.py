@@ -23,6 +23,10 @@ order rarely mean another thing.
 A skeleton that varies, and a long shape's bag, are kept as 64-bit hashes among the good
 run's shape hashes (a prefix sets each kind apart from any shape), so an index, an
 archive's trailer and a union of runs carry them with no change of format.
+
+A run meets mostly the shapes its baseline had: the load keeps each shape's cuts (their
+hashes, :class:`Cuts`), and the run's own learning takes them from there instead of cutting
+the shape again.
 """
 
 from __future__ import annotations
@@ -37,6 +41,7 @@ BAG_WORDS = 10
 #: Skeletons remembered with their first value, at most (about 10 MB); past it, only the
 #: ones remembered can still turn out to vary (fewer lines count as known: the safe side).
 FIRST_CAP = 1 << 17
+_GROUP = re.Match.group
 _PREFIX = b"\x00var\x00"
 _BAG = b"\x00bag\x00"
 _BRACKETS = b"{}[]()<>,;"
@@ -79,34 +84,99 @@ def known_by_skeleton(shape: bytes, known: set[int] | frozenset[int]) -> bool:
     return bag(shape) in known or any(_hash(skel) in known for skel, _ in _cuts(shape))
 
 
+#: Shapes whose cuts a keeping :class:`Variables` remembers, and their cuts at most (10 MB;
+#: a 64 MB log's 10,052 shapes and 50,133 cuts take 6 MB).
+MEMO_SHAPES = 1 << 15
+MEMO_CUTS = 1 << 16
+
+
+#: A shape's cuts: its bag (None: too short), the ``hash()`` of each skeleton, of each value.
+Cut = tuple[int | None, tuple[int, ...], tuple[int, ...]]
+
+
+class Cuts:
+    """What a good run's load learnt of each shape, for a run that meets the same shapes: by
+    shape hash, its bag and the ``(hash(skeleton), hash(value))`` of each data-like token (Python's
+    hashes: this process only); and the stable hash of each skeleton found to vary. A run's
+    own :class:`Variables` then needs no regex for those shapes (bounded: see MEMO_*)."""
+
+    def __init__(self) -> None:
+        self.shapes: dict[int, Cut] = {}
+        self.stable: dict[int, int] = {}  # hash(skeleton) -> _hash(skeleton)
+        self._count = 0  # cuts held
+
+    def keep(self, shape: int, cut: Cut) -> None:
+        if len(self.shapes) < MEMO_SHAPES and self._count + len(cut[1]) <= MEMO_CUTS:
+            self.shapes[shape] = cut
+            self._count += len(cut[1])
+
+
 class Variables:
     """Learns, over a good run's distinct shapes, the skeletons whose token varies (and
     gives the long shapes' bags)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, keep: bool = False) -> None:
         self.first: dict[int, int] = {}  # skeleton -> its first value (hash()es; bounded)
         self.varying: set[int] = set()  # skeletons seen with two values or more (hash()es)
+        # With ``keep``: each shape's cuts, for a run that takes over the load (:class:`Cuts`).
+        self.kept: Cuts | None = Cuts() if keep else None
+        self.known: Cuts | None = None  # a load's: the cuts of shapes it met, not cut again
 
     def learn(self, shapes: Iterable[bytes]) -> list[int]:
         """The bags of these (new, distinct) shapes and the skeletons that turn out to vary
         with them."""
-        first, varying = self.first, self.varying
+        return self.learn_hashed((0, shape) for shape in shapes)
+
+    def learn_hashed(self, shapes: Iterable[tuple[int, bytes]]) -> list[int]:
+        """:meth:`learn` for ``(shape hash, shape)`` pairs (the hash finds a shape's cuts
+        in :attr:`known`; :attr:`kept` records them)."""
+        first, varying, kept = self.first, self.varying, self.kept
+        memo = self.known.shapes if self.known is not None else {}
         found = []
-        for shape in shapes:
-            whole = bag(shape)
+        for h, shape in shapes:
+            got = memo.get(h) if memo else None
+            if got is None:
+                got, skels = _hashed_cuts(shape)
+            else:
+                skels = None
+            if kept is not None and len(kept.shapes) < MEMO_SHAPES:
+                kept.keep(h, got)
+            whole, keys, values = got
             if whole is not None:
                 found.append(whole)
-            for skel, value in _cuts(shape):
-                # Python's own hash while learning (C speed; this process only), the stable
-                # one for the few skeletons that vary.
-                key = hash(skel)
+            # Python's own hash while learning (C speed; this process only), the stable one
+            # for the few skeletons that vary.
+            for key, value in zip(keys, values, strict=True):
                 if key in varying:
                     continue
                 had = first.get(key)
                 if had is None:
                     if len(first) < FIRST_CAP:
-                        first[key] = hash(value)
-                elif had != hash(value):
+                        first[key] = value
+                elif had != value:
                     varying.add(key)
-                    found.append(_hash(skel))
+                    stable = self._stable(key, shape, skels)
+                    found.append(stable)
+                    if kept is not None:
+                        kept.stable[key] = stable
         return found
+
+    def _stable(self, key: int, shape: bytes, skels: list[bytes] | None) -> int:
+        """The stable hash of the skeleton ``key`` of ``shape`` (its cuts made again if a
+        load's memo lacks it)."""
+        if skels is None:
+            known = self.known.stable.get(key) if self.known is not None else None
+            if known is not None:
+                return known
+            skels = [skel for skel, _ in _cuts(shape)]
+        return _hash(next(skel for skel in skels if hash(skel) == key))
+
+
+def _hashed_cuts(shape: bytes) -> tuple[Cut, list[bytes]]:
+    """A shape's :data:`Cut`, and its skeletons (as :func:`_cuts`, in two lists)."""
+    whole = bag(shape)
+    if not MIN_WORDS - 1 <= shape.count(b" ") < MAX_WORDS:
+        return (whole, (), ()), []
+    found = list(_DATA.finditer(shape))
+    skels = [shape[: m.start()] + b"\x00" + shape[m.end() :] for m in found]
+    return (whole, tuple(map(hash, skels)), tuple(map(hash, map(_GROUP, found)))), skels

@@ -142,9 +142,12 @@ class LogtrimHandler(logging.Handler):
         self._feed(text, record.levelno, record)
 
     def write(self, text: str, levelno: int) -> None:
-        """Feed one already rendered record (structlog's native path); thread-safe."""
+        """Feed one already rendered record (structlog's native path); thread-safe. A text
+        that ends its line (``"done\\n"``) is written as it is, with no blank line after it."""
         if levelno < self.level:
             return
+        if text.endswith("\n"):
+            text = text[:-1]  # the record's own newline: ``_feed`` ends every record with one
         with self._mutex:
             self._feed(text, levelno, None)
 

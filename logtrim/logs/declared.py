@@ -63,13 +63,17 @@ class Declared:
                 *values, forms=[f for v in values if len(v) >= MIN_LENGTH for f in forms(v)]
             )
 
-    def lines(self, chunks: Iterable[bytes], *, learn: bool = True) -> Iterator[bytes]:
+    def lines(
+        self, chunks: Iterable[bytes], *, learn: bool = True, urls: bool = True
+    ) -> Iterator[bytes]:
         """``chunks`` (cut at line ends) masked, their declarations learned first if
-        ``learn`` (a secret declared in a chunk is masked in it, and in every later one)."""
+        ``learn`` (a secret declared in a chunk is masked in it, and in every later one).
+        ``urls``: a URL's password too, declared or not (``stats`` counts a large file on
+        two cores by its offsets as stored: it masks what it prints instead)."""
         for chunk in chunks:
             if learn:
                 self.feed(chunk)
-            yield self.masker.mask(chunk) if self.masker else chunk
+            yield self.masker.mask(chunk) if urls or self.masker else chunk
 
     def scan(self, inp: Input) -> bool:
         """Learn a plain file's declarations from all of it before it is read: its lines

@@ -9,7 +9,8 @@ A compressed input that ends early is decoded as far as it goes and reported by
 what its header says, raises :class:`InputError` after what did decode.
 
 Binary input is detected as grep detects it: a NUL byte in the first ``BINARY_PEEK`` bytes of
-a plain (uncompressed) input. It is refused unless ``binary=True`` (``--binary``).
+the input's text, decoded: a file and its ``.gz`` or ``.zst`` copy are decided alike. It is
+refused unless ``binary=True`` (``--binary``).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ _COMPRESSED_CHUNK = 64 << 10
 # A "line" longer than this is handled in pieces (cut by ``line_chunks``), so one newline-free
 # input cannot fill memory.
 MAX_LINE = CHUNK
-#: A NUL byte in this many first bytes of a plain input makes it binary (as grep decides).
+#: A NUL byte in this many first decoded bytes makes an input binary (as grep decides).
 BINARY_PEEK = 32 << 10
 _PROGRESS_MIN = 64 << 20  # inputs smaller than this get no progress bar
 
@@ -63,7 +64,7 @@ class Input:
         self, path: str, file: BinaryIO, head: bytes, size: int | None, binary: bool = False
     ) -> None:
         self.path = path
-        self.binary = binary  # read binary (NUL-holding) plain input anyway
+        self.binary = binary  # read binary (NUL-holding) input anyway
         self.name = "<stdin>" if path == "-" else path
         self.size = size  # bytes on disk, when known (for progress)
         self.consumed = 0  # bytes read from disk so far
@@ -85,7 +86,7 @@ class Input:
             raise InputError(f"{self.name}: {exc.strerror or exc}") from exc
 
     def _text(self, raw: Iterator[bytes]) -> Iterator[bytes]:
-        """A plain input, refused when binary (a NUL byte near its start)."""
+        """The decoded bytes, refused when binary (a NUL byte near their start)."""
         peeked = b""
         for block in raw:
             if not self.binary and len(peeked) < BINARY_PEEK:
@@ -101,11 +102,13 @@ class Input:
         """The decoded bytes, in chunks of any size (not aligned to lines)."""
         result = ReadResult()
         if self.format == InputFormat.PLAIN:
-            decoded: Iterator[bytes] = self._text(self._raw(CHUNK))
+            decoded: Iterator[bytes] = self._raw(CHUNK)
         elif self.format == InputFormat.GZIP:
             decoded = self._gunzip(self._raw(_COMPRESSED_CHUNK))
         else:
             decoded = decode_chunks(self._raw(_COMPRESSED_CHUNK), result)
+        # Decided on the text, not on what is stored: a copy compressed decides alike.
+        decoded = self._text(decoded)
         try:
             for chunk in decoded:
                 self.decoded += len(chunk)

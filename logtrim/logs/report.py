@@ -121,6 +121,7 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
             for tpl, stat in stats.top(top)
         ],
         "levels": dict(sorted(stats.levels.items(), key=lambda kv: -kv[1])),
+        **({"tier_lines": stats.tier_lines} if stats.tier_lines else {}),
         "suggestion": vars(suggestion) if suggestion else None,
     }
     if stats.new is not None:
@@ -167,7 +168,8 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
         task = any(i.kind == LogKind.TASKLOG for i in stats.inputs)
         lines += ["", "By level:" if task else "By tier (as run would classify lines):"]
         ranked = sorted(stats.levels.items(), key=lambda kv: -kv[1])
-        lines += _table([(k, v, None) for k, v in ranked], total, label_width)
+        rows3 = [(k, v, stats.tier_lines.get(k)) for k, v in ranked]
+        lines += _table(rows3, total, label_width)
     if stats.steps:
         lines += ["", "By step:"]
         rows2 = [

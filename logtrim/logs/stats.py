@@ -10,21 +10,20 @@ levels and steps.
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from .._matchers import compiler
 from ..engine.baseline import template_hashes
 from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.kinds import TIERS, Kind
-from ..engine.matcher import Matcher
+from ..engine.tiertally import TierTally
 from .aside import aside
 from .declared import Declared, Hits
 from .inputs import Input, InputFormat, open_detected, open_input
 from .merge import merge
-from .tasklog import ENTRY, LEVEL_KIND, NODE, RUN, Grouper, Record
+from .tasklog import ENTRY, NODE, RUN, Grouper, Record
+from .tiers import finish, line_tiers, teed, template_tiers
 from .twocores import count_file, count_plain, line_start
 
 ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted in parallel
@@ -33,7 +32,6 @@ ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted 
 # together (measured on the benchmark's task log: 1/8 left this one waiting; since runs'
 # lines are no longer counted, 1/6 left the other waiting too).
 TASK_PARTS = 5
-_TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
 HEADER_STEP = "(task header)"
 STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
 
@@ -62,6 +60,7 @@ class Stats:
     templates: dict[bytes, TemplateStat] = field(default_factory=dict)
     tiers: dict[bytes, Kind] = field(default_factory=dict)  # template -> tier
     levels: dict[str, int] = field(default_factory=dict)  # task-log level or tier -> bytes
+    tier_lines: dict[str, int] = field(default_factory=dict)  # tier -> lines (plain inputs)
     steps: dict[str, int] = field(default_factory=dict)  # task-log step -> bytes
     step_status: dict[str, str] = field(default_factory=dict)
     merged: set[bytes] = field(default_factory=set)  # templates joined from several
@@ -159,7 +158,9 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
         scanned = hits is not None or stats.declared.scan(inp)
         # Declared secrets are masked before counting, in this process: no second core then.
         alone = bool(stats.declared.masker)
-        chunks = stats.declared.lines(chunks, learn=not scanned)
+        # A URL's password is masked as printed (``Stats.text``), not before counting: the
+        # counts stay those of the file, which two cores split by its offsets.
+        chunks = stats.declared.lines(chunks, learn=not scanned, urls=alone)
         info = InputStats(inp.name, inp.format, LogKind.TASKLOG if is_task else LogKind.PLAIN)
         stats.inputs.append(info)
         counter = tasklogs if is_task else plain
@@ -167,7 +168,11 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
         if is_task:
             _task_log(inp, chunks, counter, _TaskLogTally(stats), info, alone, hits)
         else:
+            tally = line_tiers()  # each line's tier, as run counts it
+            chunks = teed(chunks, tally)
             count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN, hits)
+            finish(inp, tally, masked=alone)
+            _add_tiers(stats, tally)
         info.lines = counter.lines - lines_before
         info.damage = inp.damage
         if hits is not None:
@@ -184,15 +189,19 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
             stats.templates[tpl] = TemplateStat(
                 mine.lines + stat.lines, mine.size + stat.size, mine.example
             )
-    stats.tiers = _tiers(list(stats.templates))
-    for tpl, stat in plain_templates.items():
-        name = TIERS[stats.tiers[tpl]].name
-        stats.levels[name] = stats.levels.get(name, 0) + stat.size
+    stats.tiers = template_tiers({t: s.example for t, s in stats.templates.items()})
     if fresh is None:
         stats.templates, stats.tiers, stats.merged = merge(stats.templates, stats.tiers)
     else:
         _merge_apart(stats, fresh)
     return stats
+
+
+def _add_tiers(stats: Stats, tally: TierTally) -> None:
+    for kind, lines in tally.lines.items():
+        name = TIERS[kind].name
+        stats.levels[name] = stats.levels.get(name, 0) + tally.bytes[kind]
+        stats.tier_lines[name] = stats.tier_lines.get(name, 0) + lines
 
 
 def _task_log(
@@ -263,34 +272,3 @@ def _merge_apart(stats: Stats, fresh: set[bytes]) -> None:
         stats.merged |= merged
         if is_new:
             stats.new.update(templates)
-
-
-@functools.lru_cache(maxsize=1)
-def _matcher() -> Matcher:
-    return Matcher(compiler=compiler())  # compiling the rules takes ~30 ms: once per process
-
-
-def _tiers(templates: list[bytes]) -> dict[bytes, Kind]:
-    """The tier of each template: its task-log level, else what the line rules say."""
-    out: dict[bytes, Kind] = {}
-    rest: list[bytes] = []
-    for tpl in templates:
-        match = _TEMPLATE_LEVEL.match(tpl)
-        kind = LEVEL_KIND.get(match.group(1).decode()) if match else None
-        if kind is None:
-            rest.append(tpl)
-            out[tpl] = Kind.NOISE
-        else:
-            out[tpl] = kind
-    if rest:
-        # One scan over all the templates at once; hits come back as line offsets.
-        joined = b"\n".join(t.replace(b"\n", b" ") for t in rest)
-        starts: dict[int, bytes] = {}
-        pos = 0
-        for tpl in rest:
-            starts[pos] = tpl
-            pos += len(tpl) + 1
-        for start, kind in _matcher().scan(joined):
-            if start in starts:
-                out[starts[start]] = kind
-    return out

@@ -1,7 +1,8 @@
 """The last resort: logtrim broke before the step started, so the step runs without the engine.
 
 Failing open must still keep secrets and floods out of the log. With nothing of the engine to
-trust, the known secrets (``--mask``, ``--mask-env``) are replaced as plain bytes, each
+trust, the known secrets (``--mask``, ``--mask-env``) and a URL's password are replaced as
+plain bytes, each
 stream carrying to its next read the bytes that could start one, and the console gets a head
 and a tail under the budget (:class:`.fallback.HeadTail`). There is no archive: the step's
 output is only what the console shows, and the console says so.
@@ -20,6 +21,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..engine import urlcreds  # ``re`` alone, nothing else of the engine
 from .fallback import HeadTail
 
 MASK = b"********"
@@ -38,7 +40,8 @@ class CrudeMask:
             lf = value.replace(b"\r\n", b"\n")
             # A secret over several lines: as written, with Windows line ends, and line by
             # line (a tool that indents each line of a key still prints its lines).
-            for form in (value, lf, lf.replace(b"\n", b"\r\n"), *lf.split(b"\n")):
+            lines = (line.strip() for line in lf.split(b"\n")) if b"\n" in lf else ()
+            for form in (value, lf, lf.replace(b"\n", b"\r\n"), *lines):
                 if len(form) >= MIN_LENGTH:
                     forms.add(form)
         self.forms = sorted(forms, key=len, reverse=True)
@@ -46,9 +49,15 @@ class CrudeMask:
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         out = self._carry.pop(stream, b"") + data
+        parts, pos = [], 0
+        for start, end in urlcreds.spans(out):
+            parts += [out[pos:start], MASK]
+            pos = end
+        out = b"".join([*parts, out[pos:]])
         for form in self.forms:
             out = out.replace(form, MASK)
-        held = 0 if final else self._held(out)
+        # The next read is masked without this one: a URL that may be starting waits.
+        held = 0 if final else max(self._held(out), len(out) - urlcreds.open_context(out))
         if held:
             self._carry[stream] = out[-held:]
             out = out[:-held]

@@ -1,0 +1,83 @@
+"""What kind of line a failure reason candidate is (:mod:`.reason`): the ranks and the forms
+that decide them."""
+
+from __future__ import annotations
+
+import re
+from enum import IntEnum
+
+from .alternation import AnySearch
+from .levels import FATAL_START
+
+
+class Rank(IntEnum):
+    """What kind of line a reason candidate is; a higher rank wins."""
+
+    STATUS = 1
+    STREAM_END = 2
+    TRACED = 3  # under ``set -ex`` the last traced command is the one that failed
+    ERROR = 4
+    FATAL = 5  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
+    SUMMARY = 6
+    COMPILER = 7
+    TEST = 8  # a failing test named without its assertion
+    EXCEPTION = 9
+    TEST_ASSERTION = 10  # a failing test with its assertion
+
+
+# A line that only says that something failed, not why.
+_STATUS = AnySearch(
+    rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
+    rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
+    rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
+    rb"^Error: Process completed|^BUILD FAILURE|^\[ERROR\] (?:BUILD FAILURE|-> \[Help|"
+    rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"
+    rb"^=+ .*\b(?:failed|error)s?\b.* in [0-9.]+s|^[0-9]+ (?:failed|errors?)\b|"
+    rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
+    rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
+    rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b",
+    re.I,
+)
+# A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
+# expired") carries its cause: an error line, not a status. A failed command's own echo
+# ("Command failed with exit code 1: npm run build") names the command, not a cause.
+_CAUSE = re.compile(
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up|"
+    rb"(?:code|status) -?[0-9]+)\.?: +[^\s]",
+    re.I,
+)
+FATAL = re.compile(FATAL_START)
+_COMMAND_ECHO = re.compile(rb"Command failed with exit|^Error: Command failed", re.I)
+_TEST = AnySearch(
+    rb"^FAILED [^ ]+|^ERROR [^ ]+::|::[^ ]+ FAILED\b|^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
+    rb"^ERROR: test\w*|"
+    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
+    rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
+)
+_COMPILER = AnySearch(
+    rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
+    rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
+    rb"^ld(?:\.[\w]+)?: |collect2: error",
+)
+_SUMMARY = AnySearch(
+    rb"^\[ERROR\] Failed to execute goal|^FAILURE: Build failed|^BUILD FAILED|"
+    rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
+)
+# pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
+_PYTEST_E = re.compile(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
+
+
+def line_rank(body: bytes) -> Rank:
+    """The rank of an error line by its words (a traceback's lines are judged apart)."""
+    if _TEST(body):
+        return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
+    if _PYTEST_E.match(body):
+        return Rank.EXCEPTION
+    if _COMPILER(body):
+        return Rank.COMPILER
+    if _STATUS(body) and not (_CAUSE.search(body) and not _COMMAND_ECHO.search(body)):
+        return Rank.STATUS
+    if _SUMMARY(body):
+        return Rank.SUMMARY
+    return Rank.FATAL if FATAL.match(body) else Rank.ERROR

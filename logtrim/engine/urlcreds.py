@@ -1,0 +1,127 @@
+"""Passwords in URLs (``postgres://deploy:s3cr3t@db-01/shop``): masked, declared or not.
+
+A URL's userinfo (RFC 3986) is ``scheme://user:password@``: the scheme a letter and then
+letters, digits, ``+``, ``.`` or ``-``; the user no ``:``; the password everything up to the
+first ``@`` that is no ``/``, whitespace or ``@``. Only the password is masked; ``http://host:8080/``
+(no ``@``), ``user@host`` and ``git@github.com:org/repo`` (no ``://``) are no credentials.
+
+Each match is found from its ``@`` (``memchr``: most text has none, while the ``:`` of
+``://`` is in every timestamp) and the last ``://`` before it; the userinfo between them is
+one compiled pattern, the scheme before them checked last. The
+scheme is valid when the scheme characters right before ``://`` hold a letter within
+``SCHEME`` bytes: a property of those bytes alone, so a URL is read alike whatever cut
+before it.
+"""
+
+from __future__ import annotations
+
+import re
+
+#: How far before ``://`` a scheme's letter is looked for (``svn+ssh``, ``git+https``...).
+SCHEME = 32
+#: The longest unfinished credential held back at a cut (a line in pieces, a fail-open
+#: write): past that, bounded memory wins.
+HOLD_MAX = 4096
+
+#: ``@`` as a byte value: ``AT in data`` is a memchr, while ``b"@" in data`` first tries the
+#: argument as an int and builds a TypeError (about 8 times as slow on a short line).
+AT = 0x40
+_USERINFO = re.compile(rb"[^\s/@:]*:([^\s/@]+)")  # between ``://`` and ``@``
+_CRED = re.compile(rb"://[^\s/@:]*:([^\s/@]+)@")
+#: Bytes of text that cost about as much to search for ``://`` as looking back from one
+#: ``@``: two ``@`` closer than that, and the pattern searches the whole text.
+_AT_COST = 500
+_OPEN = re.compile(rb"[^\s/@]*")  # what may follow ``://`` in an unfinished credential
+_SCHEME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
+_LETTERS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
+
+
+def _scheme_letter(data: bytes, end: int) -> int:
+    """Where the last letter of the scheme ending at ``end`` is (-1: no valid scheme)."""
+    pos = end - 1
+    floor = max(end - SCHEME, 0)
+    while pos >= floor and data[pos] in _SCHEME_CHARS:
+        if data[pos] in _LETTERS:
+            return pos
+        pos -= 1
+    return -1
+
+
+def found(data: bytes) -> list[tuple[int, int, int]]:
+    """The credentials in ``data``: ``(context, start, end)``, the password being
+    ``data[start:end]`` and ``context`` where the bytes that make it one begin."""
+    # Few ``@``: each looks back for its ``://``; many (an address on every line): one
+    # compiled pattern over all of it. The same matches either way (``by_at``).
+    first = data.find(AT)
+    if first >= 0 and data.find(AT, first + 1, first + _AT_COST) >= 0:
+        return by_pattern(data)
+    return by_at(data)
+
+
+def by_at(data: bytes) -> list[tuple[int, int, int]]:
+    """:func:`found`, from each ``@`` and the last ``://`` before it."""
+    out = []
+    after = 0  # no credential holds an ``@``: each looks back to the one before at most
+    at = data.find(AT)
+    while at >= 0:
+        # The userinfo has no ``/``: its ``://`` is the last one before the ``@``.
+        sep = data.rfind(b"://", after, at)
+        if sep >= 0 and (m := _USERINFO.fullmatch(data, sep + 3, at)):
+            letter = _scheme_letter(data, sep)
+            if letter >= 0:
+                out.append((letter, m.start(1), at))
+        after = at + 1
+        at = data.find(AT, after)
+    return out
+
+
+def by_pattern(data: bytes) -> list[tuple[int, int, int]]:
+    """:func:`found`, from each ``://`` the userinfo pattern follows up to an ``@``."""
+    out = []
+    for m in _CRED.finditer(data):
+        letter = _scheme_letter(data, m.start())
+        if letter >= 0:
+            out.append((letter, m.start(1), m.end(1)))
+    return out
+
+
+def spans(data: bytes) -> list[tuple[int, int]]:
+    """The passwords' ``[start, end)`` spans in ``data``."""
+    if AT not in data:  # memchr: most text has none, and ``:`` is everywhere in logs
+        return []
+    return [(start, end) for _, start, end in found(data)]
+
+
+def open_password(data: bytes) -> int:
+    """Where a password that the next bytes may end starts at the end of ``data``
+    (``...://user:pass``), or ``len(data)`` if none: the bytes from there must wait."""
+    at = data.rfind(b"://")
+    if at < 0 or _OPEN.fullmatch(data, at + 3) is None or _scheme_letter(data, at) < 0:
+        return len(data)
+    colon = data.find(b":", at + 3)
+    return len(data) if colon < 0 else colon + 1
+
+
+def open_context(data: bytes) -> int:
+    """Where the bytes at the end of ``data`` that, with the next bytes, could make a
+    credential begin (``len(data)`` if none): a scheme (``postgres``, ``postgres:/``) or an
+    unfinished userinfo. For a cut that masks each side alone; at most ``HOLD_MAX`` back."""
+    size = len(data)
+    at = data.rfind(b"://", max(size - HOLD_MAX, 0))
+    if at >= 0 and _OPEN.fullmatch(data, at + 3) is not None:
+        letter = _scheme_letter(data, at)
+        if letter >= 0:
+            return letter
+    end = size - 2 if data.endswith(b":/") else size - 1 if data.endswith(b":") else size
+    letter = _scheme_letter(data, end)
+    return size if letter < 0 else letter
+
+
+def safe_cut(data: bytes, cut: int) -> int:
+    """A cut at or before ``cut`` that leaves each credential whole on one side."""
+    if AT not in data:
+        return cut
+    for context, _, end in found(data):
+        if context < cut < end + 1:  # the ``@`` after the password makes it one
+            return context
+    return cut

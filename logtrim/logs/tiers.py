@@ -1,0 +1,76 @@
+"""``stats``'s tiers: each line's as ``run`` counts it (:mod:`..engine.tiertally`, the same
+rules and head), and each template's from its example line.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from collections.abc import Iterable, Iterator
+
+from .._matchers import compiler
+from ..engine.kinds import Kind
+from ..engine.matcher import Matcher
+from ..engine.policy import Policy
+from ..engine.tiertally import TierTally
+from .inputs import CHUNK, Input, InputFormat
+from .tasklog import LEVEL_KIND
+
+_TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
+
+
+@functools.lru_cache(maxsize=1)
+def matcher() -> Matcher:
+    return Matcher(compiler=compiler())  # compiling the rules takes ~30 ms: once per process
+
+
+def line_tiers() -> TierTally:
+    """A tally of one input's lines by tier, with run's defaults (head, line length)."""
+    return TierTally(matcher(), head=Policy.head, max_line=Policy.max_line)
+
+
+def teed(chunks: Iterable[bytes], tally: TierTally) -> Iterator[bytes]:
+    """``chunks``, each also fed to ``tally``."""
+    for chunk in chunks:
+        tally.feed(chunk)
+        yield chunk
+
+
+def finish(inp: Input, tally: TierTally, *, masked: bool) -> None:
+    """The input was read (and fed) up to ``tally.fed`` bytes: when its counting left the
+    rest of a plain file to the other process (never a masked one), read it here too."""
+    size = inp.size or 0
+    if not masked and inp.format == InputFormat.PLAIN and inp.path != "-" and tally.fed < size:
+        with open(inp.path, "rb") as file:
+            file.seek(tally.fed)
+            for chunk in iter(functools.partial(file.read, CHUNK), b""):
+                tally.feed(chunk)
+    tally.finish()
+
+
+def template_tiers(templates: dict[bytes, bytes]) -> dict[bytes, Kind]:
+    """The tier of each template (``{template: example}``): its task-log level, else what
+    the rules say of its example (a line of it, digits as 0)."""
+    out: dict[bytes, Kind] = {}
+    rest: list[bytes] = []
+    for tpl in templates:
+        match = _TEMPLATE_LEVEL.match(tpl)
+        kind = LEVEL_KIND.get(match.group(1).decode()) if match else None
+        if kind is None:
+            rest.append(tpl)
+            out[tpl] = Kind.NOISE
+        else:
+            out[tpl] = kind
+    if rest:
+        # One scan over all the examples at once; hits come back as line offsets.
+        examples = [templates[t].replace(b"\n", b" ") for t in rest]
+        joined = b"\n".join(examples)
+        starts: dict[int, bytes] = {}
+        pos = 0
+        for tpl, example in zip(rest, examples, strict=True):
+            starts[pos] = tpl
+            pos += len(example) + 1
+        for start, kind in matcher().scan(joined):
+            if start in starts:
+                out[starts[start]] = kind
+    return out

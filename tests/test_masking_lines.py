@@ -1,0 +1,44 @@
+"""A secret over several lines, printed line by line with a prefix (YAML, kubectl, an
+indenting `sed`): no line of it reaches the console or the archive."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RunLogtrim
+
+KEY = (
+    "-----BEGIN KEY-----\n"
+    "MIIBOgIBAAJBAKj34GkxFhD90vcNLYLInFEX6Ppy1tPf9Cnzj4p4WGeKLs1Pt8Qu\n"
+    "KUpRKfFLfRYC9AIKjbJTWit+CqvjWYzvQwECAwEAAQJAIJLixBy2qpFoS4DSmoEm\n"
+    "-----END KEY-----"
+)
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re"])
+@pytest.mark.parametrize("prefix", ["    ", "key: |\\n  ", "> "])
+def test_each_line_of_a_multiline_secret_is_masked_whatever_the_prefix(
+    run_logtrim: RunLogtrim, engine: str, prefix: str
+) -> None:
+    script = f'printf "%s\\n" "$KEY" | sed "s/^/{prefix}/"; echo "ERROR: deploy failed"; exit 3'
+    result = run_logtrim(
+        "--ci", "plain", "--mask-env", "KEY", "--", "sh", "-c", script,
+        env={"KEY": KEY, "LOGTRIM_ENGINE": engine},
+    )  # fmt: skip
+    assert result.code == 3
+    for line in KEY.splitlines()[1:3]:
+        assert line.encode() not in result.console
+        assert line.encode() not in result.archive
+        assert line[:20].encode() not in result.archive  # not even a part of it
+    assert result.archive.count(b"********") >= 4
+    assert b"ERROR: deploy failed" in result.console
+
+
+def test_a_short_line_of_a_multiline_secret_is_left_alone(run_logtrim: RunLogtrim) -> None:
+    """Lines under four characters (a brace, an empty line) are not secrets of their own."""
+    script = 'echo "{"; echo "$JSON" | sed "s/^/ /"'
+    result = run_logtrim(
+        "--ci", "plain", "--mask-env", "JSON", "--", "sh", "-c", script,
+        env={"JSON": '{\n  "private_key": "s3cr3t-value-123"\n}'},
+    )  # fmt: skip
+    assert result.archive.startswith(b"{\n")
+    assert b"s3cr3t-value-123" not in result.archive + result.console

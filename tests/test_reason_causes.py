@@ -1,0 +1,166 @@
+"""A line that says why outranks an older line that only says that something failed.
+
+A status phrase ("aborted", "exit code N") followed by its cause (``aborted: disk full``,
+``exit code 1: certificate expired``) is an error line like any other, so the newest wins; a
+fatal level outranks a plain error whichever stream flushed last; a Rust panic is the reason
+with its message, also under ``cargo test``. Real children, the reason as the console shows it.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim
+
+
+def _reason(run_logtrim: RunLogtrim, *command: str, cwd: Path | None = None) -> str:
+    r = run_logtrim("--ci", "plain", "--", *command, cwd=cwd, timeout=300)
+    assert r.code != 0
+    lines = [x for x in r.console.decode().splitlines() if x.startswith("[logtrim] failed (")]
+    assert len(lines) == 1, r.console.decode()
+    return lines[0].split("): ", 1)[1]
+
+
+def _bash(first: str, last: str, *, last_on: str = "stderr") -> list[str]:
+    redirect = " >&2" if last_on == "stderr" else ""
+    return ["bash", "-c", f"echo {first!r}; echo {last!r}{redirect}; exit 4"]
+
+
+@pytest.mark.parametrize(
+    "cause",
+    [
+        "FATAL: deployment aborted: health check failed for web-07",
+        "ERROR: deployment aborted: disk full on /var/www",
+        "Error: Process completed with exit code 1: certificate expired",
+        "ERROR: migration rolling back: column orders.total is not nullable",
+        "deploy failed with exit status 2: no space left on device",
+    ],
+)
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_status_with_its_cause_beats_an_older_error(
+    run_logtrim: RunLogtrim, cause: str, stream: str
+) -> None:
+    command = _bash("ERROR: replica lag too high", cause, last_on=stream)
+    assert _reason(run_logtrim, *command) == cause
+
+
+@pytest.mark.parametrize(
+    "status",
+    [
+        "Error: Process completed with exit code 1.",
+        "FATAL: deployment aborted",
+        "make: *** [all] Error 2",
+    ],
+)
+def test_a_status_alone_still_loses_to_the_error_that_says_why(
+    run_logtrim: RunLogtrim, status: str
+) -> None:
+    command = _bash("ERROR: replica lag too high", status)
+    assert _reason(run_logtrim, *command) == "ERROR: replica lag too high"
+
+
+def test_a_failed_commands_echo_is_no_cause(run_logtrim: RunLogtrim) -> None:
+    command = _bash("ERROR: bundle too large", "Command failed with exit code 1: npm run build")
+    assert _reason(run_logtrim, *command) == "ERROR: bundle too large"
+
+
+# A fatal line, then the cleanup's lesser errors on the way out.
+_FATAL = "2026-12-02 02:00:01,120 CRITICAL db: primary unreachable after 5 attempts"
+_AROUND = ["ERROR: cache warm-up skipped for 3 shards", _FATAL, "ERROR: could not remove /tmp/lock"]
+
+
+@pytest.mark.parametrize("stream", ["stdout", "stderr"])
+def test_a_fatal_line_outranks_plain_errors_before_and_after_it(
+    run_logtrim: RunLogtrim, stream: str
+) -> None:
+    redirect = " >&2" if stream == "stderr" else ""
+    script = "".join(f"echo {line!r}{redirect}; " for line in _AROUND) + "exit 3"
+    assert _reason(run_logtrim, "bash", "-c", script) == _FATAL
+
+
+_NOTE = "note: run with `RUST_BACKTRACE=1` environment variable to display a backtrace"
+
+
+@pytest.mark.parametrize(
+    ("panic", "reason"),
+    [
+        (  # Rust 1.73 on, with the thread's id since 1.88
+            [
+                "thread 'main' (4242) panicked at src/main.rs:4:5:",
+                "config file /etc/app.toml missing",
+            ],
+            "thread 'main' (4242) panicked at src/main.rs:4:5: config file /etc/app.toml missing",
+        ),
+        (
+            ["thread 'main' panicked at src/main.rs:4:5:", "config file /etc/app.toml missing"],
+            "thread 'main' panicked at src/main.rs:4:5: config file /etc/app.toml missing",
+        ),
+        (  # before Rust 1.73: one line
+            ["thread 'main' panicked at 'config file missing', src/main.rs:4:5"],
+            "thread 'main' panicked at 'config file missing', src/main.rs:4:5",
+        ),
+    ],
+)
+def test_a_rust_panic_is_the_reason_with_its_message(
+    run_logtrim: RunLogtrim, panic: list[str], reason: str
+) -> None:
+    lines = ["error: could not read the cache, going on", *panic, _NOTE]
+    script = "".join(f"echo {line!r} >&2; " for line in lines) + "exit 101"
+    assert _reason(run_logtrim, "bash", "-c", script) == reason
+
+
+_CRATE = """
+fn main() {
+    eprintln!("error: could not read the cache, going on");
+    let path = "/etc/app.toml";
+    panic!("config file {path} missing");
+}
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn adds() { assert_eq!(1 + 1, 3); }
+    #[test]
+    fn later() { assert!(false, "second failure"); }
+    #[test]
+    fn passes() {}
+}
+"""
+
+
+@pytest.fixture(scope="module")
+def crate(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    if shutil.which("cargo") is None:
+        pytest.skip("cargo is not installed")
+    root = tmp_path_factory.mktemp("crate")
+    (root / "src").mkdir()
+    (root / "Cargo.toml").write_text(
+        '[package]\nname = "app"\nversion = "0.1.0"\nedition = "2021"\n'
+    )
+    (root / "src" / "main.rs").write_text(_CRATE)
+    subprocess.run(["cargo", "build", "--offline", "-q"], cwd=root, check=True, timeout=300)
+    return root
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backtrace", ["0", "1"])
+def test_a_real_rust_panic(run_logtrim: RunLogtrim, crate: Path, backtrace: str) -> None:
+    command = ["env", f"RUST_BACKTRACE={backtrace}", str(crate / "target" / "debug" / "app")]
+    reason = _reason(run_logtrim, *command)
+    assert reason.startswith("thread 'main'")
+    assert reason.endswith("panicked at src/main.rs:5:5: config file /etc/app.toml missing")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("backtrace", ["0", "1"])
+def test_cargo_tests_first_failing_assertion(
+    run_logtrim: RunLogtrim, crate: Path, backtrace: str
+) -> None:
+    # One thread: the tests fail in a known order (else the first to fail is a race).
+    command = ["env", f"RUST_BACKTRACE={backtrace}", "cargo", "test", "--offline", "-q"]
+    command += ["--", "--test-threads=1"]
+    reason = _reason(run_logtrim, *command, cwd=crate)
+    assert reason.startswith("thread 'tests::adds'")
+    assert reason.endswith("assertion `left == right` failed, left: 2, right: 3")

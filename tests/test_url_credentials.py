@@ -1,0 +1,171 @@
+"""A URL's password (``postgres://deploy:s3cr3t@db-01/shop``) never reaches the console or the
+archive, declared or not: through ``run``, the handler and ``trim``/``stats``/``diff``, on both
+matchers, whatever the chunking."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import split, zstd_dc
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_fuzz_secrets import URL_PASSWORDS, assert_no_url_password, url_carriers
+
+from logtrim import LogtrimHandler
+from logtrim._matchers import compiler
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine import urlcreds
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.mask import apply
+from logtrim.engine.policy import Policy
+from logtrim.logs.stats import ASIDE_MIN
+
+URL = "postgres://deploy:s3cr3t@db-01:5432/shop"
+MASKED = b"postgres://deploy:********@db-01:5432/shop"
+# No credential: no ``@`` after the port, no ``://``, a bare address.
+NOT_URLS = ("http://host:8080/", "git@github.com:org/repo", "user@host", "mailto:a:b@c")
+
+
+def _logtrim(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", *args],
+        capture_output=True,
+        timeout=120,
+        env=env,
+        check=False,
+    )
+
+
+def _run(tmp_path: Path, script: str, engine: str) -> tuple[bytes, bytes]:
+    art = tmp_path / f"a-{engine}.zst"
+    env = {**os.environ, "LOGTRIM_ENGINE": engine}
+    out = _logtrim(
+        "run", "--ci", "plain", "--artifact", str(art), "--", "sh", "-c", script, env=env
+    )
+    assert out.returncode == 0, out.stderr
+    return out.stdout, zstd_dc(art)
+
+
+def test_run_masks_a_url_password_on_both_matchers(tmp_path: Path) -> None:
+    # Written in pieces, with a pause inside the password: still masked.
+    script = (
+        f"echo 'connect {URL}'; printf 'again postgres://dep'; sleep 0.3; "
+        "printf 'loy:s3c'; sleep 0.3; printf 'r3t@db-01:5432/shop\\n'; "
+        f"echo '{' '.join(NOT_URLS)}'"
+    )
+    results = [_run(tmp_path, script, engine) for engine in ("hyperscan", "re")]
+    own = b"[logtrim]"  # the summary names each run's archive and time
+    lines = [[x for x in text.split(b"\n") if not x.startswith(own)] for text, _ in results]
+    assert lines[0] == lines[1] and results[0][1] == results[1][1]
+    for shown in results[0]:
+        assert b"s3cr3t" not in shown and b"s3c" not in shown
+        assert shown.count(b"deploy:********@db-01") == 2
+        assert " ".join(NOT_URLS).encode() in shown
+
+
+def test_handler_masks_a_url_password(tmp_path: Path) -> None:
+    path = tmp_path / "a.zst"
+    out = io.StringIO()
+    handler = LogtrimHandler(path, ci="plain", stream=out)
+    handler.write(f"connecting to {URL}", 40)
+    handler.close(exit_code=0)
+    assert "s3cr3t" not in out.getvalue() and MASKED in out.getvalue().encode()
+    assert b"s3cr3t" not in zstd_dc(path) and MASKED in zstd_dc(path)
+
+
+def test_trim_stats_and_diff_mask_a_url_password(tmp_path: Path) -> None:
+    log = tmp_path / "task.log"
+    log.write_text(f"ERROR: cannot reach {URL}\n" * 3)
+    good = tmp_path / "good.log"
+    good.write_text("all fine\n")
+    trimmed = tmp_path / "out.log"
+    art = tmp_path / "out.zst"
+    done = _logtrim("trim", str(log), "-o", str(trimmed), "--artifact", str(art))
+    assert done.returncode == 0, done.stderr
+    for shown in (trimmed.read_bytes(), zstd_dc(art)):
+        assert b"s3cr3t" not in shown and MASKED in shown
+    for args in (("stats", str(log)), ("diff", str(good), str(log))):
+        out = _logtrim(*args)
+        assert out.returncode in (0, 1), out.stderr
+        # Nor its start in a template's shape (``s<n>c...``).
+        assert b"deploy:s" not in out.stdout + out.stderr
+    assert MASKED in out.stdout  # diff prints the line, masked
+
+
+def test_stats_of_a_large_file_masks_the_password_and_counts_every_line(tmp_path: Path) -> None:
+    # Large enough to be counted on two cores, split by the file's offsets.
+    line = b"2025-01-01 12:00:00 INFO fetching https://cdn.example.com/pkg/1.tgz\n"
+    cred = b"2025-01-01 12:00:00 ERROR connect postgres://deploy:s3cr3t0@db-01:5432/shop\n"
+    block = line * 999 + cred
+    count = ASIDE_MIN // len(block) + 2
+    log = tmp_path / "big.log"
+    log.write_bytes(block * count)
+    out = _logtrim("stats", "--json", str(log))
+    assert out.returncode == 0, out.stderr
+    report = json.loads(out.stdout)
+    assert report["total_lines"] == 1000 * count
+    assert report["total_bytes"] == len(block) * count
+    assert b"s3cr" not in out.stdout and b"s<n>cr" not in out.stdout
+    assert b"deploy:********" in out.stdout
+
+
+def _engine(data: bytes, cuts: list[int], fast: bool) -> tuple[bytes, bytes]:
+    core = Core(
+        Policy(budget=4096, head=3, tail=20),
+        Octopus(),
+        max_pending=128,
+        compiler=compiler() if fast else None,
+    )
+    archive, console = [], []
+    for i, chunk in enumerate(split(data, cuts)):
+        arch, emits = core.feed(STDOUT, chunk, i * 0.3)
+        archive.append(arch)
+        console += emits
+        console += core.tick(i * 0.3 + 0.1)
+    arch, emits = core.finish_input(99.0)
+    archive.append(arch)
+    console += emits
+    emits, _ = core.close(0, 99.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)
+    console += emits
+    return b"".join(archive), b"".join(d for _, d in console)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            URL_PASSWORDS.flatmap(url_carriers),
+            st.sampled_from([n.encode() + b"\n" for n in NOT_URLS] + [b"x" * 150, b"post", b"\n"]),
+            st.binary(max_size=20),
+        ),
+        max_size=20,
+    ).map(b"".join),
+    st.lists(st.integers(min_value=0), max_size=10),
+)
+def test_url_passwords_masked_alike_on_both_matchers_whatever_the_chunks(
+    data: bytes, cuts: list[int]
+) -> None:
+    fast = _engine(data, cuts, fast=True)
+    assert fast == _engine(data, cuts, fast=False)
+    assert_no_url_password(*fast)
+    # The archive is the input masked whole: the cuts (into reads, a long line's pieces)
+    # change nothing.
+    assert fast[0] == apply(data, Core(Policy()).masker.spans(data))
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            [b"://", b"@", b":", b"/", b" ", b"\n", b"a", b"1", b"+", b"x" * 40, b"postgres"]
+        ),
+        max_size=60,
+    ).map(b"".join)
+)
+def test_both_ways_to_find_credentials_agree(data: bytes) -> None:
+    """From each ``@`` (sparse text) or by one pattern (an ``@`` on every line): the same."""
+    assert urlcreds.by_at(data) == urlcreds.by_pattern(data)
