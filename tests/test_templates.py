@@ -15,6 +15,7 @@ from logtrim.engine.templates import (
     template,
     template_uncached,
     templates_of,
+    templates_of_keys,
 )
 
 # Bytes that make up log lines, weighted towards the characters the regex cares about.
@@ -100,6 +101,24 @@ def test_bulk_templates_with_fields_cached_from_earlier_batches(
     for lines in ([*first, *_SPANNING], [*second, *_SPANNING, *first]):
         expected = [template_uncached(line) for line in lines]
         assert templates_of(lines, by_field=True, cache=cache) == expected
+
+
+@settings(max_examples=60)
+@given(
+    st.lists(_BULK_LINES, max_size=120),
+    st.lists(_BULK_LINES, max_size=60),
+    st.sampled_from([None, True, False]),
+)
+def test_templates_of_keys_equal_line_by_line(
+    first: list[bytes], second: list[bytes], by_field: bool | None
+) -> None:
+    """Lines as the counter holds them (digits as 0, each with its newline), templated in
+    bulk with the fields of an earlier batch kept, give each line's own template."""
+    cache: dict[bytes, bytes] = {}
+    for lines in ([*first, *_SPANNING], [*second, *first, b"a \x00 1", b"b \x01"]):
+        keys = [coarse(line.replace(b"\n", b" ")) + b"\n" for line in lines]
+        expected = [template_uncached(key[:-1]) for key in keys]
+        assert templates_of_keys(keys, by_field=by_field, cache=cache) == expected
 
 
 @given(st.lists(_LINES, max_size=30), st.booleans())

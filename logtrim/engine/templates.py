@@ -19,9 +19,8 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, filterfalse
-from operator import add
 
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
 # which keeps templating idempotent.
@@ -78,7 +77,7 @@ _PLACEHOLDER = {
     "dq": b'"<str>"',
 }
 
-_DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 
 
 def _replace(match: re.Match[bytes]) -> bytes:
@@ -109,7 +108,7 @@ def template(line: bytes) -> bytes:
         return template_uncached(line)
     # A regex pass costs a Python call per number; log lines repeat with other digits, and
     # the digits-to-zero key (same template, by construction) hits this cache ~20x faster.
-    key = line.translate(_DIGITS_TO_ZERO)
+    key = line.translate(DIGITS_TO_ZERO)
     found = _CACHE.get(key)
     if found is None:
         if len(_CACHE) >= _CACHE_SIZE:
@@ -125,8 +124,10 @@ _KEEP = b"\x00"  # stands for a space that no field may be cut at
 _SEP = b"\n\x01\n"  # between fields, a line of its own: fields may hold a line end
 _BULK_MIN = 64  # fewer lines: one regex pass is as cheap
 # A field costs about what the regex takes for this many bytes (split, look-up, join; measured
-# on CPython 3.11 with the benchmark logs).
-_FIELD_COST = 8
+# on CPython 3.11 with the benchmark logs, in batches of 4096 lines: 3.1 on the short-line log,
+# 3.6 on a raw task log, 5.7 on the deploy log, whose lines with a backslash are templated
+# whole too). With 8, the deploy log's lines met the regex whole: 2.3x the time.
+_FIELD_COST = 4
 
 
 def templates_of(
@@ -144,9 +145,38 @@ def templates_of(
     ``cache``: the fields' templates of earlier calls, added to here (the caller bounds
     it): a field met in one batch of lines does not meet the regex again in the next.
     """
-    block = coarse(b"\n".join(lines))
     if by_field is None:
-        by_field = len(lines) >= _BULK_MIN and not _few_repeat(lines)
+        by_field = len(lines) >= _BULK_MIN and not _few_repeat(b" ".join(lines[::8]))
+    ends = map((1).__add__, map(len, lines))  # (a line and its newline)
+    return _bulk(coarse(b"\n".join(lines)), ends, lines.__getitem__, by_field, cache)
+
+
+def templates_of_keys(
+    keys: Sequence[bytes],
+    *,
+    by_field: bool | None = None,
+    cache: dict[bytes, bytes] | None = None,
+) -> list[bytes]:
+    """:func:`templates_of` for keys as :class:`~logtrim.engine.counting.TemplateCounter`
+    holds them: digits already 0, each line with its newline (not templated), so that
+    joined with nothing they are the block to template."""
+    if not keys:
+        return []
+    if by_field is None:
+        sample = b"".join(keys[::8]).replace(b"\n", b" ")
+        by_field = len(keys) >= _BULK_MIN and not _few_repeat(sample)
+    return _bulk(b"".join(keys)[:-1], map(len, keys), lambda i: keys[i][:-1], by_field, cache)
+
+
+def _bulk(
+    block: bytes,
+    ends: Iterable[int],
+    line: Callable[[int], bytes],
+    by_field: bool,
+    cache: dict[bytes, bytes] | None,
+) -> list[bytes]:
+    """The templates of the lines of ``block`` (digits as 0, lines joined with newlines);
+    ``ends``: the length of each line with its newline; ``line(i)``: the i-th line."""
     if not by_field or _KEEP in block or b"\x01" in block:
         return template_uncached(block).split(b"\n")
     # Fields are cut at spaces only, so one may hold the end of a line and the start of
@@ -158,25 +188,25 @@ def templates_of(
         found = template_uncached(_SEP.join(names).replace(_KEEP, b" ")).split(_SEP)
         table.update(zip(names, found, strict=True))
     out = b" ".join(map(table.__getitem__, fields)).split(b"\n")
-    whole = _whole_lines(block, lines)
+    whole = _whole_lines(block, ends)
     if whole:
-        joined = b"\n".join([lines[i] for i in whole])
+        joined = b"\n".join([line(i) for i in whole])
         for i, tpl in zip(whole, template_uncached(joined).split(b"\n"), strict=True):
             out[i] = tpl
     return out
 
 
-def _few_repeat(lines: Sequence[bytes]) -> bool:
-    """Whether, judged on every 8th line, the fields repeat too little for templating them
-    one by one to pay (lines of unique paths, say): a field costs about what the regex
-    takes for ``_FIELD_COST`` bytes."""
-    sample = b" ".join(lines[::8])
+def _few_repeat(sample: bytes) -> bool:
+    """Whether, judged on ``sample`` (every 8th line, joined with spaces), the fields repeat
+    too little for templating them one by one to pay (lines of unique paths, say): a field
+    costs about what the regex takes for ``_FIELD_COST`` bytes."""
     fields = sample.split(b" ")
     return len(b"".join(dict.fromkeys(fields))) + _FIELD_COST * len(fields) >= len(sample)
 
 
-def _whole_lines(block: bytes, lines: Sequence[bytes]) -> list[int]:
-    """Indexes of the lines of ``block`` (``lines`` joined) holding a quote or a backslash."""
+def _whole_lines(block: bytes, ends: Iterable[int]) -> list[int]:
+    """Indexes of the lines of ``block`` holding a quote or a backslash (``ends``: the
+    length of each line with its newline)."""
     starts: list[int] = []
     for char in _WHOLE_CHARS:  # ``find`` scans at memchr speed; a hit skips its line
         pos = block.find(char)
@@ -187,11 +217,10 @@ def _whole_lines(block: bytes, lines: Sequence[bytes]) -> list[int]:
             pos = block.find(char, end) if end >= 0 else -1
     if not starts:
         return []
-    # Line i starts at the sum of the lengths before it, plus i newlines.
-    begins = [0, *map(add, accumulate(map(len, lines)), range(1, len(lines) + 1))]
+    begins = [0, *accumulate(ends)]
     return sorted({bisect_left(begins, start) for start in starts})
 
 
 def coarse(data: bytes) -> bytes:
     """Every digit mapped to ``0``: same length, and the same template as ``data``."""
-    return data.translate(_DIGITS_TO_ZERO)
+    return data.translate(DIGITS_TO_ZERO)
