@@ -20,12 +20,20 @@ def head_tier(kind: Kind) -> Kind:
     return INFO if kind < INFO and kind != PROGRESS else kind
 
 
+# A part's counts, to add to another tally's: lines and bytes per tier, lines in all, and
+# the tier and size of its first lines (they are head lines if the part before is short).
+Tiers = tuple[dict[Kind, int], dict[Kind, int], int, list[tuple[Kind, int]]]
+
+
 class TierTally:
     """Lines and bytes per tier of the chunks fed (one input: a run's output)."""
 
-    def __init__(self, matcher: Matcher, *, head: int, max_line: int) -> None:
+    def __init__(self, matcher: Matcher, *, head: int, max_line: int, lead: int = 0) -> None:
         self._matcher = matcher
         self._head = head
+        # A part after the start of an input: its first ``lead`` lines' tiers, kept.
+        self._lead = lead
+        self.first: list[tuple[Kind, int]] = []
         self._max_line = max_line
         self._rest = b""  # a line not ended yet (its first max_line bytes, when longer)
         self._beyond = -1  # the bytes of a long line past its kept start; -1: none
@@ -64,18 +72,32 @@ class TierTally:
         if rest:
             self._count(rest)
 
+    def counts(self) -> Tiers:
+        """What was counted (after :meth:`finish`), for another tally to :meth:`absorb`."""
+        lines = {kind: n for kind, n in self.lines.items() if n}
+        return lines, {kind: self.bytes[kind] for kind in lines}, self._seen, self.first
+
+    def absorb(self, counts: Tiers) -> None:
+        """Add the counts of the part that follows this one (which ended at a line end),
+        counted with ``lead`` at least this tally's head: its first lines may be head lines."""
+        lines, sizes, seen, first = counts
+        self.lines.update(lines)
+        self.bytes.update(sizes)
+        for kind, size in first[: max(self._head - self._seen, 0)]:
+            self.lines[kind] -= 1
+            self.bytes[kind] -= size
+            self.lines[head_tier(kind)] += 1
+            self.bytes[head_tier(kind)] += size
+        self._seen += seen
+        self.fed += sum(sizes.values())
+
     def _end_long(self, more: int) -> None:
         """The long line whose start is kept ends ``more`` bytes into the next chunk."""
-        kind = self._long(self._rest)
-        if self._seen < self._head:
-            kind = head_tier(kind)
-        self.lines[kind] += 1
-        self.bytes[kind] += len(self._rest) + self._beyond + more
-        self._seen += 1
+        self._one(self._long(self._rest), len(self._rest) + self._beyond + more)
         self._rest, self._beyond = b"", -1
 
     def _count(self, region: bytes) -> None:
-        if self._seen < self._head:
+        if self._seen < max(self._head, self._lead):
             region = self._count_head(region)
         if not region:
             return
@@ -96,16 +118,23 @@ class TierTally:
     def _count_head(self, region: bytes) -> bytes:
         """Count the head's lines in ``region`` one by one; return the rest."""
         pos = 0
-        while pos < len(region) and self._seen < self._head:
+        while pos < len(region) and self._seen < max(self._head, self._lead):
             end = region.find(b"\n", pos) + 1 or len(region)
             line = region[pos:end]
             long = len(line) > self._max_line
-            kind = head_tier(self._long(line) if long else self._matcher.line_kind(line))
-            self.lines[kind] += 1
-            self.bytes[kind] += end - pos
-            self._seen += 1
+            self._one(self._long(line) if long else self._matcher.line_kind(line), end - pos)
             pos = end
         return region[pos:]
+
+    def _one(self, kind: Kind, size: int) -> None:
+        """One line counted alone (a head line, a lead line, a long line)."""
+        if self._seen < self._lead:
+            self.first.append((kind, size))
+        if self._seen < self._head:
+            kind = head_tier(kind)
+        self.lines[kind] += 1
+        self.bytes[kind] += size
+        self._seen += 1
 
     def _long(self, line: bytes) -> Kind:
         """A line over ``max_line``: run classifies its start, as it cuts it on the console."""

@@ -23,7 +23,7 @@ from .declared import Declared, Hits
 from .inputs import Input, InputFormat, open_detected, open_input
 from .merge import merge
 from .tasklog import ENTRY, NODE, RUN, Grouper, Record
-from .tiers import finish, line_tiers, teed, template_tiers
+from .tiers import line_tiers, template_tiers
 from .twocores import count_file, count_plain, line_start
 
 ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted in parallel
@@ -169,9 +169,8 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
             _task_log(inp, chunks, counter, _TaskLogTally(stats), info, alone, hits)
         else:
             tally = line_tiers()  # each line's tier, as run counts it
-            chunks = teed(chunks, tally)
-            count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN, hits)
-            finish(inp, tally, masked=alone)
+            count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN, hits, tally)
+            tally.finish()
             _add_tiers(stats, tally)
         info.lines = counter.lines - lines_before
         info.damage = inp.damage
@@ -199,6 +198,8 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
 
 def _add_tiers(stats: Stats, tally: TierTally) -> None:
     for kind, lines in tally.lines.items():
+        if not lines:
+            continue
         name = TIERS[kind].name
         stats.levels[name] = stats.levels.get(name, 0) + tally.bytes[kind]
         stats.tier_lines[name] = stats.tier_lines.get(name, 0) + lines

@@ -6,14 +6,12 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
 
 from .._matchers import compiler
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
 from ..engine.policy import Policy
 from ..engine.tiertally import TierTally
-from .inputs import CHUNK, Input, InputFormat
 from .tasklog import LEVEL_KIND
 
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
@@ -24,28 +22,13 @@ def matcher() -> Matcher:
     return Matcher(compiler=compiler())  # compiling the rules takes ~30 ms: once per process
 
 
-def line_tiers() -> TierTally:
-    """A tally of one input's lines by tier, with run's defaults (head, line length)."""
+def line_tiers(*, part: bool = False) -> TierTally:
+    """A tally of one input's lines by tier, with run's defaults (head, line length);
+    ``part``: of a part after the input's start (its first lines are head lines only if
+    the part before is short: the tally that absorbs it decides)."""
+    if part:
+        return TierTally(matcher(), head=0, max_line=Policy.max_line, lead=Policy.head)
     return TierTally(matcher(), head=Policy.head, max_line=Policy.max_line)
-
-
-def teed(chunks: Iterable[bytes], tally: TierTally) -> Iterator[bytes]:
-    """``chunks``, each also fed to ``tally``."""
-    for chunk in chunks:
-        tally.feed(chunk)
-        yield chunk
-
-
-def finish(inp: Input, tally: TierTally, *, masked: bool) -> None:
-    """The input was read (and fed) up to ``tally.fed`` bytes: when its counting left the
-    rest of a plain file to the other process (never a masked one), read it here too."""
-    size = inp.size or 0
-    if not masked and inp.format == InputFormat.PLAIN and inp.path != "-" and tally.fed < size:
-        with open(inp.path, "rb") as file:
-            file.seek(tally.fed)
-            for chunk in iter(functools.partial(file.read, CHUNK), b""):
-                tally.feed(chunk)
-    tally.finish()
 
 
 def template_tiers(templates: dict[bytes, bytes]) -> dict[bytes, Kind]:

@@ -13,8 +13,10 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..engine.counting import TemplateCounter, TemplateStat
+from ..engine.tiertally import Tiers, TierTally
 from .aside import Link, talk
 from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
+from .tiers import line_tiers
 
 if TYPE_CHECKING:
     from .declared import Hits
@@ -31,18 +33,23 @@ def count_plain(
     info: InputStats,
     min_size: int,
     hits: Hits | None = None,
+    tally: TierTally | None = None,
 ) -> None:
     # A large plain file: its second half (from a line start) is counted on the second
     # core. Lines are counted alike wherever the file is cut, so the figures are the same.
-    # ``hits``: gathers the declaring lines of all of it, each process those of its half.
+    # ``hits``: gathers the declaring lines of all of it, each process those of its half;
+    # ``tally``: each line's tier, each process its half's (a half has no head lines).
     half = _half(inp, min_size)
-    side = talk(functools.partial(_second_half, inp.path, half, hits)) if half else None
+    tiers = tally is not None
+    side = talk(functools.partial(_second_half, inp.path, half, hits, tiers)) if half else None
     for chunk in chunks:
         last = bool(half) and info.bytes + len(chunk) >= half
         mine = chunk[: half - info.bytes] if last else chunk
         counter.feed(mine)
         if hits is not None:
             hits.feed(mine)
+        if tally is not None:
+            tally.feed(mine)
         info.bytes += len(mine)
         if last:
             inp.close()
@@ -50,7 +57,12 @@ def count_plain(
     if half:
         got = _with_second_half(counter, side) if side else None
         counter.result()  # this half's templates first, as a single pass would list them
-        lines, size, templates, starts = got or count_file(inp.path, half, hits)  # (failed)
+        if got is None:  # the other process failed: this one counts its half
+            lines, size, templates, starts = count_file(inp.path, half, hits, tally)
+        else:
+            (lines, size, templates, starts), their_tiers = got
+            if tally is not None and their_tiers is not None:
+                tally.absorb(their_tiers)
         counter.add(lines, templates)
         info.bytes += size
         if hits is not None:
@@ -59,7 +71,7 @@ def count_plain(
 
 def _with_second_half(
     counter: TemplateCounter, side: tuple[Link, Callable[[], bool]]
-) -> Counts | None:
+) -> tuple[Counts, Tiers | None] | None:
     """The other process's counts of the second half, the templates of the lines both
     halves hold made once: each process makes those of one parity and hands them over."""
     link, done = side
@@ -71,7 +83,7 @@ def _with_second_half(
         counter.learn(theirs)
         del theirs
         counter.result()  # while the other process folds its half
-        got: Counts | None = link.receive()
+        got: tuple[Counts, Tiers | None] | None = link.receive()
     except Exception:  # the other process failed: this one counts its half
         got = None
     finally:
@@ -102,36 +114,45 @@ def line_start(inp: Input, parts: int, min_size: int) -> int:
     return at + newline if 0 <= newline < len(near) - 1 else 0
 
 
-def count_file(path: str, start: int = 0, hits: Hits | None = None) -> Counts:
+def count_file(
+    path: str, start: int = 0, hits: Hits | None = None, tally: TierTally | None = None
+) -> Counts:
     """Lines, bytes and templates of the input at ``path``, read anew (a plain file from
-    byte ``start``, a line start); with ``hits``, also the part's declaring lines."""
+    byte ``start``, a line start); with ``hits``, also the part's declaring lines; with
+    ``tally``, its lines' tiers too."""
     part = None if hits is None else hits.part(start)
     if not start:
         raw: Iterable[bytes] = open_input(path, binary=True).chunks()
-        counter, size = _counted(raw, part)
+        counter, size = _counted(raw, part, tally=tally)
     else:
         with open(path, "rb") as file:
             file.seek(start)
-            counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part, start)
+            chunks = iter(functools.partial(file.read, CHUNK), b"")
+            counter, size = _counted(chunks, part, start, tally)
     return counter.lines, size, counter.result(), None if part is None else part.starts
 
 
-def _second_half(path: str, start: int, hits: Hits | None, link: Link) -> None:
+def _second_half(path: str, start: int, hits: Hits | None, tiers: bool, link: Link) -> None:
     """In the other process: count a plain file from byte ``start`` (a line start), make
     the templates of one parity of its distinct lines, take the others' and send the
-    figures."""
+    figures (with ``tiers``, its lines' tiers too)."""
     part = None if hits is None else hits.part(start)
+    tally = line_tiers(part=True) if tiers else None
     with open(path, "rb") as file:
         file.seek(start)
-        counter, size = _counted(iter(functools.partial(file.read, CHUNK), b""), part, start)
+        chunks = iter(functools.partial(file.read, CHUNK), b"")
+        counter, size = _counted(chunks, part, start, tally)
     link.send(counter.share(1))
     counter.learn(link.receive())
     starts = None if part is None else part.starts
-    link.send((counter.lines, size, counter.result(), starts))
+    if tally is not None:
+        tally.finish()
+    counts = (counter.lines, size, counter.result(), starts)
+    link.send((counts, None if tally is None else tally.counts()))
 
 
 def _counted(
-    raw: Iterable[bytes], hits: Hits | None, start: int = 0
+    raw: Iterable[bytes], hits: Hits | None, start: int = 0, tally: TierTally | None = None
 ) -> tuple[TemplateCounter, int]:
     counter = TemplateCounter()
     size = 0
@@ -139,5 +160,7 @@ def _counted(
         counter.feed(chunk)
         if hits is not None:
             hits.feed(chunk)
+        if tally is not None:
+            tally.feed(chunk)
         size += len(chunk)
     return counter, size
