@@ -212,11 +212,11 @@ class Masker:
         if not self._secrets:
             return url
         forms = [f for f in self._secrets if b"\n" in f or not multiline_only]
-        best = _held(bytes(data), forms)
+        best = held_end(bytes(data), forms)
         if b"\x1b" in data:
             partial = _PARTIAL.search(data)
             whole = bytes(data[: partial.start()] if partial else data)
-            if found := _held(ANSI_BYTES.sub(b"", whole), forms):
+            if found := held_end(ANSI_BYTES.sub(b"", whole), forms):
                 text = _Stripped(whole)
                 best = max(best, len(data) - text.where(len(text.text) - found))
         return max(best, url)
@@ -235,7 +235,8 @@ def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     return merged
 
 
-def _held(data: bytes, forms: list[bytes]) -> int:
+def held_end(data: bytes, forms: list[bytes]) -> int:
+    """The longest end of ``data`` that one of ``forms`` starts with (shorter than it)."""
     best = 0
     size = len(data)
     for form in forms:

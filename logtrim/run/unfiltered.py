@@ -21,11 +21,11 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from ..engine import urlcreds  # ``re`` alone, nothing else of the engine
+from ..cli.config import masks_from
+from ..engine import urlcreds
+from ..engine.mask import MASK, MIN_LENGTH, apply, held_end, line_endings, line_forms
 from .fallback import HeadTail
 
-MASK = b"********"
-MIN_LENGTH = 4  # as the engine (engine/mask.py): shorter values are never masked
 _READ = 1 << 16
 
 
@@ -34,43 +34,25 @@ class CrudeMask:
     of a read that could begin one until the next read (or the end)."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
-        forms: set[bytes] = set()
-        for secret in secrets:
-            value = secret.encode("utf-8", "surrogateescape")
-            lf = value.replace(b"\r\n", b"\n")
-            # A secret over several lines: as written, with Windows line ends, and line by
-            # line (a tool that indents each line of a key still prints its lines).
-            lines = (line.strip() for line in lf.split(b"\n")) if b"\n" in lf else ()
-            for form in (value, lf, lf.replace(b"\n", b"\r\n"), *lines):
-                if len(form) >= MIN_LENGTH:
-                    forms.add(form)
-        self.forms = sorted(forms, key=len, reverse=True)
+        # As the engine's masker takes them: a secret over several lines with either line
+        # end, and line by line (a tool that indents each line of a key prints its lines);
+        # no compiled matcher, no base64 forms.
+        raws = (secret.encode("utf-8", "surrogateescape") for secret in secrets)
+        forms = {f for raw in raws for f in (*line_endings(raw), *line_forms(raw))}
+        self.forms = sorted((f for f in forms if len(f) >= MIN_LENGTH), key=len, reverse=True)
         self._carry: dict[int, bytes] = {}
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         out = self._carry.pop(stream, b"") + data
-        parts, pos = [], 0
-        for start, end in urlcreds.spans(out):
-            parts += [out[pos:start], MASK]
-            pos = end
-        out = b"".join([*parts, out[pos:]])
+        out = apply(out, urlcreds.spans(out))
         for form in self.forms:
             out = out.replace(form, MASK)
         # The next read is masked without this one: a URL that may be starting waits.
-        held = 0 if final else max(self._held(out), len(out) - urlcreds.open_context(out))
+        held = 0 if final else max(held_end(out, self.forms), len(out) - urlcreds.open_context(out))
         if held:
             self._carry[stream] = out[-held:]
             out = out[:-held]
         return out
-
-    def _held(self, data: bytes) -> int:
-        """The longest end of ``data`` that a secret could start with (shorter than it)."""
-        longest = min(max((len(f) for f in self.forms), default=1) - 1, len(data))
-        for size in range(longest, 0, -1):
-            end = data[-size:]
-            if any(len(f) > size and f.startswith(end) for f in self.forms):
-                return size
-        return 0
 
 
 def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
@@ -148,5 +130,5 @@ def known_secrets(given: dict[str, object], mask: Sequence[str]) -> list[str]:
     ``LOGTRIM_MASK_ENV`` names."""
     names = [str(n) for n in given.get("mask_env") or ()]  # type: ignore[attr-defined]
     names += os.environ.get("LOGTRIM_MASK_ENV", "").split(",")
-    values = [os.environ.get(n.strip(), "") for n in names if n.strip()]
-    return [v for v in [*mask, *values] if v]
+    found, _unset = masks_from(tuple(n.strip() for n in names if n.strip()), [], os.environ)
+    return [v for v in [*mask, *found] if v]
