@@ -110,12 +110,13 @@ FRAGMENTS = st.sampled_from(
 
 
 # Undeclared URL credentials: the user ``deploy`` and a password of characters the fixed
-# fragments do not use, so a byte of one right after ``://deploy:`` is a leak (masked: ``*``).
-# With ``://``: random bytes may well hold ``deploy:7`` (no URL, nothing to mask).
+# fragments do not use, so one of them in a URL's userinfo (a scheme with a letter among its
+# last 32 characters, ``://deploy:``, no ``/``, space or ``@``, then the ``@``) is a leak
+# (masked: ``*``). Random bytes may hold ``deploy:7`` or ``://deploy:7``: no URL, no leak.
 URL_PASSWORDS = st.text(alphabet="QRSTqrst789!%:", min_size=1, max_size=12).filter(
     lambda s: s.strip(":") != ""
 )
-_LEAK = re.compile(rb"://deploy::*[QRSTqrst789!%]")
+_LEAK = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]{0,31}://deploy:[^/\s@]*[QRSTqrst789!%][^/\s@]*@")
 
 
 def url_carriers(password: str) -> st.SearchStrategy[bytes]:
@@ -199,6 +200,7 @@ def command_bytes(data: bytes) -> int:
 @example((["0000"], b"##octopus\x80" + b"x" * 300 + b"\n"), [], [], "octopus")
 # No URL: nothing to mask (the leak oracle once took ``deploy:7`` for a password).
 @example((["0000"], b"deploy:7"), [], [], "azure")
+@example((["0000"], b"://deploy:7"), [], [], "azure")
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:
