@@ -13,7 +13,8 @@ from logtrim.engine.mask import Masker
 from logtrim.engine.output import STDERR, STDOUT, Output
 from logtrim.engine.policy import Budget, Tally
 from logtrim.engine.reason import ReasonChooser
-from logtrim.engine.throttle import Progress, Repeats
+from logtrim.engine.repeats import Repeats
+from logtrim.engine.throttle import Progress
 
 
 def output(budget: int = 100_000) -> Output:
