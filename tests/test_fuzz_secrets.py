@@ -110,19 +110,25 @@ FRAGMENTS = st.sampled_from(
 
 
 # Undeclared URL credentials: the user ``deploy`` and a password of characters the fixed
-# fragments do not use, so one of them in a URL's userinfo (a scheme with a letter among its
-# last 32 characters, ``://deploy:``, no ``/``, space or ``@``, then the ``@``) is a leak
-# (masked: ``*``). Random bytes may hold ``deploy:7`` or ``://deploy:7``: no URL, no leak.
-URL_PASSWORDS = st.text(alphabet="QRSTqrst789!%:", min_size=1, max_size=12).filter(
-    lambda s: s.strip(":") != ""
+# fragments do not use, with a raw ``@``, ``?`` or ``#`` at times (in the password as the
+# clients read it). The rule: after a scheme (a letter among its last 32 characters) and
+# ``://deploy:``, the password runs to the last ``@`` before a ``/`` or whitespace. So an
+# unmasked character of one before such an ``@`` is a leak, after the mask that starts the
+# password too (``deploy:********@ss@db``: its tail); another mask in between (a declared
+# secret's) is not read through: masked, a secret with a space inside would join text that
+# was no URL to it. Random bytes may hold ``deploy:7`` or ``://deploy:7``: no URL, no leak.
+URL_PASSWORDS = st.text(alphabet="QRSTqrst789!%:@?#", min_size=1, max_size=12).filter(
+    lambda s: s.strip(":?#") != ""
 )
-_LEAK = re.compile(rb"[A-Za-z][A-Za-z0-9+.\-]{0,31}://deploy:[^/\s@]*[QRSTqrst789!%][^/\s@]*@")
+_LEAK = re.compile(
+    rb"[A-Za-z][A-Za-z0-9+.\-]{0,31}://deploy:(?:\*{8})?[^/\s*]*[QRSTqrst789!%@][^/\s*]*@"
+)
 
 
 def url_carriers(password: str) -> st.SearchStrategy[bytes]:
     pw = password.encode()
     schemes = [b"postgres", b"ERROR: svn+ssh", b"x=a1", b"https", b"::error::amqp"]
-    ends = [b"@db-01:5432/shop\n", b"@h ", b"@"]
+    ends = [b"@db-01:5432/shop\n", b"@h ", b"@", b"@db?ssl=1#x\n"]
     return st.tuples(st.sampled_from(schemes), st.sampled_from(ends)).map(
         lambda se: se[0] + b"://deploy:" + pw + se[1]
     )

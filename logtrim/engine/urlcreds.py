@@ -1,16 +1,23 @@
 """Passwords in URLs (``postgres://deploy:s3cr3t@db-01/shop``): masked, declared or not.
 
-A URL's userinfo (RFC 3986) is ``scheme://user:password@``: the scheme a letter and then
-letters, digits, ``+``, ``.`` or ``-``; the user no ``:``; the password everything up to the
-first ``@`` that is no ``/``, whitespace or ``@``. Only the password is masked; ``http://host:8080/``
-(no ``@``), ``user@host`` and ``git@github.com:org/repo`` (no ``://``) are no credentials.
+A URL's userinfo is read as the clients that take such URLs read it, a raw ``@`` in the
+password included (RFC 3986 wants ``%40``; ``p@ss`` is common all the same). After
+``scheme://`` (the scheme a letter and then letters, digits, ``+``, ``.`` or ``-``), the netloc
+runs up to the first ``/`` or whitespace; the userinfo is the netloc up to its *last* ``@``
+(Python's ``urllib.parse``); the user is up to its first ``:``, and the password the rest of
+it. ``?`` and ``#`` do not end the netloc here, though ``urllib`` stops at them: libpq takes
+``postgres://u:pa#ss@db`` as the password ``pa#ss`` (it looks for the ``@`` up to the first
+``/``). Masking the union of both readings over-masks a rare query (``?t=12:30&by=a@b``),
+never leaks a password. Only the password is masked; ``http://host:8080/`` (no ``@``),
+``https://user@host`` (no ``:``), ``user@host`` and ``git@github.com:org/repo`` (no ``://``)
+are no credentials.
 
 Each match is found from its ``@`` (``memchr``: most text has none, while the ``:`` of
-``://`` is in every timestamp) and the last ``://`` before it; the userinfo between them is
-one compiled pattern, the scheme before them checked last. The
-scheme is valid when the scheme characters right before ``://`` hold a letter within
-``SCHEME`` bytes: a property of those bytes alone, so a URL is read alike whatever cut
-before it.
+``://`` is in every timestamp) and the last ``://`` before it; its netloc, one compiled
+pattern, then tells the last ``@``; the scheme before them is checked last. The scheme is
+valid when the scheme characters right before ``://`` hold a letter within ``SCHEME`` bytes: a
+property of those bytes alone, so a URL is read alike whatever cut before it. A netloc not yet
+ended may still grow a later ``@``: a cut holds it back whole (up to ``HOLD_MAX``).
 """
 
 from __future__ import annotations
@@ -26,12 +33,14 @@ HOLD_MAX = 4096
 #: ``@`` as a byte value: ``AT in data`` is a memchr, while ``b"@" in data`` first tries the
 #: argument as an int and builds a TypeError (about 8 times as slow on a short line).
 AT = 0x40
-_USERINFO = re.compile(rb"[^\s/@:]*:([^\s/@]+)")  # between ``://`` and ``@``
-_CRED = re.compile(rb"://[^\s/@:]*:([^\s/@]+)@")
+#: The netloc after ``://``: to the first ``/`` or whitespace (``//`` in ``://`` ends one,
+#: so no netloc holds a ``://``). Unfinished at the end of the data, it may still grow.
+_NETLOC = re.compile(rb"[^\s/]*")
+#: A user without ``:``, then the password: greedy, so up to the netloc's last ``@``.
+_CRED = re.compile(rb"://[^\s/:]*:([^\s/]+)@")
 #: Bytes of text that cost about as much to search for ``://`` as looking back from one
 #: ``@``: two ``@`` closer than that, and the pattern searches the whole text.
 _AT_COST = 500
-_OPEN = re.compile(rb"[^\s/@]*")  # what may follow ``://`` in an unfinished credential
 _SCHEME_CHARS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+.-")
 _LETTERS = frozenset(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
 
@@ -59,19 +68,25 @@ def found(data: bytes) -> list[tuple[int, int, int]]:
 
 
 def by_at(data: bytes) -> list[tuple[int, int, int]]:
-    """:func:`found`, from each ``@`` and the last ``://`` before it."""
+    """:func:`found`, from each ``@``, the last ``://`` before it and the netloc after that."""
     out = []
-    after = 0  # no credential holds an ``@``: each looks back to the one before at most
+    after = 0  # where the ``://`` of the next ``@`` may begin
     at = data.find(AT)
     while at >= 0:
-        # The userinfo has no ``/``: its ``://`` is the last one before the ``@``.
+        # The netloc has no ``/``: the ``://`` of an ``@`` is the last one before it.
         sep = data.rfind(b"://", after, at)
-        if sep >= 0 and (m := _USERINFO.fullmatch(data, sep + 3, at)):
-            letter = _scheme_letter(data, sep)
-            if letter >= 0:
-                out.append((letter, m.start(1), at))
-        after = at + 1
-        at = data.find(AT, after)
+        netloc = _NETLOC.match(data, sep + 3) if sep >= 0 else None
+        end = netloc.end() if netloc else at
+        if end <= at:  # this ``@`` is in no netloc
+            after = at + 1
+            at = data.find(AT, after)
+            continue
+        last = data.rfind(AT, at, end)  # the userinfo ends at the netloc's last ``@``
+        colon = data.find(b":", sep + 3, last)
+        if 0 <= colon < last - 1 and (letter := _scheme_letter(data, sep)) >= 0:
+            out.append((letter, colon + 1, last))
+        after = last + 1  # a ``:`` there may begin the next ``://`` (``@h://``)
+        at = data.find(AT, end)
     return out
 
 
@@ -95,8 +110,9 @@ def spans(data: bytes) -> list[tuple[int, int]]:
 def open_password(data: bytes) -> int:
     """Where a password that the next bytes may end starts at the end of ``data``
     (``...://user:pass``), or ``len(data)`` if none: the bytes from there must wait."""
+    # A netloc not ended may get a later ``@``: its password runs to the end so far.
     at = data.rfind(b"://")
-    if at < 0 or _OPEN.fullmatch(data, at + 3) is None or _scheme_letter(data, at) < 0:
+    if at < 0 or _NETLOC.fullmatch(data, at + 3) is None or _scheme_letter(data, at) < 0:
         return len(data)
     colon = data.find(b":", at + 3)
     return len(data) if colon < 0 else colon + 1
@@ -105,10 +121,11 @@ def open_password(data: bytes) -> int:
 def open_context(data: bytes) -> int:
     """Where the bytes at the end of ``data`` that, with the next bytes, could make a
     credential begin (``len(data)`` if none): a scheme (``postgres``, ``postgres:/``) or an
-    unfinished userinfo. For a cut that masks each side alone; at most ``HOLD_MAX`` back."""
+    unfinished netloc (one with an ``@`` too: a later ``@`` would move the password's end).
+    For a cut that masks each side alone; at most ``HOLD_MAX`` back."""
     size = len(data)
     at = data.rfind(b"://", max(size - HOLD_MAX, 0))
-    if at >= 0 and _OPEN.fullmatch(data, at + 3) is not None:
+    if at >= 0 and _NETLOC.fullmatch(data, at + 3) is not None:
         letter = _scheme_letter(data, at)
         if letter >= 0:
             return letter
@@ -122,6 +139,6 @@ def safe_cut(data: bytes, cut: int) -> int:
     if AT not in data:
         return cut
     for context, _, end in found(data):
-        if context < cut < end + 1:  # the ``@`` after the password makes it one
+        if context < cut < end + 1:  # the netloc's last ``@`` after it makes it one
             return context
     return cut
