@@ -255,3 +255,26 @@ def test_what_clients_read_as_a_password_is_masked(scheme: str, rest: str) -> No
     for start, end in _clients_passwords(url):
         at, to = start + len(before), end + len(before)
         assert any(a <= at and to <= b for a, b in spans), (url, url[start:end])
+
+
+@given(
+    st.lists(
+        st.one_of(
+            URL_PASSWORDS.flatmap(url_carriers),
+            st.sampled_from([n.encode() + b" " for n in NOT_URLS] + [b"postgres", b"://", b"@"]),
+            st.binary(max_size=20),
+        ),
+        max_size=20,
+    ).map(b"".join),
+    st.lists(st.integers(min_value=0), max_size=10),
+)
+def test_the_last_resort_masks_alike_whatever_the_reads(data: bytes, cuts: list[int]) -> None:
+    """Without the engine, each read masked as it comes (the end that could begin a URL
+    carried to the next): the bytes of the whole output masked at once."""
+    from logtrim.run.unfiltered import CrudeMask
+
+    mask = CrudeMask([])
+    pieces = [mask.feed(1, chunk) for chunk in split(data, cuts)]
+    shown = b"".join(pieces) + mask.feed(1, b"", final=True)
+    assert shown == apply(data, urlcreds.spans(data))
+    assert_no_url_password(shown)

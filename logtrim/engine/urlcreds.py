@@ -35,7 +35,7 @@ HOLD_MAX = 4096
 #: argument as an int and builds a TypeError (about 8 times as slow on a short line).
 AT = 0x40
 #: Whitespace as ``\s`` reads it in a bytes pattern, spelled out: a class of bytes alone
-#: compiles to a bitmap, one with ``\s`` tests a category per byte (the pattern, 20% slower).
+#: compiles to a bitmap, one with ``\s`` tests a category per byte (the pattern: about 20% slower).
 _WS = rb" \t\n\r\f\v"
 #: The netloc after ``://``: to the first ``/`` or whitespace (``//`` in ``://`` ends one,
 #: so no netloc holds a ``://``). Unfinished at the end of the data, it may still grow.
@@ -82,10 +82,12 @@ def by_at(data: bytes) -> list[tuple[int, int, int]]:
         # The netloc has no ``/``: the ``://`` of an ``@`` is the last one before it.
         sep = data.rfind(b"://", after, at)
         m = _CRED.match(data, sep) if sep >= 0 else None
-        if m is None:  # no netloc holds this ``@``, or it holds no password: nor the next
+        if m is None:  # in no netloc, or in one with no password (then nor its next ``@``)
             after = at + 1
-        else:  # its netloc's last ``@`` is at or after this one: it is the first of it
-            _add(out, data, sep, m)
+        else:  # the match runs to its netloc's last ``@``: this one or a later one
+            start, end = m.start(1), m.end(1) - 1  # not the ``@``
+            if start < end and (letter := _scheme_letter(data, sep)) >= 0:
+                out.append((letter, start, end))
             after = m.end()
         at = data.find(AT, after)
     return out
@@ -94,19 +96,11 @@ def by_at(data: bytes) -> list[tuple[int, int, int]]:
 def by_pattern(data: bytes) -> list[tuple[int, int, int]]:
     """:func:`found`, from each ``://`` the userinfo pattern follows up to an ``@``."""
     out = []
-    for m in _CRED.finditer(data):  # as :func:`_add`, inline: one match per line here
+    for m in _CRED.finditer(data):
         start, end = m.start(1), m.end(1) - 1  # not the ``@``
         if start < end and (letter := _scheme_letter(data, m.start())) >= 0:
             out.append((letter, start, end))
     return out
-
-
-def _add(out: list[tuple[int, int, int]], data: bytes, sep: int, m: re.Match[bytes]) -> None:
-    """The credential of the match ``m`` at ``sep``, if its password is not empty and its
-    scheme is valid."""
-    start, end = m.start(1), m.end(1) - 1  # not the ``@``
-    if start < end and (letter := _scheme_letter(data, sep)) >= 0:
-        out.append((letter, start, end))
 
 
 def spans(data: bytes) -> list[tuple[int, int]]:
