@@ -278,3 +278,12 @@ def test_the_last_resort_masks_alike_whatever_the_reads(data: bytes, cuts: list[
     shown = b"".join(pieces) + mask.feed(1, b"", final=True)
     assert shown == apply(data, urlcreds.spans(data))
     assert_no_url_password(shown)
+
+
+def test_a_line_begun_on_the_console_with_a_password_masked_in_it_ends_as_written() -> None:
+    """The start of a line is shown (a password masked in it), the rest comes later: the
+    rest follows what was shown, not the raw offset (``https://deployeploy:``)."""
+    line = b"postgres://deploy:777@https://deploy:7@db-01:5432/shop\n"
+    for fast in (True, False):
+        console = _engine(line, [36], fast=fast)[1]
+        assert console.startswith(apply(line, urlcreds.spans(line))), console

@@ -199,6 +199,7 @@ class Core:
         """The partial line held for ``stream``, removed: for the shell when it fails open."""
         st = self._inputs[stream]
         st.partial_shown = 0
+        st.partial_text = b""
         st.partial_at = None
         return st.splitter.flush()
 

@@ -112,3 +112,4 @@ class StreamInput:
         self.long_hidden = False  # ... and that line was not shown
         self.partial_at: float | None = None  # when the partial last line started to wait
         self.partial_shown = 0  # bytes of the partial last line already on the console
+        self.partial_text = b""  # ... as the console got them (masked)

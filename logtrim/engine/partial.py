@@ -63,10 +63,10 @@ class Partial:
         if not st.partial_shown:
             core.select.progress.late(stream)
             core.out.flush_gap()
-        core.out.emit(
-            stream, masker.mask_within(pending, st.partial_shown, cut), Kind.NOISE, partial=True
-        )
+        piece = masker.mask_within(pending, st.partial_shown, cut)
+        core.out.emit(stream, piece, Kind.NOISE, partial=True)
         st.partial_shown = cut
+        st.partial_text += piece
 
     def _redrawn(self, stream: int, pending: bytes, now: float) -> None:
         """A line redrawn with carriage returns (a progress bar: curl, pip, docker pull) that
@@ -137,7 +137,11 @@ class Partial:
         line = region[:end]
         # Masked as plain text: a line begun on the console is no command (the console
         # form leaves commands for their dialect).
-        rest = core.masker.mask_within(line, st.partial_shown)
+        # The console form has the part shown as it was shown (a URL's password masked in
+        # it moves the rest), unless the line is raw there (left for a dialect to mask).
+        shown = st.partial_text
+        start = len(shown) if line.startswith(shown) else st.partial_shown
+        rest = core.masker.mask_within(line, start)
         kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
         if kind >= Kind.SERVICE:
             kind = Kind.INFO
@@ -153,6 +157,7 @@ class Partial:
         if kind == Kind.ERROR:
             core.select.reasons.offer(line, lineno, error=True)
         st.partial_shown = 0
+        st.partial_text = b""
         st.partial_at = None
         return region[end:]
 
@@ -162,6 +167,7 @@ class Partial:
         if stream in out.midline:  # else a line of logtrim's own ended it already
             out.emit(stream, b"\n", Kind.NOISE, partial=True)
         st.partial_shown = 0
+        st.partial_text = b""
         st.partial_at = None
 
 
