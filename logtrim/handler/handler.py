@@ -202,19 +202,22 @@ class LogtrimHandler(logging.Handler):
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
         """Fail-open: masked (a secret split across records too), never unmasked."""
         try:
-            masked = self.core.passthrough(STDOUT, data, final=final)
+            masked, shown = self.core.secrets.passthrough_forms(
+                STDOUT, data, final=final, learn=True
+            )
         except Exception as exc:
             if not self._archive.failed and not self._closed:
                 self._archive.fail(exc)  # unmasked bytes go nowhere
             return
-        self._console([(STDOUT, masked)])
+        self._console([(STDOUT, shown)])
         if self._archive.failed or (self._closed and not final):
             return
         self._archive.write(masked, now)
 
     def _masked(self, data: bytes) -> bytes:
         try:
-            return self.core.passthrough(STDOUT, data, final=True)  # records are whole
+            # Records are whole; what they declare is learned (the console form).
+            return self.core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
         except Exception:
             return b""  # no masker, no output: a secret must not pass
 
