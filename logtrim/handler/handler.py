@@ -86,7 +86,7 @@ class LogtrimHandler(logging.Handler):
         from ..baseline.front import for_run
         from ..dialects import choose
         from ..engine.core import Core
-        from .checks import checked_artifact, checked_policy, checked_seconds
+        from .checks import checked_artifact, checked_policy, checked_seconds, checked_stream
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
@@ -94,6 +94,7 @@ class LogtrimHandler(logging.Handler):
             budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)}
         )
         checked_seconds(flush_seconds)
+        checked_stream(stream)
         path = Path(artifact).absolute()
         checked_artifact(path, force=force)
         super().__init__(level)
