@@ -180,6 +180,7 @@ class Pipeline:
     async def ticker(self) -> None:
         while True:
             await anyio.sleep(0.25)
+            self.console.watch()
             if not self.unfiltered:
                 try:
                     self.console.write(self.core.tick(time.monotonic()))
