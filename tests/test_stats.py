@@ -22,7 +22,8 @@ from tasklog_gen import noisy_log, tasklog
 from logtrim.logs.inputs import Input, open_input
 from logtrim.logs.report import drop_regex, suggest_drop, to_json
 from logtrim.logs.stats import compute
-from logtrim.logs.tasklog import Grouper, Record
+from logtrim.logs.taskgroup import Grouper
+from logtrim.logs.tasklog import Record
 
 # Lines of a plain log (``%d`` twice): repeated shapes, a long one.
 _SHAPES = [

@@ -53,10 +53,11 @@ def execute(
     except LogtrimError:
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
-        _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
+        from ..run.unfiltered import known_secrets, run_masked, say_internal_error
+
+        say_internal_error()
         if target is not None:
             target.discard()
-        from ..run.unfiltered import known_secrets, run_masked
 
         if options is not None:
             return run_masked(command, options.policy.masks, options.policy.budget)
@@ -85,6 +86,12 @@ def main(kwargs: dict[str, Any]) -> int:
         except KeyboardInterrupt:
             return 130
         except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOMEM):
+                # Too few even for the last resort (its module could not be read): as
+                # process.start_error says it, without importing anything more.
+                why = f"{exc.strerror} (no file descriptor or memory left: see ulimit)"
+                sys.stderr.write(f"logtrim: error: cannot start {kwargs['command'][0]}: {why}\n")
+                return 126
             if exc.errno != errno.EPIPE:
                 raise
             # Rare: typer's own handling (its exit-time flush must not fail again).
