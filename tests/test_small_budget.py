@@ -5,12 +5,13 @@ from __future__ import annotations
 import random
 import re
 
+from conftest import RunLogtrim, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine import drive
 
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, Policy
+from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, TINY_BELOW, Policy
 
 _SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(.*; shown [\d,]+ lines? ", re.M)
 
@@ -51,3 +52,37 @@ def test_a_failed_run_keeps_its_summary_within_the_budget(
     console = out[STDOUT] + b"".join(v for k, v in out.items() if k != STDOUT)
     assert len(console) <= budget
     assert _SUMMARY.search(console), console[-600:]
+
+
+_BUILD = py(
+    "import sys\n"
+    "for i in range(300): print(f'2024-05-01 10:00:{i % 60:02d} INFO copying part {i} of 300')\n"
+    "words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel']\n"
+    "for i in range(64):\n"
+    "    w = words[i % 8] + ' ' + words[i // 8]\n"
+    "    print(f'2024-05-01 10:01:{i % 60:02d} WARNING: cache miss for module {w}')\n"
+    "print('Traceback (most recent call last):')\n"
+    "print('  File \"/srv/build/step.py\", line 12, in main')\n"
+    "print('OSError: [Errno 28] No space left on device')\n"
+    "for i in range(200): print(f'2024-05-01 10:02:{i % 60:02d} INFO cleanup {i}')\n"
+    "print('ERROR: build failed')\n"
+    "sys.exit(3)\n"
+)
+
+
+def test_a_tiny_budget_spends_no_line_on_why_a_lower_tier_stopped(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Below TINY_BELOW, the gap markers say where lines are left out and the error tier's
+    note says errors are held for the end; what a lower tier's stop would say costs a line of
+    the failure, and is left out. Above it, the note is printed."""
+    tiny = run_logtrim("--budget", str(TINY_BELOW - 1000), "--", *_BUILD)
+    assert tiny.code == 3
+    assert len(tiny.console) <= TINY_BELOW - 1000
+    assert b"warning lines are no longer shown" not in tiny.console
+    assert b"not shown ..." in tiny.console
+    assert b"OSError: [Errno 28] No space left on device" in tiny.console
+    assert _SUMMARY.search(tiny.stdout)
+    roomy = run_logtrim("--budget", str(TINY_BELOW + 2000), "--", *_BUILD)
+    assert roomy.code == 3
+    assert b"warning lines are no longer shown" in roomy.console
