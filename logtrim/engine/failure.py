@@ -18,13 +18,14 @@ from .kinds import Kind
 from .templates import coarse
 
 # The same message logged at two levels, or with other numbers, is the same failure.
-_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+#: A log level's name (upper case: ``Error:`` is a message's word, not a logger's level).
+LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
 _NUMBER = re.compile(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
 
 
 def _same(text: bytes) -> bytes:
     """What two reports of the same failure share: all but numbers and the level's name."""
-    return _LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
+    return LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
 
 
 _EXCEPTION_LINE = re.compile(
