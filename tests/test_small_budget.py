@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from test_engine import drive
 
 from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.failure import TailLine, pick
 from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, TINY_BELOW, Policy
 
 _SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(.*; shown [\d,]+ lines? ", re.M)
@@ -74,15 +75,39 @@ def test_a_tiny_budget_spends_no_line_on_why_a_lower_tier_stopped(
     run_logtrim: RunLogtrim,
 ) -> None:
     """Below TINY_BELOW, the gap markers say where lines are left out and the error tier's
-    note says errors are held for the end; what a lower tier's stop would say costs a line of
-    the failure, and is left out. Above it, the note is printed."""
+    note says errors are held for the end; what a lower tier's stop or the verbatim
+    allowance's end would say costs a line of the failure, and is left out. Above it, the
+    notes are printed."""
     tiny = run_logtrim("--budget", str(TINY_BELOW - 1000), "--", *_BUILD)
     assert tiny.code == 3
     assert len(tiny.console) <= TINY_BELOW - 1000
     assert b"warning lines are no longer shown" not in tiny.console
+    assert b"output passed" not in tiny.console
     assert b"not shown ..." in tiny.console
     assert b"OSError: [Errno 28] No space left on device" in tiny.console
     assert _SUMMARY.search(tiny.stdout)
     roomy = run_logtrim("--budget", str(TINY_BELOW + 2000), "--", *_BUILD)
     assert roomy.code == 3
     assert b"warning lines are no longer shown" in roomy.console
+    assert b"output passed" in roomy.console
+
+
+def _after(lineno: int, text: str, incident: int) -> TailLine:
+    return TailLine(lineno, STDOUT, text.encode() + b"\n", True, incident, False)
+
+
+def test_when_the_lines_after_errors_do_not_all_fit_the_short_ones_go_first() -> None:
+    """The lines after each error take turns, one per error; when a turn does not all fit,
+    its short lines are shown before a long one: more of what followed the errors (here
+    three short lines rather than the long one and one short)."""
+    lines: list[TailLine] = []
+    for n, step in ((10, "upload"), (20, "verify"), (30, "notify")):
+        lines.append(TailLine(n, STDOUT, f"ERROR: {step} failed\n".encode(), True, n, True))
+        lines.append(_after(n + 1, f"{step}: retrying in 5s", n))
+    lines.append(TailLine(100, STDOUT, b"ERROR: deploy failed\n", True, 100, True))
+    long = _after(101, "rollback: " + "x" * 200, 100)
+    lines += [long, TailLine(200, STDOUT, b"done\n")]
+    short = len(lines[1].text)
+    room = sum(len(ln.text) for ln in lines if ln.cont or ln.lineno == 200) + len(long.text)
+    picked = {line.lineno for line in pick(lines, room + short, last=1)}
+    assert {11, 21, 31} <= picked

@@ -158,7 +158,8 @@ def pick(
 def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[int]]:
     """The incidents' lines (``distinct``: indexes per incident, in rank order) in the turns
     they take: stack frames, then the lines after, line by line across the incidents, so
-    the newest does not take all the room.
+    the newest does not take all the room. A turn's lines after are equals: the shorter go
+    first, so that more of them fit (a frame keeps its rank: a trace reads in order).
 
     With a baseline, first the incidents that hold a new line, then the rest (an error
     block every good run also prints is rarely the cause: it drops below what is new, but
@@ -180,7 +181,10 @@ def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[in
                     for members in incidents
                 ]
                 for depth in range(max((len(m) for m in part), default=0)):
-                    out.append([members[depth] for members in part if depth < len(members)])
+                    turn = [members[depth] for members in part if depth < len(members)]
+                    if not cont:  # the lines after: one turn's are equals, the short first
+                        turn.sort(key=lambda i: len(lines[i].text))
+                    out.append(turn)
     return out
 
 
