@@ -211,9 +211,9 @@ class Baseline:
         # of the chunk built (a line past KEY_MAX is never in ``_old``: its key is cut,
         # below). Then only the rest are looked at (new lines, lines not met yet).
         old = self._old
-        if old.issuperset(map(_MET, keys)):
+        met = list(map(old.__contains__, map(_MET, keys)))
+        if all(met):
             return [], keys
-        met = list(map(old.__contains__, map(_MET, keys)))  # (hash() is kept by each line)
         at = list(compress(count(), map(not_, met)))
         rest = list(map(keys.__getitem__, at))
         distinct = set(rest)  # none of them in ``old``
