@@ -13,7 +13,8 @@ from logtrim.engine.mask import Masker
 from logtrim.engine.output import STDERR, STDOUT, Output
 from logtrim.engine.policy import Budget, Tally
 from logtrim.engine.reason import ReasonChooser
-from logtrim.engine.throttle import Progress, Repeats
+from logtrim.engine.repeats import Repeats
+from logtrim.engine.throttle import Progress
 
 
 def output(budget: int = 100_000) -> Output:
@@ -160,3 +161,12 @@ def test_one_tier_table() -> None:
         Kind.KEEP: "kept lines",
     }
     assert set(TIERS) == set(Kind)
+
+
+def test_heartbeat_under_ten_seconds_says_how_long() -> None:
+    """A sub-second ``--heartbeat``: the time is given in tenths, never as 0m00s."""
+    out = output()
+    heartbeat = Heartbeat(0.3, out)
+    heartbeat.start(0.0)
+    heartbeat.beat(0.34, 1, 11)
+    assert text(out).startswith(b"[logtrim] still running after 0.3s: 1 line (11 B) so far")

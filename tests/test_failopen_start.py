@@ -140,3 +140,37 @@ def test_a_broken_pyproject_without_logtrim_settings_does_not_block_the_step(
     assert refused.returncode == 2
     assert b"step ran" not in refused.stdout
     assert refused.stderr.count(b"\n") == 1
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="RLIMIT_NOFILE as Linux counts it")
+def test_too_few_file_descriptors_run_the_step_masked_or_say_why_not(tmp_path: Path) -> None:
+    """``ulimit -n`` so low that logtrim runs out of descriptors before the child starts:
+    at each limit the step either runs (masked, exit code its own) or, when not even its
+    pipes can be made, is refused in one line with 126; never exit 1, never a traceback."""
+    import resource
+
+    child = [sys.executable, "-c", f"print('ERROR: password is {SECRET}'); raise SystemExit(9)"]
+    outcomes = set()
+    for limit in range(8, 40, 2):
+
+        def low(limit: int = limit) -> None:
+            resource.setrlimit(resource.RLIMIT_NOFILE, (limit, limit))
+
+        result = subprocess.run(
+            [sys.executable, "-m", "logtrim", "run", "--mask", SECRET,
+             "--artifact", str(tmp_path / f"a{limit}.zst"), "--", *child],
+            env=clean_env(), capture_output=True, timeout=60, preexec_fn=low, cwd=tmp_path,
+        )  # fmt: skip
+        shown = result.stdout + result.stderr
+        assert SECRET.encode() not in shown, limit
+        assert b"Traceback" not in shown, limit
+        if result.returncode == 9:
+            assert b"ERROR: password is ********" in result.stdout, limit
+            outcomes.add("unfiltered" if b"internal error" in result.stderr else "normal")
+        else:
+            assert result.returncode == 126, (limit, result.stderr)
+            assert result.stderr.endswith(b"(no file descriptor or memory left: see ulimit)\n")
+            outcomes.add("refused")
+    # Python itself needs a few: the lowest limits fail to start at all, the highest run.
+    assert "normal" in outcomes
+    assert "unfiltered" in outcomes

@@ -62,12 +62,15 @@ def test_version_names_the_matcher() -> None:
         assert shown == f"logtrim {__version__} (matcher: hyperscan {version})"
 
 
-def test_verbose_run_logs_the_matcher(tmp_path: Path) -> None:
+@pytest.mark.parametrize("first", [["run", "-v"], ["-v", "run"], ["--verbose", "run"]])
+def test_verbose_run_logs_the_matcher(tmp_path: Path, first: list[str]) -> None:
     art = str(tmp_path / "a.zst")
     out = logtrim(
-        "run", "-v", "--ci", "plain", "--artifact", art, "--", "true", env={"LOGTRIM_ENGINE": "re"}
+        *first, "--ci", "plain", "--artifact", art, "--", "echo", "hi", env={"LOGTRIM_ENGINE": "re"}
     )
+    assert out.returncode == 0, out.stderr
     assert "line matcher (matcher='re, the pure-Python fallback')" in out.stderr
+    assert out.stdout.startswith("hi\n")
 
 
 def _no_hyperscan(tmp_path: Path) -> dict[str, str]:

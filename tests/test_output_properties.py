@@ -13,8 +13,8 @@ from logtrim.engine.history import History
 from logtrim.engine.kinds import Kind
 from logtrim.engine.output import STDERR, STDOUT, Output
 from logtrim.engine.policy import Budget, Tally
+from logtrim.engine.repeats import Repeats
 from logtrim.engine.templates import template
-from logtrim.engine.throttle import Repeats
 
 SETTINGS = settings(max_examples=300, deadline=None)
 # Lines of one template (with colour too), of others, and alike but for a path.

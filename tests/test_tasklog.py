@@ -9,13 +9,13 @@ from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
 
 from logtrim.logs.inputs import line_chunks
+from logtrim.logs.taskgroup import Grouper
 from logtrim.logs.tasklog import (
     ENTRY,
     HEADER,
     NODE,
     RUN,
     VERBOSE,
-    Grouper,
     Record,
     is_tasklog,
     parse_line,

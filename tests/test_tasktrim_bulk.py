@@ -13,7 +13,8 @@ from logtrim._matchers import compiler
 from logtrim.dialects import Dialect
 from logtrim.engine.core import Core, Emit
 from logtrim.engine.policy import Policy
-from logtrim.logs.tasklog import VERBOSE, Grouper, Record
+from logtrim.logs.taskgroup import Grouper
+from logtrim.logs.tasklog import VERBOSE, Record
 from logtrim.logs.tasktrim import TaskLogTrimmer
 
 SECRET = "s3cr3t-Value-42"

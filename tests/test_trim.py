@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
 
 from logtrim.engine.policy import Policy
-from logtrim.logs.tasklog import Grouper, Record
+from logtrim.logs.taskgroup import Grouper
+from logtrim.logs.tasklog import Record
 from logtrim.logs.tasktrim import NODE_TAIL
 from logtrim.logs.trim import TrimJob, trim_one
 

@@ -16,6 +16,7 @@ def entry() -> None:
     instructions of ``run -- true``)."""
     import gc
 
+    sys.argv[1:] = _verbose_after_run(sys.argv[1:])
     was_enabled = gc.isenabled()
     gc.disable()
     try:
@@ -28,6 +29,14 @@ def entry() -> None:
         start()
     finally:
         gc.freeze()
+
+
+def _verbose_after_run(args: list[str]) -> list[str]:
+    """``logtrim -v run ...`` as ``logtrim run -v ...``: ``-v`` is ``run``'s option, and
+    a user may well put it first."""
+    if len(args) >= 2 and args[0] in ("-v", "--verbose") and args[1] == "run":
+        return ["run", args[0], *args[2:]]
+    return args
 
 
 def _plain_run(args: list[str]) -> Callable[[], None] | None:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import _log
 from .._errors import LogtrimError, UsageError
 from .guard import ensure_std_fds, finish
-from .options import RunOptions, check_closing_room, default_artifact
+from .options import RunOptions, check_closing_room, default_artifact, unreserve
 
 if TYPE_CHECKING:
     from ..archive.target import Target
@@ -44,19 +44,22 @@ def execute(
     try:
         options = _prepare(command, given, artifact, name, mask or [], pty, config)
         # Checked and created before the child starts: a bad path is a usage error (exit 2).
-        target = Target.create(options.artifact, force=force)
+        target = Target.create(options.artifact, force=force, reserved=options.reserved)
         archive = None
         if _writer.available():
             # Forked now, while this process is small: the writer shares its memory.
             archive = _writer.ForkedArchive(target, options.level)
             archive.start()
     except LogtrimError:
+        if options is not None and options.reserved and target is None:
+            unreserve(options.artifact)
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
-        _log.logger().warning("internal error; running the command unfiltered", exc_info=True)
+        from ..run.unfiltered import known_secrets, run_masked, say_internal_error
+
+        say_internal_error()
         if target is not None:
             target.discard()
-        from ..run.unfiltered import known_secrets, run_masked
 
         if options is not None:
             return run_masked(command, options.policy.masks, options.policy.budget)
@@ -85,6 +88,12 @@ def main(kwargs: dict[str, Any]) -> int:
         except KeyboardInterrupt:
             return 130
         except OSError as exc:
+            if exc.errno in (errno.EMFILE, errno.ENFILE, errno.ENOMEM):
+                # Too few even for the last resort (its module could not be read): as
+                # process.start_error says it, without importing anything more.
+                why = f"{exc.strerror} (no file descriptor or memory left: see ulimit)"
+                sys.stderr.write(f"logtrim: error: cannot start {kwargs['command'][0]}: {why}\n")
+                return 126
             if exc.errno != errno.EPIPE:
                 raise
             # Rare: typer's own handling (its exit-time flush must not fail again).
@@ -170,12 +179,18 @@ def _prepare(
         _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
-    path = artifact if artifact is not None else default_artifact(command, cwd)
     dialect = choose(settings.ci, env)
-    check_closing_room(settings.budget, dialect, path, name or path.name)
+    policy = settings.policy(masks)
+    path = artifact if artifact is not None else default_artifact(command, cwd)
+    try:
+        check_closing_room(settings.budget, dialect, path, name or path.name)
+    except UsageError:
+        if artifact is None:
+            unreserve(path)
+        raise
     return RunOptions(
         argv=command,
-        policy=settings.policy(masks),
+        policy=policy,
         dialect=dialect,
         artifact=path,
         name=name or path.name,
@@ -185,6 +200,7 @@ def _prepare(
         baseline=settings.baseline,
         history=settings.history,
         pty=pty,
+        reserved=artifact is None,
     )
 
 

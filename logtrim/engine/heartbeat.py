@@ -43,5 +43,7 @@ class Heartbeat:
 
 
 def _clock(seconds: float) -> str:
+    if seconds < 10:  # a heartbeat under a second apart: "0m00s" would say no time passed
+        return f"{seconds:.1f}s"
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes}m{secs:02d}s"

@@ -22,8 +22,9 @@ from .output import STDERR, STDOUT, Emit, Output
 from .policy import Budget, Policy, verbatim_allowance
 from .promote import promote
 from .reason import ReasonChooser
+from .repeats import Repeats
 from .show import Shower
-from .throttle import Progress, Repeats
+from .throttle import Progress
 from .verbatim import Verbatim
 
 __all__ = ["STDERR", "STDOUT", "Emit", "Selector"]

@@ -1,4 +1,5 @@
-"""The handler's arguments, checked before it opens anything or registers with ``logging``.
+"""The handler's arguments, checked before it opens anything or registers with ``logging``
+(and its last resort when the engine failed: :func:`published_only`).
 
 The rules are the command line's (:class:`~logtrim.cli.settings.Settings`' parsers), so a
 value ``run`` refuses the handler refuses too; as a Python API it raises ``TypeError`` for an
@@ -9,13 +10,20 @@ library's handlers do, instead of failing on the first record or at exit.
 from __future__ import annotations
 
 import dataclasses
+import math
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._errors import UsageError
 from ..archive.target import check
+from ..dialects.base import Print
 from ..engine.policy import MatcherChoice, Policy
+
+if TYPE_CHECKING:
+    from ..dialects.base import Action
+    from ..engine.core import Core
 
 
 def _parsers() -> dict[str, Callable[[object], object]]:
@@ -30,7 +38,7 @@ def _parsers() -> dict[str, Callable[[object], object]]:
     # The engine's knobs the command line does not have.
     found.update(
         block=values.count, max_line=values.count, repeat_report=values.seconds,
-        masks=values.strings, engine=_engine,
+        masks=values.secrets, engine=_engine,
     )  # fmt: skip
     return found
 
@@ -78,3 +86,38 @@ def checked_artifact(path: Path, *, force: bool) -> None:
         check(path, force=force, option="artifact", force_name="force=True")
     except UsageError as exc:
         raise FileExistsError(f"LogtrimHandler: {exc}") from None
+
+
+def checked_stream(stream: object) -> None:
+    """``stream``: None (stdout at each write) or a text stream (something with ``write``)."""
+    if stream is not None and not callable(getattr(stream, "write", None)):
+        raise TypeError(f"LogtrimHandler: stream must be a text stream, not {stream!r}")
+
+
+def checked_seconds(flush_seconds: object) -> None:
+    """``flush_seconds``: a number above 0 (a frame ends at most that long after data)."""
+    if isinstance(flush_seconds, bool) or not isinstance(flush_seconds, (int, float)):
+        raise TypeError(f"LogtrimHandler: flush_seconds must be a number, not {flush_seconds!r}")
+    if not 0 < flush_seconds < math.inf:
+        raise ValueError(f"LogtrimHandler: flush_seconds must be above 0: {flush_seconds!r}")
+
+
+def published_only(
+    core: Core,
+    exit_code: int,
+    archive: str | None,
+    name: str,
+    size: int,
+    warn: Callable[[str], None],
+) -> tuple[list[bytes], list[Action]]:
+    """After the engine failed: the archive is published all the same, nothing more.
+    (The lines to print, the other actions.)"""
+    try:
+        actions = core.publish_only(
+            exit_code, archive=archive, archive_name=name, archive_size=size, env=os.environ
+        )
+    except Exception:
+        warn("internal error; the archive is not published")
+        return [], []
+    printed = [a.text.encode() + b"\n" for a in actions if isinstance(a, Print)]
+    return printed, [a for a in actions if not isinstance(a, Print)]

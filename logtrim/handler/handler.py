@@ -13,7 +13,6 @@ or archive error never reaches the app; records then go to the console unfiltere
 from __future__ import annotations
 
 import logging
-import math
 import os
 import threading
 import time
@@ -26,9 +25,9 @@ from typing import IO, TYPE_CHECKING, Any
 from .._fork import after_fork_in_child
 from .._log import say
 from ..archive import DEFAULT_LEVEL
-from ..dialects.base import Print
 from ..engine.rules import Kind
 from ..run.actions import carry_out
+from .checks import published_only
 from .console import Console
 from .tiers import record_kind
 
@@ -87,19 +86,15 @@ class LogtrimHandler(logging.Handler):
         from ..baseline.front import for_run
         from ..dialects import choose
         from ..engine.core import Core
-        from .checks import checked_artifact, checked_policy
+        from .checks import checked_artifact, checked_policy, checked_seconds, checked_stream
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
         pol = checked_policy(
             budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)}
         )
-        if isinstance(flush_seconds, bool) or not isinstance(flush_seconds, (int, float)):
-            raise TypeError(
-                f"LogtrimHandler: flush_seconds must be a number, not {flush_seconds!r}"
-            )
-        if not 0 < flush_seconds < math.inf:
-            raise ValueError(f"LogtrimHandler: flush_seconds must be above 0: {flush_seconds!r}")
+        checked_seconds(flush_seconds)
+        checked_stream(stream)
         path = Path(artifact).absolute()
         checked_artifact(path, force=force)
         super().__init__(level)
@@ -208,19 +203,22 @@ class LogtrimHandler(logging.Handler):
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
         """Fail-open: masked (a secret split across records too), never unmasked."""
         try:
-            masked = self.core.passthrough(STDOUT, data, final=final)
+            masked, shown = self.core.secrets.passthrough_forms(
+                STDOUT, data, final=final, learn=True
+            )
         except Exception as exc:
             if not self._archive.failed and not self._closed:
                 self._archive.fail(exc)  # unmasked bytes go nowhere
             return
-        self._console([(STDOUT, masked)])
+        self._console([(STDOUT, shown)])
         if self._archive.failed or (self._closed and not final):
             return
         self._archive.write(masked, now)
 
     def _masked(self, data: bytes) -> bytes:
         try:
-            return self.core.passthrough(STDOUT, data, final=True)  # records are whole
+            # Records are whole; what they declare is learned (the console form).
+            return self.core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
         except Exception:
             return b""  # no masker, no output: a secret must not pass
 
@@ -319,16 +317,11 @@ class LogtrimHandler(logging.Handler):
                     remember(self._history, self.artifact_name, self._baseline)
                 return actions
         # The engine failed: publish the archive all the same, nothing more.
-        try:
-            actions = self.core.publish_only(
-                exit_code, archive=archive, archive_name=self.artifact_name,
-                archive_size=size, env=os.environ,
-            )  # fmt: skip
-        except Exception:
-            _warn("internal error; the archive is not published")
-            return []
-        self._console([(STDOUT, a.text.encode() + b"\n") for a in actions if isinstance(a, Print)])
-        return [a for a in actions if not isinstance(a, Print)]
+        printed, actions = published_only(
+            self.core, exit_code, archive, self.artifact_name, size, _warn
+        )
+        self._console([(STDOUT, line) for line in printed])
+        return actions
 
 
 __all__ = ["LogtrimHandler"]

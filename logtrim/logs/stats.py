@@ -22,7 +22,8 @@ from .aside import aside
 from .declared import Declared, Hits
 from .inputs import Input, InputFormat, open_detected, open_input
 from .merge import merge
-from .tasklog import ENTRY, NODE, RUN, Grouper, Record
+from .taskgroup import Grouper
+from .tasklog import ENTRY, NODE, RUN, Record
 from .tiers import line_tiers, template_tiers
 from .twocores import count_file, count_plain, line_start
 

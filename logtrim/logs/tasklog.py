@@ -9,17 +9,13 @@
                         |       at Octopus.Server...      <- continuation of that entry
                         |     Failed: web-01             <- deeper node header
 
-Lines become :class:`Line` tuples; :class:`Grouper` turns them into :class:`Record` objects,
-one per entry with its continuation lines, node header or header-block line. A raw task log
-is ~98% one-line Verbose entries: :meth:`Grouper.feed_chunk` finds the other lines with one
-regex pass per chunk and hands the runs between them out as single ``RUN`` records.
+Lines become :class:`Line` tuples; :class:`~.taskgroup.Grouper` turns them into
+:class:`Record` objects.
 """
 
 from __future__ import annotations
 
-import functools
 import re
-from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
@@ -27,12 +23,12 @@ from typing import NamedTuple
 from ..engine.rules import Kind
 
 _BOM = b"\xef\xbb\xbf"
-_HEADER_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[A-Z][A-Za-z ]{1,40}:[ \t]")
-_ENTRY = re.compile(
+HEADER_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[A-Z][A-Za-z ]{1,40}:[ \t]")
+ENTRY_LINE = re.compile(
     rb"^(?:\xef\xbb\xbf)?((?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*)\s+([A-Za-z]+)\s*\| ?( *)"
 )
 # The same at a line start within a chunk (``match(chunk, start, end)``: the line alone).
-_ENTRY_AT = re.compile(_ENTRY.pattern, re.M)
+ENTRY_AT = re.compile(ENTRY_LINE.pattern, re.M)
 _CONT = re.compile(rb"^\s+\|(?: ( *))?")
 _NODE_TOP = re.compile(rb"^== ([A-Za-z][A-Za-z ]*?): (.*?) ==\s*$")
 # Deeper node headers carry only "Status: Name": accept the statuses Octopus knows.
@@ -65,22 +61,22 @@ class Line(NamedTuple):
     name: str  # node header name ("Step 4: Deploy web app"), else ""
 
 
-def _strip(line: bytes) -> bytes:
+def strip_line(line: bytes) -> bytes:
     return line.rstrip(b"\r\n")
 
 
 def parse_line(line: bytes) -> Line | None:
     """Parse a line of the task log body; ``None`` when it is not in the format."""
-    entry = _ENTRY.match(line)
+    entry = ENTRY_LINE.match(line)
     if entry is not None:
         depth = len(entry.group(3)) // 2
-        text = _strip(line[entry.end() :])
+        text = strip_line(line[entry.end() :])
         return Line(entry.group(1).decode(), entry.group(2).decode(), depth, text, False, "", "")
     cont = _CONT.match(line)
     if cont is None:
         return None
     indent = cont.group(1) or b""
-    text = _strip(line[cont.end() :])
+    text = strip_line(line[cont.end() :])
     depth = len(indent) // 2
     node = _NODE_TOP.match(text) if depth <= 1 else _NODE_DEEP.match(text)
     if node is not None:
@@ -100,7 +96,7 @@ def is_tasklog(head: bytes) -> bool:
         lines.pop()  # possibly cut
     i = 0
     keys = 0
-    while i < len(lines) and _HEADER_KEY.match(lines[i]) and not _ENTRY.match(lines[i]):
+    while i < len(lines) and HEADER_KEY.match(lines[i]) and not ENTRY_LINE.match(lines[i]):
         keys += 1
         i += 1
     if keys and i < len(lines) and lines[i].strip() == b"":
@@ -135,20 +131,6 @@ OTHER, RUN = RecordKind.OTHER, RecordKind.RUN
 VERBOSE: tuple[str, ...] = ("Verbose",)
 
 
-@functools.lru_cache(maxsize=64)
-def _run_at(min_depth: int, levels: tuple[str, ...]) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
-    """(match an entry of ``levels`` of depth >= ``min_depth``, find the next line that is not
-    one). The levels padded as Octopus writes them; other spacing goes line by line.
-
-    The finder's group ``entry`` says that line is an entry (it ends the entry before it).
-    """
-    indent = b" " * (2 * min_depth + 1) if min_depth > 0 else b""
-    padded = b"|".join(re.escape(f"{level:<9}".encode()) for level in levels)
-    line = rb"\d\d:\d\d:\d\d   (?:" + padded + rb")\|" + indent
-    entry = rb"(?P<entry>\d\d:\d\d:\d\d[^\S\n]+[A-Za-z]+[^\S\n]*\|)?"  # a subset of _ENTRY
-    return re.compile(line), re.compile(b"\n(?!" + line + b")" + entry)
-
-
 @dataclass
 class Record:
     """An entry with its continuation lines, a node header, or a header-block line."""
@@ -169,154 +151,3 @@ class Record:
         if self.line_count < 0:
             self.line_count = self.data.count(b"\n")
         return self.line_count
-
-
-class Grouper:
-    """Turns lines (with newlines) into records, streaming.
-
-    Blank continuation lines are held: before a node header they go with the header (they
-    separate nodes); otherwise they stay with the entry they follow.
-    """
-
-    def __init__(self) -> None:
-        # Runs of ``feed_chunk`` hold entries of this depth or deeper only (a
-        # consumer that cares about depth, like trim's node stack, sets it between records).
-        self.min_depth = 0
-        # The levels whose one-line entries runs hold: a consumer that no longer tells some
-        # levels from Verbose (trim, once their tier is stopped for good) adds them.
-        self.run_levels = VERBOSE
-        self._in_header = True
-        self._entry: list[bytes] = []
-        self._first: Line | None = None
-        self._blanks: list[bytes] = []
-
-    def feed(self, lines: Iterable[bytes]) -> Iterator[Record]:
-        for raw in lines:
-            yield from self._line(raw)
-
-    def _line(self, raw: bytes) -> Sequence[Record]:
-        """The records one line completes (a plain call: most lines complete none)."""
-        if self._in_header:
-            if _HEADER_KEY.match(raw) and not _ENTRY.match(raw):
-                return (Record(HEADER, raw, 1, text=_strip(raw)),)
-            self._in_header = False
-            if not raw.strip():
-                return (Record(HEADER, raw, 1),)
-        parsed = parse_line(raw)
-        if parsed is not None and parsed.continuation and not parsed.text.strip():
-            self._blanks.append(raw)
-            return ()
-        if parsed is None or parsed.continuation:
-            # Continuation, or a line out of format (a wrapped line): part of the entry.
-            if self._first is None:
-                return [*self._flush_blanks(), Record(OTHER, raw, 1, text=_strip(raw))]
-            self._entry.extend(self._blanks)
-            self._blanks.clear()
-            self._entry.append(raw)
-            return ()
-        out: list[Record] = []
-        if parsed.status:
-            blanks, self._blanks = self._blanks, []
-            if self._first is not None:
-                out.append(self._end_entry())
-            out.append(
-                Record(
-                    NODE,
-                    b"".join(blanks) + raw,
-                    len(blanks) + 1,
-                    depth=parsed.depth,
-                    status=parsed.status,
-                    name=parsed.name,
-                    text=parsed.text,
-                )
-            )
-            return out
-        self._entry.extend(self._blanks)
-        self._blanks.clear()
-        if self._first is not None:
-            out.append(self._end_entry())
-        self._first = parsed
-        self._entry.append(raw)
-        return out
-
-    def feed_chunk(self, chunk: bytes) -> Iterator[Record]:
-        """Like ``feed(chunk.splitlines(keepends=True))``, with runs as ``RUN`` records.
-
-        A run's first line ends the pending entry, as it would line by line; its last line
-        goes line by line unless an entry follows (continuation lines may belong to it).
-        """
-        if b"\r" in chunk and chunk.count(b"\r") != chunk.count(b"\r\n"):
-            yield from self.feed(chunk.splitlines(keepends=True))  # a lone CR splits lines
-            return
-        pos, size = 0, len(chunk)
-        while pos < size:
-            depth = self.min_depth
-            first, scan = _run_at(depth, self.run_levels)
-            fast = not self._in_header and first.match(chunk, pos) is not None
-            if fast and self._first is not None and not self._blanks:
-                yield self._end_entry()  # as the run's first line would
-                if self.min_depth != depth:  # the consumer saw the entry: scan anew
-                    depth = self.min_depth
-                    first, scan = _run_at(depth, self.run_levels)
-                    fast = first.match(chunk, pos) is not None
-            if not fast or self._entry or self._blanks:
-                end = chunk.find(b"\n", pos) + 1 or size
-                yield from self._lines(chunk, pos, end)
-                pos = end
-                continue
-            found = scan.search(chunk, pos)
-            if found is not None:
-                other = found.start() + 1  # the next other line
-                end = chunk.find(b"\n", other) + 1 or size
-                stop = other if found.group("entry") else chunk.rfind(b"\n", pos, other - 1) + 1
-            else:
-                end = size
-                stop = chunk.rfind(b"\n", pos, size - 1) + 1
-            if stop > pos:  # (whole lines: each ends with a newline)
-                yield Record(RUN, chunk[pos:stop], -1, level="Verbose", depth=depth)
-                pos = stop
-            # The run's last line unless an entry follows, and the other line: one by one.
-            while pos < end:
-                stop = chunk.find(b"\n", pos) + 1 or size
-                yield from self._lines(chunk, pos, stop)
-                pos = stop
-
-    def _lines(self, chunk: bytes, pos: int, end: int) -> Sequence[Record]:
-        """The records the line ``chunk[pos:end]`` completes; at once for an entry line that
-        an entry line follows (most non-Verbose entries are one line)."""
-        if self._first is None and not (self._in_header or self._entry or self._blanks):
-            at = _ENTRY_AT.match(chunk, pos, end)
-            if at is not None and _ENTRY_AT.match(chunk, end, chunk.find(b"\n", end) + 1 or end):
-                level, depth = at.group(2).decode(), len(at.group(3)) // 2
-                text = _strip(chunk[at.end() : end])
-                return (Record(ENTRY, chunk[pos:end], 1, level=level, depth=depth, text=text),)
-        return self._line(chunk[pos:end])
-
-    def _flush_blanks(self) -> Iterator[Record]:
-        if self._blanks:
-            yield Record(OTHER, b"".join(self._blanks), len(self._blanks))
-            self._blanks.clear()
-
-    def _end_entry(self) -> Record:
-        """The pending entry as a record (there is one: the caller checked ``_first``)."""
-        first = self._first
-        assert first is not None
-        record = Record(
-            ENTRY,
-            b"".join(self._entry),
-            len(self._entry),
-            level=first.level,
-            depth=first.depth,
-            text=first.text,
-        )
-        self._entry = []
-        self._first = None
-        return record
-
-    def flush(self) -> Iterator[Record]:
-        """The last entry, at the end of the input."""
-        if self._first is not None:
-            self._entry.extend(self._blanks)
-            self._blanks.clear()
-            yield self._end_entry()
-        yield from self._flush_blanks()

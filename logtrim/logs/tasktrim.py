@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from .._sizes import format_count, format_size
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.kinds import TIERS, Kind
+from .taskgroup import Grouper
 from .tasklog import (
     ENTRY,
     FAILED_STATUSES,
@@ -22,7 +23,6 @@ from .tasklog import (
     NODE,
     RUN,
     VERBOSE,
-    Grouper,
     Record,
 )
 

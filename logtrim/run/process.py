@@ -35,7 +35,12 @@ async def start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]
         child_out, child_err, to_close = slave, slave, [slave]
     else:
         out_r, out_w = _pipe()
-        err_r, err_w = _pipe()
+        try:
+            err_r, err_w = _pipe()
+        except OSError:
+            os.close(out_r)
+            os.close(out_w)
+            raise
         fds = [(out_r, STDOUT), (err_r, STDERR)]
         child_out, child_err, to_close = out_w, err_w, [out_w, err_w]
     try:
@@ -80,11 +85,15 @@ async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Pro
     except OSError as exc:
         for fd in ours:
             os.close(fd)
+        if exc.errno in _OURS:
+            raise  # logtrim's own lack (no descriptor, no memory): not the command's
         raise start_error(options.argv[0], exc) from None
 
 
 # As a shell says: a name that cannot be found is 127, anything found but not runnable 126.
 _NOT_FOUND = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
+# Starting failed for want of a resource: the command may be fine (the last resort runs it).
+_OURS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN}
 
 
 def start_error(command: str, exc: OSError) -> CommandNotFoundError | CommandNotExecutableError:
@@ -94,6 +103,10 @@ def start_error(command: str, exc: OSError) -> CommandNotFoundError | CommandNot
         why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
         return CommandNotFoundError(f"command not found: {shown}{why}")
     why = exc.strerror or str(exc)
+    if exc.errno in _OURS:  # the command may be fine: say what is missing
+        return CommandNotExecutableError(
+            f"cannot start {shown}: {why} (no file descriptor or memory left: see ulimit)"
+        )
     if exc.errno == errno.ENOEXEC:
         why = "not a program this system can run (Exec format error)"
     elif os.path.isdir(command):

@@ -12,7 +12,6 @@ import anyio
 from anyio.abc import Process
 
 from .._errors import LogtrimError
-from .._log import logger
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from . import collector
@@ -29,23 +28,23 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
     try:
         pipeline = Pipeline(options, archive)
     except Exception:  # a bug before the child started: run the step as is
-        logger().warning("internal error; running the command unfiltered", exc_info=True)
         if archive is not None:
             await archive.discard()
-        from .unfiltered import run_masked
-
-        policy = options.policy
-        return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget)
+        return await _unfiltered(options)
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     pipeline.start_aside()
     try:
         process, sources = await _process.start(options)
-    except LogtrimError:
+    except BaseException as exc:
         await pipeline.archive.discard()  # no child, no archive
         if pipeline.ahead is not None:
             await pipeline.ahead.close()
-        raise
+        if isinstance(exc, LogtrimError) or not isinstance(exc, Exception):
+            raise
+        # Not the command's fault (no file descriptor left, a bug): the step runs all the
+        # same, without what holds descriptors here (the writer and the scanner are gone).
+        return await _unfiltered(options)
     code = 1
     try:
         async with anyio.create_task_group() as tg:
@@ -64,6 +63,16 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
     return code
 
 
+async def _unfiltered(options: RunOptions) -> int:
+    """Before the child started, logtrim broke: the last resort runs the step."""
+    from .unfiltered import run_masked, say_internal_error
+
+    say_internal_error()
+
+    policy = options.policy
+    return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget)
+
+
 async def _until_exit(
     pipeline: Pipeline, process: Process, sources: list[tuple[Source, int]]
 ) -> int:
@@ -76,7 +85,8 @@ async def _until_exit(
             inner.start_soon(
                 _process.forward_signals, process, options.grace, inner, pipeline.received
             )
-        readers = [Reader(source, stream, pipeline.feed) for source, stream in sources]
+        gone = pipeline.console.gone.__contains__
+        readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]
         for reader in readers:
             inner.start_soon(reader.run)
         returncode = await process.wait()
@@ -93,6 +103,8 @@ async def _until_exit(
         for reader in readers:
             await reader.done.wait()
         inner.cancel_scope.cancel()
+    # A pipe a reader closed (its console's reader left) is not closed again at the end.
+    sources[:] = [(r.source, r.stream) for r in readers if not r.closed]
     return 128 - returncode if returncode < 0 else returncode
 
 

@@ -55,6 +55,18 @@ class CrudeMask:
         return out
 
 
+def say_internal_error() -> None:
+    """One line for what broke (in an ``except`` block); the traceback with ``-v``."""
+    import sys
+
+    from .._log import logger
+
+    exc = sys.exc_info()[1]
+    what = f"{type(exc).__name__}: {exc}"
+    logger().warning(f"internal error ({what}); running the command unfiltered")
+    logger().debug("the internal error", exc_info=True)
+
+
 def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
     mask, shown = CrudeMask(secrets), HeadTail(max(budget - 512, 0))
