@@ -7,7 +7,7 @@ report would take most of the time). When the table holds twice :attr:`Table.kee
 templates, or twice :attr:`Table.keep_bytes` of them, it keeps the largest (by bytes)
 and adds the others to :attr:`Table.other` (a space-saving summary, Misra-Gries style):
 the totals stay exact, and a template evicted and met again is counted anew, so a kept
-template may lack at most :attr:`Other.error` bytes (the largest evicted). A log with fewer
+template may lack at most :attr:`Other.error` bytes. A log with fewer
 templates than that (every ordinary log) is counted exactly, as before.
 """
 
@@ -31,12 +31,15 @@ class Other:
 
     lines: int = 0
     size: int = 0
-    error: int = 0  # the most bytes one evicted template had: a kept one may lack as many
+    # A kept template may lack this many bytes: each eviction adds the most one template
+    # lost then (a template goes at most once an eviction, with at most that).
+    error: int = 0
 
     def absorb(self, other: Other) -> None:
+        """Add the other of another table (of other lines: its template may lack both's)."""
         self.lines += other.lines
         self.size += other.size
-        self.error = max(self.error, other.error)
+        self.error += other.error
 
 
 class Table(dict[bytes, TemplateStat]):
@@ -104,9 +107,11 @@ class Table(dict[bytes, TemplateStat]):
             kept.add(tpl)
         del ranked
         other = self.other
+        most = 0
         for tpl in [tpl for tpl in self if tpl not in kept]:
             stat = self.pop(tpl)
             other.lines += stat.lines
             other.size += stat.size
-            other.error = max(other.error, stat.size)
+            most = max(most, stat.size)
+        other.error += most
         self.held = sum(len(tpl) + len(s.example) for tpl, s in self.items())

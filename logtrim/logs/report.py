@@ -175,7 +175,7 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     label_width = max(width - 56, 20)
     rows = [(_marked(t, new) + _display(stats, t), s.size, s.lines) for t, s in stats.top(top)]
     if stats.other.lines:
-        rows.append(("(other: rarer templates, merged)", stats.other.size, stats.other.lines))
+        rows.append(("(other: rarer templates)", stats.other.size, stats.other.lines))
     lines += _table(rows, total, label_width)
     if stats.levels:
         task = any(i.kind == LogKind.TASKLOG for i in stats.inputs)
