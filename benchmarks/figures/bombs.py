@@ -1,4 +1,5 @@
-"""Hostile inputs: peak RSS of ``cat``/``trim``/``stats`` on a zstd bomb and on one huge line.
+"""Hostile inputs: peak RSS of ``cat``/``trim``/``stats`` on a zstd bomb and on one huge line;
+of ``stats`` and ``diff`` on a log of distinct lines (a template, a shape per line).
 
 The bomb is zeros compressed at level 19 (a few kB per GB); readers decode it in bounded
 steps. The long line has no newline for 100 MB; readers take it in 1 MiB pieces. Binary input
@@ -46,6 +47,21 @@ def _long_line(size: int) -> tuple[Path, Path]:
     return plain, packed
 
 
+def _distinct(lines: int) -> Path:
+    """``lines`` lines of five random words each: as many templates and shapes."""
+    import random
+    import string
+
+    path = OUT / f"distinct-{lines // 1000}k.log"
+    if not path.exists():
+        rng = random.Random(1)
+        letters = string.ascii_lowercase
+        with open(path, "w") as file:
+            for _ in range(lines):
+                file.write(" ".join("".join(rng.choices(letters, k=6)) for _ in range(5)) + "\n")
+    return path
+
+
 # The peak RSS of the command alone: a fresh small interpreter starts it and reads
 # RUSAGE_CHILDREN (a child forked from this process would count this process's pages).
 _WRAPPER = """
@@ -73,6 +89,10 @@ def bench(suite: Suite) -> None:
     bomb = _bomb(bomb_size)
     plain, packed = _long_line(suite.size(100 * MB, 16 * MB))
     line_mb = plain.stat().st_size / MB
+    lines = suite.size(1_200_000, 200_000)
+    distinct, count = _distinct(lines), f"{lines // 1000}k"
+    one = OUT / "one-line.log"
+    one.write_bytes(b"deploy started\n")
     cases: list[tuple[str, list[str | Path]]] = [
         (f"`cat`, zstd bomb ({bomb_size >> 20} MiB of zeros)", ["cat", bomb]),
         (f"`trim --binary`, zstd bomb ({bomb_size >> 20} MiB)", ["trim", "--binary", bomb]),
@@ -82,6 +102,9 @@ def bench(suite: Suite) -> None:
         (f"`trim`, one {line_mb:.0f} MB line (.zst)", ["trim", packed]),
         (f"`stats`, one {line_mb:.0f} MB line", ["stats", plain]),
         (f"`stats`, one {line_mb:.0f} MB line (.zst)", ["stats", packed]),
+        (f"`stats`, {count} distinct lines", ["stats", distinct]),
+        (f"`diff`, one-line GOOD, {count} distinct lines", ["diff", one, distinct]),
+        (f"`diff` GOOD=BAD, {count} distinct lines", ["diff", distinct, distinct]),
     ]
     for name, args in cases:
         cmd = suite.cmd(*suite.logtrim, *args)

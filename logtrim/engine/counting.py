@@ -13,22 +13,15 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from dataclasses import dataclass
 from io import BytesIO
 from itertools import compress, islice, repeat
 from operator import is_, mul, not_
 from typing import NamedTuple
 
+from .table import Table, TemplateStat
 from .templates import DIGITS_TO_ZERO, templates_of_keys
 
-
-@dataclass
-class TemplateStat:
-    """Lines and bytes (newlines included) of one template, and one line of it (digits as 0)."""
-
-    lines: int
-    size: int  # bytes, newlines included
-    example: bytes
+__all__ = ["Shared", "Table", "TemplateCounter", "TemplateStat"]
 
 
 class Shared(NamedTuple):
@@ -55,6 +48,11 @@ class TemplateCounter:
     # Fields whose templates are kept (templates_of's cache): ~10 MB at most.
     FIELDS_MAX, FIELDS_BYTES = 1 << 16, 2 << 20
 
+    # The distinct lines held and what a fold makes of them are most of stats' memory: held
+    # up to 32 MB (checked every ``fold_bytes // 2`` fed), long distinct lines took a stats
+    # run to 177 MB; checked at each chunk, 110 MB. (The short-line benchmark log holds 18 MB.)
+    HOLD_BYTES = 24 << 20
+
     def __init__(
         self, fold_at: int = 200_000, fold_bytes: int = 32 << 20, batch: int = 4096
     ) -> None:
@@ -74,7 +72,7 @@ class TemplateCounter:
         # After :meth:`share`, until more is fed: its parity, the parity of each held line's
         # hash, and the templates of those of that parity, in order.
         self._made: tuple[int, list[int], list[bytes]] | None = None
-        self._folded: dict[bytes, TemplateStat] = {}
+        self._folded = Table()  # bounded: the rarer templates counted as other
         self._fields: dict[bytes, bytes] = {}  # field -> its template (templates_of's cache)
         self._fields_bytes = 0  # the bytes of its fields
         self.lines = 0  # lines fed so far
@@ -107,7 +105,7 @@ class TemplateCounter:
             self._unterminated[lines[-1]] += 1
         self.lines += len(lines)
         self._pending += len(chunk)
-        if len(self._keys) > self.fold_at:
+        if len(self._keys) > self.fold_at or self._held_bytes > self.HOLD_BYTES:
             self._fold()
         elif self._pending > self.fold_bytes // 2:
             self._check()
@@ -160,16 +158,16 @@ class TemplateCounter:
         for tpl, count, size, key in zip(templates, counts, sizes, keys, strict=True):
             entry = get(tpl)
             if entry is None:
-                out[tpl] = TemplateStat(count, size, key[:-1])
+                out.put(tpl, TemplateStat(count, size, key[:-1]))
             else:
                 entry.lines += count
                 entry.size += size
         if self._unterminated or beyond:
             template_of = dict(zip(keys, templates, strict=True))
             for key, extra in beyond.items():
-                out[template_of[key]].size += extra  # (a long line's bytes past its key)
+                out.resize(template_of[key], extra)  # (a long line's bytes past its key)
             for key, count in self._unterminated.items():
-                out[template_of[key]].size -= count  # no newline to count
+                out.resize(template_of[key], -count)  # no newline to count
             self._unterminated.clear()
         keys.clear()
         beyond.clear()
@@ -236,15 +234,9 @@ class TemplateCounter:
     def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
         """Counts made elsewhere (another process) of other lines."""
         self.lines += lines
-        for tpl, stat in templates.items():
-            mine = self._folded.get(tpl)
-            if mine is None:
-                self._folded[tpl] = stat
-            else:
-                mine.lines += stat.lines
-                mine.size += stat.size
+        self._folded.absorb(templates)
 
-    def result(self) -> dict[bytes, TemplateStat]:
+    def result(self) -> Table:
         """``{template: TemplateStat}`` for everything fed so far."""
         self._fold()
         return self._folded

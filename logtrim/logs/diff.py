@@ -3,7 +3,9 @@
 One pass over BAD in line chunks (:class:`~logtrim.engine.baseline.Baseline` finds the new
 lines of each chunk with set operations in C). Of each new shape the first line is kept,
 with ``context`` lines before and after it; later lines of that shape are only counted.
-Memory: the shape set, and one line and its context per new shape (at most ``SHAPE_CAP``).
+Memory: the shape set, and one line and its context per new shape: at most ``FOUND_CAP``
+new shapes, ``FOUND_BYTES`` of their lines (a log of distinct lines has a shape per line;
+the lines of further new shapes are only counted, and the summary says how many).
 
 Under the budget the new lines go in by tier (errors first), then in order; they print in
 order, ``grep -n`` style (``12:`` a new line, ``11-`` its context, ``--`` between groups),
@@ -21,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .._matchers import compiler
-from ..engine.baseline import SHAPE_CAP, Baseline, shape_of
+from ..engine.baseline import Baseline, shape_of
 from ..engine.failure import LEVEL
 from ..engine.history import display
 from ..engine.kinds import TIERS, Kind
@@ -32,6 +34,10 @@ from .similar import Neighbours, tokens
 
 MAX_LINE = 4096  # a longer line is cut in the output (as run's console cuts it)
 _SEPARATOR = b"--\n"
+# New shapes kept with their first line (~300 bytes each and the lines): what a budget of
+# short lines shows, and far more than a failing run's new shapes (tens to thousands).
+FOUND_CAP = 1 << 14
+FOUND_BYTES = 16 << 20
 
 
 @dataclass
@@ -51,6 +57,7 @@ class Found:
 class Diff:
     lines: int = 0  # lines of BAD
     new_lines: int = 0  # lines of BAD whose shape GOOD lacks
+    unkept: int = 0  # of those, the lines of new shapes past FOUND_CAP / FOUND_BYTES
     near_shapes: int = 0  # of those shapes, the ones near a line of GOOD (not shown)
     near_lines: int = 0  # and their lines
     found: list[Found] = field(default_factory=list)  # one per new shape, in line order
@@ -79,6 +86,7 @@ def compute(
     baseline = Baseline(known, tasklog=is_task)
     out = Diff()
     first: dict[bytes, Found] = {}  # shape -> its first line
+    held = 0  # the bytes of the lines kept in ``first``
     waiting: list[Found] = []  # new lines whose next lines are in the next chunk
     previous: deque[tuple[int, bytes]] = deque(maxlen=context)  # the last lines of a chunk
     for chunk in chunks:
@@ -94,19 +102,22 @@ def compute(
             if seen is not None:
                 seen.repeats += 1
                 continue
-            if len(first) >= SHAPE_CAP:
+            if len(first) >= FOUND_CAP or held > FOUND_BYTES:
+                out.unkept += 1
                 continue
             own = [(base + k + 1, lines[k]) for k in range(max(i - context, 0), i)]
             before = list(previous)[len(previous) - (context - len(own)) :] if context else []
             found = first[key] = Found(base + i + 1, lines[i], before + own)
             end = min(i + 1 + context, len(lines))
             found.after = [(base + k + 1, lines[k]) for k in range(i + 1, end)]
+            held += sum(len(text) for _, text in _block(found))
             if len(found.after) < context:
                 waiting.append(found)
         tail = range(max(len(lines) - context, 0), len(lines))
         previous.extend((base + k + 1, lines[k]) for k in tail)
         out.lines += len(lines)
     out.found = list(first.values())
+    del first
     if near is not None:
         _sift(out, near)
     matcher = _matcher()
@@ -240,6 +251,12 @@ def summary(diff: Diff) -> str:
             if diff.near_shapes
             else ""
         )
+        + (
+            f"; {diff.unkept:,} more new lines of further new shapes only counted "
+            "(too many shapes to keep)"
+            if diff.unkept
+            else ""
+        )
     )
 
 
@@ -254,6 +271,7 @@ def to_json(diff: Diff) -> dict[str, Any]:
         "near_shapes": diff.near_shapes,
         "near_lines": diff.near_lines,
         "held_back": diff.held_back,
+        **({"unkept_lines": diff.unkept} if diff.unkept else {}),
         "shown": [
             {
                 **line(f.number, f.text),

@@ -124,6 +124,9 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
         **({"tier_lines": stats.tier_lines} if stats.tier_lines else {}),
         "suggestion": vars(suggestion) if suggestion else None,
     }
+    other = stats.other
+    if other.lines:  # too many templates to keep: the rarer ones' lines counted together
+        out["other"] = {"lines": other.lines, "bytes": other.size, "error_bytes": other.error}
     if stats.new is not None:
         out["new_templates"] = len(stats.new)
     if stats.steps:
@@ -147,6 +150,14 @@ def _table(rows: Sequence[tuple[str, int, int | None]], total: int, width: int) 
     return out
 
 
+def _capped(stats: Stats) -> str:
+    """What the header says when the table let rarer templates go (engine/table.py)."""
+    if not stats.other.lines:
+        return ""
+    lack = format_size(stats.other.error)
+    return f"; too many to keep: rarer ones merged as other (a row may lack up to {lack})"
+
+
 def render(stats: Stats, top: int, width: int = 100) -> str:
     """The terminal report: tables with bars, and the suggestion."""
     total = stats.total_bytes
@@ -155,7 +166,7 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     against = "" if new is None else f", {format_count(len(new))} new against the baseline"
     lines = [
         f"{names}: {format_size(total)}, {format_count(stats.total_lines)} lines, "
-        f"{format_count(len(stats.templates))} templates{against}",
+        f"{format_count(len(stats.templates))} templates{against}" + _capped(stats),
         "",
         f"By template (top {min(top, len(stats.templates))}"
         + (", new ones first, marked +):" if new is not None else "):"),
@@ -163,6 +174,8 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     ]
     label_width = max(width - 56, 20)
     rows = [(_marked(t, new) + _display(stats, t), s.size, s.lines) for t, s in stats.top(top)]
+    if stats.other.lines:
+        rows.append(("(other: rarer templates)", stats.other.size, stats.other.lines))
     lines += _table(rows, total, label_width)
     if stats.levels:
         task = any(i.kind == LogKind.TASKLOG for i in stats.inputs)

@@ -31,10 +31,10 @@ Finding the nearest good-run line: an inverted index (token -> token sets holdin
 weight (squared norm), so it holds one of the heaviest tokens of ``A`` that make up more than
 the other ``1 - t²``; only the sets listed under those are compared.
 
-Bounded: at most :data:`INDEX_CAP` distinct token sets are indexed (past it, a line near only
-an unindexed one is still shown: the safe side); a query compares at most
-:data:`CANDIDATE_CAP` of them, and all queries together :data:`WORK_CAP` (past either, the
-line counts as new).
+Bounded: at most :data:`INDEX_CAP` distinct token sets, of :data:`VOCAB_CAP` distinct tokens,
+are indexed (past either, a line near only an unindexed one is still shown: the safe side);
+a query compares at most :data:`CANDIDATE_CAP` of them, and all queries together
+:data:`WORK_CAP` (past either, the line counts as new).
 """
 
 from __future__ import annotations
@@ -50,6 +50,9 @@ MIN_TOKEN = 4
 #: logjuicer makes an error word count five times (the word and four tagged copies).
 ERROR_WEIGHT = 5
 INDEX_CAP = 1 << 16
+#: A good run has a few thousand distinct tokens; a log of random words one per word (its
+#: postings then took ~70 MB of a diff's 170 MB peak).
+VOCAB_CAP = 1 << 15
 CANDIDATE_CAP = 4096
 #: Comparisons over all queries, at most (a few seconds); past it, every line counts as new.
 WORK_CAP = 1 << 21
@@ -129,7 +132,7 @@ class Neighbours:
         found = self._index.get(key)
         if found is not None:
             return found
-        if len(self.sets) >= self.cap:
+        if len(self.sets) >= self.cap or len(self._vocab) >= VOCAB_CAP:
             self.full = True
             return None
         # One bytes object per distinct token: a good run has few (a few thousand).

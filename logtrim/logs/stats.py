@@ -17,6 +17,7 @@ from enum import Enum
 from ..engine.baseline import template_hashes
 from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.kinds import TIERS, Kind
+from ..engine.table import Other
 from ..engine.tiertally import TierTally
 from .aside import aside
 from .declared import Declared, Hits
@@ -59,6 +60,8 @@ class InputStats:
 class Stats:
     inputs: list[InputStats] = field(default_factory=list)
     templates: dict[bytes, TemplateStat] = field(default_factory=dict)
+    # The lines of the rarer templates, when there were too many to keep (engine/table.py).
+    other: Other = field(default_factory=Other)
     tiers: dict[bytes, Kind] = field(default_factory=dict)  # template -> tier
     levels: dict[str, int] = field(default_factory=dict)  # task-log level or tier -> bytes
     tier_lines: dict[str, int] = field(default_factory=dict)  # tier -> lines (plain inputs)
@@ -180,6 +183,8 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
     plain_templates = plain.result()
     stats.templates = dict(plain_templates)
     task_templates = tasklogs.result()
+    stats.other.absorb(plain_templates.other)
+    stats.other.absorb(task_templates.other)
     fresh = None if baseline is None else _new(plain_templates, task_templates, baseline)
     for tpl, stat in task_templates.items():
         mine = stats.templates.get(tpl)
