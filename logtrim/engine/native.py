@@ -137,10 +137,16 @@ class NativeProgress:
         message = reason_line(text.decode("utf-8", "replace"), MESSAGE_LIMIT)
         self.pending = (reading.percent, message)
 
-    def flush(self) -> None:
-        """Send the latest state if the interval since the last message is over."""
-        if self.pending is not None and self.now - self.sent_at >= self.interval:
+    def flush(self, *, at_once: bool = False) -> None:
+        """Send the latest state if the interval since the last message is over (or
+        ``at_once``); else it waits as a progress state of stdout, the stream it is printed
+        on: sent before the next line shown there (engine/throttle.py), never after it."""
+        if self.pending is None:
+            return
+        if at_once or self.now - self.sent_at >= self.interval:
             self._send()
+        else:
+            self._out.waiting[STDOUT].waiting = True
 
     def tick(self, now: float) -> None:
         """Time passes: a waiting state whose interval is over is sent."""

@@ -16,6 +16,9 @@ from .policy import Budget, Tally
 
 STDOUT, STDERR = 1, 2
 Emit = tuple[int, bytes]
+#: Where a waiting progress state was written among the lines not shown: the gap then
+#: (:attr:`Output.gaps`), and its lines and bytes before the state.
+Mark = tuple[int, int, int]
 OWN = b"[logtrim] "  # how logtrim's own lines start
 #: The lines that put the console at its default level before logtrim's own lines, and
 #: those that give the child its level back after them (from the dialect).
@@ -65,6 +68,9 @@ class Output:
         # The streams whose console line is open: the start of a child's line shown before
         # its newline (engine/partial.py). Anything else printed there starts a line first.
         self.midline: set[int] = set()
+        # The start of the current gap already counted by a marker printed before a state
+        # that waited in it (:meth:`split_gap`), in the marks' terms.
+        self._split: Mark = (-1, 0, 0)
 
     def emit(
         self,
@@ -131,6 +137,11 @@ class Output:
             or self.midline
             or (self.late is not None and self.waiting[stream].waiting)
         ):
+            if self.late is not None and self.waiting[stream].waiting:
+                # A state that waited goes first, after the marker of the lines before it:
+                # the gap left is of the lines written after it.
+                self.late(stream)
+                gap = self.gap_text() if self.gap_lines > 0 else b""
             if gap:
                 self.emit(STDOUT, gap, NOISE, own=True)
             self.clear_gap()
@@ -216,12 +227,14 @@ class Output:
         if self.budget.allows_marker(len(line)):
             self.emit(STDOUT, line, NOISE, own=True, settle=settle)
 
-    def gap_text(self, context_lines: int = 0, *, sized: bool = True) -> bytes:
-        """The gap marker, for the gap less the ``context_lines`` shown with the next line."""
-        lines = self.gap_lines - context_lines
+    def gap_text(
+        self, context_lines: int = 0, *, sized: bool = True, part: tuple[int, int] | None = None
+    ) -> bytes:
+        """The gap marker, for the gap less the ``context_lines`` shown with the next line
+        (``part``: for those lines and bytes of it instead)."""
+        lines, nbytes = (self.gap_lines - context_lines, self.gap_bytes) if part is None else part
         if lines <= 0:
             return b""
-        nbytes = self.gap_bytes
         if sized and lines < 1000 and nbytes < 1e5:
             # The common markers (one per line shown), as below with format_size's two
             # smallest units, in one bytes format: no call, no str to encode.
@@ -245,6 +258,40 @@ class Output:
         if gap:
             self.emit(STDOUT, gap, NOISE, own=True)
         self.clear_gap()
+
+    def mark(self) -> Mark:
+        """Where the gap stands: a progress state that starts to wait notes it."""
+        return self.gaps, self.gap_lines, self.gap_bytes
+
+    def split_gap(self, mark: Mark, lineno: int, room: int = -1, hidden: int = -1) -> bool:
+        """A progress state written at ``mark`` (line ``lineno``) is printed late: first the
+        marker of the lines not shown written before it, so the console reads in the order
+        written; the gap goes on with the lines after it. ``room``: the bytes of the state,
+        a progress line: False (nothing printed) when the budget has no room for both; else
+        a command, printed anyway (the gap then counts on). ``hidden``: the state's own
+        bytes, when the gap counts it (a plain line): shown now, it leaves the gap."""
+        gaps, lines, nbytes = mark
+        split = self._split if self._split[0] == gaps else (gaps, 0, 0)
+        before = (lines - split[1], nbytes - split[2])
+        if gaps != self.gaps or before[0] < 0:
+            # A marker printed already counted the lines before it (and it, if hidden: the
+            # latest state is still shown, as promised).
+            return room < 0 or self.budget.allows(PROGRESS, room)
+        text = self.gap_text(part=before) if before[0] > 0 else b""
+        if room >= 0 and not self.budget.allows(PROGRESS, room + len(text)):
+            return False
+        if text and not self.budget.allows_marker(len(text)):
+            return room < 0  # a command still passes; the next marker counts these lines
+        if text:
+            self.emit(STDOUT, text, NOISE, own=True, lineno=lineno)
+        self.gap_lines = max(self.gap_lines - before[0], 0)
+        self.gap_bytes = max(self.gap_bytes - before[1], 0)
+        if hidden >= 0 and self.gap_lines > 0:
+            self.gap_lines -= 1
+            self.gap_bytes = max(self.gap_bytes - hidden, 0)
+            lines, nbytes = lines + 1, nbytes + hidden
+        self._split = (gaps, lines, nbytes)
+        return True
 
     def take(self) -> list[Emit]:
         out, self._out = self._out, []

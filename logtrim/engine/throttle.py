@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .history import History
 from .kinds import PROGRESS, SERVICE
-from .output import STDERR, STDOUT, Output
+from .output import STDERR, STDOUT, Mark, Output
 
 if TYPE_CHECKING:
     from .native import NativeProgress
@@ -24,16 +24,18 @@ class Pending:
     def __init__(self) -> None:
         self.at = float("-inf")
         self.line: tuple[int, bytes] | None = None  # the latest plain progress line (lineno, raw)
-        self.gap = -1  # the gap (Output.gaps) that counts the waiting line, if one does
-        # The latest progress command of each dialect not printed yet: (lineno, console form).
-        self.commands: dict[str, tuple[int, bytes]] = {}
+        self.mark: Mark = (-1, 0, 0)  # its place in the gap that counts it (Output.mark)
+        # The latest progress command of each dialect not printed yet: (lineno, console
+        # form, its place among the lines not shown).
+        self.commands: dict[str, tuple[int, bytes, Mark]] = {}
         # Whether either waits: an attribute, as every line printed asks.
         self.waiting = False
 
     def after(self, lineno: int) -> bool:
         """Whether a state written after line ``lineno`` waits."""
-        states = [*self.commands.values(), *([self.line] if self.line is not None else [])]
-        return self.waiting and any(n > lineno for n, _ in states)
+        states = [n for n, _, _ in self.commands.values()]
+        states += [self.line[0]] if self.line is not None else []
+        return self.waiting and any(n > lineno for n in states)
 
 
 class Progress:
@@ -74,11 +76,10 @@ class Progress:
             return True
         st.waiting = True
         if command is not None:
-            st.commands[command] = (lineno, line)
+            st.commands[command] = (lineno, line, self._out.mark())
             return False
-        st.line = (lineno, line)
+        st.line, st.mark = (lineno, line), self._out.mark()
         self._out.hide(len(line))
-        st.gap = self._out.gaps
         return False
 
     def late(self, stream: int, before: int | None = None, *, upto: int | None = None) -> None:
@@ -94,12 +95,12 @@ class Progress:
             lineno, line = st.line
             st.line, st.waiting = None, False
             if before is None or lineno < before:
-                self._plain(stream, st, lineno, line)
+                self._plain(stream, st.mark, lineno, line)
             return
-        waiting = [(n, raw, False) for n, raw in st.commands.values()]
+        waiting = [(n, raw, False, mark) for n, raw, mark in st.commands.values()]
         if st.line is not None:
             lineno, line = st.line
-            waiting.append((lineno, line, True))
+            waiting.append((lineno, line, True, st.mark))
         if upto is not None:
             kept = [w for w in waiting if w[0] >= upto]
             waiting = [w for w in waiting if w[0] < upto]
@@ -108,30 +109,38 @@ class Progress:
             st.waiting = bool(kept)
         else:
             st.line, st.commands, st.waiting = None, {}, False
-        if self.native is not None and any(plain for _, _, plain in waiting):
+        if self.native is not None and any(plain for _, _, plain, _ in waiting):
             # the latest state: it may have replaced lines never seen
-            self.native.see(next(line for _, line, plain in waiting if plain))
-        for lineno, line, plain in sorted(waiting):
+            self.native.see(next(line for _, line, plain, _ in waiting if plain))
+        for lineno, line, plain, mark in sorted(waiting):
             if before is not None and lineno >= before:
                 continue
             # ``lineno``: the states still waiting (written later) stay after it.
             if plain:
-                self._plain(stream, st, lineno, line)
+                self._plain(stream, mark, lineno, line)
             elif line:  # else a command its dialect dropped
                 text = line if line.endswith(b"\n") else line + b"\n"
+                self._out.split_gap(mark, lineno)
                 self._out.emit(stream, text, SERVICE, lineno=lineno)
                 self._history.mark_shown(lineno, stream=stream)
+        native = self.native
+        if native is not None and native.pending is not None:
+            # logtrim's own message of the latest state waits no longer than the child's:
+            # out before the next line of its stream (stdout), never after it.
+            if upto is None:
+                native.flush(at_once=True)
+            else:
+                self.streams[STDOUT].waiting = True
 
-    def _plain(self, stream: int, st: Pending, lineno: int, line: bytes) -> None:
-        """A waiting plain progress line, shown after all if the budget allows."""
+    def _plain(self, stream: int, mark: Mark, lineno: int, line: bytes) -> None:
+        """A waiting plain progress line, shown after all if the budget allows, after the
+        marker of the lines before it (it leaves the gap that counted it)."""
         out = self._out
         masked = self._console_form(line)
         if not out.budget.allows(PROGRESS, len(masked)):
             return
-        if st.gap == out.gaps and out.gap_lines > 0:
-            # Shown after all: the next gap marker does not count it as not shown.
-            out.gap_lines -= 1
-            out.gap_bytes = max(out.gap_bytes - len(line), 0)
+        if not out.split_gap(mark, lineno, len(masked), hidden=len(line)):
+            return
         out.emit(stream, masked, PROGRESS, lineno=lineno)
         self._history.mark_shown(lineno, stream=stream)
 
@@ -139,7 +148,8 @@ class Progress:
         """Time passes: waiting lines whose interval is over are shown."""
         for stream, st in self.streams.items():
             if st.waiting and now - st.at >= self.interval:
-                st.at = now
+                if st.line is not None or st.commands:  # not the CI indicator's state alone
+                    st.at = now
                 self.late(stream)
         if self.native is not None and not any(st.waiting for st in self.streams.values()):
             self.native.tick(now)  # not while a fresher line waits: it brings its own state
