@@ -93,7 +93,8 @@ class Output:
         (the last line of a count, printed when the count ends).
         """
         if not own and self.late is not None and self.waiting[stream].waiting:
-            self.late(stream, upto=lineno)  # a waiting progress state written before it first
+            # a waiting progress state written before it first
+            self.late(stream, upto=lineno, shows=True)
         if settle and self.unsettled:
             self.settle_now(lineno)
         if self.midline:
@@ -140,7 +141,7 @@ class Output:
             if self.late is not None and self.waiting[stream].waiting:
                 # A state that waited goes first, after the marker of the lines before it:
                 # the gap left is of the lines written after it.
-                self.late(stream)
+                self.late(stream, shows=True)
                 gap = self.gap_text() if self.gap_lines > 0 else b""
             if gap:
                 self.emit(STDOUT, gap, NOISE, own=True)

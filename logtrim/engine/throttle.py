@@ -82,11 +82,14 @@ class Progress:
         self._out.hide(len(line))
         return False
 
-    def late(self, stream: int, before: int | None = None, *, upto: int | None = None) -> None:
+    def late(
+        self, stream: int, before: int | None = None, *, upto: int | None = None, shows: bool = False
+    ) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
         caller prints it as context). ``upto``: only those older than that line (an older
-        line printed late, the last of a count); the newer ones keep waiting."""
+        line printed late, the last of a count); the newer ones keep waiting. ``shows``: a
+        line of the child's is printed next (the CI indicator's waiting state settles)."""
         st = self.streams[stream]
         if not st.waiting:
             return
@@ -125,10 +128,10 @@ class Progress:
                 self._history.mark_shown(lineno, stream=stream)
         native = self.native
         if native is not None and native.pending is not None:
-            # logtrim's own message of the latest state waits no longer than the child's:
-            # out before the next line of its stream (stdout), never after it.
-            if upto is None:
-                native.flush(at_once=True)
+            # logtrim's own message of a state waits as the child's do: sent or dropped
+            # before the next line shown on stdout (where it is printed), never after it.
+            if shows and upto is None and stream == STDOUT:
+                native.settle()
             else:
                 self.streams[STDOUT].waiting = True
 
@@ -151,5 +154,7 @@ class Progress:
                 if st.line is not None or st.commands:  # not the CI indicator's state alone
                     st.at = now
                 self.late(stream)
-        if self.native is not None and not any(st.waiting for st in self.streams.values()):
+        if self.native is not None and not any(
+            st.line is not None or st.commands for st in self.streams.values()
+        ):
             self.native.tick(now)  # not while a fresher line waits: it brings its own state
