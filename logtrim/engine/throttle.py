@@ -83,7 +83,12 @@ class Progress:
         return False
 
     def late(
-        self, stream: int, before: int | None = None, *, upto: int | None = None, shows: bool = False
+        self,
+        stream: int,
+        before: int | None = None,
+        *,
+        upto: int | None = None,
+        shows: bool = False,
     ) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
