@@ -59,7 +59,13 @@ WRITES = st.builds(
 
 
 def _run(
-    writes: list[Write], ci: str, verbatim: int, heartbeat: float = 0.0, *, native: bool = False
+    writes: list[Write],
+    ci: str,
+    verbatim: int,
+    heartbeat: float = 0.0,
+    *,
+    native: bool = False,
+    exit_code: int = 0,
 ) -> tuple[list[tuple[int, bytes]], dict[tuple[int, str], bytes]]:
     """The console of ``writes`` (numbered in order), and the last line of each progress
     kind per stream. ``native``: logtrim drives the CI's progress indicator too (its own
@@ -94,7 +100,7 @@ def _run(
             console += core.tick(now)
             console += core.feed(w.stream, text + b"\n", now)[1]
     console += core.finish_input(now)[1]
-    console += core.close(0, now)[0]
+    console += core.close(exit_code, now)[0]
     return console, last
 
 
@@ -176,14 +182,16 @@ def _markers_in_place(
             if (count := _counted(line)) is not None:
                 counts.append((count, len(shown)))
             elif not line.startswith(b"[logtrim] ") and (number := _line_number(line)):
-                shown.append(number)
+                shown.append(-number if _is_command(line) else number)
     # A progress command replaced while it waited is no line of the console's: no marker
     # counts it (its system passes, so it is never shown as a line either).
     passing = {"octopus", ci}
     silent = {n for n, w in enumerate(writes, start=1) if w.kind in passing}
-    never = set(range(1, len(writes) + 1)) - set(shown) - silent
+    never = set(range(1, len(writes) + 1)) - {abs(n) for n in shown} - silent
     wrong = []
     for index, number in enumerate(shown):
+        if number < 0:
+            continue  # a command: read by the CI, not shown, so its place is no matter
         counted = sum(count for count, at in counts if at <= index)
         hidden = sum(1 for n in never if n < number)
         if counted != hidden:
@@ -211,21 +219,36 @@ def _in_order(shown: list[tuple[int, bool]]) -> bool:
 
 
 @SETTINGS
-@given(st.lists(WRITES.filter(lambda w: w.stream == STDOUT), max_size=40), CI, VERBATIM)
+@given(
+    st.lists(WRITES.filter(lambda w: w.stream == STDOUT), max_size=40),
+    CI,
+    VERBATIM,
+    st.sampled_from([0, 1]),
+)
 # The gap marker of the states a waiting line replaced comes before it, not after it (and
 # not after a later line, the closing one included).
 @example([Write(1, "progress", 0.0, False)] * 4 + [Write(1, "info", 0.0, False)],
-         "octopus", 0)  # fmt: skip
+         "octopus", 0, 0)  # fmt: skip
 @example([Write(1, "progress", 0.0, False)] * 4 + [Write(1, "noise", 0.0, False)] * 12,
-         "azure", 0)  # fmt: skip
+         "azure", 0, 0)  # fmt: skip
+# A line shown late (on a tick) leaves the gap: a state waiting after it in the same gap is
+# placed in what is left of it.
+@example([Write(1, "progress", 0.0, False), Write(1, "progress", 0.0, False),
+          Write(1, "progress", 1.2, False), Write(1, "noise", 0.0, False)],
+         "octopus", 0, 0)  # fmt: skip
+# A failed run whose last counted lines come before a waiting state: the count stands (the
+# failure tail could not show them after the state).
+@example([Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False),
+          Write(1, "noise", 0.0, False), Write(1, "progress", 0.0, False)],
+         "octopus", 0, 1)  # fmt: skip
 def test_each_marker_comes_before_the_next_line_after_the_lines_it_counts(
-    writes: list[Write], ci: str, verbatim: int
+    writes: list[Write], ci: str, verbatim: int, exit_code: int
 ) -> None:
     """Wherever a line of the child's is shown, the markers before it have counted exactly
     the lines written before it that the console does not show: a marker never comes after
     a later line (a waiting progress state printed late, the last lines), nor counts one
     shown. One stream: the gap is shared by both, each stream's order is its own."""
-    console, _ = _run(writes, ci, verbatim)
+    console, _ = _run(writes, ci, verbatim, exit_code=exit_code)
     assert _markers_in_place(console, writes, ci) == [], b"".join(d for _, d in console)
 
 

@@ -33,6 +33,7 @@ class Waiting(Protocol):
     """A stream's progress throttle, as far as printing asks (engine/throttle.py)."""
 
     waiting: bool  # a progress state waits to be printed
+    mark: Mark  # where the plain line that waits was written among the lines not shown
 
     def after(self, lineno: int) -> bool:
         """Whether a state written after line ``lineno`` waits."""
@@ -68,9 +69,6 @@ class Output:
         # The streams whose console line is open: the start of a child's line shown before
         # its newline (engine/partial.py). Anything else printed there starts a line first.
         self.midline: set[int] = set()
-        # The start of the current gap already counted by a marker printed before a state
-        # that waited in it (:meth:`split_gap`), in the marks' terms.
-        self._split: Mark = (-1, 0, 0)
 
     def emit(
         self,
@@ -264,34 +262,32 @@ class Output:
         """Where the gap stands: a progress state that starts to wait notes it."""
         return self.gaps, self.gap_lines, self.gap_bytes
 
-    def split_gap(self, mark: Mark, lineno: int, room: int = -1, hidden: int = -1) -> bool:
-        """A progress state written at ``mark`` (line ``lineno``) is printed late: first the
-        marker of the lines not shown written before it, so the console reads in the order
-        written; the gap goes on with the lines after it. ``room``: the bytes of the state,
-        a progress line: False (nothing printed) when the budget has no room for both; else
-        a command, printed anyway (the gap then counts on). ``hidden``: the state's own
-        bytes, when the gap counts it (a plain line): shown now, it leaves the gap."""
+    def split_gap(self, mark: Mark, lineno: int, room: int, hidden: int) -> bool:
+        """A waiting progress line written at ``mark`` (line ``lineno``, ``hidden`` bytes as
+        written, counted in the gap while it waited) is printed late, ``room`` bytes: first
+        the marker of the lines not shown written before it, so the console reads in the
+        order written; the gap goes on with the lines after it, less the line. False
+        (nothing printed) when the budget has no room for both."""
         gaps, lines, nbytes = mark
-        split = self._split if self._split[0] == gaps else (gaps, 0, 0)
-        before = (lines - split[1], nbytes - split[2])
-        if gaps != self.gaps or before[0] < 0:
-            # A marker printed already counted the lines before it (and it, if hidden: the
-            # latest state is still shown, as promised).
-            return room < 0 or self.budget.allows(PROGRESS, room)
-        text = self.gap_text(part=before) if before[0] > 0 else b""
-        if room >= 0 and not self.budget.allows(PROGRESS, room + len(text)):
+        if gaps != self.gaps or lines < 0:
+            # A marker printed already counted it and the lines before it: still shown,
+            # the latest state is promised (a marker of the other stream's line may do so).
+            return self.budget.allows(PROGRESS, room)
+        text = self.gap_text(part=(lines, nbytes)) if lines > 0 else b""
+        if not self.budget.allows(PROGRESS, room + len(text)) or (
+            text and not self.budget.allows_marker(len(text))
+        ):
             return False
-        if text and not self.budget.allows_marker(len(text)):
-            return room < 0  # a command still passes; the next marker counts these lines
         if text:
             self.emit(STDOUT, text, NOISE, own=True, lineno=lineno)
-        self.gap_lines = max(self.gap_lines - before[0], 0)
-        self.gap_bytes = max(self.gap_bytes - before[1], 0)
-        if hidden >= 0 and self.gap_lines > 0:
-            self.gap_lines -= 1
-            self.gap_bytes = max(self.gap_bytes - hidden, 0)
-            lines, nbytes = lines + 1, nbytes + hidden
-        self._split = (gaps, lines, nbytes)
+        lines, nbytes = lines + 1, nbytes + hidden  # and the line itself leaves the gap
+        self.gap_lines = max(self.gap_lines - lines, 0)
+        self.gap_bytes = max(self.gap_bytes - nbytes, 0)
+        # The other states waiting in this gap: their places, in what is left of it.
+        for state in self.waiting.values():
+            if state.mark[0] == gaps:
+                at, size = state.mark[1] - lines, max(state.mark[2] - nbytes, 0)
+                state.mark = (gaps, at, size) if at >= 0 else (gaps, -1, 0)
         return True
 
     def take(self) -> list[Emit]:

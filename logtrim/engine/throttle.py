@@ -25,17 +25,15 @@ class Pending:
         self.at = float("-inf")
         self.line: tuple[int, bytes] | None = None  # the latest plain progress line (lineno, raw)
         self.mark: Mark = (-1, 0, 0)  # its place in the gap that counts it (Output.mark)
-        # The latest progress command of each dialect not printed yet: (lineno, console
-        # form, its place among the lines not shown).
-        self.commands: dict[str, tuple[int, bytes, Mark]] = {}
+        # The latest progress command of each dialect not printed yet: (lineno, console form).
+        self.commands: dict[str, tuple[int, bytes]] = {}
         # Whether either waits: an attribute, as every line printed asks.
         self.waiting = False
 
     def after(self, lineno: int) -> bool:
         """Whether a state written after line ``lineno`` waits."""
-        states = [n for n, _, _ in self.commands.values()]
-        states += [self.line[0]] if self.line is not None else []
-        return self.waiting and any(n > lineno for n in states)
+        states = [*self.commands.values(), *([self.line] if self.line is not None else [])]
+        return self.waiting and any(n > lineno for n, _ in states)
 
 
 class Progress:
@@ -76,7 +74,7 @@ class Progress:
             return True
         st.waiting = True
         if command is not None:
-            st.commands[command] = (lineno, line, self._out.mark())
+            st.commands[command] = (lineno, line)
             return False
         st.line, st.mark = (lineno, line), self._out.mark()
         self._out.hide(len(line))
@@ -105,10 +103,11 @@ class Progress:
             if before is None or lineno < before:
                 self._plain(stream, st.mark, lineno, line)
             return
-        waiting = [(n, raw, False, mark) for n, raw, mark in st.commands.values()]
+        waiting = [(n, raw, False) for n, raw in st.commands.values()]
+        mark = st.mark  # the plain line's (a command is read by the CI, not shown)
         if st.line is not None:
             lineno, line = st.line
-            waiting.append((lineno, line, True, st.mark))
+            waiting.append((lineno, line, True))
         if upto is not None:
             kept = [w for w in waiting if w[0] >= upto]
             waiting = [w for w in waiting if w[0] < upto]
@@ -117,10 +116,10 @@ class Progress:
             st.waiting = bool(kept)
         else:
             st.line, st.commands, st.waiting = None, {}, False
-        if self.native is not None and any(plain for _, _, plain, _ in waiting):
+        if self.native is not None and any(plain for _, _, plain in waiting):
             # the latest state: it may have replaced lines never seen
-            self.native.see(next(line for _, line, plain, _ in waiting if plain))
-        for lineno, line, plain, mark in sorted(waiting):
+            self.native.see(next(line for _, line, plain in waiting if plain))
+        for lineno, line, plain in sorted(waiting):
             if before is not None and lineno >= before:
                 continue
             # ``lineno``: the states still waiting (written later) stay after it.
@@ -128,7 +127,6 @@ class Progress:
                 self._plain(stream, mark, lineno, line)
             elif line:  # else a command its dialect dropped
                 text = line if line.endswith(b"\n") else line + b"\n"
-                self._out.split_gap(mark, lineno)
                 self._out.emit(stream, text, SERVICE, lineno=lineno)
                 self._history.mark_shown(lineno, stream=stream)
         native = self.native
@@ -147,7 +145,7 @@ class Progress:
         masked = self._console_form(line)
         if not out.budget.allows(PROGRESS, len(masked)):
             return
-        if not out.split_gap(mark, lineno, len(masked), hidden=len(line)):
+        if not out.split_gap(mark, lineno, len(masked), len(line)):
             return
         out.emit(stream, masked, PROGRESS, lineno=lineno)
         self._history.mark_shown(lineno, stream=stream)
