@@ -303,3 +303,15 @@ def test_config_and_regex_mistakes_are_told_as_typed(tmp_path: Path) -> None:
     result = _run(["run", "--keep", r"\bfoo\b(?i)", "--", "true"], tmp_path)
     assert result.returncode == 2
     assert rb"bad regular expression '\bfoo\b(?i)'" in result.stderr
+
+
+def test_a_posix_class_is_refused_and_a_nested_bracket_is_quiet(tmp_path: Path) -> None:
+    """``[[:alpha:]]`` (grep's, not Python's) is a usage error saying so, not a
+    FutureWarning with a path into site-packages; ``[[]`` (a bracket) is a pattern."""
+    result = _run(["run", "--keep", "[[:alpha:]]", "--", "true"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.count(b"\n") == 1
+    assert b"no POSIX classes" in result.stderr
+    result = _run(["run", "--artifact", "k.zst", "--keep", "[[]", "--", "echo", "[x"], tmp_path)
+    assert result.returncode == 0
+    assert b"Warning" not in result.stderr

@@ -442,10 +442,12 @@ def test_default_archive_names_never_collide(tmp_path: Path) -> None:
 
     for _ in range(3):  # a new second may begin between the two calls: try again
         first = default_artifact(["deploy.sh"], tmp_path)
-        first.write_bytes(b"")
+        first.write_bytes(b"the first run's archive")
         second = default_artifact(["deploy.sh"], tmp_path)
         if first.name[:-8] == second.name[: len(first.name) - 8]:
-            assert second != first and not second.exists()
+            assert second != first
+            assert second.read_bytes() == b""  # reserved: created empty, exclusively
+            assert first.read_bytes() == b"the first run's archive"
             assert second.name.endswith("-2.log.zst")
             return
     pytest.fail("the clock moved on every time")

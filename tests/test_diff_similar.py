@@ -220,6 +220,32 @@ def test_a_new_line_with_the_same_words_as_an_earlier_one_is_counted_with_it(
     assert "ERROR: Command failed. See logs for output." in texts
 
 
+def test_a_message_printed_again_is_counted_with_its_first_line(tmp_path: Path) -> None:
+    """A tool that prints its error again under it (indented, without its ``error:``), and
+    a failure a second logger reports again at another level, are one novelty each: shown
+    once, counted; a line that says a word the one before did not is shown."""
+    good = b"2024-05-01 10:00:00,001 INFO:build:Building the release package\n" * 3
+    bad = good + (
+        b"2024-05-01 10:00:01,002 INFO:build:RPM build errors:\n"
+        b"2024-05-01 10:00:01,003 INFO:build:error: Bad exit status from /tmp/rpm-1 (%install)\n"
+        b"2024-05-01 10:00:01,004 INFO:build:    Bad exit status from /tmp/rpm-1 (%install)\n"
+        b"2024-05-01 10:00:01,005 INFO:build:    Bad exit status from /tmp/rpm-1 after retry\n"
+        b"2024-05-01 10:00:02,006 INFO:dlrn:Received exception Error in build_wrapper for pkg:\n"
+        b"2024-05-01 10:00:02,007 INFO:dlrn:Uploading the logs of the failed build\n"
+        b"2024-05-01 10:00:03,008 ERROR:dlrn:Received exception Error in build_wrapper for pkg:\n"
+    )
+    report = _diff(good, bad, tmp_path)
+    shown = report["shown"]
+    assert isinstance(shown, list)
+    texts = [entry["text"] for entry in shown]
+    assert not any(t.endswith("    Bad exit status from /tmp/rpm-1 (%install)") for t in texts)
+    assert any(t.endswith("after retry") for t in texts)  # a word the error did not say
+    bad_exit = next(e for e in shown if "error: Bad exit" in e["text"])
+    assert bad_exit["repeats"] == 1
+    received = [e for e in shown if "Received exception" in e["text"]]
+    assert len(received) == 1 and received[0]["repeats"] == 1
+
+
 def test_an_archive_with_an_index_frame_gives_what_its_log_gives(tmp_path: Path) -> None:
     """A run with a baseline ends its archive with its shapes; as GOOD, that archive still
     gives its lines to the similarity stage: the same report as the plain log."""

@@ -28,6 +28,8 @@ _BAD: list[tuple[dict[str, Any], str]] = [
     ({"ci": "nope"}, "ci"),
     ({"compression": 99}, "compression"),
     ({"flush_seconds": -1.0}, "flush_seconds"),
+    ({"masks": [""]}, "masks"),  # an empty secret masks nothing: a typo, as --mask ''
+    ({"masks": ["a-real-secret", ""]}, "masks"),
 ]
 
 
@@ -37,6 +39,12 @@ def test_bad_value_is_a_value_error_naming_it(
 ) -> None:
     with pytest.raises(ValueError, match=name):
         logtrim.LogtrimHandler(tmp_path / "x.zst", stream=io.StringIO(), **kwargs)
+    assert not list(tmp_path.iterdir()), "nothing opened or created"
+
+
+def test_a_stream_that_is_no_stream_is_a_type_error(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="stream must be a text stream"):
+        logtrim.LogtrimHandler(tmp_path / "x.zst", stream=42)  # type: ignore[arg-type]
     assert not list(tmp_path.iterdir()), "nothing opened or created"
 
 

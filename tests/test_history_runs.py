@@ -94,13 +94,28 @@ def test_a_damaged_index_is_a_warning_and_the_run_proceeds(
     run_logtrim(*OPTIONS, "--history", str(history), *step("41"))
     (index,) = history.glob("*.shapes")
     data = index.read_bytes()
-    index.write_bytes(data[: len(data) // 2] if damage == "truncated" else b"\x00garbage\n")
+    corrupt = data[:12] + bytes(b ^ 0x5A for b in data[12:])  # its sums no longer hold
+    index.write_bytes(data[: len(data) // 2] if damage == "truncated" else corrupt)
     result = run_logtrim(*OPTIONS, "--history", str(history), *step("42", SILENT, "0"))
     assert result.code == 0
     warnings = [ln for ln in result.stderr.splitlines() if b"damaged" in ln]
     assert len(warnings) == 1 and b"warning" in warnings[0]
     assert result.archive.count(b"\n") == 3002  # nothing lost
     assert store.read_index(index) is not None  # the good run wrote a whole index again
+
+
+def test_a_file_that_is_no_index_is_left_alone(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """A file of the user's where the index would go is read as no baseline and never
+    replaced (nor is a link there followed); the run proceeds and loses nothing."""
+    history = tmp_path / "history"
+    run_logtrim(*OPTIONS, "--history", str(history), *step("41"))
+    (index,) = history.glob("*.shapes")
+    index.write_bytes(b"the user's notes, not logtrim's\n")
+    result = run_logtrim(*OPTIONS, "--history", str(history), *step("42", SILENT, "0"))
+    assert result.code == 0
+    assert index.read_bytes() == b"the user's notes, not logtrim's\n"
+    assert b"is no logtrim index (left alone)" in result.stderr
+    assert result.archive.count(b"\n") == 3002
 
 
 def test_runs_finishing_at_once_both_land_in_the_index(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import clean_env, decode_zstd
 
 
@@ -87,3 +88,53 @@ def test_handler_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
     handler = logtrim.LogtrimHandler(notes, stream=io.StringIO(), force=True)
     handler.close()
     assert decode_zstd(notes.read_bytes()) == b""
+
+
+def _run_default(
+    cwd: Path, *args: str, env: dict[str, str] | None = None
+) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", *args],
+        cwd=cwd, env=clean_env(env or {}), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+
+
+def test_runs_started_at_once_each_keep_their_own_archive(tmp_path: Path) -> None:
+    """Six runs without --artifact started together (the same second, most likely): six
+    archives, each with its own run's output; none replaced another's."""
+    runs = [
+        _run_default(tmp_path, "--", sys.executable, "-c", f"print('output of run {i}')")
+        for i in range(6)
+    ]
+    for run in runs:
+        run.communicate(timeout=120)
+        assert run.returncode == 0
+    archives = sorted(tmp_path.glob("python*.log.zst"))
+    assert len(archives) == 6
+    contents = sorted(decode_zstd(a.read_bytes()) for a in archives)
+    assert contents == sorted(f"output of run {i}\n".encode() for i in range(6))
+
+
+@pytest.mark.skipif(sys.platform != "linux", reason="/proc takes no file on Linux")
+def test_a_working_directory_that_takes_no_file_does_not_block_the_step(tmp_path: Path) -> None:
+    """No --artifact, and the working directory cannot take one (read-only, as in many
+    containers; /proc here, as even root cannot write there): the step runs and its archive
+    goes to the temporary directory, with a warning naming it."""
+    run = _run_default(Path("/proc"), "--", "sh", "-c", "echo STEP-RAN; exit 4",
+                       env={"TMPDIR": str(tmp_path)})  # fmt: skip
+    out, err = run.communicate(timeout=120)
+    assert run.returncode == 4
+    assert out.startswith(b"STEP-RAN\n")
+    (archive,) = tmp_path.glob("sh-*.log.zst")
+    assert decode_zstd(archive.read_bytes()) == b"STEP-RAN\n"
+    assert f"it goes to {archive}".encode() in err
+
+
+def test_a_run_refused_or_not_started_leaves_no_default_archive(tmp_path: Path) -> None:
+    """The empty file that holds a default name is gone when the run does not happen."""
+    too_small = _run_default(tmp_path, "--budget", "100", "--", "true")
+    too_small.communicate(timeout=120)
+    missing = _run_default(tmp_path, "--", "no-such-command-here")
+    missing.communicate(timeout=120)
+    assert (too_small.returncode, missing.returncode) == (2, 127)
+    assert list(tmp_path.iterdir()) == []

@@ -463,3 +463,31 @@ def test_help_shows_the_defaults() -> None:
     assert proc.returncode == 0
     out = proc.stdout.decode()
     assert "[default: 20MB]" in out and "[default: 200]" in out
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE is POSIX")
+@pytest.mark.parametrize("writes", ["steadily", "one line then quiet"])
+def test_a_console_reader_that_leaves_ends_the_step_as_a_pipe_would(
+    tmp_path: Path, writes: str
+) -> None:
+    """``logtrim run -- cmd | head -1``: once the console's reader has left, the child's
+    stdout is closed too, so it meets SIGPIPE as it would without logtrim (exit 141),
+    instead of writing on into the archive for nobody. What it wrote is archived."""
+    art = tmp_path / "a.zst"
+    pause = "sleep 2; " if writes != "steadily" else ""
+    # Alone it would run for two minutes; a shell's echo dies of SIGPIPE (Python's print
+    # would raise BrokenPipeError instead: exit 1, as without logtrim).
+    loop = "i=0; while [ $i -lt 1200 ]; do echo line $i; sleep 0.1; i=$((i+1)); done"
+    child = f"echo first line; {pause}{loop}"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(art), "--", "sh", "-c", child],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
+    )  # fmt: skip
+    assert run.stdout is not None
+    assert run.stdout.readline() == b"first line\n"
+    run.stdout.close()  # as head -1 does
+    try:
+        assert run.wait(timeout=60) == 141  # the child alone would run for two minutes
+    finally:
+        run.kill()
+    assert zstd_dc(art).startswith(b"first line\n")

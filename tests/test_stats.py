@@ -173,11 +173,13 @@ def test_templates_counted_on_a_second_core_give_the_same_report(
 
 
 def _serial_and_cut(
-    data: bytes, name: str, **patches: int
+    data: bytes, name: str, first: int | None = None, **patches: int
 ) -> tuple[dict[str, Any], dict[str, Any]]:
     """The JSON report of ``data`` read in one pass, and with the file cut for two
-    processes (this small file too; ``patches``: more of the module's settings)."""
+    processes (this small file too; ``patches``: more of the module's settings; ``first``:
+    the percent of a plain file this process counts)."""
     import logtrim.logs.stats as stats_module
+    import logtrim.logs.twocores as twocores_module
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(tmp) / name
@@ -187,20 +189,28 @@ def _serial_and_cut(
             patch.setattr(stats_module, "ASIDE_MIN", 0)
             for key, value in patches.items():
                 patch.setattr(stats_module, key, value)
+            if first is not None:
+                patch.setattr(twocores_module, "FIRST_PERCENT", first)
             cut = to_json(compute([open_input(str(path))]), top=0)
     return serial, cut
 
 
 @settings(max_examples=30)
-@given(st.lists(st.sampled_from(_SHAPES), max_size=60), st.integers(0, 200), st.booleans())
+@given(
+    st.lists(st.sampled_from(_SHAPES), max_size=60),
+    st.integers(0, 200),
+    st.booleans(),
+    st.one_of(st.none(), st.integers(1, 99)),
+)
 def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
-    shapes: list[bytes], seed: int, newline_at_end: bool
+    shapes: list[bytes], seed: int, newline_at_end: bool, first: int | None
 ) -> None:
-    """A large plain log is cut at a line start near its middle and its second half counted
-    by a forked process: the report is the one a single pass gives."""
+    """A large plain log is cut at a line start near its middle (or anywhere: ``first``
+    percent) and the part after it counted by a forked process: the report is the one a
+    single pass gives."""
     data = b"".join(shape % (seed + i, (seed * i) % 977) for i, shape in enumerate(shapes))
     data = data if newline_at_end else data.rstrip(b"\n")
-    serial, halves = _serial_and_cut(data, "plain.log")
+    serial, halves = _serial_and_cut(data, "plain.log", first)
     assert halves == serial
     assert halves["total_bytes"] == len(data)
 

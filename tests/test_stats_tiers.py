@@ -148,3 +148,9 @@ def test_a_tally_in_any_chunks_is_the_tally_whole_and_keeps_only_a_long_lines_st
     pieces.finish()
     assert (pieces.lines, pieces.bytes) == (whole.lines, whole.bytes)
     assert sum(whole.bytes.values()) == len(data)
+    # Told how many newlines each piece holds (stats knows it from its templates' split).
+    told = TierTally(matcher(), head=Policy.head, max_line=4096)
+    for chunk in split(data, cuts):
+        told.feed(chunk, chunk.count(b"\n"))
+    told.finish()
+    assert (told.lines, told.bytes) == (whole.lines, whole.bytes)

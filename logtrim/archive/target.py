@@ -74,14 +74,18 @@ def check(
 class Target:
     """An archive's temporary file, open for writing; :meth:`commit` puts it in place."""
 
-    def __init__(self, path: Path, temp: Path, fd: int) -> None:
+    def __init__(self, path: Path, temp: Path, fd: int, *, reserved: bool = False) -> None:
         self.path = path
         self.temp = temp
         self.fd = fd
+        self.reserved = reserved  # ``path`` is an empty file this run made: discard removes it
 
     @classmethod
-    def create(cls, path: Path, *, force: bool = False, option: str = "--artifact") -> Target:
-        """Check ``path`` and create its temporary file; :class:`UsageError` if either fails."""
+    def create(
+        cls, path: Path, *, force: bool = False, option: str = "--artifact", reserved: bool = False
+    ) -> Target:
+        """Check ``path`` and create its temporary file; :class:`UsageError` if either fails.
+        ``reserved``: ``path`` is an empty file made to hold the name (a default name)."""
         path = Path(path)
         check(path, force=force, option=option)
         directory = path.parent
@@ -93,7 +97,7 @@ class Target:
         except OSError as exc:
             why = exc.strerror or str(exc)
             raise UsageError(f"{option}: cannot create {path}: {why}") from None
-        return cls(path, temp, fd)
+        return cls(path, temp, fd, reserved=reserved)
 
     def take_fd(self) -> int:
         """The open file, now the caller's to close."""
@@ -106,10 +110,14 @@ class Target:
         os.replace(self.temp, self.path)
 
     def discard(self) -> None:
-        """Remove the temporary file: nothing was archived."""
+        """Remove the temporary file (and the name's empty placeholder): nothing was archived."""
         self.close()
         with contextlib.suppress(OSError):
             os.unlink(self.temp)
+        if self.reserved:
+            with contextlib.suppress(OSError):
+                if os.stat(self.path).st_size == 0:
+                    os.unlink(self.path)
 
     def close(self) -> None:
         if self.fd >= 0:

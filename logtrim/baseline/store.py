@@ -14,8 +14,10 @@ over the index: two runs that finish at once both land, one after the other, and
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
+import stat
 import struct
 import sys
 import tempfile
@@ -105,12 +107,31 @@ def remembered(folder: str | os.PathLike[str], name: str) -> set[int] | None:
         return None
     runs = read_index(path)
     if runs is None:
-        say(f"--history: {path} is damaged (ignored; this run has no baseline)", "warning")
+        what = "is damaged" if _ours(path) else "is no logtrim index (left alone)"
+        say(f"--history: {path} {what} (ignored; this run has no baseline)", "warning")
         return None
     out: set[int] = set()
     for run in runs:
         out.update(run)
     return out
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path`` may be (re)written as an index: missing, or a regular file that
+    starts as an index does (a damaged one of ours: cut short, or its sums wrong). A file
+    the user put there, a link or a directory is never replaced."""
+    try:
+        st = os.lstat(path)
+    except FileNotFoundError:
+        return True
+    if not stat.S_ISREG(st.st_mode):
+        return False
+    try:
+        with open(path, "rb") as file:
+            head = file.read(len(MAGIC))
+    except OSError:
+        return False
+    return MAGIC.startswith(head)
 
 
 @contextlib.contextmanager
@@ -144,6 +165,8 @@ def record(folder: str | os.PathLike[str], name: str, shapes: Collection[int]) -
     with _locked(path.parent):
         with contextlib.suppress(OSError):  # the lock file of earlier versions
             os.unlink(path.with_suffix(".lock"))
+        if not _ours(path):
+            raise OSError(errno.EEXIST, "a file that is no logtrim index is there (left alone)")
         runs: list[Collection[int]] = list(read_index(path) or [])
         runs = [*runs[max(0, len(runs) - KEEP_RUNS + 1) :], shapes]
         fd, temp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)

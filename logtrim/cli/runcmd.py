@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from .. import _log
 from .._errors import LogtrimError, UsageError
 from .guard import ensure_std_fds, finish
-from .options import RunOptions, check_closing_room, default_artifact
+from .options import RunOptions, check_closing_room, default_artifact, unreserve
 
 if TYPE_CHECKING:
     from ..archive.target import Target
@@ -44,13 +44,15 @@ def execute(
     try:
         options = _prepare(command, given, artifact, name, mask or [], pty, config)
         # Checked and created before the child starts: a bad path is a usage error (exit 2).
-        target = Target.create(options.artifact, force=force)
+        target = Target.create(options.artifact, force=force, reserved=options.reserved)
         archive = None
         if _writer.available():
             # Forked now, while this process is small: the writer shares its memory.
             archive = _writer.ForkedArchive(target, options.level)
             archive.start()
     except LogtrimError:
+        if options is not None and options.reserved and target is None:
+            unreserve(options.artifact)
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
         from ..run.unfiltered import known_secrets, run_masked, say_internal_error
@@ -177,12 +179,18 @@ def _prepare(
         _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
-    path = artifact if artifact is not None else default_artifact(command, cwd)
     dialect = choose(settings.ci, env)
-    check_closing_room(settings.budget, dialect, path, name or path.name)
+    policy = settings.policy(masks)
+    path = artifact if artifact is not None else default_artifact(command, cwd)
+    try:
+        check_closing_room(settings.budget, dialect, path, name or path.name)
+    except UsageError:
+        if artifact is None:
+            unreserve(path)
+        raise
     return RunOptions(
         argv=command,
-        policy=settings.policy(masks),
+        policy=policy,
         dialect=dialect,
         artifact=path,
         name=name or path.name,
@@ -192,6 +200,7 @@ def _prepare(
         baseline=settings.baseline,
         history=settings.history,
         pty=pty,
+        reserved=artifact is None,
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import warnings
 
 from .._errors import UsageError
 from .._sizes import format_size, parse_size
@@ -124,11 +125,29 @@ def strings(raw: object) -> tuple[str, ...]:
     return tuple(raw)
 
 
+def secrets(raw: object) -> tuple[str, ...]:
+    """:func:`strings`, none of them empty (an empty secret would mask nothing: a typo)."""
+    values = strings(raw)
+    if any(not value for value in values):
+        raise BadValue("a list of secrets, none of them empty")
+    return values
+
+
+_POSIX_CLASS = re.compile(r"\[\[:[a-z]+:\]")
+
+
 def patterns(raw: object) -> tuple[str, ...]:
     patterns = strings(raw)
     for pattern in patterns:
+        if _POSIX_CLASS.search(pattern):  # compiles, as a set of characters: not what is meant
+            raise UsageError(
+                f"bad regular expression '{pattern}': Python's re has no POSIX classes "
+                "such as [:alpha:] (use [a-zA-Z], \\d, \\s)"
+            )
         try:
-            re.compile(pattern.encode())
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": [[]
+                re.compile(pattern.encode())
         except re.error as exc:
             # As typed: repr() would double every backslash of the pattern.
             raise UsageError(f"bad regular expression '{pattern}': {exc}") from None

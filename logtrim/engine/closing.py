@@ -101,13 +101,15 @@ class Closer:
             # Masked again as printed: rendering (``\\x00`` for a NUL, lines joined) can
             # make a secret's text out of what was none.
             actions = [_masked(a, self.mask) for a in dialect.finish(closed)]
-            return actions, _printed(actions) + sum(_size(x) for x in lines) + _SLACK
+            return actions, _printed(actions) + sum(_size(x) for x in lines)
 
         compact = budget.compact  # a small budget is for the failure, not counts
         if end.exit_code != 0 or self.policy.success_tail:
-            # Every run ends with its last lines: nothing disappears without a marker.
+            # Every run ends with its last lines: nothing disappears without a marker. The
+            # slack is the tail's to leave: once it is printed the summary needs only its
+            # own bytes (its counts may have grown a digit, which the slack covers).
             _, reserve = closing(summary(compact))
-            self._tail(end, reserve, tail)
+            self._tail(end, reserve + _SLACK, tail)
         out.flush_gap(sized=False)  # no console ends mid-stream without a marker
         for lines in (summary(compact), summary(True), []):  # shorter and shorter
             actions, need = closing(lines)

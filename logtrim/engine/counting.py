@@ -83,8 +83,9 @@ class TemplateCounter:
         if not chunk:
             return
         self._made = None
-        # (bytearray's translate takes 2/3 of the instructions of bytes'.)
-        lines = BytesIO(bytearray(chunk).translate(DIGITS_TO_ZERO)).readlines()
+        # bytes, not a bytearray's translate (2/3 of the instructions on its own): BytesIO
+        # shares bytes and copies a bytearray; with the copy that took 1.6x the CPU time.
+        lines = BytesIO(chunk.translate(DIGITS_TO_ZERO)).readlines()
         last = lines[-1]
         unterminated = last[-1:] != b"\n"
         if unterminated:

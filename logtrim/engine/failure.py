@@ -18,13 +18,14 @@ from .kinds import Kind
 from .templates import coarse
 
 # The same message logged at two levels, or with other numbers, is the same failure.
-_LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+#: A log level's name (upper case: ``Error:`` is a message's word, not a logger's level).
+LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
 _NUMBER = re.compile(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
 
 
 def _same(text: bytes) -> bytes:
     """What two reports of the same failure share: all but numbers and the level's name."""
-    return _LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
+    return LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
 
 
 _EXCEPTION_LINE = re.compile(
@@ -157,7 +158,8 @@ def pick(
 def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[int]]:
     """The incidents' lines (``distinct``: indexes per incident, in rank order) in the turns
     they take: stack frames, then the lines after, line by line across the incidents, so
-    the newest does not take all the room.
+    the newest does not take all the room. A turn's lines after are equals: the shorter go
+    first, so that more of them fit (a frame keeps its rank: a trace reads in order).
 
     With a baseline, first the incidents that hold a new line, then the rest (an error
     block every good run also prints is rarely the cause: it drops below what is new, but
@@ -179,7 +181,10 @@ def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[in
                     for members in incidents
                 ]
                 for depth in range(max((len(m) for m in part), default=0)):
-                    out.append([members[depth] for members in part if depth < len(members)])
+                    turn = [members[depth] for members in part if depth < len(members)]
+                    if not cont:  # the lines after: one turn's are equals, the short first
+                        turn.sort(key=lambda i: len(lines[i].text))
+                    out.append(turn)
     return out
 
 

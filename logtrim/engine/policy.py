@@ -21,6 +21,9 @@ TIER_CEILINGS = {
 }
 MIN_BUDGET = 2048
 COMPACT_BELOW = 32_000  # budgets below this get the short forms of logtrim's own lines
+#: Budgets below this (where the failure tail takes its largest share, see :func:`tail_share`)
+#: get no note that says why lines stop: the gap markers say where and how many.
+TINY_BELOW = 8_000
 
 
 class MatcherChoice(str, Enum):
@@ -145,6 +148,17 @@ class Budget:
         """A small budget is for the failure: logtrim's own lines take their short forms
         (the closing lines still say where the archive is)."""
         return self.total < COMPACT_BELOW
+
+    @property
+    def tiny(self) -> bool:
+        """A budget of a few lines: a note costs as much as a line of the failure, so only the
+        notes that say *where* lines are left out (gap markers) and that errors are held for
+        the end are printed, not those that say why a lower tier stopped."""
+        return self.total < TINY_BELOW
+
+    def says_stop(self, kind: Kind) -> bool:
+        """Whether the stop of ``kind``'s lines gets its note (:meth:`stop_note`)."""
+        return kind >= Kind.ERROR or not self.tiny
 
     def stop_note(self, kind: Kind, lines: str) -> str:
         """The note printed once when ``lines`` (e.g. ``"info lines"``) of ``kind`` stop.

@@ -19,6 +19,8 @@ from .matcher import Matcher
 from .output import STDERR, STDOUT
 
 Hits = list[tuple[int, Kind]]
+#: The longest unfinished line a fail-open stream holds to read a command whole.
+_LINE_BOUND = 64 << 10
 Spans = list[tuple[int, int]]
 
 
@@ -34,6 +36,8 @@ class Secrets:
         self._notes = notes
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
         self._refused: set[str] = set()  # said once each (a script may declare one often)
+        # Fail-open learning: per stream, the bytes after the last line read.
+        self._unread: dict[int, bytes] = {}
 
     def add(self, *values: str) -> None:
         forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
@@ -135,17 +139,61 @@ class Secrets:
 
     def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
-        data = self._carry.get(stream, b"") + data
+        return self.passthrough_forms(stream, data, final=final)[0]
+
+    def passthrough_forms(
+        self, stream: int, data: bytes, *, final: bool = False, learn: bool = False
+    ) -> tuple[bytes, bytes]:
+        """Fail-open: (archive form, console form) of ``data``, the bytes that could start
+        a secret carried over. ``learn``: the secrets the stream declares from here on are
+        learned too (a run whose engine broke keeps masking what the script declares later;
+        a declaration keeps its value on the console, where its CI server reads it)."""
+        new, data = data, self._carry.get(stream, b"") + data
         try:
+            if learn:
+                self._learn_lines(stream, new, final)
             # ``alone``: the next write is masked without this one (a URL's scheme waits).
             cut = len(data) if final else len(data) - self.masker.held(data, alone=True)
+            if learn and not final:  # a command's line waits for its end, to be read whole
+                cut = min(cut, self._command_start(data))
             cut = self.masker.safe_cut(data, cut)
-            masked = self.masker.mask(data[:cut])
+            if not learn:
+                masked = self.masker.mask(data[:cut])
+                self._carry[stream] = data[cut:]
+                return masked, masked
+            region = data[:cut]
+            starts = self.matcher.service_starts(self.matcher.scan(region)) if cut else []
+            archive, console, _ = self.split(stream, region, starts)
         except Exception:
             cut = len(data) if final else max(len(data) - self.masker.max_len + 1, 0)
-            masked = self.crude(data[:cut])
+            archive = console = self.crude(data[:cut])
         self._carry[stream] = data[cut:]
-        return masked
+        return archive, archive if console is None else console
+
+    def _learn_lines(self, stream: int, new: bytes, final: bool) -> None:
+        """Learn the declarations of the stream's lines that ``new`` ends (each line read
+        once, whole; an unfinished line longer than the bound is not read as a command)."""
+        text = self._unread.pop(stream, b"") + new
+        end = len(text) if final else text.rfind(b"\n") + 1
+        if end:
+            region = text[:end]
+            self.learn(region, self.matcher.service_starts(self.matcher.scan(region)), stream)
+        if len(text) - end <= _LINE_BOUND:
+            self._unread[stream] = text[end:]
+
+    def _command_start(self, data: bytes) -> int:
+        """Where the unfinished last line of ``data`` begins if it may be a command (it
+        holds a marker, or begins like one), else ``len(data)``; a line past the bound
+        goes on (bounded memory wins)."""
+        start = data.rfind(b"\n") + 1
+        line = data[start:]
+        if not line or len(line) > _LINE_BOUND:
+            return len(data)
+        lead = line.lstrip()
+        markers = self.commands.markers
+        if any(m in line or (lead and m.startswith(lead)) for m in markers):
+            return start
+        return len(data)
 
 
 def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:

@@ -140,4 +140,5 @@ class Shower:
         self.out.hide(size)
         if kind not in self.stopped:
             self.stopped.add(kind)
-            self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines))
+            if self.budget.says_stop(kind):
+                self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines))

@@ -42,7 +42,9 @@ class TierTally:
         self._seen = 0  # lines counted so far
         self.fed = 0  # bytes fed so far
 
-    def feed(self, chunk: bytes) -> None:
+    def feed(self, chunk: bytes, newlines: int | None = None) -> None:
+        """``newlines``: how many ``chunk`` holds, when the caller counted them already
+        (``stats`` splits each chunk into lines for its templates): not counted again."""
         self.fed += len(chunk)
         if self._beyond >= 0:  # in a long line: only its end matters
             nl = chunk.find(b"\n")
@@ -51,11 +53,13 @@ class TierTally:
                 return
             self._end_long(nl + 1)
             chunk = chunk[nl + 1 :]
+            newlines = None if newlines is None else newlines - 1
+        # (The rest held holds no newline: the data's are the chunk's.)
         data = self._rest + chunk if self._rest else chunk
         end = data.rfind(b"\n") + 1
         rest = data[end:]
         if end:
-            self._count(data[:end])
+            self._count(data[:end], newlines)
         # Bounded memory whatever the line: a long line is classified on its start (as run
         # cuts it on the console); the rest is only counted.
         if len(rest) > self._max_line:
@@ -96,9 +100,10 @@ class TierTally:
         self._one(self._long(self._rest), len(self._rest) + self._beyond + more)
         self._rest, self._beyond = b"", -1
 
-    def _count(self, region: bytes) -> None:
+    def _count(self, region: bytes, newlines: int | None = None) -> None:
         if self._seen < max(self._head, self._lead):
             region = self._count_head(region)
+            newlines = None
         if not region:
             return
         lines, sizes = self.lines, self.bytes
@@ -110,7 +115,9 @@ class TierTally:
             sizes[kind] += end - pos
             hit += 1
             hit_bytes += end - pos
-        n = region.count(b"\n") + (not region.endswith(b"\n"))
+        if newlines is None:
+            newlines = region.count(b"\n")
+        n = newlines + (not region.endswith(b"\n"))
         lines[NOISE] += n - hit  # no rule hit: detail (as run counts them, in C)
         sizes[NOISE] += len(region) - hit_bytes
         self._seen += n

@@ -2,7 +2,8 @@
 
 While the bytes seen (both streams) stay within the allowance, every line is shown as the
 script wrote it (masked, cut only if longer than a console line may be); the first line past
-it ends the allowance for good, and one line of logtrim's own says so.
+it ends the allowance for good, and one line of logtrim's own says so (not below an 8 kB
+budget, where that line would cost one of the failure's: the gap marker says it).
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Verbatim:
             return True
         self.left = 0
         passed = f"output passed {format_size(self.allowance)}: "
+        if self._out.budget.tiny:
+            return False  # a few lines' worth: the gap marker after them says lines are left out
         if self._out.budget.compact:
             self._out.marker(passed + "filtered from here on")
         else:

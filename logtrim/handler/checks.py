@@ -38,7 +38,7 @@ def _parsers() -> dict[str, Callable[[object], object]]:
     # The engine's knobs the command line does not have.
     found.update(
         block=values.count, max_line=values.count, repeat_report=values.seconds,
-        masks=values.strings, engine=_engine,
+        masks=values.secrets, engine=_engine,
     )  # fmt: skip
     return found
 
@@ -86,6 +86,12 @@ def checked_artifact(path: Path, *, force: bool) -> None:
         check(path, force=force, option="artifact", force_name="force=True")
     except UsageError as exc:
         raise FileExistsError(f"LogtrimHandler: {exc}") from None
+
+
+def checked_stream(stream: object) -> None:
+    """``stream``: None (stdout at each write) or a text stream (something with ``write``)."""
+    if stream is not None and not callable(getattr(stream, "write", None)):
+        raise TypeError(f"LogtrimHandler: stream must be a text stream, not {stream!r}")
 
 
 def checked_seconds(flush_seconds: object) -> None:

@@ -86,7 +86,7 @@ class LogtrimHandler(logging.Handler):
         from ..baseline.front import for_run
         from ..dialects import choose
         from ..engine.core import Core
-        from .checks import checked_artifact, checked_policy, checked_seconds
+        from .checks import checked_artifact, checked_policy, checked_seconds, checked_stream
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
@@ -94,6 +94,7 @@ class LogtrimHandler(logging.Handler):
             budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)}
         )
         checked_seconds(flush_seconds)
+        checked_stream(stream)
         path = Path(artifact).absolute()
         checked_artifact(path, force=force)
         super().__init__(level)
@@ -202,19 +203,22 @@ class LogtrimHandler(logging.Handler):
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
         """Fail-open: masked (a secret split across records too), never unmasked."""
         try:
-            masked = self.core.passthrough(STDOUT, data, final=final)
+            masked, shown = self.core.secrets.passthrough_forms(
+                STDOUT, data, final=final, learn=True
+            )
         except Exception as exc:
             if not self._archive.failed and not self._closed:
                 self._archive.fail(exc)  # unmasked bytes go nowhere
             return
-        self._console([(STDOUT, masked)])
+        self._console([(STDOUT, shown)])
         if self._archive.failed or (self._closed and not final):
             return
         self._archive.write(masked, now)
 
     def _masked(self, data: bytes) -> bytes:
         try:
-            return self.core.passthrough(STDOUT, data, final=True)  # records are whole
+            # Records are whole; what they declare is learned (the console form).
+            return self.core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
         except Exception:
             return b""  # no masker, no output: a secret must not pass
 

@@ -22,6 +22,7 @@ from typing import Any
 
 from .._matchers import compiler
 from ..engine.baseline import SHAPE_CAP, Baseline, shape_of
+from ..engine.failure import LEVEL
 from ..engine.history import display
 from ..engine.kinds import TIERS, Kind
 from ..engine.matcher import Matcher
@@ -123,25 +124,37 @@ _SAME_WORDS = 3
 
 def _sift(out: Diff, good: Neighbours) -> None:
     """Leave out the new shapes whose first line is near a line of GOOD, and count a new
-    line with the same tokens as an earlier one with that one."""
+    line with the same tokens as an earlier one, or with no word the new line right before it
+    lacks, with that one."""
     kept: list[Found] = []
     same: dict[frozenset[bytes], Found] = {}  # the token set of each line kept -> the line
+    last: tuple[int, frozenset[bytes], Found] | None = None  # the line before, kept
     for found in out.found:
         if good.nearest(tokens(found.text)) is not None:
             out.near_shapes += 1
             out.near_lines += 1 + found.repeats
             out.new_lines -= 1 + found.repeats
             continue
-        # The same words as an earlier new line (another prefix, other ids), as logjuicer
-        # looks a tokenized line up once: counted with it. Error words keep their case here
-        # (``Error:`` then ``ERROR:`` is a failure reported again by another layer).
-        key = tokens(found.text, fold=False)
+        # The same words as an earlier new line (another prefix, other ids, another logger's
+        # level name: the same failure logged again at ERROR), as logjuicer looks a tokenized
+        # line up once: counted with it. Error words keep their case here (``Error:`` then
+        # ``ERROR:`` is a failure reported again by another layer).
+        key = tokens(LEVEL.sub(b" ", found.text), fold=False)
         first = same.setdefault(key, found) if len(key) >= _SAME_WORDS else found
+        if first is found and last is not None and _echoes(found, key, last):
+            first = last[2]  # a tool's message printed again under it, indented or bare
         if first is not found:
             first.repeats += 1 + found.repeats
             continue
         kept.append(found)
+        last = (found.number, key, found)
     out.found = kept
+
+
+def _echoes(found: Found, key: frozenset[bytes], last: tuple[int, frozenset[bytes], Found]) -> bool:
+    """Whether ``found`` follows the kept new line ``last`` and says no word it did not."""
+    number, words, _ = last
+    return found.number == number + 1 and len(key) >= _SAME_WORDS and key <= words
 
 
 def _more_after(found: Found, lines: list[bytes], base: int, context: int) -> bool:

@@ -132,8 +132,9 @@ class TaskLogTrimmer:
             # start a repeat count ("(repeated 1 more times)") either.
             if kind not in self.stopped:
                 self.stopped.add(kind)
-                note = budget.stop_note(kind, f"{TIERS[kind].level} lines")
-                self.show(self.core.marker(note))
+                if budget.says_stop(kind):
+                    note = budget.stop_note(kind, f"{TIERS[kind].level} lines")
+                    self.show(self.core.marker(note))
             kind = Kind.NOISE
         if kind == Kind.NOISE:
             # Runs of Verbose entries go to the core in one call: a third of the cost.

@@ -1,11 +1,17 @@
 """``run``'s console: the child's selected lines on logtrim's stdout and stderr.
 
-It fails soft: a closed console (EPIPE) never stops the run (the archive still takes
-everything). The archive writers live in :mod:`logtrim.archive`.
+It fails soft: a closed console (EPIPE) never stops the run by itself (the archive still
+takes everything). The stream whose reader left is in :attr:`Console.gone`: the run then
+closes the child's end of it too, so the child meets what it would have met without logtrim
+(SIGPIPE, or EPIPE) and does not run on, writing into the archive, for nobody. The archive
+writers live in :mod:`logtrim.archive`.
 """
 
 from __future__ import annotations
 
+import os
+import select
+import stat
 import sys
 from collections.abc import Sequence
 from typing import IO
@@ -18,7 +24,8 @@ class Console:
 
     def __init__(self) -> None:
         self._files: dict[int, IO[bytes]] = {STDOUT: sys.stdout.buffer, STDERR: sys.stderr.buffer}
-        self.closed = False
+        self.gone: set[int] = set()  # the streams whose reader left (a write failed)
+        self._pipes = _pipes()  # the streams a reader can leave while nothing is written
         self._open_line = {STDOUT: False, STDERR: False}  # the last write did not end a line
 
     def end_line(self) -> None:
@@ -26,24 +33,51 @@ class Console:
         if self._open_line[STDOUT]:
             self.write([(STDOUT, b"\n")])
 
+    def watch(self) -> None:
+        """Notice a reader that left while nothing was written: a pipe with no reader
+        polls as an error on its writing end (a filtered run may print nothing for long)."""
+        for stream, fd in self._pipes.items():
+            if stream in self.gone:
+                continue
+            poller = select.poll()
+            poller.register(fd, select.POLLOUT)
+            if any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
+                self.gone.add(stream)
+
     def write(self, emits: Sequence[Emit]) -> None:
-        if not emits or self.closed:
+        if not emits:
             return
-        try:
-            # One write per run of lines on the same stream: the order across streams is kept.
-            stream, batch = emits[0][0], list[bytes]()
-            for next_stream, data in emits:
-                if next_stream != stream:
-                    self._write(stream, b"".join(batch))
-                    stream, batch = next_stream, []
-                batch.append(data)
-            self._write(stream, b"".join(batch))
-        except (BrokenPipeError, OSError):
-            self.closed = True
+        # One write per run of lines on the same stream: the order across streams is kept.
+        stream, batch = emits[0][0], list[bytes]()
+        for next_stream, data in emits:
+            if next_stream != stream:
+                self._write(stream, b"".join(batch))
+                stream, batch = next_stream, []
+            batch.append(data)
+        self._write(stream, b"".join(batch))
 
     def _write(self, stream: int, data: bytes) -> None:
-        if data:
+        if data and stream not in self.gone:
             file = self._files[stream]
-            file.write(data)
-            file.flush()
+            try:
+                file.write(data)
+                file.flush()
+            except (BrokenPipeError, OSError, ValueError):
+                self.gone.add(stream)
+                return
             self._open_line[stream] = not data.endswith(b"\n")
+
+
+def _pipes() -> dict[int, int]:
+    """{stream: fd} of logtrim's stdout and stderr that are pipes or sockets (POSIX)."""
+    if not hasattr(select, "poll"):
+        return {}
+    found = {}
+    for stream, fd in ((STDOUT, 1), (STDERR, 2)):
+        try:
+            mode = os.fstat(fd).st_mode
+        except OSError:
+            continue
+        if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
+            found[stream] = fd
+    return found

@@ -132,7 +132,9 @@ class Pipeline:
         across writes too: the bytes that could start one wait for the next write); the
         archive too while it can be written. Unfiltered is never unmasked."""
         try:
-            masked = self.core.passthrough(stream, data, final=final)
+            masked, shown = self.core.secrets.passthrough_forms(
+                stream, data, final=final, learn=True
+            )
         except Exception:
             # Not even the crude masking works: nothing more is printed or archived.
             logger().warning("internal error; output no longer forwarded", exc_info=True)
@@ -141,7 +143,7 @@ class Pipeline:
         if not masked:
             return
         # Under the budget all the same: the head and the tail of what is left.
-        self.console.write(self.fallback.write(stream, masked))
+        self.console.write(self.fallback.write(stream, shown))
         if not self.archive.failed:
             try:
                 await self._send.send(masked)
@@ -178,6 +180,7 @@ class Pipeline:
     async def ticker(self) -> None:
         while True:
             await anyio.sleep(0.25)
+            self.console.watch()
             if not self.unfiltered:
                 try:
                     self.console.write(self.core.tick(time.monotonic()))

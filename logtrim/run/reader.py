@@ -30,10 +30,16 @@ Feed = Callable[[int, bytes], Awaitable[None]]
 class Reader:
     """One stream's reader task (:meth:`run`); :meth:`stop` ends its waiting."""
 
-    def __init__(self, source: Source, stream: int, feed: Feed) -> None:
+    def __init__(
+        self, source: Source, stream: int, feed: Feed, gone: Callable[[int], bool] | None = None
+    ) -> None:
         self.source = source
         self.stream = stream
         self._feed = feed
+        # Whether the console's reader of this stream left: then the child's pipe is closed
+        # here (:attr:`closed`), and the child meets SIGPIPE as it would without logtrim.
+        self._gone = gone
+        self.closed = False
         self.done = anyio.Event()
         self._stopping = False
         self._wait: anyio.CancelScope | None = None
@@ -100,6 +106,10 @@ class Reader:
             if left is not None:
                 left -= len(data)
             await self._feed(self.stream, data)
+            if self._gone is not None and self._gone(self.stream):
+                os.close(fd)
+                self.closed = True
+                return
             await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
 
     async def _read_stream(self, source: ByteReceiveStream) -> None:

@@ -85,7 +85,8 @@ async def _until_exit(
             inner.start_soon(
                 _process.forward_signals, process, options.grace, inner, pipeline.received
             )
-        readers = [Reader(source, stream, pipeline.feed) for source, stream in sources]
+        gone = pipeline.console.gone.__contains__
+        readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]
         for reader in readers:
             inner.start_soon(reader.run)
         returncode = await process.wait()
@@ -102,6 +103,8 @@ async def _until_exit(
         for reader in readers:
             await reader.done.wait()
         inner.cancel_scope.cancel()
+    # A pipe a reader closed (its console's reader left) is not closed again at the end.
+    sources[:] = [(r.source, r.stream) for r in readers if not r.closed]
     return 128 - returncode if returncode < 0 else returncode
 
 

@@ -1,0 +1,113 @@
+"""A budget of a few lines: its bytes go to the failure, and the closing lines still fit."""
+
+from __future__ import annotations
+
+import random
+import re
+
+from conftest import RunLogtrim, py
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from test_engine import drive
+
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.failure import TailLine, pick
+from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, TINY_BELOW, Policy
+
+_SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(.*; shown [\d,]+ lines? ", re.M)
+
+_WORDS = ("alpha", "bravo", "charlie", "delta")
+
+
+def _log(rng: random.Random, count: int) -> bytes:
+    """A build's lines: mostly info, some warnings, errors and stack frames, of many lengths
+    (the tail then fills its room to within a few bytes, as real ones do)."""
+    out = []
+    for i in range(count):
+        word, kind = rng.choice(_WORDS) * rng.randrange(1, 12), rng.random()
+        if kind < 0.05:
+            out.append(f"ERROR: step {word} failed {i}\n")
+        elif kind < 0.1:
+            out.append(f'  File "/srv/{word}.py", line {i}, in run\n')
+        elif kind < 0.2:
+            out.append(f"WARNING: {word} is slow\n")
+        else:
+            out.append(f"INFO copying {word} {i}\n")
+    return "".join(out).encode()
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    budget=st.integers(MIN_BUDGET, COMPACT_BELOW // 3),
+    rng=st.randoms(use_true_random=False),
+    count=st.integers(50, 800),
+    code=st.integers(1, 255),
+)
+def test_a_failed_run_keeps_its_summary_within_the_budget(
+    budget: int, rng: random.Random, count: int, code: int
+) -> None:
+    """The failure tail fills the room left before the closing lines; the summary's counts
+    grow by the lines it showed, yet the summary is still printed, and the console fits."""
+    core = Core(Policy(budget=budget))
+    _, out = drive(core, [(STDOUT, _log(rng, count), 0.0)], exit_code=code)
+    console = out[STDOUT] + b"".join(v for k, v in out.items() if k != STDOUT)
+    assert len(console) <= budget
+    assert _SUMMARY.search(console), console[-600:]
+
+
+_BUILD = py(
+    "import sys\n"
+    "for i in range(300): print(f'2024-05-01 10:00:{i % 60:02d} INFO copying part {i} of 300')\n"
+    "words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel']\n"
+    "for i in range(64):\n"
+    "    w = words[i % 8] + ' ' + words[i // 8]\n"
+    "    print(f'2024-05-01 10:01:{i % 60:02d} WARNING: cache miss for module {w}')\n"
+    "print('Traceback (most recent call last):')\n"
+    "print('  File \"/srv/build/step.py\", line 12, in main')\n"
+    "print('OSError: [Errno 28] No space left on device')\n"
+    "for i in range(200): print(f'2024-05-01 10:02:{i % 60:02d} INFO cleanup {i}')\n"
+    "print('ERROR: build failed')\n"
+    "sys.exit(3)\n"
+)
+
+
+def test_a_tiny_budget_spends_no_line_on_why_a_lower_tier_stopped(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Below TINY_BELOW, the gap markers say where lines are left out and the error tier's
+    note says errors are held for the end; what a lower tier's stop or the verbatim
+    allowance's end would say costs a line of the failure, and is left out. Above it, the
+    notes are printed."""
+    tiny = run_logtrim("--budget", str(TINY_BELOW - 1000), "--", *_BUILD)
+    assert tiny.code == 3
+    assert len(tiny.console) <= TINY_BELOW - 1000
+    assert b"warning lines are no longer shown" not in tiny.console
+    assert b"output passed" not in tiny.console
+    assert b"not shown ..." in tiny.console
+    assert b"OSError: [Errno 28] No space left on device" in tiny.console
+    assert _SUMMARY.search(tiny.stdout)
+    roomy = run_logtrim("--budget", str(TINY_BELOW + 2000), "--", *_BUILD)
+    assert roomy.code == 3
+    assert b"warning lines are no longer shown" in roomy.console
+    assert b"output passed" in roomy.console
+
+
+def _after(lineno: int, text: str, incident: int) -> TailLine:
+    return TailLine(lineno, STDOUT, text.encode() + b"\n", True, incident, False)
+
+
+def test_when_the_lines_after_errors_do_not_all_fit_the_short_ones_go_first() -> None:
+    """The lines after each error take turns, one per error; when a turn does not all fit,
+    its short lines are shown before a long one: more of what followed the errors (here
+    three short lines rather than the long one and one short)."""
+    lines: list[TailLine] = []
+    for n, step in ((10, "upload"), (20, "verify"), (30, "notify")):
+        lines.append(TailLine(n, STDOUT, f"ERROR: {step} failed\n".encode(), True, n, True))
+        lines.append(_after(n + 1, f"{step}: retrying in 5s", n))
+    lines.append(TailLine(100, STDOUT, b"ERROR: deploy failed\n", True, 100, True))
+    long = _after(101, "rollback: " + "x" * 200, 100)
+    lines += [long, TailLine(200, STDOUT, b"done\n")]
+    short = len(lines[1].text)
+    room = sum(len(ln.text) for ln in lines if ln.cont or ln.lineno == 200) + len(long.text)
+    picked = {line.lineno for line in pick(lines, room + short, last=1)}
+    assert {11, 21, 31} <= picked
