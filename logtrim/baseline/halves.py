@@ -25,7 +25,7 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable, Iterator
-from itertools import compress
+from itertools import compress, filterfalse
 
 from .._fork import can_fork_before_exec
 from ..engine.baseline import Shapes
@@ -125,7 +125,7 @@ class Half:
         self.failed = False  # its batches did not all arrive: read its half here
 
     def feed(self, chunk: bytes) -> None:
-        keys = set(split_keys(chunk)).difference(self.mine.shaper.cache)
+        keys = set(filterfalse(self.mine.shaper.cache.__contains__, split_keys(chunk)))
         if self.held:
             keys = keys.difference(self.held)  # (not ``-=``: that walks all of ``held``)
         theirs = odd(keys)
@@ -184,7 +184,7 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
     size = read = 0
     for chunk in line_chunks(read_from(path, start), start):
         read += len(chunk)
-        keys = set(split_keys(chunk)).difference(shaper.cache)
+        keys = set(filterfalse(shaper.cache.__contains__, split_keys(chunk)))
         if lines:
             keys = keys.difference(lines)
         here = odd(keys)

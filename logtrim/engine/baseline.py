@@ -24,8 +24,9 @@ A line is shaped on its first :data:`KEY_MAX` bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
-from itertools import accumulate, compress, count
+import sys
+from collections.abc import Callable, Hashable, Iterable
+from itertools import accumulate, compress, count, filterfalse
 from operator import not_
 
 from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
@@ -35,6 +36,12 @@ from .variables import FIRST_CAP, Cuts, Variables, known_by_skeleton
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
 SHAPE_CAP = 1 << 17
+
+# A line met before is found by its ``hash()`` (64 bits, this process only): a set of ints is
+# probed without reading the line met before again. Two lines with one hash would make a new
+# line pass for an old one, with odds of 65,536/2⁶⁴ per line not met yet: the odds the shape
+# hash already takes. Where ``hash()`` is narrower, the lines themselves are kept.
+_MET: Callable[[bytes], Hashable] = hash if sys.hash_info.width >= 64 else bytes
 
 
 def shape_of(line: bytes) -> bytes:
@@ -72,7 +79,9 @@ class Shapes:
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
         if chunk:
-            self.feed_keys(set(split_keys(chunk)))
+            # The lines met before looked up, not gathered: most of a log's lines repeat.
+            cached = self.shaper.cache.__contains__
+            self.feed_keys(set(filterfalse(cached, split_keys(chunk))))
 
     def feed_keys(self, keys: set[bytes]) -> None:
         """:meth:`feed` for lines already in key form (:func:`split_keys`)."""
@@ -153,8 +162,9 @@ class Baseline:
             self.seen.take_cuts(prior.cuts)
             prior.cache, prior.shapes, prior.cuts = {}, None, None
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
-        # The rest of the cache's lines: a chunk of those only needs their hashes looked up.
-        self._old: set[bytes] = set()
+        # The rest of the cache's lines (by :data:`_MET`): a chunk of those needs one look-up
+        # per line.
+        self._old: set[Hashable] = set()
 
     def _new_keys(self, distinct: set[bytes]) -> set[bytes]:
         learned, cleared = self._shaper.learn(distinct, self.seen.hashes)
@@ -174,7 +184,7 @@ class Baseline:
                 self._fresh.update(new)
                 if len(self.new_shapes) < SHAPE_CAP:
                     self.new_shapes.update(new.values())
-            self._old.update(learned.keys() - self._fresh)
+            self._old.update(map(_MET, learned.keys() - self._fresh))
         return self._fresh.intersection(distinct) if self._fresh else self._fresh
 
     def new_lines(self, chunk: bytes) -> list[int]:
@@ -201,14 +211,16 @@ class Baseline:
         # of the chunk built (a line past KEY_MAX is never in ``_old``: its key is cut,
         # below). Then only the rest are looked at (new lines, lines not met yet).
         old = self._old
-        met = list(map(old.__contains__, keys))
+        met = list(map(old.__contains__, map(_MET, keys)))
         if all(met):
             return [], keys
         at = list(compress(count(), map(not_, met)))
         rest = list(map(keys.__getitem__, at))
+        distinct = set(rest)  # none of them in ``old``
         if max(map(len, rest)) > KEY_MAX:
             rest = [k[:KEY_MAX] for k in rest]
-        fresh = self._new_keys(set(rest).difference(old))
+            distinct = {k for k in rest if _MET(k) not in old}
+        fresh = self._new_keys(distinct)
         if not fresh:
             return [], keys
         return list(compress(at, map(fresh.__contains__, rest))), keys
