@@ -159,9 +159,9 @@ def test_success_ends_with_its_last_lines(run_logtrim: RunLogtrim) -> None:
     lines = result.stdout.splitlines()
     end = next(i for i, line in enumerate(lines) if line.startswith(b"[logtrim] 465 lines"))
     assert lines[end - 1] == b"shop-api 4.12 is live on web-01"
-    marker = next(i for i, line in enumerate(lines) if b"not shown ..." in line)
-    assert marker < end - 1
-    assert lines[marker + 1] == b"[logtrim] --- last 20 lines ---"
+    header = lines.index(b"[logtrim] --- last 20 lines ---")
+    assert b"not shown ..." in lines[header - 1]
+    assert header < end - 1
     assert child_lines(result.stdout) == [
         line for line in result.archive.splitlines() if line in child_lines(result.stdout)
     ]

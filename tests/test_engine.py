@@ -111,7 +111,8 @@ def test_gap_marker_counts_hidden_lines() -> None:
 
 def test_a_waiting_progress_line_shown_late_is_not_counted_as_not_shown() -> None:
     """A progress line that waited (throttled) and is shown before the next line leaves
-    the gap: the marker after it counts only the lines really not on the console."""
+    the gap: the marker before it counts only the lines really not on the console, those
+    written before it (the console reads in the order written)."""
     progress = [b"%s [%3d%%]\n" % (b"." * 72, p) for p in (23, 47, 71, 95)]
     data = b"".join(
         [*progress, b"...F [100%]\n", b"=== FAILURES ===\n", b"___ test_vat ___\n", b"\n",
@@ -122,8 +123,8 @@ def test_a_waiting_progress_line_shown_late_is_not_counted_as_not_shown() -> Non
     console = out[STDOUT]
     for line in data.splitlines()[4:]:
         assert line in console
-    # The three states the last one replaced, not the last one, shown above the marker.
-    assert b"[logtrim] ... 3 lines (240 B) not shown ...\n=== FAILURES" in console
+    # The three states the last one replaced, not the last one, counted above it.
+    assert b"[logtrim] ... 3 lines (240 B) not shown ...\n...F [100%]\n=== FAILURES" in console
 
 
 def test_overlapping_context_windows_merge() -> None:

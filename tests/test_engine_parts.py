@@ -50,7 +50,8 @@ def test_markers_stop_when_the_budget_is_spent() -> None:
 
 
 def test_progress_throttle_keeps_the_latest_state() -> None:
-    """One progress line per interval; the latest waiting one shows when time has passed."""
+    """One progress line per interval; the latest waiting one shows when time has passed,
+    after the marker of the state it replaced (written before it)."""
     out, history = output(), History(10)
     progress = Progress(5.0, out, history, lambda raw: raw)
     assert progress.due(STDOUT, 0.0, 0, b"10%\n")
@@ -60,8 +61,11 @@ def test_progress_throttle_keeps_the_latest_state() -> None:
     progress.tick(3.0)
     assert out.take() == []
     progress.tick(5.0)
-    assert out.take() == [(STDOUT, b"30%\n")]
-    assert 2 in history.shown()
+    assert out.take() == [
+        (STDOUT, b"[logtrim] ... 1 line (4 B) not shown ...\n"),
+        (STDOUT, b"30%\n"),
+    ]
+    assert 2 in history.shown() and out.gap_lines == 0
 
 
 def test_repeats_collapse_by_template_and_report_the_count() -> None:

@@ -165,9 +165,26 @@ def test_each_message_follows_the_line_it_summarises() -> None:
 
 def test_the_last_state_is_sent_at_the_end_of_the_run() -> None:
     """A state still waiting when the child exits is sent before logtrim's closing lines."""
-    lines = _upload(step=0.01, stop=60)  # well within one interval: the rest waits
+    lines = _upload(step=0.01, stop=60)[:-1]  # well within one interval: the rest waits
     sent = _octopus_sent(_console(Octopus(), lines))
     assert [p for _, p in sent][-1] == 59
+
+
+@pytest.mark.parametrize("stop", [60, 101])
+def test_a_waiting_state_is_never_sent_after_a_later_line(stop: int) -> None:
+    """A state that waits is sent before the next line of stdout or dropped, as a progress
+    message of the child's: a message after a later line would say an old state; the end of
+    a sequence (100) is not dropped."""
+    lines = _upload(step=0.01, stop=stop)  # each state followed by a line, within the interval
+    console = [data.decode().rstrip("\n") for _, data in _console(Octopus(), lines)]
+    written = [line for _, line in lines]
+    sent = 0
+    for index, line in enumerate(console):
+        if line.startswith("##octopus[progress"):
+            sent += 1
+            source = written.index(decode(line).attrs["message"])
+            assert not set(console[:index]) & set(written[source + 1 :]), line
+    assert sent and (stop < 101 or _octopus_sent(_console(Octopus(), lines))[-1][1] == 100)
 
 
 def test_budget_pays_for_the_messages() -> None:

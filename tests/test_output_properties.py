@@ -5,13 +5,15 @@ needed print and count what the general calls do."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._text import ANSI_BYTES
 from logtrim.engine.history import History
 from logtrim.engine.kinds import Kind
-from logtrim.engine.output import STDERR, STDOUT, Output
+from logtrim.engine.output import STDERR, STDOUT, Mark, Output
 from logtrim.engine.policy import Budget, Tally
 from logtrim.engine.repeats import Repeats
 from logtrim.engine.templates import template
@@ -168,3 +170,63 @@ def test_a_repeat_is_the_template_of_the_last_line_shown_without_a_gap(
             out.hide(len(line))  # held back: it joins the gap
             hidden = True
         assert repeats.streams[stream].empty == (last[stream] is None)
+
+
+LATE = b"Uploading 5%\n"  # a progress line that waits (throttled)
+
+
+@dataclass
+class State:
+    """A waiting progress line, as the output sees one (engine/throttle.py's Pending)."""
+
+    mark: Mark
+    waiting: bool = True
+
+    def after(self, lineno: int) -> bool:
+        return False
+
+
+def _counted(emits: list[tuple[int, bytes]]) -> int | None:
+    counts = [int(d.split()[2]) for _, d in emits if d.startswith(b"[logtrim] ... ")]
+    return sum(counts) if counts else None
+
+
+@SETTINGS
+@given(st.lists(st.one_of(st.integers(1, 300), st.just("late")), max_size=40),
+       st.integers(2048, 20_000))  # fmt: skip
+def test_a_state_printed_late_splits_the_gap_where_it_was_written(
+    writes: list[int | str], budget: int
+) -> None:
+    """Lines not shown (their sizes) and progress lines that wait among them (as many as
+    the streams and kinds allow at once, here any number), printed late in the order
+    written (``Output.split_gap``): the marker before each counts exactly the lines written
+    before it not counted yet, never one after it; a line shown leaves the gap, one the
+    budget drops stays in it; the last marker counts the rest. None is lost or counted
+    twice."""
+    out = Output(Budget(budget), Tally())
+    states: dict[int, State] = {}
+    out.waiting = states
+    between = [0]  # lines not shown before each state, after the one before it
+    for write in writes:
+        if isinstance(write, int):
+            out.hide(write)
+            between[-1] += 1
+        else:
+            states[len(states)] = State(out.mark())
+            out.hide(len(LATE))  # counted while it waits, as the throttle does
+            between.append(0)
+    carry = 0
+    for n, state in list(states.items()):
+        carry += between[n]
+        shown = out.split_gap(state.mark, n, len(LATE), len(LATE))
+        counted = _counted(out.take())
+        if counted is not None:
+            assert counted == carry
+            carry = 0
+        if shown:
+            out.emit(STDOUT, LATE, Kind.PROGRESS)
+            out.take()
+        carry += not shown  # dropped: still not shown, in the gap
+    out.flush_gap(paid=True)
+    assert (_counted(out.take()) or 0) == carry + between[-1]
+    assert out.gap_lines == 0

@@ -59,7 +59,13 @@ WRITES = st.builds(
 
 
 def _run(
-    writes: list[Write], ci: str, verbatim: int, heartbeat: float = 0.0, *, native: bool = False
+    writes: list[Write],
+    ci: str,
+    verbatim: int,
+    heartbeat: float = 0.0,
+    *,
+    native: bool = False,
+    exit_code: int = 0,
 ) -> tuple[list[tuple[int, bytes]], dict[tuple[int, str], bytes]]:
     """The console of ``writes`` (numbered in order), and the last line of each progress
     kind per stream. ``native``: logtrim drives the CI's progress indicator too (its own
@@ -94,7 +100,7 @@ def _run(
             console += core.tick(now)
             console += core.feed(w.stream, text + b"\n", now)[1]
     console += core.finish_input(now)[1]
-    console += core.close(0, now)[0]
+    console += core.close(exit_code, now)[0]
     return console, last
 
 
@@ -147,6 +153,57 @@ def test_each_stream_shows_its_lines_in_the_order_written(
         assert _in_order(shown), (stream, text)
 
 
+_COUNT = re.compile(
+    rb"^\[logtrim\] (?:\.\.\. ([\d,]+) (?:lines?(?: \([^)]*\))? not shown|similar lines?) \.\.\."
+    rb"|\(repeated (once|[\d,]+) more(?: times)?\))$"
+)
+
+
+def _counted(line: bytes) -> int | None:
+    """How many lines of the child's a marker of logtrim's own says it does not show."""
+    match = _COUNT.match(line)
+    if match is None:
+        return None
+    number = next(g for g in match.groups() if g is not None)
+    return 1 if number == b"once" else int(number.replace(b",", b""))
+
+
+def _markers_in_place(
+    console: list[tuple[int, bytes]], writes: list[Write], ci: str
+) -> list[tuple[int, int, int]]:
+    """Where a line of the child's is shown while the markers before it count a different
+    number of the lines written before it and never shown: (line, counted, not shown).
+    Each marker must come before the next line shown after the lines it counts (a waiting
+    progress state printed late included), and none may wait past it."""
+    shown: list[int] = []  # the numbers of the child's lines in the order printed
+    counts: list[tuple[int, int]] = []  # (lines counted, index in ``shown`` it came before)
+    for _, data in console:
+        for line in data.splitlines():
+            if (count := _counted(line)) is not None:
+                counts.append((count, len(shown)))
+            elif not line.startswith(b"[logtrim] ") and (number := _line_number(line)):
+                shown.append(-number if _is_command(line) else number)
+    # A progress command replaced while it waited is no line of the console's: no marker
+    # counts it (its system passes, so it is never shown as a line either).
+    passing = {"octopus", ci}
+    silent = {n for n, w in enumerate(writes, start=1) if w.kind in passing}
+    never = set(range(1, len(writes) + 1)) - {abs(n) for n in shown} - silent
+    wrong, command = [], 0
+    for index, number in enumerate(shown):
+        if number < 0:
+            command = max(command, -number)
+            continue  # a command: read by the CI, not shown, so its place is no matter
+        if number < command:
+            # The last lines after a command written after them (see _in_order): the marker
+            # flushed before the command counted them already (a known double count).
+            break
+        counted = sum(count for count, at in counts if at <= index)
+        hidden = sum(1 for n in never if n < number)
+        if counted != hidden:
+            wrong.append((number, counted, hidden))
+    return wrong
+
+
 def _is_command(line: bytes) -> bool:
     return line.startswith((b"##octopus[", b"##vso[", b"##teamcity["))
 
@@ -164,6 +221,40 @@ def _in_order(shown: list[tuple[int, bool]]) -> bool:
         for i, (earlier, earlier_command) in enumerate(shown)
         for later, later_command in shown[i + 1 :]
     )
+
+
+@SETTINGS
+@given(
+    st.lists(WRITES.filter(lambda w: w.stream == STDOUT), max_size=40),
+    CI,
+    VERBATIM,
+    st.sampled_from([0, 1]),
+)
+# The gap marker of the states a waiting line replaced comes before it, not after it (and
+# not after a later line, the closing one included).
+@example([Write(1, "progress", 0.0, False)] * 4 + [Write(1, "info", 0.0, False)],
+         "octopus", 0, 0)  # fmt: skip
+@example([Write(1, "progress", 0.0, False)] * 4 + [Write(1, "noise", 0.0, False)] * 12,
+         "azure", 0, 0)  # fmt: skip
+# A line shown late (on a tick) leaves the gap: a state waiting after it in the same gap is
+# placed in what is left of it.
+@example([Write(1, "progress", 0.0, False), Write(1, "progress", 0.0, False),
+          Write(1, "progress", 1.2, False), Write(1, "noise", 0.0, False)],
+         "octopus", 0, 0)  # fmt: skip
+# A failed run whose last counted lines come before a waiting state: the count stands (the
+# failure tail could not show them after the state).
+@example([Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False),
+          Write(1, "noise", 0.0, False), Write(1, "progress", 0.0, False)],
+         "octopus", 0, 1)  # fmt: skip
+def test_each_marker_comes_before_the_next_line_after_the_lines_it_counts(
+    writes: list[Write], ci: str, verbatim: int, exit_code: int
+) -> None:
+    """Wherever a line of the child's is shown, the markers before it have counted exactly
+    the lines written before it that the console does not show: a marker never comes after
+    a later line (a waiting progress state printed late, the last lines), nor counts one
+    shown. One stream: the gap is shared by both, each stream's order is its own."""
+    console, _ = _run(writes, ci, verbatim, exit_code=exit_code)
+    assert _markers_in_place(console, writes, ci) == [], b"".join(d for _, d in console)
 
 
 @SETTINGS

@@ -101,3 +101,49 @@ def test_own_lines_start_a_line_after_a_line_not_ended(run_logtrim: RunLogtrim, 
     beat = next(text for text in lines if "still running" in text)
     size = format_size(len(first) + len(start))
     assert re.search(rf": 2 lines \({re.escape(size)}\) so far, 100\.0% shown$", beat), beat
+
+
+#: A set -e deploy step: a flood under stdout-verbose, migrations reported as progress (they
+#: wait, throttled), a variable set, then the failure on stderr.
+MIGRATIONS = """
+import base64, sys, time
+b = lambda s: base64.b64encode(s.encode()).decode()
+print("##octopus[stdout-verbose]")
+for i in range(3000):
+    print(f"rsync: sending file src/module_{i}/index.js ({i * 37} bytes)")
+print("##octopus[stdout-default]")
+print("Running migrations", flush=True)
+for i in range(1, 21):
+    print(f"[{i}/20] migration 2024_{i}", flush=True)
+    time.sleep(0.01)
+print(f"##octopus[setVariable name='{b('Result')}' value='{b('partial')}']", flush=True)
+sys.stderr.write('psql: error: connection to server at "db" failed: FATAL: password\\n')
+sys.exit(2)
+"""
+
+
+def test_a_waiting_progress_line_comes_after_the_marker_of_the_lines_before_it(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The console reads in the order written: the marker of the migrations a waiting one
+    replaced comes before it (not after it), and logtrim's own progress message of that
+    state comes before the next line of stdout (the setVariable), not at the end."""
+    result = run_logtrim("--ci", "octopus", "--budget", "20kB", "--", *py(MIGRATIONS))
+    assert result.code == 2
+    lines = result.stdout.splitlines()
+    shown = [i for i, line in enumerate(lines) if re.match(rb"\[\d+/20\] ", line)]
+    numbers = [int(lines[i][1:].split(b"/")[0]) for i in shown]
+    assert numbers[-1] == 20  # the final state
+    for k in range(len(shown) - 1):
+        (at, later), (number, following) = shown[k : k + 2], numbers[k : k + 2]
+        between = b"\n".join(lines[at + 1 : later])
+        counted = re.findall(rb"\.\.\. (\d+) lines? \(.*\) not shown \.\.\.", between)
+        assert [int(c) for c in counted] == (
+            [following - number - 1] if following > number + 1 else []
+        )
+    variable = next(i for i, line in enumerate(lines) if line.startswith(b"##octopus[setVariable"))
+    assert b"not shown" not in b"\n".join(lines[shown[-1] : variable])  # none written between
+    progress = [i for i, line in enumerate(lines) if line.startswith(b"##octopus[progress")]
+    assert shown[-1] < progress[-1] < variable  # after the line it summarises, before the next
+    percents = [m.attrs["percentage"] for m in messages(result.stdout) if m.name == "progress"]
+    assert percents[-1] == "100"

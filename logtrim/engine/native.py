@@ -12,7 +12,9 @@ reading the log. When the child prints progress (``Uploading package 45%``, ``[1
   or a value that falls back below :data:`RESTART_BELOW` percent (a new file, a retry).
 * A sequence ends at 100% (or N of N): 100 is sent.
 * At most one message per interval (``--progress-interval``); the latest state waits and is
-  sent right after the next progress line shown, on a tick, or at the end of the run.
+  sent right after the next progress line shown, on a tick, or at the end of the run. Like a
+  progress message of the child's, it is never printed after a later line of stdout: before
+  the next line shown there it is sent if its interval is over or it is an end, else dropped.
 * Once the child sends the indicator's message itself, logtrim sends no more of its own.
 
 The engine's parts call it; nothing here does I/O or reads a clock.
@@ -114,6 +116,7 @@ class NativeProgress:
         self.child_drives = False  # the child sent the indicator's message itself
         self.sequence = Sequence()
         self.pending: tuple[int, str] | None = None  # the latest state not sent yet
+        self.waits = False  # ... and its line is printed: it waits as a state of stdout
         self.sent_at = float("-inf")
         self.now = 0.0  # the latest time the engine was told
         self.sent = 0
@@ -131,16 +134,36 @@ class NativeProgress:
             return
         shown = self._console_form(line)
         reading = read(shown)
-        if reading is None or not self.sequence.advance(reading):
+        if reading is None:
+            return
+        # A state that waits is the latest still: it goes after this line of its sequence.
+        self.waits = False
+        if not self.sequence.advance(reading):
             return
         text = ANSI_BYTES.sub(b"", shown.rstrip(b"\r\n")).rsplit(b"\r", 1)[-1]
         message = reason_line(text.decode("utf-8", "replace"), MESSAGE_LIMIT)
-        self.pending = (reading.percent, message)
+        self.pending, self.waits = (reading.percent, message), False
 
     def flush(self) -> None:
-        """Send the latest state if the interval since the last message is over."""
-        if self.pending is not None and self.now - self.sent_at >= self.interval:
+        """Send the latest state if the interval since the last message is over; else it
+        waits as a progress state of stdout, the stream it is printed on (:meth:`settle`)."""
+        if self.pending is None:
+            return
+        if self.now - self.sent_at >= self.interval:
             self._send()
+        else:
+            self.waits = self._out.waiting[STDOUT].waiting = True
+
+    def settle(self) -> None:
+        """A line of the child's is printed on stdout next: the waiting state goes first when
+        its interval is over or it ends its sequence (the bar's final state), else it is
+        dropped (a later one follows); never printed after a line written after it."""
+        if self.pending is None or not self.waits:  # else the state of the line shown next
+            return
+        if self.pending[0] >= 100 or self.now - self.sent_at >= self.interval:
+            self._send()
+        else:
+            self.pending = None
 
     def tick(self, now: float) -> None:
         """Time passes: a waiting state whose interval is over is sent."""
@@ -155,7 +178,7 @@ class NativeProgress:
     def _send(self) -> None:
         assert self.pending is not None
         percent, message = self.pending
-        self.pending = None
+        self.pending, self.waits = None, False
         text = self._dialect.native_progress(percent, message)
         if text is None:
             return

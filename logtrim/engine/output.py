@@ -16,6 +16,9 @@ from .policy import Budget, Tally
 
 STDOUT, STDERR = 1, 2
 Emit = tuple[int, bytes]
+#: Where a waiting progress state was written among the lines not shown: the gap then
+#: (:attr:`Output.gaps`), and its lines and bytes before the state.
+Mark = tuple[int, int, int]
 OWN = b"[logtrim] "  # how logtrim's own lines start
 #: The lines that put the console at its default level before logtrim's own lines, and
 #: those that give the child its level back after them (from the dialect).
@@ -30,6 +33,7 @@ class Waiting(Protocol):
     """A stream's progress throttle, as far as printing asks (engine/throttle.py)."""
 
     waiting: bool  # a progress state waits to be printed
+    mark: Mark  # where the plain line that waits was written among the lines not shown
 
     def after(self, lineno: int) -> bool:
         """Whether a state written after line ``lineno`` waits."""
@@ -87,7 +91,8 @@ class Output:
         (the last line of a count, printed when the count ends).
         """
         if not own and self.late is not None and self.waiting[stream].waiting:
-            self.late(stream, upto=lineno)  # a waiting progress state written before it first
+            # a waiting progress state written before it first
+            self.late(stream, upto=lineno, shows=True)
         if settle and self.unsettled:
             self.settle_now(lineno)
         if self.midline:
@@ -131,6 +136,11 @@ class Output:
             or self.midline
             or (self.late is not None and self.waiting[stream].waiting)
         ):
+            if self.late is not None and self.waiting[stream].waiting:
+                # A state that waited goes first, after the marker of the lines before it:
+                # the gap left is of the lines written after it.
+                self.late(stream, shows=True)
+                gap = self.gap_text() if self.gap_lines > 0 else b""
             if gap:
                 self.emit(STDOUT, gap, NOISE, own=True)
             self.clear_gap()
@@ -216,12 +226,14 @@ class Output:
         if self.budget.allows_marker(len(line)):
             self.emit(STDOUT, line, NOISE, own=True, settle=settle)
 
-    def gap_text(self, context_lines: int = 0, *, sized: bool = True) -> bytes:
-        """The gap marker, for the gap less the ``context_lines`` shown with the next line."""
-        lines = self.gap_lines - context_lines
+    def gap_text(
+        self, context_lines: int = 0, *, sized: bool = True, part: tuple[int, int] | None = None
+    ) -> bytes:
+        """The gap marker, for the gap less the ``context_lines`` shown with the next line
+        (``part``: for those lines and bytes of it instead)."""
+        lines, nbytes = (self.gap_lines - context_lines, self.gap_bytes) if part is None else part
         if lines <= 0:
             return b""
-        nbytes = self.gap_bytes
         if sized and lines < 1000 and nbytes < 1e5:
             # The common markers (one per line shown), as below with format_size's two
             # smallest units, in one bytes format: no call, no str to encode.
@@ -245,6 +257,38 @@ class Output:
         if gap:
             self.emit(STDOUT, gap, NOISE, own=True)
         self.clear_gap()
+
+    def mark(self) -> Mark:
+        """Where the gap stands: a progress state that starts to wait notes it."""
+        return self.gaps, self.gap_lines, self.gap_bytes
+
+    def split_gap(self, mark: Mark, lineno: int, room: int, hidden: int) -> bool:
+        """A waiting progress line written at ``mark`` (line ``lineno``, ``hidden`` bytes as
+        written, counted in the gap while it waited) is printed late, ``room`` bytes: first
+        the marker of the lines not shown written before it, so the console reads in the
+        order written; the gap goes on with the lines after it, less the line. False
+        (nothing printed) when the budget has no room for both."""
+        gaps, lines, nbytes = mark
+        if gaps != self.gaps or lines < 0:
+            # A marker printed already counted it and the lines before it: still shown,
+            # the latest state is promised (a marker of the other stream's line may do so).
+            return self.budget.allows(PROGRESS, room)
+        text = self.gap_text(part=(lines, nbytes)) if lines > 0 else b""
+        if not self.budget.allows(PROGRESS, room + len(text)) or (
+            text and not self.budget.allows_marker(len(text))
+        ):
+            return False
+        if text:
+            self.emit(STDOUT, text, NOISE, own=True, lineno=lineno)
+        lines, nbytes = lines + 1, nbytes + hidden  # and the line itself leaves the gap
+        self.gap_lines = max(self.gap_lines - lines, 0)
+        self.gap_bytes = max(self.gap_bytes - nbytes, 0)
+        # The other states waiting in this gap: their places, in what is left of it.
+        for state in self.waiting.values():
+            if state.mark[0] == gaps:
+                at, size = state.mark[1] - lines, max(state.mark[2] - nbytes, 0)
+                state.mark = (gaps, at, size) if at >= 0 else (gaps, -1, 0)
+        return True
 
     def take(self) -> list[Emit]:
         out, self._out = self._out, []

@@ -125,8 +125,14 @@ class Repeats:
     def unwind(self, stream: int) -> None:
         """The end of a failed run: the lines counted since the stream's last shown line
         are given back, not shown (the failure tail shows the last of them, after a marker
-        that counts the others): a count must not swallow the lines that led to the failure."""
+        that counts the others): a count must not swallow the lines that led to the failure.
+        Not when a progress state of the stream written after them waits: they are not the
+        last lines, and the tail could not show them after it; the count stands."""
         run = self.streams[stream]
+        pending = self._out.waiting.get(stream)
+        if run.last is not None and pending is not None and pending.after(run.last[0]):
+            self.end(stream)
+            return
         if run.count and run.last is not None:
             self._history.unmark(stream, run.first, run.last[0])
             self._out.tally.collapsed -= run.count

@@ -117,7 +117,8 @@ class Selector:
                 kind = hits[i][1]
                 if kind == PROGRESS and plain_progress and now - pending.at < interval:
                     # The common flood: a progress line that only replaces the pending one.
-                    pending.line, pending.gap = (lineno, region[pos:end]), out.gaps
+                    pending.line = (lineno, region[pos:end])
+                    pending.mark = (out.gaps, out.gap_lines, out.gap_bytes)  # Output.mark
                     pending.waiting = True
                     seen_lines[kind] += 1
                     seen_bytes[kind] += end - pos

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from .history import History
 from .kinds import PROGRESS, SERVICE
-from .output import STDERR, STDOUT, Output
+from .output import STDERR, STDOUT, Mark, Output
 
 if TYPE_CHECKING:
     from .native import NativeProgress
@@ -24,7 +24,7 @@ class Pending:
     def __init__(self) -> None:
         self.at = float("-inf")
         self.line: tuple[int, bytes] | None = None  # the latest plain progress line (lineno, raw)
-        self.gap = -1  # the gap (Output.gaps) that counts the waiting line, if one does
+        self.mark: Mark = (-1, 0, 0)  # its place in the gap that counts it (Output.mark)
         # The latest progress command of each dialect not printed yet: (lineno, console form).
         self.commands: dict[str, tuple[int, bytes]] = {}
         # Whether either waits: an attribute, as every line printed asks.
@@ -76,16 +76,23 @@ class Progress:
         if command is not None:
             st.commands[command] = (lineno, line)
             return False
-        st.line = (lineno, line)
+        st.line, st.mark = (lineno, line), self._out.mark()
         self._out.hide(len(line))
-        st.gap = self._out.gaps
         return False
 
-    def late(self, stream: int, before: int | None = None, *, upto: int | None = None) -> None:
+    def late(
+        self,
+        stream: int,
+        before: int | None = None,
+        *,
+        upto: int | None = None,
+        shows: bool = False,
+    ) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
         caller prints it as context). ``upto``: only those older than that line (an older
-        line printed late, the last of a count); the newer ones keep waiting."""
+        line printed late, the last of a count); the newer ones keep waiting. ``shows``: a
+        line of the child's is printed next (the CI indicator's waiting state settles)."""
         st = self.streams[stream]
         if not st.waiting:
             return
@@ -94,9 +101,10 @@ class Progress:
             lineno, line = st.line
             st.line, st.waiting = None, False
             if before is None or lineno < before:
-                self._plain(stream, st, lineno, line)
+                self._plain(stream, st.mark, lineno, line)
             return
         waiting = [(n, raw, False) for n, raw in st.commands.values()]
+        mark = st.mark  # the plain line's (a command is read by the CI, not shown)
         if st.line is not None:
             lineno, line = st.line
             waiting.append((lineno, line, True))
@@ -116,22 +124,29 @@ class Progress:
                 continue
             # ``lineno``: the states still waiting (written later) stay after it.
             if plain:
-                self._plain(stream, st, lineno, line)
+                self._plain(stream, mark, lineno, line)
             elif line:  # else a command its dialect dropped
                 text = line if line.endswith(b"\n") else line + b"\n"
                 self._out.emit(stream, text, SERVICE, lineno=lineno)
                 self._history.mark_shown(lineno, stream=stream)
+        native = self.native
+        if native is not None and native.pending is not None:
+            # logtrim's own message of a state waits as the child's do: sent or dropped
+            # before the next line shown on stdout (where it is printed), never after it.
+            if shows and upto is None and stream == STDOUT:
+                native.settle()
+            else:
+                self.streams[STDOUT].waiting = True
 
-    def _plain(self, stream: int, st: Pending, lineno: int, line: bytes) -> None:
-        """A waiting plain progress line, shown after all if the budget allows."""
+    def _plain(self, stream: int, mark: Mark, lineno: int, line: bytes) -> None:
+        """A waiting plain progress line, shown after all if the budget allows, after the
+        marker of the lines before it (it leaves the gap that counted it)."""
         out = self._out
         masked = self._console_form(line)
         if not out.budget.allows(PROGRESS, len(masked)):
             return
-        if st.gap == out.gaps and out.gap_lines > 0:
-            # Shown after all: the next gap marker does not count it as not shown.
-            out.gap_lines -= 1
-            out.gap_bytes = max(out.gap_bytes - len(line), 0)
+        if not out.split_gap(mark, lineno, len(masked), len(line)):
+            return
         out.emit(stream, masked, PROGRESS, lineno=lineno)
         self._history.mark_shown(lineno, stream=stream)
 
@@ -139,7 +154,10 @@ class Progress:
         """Time passes: waiting lines whose interval is over are shown."""
         for stream, st in self.streams.items():
             if st.waiting and now - st.at >= self.interval:
-                st.at = now
+                if st.line is not None or st.commands:  # not the CI indicator's state alone
+                    st.at = now
                 self.late(stream)
-        if self.native is not None and not any(st.waiting for st in self.streams.values()):
+        if self.native is not None and not any(
+            st.line is not None or st.commands for st in self.streams.values()
+        ):
             self.native.tick(now)  # not while a fresher line waits: it brings its own state
