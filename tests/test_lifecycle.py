@@ -360,19 +360,35 @@ def test_without_pty_child_sees_pipes(run_logtrim: RunLogtrim) -> None:
     assert b"ERROR: tty False" in result.stdout
 
 
-def test_closed_console_does_not_change_outcome(tmp_path: Path) -> None:
-    """If the console reader goes away, the step still runs and the archive is complete."""
+def test_closed_console_ends_the_step_as_without_logtrim_and_loses_nothing(tmp_path: Path) -> None:
+    """If the console reader goes away, the step meets a broken pipe as it would without
+    logtrim (Python's print: BrokenPipeError, exit 1), and the archive holds every line it
+    wrote, in order."""
     artifact = tmp_path / "run.log.zst"
-    code = "for i in range(20000): print(f'ERROR: line {i} went wrong with code {i % 13}')"
+    code = (
+        "import sys, time\n"
+        "for i in range(20000):\n"
+        "    print(f'ERROR: line {i} went wrong with code {i % 13}')\n"
+        "    if i == 100: sys.stdout.flush(); time.sleep(2)  # the reader leaves meanwhile\n"
+    )
     proc = subprocess.Popen(
         [*logtrim_argv("run", "--artifact", str(artifact), "--", *py(code))],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
     )  # fmt: skip
-    assert proc.stdout is not None
+    assert proc.stdout is not None and proc.stderr is not None
     proc.stdout.read(10)
     proc.stdout.close()
-    assert proc.wait(timeout=30) == 0
-    assert zstd_dc(artifact).count(b"\n") == 20000
+    err = proc.stderr.read()
+    proc.stderr.close()
+    assert proc.wait(timeout=30) == 1
+    assert b"BrokenPipeError" in err  # the step's own error, as without logtrim
+    archived = zstd_dc(artifact)
+    assert b"BrokenPipeError" in archived  # its stderr is archived too
+    # Its whole stdout lines, in order (the stderr lines come among them as they arrived).
+    lines = [ln for ln in archived.splitlines() if ln.startswith(b"ERROR: line ")]
+    assert 100 < len(lines) < 20000
+    expected = [f"ERROR: line {i} went wrong with code {i % 13}".encode() for i in range(20000)]
+    assert lines == expected[: len(lines)]
 
 
 def test_a_signal_ignored_when_logtrim_started_stays_ignored(tmp_path: Path) -> None:
