@@ -137,6 +137,16 @@ def run_logtrim(tmp_path: Path) -> RunLogtrim:
     return run
 
 
+def break_prepare(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A bug in logtrim before the step starts: preparing ``run``'s settings raises."""
+    from logtrim.cli import runcmd
+
+    def broken(*_args: object) -> None:
+        raise RuntimeError("a bug in logtrim")
+
+    monkeypatch.setattr(runcmd, "_prepare", broken)
+
+
 def lines_of(data: bytes) -> list[bytes]:
     return data.splitlines()
 

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, zstd_dc
+from conftest import break_prepare, clean_env, zstd_dc
 from octopus_decoder import messages as decode_messages
 
 CHILD = """
@@ -151,12 +151,8 @@ def test_internal_error_before_the_start_still_runs_the_step(
 ) -> None:
     """A bug while preparing the run: one warning, the step runs as is, its exit code stays."""
     import logtrim.cli.app as _cli
-    from logtrim.cli import runcmd
 
-    def broken(*_args: object) -> None:
-        raise RuntimeError("a bug in logtrim")
-
-    monkeypatch.setattr(runcmd, "_prepare", broken)
+    break_prepare(monkeypatch)
     marker = tmp_path / "ran"
     step = f"open({str(marker)!r}, 'w').close(); print('step output'); raise SystemExit(6)"
     code = _cli.main(["run", "--", sys.executable, "-c", step])
@@ -174,12 +170,8 @@ def test_internal_error_before_the_start_still_masks_a_url_password(
     """Unfiltered, without the engine: a URL's password is masked still, also written in
     pieces (the scheme in one write, the password in the next)."""
     import logtrim.cli.app as _cli
-    from logtrim.cli import runcmd
 
-    def broken(*_args: object) -> None:
-        raise RuntimeError("a bug in logtrim")
-
-    monkeypatch.setattr(runcmd, "_prepare", broken)
+    break_prepare(monkeypatch)
     step = (
         "import sys, time; w = sys.stdout.write; f = sys.stdout.flush\n"
         "w('db postgres'); f(); time.sleep(0.2)\n"

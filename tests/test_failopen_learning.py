@@ -4,8 +4,7 @@ archive and the console, and the declaration reaches the console whole."""
 
 from __future__ import annotations
 
-import itertools
-
+from conftest import split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,11 +14,6 @@ from logtrim.engine.policy import Policy
 
 SECRET = b"Fail0pen-Learned-Value"
 DECLARATION = b"::add-mask::" + SECRET + b"\n"
-
-
-def _cuts(data: bytes, cuts: list[int]) -> list[bytes]:
-    points = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
-    return [data[a:b] for a, b in itertools.pairwise(points)]
 
 
 @settings(max_examples=200, deadline=None)
@@ -40,7 +34,7 @@ def test_a_declared_secret_is_masked_whatever_the_chunks(
     stream += b"".join(after) + b"\nend\n"
     core = Core(Policy(), choose("github", {}))
     archive, console = b"", b""
-    for chunk in _cuts(stream, cuts):
+    for chunk in split(stream, cuts):
         a, c = core.secrets.passthrough_forms(STDOUT, chunk, learn=True)
         archive, console = archive + a, console + c
     a, c = core.secrets.passthrough_forms(STDOUT, b"", final=True, learn=True)

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, zstd_dc
+from conftest import break_prepare, clean_env, zstd_dc
 
 SECRET = "TopSecretValue42"
 ENV_SECRET = "Env-Secret-9876"
@@ -27,15 +27,6 @@ sys.exit(6)
 """
 
 
-def _broken_prepare(monkeypatch: pytest.MonkeyPatch) -> None:
-    from logtrim.cli import runcmd
-
-    def broken(*_args: object) -> None:
-        raise RuntimeError("a bug in logtrim")
-
-    monkeypatch.setattr(runcmd, "_prepare", broken)
-
-
 def test_a_bug_before_the_start_still_masks_and_keeps_to_the_budget(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
 ) -> None:
@@ -43,7 +34,7 @@ def test_a_bug_before_the_start_still_masks_and_keeps_to_the_budget(
     split across writes, the flood is cut to a head and a tail, the exit code is the step's."""
     import logtrim.cli.app as _cli
 
-    _broken_prepare(monkeypatch)
+    break_prepare(monkeypatch)
     monkeypatch.setenv("DEPLOY_TOKEN", ENV_SECRET)
     monkeypatch.setenv("LOGTRIM_MASK_ENV", "DEPLOY_TOKEN")
     argv = ["run", "--mask", SECRET, "--budget", "20kB", "--", sys.executable, "-c", STEP]
@@ -65,7 +56,7 @@ def test_a_bug_before_the_start_of_a_missing_command_is_127(
 ) -> None:
     import logtrim.cli.app as _cli
 
-    _broken_prepare(monkeypatch)
+    break_prepare(monkeypatch)
     code = _cli.main(["run", "--", "no-such-command-for-logtrim"])
     assert code == 127
     assert "command not found: no-such-command-for-logtrim" in capfd.readouterr().err

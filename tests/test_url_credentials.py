@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import split, zstd_dc
+from conftest import break_prepare, split, zstd_dc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz_secrets import URL_PASSWORDS, assert_no_url_password, url_carriers
@@ -212,12 +212,8 @@ def test_failing_open_before_the_start_masks_a_password_with_a_raw_at(
     """Without the engine (logtrim broke before the step), a write that ends after an ``@``
     is held until the host ends the password."""
     import logtrim.cli.app as _cli
-    from logtrim.cli import runcmd
 
-    def broken(*_args: object) -> None:
-        raise RuntimeError("a bug in logtrim")
-
-    monkeypatch.setattr(runcmd, "_prepare", broken)
+    break_prepare(monkeypatch)
     step = (
         "import sys, time; w = sys.stdout.write; f = sys.stdout.flush\n"
         "w('db postgres://deploy:p@'); f(); time.sleep(0.2)\n"

@@ -71,6 +71,14 @@ def check(
         )
 
 
+def remove_placeholder(path: Path) -> None:
+    """Remove the empty file made to hold a default name, if it is still empty (the run
+    did not start)."""
+    with contextlib.suppress(OSError):
+        if os.stat(path).st_size == 0:
+            os.unlink(path)
+
+
 class Target:
     """An archive's temporary file, open for writing; :meth:`commit` puts it in place."""
 
@@ -115,9 +123,7 @@ class Target:
         with contextlib.suppress(OSError):
             os.unlink(self.temp)
         if self.reserved:
-            with contextlib.suppress(OSError):
-                if os.stat(self.path).st_size == 0:
-                    os.unlink(self.path)
+            remove_placeholder(self.path)
 
     def close(self) -> None:
         if self.fd >= 0:

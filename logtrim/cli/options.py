@@ -68,15 +68,6 @@ def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
         return path
 
 
-def unreserve(path: Path) -> None:
-    """Remove a default name this run reserved, if still empty (the run did not start)."""
-    import contextlib
-
-    with contextlib.suppress(OSError):
-        if path.stat().st_size == 0:
-            path.unlink()
-
-
 def _reserve(folder: Path, base: str) -> Path:
     """The first free name ``base[-N].log.zst`` in ``folder``, created empty (O_EXCL)."""
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)

@@ -17,8 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _log
 from .._errors import LogtrimError, UsageError
+from ..archive.target import remove_placeholder
 from .guard import ensure_std_fds, finish
-from .options import RunOptions, check_closing_room, default_artifact, unreserve
+from .options import RunOptions, check_closing_room, default_artifact
 
 if TYPE_CHECKING:
     from ..archive.target import Target
@@ -52,7 +53,7 @@ def execute(
             archive.start()
     except LogtrimError:
         if options is not None and options.reserved and target is None:
-            unreserve(options.artifact)
+            remove_placeholder(options.artifact)
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
         from ..run.unfiltered import known_secrets, run_masked, say_internal_error
@@ -186,7 +187,7 @@ def _prepare(
         check_closing_room(settings.budget, dialect, path, name or path.name)
     except UsageError:
         if artifact is None:
-            unreserve(path)
+            remove_placeholder(path)
         raise
     return RunOptions(
         argv=command,

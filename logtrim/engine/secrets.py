@@ -157,13 +157,12 @@ class Secrets:
             if learn and not final:  # a command's line waits for its end, to be read whole
                 cut = min(cut, self._command_start(data))
             cut = self.masker.safe_cut(data, cut)
-            if not learn:
-                masked = self.masker.mask(data[:cut])
-                self._carry[stream] = data[cut:]
-                return masked, masked
-            region = data[:cut]
-            starts = self.matcher.service_starts(self.matcher.scan(region)) if cut else []
-            archive, console, _ = self.split(stream, region, starts)
+            if learn:  # command lines keep their declarations on the console
+                region = data[:cut]
+                starts = self.matcher.service_starts(self.matcher.scan(region)) if cut else []
+                archive, console, _ = self.split(stream, region, starts)
+            else:
+                archive = console = self.masker.mask(data[:cut])
         except Exception:
             cut = len(data) if final else max(len(data) - self.masker.max_len + 1, 0)
             archive = console = self.crude(data[:cut])

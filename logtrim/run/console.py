@@ -25,7 +25,9 @@ class Console:
     def __init__(self) -> None:
         self._files: dict[int, IO[bytes]] = {STDOUT: sys.stdout.buffer, STDERR: sys.stderr.buffer}
         self.gone: set[int] = set()  # the streams whose reader left (a write failed)
-        self._pipes = _pipes()  # the streams a reader can leave while nothing is written
+        # {fd: stream} of the pipes a reader can leave while nothing is written, polled.
+        self._pipes = _pipes()
+        self._poller = _poller(self._pipes)
         self._open_line = {STDOUT: False, STDERR: False}  # the last write did not end a line
 
     def end_line(self) -> None:
@@ -36,13 +38,12 @@ class Console:
     def watch(self) -> None:
         """Notice a reader that left while nothing was written: a pipe with no reader
         polls as an error on its writing end (a filtered run may print nothing for long)."""
-        for stream, fd in self._pipes.items():
-            if stream in self.gone:
-                continue
-            poller = select.poll()
-            poller.register(fd, select.POLLOUT)
-            if any(events & (select.POLLERR | select.POLLHUP) for _, events in poller.poll(0)):
-                self.gone.add(stream)
+        if self._poller is None:
+            return
+        for fd, events in self._poller.poll(0):
+            if events & (select.POLLERR | select.POLLHUP):
+                self.gone.add(self._pipes[fd])
+                self._poller.unregister(fd)
 
     def write(self, emits: Sequence[Emit]) -> None:
         if not emits:
@@ -68,8 +69,18 @@ class Console:
             self._open_line[stream] = not data.endswith(b"\n")
 
 
+def _poller(fds: dict[int, int]) -> select.poll | None:
+    """A poller of ``fds`` for writing (None: nothing to poll)."""
+    if not fds:
+        return None
+    poller = select.poll()
+    for fd in fds:
+        poller.register(fd, select.POLLOUT)
+    return poller
+
+
 def _pipes() -> dict[int, int]:
-    """{stream: fd} of logtrim's stdout and stderr that are pipes or sockets (POSIX)."""
+    """{fd: stream} of logtrim's stdout and stderr that are pipes or sockets (POSIX)."""
     if not hasattr(select, "poll"):
         return {}
     found = {}
@@ -79,5 +90,5 @@ def _pipes() -> dict[int, int]:
         except OSError:
             continue
         if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
-            found[stream] = fd
+            found[fd] = stream
     return found
