@@ -75,7 +75,8 @@ _HOST = re.compile(
 )
 # A measure, digits as 0: a number with a unit of up to three letters (``0.000s``, ``00ms``,
 # ``0kB``, ``0m00s``); the number came first, or it would be a word with a digit.
-_MEASURE = re.compile(rb"0[0.,:]*(?:[a-zA-Z\xb5]{1,3}0*[0.,:]*)*[a-zA-Z\xb5]{0,3}")
+# Each unit but the last is followed by a number: one way to match a token, no backtracking.
+_MEASURE = re.compile(rb"0[0.,:]*(?:[a-zA-Z\xb5]{1,3}0[0.,:]*)*[a-zA-Z\xb5]{0,3}")
 # A plural: a word of four letters or more ending in one ``s`` (``tests``, ``files``; not
 # ``class``, ``process``, ``status`` alike in both runs anyway).
 _PLURAL = re.compile(rb"[A-Za-z_]{3,}[^sS\W]s")
