@@ -77,8 +77,10 @@ _STRONG: tuple[Rule, ...] = (
         "exception-line",
         # A traceback's last line, or an exception class with its message anywhere (a logger
         # that relays a tool's output: "INFO:build:DEBUG: IOError: [Errno 2] ...").
-        _BOL
-        + rb"[\w.$]*(?:Error|Exception|Interrupt)(?:: |$)|[A-Z][A-Za-z0-9]*(?:Error|Exception): ",
+        # Bounded: a search tries every start, and an unbounded run would be read to its end
+        # from each (a line of 32k capitals: seconds); no class name is that long.
+        _BOL + rb"[\w.$]*(?:Error|Exception|Interrupt)(?:: |$)|"
+        rb"[A-Z][A-Za-z0-9]{0,255}(?:Error|Exception): ",
         "ValueError: invalid literal for int() with base 10: 'x'",
     ),
     _strong(
@@ -88,7 +90,9 @@ _STRONG: tuple[Rule, ...] = (
     ),
     _strong(
         "test-failed",
-        rb"^FAILED |^ERROR [^ \n]+::|::[^ \n]+ (?:FAILED|ERROR)\b|"
+        # ``::`` in a test id, matched from the id's start up to its first ``::``: a search
+        # from every ``::`` would read the rest of the id from each (``:`` * 32k: seconds).
+        rb"^FAILED |^ERROR [^ \n]+::|(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b|"
         rb"^--- FAIL: |^not ok [0-9]|^FAIL: \w",
         "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
     ),
