@@ -167,6 +167,7 @@ _PROCESS_MODULES = {
     "test_diff",
     "test_history_runs",
     "test_trim",
+    "test_hostile_lines",
     "test_failopen",
     "test_console",
     "test_native_runs",

@@ -9,13 +9,16 @@ linear, they take about a second.
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim
+from conftest import RunLogtrim, logtrim_argv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logtrim.engine.history import _ERROR_WORD, last_error_word
 from logtrim.engine.ranks import _TEST
 from logtrim.engine.rules import RULES
 
@@ -62,3 +65,39 @@ def _other_branch(line: bytes) -> bool:
     """The rule's other forms (``^FAILED `` ...), which the spec above leaves out."""
     rest = re.compile(rb"^FAILED |^ERROR [^ \n]+::|^--- FAIL: |^not ok [0-9]|^FAIL: \w", re.M)
     return rest.search(line) is not None
+
+
+_WORDS = [b"error", b"Errors", b"FAIL", b"failed", b"failure", b"xfatal", b"denied", b"y", b" "]
+
+
+@settings(max_examples=2000)
+@given(st.lists(st.sampled_from(_WORDS), max_size=40), st.integers(0, 60), st.integers(0, 60))
+def test_the_last_error_word_is_the_last_the_regex_finds(
+    parts: list[bytes], low: int, cut: int
+) -> None:
+    body = b"".join(parts)
+    high = max(len(body) - cut, 0)
+    found = [m.start() for m in _ERROR_WORD.finditer(body, low, high)]
+    assert last_error_word(body, low, high) == (found[-1] if found else -1)
+
+
+_PEAK = """
+import resource, subprocess, sys
+subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL)
+print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+"""
+
+
+@pytest.mark.timeout(300)
+def test_many_lines_of_a_megabyte_are_read_in_bounded_memory(tmp_path: Path) -> None:
+    """The history holds the last few hundred lines: a long one as its console form, not
+    whole (docs/crash-safety.md: ``trim`` reads in at most 128 MiB)."""
+    log = tmp_path / "mb.log"
+    with log.open("wb") as f:
+        for i in range(160):
+            f.write(b"%d " % i + b"y" * 1_000_000 + b"\n")
+    out = tmp_path / "out.log"
+    argv = [sys.executable, "-c", _PEAK, *logtrim_argv("trim", str(log), "-o", str(out))]
+    peak_kb = int(subprocess.run(argv, capture_output=True, check=True, timeout=280).stdout)
+    assert peak_kb < 128 * 1024
+    assert out.read_bytes().count(b"\n") >= 10  # the head and the tail, each line cut

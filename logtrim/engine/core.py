@@ -82,6 +82,8 @@ class Core:
         # No one line may take more than an eighth of the budget on the console.
         width = min(max_line, max(self.budget.total // 8, 256))
         self.shaper = Shaper(self.masker, max_line=max_line, max_pending=max_pending, width=width)
+        self.shaper.dropped = self.dropped
+        self.shaper.keep_for(self.history)
         self.out = Output(self.budget, self.tally)
         if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
             self.out.wrap = self._own_line_levels  # else none: no call per own line
@@ -193,7 +195,10 @@ class Core:
 
     def dropped(self, line: bytes) -> bool:
         """Whether a ``--drop`` rule keeps this line off the console, even as context."""
-        return bool(self._drop) and any(r.search(line) for r in self._drop)
+        if not self._drop:
+            return False
+        held = self.shaper.stand_ins.get(line)  # a long line the history holds cut
+        return held if held is not None else any(r.search(line) for r in self._drop)
 
     def take_held(self, stream: int) -> bytes:
         """The partial line held for ``stream``, removed: for the shell when it fails open."""

@@ -7,7 +7,7 @@ old end once the newer regions cover the lines the policy may still need.
 from __future__ import annotations
 
 import re
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 
 from .._sizes import format_size
@@ -19,6 +19,9 @@ __all__ = ["CUT", "Held", "History", "Shaper", "display"]
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
 _OPEN = 1 << 62  # the line count of a region still being looked at
+#: Bytes the history holds before its long lines are put in their console form (a few
+#: hundred lines of up to 1 MiB each would otherwise stay whole: memory stays bounded).
+HOLD = 8 << 20
 
 
 def display(line: bytes, max_line: int) -> bytes:
@@ -65,14 +68,38 @@ def _cut(body: bytes, max_line: int) -> bytes:
     return body[:head] + note + body[window[0] : window[1]] + _GAP + body[-tail:]
 
 
+_STEMS = (b"error", b"fatal", b"fail", b"exception", b"traceback", b"denied")
+_TRIES = 16  # candidates per stem that are no word (``errors``) before the plain search
+
+
+def last_error_word(body: bytes, low: int, high: int) -> int:
+    """Where the last error word in ``body[low:high]`` starts (-1: none), as a search from
+    the left finds it, at the cost of a few finds: the regex over a line of a megabyte
+    takes about 80 ms, and the history puts every long line it holds in console form."""
+    lowered = body[low:high].lower()
+    best = -1
+    for stem in _STEMS:
+        at, tries = lowered.rfind(stem), _TRIES
+        while at >= 0 and low + at > best:
+            if _ERROR_WORD.match(body, low + at, high):
+                best = low + at
+                break
+            tries -= 1
+            if not tries:
+                found = [m.start() for m in _ERROR_WORD.finditer(body, low, high)]
+                return found[-1] if found else -1
+            at = lowered.rfind(stem, 0, at + len(stem) - 1)
+    return best
+
+
 def _error_window(body: bytes, max_line: int) -> tuple[int, int] | None:
     """Where the piece around the last error word between a line's first sixth and last
     half of ``max_line`` starts and ends (None: no such word, or too near the last half)."""
     head, tail, size = max_line // 6, max_line // 2, max_line // 3
-    starts = [m.start() for m in _ERROR_WORD.finditer(body, head, len(body) - tail)]
-    if not starts:
+    last = last_error_word(body, head, len(body) - tail)
+    if last < 0:
         return None
-    start = max(head, starts[-1] - size // 4)
+    start = max(head, last - size // 4)
     end = min(start + size, len(body) - tail)
     return (start, end) if end - start >= size // 2 else None
 
@@ -94,18 +121,43 @@ class History:
         # Lines under a level that keeps them off the console (archive only): [start, end).
         self._quiet: deque[tuple[int, int]] = deque()
         self.lines = 0  # lines of both streams counted so far (the engine's line number)
+        self._bytes = 0  # of the segments held
+        self._limit = HOLD  # compact when the segments hold more
+        #: A long line's stand-in (its console form; the engine sets it), or None.
+        self.compact: Callable[[bytes], bytes | None] | None = None
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
         """Add a region whose lines are being looked at; :meth:`seal` then gives its count
         (the caller counts them anyway: one pass over the bytes, not two)."""
         self._segments.append((first, stream, lines, _OPEN))
+        self._bytes += len(lines)
 
     def seal(self, count: int) -> None:
         first, stream, lines, _ = self._segments[-1]
         self._segments[-1] = (first, stream, lines, count)
         self._lines += count
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
-            self._lines -= self._segments.popleft()[3]
+            self._lines -= self._segments[0][3]
+            self._bytes -= len(self._segments.popleft()[2])
+        if self._bytes > self._limit and self.compact is not None:
+            self._compact(self.compact)
+
+    def _compact(self, stand_in: Callable[[bytes], bytes | None]) -> None:
+        """Each long line of the segments before the newest (whose offsets the line being
+        looked at may still use) replaced by its stand-in: a line stays a line."""
+        segments = self._segments
+        for i in range(len(segments) - 1):
+            first, stream, data, count = segments[i]
+            lines = data.split(b"\n")
+            changed = False
+            for k, line in enumerate(lines[:-1]):  # the last piece has no newline: as it is
+                short = stand_in(line + b"\n")
+                if short is not None:
+                    lines[k], changed = short[:-1], True
+            if changed:
+                segments[i] = (first, stream, b"\n".join(lines), count)
+        self._bytes = sum(len(segment[2]) for segment in segments)
+        self._limit = self._bytes + HOLD
 
     def mark_shown(self, lineno: int, *, in_order: bool = True, stream: int = 0) -> None:
         if in_order and lineno > self.last_shown:
@@ -199,11 +251,37 @@ class Shaper:
         self.max_line = max_line
         self.max_pending = max_pending
         self.width = width
+        # The console forms the history holds for long lines, each its own form, with
+        # whether the line was dropped; the newest only (the history holds fewer).
+        self.stand_ins: OrderedDict[bytes, bool] = OrderedDict()
+        self.dropped: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
+        self._stand_ins_max = 0  # set with the history's length (see ``keep_for``)
+
+    def keep_for(self, history: History) -> None:
+        """Let ``history`` hold long lines as their console forms."""
+        self._stand_ins_max = 2 * history.keep + 16
+        history.compact = self.stand_in
+
+    def stand_in(self, raw: bytes) -> bytes | None:
+        """What the history may hold for ``raw``: its console form, for a line long enough
+        that the form is much shorter (None: the line itself). The form is masked with the
+        secrets known now (those declared before the line)."""
+        if len(raw) <= 2 * self.width:
+            return None
+        form = self.display(raw)
+        dropped = self.dropped(raw)
+        self.stand_ins.pop(form, None)
+        self.stand_ins[form] = dropped
+        while len(self.stand_ins) > self._stand_ins_max:
+            self.stand_ins.popitem(last=False)
+        return form
 
     def display(self, raw: bytes) -> bytes:
         """A line's console form, not yet masked unless it was cut."""
         if len(raw) <= self.width and raw[-1:] == b"\n" and b"\r" not in raw:
             return raw  # the common line: its console form is itself
+        if len(raw) <= 2 * self.width and raw in self.stand_ins:
+            return raw  # a long line's form, held for it by the history
         if len(raw) > self.max_pending:
             raw = self.line_start(raw) + CUT + b"\n"
         elif len(raw) > self.width:
