@@ -283,3 +283,31 @@ def test_a_line_begun_on_the_console_with_a_password_masked_in_it_ends_as_writte
     for fast in (True, False):
         console = _engine(line, [36], fast=fast)[1]
         assert console.startswith(apply(line, urlcreds.spans(line))), console
+
+
+def _console_of(chunks: list[bytes]) -> tuple[bytes, bytes]:
+    from logtrim.engine.core import STDOUT, Core
+    from logtrim.engine.policy import Policy
+
+    core = Core(Policy(budget=4000))
+    archive, shown = [], []
+    for chunk in chunks:
+        data, emits = core.feed(STDOUT, chunk, 0.0)
+        archive.append(data)
+        shown.extend(text for _, text in emits)
+    data, emits = core.finish_input(1.0)
+    return b"".join([*archive, data]), b"".join([*shown, *(text for _, text in emits)])
+
+
+def test_a_password_on_most_lines_gives_the_console_of_lines_fed_one_by_one() -> None:
+    """A region with a URL password on most lines is scanned again whole, not line by line:
+    the tiers, and so the console, are those of the lines looked at one at a time."""
+    lines = [
+        b"%d ERROR connect postgres://deploy:pw%d@db-%d/shop refused\n" % (i, i, i)
+        if i % 7 == 3
+        else b"%d INFO connect postgres://deploy:pw%d@db-%d/shop ok\n" % (i, i, i)
+        for i in range(60)
+    ]
+    whole = _console_of([b"".join(lines)])
+    assert whole == _console_of(lines)
+    assert b"pw3@" not in whole[1] and b"ERROR connect" in whole[1]

@@ -104,10 +104,15 @@ class Secrets:
     def _rehit(self, region: bytes, console: bytes, spans: Spans, hits: Hits) -> Hits:
         """The hits of ``console`` (``region`` with ``spans`` masked), from those of
         ``region``: the lines with a mask are scanned again, the others moved."""
+        ranges = _changed_lines(region, spans)
+        if len(ranges) > _RESCAN and sum(e - s for s, e, _ in ranges) * 4 > len(region):
+            # A mask on most lines (a URL with a password on each): one scan of it all
+            # costs less than one per line, and finds the same (a line's tier is its own).
+            return self.matcher.scan(console)
         out: Hits = []
         k = 0
         shift = 0  # console offset minus region offset, before the current line range
-        for start, end, grown in _changed_lines(region, spans):
+        for start, end, grown in ranges:
             while k < len(hits) and hits[k][0] < start:
                 out.append((hits[k][0] + shift, hits[k][1]))
                 k += 1
@@ -209,6 +214,9 @@ def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[
         if pos < end:
             out.append((pos, end))
     return out
+
+
+_RESCAN = 16  # masked line ranges from which a region's console form is scanned whole
 
 
 def _changed_lines(region: bytes, spans: Spans) -> list[tuple[int, int, int]]:
