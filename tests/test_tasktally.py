@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import itertools
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import tasklog
 
+from logtrim.logs import tasktally
 from logtrim.logs.inputs import line_chunks
 from logtrim.logs.taskgroup import Grouper
 from logtrim.logs.tasklog import ENTRY, NODE
@@ -57,12 +59,17 @@ def _by_lines(data: bytes) -> tuple[list[object], ...]:
     return list(levels.items()), list(steps.items()), list(status.items())
 
 
-def _in_chunks(data: bytes, cuts: list[int]) -> tuple[list[object], ...]:
+def _in_chunks(data: bytes, cuts: list[int], compiled: bool = True) -> tuple[list[object], ...]:
+    """The figures of ``data`` cut at ``cuts`` into chunks of whole lines; ``compiled``: the
+    fields found with the compiled matcher (as by default), else with ``re``."""
     tally = TaskLogTally({}, {}, {})
     pieces = [data[a:b] for a, b in itertools.pairwise([0, *sorted(cuts), len(data)])]
-    for chunk in line_chunks(pieces, grid=4096):
-        tally.feed(chunk)
-    tally.flush()
+    with pytest.MonkeyPatch.context() as patch:
+        if not compiled:
+            patch.setattr(tasktally, "_fields_db", lambda: None)
+        for chunk in line_chunks(pieces, grid=4096):
+            tally.feed(chunk)
+        tally.flush()
     return list(tally.levels.items()), list(tally.steps.items()), list(tally.status.items())
 
 
@@ -72,18 +79,20 @@ def _in_chunks(data: bytes, cuts: list[int]) -> tuple[list[object], ...]:
     st.sampled_from([b"\n", b"\r\n", b"\rx\n"]),
     st.lists(st.integers(0, 10_000), max_size=6),
     st.booleans(),
+    st.booleans(),
 )
 def test_runs_of_every_level_tally_as_entries_line_by_line(
-    lines: list[bytes], newline: bytes, cuts: list[int], newline_at_end: bool
+    lines: list[bytes], newline: bytes, cuts: list[int], newline_at_end: bool, compiled: bool
 ) -> None:
-    """Whatever the levels, their order, the line ends and where chunks end: the bytes of
-    each level and step, in the order they first come, are those of one line at a time."""
+    """Whatever the levels, their order, the line ends and where chunks end, with either
+    engine: the bytes of each level and step, in the order they first come, are those of
+    one line at a time."""
     data = newline.join(lines) + (newline if newline_at_end and lines else b"")
-    assert _in_chunks(data, cuts) == _by_lines(data)
+    assert _in_chunks(data, cuts, compiled) == _by_lines(data)
 
 
 def test_a_generated_task_log_tallies_as_line_by_line() -> None:
     data = tasklog(400_000, seed=3)
     fast = _in_chunks(data, [])
-    assert fast == _by_lines(data)
+    assert fast == _by_lines(data) == _in_chunks(data, [], compiled=False)
     assert len(fast[0]) > 3  # Verbose, Info, ... and the structure
