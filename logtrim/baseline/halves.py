@@ -25,11 +25,11 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable, Iterator
-from itertools import compress, filterfalse
+from itertools import compress
 
 from .._fork import can_fork_before_exec
 from ..engine.baseline import Shapes
-from ..engine.shaper import Shaper, split_keys
+from ..engine.shaper import Shaper
 from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
 from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks
@@ -125,7 +125,7 @@ class Half:
         self.failed = False  # its batches did not all arrive: read its half here
 
     def feed(self, chunk: bytes) -> None:
-        keys = set(filterfalse(self.mine.shaper.cache.__contains__, split_keys(chunk)))
+        keys = self.mine.shaper.unmet(chunk)
         if self.held:
             keys = keys.difference(self.held)  # (not ``-=``: that walks all of ``held``)
         theirs = odd(keys)
@@ -184,7 +184,7 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
     size = read = 0
     for chunk in line_chunks(read_from(path, start), start):
         read += len(chunk)
-        keys = set(filterfalse(shaper.cache.__contains__, split_keys(chunk)))
+        keys = shaper.unmet(chunk)
         if lines:
             keys = keys.difference(lines)
         here = odd(keys)
