@@ -153,7 +153,7 @@ class Baseline:
         ):
             self._shaper.take(prior.cache, prior.shapes)
             self.seen.take_cuts(prior.cuts)
-            prior.cache, prior.shapes, prior.cuts = {}, None, None
+            prior.cache, prior.shapes, prior.cuts, prior.met = {}, None, None, set()
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
         # The rest of the cache's lines (by :data:`_MET`): a chunk of those needs one look-up
         # per line.
