@@ -21,6 +21,7 @@ from anyio.abc import ByteReceiveStream
 
 READ_SIZE = 1 << 20
 _LOOKS = 8  # once stopped: how often a reader looks for what the pipe still holds
+_LEAVE_MAX = 8 * READ_SIZE  # the most read from a pipe being closed (a grown pipe holds 1 MiB)
 _SETTLE = 0.02  # seconds a pty may take to hand on what the command wrote before it exited
 
 Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
@@ -107,10 +108,29 @@ class Reader:
                 left -= len(data)
             await self._feed(self.stream, data)
             if self._gone is not None and self._gone(self.stream):
-                os.close(fd)
-                self.closed = True
+                await self._leave(fd)
                 return
             await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+    async def _leave(self, fd: int) -> None:
+        """The console's reader left: close the pipe so that the child's next write fails
+        (EPIPE) as it would without logtrim. What the pipe holds is read first, with no wait
+        between the last read and the close: a write the child saw succeed is archived."""
+        held: list[bytes] = []
+        size = 0
+        while size < _LEAVE_MAX:  # a child writing on is not read for ever
+            try:
+                data = os.read(fd, READ_SIZE)
+            except OSError:  # empty (EAGAIN), or the other side closed
+                break
+            if not data:
+                break
+            held.append(data)
+            size += len(data)
+        os.close(fd)
+        self.closed = True
+        for data in held:
+            await self._feed(self.stream, data)
 
     async def _read_stream(self, source: ByteReceiveStream) -> None:
         """Windows: anyio's process pipe, whose content cannot be asked for; once stopped,
