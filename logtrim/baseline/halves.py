@@ -132,6 +132,7 @@ class Half:
         if theirs:
             keys.difference_update(theirs)
             self.held |= theirs
+            self.mine.shaper.pass_over(theirs)  # held until shaped (at the latest by finish)
             self._held_bytes += sum(map(len, theirs))
             if self._held_bytes > BATCH:
                 self.finish()
@@ -193,6 +194,7 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
         texts.update(shaper.texts)
         keys.difference_update(here)
         lines |= keys
+        shaper.pass_over(keys)  # the other process shapes them
         size += sum(map(len, learned)) + sum(map(len, keys)) + sum(map(len, shaper.texts.values()))
         if size > BATCH:
             link.send((pairs, texts, list(lines)))

@@ -158,6 +158,13 @@ class Shaper:
         learned.update(reused)
         return learned, cleared
 
+    def pass_over(self, keys: set[bytes]) -> None:
+        """Lines another process shapes: :meth:`unmet` gives them no more (while the set of
+        lines met is under its bound; past it, it starts anew)."""
+        if len(self.met) > _CACHE_MAX:
+            self.met.clear()
+        self.met.update(map(MET, keys))
+
     def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
         """Lines another Shaper of the same kind shaped (``pairs``; ``texts``: their shapes):
         into the cache while it has room (else they are shaped again if met)."""
@@ -165,6 +172,7 @@ class Shaper:
         held = len(self.cache) + len(self.prior) + len(pairs)
         if held <= _CACHE_MAX and self._bytes + size <= _CACHE_BYTES:
             self.cache.update(pairs)
+            self.met.update(map(MET, pairs))
             self._bytes += size
         if self.shapes is not None and texts:
             self._keep(list(texts), list(texts.values()))
