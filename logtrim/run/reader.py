@@ -13,7 +13,7 @@ from __future__ import annotations
 import array
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Union
 
 import anyio
@@ -26,6 +26,7 @@ _SETTLE = 0.02  # seconds a pty may take to hand on what the command wrote befor
 
 Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
 Feed = Callable[[int, bytes], Awaitable[None]]
+Learn = Callable[[bytes], None]
 
 
 class Reader:
@@ -41,9 +42,25 @@ class Reader:
         # here (:attr:`closed`), and the child meets SIGPIPE as it would without logtrim.
         self._gone = gone
         self.closed = False
+        # The other streams' readers, the lock they share and what reads declarations ahead
+        # (:meth:`pair`): a secret declared on one stream is masked in the other's next line.
+        self._peers: list[Reader] = []
+        self._turn: anyio.Lock | None = None
+        self._learn: Learn | None = None
+        self._at_line_start = True
         self.done = anyio.Event()
         self._stopping = False
         self._wait: anyio.CancelScope | None = None
+
+    @staticmethod
+    def pair(readers: list[Reader], learn: Learn) -> None:
+        """Let ``readers`` take turns: each reads and feeds under one lock and, before it
+        feeds a chunk, reads what the others' pipes hold too, learns the declarations of
+        its whole lines, and feeds it right after its own (the order of each stream kept)."""
+        turn = anyio.Lock()
+        for reader in readers:
+            reader._peers = [r for r in readers if r is not reader]
+            reader._turn, reader._learn = turn, learn
 
     def stop(self) -> None:
         """The drain is over: read what the pipe holds now, wait for nothing more."""
@@ -90,9 +107,23 @@ class Reader:
                     if not left:
                         return
                 continue
-            try:
-                data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
-            except BlockingIOError:
+            async with self._taking_turn():
+                try:
+                    data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
+                except BlockingIOError:
+                    data = None
+                except OSError:  # EIO: the pty's other side closed
+                    return
+                if data is not None:
+                    if not data:
+                        return
+                    if left is not None:
+                        left -= len(data)
+                    await self._deliver(data)
+                    if self._gone is not None and self._gone(self.stream):
+                        await self._leave(fd)
+                        return
+            if data is None:
                 if self._stopping:
                     left = 0  # it held less than it said: look again
                     continue
@@ -100,17 +131,43 @@ class Reader:
                 with self._waiting():
                     await anyio.wait_readable(fd)
                 continue
-            except OSError:  # EIO: the pty's other side closed
-                return
-            if not data:
-                return
-            if left is not None:
-                left -= len(data)
-            await self._feed(self.stream, data)
-            if self._gone is not None and self._gone(self.stream):
-                await self._leave(fd)
-                return
             await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+    @contextlib.asynccontextmanager
+    async def _taking_turn(self) -> AsyncIterator[None]:
+        if self._turn is None:
+            yield
+            return
+        async with self._turn:
+            yield
+
+    async def _deliver(self, data: bytes) -> None:
+        """Feed ``data``, and after it what the other pipes hold now, their declarations
+        learned first (see :meth:`pair`)."""
+        ahead = [(peer, peer._ready()) for peer in self._peers]
+        ahead = [(peer, chunk) for peer, chunk in ahead if chunk]
+        if self._learn is not None:
+            for peer, chunk in ahead:
+                start = 0 if peer._at_line_start else chunk.find(b"\n") + 1
+                end = chunk.rfind(b"\n") + 1
+                if end > 0 and start < end:
+                    self._learn(chunk[start:end])
+        await self._fed(self.stream, data)
+        for peer, chunk in ahead:
+            await peer._fed(peer.stream, chunk)
+
+    async def _fed(self, stream: int, data: bytes) -> None:
+        self._at_line_start = data.endswith(b"\n")
+        await self._feed(stream, data)
+
+    def _ready(self) -> bytes:
+        """What this stream's pipe holds now, read without waiting (b"": nothing)."""
+        if self.closed or not isinstance(self.source, int):
+            return b""
+        try:
+            return os.read(self.source, READ_SIZE)
+        except OSError:
+            return b""
 
     async def _leave(self, fd: int) -> None:
         """The console's reader left: close the pipe so that the child's next write fails
@@ -130,7 +187,7 @@ class Reader:
         os.close(fd)
         self.closed = True
         for data in held:
-            await self._feed(self.stream, data)
+            await self._fed(self.stream, data)
 
     async def _read_stream(self, source: ByteReceiveStream) -> None:
         """Windows: anyio's process pipe, whose content cannot be asked for; once stopped,
