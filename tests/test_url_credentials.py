@@ -290,7 +290,8 @@ def _console_of(chunks: list[bytes]) -> tuple[bytes, bytes]:
     from logtrim.engine.policy import Policy
 
     core = Core(Policy(budget=4000))
-    archive, shown = [], []
+    archive: list[bytes] = []
+    shown: list[bytes] = []
     for chunk in chunks:
         data, emits = core.feed(STDOUT, chunk, 0.0)
         archive.append(data)
