@@ -164,6 +164,8 @@ class Core:
             rest = st.splitter.flush()
             if rest:
                 archive.append(self.intake.region(stream, rest, now))
+            elif st.in_long:  # a long line's last piece took all of it: it ends here
+                self.intake.longs.feed(stream, b"", now, end=True)
             st.in_long = False
             st.partial_at = None
         return b"".join(archive), self.out.take()
