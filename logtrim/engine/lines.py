@@ -152,3 +152,21 @@ class StreamInput:
         self.partial_at: float | None = None  # when the partial last line started to wait
         self.partial_shown = 0  # bytes of the partial last line already on the console
         self.partial_text = b""  # ... as the console got them (masked)
+
+
+class StreamJoin:
+    """The archive's bytes of both streams in arrival order: a line one stream left open at
+    the archive's end (its last line without a newline, a long line in pieces) is ended by a
+    newline of logtrim's before the other stream's bytes, so two streams' lines never run
+    together (the one byte the archive adds to what the child wrote)."""
+
+    def __init__(self) -> None:
+        self._unended: int | None = None  # the stream whose line the archive leaves open
+
+    def __call__(self, stream: int, data: bytes) -> bytes:
+        if not data:
+            return data
+        if self._unended is not None and self._unended != stream:
+            data = b"\n" + data
+        self._unended = None if data.endswith(b"\n") else stream
+        return data
