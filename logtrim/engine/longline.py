@@ -28,6 +28,8 @@ from .mask import Masker
 from .output import STDERR, STDOUT, Output
 from .secrets import Secrets
 
+#: The first bytes after a marker that say whether a command may start there at all.
+_GLANCE = 128
 # Blank before a command: colour codes and other escapes, spaces, and what a \r redraws.
 _BLANK = re.compile(rf"(?:{ANSI}|\s)*\Z".encode())
 
@@ -74,28 +76,54 @@ class LongCommands:
         self._anywhere = sorted(set(anywhere))
         self._keep = max(map(len, self._anywhere), default=1) - 1
         self._lines = {STDOUT: _Line(), STDERR: _Line()}
+        self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
 
     def text_end(self, start: bytes) -> int:
         """Where the text of a long line ends, from its first piece ``start``: at the first
         command that starts in the first :attr:`prefix` bytes, else there."""
-        pos = 0
-        while (found := self._candidate(start, pos, lead=pos == 0)) >= 0 and found < self.prefix:
-            window = start[found : found + self.window]
-            if self._recognise(window.decode("utf-8", "surrogateescape")) is not None:
+        pos, low = 0, start.lower()
+        self._next.clear()
+        while (found := self._candidate(start, low, pos, lead=pos == 0)) >= 0:
+            if found >= self.prefix:
+                break
+            window = self._window(start, found, lead=pos == 0, end=True)
+            if window is not None and self._recognise(window) is not None:
                 return found
             pos = found + 1
         return min(len(start), self.prefix)
 
-    def _candidate(self, buf: bytes, pos: int, *, lead: bool) -> int:
-        """The next place from ``pos`` a command may start: a marker that counts anywhere,
-        or (``lead``) the line's start after spaces (a system whose commands start lines)."""
+    def _candidate(self, buf: bytes, low: bytes, pos: int, *, lead: bool) -> int:
+        """The next place from ``pos`` a command may start: a marker that counts anywhere
+        (``low``: ``buf`` in lower case), or (``lead``) the line's start after spaces (a
+        system whose commands start lines)."""
         if lead:
             first = len(buf) - len(buf.lstrip())
-            if not any(buf[first:].lower().startswith(m) for m in self._anywhere):
+            if not any(low.startswith(m, first) for m in self._anywhere):
                 return first
-        low = buf.lower()
-        found = [at for m in self._anywhere if (at := low.find(m, pos)) >= 0]
-        return min(found, default=-1)
+        best = -1
+        for m in self._anywhere:  # each marker's next place, found again only once passed
+            at = self._next.get(m, -2)
+            if at == -2 or 0 <= at < pos:
+                at = self._next[m] = low.find(m, pos)
+            if at >= 0 and (best < 0 or at < best):
+                best = at
+        return best
+
+    def _window(self, buf: bytes, found: int, *, lead: bool, end: bool) -> str | None:
+        """What decides whether a command starts at ``found``: up to the first ``]`` after a
+        marker, else :attr:`window` bytes; None while they have not all come (``end``: no
+        more will)."""
+        close = -1 if lead else buf.find(b"]", found, found + self.window)
+        if close < 0 and not lead:
+            # A command start read on its first bytes first: a start of none (``##[`` over
+            # and over) is no start of one on more, and costs no whole window each.
+            start = buf[found : found + _GLANCE].decode("utf-8", "surrogateescape")
+            if len(start) == _GLANCE and self._recognise(start) is None:
+                return start
+        if close < 0 and len(buf) - found < self.window and not end:
+            return None
+        stop = close + 1 if close >= 0 else found + self.window
+        return buf[found:stop].decode("utf-8", "surrogateescape")
 
     def _recognise(self, window: str) -> tuple[Dialect, int] | None:
         """The system whose command ``window`` starts, and where it ends in it (-1: past it)."""
@@ -135,13 +163,16 @@ class LongCommands:
                 return
             data, at = data[used:], at + used
         buf, pos = line.buf + data, 0
+        low = buf.lower()
+        self._next.clear()
         at -= len(line.buf)  # where ``buf`` starts in the line
-        while (found := self._candidate(buf, pos, lead=not line.led)) >= 0:
-            if len(buf) - found < self.window and not end:
+        while (found := self._candidate(buf, low, pos, lead=not line.led)) >= 0:
+            window = self._window(buf, found, lead=not line.led, end=end)
+            if window is None:
                 pos = found  # decided when its window is whole
                 break
             line.led = True
-            pos = self._decide(stream, line, buf, found, at, now, end=end)
+            pos = self._decide(stream, line, buf, found, window, at, now, end=end)
             if line.dialect is not None:
                 line.buf = b""
                 return
@@ -152,12 +183,21 @@ class LongCommands:
             self._count(line, line.offset)
             line.reset()
 
+    # Long: the two outcomes of one decision, each with its accounting.
     def _decide(
-        self, stream: int, line: _Line, buf: bytes, found: int, at: int, now: float, *, end: bool
+        self,
+        stream: int,
+        line: _Line,
+        buf: bytes,
+        found: int,
+        window: str,
+        at: int,
+        now: float,
+        *,
+        end: bool,
     ) -> int:
-        """Whether a command starts at ``found`` of ``buf`` (``at``: where ``buf`` starts in
-        the line): forwarded, or begun; where to look on from."""
-        window = buf[found : found + self.window].decode("utf-8", "surrogateescape")
+        """Whether a command starts at ``found`` of ``buf`` (``window``: what decides it;
+        ``at``: where ``buf`` starts in the line): forwarded, or begun; where to look on."""
         recognised = self._recognise(window)
         if recognised is None:
             return found + 1
