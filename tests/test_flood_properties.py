@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.engine import flood
+from logtrim.engine.baseline import Baseline, Shapes
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.policy import Policy
 
@@ -39,10 +40,21 @@ def flood_data() -> st.SearchStrategy[bytes]:
     return st.lists(FLOOD_LINES, min_size=1, max_size=120).map(b"".join)
 
 
-def console(chunks: list[bytes], budget: int) -> bytes:
-    """What the console gets (the summary and its counts included) for these chunks."""
+def console(chunks: list[bytes], budget: int, known: bytes | None = None) -> bytes:
+    """What the console gets (the summary and its counts included) for these chunks; with
+    ``known``, against a baseline of its lines."""
+    baseline = None
+    if known is not None:
+        shapes = Shapes()
+        shapes.feed(known)
+        baseline = Baseline(shapes.hashes)
     # The compiled matcher where installed: the default install's path (hitscan.py).
-    core = Core(Policy(budget=budget, head=3, tail=20), max_pending=4096, compiler=compiler())
+    core = Core(
+        Policy(budget=budget, head=3, tail=20),
+        max_pending=4096,
+        compiler=compiler(),
+        baseline=baseline,
+    )
     return failed_console(core, chunks)
 
 
@@ -71,6 +83,22 @@ def test_flood_prints_what_the_exact_path_prints(data: bytes, cuts: list[int], b
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(flood, "closed", lambda *_: False)
         exact = console(chunks, budget)
+    assert lean == exact
+
+
+@SETTINGS
+@given(flood_data(), flood_data(), st.lists(st.integers(min_value=0), max_size=10),
+       st.integers(min_value=2048, max_value=6000))  # fmt: skip
+def test_with_a_baseline_the_flood_prints_what_the_exact_path_prints(
+    data: bytes, known: bytes, cuts: list[int], budget: int
+) -> None:
+    """The new lines of a flood (warnings held with its errors) are kept for the tail
+    alike on both paths."""
+    chunks = split(data * 4, cuts)
+    lean = console(chunks, budget, known)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(flood, "closed", lambda *_: False)
+        exact = console(chunks, budget, known)
     assert lean == exact
 
 

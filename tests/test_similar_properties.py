@@ -53,6 +53,16 @@ def test_numbers_do_not_change_a_lines_tokens(line: bytes, number: int) -> None:
     assert not toks or index.nearest(toks) is not None
 
 
+@SETTINGS
+@given(LINES, st.integers(2, 10**6), st.floats(0, 1e4), st.sampled_from(["s", "ms", "kB", "MB"]))
+def test_a_count_its_plural_and_a_measure_do_not_change_a_lines_tokens(
+    line: bytes, count: int, amount: float, unit: str
+) -> None:
+    """``Ran 1 test in 0.01s`` and ``Ran 2 tests in 6.68s``: the same line."""
+    many = line + b" %d files in %.3f%s" % (count, amount, unit.encode())
+    assert tokens(many) == tokens(line + b" 1 file in 0.5s")
+
+
 LOG_LINES = st.lists(LINES, min_size=1, max_size=30)
 
 

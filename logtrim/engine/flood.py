@@ -86,6 +86,10 @@ def take(
     last = starts[-1]
     sel.reasons.offer_run(region[start : ends[0]], lineno, region[last:pos], lineno + count - 1)
     sel.held.add_run(lineno, stream, taken, sel.shaper.masked, frozenset(context))
+    if sel.withheld is not None:  # with a baseline: the new ones kept apart, as the exact way
+        for k in context:
+            line = region[starts[k] : ends[k]]
+            sel.withheld.offer(lineno + k, stream, line, sel.shaper.masked(line))
     lineno += count
     sel.repeats.end(stream)
     tally = sel.out.tally

@@ -6,6 +6,7 @@ old end once the newer regions cover the lines the policy may still need.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 
@@ -25,7 +26,10 @@ def display(line: bytes, max_line: int) -> bytes:
 
     A long line keeps its first third and its last two thirds of ``max_line``: what went
     wrong is as often at the end (a tool's JSON result, a command's last output) as at the
-    start. The first piece of a line too long to hold already ends in :data:`CUT`.
+    start. When the part cut out holds an error word (a failed item's message inside a
+    tool's JSON result), a third of ``max_line`` around the last one is kept too, between a
+    sixth at the start and the last half. The first piece of a line too long to hold
+    already ends in :data:`CUT`.
     """
     body = line[:-1] if line.endswith(b"\n") else line
     if body.endswith(b"\r"):
@@ -34,16 +38,43 @@ def display(line: bytes, max_line: int) -> bytes:
         parts = [p for p in body.split(b"\r") if p.strip()]
         body = parts[-1] if parts else b""
     if len(body) > max_line:
-        if body.endswith(CUT):
-            body = body[:max_line] + CUT
-        else:
-            head = max_line // 3
-            tail = max_line - head
-            cut = len(body) - head - tail
-            note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... "
-            if cut > len(note):  # else the cut form would be no shorter than the line
-                body = body[:head] + note.encode() + body[-tail:]
+        body = body[:max_line] + CUT if body.endswith(CUT) else _cut(body, max_line)
     return body + b"\n"
+
+
+# Error words, as the similarity stage of ``diff`` knows them (logjuicer's list, its stems).
+_ERROR_WORD = re.compile(
+    rb"(?i)(?<![a-z])(?:error|fatal|fail(?:ed|ure)?|exception|traceback|denied)(?![a-z])"
+)
+_GAP = b" ... "
+
+
+def _cut(body: bytes, max_line: int) -> bytes:
+    """``body`` (longer than ``max_line``) cut to about ``max_line`` bytes and a note."""
+    head, tail = max_line // 3, max_line - max_line // 3
+    window = _error_window(body, max_line)
+    kept = window[1] - window[0] if window else 0
+    if window:
+        head, tail = max_line // 6, max_line // 2
+    cut = len(body) - head - tail - kept
+    note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... ".encode()
+    if cut <= len(note) + (len(_GAP) if window else 0):
+        return body  # the cut form would be no shorter than the line
+    if window is None:
+        return body[:head] + note + body[-tail:]
+    return body[:head] + note + body[window[0] : window[1]] + _GAP + body[-tail:]
+
+
+def _error_window(body: bytes, max_line: int) -> tuple[int, int] | None:
+    """Where the piece around the last error word between a line's first sixth and last
+    half of ``max_line`` starts and ends (None: no such word, or too near the last half)."""
+    head, tail, size = max_line // 6, max_line // 2, max_line // 3
+    starts = [m.start() for m in _ERROR_WORD.finditer(body, head, len(body) - tail)]
+    if not starts:
+        return None
+    start = max(head, starts[-1] - size // 4)
+    end = min(start + size, len(body) - tail)
+    return (start, end) if end - start >= size // 2 else None
 
 
 class History:

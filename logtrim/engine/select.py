@@ -261,7 +261,10 @@ class Selector:
         inc = self.incidents[stream]
         if context and inc.holding >= 0:
             # The rest of an error the budget held back: held with it, for the end.
-            self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.holding, cont)
+            masked = self.shaper.masker.mask(shown)
+            self.held.add(lineno, stream, masked, inc.holding, cont)
+            if self.withheld is not None:  # new: kept for the tail even if the error is not
+                self.withheld.offer(lineno, stream, line, masked)
             tally.held_lines += 1
             tally.held_bytes += size  # as written, whatever its console form
             self.out.hide(size)
@@ -276,7 +279,10 @@ class Selector:
         )
         if context and not shown_now and inc.opened >= 0:
             # The rest of an error shown live, cut by the budget: held for the end too.
-            self.held.add(lineno, stream, self.shaper.masker.mask(shown), inc.opened, cont)
+            masked = self.shaper.masker.mask(shown)
+            self.held.add(lineno, stream, masked, inc.opened, cont)
+            if self.withheld is not None:
+                self.withheld.offer(lineno, stream, line, masked)
         elif not shown_now and not opens and self.withheld is not None:
             self.withheld.offer(lineno, stream, line, self.shaper.masker.mask(shown))
         if opens:

@@ -23,28 +23,20 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
-from .._log import say
 from ..archive import DEFAULT_LEVEL
 from ..engine.rules import Kind
 from ..run.actions import carry_out
 from .checks import published_only
 from .console import Console
+from .failopen import STDOUT, masked, unfiltered, warn
 from .tiers import record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
     from ..dialects.base import Action
     from ..engine.core import Emit
 
-STDOUT = 1
-
 _BATCH = 64 << 10  # archive bytes compressed at a time
 _TICK = 0.25  # seconds between the idle thread's checks
-
-
-def _warn(message: str) -> None:
-    """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
-    with suppress(Exception):
-        say(message, "warning")
 
 
 class LogtrimHandler(logging.Handler):
@@ -153,7 +145,7 @@ class LogtrimHandler(logging.Handler):
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
         if self._forked:
-            self._console([(STDOUT, self._masked(data))])
+            self._console([(STDOUT, masked(self.core, data))])
             return
         if self._broken or self._closed:
             self._unfiltered(data, time.monotonic())
@@ -185,15 +177,15 @@ class LogtrimHandler(logging.Handler):
         archived, emits = result
         self._console(emits)
         while self.core.notes:
-            _warn(self.core.notes.pop(0))
+            warn(self.core.notes.pop(0))
         self._archive.write(archived, now)
 
     def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
         """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
         self._broken = self._engine_failed = True
         # The traceback only: ``handleError`` would print the record's arguments (a secret?).
-        _warn(traceback.format_exc().rstrip())
-        _warn("internal error; forwarding all records unfiltered")
+        warn(traceback.format_exc().rstrip())
+        warn("internal error; forwarding all records unfiltered")
         waiting = b""  # records the engine holds for a secret's end: older than the batch
         with suppress(Exception):
             waiting = self.core.records.take(STDOUT)
@@ -201,26 +193,8 @@ class LogtrimHandler(logging.Handler):
         self._unfiltered(data, time.monotonic())
 
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
-        """Fail-open: masked (a secret split across records too), never unmasked."""
-        try:
-            masked, shown = self.core.secrets.passthrough_forms(
-                STDOUT, data, final=final, learn=True
-            )
-        except Exception as exc:
-            if not self._archive.failed and not self._closed:
-                self._archive.fail(exc)  # unmasked bytes go nowhere
-            return
-        self._console([(STDOUT, shown)])
-        if self._archive.failed or (self._closed and not final):
-            return
-        self._archive.write(masked, now)
-
-    def _masked(self, data: bytes) -> bytes:
-        try:
-            # Records are whole; what they declare is learned (the console form).
-            return self.core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
-        except Exception:
-            return b""  # no masker, no output: a secret must not pass
+        unfiltered(self.core, self._archive, self._console, data, now,
+                   final=final, closed=self._closed)  # fmt: skip
 
     def after_fork_in_child(self) -> None:
         """In a process forked from the app: the archive, the summary and the artifact stay
@@ -241,7 +215,7 @@ class LogtrimHandler(logging.Handler):
     def _archive_failed(self, path: Path, why: BaseException | str) -> None:
         """No archive: the console must show everything (the ``run`` rule)."""
         self._broken = True
-        _warn(f"archive cannot be written ({why}); forwarding all records unfiltered")
+        warn(f"archive cannot be written ({why}); forwarding all records unfiltered")
 
     def _idle(self) -> None:
         """Daemon thread: end frames and let the engine's clock run while the app is quiet."""
@@ -276,7 +250,7 @@ class LogtrimHandler(logging.Handler):
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = self._finish(self.exit_code if exit_code is None else exit_code)
-        self._console([(STDOUT, line.encode() + b"\n") for line in carry_out(actions, _warn)])
+        self._console([(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn)])
         super().close()
 
     def _finish(self, exit_code: int) -> list[Action]:
@@ -308,7 +282,7 @@ class LogtrimHandler(logging.Handler):
                     timestamp=time.time(),
                 )
             except Exception:
-                _warn("internal error while closing the log")
+                warn("internal error while closing the log")
             else:
                 self._console(emits)
                 if exit_code == 0:  # a good run: the next one's baseline
@@ -318,7 +292,7 @@ class LogtrimHandler(logging.Handler):
                 return actions
         # The engine failed: publish the archive all the same, nothing more.
         printed, actions = published_only(
-            self.core, exit_code, archive, self.artifact_name, size, _warn
+            self.core, exit_code, archive, self.artifact_name, size, warn
         )
         self._console([(STDOUT, line) for line in printed])
         return actions

@@ -89,6 +89,7 @@ def compute(
     held = 0  # the bytes of the lines kept in ``first``
     waiting: list[Found] = []  # new lines whose next lines are in the next chunk
     previous: deque[tuple[int, bytes]] = deque(maxlen=context)  # the last lines of a chunk
+    last_no, last_shape = 0, b""  # the number and shape of the last new line kept
     for chunk in chunks:
         lines = chunk.split(b"\n")
         if lines[-1] == b"":
@@ -97,8 +98,11 @@ def compute(
         waiting = [f for f in waiting if not _more_after(f, lines, base, context)]
         for i in baseline.new_lines(chunk):
             out.new_lines += 1
-            key = shape_of(lines[i])
+            key = shape = shape_of(lines[i])
             seen = first.get(key)
+            if seen is not None and last_no == base + i and last_shape != shape:
+                key = _in_block(key, seen, lines[i])
+                seen = first.get(key)
             if seen is not None:
                 seen.repeats += 1
                 continue
@@ -111,6 +115,7 @@ def compute(
             end = min(i + 1 + context, len(lines))
             found.after = [(base + k + 1, lines[k]) for k in range(i + 1, end)]
             held += sum(len(text) for _, text in _block(found))
+            last_no, last_shape = found.number, shape
             if len(found.after) < context:
                 waiting.append(found)
         tail = range(max(len(lines) - context, 0), len(lines))
@@ -125,6 +130,18 @@ def compute(
         found.tier = matcher.line_kind(found.text)
     out.shown = _choose(out.found, budget)
     return out
+
+
+def _in_block(key: bytes, seen: Found, line: bytes) -> bytes:
+    """The key of a line of a known new shape that right follows a kept new line of another
+    shape: its shape and words when it has words ``seen`` lacks. A block of new lines of
+    several shapes (a stack trace, whose frames share a shape once file names are masked)
+    then shows whole; the same line again (the same words), or a list of lines of one shape
+    (a file each), still only counts."""
+    words = tokens(line)
+    if words <= tokens(seen.text):
+        return key
+    return key + b"\x00" + b" ".join(sorted(words))
 
 
 # Lines count together by their words only when they have this many: with fewer, most of a

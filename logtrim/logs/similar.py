@@ -11,6 +11,9 @@ no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it
   (``3f2a9c01``, as logjuicer's tokenizer replaces ids) and no host name of three labels or
   more (``mirror.example.net``: a mirror, a worker, a pod say where, not what happened);
   digits count as ``0`` (as in the template);
+- a measure (a number with a unit: ``6.68s``, ``250ms``, ``12kB``) is no token: a duration or
+  a size changes from run to run as numbers do; a noun's plural is its singular (``1 test``,
+  ``2 tests``: the same message with another count), unless that makes an error word;
 - tokens weigh by their rarity in the good run (inverse document frequency over its distinct
   lines, smoothed: ``1 + ln((n + 1) / (df + 1))``, as logreduce's TF-IDF model did; a token
   no good line holds counts as held by one), so the prefix every line carries (a host, a
@@ -70,6 +73,13 @@ _HOST = re.compile(
     rb"(?:com|net|org|edu|gov|mil|int|info|biz|io|dev|app|cloud|local|internal|lan|[a-z]{2})"
     rb"(?![\w.-])"
 )
+# A measure, digits as 0: a number with a unit of up to three letters (``0.000s``, ``00ms``,
+# ``0kB``, ``0m00s``); the number came first, or it would be a word with a digit.
+# Each unit but the last is followed by a number: one way to match a token, no backtracking.
+_MEASURE = re.compile(rb"0[0.,:]*(?:[a-zA-Z\xb5]{1,3}0[0.,:]*)*[a-zA-Z\xb5]{0,3}")
+# A plural: a word of four letters or more ending in one ``s`` (``tests``, ``files``; not
+# ``class``, ``process``, ``status`` alike in both runs anyway).
+_PLURAL = re.compile(rb"[A-Za-z_]{3,}[^sS\W]s")
 # logjuicer's error words (its tokenizer's ``is_error``), as whole words, any case.
 _ERROR_WORDS = frozenset(
     b"error fatal failure failed warning err fail warn denied assert assertion "
@@ -86,9 +96,16 @@ def tokens(line: bytes, *, fold: bool = True) -> Tokens:
     for word in _WORD.findall(_HOST.sub(b" ", line.translate(_DIGITS_TO_ZERO))):
         if word.lower() in _ERROR_WORDS:
             out.add(word.lower() if fold else word)
-        elif len(word) >= MIN_TOKEN and not _HEX_ID.fullmatch(word):
-            out.add(word)
+        elif len(word) >= MIN_TOKEN and not (_HEX_ID.fullmatch(word) or _MEASURE.fullmatch(word)):
+            out.add(_singular(word))
     return frozenset(out)
+
+
+def _singular(word: bytes) -> bytes:
+    """``word`` without a plural's ``s``, unless that leaves an error word (``errors``)."""
+    if _PLURAL.fullmatch(word) and word[:-1].lower() not in _ERROR_WORDS:
+        return word[:-1]
+    return word
 
 
 class Neighbours:

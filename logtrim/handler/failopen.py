@@ -1,0 +1,59 @@
+"""The handler's fail-open path: records go out masked and unfiltered, never unmasked.
+
+Used once the engine or the archive failed, and in a process forked from the app (whose
+archive is the parent's). Masking keeps working from the secrets already known, and learns
+what each record declares (an ``::add-mask::``, a sensitive variable).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from contextlib import suppress
+from typing import TYPE_CHECKING
+
+from .._log import say
+
+if TYPE_CHECKING:
+    from ..archive.sync import SyncArchive
+    from ..engine.core import Core, Emit
+
+STDOUT = 1
+
+
+def warn(message: str) -> None:
+    """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
+    with suppress(Exception):
+        say(message, "warning")
+
+
+def unfiltered(
+    core: Core,
+    archive: SyncArchive,
+    console: Callable[[Sequence[Emit]], None],
+    data: bytes,
+    now: float,
+    *,
+    final: bool,
+    closed: bool,
+) -> None:
+    """Show ``data`` masked (a secret split across records too) and archive it while the
+    archive works; after ``close`` only the final bytes that waited are archived."""
+    try:
+        masked, shown = core.secrets.passthrough_forms(STDOUT, data, final=final, learn=True)
+    except Exception as exc:
+        if not archive.failed and not closed:
+            archive.fail(exc)  # unmasked bytes go nowhere
+        return
+    console([(STDOUT, shown)])
+    if archive.failed or (closed and not final):
+        return
+    archive.write(masked, now)
+
+
+def masked(core: Core, data: bytes) -> bytes:
+    """Whole records in a forked copy: masked for the console (what they declare is learned);
+    nothing when the masker fails, for a secret must not pass."""
+    try:
+        return core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
+    except Exception:
+        return b""
