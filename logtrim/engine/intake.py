@@ -100,26 +100,24 @@ class Intake:
         self.nbytes += len(buf)
         if st.partial_shown:
             self._partial.end_line(stream)
-        seen = len(buf)
         if not st.in_long:
             st.in_long = True
-            seen -= self._long_start(stream, buf, now)
-        self._seen_long(seen)
+            self._long_start(stream, buf, now)
+            self._past_verbatim()
         # A hidden line's gap counts its bytes as if seen whole, but for its commands'.
         self.longs.feed(stream, buf, now)
         return self._masker.mask(buf)
 
-    def _seen_long(self, nbytes: int) -> None:
-        """Bytes of a long line not looked at as a line still take their share of the
-        verbatim allowance (it counts the bytes seen)."""
+    def _past_verbatim(self) -> None:
+        """A line too long to hold ends the verbatim allowance (it counts bytes seen, and
+        when within the line it would end depends on the reads)."""
         verbatim = self._select.verbatim
-        if verbatim.left > 0 and nbytes > 0:
-            verbatim.consume(nbytes)
+        if verbatim.left > 0:
+            verbatim.consume(verbatim.left + 1)
 
-    def _long_start(self, stream: int, buf: bytes, now: float) -> int:
+    def _long_start(self, stream: int, buf: bytes, now: float) -> None:
         """The first piece of a long line: its text (before a command it starts with) as a
-        line cut to its start; none when blank (the command is all of it). Returns the
-        bytes looked at as that line."""
+        line cut to its start; none when blank (the command is all of it)."""
         lineno = self._history.lines
         text = buf[: self.longs.text_end(buf)]
         st = self.inputs[stream]
@@ -140,14 +138,12 @@ class Intake:
         self.longs.begin(stream, lineno, len(text), hidden=st.long_hidden)
         self._history.lines += 1
         self._history.seal(1)
-        return 0 if blank(text) else len(text)
 
     def region(self, stream: int, region: bytes, now: float) -> bytes:
         st = self.inputs[stream]
         self.nbytes += len(region)
         if st.in_long:  # its commands, then the rest as the archive and console have it
             rest = region[: region.find(b"\n") + 1 or len(region)]
-            self._seen_long(len(rest))
             self.longs.feed(stream, rest, now, end=True)
         # Masked whole: a secret over lines may begin in the rest of a long line.
         archive, region, hits = self._secrets.region(stream, region)
