@@ -101,7 +101,7 @@ def test_filtering_note_never_splits_a_stack_trace(run_logtrim: RunLogtrim) -> N
 
 @pytest.mark.parametrize("ci", ["plain", "octopus"])
 def test_summary_counts_the_childs_bytes_not_logtrims(run_logtrim: RunLogtrim, ci: str) -> None:
-    """``shown N lines (X B)``: X is what the child wrote that reached the console, not
+    """``shown N lines (X B printed)``: X is what the child wrote that reached the console, not
     logtrim's own notes, gap markers and level switches around them."""
     code = (
         "import sys\n"
@@ -118,7 +118,7 @@ def test_summary_counts_the_childs_bytes_not_logtrims(run_logtrim: RunLogtrim, c
     assert any(line.startswith(b"[logtrim]") for line in lines[:end])  # our notes were there
     summary = lines[end].rstrip()
     shown = sum(len(line) for line in child)
-    assert f"shown {len(child)} lines ({shown} B, ".encode() in summary, (summary, child)
+    assert f"shown {len(child)} lines ({shown} B printed, ".encode() in summary, (summary, child)
 
 
 def test_archive_only_lines_stay_off_a_small_run(run_logtrim: RunLogtrim) -> None:

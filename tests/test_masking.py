@@ -202,3 +202,17 @@ def test_a_sensitive_flag_bool_parse_accepts_is_learned(flag: str) -> None:
     core = Core(Policy(head=0), Octopus())
     archive, console = feed_all(core, [declare.encode(), f"ERROR: {value}\n".encode()])
     assert value.encode() not in archive + console
+
+
+def test_the_summary_says_its_shown_bytes_are_what_was_printed() -> None:
+    """A mask longer than the secret it replaces: the summary's shown bytes are the bytes the
+    console got for the script's lines (more than were written), and it says so."""
+    core = Core(Policy(masks=("abcd",)))
+    written = b"login abcd\nlogin ok\n"
+    emits = core.feed(STDOUT, written, 0.0)[1] + core.finish_input(0.0)[1]
+    printed = b"".join(data for _, data in emits)
+    assert printed == b"login ********\nlogin ok\n"
+    closing = core.close(0, 1.0)[0]
+    head = next(data for _, data in closing if b"; shown " in data).decode()
+    assert f"{len(written)} B) in " in head
+    assert head.endswith(f"; shown 2 lines ({len(printed)} B printed)\n")

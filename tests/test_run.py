@@ -170,6 +170,26 @@ def test_last_line_without_newline_is_kept(run_logtrim: RunLogtrim) -> None:
     assert b"ERROR: no newline\n" in result.stdout
 
 
+def test_each_streams_last_line_keeps_its_own_line(run_logtrim: RunLogtrim) -> None:
+    """Both streams end without a newline: the archive (and ``logtrim cat``) shows each last
+    line on a line of its own, never run together; the only byte added is the newline
+    between them."""
+    code = (
+        "import os, time\n"
+        "os.write(1, b'Deploying shop-api\\nuploading 80%'); time.sleep(0.3)\n"
+        "os.write(2, b'warning: retry\\nconnection reset')\n"
+    )
+    result = run_logtrim("--", *py(code))
+    # A line waits for its newline: the unended ones come last, in the order of the streams.
+    assert result.archive == b"Deploying shop-api\nwarning: retry\nuploading 80%\nconnection reset"
+    assert result.artifact is not None
+    shown = subprocess.run(
+        [sys.executable, "-m", "logtrim", "cat", str(result.artifact)],
+        capture_output=True, env=clean_env(), check=True,
+    ).stdout  # fmt: skip
+    assert shown.splitlines() == result.archive.splitlines()
+
+
 def test_first_lines_are_shown(run_logtrim: RunLogtrim) -> None:
     """The first lines of a run show how the step started."""
     first = ["Deploying shop-api", "Target web-prod-03", "Release candidate rc3", "Using agent"]

@@ -94,6 +94,8 @@ class Dialect:
     markers: ClassVar[tuple[bytes, ...]] = ()
     #: Whether its commands pass verbatim whatever the system in use.
     forward_always: ClassVar[bool] = False
+    #: Whether a command ends at the first ``]`` after its marker (else at its line's end).
+    closes_at_bracket: ClassVar[bool] = False
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -107,6 +109,11 @@ class Dialect:
         """Where the command of a command line starts and ends, when the rest of the line is
         not part of it (text its system prints as plain output); None: the whole line."""
         return None
+
+    def long_command(self, start: str) -> bool:
+        """Whether ``start``, the first bytes of a line too long to hold from a marker (or
+        from the line's start), begins one of this system's commands, perhaps cut short."""
+        return self.is_command(start)
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
         """On a line that declares a secret: where the commands that declare are (each

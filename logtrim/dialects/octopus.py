@@ -28,6 +28,12 @@ _COMMAND = re.compile(
     r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
     r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
 )
+# The start of a message cut short anywhere after its name (a value megabytes long).
+_START = re.compile(
+    r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
+    r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*"""
+    r"""(?:\s+[A-Za-z_][\w.-]*(?:\s*=\s*(?:'[^']*|"[^"]*)?)?)?\s*\Z"""
+)
 _COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
 _OPENER_TEXT = re.compile(re.escape(OPENER), re.IGNORECASE)
 # One attribute, in bytes: its value is masked as the text it encodes.
@@ -56,6 +62,7 @@ class Octopus(Dialect):
     markers: ClassVar[tuple[bytes, ...]] = (OPENER.encode(),)
     # Deployment scripts print Octopus messages whatever runs them: always passed verbatim.
     forward_always: ClassVar[bool] = True
+    closes_at_bracket: ClassVar[bool] = True  # Calamari reads up to the first ']'
 
     def __init__(self) -> None:
         self.stdout = Mode.STDOUT_DEFAULT
@@ -71,6 +78,9 @@ class Octopus(Dialect):
         # Text before the marker or after the ']' is printed as plain output.
         found = _COMMAND.search(line)
         return None if found is None else found.span()
+
+    def long_command(self, start: str) -> bool:
+        return _COMMAND.match(start) is not None or _START.match(start) is not None
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
         # Each message that declares a secret, wherever it is on the line; one left open

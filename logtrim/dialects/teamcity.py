@@ -18,6 +18,7 @@ from .escape import failure_text, tc_message, tc_value, wildcard_safe
 
 # ``##teamcity[name ...]``: values escape ']' as '|]', so any ']' after the name closes one.
 _COMMAND = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+_START = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
 
 
 def path_rule(path: str) -> str:
@@ -29,6 +30,10 @@ class TeamCity(Dialect):
     name: ClassVar[str] = "teamcity"
     detect_var: ClassVar[str | None] = "TEAMCITY_VERSION"
     markers: ClassVar[tuple[bytes, ...]] = (b"##teamcity[",)
+    closes_at_bracket: ClassVar[bool] = True
+
+    def long_command(self, start: str) -> bool:
+        return _COMMAND.match(start) is not None or _START.match(start) is not None
 
     def is_command(self, line: str) -> bool:
         # A message is one line, a name then its ']'; a marker in text without them is text.

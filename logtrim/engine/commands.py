@@ -222,6 +222,10 @@ class Commands:
         """Whether a line carries a command to forward verbatim."""
         return any(d.is_command(text) for d in self._dialects)
 
+    def long_command(self, text: str) -> Dialect | None:
+        """The system whose command ``text`` (the start of one too long to hold) begins."""
+        return next((d for d in self._dialects if d.long_command(text)), None)
+
     def command_span(self, text: str) -> tuple[int, int] | None:
         """The span of the command on a command line, when text around it is not part of
         it (see :meth:`Dialect.command_span`); None: the whole line."""

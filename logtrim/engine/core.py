@@ -26,6 +26,7 @@ from .commands import Commands
 from .heartbeat import Heartbeat
 from .history import Held, History, Shaper
 from .intake import Intake
+from .lines import StreamJoin
 from .mask import Masker
 from .matcher import Compiler, Matcher
 from .native import NativeProgress
@@ -120,6 +121,7 @@ class Core:
             novelty=novelty,
         )  # fmt: skip
         self._inputs = self.intake.inputs
+        self._archived = StreamJoin()  # the streams' archive bytes, lines never run together
         self.records = Records(self.secrets, self.intake.record, max_pending, compiler)
 
     @property
@@ -155,17 +157,19 @@ class Core:
             for long, buf in pieces
         ]
         self.partial.waiting(stream, now, fresh=bool(pieces))
-        return b"".join(archive), self.out.take()
+        return self._archived(stream, b"".join(archive)), self.out.take()
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
         """End of the child's output: the partial last line of each stream, if any (and the
         records waiting for the next one)."""
         archive = []
         for stream, st in self._inputs.items():
-            archive.append(self.records.release(stream, now))
+            archive.append(self._archived(stream, self.records.release(stream, now)))
             rest = st.splitter.flush()
             if rest:
-                archive.append(self.intake.region(stream, rest, now))
+                archive.append(self._archived(stream, self.intake.region(stream, rest, now)))
+            elif st.in_long:  # a long line's last piece took all of it: it ends here
+                self.intake.longs.feed(stream, b"", now, end=True)
             st.in_long = False
             st.partial_at = None
         return b"".join(archive), self.out.take()
@@ -183,7 +187,7 @@ class Core:
             data += b"\n"
         # Secrets from every system's declarations, whatever tier the caller gives the record.
         archive = self.records.feed(stream, data, kind, now)
-        return archive, self.out.take()
+        return self._archived(stream, archive), self.out.take()
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""

@@ -57,7 +57,7 @@ class Forwarder:
             stream, now, lineno, line, command=progress
         )
         if not throttled:
-            self._before(stream)
+            self.before(stream)
         levels = commands.levels()
         commands.see(text)
         commands.open_after(stream, text)
@@ -105,12 +105,12 @@ class Forwarder:
             return
         if not line.endswith(b"\n"):
             line += b"\n"
-        self._before(stream)
+        self.before(stream)
         self.out.emit(stream, line, Kind.SERVICE, command=True)
         # Shown (no context repeats it); its stream's order counts only if it switched a level.
         self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
 
-    def _before(self, stream: int) -> None:
+    def before(self, stream: int) -> None:
         self.progress.late(stream)  # a throttled progress message came first: it goes first
         self.out.settle_now()
         self.out.flush_gap()

@@ -11,6 +11,7 @@ from __future__ import annotations
 from .history import CUT, History, Shaper
 from .kinds import Kind
 from .lines import StreamInput
+from .longline import LongCommands, blank
 from .mask import Masker
 from .matcher import Matcher
 from .novelty import Novelty
@@ -45,6 +46,9 @@ class Intake:
         self._secrets, self._partial = secrets, partial
         self._novelty = novelty  # with a baseline: new lines rank higher (engine/novelty.py)
         self.inputs = {STDOUT: StreamInput(max_pending), STDERR: StreamInput(max_pending)}
+        self.longs = LongCommands(
+            select.commands, select.forward, out, masker, secrets, max_pending
+        )
         self.nbytes = 0
 
     def record(
@@ -90,39 +94,62 @@ class Intake:
         self.nbytes += size
 
     def piece(self, stream: int, buf: bytes, now: float) -> bytes:
-        """A piece of a line too long to hold: classify its start, archive it all."""
+        """A piece of a line too long to hold: classify its start, pass its commands,
+        archive it all."""
         st = self.inputs[stream]
         self.nbytes += len(buf)
         if st.partial_shown:
             self._partial.end_line(stream)
         if not st.in_long:
             st.in_long = True
-            head = self._shaper.line_start(buf)
-            hits = self._matcher.scan(buf[: self._shaper.max_line])  # as a whole line is
+            self._long_start(stream, buf, now)
+            self._past_verbatim()
+        # A hidden line's gap counts its bytes as if seen whole, but for its commands'.
+        self.longs.feed(stream, buf, now)
+        return self._masker.mask(buf)
+
+    def _past_verbatim(self) -> None:
+        """A line too long to hold ends the verbatim allowance (it counts bytes seen, and
+        when within the line it would end depends on the reads)."""
+        verbatim = self._select.verbatim
+        if verbatim.left > 0:
+            verbatim.consume(verbatim.left + 1)
+
+    def _long_start(self, stream: int, buf: bytes, now: float) -> None:
+        """The first piece of a long line: its text (before a command it starts with) as a
+        line cut to its start; none when blank (the command is all of it)."""
+        lineno = self._history.lines
+        text = buf[: self.longs.text_end(buf)]
+        st = self.inputs[stream]
+        st.long_hidden = False
+        if blank(text):
+            self._history.remember(stream, b"\n", lineno)  # no text: never context or tail
+            self._history.mark_shown(lineno)
+        else:
+            head = self._shaper.line_start(text)
+            hits = self._matcher.scan(text[: self._shaper.max_line])  # as a whole line is
             kind = hits[0][1] if hits else Kind.NOISE
             line = head + CUT + b"\n"
-            lineno = self._history.lines
             self._history.remember(stream, line, lineno)
             self._history.hint = (lineno, 0)
             gap = self._out.gap_lines
-            self._select.line(stream, line, kind, lineno, now, size=len(buf))
+            self._select.line(stream, line, kind, lineno, now, size=len(text))
             st.long_hidden = self._out.gap_lines > gap  # it went into the gap (not a repeat)
-            self._history.lines += 1
-            self._history.seal(1)
-        elif st.long_hidden:
-            self._out.gap_bytes += len(buf)  # a hidden line's gap counts it as if seen whole
-        return self._masker.mask(buf)
+        self.longs.begin(stream, lineno, len(text), hidden=st.long_hidden)
+        self._history.lines += 1
+        self._history.seal(1)
 
     def region(self, stream: int, region: bytes, now: float) -> bytes:
         st = self.inputs[stream]
         self.nbytes += len(region)
+        if st.in_long:  # its commands, then the rest as the archive and console have it
+            rest = region[: region.find(b"\n") + 1 or len(region)]
+            self.longs.feed(stream, rest, now, end=True)
         # Masked whole: a secret over lines may begin in the rest of a long line.
         archive, region, hits = self._secrets.region(stream, region)
         if st.in_long:
             # The rest of a long line: archive only, it was counted with its first piece.
             end = region.find(b"\n") + 1 or len(region)
-            if st.long_hidden:
-                self._out.gap_bytes += end
             region = region[end:]
             st.in_long = False
             if not region:

@@ -6,7 +6,8 @@ lines, so the hot path touches a chunk once, not once per line. When a secret sp
 the bytes at the end of a chunk that could start one are carried too (``hold``), whole lines
 included, so the region they land in holds the secret whole and masks it. A line that grows past
 ``max_pending`` without a newline is handed out in *pieces* (memory stays bounded); the cut
-never splits a secret, thanks to ``safe_cut``.
+never splits a secret, thanks to ``safe_cut``. Such a line comes out in pieces also when it
+arrives whole in one chunk: what it shows (and the commands in it) does not depend on the reads.
 """
 
 from __future__ import annotations
@@ -61,7 +62,9 @@ class LineSplitter:
             rest: bytes | memoryview = view[last + 1 :]
             if hold is not None:
                 region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
-            if region:
+            if len(region) > self.max_pending:
+                out += self._long_lines(region, reserve, safe_cut)
+            elif region:
                 out.append((False, region))
             self._pending += rest
         while len(self._pending) > self.max_pending:
@@ -73,6 +76,31 @@ class LineSplitter:
                 break
             out.append((True, buf[:cut]))
             del self._pending[:cut]
+        return out
+
+    def _long_lines(
+        self, region: bytes, reserve: int, safe_cut: SafeCut | None
+    ) -> list[tuple[bool, bytes]]:
+        """A region that may hold lines longer than ``max_pending``: each such line's start as
+        a piece, as when its newline comes in a later chunk (its rest opens the next region)."""
+        out: list[tuple[bool, bytes]] = []
+        limit, pos = self.max_pending, 0
+        while True:
+            start = long_line(region, pos, limit)
+            if start < 0:
+                break
+            line = region[start : region.index(b"\n", start)]
+            cut = len(line) - max(reserve, 0)
+            if safe_cut is not None:
+                cut = safe_cut(line, cut)
+            if cut <= 0:
+                break
+            if start > pos:
+                out.append((False, region[pos:start]))
+            out.append((True, line[:cut]))
+            pos = start + cut
+        if pos < len(region):
+            out.append((False, region[pos:]))
         return out
 
     @staticmethod
@@ -103,6 +131,17 @@ class LineSplitter:
         return rest
 
 
+def long_line(region: bytes, pos: int, limit: int) -> int:
+    """Where the first line of ``region`` from ``pos`` (a line's start) with more than
+    ``limit`` bytes before its newline starts, or -1: memrchr jumps of ``limit`` bytes."""
+    while len(region) - pos > limit:
+        newline = region.rfind(b"\n", pos, pos + limit + 1)
+        if newline < 0:
+            return pos
+        pos = newline + 1
+    return -1
+
+
 class StreamInput:
     """A stream's input: its splitter, and whether a line too long to hold is coming in."""
 
@@ -113,3 +152,21 @@ class StreamInput:
         self.partial_at: float | None = None  # when the partial last line started to wait
         self.partial_shown = 0  # bytes of the partial last line already on the console
         self.partial_text = b""  # ... as the console got them (masked)
+
+
+class StreamJoin:
+    """The archive's bytes of both streams in arrival order: a line one stream left open at
+    the archive's end (its last line without a newline, a long line in pieces) is ended by a
+    newline of logtrim's before the other stream's bytes, so two streams' lines never run
+    together (the one byte the archive adds to what the child wrote)."""
+
+    def __init__(self) -> None:
+        self._unended: int | None = None  # the stream whose line the archive leaves open
+
+    def __call__(self, stream: int, data: bytes) -> bytes:
+        if not data:
+            return data
+        if self._unended is not None and self._unended != stream:
+            data = b"\n" + data
+        self._unended = None if data.endswith(b"\n") else stream
+        return data

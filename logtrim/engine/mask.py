@@ -23,7 +23,8 @@ from collections.abc import Callable, Iterable
 
 from .._text import ANSI_BYTES
 from . import urlcreds
-from .matcher import Compiler, Database
+from .matcher import Compiler
+from .shards import Shards
 
 MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
@@ -77,13 +78,7 @@ class Masker:
         self._compiler = compiler
         self._secrets: list[bytes] = []
         self._seen: set[bytes] = set()
-        self._hs: Database | None = None
-        self._re: re.Pattern[bytes] | None = None
-        self._lengths: list[int] = []  # per form, by the id the compiled database reports
-        # Compiled at the first look after an add, not per add: a log that declares its
-        # secrets one by one (a plain file's report learns them all before reading) would
-        # otherwise compile a growing pattern per secret, quadratic in their number.
-        self._stale = False
+        self._shards = Shards(compiler)  # compiled at the first look after an add
         self.max_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
         self.multiline = False
@@ -116,16 +111,8 @@ class Masker:
                 self._secrets.append(form)
                 self.max_len = max(self.max_len, len(form))
                 self.multiline = self.multiline or b"\n" in form
-                self._stale = True
+                self._shards.add(form)
         return refused
-
-    def _compile(self) -> None:
-        self._stale = False
-        self._lengths = [len(s) for s in self._secrets]
-        # Longest first: at one position the longest secret wins, and it covers the others.
-        ordered = sorted(self._secrets, key=len, reverse=True)
-        self._re = re.compile(b"(?=(" + b"|".join(re.escape(s) for s in ordered) + b"))")
-        self._hs = None if self._compiler is None else self._compiler.literals(self._secrets)
 
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
@@ -137,20 +124,7 @@ class Masker:
         return _merged(found)
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
-        if self._stale:
-            self._compile()
-        found: list[tuple[int, int]] = []
-        if self._hs is not None:
-            lengths = self._lengths
-
-            def on_match(sid: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-                found.append((to - lengths[sid], to))
-
-            self._hs.scan(data, match_event_handler=on_match)
-            found.sort()
-        elif self._re is not None:
-            found = [(m.start(), m.start() + len(m.group(1))) for m in self._re.finditer(data)]
-        return found
+        return self._shards.find(data)
 
     def mask(self, data: bytes) -> bytes:
         if not self._secrets and urlcreds.AT not in data:  # no URL credential either

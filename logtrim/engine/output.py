@@ -13,6 +13,7 @@ from .._sizes import format_count, format_size
 from .._text import as_bytes
 from .kinds import NOISE, PROGRESS, Kind
 from .policy import Budget, Tally
+from .through import Through
 
 STDOUT, STDERR = 1, 2
 Emit = tuple[int, bytes]
@@ -69,6 +70,7 @@ class Output:
         # The streams whose console line is open: the start of a child's line shown before
         # its newline (engine/partial.py). Anything else printed there starts a line first.
         self.midline: set[int] = set()
+        self.through = Through()  # a command too long to hold, passing (engine/longline.py)
 
     def emit(
         self,
@@ -290,8 +292,21 @@ class Output:
                 state.mark = (gaps, at, size) if at >= 0 else (gaps, -1, 0)
         return True
 
+    def command_part(self, stream: int, data: bytes, *, first: bool, last: bool) -> None:
+        """The next bytes of a command too long to hold, printed as they come (``last``:
+        its end, with its newline). Nothing else is printed on its stream until its end:
+        logtrim's own lines there wait (else they would cut the command in two)."""
+        if first:
+            self.through.begin(stream, len(self._out))
+        self.emit(stream, data, Kind.SERVICE if first else NOISE, command=True, settle=first)
+        self.through.part(len(self._out) - 1)
+        if last:
+            self.through.end(self._out)
+
     def take(self) -> list[Emit]:
         out, self._out = self._out, []
+        if self.through.stream is not None:
+            self.through.untangle(out)
         return out
 
     def checkpoint(self) -> dict[Kind, tuple[int, int]]:

@@ -234,7 +234,9 @@ class Tally:
             + (f" in {_duration(duration)}" if duration is not None else "")
             + (f", interrupted by {interrupted}" if interrupted else "")
             + "; "
-            f"shown {lines_text(shown_lines)} ({format_size(console)}"
+            # The console's bytes for them (masks, cut notes included): a mask longer than
+            # the secret it replaces can make them more than the bytes written.
+            f"shown {lines_text(shown_lines)} ({format_size(console)} printed"
             + (f", {share:.1f}%)" if share < 100 else ")")
         )
         if self.new_shapes is not None:

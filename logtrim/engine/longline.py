@@ -1,0 +1,239 @@
+"""The CI commands in a line too long to hold (a part of the :class:`~.intake.Intake`).
+
+Such a line reaches the engine in pieces (engine/lines.py) and is shown by its start, but every
+command in it still reaches the console, verbatim and in order with the lines around it. A
+command is looked for at each marker that counts anywhere in a line (``##octopus``,
+``##teamcity[``, ``##vso[``), and at the line's start for every system; whether one starts
+there is read on a *window* of the bytes from there, so the answer never depends on the reads.
+A command that ends within its window is forwarded as a command line of its own. One that goes
+on past it is passed through as it comes (masked), to its ``]`` (the systems that close their
+commands so) or to the end of its line, never held whole: logtrim's own lines on that stream
+wait for its end (:meth:`.output.Output.command_part`).
+
+The line's text is what comes before its first command, when that command starts within the
+first half of what the splitter holds: the text line is shown cut as any long line is, or is
+no line at all when it is blank (colour codes, spaces, a redraw before the ``\\r``).
+"""
+
+from __future__ import annotations
+
+import re
+
+from .._text import ANSI
+from ..dialects import Dialect
+from .commands import Commands
+from .forward import Forwarder
+from .kinds import Kind
+from .mask import Masker
+from .output import STDERR, STDOUT, Output
+from .secrets import Secrets
+
+#: The first bytes after a marker that say whether a command may start there at all.
+_GLANCE = 128
+# Blank before a command: colour codes and other escapes, spaces, and what a \r redraws.
+_BLANK = re.compile(rf"(?:{ANSI}|\s)*\Z".encode())
+
+
+def blank(text: bytes) -> bool:
+    """Whether ``text`` shows nothing before a command (what a ``\\r`` redraws counts not)."""
+    return _BLANK.match(text.rpartition(b"\r")[2]) is not None
+
+
+class _Line:
+    """One stream's long line being read."""
+
+    def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        self.buf = b""  # the last bytes read not yet looked at (from a command's start)
+        self.offset = 0  # the bytes of the line read so far
+        self.dialect: Dialect | None = None  # the system whose command passes through
+        self.window = ""  # ... and the start it was recognised by
+        self.lineno = -1
+        self.led = False  # the line's start was looked at for a command
+        self.hidden = False  # its text went into the gap: so do its bytes, but commands'
+        self.counted = 0  # the bytes of the line counted so far
+
+
+class LongCommands:
+    """Finds and forwards the commands of long lines (see the module docstring)."""
+
+    def __init__(
+        self,
+        commands: Commands,
+        forward: Forwarder,
+        out: Output,
+        masker: Masker,
+        secrets: Secrets,
+        max_pending: int,
+    ) -> None:
+        self._commands, self._forward, self._out = commands, forward, out
+        self._masker, self._secrets = masker, secrets
+        self.window = max(max_pending // 4, 16)
+        self.prefix = max_pending // 2  # a command starting here ends the line's text
+        anywhere = [m.lower() for m in commands.markers if m.startswith(b"##")]
+        self._anywhere = sorted(set(anywhere))
+        self._keep = max(map(len, self._anywhere), default=1) - 1
+        self._lines = {STDOUT: _Line(), STDERR: _Line()}
+        self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
+
+    def text_end(self, start: bytes) -> int:
+        """Where the text of a long line ends, from its first piece ``start``: at the first
+        command that starts in the first :attr:`prefix` bytes, else there."""
+        pos, low = 0, start.lower()
+        self._next.clear()
+        while (found := self._candidate(start, low, pos, lead=pos == 0)) >= 0:
+            if found >= self.prefix:
+                break
+            window = self._window(start, found, lead=pos == 0, end=True)
+            if window is not None and self._recognise(window) is not None:
+                return found
+            pos = found + 1
+        return min(len(start), self.prefix)
+
+    def _candidate(self, buf: bytes, low: bytes, pos: int, *, lead: bool) -> int:
+        """The next place from ``pos`` a command may start: a marker that counts anywhere
+        (``low``: ``buf`` in lower case), or (``lead``) the line's start after spaces (a
+        system whose commands start lines)."""
+        if lead:
+            first = len(buf) - len(buf.lstrip())
+            if not any(low.startswith(m, first) for m in self._anywhere):
+                return first
+        best = -1
+        for m in self._anywhere:  # each marker's next place, found again only once passed
+            at = self._next.get(m, -2)
+            if at == -2 or 0 <= at < pos:
+                at = self._next[m] = low.find(m, pos)
+            if at >= 0 and (best < 0 or at < best):
+                best = at
+        return best
+
+    def _window(self, buf: bytes, found: int, *, lead: bool, end: bool) -> str | None:
+        """What decides whether a command starts at ``found``: up to the first ``]`` after a
+        marker, else :attr:`window` bytes; None while they have not all come (``end``: no
+        more will)."""
+        close = -1 if lead else buf.find(b"]", found, found + self.window)
+        if close < 0 and not lead:
+            # A command start read on its first bytes first: a start of none (``##[`` over
+            # and over) is no start of one on more, and costs no whole window each.
+            start = buf[found : found + _GLANCE].decode("utf-8", "surrogateescape")
+            if len(start) == _GLANCE and self._recognise(start) is None:
+                return start
+        if close < 0 and len(buf) - found < self.window and not end:
+            return None
+        stop = close + 1 if close >= 0 else found + self.window
+        return buf[found:stop].decode("utf-8", "surrogateescape")
+
+    def _recognise(self, window: str) -> tuple[Dialect, int] | None:
+        """The system whose command ``window`` starts, and where it ends in it (-1: past it)."""
+        dialect = self._commands.long_command(window)
+        if dialect is None:
+            return None
+        if dialect.closes_at_bracket:
+            close = window.find("]")
+            if close >= 0 and self._commands.is_command(window[: close + 1]):
+                return dialect, close + 1
+            return (dialect, -1) if close < 0 else None
+        return dialect, -1
+
+    def begin(self, stream: int, lineno: int, counted: int, *, hidden: bool) -> None:
+        """A long line starts (``lineno``: its number; ``counted``: the bytes of its text
+        counted with it, ``hidden``: in the gap)."""
+        line = self._lines[stream]
+        line.reset()
+        line.lineno, line.counted, line.hidden = lineno, counted, hidden
+
+    def _count(self, line: _Line, upto: int, skip: int = 0) -> None:
+        """The bytes of a hidden line before ``upto`` join the gap (a command's ``skip``
+        bytes after it are shown, not hidden)."""
+        if line.hidden and upto > line.counted:
+            self._out.gap_bytes += upto - line.counted
+        line.counted = max(line.counted, upto + skip)
+
+    def feed(self, stream: int, data: bytes, now: float, *, end: bool = False) -> None:
+        """The next raw bytes of the stream's long line (``end``: its last, with its newline
+        if it has one)."""
+        line = self._lines[stream]
+        at = line.offset
+        line.offset += len(data)
+        if line.dialect is not None:
+            used = self._through(stream, line, data, at, end=end)
+            if line.dialect is not None:
+                return
+            data, at = data[used:], at + used
+        buf, pos = line.buf + data, 0
+        low = buf.lower()
+        self._next.clear()
+        at -= len(line.buf)  # where ``buf`` starts in the line
+        while (found := self._candidate(buf, low, pos, lead=not line.led)) >= 0:
+            window = self._window(buf, found, lead=not line.led, end=end)
+            if window is None:
+                pos = found  # decided when its window is whole
+                break
+            line.led = True
+            pos = self._decide(stream, line, buf, found, window, at, now, end=end)
+            if line.dialect is not None:
+                line.buf = b""
+                return
+        else:
+            pos = max(pos, len(buf) - self._keep)
+        line.buf = buf[pos:]
+        if end:
+            self._count(line, line.offset)
+            line.reset()
+
+    # Long: the two outcomes of one decision, each with its accounting.
+    def _decide(
+        self,
+        stream: int,
+        line: _Line,
+        buf: bytes,
+        found: int,
+        window: str,
+        at: int,
+        now: float,
+        *,
+        end: bool,
+    ) -> int:
+        """Whether a command starts at ``found`` of ``buf`` (``window``: what decides it;
+        ``at``: where ``buf`` starts in the line): forwarded, or begun; where to look on."""
+        recognised = self._recognise(window)
+        if recognised is None:
+            return found + 1
+        dialect, close = recognised
+        if close >= 0:
+            size = len(window[:close].encode("utf-8", "surrogateescape"))
+            command = buf[found : found + size] + b"\n"
+            self._count(line, at + found, size)
+            self._secrets.learn(command, [0])
+            self._forward.service(stream, command, line.lineno, now)
+            return found + size
+        line.dialect, line.window = dialect, window
+        self._forward.before(stream)
+        return found + self._through(stream, line, buf[found:], at + found, end=end, first=True)
+
+    def _through(
+        self, stream: int, line: _Line, data: bytes, at: int, *, end: bool, first: bool = False
+    ) -> int:
+        """Pass the bytes of a command too long to hold (``data`` starts at ``at`` in the
+        line); how many of ``data`` it took."""
+        dialect = line.dialect
+        assert dialect is not None
+        close = data.find(b"]") + 1 if dialect.closes_at_bracket else 0
+        part = data[:close] if close else data
+        done = bool(close) or end
+        self._count(line, at, len(part))
+        shown = self._forward.command_form(stream, part) if first else self._masker.mask(part)
+        if done and not shown.endswith(b"\n"):
+            shown += b"\n"
+        self._out.command_part(stream, shown, first=first, last=done)
+        tally = self._out.tally
+        tally.seen_lines[Kind.SERVICE] += first
+        tally.seen_bytes[Kind.SERVICE] += len(part)
+        if done:
+            if not close:  # its line ended first: a message over several lines goes on
+                self._commands.open_after(stream, line.window)
+            self._forward.history.mark_shown(line.lineno)
+            line.dialect = None
+        return len(part)

@@ -1,0 +1,103 @@
+"""Hypothesis properties of CI commands in lines too long to hold: whatever their size, the
+length of the line they end and the chunking, each reaches the console whole, in order."""
+
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+from conftest import split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.policy import Policy
+
+pytestmark = pytest.mark.slow
+
+SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+MAX_PENDING = 256  # what the engine holds of a line here (the default, 1 MiB, is too dear)
+
+
+def message(name: int, size: int) -> bytes:
+    """A ``setVariable`` whose value is ``size`` bytes of base64 (one name per message)."""
+    value = base64.b64encode(bytes(range(256)) * 8)[:size]
+    return b"##octopus[setVariable name='%s' value='%s']" % (
+        base64.b64encode(b"V%d" % name),
+        value,
+    )
+
+
+SIZES = st.integers(min_value=0, max_value=1500)  # around the window (64) and MAX_PENDING
+BEFORE = st.sampled_from([b"", b"\x1b[32m", b"50%\r", b"note: ", b"x" * 300 + b" ", b"y" * 900])
+AFTER = st.sampled_from([b"", b"\x1b[0m", b" done", b" " + b"z" * 400])
+TEXT = st.sampled_from(
+    [b"copying file 0001.dat\n", b"ERROR: boom\n", b"Deployed api\n", b"w" * 700 + b"\n"]
+)
+
+
+@st.composite
+def outputs(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
+    """A child's stdout: text lines and service messages with text around them; and the
+    messages in the order written."""
+    parts: list[bytes] = []
+    sent: list[bytes] = []
+    for i in range(draw(st.integers(min_value=1, max_value=6))):
+        parts += draw(st.lists(TEXT, max_size=3))
+        sent.append(message(i, draw(SIZES)))
+        end = draw(st.sampled_from([b"\n", b"\r\n"]))
+        parts.append(draw(BEFORE) + sent[-1] + draw(AFTER) + end)
+    if draw(st.booleans()):
+        parts.append(b"last line, no newline")
+    return b"".join(parts), sent
+
+
+def console(chunks: list[bytes], budget: int) -> bytes:
+    core = Core(Policy(budget=budget, head=3, tail=20), Octopus(), max_pending=MAX_PENDING)
+    out = []
+    for chunk in chunks:
+        out += core.feed(STDOUT, chunk, 0.0)[1]
+    out += core.finish_input(0.0)[1]
+    out += core.close(0, 0.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)[0]
+    assert all(stream == STDOUT for stream, _ in out)
+    return b"".join(data for _, data in out)
+
+
+@SETTINGS
+@given(outputs(), st.lists(st.integers(min_value=0), max_size=20),
+       st.integers(min_value=2048, max_value=8000))  # fmt: skip
+def test_every_command_reaches_the_console_whole_and_in_order(
+    written: tuple[bytes, list[bytes]], cuts: list[int], budget: int
+) -> None:
+    """Each message is a console line of its own, as written, in the order written, before
+    the closing lines; the console is the same whatever the chunking."""
+    data, sent = written
+    shown = console(split(data, cuts), budget)
+    assert shown == console([data], budget)
+    lines = shown.splitlines()
+    closing = next(i for i, x in enumerate(lines) if re.match(rb"\[logtrim\] \S+ lines? \(", x))
+    commands = [x for x in lines[:closing] if b"setVariable" in x]
+    # Alone on its line, or with the text around it when that fits (as any command line).
+    assert [re.search(rb"##octopus\[[^]]*\]", x)[0] for x in commands] == sent  # type: ignore[index]
+
+
+@SETTINGS
+@given(outputs(), st.lists(st.integers(min_value=0), max_size=20))
+def test_the_lines_around_a_command_keep_their_order(
+    written: tuple[bytes, list[bytes]], cuts: list[int]
+) -> None:
+    """The child's lines shown live and its messages read in the order written (the lines of
+    the end, after their own marker, come last)."""
+    data, _ = written
+    shown = console(split(data, cuts), 100_000).split(b"\n")
+    end = next(i for i, x in enumerate(shown) if re.match(rb"\[logtrim\] (---|\S+ lines? \()", x))
+    places = [0]
+    for line in shown[:end]:
+        if line.startswith(b"[logtrim] "):
+            continue
+        line = line.partition(b" ... [logtrim: ")[0]  # a long line's start
+        at = data.find(line, places[-1])
+        assert at >= 0, line  # a line or message the child wrote after the one before it
+        places.append(at + len(line))
