@@ -410,7 +410,7 @@ def test_short_secret_warning_without_output(run_logtrim: RunLogtrim, command: l
     result = run_logtrim("--mask", "abc", "--", *command)
     assert result.stderr.count(b"shorter than 4") == 1
     # Paid from the budget, but not the child's: the summary shows none of its bytes.
-    assert b"shown 0 lines (0 B)" in result.stdout
+    assert b"shown 0 lines (0 B printed)" in result.stdout
 
 
 def test_secret_masked_in_tail_and_reason(run_logtrim: RunLogtrim) -> None:

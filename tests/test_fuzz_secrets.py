@@ -205,6 +205,8 @@ def command_bytes(data: bytes) -> int:
 @example((["0000"], b"::add-mask::0000"), [], [], "github")
 @example((["0000"], b"##octopus\x80" + b"x" * 300 + b"\n"), [], [], "octopus")
 # No URL: nothing to mask (the leak oracle once took ``deploy:7`` for a password).
+# A secret over two lines whose second line is too long to hold and comes in one read.
+@example((["000\n0"], b"000\n0" + b"x" * 400 + b"\n"), [], [], "azure")
 @example((["0000"], b"deploy:7"), [], [], "azure")
 @example((["0000"], b"://deploy:7"), [], [], "azure")
 def test_fuzz_run_engine(

@@ -63,7 +63,7 @@ class LineSplitter:
             if hold is not None:
                 region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
             if len(region) > self.max_pending:
-                out += self._long_lines(region, reserve, safe_cut)
+                out += self._long_lines(region, reserve, safe_cut, hold)
             elif region:
                 out.append((False, region))
             self._pending += rest
@@ -79,10 +79,12 @@ class LineSplitter:
         return out
 
     def _long_lines(
-        self, region: bytes, reserve: int, safe_cut: SafeCut | None
+        self, region: bytes, reserve: int, safe_cut: SafeCut | None, hold: Hold | None
     ) -> list[tuple[bool, bytes]]:
         """A region that may hold lines longer than ``max_pending``: each such line's start as
-        a piece, as when its newline comes in a later chunk (its rest opens the next region)."""
+        a piece, as when its newline comes in a later chunk (its rest opens the next region).
+        As there, the lines before it that could start a secret (``hold``) begin the piece:
+        a secret over several lines is never split between a region and a piece."""
         out: list[tuple[bool, bytes]] = []
         limit, pos = self.max_pending, 0
         while True:
@@ -95,9 +97,13 @@ class LineSplitter:
                 cut = safe_cut(line, cut)
             if cut <= 0:
                 break
-            if start > pos:
-                out.append((False, region[pos:start]))
-            out.append((True, line[:cut]))
+            head = start
+            if hold is not None and start > pos:
+                before = self._hold(region[pos:start], line[:cut], hold, 2 * (reserve + 1))[0]
+                head = pos + len(before)
+            if head > pos:
+                out.append((False, region[pos:head]))
+            out.append((True, region[head : start + cut]))
             pos = start + cut
         if pos < len(region):
             out.append((False, region[pos:]))

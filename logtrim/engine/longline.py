@@ -77,6 +77,7 @@ class LongCommands:
         self._keep = max(map(len, self._anywhere), default=1) - 1
         self._lines = {STDOUT: _Line(), STDERR: _Line()}
         self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
+        self._last: tuple[str | None, tuple[Dialect, int] | None] = (None, None)
 
     def text_end(self, start: bytes) -> int:
         """Where the text of a long line ends, from its first piece ``start``: at the first
@@ -113,13 +114,15 @@ class LongCommands:
         """What decides whether a command starts at ``found``: up to the first ``]`` after a
         marker, else :attr:`window` bytes; None while they have not all come (``end``: no
         more will)."""
-        close = -1 if lead else buf.find(b"]", found, found + self.window)
+        close = -1 if lead else buf.find(b"]", found, found + _GLANCE)
         if close < 0 and not lead:
             # A command start read on its first bytes first: a start of none (``##[`` over
-            # and over) is no start of one on more, and costs no whole window each.
+            # and over) is no start of one on more, and costs no search of a whole window
+            # for its ``]`` each (a line of markers would cost its length for every one).
             start = buf[found : found + _GLANCE].decode("utf-8", "surrogateescape")
             if len(start) == _GLANCE and self._recognise(start) is None:
                 return start
+            close = buf.find(b"]", found, found + self.window)
         if close < 0 and len(buf) - found < self.window and not end:
             return None
         stop = close + 1 if close >= 0 else found + self.window
@@ -127,6 +130,13 @@ class LongCommands:
 
     def _recognise(self, window: str) -> tuple[Dialect, int] | None:
         """The system whose command ``window`` starts, and where it ends in it (-1: past it)."""
+        if window is self._last[0]:  # the window read again to decide (a line of markers)
+            return self._last[1]
+        recognised = self._recognised(window)
+        self._last = (window, recognised)
+        return recognised
+
+    def _recognised(self, window: str) -> tuple[Dialect, int] | None:
         dialect = self._commands.long_command(window)
         if dialect is None:
             return None
