@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from time import monotonic
 from typing import TypeAlias
 
 from .._errors import LogtrimError
@@ -17,6 +18,9 @@ from . import store
 from .load import load_with_lines
 
 _Path: TypeAlias = "str | os.PathLike[str]"
+#: The longest a baseline read as a log holds the step's start: past it, the part read is the
+#: baseline (a decompression bomb, an archive of gigabytes without its index frame).
+LOAD_SECONDS = 5.0
 
 
 def known_shapes(
@@ -28,7 +32,7 @@ def known_shapes(
     prior: Shaper | None = None
     if baseline:
         try:
-            shapes, prior = load_with_lines(baseline)
+            shapes, prior = load_with_lines(baseline, monotonic() + LOAD_SECONDS)
             known = shapes.hashes
         except (LogtrimError, OSError) as exc:
             say(f"--baseline: {exc} (this run has no baseline)", "warning")
