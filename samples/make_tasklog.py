@@ -227,15 +227,23 @@ def _size(text: str) -> int:
     return int(text)
 
 
-def main(argv: list[str]) -> None:
+def main(argv: list[str]) -> int:
+    if "-h" in argv or "--help" in argv:
+        print(__doc__.split("\n\n")[2].strip("\n"))  # the usage lines
+        return 0
     noisy = "--noisy" in argv
     args = [a for a in argv if a != "--noisy"]
-    target = _size(args[0]) if args else 1_000_000
+    try:
+        target = _size(args[0]) if args else 1_000_000
+    except ValueError:
+        print(f"make_tasklog.py: not a size: {args[0]!r} (e.g. 40MB)", file=sys.stderr)
+        return 2
     default = Path(__file__).with_name("octopus-raw-task-log.txt")
     path = Path(args[1]) if len(args) > 1 else default
     size = write(path, noisy_log(target) if noisy else tasklog(target))
     print(f"wrote {size:,} bytes to {path}")
+    return 0
 
 
 if __name__ == "__main__":
-    main(sys.argv[1:])
+    sys.exit(main(sys.argv[1:]))

@@ -165,3 +165,38 @@ def test_too_few_file_descriptors_run_the_step_masked_or_say_why_not(tmp_path: P
     # Python itself needs a few: the lowest limits fail to start at all, the highest run.
     assert "normal" in outcomes
     assert "unfiltered" in outcomes
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_command_not_found_names_it_with_its_secret_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str], broken: bool
+) -> None:
+    """A path that holds a declared secret (`./deploy-$PW.sh`): the one-line error shows it
+    masked, on the normal path and on the last resort's."""
+    import logtrim.cli.app as _cli
+
+    if broken:
+        break_prepare(monkeypatch)
+    monkeypatch.setenv("DEPLOY_PW", ENV_SECRET)
+    argv = ["run", "--mask-env", "DEPLOY_PW", "--mask", SECRET, "--artifact",
+            str(tmp_path / "a.log.zst"), "--", f"./deploy-{ENV_SECRET}/{SECRET}.sh"]  # fmt: skip
+    assert _cli.main(argv) == 127
+    err = capfd.readouterr().err
+    assert "command not found: ./deploy-********/********.sh" in err
+    assert ENV_SECRET not in err and SECRET not in err
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell script")
+def test_a_command_name_holding_a_secret_is_not_the_default_archive_name(tmp_path: Path) -> None:
+    """The default archive's name comes from the command's and is published (createArtifact):
+    a name that holds a declared secret gives `run-<time>.log.zst` instead."""
+    name = f"deploy-{SECRET}.sh"
+    script = tmp_path / name
+    script.write_text("#!/bin/sh\necho deployed\n")
+    script.chmod(0o755)
+    result = _run(tmp_path, "--mask", SECRET, "--", f"./{name}")
+    assert result.returncode == 0
+    assert SECRET.encode() not in result.stdout + result.stderr
+    (archive,) = tmp_path.glob("*.log.zst")
+    assert archive.name.startswith("run-") and SECRET not in archive.name
+    assert zstd_dc(archive) == b"deployed\n"

@@ -391,6 +391,35 @@ def test_closed_console_ends_the_step_as_without_logtrim_and_loses_nothing(tmp_p
     assert lines == expected[: len(lines)]
 
 
+def test_closed_console_archives_every_write_the_step_saw_succeed(tmp_path: Path) -> None:
+    """The pipe logtrim closes when the console's reader leaves holds what the step wrote
+    last (up to 1 MiB): every write the step saw succeed is in the archive, to the byte."""
+    artifact, side = tmp_path / "run.log.zst", tmp_path / "written"
+    code = (
+        "import os, sys\n"
+        "n = 0\n"
+        "try:\n"
+        "    for i in range(400000):\n"
+        "        n += os.write(1, b'line %d of the deploy output\\n' % i)\n"
+        "except BrokenPipeError:\n"
+        "    pass\n"
+        f"open({str(side)!r}, 'w').write(str(n))\n"
+        "sys.exit(7)\n"
+    )
+    proc = subprocess.Popen(
+        [*logtrim_argv("run", "--artifact", str(artifact), "--", *py(code))],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
+    )  # fmt: skip
+    assert proc.stdout is not None
+    proc.stdout.read(10)
+    proc.stdout.close()
+    assert proc.wait(timeout=90) == 7
+    written = int(side.read_text())
+    expected = b"".join(b"line %d of the deploy output\n" % i for i in range(400000))
+    assert written < len(expected)  # the step met the broken pipe
+    assert zstd_dc(artifact) == expected[:written]
+
+
 def test_a_signal_ignored_when_logtrim_started_stays_ignored(tmp_path: Path) -> None:
     """Started with SIGINT ignored (a shell's background job: `cmd &`): a SIGINT then is not
     forwarded, kills nothing after the grace period, and the summary says no interruption."""

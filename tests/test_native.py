@@ -55,7 +55,14 @@ def test_read_finds_the_progress_a_line_states(line: bytes, percent: int, end: b
 
 @pytest.mark.parametrize(
     "line",
-    [b"disk usage grew 150%\n", b"[0/0] nothing to do\n", b"[5/3] odd\n", b"deploying web\n"],
+    [
+        b"disk usage grew 150%\n",
+        b"[0/0] nothing to do\n",
+        b"[5/3] odd\n",
+        b"deploying web\n",
+        b"Uploading -5%\n",  # a change, not how far: no progress of 5%
+        b"cpu load +12% since the last release\n",
+    ],
 )
 def test_read_ignores_what_is_not_progress(line: bytes) -> None:
     assert read(line) is None

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -12,6 +12,7 @@ from .._errors import UsageError
 from .._sizes import format_size
 from ..dialects import Dialect
 from ..engine.closing import closing_floor
+from ..engine.mask import MASK, MIN_LENGTH
 from ..engine.policy import Policy, min_budget
 
 
@@ -33,16 +34,29 @@ class RunOptions:
     reserved: bool = False  # ``artifact`` is a default name this run created empty
 
 
+MASK_TEXT = MASK.decode()
 _STEM_MAX = 100  # of the 255 bytes a file name may have: room for the time and suffixes
 
 
-def default_artifact(argv: Sequence[str], cwd: Path | None = None) -> Path:
+def hidden(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret long enough to mask replaced by the mask: for logtrim's own
+    words about the command (its name may hold a secret), said before any engine exists."""
+    for value in sorted((s for s in secrets if len(s) >= MIN_LENGTH), key=len, reverse=True):
+        text = text.replace(value, MASK_TEXT)
+    return text
+
+
+def default_artifact(
+    argv: Sequence[str], cwd: Path | None = None, secrets: Iterable[str] = ()
+) -> Path:
     """``<command>-<YYYYmmdd-HHMMSS>.log.zst`` in the working directory, reserved: created
     empty and exclusively, so that two runs started in the same second never take one name
     (``-2``, ``-3``, ... after the time; never an existing file). A working directory that
     cannot take it (read-only, as in many containers) gives the system's temporary
     directory, with a warning: the user chose no path, and the step must not be blocked."""
     stem = Path(argv[0]).name if argv else "run"
+    if hidden(stem, secrets) != stem:  # the name is published (createArtifact): no secret in it
+        stem = "run"
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "run"
     stem = stem[:_STEM_MAX]  # a legal command name can be too long for a file name with more
     stamp = time.strftime("%Y%m%d-%H%M%S")

@@ -49,7 +49,7 @@ def _warn(name: str, damage: str | None) -> None:
 
 
 def trim(
-    inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
     output: Annotated[
         str | None,
         typer.Option(
@@ -114,7 +114,7 @@ def trim(
 
 
 def stats(
-    inputs: Annotated[list[str], typer.Argument(help=_INPUTS_HELP)],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     top: Annotated[int, typer.Option(help="Templates listed.")] = 10,
     baseline: Annotated[
@@ -154,7 +154,9 @@ def stats(
 
 
 def cat(
-    archives: Annotated[list[str], typer.Argument(help="Archives (.zst) or other logs.")],
+    archives: Annotated[
+        list[str], typer.Argument(metavar="ARCHIVE...", help="Archives (.zst) or other logs.")
+    ],
     grep: Annotated[str | None, typer.Option(help="Print only lines matching this regex.")] = None,
     binary: BinaryOption = False,
 ) -> None:
@@ -197,10 +199,14 @@ def diff(
     good: Annotated[
         str,
         typer.Argument(
-            help="Good run(s): a log, archive, --history index, or a directory of them."
+            metavar="GOOD",
+            help="Good run(s): a log, archive, --history index, or a directory of them.",
         ),
     ],
-    bad: Annotated[str, typer.Argument(help="The failing log: plain, .gz or .zst; - for stdin.")],
+    bad: Annotated[
+        str,
+        typer.Argument(metavar="BAD", help="The failing log: plain, .gz or .zst; - for stdin."),
+    ],
     budget: Annotated[str | None, option(Settings.budget, "Output byte budget.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     context: Annotated[

@@ -19,7 +19,7 @@ from .. import _log
 from .._errors import LogtrimError, UsageError
 from ..archive.target import remove_placeholder
 from .guard import ensure_std_fds, finish
-from .options import RunOptions, check_closing_room, default_artifact
+from .options import RunOptions, check_closing_room, default_artifact, hidden
 
 if TYPE_CHECKING:
     from ..archive.target import Target
@@ -74,6 +74,12 @@ def execute(
     return code
 
 
+def _named_secrets(kwargs: dict[str, Any]) -> list[str]:
+    """The ``--mask`` values and the ``--mask-env`` variables' values, read directly."""
+    names = [*(kwargs.get("mask_env") or ()), *os.environ.get("LOGTRIM_MASK_ENV", "").split(",")]
+    return [*(kwargs.get("mask") or ()), *(os.environ.get(n.strip(), "") for n in names if n)]
+
+
 def main(kwargs: dict[str, Any]) -> int:
     """:func:`execute` with the exit codes typer's ``main`` (standalone mode off) and
     :func:`.app.main` give ``run``: end of input is an abort (130, after a newline on
@@ -93,7 +99,8 @@ def main(kwargs: dict[str, Any]) -> int:
                 # Too few even for the last resort (its module could not be read): as
                 # process.start_error says it, without importing anything more.
                 why = f"{exc.strerror} (no file descriptor or memory left: see ulimit)"
-                sys.stderr.write(f"logtrim: error: cannot start {kwargs['command'][0]}: {why}\n")
+                command = hidden(kwargs["command"][0], _named_secrets(kwargs))
+                sys.stderr.write(f"logtrim: error: cannot start {command}: {why}\n")
                 return 126
             if exc.errno != errno.EPIPE:
                 raise
@@ -182,7 +189,7 @@ def _prepare(
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
     policy = settings.policy(masks)
-    path = artifact if artifact is not None else default_artifact(command, cwd)
+    path = artifact if artifact is not None else default_artifact(command, cwd, policy.masks)
     try:
         check_closing_room(settings.budget, dialect, path, name or path.name)
     except UsageError:

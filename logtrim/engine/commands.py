@@ -83,6 +83,12 @@ class Commands:
                 self._hold(stream, opened, lines, end, region)
         return found
 
+    def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
+        """What the one-line commands starting at ``starts`` declare, with no state changed:
+        for lines read ahead of their turn (they are learned again in it)."""
+        texts = [region[s : region.find(b"\n", s)].decode("utf-8", "replace") for s in starts]
+        return [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
+
     def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
         """What a message over ``lines`` declares, read joined with and without a space
         (Calamari drops line breaks); ``here``: its lines in this region."""

@@ -38,7 +38,8 @@ RESTART_BELOW = 10
 #: The longest message text sent with a percentage (characters).
 MESSAGE_LIMIT = 200
 
-_PERCENT = re.compile(rb"(?<![\d.])([0-9]{1,3})(?:\.[0-9]+)? ?%")
+# Not after a sign: "-5%" or "+5%" is a change (a delta, a range's end), not how far a step is.
+_PERCENT = re.compile(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%")
 _FRACTION = re.compile(rb"[\[(][ \t]*([0-9]+)[ \t]*/[ \t]*([0-9]+)[ \t]*[\])]")
 _OF_TOTAL = re.compile(rb"(?<![\w.])([0-9]+) of ([0-9]+)(?![\w.])")
 

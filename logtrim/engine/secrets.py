@@ -56,6 +56,14 @@ class Secrets:
         if starts or (stream is not None and self.commands.gathering(stream)):
             self.add(*self.commands.learn(region, starts, stream))
 
+    def learn_ahead(self, lines: bytes) -> None:
+        """Learn what the whole ``lines`` of one stream declare before their turn: the two
+        pipes are read in turn, so a secret declared on stderr just before stdout prints it
+        may be read second (more masking is always safe)."""
+        if lines:
+            starts = self.matcher.service_starts(self.matcher.scan(lines))
+            self.add(*self.commands.declared_in(lines, starts))
+
     def hold(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that splits no secret over several lines, and
         leaves after it the bytes at the end of ``data`` that could start one."""

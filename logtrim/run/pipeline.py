@@ -106,6 +106,12 @@ class Pipeline:
         else:
             await self._process(stream, data)
 
+    def learn_ahead(self, lines: bytes) -> None:
+        """What whole lines of one stream declare, learned before their turn (see
+        :meth:`.Reader.pair`); a fault here is met again, and handled, in their turn."""
+        with contextlib.suppress(Exception):
+            self.core.secrets.learn_ahead(lines)
+
     async def _process(self, stream: int, data: bytes) -> None:
         if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
             self.broken = True  # fault injection, for the fail-open tests

@@ -8,14 +8,14 @@ import errno
 import os
 import signal
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import anyio
 from anyio.abc import Process
 
 from .._errors import CommandNotExecutableError, CommandNotFoundError
 from ..archive.forked import grow_pipe
-from ..cli.options import RunOptions
+from ..cli.options import RunOptions, hidden
 from ..engine.core import STDERR, STDOUT
 from .reader import Source
 
@@ -87,7 +87,7 @@ async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Pro
             os.close(fd)
         if exc.errno in _OURS:
             raise  # logtrim's own lack (no descriptor, no memory): not the command's
-        raise start_error(options.argv[0], exc) from None
+        raise start_error(options.argv[0], exc, options.policy.masks) from None
 
 
 # As a shell says: a name that cannot be found is 127, anything found but not runnable 126.
@@ -96,9 +96,12 @@ _NOT_FOUND = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
 _OURS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN}
 
 
-def start_error(command: str, exc: OSError) -> CommandNotFoundError | CommandNotExecutableError:
-    """The one-line error for a command that could not be started."""
-    shown = command if len(command) <= 80 else command[:77] + "..."
+def start_error(
+    command: str, exc: OSError, secrets: Iterable[str] = ()
+) -> CommandNotFoundError | CommandNotExecutableError:
+    """The one-line error for a command that could not be started (``secrets`` masked)."""
+    shown = hidden(command, secrets)
+    shown = shown if len(shown) <= 80 else shown[:77] + "..."
     if exc.errno in _NOT_FOUND:
         why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
         return CommandNotFoundError(f"command not found: {shown}{why}")

@@ -13,7 +13,7 @@ from __future__ import annotations
 import array
 import contextlib
 import os
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import Union
 
 import anyio
@@ -21,10 +21,12 @@ from anyio.abc import ByteReceiveStream
 
 READ_SIZE = 1 << 20
 _LOOKS = 8  # once stopped: how often a reader looks for what the pipe still holds
+_LEAVE_MAX = 8 * READ_SIZE  # the most read from a pipe being closed (a grown pipe holds 1 MiB)
 _SETTLE = 0.02  # seconds a pty may take to hand on what the command wrote before it exited
 
 Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
 Feed = Callable[[int, bytes], Awaitable[None]]
+Learn = Callable[[bytes], None]
 
 
 class Reader:
@@ -40,9 +42,25 @@ class Reader:
         # here (:attr:`closed`), and the child meets SIGPIPE as it would without logtrim.
         self._gone = gone
         self.closed = False
+        # The other streams' readers, the lock they share and what reads declarations ahead
+        # (:meth:`pair`): a secret declared on one stream is masked in the other's next line.
+        self._peers: list[Reader] = []
+        self._turn: anyio.Lock | None = None
+        self._learn: Learn | None = None
+        self._at_line_start = True
         self.done = anyio.Event()
         self._stopping = False
         self._wait: anyio.CancelScope | None = None
+
+    @staticmethod
+    def pair(readers: list[Reader], learn: Learn) -> None:
+        """Let ``readers`` take turns: each reads and feeds under one lock and, before it
+        feeds a chunk, reads what the others' pipes hold too, learns the declarations of
+        its whole lines, and feeds it right after its own (the order of each stream kept)."""
+        turn = anyio.Lock()
+        for reader in readers:
+            reader._peers = [r for r in readers if r is not reader]
+            reader._turn, reader._learn = turn, learn
 
     def stop(self) -> None:
         """The drain is over: read what the pipe holds now, wait for nothing more."""
@@ -89,9 +107,23 @@ class Reader:
                     if not left:
                         return
                 continue
-            try:
-                data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
-            except BlockingIOError:
+            async with self._taking_turn():
+                try:
+                    data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
+                except BlockingIOError:
+                    data = None
+                except OSError:  # EIO: the pty's other side closed
+                    return
+                if data is not None:
+                    if not data:
+                        return
+                    if left is not None:
+                        left -= len(data)
+                    await self._deliver(data)
+                    if self._gone is not None and self._gone(self.stream):
+                        await self._leave(fd)
+                        return
+            if data is None:
                 if self._stopping:
                     left = 0  # it held less than it said: look again
                     continue
@@ -99,18 +131,63 @@ class Reader:
                 with self._waiting():
                     await anyio.wait_readable(fd)
                 continue
-            except OSError:  # EIO: the pty's other side closed
-                return
-            if not data:
-                return
-            if left is not None:
-                left -= len(data)
-            await self._feed(self.stream, data)
-            if self._gone is not None and self._gone(self.stream):
-                os.close(fd)
-                self.closed = True
-                return
             await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+    @contextlib.asynccontextmanager
+    async def _taking_turn(self) -> AsyncIterator[None]:
+        if self._turn is None:
+            yield
+            return
+        async with self._turn:
+            yield
+
+    async def _deliver(self, data: bytes) -> None:
+        """Feed ``data``, and after it what the other pipes hold now, their declarations
+        learned first (see :meth:`pair`)."""
+        ahead = [(peer, peer._ready()) for peer in self._peers]
+        ahead = [(peer, chunk) for peer, chunk in ahead if chunk]
+        if self._learn is not None:
+            for peer, chunk in ahead:
+                start = 0 if peer._at_line_start else chunk.find(b"\n") + 1
+                end = chunk.rfind(b"\n") + 1
+                if end > 0 and start < end:
+                    self._learn(chunk[start:end])
+        await self._fed(self.stream, data)
+        for peer, chunk in ahead:
+            await peer._fed(peer.stream, chunk)
+
+    async def _fed(self, stream: int, data: bytes) -> None:
+        self._at_line_start = data.endswith(b"\n")
+        await self._feed(stream, data)
+
+    def _ready(self) -> bytes:
+        """What this stream's pipe holds now, read without waiting (b"": nothing)."""
+        if self.closed or not isinstance(self.source, int):
+            return b""
+        try:
+            return os.read(self.source, READ_SIZE)
+        except OSError:
+            return b""
+
+    async def _leave(self, fd: int) -> None:
+        """The console's reader left: close the pipe so that the child's next write fails
+        (EPIPE) as it would without logtrim. What the pipe holds is read first, with no wait
+        between the last read and the close: a write the child saw succeed is archived."""
+        held: list[bytes] = []
+        size = 0
+        while size < _LEAVE_MAX:  # a child writing on is not read for ever
+            try:
+                data = os.read(fd, READ_SIZE)
+            except OSError:  # empty (EAGAIN), or the other side closed
+                break
+            if not data:
+                break
+            held.append(data)
+            size += len(data)
+        os.close(fd)
+        self.closed = True
+        for data in held:
+            await self._fed(self.stream, data)
 
     async def _read_stream(self, source: ByteReceiveStream) -> None:
         """Windows: anyio's process pipe, whose content cannot be asked for; once stopped,

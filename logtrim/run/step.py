@@ -87,6 +87,7 @@ async def _until_exit(
             )
         gone = pipeline.console.gone.__contains__
         readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]
+        Reader.pair(readers, pipeline.learn_ahead)
         for reader in readers:
             inner.start_soon(reader.run)
         returncode = await process.wait()

@@ -69,6 +69,7 @@ def say_internal_error() -> None:
 
 def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
+    secrets = list(secrets)
     mask, shown = CrudeMask(secrets), HeadTail(max(budget - 512, 0))
     try:
         # Its own process group, as in a normal run: logtrim forwards the signals it gets.
@@ -77,7 +78,7 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     except OSError as exc:
         from .process import start_error
 
-        error = start_error(argv[0], exc)
+        error = start_error(argv[0], exc, secrets)
         _write(2, f"logtrim: error: {error}\n".encode())
         return error.exit_code
     restore = _forward_signals(child)

@@ -1,0 +1,79 @@
+"""A secret declared on one stream and printed on the other right after it is masked.
+
+logtrim reads the child's stdout and stderr pipes in turn, so their relative order is lost:
+the stdout line can be read before the stderr line that declared its secret a moment
+earlier. Octopus's Bash helper writes ``mask`` to both streams, and GitHub's runner reads
+commands from stderr too: such a declaration must hold from the moment it was written.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RunLogtrim, py
+
+SECRET = "learnedSecret%02dx"  # one per pair: each pair is a race of its own
+
+
+def _declaration(ci: str) -> str:
+    """A Python expression: the declaration of pair ``i``'s secret, as bytes."""
+    if ci == "octopus":
+        return f"b\"##octopus[mask value='\" + base64.b64encode(b'{SECRET}' % i) + b\"']\\n\""
+    return f"b'::add-mask::{SECRET}\\n' % i"
+
+
+def _leaked(data: bytes) -> bool:
+    return b"learnedSecret" in data
+
+
+def _told(console: bytes) -> bytes:
+    """The console without the declarations (kept verbatim there: their server reads them)."""
+    return b"\n".join(ln for ln in console.splitlines() if not ln.startswith(b"::add-mask::"))
+
+
+@pytest.mark.parametrize("ci", ["octopus", "github"])
+def test_declared_on_stderr_masked_in_the_stdout_line_after_it(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    # Each pair written with no pause between its lines: both pipes hold data when logtrim
+    # wakes, and it may read either first.
+    code = (
+        "import base64, os, time\n"
+        "for i in range(30):\n"
+        "    time.sleep(0.01)\n"
+        f"    os.write(2, {_declaration(ci)})\n"
+        f"    os.write(1, b'token %d is {SECRET}\\n' % (i, i))\n"
+    )
+    result = run_logtrim("--ci", ci, "--", *py(code))
+    assert result.code == 0
+    assert not _leaked(_told(result.console))
+    assert not _leaked(result.archive)
+    archived = [ln for ln in result.archive.splitlines() if ln.startswith(b"token ")]
+    assert archived == [b"token %d is ********" % i for i in range(30)]
+
+
+def test_declared_on_stdout_masked_in_the_stderr_line_after_it(run_logtrim: RunLogtrim) -> None:
+    code = (
+        "import os, time\n"
+        "for i in range(30):\n"
+        "    time.sleep(0.01)\n"
+        f"    os.write(1, {_declaration('github')})\n"
+        f"    os.write(2, b'ERROR: token %d is {SECRET}\\n' % (i, i))\n"
+    )
+    result = run_logtrim("--ci", "github", "--", *py(code))
+    assert not _leaked(_told(result.console) + result.archive)
+    assert result.archive.count(b"ERROR: token") == 30
+
+
+def test_a_command_read_ahead_mid_line_is_not_a_declaration(run_logtrim: RunLogtrim) -> None:
+    """Only a line's start is a command: text that merely contains one, read ahead from the
+    other pipe in the middle of its line, declares nothing (nothing extra is masked)."""
+    code = (
+        "import os, time\n"
+        "os.write(2, b'note: ')\n"
+        "time.sleep(0.3)\n"
+        "for i in range(20):\n"
+        "    os.write(2, b'echo ::add-mask::plainWordHere\\n')\n"
+        "    os.write(1, b'plainWordHere stays\\n')\n"
+    )
+    result = run_logtrim("--ci", "github", "--", *py(code))
+    assert result.archive.count(b"plainWordHere stays") == 20
