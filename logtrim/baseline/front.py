@@ -55,6 +55,8 @@ def _none_remembered(history: _Path, name: str) -> None:
     other names' (a name that differs from the good runs' is the likely cause), or with -v."""
     key = store.key_for(name)
     try:
+        if store.index_path(history, name).exists():
+            return  # there, but damaged: the store said so
         others = sorted(p.stem for p in Path(history).glob("*.shapes"))
     except OSError:
         others = []

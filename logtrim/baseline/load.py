@@ -113,8 +113,10 @@ def _load_one(
         if read >= MAX_READ or (deadline is not None and monotonic() >= deadline):
             # A good run's shapes are in its first gigabytes; a decompression bomb given as
             # a baseline would otherwise hold the step for as long as it inflates.
-            why = "" if read >= MAX_READ else " (the step does not wait longer for it)"
-            say(f"{inp.name}: only its first {format_size(read)} are read as a baseline{why}",
+            cut = read >= MAX_READ
+            why = "" if cut else " (the step does not wait longer for it)"
+            size = format_size(MAX_READ if cut else read)
+            say(f"{inp.name}: only its first {size} are read as a baseline{why}",
                 "warning")  # fmt: skip
             break
     shapes.add(mine.hashes)
