@@ -25,11 +25,11 @@ from __future__ import annotations
 import functools
 import threading
 from collections.abc import Iterable, Iterator
-from itertools import compress, filterfalse
+from itertools import compress
 
 from .._fork import can_fork_before_exec
 from ..engine.baseline import Shapes
-from ..engine.shaper import Shaper, split_keys
+from ..engine.shaper import Shaper
 from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
 from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks
@@ -125,13 +125,14 @@ class Half:
         self.failed = False  # its batches did not all arrive: read its half here
 
     def feed(self, chunk: bytes) -> None:
-        keys = set(filterfalse(self.mine.shaper.cache.__contains__, split_keys(chunk)))
+        keys = self.mine.shaper.unmet(chunk)
         if self.held:
             keys = keys.difference(self.held)  # (not ``-=``: that walks all of ``held``)
         theirs = odd(keys)
         if theirs:
             keys.difference_update(theirs)
             self.held |= theirs
+            self.mine.shaper.pass_over(theirs)  # held until shaped (at the latest by finish)
             self._held_bytes += sum(map(len, theirs))
             if self._held_bytes > BATCH:
                 self.finish()
@@ -184,7 +185,7 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
     size = read = 0
     for chunk in line_chunks(read_from(path, start), start):
         read += len(chunk)
-        keys = set(filterfalse(shaper.cache.__contains__, split_keys(chunk)))
+        keys = shaper.unmet(chunk)
         if lines:
             keys = keys.difference(lines)
         here = odd(keys)
@@ -193,6 +194,7 @@ def _second_half(path: str, start: int, tasklog: bool, link: Link) -> None:
         texts.update(shaper.texts)
         keys.difference_update(here)
         lines |= keys
+        shaper.pass_over(keys)  # the other process shapes them
         size += sum(map(len, learned)) + sum(map(len, keys)) + sum(map(len, shaper.texts.values()))
         if size > BATCH:
             link.send((pairs, texts, list(lines)))

@@ -24,12 +24,11 @@ A line is shaped on its first :data:`KEY_MAX` bytes.
 from __future__ import annotations
 
 import re
-import sys
-from collections.abc import Callable, Hashable, Iterable
-from itertools import accumulate, compress, count, filterfalse
+from collections.abc import Hashable, Iterable
+from itertools import accumulate, compress, count
 from operator import not_
 
-from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
+from .shaper import _BLANKS, KEY_MAX, MET, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
 from .variables import FIRST_CAP, Cuts, Variables, known_by_skeleton
 
@@ -37,11 +36,7 @@ from .variables import FIRST_CAP, Cuts, Variables, known_by_skeleton
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
 SHAPE_CAP = 1 << 17
 
-# A line met before is found by its ``hash()`` (64 bits, this process only): a set of ints is
-# probed without reading the line met before again. Two lines with one hash would make a new
-# line pass for an old one, with odds of 65,536/2⁶⁴ per line not met yet: the odds the shape
-# hash already takes. Where ``hash()`` is narrower, the lines themselves are kept.
-_MET: Callable[[bytes], Hashable] = hash if sys.hash_info.width >= 64 else bytes
+_MET = MET  # (see :data:`.shaper.MET`)
 
 
 def shape_of(line: bytes) -> bytes:
@@ -79,9 +74,7 @@ class Shapes:
     def feed(self, chunk: bytes) -> None:
         """Add the shapes of a chunk that ends at a line end (only the last may not)."""
         if chunk:
-            # The lines met before looked up, not gathered: most of a log's lines repeat.
-            cached = self.shaper.cache.__contains__
-            self.feed_keys(set(filterfalse(cached, split_keys(chunk))))
+            self.feed_keys(self.shaper.unmet(chunk))  # most lines of a log repeat
 
     def feed_keys(self, keys: set[bytes]) -> None:
         """:meth:`feed` for lines already in key form (:func:`split_keys`)."""
@@ -160,7 +153,7 @@ class Baseline:
         ):
             self._shaper.take(prior.cache, prior.shapes)
             self.seen.take_cuts(prior.cuts)
-            prior.cache, prior.shapes, prior.cuts = {}, None, None
+            prior.cache, prior.shapes, prior.cuts, prior.met = {}, None, None, set()
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
         # The rest of the cache's lines (by :data:`_MET`): a chunk of those needs one look-up
         # per line.
@@ -211,9 +204,9 @@ class Baseline:
         # of the chunk built (a line past KEY_MAX is never in ``_old``: its key is cut,
         # below). Then only the rest are looked at (new lines, lines not met yet).
         old = self._old
-        met = list(map(old.__contains__, map(_MET, keys)))
-        if all(met):
+        if old.issuperset(map(_MET, keys)):  # in C, no list built
             return [], keys
+        met = list(map(old.__contains__, map(_MET, keys)))
         at = list(compress(count(), map(not_, met)))
         rest = list(map(keys.__getitem__, at))
         distinct = set(rest)  # none of them in ``old``

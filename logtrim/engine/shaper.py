@@ -9,7 +9,11 @@ cache lacks meet the regex, all of them joined in one pass. The cache holds at m
 from __future__ import annotations
 
 import re
+import sys
+from collections.abc import Callable, Hashable
 from hashlib import blake2b
+from itertools import compress
+from operator import not_
 
 from .counting import TemplateCounter
 from .templates import coarse, template_uncached
@@ -29,6 +33,14 @@ _TASKLOG_PREFIX = re.compile(
     rb"^(?:\xef\xbb\xbf)?(?:(?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*\s+[A-Za-z]+)?[ \t]*\| ?",
     re.M,
 )
+
+
+# A line met before is found by its ``hash()`` (64 bits, this process only): a set of ints is
+# probed without reading the line met before again (a cache miss per line, on a large log).
+# Two lines with one hash would make a line not met yet pass for one met, with odds of
+# 65,536/2⁶⁴ per line: the odds the shape hash already takes. Where ``hash()`` is narrower,
+# the lines themselves are kept.
+MET: Callable[[bytes], Hashable] = hash if sys.hash_info.width >= 64 else bytes
 
 
 def shape_hash(shape: bytes) -> int:
@@ -52,6 +64,7 @@ class Shaper:
     def __init__(self, tasklog: bool = False, *, keep: bool = False) -> None:
         self.tasklog = tasklog  # input lines carry a raw task log's prefix
         self.cache: dict[bytes, int] = {}  # digit-free line -> shape hash (bounded)
+        self.met: set[Hashable] = set()  # :data:`MET` of lines the cache has (not all of them)
         # Lines shaped by another Shaper of the same kind (the baseline's load), not met here
         # yet: taken over (popped) when met. Counts in the cache's bounds; dropped at a clear.
         self.prior: dict[bytes, int] = {}
@@ -73,6 +86,22 @@ class Shaper:
         self.prior = prior
         self._bytes += sum(map(len, prior))
         self._prior_shapes = shapes or {}
+
+    def unmet(self, chunk: bytes) -> set[bytes]:
+        """The distinct keys of a whole-line chunk not met before (a few met before may be
+        among them: :meth:`learn` passes those over). The lines met before are looked up by
+        :data:`MET`, in C; a chunk of those builds no set at all."""
+        keys = coarse(chunk).split(b"\n")
+        if keys and not keys[-1]:
+            keys.pop()
+        met = self.met
+        # A key past KEY_MAX is never met as it is (only cut), so this also says none is.
+        if met.issuperset(map(MET, keys)):
+            return set()
+        rest = set(compress(keys, map(not_, map(met.__contains__, map(MET, keys)))))
+        if max(map(len, rest)) > KEY_MAX:
+            rest = {k[:KEY_MAX] for k in rest}
+        return rest
 
     def learn(
         self, distinct: set[bytes], have: set[int] | frozenset[int] = frozenset()
@@ -96,6 +125,7 @@ class Shaper:
         if cleared:
             cache.clear()
             prior.clear()
+            self.met.clear()
             self._bytes = size = sum(map(len, distinct))
             missing = distinct.difference(reused)
         else:
@@ -124,8 +154,16 @@ class Shaper:
         self.texts = texts
         cache.update(learned)
         cache.update(reused)
+        self.met.update(map(MET, distinct))  # all in the cache now
         learned.update(reused)
         return learned, cleared
+
+    def pass_over(self, keys: set[bytes]) -> None:
+        """Lines another process shapes: :meth:`unmet` gives them no more (while the set of
+        lines met is under its bound; past it, it starts anew)."""
+        if len(self.met) > _CACHE_MAX:
+            self.met.clear()
+        self.met.update(map(MET, keys))
 
     def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
         """Lines another Shaper of the same kind shaped (``pairs``; ``texts``: their shapes):
@@ -134,6 +172,7 @@ class Shaper:
         held = len(self.cache) + len(self.prior) + len(pairs)
         if held <= _CACHE_MAX and self._bytes + size <= _CACHE_BYTES:
             self.cache.update(pairs)
+            self.met.update(map(MET, pairs))
             self._bytes += size
         if self.shapes is not None and texts:
             self._keep(list(texts), list(texts.values()))

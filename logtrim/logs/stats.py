@@ -23,19 +23,16 @@ from .aside import aside
 from .declared import Declared, Hits
 from .inputs import Input, InputFormat, open_detected, open_input
 from .merge import merge
-from .taskgroup import Grouper
-from .tasklog import ENTRY, NODE, RUN, Record
+from .tasktally import TaskLogTally
 from .tiers import line_tiers, template_tiers
 from .twocores import count_file, count_plain, line_start
 
 ASIDE_MIN = 16 << 20  # an input this large has (part of) its templates counted in parallel
-# Parsing a raw task log's entries costs about 3/5 of counting its templates: this process,
+# Parsing a raw task log's entries costs about half of counting its templates: this process,
 # which parses, also counts the templates of the first 1/TASK_PARTS, so that the two end
-# together (measured on the benchmark's task log: 1/8 left this one waiting; since runs'
-# lines are no longer counted, 1/6 left the other waiting too).
-TASK_PARTS = 5
-HEADER_STEP = "(task header)"
-STRUCTURE = "(headers)"  # the header block, node headers, lines out of format
+# together (measured on the benchmark's task log: 1/8 left this one waiting; since runs of
+# every level are split in one pass, 1/5 left the other waiting 0.05-0.1 s, 1/4 neither).
+TASK_PARTS = 4
 
 
 class LogKind(str, Enum):
@@ -92,37 +89,6 @@ class Stats:
         return ranked[:n] if n > 0 else ranked
 
 
-class _TaskLogTally:
-    """Bytes by level and by step of one raw task log, entry by entry."""
-
-    def __init__(self, stats: Stats) -> None:
-        self.stats = stats
-        self.grouper = Grouper()
-        self.step = HEADER_STEP
-
-    def feed(self, chunk: bytes) -> None:
-        self._account(self.grouper.feed_chunk(chunk))
-
-    def flush(self) -> None:
-        self._account(self.grouper.flush())
-
-    def _account(self, records: Iterable[Record]) -> None:
-        levels, steps = self.stats.levels, self.stats.steps
-        step = self.step
-        for record in records:  # (a record a run of lines or an entry: kept lean)
-            size = len(record.data)
-            kind = record.kind
-            if kind is RUN or kind is ENTRY:
-                level = record.level
-            else:
-                level = STRUCTURE
-                if kind is NODE and record.depth <= 1:
-                    step = self.step = record.name
-                    self.stats.step_status[step] = record.status
-            levels[level] = levels.get(level, 0) + size
-            steps[step] = steps.get(step, 0) + size
-
-
 class _Declares(Exception):
     """A file read before its declarations were known declares secrets."""
 
@@ -170,7 +136,8 @@ def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Sta
         counter = tasklogs if is_task else plain
         lines_before = counter.lines
         if is_task:
-            _task_log(inp, chunks, counter, _TaskLogTally(stats), info, alone, hits)
+            by_entry = TaskLogTally(stats.levels, stats.steps, stats.step_status)
+            _task_log(inp, chunks, counter, by_entry, info, alone, hits)
         else:
             tally = line_tiers()  # each line's tier, as run counts it
             count_plain(inp, chunks, counter, info, 1 << 62 if alone else ASIDE_MIN, hits, tally)
@@ -215,7 +182,7 @@ def _task_log(
     inp: Input,
     chunks: Iterable[bytes],
     counter: TemplateCounter,
-    tally: _TaskLogTally,
+    tally: TaskLogTally,
     info: InputStats,
     alone: bool,
     hits: Hits | None,
