@@ -24,16 +24,20 @@ FORMS = (
     "Traceback (most recent call last):",
     "INFO: step {w} done",
     "Using cached credentials for {w}",
+    "retrying {w} in 5 s",
 )
 WORDS = ("alpha", "bravo", "charlie", "delta")
 SHAPE = st.tuples(st.sampled_from(FORMS), st.sampled_from(WORDS)).map(lambda t: t[0].format(w=t[1]))
 _NUMBER = re.compile(rb"^L(\d+) ")
 
 
-def _run(lines: list[str], known: list[str], cuts: list[int], budget: int) -> list[bytes]:
-    shapes = Shapes()
-    shapes.feed("".join(f"L0 {text}\n" for text in known).encode())
-    core = Core(Policy(budget=budget, head=2, tail=20, context=3), baseline=Baseline(shapes.hashes))
+def _run(lines: list[str], known: list[str] | None, cuts: list[int], budget: int) -> list[bytes]:
+    baseline = None
+    if known is not None:
+        shapes = Shapes()
+        shapes.feed("".join(f"L0 {text}\n" for text in known).encode())
+        baseline = Baseline(shapes.hashes)
+    core = Core(Policy(budget=budget, head=2, tail=20, context=3), baseline=baseline)
     data = "".join(f"L{n} {text}\n" for n, text in enumerate(lines, 1)).encode()
     console: list[bytes] = []
     for chunk in split(data, cuts):
@@ -70,3 +74,29 @@ def test_with_a_baseline_each_line_once_in_order_within_the_budget(
                 in_order.append(int(found.group(1)))
     assert len(numbers) == len(set(numbers))
     assert in_order == sorted(in_order)
+
+
+def _reason(console: list[bytes]) -> bytes:
+    found = [line for line in b"".join(console).splitlines() if b"failed (exit 1)" in line]
+    assert len(found) == 1
+    return found[0]
+
+
+@SETTINGS
+@given(
+    st.lists(SHAPE, min_size=1, max_size=80),
+    st.lists(SHAPE, max_size=12),
+    st.lists(st.integers(min_value=0), max_size=10),
+)
+def test_with_a_baseline_the_reason_does_not_depend_on_the_chunks(
+    lines: list[str], known: list[str], cuts: list[int]
+) -> None:
+    assert _reason(_run(lines, known, cuts, 50_000)) == _reason(_run(lines, known, [], 50_000))
+
+
+@SETTINGS
+@given(st.lists(SHAPE, min_size=1, max_size=80), st.lists(st.integers(min_value=0), max_size=10))
+def test_a_baseline_that_knows_every_line_leaves_the_reason_as_without_one(
+    lines: list[str], cuts: list[int]
+) -> None:
+    assert _reason(_run(lines, lines, cuts, 50_000)) == _reason(_run(lines, None, cuts, 50_000))

@@ -7,15 +7,20 @@ on without it (nothing is lost either way; the archive has every line).
 from __future__ import annotations
 
 import os
+from pathlib import Path
+from time import monotonic
 from typing import TypeAlias
 
 from .._errors import LogtrimError
-from .._log import say
+from .._log import say, verbose
 from ..engine.baseline import Baseline, Shaper
 from . import store
 from .load import load_with_lines
 
 _Path: TypeAlias = "str | os.PathLike[str]"
+#: The longest a baseline read as a log holds the step's start: past it, the part read is the
+#: baseline (a decompression bomb, an archive of gigabytes without its index frame).
+LOAD_SECONDS = 5.0
 
 
 def known_shapes(
@@ -27,7 +32,7 @@ def known_shapes(
     prior: Shaper | None = None
     if baseline:
         try:
-            shapes, prior = load_with_lines(baseline)
+            shapes, prior = load_with_lines(baseline, monotonic() + LOAD_SECONDS)
             known = shapes.hashes
         except (LogtrimError, OSError) as exc:
             say(f"--baseline: {exc} (this run has no baseline)", "warning")
@@ -37,9 +42,34 @@ def known_shapes(
         except OSError as exc:
             say(f"--history: {exc} (this run has no remembered baseline)", "warning")
             found = None
+        else:
+            if found is None:
+                _none_remembered(history, name)
         if found is not None:
             known = found if known is None else known | found
     return known, prior
+
+
+def _none_remembered(history: _Path, name: str) -> None:
+    """Say that the history has no runs of ``name`` (its key: digits left out): when it has
+    other names' (a name that differs from the good runs' is the likely cause), or with -v."""
+    key = store.key_for(name)
+    try:
+        if store.index_path(history, name).exists():
+            return  # there, but damaged: the store said so
+        others = sorted(p.stem for p in Path(history).glob("*.shapes"))
+    except OSError:
+        others = []
+    if others:
+        listed = ", ".join(others[:3]) + (", ..." if len(others) > 3 else "")
+        say(
+            f"--history: no remembered runs named like {name!r} (its key {key!r}; "
+            f"{os.fspath(history)} has {listed}): this run has no baseline, it only learns",
+            "note",
+        )
+    elif verbose():
+        say(f"--history: no remembered runs named like {name!r} yet (its key {key!r}): "
+            "this run has no baseline, it only learns")  # fmt: skip
 
 
 def for_run(

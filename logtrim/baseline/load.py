@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
+from time import monotonic
 
 from .._errors import InputError
 from .._log import say
@@ -44,16 +45,23 @@ def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP, text: OnText | None
     return shapes
 
 
-def load_with_lines(path: str | os.PathLike[str]) -> tuple[Shapes, Shaper | None]:
+def load_with_lines(
+    path: str | os.PathLike[str], deadline: float | None = None
+) -> tuple[Shapes, Shaper | None]:
     """:func:`load`, and the Shaper of the last log it shaped line by line (its cache: the
-    baseline's recent lines and their shapes, which a run need not shape again)."""
+    baseline's recent lines and their shapes, which a run need not shape again). Past
+    ``deadline`` (``time.monotonic()``), what was read is the baseline, with a warning."""
     shapes = Shapes()
     last: list[Shaper | None] = [None]
     base = Path(path)
     files = _files(base) if base.is_dir() else [base]
-    for file in files:
+    for done, file in enumerate(files):
+        if deadline is not None and monotonic() >= deadline:
+            say(f"{base}: {len(files) - done} of its {len(files)} files not read as a baseline "
+                "(out of time)", "warning")  # fmt: skip
+            break
         last[0] = None  # one Shaper's cache held at a time: memory stays bounded
-        _load_one(str(file), shapes, None, last)
+        _load_one(str(file), shapes, None, last, deadline)
     return shapes, last[0]
 
 
@@ -65,7 +73,11 @@ def _files(folder: Path) -> list[Path]:
 
 
 def _load_one(
-    path: str, shapes: Shapes, text: OnText | None, last: list[Shaper | None] | None = None
+    path: str,
+    shapes: Shapes,
+    text: OnText | None,
+    last: list[Shaper | None] | None = None,
+    deadline: float | None = None,
 ) -> None:
     head = _head(path)
     if head.startswith(MAGIC):
@@ -98,10 +110,13 @@ def _load_one(
         if text is not None:
             text(chunk)
         read += len(chunk)
-        if read >= MAX_READ:
+        if read >= MAX_READ or (deadline is not None and monotonic() >= deadline):
             # A good run's shapes are in its first gigabytes; a decompression bomb given as
             # a baseline would otherwise hold the step for as long as it inflates.
-            say(f"{inp.name}: only its first {format_size(MAX_READ)} are read as a baseline",
+            cut = read >= MAX_READ
+            why = "" if cut else " (the step does not wait longer for it)"
+            size = format_size(MAX_READ if cut else read)
+            say(f"{inp.name}: only its first {size} are read as a baseline{why}",
                 "warning")  # fmt: skip
             break
     shapes.add(mine.hashes)

@@ -226,6 +226,7 @@ def diff(
 
     from ..baseline.load import load
     from ..logs import diff as differ
+    from ..logs import diffsay
     from ..logs.inputs import open_input
     from ..logs.similar import Neighbours
     from .config import from_command_line
@@ -233,15 +234,18 @@ def diff(
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
     near = Neighbours()
-    known = load(good, text=near.feed).hashes
-    result = differ.compute(known, inp, limit - _SUMMARY_ROOM, context, near)
+    # Every shape of GOOD (no cap: a line GOOD has is never new); only the similarity
+    # stage is bounded, and the summary says when it was.
+    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed)
+    result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, context, near)
+    result.good_full = shapes.full
     with _stdout_reader():
         if json_:
-            sys.stdout.write(json.dumps(differ.to_json(result), indent=2) + "\n")
+            sys.stdout.write(json.dumps(diffsay.to_json(result), indent=2) + "\n")
         else:
             out = sys.stdout.buffer
             out.writelines(differ.render(result))
-            out.write(f"-- [logtrim: {differ.summary(result)}] --\n".encode())
+            out.write(f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
         sys.stdout.flush()
     _warn(inp.name, inp.damage)
 

@@ -218,6 +218,10 @@ class Baseline:
             return [], keys
         return list(compress(at, map(fresh.__contains__, rest))), keys
 
+    def shape_of_key(self, key: bytes) -> int | bytes:
+        """The shape hash of a line met (its digit-free form, cut): the key if no longer held."""
+        return self._shaper.cache.get(key, key)
+
     def is_new(self, line: bytes) -> bool:
         """Whether one line is new (:meth:`new_lines` is the fast way for many)."""
         return bool(self.new_lines(line.rstrip(b"\n")))

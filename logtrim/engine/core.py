@@ -327,6 +327,8 @@ class Core:
                 lambda raw: command(raw.decode("utf-8", "replace"))
             ):
                 reasons.offer_stream_end(self.shaper.display(raw), lineno)
+            if self.novelty is not None:  # with a baseline: its last new line printed once
+                self.novelty.offer_reason(reasons, self.shaper.display, command)
         actions = self.closer.close(
             end,
             reason=reasons.reason(self.masker, fallback=signal_reason(killed_by, interrupted)),

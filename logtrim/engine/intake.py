@@ -66,7 +66,7 @@ class Intake:
         base = history.lines
         history.remember(stream, data, base)
         novelty = self._novelty
-        fresh = novelty.record(data, kind) if novelty is not None else None
+        fresh = novelty.record(data, kind, base) if novelty is not None else None
         pos = 0
         lineno = base
         while pos < len(data):
@@ -160,9 +160,9 @@ class Intake:
             if not region:
                 return archive
             hits = self._matcher.scan(region)
-        if self._novelty is not None:
-            hits = self._novelty.hits(region, hits)
         base = self._history.lines
+        if self._novelty is not None:
+            hits = self._novelty.hits(region, hits, base)
         self._history.remember(stream, region, base)
         self._history.lines = self._select.region(stream, region, hits, base, now)
         self._history.seal(self._history.lines - base)

@@ -10,6 +10,11 @@ it lacks is *new*, and
 
 So within what the budget keeps, new lines win over old lines of the same tier. Sans-IO:
 the front end loads the baseline and passes it in.
+
+When no error line names a failure, the failure reason is the last new line of a shape the
+run printed once (:class:`Singles`): a line every good run also prints says nothing of what
+went wrong, and a new line printed again and again (a retry's, a loop's) says less than the
+one line that came before it.
 """
 
 from __future__ import annotations
@@ -19,9 +24,12 @@ from typing import TYPE_CHECKING
 
 from .held import Held
 from .kinds import Kind
+from .shaper import KEY_MAX
+from .templates import coarse
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from .baseline import Baseline
+    from .reason import ReasonChooser
 
 #: The tier of a line the baseline also has, by its own tier.
 _KNOWN = {Kind.WARNING: Kind.INFO, Kind.INFO: Kind.NOISE}
@@ -41,6 +49,7 @@ class Novelty:
         self.baseline = baseline
         # Lines good runs also print, by their own tier: shown a tier lower (the summary).
         self.known = dict.fromkeys(_KNOWN, 0)
+        self.singles = Singles()
 
     def tier(self, kind: Kind, new: bool) -> Kind:
         """:func:`tier`, counting a known line."""
@@ -48,9 +57,14 @@ class Novelty:
             self.known[kind] += 1
         return tier(kind, new)
 
-    def hits(self, region: bytes, hits: list[tuple[int, Kind]]) -> list[tuple[int, Kind]]:
-        """``hits`` (line start, tier) with the baseline's tiers, new detail lines added."""
+    def hits(
+        self, region: bytes, hits: list[tuple[int, Kind]], base: int
+    ) -> list[tuple[int, Kind]]:
+        """``hits`` (line start, tier) with the baseline's tiers, new detail lines added
+        (``base``: the number of the region's first line)."""
         new = self.baseline.new_offsets(region)
+        if new:
+            self._note(region, new, base)
         if not new:
             if not hits:
                 return hits
@@ -63,18 +77,79 @@ class Novelty:
         out.sort()
         return [h for h in out if h[1] != Kind.NOISE]
 
-    def record(self, data: bytes, kind: Kind | None) -> list[bool] | None:
-        """Which lines of a record are new (None: none is)."""
+    def record(self, data: bytes, kind: Kind | None, base: int) -> list[bool] | None:
+        """Which lines of a record are new (None: none is); ``base``: its first line's number."""
         indexes = self.baseline.new_lines(data)
         if not indexes:
             return None
         flags = [False] * (data.count(b"\n") + (not data.endswith(b"\n")))
+        starts = [0] * len(flags)
+        at = 0
+        for k in range(1, len(flags)):
+            at = starts[k] = data.index(b"\n", at) + 1
         for i in indexes:
             flags[i] = True
+        self._note(data, [starts[i] for i in indexes], base)
         return flags
+
+    def _note(self, region: bytes, starts: list[int], base: int) -> None:
+        """Give :attr:`singles` the new lines starting at ``starts`` (in order)."""
+        lineno, at = base, 0
+        for start in starts:
+            lineno += region.count(b"\n", at, start)
+            at = start
+            end = region.find(b"\n", start)
+            line = region[start : end if end >= 0 else len(region)]
+            self.singles.note(lineno, line, self.baseline.shape_of_key(coarse(line[:KEY_MAX])))
 
     def is_new(self, line: bytes) -> bool:
         return self.baseline.is_new(line)
+
+    def offer_reason(
+        self,
+        reasons: ReasonChooser,
+        display: Callable[[bytes], bytes],
+        command: Callable[[str], bool],
+    ) -> None:
+        """Offer the last new line of a shape the run printed once (not a CI command) as the
+        failure reason: above a line good runs also print, below any error line."""
+        if self.baseline.known is None:
+            return  # nothing to compare with: no line is new
+        for lineno, raw in self.singles.latest():
+            if raw.strip() and not command(raw.decode("utf-8", "replace")):
+                reasons.offer_new(display(raw), lineno)
+                return
+
+
+class Singles:
+    """The run's new lines of shapes it printed once so far (the latest :data:`SINGLES`),
+    and the new shapes it printed again (bounded as a baseline's new shapes are)."""
+
+    def __init__(self) -> None:
+        self.once: dict[int | bytes, tuple[int, bytes]] = {}  # shape -> (lineno, line)
+        self.again: set[int | bytes] = set()
+
+    def note(self, lineno: int, line: bytes, shape: int | bytes) -> None:
+        if shape in self.again:
+            return
+        if self.once.pop(shape, None) is not None:
+            if len(self.again) < AGAIN_CAP:
+                self.again.add(shape)
+            return
+        self.once[shape] = (lineno, line[:LINE_CAP])
+        if len(self.once) > SINGLES:
+            del self.once[next(iter(self.once))]  # the oldest
+
+    def latest(self) -> list[tuple[int, bytes]]:
+        """The new lines of shapes printed once, newest first."""
+        return sorted(self.once.values(), reverse=True)
+
+
+#: New lines of shapes printed once kept (the last ones count) and the bytes kept of each.
+SINGLES = 64
+LINE_CAP = 4096
+#: New shapes printed again remembered (8 bytes each and the set's room): as the baseline's.
+AGAIN_CAP = 1 << 17
 
 
 class Withheld:

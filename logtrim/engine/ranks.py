@@ -15,14 +15,15 @@ class Rank(IntEnum):
 
     STATUS = 1
     STREAM_END = 2
-    TRACED = 3  # under ``set -ex`` the last traced command is the one that failed
-    ERROR = 4
-    FATAL = 5  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
-    SUMMARY = 6
-    COMPILER = 7
-    TEST = 8  # a failing test named without its assertion
-    EXCEPTION = 9
-    TEST_ASSERTION = 10  # a failing test with its assertion
+    NEW = 3  # with a baseline: the last new line of a shape printed once (engine/novelty.py)
+    TRACED = 4  # under ``set -ex`` the last traced command is the one that failed
+    ERROR = 5
+    FATAL = 6  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
+    SUMMARY = 7
+    COMPILER = 8
+    TEST = 9  # a failing test named without its assertion
+    EXCEPTION = 10
+    TEST_ASSERTION = 11  # a failing test with its assertion
 
 
 # A line that only says that something failed, not why.

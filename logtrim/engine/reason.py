@@ -14,6 +14,8 @@ Ranks, best first (examples)::
     fatal       FATAL: deployment aborted: health check failed for web-07
     error       ERROR: Could not find a version that satisfies the requirement foo
     traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
+    new         unexpected: connection reset by peer   (with a baseline: the last line of a
+                shape no good run printed, printed once; engine/novelty.py)
     stream end  deploy aborted: target busy   (a stream's last line, no error word)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
                 "aborted: <cause>", "exit code 1: <cause>" say why: errors)
@@ -214,6 +216,14 @@ class ReasonChooser:
             # A silent command that fails under ``set -e`` leaves its trace as the only
             # sign; a stream's other last line is then output of an earlier command.
             self._take(Rank.TRACED if _XTRACE.match(body) else Rank.STREAM_END, body, lineno)
+
+    def offer_new(self, line: bytes, lineno: int) -> None:
+        """With a baseline, the last new line of a shape the run printed once: above a
+        stream's last line (which good runs may print too, or a loop's repeated line)."""
+        self._flush()
+        body = _ANSI.sub(b"", line).strip()
+        if body:
+            self._take(Rank.NEW, body, lineno)
 
     def _take(
         self,

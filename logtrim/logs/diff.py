@@ -20,13 +20,12 @@ import functools
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
 
 from .._matchers import compiler
 from ..engine.baseline import Baseline, shape_of
 from ..engine.failure import LEVEL
 from ..engine.history import display
-from ..engine.kinds import TIERS, Kind
+from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
 from .declared import Declared
 from .inputs import Input, open_detected
@@ -38,6 +37,9 @@ _SEPARATOR = b"--\n"
 # short lines shows, and far more than a failing run's new shapes (tens to thousands).
 FOUND_CAP = 1 << 14
 FOUND_BYTES = 16 << 20
+#: GOOD's shapes kept, at most: every one of any log a run writes (a shape per line of a log
+#: of 8 million distinct lines; ~70 bytes each as a Python set). Past it the summary says so.
+GOOD_SHAPES = 1 << 23
 
 
 @dataclass
@@ -62,6 +64,8 @@ class Diff:
     near_lines: int = 0  # and their lines
     found: list[Found] = field(default_factory=list)  # one per new shape, in line order
     shown: list[Found] = field(default_factory=list)  # those that fit the budget, in order
+    good_full: bool = False  # GOOD had more than GOOD_SHAPES shapes: some were not kept
+    near_bounded: bool = False  # the similarity stage reached a cap (:class:`.Neighbours`)
 
     @property
     def held_back(self) -> int:
@@ -101,7 +105,7 @@ def compute(
             key = shape = shape_of(lines[i])
             seen = first.get(key)
             if seen is not None and last_no == base + i and last_shape != shape:
-                key = _in_block(key, seen, lines[i])
+                key = _inblock(key, seen, lines[i])
                 seen = first.get(key)
             if seen is not None:
                 seen.repeats += 1
@@ -114,7 +118,7 @@ def compute(
             found = first[key] = Found(base + i + 1, lines[i], before + own)
             end = min(i + 1 + context, len(lines))
             found.after = [(base + k + 1, lines[k]) for k in range(i + 1, end)]
-            held += sum(len(text) for _, text in _block(found))
+            held += sum(len(text) for _, text in block(found))
             last_no, last_shape = found.number, shape
             if len(found.after) < context:
                 waiting.append(found)
@@ -125,6 +129,7 @@ def compute(
     del first
     if near is not None:
         _sift(out, near)
+        out.near_bounded = bool(out.found) and near.bounded
     matcher = _matcher()
     for found in out.found:
         found.tier = matcher.line_kind(found.text)
@@ -132,7 +137,7 @@ def compute(
     return out
 
 
-def _in_block(key: bytes, seen: Found, line: bytes) -> bytes:
+def _inblock(key: bytes, seen: Found, line: bytes) -> bytes:
     """The key of a line of a known new shape that right follows a kept new line of another
     shape: its shape and words when it has words ``seen`` lacks. A block of new lines of
     several shapes (a stack trace, whose frames share a shape once file names are masked)
@@ -204,19 +209,20 @@ def _choose(found: list[Found], budget: int) -> list[Found]:
             candidate.context = context
             cost = len(_SEPARATOR) + sum(
                 len(str(number)) + 1 + len(display(text, MAX_LINE))
-                for number, text in _block(candidate)
+                for number, text in block(candidate)
                 if number not in shown_lines
             )
             if used + cost <= budget:
                 used += cost
                 chosen.append(candidate)
-                shown_lines.update(number for number, _ in _block(candidate))
+                shown_lines.update(number for number, _ in block(candidate))
                 break
         # else: held back; a shorter line of a lower tier may still fit
     return sorted(chosen, key=lambda f: f.number)
 
 
-def _block(found: Found) -> Iterator[tuple[int, bytes]]:
+def block(found: Found) -> Iterator[tuple[int, bytes]]:
+    """The lines ``found`` shows: itself, with its context if it has room."""
     if found.context:
         yield from found.before
     yield found.number, found.text
@@ -234,7 +240,7 @@ def render(diff: Diff) -> Iterator[bytes]:
         if id(found) not in shown:
             pending += 1
             continue
-        for number, text in _block(found):
+        for number, text in block(found):
             if number <= printed:
                 continue
             if printed and number > printed + 1:
@@ -254,49 +260,3 @@ def _marker(held: int) -> bytes:
         held,
         b"" if held == 1 else b"s",
     )
-
-
-def summary(diff: Diff) -> str:
-    repeats = sum(f.repeats for f in diff.found)
-    return (
-        f"{len(diff.found):,} new line shapes ({diff.new_lines:,} of {diff.lines:,} lines); "
-        f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}; "
-        f"{repeats:,} later lines of the same shapes or words not shown"
-        + (
-            f"; {diff.near_shapes:,} more new shapes ({diff.near_lines:,} lines) near a good "
-            "run's line, not shown"
-            if diff.near_shapes
-            else ""
-        )
-        + (
-            f"; {diff.unkept:,} more new lines of further new shapes only counted "
-            "(too many shapes to keep)"
-            if diff.unkept
-            else ""
-        )
-    )
-
-
-def to_json(diff: Diff) -> dict[str, Any]:
-    def line(number: int, text: bytes) -> dict[str, Any]:
-        return {"line": number, "text": text.decode("utf-8", "replace")}
-
-    return {
-        "lines": diff.lines,
-        "new_lines": diff.new_lines,
-        "new_shapes": len(diff.found),
-        "near_shapes": diff.near_shapes,
-        "near_lines": diff.near_lines,
-        "held_back": diff.held_back,
-        **({"unkept_lines": diff.unkept} if diff.unkept else {}),
-        "shown": [
-            {
-                **line(f.number, f.text),
-                "shape": shape_of(f.text).decode("utf-8", "replace"),
-                "tier": TIERS[f.tier].name,
-                "repeats": f.repeats,
-                "context": [line(n, t) for n, t in _block(f) if n != f.number],
-            }
-            for f in diff.shown
-        ],
-    }

@@ -123,6 +123,7 @@ class Neighbours:
         self.blank = False  # a line with no token was met
         self._vocab: dict[bytes, bytes] = {}
         self.work = 0  # comparisons made by :meth:`nearest` so far
+        self.cut = 0  # queries :meth:`nearest` ended at a cap (their line counts as new)
 
     def feed(self, chunk: bytes) -> None:
         """Index the lines of a chunk of whole lines (each distinct one tokenized once)."""
@@ -202,5 +203,11 @@ class Neighbours:
                 if errors.issubset(other) and self.cosine(toks, other) >= threshold - 1e-9:
                     return index
                 if len(tried) >= CANDIDATE_CAP or self.work >= WORK_CAP:
+                    self.cut += 1
                     return None
         return None
+
+    @property
+    def bounded(self) -> bool:
+        """A cap was reached: some lines counted as new may be near one of the good run's."""
+        return self.full or self.cut > 0

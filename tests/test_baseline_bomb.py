@@ -1,0 +1,39 @@
+"""A decompression bomb given as ``--baseline`` does not hold the step: the part read in
+the time allowed is the baseline, and a warning says how much that was."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import zstandard
+from conftest import RunLogtrim, py
+
+LINE = b"deploy step ok line\n"
+
+
+def _bomb(path: Path, size: int) -> None:
+    """A zstd file of a few hundred kB that inflates to ``size`` bytes of one line."""
+    block = LINE * ((16 << 20) // len(LINE))
+    with open(path, "wb") as file, zstandard.ZstdCompressor(level=1).stream_writer(file) as out:
+        for _ in range(size // len(block)):
+            out.write(block)
+
+
+def test_a_bomb_baseline_is_read_in_part_and_the_step_runs(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    bomb = tmp_path / "good.zst"
+    whole = 1900 << 20  # under the 2 GiB read cap: only the time allowed stops the read
+    _bomb(bomb, whole)
+    assert bomb.stat().st_size < whole // 1000
+    res = run_logtrim("--baseline", str(bomb), "--", *py("print('deploy step ok line')"),
+                      timeout=120)  # fmt: skip
+    assert res.code == 0, res.stderr
+    assert b"deploy step ok line" in res.archive
+    warnings = [line for line in res.stderr.splitlines() if b"read as a baseline" in line]
+    assert len(warnings) == 1, res.stderr
+    read = re.search(rb"only its first ([0-9.]+) (kB|MB|GB)", warnings[0])
+    assert read is not None, warnings[0]
+    scale = {b"kB": 1e3, b"MB": 1e6, b"GB": 1e9}[read.group(2)]
+    assert float(read.group(1)) * scale < whole  # the part read, not the whole
