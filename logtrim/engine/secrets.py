@@ -38,6 +38,8 @@ class Secrets:
         self._refused: set[str] = set()  # said once each (a script may declare one often)
         # Fail-open learning: per stream, the bytes after the last line read.
         self._unread: dict[int, bytes] = {}
+        # Fail-open: per stream, whether the bytes given out last ended inside a line.
+        self._open: dict[int, bool] = {}
 
     def add(self, *values: str) -> None:
         forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
@@ -172,7 +174,7 @@ class Secrets:
             cut = self.masker.safe_cut(data, cut)
             if learn:  # command lines keep their declarations on the console
                 region = data[:cut]
-                starts = self.matcher.service_starts(self.matcher.scan(region)) if cut else []
+                starts = self._starts(region, mid_line=self._open.get(stream, False))
                 archive, console, _ = self.split(stream, region, starts)
             else:
                 archive = console = self.masker.mask(data[:cut])
@@ -180,7 +182,20 @@ class Secrets:
             cut = len(data) if final else max(len(data) - self.masker.max_len + 1, 0)
             archive = console = self.crude(data[:cut])
         self._carry[stream] = data[cut:]
+        if cut:
+            self._open[stream] = not data[:cut].endswith(b"\n")
         return archive, archive if console is None else console
+
+    def _starts(self, region: bytes, *, mid_line: bool) -> list[int]:
+        """Where the commands of ``region`` start; ``mid_line``: it goes on a line begun in
+        an earlier region, so its first bytes are no line's start (GitHub's ``::`` commands
+        must start one), though a marker that counts anywhere still does."""
+        if not region:
+            return []
+        if not mid_line:
+            return self.matcher.service_starts(self.matcher.scan(region))
+        probe = b"x" + region  # a non-blank byte before: not at a line's start
+        return [at - 1 for at in self.matcher.service_starts(self.matcher.scan(probe)) if at]
 
     def _learn_lines(self, stream: int, new: bytes, final: bool) -> None:
         """Learn the declarations of the stream's lines that ``new`` ends (each line read
