@@ -77,3 +77,22 @@ def test_a_command_read_ahead_mid_line_is_not_a_declaration(run_logtrim: RunLogt
     )
     result = run_logtrim("--ci", "github", "--", *py(code))
     assert result.archive.count(b"plainWordHere stays") == 20
+
+
+def test_a_stream_that_fell_behind_is_caught_up_before_the_other_goes_on(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A shell step prints 500 lines, then fails on stderr: while logtrim works on the first
+    lines, the rest wait in the stdout pipe; they come before the later stderr line, as the
+    step wrote them (a reader takes its turn until its pipe is empty)."""
+    script = (
+        'for i in $(seq 1 500); do echo "copy file $i of 500: /srv/app/lib/module$i.py"; done\n'
+        'echo "Running migrations"\n'
+        'echo "psql: command not found" >&2\n'
+        "exit 127\n"
+    )
+    for _ in range(5):
+        result = run_logtrim("--", "bash", "-c", script)
+        assert result.code == 127
+        lines = result.archive.splitlines()
+        assert lines.index(b"psql: command not found") == len(lines) - 1

@@ -108,22 +108,10 @@ class Reader:
                         return
                 continue
             async with self._taking_turn():
-                try:
-                    data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
-                except BlockingIOError:
-                    data = None
-                except OSError:  # EIO: the pty's other side closed
-                    return
-                if data is not None:
-                    if not data:
-                        return
-                    if left is not None:
-                        left -= len(data)
-                    await self._deliver(data)
-                    if self._gone is not None and self._gone(self.stream):
-                        await self._leave(fd)
-                        return
-            if data is None:
+                state, left = await self._turn_of(fd, left)
+            if state == "ended":
+                return
+            if state == "empty":
                 if self._stopping:
                     left = 0  # it held less than it said: look again
                     continue
@@ -132,6 +120,29 @@ class Reader:
                     await anyio.wait_readable(fd)
                 continue
             await anyio.lowlevel.checkpoint()  # fairness: the other stream, the ticker, the archive
+
+    async def _turn_of(self, fd: int, left: int | None) -> tuple[str, int | None]:
+        """Read and feed while the pipe holds bytes, the other stream's after each chunk (one
+        turn: a reader that falls behind catches up before the other stream's next bytes).
+        Returns "empty", "ended", or "read" (stopped: what the pipe holds is looked at anew)."""
+        while True:
+            try:
+                data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
+            except BlockingIOError:
+                return "empty", left
+            except OSError:  # EIO: the pty's other side closed
+                return "ended", left
+            if not data:
+                return "ended", left
+            if left is not None:
+                left -= len(data)
+            await self._deliver(data)
+            if self._gone is not None and self._gone(self.stream):
+                await self._leave(fd)
+                return "ended", left
+            if self._stopping and not left:  # the drain is over: read what the pipe holds
+                return "read", left
+            await anyio.lowlevel.checkpoint()  # the ticker and the archive (not the other reader)
 
     @contextlib.asynccontextmanager
     async def _taking_turn(self) -> AsyncIterator[None]:
