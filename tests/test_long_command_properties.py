@@ -8,7 +8,7 @@ import re
 
 import pytest
 from conftest import split
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim.dialects.octopus import Octopus
@@ -65,7 +65,19 @@ def console(chunks: list[bytes], budget: int) -> bytes:
     return b"".join(data for _, data in out)
 
 
+# A message whose ']' comes after the first 64 bytes (the window here) but within 128: it is
+# decided on the same bytes whether the line comes whole or in two reads.
+_SENT = [message(0, 0), message(1, 0), message(2, 0), message(3, 124), message(4, 85)]
+_WRITTEN = b"%s\n%s\n\x1b[32m%s\n\x1b[32m%s %s\r\n%s %s done\r\nlast line, no newline" % (
+    *_SENT[:4],
+    b"z" * 400,
+    b"x" * 300,
+    _SENT[4],
+)
+
+
 @SETTINGS
+@example((_WRITTEN, _SENT), [1_995_549_960_450_058], 2048)
 @given(outputs(), st.lists(st.integers(min_value=0), max_size=20),
        st.integers(min_value=2048, max_value=8000))  # fmt: skip
 def test_every_command_reaches_the_console_whole_and_in_order(

@@ -49,7 +49,7 @@ __all__ = ["STDERR", "STDOUT", "Core", "Emit"]
 class Core:
     """The policy engine. See the module docstring; one instance per run/log."""
 
-    # Long: it builds the parts and wires them to each other, each after what it needs.
+    # It builds the parts and wires them to each other, each after what it needs.
     def __init__(
         self,
         policy: Policy | None = None,
@@ -101,6 +101,17 @@ class Core:
         self.select.has_drop = bool(self._drop)
         if novelty is not None:
             self.select.withheld = Withheld(novelty.is_new, held.cap)
+        self._build_end(pol, held, novelty, max_pending, compiler)
+
+    def _build_end(
+        self,
+        pol: Policy,
+        held: Held,
+        novelty: Novelty | None,
+        max_pending: int,
+        compiler: Compiler | None,
+    ) -> None:
+        """The parts after the selector: the tail, the closing lines, the clocks, the intake."""
         self.tail = Tail(
             self.out, self.history, held, self.shaper, self.classify, self.dropped,
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,

@@ -114,7 +114,7 @@ class LongCommands:
         """What decides whether a command starts at ``found``: up to the first ``]`` after a
         marker, else :attr:`window` bytes; None while they have not all come (``end``: no
         more will)."""
-        close = -1 if lead else buf.find(b"]", found, found + _GLANCE)
+        close = -1 if lead else buf.find(b"]", found, found + min(_GLANCE, self.window))
         if close < 0 and not lead:
             # A command start read on its first bytes first: a start of none (``##[`` over
             # and over) is no start of one on more, and costs no search of a whole window
