@@ -15,6 +15,7 @@ from __future__ import annotations
 import base64
 import io
 import re
+import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
@@ -78,7 +79,32 @@ def carriers(secret: bytes) -> st.SearchStrategy[bytes]:
         + b64(secret + b"!")
         + b"'] x\n",
     ]
-    return st.one_of(*plain, st.sampled_from(commands if no_nl else commands[:2]), coloured(secret))
+    spelled = [spelled_value(b"u:" + secret), spelled_value(secret)] if no_nl else []
+    return st.one_of(
+        *plain, st.sampled_from(commands if no_nl else commands[:2]), coloured(secret), *spelled
+    )
+
+
+def spelled_value(text: bytes) -> st.SearchStrategy[bytes]:
+    """An Octopus value carrying ``text`` as Calamari also reads it: whitespace anywhere in
+    its base64 (.NET skips space, tab, CR, LF), a character as an XML reference."""
+    encoded = b64(text).decode()
+    gaps = st.lists(
+        st.tuples(st.integers(0, len(encoded)), st.sampled_from([" ", "\t", "  ", " \t"])),
+        min_size=1, max_size=4,
+    )  # fmt: skip
+    entity = st.one_of(st.none(), st.integers(0, len(encoded) - 1))
+
+    def spell(cuts: list[tuple[int, str]], at: int | None) -> bytes:
+        chars = list(encoded)
+        if at is not None:
+            chars[at] = f"&#{ord(chars[at])};"
+        for pos, gap in sorted(cuts, reverse=True):
+            chars.insert(pos, gap)
+        name = "setVariable name='eA=='"
+        return f"##octopus[{name} value='{''.join(chars)}']\n".encode()
+
+    return st.builds(spell, gaps, entity)
 
 
 def coloured(secret: bytes) -> st.SearchStrategy[bytes]:
@@ -160,6 +186,23 @@ def assert_no_secret(secrets: list[str], *shown: bytes) -> None:
         for form in (raw, *base64_forms(raw)):
             for text in texts:
                 assert form not in text, (form, text)
+        for text in shown:  # what the Octopus server would decode from a message's values
+            for value in octopus_values(text):
+                assert raw not in value, (raw, text)
+
+
+def octopus_values(text: bytes) -> list[bytes]:
+    """Each Octopus attribute value in ``text`` as .NET decodes it (an XML attribute, then
+    base64 with space, tab, CR and LF skipped); those it rejects left out."""
+    found = []
+    for match in re.finditer(rb"##octopus[^\]]*", text, re.IGNORECASE):
+        for value in re.finditer(rb"""=\s*'([^']*)'""", match.group()):
+            try:
+                attr = ET.fromstring(b"<x v='" + value.group(1) + b"'/>").attrib["v"]
+                found.append(base64.b64decode(re.sub(r"[ \t\r\n]", "", attr), validate=True))
+            except (ET.ParseError, ValueError):
+                continue
+    return found
 
 
 def undeclaring(console: bytes, ci: str) -> bytes:

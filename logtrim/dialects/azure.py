@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print
+from .base import Action, Closing, Dialect, Print, syntax_of
 from .escape import (
     azure_command,
     azure_data,
@@ -22,6 +22,9 @@ from .escape import (
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
 _COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+# A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
+_SYNTAX = re.compile(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
+_VALUES = re.compile(rb"=([^;\]]*)")
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -45,10 +48,19 @@ class Azure(Dialect):
     name: ClassVar[str] = "azure"
     detect_var: ClassVar[str | None] = "TF_BUILD"
     markers: ClassVar[tuple[bytes, ...]] = (b"##vso[", b"##[")
+    syntax_words: ClassVar[tuple[str, ...]] = (
+        "task.logissue", "task.setprogress", "task.setvariable", "task.setsecret",
+        "task.complete", "task.uploadfile", "artifact.upload", "build.addbuildtag", "type",
+        "value", "variable", "issecret", "result", "containerfolder", "artifactname",
+        "section", "group", "endgroup", "error", "warning", "command", "debug",
+    )  # fmt: skip
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
         return env.get("TF_BUILD", "").lower() == "true"
+
+    def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
+        return syntax_of(line, _SYNTAX, _VALUES)
 
     def is_command(self, line: str) -> bool:
         # The agent runs ``##vso[area.action ...]``; a marker in text without its ']' is text.

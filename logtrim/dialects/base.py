@@ -9,6 +9,7 @@ actions out.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
@@ -55,6 +56,9 @@ class RunProgram:
     missing: str = ""
 
 
+#: What a secret is replaced with, everywhere.
+MASK = b"********"
+
 #: Masks every known secret in some bytes (the engine's masker).
 Mask = Callable[[bytes], bytes]
 
@@ -92,6 +96,10 @@ class Dialect:
     #: Byte strings whose presence in a line may mean a command of this system; a fast
     #: pre-check before :meth:`is_command`.
     markers: ClassVar[tuple[bytes, ...]] = ()
+    #: The words of its commands' syntax besides the markers (the names logtrim writes and
+    #: common ones, property names): kept in a command even when a secret holds or is one
+    #: (said once); any other part of a command is masked.
+    syntax_words: ClassVar[tuple[str, ...]] = ()
     #: Whether its commands pass verbatim whatever the system in use.
     forward_always: ClassVar[bool] = False
     #: Whether a command ends at the first ``]`` after its marker (else at its line's end).
@@ -134,6 +142,11 @@ class Dialect:
         """Secrets this line asks the system to mask (learned from that point on)."""
         return []
 
+    def declares_to_ci(self, line: str) -> bool:
+        """Whether the system reads the declaration on ``line`` as one (a paused GitHub
+        runner does not): only then does the declaring command keep its value."""
+        return True
+
     def secret_forms(self, value: str) -> list[str]:
         """The forms a secret takes inside this system's commands (its escapes), besides
         the value itself: masked everywhere, so a command never carries it either way."""
@@ -141,8 +154,27 @@ class Dialect:
 
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
         """One of this system's command lines (or the next line of one) with every secret
-        masked in the encoding the system reads; None drops the line."""
-        return mask(line)
+        masked in the encoding the system reads, its syntax kept; None drops the line."""
+        return mask_outside(line, self.syntax_spans(line), mask, self.keep_words())
+
+    @classmethod
+    def keep_words(cls) -> re.Pattern[bytes]:
+        """The markers and syntax words, found in any case (a pattern made once a class)."""
+        found: re.Pattern[bytes] | None = cls.__dict__.get("_keep_words")
+        if found is None:
+            words = {m.decode("latin-1") for m in cls.markers} | set(cls.syntax_words)
+            alternatives = b"|".join(
+                re.escape(w.encode()) for w in sorted(words, key=len, reverse=True)
+            )
+            found = re.compile(alternatives or b"(?!)", re.IGNORECASE)
+            cls._keep_words = found  # type: ignore[attr-defined]
+        return found
+
+    def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
+        """The parts of a command line that are its syntax (marker, name, property names,
+        separators), in order: never masked, so a secret that is such a word (``error``,
+        ``vso``) does not break the command; the values between are masked each alone."""
+        return []
 
     def observe(self, line: str) -> None:
         """See a line that may carry a command, after ``is_command``/``declared_secrets``.
@@ -197,6 +229,48 @@ class Dialect:
         if closing.archive_path:
             actions.append(Print(f"[logtrim] full log: {closing.archive_path}"))
         return actions
+
+
+def mask_outside(
+    line: bytes, syntax: Sequence[tuple[int, int]], mask: Mask, words: re.Pattern[bytes]
+) -> bytes:
+    """``line`` with the parts outside the ``syntax`` spans masked, each alone; in the
+    syntax, only what is no syntax word (an unknown name can be a secret)."""
+    if not syntax:
+        return mask(line)
+    parts, pos = [], 0
+    for start, end in syntax:
+        parts += [mask(line[pos:start]) if start > pos else b""]
+        parts.append(keeping(line[start:end], mask, words))
+        pos = end
+    return b"".join([*parts, mask(line[pos:])])
+
+
+def keeping(syntax: bytes, mask: Mask, words: re.Pattern[bytes]) -> bytes:
+    """``syntax`` masked but for its ``words``, each kept as written."""
+    parts, pos = [], 0
+    for word in words.finditer(syntax):
+        parts += [mask(syntax[pos : word.start()]), word.group()]
+        pos = word.end()
+    return b"".join([*parts, mask(syntax[pos:])])
+
+
+def syntax_of(
+    line: bytes, command: re.Pattern[bytes], values: re.Pattern[bytes]
+) -> list[tuple[int, int]]:
+    """The syntax spans of the first ``command`` on ``line``: all of it but the group 1 of
+    each ``values`` match inside it (a property's value)."""
+    found = command.search(line)
+    if found is None:
+        return []
+    spans, pos = [], found.start()
+    for value in values.finditer(line, found.start(), found.end()):
+        if value.start(1) > pos:
+            spans.append((pos, value.start(1)))
+        pos = value.end(1)
+    if found.end() > pos:
+        spans.append((pos, found.end()))
+    return spans
 
 
 def failure_note(closing: Closing) -> list[Action]:

@@ -6,16 +6,19 @@ so ``finish`` names the archive in a ``::notice::`` and in ``$GITHUB_STEP_SUMMAR
 ``::stop-commands::TOKEN`` makes the runner ignore every command until a line ``::TOKEN::``.
 The dialect tracks that state: call :meth:`GitHub.observe` once per line of the child's output,
 *after* :meth:`is_command` and :meth:`declared_secrets` have looked at it. While paused, only
-the resume line counts as a command and no ``add-mask`` is honoured (the runner ignores it too).
+the resume line counts as a command and no ``add-mask`` is honoured (the runner ignores it too):
+its value is still learned (more masking is safe; a stray pause in a tool's log must not turn
+learning off), but the line is text to the runner, so its value is masked on the console.
 :meth:`reset_lines` resumes command processing before logtrim writes its own commands.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, AppendFile, Closing, Dialect, Print
+from .base import Action, AppendFile, Closing, Dialect, Print, syntax_of
 from .escape import (
     failure_text,
     gh_command,
@@ -61,10 +64,19 @@ def parse(line: str) -> tuple[str, str] | None:
     return (name, gh_unescape_v1(text[end + 1 :])) if name else None
 
 
+# A command's syntax (bytes): ``::name props::`` at the line's start, or the older
+# ``##[name props]``, all but the property values.
+_SYNTAX = re.compile(rb"\A\s*::[^\s:]+(?: [^:]*)?::|##\[[^\]]*\]")
+_VALUES = re.compile(rb"=([^,;:\]]*)")
+
+
 class GitHub(Dialect):
     name: ClassVar[str] = "github"
     detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
     markers: ClassVar[tuple[bytes, ...]] = (b"::", b"##[")
+    syntax_words: ClassVar[tuple[str, ...]] = (
+        *sorted(COMMANDS), "title", "file", "line", "col", "endLine", "endColumn",
+    )  # fmt: skip
 
     def __init__(self) -> None:
         #: The ``stop-commands`` token while command processing is paused, else None.
@@ -84,12 +96,20 @@ class GitHub(Dialect):
             return parsed[0].lower() == self.paused_token.lower()
         return parsed[0].lower() in COMMANDS
 
+    def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
+        return syntax_of(line, _SYNTAX, _VALUES)
+
     def declared_secrets(self, line: str) -> list[str]:
+        # Learned whatever the pause: more masking is always safe (see declares_to_ci).
         parsed = parse(line)
-        if parsed is None or self.paused_token is not None or parsed[0].lower() != "add-mask":
+        if parsed is None or parsed[0].lower() != "add-mask":
             return []
         value = parsed[1]
         return [value] if value.strip() else []
+
+    def declares_to_ci(self, line: str) -> bool:
+        # While paused the runner reads an ``add-mask`` as text: its value is masked there.
+        return self.paused_token is None
 
     def secret_forms(self, value: str) -> list[str]:
         return [gh_data(value), gh_property(value)]

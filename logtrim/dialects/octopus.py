@@ -10,13 +10,20 @@ Calamari keeps the child's last switch.
 from __future__ import annotations
 
 import base64
-import binascii
 import re
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Level, Mask, Print
+from .base import MASK, Action, Closing, Dialect, Level, Mask, Print, keeping
 from .escape import reason_line
-from .servicemsg import MARKER, OPENER, Mode, format_message, parse_messages
+from .servicemsg import (
+    MARKER,
+    OPENER,
+    Mode,
+    calamari_value,
+    format_message,
+    loose_value,
+    parse_messages,
+)
 
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
 _ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
@@ -34,6 +41,12 @@ _START = re.compile(
     r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*"""
     r"""(?:\s+[A-Za-z_][\w.-]*(?:\s*=\s*(?:'[^']*|"[^"]*)?)?)?\s*\Z"""
 )
+# The messages octopus.md lists: their names are kept in a message, whatever the secrets.
+_NAMES = (
+    "setVariable", "createArtifact", "resultMessage", "progress", "mask",
+    "create-kubernetestarget", "create-azurewebapptarget", "create-tokenaccount",
+    "create-awsaccount", "delete-target", "createStepPackageTarget", "set-environmentstate",
+)  # fmt: skip
 _COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
 _OPENER_TEXT = re.compile(re.escape(OPENER), re.IGNORECASE)
 # One attribute, in bytes: its value is masked as the text it encodes.
@@ -60,6 +73,10 @@ class Octopus(Dialect):
     name: ClassVar[str] = "octopus"
     detect_var: ClassVar[str | None] = "OctopusCalamariWorkingDirectory"
     markers: ClassVar[tuple[bytes, ...]] = (OPENER.encode(),)
+    syntax_words: ClassVar[tuple[str, ...]] = (
+        *(mode.value for mode in Mode), *_NAMES, "name", "value", "sensitive", "message",
+        "path", "length", "percentage",
+    )  # fmt: skip
     # Deployment scripts print Octopus messages whatever runs them: always passed verbatim.
     forward_always: ClassVar[bool] = True
     closes_at_bracket: ClassVar[bool] = True  # Calamari reads up to the first ']'
@@ -132,7 +149,7 @@ class Octopus(Dialect):
             return _mask_attributes(line, mask)
         parts, pos = [], 0
         for start, end in spans:
-            parts += [mask(line[pos:start]), _mask_attributes(line[start:end], mask)]
+            parts += [mask(line[pos:start]), _mask_attributes(line[start:end], mask, message=True)]
             pos = end
         return b"".join([*parts, mask(line[pos:])])
 
@@ -208,25 +225,36 @@ class Octopus(Dialect):
         return actions
 
 
-def _mask_attributes(text: bytes, mask: Mask) -> bytes:
-    """``text`` with each attribute value masked in the text it encodes."""
+def _mask_attributes(text: bytes, mask: Mask, *, message: bool = False) -> bytes:
+    """``text`` with each attribute value masked in the text it encodes. ``message``: it is
+    one message, whose marker, name, attribute names and quotes are syntax, never masked
+    (a secret such as ``octopus`` must not break it); else (the next line of one) the text
+    between the attributes is masked as text."""
 
     def one(match: re.Match[bytes]) -> bytes:
         quote = b"'" if match.group(2) is not None else b'"'
         raw = match.group(2) if match.group(2) is not None else match.group(3)
-        try:
-            plain = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError):
-            return match.group(1) + quote + mask(raw) + quote  # no message the server reads
-        masked = mask(plain)
-        value = raw if masked == plain else base64.b64encode(masked)
-        return match.group(1) + quote + value + quote
+        return match.group(1) + quote + _mask_value(raw, mask) + quote
 
     pos = 0
     parts = []
     for match in _ATTRIBUTE.finditer(text):
-        parts.append(mask(text[pos : match.start()]))
+        between = text[pos : match.start()]
+        parts.append(keeping(between, mask, Octopus.keep_words()) if message else mask(between))
         parts.append(one(match))
         pos = match.end()
-    parts.append(mask(text[pos:]))
+    parts.append(keeping(text[pos:], mask, Octopus.keep_words()) if message else mask(text[pos:]))
     return b"".join(parts)
+
+
+def _mask_value(raw: bytes, mask: Mask) -> bytes:
+    """An attribute value, read as Calamari reads it (spaces in its base64, XML entities),
+    masked and encoded again; as written when it holds no secret. One Calamari rejects (the
+    server drops the message, and prints it) is masked whole if its text still decodes to a
+    secret, else masked as text."""
+    plain = calamari_value(raw)
+    if plain is None:
+        loose = loose_value(raw)
+        return MASK if mask(loose) != loose else mask(raw)
+    masked = mask(plain)
+    return raw if masked == plain else base64.b64encode(masked)

@@ -108,6 +108,41 @@ _ANY_CASE = re.compile(re.escape(OPENER), re.IGNORECASE)
 _SPACES = str.maketrans("", "", " \t\r\n")  # what .NET's base64 decoder skips
 
 
+# XML's predefined entities and character references: Calamari reads a value as XML.
+_ENTITY = re.compile(rb"&(?:#([0-9]+)|#[xX]([0-9A-Fa-f]+)|(lt|gt|amp|quot|apos));")
+_NAMED = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"', b"apos": "'"}
+_NOT_B64 = re.compile(rb"[^A-Za-z0-9+/]")
+
+
+def _entity(match: re.Match[bytes]) -> bytes:
+    if match.group(3) is not None:
+        return _NAMED[match.group(3)].encode()
+    code = int(match.group(1)) if match.group(1) is not None else int(match.group(2), 16)
+    try:
+        return chr(code).encode("utf-8")
+    except (ValueError, OverflowError):
+        return b"\xff"  # no character: not base64, whatever it was
+
+
+def calamari_value(raw: bytes) -> bytes | None:
+    """The bytes an attribute value encodes, read as Calamari reads it: XML entities
+    resolved, then .NET's ``Convert.FromBase64String``, which skips space, tab, CR and LF
+    anywhere (and wants the rest padded to a multiple of 4); None if it reads none."""
+    text = _ENTITY.sub(_entity, raw) if b"&" in raw else raw
+    try:
+        return base64.b64decode(text.translate(None, b" \t\r\n"), validate=True)
+    except (binascii.Error, ValueError):
+        return None
+
+
+def loose_value(raw: bytes) -> bytes:
+    """What a value would encode read loosely (only the base64 alphabet, padding fixed):
+    for a value Calamari rejects, whose text a reader can still decode."""
+    text = _NOT_B64.sub(b"", _ENTITY.sub(_entity, raw) if b"&" in raw else raw)
+    text = text[: len(text) - len(text) % 4] if len(text) % 4 == 1 else text
+    return base64.b64decode(text + b"=" * (-len(text) % 4))
+
+
 def _simple(body: str) -> ServiceMessage | None:
     """The common form (a name, then quoted base64 values), without an XML parser: where
     it reads a message, so does XML; else :func:`_as_xml` decides."""

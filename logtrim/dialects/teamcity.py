@@ -13,11 +13,14 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print
+from .base import Action, Closing, Dialect, Print, syntax_of
 from .escape import failure_text, tc_message, tc_value, wildcard_safe
 
 # ``##teamcity[name ...]``: values escape ']' as '|]', so any ']' after the name closes one.
 _COMMAND = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+# The message's syntax (bytes): all but its quoted values, whose escapes are ``|x``.
+_COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
+_VALUES = re.compile(rb"'((?:[^'|]|\|.)*)'")
 _START = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
 
 
@@ -30,10 +33,18 @@ class TeamCity(Dialect):
     name: ClassVar[str] = "teamcity"
     detect_var: ClassVar[str | None] = "TEAMCITY_VERSION"
     markers: ClassVar[tuple[bytes, ...]] = (b"##teamcity[",)
+    syntax_words: ClassVar[tuple[str, ...]] = (
+        "message", "text", "status", "publishArtifacts", "progressMessage", "progressStart",
+        "progressFinish", "buildProblem", "description", "setParameter", "name", "value",
+        "blockOpened", "blockClosed", "errorDetails",
+    )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
 
     def long_command(self, start: str) -> bool:
         return _COMMAND.match(start) is not None or _START.match(start) is not None
+
+    def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
+        return syntax_of(line, _COMMAND_BYTES, _VALUES)
 
     def is_command(self, line: str) -> bool:
         # A message is one line, a name then its ']'; a marker in text without them is text.

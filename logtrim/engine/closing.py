@@ -98,9 +98,10 @@ class Closer:
                 env=dict(end.env) if end.env is not None else {},
                 timestamp=end.timestamp,
             )
-            # Masked again as printed: rendering (``\\x00`` for a NUL, lines joined) can
-            # make a secret's text out of what was none.
-            actions = [_masked(a, self.mask) for a in dialect.finish(closed)]
+            # Built from masked values; their text is masked again as printed (rendering,
+            # ``\\x00`` for a NUL or lines joined, can make a secret's text out of what was
+            # none), a message's values as its CI reads them, its syntax never.
+            actions = [_masked(a, self.mask, dialect) for a in dialect.finish(closed)]
             return actions, _printed(actions) + sum(_size(x) for x in lines)
 
         compact = budget.compact  # a small budget is for the failure, not counts
@@ -167,10 +168,27 @@ def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int
     return resets + _printed(dialect.finish(worst)) + _SLACK
 
 
-def _masked(action: Action, mask: Callable[[str], str]) -> Action:
-    if isinstance(action, Print | AppendFile):
+def _masked(action: Action, mask: Callable[[str], str], dialect: Dialect) -> Action:
+    if isinstance(action, AppendFile):
         return replace(action, text=mask(action.text))
+    if isinstance(action, Print):
+        lines = [_masked_line(line, mask, dialect) for line in action.text.split("\n")]
+        return replace(action, text="\n".join(lines))
     return action
+
+
+def _masked_line(line: str, mask: Callable[[str], str], dialect: Dialect) -> str:
+    """One line logtrim prints: a command masked as its CI reads its values (the marker,
+    the name and the attribute names kept: a secret such as ``octopus`` must not break a
+    message), other text as text. Masking masked text changes nothing (``********`` stays)."""
+    if not dialect.is_command(line):
+        return mask(line)
+
+    def by_text(data: bytes) -> bytes:
+        return as_bytes(mask(data.decode("utf-8", "surrogateescape")))
+
+    masked = dialect.mask_command(as_bytes(line), by_text)
+    return mask(line) if masked is None else masked.decode("utf-8", "surrogateescape")
 
 
 def _size(line: str) -> int:

@@ -101,7 +101,8 @@ class Commands:
             if len(lines) > 1:
                 declared += [v for v in dialect.declared_secrets(tight) if v not in declared]
             found += declared
-            ours = ours or (i == 0 and bool(declared))  # the first: the system in use
+            # The first: the system in use, when it reads the declaration as one.
+            ours = ours or (i == 0 and bool(declared) and dialect.declares_to_ci(spaced))
             dialect.observe(spaced)
         if ours:
             self._declaring.update(raw.rstrip(b"\r") for raw in here)
@@ -132,6 +133,15 @@ class Commands:
         """Keep a message open at the end of the region for the next one."""
         if stream is not None and end >= len(region) - 1 and len(lines) <= MAX_LINES:
             self._gathering[stream] = (dialect, lines)
+
+    def syntax_word(self, value: str) -> str | None:
+        """A word of a command's syntax that holds ``value`` (kept there unmasked), if any."""
+        for dialect in self._secret_dialects:
+            words = [m.decode("latin-1") for m in dialect.markers] + list(dialect.syntax_words)
+            found = next((w for w in words if value in w), None)
+            if found is not None:
+                return found
+        return None
 
     def secret_forms(self, value: str) -> list[str]:
         """The escaped forms of a secret in every system's commands."""

@@ -22,11 +22,11 @@ from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
 from .._text import ANSI_BYTES
-from . import urlcreds
+from ..dialects.base import MASK
+from . import encoded, urlcreds
 from .matcher import Compiler
 from .shards import Shards
 
-MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
 MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
 #: A longer form is masked as the pieces of this length that cover it: hyperscan refuses a
@@ -132,6 +132,8 @@ class Masker:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
         colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
         found = self._found(data) if self._secrets else []
+        if self._secrets:  # a value a CI decodes: the secret in any spelling it reads
+            found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
         if self._secrets and b"\x1b" in data:
             found += _through_escapes(data, self._found)
         found += urlcreds.spans(data)

@@ -36,6 +36,7 @@ class Secrets:
         self._notes = notes
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
         self._refused: set[str] = set()  # said once each (a script may declare one often)
+        self._syntax: set[str] = set()  # secrets that are syntax words, said once each
         # Fail-open learning: per stream, the bytes after the last line read.
         self._unread: dict[int, bytes] = {}
         # Fail-open: per stream, whether the bytes given out last ended inside a line.
@@ -43,6 +44,8 @@ class Secrets:
 
     def add(self, *values: str) -> None:
         forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
+        for value in values:
+            self._syntax_note(value.strip("\r\n"))
         for value in self.masker.add(*values, forms=forms):
             if value in self._refused:
                 continue
@@ -51,6 +54,18 @@ class Secrets:
                 f"not masking a value of {len(value)} characters: "
                 f"shorter than {MIN_LENGTH} (as the CI servers)"
             )
+
+    def _syntax_note(self, value: str) -> None:
+        """Say once that a secret is part of CI message syntax: masked everywhere but there,
+        so the messages (logtrim's own too) still parse."""
+        word = self.commands.syntax_word(value) if len(value) >= MIN_LENGTH else None
+        if word is None or value in self._syntax:
+            return
+        self._syntax.add(value)
+        self._notes.append(
+            f"a secret of {len(value)} characters is part of the syntax of CI messages "
+            f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
+        )
 
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> None:
         """Learn the secrets the command lines starting at ``starts`` declare (and the rest

@@ -1,0 +1,39 @@
+"""Secrets inside values a CI decodes before it reads them: found by decoding, masked whole.
+
+An Octopus attribute value is base64, which Calamari reads with .NET's decoder: spaces, tabs
+and line breaks anywhere in it are skipped, and XML entities are resolved first. No fixed
+form of a secret covers every such spelling (``U3Bh Y2Vk...``), so each value of a message is
+decoded as Calamari decodes it and, when the text holds a secret, the value is masked whole.
+What a reader could still decode from a value Calamari rejects counts too.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from ..dialects.servicemsg import calamari_value, loose_value
+
+# Any case: what older servers read; a marker in text is masked the same (more is safe).
+_OPENER = re.compile(rb"##(?i:octopus)")
+# A quoted value after ``name=``; the message ends at the first ']' (Calamari's parser).
+_VALUE = re.compile(rb"""=\s*(?:'([^'\]]*)'|"([^"\]]*)")""")
+
+
+def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int, int]]:
+    """The spans of the Octopus attribute values in ``data`` whose decoded text ``holds``
+    a secret (a message runs to its ``]``, over lines too: Calamari drops line breaks)."""
+    if b"##" not in data:
+        return []
+    out: list[tuple[int, int]] = []
+    for opener in _OPENER.finditer(data):
+        end = data.find(b"]", opener.end())
+        for match in _VALUE.finditer(data, opener.end(), len(data) if end < 0 else end):
+            group = 1 if match.group(1) is not None else 2
+            raw = match.group(group)
+            if len(raw) < 4:  # no base64 of a secret (4 bytes at least) is shorter
+                continue
+            plain = calamari_value(raw)
+            if holds(loose_value(raw) if plain is None else plain):
+                out.append(match.span(group))
+    return out
