@@ -14,6 +14,9 @@ COLOUR = r"\x1b\[[0-9;]*m"
 #: Any escape sequence: CSI (colour codes among them), OSC and APC strings ended by BEL.
 ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b_[^\x07]*\x07"
 
+#: What a secret is replaced with, everywhere.
+MASK = b"********"
+
 ANSI_TEXT = re.compile(ANSI)
 ANSI_BYTES = re.compile(ANSI.encode())
 

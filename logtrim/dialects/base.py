@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Union
 
+from .. import _text
 from .escape import failure_text
 
 
@@ -56,8 +57,7 @@ class RunProgram:
     missing: str = ""
 
 
-#: What a secret is replaced with, everywhere.
-MASK = b"********"
+MASK = _text.MASK
 
 #: Masks every known secret in some bytes (the engine's masker).
 Mask = Callable[[bytes], bytes]

@@ -21,12 +21,13 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable, Iterable
 
+from .. import _text
 from .._text import ANSI_BYTES
-from ..dialects.base import MASK
 from . import encoded, urlcreds
 from .matcher import Compiler
 from .shards import Shards
 
+MASK = _text.MASK
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
 MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
 #: A longer form is masked as the pieces of this length that cover it: hyperscan refuses a

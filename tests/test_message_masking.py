@@ -1,0 +1,122 @@
+"""Secrets in CI messages, as the CI reads them; the messages' syntax never masked.
+
+Calamari decodes an attribute value with .NET's ``Convert.FromBase64String``, which skips
+space, tab, CR and LF anywhere, after XML entities are resolved: a secret in any such spelling
+must be masked in the console and the archive. A secret that is a word of a message's syntax
+(``octopus``, ``setVariable``, ``error``) is masked everywhere but there: logtrim's closing
+messages and the child's must still parse. A stray GitHub ``::stop-commands::`` must not turn
+off learning. Real child processes, real archives.
+"""
+
+from __future__ import annotations
+
+import base64
+
+import pytest
+from conftest import RunLogtrim, py
+from octopus_decoder import messages
+
+SECRET = "xVarSecretVal88"
+
+
+def b64(text: str) -> str:
+    return base64.b64encode(text.encode()).decode()
+
+
+def calamari_values(data: bytes) -> list[bytes]:
+    """Every value of every ``##octopus`` message in ``data``, as .NET decodes it."""
+    found = []
+    for line in data.decode("utf-8", "replace").splitlines():
+        for _, _, rest in [line.partition("##octopus")]:
+            for part in rest.split("'")[1::2]:
+                text = part.replace("&#99;", "c")
+                try:
+                    found.append(base64.b64decode("".join(text.split()), validate=True))
+                except ValueError:
+                    continue
+    return found
+
+
+ENCODED = b64("x" + SECRET)
+SPELLINGS = {
+    "a space": f"{ENCODED[:8]} {ENCODED[8:]}",
+    "tabs and spaces": f"{ENCODED[:3]}\t{ENCODED[3:9]}  {ENCODED[9:]}",
+    "an XML reference": ENCODED.replace("c", "&#99;", 1),
+}
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain", "github"])
+@pytest.mark.parametrize("spelling", sorted(SPELLINGS))
+def test_a_secret_in_a_spelled_value_is_masked(
+    run_logtrim: RunLogtrim, ci: str, spelling: str
+) -> None:
+    line = f"##octopus[setVariable name='dTQ=' value='{SPELLINGS[spelling]}']"
+    result = run_logtrim("--mask", SECRET, "--ci", ci, "--", *py(f"print({line!r})"))
+    assert result.code == 0
+    for shown in (result.console, result.archive):
+        assert not [v for v in calamari_values(shown) if SECRET.encode() in v], shown
+    assert b"setVariable" in result.archive and b"setVariable" in result.stdout
+    if ci == "octopus":  # the message still parses, its value masked
+        (message,) = [m for m in messages(result.stdout) if m.name == "setVariable"]
+        assert message.attrs["value"] == "x********"
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+def test_a_spelled_declaration_leaves_no_value_in_the_archive(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    secret = "SpacedMask02"
+    value = b64(secret)
+    child = py(f"print(\"##octopus[mask value='{value[:4]} {value[4:]}']\"); print('use {secret}')")
+    result = run_logtrim("--ci", ci, "--", *child)
+    assert b"use ********" in result.stdout and b"use ********" in result.archive
+    assert not [v for v in calamari_values(result.archive) if secret.encode() in v]
+    if ci == "plain":  # no server there takes the value: masked on the console too
+        assert not [v for v in calamari_values(result.console) if secret.encode() in v]
+    else:  # the server needs it to mask its own log
+        assert f"{value[:4]} {value[4:]}".encode() in result.stdout
+
+
+@pytest.mark.parametrize("secret", ["octopus", "resultMessage", "createArtifact", "********"])
+def test_a_secret_in_the_syntax_leaves_the_messages_whole(
+    run_logtrim: RunLogtrim, secret: str
+) -> None:
+    child = py(
+        "print(\"##octopus[setVariable name='dTQ=' value='eA==']\"); "
+        f"print('ERROR: deploy failed near {secret}'); raise SystemExit(1)"
+    )
+    result = run_logtrim("--mask", secret, "--ci", "octopus", "--", *child)
+    assert result.code == 1
+    names = [m.name for m in messages(result.stdout)]  # strictly decoded, each alone
+    assert names == ["setVariable", "resultMessage", "createArtifact"]
+    reason = next(m for m in messages(result.stdout) if m.name == "resultMessage")
+    assert reason.attrs["message"] == "ERROR: deploy failed near ********"
+    assert b"near ********" in result.archive
+    if secret != "********":  # said once, on stderr
+        assert result.stderr.count(b"part of the syntax of CI messages") == 1
+
+
+def test_a_secret_that_is_a_github_command_name_leaves_commands_whole(
+    run_logtrim: RunLogtrim,
+) -> None:
+    child = py("print('::warning::an error here'); print('ERROR: x'); raise SystemExit(2)")
+    result = run_logtrim("--mask", "error", "--mask", "warning", "--ci", "github", "--", *child)
+    lines = result.stdout.splitlines()
+    assert b"::warning::an ******** here" in lines
+    assert any(line.startswith(b"::error title=logtrim%3A exit code 2::") for line in lines)
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain", "github"])
+def test_a_stray_stop_commands_does_not_stop_learning(run_logtrim: RunLogtrim, ci: str) -> None:
+    child = py(
+        "print('::stop-commands::pause123'); print('::add-mask::StopSecret1'); "
+        "print('using StopSecret1'); print('::pause123::'); print('::add-mask::Later2Secret'); "
+        "print('using Later2Secret')"
+    )
+    result = run_logtrim("--ci", ci, "--", *child)
+    for shown in (result.console, result.archive):
+        assert b"StopSecret1" not in shown, shown
+        assert b"using Later2Secret" not in shown, shown
+    if ci == "github":  # paused: text to the runner, masked; resumed: its value as written
+        assert b"::add-mask::********" in result.stdout
+        assert b"::add-mask::Later2Secret" in result.stdout
