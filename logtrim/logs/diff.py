@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from .._matchers import compiler
 from ..engine.baseline import Baseline, shape_of
 from ..engine.failure import LEVEL
+from ..engine.hashset import Hashes
 from ..engine.history import display
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
@@ -38,7 +39,8 @@ _SEPARATOR = b"--\n"
 FOUND_CAP = 1 << 14
 FOUND_BYTES = 16 << 20
 #: GOOD's shapes kept, at most: every one of any log a run writes (a shape per line of a log
-#: of 8 million distinct lines; ~70 bytes each as a Python set). Past it the summary says so.
+#: of 8 million distinct lines; 8 bytes each in a :class:`~logtrim.engine.hashset.HashSet`,
+#: 64 MB when full). Past it the summary says so.
 GOOD_SHAPES = 1 << 23
 
 
@@ -78,7 +80,7 @@ def _matcher() -> Matcher:
 
 
 def compute(
-    known: set[int], bad: Input, budget: int, context: int, near: Neighbours | None = None
+    known: Hashes, bad: Input, budget: int, context: int, near: Neighbours | None = None
 ) -> Diff:
     """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``,
     each new line with ``context`` lines before and after it. With ``near`` (GOOD's shapes
@@ -87,7 +89,7 @@ def compute(
     # What BAD declares to its CI is masked before anything is looked at, as trim does.
     declared = Declared()
     chunks = declared.lines(chunks, learn=not declared.scan(bad))
-    baseline = Baseline(known, tasklog=is_task)
+    baseline = Baseline(known, tasklog=is_task, learn=False)  # BAD's own shapes: not needed
     out = Diff()
     first: dict[bytes, Found] = {}  # shape -> its first line
     held = 0  # the bytes of the lines kept in ``first``
