@@ -17,6 +17,7 @@ log is at hand to look it up); new lines written together still print together.
 from __future__ import annotations
 
 import functools
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -30,7 +31,7 @@ from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
 from .declared import Declared
 from .inputs import Input, open_detected
-from .similar import Neighbours, tokens
+from .similar import ERROR_WORDS, Neighbours, tokens
 
 MAX_LINE = 4096  # a longer line is cut in the output (as run's console cuts it)
 _SEPARATOR = b"--\n"
@@ -64,6 +65,7 @@ class Diff:
     unkept: int = 0  # of those, the lines of new shapes past FOUND_CAP / FOUND_BYTES
     near_shapes: int = 0  # of those shapes, the ones near a line of GOOD (not shown)
     near_lines: int = 0  # and their lines
+    labels: int = 0  # new lines that are only a label (:func:`_label`), not shown
     found: list[Found] = field(default_factory=list)  # one per new shape, in line order
     shown: list[Found] = field(default_factory=list)  # those that fit the budget, in order
     good_full: bool = False  # GOOD had more than GOOD_SHAPES shapes: some were not kept
@@ -132,6 +134,7 @@ def compute(
     if near is not None:
         _sift(out, near)
         out.near_bounded = bool(out.found) and near.bounded
+    _unlabel(out)
     matcher = _matcher()
     for found in out.found:
         found.tier = matcher.line_kind(found.text)
@@ -184,6 +187,36 @@ def _sift(out: Diff, good: Neighbours) -> None:
         kept.append(found)
         last = (found.number, key, found)
     out.found = kept
+
+
+# A label: a word or two and a colon ending the line (``  STDOUT:``, ``Exception occurred:``),
+# after a prefix (a time, a logger, a level) that holds no error word.
+_LABEL = re.compile(rb"(?:^|.*?[:|] )[ \t]*(\w[\w.-]*(?: \w[\w.-]*)?):[ \t]*\r?$")
+
+
+def _unlabel(out: Diff) -> None:
+    """Leave out the new lines that are only a label: the lines under it say what happened
+    (shown when new), a label alone does not. One that names an error stays unless the line
+    right after it is new."""
+    numbers = {found.number for found in out.found}
+    kept: list[Found] = []
+    for found in out.found:
+        match = _LABEL.match(found.text)
+        if (
+            match is not None
+            and not _says_error(found.text[: match.start(1)])
+            and (not _says_error(match[1]) or found.number + 1 in numbers)
+        ):
+            out.labels += 1 + found.repeats
+            out.new_lines -= 1 + found.repeats
+            continue
+        kept.append(found)
+    out.found = kept
+
+
+def _says_error(text: bytes) -> bool:
+    """Whether ``text`` holds an error word, or its plural (``Errors``)."""
+    return any(tok.lower().removesuffix(b"s") in ERROR_WORDS for tok in tokens(text))
 
 
 def _echoes(found: Found, key: frozenset[bytes], last: tuple[int, frozenset[bytes], Found]) -> bool:
