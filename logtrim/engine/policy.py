@@ -244,40 +244,46 @@ class Tally:
             head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"
         out = [head]
         if not compact:
-            tiers = " · ".join(
-                f"{TIERS[k].plural} {format_count(self.shown_lines[k])}/"
-                f"{format_count(self.seen_lines[k])}"
-                for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
-            )
-            # Kept lines and service messages count in "shown N lines" too: named when there
-            # are any, so the parts add up to the whole.
-            extra = "".join(
-                f" · {TIERS[k].plural} {format_count(self.shown_lines[k])}/"
-                f"{format_count(self.seen_lines[k])}"
-                for k in (Kind.KEEP, Kind.SERVICE)
-                if self.seen_lines[k] or self.shown_lines[k]
-            )
-            extra += f" · context {format_count(self.context_lines)}"
-            if self.tail_lines:
-                extra += f" · tail {format_count(self.tail_lines)}"
-            out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
-            if self.known and any(self.known.values()):
-                # Else "warnings 0/0" reads as if the run had none.
-                known = " · ".join(
-                    f"{TIERS[k].plural} {format_count(n)}"
-                    for k, n in sorted(self.known.items(), reverse=True)
-                )
-                out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
-            if self.collapsed or self.held_lines:
-                out.append(
-                    f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "
-                    f"held back for budget {format_count(self.held_lines)} lines "
-                    f"({format_size(self.held_bytes)})"
-                )
+            out += self._breakdown()
         if archive:
             smaller = archive_size and archived / archive_size >= 1.05
             ratio = f", {archived / archive_size:.1f}x smaller" if smaller else ""
             out.append(f"[logtrim] archive: {archive} ({format_size(archive_size)}{ratio})")
+        return out
+
+    def _breakdown(self) -> list[str]:
+        """The summary's detail lines: shown/seen per tier, the baseline, what was held."""
+        out: list[str] = []
+        tiers = " · ".join(
+            f"{TIERS[k].plural} {format_count(self.shown_lines[k])}/"
+            f"{format_count(self.seen_lines[k])}"
+            for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
+        )
+        # Kept lines and service messages count in "shown N lines" too: named when there
+        # are any, so the parts add up to the whole.
+        extra = "".join(
+            f" · {TIERS[k].plural} {format_count(self.shown_lines[k])}/"
+            f"{format_count(self.seen_lines[k])}"
+            for k in (Kind.KEEP, Kind.SERVICE)
+            if self.seen_lines[k] or self.shown_lines[k]
+        )
+        extra += f" · context {format_count(self.context_lines)}"
+        if self.tail_lines:
+            extra += f" · tail {format_count(self.tail_lines)}"
+        out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
+        if self.known and any(self.known.values()):
+            # Else "warnings 0/0" reads as if the run had none.
+            known = " · ".join(
+                f"{TIERS[k].plural} {format_count(n)}"
+                for k, n in sorted(self.known.items(), reverse=True)
+            )
+            out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
+        if self.collapsed or self.held_lines:
+            out.append(
+                f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "
+                f"held back for budget {format_count(self.held_lines)} lines "
+                f"({format_size(self.held_bytes)})"
+            )
         return out
 
 
