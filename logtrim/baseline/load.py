@@ -49,8 +49,10 @@ def load(
     base = Path(path)
     files = _files(base) if base.is_dir() else [base]
     shapes = Shapes(cap, compact=compact)
+    skipped = _Skipped(base, len(files))
     for file in files:
-        _load_one(str(file), shapes, text)
+        with skipped:
+            _load_one(str(file), shapes, text)
     return shapes
 
 
@@ -64,14 +66,38 @@ def load_with_lines(
     last: list[Shaper | None] = [None]
     base = Path(path)
     files = _files(base) if base.is_dir() else [base]
+    skipped = _Skipped(base, len(files))
     for done, file in enumerate(files):
         if deadline is not None and monotonic() >= deadline:
             say(f"{base}: {len(files) - done} of its {len(files)} files not read as a baseline "
                 "(out of time)", "warning")  # fmt: skip
             break
         last[0] = None  # one Shaper's cache held at a time: memory stays bounded
-        _load_one(str(file), shapes, None, last, deadline)
+        with skipped:
+            _load_one(str(file), shapes, None, last, deadline)
     return shapes, last[0]
+
+
+class _Skipped:
+    """Around each file's load: in a directory of good runs, a file that cannot be read is
+    skipped with a warning (the others still make the baseline); when none can be, the
+    last one's error is raised. A single file's error is raised as it is."""
+
+    def __init__(self, base: Path, count: int) -> None:
+        self.folder = base.is_dir()
+        self.left = count
+        self.read = 0
+
+    def __enter__(self) -> None:
+        self.left -= 1
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if exc is None:
+            self.read += 1
+        if not isinstance(exc, InputError) or not self.folder or not (self.left or self.read):
+            return False
+        say(f"{exc} (skipped: the directory's other files make the baseline)", "warning")
+        return True
 
 
 def _files(folder: Path) -> list[Path]:
