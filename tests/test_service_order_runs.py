@@ -170,6 +170,8 @@ def test_no_own_line_inside_a_message_over_several_lines(run_logtrim: RunLogtrim
     first = lines.index("##octopus[setVariable name='UmVzdWx0'")
     assert lines[first + 1] == " value='b2s=']", lines
     assert any("still running" in line for line in lines[first + 2 :]), lines
+    # Its two lines are seen as what they are shown as (was "2/1": shown more than seen).
+    assert "service messages 2/2" in result.stdout.decode()
     opened = OPEN_MESSAGE.split("time.sleep", maxsplit=1)[0]
     left_open = run_logtrim("--ci", "octopus", "--", *py(opened))
     lines = left_open.stdout.decode().splitlines()
