@@ -77,6 +77,11 @@ class Pipeline:
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
         self.ahead: Ahead | None = None  # the scans on the second core (``start_aside``)
 
+    def drop(self) -> None:
+        """No child started: the archive's stream is closed unused."""
+        self._send.close()
+        self._receive.close()
+
     def start_aside(self) -> None:
         """On the fallback engine, the scans on the second core: forked now, before the
         child (and any thread) starts. Fails open: without it, scans stay here."""
