@@ -88,3 +88,25 @@ def test_held_console_is_the_output_when_it_fits_else_the_engines(
     assert all(data.startswith(b"[logtrim]") for _, data in console[own:]), console[own:]
     for stream in (STDOUT, STDERR):
         assert _stream(console[:own], stream) == b"".join(t for s, t in lines if s == stream)
+
+
+def test_notes_held_do_not_count_against_the_whole_run() -> None:
+    """The engine alone prints gap markers and a tier's note while the run is held; a run
+    that fits is shown whole all the same (the notes held are not the whole run's)."""
+    policy = Policy(budget=MIN_BUDGET + 600)
+    room = Core(policy).budget
+    lines = [(STDERR, b"ERROR: upload failed\n")]
+    while True:  # as much as fits whole: the notes held would tip it over
+        line = f"copying part {len(lines)} of the release bundle\n".encode()
+        if sum(len(t) for _, t in lines) + len(line) > room.total - room.closing:
+            break
+        lines.insert(-1, (STDOUT, line))
+    steps = [(stream, line, i * 0.01) for i, (stream, line) in enumerate(lines)]
+    alone = Core(policy)
+    assert any(data.startswith(b"[logtrim]") for _, data in _drive(alone, steps, 1.0))
+    whole = Whole(Core(policy), lambda: Core(policy))
+    held = _drive(whole, steps, 1.0)
+    console = held + whole.close(_closing(1, 1.0))[0]
+    own = next(i for i, (_, data) in enumerate(console) if data.startswith(b"[logtrim]"))
+    for stream in (STDOUT, STDERR):
+        assert _stream(console[:own], stream) == b"".join(t for s, t in lines if s == stream)

@@ -120,7 +120,7 @@ class Whole:
         budget = core.budget
         core.select.verbatim.widen(budget.total - budget.closing + 1)  # left > 0: not passed
         shown = [emit for call in self._calls for emit in call(core)]
-        core.out.spend_own(self.core.out.own_bytes)  # logtrim's own diagnostics, printed
+        core.out.spend_own(self.core.out.elsewhere)  # logtrim's diagnostics, printed
         if budget.used > budget.total - budget.closing or core.select.verbatim.left <= 0:
             return None
         return core, shown
