@@ -56,6 +56,7 @@ class Output:
         self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
         self.printed = 0  # the child's lines printed so far: a run of repeats ends at one
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
+        self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
@@ -217,6 +218,7 @@ class Output:
         budget, never counted as the child's in the summary."""
         self.budget.spend(nbytes)
         self.own_bytes += nbytes
+        self.elsewhere += nbytes
 
     def end_levels(self) -> list[bytes]:
         """The closing lines start: our own lines from now on. Returns the resets already
