@@ -103,6 +103,15 @@ def test_bad_numbers_stop_before_the_child(tmp_path: Path, option: tuple[str, st
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("value", ["foo", "-3"])
+def test_a_bad_verbatim_says_every_form_it_takes(tmp_path: Path, value: str) -> None:
+    result = logtrim("run", "--verbatim", value, "--artifact", str(tmp_path / "a.zst"), "--",
+                     "true")  # fmt: skip
+    assert result.returncode == 2
+    err = one_line_error(result)
+    assert "1MB" in err and "0 to filter from the first line" in err and "auto" in err
+
+
 # -- 11: logtrim started with stdout or stderr closed ------------------------------------------
 @pytest.mark.parametrize("closed", ["1", "2", "0"])
 def test_closed_standard_stream_still_runs_the_step(tmp_path: Path, closed: str) -> None:

@@ -15,6 +15,7 @@ with the progress throttle and repeat collapse), the :class:`~.tail.Tail` of a f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -86,6 +87,7 @@ class Core:
         self.shaper.dropped = self.dropped
         self.shaper.keep_for(self.history)
         self.out = Output(self.budget, self.tally)
+        self.out.holding = functools.partial(self.commands.is_open, STDOUT)
         if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
             self.out.wrap = self._own_line_levels  # else none: no call per own line
         self.select = Selector(
@@ -317,6 +319,10 @@ class Core:
         the archive's path when writing it failed. Returns
         console emits and the dialect's other actions for the shell to carry out.
         """
+        if self.commands.is_open(STDOUT):
+            # Calamari would read our lines into it up to the first ']': this one takes that.
+            self.commands.close_open(STDOUT)
+            self.out.marker("the command's service message left open ends here")
         for stream in (STDOUT, STDERR):
             if exit_code != 0:  # the failure tail shows how a run of repeats ended
                 self.select.repeats.unwind(stream)
