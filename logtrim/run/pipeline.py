@@ -36,11 +36,14 @@ from .fallback import HeadTail
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..engine.baseline import Baseline
     from .aside import Ahead  # on the fallback engine only
+    from .checker import Checker  # with a baseline only
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
 )
+# Tests compare a run whose baseline is looked up in one process with the forked checker's.
+_NO_CHECKER = "LOGTRIM_NO_CHECKER"
 _BROKEN = "internal error; from here on the console shows the output's head and tail only"
 
 
@@ -74,12 +77,15 @@ class Pipeline:
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
-        self.ahead: Ahead | None = None  # the scans on the second core (``start_aside``)
+        # The scans (or the baseline's look-ups) on the second core (``start_aside``).
+        self.ahead: Ahead | Checker | None = None
 
     def start_aside(self) -> None:
-        """On the fallback engine, the scans on the second core: forked now, before the
-        child (and any thread) starts. Fails open: without it, scans stay here."""
+        """On the fallback engine, the scans on the second core; with a baseline, its
+        look-ups there: forked now, before the child (and any thread) starts. Fails open:
+        without it, they stay here."""
         if self.core.matcher.engine != "re":
+            self._start_checker()
             return
         from . import aside
 
@@ -87,6 +93,17 @@ class Pipeline:
             with contextlib.suppress(OSError):  # no process to spare: scan here
                 self.ahead = aside.Ahead(self.core.matcher, self._process,
                                          self.core.shaper.max_pending)  # fmt: skip
+
+    def _start_checker(self) -> None:
+        novelty = self.core.novelty
+        if novelty is None or os.environ.get(_NO_CHECKER):
+            return
+        from . import aside, checker
+
+        if aside.can_fork():
+            with contextlib.suppress(OSError):  # no process to spare: look here
+                self.ahead = checker.Checker(novelty, self._process,
+                                             self.core.shaper.max_pending)  # fmt: skip
 
     @property
     def unfiltered(self) -> bool:
