@@ -10,8 +10,8 @@ skeletons whose token varies (:mod:`.variables`): a line that matches one is not
 The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
 distinct lines found with a set. Only the distinct digit-free lines not met before meet the
 template regex (once, over all of them joined) and the hash; a bounded cache maps them to
-their shape after that. A chunk of lines met before, none of them new, costs one look-up per
-line. A run takes over the cache of the Shaper that loaded a plain-log baseline: the lines the
+their shape after that. A chunk of lines met before, new or not, costs one look-up per line
+(which also says which are new). A run takes over the cache of the Shaper that loaded a plain-log baseline: the lines the
 baseline has need no regex again (the run still learns their shapes, for its own index).
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
@@ -141,10 +141,10 @@ class Baseline:
     Also remembers the run's own shapes (:attr:`seen`), so that a successful run can be the
     next run's baseline, and counts the new ones (:attr:`new_shapes`).
 
-    Per chunk the work is C: the digit-free lines, their set, the set minus the lines met
-    before, and that set met with the new ones (:attr:`_fresh`). Only lines not met before
-    are templated and tested against the baseline, and only a chunk holding a new line is
-    walked line by line (in C, too: ``compress`` over ``map``).
+    Per chunk the work is C: the digit-free lines, each looked up among the lines met before
+    (whether its shape is new), in one pass (``compress`` over ``map``). Only a chunk holding
+    a line not met before goes on: those lines (and the new ones) are made a set, and only
+    the lines not met before are templated and tested against the baseline.
     """
 
     def __init__(
