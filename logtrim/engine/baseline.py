@@ -11,8 +11,9 @@ The per-line work over a chunk stays in C: digits mapped with ``bytes.translate`
 distinct lines found with a set. Only the distinct digit-free lines not met before meet the
 template regex (once, over all of them joined) and the hash; a bounded cache maps them to
 their shape after that. A chunk of lines met before, new or not, costs one look-up per line
-(which also says which are new). A run takes over the cache of the Shaper that loaded a plain-log baseline: the lines the
-baseline has need no regex again (the run still learns their shapes, for its own index).
+(which also says which are new). A run takes over the cache of the Shaper that loaded a
+plain-log baseline: the lines the baseline has need no regex again (the run still learns
+their shapes, for its own index).
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
 past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
