@@ -84,7 +84,7 @@ _SWITCHES = frozenset({"LOGTRIM_ENGINE", "LOGTRIM_NO_HYPERSCAN"})
 _INTERNAL = frozenset(
     {
         "LOGTRIM_NO_FORK",
-        "LOGTRIM_NO_CHECKER",
+        "LOGTRIM_CHECKER",
         "LOGTRIM_FAULT_AFTER",
         "LOGTRIM_FAULT_SCANNER",
         "LOGTRIM_CORPUS",

@@ -42,8 +42,8 @@ if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
 )
-# Tests compare a run whose baseline is looked up in one process with the forked checker's.
-_NO_CHECKER = "LOGTRIM_NO_CHECKER"
+# The baseline's checker: "0" never, "1" even on a busy machine (tests compare both paths).
+_CHECKER = "LOGTRIM_CHECKER"
 _BROKEN = "internal error; from here on the console shows the output's head and tail only"
 
 
@@ -96,11 +96,14 @@ class Pipeline:
 
     def _start_checker(self) -> None:
         novelty = self.core.novelty
-        if novelty is None or os.environ.get(_NO_CHECKER):
+        wanted = os.environ.get(_CHECKER)
+        if novelty is None or wanted == "0":
             return
+        from ..logs.ahead import spare_core
         from . import aside, checker
 
-        if aside.can_fork():
+        # Two processes spend more CPU in all: only where a processor is idle.
+        if aside.can_fork() and (wanted == "1" or spare_core()):
             with contextlib.suppress(OSError):  # no process to spare: look here
                 self.ahead = checker.Checker(novelty, self._process,
                                              self.core.shaper.max_pending)  # fmt: skip
