@@ -54,7 +54,7 @@ def _run(
     console += emits
     emits, _ = core.close(1, 0.0, archive="/tmp/a.zst", archive_name="a.zst", archive_size=5)
     console += emits
-    return b"".join(archive), console, baseline.seen.hashes, baseline.new_shapes, taken
+    return b"".join(archive), console, set(baseline.seen.hashes), baseline.new_shapes, taken
 
 
 def _chunks(data: bytes, sizes: list[int]) -> list[bytes]:

@@ -29,6 +29,7 @@ from collections.abc import Hashable, Iterable
 from itertools import accumulate, compress, count, repeat
 from operator import is_not
 
+from .hashset import Hashes, HashSet
 from .shaper import _BLANKS, KEY_MAX, MET, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
 from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables, known_by_skeleton
@@ -67,9 +68,17 @@ def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[i
 class Shapes:
     """A set of shape hashes, built from whole-line chunks (a baseline, or a run's own lines)."""
 
-    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False, keep: bool = False) -> None:
+    def __init__(
+        self,
+        cap: int = SHAPE_CAP,
+        *,
+        tasklog: bool = False,
+        keep: bool = False,
+        compact: bool = False,
+    ) -> None:
         self.cap = cap
-        self.hashes: set[int] = set()
+        # ``compact``: 8 bytes a shape, not ~90 (a good run of millions of distinct lines).
+        self.hashes: Hashes = HashSet() if compact else set()
         self.full = False  # the cap was reached: some shapes were not added
         self.shaper = Shaper(tasklog, keep=keep)  # its cache: the lines already added
         # Which token positions vary (engine/variables.py); with ``keep``, each shape's cuts
@@ -96,7 +105,7 @@ class Shapes:
     def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
         fresh = [(h, text) for h, text in texts.items() if h not in self.hashes]
-        self.add(texts)
+        self.add([h for h, _ in fresh])  # the others are in
         if fresh and not self.full:
             self.add(self._variables.learn_hashed(fresh))
 
@@ -109,7 +118,10 @@ class Shapes:
         mine = self.hashes
         if self.full:
             return
-        mine.update(hashes)
+        if not mine and isinstance(mine, HashSet) and isinstance(hashes, HashSet):
+            self.hashes = mine = hashes  # taken, not copied (the giver is done with it)
+        else:
+            mine.update(hashes)
         if len(mine) > self.cap:
             # Which ones go does not matter for correctness, only that the set stays bounded.
             for _ in range(len(mine) - self.cap):
@@ -150,13 +162,15 @@ class Baseline:
 
     def __init__(
         self,
-        known: set[int] | frozenset[int] | None,
+        known: Hashes | frozenset[int] | None,
         *,
         tasklog: bool = False,
         prior: Shaper | None = None,
+        learn: bool = True,
     ) -> None:
         self.known = known  # None: nothing to compare with yet; only learn the run's shapes
-        self.seen = Shapes()  # this run's shapes
+        self.seen = Shapes()  # this run's shapes (with ``learn``: ``diff`` needs them not)
+        self._learn = learn
         self.new_shapes: set[int] = set()  # this run's shapes the baseline lacks (bounded)
         self._shaper = Shaper(tasklog)
         # The baseline's own lines (``prior``: the Shaper that loaded it) need no regex here
@@ -184,7 +198,8 @@ class Baseline:
             self._state.clear()
         if learned:
             texts = self._shaper.texts
-            self.seen.add_shapes(texts)
+            if self._learn:
+                self.seen.add_shapes(texts)
             if self._learnt is not None:
                 self._learnt[0].update(texts)
             known = self.known
@@ -266,7 +281,7 @@ class Baseline:
 
     def take(self, checked: Checked) -> None:
         """What a :meth:`check` of a block learnt (see :meth:`can_take`)."""
-        if checked[2]:
+        if checked[2] and self._learn:
             self.seen.add_shapes(checked[2])
         self.new_shapes.update(checked[3])
 

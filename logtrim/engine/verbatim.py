@@ -44,7 +44,8 @@ class Verbatim:
             self._out.marker(passed + "filtered from here on")
         else:
             self._out.marker(
-                passed + "from here on only what matters is shown (the archive has everything)"
+                passed
+                + f"from here on only what matters is shown ({self._out.budget.archive_note})"
             )
         return False
 

@@ -70,6 +70,7 @@ class Pipeline:
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: head and tail from now on
+        self._told_lost = False  # the engine knows the archive failed
         self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
         self.killed_by: str | None = None  # the signal that ended the command, by name
@@ -145,6 +146,9 @@ class Pipeline:
             else:
                 self.console.write(emits)
                 self._drain_notes()
+                if self.archive.failed and not self._told_lost:
+                    self._told_lost = True
+                    self.core.archive_failed()
                 if self._notice is not None and self.core.nbytes > NOTICE_AFTER:
                     _log.say(self._notice)  # charged to the budget, like all our messages
                     self._notice = None
@@ -259,6 +263,7 @@ class Pipeline:
                 timestamp=time.time(),
                 interrupted=self.interrupted,
                 killed_by=self.killed_by,
+                lost=str(self.options.artifact.resolve()) if self.archive.failed else None,
             )
         except Exception:
             logger().warning("internal error while closing the run", exc_info=True)
