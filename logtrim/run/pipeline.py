@@ -38,11 +38,14 @@ from .fallback import HeadTail
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..engine.baseline import Baseline
     from .aside import Ahead  # on the fallback engine only
+    from .checker import Checker  # with a baseline only
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
 )
+# The baseline's checker: "0" never, "1" even on a busy machine (tests compare both paths).
+_CHECKER = "LOGTRIM_CHECKER"
 _BROKEN = "internal error; from here on the console shows the output's head and tail only"
 
 
@@ -79,7 +82,8 @@ class Pipeline:
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
-        self.ahead: Ahead | None = None  # the scans on the second core (``start_aside``)
+        # The scans (or the baseline's look-ups) on the second core (``start_aside``).
+        self.ahead: Ahead | Checker | None = None
 
     def drop(self) -> None:
         """No child started: the archive's stream is closed unused."""
@@ -96,9 +100,11 @@ class Pipeline:
         return core
 
     def start_aside(self) -> None:
-        """On the fallback engine, the scans on the second core: forked now, before the
-        child (and any thread) starts. Fails open: without it, scans stay here."""
+        """On the fallback engine, the scans on the second core; with a baseline, its
+        look-ups there: forked now, before the child (and any thread) starts. Fails open:
+        without it, they stay here."""
         if self.core.matcher.engine != "re":
+            self._start_checker()
             return
         from . import aside
 
@@ -106,6 +112,20 @@ class Pipeline:
             with contextlib.suppress(OSError):  # no process to spare: scan here
                 self.ahead = aside.Ahead(self.core.matcher, self._process,
                                          self.core.shaper.max_pending)  # fmt: skip
+
+    def _start_checker(self) -> None:
+        novelty = self.core.novelty
+        wanted = os.environ.get(_CHECKER)
+        if novelty is None or wanted == "0":
+            return
+        from ..logs.ahead import spare_core
+        from . import aside, checker
+
+        # Two processes spend more CPU in all: only where a processor is idle.
+        if aside.can_fork() and (wanted == "1" or spare_core()):
+            with contextlib.suppress(OSError):  # no process to spare: look here
+                self.ahead = checker.Checker(novelty, self._process,
+                                             self.core.shaper.max_pending)  # fmt: skip
 
     @property
     def unfiltered(self) -> bool:
