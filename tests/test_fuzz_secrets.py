@@ -254,6 +254,14 @@ def command_bytes(data: bytes) -> int:
 # A declaration of a URL with its password: the runner needs the value as written.
 @example((["0000"], b"##[add-mask]a://deploy:7@"), [], [], "github")
 @example((["0000"], b"://deploy:7"), [], [], "azure")
+# A line too long to hold, cut between a message's opener and its spelled value: the value
+# was masked without its message, as text (the secret in clear to Calamari).
+@example(
+    (["0000"], b"y" * 255 + b"##octopus[setVariable name='eA==' value=' dTowMD\tAw']\n"),
+    [],
+    [],
+    "octopus",
+)
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:

@@ -20,6 +20,18 @@ _OPENER = re.compile(rb"##(?i:octopus)")
 _VALUE = re.compile(rb"""=\s*(?:'([^'\]]*)'|"([^"\]]*)")""")
 
 
+def safe_cut(data: bytes, cut: int, bound: int) -> int:
+    """A cut at or before ``cut`` outside each Octopus message that starts at most ``bound``
+    bytes before it: each side is masked alone, and a value is read with its message."""
+    if b"##" not in data:
+        return cut
+    for opener in _OPENER.finditer(data, max(cut - bound, 0), cut):
+        end = data.find(b"]", opener.end())
+        if end < 0 or end >= cut:  # the message runs past the cut: it goes whole
+            return opener.start()
+    return cut
+
+
 def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int, int]]:
     """The spans of the Octopus attribute values in ``data`` whose decoded text ``holds``
     a secret (a message runs to its ``]``, over lines too: Calamari drops line breaks)."""
