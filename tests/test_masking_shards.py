@@ -8,12 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, py
+from conftest import clean_env, py, zstd_dc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.engine import shards
+from logtrim.engine import mask, shards
 from logtrim.engine.mask import Masker
 
 SECRETS = st.lists(
@@ -69,3 +69,65 @@ def test_secrets_learned_by_the_thousand_keep_memory_small(tmp_path: Path) -> No
     peak = subprocess.run([*py(PEAK), *argv], env=clean_env(), cwd=tmp_path,
                           capture_output=True, check=True, timeout=300)  # fmt: skip
     assert int(peak.stdout) < 80_000, peak.stdout  # kB
+
+
+#: Long secrets, periodic ones too, on one line (no line forms: a line alone is a form).
+LONG = st.builds(
+    lambda unit, times, tail: (unit * times + tail).replace(b"\n", b"n").replace(b"\r", b"r"),
+    st.binary(min_size=1, max_size=40),
+    st.integers(min_value=1, max_value=400),
+    st.binary(max_size=3000),
+).filter(lambda s: len(s) > mask.LONG_FORM)
+#: Text around them that no form of theirs can match: not base64, shorter than a piece.
+AROUND = st.text(alphabet=" .-", max_size=50).map(str.encode)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(LONG, AROUND, AROUND, st.booleans())
+def test_a_long_secret_masks_as_one_span(
+    secret: bytes, before: bytes, after: bytes, hyperscan: bool
+) -> None:
+    """A secret longer than one form (a declared value can be a whole line) masks wherever
+    it occurs as one ``********``, with either matcher, as a short one does."""
+    value = secret.decode("latin-1")
+    masker = Masker([value], compiler=compiler() if hyperscan else None)
+    raw = value.encode()  # as the masker encodes it
+    out = masker.mask(before + b"\n" + raw + b"\n" + raw + after + b"\n")
+    assert out == before + b"\n********\n********" + after + b"\n"
+    assert masker.max_len <= mask.LONG_FORM
+
+
+#: A value of 300 kB declared with add-mask, then printed on both streams.
+LONG_DECLARED = """
+import sys
+value = ''.join('%08x' % (i * 2654435761 % 2**32) for i in range(37500))
+print('::add-mask::' + value, flush=True)
+print('deploying with ' + value + ' now', flush=True)
+sys.stderr.write(value + '\\n')
+sys.stderr.flush()
+print('::add-mask::' * 40000, flush=True)  # each declares the rest of the line
+print('::add-mask::' * 40000, flush=True)
+"""
+
+
+def test_a_declared_value_of_300_kb_is_masked_without_breaking_the_engine(
+    tmp_path: Path,
+) -> None:
+    """A declared secret far longer than a compiled literal may be (and a line that
+    declares one at every ``::``) is masked in the archive and on the console, and the
+    engine goes on filtering (before, it failed open: "internal error")."""
+    art = tmp_path / "a.zst"
+    argv = [sys.executable, "-m", "logtrim", "run", "--ci", "github", "--budget", "1MB",
+            "--artifact", str(art), "--", *py(LONG_DECLARED)]  # fmt: skip
+    out = subprocess.run(argv, env=clean_env(), cwd=tmp_path, capture_output=True, timeout=120)
+    assert out.returncode == 0
+    assert b"internal error" not in out.stderr, out.stderr[-2000:]
+    value = "".join("%08x" % (i * 2654435761 % 2**32) for i in range(37500)).encode()
+    archive = zstd_dc(art)
+    assert value not in archive
+    assert b"deploying with ******** now\n" in archive
+    # On the console only the declaration keeps it: the CI server reads it there.
+    assert (out.stdout + out.stderr).count(value) == 1
+    assert b"deploying with ******** now\n" in out.stdout
+    # The second such line is the first one's value after its first marker: masked.
+    assert archive.count(b"::add-mask::") < 100

@@ -27,6 +27,11 @@ from .shards import Shards
 MASK = b"********"
 MIN_LENGTH = 4  # as the CI servers: shorter values are not masked
 MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
+#: A longer form is masked as the pieces of this length that cover it: hyperscan refuses a
+#: literal of a few kB, and ``re`` compiles and scans one of megabytes in time growing with
+#: its square (a declared value can be a whole line). Wherever the form occurs, its pieces'
+#: spans touch and merge into its span: it is masked as before; a piece alone is masked too.
+LONG_FORM = 1024
 
 
 def line_endings(raw: bytes) -> list[bytes]:
@@ -61,6 +66,15 @@ def base64_forms(raw: bytes) -> list[bytes]:
         if len(inner) >= MIN_FORM:
             forms.append(inner)
     return forms
+
+
+def pieces(form: bytes) -> list[bytes]:
+    """``form``, or the pieces of :data:`LONG_FORM` bytes that cover it (the last one ends
+    where it ends: no short piece to mask ordinary text)."""
+    if len(form) <= LONG_FORM:
+        return [form]
+    starts = [*range(0, len(form) - LONG_FORM, LONG_FORM), len(form) - LONG_FORM]
+    return [form[i : i + LONG_FORM] for i in starts]
 
 
 class Masker:
@@ -103,7 +117,7 @@ class Masker:
             for form in line_endings(raw):
                 new += [form, *base64_forms(form)]
             new += line_forms(raw)
-        for form in new:
+        for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)
                 self._secrets.append(form)

@@ -97,6 +97,8 @@ class Budget:
         self.dip = self.closing // 4  # what logtrim's own notes may take of the reserve
         self.used = 0
         self.beyond = 0  # the child's commands printed past the budget (they always pass)
+        #: What the notes say of lines left out: untrue once the archive could not be written.
+        self.archive_note = "the archive has everything"
 
     def keep_for_closing(self, floor: int) -> None:
         """Reserve at least ``floor`` bytes for the closing lines (long archive names), before
@@ -173,7 +175,7 @@ class Budget:
             why = "the rest of the budget is kept for the end of the run"
         else:
             why = "their share of the budget is used"
-        return f"{lines} are no longer shown: {why} (the archive has everything)"
+        return f"{lines} are no longer shown: {why} ({self.archive_note})"
 
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
@@ -226,6 +228,7 @@ class Tally:
         archived: int,
         compact: bool = False,
         interrupted: str | None = None,
+        lost: str | None = None,
     ) -> list[str]:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
@@ -244,40 +247,49 @@ class Tally:
             head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"
         out = [head]
         if not compact:
-            tiers = " · ".join(
-                f"{TIERS[k].plural} {format_count(self.shown_lines[k])}/"
-                f"{format_count(self.seen_lines[k])}"
-                for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
-            )
-            # Kept lines and service messages count in "shown N lines" too: named when there
-            # are any, so the parts add up to the whole.
-            extra = "".join(
-                f" · {TIERS[k].plural} {format_count(self.shown_lines[k])}/"
-                f"{format_count(self.seen_lines[k])}"
-                for k in (Kind.KEEP, Kind.SERVICE)
-                if self.seen_lines[k] or self.shown_lines[k]
-            )
-            extra += f" · context {format_count(self.context_lines)}"
-            if self.tail_lines:
-                extra += f" · tail {format_count(self.tail_lines)}"
-            out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
-            if self.known and any(self.known.values()):
-                # Else "warnings 0/0" reads as if the run had none.
-                known = " · ".join(
-                    f"{TIERS[k].plural} {format_count(n)}"
-                    for k, n in sorted(self.known.items(), reverse=True)
-                )
-                out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
-            if self.collapsed or self.held_lines:
-                out.append(
-                    f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "
-                    f"held back for budget {format_count(self.held_lines)} lines "
-                    f"({format_size(self.held_bytes)})"
-                )
+            out += self._breakdown()
         if archive:
             smaller = archive_size and archived / archive_size >= 1.05
             ratio = f", {archived / archive_size:.1f}x smaller" if smaller else ""
             out.append(f"[logtrim] archive: {archive} ({format_size(archive_size)}{ratio})")
+        elif lost:
+            out.append(f"[logtrim] archive: {lost} is incomplete: writing it failed (see the "
+                       "warning above); it holds the output up to then")  # fmt: skip
+        return out
+
+    def _breakdown(self) -> list[str]:
+        """The summary's detail lines: shown/seen per tier, the baseline, what was held."""
+        out: list[str] = []
+        tiers = " · ".join(
+            f"{TIERS[k].plural} {format_count(self.shown_lines[k])}/"
+            f"{format_count(self.seen_lines[k])}"
+            for k in (Kind.ERROR, Kind.WARNING, Kind.INFO, Kind.PROGRESS, Kind.NOISE)
+        )
+        # Kept lines and service messages count in "shown N lines" too: named when there
+        # are any, so the parts add up to the whole.
+        extra = "".join(
+            f" · {TIERS[k].plural} {format_count(self.shown_lines[k])}/"
+            f"{format_count(self.seen_lines[k])}"
+            for k in (Kind.KEEP, Kind.SERVICE)
+            if self.seen_lines[k] or self.shown_lines[k]
+        )
+        extra += f" · context {format_count(self.context_lines)}"
+        if self.tail_lines:
+            extra += f" · tail {format_count(self.tail_lines)}"
+        out.append(f"[logtrim]   shown/seen: {tiers}{extra}")
+        if self.known and any(self.known.values()):
+            # Else "warnings 0/0" reads as if the run had none.
+            known = " · ".join(
+                f"{TIERS[k].plural} {format_count(n)}"
+                for k, n in sorted(self.known.items(), reverse=True)
+            )
+            out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
+        if self.collapsed or self.held_lines:
+            out.append(
+                f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "
+                f"held back for budget {format_count(self.held_lines)} lines "
+                f"({format_size(self.held_bytes)})"
+            )
         return out
 
 

@@ -43,6 +43,7 @@ Candidates = dict[int, list[int]]  # line start -> pieces that may match the lin
 Search = Callable[[bytes], "re.Match[bytes] | None"]
 # A piece's checks of a candidate line: rule, literals, cased, suffix, lowered, regex.
 Check = tuple[int, Search | None, bool, Search | None, bool, Callable[[bytes], object]]
+Need = tuple[Lits, bool] | None  # what a candidate line must contain: (literals, cased)
 
 
 class Prefilter:
@@ -128,13 +129,37 @@ class _Analysis:
 
     def __init__(self, rules: Sequence[Rule]) -> None:
         self._pieces = [p for i, rule in enumerate(rules) for p in pieces(rule, i)]
-        lits: dict[bytes, list[int]] = {}
-        anchored: dict[tuple[bool, int, int, int], list[int]] = {}
         self._sparse: list[tuple[int, Lits]] = []
         self._by_regex: list[int] = []
         self._every: list[int] = []  # exotic pieces without literals: every line is a candidate
+        lits, anchored, needs = self._classify()
+        self._merged = merge_literals(lits)  # planned into passes from the log's own bytes
+        self._bol = self._line_start_passes(anchored)
+        # Per piece: its rule, a search for its literals (on the line if cased, else on the
+        # lowered line), a search for its suffix from its first literal (on the lowered line if
+        # lowered), its regex. Each is cheaper than the next, and each one's lines are a
+        # superset of the next one's: " of [0-9]" rejects "release 1.4 of Acme" in one call,
+        # where the regex, which has no literal to skip ahead to, tries every byte.
+        self._checks: list[Check] = [
+            (
+                p.rule,
+                None if need is None else re.compile(b"|".join(map(re.escape, need[0]))).search,
+                need is not None and need[1],
+                p.chunk_regex.search if p.pretest else None,
+                p.lowered,
+                p.test,
+            )
+            for p, need in zip(self._pieces, needs, strict=True)
+        ]
+
+    def _classify(
+        self,
+    ) -> tuple[dict[bytes, list[int]], dict[tuple[bool, int, int, int], list[int]], list[Need]]:
+        """Each piece to the pass that finds its candidate lines; what a line must contain."""
+        lits: dict[bytes, list[int]] = {}
+        anchored: dict[tuple[bool, int, int, int], list[int]] = {}
         # What a candidate line must contain for a piece's regex to run: (literals, cased).
-        needs: list[tuple[Lits, bool] | None] = []
+        needs: list[Need] = []
         for k, p in enumerate(self._pieces):
             short = min(map(len, p.literals)) if p.literals else 0
             need = None if p.literals is None else (p.literals, p.cased)
@@ -159,12 +184,15 @@ class _Analysis:
             else:
                 self._by_regex.append(k)
             needs.append(need)
-        self._merged = merge_literals(lits)
-        # The passes for the search strings, planned from the bytes of the log itself.
-        # One pass per flags for the line-start pieces, all of them candidates where one
-        # matches (a line that truly starts with one of them: few, and each is then tried).
-        # The groups that differ in case alone share one pass over the text as it is.
-        self._bol = [
+        return lits, anchored, needs
+
+    def _line_start_passes(
+        self, anchored: dict[tuple[bool, int, int, int], list[int]]
+    ) -> list[tuple[re.Pattern[bytes], list[int], bool]]:
+        """One pass per flags for the line-start pieces, all of them candidates where one
+        matches (a line that truly starts with one of them: few, and each is then tried).
+        The groups that differ in case alone share one pass over the text as it is."""
+        passes = [
             (line_start_regex([self._pieces[k] for k in ids]), ids, lowered)
             for (lowered, flags, state, refs), ids in anchored.items()
             if refs >= 0 or (flags | state) & ~_SHARED
@@ -172,26 +200,11 @@ class _Analysis:
         shared = [ids for (_, f, s, r), ids in anchored.items() if r < 0 and not (f | s) & ~_SHARED]
         if len(shared) > 1:
             groups = [[self._pieces[k] for k in ids] for ids in shared]
-            self._bol.append((line_starts_regex(groups), [k for g in shared for k in g], False))
+            passes.append((line_starts_regex(groups), [k for g in shared for k in g], False))
         elif shared:
             ids, lowered = shared[0], self._pieces[shared[0][0]].lowered
-            self._bol.append((line_start_regex([self._pieces[k] for k in ids]), ids, lowered))
-        # Per piece: its rule, a search for its literals (on the line if cased, else on the
-        # lowered line), a search for its suffix from its first literal (on the lowered line if
-        # lowered), its regex. Each is cheaper than the next, and each one's lines are a
-        # superset of the next one's: " of [0-9]" rejects "release 1.4 of Acme" in one call,
-        # where the regex, which has no literal to skip ahead to, tries every byte.
-        self._checks: list[Check] = [
-            (
-                p.rule,
-                None if need is None else re.compile(b"|".join(map(re.escape, need[0]))).search,
-                need is not None and need[1],
-                p.chunk_regex.search if p.pretest else None,
-                p.lowered,
-                p.test,
-            )
-            for p, need in zip(self._pieces, needs, strict=True)
-        ]
+            passes.append((line_start_regex([self._pieces[k] for k in ids]), ids, lowered))
+        return passes
 
 
 def _add(cand: Candidates, start: int, ids: Sequence[int]) -> None:
