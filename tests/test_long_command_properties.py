@@ -113,3 +113,53 @@ def test_the_lines_around_a_command_keep_their_order(
         at = data.find(line, places[-1])
         assert at >= 0, line  # a line or message the child wrote after the one before it
         places.append(at + len(line))
+
+
+# Lines that repeat a unit of markers (``##[`` over and over): the candidates of a run that
+# repeats are decided once; a message put anywhere in it, or the run's end, is still read.
+UNITS = st.lists(
+    st.sampled_from(
+        [
+            b"##[",
+            b"##",
+            b"[",
+            b"]",
+            b"x",
+            b" ",
+            b"##octopus",
+            b"##OCTOPUS[[",
+            b"=",
+            b"##teamcity[",
+            b"##vso[",
+            b"'",
+            b"\xc3\xa9",
+        ]
+    ),
+    min_size=1,
+    max_size=4,
+).map(b"".join)
+
+
+@st.composite
+def repeating(draw: st.DrawFn) -> tuple[bytes, list[bytes]]:
+    unit = draw(UNITS)
+    body = unit * draw(st.integers(min_value=1, max_value=3000 // len(unit)))
+    places = sorted(draw(st.lists(st.integers(0, len(body)), max_size=3)))
+    sent = [message(i, draw(st.integers(0, 200))) for i in range(len(places))]
+    parts, prev = [], 0
+    for at, sent_one in zip(places, sent, strict=True):
+        parts += [body[prev:at], sent_one]
+        prev = at
+    return b"".join([*parts, body[prev:], b"\nafter\n"]), sent
+
+
+@SETTINGS
+@given(repeating(), st.lists(st.integers(min_value=0), max_size=8))
+def test_a_line_of_repeated_markers_passes_its_commands_whatever_the_reads(
+    written: tuple[bytes, list[bytes]], cuts: list[int]
+) -> None:
+    data, sent = written
+    shown = console(split(data, cuts), 100_000)
+    assert shown == console([data], 100_000)
+    found = re.findall(rb"##octopus\[setVariable [^]]*\]", shown)
+    assert found[: len(sent)] == sent

@@ -216,3 +216,39 @@ def test_the_summary_says_its_shown_bytes_are_what_was_printed() -> None:
     head = next(data for _, data in closing if b"; shown " in data).decode()
     assert f"{len(written)} B) in " in head
     assert head.endswith(f"; shown 2 lines ({len(printed)} B printed)\n")
+
+
+@pytest.mark.parametrize("code", [b"\x1b[1;31m", b"\x1b[  @", b"\x1b]0;title\x07"])
+@pytest.mark.parametrize("at", [1, 4, 9])
+def test_a_coloured_secret_at_the_end_of_a_read_of_a_long_line_is_masked(
+    code: bytes, at: int
+) -> None:
+    """A line too long to hold is handed out in pieces as it comes: a read that ends inside
+    a secret split by a colour code (a terminal shows it whole) holds back its start, codes
+    included, however long they make it; every read of the line gives the same archive."""
+    secret = "s3cr3t-Pa55w0rd"
+    coloured = secret[:at].encode() + code + secret[at:].encode()
+    line = b"y" * 300 + coloured + b" ok\n"
+    start = line.index(coloured)
+    for cut in range(start, start + len(coloured)):
+        core = Core(Policy(head=0, masks=(secret,)), max_pending=64)
+        archive, console = feed_all(core, [line[:cut], line[cut:]])
+        assert archive == b"y" * 300 + MASK + b" ok\n", cut
+        assert secret[:at].encode() + code not in console + archive, cut
+
+
+@pytest.mark.parametrize("code", [b"", b"\x1b[1;31m" * 4])
+@pytest.mark.parametrize("max_pending", [64, 256, pytest.param(1 << 20, marks=pytest.mark.slow)])
+def test_a_long_lines_shown_start_never_ends_inside_a_secret(code: bytes, max_pending: int) -> None:
+    """The console shows a line too long to hold by its start: a secret (with colour codes
+    inside at times) that the start's cut would split is left out whole, at any place."""
+    secret = "s3cr3t-Pa55w0rd"
+    coloured = secret[:4].encode() + code + secret[4:].encode()
+    probe = Core(Policy(), max_pending=max_pending)
+    size = probe.shaper.max_line  # the start shown: about this many bytes
+    step = 1 if max_pending < 4096 else 6  # lines of 2 MiB: every sixth place
+    for at in range(size - len(coloured), size + 1, step):
+        line = b"ERROR " + b"y" * at + coloured + b"z" * (2 * max_pending) + b"\n"
+        archive, console = feed_all(Core(Policy(masks=(secret,)), max_pending=max_pending), [line])
+        assert archive == line.replace(coloured, MASK), at
+        assert b"s3cr" not in console, at

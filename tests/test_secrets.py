@@ -454,3 +454,26 @@ def test_another_system_s_declaration_does_not_show_the_value(
     masked = f"##octopus[setVariable name='{b64('A')}' value='{b64('********')}' sensitive="
     assert masked.encode() in result.stdout
     assert b"use ********" in result.stdout
+
+
+def test_a_coloured_secret_across_two_writes_of_a_long_line_is_masked(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A line too long to hold whose first write ends inside a secret that colour codes
+    split (a terminal shows it whole): the secret is masked, codes and all, on the console
+    and in the archive (the start held back was not taken for a secret's length)."""
+    coloured = SECRET[:4] + "\x1b[1;31m\x1b[0m\x1b[1;31m" + SECRET[4:]
+    first, rest = coloured[:-3], coloured[-3:]
+    # The line passes the 1 MiB logtrim holds within the first write's last bytes, whatever
+    # the reads: the piece handed out then ends in the secret.
+    size = (1 << 20) - 16
+    child = py(
+        "import sys, time; out = sys.stdout.buffer; "
+        f"out.write(b'ERROR ' + b'y' * {size} + {first.encode()!r}); out.flush(); "
+        f"time.sleep(0.5); out.write({rest.encode()!r} + b' ok\\n'); out.flush()"
+    )
+    result = run_logtrim("--ci", "plain", "--mask", SECRET, "--", *child)
+    assert result.code == 0
+    assert result.archive == b"ERROR " + b"y" * size + HIDDEN + b" ok\n"
+    for text in (result.console, result.archive):
+        assert SECRET[:4].encode() not in text

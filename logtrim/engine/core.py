@@ -163,6 +163,7 @@ class Core:
             reserve=reserve,
             safe_cut=self.masker.piece_cut,
             hold=self.secrets.hold if self.masker.multiline else None,
+            open_end=self.masker.open_end if self.masker else None,
         )
         intake = self.intake
         archive = [

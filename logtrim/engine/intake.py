@@ -126,7 +126,10 @@ class Intake:
             self._history.remember(stream, b"\n", lineno)  # no text: never context or tail
             self._history.mark_shown(lineno)
         else:
-            head = self._shaper.line_start(text)
+            shown = text
+            if len(text) < len(buf) and self._masker.open_secret(text):
+                shown = text[: self._masker.safe_cut(buf, len(text))]  # no secret cut: left out
+            head = self._shaper.line_start(shown)
             hits = self._matcher.scan(text[: self._shaper.max_line])  # as a whole line is
             kind = hits[0][1] if hits else Kind.NOISE
             line = head + CUT + b"\n"

@@ -18,6 +18,8 @@ SafeCut = Callable[[bytes, int], int]
 #: Where some data may be cut, at or before a cut point: before a secret over several
 #: lines that the cut would split or that could be starting at the end of the data.
 Hold = Callable[[bytes, int], int]
+#: How many bytes at the end of a line still coming could start a secret.
+OpenEnd = Callable[[bytes], int]
 
 
 class LineSplitter:
@@ -40,11 +42,14 @@ class LineSplitter:
         reserve: int = 0,
         safe_cut: SafeCut | None = None,
         hold: Hold | None = None,
+        open_end: OpenEnd | None = None,
     ) -> list[tuple[bool, bytes]]:
         """Return ``[(is_piece, bytes), ...]``: whole-line regions, or pieces of a long line.
 
         ``reserve`` bytes at the end of a long line are held back (the longest secret minus
-        one), so a secret that straddles a cut is still seen whole.
+        one), so a secret that straddles a cut is still seen whole; of a line still coming,
+        what ``open_end`` says too (a secret that colour codes lengthen), up to half of
+        ``max_pending``: memory stays bounded, and the first piece holds the line's text.
         """
         out: list[tuple[bool, bytes]] = []
         last = data.rfind(b"\n")
@@ -69,7 +74,10 @@ class LineSplitter:
             self._pending += rest
         while len(self._pending) > self.max_pending:
             buf = bytes(self._pending)
-            cut = len(buf) - max(reserve, 0)
+            keep = reserve
+            if open_end is not None:
+                keep = max(keep, open_end(buf[len(buf) - self.max_pending // 2 :]))
+            cut = len(buf) - max(keep, 0)
             if safe_cut is not None:
                 cut = safe_cut(buf, cut)
             if cut <= 0:

@@ -77,6 +77,7 @@ class LongCommands:
         self._keep = max(map(len, self._anywhere), default=1) - 1
         self._lines = {STDOUT: _Line(), STDERR: _Line()}
         self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
+        self._prev = -1  # the last candidate looked at, if it started none on its glance
         self._last: tuple[str | None, tuple[Dialect, int] | None] = (None, None)
 
     def text_end(self, start: bytes) -> int:
@@ -84,13 +85,14 @@ class LongCommands:
         command that starts in the first :attr:`prefix` bytes, else there."""
         pos, low = 0, start.lower()
         self._next.clear()
+        self._prev = -1
         while (found := self._candidate(start, low, pos, lead=pos == 0)) >= 0:
             if found >= self.prefix:
                 break
-            window = self._window(start, found, lead=pos == 0, end=True)
-            if window is not None and self._recognise(window) is not None:
+            decided = self._window(start, found, lead=pos == 0, end=True)
+            if decided is not None and self._recognise(decided[0]) is not None:
                 return found
-            pos = found + 1
+            pos = self._passed(start, found, decided, lead=pos == 0)
         return min(len(start), self.prefix)
 
     def _candidate(self, buf: bytes, low: bytes, pos: int, *, lead: bool) -> int:
@@ -110,10 +112,10 @@ class LongCommands:
                 best = at
         return best
 
-    def _window(self, buf: bytes, found: int, *, lead: bool, end: bool) -> str | None:
+    def _window(self, buf: bytes, found: int, *, lead: bool, end: bool) -> tuple[str, int] | None:
         """What decides whether a command starts at ``found``: up to the first ``]`` after a
         marker, else :attr:`window` bytes; None while they have not all come (``end``: no
-        more will)."""
+        more will). With the number of bytes it is read from."""
         close = -1 if lead else buf.find(b"]", found, found + min(_GLANCE, self.window))
         if close < 0 and not lead:
             # A command start read on its first bytes first: a start of none (``##[`` over
@@ -121,12 +123,36 @@ class LongCommands:
             # for its ``]`` each (a line of markers would cost its length for every one).
             start = buf[found : found + _GLANCE].decode("utf-8", "surrogateescape")
             if len(start) == _GLANCE and self._recognise(start) is None:
-                return start
+                return start, _GLANCE
             close = buf.find(b"]", found, found + self.window)
         if close < 0 and len(buf) - found < self.window and not end:
             return None
-        stop = close + 1 if close >= 0 else found + self.window
-        return buf[found:stop].decode("utf-8", "surrogateescape")
+        stop = min(close + 1 if close >= 0 else found + self.window, len(buf))
+        return buf[found:stop].decode("utf-8", "surrogateescape"), stop - found
+
+    def _passed(
+        self, buf: bytes, found: int, decided: tuple[str, int] | None, *, lead: bool
+    ) -> int:
+        """Where to look on from after ``found`` started no command (``decided``: on what).
+
+        The next byte; but when ``found`` was decided on its first :data:`_GLANCE` bytes at
+        most, as was the candidate before it, and the bytes repeat from that one with their
+        distance as period (``##[`` over and over), every candidate in that run is that
+        candidate again, decided on the same bytes: past them (their search costs C only).
+        """
+        prev = self._prev
+        self._prev = -1 if lead or decided is None or decided[1] > _GLANCE else found
+        if self._prev < 0 or prev < 0 or found + _GLANCE > len(buf):
+            return found + 1
+        if buf[found : found + _GLANCE] != buf[prev : prev + _GLANCE]:
+            return found + 1  # no repeat (the common case): said at the cost of a compare
+        # Candidates up to ``last`` read bytes of the run alone: each is ``prev`` plus a
+        # number of periods (none came between the two), decided as ``prev`` was.
+        last = _period_end(buf, prev, found - prev) - _GLANCE
+        if last <= found:
+            return found + 1
+        self._prev = -1  # the candidates skipped are not looked at: no period from them
+        return last + 1
 
     def _recognise(self, window: str) -> tuple[Dialect, int] | None:
         """The system whose command ``window`` starts, and where it ends in it (-1: past it)."""
@@ -175,17 +201,22 @@ class LongCommands:
         buf, pos = line.buf + data, 0
         low = buf.lower()
         self._next.clear()
+        self._prev = -1
         at -= len(line.buf)  # where ``buf`` starts in the line
         while (found := self._candidate(buf, low, pos, lead=not line.led)) >= 0:
-            window = self._window(buf, found, lead=not line.led, end=end)
-            if window is None:
+            decided = self._window(buf, found, lead=not line.led, end=end)
+            if decided is None:
                 pos = found  # decided when its window is whole
                 break
-            line.led = True
-            pos = self._decide(stream, line, buf, found, window, at, now, end=end)
+            lead, line.led = not line.led, True
+            pos = self._decide(stream, line, buf, found, decided[0], at, now, end=end)
             if line.dialect is not None:
                 line.buf = b""
                 return
+            if pos == found + 1:  # it started none
+                pos = self._passed(buf, found, decided, lead=lead)
+            else:
+                self._prev = -1
         else:
             pos = max(pos, len(buf) - self._keep)
         line.buf = buf[pos:]
@@ -247,3 +278,24 @@ class LongCommands:
             self._forward.history.mark_shown(line.lineno)
             line.dialect = None
         return len(part)
+
+
+def _period_end(buf: bytes, start: int, period: int) -> int:
+    """Where the run from ``start`` in which ``buf`` repeats with ``period`` ends: the first
+    ``i`` from ``start + period`` with ``buf[i] != buf[i - period]`` (else its end); blocks
+    compared in C, doubling, the last one halved."""
+    pos, step, size = start + period, 64, len(buf)
+    while pos < size:
+        n = min(step, size - pos)
+        if buf[pos : pos + n] != buf[pos - period : pos - period + n]:
+            while n > 1:  # the mismatch is within buf[pos : pos + n]
+                half = n // 2
+                if buf[pos : pos + half] == buf[pos - period : pos - period + half]:
+                    pos += half
+                    n -= half
+                else:
+                    n = half
+            return pos
+        pos += n
+        step *= 2
+    return size

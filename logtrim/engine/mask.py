@@ -17,13 +17,11 @@ span is kept, so a secret over two lines masks both parts and the line count sta
 from __future__ import annotations
 
 import base64
-import re
-from bisect import bisect_right
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 
 from .. import _text
-from .._text import ANSI_BYTES
 from . import encoded, urlcreds
+from .escapes import held_end, held_through, shown_end, through_escapes
 from .matcher import Compiler
 from .shards import Shards
 
@@ -136,7 +134,7 @@ class Masker:
         if self._secrets:  # a value a CI decodes: the secret in any spelling it reads
             found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
         if self._secrets and b"\x1b" in data:
-            found += _through_escapes(data, self._found)
+            found += through_escapes(data, self._found)
         found += urlcreds.spans(data)
         return _merged(found)
 
@@ -164,6 +162,9 @@ class Masker:
         """The first ``size`` bytes of ``raw`` masked: a password still open at the end of
         what is looked at is left out, not shown in part."""
         part = raw[: size + self.max_len]
+        if len(raw) > len(part) and b"\x1b" in part:
+            # Colour codes inside a secret lengthen it: one begun may still be open.
+            part = part[: len(part) - held_through(part, self._secrets)]
         part = part[: urlcreds.open_password(part)]
         return self.mask(part)[:size]
 
@@ -190,6 +191,13 @@ class Masker:
             cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)
         return self.safe_cut(data, min(cut, urlcreds.open_context(data)))
 
+    def open_end(self, data: bytes) -> int:
+        """How many bytes at the end of ``data``, a line still coming, could start a secret
+        whatever comes next: its last ``max_len - 1`` characters as a terminal shows them,
+        the escape codes among them (and one begun at the very end) included; all of
+        ``data`` when it shows fewer. Without codes: ``max_len - 1`` bytes."""
+        return shown_end(data, self.max_len - 1 if self._secrets else 0)
+
     def held(
         self, data: bytes | bytearray, *, multiline_only: bool = False, alone: bool = False
     ) -> int:
@@ -205,14 +213,12 @@ class Masker:
         if not self._secrets:
             return url
         forms = [f for f in self._secrets if b"\n" in f or not multiline_only]
-        best = held_end(bytes(data), forms)
-        if b"\x1b" in data:
-            partial = _PARTIAL.search(data)
-            whole = bytes(data[: partial.start()] if partial else data)
-            if found := held_end(ANSI_BYTES.sub(b"", whole), forms):
-                text = _Stripped(whole)
-                best = max(best, len(data) - text.where(len(text.text) - found))
-        return max(best, url)
+        return max(held_end(bytes(data), forms), held_through(data, forms), url)
+
+    def open_secret(self, data: bytes) -> int:
+        """:meth:`held` of the known secrets alone (no URL's password)."""
+        forms = self._secrets
+        return max(held_end(data, forms), held_through(data, forms)) if forms else 0
 
 
 def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -226,62 +232,6 @@ def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
         else:
             merged.append((start, end))
     return merged
-
-
-def held_end(data: bytes, forms: list[bytes]) -> int:
-    """The longest end of ``data`` that one of ``forms`` starts with (shorter than it)."""
-    best = 0
-    size = len(data)
-    for form in forms:
-        first = form[:1]
-        pos = data.find(first, max(size - len(form) + 1, 0))
-        while pos >= 0 and size - pos > best:
-            if form.startswith(data[pos:]):
-                best = size - pos
-                break
-            pos = data.find(first, pos + 1)
-    return best
-
-
-# The start of an escape sequence at the very end of a read: the rest comes with the next.
-_PARTIAL = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*|[\]_][^\x07]*)?\Z")
-
-
-class _Stripped:
-    """``data`` read without its escape sequences, and where each of its bytes is in ``data``."""
-
-    def __init__(self, data: bytes) -> None:
-        self._kept: list[int] = []  # where each run of text between escapes starts in .text
-        self._origin: list[int] = []  # and in data
-        pieces: list[bytes] = []
-        pos = size = 0
-        for m in ANSI_BYTES.finditer(data):
-            self._kept.append(size)
-            self._origin.append(pos)
-            pieces.append(data[pos : m.start()])
-            size += m.start() - pos
-            pos = m.end()
-        self._kept.append(size)
-        self._origin.append(pos)
-        pieces.append(data[pos:])
-        self.text = b"".join(pieces)
-
-    def where(self, at: int) -> int:
-        """The offset in ``data`` of the text's byte at ``at``."""
-        i = bisect_right(self._kept, at) - 1  # the last run starting at or before it: not empty
-        return self._origin[i] + at - self._kept[i]
-
-
-def _through_escapes(
-    data: bytes, find: Callable[[bytes], list[tuple[int, int]]]
-) -> list[tuple[int, int]]:
-    """Spans of secrets in ``data`` read without its escape sequences, in ``data``'s offsets
-    (the escapes inside a span are masked with it)."""
-    found = find(ANSI_BYTES.sub(b"", data))  # in C; the offsets are mapped only if needed
-    if not found:
-        return []
-    text = _Stripped(data)
-    return [(text.where(start), text.where(end - 1) + 1) for start, end in found]
 
 
 def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:

@@ -44,8 +44,6 @@ if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts
 _FAULT_AFTER = (
     int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
 )
-# The baseline's checker: "0" never, "1" even on a busy machine (tests compare both paths).
-_CHECKER = "LOGTRIM_CHECKER"
 _BROKEN = "internal error; from here on the console shows the output's head and tail only"
 
 
@@ -100,32 +98,11 @@ class Pipeline:
         return core
 
     def start_aside(self) -> None:
-        """On the fallback engine, the scans on the second core; with a baseline, its
-        look-ups there: forked now, before the child (and any thread) starts. Fails open:
-        without it, they stay here."""
-        if self.core.matcher.engine != "re":
-            self._start_checker()
-            return
-        from . import aside
+        """The second core's share, forked now, before the child (and any thread) starts
+        (:mod:`.second`). Fails open: without it, the work stays here."""
+        from . import second
 
-        if aside.wanted(self.core.matcher):
-            with contextlib.suppress(OSError):  # no process to spare: scan here
-                self.ahead = aside.Ahead(self.core.matcher, self._process,
-                                         self.core.shaper.max_pending)  # fmt: skip
-
-    def _start_checker(self) -> None:
-        novelty = self.core.novelty
-        wanted = os.environ.get(_CHECKER)
-        if novelty is None or wanted == "0":
-            return
-        from ..logs.ahead import spare_core
-        from . import aside, checker
-
-        # Two processes spend more CPU in all: only where a processor is idle.
-        if aside.can_fork() and (wanted == "1" or spare_core()):
-            with contextlib.suppress(OSError):  # no process to spare: look here
-                self.ahead = checker.Checker(novelty, self._process,
-                                             self.core.shaper.max_pending)  # fmt: skip
+        self.ahead = second.start(self.core, self._process)
 
     @property
     def unfiltered(self) -> bool:

@@ -23,7 +23,8 @@ from typing import Any
 
 from ..cli.config import masks_from
 from ..engine import urlcreds
-from ..engine.mask import MASK, MIN_LENGTH, apply, held_end, line_endings, line_forms
+from ..engine.escapes import held_end
+from ..engine.mask import MASK, MIN_LENGTH, apply, line_endings, line_forms
 from .fallback import HeadTail
 
 _READ = 1 << 16
