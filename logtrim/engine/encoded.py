@@ -26,21 +26,21 @@ def safe_cut(data: bytes, cut: int, bound: int) -> int:
     if b"##" not in data:
         return cut
     for opener in _OPENER.finditer(data, max(cut - bound, 0), cut):
-        end = data.find(b"]", opener.end())
-        if end < 0 or end >= cut:  # the message runs past the cut: it goes whole
+        if _end(data, opener.end()) >= cut:  # the message runs past the cut: it goes whole
             return opener.start()
     return cut
 
 
 def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int, int]]:
     """The spans of the Octopus attribute values in ``data`` whose decoded text ``holds``
-    a secret (a message runs to its ``]``, over lines too: Calamari drops line breaks)."""
+    a secret (a message runs to its ``]`` or its line's end: a region holds whole lines, so
+    the answer is the same whatever the reads; a spelled value over lines is not read)."""
     if b"##" not in data:
         return []
     out: list[tuple[int, int]] = []
     for opener in _OPENER.finditer(data):
-        end = data.find(b"]", opener.end())
-        for match in _VALUE.finditer(data, opener.end(), len(data) if end < 0 else end):
+        end = _end(data, opener.end())
+        for match in _VALUE.finditer(data, opener.end(), end):
             group = 1 if match.group(1) is not None else 2
             raw = match.group(group)
             if len(raw) < 4:  # no base64 of a secret (4 bytes at least) is shorter
@@ -49,3 +49,9 @@ def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int
             if holds(loose_value(raw) if plain is None else plain):
                 out.append(match.span(group))
     return out
+
+
+def _end(data: bytes, start: int) -> int:
+    """Where the message whose name starts at ``start`` ends: its ``]``, or its line's end."""
+    ends = [e for e in (data.find(b"]", start), data.find(b"\n", start)) if e >= 0]
+    return min(ends, default=len(data))
