@@ -39,11 +39,15 @@ from .rules import RULES, Kind, extra_rules
 from .secrets import Secrets
 from .select import Selector
 from .tail import Tail
+from .templates import template
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from .baseline import Baseline
 
 __all__ = ["STDERR", "STDOUT", "Core", "Emit"]
+
+_LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
+_ENDS = 3  # a failed run's console shows each stream's last lines, however old
 
 
 class Core:
@@ -112,10 +116,11 @@ class Core:
         compiler: Compiler | None,
     ) -> None:
         """The parts after the selector: the tail, the closing lines, the clocks, the intake."""
+        self._exit_code = 0  # set at the end
         self.tail = Tail(
             self.out, self.history, held, self.shaper, self.classify, self.dropped,
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
-            withheld=self.select.withheld,
+            withheld=self.select.withheld, ends=self._failed_ends,
         )  # fmt: skip
         self.closer = Closer(pol, self.out, self.dialect, self.masker.mask_text)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
@@ -199,6 +204,32 @@ class Core:
         # Secrets from every system's declarations, whatever tier the caller gives the record.
         archive = self.records.feed(stream, data, kind, now)
         return self._archived(stream, archive), self.out.take()
+
+    def _stream_ends(self, count: int = _ENDS) -> list[tuple[int, int, bytes]]:
+        """Each stream's last ``count`` lines, CI commands left out: (lineno, stream, raw)."""
+        command = self.commands.is_command
+        return self.history.last_lines(lambda raw: command(raw.decode("utf-8", "replace")), count)
+
+    def _failed_ends(self) -> list[tuple[int, int, bytes]]:
+        """For the tail of a failed run: each stream's last lines (a success's are its result)."""
+        return self._stream_ends() if self._exit_code else []
+
+    def _offer_ends(self) -> None:
+        """Each stream's last line as a reason candidate (``offer_stream_end``)."""
+        ends = self._stream_ends(_LOOP)
+        offers = []
+        for stream in (STDOUT, STDERR):
+            mine = [(n, self.shaper.display(raw)) for n, s, raw in ends if s == stream]
+            if not mine:
+                continue
+            lineno, last = mine[-1]
+            # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's):
+            # it says what the loop did, not what failed.
+            loop = len(mine) == _LOOP and len({template(text) for _, text in mine}) == 1
+            quiet = loop or self.classify(last) in (Kind.PROGRESS, Kind.INFO)
+            offers.append((lineno, last, stream == STDERR, quiet))
+        for lineno, last, stderr, quiet in sorted(offers):
+            self.select.reasons.offer_stream_end(last, lineno, stderr=stderr, quiet=quiet)
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""
@@ -330,14 +361,12 @@ class Core:
             if self.novelty is not None:
                 self.tally.known = dict(self.novelty.known)
         reasons = self.select.reasons
+        self._exit_code = exit_code
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
+            self._offer_ends()
             command = self.commands.is_command
-            for lineno, raw in self.history.last_lines(
-                lambda raw: command(raw.decode("utf-8", "replace"))
-            ):
-                reasons.offer_stream_end(self.shaper.display(raw), lineno)
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
         actions = self.closer.close(

@@ -125,6 +125,10 @@ class History:
         self._limit = HOLD  # compact when the segments hold more
         #: A long line's stand-in (its console form; the engine sets it), or None.
         self.compact: Callable[[bytes], bytes | None] | None = None
+        # Per stream, its newest region, also once trimmed from the segments: a stream's
+        # last lines stay at hand however much the other stream wrote after them (a
+        # failed command's one line on stderr, then a cleanup trap's hundreds on stdout).
+        self._newest: dict[int, tuple[int, int, bytes, int]] = {}
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
         """Add a region whose lines are being looked at; :meth:`seal` then gives its count
@@ -135,6 +139,8 @@ class History:
     def seal(self, count: int) -> None:
         first, stream, lines, _ = self._segments[-1]
         self._segments[-1] = (first, stream, lines, count)
+        if count:
+            self._newest[stream] = self._segments[-1]
         self._lines += count
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
             self._lines -= self._segments[0][3]
@@ -156,6 +162,8 @@ class History:
                     lines[k], changed = short[:-1], True
             if changed:
                 segments[i] = (first, stream, b"\n".join(lines), count)
+                if self._newest.get(stream, (-1,))[0] == first:
+                    self._newest[stream] = segments[i]
         self._bytes = sum(len(segment[2]) for segment in segments)
         self._limit = self._bytes + HOLD
 
@@ -226,19 +234,29 @@ class History:
         out.reverse()
         return out
 
-    def last_lines(self, skip: Callable[[bytes], bool]) -> list[tuple[int, bytes]]:
-        """Each stream's last non-blank line still held that ``skip`` does not refuse (a CI
-        command is no failure reason): (lineno, line), oldest first."""
-        found: dict[int, tuple[int, bytes]] = {}
-        for first, stream, data, nlines in reversed(self._segments):
-            if stream in found or not nlines:
+    def last_lines(
+        self, skip: Callable[[bytes], bool], count: int = 1
+    ) -> list[tuple[int, int, bytes]]:
+        """Each stream's last ``count`` non-blank lines still held that ``skip`` does not
+        refuse (a CI command is no failure reason): (lineno, stream, line), oldest first.
+        A stream's newest region is held however old it is."""
+        found: list[tuple[int, int, bytes]] = []
+        done: set[int] = set()
+        held = {segment[0] for segment in self._segments}
+        older = [s for s in self._newest.values() if s[0] not in held]
+        for first, stream, data, nlines in [*reversed(self._segments), *older]:
+            if stream in done or not nlines:
                 continue
             lines = data.split(b"\n")[:nlines]
+            mine = sum(1 for line in found if line[1] == stream)
             for i in range(len(lines) - 1, -1, -1):
                 if lines[i].strip() and not skip(lines[i]):
-                    found[stream] = (first + i, lines[i])
-                    break
-        return sorted(found.values())
+                    found.append((first + i, stream, lines[i]))
+                    mine += 1
+                    if mine >= count:
+                        done.add(stream)
+                        break
+        return sorted(found)
 
 
 class Shaper:

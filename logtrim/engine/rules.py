@@ -162,6 +162,20 @@ _WORDS: tuple[Rule, ...] = (
         + _R,
         "curl: (28) Operation timed out",
     ),
+    Rule(
+        "errno",
+        Kind.ERROR,
+        # The C library's text for an errno after a program's ``name: path: `` (or Python's
+        # ``[Errno 2] ``): what failed and why, whatever words came before it.
+        rb"(?:: |\] )(?:no such (?:file or directory|device|process|host)|not a directory|"
+        rb"is a directory|operation not permitted|read-only file system|directory not empty|"
+        rb"file exists|too many open files|bad file descriptor|device or resource busy|"
+        rb"broken pipe|connection reset by peer|no route to host|network is unreachable|"
+        rb"name or service not known|invalid argument|text file busy|argument list too long|"
+        rb"file name too long|exec format error|input/output error|command not found|"
+        rb"resource temporarily unavailable)" + _R,
+        "cat: /etc/app/config.yml: No such file or directory",
+    ),
     Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
     Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
     # No word boundary before the digits: hyperscan scans 2x faster without it.

@@ -41,6 +41,7 @@ class Tail:
         block: int,
         is_new: Callable[[bytes], bool] | None = None,
         withheld: Withheld | None = None,
+        ends: Callable[[], list[tuple[int, int, bytes]]] = list,
     ) -> None:
         self._out = out
         self._history = history
@@ -52,6 +53,7 @@ class Tail:
         self._block = block
         self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
         self._withheld = withheld  # with a baseline: the new lines held back
+        self._ends = ends  # each stream's last lines: (lineno, stream, raw), oldest first
 
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
@@ -92,10 +94,16 @@ class Tail:
             for lineno, stream, text, incident, cont in sorted(kept.values())
             if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
+        ends = self._ends()
+        lasts = {lineno for lineno, _, _ in _last_of_each(ends)}
+        held = sorted(
+            held + self._stream_ends(ends, lasts, first, shown, set(kept)),
+            key=lambda line: line.lineno,
+        )
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
-        window = self._window(recent, shown, seen)
+        window = self._window(recent, shown, seen, lasts)
         candidates = held + window
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         # The gap marker before the tail counts only the lines the tail does not cover (not
@@ -125,6 +133,35 @@ class Tail:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
+
+    def _stream_ends(
+        self,
+        ends: list[tuple[int, int, bytes]],
+        lasts: set[int],
+        first: int,
+        shown: set[int],
+        kept: set[int],
+    ) -> list[TailLine]:
+        """A stream's last lines older than the window, not shown yet: a failed command's
+        message on stderr, then a cleanup trap's hundreds of lines on stdout."""
+        history, is_new = self._history, self._is_new or (lambda _: False)
+        return [
+            TailLine(
+                lineno,
+                stream,
+                self._shaper.masked(raw),
+                self._classify(raw) > Kind.NOISE,
+                earlier=True,
+                new=is_new(raw),
+                end=lineno in lasts,
+            )
+            for lineno, stream, raw in ends
+            if lineno < first
+            and lineno not in shown
+            and lineno not in kept
+            and history.visible(lineno, stream)
+            and not self._dropped(raw)
+        ]
 
     def _print(
         self,
@@ -176,6 +213,7 @@ class Tail:
         recent: list[tuple[int, int, bytes]],
         shown: set[int],
         seen: list[tuple[int, bytes]],
+        lasts: set[int],
     ) -> list[TailLine]:
         """The recent lines not shown yet, with their incidents (found over ``seen``),
         similar runs folded: a run of lines that differ only in numbers and ids (a
@@ -199,9 +237,15 @@ class Tail:
                 _fold(run, items)
                 run, key = [], new_key
             new = self._is_new is not None and self._is_new(raw)
-            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new))
+            end = lineno in lasts
+            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         _fold(run, items)
         return items
+
+
+def _last_of_each(ends: list[tuple[int, int, bytes]]) -> list[tuple[int, int, bytes]]:
+    """Of each stream's last lines (oldest first), its very last."""
+    return list({stream: (n, stream, raw) for n, stream, raw in ends}.values())
 
 
 def _pick_marked(
