@@ -21,10 +21,11 @@ from typing import TYPE_CHECKING
 
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
+from . import ends
 from .closing import Closer, Ending, closing_floor, signal_reason
 from .commands import Commands
 from .heartbeat import Heartbeat
-from .history import Held, History, Shaper
+from .history import End, Held, History, Shaper
 from .intake import Intake
 from .lines import StreamJoin
 from .mask import Masker
@@ -39,15 +40,11 @@ from .rules import RULES, Kind, extra_rules
 from .secrets import Secrets
 from .select import Selector
 from .tail import Tail
-from .templates import template
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from .baseline import Baseline
 
 __all__ = ["STDERR", "STDOUT", "Core", "Emit"]
-
-_LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
-_ENDS = 3  # a failed run's console shows each stream's last lines, however old
 
 
 class Core:
@@ -88,6 +85,7 @@ class Core:
         width = min(max_line, max(self.budget.total // 8, 256))
         self.shaper = Shaper(self.masker, max_line=max_line, max_pending=max_pending, width=width)
         self.shaper.dropped = self.dropped
+        self.history.end_skip = lambda raw: self.is_command(raw.decode("utf-8", "replace"))
         self.shaper.keep_for(self.history)
         self.out = Output(self.budget, self.tally)
         if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
@@ -205,31 +203,14 @@ class Core:
         archive = self.records.feed(stream, data, kind, now)
         return self._archived(stream, archive), self.out.take()
 
-    def _stream_ends(self, count: int = _ENDS) -> list[tuple[int, int, bytes]]:
+    def _stream_ends(self, count: int = ends.COUNT) -> list[End]:
         """Each stream's last ``count`` lines, CI commands left out: (lineno, stream, raw)."""
         command = self.commands.is_command
         return self.history.last_lines(lambda raw: command(raw.decode("utf-8", "replace")), count)
 
-    def _failed_ends(self) -> list[tuple[int, int, bytes]]:
+    def _failed_ends(self) -> list[End]:
         """For the tail of a failed run: each stream's last lines (a success's are its result)."""
         return self._stream_ends() if self._exit_code else []
-
-    def _offer_ends(self) -> None:
-        """Each stream's last line as a reason candidate (``offer_stream_end``)."""
-        ends = self._stream_ends(_LOOP)
-        offers = []
-        for stream in (STDOUT, STDERR):
-            mine = [(n, self.shaper.display(raw)) for n, s, raw in ends if s == stream]
-            if not mine:
-                continue
-            lineno, last = mine[-1]
-            # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's):
-            # it says what the loop did, not what failed.
-            loop = len(mine) == _LOOP and len({template(text) for _, text in mine}) == 1
-            quiet = loop or self.classify(last) in (Kind.PROGRESS, Kind.INFO)
-            offers.append((lineno, last, stream == STDERR, quiet))
-        for lineno, last, stderr, quiet in sorted(offers):
-            self.select.reasons.offer_stream_end(last, lineno, stderr=stderr, quiet=quiet)
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""
@@ -365,7 +346,7 @@ class Core:
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
-            self._offer_ends()
+            ends.offer(reasons, self._stream_ends(ends.LOOP), self.shaper.display, self.classify)
             command = self.commands.is_command
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)

@@ -18,6 +18,8 @@ from .mask import Masker
 __all__ = ["CUT", "Held", "History", "Shaper", "display"]
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
+ENDS = 3  # each stream's last lines held however old (engine/ends.py)
+End = tuple[int, int, bytes]  # (lineno, stream, raw line)
 _OPEN = 1 << 62  # the line count of a region still being looked at
 #: Bytes the history holds before its long lines are put in their console form (a few
 #: hundred lines of up to 1 MiB each would otherwise stay whole: memory stays bounded).
@@ -125,10 +127,12 @@ class History:
         self._limit = HOLD  # compact when the segments hold more
         #: A long line's stand-in (its console form; the engine sets it), or None.
         self.compact: Callable[[bytes], bytes | None] | None = None
-        # Per stream, its newest region, also once trimmed from the segments: a stream's
-        # last lines stay at hand however much the other stream wrote after them (a
-        # failed command's one line on stderr, then a cleanup trap's hundreds on stdout).
-        self._newest: dict[int, tuple[int, int, bytes, int]] = {}
+        # Per stream, its last non-blank lines trimmed from the segments (that ``end_skip``
+        # does not refuse): a stream's last lines stay at hand however much the other
+        # stream wrote after them (a failed command's one line on stderr, then a cleanup
+        # trap's hundreds on stdout), the same whatever the reads were.
+        self._ends: dict[int, deque[tuple[int, bytes]]] = {}
+        self.end_skip: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
         """Add a region whose lines are being looked at; :meth:`seal` then gives its count
@@ -139,12 +143,11 @@ class History:
     def seal(self, count: int) -> None:
         first, stream, lines, _ = self._segments[-1]
         self._segments[-1] = (first, stream, lines, count)
-        if count:
-            self._newest[stream] = self._segments[-1]
         self._lines += count
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
             self._lines -= self._segments[0][3]
-            self._bytes -= len(self._segments.popleft()[2])
+            self._bytes -= len(self._segments[0][2])
+            self._keep_ends(*self._segments.popleft())
         if self._bytes > self._limit and self.compact is not None:
             self._compact(self.compact)
 
@@ -162,8 +165,6 @@ class History:
                     lines[k], changed = short[:-1], True
             if changed:
                 segments[i] = (first, stream, b"\n".join(lines), count)
-                if self._newest.get(stream, (-1,))[0] == first:
-                    self._newest[stream] = segments[i]
         self._bytes = sum(len(segment[2]) for segment in segments)
         self._limit = self._bytes + HOLD
 
@@ -234,28 +235,43 @@ class History:
         out.reverse()
         return out
 
-    def last_lines(
-        self, skip: Callable[[bytes], bool], count: int = 1
-    ) -> list[tuple[int, int, bytes]]:
-        """Each stream's last ``count`` non-blank lines still held that ``skip`` does not
-        refuse (a CI command is no failure reason): (lineno, stream, line), oldest first.
-        A stream's newest region is held however old it is."""
-        found: list[tuple[int, int, bytes]] = []
-        done: set[int] = set()
-        held = {segment[0] for segment in self._segments}
-        older = [s for s in self._newest.values() if s[0] not in held]
-        for first, stream, data, nlines in [*reversed(self._segments), *older]:
-            if stream in done or not nlines:
+    def _keep_ends(self, first: int, stream: int, data: bytes, nlines: int) -> None:
+        """A region trimmed from the segments: its stream's last lines kept (a few finds)."""
+        ends = self._ends.setdefault(stream, deque(maxlen=ENDS))
+        found: list[tuple[int, bytes]] = []
+        end, lineno = len(data), first + nlines
+        while end > 0 and lineno > first and len(found) < ENDS:
+            start = data.rfind(b"\n", 0, end - 1) + 1
+            lineno -= 1
+            line = data[start:end].rstrip(b"\n")
+            if line.strip() and not self.end_skip(line):
+                found.append((lineno, line))
+            end = start
+        ends.extend(reversed(found))
+
+    def last_lines(self, skip: Callable[[bytes], bool], count: int = 1) -> list[End]:
+        """Each stream's last ``count`` (at most :data:`ENDS`) non-blank lines that ``skip``
+        does not refuse (a CI command is no failure reason): (lineno, stream, line), oldest
+        first; held however much the other stream wrote after them."""
+        found: list[End] = []
+        mine: dict[int, int] = {}
+        for first, stream, data, nlines in reversed(self._segments):
+            if mine.get(stream, 0) >= count or not nlines:
                 continue
             lines = data.split(b"\n")[:nlines]
-            mine = sum(1 for line in found if line[1] == stream)
             for i in range(len(lines) - 1, -1, -1):
                 if lines[i].strip() and not skip(lines[i]):
                     found.append((first + i, stream, lines[i]))
-                    mine += 1
-                    if mine >= count:
-                        done.add(stream)
+                    mine[stream] = mine.get(stream, 0) + 1
+                    if mine[stream] >= count:
                         break
+        for stream, ends in self._ends.items():
+            for lineno, line in reversed(ends):
+                if mine.get(stream, 0) >= count:
+                    break
+                if not skip(line):
+                    found.append((lineno, stream, line))
+                    mine[stream] = mine.get(stream, 0) + 1
         return sorted(found)
 
 

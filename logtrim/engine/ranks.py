@@ -14,7 +14,7 @@ class Rank(IntEnum):
     """What kind of line a reason candidate is; a higher rank wins."""
 
     # A stream's last line that says nothing went wrong: the last of a loop's lines (a
-    # cleanup trap's, a countdown's), a progress, milestone or info-level line.
+    # cleanup trap's, a countdown's), a milestone or an info-level line.
     QUIET_END = 1
     STATUS = 2
     RETRIED = 3  # an error the program says it retries: it went on, so something later ended it

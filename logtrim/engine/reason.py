@@ -22,7 +22,7 @@ Ranks, best first (examples)::
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
                 "aborted: <cause>", "exit code 1: <cause>" say why: errors)
     quiet end   cleanup: removing /tmp/x300   (a stream's last line that says nothing went
-                wrong: the last of a run of similar lines, a milestone, progress)
+                wrong: the last of a run of similar lines, a milestone, an info level)
 
 Within a rank, the first compiler error and the first failing test win (later ones often
 follow from it); otherwise the newest line does (it is closest to the exit).
@@ -218,7 +218,7 @@ class ReasonChooser:
         """One of a stream's last lines: a candidate even without an error word. stderr's
         outranks stdout's (a program writes why it stops there, and stdout is often flushed
         after it); ``quiet``: the line says nothing went wrong (a loop's last line, a
-        milestone, progress), below any other candidate."""
+        milestone, an info level), below any other candidate."""
         self._flush()
         body = _ANSI.sub(b"", line).strip()
         if not body:

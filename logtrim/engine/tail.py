@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 
 from .._sizes import format_count
+from .ends import earlier as earlier_ends
+from .ends import last_of_each
 from .failure import TailLine, incidents, pick
 from .held import Held
 from .history import History, Shaper
@@ -95,11 +97,10 @@ class Tail:
             if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
         ends = self._ends()
-        lasts = {lineno for lineno, _, _ in _last_of_each(ends)}
-        held = sorted(
-            held + self._stream_ends(ends, lasts, first, shown, set(kept)),
-            key=lambda line: line.lineno,
-        )
+        lasts = last_of_each(ends)
+        skip = shown | set(kept)
+        more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
+        held = sorted(held + more, key=lambda line: line.lineno)
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
@@ -133,35 +134,6 @@ class Tail:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
-
-    def _stream_ends(
-        self,
-        ends: list[tuple[int, int, bytes]],
-        lasts: set[int],
-        first: int,
-        shown: set[int],
-        kept: set[int],
-    ) -> list[TailLine]:
-        """A stream's last lines older than the window, not shown yet: a failed command's
-        message on stderr, then a cleanup trap's hundreds of lines on stdout."""
-        history, is_new = self._history, self._is_new or (lambda _: False)
-        return [
-            TailLine(
-                lineno,
-                stream,
-                self._shaper.masked(raw),
-                self._classify(raw) > Kind.NOISE,
-                earlier=True,
-                new=is_new(raw),
-                end=lineno in lasts,
-            )
-            for lineno, stream, raw in ends
-            if lineno < first
-            and lineno not in shown
-            and lineno not in kept
-            and history.visible(lineno, stream)
-            and not self._dropped(raw)
-        ]
 
     def _print(
         self,
@@ -241,11 +213,6 @@ class Tail:
             run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         _fold(run, items)
         return items
-
-
-def _last_of_each(ends: list[tuple[int, int, bytes]]) -> list[tuple[int, int, bytes]]:
-    """Of each stream's last lines (oldest first), its very last."""
-    return list({stream: (n, stream, raw) for n, stream, raw in ends}.values())
 
 
 def _pick_marked(
