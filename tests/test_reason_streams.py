@@ -164,3 +164,22 @@ def test_text_before_an_azure_command_is_read_as_a_line(run_logtrim: RunLogtrim)
     )
     r = run_logtrim("--ci", "azure", "--", *py(code))
     assert f"##vso[task.logissue type=error]{text}" in r.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "on_stderr", ["Downloaded 45.2 MB of 45.2 MB (100%)", "WARNING: pip is out of date"]
+)
+def test_a_progress_or_warning_line_on_stderr_does_not_outrank_stdout(
+    run_logtrim: RunLogtrim, on_stderr: str
+) -> None:
+    """A progress bar or a warning is not what a program stops with: the newest line wins."""
+    final = "schema version 12 is newer than this release supports"
+    code = (
+        "import sys\n"
+        f"print({on_stderr!r}, file=sys.stderr, flush=True)\n"
+        "print('installing into /opt/app')\n"
+        f"print({final!r})\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert _reason(r.stdout) == final

@@ -38,8 +38,12 @@ def offer(
         # says what the loop did, not what failed. A progress form ("3 of 8 pods never
         # became ready") is too loose a sign to call a line quiet.
         loop = len(mine) == LOOP and len({template(text) for _, text in mine}) == 1
-        quiet = loop or classify(last) == Kind.INFO
-        offers.append((lineno, last, stream == STDERR, quiet))
+        kind = classify(last)
+        quiet = loop or kind == Kind.INFO
+        # A progress bar (curl's on stderr) or a warning is no message a program stops
+        # with: stderr's rank is for a line of no tier (or an error).
+        stderr = stream == STDERR and kind not in (Kind.PROGRESS, Kind.WARNING)
+        offers.append((lineno, last, stderr, quiet))
     for lineno, last, stderr, quiet in sorted(offers):
         reasons.offer_stream_end(last, lineno, stderr=stderr, quiet=quiet)
 

@@ -216,9 +216,10 @@ class ReasonChooser:
         self, line: bytes, lineno: int, *, stderr: bool = True, quiet: bool = False
     ) -> None:
         """One of a stream's last lines: a candidate even without an error word. stderr's
-        outranks stdout's (a program writes why it stops there, and stdout is often flushed
-        after it); ``quiet``: the line says nothing went wrong (a loop's last line, a
-        milestone, an info level), below any other candidate."""
+        (``stderr``: not a progress or warning line) outranks stdout's (a program writes why
+        it stops there, and stdout is often flushed after it); ``quiet``: the line says
+        nothing went wrong (a loop's last line, a milestone, an info level), below any other
+        candidate."""
         self._flush()
         body = _ANSI.sub(b"", line).strip()
         if not body:
