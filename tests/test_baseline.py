@@ -143,6 +143,23 @@ def test_a_directory_of_good_runs_is_their_union(tmp_path: Path) -> None:
     assert new_lines(baseline, live) == [b"third"]
 
 
+@pytest.mark.parametrize("bad_name", ["a-damaged.log.zst", "z-damaged.log.zst"])
+def test_a_damaged_file_in_a_directory_of_good_runs_is_skipped_with_a_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], bad_name: str
+) -> None:
+    """One unreadable file (first or last) no longer costs the run its whole baseline: the
+    others make it, a warning names the file; with none readable, the error stands."""
+    (tmp_path / "m-good.log").write_bytes(b"first run says hello\n")
+    (tmp_path / bad_name).write_bytes(b"\x28\xb5\x2f\xfd" + b"not a frame at all" * 8)
+    baseline = Baseline(load(tmp_path).hashes)
+    assert new_lines(baseline, b"first run says hello\nthird\n") == [b"third"]
+    err = capsys.readouterr().err
+    assert bad_name in err and "skipped" in err
+    (tmp_path / "m-good.log").unlink()
+    with pytest.raises(InputError, match=bad_name):
+        load(tmp_path)
+
+
 def test_a_truncated_archive_gives_what_decodes_and_a_warning(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -77,15 +77,25 @@ def _data(lines: list[bytes]) -> bytes:
     st.lists(st.integers(min_value=0), max_size=12),
     st.lists(st.integers(min_value=0), max_size=12),
     st.sampled_from((2, 5, 1 << 16)),
+    st.booleans(),
+    st.booleans(),
 )
 def test_new_lines_are_those_of_a_line_by_line_reference(
-    good: list[bytes], run: list[bytes], cuts: list[int], good_cuts: list[int], cache_max: int
+    good: list[bytes],
+    run: list[bytes],
+    cuts: list[int],
+    good_cuts: list[int],
+    cache_max: int,
+    compact: bool,
+    learn: bool,
 ) -> None:
+    # Whether the good run's shapes are a set or ``diff``'s compact HashSet, and whether
+    # the run learns its own shapes or not (``diff``), the same lines are new.
     with _bounds(cache_max):
-        shapes = Shapes()
+        shapes = Shapes(compact=compact)
         for chunk in line_chunks(split(_data(good), good_cuts)):
             shapes.feed(chunk)
-        baseline = Baseline(shapes.hashes)
+        baseline = Baseline(shapes.hashes, learn=learn)
         found: list[bytes] = []
         data = _data(run)
         for chunk in line_chunks(split(data, cuts)):
@@ -100,7 +110,8 @@ def test_new_lines_are_those_of_a_line_by_line_reference(
             assert baseline.new_lines(rotated) == [i for i, new in enumerate(turned) if new]
     whole = Shapes()
     whole.feed(_data(good))
-    assert shapes.hashes == whole.hashes
+    assert set(shapes.hashes) == whole.hashes
+    assert len(shapes.hashes) == len(whole.hashes)
     known = whole.hashes
     expected, new_shapes = [], set()
     for line in run:
@@ -112,7 +123,7 @@ def test_new_lines_are_those_of_a_line_by_line_reference(
     assert baseline.new_shapes == new_shapes
     mine = Shapes()
     mine.feed(data)
-    assert baseline.seen.hashes == mine.hashes
+    assert baseline.seen.hashes == (mine.hashes if learn else set())
 
 
 @SETTINGS

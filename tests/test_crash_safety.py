@@ -103,6 +103,15 @@ def test_bad_numbers_stop_before_the_child(tmp_path: Path, option: tuple[str, st
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("value", ["foo", "-3"])
+def test_a_bad_verbatim_says_every_form_it_takes(tmp_path: Path, value: str) -> None:
+    result = logtrim("run", "--verbatim", value, "--artifact", str(tmp_path / "a.zst"), "--",
+                     "true")  # fmt: skip
+    assert result.returncode == 2
+    err = one_line_error(result)
+    assert "1MB" in err and "0 to filter from the first line" in err and "auto" in err
+
+
 # -- 11: logtrim started with stdout or stderr closed ------------------------------------------
 @pytest.mark.parametrize("closed", ["1", "2", "0"])
 def test_closed_standard_stream_still_runs_the_step(tmp_path: Path, closed: str) -> None:
@@ -117,6 +126,29 @@ def test_closed_standard_stream_still_runs_the_step(tmp_path: Path, closed: str)
     assert marker.exists()
     assert b"Traceback" not in result.stdout + result.stderr
     assert decode_zstd(artifact.read_bytes()) in (b"hi\noops\n", b"oops\nhi\n")
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
+def test_a_console_on_a_full_disk_does_not_stop_the_step(tmp_path: Path) -> None:
+    """A console that cannot be written (stdout redirected to a full disk) is no reader
+    leaving: the step runs to its end as it would without logtrim, exits with its code,
+    and the archive holds every line (before, the step died of SIGPIPE part-way)."""
+    artifact = tmp_path / "a.zst"
+    step = "for i in $(seq 1 20000); do echo line $i; done 2>/dev/null; echo all-done >&2; exit 7"
+    with open("/dev/full", "wb") as full:
+        result = subprocess.run(
+            [*LOGTRIM, "run", "--ci", "plain", "--artifact", str(artifact), "--",
+             "bash", "-c", step],
+            env=clean_env(), stdout=full, stderr=subprocess.PIPE, timeout=120,
+        )  # fmt: skip
+    assert result.returncode == 7, result.stderr
+    archive = decode_zstd(artifact.read_bytes())
+    assert archive.count(b"\n") == 20001
+    assert b"all-done\n" in archive
+    assert b"all-done" in result.stderr
+    warnings = [ln for ln in result.stderr.splitlines() if b"cannot write to stdout" in ln]
+    assert len(warnings) == 1, result.stderr
+    assert b"Traceback" not in result.stderr
 
 
 # -- 12: a device is not an archive path -------------------------------------------------------

@@ -189,8 +189,8 @@ def test_internal_error_before_the_start_still_masks_a_url_password(
 @pytest.mark.parametrize("fork", ["forked", "in-process"])
 def test_lost_archive_keeps_filtering_with_true_counts(tmp_path: Path, fork: str) -> None:
     """The disk fills up mid-run (a file size limit here): one warning naming the reason,
-    the console still filtered under the budget, a summary with the true counts, the
-    child's code, no artifact published."""
+    the console still filtered under the budget, a summary with the true counts and a line
+    saying the archive is incomplete, the child's code, no artifact published."""
     child = (
         "import random\n"
         "for i in range(60000): print('copying file %05d.dat %x' % (i, random.getrandbits(64)))\n"
@@ -214,3 +214,5 @@ def test_lost_archive_keeps_filtering_with_true_counts(tmp_path: Path, fork: str
     assert b"ERROR: final failure" in result.stdout
     assert b"60,001 lines" in result.stdout
     assert b"createArtifact" not in result.stdout
+    # The end of the console says the archive lacks what it does not show.
+    assert b"a.zst is incomplete: writing it failed" in result.stdout

@@ -61,3 +61,10 @@ def test_merge_joins_exactly_the_templates_one_token_apart(tiers: dict[bytes, Ki
     for tpl, stat in out.items():
         members = [t for i, t in enumerate(names) if stat.lines >> i & 1]
         assert {tiers[t] for t in members} == {out_tiers[tpl]}
+        # Its text: the template itself, or its members' tokens with <*> where they differ.
+        rows = [t.split(b" ") for t in members]
+        text = b" ".join(
+            tok if all(r[pos] == tok for r in rows) else b"<*>" for pos, tok in enumerate(rows[0])
+        )
+        assert tpl == (text if len(members) > 1 else members[0])
+        assert stat.example == templates[max(members, key=lambda t: templates[t].size)].example

@@ -147,3 +147,34 @@ def test_a_waiting_progress_line_comes_after_the_marker_of_the_lines_before_it(
     assert shown[-1] < progress[-1] < variable  # after the line it summarises, before the next
     percents = [m.attrs["percentage"] for m in messages(result.stdout) if m.name == "progress"]
     assert percents[-1] == "100"
+
+
+#: A message over two lines with a pause inside it (its value computed meanwhile).
+OPEN_MESSAGE = """
+import sys, time
+print("##octopus[setVariable name='UmVzdWx0'", flush=True)
+time.sleep(2.5)
+print(" value='b2s=']", flush=True)
+print("deployed", flush=True)
+"""
+
+
+def test_no_own_line_inside_a_message_over_several_lines(run_logtrim: RunLogtrim) -> None:
+    """Calamari reads a message up to its first ']': the heartbeat (or any line of
+    logtrim's) printed between its lines would end it at ``[logtrim]``. They wait for its
+    last line; a message the command leaves open at its exit is ended by one line of ours
+    before the closing lines."""
+    result = run_logtrim("--ci", "octopus", "--heartbeat", "1", "--", *py(OPEN_MESSAGE))
+    assert result.code == 0
+    lines = result.stdout.decode().splitlines()
+    first = lines.index("##octopus[setVariable name='UmVzdWx0'")
+    assert lines[first + 1] == " value='b2s=']", lines
+    assert any("still running" in line for line in lines[first + 2 :]), lines
+    # Its two lines are seen as what they are shown as (was "2/1": shown more than seen).
+    assert "service messages 2/2" in result.stdout.decode()
+    opened = OPEN_MESSAGE.split("time.sleep", maxsplit=1)[0]
+    left_open = run_logtrim("--ci", "octopus", "--", *py(opened))
+    lines = left_open.stdout.decode().splitlines()
+    first = lines.index("##octopus[setVariable name='UmVzdWx0'")
+    assert lines[first + 1] == "[logtrim] the command's service message left open ends here"
+    assert lines[first + 2].startswith("[logtrim] 1 line")

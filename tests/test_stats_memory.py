@@ -4,6 +4,7 @@ are counted together as *other* and the report says so; the totals stay exact.""
 from __future__ import annotations
 
 import json
+import pickle
 import random
 import string
 import subprocess
@@ -129,3 +130,28 @@ def test_a_bounded_table_keeps_totals_and_undercounts_by_at_most_its_error(
     if len(exact) <= 2 * _Small.keep:  # few templates: exact, as before
         assert {t: s.size for t, s in table.items()} == exact
         assert not table.capped
+
+
+_BYTES = st.binary(max_size=12)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(_BYTES, st.integers(0, 9), st.integers(0, 99), _BYTES), max_size=60),
+    st.tuples(st.integers(0, 9), st.integers(0, 99), st.integers(0, 9)),
+)
+def test_a_table_sent_to_another_process_arrives_as_it_was(
+    entries: list[tuple[bytes, int, int, bytes]], other: tuple[int, int, int]
+) -> None:
+    """The table of a log's other part comes back pickled: the same templates in the same
+    order, each with its lines, bytes and example; the same other; a bounded table stays so."""
+    table = _Small()
+    for tpl, lines, size, example in entries:
+        table.add(tpl, lines, size, example)
+    table.other.lines, table.other.size, table.other.error = other
+    back = pickle.loads(pickle.dumps(table, protocol=pickle.HIGHEST_PROTOCOL))
+    assert type(back) is _Small
+    assert list(back.items()) == list(table.items())
+    assert (back.other, back.held) == (table.other, table.held)
+    back.add(b"new", 1, 1, b"new")  # still bounded as it was
+    assert len(back) <= 2 * _Small.keep

@@ -184,13 +184,15 @@ def _loading(suite: Suite) -> None:
     proc = run_to(cmd, out)
     t_log, t_index, shapes, _, index_size = out.read_text().split()
     suite.show(f"python -c 'load(LOG); store.record(...); load(INDEX)'  # LOG: {mb(size)}")
+    # The target is the index's load (what --history keeps, what an archive ends
+    # with); a plain log has none and is read whole: its time is shown beside it, no target.
     suite.add(
-        f"baseline load: {mb(size)} log ({shapes} shapes), then its --history index",
-        f"{secs(float(t_log))} log",
+        f"baseline index load: the --history index of a {mb(size)} log ({shapes} shapes)",
         f"{secs(float(t_index))} index ({int(index_size) / 1024:.0f} kB)",
+        f"{secs(float(t_log))} the plain log itself, read whole (no index)",
         "—",
-        "< 1 s",
-        ok=float(t_log) < 1.0,
+        "< 1 s (index)",
+        ok=float(t_index) < 1.0,
     )
     # The archive of a run with a baseline (here --history) over the same log: how runs are
     # meant to get theirs. Loading it reads its index frame only.

@@ -14,6 +14,7 @@ from typing import TypeAlias
 from .._errors import LogtrimError
 from .._log import say, verbose
 from ..engine.baseline import Baseline, Shaper
+from ..engine.hashset import Hashes
 from . import store
 from .load import load_with_lines
 
@@ -25,10 +26,10 @@ LOAD_SECONDS = 5.0
 
 def known_shapes(
     baseline: _Path | None, history: _Path | None, name: str
-) -> tuple[set[int] | None, Shaper | None]:
+) -> tuple[Hashes | None, Shaper | None]:
     """The good runs' shapes, from ``baseline`` and the ``history`` of ``name`` (None if
     none), and the Shaper that shaped the baseline's lines if it had to (see :class:`Baseline`)."""
-    known: set[int] | None = None
+    known: Hashes | None = None
     prior: Shaper | None = None
     if baseline:
         try:
@@ -46,7 +47,7 @@ def known_shapes(
             if found is None:
                 _none_remembered(history, name)
         if found is not None:
-            known = found if known is None else known | found
+            known = found if known is None else {*known, *found}
     return known, prior
 
 

@@ -21,6 +21,7 @@ from .._sizes import format_size
 from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
 from ..engine.baseline import SHAPE_CAP, Shaper, Shapes
+from ..engine.hashset import HashSet
 from ..logs.inputs import open_detected, open_input
 from . import halves
 from .store import MAGIC, decode, read_index
@@ -33,15 +34,25 @@ MAX_READ = 2 * 1024**3
 OnText = Callable[[bytes], None]
 
 
-def load(path: str | os.PathLike[str], cap: int = SHAPE_CAP, text: OnText | None = None) -> Shapes:
+def load(
+    path: str | os.PathLike[str],
+    cap: int = SHAPE_CAP,
+    text: OnText | None = None,
+    *,
+    compact: bool = False,
+) -> Shapes:
     """The shapes of every line of the baseline at ``path``; raise :class:`InputError`.
     With ``text``, ``text`` gets the lines too (an archive with an index frame is read
-    whole for them, its shapes still from the frame); an index file has none to give."""
+    whole for them, its shapes still from the frame); an index file has none to give.
+    ``compact``: the shapes held in 8 bytes each (:class:`~logtrim.engine.hashset.HashSet`),
+    for a ``cap`` of millions."""
     base = Path(path)
     files = _files(base) if base.is_dir() else [base]
-    shapes = Shapes(cap)
+    shapes = Shapes(cap, compact=compact)
+    skipped = _Skipped(base, len(files))
     for file in files:
-        _load_one(str(file), shapes, text)
+        with skipped:
+            _load_one(str(file), shapes, text)
     return shapes
 
 
@@ -55,14 +66,38 @@ def load_with_lines(
     last: list[Shaper | None] = [None]
     base = Path(path)
     files = _files(base) if base.is_dir() else [base]
+    skipped = _Skipped(base, len(files))
     for done, file in enumerate(files):
         if deadline is not None and monotonic() >= deadline:
             say(f"{base}: {len(files) - done} of its {len(files)} files not read as a baseline "
                 "(out of time)", "warning")  # fmt: skip
             break
         last[0] = None  # one Shaper's cache held at a time: memory stays bounded
-        _load_one(str(file), shapes, None, last, deadline)
+        with skipped:
+            _load_one(str(file), shapes, None, last, deadline)
     return shapes, last[0]
+
+
+class _Skipped:
+    """Around each file's load: in a directory of good runs, a file that cannot be read is
+    skipped with a warning (the others still make the baseline); when none can be, the
+    last one's error is raised. A single file's error is raised as it is."""
+
+    def __init__(self, base: Path, count: int) -> None:
+        self.folder = base.is_dir()
+        self.left = count
+        self.read = 0
+
+    def __enter__(self) -> None:
+        self.left -= 1
+
+    def __exit__(self, kind: object, exc: BaseException | None, tb: object) -> bool:
+        if exc is None:
+            self.read += 1
+        if not isinstance(exc, InputError) or not self.folder or not (self.left or self.read):
+            return False
+        say(f"{exc} (skipped: the directory's other files make the baseline)", "warning")
+        return True
 
 
 def _files(folder: Path) -> list[Path]:
@@ -93,14 +128,14 @@ def _load_one(
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
     # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.
-    mine = Shapes(shapes.cap, tasklog=is_task, keep=last is not None)
+    mine = _like(shapes, is_task, keep=last is not None)
     done = None
     if not trailer_shapes and text is None and (inp.size or 0) <= MAX_READ and halves.forkable():
         done = halves.load(inp, chunks, mine)  # on two cores, if large and plain
     if done is False:  # a cap was reached: the order counts, read it in one pass
         inp = open_input(path)
         is_task, chunks = open_detected(inp)
-        mine = Shapes(shapes.cap, tasklog=is_task, keep=last is not None)
+        mine = _like(shapes, is_task, keep=last is not None)
     elif done:
         chunks = iter(())
     read = 0
@@ -125,6 +160,13 @@ def _load_one(
         last[0] = mine.shaper
     if inp.damage:
         say(f"{inp.name}: {inp.damage}", "warning")
+
+
+def _like(shapes: Shapes, tasklog: bool, *, keep: bool) -> Shapes:
+    """An empty Shapes for one input, its hashes held as ``shapes`` holds them."""
+    return Shapes(
+        shapes.cap, tasklog=tasklog, keep=keep, compact=isinstance(shapes.hashes, HashSet)
+    )
 
 
 def _from_trailer(path: str, shapes: Shapes) -> bool:

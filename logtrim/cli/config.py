@@ -82,7 +82,13 @@ def _variable(name: str) -> str:
 # benchmarks' (known, but never suggested for a typo).
 _SWITCHES = frozenset({"LOGTRIM_ENGINE", "LOGTRIM_NO_HYPERSCAN"})
 _INTERNAL = frozenset(
-    {"LOGTRIM_NO_FORK", "LOGTRIM_FAULT_AFTER", "LOGTRIM_FAULT_SCANNER", "LOGTRIM_CORPUS"}
+    {
+        "LOGTRIM_NO_FORK",
+        "LOGTRIM_CHECKER",
+        "LOGTRIM_FAULT_AFTER",
+        "LOGTRIM_FAULT_SCANNER",
+        "LOGTRIM_CORPUS",
+    }
 )
 
 

@@ -234,9 +234,9 @@ def diff(
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
     near = Neighbours()
-    # Every shape of GOOD (no cap: a line GOOD has is never new); only the similarity
-    # stage is bounded, and the summary says when it was.
-    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed)
+    # Every shape of GOOD (no cap: a line GOOD has is never new), 8 bytes each; only the
+    # similarity stage is bounded, and the summary says when it was.
+    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed, compact=True)
     result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, context, near)
     result.good_full = shapes.full
     with _stdout_reader():

@@ -68,7 +68,7 @@ def budget(raw: object) -> int:
         raise BadValue("a size such as 20MB") from None
     if size < MIN_BUDGET:
         raise UsageError(
-            f"budget must be at least {format_size(MIN_BUDGET)}: room for the summary, the "
+            f"budget must be at least {format_size(MIN_BUDGET)} (2KiB): room for the summary, the "
             "failure reason and the closing lines, whatever the output"
         )
     return size
@@ -78,12 +78,13 @@ def verbatim(raw: object) -> int | None:
     """A size (0: filter from the first line); ``auto``: a twentieth of the budget."""
     if isinstance(raw, str) and raw.strip().lower() == "auto":
         return None
+    hint = "a size such as 1MB, 0 to filter from the first line, or auto"
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
-        raise BadValue("a size such as 1MB, or auto")
+        raise BadValue(hint)
     try:
         return parse_size(raw if isinstance(raw, (int, str)) else str(raw))
-    except (OverflowError, ValueError):
-        raise BadValue("a size such as 1MB, or auto") from None
+    except (OverflowError, ValueError, UsageError):
+        raise BadValue(hint) from None
 
 
 def show_verbatim(size: int | None) -> str:

@@ -10,9 +10,10 @@ skeletons whose token varies (:mod:`.variables`): a line that matches one is not
 The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
 distinct lines found with a set. Only the distinct digit-free lines not met before meet the
 template regex (once, over all of them joined) and the hash; a bounded cache maps them to
-their shape after that. A chunk of lines met before, none of them new, costs one look-up per
-line. A run takes over the cache of the Shaper that loaded a plain-log baseline: the lines the
-baseline has need no regex again (the run still learns their shapes, for its own index).
+their shape after that. A chunk of lines met before, new or not, costs one look-up per line
+(which also says which are new). A run takes over the cache of the Shaper that loaded a
+plain-log baseline: the lines the baseline has need no regex again (the run still learns
+their shapes, for its own index).
 
 Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
 past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
@@ -25,16 +26,22 @@ from __future__ import annotations
 
 import re
 from collections.abc import Hashable, Iterable
-from itertools import accumulate, compress, count
-from operator import not_
+from itertools import accumulate, compress, count, repeat
+from operator import is_not
 
+from .hashset import Hashes, HashSet
 from .shaper import _BLANKS, KEY_MAX, MET, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
-from .variables import FIRST_CAP, Cuts, Variables, known_by_skeleton
+from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
 SHAPE_CAP = 1 << 17
+
+#: What :meth:`Baseline.check` found in a block: where its new lines start, their shapes
+#: (as :meth:`Baseline.shape_of_key` gives them), the shapes it learnt (hash -> shape, b"" for
+#: one the run had) and the new ones among them.
+Checked = tuple[list[int], list[int | bytes], dict[int, bytes], list[int]]
 
 _MET = MET  # (see :data:`.shaper.MET`)
 
@@ -61,9 +68,17 @@ def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[i
 class Shapes:
     """A set of shape hashes, built from whole-line chunks (a baseline, or a run's own lines)."""
 
-    def __init__(self, cap: int = SHAPE_CAP, *, tasklog: bool = False, keep: bool = False) -> None:
+    def __init__(
+        self,
+        cap: int = SHAPE_CAP,
+        *,
+        tasklog: bool = False,
+        keep: bool = False,
+        compact: bool = False,
+    ) -> None:
         self.cap = cap
-        self.hashes: set[int] = set()
+        # ``compact``: 8 bytes a shape, not ~90 (a good run of millions of distinct lines).
+        self.hashes: Hashes = HashSet() if compact else set()
         self.full = False  # the cap was reached: some shapes were not added
         self.shaper = Shaper(tasklog, keep=keep)  # its cache: the lines already added
         # Which token positions vary (engine/variables.py); with ``keep``, each shape's cuts
@@ -90,7 +105,7 @@ class Shapes:
     def add_shapes(self, texts: dict[int, bytes]) -> None:
         """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
         fresh = [(h, text) for h, text in texts.items() if h not in self.hashes]
-        self.add(texts)
+        self.add([h for h, _ in fresh])  # the others are in
         if fresh and not self.full:
             self.add(self._variables.learn_hashed(fresh))
 
@@ -103,12 +118,25 @@ class Shapes:
         mine = self.hashes
         if self.full:
             return
-        mine.update(hashes)
+        if not mine and isinstance(mine, HashSet) and isinstance(hashes, HashSet):
+            self.hashes = mine = hashes  # taken, not copied (the giver is done with it)
+        else:
+            mine.update(hashes)
         if len(mine) > self.cap:
             # Which ones go does not matter for correctness, only that the set stays bounded.
             for _ in range(len(mine) - self.cap):
                 mine.pop()
             self.full = True
+
+    def has_room(self, shapes: int) -> bool:
+        """Whether ``shapes`` more shapes (with their bags and skeletons) reach no cap: until
+        one does, the set is the same whatever the order the shapes come in."""
+        more = shapes * (MAX_WORDS + 2)
+        return (
+            not self.capped
+            and len(self.hashes) + more < self.cap
+            and len(self._variables.first) + more < FIRST_CAP
+        )
 
     @property
     def capped(self) -> bool:
@@ -126,21 +154,23 @@ class Baseline:
     Also remembers the run's own shapes (:attr:`seen`), so that a successful run can be the
     next run's baseline, and counts the new ones (:attr:`new_shapes`).
 
-    Per chunk the work is C: the digit-free lines, their set, the set minus the lines met
-    before, and that set met with the new ones (:attr:`_fresh`). Only lines not met before
-    are templated and tested against the baseline, and only a chunk holding a new line is
-    walked line by line (in C, too: ``compress`` over ``map``).
+    Per chunk the work is C: the digit-free lines, each looked up among the lines met before
+    (whether its shape is new), in one pass (``compress`` over ``map``). Only a chunk holding
+    a line not met before goes on: those lines (and the new ones) are made a set, and only
+    the lines not met before are templated and tested against the baseline.
     """
 
     def __init__(
         self,
-        known: set[int] | frozenset[int] | None,
+        known: Hashes | frozenset[int] | None,
         *,
         tasklog: bool = False,
         prior: Shaper | None = None,
+        learn: bool = True,
     ) -> None:
         self.known = known  # None: nothing to compare with yet; only learn the run's shapes
-        self.seen = Shapes()  # this run's shapes
+        self.seen = Shapes()  # this run's shapes (with ``learn``: ``diff`` needs them not)
+        self._learn = learn
         self.new_shapes: set[int] = set()  # this run's shapes the baseline lacks (bounded)
         self._shaper = Shaper(tasklog)
         # The baseline's own lines (``prior``: the Shaper that loaded it) need no regex here
@@ -155,18 +185,23 @@ class Baseline:
             self.seen.take_cuts(prior.cuts)
             prior.cache, prior.shapes, prior.cuts, prior.met = {}, None, None, set()
         self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
-        # The rest of the cache's lines (by :data:`_MET`): a chunk of those needs one look-up
-        # per line.
-        self._old: set[Hashable] = set()
+        # The cache's lines (by :data:`_MET`) and whether their shape is new: a chunk of lines
+        # met before needs one look-up per line, whether some of them are new or not.
+        self._state: dict[Hashable, bool] = {}
+        # While :meth:`check` runs: the shapes learnt, and the new ones.
+        self._learnt: tuple[dict[int, bytes], list[int]] | None = None
 
     def _new_keys(self, distinct: set[bytes]) -> set[bytes]:
         learned, cleared = self._shaper.learn(distinct, self.seen.hashes)
         if cleared:
             self._fresh.clear()
-            self._old.clear()
+            self._state.clear()
         if learned:
             texts = self._shaper.texts
-            self.seen.add_shapes(texts)
+            if self._learn:
+                self.seen.add_shapes(texts)
+            if self._learnt is not None:
+                self._learnt[0].update(texts)
             known = self.known
             if known is not None:
                 # Not new either: a good run's shape but for a token that varies there.
@@ -175,9 +210,12 @@ class Baseline:
                 }
                 new = {k: h for k, h in learned.items() if h not in old}
                 self._fresh.update(new)
+                self._state.update(dict.fromkeys(map(_MET, new), True))
                 if len(self.new_shapes) < SHAPE_CAP:
                     self.new_shapes.update(new.values())
-            self._old.update(map(_MET, learned.keys() - self._fresh))
+                if self._learnt is not None:
+                    self._learnt[1].extend(new.values())
+            self._state.update(dict.fromkeys(map(_MET, learned.keys() - self._fresh), False))
         return self._fresh.intersection(distinct) if self._fresh else self._fresh
 
     def new_lines(self, chunk: bytes) -> list[int]:
@@ -200,23 +238,52 @@ class Baseline:
         keys = coarse(chunk).split(b"\n")
         if keys and not keys[-1]:
             keys.pop()
-        # Most lines of a run were met before and are not new: one look-up per line, no set
-        # of the chunk built (a line past KEY_MAX is never in ``_old``: its key is cut,
-        # below). Then only the rest are looked at (new lines, lines not met yet).
-        old = self._old
-        if old.issuperset(map(_MET, keys)):  # in C, no list built
-            return [], keys
-        met = list(map(old.__contains__, map(_MET, keys)))
-        at = list(compress(count(), map(not_, met)))
+        # Most lines of a run were met before: one look-up per line, in C, gives the new
+        # ones among them (a line past KEY_MAX is never in ``_state``: its key is cut,
+        # below). A line not met yet stops it: then the lines met before and not new are
+        # left out, and only the rest are looked at (new lines, lines not met yet).
+        state = self._state
+        try:
+            return list(compress(count(), map(state.__getitem__, map(_MET, keys)))), keys
+        except KeyError:
+            pass
+        flags = map(state.get, map(_MET, keys))  # None: not met yet
+        at = list(compress(count(), map(is_not, flags, repeat(False))))
         rest = list(map(keys.__getitem__, at))
-        distinct = set(rest)  # none of them in ``old``
+        distinct = set(rest)  # none of them met before and not new
         if max(map(len, rest)) > KEY_MAX:
             rest = [k[:KEY_MAX] for k in rest]
-            distinct = {k for k in rest if _MET(k) not in old}
+            distinct = {k for k in rest if state.get(_MET(k)) is not False}
         fresh = self._new_keys(distinct)
         if not fresh:
             return [], keys
         return list(compress(at, map(fresh.__contains__, rest))), keys
+
+    def check(self, block: bytes) -> Checked:
+        """:meth:`new_offsets` of a whole-line block, in a process of its own that holds a copy
+        of this Baseline (``run``'s checker), with what the run's own Baseline needs to
+        :meth:`take` it instead of looking at the block itself."""
+        learnt: tuple[dict[int, bytes], list[int]] = ({}, [])
+        self._learnt = learnt
+        try:
+            offsets = self.new_offsets(block)
+        finally:
+            self._learnt = None
+        shapes = [self.shape_of_key(coarse(_line(block, at)[:KEY_MAX])) for at in offsets]
+        return offsets, shapes, *learnt
+
+    def can_take(self, checked: Checked) -> bool:
+        """Whether the shapes of a :meth:`check` make the same sets here as if this Baseline
+        had looked at the block: while no cap is in reach, the run's shapes and its new ones
+        are sets, whichever process learnt them first."""
+        new = checked[3]
+        return self.seen.has_room(len(checked[2])) and len(self.new_shapes) + len(new) < SHAPE_CAP
+
+    def take(self, checked: Checked) -> None:
+        """What a :meth:`check` of a block learnt (see :meth:`can_take`)."""
+        if checked[2] and self._learn:
+            self.seen.add_shapes(checked[2])
+        self.new_shapes.update(checked[3])
 
     def shape_of_key(self, key: bytes) -> int | bytes:
         """The shape hash of a line met (its digit-free form, cut): the key if no longer held."""
@@ -227,10 +294,17 @@ class Baseline:
         return bool(self.new_lines(line.rstrip(b"\n")))
 
 
+def _line(block: bytes, at: int) -> bytes:
+    """The line starting at ``at`` (without its newline)."""
+    end = block.find(b"\n", at)
+    return block[at : end if end >= 0 else len(block)]
+
+
 __all__ = [
     "KEY_MAX",
     "SHAPE_CAP",
     "Baseline",
+    "Checked",
     "Shaper",
     "Shapes",
     "shape_hash",

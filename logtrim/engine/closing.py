@@ -42,6 +42,7 @@ class Ending:
     env: Mapping[str, str] | None = None
     timestamp: float = 0.0  # Unix time, for the dialect
     interrupted: str | None = None  # the signal that stopped the run (``SIGINT``), if any
+    lost: str | None = None  # the archive's path when writing it failed (it is not published)
 
 
 class Closer:
@@ -83,6 +84,7 @@ class Closer:
                 archived=end.nbytes,
                 compact=compact,
                 interrupted=end.interrupted,
+                lost=end.lost,
             )
 
         def closing(lines: list[str], why: str | None = reason) -> tuple[list[Action], int]:

@@ -316,3 +316,7 @@ class Commands:
 
     def is_open(self, stream: int) -> bool:
         return self._open[stream] is not None
+
+    def close_open(self, stream: int) -> None:
+        """The stream ended with its command still open: nothing more continues it."""
+        self._open[stream] = None

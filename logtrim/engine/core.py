@@ -15,6 +15,7 @@ with the progress throttle and repeat collapse), the :class:`~.tail.Tail` of a f
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
@@ -88,6 +89,7 @@ class Core:
         self.history.end_skip = lambda raw: self.is_command(raw.decode("utf-8", "replace"))
         self.shaper.keep_for(self.history)
         self.out = Output(self.budget, self.tally)
+        self.out.holding = functools.partial(self.commands.is_open, STDOUT)
         if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
             self.out.wrap = self._own_line_levels  # else none: no call per own line
         self.select = Selector(
@@ -265,6 +267,10 @@ class Core:
         mask = self.secrets.mask_text
         self.budget.keep_for_closing(closing_floor(self.dialect, mask(archive), mask(archive_name)))
 
+    def archive_failed(self) -> None:
+        """The archive can take no more: notes no longer say it has what they leave out."""
+        self.budget.archive_note = "not archived either: the archive failed"
+
     # -- time and the end -----------------------------------------------------------------
     def start(self, now: float) -> None:
         """The run starts (before its first output): the summary's duration counts from here."""
@@ -315,14 +321,20 @@ class Core:
         timestamp: float = 0.0,
         interrupted: str | None = None,
         killed_by: str | None = None,
+        lost: str | None = None,
     ) -> tuple[list[Emit], list[Action]]:
         """The end: repeats and progress settled, the tail on failure, summary, publication.
 
         ``timestamp``: the Unix time, for dialects that stamp their groups (GitLab);
         ``interrupted``: the signal that stopped the run, for the summary; ``killed_by``: the
-        signal that ended the command (the failure reason when no line says more). Returns
+        signal that ended the command (the failure reason when no line says more); ``lost``:
+        the archive's path when writing it failed. Returns
         console emits and the dialect's other actions for the shell to carry out.
         """
+        if self.commands.is_open(STDOUT):
+            # Calamari would read our lines into it up to the first ']': this one takes that.
+            self.commands.close_open(STDOUT)
+            self.out.marker("the command's service message left open ends here")
         for stream in (STDOUT, STDERR):
             if exit_code != 0:  # the failure tail shows how a run of repeats ended
                 self.select.repeats.unwind(stream)
@@ -336,7 +348,8 @@ class Core:
         mask = self.masker.mask_text
         end = Ending(exit_code, duration, self.lines, self.nbytes,
                      None if archive is None else mask(archive), mask(archive_name),
-                     archive_size, env, timestamp, interrupted)  # fmt: skip
+                     archive_size, env, timestamp, interrupted,
+                     None if lost is None else mask(lost))  # fmt: skip
         if self.baseline is not None and self.baseline.known is not None:
             self.tally.new_shapes = len(self.baseline.new_shapes)
             if self.novelty is not None:

@@ -124,7 +124,7 @@ class Matcher:
 
     def scan(self, chunk: bytes) -> list[tuple[int, Kind]]:
         offered = self._offered
-        if offered is not None and _joined(chunk, offered[0]):
+        if offered is not None and joined(chunk, offered[0]):
             self._offered = self._no_service = None
             return offered[1]
         if self._scan_hs is not None:
@@ -239,7 +239,7 @@ class Matcher:
         return found
 
 
-def _joined(chunk: bytes, parts: Sequence[bytes | memoryview]) -> bool:
+def joined(chunk: bytes, parts: Sequence[bytes | memoryview]) -> bool:
     """Whether ``chunk`` is ``parts`` joined (compared in place: no copy of a 1 MB chunk)."""
     at = 0
     for part in parts:

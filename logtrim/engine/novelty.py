@@ -24,11 +24,12 @@ from typing import TYPE_CHECKING
 
 from .held import Held
 from .kinds import Kind
+from .matcher import joined
 from .shaper import KEY_MAX
 from .templates import coarse
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
-    from .baseline import Baseline
+    from .baseline import Baseline, Checked
     from .reason import ReasonChooser
 
 #: The tier of a line the baseline also has, by its own tier.
@@ -50,6 +51,31 @@ class Novelty:
         # Lines good runs also print, by their own tier: shown a tier lower (the summary).
         self.known = dict.fromkeys(_KNOWN, 0)
         self.singles = Singles()
+        # A block's check made in another process (``run``'s checker), for the next region
+        # of equal bytes: see :meth:`offer`.
+        self._offered: tuple[tuple[bytes | memoryview, ...], Checked] | None = None
+
+    def offer(self, checked: Checked | None, *parts: bytes | memoryview) -> None:
+        """What :meth:`Baseline.check` gave for the bytes ``parts`` joined, in a process that
+        holds a copy of the baseline: the next region of equal bytes takes it, if the
+        baseline can (:meth:`Baseline.can_take`). None: no offer."""
+        self._offered = (parts, checked) if parts and checked is not None else None
+
+    @property
+    def offered(self) -> bool:
+        """A check is offered that no region has taken."""
+        return self._offered is not None
+
+    def _new(self, region: bytes) -> tuple[list[int], list[int | bytes] | None]:
+        """Where the new lines of a region start, and their shapes if a check gave them."""
+        offered = self._offered
+        if offered is not None and joined(region, offered[0]):
+            checked = offered[1]
+            if self.baseline.can_take(checked):
+                self._offered = None
+                self.baseline.take(checked)
+                return checked[0], checked[1]
+        return self.baseline.new_offsets(region), None
 
     def tier(self, kind: Kind, new: bool) -> Kind:
         """:func:`tier`, counting a known line."""
@@ -62,9 +88,9 @@ class Novelty:
     ) -> list[tuple[int, Kind]]:
         """``hits`` (line start, tier) with the baseline's tiers, new detail lines added
         (``base``: the number of the region's first line)."""
-        new = self.baseline.new_offsets(region)
+        new, shapes = self._new(region)
         if new:
-            self._note(region, new, base)
+            self._note(region, new, base, shapes)
         if not new:
             if not hits:
                 return hits
@@ -92,15 +118,22 @@ class Novelty:
         self._note(data, [starts[i] for i in indexes], base)
         return flags
 
-    def _note(self, region: bytes, starts: list[int], base: int) -> None:
-        """Give :attr:`singles` the new lines starting at ``starts`` (in order)."""
+    def _note(
+        self, region: bytes, starts: list[int], base: int, shapes: list[int | bytes] | None = None
+    ) -> None:
+        """Give :attr:`singles` the new lines starting at ``starts`` (in order; ``shapes``:
+        theirs, if known)."""
         lineno, at = base, 0
-        for start in starts:
+        for i, start in enumerate(starts):
             lineno += region.count(b"\n", at, start)
             at = start
             end = region.find(b"\n", start)
             line = region[start : end if end >= 0 else len(region)]
-            self.singles.note(lineno, line, self.baseline.shape_of_key(coarse(line[:KEY_MAX])))
+            if shapes is not None:
+                shape = shapes[i]
+            else:
+                shape = self.baseline.shape_of_key(coarse(line[:KEY_MAX]))
+            self.singles.note(lineno, line, shape)
 
     def is_new(self, line: bytes) -> bool:
         return self.baseline.is_new(line)

@@ -30,6 +30,10 @@ def _no_wrap() -> tuple[list[bytes], list[bytes]]:
     return [], []
 
 
+def _never() -> bool:
+    return False
+
+
 class Waiting(Protocol):
     """A stream's progress throttle, as far as printing asks (engine/throttle.py)."""
 
@@ -52,6 +56,7 @@ class Output:
         self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
         self.printed = 0  # the child's lines printed so far: a run of repeats ends at one
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
+        self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
         self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
@@ -71,6 +76,11 @@ class Output:
         # its newline (engine/partial.py). Anything else printed there starts a line first.
         self.midline: set[int] = set()
         self.through = Through()  # a command too long to hold, passing (engine/longline.py)
+        # Whether the child's command on stdout is open over several lines: our own lines
+        # there would land inside it (Calamari reads up to the first ']'), so they wait in
+        # ``_deferred`` until a line of the child's has closed it.
+        self.holding: Callable[[], bool] = _never
+        self._deferred: list[Emit] = []
 
     def emit(
         self,
@@ -111,7 +121,13 @@ class Output:
             if self._restore:
                 self._put([(STDOUT, line) for line in self._restore])
                 self._reset = self._restore = []
-        self._out.append((stream, data))
+        if own and stream == STDOUT and self.holding():
+            self._deferred.append((stream, data))
+        else:
+            self._out.append((stream, data))
+            if self._deferred and not own and not self.holding():
+                self._out += self._deferred
+                self._deferred = []
         if partial and not data.endswith(b"\n"):
             self.midline.add(stream)
         size = len(data)
@@ -191,8 +207,9 @@ class Output:
 
     def _put(self, emits: list[Emit]) -> None:
         """Level switches around our own lines: logtrim's bytes too."""
+        out = self._deferred if self.holding() else self._out
         for emit in emits:
-            self._out.append(emit)
+            out.append(emit)
             self.budget.spend(len(emit[1]))
             self.own_bytes += len(emit[1])
 
@@ -201,6 +218,7 @@ class Output:
         budget, never counted as the child's in the summary."""
         self.budget.spend(nbytes)
         self.own_bytes += nbytes
+        self.elsewhere += nbytes
 
     def end_levels(self) -> list[bytes]:
         """The closing lines start: our own lines from now on. Returns the resets already
@@ -304,6 +322,9 @@ class Output:
             self.through.end(self._out)
 
     def take(self) -> list[Emit]:
+        if self._deferred and not self.holding():
+            self._out += self._deferred
+            self._deferred = []
         out, self._out = self._out, []
         if self.through.stream is not None:
             self.through.untangle(out)

@@ -97,6 +97,8 @@ class Budget:
         self.dip = self.closing // 4  # what logtrim's own notes may take of the reserve
         self.used = 0
         self.beyond = 0  # the child's commands printed past the budget (they always pass)
+        #: What the notes say of lines left out: untrue once the archive could not be written.
+        self.archive_note = "the archive has everything"
 
     def keep_for_closing(self, floor: int) -> None:
         """Reserve at least ``floor`` bytes for the closing lines (long archive names), before
@@ -173,7 +175,7 @@ class Budget:
             why = "the rest of the budget is kept for the end of the run"
         else:
             why = "their share of the budget is used"
-        return f"{lines} are no longer shown: {why} (the archive has everything)"
+        return f"{lines} are no longer shown: {why} ({self.archive_note})"
 
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
@@ -228,6 +230,7 @@ class Tally:
         archived: int,
         compact: bool = False,
         interrupted: str | None = None,
+        lost: str | None = None,
     ) -> list[str]:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         shown_lines -= self.both_lines
@@ -252,6 +255,9 @@ class Tally:
             smaller = archive_size and archived / archive_size >= 1.05
             ratio = f", {archived / archive_size:.1f}x smaller" if smaller else ""
             out.append(f"[logtrim] archive: {archive} ({format_size(archive_size)}{ratio})")
+        elif lost:
+            out.append(f"[logtrim] archive: {lost} is incomplete: writing it failed (see the "
+                       "warning above); it holds the output up to then")  # fmt: skip
         return out
 
     def _breakdown(self) -> list[str]:

@@ -202,6 +202,9 @@ class Selector:
             verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
         if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
+            tally = self.out.tally  # seen as what it is shown as: a command's line
+            tally.seen_lines[SERVICE] += 1
+            tally.seen_bytes[SERVICE] += len(line)
             self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
             return
         if kind == SERVICE:

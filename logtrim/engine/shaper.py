@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import sys
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Container, Hashable
 from hashlib import blake2b
 from itertools import compress
 from operator import not_
@@ -104,7 +104,7 @@ class Shaper:
         return rest
 
     def learn(
-        self, distinct: set[bytes], have: set[int] | frozenset[int] = frozenset()
+        self, distinct: set[bytes], have: Container[int] = frozenset()
     ) -> tuple[dict[bytes, int], bool]:
         """Shape the lines of ``distinct`` (digit-free, no newline) the cache lacks: ``({key:
         hash} of those, whether the cache started anew)``. Every line of ``distinct`` is in

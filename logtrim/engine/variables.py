@@ -32,7 +32,7 @@ the shape again.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from hashlib import blake2b
 
 MIN_WORDS = 3
@@ -78,7 +78,7 @@ def _cuts(shape: bytes) -> list[tuple[bytes, bytes]]:
     ]
 
 
-def known_by_skeleton(shape: bytes, known: set[int] | frozenset[int]) -> bool:
+def known_by_skeleton(shape: bytes, known: Container[int]) -> bool:
     """Whether a shape matches a known one up to a token that varies there, or up to the
     order of its tokens (a long one)."""
     return bag(shape) in known or any(_hash(skel) in known for skel, _ in _cuts(shape))

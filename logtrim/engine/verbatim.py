@@ -26,6 +26,11 @@ class Verbatim:
         self._shaper = shaper
         self._history = history
 
+    def widen(self, allowance: int) -> None:
+        """Before any output: an allowance past the setting's cap (a run replayed whole,
+        :mod:`.whole`)."""
+        self.allowance = self.left = self._grace = allowance
+
     def consume(self, size: int, *, in_block: bool = False) -> bool:
         """Whether ``size`` more bytes of output are still within the allowance; past it,
         one line says that filtering starts. ``in_block``: the line continues a stack trace
@@ -44,7 +49,8 @@ class Verbatim:
             self._out.marker(passed + "filtered from here on")
         else:
             self._out.marker(
-                passed + "from here on only what matters is shown (the archive has everything)"
+                passed
+                + f"from here on only what matters is shown ({self._out.budget.archive_note})"
             )
         return False
 

@@ -12,6 +12,7 @@ or archive error never reaches the app; records then go to the console unfiltere
 
 from __future__ import annotations
 
+import copy
 import logging
 import os
 import threading
@@ -78,6 +79,7 @@ class LogtrimHandler(logging.Handler):
         from ..baseline.front import for_run
         from ..dialects import choose
         from ..engine.core import Core
+        from ..engine.whole import Whole
         from .checks import checked_artifact, checked_policy, checked_seconds, checked_stream
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
@@ -99,8 +101,12 @@ class LogtrimHandler(logging.Handler):
         self.flush_seconds = flush_seconds
         self._history = history
         self._baseline = for_run(baseline, history, self.artifact_name)
-        self.core = Core(pol, choose(ci, os.environ), compiler=compiler(pol.engine),
-                         baseline=self._baseline)  # fmt: skip
+        dialect = choose(ci, os.environ)
+        pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
+        self.core = Core(pol, dialect, compiler=compiler(pol.engine), baseline=self._baseline)
+        # At a small budget the console waits until the log is known not to fit (engine/whole.py).
+        self._whole = Whole(self.core, lambda: Core(pol, copy.deepcopy(pristine),
+                            compiler=compiler(pol.engine), baseline=self._baseline))  # fmt: skip
         self._scan_debug = bool(self.core.policy.keep)
         self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
         self._noise = bytearray()  # DEBUG records not yet given to the engine
@@ -160,7 +166,7 @@ class LogtrimHandler(logging.Handler):
                 data = b""
             self._drain(now)
             if data:
-                self._take(self.core.feed_line(STDOUT, data, self.kind(data, levelno), now), now)
+                self._take(self._whole.feed_line(STDOUT, data, self.kind(data, levelno), now), now)
             if self._archive.due(now):
                 self._sync(now)
         except Exception:
@@ -169,7 +175,7 @@ class LogtrimHandler(logging.Handler):
     def _drain(self, now: float) -> None:
         """Feed the batched DEBUG records to the engine (before any other record)."""
         if self._noise:
-            out = self.core.feed_line(STDOUT, bytes(self._noise), Kind.NOISE, now)
+            out = self._whole.feed_line(STDOUT, bytes(self._noise), Kind.NOISE, now)
             self._noise.clear()
             self._take(out, now)
 
@@ -183,6 +189,8 @@ class LogtrimHandler(logging.Handler):
     def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
         """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
         self._broken = self._engine_failed = True
+        with suppress(Exception):
+            self._console(self._whole.release())  # what the engine showed before it failed
         # The traceback only: ``handleError`` would print the record's arguments (a secret?).
         warn(traceback.format_exc().rstrip())
         warn("internal error; forwarding all records unfiltered")
@@ -228,7 +236,7 @@ class LogtrimHandler(logging.Handler):
                     if self._archive.due(now):
                         self._sync(now)
                     if not self._broken:
-                        self._console(self.core.tick(now))
+                        self._console(self._whole.tick(now))
                 except Exception:
                     self._break(None, b"")
 
@@ -258,7 +266,7 @@ class LogtrimHandler(logging.Handler):
         try:
             self._drain(now)
             if not self._engine_failed:
-                self._take(self.core.finish_input(now), now)  # records waiting for the next
+                self._take(self._whole.finish_input(now), now)  # records waiting for the next
         except Exception:
             self._break(None, b"")
         if self._broken:
@@ -272,14 +280,16 @@ class LogtrimHandler(logging.Handler):
         archive = str(self.path) if not self._archive.failed else None
         if not self._engine_failed:
             try:
-                emits, actions = self.core.close(
-                    exit_code,
-                    now,
-                    archive=archive,
-                    archive_name=self.artifact_name,
-                    archive_size=size,
-                    env=os.environ,
-                    timestamp=time.time(),
+                emits, actions = self._whole.close(
+                    lambda core: core.close(
+                        exit_code,
+                        now,
+                        archive=archive,
+                        archive_name=self.artifact_name,
+                        archive_size=size,
+                        env=os.environ,
+                        timestamp=time.time(),
+                    )
                 )
             except Exception:
                 warn("internal error while closing the log")

@@ -17,6 +17,7 @@ log is at hand to look it up); new lines written together still print together.
 from __future__ import annotations
 
 import functools
+import re
 from collections import deque
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -24,12 +25,13 @@ from dataclasses import dataclass, field
 from .._matchers import compiler
 from ..engine.baseline import Baseline, shape_of
 from ..engine.failure import LEVEL
+from ..engine.hashset import Hashes
 from ..engine.history import display
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
 from .declared import Declared
 from .inputs import Input, open_detected
-from .similar import Neighbours, tokens
+from .similar import ERROR_WORDS, Neighbours, tokens
 
 MAX_LINE = 4096  # a longer line is cut in the output (as run's console cuts it)
 _SEPARATOR = b"--\n"
@@ -38,7 +40,8 @@ _SEPARATOR = b"--\n"
 FOUND_CAP = 1 << 14
 FOUND_BYTES = 16 << 20
 #: GOOD's shapes kept, at most: every one of any log a run writes (a shape per line of a log
-#: of 8 million distinct lines; ~70 bytes each as a Python set). Past it the summary says so.
+#: of 8 million distinct lines; 8 bytes each in a :class:`~logtrim.engine.hashset.HashSet`,
+#: 64 MB when full). Past it the summary says so.
 GOOD_SHAPES = 1 << 23
 
 
@@ -62,6 +65,7 @@ class Diff:
     unkept: int = 0  # of those, the lines of new shapes past FOUND_CAP / FOUND_BYTES
     near_shapes: int = 0  # of those shapes, the ones near a line of GOOD (not shown)
     near_lines: int = 0  # and their lines
+    labels: int = 0  # new lines that are only a label (:func:`_label`), not shown
     found: list[Found] = field(default_factory=list)  # one per new shape, in line order
     shown: list[Found] = field(default_factory=list)  # those that fit the budget, in order
     good_full: bool = False  # GOOD had more than GOOD_SHAPES shapes: some were not kept
@@ -78,7 +82,7 @@ def _matcher() -> Matcher:
 
 
 def compute(
-    known: set[int], bad: Input, budget: int, context: int, near: Neighbours | None = None
+    known: Hashes, bad: Input, budget: int, context: int, near: Neighbours | None = None
 ) -> Diff:
     """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``,
     each new line with ``context`` lines before and after it. With ``near`` (GOOD's shapes
@@ -87,7 +91,7 @@ def compute(
     # What BAD declares to its CI is masked before anything is looked at, as trim does.
     declared = Declared()
     chunks = declared.lines(chunks, learn=not declared.scan(bad))
-    baseline = Baseline(known, tasklog=is_task)
+    baseline = Baseline(known, tasklog=is_task, learn=False)  # BAD's own shapes: not needed
     out = Diff()
     first: dict[bytes, Found] = {}  # shape -> its first line
     held = 0  # the bytes of the lines kept in ``first``
@@ -130,6 +134,7 @@ def compute(
     if near is not None:
         _sift(out, near)
         out.near_bounded = bool(out.found) and near.bounded
+    _unlabel(out)
     matcher = _matcher()
     for found in out.found:
         found.tier = matcher.line_kind(found.text)
@@ -182,6 +187,36 @@ def _sift(out: Diff, good: Neighbours) -> None:
         kept.append(found)
         last = (found.number, key, found)
     out.found = kept
+
+
+# A label: a word or two and a colon ending the line (``  STDOUT:``, ``Exception occurred:``),
+# after a prefix (a time, a logger, a level) that holds no error word.
+_LABEL = re.compile(rb"(?:^|.*?[:|] )[ \t]*(\w[\w.-]*(?: \w[\w.-]*)?):[ \t]*\r?$")
+
+
+def _unlabel(out: Diff) -> None:
+    """Leave out the new lines that are only a label: the lines under it say what happened
+    (shown when new), a label alone does not. One that names an error stays unless the line
+    right after it is new."""
+    numbers = {found.number for found in out.found}
+    kept: list[Found] = []
+    for found in out.found:
+        match = _LABEL.match(found.text)
+        if (
+            match is not None
+            and not _says_error(found.text[: match.start(1)])
+            and (not _says_error(match[1]) or found.number + 1 in numbers)
+        ):
+            out.labels += 1 + found.repeats
+            out.new_lines -= 1 + found.repeats
+            continue
+        kept.append(found)
+    out.found = kept
+
+
+def _says_error(text: bytes) -> bool:
+    """Whether ``text`` holds an error word, or its plural (``Errors``)."""
+    return any(tok.lower().removesuffix(b"s") in ERROR_WORDS for tok in tokens(text))
 
 
 def _echoes(found: Found, key: frozenset[bytes], last: tuple[int, frozenset[bytes], Found]) -> bool:

@@ -22,6 +22,12 @@ def summary(diff: Diff) -> str:
             else ""
         )
         + (
+            f"; {diff.labels:,} new lines that are only a label (a word or two and a colon) "
+            "not shown"
+            if diff.labels
+            else ""
+        )
+        + (
             f"; {diff.unkept:,} more new lines of further new shapes only counted "
             "(too many shapes to keep)"
             if diff.unkept
@@ -58,6 +64,7 @@ def to_json(diff: Diff) -> dict[str, Any]:
         "near_shapes": diff.near_shapes,
         "near_lines": diff.near_lines,
         "held_back": diff.held_back,
+        **({"labels": diff.labels} if diff.labels else {}),
         **({"unkept_lines": diff.unkept} if diff.unkept else {}),
         **({"near_bounded": True} if diff.near_bounded else {}),
         **({"good_full": True} if diff.good_full else {}),

@@ -18,7 +18,7 @@ no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it
   lines, smoothed: ``1 + ln((n + 1) / (df + 1))``, as logreduce's TF-IDF model did; a token
   no good line holds counts as held by one), so the prefix every line carries (a host, a
   program name) says little; an error word
-  (:data:`_ERROR_WORDS`, logjuicer's list) weighs as logjuicer's five copies of it, and a
+  (:data:`ERROR_WORDS`, logjuicer's list) weighs as logjuicer's five copies of it, and a
   line is never near one that lacks one of its error words (logjuicer weighs them so that
   gaining one moves a line away; an error a good run never printed is what ``diff`` is for);
 - a line is near a good one when the cosine similarity of their weighted token vectors is at
@@ -81,7 +81,7 @@ _MEASURE = re.compile(rb"0[0.,:]*(?:[a-zA-Z\xb5]{1,3}0[0.,:]*)*[a-zA-Z\xb5]{0,3}
 # ``class``, ``process``, ``status`` alike in both runs anyway).
 _PLURAL = re.compile(rb"[A-Za-z_]{3,}[^sS\W]s")
 # logjuicer's error words (its tokenizer's ``is_error``), as whole words, any case.
-_ERROR_WORDS = frozenset(
+ERROR_WORDS = frozenset(
     b"error fatal failure failed warning err fail warn denied assert assertion "
     b"exception traceback".split()
 )
@@ -94,7 +94,7 @@ def tokens(line: bytes, *, fold: bool = True) -> Tokens:
     """The token set of a line; its error words in lower case if ``fold``."""
     out: set[bytes] = set()
     for word in _WORD.findall(_HOST.sub(b" ", line.translate(_DIGITS_TO_ZERO))):
-        if word.lower() in _ERROR_WORDS:
+        if word.lower() in ERROR_WORDS:
             out.add(word.lower() if fold else word)
         elif len(word) >= MIN_TOKEN and not (_HEX_ID.fullmatch(word) or _MEASURE.fullmatch(word)):
             out.add(_singular(word))
@@ -103,7 +103,7 @@ def tokens(line: bytes, *, fold: bool = True) -> Tokens:
 
 def _singular(word: bytes) -> bytes:
     """``word`` without a plural's ``s``, unless that leaves an error word (``errors``)."""
-    if _PLURAL.fullmatch(word) and word[:-1].lower() not in _ERROR_WORDS:
+    if _PLURAL.fullmatch(word) and word[:-1].lower() not in ERROR_WORDS:
         return word[:-1]
     return word
 
@@ -167,7 +167,7 @@ class Neighbours:
         # sample, and the next one may well print it once.
         df = max(len(self.postings.get(tok, ())), 1)
         idf = 1.0 + math.log((len(self.sets) + 1) / (df + 1))
-        return idf * idf * (ERROR_WEIGHT if tok in _ERROR_WORDS else 1)
+        return idf * idf * (ERROR_WEIGHT if tok in ERROR_WORDS else 1)
 
     def cosine(self, a: Tokens, b: Collection[bytes]) -> float:
         """The cosine similarity of two token sets, weighted by this index."""
@@ -191,7 +191,7 @@ class Neighbours:
                 break
             prefix.append(tok)
             rest -= w
-        errors = toks & _ERROR_WORDS
+        errors = toks & ERROR_WORDS
         tried: set[int] = set()
         for tok in prefix:
             for index in self.postings.get(tok, ()):

@@ -10,7 +10,7 @@ levels and steps.
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -93,7 +93,7 @@ class _Declares(Exception):
     """A file read before its declarations were known declares secrets."""
 
 
-def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
+def compute(inputs: Iterable[Input], baseline: Container[int] | None = None) -> Stats:
     """Read every input once and gather its figures into one :class:`Stats`; with
     ``baseline`` (shape hashes of good runs), also which templates are new.
 
@@ -113,7 +113,7 @@ def compute(inputs: Iterable[Input], baseline: set[int] | None = None) -> Stats:
         return _compute(again, baseline, ahead=False)
 
 
-def _compute(inputs: list[Input], baseline: set[int] | None, ahead: bool) -> Stats:
+def _compute(inputs: list[Input], baseline: Container[int] | None, ahead: bool) -> Stats:
     """``ahead``: may gather a plain file's declarations as it counts it (raise
     :class:`_Declares` when it declares secrets), else learn them before."""
     stats = Stats()
@@ -223,7 +223,7 @@ def _learn(declared: Declared, inp: Input, hits: Hits) -> None:
 
 
 def _new(
-    plain: dict[bytes, TemplateStat], task: dict[bytes, TemplateStat], baseline: set[int]
+    plain: dict[bytes, TemplateStat], task: dict[bytes, TemplateStat], baseline: Container[int]
 ) -> set[bytes]:
     """The templates whose shape the baseline lacks."""
     out: set[bytes] = set()

@@ -39,7 +39,12 @@ Process = Callable[[int, bytes], Awaitable[None]]
 
 def wanted(matcher: Matcher) -> bool:
     """On the pure-Python matcher, with a second processor, where forking is safe."""
-    return matcher.engine == "re" and _cpus() > 1 and can_fork_before_exec()
+    return matcher.engine == "re" and can_fork()
+
+
+def can_fork() -> bool:
+    """With a second processor, where forking is safe."""
+    return _cpus() > 1 and can_fork_before_exec()
 
 
 def _cpus() -> int:
@@ -112,7 +117,7 @@ class Ahead:
         self._matcher = matcher
         self._process = process
         self._lines = Lines(max_pending)
-        self._scanner: Scanner | None = Scanner(matcher)
+        self._scanner: Scanner[Hits] | None = Scanner(matcher)
         self._queue: deque[_Item] = deque()
         self._room = anyio.Semaphore(_DEPTH)
         self._ready = anyio.Event()
@@ -164,7 +169,7 @@ class Ahead:
             with anyio.CancelScope(shield=True):
                 await self.close()
 
-    async def _offer(self, item: _Item, scanner: Scanner) -> bool:
+    async def _offer(self, item: _Item, scanner: Scanner[Hits]) -> bool:
         """The block's hits to the engine: this process's share's, then the scanner's."""
         try:
             mine = self._matcher.scan(item.here) if item.here else []

@@ -3,8 +3,11 @@
 It fails soft: a closed console (EPIPE) never stops the run by itself (the archive still
 takes everything). The stream whose reader left is in :attr:`Console.gone`: the run then
 closes the child's end of it too, so the child meets what it would have met without logtrim
-(SIGPIPE, or EPIPE) and does not run on, writing into the archive, for nobody. The archive
-writers live in :mod:`logtrim.archive`.
+(SIGPIPE, or EPIPE) and does not run on, writing into the archive, for nobody. Any other
+write error (a full disk under a redirected console, an I/O error) is no reader leaving: the
+child would have met it on its writes and gone on, so it runs on; that stream of the console
+is written no more (:attr:`Console.failed`), said once on the other. The archive writers live
+in :mod:`logtrim.archive`.
 """
 
 from __future__ import annotations
@@ -24,7 +27,8 @@ class Console:
 
     def __init__(self) -> None:
         self._files: dict[int, IO[bytes]] = {STDOUT: sys.stdout.buffer, STDERR: sys.stderr.buffer}
-        self.gone: set[int] = set()  # the streams whose reader left (a write failed)
+        self.gone: set[int] = set()  # the streams whose reader left (EPIPE)
+        self.failed: set[int] = set()  # the streams that cannot be written (ENOSPC, EIO...)
         # {fd: stream} of the pipes a reader can leave while nothing is written, polled.
         self._pipes = _pipes()
         self._poller = _poller(self._pipes)
@@ -58,15 +62,26 @@ class Console:
         self._write(stream, b"".join(batch))
 
     def _write(self, stream: int, data: bytes) -> None:
-        if data and stream not in self.gone:
+        if data and stream not in self.gone and stream not in self.failed:
             file = self._files[stream]
             try:
                 file.write(data)
                 file.flush()
-            except (BrokenPipeError, OSError, ValueError):
+            except (BrokenPipeError, ConnectionResetError):
                 self.gone.add(stream)
                 return
+            except (OSError, ValueError) as exc:
+                self.failed.add(stream)
+                self._say_failed(stream, exc)
+                return
             self._open_line[stream] = not data.endswith(b"\n")
+
+    def _say_failed(self, stream: int, exc: Exception) -> None:
+        why = (exc.strerror or type(exc).__name__) if isinstance(exc, OSError) else "closed"
+        name = "stdout" if stream == STDOUT else "stderr"
+        other = STDERR if stream == STDOUT else STDOUT
+        self._write(other, f"logtrim: warning: cannot write to {name} ({why}); the command "
+                    "runs on and the archive takes everything\n".encode())  # fmt: skip
 
 
 def _poller(fds: dict[int, int]) -> select.poll | None:

@@ -12,6 +12,7 @@ itself (start, signals) is :mod:`logtrim.run.process`, the reading of its output
 from __future__ import annotations
 
 import contextlib
+import copy
 import os
 import signal
 import time
@@ -27,8 +28,9 @@ from ..archive import forked
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
-from ..dialects import Print
+from ..dialects import Dialect, Print
 from ..engine.core import STDERR, STDOUT, Core
+from ..engine.whole import Whole
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
@@ -36,6 +38,7 @@ from .fallback import HeadTail
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..engine.baseline import Baseline
     from .aside import Ahead  # on the fallback engine only
+    from .checker import Checker  # with a baseline only
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
 _FAULT_AFTER = (
@@ -56,9 +59,11 @@ class Pipeline:
             from ..baseline import front
 
             self.baseline = front.for_run(options.baseline, options.history, options.name)
-        self.core = Core(options.policy, options.dialect, compiler=compiler(options.policy.engine),
-                         baseline=self.baseline)  # fmt: skip
-        self.core.reserve_closing(str(options.artifact.resolve()), options.name)
+        started = time.monotonic()
+        pristine = copy.deepcopy(options.dialect)  # before any line: for a run shown whole
+        self.core = self._engine(options.dialect)
+        # At a small budget the console waits until the run is known not to fit (engine/whole.py).
+        self.whole = Whole(self.core, lambda: self._engine(copy.deepcopy(pristine), started))
         engine = self.core.matcher.engine
         if _log.verbose():
             logger().debug("line matcher", matcher=describe(engine))
@@ -67,26 +72,37 @@ class Pipeline:
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: head and tail from now on
+        self._told_lost = False  # the engine knows the archive failed
         self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
         self.killed_by: str | None = None  # the signal that ended the command, by name
-        self.core.start(time.monotonic())
+        self.core.start(started)
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
-        self.ahead: Ahead | None = None  # the scans on the second core (``start_aside``)
+        # The scans (or the baseline's look-ups) on the second core (``start_aside``).
+        self.ahead: Ahead | Checker | None = None
+
+    def drop(self) -> None:
+        """No child started: the archive's stream is closed unused."""
+        self._send.close()
+        self._receive.close()
+
+    def _engine(self, dialect: Dialect, started: float | None = None) -> Core:
+        options = self.options
+        core = Core(options.policy, dialect, compiler=compiler(options.policy.engine),
+                    baseline=self.baseline)  # fmt: skip
+        core.reserve_closing(str(options.artifact.resolve()), options.name)
+        if started is not None:
+            core.start(started)
+        return core
 
     def start_aside(self) -> None:
-        """On the fallback engine, the scans on the second core: forked now, before the
-        child (and any thread) starts. Fails open: without it, scans stay here."""
-        if self.core.matcher.engine != "re":
-            return
-        from . import aside
+        """The second core's share, forked now, before the child (and any thread) starts
+        (:mod:`.second`). Fails open: without it, the work stays here."""
+        from . import second
 
-        if aside.wanted(self.core.matcher):
-            with contextlib.suppress(OSError):  # no process to spare: scan here
-                self.ahead = aside.Ahead(self.core.matcher, self._process,
-                                         self.core.shaper.max_pending)  # fmt: skip
+        self.ahead = second.start(self.core, self._process)
 
     @property
     def unfiltered(self) -> bool:
@@ -110,7 +126,7 @@ class Pipeline:
         """What whole lines of one stream declare, learned before their turn (see
         :meth:`.Reader.pair`); a fault here is met again, and handled, in their turn."""
         with contextlib.suppress(Exception):
-            self.core.secrets.learn_ahead(lines)
+            self.whole.learn_ahead(lines)
 
     async def _process(self, stream: int, data: bytes) -> None:
         if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
@@ -118,13 +134,17 @@ class Pipeline:
             logger().warning(_BROKEN)
         if not self.unfiltered:
             try:
-                archived, emits = self.core.feed(stream, data, time.monotonic())
+                archived, emits = self.whole.feed(stream, data, time.monotonic())
             except Exception:
                 self.broken = True
+                self.console.write(self.whole.release())
                 logger().warning(_BROKEN, exc_info=True)
             else:
                 self.console.write(emits)
                 self._drain_notes()
+                if self.archive.failed and not self._told_lost:
+                    self._told_lost = True
+                    self.core.archive_failed()
                 if self._notice is not None and self.core.nbytes > NOTICE_AFTER:
                     _log.say(self._notice)  # charged to the budget, like all our messages
                     self._notice = None
@@ -189,22 +209,24 @@ class Pipeline:
             self.console.watch()
             if not self.unfiltered:
                 try:
-                    self.console.write(self.core.tick(time.monotonic()))
+                    self.console.write(self.whole.tick(time.monotonic()))
                 except Exception:
                     self.broken = True
+                    self.console.write(self.whole.release())
 
     async def finish(self, exit_code: int) -> None:
         if self.ahead is not None:
             await self.ahead.end()
         if not self.unfiltered:
             try:
-                archived, emits = self.core.finish_input(time.monotonic())
+                archived, emits = self.whole.finish_input(time.monotonic())
                 self.console.write(emits)
                 self._drain_notes()
                 if archived:
                     await self._send.send(archived)
             except Exception:
                 self.broken = True
+                self.console.write(self.whole.release())
         if self.unfiltered:
             for stream in (STDOUT, STDERR):
                 await self._unfiltered(stream, self.core.take_held(stream), final=True)
@@ -223,24 +245,31 @@ class Pipeline:
         path = str(self.options.artifact.resolve()) if not self.archive.failed else None
         self.console.end_line()
         if self.broken:
+            self.console.write(self.whole.release())
             # The engine's counts are not to be trusted: the tail, the archive, nothing more.
             self.console.write(self.fallback.finish())
             self.console.end_line()
             self._publish_only(exit_code, path, size)
             return
         try:
-            emits, actions = self.core.close(
-                exit_code,
-                time.monotonic(),
-                archive=path,
-                archive_name=self.options.name,
-                archive_size=size,
-                env=os.environ,
-                timestamp=time.time(),
-                interrupted=self.interrupted,
-                killed_by=self.killed_by,
+            now = time.monotonic()
+            lost = str(self.options.artifact.resolve()) if self.archive.failed else None
+            emits, actions = self.whole.close(
+                lambda core: core.close(
+                    exit_code,
+                    now,
+                    archive=path,
+                    archive_name=self.options.name,
+                    archive_size=size,
+                    env=os.environ,
+                    timestamp=time.time(),
+                    interrupted=self.interrupted,
+                    killed_by=self.killed_by,
+                    lost=lost,
+                )
             )
         except Exception:
+            self.console.write(self.whole.release())
             logger().warning("internal error while closing the run", exc_info=True)
             self._publish_only(exit_code, path, size)  # the artifact message all the same
             return

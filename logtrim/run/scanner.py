@@ -1,10 +1,11 @@
-"""The scanner process of :mod:`logtrim.run.aside`: blocks of whole lines in, their hits out.
+"""The scanner process of :mod:`logtrim.run.aside`: blocks of whole lines in, their hits out
+(and of :mod:`logtrim.run.checker`: blocks in, their new lines out).
 
-Forked from ``run`` once its engine is built, so it holds the same rules. Each block comes
-as a length (u64) and its bytes; each answer goes back as a length and the pickled hits
-(``Matcher.scan``'s list). It ends when its input pipe closes, and ignores the signals the
-terminal sends the whole process group (``run`` forwards them to the command and closes the
-pipe when it is done).
+Forked from ``run`` once its engine is built, so it holds the same rules (and baseline).
+Each block comes as a length (u64) and its bytes; each answer goes back as a length and the
+pickled answer (``Matcher.scan``'s list, ``Baseline.check``'s tuple). It ends when its input
+pipe closes, and ignores the signals the terminal sends the whole process group (``run``
+forwards them to the command and closes the pipe when it is done).
 """
 
 from __future__ import annotations
@@ -15,13 +16,13 @@ import pickle
 import signal
 import struct
 from collections.abc import Awaitable, Callable
+from typing import Generic, Protocol, TypeVar
 
 import anyio
 
 from .._fork import fork_serving
 from ..archive.forked import grow_pipe
 from ..engine.kinds import Kind
-from ..engine.matcher import Matcher
 from . import collector
 
 _SILENCE = 30.0  # seconds without an answer before the scanner counts as gone
@@ -30,16 +31,24 @@ _HEADER = struct.Struct("<Q")
 _FAULT = "LOGTRIM_FAULT_SCANNER"
 
 Hits = list[tuple[int, Kind]]
+T = TypeVar("T")
+T_co = TypeVar("T_co", covariant=True)
+
+
+class Scans(Protocol[T_co]):
+    """What the forked process does to each block (``Matcher.scan``)."""
+
+    def scan(self, chunk: bytes) -> T_co: ...
 
 
 class Gone(Exception):
     """The scanner ended, failed or fell silent."""
 
 
-class Scanner:
+class Scanner(Generic[T]):
     """The forked process that scans blocks of whole lines and sends back their hits."""
 
-    def __init__(self, matcher: Matcher) -> None:
+    def __init__(self, matcher: Scans[T]) -> None:
         down_read, down_write = os.pipe()
         up_read, up_write = os.pipe()
         grow_pipe(down_write)
@@ -76,7 +85,7 @@ class Scanner:
             if sent:
                 views[0] = views[0][sent:]
 
-    async def receive(self) -> tuple[Hits, bool]:
+    async def receive(self) -> tuple[T, bool]:
         """The next block's hits, and whether they were waited for; :class:`Gone` if the
         scanner ended or is silent too long."""
         waited = False
@@ -100,16 +109,16 @@ class Scanner:
         except (OSError, TimeoutError, pickle.UnpicklingError) as exc:
             raise Gone from exc
 
-    def _answer(self) -> Hits | None:
+    def _answer(self) -> T | None:
         """The first answer received whole, taken from the buffer; None if there is none."""
         if len(self._got) < _HEADER.size:
             return None
         end = _HEADER.size + _HEADER.unpack_from(self._got)[0]
         if len(self._got) < end:
             return None
-        hits: Hits = pickle.loads(self._got[_HEADER.size : end])  # our own child's bytes
+        answer: T = pickle.loads(self._got[_HEADER.size : end])  # our own child's bytes
         del self._got[:end]
-        return hits
+        return answer
 
     async def _wait(self, fd: int, ready: Callable[[int], Awaitable[None]]) -> None:
         self._waiting.add(fd)
@@ -137,7 +146,7 @@ class Scanner:
             await anyio.to_thread.run_sync(os.waitpid, self.pid, 0)
 
 
-def _serve(matcher: Matcher, inp: int, out: int, fault: int | None) -> None:
+def _serve(matcher: Scans[object], inp: int, out: int, fault: int | None) -> None:
     """The scanner's loop: a block in, its hits out, until the input ends."""
     for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends it
@@ -187,4 +196,4 @@ def _write(fd: int, data: bytes) -> None:
         view = view[os.write(fd, view) :]
 
 
-__all__ = ["Gone", "Hits", "Scanner"]
+__all__ = ["Gone", "Hits", "Scanner", "Scans"]

@@ -38,6 +38,7 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
         process, sources = await _process.start(options)
     except BaseException as exc:
         await pipeline.archive.discard()  # no child, no archive
+        pipeline.drop()
         if pipeline.ahead is not None:
             await pipeline.ahead.close()
         if isinstance(exc, LogtrimError) or not isinstance(exc, Exception):

@@ -1,0 +1,94 @@
+"""A run that fits a small budget is shown whole: its console reads as its output, in order,
+with no note of lines left out; a run that does not fit shows what it showed before, later."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, clean_env
+
+from logtrim.engine.policy import MIN_BUDGET, TINY_BELOW
+
+# logtrim's closing lines start at the summary; anything of its own before it is a note.
+_SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(", re.M)
+_TIMES = re.compile(rb"in \d+\.\d+s")
+
+_TEST = "def test_add():\n    assert 1 + 1 == 3\n"
+
+_SCRIPT = """set -e
+echo "Deploying version 1.4.2 to staging"
+for i in 1 2 3 4 5 6 7 8; do echo "Copying file batch $i of 8 (120 files)"; done
+echo "WARNING: table orders has 3 pending locks" >&2
+echo "Running migrations"
+cp /nonexistent/config.yml ./config.yml
+echo "not reached"
+"""
+
+_APP = """import logging, sys
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+log = logging.getLogger("deployer")
+for i in range(int(sys.argv[1])):
+    log.info("processed item %d of the batch", i)
+log.warning("retrying connection to db-01")
+try:
+    1 / 0
+except ZeroDivisionError:
+    log.exception("step failed")
+sys.exit(3)
+"""
+
+
+def _commands(tmp_path: Path, items: int = 5) -> dict[str, list[str]]:
+    (tmp_path / "test_calc.py").write_text(_TEST)
+    (tmp_path / "deploy.sh").write_text(_SCRIPT)
+    (tmp_path / "app.py").write_text(_APP)
+    pytest_cmd = [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:xdist"]
+    return {
+        "pytest": [*pytest_cmd, "test_calc.py"],
+        "bash": ["bash", "deploy.sh"],
+        "logging": [sys.executable, "app.py", str(items)],
+    }
+
+
+def _direct(cmd: list[str], cwd: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(cmd, cwd=cwd, env=clean_env(), capture_output=True, check=False)
+
+
+@pytest.mark.parametrize("budget", [MIN_BUDGET + 100, 3000, 5000, TINY_BELOW])
+@pytest.mark.parametrize("which", ["pytest", "bash", "logging"])
+def test_a_run_that_fits_reads_as_its_output(
+    run_logtrim: RunLogtrim, tmp_path: Path, budget: int, which: str
+) -> None:
+    """Each stream's console is the child's output as written, in order, then the closing
+    lines: no gap marker, no note that a tier stopped, no section of earlier lines."""
+    cmd = _commands(tmp_path)[which]
+    direct = _direct(cmd, tmp_path)
+    assert direct.returncode != 0 and len(direct.stdout + direct.stderr) < budget // 2
+    res = run_logtrim("--budget", str(budget), "--", *cmd)
+    assert res.code == direct.returncode
+    closing = _SUMMARY.search(res.stdout)
+    assert closing is not None, res.stdout
+    shown_out = res.stdout[: closing.start()]
+    assert _TIMES.sub(b"", shown_out) == _TIMES.sub(b"", direct.stdout)
+    assert res.stderr.startswith(direct.stderr), res.stderr
+    assert b"[logtrim]" not in shown_out + res.stderr[: len(direct.stderr)]
+    # The summary says all of it was shown.
+    assert re.search(rb"shown ([\d,]+) lines? \([^)]*printed\)", res.stdout), res.stdout
+
+
+@pytest.mark.parametrize("budget", [MIN_BUDGET + 100, 5000])
+def test_a_run_that_does_not_fit_is_still_filtered(
+    run_logtrim: RunLogtrim, tmp_path: Path, budget: int
+) -> None:
+    """Past what the budget can show whole, lines are left out as before, the gap marker
+    says so, the failure is on the console, and the console stays within the budget."""
+    cmd = _commands(tmp_path, items=200)["logging"]
+    res = run_logtrim("--budget", str(budget), "--", *cmd)
+    assert res.code == 3
+    assert len(res.console) <= budget
+    assert b"ZeroDivisionError: division by zero" in res.stderr
+    assert re.search(rb"\[logtrim\] \.\.\. [\d,]+ (similar )?lines", res.console), res.console
