@@ -242,6 +242,13 @@ class Commands:
         dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return None if dialect is None else dialect.command_span(text)
 
+    def text_before(self, text: str) -> str:
+        """On a line that is all command (``##vso[...]``): the text before its marker."""
+        dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        lowered = text.lower()
+        found = [lowered.find(m.decode("latin-1").lower()) for m in getattr(dialect, "markers", ())]
+        return text[: min((at for at in found if at >= 0), default=0)]
+
     def see(self, text: str) -> bool:
         """Look at a line that may be a command, in order; True when it is one."""
         command = self.is_command(text)

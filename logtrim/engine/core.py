@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 
 from ..dialects import Dialect
 from ..dialects.base import Action, Closing
+from . import ends
 from .closing import Closer, Ending, closing_floor, signal_reason
 from .commands import Commands
 from .heartbeat import Heartbeat
-from .history import Held, History, Shaper
+from .history import End, Held, History, Shaper
 from .intake import Intake
 from .lines import StreamJoin
 from .mask import Masker
@@ -85,6 +86,7 @@ class Core:
         width = min(max_line, max(self.budget.total // 8, 256))
         self.shaper = Shaper(self.masker, max_line=max_line, max_pending=max_pending, width=width)
         self.shaper.dropped = self.dropped
+        self.history.end_skip = lambda raw: self.is_command(raw.decode("utf-8", "replace"))
         self.shaper.keep_for(self.history)
         self.out = Output(self.budget, self.tally)
         self.out.holding = functools.partial(self.commands.is_open, STDOUT)
@@ -114,10 +116,11 @@ class Core:
         compiler: Compiler | None,
     ) -> None:
         """The parts after the selector: the tail, the closing lines, the clocks, the intake."""
+        self._exit_code = 0  # set at the end
         self.tail = Tail(
             self.out, self.history, held, self.shaper, self.classify, self.dropped,
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
-            withheld=self.select.withheld,
+            withheld=self.select.withheld, ends=self._failed_ends,
         )  # fmt: skip
         self.closer = Closer(pol, self.out, self.dialect, self.masker.mask_text)
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
@@ -202,6 +205,15 @@ class Core:
         # Secrets from every system's declarations, whatever tier the caller gives the record.
         archive = self.records.feed(stream, data, kind, now)
         return self._archived(stream, archive), self.out.take()
+
+    def _stream_ends(self, count: int = ends.COUNT) -> list[End]:
+        """Each stream's last ``count`` lines, CI commands left out: (lineno, stream, raw)."""
+        command = self.commands.is_command
+        return self.history.last_lines(lambda raw: command(raw.decode("utf-8", "replace")), count)
+
+    def _failed_ends(self) -> list[End]:
+        """For the tail of a failed run: each stream's last lines (a success's are its result)."""
+        return self._stream_ends() if self._exit_code else []
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""
@@ -344,14 +356,12 @@ class Core:
             if self.novelty is not None:
                 self.tally.known = dict(self.novelty.known)
         reasons = self.select.reasons
+        self._exit_code = exit_code
         if exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
+            ends.offer(reasons, self._stream_ends(ends.LOOP), self.shaper.display, self.classify)
             command = self.commands.is_command
-            for lineno, raw in self.history.last_lines(
-                lambda raw: command(raw.decode("utf-8", "replace"))
-            ):
-                reasons.offer_stream_end(self.shaper.display(raw), lineno)
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
         actions = self.closer.close(

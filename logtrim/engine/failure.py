@@ -45,6 +45,7 @@ class TailLine:
     cont: bool = False  # it continues that error (a stack frame), not just follows it
     earlier: bool = False  # written before a line its stream already showed: out of order
     new: bool = False  # its shape is not in the baseline (good runs never printed it)
+    end: bool = False  # its stream's last line
 
 
 def incidents(
@@ -93,9 +94,9 @@ def pick(
 ) -> list[TailLine]:
     """The lines that fit ``room`` bytes, in their order; all of them when they fit.
 
-    Else, in turn, as they fit: the ``last`` lines; the block of the line the failure reason
-    names (``named``: its first and last line numbers); the error
-    lines that open each incident,
+    Else, in turn, as they fit: the ``last`` lines; each stream's last line; the block of
+    the line the failure reason names (``named``: its first and last line numbers); the
+    error lines that open each incident,
     newest first, one per shape (its error and stack frames); their stack frames, then the
     lines after them, line by line across the incidents; other rule-marked lines; the newest
     of the rest but blank lines. Within each, lines new against a baseline go first. A line
@@ -123,6 +124,7 @@ def pick(
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
     take([i for i in newest if lines[i].text.strip()][:last], all_=True)
+    take([i for i in newest if lines[i].end], all_=True)
     # The block that names the failure (a traceback from its header to its exception); the
     # rest of its incident takes its turn with the other incidents' (first among them).
     block = _named_block(lines, named)

@@ -30,9 +30,13 @@ class Forwarder:
         history: History,
         mask: Callable[[bytes], bytes],
         classify: Callable[[bytes], Kind],
+        display: Callable[[bytes], bytes],
     ) -> None:
         self.commands = commands
         self.classify = classify
+        self.display = display  # a line's console form: a long one cut (engine/history.py)
+        #: The text around a command (a line of its own to the server): (text, lineno, tier).
+        self.on_text: Callable[[bytes, int, Kind], None] = lambda _text, _lineno, _kind: None
         self.mask = mask
         self.progress = progress
         self.out = out
@@ -47,7 +51,7 @@ class Forwarder:
             return False
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
-        line, cut = self._bounded(line)
+        line, cut = self._bounded(line, lineno)
         line = self.command_form(stream, line)
         native = self.progress.native
         progress = commands.progress_of(text)
@@ -69,25 +73,59 @@ class Forwarder:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
 
-    def _bounded(self, line: bytes) -> tuple[bytes, int]:
+    def _bounded(self, line: bytes, lineno: int) -> tuple[bytes, int]:
         """A command line, and the bytes of text around its command left out: that text is
-        printed as plain output (Octopus, TeamCity), so it passes with the command only
-        while the budget has room for it as a line of its own tier (at least info), or a
-        flood of it would pass outside the budget."""
+        printed as plain output (Octopus, TeamCity), so it is classified as any line is (an
+        error there is an error, and may be the failure reason), and it passes with the
+        command only while the budget has room for it as a line of its own tier (at least
+        info), cut as a long line is, or a flood of it would pass outside the budget."""
         raw = line.decode("utf-8", "surrogateescape")
         span = self.commands.command_span(raw)
         body = len(raw.rstrip("\r\n"))
-        if span is None or (span[0] == 0 and span[1] >= body):
+        if span is None:
+            # All of it is the command: the text before its marker is still the child's.
+            before = self.commands.text_before(raw).encode("utf-8", "surrogateescape")
+            if before.strip():
+                kind = self.classify(before)
+                self.on_text(before, lineno, kind)
+                self._shown(kind, len(before))
+            return line, 0
+        if span[0] == 0 and span[1] >= body:
             return line, 0
         start, end = span
-        around = (raw[:start] + raw[end:body]).encode("utf-8", "surrogateescape")
-        if not around.strip() or self.out.budget.allows(
-            max(self.classify(around), Kind.INFO), len(around)
-        ):
+        parts = [raw[:start], raw[end:body]]
+        before, after = (p.encode("utf-8", "surrogateescape") for p in parts)
+        if not (before + after).strip():
+            return line, 0
+        kind = self.classify(before + b" " + after if before and after else before + after)
+        self.on_text(before + after, lineno, kind)
+        tier = max(kind, Kind.INFO)
+        budget = self.out.budget
+        if budget.allows(tier, len(before) + len(after)):
+            self._shown(kind, len(before) + len(after))
             return line, 0
         alone = raw[start:end].encode("utf-8", "surrogateescape")
+        short = [self._short(before), self._short(after)]
+        size = len(short[0]) + len(short[1])
+        if size < len(before) + len(after) and budget.allows(tier, size):
+            form = short[0] + alone + short[1] + line[len(line.rstrip(b"\r\n")) :]
+            self.commands.cut_from(line, form.rstrip(b"\r\n"))
+            self._shown(kind, size)
+            return form, 0  # shown, cut as a long line is: the note in it says so
         self.commands.cut_from(line, alone)
-        return alone + b"\n", len(around)
+        return alone + b"\n", len(before) + len(after)
+
+    def _short(self, text: bytes) -> bytes:
+        """Text around a command in its console form: cut as a long line is, masked."""
+        return self.display(text + b"\n")[:-1] if len(text) > 64 else text
+
+    def _shown(self, kind: Kind, size: int) -> None:
+        """The text around a command reached the console: counted in its tier."""
+        if Kind.NOISE < kind < Kind.SERVICE:
+            tally = self.out.tally
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += size
+            tally.both_lines += 1  # one line on the console, counted in two tiers
 
     def command_form(self, stream: int, line: bytes) -> bytes:
         """A command line as it reaches the CI: masked as its dialect reads it; empty if the

@@ -18,6 +18,10 @@ from .mask import Masker
 __all__ = ["CUT", "Held", "History", "Shaper", "display"]
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
+ENDS = 3  # each stream's last lines held however old (engine/ends.py)
+End = tuple[int, int, bytes]  # (lineno, stream, raw line)
+_BATCH_LINES = 256  # trimmed regions looked at together for a stream's last lines
+_BATCH_BYTES = 1 << 20
 _OPEN = 1 << 62  # the line count of a region still being looked at
 #: Bytes the history holds before its long lines are put in their console form (a few
 #: hundred lines of up to 1 MiB each would otherwise stay whole: memory stays bounded).
@@ -125,6 +129,15 @@ class History:
         self._limit = HOLD  # compact when the segments hold more
         #: A long line's stand-in (its console form; the engine sets it), or None.
         self.compact: Callable[[bytes], bytes | None] | None = None
+        # Per stream, its last non-blank lines trimmed from the segments (that ``end_skip``
+        # does not refuse): a stream's last lines stay at hand however much the other
+        # stream wrote after them (a failed command's one line on stderr, then a cleanup
+        # trap's hundreds on stdout), the same whatever the reads were.
+        self._ends: dict[int, deque[tuple[int, bytes]]] = {}
+        self.end_skip: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
+        # Regions trimmed and not looked at yet, per stream, with their lines and bytes: a
+        # batch's last lines are found at once (a region a line long is trimmed per line).
+        self._trimmed: dict[int, tuple[list[tuple[int, bytes, int]], int, int]] = {}
 
     def remember(self, stream: int, lines: bytes, first: int) -> None:
         """Add a region whose lines are being looked at; :meth:`seal` then gives its count
@@ -138,7 +151,8 @@ class History:
         self._lines += count
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
             self._lines -= self._segments[0][3]
-            self._bytes -= len(self._segments.popleft()[2])
+            self._bytes -= len(self._segments[0][2])
+            self._trim(*self._segments.popleft())
         if self._bytes > self._limit and self.compact is not None:
             self._compact(self.compact)
 
@@ -226,19 +240,57 @@ class History:
         out.reverse()
         return out
 
-    def last_lines(self, skip: Callable[[bytes], bool]) -> list[tuple[int, bytes]]:
-        """Each stream's last non-blank line still held that ``skip`` does not refuse (a CI
-        command is no failure reason): (lineno, line), oldest first."""
-        found: dict[int, tuple[int, bytes]] = {}
+    def _trim(self, first: int, stream: int, data: bytes, nlines: int) -> None:
+        """A region trimmed from the segments, kept until a batch's last lines are found."""
+        regions, lines, size = self._trimmed.get(stream, ([], 0, 0))
+        regions.append((first, data, nlines))
+        self._trimmed[stream] = (regions, lines + nlines, size + len(data))
+        if lines + nlines >= _BATCH_LINES or size + len(data) >= _BATCH_BYTES:
+            self._keep_ends(stream)
+
+    def _keep_ends(self, stream: int) -> None:
+        """The last lines of a stream's trimmed regions kept (a few finds), the regions let go."""
+        regions = self._trimmed.pop(stream, ([], 0, 0))[0]
+        found: list[tuple[int, bytes]] = []
+        for first, data, nlines in reversed(regions):
+            end, lineno = len(data), first + nlines
+            while end > 0 and lineno > first and len(found) < ENDS:
+                start = data.rfind(b"\n", 0, end - 1) + 1
+                lineno -= 1
+                line = data[start:end].rstrip(b"\n")
+                if line.strip() and not self.end_skip(line):
+                    found.append((lineno, line))
+                end = start
+            if len(found) >= ENDS:
+                break
+        self._ends.setdefault(stream, deque(maxlen=ENDS)).extend(reversed(found))
+
+    def last_lines(self, skip: Callable[[bytes], bool], count: int = 1) -> list[End]:
+        """Each stream's last ``count`` (at most :data:`ENDS`) non-blank lines that ``skip``
+        does not refuse (a CI command is no failure reason): (lineno, stream, line), oldest
+        first; held however much the other stream wrote after them."""
+        for trimmed in list(self._trimmed):
+            self._keep_ends(trimmed)
+        found: list[End] = []
+        mine: dict[int, int] = {}
         for first, stream, data, nlines in reversed(self._segments):
-            if stream in found or not nlines:
+            if mine.get(stream, 0) >= count or not nlines:
                 continue
             lines = data.split(b"\n")[:nlines]
             for i in range(len(lines) - 1, -1, -1):
                 if lines[i].strip() and not skip(lines[i]):
-                    found[stream] = (first + i, lines[i])
+                    found.append((first + i, stream, lines[i]))
+                    mine[stream] = mine.get(stream, 0) + 1
+                    if mine[stream] >= count:
+                        break
+        for stream, ends in self._ends.items():
+            for lineno, line in reversed(ends):
+                if mine.get(stream, 0) >= count:
                     break
-        return sorted(found.values())
+                if not skip(line):
+                    found.append((lineno, stream, line))
+                    mine[stream] = mine.get(stream, 0) + 1
+        return sorted(found)
 
 
 class Shaper:

@@ -213,6 +213,8 @@ class Tally:
     held_bytes: int = 0
     tail_lines: int = 0  # lines shown in the failure tail
     context_lines: int = 0  # lines shown around errors and in stack traces
+    # Lines shown as a service message that also count in the tier of the text around it.
+    both_lines: int = 0
     new_shapes: int | None = None  # with a baseline: line shapes no good run had
     known: dict[Kind, int] | None = None  # ... and lines good runs also print, by own tier
 
@@ -231,6 +233,7 @@ class Tally:
         lost: str | None = None,
     ) -> list[str]:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
+        shown_lines -= self.both_lines
         share = 100.0 * console / nbytes if nbytes else 100.0
         head = (
             f"[logtrim] {lines_text(lines)} ({format_size(nbytes)})"

@@ -13,17 +13,22 @@ from .levels import FATAL_START
 class Rank(IntEnum):
     """What kind of line a reason candidate is; a higher rank wins."""
 
-    STATUS = 1
-    STREAM_END = 2
-    NEW = 3  # with a baseline: the last new line of a shape printed once (engine/novelty.py)
-    TRACED = 4  # under ``set -ex`` the last traced command is the one that failed
-    ERROR = 5
-    FATAL = 6  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
-    SUMMARY = 7
-    COMPILER = 8
-    TEST = 9  # a failing test named without its assertion
-    EXCEPTION = 10
-    TEST_ASSERTION = 11  # a failing test with its assertion
+    # A stream's last line that says nothing went wrong: the last of a loop's lines (a
+    # cleanup trap's, a countdown's), a milestone or an info-level line.
+    QUIET_END = 1
+    STATUS = 2
+    RETRIED = 3  # an error the program says it retries: it went on, so something later ended it
+    OUT_END = 4  # stdout's last line
+    STREAM_END = 5  # stderr's last line: where a program writes why it stops
+    NEW = 6  # with a baseline: the last new line of a shape printed once (engine/novelty.py)
+    TRACED = 7  # under ``set -ex`` the last traced command is the one that failed
+    ERROR = 8
+    FATAL = 9  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
+    SUMMARY = 10
+    COMPILER = 11
+    TEST = 12  # a failing test named without its assertion
+    EXCEPTION = 13
+    TEST_ASSERTION = 14  # a failing test with its assertion
 
 
 # A line that only says that something failed, not why.
@@ -46,6 +51,18 @@ _STATUS = AnySearch(
 _CAUSE = re.compile(
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up|"
     rb"(?:code|status) -?[0-9]+)\.?: +[^\s]",
+    re.I,
+)
+# An error the program goes on from: it retries ("retrying (1/3)", "will retry in 5s",
+# "attempt 2 of 5"). Not one that says the retries are over ("giving up after 3 attempts").
+_RETRY = re.compile(
+    rb"\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretry(?:ing)? in [0-9]|\btrying again\b|"
+    rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
+    re.I,
+)
+_RETRIES_OVER = re.compile(
+    rb"giving up|gave up|no more (?:retries|attempts)|exhausted|(?:max(?:imum)?|all) "
+    rb"(?:[0-9]+ )?(?:retries|attempts)|after [0-9]+ (?:retries|attempts|tries)",
     re.I,
 )
 FATAL = re.compile(FATAL_START)
@@ -79,6 +96,8 @@ def line_rank(body: bytes) -> Rank:
         return Rank.EXCEPTION
     if _COMPILER(body):
         return Rank.COMPILER
+    if _RETRY.search(body) and not _RETRIES_OVER.search(body):
+        return Rank.RETRIED
     if _STATUS(body) and not (_CAUSE.search(body) and not _COMMAND_ECHO.search(body)):
         return Rank.STATUS
     if _SUMMARY(body):

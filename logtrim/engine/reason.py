@@ -16,9 +16,13 @@ Ranks, best first (examples)::
     traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
     new         unexpected: connection reset by peer   (with a baseline: the last line of a
                 shape no good run printed, printed once; engine/novelty.py)
-    stream end  deploy aborted: target busy   (a stream's last line, no error word)
+    stream end  deploy aborted: target busy   (a stream's last line, no error word; stderr's
+                first, then stdout's)
+    retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
                 "aborted: <cause>", "exit code 1: <cause>" say why: errors)
+    quiet end   cleanup: removing /tmp/x300   (a stream's last line that says nothing went
+                wrong: the last of a run of similar lines, a milestone, an info level)
 
 Within a rank, the first compiler error and the first failing test win (later ones often
 follow from it); otherwise the newest line does (it is closest to the exit).
@@ -208,14 +212,27 @@ class ReasonChooser:
         traceback has been seen, whose lines must each be looked at."""
         return not self._trace_seen
 
-    def offer_stream_end(self, line: bytes, lineno: int) -> None:
-        """One of a stream's last lines: a candidate even without an error word."""
+    def offer_stream_end(
+        self, line: bytes, lineno: int, *, stderr: bool = True, quiet: bool = False
+    ) -> None:
+        """One of a stream's last lines: a candidate even without an error word. stderr's
+        (``stderr``: not a progress or warning line) outranks stdout's (a program writes why
+        it stops there, and stdout is often flushed after it); ``quiet``: the line says
+        nothing went wrong (a loop's last line, a milestone, an info level), below any other
+        candidate."""
         self._flush()
         body = _ANSI.sub(b"", line).strip()
-        if body:
+        if not body:
+            return
+        if _XTRACE.match(body):
             # A silent command that fails under ``set -e`` leaves its trace as the only
             # sign; a stream's other last line is then output of an earlier command.
-            self._take(Rank.TRACED if _XTRACE.match(body) else Rank.STREAM_END, body, lineno)
+            rank = Rank.TRACED
+        elif quiet:
+            rank = Rank.QUIET_END
+        else:
+            rank = Rank.STREAM_END if stderr else Rank.OUT_END
+        self._take(rank, body, lineno)
 
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a

@@ -162,6 +162,20 @@ _WORDS: tuple[Rule, ...] = (
         + _R,
         "curl: (28) Operation timed out",
     ),
+    # The C library's text for an errno after a program's ``name: path: ``: what failed and
+    # why, whatever words came before it (Python's ``[Errno 2] ...`` follows an exception's
+    # name: an error already). Phrases whose only rare part is a common word (``file``,
+    # ``argument``) are left out: the prefilter would try the rule on every line with it.
+    Rule(
+        "errno",
+        Kind.ERROR,
+        rb": (?:no such (?:file or directory|device|process|host)|not a directory|"
+        rb"is a directory|operation not permitted|read-only file system|directory not empty|"
+        rb"input/output error|exec format error|broken pipe|connection reset by peer|"
+        rb"no route to host|network is unreachable|name or service not known|"
+        rb"command not found)" + _R,
+        "cat: /etc/app/config.yml: No such file or directory",
+    ),
     Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
     Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
     # No word boundary before the digits: hyperscan scans 2x faster without it.

@@ -60,9 +60,11 @@ class Selector:
         self.progress = Progress(policy.progress_interval, out, history, shaper.masked)
         self.repeats = Repeats(policy.repeat_report, out, history, shaper.masker.mask)
         self.forward = Forwarder(
-            commands, self.progress, out, history, shaper.masker.mask, matcher.line_kind
-        )
+            commands, self.progress, out, history, shaper.masker.mask, matcher.line_kind,
+            shaper.display,
+        )  # fmt: skip
         self.reasons = ReasonChooser()
+        self.forward.on_text = self._text_by_command
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         # The output shown whole before filtering starts.
@@ -161,6 +163,14 @@ class Selector:
         if quiet_from >= 0:
             self.history.quiet(quiet_from, lineno)
         return lineno
+
+    def _text_by_command(self, text: bytes, lineno: int, kind: Kind) -> None:
+        """Text on a command's line, around it: plain output to the server, seen in its
+        tier and a reason candidate as any line (the line itself passes as a command)."""
+        if Kind.NOISE < kind < SERVICE:
+            self.out.tally.seen_lines[kind] += 1
+            self.out.tally.seen_bytes[kind] += len(text)
+        self.reasons.offer(text, lineno, error=kind == ERROR)
 
     @property
     def stopped(self) -> set[Kind]:

@@ -7,6 +7,8 @@ from collections import Counter
 from collections.abc import Callable
 
 from .._sizes import format_count
+from .ends import earlier as earlier_ends
+from .ends import last_of_each
 from .failure import TailLine, incidents, pick
 from .held import Held
 from .history import History, Shaper
@@ -41,6 +43,7 @@ class Tail:
         block: int,
         is_new: Callable[[bytes], bool] | None = None,
         withheld: Withheld | None = None,
+        ends: Callable[[], list[tuple[int, int, bytes]]] = list,
     ) -> None:
         self._out = out
         self._history = history
@@ -52,6 +55,7 @@ class Tail:
         self._block = block
         self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
         self._withheld = withheld  # with a baseline: the new lines held back
+        self._ends = ends  # each stream's last lines: (lineno, stream, raw), oldest first
 
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
@@ -92,10 +96,15 @@ class Tail:
             for lineno, stream, text, incident, cont in sorted(kept.values())
             if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
+        ends = self._ends()
+        lasts = last_of_each(ends)
+        skip = shown | set(kept)
+        more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
+        held = sorted(held + more, key=lambda line: line.lineno)
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
-        window = self._window(recent, shown, seen)
+        window = self._window(recent, shown, seen, lasts)
         candidates = held + window
         header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         # The gap marker before the tail counts only the lines the tail does not cover (not
@@ -176,6 +185,7 @@ class Tail:
         recent: list[tuple[int, int, bytes]],
         shown: set[int],
         seen: list[tuple[int, bytes]],
+        lasts: set[int],
     ) -> list[TailLine]:
         """The recent lines not shown yet, with their incidents (found over ``seen``),
         similar runs folded: a run of lines that differ only in numbers and ids (a
@@ -199,7 +209,8 @@ class Tail:
                 _fold(run, items)
                 run, key = [], new_key
             new = self._is_new is not None and self._is_new(raw)
-            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new))
+            end = lineno in lasts
+            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         _fold(run, items)
         return items
 

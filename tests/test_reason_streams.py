@@ -1,0 +1,185 @@
+"""The line a person points at, whichever stream it is on and whatever follows it.
+
+A failed command's message on stderr is the reason and is on the console, also when a
+cleanup trap prints hundreds of lines on stdout after it; an errno message (``prog: path:
+No such file or directory``) is an error; an error the program says it retries is outranked
+by the message it stopped with; text around a CI service message on its line is read as any
+line. Real children, the reason and the console as a user sees them.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RunLogtrim, py
+
+# A set -e step: many lines of work, a failing command, then an EXIT trap's lines.
+_TRAP = """set -e
+trap 'for i in $(seq 1 {trap}); do echo "teardown: unmounting volume vol-$i"; done' EXIT
+for i in $(seq 1 2500); do echo "rendering template $i of 2500 into /srv/site/page$i.html"; done
+{fail}
+echo never
+"""
+
+
+def _reason(console: bytes) -> str:
+    lines = [x for x in console.decode().splitlines() if x.startswith("[logtrim] failed (")]
+    assert len(lines) == 1, console.decode()[-3000:]
+    return lines[0].split("): ", 1)[1]
+
+
+@pytest.mark.parametrize(
+    ("fail", "message"),
+    [
+        ("cd /nonexistent/release-dir", "/nonexistent/release-dir: No such file or directory"),
+        (
+            "echo 'release 7 is locked by deploy 4411 on web-03' >&2; exit 4",
+            "release 7 is locked by deploy 4411 on web-03",
+        ),
+    ],
+)
+@pytest.mark.parametrize("trap", [1, 40, 400])
+def test_stderr_message_before_a_trap_is_on_the_console_and_the_reason(
+    run_logtrim: RunLogtrim, fail: str, message: str, trap: int
+) -> None:
+    script = _TRAP.format(trap=trap, fail=fail)
+    r = run_logtrim("--ci", "plain", "--budget", "50kB", "--", "bash", "-c", script)
+    assert r.code != 0
+    assert message.encode() in r.archive
+    # On the console once (the reason's line aside), on the stream it was written to.
+    assert message.encode() in r.stderr, r.stdout.decode()[-2000:]
+    assert message in _reason(r.stdout)
+    assert "teardown" not in _reason(r.stdout)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "tar: /srv/backup/site.tgz: Cannot open: Read-only file system",
+        "open /etc/app/settings.toml: no such file or directory",
+        "bash: line 1: kubectl: command not found",
+        "rm: cannot remove '/srv/app': Directory not empty",
+        "OSError: [Errno 5] Input/output error",
+        "sh: 1: ./deploy.sh: Permission denied",
+        "ssh: connect to host web-09 port 22: No route to host",
+    ],
+)
+def test_an_errno_message_is_an_error_and_the_reason(run_logtrim: RunLogtrim, line: str) -> None:
+    code = f"import sys\nprint('starting')\nprint({line!r}, file=sys.stderr)\nprint('done.')\n"
+    code += "sys.exit(3)\n"
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert r.code == 3
+    assert _reason(r.stdout) == line
+    assert "errors 1/1" in r.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "retried",
+    [
+        "ERROR upload of part 4 failed, retrying (1/5)",
+        "Error: request to https://registry.example/v2/ timed out; will retry in 4s",
+        "ERROR: connection to db-02:5432 refused (attempt 2 of 6)",
+    ],
+)
+@pytest.mark.parametrize("final_on", ["stdout", "stderr"])
+def test_an_error_being_retried_loses_to_the_message_the_run_stopped_with(
+    run_logtrim: RunLogtrim, retried: str, final_on: str
+) -> None:
+    final = "rollout halted: 3 of 8 pods never became ready within 600s"
+    stream = "sys.stderr" if final_on == "stderr" else "sys.stdout"
+    code = (
+        "import sys\n"
+        f"print({retried!r})\n"
+        "print('part 4 uploaded')\n"
+        "for i in range(60): print(f'waiting for pods {i}')\n"
+        f"print({final!r}, file={stream})\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert _reason(r.stdout) == final
+
+
+def test_a_retried_error_is_still_the_reason_when_nothing_else_says_why(
+    run_logtrim: RunLogtrim,
+) -> None:
+    line = "ERROR upload of part 4 failed, retrying (1/5)"
+    code = f"import sys\nprint({line!r})\nfor i in range(9): print(f'.')\nsys.exit(1)\n"
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert _reason(r.stdout) == line
+
+
+def test_the_message_before_a_success_line_on_the_other_stream_is_the_reason(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A milestone printed last on stdout (a rollback's "complete") says nothing went wrong."""
+    code = (
+        "import sys\n"
+        "print('deploying 4.12.0')\n"
+        "print('smoke test: GET /health returned 503', file=sys.stderr)\n"
+        "print('Rollback completed')\n"
+        "sys.exit(2)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert _reason(r.stdout) == "smoke test: GET /health returned 503"
+
+
+_MSG = "##octopus[progress percentage='NTA=' message='aGFsZg==']"
+
+
+@pytest.mark.parametrize("ci", ["plain", "octopus"])
+def test_an_error_after_a_service_message_on_its_line_is_an_error(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    text = "fatal: unable to write /srv/releases/42: quota exceeded"
+    code = f"import sys\nprint({_MSG + text!r})\nsys.exit(3)\n"
+    r = run_logtrim("--ci", ci, "--", *py(code))
+    out = r.stdout.decode()
+    assert (_MSG + text) in out.splitlines()  # the message verbatim, the text with it
+    assert "errors 1/1" in out
+    if ci == "plain":
+        assert _reason(r.stdout) == text
+    else:
+        assert "##octopus[resultMessage" in out
+
+
+def test_a_long_error_text_after_a_service_message_is_cut_not_dropped(
+    run_logtrim: RunLogtrim,
+) -> None:
+    code = (
+        f"print({_MSG!r} + 'ERROR: volume /var is full ' + 'x' * 60000 + ' tail-of-line')\n"
+        "raise SystemExit(5)\n"
+    )
+    r = run_logtrim("--ci", "octopus", "--budget", "100kB", "--", *py(code))
+    line = next(x for x in r.stdout.decode().splitlines() if x.startswith(_MSG))
+    assert "ERROR: volume /var is full" in line
+    assert "the archive has all of it" in line
+    assert line.endswith("tail-of-line")
+    assert len(line) < 20_000
+    assert "errors 1/1" in r.stdout.decode()
+
+
+def test_text_before_an_azure_command_is_read_as_a_line(run_logtrim: RunLogtrim) -> None:
+    text = "Error: resource group rg-prod not found"
+    code = (
+        f"print({text + ' ##vso[task.setvariable variable=stage]deploy'!r})\nraise SystemExit(2)\n"
+    )
+    r = run_logtrim("--ci", "azure", "--", *py(code))
+    assert f"##vso[task.logissue type=error]{text}" in r.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "on_stderr", ["Downloaded 45.2 MB of 45.2 MB (100%)", "WARNING: pip is out of date"]
+)
+def test_a_progress_or_warning_line_on_stderr_does_not_outrank_stdout(
+    run_logtrim: RunLogtrim, on_stderr: str
+) -> None:
+    """A progress bar or a warning is not what a program stops with: the newest line wins."""
+    final = "schema version 12 is newer than this release supports"
+    code = (
+        "import sys\n"
+        f"print({on_stderr!r}, file=sys.stderr, flush=True)\n"
+        "print('installing into /opt/app')\n"
+        f"print({final!r})\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert _reason(r.stdout) == final
