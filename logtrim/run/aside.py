@@ -17,15 +17,13 @@ chunk is this process's to feed, so nothing is lost.
 from __future__ import annotations
 
 import os
-from collections import deque
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-
-import anyio
 
 from .. import _log
 from .._fork import can_fork_before_exec
 from ..engine.matcher import Matcher
+from .conveyor import Conveyor
 from .scanner import Hits, Scanner
 
 #: Blocks are scanned aside from this size: a smaller one is scanned here sooner than sent.
@@ -118,17 +116,13 @@ class Ahead:
         self._process = process
         self._lines = Lines(max_pending)
         self._scanner: Scanner[Hits] | None = Scanner(matcher)
-        self._queue: deque[_Item] = deque()
-        self._room = anyio.Semaphore(_DEPTH)
-        self._ready = anyio.Event()
-        self._ended = False
+        self._line = Conveyor[_Item](_DEPTH)
         self._share = _SHARE[0]
         self.blocks = self.taken = 0  # blocks scanned aside; of them, taken by the engine
-        self.done = anyio.Event()
 
     async def feed(self, stream: int, data: bytes) -> None:
         """A chunk read: its lines sent to be scanned, it fed to the engine in its turn."""
-        await self._room.acquire()
+        await self._line.room()
         item = _Item(stream, data)
         try:
             carry, start, end = self._lines.block(stream, data)
@@ -140,34 +134,21 @@ class Ahead:
         except Exception:  # the scanner gone, or a fault here: the engine scans as before
             item.parts = None
             await self._lost()
-        self._queue.append(item)
-        self._ready.set()
+        self._line.put(item)
 
     async def run(self) -> None:
         """The task that feeds the engine, in order, until :meth:`end`."""
-        try:
-            while self._queue or not self._ended:
-                if not self._queue:
-                    await self._ready.wait()
-                    self._ready = anyio.Event()
-                    continue
-                item = self._queue.popleft()
-                self._room.release()
-                # The reader's turn first: the scanner gets the next chunk before this
-                # process scans its share of this one.
-                await anyio.lowlevel.checkpoint()
-                offered = False
-                if item.parts is not None and self._scanner is not None:
-                    offered = await self._offer(item, self._scanner)
-                await self._process(item.stream, item.data)
-                if self._matcher.offered:
-                    self._matcher.offer([])  # not taken: none left for other bytes
-                elif offered:
-                    self.taken += 1
-        finally:
-            self.done.set()
-            with anyio.CancelScope(shield=True):
-                await self.close()
+        await self._line.run(self._step, self.close)
+
+    async def _step(self, item: _Item) -> None:
+        offered = False
+        if item.parts is not None and self._scanner is not None:
+            offered = await self._offer(item, self._scanner)
+        await self._process(item.stream, item.data)
+        if self._matcher.offered:
+            self._matcher.offer([])  # not taken: none left for other bytes
+        elif offered:
+            self.taken += 1
 
     async def _offer(self, item: _Item, scanner: Scanner[Hits]) -> bool:
         """The block's hits to the engine: this process's share's, then the scanner's."""
@@ -186,9 +167,7 @@ class Ahead:
 
     async def end(self) -> None:
         """No more chunks: wait until every one has reached the engine."""
-        self._ended = True
-        self._ready.set()
-        await self.done.wait()
+        await self._line.end()
         if _log.verbose():
             _log.logger().debug("scanned aside", blocks=self.blocks, taken=self.taken)
 

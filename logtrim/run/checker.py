@@ -20,15 +20,13 @@ the same either way (the property tests compare them).
 
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
-
-import anyio
 
 from .. import _log
 from ..engine.baseline import Baseline, Checked
 from ..engine.novelty import Novelty
 from .aside import MIN_BLOCK, Lines, Process
+from .conveyor import Conveyor
 from .scanner import Scanner
 
 _DEPTH = 4  # chunks read ahead of the one fed to the engine (each at most 1 MB)
@@ -61,16 +59,12 @@ class Checker:
         self._process = process
         self._lines = Lines(max_pending)
         self._scanner: Scanner[Checked] | None = Scanner(_Check(novelty.baseline))
-        self._queue: deque[_Item] = deque()
-        self._room = anyio.Semaphore(_DEPTH)
-        self._ready = anyio.Event()
-        self._ended = False
+        self._line = Conveyor[_Item](_DEPTH)
         self.blocks = self.taken = 0  # blocks checked aside; of them, taken by the engine
-        self.done = anyio.Event()
 
     async def feed(self, stream: int, data: bytes) -> None:
         """A chunk read: its lines sent to be checked, it fed to the engine in its turn."""
-        await self._room.acquire()
+        await self._line.room()
         item = _Item(stream, data)
         try:
             carry, start, end = self._lines.block(stream, data)
@@ -81,32 +75,21 @@ class Checker:
         except Exception:  # the checker gone, or a fault here: the engine looks as before
             item.parts = None
             await self.close()
-        self._queue.append(item)
-        self._ready.set()
+        self._line.put(item)
 
     async def run(self) -> None:
         """The task that feeds the engine, in order, until :meth:`end`."""
-        try:
-            while self._queue or not self._ended:
-                if not self._queue:
-                    await self._ready.wait()
-                    self._ready = anyio.Event()
-                    continue
-                item = self._queue.popleft()
-                self._room.release()
-                await anyio.lowlevel.checkpoint()  # the reader's turn: the next chunk sent
-                if item.parts is not None and self._scanner is not None:
-                    await self._offer(item, self._scanner)
-                await self._process(item.stream, item.data)
-                if self._novelty.offered:  # not taken: the checker learnt lines this one did not
-                    self._novelty.offer(None)
-                    await self.close()
-                elif item.parts is not None and self._scanner is not None:
-                    self.taken += 1
-        finally:
-            self.done.set()
-            with anyio.CancelScope(shield=True):
-                await self.close()
+        await self._line.run(self._step, self.close)
+
+    async def _step(self, item: _Item) -> None:
+        if item.parts is not None and self._scanner is not None:
+            await self._offer(item, self._scanner)
+        await self._process(item.stream, item.data)
+        if self._novelty.offered:  # not taken: the checker learnt lines this one did not
+            self._novelty.offer(None)
+            await self.close()
+        elif item.parts is not None and self._scanner is not None:
+            self.taken += 1
 
     async def _offer(self, item: _Item, scanner: Scanner[Checked]) -> None:
         try:
@@ -120,9 +103,7 @@ class Checker:
 
     async def end(self) -> None:
         """No more chunks: wait until every one has reached the engine."""
-        self._ended = True
-        self._ready.set()
-        await self.done.wait()
+        await self._line.end()
         if _log.verbose():
             _log.logger().debug("checked aside", blocks=self.blocks, taken=self.taken)
 
