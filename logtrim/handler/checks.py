@@ -113,7 +113,7 @@ def published_only(
     """After the engine failed: the archive is published all the same, nothing more.
     (The lines to print, the other actions.)"""
     try:
-        actions = core.publish_only(
+        actions = core.finish.publish_only(
             exit_code, archive=archive, archive_name=name, archive_size=size, env=os.environ
         )
     except Exception:

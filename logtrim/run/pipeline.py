@@ -92,7 +92,7 @@ class Pipeline:
         options = self.options
         core = Core(options.policy, dialect, compiler=compiler(options.policy.engine),
                     baseline=self.baseline)  # fmt: skip
-        core.reserve_closing(str(options.artifact.resolve()), options.name)
+        core.finish.reserve_closing(str(options.artifact.resolve()), options.name)
         if started is not None:
             core.start(started)
         return core
@@ -285,7 +285,7 @@ class Pipeline:
         """The dialect's closing messages alone (publish the archive, mark a failure)."""
         self.console.end_line()
         try:
-            actions = self.core.publish_only(
+            actions = self.core.finish.publish_only(
                 exit_code, archive=path, archive_name=self.options.name, archive_size=size,
                 env=os.environ,
             )  # fmt: skip
