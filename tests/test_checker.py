@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 from conftest import Result, RunLogtrim
-from test_scan_aside import _same
+from second_core import chunked_child, timeless
 
 from logtrim.archive import trailer
 
@@ -43,26 +43,13 @@ def _log(path: Path, n: int, secret: bool) -> Path:
     return path
 
 
-def _child(log: Path) -> list[str]:
-    code = (
-        "import sys, time\n"
-        f"data = open({str(log)!r}, 'rb').read()\n"
-        "out = sys.stdout.buffer\n"
-        "for k, at in enumerate(range(0, len(data), 300_007)):\n"
-        "    out.write(data[at:at + 300_007]); out.flush()\n"
-        "    if k % 3 == 0: time.sleep(0.01)\n"
-        "sys.exit(3)\n"
-    )
-    return [sys.executable, "-c", code]
-
-
 @pytest.mark.parametrize("secret", [False, True])
 def test_a_run_checked_aside_is_the_run_checked_here(
     run_logtrim: RunLogtrim, tmp_path: Path, secret: bool
 ) -> None:
     good = tmp_path / "good.log"
     good.write_text("".join(f"copying file {i:05d}.dat to /srv/app\n" for i in range(500)))
-    child = _child(_log(tmp_path / "step.log", 40_000, secret))
+    child = chunked_child(_log(tmp_path / "step.log", 40_000, secret))
     same = tmp_path / "step.log.zst"
     args = ("--ci", "github", "--budget", "64kB", "--baseline", str(good), "--", *child)
 
@@ -74,8 +61,8 @@ def test_a_run_checked_aside_is_the_run_checked_here(
     (aside_run, aside_index), (here, index) = run(), run(alone=True)
     told, _ = run("-v")
     assert aside_run.code == here.code == 3
-    assert _same(aside_run.stdout) == _same(here.stdout)
-    assert _same(aside_run.stderr) == _same(here.stderr)
+    assert timeless(aside_run.stdout) == timeless(here.stdout)
+    assert timeless(aside_run.stderr) == timeless(here.stderr)
     assert aside_run.archive == here.archive
     assert aside_index == index and index
     assert b"new line shapes against the baseline" in aside_run.console

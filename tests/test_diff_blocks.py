@@ -4,32 +4,22 @@ stack trace show whole, even those that share a shape once their file names are 
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from conftest import clean_env
+from diff_runs import diff_json, shown_texts
 
 
 def _report(good: bytes, bad: bytes) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         (Path(tmp) / "good.log").write_bytes(good)
         (Path(tmp) / "bad.log").write_bytes(bad)
-        proc = subprocess.run(
-            [sys.executable, "-m", "logtrim", "diff", "--json", str(Path(tmp) / "good.log"),
-             str(Path(tmp) / "bad.log")],
-            capture_output=True, env=clean_env(), timeout=60, check=False,
-        )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    report: dict[str, Any] = json.loads(proc.stdout)
-    return report
+        return diff_json(Path(tmp) / "good.log", Path(tmp) / "bad.log")
 
 
 def _shown(good: bytes, bad: bytes) -> list[str]:
-    return [entry["text"] for entry in _report(good, bad)["shown"]]
+    return shown_texts(_report(good, bad))
 
 
 # A unittest-style runner's summary and a build tool's timing line.

@@ -4,12 +4,9 @@ names an error stays unless the line under it is new; a prefix with an error wor
 
 from __future__ import annotations
 
-import json
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import clean_env
+from diff_runs import diff_json, diff_text, shown_texts
 
 # A build tool reporting a command it ran (synthetic, in the form of a Python build
 # service's exception report): the good run ran it with no error.
@@ -34,25 +31,15 @@ make: *** No rule to make target 'package'.  Stop.
 """
 
 
-def _diff(tmp: Path) -> dict[str, object]:
+def _logs(tmp: Path) -> tuple[Path, Path]:
     (tmp / "good.log").write_bytes(GOOD)
     (tmp / "bad.log").write_bytes(BAD)
-    proc = subprocess.run(
-        [sys.executable, "-m", "logtrim", "diff", "--json",
-         str(tmp / "good.log"), str(tmp / "bad.log")],
-        capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    report: dict[str, object] = json.loads(proc.stdout)
-    return report
+    return tmp / "good.log", tmp / "bad.log"
 
 
 def test_a_label_alone_is_not_shown_what_it_heads_is(tmp_path: Path) -> None:
-    report = _diff(tmp_path)
-    shown = report["shown"]
-    assert isinstance(shown, list)
-    texts = [entry["text"] for entry in shown]
-    assert texts == [
+    report = diff_json(*_logs(tmp_path))
+    assert shown_texts(report) == [
         "make: *** No rule to make target 'package'.  Stop.",
         '2024-05-01 11:00:02,901 INFO:build:DEBUG:   File "build/run.py", line 12, in package',
         # A label whose prefix says ERROR, and one that names an error with nothing new under it.
@@ -64,14 +51,7 @@ def test_a_label_alone_is_not_shown_what_it_heads_is(tmp_path: Path) -> None:
 
 
 def test_the_summary_counts_the_labels_left_out(tmp_path: Path) -> None:
-    (tmp_path / "good.log").write_bytes(GOOD)
-    (tmp_path / "bad.log").write_bytes(BAD)
-    proc = subprocess.run(
-        [sys.executable, "-m", "logtrim", "diff", str(tmp_path / "good.log"),
-         str(tmp_path / "bad.log")],
-        capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    last = proc.stdout.splitlines()[-1].decode()
+    stdout = diff_text(*_logs(tmp_path))
+    last = stdout.splitlines()[-1].decode()
     assert "4 new lines that are only a label (a word or two and a colon) not shown" in last
-    assert "STDOUT" not in proc.stdout.decode()
+    assert "STDOUT" not in stdout.decode()

@@ -4,33 +4,21 @@ line with no error word still is."""
 
 from __future__ import annotations
 
-import json
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
 import pytest
 import zstandard
 from conftest import clean_env
+from diff_runs import diff_json, diff_text, shown_texts
 
 
-def _diff(good: bytes, bad: bytes, tmp: Path, *extra: str) -> dict[str, object]:
+def _diff(good: bytes, bad: bytes, tmp: Path, *extra: str) -> dict[str, Any]:
     (tmp / "good.log.zst").write_bytes(zstandard.ZstdCompressor().compress(good))
     (tmp / "bad.log").write_bytes(bad)
-    proc = subprocess.run(
-        [sys.executable, "-m", "logtrim", "diff", "--json", *extra,
-         str(tmp / "good.log.zst"), str(tmp / "bad.log")],
-        capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    report: dict[str, object] = json.loads(proc.stdout)
-    return report
-
-
-def _shown(report: dict[str, object]) -> list[str]:
-    shown = report["shown"]
-    assert isinstance(shown, list)
-    return [entry["text"] for entry in shown]
+    return diff_json(tmp / "good.log.zst", tmp / "bad.log", *extra)
 
 
 PIP_GOOD = b"""\
@@ -146,7 +134,7 @@ def test_diff_reports_the_new_line_and_not_the_lines_that_differ_by_a_name(
     tmp_path: Path, good: bytes, bad: bytes, new: bytes
 ) -> None:
     report = _diff(good, bad, tmp_path)
-    assert _shown(report) == [new.decode()]
+    assert shown_texts(report) == [new.decode()]
     # The lines that differ by a name have shapes the good run lacks: only the similarity
     # stage leaves them out, and the report counts them.
     near = report["near_shapes"]
@@ -156,13 +144,7 @@ def test_diff_reports_the_new_line_and_not_the_lines_that_differ_by_a_name(
 def test_diff_text_summary_counts_the_near_lines(tmp_path: Path) -> None:
     (tmp_path / "good.log").write_bytes(SYSTEMD_GOOD)
     (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
-    proc = subprocess.run(
-        [sys.executable, "-m", "logtrim", "diff", str(tmp_path / "good.log"),
-         str(tmp_path / "bad.log")],
-        capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    out = proc.stdout.decode().splitlines()
+    out = diff_text(tmp_path / "good.log", tmp_path / "bad.log").decode().splitlines()
     assert out[0] == "7:" + SYSTEMD_NEW.decode()
     assert "near a good run's line, not shown" in out[-1]
 
@@ -171,7 +153,7 @@ def test_a_line_that_gains_an_error_word_is_never_near(tmp_path: Path) -> None:
     """The same words as a good run's line, plus ``failed``: reported."""
     good = b"Uploading package web to the staging feed of the deployment server\n" * 3
     bad = good + b"Uploading package web to the staging feed of the deployment server failed\n"
-    assert len(_shown(_diff(good, bad, tmp_path))) == 1
+    assert len(shown_texts(_diff(good, bad, tmp_path))) == 1
 
 
 def test_an_index_file_as_good_keeps_the_exact_stage(tmp_path: Path) -> None:
@@ -183,13 +165,7 @@ def test_an_index_file_as_good_keeps_the_exact_stage(tmp_path: Path) -> None:
     index = tmp_path / "hist"
     store.record(index, "step", load(tmp_path / "good.log").hashes)
     (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
-    proc = subprocess.run(
-        [sys.executable, "-m", "logtrim", "diff", "--json",
-         str(store.index_path(index, "step")), str(tmp_path / "bad.log")],
-        capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    report = json.loads(proc.stdout)
+    report = diff_json(store.index_path(index, "step"), tmp_path / "bad.log")
     assert report["near_shapes"] == 0
     assert SYSTEMD_NEW.decode() in [e["text"] for e in report["shown"]]
 
@@ -261,13 +237,7 @@ def test_an_archive_with_an_index_frame_gives_what_its_log_gives(tmp_path: Path)
     (tmp_path / "bad.log").write_bytes(SYSTEMD_BAD)
     reports = []
     for good in (log, archive):
-        proc = subprocess.run(
-            [sys.executable, "-m", "logtrim", "diff", "--json", str(good),
-             str(tmp_path / "bad.log")],
-            capture_output=True, env=clean_env(), timeout=60, check=False,
-        )  # fmt: skip
-        assert proc.returncode == 0, proc.stderr
-        reports.append(json.loads(proc.stdout))
+        reports.append(diff_json(good, tmp_path / "bad.log"))
     assert reports[0] == reports[1]
     assert reports[0]["near_shapes"] >= 1
 
@@ -294,9 +264,9 @@ FAILED test_shop.py::test_vat - assert 14.399999999999999 == 12
 """
 
 
-def test_lines_sharing_one_word_are_each_shown(tmp_path: Path) -> None:
+def test_lines_sharing_one_word_are_eachshown_texts(tmp_path: Path) -> None:
     """pytest's ``>   assert f(10) == 12`` and the ``E   assert 14.4 == 12`` under it share
     only the word ``assert``: both are shown, the second says what went wrong."""
-    texts = _shown(_diff(PYTEST_GOOD, PYTEST_BAD, tmp_path))
+    texts = shown_texts(_diff(PYTEST_GOOD, PYTEST_BAD, tmp_path))
     assert ">       assert vat(10) == 12" in texts
     assert "E       assert 14.399999999999999 == 12" in texts

@@ -5,7 +5,8 @@ from __future__ import annotations
 from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
-from logtrim.engine.commands import MAX_LINES, Commands
+from logtrim.engine.commands import Commands
+from logtrim.engine.declarations import MAX_LINES
 from logtrim.engine.heartbeat import Heartbeat
 from logtrim.engine.history import History
 from logtrim.engine.kinds import TIERS, Kind

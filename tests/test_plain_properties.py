@@ -64,7 +64,7 @@ def console(
         shapes.feed(GOOD)
         good = Baseline(shapes.hashes)
     core = Core(policy, Octopus(), max_pending=4096, compiler=compiler(), baseline=good)
-    core.reserve_closing("/tmp/run.log.zst", "run.log.zst")
+    core.finish.reserve_closing("/tmp/run.log.zst", "run.log.zst")
     core.start(0.0)
     out, now = [], 0.0
     for stream, chunk in chunks:

@@ -16,6 +16,7 @@ import pytest
 from conftest import Result, RunLogtrim
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from second_core import chunked_child, timeless
 from test_properties import LINES, LONG, run_core
 
 from logtrim.engine.core import STDOUT, Core
@@ -45,23 +46,7 @@ def _child(tmp_path: Path) -> list[str]:
     lines.append("error: the last step failed\n")
     log = tmp_path / "step.log"
     log.write_text("".join(lines))
-    code = (
-        "import sys, time\n"
-        f"data = open({str(log)!r}, 'rb').read()\n"
-        "out = sys.stdout.buffer\n"
-        "for k, at in enumerate(range(0, len(data), 300_007)):\n"
-        "    out.write(data[at:at + 300_007]); out.flush()\n"
-        "    if k % 3 == 0: time.sleep(0.01)\n"
-        "sys.exit(3)\n"
-    )
-    return [sys.executable, "-c", code]
-
-
-def _same(text: bytes) -> bytes:
-    """The console without the figures that depend on time: the run's, and the archive's
-    compressed size (its writer ends a frame every second)."""
-    text = re.sub(rb"in \d+(\.\d+)?s\b", b"in Ts", text)
-    return re.sub(rb"\([\d.]+ [kMG]?B, [\d.]+x smaller\)", b"(size)", text)
+    return chunked_child(log)
 
 
 def test_a_run_scanned_aside_is_the_run_scanned_here(
@@ -83,8 +68,8 @@ def test_a_run_scanned_aside_is_the_run_scanned_here(
     told = run(None, "-v")
     assert aside_run.code == here.code == dead.code == 3
     for other in (here, dead):
-        assert _same(aside_run.stdout) == _same(other.stdout)
-        assert _same(aside_run.stderr) == _same(other.stderr)
+        assert timeless(aside_run.stdout) == timeless(other.stdout)
+        assert timeless(aside_run.stderr) == timeless(other.stderr)
         assert aside_run.archive == other.archive
     # Masked everywhere but in the command that declares it (for the runner to read).
     assert SECRET.encode() not in aside_run.archive

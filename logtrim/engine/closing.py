@@ -67,11 +67,7 @@ class Closer:
         tail: TailPrinter,
     ) -> list[Action]:
         out, budget, dialect = self.out, self.out.budget, self.dialect
-        already = out.end_levels()  # resets printed for our own last lines, still in effect
-        for line in dialect.reset_lines():  # e.g. level switches back to the defaults
-            data = as_bytes(line) + b"\n"
-            if data not in already:
-                out.emit(STDOUT, data, Kind.NOISE, own=True)
+        self._resets()
 
         def summary(compact: bool) -> list[str]:
             return out.tally.summary(
@@ -122,12 +118,26 @@ class Closer:
         while need > budget.room(0) and why and len(why) > 1:  # then the reason is cut
             why = reason_line(why, max(len(why) - (need - budget.room(0)), 1))
             actions, need = closing(lines, why)
+        return self._print(lines, actions)
+
+    def _resets(self) -> None:
+        """The dialect's resets (e.g. level switches back to the defaults), but those
+        printed for our own last lines and still in effect."""
+        already = self.out.end_levels()
+        for line in self.dialect.reset_lines():
+            data = as_bytes(line) + b"\n"
+            if data not in already:
+                self.out.emit(STDOUT, data, Kind.NOISE, own=True)
+
+    def _print(self, lines: list[str], actions: list[Action]) -> list[Action]:
+        """The summary's ``lines`` and the actions that print, on the console; the other
+        actions returned, for the shell."""
         for text in lines:
-            out.emit(STDOUT, as_bytes(text) + b"\n", Kind.NOISE, own=True)
+            self.out.emit(STDOUT, as_bytes(text) + b"\n", Kind.NOISE, own=True)
         others: list[Action] = []
         for action in actions:
             if isinstance(action, Print):
-                out.emit(STDOUT, as_bytes(action.text) + b"\n", Kind.SERVICE)
+                self.out.emit(STDOUT, as_bytes(action.text) + b"\n", Kind.SERVICE)
             else:
                 others.append(action)
         return others

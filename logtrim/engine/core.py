@@ -8,8 +8,8 @@ only where a rule hit, the head, an error's context or a level switch needs it; 
 chunk is counted in C and kept in a short history for context and the failure tail.
 
 The core owns the parts and calls them: the :class:`~.select.Selector` (per-line decisions,
-with the progress throttle and repeat collapse), the :class:`~.tail.Tail` of a failure, the
-:class:`~.closing.Closer`, the :class:`~.commands.Commands` the dialects read, and the
+with the progress throttle and repeat collapse), the :class:`~.finish.Finish` of a run (its
+failure tail and closing lines), the :class:`~.commands.Commands` the dialects read, and the
 :class:`~.output.Output` they all print through.
 """
 
@@ -21,12 +21,12 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..dialects import Dialect
-from ..dialects.base import Action, Closing
-from . import ends
-from .closing import Closer, Ending, closing_floor, signal_reason
+from ..dialects.base import Action
+from .closing import Ending
 from .commands import Commands
+from .finish import Finish
 from .heartbeat import Heartbeat
-from .history import End, Held, History, Shaper
+from .history import Held, History, Shaper
 from .intake import Intake
 from .lines import StreamJoin
 from .mask import Masker
@@ -40,7 +40,6 @@ from .records import Records
 from .rules import RULES, Kind, extra_rules
 from .secrets import Secrets
 from .select import Selector
-from .tail import Tail
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from .baseline import Baseline
@@ -92,16 +91,8 @@ class Core:
         self.out.holding = functools.partial(self.commands.is_open, STDOUT)
         if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
             self.out.wrap = self._own_line_levels  # else none: no call per own line
-        self.select = Selector(
-            pol,
-            self.out,
-            self.history,
-            held,
-            self.shaper,
-            self.matcher,
-            self.commands,
-            self.dropped,
-        )
+        self.select = Selector(pol, self.out, self.history, held, self.shaper, self.matcher,
+                               self.commands, self.dropped)  # fmt: skip
         self.select.has_drop = bool(self._drop)
         if novelty is not None:
             self.select.withheld = Withheld(novelty.is_new, held.cap)
@@ -115,14 +106,7 @@ class Core:
         max_pending: int,
         compiler: Compiler | None,
     ) -> None:
-        """The parts after the selector: the tail, the closing lines, the clocks, the intake."""
-        self._exit_code = 0  # set at the end
-        self.tail = Tail(
-            self.out, self.history, held, self.shaper, self.classify, self.dropped,
-            after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
-            withheld=self.select.withheld, ends=self._failed_ends,
-        )  # fmt: skip
-        self.closer = Closer(pol, self.out, self.dialect, self.masker.mask_text)
+        """The parts after the selector: the clocks, the run's end, the intake."""
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
         self.partial = Partial(self)
         self.heartbeat.open_lines = self.partial.open_lines
@@ -130,6 +114,12 @@ class Core:
                                      self.shaper.masked, enabled=pol.native_progress)  # fmt: skip
         if self.native.active:
             self.select.progress.native, self.out.after_progress = self.native, self.native.flush
+        self.finish = Finish(
+            pol, out=self.out, select=self.select, history=self.history, held=held,
+            shaper=self.shaper, commands=self.commands, masker=self.masker, native=self.native,
+            secrets=self.secrets, dialect=self.dialect, classify=self.classify,
+            dropped=self.dropped, novelty=novelty, baseline=self.baseline,
+        )  # fmt: skip
         self.intake = Intake(
             history=self.history, tally=self.tally, select=self.select, out=self.out,
             matcher=self.matcher, shaper=self.shaper, masker=self.masker,
@@ -206,15 +196,6 @@ class Core:
         archive = self.records.feed(stream, data, kind, now)
         return self._archived(stream, archive), self.out.take()
 
-    def _stream_ends(self, count: int = ends.COUNT) -> list[End]:
-        """Each stream's last ``count`` lines, CI commands left out: (lineno, stream, raw)."""
-        command = self.commands.is_command
-        return self.history.last_lines(lambda raw: command(raw.decode("utf-8", "replace")), count)
-
-    def _failed_ends(self) -> list[End]:
-        """For the tail of a failed run: each stream's last lines (a success's are its result)."""
-        return self._stream_ends() if self._exit_code else []
-
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line."""
         return self.matcher.line_kind(line)
@@ -246,27 +227,6 @@ class Core:
     def _own_line_levels(self) -> tuple[list[bytes], list[bytes]]:
         reset, restore = self.dialect.own_line_levels()
         return [x.encode() + b"\n" for x in reset], [x.encode() + b"\n" for x in restore]
-
-    def publish_only(
-        self,
-        exit_code: int,
-        *,
-        archive: str | None,
-        archive_name: str,
-        archive_size: int,
-        env: Mapping[str, str] | None = None,
-    ) -> list[Action]:
-        """The dialect's closing actions alone (publish the archive, mark a failure), for a
-        shell whose engine failed: no counts, every name masked."""
-        mask = self.secrets.mask_text
-        closing = Closing(None if archive is None else mask(archive), mask(archive_name),
-                          archive_size, exit_code, None, env=dict(env or {}))  # fmt: skip
-        return self.dialect.finish(closing)
-
-    def reserve_closing(self, archive: str, archive_name: str) -> None:
-        """Before any output: room for the closing lines that publish this archive."""
-        mask = self.secrets.mask_text
-        self.budget.keep_for_closing(closing_floor(self.dialect, mask(archive), mask(archive_name)))
 
     def archive_failed(self) -> None:
         """The archive can take no more: notes no longer say it has what they leave out."""
@@ -303,12 +263,6 @@ class Core:
         """Lines and bytes not shown, per tier, since the previous checkpoint."""
         return self.out.checkpoint()
 
-    def emit_tail(self, count: int, *, reserve: int | None = None, title: str = "") -> list[Emit]:
-        """On failure: the last ``count`` lines not shown yet (see :class:`~.tail.Tail`)."""
-        room = self.budget.room(self.budget.closing if reserve is None else reserve)
-        self.tail.emit(count, room, title)
-        return self.out.take()
-
     def close(
         self,
         exit_code: int,
@@ -329,20 +283,10 @@ class Core:
         ``timestamp``: the Unix time, for dialects that stamp their groups (GitLab);
         ``interrupted``: the signal that stopped the run, for the summary; ``killed_by``: the
         signal that ended the command (the failure reason when no line says more); ``lost``:
-        the archive's path when writing it failed. Returns
-        console emits and the dialect's other actions for the shell to carry out.
+        the archive's path when writing it failed. Returns console emits and the dialect's
+        other actions for the shell to carry out.
         """
-        if self.commands.is_open(STDOUT):
-            # Calamari would read our lines into it up to the first ']': this one takes that.
-            self.commands.close_open(STDOUT)
-            self.out.marker("the command's service message left open ends here")
-        for stream in (STDOUT, STDERR):
-            if exit_code != 0:  # the failure tail shows how a run of repeats ended
-                self.select.repeats.unwind(stream)
-            else:
-                self.select.repeats.end(stream)
-            self.select.progress.late(stream)
-        self.native.finish()
+        self.finish.settle(exit_code)
         started = self.heartbeat.started
         duration = (now - (now if started is None else started)) if timed else None  # trim: None
         # Every text handed to the dialect is masked with the secrets known by now.
@@ -351,24 +295,4 @@ class Core:
                      None if archive is None else mask(archive), mask(archive_name),
                      archive_size, env, timestamp, interrupted,
                      None if lost is None else mask(lost))  # fmt: skip
-        if self.baseline is not None and self.baseline.known is not None:
-            self.tally.new_shapes = len(self.baseline.new_shapes)
-            if self.novelty is not None:
-                self.tally.known = dict(self.novelty.known)
-        reasons = self.select.reasons
-        self._exit_code = exit_code
-        if exit_code != 0:
-            # Tools often write their fatal message last on one stream and flush the other
-            # after it: each stream's last line is a candidate, with or without an error word.
-            ends.offer(reasons, self._stream_ends(ends.LOOP), self.shaper.display, self.classify)
-            command = self.commands.is_command
-            if self.novelty is not None:  # with a baseline: its last new line printed once
-                self.novelty.offer_reason(reasons, self.shaper.display, command)
-        actions = self.closer.close(
-            end,
-            reason=reasons.reason(self.masker, fallback=signal_reason(killed_by, interrupted)),
-            first_errors=reasons.masked_first_errors(self.masker),
-            child_sent_result=self.commands.child_sent_result,
-            tail=lambda count, reserve, title: self.emit_tail(count, reserve=reserve, title=title),
-        )
-        return self.out.take(), actions
+        return self.finish.close(end, killed_by)

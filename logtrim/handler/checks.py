@@ -1,5 +1,4 @@
-"""The handler's arguments, checked before it opens anything or registers with ``logging``
-(and its last resort when the engine failed: :func:`published_only`).
+"""The handler's arguments, checked before it opens anything or registers with ``logging``.
 
 The rules are the command line's (:class:`~logtrim.cli.settings.Settings`' parsers), so a
 value ``run`` refuses the handler refuses too; as a Python API it raises ``TypeError`` for an
@@ -11,19 +10,13 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from .._errors import UsageError
 from ..archive.target import check
-from ..dialects.base import Print
 from ..engine.policy import MatcherChoice, Policy
-
-if TYPE_CHECKING:
-    from ..dialects.base import Action
-    from ..engine.core import Core
 
 
 def _parsers() -> dict[str, Callable[[object], object]]:
@@ -100,24 +93,3 @@ def checked_seconds(flush_seconds: object) -> None:
         raise TypeError(f"LogtrimHandler: flush_seconds must be a number, not {flush_seconds!r}")
     if not 0 < flush_seconds < math.inf:
         raise ValueError(f"LogtrimHandler: flush_seconds must be above 0: {flush_seconds!r}")
-
-
-def published_only(
-    core: Core,
-    exit_code: int,
-    archive: str | None,
-    name: str,
-    size: int,
-    warn: Callable[[str], None],
-) -> tuple[list[bytes], list[Action]]:
-    """After the engine failed: the archive is published all the same, nothing more.
-    (The lines to print, the other actions.)"""
-    try:
-        actions = core.publish_only(
-            exit_code, archive=archive, archive_name=name, archive_size=size, env=os.environ
-        )
-    except Exception:
-        warn("internal error; the archive is not published")
-        return [], []
-    printed = [a.text.encode() + b"\n" for a in actions if isinstance(a, Print)]
-    return printed, [a for a in actions if not isinstance(a, Print)]

@@ -26,8 +26,8 @@ from typing import IO, TYPE_CHECKING, Any
 from .._fork import after_fork_in_child
 from ..archive import DEFAULT_LEVEL
 from ..engine.rules import Kind
+from ..run import ending
 from ..run.actions import carry_out
-from .checks import published_only
 from .console import Console
 from .failopen import STDOUT, masked, unfiltered, warn
 from .tiers import record_kind
@@ -271,40 +271,25 @@ class LogtrimHandler(logging.Handler):
             self._break(None, b"")
         if self._broken:
             self._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
-        trailer = b""
-        if self._baseline is not None and not self._broken:
-            from ..baseline.front import index_payload  # a fast baseline next time
-
-            trailer = index_payload(self._baseline)
-        size = self._archive.close(trailer)
+        size = self._archive.close(ending.trailer(self._baseline, broken=self._broken))
         archive = str(self.path) if not self._archive.failed else None
         if not self._engine_failed:
             try:
-                emits, actions = self._whole.close(
-                    lambda core: core.close(
-                        exit_code,
-                        now,
-                        archive=archive,
-                        archive_name=self.artifact_name,
-                        archive_size=size,
-                        env=os.environ,
-                        timestamp=time.time(),
-                    )
+                emits, actions = ending.close_engine(
+                    self._whole, exit_code, now, archive=archive, name=self.artifact_name, size=size
                 )
             except Exception:
                 warn("internal error while closing the log")
             else:
                 self._console(emits)
                 if exit_code == 0:  # a good run: the next one's baseline
-                    from ..baseline.front import remember
-
-                    remember(self._history, self.artifact_name, self._baseline)
+                    ending.remember(self._history, self.artifact_name, self._baseline)
                 return actions
         # The engine failed: publish the archive all the same, nothing more.
-        printed, actions = published_only(
+        printed, actions = ending.published_only(
             self.core, exit_code, archive, self.artifact_name, size, warn
         )
-        self._console([(STDOUT, line) for line in printed])
+        self._console(printed)
         return actions
 
 

@@ -10,7 +10,7 @@ from typing import BinaryIO
 
 from .._matchers import compiler
 from ..dialects import Dialect
-from ..engine.commands import Commands
+from ..engine.declarations import Declarations
 from ..engine.mask import MIN_LENGTH, Masker
 from .inputs import Input, InputFormat
 
@@ -24,7 +24,7 @@ class Declared:
     a no-op while nothing was declared."""
 
     def __init__(self) -> None:
-        self.commands = Commands(Dialect())
+        self.declarations = Declarations(Dialect())
         found = compiler()
         # Compiled as trim's engine masks: a pattern per form tried at every byte (``re``)
         # costs as many passes as there are secrets.
@@ -57,8 +57,8 @@ class Declared:
 
     def _learn(self, data: bytes, starts: list[int]) -> None:
         if starts:
-            values = self.commands.learn(data, starts)
-            forms = self.commands.secret_forms
+            values = self.declarations.learn(data, starts)
+            forms = self.declarations.secret_forms
             self.masker.add(
                 *values, forms=[f for v in values if len(v) >= MIN_LENGTH for f in forms(v)]
             )

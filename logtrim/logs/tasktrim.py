@@ -48,7 +48,7 @@ class TaskLogTrimmer:
 
     A failed node's last ``node_tail`` lines are held back while it runs; if the node ends
     there (its next line is a sibling or parent node), they are shown as errors, in order.
-    (The core's ``emit_tail`` would reprint them after the error lines, out of order.)
+    (The core's failure tail would reprint them after the error lines, out of order.)
     """
 
     def __init__(

@@ -28,9 +28,10 @@ from ..archive import forked
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
-from ..dialects import Dialect, Print
+from ..dialects import Dialect
 from ..engine.core import STDERR, STDOUT, Core
 from ..engine.whole import Whole
+from . import ending
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
@@ -92,7 +93,7 @@ class Pipeline:
         options = self.options
         core = Core(options.policy, dialect, compiler=compiler(options.policy.engine),
                     baseline=self.baseline)  # fmt: skip
-        core.reserve_closing(str(options.artifact.resolve()), options.name)
+        core.finish.reserve_closing(str(options.artifact.resolve()), options.name)
         if started is not None:
             core.start(started)
         return core
@@ -233,13 +234,8 @@ class Pipeline:
         await self._send.aclose()
 
     def trailer(self) -> bytes:
-        """The run's line shapes, for its archive's end; none once the engine broke (it no
-        longer saw every line)."""
-        if self.baseline is None or self.unfiltered:
-            return b""
-        from ..baseline import front
-
-        return front.index_payload(self.baseline)
+        """The run's line shapes, for its archive's end (see :func:`.ending.trailer`)."""
+        return ending.trailer(self.baseline, broken=self.unfiltered)
 
     async def close(self, exit_code: int, size: int) -> None:
         path = str(self.options.artifact.resolve()) if not self.archive.failed else None
@@ -252,53 +248,37 @@ class Pipeline:
             self._publish_only(exit_code, path, size)
             return
         try:
-            now = time.monotonic()
             lost = str(self.options.artifact.resolve()) if self.archive.failed else None
-            emits, actions = self.whole.close(
-                lambda core: core.close(
-                    exit_code,
-                    now,
-                    archive=path,
-                    archive_name=self.options.name,
-                    archive_size=size,
-                    env=os.environ,
-                    timestamp=time.time(),
-                    interrupted=self.interrupted,
-                    killed_by=self.killed_by,
-                    lost=lost,
-                )
-            )
+            emits, actions = ending.close_engine(
+                self.whole, exit_code, time.monotonic(), archive=path, name=self.options.name,
+                size=size, interrupted=self.interrupted, killed_by=self.killed_by, lost=lost,
+            )  # fmt: skip
         except Exception:
             self.console.write(self.whole.release())
             logger().warning("internal error while closing the run", exc_info=True)
             self._publish_only(exit_code, path, size)  # the artifact message all the same
             return
         self.console.write(emits)
-        if exit_code == 0 and self.interrupted is None and self.baseline is not None:
-            from ..baseline import front  # a good run: the next one's baseline
-
-            front.remember(self.options.history, self.options.name, self.baseline)
+        if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
+            ending.remember(self.options.history, self.options.name, self.baseline)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
         self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
     def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
         """The dialect's closing messages alone (publish the archive, mark a failure)."""
         self.console.end_line()
-        try:
-            actions = self.core.publish_only(
-                exit_code, archive=path, archive_name=self.options.name, archive_size=size,
-                env=os.environ,
-            )  # fmt: skip
-        except Exception:
-            logger().warning("internal error; the archive is not published", exc_info=True)
-            return
-        self.console.write(
-            [(STDOUT, as_bytes(a.text) + b"\n") for a in actions if isinstance(a, Print)]
+        printed, _ = ending.published_only(
+            self.core, exit_code, path, self.options.name, size, _warn_with_traceback
         )
+        self.console.write(printed)
 
 
 def _warn(message: str) -> None:
     logger().warning(message)
+
+
+def _warn_with_traceback(message: str) -> None:
+    logger().warning(message, exc_info=True)
 
 
 def writer_for(options: RunOptions) -> ArchiveWriter:

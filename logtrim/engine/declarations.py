@@ -1,0 +1,133 @@
+"""What the child's commands declare: the secrets, read as every system's dialect reads them.
+
+Secrets are learned from every system's syntax (more masking is safe), in a pass of their
+own over each region, with dialect instances of their own. A message may go on over the next
+lines, also past the end of a region; the lines that declare a secret to the system in use
+are noted, for their command passes as it is (:class:`~.commands.Commands` masks the rest).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..dialects import Dialect, all_dialects
+
+#: A command over several lines holds at most this many more: a bound, whatever the input.
+MAX_LINES = 64
+
+
+def _opens(dialect: Dialect, text: str) -> bool:
+    """Whether ``text`` starts a command of ``dialect`` that goes on on the next lines (a
+    line without its marker starts none, whatever :meth:`Dialect.unclosed` says of it)."""
+    if not dialect.unclosed(text):
+        return False
+    lowered = text.lower()
+    return any(m.decode("latin-1").lower() in lowered for m in dialect.markers)
+
+
+class Declarations:
+    """Learns the secrets the child's commands declare (``dialect``: the system in use)."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        others = [d for d in all_dialects() if d.name != dialect.name]
+        self._secret_dialects = [type(dialect)(), *others]
+        self.markers = sorted({m for d in self._secret_dialects for m in d.markers})
+        # The lines of the latest region that declare a secret to the system in use: the only
+        # ones whose command carries it (another system's declaration is masked as it reads
+        # it: nobody there takes the value, and a reader could decode it).
+        self.declaring: set[bytes] = set()
+        # Per stream: a message still open at the end of the last region learned (its
+        # dialect and lines), read on into the next region's first lines.
+        self._gathering: dict[int, tuple[Dialect, list[bytes]]] = {}
+
+    def gathering(self, stream: int) -> bool:
+        """Whether a message of the stream is open since its last region."""
+        return stream in self._gathering
+
+    def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
+        """The secrets the command lines starting at ``starts`` declare (``stream``: the
+        one ``region`` comes from, for a message open over the end of a region)."""
+        found: list[str] = []
+        self.declaring.clear()
+        held = self._gathering.pop(stream, None) if stream is not None else None
+        if held is not None:
+            dialect, before = held
+            lines, end = self._gather(region, -1, dialect, len(before))
+            found += self._learn_lines([*before, *lines], lines)
+            self._hold(stream, dialect, [*before, *lines], end, region)
+        for start in starts:
+            end = region.find(b"\n", start)
+            end = end if end >= 0 else len(region)
+            first = region[start:end]
+            text = first.decode("utf-8", "replace")
+            opened = next((d for d in self._secret_dialects if _opens(d, text)), None)
+            more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
+            lines = [first, *more]
+            found += self._learn_lines(lines, lines)
+            if opened is not None:
+                self._hold(stream, opened, lines, end, region)
+        return found
+
+    def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
+        """What the one-line commands starting at ``starts`` declare, with no state changed:
+        for lines read ahead of their turn (they are learned again in it)."""
+        texts = [region[s : region.find(b"\n", s)].decode("utf-8", "replace") for s in starts]
+        return [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
+
+    def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
+        """What a message over ``lines`` declares, read joined with and without a space
+        (Calamari drops line breaks); ``here``: its lines in this region."""
+        found: list[str] = []
+        texts = [raw.decode("utf-8", "replace") for raw in lines]
+        spaced, tight = " ".join(texts), "".join(t.rstrip("\r") for t in texts)
+        ours = False
+        for i, dialect in enumerate(self._secret_dialects):
+            declared = dialect.declared_secrets(spaced)
+            if len(lines) > 1:
+                declared += [v for v in dialect.declared_secrets(tight) if v not in declared]
+            found += declared
+            # The first: the system in use, when it reads the declaration as one.
+            ours = ours or (i == 0 and bool(declared) and dialect.declares_to_ci(spaced))
+            dialect.observe(spaced)
+        if ours:
+            self.declaring.update(raw.rstrip(b"\r") for raw in here)
+        return found
+
+    def _gather(
+        self, region: bytes, end: int, dialect: Dialect, count: int
+    ) -> tuple[list[bytes], int]:
+        """The lines after the newline at ``end`` that the open message of ``dialect``
+        reads on (``count`` lines so far), and where the last one ends."""
+        lines: list[bytes] = []
+        while end + 1 < len(region) and count + len(lines) <= MAX_LINES:
+            nxt = region.find(b"\n", end + 1)
+            nxt = nxt if nxt >= 0 else len(region)
+            line = region[end + 1 : nxt]
+            text = line.decode("utf-8", "replace")
+            if not dialect.gathers(text):
+                break
+            lines.append(line)
+            end = nxt
+            if not dialect.unclosed(text):
+                return lines, -2  # closed
+        return lines, end
+
+    def _hold(
+        self, stream: int | None, dialect: Dialect, lines: list[bytes], end: int, region: bytes
+    ) -> None:
+        """Keep a message open at the end of the region for the next one."""
+        if stream is not None and end >= len(region) - 1 and len(lines) <= MAX_LINES:
+            self._gathering[stream] = (dialect, lines)
+
+    def syntax_word(self, value: str) -> str | None:
+        """A word of a command's syntax that holds ``value`` (kept there unmasked), if any."""
+        for dialect in self._secret_dialects:
+            words = [m.decode("latin-1") for m in dialect.markers] + list(dialect.syntax_words)
+            found = next((w for w in words if value in w), None)
+            if found is not None:
+                return found
+        return None
+
+    def secret_forms(self, value: str) -> list[str]:
+        """The escaped forms of a secret in every system's commands."""
+        return [f for d in self._secret_dialects for f in d.secret_forms(value) if f != value]
