@@ -92,8 +92,10 @@ def test_gitlab_and_jenkins_name_the_archive(tmp_path: Path, variable: str) -> N
     assert str(archive) in result.stdout.decode("utf-8")
 
 
-def test_buildkite_runs_the_agent(tmp_path: Path) -> None:
-    """Buildkite: `buildkite-agent artifact upload` runs with a pattern that finds the archive."""
+@pytest.mark.parametrize("fault", [{}, {"LOGTRIM_FAULT_AFTER": "0"}], ids=["engine", "failed-open"])
+def test_buildkite_runs_the_agent(tmp_path: Path, fault: dict[str, str]) -> None:
+    """Buildkite: `buildkite-agent artifact upload` runs with a pattern that finds the archive,
+    also after the engine failed and the run fell back to a head and tail."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir()
     record = tmp_path / "agent-args"
@@ -101,8 +103,9 @@ def test_buildkite_runs_the_agent(tmp_path: Path) -> None:
     agent.write_text(f'#!/bin/sh\nprintf "%s\\n" "$@" > "{record}"\n')
     agent.chmod(0o755)
     path = f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"
-    result, archive = _run(tmp_path, {"BUILDKITE": "true", "PATH": path})
+    result, archive = _run(tmp_path, {"BUILDKITE": "true", "PATH": path, **fault})
     args = record.read_text(encoding="utf-8").splitlines()
     assert args[:2] == ["artifact", "upload"]
     assert fnmatch.fnmatchcase(str(archive), args[2])
-    assert b"^^^ +++" in result.stdout  # the failure expands the last group
+    if not fault:
+        assert b"^^^ +++" in result.stdout  # the failure expands the last group

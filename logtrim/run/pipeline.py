@@ -245,7 +245,7 @@ class Pipeline:
             # The engine's counts are not to be trusted: the tail, the archive, nothing more.
             self.console.write(self.fallback.finish())
             self.console.end_line()
-            self._publish_only(exit_code, path, size)
+            await self._publish_only(exit_code, path, size)
             return
         try:
             lost = str(self.options.artifact.resolve()) if self.archive.failed else None
@@ -256,7 +256,7 @@ class Pipeline:
         except Exception:
             self.console.write(self.whole.release())
             logger().warning("internal error while closing the run", exc_info=True)
-            self._publish_only(exit_code, path, size)  # the artifact message all the same
+            await self._publish_only(exit_code, path, size)  # the artifact all the same
             return
         self.console.write(emits)
         if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
@@ -264,13 +264,16 @@ class Pipeline:
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
         self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
-    def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
-        """The dialect's closing messages alone (publish the archive, mark a failure)."""
+    async def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
+        """The dialect's closing messages and actions alone (publish the archive, mark a
+        failure): a broken engine must not keep the archive from the CI server."""
         self.console.end_line()
-        printed, _ = ending.published_only(
+        printed, actions = ending.published_only(
             self.core, exit_code, path, self.options.name, size, _warn_with_traceback
         )
         self.console.write(printed)
+        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
 
 def _warn(message: str) -> None:
