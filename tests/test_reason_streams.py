@@ -173,7 +173,7 @@ def test_a_progress_or_warning_line_on_stderr_does_not_outrank_stdout(
     run_logtrim: RunLogtrim, on_stderr: str
 ) -> None:
     """A progress bar or a warning is not what a program stops with: the newest line wins."""
-    final = "schema version 12 is newer than this release supports"
+    final = "upgrade halted: schema version 12 is newer than this release supports"
     code = (
         "import sys\n"
         f"print({on_stderr!r}, file=sys.stderr, flush=True)\n"

@@ -42,10 +42,10 @@ def offer(
         quiet = loop or kind == Kind.INFO
         # A progress bar (curl's on stderr) or a warning is no message a program stops
         # with: stderr's rank is for a line of no tier (or an error).
-        stderr = stream == STDERR and kind not in (Kind.PROGRESS, Kind.WARNING)
-        offers.append((lineno, last, stderr, quiet))
-    for lineno, last, stderr, quiet in sorted(offers):
-        reasons.offer_stream_end(last, lineno, stderr=stderr, quiet=quiet)
+        message = kind not in (Kind.PROGRESS, Kind.WARNING)
+        offers.append((lineno, last, stream == STDERR, message, quiet))
+    for lineno, last, stderr, message, quiet in sorted(offers):
+        reasons.offer_stream_end(last, lineno, stderr=stderr, message=message, quiet=quiet)
 
 
 def last_of_each(ends: list[End]) -> set[int]:

@@ -13,12 +13,14 @@ from .levels import FATAL_START
 class Rank(IntEnum):
     """What kind of line a reason candidate is; a higher rank wins."""
 
-    # A stream's last line that says nothing went wrong: the last of a loop's lines (a
+    # stderr's last line that says nothing went wrong: the last of a loop's lines (a
     # cleanup trap's, a countdown's), a milestone or an info-level line.
     QUIET_END = 1
     STATUS = 2
     RETRIED = 3  # an error the program says it retries: it went on, so something later ended it
-    OUT_END = 4  # stdout's last line
+    # stdout's last line that says something failed ("giving up: ..."); stderr's last line
+    # when a progress or warning line
+    OUT_END = 4
     STREAM_END = 5  # stderr's last line: where a program writes why it stops
     NEW = 6  # with a baseline: the last new line of a shape printed once (engine/novelty.py)
     TRACED = 7  # under ``set -ex`` the last traced command is the one that failed

@@ -16,12 +16,13 @@ Ranks, best first (examples)::
     traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
     new         unexpected: connection reset by peer   (with a baseline: the last line of a
                 shape no good run printed, printed once; engine/novelty.py)
-    stream end  deploy aborted: target busy   (a stream's last line, no error word; stderr's
-                first, then stdout's)
+    stream end  deploy aborted: target busy   (stderr's last line, no error word; then
+                stdout's if it says something failed, stderr's progress or warning line.
+                When no line says what failed, the exit code is the reason)
     retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
                 "aborted: <cause>", "exit code 1: <cause>" say why: errors)
-    quiet end   cleanup: removing /tmp/x300   (a stream's last line that says nothing went
+    quiet end   cleanup: removing /tmp/x300   (stderr's last line that says nothing went
                 wrong: the last of a run of similar lines, a milestone, an info level)
 
 Within a rank, the first compiler error and the first failing test win (later ones often
@@ -62,6 +63,13 @@ _FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
 _PANIC = re.compile(RUST_PANIC)
 _MAIN_PANIC = re.compile(rb"^thread 'main'")
 _PANIC_VALUES = re.compile(rb"^ ?(?:left|right): ")
+# stdout's last line is a reason only if it says that something failed (error-tier words
+# made it an error line already): a "main done" or a cleanup trap's echo is none.
+_SAYS_FAILED = re.compile(
+    rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
+    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
+    re.I,
+)
 # A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
 _XTRACE = re.compile(rb"^\++ [^\s+]")
 
@@ -213,13 +221,21 @@ class ReasonChooser:
         return not self._trace_seen
 
     def offer_stream_end(
-        self, line: bytes, lineno: int, *, stderr: bool = True, quiet: bool = False
+        self,
+        line: bytes,
+        lineno: int,
+        *,
+        stderr: bool = True,
+        message: bool = True,
+        quiet: bool = False,
     ) -> None:
-        """One of a stream's last lines: a candidate even without an error word. stderr's
-        (``stderr``: not a progress or warning line) outranks stdout's (a program writes why
-        it stops there, and stdout is often flushed after it); ``quiet``: the line says
-        nothing went wrong (a loop's last line, a milestone, an info level), below any other
-        candidate."""
+        """One of a stream's last lines: a candidate even without an error word if it is
+        stderr's (``stderr``), where a program writes why it stops; ``message``: not a
+        progress or warning line; ``quiet``: the line says nothing went wrong (a loop's last
+        line, a milestone, an info level), below any other candidate. stdout's last line is
+        one only as a shell's trace or when it says that something failed (``giving up:
+        ...``): its "main done" or a cleanup trap's echo says nothing of what went wrong, and
+        then the reason is the exit code."""
         self._flush()
         body = _ANSI.sub(b"", line).strip()
         if not body:
@@ -228,10 +244,14 @@ class ReasonChooser:
             # A silent command that fails under ``set -e`` leaves its trace as the only
             # sign; a stream's other last line is then output of an earlier command.
             rank = Rank.TRACED
+        elif not stderr:
+            if quiet or not _SAYS_FAILED.search(body):
+                return  # says nothing went wrong ("rollout halted: ..." says something did)
+            rank = Rank.OUT_END
         elif quiet:
             rank = Rank.QUIET_END
         else:
-            rank = Rank.STREAM_END if stderr else Rank.OUT_END
+            rank = Rank.STREAM_END if message else Rank.OUT_END
         self._take(rank, body, lineno)
 
     def offer_new(self, line: bytes, lineno: int) -> None:

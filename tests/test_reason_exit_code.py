@@ -1,0 +1,77 @@
+"""When no line says what went wrong, the failure reason is the exit code: stdout's last line
+("main done", a cleanup trap's echo) is no reason, stderr's last line still is."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+from conftest import RunLogtrim
+from octopus_decoder import messages
+
+_QUIET_FAILURE = """\
+set -e
+trap 'echo "cleanup: removed temp dir"' EXIT
+echo "Deploying release 7"
+echo "Checking feature flag"
+grep -q feature-x-enabled /dev/null
+echo "Feature enabled"
+"""
+
+
+def _failed_line(console: bytes) -> str:
+    return next(x for x in console.decode().splitlines() if x.startswith("[logtrim] failed"))
+
+
+def _result_messages(stdout: bytes) -> list[str]:
+    return [m.attrs["message"] for m in messages(stdout) if m.name == "resultMessage"]
+
+
+def test_a_silent_failure_before_a_cleanup_trap_names_the_exit_code(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    script = tmp_path / "quiet.sh"
+    script.write_text(_QUIET_FAILURE)
+    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    assert r.code == 1
+    assert _failed_line(r.console) == "[logtrim] failed (exit 1): exited with code 1"
+    # Octopus keeps its own "failed with exit code 1": no resultMessage replaces it.
+    r = run_logtrim("--ci", "octopus", "--", "bash", str(script))
+    assert r.code == 1
+    assert b"cleanup: removed temp dir" in r.stdout
+    assert _result_messages(r.stdout) == []
+
+
+def test_stdout_s_last_line_with_no_failure_word_is_no_reason(run_logtrim: RunLogtrim) -> None:
+    cmd = ["bash", "-c", 'echo "starting daemon"; echo "main done"; exit 5']
+    r = run_logtrim("--ci", "octopus", "--", *cmd)
+    assert r.code == 5
+    assert _result_messages(r.stdout) == []
+    r = run_logtrim("--ci", "plain", "--", *cmd)
+    assert _failed_line(r.console) == "[logtrim] failed (exit 5): exited with code 5"
+
+
+def test_stderr_s_last_line_stays_the_reason_after_a_cleanup_line_on_stdout(
+    run_logtrim: RunLogtrim,
+) -> None:
+    script = (
+        "trap 'echo \"cleanup: removed temp dir\"' EXIT\n"
+        'echo "Deploying release 7"\n'
+        'echo "release 7 is locked by deploy 4411" >&2\n'
+        "exit 4\n"
+    )
+    r = run_logtrim("--ci", "octopus", "--", "bash", "-c", script)
+    assert r.code == 4
+    assert _result_messages(r.stdout) == ["release 7 is locked by deploy 4411"]
+    r = run_logtrim("--ci", "plain", "--", "bash", "-c", script)
+    assert _failed_line(r.console).endswith("(exit 4): release 7 is locked by deploy 4411")
+
+
+def test_stdout_s_last_line_that_says_something_failed_is_the_reason(
+    run_logtrim: RunLogtrim,
+) -> None:
+    line = "rollout halted: 3 of 8 pods never became ready within 600s"
+    r = run_logtrim("--ci", "octopus", "--", "bash", "-c", f'echo "waiting"; echo "{line}"; exit 1')
+    assert r.code == 1
+    assert _result_messages(r.stdout) == [line]
+    assert base64.b64encode(line.encode()).decode() in r.stdout.decode()
