@@ -3,7 +3,8 @@
 A step that fails in a loop can print millions of error lines. Once the budget stops showing
 them, each further line must cost little: the figure is MB/s of ``run -- cat`` on such a
 file with a small budget (so most of it comes after the error tier closed), against
-``cat`` alone. All error lines, and three errors to one warning.
+``cat`` alone. All error lines, three errors to one warning, and error lines that differ
+only in a counter (collapsed as similar lines: each goes the exact way, not the flood's).
 """
 
 from __future__ import annotations
@@ -17,9 +18,11 @@ from harness import MB, OUT, Suite, mb, medians, run_to, secs, wall
 _WORDS = ["timeout", "refused", "failed", "denied", "missing", "corrupt", "unreachable"]
 
 
-def _flood(size: int, warnings: bool) -> Path:
-    """``size`` bytes of timestamped error lines (every fourth a warning, if asked)."""
-    path = OUT / f"errors-{'mixed' if warnings else 'all'}-{size // MB}MB.log"
+def _flood(size: int, warnings: bool | None) -> Path:
+    """``size`` bytes of timestamped error lines (every fourth a warning, if asked; None:
+    lines that differ only in a counter, which the console collapses as similar lines)."""
+    shape = "similar" if warnings is None else "mixed" if warnings else "all"
+    path = OUT / f"errors-{shape}-{size // MB}MB.log"
     if path.exists():
         return path
     rng = random.Random(17)
@@ -32,6 +35,8 @@ def _flood(size: int, warnings: bool) -> Path:
                 f"request {i} to db-{i % 5}.internal {rng.choice(_WORDS)} after "
                 f"{rng.randint(1, 999)} ms\n"
             )
+            if warnings is None:  # the same words, but the counter: similar lines
+                line = f"2024-05-01T12:41:00.000Z ERROR something x{i} happened\n"
             file.write(line)
             written += len(line)
             i += 1
@@ -47,7 +52,12 @@ def bench(suite: Suite) -> None:
     OUT.mkdir(exist_ok=True)
     size = suite.size(200 * MB, 16 * MB)
     art = OUT / "errorflood.zst"
-    for label, warnings in (("all error lines", False), ("3 errors : 1 warning", True)):
+    shapes: tuple[tuple[str, bool | None], ...] = (
+        ("all error lines", False),
+        ("3 errors : 1 warning", True),
+        ("error lines differing only in a counter", None),
+    )
+    for label, warnings in shapes:
         log = _flood(size, warnings)
         n = log.stat().st_size
         lt = suite.lt_run(art, "cat", log, extra=("--budget", "1MB"))

@@ -39,10 +39,13 @@ from ..dialects.escape import REASON_LIMIT
 from .levels import RUST_PANIC
 from .mask import Masker
 from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Rank, line_rank
+from .templates import DIGITS_TO_ZERO
 
 __all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
+_FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
+_RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
 _EXCEPTION = re.compile(
@@ -99,6 +102,8 @@ class ReasonChooser:
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
     _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
     _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
+    memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
+    _ranks: dict[bytes, Rank] = field(default_factory=dict)
 
     def offer_run(self, first: bytes, first_no: int, last: bytes, last_no: int) -> None:
         """Error lines taken in bulk (:mod:`.flood`): a flood's first line is offered, its
@@ -122,6 +127,8 @@ class ReasonChooser:
             self._flush()
         if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
             return  # the common case, kept cheap: a line outside any traceback, no error
+        if self.memo and self._plain(line, lineno):
+            return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
         body = text.strip()
         if not body or (lineno - self._panic_at <= 3 and self._panic_goes_on(body, lineno)):
@@ -170,9 +177,38 @@ class ReasonChooser:
             if len(self.first_errors) < 5:
                 self.first_errors.append(body)
             rank = line_rank(body)
+            # A plain error line's rank, for lines that differ in digits ("Caused by" may
+            # be taken otherwise next time: by what is chosen then).
+            if self.memo and not _CAUSED_BY.match(body):
+                if len(self._ranks) >= _RANKS:
+                    self._ranks.clear()
+                self._ranks[line.translate(DIGITS_TO_ZERO)] = rank
             if rank == Rank.TEST:
                 self._failing_test = lineno
             self._take(rank, body, lineno)
+
+    def _plain(self, line: bytes, lineno: int) -> bool:
+        """An error line away from any traceback or panic, ranked by its digits-to-zero form
+        when a line of that form was ranked before: a flood's lines differ in their numbers
+        (``request 812 failed``), and every pattern here treats all digits alike, so ranking
+        each costs ~50 us for the same answer. False: the line is to be looked at in full."""
+        if (
+            self._in_trace
+            or lineno - self._last_frame <= 2
+            or lineno - self._last_exception <= 3
+            or lineno - self._panic_at <= 3
+        ):
+            return False
+        rank = self._ranks.get(line.translate(DIGITS_TO_ZERO))
+        if rank is None:
+            return False
+        if len(self.first_errors) < 5 or rank == Rank.TEST or (best := self.best) is None:
+            return False  # rare: the full way
+        if rank < best.rank or (rank == best.rank and rank in _FIRST_WINS):
+            return True
+        text = _ANSI.sub(b"", line) if b"\x1b" in line else line
+        self.best = _Best(rank, text.strip(), lineno)
+        return True
 
     def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
         """Add the chosen panic's message (the line after it), then assert_eq!'s values."""
@@ -276,7 +312,7 @@ class ReasonChooser:
             better = True
         elif rank < best.rank:
             better = False
-        elif rank in (Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION):
+        elif rank in _FIRST_WINS:
             better = False  # the first: later ones often follow from it
         else:
             better = True  # the newest: closest to the exit

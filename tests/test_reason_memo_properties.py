@@ -1,0 +1,76 @@
+"""The failure reason chooser ranks a plain error line once per digits-to-zero form (a
+flood's lines differ in their numbers): it picks the same line, block and first errors as
+ranking every line, for any sequence of realistic lines."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim.engine.mask import Masker
+from logtrim.engine.reason import ReasonChooser
+
+# (template, error tier): {n} is a number drawn per line; the forms the ranks tell apart.
+_TEMPLATES = [
+    ("2024-05-01T12:41:0{n}.000Z ERROR something x{n} happened", True),
+    ("ERROR worker-{n} request {n} to db-{n}.internal refused after {n} ms", True),
+    ("ERROR upload chunk {n} failed, retrying ({n}/{n})", True),
+    ("ERROR: giving up after {n} attempts", True),
+    ("FATAL: node {n} unreachable", True),
+    ("make: *** [Makefile:{n}: main.o] Error {n}", True),
+    ("Error: Process completed with exit code {n}", True),
+    ("Error: Process completed with exit code {n}: certificate expired", True),
+    ("main.c:{n}:{n}: error: expected ';' before 'return'", True),
+    ("FAILED tests/test_{n}.py::test_total - AssertionError: {n} != {n}", True),
+    ("FAILED tests/test_{n}.py::test_total", True),
+    ("[ERROR] Failed to execute goal x:{n}", True),
+    ("not ok {n} - handles {n}", True),
+    ("{n} failed, {n} passed in {n}.{n}s", True),
+    ("E   ValueError: bad value {n}", True),
+    ("Caused by: java.io.IOException: disk {n} full", True),
+    ('Exception in thread "main" java.lang.IllegalStateException: boom {n}', True),
+    ("\x1b[31mERROR\x1b[0m job {n} failed", True),
+    ("Traceback (most recent call last):", True),
+    ('  File "app.py", line {n}, in <module>', False),
+    ("RuntimeError: config {n} broken", True),
+    ("ValueError: invalid literal {n}", False),
+    ("thread 'main' panicked at src/main.rs:{n}:{n}:", True),
+    ("config file /etc/app{n}.toml missing", False),
+    ("WARNING: disk {n}% full", False),
+    ("INFO processed batch {n}", False),
+    ("processed batch {n} in {n} ms", False),
+]
+
+_LINE = st.tuples(
+    st.integers(0, len(_TEMPLATES) - 1),
+    st.lists(st.sampled_from([3, 7, 12, 45]), min_size=6, max_size=6),
+)
+
+
+def _text(index: int, numbers: list[int]) -> tuple[bytes, bool]:
+    template, error = _TEMPLATES[index]
+    parts = template.split("{n}")
+    out = parts[0] + "".join(str(n) + part for n, part in zip(numbers, parts[1:], strict=False))
+    return out.encode() + b"\n", error
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINE, max_size=80), st.booleans())
+def test_memoised_ranks_choose_as_ranking_every_line(
+    drawn: list[tuple[int, list[int]]], ends: bool
+) -> None:
+    memo, full = ReasonChooser(), ReasonChooser(memo=False)
+    for lineno, (index, numbers) in enumerate(drawn):
+        line, error = _text(index, numbers)
+        for chooser in (memo, full):
+            chooser.offer(line, lineno, error=error)
+        # The held store asks for the reason's block while the run goes on.
+        assert memo.best == full.best
+        assert memo.strong_block() == full.strong_block()
+    if ends and drawn:
+        for chooser in (memo, full):
+            chooser.offer_stream_end(b"deploy target busy", len(drawn))
+    masker = Masker()
+    assert memo.reason(masker) == full.reason(masker)
+    assert memo.block() == full.block()
+    assert memo.masked_first_errors(masker) == full.masked_first_errors(masker)
