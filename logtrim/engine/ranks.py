@@ -33,6 +33,15 @@ class Rank(IntEnum):
     TEST_ASSERTION = 14  # a failing test with its assertion
 
 
+# Within these ranks the first line wins (later ones often follow from it).
+_FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
+# stdout's last line is a reason only if it says that something failed (error-tier words
+# made it an error line already): a "main done" or a cleanup trap's echo is none.
+_SAYS_FAILED = re.compile(
+    rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
+    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
+    re.I,
+)
 # A line that only says that something failed, not why.
 _STATUS = AnySearch(
     rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"

@@ -38,13 +38,12 @@ from .._text import ANSI_BYTES as _ANSI
 from ..dialects.escape import REASON_LIMIT
 from .levels import RUST_PANIC
 from .mask import Masker
-from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Rank, line_rank
+from .ranks import _COMPILER, _FIRST_WINS, _SAYS_FAILED, _STATUS, _SUMMARY, _TEST, Rank, line_rank
 from .templates import DIGITS_TO_ZERO
 
 __all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
-_FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
 _RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
@@ -66,13 +65,6 @@ _FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
 _PANIC = re.compile(RUST_PANIC)
 _MAIN_PANIC = re.compile(rb"^thread 'main'")
 _PANIC_VALUES = re.compile(rb"^ ?(?:left|right): ")
-# stdout's last line is a reason only if it says that something failed (error-tier words
-# made it an error line already): a "main done" or a cleanup trap's echo is none.
-_SAYS_FAILED = re.compile(
-    rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
-    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
-    re.I,
-)
 # A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
 _XTRACE = re.compile(rb"^\++ [^\s+]")
 
