@@ -22,9 +22,15 @@ LINES = st.lists(st.one_of(LINE, LINE, LINE, ERRORS, LONG), max_size=80)
 
 
 def _run(
-    good: list[bytes], chunks: list[bytes], secrets: tuple[str, ...], checked: bool
+    good: list[bytes],
+    chunks: list[bytes],
+    secrets: tuple[str, ...],
+    checked: bool,
+    sent: tuple[bool, ...] = (True,),
 ) -> tuple[bytes, list[tuple[int, bytes]], set[int], set[int], int]:
-    """Archive, console, the run's shapes and new ones, and the blocks whose check was taken."""
+    """Archive, console, the run's shapes and new ones, and the blocks whose check was taken.
+    ``sent``: which blocks go to the checker, in turn (the others the engine looks at: the
+    checker's share of the blocks varies with the machine's load)."""
     shapes = Shapes()
     shapes.feed(b"".join(line + b"\n" for line in good))
     baseline = Baseline(shapes.hashes)
@@ -37,10 +43,10 @@ def _run(
     archive: list[bytes] = []
     console: list[tuple[int, bytes]] = []
     taken = 0
-    for chunk in chunks:
+    for n, chunk in enumerate(chunks):
         carry, start, end = lines.block(STDOUT, chunk)
-        offered = fork is not None and end > start
-        if fork is not None and end > start:
+        offered = fork is not None and end > start and sent[n % len(sent)]
+        if offered and fork is not None:
             novelty.offer(fork.check(carry + chunk[start:end]), carry, memoryview(chunk)[start:end])
         arch, emits = core.feed(STDOUT, chunk, 0.0)
         archive.append(arch)
@@ -89,3 +95,24 @@ def test_checks_from_aside_change_nothing(
     held = any("\n" in secret for secret in secrets)
     if max(map(len, data.split(b"\n"))) < 200 and not held and not secrets:
         assert aside_[4] == sum(1 for c in chunks if b"\n" in c)  # every block taken
+
+
+@SETTINGS
+@given(
+    LINES,
+    LINES,
+    st.lists(st.integers(min_value=1, max_value=900), max_size=30),
+    st.lists(st.booleans(), min_size=1, max_size=6),
+    st.sampled_from([(), ("alpha",)]),
+)
+def test_blocks_checked_here_or_aside_change_nothing(
+    good: list[bytes],
+    run: list[bytes],
+    sizes: list[int],
+    sent: list[bool],
+    secrets: tuple[str, ...],
+) -> None:
+    # Each process then meets lines the other learnt, and learns them again: the same sets.
+    chunks = _chunks(b"".join(line + b"\n" for line in run), sizes)
+    alone = _run(good, chunks, secrets, checked=False)
+    assert _run(good, chunks, secrets, checked=True, sent=tuple(sent))[:4] == alone[:4]

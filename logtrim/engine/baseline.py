@@ -7,11 +7,11 @@ machine, so an index written by one run is read by the next. A new shape passes 
 one with odds of n/2⁶⁴: one in 10¹⁴ for a full index. A good run's shapes also hold the
 skeletons whose token varies (:mod:`.variables`): a line that matches one is not new either.
 
-The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines split,
-distinct lines found with a set. Only the distinct digit-free lines not met before meet the
-template regex (once, over all of them joined) and the hash; a bounded cache maps them to
-their shape after that. A chunk of lines met before, new or not, costs one look-up per line
-(which also says which are new). A run takes over the cache of the Shaper that loaded a
+The per-line work over a chunk stays in C: digits mapped with ``bytes.translate``, lines
+split, each looked up in a set of the lines met before. Only the distinct digit-free lines
+not met before meet the template regex (once, over all of them joined) and the hash; a
+bounded cache maps them to their shape after that. A chunk of lines met before and not new
+costs one look-up per line. A run takes over the cache of the Shaper that loaded a
 plain-log baseline: the lines the baseline has need no regex again (the run still learns
 their shapes, for its own index).
 
@@ -25,12 +25,12 @@ A line is shaped on its first :data:`KEY_MAX` bytes.
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Iterable
-from itertools import accumulate, compress, count, repeat
-from operator import is_not
+from collections.abc import Iterable
+from itertools import accumulate, compress, count
+from operator import not_
 
 from .hashset import Hashes, HashSet
-from .shaper import _BLANKS, KEY_MAX, MET, Shaper, shape_hash, split_keys
+from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
 from .templates import coarse, template_uncached
 from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables, known_by_skeleton
 
@@ -42,8 +42,6 @@ SHAPE_CAP = 1 << 17
 #: (as :meth:`Baseline.shape_of_key` gives them), the shapes it learnt (hash -> shape, b"" for
 #: one the run had) and the new ones among them.
 Checked = tuple[list[int], list[int | bytes], dict[int, bytes], list[int]]
-
-_MET = MET  # (see :data:`.shaper.MET`)
 
 
 def shape_of(line: bytes) -> bytes:
@@ -154,10 +152,10 @@ class Baseline:
     Also remembers the run's own shapes (:attr:`seen`), so that a successful run can be the
     next run's baseline, and counts the new ones (:attr:`new_shapes`).
 
-    Per chunk the work is C: the digit-free lines, each looked up among the lines met before
-    (whether its shape is new), in one pass (``compress`` over ``map``). Only a chunk holding
-    a line not met before goes on: those lines (and the new ones) are made a set, and only
-    the lines not met before are templated and tested against the baseline.
+    Per chunk the work is C: the digit-free lines, each looked up once among the lines met
+    before whose shape is not new (``map`` over a set). Only a chunk holding another line goes
+    on: those lines (new ones, lines not met yet) are made a set, and only the lines not met
+    before are templated and tested against the baseline.
     """
 
     def __init__(
@@ -184,10 +182,11 @@ class Baseline:
             self._shaper.take(prior.cache, prior.shapes)
             self.seen.take_cuts(prior.cuts)
             prior.cache, prior.shapes, prior.cuts, prior.met = {}, None, None, set()
-        self._fresh: set[bytes] = set()  # lines of the shaper's cache whose shape is new
-        # The cache's lines (by :data:`_MET`) and whether their shape is new: a chunk of lines
-        # met before needs one look-up per line, whether some of them are new or not.
-        self._state: dict[Hashable, bool] = {}
+        # The lines of the shaper's cache whose shape is new, and those whose shape is not: a
+        # chunk of lines met before needs one look-up per line (in :attr:`_old`, a set: its
+        # table and the lines it holds are all a look-up reads).
+        self._fresh: set[bytes] = set()
+        self._old: set[bytes] = set()
         # While :meth:`check` runs: the shapes learnt, and the new ones.
         self._learnt: tuple[dict[int, bytes], list[int]] | None = None
 
@@ -195,7 +194,7 @@ class Baseline:
         learned, cleared = self._shaper.learn(distinct, self.seen.hashes)
         if cleared:
             self._fresh.clear()
-            self._state.clear()
+            self._old.clear()
         if learned:
             texts = self._shaper.texts
             if self._learn:
@@ -210,12 +209,11 @@ class Baseline:
                 }
                 new = {k: h for k, h in learned.items() if h not in old}
                 self._fresh.update(new)
-                self._state.update(dict.fromkeys(map(_MET, new), True))
                 if len(self.new_shapes) < SHAPE_CAP:
                     self.new_shapes.update(new.values())
                 if self._learnt is not None:
                     self._learnt[1].extend(new.values())
-            self._state.update(dict.fromkeys(map(_MET, learned.keys() - self._fresh), False))
+            self._old.update(learned.keys() - self._fresh)
         return self._fresh.intersection(distinct) if self._fresh else self._fresh
 
     def new_lines(self, chunk: bytes) -> list[int]:
@@ -238,22 +236,19 @@ class Baseline:
         keys = coarse(chunk).split(b"\n")
         if keys and not keys[-1]:
             keys.pop()
-        # Most lines of a run were met before: one look-up per line, in C, gives the new
-        # ones among them (a line past KEY_MAX is never in ``_state``: its key is cut,
-        # below). A line not met yet stops it: then the lines met before and not new are
-        # left out, and only the rest are looked at (new lines, lines not met yet).
-        state = self._state
-        try:
-            return list(compress(count(), map(state.__getitem__, map(_MET, keys)))), keys
-        except KeyError:
-            pass
-        flags = map(state.get, map(_MET, keys))  # None: not met yet
-        at = list(compress(count(), map(is_not, flags, repeat(False))))
+        # Most lines of a run were met before and are not new: one look-up per line, in C,
+        # leaves them out (a line past KEY_MAX is never among them: its key is cut, below).
+        # Only the rest are looked at (new lines, lines not met yet).
+        old = self._old
+        flags = list(map(old.__contains__, keys))
+        if all(flags):
+            return [], keys
+        at = list(compress(count(), map(not_, flags)))
         rest = list(map(keys.__getitem__, at))
         distinct = set(rest)  # none of them met before and not new
         if max(map(len, rest)) > KEY_MAX:
             rest = [k[:KEY_MAX] for k in rest]
-            distinct = {k for k in rest if state.get(_MET(k)) is not False}
+            distinct = set(rest).difference(old)
         fresh = self._new_keys(distinct)
         if not fresh:
             return [], keys

@@ -94,11 +94,11 @@ class Shaper:
         keys = coarse(chunk).split(b"\n")
         if keys and not keys[-1]:
             keys.pop()
-        met = self.met
-        # A key past KEY_MAX is never met as it is (only cut), so this also says none is.
-        if met.issuperset(map(MET, keys)):
+        # One look-up per line (a key past KEY_MAX is never met as it is, only cut).
+        flags = list(map(self.met.__contains__, map(MET, keys)))
+        if all(flags):
             return set()
-        rest = set(compress(keys, map(not_, map(met.__contains__, map(MET, keys)))))
+        rest = set(compress(keys, map(not_, flags)))
         if max(map(len, rest)) > KEY_MAX:
             rest = {k[:KEY_MAX] for k in rest}
         return rest

@@ -14,8 +14,10 @@ is in reach these are sets, the same whichever process learnt a shape first. A r
 differs from the lines sent (a secret masked, a line too long to hold, a line whose start is
 on the console) is looked at here; then the checker has learnt lines this process did not
 take, and it is stopped: this process looks at every chunk from then on. So do a checker
-that ends or falls silent, and a cap in reach. The console, archive, reason and summary are
-the same either way (the property tests compare them).
+that ends or falls silent, and a cap in reach. The checker shares its core with the archive
+writer, so only a share of the blocks goes to it (as :mod:`.aside` shares each block): this
+process looks the others up, more while it had to wait for a check. The console, archive,
+reason and summary are the same either way (the property tests compare them).
 """
 
 from __future__ import annotations
@@ -30,6 +32,8 @@ from .conveyor import Conveyor
 from .scanner import Scanner
 
 _DEPTH = 4  # chunks read ahead of the one fed to the engine (each at most 1 MB)
+# The share of blocks this process checks itself: (least, most, step up, step down).
+_SHARE = (0.0, 0.6, 0.04, 0.02)
 
 
 class _Check:
@@ -60,6 +64,10 @@ class Checker:
         self._lines = Lines(max_pending)
         self._scanner: Scanner[Checked] | None = Scanner(_Check(novelty.baseline))
         self._line = Conveyor[_Item](_DEPTH)
+        # Of each block, here or aside: a block not sent is the engine's to look at (this
+        # process shares its core with nothing, the checker with the archive writer), more
+        # blocks while it had to wait for the checks, fewer while they were there when asked.
+        self._share = self._owed = _SHARE[0]
         self.blocks = self.taken = 0  # blocks checked aside; of them, taken by the engine
 
     async def feed(self, stream: int, data: bytes) -> None:
@@ -68,7 +76,7 @@ class Checker:
         item = _Item(stream, data)
         try:
             carry, start, end = self._lines.block(stream, data)
-            if self._scanner is not None and len(carry) + end - start >= MIN_BLOCK:
+            if self._scanner is not None and len(carry) + end - start >= MIN_BLOCK and self._send():
                 whole = memoryview(data)[start:end]
                 await self._scanner.send(memoryview(carry + whole) if carry else whole)
                 item.parts = (carry, whole)
@@ -76,6 +84,14 @@ class Checker:
             item.parts = None
             await self.close()
         self._line.put(item)
+
+    def _send(self) -> bool:
+        """Whether the next block goes to the checker (else this process looks at it)."""
+        self._owed += self._share
+        if self._owed < 1:
+            return True
+        self._owed -= 1
+        return False
 
     async def run(self) -> None:
         """The task that feeds the engine, in order, until :meth:`end`."""
@@ -93,11 +109,13 @@ class Checker:
 
     async def _offer(self, item: _Item, scanner: Scanner[Checked]) -> None:
         try:
-            checked, _ = await scanner.receive()
+            checked, waited = await scanner.receive()
         except Exception:  # as in feed: the engine looks at the lines itself
             await self.close()
             return
         self.blocks += 1
+        low, high, up, down = _SHARE
+        self._share = min(self._share + up, high) if waited else max(self._share - down, low)
         assert item.parts is not None
         self._novelty.offer(checked, *item.parts)
 
