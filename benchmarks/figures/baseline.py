@@ -140,7 +140,8 @@ def _throughput(suite: Suite) -> None:
     """``run -- cat LOG`` with and without ``--baseline`` (another log of the same kind)."""
     size = suite.size(256 * MB, 8 * MB)
     log = deploy_log(suite, size)
-    good = deploy_log(suite, size // 4)  # another seed's worth: same generator, a quarter size
+    # The same generator and seed at a quarter size: the run's own first quarter.
+    good = deploy_log(suite, size // 4)
     art, kept = OUT / "bl-run.zst", OUT / "bl-run.console"
     plain = suite.lt_run(art, "cat", log)
     based = suite.lt_run(art, "cat", log, extra=("--baseline", str(good)))
