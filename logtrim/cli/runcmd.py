@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _log
 from .._errors import LogtrimError, UsageError
+from .._heap import keep_freed_memory
 from ..archive.target import remove_placeholder
 from .guard import ensure_std_fds, finish
 from .options import RunOptions, check_closing_room, default_artifact, hidden
@@ -41,6 +42,7 @@ def execute(
     settings may also come from (see Settings); None: not given on the command line."""
     _writer, Target = _import_run_modules()
     _log.configure(verbose)
+    keep_freed_memory()  # before the writer forks: it reads a MiB at a time too
     target = options = None
     try:
         options = _prepare(command, given, artifact, name, mask or [], pty, config)

@@ -178,6 +178,25 @@ class Output:
             tally.shown_lines[kind] += 1
             tally.shown_bytes[kind] += size
 
+    def ordinary(self) -> bool:
+        """Printing is appending: nothing to settle first, no levels to switch, no line open,
+        none of our own lines held back while a command of the child's is open."""
+        return not (
+            self.unsettled
+            or self.wrap is not _no_wrap
+            or self._restore
+            or self.midline
+            or self._deferred
+            or self.holding()
+        )
+
+    def put(self, emits: list[Emit], own: int, printed: int) -> None:
+        """Emits made in the :meth:`ordinary` state (engine/block.py), ``own`` bytes of them
+        logtrim's, ``printed`` lines the child's; the caller pays and counts them."""
+        self._out += emits
+        self.own_bytes += own
+        self.printed += printed
+
     def end_line(self, stream: int) -> None:
         """The child's line open on ``stream`` is ended on the console (not in the archive),
         so what comes next starts a line: a service message is read only at a line start."""
