@@ -4,7 +4,7 @@ Most lines a long deployment shows are an info or warning line after lines not s
 with a progress line that waited among them (:mod:`.throttle`). The console then gets the
 marker of the lines before the progress line, that line, the marker of the lines after it
 and the line. The exact path (:func:`.plain.show`: ``Repeats.key``, ``Progress.late``,
-``Output.split_gap`` and ``emit``, ``Shower.alone``, ``Output.after_gap``, ``Repeats.shown``)
+``throttle.split_gap``, ``Output.emit``, ``Shower.alone``, ``Output.after_gap``, ``Repeats.shown``)
 asks each part about states known false here; :func:`show` asks once, checks the budget for
 the whole block, and writes it; or changes nothing and returns False (the exact path takes
 the line). The console is the exact path's in any chunks (tests/test_plain_properties.py).
@@ -46,7 +46,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
             return False  # a marker printed already counted the lines before it
         shown_progress = sel.shaper.masked(raw)
         marker = out.gap_text(part=(before, before_bytes)) if before > 0 else b""
-        # As Output.split_gap: the line and its marker within the progress tier, the marker
+        # As throttle.split_gap: the line and its marker within the progress tier, the marker
         # within what markers may take.
         if used + (len(shown_progress) + len(marker)) > TIER_CEILINGS[PROGRESS] * budget.live or (
             marker and not budget.allows_marker(len(marker))
@@ -89,7 +89,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
 def _took_progress(sel: Selector, stream: int, shown: bytes, lineno: int, left: Mark) -> None:
     """The waiting progress line is shown: no longer waiting, counted, and the other states
     of its gap placed in what is left of it (``left``: the gap, and the lines and bytes that
-    leave it, the line's own included), as Progress.late and Output.split_gap do."""
+    leave it, the line's own included), as Progress.late and split_gap do."""
     out = sel.out
     pending = sel.progress.streams[stream]
     pending.line, pending.waiting = None, False
