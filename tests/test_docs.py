@@ -85,3 +85,25 @@ def test_every_config_key_is_documented() -> None:
     for key in names():
         assert f"`{key.replace('_', '-')}`" in page, key
         assert f"`LOGTRIM_{key.upper()}`" in page, key
+
+
+def test_the_handler_example_exits_with_the_code_it_reports(tmp_path: Path) -> None:
+    """python-api.md's ``LogtrimHandler`` example, as written: the process exits with the code the
+    console reports, and the traceback is printed once (by the handler), not again by Python."""
+    page = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    section = page.split("## `LogtrimHandler`", 1)[1]
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert example is not None
+    step = "def run_deployment() -> None:\n    raise RuntimeError('database unreachable')\n\n"
+    script = tmp_path / "app.py"
+    script.write_text(step + example.group(1), encoding="utf-8")
+    env = clean_env({"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, timeout=60
+    )
+    console = result.stdout.decode()
+    assert "failed (exit 3)" in console, console
+    assert result.returncode == 3, result.stderr.decode()
+    both = console + result.stderr.decode()
+    assert both.count("Traceback (most recent call last)") == 1, both
+    assert "RuntimeError: database unreachable" in console
