@@ -85,3 +85,74 @@ def test_every_config_key_is_documented() -> None:
     for key in names():
         assert f"`{key.replace('_', '-')}`" in page, key
         assert f"`LOGTRIM_{key.upper()}`" in page, key
+
+
+def test_the_handler_example_exits_with_the_code_it_reports(tmp_path: Path) -> None:
+    """python-api.md's ``LogtrimHandler`` example, as written: the process exits with the code the
+    console reports, and the traceback is printed once (by the handler), not again by Python."""
+    page = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    section = page.split("## `LogtrimHandler`", 1)[1]
+    example = re.search(r"```python\n(.*?)```", section, re.S)
+    assert example is not None
+    step = "def run_deployment() -> None:\n    raise RuntimeError('database unreachable')\n\n"
+    script = tmp_path / "app.py"
+    script.write_text(step + example.group(1), encoding="utf-8")
+    env = clean_env({"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, timeout=60
+    )
+    console = result.stdout.decode()
+    assert "failed (exit 3)" in console, console
+    assert result.returncode == 3, result.stderr.decode()
+    both = console + result.stderr.decode()
+    assert both.count("Traceback (most recent call last)") == 1, both
+    assert "RuntimeError: database unreachable" in console
+
+
+def _sample(page: Path, after: str) -> list[str]:
+    """The lines of the first console sample after ``after`` on ``page``, its ``...``
+    elisions, prompts and the shell's own ``exit code`` line left out."""
+    text = page.read_text(encoding="utf-8")
+    block = re.search(r"```(?:console|text)\n(.*?)```", text[text.index(after) :], re.S)
+    assert block is not None
+    skip = ("...", "$ ", "exit code: ")
+    return [line for line in block.group(1).splitlines() if not line.startswith(skip)]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("page", "after", "args"),
+    [
+        ("README.md", "## What a run looks like", ["--budget", "200kB"]),
+        ("docs/getting-started.md", "## Wrap a step", []),
+        ("docs/getting-started.md", "## Make it fail", []),
+    ],
+)
+def test_the_console_samples_are_what_a_run_prints(
+    page: str, after: str, args: list[str], tmp_path: Path
+) -> None:
+    """Each line of the README's and getting-started's console samples of ``samples/deploy.py``
+    is a line the current code prints (secrets masked as they are), in the same order."""
+    sample = _sample(ROOT / page, after)
+    fail = ["--fail"] if "fail" in after.lower() or args else []
+    home = tmp_path / "home" / "me" / "logtrim"
+    shutil.copytree(ROOT / "samples", home / "samples")
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", *args, "--artifact", str(home / "deploy.log.zst"),
+         "--", sys.executable, "samples/deploy.py", *fail],
+        cwd=home, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=120,
+    )  # fmt: skip
+    console = result.stdout.decode().replace(str(home), "/home/me/logtrim")
+    console = re.sub(r"Python [0-9.]+,", "Python 3.11.7,", console)
+    printed = [_figures(line) for line in console.splitlines()]
+    at = 0
+    for line in sample:
+        line = _figures(line.replace("deploy-failed", "deploy"))
+        assert line in printed[at:], f"{page}: {line!r} is not printed (in this order)"
+        at = printed.index(line, at) + 1
+
+
+def _figures(line: str) -> str:
+    """logtrim's own line with its figures left out: where the verbatim allowance ends (and
+    so a marker's count) moves with the length of the working directory's name."""
+    return re.sub(r"[0-9][0-9,.]*", "N", line) if line.startswith("[logtrim]") else line

@@ -152,12 +152,13 @@ class Output:
             or self._restore
             or kind == PROGRESS
             or self.midline
-            or (self.late is not None and self.waiting[stream].waiting)
+            or (self.late is not None and self._waits())
         ):
-            if self.late is not None and self.waiting[stream].waiting:
-                # A state that waited goes first, after the marker of the lines before it:
-                # the gap left is of the lines written after it.
-                self.late(stream, shows=True)
+            if self.late is not None and self._waits():
+                # The states that waited, of either stream, go first, in the order written,
+                # each after the marker of the lines before it: the gap left is of the lines
+                # written after them (one this marker counted could not be shown after it).
+                self._late_first(stream)
                 gap = self.gap_text() if self.gap_lines > 0 else b""
             if gap:
                 self.emit(STDOUT, gap, NOISE, own=True)
@@ -250,6 +251,22 @@ class Output:
         """Put back emits taken earlier (already paid for)."""
         self._out.extend(emits)
 
+    def _waits(self) -> bool:
+        waiting = self.waiting
+        return waiting[STDOUT].waiting or waiting[STDERR].waiting
+
+    def _late_first(self, shows: int = 0) -> None:
+        """The waiting progress states of either stream, in the order written, each after
+        the marker of the lines before it, before a marker that would count them: one
+        counted there could not be shown after it. ``shows``: the stream whose line comes."""
+        waiting, late = self.waiting, self.late
+        if late is None:
+            return
+        for stream in sorted(
+            (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
+        ):
+            late(stream, shows=stream == shows)
+
     def hide(self, nbytes: int, lines: int = 1) -> None:
         """Lines not shown: they join the gap."""
         self.gap_lines += lines
@@ -290,6 +307,8 @@ class Output:
         """Print the gap marker now and start a new gap; when the budget has no room for it,
         the gap goes on (a later marker counts its lines: none vanish without one).
         ``paid``: the caller kept room for it (the failure tail)."""
+        if self.gap_lines > 0 and self.late is not None and self._waits():
+            self._late_first()  # the states it would count, of either stream, go first
         gap = self.gap_text(0, sized=sized)
         if gap and not paid and not self.budget.allows_marker(len(gap)):
             return

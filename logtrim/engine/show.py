@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 from .history import History, Shaper
 from .kinds import NOISE, TIERS, Kind
-from .output import STDERR, STDOUT, Output
+from .output import STDOUT, Output
 from .throttle import Progress
 
 
@@ -70,12 +70,15 @@ class Shower:
         written = len(shown) if size < 0 else size
         # The progress states before this line and its context, of either stream, in order
         # (dropped when the context shows them).
+        # A state the gap marker below counts could not be shown after it: the other
+        # stream's too, the oldest first.
         progress = self.progress
-        if progress.streams[stream].waiting:
-            progress.late(stream, before=before[0][0] if before else lineno)
-        other = STDERR if stream == STDOUT else STDOUT
-        if before and progress.streams[other].waiting:
-            progress.late(other, before=before[0][0])
+        waiting = progress.streams
+        first = before[0][0] if before else lineno
+        for each in sorted(
+            (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
+        ):
+            progress.late(each, before=first)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not before and not context:
