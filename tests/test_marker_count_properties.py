@@ -47,15 +47,16 @@ def _console(lines: list[tuple[int, int]], budget: int, code: int) -> bytes:
 
 def _accounts(console: bytes) -> tuple[list[int], int, bool]:
     """The numbers of the child's lines shown outside the section of earlier lines (its
-    lines are held back, and counted where they were, by design), the lines the markers
-    count, and whether a part was left out without its own marker (``only part fits``)."""
+    lines are held back, and may be counted where they were, by design), the lines the
+    markers count, and whether the count cannot add up: a part was left out without its
+    own marker (``only part fits``), or a section of earlier lines was shown."""
     shown: list[int] = []
     counted, earlier, partial = 0, False, False
     for line in console.splitlines():
         if line.startswith(b"[logtrim] "):
             header = line.startswith(b"[logtrim] ---")
             earlier = line.startswith(_EARLIER) or (earlier and not header)
-            partial = partial or b"only part" in line
+            partial = partial or b"only part" in line or line.startswith(_EARLIER)
             found = _COUNT.match(line)
             if found:
                 counted += int((found.group(1) or found.group(2)).replace(b",", b""))
