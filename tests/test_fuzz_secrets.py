@@ -259,6 +259,15 @@ def command_bytes(data: bytes) -> int:
     [],
     "octopus",
 )
+# A code begun at a read's end that never ends is text (``\x1b]0``: its ``0`` starts the
+# secret); a colour code begun after it (``\x1b[``) may still end on its own. The bytes that
+# could start a secret were held only as if the first code ended (the secret's rest unmasked).
+@example((["0\n000"], b"\x1b]0\n\x1b[@000"), [5], [], "teamcity")
+@example(
+    (["0\n000 \n000"], b"\0" * 10 + b"0\n000 \n000" + b"\0" * 47 + b"0\n000 \n000" + b"\0" * 9
+     + b"\x1b]0\x1b[  @\n000 \n000" + b"\0" * 25),
+    [58], [], "teamcity",
+)  # fmt: skip
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:

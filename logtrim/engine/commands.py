@@ -204,6 +204,10 @@ class Commands:
             dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return mask(line) if dialect is None else dialect.mask_command(line, mask)
 
+    def declares(self, line: bytes) -> bool:
+        """Whether ``line`` declares a secret to the system in use (its command carries it)."""
+        return line.rstrip(b"\r\n") in self._declaring
+
     def cut_from(self, line: bytes, command: bytes) -> None:
         """``command`` goes alone, without the text around it on ``line``: if the line
         declares a secret to the system in use, so does the command (as it is)."""
