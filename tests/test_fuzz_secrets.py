@@ -268,6 +268,15 @@ def command_bytes(data: bytes) -> int:
      + b"\x1b]0\x1b[  @\n000 \n000" + b"\0" * 25),
     [58], [], "teamcity",
 )  # fmt: skip
+# A line too long to hold cut inside ``##octopus`` (``##oc|topus``): the message's spelled
+# value was read without its opener, so not decoded (the secret in clear to Calamari).
+@example(
+    (["\n YXYcX1 def0ba_Y1b\n", "3Xfa 21Z0", "eb- f3f"],
+     b"\x16\xbbEQ\xa6v'\xc6\x10\x98/ZWItIGYzZno=postgres://deploy:8?Q7@https://deploy:t!TRs9"
+     b"@db-01:5432/shop\n" + b"y" * 700 + b"ZWItIGYzZno=ERROR: svn+ssh://deploy:Sr@##octopus"
+     b"[setVariable name='eA==' value='dTozW&#71;ZhID  I \txWjA=  \t']\n"),
+    [8010], [], "azure",
+)  # fmt: skip
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:
