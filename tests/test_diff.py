@@ -137,3 +137,36 @@ def test_stats_with_a_baseline_lists_the_new_templates_first(runs: tuple[Path, P
     assert all(t["new"] for t in first)
     assert {t["tier"] for t in first} == {"error", "detail"}
     assert not any(t["new"] for t in report["templates"][2:])
+
+
+# A step that declares a secret to its CI (GitHub's and Azure's forms), then prints it: a
+# report masks it in BAD; GOOD's lines must be masked alike, or each line that prints it is
+# a new shape (or a near one) of the log against itself.
+_DECLARES = (
+    b"Preparing the deployment of web-7\n"
+    b"::add-mask::hunter2xyz\n"
+    b"##vso[task.setvariable variable=DB_PASSWORD;issecret=true]Pa55-w0rd-9\n"
+    b"logging in to registry.example.com as deploy with hunter2xyz\n"
+    b"connecting to postgres://deploy:s3cr3t-url@db-01/shop with Pa55-w0rd-9\n"
+    b"ERROR: token hunter2xyz was refused, retrying\n"
+    b"Deployment of release 7 finished\n"
+)
+
+
+@pytest.mark.parametrize("form", ["plain", "gz", "zst"])
+def test_diff_of_a_log_with_masked_secrets_against_itself_finds_nothing(
+    tmp_path: Path, form: str
+) -> None:
+    log = tmp_path / {"plain": "run.log", "gz": "run.log.gz", "zst": "run.log.zst"}[form]
+    if form == "gz":
+        import gzip
+
+        log.write_bytes(gzip.compress(_DECLARES))
+    elif form == "zst":
+        log.write_bytes(zstandard.ZstdCompressor().compress(_DECLARES))
+    else:
+        log.write_bytes(_DECLARES)
+    proc = _cli("diff", "--json", str(log), str(log))
+    assert proc.returncode == 0, proc.stderr
+    found = json.loads(proc.stdout)
+    assert (found["new_shapes"], found["near_shapes"], found["shown"]) == (0, 0, []), found

@@ -132,6 +132,40 @@ def test_engine_failure_still_learns_what_the_script_declares_later(
         assert b"\n::add-mask::********\n" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("github", "::warning::token {secret} refused"),
+        ("azure", "##vso[task.logissue type=error]token {secret} refused"),
+        ("teamcity", "##teamcity[message text='token {secret} refused' status='ERROR']"),
+        ("octopus", "##octopus[stdout-warning] token {secret} refused"),
+    ],
+)
+def test_engine_failure_masks_a_secret_in_a_command_of_the_ci_in_use(
+    tmp_path: Path, ci: str, command: str
+) -> None:
+    """After the failure no selector masks a command line as its CI reads it: the secret in
+    it is masked as text (the command still reaches the console), as in any other line."""
+    secret = "s3cr3t-T0KEN-in-a-command"
+    line = command.format(secret=secret)
+    child = (
+        "import sys, time\n"
+        "for i in range(200): print(f'line {i}')\n"
+        "sys.stdout.flush(); time.sleep(0.3)\n"
+        f"print({line!r}); print('done')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--mask", secret, "--artifact",
+         str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
+        env=clean_env({"LOGTRIM_FAULT_AFTER": "100"}), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert b"internal error" in result.stderr
+    assert command.format(secret="********").encode() + b"\n" in result.stdout
+    assert secret.encode() not in result.stdout + result.stderr
+    assert secret.encode() not in zstd_dc(tmp_path / "a.zst")
+
+
 def test_engine_failure_still_archives_and_publishes_every_byte(tmp_path: Path) -> None:
     """The archive is complete even across the failure, and it is still published."""
     result = _run(tmp_path, {"LOGTRIM_FAULT_AFTER": "100"})

@@ -11,6 +11,8 @@ from pathlib import Path
 import pytest
 from conftest import break_prepare, clean_env, zstd_dc
 
+from logtrim._text import ANSI_BYTES
+
 SECRET = "TopSecretValue42"
 ENV_SECRET = "Env-Secret-9876"
 
@@ -200,3 +202,30 @@ def test_a_command_name_holding_a_secret_is_not_the_default_archive_name(tmp_pat
     (archive,) = tmp_path.glob("*.log.zst")
     assert archive.name.startswith("run-") and SECRET not in archive.name
     assert zstd_dc(archive) == b"deployed\n"
+
+
+# A secret with colour codes between its characters: a terminal shows it whole.
+COLOURED = """
+import sys, time
+sys.stdout.write("token Top\\x1b[0mSecret\\x1b[1;31mValue42 here\\n"); sys.stdout.flush()
+time.sleep(0.2)
+sys.stdout.write("split TopSecret\\x1b[3"); sys.stdout.flush(); time.sleep(0.2)
+sys.stdout.write("2mValue42 done\\n"); sys.stdout.flush()
+"""
+
+
+def test_a_bug_before_the_start_masks_a_secret_split_by_colour_codes(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """The last resort masks what the engine masks: colour codes inside a secret, even
+    one cut across two writes, hide nothing."""
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    code = _cli.main(["run", "--mask", SECRET, "--", sys.executable, "-c", COLOURED])
+    out, err = capfdbinary.readouterr()
+    assert code == 0
+    assert b"token ******** here\n" in out
+    assert b"split ******** done\n" in out
+    shown = ANSI_BYTES.sub(b"", out + err)
+    assert SECRET.encode() not in shown

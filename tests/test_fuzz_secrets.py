@@ -259,6 +259,24 @@ def command_bytes(data: bytes) -> int:
     [],
     "octopus",
 )
+# A code begun at a read's end that never ends is text (``\x1b]0``: its ``0`` starts the
+# secret); a colour code begun after it (``\x1b[``) may still end on its own. The bytes that
+# could start a secret were held only as if the first code ended (the secret's rest unmasked).
+@example((["0\n000"], b"\x1b]0\n\x1b[@000"), [5], [], "teamcity")
+@example(
+    (["0\n000 \n000"], b"\0" * 10 + b"0\n000 \n000" + b"\0" * 47 + b"0\n000 \n000" + b"\0" * 9
+     + b"\x1b]0\x1b[  @\n000 \n000" + b"\0" * 25),
+    [58], [], "teamcity",
+)  # fmt: skip
+# A line too long to hold cut inside ``##octopus`` (``##oc|topus``): the message's spelled
+# value was read without its opener, so not decoded (the secret in clear to Calamari).
+@example(
+    (["\n YXYcX1 def0ba_Y1b\n", "3Xfa 21Z0", "eb- f3f"],
+     b"\x16\xbbEQ\xa6v'\xc6\x10\x98/ZWItIGYzZno=postgres://deploy:8?Q7@https://deploy:t!TRs9"
+     b"@db-01:5432/shop\n" + b"y" * 700 + b"ZWItIGYzZno=ERROR: svn+ssh://deploy:Sr@##octopus"
+     b"[setVariable name='eA==' value='dTozW&#71;ZhID  I \txWjA=  \t']\n"),
+    [8010], [], "azure",
+)  # fmt: skip
 def test_fuzz_run_engine(
     stream: tuple[list[str], bytes], cuts: list[int], ticks: list[bool], ci: str
 ) -> None:

@@ -10,6 +10,7 @@ from hypothesis import strategies as st
 
 from logtrim.baseline.load import load
 from logtrim.logs import diff
+from logtrim.logs.declared import Declared
 from logtrim.logs.inputs import open_input
 from logtrim.logs.similar import THRESHOLD, Neighbours, tokens
 
@@ -84,3 +85,27 @@ def test_diff_with_the_similarity_stage_shows_a_subset_of_the_new_lines(
     assert {f.number for f in both.shown} <= {f.number for f in exact.shown}
     assert not {f.text for f in both.shown} & set(good)
     assert both.new_lines + both.near_lines == exact.new_lines
+
+
+# Lines that declare a secret (GitHub's and Octopus's forms) and lines that print one.
+_SECRETS = [b"hunter2xyz", b"Pa55-w0rd-9"]
+_DECLARING = st.sampled_from(
+    [b"::add-mask::" + s for s in _SECRETS]
+    + [b"##octopus[setVariable name='VG9rZW4=' value='aHVudGVyMnh5eg==' sensitive='VHJ1ZQ==']"]
+)
+_PRINTING = st.tuples(LINES, st.sampled_from(_SECRETS), LINES).map(b" ".join)
+
+
+@SETTINGS
+@given(st.lists(st.one_of(LINES, _DECLARING, _PRINTING), min_size=1, max_size=30))
+def test_a_log_with_secrets_against_itself_has_nothing_new(lines: list[bytes]) -> None:
+    """Whatever a log declares and prints, ``diff`` of it against itself finds no new line
+    and no near one: both sides are masked alike."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder, "run.log")
+        path.write_bytes(b"\n".join(lines) + b"\n")
+        near = Neighbours()
+        known = load(path, cap=diff.GOOD_SHAPES, text=near.feed, compact=True,
+                     mask=Declared()).hashes  # fmt: skip
+        found = diff.compute(known, open_input(str(path)), 1 << 20, 0, near)
+    assert (found.new_lines, found.near_shapes, found.found) == (0, 0, [])

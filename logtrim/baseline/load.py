@@ -22,6 +22,7 @@ from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
 from ..engine.baseline import SHAPE_CAP, Shaper, Shapes
 from ..engine.hashset import HashSet
+from ..logs.declared import Declared
 from ..logs.inputs import open_detected, open_input
 from . import halves
 from .store import MAGIC, decode, read_index
@@ -40,19 +41,22 @@ def load(
     text: OnText | None = None,
     *,
     compact: bool = False,
+    mask: Declared | None = None,
 ) -> Shapes:
     """The shapes of every line of the baseline at ``path``; raise :class:`InputError`.
     With ``text``, ``text`` gets the lines too (an archive with an index frame is read
     whole for them, its shapes still from the frame); an index file has none to give.
     ``compact``: the shapes held in 8 bytes each (:class:`~logtrim.engine.hashset.HashSet`),
-    for a ``cap`` of millions."""
+    for a ``cap`` of millions. ``mask``: the lines read are masked with it as ``diff``
+    masks BAD (the secrets they declare, URL passwords), so a log diffed against itself
+    has the same shapes on both sides; read on one core."""
     base = Path(path)
     files = _files(base) if base.is_dir() else [base]
     shapes = Shapes(cap, compact=compact)
     skipped = _Skipped(base, len(files))
     for file in files:
         with skipped:
-            _load_one(str(file), shapes, text)
+            _load_one(str(file), shapes, text, mask=mask)
     return shapes
 
 
@@ -113,6 +117,8 @@ def _load_one(
     text: OnText | None,
     last: list[Shaper | None] | None = None,
     deadline: float | None = None,
+    *,
+    mask: Declared | None = None,
 ) -> None:
     head = _head(path)
     if head.startswith(MAGIC):
@@ -127,10 +133,13 @@ def _load_one(
         return
     inp = open_input(path)
     is_task, chunks = open_detected(inp)
+    if mask is not None:
+        chunks = mask.lines(chunks, learn=not mask.scan(inp))
     # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.
     mine = _like(shapes, is_task, keep=last is not None)
     done = None
-    if not trailer_shapes and text is None and (inp.size or 0) <= MAX_READ and halves.forkable():
+    whole = trailer_shapes or text is not None or mask is not None  # read here, in one pass
+    if not whole and (inp.size or 0) <= MAX_READ and halves.forkable():
         done = halves.load(inp, chunks, mine)  # on two cores, if large and plain
     if done is False:  # a cap was reached: the order counts, read it in one pass
         inp = open_input(path)

@@ -227,6 +227,7 @@ def diff(
     from ..baseline.load import load
     from ..logs import diff as differ
     from ..logs import diffsay
+    from ..logs.declared import Declared
     from ..logs.inputs import open_input
     from ..logs.similar import Neighbours
     from .config import from_command_line
@@ -235,8 +236,9 @@ def diff(
     inp = open_input(bad, binary=binary)
     near = Neighbours()
     # Every shape of GOOD (no cap: a line GOOD has is never new), 8 bytes each; only the
-    # similarity stage is bounded, and the summary says when it was.
-    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed, compact=True)
+    # similarity stage is bounded, and the summary says when it was. GOOD's lines are
+    # masked as BAD's are (logs/diff.py): the same log on both sides has the same shapes.
+    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed, compact=True, mask=Declared())
     result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, context, near)
     result.good_full = shapes.full
     with _stdout_reader():

@@ -9,6 +9,7 @@ must look like part of it).
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 
 from ..dialects import Dialect, Level, all_dialects
@@ -66,15 +67,22 @@ class Commands:
         pos = 0
         if self._open[stream] is not None:  # a command open since the previous region
             pos = self._continuation(region, 0, self._open[stream], self._open_lines[stream], out)
+        # The dialects as the region's lines will find them, each line seen in turn as the
+        # selector sees it: a ``::stop-commands::`` pause, or its end, in the region changes
+        # what the lines after it are (copies: their state is a few plain values).
+        dialects = [copy.copy(d) for d in self._dialects]
         for start in starts:
             if start < pos:
                 continue
             end = region.find(b"\n", start) + 1 or len(region)
             text = region[start:end].decode("utf-8", "replace")
-            if not self.is_command(text):
+            command = any(d.is_command(text) for d in dialects)
+            for d in dialects:
+                d.observe(text)
+            if not command:
                 continue  # a marker in plain text ("--- " in "-----END KEY----- done")
             out.append((start, end))
-            dialect = next((d for d in self._dialects if d.unclosed(text)), None)
+            dialect = next((d for d in dialects if d.unclosed(text)), None)
             pos = self._continuation(region, end, dialect, 0, out) if dialect else end
         return out
 
@@ -104,6 +112,10 @@ class Commands:
             text = line.decode("utf-8", "replace")
             dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return mask(line) if dialect is None else dialect.mask_command(line, mask)
+
+    def declares(self, line: bytes) -> bool:
+        """Whether ``line`` declares a secret to the system in use (its command carries it)."""
+        return line.rstrip(b"\r\n") in self._declaring
 
     def cut_from(self, line: bytes, command: bytes) -> None:
         """``command`` goes alone, without the text around it on ``line``: if the line

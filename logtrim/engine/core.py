@@ -176,7 +176,7 @@ class Core:
             if rest:
                 archive.append(self._archived(stream, self.intake.region(stream, rest, now)))
             elif st.in_long:  # a long line's last piece took all of it: it ends here
-                self.intake.longs.feed(stream, b"", now, end=True)
+                self.intake.long_end(stream, b"", now)
             st.in_long = False
             st.partial_at = None
         return b"".join(archive), self.out.take()

@@ -16,6 +16,7 @@ from ..dialects.servicemsg import calamari_value, loose_value
 
 # Any case: what older servers read; a marker in text is masked the same (more is safe).
 _OPENER = re.compile(rb"##(?i:octopus)")
+_OPENER_LEN = len(b"##octopus")
 # A quoted value after ``name=``; the message ends at the first ']' (Calamari's parser).
 _VALUE = re.compile(rb"""=\s*(?:'([^'\]]*)'|"([^"\]]*)")""")
 
@@ -25,8 +26,9 @@ def safe_cut(data: bytes, cut: int, bound: int) -> int:
     bytes before it: each side is masked alone, and a value is read with its message."""
     if b"##" not in data:
         return cut
-    for opener in _OPENER.finditer(data, max(cut - bound, 0), cut):
-        if _end(data, opener.end()) >= cut:  # the message runs past the cut: it goes whole
+    # An opener the cut itself splits (``##oc|topus``) counts: its message runs past the cut.
+    for opener in _OPENER.finditer(data, max(cut - bound, 0), cut + _OPENER_LEN - 1):
+        if opener.start() < cut and _end(data, opener.end()) >= cut:  # it goes whole
             return opener.start()
     return cut
 

@@ -32,14 +32,33 @@ PARTIAL = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*|[\]_][^\x07]*)?\Z")
 
 def held_through(data: bytes | bytearray, forms: list[bytes]) -> int:
     """:func:`held_end` of ``data`` read without its escape codes, in bytes of ``data`` (the
-    codes inside, and one begun at the very end, included)."""
+    codes inside, and one begun at the very end, included).
+
+    A code begun but not ended is read each way the next bytes may decide: a code that
+    never ends is no code (``\x1b]0`` with no BEL after it: its ``0`` may start a secret,
+    which the masker then reads whole), one they end hides what it holds. The first code
+    begun and not ended takes all after it once ended (a title's BEL may come later); if
+    it never ends, the last one (a colour's ``\x1b[3``) may still be ended on its own.
+    """
     if b"\x1b" not in data:
         return 0
-    partial = PARTIAL.search(data)
-    whole = bytes(data[: partial.start()] if partial else data)
+    raw = bytes(data)
+    held = _held_text(raw, forms)  # no code ends: all of it is text
+    first = PARTIAL.search(raw)
+    if first is None:
+        return held
+    last = raw.rfind(b"\x1b")
+    for start in {first.start(), last if PARTIAL.match(raw, last) else first.start()}:
+        if found := _held_text(raw[:start], forms):
+            held = max(held, len(raw) - start + found)
+    return held
+
+
+def _held_text(whole: bytes, forms: list[bytes]) -> int:
+    """:func:`held_end` of ``whole`` read without its escape codes, in bytes of ``whole``."""
     if found := held_end(ANSI_BYTES.sub(b"", whole), forms):
         text = Stripped(whole)
-        return len(data) - text.where(len(text.text) - found)
+        return len(whole) - text.where(len(text.text) - found)
     return 0
 
 

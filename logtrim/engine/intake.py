@@ -19,6 +19,7 @@ from .output import STDERR, STDOUT, Output
 from .partial import Partial
 from .policy import Tally
 from .promote import looks_at
+from .redraw import Redraws
 from .secrets import Secrets
 from .select import Selector
 
@@ -49,6 +50,7 @@ class Intake:
         self.longs = LongCommands(
             select.commands, select.forward, out, masker, secrets, max_pending
         )
+        self.redraws = Redraws()  # a long line's last state after its \r redraws
         self.nbytes = 0
 
     def record(
@@ -106,7 +108,28 @@ class Intake:
             self._past_verbatim()
         # A hidden line's gap counts its bytes as if seen whole, but for its commands'.
         self.longs.feed(stream, buf, now)
+        self.redraws.feed(stream, buf, self._state_keep())
         return self._masker.mask(buf)
+
+    def _state_keep(self) -> int:
+        """The bytes of a redrawn state to keep: enough for its console form, and for a
+        secret begun in it to be masked whole (:meth:`.mask.Masker.head`)."""
+        return self._shaper.max_line + 2 * self._masker.max_len + 1
+
+    def long_end(self, stream: int, rest: bytes, now: float) -> None:
+        """The stream's long line ends with ``rest`` (its newline, if it has one): its
+        commands, then its last state when it was redrawn past the start shown."""
+        self.longs.feed(stream, rest, now, end=True)
+        keep = self._state_keep()
+        self.redraws.feed(stream, rest, keep)
+        state = self.redraws.end(stream)
+        if state is not None:
+            shaper = self._shaper
+            if len(state) < keep:
+                form = shaper.masked(state + b"\n")
+            else:  # as the start of a long line is shown
+                form = shaper.masked(shaper.line_start(state) + CUT + b"\n")
+            self._partial.state(stream, form)
 
     def _past_verbatim(self) -> None:
         """A line too long to hold ends the verbatim allowance (it counts bytes seen, and
@@ -122,6 +145,7 @@ class Intake:
         text = buf[: self.longs.text_end(buf)]
         st = self.inputs[stream]
         st.long_hidden = False
+        covered = None
         if blank(text):
             self._history.remember(stream, b"\n", lineno)  # no text: never context or tail
             self._history.mark_shown(lineno)
@@ -138,6 +162,8 @@ class Intake:
             gap = self._out.gap_lines
             self._select.line(stream, line, kind, lineno, now, size=len(text))
             st.long_hidden = self._out.gap_lines > gap  # it went into the gap (not a repeat)
+            covered = None if st.long_hidden else min(len(shown), self._shaper.max_line)
+        self.redraws.begin(stream, covered)
         self.longs.begin(stream, lineno, len(text), hidden=st.long_hidden)
         self._history.lines += 1
         self._history.seal(1)
@@ -147,7 +173,7 @@ class Intake:
         self.nbytes += len(region)
         if st.in_long:  # its commands, then the rest as the archive and console have it
             rest = region[: region.find(b"\n") + 1 or len(region)]
-            self.longs.feed(stream, rest, now, end=True)
+            self.long_end(stream, rest, now)
         # Masked whole: a secret over lines may begin in the rest of a long line.
         archive, region, hits = self._secrets.region(stream, region)
         if st.in_long:

@@ -136,7 +136,7 @@ class Masker:
         if self._secrets and b"\x1b" in data:
             found += through_escapes(data, self._found)
         found += urlcreds.spans(data)
-        return _merged(found)
+        return merged(found)
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         return self._shards.find(data)
@@ -155,7 +155,7 @@ class Masker:
         if not start or urlcreds.AT not in data[:stop]:
             return self.mask(part)
         extra = [(a - start, b - start) for a, b in urlcreds.spans(data[:stop]) if a >= start]
-        spans = _merged(self.spans(part) + extra)
+        spans = merged(self.spans(part) + extra)
         return apply(part, spans) if spans else part
 
     def head(self, raw: bytes, size: int) -> bytes:
@@ -221,7 +221,7 @@ class Masker:
         return max(held_end(data, forms), held_through(data, forms)) if forms else 0
 
 
-def _merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+def merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans, sorted and merged where they overlap or touch."""
     found.sort()
     merged: list[tuple[int, int]] = []

@@ -88,11 +88,21 @@ class Partial:
         ):
             return
         throttle.at = now
+        self._emit(stream, masker.mask(state) + b"\n")
+
+    def state(self, stream: int, form: bytes) -> None:
+        """The last state of a line too long to hold, redrawn past its start shown
+        (``form``: its console form, masked), when a progress line that size is shown."""
+        if form.strip() and self._shown(stream, form, (Kind.PROGRESS, len(form))):
+            self._emit(stream, form)
+
+    def _emit(self, stream: int, form: bytes) -> None:
+        core = self._core
         core.select.progress.late(stream)
         core.out.flush_gap()
         # A state of a line not ended, not a line: the line counts once, in its tier, when
         # it ends (as ``stats`` and ``cat`` count it); its states only spend the budget.
-        core.out.emit(stream, masker.mask(state) + b"\n", Kind.NOISE)
+        core.out.emit(stream, form, Kind.NOISE)
 
     def _shown(self, stream: int, pending: bytes, state: tuple[Kind, int] | None = None) -> bool:
         """Whether the whole line would be shown: not a command, in the head or its tier."""

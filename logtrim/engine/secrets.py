@@ -187,10 +187,10 @@ class Secrets:
             if learn and not final:  # a command's line waits for its end, to be read whole
                 cut = min(cut, self._command_start(data))
             cut = self.masker.safe_cut(data, cut)
-            if learn:  # command lines keep their declarations on the console
+            if learn:  # a declaration keeps its value on the console
                 region = data[:cut]
                 starts = self._starts(region, mid_line=self._open.get(stream, False))
-                archive, console, _ = self.split(stream, region, starts)
+                archive, console = self._failing(stream, region, starts)
             else:
                 archive = console = self.masker.mask(data[:cut])
         except Exception:
@@ -200,6 +200,26 @@ class Secrets:
         if cut:
             self._open[stream] = not data[:cut].endswith(b"\n")
         return archive, archive if console is None else console
+
+    def _failing(self, stream: int, region: bytes, starts: list[int]) -> tuple[bytes, bytes]:
+        """(archive form, console form) of a region when the engine broke: both masked as
+        text, but for the lines that declare a secret to the CI in use, which keep their
+        command as written (no selector masks the other commands as their CI reads them)."""
+        spans = self.masker.spans(region)
+        archive = apply(region, spans)
+        parts, pos = [], 0
+        for start, end in self.commands.command_lines(stream, region, starts):
+            line = region[start:end]
+            edge = any(a < end and b > start and (a < start or b > end) for a, b in spans)
+            if edge or not self.commands.declares(line):
+                continue  # masked as text (so is a line a secret over lines runs into)
+            parts.append(_masked(region, spans, pos, start))
+            masked = self.commands.mask(stream, line, self.masker.mask)
+            parts.append(masked if masked is not None else self.masker.mask(line))
+            pos = end
+        if not parts:
+            return archive, archive
+        return archive, b"".join([*parts, _masked(region, spans, pos, len(region))])
 
     def _starts(self, region: bytes, *, mid_line: bool) -> list[int]:
         """Where the commands of ``region`` start; ``mid_line``: it goes on a line begun in
@@ -236,6 +256,12 @@ class Secrets:
         if any(m in line or (lead and m.startswith(lead)) for m in markers):
             return start
         return len(data)
+
+
+def _masked(region: bytes, spans: Spans, start: int, end: int) -> bytes:
+    """``region[start:end]`` with the ``spans`` (of ``region``) within it masked."""
+    return apply(region[start:end], [(a - start, b - start) for a, b in spans
+                                     if start <= a and b <= end])  # fmt: skip
 
 
 def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:

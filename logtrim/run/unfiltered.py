@@ -23,8 +23,8 @@ from typing import Any
 
 from ..cli.config import masks_from
 from ..engine import urlcreds
-from ..engine.escapes import held_end
-from ..engine.mask import MASK, MIN_LENGTH, apply, line_endings, line_forms
+from ..engine.escapes import held_end, held_through, through_escapes
+from ..engine.mask import MIN_LENGTH, apply, line_endings, line_forms, merged
 from .fallback import HeadTail
 
 _READ = 1 << 16
@@ -38,22 +38,38 @@ class CrudeMask:
         # As the engine's masker takes them: a secret over several lines with either line
         # end, and line by line (a tool that indents each line of a key prints its lines);
         # no compiled matcher, no base64 forms.
-        raws = (secret.encode("utf-8", "surrogateescape") for secret in secrets)
+        # A value read from a file ends with a newline: the text before it is the secret.
+        raws = (secret.strip("\r\n").encode("utf-8", "surrogateescape") for secret in secrets)
         forms = {f for raw in raws for f in (*line_endings(raw), *line_forms(raw))}
         self.forms = sorted((f for f in forms if len(f) >= MIN_LENGTH), key=len, reverse=True)
         self._carry: dict[int, bytes] = {}
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         out = self._carry.pop(stream, b"") + data
-        out = apply(out, urlcreds.spans(out))
-        for form in self.forms:
-            out = out.replace(form, MASK)
-        # The next read is masked without this one: a URL that may be starting waits.
-        held = 0 if final else max(held_end(out, self.forms), len(out) - urlcreds.open_context(out))
+        spans = urlcreds.spans(out) + self._found(out)
+        if self.forms and b"\x1b" in out:  # colour codes inside a secret hide nothing
+            spans += through_escapes(out, self._found)
+        out = apply(out, merged(spans))
+        # The next read is masked without this one: a URL that may be starting waits, and
+        # so does the start of a secret, colour codes among its characters or not.
+        held = 0
+        if not final:
+            held = max(held_end(out, self.forms), held_through(out, self.forms))
+            held = max(held, len(out) - urlcreds.open_context(out))
         if held:
             self._carry[stream] = out[-held:]
             out = out[:-held]
         return out
+
+    def _found(self, data: bytes) -> list[tuple[int, int]]:
+        """Where each form is in ``data`` (plain ``bytes.find``: no compiled matcher)."""
+        found = []
+        for form in self.forms:
+            pos = data.find(form)
+            while pos >= 0:
+                found.append((pos, pos + len(form)))
+                pos = data.find(form, pos + 1)
+        return found
 
 
 def say_internal_error() -> None:

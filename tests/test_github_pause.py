@@ -1,0 +1,90 @@
+"""GitHub's ``::stop-commands::TOKEN`` ... ``::TOKEN::``: a declaration after the resume line.
+
+The runner reads an ``::add-mask::VALUE`` after the resume as a command again: it must reach
+it as written (the value is masked everywhere else). Whether the pause and the resume came
+in one read or two once decided it (the console masked the declaration when they came apart).
+A property over every chunking of the engine's input, and a real child writing in pieces.
+"""
+
+from __future__ import annotations
+
+import pytest
+from conftest import RunLogtrim, py, split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.dialects.github import GitHub
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.policy import Policy
+
+SECRET = b"hunter2xyz"
+PAUSED = b"Earlier1Sec"  # declared while paused: text to the runner, masked everywhere
+OUTPUT = (
+    b"step one\n"
+    b"::stop-commands::pause123\n"
+    b"::warning::not a command while paused\n"
+    b"::add-mask::" + PAUSED + b"\n"
+    b"::pause123::\n"
+    b"::add-mask::" + SECRET + b"\n"
+    b"logging in with " + SECRET + b" and " + PAUSED + b"\n"
+    b"done\n"
+)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    cuts=st.lists(st.integers(0, len(OUTPUT)), max_size=6),
+    before=st.integers(0, 3),
+    stream=st.sampled_from([STDOUT, STDERR]),
+)
+def test_a_declaration_after_a_resume_reaches_the_runner_whatever_the_reads(
+    cuts: list[int], before: int, stream: int
+) -> None:
+    core = Core(Policy(), GitHub())
+    out = []
+    for i in range(before):  # lines on the other stream first
+        out += core.feed(STDOUT + STDERR - stream, b"other line %d\n" % i, 0.0)[1]
+    archive = b""
+    for chunk in split(OUTPUT, cuts):
+        got, emits = core.feed(stream, chunk, 0.0)
+        archive += got
+        out += emits
+    got, emits = core.finish_input(0.0)
+    archive += got
+    console = b"".join(data for _, data in out + emits).splitlines()
+    assert b"::add-mask::" + SECRET in console  # the runner needs it as written
+    assert b"::add-mask::********" in console  # the one declared while paused: text
+    assert b"logging in with ******** and ********" in console
+    assert SECRET not in archive and PAUSED not in archive
+
+
+# Writes OUTPUT in the pieces its arguments cut, each flushed and read apart.
+_WRITER = f"""
+import sys, time
+data, cuts = {OUTPUT!r}, [int(c) for c in sys.argv[1:]] + [{len(OUTPUT)}]
+prev = 0
+for cut in cuts:
+    sys.stdout.buffer.write(data[prev:cut])
+    sys.stdout.buffer.flush()
+    prev = cut
+    time.sleep(0.1)
+"""
+
+
+@pytest.mark.parametrize(
+    "cut",
+    [
+        OUTPUT.index(b"::warning::"),  # the pause in one read, the resume in the next
+        OUTPUT.index(b"::pause123::\n") + 5,  # inside the resume line
+        OUTPUT.index(b"::add-mask::" + SECRET),  # resume, then the declaration
+    ],
+)
+def test_a_declaration_after_a_resume_written_in_pieces(run_logtrim: RunLogtrim, cut: int) -> None:
+    result = run_logtrim("--ci", "github", "--", *py(_WRITER), str(cut))
+    assert result.code == 0
+    lines = result.stdout.splitlines()
+    assert b"::add-mask::" + SECRET in lines
+    assert b"::add-mask::********" in lines
+    assert b"logging in with ******** and ********" in lines
+    assert SECRET not in result.archive and PAUSED not in result.archive
+    assert SECRET not in result.stderr
