@@ -8,7 +8,9 @@ are noted, for their command passes as it is (:class:`~.commands.Commands` masks
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
+from itertools import pairwise
 
 from ..dialects import Dialect, all_dialects
 
@@ -25,6 +27,40 @@ def _opens(dialect: Dialect, text: str) -> bool:
     return any(m.decode("latin-1").lower() in lowered for m in dialect.markers)
 
 
+def _goes_on(dialect: Dialect) -> bool:
+    """Whether the dialect's commands may go on over several lines."""
+    return type(dialect).unclosed is not Dialect.unclosed
+
+
+def _any_marker(dialects: list[Dialect]) -> re.Pattern[bytes] | None:
+    markers = [re.escape(m) for d in dialects for m in d.markers]
+    return re.compile(b"|".join(markers), re.IGNORECASE) if markers else None
+
+
+def _last_lines(region: bytes, count: int) -> int:
+    """Where the last ``count`` lines of ``region`` (ending with a newline) start."""
+    pos = len(region)
+    for _ in range(count):
+        newline = region.rfind(b"\n", 0, pos - 1)
+        if newline < 0:
+            return 0
+        pos = newline + 1
+    return pos
+
+
+def _newlines(region: bytes, pos: int) -> list[int]:
+    out = []
+    while (pos := region.find(b"\n", pos) + 1) > 0:
+        out.append(pos - 1)
+    return out
+
+
+def _still_open(dialect: Dialect, after: list[str]) -> bool:
+    """Whether a message of ``dialect`` opened before the lines ``after`` is open after
+    them (as :meth:`Declarations._gather` reads it: on while it gathers and is unclosed)."""
+    return all(dialect.gathers(text) and dialect.unclosed(text) for text in after)
+
+
 class Declarations:
     """Learns the secrets the child's commands declare (``dialect``: the system in use)."""
 
@@ -32,6 +68,9 @@ class Declarations:
         others = [d for d in all_dialects() if d.name != dialect.name]
         self._secret_dialects = [type(dialect)(), *others]
         self.markers = sorted({m for d in self._secret_dialects for m in d.markers})
+        # The dialects whose messages go on over several lines, and their markers (any case).
+        self._multiline = [d for d in self._secret_dialects if _goes_on(d)]
+        self._opener = _any_marker(self._multiline)
         # The lines of the latest region that declare a secret to the system in use: the only
         # ones whose command carries it (another system's declaration is masked as it reads
         # it: nobody there takes the value, and a reader could decode it).
@@ -67,6 +106,25 @@ class Declarations:
             if opened is not None:
                 self._hold(stream, opened, lines, end, region)
         return found
+
+    def open_at(self, region: bytes) -> int:
+        """Where a message still open at the end of ``region`` (whole lines) starts, else
+        ``len(region)``: its lines wait for the rest, for what it declares is masked in its
+        own lines only when it is read whole, whatever the reads (``print`` writes the last
+        newline alone). Bounded as :meth:`learn` holds one: ``MAX_LINES`` lines."""
+        end = len(region)
+        if self._opener is None or not end:
+            return end
+        begin = _last_lines(region, MAX_LINES)
+        if self._opener.search(region, begin) is None:
+            return end  # no marker near the end: the common case, one search
+        starts = [begin, *(i + 1 for i in _newlines(region, begin))]
+        lines = [region[a:b].decode("utf-8", "replace") for a, b in pairwise(starts)]
+        for k, text in enumerate(lines):
+            opened = next((d for d in self._multiline if _opens(d, text)), None)
+            if opened is not None and _still_open(opened, lines[k + 1 :]):
+                return starts[k]
+        return end
 
     def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
         """What the one-line commands starting at ``starts`` declare, with no state changed:

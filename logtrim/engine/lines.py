@@ -20,6 +20,8 @@ SafeCut = Callable[[bytes, int], int]
 Hold = Callable[[bytes, int], int]
 #: How many bytes at the end of a line still coming could start a secret.
 OpenEnd = Callable[[bytes], int]
+#: Where a message still open at the end of some whole lines starts (their length: none).
+OpenAt = Callable[[bytes], int]
 
 
 class LineSplitter:
@@ -43,6 +45,7 @@ class LineSplitter:
         safe_cut: SafeCut | None = None,
         hold: Hold | None = None,
         open_end: OpenEnd | None = None,
+        open_at: OpenAt | None = None,
     ) -> list[tuple[bool, bytes]]:
         """Return ``[(is_piece, bytes), ...]``: whole-line regions, or pieces of a long line.
 
@@ -50,6 +53,7 @@ class LineSplitter:
         one), so a secret that straddles a cut is still seen whole; of a line still coming,
         what ``open_end`` says too (a secret that colour codes lengthen), up to half of
         ``max_pending``: memory stays bounded, and the first piece holds the line's text.
+        The lines of a message open at the end of the whole lines (``open_at``) wait too.
         """
         out: list[tuple[bool, bytes]] = []
         last = data.rfind(b"\n")
@@ -67,6 +71,8 @@ class LineSplitter:
             rest: bytes | memoryview = view[last + 1 :]
             if hold is not None:
                 region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
+            if open_at is not None and (at := open_at(region)) < len(region):
+                region, rest = region[:at], region[at:] + bytes(rest)
             if len(region) > self.max_pending:
                 out += self._long_lines(region, reserve, safe_cut, hold)
             elif region:
