@@ -18,7 +18,7 @@ from ..dialects import Dialect, all_dialects
 MAX_LINES = 64
 
 
-def _opens(dialect: Dialect, text: str) -> bool:
+def opens(dialect: Dialect, text: str) -> bool:
     """Whether ``text`` starts a command of ``dialect`` that goes on on the next lines (a
     line without its marker starts none, whatever :meth:`Dialect.unclosed` says of it)."""
     if not dialect.unclosed(text):
@@ -99,7 +99,7 @@ class Declarations:
             end = end if end >= 0 else len(region)
             first = region[start:end]
             text = first.decode("utf-8", "replace")
-            opened = next((d for d in self._secret_dialects if _opens(d, text)), None)
+            opened = next((d for d in self._secret_dialects if opens(d, text)), None)
             more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
             lines = [first, *more]
             found += self._learn_lines(lines, lines)
@@ -121,7 +121,7 @@ class Declarations:
         starts = [begin, *(i + 1 for i in _newlines(region, begin))]
         lines = [region[a:b].decode("utf-8", "replace") for a, b in pairwise(starts)]
         for k, text in enumerate(lines):
-            opened = next((d for d in self._multiline if _opens(d, text)), None)
+            opened = next((d for d in self._multiline if opens(d, text)), None)
             if opened is not None and _still_open(opened, lines[k + 1 :]):
                 return starts[k]
         return end
