@@ -10,11 +10,15 @@ Octopus message whose ``]`` line ended in a later read kept its value line in cl
 from __future__ import annotations
 
 import base64
+import io
+import logging
+from pathlib import Path
 
-from conftest import RunLogtrim, split
+from conftest import RunLogtrim, split, zstd_dc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from logtrim import LogtrimHandler
 from logtrim.dialects import DIALECTS
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.mask import base64_forms
@@ -131,3 +135,26 @@ def test_multiline_declaration_newline_in_later_write(run_logtrim: RunLogtrim) -
         if ci != "octopus":  # Octopus needs the value in its own message
             assert v.encode() not in result.stdout, ci
             assert b"uses ********" in result.stdout
+
+
+def test_multiline_declaration_over_handler_records(tmp_path: Path) -> None:
+    """The handler: a message logged one line per record, its secret declared in the last."""
+    console = io.StringIO()
+    path = tmp_path / "app.log.zst"
+    handler = LogtrimHandler(path, ci="github", stream=console)
+    log = logging.getLogger("declaration-records")
+    log.addHandler(handler)
+    log.setLevel(logging.INFO)
+    try:
+        n, v, t = b64("A"), b64(SECRET), b64("True")
+        for line in (f"##octopus[setVariable name='{n}'", f"value='{v}'", f"sensitive='{t}']"):
+            log.info(line)
+        log.info("uses %s", SECRET)
+    finally:
+        log.removeHandler(handler)
+        handler.close()
+    archive = zstd_dc(path)
+    for form in forms(SECRET):
+        assert form not in archive
+        assert form.decode() not in console.getvalue()
+    assert b"uses ********" in archive

@@ -28,6 +28,7 @@ class LineSplitter:
     def __init__(self, max_pending: int = 1 << 20) -> None:
         self.max_pending = max_pending
         self._pending = bytearray()
+        self._mid_line = False  # the pending bytes end a line whose start went out in pieces
 
     @property
     def pending(self) -> int:
@@ -71,8 +72,10 @@ class LineSplitter:
             rest: bytes | memoryview = view[last + 1 :]
             if hold is not None:
                 region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
-            if open_at is not None and (at := open_at(region)) < len(region):
-                region, rest = region[:at], region[at:] + bytes(rest)
+            if open_at is not None:
+                region, rest = self._open(region, bytes(rest), open_at)
+            if region:
+                self._mid_line = False
             if len(region) > self.max_pending:
                 out += self._long_lines(region, reserve, safe_cut, hold)
             elif region:
@@ -89,6 +92,7 @@ class LineSplitter:
             if cut <= 0:
                 break
             out.append((True, buf[:cut]))
+            self._mid_line = True
             del self._pending[:cut]
         return out
 
@@ -122,6 +126,15 @@ class LineSplitter:
         if pos < len(region):
             out.append((False, region[pos:]))
         return out
+
+    def _open(self, region: bytes, rest: bytes, open_at: OpenAt) -> tuple[bytes, bytes]:
+        """Move the lines of a message open at the end of the region to the rest, while
+        they fit in ``max_pending`` (a line too long for that goes in pieces, as ever)."""
+        skip = region.find(b"\n") + 1 if self._mid_line else 0  # no line starts there
+        at = skip + open_at(region[skip:] if skip else region)
+        if at < len(region) and len(region) - at + len(rest) <= self.max_pending:
+            return region[:at], region[at:] + rest
+        return region, rest
 
     @staticmethod
     def _hold(region: bytes, rest: bytes, hold: Hold, window: int) -> tuple[bytes, bytes]:
