@@ -14,7 +14,7 @@ from collections.abc import Sequence
 
 from ..dialects import Dialect, Level, all_dialects
 from ..dialects.base import Mask
-from .declarations import MAX_LINES, Declarations
+from .declarations import MAX_LINES, Declarations, opens
 from .kinds import NOISE, PROGRESS, Kind
 from .output import STDERR, STDOUT
 
@@ -82,7 +82,11 @@ class Commands:
             if not command:
                 continue  # a marker in plain text ("--- " in "-----END KEY----- done")
             out.append((start, end))
+<<<<<<< HEAD
             dialect = next((d for d in dialects if d.unclosed(text)), None)
+=======
+            dialect = self._opened(text)
+>>>>>>> h-sec
             pos = self._continuation(region, end, dialect, 0, out) if dialect else end
         return out
 
@@ -227,8 +231,13 @@ class Commands:
     # -- commands over several lines ------------------------------------------------------
     def open_after(self, stream: int, text: str) -> None:
         """After a command line: whether its command goes on on the stream's next lines."""
-        self._open[stream] = next((d for d in self._dialects if d.unclosed(text)), None)
+        self._open[stream] = self._opened(text)
         self._open_lines[stream] = 0
+
+    def _opened(self, text: str) -> Dialect | None:
+        """The system whose command ``text`` opens and leaves open: a line of another
+        system's (``::endgroup::``) opens none, though it has no ']'."""
+        return next((d for d in self._dialects if opens(d, text)), None)
 
     def continues(self, stream: int, text: str) -> bool:
         """Whether a line is the next line of the stream's open command (it stays open while

@@ -157,6 +157,7 @@ class Core:
             safe_cut=self.masker.piece_cut,
             hold=self.secrets.hold if self.masker.multiline else None,
             open_end=self.masker.open_end if self.masker else None,
+            open_at=self.commands.declared.open_at,
         )
         intake = self.intake
         archive = [

@@ -9,20 +9,54 @@ are noted, for their command passes as it is (:class:`~.commands.Commands` masks
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 
 from ..dialects import Dialect, all_dialects
 
 #: A command over several lines holds at most this many more: a bound, whatever the input.
 MAX_LINES = 64
+_NO_CASE = bytes(b for b in range(256) if not chr(b).isalpha() or b > 127)
 
 
-def _opens(dialect: Dialect, text: str) -> bool:
+def opens(dialect: Dialect, text: str) -> bool:
     """Whether ``text`` starts a command of ``dialect`` that goes on on the next lines (a
     line without its marker starts none, whatever :meth:`Dialect.unclosed` says of it)."""
     if not dialect.unclosed(text):
         return False
     lowered = text.lower()
     return any(m.decode("latin-1").lower() in lowered for m in dialect.markers)
+
+
+def _goes_on(dialect: Dialect) -> bool:
+    """Whether the dialect's commands may go on over several lines."""
+    return type(dialect).unclosed is not Dialect.unclosed
+
+
+def _window(region: bytes, count: int) -> int:
+    """Where a window at the end of ``region`` holding its last ``count`` lines starts."""
+    window = 128 * count
+    while window < len(region) and region.count(b"\n", len(region) - window) <= count:
+        window *= 4
+    return max(len(region) - window, 0)
+
+
+def _last_lines(region: bytes, count: int) -> int:
+    """Where the last ``count`` lines of ``region`` (ending with a newline) start."""
+    parts = region.split(b"\n")[:-1]
+    return len(region) - sum(len(p) + 1 for p in parts[-count:])
+
+
+def _newlines(region: bytes, pos: int) -> list[int]:
+    out = []
+    while (pos := region.find(b"\n", pos) + 1) > 0:
+        out.append(pos - 1)
+    return out
+
+
+def _still_open(dialect: Dialect, after: list[str]) -> bool:
+    """Whether a message of ``dialect`` opened before the lines ``after`` is open after
+    them (as :meth:`Declarations._gather` reads it: on while it gathers and is unclosed)."""
+    return all(dialect.gathers(text) and dialect.unclosed(text) for text in after)
 
 
 class Declarations:
@@ -32,6 +66,10 @@ class Declarations:
         others = [d for d in all_dialects() if d.name != dialect.name]
         self._secret_dialects = [type(dialect)(), *others]
         self.markers = sorted({m for d in self._secret_dialects for m in d.markers})
+        # The dialects whose messages go on over several lines, and their markers (any case).
+        self._multiline = [d for d in self._secret_dialects if _goes_on(d)]
+        self._openers = [m.lower() for d in self._multiline for m in d.markers]
+        self._caseless = [m[: len(m) - len(m.lstrip(_NO_CASE))] for m in self._openers]
         # The lines of the latest region that declare a secret to the system in use: the only
         # ones whose command carries it (another system's declaration is masked as it reads
         # it: nobody there takes the value, and a reader could decode it).
@@ -60,13 +98,39 @@ class Declarations:
             end = end if end >= 0 else len(region)
             first = region[start:end]
             text = first.decode("utf-8", "replace")
-            opened = next((d for d in self._secret_dialects if _opens(d, text)), None)
+            opened = next((d for d in self._secret_dialects if opens(d, text)), None)
             more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
             lines = [first, *more]
             found += self._learn_lines(lines, lines)
             if opened is not None:
                 self._hold(stream, opened, lines, end, region)
         return found
+
+    def open_at(self, region: bytes) -> int:
+        """Where a message still open at the end of ``region`` (whole lines) starts, else
+        ``len(region)``: its lines wait for the rest, for what it declares is masked in its
+        own lines only when it is read whole, whatever the reads (``print`` writes the last
+        newline alone). Bounded as :meth:`learn` holds one: ``MAX_LINES`` lines."""
+        end = len(region)
+        if not self._openers or not end:
+            return end
+        near = _window(region, MAX_LINES)
+        # No marker near the end, the common case: seen by the markers' bytes that have no
+        # case (``##``); then in any case (a caseless regex costs ten times ``lower``).
+        if all(p and region.find(p, near) < 0 for p in self._caseless):
+            return end
+        window = region[near:]
+        lowered = window.lower()
+        if not any(m in lowered for m in self._openers):
+            return end
+        begin = near + _last_lines(window, MAX_LINES)
+        starts = [begin, *(i + 1 for i in _newlines(region, begin))]
+        lines = [region[a:b].decode("utf-8", "replace") for a, b in pairwise(starts)]
+        for k, text in enumerate(lines):
+            opened = next((d for d in self._multiline if opens(d, text)), None)
+            if opened is not None and _still_open(opened, lines[k + 1 :]):
+                return starts[k]
+        return end
 
     def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
         """What the one-line commands starting at ``starts`` declare, with no state changed:

@@ -20,12 +20,15 @@ SafeCut = Callable[[bytes, int], int]
 Hold = Callable[[bytes, int], int]
 #: How many bytes at the end of a line still coming could start a secret.
 OpenEnd = Callable[[bytes], int]
+#: Where a message still open at the end of some whole lines starts (their length: none).
+OpenAt = Callable[[bytes], int]
 
 
 class LineSplitter:
     def __init__(self, max_pending: int = 1 << 20) -> None:
         self.max_pending = max_pending
         self._pending = bytearray()
+        self._mid_line = False  # the pending bytes end a line whose start went out in pieces
 
     @property
     def pending(self) -> int:
@@ -43,6 +46,7 @@ class LineSplitter:
         safe_cut: SafeCut | None = None,
         hold: Hold | None = None,
         open_end: OpenEnd | None = None,
+        open_at: OpenAt | None = None,
     ) -> list[tuple[bool, bytes]]:
         """Return ``[(is_piece, bytes), ...]``: whole-line regions, or pieces of a long line.
 
@@ -50,6 +54,7 @@ class LineSplitter:
         one), so a secret that straddles a cut is still seen whole; of a line still coming,
         what ``open_end`` says too (a secret that colour codes lengthen), up to half of
         ``max_pending``: memory stays bounded, and the first piece holds the line's text.
+        The lines of a message open at the end of the whole lines (``open_at``) wait too.
         """
         out: list[tuple[bool, bytes]] = []
         last = data.rfind(b"\n")
@@ -67,6 +72,10 @@ class LineSplitter:
             rest: bytes | memoryview = view[last + 1 :]
             if hold is not None:
                 region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
+            if open_at is not None:
+                region, rest = self._open(region, bytes(rest), open_at)
+            if region:
+                self._mid_line = False
             if len(region) > self.max_pending:
                 out += self._long_lines(region, reserve, safe_cut, hold)
             elif region:
@@ -83,6 +92,7 @@ class LineSplitter:
             if cut <= 0:
                 break
             out.append((True, buf[:cut]))
+            self._mid_line = True
             del self._pending[:cut]
         return out
 
@@ -116,6 +126,15 @@ class LineSplitter:
         if pos < len(region):
             out.append((False, region[pos:]))
         return out
+
+    def _open(self, region: bytes, rest: bytes, open_at: OpenAt) -> tuple[bytes, bytes]:
+        """Move the lines of a message open at the end of the region to the rest, while
+        they fit in ``max_pending`` (a line too long for that goes in pieces, as ever)."""
+        skip = region.find(b"\n") + 1 if self._mid_line else 0  # no line starts there
+        at = skip + open_at(region[skip:] if skip else region)
+        if at < len(region) and len(region) - at + len(rest) <= self.max_pending:
+            return region[:at], region[at:] + rest
+        return region, rest
 
     @staticmethod
     def _hold(region: bytes, rest: bytes, hold: Hold, window: int) -> tuple[bytes, bytes]:

@@ -2,9 +2,10 @@
 
 A secret over several lines may also span two records (``log.info("key: %s", pem_start)``
 then the rest). While the end of the records so far could begin such a secret, they wait for
-the next record (within ``max_pending`` bytes), and are then masked together: the archive
-and console forms of all of them in one pass. Records are handed on one by one, each with its
-own tier. With no secret over lines (the usual case) a record goes straight through.
+the next record (within ``max_pending`` bytes), and so do the records of a CI message still
+open over several lines; they are then masked together: the archive and console forms of all
+of them in one pass. Records are handed on one by one, each with its own tier. With no secret
+over lines (the usual case) a record goes straight through.
 """
 
 from __future__ import annotations
@@ -38,10 +39,10 @@ class Records:
         waiting.append((data, kind))
         joined = data if len(waiting) == 1 else b"".join(d for d, _ in waiting)
         masker = self._secrets.masker
-        if (
-            masker.multiline
-            and len(joined) < self._max_pending
-            and masker.held(joined, multiline_only=True)
+        if len(joined) < self._max_pending and (
+            (masker.multiline and masker.held(joined, multiline_only=True))
+            # A message over several records may declare its secret in the last one.
+            or self._secrets.commands.declared.open_at(joined) < len(joined)
         ):
             return b""  # may begin a secret that the next record ends
         return self.release(stream, now)

@@ -21,6 +21,8 @@ from .output import STDERR, STDOUT
 Hits = list[tuple[int, Kind]]
 #: The longest unfinished line a fail-open stream holds to read a command whole.
 _LINE_BOUND = 64 << 10
+#: The most bytes of an open message over several lines a fail-open stream holds.
+_OPEN_BOUND = 1 << 20
 Spans = list[tuple[int, int]]
 
 
@@ -245,9 +247,13 @@ class Secrets:
 
     def _command_start(self, data: bytes) -> int:
         """Where the unfinished last line of ``data`` begins if it may be a command (it
-        holds a marker, or begins like one), else ``len(data)``; a line past the bound
-        goes on (bounded memory wins)."""
+        holds a marker, or begins like one), or the first line of a message still open at
+        its end (its secret declared further on), else ``len(data)``; a line past the
+        bound goes on (bounded memory wins)."""
         start = data.rfind(b"\n") + 1
+        opened = self.commands.declared.open_at(data[:start])
+        if opened < start and len(data) - opened <= _OPEN_BOUND:
+            return opened
         line = data[start:]
         if not line or len(line) > _LINE_BOUND:
             return len(data)

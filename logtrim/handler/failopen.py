@@ -7,6 +7,9 @@ what each record declares (an ``::add-mask::``, a sensitive variable).
 
 from __future__ import annotations
 
+import logging
+import sys
+import traceback
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
@@ -57,3 +60,23 @@ def masked(core: Core, data: bytes) -> bytes:
         return core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
     except Exception:
         return b""
+
+
+def format_error(core: Core, record: logging.LogRecord) -> None:
+    """A record that could not be formatted (``logging.info("%s %s", secret)``), told as
+    ``logging.Handler.handleError`` tells it (the error, the message and its arguments),
+    but masked: the arguments may hold a secret. Only while ``logging.raiseExceptions``."""
+    if not logging.raiseExceptions or sys.stderr is None:
+        return
+    parts = ["--- Logging error ---\n", traceback.format_exc()]
+    for name, value in (("Message", record.msg), ("Arguments", record.args)):
+        try:
+            parts.append(f"{name}: {value!r}\n")
+        except Exception:  # a __repr__ that raises too
+            parts.append(f"{name}: (cannot be shown)\n")
+    try:
+        text = core.secrets.mask_text("".join(parts))
+    except Exception:  # nothing unmasked goes out
+        text = "--- Logging error --- (a record could not be formatted)\n"
+    with suppress(Exception):
+        sys.stderr.write(text)

@@ -29,7 +29,7 @@ from ..engine.rules import Kind
 from ..run import ending
 from ..run.actions import carry_out
 from .console import Console
-from .failopen import STDOUT, masked, unfiltered, warn
+from .failopen import STDOUT, format_error, masked, unfiltered, warn
 from .tiers import record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -133,6 +133,10 @@ class LogtrimHandler(logging.Handler):
             self.handleError(record)
             return
         self._feed(text, record.levelno, record)
+
+    def handleError(self, record: logging.LogRecord) -> None:
+        """A record that could not be formatted: said as logging says it, masked."""
+        format_error(self.core, record)
 
     def write(self, text: str, levelno: int) -> None:
         """Feed one already rendered record (structlog's native path); thread-safe. A text
