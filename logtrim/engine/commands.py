@@ -82,11 +82,7 @@ class Commands:
             if not command:
                 continue  # a marker in plain text ("--- " in "-----END KEY----- done")
             out.append((start, end))
-<<<<<<< HEAD
-            dialect = next((d for d in dialects if d.unclosed(text)), None)
-=======
-            dialect = self._opened(text)
->>>>>>> h-sec
+            dialect = next((d for d in dialects if opens(d, text)), None)
             pos = self._continuation(region, end, dialect, 0, out) if dialect else end
         return out
 
@@ -119,7 +115,7 @@ class Commands:
 
     def declares(self, line: bytes) -> bool:
         """Whether ``line`` declares a secret to the system in use (its command carries it)."""
-        return line.rstrip(b"\r\n") in self._declaring
+        return line.rstrip(b"\r\n") in self.declared.declaring
 
     def cut_from(self, line: bytes, command: bytes) -> None:
         """``command`` goes alone, without the text around it on ``line``: if the line
