@@ -72,13 +72,8 @@ class Tail:
         out, history = self._out, self._history
         shown = history.shown()
         lines = history.recent(history.lines, count)
-        visible = [line for line in lines if history.visible(line[0], line[1])]
-        first = visible[0][0] if visible else history.lines
-        # A line written before the last one shown in order was in a gap whose marker is
-        # printed (or, with no room for it, still open: the gap marker below counts it):
-        # shown here too, it would be both "not shown" and shown.
-        since = history.last_shown
-        recent = [line for line in visible if line[0] > since]
+        recent = [line for line in lines if history.visible(line[0], line[1])]
+        first = recent[0][0] if recent else history.lines
         last_on = history.last_on
         is_new = self._is_new or (lambda _: False)
         # Each line once: a new line also held with an error keeps its place in the error's
@@ -99,8 +94,7 @@ class Tail:
                 new=is_new(text),
             )
             for lineno, stream, text, incident, cont in sorted(kept.values())
-            if (lineno < first or lineno <= max(last_on.get(stream, -1), since))
-            and lineno not in shown
+            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
         ends = self._ends()
         lasts = last_of_each(ends)
@@ -116,6 +110,7 @@ class Tail:
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
         # Lines up to the last one shown in order are not in the gap: it counts what followed.
+        since = history.last_shown
         covered = sum(1 for n, _, _ in recent if n not in shown)
         covered += sum(1 for line in held if line.lineno > since)
         out.gap_lines = max(out.gap_lines - covered, 0)
