@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import fnmatch
+import io
 import re
+from pathlib import Path
 
 import pytest
+from conftest import zstd_dc
 from decoders import (
     Command,
     ant_matches,
@@ -19,6 +22,7 @@ from decoders import (
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from logtrim import LogtrimHandler
 from logtrim.dialects import AppendFile, Closing, Print, RunProgram
 from logtrim.dialects.azure import Azure
 from logtrim.dialects.buildkite import Buildkite
@@ -26,6 +30,7 @@ from logtrim.dialects.escape import failure_text
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.gitlab import GitLab
 from logtrim.dialects.jenkins import Jenkins
+from logtrim.dialects.servicemsg import calamari_value
 from logtrim.dialects.teamcity import TeamCity
 
 # Characters that are syntax or escapes in at least one dialect, mixed into any Unicode text.
@@ -192,3 +197,22 @@ def test_step_summary_markdown_cannot_break(
     assert not [token for token in tokens if token.type in {"code_block", "html_block"}]
     items = [token for token in tokens if token.type == "list_item_open"]
     assert len(items) == len(summary)
+
+
+@pytest.mark.parametrize("ci", ["azure", "github", "teamcity", "plain", "octopus"])
+def test_an_octopus_value_inside_another_system_s_command_is_masked(
+    tmp_path: Path, ci: str
+) -> None:
+    """``##[##octopus[setVariable ... value='  dTowM    DA \\tw']``: under Azure the line is an
+    Azure command whose syntax cut the Octopus message from its ']'; its value, base64 with
+    spaces (Calamari skips them), is the secret ``u:000`` and must not pass."""
+    out = io.StringIO()
+    path = tmp_path / "a.zst"
+    handler = LogtrimHandler(path, budget="4kB", ci=ci, stream=out, masks=("u:000",))
+    handler.write("##[##octopus[setVariable name='eA==' value='  dTowM    DA \tw']", 20)
+    handler.close(exit_code=1)
+    for text in (out.getvalue().encode(), zstd_dc(path)):
+        values = re.findall(rb"value='([^']*)'", text)
+        assert values, text
+        for raw in values:
+            assert b"u:000" not in (calamari_value(raw) or b""), text

@@ -155,7 +155,12 @@ class Dialect:
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
         """One of this system's command lines (or the next line of one) with every secret
         masked in the encoding the system reads, its syntax kept; None drops the line."""
-        return mask_outside(line, self.syntax_spans(line), mask, self.keep_words())
+        masked = mask_outside(line, self.syntax_spans(line), mask, self.keep_words())
+        # A form that only the whole line shows (another system's message inside this
+        # one's, its encoded value cut from its ']' by the syntax): masked whole, syntax
+        # or not: a secret never passes to keep a command intact.
+        again = mask(masked)
+        return masked if again == masked else again
 
     @classmethod
     def keep_words(cls) -> re.Pattern[bytes]:
