@@ -4,10 +4,12 @@ that decide them."""
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import IntEnum
 
 from .alternation import AnySearch
 from .levels import FATAL_START
+from .traces import XTRACE
 
 
 class Rank(IntEnum):
@@ -114,3 +116,37 @@ def line_rank(body: bytes) -> Rank:
     if _SUMMARY(body):
         return Rank.SUMMARY
     return Rank.FATAL if FATAL.match(body) else Rank.ERROR
+
+
+@dataclass
+class Candidate:
+    """The failure reason chosen so far (:class:`.ReasonChooser`)."""
+
+    rank: Rank
+    text: bytes
+    lineno: int
+    root: bytes | None = None  # the root cause of a chained exception
+    start: int = -1  # the first line of its block (a traceback's header), if before it
+
+
+def beats(rank: Rank, best: Rank) -> bool:
+    """Whether a candidate of ``rank`` replaces the chosen one of ``best``: a higher rank
+    does; within one, the first line of :data:`_FIRST_WINS` (later ones often follow from
+    it), otherwise the newest (it is closest to the exit)."""
+    return rank > best or (rank == best and rank not in _FIRST_WINS)
+
+
+def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank | None:
+    """The rank of a stream's last line (:meth:`.ReasonChooser.offer_stream_end`), None
+    when it is no candidate."""
+    if XTRACE.match(body):
+        # A silent command that fails under ``set -e`` leaves its trace as the only
+        # sign; a stream's other last line is then output of an earlier command.
+        return Rank.TRACED
+    if not stderr:
+        if quiet or not _SAYS_FAILED.search(body):
+            return None  # says nothing went wrong ("rollout halted: ..." says something did)
+        return Rank.OUT_END
+    if quiet:
+        return Rank.QUIET_END
+    return Rank.STREAM_END if message else Rank.OUT_END

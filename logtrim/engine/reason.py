@@ -31,15 +31,25 @@ follow from it); otherwise the newest line does (it is closest to the exit).
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from .._text import ANSI_BYTES as _ANSI
 from ..dialects.escape import REASON_LIMIT
-from .levels import RUST_PANIC
 from .mask import Masker
-from .ranks import _COMPILER, _FIRST_WINS, _SAYS_FAILED, _STATUS, _SUMMARY, _TEST, Rank, line_rank
+from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Candidate, Rank, beats, end_rank, line_rank
 from .templates import DIGITS_TO_ZERO
+from .traces import (
+    CAUSED_BY,
+    CHAINED,
+    EXCEPTION,
+    FRAME,
+    JAVA_HEAD,
+    MAIN_PANIC,
+    PANIC,
+    PANIC_VALUES,
+    TRACEBACK,
+    ends_frames,
+)
 
 __all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
@@ -47,42 +57,13 @@ __all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 _RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
-_EXCEPTION = re.compile(
-    rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
-)
-# What ends a traceback's frames whatever its class is called: voluptuous's MultipleInvalid.
-# A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
-_TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
-_JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
-_CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
-_TRACEBACK = re.compile(rb"Traceback \(most recent call last\)")
-_CHAINED = re.compile(
-    rb"^(?:The above exception was the direct cause|During handling of the above)"
-)
-_FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
-# Rust's panic: "thread 'main' panicked at src/main.rs:4:5:" and its message on the next line
-# (Rust 1.73 on; older: "panicked at 'msg', src/main.rs:4:5"); assert_eq!'s values after it.
-_PANIC = re.compile(RUST_PANIC)
-_MAIN_PANIC = re.compile(rb"^thread 'main'")
-_PANIC_VALUES = re.compile(rb"^ ?(?:left|right): ")
-# A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
-_XTRACE = re.compile(rb"^\++ [^\s+]")
-
-
-@dataclass
-class _Best:
-    rank: Rank
-    text: bytes
-    lineno: int
-    root: bytes | None = None  # the root cause of a chained exception
-    start: int = -1  # the first line of its block (a traceback's header), if before it
 
 
 @dataclass
 class ReasonChooser:
     """Offer lines with :meth:`offer`; :meth:`reason` names the best one."""
 
-    best: _Best | None = None
+    best: Candidate | None = None
     first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
     _in_trace: bool = False
     _chained: bool = False  # "The above exception was the direct cause ..." seen
@@ -125,59 +106,67 @@ class ReasonChooser:
         body = text.strip()
         if not body or (lineno - self._panic_at <= 3 and self._panic_goes_on(body, lineno)):
             return
-        if _TRACEBACK.search(text):
+        if TRACEBACK.search(text):
             if not self._chained:  # a chain's block starts at its first traceback
                 self._trace_start = lineno
             self._in_trace = self._trace_seen = True
-        elif _FRAME.match(text):
+        elif FRAME.match(text):
             if lineno - self._last_frame > 2 and not self._in_trace:
                 self._trace_start = lineno  # frames with no header: the block starts here
             self._last_frame = lineno
-        elif _CHAINED.match(body):
+        elif CHAINED.match(body):
             self._chained = True
-        elif _JAVA_HEAD.match(body):
+        elif JAVA_HEAD.match(body):
             self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
-        elif (caused := _CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
+        elif (caused := CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
             assert self.best is not None
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
             self.best.lineno = lineno
         elif (self._in_trace or lineno - self._last_frame <= 2) and (
-            _EXCEPTION.match(body) or (self._in_trace and self._ends_trace(text, lineno))
+            EXCEPTION.match(body)
+            or (self._in_trace and lineno - self._last_frame <= 2 and ends_frames(text))
         ):
-            # The exception that ends a traceback; in a chain the first one is the root cause.
-            if not self._chained or self._chain_root is None:
-                self._chain_root = body
-            root = self._chain_root if self._chained else None
-            self._in_trace = self._chained = False
-            self._last_exception = lineno
-            # In a failing test's report it is that test's reason: an exception a passing
-            # test logs later (the suite goes on) does not replace it.
-            # The first traceback after a failing test's line is its report.
-            in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT
-            rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
-            if in_test:
-                self._failing_test = -(1 << 62)
-            self._take(rank, body, lineno, root=root, start=self._trace_start)
-        elif _PANIC.match(body):
+            self._exception(body, lineno)
+        elif PANIC.match(body):
             # cargo test runs each test on a thread named after it: the first failing test
             # wins; a worker thread's panic comes before main's that finds it joining.
-            main = bool(_MAIN_PANIC.match(body))
+            main = bool(MAIN_PANIC.match(body))
             self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
             if self.best is not None and self.best.lineno == lineno:
                 self._panic_at = self._last_exception = lineno  # (its message: no error word)
         elif error:
-            if len(self.first_errors) < 5:
-                self.first_errors.append(body)
-            rank = line_rank(body)
-            # A plain error line's rank, for lines that differ in digits ("Caused by" may
-            # be taken otherwise next time: by what is chosen then).
-            if self.memo and not _CAUSED_BY.match(body):
-                if len(self._ranks) >= _RANKS:
-                    self._ranks.clear()
-                self._ranks[line.translate(DIGITS_TO_ZERO)] = rank
-            if rank == Rank.TEST:
-                self._failing_test = lineno
-            self._take(rank, body, lineno)
+            self._error(line, body, lineno)
+
+    def _exception(self, body: bytes, lineno: int) -> None:
+        """The exception that ends a traceback; in a chain the first one is the root cause."""
+        if not self._chained or self._chain_root is None:
+            self._chain_root = body
+        root = self._chain_root if self._chained else None
+        self._in_trace = self._chained = False
+        self._last_exception = lineno
+        # In a failing test's report it is that test's reason: an exception a passing
+        # test logs later (the suite goes on) does not replace it.
+        # The first traceback after a failing test's line is its report.
+        in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT
+        rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
+        if in_test:
+            self._failing_test = -(1 << 62)
+        self._take(rank, body, lineno, root=root, start=self._trace_start)
+
+    def _error(self, line: bytes, body: bytes, lineno: int) -> None:
+        """An error line away from any traceback, ranked by its words."""
+        if len(self.first_errors) < 5:
+            self.first_errors.append(body)
+        rank = line_rank(body)
+        # A plain error line's rank, for lines that differ in digits ("Caused by" may
+        # be taken otherwise next time: by what is chosen then).
+        if self.memo and not CAUSED_BY.match(body):
+            if len(self._ranks) >= _RANKS:
+                self._ranks.clear()
+            self._ranks[line.translate(DIGITS_TO_ZERO)] = rank
+        if rank == Rank.TEST:
+            self._failing_test = lineno
+        self._take(rank, body, lineno)
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form
@@ -196,10 +185,10 @@ class ReasonChooser:
             return False
         if len(self.first_errors) < 5 or rank == Rank.TEST or (best := self.best) is None:
             return False  # rare: the full way
-        if rank < best.rank or (rank == best.rank and rank in _FIRST_WINS):
+        if not beats(rank, best.rank):
             return True
         text = _ANSI.sub(b"", line) if b"\x1b" in line else line
-        self.best = _Best(rank, text.strip(), lineno)
+        self.best = Candidate(rank, text.strip(), lineno)
         return True
 
     def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
@@ -209,20 +198,12 @@ class ReasonChooser:
             return False
         if best.lineno == self._panic_at and best.text.endswith(b":"):
             best.text += b" " + body
-        elif best.lineno != self._panic_at and _PANIC_VALUES.match(body):
+        elif best.lineno != self._panic_at and PANIC_VALUES.match(body):
             best.text += b", " + body
         else:
             return False
         best.lineno = lineno
         return True
-
-    def _ends_trace(self, text: bytes, lineno: int) -> bool:
-        """Whether ``text`` is the unindented ``Name: message`` right after a frame."""
-        return (
-            lineno - self._last_frame <= 2
-            and text[:1] not in b" \t"
-            and bool(_TRACE_END.match(text))
-        )
 
     def _is_best(self, rank: Rank, lineno: int) -> bool:
         return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
@@ -268,19 +249,9 @@ class ReasonChooser:
         body = _ANSI.sub(b"", line).strip()
         if not body:
             return
-        if _XTRACE.match(body):
-            # A silent command that fails under ``set -e`` leaves its trace as the only
-            # sign; a stream's other last line is then output of an earlier command.
-            rank = Rank.TRACED
-        elif not stderr:
-            if quiet or not _SAYS_FAILED.search(body):
-                return  # says nothing went wrong ("rollout halted: ..." says something did)
-            rank = Rank.OUT_END
-        elif quiet:
-            rank = Rank.QUIET_END
-        else:
-            rank = Rank.STREAM_END if message else Rank.OUT_END
-        self._take(rank, body, lineno)
+        rank = end_rank(body, stderr=stderr, message=message, quiet=quiet)
+        if rank is not None:
+            self._take(rank, body, lineno)
 
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
@@ -299,17 +270,8 @@ class ReasonChooser:
         root: bytes | None = None,
         start: int = -1,
     ) -> None:
-        best = self.best
-        if best is None or rank > best.rank:
-            better = True
-        elif rank < best.rank:
-            better = False
-        elif rank in _FIRST_WINS:
-            better = False  # the first: later ones often follow from it
-        else:
-            better = True  # the newest: closest to the exit
-        if better:
-            self.best = _Best(rank, text, lineno, root, start)
+        if self.best is None or beats(rank, self.best.rank):
+            self.best = Candidate(rank, text, lineno, root, start)
 
     def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING
 
 from .history import History
 from .kinds import NOISE, PROGRESS, SERVICE
-from .output import STDERR, STDOUT, Mark, Output
+from .output import STDERR, STDOUT, Output
+from .waiting import Mark
 
 if TYPE_CHECKING:
     from .native import NativeProgress
