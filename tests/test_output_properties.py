@@ -13,12 +13,11 @@ from hypothesis import strategies as st
 from logtrim._text import ANSI_BYTES
 from logtrim.engine.history import History
 from logtrim.engine.kinds import Kind
-from logtrim.engine.output import STDERR, STDOUT, Output
+from logtrim.engine.output import STDERR, STDOUT, Mark, Output
 from logtrim.engine.policy import Budget, Tally
 from logtrim.engine.repeats import Repeats
 from logtrim.engine.templates import template
 from logtrim.engine.throttle import split_gap
-from logtrim.engine.waiting import Mark
 
 SETTINGS = settings(max_examples=300, deadline=None)
 # Lines of one template (with colour too), of others, and alike but for a path.
@@ -38,10 +37,7 @@ def output(budget: int, levels: bool, after_progress: bool) -> tuple[Output, lis
 
     out.settle = settle
     if levels:
-        out.levels.wrap = lambda: (
-            [b"##octopus[stdout-default]\n"],
-            [b"##octopus[stdout-verbose]\n"],
-        )
+        out.wrap = lambda: ([b"##octopus[stdout-default]\n"], [b"##octopus[stdout-verbose]\n"])
     if after_progress:
         out.after_progress = lambda: calls.append("progress shown")
     return out, calls

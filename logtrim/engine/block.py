@@ -15,9 +15,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from .kinds import PROGRESS, Kind
-from .output import STDOUT, Emit
+from .output import STDOUT, Emit, Mark
 from .policy import TIER_CEILINGS
-from .waiting import Mark
 
 if TYPE_CHECKING:
     from .select import Selector

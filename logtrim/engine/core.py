@@ -90,7 +90,7 @@ class Core:
         self.out = Output(self.budget, self.tally)
         self.out.holding = functools.partial(self.commands.is_open, STDOUT)
         if type(self.dialect).own_line_levels is not Dialect.own_line_levels:
-            self.out.levels.wrap = self._own_line_levels  # else none: no call per own line
+            self.out.wrap = self._own_line_levels  # else none: no call per own line
         self.select = Selector(pol, self.out, self.history, held, self.shaper, self.matcher,
                                self.commands, self.dropped)  # fmt: skip
         self.select.has_drop = bool(self._drop)
@@ -262,7 +262,7 @@ class Core:
 
     def checkpoint(self) -> dict[Kind, tuple[int, int]]:
         """Lines and bytes not shown, per tier, since the previous checkpoint."""
-        return self.out.unshown.checkpoint()
+        return self.out.checkpoint()
 
     def close(
         self,

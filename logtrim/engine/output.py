@@ -7,23 +7,42 @@ the next shown line is preceded by as ``[logtrim] ... N lines (S) not shown ...`
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from typing import Protocol
 
 from .._sizes import format_count, format_size
 from .._text import as_bytes
 from .kinds import NOISE, PROGRESS, Kind
-from .ownlevels import Levels, no_wrap
 from .policy import Budget, Tally
 from .through import Through
-from .unshown import Unshown
-from .waiting import Mark, Waiting, late_in_order
 
 STDOUT, STDERR = 1, 2
 Emit = tuple[int, bytes]
+#: Where a waiting progress state was written among the lines not shown: the gap then
+#: (:attr:`Output.gaps`), and its lines and bytes before the state.
+Mark = tuple[int, int, int]
 OWN = b"[logtrim] "  # how logtrim's own lines start
+#: The lines that put the console at its default level before logtrim's own lines, and
+#: those that give the child its level back after them (from the dialect).
+Wrap = Callable[[], tuple[list[bytes], list[bytes]]]
+
+
+def _no_wrap() -> tuple[list[bytes], list[bytes]]:
+    return [], []
 
 
 def _never() -> bool:
     return False
+
+
+class Waiting(Protocol):
+    """A stream's progress throttle, as far as printing asks (engine/throttle.py)."""
+
+    waiting: bool  # a progress state waits to be printed
+    mark: Mark  # where the plain line that waits was written among the lines not shown
+
+    def after(self, lineno: int) -> bool:
+        """Whether a state written after line ``lineno`` waits."""
+        ...
 
 
 class Output:
@@ -39,12 +58,15 @@ class Output:
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
-        self.unshown = Unshown(tally)  # per tier, between checkpoints (Core.checkpoint)
+        self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
         self.settle: Callable[[int | None], None] | None = None
         self.unsettled = False  # set when ``settle`` has something to print (the hot path asks)
         self._settling = False
-        self.levels = Levels()  # the console's level around our own lines
+        self.wrap: Wrap = _no_wrap
+        self._reset: list[bytes] = []  # the level resets in effect for our own lines
+        self._restore: list[bytes] = []  # ... and the child's level, to give back
+        self.final = False  # the closing lines: the levels were reset for good
         self.after_progress: Callable[[], None] | None = None  # called after a progress line
         # The progress throttle's waiting states, and how to print a stream's: before any
         # other line of that stream (whatever path shows it), never after one.
@@ -90,15 +112,15 @@ class Output:
                 self.midline.discard(stream)
             else:
                 self.end_line(stream)
-        levels = self.levels
         if own:
-            if levels.wrap is not no_wrap and (reset := levels.to_default()):
-                self._put([(STDOUT, line) for line in reset])
+            if self.wrap is not _no_wrap:
+                self._to_default()
             self.own_bytes += len(data)
         else:
             self.printed += 1
-            if levels.restore:
-                self._put([(STDOUT, line) for line in levels.give_back()])
+            if self._restore:
+                self._put([(STDOUT, line) for line in self._restore])
+                self._reset = self._restore = []
         if own and stream == STDOUT and self.holding():
             self._deferred.append((stream, data))
         else:
@@ -126,8 +148,8 @@ class Output:
         no levels to switch): a shown line costs this once."""
         if (
             self.unsettled
-            or self.levels.wrap is not no_wrap
-            or self.levels.restore
+            or self.wrap is not _no_wrap
+            or self._restore
             or kind == PROGRESS
             or self.midline
             or (self.late is not None and self._waits())
@@ -136,7 +158,7 @@ class Output:
                 # The states that waited, of either stream, go first, in the order written,
                 # each after the marker of the lines before it: the gap left is of the lines
                 # written after them (one this marker counted could not be shown after it).
-                late_in_order(self.waiting, self.late, stream)
+                self._late_first(stream)
                 gap = self.gap_text() if self.gap_lines > 0 else b""
             if gap:
                 self.emit(STDOUT, gap, NOISE, own=True)
@@ -162,8 +184,8 @@ class Output:
         none of our own lines held back while a command of the child's is open."""
         return not (
             self.unsettled
-            or self.levels.wrap is not no_wrap
-            or self.levels.restore
+            or self.wrap is not _no_wrap
+            or self._restore
             or self.midline
             or self._deferred
             or self.holding()
@@ -194,6 +216,15 @@ class Output:
             finally:
                 self._settling = False
 
+    def _to_default(self) -> None:
+        """Before our own line: the child's level switched off, once for a run of them."""
+        if self._reset or self.final:
+            return
+        reset, restore = self.wrap()
+        if reset:
+            self._put([(STDOUT, line) for line in reset])
+            self._reset, self._restore = reset, restore
+
     def _put(self, emits: list[Emit]) -> None:
         """Level switches around our own lines: logtrim's bytes too."""
         out = self._deferred if self.holding() else self._out
@@ -212,7 +243,9 @@ class Output:
     def end_levels(self) -> list[bytes]:
         """The closing lines start: our own lines from now on. Returns the resets already
         printed (still in effect)."""
-        return self.levels.end()
+        self.final = True
+        reset, self._reset, self._restore = self._reset, [], []
+        return reset
 
     def push(self, emits: list[Emit]) -> None:
         """Put back emits taken earlier (already paid for)."""
@@ -221,6 +254,18 @@ class Output:
     def _waits(self) -> bool:
         waiting = self.waiting
         return waiting[STDOUT].waiting or waiting[STDERR].waiting
+
+    def _late_first(self, shows: int = 0) -> None:
+        """The waiting progress states of either stream, in the order written, each after
+        the marker of the lines before it, before a marker that would count them: one
+        counted there could not be shown after it. ``shows``: the stream whose line comes."""
+        waiting, late = self.waiting, self.late
+        if late is None:
+            return
+        for stream in sorted(
+            (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
+        ):
+            late(stream, shows=stream == shows)
 
     def hide(self, nbytes: int, lines: int = 1) -> None:
         """Lines not shown: they join the gap."""
@@ -263,8 +308,7 @@ class Output:
         the gap goes on (a later marker counts its lines: none vanish without one).
         ``paid``: the caller kept room for it (the failure tail)."""
         if self.gap_lines > 0 and self.late is not None and self._waits():
-            # the states it would count, of either stream, go first
-            late_in_order(self.waiting, self.late, 0)
+            self._late_first()  # the states it would count, of either stream, go first
         gap = self.gap_text(0, sized=sized)
         if gap and not paid and not self.budget.allows_marker(len(gap)):
             return
@@ -295,3 +339,20 @@ class Output:
         if self.through.stream is not None:
             self.through.untangle(out)
         return out
+
+    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
+        """Lines and bytes not shown, per tier, since the previous checkpoint."""
+        tally = self.tally
+        now = {
+            k: (
+                tally.seen_lines[k] - tally.shown_lines[k],
+                tally.seen_bytes[k] - tally.shown_bytes[k],
+            )
+            for k in Kind
+        }
+        delta = {}
+        for k, (lines, nbytes) in now.items():
+            old_lines, old_bytes = self._checkpoint.get(k, (0, 0))
+            delta[k] = (lines - old_lines, nbytes - old_bytes)
+        self._checkpoint = now
+        return delta

@@ -10,8 +10,7 @@ from typing import TYPE_CHECKING
 
 from .history import History
 from .kinds import NOISE, PROGRESS, SERVICE
-from .output import STDERR, STDOUT, Output
-from .waiting import Mark
+from .output import STDERR, STDOUT, Mark, Output
 
 if TYPE_CHECKING:
     from .native import NativeProgress
