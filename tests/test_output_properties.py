@@ -17,7 +17,6 @@ from logtrim.engine.output import STDERR, STDOUT, Mark, Output
 from logtrim.engine.policy import Budget, Tally
 from logtrim.engine.repeats import Repeats
 from logtrim.engine.templates import template
-from logtrim.engine.throttle import split_gap
 
 SETTINGS = settings(max_examples=300, deadline=None)
 # Lines of one template (with colour too), of others, and alike but for a path.
@@ -200,7 +199,7 @@ def test_a_state_printed_late_splits_the_gap_where_it_was_written(
 ) -> None:
     """Lines not shown (their sizes) and progress lines that wait among them (as many as
     the streams and kinds allow at once, here any number), printed late in the order
-    written (``throttle.split_gap``): the marker before each counts exactly the lines written
+    written (``Output.split_gap``): the marker before each counts exactly the lines written
     before it not counted yet, never one after it; a line shown leaves the gap, one the
     budget drops stays in it; the last marker counts the rest. None is lost or counted
     twice."""
@@ -219,7 +218,7 @@ def test_a_state_printed_late_splits_the_gap_where_it_was_written(
     carry = 0
     for n, state in list(states.items()):
         carry += between[n]
-        shown = split_gap(out, state.mark, n, len(LATE), len(LATE))
+        shown = out.split_gap(state.mark, n, len(LATE), len(LATE))
         counted = _counted(out.take())
         if counted is not None:
             assert counted == carry

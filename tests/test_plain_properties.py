@@ -10,9 +10,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.dialects import Dialect
 from logtrim.dialects.octopus import Octopus
-from logtrim.engine import block, plain
+from logtrim.engine import plain
 from logtrim.engine.baseline import Baseline, Shapes
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy, Tally
@@ -54,25 +53,17 @@ GOOD = b"".join(
 
 
 def console(
-    chunks: list[tuple[int, bytes]],
-    budget: int,
-    drop: bool,
-    baseline: bool = False,
-    dialect: type[Dialect] = Octopus,
-    verbatim: int | None = None,
+    chunks: list[tuple[int, bytes]], budget: int, drop: bool, baseline: bool = False
 ) -> tuple[bytes, Tally]:
     """The console for these (stream, chunk) pairs, a tenth of a second apart, and the
     counts per tier that the summary and ``--json`` report."""
-    policy = Policy(
-        budget=budget, head=3, tail=20, drop=("deprecated key 'k1",) if drop else (),
-        verbatim=verbatim,
-    )  # fmt: skip
+    policy = Policy(budget=budget, head=3, tail=20, drop=("deprecated key 'k1",) if drop else ())
     good = None
     if baseline:  # a good run that printed some of the lines: the others are new
         shapes = Shapes()
         shapes.feed(GOOD)
         good = Baseline(shapes.hashes)
-    core = Core(policy, dialect(), max_pending=4096, compiler=compiler(), baseline=good)
+    core = Core(policy, Octopus(), max_pending=4096, compiler=compiler(), baseline=good)
     core.finish.reserve_closing("/tmp/run.log.zst", "run.log.zst")
     core.start(0.0)
     out, now = [], 0.0
@@ -119,42 +110,3 @@ def test_a_new_line_the_short_path_held_back_comes_back_at_the_end() -> None:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plain, "ready", lambda *_: False)
         assert console(chunks, 3000, False, True) == short
-
-
-# Lines not shown between the shown ones, and progress lines the throttle holds back among
-# them: the states the block path (engine/block.py) takes, and those next to them.
-NOISE = b"copying file 0001.dat\n"
-SPARSE = st.one_of(
-    st.integers(1, 9).map(lambda n: NOISE * n),
-    st.integers(0, 100).map(lambda i: b"Progress: %d%%\n" % i),
-    st.tuples(st.integers(0, 3), st.integers(0, 100), st.integers(0, 3), LINES).map(
-        lambda t: NOISE * t[0] + b"Progress: %d%%\n" % t[1] + NOISE * t[2] + t[3]
-    ),
-    LINES,
-)
-
-
-@SETTINGS
-@given(
-    st.lists(SPARSE, min_size=1, max_size=150).map(b"".join),
-    st.lists(st.integers(min_value=0), max_size=12),
-    st.lists(st.booleans(), max_size=12),
-    st.integers(min_value=1500, max_value=60_000),  # room for progress lines too
-    st.booleans(),
-    st.sampled_from([0, 300]),
-)
-def test_the_block_path_prints_what_the_line_by_line_paths_print(
-    data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, good: bool, verbatim: int
-) -> None:
-    """A line after a gap, with the progress line that waited in it, written as one block:
-    the console and its counts are the short path's line by line, and the exact path's.
-    (No CI's dialect: Octopus's level switches around our own lines leave the block path.)"""
-    pieces = split(data * 3, cuts)
-    streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
-    chunks = list(zip(streams, pieces, strict=False))
-    blocks = console(chunks, budget, False, good, Dialect, verbatim)
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(block, "show", lambda *_: False)
-        assert console(chunks, budget, False, good, Dialect, verbatim) == blocks
-        patch.setattr(plain, "ready", lambda *_: False)
-        assert console(chunks, budget, False, good, Dialect, verbatim) == blocks

@@ -179,25 +179,6 @@ class Output:
             tally.shown_lines[kind] += 1
             tally.shown_bytes[kind] += size
 
-    def ordinary(self) -> bool:
-        """Printing is appending: nothing to settle first, no levels to switch, no line open,
-        none of our own lines held back while a command of the child's is open."""
-        return not (
-            self.unsettled
-            or self.wrap is not _no_wrap
-            or self._restore
-            or self.midline
-            or self._deferred
-            or self.holding()
-        )
-
-    def put(self, emits: list[Emit], own: int, printed: int) -> None:
-        """Emits made in the :meth:`ordinary` state (engine/block.py), ``own`` bytes of them
-        logtrim's, ``printed`` lines the child's; the caller pays and counts them."""
-        self._out += emits
-        self.own_bytes += own
-        self.printed += printed
-
     def end_line(self, stream: int) -> None:
         """The child's line open on ``stream`` is ended on the console (not in the archive),
         so what comes next starts a line: a service message is read only at a line start."""
@@ -319,6 +300,34 @@ class Output:
     def mark(self) -> Mark:
         """Where the gap stands: a progress state that starts to wait notes it."""
         return self.gaps, self.gap_lines, self.gap_bytes
+
+    def split_gap(self, mark: Mark, lineno: int, room: int, hidden: int) -> bool:
+        """A waiting progress line written at ``mark`` (line ``lineno``, ``hidden`` bytes as
+        written, counted in the gap while it waited) is printed late, ``room`` bytes: first
+        the marker of the lines not shown written before it, so the console reads in the
+        order written; the gap goes on with the lines after it, less the line. False
+        (nothing printed) when the budget has no room for both."""
+        gaps, lines, nbytes = mark
+        if gaps != self.gaps or lines < 0:
+            # A marker printed already counted it and the lines before it: still shown,
+            # the latest state is promised (a marker of the other stream's line may do so).
+            return self.budget.allows(PROGRESS, room)
+        text = self.gap_text(part=(lines, nbytes)) if lines > 0 else b""
+        if not self.budget.allows(PROGRESS, room + len(text)) or (
+            text and not self.budget.allows_marker(len(text))
+        ):
+            return False
+        if text:
+            self.emit(STDOUT, text, NOISE, own=True, lineno=lineno)
+        lines, nbytes = lines + 1, nbytes + hidden  # and the line itself leaves the gap
+        self.gap_lines = max(self.gap_lines - lines, 0)
+        self.gap_bytes = max(self.gap_bytes - nbytes, 0)
+        # The other states waiting in this gap: their places, in what is left of it.
+        for state in self.waiting.values():
+            if state.mark[0] == gaps:
+                at, size = state.mark[1] - lines, max(state.mark[2] - nbytes, 0)
+                state.mark = (gaps, at, size) if at >= 0 else (gaps, -1, 0)
+        return True
 
     def command_part(self, stream: int, data: bytes, *, first: bool, last: bool) -> None:
         """The next bytes of a command too long to hold, printed as they come (``last``:

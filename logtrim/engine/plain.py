@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from . import block
 from .kinds import INFO, WARNING, Kind
 
 if TYPE_CHECKING:
@@ -37,8 +36,6 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     tally = sel.out.tally
     tally.seen_lines[kind] += 1
     tally.seen_bytes[kind] += size
-    if block.show(sel, stream, line, kind, lineno, now):  # the common state, in one block
-        return
     key = sel.repeats.key(stream, line, now, lineno, kind)
     if key is None:
         return
