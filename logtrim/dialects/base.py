@@ -18,6 +18,8 @@ from typing import ClassVar, Union
 from .. import _text
 from .escape import failure_text
 
+_OCTOPUS_OPENER = re.compile(rb"##octopus", re.IGNORECASE)
+
 
 class Level(str, Enum):
     """How the lines after a level switch are shown on their stream (the engine's view)."""
@@ -156,9 +158,11 @@ class Dialect:
         """One of this system's command lines (or the next line of one) with every secret
         masked in the encoding the system reads, its syntax kept; None drops the line."""
         masked = mask_outside(line, self.syntax_spans(line), mask, self.keep_words())
-        # A form that only the whole line shows (another system's message inside this
-        # one's, its encoded value cut from its ']' by the syntax): masked whole, syntax
-        # or not: a secret never passes to keep a command intact.
+        if _OCTOPUS_OPENER.search(masked) is None:
+            return masked
+        # An Octopus message inside this system's command: the syntax cut it from its ']',
+        # so its encoded values were not read as Calamari reads them. Masked whole if that
+        # still finds a secret: a secret never passes to keep a command intact.
         again = mask(masked)
         return masked if again == masked else again
 
