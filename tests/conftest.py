@@ -199,6 +199,33 @@ def split(data: bytes, cuts: list[int]) -> list[bytes]:
     return [c for c in out if c]
 
 
+def insert_codes(secret: bytes, cuts: list[tuple[int, bytes]]) -> bytes:
+    """``secret`` with each (offset, code) of ``cuts`` put in at its offset (sorted)."""
+    parts, pos = [], 0
+    for at, code in cuts:
+        parts += [secret[pos:at], code]
+        pos = at
+    return b"".join([*parts, secret[pos:]])
+
+
+def feed_chunks(
+    core: Core, chunks: list[bytes], ticks: list[bool], step: float
+) -> tuple[list[bytes], list[tuple[int, bytes]], float]:
+    """Feed ``chunks`` on stdout; after each chunk that ``ticks`` flags, ``step`` seconds
+    pass and the engine ticks. (The archive's pieces, the console's emits, the time.)"""
+    archive: list[bytes] = []
+    console: list[tuple[int, bytes]] = []
+    now = 0.0
+    for i, chunk in enumerate(chunks):
+        arch, emits = core.feed(STDOUT, chunk, now)
+        archive.append(arch)
+        console += emits
+        if i < len(ticks) and ticks[i]:
+            now += step
+            console += core.tick(now)
+    return archive, console, now
+
+
 def failed_console(core: Core, chunks: list[bytes]) -> bytes:
     """What the console gets (the summary and its counts included) when ``chunks`` come on
     stdout and the child then exits 1, all at time 0."""

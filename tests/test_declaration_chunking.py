@@ -14,7 +14,7 @@ import io
 import logging
 from pathlib import Path
 
-from conftest import RunLogtrim, split, zstd_dc
+from conftest import RunLogtrim, feed_chunks, split, zstd_dc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -65,15 +65,7 @@ def run_core(ci: str, data: bytes, cuts: list[int], pauses: list[bool]) -> tuple
     """(archive, console) of ``data`` written on stdout in the chunks ``cuts`` make, time
     passing after the chunks ``pauses`` say (a partial line may be shown then)."""
     core = Core(Policy(budget=1 << 20), DIALECTS[ci]())
-    archive, console = [], []
-    now = 0.0
-    for i, chunk in enumerate(split(data, cuts)):
-        arch, emits = core.feed(STDOUT, chunk, now)
-        archive.append(arch)
-        console += emits
-        if i < len(pauses) and pauses[i]:
-            now += 1.0
-            console += core.tick(now)
+    archive, console, now = feed_chunks(core, split(data, cuts), pauses, 1.0)
     arch, emits = core.finish_input(now)
     console += emits
     emits, _ = core.close(0, now + 1.0)

@@ -8,7 +8,7 @@ command of the CI in use (no selector masks it as its CI reads it any more)."""
 
 from __future__ import annotations
 
-from conftest import split
+from conftest import insert_codes, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -38,7 +38,7 @@ def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
 
     def coloured(secret: bytes) -> st.SearchStrategy[bytes]:
         cuts = st.lists(st.tuples(st.integers(1, len(secret) - 1), st.sampled_from(CODES[:4])))
-        return cuts.map(lambda cs: _insert(secret, sorted(cs)))
+        return cuts.map(lambda cs: insert_codes(secret, sorted(cs)))
 
     raw = st.sampled_from([s.strip("\r\n").encode() for s in secrets])
     item = st.one_of(
@@ -47,14 +47,6 @@ def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
         raw.flatmap(coloured),
     )
     return secrets, b"".join(draw(st.lists(item, max_size=30)))
-
-
-def _insert(secret: bytes, cuts: list[tuple[int, bytes]]) -> bytes:
-    parts, pos = [], 0
-    for at, code in cuts:
-        parts += [secret[pos:at], code]
-        pos = at
-    return b"".join([*parts, secret[pos:]])
 
 
 def _assert_masked(secrets: list[str], shown: bytes) -> None:

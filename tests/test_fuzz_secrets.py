@@ -20,7 +20,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
-from conftest import split, zstd_dc
+from conftest import feed_chunks, insert_codes, split, zstd_dc
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -108,15 +108,7 @@ def coloured(secret: bytes) -> st.SearchStrategy[bytes]:
     """The secret with colour codes between its characters: a terminal shows it whole."""
     codes = st.sampled_from([b"\x1b[31m", b"\x1b[0m", b"\x1b[1;32m", b"\x1b[K", b"\x1b]0;t\x07"])
     cuts = st.lists(st.tuples(st.integers(1, max(len(secret) - 1, 1)), codes), max_size=4)
-    return cuts.map(lambda cs: _insert(secret, sorted(cs)))
-
-
-def _insert(secret: bytes, cuts: list[tuple[int, bytes]]) -> bytes:
-    parts, pos = [], 0
-    for at, code in cuts:
-        parts += [secret[pos:at], code]
-        pos = at
-    return b"".join([*parts, secret[pos:]])
+    return cuts.map(lambda cs: insert_codes(secret, sorted(cs)))
 
 
 FRAGMENTS = st.sampled_from(
@@ -283,16 +275,8 @@ def test_fuzz_run_engine(
     secrets, data = stream
     core = Core(Policy(budget=BUDGET, head=3, tail=20, masks=tuple(secrets)), DIALECTS[ci](),
                 max_pending=MAX_PENDING)  # fmt: skip
-    archive, console = [], []
-    now = 0.0
-    for i, chunk in enumerate(split(data, cuts)):
-        # One stream: a secret cut across stdout and stderr is a secret in neither.
-        arch, emits = core.feed(STDOUT, chunk, now)
-        archive.append(arch)
-        console += emits
-        if i < len(ticks) and ticks[i]:
-            now += 0.3
-            console += core.tick(now)
+    # One stream: a secret cut across stdout and stderr is a secret in neither.
+    archive, console, now = feed_chunks(core, split(data, cuts), ticks, 0.3)
     arch, emits = core.finish_input(now)
     archive.append(arch)
     console += emits

@@ -17,8 +17,9 @@ from typing import ClassVar, Union
 
 from .. import _text
 from .escape import failure_text
+from .servicemsg import OPENER
 
-_OCTOPUS_OPENER = re.compile(rb"##octopus", re.IGNORECASE)
+_OCTOPUS_OPENER = re.compile(re.escape(OPENER.encode()), re.IGNORECASE)
 
 
 class Level(str, Enum):
