@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import failed_console, split
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
@@ -89,6 +89,13 @@ def test_flood_prints_what_the_exact_path_prints(data: bytes, cuts: list[int], b
 @SETTINGS
 @given(flood_data(), flood_data(), st.lists(st.integers(min_value=0), max_size=10),
        st.integers(min_value=2048, max_value=6000))  # fmt: skip
+@example(  # the lean path offered the flood's first line, known, not the new one after it
+    data=b"ERROR: request refused\n2024-05-01T12:41:00Z ERROR worker 0 timeout\n"
+    b"2024-05-01T12:41:00Z ERROR worker 1 timeout\nERROR: no newlineWARNING: retrying\n",
+    known=b"ERROR: request refused\n",
+    cuts=[],
+    budget=2048,
+)
 def test_with_a_baseline_the_flood_prints_what_the_exact_path_prints(
     data: bytes, known: bytes, cuts: list[int], budget: int
 ) -> None:

@@ -31,9 +31,11 @@ def closed(sel: Selector, stream: int, lineno: int) -> bool:
     """Whether error lines can take the lean path: the budget stopped showing them, and
     nothing that looks at each line (drop rules, a command's level, the head, a traceback
     whose exception line may become the failure reason, a repeat of the line last shown)
-    is in play."""
+    is in play. Not with a baseline: whether each line is new changes the failure
+    reason, and a flood offers only its first and last lines."""
     return (
-        Kind.ERROR in sel.stopped
+        sel.withheld is None
+        and Kind.ERROR in sel.stopped
         and (sel.out.gap_lines > 0 or sel.repeats.streams[stream].empty)
         and not sel.has_drop
         and lineno >= sel.policy.head
