@@ -150,3 +150,15 @@ def test_multiline_declaration_over_handler_records(tmp_path: Path) -> None:
         assert form not in archive
         assert form.decode() not in console.getvalue()
     assert b"uses ********" in archive
+
+
+def test_secret_over_lines_before_an_open_message(run_logtrim: RunLogtrim) -> None:
+    """A secret over two lines whose second line opens an Octopus message: the message's
+    lines wait for their end, and the secret is masked whole all the same."""
+    script = "printf 'token abc\\ndef##octopus[ see docs\\nrest\\n'"
+    for ci in ("octopus", "azure", "plain"):
+        result = run_logtrim("--ci", ci, "--mask", "abc\ndef", "--", "bash", "-c", script)
+        assert result.code == 0
+        for text in (result.archive, result.stdout):
+            assert b"abc" not in text and b"def##" not in text, (ci, text)
+        assert b"token ********\n********##octopus[ see docs\nrest\n" in result.archive

@@ -240,6 +240,10 @@ def command_bytes(data: bytes) -> int:
 # A secret over two lines whose second line is too long to hold and comes in one read.
 @example((["000\n0"], b"000\n0" + b"x" * 400 + b"\n"), [], [], "azure")
 @example((["0000"], b"deploy:7"), [], [], "azure")
+# A secret over two lines whose second line opens an Octopus message: the message's lines
+# waited for their end, cut from the lines before them inside the secret (each side unmasked).
+@example((["000\n0"], b"000\n0##octopus\n"), [], [], "azure")
+@example((["0000", "000\n0"], b"0000\n0##octopus\n"), [], [], "octopus")
 # A declaration of a URL with its password: the runner needs the value as written.
 @example((["0000"], b"##[add-mask]a://deploy:7@"), [], [], "github")
 @example((["0000"], b"://deploy:7"), [], [], "azure")

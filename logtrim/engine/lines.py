@@ -70,10 +70,12 @@ class LineSplitter:
             else:
                 region = view[: last + 1].tobytes()
             rest: bytes | memoryview = view[last + 1 :]
-            if hold is not None:
-                region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
+            # An open message's lines wait first; then the lines that could start a secret
+            # over several lines (a cut there would split it: each side masked alone).
             if open_at is not None:
                 region, rest = self._open(region, bytes(rest), open_at)
+            if hold is not None:
+                region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
             if region:
                 self._mid_line = False
             if len(region) > self.max_pending:
