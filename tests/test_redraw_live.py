@@ -8,13 +8,18 @@ the test to have seen a state, so no timing decides the outcome.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 import threading
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, decode_zstd
+from conftest import RunLogtrim, clean_env, decode_zstd
+
+from logtrim.dialects import DIALECTS
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.policy import Policy
 
 # Redraws the bar until the test creates GO (then ends the line). ``{end}`` is where the
 # carriage return goes: before each state (tqdm, curl) or after it (pip, docker pull).
@@ -103,3 +108,52 @@ def test_a_redrawn_state_is_masked(tmp_path: Path) -> None:
     r = subprocess.run(argv, env=clean_env(), capture_output=True, timeout=60, check=True)
     assert b"hunter2secret" not in r.stdout + r.stderr
     assert b"pushing with token=********" in r.stdout
+
+
+# 300 quiet lines, a bar redrawn for a while with no newline, then the error.
+_COPY_THEN_BAR = (
+    'for i in $(seq 1 300); do echo "copying file $i/300"; done; '
+    "for p in $(seq 0 10 100); do printf '\\rUploading package %3d%%' $p; sleep 0.1; done; echo; "
+    "echo \"cp: cannot stat 'x': No such file or directory\"; exit 1"
+)
+
+
+def _in_order(console: bytes, written: bytes) -> bool:
+    """The child's lines and bar states on ``console`` come in the order written, each once."""
+    states = [s for s in re.split(rb"[\r\n]", written) if s]
+    it = iter(states)
+    shown = [s for s in console.splitlines() if s and not s.startswith(b"[logtrim]")]
+    return all(any(line == s for s in it) for line in shown)
+
+
+def test_a_bars_state_is_never_followed_by_older_lines() -> None:
+    """Once a bar's state is on the console (after the marker of the lines before it), the
+    context of a later error does not reach back before it: those lines would print after
+    what came later, and the marker would count them twice. A state that did not change is
+    not printed again."""
+    core = Core(Policy(budget=4096), DIALECTS["plain"]())
+    lines = b"".join(b"copying file %d/300\n" % i for i in range(1, 301))
+    console = core.feed(STDOUT, lines, 0.0)[1]
+    console += core.feed(STDOUT, b"\rUploading package   0%\rUploading package  10%", 0.1)[1]
+    for now in (0.5, 5.0, 10.0):  # the bar does not move after its first state shows
+        console += core.tick(now)
+    tail = b"\rUploading package 100%\ncp: cannot stat 'x': No such file or directory\n"
+    console += core.feed(STDOUT, tail, 10.1)[1]
+    console += core.finish_input(10.1)[1]
+    console += core.close(1, 10.2)[0]
+    shown = b"".join(data for _, data in console)
+    # The bar's last whole state was shown while it ran, once: it did not move after.
+    assert shown.count(b"Uploading package   0%\n") == 1
+    assert _in_order(shown, lines + b"\rUploading package   0%\rUploading package  10%" + tail)
+    assert b"... 290 lines" in shown and b"copying file 297/300" not in shown
+
+
+def test_a_bars_state_and_a_later_error_from_a_real_child(run_logtrim: RunLogtrim) -> None:
+    """The same from a real child: a 4 kB budget, the bar redrawn for a second."""
+    result = run_logtrim("--budget", "4kB", "--", "bash", "-c", _COPY_THEN_BAR)
+    assert result.code == 1
+    written = b"".join(b"copying file %d/300\n" % i for i in range(1, 301))
+    written += b"".join(b"\rUploading package %3d%%" % p for p in range(0, 101, 10))
+    written += b"\ncp: cannot stat 'x': No such file or directory\n"
+    assert _in_order(result.stdout, written), result.stdout.decode()
+    assert b"cp: cannot stat 'x'" in result.stdout

@@ -122,6 +122,10 @@ class History:
         # Per stream, the newest line shown (or counted as a repeat): what the console shows
         # later of that stream must be newer, so that each stream reads in order.
         self.last_on: dict[int, int] = {}
+        # The newest line the console has moved past: a partial line or a redrawn state
+        # printed after it (with the marker that counted the lines before). Context before a
+        # later line never reaches back to it: it would print after what came later.
+        self.passed = -1
         # Lines under a level that keeps them off the console (archive only): [start, end).
         self._quiet: deque[tuple[int, int]] = deque()
         self.lines = 0  # lines of both streams counted so far (the engine's line number)

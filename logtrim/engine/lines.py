@@ -187,6 +187,7 @@ class StreamInput:
         self.partial_at: float | None = None  # when the partial last line started to wait
         self.partial_shown = 0  # bytes of the partial last line already on the console
         self.partial_text = b""  # ... as the console got them (masked)
+        self.state_shown = b""  # the redrawn state of the partial line printed last
 
 
 class StreamJoin:

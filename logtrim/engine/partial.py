@@ -32,6 +32,8 @@ class Partial:
         """After a chunk: note since when the stream's partial last line waits (``fresh``:
         the chunk ended lines, so the partial line is a new one)."""
         st = self._core._inputs[stream]
+        if fresh:
+            st.state_shown = b""  # a new partial line: none of its states printed yet
         if fresh and not st.partial_shown:
             st.partial_at = None
         if not st.splitter.pending or st.in_long:
@@ -63,6 +65,7 @@ class Partial:
         if not st.partial_shown:
             core.select.progress.late(stream)
             core.out.flush_gap()
+            core.history.passed = core.history.lines - 1
         piece = masker.mask_within(pending, st.partial_shown, cut)
         core.out.emit(stream, piece, Kind.NOISE, partial=True)
         st.partial_shown = cut
@@ -87,8 +90,12 @@ class Partial:
             or not self._shown(stream, pending, (Kind.PROGRESS, len(state) + 1))
         ):
             return
+        form = masker.mask(state) + b"\n"
+        if form == self._core._inputs[stream].state_shown:
+            return  # the bar did not move: its state is on the console already
         throttle.at = now
-        self._emit(stream, masker.mask(state) + b"\n")
+        self._core._inputs[stream].state_shown = form
+        self._emit(stream, form)
 
     def state(self, stream: int, form: bytes) -> None:
         """The last state of a line too long to hold, redrawn past its start shown
@@ -100,6 +107,7 @@ class Partial:
         core = self._core
         core.select.progress.late(stream)
         core.out.flush_gap()
+        core.history.passed = core.history.lines - 1
         # A state of a line not ended, not a line: the line counts once, in its tier, when
         # it ends (as ``stats`` and ``cat`` count it); its states only spend the budget.
         core.out.emit(stream, form, Kind.NOISE)

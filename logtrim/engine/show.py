@@ -42,7 +42,7 @@ class Shower:
         """(lineno, stream, console form) of the lines before an error not shown yet, each
         newer than what its stream showed last, none archive only."""
         history = self.history
-        want = min(self._context, lineno - history.last_shown - 1)
+        want = min(self._context, lineno - max(history.last_shown, history.passed) - 1)
         if want <= 0:
             return []
         return [
