@@ -531,3 +531,18 @@ def test_the_summary_counts_add_up_to_the_lines_shown(run_logtrim: RunLogtrim) -
     assert sum(int(c.replace(",", "")) for c in counts) == int(total.group(1).replace(",", ""))
     assert "kept 1/1" in parts.group(1)
     assert "service messages 2/2" in parts.group(1)
+
+
+def test_keep_rule_holds_for_another_systems_command(run_logtrim: RunLogtrim) -> None:
+    """A line with another CI's marker is text under ``--ci octopus``: its tier comes from
+    every rule but the markers, ``--keep`` rules included (it was dropped under budget)."""
+    script = (
+        'for i in $(seq 1 2000); do echo "copy $i"; done; '
+        'echo "note ##vso[task.complete] MUSTSEE-42"; '
+        'for i in $(seq 1 2000); do echo "copy $i"; done'
+    )
+    result = run_logtrim(
+        "--ci", "octopus", "--budget", "3kB", "--keep", "MUSTSEE-[0-9]+", "--", "bash", "-c", script
+    )
+    assert result.code == 0
+    assert b"note ##vso[task.complete] MUSTSEE-42\n" in result.stdout

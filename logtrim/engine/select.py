@@ -211,7 +211,7 @@ class Selector:
             if self.forward.service(stream, line, lineno, now):
                 return
             if self._plain is None:
-                self._plain = Matcher()
+                self._plain = self.matcher.text_only()
             kind = self._plain.line_kind(line)
         elif len(line) > self.shaper.max_line and not line.endswith(CUT + b"\n"):
             # Classified on a bounded prefix, as a line too long to hold in one piece is.
