@@ -184,6 +184,17 @@ class History:
         while shown and shown[0] < floor:
             shown.popleft()
 
+    def mark_range(self, first: int, last: int, stream: int) -> None:
+        """``mark_shown(n, stream=stream)`` for each line ``n`` from ``first`` to ``last``, in
+        a few calls: the same marks kept (those below the floor go as they would)."""
+        self.last_shown = max(self.last_shown, last)
+        self.last_on[stream] = max(self.last_on.get(stream, -1), last)
+        shown = self._shown
+        floor = self.lines - self.keep - 2
+        while shown and shown[0] < floor:
+            shown.popleft()
+        shown.extend(range(first if shown else max(first, floor), last + 1))
+
     def unmark(self, stream: int, first: int, last: int) -> None:
         """Lines ``first`` to ``last`` of ``stream`` (the newest it counted) are not shown
         after all: its next lines may show them. Once, at the end of a failed run."""
