@@ -17,6 +17,14 @@ from logtrim.engine.baseline import Baseline, Shapes
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy, Tally
 
+SIMILAR = b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n"  # %d: the counter
+Result = tuple[bytes, Tally, str | None, list[str]]
+
+
+def similar_lines(count: int) -> bytes:
+    return b"".join(SIMILAR % i for i in range(count))
+
+
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 # Besides the runs: lines of one template whose reasons rank otherwise (a quoted word that
@@ -24,7 +32,7 @@ SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[Heal
 # traceback (the reason looks at each line), colour, a redraw, CRLF, a line wider than the
 # console.
 LINES = st.one_of(
-    st.integers(0, 999).map(lambda i: b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n" % i),
+    st.integers(0, 999).map(lambda i: SIMILAR % i),
     st.sampled_from([b"'retrying'", b"'lost'", b"9f86d081884c", b"abcdef123456"]).map(
         lambda w: b"2024-05-01T12:41:00.000Z ERROR something %b happened\n" % w
     ),
@@ -33,7 +41,7 @@ LINES = st.one_of(
     st.just(b"INFO: still trying\n"),
     st.just(b"copying file 0001.dat\n"),
     st.integers(0, 100).map(lambda i: b"Progress: %d%%\n" % i),
-    st.just(b'Traceback (most recent call last):\n  File "app.py", line 3, in main\nValueError: bad\n'),
+    st.just(b'Traceback (most recent call last):\n  File "app.py", line 3\nValueError: bad\n'),
     st.just(b"\x1b[31mERROR\x1b[0m something x1 happened\n"),
     st.just(b"ERROR: half\rERROR: redrawn\n"),
     st.just(b"2024-05-01T12:41:00.000Z ERROR something x5 happened\r\n"),
@@ -52,27 +60,29 @@ RARE = st.sampled_from(
     ]
 )
 SHAPES = (
-    b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n",
+    SIMILAR,
     b"ERROR: request %d refused\n",
     b"main.c:%d:5: error: expected ';'\n",
     b"FAILED tests/test_app.py::test_%d\n",
     b"FATAL: worker %d gone\n",
+    b"ValueError: bad input %d\n",
 )
-# A run: one shape, its counter going up from a start (its digits may grow mid-run), or the
-# very same line.
+# A run: one shape, the same line a few times, then its counter going up (its digits may grow
+# mid-run).
 RUNS = st.tuples(
-    st.sampled_from(SHAPES), st.sampled_from([0, 7, 95, 990]), st.integers(1, 40), st.booleans()
-).map(lambda r: b"".join(r[0] % (r[1] if r[3] else r[1] + k) for k in range(r[2])))
-DATA = st.lists(
-    st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE), min_size=5, max_size=30
-).map(b"".join)
+    st.sampled_from(SHAPES),
+    st.sampled_from([0, 7, 95, 990]),
+    st.integers(1, 40),
+    st.sampled_from([0, 0, 3, 6, 12, 40]),
+).map(lambda r: b"".join(r[0] % (r[1] + max(k - r[3], 0)) for k in range(r[2])))
+DATA = st.lists(st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE), min_size=5, max_size=30).map(
+    b"".join
+)
 
 GOOD = b"2024-05-01T12:41:00.000Z ERROR something x1 happened\nINFO: still trying\n"
 
 
-def run(
-    chunks: list[tuple[int, bytes, float]], budget: int, baseline: bool
-) -> tuple[bytes, Tally, str | None, list[str]]:
+def run(chunks: list[tuple[int, bytes, float]], budget: int, baseline: bool) -> Result:
     """The console for these (stream, chunk, seconds after the last) triples, ticked after
     each; the counts per tier; the failure reason and the first errors."""
     good = None
@@ -100,8 +110,16 @@ def run(
 
 
 def lean_and_exact(
-    data: bytes, cuts: list[int], steps: list[tuple[bool, float]], budget: int, baseline: bool
-) -> tuple[object, object]:
+    data: bytes,
+    cuts: list[int],
+    steps: list[tuple[bool, float]],
+    budget: int,
+    baseline: bool,
+    whole: bool = False,
+) -> tuple[Result, Result]:
+    """The run's results on both paths; ``whole``: the chunks cut at line ends."""
+    if whole:
+        cuts = [data.find(b"\n", cut % len(data)) + 1 for cut in cuts]
     pieces = split(data, cuts)
     chunks = [
         (STDERR if k < len(steps) and steps[k][0] else STDOUT, piece,
@@ -123,14 +141,16 @@ def lean_and_exact(
     st.lists(st.tuples(st.booleans(), st.sampled_from([0.0, 0.0, 0.4, 1.0, 2.5])), max_size=12),
     st.integers(min_value=1500, max_value=40_000),
     st.sampled_from([False, False, True]),
+    st.booleans(),
 )
 @example(  # counted in bulk across a "so far" marker, on both streams
-    data=b"".join(b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n" % i for i in range(90)),
+    data=similar_lines(90),
     times=2,
     cuts=[1500, 3000],
     steps=[(False, 2.5), (True, 2.5), (False, 2.5)],
     budget=1500,
     baseline=False,
+    whole=True,
 )
 def test_runs_of_similar_lines_print_what_the_exact_path_prints(
     data: bytes,
@@ -139,17 +159,30 @@ def test_runs_of_similar_lines_print_what_the_exact_path_prints(
     steps: list[tuple[bool, float]],
     budget: int,
     baseline: bool,
+    whole: bool,
 ) -> None:
-    lean, exact = lean_and_exact(data * times, cuts, steps, budget, baseline)
+    lean, exact = lean_and_exact(data * times, cuts, steps, budget, baseline, whole)
     assert lean == exact
 
 
 def test_a_flood_of_similar_lines_is_counted_in_bulk_as_line_by_line() -> None:
     """Thousands of error lines differing in a counter, the error tier open: one marker
     counts them, the last is shown after it, and the reason is the last of them."""
-    data = b"".join(b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n" % i for i in range(5000))
+    data = similar_lines(5000)
     lean, exact = lean_and_exact(data, [70_000, 140_000], [], 9000, False)
     assert lean == exact
-    console, _, reason, _ = lean  # type: ignore[misc]
+    console, _, reason, _ = lean
     assert b"[logtrim] ... " in console and b" similar lines ...\n" in console
     assert reason is not None and reason.endswith("x4999 happened")
+
+
+def test_a_run_counted_in_bulk_says_how_many_so_far() -> None:
+    """Whole lines a few seconds apart, the run going on: each chunk's run is counted in bulk
+    and the count so far is printed at its first line, as line by line."""
+    lines = [SIMILAR % i for i in range(400)]
+    chunks = [b"".join(lines[k : k + 100]) for k in range(0, 400, 100)]
+    data, cuts = b"".join(chunks), [len(c) for c in chunks]
+    cuts = [sum(cuts[: k + 1]) for k in range(3)]
+    lean, exact = lean_and_exact(data, cuts, [(False, 2.0)] * 4, 9000, False, whole=True)
+    assert lean == exact
+    assert b"[logtrim] (193 similar lines so far)\n" in lean[0]

@@ -122,4 +122,3 @@ def _alike(region: bytes, start: int, form: bytes) -> int:
         lines += take
         window *= 8
     return lines
-
