@@ -1,111 +1,188 @@
-"""Properties of the similarity stage of ``diff`` (:mod:`logtrim.logs.similar`)."""
+"""Hypothesis properties of runs of similar lines: the lean path (engine/similar.py) counts a
+run of error lines like the last one shown in bulk. Whatever the lines, the chunks, the
+streams and the time, the console (its "similar lines" markers and counts, the failure tail,
+the summary), the failure reason and the first errors are the exact path's."""
 
 from __future__ import annotations
 
-import tempfile
-from pathlib import Path
-
-from hypothesis import HealthCheck, given, settings
+import pytest
+from conftest import split
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from logtrim.baseline.load import load
-from logtrim.logs import diff
-from logtrim.logs.declared import Declared
-from logtrim.logs.inputs import open_input
-from logtrim.logs.similar import THRESHOLD, Neighbours, tokens
+from logtrim._matchers import compiler
+from logtrim.dialects.octopus import Octopus
+from logtrim.engine import similar
+from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.policy import Policy, Tally
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-# A small vocabulary, so that lines share words often; error words among them.
-WORDS = st.sampled_from(
-    [b"Started", b"unit", b"deploy", b"mirror", b"package", b"Error", b"failed", b"cache",
-     b"upload", b"server", b"web-01", b"db.example.com", b"/srv/app", b"12", b"0x1f", b"at"]
-)  # fmt: skip
-LINES = st.lists(WORDS, min_size=1, max_size=8).map(b" ".join)
+SIMILAR = b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n"  # %d: the counter
+Result = tuple[bytes, Tally, str | None, list[str]]
 
 
-@SETTINGS
-@given(st.lists(LINES, min_size=1, max_size=40), st.lists(LINES, min_size=1, max_size=10))
-def test_the_indexed_search_finds_what_comparing_with_every_line_finds(
-    good: list[bytes], queries: list[bytes]
-) -> None:
-    """Prefix filtering only skips lines that cannot be near: the answer is the brute
-    force's (cosine >= the threshold with some line holding the query's error words)."""
-    index = Neighbours()
-    index.feed(b"\n".join(good))
-    for query in queries:
-        toks = tokens(query)
-        errors = {t for t in toks if t in {b"error", b"failed"}}
-        brute = any(
-            errors.issubset(other) and index.cosine(toks, other) >= THRESHOLD - 1e-9
-            for other in index.sets
-        )
-        # A line with no token is near any other such line (the good run's blank lines).
-        want = brute if toks else any(not tokens(line) for line in b"\n".join(good).split(b"\n"))
-        assert (index.nearest(toks) is not None) == want
+def similar_lines(count: int) -> bytes:
+    return b"".join(SIMILAR % i for i in range(count))
 
 
-@SETTINGS
-@given(LINES, st.integers(0, 10**6))
-def test_numbers_do_not_change_a_lines_tokens(line: bytes, number: int) -> None:
-    assert tokens(line + b" %d" % number) == tokens(line + b" 7")
-    index = Neighbours()
-    index.feed(line)
-    toks = tokens(line.replace(b"12", b"%d" % number))
-    assert not toks or index.nearest(toks) is not None
+SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-
-@SETTINGS
-@given(LINES, st.integers(2, 10**6), st.floats(0, 1e4), st.sampled_from(["s", "ms", "kB", "MB"]))
-def test_a_count_its_plural_and_a_measure_do_not_change_a_lines_tokens(
-    line: bytes, count: int, amount: float, unit: str
-) -> None:
-    """``Ran 1 test in 0.01s`` and ``Ran 2 tests in 6.68s``: the same line."""
-    many = line + b" %d files in %.3f%s" % (count, amount, unit.encode())
-    assert tokens(many) == tokens(line + b" 1 file in 0.5s")
-
-
-LOG_LINES = st.lists(LINES, min_size=1, max_size=30)
-
-
-@SETTINGS
-@given(LOG_LINES, LOG_LINES)
-def test_diff_with_the_similarity_stage_shows_a_subset_of_the_new_lines(
-    good: list[bytes], bad: list[bytes]
-) -> None:
-    """What the similarity stage shows is among what the exact stage calls new, and never a
-    line GOOD printed as it is."""
-    with tempfile.TemporaryDirectory() as tmp:
-        good_path, bad_path = Path(tmp, "good.log"), Path(tmp, "bad.log")
-        good_path.write_bytes(b"\n".join(good) + b"\n")
-        bad_path.write_bytes(b"\n".join(bad) + b"\n")
-        near = Neighbours()
-        known = load(good_path, text=near.feed).hashes
-        exact = diff.compute(known, open_input(str(bad_path)), 1 << 20, 0)
-        both = diff.compute(known, open_input(str(bad_path)), 1 << 20, 0, near)
-    assert {f.number for f in both.shown} <= {f.number for f in exact.shown}
-    assert not {f.text for f in both.shown} & set(good)
-    assert both.new_lines + both.near_lines == exact.new_lines
-
-
-# Lines that declare a secret (GitHub's and Octopus's forms) and lines that print one.
-_SECRETS = [b"hunter2xyz", b"Pa55-w0rd-9"]
-_DECLARING = st.sampled_from(
-    [b"::add-mask::" + s for s in _SECRETS]
-    + [b"##octopus[setVariable name='VG9rZW4=' value='aHVudGVyMnh5eg==' sensitive='VHJ1ZQ==']"]
+# Besides the runs: lines of one template whose reasons rank otherwise (a quoted word that
+# says it retries, a hex id), other errors, warnings and info (context, a gap), progress, a
+# traceback (the reason looks at each line), colour, a redraw, CRLF, a line wider than the
+# console.
+LINES = st.one_of(
+    st.integers(0, 999).map(lambda i: SIMILAR % i),
+    st.sampled_from([b"'retrying'", b"'lost'", b"9f86d081884c", b"abcdef123456"]).map(
+        lambda w: b"2024-05-01T12:41:00.000Z ERROR something %b happened\n" % w
+    ),
+    st.integers(0, 99).map(lambda i: b"ERROR: request %d refused\n" % i),
+    st.just(b"WARNING: retrying\n"),
+    st.just(b"INFO: still trying\n"),
+    st.just(b"copying file 0001.dat\n"),
+    st.integers(0, 100).map(lambda i: b"Progress: %d%%\n" % i),
+    st.just(b'Traceback (most recent call last):\n  File "app.py", line 3\nValueError: bad\n'),
+    st.just(b"\x1b[31mERROR\x1b[0m something x1 happened\n"),
+    st.just(b"ERROR: half\rERROR: redrawn\n"),
+    st.just(b"2024-05-01T12:41:00.000Z ERROR something x5 happened\r\n"),
+    st.just(b"ERROR " + b"x" * 700 + b"\n"),
 )
-_PRINTING = st.tuples(LINES, st.sampled_from(_SECRETS), LINES).map(b" ".join)
+# Rarer, as they hold for long: a level switch (lines hidden, then shown again), a secret
+# declared (it masks the counter 12), a last line without its newline, a traceback's header
+# without the exception that ends it.
+RARE = st.sampled_from(
+    [
+        b"##octopus[stdout-verbose]\n",
+        b"##octopus[stdout-default]\n",
+        b"::add-mask::x12\n",
+        b"ERROR: no newline",
+        b"Traceback (most recent call last):\n",
+    ]
+)
+SHAPES = (
+    SIMILAR,
+    b"ERROR: request %d refused\n",
+    b"main.c:%d:5: error: expected ';'\n",
+    b"FAILED tests/test_app.py::test_%d\n",
+    b"FATAL: worker %d gone\n",
+    b"ValueError: bad input %d\n",
+)
+# A run: one shape, the same line a few times, then its counter going up (its digits may grow
+# mid-run).
+RUNS = st.tuples(
+    st.sampled_from(SHAPES),
+    st.sampled_from([0, 7, 95, 990]),
+    st.integers(1, 40),
+    st.sampled_from([0, 0, 3, 6, 12, 40]),
+).map(lambda r: b"".join(r[0] % (r[1] + max(k - r[3], 0)) for k in range(r[2])))
+DATA = st.lists(st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE), min_size=5, max_size=30).map(
+    b"".join
+)
+
+GOOD = b"2024-05-01T12:41:00.000Z ERROR something x1 happened\nINFO: still trying\n"
+
+
+def run(chunks: list[tuple[int, bytes, float]], budget: int, baseline: bool) -> Result:
+    """The console for these (stream, chunk, seconds after the last) triples, ticked after
+    each; the counts per tier; the failure reason and the first errors."""
+    good = None
+    if baseline:
+        shapes = Shapes()
+        shapes.feed(GOOD)
+        good = Baseline(shapes.hashes)
+    policy = Policy(budget=budget, head=3, tail=20, repeat_report=1.0)
+    core = Core(policy, Octopus(), max_pending=4096, compiler=compiler(), baseline=good)
+    core.start(0.0)
+    out, now = [], 0.0
+    for stream, chunk, step in chunks:
+        out += core.feed(stream, chunk, now)[1]
+        now += step
+        out += core.tick(now)
+    out += core.finish_input(now)[1]
+    out += core.close(1, now, timed=False)[0]
+    reasons, masker = core.select.reasons, core.masker
+    return (
+        b"".join(data for _, data in out),
+        core.out.tally,
+        reasons.reason(masker),
+        reasons.masked_first_errors(masker),
+    )
+
+
+def lean_and_exact(
+    data: bytes,
+    cuts: list[int],
+    steps: list[tuple[bool, float]],
+    budget: int,
+    baseline: bool,
+    whole: bool = False,
+) -> tuple[Result, Result]:
+    """The run's results on both paths; ``whole``: the chunks cut at line ends."""
+    if whole:
+        cuts = [data.find(b"\n", cut % len(data)) + 1 for cut in cuts]
+    pieces = split(data, cuts)
+    chunks = [
+        (STDERR if k < len(steps) and steps[k][0] else STDOUT, piece,
+         steps[k][1] if k < len(steps) else 0.0)
+        for k, piece in enumerate(pieces)
+    ]  # fmt: skip
+    lean = run(chunks, budget, baseline)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(similar, "ready", lambda *_: False)
+        exact = run(chunks, budget, baseline)
+    return lean, exact
 
 
 @SETTINGS
-@given(st.lists(st.one_of(LINES, _DECLARING, _PRINTING), min_size=1, max_size=30))
-def test_a_log_with_secrets_against_itself_has_nothing_new(lines: list[bytes]) -> None:
-    """Whatever a log declares and prints, ``diff`` of it against itself finds no new line
-    and no near one: both sides are masked alike."""
-    with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder, "run.log")
-        path.write_bytes(b"\n".join(lines) + b"\n")
-        near = Neighbours()
-        known = load(path, cap=diff.GOOD_SHAPES, text=near.feed, compact=True,
-                     mask=Declared()).hashes  # fmt: skip
-        found = diff.compute(known, open_input(str(path)), 1 << 20, 0, near)
-    assert (found.new_lines, found.near_shapes, found.found) == (0, 0, [])
+@given(
+    DATA,
+    st.integers(1, 3),
+    st.lists(st.integers(min_value=0), max_size=12),
+    st.lists(st.tuples(st.booleans(), st.sampled_from([0.0, 0.0, 0.4, 1.0, 2.5])), max_size=12),
+    st.integers(min_value=1500, max_value=40_000),
+    st.sampled_from([False, False, True]),
+    st.booleans(),
+)
+@example(  # counted in bulk across a "so far" marker, on both streams
+    data=similar_lines(90),
+    times=2,
+    cuts=[1500, 3000],
+    steps=[(False, 2.5), (True, 2.5), (False, 2.5)],
+    budget=1500,
+    baseline=False,
+    whole=True,
+)
+def test_runs_of_similar_lines_print_what_the_exact_path_prints(
+    data: bytes,
+    times: int,
+    cuts: list[int],
+    steps: list[tuple[bool, float]],
+    budget: int,
+    baseline: bool,
+    whole: bool,
+) -> None:
+    lean, exact = lean_and_exact(data * times, cuts, steps, budget, baseline, whole)
+    assert lean == exact
+
+
+def test_a_flood_of_similar_lines_is_counted_in_bulk_as_line_by_line() -> None:
+    """Thousands of error lines differing in a counter, the error tier open: one marker
+    counts them, the last is shown after it, and the reason is the last of them."""
+    data = similar_lines(5000)
+    lean, exact = lean_and_exact(data, [70_000, 140_000], [], 9000, False)
+    assert lean == exact
+    console, _, reason, _ = lean
+    assert b"[logtrim] ... " in console and b" similar lines ...\n" in console
+    assert reason is not None and reason.endswith("x4999 happened")
+
+
+def test_a_run_counted_in_bulk_says_how_many_so_far() -> None:
+    """Whole lines a few seconds apart, the run going on: each chunk's run is counted in bulk
+    and the count so far is printed at its first line, as line by line."""
+    lines = [SIMILAR % i for i in range(400)]
+    chunks = [b"".join(lines[k : k + 100]) for k in range(0, 400, 100)]
+    data, cuts = b"".join(chunks), [len(c) for c in chunks]
+    cuts = [sum(cuts[: k + 1]) for k in range(3)]
+    lean, exact = lean_and_exact(data, cuts, [(False, 2.0)] * 4, 9000, False, whole=True)
+    assert lean == exact
+    assert b"[logtrim] (193 similar lines so far)\n" in lean[0]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections import OrderedDict, deque
 from collections.abc import Callable
+from itertools import compress, count, islice
 
 from .._sizes import format_size
 from .held import Held
@@ -187,6 +188,20 @@ class History:
         floor = self.lines - self.keep - 2
         while shown and shown[0] < floor:
             shown.popleft()
+
+    def mark_range(self, first: int, last: int, stream: int) -> None:
+        """``mark_shown(n, stream=stream)`` for each line ``n`` from ``first`` to ``last``, in
+        a few calls: the same marks kept (those below the floor go as they would)."""
+        self.last_shown = max(self.last_shown, last)
+        self.last_on[stream] = max(self.last_on.get(stream, -1), last)
+        shown = self._shown
+        floor = self.lines - self.keep - 2
+        # The marks below the floor from the left, found in C (a run marked earlier may
+        # have left thousands).
+        old = next(compress(count(), map(floor.__le__, shown)), len(shown))
+        if old:
+            self._shown = shown = deque(islice(shown, old, None))
+        shown.extend(range(first if shown else max(first, floor), last + 1))
 
     def unmark(self, stream: int, first: int, last: int) -> None:
         """Lines ``first`` to ``last`` of ``stream`` (the newest it counted) are not shown

@@ -30,13 +30,13 @@ def continues(head: bytes, line: bytes) -> bool:
     if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
         return True
     a, b = coarse(head), coarse(line)  # same length, digits alike
-    n = _common_prefix(a, b)
+    n = common_prefix(a, b)
     while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
         n -= 1
     return n >= 8 and _indent(line, n) > _indent(head, n)
 
 
-def _common_prefix(a: bytes, b: bytes) -> int:
+def common_prefix(a: bytes, b: bytes) -> int:
     """The length of the common prefix: a binary search of C slice compares, not a loop."""
     low, high = 0, min(len(a), len(b))
     while low < high:

@@ -173,23 +173,38 @@ class ReasonChooser:
         when a line of that form was ranked before: a flood's lines differ in their numbers
         (``request 812 failed``), and every pattern here treats all digits alike, so ranking
         each costs ~50 us for the same answer. False: the line is to be looked at in full."""
+        rank = self._memo(line, lineno)
+        if rank is None:
+            return False
+        assert self.best is not None  # (``_memo`` says so)
+        if not beats(rank, self.best.rank):
+            return True
+        text = _ANSI.sub(b"", line) if b"\x1b" in line else line
+        self.best = Candidate(rank, text.strip(), lineno)
+        return True
+
+    def _memo(self, line: bytes, lineno: int) -> Rank | None:
+        """The rank :meth:`_plain` takes for an error line, which changes nothing but the
+        chosen line; None: the line is to be looked at in full. Once not None, it stays so
+        for the later lines of the same form (the distances only grow)."""
         if (
             self._in_trace
             or lineno - self._last_frame <= 2
             or lineno - self._last_exception <= 3
             or lineno - self._panic_at <= 3
+            or len(self.first_errors) < 5  # rare: the full way
+            or self.best is None
         ):
-            return False
+            return None
         rank = self._ranks.get(line.translate(DIGITS_TO_ZERO))
-        if rank is None:
-            return False
-        if len(self.first_errors) < 5 or rank == Rank.TEST or (best := self.best) is None:
-            return False  # rare: the full way
-        if not beats(rank, best.rank):
-            return True
-        text = _ANSI.sub(b"", line) if b"\x1b" in line else line
-        self.best = Candidate(rank, text.strip(), lineno)
-        return True
+        return None if rank == Rank.TEST else rank
+
+    def ranked(self, line: bytes, lineno: int) -> bool:
+        """Whether offering an error line and then the lines of its digits-to-zero form right
+        after it (:mod:`.similar`) is the same as offering the first and last of them: each
+        is ranked from the memo, the same rank, and the newest or first of a rank wins."""
+        self._flush()  # as the line's offer would, first
+        return self.memo and self._memo(line, lineno) is not None
 
     def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
         """Add the chosen panic's message (the line after it), then assert_eq!'s values."""

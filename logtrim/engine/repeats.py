@@ -105,6 +105,41 @@ class Repeats:
         run.key = None
         return key
 
+    def counts(self, stream: int, shown: bytes) -> bool:
+        """Whether :meth:`key` would count ``shown`` now (what it changes, :meth:`key`
+        would change first too)."""
+        run = self.streams[stream]
+        if self._out.gap_lines or run.at != self._out.printed:
+            return False
+        if run.raw is not None:
+            run.key, run.raw = _template(run.raw), None
+        return run.key is not None and _template(shown) == run.key
+
+    def count_run(
+        self, stream: int, lineno: int, lines: tuple[bytes, bytes], count: int, kind: Kind,
+        now: float, *, alike: bool,
+    ) -> None:  # fmt: skip
+        """``count`` lines from ``lineno`` that :meth:`key` would count one by one (the
+        caller found each like ``lines[0]``, :meth:`counts`), counted at once: ``lines``,
+        the first and the last; ``alike``: each is the line shown (a run "repeated")."""
+        run = self.streams[stream]
+        first, last = lines
+        run.candidate, run.given = last, None
+        if not run.count:
+            run.first = lineno
+        run.count += 1
+        run.same = run.same and first == run.line
+        out = self._out
+        out.unsettled = True
+        if now - run.reported >= self.report:  # at the first line: the time is one per call
+            run.reported = now
+            out.marker(_so_far(run), settle=False)
+        run.count += count - 1
+        run.same = run.same and alike
+        run.last = (lineno + count - 1, last, kind)
+        out.tally.collapsed += count
+        self._history.mark_range(lineno, lineno + count - 1, stream)
+
     def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""
         run = self.streams[stream]

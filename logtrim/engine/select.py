@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import flood, plain
+from . import flood, plain, similar
 from .commands import Commands
 from .forward import Forwarder
 from .held import Held
@@ -140,6 +140,13 @@ class Selector:
                     pos = end
                     lineno += 1
                     continue
+            if (
+                kind == ERROR
+                and similar.ready(self, stream, lineno)
+                and (taken := similar.take(self, stream, region, hits, i, lineno, now))
+            ):
+                i, pos, lineno = taken  # a run of lines like the last one shown: counted
+                continue
             if kind == ERROR and flood.closed(self, stream, lineno):
                 i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
                 forced = commands.forced(stream) or commands.is_open(stream)
