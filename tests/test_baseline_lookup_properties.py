@@ -1,5 +1,6 @@
 """Hypothesis properties of the baseline's look-ups: whichever lines were met before (looked up
-by hash, the cache bounded and started anew, lines past KEY_MAX cut, any chunking), a run's
+by hash, the cache bounded and started anew, lines past KEY_MAX cut, any chunking, a chunk
+looked up in slices of any size), a run's
 new lines, its own shapes and its count of new ones are those of a line-by-line reference."""
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from logtrim.engine import baseline as baseline_module
 from logtrim.engine import shaper
 from logtrim.engine.baseline import KEY_MAX, Baseline, Shapes
 from logtrim.engine.shaper import Shaper
@@ -59,10 +61,18 @@ def _reference_shape(line: bytes) -> tuple[int, bytes]:
     return h, one.texts[h]
 
 
+#: Bytes a chunk is looked up at a time: a line, a few lines, as ``run`` does.
+SLICES = st.sampled_from((1, 40, 300, 1 << 17))
+
+
 @contextmanager
-def _bounds(cache_max: int) -> Iterator[None]:
-    """A cache of so few lines that it starts anew often."""
-    with patch.object(shaper, "_CACHE_MAX", cache_max):
+def _bounds(cache_max: int, slice_size: int) -> Iterator[None]:
+    """A cache of so few lines that it starts anew often; chunks looked up in slices of
+    ``slice_size`` bytes (each ends at a line end: a line longer is one slice)."""
+    with (
+        patch.object(shaper, "_CACHE_MAX", cache_max),
+        patch.object(baseline_module, "_SLICE", slice_size),
+    ):
         yield
 
 
@@ -77,6 +87,7 @@ def _data(lines: list[bytes]) -> bytes:
     st.lists(st.integers(min_value=0), max_size=12),
     st.lists(st.integers(min_value=0), max_size=12),
     st.sampled_from((2, 5, 1 << 16)),
+    SLICES,
     st.booleans(),
     st.booleans(),
 )
@@ -86,12 +97,13 @@ def test_new_lines_are_those_of_a_line_by_line_reference(
     cuts: list[int],
     good_cuts: list[int],
     cache_max: int,
+    slice_size: int,
     compact: bool,
     learn: bool,
 ) -> None:
     # Whether the good run's shapes are a set or ``diff``'s compact HashSet, and whether
     # the run learns its own shapes or not (``diff``), the same lines are new.
-    with _bounds(cache_max):
+    with _bounds(cache_max, slice_size):
         shapes = Shapes(compact=compact)
         for chunk in line_chunks(split(_data(good), good_cuts)):
             shapes.feed(chunk)
@@ -127,11 +139,16 @@ def test_new_lines_are_those_of_a_line_by_line_reference(
 
 
 @SETTINGS
-@given(LINES, st.lists(st.integers(min_value=0), max_size=12), st.sampled_from((2, 5, 1 << 16)))
+@given(
+    LINES,
+    st.lists(st.integers(min_value=0), max_size=12),
+    st.sampled_from((2, 5, 1 << 16)),
+    SLICES,
+)
 def test_new_offsets_are_where_the_new_lines_start(
-    run: list[bytes], cuts: list[int], cache_max: int
+    run: list[bytes], cuts: list[int], cache_max: int, slice_size: int
 ) -> None:
-    with _bounds(cache_max):
+    with _bounds(cache_max, slice_size):
         good = Shapes()
         good.feed(_data(run[::2]))
         baseline = Baseline(good.hashes)

@@ -38,6 +38,9 @@ from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables, known_by_skeleton
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
 SHAPE_CAP = 1 << 17
 
+#: Bytes of a chunk a Baseline looks up at a time (see :meth:`Baseline._unmet`).
+_SLICE = 1 << 17
+
 #: What :meth:`Baseline.check` found in a block: where its new lines start, their shapes
 #: (as :meth:`Baseline.shape_of_key` gives them), the shapes it learnt (hash -> shape, b"" for
 #: one the run had) and the new ones among them.
@@ -222,37 +225,55 @@ class Baseline:
 
     def new_offsets(self, chunk: bytes) -> list[int]:
         """Where each new line of a whole-line chunk starts (its byte offset), in order."""
-        indexes, keys = self._new_in(chunk)
-        if not indexes:
-            return []
-        # Line ends from the lengths (a key is as long as its line), summed in C.
-        ends = list(accumulate(map(len, keys[: indexes[-1]])))
-        return [ends[i - 1] + i if i else 0 for i in indexes]
+        return self._new_in(chunk)[1]
 
-    def _new_in(self, chunk: bytes) -> tuple[list[int], list[bytes]]:
-        """:meth:`new_lines`, and the chunk's keys (uncut)."""
-        if not chunk:
+    def _new_in(self, chunk: bytes) -> tuple[list[int], list[int]]:
+        """:meth:`new_lines`, and where those lines start."""
+        at, starts, rest = self._unmet(chunk)
+        if not at:
             return [], []
-        keys = coarse(chunk).split(b"\n")
-        if keys and not keys[-1]:
-            keys.pop()
-        # Most lines of a run were met before and are not new: one look-up per line, in C,
-        # leaves them out (a line past KEY_MAX is never among them: its key is cut, below).
-        # Only the rest are looked at (new lines, lines not met yet).
-        old = self._old
-        flags = list(map(old.__contains__, keys))
-        if all(flags):
-            return [], keys
-        at = list(compress(count(), map(not_, flags)))
-        rest = list(map(keys.__getitem__, at))
         distinct = set(rest)  # none of them met before and not new
         if max(map(len, rest)) > KEY_MAX:
             rest = [k[:KEY_MAX] for k in rest]
-            distinct = set(rest).difference(old)
+            distinct = set(rest).difference(self._old)
         fresh = self._new_keys(distinct)
         if not fresh:
-            return [], keys
-        return list(compress(at, map(fresh.__contains__, rest))), keys
+            return [], []
+        flags = list(map(fresh.__contains__, rest))
+        return list(compress(at, flags)), list(compress(starts, flags))
+
+    def _unmet(self, chunk: bytes) -> tuple[list[int], list[int], list[bytes]]:
+        """The lines of a whole-line chunk not met before as lines whose shape is not new:
+        their indexes, where they start, their keys (uncut).
+
+        Most lines of a run were met before and are not new: one look-up per line, in C,
+        leaves them out (a line past KEY_MAX is never among them: its key is cut by the
+        caller). The chunk is looked at :data:`_SLICE` bytes at a time: its digit-free copy
+        and the keys split from it are then still in the processor's caches when they are
+        hashed and looked up (a whole chunk's are not, between the engine's work on others).
+        """
+        old = self._old
+        at: list[int] = []
+        starts: list[int] = []
+        rest: list[bytes] = []
+        line = begin = 0
+        size = len(chunk)
+        while begin < size:
+            end = chunk.find(b"\n", begin + _SLICE - 1) + 1 or size
+            keys = coarse(chunk[begin:end]).split(b"\n")
+            if not keys[-1]:
+                keys.pop()
+            flags = list(map(old.__contains__, keys))
+            if not all(flags):
+                here = list(compress(count(), map(not_, flags)))
+                rest += map(keys.__getitem__, here)
+                # Line starts from the lengths (a key is as long as its line), summed in C.
+                ends = [0, *accumulate(map((1).__add__, map(len, keys[: here[-1]])))]
+                starts += map(begin.__add__, map(ends.__getitem__, here))
+                at += map(line.__add__, here)
+            line += len(keys)
+            begin = end
+        return at, starts, rest
 
     def check(self, block: bytes) -> Checked:
         """:meth:`new_offsets` of a whole-line block, in a process of its own that holds a copy
