@@ -221,6 +221,18 @@ class Masker:
         return max(held_end(data, forms), held_through(data, forms)) if forms else 0
 
 
+def masker_of(secrets: Iterable[str]) -> Masker:
+    """A masker of ``secrets`` with the escaped forms of every CI's commands: for what is
+    masked before the CI in use is known, or when reading which it is failed."""
+    from ..dialects import all_dialects
+
+    values = [v for v in secrets if len(v.strip("\r\n")) >= MIN_LENGTH]
+    dialects = all_dialects()
+    masker = Masker()
+    masker.add(*values, forms=[f for v in values for d in dialects for f in d.secret_forms(v)])
+    return masker
+
+
 def merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans, sorted and merged where they overlap or touch."""
     found.sort()

@@ -25,7 +25,15 @@ from typing import Any
 from ..cli.config import masks_from
 from ..engine import urlcreds
 from ..engine.escapes import held_end, held_through, through_escapes
-from ..engine.mask import MIN_LENGTH, Masker, apply, line_endings, line_forms, merged
+from ..engine.mask import (
+    MIN_LENGTH,
+    Masker,
+    apply,
+    line_endings,
+    line_forms,
+    masker_of,
+    merged,
+)
 from .fallback import HeadTail
 
 _READ = 1 << 16
@@ -46,11 +54,7 @@ class CrudeMask:
         self._carry: dict[int, bytes] = {}
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
-        out = self._carry.pop(stream, b"") + data
-        spans = urlcreds.spans(out) + self._found(out)
-        if self.forms and b"\x1b" in out:  # colour codes inside a secret hide nothing
-            spans += through_escapes(out, self._found)
-        out = apply(out, merged(spans))
+        out = self._masked(self._carry.pop(stream, b"") + data)
         # The next read is masked without this one: a URL that may be starting waits, and
         # so does the start of a secret, colour codes among its characters or not.
         held = 0
@@ -61,6 +65,18 @@ class CrudeMask:
             self._carry[stream] = out[-held:]
             out = out[:-held]
         return out
+
+    def mask_text(self, text: str) -> str:
+        """``text`` masked whole (one of logtrim's own messages)."""
+        return self._masked(text.encode("utf-8", "surrogateescape")).decode(
+            "utf-8", "surrogateescape"
+        )
+
+    def _masked(self, data: bytes) -> bytes:
+        spans = urlcreds.spans(data) + self._found(data)
+        if self.forms and b"\x1b" in data:  # escape codes inside a secret hide nothing
+            spans += through_escapes(data, self._found)
+        return apply(data, merged(spans))
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         """Where each form is in ``data`` (plain ``bytes.find``: no compiled matcher)."""
@@ -99,26 +115,29 @@ class EngineMask(CrudeMask):
             self._carry[stream] = out[cut:]
         return shown
 
+    def mask_text(self, text: str) -> str:
+        with contextlib.suppress(Exception):
+            if self._masker is not None:
+                return self._masker.mask_text(text)
+        return super().mask_text(text)
+
 
 def _engine_masker(secrets: Sequence[str]) -> Masker:
-    """A masker of ``secrets`` with the escaped forms of every CI's commands (which CI is
-    in use may be what failed to be read), its matcher compiled now."""
-    from ..dialects import all_dialects
-
-    dialects = all_dialects()
-    values = [v for v in secrets if len(v.strip("\r\n")) >= MIN_LENGTH]
-    forms = [f for v in values for d in dialects for f in d.secret_forms(v) if f != v]
-    masker = Masker()
-    masker.add(*values, forms=forms)
-    masker.mask(b"@")  # compiles the matcher: a failure shows here, not mid-step
+    """:func:`.mask.masker_of` (which CI is in use may be what failed to be read), its
+    matcher compiled now: a failure shows here, not mid-step."""
+    masker = masker_of(secrets)
+    masker.mask(b"@")
     return masker
 
 
-def say_internal_error() -> None:
-    """One line for what broke (in an ``except`` block); the traceback with ``-v``."""
+def say_internal_error(secrets: Sequence[str]) -> None:
+    """One line for what broke (in an ``except`` block); the traceback with ``-v``. From
+    here on, logtrim's messages are masked with ``secrets`` (the error's text may hold one)."""
     import sys
 
-    from .._log import logger
+    from .._log import logger, mask_with
+
+    mask_with(EngineMask(secrets).mask_text)
 
     exc = sys.exc_info()[1]
     what = f"{type(exc).__name__}: {exc}"
