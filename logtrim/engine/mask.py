@@ -107,7 +107,7 @@ class Masker:
     def add(self, *values: str, forms: Iterable[str] = ()) -> list[str]:
         """Add secrets (and extra ``forms`` of them, already encoded); return those refused."""
         refused = []
-        new: list[bytes] = [f.encode("utf-8") for f in forms if len(f) >= MIN_LENGTH]
+        new = [f.encode("utf-8", "surrogateescape") for f in forms if len(f) >= MIN_LENGTH]
         # A value read from a file ends with a newline: the text before it is the secret.
         for value in (v.strip("\r\n") for v in values):
             if len(value) < MIN_LENGTH:
@@ -229,7 +229,8 @@ def masker_of(secrets: Iterable[str]) -> Masker:
     values = [v for v in secrets if len(v.strip("\r\n")) >= MIN_LENGTH]
     dialects = all_dialects()
     masker = Masker()
-    masker.add(*values, forms=[f for v in values for d in dialects for f in d.secret_forms(v)])
+    forms = [f for v in values for d in dialects for f in d.secret_forms(v) if f != v]
+    masker.add(*values, forms=forms)
     return masker
 
 
