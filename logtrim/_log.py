@@ -5,7 +5,8 @@ Octopus every stderr line is an Error line, so logtrim writes to stderr only for
 problems (warnings and errors) by default; ``-v`` adds debug detail. The structured logger
 (structlog, imported on the first diagnostic: most runs never log one) renders through
 :func:`say` too, so during a run every byte is charged to the console budget, and a broken
-stderr never raises into the caller.
+stderr never raises into the caller. Once a command knows its secrets, every message is
+masked (:func:`mask_with`): a path, a variable's name or an error's text may hold one.
 """
 
 from __future__ import annotations
@@ -19,10 +20,14 @@ from typing import Any
 _verbose = False
 _logger: Any = None
 _charge: Callable[[int], None] | None = None
+_mask: Callable[[str], str] | None = None
+#: What is said instead of a message the masker failed on: a secret must not pass.
+WITHHELD = "(a message was left out: it could not be masked)"
 
 
 def say(message: str, level: str | None = None) -> None:
     """Write ``logtrim: [<level>: ]<message>`` and a newline on stderr: the one way out."""
+    message = masked(message)
     text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
     if _charge is not None:
         _charge(len(text.encode("utf-8", "replace")))
@@ -34,6 +39,22 @@ def say(message: str, level: str | None = None) -> None:
         stream.flush()
 
 
+def mask_with(mask: Callable[[str], str] | None) -> None:
+    """Mask every message from now on with ``mask`` (the run's masker, which also learns)."""
+    global _mask
+    _mask = mask
+
+
+def masked(text: str) -> str:
+    """``text`` masked with the current masker (as is when none is set yet)."""
+    if _mask is None:
+        return text
+    try:
+        return _mask(text)
+    except Exception:
+        return WITHHELD
+
+
 def charge_to(hook: Callable[[int], None] | None) -> None:
     """Count logtrim's own messages against a budget (``hook(nbytes)``)."""
     global _charge
@@ -41,9 +62,11 @@ def charge_to(hook: Callable[[int], None] | None) -> None:
 
 
 def configure(verbose: bool = False) -> None:
-    global _verbose, _logger
+    """A command starts: no masker until it knows its secrets."""
+    global _verbose, _logger, _mask
     _verbose = verbose
     _logger = None
+    _mask = None
 
 
 def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:
@@ -53,7 +76,9 @@ def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any
     level = event.pop("level", "info")
     message = event.pop("event", "")
     trace = event.pop("exception", None)
-    extra = " ".join(f"{k}={v!r}" for k, v in event.items())
+    # Masked before ``repr``, which escapes what it quotes: a secret there would not match.
+    values = ((k, masked(v) if isinstance(v, str) else v) for k, v in event.items())
+    extra = " ".join(f"{k}={v!r}" for k, v in values)
     line = f"{message}" + (f" ({extra})" if extra else "")
     say(f"{line}\n{trace}" if trace else line, level)
     raise structlog.DropEvent

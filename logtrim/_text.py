@@ -1,18 +1,37 @@
-"""The one definition of an ANSI escape sequence, for everything that strips or skips them.
+"""The one definition of an escape sequence, for everything that strips or skips them.
 
-Log lines carry colour codes (``ESC [ 31 m``) most; tools that redraw also write cursor moves
-(``ESC [ 2 K``), window titles and hyperlinks (OSC ``ESC ] ... BEL``) and APC strings. The
-line rules need only the colour-code fragment, which the full pattern contains.
+A terminal swallows every escape sequence of ECMA-48 (and xterm's ctlseqs), so a secret split
+by any of them shows whole. Log lines carry colour codes (``ESC [ 31 m``) most; tools that
+redraw write cursor moves (``ESC [ 2 K``); ``tput sgr0`` writes ``ESC ( B`` (a character set);
+titles and hyperlinks are OSC strings (``ESC ] 8 ;; url ESC \\``). The classes, by the byte
+after ESC:
+
+* CSI ``ESC [``: parameter bytes 0x30-0x3F, intermediates 0x20-0x2F, a final 0x40-0x7E;
+* control strings: OSC ``ESC ]``, DCS ``ESC P``, SOS ``ESC X``, PM ``ESC ^``, APC ``ESC _``,
+  ended by ST (``ESC \\``) or BEL (xterm's end for OSC, read for all);
+* nF: intermediates 0x20-0x2F (``ESC ( B``, ``ESC ) 0``, ``ESC # 8``), then a final 0x30-0x7E;
+* two bytes: Fp 0x30-0x3F (``ESC 7``, ``ESC =``), Fe 0x40-0x5F but the introducers above
+  (``ESC M``), Fs 0x60-0x7E (``ESC c``).
+
+A control string is a code only within one line and up to STRING_MAX bytes: one that is never
+ended would otherwise swallow the lines after it (and what waits for its end would grow with
+them). The line rules need only the colour-code fragment, which the full pattern contains.
 """
 
 from __future__ import annotations
 
 import re
 
+#: The longest control string (a title, a hyperlink's URL) read as a code, not as text.
+STRING_MAX = 4096
+
 #: A colour code (SGR): what may come before the text at the start of a coloured line.
 COLOUR = r"\x1b\[[0-9;]*m"
-#: Any escape sequence: CSI (colour codes among them), OSC and APC strings ended by BEL.
-ANSI = r"\x1b\[[0-?]*[ -/]*[@-~]|\x1b\][^\x07]*\x07|\x1b_[^\x07]*\x07"
+_STRING = rf"\x1b[\]PX^_][^\x07\x1b\n]{{0,{STRING_MAX}}}(?:\x07|\x1b\\)"
+#: Any escape sequence: CSI (colour codes among them), a control string, nF, two bytes.
+ANSI = rf"\x1b\[[0-?]*[ -/]*[@-~]|{_STRING}|\x1b[ -/]+[0-~]|\x1b[0-OQ-WYZ\\`-~]"
+#: The start of an escape sequence that the next bytes may end.
+ANSI_OPEN = rf"\x1b(?:\[[0-?]*[ -/]*|[\]PX^_][^\x07\x1b\n]{{0,{STRING_MAX}}}\x1b?|[ -/]+)?"
 
 #: What a secret is replaced with, everywhere.
 MASK = b"********"

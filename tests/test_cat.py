@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import subprocess
 import sys
 from pathlib import Path
@@ -66,3 +67,42 @@ def test_missing_archive_and_bad_regex(tmp_path: Path) -> None:
     assert missing.returncode == 3 and missing.stderr.count(b"\n") == 1
     bad = _cli("--grep", "(", str(tmp_path / "gone.zst"))
     assert bad.returncode == 2 and b"bad --grep regex" in bad.stderr
+
+
+# A plain log that prints a secret before it declares it, and a URL with a password.
+DECLARING = (
+    b"use StatsSecret01 postgres://u:urlpw99@h/db\n"
+    b"::add-mask::StatsSecret01\n"
+    b"##octopus[setVariable name='eA==' value='T2N0b1NlY3JldDAy' sensitive='VHJ1ZQ==']\n"
+    b"again StatsSecret01 and OctoSecret02\n"
+)
+MASKED = (
+    b"use ******** postgres://u:********@h/db\n"
+    b"::add-mask::********\n"
+    b"##octopus[setVariable name='eA==' value='********' sensitive='VHJ1ZQ==']\n"
+    b"again ******** and ********\n"
+)
+
+
+def test_a_plain_log_is_masked_as_trim_stats_and_diff_mask_it(tmp_path: Path) -> None:
+    """What the log declares (from its first line: a plain file is read for declarations
+    first) and URL passwords; with --grep too, which filters the masked lines."""
+    log = tmp_path / "step.log"
+    log.write_bytes(DECLARING)
+    proc = _cli(str(log))
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.stdout == MASKED
+    grep = _cli("--grep", "again|use", str(log))
+    assert grep.stdout == MASKED.splitlines(keepends=True)[0] + MASKED.splitlines(keepends=True)[3]
+
+
+def test_a_compressed_log_is_masked_from_each_declaration_on(tmp_path: Path) -> None:
+    """A .gz log is read once: masked from the line that declares a secret on (the lines
+    read with it too), as trim and stats read it; URL passwords everywhere."""
+    log = tmp_path / "step.log.gz"
+    log.write_bytes(gzip.compress(DECLARING))
+    proc = _cli(str(log))
+    assert proc.returncode == 0 and proc.stderr == b""
+    first, rest = proc.stdout.split(b"\n", 1)
+    assert rest == MASKED.split(b"\n", 1)[1]
+    assert first.endswith(b" postgres://u:********@h/db")

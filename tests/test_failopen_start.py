@@ -3,15 +3,19 @@ and still no secret and no flood reaches the console."""
 
 from __future__ import annotations
 
+import base64
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+import terminal
 from conftest import break_prepare, clean_env, zstd_dc
 
 from logtrim._text import ANSI_BYTES
+from logtrim.engine.mask import base64_forms
 
 SECRET = "TopSecretValue42"
 ENV_SECRET = "Env-Secret-9876"
@@ -229,3 +233,40 @@ def test_a_bug_before_the_start_masks_a_secret_split_by_colour_codes(
     assert b"split ******** done\n" in out
     shown = ANSI_BYTES.sub(b"", out + err)
     assert SECRET.encode() not in shown
+
+
+# The forms the normal path masks besides the plain bytes (docs/masking.md): the base64 of a
+# secret whole and inside longer base64, an Octopus value as Calamari reads it (whitespace in
+# its base64), a secret in a CI's escapes, one split by ``tput sgr0`` (``ESC ( B ESC [ m``).
+ODD = "p%ss]w0rd:x|y"
+FORMS = f"""
+import base64, sys
+b64 = lambda s: base64.b64encode(s.encode()).decode()
+print("##octopus[setVariable name='ZGI=' value='" + b64({SECRET!r}) + "']")
+print("blob " + b64("xy" + {SECRET!r} + "z"))
+print("##octopus[setVariable name='ZGI=' value=' " + " ".join(b64("u:" + {SECRET!r})) + "']")
+print("::error::login failed p%25ss]w0rd%3Ax|y")
+print("##teamcity[message text='p%ss|]w0rd:x||y']")
+print("tput: TopSecret\\x1b(B\\x1b[mValue42 end")
+print("title: TopSecret\\x1b]0;t\\x1b\\\\Value42 end")
+"""
+
+
+def test_a_bug_before_the_start_masks_every_form_the_normal_path_masks(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """The last resort is the engine's masker alone: no form of a secret that a normal run
+    masks passes there (plain bytes alone once let an Octopus value carry its base64)."""
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    argv = ["run", "--mask", SECRET, "--mask", ODD, "--", sys.executable, "-c", FORMS]
+    assert _cli.main(argv) == 0
+    out, _err = capfdbinary.readouterr()
+    raw = SECRET.encode()
+    assert out.count(b"********") == 7, out
+    assert raw not in terminal.shown(out)
+    for encoded in base64_forms(raw):
+        assert encoded not in out, (encoded, out)
+    for value in re.findall(rb"value='([^']*)'", out):  # as Calamari reads it
+        assert raw not in base64.b64decode(re.sub(rb"\s", b"", value) + b"==="), value

@@ -20,12 +20,12 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 import pytest
+import terminal
 from conftest import feed_chunks, insert_codes, split, zstd_dc
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim import LogtrimHandler
-from logtrim._text import ANSI_BYTES
 from logtrim.archive.zstd import ZSTD_MAGIC
 from logtrim.dialects import DIALECTS
 from logtrim.engine.core import STDERR, STDOUT, Core
@@ -105,8 +105,9 @@ def _spelled(text: bytes, seed: int) -> bytes:
 
 
 def coloured(secret: bytes) -> st.SearchStrategy[bytes]:
-    """The secret with colour codes between its characters: a terminal shows it whole."""
-    codes = st.sampled_from([b"\x1b[31m", b"\x1b[0m", b"\x1b[1;32m", b"\x1b[K", b"\x1b]0;t\x07"])
+    """The secret with escape codes of every class between its characters (colours, titles
+    ended by ST, ``tput sgr0``'s ``ESC ( B``, ``ESC 7``...): a terminal shows it whole."""
+    codes = st.sampled_from(terminal.CODES)
     cuts = st.lists(st.tuples(st.integers(1, max(len(secret) - 1, 1)), codes), max_size=4)
     return cuts.map(lambda cs: insert_codes(secret, sorted(cs)))
 
@@ -149,8 +150,8 @@ def url_carriers(password: str) -> st.SearchStrategy[bytes]:
     )
 
 
-def assert_no_url_password(*shown: bytes) -> None:
-    for text in (*shown, *(ANSI_BYTES.sub(b"", t) for t in shown)):
+def assert_no_url_password(*texts: bytes) -> None:
+    for text in (*texts, *(terminal.shown(t) for t in texts)):
         assert _LEAK.search(text) is None, text
 
 
@@ -167,15 +168,15 @@ def streams(draw: st.DrawFn) -> tuple[list[str], bytes]:
     return secrets, b"".join(draw(st.lists(item, max_size=40)))
 
 
-def assert_no_secret(secrets: list[str], *shown: bytes) -> None:
-    # What a terminal shows: colour codes between a secret's characters do not hide it.
-    texts = [*shown, *(ANSI_BYTES.sub(b"", t) for t in shown)]
+def assert_no_secret(secrets: list[str], *written: bytes) -> None:
+    # What a terminal shows: escape codes between a secret's characters do not hide it.
+    texts = [*written, *(terminal.shown(t) for t in written)]
     for secret in secrets:
         raw = secret.strip("\r\n").encode()  # as the masker takes it
         for form in (raw, *base64_forms(raw)):
             for text in texts:
                 assert form not in text, (form, text)
-        for text in shown:  # what the Octopus server would decode from a message's values
+        for text in written:  # what the Octopus server would decode from a message's values
             for value in octopus_values(text):
                 assert raw not in value, (raw, text)
 

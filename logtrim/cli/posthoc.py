@@ -160,9 +160,12 @@ def cat(
     grep: Annotated[str | None, typer.Option(help="Print only lines matching this regex.")] = None,
     binary: BinaryOption = False,
 ) -> None:
-    """Decode archives to stdout, also truncated ones (a warning says where they end)."""
+    """Decode archives to stdout, also truncated ones (a warning says where they end).
+
+    Secrets masked as trim, stats and diff mask them: what the logs declare, URL passwords."""
     import re
 
+    from ..logs.declared import Declared
     from ..logs.inputs import InputFormat, line_chunks, open_input
 
     pattern = None
@@ -173,16 +176,20 @@ def cat(
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
+    # A run's archive is masked already (its declarations too: nothing to learn there); a
+    # plain log is masked here, from its first line (what it declares is read first).
+    declared = Declared()
     with _stdout_reader():
         for inp in opened:
             # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
             inp.binary = inp.binary or inp.format != InputFormat.PLAIN
-            chunks = inp.chunks()
+            learn = not declared.scan(inp)
+            chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
             if pattern is None:
                 for chunk in chunks:
                     out.write(chunk)
             else:
-                for chunk in line_chunks(chunks):
+                for chunk in chunks:
                     for line in chunk.splitlines(keepends=True):
                         if pattern.search(line):
                             out.write(line)

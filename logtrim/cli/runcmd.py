@@ -58,13 +58,14 @@ def execute(
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
         from ..run.unfiltered import known_secrets, run_masked, say_internal_error
 
-        say_internal_error()
+        if options is not None:
+            secrets, budget = list(options.policy.masks), options.policy.budget
+        else:
+            secrets, budget = known_secrets(given, mask or []), _budget(given)
+        say_internal_error(secrets)
         if target is not None:
             target.discard()
-
-        if options is not None:
-            return run_masked(command, options.policy.masks, options.policy.budget)
-        return run_masked(command, known_secrets(given, mask or []), _budget(given))
+        return run_masked(command, secrets, budget)
     import anyio
 
     from ..run.step import run as run_pipeline
@@ -169,8 +170,12 @@ def _prepare(
     """Check every setting and build the run's options (before the child starts)."""
 
     from ..dialects import choose
+    from ..engine.mask import masker_of
     from .config import masks_from, resolve, unknown_variables
 
+    # Our messages may name a path that holds a secret: masked from the first one (a bad
+    # setting's), with the secrets as read directly, then as the settings give them.
+    _log.mask_with(masker_of(_named_secrets({**given, "mask": mask})).mask_text)
     env = dict(os.environ)
     try:
         cwd: Path | None = Path.cwd()
@@ -183,6 +188,7 @@ def _prepare(
         meant = {} if close is None else {"meant": close}
         _log.logger().warning("not a logtrim setting (ignored)", name=variable, **meant)
     masks, missing = masks_from(settings.mask_env, mask, env)
+    _log.mask_with(masker_of(masks).mask_text)
     for variable in missing:
         _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
     if pty and os.name == "nt":

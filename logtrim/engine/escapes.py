@@ -8,7 +8,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Callable
 
-from .._text import ANSI_BYTES
+from .._text import ANSI_BYTES, ANSI_OPEN
 
 
 def held_end(data: bytes, forms: list[bytes]) -> int:
@@ -26,8 +26,9 @@ def held_end(data: bytes, forms: list[bytes]) -> int:
     return best
 
 
-# The start of an escape sequence at the very end of a read: the rest comes with the next.
-PARTIAL = re.compile(rb"\x1b(?:\[[0-?]*[ -/]*|[\]_][^\x07]*)?\Z")
+# The start of an escape sequence at the very end of a read: the rest comes with the next
+# (a control string at most STRING_MAX bytes long: what waits for its end is bounded).
+PARTIAL = re.compile(ANSI_OPEN.encode() + rb"\Z")
 
 
 def held_through(data: bytes | bytearray, forms: list[bytes]) -> int:

@@ -107,7 +107,7 @@ class Masker:
     def add(self, *values: str, forms: Iterable[str] = ()) -> list[str]:
         """Add secrets (and extra ``forms`` of them, already encoded); return those refused."""
         refused = []
-        new: list[bytes] = [f.encode("utf-8") for f in forms if len(f) >= MIN_LENGTH]
+        new = [f.encode("utf-8", "surrogateescape") for f in forms if len(f) >= MIN_LENGTH]
         # A value read from a file ends with a newline: the text before it is the secret.
         for value in (v.strip("\r\n") for v in values):
             if len(value) < MIN_LENGTH:
@@ -219,6 +219,19 @@ class Masker:
         """:meth:`held` of the known secrets alone (no URL's password)."""
         forms = self._secrets
         return max(held_end(data, forms), held_through(data, forms)) if forms else 0
+
+
+def masker_of(secrets: Iterable[str]) -> Masker:
+    """A masker of ``secrets`` with the escaped forms of every CI's commands: for what is
+    masked before the CI in use is known, or when reading which it is failed."""
+    from ..dialects import all_dialects
+
+    values = [v for v in secrets if len(v.strip("\r\n")) >= MIN_LENGTH]
+    dialects = all_dialects()
+    masker = Masker()
+    forms = [f for v in values for d in dialects for f in d.secret_forms(v) if f != v]
+    masker.add(*values, forms=forms)
+    return masker
 
 
 def merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:

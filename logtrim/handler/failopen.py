@@ -14,7 +14,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from .._log import say
+from .._log import WITHHELD, say
 
 if TYPE_CHECKING:
     from ..archive.sync import SyncArchive
@@ -23,10 +23,19 @@ if TYPE_CHECKING:
 STDOUT = 1
 
 
-def warn(message: str) -> None:
-    """logtrim's own problems, one line on stderr (not through logging: no recursion)."""
+def warn(message: str, core: Core | None = None) -> None:
+    """logtrim's own problems, one line on stderr (not through logging: no recursion),
+    masked with ``core``'s secrets (a path, an error's text may hold one)."""
     with suppress(Exception):
-        say(message, "warning")
+        say(masked_text(core, message) if core is not None else message, "warning")
+
+
+def masked_text(core: Core, text: str) -> str:
+    """``text`` masked; a fixed line if the masker fails (a secret must not pass)."""
+    try:
+        return core.secrets.mask_text(text)
+    except Exception:
+        return WITHHELD
 
 
 def unfiltered(

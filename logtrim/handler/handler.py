@@ -187,7 +187,7 @@ class LogtrimHandler(logging.Handler):
         archived, emits = result
         self._console(emits)
         while self.core.notes:
-            warn(self.core.notes.pop(0))
+            warn(self.core.notes.pop(0), self.core)
         self._archive.write(archived, now)
 
     def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
@@ -196,8 +196,8 @@ class LogtrimHandler(logging.Handler):
         with suppress(Exception):
             self._console(self._whole.release())  # what the engine showed before it failed
         # The traceback only: ``handleError`` would print the record's arguments (a secret?).
-        warn(traceback.format_exc().rstrip())
-        warn("internal error; forwarding all records unfiltered")
+        warn(traceback.format_exc().rstrip(), self.core)
+        warn("internal error; forwarding all records unfiltered", self.core)
         waiting = b""  # records the engine holds for a secret's end: older than the batch
         with suppress(Exception):
             waiting = self.core.records.take(STDOUT)
@@ -227,7 +227,7 @@ class LogtrimHandler(logging.Handler):
     def _archive_failed(self, path: Path, why: BaseException | str) -> None:
         """No archive: the console must show everything (the ``run`` rule)."""
         self._broken = True
-        warn(f"archive cannot be written ({why}); forwarding all records unfiltered")
+        warn(f"archive cannot be written ({why}); forwarding all records unfiltered", self.core)
 
     def _idle(self) -> None:
         """Daemon thread: end frames and let the engine's clock run while the app is quiet."""
@@ -283,7 +283,7 @@ class LogtrimHandler(logging.Handler):
                     self._whole, exit_code, now, archive=archive, name=self.artifact_name, size=size
                 )
             except Exception:
-                warn("internal error while closing the log")
+                warn("internal error while closing the log", self.core)
             else:
                 self._console(emits)
                 if exit_code == 0:  # a good run: the next one's baseline

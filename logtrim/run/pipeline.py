@@ -79,6 +79,7 @@ class Pipeline:
         self.killed_by: str | None = None  # the signal that ended the command, by name
         self.core.start(started)
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
+        _log.mask_with(self.core.secrets.mask_text)  # with the secrets the step declares too
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
         self._send, self._receive = anyio.create_memory_object_stream[bytes](4)
         # The scans (or the baseline's look-ups) on the second core (``start_aside``).

@@ -68,9 +68,8 @@ async def _unfiltered(options: RunOptions) -> int:
     """Before the child started, logtrim broke: the last resort runs the step."""
     from .unfiltered import run_masked, say_internal_error
 
-    say_internal_error()
-
     policy = options.policy
+    say_internal_error(policy.masks)
     return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget)
 
 

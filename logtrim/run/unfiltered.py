@@ -1,11 +1,12 @@
 """The last resort: logtrim broke before the step started, so the step runs without the engine.
 
-Failing open must still keep secrets and floods out of the log. With nothing of the engine to
-trust, the known secrets (``--mask``, ``--mask-env``) and a URL's password are replaced as
-plain bytes, each
-stream carrying to its next read the bytes that could start one, and the console gets a head
-and a tail under the budget (:class:`.fallback.HeadTail`). There is no archive: the step's
-output is only what the console shows, and the console says so.
+Failing open must still keep secrets and floods out of the log. The known secrets (``--mask``,
+``--mask-env``) are masked by the engine's masker alone, in every form the normal path masks
+(base64, an Octopus value as Calamari reads it, each CI's escapes, split by escape codes) and
+a URL's password with them; if even that masker cannot be built or fails, as plain bytes
+(:class:`CrudeMask`). Each stream carries to its next read the bytes that could start a
+secret, and the console gets a head and a tail under the budget (:class:`.fallback.HeadTail`).
+There is no archive: the step's output is only what the console shows, and the console says so.
 
 Plain blocking I/O with :mod:`selectors`, no event loop: this path must work when the rest
 does not.
@@ -24,7 +25,15 @@ from typing import Any
 from ..cli.config import masks_from
 from ..engine import urlcreds
 from ..engine.escapes import held_end, held_through, through_escapes
-from ..engine.mask import MIN_LENGTH, apply, line_endings, line_forms, merged
+from ..engine.mask import (
+    MIN_LENGTH,
+    Masker,
+    apply,
+    line_endings,
+    line_forms,
+    masker_of,
+    merged,
+)
 from .fallback import HeadTail
 
 _READ = 1 << 16
@@ -45,11 +54,7 @@ class CrudeMask:
         self._carry: dict[int, bytes] = {}
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
-        out = self._carry.pop(stream, b"") + data
-        spans = urlcreds.spans(out) + self._found(out)
-        if self.forms and b"\x1b" in out:  # colour codes inside a secret hide nothing
-            spans += through_escapes(out, self._found)
-        out = apply(out, merged(spans))
+        out = self._masked(self._carry.pop(stream, b"") + data)
         # The next read is masked without this one: a URL that may be starting waits, and
         # so does the start of a secret, colour codes among its characters or not.
         held = 0
@@ -60,6 +65,18 @@ class CrudeMask:
             self._carry[stream] = out[-held:]
             out = out[:-held]
         return out
+
+    def mask_text(self, text: str) -> str:
+        """``text`` masked whole (one of logtrim's own messages)."""
+        return self._masked(text.encode("utf-8", "surrogateescape")).decode(
+            "utf-8", "surrogateescape"
+        )
+
+    def _masked(self, data: bytes) -> bytes:
+        spans = urlcreds.spans(data) + self._found(data)
+        if self.forms and b"\x1b" in data:  # escape codes inside a secret hide nothing
+            spans += through_escapes(data, self._found)
+        return apply(data, merged(spans))
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         """Where each form is in ``data`` (plain ``bytes.find``: no compiled matcher)."""
@@ -72,11 +89,55 @@ class CrudeMask:
         return found
 
 
-def say_internal_error() -> None:
-    """One line for what broke (in an ``except`` block); the traceback with ``-v``."""
+class EngineMask(CrudeMask):
+    """The engine's masker, every form of each secret; :class:`CrudeMask` when it cannot be
+    built, and from the read on which it fails (the bytes each stream carries go with it)."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__(secrets)
+        self._masker: Masker | None = None
+        with contextlib.suppress(Exception):  # the crude mask needs nothing that may break
+            self._masker = _engine_masker(secrets)
+
+    def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        if self._masker is None:
+            return super().feed(stream, data, final=final)
+        masker, out = self._masker, self._carry.pop(stream, b"") + data
+        try:
+            # ``alone``: the next read is masked without this one (a URL's scheme waits).
+            cut = len(out) if final else len(out) - masker.held(out, alone=True)
+            cut = masker.safe_cut(out, cut)
+            shown = masker.mask(out[:cut])
+        except Exception:
+            self._masker = None
+            return super().feed(stream, out, final=final)
+        if cut < len(out):
+            self._carry[stream] = out[cut:]
+        return shown
+
+    def mask_text(self, text: str) -> str:
+        with contextlib.suppress(Exception):
+            if self._masker is not None:
+                return self._masker.mask_text(text)
+        return super().mask_text(text)
+
+
+def _engine_masker(secrets: Sequence[str]) -> Masker:
+    """:func:`.mask.masker_of` (which CI is in use may be what failed to be read), its
+    matcher compiled now: a failure shows here, not mid-step."""
+    masker = masker_of(secrets)
+    masker.mask(b"@")
+    return masker
+
+
+def say_internal_error(secrets: Sequence[str]) -> None:
+    """One line for what broke (in an ``except`` block); the traceback with ``-v``. From
+    here on, logtrim's messages are masked with ``secrets`` (the error's text may hold one)."""
     import sys
 
-    from .._log import logger
+    from .._log import logger, mask_with
+
+    mask_with(EngineMask(secrets).mask_text)
 
     exc = sys.exc_info()[1]
     what = f"{type(exc).__name__}: {exc}"
@@ -87,7 +148,7 @@ def say_internal_error() -> None:
 def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
     secrets = list(secrets)
-    mask, shown = CrudeMask(secrets), HeadTail(max(budget - 512, 0))
+    mask, shown = EngineMask(secrets), HeadTail(max(budget - 512, 0))
     try:
         # Its own process group, as in a normal run: logtrim forwards the signals it gets.
         child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,

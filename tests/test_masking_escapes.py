@@ -1,0 +1,59 @@
+"""A secret split by an escape code of any class, through a real ``logtrim run``: a terminal
+swallows the code and shows the secret whole, so neither the console nor the archive may
+hold it, whatever the writes (docs/masking.md; the grammar: ECMA-48, xterm's ctlseqs)."""
+
+from __future__ import annotations
+
+import sys
+
+import pytest
+import terminal
+from conftest import RunLogtrim
+
+SECRET = "Sup3rSecretValue42"
+HEAD, TAIL = SECRET[:5], SECRET[5:]
+
+# Each code between the secret's two halves, written in pieces with pauses: cut before the
+# code, inside it (an ST's ESC alone at a write's end) and after it.
+STEP = """
+import sys, time
+codes = {codes!r}
+for i, code in enumerate(codes):
+    line = ("line %d: " % i).encode() + {head!r} + code + {tail!r} + b" end\\n"
+    for cut in sorted({{len(line) // 3, 9 + len(code), 9 + len(code) - 1}}):
+        sys.stdout.buffer.write(line[:cut]); sys.stdout.flush(); time.sleep(0.01)
+        line = line[cut:]
+    sys.stdout.buffer.write(line); sys.stdout.flush()
+"""
+
+
+@pytest.mark.parametrize("ci", ["plain", "github"])
+def test_a_secret_split_by_any_escape_code_is_masked_on_console_and_archive(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    codes = terminal.CODES
+    step = STEP.format(codes=codes, head=HEAD.encode(), tail=TAIL.encode())
+    result = run_logtrim("--ci", ci, "--mask", SECRET, "--", sys.executable, "-c", step)
+    assert result.code == 0, result.stderr
+    for text in (result.stdout, result.archive):
+        assert terminal.shown(text).count(b"********") == len(codes), text
+        assert SECRET.encode() not in terminal.shown(text)
+    assert result.archive.count(b" end\n") == len(codes)
+
+
+# A title ended by ST, then lines, then one ended by BEL: the ST-ended one was read up to the
+# BEL, lines away, so those lines were masked whole as one span in some runs, not in others.
+LINES = (
+    b"st: " + HEAD.encode() + b"\x1b]0;title\x1b\\" + TAIL.encode() + b"\n"
+    b"plain line one\nplain line two\n"
+    b"bel: \x1b]0;t\x07done\n"
+)
+
+
+def test_a_title_ended_by_st_does_not_swallow_the_lines_after_it(run_logtrim: RunLogtrim) -> None:
+    step = f"import sys; sys.stdout.buffer.write({LINES!r})"
+    result = run_logtrim("--ci", "plain", "--mask", SECRET, "--", sys.executable, "-c", step)
+    assert result.code == 0, result.stderr
+    expected = b"st: ********\nplain line one\nplain line two\nbel: \x1b]0;t\x07done\n"
+    assert result.archive == expected
+    assert result.stdout.startswith(expected)
