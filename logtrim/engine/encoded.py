@@ -17,6 +17,8 @@ from ..dialects.servicemsg import calamari_value, loose_value
 # Any case: what older servers read; a marker in text is masked the same (more is safe).
 _OPENER = re.compile(rb"##(?i:octopus)")
 _OPENER_LEN = len(b"##octopus")
+#: Lone ``#`` looked past one by one before the pair is searched for (see :func:`hashes`).
+_LONE = 8
 # A quoted value after ``name=``; the message ends at the first ']' (Calamari's parser).
 _VALUE = re.compile(rb"""=\s*(?:'([^'\]]*)'|"([^"\]]*)")""")
 
@@ -37,10 +39,11 @@ def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int
     """The spans of the Octopus attribute values in ``data`` whose decoded text ``holds``
     a secret (a message runs to its ``]`` or its line's end: a region holds whole lines, so
     the answer is the same whatever the reads; a spelled value over lines is not read)."""
-    if b"##" not in data:
+    first = hashes(data)
+    if first < 0:
         return []
     out: list[tuple[int, int]] = []
-    for opener in _OPENER.finditer(data):
+    for opener in _OPENER.finditer(data, first):
         end = _end(data, opener.end())
         for match in _VALUE.finditer(data, opener.end(), end):
             group = 1 if match.group(1) is not None else 2
@@ -51,6 +54,19 @@ def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int
             if holds(loose_value(raw) if plain is None else plain):
                 out.append(match.span(group))
     return out
+
+
+def hashes(data: bytes) -> int:
+    """Where the first ``##`` of ``data`` is (-1: none). Every region masked is searched for
+    one: a two-byte ``find`` reads each byte in turn (a third of the masking's time on a log
+    without ``#``), a one-byte one is ``memchr``; the pair is searched for only from the
+    :data:`_LONE`-th lone ``#`` on (a log full of ``#`` costs no loop in Python)."""
+    pos = data.find(b"#")
+    for _ in range(_LONE):
+        if pos < 0 or data.startswith(b"#", pos + 1):
+            return pos
+        pos = data.find(b"#", pos + 1)
+    return data.find(b"##", pos) if pos >= 0 else -1
 
 
 def _end(data: bytes, start: int) -> int:

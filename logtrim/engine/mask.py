@@ -33,6 +33,10 @@ MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
 #: its square (a declared value can be a whole line). Wherever the form occurs, its pieces'
 #: spans touch and merge into its span: it is masked as before; a piece alone is masked too.
 LONG_FORM = 1024
+#: ESC as a byte value: ``ESC in data`` is a memchr, ``b"\x1b" in data`` first tries the
+#: argument as an int and builds a TypeError (most of the cost on a line).
+ESC = 0x1B
+HASH = 0x23  # the first byte of an Octopus message's ``##``
 
 
 def line_endings(raw: bytes) -> list[bytes]:
@@ -130,13 +134,17 @@ class Masker:
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
         colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
-        found = self._found(data) if self._secrets else []
-        if self._secrets:  # a value a CI decodes: the secret in any spelling it reads
+        if not self._secrets:
+            return merged(urlcreds.spans(data))
+        # Each look but the forms' is for a byte most lines lack (memchr): a line costs little.
+        found = self._found(data)
+        if HASH in data:  # a value a CI decodes: the secret in any spelling it reads
             found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
-        if self._secrets and b"\x1b" in data:
+        if ESC in data:
             found += through_escapes(data, self._found)
-        found += urlcreds.spans(data)
-        return merged(found)
+        if urlcreds.AT in data:
+            found += urlcreds.spans(data)
+        return merged(found) if found else found
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         return self._shards.find(data)
@@ -162,7 +170,7 @@ class Masker:
         """The first ``size`` bytes of ``raw`` masked: a password still open at the end of
         what is looked at is left out, not shown in part."""
         part = raw[: size + self.max_len]
-        if len(raw) > len(part) and b"\x1b" in part:
+        if len(raw) > len(part) and ESC in part:
             # Colour codes inside a secret lengthen it: one begun may still be open.
             part = part[: len(part) - held_through(part, self._secrets)]
         part = part[: urlcreds.open_password(part)]
@@ -249,13 +257,14 @@ def merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
 
 def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:
     """``data`` with each span replaced by ``********`` (a newline in a span is kept)."""
-    parts = []
+    view = memoryview(data)  # the text between spans is copied once, by the join
+    parts: list[bytes | memoryview] = []
     pos = 0
     for start, end in spans:
-        parts.append(data[pos:start])
+        parts.append(view[pos:start])
         parts.append(replacement(data[start:end]))
         pos = end
-    parts.append(data[pos:])
+    parts.append(view[pos:])
     return b"".join(parts)
 
 

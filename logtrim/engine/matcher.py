@@ -33,7 +33,14 @@ _BATCH = 4  # lines whose detail level decides: from this many, one scan of them
 class Database(Protocol):
     """A compiled multi-pattern database (hyperscan's block mode)."""
 
-    def scan(self, data: bytes | memoryview, match_event_handler: MatchHandler) -> object: ...
+    def scan(
+        self,
+        data: bytes | memoryview,
+        match_event_handler: MatchHandler,
+        flags: int = 0,
+        context: object = None,
+    ) -> object:
+        """Call ``match_event_handler(id, from, to, flags, context)`` for each match."""
 
 
 class Compiler(Protocol):
