@@ -43,7 +43,12 @@ def test_messages_in_long_lines_arrive_whole_and_in_order(run_logtrim: RunLogtri
     decode(lines[big].decode())  # alone on its line, as Octopus reads it
     summary = next(i for i, x in enumerate(lines) if b" lines (" in x and b" in " in x)
     assert big < summary
-    assert result.archive == subprocess.run(py(SEVERAL), capture_output=True, check=True).stdout
+    # A ``setVariable`` too long to hold may be sensitive (that comes after its value): its
+    # value is masked in the archive, masked as it passes.
+    written = subprocess.run(py(SEVERAL), capture_output=True, check=True).stdout
+    value = re.compile(rb"(name='QTU=' value=')[^']*'")
+    assert value.sub(rb"\1'", result.archive.replace(b"*", b"")) == value.sub(rb"\1'", written)
+    assert re.search(rb"name='QTU=' value='(\*{8})+'\]", result.archive)
 
 
 #: A message of 8 MB written in pieces while lines not shown, then an error, come on stderr
