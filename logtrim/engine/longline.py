@@ -268,7 +268,10 @@ class LongCommands:
             command = buf[found : found + size] + b"\n"
             self._count(line, at + found, size)
             self._secrets.learn(command, [0])
-            if not self._commands.declares(command):  # a value too long to learn: masked
+            # A value too long to learn: masked in the archive where it is (by place: the
+            # rest of a long line is no command line of its region), and on the console.
+            self._secrets.too_long.place_found(command, at + found - self._fed)
+            if not self._commands.declares(command):
                 command = self._secrets.too_long.masked(command)
             self._forward.service(stream, command, line.lineno, now)
             return found + size

@@ -68,6 +68,12 @@ class TooLong:
         """Mask ``[start, end)`` of the next bytes :meth:`take` reads (a long command's value)."""
         self._places.append((start, end))
 
+    def place_found(self, data: bytes, offset: int) -> None:
+        """:meth:`place` the forms waiting found in ``data``, which is at ``offset`` of the
+        next bytes :meth:`take` reads."""
+        for start, end in self._found(data):
+            self.place(max(start + offset, 0), max(end + offset, 0))
+
     def masked(self, data: bytes) -> bytes:
         """``data`` with the forms waiting masked (the console form of a declaration)."""
         spans = merged(self._found(data))
