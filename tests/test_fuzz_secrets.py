@@ -297,8 +297,17 @@ def test_fuzz_run_engine(
     # declares is masked from its declaration on: then the check above holds, not this one).
     declared = Declared()
     declared.feed(data if data.endswith(b"\n") else data + b"\n")
-    if not declared.masker.max_len:
+    if not declared.masker.max_len and not long_declaration(data):
         assert b"".join(archive) == apply(data, core.masker.spans(data))
+
+
+def long_declaration(data: bytes) -> bool:
+    """Whether a line too long to hold may hold a command that declares a secret: its value
+    is masked in the archive as it passes, too long to learn (``sensitive`` comes after it)."""
+    words = (b"setvariable", b"mask", b"setsecret", b"issecret")
+    return any(
+        len(x) > MAX_PENDING and any(w in x.lower() for w in words) for x in data.split(b"\n")
+    )
 
 
 @FUZZ

@@ -163,3 +163,28 @@ def test_a_line_of_repeated_markers_passes_its_commands_whatever_the_reads(
     assert shown == console([data], 100_000)
     found = re.findall(rb"##octopus\[setVariable [^]]*\]", shown)
     assert found[: len(sent)] == sent
+
+
+@st.composite
+def two_line_messages(draw: st.DrawFn) -> tuple[bytes, bytes]:
+    """A ``setVariable`` whose value comes on its next line, that line short or longer than
+    the engine holds, with lines before and after; and the message as written."""
+    value = message(0, draw(SIZES)).partition(b" value=")[2]
+    sent = b"##octopus[setVariable name='eA=='\nvalue=" + value
+    before = b"".join(draw(st.lists(TEXT, max_size=2)))
+    return before + sent + b"\n" + b"".join(draw(st.lists(TEXT, max_size=2))), sent
+
+
+@SETTINGS
+@example((b"##octopus[setVariable name='eA=='\nvalue='" + b"QUFB" * 200 + b"']\n", b""), [])
+@given(two_line_messages(), st.lists(st.integers(min_value=0), max_size=20))
+def test_a_message_over_two_lines_passes_whole_whatever_the_reads(
+    written: tuple[bytes, bytes], cuts: list[int]
+) -> None:
+    """Its two lines reach the console whole and together, and the console is the same
+    whatever the chunking (a value line too long to hold was cut, in one read only)."""
+    data, sent = written
+    shown = console(split(data, cuts), 100_000)
+    assert shown == console([data], 100_000)
+    if sent:
+        assert sent + b"\n" in shown

@@ -145,6 +145,18 @@ class Dialect:
         """Secrets this line asks the system to mask (learned from that point on)."""
         return []
 
+    def long_value_at(self, start: str) -> int:
+        """In ``start``, the first bytes of a command too long to hold: where the value of a
+        secret it may declare begins (the value is too long to learn: it is masked in its
+        own command from there), or -1 when it declares none."""
+        found = self.declared_secrets(start)
+        return -1 if not found else max(start.rfind(found[-1]), 0)
+
+    def long_declares(self, head: str, tail: str) -> bool:
+        """Whether a command too long to hold that :meth:`long_value_at` found may declare
+        a secret does (``head``: its start up to its value; ``tail``: its last bytes)."""
+        return True
+
     def declares_to_ci(self, line: str) -> bool:
         """Whether the system reads the declaration on ``line`` as one (a paused GitHub
         runner does not): only then does the declaring command keep its value."""

@@ -48,6 +48,9 @@ _NAMES = (
     "create-awsaccount", "delete-target", "createStepPackageTarget", "set-environmentstate",
 )  # fmt: skip
 _COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
+# A message's name, and where an attribute named ``value`` begins its text.
+_NAME = re.compile(r"(?i:##octopus)\s*\[*\s*([A-Za-z][\w.-]*)")
+_VALUE = re.compile(r"""\s(?i:value)\s*=\s*['"]""")
 _OPENER_TEXT = re.compile(re.escape(OPENER), re.IGNORECASE)
 # One attribute, in bytes: its value is masked as the text it encodes.
 _ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
@@ -123,6 +126,22 @@ class Octopus(Dialect):
     def native_progress(self, percent: int, message: str) -> str | None:
         # The task log's progress bar; both values base64, as in every message.
         return format_message("progress", percentage=str(percent), message=message)
+
+    def long_value_at(self, start: str) -> int:
+        # ``sensitive`` comes after the value (Calamari's helpers write it so): a long
+        # ``setVariable`` may declare one until its end.
+        name = _NAME.match(start)
+        if name is None or name[1].lower() not in ("setvariable", "mask"):
+            return -1
+        value = _VALUE.search(start, name.end())
+        return name.end() if value is None else value.end()
+
+    def long_declares(self, head: str, tail: str) -> bool:
+        name = _NAME.match(head)
+        if name is None or name[1].lower() == "mask" or head[-1:] not in ("'", '"'):
+            return True
+        close = tail.find(head[-1])  # the value's closing quote, its other attributes after
+        return close < 0 or bool(self.declared_secrets(head + "QUFBQQ==" + tail[close:]))
 
     def declared_secrets(self, line: str) -> list[str]:
         if "#" not in line:

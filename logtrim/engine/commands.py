@@ -157,6 +157,27 @@ class Commands:
         """The system whose command ``text`` (the start of one too long to hold) begins."""
         return next((d for d in self._dialects if d.long_command(text)), None)
 
+    def long_value(self, dialect: Dialect, window: str) -> tuple[int, bool]:
+        """Of a command too long to hold that starts with ``window``: the byte where the
+        value of a secret it may declare begins (-1: none), and whether the CI in use reads
+        it (the value then reaches the CI as written)."""
+        at = dialect.long_value_at(window)
+        if at < 0:
+            return -1, False
+        ours = dialect is self._dialects[0] and dialect.declares_to_ci(window)
+        return len(window[:at].encode("utf-8", "surrogateescape")), ours
+
+    def declared_value_at(self, start: bytes, window: int) -> int:
+        """Where the value of a secret a long line declares at its start (``start``: its
+        first ``window`` bytes or more) begins, in a syntax that is no command here, else -1
+        (a command passes as one: :meth:`long_value`)."""
+        lead = len(start) - len(start.lstrip())
+        text = start[lead : lead + window].decode("utf-8", "surrogateescape")
+        if self.long_command(text) is not None:
+            return -1
+        at = self.declared.long_value_at(text)
+        return -1 if at < 0 else lead + len(text[:at].encode("utf-8", "surrogateescape"))
+
     def command_span(self, text: str) -> tuple[int, int] | None:
         """The span of the command on a command line, when text around it is not part of
         it (see :meth:`Dialect.command_span`); None: the whole line."""

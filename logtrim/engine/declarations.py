@@ -132,6 +132,12 @@ class Declarations:
                 return starts[k]
         return end
 
+    def long_value_at(self, start: str) -> int:
+        """Where the value of a secret that ``start`` (a long command's) may declare begins,
+        by any system's syntax; -1: none (see :meth:`.Dialect.long_value_at`)."""
+        found = [at for d in self._secret_dialects if (at := d.long_value_at(start)) >= 0]
+        return min(found, default=-1)
+
     def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
         """What the one-line commands starting at ``starts`` declare, with no state changed:
         for lines read ahead of their turn (they are learned again in it)."""

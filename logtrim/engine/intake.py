@@ -109,7 +109,7 @@ class Intake:
         # A hidden line's gap counts its bytes as if seen whole, but for its commands'.
         self.longs.feed(stream, buf, now)
         self.redraws.feed(stream, buf, self._state_keep())
-        return self._masker.mask(buf)
+        return self._secrets.piece(buf)
 
     def _state_keep(self) -> int:
         """The bytes of a redrawn state to keep: enough for its console form, and for a
@@ -143,6 +143,9 @@ class Intake:
         line cut to its start; none when blank (the command is all of it)."""
         lineno = self._history.lines
         text = buf[: self.longs.text_end(buf)]
+        declares = self.longs.declared_at(buf)
+        if declares >= 0:
+            text = text[:declares]  # a value too long to learn: never shown
         st = self.inputs[stream]
         st.long_hidden = False
         covered = None
@@ -164,7 +167,7 @@ class Intake:
             st.long_hidden = self._out.gap_lines > gap  # it went into the gap (not a repeat)
             covered = None if st.long_hidden else min(len(shown), self._shaper.max_line)
         self.redraws.begin(stream, covered)
-        self.longs.begin(stream, lineno, len(text), hidden=st.long_hidden)
+        self.longs.begin(stream, lineno, len(text), hidden=st.long_hidden, declares=declares)
         self._history.lines += 1
         self._history.seal(1)
 

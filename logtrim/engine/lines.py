@@ -29,6 +29,7 @@ class LineSplitter:
         self.max_pending = max_pending
         self._pending = bytearray()
         self._mid_line = False  # the pending bytes end a line whose start went out in pieces
+        self._waiting = 0  # the pending bytes that are whole lines of an open message
 
     @property
     def pending(self) -> int:
@@ -65,6 +66,7 @@ class LineSplitter:
             if self._pending:
                 region = b"".join((self._pending, view[: last + 1]))  # one copy, not two
                 self._pending.clear()
+                self._waiting = 0
             elif last + 1 == len(data):
                 region = data  # the chunk ends a line: no copy at all
             else:
@@ -74,16 +76,21 @@ class LineSplitter:
             # over several lines (a cut there would split it: each side masked alone).
             if open_at is not None:
                 region, rest = self._open(region, bytes(rest), open_at)
+                self._waiting = len(rest) - (len(data) - last - 1)
             if hold is not None:
                 region, rest = self._hold(region, bytes(rest), hold, 2 * (reserve + 1))
+            mid_line = self._mid_line
             if region:
                 self._mid_line = False
             if len(region) > self.max_pending:
-                out += self._long_lines(region, reserve, safe_cut, hold)
+                opened = _Opened(open_at, mid_line)
+                out += self._long_lines(region, reserve, safe_cut, hold, opened)
             elif region:
                 out.append((False, region))
             self._pending += rest
-        while len(self._pending) > self.max_pending:
+        # The lines of an open message count not: the line after them is as long as it
+        # would be alone, when it is too long to hold (they go with its first piece).
+        while len(self._pending) - self._waiting > self.max_pending:
             buf = bytes(self._pending)
             keep = reserve
             if open_end is not None:
@@ -95,16 +102,25 @@ class LineSplitter:
                 break
             out.append((True, buf[:cut]))
             self._mid_line = True
+            self._waiting = 0
             del self._pending[:cut]
         return out
 
     def _long_lines(
-        self, region: bytes, reserve: int, safe_cut: SafeCut | None, hold: Hold | None
+        self,
+        region: bytes,
+        reserve: int,
+        safe_cut: SafeCut | None,
+        hold: Hold | None,
+        opened: _Opened,
     ) -> list[tuple[bool, bytes]]:
         """A region that may hold lines longer than ``max_pending``: each such line's start as
         a piece, as when its newline comes in a later chunk (its rest opens the next region).
-        As there, the lines before it that could start a secret (``hold``) begin the piece:
-        a secret over several lines is never split between a region and a piece."""
+        As there, the lines before it that could start a secret (``hold``), or that begin a
+        message still open at its start (``opened``: they waited for it), begin the piece:
+        a secret over several lines is never split between a region and a piece, and a
+        message over several lines (a ``setVariable`` whose value comes on its next line)
+        passes whole, as a command, whatever the reads."""
         out: list[tuple[bool, bytes]] = []
         limit, pos = self.max_pending, 0
         while True:
@@ -121,6 +137,8 @@ class LineSplitter:
             if hold is not None and start > pos:
                 before = self._hold(region[pos:start], line[:cut], hold, 2 * (reserve + 1))[0]
                 head = pos + len(before)
+            if start > pos:
+                head = min(head, opened.at(region, pos, start, self.max_pending))
             if head > pos:
                 out.append((False, region[pos:head]))
             out.append((True, region[head : start + cut]))
@@ -131,12 +149,10 @@ class LineSplitter:
 
     def _open(self, region: bytes, rest: bytes, open_at: OpenAt) -> tuple[bytes, bytes]:
         """Move the lines of a message open at the end of the region to the rest, while
-        they fit in ``max_pending`` (a line too long for that goes in pieces, as ever)."""
-        skip = region.find(b"\n") + 1 if self._mid_line else 0  # no line starts there
-        at = skip + open_at(region[skip:] if skip else region)
-        if at < len(region) and len(region) - at + len(rest) <= self.max_pending:
-            return region[:at], region[at:] + rest
-        return region, rest
+        they fit in ``max_pending``. A line after them too long to hold goes in pieces, as
+        ever, the first with them (it goes on the message), whatever the reads."""
+        at = _Opened(open_at, self._mid_line).at(region, 0, len(region), self.max_pending)
+        return region[:at], region[at:] + rest
 
     @staticmethod
     def _hold(region: bytes, rest: bytes, hold: Hold, window: int) -> tuple[bytes, bytes]:
@@ -164,6 +180,23 @@ class LineSplitter:
         rest = bytes(self._pending)
         self._pending.clear()
         return rest
+
+
+class _Opened:
+    """Where a message still open at the end of some whole lines starts, as
+    :meth:`LineSplitter._open` finds it when those lines end a chunk."""
+
+    def __init__(self, open_at: OpenAt | None, mid_line: bool) -> None:
+        self._open_at, self._mid_line = open_at, mid_line
+
+    def at(self, region: bytes, pos: int, end: int, room: int) -> int:
+        """Where in ``region[pos:end]`` (whole lines) an open message starts, else ``end``;
+        only when its lines fit in ``room`` (no line starts at ``pos`` 0 when mid-line)."""
+        if self._open_at is None:
+            return end
+        skip = region.find(b"\n", pos, end) + 1 - pos if pos == 0 and self._mid_line else 0
+        at = pos + skip + self._open_at(region[pos + skip : end])
+        return at if at < end and end - at <= room else end
 
 
 def long_line(region: bytes, pos: int, limit: int) -> int:

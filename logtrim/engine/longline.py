@@ -24,9 +24,10 @@ from ..dialects import Dialect
 from .commands import Commands
 from .forward import Forwarder
 from .kinds import Kind
-from .mask import Masker
+from .mask import MASK, Masker
 from .output import STDERR, STDOUT, Output
 from .secrets import Secrets
+from .toolong import LongValue
 
 #: The first bytes after a marker that say whether a command may start there at all.
 _GLANCE = 128
@@ -54,6 +55,8 @@ class _Line:
         self.led = False  # the line's start was looked at for a command
         self.hidden = False  # its text went into the gap: so do its bytes, but commands'
         self.counted = 0  # the bytes of the line counted so far
+        self.value = LongValue()  # the value of a secret the command passing may declare
+        self.declares = -1  # where the value a text line declares starts (no command here)
 
 
 class LongCommands:
@@ -79,6 +82,7 @@ class LongCommands:
         self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
         self._prev = -1  # the last candidate looked at, if it started none on its glance
         self._last: tuple[str | None, tuple[Dialect, int] | None] = (None, None)
+        self._fed = 0  # where the bytes being fed start in their line
 
     def text_end(self, start: bytes) -> int:
         """Where the text of a long line ends, from its first piece ``start``: at the first
@@ -173,12 +177,22 @@ class LongCommands:
             return (dialect, -1) if close < 0 else None
         return dialect, -1
 
-    def begin(self, stream: int, lineno: int, counted: int, *, hidden: bool) -> None:
+    def begin(
+        self, stream: int, lineno: int, counted: int, *, hidden: bool, declares: int = -1
+    ) -> None:
         """A long line starts (``lineno``: its number; ``counted``: the bytes of its text
-        counted with it, ``hidden``: in the gap)."""
+        counted with it, ``hidden``: in the gap; ``declares``: :meth:`declared_at`)."""
         line = self._lines[stream]
         line.reset()
         line.lineno, line.counted, line.hidden = lineno, counted, hidden
+        line.declares = declares
+
+    def declared_at(self, start: bytes) -> int:
+        """Where the value of a secret a long line (``start``: its first piece) declares at
+        its start begins, in a syntax no command read here has (``::add-mask::`` under
+        Octopus: the line is text), else -1. Too long to learn, the value is masked from
+        there in the archive, and left out of the line's start the console shows."""
+        return self._commands.declared_value_at(start, self.window)
 
     def _count(self, line: _Line, upto: int, skip: int = 0) -> None:
         """The bytes of a hidden line before ``upto`` join the gap (a command's ``skip``
@@ -191,8 +205,14 @@ class LongCommands:
         """The next raw bytes of the stream's long line (``end``: its last, with its newline
         if it has one)."""
         line = self._lines[stream]
-        at = line.offset
+        at = self._fed = line.offset  # where ``data`` starts in the line
         line.offset += len(data)
+        if line.declares >= 0:  # a text line declaring a value too long to learn
+            stop = len(data.rstrip(b"\r\n")) if end else len(data)
+            if max(line.declares - at, 0) < stop:
+                self._secrets.too_long.place(max(line.declares - at, 0), stop)
+            if end:
+                self._secrets.too_long.refuse()
         if line.dialect is not None:
             used = self._through(stream, line, data, at, end=end)
             if line.dialect is not None:
@@ -248,9 +268,15 @@ class LongCommands:
             command = buf[found : found + size] + b"\n"
             self._count(line, at + found, size)
             self._secrets.learn(command, [0])
+            # A value too long to learn: masked in the archive where it is (by place: the
+            # rest of a long line is no command line of its region), and on the console.
+            self._secrets.too_long.place_found(command, at + found - self._fed)
+            if not self._commands.declares(command):
+                command = self._secrets.too_long.masked(command)
             self._forward.service(stream, command, line.lineno, now)
             return found + size
         line.dialect, line.window = dialect, window
+        line.value = LongValue(window, *self._commands.long_value(dialect, window))
         self._forward.before(stream)
         return found + self._through(stream, line, buf[found:], at + found, end=end, first=True)
 
@@ -265,7 +291,7 @@ class LongCommands:
         part = data[:close] if close else data
         done = bool(close) or end
         self._count(line, at, len(part))
-        shown = self._forward.command_form(stream, part) if first else self._masker.mask(part)
+        shown = self._shown(stream, line, part, at, close=bool(close), first=first)
         if done and not shown.endswith(b"\n"):
             shown += b"\n"
         self._out.command_part(stream, shown, first=first, last=done)
@@ -273,11 +299,31 @@ class LongCommands:
         tally.seen_lines[Kind.SERVICE] += first
         tally.seen_bytes[Kind.SERVICE] += len(part)
         if done:
+            if line.value.declared(dialect):
+                self._secrets.too_long.refuse()
             if not close:  # its line ended first: a message over several lines goes on
                 self._commands.open_after(stream, line.window)
             self._forward.history.mark_shown(line.lineno)
             line.dialect = None
         return len(part)
+
+    def _shown(
+        self, stream: int, line: _Line, part: bytes, at: int, *, close: bool, first: bool
+    ) -> bytes:
+        """The console form of a part of a command passing (``at``: where it starts in the
+        line). A value it may declare is too long to learn: masked in the archive, and on the
+        console but where the CI in use reads it (it needs the value)."""
+        span = line.value.span(part, close=close)
+        if span is None:
+            return self._forward.command_form(stream, part) if first else self._masker.mask(part)
+        begin, end = span
+        fed = at - self._fed  # where the part starts in the bytes fed (none before: passed)
+        self._secrets.too_long.place(max(fed + begin, 0), max(fed + end, 0))
+        if line.value.ours:  # as any command
+            return self._forward.command_form(stream, part) if first else self._masker.mask(part)
+        head = part[:begin]
+        head = self._forward.command_form(stream, head) if first else self._masker.mask(head)
+        return head + (MASK if line.value.begins(part, begin) else b"") + part[end:]
 
 
 def _period_end(buf: bytes, start: int, period: int) -> int:

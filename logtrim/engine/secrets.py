@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from . import urlcreds
 from .commands import Commands
 from .kinds import Kind
-from .mask import MASK, MIN_LENGTH, Masker, apply, replacement
+from .mask import MASK, MIN_LENGTH, Masker, apply, merged, replacement
 from .matcher import Matcher
 from .output import STDERR, STDOUT
+from .toolong import TooLong, declaring_lines
 
 Hits = list[tuple[int, Kind]]
 #: The longest unfinished line a fail-open stream holds to read a command whole.
@@ -36,6 +37,7 @@ class Secrets:
         self.commands = commands
         self.matcher = matcher
         self._notes = notes
+        self.too_long = TooLong(notes, commands.secret_forms)  # declared values not learned
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
         self._refused: set[str] = set()  # said once each (a script may declare one often)
         self._syntax: set[str] = set()  # secrets that are syntax words, said once each
@@ -73,7 +75,7 @@ class Secrets:
         """Learn the secrets the command lines starting at ``starts`` declare (and the rest
         of a message ``stream`` left open at the end of its last region)."""
         if starts or (stream is not None and self.commands.gathering(stream)):
-            self.add(*self.commands.learn(region, starts, stream))
+            self.add(*self.too_long.learnable(self.commands.learn(region, starts, stream)))
 
     def learn_ahead(self, lines: bytes) -> None:
         """Learn what the whole ``lines`` of one stream declare before their turn: the two
@@ -81,7 +83,8 @@ class Secrets:
         may be read second (more masking is always safe)."""
         if lines:
             starts = self.matcher.service_starts(self.matcher.scan(lines))
-            self.add(*self.commands.declared_in(lines, starts))
+            declared = self.commands.declared_in(lines, starts)
+            self.add(*self.too_long.learnable(declared, pend=False))
 
     def hold(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that splits no secret over several lines, and
@@ -115,17 +118,23 @@ class Secrets:
         """(archive form, console form, the spans the console form masks) of a region; the
         console form is None when it is the region itself (no secret in it)."""
         spans = self.masker.spans(region)
-        if not spans:
+        if not spans and not self.too_long.waiting:
             return region, None, []
-        archive = apply(region, spans)
         keep = self.commands.command_lines(stream, region, starts)
+        long = self.too_long.take(region, declaring_lines(region, keep, starts))
+        if not spans and not long:
+            return region, None, []
+        every = merged(spans + long) if long else spans
+        archive = apply(region, every)
         if not keep:
-            return archive, archive, spans
+            return archive, archive, every
         # A secret over several lines is no command's value: masked here even where it
         # runs into a command line (its dialect sees one line at a time).
         across = [s for s in spans if b"\n" in region[s[0] : s[1] - 1]]
         within = _outside([s for s in spans if s not in across], keep)
-        masked = sorted(across + within)
+        # The value too long to learn: kept only where the CI in use reads it declared.
+        ours = [k for k in keep if self.commands.declares(region[k[0] : k[1]])]
+        masked = merged(across + within + _outside(long, ours))
         return archive, apply(region, masked), masked
 
     def _rehit(self, region: bytes, console: bytes, spans: Spans, hits: Hits) -> Hits:
@@ -161,6 +170,13 @@ class Secrets:
         except Exception:
             data = text.encode("utf-8", "surrogateescape")
             return self.crude(data).decode("utf-8", "surrogateescape")
+
+    def piece(self, data: bytes) -> bytes:
+        """The archive form of a piece of a line too long to hold."""
+        long = self.too_long.take(data) if self.too_long.waiting else []
+        if not long:
+            return self.masker.mask(data)
+        return apply(data, merged(self.masker.spans(data) + long))
 
     def crude(self, data: bytes) -> bytes:
         """``data`` masked without the compiled matcher: for when the masker itself broke."""
@@ -208,9 +224,12 @@ class Secrets:
         text, but for the lines that declare a secret to the CI in use, which keep their
         command as written (no selector masks the other commands as their CI reads them)."""
         spans = self.masker.spans(region)
+        lines = self.commands.command_lines(stream, region, starts)
+        long = self.too_long.take(region, declaring_lines(region, lines, starts))
+        spans = merged(spans + long) if long else spans
         archive = apply(region, spans)
         parts, pos = [], 0
-        for start, end in self.commands.command_lines(stream, region, starts):
+        for start, end in lines:
             line = region[start:end]
             edge = any(a < end and b > start and (a < start or b > end) for a, b in spans)
             if edge or not self.commands.declares(line):
