@@ -133,6 +133,7 @@ class Masker:
         found = self._found(data) if self._secrets else []
         if self._secrets:  # a value a CI decodes: the secret in any spelling it reads
             found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
+            found += encoded.command_spans(data, self._found)
         if self._secrets and b"\x1b" in data:
             found += through_escapes(data, self._found)
         found += urlcreds.spans(data)
