@@ -29,6 +29,9 @@ _LOOSE_BYTES = re.compile(_LOOSE.pattern.encode())
 _VALUES = re.compile(rb"'((?:[^'|]|\|.)*)'")
 
 
+_SWITCH = re.compile(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")
+
+
 def _found(line: str) -> re.Match[str] | None:
     return _COMMAND.search(line) or _LOOSE.search(line)
 
@@ -52,6 +55,11 @@ class TeamCity(Dialect):
     )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
 
+    def __init__(self) -> None:
+        #: The child turned service messages off (``disableServiceMessages``) and has not
+        #: turned them on again: TeamCity would read logtrim's own messages as text.
+        self.disabled = False
+
     def long_command(self, start: str) -> bool:
         return any(p.match(start) is not None for p in (_COMMAND, _LOOSE, _START))
 
@@ -72,6 +80,20 @@ class TeamCity(Dialect):
         # Text before the marker or after the ']' is printed as plain output.
         found = _found(line)
         return None if found is None else found.span()
+
+    def observe(self, line: str) -> None:
+        """Follow ``disableServiceMessages``/``enableServiceMessages``, as TeamCity reads them."""
+        if "ServiceMessages" not in line:
+            return
+        for found in _SWITCH.finditer(line):
+            self.disabled = found.group(1) == "disable"
+
+    def reset_lines(self) -> list[str]:
+        # logtrim's status message and publishArtifacts would be plain text to TeamCity.
+        if not self.disabled:
+            return []
+        self.disabled = False
+        return [tc_message("enableServiceMessages")]
 
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line
