@@ -2,15 +2,16 @@
 
 GitHub's runner splits ``::name k=v,k=v::data`` at the first ``::`` and each property at
 ``,``, so ``;``, ``]`` and a lone ``:`` are plain characters in a value, and it undoes ``%3A``,
-``%2C``, ``%0D``, ``%0A``, ``%25`` there (``%0D %0A %25`` in data; the older ``##[name k=v;k=v]``
-form also ``%3B``, ``%5D``). TeamCity reads a quoted value to its closing quote and undoes
-``|'``, ``|n``, ``|r``, ``|[``, ``|]``, ``||``, ``|x``, ``|l``, ``|p`` and ``|0xNNNN``. A secret
-written with any mix of those (each character escaped or not) must not reach the console or
-the archive in any form the server decodes back to it.
+``%2C``, ``%0D``, ``%0A``, ``%25`` there (``%0D %0A %25`` in data; the older
+``##[name k=v;k=v]`` form also ``%3B``, ``%5D``). Azure's agent undoes ``%AZP25 %0D %0A %5D
+%3B`` in a ``##vso[...]`` command's values and data. TeamCity reads a quoted value to its
+closing quote and undoes ``|'``, ``|n``, ``|r``, ``|[``, ``|]``, ``||``, ``|x``, ``|l``,
+``|p`` and ``|0xNNNN``. A secret written with any mix of those (each character escaped or
+not) must not reach the console or the archive in any form the server decodes back to it.
 
 The parsers below are written from the servers' sources (actions/runner ``ActionCommand.cs``,
-JetBrains' service message parser), apart from logtrim's own. The properties drive the engine;
-the end-to-end tests run real child processes.
+the Azure agent's ``CommandStringConvertor``, JetBrains' service message parser), apart from
+logtrim's own. The properties drive the engine; the end-to-end tests run real child processes.
 """
 
 from __future__ import annotations
@@ -67,6 +68,21 @@ def github_values(line: str) -> list[str]:
     return [_replace_all(v, _GH_V1) for v in [*values, line[end + 1 :]]]
 
 
+_AZURE = [("%3B", ";"), ("%0D", "\r"), ("%0A", "\n"), ("%5D", "]"), ("%AZP25", "%")]
+
+
+def azure_values(line: str) -> list[str]:
+    """Every property value and the data of a ``##vso[...]`` command, as the agent reads them."""
+    start = line.lower().find("##vso[")
+    end = line.find("]", start) if start >= 0 else -1
+    if end < 0:
+        return []
+    info = line[start + 6 : end]
+    props = info.split(" ", 1)[1] if " " in info else ""
+    values = [p.split("=", 1)[1] for p in props.split(";") if "=" in p]
+    return [_replace_all(v, _AZURE) for v in [*values, line[end + 1 :]]]
+
+
 _TC_NAMED = {"n": "\n", "r": "\r", "x": "\x85", "l": "\u2028", "p": "\u2029"}
 
 
@@ -120,7 +136,7 @@ def decoded(data: bytes) -> list[str]:
     """Each line of ``data``, and every value the servers read in it."""
     out = []
     for line in data.decode("utf-8", "replace").splitlines():
-        out += [line, *github_values(line), *teamcity_values(line)]
+        out += [line, *github_values(line), *azure_values(line), *teamcity_values(line)]
     return out
 
 
@@ -162,7 +178,7 @@ def percent_spelling(draw: st.DrawFn, secret: str, table: list[tuple[str, str]])
     """Each character as it is or in the escape the runner undoes there (``must``: no raw)."""
     escapes = {plain: escaped for escaped, plain in table}
     must = {",", "\r", "\n"} if table is _GH_PROP else {"\r", "\n"}
-    if table is _GH_V1:
+    if table is _GH_V1 or table is _AZURE:
         must |= {";", "]"}
     out = []
     for char in secret:
@@ -177,7 +193,7 @@ def percent_spelling(draw: st.DrawFn, secret: str, table: list[tuple[str, str]])
 def spelled_lines(draw: st.DrawFn) -> tuple[str, str]:
     """(secret, a line of a command carrying it in one of the servers' spellings)."""
     secret = draw(SECRETS)
-    place = draw(st.sampled_from(["gh-property", "gh-data", "gh-v1", "teamcity"]))
+    place = draw(st.sampled_from(["gh-property", "gh-data", "gh-v1", "azure", "teamcity"]))
     if place == "teamcity":
         value = draw(teamcity_spelling(secret))
         line = f"##teamcity[buildProblem description='login failed: {value}' identity='x']"
@@ -190,6 +206,10 @@ def spelled_lines(draw: st.DrawFn) -> tuple[str, str]:
         value = draw(percent_spelling(secret, _GH_DATA))
         line = f"::warning title=x::login {value} failed"
         assume(github_values(line) == ["x", f"login {secret} failed"])
+    elif place == "azure":
+        value = draw(percent_spelling(secret, _AZURE))
+        line = f"##vso[task.logissue type=error;sourcepath={value}]login {value} failed"
+        assume(azure_values(line) == ["error", secret, f"login {secret} failed"])
     else:
         value = draw(percent_spelling(secret, _GH_V1))
         line = f"##[error title={value};code=2]login {value} failed"
@@ -226,6 +246,7 @@ GH_LINES = [
     "::error file=app.py,title=p4ss%3Bw0rd!::x",  # no escape there: as written
     "::warning title=a:p4ss;w0rd!%3Ab::c",
     "##[error code=p4ss%3Bw0rd!]said p4ss%5Dw0rd!",
+    "##vso[task.logissue type=error;code=p4ss%3Bw0rd!]said p4ss%5Dw0rd! %AZP25",
 ]
 TC_LINES = [
     "##teamcity[buildProblem description='login failed: p4ss|]w0rd!']",
@@ -235,7 +256,7 @@ TC_LINES = [
 ]
 
 
-@pytest.mark.parametrize("ci", ["github", "teamcity", "plain"])
+@pytest.mark.parametrize("ci", ["github", "teamcity", "azure", "plain"])
 def test_secrets_in_escaped_command_values_are_masked_end_to_end(
     run_logtrim: RunLogtrim, ci: str
 ) -> None:

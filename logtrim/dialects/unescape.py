@@ -13,6 +13,9 @@ The rules, from each server's own parser:
   (so ``;``, ``]``, ``=`` and a lone ``:`` are plain characters there); properties undo
   ``%0D %0A %3A %2C %25``, data ``%0D %0A %25``; the older ``##[name k=v;k=v]data`` undoes
   ``%3B %0D %0A %5D %25`` in both. Escapes are upper case only (ordinal replaces).
+* Azure (agent ``CommandStringConvertor``): ``##vso[area.action k=v;k=v]data``, the
+  properties up to the first ``]``, split at ``;``; properties and data undo ``%AZP25 %0D %0A
+  %5D %3B`` alike (the ``##[group]`` formatting commands are printed as written).
 * TeamCity (service messages): in a quoted value ``|`` escapes the next character: ``|n``,
   ``|r``, ``|x`` (U+0085), ``|l`` (U+2028), ``|p`` (U+2029), ``|0xNNNN`` (a UTF-16 code unit,
   a surrogate pair as two), any other character stands for itself (``|'``, ``||``, ``|[``,
@@ -73,6 +76,7 @@ def _gh(table: dict[bytes, bytes]) -> Codec:
 GH_DATA = _gh(_GH_DATA)
 GH_PROPERTY = _gh(_GH_PROP)
 GH_V1 = _gh(_GH_V1)
+AZURE = _gh({b"%AZP25": b"%", b"%0D": b"\r", b"%0A": b"\n", b"%5D": b"]", b"%3B": b";"})
 _TC_ENCODE = {"|": "||", "'": "|'", "\n": "|n", "\r": "|r", "[": "|[", "]": "|]"}
 TEAMCITY = Codec(
     re.compile(

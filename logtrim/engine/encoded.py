@@ -6,7 +6,7 @@ form of a secret covers every such spelling (``U3Bh Y2Vk...``), so each value of
 decoded as Calamari decodes it and, when the text holds a secret, the value is masked whole.
 What a reader could still decode from a value Calamari rejects counts too.
 
-GitHub's and TeamCity's command values are read the same way, in the escapes their servers
+GitHub's, Azure's and TeamCity's command values are read the same way, in the escapes their servers
 undo (:func:`command_spans`): there each secret found is masked where it is spelled.
 """
 
@@ -16,7 +16,16 @@ import re
 from collections.abc import Callable
 
 from ..dialects.servicemsg import calamari_value, loose_value
-from ..dialects.unescape import GH_DATA, GH_PROPERTY, GH_V1, TEAMCITY, Codec, Find, spans_in
+from ..dialects.unescape import (
+    AZURE,
+    GH_DATA,
+    GH_PROPERTY,
+    GH_V1,
+    TEAMCITY,
+    Codec,
+    Find,
+    spans_in,
+)
 
 # Any case: what older servers read; a marker in text is masked the same (more is safe).
 _OPENER = re.compile(rb"##(?i:octopus)")
@@ -69,13 +78,14 @@ _GH_V2 = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ((?:[^:\n]|:(?!:))*))?::([^\n]*
 _GH_V2_VALUES = re.compile(rb"=([^,\n]*)")
 _GH_V1 = re.compile(rb"##\[([^\]\n]*)\]([^\n]*)")
 _GH_V1_VALUES = re.compile(rb"=([^;\]\n]*)")
+_AZURE = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
 # A TeamCity message up to its ']' (a quoted value may hold one) or its line's end.
 _TC = re.compile(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
 _TC_VALUES = re.compile(rb"'((?:[^'|\n]|\|[^\n])*)'")
 
 
 def command_spans(data: bytes, find: Find) -> list[tuple[int, int]]:
-    """The spans of GitHub and TeamCity command values in ``data`` that spell a secret in
+    """The spans of GitHub, Azure and TeamCity command values in ``data`` that spell a secret in
     escapes their server undoes (see :mod:`..dialects.unescape`); a value without one is
     its own text, which the plain forms cover."""
     out: list[tuple[int, int]] = []
@@ -87,6 +97,10 @@ def command_spans(data: bytes, find: Find) -> list[tuple[int, int]]:
         for command in _GH_V1.finditer(data):
             _values(data, command, 1, _GH_V1_VALUES, GH_V1, find, out)
             _value(data, command.span(2), GH_V1, find, out)
+    if b"%" in data and b"##" in data:
+        for command in _AZURE.finditer(data):
+            _values(data, command, 1, _GH_V1_VALUES, AZURE, find, out)
+            _value(data, command.span(2), AZURE, find, out)
     if b"|" in data and b"##teamcity[" in data:
         for message in _TC.finditer(data):
             for value in _TC_VALUES.finditer(data, message.start(), message.end()):
