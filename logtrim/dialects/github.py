@@ -69,7 +69,7 @@ def parse(line: str) -> tuple[str, str] | None:
 # dialects/unescape.py): ``::name props::`` at the line's start, its properties up to the
 # first ``::``, each value after its ``=`` up to a ``,``; or the older ``##[name props]``,
 # each value up to a ``;``.
-_V2 = re.compile(rb"\A\s*::([^\s:]+)(?: (?:[^:]|:(?!:))*)?::")
+_V2 = re.compile(rb"\A\s*::([^\s:]+)(?: [^:]*(?::[^:]+)*)?::")
 _V2_VALUES = re.compile(rb"=([^,]*)")
 _V1 = re.compile(rb"##\[([^\]]*)\]")
 _V1_VALUES = re.compile(rb"=([^;\]]*)")

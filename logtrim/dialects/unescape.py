@@ -40,6 +40,10 @@ class Codec:
     escape: re.Pattern[bytes]
     unit: Callable[[bytes], bytes]
     encode: Callable[[str], str]
+    lead: bytes  # every escape starts with it: a value without it is its own text
+    #: The bytes its escapes stand for (None: any): a secret with none of them is found in
+    #: the decoded text only where its raw text holds it too, so the plain form covers it.
+    plain: frozenset[int] | None = None
 
 
 def _percent(table: dict[bytes, bytes]) -> Callable[[bytes], bytes]:
@@ -70,7 +74,8 @@ _GH_V1 = {**_GH_DATA, b"%3B": b";", b"%5D": b"]"}
 def _gh(table: dict[bytes, bytes]) -> Codec:
     escape = re.compile(b"|".join(re.escape(k) for k in table))
     plain = {v.decode(): k.decode() for k, v in table.items()}
-    return Codec(escape, _percent(table), _encoder(plain))
+    stands = frozenset(b for v in table.values() for b in v)
+    return Codec(escape, _percent(table), _encoder(plain), b"%", stands)
 
 
 GH_DATA = _gh(_GH_DATA)
@@ -85,6 +90,7 @@ TEAMCITY = Codec(
     ),
     _tc_unit,
     _encoder(_TC_ENCODE),
+    b"|",
 )
 
 
@@ -126,8 +132,15 @@ def raw_spans(found: list[tuple[int, int]], units: Units) -> list[tuple[int, int
     return [(to_raw(a, False), to_raw(b, True)) for a, b in found]
 
 
+def needed(codec: Codec, secret_bytes: frozenset[int] | set[int]) -> bool:
+    """Whether secrets made of ``secret_bytes`` can be spelled in the codec's escapes."""
+    return codec.plain is None or not codec.plain.isdisjoint(secret_bytes)
+
+
 def spans_in(raw: bytes, codec: Codec, find: Find) -> list[tuple[int, int]]:
     """The spans of ``raw`` (a value) that spell a secret once its server decodes it."""
+    if codec.lead not in raw:
+        return []
     decoded, units = decode(raw, codec)
     if not units:
         return []
@@ -138,7 +151,7 @@ def spans_in(raw: bytes, codec: Codec, find: Find) -> list[tuple[int, int]]:
 def mask_value(raw: bytes, codec: Codec, mask: Callable[[bytes], bytes]) -> bytes:
     """A value masked in the text its server reads: decoded, masked and encoded again when
     that text holds a secret; else masked as written."""
-    decoded, units = decode(raw, codec)
+    decoded, units = decode(raw, codec) if codec.lead in raw else (raw, [])
     if units:
         masked = mask(decoded)
         if masked != decoded:

@@ -24,6 +24,7 @@ from ..dialects.unescape import (
     TEAMCITY,
     Codec,
     Find,
+    needed,
     spans_in,
 )
 
@@ -74,7 +75,7 @@ def _end(data: bytes, start: int) -> int:
 
 # GitHub's commands (actions/runner): ``::name props::data`` at a line's start, the properties
 # up to the first ``::``; the older ``##[name props]data`` anywhere in a line.
-_GH_V2 = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ((?:[^:\n]|:(?!:))*))?::([^\n]*)")
+_GH_V2 = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ([^:\n]*(?::[^:\n]+)*))?::([^\n]*)")
 _GH_V2_VALUES = re.compile(rb"=([^,\n]*)")
 _GH_V1 = re.compile(rb"##\[([^\]\n]*)\]([^\n]*)")
 _GH_V1_VALUES = re.compile(rb"=([^;\]\n]*)")
@@ -84,20 +85,21 @@ _TC = re.compile(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
 _TC_VALUES = re.compile(rb"'((?:[^'|\n]|\|[^\n])*)'")
 
 
-def command_spans(data: bytes, find: Find) -> list[tuple[int, int]]:
+def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:
     """The spans of GitHub, Azure and TeamCity command values in ``data`` that spell a secret in
     escapes their server undoes (see :mod:`..dialects.unescape`); a value without one is
-    its own text, which the plain forms cover."""
+    its own text, which the plain forms cover. ``chars``: the bytes of the secrets (a
+    ``%`` escape stands for a few characters: a secret without them needs no decoding)."""
     out: list[tuple[int, int]] = []
-    if b"%" in data and b"::" in data:
+    if b"%" in data and b"::" in data and needed(GH_PROPERTY, chars):
         for command in _GH_V2.finditer(data):
             _values(data, command, 1, _GH_V2_VALUES, GH_PROPERTY, find, out)
             _value(data, command.span(2), GH_DATA, find, out)
-    if b"%" in data and b"##[" in data:
+    if b"%" in data and b"##[" in data and needed(GH_V1, chars):
         for command in _GH_V1.finditer(data):
             _values(data, command, 1, _GH_V1_VALUES, GH_V1, find, out)
             _value(data, command.span(2), GH_V1, find, out)
-    if b"%" in data and b"##" in data:
+    if b"%" in data and b"##" in data and needed(AZURE, chars):
         for command in _AZURE.finditer(data):
             _values(data, command, 1, _GH_V1_VALUES, AZURE, find, out)
             _value(data, command.span(2), AZURE, find, out)
