@@ -104,8 +104,14 @@ def test_heartbeat_only_after_a_quiet_while() -> None:
 
 
 def test_level_switches_come_from_the_dialect() -> None:
-    """Octopus's switches set the streams' levels, whatever system is in use."""
-    commands = Commands(GitHub())
+    """Octopus's switches set the streams' levels under Octopus; under another system they
+    pass as commands but nobody reads them as switches (nor a ``resultMessage``)."""
+    other = Commands(GitHub())
+    assert other.see("##octopus[stdout-warning]")
+    assert other.apply(STDOUT, Kind.NOISE) == Kind.NOISE and not other.forced(STDOUT)
+    other.see("##octopus[resultMessage message='Ym9vbQ==']")
+    assert not other.child_sent_result
+    commands = Commands(Octopus())
     assert commands.see("##octopus[stdout-warning]")
     assert commands.apply(STDOUT, Kind.NOISE) == Kind.WARNING
     assert commands.apply(STDOUT, Kind.ERROR) == Kind.ERROR

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print, syntax_of
+from .base import Action, Closing, Dialect, Mask, Print, mask_outside, syntax_of
 from .escape import (
     azure_command,
     azure_data,
@@ -19,6 +19,7 @@ from .escape import (
     failure_text,
     one_line,
 )
+from .unescape import AZURE, mask_value
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
 _COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
@@ -61,6 +62,15 @@ class Azure(Dialect):
 
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
         return syntax_of(line, _SYNTAX, _VALUES)
+
+    def mask_syntax(self, line: bytes, mask: Mask) -> bytes:
+        # Each value as the agent decodes it: a secret in any mix of its escapes is found.
+        body = line.rstrip(b"\r\n")
+        value = lambda raw: mask_value(raw, AZURE, mask)  # noqa: E731
+        masked = mask_outside(
+            body, self.syntax_spans(body), mask, self.keep_words(), value=value, tail=value
+        )
+        return masked + line[len(body) :]
 
     def is_command(self, line: str) -> bool:
         # The agent runs ``##vso[area.action ...]``; a marker in text without its ']' is text.

@@ -170,7 +170,7 @@ class Dialect:
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
         """One of this system's command lines (or the next line of one) with every secret
         masked in the encoding the system reads, its syntax kept; None drops the line."""
-        masked = mask_outside(line, self.syntax_spans(line), mask, self.keep_words())
+        masked = self.mask_syntax(line, mask)
         if _OCTOPUS_OPENER.search(masked) is None:
             return masked
         # An Octopus message inside this system's command: the syntax cut it from its ']',
@@ -178,6 +178,10 @@ class Dialect:
         # still finds a secret: a secret never passes to keep a command intact.
         again = mask(masked)
         return masked if again == masked else again
+
+    def mask_syntax(self, line: bytes, mask: Mask) -> bytes:
+        """``line`` masked but for its command's syntax (:meth:`syntax_spans`)."""
+        return mask_outside(line, self.syntax_spans(line), mask, self.keep_words())
 
     @classmethod
     def keep_words(cls) -> re.Pattern[bytes]:
@@ -254,18 +258,27 @@ class Dialect:
 
 
 def mask_outside(
-    line: bytes, syntax: Sequence[tuple[int, int]], mask: Mask, words: re.Pattern[bytes]
+    line: bytes,
+    syntax: Sequence[tuple[int, int]],
+    mask: Mask,
+    words: re.Pattern[bytes],
+    *,
+    value: Mask | None = None,
+    tail: Mask | None = None,
 ) -> bytes:
     """``line`` with the parts outside the ``syntax`` spans masked, each alone; in the
-    syntax, only what is no syntax word (an unknown name can be a secret)."""
+    syntax, only what is no syntax word (an unknown name can be a secret). ``value`` masks
+    the parts between two spans (a property's value), ``tail`` the part after the last (a
+    command's data), each as its system decodes it; else ``mask``."""
     if not syntax:
         return mask(line)
     parts, pos = [], 0
-    for start, end in syntax:
-        parts += [mask(line[pos:start]) if start > pos else b""]
+    for i, (start, end) in enumerate(syntax):
+        if start > pos:
+            parts.append((value or mask)(line[pos:start]) if i else mask(line[pos:start]))
         parts.append(keeping(line[start:end], mask, words))
         pos = end
-    return b"".join([*parts, mask(line[pos:])])
+    return b"".join([*parts, (tail or mask)(line[pos:]) if pos < len(line) else b""])
 
 
 def keeping(syntax: bytes, mask: Mask, words: re.Pattern[bytes]) -> bytes:
@@ -278,15 +291,16 @@ def keeping(syntax: bytes, mask: Mask, words: re.Pattern[bytes]) -> bytes:
 
 
 def syntax_of(
-    line: bytes, command: re.Pattern[bytes], values: re.Pattern[bytes]
+    line: bytes, command: re.Pattern[bytes], values: re.Pattern[bytes], end: int = -1
 ) -> list[tuple[int, int]]:
     """The syntax spans of the first ``command`` on ``line``: all of it but the group 1 of
-    each ``values`` match inside it (a property's value)."""
+    each ``values`` match inside it (a property's value) before ``end`` (its own end
+    when -1)."""
     found = command.search(line)
     if found is None:
         return []
     spans, pos = [], found.start()
-    for value in values.finditer(line, found.start(), found.end()):
+    for value in values.finditer(line, found.start(), found.end() if end < 0 else end):
         if value.start(1) > pos:
             spans.append((pos, value.start(1)))
         pos = value.end(1)

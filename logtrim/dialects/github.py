@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, AppendFile, Closing, Dialect, Print, syntax_of
+from .base import Action, AppendFile, Closing, Dialect, Mask, Print, mask_outside, syntax_of
 from .escape import (
     failure_text,
     gh_command,
@@ -30,6 +30,7 @@ from .escape import (
     md_fenced,
     md_text,
 )
+from .unescape import GH_DATA, GH_PROPERTY, GH_V1, mask_value
 
 # The runner's own commands. Matching only these keeps C++ lines such as ``::std::move(x)``
 # from being mistaken for commands.
@@ -64,10 +65,26 @@ def parse(line: str) -> tuple[str, str] | None:
     return (name, gh_unescape_v1(text[end + 1 :])) if name else None
 
 
-# A command's syntax (bytes): ``::name props::`` at the line's start, or the older
-# ``##[name props]``, all but the property values.
-_SYNTAX = re.compile(rb"\A\s*::[^\s:]+(?: [^:]*)?::|##\[[^\]]*\]")
-_VALUES = re.compile(rb"=([^,;:\]]*)")
+# A command's syntax (bytes), all but its values, as the runner splits it (see
+# dialects/unescape.py): ``::name props::`` at the line's start, its properties up to the
+# first ``::``, each value after its ``=`` up to a ``,``; or the older ``##[name props]``,
+# each value up to a ``;``.
+_V2 = re.compile(rb"\A\s*::([^\s:]+)(?: [^:]*(?::[^:]+)*)?::")
+_V2_VALUES = re.compile(rb"=([^,]*)")
+_V1 = re.compile(rb"##\[([^\]]*)\]")
+_V1_VALUES = re.compile(rb"=([^;\]]*)")
+
+
+def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
+    """The syntax spans of the command on ``line`` and whether it is the older form; the
+    form the runner tries first, as :func:`parse` does."""
+    found = _V2.match(line)
+    if found and (
+        found.group(1).decode("utf-8", "replace").lower() in COMMANDS or b"##[" not in line
+    ):
+        # The closing ``::`` is no part of the last value.
+        return syntax_of(line, _V2, _V2_VALUES, found.end() - 2), False
+    return syntax_of(line, _V1, _V1_VALUES), True
 
 
 class GitHub(Dialect):
@@ -97,7 +114,22 @@ class GitHub(Dialect):
         return parsed[0].lower() in COMMANDS
 
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
-        return syntax_of(line, _SYNTAX, _VALUES)
+        return _syntax(line)[0]
+
+    def mask_syntax(self, line: bytes, mask: Mask) -> bytes:
+        # Each value as the runner decodes it: a secret in any mix of its escapes is found.
+        body = line.rstrip(b"\r\n")
+        spans, v1 = _syntax(body)
+        values, data = (GH_V1, GH_V1) if v1 else (GH_PROPERTY, GH_DATA)
+        masked = mask_outside(
+            body,
+            spans,
+            mask,
+            self.keep_words(),
+            value=lambda raw: mask_value(raw, values, mask),
+            tail=lambda raw: mask_value(raw, data, mask),
+        )
+        return masked + line[len(body) :]
 
     def declared_secrets(self, line: str) -> list[str]:
         # Learned whatever the pause: more masking is always safe (see declares_to_ci).

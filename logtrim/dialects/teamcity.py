@@ -13,14 +13,29 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print, syntax_of
+from .base import Action, Closing, Dialect, Mask, Print, mask_outside, syntax_of
 from .escape import failure_text, tc_message, tc_value, wildcard_safe
+from .unescape import TEAMCITY, mask_value
 
-# ``##teamcity[name ...]``: values escape ']' as '|]', so any ']' after the name closes one.
-_COMMAND = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+# ``##teamcity[name ...]`` up to the first ']' outside its quoted values (TeamCity's parser
+# reads a value to its closing quote: ``|]`` and ``]`` inside one are its text); a message
+# whose quotes do not close is read up to its first ']', as before.
+_VALUE = r"'(?:[^'|]|\|.)*'"
+_COMMAND = re.compile(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:{_VALUE}|[^\]'])*)?\]")
+_LOOSE = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 # The message's syntax (bytes): all but its quoted values, whose escapes are ``|x``.
 _COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
+_LOOSE_BYTES = re.compile(_LOOSE.pattern.encode())
 _VALUES = re.compile(rb"'((?:[^'|]|\|.)*)'")
+
+
+_SWITCH = re.compile(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")
+
+
+def _found(line: str) -> re.Match[str] | None:
+    return _COMMAND.search(line) or _LOOSE.search(line)
+
+
 _START = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
 
 
@@ -40,20 +55,45 @@ class TeamCity(Dialect):
     )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
 
+    def __init__(self) -> None:
+        #: The child turned service messages off (``disableServiceMessages``) and has not
+        #: turned them on again: TeamCity would read logtrim's own messages as text.
+        self.disabled = False
+
     def long_command(self, start: str) -> bool:
-        return _COMMAND.match(start) is not None or _START.match(start) is not None
+        return any(p.match(start) is not None for p in (_COMMAND, _LOOSE, _START))
 
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
-        return syntax_of(line, _COMMAND_BYTES, _VALUES)
+        return syntax_of(line, _COMMAND_BYTES, _VALUES) or syntax_of(line, _LOOSE_BYTES, _VALUES)
+
+    def mask_syntax(self, line: bytes, mask: Mask) -> bytes:
+        # Each value as TeamCity decodes it (``p4ss|]w0rd``, ``|0x0070...``): found in any mix.
+        spans = self.syntax_spans(line)
+        value = lambda raw: mask_value(raw, TEAMCITY, mask)  # noqa: E731
+        return mask_outside(line, spans, mask, self.keep_words(), value=value)
 
     def is_command(self, line: str) -> bool:
         # A message is one line, a name then its ']'; a marker in text without them is text.
-        return "##teamcity[" in line and _COMMAND.search(line) is not None
+        return "##teamcity[" in line and _found(line) is not None
 
     def command_span(self, line: str) -> tuple[int, int] | None:
         # Text before the marker or after the ']' is printed as plain output.
-        found = _COMMAND.search(line)
+        found = _found(line)
         return None if found is None else found.span()
+
+    def observe(self, line: str) -> None:
+        """Follow ``disableServiceMessages``/``enableServiceMessages``, as TeamCity reads them."""
+        if "ServiceMessages" not in line:
+            return
+        for found in _SWITCH.finditer(line):
+            self.disabled = found.group(1) == "disable"
+
+    def reset_lines(self) -> list[str]:
+        # logtrim's status message and publishArtifacts would be plain text to TeamCity.
+        if not self.disabled:
+            return []
+        self.disabled = False
+        return [tc_message("enableServiceMessages")]
 
     def is_progress(self, line: str) -> bool:
         return "##teamcity[progressMessage" in line

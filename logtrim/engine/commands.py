@@ -206,11 +206,9 @@ class Commands:
         return tuple(self._levels.values())
 
     def _level(self, stderr: bool) -> Level:
-        for dialect in self._dialects:
-            level = dialect.level(stderr)
-            if level is not Level.NORMAL:
-                return level
-        return Level.NORMAL
+        # Only the system in use switches levels: under another one nobody reads an
+        # ``##octopus[stdout-error]`` as a switch, though the message passes verbatim.
+        return self._dialects[0].level(stderr)
 
     def progress_of(self, text: str) -> str | None:
         """The dialect whose progress command the line is (each has one), or None."""
@@ -218,7 +216,8 @@ class Commands:
 
     @property
     def child_sent_result(self) -> bool:
-        return any(d.child_sent_result() for d in self._dialects)
+        # As for levels: only the system in use reads the child's own result.
+        return self._dialects[0].child_sent_result()
 
     # -- the level switches ---------------------------------------------------------------
     def quiet(self, stream: int) -> bool:

@@ -5,6 +5,9 @@ and line breaks anywhere in it are skipped, and XML entities are resolved first.
 form of a secret covers every such spelling (``U3Bh Y2Vk...``), so each value of a message is
 decoded as Calamari decodes it and, when the text holds a secret, the value is masked whole.
 What a reader could still decode from a value Calamari rejects counts too.
+
+GitHub's, Azure's and TeamCity's command values are read the same way, in the escapes their servers
+undo (:func:`command_spans`): there each secret found is masked where it is spelled.
 """
 
 from __future__ import annotations
@@ -13,6 +16,17 @@ import re
 from collections.abc import Callable
 
 from ..dialects.servicemsg import calamari_value, loose_value
+from ..dialects.unescape import (
+    AZURE,
+    GH_DATA,
+    GH_PROPERTY,
+    GH_V1,
+    TEAMCITY,
+    Codec,
+    Find,
+    needed,
+    spans_in,
+)
 
 # Any case: what older servers read; a marker in text is masked the same (more is safe).
 _OPENER = re.compile(rb"##(?i:octopus)")
@@ -73,3 +87,63 @@ def _end(data: bytes, start: int) -> int:
     """Where the message whose name starts at ``start`` ends: its ``]``, or its line's end."""
     ends = [e for e in (data.find(b"]", start), data.find(b"\n", start)) if e >= 0]
     return min(ends, default=len(data))
+
+
+# GitHub's commands (actions/runner): ``::name props::data`` at a line's start, the properties
+# up to the first ``::``; the older ``##[name props]data`` anywhere in a line.
+_GH_V2 = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ([^:\n]*(?::[^:\n]+)*))?::([^\n]*)")
+_GH_V2_VALUES = re.compile(rb"=([^,\n]*)")
+_GH_V1 = re.compile(rb"##\[([^\]\n]*)\]([^\n]*)")
+_GH_V1_VALUES = re.compile(rb"=([^;\]\n]*)")
+_AZURE = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
+# A TeamCity message up to its ']' (a quoted value may hold one) or its line's end.
+_TC = re.compile(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
+_TC_VALUES = re.compile(rb"'((?:[^'|\n]|\|[^\n])*)'")
+
+
+def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:
+    """The spans of GitHub, Azure and TeamCity command values in ``data`` that spell a secret in
+    escapes their server undoes (see :mod:`..dialects.unescape`); a value without one is
+    its own text, which the plain forms cover. ``chars``: the bytes of the secrets (a
+    ``%`` escape stands for a few characters: a secret without them needs no decoding)."""
+    out: list[tuple[int, int]] = []
+    if b"%" in data and b"::" in data and needed(GH_PROPERTY, chars):
+        for command in _GH_V2.finditer(data):
+            _values(data, command, 1, _GH_V2_VALUES, GH_PROPERTY, find, out)
+            _value(data, command.span(2), GH_DATA, find, out)
+    if b"%" in data and b"##[" in data and needed(GH_V1, chars):
+        for command in _GH_V1.finditer(data):
+            _values(data, command, 1, _GH_V1_VALUES, GH_V1, find, out)
+            _value(data, command.span(2), GH_V1, find, out)
+    if b"%" in data and b"##" in data and needed(AZURE, chars):
+        for command in _AZURE.finditer(data):
+            _values(data, command, 1, _GH_V1_VALUES, AZURE, find, out)
+            _value(data, command.span(2), AZURE, find, out)
+    if b"|" in data and b"##teamcity[" in data:
+        for message in _TC.finditer(data):
+            for value in _TC_VALUES.finditer(data, message.start(), message.end()):
+                _value(data, value.span(1), TEAMCITY, find, out)
+    return out
+
+
+def _values(
+    data: bytes,
+    command: re.Match[bytes],
+    group: int,
+    values: re.Pattern[bytes],
+    codec: Codec,
+    find: Find,
+    out: list[tuple[int, int]],
+) -> None:
+    start, end = command.span(group)
+    if start >= 0:
+        for value in values.finditer(data, start, end):
+            _value(data, value.span(1), codec, find, out)
+
+
+def _value(
+    data: bytes, span: tuple[int, int], codec: Codec, find: Find, out: list[tuple[int, int]]
+) -> None:
+    start, end = span
+    if start >= 0 and end > start:
+        out += [(start + a, start + b) for a, b in spans_in(data[start:end], codec, find)]

@@ -85,6 +85,8 @@ class Intake:
             end = data.index(b"\n", pos) + 1
             line = data[pos:end]
             line_kind = kind if kind is not None else self._matcher.line_kind(line)
+            if pos and kind is not None and kind > Kind.NOISE and self._command(line):
+                line_kind = Kind.SERVICE  # a command on a later line: forwarded as ``run`` does
             if novelty is not None:
                 line_kind = novelty.tier(line_kind, fresh is not None and fresh[lineno - base])
             history.hint = (lineno, pos)
@@ -94,6 +96,15 @@ class Intake:
         history.lines = lineno
         history.seal(lineno - base)
         self.nbytes += size
+
+    def _command(self, line: bytes) -> bool:
+        """Whether a later line of a record is a CI command: the record's tier is the
+        caller's, but its system reads each line alone (an ``::add-mask::`` there declares)."""
+        commands = self._select.commands
+        lowered = line.lower()
+        if not any(m.lower() in lowered for m in commands.markers):
+            return False
+        return commands.is_command(line.decode("utf-8", "replace"))
 
     def piece(self, stream: int, buf: bytes, now: float) -> bytes:
         """A piece of a line too long to hold: classify its start, pass its commands,

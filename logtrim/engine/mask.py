@@ -95,6 +95,7 @@ class Masker:
         self._compiler = compiler
         self._secrets: list[bytes] = []
         self._seen: set[bytes] = set()
+        self._chars: set[int] = set()  # the bytes of the secrets' values
         self._shards = Shards(compiler)  # compiled at the first look after an add
         self.max_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
@@ -119,6 +120,7 @@ class Masker:
                     refused.append(value)
                 continue
             raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
+            self._chars.update(raw)
             for form in line_endings(raw):
                 new += [form, *base64_forms(form)]
             new += line_forms(raw)
@@ -140,6 +142,8 @@ class Masker:
         found = self._found(data)
         if HASH in data:  # a value a CI decodes: the secret in any spelling it reads
             found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
+        # A value GitHub, Azure or TeamCity decodes (their escape bytes, memchr first).
+        found += encoded.command_spans(data, self._found, self._chars)
         if ESC in data:
             found += through_escapes(data, self._found)
         if urlcreds.AT in data:
