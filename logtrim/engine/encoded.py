@@ -105,17 +105,18 @@ def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, i
     """The spans of GitHub, Azure and TeamCity command values in ``data`` that spell a secret in
     escapes their server undoes (see :mod:`..dialects.unescape`); a value without one is
     its own text, which the plain forms cover. ``chars``: the bytes of the secrets (a
-    ``%`` escape stands for a few characters: a secret without them needs no decoding)."""
+    ``%`` escape stands for a few characters: a secret without them needs no decoding, so
+    that is asked first; a two-byte ``in`` reads every byte of a region)."""
     out: list[tuple[int, int]] = []
-    if b"%" in data and b"::" in data and needed(GH_PROPERTY, chars):
+    if needed(GH_PROPERTY, chars) and b"%" in data and b"::" in data:
         for command in _GH_V2.finditer(data):
             _values(data, command, 1, _GH_V2_VALUES, GH_PROPERTY, find, out)
             _value(data, command.span(2), GH_DATA, find, out)
-    if b"%" in data and b"##[" in data and needed(GH_V1, chars):
+    if needed(GH_V1, chars) and b"%" in data and b"##[" in data:
         for command in _GH_V1.finditer(data):
             _values(data, command, 1, _GH_V1_VALUES, GH_V1, find, out)
             _value(data, command.span(2), GH_V1, find, out)
-    if b"%" in data and b"##" in data and needed(AZURE, chars):
+    if needed(AZURE, chars) and b"%" in data and b"##" in data:
         for command in _AZURE.finditer(data):
             _values(data, command, 1, _GH_V1_VALUES, AZURE, find, out)
             _value(data, command.span(2), AZURE, find, out)
