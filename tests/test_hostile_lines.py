@@ -18,7 +18,7 @@ from conftest import RunLogtrim, logtrim_argv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.history import _ERROR_WORD, last_error_word
+from logtrim.engine.display import _ERROR_WORD, last_error_word
 from logtrim.engine.ranks import _TEST
 from logtrim.engine.rules import RULES
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from conftest import RunLogtrim, py
 
-from logtrim.engine.history import display
+from logtrim.engine.display import display
 
 # ansible's result of a failed task: the failed item's message sits deep inside the JSON.
 RESULT = (

@@ -34,7 +34,7 @@ class Forwarder:
     ) -> None:
         self.commands = commands
         self.classify = classify
-        self.display = display  # a line's console form: a long one cut (engine/history.py)
+        self.display = display  # a line's console form: a long one cut (engine/display.py)
         #: The text around a command (a line of its own to the server): (text, lineno, tier).
         self.on_text: Callable[[bytes, int, Kind], None] = lambda _text, _lineno, _kind: None
         self.mask = mask

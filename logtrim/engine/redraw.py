@@ -3,7 +3,7 @@
 A progress bar redrawn thousands of times (``\\rprogress 1%`` ... ``\\rprogress 100%``, then
 its newline) may pass 1 MiB before it ends: it then comes in pieces (engine/lines.py) and the
 console shows its start only, cut (engine/intake.py). A person wants its last state, as a
-line under 1 MiB shows it (:func:`.history.display`: the last part after a ``\\r`` that is not
+line under 1 MiB shows it (:func:`.display.display`: the last part after a ``\\r`` that is not
 blank). A part of the :class:`~.intake.Intake`: it keeps what follows each stream's last
 ``\\r`` (bounded), and at the line's end says what state the start shown did not have.
 """

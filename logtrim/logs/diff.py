@@ -24,9 +24,9 @@ from dataclasses import dataclass, field
 
 from .._matchers import compiler
 from ..engine.baseline import Baseline, shape_of
+from ..engine.display import display
 from ..engine.failure import LEVEL
 from ..engine.hashset import Hashes
-from ..engine.history import display
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
 from .declared import Declared
