@@ -362,14 +362,18 @@ def test_without_pty_child_sees_pipes(run_logtrim: RunLogtrim) -> None:
 
 def test_closed_console_ends_the_step_as_without_logtrim_and_loses_nothing(tmp_path: Path) -> None:
     """If the console reader goes away, the step meets a broken pipe as it would without
-    logtrim (Python's print: BrokenPipeError, exit 1), and the archive holds every line it
+    logtrim (Python's write: BrokenPipeError, exit 1), and the archive holds every line it
     wrote, in order."""
     artifact = tmp_path / "run.log.zst"
+    # The first 101 lines in one write, before the reader can leave (each print is a write
+    # of its own here, and a slow child could meet the closed pipe at its third line).
     code = (
         "import sys, time\n"
-        "for i in range(20000):\n"
-        "    print(f'ERROR: line {i} went wrong with code {i % 13}')\n"
-        "    if i >= 100: sys.stdout.flush(); time.sleep(0.005)  # the reader leaves meanwhile\n"
+        "line = lambda i: f'ERROR: line {i} went wrong with code {i % 13}\\n'\n"
+        "sys.stdout.write(''.join(map(line, range(101)))); sys.stdout.flush()\n"
+        "for i in range(101, 20000):\n"
+        "    sys.stdout.write(line(i)); sys.stdout.flush()\n"
+        "    time.sleep(0.005)  # the reader leaves meanwhile\n"
     )
     proc = subprocess.Popen(
         [*logtrim_argv("run", "--artifact", str(artifact), "--", *py(code))],
