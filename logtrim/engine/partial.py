@@ -63,9 +63,7 @@ class Partial:
         if cut <= st.partial_shown:
             return
         if not st.partial_shown:
-            core.select.progress.late(stream)
-            core.out.flush_gap()
-            core.history.passed = core.history.lines - 1
+            self._before_state(stream)
         piece = masker.mask_within(pending, st.partial_shown, cut)
         core.out.emit(stream, piece, Kind.NOISE, partial=True)
         st.partial_shown = cut
@@ -91,10 +89,11 @@ class Partial:
         ):
             return
         form = masker.mask(state) + b"\n"
-        if form == self._core._inputs[stream].state_shown:
+        st = core._inputs[stream]
+        if form == st.state_shown:
             return  # the bar did not move: its state is on the console already
         throttle.at = now
-        self._core._inputs[stream].state_shown = form
+        st.state_shown = form
         self._emit(stream, form)
 
     def state(self, stream: int, form: bytes) -> None:
@@ -104,13 +103,19 @@ class Partial:
             self._emit(stream, form)
 
     def _emit(self, stream: int, form: bytes) -> None:
+        self._before_state(stream)
+        # A state of a line not ended, not a line: the line counts once, in its tier, when
+        # it ends (as ``stats`` and ``cat`` count it); its states only spend the budget.
+        self._core.out.emit(stream, form, Kind.NOISE)
+
+    def _before_state(self, stream: int) -> None:
+        """What goes before a state of a line not ended: the progress states waiting, the
+        marker of the lines not shown. The console has moved past those lines: no error's
+        context reaches back to them later (it would print after what came later)."""
         core = self._core
         core.select.progress.late(stream)
         core.out.flush_gap()
         core.history.passed = core.history.lines - 1
-        # A state of a line not ended, not a line: the line counts once, in its tier, when
-        # it ends (as ``stats`` and ``cat`` count it); its states only spend the budget.
-        core.out.emit(stream, form, Kind.NOISE)
 
     def _shown(self, stream: int, pending: bytes, state: tuple[Kind, int] | None = None) -> bool:
         """Whether the whole line would be shown: not a command, in the head or its tier."""
