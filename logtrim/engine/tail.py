@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import re
-from collections import Counter
 from collections.abc import Callable
 
 from .._sizes import format_count
 from .ends import earlier as earlier_ends
 from .ends import last_of_each
 from .failure import TailLine, incidents, pick
+from .fold import fold, folded_count
 from .held import Held
 from .history import History, Shaper
 from .kinds import Kind
@@ -23,8 +22,6 @@ EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some li
 EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
-_FOLD = 12  # a run of this many similar lines shows as its first and last three
-_NUMBER = re.compile(rb"\d+").findall
 
 
 class Tail:
@@ -74,33 +71,9 @@ class Tail:
         lines = history.recent(history.lines, count)
         recent = [line for line in lines if history.visible(line[0], line[1])]
         first = recent[0][0] if recent else history.lines
-        last_on = history.last_on
-        is_new = self._is_new or (lambda _: False)
-        # Each line once: a new line also held with an error keeps its place in the error's
-        # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
-        kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
-        errors = {line[0] for line in self._held.lines}
-        kept.update((line[0], line) for line in self._held.lines)
-        # A new line held for being new has a rule's mark only if a rule gives it a tier.
-        held = [
-            TailLine(
-                lineno,
-                stream,
-                text,
-                lineno in errors or self._classify(text) > Kind.NOISE,
-                incident,
-                cont,
-                earlier=True,
-                new=is_new(text),
-            )
-            for lineno, stream, text, incident, cont in sorted(kept.values())
-            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
-        ]
         ends = self._ends()
+        held = self._earlier(first, shown, ends)
         lasts = last_of_each(ends)
-        skip = shown | set(kept)
-        more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
-        held = sorted(held + more, key=lambda line: line.lineno)
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
@@ -134,6 +107,39 @@ class Tail:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
+
+    def _earlier(
+        self, first: int, shown: set[int], ends: list[tuple[int, int, bytes]]
+    ) -> list[TailLine]:
+        """The lines held back (errors and their blocks, new lines) older than the window
+        starting at ``first`` or than a line their stream showed, and each stream's last
+        lines before the window, oldest first; none of them already shown."""
+        history = self._history
+        last_on = history.last_on
+        is_new = self._is_new or (lambda _: False)
+        # Each line once: a new line also held with an error keeps its place in the error's
+        # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
+        kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
+        errors = {line[0] for line in self._held.lines}
+        kept.update((line[0], line) for line in self._held.lines)
+        # A new line held for being new has a rule's mark only if a rule gives it a tier.
+        held = [
+            TailLine(
+                lineno,
+                stream,
+                text,
+                lineno in errors or self._classify(text) > Kind.NOISE,
+                incident,
+                cont,
+                earlier=True,
+                new=is_new(text),
+            )
+            for lineno, stream, text, incident, cont in sorted(kept.values())
+            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
+        ]
+        skip = shown | set(kept)
+        more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
+        return sorted(held + more, key=lambda line: line.lineno)
 
     def _print(
         self,
@@ -206,12 +212,12 @@ class Tail:
             incident, marked, cont = marks.get(lineno, (-1, False, False))
             new_key = (stream, template(text))
             if new_key != key:
-                _fold(run, items)
+                fold(run, items)
                 run, key = [], new_key
             new = self._is_new is not None and self._is_new(raw)
             end = lineno in lasts
             run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
-        _fold(run, items)
+        fold(run, items)
         return items
 
 
@@ -244,65 +250,10 @@ def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
                 out[id(line)] = count
             count, started = 0, True
         elif started:
-            count += _folded(line.text) if line.lineno < 0 else 1
+            count += folded_count(line.text) if line.lineno < 0 else 1
     return out
 
 
 def _gap_note(count: int) -> bytes:
     plural = "line" if count == 1 else "lines"
     return f"[logtrim] ... {format_count(count)} {plural} not shown ...\n".encode()
-
-
-def _folded(note: bytes) -> int:
-    found = re.search(rb"\.\.\. ([\d,]+) similar", note)
-    return int(found.group(1).replace(b",", b"")) if found else 0
-
-
-def _fold(run: list[TailLine], items: list[TailLine]) -> None:
-    """Add a run of similar lines to ``items``: folded around a count when it is long. A line
-    whose number differs where (nearly) all the others agree (``returned 503`` among
-    ``returned 200``) is no line like the others: it is shown in its place."""
-    if len(run) < _FOLD:
-        items.extend(run)
-        return
-    odd = _outliers(run)
-    items.extend(run[:3])
-    hidden = 0
-    for i, line in enumerate(run[3:-3], 3):
-        if i in odd:
-            if hidden:
-                items.append(_similar(hidden))
-            hidden = 0
-            items.append(line)
-        else:
-            hidden += 1
-    if hidden:
-        items.append(_similar(hidden))
-    items.extend(run[-3:])
-
-
-def _similar(count: int) -> TailLine:
-    plural = "line" if count == 1 else "lines"
-    note = f"[logtrim] ... {format_count(count)} similar {plural} ...\n"
-    return TailLine(-1, STDOUT, note.encode())
-
-
-#: At most this many lines of a run may differ from the others in a number they all share.
-_ODD = 3
-
-
-def _outliers(run: list[TailLine]) -> set[int]:
-    """The indexes of lines whose number in some place differs from the value all the other
-    lines but at most :data:`_ODD` have there (a status code, an exit code); counters and
-    times vary in every line and mark none."""
-    fields = [_NUMBER(line.text) for line in run]
-    width = len(fields[0])
-    if any(len(f) != width for f in fields):
-        return set()
-    odd: set[int] = set()
-    for place in range(width):
-        values = Counter(f[place] for f in fields)
-        common, count = values.most_common(1)[0]
-        if 0 < len(run) - count <= _ODD:
-            odd.update(i for i, f in enumerate(fields) if f[place] != common)
-    return odd
