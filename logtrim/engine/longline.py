@@ -1,10 +1,8 @@
 """The CI commands in a line too long to hold (a part of the :class:`~.intake.Intake`).
 
 Such a line reaches the engine in pieces (engine/lines.py) and is shown by its start, but every
-command in it still reaches the console, verbatim and in order with the lines around it. A
-command is looked for at each marker that counts anywhere in a line (``##octopus``,
-``##teamcity[``, ``##vso[``), and at the line's start for every system; whether one starts
-there is read on a *window* of the bytes from there, so the answer never depends on the reads.
+command in it still reaches the console, verbatim and in order with the lines around it
+(where one starts: :mod:`.longstart`, on a window of the bytes from there, whatever the reads).
 A command that ends within its window is forwarded as a command line of its own. One that goes
 on past it is passed through as it comes (masked), to its ``]`` (the systems that close their
 commands so) or to the end of its line, never held whole: logtrim's own lines on that stream
@@ -24,13 +22,12 @@ from ..dialects import Dialect
 from .commands import Commands
 from .forward import Forwarder
 from .kinds import Kind
+from .longstart import Starts
 from .mask import MASK, Masker
 from .output import STDERR, STDOUT, Output
 from .secrets import Secrets
 from .toolong import LongValue
 
-#: The first bytes after a marker that say whether a command may start there at all.
-_GLANCE = 128
 # Blank before a command: colour codes and other escapes, spaces, and what a \r redraws.
 _BLANK = re.compile(rf"(?:{ANSI}|\s)*\Z".encode())
 
@@ -73,109 +70,13 @@ class LongCommands:
     ) -> None:
         self._commands, self._forward, self._out = commands, forward, out
         self._masker, self._secrets = masker, secrets
-        self.window = max(max_pending // 4, 16)
-        self.prefix = max_pending // 2  # a command starting here ends the line's text
-        anywhere = [m.lower() for m in commands.markers if m.startswith(b"##")]
-        self._anywhere = sorted(set(anywhere))
-        self._keep = max(map(len, self._anywhere), default=1) - 1
+        self.starts = Starts(commands, max_pending)
         self._lines = {STDOUT: _Line(), STDERR: _Line()}
-        self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
-        self._prev = -1  # the last candidate looked at, if it started none on its glance
-        self._last: tuple[str | None, tuple[Dialect, int] | None] = (None, None)
         self._fed = 0  # where the bytes being fed start in their line
 
     def text_end(self, start: bytes) -> int:
-        """Where the text of a long line ends, from its first piece ``start``: at the first
-        command that starts in the first :attr:`prefix` bytes, else there."""
-        pos, low = 0, start.lower()
-        self._next.clear()
-        self._prev = -1
-        while (found := self._candidate(start, low, pos, lead=pos == 0)) >= 0:
-            if found >= self.prefix:
-                break
-            decided = self._window(start, found, lead=pos == 0, end=True)
-            if decided is not None and self._recognise(decided[0]) is not None:
-                return found
-            pos = self._passed(start, found, decided, lead=pos == 0)
-        return min(len(start), self.prefix)
-
-    def _candidate(self, buf: bytes, low: bytes, pos: int, *, lead: bool) -> int:
-        """The next place from ``pos`` a command may start: a marker that counts anywhere
-        (``low``: ``buf`` in lower case), or (``lead``) the line's start after spaces (a
-        system whose commands start lines)."""
-        if lead:
-            first = len(buf) - len(buf.lstrip())
-            if not any(low.startswith(m, first) for m in self._anywhere):
-                return first
-        best = -1
-        for m in self._anywhere:  # each marker's next place, found again only once passed
-            at = self._next.get(m, -2)
-            if at == -2 or 0 <= at < pos:
-                at = self._next[m] = low.find(m, pos)
-            if at >= 0 and (best < 0 or at < best):
-                best = at
-        return best
-
-    def _window(self, buf: bytes, found: int, *, lead: bool, end: bool) -> tuple[str, int] | None:
-        """What decides whether a command starts at ``found``: up to the first ``]`` after a
-        marker, else :attr:`window` bytes; None while they have not all come (``end``: no
-        more will). With the number of bytes it is read from."""
-        close = -1 if lead else buf.find(b"]", found, found + min(_GLANCE, self.window))
-        if close < 0 and not lead:
-            # A command start read on its first bytes first: a start of none (``##[`` over
-            # and over) is no start of one on more, and costs no search of a whole window
-            # for its ``]`` each (a line of markers would cost its length for every one).
-            start = buf[found : found + _GLANCE].decode("utf-8", "surrogateescape")
-            if len(start) == _GLANCE and self._recognise(start) is None:
-                return start, _GLANCE
-            close = buf.find(b"]", found, found + self.window)
-        if close < 0 and len(buf) - found < self.window and not end:
-            return None
-        stop = min(close + 1 if close >= 0 else found + self.window, len(buf))
-        return buf[found:stop].decode("utf-8", "surrogateescape"), stop - found
-
-    def _passed(
-        self, buf: bytes, found: int, decided: tuple[str, int] | None, *, lead: bool
-    ) -> int:
-        """Where to look on from after ``found`` started no command (``decided``: on what).
-
-        The next byte; but when ``found`` was decided on its first :data:`_GLANCE` bytes at
-        most, as was the candidate before it, and the bytes repeat from that one with their
-        distance as period (``##[`` over and over), every candidate in that run is that
-        candidate again, decided on the same bytes: past them (their search costs C only).
-        """
-        prev = self._prev
-        self._prev = -1 if lead or decided is None or decided[1] > _GLANCE else found
-        if self._prev < 0 or prev < 0 or found + _GLANCE > len(buf):
-            return found + 1
-        if buf[found : found + _GLANCE] != buf[prev : prev + _GLANCE]:
-            return found + 1  # no repeat (the common case): said at the cost of a compare
-        # Candidates up to ``last`` read bytes of the run alone: each is ``prev`` plus a
-        # number of periods (none came between the two), decided as ``prev`` was.
-        last = _period_end(buf, prev, found - prev) - _GLANCE
-        if last <= found:
-            return found + 1
-        self._prev = -1  # the candidates skipped are not looked at: no period from them
-        return last + 1
-
-    def _recognise(self, window: str) -> tuple[Dialect, int] | None:
-        """The system whose command ``window`` starts, and where it ends in it (-1: past it)."""
-        if window is self._last[0]:  # the window read again to decide (a line of markers)
-            return self._last[1]
-        recognised = self._recognised(window)
-        self._last = (window, recognised)
-        return recognised
-
-    def _recognised(self, window: str) -> tuple[Dialect, int] | None:
-        dialect = self._commands.long_command(window)
-        if dialect is None:
-            return None
-        if dialect.closes_at_bracket:
-            close = window.find("]")
-            if close >= 0 and self._commands.is_command(window[: close + 1]):
-                return dialect, close + 1
-            return (dialect, -1) if close < 0 else None
-        return dialect, -1
+        """Where the text of a long line ends (:meth:`.Starts.text_end`)."""
+        return self.starts.text_end(start)
 
     def begin(
         self, stream: int, lineno: int, counted: int, *, hidden: bool, declares: int = -1
@@ -192,7 +93,7 @@ class LongCommands:
         its start begins, in a syntax no command read here has (``::add-mask::`` under
         Octopus: the line is text), else -1. Too long to learn, the value is masked from
         there in the archive, and left out of the line's start the console shows."""
-        return self._commands.declared_value_at(start, self.window)
+        return self._commands.declared_value_at(start, self.starts.window)
 
     def _count(self, line: _Line, upto: int, skip: int = 0) -> None:
         """The bytes of a hidden line before ``upto`` join the gap (a command's ``skip``
@@ -220,11 +121,11 @@ class LongCommands:
             data, at = data[used:], at + used
         buf, pos = line.buf + data, 0
         low = buf.lower()
-        self._next.clear()
-        self._prev = -1
+        starts = self.starts
+        starts.reset()
         at -= len(line.buf)  # where ``buf`` starts in the line
-        while (found := self._candidate(buf, low, pos, lead=not line.led)) >= 0:
-            decided = self._window(buf, found, lead=not line.led, end=end)
+        while (found := starts.candidate(buf, low, pos, lead=not line.led)) >= 0:
+            decided = starts.window_at(buf, found, lead=not line.led, end=end)
             if decided is None:
                 pos = found  # decided when its window is whole
                 break
@@ -234,11 +135,11 @@ class LongCommands:
                 line.buf = b""
                 return
             if pos == found + 1:  # it started none
-                pos = self._passed(buf, found, decided, lead=lead)
+                pos = starts.passed(buf, found, decided, lead=lead)
             else:
-                self._prev = -1
+                starts.prev = -1
         else:
-            pos = max(pos, len(buf) - self._keep)
+            pos = max(pos, len(buf) - starts.keep)
         line.buf = buf[pos:]
         if end:
             self._count(line, line.offset)
@@ -259,7 +160,7 @@ class LongCommands:
     ) -> int:
         """Whether a command starts at ``found`` of ``buf`` (``window``: what decides it;
         ``at``: where ``buf`` starts in the line): forwarded, or begun; where to look on."""
-        recognised = self._recognise(window)
+        recognised = self.starts.recognise(window)
         if recognised is None:
             return found + 1
         dialect, close = recognised
@@ -324,24 +225,3 @@ class LongCommands:
         head = part[:begin]
         head = self._forward.command_form(stream, head) if first else self._masker.mask(head)
         return head + (MASK if line.value.begins(part, begin) else b"") + part[end:]
-
-
-def _period_end(buf: bytes, start: int, period: int) -> int:
-    """Where the run from ``start`` in which ``buf`` repeats with ``period`` ends: the first
-    ``i`` from ``start + period`` with ``buf[i] != buf[i - period]`` (else its end); blocks
-    compared in C, doubling, the last one halved."""
-    pos, step, size = start + period, 64, len(buf)
-    while pos < size:
-        n = min(step, size - pos)
-        if buf[pos : pos + n] != buf[pos - period : pos - period + n]:
-            while n > 1:  # the mismatch is within buf[pos : pos + n]
-                half = n // 2
-                if buf[pos : pos + half] == buf[pos - period : pos - period + half]:
-                    pos += half
-                    n -= half
-                else:
-                    n = half
-            return pos
-        pos += n
-        step *= 2
-    return size
