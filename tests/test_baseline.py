@@ -16,7 +16,8 @@ from hypothesis import strategies as st
 from logtrim._errors import InputError
 from logtrim.baseline import store
 from logtrim.baseline.load import load
-from logtrim.engine.baseline import Baseline, Shapes, shape_hash, shape_of
+from logtrim.engine.baseline import Baseline, shape_hash
+from logtrim.engine.shapes import Shapes, shape_of
 from logtrim.logs.inputs import line_chunks
 
 GOOD = (

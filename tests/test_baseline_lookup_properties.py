@@ -15,8 +15,9 @@ from hypothesis import strategies as st
 
 from logtrim.engine import baseline as baseline_module
 from logtrim.engine import shaper
-from logtrim.engine.baseline import KEY_MAX, Baseline, Shapes
+from logtrim.engine.baseline import KEY_MAX, Baseline
 from logtrim.engine.shaper import Shaper
+from logtrim.engine.shapes import Shapes
 from logtrim.engine.templates import coarse
 from logtrim.engine.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 
 from logtrim.engine import shaper as bl
 from logtrim.engine import variables
-from logtrim.engine.baseline import Baseline, Shapes, shape_hash
+from logtrim.engine.baseline import Baseline, shape_hash
+from logtrim.engine.shapes import Shapes
 from logtrim.engine.templates import coarse, template_uncached
 from logtrim.engine.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks

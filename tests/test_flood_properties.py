@@ -11,9 +11,10 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.engine import flood
-from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.policy import Policy
+from logtrim.engine.shapes import Shapes
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

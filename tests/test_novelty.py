@@ -10,11 +10,12 @@ from typing import Any
 from conftest import RunLogtrim, py
 from test_engine import drive, noise
 
-from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.failure import TailLine, pick
 from logtrim.engine.kinds import Kind
 from logtrim.engine.policy import Policy
+from logtrim.engine.shapes import Shapes
 
 GOOD = (
     noise(500)

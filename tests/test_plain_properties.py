@@ -12,9 +12,10 @@ from hypothesis import strategies as st
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine import plain
-from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy, Tally
+from logtrim.engine.shapes import Shapes
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

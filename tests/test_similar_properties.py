@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine import similar
-from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy, Tally
+from logtrim.engine.shapes import Shapes
 
 SIMILAR = b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n"  # %d: the counter
 Result = tuple[bytes, Tally, str | None, list[str]]

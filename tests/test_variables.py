@@ -9,9 +9,10 @@ from pathlib import Path
 
 from conftest import clean_env
 
-from logtrim.engine.baseline import Baseline, Shapes
+from logtrim.engine.baseline import Baseline
 from logtrim.engine.failure import TailLine, pick
 from logtrim.engine.output import STDOUT
+from logtrim.engine.shapes import Shapes
 
 # A package manager's mirror list (yum's "Loading mirror speeds"): another mirror each run.
 GOOD = (

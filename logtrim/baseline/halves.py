@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator
 from itertools import compress
 
 from .._fork import can_fork_before_exec
-from ..engine.baseline import Shapes
 from ..engine.shaper import Shaper
+from ..engine.shapes import Shapes
 from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
 from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks

@@ -20,8 +20,9 @@ from .._log import say
 from .._sizes import format_size
 from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
-from ..engine.baseline import SHAPE_CAP, Shaper, Shapes
+from ..engine.baseline import Shaper
 from ..engine.hashset import HashSet
+from ..engine.shapes import SHAPE_CAP, Shapes
 from ..logs.declared import Declared
 from ..logs.inputs import open_detected, open_input
 from . import halves

@@ -15,28 +15,22 @@ costs one look-up per line. A run takes over the cache of the Shaper that loaded
 plain-log baseline: the lines the baseline has need no regex again (the run still learns
 their shapes, for its own index).
 
-Bounded: an index holds at most ``cap`` shapes (:data:`SHAPE_CAP` by default, about 10 MB);
-past it, :attr:`Shapes.full` is set and further shapes are not added (their lines then count
-as new). The cache (with the lines taken over) holds at most 65,536 lines and 16 MB of them, and
-starts anew past that.
+Bounded: the run's shapes are a :class:`~.shapes.Shapes` (at most :data:`~.shapes.SHAPE_CAP`;
+past it, lines of shapes not added count as new). The cache (with the lines taken over) holds
+at most 65,536 lines and 16 MB of them, and starts anew past that.
 A line is shaped on its first :data:`KEY_MAX` bytes.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Iterable
 from itertools import accumulate, compress, count
 from operator import not_
 
-from .hashset import Hashes, HashSet
-from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash, split_keys
-from .templates import coarse, template_uncached
-from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables, known_by_skeleton
-
-#: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
-#: output that repeats; 131,072 hashes take about 10 MB as a Python set.
-SHAPE_CAP = 1 << 17
+from .hashset import Hashes
+from .shaper import KEY_MAX, Shaper, shape_hash, split_keys
+from .shapes import SHAPE_CAP, Shapes
+from .templates import coarse
+from .variables import known_by_skeleton
 
 #: Bytes of a chunk a Baseline looks up at a time (see :meth:`Baseline._unmet`).
 _SLICE = 1 << 17
@@ -45,108 +39,6 @@ _SLICE = 1 << 17
 #: (as :meth:`Baseline.shape_of_key` gives them), the shapes it learnt (hash -> shape, b"" for
 #: one the run had) and the new ones among them.
 Checked = tuple[list[int], list[int | bytes], dict[int, bytes], list[int]]
-
-
-def shape_of(line: bytes) -> bytes:
-    """The shape of one line (for display: ``diff --json``, ``stats``)."""
-    key = coarse(line.rstrip(b"\r\n")[:KEY_MAX])
-    return _BLANKS.sub(b" ", template_uncached(key)).strip()
-
-
-# The same prefix once templated (``stats`` has templates, not lines).
-_TEMPLATED_PREFIX = re.compile(rb"^<ts>\S*\s+[A-Za-z]+[ \t]*\| ?|^[ \t]+\| ?")
-
-
-def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[int]:
-    """The shape hash of each template (``stats``'s, of lines of a raw task log if ``tasklog``)."""
-    out = []
-    for tpl in templates:
-        body = _TEMPLATED_PREFIX.sub(b"", tpl, count=1) if tasklog else tpl
-        out.append(shape_hash(_BLANKS.sub(b" ", body).strip()))
-    return out
-
-
-class Shapes:
-    """A set of shape hashes, built from whole-line chunks (a baseline, or a run's own lines)."""
-
-    def __init__(
-        self,
-        cap: int = SHAPE_CAP,
-        *,
-        tasklog: bool = False,
-        keep: bool = False,
-        compact: bool = False,
-    ) -> None:
-        self.cap = cap
-        # ``compact``: 8 bytes a shape, not ~90 (a good run of millions of distinct lines).
-        self.hashes: Hashes = HashSet() if compact else set()
-        self.full = False  # the cap was reached: some shapes were not added
-        self.shaper = Shaper(tasklog, keep=keep)  # its cache: the lines already added
-        # Which token positions vary (engine/variables.py); with ``keep``, each shape's cuts
-        # go with the Shaper to a run that takes it over.
-        self._variables = Variables(keep=keep)
-        self.shaper.cuts = self._variables.kept
-
-    def feed(self, chunk: bytes) -> None:
-        """Add the shapes of a chunk that ends at a line end (only the last may not)."""
-        if chunk:
-            self.feed_keys(self.shaper.unmet(chunk))  # most lines of a log repeat
-
-    def feed_keys(self, keys: set[bytes]) -> None:
-        """:meth:`feed` for lines already in key form (:func:`split_keys`)."""
-        if keys:
-            self.shaper.learn(keys)
-            self.add_shapes(self.shaper.texts)
-
-    def adopt(self, pairs: dict[bytes, int], texts: dict[int, bytes]) -> None:
-        """Add lines another Shapes' Shaper of the same kind shaped (:meth:`Shaper.adopt`)."""
-        self.shaper.adopt(pairs, texts)
-        self.add_shapes(texts)
-
-    def add_shapes(self, texts: dict[int, bytes]) -> None:
-        """Add shapes (hash -> shape), and the skeletons their new ones show to vary."""
-        fresh = [(h, text) for h, text in texts.items() if h not in self.hashes]
-        self.add([h for h, _ in fresh])  # the others are in
-        if fresh and not self.full:
-            self.add(self._variables.learn_hashed(fresh))
-
-    def take_cuts(self, cuts: Cuts | None) -> None:
-        """Learn the shapes a load has met from its cuts (:class:`~.variables.Cuts`)."""
-        self._variables.known = cuts
-
-    def add(self, hashes: Iterable[int]) -> None:
-        """Add shape hashes (from an index file, another run), up to the cap."""
-        mine = self.hashes
-        if self.full:
-            return
-        if not mine and isinstance(mine, HashSet) and isinstance(hashes, HashSet):
-            self.hashes = mine = hashes  # taken, not copied (the giver is done with it)
-        else:
-            mine.update(hashes)
-        if len(mine) > self.cap:
-            # Which ones go does not matter for correctness, only that the set stays bounded.
-            for _ in range(len(mine) - self.cap):
-                mine.pop()
-            self.full = True
-
-    def has_room(self, shapes: int) -> bool:
-        """Whether ``shapes`` more shapes (with their bags and skeletons) reach no cap: until
-        one does, the set is the same whatever the order the shapes come in."""
-        more = shapes * (MAX_WORDS + 2)
-        return (
-            not self.capped
-            and len(self.hashes) + more < self.cap
-            and len(self._variables.first) + more < FIRST_CAP
-        )
-
-    @property
-    def capped(self) -> bool:
-        """A cap was reached (shapes left out, or values of tokens not remembered): which
-        ones depends on the order the lines came in."""
-        return self.full or len(self._variables.first) >= FIRST_CAP
-
-    def __len__(self) -> int:
-        return len(self.hashes)
 
 
 class Baseline:
@@ -316,15 +208,4 @@ def _line(block: bytes, at: int) -> bytes:
     return block[at : end if end >= 0 else len(block)]
 
 
-__all__ = [
-    "KEY_MAX",
-    "SHAPE_CAP",
-    "Baseline",
-    "Checked",
-    "Shaper",
-    "Shapes",
-    "shape_hash",
-    "shape_of",
-    "split_keys",
-    "template_hashes",
-]
+__all__ = ["KEY_MAX", "Baseline", "Checked", "Shaper", "shape_hash", "split_keys"]

@@ -23,12 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .._matchers import compiler
-from ..engine.baseline import Baseline, shape_of
+from ..engine.baseline import Baseline
 from ..engine.display import display
 from ..engine.failure import LEVEL
 from ..engine.hashset import Hashes
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
+from ..engine.shapes import shape_of
 from .declared import Declared
 from .inputs import Input, open_detected
 from .similar import ERROR_WORDS, Neighbours, tokens

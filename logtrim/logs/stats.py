@@ -14,9 +14,9 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..engine.baseline import template_hashes
 from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.kinds import TIERS, Kind
+from ..engine.shapes import template_hashes
 from ..engine.table import Other
 from ..engine.tiertally import TierTally
 from .aside import aside
