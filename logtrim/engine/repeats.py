@@ -33,6 +33,12 @@ class Run:
         self.first = -1  # the first line counted, the last one and its tier
         self.last: tuple[int, bytes, Kind] | None = None
 
+    def last_key(self) -> bytes | None:
+        """The template of the last shown line (made from the line when first needed)."""
+        if self.raw is not None:
+            self.key, self.raw = _template(self.raw), None
+        return self.key
+
     @property
     def empty(self) -> bool:
         """No shown line that a repeat could follow."""
@@ -74,18 +80,16 @@ class Repeats:
         right after the line it counts."""
         run = self.streams[stream]
         run.candidate = shown
-        out = self._out
-        if out.gap_lines or run.at != out.printed:
+        if self._broken(run):
             if run.count:
                 self._report(stream)
             run.key = run.raw = None
             run.given = shown
             return shown
         run.given = None
+        out = self._out
         key = _template(shown)
-        if run.raw is not None:
-            run.key, run.raw = _template(run.raw), None
-        if key == run.key:
+        if key == run.last_key():
             if not run.count:
                 run.first = lineno
             run.count += 1
@@ -109,11 +113,15 @@ class Repeats:
         """Whether :meth:`key` would count ``shown`` now (what it changes, :meth:`key`
         would change first too)."""
         run = self.streams[stream]
-        if self._out.gap_lines or run.at != self._out.printed:
+        if self._broken(run):
             return False
-        if run.raw is not None:
-            run.key, run.raw = _template(run.raw), None
-        return run.key is not None and _template(shown) == run.key
+        key = run.last_key()
+        return key is not None and _template(shown) == key
+
+    def _broken(self, run: Run) -> bool:
+        """Whether the run cannot go on: lines went into a gap, or something else was
+        printed, since its last line shown."""
+        return bool(self._out.gap_lines) or run.at != self._out.printed
 
     def count_run(
         self, stream: int, lineno: int, lines: tuple[bytes, bytes], count: int, kind: Kind,
