@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from . import flood, plain, similar
+from . import walk
 from .commands import Commands
 from .forward import Forwarder
 from .held import Held
@@ -75,101 +75,9 @@ class Selector:
     def region(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float
     ) -> int:
-        """Look at a region of whole lines numbered from ``base``; return the next number.
-
-        The hot loop: long because it is one loop, with locals instead of attribute lookups.
-        """
-        inc = self.incidents[stream]
-        tally, out, commands = self.out.tally, self.out, self.commands
-        seen_lines, seen_bytes = tally.seen_lines, tally.seen_bytes
-        pending = self.progress.streams[stream]
-        interval = self.progress.interval
-        plain_progress = not self.has_drop and not commands.quiet(stream)
-        count, find = region.count, region.find
-        n, nhits = len(region), len(hits)
-        head = self.policy.head
-        forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
-        quiet_from = base if commands.quiet(stream) else -1
-        noise = NOISE
-        short = plain.ready(self, stream)  # the common line's short path (engine/plain.py)
-        width = min(self.shaper.width, self.shaper.max_line)
-        pos, lineno, i = 0, base, 0
-        while pos < n:
-            while i < nhits and hits[i][0] < pos:
-                i += 1
-            if forced or lineno < head or inc.after or inc.block:
-                end = find(b"\n", pos) + 1 or n
-                kind = hits[i][1] if i < nhits and hits[i][0] == pos else noise
-            else:
-                # Count the lines no rule hit in C, up to the next hit.
-                target = hits[i][0] if i < nhits else n
-                if target > pos:
-                    skipped = count(b"\n", pos, target)
-                    if target == n and region[-1:] != b"\n":
-                        skipped += 1  # a last line without newline, at end of input
-                    out.gap_lines += skipped
-                    out.gap_bytes += target - pos
-                    seen_lines[noise] += skipped
-                    seen_bytes[noise] += target - pos
-                    lineno += skipped
-                    pos = target
-                    if pos >= n:
-                        break
-                end = find(b"\n", pos) + 1 or n
-                kind = hits[i][1]
-                if kind == PROGRESS and plain_progress and now - pending.at < interval:
-                    # The common flood: a progress line that only replaces the pending one.
-                    pending.line = (lineno, region[pos:end])
-                    pending.mark = (out.gaps, out.gap_lines, out.gap_bytes)  # Output.mark
-                    pending.waiting = True
-                    seen_lines[kind] += 1
-                    seen_bytes[kind] += end - pos
-                    out.gap_lines += 1
-                    out.gap_bytes += end - pos
-                    pos = end
-                    lineno += 1
-                    continue
-                if (
-                    short
-                    and kind in plain.TIERS
-                    and end - pos <= width
-                    and region[end - 1] == 10  # a newline: not a last line without one
-                    and find(b"\r", pos, end) < 0
-                ):
-                    plain.show(self, stream, region[pos:end], kind, lineno, now)
-                    pos = end
-                    lineno += 1
-                    continue
-            if (
-                kind == ERROR
-                and similar.ready(self, stream, lineno)
-                and (taken := similar.take(self, stream, region, hits, i, lineno, now))
-            ):
-                i, pos, lineno = taken  # a run of lines like the last one shown: counted
-                continue
-            if kind == ERROR and flood.closed(self, stream, lineno):
-                i, pos, lineno = flood.take(self, stream, region, hits, i, lineno, now)
-                forced = commands.forced(stream) or commands.is_open(stream)
-                short = plain.ready(self, stream)
-                continue
-            self.history.hint = (lineno, pos)
-            self.line(stream, region[pos:end], kind, lineno, now)
-            # The line may have switched the level or opened a command over several lines.
-            forced = commands.forced(stream) or commands.is_open(stream) or self.verbatim.left > 0
-            short = plain.ready(self, stream)
-            quiet = commands.quiet(stream)
-            plain_progress = not self.has_drop and not quiet
-            if quiet != (quiet_from >= 0):
-                if quiet:
-                    quiet_from = lineno + 1
-                else:
-                    self.history.quiet(quiet_from, lineno)
-                    quiet_from = -1
-            pos = end
-            lineno += 1
-        if quiet_from >= 0:
-            self.history.quiet(quiet_from, lineno)
-        return lineno
+        """Look at a region of whole lines numbered from ``base``; return the next number
+        (the hot loop: engine/walk.py)."""
+        return walk.region(self, stream, region, hits, base, now)
 
     def _text_by_command(self, text: bytes, lineno: int, kind: Kind) -> None:
         """Text on a command's line, around it: plain output to the server, seen in its

@@ -80,6 +80,15 @@ class Progress:
         self._out.hide(len(line))
         return False
 
+    def replace(self, stream: int, lineno: int, line: bytes) -> None:
+        """A plain progress line within the interval (the hot loop's short path: what
+        :meth:`due` does then, and its tally): it replaces the waiting state, hidden."""
+        st, out = self.streams[stream], self._out
+        st.line, st.mark, st.waiting = (lineno, line), out.mark(), True
+        out.tally.seen_lines[PROGRESS] += 1
+        out.tally.seen_bytes[PROGRESS] += len(line)
+        out.hide(len(line))
+
     def late(
         self,
         stream: int,
