@@ -12,9 +12,10 @@ from logtrim.engine.history import History
 from logtrim.engine.kinds import TIERS, Kind
 from logtrim.engine.mask import Masker
 from logtrim.engine.output import STDERR, STDOUT, Output
-from logtrim.engine.policy import Budget, Tally
+from logtrim.engine.policy import Budget
 from logtrim.engine.reason import ReasonChooser
 from logtrim.engine.repeats import Repeats
+from logtrim.engine.tally import Tally
 from logtrim.engine.throttle import Progress
 
 

@@ -14,8 +14,9 @@ from logtrim._text import ANSI_BYTES
 from logtrim.engine.history import History
 from logtrim.engine.kinds import Kind
 from logtrim.engine.output import STDERR, STDOUT, Mark, Output
-from logtrim.engine.policy import Budget, Tally
+from logtrim.engine.policy import Budget
 from logtrim.engine.repeats import Repeats
+from logtrim.engine.tally import Tally
 from logtrim.engine.templates import template
 
 SETTINGS = settings(max_examples=300, deadline=None)

@@ -14,8 +14,9 @@ from logtrim.dialects.octopus import Octopus
 from logtrim.engine import plain
 from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.policy import Policy, Tally
+from logtrim.engine.policy import Policy
 from logtrim.engine.shapes import Shapes
+from logtrim.engine.tally import Tally
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

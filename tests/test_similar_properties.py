@@ -15,8 +15,9 @@ from logtrim.dialects.octopus import Octopus
 from logtrim.engine import similar
 from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.policy import Policy, Tally
+from logtrim.engine.policy import Policy
 from logtrim.engine.shapes import Shapes
+from logtrim.engine.tally import Tally
 
 SIMILAR = b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n"  # %d: the counter
 Result = tuple[bytes, Tally, str | None, list[str]]

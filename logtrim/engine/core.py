@@ -35,11 +35,12 @@ from .native import NativeProgress
 from .novelty import Novelty, Withheld
 from .output import STDERR, STDOUT, Emit, Output
 from .partial import Partial
-from .policy import MIN_BUDGET, Budget, Policy, Tally
+from .policy import MIN_BUDGET, Budget, Policy
 from .records import Records
 from .rules import RULES, Kind, extra_rules
 from .secrets import Secrets
 from .select import Selector
+from .tally import Tally
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from .baseline import Baseline

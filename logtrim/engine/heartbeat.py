@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from .._sizes import format_size
 from .output import Output
-from .policy import lines_text
+from .tally import lines_text
 
 
 class Heartbeat:

@@ -17,11 +17,11 @@ from .matcher import Matcher
 from .novelty import Novelty
 from .output import STDERR, STDOUT, Output
 from .partial import Partial
-from .policy import Tally
 from .promote import looks_at
 from .redraw import Redraws
 from .secrets import Secrets
 from .select import Selector
+from .tally import Tally
 
 
 class Intake:

@@ -12,7 +12,8 @@ from typing import Protocol
 from .._sizes import format_count, format_size
 from .._text import as_bytes
 from .kinds import NOISE, PROGRESS, Kind
-from .policy import Budget, Tally
+from .policy import Budget
+from .tally import Tally
 from .through import Through
 
 STDOUT, STDERR = 1, 2
