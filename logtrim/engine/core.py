@@ -263,7 +263,7 @@ class Core:
 
     def checkpoint(self) -> dict[Kind, tuple[int, int]]:
         """Lines and bytes not shown, per tier, since the previous checkpoint."""
-        return self.out.checkpoint()
+        return self.out.tally.checkpoint()
 
     def close(
         self,

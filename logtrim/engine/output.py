@@ -9,11 +9,10 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Protocol
 
-from .._sizes import format_count, format_size
 from .._text import as_bytes
 from .kinds import NOISE, PROGRESS, Kind
 from .policy import Budget
-from .tally import Tally
+from .tally import Tally, gap_note
 from .through import Through
 
 STDOUT, STDERR = 1, 2
@@ -59,7 +58,6 @@ class Output:
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
-        self._checkpoint: dict[Kind, tuple[int, int]] = {}
         # Called before anything is printed: a pending collapse marker goes first.
         self.settle: Callable[[int | None], None] | None = None
         self.unsettled = False  # set when ``settle`` has something to print (the hot path asks)
@@ -270,20 +268,7 @@ class Output:
         """The gap marker, for the gap less the ``context_lines`` shown with the next line
         (``part``: for those lines and bytes of it instead)."""
         lines, nbytes = (self.gap_lines - context_lines, self.gap_bytes) if part is None else part
-        if lines <= 0:
-            return b""
-        if sized and lines < 1000 and nbytes < 1e5:
-            # The common markers (one per line shown), as below with format_size's two
-            # smallest units, in one bytes format: no call, no str to encode.
-            ends = b"s" if lines != 1 else b""
-            if nbytes < 1e3:
-                return b"[logtrim] ... %d line%b (%d B) not shown ...\n" % (lines, ends, nbytes)
-            kb = nbytes / 1e3
-            return b"[logtrim] ... %d line%b (%.3g kB) not shown ...\n" % (lines, ends, kb)
-        size = f" ({format_size(nbytes)})" if sized else ""
-        plural = "s" if lines != 1 else ""
-        count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
-        return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
+        return gap_note(lines, nbytes, sized=sized)
 
     def flush_gap(self, *, sized: bool = True, paid: bool = False) -> None:
         """Print the gap marker now and start a new gap; when the budget has no room for it,
@@ -349,20 +334,3 @@ class Output:
         if self.through.stream is not None:
             self.through.untangle(out)
         return out
-
-    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
-        """Lines and bytes not shown, per tier, since the previous checkpoint."""
-        tally = self.tally
-        now = {
-            k: (
-                tally.seen_lines[k] - tally.shown_lines[k],
-                tally.seen_bytes[k] - tally.shown_bytes[k],
-            )
-            for k in Kind
-        }
-        delta = {}
-        for k, (lines, nbytes) in now.items():
-            old_lines, old_bytes = self._checkpoint.get(k, (0, 0))
-            delta[k] = (lines - old_lines, nbytes - old_bytes)
-        self._checkpoint = now
-        return delta

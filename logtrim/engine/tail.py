@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from .._sizes import format_count
 from .ends import earlier as earlier_ends
 from .ends import last_of_each
 from .failure import TailLine, incidents, pick
@@ -14,6 +13,7 @@ from .history import History, Shaper
 from .kinds import Kind
 from .novelty import Withheld
 from .output import OWN, STDOUT, Output
+from .tally import gap_note
 from .templates import template
 
 #: Over the lines written before some already on the console: the one section out of order.
@@ -165,9 +165,9 @@ class Tail:
             for line in part:
                 left_out = skipped.get(id(line), 0) if part is newer else 0
                 if left_out > 0:  # paid: the lines were picked with room for it
-                    out.emit(STDOUT, _gap_note(left_out), Kind.NOISE, own=True)
+                    out.emit(STDOUT, gap_note(left_out, sized=False), Kind.NOISE, own=True)
                 elif left_out < 0:
-                    out.marker(_gap_note(-left_out)[len(OWN) : -1].decode())
+                    out.marker(gap_note(-left_out, sized=False)[len(OWN) : -1].decode())
                 out.emit(line.stream, line.text, Kind.NOISE, own=line.lineno < 0)
                 if line.lineno >= 0:
                     self._count(line.text)
@@ -231,7 +231,7 @@ def _pick_marked(
     them already says some are left out)."""
     picked = pick(candidates, room, named=named)
     skipped = _left_out(window, picked)
-    cost = sum(len(_gap_note(n)) for n in skipped.values())
+    cost = sum(len(gap_note(n, sized=False)) for n in skipped.values())
     if sum(len(line.text) for line in picked) + cost > room:
         # No room kept for them: each is printed only if the budget has room (never over it).
         skipped = {key: -n for key, n in skipped.items()}
@@ -252,8 +252,3 @@ def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
         elif started:
             count += folded_count(line.text) if line.lineno < 0 else 1
     return out
-
-
-def _gap_note(count: int) -> bytes:
-    plural = "line" if count == 1 else "lines"
-    return f"[logtrim] ... {format_count(count)} {plural} not shown ...\n".encode()

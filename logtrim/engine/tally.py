@@ -25,6 +25,21 @@ class Tally:
     both_lines: int = 0
     new_shapes: int | None = None  # with a baseline: line shapes no good run had
     known: dict[Kind, int] | None = None  # ... and lines good runs also print, by own tier
+    # Lines and bytes not shown per tier at the last :meth:`checkpoint`.
+    _mark: dict[Kind, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def checkpoint(self) -> dict[Kind, tuple[int, int]]:
+        """Lines and bytes not shown, per tier, since the previous checkpoint."""
+        now = {
+            k: (self.seen_lines[k] - self.shown_lines[k], self.seen_bytes[k] - self.shown_bytes[k])
+            for k in Kind
+        }
+        delta = {}
+        for k, (lines, nbytes) in now.items():
+            old_lines, old_bytes = self._mark.get(k, (0, 0))
+            delta[k] = (lines - old_lines, nbytes - old_bytes)
+        self._mark = now
+        return delta
 
     def summary(
         self,
@@ -104,6 +119,25 @@ class Tally:
         return out
 
 
+def gap_note(lines: int, nbytes: int = 0, *, sized: bool = True) -> bytes:
+    """The marker of ``lines`` lines (``nbytes`` bytes) not shown: ``[logtrim] ... 3 lines
+    (1.2 kB) not shown ...`` (without the size unless ``sized``); empty for none."""
+    if lines <= 0:
+        return b""
+    if sized and lines < 1000 and nbytes < 1e5:
+        # The common markers (one per line shown), as below with format_size's two
+        # smallest units, in one bytes format: no call, no str to encode.
+        ends = b"s" if lines != 1 else b""
+        if nbytes < 1e3:
+            return b"[logtrim] ... %d line%b (%d B) not shown ...\n" % (lines, ends, nbytes)
+        kb = nbytes / 1e3
+        return b"[logtrim] ... %d line%b (%.3g kB) not shown ...\n" % (lines, ends, kb)
+    size = f" ({format_size(nbytes)})" if sized else ""
+    plural = "s" if lines != 1 else ""
+    count = str(lines) if lines < 1000 else format_count(lines)  # one call less, per line
+    return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
+
+
 def lines_text(n: int) -> str:
     """``1 line``, ``2,345 lines``."""
     return f"{format_count(n)} line{'' if n == 1 else 's'}"
@@ -117,4 +151,4 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
-__all__ = ["Tally", "lines_text"]
+__all__ = ["Tally", "gap_note", "lines_text"]
