@@ -14,9 +14,10 @@ from collections.abc import Sequence
 from . import urlcreds
 from .commands import Commands
 from .kinds import Kind
-from .mask import MASK, MIN_LENGTH, Masker, apply, merged, replacement
+from .mask import MASK, MIN_LENGTH, Masker, apply, merged
 from .matcher import Matcher
 from .output import STDERR, STDOUT
+from .rehit import rehit
 from .toolong import TooLong, declaring_lines
 
 Hits = list[tuple[int, Kind]]
@@ -110,7 +111,7 @@ class Secrets:
             return archive, console, []
         # A line's tier depends on that line alone: only the lines a mask changed are
         # scanned again; the others keep their hits, moved by what the masks added before.
-        return archive, console, self._rehit(region, console, spans, hits)
+        return archive, console, rehit(self.matcher.scan, region, console, spans, hits)
 
     def split(
         self, stream: int, region: bytes, starts: Sequence[int]
@@ -136,32 +137,6 @@ class Secrets:
         ours = [k for k in keep if self.commands.declares(region[k[0] : k[1]])]
         masked = merged(across + within + _outside(long, ours))
         return archive, apply(region, masked), masked
-
-    def _rehit(self, region: bytes, console: bytes, spans: Spans, hits: Hits) -> Hits:
-        """The hits of ``console`` (``region`` with ``spans`` masked), from those of
-        ``region``: the lines with a mask are scanned again, the others moved."""
-        ranges = _changed_lines(region, spans)
-        if len(ranges) > _RESCAN and sum(e - s for s, e, _ in ranges) * 4 > len(region):
-            # A mask on most lines (a URL with a password on each): one scan of it all
-            # costs less than one per line, and finds the same (a line's tier is its own).
-            return self.matcher.scan(console)
-        out: Hits = []
-        k = 0
-        shift = 0  # console offset minus region offset, before the current line range
-        for start, end, grown in ranges:
-            while k < len(hits) and hits[k][0] < start:
-                out.append((hits[k][0] + shift, hits[k][1]))
-                k += 1
-            while k < len(hits) and hits[k][0] < end:
-                k += 1  # a line of the range: scanned again below
-            at = start + shift
-            out.extend(
-                (at + pos, kind)
-                for pos, kind in self.matcher.scan(console[at : end + shift + grown])
-            )
-            shift += grown
-        out.extend((pos + shift, kind) for pos, kind in hits[k:])
-        return out
 
     def mask_text(self, text: str) -> str:
         """``text`` masked; if the masker itself fails, masked form by form (slower)."""
@@ -302,22 +277,4 @@ def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[
             pos = max(pos, k_end)
         if pos < end:
             out.append((pos, end))
-    return out
-
-
-_RESCAN = 16  # masked line ranges from which a region's console form is scanned whole
-
-
-def _changed_lines(region: bytes, spans: Spans) -> list[tuple[int, int, int]]:
-    """The ranges of whole lines of ``region`` that ``spans`` touch, merged, in order:
-    ``(start, end, grown)``, ``grown`` being how much longer masking makes the range."""
-    out: list[tuple[int, int, int]] = []
-    for s_start, s_end in spans:
-        start = region.rfind(b"\n", 0, s_start) + 1
-        end = region.find(b"\n", max(s_end - 1, s_start)) + 1 or len(region)
-        grown = len(replacement(region[s_start:s_end])) - (s_end - s_start)
-        if out and start < out[-1][1]:
-            out[-1] = (out[-1][0], max(end, out[-1][1]), out[-1][2] + grown)
-        else:
-            out.append((start, end, grown))
     return out
