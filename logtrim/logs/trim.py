@@ -26,7 +26,8 @@ from ..engine.baseline import Baseline
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
 from . import ahead
-from .inputs import Input, Progress, open_detected, open_input
+from .inputs import Input, open_detected, open_input
+from .progressbar import Progress
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
 
 #: The masking carry of the archive's copy of the input (not a stream of the console).
