@@ -26,6 +26,10 @@ _COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 # A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
 _SYNTAX = re.compile(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
 _VALUES = re.compile(rb"=([^;\]]*)")
+# The same over a region of many lines (engine/encoded.py): a command anywhere, in any case
+# (what older agents read), its properties (group 1) and data (group 2), none past its line.
+IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
+VALUES_IN_TEXT = re.compile(rb"=([^;\]\n]*)")
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..dialects import azure, github, teamcity
 from ..dialects.servicemsg import calamari_value, loose_value
 from ..dialects.unescape import (
     AZURE,
@@ -89,40 +90,29 @@ def _end(data: bytes, start: int) -> int:
     return min(ends, default=len(data))
 
 
-# GitHub's commands (actions/runner): ``::name props::data`` at a line's start, the properties
-# up to the first ``::``; the older ``##[name props]data`` anywhere in a line.
-_GH_V2 = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ([^:\n]*(?::[^:\n]+)*))?::([^\n]*)")
-_GH_V2_VALUES = re.compile(rb"=([^,\n]*)")
-_GH_V1 = re.compile(rb"##\[([^\]\n]*)\]([^\n]*)")
-_GH_V1_VALUES = re.compile(rb"=([^;\]\n]*)")
-_AZURE = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
-# A TeamCity message up to its ']' (a quoted value may hold one) or its line's end.
-_TC = re.compile(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
-_TC_VALUES = re.compile(rb"'((?:[^'|\n]|\|[^\n])*)'")
-
-
 def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:
-    """The spans of GitHub, Azure and TeamCity command values in ``data`` that spell a secret in
-    escapes their server undoes (see :mod:`..dialects.unescape`); a value without one is
-    its own text, which the plain forms cover. ``chars``: the bytes of the secrets (a
-    ``%`` escape stands for a few characters: a secret without them needs no decoding, so
-    that is asked first; a two-byte ``in`` reads every byte of a region)."""
+    """The spans of GitHub, Azure and TeamCity command values in ``data`` (found by each
+    dialect's grammar over a region, its ``IN_TEXT``) that spell a secret in escapes their
+    server undoes (see :mod:`..dialects.unescape`); a value without one is its own text,
+    which the plain forms cover. ``chars``: the bytes of the secrets (a ``%`` escape stands
+    for a few characters: a secret without them needs no decoding, so that is asked first;
+    a two-byte ``in`` reads every byte of a region)."""
     out: list[tuple[int, int]] = []
     if needed(GH_PROPERTY, chars) and b"%" in data and b"::" in data:
-        for command in _GH_V2.finditer(data):
-            _values(data, command, 1, _GH_V2_VALUES, GH_PROPERTY, find, out)
+        for command in github.V2_IN_TEXT.finditer(data):
+            _values(data, command, 1, github.V2_VALUES_IN_TEXT, GH_PROPERTY, find, out)
             _value(data, command.span(2), GH_DATA, find, out)
     if needed(GH_V1, chars) and b"%" in data and b"##[" in data:
-        for command in _GH_V1.finditer(data):
-            _values(data, command, 1, _GH_V1_VALUES, GH_V1, find, out)
+        for command in github.V1_IN_TEXT.finditer(data):
+            _values(data, command, 1, github.V1_VALUES_IN_TEXT, GH_V1, find, out)
             _value(data, command.span(2), GH_V1, find, out)
     if needed(AZURE, chars) and b"%" in data and b"##" in data:
-        for command in _AZURE.finditer(data):
-            _values(data, command, 1, _GH_V1_VALUES, AZURE, find, out)
+        for command in azure.IN_TEXT.finditer(data):
+            _values(data, command, 1, azure.VALUES_IN_TEXT, AZURE, find, out)
             _value(data, command.span(2), AZURE, find, out)
     if b"|" in data and b"##teamcity[" in data:
-        for message in _TC.finditer(data):
-            for value in _TC_VALUES.finditer(data, message.start(), message.end()):
+        for message in teamcity.IN_TEXT.finditer(data):
+            for value in teamcity.VALUES_IN_TEXT.finditer(data, message.start(), message.end()):
                 _value(data, value.span(1), TEAMCITY, find, out)
     return out
 
