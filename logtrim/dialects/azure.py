@@ -26,6 +26,12 @@ _COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 # A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
 _SYNTAX = re.compile(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
 _VALUES = re.compile(rb"=([^;\]]*)")
+# Groups, logs and issues with values of plain text (see ``Dialect.quick``).
+_QUICK = re.compile(
+    rb"(?:##\[(?:group|endgroup|section|warning|error|debug|command)\]"
+    rb"|##vso\[(?:task\.logissue|build\.addbuildtag)"
+    rb"(?: [A-Za-z]+=[\w .,:/+()-]*(?:;[A-Za-z]+=[\w .,:/+()-]*)*;?)?\])[\w .,:/=+()-]*\n"
+)
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -55,6 +61,7 @@ class Azure(Dialect):
         "value", "variable", "issecret", "result", "containerfolder", "artifactname",
         "section", "group", "endgroup", "error", "warning", "command", "debug",
     )  # fmt: skip
+    quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:

@@ -107,6 +107,13 @@ class Dialect:
     forward_always: ClassVar[bool] = False
     #: Whether a command ends at the first ``]`` after its marker (else at its line's end).
     closes_at_bracket: ClassVar[bool] = False
+    #: A whole line (its newline included) that is one *inert* command of this system: it
+    #: passes verbatim, declares no secret in any system's syntax, switches no level, opens
+    #: no message over lines, is no progress, and is made of bytes no masking decodes
+    #: (no ``%``, ``|``, ``@``, ESC, ``#`` but its marker's): a secret is in its console
+    #: form only where its bytes hold one. ``engine/quick.py`` passes such lines without
+    #: reading them through every dialect; None: none is known.
+    quick: ClassVar[re.Pattern[bytes] | None] = None
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -207,6 +214,15 @@ class Dialect:
 
         For state that spans lines (GitHub's ``stop-commands``); a no-op by default.
         """
+
+    def quick_ready(self) -> bool:
+        """Whether a line of the :attr:`quick` shape is a command now (a paused GitHub
+        runner reads its commands as text)."""
+        return True
+
+    def observe_quick(self, line: bytes) -> None:
+        """:meth:`observe` for a line of any dialect's :attr:`quick` shape: called only when
+        its bytes may change the state (a no-op here, as :meth:`observe`)."""
 
     def unclosed(self, line: str) -> bool:
         """Whether the command this line starts or continues goes on on the next line."""

@@ -65,6 +65,11 @@ class Declarations:
     def __init__(self, dialect: Dialect) -> None:
         others = [d for d in all_dialects() if d.name != dialect.name]
         self._secret_dialects = [type(dialect)(), *others]
+        # Inert lines of the system in use (``Dialect.quick``) declare nothing, open nothing.
+        self._quick = type(dialect).quick
+        self._watching = [
+            d for d in self._secret_dialects if type(d).observe_quick is not Dialect.observe_quick
+        ]
         self.markers = sorted({m for d in self._secret_dialects for m in d.markers})
         # The dialects whose messages go on over several lines, and their markers (any case).
         self._multiline = [d for d in self._secret_dialects if _goes_on(d)]
@@ -93,7 +98,12 @@ class Declarations:
             lines, end = self._gather(region, -1, dialect, len(before))
             found += self._learn_lines([*before, *lines], lines)
             self._hold(stream, dialect, [*before, *lines], end, region)
+        quick = self._quick
         for start in starts:
+            if quick is not None and (inert := quick.match(region, start)) is not None:
+                for dialect in self._watching:
+                    dialect.observe_quick(region[start : inert.end() - 1])
+                continue
             end = region.find(b"\n", start)
             end = end if end >= 0 else len(region)
             first = region[start:end]

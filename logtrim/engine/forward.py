@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import urlcreds
 from .commands import Commands
 from .history import History
 from .kinds import Kind
+from .mask import Masker
 from .output import Output
 from .throttle import Progress
 
@@ -41,11 +43,23 @@ class Forwarder:
         self.progress = progress
         self.out = out
         self.history = history
+        #: The masker behind ``mask``: an inert command line without a secret's form passes
+        #: as it is (:meth:`quick`); None: every line is read through its dialect.
+        self.masker: Masker | None = None
 
     def service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
         """A line with a command marker: forwarded if it is a command (True), else False."""
-        text = line.decode("utf-8", "replace")
         commands = self.commands
+        masker = self.masker
+        if (
+            masker is not None
+            and commands.quick(stream, line)
+            and urlcreds.AT not in line
+            and not masker.holds_form(line)
+        ):
+            self.quick(stream, line, lineno)
+            return True
+        text = line.decode("utf-8", "replace")
         if not commands.is_command(text):
             commands.see(text)  # state that spans lines (GitHub's stop-commands)
             return False
@@ -72,6 +86,17 @@ class Forwarder:
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
+
+    def quick(self, stream: int, line: bytes, lineno: int) -> None:
+        """An inert command line (``Dialect.quick``) that holds no secret: what
+        :meth:`service` does with it, without reading it through every dialect (it is its
+        own console form, all command, and no progress)."""
+        tally = self.out.tally
+        tally.seen_lines[Kind.SERVICE] += 1
+        tally.seen_bytes[Kind.SERVICE] += len(line)
+        self.before(stream)
+        switched = self.commands.see_quick(stream, line)
+        self.forward(stream, line, lineno, keeps_order=switched)
 
     def _bounded(self, line: bytes, lineno: int) -> tuple[bytes, int]:
         """A command line, and the bytes of text around its command left out: that text is
