@@ -53,7 +53,9 @@ def _teamcity(rng: random.Random, i: int, secret: str) -> list[str]:
         lines.append(f"using token {secret} for {name}")
     if i % 97 == 3:
         lines.append(f"##teamcity[testFailed name='{name}' message='assert 1 == 2' flowId='1']")
-    lines.append(f"##teamcity[testFinished name='{name}' duration='{rng.randint(0, 900)}' flowId='1']")
+    lines.append(
+        f"##teamcity[testFinished name='{name}' duration='{rng.randint(0, 900)}' flowId='1']"
+    )
     return lines
 
 

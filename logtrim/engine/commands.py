@@ -41,7 +41,9 @@ class Commands:
         self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         # Inert lines of the system in use (``Dialect.quick``), and who watches them go by.
         self._quick = type(dialect).quick
-        self._watching = [d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick]
+        self._watching = [
+            d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick
+        ]
 
     # -- the declarations, as the secrets learn them (see :class:`.Declarations`) ----------
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
