@@ -70,9 +70,13 @@ VALUES = st.sampled_from(
 QUICK = {
     "teamcity": [
         "##teamcity[testStarted name='{v}' flowId='1']", "##teamcity[testFailed message='{v}']",
+        "##teamcity[progressMessage '{v}']",
     ],
     "github": ["::group::{v}", "::notice file=a.py,line=1::{v}", "::debug::{v}"],
-    "azure": ["##[group]{v}", "##vso[task.logissue type=warning]{v}", "##[error]{v}"],
+    "azure": [
+        "##[group]{v}", "##vso[task.logissue type=warning]{v}", "##[error]{v}",
+        "##vso[task.setprogress value=40;]{v}", "##vso[task.setprogress value=7]{v}",
+    ],
 }  # fmt: skip
 
 
@@ -149,17 +153,19 @@ DECLARATIONS = [
 @contextmanager
 def no_quick() -> Iterator[None]:
     """Every dialect without its quick shape, while an engine is built (it reads them then)."""
-    saved = {cls: cls.__dict__.get("quick") for cls in DIALECTS.values()}
-    for cls in DIALECTS.values():
-        cls.quick = None
+    names = ("quick", "quick_progress")
+    classes = {*DIALECTS.values(), Dialect}
+    saved = {(cls, name): dict(cls.__dict__) for cls in classes for name in names}
+    for cls, name in saved:
+        setattr(cls, name, None)
     try:
         yield
     finally:
-        for cls, quick in saved.items():
-            if quick is None:
-                cls.quick = Dialect.quick
+        for (cls, name), own in saved.items():
+            if name in own:
+                setattr(cls, name, own[name])
             else:
-                cls.quick = quick
+                delattr(cls, name)  # inherited again
 
 
 def drive(core: Core, writes: list[tuple[int, bytes]]) -> list[object]:

@@ -62,6 +62,9 @@ class Azure(Dialect):
         "section", "group", "endgroup", "error", "warning", "command", "debug",
     )  # fmt: skip
     quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = re.compile(
+        rb"##vso\[task\.setprogress value=[0-9]{1,3};?\][\w .,:/=+()-]*\n"
+    )
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:

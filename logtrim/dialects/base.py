@@ -114,6 +114,18 @@ class Dialect:
     #: form only where its bytes hold one. ``engine/quick.py`` passes such lines without
     #: reading them through every dialect; None: none is known.
     quick: ClassVar[re.Pattern[bytes] | None] = None
+    #: As :attr:`quick`, for progress commands (:meth:`is_progress`): they are throttled.
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = None
+
+    @classmethod
+    def quick_lines(cls) -> re.Pattern[bytes] | None:
+        """:attr:`quick` and :attr:`quick_progress` in one pattern, whose group ``progress``
+        is set on a progress command; None: neither."""
+        quick, progress = cls.quick, cls.quick_progress
+        if progress is None:
+            return quick
+        inert = b"(?:%s)|" % quick.pattern if quick is not None else b""
+        return re.compile(inert + b"(?P<progress>%s)" % progress.pattern)
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:

@@ -93,6 +93,9 @@ _QUICK = re.compile(
     rb"(?: [A-Za-z]+=[\w ./=+()-]*(?:,[A-Za-z]+=[\w ./=+()-]*)*)?::[\w .,:/=+()-]*\n"
 )
 
+# The quick lines that start or end a group, in either form (``::group::``, ``##[group]``).
+_QUICK_GROUP = re.compile(rb"(?:::|##\[)(end)?group[ :\]]")
+
 
 class GitHub(Dialect):
     name: ClassVar[str] = "github"
@@ -174,9 +177,11 @@ class GitHub(Dialect):
         return self.paused_token is None
 
     def observe_quick(self, line: bytes) -> None:
-        # A quick line is no pause and ends none (a token is never a command's name).
-        if b"group" in line:
-            self.observe(line.decode("utf-8", "replace"))
+        # Of the quick shapes, only a group's start or end is seen (a quick line is no
+        # pause and ends none: a token is never a command's name).
+        found = _QUICK_GROUP.match(line)
+        if found is not None and self.paused_token is None:
+            self.group_open = found.group(1) is None
 
     def reset_lines(self) -> list[str]:
         # logtrim's own ::error:: and ::notice:: would be ignored while the child's pause

@@ -62,6 +62,9 @@ class TeamCity(Dialect):
     )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
     quick: ClassVar[re.Pattern[bytes] | None] = re.compile(_QUICK % _QUICK_NAMES.encode())
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = re.compile(
+        rb"##teamcity\[progressMessage '[\w .,:/=+()-]*'\]\n"
+    )
 
     def __init__(self) -> None:
         #: The child turned service messages off (``disableServiceMessages``) and has not

@@ -40,7 +40,8 @@ class Commands:
         self._open_lines = {STDOUT: 0, STDERR: 0}
         self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         # Inert lines of the system in use (``Dialect.quick``), and who watches them go by.
-        self._quick = type(dialect).quick
+        self._quick = type(dialect).quick_lines()
+        self._leveled = type(dialect).level is not Dialect.level  # else always NORMAL
         self._watching = [
             d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick
         ]
@@ -163,29 +164,34 @@ class Commands:
         masked = mask(piece) if other is None else other.mask_command(piece, mask)
         return masked if masked is not None else mask(piece)
 
-    def quick(self, stream: int, line: bytes) -> bool:
+    def quick(self, stream: int, line: bytes) -> str | None:
         """Whether ``line`` is an inert command of the system in use (``Dialect.quick``),
-        forwarded as it is unless it holds a secret's form (:meth:`see_quick`)."""
+        forwarded as it is unless it holds a secret's form (:meth:`see_quick`): None if
+        not; else the system's name if it is a progress command, or ``""``."""
         quick = self._quick
-        return (
-            quick is not None
-            and self._continued[stream] is None
-            and quick.fullmatch(line) is not None
-            and self._dialects[0].quick_ready()
-            and line[:-1] not in self.declared.declaring
-        )
+        if quick is None or self._continued[stream] is not None:
+            return None
+        found = quick.fullmatch(line)
+        if found is None or not self._dialects[0].quick_ready():
+            return None
+        if line[:-1] in self.declared.declaring:
+            return None
+        progress = found.re.groupindex.get("progress")
+        return "" if progress is None or found.group(progress) is None else self._dialects[0].name
 
     def see_quick(self, stream: int, line: bytes) -> bool:
         """:meth:`see` and :meth:`open_after` of a :meth:`quick` line; True when the levels
         changed (they are read again, as after any command)."""
-        levels = self.levels()
         for dialect in self._watching:
             dialect.observe_quick(line)
-        for each in self._levels:
-            self._levels[each] = self._level(each == STDERR)
         self._open[stream] = None
         self._open_lines[stream] = 0
         self._continued[stream] = None
+        if not self._leveled:
+            return False  # every level NORMAL, as ever
+        levels = self.levels()
+        for each in self._levels:
+            self._levels[each] = self._level(each == STDERR)
         return self.levels() != levels
 
     def is_command(self, text: str) -> bool:

@@ -66,7 +66,7 @@ class Declarations:
         others = [d for d in all_dialects() if d.name != dialect.name]
         self._secret_dialects = [type(dialect)(), *others]
         # Inert lines of the system in use (``Dialect.quick``) declare nothing, open nothing.
-        self._quick = type(dialect).quick
+        self._quick = type(dialect).quick_lines()
         self._watching = [
             d for d in self._secret_dialects if type(d).observe_quick is not Dialect.observe_quick
         ]
