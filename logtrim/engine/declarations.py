@@ -53,6 +53,23 @@ def _newlines(region: bytes, pos: int) -> list[int]:
     return out
 
 
+def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dialect) -> bool:
+    """Whether the message of ``opened`` that the line ``text`` (``region[start:end]``)
+    opens reads on over its bound of ``MAX_LINES`` more lines without a ``]``, all within
+    the region: it is not held for the next one, and no system reads a declaration or a
+    switch in it (each needs a ``]`` after its marker, but GitHub's ``::`` command at the
+    start of a line): learning it changes nothing. Each opener of an unclosed line read
+    the next 64 lines, whole (a log of them cost their square)."""
+    if not opened.closes_at_bracket or text.lstrip().startswith("::"):
+        return False
+    stop = end
+    for _ in range(MAX_LINES):
+        stop = region.find(b"\n", stop + 1)
+        if stop < 0:
+            return False
+    return stop < len(region) - 1 and region.find(b"]", start, stop) < 0
+
+
 def _still_open(dialect: Dialect, after: list[str]) -> bool:
     """Whether a message of ``dialect`` opened before the lines ``after`` is open after
     them (as :meth:`Declarations._gather` reads it: on while it gathers and is unclosed)."""
@@ -109,6 +126,8 @@ class Declarations:
             first = region[start:end]
             text = first.decode("utf-8", "replace")
             opened = next((d for d in self._secret_dialects if opens(d, text)), None)
+            if opened is not None and _closes_nowhere(region, start, end, text, opened):
+                continue
             more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
             lines = [first, *more]
             found += self._learn_lines(lines, lines)
