@@ -30,6 +30,12 @@ _VALUES = re.compile(rb"=([^;\]]*)")
 # (what older agents read), its properties (group 1) and data (group 2), none past its line.
 IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
 VALUES_IN_TEXT = re.compile(rb"=([^;\]\n]*)")
+# Groups, logs and issues with values of plain text (see ``Dialect.quick``).
+_QUICK = re.compile(
+    rb"(?:##\[(?:group|endgroup|section|warning|error|debug|command)\]"
+    rb"|##vso\[(?:task\.logissue|build\.addbuildtag)"
+    rb"(?: [A-Za-z]+=[\w .,:/+()-]*(?:;[A-Za-z]+=[\w .,:/+()-]*)*;?)?\])[\w .,:/=+()-]*\n"
+)
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -59,6 +65,10 @@ class Azure(Dialect):
         "value", "variable", "issecret", "result", "containerfolder", "artifactname",
         "section", "group", "endgroup", "error", "warning", "command", "debug",
     )  # fmt: skip
+    quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = re.compile(
+        rb"##vso\[task\.setprogress value=[0-9]{1,3};?\][\w .,:/=+()-]*\n"
+    )
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:

@@ -107,6 +107,25 @@ class Dialect:
     forward_always: ClassVar[bool] = False
     #: Whether a command ends at the first ``]`` after its marker (else at its line's end).
     closes_at_bracket: ClassVar[bool] = False
+    #: A whole line (its newline included) that is one *inert* command of this system: it
+    #: passes verbatim, declares no secret in any system's syntax, switches no level, opens
+    #: no message over lines, is no progress, and is made of bytes no masking decodes
+    #: (no ``%``, ``|``, ``@``, ESC, ``#`` but its marker's): a secret is in its console
+    #: form only where its bytes hold one. ``engine/quick.py`` passes such lines without
+    #: reading them through every dialect; None: none is known.
+    quick: ClassVar[re.Pattern[bytes] | None] = None
+    #: As :attr:`quick`, for progress commands (:meth:`is_progress`): they are throttled.
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = None
+
+    @classmethod
+    def quick_lines(cls) -> re.Pattern[bytes] | None:
+        """:attr:`quick` and :attr:`quick_progress` in one pattern, whose group ``progress``
+        is set on a progress command; None: neither."""
+        quick, progress = cls.quick, cls.quick_progress
+        if progress is None:
+            return quick
+        inert = b"(?:%s)|" % quick.pattern if quick is not None else b""
+        return re.compile(inert + b"(?P<progress>%s)" % progress.pattern)
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -207,6 +226,15 @@ class Dialect:
 
         For state that spans lines (GitHub's ``stop-commands``); a no-op by default.
         """
+
+    def quick_ready(self) -> bool:
+        """Whether a line of the :attr:`quick` shape is a command now (a paused GitHub
+        runner reads its commands as text)."""
+        return True
+
+    def observe_quick(self, line: bytes) -> None:
+        """:meth:`observe` for a line of any dialect's :attr:`quick` shape: called only when
+        its bytes may change the state (a no-op here, as :meth:`observe`)."""
 
     def unclosed(self, line: str) -> bool:
         """Whether the command this line starts or continues goes on on the next line."""

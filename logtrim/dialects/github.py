@@ -94,6 +94,16 @@ def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
     return syntax_of(line, _V1, _V1_VALUES), True
 
 
+# Groups, logs and annotations with values of plain text (see ``Dialect.quick``).
+_QUICK = re.compile(
+    rb"::(?:group|endgroup|debug|notice|warning|error)"
+    rb"(?: [A-Za-z]+=[\w ./=+()-]*(?:,[A-Za-z]+=[\w ./=+()-]*)*)?::[\w .,:/=+()-]*\n"
+)
+
+# The quick lines that start or end a group, in either form (``::group::``, ``##[group]``).
+_QUICK_GROUP = re.compile(rb"(?:::|##\[)(end)?group[ :\]]")
+
+
 class GitHub(Dialect):
     name: ClassVar[str] = "github"
     detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
@@ -101,6 +111,7 @@ class GitHub(Dialect):
     syntax_words: ClassVar[tuple[str, ...]] = (
         *sorted(COMMANDS), "title", "file", "line", "col", "endLine", "endColumn",
     )  # fmt: skip
+    quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
 
     def __init__(self) -> None:
         #: The ``stop-commands`` token while command processing is paused, else None.
@@ -168,6 +179,16 @@ class GitHub(Dialect):
             self.paused_token = data
         elif name.lower() in ("group", "endgroup"):
             self.group_open = name.lower() == "group"
+
+    def quick_ready(self) -> bool:
+        return self.paused_token is None
+
+    def observe_quick(self, line: bytes) -> None:
+        # Of the quick shapes, only a group's start or end is seen (a quick line is no
+        # pause and ends none: a token is never a command's name).
+        found = _QUICK_GROUP.match(line)
+        if found is not None and self.paused_token is None:
+            self.group_open = found.group(1) is None
 
     def reset_lines(self) -> list[str]:
         # logtrim's own ::error:: and ::notice:: would be ignored while the child's pause

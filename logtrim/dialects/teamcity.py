@@ -41,6 +41,13 @@ def _found(line: str) -> re.Match[str] | None:
 
 
 _START = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
+# A test reporter's messages, values of plain text (see ``Dialect.quick``).
+_QUICK_NAMES = (
+    "testStarted|testFinished|testFailed|testIgnored|testStdOut|testStdErr|testSuiteStarted"
+    "|testSuiteFinished|blockOpened|blockClosed|flowStarted|flowFinished|compilationStarted"
+    "|compilationFinished|buildStatisticValue"
+)
+_QUICK = rb"##teamcity\[(?:%s)(?: [A-Za-z][\w.-]*='[\w .,:/=+()-]*')*\]\n"
 
 
 def path_rule(path: str) -> str:
@@ -58,6 +65,10 @@ class TeamCity(Dialect):
         "blockOpened", "blockClosed", "errorDetails",
     )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
+    quick: ClassVar[re.Pattern[bytes] | None] = re.compile(_QUICK % _QUICK_NAMES.encode())
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = re.compile(
+        rb"##teamcity\[progressMessage '[\w .,:/=+()-]*'\]\n"
+    )
 
     def __init__(self) -> None:
         #: The child turned service messages off (``disableServiceMessages``) and has not
@@ -91,6 +102,10 @@ class TeamCity(Dialect):
             return
         for found in _SWITCH.finditer(line):
             self.disabled = found.group(1) == "disable"
+
+    def observe_quick(self, line: bytes) -> None:
+        if b"ServiceMessages" in line:
+            self.observe(line.decode("utf-8", "replace"))
 
     def reset_lines(self) -> list[str]:
         # logtrim's status message and publishArtifacts would be plain text to TeamCity.

@@ -39,6 +39,12 @@ class Commands:
         self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         self._open_lines = {STDOUT: 0, STDERR: 0}
         self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
+        # Inert lines of the system in use (``Dialect.quick``), and who watches them go by.
+        self._quick = type(dialect).quick_lines()
+        self._leveled = type(dialect).level is not Dialect.level  # else always NORMAL
+        self._watching = [
+            d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick
+        ]
 
     # -- the declarations, as the secrets learn them (see :class:`.Declarations`) ----------
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
@@ -71,9 +77,18 @@ class Commands:
         # selector sees it: a ``::stop-commands::`` pause, or its end, in the region changes
         # what the lines after it are (copies: their state is a few plain values).
         dialects = [copy.copy(d) for d in self._dialects]
+        quick = self._quick
         for start in starts:
             if start < pos:
                 continue
+            if quick is not None and dialects[0].quick_ready():
+                found = quick.match(region, start)
+                if found is not None:  # a command, that opens none
+                    for d in dialects:
+                        d.observe_quick(region[start : found.end()])
+                    out.append((start, found.end()))
+                    pos = found.end()
+                    continue
             end = region.find(b"\n", start) + 1 or len(region)
             text = region[start:end].decode("utf-8", "replace")
             command = any(d.is_command(text) for d in dialects)
@@ -148,6 +163,36 @@ class Commands:
         other = next((d for d in self._dialects if d.is_command(text)), None)
         masked = mask(piece) if other is None else other.mask_command(piece, mask)
         return masked if masked is not None else mask(piece)
+
+    def quick(self, stream: int, line: bytes) -> str | None:
+        """Whether ``line`` is an inert command of the system in use (``Dialect.quick``),
+        forwarded as it is unless it holds a secret's form (:meth:`see_quick`): None if
+        not; else the system's name if it is a progress command, or ``""``."""
+        quick = self._quick
+        if quick is None or self._continued[stream] is not None:
+            return None
+        found = quick.fullmatch(line)
+        if found is None or not self._dialects[0].quick_ready():
+            return None
+        if line[:-1] in self.declared.declaring:
+            return None
+        progress = found.re.groupindex.get("progress")
+        return "" if progress is None or found.group(progress) is None else self._dialects[0].name
+
+    def see_quick(self, stream: int, line: bytes) -> bool:
+        """:meth:`see` and :meth:`open_after` of a :meth:`quick` line; True when the levels
+        changed (they are read again, as after any command)."""
+        for dialect in self._watching:
+            dialect.observe_quick(line)
+        self._open[stream] = None
+        self._open_lines[stream] = 0
+        self._continued[stream] = None
+        if not self._leveled:
+            return False  # every level NORMAL, as ever
+        levels = self.levels()
+        for each in self._levels:
+            self._levels[each] = self._level(each == STDERR)
+        return self.levels() != levels
 
     def is_command(self, text: str) -> bool:
         """Whether a line carries a command to forward verbatim."""

@@ -53,6 +53,23 @@ def _newlines(region: bytes, pos: int) -> list[int]:
     return out
 
 
+def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dialect) -> bool:
+    """Whether the message of ``opened`` that the line ``text`` (``region[start:end]``)
+    opens reads on over its bound of ``MAX_LINES`` more lines without a ``]``, all within
+    the region: it is not held for the next one, and no system reads a declaration or a
+    switch in it (each needs a ``]`` after its marker, but GitHub's ``::`` command at the
+    start of a line): learning it changes nothing. Each opener of an unclosed line read
+    the next 64 lines, whole (a log of them cost their square)."""
+    if not opened.closes_at_bracket or text.lstrip().startswith("::"):
+        return False
+    stop = end
+    for _ in range(MAX_LINES):
+        stop = region.find(b"\n", stop + 1)
+        if stop < 0:
+            return False
+    return stop < len(region) - 1 and region.find(b"]", start, stop) < 0
+
+
 def _still_open(dialect: Dialect, after: list[str]) -> bool:
     """Whether a message of ``dialect`` opened before the lines ``after`` is open after
     them (as :meth:`Declarations._gather` reads it: on while it gathers and is unclosed)."""
@@ -65,6 +82,11 @@ class Declarations:
     def __init__(self, dialect: Dialect) -> None:
         others = [d for d in all_dialects() if d.name != dialect.name]
         self._secret_dialects = [type(dialect)(), *others]
+        # Inert lines of the system in use (``Dialect.quick``) declare nothing, open nothing.
+        self._quick = type(dialect).quick_lines()
+        self._watching = [
+            d for d in self._secret_dialects if type(d).observe_quick is not Dialect.observe_quick
+        ]
         self.markers = sorted({m for d in self._secret_dialects for m in d.markers})
         # The dialects whose messages go on over several lines, and their markers (any case).
         self._multiline = [d for d in self._secret_dialects if _goes_on(d)]
@@ -93,12 +115,19 @@ class Declarations:
             lines, end = self._gather(region, -1, dialect, len(before))
             found += self._learn_lines([*before, *lines], lines)
             self._hold(stream, dialect, [*before, *lines], end, region)
+        quick = self._quick
         for start in starts:
+            if quick is not None and (inert := quick.match(region, start)) is not None:
+                for dialect in self._watching:
+                    dialect.observe_quick(region[start : inert.end() - 1])
+                continue
             end = region.find(b"\n", start)
             end = end if end >= 0 else len(region)
             first = region[start:end]
             text = first.decode("utf-8", "replace")
             opened = next((d for d in self._secret_dialects if opens(d, text)), None)
+            if opened is not None and _closes_nowhere(region, start, end, text, opened):
+                continue
             more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
             lines = [first, *more]
             found += self._learn_lines(lines, lines)

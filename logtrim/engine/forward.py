@@ -12,9 +12,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from . import urlcreds
 from .commands import Commands
 from .history import History
 from .kinds import Kind
+from .mask import Masker
 from .output import Output
 from .throttle import Progress
 
@@ -41,20 +43,32 @@ class Forwarder:
         self.progress = progress
         self.out = out
         self.history = history
+        #: The masker behind ``mask``: an inert command line without a secret's form passes
+        #: as it is (:meth:`quick`); None: every line is read through its dialect.
+        self.masker: Masker | None = None
 
     def service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
-        """A line with a command marker: forwarded if it is a command (True), else False."""
-        text = line.decode("utf-8", "replace")
+        """A line with a command marker: forwarded if it is a command (True), else False.
+
+        An inert command of the system in use (``Dialect.quick``) without a secret's form
+        is its own console form, all command: it is not read through every dialect."""
         commands = self.commands
-        if not commands.is_command(text):
-            commands.see(text)  # state that spans lines (GitHub's stop-commands)
-            return False
+        quick = self._quick(stream, line)
+        if quick is None:
+            text = line.decode("utf-8", "replace")
+            if not commands.is_command(text):
+                commands.see(text)  # state that spans lines (GitHub's stop-commands)
+                return False
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
-        line, cut = self._bounded(line, lineno)
-        line = self.command_form(stream, line)
+        cut = 0
+        if quick is None:
+            line, cut = self._bounded(line, lineno)
+            line = self.command_form(stream, line)
+            progress = commands.progress_of(text)
+        else:
+            progress = quick or None
         native = self.progress.native
-        progress = commands.progress_of(text)
         if native is not None and progress is not None:
             native.see(line, now, command=True)  # the child drives its CI's indicator itself
         throttled = progress is not None and not self.progress.due(
@@ -62,16 +76,31 @@ class Forwarder:
         )
         if not throttled:
             self.before(stream)
-        levels = commands.levels()
-        commands.see(text)
-        commands.open_after(stream, text)
+        if quick is None:
+            levels = commands.levels()
+            commands.see(text)
+            commands.open_after(stream, text)
+            switched = commands.levels() != levels
+        else:
+            switched = commands.see_quick(stream, line)
         if not throttled:  # else it waits as the latest state
             # A command that leaves the levels as they were (setVariable, ::endgroup::) does
             # not keep the failure tail from the lines before it.
-            self.forward(stream, line, lineno, keeps_order=commands.levels() != levels)
+            self.forward(stream, line, lineno, keeps_order=switched)
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
+
+    def _quick(self, stream: int, line: bytes) -> str | None:
+        """:meth:`.Commands.quick` of a line that holds no secret's form (nor a URL's
+        password) as written: None when it must be read through its dialect."""
+        masker = self.masker
+        if masker is None:
+            return None
+        quick = self.commands.quick(stream, line)
+        if quick is None or urlcreds.AT in line or masker.holds_form(line):
+            return None
+        return quick
 
     def _bounded(self, line: bytes, lineno: int) -> tuple[bytes, int]:
         """A command line, and the bytes of text around its command left out: that text is

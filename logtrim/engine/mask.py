@@ -153,6 +153,12 @@ class Masker:
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         return self._shards.find(data)
 
+    def holds_form(self, data: bytes) -> bool:
+        """Whether a secret's form is in ``data`` as written (nothing decoded, no URL): on
+        bytes that no decoding reads otherwise, :meth:`mask` of any part of ``data``
+        changes nothing when this is false and ``data`` has no ``@``."""
+        return bool(self._secrets) and bool(self._shards.find(data))
+
     def mask(self, data: bytes) -> bytes:
         if not self._secrets and urlcreds.AT not in data:  # no URL credential either
             return data

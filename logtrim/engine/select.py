@@ -65,6 +65,7 @@ class Selector:
         )  # fmt: skip
         self.reasons = ReasonChooser()
         self.forward.on_text = self._text_by_command
+        self.forward.masker = shaper.masker
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         # The output shown whole before filtering starts.
