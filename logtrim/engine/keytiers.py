@@ -19,7 +19,6 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from itertools import accumulate, repeat
-from operator import mul, sub
 from typing import Any
 
 from .kinds import NOISE
@@ -132,14 +131,21 @@ class KeyTiers:
         self.tally = tally
         self._blind = blind
         self._raw = raw
-        self._apart: Counter[bytes] = Counter()  # keys of lines counted one by one
+        # Since the last fold: the keys of the lines counted one by one, and the lines and
+        # bytes fed in all and counted one by one.
+        self._apart: Counter[bytes] = Counter()
+        self._lines = self._bytes = self._apart_lines = self._apart_bytes = 0
 
     def chunk(self, chunk: bytes, keys: list[bytes], cut: bool) -> None:
         """``keys``: the chunk's lines as the counter holds them; ``cut``: one was cut."""
         tally = self.tally
         ended = chunk.endswith(b"\n")
+        self._lines += len(keys)
+        self._bytes += len(chunk)
         if cut or not ended or not tally.settled:
             self._apart.update(keys)
+            self._apart_lines += len(keys)
+            self._apart_bytes += len(chunk)
             tally.feed(chunk, len(keys) - (not ended))
             return
         starts = self._raw.starts(chunk)
@@ -147,16 +153,17 @@ class KeyTiers:
             find = chunk.find
             pieces = [chunk[s : find(b"\n", s) + 1] for s in starts]
             self._apart.update([p.translate(DIGITS_TO_ZERO) for p in pieces])
-            tally.count_lines(b"".join(pieces), len(pieces))
+            region = b"".join(pieces)
+            self._apart_lines += len(pieces)
+            self._apart_bytes += len(region)
+            tally.count_lines(region, len(pieces))
         tally.skip(len(keys) - len(starts), len(chunk))
 
     def fold(self, keys: list[bytes], counts: list[int]) -> None:
-        """Count the lines of ``keys`` not counted one by one, by each key's tier."""
-        apart = self._apart
-        if apart:
-            counts = list(map(sub, counts, map(apart.get, keys, repeat(0))))
-            apart.clear()
-        sizes = list(map(mul, counts, map(len, keys)))
+        """Count the lines of ``keys`` (``counts`` of each) not counted one by one, by each
+        key's tier: those of the keys the rules hit, and the rest as noise (no pass over
+        all the keys but the scan: a key has the length of its lines, cut ones go apart)."""
+        apart, get = self._apart, self._apart.get
         lines, nbytes = self.tally.lines, self.tally.bytes
         hit_lines = hit_bytes = 0
         for low in range(0, len(keys), _BATCH):  # (a copy of some keys at a time)
@@ -167,12 +174,16 @@ class KeyTiers:
             ends = list(accumulate(map(len, part)))
             where = map(bisect_right, repeat(ends), (start for start, _ in found))
             for (_, kind), i in zip(found, where, strict=True):
-                lines[kind] += counts[low + i]
-                nbytes[kind] += sizes[low + i]
-                hit_lines += counts[low + i]
-                hit_bytes += sizes[low + i]
-        lines[NOISE] += sum(counts) - hit_lines
-        nbytes[NOISE] += sum(sizes) - hit_bytes
+                key = part[i]
+                n = counts[low + i] - get(key, 0)
+                lines[kind] += n
+                nbytes[kind] += n * len(key)
+                hit_lines += n
+                hit_bytes += n * len(key)
+        lines[NOISE] += self._lines - self._apart_lines - hit_lines
+        nbytes[NOISE] += self._bytes - self._apart_bytes - hit_bytes
+        apart.clear()
+        self._lines = self._bytes = self._apart_lines = self._apart_bytes = 0
 
 
 def split_rules(rules: Sequence[Rule]) -> tuple[list[Rule], list[Rule]] | None:
