@@ -68,6 +68,11 @@ class TierTally:
             self._rest = rest
 
     @property
+    def max_line(self) -> int:
+        """Longer lines are classified on their start (as ``run`` cuts them)."""
+        return self._max_line
+
+    @property
     def settled(self) -> bool:
         """No line is pending and the head and lead lines are counted: the lines of the next
         chunks may be counted elsewhere (:mod:`.keytiers`), told by :meth:`skip`."""

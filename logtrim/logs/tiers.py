@@ -48,7 +48,8 @@ def by_key(counter: TemplateCounter, tally: TierTally) -> bool:
     """Have ``counter`` feed ``tally`` (most lines by key, at its folds) while it is
     watched, if it holds no lines yet (they would be told as this input's); else False."""
     found = _by_key()
-    if found is None or counter.lines_held():
+    # (A line longer than max_line is classified on its start: its key must be cut too.)
+    if found is None or counter.lines_held() or tally.max_line <= counter.KEY_MAX:
         return False
     counter.watch = KeyTiers(tally, *found)
     return True
