@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from io import BytesIO
 from itertools import compress, islice, repeat
 from operator import is_, mul, not_
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from .table import Table, TemplateStat
 from .templates import DIGITS_TO_ZERO, templates_of_keys
@@ -31,6 +31,14 @@ class Shared(NamedTuple):
     distinct: int
     keys: bytes
     templates: bytes
+
+
+class Watch(Protocol):
+    """Told each chunk with its keys, and each fold (:class:`~.keytiers.KeyTiers`)."""
+
+    def chunk(self, chunk: bytes, keys: list[bytes], cut: bool) -> None: ...
+
+    def fold(self, keys: list[bytes], counts: list[int]) -> None: ...
 
 
 class TemplateCounter:
@@ -76,6 +84,7 @@ class TemplateCounter:
         self._fields: dict[bytes, bytes] = {}  # field -> its template (templates_of's cache)
         self._fields_bytes = 0  # the bytes of its fields
         self.lines = 0  # lines fed so far
+        self.watch: Watch | None = None  # told of each chunk's keys and of each fold
 
     def feed(self, chunk: bytes) -> None:
         if not chunk:
@@ -95,12 +104,15 @@ class TemplateCounter:
         # Only the new keys are measured, not every line: for the bytes held, and for a line
         # past KEY_MAX (a new key: the keys held are cut).
         fresh = len(keys) - held
+        cut = False
         if fresh:
             sizes = list(map(len, islice(reversed(keys), fresh)))
-            if max(sizes) > self.KEY_MAX + 1:
+            if cut := max(sizes) > self.KEY_MAX + 1:
                 self._recount_cut(lines, fresh)
                 sizes = list(map(len, islice(reversed(keys), len(keys) - held)))
             self._held_bytes += sum(sizes) - len(sizes)
+        if self.watch is not None:
+            self.watch.chunk(chunk, lines, cut)
         if unterminated:
             self._unterminated[lines[-1]] += 1
         self.lines += len(lines)
@@ -148,10 +160,14 @@ class TemplateCounter:
         if not keys:
             self._known.clear()
             return
-        templates = self._templates(list(keys))
+        held = list(keys)
+        counts = list(keys.values())
+        if self.watch is not None:
+            self.watch.fold(held, counts)
+        templates = self._templates(held)
+        del held
         out = self._folded
         get = out.get
-        counts = list(keys.values())
         # The coarse key has the length of its original lines (translate keeps lengths);
         # the sizes are C loops, the loop below the one Python step a distinct line takes.
         sizes = map(mul, counts, map(len, keys))
@@ -230,6 +246,10 @@ class TemplateCounter:
             keys = BytesIO(shared.keys).readlines()
             templates = shared.templates.split(b"\n")
             self._known.update(zip(keys, templates, strict=True))
+
+    def lines_held(self) -> int:
+        """The distinct lines held (not folded yet)."""
+        return len(self._keys)
 
     def add(self, lines: int, templates: dict[bytes, TemplateStat]) -> None:
         """Counts made elsewhere (another process) of other lines."""

@@ -67,6 +67,27 @@ class TierTally:
         else:
             self._rest = rest
 
+    @property
+    def max_line(self) -> int:
+        """Longer lines are classified on their start (as ``run`` cuts them)."""
+        return self._max_line
+
+    @property
+    def settled(self) -> bool:
+        """No line is pending and the head and lead lines are counted: the lines of the next
+        chunks may be counted elsewhere (:mod:`.keytiers`), told by :meth:`skip`."""
+        return not self._rest and self._beyond < 0 and self._seen >= max(self._head, self._lead)
+
+    def skip(self, lines: int, size: int) -> None:
+        """``lines`` lines (``size`` bytes) fed, whose tiers are counted elsewhere."""
+        self._seen += lines
+        self.fed += size
+
+    def count_lines(self, region: bytes, newlines: int) -> None:
+        """Count the whole lines of ``region`` (when :attr:`settled`), not as fed: the
+        lines of a chunk that :mod:`.keytiers` counts one by one."""
+        self._count(region, newlines)
+
     def finish(self) -> None:
         """The input ended: a last line without newline counts too."""
         if self._beyond >= 0:

@@ -8,6 +8,8 @@ import functools
 import re
 
 from .._matchers import compiler
+from ..engine.counting import TemplateCounter
+from ..engine.keytiers import KeyTiers, RawScan, split_rules
 from ..engine.kinds import Kind
 from ..engine.matcher import Matcher
 from ..engine.policy import Policy
@@ -29,6 +31,28 @@ def line_tiers(*, part: bool = False) -> TierTally:
     if part:
         return TierTally(matcher(), head=0, max_line=Policy.max_line, lead=Policy.head)
     return TierTally(matcher(), head=Policy.head, max_line=Policy.max_line)
+
+
+@functools.lru_cache(maxsize=1)
+def _by_key() -> tuple[Matcher, RawScan] | None:
+    """The matcher of the digit-blind rules and the scan of the others (see
+    :mod:`..engine.keytiers`), or None when a key's tier could differ from its lines'."""
+    split = split_rules(matcher().rules)
+    if split is None:
+        return None
+    blind, raw = split
+    return Matcher(blind, compiler=compiler()), RawScan(raw, compiler())
+
+
+def by_key(counter: TemplateCounter, tally: TierTally) -> bool:
+    """Have ``counter`` feed ``tally`` (most lines by key, at its folds) while it is
+    watched, if it holds no lines yet (they would be told as this input's); else False."""
+    found = _by_key()
+    # (A line longer than max_line is classified on its start: its key must be cut too.)
+    if found is None or counter.lines_held() or tally.max_line <= counter.KEY_MAX:
+        return False
+    counter.watch = KeyTiers(tally, *found)
+    return True
 
 
 def template_tiers(templates: dict[bytes, bytes]) -> dict[bytes, Kind]:

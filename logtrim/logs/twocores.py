@@ -16,7 +16,7 @@ from ..engine.counting import TemplateCounter, TemplateStat
 from ..engine.tiertally import Tiers, TierTally
 from .aside import Link, talk
 from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
-from .tiers import line_tiers
+from .tiers import by_key, line_tiers
 
 if TYPE_CHECKING:
     from .declared import Hits
@@ -47,11 +47,14 @@ def count_plain(
     # ``tally``: each line's tier, each process its half's (a half has no head lines).
     half = _half(inp, min_size)
     tiers = tally is not None
+    # Most lines' tiers counted by key as the counter folds, until it has folded this half
+    # (asked before the fork: the other process finds the rules compiled).
+    fed = None if half and tally is not None and by_key(counter, tally) else tally
     side = talk(functools.partial(_second_half, inp.path, half, hits, tiers)) if half else None
     for chunk in chunks:
         last = bool(half) and info.bytes + len(chunk) >= half
         mine = chunk[: half - info.bytes] if last else chunk
-        _feed(mine, counter, hits, tally)
+        _feed(mine, counter, hits, fed)
         info.bytes += len(mine)
         if last:
             inp.close()
@@ -59,6 +62,7 @@ def count_plain(
     if half:
         got = _with_second_half(counter, side) if side else None
         counter.result()  # this half's templates first, as a single pass would list them
+        counter.watch = None
         if got is None:  # the other process failed: this one counts its half
             lines, size, templates, starts = count_file(inp.path, half, hits, tally)
         else:
@@ -145,7 +149,7 @@ def _second_half(path: str, start: int, hits: Hits | None, tiers: bool, link: Li
     with open(path, "rb") as file:
         file.seek(start)
         chunks = iter(functools.partial(file.read, CHUNK), b"")
-        counter, size = _counted(chunks, part, start, tally)
+        counter, size = _counted(chunks, part, start, tally, keyed=True)
     link.send(counter.share(1))
     counter.learn(link.receive())
     starts = None if part is None else part.starts
@@ -156,9 +160,16 @@ def _second_half(path: str, start: int, hits: Hits | None, tiers: bool, link: Li
 
 
 def _counted(
-    raw: Iterable[bytes], hits: Hits | None, start: int = 0, tally: TierTally | None = None
+    raw: Iterable[bytes],
+    hits: Hits | None,
+    start: int = 0,
+    tally: TierTally | None = None,
+    keyed: bool = False,
 ) -> tuple[TemplateCounter, int]:
+    """``keyed``: the tally is fed by the counter (most lines by key, as it folds)."""
     counter = TemplateCounter()
+    if keyed and tally is not None and by_key(counter, tally):
+        tally = None
     size = 0
     for chunk in line_chunks(raw, start):
         _feed(chunk, counter, hits, tally)
