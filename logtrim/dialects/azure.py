@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Mask, Print, mask_outside, syntax_of
+from .base import Action, Closing, Dialect, Print
 from .escape import (
     azure_command,
     azure_data,
@@ -19,6 +19,7 @@ from .escape import (
     failure_text,
     one_line,
 )
+from .syntax import Mask, mask_outside, syntax_of
 from .unescape import AZURE, mask_value
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.

@@ -10,7 +10,7 @@ actions out.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import ClassVar, Union
@@ -18,6 +18,7 @@ from typing import ClassVar, Union
 from .. import _text
 from .escape import failure_text
 from .servicemsg import OPENER
+from .syntax import Mask, mask_outside
 
 _OCTOPUS_OPENER = re.compile(re.escape(OPENER.encode()), re.IGNORECASE)
 
@@ -61,9 +62,6 @@ class RunProgram:
 
 
 MASK = _text.MASK
-
-#: Masks every known secret in some bytes (the engine's masker).
-Mask = Callable[[bytes], bytes]
 
 # Union, not |: the alias is evaluated at run time, and must work on Python 3.10.
 Action = Union[Print, AppendFile, RunProgram]  # noqa: UP007
@@ -283,58 +281,6 @@ class Dialect:
         if closing.archive_path:
             actions.append(Print(f"[logtrim] full log: {closing.archive_path}"))
         return actions
-
-
-def mask_outside(
-    line: bytes,
-    syntax: Sequence[tuple[int, int]],
-    mask: Mask,
-    words: re.Pattern[bytes],
-    *,
-    value: Mask | None = None,
-    tail: Mask | None = None,
-) -> bytes:
-    """``line`` with the parts outside the ``syntax`` spans masked, each alone; in the
-    syntax, only what is no syntax word (an unknown name can be a secret). ``value`` masks
-    the parts between two spans (a property's value), ``tail`` the part after the last (a
-    command's data), each as its system decodes it; else ``mask``."""
-    if not syntax:
-        return mask(line)
-    parts, pos = [], 0
-    for i, (start, end) in enumerate(syntax):
-        if start > pos:
-            parts.append((value or mask)(line[pos:start]) if i else mask(line[pos:start]))
-        parts.append(keeping(line[start:end], mask, words))
-        pos = end
-    return b"".join([*parts, (tail or mask)(line[pos:]) if pos < len(line) else b""])
-
-
-def keeping(syntax: bytes, mask: Mask, words: re.Pattern[bytes]) -> bytes:
-    """``syntax`` masked but for its ``words``, each kept as written."""
-    parts, pos = [], 0
-    for word in words.finditer(syntax):
-        parts += [mask(syntax[pos : word.start()]), word.group()]
-        pos = word.end()
-    return b"".join([*parts, mask(syntax[pos:])])
-
-
-def syntax_of(
-    line: bytes, command: re.Pattern[bytes], values: re.Pattern[bytes], end: int = -1
-) -> list[tuple[int, int]]:
-    """The syntax spans of the first ``command`` on ``line``: all of it but the group 1 of
-    each ``values`` match inside it (a property's value) before ``end`` (its own end
-    when -1)."""
-    found = command.search(line)
-    if found is None:
-        return []
-    spans, pos = [], found.start()
-    for value in values.finditer(line, found.start(), found.end() if end < 0 else end):
-        if value.start(1) > pos:
-            spans.append((pos, value.start(1)))
-        pos = value.end(1)
-    if found.end() > pos:
-        spans.append((pos, found.end()))
-    return spans
 
 
 def failure_note(closing: Closing) -> list[Action]:

@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, AppendFile, Closing, Dialect, Mask, Print, mask_outside, syntax_of
+from .base import Action, AppendFile, Closing, Dialect, Print
 from .escape import (
     failure_text,
     gh_command,
@@ -30,6 +30,7 @@ from .escape import (
     md_fenced,
     md_text,
 )
+from .syntax import Mask, mask_outside, syntax_of
 from .unescape import GH_DATA, GH_PROPERTY, GH_V1, mask_value
 
 # The runner's own commands. Matching only these keeps C++ lines such as ``::std::move(x)``

@@ -13,7 +13,7 @@ import base64
 import re
 from typing import ClassVar
 
-from .base import MASK, Action, Closing, Dialect, Level, Mask, Print, keeping
+from .base import MASK, Action, Closing, Dialect, Level, Print
 from .escape import reason_line
 from .servicemsg import (
     MARKER,
@@ -24,6 +24,7 @@ from .servicemsg import (
     loose_value,
     parse_messages,
 )
+from .syntax import Mask, keeping
 
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
 _ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")

@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Mask, Print, mask_outside, syntax_of
+from .base import Action, Closing, Dialect, Print
 from .escape import failure_text, tc_message, tc_value, wildcard_safe
+from .syntax import Mask, mask_outside, syntax_of
 from .unescape import TEAMCITY, mask_value
 
 # ``##teamcity[name ...]`` up to the first ']' outside its quoted values (TeamCity's parser

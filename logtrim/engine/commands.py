@@ -13,7 +13,7 @@ import copy
 from collections.abc import Sequence
 
 from ..dialects import Dialect, Level, all_dialects
-from ..dialects.base import Mask
+from ..dialects.syntax import Mask
 from .declarations import MAX_LINES, Declarations, opens
 from .kinds import NOISE, PROGRESS, Kind
 from .output import STDERR, STDOUT
