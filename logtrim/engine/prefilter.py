@@ -38,6 +38,10 @@ SPARSE = 1 / 2000
 _SAMPLE = 1 << 16  # bytes the plan is made from
 _SHARED = re.I | re.M  # the flags line-start groups may differ in and share one pass
 _DENSITY_SAMPLE = 1 << 13  # bytes a piece's single-byte literals are counted in, per chunk
+# A pass's strings found on one line at most this many times (a search each); then the line
+# is a candidate of all its strings, and the pass goes on at the next line: a line of one
+# byte repeated ("::::", "====") costs a few searches, not one per byte.
+PER_LINE = 8
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
 Search = Callable[[bytes], "re.Match[bytes] | None"]
@@ -254,11 +258,23 @@ def _lines_with_group(
 ) -> None:
     """Adds the lines where each string of ``rx`` is, with that string's pieces: re is asked
     again from the next byte on, so no string hides another on its line."""
-    search, rfind = rx.search, hay.rfind
+    search, rfind, find = rx.search, hay.rfind, hay.find
+    line = tries = 0
+    every: list[int] = []  # all the pass's pieces, made once needed
     m = search(hay)
     while m is not None:
         pos = m.start()
-        _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.lastindex or 0])
+        start = rfind(b"\n", 0, pos) + 1
+        line, tries = (line, tries + 1) if start == line else (start, 1)
+        if tries > PER_LINE:  # a string at every byte ("::::"): the line is done
+            every = every or _all_of(ids_of)
+            _add(cand, start, every)
+            end = find(b"\n", pos)
+            if end < 0:
+                return
+            m = search(hay, end + 1)
+            continue
+        _add(cand, start, ids_of[m.lastindex or 0])
         m = search(hay, pos + 1)
 
 
@@ -268,12 +284,30 @@ def _lines_at_byte(
     """As :func:`_lines_with_group` for a pass whose first byte is rare: each occurrence of
     that byte (found by ``bytes.find``) is where the pass's regex is tried."""
     find, match, rfind = hay.find, rx.match, hay.rfind
+    line, tries = -1, 0
+    end = -1  # the end of the line of the last try
+    every: list[int] = []
     pos = find(byte)
     while pos >= 0:
+        if pos > end:
+            end = find(b"\n", pos)
+            end = len(hay) if end < 0 else end
+            line, tries = rfind(b"\n", 0, pos) + 1, 0
+        tries += 1
+        if tries > PER_LINE:  # the byte at every byte of the line ("::::"): it is done
+            every = every or _all_of(ids_of)
+            _add(cand, line, every)
+            pos = find(byte, end + 1)
+            continue
         m = match(hay, pos)
         if m is not None:
-            _add(cand, rfind(b"\n", 0, pos) + 1, ids_of[m.lastindex or 0])
+            _add(cand, line, ids_of[m.lastindex or 0])
         pos = find(byte, pos + 1)
+
+
+def _all_of(ids_of: dict[int, list[int]]) -> list[int]:
+    """The pieces of every string of a pass: a superset of a line's, where it holds many."""
+    return sorted({k for ids in ids_of.values() for k in ids})
 
 
 def _every_line(chunk: bytes, ids: Sequence[int], cand: Candidates) -> None:

@@ -187,10 +187,12 @@ _WORDS: tuple[Rule, ...] = (
         "[12/40] Deploying web-03",
     ),
     Rule("of-total", Kind.PROGRESS, _L + rb"[0-9]+ of [0-9]+" + _R, "Copied 12 of 40 files"),
+    # ``==`` and ``##``, not ``==+`` and ``###*``: the same lines, but hyperscan reports
+    # every end of a match, and a run-on form ends at each byte of a line of ``=``.
     Rule(
         "banner",
         Kind.INFO,
-        _BOL + rb"(?:==+|\+\+\+|---|\*\*\*|###*|>>>|\[?step\b|stage\b)",
+        _BOL + rb"(?:==|\+\+\+|---|\*\*\*|##|>>>|\[?step\b|stage\b)",
         "=== Deploying release 1.4.2 to Production ===",
     ),
     Rule(
@@ -258,6 +260,16 @@ def extra_rules(keep: Sequence[str], markers: Sequence[bytes]) -> list[Rule]:
     ]
     return rules + [
         # Any case: a dialect's parser decides (``##OCTOPUS[`` declares secrets to some).
-        Rule("cmd", Kind.SERVICE, re.escape(m), caseless=True, role=Role.STRONG)
+        Rule("cmd", Kind.SERVICE, _marker(m), caseless=True, role=Role.STRONG)
         for m in markers
     ]
+
+
+def _marker(marker: bytes) -> bytes:
+    """A pattern for the lines that hold ``marker``. One byte repeated (GitHub's ``::``)
+    matches at the start of a run of that byte only: hyperscan reports every match, and a
+    bare ``::`` matches at each byte of a line of colons (a callback into Python each)."""
+    if len(marker) < 2 or marker.count(marker[:1]) < len(marker):
+        return re.escape(marker)
+    byte = re.escape(marker[:1])
+    return rb"(?:^|[^" + byte + rb"\n])" + re.escape(marker)
