@@ -111,8 +111,6 @@ class Intake:
         archive it all."""
         st = self.inputs[stream]
         self.nbytes += len(buf)
-        if st.partial_shown:
-            self._partial.end_line(stream)
         if not st.in_long:
             st.in_long = True
             self._long_start(stream, buf, now)
@@ -160,6 +158,18 @@ class Intake:
         st = self.inputs[stream]
         st.long_hidden = False
         covered = None
+        if st.partial_shown and not blank(text):  # its start is on the console: the rest
+            on = self._partial.long_start(stream, text, self._long_kind(text))
+            if on is not None:
+                self._history.remember(stream, self._shaper.line_start(text) + CUT + b"\n", lineno)
+                if on:
+                    self._history.mark_shown(lineno)
+                st.long_hidden = not on
+                covered = on or None
+                self._long_begun(stream, lineno, len(text), covered, declares)
+                return
+        if st.partial_shown:
+            self._partial.end_line(stream)
         if blank(text):
             self._history.remember(stream, b"\n", lineno)  # no text: never context or tail
             self._history.mark_shown(lineno)
@@ -168,8 +178,7 @@ class Intake:
             if len(text) < len(buf) and self._masker.open_secret(text):
                 shown = text[: self._masker.safe_cut(buf, len(text))]  # no secret cut: left out
             head = self._shaper.line_start(shown)
-            hits = self._matcher.scan(text[: self._shaper.max_line])  # as a whole line is
-            kind = hits[0][1] if hits else Kind.NOISE
+            kind = self._long_kind(text)
             line = head + CUT + b"\n"
             self._history.remember(stream, line, lineno)
             self._history.hint = (lineno, 0)
@@ -177,8 +186,20 @@ class Intake:
             self._select.line(stream, line, kind, lineno, now, size=len(text))
             st.long_hidden = self._out.gap_lines > gap  # it went into the gap (not a repeat)
             covered = None if st.long_hidden else min(len(shown), self._shaper.max_line)
+        self._long_begun(stream, lineno, len(text), covered, declares)
+
+    def _long_kind(self, text: bytes) -> Kind:
+        """A long line's tier, by its start (as a whole line is scanned)."""
+        hits = self._matcher.scan(text[: self._shaper.max_line])
+        return hits[0][1] if hits else Kind.NOISE
+
+    def _long_begun(
+        self, stream: int, lineno: int, size: int, covered: int | None, declares: int
+    ) -> None:
+        """A long line's first piece is decided: its redraws and commands are followed."""
+        hidden = self.inputs[stream].long_hidden
         self.redraws.begin(stream, covered)
-        self.longs.begin(stream, lineno, len(text), hidden=st.long_hidden, declares=declares)
+        self.longs.begin(stream, lineno, size, hidden=hidden, declares=declares)
         self._history.lines += 1
         self._history.seal(1)
 
@@ -189,6 +210,7 @@ class Intake:
             rest = region[: region.find(b"\n") + 1 or len(region)]
             self.long_end(stream, rest, now)
         # Masked whole: a secret over lines may begin in the rest of a long line.
+        raw = region
         archive, region, hits = self._secrets.region(stream, region)
         if st.in_long:
             # The rest of a long line: archive only, it was counted with its first piece.
@@ -199,7 +221,7 @@ class Intake:
                 return archive
             hits = self._matcher.scan(region)
         if st.partial_shown:  # the line whose start is on the console ends first
-            region = self._partial.complete(stream, region)
+            region = self._partial.complete(stream, raw, region)
             if not region:
                 return archive
             hits = self._matcher.scan(region)

@@ -4,16 +4,23 @@ A line is decided when it is whole, but a person watching a step should not wait
 newline. On the first tick after the start of a line has waited ``WAIT`` seconds, it is printed as
 it is (masked) when the whole line would be shown anyway: in the head, or because its tier
 is shown within the budget. Only the bytes that could be the start of a secret wait on. The
-rest of the line follows as it arrives, and with its newline the line is done (counted once,
-in its tier). Commands, lines with a carriage return, lines wider than the console's line
-width, and lines under an archive-only level wait for their newline as before.
+rest of the line follows as it arrives while it fits a console line and the budget, and with
+its newline the line is done (counted once, in its tier): its rest is then shown as any line
+is (engine/rest.py): masked with the line read whole, cut with a note when the line is wider
+than a console line, or a note of what is left out when the budget has no room for it; a
+line redrawn with ``\r`` past its start is decided as any line, by its last state. Commands,
+lines with a carriage return, lines wider than the console's line width, and lines under an
+archive-only level wait for their newline as before.
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .._sizes import format_size
+from .display import CUT
 from .kinds import Kind
+from .rest import aligned, body_of, form, redrawn
 
 if TYPE_CHECKING:
     from .core import Core
@@ -62,9 +69,13 @@ class Partial:
         cut = masker.safe_cut(pending, len(pending) - masker.held(pending))
         if cut <= st.partial_shown:
             return
+        # Masked as part of what has come of the line, not alone: a secret begun in the
+        # part shown (learned since) is masked in the piece too.
+        piece = aligned(masker, pending[:cut], st.partial_shown)
+        if st.partial_shown and not self._affords(stream, pending, len(piece)):
+            return  # the budget has no room for more: the line's end says what is left out
         if not st.partial_shown:
             self._before_state(stream)
-        piece = masker.mask_within(pending, st.partial_shown, cut)
         core.out.emit(stream, piece, Kind.NOISE, partial=True)
         st.partial_shown = cut
         st.partial_text += piece
@@ -150,25 +161,23 @@ class Partial:
                 shown += st.partial_shown
         return lines, nbytes, shown
 
-    def complete(self, stream: int, region: bytes) -> bytes:
-        """The line whose start is on the console ends: print its rest from ``region`` (the
-        console form, masked whole: the part shown could not start a secret, so it is the
-        same there), count it once; return the rest of the region."""
+    def complete(self, stream: int, raw: bytes, region: bytes) -> bytes:
+        """The line whose start is on the console ends (``raw``: the region as written,
+        ``region``: its console form): print its rest as any line is printed (cut, paid
+        for), count it once; return the rest of the region. A line redrawn past its start
+        stays in the region: it is decided as any line is, by its last state."""
         core = self._core
         st = core._inputs[stream]
         end = region.find(b"\n") + 1 or len(region)
         line = region[:end]
-        # Masked as plain text: a line begun on the console is no command (the console
-        # form leaves commands for their dialect).
-        # The console form has the part shown as it was shown (a URL's password masked in
-        # it moves the rest), unless the line is raw there (left for a dialect to mask).
-        shown = st.partial_text
-        start = len(shown) if line.startswith(shown) else st.partial_shown
-        rest = core.masker.mask_within(line, start)
-        kind = max(core.commands.apply(stream, core.classify(line)), Kind.INFO)
-        if kind >= Kind.SERVICE:
-            kind = Kind.INFO
-        core.out.emit(stream, rest if rest.endswith(b"\n") else rest + b"\n", kind, partial=True)
+        raw_line = raw[: raw.find(b"\n") + 1 or len(raw)]
+        body = body_of(aligned(core.masker, raw_line, st.partial_shown))
+        if redrawn(body):
+            self.end_line(stream)
+            return region
+        kind = self._kind(stream, line)
+        text = form(body, len(st.partial_text), core.shaper.width)
+        shown = self._rest(stream, text, kind, len(raw_line) - st.partial_shown)
         tally, history = core.tally, core.history
         tally.seen_lines[kind] += 1
         tally.seen_bytes[kind] += len(line)
@@ -176,19 +185,75 @@ class Partial:
         history.remember(stream, line, lineno)
         history.lines += 1
         history.seal(1)
-        history.mark_shown(lineno, stream=stream)
+        if shown:
+            history.mark_shown(lineno, stream=stream)
         if kind == Kind.ERROR:
             core.select.reasons.offer(line, lineno, error=True)
-        st.partial_shown = 0
-        st.partial_text = b""
-        st.partial_at = None
+        self._reset(stream)
         return region[end:]
 
+    def long_start(self, stream: int, raw: bytes, kind: Kind) -> int | None:
+        """The line whose start is on the console became too long to hold (``raw``: its
+        text in the first piece): print the rest of its start and the cut note, as a long
+        line is shown. Returns the bytes of its start on the console (0: the rest not shown,
+        None: redrawn past its start, left to be shown as any long line)."""
+        core = self._core
+        st, masker = core._inputs[stream], core.masker
+        part = raw[: core.shaper.max_line + masker.max_len]
+        part = part[: masker.safe_cut(part, len(part) - masker.held(part))]
+        body = aligned(masker, part, st.partial_shown)
+        if redrawn(body):
+            self.end_line(stream)
+            return None
+        shown_len = len(st.partial_text)
+        text = form(body, shown_len, core.shaper.width, long=True)
+        kind = self._tier(stream, kind)
+        shown = self._rest(stream, text, kind, len(raw) - st.partial_shown)
+        core.tally.seen_lines[kind] += 1
+        core.tally.seen_bytes[kind] += len(raw)
+        self._reset(stream)
+        return shown_len + len(text) - len(CUT) if shown else 0
+
+    def _rest(self, stream: int, text: bytes, kind: Kind, nbytes: int) -> bool:
+        """Print ``text``, the rest of the line open on the console, with its newline, when
+        the budget allows it; else end the line with a note of the ``nbytes`` left out (or,
+        without room for it, count the line in the gap). Whether the rest was printed."""
+        core = self._core
+        budget, out = core.budget, core.out
+        if not text or budget.allows(kind, len(text) + 1):
+            out.emit(stream, text + b"\n", kind, partial=True)
+            return True
+        note = f" ... [logtrim: {format_size(nbytes)} of this line not shown; "
+        line = (note + budget.archive_note + "]\n").encode()
+        if budget.allows_marker(len(line)):
+            out.emit(stream, line, Kind.NOISE, partial=True)
+        else:
+            self.end_line(stream)
+            out.hide(nbytes)
+        return False
+
+    def _kind(self, stream: int, line: bytes) -> Kind:
+        """The tier of the line open on the console (at least info: its start is shown)."""
+        return self._tier(stream, self._core.classify(line))
+
+    def _tier(self, stream: int, kind: Kind) -> Kind:
+        kind = max(self._core.commands.apply(stream, kind), Kind.INFO)
+        return Kind.INFO if kind >= Kind.SERVICE else kind
+
+    def _affords(self, stream: int, pending: bytes, cost: int) -> bool:
+        """Whether the budget has room for ``cost`` more bytes of the line open on the
+        console, and its newline."""
+        return self._core.budget.allows(self._kind(stream, pending), cost + 1)
+
     def end_line(self, stream: int) -> None:
-        """The partial line became too long to hold: end it on the console."""
-        st, out = self._core._inputs[stream], self._core.out
+        """End the line open on the console there (not in the archive)."""
+        out = self._core.out
         if stream in out.midline:  # else a line of logtrim's own ended it already
             out.emit(stream, b"\n", Kind.NOISE, partial=True)
+        self._reset(stream)
+
+    def _reset(self, stream: int) -> None:
+        st = self._core._inputs[stream]
         st.partial_shown = 0
         st.partial_text = b""
         st.partial_at = None
