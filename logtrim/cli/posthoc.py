@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from .._errors import UsageError
+from .._errors import InputError, UsageError
 from .._log import say
 from .params import DropOption, KeepOption, option
 from .settings import Settings
@@ -43,9 +43,20 @@ def _stdout_reader() -> Iterator[None]:
         raise typer.Exit(141) from None
 
 
-def _warn(name: str, damage: str | None) -> None:
+def _warn(name: str, damage: str | None, fatal: bool = False) -> None:
+    """Warn of a damaged input; raise when the damage is an error (exit 3): only once
+    what decoded was used, so the output holds every byte before the damage."""
+    _fail([f"{name}: {damage}"] if fatal else [])
     if damage:
         say(f"{name}: {damage}")
+
+
+def _fail(errors: list[str]) -> None:
+    """Exit 3 for inputs damaged past reading (all said, the last as the error)."""
+    for error in errors[:-1]:
+        say(error, "error")
+    if errors:
+        raise InputError(errors[-1])
 
 
 def trim(
@@ -108,9 +119,14 @@ def trim(
         inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary,
         force=force, baseline=known,
     )  # fmt: skip
+    failed: list[str] = []  # every input is trimmed as far as it decodes, then exit 3
     with _stdout_reader():
         for result in run_jobs(planned, jobs or os.cpu_count() or 1):
-            _warn(result.name, result.damage)
+            if result.fatal:
+                failed.append(f"{result.name}: {result.damage}")
+            else:
+                _warn(result.name, result.damage)
+    _fail(failed)
 
 
 def stats(
@@ -149,8 +165,10 @@ def stats(
             width = shutil.get_terminal_size((100, 24)).columns
             sys.stdout.write(render(result, top, width=width))
         sys.stdout.flush()
-    for inp in result.inputs:
-        _warn(inp.name, inp.damage)
+    for info in result.inputs:
+        if not info.fatal:
+            _warn(info.name, info.damage)
+    _fail([f"{info.name}: {info.damage}" for info in result.inputs if info.fatal])
 
 
 def cat(
@@ -194,7 +212,7 @@ def cat(
                         if pattern.search(line):
                             out.write(line)
             out.flush()
-            _warn(inp.name, inp.damage)
+            _warn(inp.name, inp.damage, inp.fatal)
 
 
 # No context by default: the lines around a new one are lines the good runs print too (see
@@ -256,7 +274,7 @@ def diff(
             out.writelines(differ.render(result))
             out.write(f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
         sys.stdout.flush()
-    _warn(inp.name, inp.damage)
+    _warn(inp.name, inp.damage, inp.fatal)
 
 
 _SUMMARY_ROOM = 256  # the closing summary line's share of diff's budget
