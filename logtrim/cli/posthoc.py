@@ -101,6 +101,7 @@ def trim(
     """
     from ..logs.trimjobs import plan, run_jobs
     from .config import from_command_line
+    from .values import refuse_same
 
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
     given = {
@@ -115,6 +116,8 @@ def trim(
     policy = settings.policy(masks=())
     if jobs is not None and jobs < 1:
         raise UsageError("--jobs must be 1 or more")
+    for role, path in (("-o", output), ("--artifact", artifact)):
+        refuse_same(path or "", role, settings.baseline)  # (a directory: new names in it)
     planned = plan(
         inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary,
         force=force, baseline=known,
