@@ -33,6 +33,19 @@ def count(raw: object) -> int:
     return number
 
 
+def whole_option(option: str, raw: str, least: int = 0) -> int:
+    """A whole-number option of ``trim``, ``stats`` or ``diff``, refused as a bad setting is
+    (``--context: bad value for context: '1e100' (a whole number, 0 or more)``)."""
+    hint = f"a whole number, {least} or more"
+    try:
+        number = count(raw)
+    except BadValue:
+        number = least - 1
+    if number < least:
+        raise UsageError(f"{option}: bad value for {option.lstrip('-')}: {raw!r} ({hint})")
+    return number
+
+
 def level(raw: object) -> int:
     hint = "a whole number between 1 and 22"
     try:
