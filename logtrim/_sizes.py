@@ -49,6 +49,13 @@ def format_size(n: float) -> str:
     return f"{value:.3g} {unit}" if value < 100 else f"{value:.0f} {unit}"
 
 
+def format_size_up(n: int) -> str:
+    """:func:`format_size` of ``n`` rounded up to what it shows (three significant figures):
+    a size to use that is never less than ``n`` (``3561`` is ``3.57 kB``, not ``3.56 kB``)."""
+    step = 10 ** max(len(str(n)) - 3, 0)
+    return format_size(-(-n // step) * step)
+
+
 def format_count(n: int) -> str:
     """Thousands separators, as the console prints counts: ``1,234``."""
     return str(n) if -1000 < n < 1000 else f"{n:,}"

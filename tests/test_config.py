@@ -252,7 +252,7 @@ def test_every_setting_is_a_run_option(name: str, capsys: pytest.CaptureFixture[
         (["run"], "no command to run: logtrim run [OPTIONS] -- COMMAND"),
         (["run", "--no-such-option", "--", "true"], "No such option: --no-such-option"),
         (["frobnicate"], "No such command 'frobnicate'"),
-        (["stats", "--top", "many", "x.log"], "'many' is not a valid int"),
+        (["stats", "--top", "many", "x.log"], "--top: bad value for top: 'many'"),
         (["trim"], "Missing argument"),
     ],
 )

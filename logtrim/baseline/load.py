@@ -168,6 +168,7 @@ def _load_one(
     shapes.full = shapes.full or mine.full
     if last is not None and not mine.full:
         last[0] = mine.shaper
+    inp.check()  # not a baseline: what decoded is not used
     if inp.damage:
         say(f"{inp.name}: {inp.damage}", "warning")
 

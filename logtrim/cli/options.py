@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .._errors import UsageError
-from .._sizes import format_size
+from .._sizes import format_size, format_size_up
 from ..dialects import Dialect
 from ..engine.closing import closing_floor
 from ..engine.mask import MASK, MIN_LENGTH
@@ -103,5 +103,5 @@ def check_closing_room(budget: int, dialect: Dialect, path: Path, name: str) -> 
     if budget < need:
         raise UsageError(
             f"--budget: {format_size(budget)} cannot hold the closing lines that publish an "
-            f"archive with this long --artifact path or --name: use at least {format_size(need)}"
+            f"archive with this long --artifact path or --name: use at least {format_size_up(need)}"
         )

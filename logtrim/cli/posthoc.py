@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from .._errors import UsageError
+from .._errors import InputError, UsageError
 from .._log import say
 from .params import DropOption, KeepOption, option
 from .settings import Settings
@@ -43,9 +43,20 @@ def _stdout_reader() -> Iterator[None]:
         raise typer.Exit(141) from None
 
 
-def _warn(name: str, damage: str | None) -> None:
+def _warn(name: str, damage: str | None, fatal: bool = False) -> None:
+    """Warn of a damaged input; raise when the damage is an error (exit 3): only once
+    what decoded was used, so the output holds every byte before the damage."""
+    _fail([f"{name}: {damage}"] if fatal else [])
     if damage:
         say(f"{name}: {damage}")
+
+
+def _fail(errors: list[str]) -> None:
+    """Exit 3 for inputs damaged past reading (all said, the last as the error)."""
+    for error in errors[:-1]:
+        say(error, "error")
+    if errors:
+        raise InputError(errors[-1])
 
 
 def trim(
@@ -68,7 +79,8 @@ def trim(
         str | None, option(Settings.budget, "Output byte budget: 20MB, 512kB, 1MiB, bytes.")
     ] = None,
     jobs: Annotated[
-        int | None, typer.Option(help="Inputs trimmed in parallel (default: all cores).")
+        str | None,
+        typer.Option(metavar="JOBS", help="Inputs trimmed in parallel (default: all cores)."),
     ] = None,
     keep: KeepOption = None,
     drop: DropOption = None,
@@ -90,6 +102,7 @@ def trim(
     """
     from ..logs.trimjobs import plan, run_jobs
     from .config import from_command_line
+    from .values import refuse_same, whole_option
 
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
     given = {
@@ -102,21 +115,27 @@ def trim(
 
         known = frozenset(load(settings.baseline).hashes)  # unreadable: exit 3, as inputs
     policy = settings.policy(masks=())
-    if jobs is not None and jobs < 1:
-        raise UsageError("--jobs must be 1 or more")
+    workers = (os.cpu_count() or 1) if jobs is None else whole_option("--jobs", jobs, 1)
+    for role, path in (("-o", output), ("--artifact", artifact)):
+        refuse_same(path or "", role, settings.baseline)  # (a directory: new names in it)
     planned = plan(
         inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary,
         force=force, baseline=known,
     )  # fmt: skip
+    failed: list[str] = []  # every input is trimmed as far as it decodes, then exit 3
     with _stdout_reader():
-        for result in run_jobs(planned, jobs or os.cpu_count() or 1):
-            _warn(result.name, result.damage)
+        for result in run_jobs(planned, workers):
+            if result.fatal:
+                failed.append(f"{result.name}: {result.damage}")
+            else:
+                _warn(result.name, result.damage)
+    _fail(failed)
 
 
 def stats(
     inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    top: Annotated[int, typer.Option(help="Templates listed.")] = 10,
+    top: Annotated[str, typer.Option(metavar="TOP", help="Templates listed.")] = "10",
     baseline: Annotated[
         str | None,
         typer.Option(help="Good run(s) to compare with: new templates are listed first."),
@@ -129,9 +148,9 @@ def stats(
     from ..logs.inputs import open_input
     from ..logs.report import render, to_json
     from ..logs.stats import compute
+    from .values import whole_option
 
-    if top < 1:
-        raise UsageError("--top must be 1 or more")
+    listed = whole_option("--top", top, 1)
     known = None
     if baseline is not None:
         from ..baseline.load import load
@@ -141,16 +160,18 @@ def stats(
     result = compute(opened, known)
     with _stdout_reader():
         if json_:
-            sys.stdout.write(json.dumps(to_json(result, top), indent=2) + "\n")
+            sys.stdout.write(json.dumps(to_json(result, listed), indent=2) + "\n")
         else:
             import shutil
 
             # The template column takes the terminal's width: long templates must not look alike.
             width = shutil.get_terminal_size((100, 24)).columns
-            sys.stdout.write(render(result, top, width=width))
+            sys.stdout.write(render(result, listed, width=width))
         sys.stdout.flush()
-    for inp in result.inputs:
-        _warn(inp.name, inp.damage)
+    for info in result.inputs:
+        if not info.fatal:
+            _warn(info.name, info.damage)
+    _fail([f"{info.name}: {info.damage}" for info in result.inputs if info.fatal])
 
 
 def cat(
@@ -194,7 +215,7 @@ def cat(
                         if pattern.search(line):
                             out.write(line)
             out.flush()
-            _warn(inp.name, inp.damage)
+            _warn(inp.name, inp.damage, inp.fatal)
 
 
 # No context by default: the lines around a new one are lines the good runs print too (see
@@ -217,14 +238,13 @@ def diff(
     budget: Annotated[str | None, option(Settings.budget, "Output byte budget.")] = None,
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     context: Annotated[
-        int,
+        str,
         typer.Option(
             "--context",
-            min=0,
             metavar="N",
             help="Lines shown before and after each new line (grep -C N).",
         ),
-    ] = _DIFF_CONTEXT,
+    ] = str(_DIFF_CONTEXT),
     binary: BinaryOption = False,
 ) -> None:
     """Show BAD's new lines: those whose shape (template) no line of GOOD has, and that no
@@ -238,7 +258,9 @@ def diff(
     from ..logs.inputs import open_input
     from ..logs.similar import Neighbours
     from .config import from_command_line
+    from .values import whole_option
 
+    around = whole_option("--context", context)
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
     near = Neighbours()
@@ -246,7 +268,7 @@ def diff(
     # similarity stage is bounded, and the summary says when it was. GOOD's lines are
     # masked as BAD's are (logs/diff.py): the same log on both sides has the same shapes.
     shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed, compact=True, mask=Declared())
-    result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, context, near)
+    result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, around, near)
     result.good_full = shapes.full
     with _stdout_reader():
         if json_:
@@ -256,7 +278,7 @@ def diff(
             out.writelines(differ.render(result))
             out.write(f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
         sys.stdout.flush()
-    _warn(inp.name, inp.damage)
+    _warn(inp.name, inp.damage, inp.fatal)
 
 
 _SUMMARY_ROOM = 256  # the closing summary line's share of diff's budget

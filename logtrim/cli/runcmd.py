@@ -172,6 +172,7 @@ def _prepare(
     from ..dialects import choose
     from ..engine.mask import masker_of
     from .config import masks_from, resolve, unknown_variables
+    from .values import refuse_same
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly, then as the settings give them.
@@ -195,6 +196,8 @@ def _prepare(
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
     policy = settings.policy(masks)
+    if artifact is not None:  # (a name logtrim makes up is a new file)
+        refuse_same(str(artifact), "--artifact", settings.baseline)
     path = artifact if artifact is not None else default_artifact(command, cwd, policy.masks)
     try:
         check_closing_room(settings.budget, dialect, path, name or path.name)

@@ -33,6 +33,19 @@ def count(raw: object) -> int:
     return number
 
 
+def whole_option(option: str, raw: str, least: int = 0) -> int:
+    """A whole-number option of ``trim``, ``stats`` or ``diff``, refused as a bad setting is
+    (``--context: bad value for context: '1e100' (a whole number, 0 or more)``)."""
+    hint = f"a whole number, {least} or more"
+    try:
+        number = count(raw)
+    except BadValue:
+        number = least - 1
+    if number < least:
+        raise UsageError(f"{option}: bad value for {option.lstrip('-')}: {raw!r} ({hint})")
+    return number
+
+
 def level(raw: object) -> int:
     hint = "a whole number between 1 and 22"
     try:
@@ -179,12 +192,28 @@ def show_size(size: int) -> str:
 
 
 def existing_path(raw: object) -> str:
-    """A file or directory that exists ("" for none)."""
+    """A file or directory that exists ("" for none): not a FIFO or device, which could
+    hold the step before it starts, waiting for a writer that never comes."""
     if not isinstance(raw, str):
         raise BadValue("a path")
     if raw and not os.path.exists(raw):
         raise BadValue("no such file or directory")
+    if raw and not (os.path.isfile(raw) or os.path.isdir(raw)):
+        raise BadValue("not a regular file or directory")
     return raw
+
+
+def refuse_same(output: str, role: str, baseline: str) -> None:
+    """Refuse an output (``role``: its option) that is the ``baseline`` file: writing it
+    would replace the good run it is compared with."""
+    if not baseline or not output or output == "-" or not os.path.isfile(baseline):
+        return
+    try:
+        same = os.path.samefile(output, baseline)
+    except OSError:
+        return  # not there yet: a new file
+    if same:
+        raise UsageError(f"{role} {output} is the same file as the --baseline: refusing")
 
 
 def folder(raw: object) -> str:

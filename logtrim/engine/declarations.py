@@ -68,6 +68,17 @@ def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dial
         if stop < 0:
             return False
     return stop < len(region) - 1 and region.find(b"]", start, stop) < 0
+def _bare(values: list[str]) -> list[str]:
+    """``values``, each followed by itself without surrounding whitespace when that differs
+    (``::add-mask:: VALUE``): the bare value is what the script prints elsewhere, and more
+    masking is safe (one too short is refused by the masker, as any short value)."""
+    out: list[str] = []
+    for value in values:
+        out.append(value)
+        bare = value.strip()
+        if bare and bare != value and bare not in out:
+            out.append(bare)
+    return out
 
 
 def _still_open(dialect: Dialect, after: list[str]) -> bool:
@@ -133,7 +144,7 @@ class Declarations:
             found += self._learn_lines(lines, lines)
             if opened is not None:
                 self._hold(stream, opened, lines, end, region)
-        return found
+        return _bare(found)
 
     def open_at(self, region: bytes) -> int:
         """Where a message still open at the end of ``region`` (whole lines) starts, else
@@ -171,7 +182,9 @@ class Declarations:
         """What the one-line commands starting at ``starts`` declare, with no state changed:
         for lines read ahead of their turn (they are learned again in it)."""
         texts = [region[s : region.find(b"\n", s)].decode("utf-8", "replace") for s in starts]
-        return [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
+        return _bare(
+            [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
+        )
 
     def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
         """What a message over ``lines`` declares, read joined with and without a space

@@ -6,7 +6,9 @@ in chunks with bounded memory, also for decompression bombs and lines without en
 every multiple of ``CHUNK`` bytes of the input).
 A compressed input that ends early is decoded as far as it goes and reported by
 :attr:`Input.damage`, not raised; one that decodes to nothing, or holds bytes that are not
-what its header says, raises :class:`InputError` after what did decode.
+what its header says, is :attr:`Input.fatal` too: every byte that decoded is still given
+out (the chunks end normally, so no reader down the line loses what it holds), and
+:meth:`Input.check` raises :class:`InputError` once the caller has used them.
 
 Binary input is detected as grep detects it: a NUL byte in the first ``BINARY_PEEK`` bytes of
 the input's text, decoded: a file and its ``.gz`` or ``.zst`` copy are decided alike. It is
@@ -67,6 +69,7 @@ class Input:
         self.consumed = 0  # bytes read from disk so far
         self.decoded = 0  # bytes yielded so far
         self.damage: str | None = None  # "truncated at the end", or a decoding error
+        self.fatal = False  # the damage is an error (exit 3), raised by ``check``
         self._file = file
         self._head = head
         self.format = InputFormat.of(head)
@@ -123,11 +126,16 @@ class Input:
             elif result.truncated:
                 self.damage = f"truncated at the end ({self.decoded:,} bytes decoded)"
         cut_data = self.damage is not None and self.damage.startswith("truncated")
-        if self.damage and not result.index_cut and not (cut_data and self.decoded):
-            # A truncated end that still gave data is a warning, and so is a cut index
-            # frame (the log is whole); the rest is an error.
-            raise InputError(f"{self.name}: {self.damage}")
+        # A truncated end that still gave data is a warning, and so is a cut index frame
+        # (the log is whole); the rest is an error, raised by ``check`` once what decoded
+        # is used: raised here, it would drop what the readers down the line still hold.
+        self.fatal = bool(self.damage) and not result.index_cut and not (cut_data and self.decoded)
         self.check_whole()
+
+    def check(self) -> None:
+        """Raise :class:`InputError` when the input was :attr:`fatal`ly damaged."""
+        if self.fatal:
+            raise InputError(f"{self.name}: {self.damage}")
 
     def check_whole(self) -> None:
         """Note, as damage, a plain file that ended before the size it had when opened (cut

@@ -51,6 +51,7 @@ class InputStats:
     bytes: int = 0
     lines: int = 0
     damage: str | None = None
+    fatal: bool = False  # the damage is an error (exit 3): the figures are of what decoded
 
 
 @dataclass
@@ -144,7 +145,7 @@ def _compute(inputs: list[Input], baseline: Container[int] | None, ahead: bool) 
             tally.finish()
             _add_tiers(stats, tally)
         info.lines = counter.lines - lines_before
-        info.damage = inp.damage
+        info.damage, info.fatal = inp.damage, inp.fatal
         if hits is not None:
             _learn(stats.declared, inp, hits)
     plain_templates = plain.result()

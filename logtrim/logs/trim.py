@@ -39,6 +39,7 @@ class TrimResult:
     name: str
     bytes_out: int = 0  # written to the output
     damage: str | None = None
+    fatal: bool = False  # the damage is an error (exit 3): the output holds what decoded
 
 
 @dataclass
@@ -168,7 +169,7 @@ def trim_one(job: TrimJob) -> TrimResult:
         if not done and archive is not None:
             archive.discard()
         output.close(keep=done)
-    return TrimResult(inp.name, output.bytes_out, inp.damage)
+    return TrimResult(inp.name, output.bytes_out, inp.damage, inp.fatal)
 
 
 def _trim(

@@ -91,8 +91,8 @@ def _plan(
     """The jobs, and the directories to create for them (none for one input to a file)."""
     if len(sources) == 1 and not (output and os.path.isdir(output)):
         return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)], []
-    if output is None:
-        raise UsageError("several inputs need -o DIR: one trimmed file each")
+    if output in (None, "-"):  # (``-o -`` would make a directory named ``-``)
+        raise UsageError("several inputs need -o DIR: one trimmed file each (not stdout)")
     if sources.count("-") > 1:
         raise UsageError("stdin (-) can be read only once")
     directories = [d for d in (output, artifact) if d]

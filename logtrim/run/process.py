@@ -73,21 +73,51 @@ def _pipe() -> tuple[int, int]:
 
 
 async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process:
+    argv = list(options.argv)
+    while True:
+        try:
+            return await anyio.open_process(
+                argv,
+                stdin=None,
+                stdout=out,
+                stderr=err,
+                # Its own process group (POSIX): forwarded signals reach its children too.
+                start_new_session=os.name != "nt",
+            )
+        except OSError as exc:
+            script = as_script(argv, exc)
+            if script is not None:
+                argv = script
+                continue
+            for fd in ours:
+                os.close(fd)
+            if exc.errno in _OURS:
+                raise  # logtrim's own lack (no descriptor, no memory): not the command's
+            raise start_error(options.argv[0], exc, options.policy.masks) from None
+
+
+#: The shell POSIX ``execvp`` runs a file with (``_PATH_BSHELL``).
+SHELL = "/bin/sh"
+
+
+def as_script(argv: list[str], exc: OSError) -> list[str] | None:
+    """``/bin/sh PATH ARGS...`` for a text file without ``#!`` that the system would not
+    run (``ENOEXEC``), as POSIX ``execvp`` (``env``, a shell) runs it; None otherwise: not
+    that error, already the shell's, or a binary for another system (as a shell refuses it:
+    an ELF header, or a NUL byte in its first line)."""
+    if exc.errno != errno.ENOEXEC or os.name == "nt" or argv[0] == SHELL:
+        return None
+    import shutil
+
+    path = argv[0] if "/" in argv[0] else shutil.which(argv[0])
     try:
-        return await anyio.open_process(
-            list(options.argv),
-            stdin=None,
-            stdout=out,
-            stderr=err,
-            # Its own process group (POSIX): forwarded signals reach its children too.
-            start_new_session=os.name != "nt",
-        )
-    except OSError as exc:
-        for fd in ours:
-            os.close(fd)
-        if exc.errno in _OURS:
-            raise  # logtrim's own lack (no descriptor, no memory): not the command's
-        raise start_error(options.argv[0], exc, options.policy.masks) from None
+        with open(path or "", "rb") as file:
+            head = file.read(128)
+    except OSError:
+        return None
+    if head.startswith(b"\x7fELF") or b"\0" in head.split(b"\n", 1)[0]:
+        return None
+    return [SHELL, str(path), *argv[1:]]
 
 
 # As a shell says: a name that cannot be found is 127, anything found but not runnable 126.
@@ -100,6 +130,8 @@ def start_error(
     command: str, exc: OSError, secrets: Iterable[str] = ()
 ) -> CommandNotFoundError | CommandNotExecutableError:
     """The one-line error for a command that could not be started (``secrets`` masked)."""
+    if not command:  # as a shell says it (exec would say EACCES or ENOENT)
+        return CommandNotFoundError("command not found: '' (the command is an empty string)")
     shown = hidden(command, secrets)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     if exc.errno in _NOT_FOUND:

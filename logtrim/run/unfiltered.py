@@ -150,9 +150,7 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     secrets = list(secrets)
     mask, shown = EngineMask(secrets), HeadTail(max(budget - 512, 0))
     try:
-        # Its own process group, as in a normal run: logtrim forwards the signals it gets.
-        child = subprocess.Popen(list(argv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                 start_new_session=os.name != "nt")  # fmt: skip
+        child = _popen(list(argv))
     except OSError as exc:
         from .process import start_error
 
@@ -170,6 +168,21 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     _write(2, b"logtrim: no archive was written (internal error before the step started)\n")
     code = child.returncode
     return 128 - code if code < 0 else code
+
+
+def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
+    """Start ``argv`` (a text file without ``#!`` through ``/bin/sh``, as a normal run)."""
+    try:
+        # Its own process group, as in a normal run: logtrim forwards the signals it gets.
+        return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                start_new_session=os.name != "nt")  # fmt: skip
+    except OSError as exc:
+        from .process import as_script
+
+        script = as_script(argv, exc)
+        if script is None:
+            raise
+        return _popen(script)
 
 
 def _pump(child: subprocess.Popen[bytes], mask: CrudeMask, shown: HeadTail) -> None:

@@ -1,0 +1,70 @@
+"""A ``--baseline`` the run would overwrite, or one that could hold the step before it
+starts (a FIFO), is refused with a usage error (exit 2) before the step starts."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, clean_env
+
+SAID = "is the same file as the --baseline: refusing"
+
+
+@pytest.fixture
+def good(run_logtrim: RunLogtrim, tmp_path: Path) -> Path:
+    path = tmp_path / "good.log.zst"
+    assert run_logtrim("--", "seq", "1", "50", artifact=path).code == 0
+    return path
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_run_refuses_an_artifact_that_is_its_baseline(
+    run_logtrim: RunLogtrim, good: Path, tmp_path: Path, through_link: bool
+) -> None:
+    before = good.read_bytes()
+    baseline = good
+    if through_link:
+        baseline = tmp_path / "link.zst"
+        baseline.symlink_to(good)
+    marker = tmp_path / "ran"
+    result = run_logtrim("--baseline", str(baseline), "--", "touch", str(marker), artifact=good)
+    assert result.code == 2
+    assert result.stderr.decode() == f"logtrim: error: --artifact {good} {SAID}\n"
+    assert not marker.exists() and good.read_bytes() == before
+
+
+def test_trim_refuses_an_output_that_is_its_baseline(tmp_path: Path) -> None:
+    good, bad = tmp_path / "good.log", tmp_path / "bad.log"
+    good.write_bytes(b"ok\n" * 10)
+    bad.write_bytes(b"ok\nboom\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "trim", "--baseline", str(good), "-o", str(good),
+         str(bad)],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.decode() == f"logtrim: error: -o {good} {SAID}\n"
+    assert good.read_bytes() == b"ok\n" * 10
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device"])
+def test_a_baseline_that_is_not_a_file_or_directory_is_refused_at_once(
+    run_logtrim: RunLogtrim, tmp_path: Path, kind: str
+) -> None:
+    path = tmp_path / "fifo"
+    if kind == "fifo":
+        os.mkfifo(path)
+    else:
+        path = Path("/dev/zero")
+    marker = tmp_path / "ran"
+    result = run_logtrim("--baseline", str(path), "--", "touch", str(marker), timeout=20)
+    assert result.code == 2
+    assert result.stderr.decode() == (
+        f"logtrim: error: --baseline: bad value for baseline: '{path}' "
+        "(not a regular file or directory)\n"
+    )
+    assert not marker.exists()

@@ -1,0 +1,55 @@
+"""A script without ``#!`` runs as POSIX ``execvp`` (``env``, a shell) runs it: through
+``/bin/sh``; an empty command name is not found (127), as a shell says."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim
+
+from logtrim.run.unfiltered import run_masked
+
+SCRIPT = b'echo "deploying $# $1"\necho "token=$SECRET_X" >&2\nexit 5\n'
+
+
+@pytest.fixture
+def script(tmp_path: Path) -> Path:
+    path = tmp_path / "bin" / "deploy.sh"
+    path.parent.mkdir()
+    path.write_bytes(SCRIPT)
+    path.chmod(0o755)
+    return path
+
+
+def test_a_script_without_shebang_runs_with_its_arguments_and_exit_code(
+    run_logtrim: RunLogtrim, script: Path
+) -> None:
+    env = {"SECRET_X": "hunter2-value"}
+    result = run_logtrim("--mask-env", "SECRET_X", "--", str(script), "prod", "x", env=env)
+    assert result.code == 5, result.stderr
+    assert result.archive == b"deploying 2 prod\ntoken=********\n"
+    assert b"deploying 2 prod" in result.stdout and b"Exec format error" not in result.stderr
+
+
+def test_a_script_without_shebang_is_found_on_path(run_logtrim: RunLogtrim, script: Path) -> None:
+    env = {"PATH": f"{script.parent}{os.pathsep}{os.environ['PATH']}"}
+    result = run_logtrim("--", "deploy.sh", "eu", env=env)
+    assert result.code == 5, result.stderr
+    assert result.archive.startswith(b"deploying 1 eu\n")
+
+
+def test_the_last_resort_runs_it_too(script: Path, capfd: pytest.CaptureFixture[str]) -> None:
+    """Run unfiltered (after an internal error before the step): the same start."""
+    assert run_masked([str(script), "a"], [], 10_000) == 5
+    assert "deploying 1 a" in capfd.readouterr().out
+
+
+def test_an_empty_command_is_not_found(run_logtrim: RunLogtrim) -> None:
+    result = run_logtrim("--", "")
+    assert result.code == 127
+    assert (
+        result.stderr == b"logtrim: error: command not found: '' (the command is an empty string)\n"
+    )
+    assert not (result.artifact and result.artifact.exists())

@@ -1,0 +1,60 @@
+"""A declared value with whitespace around it (``::add-mask:: VALUE``): the bare value,
+what a script prints elsewhere, is masked too, by every system's declaring commands."""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim, clean_env
+
+SECRET = "tok3nValue99"
+_B64 = base64.b64encode(f" {SECRET} ".encode()).decode()
+DECLARING = [
+    f"::add-mask:: {SECRET}",
+    f"::add-mask::{SECRET}  ",
+    f"::add-mask::\t{SECRET}\t",
+    f"##[add-mask] {SECRET} ",
+    f"##vso[task.setsecret]{SECRET} ",
+    f"##vso[task.setsecret] {SECRET}",
+    f"##vso[task.setvariable variable=TOKEN;issecret=true] {SECRET} ",
+    f"##octopus[mask value='{_B64}']",
+]
+
+
+@pytest.mark.parametrize("ci", ["github", "azure", "octopus"])
+@pytest.mark.parametrize("declaration", DECLARING)
+def test_the_bare_value_is_masked_on_the_console_and_in_the_archive(
+    run_logtrim: RunLogtrim, declaration: str, ci: str
+) -> None:
+    lines = (declaration, f"token={SECRET}", f"x {SECRET} y")
+    result = run_logtrim("--ci", ci, "--", "printf", r"%s\n", *lines)
+    assert result.code == 0
+    # Only the declaring line may carry it (verbatim when the CI in use reads it).
+    shown = [line for line in result.console.splitlines() if SECRET.encode() in line]
+    assert shown in ([], [declaration.encode()])
+    assert b"token=********" in result.console
+    assert SECRET.encode() not in result.archive
+
+
+def test_trim_masks_the_bare_value(tmp_path: Path) -> None:
+    log = tmp_path / "a.log"
+    log.write_text(f"token={SECRET}\n" + "".join(f"{d}\n" for d in DECLARING) + SECRET + "\n")
+    for command in ("trim", "cat"):
+        args = [command, str(log)] + (["-o", "-"] if command == "trim" else [])
+        proc = subprocess.run(
+            [sys.executable, "-m", "logtrim", *args],
+            capture_output=True, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert SECRET.encode() not in proc.stdout and b"token=********" in proc.stdout
+
+
+def test_a_bare_value_too_short_is_not_masked_and_said(run_logtrim: RunLogtrim) -> None:
+    """The minimum length holds for the bare value too: CI servers mask none shorter."""
+    result = run_logtrim("--ci", "github", "--", "printf", r"::add-mask:: ab \nab\n")
+    assert result.code == 0 and b"\nab\n" in result.archive
+    assert b"not masking a value of 2 characters: shorter than 4" in result.stderr
