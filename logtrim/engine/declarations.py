@@ -68,6 +68,8 @@ def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dial
         if stop < 0:
             return False
     return stop < len(region) - 1 and region.find(b"]", start, stop) < 0
+
+
 def _bare(values: list[str]) -> list[str]:
     """``values``, each followed by itself without surrounding whitespace when that differs
     (``::add-mask:: VALUE``): the bare value is what the script prints elsewhere, and more
