@@ -91,8 +91,17 @@ def test_a_stream_that_fell_behind_is_caught_up_before_the_other_goes_on(
         'echo "psql: command not found" >&2\n'
         "exit 127\n"
     )
-    for _ in range(5):
+    checked = runs = 0
+    while checked < 5 and runs < 20:
+        runs += 1
         result = run_logtrim("--", "bash", "-c", script)
         assert result.code == 127
         lines = result.archive.splitlines()
-        assert lines.index(b"psql: command not found") == len(lines) - 1
+        at = lines.index(b"psql: command not found")
+        if at == 0:
+            # Both pipes were full before either reader looked (a loaded machine starts them
+            # that late): nothing says which came first. A stream cut short puts it between.
+            continue
+        assert at == len(lines) - 1
+        checked += 1
+    assert checked == 5, f"{runs - checked} of {runs} runs had both pipes full at the start"
