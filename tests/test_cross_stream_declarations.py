@@ -84,10 +84,13 @@ def test_a_stream_that_fell_behind_is_caught_up_before_the_other_goes_on(
 ) -> None:
     """A shell step prints 500 lines, then fails on stderr: while logtrim works on the first
     lines, the rest wait in the stdout pipe; they come before the later stderr line, as the
-    step wrote them (a reader takes its turn until its pipe is empty)."""
+    step wrote them (a reader takes its turn until its pipe is empty). The step pauses before
+    its stderr line: two pipes give no order to bytes written microseconds apart (a loaded
+    CI machine met one such run)."""
     script = (
         'for i in $(seq 1 500); do echo "copy file $i of 500: /srv/app/lib/module$i.py"; done\n'
         'echo "Running migrations"\n'
+        "sleep 0.002\n"  # bytes of two pipes written microseconds apart have no order to keep
         'echo "psql: command not found" >&2\n'
         "exit 127\n"
     )
