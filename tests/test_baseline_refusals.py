@@ -1,5 +1,6 @@
 """A ``--baseline`` the run would overwrite, or one that could hold the step before it
-starts (a FIFO), is refused with a usage error (exit 2) before the step starts."""
+starts (a FIFO), is refused with a usage error (exit 2) before the step starts; ``stats``
+and ``diff`` refuse a FIFO good run as an input they cannot read (exit 3)."""
 
 from __future__ import annotations
 
@@ -68,3 +69,24 @@ def test_a_baseline_that_is_not_a_file_or_directory_is_refused_at_once(
         "(not a regular file or directory)\n"
     )
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("command", ["stats", "diff"])
+def test_stats_and_diff_refuse_a_good_run_that_is_a_pipe(tmp_path: Path, command: str) -> None:
+    """A FIFO with no writer held them for ever; one read through ``<(...)`` lost the bytes
+    its format was sniffed from (a log diffed against itself had new lines). Exit 3, as for
+    a good run that cannot be read."""
+    fifo = tmp_path / "good.fifo"
+    os.mkfifo(fifo)
+    bad = tmp_path / "bad.log"
+    bad.write_bytes(b"step 1\nerror: boom\n")
+    args = ["--baseline", str(fifo), str(bad)] if command == "stats" else [str(fifo), str(bad)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", command, *args],
+        capture_output=True, env=clean_env(), timeout=30, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 3
+    assert proc.stderr.decode() == (
+        f"logtrim: error: {fifo}: not a regular file or directory (a good run is read twice)\n"
+    )
+    assert proc.stdout == b""

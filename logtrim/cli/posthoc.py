@@ -148,14 +148,14 @@ def stats(
     from ..logs.inputs import open_input
     from ..logs.report import render, to_json
     from ..logs.stats import compute
-    from .values import whole_option
+    from .values import baseline_file, whole_option
 
     listed = whole_option("--top", top, 1)
     known = None
     if baseline is not None:
         from ..baseline.load import load
 
-        known = load(baseline).hashes
+        known = load(baseline_file(baseline)).hashes
     opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened, known)
     with _stdout_reader():
@@ -258,9 +258,10 @@ def diff(
     from ..logs.inputs import open_input
     from ..logs.similar import Neighbours
     from .config import from_command_line
-    from .values import whole_option
+    from .values import baseline_file, whole_option
 
     around = whole_option("--context", context)
+    baseline_file(good)
     limit = Settings([from_command_line({"budget": budget})]).budget
     inp = open_input(bad, binary=binary)
     near = Neighbours()

@@ -8,7 +8,7 @@ import os
 import re
 import warnings
 
-from .._errors import UsageError
+from .._errors import InputError, UsageError
 from .._sizes import format_size, parse_size
 from ..dialects import DIALECTS
 from ..engine.policy import MIN_BUDGET
@@ -44,6 +44,15 @@ def whole_option(option: str, raw: str, least: int = 0) -> int:
     if number < least:
         raise UsageError(f"{option}: bad value for {option.lstrip('-')}: {raw!r} ({hint})")
     return number
+
+
+def baseline_file(raw: str) -> str:
+    """A good run given to ``stats --baseline`` or ``diff``: an input (exit 3 when missing),
+    but not a FIFO or device, which would wait for a writer or lose the bytes its format was
+    sniffed from (``run`` and ``trim`` refuse one as a bad ``--baseline`` setting)."""
+    if os.path.exists(raw) and not (os.path.isfile(raw) or os.path.isdir(raw)):
+        raise InputError(f"{raw}: not a regular file or directory (a good run is read twice)")
+    return raw
 
 
 def level(raw: object) -> int:
