@@ -208,6 +208,36 @@ def test_a_command_name_holding_a_secret_is_not_the_default_archive_name(tmp_pat
     assert zstd_dc(archive) == b"deployed\n"
 
 
+@pytest.mark.parametrize("declared", ["--mask", "by the step"])
+def test_an_archive_path_holding_a_secret_is_said_to_be_unpublishable(
+    tmp_path: Path, declared: str
+) -> None:
+    """A path the user chose that holds a secret is masked wherever it is printed, so the
+    publish message names no real file: the summary says so (the step declaring the secret
+    itself, too); the archive is written where asked."""
+    archive = tmp_path / f"deploy-{SECRET}.log.zst"
+    encoded = base64.b64encode(SECRET.encode()).decode()
+    step = f"echo \"##octopus[mask value='{encoded}']\"; echo deployed"
+    options = ["--mask", SECRET] if declared == "--mask" else []
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "octopus", *options,
+         "--artifact", str(archive), "--", "sh", "-c", step],
+        cwd=tmp_path, env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    out = result.stdout.decode() + result.stderr.decode()
+    assert SECRET not in out
+    assert "the archive's path holds a secret, masked where printed: the CI cannot publish" in out
+    assert b"deployed\n" in zstd_dc(archive)
+
+
+def test_an_archive_path_without_a_secret_gets_no_such_warning(tmp_path: Path) -> None:
+    result = _run(tmp_path, "--mask", SECRET, "--artifact", str(tmp_path / "a.log.zst"), "--",
+                  "echo", "deployed")  # fmt: skip
+    assert result.returncode == 0
+    assert b"holds a secret" not in result.stdout + result.stderr
+
+
 # A secret with colour codes between its characters: a terminal shows it whole.
 COLOURED = """
 import sys, time

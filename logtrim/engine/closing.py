@@ -43,6 +43,7 @@ class Ending:
     timestamp: float = 0.0  # Unix time, for the dialect
     interrupted: str | None = None  # the signal that stopped the run (``SIGINT``), if any
     lost: str | None = None  # the archive's path when writing it failed (it is not published)
+    path_masked: bool = False  # the archive's path holds a secret (masked where printed)
 
 
 class Closer:
@@ -70,7 +71,7 @@ class Closer:
         self._resets()
 
         def summary(compact: bool) -> list[str]:
-            return out.tally.summary(
+            return _path_note(end) + out.tally.summary(
                 lines=end.lines,
                 nbytes=end.nbytes,
                 console=budget.used + budget.beyond - out.own_bytes,  # the child's, not ours
@@ -178,6 +179,15 @@ def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int
     )
     resets = sum(_size(line) for line in dialect.reset_lines())
     return resets + _printed(dialect.finish(worst)) + _SLACK
+
+
+def _path_note(end: Ending) -> list[str]:
+    """A line saying that the archive's path holds a secret: it is masked wherever printed,
+    so the CI's publish message names a file that is not there."""
+    if not end.path_masked:
+        return []
+    return ["[logtrim] warning: the archive's path holds a secret, masked where printed: the "
+            "CI cannot publish it (give --artifact a path without it)"]  # fmt: skip
 
 
 def _masked(action: Action, mask: Callable[[str], str], dialect: Dialect) -> Action:

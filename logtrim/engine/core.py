@@ -296,5 +296,6 @@ class Core:
         end = Ending(exit_code, duration, self.lines, self.nbytes,
                      None if archive is None else mask(archive), mask(archive_name),
                      archive_size, env, timestamp, interrupted,
-                     None if lost is None else mask(lost))  # fmt: skip
+                     None if lost is None else mask(lost),
+                     archive is not None and mask(archive) != archive)  # fmt: skip
         return self.finish.close(end, killed_by)
