@@ -44,3 +44,25 @@ def as_bytes(text: str) -> bytes:
     """Text logtrim prints, as bytes: a path the system gave as bytes that are not UTF-8
     (decoded with ``surrogateescape``) is printed as those bytes, never an error."""
     return text.encode("utf-8", "surrogateescape")
+
+
+def char_start(data: bytes, at: int) -> int:
+    """``at``, moved back to the start of the UTF-8 character it falls in: a cut there
+    leaves no half character on either side. Bytes that are no UTF-8 keep ``at``."""
+    back = at
+    while 0 < back < len(data) and at - back < 3 and 0x80 <= data[back] < 0xC0:
+        back -= 1
+    if back < at and data[back] < 0xC0:
+        return at  # a run of continuation bytes with no lead: not a character
+    return back
+
+
+def char_after(data: bytes, at: int) -> int:
+    """``at``, moved on to the start of the next UTF-8 character when it falls inside one
+    (see :func:`char_start`): a piece begun there holds no half character."""
+    start = char_start(data, at)
+    if start == at:
+        return at
+    lead = data[start]
+    end = start + (2 if lead < 0xE0 else 3 if lead < 0xF0 else 4)
+    return end if end > at else at

@@ -4,7 +4,10 @@ message of an error in its middle (a failed item inside a tool's JSON result).""
 from __future__ import annotations
 
 from conftest import RunLogtrim, py
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from logtrim._text import char_start
 from logtrim.engine.display import display
 
 # ansible's result of a failed task: the failed item's message sits deep inside the JSON.
@@ -38,3 +41,39 @@ def test_a_long_line_with_no_error_in_its_middle_keeps_its_start_and_end() -> No
     assert shown.startswith(b"start xxx") and shown.endswith(b"xxx end\n")
     assert shown.count(b" ... ") == 2  # one note, between the two pieces
     assert len(shown) <= 300 + 80
+
+
+@given(
+    text=st.text(st.characters(codec="utf-8", exclude_characters="\r\n"), min_size=1, max_size=40),
+    repeat=st.integers(20, 400),
+    error_at=st.none() | st.integers(0, 10_000),
+    max_line=st.integers(60, 600),
+)
+@settings(max_examples=300, deadline=None)
+def test_a_cut_line_keeps_whole_characters(
+    text: str, repeat: int, error_at: int | None, max_line: int
+) -> None:
+    """Whatever the text and wherever an error word sits, the console form of a long line
+    of UTF-8 is UTF-8: no piece begins or ends inside a character."""
+    body = (text * repeat).encode()
+    if error_at is not None:
+        at = char_start(body, error_at % len(body))
+        body = body[:at] + " error: ü€😀 ".encode() + body[at:]
+    shown = display(body, max_line)
+    shown.decode("utf-8")  # raises on a half character
+    assert len(shown) <= max(len(body) + 1, max_line + 80)
+
+
+def test_a_long_line_of_accented_words_reaches_the_console_as_text(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A step prints a long line of multi-byte characters (a translated message, emoji):
+    the console shows its start and end as text, with no replacement character."""
+    line = "step 1/3: " + "Überprüfung läuft: 🚀 " * 3000  # its cut falls inside a "Ü"
+    code = f"import sys; sys.stdout.write({line!r} + '\\n')"
+    r = run_logtrim("--", *py(code))
+    assert r.code == 0
+    first = r.stdout.decode("utf-8").splitlines()[0]  # strict: raises on a half character
+    assert first.startswith("step 1/3: Überprüfung läuft: 🚀") and "cut; the archive has" in first
+    assert first.endswith("Überprüfung läuft: 🚀 ")
+    assert r.archive == (line + "\n").encode()

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from .._sizes import format_size
+from .._text import char_after, char_start
 
 CUT = b" ... [logtrim: line cut; the archive has all of it]"
 
@@ -29,7 +30,10 @@ def display(line: bytes, max_line: int) -> bytes:
         parts = [p for p in body.split(b"\r") if p.strip()]
         body = parts[-1] if parts else b""
     if len(body) > max_line:
-        body = body[:max_line] + CUT if body.endswith(CUT) else _cut(body, max_line)
+        if body.endswith(CUT):
+            body = body[: char_start(body, max_line)] + CUT
+        else:
+            body = _cut(body, max_line)
     return body + b"\n"
 
 
@@ -47,13 +51,18 @@ def _cut(body: bytes, max_line: int) -> bytes:
     kept = window[1] - window[0] if window else 0
     if window:
         head, tail = max_line // 6, max_line // 2
-    cut = len(body) - head - tail - kept
+    # Each piece begins and ends on a whole UTF-8 character (a terminal shows no stray byte).
+    head, last = char_start(body, head), char_after(body, len(body) - tail)
+    if window:
+        window = char_after(body, window[0]), char_start(body, window[1])
+        kept = window[1] - window[0]
+    cut = last - head - kept
     note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... ".encode()
     if cut <= len(note) + (len(_GAP) if window else 0):
         return body  # the cut form would be no shorter than the line
     if window is None:
-        return body[:head] + note + body[-tail:]
-    return body[:head] + note + body[window[0] : window[1]] + _GAP + body[-tail:]
+        return body[:head] + note + body[last:]
+    return body[:head] + note + body[window[0] : window[1]] + _GAP + body[last:]
 
 
 _STEMS = (b"error", b"fatal", b"fail", b"exception", b"traceback", b"denied")

@@ -184,7 +184,8 @@ class Masker:
             # Colour codes inside a secret lengthen it: one begun may still be open.
             part = part[: len(part) - held_through(part, self._secrets)]
         part = part[: urlcreds.open_password(part)]
-        return self.mask(part)[:size]
+        masked = self.mask(part)
+        return masked[: _text.char_start(masked, size)]
 
     def mask_text(self, text: str) -> str:
         """``text`` masked (a name, a path, a line kept as text)."""
