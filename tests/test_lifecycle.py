@@ -179,12 +179,17 @@ def _with_daemon(run_logtrim: RunLogtrim, tmp_path: Path, daemon: str) -> tuple[
     return result, time.monotonic() - began
 
 
+HELD = b"a process it started still held its output 1s later (--drain-timeout)"
+
+
 def test_grandchild_holding_pipe_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
-    """A daemon started by the step keeps the pipe open; logtrim still finishes quickly."""
+    """A daemon started by the step keeps the pipe open; logtrim still finishes quickly, and
+    says that what the daemon writes later is not archived."""
     result, seconds = _with_daemon(run_logtrim, tmp_path, "sleep 60")
     assert seconds < 10
     assert result.code == 0
     assert result.archive == b"started\n"
+    assert HELD in result.stderr
 
 
 def test_grandchild_writing_on_does_not_hang(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
@@ -194,6 +199,7 @@ def test_grandchild_writing_on_does_not_hang(run_logtrim: RunLogtrim, tmp_path: 
     assert seconds < 10
     assert result.code == 0
     assert b"started\n" in result.archive
+    assert HELD in result.stderr  # its output from then on is not archived: said
 
 
 @pytest.mark.parametrize("pty", [False, True], ids=["pipes", "pty"])
@@ -214,6 +220,7 @@ def test_output_written_before_exit_is_archived_whatever_the_drain_timeout(
                          timeout=120)  # fmt: skip
     assert result.code == 0
     assert result.archive.replace(b"\r\n", b"\n") == expected
+    assert b"still held its output" not in result.stderr  # nothing held it: all was read
 
 
 def test_missing_command_exits_127(run_logtrim: RunLogtrim) -> None:

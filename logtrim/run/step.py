@@ -12,12 +12,18 @@ import anyio
 from anyio.abc import Process
 
 from .._errors import LogtrimError
+from .._log import logger
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from . import collector
 from . import process as _process
 from .pipeline import Pipeline
 from .reader import Reader, Source
+
+_HELD = (
+    "the command exited, but a process it started still held its output {:g}s later "
+    "(--drain-timeout): what it writes from now on is not archived"
+)
 
 
 async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
@@ -96,17 +102,35 @@ async def _until_exit(
         # A grandchild may hold the pipe open: wait for the output's end a bounded time only,
         # then read what the pipes hold and stop. Never a cancel: a reader held up by the
         # archive's backpressure holds bytes the command wrote, on their way to the archive.
-        with anyio.move_on_after(options.drain_timeout):
+        with anyio.move_on_after(options.drain_timeout) as drain:
             for reader in readers:
                 await reader.done.wait()
         for reader in readers:
             reader.stop()
         for reader in readers:
             await reader.done.wait()
+        if drain.cancelled_caught and _held_open(readers):
+            logger().warning(_HELD.format(options.drain_timeout))
         inner.cancel_scope.cancel()
     # A pipe a reader closed (its console's reader left) is not closed again at the end.
     sources[:] = [(r.source, r.stream) for r in readers if not r.closed]
     return 128 - returncode if returncode < 0 else returncode
+
+
+def _held_open(readers: list[Reader]) -> bool:
+    """Whether a pipe the drain stopped reading still has a writer (a process the command
+    started): a pipe whose writers all closed polls as hung up."""
+    if os.name == "nt":
+        return False  # anyio's pipes there: nothing to ask
+    import select
+
+    for reader in readers:
+        if isinstance(reader.source, int) and not reader.closed:
+            poll = select.poll()
+            poll.register(reader.source, select.POLLIN)
+            if not any(event & select.POLLHUP for _, event in poll.poll(0)):
+                return True
+    return False
 
 
 __all__ = ["run"]
