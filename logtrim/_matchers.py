@@ -113,6 +113,8 @@ class Hyperscan:
         key = hashlib.sha256(repr((version, list(patterns), flags)).encode())
         cache = _cache_dir() / f"rules-{key.hexdigest()[:24]}.hsdb"
         with contextlib.suppress(Exception):
+            if not _trusted(cache):
+                raise PermissionError(cache)  # compiled anew (and written over, as ours)
             db = hs.loadb(cache.read_bytes(), hs.HS_MODE_BLOCK)
             db.scratch = hs.Scratch(db)  # a loaded database comes without scratch space
             db.scan(b"warm-up\n", match_event_handler=lambda *_: None)
@@ -125,9 +127,11 @@ class Hyperscan:
             # A user rule hyperscan cannot compile (lookaround, backreference): use ``re``.
             return None
         with contextlib.suppress(OSError):  # a read-only home only costs the compile next time
-            cache.parent.mkdir(parents=True, exist_ok=True)
+            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _tighten(cache.parent)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            tmp.write_bytes(hs.dumpb(db))
+            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+                out.write(hs.dumpb(db))
             tmp.replace(cache)
             # One file per database (a rule set makes up to five; --keep rules make new
             # sets): keep the 48 newest, about 10 MB.
@@ -158,10 +162,34 @@ class Hyperscan:
 def _can_keep(folder: Path) -> bool:
     """Whether compiled databases can be kept in ``folder`` (a read-only home: no)."""
     try:
-        folder.mkdir(parents=True, exist_ok=True)
+        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return False
     return os.access(folder, os.W_OK)
+
+
+def _tighten(folder: Path) -> None:
+    """This user's cache folder made theirs alone (a umask of 002 leaves it group-writable,
+    and then no database in it would be trusted)."""
+    if hasattr(os, "getuid"):
+        info = folder.stat()
+        if info.st_uid == os.getuid() and info.st_mode & 0o022:
+            folder.chmod(0o700)
+
+
+def _trusted(cache: Path) -> bool:
+    """Whether a compiled database and its folder are this user's alone: a database decides
+    which lines are errors, so one that another user could have written is not loaded."""
+    if not hasattr(os, "getuid"):
+        return True  # Windows: the profile's folders are the user's
+    try:
+        for path in (cache, cache.parent):
+            info = path.stat()
+            if info.st_uid != os.getuid() or info.st_mode & 0o022:
+                return False
+    except OSError:
+        return False
+    return True
 
 
 def _cache_dir() -> Path:

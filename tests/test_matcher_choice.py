@@ -148,3 +148,37 @@ def test_a_home_that_keeps_nothing_skips_the_optional_databases(tmp_path: Path) 
     stored = list((tmp_path / "cache" / "logtrim").glob("rules-*.hsdb"))
     assert len(stored) >= 4  # the two rule databases, both in one, the detail forms
     assert not Path("/proc/no-such-cache").exists()
+
+
+@pytest.mark.skipif(not HAVE_HS or not hasattr(os, "getuid"), reason="hyperscan, POSIX modes")
+@pytest.mark.parametrize("loose", ["writable by all", "another user's"])
+def test_a_cached_database_others_could_write_is_not_trusted(tmp_path: Path, loose: str) -> None:
+    """The compiled rules decide which lines are errors: a database in the cache that another
+    user wrote or could write (a decoy that matches nothing) is compiled anew, and the error
+    shows; the folder is made this user's alone."""
+    import hyperscan
+
+    if loose == "another user's" and os.getuid() != 0:
+        pytest.skip("only root can give a file to another user")
+    log = tmp_path / "step.log"
+    log.write_bytes(b"".join(b"copy file %d\n" % i for i in range(300)) + b"error: disk full\n")
+    cache = tmp_path / "cache"
+    args = ("trim", str(log), "--budget", "4kB")
+    first = logtrim(*args, env={"XDG_CACHE_HOME": str(cache)})
+    assert "error: disk full" in first.stdout
+    decoy = hyperscan.Database(mode=hyperscan.HS_MODE_BLOCK)
+    decoy.compile(expressions=[b"zq{40}"], ids=[0], elements=1, flags=[0])
+    folder = cache / "logtrim"
+    for path in folder.glob("rules-*.hsdb"):
+        path.write_bytes(hyperscan.dumpb(decoy))
+        if loose == "writable by all":
+            path.chmod(0o666)
+        else:
+            os.chown(path, 65534, 65534)
+    folder.chmod(0o777)  # as a umask of 000 would leave it
+    again = logtrim(*args, env={"XDG_CACHE_HOME": str(cache)})
+    assert again.returncode == 0, again.stderr
+    assert again.stdout == first.stdout
+    assert folder.stat().st_mode & 0o077 == 0
+    for path in folder.glob("rules-*.hsdb"):  # written anew, this user's alone
+        assert path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077 == 0
