@@ -64,6 +64,28 @@ def test_declared_on_stdout_masked_in_the_stderr_line_after_it(run_logtrim: RunL
     assert result.archive.count(b"ERROR: token") == 30
 
 
+@pytest.mark.parametrize("declared_on", [1, 2], ids=["declared-on-stdout", "declared-on-stderr"])
+@pytest.mark.parametrize("ci", ["octopus", "github"])
+def test_pairs_written_back_to_back_never_leak(
+    run_logtrim: RunLogtrim, ci: str, declared_on: int
+) -> None:
+    """A step declares 300 secrets and uses each on the other stream right after, with no
+    pause: however the writes fall between logtrim's reads of the two pipes, no use is
+    fed before its declaration was read (before the fix 3-33 leaked in every run)."""
+    code = (
+        "import base64, os\n"
+        "for i in range(300):\n"
+        f"    os.write({declared_on}, {_declaration(ci)})\n"
+        f"    os.write({3 - declared_on}, b'value %d is {SECRET}\\n' % (i, i))\n"
+    )
+    for _ in range(2):
+        result = run_logtrim("--ci", ci, "--", *py(code))
+        assert result.code == 0
+        assert not _leaked(_told(result.console))
+        assert not _leaked(result.archive)
+        assert result.archive.count(b"is ********\n") == 300
+
+
 def test_a_command_read_ahead_mid_line_is_not_a_declaration(run_logtrim: RunLogtrim) -> None:
     """Only a line's start is a command: text that merely contains one, read ahead from the
     other pipe in the middle of its line, declares nothing (nothing extra is masked)."""

@@ -11,6 +11,7 @@ it exited is there, whatever the load.
 from __future__ import annotations
 
 import array
+import collections
 import contextlib
 import os
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
@@ -47,7 +48,7 @@ class Reader:
         self._peers: list[Reader] = []
         self._turn: anyio.Lock | None = None
         self._learn: Learn | None = None
-        self._at_line_start = True
+        self._lines = _Lines()  # where this stream's lines start, in read order
         self.done = anyio.Event()
         self._stopping = False
         self._wait: anyio.CancelScope | None = None
@@ -56,7 +57,8 @@ class Reader:
     def pair(readers: list[Reader], learn: Learn) -> None:
         """Let ``readers`` take turns: each reads and feeds under one lock and, before it
         feeds a chunk, reads what the others' pipes hold too, learns the declarations of
-        its whole lines, and feeds it right after its own (the order of each stream kept)."""
+        its whole lines, and feeds it right after its own (the order of each stream kept),
+        each such chunk in turn fed only once the others were read again (:meth:`_deliver`)."""
         turn = anyio.Lock()
         for reader in readers:
             reader._peers = [r for r in readers if r is not reader]
@@ -153,23 +155,30 @@ class Reader:
             yield
 
     async def _deliver(self, data: bytes) -> None:
-        """Feed ``data``, and after it what the other pipes hold now, their declarations
-        learned first (see :meth:`pair`)."""
-        ahead = [(peer, peer._ready()) for peer in self._peers]
-        ahead = [(peer, chunk) for peer, chunk in ahead if chunk]
-        if self._learn is not None:
-            for peer, chunk in ahead:
-                start = 0 if peer._at_line_start else chunk.find(b"\n") + 1
-                end = chunk.rfind(b"\n") + 1
-                if end > 0 and start < end:
-                    self._learn(chunk[start:end])
-        await self._fed(self.stream, data)
-        for peer, chunk in ahead:
-            await peer._fed(peer.stream, chunk)
+        """Feed ``data``, then what the other pipes hold, and so on in turn while they hold
+        bytes. A chunk is fed only after the other pipes were read *after* it and the
+        declarations of their whole lines learned: a secret declared on one stream and used
+        on the other right after it was then declared in what was read before the use's
+        chunk is fed, however the two writes fell between the reads (see :meth:`pair`)."""
+        self._lines.passed(data)  # fed in order: what it declares is learned as it is fed
+        queue = collections.deque([(self, data)])
+        while queue:
+            reader, chunk = queue.popleft()
+            if not self._stopping and not self._left(reader):
+                for other in (self, *self._peers):
+                    if other is reader:
+                        continue
+                    more = other._ready()
+                    if more:
+                        lines = other._lines.whole(more)
+                        if lines and self._learn is not None:
+                            self._learn(lines)
+                        queue.append((other, more))
+            await reader._feed(reader.stream, chunk)
 
-    async def _fed(self, stream: int, data: bytes) -> None:
-        self._at_line_start = data.endswith(b"\n")
-        await self._feed(stream, data)
+    def _left(self, reader: Reader) -> bool:
+        """Whether a stream's console reader left (its reader closes the pipe in its turn)."""
+        return any(r._gone is not None and r._gone(r.stream) for r in (reader, *reader._peers))
 
     def _ready(self) -> bytes:
         """What this stream's pipe holds now, read without waiting (b"": nothing)."""
@@ -198,7 +207,7 @@ class Reader:
         os.close(fd)
         self.closed = True
         for data in held:
-            await self._fed(self.stream, data)
+            await self._feed(self.stream, data)
 
     async def _read_stream(self, source: ByteReceiveStream) -> None:
         """Windows: anyio's process pipe, whose content cannot be asked for; once stopped,
@@ -210,6 +219,41 @@ class Reader:
                     data = await source.receive(READ_SIZE)
                 if data:
                     await self._feed(self.stream, data)
+
+
+class _Lines:
+    """A stream's line starts, in the order its chunks are read: the whole lines a chunk
+    ends, with the start of the line it continues (a declaration split across reads is
+    learned whole). A line longer than a declaration learned (64 KiB) is not carried."""
+
+    _MAX = 64 << 10
+
+    def __init__(self) -> None:
+        self._carry = b""
+        self._cut = False  # the carried line's start was dropped: it is not whole
+
+    def passed(self, chunk: bytes) -> None:
+        """:meth:`whole` for a chunk whose lines are not wanted (no copy of the chunk)."""
+        end = chunk.rfind(b"\n") + 1
+        if end:
+            self._carry, self._cut = chunk[end:], False
+        else:
+            self._carry += chunk
+        if len(self._carry) > self._MAX:
+            self._carry, self._cut = b"", True
+
+    def whole(self, chunk: bytes) -> bytes:
+        text = self._carry + chunk
+        end = text.rfind(b"\n") + 1
+        lines = b""
+        if end:
+            start = text.find(b"\n") + 1 if self._cut else 0
+            lines, self._cut = text[start:end], False
+        rest = text[end:]
+        if len(rest) > self._MAX:
+            rest, self._cut = b"", True
+        self._carry = rest
+        return lines
 
 
 def available(fd: int) -> int:

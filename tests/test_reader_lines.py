@@ -1,0 +1,44 @@
+"""What a reader learns declarations from, chunk by chunk: the whole lines of its stream, the
+start of a line read before included (a declaration split across two reads is learned whole)."""
+
+from __future__ import annotations
+
+from conftest import split
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logtrim.run.reader import _Lines
+
+TEXT = st.binary(max_size=400).map(lambda b: b.replace(b"x", b"\n"))
+
+
+@given(data=TEXT, cuts=st.lists(st.integers(0, 400), max_size=8))
+def test_any_chunking_gives_every_whole_line_once(data: bytes, cuts: list[int]) -> None:
+    lines = _Lines()
+    learned = b"".join(lines.whole(chunk) for chunk in split(data, cuts))
+    assert learned == data[: data.rfind(b"\n") + 1]
+
+
+@given(data=TEXT, cuts=st.lists(st.integers(0, 400), max_size=8), skip=st.integers(0, 255))
+def test_a_chunk_passed_keeps_the_place_of_the_lines_after_it(
+    data: bytes, cuts: list[int], skip: int
+) -> None:
+    """A reader's own chunk is fed in order (what it declares learned as it is fed): passed
+    without a copy, it leaves the next chunk's lines as reading it whole would."""
+    mixed, whole = _Lines(), _Lines()
+    for i, chunk in enumerate(split(data, cuts)):
+        expected = whole.whole(chunk)
+        if skip >> (i % 8) & 1:
+            mixed.passed(chunk)
+        else:
+            assert mixed.whole(chunk) == expected
+
+
+@given(cuts=st.lists(st.integers(0, 200_000), max_size=6))
+def test_a_line_longer_than_a_declaration_is_not_carried(cuts: list[int]) -> None:
+    """Memory stays bounded: a line over 64 KiB is dropped, the lines after it are whole."""
+    data = b"a" * 100_000 + b"\n::add-mask::s3cret\n"
+    lines = _Lines()
+    learned = b"".join(lines.whole(chunk) for chunk in split(data, cuts))
+    assert learned.endswith(b"::add-mask::s3cret\n")
+    assert len(learned) <= len(data)
