@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from test_engine import core, drive
 
 from logtrim.engine.core import STDOUT
+from logtrim.engine.tail import SHORT_GAP
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -48,7 +49,7 @@ def _unmarked(console: bytes) -> list[tuple[int, int]]:
             elif (count := _COUNTED.search(line)) and previous >= 0:
                 # A count of lines like the one before it: the lines right after it.
                 previous += int((count.group(1) or count.group(2)).replace(b",", b""))
-            elif any(mark in line for mark in _MARKS):
+            elif any(mark in line for mark in _MARKS) or line == SHORT_GAP.rstrip(b"\n"):
                 marked = True
             continue
         number = _NUMBER.search(line)

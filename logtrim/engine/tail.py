@@ -20,6 +20,9 @@ from .templates import template
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
 #: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
 EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
+#: A stretch left out where a counted marker has no room (a line or two fewer pays for it):
+#: the lines around it must not read as one block (a test's header, another test's error).
+SHORT_GAP = OWN + b"...\n"
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
 
@@ -98,8 +101,8 @@ class Tail:
         if partial:
             room -= len(OWN) + len(note) + 1
         picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
-        if not partial and any(n < 0 for n in skipped.values()):
-            # Stretches left out with no room for their markers: one note says so.
+        if not partial and any(_SHORT < n < 0 for n in skipped.values()):
+            # Stretches left out with no room for their counts: one note says so.
             partial = True
             room -= len(OWN) + len(note) + 1
             picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
@@ -163,8 +166,10 @@ class Tail:
             if part:
                 out.emit(STDOUT, title_line, Kind.NOISE, own=True)
             for line in part:
-                left_out = skipped.get(id(line), 0) if part is newer else 0
-                if left_out > 0:  # paid: the lines were picked with room for it
+                left_out = skipped.get(id(line), 0)
+                if left_out == _SHORT:  # paid, as the counted ones
+                    out.emit(STDOUT, SHORT_GAP, Kind.NOISE, own=True)
+                elif left_out > 0:  # paid: the lines were picked with room for it
                     out.emit(STDOUT, gap_note(left_out, sized=False), Kind.NOISE, own=True)
                 elif left_out < 0:
                     out.marker(gap_note(-left_out, sized=False)[len(OWN) : -1].decode())
@@ -221,28 +226,61 @@ class Tail:
         return items
 
 
+_SHORT = -(1 << 62)  # in ``skipped``: a stretch marked by :data:`SHORT_GAP`
+_TRIES = 4
+
+
 def _pick_marked(
     candidates: list[TailLine], window: list[TailLine], room: int, named: tuple[int, int]
 ) -> tuple[list[TailLine], dict[int, int]]:
-    """:func:`pick`, and the markers of the window's stretches it leaves out: those lines
-    picked, and per line (by ``id``) how many lines right before it are out (negative: no
-    room is kept for its marker). The lines come first: at a small budget, room kept for
-    markers would push out the very lines that say why (the ``only part fits`` note above
-    them already says some are left out)."""
+    """:func:`pick`, and the markers of the stretches it leaves out: those lines picked,
+    and per line (by ``id``) how many lines right before it are out. When the counted
+    markers do not fit, each stretch gets :data:`SHORT_GAP` (value ``_SHORT``), its room
+    kept by picking a line or two fewer; when even those do not fit, the window's counted
+    markers are printed only where the budget has room (negative counts: the ``only part
+    fits`` note above them says some are left out)."""
     picked = pick(candidates, room, named=named)
     skipped = _left_out(window, picked)
-    cost = sum(len(gap_note(n, sized=False)) for n in skipped.values())
-    if sum(len(line.text) for line in picked) + cost > room:
-        # No room kept for them: each is printed only if the budget has room (never over it).
-        skipped = {key: -n for key, n in skipped.items()}
-    return picked, skipped
+    if _size(picked) + _marks(skipped, short=False) <= room:
+        return picked, skipped
+    first, keep = skipped, room
+    for _ in range(_TRIES):
+        need = _size(picked) + _marks(skipped, short=True)
+        if need <= room:
+            return picked, dict.fromkeys(skipped, _SHORT)
+        keep -= need - room
+        picked = pick(candidates, keep, named=named)
+        skipped = _left_out(window, picked)
+    picked = pick(candidates, room, named=named)
+    return picked, {key: -n for key, n in first.items() if n != _SHORT}
+
+
+def _marks(skipped: dict[int, int], *, short: bool) -> int:
+    """The bytes of the markers of ``skipped``: counted, or all short."""
+    if short:
+        return len(SHORT_GAP) * len(skipped)
+    return sum(
+        len(SHORT_GAP) if n == _SHORT else len(gap_note(n, sized=False)) for n in skipped.values()
+    )
+
+
+def _size(lines: list[TailLine]) -> int:
+    return sum(len(line.text) for line in lines)
 
 
 def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
-    """Per picked line of the window (by ``id``), how many of the window's lines right
-    before it, after an earlier picked one, are left out (a fold's note counts its lines)."""
+    """Per picked line (by ``id``), how many lines right before it, after an earlier picked
+    one, are left out: of the window (a fold's note counts its lines), or of the run between
+    two earlier lines held back that were not written one after the other."""
     chosen = {id(line) for line in picked}
     out: dict[int, int] = {}
+    before = None
+    for line in picked:
+        if not line.earlier:
+            break
+        if before is not None and line.lineno > before + 1:
+            out[id(line)] = _SHORT  # not counted: some between may have been shown live
+        before = line.lineno
     count, started = 0, False
     for line in window:
         if id(line) in chosen:
