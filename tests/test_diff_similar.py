@@ -156,6 +156,29 @@ def test_a_line_that_gains_an_error_word_is_never_near(tmp_path: Path) -> None:
     assert len(shown_texts(_diff(good, bad, tmp_path))) == 1
 
 
+@pytest.mark.parametrize(
+    "good_line",
+    [
+        b"2025-01-01 10:00:00 ERROR id=7",
+        b"ERROR",
+        b"ERROR bad",
+        b"Traceback (most recent call last):",
+    ],
+)
+def test_sharing_an_error_word_alone_is_not_near(tmp_path: Path, good_line: bytes) -> None:
+    """An error word weighs five times so that gaining one moves a line away; it must not
+    bring together two lines that share nothing else: the new error is reported."""
+    good = good_line + b"\n"
+    bad = b"2025-01-02 11:00:00 ERROR payment gateway rejected card for order 991\n"
+    assert shown_texts(_diff(good, bad, tmp_path)) == [bad.decode().rstrip("\n")]
+
+
+def test_one_word_changed_in_an_error_line_is_still_near(tmp_path: Path) -> None:
+    good = b"ERROR: connection to host alpha timed out after retrying three times\n"
+    bad = b"ERROR: connection to host bravo timed out after retrying three times\n"
+    assert shown_texts(_diff(good, bad, tmp_path)) == []
+
+
 def test_an_index_file_as_good_keeps_the_exact_stage(tmp_path: Path) -> None:
     """A --history index has hashes, no lines: diff still runs, by shape alone."""
     from logtrim.baseline import store

@@ -169,11 +169,25 @@ class Neighbours:
         idf = 1.0 + math.log((len(self.sets) + 1) / (df + 1))
         return idf * idf * (ERROR_WEIGHT if tok in ERROR_WORDS else 1)
 
-    def cosine(self, a: Tokens, b: Collection[bytes]) -> float:
-        """The cosine similarity of two token sets, weighted by this index."""
-        w = self.weight
+    def cosine(self, a: Tokens, b: Collection[bytes], *, boost: bool = True) -> float:
+        """The cosine similarity of two token sets, weighted by this index (``boost``: its
+        error words weigh five times)."""
+        w = self.weight if boost else self._plain
         dot = sum(map(w, a.intersection(b)))
         return dot / math.sqrt(sum(map(w, a)) * sum(map(w, b))) if dot else 0.0
+
+    def _plain(self, tok: bytes) -> float:
+        return self.weight(tok) / (ERROR_WEIGHT if tok in ERROR_WORDS else 1)
+
+    def near(self, a: Tokens, b: Collection[bytes], threshold: float = THRESHOLD) -> bool:
+        """Whether ``a`` is near ``b``: no error word of ``a`` missing from ``b``, and alike
+        with the error words weighed up (gaining one moves a line away) and without (sharing
+        one does not bring two lines together: ``ERROR id=7`` is not near ``ERROR payment
+        gateway rejected card``)."""
+        if not (a & ERROR_WORDS).issubset(b):
+            return False
+        t = threshold - 1e-9
+        return self.cosine(a, b) >= t and self.cosine(a, b, boost=False) >= t
 
     def nearest(self, toks: Tokens, threshold: float = THRESHOLD) -> int | None:
         """The index of a set with cosine >= ``threshold`` with ``toks`` (the first found;
@@ -191,7 +205,6 @@ class Neighbours:
                 break
             prefix.append(tok)
             rest -= w
-        errors = toks & ERROR_WORDS
         tried: set[int] = set()
         for tok in prefix:
             for index in self.postings.get(tok, ()):
@@ -200,7 +213,7 @@ class Neighbours:
                 tried.add(index)
                 self.work += 1
                 other = self.sets[index]
-                if errors.issubset(other) and self.cosine(toks, other) >= threshold - 1e-9:
+                if self.near(toks, other, threshold):
                     return index
                 if len(tried) >= CANDIDATE_CAP or self.work >= WORK_CAP:
                     self.cut += 1
