@@ -90,6 +90,24 @@ def test_handler_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
     assert decode_zstd(notes.read_bytes()) == b""
 
 
+def test_handler_refuses_a_path_in_no_directory(tmp_path: Path) -> None:
+    """As ``logging.FileHandler`` does, and as ``run --artifact`` refuses it (exit 2): with no
+    archive, the records would all go to the console, past the budget."""
+    import pytest
+
+    import logtrim
+
+    missing = tmp_path / "no-such-dir" / "app.log.zst"
+    with pytest.raises(FileNotFoundError, match="no directory"):
+        logtrim.LogtrimHandler(missing, budget="8kB", ci="plain", stream=io.StringIO())
+    assert not missing.parent.exists()
+    run = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(missing), "--", "true"],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert run.returncode == 2
+
+
 def _run_default(
     cwd: Path, *args: str, env: dict[str, str] | None = None
 ) -> subprocess.Popen[bytes]:

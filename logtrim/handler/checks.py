@@ -74,7 +74,10 @@ def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
 
 def checked_artifact(path: Path, *, force: bool) -> None:
     """An existing file that is not a zstd archive is refused, as ``run --artifact`` does
-    (``force=True`` replaces it)."""
+    (``force=True`` replaces it); so is a path in no directory, as ``logging.FileHandler``
+    refuses one (the handler would have no archive, and no budget for its records)."""
+    if not path.parent.is_dir():
+        raise FileNotFoundError(f"LogtrimHandler: artifact: no directory {path.parent}")
     try:
         check(path, force=force, option="artifact", force_name="force=True")
     except UsageError as exc:
