@@ -232,6 +232,23 @@ def test_missing_command_exits_127(run_logtrim: RunLogtrim) -> None:
     assert b"no-such-command-xyz" in result.stderr
 
 
+def test_a_script_whose_interpreter_is_missing_says_so(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """The script exists; what is missing is the program its ``#!`` line names: exit 127, as
+    a shell, and the line says which (not that the script is not found)."""
+    script = tmp_path / "deploy.sh"
+    script.write_text("#!/opt/no-such-interpreter/bin/bash\necho deployed\n")
+    script.chmod(0o755)
+    result = run_logtrim("--", str(script))
+    assert result.code == 127
+    said = result.stderr.decode()
+    assert said.startswith("logtrim: error: command not found: ") and said.count("\n") == 1
+    assert said.endswith(
+        "(it exists; its interpreter /opt/no-such-interpreter/bin/bash does not)\n"
+    )
+
+
 def test_not_executable_exits_126(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
     """A file that is not executable: exit 126, one line on stderr, no traceback."""
     script = tmp_path / "step.sh"

@@ -136,6 +136,8 @@ def start_error(
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     if exc.errno in _NOT_FOUND:
         why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
+        if (interpreter := _missing_interpreter(command)) is not None:
+            why = f" (it exists; its interpreter {hidden(interpreter, secrets)} does not)"
         return CommandNotFoundError(f"command not found: {shown}{why}")
     why = exc.strerror or str(exc)
     if exc.errno in _OURS:  # the command may be fine: say what is missing
@@ -147,6 +149,24 @@ def start_error(
     elif os.path.isdir(command):
         why = "is a directory"
     return CommandNotExecutableError(f"command not executable: {shown}: {why}")
+
+
+def _missing_interpreter(command: str) -> str | None:
+    """The interpreter a script found at ``command`` names in its ``#!`` line, when that is
+    what is missing (the kernel says ENOENT for either)."""
+    import shutil
+
+    path = command if os.sep in command else shutil.which(command)
+    try:
+        with open(path or "", "rb") as file:
+            first = file.readline(4096)
+    except OSError:
+        return None
+    words = first[2:].split() if first.startswith(b"#!") else []
+    if not words:
+        return None
+    interpreter = os.fsdecode(words[0])
+    return None if os.path.exists(interpreter) else interpreter
 
 
 def close_sources(sources: list[tuple[Source, int]]) -> None:
