@@ -9,11 +9,26 @@ from __future__ import annotations
 
 import functools
 import os
+import signal
 import sys
 import weakref
 from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Protocol
+
+#: Signals a helper process (the archive writer, the scanner) ignores: the pipe closing is what
+#: ends it, and those sent to logtrim's group for the step (``kill -USR1 -PGID``) are not its.
+HELPER_IGNORES = tuple(
+    getattr(signal, name)
+    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM")
+    if hasattr(signal, name)
+)
+
+
+def ignore_signals() -> None:
+    """In a helper process: :data:`HELPER_IGNORES` ignored."""
+    for sig in HELPER_IGNORES:
+        signal.signal(sig, signal.SIG_IGN)
 
 
 def fork_serving(serve: Callable[[], None], close: Sequence[int] = ()) -> int:

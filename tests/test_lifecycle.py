@@ -68,6 +68,52 @@ def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int) -> None
     assert archive.endswith(f"got signal {int(sig)}\n".encode())
 
 
+PASSED_CHILD = """
+import os, signal, sys, time
+def on_signal(sig, frame):
+    print(f'told {sig}', flush=True)
+    if sig == signal.SIGUSR2:
+        sys.exit(0)
+signal.signal(signal.SIGUSR1, on_signal)
+signal.signal(signal.SIGUSR2, on_signal)
+print('READY', flush=True)
+while True:
+    time.sleep(0.05)
+"""
+
+
+def test_user_signals_are_passed_to_the_step(tmp_path: Path) -> None:
+    """``kill -USR1`` to logtrim tells the step (dump state, reopen logs) and ends nothing:
+    logtrim, its archive writer and the step all go on; the step ends when it chooses."""
+    args = ["--ci", "octopus", "--", *py(PASSED_CHILD)]
+    proc, artifact = start(args, tmp_path, start_new_session=True)
+    wait_for_line(proc, b"READY")
+    proc.send_signal(signal.SIGUSR1)
+    wait_for_line(proc, b"told %d" % signal.SIGUSR1)
+    os.killpg(proc.pid, signal.SIGUSR1)  # logtrim's group: its archive writer and scanner too
+    wait_for_line(proc, b"told %d" % signal.SIGUSR1)
+    proc.send_signal(signal.SIGUSR2)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert b"createArtifact" in out
+    told = b"told %d\n" % signal.SIGUSR1
+    assert zstd_dc(artifact).startswith(b"READY\n" + told + told)
+    assert zstd_dc(artifact).endswith(b"told %d\n" % signal.SIGUSR2)
+
+
+def test_a_user_signal_the_step_does_not_handle_ends_it_as_it_would(tmp_path: Path) -> None:
+    """Not handled, SIGUSR1 ends the step (its default): exit 138, logtrim's closing lines
+    and the archive as for any signal that ended it."""
+    code = "import time\nprint('READY', flush=True)\nwhile True: time.sleep(0.05)\n"
+    proc, artifact = start(["--ci", "plain", "--", *py(code)], tmp_path)
+    wait_for_line(proc, b"READY")
+    proc.send_signal(signal.SIGUSR1)
+    out, _ = proc.communicate(timeout=20)
+    assert proc.returncode == 128 + signal.SIGUSR1
+    assert b"failed (exit 138): terminated by SIGUSR1" in out and b"full log:" in out
+    assert zstd_dc(artifact) == b"READY\n"
+
+
 def test_child_ignoring_sigterm_killed_after_grace(tmp_path: Path) -> None:
     """A child that ignores SIGTERM is killed after --grace; exit 137; archive closed."""
     code = (

@@ -7,10 +7,10 @@ from __future__ import annotations
 import contextlib
 import os
 import select
-import signal
 import struct
 import time
 
+from .._fork import ignore_signals
 from .trailer import MAX_PAYLOAD, frame
 from .writer import Frames
 
@@ -20,8 +20,7 @@ PIPE_SIZE = 1 << 20
 def write_loop(read: int, fd: int, status: int, level: int, trailer: int) -> int:
     """Compress what arrives on ``read`` into ``fd`` until the pipe closes, then add what
     comes whole on ``trailer`` as the archive's trailer; the exit code."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends the writer
+    ignore_signals()  # the pipe closing is what ends it
     frames = Frames(level)
     written = 0
     # One buffer read into again and again: zstd copies what it is given into its window, and

@@ -177,6 +177,9 @@ def close_sources(sources: list[tuple[Source, int]]) -> None:
                 os.close(source)
 
 
+_PASSED = [getattr(signal, n) for n in ("SIGUSR1", "SIGUSR2", "SIGALRM") if hasattr(signal, n)]
+
+
 async def forward_signals(
     process: Process,
     grace: float,
@@ -184,6 +187,7 @@ async def forward_signals(
     received: Callable[[signal.Signals], None] | None = None,
 ) -> None:
     """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
+    SIGUSR1/SIGUSR2/SIGALRM are passed on to it alone (no grace period, no interruption).
 
     ``received`` is told of each signal (the summary says what interrupted the run).
     """
@@ -201,10 +205,16 @@ async def forward_signals(
     # ignored by the command too: neither forwarded nor a reason to kill it.
     wanted = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
               if signal.getsignal(s) is not signal.SIG_IGN]  # fmt: skip
-    if not wanted:
+    # Signals a command is told things with (dump state, reopen logs): passed on, nothing
+    # more; the command decides what they do (by default it ends, and says so by its status).
+    passed = [s for s in _PASSED if signal.getsignal(s) is not signal.SIG_IGN]
+    if not wanted and not passed:
         return
-    with anyio.open_signal_receiver(*wanted) as signals:
+    with anyio.open_signal_receiver(*wanted, *passed) as signals:
         async for sig in signals:
+            if sig in passed:
+                kill(sig)
+                continue
             if received is not None:
                 received(sig)
             if escalating and sig == signal.SIGINT:

@@ -20,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 import anyio
 
-from .._fork import fork_serving
+from .._fork import fork_serving, ignore_signals
 from ..archive.forked import grow_pipe
 from ..engine.kinds import Kind
 from . import collector
@@ -148,8 +148,7 @@ class Scanner(Generic[T]):
 
 def _serve(matcher: Scans[object], inp: int, out: int, fault: int | None) -> None:
     """The scanner's loop: a block in, its hits out, until the input ends."""
-    for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(sig, signal.SIG_IGN)  # the pipe closing is what ends it
+    ignore_signals()  # the pipe closing is what ends it
     _keep_only(inp, out)
     with collector.relaxed():  # as ``run`` itself: a chunk's objects die young
         while fault is None or fault > 0:
