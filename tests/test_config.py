@@ -279,8 +279,8 @@ def test_an_unknown_logtrim_variable_is_a_warning_naming_the_setting_meant(
     assert result.returncode == 0
     warnings = [line for line in result.stderr.decode().splitlines() if "warning" in line]
     assert warnings == [
-        "logtrim: warning: not a logtrim setting (ignored) "
-        "(name='LOGTRIM_MASKENV' meant='LOGTRIM_MASK_ENV')"
+        "logtrim: warning: LOGTRIM_MASKENV is not a logtrim setting: ignored "
+        "(did you mean LOGTRIM_MASK_ENV?)"
     ]
     assert b"using ********" in result.stdout
 

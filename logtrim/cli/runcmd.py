@@ -186,12 +186,12 @@ def _prepare(
         raise UsageError("the working directory no longer exists: give --artifact an absolute path")
     settings = resolve(given, env, cwd, config)
     for variable, close in unknown_variables(env):
-        meant = {} if close is None else {"meant": close}
-        _log.logger().warning("not a logtrim setting (ignored)", name=variable, **meant)
+        meant = "" if close is None else f" (did you mean {close}?)"
+        _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
     masks, missing = masks_from(settings.mask_env, mask, env)
     _log.mask_with(masker_of(masks).mask_text)
     for variable in missing:
-        _log.logger().warning("--mask-env names a variable that is unset or empty", name=variable)
+        _log.logger().warning(f"--mask-env names {variable}, which is unset or empty")
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
