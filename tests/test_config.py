@@ -305,6 +305,21 @@ def test_config_and_regex_mistakes_are_told_as_typed(tmp_path: Path) -> None:
     assert rb"bad regular expression '\bfoo\b(?i)'" in result.stderr
 
 
+def test_a_config_file_in_the_working_directory_that_is_no_file_is_refused(
+    tmp_path: Path,
+) -> None:
+    """A ``logtrim.toml`` that is a directory was ignored unseen (its settings not applied):
+    a usage error, before the step starts."""
+    (tmp_path / "logtrim.toml").mkdir()
+    marker = tmp_path / "ran"
+    result = _run(["run", "--", "touch", str(marker)], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        f"logtrim: error: config file is not a regular file: {tmp_path / 'logtrim.toml'}\n"
+    )
+    assert not marker.exists()
+
+
 def test_a_posix_class_is_refused_and_a_nested_bracket_is_quiet(tmp_path: Path) -> None:
     """``[[:alpha:]]`` (grep's, not Python's) is a usage error saying so, not a
     FutureWarning with a path into site-packages; ``[[]`` (a bracket) is a pattern."""

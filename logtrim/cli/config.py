@@ -65,6 +65,9 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     if cwd is None:
         return []
     found = [(cwd / "pyproject.toml", True), (cwd / "logtrim.toml", False)]
+    for path, _ in found:
+        if path.exists() and not path.is_file():  # a directory, a FIFO: not read unseen
+            raise UsageError(f"config file is not a regular file: {path}")
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
 
