@@ -81,3 +81,20 @@ def test_stats_and_diff_count_every_line_before_the_junk(damaged: Path, text: by
     proc = _logtrim("diff", "--json", str(good), str(damaged))
     _says_junk(proc, damaged, len(text))
     assert json.loads(proc.stdout)["lines"] == text.count(b"\n")
+
+
+@pytest.mark.parametrize("kind", ["zst", "gz"])
+def test_an_input_damaged_before_its_first_byte_writes_no_output(tmp_path: Path, kind: str) -> None:
+    """Nothing decoded: exit 3, and the files named with ``-o`` and ``--artifact`` keep what
+    they held (an output made of nothing replaced a file with an empty summary)."""
+    src = tmp_path / f"bad.log.{kind}"
+    header = b"\x28\xb5\x2f\xfd" if kind == "zst" else b"\x1f\x8b\x08\x00"
+    src.write_bytes(header + bytes(range(256)) * 8)
+    kept = tmp_path / "keep.log"
+    kept.write_bytes(b"precious\n")
+    artifact = tmp_path / "copy.log.zst"
+    proc = _logtrim("trim", str(src), "-o", str(kept), "--artifact", str(artifact))
+    assert proc.returncode == 3, proc.stderr
+    assert kept.read_bytes() == b"precious\n"
+    assert not artifact.exists()
+    assert sorted(p.name for p in tmp_path.iterdir()) == [src.name, "keep.log"]

@@ -150,6 +150,10 @@ def _open_outputs(job: TrimJob) -> tuple[_Output, SyncArchive | None]:
         raise
 
 
+class _NothingDecoded(Exception):
+    """The input is damaged before its first byte: no output is written for it."""
+
+
 def trim_one(job: TrimJob) -> TrimResult:
     """Trim one input to one output. Runs in a worker process when there are several."""
     inp = open_input(job.source, binary=job.binary)
@@ -163,6 +167,8 @@ def trim_one(job: TrimJob) -> TrimResult:
     try:
         _trim(job, inp, output, archive, progress)
         done = True
+    except _NothingDecoded:
+        pass  # no output made of nothing: a file the user named keeps what it held
     finally:
         progress.close()
         inp.close()
@@ -199,6 +205,8 @@ def _trim(
             # The input, with the secrets it declares masked (as ``run`` archives).
             archive.write(core.passthrough(_ARCHIVE, chunk), consumed / 1e6)
         progress.update()
+    if inp.fatal and not consumed:
+        raise _NothingDecoded
     now = trimmer.finish()
     output.show(core.finish_input(now)[1])  # records that waited for the next one
     if archive is not None:
