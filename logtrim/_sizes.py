@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from ._errors import UsageError
 
@@ -38,7 +39,11 @@ def parse_size(text: str | int) -> int:
         raise UsageError(
             f"not a size: {text!r} (use bytes, or kB/MB/GB, or KiB/MiB/GiB, e.g. 20MB)"
         )
-    return int(float(match.group(1)) * _UNITS[unit])
+    # Exact decimal arithmetic: ``2.01kB`` is 2010 bytes (a float gives 2009.99...).
+    size = int(Decimal(match.group(1)) * _UNITS[unit])
+    if size >= 1 << 63:
+        raise OverflowError(f"size too large: {text!r}")  # a bad value, as any setting's
+    return size
 
 
 def format_size(n: float) -> str:

@@ -227,7 +227,7 @@ class Tail:
 
 
 _SHORT = -(1 << 62)  # in ``skipped``: a stretch marked by :data:`SHORT_GAP`
-_TRIES = 4
+_TRIES = 64  # each try keeps room for one more marker at least: a few in practice
 
 
 def _pick_marked(
@@ -248,7 +248,7 @@ def _pick_marked(
         need = _size(picked) + _marks(skipped, short=True)
         if need <= room:
             return picked, dict.fromkeys(skipped, _SHORT)
-        keep -= need - room
+        keep -= max(need - room, len(SHORT_GAP))  # fewer lines can mean more stretches
         picked = pick(candidates, keep, named=named)
         skipped = _left_out(window, picked)
     picked = pick(candidates, room, named=named)
