@@ -8,8 +8,11 @@ commands from stderr too: such a declaration must hold from the moment it was wr
 
 from __future__ import annotations
 
+import subprocess
+from pathlib import Path
+
 import pytest
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, clean_env, logtrim_argv, py, zstd_dc
 
 SECRET = "learnedSecret%02dx"  # one per pair: each pair is a race of its own
 
@@ -130,3 +133,35 @@ def test_a_stream_that_fell_behind_is_caught_up_before_the_other_goes_on(
         assert at == len(lines) - 1
         checked += 1
     assert checked == 5, f"{runs - checked} of {runs} runs had both pipes full at the start"
+
+
+_DECLARE_ON_STDERR = """
+import os, time
+for i in range(8000):
+    os.write(2, b"::add-mask::Sx%06dQz\\n" % i)
+    os.write(1, b"O%07d use Sx%06dQz end\\n" % (i, i))
+    if i % 200 == 0:
+        time.sleep(0.002)
+"""
+
+
+def test_a_console_reader_that_leaves_does_not_stop_learning(tmp_path: Path) -> None:
+    """The reader of logtrim's stderr leaves (``2> >(head -c 2000)``): that pipe is read out
+    and closed, and what it declared still masks the uses on stdout, on the console and in
+    the archive (before, about one run in two left thousands of uses bare)."""
+    for run in range(2):
+        artifact, out = tmp_path / f"a{run}.zst", tmp_path / f"out{run}.txt"
+        with out.open("wb") as stdout:
+            proc = subprocess.Popen(
+                [*logtrim_argv("run", "--ci", "github", "--artifact", str(artifact)),
+                 *py(_DECLARE_ON_STDERR)],
+                stdout=stdout, stderr=subprocess.PIPE, env=clean_env(),
+            )  # fmt: skip
+            assert proc.stderr is not None
+            proc.stderr.read(2000)
+            proc.stderr.close()
+            proc.wait(timeout=120)
+        archive = zstd_dc(artifact)
+        assert archive.count(b"::add-mask::") == 8000
+        assert b"use Sx" not in archive and b"use Sx" not in out.read_bytes()
+        assert archive.count(b" use ******** end\n") == 8000

@@ -23,6 +23,7 @@ from anyio.abc import ByteReceiveStream
 READ_SIZE = 1 << 20
 _LOOKS = 8  # once stopped: how often a reader looks for what the pipe still holds
 _LEAVE_MAX = 8 * READ_SIZE  # the most read from a pipe being closed (a grown pipe holds 1 MiB)
+_STOP_ROUNDS = 64  # once the drain is over: turns of reading both pipes, at most, per chunk
 _SETTLE = 0.02  # seconds a pty may take to hand on what the command wrote before it exited
 
 Source = Union[int, ByteReceiveStream]  # noqa: UP007 - an alias evaluated at run time
@@ -95,6 +96,8 @@ class Reader:
         left: int | None = None  # once stopped: what the pipe held at the last look, to read
         looks = 0
         while True:
+            if self.closed:  # read out and closed in another stream's turn (its console left)
+                return
             if self._stopping and not left:
                 # What the command wrote is in the pipe by now; a pty hands it on a moment
                 # later, so look again briefly. A few looks: an orphan writing on is not
@@ -128,6 +131,8 @@ class Reader:
         turn: a reader that falls behind catches up before the other stream's next bytes).
         Returns "empty", "ended", or "read" (stopped: what the pipe holds is looked at anew)."""
         while True:
+            if self.closed:
+                return "ended", left
             try:
                 data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
             except BlockingIOError:
@@ -159,26 +164,30 @@ class Reader:
         bytes. A chunk is fed only after the other pipes were read *after* it and the
         declarations of their whole lines learned: a secret declared on one stream and used
         on the other right after it was then declared in what was read before the use's
-        chunk is fed, however the two writes fell between the reads (see :meth:`pair`)."""
+        chunk is fed, however the two writes fell between the reads (see :meth:`pair`).
+        A pipe whose console reader left is read out and closed here (:meth:`_held`). Once
+        the drain is over, a process still writing both pipes is read for a bounded number
+        of turns; what the last look finds is learned from, not fed (the warning said so)."""
         self._lines.passed(data)  # fed in order: what it declares is learned as it is fed
         queue = collections.deque([(self, data)])
+        rounds = 0
         while queue:
             reader, chunk = queue.popleft()
-            if not self._stopping and not self._left(reader):
-                for other in (self, *self._peers):
-                    if other is reader:
-                        continue
-                    more = other._ready()
-                    if more:
-                        lines = other._lines.whole(more)
-                        if lines and self._learn is not None:
-                            self._learn(lines)
+            rounds += 1
+            for other in (self, *self._peers):
+                if other is reader:
+                    continue
+                more = other._held() if other._is_gone() else other._ready()
+                if more:
+                    lines = other._lines.whole(more)
+                    if lines and self._learn is not None:
+                        self._learn(lines)
+                    if not (self._stopping and rounds > _STOP_ROUNDS):
                         queue.append((other, more))
             await reader._feed(reader.stream, chunk)
 
-    def _left(self, reader: Reader) -> bool:
-        """Whether a stream's console reader left (its reader closes the pipe in its turn)."""
-        return any(r._gone is not None and r._gone(r.stream) for r in (reader, *reader._peers))
+    def _is_gone(self) -> bool:
+        return not self.closed and self._gone is not None and self._gone(self.stream)
 
     def _ready(self) -> bytes:
         """What this stream's pipe holds now, read without waiting (b"": nothing)."""
@@ -191,10 +200,20 @@ class Reader:
 
     async def _leave(self, fd: int) -> None:
         """The console's reader left: close the pipe so that the child's next write fails
-        (EPIPE) as it would without logtrim. What the pipe holds is read first, with no wait
-        between the last read and the close: a write the child saw succeed is archived."""
+        (EPIPE) as it would without logtrim; what it held is fed as any chunk is."""
+        if self.closed:
+            return
+        data = self._held()
+        if data:
+            await self._deliver(data)
+
+    def _held(self) -> bytes:
+        """What the pipe holds, read with no wait between the last read and the close (a
+        write the child saw succeed is archived), then the pipe closed."""
         held: list[bytes] = []
         size = 0
+        fd = self.source
+        assert isinstance(fd, int)
         while size < _LEAVE_MAX:  # a child writing on is not read for ever
             try:
                 data = os.read(fd, READ_SIZE)
@@ -206,8 +225,9 @@ class Reader:
             size += len(data)
         os.close(fd)
         self.closed = True
-        for data in held:
-            await self._feed(self.stream, data)
+        if self._wait is not None:
+            self._wait.cancel()  # its reader may wait on it: it ends at its next look
+        return b"".join(held)
 
     async def _read_stream(self, source: ByteReceiveStream) -> None:
         """Windows: anyio's process pipe, whose content cannot be asked for; once stopped,
