@@ -34,6 +34,14 @@ FLOOD_LINES = st.one_of(
     st.just(b"Traceback (most recent call last):\n"),
     st.just(b"ERROR " + b"x" * 700 + b"\n"),
     st.just(b"ERROR: no newline"),
+    # Error lines of other failure-reason ranks, first-wins ones and a frame among them.
+    st.integers(0, 9).map(lambda i: b"ERROR upload chunk %d failed, retrying (1/3)\n" % i),
+    st.just(b"FATAL: deployment aborted: health check failed\n"),
+    st.just(b"make: *** [Makefile:7: main.o] Error 1\n"),
+    st.integers(1, 9).map(lambda i: b"main.c:%d:5: error: expected ';'\n" % i),
+    st.just(b"FAILED tests/test_total.py::test_sum - AssertionError\n"),
+    st.just(b'  File "deploy.py", line 3, ERROR\n'),
+    st.just(b"Caused by: ERROR connection refused\n"),
 )
 
 
@@ -77,6 +85,13 @@ def test_flood_stays_within_the_budget(data: bytes, cuts: list[int], budget: int
 @SETTINGS
 @given(flood_data(), st.lists(st.integers(min_value=0), max_size=10),
        st.integers(min_value=2048, max_value=6000))  # fmt: skip
+@example(  # a flood's last line ranks lower ("retrying"): the newest plain error before it wins
+    data=b"2024-05-01T12:41:00Z ERROR worker 1 timeout\n"
+    b"2024-05-01T12:41:00Z ERROR worker 0 timeout\n"
+    b"2024-05-01T12:41:00Z ERROR worker 0 timeout\nERROR: no newlineWARNING: retrying\n",
+    cuts=[],
+    budget=2048,
+)
 def test_flood_prints_what_the_exact_path_prints(data: bytes, cuts: list[int], budget: int) -> None:
     """The bulk path changes the cost, not the console: the same as every line one by one."""
     chunks = split(data * 4, cuts)

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from .kinds import Kind
 from .mask import MASK
+from .runreason import offer_run
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -42,6 +43,7 @@ def closed(sel: Selector, stream: int, lineno: int) -> bool:
         and not sel.commands.forced(stream)
         and not sel.commands.is_open(stream)
         and sel.reasons.settled()
+        and not sel.reasons.looks_closely(lineno)
     )
 
 
@@ -49,6 +51,13 @@ _WARNING = bytes([Kind.WARNING])
 _OTHER = re.compile(b"[^" + re.escape(bytes([Kind.WARNING, Kind.ERROR])) + b"]")  # kinds as bytes
 _BARE_CR = re.compile(rb"\r(?!\n)")  # a redraw: the exact path shows the line after it
 _TRACE = b"(most recent call last)"  # a traceback may change the failure reason
+# Lines the failure reason reads with their neighbours (a frame, a chain, a panic and its
+# message; engine/traces.py), after any colour and blanks, or a line starting with another
+# escape. Searched from each newline (the run's text with one put before), not each byte.
+_NEIGHBOURLY = re.compile(
+    rb"\n(?:\x1b\[[0-?]*[ -/]*[@-~]|[ \t\r\f\v])*(?:\x1b(?!\[)|File \"|at |\.\.\. [0-9]"
+    rb"|Caused by: |The above exception|During handling|thread '|left: |right: )"
+)
 
 
 def take(
@@ -83,10 +92,9 @@ def take(
     warnings = len(context)
     wbytes = sum(map(sub, map(ends.__getitem__, context), map(starts.__getitem__, context)))
     size = pos - start
-    # The failure reason sees a flood's first and last lines: the first says what started
-    # it, the last is the newest (what the chooser keeps among equals).
+    # The failure reason sees each form's first and last lines (engine/runreason.py).
     last = starts[-1]
-    sel.reasons.offer_run(region[start : ends[0]], lineno, region[last:pos], lineno + count - 1)
+    offer_run(sel.reasons, region, starts, ends, kinds, lineno)
     sel.held.add_run(lineno, stream, taken, sel.shaper.masked, frozenset(context))
     if sel.withheld is not None:  # with a baseline: the new ones kept apart, as the exact way
         for k in context:
@@ -177,6 +185,8 @@ def _within(
     special = [m.start() for m in (_BARE_CR.search(taken),) if m]
     if (trace := taken.find(_TRACE)) >= 0:
         special.append(trace)
+    if neighbourly := _NEIGHBOURLY.search(b"\n" + taken):
+        special.append(neighbourly.start())
     if special:
         limit = bisect_right(starts, starts[0] + min(special)) - 1
         del starts[limit:], ends[limit:]

@@ -73,31 +73,13 @@ class ReasonChooser:
     _trace_seen: bool = False
     _trace_start: int = -1  # the line of the traceback (or frames) under way
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
-    _later: tuple[bytes, int] | None = None  # a flood's last line, offered before anything else
     _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
 
-    def offer_run(self, first: bytes, first_no: int, last: bytes, last_no: int) -> None:
-        """Error lines taken in bulk (:mod:`.flood`): a flood's first line is offered, its
-        last one only before anything else is (or at the end), so a flood costs two offers
-        however it is cut into blocks."""
-        if self._later is None:
-            self.offer(first, first_no, error=True)
-            if last_no == first_no:
-                return
-        self._later = (last, last_no)
-
-    def _flush(self) -> None:
-        later, self._later = self._later, None
-        if later is not None:
-            self.offer(later[0], later[1], error=True)
-
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
-        if self._later is not None:
-            self._flush()
         if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
             return  # the common case, kept cheap: a line outside any traceback, no error
         if self.memo and self._plain(line, lineno):
@@ -187,23 +169,31 @@ class ReasonChooser:
         """The rank :meth:`_plain` takes for an error line, which changes nothing but the
         chosen line; None: the line is to be looked at in full. Once not None, it stays so
         for the later lines of the same form (the distances only grow)."""
-        if (
+        if self.looks_closely(lineno) or self.best is None:
+            return None
+        return self.memo_rank(line.translate(DIGITS_TO_ZERO))
+
+    def memo_rank(self, form: bytes) -> Rank | None:
+        """The rank remembered for an error line's digits-to-zero ``form`` (with its line
+        end), None when it is to be ranked in full (not seen, or a failing test's)."""
+        rank = self._ranks.get(form)
+        return None if rank == Rank.TEST else rank
+
+    def looks_closely(self, lineno: int) -> bool:
+        """Whether a line at ``lineno`` is read with the lines before it: in or just after a
+        traceback, its frames or a panic, or among the first error lines (kept for the CI)."""
+        return (
             self._in_trace
             or lineno - self._last_frame <= 2
             or lineno - self._last_exception <= 3
             or lineno - self._panic_at <= 3
-            or len(self.first_errors) < 5  # rare: the full way
-            or self.best is None
-        ):
-            return None
-        rank = self._ranks.get(line.translate(DIGITS_TO_ZERO))
-        return None if rank == Rank.TEST else rank
+            or len(self.first_errors) < 5
+        )
 
     def ranked(self, line: bytes, lineno: int) -> bool:
         """Whether offering an error line and then the lines of its digits-to-zero form right
         after it (:mod:`.similar`) is the same as offering the first and last of them: each
         is ranked from the memo, the same rank, and the newest or first of a rank wins."""
-        self._flush()  # as the line's offer would, first
         return self.memo and self._memo(line, lineno) is not None
 
     def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
@@ -260,7 +250,6 @@ class ReasonChooser:
         one only as a shell's trace or when it says that something failed (``giving up:
         ...``): its "main done" or a cleanup trap's echo says nothing of what went wrong, and
         then the reason is the exit code."""
-        self._flush()
         body = _ANSI.sub(b"", line).strip()
         if not body:
             return
@@ -271,7 +260,6 @@ class ReasonChooser:
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
         stream's last line (which good runs may print too, or a loop's repeated line)."""
-        self._flush()
         body = _ANSI.sub(b"", line).strip()
         if body:
             self._take(Rank.NEW, body, lineno)
@@ -291,7 +279,6 @@ class ReasonChooser:
     def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
         ``fallback`` (a signal that ended the run) when no error line was chosen."""
-        self._flush()
         if fallback is not None and (self.best is None or self.best.rank <= Rank.TRACED):
             return fallback
         if self.best is None:
@@ -304,5 +291,4 @@ class ReasonChooser:
 
     def masked_first_errors(self, masker: Masker) -> list[str]:
         """The first error lines, masked with every secret known by now."""
-        self._flush()
         return [masker.mask(t).decode("utf-8", "replace") for t in self.first_errors]
