@@ -16,11 +16,12 @@ logtrim's own. The properties drive the engine; the end-to-end tests run real ch
 
 from __future__ import annotations
 
+import functools
 import re
 
 import pytest
 from conftest import RunLogtrim, py
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim.dialects import DIALECTS
@@ -219,21 +220,37 @@ def spelled_lines(draw: st.DrawFn) -> tuple[str, str]:
     return secret, line
 
 
+def _run_of(data: bytes, ci: str, masks: tuple[str, ...] = ()) -> tuple[bytes, bytes]:
+    """(console, archive) of a failed run of ``data`` in the ``ci`` dialect."""
+    core = Core(Policy(budget=4096, masks=masks), DIALECTS[ci](), max_pending=256)
+    archive, emits = core.feed(STDOUT, data, 0.0)
+    arch, more = core.finish_input(0.0)
+    closing, _ = core.close(1, 0.0, timed=False)
+    return b"".join(d for _, d in [*emits, *more, *closing]), archive + arch
+
+
+@functools.cache
+def _own_words(ci: str) -> str:
+    """What logtrim itself writes around a run: a secret that is one of its words ("line",
+    "shown") is found there whatever the child printed."""
+    return _run_of(b"start\nx\nERROR: end\n", ci)[0].decode()
+
+
 @PROPERTY
 @given(
     spelled=spelled_lines(), ci=st.sampled_from(["github", "teamcity", "plain", "azure", "octopus"])
+)
+@example(  # GitHub's older form, which Azure's formatting commands share, escaped GitHub's way
+    spelled=("0000000%%0", "##[error title=0000000%25%0;code=2]login 0000000%25%0 failed"),
+    ci="azure",
 )
 def test_a_secret_in_any_spelling_its_server_decodes_is_masked(
     spelled: tuple[str, str], ci: str
 ) -> None:
     secret, line = spelled
-    core = Core(Policy(budget=4096, masks=(secret,)), DIALECTS[ci](), max_pending=256)
-    data = f"start\n{line}\nERROR: end\n".encode()
-    archive, emits = core.feed(STDOUT, data, 0.0)
-    arch, more = core.finish_input(0.0)
-    closing, _ = core.close(1, 0.0, timed=False)
-    console = b"".join(d for _, d in [*emits, *more, *closing])
-    for shown in (console, archive + arch):
+    assume(secret not in _own_words(ci))
+    console, archive = _run_of(f"start\n{line}\nERROR: end\n".encode(), ci, (secret,))
+    for shown in (console, archive):
         assert not [v for v in decoded(shown) if secret in v], shown
     assert b"ERROR: end" in console
 

@@ -20,13 +20,14 @@ from .escape import (
     one_line,
 )
 from .syntax import Mask, mask_outside, syntax_of
-from .unescape import AZURE, mask_value
+from .unescape import AZURE, GH_V1, mask_value
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
 _COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 # A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
 _SYNTAX = re.compile(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
 _VALUES = re.compile(rb"=([^;\]]*)")
+_FORMATTING = re.compile(rb"\s*##\[")
 # The same over a region of many lines (engine/encoded.py): a command anywhere, in any case
 # (what older agents read), its properties (group 1) and data (group 2), none past its line.
 IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
@@ -82,6 +83,10 @@ class Azure(Dialect):
         # Each value as the agent decodes it: a secret in any mix of its escapes is found.
         body = line.rstrip(b"\r\n")
         value = lambda raw: mask_value(raw, AZURE, mask)  # noqa: E731
+        if _FORMATTING.match(body):
+            # The agent shows ``##[name ...]`` as written, but GitHub's runner reads the same
+            # form (its older commands) escaped: a secret spelled so is masked too.
+            value = lambda raw: mask_value(mask_value(raw, AZURE, mask), GH_V1, mask)  # noqa: E731
         masked = mask_outside(
             body, self.syntax_spans(body), mask, self.keep_words(), value=value, tail=value
         )
