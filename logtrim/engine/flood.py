@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from .kinds import Kind
 from .mask import MASK
 from .runreason import offer_run
+from .traces import NEIGHBOURLY_IN_TEXT
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -51,13 +52,6 @@ _WARNING = bytes([Kind.WARNING])
 _OTHER = re.compile(b"[^" + re.escape(bytes([Kind.WARNING, Kind.ERROR])) + b"]")  # kinds as bytes
 _BARE_CR = re.compile(rb"\r(?!\n)")  # a redraw: the exact path shows the line after it
 _TRACE = b"(most recent call last)"  # a traceback may change the failure reason
-# Lines the failure reason reads with their neighbours (a frame, a chain, a panic and its
-# message; engine/traces.py), after any colour and blanks, or a line starting with another
-# escape. Searched from each newline (the run's text with one put before), not each byte.
-_NEIGHBOURLY = re.compile(
-    rb"\n(?:\x1b\[[0-?]*[ -/]*[@-~]|[ \t\r\f\v])*(?:\x1b(?!\[)|File \"|at |\.\.\. [0-9]"
-    rb"|Caused by: |The above exception|During handling|thread '|left: |right: )"
-)
 
 
 def take(
@@ -185,7 +179,7 @@ def _within(
     special = [m.start() for m in (_BARE_CR.search(taken),) if m]
     if (trace := taken.find(_TRACE)) >= 0:
         special.append(trace)
-    if neighbourly := _NEIGHBOURLY.search(b"\n" + taken):
+    if neighbourly := NEIGHBOURLY_IN_TEXT.search(b"\n" + taken):
         special.append(neighbourly.start())
     if special:
         limit = bisect_right(starts, starts[0] + min(special)) - 1

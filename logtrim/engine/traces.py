@@ -25,6 +25,14 @@ MAIN_PANIC = re.compile(rb"^thread 'main'")
 PANIC_VALUES = re.compile(rb"^ ?(?:left|right): ")
 # A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
 XTRACE = re.compile(rb"^\++ [^\s+]")
+# A line the chooser reads with its neighbours (FRAME, CHAINED, CAUSED_BY, PANIC and its
+# values) in text as written: after any colour and blanks, or a line starting with another
+# escape (a superset). Searched from each newline (the text with one put before it), so the
+# cost is per line, not per byte (engine/flood.py ends a run there).
+NEIGHBOURLY_IN_TEXT = re.compile(
+    rb"\n(?:\x1b\[[0-?]*[ -/]*[@-~]|[ \t\r\f\v])*(?:\x1b(?!\[)|File \"|at |\.\.\. [0-9]"
+    rb"|Caused by: |The above exception|During handling|thread '|left: |right: )"
+)
 
 
 def ends_frames(text: bytes) -> bool:
