@@ -136,11 +136,14 @@ def wall(cmd: list[str], out: Path, *, check: bool = True) -> float:
 
 
 def medians(runs: int, *fns: Callable[[], float]) -> list[float]:
-    """The median of each of ``fns``, measured alternately (A B A B ...)."""
+    """The median of each of ``fns``, measured alternately, each round starting one later
+    (A B C, B C A, C A B ...): what runs after a heavy writer or first in a round (dirty pages,
+    a cold cache) is not always the same command."""
     samples: list[list[float]] = [[] for _ in fns]
-    for _ in range(runs):
-        for fn, xs in zip(fns, samples, strict=True):
-            xs.append(fn())
+    for r in range(runs):
+        for k in range(len(fns)):
+            i = (r + k) % len(fns)
+            samples[i].append(fns[i]())
     return [statistics.median(xs) for xs in samples]
 
 

@@ -9,7 +9,7 @@ import itertools
 import re
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim.dialects.octopus import Octopus
@@ -36,8 +36,8 @@ _COUNT = re.compile(
 _EARLIER = (b"[logtrim] --- earlier", b"[logtrim] --- held back", b"[logtrim] --- last")
 
 
-def _console(lines: list[tuple[int, int]], budget: int, code: int) -> bytes:
-    core = Core(Policy(budget=budget, head=2, tail=40))
+def _console(lines: list[tuple[int, int]], budget: int, code: int, drop: bool = False) -> bytes:
+    core = Core(Policy(budget=budget, head=2, tail=40, drop=("cleanup:",) if drop else ()))
     out = []
     for n, (stream, form) in enumerate(lines):
         text = FORMS[form].format(n=n) + "\n"
@@ -76,11 +76,14 @@ LINES = st.lists(
 
 
 @SETTINGS
-@given(LINES, st.sampled_from([2048, 3000, 4096, 8192]), st.sampled_from([0, 1]))
+@given(LINES, st.sampled_from([2048, 3000, 4096, 8192]), st.sampled_from([0, 1]), st.booleans())
+@example([(STDOUT, 2)] * 30, 8192, 1, True)  # a drop rule's lines in the tail's window
 def test_no_line_is_counted_not_shown_and_shown(
-    lines: list[tuple[int, int]], budget: int, code: int
+    lines: list[tuple[int, int]], budget: int, code: int, drop: bool
 ) -> None:
-    console = _console(lines, budget, code)
+    """Each line is shown or counted: a line a drop rule keeps off the console too (the
+    lines of the tail's window it dropped were once counted by no marker)."""
+    console = _console(lines, budget, code, drop)
     shown, again, counted, partial = _accounts(console)
     assert len(shown + again) == len(set(shown + again)), console.decode()
     # Counted and shown in order would be more than the lines written.

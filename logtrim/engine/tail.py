@@ -87,7 +87,9 @@ class Tail:
         # their size: the history holds a long line's start only).
         # Lines up to the last one shown in order are not in the gap: it counts what followed.
         since = history.last_shown
-        covered = sum(1 for n, _, _ in recent if n not in shown)
+        # (a line a drop rule keeps off the console is not the tail's: it stays in the gap)
+        dropped = self._dropped
+        covered = sum(1 for n, _, raw in recent if n not in shown and not dropped(raw))
         covered += sum(1 for line in held if line.lineno > since)
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
