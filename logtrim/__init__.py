@@ -20,7 +20,7 @@ from ._sizes import format_size, parse_size
 from ._version import __version__
 
 if _typing.TYPE_CHECKING:
-    from .engine.kinds import Kind
+    from .engine.match.kinds import Kind
     from .engine.policy import Policy
     from .handler.capture import capture
     from .handler.handler import LogtrimHandler
@@ -29,7 +29,7 @@ if _typing.TYPE_CHECKING:
 # Imported on first use: ``logtrim run`` needs none of the logging side, and imports the
 # engine itself later, with the garbage collector off (start-up counts; see logtrim.cli).
 _LAZY = {
-    "Kind": ".engine.kinds",
+    "Kind": ".engine.match.kinds",
     "Policy": ".engine.policy",
     "capture": ".handler.capture",
     "LogtrimHandler": ".handler.handler",

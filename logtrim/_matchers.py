@@ -1,6 +1,6 @@
 """Choosing and building the engine's multi-pattern matcher: the I/O the engine does not do.
 
-The engine takes a :class:`~logtrim.engine.matcher.Compiler` and scans with what it builds, or
+The engine takes a :class:`~logtrim.engine.match.matcher.Compiler` and scans with what it builds, or
 uses its pure-Python matcher (``re`` behind a literal prefilter) without one; both give the
 same answers. The front ends get theirs here: hyperscan (a dependency wherever it has wheels)
 unless ``LOGTRIM_ENGINE=re`` (or the older ``LOGTRIM_NO_HYPERSCAN=1``) asks for ``re``. Its
@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _log
-from .engine.matcher import Compiler
+from .engine.match.matcher import Compiler
 from .engine.policy import MatcherChoice
 
 __all__ = ["NOTICE_AFTER", "Hyperscan", "choice", "compiler", "describe", "fallback_notice"]

@@ -42,7 +42,7 @@ def _param(param: Any, ctx: Any) -> str:
 
 def _rules() -> str:
     """The built-in rules, one example line each (a test checks each example's tier)."""
-    from logtrim.engine.rules import RULES
+    from logtrim.engine.match.rules import RULES
 
     rows = [
         "## Built-in rules\n",

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from logtrim.engine.kinds import Kind
-from logtrim.engine.matcher import Matcher
+from logtrim.engine.match.kinds import Kind
+from logtrim.engine.match.matcher import Matcher
 
 
 def reference(matcher: Matcher, chunk: bytes) -> list[tuple[int, Kind]]:

@@ -1,4 +1,4 @@
-"""AnySearch (engine/alternation.py) answers what ``re.search`` answers, branch by branch: the
+"""AnySearch (engine/match/alternation.py) answers what ``re.search`` answers, branch by branch: the
 failure reason's patterns on lines made of their own pieces, and alternations of any shape."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine import reason
-from logtrim.engine.alternation import AnySearch, branches
+from logtrim.engine.ending import reason
+from logtrim.engine.match.alternation import AnySearch, branches
 
 PATTERNS = [reason._STATUS, reason._TEST, reason._COMPILER, reason._SUMMARY]
 # Pieces of the patterns' own words, so that lines come near to matching (and do, often).

@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from logtrim._errors import InputError
 from logtrim.baseline import store
 from logtrim.baseline.load import load
-from logtrim.engine.baseline import Baseline, shape_hash
-from logtrim.engine.shapes import Shapes, shape_of
+from logtrim.engine.shapes.baseline import Baseline, shape_hash
+from logtrim.engine.shapes.shapes import Shapes, shape_of
 from logtrim.logs.inputs import line_chunks
 
 GOOD = (
@@ -59,7 +59,7 @@ def test_shape_ignores_numbers_ids_paths_and_column_padding() -> None:
 
 
 def test_shape_hash_is_the_same_in_another_process() -> None:
-    code = "from logtrim.engine.baseline import shape_hash; print(shape_hash(b'a <n> b'))"
+    code = "from logtrim.engine.shapes.baseline import shape_hash; print(shape_hash(b'a <n> b'))"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, check=True, text=True)
     assert int(out.stdout) == shape_hash(b"a <n> b")
 

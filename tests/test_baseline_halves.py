@@ -16,8 +16,8 @@ from test_baseline_paths import LINE, TASK_PREFIX
 
 from logtrim.baseline import halves
 from logtrim.baseline.load import load, load_with_lines
-from logtrim.engine.baseline import Baseline
-from logtrim.engine.shapes import Shapes
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 from logtrim.logs import inputs
 from logtrim.logs.aside import Link
 from logtrim.logs.inputs import open_detected, open_input

@@ -13,13 +13,13 @@ from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine import baseline as baseline_module
-from logtrim.engine import shaper
-from logtrim.engine.baseline import KEY_MAX, Baseline
-from logtrim.engine.shaper import Shaper
-from logtrim.engine.shapes import Shapes
-from logtrim.engine.templates import coarse
-from logtrim.engine.variables import known_by_skeleton
+from logtrim.engine.shapes import baseline as baseline_module
+from logtrim.engine.shapes import shaper
+from logtrim.engine.shapes.baseline import KEY_MAX, Baseline
+from logtrim.engine.shapes.shaper import Shaper
+from logtrim.engine.shapes.shapes import Shapes
+from logtrim.engine.shapes.templates import coarse
+from logtrim.engine.shapes.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -11,12 +11,12 @@ from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine import shaper as bl
-from logtrim.engine import variables
-from logtrim.engine.baseline import Baseline, shape_hash
-from logtrim.engine.shapes import Shapes
-from logtrim.engine.templates import coarse, template_uncached
-from logtrim.engine.variables import known_by_skeleton
+from logtrim.engine.shapes import shaper as bl
+from logtrim.engine.shapes import variables
+from logtrim.engine.shapes.baseline import Baseline, shape_hash
+from logtrim.engine.shapes.shapes import Shapes
+from logtrim.engine.shapes.templates import coarse, template_uncached
+from logtrim.engine.shapes.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

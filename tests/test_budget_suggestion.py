@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from logtrim._sizes import format_size, format_size_up, parse_size
 from logtrim.cli.options import check_closing_room
 from logtrim.dialects import choose
-from logtrim.engine.closing import closing_floor
+from logtrim.engine.ending.closing import closing_floor
 from logtrim.engine.policy import min_budget
 
 

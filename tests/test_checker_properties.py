@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_baseline_lookup_properties import LINE, LONG
 
-from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.policy import Policy
-from logtrim.engine.shapes import Shapes
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 from logtrim.run import aside
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -542,8 +542,8 @@ def _flood(seed: int, mix: str) -> bytes:
 
 
 def _console(data: bytes, lean: bool, monkeypatch: pytest.MonkeyPatch) -> tuple[bytes, object]:
-    from logtrim.engine import flood
     from logtrim.engine.core import STDOUT, Core
+    from logtrim.engine.flow import flood
     from logtrim.engine.policy import Policy
 
     with monkeypatch.context() as patch:

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from conftest import clean_env
 
-from logtrim.engine.shapes import SHAPE_CAP
+from logtrim.engine.shapes.shapes import SHAPE_CAP
 
 
 def _cli(*args: str) -> subprocess.CompletedProcess[bytes]:

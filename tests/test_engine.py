@@ -12,8 +12,8 @@ from conftest import split
 
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.match.rules import Kind
 from logtrim.engine.policy import Policy
-from logtrim.engine.rules import Kind
 
 Step = tuple[int, bytes, float]
 

@@ -5,18 +5,18 @@ from __future__ import annotations
 from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
-from logtrim.engine.commands import Commands
-from logtrim.engine.declarations import MAX_LINES
-from logtrim.engine.heartbeat import Heartbeat
-from logtrim.engine.history import History
-from logtrim.engine.kinds import TIERS, Kind
-from logtrim.engine.mask import Masker
-from logtrim.engine.output import STDERR, STDOUT, Output
+from logtrim.engine.console.output import STDERR, STDOUT, Output
+from logtrim.engine.console.tally import Tally
+from logtrim.engine.ending.reason import ReasonChooser
+from logtrim.engine.flow.heartbeat import Heartbeat
+from logtrim.engine.flow.history import History
+from logtrim.engine.flow.repeats import Repeats
+from logtrim.engine.flow.throttle import Progress
+from logtrim.engine.masking.declarations import MAX_LINES
+from logtrim.engine.masking.mask import Masker
+from logtrim.engine.match.kinds import TIERS, Kind
 from logtrim.engine.policy import Budget
-from logtrim.engine.reason import ReasonChooser
-from logtrim.engine.repeats import Repeats
-from logtrim.engine.tally import Tally
-from logtrim.engine.throttle import Progress
+from logtrim.engine.service.commands import Commands
 
 
 def output(budget: int = 100_000) -> Output:

@@ -4,7 +4,7 @@ code begun at a read's end that never ends (``\\x1b]0``: text, so its ``0`` is t
 
 The last resort (:class:`~logtrim.run.unfiltered.EngineMask`, the engine's masker alone, and
 :class:`~logtrim.run.unfiltered.CrudeMask`, when not even that can be built) and the engine
-broken mid-run (:meth:`~logtrim.engine.secrets.Secrets.passthrough_forms`), there also in a
+broken mid-run (:meth:`~logtrim.engine.masking.secrets.Secrets.passthrough_forms`), there also in a
 command of the CI in use (no selector masks it as its CI reads it any more)."""
 
 from __future__ import annotations

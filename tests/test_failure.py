@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from conftest import RunLogtrim, py
 
-from logtrim.engine.failure import TailLine, incidents, pick
-from logtrim.engine.incident import continues
-from logtrim.engine.matcher import Matcher
+from logtrim.engine.ending.failure import TailLine, incidents, pick
+from logtrim.engine.ending.incident import continues
+from logtrim.engine.ending.tail import EARLIER_SHORT
+from logtrim.engine.match.matcher import Matcher
+from logtrim.engine.match.rules import RULES
 from logtrim.engine.policy import Budget, tail_share
-from logtrim.engine.rules import RULES
-from logtrim.engine.tail import EARLIER_SHORT
 
 DATA = Path(__file__).parent / "data"
 
@@ -278,7 +278,7 @@ def test_an_error_block_cut_live_comes_back_marked_as_earlier(run_logtrim: RunLo
     )
     code = (
         "import sys\n"
-        # More than the budget: a run that fits is shown whole (engine/whole.py).
+        # More than the budget: a run that fits is shown whole (engine/console/whole.py).
         "for i in range(150): print(f'loading record batch {i}')\n"
         "print('ERROR: java.lang.IllegalStateException: order 42 has no customer')\n"
         f"{frames}"

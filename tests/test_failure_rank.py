@@ -15,7 +15,7 @@ from conftest import RunLogtrim, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.held import Held
+from logtrim.engine.ending.held import Held
 
 # A deploy step: errors fill the live budget, then the traceback that fails the step, then a
 # cleanup that logs a lesser error per resource (distinct lines) and a retry loop's error (one

@@ -1,5 +1,5 @@
 """Hypothesis properties of error floods: the lean path taken once the budget no longer shows
-errors (engine/flood.py) counts runs of lines in bulk. Whatever the chunks, the console (and
+errors (engine/flow/flood.py) counts runs of lines in bulk. Whatever the chunks, the console (and
 its summary counts) is the same, is the exact path's, and stays within the budget."""
 
 from __future__ import annotations
@@ -10,11 +10,11 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.engine import flood
-from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.flow import flood
 from logtrim.engine.policy import Policy
-from logtrim.engine.shapes import Shapes
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

@@ -1,5 +1,5 @@
-"""Hypothesis properties of :class:`~logtrim.engine.hashset.HashSet` (``diff``'s compact set of
-a good run's shapes): whatever is added, in any order and with repeats, it answers as a
+"""Hypothesis properties of :class:`~logtrim.engine.shapes.hashset.HashSet` (``diff``'s compact
+set of a good run's shapes): whatever is added, in any order and with repeats, it answers as a
 ``set`` of the same hashes does, and a baseline loaded compact is the same baseline."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logtrim.baseline.load import load
-from logtrim.engine.hashset import BUCKETS, HashSet
+from logtrim.engine.shapes.hashset import BUCKETS, HashSet
 
 TOP = (1 << 64) - 1
 # Hashes crowded into a few buckets (their top bits alike) as well as spread, and the ends.

@@ -150,7 +150,7 @@ def test_runs_finishing_at_once_both_land_in_the_index(tmp_path: Path) -> None:
     assert [p.name for p in history.iterdir()] == ["deploy.shapes"]
     # Each run's own line is in the index: no write was lost to another.
     known = store.remembered(history, "deploy") or set()
-    from logtrim.engine.baseline import Baseline
+    from logtrim.engine.shapes.baseline import Baseline
 
     check = Baseline(known)
     assert check.new_lines(b"only in alpha\nonly in beta\nonly in gamma\n") == []

@@ -18,9 +18,9 @@ from conftest import RunLogtrim, logtrim_argv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.display import _ERROR_WORD, last_error_word
-from logtrim.engine.ranks import _TEST
-from logtrim.engine.rules import RULES
+from logtrim.engine.console.display import _ERROR_WORD, last_error_word
+from logtrim.engine.ending.ranks import _TEST
+from logtrim.engine.match.rules import RULES
 
 RUN = 300_000
 HOSTILE = [b":" * RUN, b"a::" * (RUN // 3), b"E" * RUN + b"rror: x", b"::" * (RUN // 2) + b" x"]

@@ -1,4 +1,4 @@
-"""``stats`` counts most lines' tiers per distinct line (engine/keytiers.py): the counts are
+"""``stats`` counts most lines' tiers per distinct line (engine/stats/keytiers.py): the counts are
 those of the tally fed line by line, whatever the lines, the chunks, the folds and the engine.
 """
 
@@ -13,11 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.engine.counting import TemplateCounter
-from logtrim.engine.keytiers import KeyTiers, RawScan, digit_blind, split_rules
-from logtrim.engine.matcher import Matcher
-from logtrim.engine.rules import RULES
-from logtrim.engine.tiertally import TierTally
+from logtrim.engine.match.matcher import Matcher
+from logtrim.engine.match.rules import RULES
+from logtrim.engine.stats.counting import TemplateCounter
+from logtrim.engine.stats.keytiers import KeyTiers, RawScan, digit_blind, split_rules
+from logtrim.engine.stats.tiertally import TierTally
 from logtrim.logs.inputs import line_chunks, open_input
 from logtrim.logs.report import to_json
 from logtrim.logs.stats import compute

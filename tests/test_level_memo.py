@@ -1,4 +1,4 @@
-"""The memo of level skeletons (engine/levelmemo.py): a flood's rule hits without running the
+"""The memo of level skeletons (engine/match/levelmemo.py): a flood's rule hits without running the
 level rules on each line. Its hits are the scan's, line for line, and so is the console."""
 
 from __future__ import annotations
@@ -9,13 +9,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.engine import hitscan, levelmemo
 from logtrim.engine.core import Core
-from logtrim.engine.hitscan import HitScanner
-from logtrim.engine.levelmemo import LevelMemo, digits_alike
-from logtrim.engine.matcher import Matcher
+from logtrim.engine.match import hitscan, levelmemo
+from logtrim.engine.match.hitscan import HitScanner
+from logtrim.engine.match.levelmemo import LevelMemo, digits_alike
+from logtrim.engine.match.matcher import Matcher
+from logtrim.engine.match.rules import RULES, extra_rules
 from logtrim.engine.policy import Policy
-from logtrim.engine.rules import RULES, extra_rules
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

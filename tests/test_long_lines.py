@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logtrim._text import char_start
-from logtrim.engine.display import display
+from logtrim.engine.console.display import display
 
 # ansible's result of a failed task: the failed item's message sits deep inside the JSON.
 RESULT = (

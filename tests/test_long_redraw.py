@@ -1,6 +1,6 @@
 """A progress bar redrawn with ``\\r`` past 1 MiB before its newline shows its last state.
 
-Such a line comes in pieces (engine/lines.py) and the console shows its start, cut; a person
+Such a line comes in pieces (engine/flow/lines.py) and the console shows its start, cut; a person
 wants where the bar ended (``progress 100%``), as a shorter bar shows it. Real children write
 the bars; a property feeds the engine any chunking of one, with a secret in its last state.
 """

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_engine import core, drive
 
 from logtrim.engine.core import STDOUT
-from logtrim.engine.tail import SHORT_GAP
+from logtrim.engine.ending.tail import SHORT_GAP
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

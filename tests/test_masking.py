@@ -12,8 +12,8 @@ from hypothesis import strategies as st
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.mask import MASK, Masker
-from logtrim.engine.matcher import Database
+from logtrim.engine.masking.mask import MASK, Masker
+from logtrim.engine.match.matcher import Database
 from logtrim.engine.policy import Policy
 
 

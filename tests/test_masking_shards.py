@@ -13,8 +13,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.engine import mask, shards
-from logtrim.engine.mask import Masker
+from logtrim.engine.masking import mask, shards
+from logtrim.engine.masking.mask import Masker
 
 SECRETS = st.lists(
     st.text(alphabet="abcdefgh0123", min_size=4, max_size=12), min_size=1, max_size=40

@@ -5,8 +5,8 @@ from __future__ import annotations
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.counting import TemplateStat
-from logtrim.engine.kinds import Kind
+from logtrim.engine.match.kinds import Kind
+from logtrim.engine.stats.counting import TemplateStat
 from logtrim.logs.merge import merge
 
 _TOKENS = st.lists(st.sampled_from([b"a", b"b", b"<n>", b"done"]), min_size=2, max_size=5)

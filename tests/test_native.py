@@ -1,4 +1,4 @@
-"""The CI's own progress indicator (logtrim/engine/native.py): readings, sequences, throttle.
+"""The CI's own progress indicator (engine/service/native.py): readings, sequences, throttle.
 
 Engine tests pass the time in; what logtrim writes is read back with the independent decoders.
 """
@@ -28,8 +28,8 @@ from logtrim.dialects.azure import Azure
 from logtrim.dialects.octopus import Octopus
 from logtrim.dialects.teamcity import TeamCity
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.native import RESTART_BELOW, Reading, Sequence, read
 from logtrim.engine.policy import Policy
+from logtrim.engine.service.native import RESTART_BELOW, Reading, Sequence, read
 
 # -- what a line says ------------------------------------------------------------------------
 

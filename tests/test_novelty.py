@@ -10,12 +10,12 @@ from typing import Any
 from conftest import RunLogtrim, py
 from test_engine import drive, noise
 
-from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.failure import TailLine, pick
-from logtrim.engine.kinds import Kind
+from logtrim.engine.ending.failure import TailLine, pick
+from logtrim.engine.match.kinds import Kind
 from logtrim.engine.policy import Policy
-from logtrim.engine.shapes import Shapes
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 
 GOOD = (
     noise(500)

@@ -18,8 +18,8 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim.dialects import DIALECTS
-from logtrim.engine import declarations
 from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.masking import declarations
 from logtrim.engine.policy import Policy
 
 PROPERTY = settings(

@@ -11,13 +11,13 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._text import ANSI_BYTES
-from logtrim.engine.history import History
-from logtrim.engine.kinds import Kind
-from logtrim.engine.output import STDERR, STDOUT, Mark, Output
+from logtrim.engine.console.output import STDERR, STDOUT, Mark, Output
+from logtrim.engine.console.tally import Tally
+from logtrim.engine.flow.history import History
+from logtrim.engine.flow.repeats import Repeats
+from logtrim.engine.match.kinds import Kind
 from logtrim.engine.policy import Budget
-from logtrim.engine.repeats import Repeats
-from logtrim.engine.tally import Tally
-from logtrim.engine.templates import template
+from logtrim.engine.shapes.templates import template
 
 SETTINGS = settings(max_examples=300, deadline=None)
 # Lines of one template (with colour too), of others, and alike but for a path.
@@ -178,7 +178,7 @@ LATE = b"Uploading 5%\n"  # a progress line that waits (throttled)
 
 @dataclass
 class State:
-    """A waiting progress line, as the output sees one (engine/throttle.py's Pending)."""
+    """A waiting progress line, as the output sees one (engine/flow/throttle.py's Pending)."""
 
     mark: Mark
     waiting: bool = True

@@ -1,6 +1,6 @@
 """Hypothesis properties of a line whose start is on the console before its newline.
 
-The engine shows the start of a line that waits (engine/partial.py) on a tick; the rest then
+The engine shows the start of a line that waits (engine/console/partial.py) on a tick; the rest then
 comes in any chunks, at any times, and a secret may be learned (on the other stream) while the
 line is open. Whatever the chunks and the ticks: the console stays within the budget and
 closes with the summary; every line shown in part has its rest shown or a note that says it

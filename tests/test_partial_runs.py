@@ -1,4 +1,5 @@
-"""A line whose start is on the console before its newline (engine/partial.py), real children.
+"""A line whose start is on the console before its newline (engine/console/partial.py), real
+children.
 
 A child writes the start of a line, pauses (the start is shown on a tick), then the rest: the
 rest is shown as any line is (cut when long, its last state when redrawn, within the budget),

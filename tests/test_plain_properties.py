@@ -1,4 +1,4 @@
-"""Hypothesis properties of the common line's short path (engine/plain.py): info and warning
+"""Hypothesis properties of the common line's short path (engine/flow/plain.py): info and warning
 lines in ordinary flow skip the exact path's questions. Whatever the lines, the chunks, the
 streams and the time, the console (and its summary counts) is the exact path's."""
 
@@ -11,12 +11,12 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
-from logtrim.engine import plain
-from logtrim.engine.baseline import Baseline
+from logtrim.engine.console.tally import Tally
 from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.flow import plain
 from logtrim.engine.policy import Policy
-from logtrim.engine.shapes import Shapes
-from logtrim.engine.tally import Tally
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

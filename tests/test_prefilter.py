@@ -17,10 +17,10 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects import azure, buildkite, github, gitlab, octopus, teamcity
-from logtrim.engine import passes, prefilter
-from logtrim.engine.literals import pieces
-from logtrim.engine.matcher import Matcher
-from logtrim.engine.rules import RULES, extra_rules
+from logtrim.engine.match import passes, prefilter
+from logtrim.engine.match.literals import pieces
+from logtrim.engine.match.matcher import Matcher
+from logtrim.engine.match.rules import RULES, extra_rules
 
 MARKERS = [
     m

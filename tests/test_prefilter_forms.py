@@ -7,8 +7,8 @@ from __future__ import annotations
 import pytest
 from exact_path import reference
 
-from logtrim.engine.matcher import Matcher
-from logtrim.engine.rules import RULES, extra_rules
+from logtrim.engine.match.matcher import Matcher
+from logtrim.engine.match.rules import RULES, extra_rules
 
 LINE_START_FORMS = [
     r"^(?i:no)",

@@ -13,8 +13,8 @@ from logtrim.dialects import Dialect
 from logtrim.dialects.octopus import Octopus
 from logtrim.dialects.servicemsg import parse_message
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.lines import LineSplitter
-from logtrim.engine.mask import Masker
+from logtrim.engine.flow.lines import LineSplitter
+from logtrim.engine.masking.mask import Masker
 from logtrim.engine.policy import Policy
 
 SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -9,11 +9,11 @@ from conftest import split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.baseline import Baseline
 from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.ending.tail import EARLIER_HEADER, EARLIER_SHORT
 from logtrim.engine.policy import Policy
-from logtrim.engine.shapes import Shapes
-from logtrim.engine.tail import EARLIER_HEADER, EARLIER_SHORT
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 
 SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 

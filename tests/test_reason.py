@@ -12,9 +12,9 @@ from octopus_decoder import messages
 
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.mask import Masker
+from logtrim.engine.ending.reason import ReasonChooser
+from logtrim.engine.masking.mask import Masker
 from logtrim.engine.policy import Policy
-from logtrim.engine.reason import ReasonChooser
 
 FAILURES = Path(__file__).parent / "data" / "tools" / "failures"
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.mask import Masker
-from logtrim.engine.reason import ReasonChooser
+from logtrim.engine.ending.reason import ReasonChooser
+from logtrim.engine.masking.mask import Masker
 
 # (template, error tier): {n} is a number drawn per line; the forms the ranks tell apart.
 _TEMPLATES = [

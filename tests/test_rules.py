@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from logtrim._matchers import compiler
-from logtrim.engine.matcher import Matcher
-from logtrim.engine.rules import RULES, Kind, Role, Rule
+from logtrim.engine.match.matcher import Matcher
+from logtrim.engine.match.rules import RULES, Kind, Role, Rule
 
 ENGINES = ["re"] + (["hyperscan"] if compiler() is not None else [])
 TOOLS = Path(__file__).parent / "data" / "tools"

@@ -20,7 +20,7 @@ from second_core import chunked_child, timeless
 from test_properties import LINES, LONG, run_core
 
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.matcher import Matcher
+from logtrim.engine.match.matcher import Matcher
 from logtrim.run import aside
 
 SECRET = "s3cr3t-Pa55w0rd-aside"

@@ -20,9 +20,9 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects import all_dialects
-from logtrim.engine import prefilter
-from logtrim.engine.matcher import Database, Matcher, MatchHandler
-from logtrim.engine.rules import RULES, extra_rules
+from logtrim.engine.match import prefilter
+from logtrim.engine.match.matcher import Database, Matcher, MatchHandler
+from logtrim.engine.match.rules import RULES, extra_rules
 
 MARKERS = sorted({m for d in all_dialects() for m in d.markers})
 ALL_RULES = (*RULES, *extra_rules([], MARKERS))

@@ -1,4 +1,4 @@
-"""Hypothesis properties of runs of similar lines: the lean path (engine/similar.py) counts a
+"""Hypothesis properties of runs of similar lines: the lean path (engine/flow/similar.py) counts a
 run of error lines like the last one shown in bulk. Whatever the lines, the chunks, the
 streams and the time, the console (its "similar lines" markers and counts, the failure tail,
 the summary), the failure reason and the first errors are the exact path's."""
@@ -12,12 +12,12 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
-from logtrim.engine import similar
-from logtrim.engine.baseline import Baseline
+from logtrim.engine.console.tally import Tally
 from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.flow import similar
 from logtrim.engine.policy import Policy
-from logtrim.engine.shapes import Shapes
-from logtrim.engine.tally import Tally
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 
 SIMILAR = b"2024-05-01T12:41:00.000Z ERROR something x%d happened\n"  # %d: the counter
 Result = tuple[bytes, Tally, str | None, list[str]]

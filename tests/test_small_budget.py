@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_engine import drive
 
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.failure import TailLine, pick
+from logtrim.engine.ending.failure import TailLine, pick
 from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, TINY_BELOW, Policy
 
 _SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(.*; shown [\d,]+ lines? ", re.M)

@@ -237,7 +237,7 @@ def test_a_failed_second_process_leaves_the_report_as_it_is(
     """When the process counting a plain log's second half fails on the way (here: as it
     makes its share of the templates), this one counts that half itself: same report."""
     import logtrim.logs.stats as stats_module
-    from logtrim.engine.counting import Shared, TemplateCounter
+    from logtrim.engine.stats.counting import Shared, TemplateCounter
 
     path = tmp_path / "plain.log"
     path.write_bytes(noisy_log(300_000))

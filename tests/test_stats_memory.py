@@ -16,7 +16,7 @@ from conftest import clean_env
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.table import Table
+from logtrim.engine.stats.table import Table
 
 LIMIT_KB = 128 * 1024  # docs/crash-safety.md: at most 128 MiB peak
 HEAVY = b"2024-05-01T12:00:00.000Z [INFO] Processed batch %d in %d ms\n"

@@ -1,7 +1,7 @@
 """``stats`` counts each tier as ``run`` does: the same lines, the same tiers.
 
 ``stats``'s "By tier" table says how ``run`` would classify the lines; it takes each line's
-tier from the engine's own rules and head (engine/tiertally.py), so on any log its counts are
+tier from the engine's own rules and head (engine/stats/tiertally.py), so on any log its counts are
 the run's "shown/seen" counts. A property on generated logs (in-process: the engine and
 ``stats`` on a real file), and the real commands on an archive.
 """
@@ -19,7 +19,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.kinds import TIERS, Kind
+from logtrim.engine.match.kinds import TIERS, Kind
 from logtrim.engine.policy import Policy
 from logtrim.logs.inputs import open_input
 from logtrim.logs.stats import compute
@@ -134,7 +134,7 @@ def test_a_tally_in_any_chunks_is_the_tally_whole_and_keeps_only_a_long_lines_st
 ) -> None:
     """Fed in pieces or at once, the counts are the same; of a line longer than
     ``max_line`` (17 kB here, against 4 kB) no more than its start is ever kept."""
-    from logtrim.engine.tiertally import TierTally
+    from logtrim.engine.stats.tiertally import TierTally
     from logtrim.logs.tiers import matcher
 
     data = "\n".join(lines).encode() + (b"\n" if newline_at_end else b"")

@@ -1,4 +1,4 @@
-"""Hypothesis properties of each stream's last lines (engine/ends.py): whatever the reads,
+"""Hypothesis properties of each stream's last lines (engine/ending/ends.py): whatever the reads,
 a failed run's console (tail, reason, summary) is the same, and each stream's last line is on
 it however many lines the other stream wrote after it (while the budget has room)."""
 

@@ -9,14 +9,14 @@ from conftest import split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.counting import TemplateCounter
-from logtrim.engine.templates import (
+from logtrim.engine.shapes.templates import (
     coarse,
     template,
     template_uncached,
     templates_of,
     templates_of_keys,
 )
+from logtrim.engine.stats.counting import TemplateCounter
 
 # Bytes that make up log lines, weighted towards the characters the regex cares about.
 _ALPHABET = st.sampled_from(list(b"0123456789abcdefxgz-._:/\\~'\" TZ\t<>n"))

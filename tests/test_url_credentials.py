@@ -21,9 +21,9 @@ from test_fuzz_secrets import URL_PASSWORDS, assert_no_url_password, url_carrier
 from logtrim import LogtrimHandler
 from logtrim._matchers import compiler
 from logtrim.dialects.octopus import Octopus
-from logtrim.engine import urlcreds
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.mask import Masker, apply
+from logtrim.engine.masking import urlcreds
+from logtrim.engine.masking.mask import Masker, apply
 from logtrim.engine.policy import Policy
 from logtrim.logs.declared import Declared
 from logtrim.logs.stats import ASIDE_MIN

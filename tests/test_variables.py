@@ -9,10 +9,10 @@ from pathlib import Path
 
 from conftest import clean_env
 
-from logtrim.engine.baseline import Baseline
-from logtrim.engine.failure import TailLine, pick
-from logtrim.engine.output import STDOUT
-from logtrim.engine.shapes import Shapes
+from logtrim.engine.console.output import STDOUT
+from logtrim.engine.ending.failure import TailLine, pick
+from logtrim.engine.shapes.baseline import Baseline
+from logtrim.engine.shapes.shapes import Shapes
 
 # A package manager's mirror list (yum's "Loading mirror speeds"): another mirror each run.
 GOOD = (

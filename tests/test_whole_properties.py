@@ -1,4 +1,4 @@
-"""engine/whole.py: a run held at a small budget shows, when it fits, its output as written
+"""engine/console/whole.py: a run held at a small budget shows, when it fits, its output as written
 (each stream in order, nothing left out, no note of logtrim's own before the summary), and
 when it does not fit, exactly what the engine alone shows, for any chunking."""
 
@@ -12,9 +12,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from logtrim.dialects.base import Action
+from logtrim.engine.console.whole import Whole
 from logtrim.engine.core import STDERR, STDOUT, Core, Emit
 from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, Policy
-from logtrim.engine.whole import Whole
 
 _WORDS = ("alpha", "bravo", "charlie", "delta")
 

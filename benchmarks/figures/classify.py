@@ -37,8 +37,8 @@ def _score(labels: list[bool], got: list[bool]) -> tuple[float, float]:
 
 def _tier(suite: Suite) -> None:
     from logtrim._matchers import compiler
-    from logtrim.engine.kinds import Kind
-    from logtrim.engine.matcher import Matcher
+    from logtrim.engine.match.kinds import Kind
+    from logtrim.engine.match.matcher import Matcher
 
     table = _lines()
     labels = [w for w, _ in table]

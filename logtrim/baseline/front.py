@@ -13,8 +13,8 @@ from typing import TypeAlias
 
 from .._errors import LogtrimError
 from .._log import say, verbose
-from ..engine.baseline import Baseline, Shaper
-from ..engine.hashset import Hashes
+from ..engine.shapes.baseline import Baseline, Shaper
+from ..engine.shapes.hashset import Hashes
 from . import store
 from .load import load_with_lines
 

@@ -5,7 +5,7 @@ The halves of a log hold mostly the same distinct lines, and the template regex 
 the cost: each process shapes the lines of one parity (Python's ``hash``, the same in a
 forked process) and this one takes the other's shapes, so a line meets the regex about once.
 A baseline's shapes are a set, and the tokens that vary are learnt from the set of its shapes
-(:mod:`~logtrim.engine.variables`), so the result is that of one pass in any order (the
+(:mod:`~logtrim.engine.shapes.variables`), so the result is that of one pass in any order (the
 property tests compare them). Past a cap (:attr:`Shapes.full`, :data:`FIRST_CAP`) the order
 counts: the caller then reads the file again in one pass.
 
@@ -28,8 +28,8 @@ from collections.abc import Iterable, Iterator
 from itertools import compress
 
 from .._fork import can_fork_before_exec
-from ..engine.shaper import Shaper
-from ..engine.shapes import Shapes
+from ..engine.shapes.shaper import Shaper
+from ..engine.shapes.shapes import Shapes
 from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
 from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks

@@ -20,9 +20,9 @@ from .._log import say
 from .._sizes import format_size
 from ..archive import trailer
 from ..archive.zstd import ZSTD_MAGIC
-from ..engine.baseline import Shaper
-from ..engine.hashset import HashSet
-from ..engine.shapes import SHAPE_CAP, Shapes
+from ..engine.shapes.baseline import Shaper
+from ..engine.shapes.hashset import HashSet
+from ..engine.shapes.shapes import SHAPE_CAP, Shapes
 from ..logs.declared import Declared
 from ..logs.inputs import open_detected, open_input
 from . import halves
@@ -47,7 +47,7 @@ def load(
     """The shapes of every line of the baseline at ``path``; raise :class:`InputError`.
     With ``text``, ``text`` gets the lines too (an archive with an index frame is read
     whole for them, its shapes still from the frame); an index file has none to give.
-    ``compact``: the shapes held in 8 bytes each (:class:`~logtrim.engine.hashset.HashSet`),
+    ``compact``: the shapes held in 8 bytes each (:class:`~logtrim.engine.shapes.hashset.HashSet`),
     for a ``cap`` of millions. ``mask``: the lines read are masked with it as ``diff``
     masks BAD (the secrets they declare, URL passwords), so a log diffed against itself
     has the same shapes on both sides; read on one core."""

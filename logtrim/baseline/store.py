@@ -27,7 +27,7 @@ from hashlib import blake2b
 from pathlib import Path
 
 from .._log import say
-from ..engine.shapes import SHAPE_CAP
+from ..engine.shapes.shapes import SHAPE_CAP
 
 MAGIC = b"LTSHAPE1"
 #: Successful runs an index remembers; their union is the next run's baseline.

@@ -11,8 +11,8 @@ from pathlib import Path
 from .._errors import UsageError
 from .._sizes import format_size, format_size_up
 from ..dialects import Dialect
-from ..engine.closing import closing_floor
-from ..engine.mask import MASK, MIN_LENGTH
+from ..engine.ending.closing import closing_floor
+from ..engine.masking.mask import MASK, MIN_LENGTH
 from ..engine.policy import Policy, min_budget
 
 

@@ -170,7 +170,7 @@ def _prepare(
     """Check every setting and build the run's options (before the child starts)."""
 
     from ..dialects import choose
-    from ..engine.mask import masker_of
+    from ..engine.masking.mask import masker_of
     from .config import masks_from, resolve, unknown_variables
     from .values import refuse_same
 

@@ -28,7 +28,7 @@ _COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 _SYNTAX = re.compile(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
 _VALUES = re.compile(rb"=([^;\]]*)")
 _FORMATTING = re.compile(rb"\s*##\[")
-# The same over a region of many lines (engine/encoded.py): a command anywhere, in any case
+# The same over a region of many lines (engine/masking/encoded.py): a command anywhere, in any case
 # (what older agents read), its properties (group 1) and data (group 2), none past its line.
 IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
 VALUES_IN_TEXT = re.compile(rb"=([^;\]\n]*)")

@@ -74,7 +74,7 @@ _V2 = re.compile(rb"\A\s*::([^\s:]+)(?: [^:]*(?::[^:]+)*)?::")
 _V2_VALUES = re.compile(rb"=([^,]*)")
 _V1 = re.compile(rb"##\[([^\]]*)\]")
 _V1_VALUES = re.compile(rb"=([^;\]]*)")
-# The same grammar over a region of many lines (engine/encoded.py finds the values a secret
+# The same grammar over a region of many lines (engine/masking/encoded.py finds the values a secret
 # may be spelled in): a command at any line's start with its properties (group 1) and its
 # data (group 2); the older form anywhere; nothing past a line's end.
 V2_IN_TEXT = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ([^:\n]*(?::[^:\n]+)*))?::([^\n]*)")

@@ -28,8 +28,8 @@ _LOOSE = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 _COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
 _LOOSE_BYTES = re.compile(_LOOSE.pattern.encode())
 _VALUES = re.compile(rb"'((?:[^'|]|\|.)*)'")
-# The same over a region of many lines (engine/encoded.py): a message up to its ']' (a quoted
-# value may hold one) or its line's end, and its quoted values.
+# The same over a region of many lines (engine/masking/encoded.py): a message up to its ']'
+# (a quoted value may hold one) or its line's end, and its quoted values.
 IN_TEXT = re.compile(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
 VALUES_IN_TEXT = re.compile(rb"'((?:[^'|\n]|\|[^\n])*)'")
 

@@ -22,28 +22,28 @@ from typing import TYPE_CHECKING
 
 from ..dialects import Dialect
 from ..dialects.base import Action
-from .closing import Ending
-from .commands import Commands
-from .finish import Finish
-from .heartbeat import Heartbeat
-from .history import Held, History, Shaper
-from .intake import Intake
-from .lines import StreamJoin
-from .mask import Masker
-from .matcher import Compiler, Matcher
-from .native import NativeProgress
-from .novelty import Novelty, Withheld
-from .output import STDERR, STDOUT, Emit, Output
-from .partial import Partial
+from .console.output import STDERR, STDOUT, Emit, Output
+from .console.partial import Partial
+from .console.tally import Tally
+from .ending.closing import Ending
+from .ending.finish import Finish
+from .flow.heartbeat import Heartbeat
+from .flow.history import Held, History, Shaper
+from .flow.intake import Intake
+from .flow.lines import StreamJoin
+from .flow.select import Selector
+from .masking.mask import Masker
+from .masking.secrets import Secrets
+from .match.matcher import Compiler, Matcher
+from .match.rules import RULES, Kind, extra_rules
 from .policy import MIN_BUDGET, Budget, Policy
 from .records import Records
-from .rules import RULES, Kind, extra_rules
-from .secrets import Secrets
-from .select import Selector
-from .tally import Tally
+from .service.commands import Commands
+from .service.native import NativeProgress
+from .shapes.novelty import Novelty, Withheld
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
-    from .baseline import Baseline
+    from .shapes.baseline import Baseline
 
 __all__ = ["STDERR", "STDOUT", "Core", "Emit"]
 

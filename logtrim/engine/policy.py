@@ -1,4 +1,4 @@
-"""The policy knobs, and the byte budget with its tiers (the counters: engine/tally.py)."""
+"""The policy knobs, and the byte budget with its tiers (the counters: engine/console/tally.py)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
 
-from .kinds import KEEP, SERVICE, Kind
+from .match.kinds import KEEP, SERVICE, Kind
 
 #: Share of the live budget each tier may fill before it stops being shown. Lowest first:
 #: repeated progress goes first, then info, then warnings; errors may use all of it.

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 
-from .kinds import Kind
-from .matcher import Compiler, Database
-from .output import STDERR, STDOUT
-from .secrets import Secrets
+from .console.output import STDERR, STDOUT
+from .masking.secrets import Secrets
+from .match.kinds import Kind
+from .match.matcher import Compiler, Database
 
 #: Looks at one record's console form: (stream, console bytes, tier, raw size, now).
 Take = Callable[[int, bytes, "Kind | None", int, float], None]

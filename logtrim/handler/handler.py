@@ -25,7 +25,7 @@ from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
 from ..archive import DEFAULT_LEVEL
-from ..engine.rules import Kind
+from ..engine.match.rules import Kind
 from ..run import ending
 from ..run.actions import carry_out
 from .console import Console
@@ -78,8 +78,8 @@ class LogtrimHandler(logging.Handler):
         from ..archive.sync import SyncArchive
         from ..baseline.front import for_run
         from ..dialects import choose
+        from ..engine.console.whole import Whole
         from ..engine.core import Core
-        from ..engine.whole import Whole
         from .checks import checked_artifact, checked_policy, checked_seconds, checked_stream
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
@@ -104,7 +104,8 @@ class LogtrimHandler(logging.Handler):
         dialect = choose(ci, os.environ)
         pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
         self.core = Core(pol, dialect, compiler=compiler(pol.engine), baseline=self._baseline)
-        # At a small budget the console waits until the log is known not to fit (engine/whole.py).
+        # At a small budget the console waits until the log is known not to fit
+        # (engine/console/whole.py).
         self._whole = Whole(self.core, lambda: Core(pol, copy.deepcopy(pristine),
                             compiler=compiler(pol.engine), baseline=self._baseline))  # fmt: skip
         self._scan_debug = bool(self.core.policy.keep)

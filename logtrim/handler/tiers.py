@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
-from ..engine.kinds import Kind
+from ..engine.match.kinds import Kind
 
 if TYPE_CHECKING:
     from ..engine.core import Core

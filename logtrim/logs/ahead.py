@@ -24,8 +24,8 @@ from typing import BinaryIO
 from .._errors import InputError
 from .._fork import can_fork, fork_serving
 from ..archive.forked import grow_pipe
-from ..engine.kinds import Kind
-from ..engine.matcher import Matcher
+from ..engine.match.kinds import Kind
+from ..engine.match.matcher import Matcher
 from . import inputs
 from .inputs import Input, InputFormat, line_chunks
 

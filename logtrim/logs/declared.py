@@ -10,8 +10,8 @@ from typing import BinaryIO
 
 from .._matchers import compiler
 from ..dialects import Dialect
-from ..engine.declarations import Declarations
-from ..engine.mask import MIN_LENGTH, Masker
+from ..engine.masking.declarations import Declarations
+from ..engine.masking.mask import MIN_LENGTH, Masker
 from .inputs import Input, InputFormat
 
 # What starts a declaration in each system that has them (docs/masking.md's table): the

@@ -1,6 +1,6 @@
 """``logtrim diff GOOD BAD``: the lines of a failing log whose shape no good run has.
 
-One pass over BAD in line chunks (:class:`~logtrim.engine.baseline.Baseline` finds the new
+One pass over BAD in line chunks (:class:`~logtrim.engine.shapes.baseline.Baseline` finds the new
 lines of each chunk with set operations in C). Of each new shape the first line is kept,
 with ``context`` lines before and after it; later lines of that shape are only counted.
 Memory: the shape set, and one line and its context per new shape: at most ``FOUND_CAP``
@@ -23,13 +23,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from .._matchers import compiler
-from ..engine.baseline import Baseline
-from ..engine.display import display
-from ..engine.failure import LEVEL
-from ..engine.hashset import Hashes
-from ..engine.kinds import Kind
-from ..engine.matcher import Matcher
-from ..engine.shapes import shape_of
+from ..engine.console.display import display
+from ..engine.ending.failure import LEVEL
+from ..engine.match.kinds import Kind
+from ..engine.match.matcher import Matcher
+from ..engine.shapes.baseline import Baseline
+from ..engine.shapes.hashset import Hashes
+from ..engine.shapes.shapes import shape_of
 from .declared import Declared
 from .inputs import Input, open_detected
 from .similar import ERROR_WORDS, Neighbours, tokens
@@ -41,7 +41,7 @@ _SEPARATOR = b"--\n"
 FOUND_CAP = 1 << 14
 FOUND_BYTES = 16 << 20
 #: GOOD's shapes kept, at most: every one of any log a run writes (a shape per line of a log
-#: of 8 million distinct lines; 8 bytes each in a :class:`~logtrim.engine.hashset.HashSet`,
+#: of 8 million distinct lines; 8 bytes each in a :class:`~logtrim.engine.shapes.hashset.HashSet`,
 #: 64 MB when full). Past it the summary says so.
 GOOD_SHAPES = 1 << 23
 

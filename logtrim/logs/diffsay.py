@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from ..engine.kinds import TIERS
-from ..engine.shapes import shape_of
+from ..engine.match.kinds import TIERS
+from ..engine.shapes.shapes import shape_of
 from .diff import GOOD_SHAPES, Diff, block
 
 

@@ -8,8 +8,8 @@ from collections.abc import Iterator
 from itertools import compress
 from operator import itemgetter, ne
 
-from ..engine.counting import TemplateStat
-from ..engine.kinds import Kind
+from ..engine.match.kinds import Kind
+from ..engine.stats.counting import TemplateStat
 
 WILDCARD = b"<*>"
 MERGE_MAX = 20_000  # the largest templates merged; the rest are listed as they are

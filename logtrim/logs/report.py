@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from .._sizes import format_count, format_size
-from ..engine.kinds import TIERS
-from ..engine.rules import Kind
+from ..engine.match.kinds import TIERS
+from ..engine.match.rules import Kind
 from .stats import LogKind, Stats
 
 # How each placeholder reads back as a --drop regex.
@@ -151,7 +151,7 @@ def _table(rows: Sequence[tuple[str, int, int | None]], total: int, width: int) 
 
 
 def _capped(stats: Stats) -> str:
-    """What the header says when the table let rarer templates go (engine/table.py)."""
+    """What the header says when the table let rarer templates go (engine/stats/table.py)."""
     if not stats.other.lines:
         return ""
     lack = format_size(stats.other.error)

@@ -1,10 +1,10 @@
 """Which of a failing run's new shapes are *near* a good run's line: the similarity stage of
 ``logtrim diff``. Sans-IO.
 
-The exact stage (:class:`~logtrim.engine.baseline.Baseline`) calls a line new when no good-run
-line has its shape. A shape also differs when a single word does (a host, a unit, a mirror, a
-path's last part), and such a line is rarely what broke. This stage keeps a new line only if
-no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it) decides:
+The exact stage (:class:`~logtrim.engine.shapes.baseline.Baseline`) calls a line new when no
+good-run line has its shape. A shape also differs when a single word does (a host, a unit, a
+mirror, a path's last part), and such a line is rarely what broke. This stage keeps a new line
+only if no good-run line is similar to it, as ``logjuicer`` (and ``logreduce`` before it) decides:
 
 - a line becomes a set of *tokens*: its runs of ``[\\w.]`` (so a path splits into its parts)
   with a letter, of four chars or more (logjuicer drops shorter words as noise), no hex id

@@ -3,7 +3,7 @@
 The figures, computed in one pass over each input (:mod:`logtrim.logs.report` renders them).
 For plain logs the per-line work is C: digits mapped with ``translate``, lines split and
 counted with ``Counter``; only distinct lines meet the template regex (see
-:mod:`logtrim.engine.templates`). Raw task logs are also parsed entry by entry for their
+:mod:`logtrim.engine.shapes.templates`). Raw task logs are also parsed entry by entry for their
 levels and steps.
 """
 
@@ -14,11 +14,11 @@ from collections.abc import Container, Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
-from ..engine.counting import TemplateCounter, TemplateStat
-from ..engine.kinds import TIERS, Kind
-from ..engine.shapes import template_hashes
-from ..engine.table import Other
-from ..engine.tiertally import TierTally
+from ..engine.match.kinds import TIERS, Kind
+from ..engine.shapes.shapes import template_hashes
+from ..engine.stats.counting import TemplateCounter, TemplateStat
+from ..engine.stats.table import Other
+from ..engine.stats.tiertally import TierTally
 from .aside import aside
 from .declared import Declared, Hits
 from .inputs import Input, InputFormat, open_detected, open_input
@@ -58,7 +58,7 @@ class InputStats:
 class Stats:
     inputs: list[InputStats] = field(default_factory=list)
     templates: dict[bytes, TemplateStat] = field(default_factory=dict)
-    # The lines of the rarer templates, when there were too many to keep (engine/table.py).
+    # The lines of the rarer templates, when there were too many to keep (engine/stats/table.py).
     other: Other = field(default_factory=Other)
     tiers: dict[bytes, Kind] = field(default_factory=dict)  # template -> tier
     levels: dict[str, int] = field(default_factory=dict)  # task-log level or tier -> bytes

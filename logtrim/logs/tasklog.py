@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import NamedTuple
 
-from ..engine.rules import Kind
+from ..engine.match.rules import Kind
 
 _BOM = b"\xef\xbb\xbf"
 HEADER_KEY = re.compile(rb"^(?:\xef\xbb\xbf)?[A-Z][A-Za-z ]{1,40}:[ \t]")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .._sizes import format_count, format_size
 from ..engine.core import STDOUT, Core, Emit
-from ..engine.kinds import TIERS, Kind
+from ..engine.match.kinds import TIERS, Kind
 from .taskgroup import Grouper
 from .tasklog import (
     ENTRY,

@@ -8,12 +8,12 @@ import functools
 import re
 
 from .._matchers import compiler
-from ..engine.counting import TemplateCounter
-from ..engine.keytiers import KeyTiers, RawScan, split_rules
-from ..engine.kinds import Kind
-from ..engine.matcher import Matcher
+from ..engine.match.kinds import Kind
+from ..engine.match.matcher import Matcher
 from ..engine.policy import Policy
-from ..engine.tiertally import TierTally
+from ..engine.stats.counting import TemplateCounter
+from ..engine.stats.keytiers import KeyTiers, RawScan, split_rules
+from ..engine.stats.tiertally import TierTally
 from .tasklog import LEVEL_KIND
 
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")

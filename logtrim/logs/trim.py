@@ -22,9 +22,9 @@ from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
 from ..archive.target import Target
 from ..dialects import Dialect
-from ..engine.baseline import Baseline
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
+from ..engine.shapes.baseline import Baseline
 from . import ahead
 from .inputs import Input, open_detected, open_input
 from .progressbar import Progress

@@ -12,8 +12,8 @@ import functools
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ..engine.counting import TemplateCounter, TemplateStat
-from ..engine.tiertally import Tiers, TierTally
+from ..engine.stats.counting import TemplateCounter, TemplateStat
+from ..engine.stats.tiertally import Tiers, TierTally
 from .aside import Link, talk
 from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
 from .tiers import by_key, line_tiers

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from .. import _log
 from .._fork import can_fork_before_exec
-from ..engine.matcher import Matcher
+from ..engine.match.matcher import Matcher
 from .conveyor import Conveyor
 from .scanner import Hits, Scanner
 

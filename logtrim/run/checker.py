@@ -25,8 +25,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .. import _log
-from ..engine.baseline import Baseline, Checked
-from ..engine.novelty import Novelty
+from ..engine.shapes.baseline import Baseline, Checked
+from ..engine.shapes.novelty import Novelty
 from .aside import MIN_BLOCK, Lines, Process
 from .conveyor import Conveyor
 from .scanner import Scanner

@@ -16,9 +16,9 @@ from ..dialects import Print
 
 if TYPE_CHECKING:
     from ..dialects.base import Action
-    from ..engine.baseline import Baseline
+    from ..engine.console.whole import Whole
     from ..engine.core import Core, Emit
-    from ..engine.whole import Whole
+    from ..engine.shapes.baseline import Baseline
 
 STDOUT = 1
 

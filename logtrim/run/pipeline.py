@@ -29,15 +29,15 @@ from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from ..dialects import Dialect
+from ..engine.console.whole import Whole
 from ..engine.core import STDERR, STDOUT, Core
-from ..engine.whole import Whole
 from . import ending
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
-    from ..engine.baseline import Baseline
+    from ..engine.shapes.baseline import Baseline
     from .aside import Ahead  # on the fallback engine only
     from .checker import Checker  # with a baseline only
 
@@ -63,7 +63,8 @@ class Pipeline:
         started = time.monotonic()
         pristine = copy.deepcopy(options.dialect)  # before any line: for a run shown whole
         self.core = self._engine(options.dialect)
-        # At a small budget the console waits until the run is known not to fit (engine/whole.py).
+        # At a small budget the console waits until the run is known not to fit
+        # (engine/console/whole.py).
         self.whole = Whole(self.core, lambda: self._engine(copy.deepcopy(pristine), started))
         engine = self.core.matcher.engine
         if _log.verbose():

@@ -22,7 +22,7 @@ import anyio
 
 from .._fork import fork_serving, ignore_signals
 from ..archive.forked import grow_pipe
-from ..engine.kinds import Kind
+from ..engine.match.kinds import Kind
 from . import collector
 
 _SILENCE = 30.0  # seconds without an answer before the scanner counts as gone

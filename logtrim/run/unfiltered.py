@@ -23,9 +23,9 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from ..cli.config import masks_from
-from ..engine import urlcreds
-from ..engine.escapes import held_end, held_through, through_escapes
-from ..engine.mask import (
+from ..engine.masking import urlcreds
+from ..engine.masking.escapes import held_end, held_through, through_escapes
+from ..engine.masking.mask import (
     MIN_LENGTH,
     Masker,
     apply,

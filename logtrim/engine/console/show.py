@@ -1,0 +1,147 @@
+"""Printing a line the selector decided to show, with the context before it.
+
+A part of the :class:`~.select.Selector`. The budget has the last word: a line it does not
+allow is held (counted, and the first of its tier says the tier is no longer shown); a line
+it allows comes with the lines before it that are not on the console yet, when they fit too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..flow.history import History, Shaper
+from ..flow.throttle import Progress
+from ..match.kinds import NOISE, TIERS, Kind
+from .output import STDOUT, Output
+
+
+class Shower:
+    """Shows lines within the budget (see the module docstring)."""
+
+    def __init__(
+        self,
+        context: int,
+        out: Output,
+        history: History,
+        shaper: Shaper,
+        dropped: Callable[[bytes], bool],
+        progress: Progress,
+    ) -> None:
+        self._context = context
+        self.out = out
+        self.budget = out.budget
+        self.history = history
+        self.shaper = shaper
+        self.dropped = dropped
+        self.progress = progress
+        self.stopped: set[Kind] = set()  # tiers the budget no longer shows
+        # The context before the last line shown that the budget left out, oldest first.
+        self.cut: list[tuple[int, int, bytes]] = []
+
+    def context_before(self, lineno: int) -> list[tuple[int, int, bytes]]:
+        """(lineno, stream, console form) of the lines before an error not shown yet, each
+        newer than what its stream showed last, none archive only."""
+        history = self.history
+        want = min(self._context, lineno - max(history.last_shown, history.passed) - 1)
+        if want <= 0:
+            return []
+        return [
+            (n, stream, self.shaper.display(raw))
+            for n, stream, raw in history.recent(lineno, want)
+            if history.visible(n, stream) and not self.dropped(raw)
+        ]
+
+    def line(
+        self,
+        stream: int,
+        shown: bytes,
+        kind: Kind,
+        lineno: int,
+        before: list[tuple[int, int, bytes]],
+        *,
+        context: bool = False,
+        own: Kind = NOISE,
+        size: int = -1,
+    ) -> bool:
+        """Print a line with its context before it, if the budget allows its tier.
+
+        ``own``: the line's own tier, when it is shown as ``context`` of an error; ``size``:
+        its bytes as written (a held line counts them, not its cut console form)."""
+        written = len(shown) if size < 0 else size
+        # The progress states before this line and its context, of either stream, in order
+        # (dropped when the context shows them).
+        # A state the gap marker below counts could not be shown after it: the other
+        # stream's too, the oldest first.
+        progress = self.progress
+        waiting = progress.streams
+        first = before[0][0] if before else lineno
+        for each in sorted(
+            (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
+        ):
+            progress.late(each, before=first)
+        out, mask = self.out, self.shaper.masker.mask
+        masked = mask(shown)
+        if not before and not context:
+            return self.alone(stream, masked, kind, lineno, written)
+        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
+            self.hold(kind, written)
+            return False
+        ctx = [(n, s, mask(b)) for n, s, b in before]
+        self.cut = []
+        # The context nearest the line when not all of it fits: the line just before an
+        # error (a compiler's message, the frame that raised) says most about it.
+        while True:
+            gap = out.gap_text(len(ctx))
+            cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
+            if not ctx or self.budget.allows(kind, cost):
+                break
+            self.cut.append(ctx[0])
+            ctx = ctx[1:]
+        if not self.budget.allows(kind, cost):
+            self.hold(kind, written)
+            return False
+        if gap:
+            out.emit(STDOUT, gap, NOISE, own=True)
+        out.clear_gap()
+        for ctx_lineno, ctx_stream, line in ctx:
+            out.emit(ctx_stream, line, NOISE)
+            out.tally.context_lines += 1
+            self.history.mark_shown(ctx_lineno, stream=ctx_stream)
+        out.emit(stream, masked, NOISE if context else kind)
+        if context and own != NOISE:
+            # An error line inside a stack trace is an error shown, as in the verbatim part:
+            # counted in its own tier, or "errors 3/4" would claim one is missing.
+            out.tally.shown_lines[own] += 1
+            out.tally.shown_bytes[own] += len(masked)
+        elif context:
+            out.tally.context_lines += 1
+        self.history.mark_shown(lineno, stream=stream)
+        return True
+
+    def alone(self, stream: int, masked: bytes, kind: Kind, lineno: int, size: int) -> bool:
+        """Print a line (its console form, masked) with no context before it, after the gap
+        marker, if the budget allows its tier; ``size``: its bytes as written."""
+        out, budget = self.out, self.budget
+        room = budget.ceiling(kind) - len(masked)  # Budget.allows, once for both costs
+        if budget.used > room:
+            self.hold(kind, size)
+            return False
+        if self.cut:
+            self.cut = []
+        gap = out.gap_text() if out.gap_lines > 0 else b""
+        if gap and budget.used + len(gap) > room:
+            self.hold(kind, size)
+            return False
+        out.after_gap(stream, gap, masked, kind)
+        self.history.mark_shown(lineno, stream=stream)
+        return True
+
+    def hold(self, kind: Kind, size: int) -> None:
+        """A line the budget does not allow: counted, and the first of its tier says so."""
+        self.out.tally.held_lines += 1
+        self.out.tally.held_bytes += size
+        self.out.hide(size)
+        if kind not in self.stopped:
+            self.stopped.add(kind)
+            if self.budget.says_stop(kind):
+                self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines))

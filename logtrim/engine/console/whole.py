@@ -1,0 +1,134 @@
+"""A small run shown whole: at a small budget, the console waits until the run is known
+not to fit.
+
+Under a small budget the verbatim allowance is a few lines, so a run that all fits was
+filtered as it came: lines left out with a gap marker, notes that tiers stopped, and the
+section of held-back errors after the last lines, out of order, when nothing needed to be
+left out. Whether a run fits is known only when it ends or outgrows the budget, so while its
+output could still fit (at most the budget less the closing reserve, and for at most a
+heartbeat's interval: the console is never quieter than the heartbeat allows) the engine's
+console is held, not printed, and the calls that fed it are kept. When the run outgrows that,
+the held console is released as it was: the same lines, only later. When the run ends within
+it, the calls are replayed on a fresh engine whose verbatim allowance covers the whole run, and
+that engine closes: the console is the output as written, in order, then the closing lines.
+
+Only where the budget is compact (the window is bounded by it: memory and delay stay small)
+and ``--verbatim`` is left to its default (a set allowance is the user's choice). The archive
+is never held: it gets its bytes from the first engine as they come.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..match.kinds import Kind
+from .output import Emit
+
+if TYPE_CHECKING:
+    from ...dialects.base import Action
+    from ..core import Core
+
+Call = Callable[["Core"], list[Emit]]
+Closing = Callable[["Core"], "tuple[list[Emit], list[Action]]"]
+
+
+class Whole:
+    """The console of ``core`` held while the run could still be shown whole (see the module
+    docstring); ``fresh`` builds an engine as ``core`` was built, before any input."""
+
+    def __init__(self, core: Core, fresh: Callable[[], Core]) -> None:
+        self.core = core
+        on = core.policy.verbatim is None and core.budget.compact
+        self._fresh: Callable[[], Core] | None = fresh if on else None
+        self._calls: list[Call] = []
+        self._held: list[Emit] = []
+        self._since: float | None = None
+        every = core.policy.heartbeat
+        self._wait = every if every > 0 else math.inf
+
+    @property
+    def holding(self) -> bool:
+        """Whether the console is still held."""
+        return self._fresh is not None
+
+    def feed(self, stream: int, data: bytes, now: float) -> tuple[bytes, list[Emit]]:
+        """:meth:`Core.feed`, its console held while the run could be shown whole."""
+        archived, emits = self.core.feed(stream, data, now)
+        return archived, self._hold(lambda c: c.feed(stream, data, now)[1], emits, now)
+
+    def feed_line(
+        self, stream: int, data: bytes, kind: Kind | None, now: float
+    ) -> tuple[bytes, list[Emit]]:
+        """:meth:`Core.feed_line`, likewise."""
+        archived, emits = self.core.feed_line(stream, data, kind, now)
+        return archived, self._hold(lambda c: c.feed_line(stream, data, kind, now)[1], emits, now)
+
+    def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
+        """:meth:`Core.finish_input`, likewise."""
+        archived, emits = self.core.finish_input(now)
+        return archived, self._hold(lambda c: c.finish_input(now)[1], emits, now)
+
+    def tick(self, now: float) -> list[Emit]:
+        """:meth:`Core.tick`, likewise."""
+        return self._hold(lambda c: c.tick(now), self.core.tick(now), now)
+
+    def learn_ahead(self, lines: bytes) -> None:
+        """What whole lines declare, learned before their turn (the shell's reader)."""
+        self.core.secrets.learn_ahead(lines)
+        if self._fresh is not None:
+            self._calls.append(_learning(lines))
+
+    def _hold(self, call: Call, emits: list[Emit], now: float) -> list[Emit]:
+        if self._fresh is None:
+            return emits
+        self._calls.append(call)
+        self._held += emits
+        if self._since is None:
+            self._since = now
+        budget = self.core.budget
+        if self.core.nbytes <= budget.total - budget.closing and now - self._since < self._wait:
+            return []
+        return self.release()
+
+    def release(self) -> list[Emit]:
+        """Stop holding: the console held so far, to print now (also when the engine fails)."""
+        self._fresh = None
+        self._calls = []
+        held, self._held = self._held, []
+        return held
+
+    def close(self, close: Closing) -> tuple[list[Emit], list[Action]]:
+        """The end: ``close`` (which calls :meth:`Core.close`) on the whole run's engine when
+        it all fits, else on the first one, after the console it held."""
+        whole = self._replay() if self._fresh is not None else None
+        held = self.release()
+        if whole is not None:
+            core, shown = whole
+            emits, actions = close(core)
+            return shown + emits, actions
+        emits, actions = close(self.core)
+        return held + emits, actions
+
+    def _replay(self) -> tuple[Core, list[Emit]] | None:
+        """A fresh engine fed the same calls with every line shown as written, and its
+        console; None when that does not fit what the closing lines leave (a mask longer
+        than its secret, a cut line's note)."""
+        assert self._fresh is not None
+        core = self._fresh()
+        budget = core.budget
+        core.select.verbatim.widen(budget.total - budget.closing + 1)  # left > 0: not passed
+        shown = [emit for call in self._calls for emit in call(core)]
+        core.out.spend_own(self.core.out.elsewhere)  # logtrim's diagnostics, printed
+        if budget.used > budget.total - budget.closing or core.select.verbatim.left <= 0:
+            return None
+        return core, shown
+
+
+def _learning(lines: bytes) -> Call:
+    def call(core: Core) -> list[Emit]:
+        core.secrets.learn_ahead(lines)
+        return []
+
+    return call

@@ -1,0 +1,236 @@
+"""The end of a run: the failure tail, the summary and the dialect's closing actions.
+
+Everything after the child's last line fits in what the budget kept for it: the summary
+shrinks to one line, then to none, before the dialect's messages (publishing the archive,
+the failure reason) would be left out.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+
+from ..._text import as_bytes
+from ...dialects import Closing, Dialect, Print, RunProgram
+from ...dialects.base import Action, AppendFile
+from ...dialects.escape import reason_line
+from ..console.output import STDOUT, Emit, Output
+from ..match.kinds import Kind
+from ..policy import Policy
+
+#: The failure reason's length (characters) the closing reserve always has room for; a
+#: longer reason is cut to what the budget has left (the summary goes first).
+REASON_ROOM = 100
+#: Slack for what is printed between the reserve's check and the closing lines.
+_SLACK = 64
+
+#: Prints the failure tail: (line count, reserve after it, title) -> emits.
+TailPrinter = Callable[[int, int, str], list[Emit]]
+
+
+@dataclass(frozen=True)
+class Ending:
+    """How a run ended and what the closing lines report about it."""
+
+    exit_code: int
+    duration: float | None  # None: a virtual clock (``trim``) has no duration worth printing
+    lines: int
+    nbytes: int
+    archive: str | None = None
+    archive_name: str = ""
+    archive_size: int = 0
+    env: Mapping[str, str] | None = None
+    timestamp: float = 0.0  # Unix time, for the dialect
+    interrupted: str | None = None  # the signal that stopped the run (``SIGINT``), if any
+    lost: str | None = None  # the archive's path when writing it failed (it is not published)
+    path_masked: bool = False  # the archive's path holds a secret (masked where printed)
+
+
+class Closer:
+    """Prints what follows the child's output; returns the dialect's other actions."""
+
+    def __init__(
+        self, policy: Policy, out: Output, dialect: Dialect, mask: Callable[[str], str] = str
+    ) -> None:
+        self.policy = policy
+        self.out = out
+        self.dialect = dialect
+        self.mask = mask
+
+    # Long: the failure tail and the summary each fit what the other leaves; one place decides.
+    def close(
+        self,
+        end: Ending,
+        *,
+        reason: str | None,
+        first_errors: list[str],
+        child_sent_result: bool,
+        tail: TailPrinter,
+    ) -> list[Action]:
+        out, budget, dialect = self.out, self.out.budget, self.dialect
+        self._resets()
+
+        def summary(compact: bool) -> list[str]:
+            return _path_note(end) + out.tally.summary(
+                lines=end.lines,
+                nbytes=end.nbytes,
+                console=budget.used + budget.beyond - out.own_bytes,  # the child's, not ours
+                duration=end.duration,
+                archive=end.archive,
+                archive_size=end.archive_size,
+                archived=end.nbytes,
+                compact=compact,
+                interrupted=end.interrupted,
+                lost=end.lost,
+            )
+
+        def closing(lines: list[str], why: str | None = reason) -> tuple[list[Action], int]:
+            closed = Closing(
+                archive_path=end.archive,
+                archive_name=end.archive_name,
+                archive_size=end.archive_size,
+                exit_code=end.exit_code,
+                reason=why,
+                summary=lines,
+                first_errors=list(first_errors),
+                child_sent_result=child_sent_result,
+                env=dict(end.env) if end.env is not None else {},
+                timestamp=end.timestamp,
+            )
+            # Built from masked values; their text is masked again as printed (rendering,
+            # ``\\x00`` for a NUL or lines joined, can make a secret's text out of what was
+            # none), a message's values as its CI reads them, its syntax never.
+            actions = [_masked(a, self.mask, dialect) for a in dialect.finish(closed)]
+            return actions, _printed(actions) + sum(_size(x) for x in lines)
+
+        compact = budget.compact  # a small budget is for the failure, not counts
+        if end.exit_code != 0 or self.policy.success_tail:
+            # Every run ends with its last lines: nothing disappears without a marker. The
+            # slack is the tail's to leave: once it is printed the summary needs only its
+            # own bytes (its counts may have grown a digit, which the slack covers).
+            _, reserve = closing(summary(compact))
+            self._tail(end, reserve + _SLACK, tail)
+        out.flush_gap(sized=False)  # no console ends mid-stream without a marker
+        for lines in (summary(compact), summary(True), []):  # shorter and shorter
+            actions, need = closing(lines)
+            if need <= budget.room(0):
+                break
+        why = reason
+        while need > budget.room(0) and why and len(why) > 1:  # then the reason is cut
+            why = reason_line(why, max(len(why) - (need - budget.room(0)), 1))
+            actions, need = closing(lines, why)
+        return self._print(lines, actions)
+
+    def _resets(self) -> None:
+        """The dialect's resets (e.g. level switches back to the defaults), but those
+        printed for our own last lines and still in effect."""
+        already = self.out.end_levels()
+        for line in self.dialect.reset_lines():
+            data = as_bytes(line) + b"\n"
+            if data not in already:
+                self.out.emit(STDOUT, data, Kind.NOISE, own=True)
+
+    def _print(self, lines: list[str], actions: list[Action]) -> list[Action]:
+        """The summary's ``lines`` and the actions that print, on the console; the other
+        actions returned, for the shell."""
+        for text in lines:
+            self.out.emit(STDOUT, as_bytes(text) + b"\n", Kind.NOISE, own=True)
+        others: list[Action] = []
+        for action in actions:
+            if isinstance(action, Print):
+                self.out.emit(STDOUT, as_bytes(action.text) + b"\n", Kind.SERVICE)
+            else:
+                others.append(action)
+        return others
+
+    def _tail(self, end: Ending, reserve: int, tail: TailPrinter) -> None:
+        """The failure tail, in a collapsible group where the system has them."""
+        out, dialect = self.out, self.dialect
+        if end.exit_code == 0:  # no group: a success's last lines are its result
+            count = self.policy.success_tail
+            out.push(tail(count, reserve, f"last {count} lines"))
+            return
+        title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
+        group = dialect.group_start(title, timestamp=end.timestamp)
+        group_end = dialect.group_end(title, timestamp=end.timestamp)
+        if group is not None:
+            reserve += len(group) + len(group_end or "") + 2
+        before = out.take()
+        lines = tail(self.policy.tail, reserve, title)
+        if lines and group is not None:
+            lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
+            out.budget.spend(len(group) + 1)
+            if group_end is not None:
+                lines.append((STDOUT, as_bytes(group_end) + b"\n"))
+                out.budget.spend(len(group_end) + 1)
+        out.push(before + lines)
+
+
+def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int:
+    """Console bytes the closing lines need at least, whatever the run prints: the dialect's
+    resets and messages (publishing ``archive_path`` under ``archive_name``, a failure with
+    a reason of :data:`REASON_ROOM` characters), without the summary."""
+    worst = Closing(
+        archive_path=archive_path,
+        archive_name=archive_name,
+        archive_size=10**15,
+        exit_code=255,
+        reason="x" * REASON_ROOM,
+    )
+    resets = sum(_size(line) for line in dialect.reset_lines())
+    return resets + _printed(dialect.finish(worst)) + _SLACK
+
+
+def _path_note(end: Ending) -> list[str]:
+    """A line saying that the archive's path holds a secret: it is masked wherever printed,
+    so the CI's publish message names a file that is not there."""
+    if not end.path_masked:
+        return []
+    return ["[logtrim] warning: the archive's path holds a secret, masked where printed: the "
+            "CI cannot publish it (give --artifact a path without it)"]  # fmt: skip
+
+
+def _masked(action: Action, mask: Callable[[str], str], dialect: Dialect) -> Action:
+    if isinstance(action, AppendFile):
+        return replace(action, text=mask(action.text))
+    if isinstance(action, Print):
+        lines = [_masked_line(line, mask, dialect) for line in action.text.split("\n")]
+        return replace(action, text="\n".join(lines))
+    return action
+
+
+def _masked_line(line: str, mask: Callable[[str], str], dialect: Dialect) -> str:
+    """One line logtrim prints: a command masked as its CI reads its values (the marker,
+    the name and the attribute names kept: a secret such as ``octopus`` must not break a
+    message), other text as text. Masking masked text changes nothing (``********`` stays)."""
+    if not dialect.is_command(line):
+        return mask(line)
+
+    def by_text(data: bytes) -> bytes:
+        return as_bytes(mask(data.decode("utf-8", "surrogateescape")))
+
+    masked = dialect.mask_command(as_bytes(line), by_text)
+    return mask(line) if masked is None else masked.decode("utf-8", "surrogateescape")
+
+
+def _size(line: str) -> int:
+    """Console bytes of one line of text (UTF-8, with its newline)."""
+    return len(as_bytes(line)) + 1
+
+
+def _printed(actions: list[Action]) -> int:
+    """The console bytes of the actions: the lines to print, and the lines the shell prints
+    when a program to run is missing."""
+    size = sum(_size(a.text) for a in actions if isinstance(a, Print))
+    return size + sum(_size(a.missing) for a in actions if isinstance(a, RunProgram))
+
+
+def signal_reason(killed_by: str | None, interrupted: str | None) -> str | None:
+    """Why a run ended by a signal failed, when no line of its output says more."""
+    if killed_by is None and interrupted is None:
+        return None
+    if killed_by is None:
+        return f"interrupted by {interrupted}"
+    if interrupted is None or interrupted == killed_by:
+        return f"terminated by {killed_by}"
+    return f"terminated by {killed_by} after {interrupted}"

@@ -1,0 +1,83 @@
+"""Each stream's last lines: where a failed program says why it stopped.
+
+A failed command writes one line on stderr, then a cleanup trap prints hundreds on stdout:
+that line is a failure reason candidate and reaches the failure tail however many lines
+followed it on the other stream (the history holds each stream's newest region).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..console.output import STDERR, STDOUT
+from ..flow.history import ENDS, End, History, Shaper
+from ..match.kinds import Kind
+from ..shapes.templates import template
+from .failure import TailLine
+from .reason import ReasonChooser
+
+LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
+COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
+
+
+def offer(
+    reasons: ReasonChooser,
+    ends: list[End],
+    display: Callable[[bytes], bytes],
+    classify: Callable[[bytes], Kind],
+) -> None:
+    """Each stream's last line (of ``ends``, a stream's last :data:`LOOP` lines) as a reason
+    candidate, oldest first (see :meth:`ReasonChooser.offer_stream_end`)."""
+    offers = []
+    for stream in (STDOUT, STDERR):
+        mine = [(n, display(raw)) for n, s, raw in ends if s == stream]
+        if not mine:
+            continue
+        lineno, last = mine[-1]
+        # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's): it
+        # says what the loop did, not what failed. A progress form ("3 of 8 pods never
+        # became ready") is too loose a sign to call a line quiet.
+        loop = len(mine) == LOOP and len({template(text) for _, text in mine}) == 1
+        kind = classify(last)
+        quiet = loop or kind == Kind.INFO
+        # A progress bar (curl's on stderr) or a warning is no message a program stops
+        # with: stderr's rank is for a line of no tier (or an error).
+        message = kind not in (Kind.PROGRESS, Kind.WARNING)
+        offers.append((lineno, last, stream == STDERR, message, quiet))
+    for lineno, last, stderr, message, quiet in sorted(offers):
+        reasons.offer_stream_end(last, lineno, stderr=stderr, message=message, quiet=quiet)
+
+
+def last_of_each(ends: list[End]) -> set[int]:
+    """The line numbers of each stream's very last line among ``ends`` (oldest first)."""
+    return {n for n, _, _ in {stream: (n, stream, raw) for n, stream, raw in ends}.values()}
+
+
+def earlier(
+    ends: list[End],
+    first: int,
+    skip: set[int],
+    history: History,
+    shaper: Shaper,
+    classify: Callable[[bytes], Kind],
+    is_new: Callable[[bytes], bool],
+) -> list[TailLine]:
+    """The stream ends older than the tail's window (``first``), not in ``skip`` (shown or
+    held already), still visible (newer than what their stream showed), as tail lines."""
+    lasts = last_of_each(ends)
+    return [
+        TailLine(
+            lineno,
+            stream,
+            shaper.masked(raw),
+            classify(raw) > Kind.NOISE,
+            earlier=True,
+            new=is_new(raw),
+            end=lineno in lasts,
+        )
+        for lineno, stream, raw in ends
+        if lineno < first
+        and lineno not in skip
+        and history.visible(lineno, stream)
+        and not shaper.dropped(raw)
+    ]

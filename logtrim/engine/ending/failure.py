@@ -1,0 +1,224 @@
+"""What a failure looks like: error blocks, and what the end of a failed run shows.
+
+An error line opens an *incident*: the stack trace or message block that continues it, then
+a few lines after it. When the end of a failed run has less room than it has lines, the
+incidents come first, one of each shape, newest first: a run's last errors say why it failed
+far more often than its last lines do. Plain functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from ..._text import COLOUR
+from ..match.kinds import Kind
+from ..shapes.templates import coarse
+from .incident import continues
+
+# The same message logged at two levels, or with other numbers, is the same failure.
+#: A log level's name (upper case: ``Error:`` is a message's word, not a logger's level).
+LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+_NUMBER = re.compile(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
+
+
+def _same(text: bytes) -> bytes:
+    """What two reports of the same failure share: all but numbers and the level's name."""
+    return LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
+
+
+_EXCEPTION_LINE = re.compile(
+    rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class TailLine:
+    """A line the end of a failed run may show."""
+
+    lineno: int  # -1: a note of logtrim's own
+    stream: int
+    text: bytes  # console form, masked
+    marked: bool = False  # a rule gives it a tier
+    incident: int = -1  # the line number of the error that opened its incident
+    cont: bool = False  # it continues that error (a stack frame), not just follows it
+    earlier: bool = False  # written before a line its stream already showed: out of order
+    new: bool = False  # its shape is not in the baseline (good runs never printed it)
+    end: bool = False  # its stream's last line
+
+
+def incidents(
+    lines: Sequence[tuple[int, bytes]],
+    classify: Callable[[bytes], Kind],
+    *,
+    after: int,
+    block: int,
+) -> dict[int, tuple[int, bool, bool]]:
+    """For consecutive raw lines ``(lineno, raw)``: lineno -> (incident, rule-marked, cont).
+
+    Only lines in an incident or marked by a rule are in the result; a blank line is in no
+    incident (it is shown only when everything fits).
+    """
+    out: dict[int, tuple[int, bool, bool]] = {}
+    head_raw = b""
+    head = -1
+    left_after = left_block = 0
+    for lineno, raw in lines:
+        kind = classify(raw)
+        if Kind.ERROR <= kind < Kind.SERVICE:
+            head, head_raw = lineno, raw
+            left_after, left_block = after, block
+            out[lineno] = (head, True, True)
+            continue
+        blank = not raw.strip()
+        cont = False
+        if left_block and (blank or continues(head_raw, raw)):
+            left_block -= 1
+            cont = True
+        elif left_after:
+            left_block = 0
+            left_after -= 1
+        else:
+            head = -1
+            left_after = left_block = 0
+        if blank:
+            continue
+        if head >= 0 or kind > Kind.NOISE:
+            out[lineno] = (head, kind > Kind.NOISE, cont)
+    return out
+
+
+def pick(
+    lines: Sequence[TailLine], room: int, *, last: int = 2, named: tuple[int, int] = (-1, -1)
+) -> list[TailLine]:
+    """The lines that fit ``room`` bytes, in their order; all of them when they fit.
+
+    Else, in turn, as they fit: the ``last`` lines; each stream's last line; the block of
+    the line the failure reason names (``named``: its first and last line numbers); the
+    error lines that open each incident,
+    newest first, one per shape (its error and stack frames); their stack frames, then the
+    lines after them, line by line across the incidents; other rule-marked lines; the newest
+    of the rest but blank lines. Within each, lines new against a baseline go first. A line
+    that is an older copy of a newer line (the same text but for numbers and the level's name:
+    a wrapper logging the error again, a retry) comes after all of that: under a tight
+    budget, distinct lines say more than repeats.
+    """
+    if sum(len(line.text) for line in lines) <= room:
+        return list(lines)
+    chosen: set[int] = set()
+    used = 0
+    repeats = _older_copies(lines)
+    deferred: list[int] = []
+
+    def take(indexes: Sequence[int], *, all_: bool = False) -> None:
+        nonlocal used
+        for i in indexes:
+            if i in repeats and not all_:
+                deferred.append(i)
+                continue
+            cost = len(lines[i].text)
+            if i not in chosen and used + cost <= room:
+                chosen.add(i)
+                used += cost
+
+    newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
+    take([i for i in newest if lines[i].text.strip()][:last], all_=True)
+    take([i for i in newest if lines[i].end], all_=True)
+    # The block that names the failure (a traceback from its header to its exception); the
+    # rest of its incident takes its turn with the other incidents' (first among them).
+    block = _named_block(lines, named)
+    take([i for i in block if named[0] <= lines[i].lineno <= named[1]], all_=True)
+    first = {lines[i].incident for i in block}
+    # With a baseline, the passes below take the lines no good run printed first.
+    preferred = sorted(newest, key=lambda i: not lines[i].new)
+    groups: dict[int, list[int]] = {}
+    for i in reversed(newest):
+        if lines[i].incident >= 0:
+            groups.setdefault(lines[i].incident, []).append(i)
+    shapes: set[tuple[bytes, ...]] = set()
+    distinct: list[list[int]] = []
+    for head in sorted(groups, key=lambda h: (h not in first, not lines[groups[h][0]].new, -h)):
+        shape = tuple(_same(lines[i].text) for i in groups[head] if lines[i].cont)
+        # The same failure again: its newest instance is enough. An incident whose error was
+        # shown already has no shape here: nothing says it repeats another.
+        if not shape or shape not in shapes:
+            shapes.add(shape)
+            distinct.append(groups[head])
+    # Stack frames, then the lines after: line by line across the incidents, so the newest
+    # does not take all the room.
+    # A repeat takes no turn: the lines after it move up (it comes at the very end).
+    distinct = [sorted(members, key=lambda i: i in repeats) for members in distinct]
+    for turn in _turns(lines, distinct):
+        take(turn)
+    take([i for i in preferred if lines[i].marked])
+    take([i for i in preferred if lines[i].text.strip()])
+    take(deferred, all_=True)
+    return [lines[i] for i in sorted(chosen)]
+
+
+def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[int]]:
+    """The incidents' lines (``distinct``: indexes per incident, in rank order) in the turns
+    they take: stack frames, then the lines after, line by line across the incidents, so
+    the newest does not take all the room. A turn's lines after are equals: the shorter go
+    first, so that more of them fit (a frame keeps its rank: a trace reads in order).
+
+    With a baseline, first the incidents that hold a new line, then the rest (an error
+    block every good run also prints is rarely the cause: it drops below what is new, but
+    still comes before lines of no incident); within each, the new lines before the lines
+    good runs also print, and of the new ones those a rule gives a tier first (as
+    rule-marked lines come before the rest)."""
+    if any(line.new for line in lines):
+        fresh = [m for m in distinct if any(lines[i].new for i in m)]
+        stale = [m for m in distinct if not any(lines[i].new for i in m)]
+        phases, rounds = [fresh, stale], _ROUNDS
+    else:
+        phases, rounds = [distinct], ((None, None),)
+    out = []
+    for incidents in phases:
+        for cont in (True, False):
+            for new, marked in rounds:
+                part = [
+                    [i for i in members if lines[i].cont == cont and _in(lines[i], new, marked)]
+                    for members in incidents
+                ]
+                for depth in range(max((len(m) for m in part), default=0)):
+                    turn = [members[depth] for members in part if depth < len(members)]
+                    if not cont:  # the lines after: one turn's are equals, the short first
+                        turn.sort(key=lambda i: len(lines[i].text))
+                    out.append(turn)
+    return out
+
+
+#: (new, rule-marked) of each round of the incidents' lines with a baseline (None: any).
+_ROUNDS: tuple[tuple[bool | None, bool | None], ...] = ((True, True), (True, False), (False, None))
+
+
+def _in(line: TailLine, new: bool | None, marked: bool | None) -> bool:
+    return new in (None, line.new) and marked in (None, line.marked)
+
+
+def _named_block(lines: Sequence[TailLine], named: tuple[int, int]) -> list[int]:
+    """The indexes of the lines of the block ``named`` (first, last line number) and of the
+    incidents of its lines, oldest first."""
+    low, high = named
+    inside = {i for i, ln in enumerate(lines) if low <= ln.lineno <= high}
+    incidents = {lines[i].incident for i in inside} - {-1}
+    return [
+        i
+        for i, ln in enumerate(lines)
+        if ln.lineno >= 0 and (i in inside or ln.incident in incidents)
+    ]
+
+
+def _older_copies(lines: Sequence[TailLine]) -> set[int]:
+    """The indexes of the non-blank lines a later line repeats (see :func:`_same`)."""
+    last: dict[bytes, int] = {}
+    for i, line in enumerate(lines):
+        if line.lineno >= 0 and line.text.strip():
+            last[_same(line.text.strip())] = i
+    return {
+        i
+        for i, line in enumerate(lines)
+        if line.lineno >= 0 and line.text.strip() and last[_same(line.text.strip())] != i
+    }

@@ -1,0 +1,73 @@
+"""Runs of similar lines in the failure tail, folded around a count (a countdown, a retry
+loop does not fill the tail); a line whose number differs where the others agree stays."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+
+from ..._sizes import format_count
+from ..console.output import STDOUT
+from .failure import TailLine
+
+FOLD = 12  # a run of this many similar lines shows as its first and last three
+_NUMBER = re.compile(rb"\d+").findall
+
+
+def fold(run: list[TailLine], items: list[TailLine]) -> None:
+    """Add a run of similar lines to ``items``: folded around a count when it is long. A line
+    whose number differs where (nearly) all the others agree (``returned 503`` among
+    ``returned 200``) is no line like the others: it is shown in its place."""
+    if len(run) < FOLD:
+        items.extend(run)
+        return
+    odd = _outliers(run)
+    items.extend(run[:3])
+    hidden = 0
+    for i, line in enumerate(run[3:-3], 3):
+        if i in odd:
+            if hidden:
+                items.append(similar_note(hidden))
+            hidden = 0
+            items.append(line)
+        else:
+            hidden += 1
+    if hidden:
+        items.append(similar_note(hidden))
+    items.extend(run[-3:])
+
+
+def similar_note(count: int) -> TailLine:
+    plural = "line" if count == 1 else "lines"
+    note = f"[logtrim] ... {format_count(count)} similar {plural} ...\n"
+    return TailLine(-1, STDOUT, note.encode())
+
+
+#: At most this many lines of a run may differ from the others in a number they all share.
+_ODD = 3
+
+
+def _outliers(run: list[TailLine]) -> set[int]:
+    """The indexes of lines whose number in some place differs from the value all the other
+    lines but at most :data:`_ODD` have there (a status code, an exit code); counters and
+    times vary in every line and mark none."""
+    fields = [_NUMBER(line.text) for line in run]
+    width = len(fields[0])
+    if any(len(f) != width for f in fields):
+        return set()
+    odd: set[int] = set()
+    for place in range(width):
+        values = Counter(f[place] for f in fields)
+        common, count = values.most_common(1)[0]
+        if 0 < len(run) - count <= _ODD:
+            odd.update(i for i, f in enumerate(fields) if f[place] != common)
+    return odd
+
+
+def folded_count(note: bytes) -> int:
+    """The count a :func:`similar_note` gives (0 for any other line)."""
+    found = re.search(rb"\.\.\. ([\d,]+) similar", note)
+    return int(found.group(1).replace(b",", b"")) if found else 0
+
+
+__all__ = ["FOLD", "fold", "folded_count", "similar_note"]

@@ -1,0 +1,106 @@
+"""An error's incident: the stack trace or message block that continues the error line, and
+the lines after it. Plain functions, no I/O.
+"""
+
+from __future__ import annotations
+
+import re
+
+from ..._text import ANSI_BYTES
+from ..match.kinds import ERROR, Kind
+from ..shapes.templates import coarse
+from .held import Held
+
+# Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
+# "... 12 more", Go's goroutine headers.
+_CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
+_FIELD_END = frozenset(b" \t:]|>")
+_BLANK = b" \t"
+
+
+def continues(head: bytes, line: bytes) -> bool:
+    """Whether ``line`` continues the error block ``head`` opened.
+
+    It does when it is more indented than ``head`` (a stack frame under its header), either
+    from its start or after the log prefix both share: a logger that stamps every line of a
+    traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``).
+    Tools that indent everything (MSBuild) do not make every line a continuation.
+    """
+    head, line = ANSI_BYTES.sub(b"", head[:160]), ANSI_BYTES.sub(b"", line[:160])
+    if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
+        return True
+    a, b = coarse(head), coarse(line)  # same length, digits alike
+    n = common_prefix(a, b)
+    while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
+        n -= 1
+    return n >= 8 and _indent(line, n) > _indent(head, n)
+
+
+def common_prefix(a: bytes, b: bytes) -> int:
+    """The length of the common prefix: a binary search of C slice compares, not a loop."""
+    low, high = 0, min(len(a), len(b))
+    while low < high:
+        mid = (low + high + 1) // 2
+        if a[:mid] == b[:mid]:
+            low = mid
+        else:
+            high = mid - 1
+    return low
+
+
+def _indent(line: bytes, start: int) -> int:
+    """Blanks at ``start``, if something other than a blank follows them (else 0)."""
+    end = start
+    while end < len(line) and line[end] in _BLANK:
+        end += 1
+    return end - start if end < len(line) and line[end] not in b"\r\n" else 0
+
+
+def hold_cut(held: Held, error: bytes, cut: list[tuple[int, int, bytes]], at: int) -> None:
+    """The lines before an error shown live that the budget left out of its context (``cut``:
+    lineno, stream, console form): held for the end of a failed run with the error (``at``),
+    as the rest of its block is. Python and others write a trace's frames first and the
+    exception last (held as its block); a linter writes its findings before the line that
+    says it failed."""
+    for lineno, stream, text in cut:
+        held.add(lineno, stream, text, at, continues(error, text))
+
+
+class Incident:
+    """A stream's open error: the lines after it and the block (stack trace) continuing it."""
+
+    def __init__(self) -> None:
+        self.after = 0
+        self.block = 0
+        self.head = b""  # the error line the block continues
+        self.holding = -1  # line number of the error whose rest is held back, if any
+        self.opened = -1  # line number of the error
+
+    def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
+        """An error line opens the incident: ``after`` lines of context, a ``block`` of
+        frames; ``holding``: its line number when the budget held it back."""
+        self.after, self.block, self.head, self.holding, self.opened = (
+            after, block, line, holding, lineno
+        )  # fmt: skip
+
+    def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
+        """A line after the error: (tier, context, continues). In its block (a frame, a
+        blank line) it is an error's context that continues it; among the lines after it,
+        context of at least the error tier; else as it is."""
+        if self.block and (not line.strip() or continues(self.head, line)):
+            self.block -= 1
+            return ERROR, True, True
+        self.block = 0
+        if self.after:
+            self.after -= 1
+            if kind < ERROR:
+                return ERROR, True, False
+        return kind, False, False
+
+    def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
+        """Whether ``line`` goes on the stack trace under way: a frame, a blank line, or the
+        error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
+        most frames a trace may have, so a first frame was seen if fewer are left)."""
+        return self.block > 0 and (
+            not line.strip() or continues(self.head, line) or (kind == ERROR and self.block < block)
+        )

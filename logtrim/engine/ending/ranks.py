@@ -1,0 +1,152 @@
+"""What kind of line a failure reason candidate is (:mod:`.reason`): the ranks and the forms
+that decide them."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from enum import IntEnum
+
+from ..match.alternation import AnySearch
+from ..match.levels import FATAL_START
+from .traces import XTRACE
+
+
+class Rank(IntEnum):
+    """What kind of line a reason candidate is; a higher rank wins."""
+
+    # stderr's last line that says nothing went wrong: the last of a loop's lines (a
+    # cleanup trap's, a countdown's), a milestone or an info-level line.
+    QUIET_END = 1
+    STATUS = 2
+    RETRIED = 3  # an error the program says it retries: it went on, so something later ended it
+    # stdout's last line that says something failed ("giving up: ..."); stderr's last line
+    # when a progress or warning line
+    OUT_END = 4
+    STREAM_END = 5  # stderr's last line: where a program writes why it stops
+    NEW = 6  # with a baseline: the last new line of a shape printed once (engine/shapes/novelty.py)
+    TRACED = 7  # under ``set -ex`` the last traced command is the one that failed
+    ERROR = 8
+    FATAL = 9  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
+    SUMMARY = 10
+    COMPILER = 11
+    TEST = 12  # a failing test named without its assertion
+    EXCEPTION = 13
+    TEST_ASSERTION = 14  # a failing test with its assertion
+
+
+# Within these ranks the first line wins (later ones often follow from it).
+_FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
+# stdout's last line is a reason only if it says that something failed (error-tier words
+# made it an error line already): a "main done" or a cleanup trap's echo is none.
+_SAYS_FAILED = re.compile(
+    rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
+    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
+    re.I,
+)
+# A line that only says that something failed, not why.
+_STATUS = AnySearch(
+    rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
+    rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
+    rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
+    rb"^Error: Process completed|^BUILD FAILURE|^\[ERROR\] (?:BUILD FAILURE|-> \[Help|"
+    rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"
+    rb"^=+ .*\b(?:failed|error)s?\b.* in [0-9.]+s|^[0-9]+ (?:failed|errors?)\b|"
+    rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
+    rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
+    rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b",
+    re.I,
+)
+# A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
+# expired") carries its cause: an error line, not a status. A failed command's own echo
+# ("Command failed with exit code 1: npm run build") names the command, not a cause.
+_CAUSE = re.compile(
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up|"
+    rb"(?:code|status) -?[0-9]+)\.?: +[^\s]",
+    re.I,
+)
+# An error the program goes on from: it retries ("retrying (1/3)", "will retry in 5s",
+# "attempt 2 of 5"). Not one that says the retries are over ("giving up after 3 attempts").
+_RETRY = re.compile(
+    rb"\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretry(?:ing)? in [0-9]|\btrying again\b|"
+    rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
+    re.I,
+)
+_RETRIES_OVER = re.compile(
+    rb"giving up|gave up|no more (?:retries|attempts)|exhausted|(?:max(?:imum)?|all) "
+    rb"(?:[0-9]+ )?(?:retries|attempts)|after [0-9]+ (?:retries|attempts|tries)",
+    re.I,
+)
+FATAL = re.compile(FATAL_START)
+_COMMAND_ECHO = re.compile(rb"Command failed with exit|^Error: Command failed", re.I)
+_TEST = AnySearch(
+    # A test id from its start to its first ``::`` (not from every ``::``: linear time).
+    rb"^FAILED [^ ]+|^ERROR [^ ]+::|(?:^| )[^ :]*(?::[^ :]+)*::[^ ]+ FAILED\b|"
+    rb"^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
+    rb"^ERROR: test\w*|"
+    rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
+    rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
+)
+_COMPILER = AnySearch(
+    rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
+    rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
+    rb"^ld(?:\.[\w]+)?: |collect2: error",
+)
+_SUMMARY = AnySearch(
+    rb"^\[ERROR\] Failed to execute goal|^FAILURE: Build failed|^BUILD FAILED|"
+    rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
+)
+# pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
+_PYTEST_E = re.compile(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
+
+
+def line_rank(body: bytes) -> Rank:
+    """The rank of an error line by its words (a traceback's lines are judged apart)."""
+    if _TEST(body):
+        return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
+    if _PYTEST_E.match(body):
+        return Rank.EXCEPTION
+    if _COMPILER(body):
+        return Rank.COMPILER
+    if _RETRY.search(body) and not _RETRIES_OVER.search(body):
+        return Rank.RETRIED
+    if _STATUS(body) and not (_CAUSE.search(body) and not _COMMAND_ECHO.search(body)):
+        return Rank.STATUS
+    if _SUMMARY(body):
+        return Rank.SUMMARY
+    return Rank.FATAL if FATAL.match(body) else Rank.ERROR
+
+
+@dataclass
+class Candidate:
+    """The failure reason chosen so far (:class:`.ReasonChooser`)."""
+
+    rank: Rank
+    text: bytes
+    lineno: int
+    root: bytes | None = None  # the root cause of a chained exception
+    start: int = -1  # the first line of its block (a traceback's header), if before it
+
+
+def beats(rank: Rank, best: Rank) -> bool:
+    """Whether a candidate of ``rank`` replaces the chosen one of ``best``: a higher rank
+    does; within one, the first line of :data:`_FIRST_WINS` (later ones often follow from
+    it), otherwise the newest (it is closest to the exit)."""
+    return rank > best or (rank == best and rank not in _FIRST_WINS)
+
+
+def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank | None:
+    """The rank of a stream's last line (:meth:`.ReasonChooser.offer_stream_end`), None
+    when it is no candidate."""
+    if XTRACE.match(body):
+        # A silent command that fails under ``set -e`` leaves its trace as the only
+        # sign; a stream's other last line is then output of an earlier command.
+        return Rank.TRACED
+    if not stderr:
+        if quiet or not _SAYS_FAILED.search(body):
+            return None  # says nothing went wrong ("rollout halted: ..." says something did)
+        return Rank.OUT_END
+    if quiet:
+        return Rank.QUIET_END
+    return Rank.STREAM_END if message else Rank.OUT_END

@@ -1,0 +1,294 @@
+"""The failure reason: the line a person would point at, chosen by what kind of line it is.
+
+One chooser serves every dialect's failure mark (a ``resultMessage``, an ``::error``,
+...) and the plain ``[logtrim] failed (exit N): <reason>`` line. Lines are offered as they
+are classified (only error-tier lines, and the last lines of each stream at the end), so the
+cost is per error line, and the memory is a handful of candidates.
+
+Ranks, best first (examples)::
+
+    exception   ValueError: invalid literal for int() with base 10: 'x'   (ends a traceback)
+    test        FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10
+    compiler    main.c:3:5: error: expected ';' before 'return'
+    summary     [ERROR] Failed to execute goal ...: Compilation failure
+    fatal       FATAL: deployment aborted: health check failed for web-07
+    error       ERROR: Could not find a version that satisfies the requirement foo
+    traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
+    new         unexpected: connection reset by peer   (with a baseline: the last line of a
+                shape no good run printed, printed once; engine/shapes/novelty.py)
+    stream end  deploy aborted: target busy   (stderr's last line, no error word; then
+                stdout's if it says something failed, stderr's progress or warning line.
+                When no line says what failed, the exit code is the reason)
+    retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on)
+    status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
+                "aborted: <cause>", "exit code 1: <cause>" say why: errors)
+    quiet end   cleanup: removing /tmp/x300   (stderr's last line that says nothing went
+                wrong: the last of a run of similar lines, a milestone, an info level)
+
+Within a rank, the first compiler error and the first failing test win (later ones often
+follow from it); otherwise the newest line does (it is closest to the exit).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..._text import ANSI_BYTES as _ANSI
+from ...dialects.escape import REASON_LIMIT
+from ..masking.mask import Masker
+from ..shapes.templates import DIGITS_TO_ZERO
+from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Candidate, Rank, beats, end_rank, line_rank
+from .traces import (
+    CAUSED_BY,
+    CHAINED,
+    EXCEPTION,
+    FRAME,
+    JAVA_HEAD,
+    MAIN_PANIC,
+    PANIC,
+    PANIC_VALUES,
+    TRACEBACK,
+    ends_frames,
+)
+
+__all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
+
+
+_RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
+# How far after a failing test's line its report (the traceback that says why) may end.
+_TEST_REPORT = 300
+
+
+@dataclass
+class ReasonChooser:
+    """Offer lines with :meth:`offer`; :meth:`reason` names the best one."""
+
+    best: Candidate | None = None
+    first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
+    _in_trace: bool = False
+    _chained: bool = False  # "The above exception was the direct cause ..." seen
+    _chain_root: bytes | None = None
+    _last_frame: int = -10
+    _last_exception: int = -10  # the chain's text may follow an exception's line
+    _trace_seen: bool = False
+    _trace_start: int = -1  # the line of the traceback (or frames) under way
+    _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
+    _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
+    memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
+    _ranks: dict[bytes, Rank] = field(default_factory=dict)
+
+    def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
+        """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
+        level says debug/trace (never a reason)."""
+        if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
+            return  # the common case, kept cheap: a line outside any traceback, no error
+        if self.memo and self._plain(line, lineno):
+            return
+        text = _ANSI.sub(b"", line).rstrip(b"\r\n")
+        body = text.strip()
+        if not body or (lineno - self._panic_at <= 3 and self._panic_goes_on(body, lineno)):
+            return
+        if TRACEBACK.search(text):
+            if not self._chained:  # a chain's block starts at its first traceback
+                self._trace_start = lineno
+            self._in_trace = self._trace_seen = True
+        elif FRAME.match(text):
+            if lineno - self._last_frame > 2 and not self._in_trace:
+                self._trace_start = lineno  # frames with no header: the block starts here
+            self._last_frame = lineno
+        elif CHAINED.match(body):
+            self._chained = True
+        elif JAVA_HEAD.match(body):
+            self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
+        elif (caused := CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
+            assert self.best is not None
+            self.best.root = caused.group(1)  # the last "Caused by" is the root cause
+            self.best.lineno = lineno
+        elif (self._in_trace or lineno - self._last_frame <= 2) and (
+            EXCEPTION.match(body)
+            or (self._in_trace and lineno - self._last_frame <= 2 and ends_frames(text))
+        ):
+            self._exception(body, lineno)
+        elif PANIC.match(body):
+            # cargo test runs each test on a thread named after it: the first failing test
+            # wins; a worker thread's panic comes before main's that finds it joining.
+            main = bool(MAIN_PANIC.match(body))
+            self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
+            if self.best is not None and self.best.lineno == lineno:
+                self._panic_at = self._last_exception = lineno  # (its message: no error word)
+        elif error:
+            self._error(line, body, lineno)
+
+    def _exception(self, body: bytes, lineno: int) -> None:
+        """The exception that ends a traceback; in a chain the first one is the root cause."""
+        if not self._chained or self._chain_root is None:
+            self._chain_root = body
+        root = self._chain_root if self._chained else None
+        self._in_trace = self._chained = False
+        self._last_exception = lineno
+        # In a failing test's report it is that test's reason: an exception a passing
+        # test logs later (the suite goes on) does not replace it.
+        # The first traceback after a failing test's line is its report.
+        in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT
+        rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
+        if in_test:
+            self._failing_test = -(1 << 62)
+        self._take(rank, body, lineno, root=root, start=self._trace_start)
+
+    def _error(self, line: bytes, body: bytes, lineno: int) -> None:
+        """An error line away from any traceback, ranked by its words."""
+        if len(self.first_errors) < 5:
+            self.first_errors.append(body)
+        rank = line_rank(body)
+        # A plain error line's rank, for lines that differ in digits ("Caused by" may
+        # be taken otherwise next time: by what is chosen then).
+        if self.memo and not CAUSED_BY.match(body):
+            if len(self._ranks) >= _RANKS:
+                self._ranks.clear()
+            self._ranks[line.translate(DIGITS_TO_ZERO)] = rank
+        if rank == Rank.TEST:
+            self._failing_test = lineno
+        self._take(rank, body, lineno)
+
+    def _plain(self, line: bytes, lineno: int) -> bool:
+        """An error line away from any traceback or panic, ranked by its digits-to-zero form
+        when a line of that form was ranked before: a flood's lines differ in their numbers
+        (``request 812 failed``), and every pattern here treats all digits alike, so ranking
+        each costs ~50 us for the same answer. False: the line is to be looked at in full."""
+        rank = self._memo(line, lineno)
+        if rank is None:
+            return False
+        assert self.best is not None  # (``_memo`` says so)
+        if not beats(rank, self.best.rank):
+            return True
+        text = _ANSI.sub(b"", line) if b"\x1b" in line else line
+        self.best = Candidate(rank, text.strip(), lineno)
+        return True
+
+    def _memo(self, line: bytes, lineno: int) -> Rank | None:
+        """The rank :meth:`_plain` takes for an error line, which changes nothing but the
+        chosen line; None: the line is to be looked at in full. Once not None, it stays so
+        for the later lines of the same form (the distances only grow)."""
+        if self.looks_closely(lineno) or self.best is None:
+            return None
+        return self.memo_rank(line.translate(DIGITS_TO_ZERO))
+
+    def memo_rank(self, form: bytes) -> Rank | None:
+        """The rank remembered for an error line's digits-to-zero ``form`` (with its line
+        end), None when it is to be ranked in full (not seen, or a failing test's)."""
+        rank = self._ranks.get(form)
+        return None if rank == Rank.TEST else rank
+
+    def looks_closely(self, lineno: int) -> bool:
+        """Whether a line at ``lineno`` is read with the lines before it: in or just after a
+        traceback, its frames or a panic, or among the first error lines (kept for the CI)."""
+        return (
+            self._in_trace
+            or lineno - self._last_frame <= 2
+            or lineno - self._last_exception <= 3
+            or lineno - self._panic_at <= 3
+            or len(self.first_errors) < 5
+        )
+
+    def ranked(self, line: bytes, lineno: int) -> bool:
+        """Whether offering an error line and then the lines of its digits-to-zero form right
+        after it (:mod:`.similar`) is the same as offering the first and last of them: each
+        is ranked from the memo, the same rank, and the newest or first of a rank wins."""
+        return self.memo and self._memo(line, lineno) is not None
+
+    def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
+        """Add the chosen panic's message (the line after it), then assert_eq!'s values."""
+        best = self.best
+        if best is None or best.start != self._panic_at or best.lineno != lineno - 1:
+            return False
+        if best.lineno == self._panic_at and best.text.endswith(b":"):
+            best.text += b" " + body
+        elif best.lineno != self._panic_at and PANIC_VALUES.match(body):
+            best.text += b", " + body
+        else:
+            return False
+        best.lineno = lineno
+        return True
+
+    def _is_best(self, rank: Rank, lineno: int) -> bool:
+        return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
+
+    def block(self) -> tuple[int, int]:
+        """The line numbers of the chosen line's block so far, first and last: a traceback
+        from its header to its exception ((-1, -1): none chosen)."""
+        if self.best is None:
+            return (-1, -1)
+        start = self.best.start
+        return (start if 0 <= start <= self.best.lineno else self.best.lineno, self.best.lineno)
+
+    def strong_block(self) -> tuple[int, int]:
+        """:meth:`block` when the chosen line says why (a compiler's error, a failing test,
+        an exception, a build's failure summary), else (-1, -1): a plain error line is
+        outranked by any later one, so holding it longest would keep a stale line."""
+        if self.best is None or self.best.rank <= Rank.FATAL:
+            return (-1, -1)
+        return self.block()
+
+    def settled(self) -> bool:
+        """Whether error lines may be offered a block at a time (first and last): no
+        traceback has been seen, whose lines must each be looked at."""
+        return not self._trace_seen
+
+    def offer_stream_end(
+        self,
+        line: bytes,
+        lineno: int,
+        *,
+        stderr: bool = True,
+        message: bool = True,
+        quiet: bool = False,
+    ) -> None:
+        """One of a stream's last lines: a candidate even without an error word if it is
+        stderr's (``stderr``), where a program writes why it stops; ``message``: not a
+        progress or warning line; ``quiet``: the line says nothing went wrong (a loop's last
+        line, a milestone, an info level), below any other candidate. stdout's last line is
+        one only as a shell's trace or when it says that something failed (``giving up:
+        ...``): its "main done" or a cleanup trap's echo says nothing of what went wrong, and
+        then the reason is the exit code."""
+        body = _ANSI.sub(b"", line).strip()
+        if not body:
+            return
+        rank = end_rank(body, stderr=stderr, message=message, quiet=quiet)
+        if rank is not None:
+            self._take(rank, body, lineno)
+
+    def offer_new(self, line: bytes, lineno: int) -> None:
+        """With a baseline, the last new line of a shape the run printed once: above a
+        stream's last line (which good runs may print too, or a loop's repeated line)."""
+        body = _ANSI.sub(b"", line).strip()
+        if body:
+            self._take(Rank.NEW, body, lineno)
+
+    def _take(
+        self,
+        rank: Rank,
+        text: bytes,
+        lineno: int,
+        *,
+        root: bytes | None = None,
+        start: int = -1,
+    ) -> None:
+        if self.best is None or beats(rank, self.best.rank):
+            self.best = Candidate(rank, text, lineno, root, start)
+
+    def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
+        """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
+        ``fallback`` (a signal that ended the run) when no error line was chosen."""
+        if fallback is not None and (self.best is None or self.best.rank <= Rank.TRACED):
+            return fallback
+        if self.best is None:
+            return None
+        text = self.best.text
+        if self.best.root and self.best.root != text:
+            text += b" (caused by " + self.best.root + b")"
+        line = masker.mask(text).decode("utf-8", "replace").strip()
+        return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
+
+    def masked_first_errors(self, masker: Masker) -> list[str]:
+        """The first error lines, masked with every secret known by now."""
+        return [masker.mask(t).decode("utf-8", "replace") for t in self.first_errors]

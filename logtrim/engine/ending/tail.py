@@ -1,0 +1,294 @@
+"""The end of a run: the earlier lines the budget held back, then the last lines."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..console.output import OWN, STDOUT, Output
+from ..console.tally import gap_note
+from ..flow.history import History, Shaper
+from ..match.kinds import Kind
+from ..shapes.novelty import Withheld
+from ..shapes.templates import template
+from .ends import earlier as earlier_ends
+from .ends import last_of_each
+from .failure import TailLine, incidents, pick
+from .fold import fold, folded_count
+from .held import Held
+
+#: Over the lines written before some already on the console: the one section out of order.
+EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
+#: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
+EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
+#: A stretch left out where a counted marker has no room (a line or two fewer pays for it):
+#: the lines around it must not read as one block (a test's header, another test's error).
+SHORT_GAP = OWN + b"...\n"
+_PARTIAL = "... only part of what follows fits the budget ..."
+_PARTIAL_SHORT = "... only part fits ..."
+
+
+class Tail:
+    """Prints the failure tail from the history and the held-back error lines."""
+
+    def __init__(
+        self,
+        out: Output,
+        history: History,
+        held: Held,
+        shaper: Shaper,
+        classify: Callable[[bytes], Kind],
+        dropped: Callable[[bytes], bool],
+        *,
+        after: int,
+        block: int,
+        is_new: Callable[[bytes], bool] | None = None,
+        withheld: Withheld | None = None,
+        ends: Callable[[], list[tuple[int, int, bytes]]] = list,
+    ) -> None:
+        self._out = out
+        self._history = history
+        self._held = held
+        self._shaper = shaper
+        self._classify = classify
+        self._dropped = dropped
+        self._after = after
+        self._block = block
+        self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
+        self._withheld = withheld  # with a baseline: the new lines held back
+        self._ends = ends  # each stream's last lines: (lineno, stream, raw), oldest first
+
+    def emit(self, count: int, room: int, title: str = "") -> None:
+        """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
+        fit, the incidents and the newest lines win (:func:`~logtrim.engine.ending.failure.pick`).
+
+        Each stream reads in order: lines newer than what their stream showed last come
+        under the tail's header. The error lines the budget held back, with their stack
+        traces and the lines after them (also those of an error shown live whose block the
+        budget cut), older than the window or than a line their stream already showed,
+        come first, under a header that says they are earlier: at a small budget they are
+        often what says why. Other earlier lines are not shown: the console would end on
+        them. None under a level that keeps them off the console: archive only stays so.
+        Each line at most once."""
+        out, history = self._out, self._history
+        shown = history.shown()
+        lines = history.recent(history.lines, count)
+        recent = [line for line in lines if history.visible(line[0], line[1])]
+        first = recent[0][0] if recent else history.lines
+        ends = self._ends()
+        held = self._earlier(first, shown, ends)
+        lasts = last_of_each(ends)
+        # Incidents are found over the lines already shown too: the lines after an error
+        # shown live belong to it, even where the window starts after it.
+        seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
+        window = self._window(recent, shown, seen, lasts)
+        candidates = held + window
+        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
+        # The gap marker before the tail counts only the lines the tail does not cover (not
+        # their size: the history holds a long line's start only).
+        # Lines up to the last one shown in order are not in the gap: it counts what followed.
+        since = history.last_shown
+        # (a line a drop rule keeps off the console is not the tail's: it stays in the gap)
+        dropped = self._dropped
+        covered = sum(1 for n, _, raw in recent if n not in shown and not dropped(raw))
+        covered += sum(1 for line in held if line.lineno > since)
+        out.gap_lines = max(out.gap_lines - covered, 0)
+        gap = out.gap_text(0, sized=False)
+        room -= len(header) + len(gap)
+        compact = out.budget.compact
+        earlier = EARLIER_SHORT if compact else EARLIER_HEADER
+        note = _PARTIAL_SHORT if compact else _PARTIAL
+        if any(line.earlier for line in candidates):
+            room -= len(earlier)
+        partial = sum(len(line.text) for line in candidates) > room
+        if partial:
+            room -= len(OWN) + len(note) + 1
+        picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
+        if not partial and any(_SHORT < n < 0 for n in skipped.values()):
+            # Stretches left out with no room for their counts: one note says so.
+            partial = True
+            room -= len(OWN) + len(note) + 1
+            picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
+        if picked:
+            self._print(picked, (earlier, header), note if partial else "", skipped)
+        for lineno, _, _ in recent:
+            history.mark_shown(lineno, in_order=False)
+
+    def _earlier(
+        self, first: int, shown: set[int], ends: list[tuple[int, int, bytes]]
+    ) -> list[TailLine]:
+        """The lines held back (errors and their blocks, new lines) older than the window
+        starting at ``first`` or than a line their stream showed, and each stream's last
+        lines before the window, oldest first; none of them already shown."""
+        history = self._history
+        last_on = history.last_on
+        is_new = self._is_new or (lambda _: False)
+        # Each line once: a new line also held with an error keeps its place in the error's
+        # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
+        kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
+        errors = {line[0] for line in self._held.lines}
+        kept.update((line[0], line) for line in self._held.lines)
+        # A new line held for being new has a rule's mark only if a rule gives it a tier.
+        held = [
+            TailLine(
+                lineno,
+                stream,
+                text,
+                lineno in errors or self._classify(text) > Kind.NOISE,
+                incident,
+                cont,
+                earlier=True,
+                new=is_new(text),
+            )
+            for lineno, stream, text, incident, cont in sorted(kept.values())
+            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
+        ]
+        skip = shown | set(kept)
+        more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
+        return sorted(held + more, key=lambda line: line.lineno)
+
+    def _print(
+        self,
+        picked: list[TailLine],
+        headers: tuple[bytes, bytes],
+        note: str,
+        skipped: dict[int, int],
+    ) -> None:
+        """The picked lines: the earlier ones, then the others, each under its header;
+        ``note``: the marker that says only part fits (empty: all of it does). The gap
+        marker comes right before the last lines (the earlier ones are out of order, under
+        their own header), and a stretch of the window left out is marked where it was."""
+        out, history = self._out, self._history
+        if note:  # paid: its room was kept when the lines were picked
+            out.emit(STDOUT, OWN + note.encode() + b"\n", Kind.NOISE, own=True)
+        older = [line for line in picked if line.earlier]
+        newer = [line for line in picked if not line.earlier]
+        for part, title_line in zip((older, newer), headers, strict=True):
+            if part is newer:
+                out.flush_gap(sized=False, paid=True)  # its room was kept with the header's
+            if part:
+                out.emit(STDOUT, title_line, Kind.NOISE, own=True)
+            for line in part:
+                left_out = skipped.get(id(line), 0)
+                if left_out == _SHORT:  # paid, as the counted ones
+                    out.emit(STDOUT, SHORT_GAP, Kind.NOISE, own=True)
+                elif left_out > 0:  # paid: the lines were picked with room for it
+                    out.emit(STDOUT, gap_note(left_out, sized=False), Kind.NOISE, own=True)
+                elif left_out < 0:
+                    out.marker(gap_note(-left_out, sized=False)[len(OWN) : -1].decode())
+                out.emit(line.stream, line.text, Kind.NOISE, own=line.lineno < 0)
+                if line.lineno >= 0:
+                    self._count(line.text)
+                    history.mark_shown(line.lineno, in_order=False)
+        out.clear_gap()
+
+    def _count(self, text: bytes) -> None:
+        """A line of a tier shown in the tail counts as shown in its tier ("errors 4/4", not
+        "errors 0/4 · tail 4"), while its tier has lines seen and not counted shown; any
+        other line is a tail line."""
+        tally = self._out.tally
+        kind = self._classify(text)
+        if Kind.NOISE < kind <= Kind.ERROR and tally.shown_lines[kind] < tally.seen_lines[kind]:
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += len(text)
+        else:
+            tally.tail_lines += 1
+
+    def _window(
+        self,
+        recent: list[tuple[int, int, bytes]],
+        shown: set[int],
+        seen: list[tuple[int, bytes]],
+        lasts: set[int],
+    ) -> list[TailLine]:
+        """The recent lines not shown yet, with their incidents (found over ``seen``),
+        similar runs folded: a run of lines that differ only in numbers and ids (a
+        countdown) does not fill the tail."""
+        marks = incidents(
+            seen,
+            self._classify,
+            after=self._after,
+            block=self._block,
+        )
+        items: list[TailLine] = []
+        run: list[TailLine] = []
+        key = None
+        for lineno, stream, raw in recent:
+            if lineno in shown or self._dropped(raw):
+                continue
+            text = self._shaper.masked(raw)
+            incident, marked, cont = marks.get(lineno, (-1, False, False))
+            new_key = (stream, template(text))
+            if new_key != key:
+                fold(run, items)
+                run, key = [], new_key
+            new = self._is_new is not None and self._is_new(raw)
+            end = lineno in lasts
+            run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
+        fold(run, items)
+        return items
+
+
+_SHORT = -(1 << 62)  # in ``skipped``: a stretch marked by :data:`SHORT_GAP`
+_TRIES = 64  # each try keeps room for one more marker at least: a few in practice
+
+
+def _pick_marked(
+    candidates: list[TailLine], window: list[TailLine], room: int, named: tuple[int, int]
+) -> tuple[list[TailLine], dict[int, int]]:
+    """:func:`pick`, and the markers of the stretches it leaves out: those lines picked,
+    and per line (by ``id``) how many lines right before it are out. When the counted
+    markers do not fit, each stretch gets :data:`SHORT_GAP` (value ``_SHORT``), its room
+    kept by picking a line or two fewer; when even those do not fit, the window's counted
+    markers are printed only where the budget has room (negative counts: the ``only part
+    fits`` note above them says some are left out)."""
+    picked = pick(candidates, room, named=named)
+    skipped = _left_out(window, picked)
+    if _size(picked) + _marks(skipped, short=False) <= room:
+        return picked, skipped
+    first, keep = skipped, room
+    for _ in range(_TRIES):
+        need = _size(picked) + _marks(skipped, short=True)
+        if need <= room:
+            return picked, dict.fromkeys(skipped, _SHORT)
+        keep -= max(need - room, len(SHORT_GAP))  # fewer lines can mean more stretches
+        picked = pick(candidates, keep, named=named)
+        skipped = _left_out(window, picked)
+    picked = pick(candidates, room, named=named)
+    return picked, {key: -n for key, n in first.items() if n != _SHORT}
+
+
+def _marks(skipped: dict[int, int], *, short: bool) -> int:
+    """The bytes of the markers of ``skipped``: counted, or all short."""
+    if short:
+        return len(SHORT_GAP) * len(skipped)
+    return sum(
+        len(SHORT_GAP) if n == _SHORT else len(gap_note(n, sized=False)) for n in skipped.values()
+    )
+
+
+def _size(lines: list[TailLine]) -> int:
+    return sum(len(line.text) for line in lines)
+
+
+def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
+    """Per picked line (by ``id``), how many lines right before it, after an earlier picked
+    one, are left out: of the window (a fold's note counts its lines), or of the run between
+    two earlier lines held back that were not written one after the other."""
+    chosen = {id(line) for line in picked}
+    out: dict[int, int] = {}
+    before = None
+    for line in picked:
+        if not line.earlier:
+            break
+        if before is not None and line.lineno > before + 1:
+            out[id(line)] = _SHORT  # not counted: some between may have been shown live
+        before = line.lineno
+    count, started = 0, False
+    for line in window:
+        if id(line) in chosen:
+            if started and count:
+                out[id(line)] = count
+            count, started = 0, True
+        elif started:
+            count += folded_count(line.text) if line.lineno < 0 else 1
+    return out

@@ -1,0 +1,287 @@
+"""What the engine remembers of recent output: enough lines for context and the tail.
+
+The history holds whole regions as they arrived (not one object per line), trimmed from the
+old end once the newer regions cover the lines the policy may still need.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict, deque
+from collections.abc import Callable
+from itertools import compress, count, islice
+
+from ..console.display import CUT, display
+from ..ending.held import Held
+from ..masking.mask import Masker
+
+# Re-exported: the engine makes Held with the history; CUT and display are what its
+# console forms use.
+__all__ = ["CUT", "Held", "History", "Shaper", "display"]
+
+ENDS = 3  # each stream's last lines held however old (engine/ending/ends.py)
+End = tuple[int, int, bytes]  # (lineno, stream, raw line)
+_BATCH_LINES = 256  # trimmed regions looked at together for a stream's last lines
+_BATCH_BYTES = 1 << 20
+_OPEN = 1 << 62  # the line count of a region still being looked at
+#: Bytes the history holds before its long lines are put in their console form (a few
+#: hundred lines of up to 1 MiB each would otherwise stay whole: memory stays bounded).
+HOLD = 8 << 20
+
+
+class History:
+    """Recent raw lines of both streams in arrival order, and which of them were shown."""
+
+    def __init__(self, keep: int) -> None:
+        self.keep = keep
+        # (first lineno, stream, whole lines, line count)
+        self._segments: deque[tuple[int, int, bytes, int]] = deque()
+        self._lines = 0
+        self.hint = (-1, 0)  # (lineno, offset in the newest segment) of the current line
+        self._shown: deque[int] = deque()
+        self.last_shown = -1
+        # Per stream, the newest line shown (or counted as a repeat): what the console shows
+        # later of that stream must be newer, so that each stream reads in order.
+        self.last_on: dict[int, int] = {}
+        # The newest line the console has moved past: a partial line or a redrawn state
+        # printed after it (with the marker that counted the lines before). Context before a
+        # later line never reaches back to it: it would print after what came later.
+        self.passed = -1
+        # Lines under a level that keeps them off the console (archive only): [start, end).
+        self._quiet: deque[tuple[int, int]] = deque()
+        self.lines = 0  # lines of both streams counted so far (the engine's line number)
+        self._bytes = 0  # of the segments held
+        self._limit = HOLD  # compact when the segments hold more
+        #: A long line's stand-in (its console form; the engine sets it), or None.
+        self.compact: Callable[[bytes], bytes | None] | None = None
+        # Per stream, its last non-blank lines trimmed from the segments (that ``end_skip``
+        # does not refuse): a stream's last lines stay at hand however much the other
+        # stream wrote after them (a failed command's one line on stderr, then a cleanup
+        # trap's hundreds on stdout), the same whatever the reads were.
+        self._ends: dict[int, deque[tuple[int, bytes]]] = {}
+        self.end_skip: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
+        # Regions trimmed and not looked at yet, per stream, with their lines and bytes: a
+        # batch's last lines are found at once (a region a line long is trimmed per line).
+        self._trimmed: dict[int, tuple[list[tuple[int, bytes, int]], int, int]] = {}
+
+    def remember(self, stream: int, lines: bytes, first: int) -> None:
+        """Add a region whose lines are being looked at; :meth:`seal` then gives its count
+        (the caller counts them anyway: one pass over the bytes, not two)."""
+        self._segments.append((first, stream, lines, _OPEN))
+        self._bytes += len(lines)
+
+    def seal(self, count: int) -> None:
+        first, stream, lines, _ = self._segments[-1]
+        self._segments[-1] = (first, stream, lines, count)
+        self._lines += count
+        while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
+            self._lines -= self._segments[0][3]
+            self._bytes -= len(self._segments[0][2])
+            self._trim(*self._segments.popleft())
+        if self._bytes > self._limit and self.compact is not None:
+            self._compact(self.compact)
+
+    def _compact(self, stand_in: Callable[[bytes], bytes | None]) -> None:
+        """Each long line of the segments before the newest (whose offsets the line being
+        looked at may still use) replaced by its stand-in: a line stays a line."""
+        segments = self._segments
+        for i in range(len(segments) - 1):
+            first, stream, data, count = segments[i]
+            lines = data.split(b"\n")
+            changed = False
+            for k, line in enumerate(lines[:-1]):  # the last piece has no newline: as it is
+                short = stand_in(line + b"\n")
+                if short is not None:
+                    lines[k], changed = short[:-1], True
+            if changed:
+                segments[i] = (first, stream, b"\n".join(lines), count)
+        self._bytes = sum(len(segment[2]) for segment in segments)
+        self._limit = self._bytes + HOLD
+
+    def mark_shown(self, lineno: int, *, in_order: bool = True, stream: int = 0) -> None:
+        if in_order and lineno > self.last_shown:
+            self.last_shown = lineno
+        if stream and lineno > self.last_on.get(stream, -1):
+            self.last_on[stream] = lineno
+        shown = self._shown
+        shown.append(lineno)
+        floor = self.lines - self.keep - 2
+        while shown and shown[0] < floor:
+            shown.popleft()
+
+    def mark_range(self, first: int, last: int, stream: int) -> None:
+        """``mark_shown(n, stream=stream)`` for each line ``n`` from ``first`` to ``last``, in
+        a few calls: the same marks kept (those below the floor go as they would)."""
+        self.last_shown = max(self.last_shown, last)
+        self.last_on[stream] = max(self.last_on.get(stream, -1), last)
+        shown = self._shown
+        floor = self.lines - self.keep - 2
+        # The marks below the floor from the left, found in C (a run marked earlier may
+        # have left thousands).
+        old = next(compress(count(), map(floor.__le__, shown)), len(shown))
+        if old:
+            self._shown = shown = deque(islice(shown, old, None))
+        shown.extend(range(first if shown else max(first, floor), last + 1))
+
+    def unmark(self, stream: int, first: int, last: int) -> None:
+        """Lines ``first`` to ``last`` of ``stream`` (the newest it counted) are not shown
+        after all: its next lines may show them. Once, at the end of a failed run."""
+        self.last_on[stream] = min(self.last_on.get(stream, -1), first - 1)
+        self._shown = deque(n for n in self._shown if not first <= n <= last)
+
+    def quiet(self, start: int, end: int) -> None:
+        """Lines ``start`` to ``end`` (excluded) are archive only: never context or tail."""
+        if end <= start:
+            return
+        if self._quiet and self._quiet[-1][1] >= start:
+            start = min(start, self._quiet[-1][0])
+            self._quiet.pop()
+        self._quiet.append((start, end))
+        floor = self.lines - self.keep - 2
+        while len(self._quiet) > 1 and self._quiet[0][1] < floor:
+            self._quiet.popleft()
+
+    def is_quiet(self, lineno: int) -> bool:
+        return any(start <= lineno < end for start, end in self._quiet)
+
+    def visible(self, lineno: int, stream: int) -> bool:
+        """Whether a line may still be shown: not archive only, newer than what its stream
+        showed last."""
+        return lineno > self.last_on.get(stream, -1) and not self.is_quiet(lineno)
+
+    def shown(self) -> set[int]:
+        return set(self._shown)
+
+    def recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
+        """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
+        out: list[tuple[int, int, bytes]] = []
+        hint_line, hint_pos = self.hint
+        for first, stream, data, nlines in reversed(self._segments):
+            if first >= before:
+                continue
+            if before >= first + nlines:
+                end = len(data)
+            elif hint_line == before:
+                end = hint_pos  # the line being looked at starts here
+            else:
+                end = 0
+                for _ in range(before - first):
+                    end = data.index(b"\n", end) + 1
+            lineno = min(before, first + nlines)
+            while end > 0 and len(out) < count:
+                start = data.rfind(b"\n", 0, end - 1) + 1
+                lineno -= 1
+                out.append((lineno, stream, data[start:end]))
+                end = start
+            if len(out) >= count:
+                break
+            before = first
+        out.reverse()
+        return out
+
+    def _trim(self, first: int, stream: int, data: bytes, nlines: int) -> None:
+        """A region trimmed from the segments, kept until a batch's last lines are found."""
+        regions, lines, size = self._trimmed.get(stream, ([], 0, 0))
+        regions.append((first, data, nlines))
+        self._trimmed[stream] = (regions, lines + nlines, size + len(data))
+        if lines + nlines >= _BATCH_LINES or size + len(data) >= _BATCH_BYTES:
+            self._keep_ends(stream)
+
+    def _keep_ends(self, stream: int) -> None:
+        """The last lines of a stream's trimmed regions kept (a few finds), the regions let go."""
+        regions = self._trimmed.pop(stream, ([], 0, 0))[0]
+        found: list[tuple[int, bytes]] = []
+        for first, data, nlines in reversed(regions):
+            end, lineno = len(data), first + nlines
+            while end > 0 and lineno > first and len(found) < ENDS:
+                start = data.rfind(b"\n", 0, end - 1) + 1
+                lineno -= 1
+                line = data[start:end].rstrip(b"\n")
+                if line.strip() and not self.end_skip(line):
+                    found.append((lineno, line))
+                end = start
+            if len(found) >= ENDS:
+                break
+        self._ends.setdefault(stream, deque(maxlen=ENDS)).extend(reversed(found))
+
+    def last_lines(self, skip: Callable[[bytes], bool], count: int = 1) -> list[End]:
+        """Each stream's last ``count`` (at most :data:`ENDS`) non-blank lines that ``skip``
+        does not refuse (a CI command is no failure reason): (lineno, stream, line), oldest
+        first; held however much the other stream wrote after them."""
+        for trimmed in list(self._trimmed):
+            self._keep_ends(trimmed)
+        found: list[End] = []
+        mine: dict[int, int] = {}
+        for first, stream, data, nlines in reversed(self._segments):
+            if mine.get(stream, 0) >= count or not nlines:
+                continue
+            lines = data.split(b"\n")[:nlines]
+            for i in range(len(lines) - 1, -1, -1):
+                if lines[i].strip() and not skip(lines[i]):
+                    found.append((first + i, stream, lines[i]))
+                    mine[stream] = mine.get(stream, 0) + 1
+                    if mine[stream] >= count:
+                        break
+        for stream, ends in self._ends.items():
+            for lineno, line in reversed(ends):
+                if mine.get(stream, 0) >= count:
+                    break
+                if not skip(line):
+                    found.append((lineno, stream, line))
+                    mine[stream] = mine.get(stream, 0) + 1
+        return sorted(found)
+
+
+class Shaper:
+    """The console form of raw lines: masked where a cut could leave part of a secret, cut to
+    ``width``; a line longer than the splitter holds shows its start only, as it does when it
+    comes in pieces."""
+
+    def __init__(self, masker: Masker, *, max_line: int, max_pending: int, width: int) -> None:
+        self.masker = masker
+        self.max_line = max_line
+        self.max_pending = max_pending
+        self.width = width
+        # The console forms the history holds for long lines, each its own form, with
+        # whether the line was dropped; the newest only (the history holds fewer).
+        self.stand_ins: OrderedDict[bytes, bool] = OrderedDict()
+        self.dropped: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
+        self._stand_ins_max = 0  # set with the history's length (see ``keep_for``)
+
+    def keep_for(self, history: History) -> None:
+        """Let ``history`` hold long lines as their console forms."""
+        self._stand_ins_max = 2 * history.keep + 16
+        history.compact = self.stand_in
+
+    def stand_in(self, raw: bytes) -> bytes | None:
+        """What the history may hold for ``raw``: its console form, for a line long enough
+        that the form is much shorter (None: the line itself). The form is masked with the
+        secrets known now (those declared before the line)."""
+        if len(raw) <= 2 * self.width:
+            return None
+        form = self.display(raw)
+        dropped = self.dropped(raw)
+        self.stand_ins.pop(form, None)
+        self.stand_ins[form] = dropped
+        while len(self.stand_ins) > self._stand_ins_max:
+            self.stand_ins.popitem(last=False)
+        return form
+
+    def display(self, raw: bytes) -> bytes:
+        """A line's console form, not yet masked unless it was cut."""
+        if len(raw) <= self.width and raw[-1:] == b"\n" and b"\r" not in raw:
+            return raw  # the common line: its console form is itself
+        if len(raw) <= 2 * self.width and raw in self.stand_ins:
+            return raw  # a long line's form, held for it by the history
+        if len(raw) > self.max_pending:
+            raw = self.line_start(raw) + CUT + b"\n"
+        elif len(raw) > self.width:
+            raw = self.masker.mask(raw)
+        return display(raw, self.width)
+
+    def masked(self, raw: bytes) -> bytes:
+        """A line's console form, masked."""
+        return self.masker.mask(self.display(raw))
+
+    def line_start(self, raw: bytes) -> bytes:
+        """The first ``max_line`` bytes of a long line, masked."""
+        return self.masker.head(raw, self.max_line)

@@ -1,0 +1,230 @@
+"""Repeat collapse: a line like the last one shown on its stream is counted, not shown.
+
+Told the time like the rest of the engine; reads no clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..._sizes import format_count
+from ..._text import ANSI_BYTES
+from ..console.output import STDERR, STDOUT, Output
+from ..match.kinds import INFO, Kind
+from ..shapes.templates import template
+from .history import History
+
+
+class Run:
+    """A stream's run of repeats: the template of the last shown line and how often since."""
+
+    def __init__(self) -> None:
+        self.key: bytes | None = None
+        # The last shown line itself while its template is not needed: a line after a gap
+        # repeats nothing, so most shown lines never need theirs.
+        self.raw: bytes | None = None
+        self.given: bytes | None = None  # what key() last returned untemplated
+        self.count = 0
+        self.reported = 0.0
+        self.line = b""  # the line shown (console form, before masking)
+        self.candidate = b""  # the line key() last let through: shown() makes it ``line``
+        self.at = -1  # Output.printed when it was shown: anything printed since ends the run
+        self.same = True  # every line counted is ``line`` itself ("repeated" is true)
+        self.first = -1  # the first line counted, the last one and its tier
+        self.last: tuple[int, bytes, Kind] | None = None
+
+    def last_key(self) -> bytes | None:
+        """The template of the last shown line (made from the line when first needed)."""
+        if self.raw is not None:
+            self.key, self.raw = _template(self.raw), None
+        return self.key
+
+    @property
+    def empty(self) -> bool:
+        """No shown line that a repeat could follow."""
+        return self.key is None and self.raw is None
+
+
+def _template(shown: bytes) -> bytes:
+    return template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
+
+
+class Repeats:
+    """A line that repeats the last one shown on its stream (same template) is counted, not
+    shown; the count is printed every ``report`` seconds and when the run ends.
+
+    Only a run of the very same line is "repeated"; lines that differ in their numbers are
+    "similar", and the last of them is shown after the count (a status code that changed,
+    the final state), so the marker never says a line repeated when it did not."""
+
+    def __init__(
+        self, report: float, out: Output, history: History, mask: Callable[[bytes], bytes]
+    ) -> None:
+        self.report = report
+        self._out = out
+        self._history = history
+        self._mask = mask  # a console form as printed: secrets masked
+        self.streams = {STDOUT: Run(), STDERR: Run()}
+
+    def key(
+        self, stream: int, shown: bytes, now: float, lineno: int, kind: Kind = INFO
+    ) -> bytes | None:
+        """None when the line repeats the last one shown on its stream; else what to give
+        :meth:`shown` if it is shown (its template, or the line itself until needed).
+
+        A run of repeats ends at a gap: a line like the last one shown, but after lines that
+        were not shown (``progress 5000/20000`` ... thousands of DEBUG lines ...
+        ``progress 10000/20000``), is shown, not counted: the count would span lines the
+        console does not show, and say less than the line itself. It ends too when anything
+        else was printed since (a progress line, the other stream's line): the count comes
+        right after the line it counts."""
+        run = self.streams[stream]
+        run.candidate = shown
+        if self._broken(run):
+            if run.count:
+                self._report(stream)
+            run.key = run.raw = None
+            run.given = shown
+            return shown
+        run.given = None
+        out = self._out
+        key = _template(shown)
+        if key == run.last_key():
+            if not run.count:
+                run.first = lineno
+            run.count += 1
+            if run.same and shown != run.line:
+                run.same = False
+            run.last = (lineno, shown, kind)
+            out.unsettled = True  # the count is printed before anything else
+            out.tally.collapsed += 1
+            # Counted on the console: not shown again as the context of a later error.
+            self._history.mark_shown(lineno, stream=stream)
+            if now - run.reported >= self.report:
+                run.reported = now
+                self._out.marker(_so_far(run), settle=False)
+            return None
+        if run.count:  # as end(), inline: most lines shown end no run
+            self._report(stream)
+        run.key = None
+        return key
+
+    def counts(self, stream: int, shown: bytes) -> bool:
+        """Whether :meth:`key` would count ``shown`` now (what it changes, :meth:`key`
+        would change first too)."""
+        run = self.streams[stream]
+        if self._broken(run):
+            return False
+        key = run.last_key()
+        return key is not None and _template(shown) == key
+
+    def _broken(self, run: Run) -> bool:
+        """Whether the run cannot go on: lines went into a gap, or something else was
+        printed, since its last line shown."""
+        return bool(self._out.gap_lines) or run.at != self._out.printed
+
+    def count_run(
+        self, stream: int, lineno: int, lines: tuple[bytes, bytes], count: int, kind: Kind,
+        now: float, *, alike: bool,
+    ) -> None:  # fmt: skip
+        """``count`` lines from ``lineno`` that :meth:`key` would count one by one (the
+        caller found each like ``lines[0]``, :meth:`counts`), counted at once: ``lines``,
+        the first and the last; ``alike``: each is the line shown (a run "repeated")."""
+        run = self.streams[stream]
+        first, last = lines
+        run.candidate, run.given = last, None
+        if not run.count:
+            run.first = lineno
+        run.count += 1
+        run.same = run.same and first == run.line
+        out = self._out
+        out.unsettled = True
+        if now - run.reported >= self.report:  # at the first line: the time is one per call
+            run.reported = now
+            out.marker(_so_far(run), settle=False)
+        run.count += count - 1
+        run.same = run.same and alike
+        run.last = (lineno + count - 1, last, kind)
+        out.tally.collapsed += count
+        self._history.mark_range(lineno, lineno + count - 1, stream)
+
+    def shown(self, stream: int, key: bytes, now: float) -> None:
+        """A shown line starts a run of repeats."""
+        run = self.streams[stream]
+        if key is run.given:
+            run.key, run.raw = None, key
+        else:
+            run.key, run.raw = key, None
+        run.given = None
+        run.reported = now
+        run.line, run.same = run.candidate, True
+        run.at = self._out.printed
+
+    def end(self, stream: int) -> None:
+        self._report(stream)
+        run = self.streams[stream]
+        run.key = run.raw = None
+
+    def unwind(self, stream: int) -> None:
+        """The end of a failed run: the lines counted since the stream's last shown line
+        are given back, not shown (the failure tail shows the last of them, after a marker
+        that counts the others): a count must not swallow the lines that led to the failure.
+        Not when a progress state of the stream written after them waits: they are not the
+        last lines, and the tail could not show them after it; the count stands."""
+        run = self.streams[stream]
+        pending = self._out.waiting.get(stream)
+        if run.last is not None and pending is not None and pending.after(run.last[0]):
+            self.end(stream)
+            return
+        if run.count and run.last is not None:
+            self._history.unmark(stream, run.first, run.last[0])
+            self._out.tally.collapsed -= run.count
+            self._out.hide(0, run.count)  # their size is in the archive, not known here
+            run.count = 0
+        self.end(stream)
+
+    def settle(self, before: int | None = None) -> None:
+        """Something else is about to be printed: the counts so far go first, right after
+        the repeats they count (a later repeat of the same line is counted anew). ``before``:
+        that line was written before some counts' last lines: those wait until after it."""
+        self._out.unsettled = False
+        later = False
+        for stream, run in self.streams.items():
+            if before is not None and run.count and run.last is not None and run.last[0] > before:
+                later = True
+                continue
+            self._report(stream)
+        self._out.unsettled = self._out.unsettled or later
+
+    def _report(self, stream: int) -> None:
+        run = self.streams[stream]
+        count, last = run.count, run.last
+        run.count, run.last = 0, None
+        if not count or last is None:
+            return
+        if run.same:
+            times = "once more" if count == 1 else f"{format_count(count)} more times"
+            self._out.marker(f"(repeated {times})", settle=False)
+            return
+        run.same = True
+        _, line, kind = last
+        masked = self._mask(line)
+        out = self._out
+        # Not after a progress state written later that waits (it would come first).
+        pending = out.waiting.get(stream)
+        later = pending is not None and pending.after(last[0])
+        shows = not later and out.budget.allows(kind, len(masked))
+        hidden = count - 1 if shows else count
+        if hidden:
+            plural = "line" if hidden == 1 else "lines"
+            out.marker(f"... {format_count(hidden)} similar {plural} ...", settle=False)
+        if shows:  # the last of them: where the run ended up
+            out.tally.collapsed -= 1
+            out.emit(stream, masked, kind, settle=False, lineno=last[0])
+
+
+def _so_far(run: Run) -> str:
+    if run.same:
+        times = "once" if run.count == 1 else f"{format_count(run.count)} times"
+        return f"(repeated {times} so far)"
+    return f"({format_count(run.count)} similar lines so far)"

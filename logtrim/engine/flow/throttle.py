@@ -1,0 +1,172 @@
+"""Time in the engine: progress throttling (repeats.py: repeat collapse; heartbeat.py).
+
+Each object keeps its own per-stream state and is told the time; none reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..console.output import STDERR, STDOUT, Mark, Output
+from ..match.kinds import PROGRESS, SERVICE
+from .history import History
+
+if TYPE_CHECKING:
+    from ..service.native import NativeProgress
+
+
+class Pending:
+    """A stream's progress throttle: when a progress line last showed, and the latest state
+    since of each kind of progress (a plain line, each dialect's progress command): a message
+    only ever replaces an older one of its own kind."""
+
+    def __init__(self) -> None:
+        self.at = float("-inf")
+        self.line: tuple[int, bytes] | None = None  # the latest plain progress line (lineno, raw)
+        self.mark: Mark = (-1, 0, 0)  # its place in the gap that counts it (Output.mark)
+        # The latest progress command of each dialect not printed yet: (lineno, console form).
+        self.commands: dict[str, tuple[int, bytes]] = {}
+        # Whether either waits: an attribute, as every line printed asks.
+        self.waiting = False
+
+    def after(self, lineno: int) -> bool:
+        """Whether a state written after line ``lineno`` waits."""
+        states = [*self.commands.values(), *([self.line] if self.line is not None else [])]
+        return self.waiting and any(n > lineno for n, _ in states)
+
+
+class Progress:
+    """At most one progress line per ``interval`` per stream; the latest state of each kind
+    waits and is shown late (on a tick, or before the stream's next shown line), so the
+    console ends with the final state."""
+
+    def __init__(
+        self,
+        interval: float,
+        out: Output,
+        history: History,
+        console_form: Callable[[bytes], bytes],
+    ) -> None:
+        self.interval = interval
+        self._out = out
+        self._history = history
+        self._console_form = console_form  # a raw line as the console shows it, masked
+        self.streams = {STDOUT: Pending(), STDERR: Pending()}
+        self.native: NativeProgress | None = None  # the CI's own indicator, told of each
+        out.waiting = self.streams
+        out.late = self.late
+
+    def due(
+        self, stream: int, now: float, lineno: int, line: bytes, *, command: str | None = None
+    ) -> bool:
+        """Whether a progress line may show now; if not, it waits as the latest state of its
+        kind (``command``: the dialect whose progress command it is, in its console form)."""
+        st = self.streams[stream]
+        if now - st.at >= self.interval:
+            st.at = now
+            # Shown now: it replaces the waiting state of its own kind only.
+            if command is None:
+                st.line = None
+            else:
+                st.commands.pop(command, None)
+            st.waiting = st.line is not None or bool(st.commands)
+            return True
+        st.waiting = True
+        if command is not None:
+            st.commands[command] = (lineno, line)
+            return False
+        st.line, st.mark = (lineno, line), self._out.mark()
+        self._out.hide(len(line))
+        return False
+
+    def replace(self, stream: int, lineno: int, line: bytes) -> None:
+        """A plain progress line within the interval (the hot loop's short path: what
+        :meth:`due` does then, and its tally): it replaces the waiting state, hidden."""
+        st, out = self.streams[stream], self._out
+        st.line, st.mark, st.waiting = (lineno, line), out.mark(), True
+        out.tally.seen_lines[PROGRESS] += 1
+        out.tally.seen_bytes[PROGRESS] += len(line)
+        out.hide(len(line))
+
+    def late(
+        self,
+        stream: int,
+        before: int | None = None,
+        *,
+        upto: int | None = None,
+        shows: bool = False,
+    ) -> None:
+        """Show the stream's waiting progress states, if any, in the order written (a line
+        within the budget); each dropped when it is not older than line ``before`` (the
+        caller prints it as context). ``upto``: only those older than that line (an older
+        line printed late, the last of a count); the newer ones keep waiting. ``shows``: a
+        line of the child's is printed next (the CI indicator's waiting state settles)."""
+        st = self.streams[stream]
+        if not st.waiting:
+            return
+        if upto is None and st.line is not None and not st.commands and self.native is None:
+            # The common state (a flood between shown lines): one plain line waits.
+            lineno, line = st.line
+            st.line, st.waiting = None, False
+            if before is None or lineno < before:
+                self._plain(stream, st.mark, lineno, line)
+            return
+        waiting = [(n, raw, False) for n, raw in st.commands.values()]
+        mark = st.mark  # the plain line's (a command is read by the CI, not shown)
+        if st.line is not None:
+            lineno, line = st.line
+            waiting.append((lineno, line, True))
+        if upto is not None:
+            kept = [w for w in waiting if w[0] >= upto]
+            waiting = [w for w in waiting if w[0] < upto]
+            st.commands = {k: v for k, v in st.commands.items() if v[0] >= upto}
+            st.line = st.line if st.line is not None and st.line[0] >= upto else None
+            st.waiting = bool(kept)
+        else:
+            st.line, st.commands, st.waiting = None, {}, False
+        if self.native is not None and any(plain for _, _, plain in waiting):
+            # the latest state: it may have replaced lines never seen
+            self.native.see(next(line for _, line, plain in waiting if plain))
+        for lineno, line, plain in sorted(waiting):
+            if before is not None and lineno >= before:
+                continue
+            # ``lineno``: the states still waiting (written later) stay after it.
+            if plain:
+                self._plain(stream, mark, lineno, line)
+            elif line:  # else a command its dialect dropped
+                text = line if line.endswith(b"\n") else line + b"\n"
+                self._out.emit(stream, text, SERVICE, lineno=lineno)
+                self._history.mark_shown(lineno, stream=stream)
+        native = self.native
+        if native is not None and native.pending is not None:
+            # logtrim's own message of a state waits as the child's do: sent or dropped
+            # before the next line shown on stdout (where it is printed), never after it.
+            if shows and upto is None and stream == STDOUT:
+                native.settle()
+            else:
+                self.streams[STDOUT].waiting = True
+
+    def _plain(self, stream: int, mark: Mark, lineno: int, line: bytes) -> None:
+        """A waiting plain progress line, shown after all if the budget allows, after the
+        marker of the lines before it (it leaves the gap that counted it)."""
+        out = self._out
+        masked = self._console_form(line)
+        if not out.budget.allows(PROGRESS, len(masked)):
+            return
+        if not out.split_gap(mark, lineno, len(masked), len(line)):
+            return
+        out.emit(stream, masked, PROGRESS, lineno=lineno)
+        self._history.mark_shown(lineno, stream=stream)
+
+    def tick(self, now: float) -> None:
+        """Time passes: waiting lines whose interval is over are shown."""
+        for stream, st in self.streams.items():
+            if st.waiting and now - st.at >= self.interval:
+                if st.line is not None or st.commands:  # not the CI indicator's state alone
+                    st.at = now
+                self.late(stream)
+        if self.native is not None and not any(
+            st.line is not None or st.commands for st in self.streams.values()
+        ):
+            self.native.tick(now)  # not while a fresher line waits: it brings its own state

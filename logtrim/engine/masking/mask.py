@@ -1,0 +1,286 @@
+"""Masking secrets: one multi-pattern pass over whole chunks, whatever the number of secrets.
+
+Each secret is masked in every *form* it can take in the output (see docs/masking.md):
+
+* its UTF-8 bytes (over several lines: also with the other line ending, ``\\r\\n`` or ``\\n``);
+* its base64 (standard alphabet), whole and padded, as a service message's attribute carries it;
+* its base64 inside a longer base64 text, at each of the three byte alignments (offset 0, 1
+  and 2 within a group of three), with the edge characters that also depend on the
+  neighbouring bytes removed: what GitHub's runner masks;
+* the escaped forms the dialects' commands carry it in (``Dialect.secret_forms``).
+
+The password of a URL's userinfo (``scheme://user:password@``) is masked too, declared or not
+(:mod:`.urlcreds`). Overlapping secrets are masked as their union. A newline inside a masked
+span is kept, so a secret over two lines masks both parts and the line count stays the same.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Iterable
+
+from ... import _text
+from ..match.matcher import Compiler
+from . import encoded, urlcreds
+from .escapes import held_end, held_through, shown_end, through_escapes
+from .shards import Shards
+
+MASK = _text.MASK
+MIN_LENGTH = 4  # as Octopus's server: shorter values are not masked (they mask ordinary text)
+MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
+#: A longer form is masked as the pieces of this length that cover it: hyperscan refuses a
+#: literal of a few kB, and ``re`` compiles and scans one of megabytes in time growing with
+#: its square (a declared value can be a whole line). Wherever the form occurs, its pieces'
+#: spans touch and merge into its span: it is masked as before; a piece alone is masked too.
+LONG_FORM = 1024
+#: ESC as a byte value: ``ESC in data`` is a memchr, ``b"\x1b" in data`` first tries the
+#: argument as an int and builds a TypeError (most of the cost on a line).
+ESC = 0x1B
+HASH = 0x23  # the first byte of an Octopus message's ``##``
+
+
+def line_endings(raw: bytes) -> list[bytes]:
+    """``raw``, and a secret over several lines also with its other line ending: a terminal
+    (``--pty``) or a Windows tool prints ``\\n`` as ``\\r\\n``, a Unix tool may print a value
+    read with ``\\r\\n`` as ``\\n``."""
+    if b"\n" not in raw:
+        return [raw]
+    lf = raw.replace(b"\r\n", b"\n")
+    crlf = lf.replace(b"\n", b"\r\n")
+    return [raw, *(form for form in (lf, crlf) if form != raw)]
+
+
+def line_forms(raw: bytes) -> list[bytes]:
+    """Each line of a secret over several lines, without the spaces around it: a tool that
+    indents what it prints (YAML, ``kubectl``, ``sed 's/^/  /'``) prints a key line by line
+    with a prefix, so the whole value never appears. Lines shorter than MIN_LENGTH stay."""
+    if b"\n" not in raw:
+        return []
+    lines = (line.strip() for line in raw.replace(b"\r\n", b"\n").split(b"\n"))
+    return [line for line in lines if len(line) >= MIN_LENGTH]
+
+
+def base64_forms(raw: bytes) -> list[bytes]:
+    """The base64 forms of ``raw``: padded, and at the three alignments inside longer text."""
+    forms = [base64.b64encode(raw)]
+    for shift in range(3):
+        encoded = base64.b64encode(bytes(shift) + raw)
+        first = -(-8 * shift // 6)  # characters that also hold the padding bytes' bits
+        last = 8 * (shift + len(raw)) // 6  # characters wholly inside the secret's bits
+        inner = encoded[first:last]
+        if len(inner) >= MIN_FORM:
+            forms.append(inner)
+    return forms
+
+
+def pieces(form: bytes) -> list[bytes]:
+    """``form``, or the pieces of :data:`LONG_FORM` bytes that cover it (the last one ends
+    where it ends: no short piece to mask ordinary text)."""
+    if len(form) <= LONG_FORM:
+        return [form]
+    starts = [*range(0, len(form) - LONG_FORM, LONG_FORM), len(form) - LONG_FORM]
+    return [form[i : i + LONG_FORM] for i in starts]
+
+
+class Masker:
+    """Replaces every occurrence of the known secrets' forms with ``********``.
+
+    ``add`` returns the values it refused (too short). Secrets learned later apply from
+    then on. ``mask`` is the hot path: a no-op while there are no secrets and no ``@``.
+    A URL's password is masked whatever was declared; it is not learned as a secret (see
+    docs/masking.md): the masker is true only when it knows secrets.
+    """
+
+    def __init__(self, secrets: Iterable[str] = (), *, compiler: Compiler | None = None) -> None:
+        self._compiler = compiler
+        self._secrets: list[bytes] = []
+        self._seen: set[bytes] = set()
+        self._chars: set[int] = set()  # the bytes of the secrets' values
+        self._shards = Shards(compiler)  # compiled at the first look after an add
+        self.max_len = 0
+        #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
+        self.multiline = False
+        self.add(*secrets)
+
+    def __bool__(self) -> bool:
+        return bool(self._secrets)
+
+    @property
+    def forms(self) -> list[bytes]:
+        return list(self._secrets)
+
+    def add(self, *values: str, forms: Iterable[str] = ()) -> list[str]:
+        """Add secrets (and extra ``forms`` of them, already encoded); return those refused."""
+        refused = []
+        new = [f.encode("utf-8", "surrogateescape") for f in forms if len(f) >= MIN_LENGTH]
+        # A value read from a file ends with a newline: the text before it is the secret.
+        for value in (v.strip("\r\n") for v in values):
+            if len(value) < MIN_LENGTH:
+                if value:
+                    refused.append(value)
+                continue
+            raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
+            self._chars.update(raw)
+            for form in line_endings(raw):
+                new += [form, *base64_forms(form)]
+            new += line_forms(raw)
+        for form in (piece for whole in new for piece in pieces(whole)):
+            if form not in self._seen:
+                self._seen.add(form)
+                self._secrets.append(form)
+                self.max_len = max(self.max_len, len(form))
+                self.multiline = self.multiline or b"\n" in form
+                self._shards.add(form)
+        return refused
+
+    def spans(self, data: bytes) -> list[tuple[int, int]]:
+        """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
+        colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
+        if not self._secrets:
+            return merged(urlcreds.spans(data))
+        # Each look but the forms' is for a byte most lines lack (memchr): a line costs little.
+        found = self._found(data)
+        if HASH in data:  # a value a CI decodes: the secret in any spelling it reads
+            found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
+        # A value GitHub, Azure or TeamCity decodes (their escape bytes, memchr first).
+        found += encoded.command_spans(data, self._found, self._chars)
+        if ESC in data:
+            found += through_escapes(data, self._found)
+        if urlcreds.AT in data:
+            found += urlcreds.spans(data)
+        return merged(found) if found else found
+
+    def _found(self, data: bytes) -> list[tuple[int, int]]:
+        return self._shards.find(data)
+
+    def holds_form(self, data: bytes) -> bool:
+        """Whether a secret's form is in ``data`` as written (nothing decoded, no URL): on
+        bytes that no decoding reads otherwise, :meth:`mask` of any part of ``data``
+        changes nothing when this is false and ``data`` has no ``@``."""
+        return bool(self._secrets) and bool(self._shards.find(data))
+
+    def mask(self, data: bytes) -> bytes:
+        if not self._secrets and urlcreds.AT not in data:  # no URL credential either
+            return data
+        spans = self.spans(data)
+        return apply(data, spans) if spans else data
+
+    def mask_within(self, data: bytes, start: int, end: int | None = None) -> bytes:
+        """``data[start:end]`` masked, a URL that begins before ``start`` read whole (the
+        start of a line already on the console: no password is shown before ``start``)."""
+        part = data[start:end]
+        stop = len(data) if end is None else end
+        if not start or urlcreds.AT not in data[:stop]:
+            return self.mask(part)
+        extra = [(a - start, b - start) for a, b in urlcreds.spans(data[:stop]) if a >= start]
+        spans = merged(self.spans(part) + extra)
+        return apply(part, spans) if spans else part
+
+    def head(self, raw: bytes, size: int) -> bytes:
+        """The first ``size`` bytes of ``raw`` masked: a password still open at the end of
+        what is looked at is left out, not shown in part."""
+        part = raw[: size + self.max_len]
+        if len(raw) > len(part) and ESC in part:
+            # Colour codes inside a secret lengthen it: one begun may still be open.
+            part = part[: len(part) - held_through(part, self._secrets)]
+        part = part[: urlcreds.open_password(part)]
+        masked = self.mask(part)
+        return masked[: _text.char_start(masked, size)]
+
+    def mask_text(self, text: str) -> str:
+        """``text`` masked (a name, a path, a line kept as text)."""
+        if not self._secrets and "@" not in text:
+            return text
+        return self.mask(text.encode("utf-8", "surrogateescape")).decode("utf-8", "surrogateescape")
+
+    def safe_cut(self, data: bytes, cut: int) -> int:
+        """A cut point at or before ``cut`` that does not split a secret in ``data``."""
+        cut = urlcreds.safe_cut(data, cut)
+        if not self._secrets:
+            return cut
+        for start, end in self.spans(data):
+            if start < cut < end:
+                return start
+        return cut
+
+    def piece_cut(self, data: bytes, cut: int) -> int:
+        """A cut point at or before ``cut`` after which each side can be masked alone (a
+        long line in pieces): no secret split, no URL credential's context either."""
+        if self._secrets:
+            cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)
+        return self.safe_cut(data, min(cut, urlcreds.open_context(data)))
+
+    def open_end(self, data: bytes) -> int:
+        """How many bytes at the end of ``data``, a line still coming, could start a secret
+        whatever comes next: its last ``max_len - 1`` characters as a terminal shows them,
+        the escape codes among them (and one begun at the very end) included; all of
+        ``data`` when it shows fewer. Without codes: ``max_len - 1`` bytes."""
+        return shown_end(data, self.max_len - 1 if self._secrets else 0)
+
+    def held(
+        self, data: bytes | bytearray, *, multiline_only: bool = False, alone: bool = False
+    ) -> int:
+        """How many bytes at the end of ``data`` could be the start of a secret: the longest
+        suffix that is a proper prefix of one of the forms (0 when none), also when colour
+        codes (or the start of one, at the very end) split it; and a URL's password not yet
+        ended (``alone``: what the next bytes, masked alone, would need to make one, from
+        the scheme on)."""
+        url = 0
+        if not multiline_only:
+            raw = bytes(data)
+            url = len(raw) - (urlcreds.open_context(raw) if alone else urlcreds.open_password(raw))
+        if not self._secrets:
+            return url
+        forms = [f for f in self._secrets if b"\n" in f or not multiline_only]
+        return max(held_end(bytes(data), forms), held_through(data, forms), url)
+
+    def open_secret(self, data: bytes) -> int:
+        """:meth:`held` of the known secrets alone (no URL's password)."""
+        forms = self._secrets
+        return max(held_end(data, forms), held_through(data, forms)) if forms else 0
+
+
+def masker_of(secrets: Iterable[str]) -> Masker:
+    """A masker of ``secrets`` with the escaped forms of every CI's commands: for what is
+    masked before the CI in use is known, or when reading which it is failed."""
+    from ...dialects import all_dialects
+
+    values = [v for v in secrets if len(v.strip("\r\n")) >= MIN_LENGTH]
+    dialects = all_dialects()
+    masker = Masker()
+    forms = [f for v in values for d in dialects for f in d.secret_forms(v) if f != v]
+    masker.add(*values, forms=forms)
+    return masker
+
+
+def merged(found: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans, sorted and merged where they overlap or touch."""
+    found.sort()
+    merged: list[tuple[int, int]] = []
+    for start, end in found:
+        if merged and start <= merged[-1][1]:
+            if end > merged[-1][1]:
+                merged[-1] = (merged[-1][0], end)
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:
+    """``data`` with each span replaced by ``********`` (a newline in a span is kept)."""
+    view = memoryview(data)  # the text between spans is copied once, by the join
+    parts: list[bytes | memoryview] = []
+    pos = 0
+    for start, end in spans:
+        parts.append(view[pos:start])
+        parts.append(replacement(data[start:end]))
+        pos = end
+    parts.append(view[pos:])
+    return b"".join(parts)
+
+
+def replacement(secret: bytes) -> bytes:
+    """What masks ``secret``: ``********``, per line when it spans lines."""
+    if b"\n" in secret:
+        return b"\n".join(MASK if p else b"" for p in secret.split(b"\n"))
+    return MASK

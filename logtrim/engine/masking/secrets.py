@@ -1,0 +1,280 @@
+"""The engine's secrets: learning them, and masking each byte in the form it reaches a reader.
+
+The archive gets every byte masked as plain text (:meth:`Secrets.archive`). The console gets
+the same, except on the lines that may be CI commands: those keep their bytes here and are
+masked line by line as their system reads them (``Dialect.mask_command``), once the selector
+knows they are commands. When the engine fails open, :meth:`Secrets.passthrough` masks what
+is forwarded, carrying the bytes that could start a secret to the next chunk of the stream.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ..console.output import STDERR, STDOUT
+from ..match.kinds import Kind
+from ..match.matcher import Matcher
+from ..match.rehit import rehit
+from ..service.commands import Commands
+from . import urlcreds
+from .mask import MASK, MIN_LENGTH, Masker, apply, merged
+from .toolong import TooLong, declaring_lines
+
+Hits = list[tuple[int, Kind]]
+#: The longest unfinished line a fail-open stream holds to read a command whole.
+_LINE_BOUND = 64 << 10
+#: The most bytes of an open message over several lines a fail-open stream holds.
+_OPEN_BOUND = 1 << 20
+Spans = list[tuple[int, int]]
+
+
+class Secrets:
+    """The masker, fed from every dialect's declarations; the per-stream fail-open carry."""
+
+    def __init__(
+        self, masker: Masker, commands: Commands, matcher: Matcher, notes: list[str]
+    ) -> None:
+        self.masker = masker
+        self.commands = commands
+        self.matcher = matcher
+        self._notes = notes
+        self.too_long = TooLong(notes, commands.secret_forms)  # declared values not learned
+        self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
+        self._refused: set[str] = set()  # said once each (a script may declare one often)
+        self._syntax: set[str] = set()  # secrets that are syntax words, said once each
+        # Fail-open learning: per stream, the bytes after the last line read.
+        self._unread: dict[int, bytes] = {}
+        # Fail-open: per stream, whether the bytes given out last ended inside a line.
+        self._open: dict[int, bool] = {}
+
+    def add(self, *values: str) -> None:
+        forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
+        for value in values:
+            self._syntax_note(value.strip("\r\n"))
+        for value in self.masker.add(*values, forms=forms):
+            if value in self._refused:
+                continue
+            self._refused.add(value)
+            self._notes.append(
+                f"not masking a value of {len(value)} characters: "
+                f"shorter than {MIN_LENGTH} would mask ordinary text (the archive keeps it)"
+            )
+
+    def _syntax_note(self, value: str) -> None:
+        """Say once that a secret is part of CI message syntax: masked everywhere but there,
+        so the messages (logtrim's own too) still parse."""
+        word = self.commands.syntax_word(value) if len(value) >= MIN_LENGTH else None
+        if word is None or value in self._syntax:
+            return
+        self._syntax.add(value)
+        self._notes.append(
+            f"a secret of {len(value)} characters is part of the syntax of CI messages "
+            f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
+        )
+
+    def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> None:
+        """Learn the secrets the command lines starting at ``starts`` declare (and the rest
+        of a message ``stream`` left open at the end of its last region)."""
+        if starts or (stream is not None and self.commands.gathering(stream)):
+            self.add(*self.too_long.learnable(self.commands.learn(region, starts, stream)))
+
+    def learn_ahead(self, lines: bytes) -> None:
+        """Learn what the whole ``lines`` of one stream declare before their turn: the two
+        pipes are read in turn, so a secret declared on stderr just before stdout prints it
+        may be read second (more masking is always safe)."""
+        if lines:
+            starts = self.matcher.service_starts(self.matcher.scan(lines))
+            declared = self.commands.declared_in(lines, starts)
+            self.add(*self.too_long.learnable(declared, pend=False))
+
+    def hold(self, data: bytes, cut: int) -> int:
+        """A cut point at or before ``cut`` that splits no secret over several lines, and
+        leaves after it the bytes at the end of ``data`` that could start one."""
+        if not self.masker.multiline:
+            return cut
+        cut = min(cut, len(data) - self.masker.held(data, multiline_only=True))
+        return self.masker.safe_cut(data, cut)
+
+    def region(
+        self, stream: int, region: bytes, *, console_hits: bool = True
+    ) -> tuple[bytes, bytes, Hits]:
+        """Learn the region's secrets; return its archive form, its console form (command
+        lines left for their dialect to mask) and the rule hits in the console form (none
+        unless ``console_hits``)."""
+        hits = self.matcher.scan(region)
+        starts = self.matcher.service_starts(hits)
+        self.learn(region, starts, stream)
+        archive, console, spans = self.split(stream, region, starts)
+        if console is None:
+            return archive, region, hits
+        if not console_hits:
+            return archive, console, []
+        # A line's tier depends on that line alone: only the lines a mask changed are
+        # scanned again; the others keep their hits, moved by what the masks added before.
+        return archive, console, rehit(self.matcher.scan, region, console, spans, hits)
+
+    def split(
+        self, stream: int, region: bytes, starts: Sequence[int]
+    ) -> tuple[bytes, bytes | None, Spans]:
+        """(archive form, console form, the spans the console form masks) of a region; the
+        console form is None when it is the region itself (no secret in it)."""
+        spans = self.masker.spans(region)
+        if not spans and not self.too_long.waiting:
+            return region, None, []
+        keep = self.commands.command_lines(stream, region, starts)
+        long = self.too_long.take(region, declaring_lines(region, keep, starts))
+        if not spans and not long:
+            return region, None, []
+        every = merged(spans + long) if long else spans
+        archive = apply(region, every)
+        if not keep:
+            return archive, archive, every
+        # A secret over several lines is no command's value: masked here even where it
+        # runs into a command line (its dialect sees one line at a time).
+        across = [s for s in spans if b"\n" in region[s[0] : s[1] - 1]]
+        within = _outside([s for s in spans if s not in across], keep)
+        # The value too long to learn: kept only where the CI in use reads it declared.
+        ours = [k for k in keep if self.commands.declares(region[k[0] : k[1]])]
+        masked = merged(across + within + _outside(long, ours))
+        return archive, apply(region, masked), masked
+
+    def mask_text(self, text: str) -> str:
+        """``text`` masked; if the masker itself fails, masked form by form (slower)."""
+        try:
+            return self.masker.mask_text(text)
+        except Exception:
+            data = text.encode("utf-8", "surrogateescape")
+            return self.crude(data).decode("utf-8", "surrogateescape")
+
+    def piece(self, data: bytes) -> bytes:
+        """The archive form of a piece of a line too long to hold."""
+        long = self.too_long.take(data) if self.too_long.waiting else []
+        if not long:
+            return self.masker.mask(data)
+        return apply(data, merged(self.masker.spans(data) + long))
+
+    def crude(self, data: bytes) -> bytes:
+        """``data`` masked without the compiled matcher: for when the masker itself broke."""
+        data = apply(data, urlcreds.spans(data))  # ``re`` alone: no database to break
+        for form in sorted(self.masker.forms, key=len, reverse=True):
+            data = data.replace(form, MASK)
+        return data
+
+    def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
+        return self.passthrough_forms(stream, data, final=final)[0]
+
+    def passthrough_forms(
+        self, stream: int, data: bytes, *, final: bool = False, learn: bool = False
+    ) -> tuple[bytes, bytes]:
+        """Fail-open: (archive form, console form) of ``data``, the bytes that could start
+        a secret carried over. ``learn``: the secrets the stream declares from here on are
+        learned too (a run whose engine broke keeps masking what the script declares later;
+        a declaration keeps its value on the console, where its CI server reads it)."""
+        new, data = data, self._carry.get(stream, b"") + data
+        try:
+            if learn:
+                self._learn_lines(stream, new, final)
+            # ``alone``: the next write is masked without this one (a URL's scheme waits).
+            cut = len(data) if final else len(data) - self.masker.held(data, alone=True)
+            if learn and not final:  # a command's line waits for its end, to be read whole
+                cut = min(cut, self._command_start(data))
+            cut = self.masker.safe_cut(data, cut)
+            if learn:  # a declaration keeps its value on the console
+                region = data[:cut]
+                starts = self._starts(region, mid_line=self._open.get(stream, False))
+                archive, console = self._failing(stream, region, starts)
+            else:
+                archive = console = self.masker.mask(data[:cut])
+        except Exception:
+            cut = len(data) if final else max(len(data) - self.masker.max_len + 1, 0)
+            archive = console = self.crude(data[:cut])
+        self._carry[stream] = data[cut:]
+        if cut:
+            self._open[stream] = not data[:cut].endswith(b"\n")
+        return archive, archive if console is None else console
+
+    def _failing(self, stream: int, region: bytes, starts: list[int]) -> tuple[bytes, bytes]:
+        """(archive form, console form) of a region when the engine broke: both masked as
+        text, but for the lines that declare a secret to the CI in use, which keep their
+        command as written (no selector masks the other commands as their CI reads them)."""
+        spans = self.masker.spans(region)
+        lines = self.commands.command_lines(stream, region, starts)
+        long = self.too_long.take(region, declaring_lines(region, lines, starts))
+        spans = merged(spans + long) if long else spans
+        archive = apply(region, spans)
+        parts, pos = [], 0
+        for start, end in lines:
+            line = region[start:end]
+            edge = any(a < end and b > start and (a < start or b > end) for a, b in spans)
+            if edge or not self.commands.declares(line):
+                continue  # masked as text (so is a line a secret over lines runs into)
+            parts.append(_masked(region, spans, pos, start))
+            masked = self.commands.mask(stream, line, self.masker.mask)
+            parts.append(masked if masked is not None else self.masker.mask(line))
+            pos = end
+        if not parts:
+            return archive, archive
+        return archive, b"".join([*parts, _masked(region, spans, pos, len(region))])
+
+    def _starts(self, region: bytes, *, mid_line: bool) -> list[int]:
+        """Where the commands of ``region`` start; ``mid_line``: it goes on a line begun in
+        an earlier region, so its first bytes are no line's start (GitHub's ``::`` commands
+        must start one), though a marker that counts anywhere still does."""
+        if not region:
+            return []
+        if not mid_line:
+            return self.matcher.service_starts(self.matcher.scan(region))
+        probe = b"x" + region  # a non-blank byte before: not at a line's start
+        return [at - 1 for at in self.matcher.service_starts(self.matcher.scan(probe)) if at]
+
+    def _learn_lines(self, stream: int, new: bytes, final: bool) -> None:
+        """Learn the declarations of the stream's lines that ``new`` ends (each line read
+        once, whole; an unfinished line longer than the bound is not read as a command)."""
+        text = self._unread.pop(stream, b"") + new
+        end = len(text) if final else text.rfind(b"\n") + 1
+        if end:
+            region = text[:end]
+            self.learn(region, self.matcher.service_starts(self.matcher.scan(region)), stream)
+        if len(text) - end <= _LINE_BOUND:
+            self._unread[stream] = text[end:]
+
+    def _command_start(self, data: bytes) -> int:
+        """Where the unfinished last line of ``data`` begins if it may be a command (it
+        holds a marker, or begins like one), or the first line of a message still open at
+        its end (its secret declared further on), else ``len(data)``; a line past the
+        bound goes on (bounded memory wins)."""
+        start = data.rfind(b"\n") + 1
+        opened = self.commands.declared.open_at(data[:start])
+        if opened < start and len(data) - opened <= _OPEN_BOUND:
+            return opened
+        line = data[start:]
+        if not line or len(line) > _LINE_BOUND:
+            return len(data)
+        lead = line.lstrip()
+        markers = self.commands.markers
+        if any(m in line or (lead and m.startswith(lead)) for m in markers):
+            return start
+        return len(data)
+
+
+def _masked(region: bytes, spans: Spans, start: int, end: int) -> bytes:
+    """``region[start:end]`` with the ``spans`` (of ``region``) within it masked."""
+    return apply(region[start:end], [(a - start, b - start) for a, b in spans
+                                     if start <= a and b <= end])  # fmt: skip
+
+
+def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The parts of ``spans`` outside the ``keep`` ranges."""
+    out: list[tuple[int, int]] = []
+    for start, end in spans:
+        pos = start
+        for k_start, k_end in keep:
+            if k_end <= pos or k_start >= end:
+                continue
+            if k_start > pos:
+                out.append((pos, k_start))
+            pos = max(pos, k_end)
+        if pos < end:
+            out.append((pos, end))
+    return out

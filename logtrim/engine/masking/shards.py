@@ -1,0 +1,93 @@
+"""The secrets' forms as compiled matchers, in shards of a bounded number of forms.
+
+Compiling one matcher of every form takes memory in proportion to their number while it
+works (hyperscan's compiler about 2 kB a literal, Python's ``re`` as much), and a run that
+learns secrets from its output compiled it again after every read that learned one: 20,000
+learned secrets took 400 MB, and CPU grew with the square of their number. Here the forms go
+into shards of at most :data:`SHARD`: a full shard is compiled once and kept (hyperscan keeps
+about 50 bytes a literal); only the last one, still filling, is compiled again as it grows.
+A scan looks through every shard: no form is ever left out.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import cast
+
+from ..match.matcher import Compiler, Database
+
+#: Forms per shard: the most one compile holds in memory at once.
+SHARD = 4096
+Found = list[tuple[int, int]]
+
+
+class _Shard:
+    """Some forms, compiled: a hyperscan database, else one ``re`` pattern."""
+
+    def __init__(self, forms: list[bytes], compiler: Compiler | None) -> None:
+        self.lengths = [len(f) for f in forms]  # per form, by the id the database reports
+        self.hs: Database | None = None if compiler is None else compiler.literals(forms)
+        self.re: re.Pattern[bytes] | None = None
+        if self.hs is None:
+            # Longest first: at one position the longest form wins, and it covers the others.
+            ordered = sorted(forms, key=len, reverse=True)
+            self.re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
+        lengths = self.lengths
+
+        # Made once, the list passed as the scan's context: a scan makes no function (each
+        # line shown is masked alone).
+        def on_match(sid: int, _from: int, to: int, _flags: int, found: object) -> None:
+            cast(Found, found).append((to - lengths[sid], to))
+
+        self._on_match = on_match
+
+    def find(self, data: bytes, found: Found) -> None:
+        if self.hs is not None:
+            # Positional: hyperscan parses keywords at about a third of a line's scan.
+            self.hs.scan(data, self._on_match, 0, found)
+        elif self.re is not None:
+            found += [(m.start(), m.start() + len(m.group(1))) for m in self.re.finditer(data)]
+
+
+def _uncached(pattern: bytes) -> re.Pattern[bytes]:
+    """``re.compile``, without keeping the pattern in ``re``'s cache: each version of a
+    growing shard would stay there (up to 512 of them)."""
+    compiled = re.compile(pattern)
+    for name in ("_cache", "_cache2"):
+        cache = getattr(re, name, None)
+        if isinstance(cache, dict):
+            cache.pop((bytes, pattern, 0), None)
+    return compiled
+
+
+class Shards:
+    """Every form added, found in one call (see the module docstring)."""
+
+    def __init__(self, compiler: Compiler | None) -> None:
+        self._compiler = compiler
+        self._full: list[_Shard] = []
+        self._filling: list[bytes] = []  # the forms of the last shard
+        self._last: _Shard | None = None  # ... compiled, unless forms came since
+        self._stale = False
+
+    def add(self, form: bytes) -> None:
+        self._filling.append(form)
+        self._stale = True
+        if len(self._filling) >= SHARD:
+            self._full.append(_Shard(self._filling, self._compiler))
+            self._filling, self._last, self._stale = [], None, False
+
+    def find(self, data: bytes) -> Found:
+        """The ``[start, end)`` of every form found in ``data`` (overlapping), sorted."""
+        if self._stale:
+            # Compiled at the first look after an add, not per add: a log that declares its
+            # secrets one by one would otherwise compile a shard per secret.
+            self._last = _Shard(self._filling, self._compiler) if self._filling else None
+            self._stale = False
+        found: Found = []
+        for shard in self._full:
+            shard.find(data, found)
+        if self._last is not None:
+            self._last.find(data, found)
+        found.sort()
+        return found

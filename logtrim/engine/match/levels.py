@@ -1,0 +1,118 @@
+"""Level fields: where common log formats put a line's level, and the words they use.
+
+The level rules in :mod:`.rules` are built from these forms, one tier at a time; detail
+levels (DEBUG, TRACE, ...) have no rule of their own (:data:`DETAIL_START`, :data:`DETAIL_FIELD`).
+"""
+
+from __future__ import annotations
+
+from ..._text import COLOUR
+from .kinds import Kind
+
+COLOUR_B = COLOUR.encode()
+# Where a rule needs the start of a line, it allows colour codes and blanks before the text.
+BOL = rb"^(?:" + COLOUR_B + rb")*[ \t]*"
+# A time stamp before a level: 2026-12-01 12:00:00,123 / 12:00:00.000 / 2026-12-01T12:00:00Z
+TS = rb"[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]{3,40}"
+# A level word ends at a blank, a colon, a bracket or a bar.
+END = rb"(?:[ \t:|\]>)]|$)"
+
+LEVEL_WORDS = {
+    Kind.ERROR: rb"(?:ERROR|ERR|FATAL|CRITICAL|CRIT|SEVERE|PANIC|ALERT|EMERG|EMERGENCY|FTL|EROR)",
+    Kind.WARNING: rb"(?:WARNING|WARN|WRN)",
+    Kind.INFO: rb"(?:INFO|INF|NOTICE)",
+    Kind.NOISE: rb"(?:DEBUG|DBG|TRACE|TRC|VERBOSE|VRB|FINE|FINER|FINEST|DBUG|TRCE)",
+}
+# A raw CI task log's level column ("16:05:51   Error    |   text").
+TASK_LOG_WORDS = {
+    Kind.ERROR: rb"(?:Error|Fatal)",
+    Kind.WARNING: rb"Warning",
+    Kind.INFO: rb"(?:Info|Highlight|Wait)",
+    Kind.NOISE: rb"Verbose",
+}
+
+
+def level_forms(kind: Kind) -> list[bytes]:
+    """The places a level word of ``kind`` stands in common log formats."""
+    words = LEVEL_WORDS[kind]
+    return [
+        # After an optional time stamp and one optional bracketed field:
+        # "2026-12-01 12:00:00,123 [main] ERROR x", "WARNING:root:msg", "[INFO] x", "\tINFO\t"
+        BOL + rb"(?:" + TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + words + END,
+        # In a bracket after the time: "[12:00:00 INF] x", "[2026-12-01T12:00:00Z INFO  app]"
+        BOL + rb"\[" + TS + rb"[ \t]+" + words + END,
+        field_form(words),
+        rb"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T)?[0-9]{2}:[0-9]{2}:[0-9]{2}[ \t]+"
+        + TASK_LOG_WORDS[kind]
+        + rb"[ \t]+\|",
+    ]
+
+
+def field_form(words: bytes) -> bytes:
+    """logfmt and JSON, any case: level=info, "severity":"ERROR"."""
+    return (
+        rb"(?:^|[ \t{,])[\"']?(?i:level|lvl|severity|levelname|loglevel)[\"']?"
+        + rb"[ \t]*[=:][ \t]*[\"']?(?i:"
+        + words
+        + rb")(?:[\"' \t,}]|$)"
+    )
+
+
+# Tool-specific level forms, by tier.
+TOOL_LEVELS = {
+    Kind.ERROR: [
+        rb"^[EF][0-9]{4} [0-9:.]{8,15} ",  # klog / glog
+        BOL + rb"(?:fail|crit): ",  # Microsoft.Extensions.Logging
+        BOL + rb"npm (?:ERR!|error) ",
+        rb"^E: ",  # apt
+        rb"^(?:fatal|failed): \[|^ERROR! ",  # Ansible
+    ],
+    Kind.WARNING: [
+        rb"^W[0-9]{4} [0-9:.]{8,15} ",
+        BOL + rb"warn: ",
+        BOL + rb"npm (?:WARN|warn) ",
+        rb"^W: ",
+    ],
+    Kind.INFO: [
+        rb"^I[0-9]{4} [0-9:.]{8,15} ",
+        BOL + rb"info: ",
+        rb"^(?:ok|changed): \[",  # Ansible
+        BOL + rb"(?i:note): ",  # compiler and installer notes
+    ],
+    Kind.NOISE: [
+        BOL + rb"(?:dbug|trce): ",
+        BOL + rb"npm (?:notice|info|http|verb|verbose|sill|timing) ",
+        rb"^(?:skipping|included): ",  # Ansible
+        rb"^\+{1,2} [^ +\n]",  # shell traces (set -x): what ran, not what went wrong
+        rb"^>[ \t]{3,}[^ \t\n]",  # pytest's source lines in a traceback
+    ],
+}
+
+#: Detail levels (DEBUG, TRACE, VERBOSE, ...): no rule of their own, since such a line is
+#: archive only anyway. The matcher checks these only on lines a word hit, so a flood of DEBUG
+#: lines costs the scan nothing: the forms at the start of a line, and the logfmt/JSON field
+#: (looked for only where the line names a level).
+_DETAIL_FIELD = field_form(LEVEL_WORDS[Kind.NOISE])
+DETAIL_START = rb"|".join(
+    rb"(?:" + f + rb")"
+    for f in level_forms(Kind.NOISE) + TOOL_LEVELS[Kind.NOISE]
+    if f != _DETAIL_FIELD
+)
+DETAIL_FIELD = _DETAIL_FIELD
+DETAIL_EXAMPLE = "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying"
+
+#: The fatal levels among the error words: the failure reason ranks such a line above an
+#: older plain error (:mod:`.reason`). Where the level forms put a level, plus the tools'
+#: own prefixes: git's ``fatal:``, Go's ``panic:``, PHP's ``Fatal error:``, glog's ``F1202``.
+FATAL_WORDS = rb"(?:FATAL|CRITICAL|CRIT|PANIC|ALERT|EMERG|EMERGENCY|FTL)"
+FATAL_START = rb"|".join(
+    [
+        BOL + rb"(?:" + TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + FATAL_WORDS + END,
+        BOL + rb"\[" + TS + rb"[ \t]+" + FATAL_WORDS + END,
+        field_form(FATAL_WORDS),
+        BOL + rb"(?:fatal|Fatal|panic|Fatal error|Critical|crit): ",
+        rb"^F[0-9]{4} [0-9:.]{8,15} ",
+    ]
+)
+#: The start of a Rust panic's line (the thread's name, its id since Rust 1.88).
+RUST_PANIC = rb"^thread '[^'\n]*'(?: \([0-9]+\))? panicked at "

@@ -1,0 +1,323 @@
+"""The child's CI commands, as the dialects read them: level switches, results, and the
+secrets they declare (learned by the :class:`~.declarations.Declarations` it owns).
+
+Commands pass verbatim for the system in use and for those whose commands always do
+(:attr:`Dialect.forward_always`); those dialects also track the level switches the engine
+applies, line by line, and say when a command goes on over the next lines (each of which
+must look like part of it).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Sequence
+
+from ...dialects import Dialect, Level, all_dialects
+from ...dialects.syntax import Mask
+from ..console.output import STDERR, STDOUT
+from ..masking.declarations import MAX_LINES, Declarations, opens
+from ..match.kinds import NOISE, PROGRESS, Kind
+
+# The tier a level raises every line of its stream to, at least.
+# Plain names: on CPython 3.11 ``Level.NORMAL`` is a look-up through the enum's metaclass,
+# and the selector asks for a stream's level several times a line.
+_NORMAL, _QUIET, _PROGRESS = Level.NORMAL, Level.QUIET, Level.PROGRESS
+_FLOOR = {Level.INFO: Kind.INFO, Level.WARNING: Kind.WARNING, Level.ERROR: Kind.ERROR}
+
+
+class Commands:
+    """Reads the child's commands for the engine; holds the level of each stream."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        # What the commands of every system declare: the secrets' side (with instances of
+        # its own, for the secrets pass sees a region before its lines are looked at).
+        self.declared = Declarations(dialect)
+        self.markers = self.declared.markers
+        others = [d for d in all_dialects() if d.name != dialect.name and d.forward_always]
+        self._dialects = [dialect, *others]
+        self._levels = {STDOUT: Level.NORMAL, STDERR: Level.NORMAL}
+        self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
+        self._open_lines = {STDOUT: 0, STDERR: 0}
+        self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
+        # Inert lines of the system in use (``Dialect.quick``), and who watches them go by.
+        self._quick = type(dialect).quick_lines()
+        self._leveled = type(dialect).level is not Dialect.level  # else always NORMAL
+        self._watching = [
+            d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick
+        ]
+
+    # -- the declarations, as the secrets learn them (see :class:`.Declarations`) ----------
+    def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
+        return self.declared.learn(region, starts, stream)
+
+    def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
+        return self.declared.declared_in(region, starts)
+
+    def gathering(self, stream: int) -> bool:
+        return self.declared.gathering(stream)
+
+    def secret_forms(self, value: str) -> list[str]:
+        return self.declared.secret_forms(value)
+
+    def syntax_word(self, value: str) -> str | None:
+        return self.declared.syntax_word(value)
+
+    # -- the commands that pass verbatim ----------------------------------------------------
+    def command_lines(
+        self, stream: int, region: bytes, starts: Sequence[int]
+    ) -> list[tuple[int, int]]:
+        """The ``[start, end)`` offsets of the lines that may be commands: each line
+        that is one, and the lines after one its dialect leaves open. Their secrets are
+        masked as the command's system reads them (:meth:`mask`), not as plain text."""
+        out: list[tuple[int, int]] = []
+        pos = 0
+        if self._open[stream] is not None:  # a command open since the previous region
+            pos = self._continuation(region, 0, self._open[stream], self._open_lines[stream], out)
+        # The dialects as the region's lines will find them, each line seen in turn as the
+        # selector sees it: a ``::stop-commands::`` pause, or its end, in the region changes
+        # what the lines after it are (copies: their state is a few plain values).
+        dialects = [copy.copy(d) for d in self._dialects]
+        quick = self._quick
+        for start in starts:
+            if start < pos:
+                continue
+            if quick is not None and dialects[0].quick_ready():
+                found = quick.match(region, start)
+                if found is not None:  # a command, that opens none
+                    for d in dialects:
+                        d.observe_quick(region[start : found.end()])
+                    out.append((start, found.end()))
+                    pos = found.end()
+                    continue
+            end = region.find(b"\n", start) + 1 or len(region)
+            text = region[start:end].decode("utf-8", "replace")
+            command = any(d.is_command(text) for d in dialects)
+            for d in dialects:
+                d.observe(text)
+            if not command:
+                continue  # a marker in plain text ("--- " in "-----END KEY----- done")
+            out.append((start, end))
+            dialect = next((d for d in dialects if opens(d, text)), None)
+            pos = self._continuation(region, end, dialect, 0, out) if dialect else end
+        return out
+
+    @staticmethod
+    def _continuation(
+        region: bytes, pos: int, dialect: Dialect | None, count: int, out: list[tuple[int, int]]
+    ) -> int:
+        while dialect is not None and pos < len(region) and count < MAX_LINES:
+            end = region.find(b"\n", pos) + 1 or len(region)
+            text = region[pos:end].decode("utf-8", "replace")
+            if not dialect.continues(text):
+                break
+            out.append((pos, end))
+            pos, count = end, count + 1
+            if not dialect.unclosed(text):
+                break
+        return pos
+
+    def mask(self, stream: int, line: bytes, mask: Mask) -> bytes | None:
+        """A command line masked as its system reads it; a declaring line's command as it
+        is, the text around it masked."""
+        if line.rstrip(b"\r\n") in self.declared.declaring:
+            return self._declaration(line, mask)
+        dialect = self._continued[stream]
+        self._continued[stream] = None
+        if dialect is None:
+            text = line.decode("utf-8", "replace")
+            dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        return mask(line) if dialect is None else dialect.mask_command(line, mask)
+
+    def declares(self, line: bytes) -> bool:
+        """Whether ``line`` declares a secret to the system in use (its command carries it)."""
+        return line.rstrip(b"\r\n") in self.declared.declaring
+
+    def cut_from(self, line: bytes, command: bytes) -> None:
+        """``command`` goes alone, without the text around it on ``line``: if the line
+        declares a secret to the system in use, so does the command (as it is)."""
+        if line.rstrip(b"\r\n") in self.declared.declaring:
+            self.declared.declaring.add(command)
+
+    def _declaration(self, line: bytes, mask: Mask) -> bytes:
+        """A line declaring a secret to the system in use: its command verbatim (the system
+        needs the value), the text before and after it masked (another command there as its
+        system reads it)."""
+        ours = self._dialects[0]
+        text = line.decode("utf-8", "surrogateescape")
+        spans = ours.declaring_spans(text)
+        if spans is None:
+            return line  # the whole line is the command (``::add-mask::VALUE``)
+        parts, pos = [], 0
+        for first, last in spans:
+            start = len(text[:first].encode("utf-8", "surrogateescape"))
+            end = len(text[:last].encode("utf-8", "surrogateescape"))
+            parts += [self._between(line[pos:start], mask), line[start:end]]
+            pos = end
+        return b"".join([*parts, self._between(line[pos:], mask)])
+
+    def _between(self, piece: bytes, mask: Mask) -> bytes:
+        """Text around a declaring command: masked, a command there as its system reads it."""
+        if not piece:
+            return piece
+        text = piece.decode("utf-8", "replace")
+        other = next((d for d in self._dialects if d.is_command(text)), None)
+        masked = mask(piece) if other is None else other.mask_command(piece, mask)
+        return masked if masked is not None else mask(piece)
+
+    def quick(self, stream: int, line: bytes) -> str | None:
+        """Whether ``line`` is an inert command of the system in use (``Dialect.quick``),
+        forwarded as it is unless it holds a secret's form (:meth:`see_quick`): None if
+        not; else the system's name if it is a progress command, or ``""``."""
+        quick = self._quick
+        if quick is None or self._continued[stream] is not None:
+            return None
+        found = quick.fullmatch(line)
+        if found is None or not self._dialects[0].quick_ready():
+            return None
+        if line[:-1] in self.declared.declaring:
+            return None
+        progress = found.re.groupindex.get("progress")
+        return "" if progress is None or found.group(progress) is None else self._dialects[0].name
+
+    def see_quick(self, stream: int, line: bytes) -> bool:
+        """:meth:`see` and :meth:`open_after` of a :meth:`quick` line; True when the levels
+        changed (they are read again, as after any command)."""
+        for dialect in self._watching:
+            dialect.observe_quick(line)
+        self._open[stream] = None
+        self._open_lines[stream] = 0
+        self._continued[stream] = None
+        if not self._leveled:
+            return False  # every level NORMAL, as ever
+        levels = self.levels()
+        for each in self._levels:
+            self._levels[each] = self._level(each == STDERR)
+        return self.levels() != levels
+
+    def is_command(self, text: str) -> bool:
+        """Whether a line carries a command to forward verbatim."""
+        return any(d.is_command(text) for d in self._dialects)
+
+    def long_command(self, text: str) -> Dialect | None:
+        """The system whose command ``text`` (the start of one too long to hold) begins."""
+        return next((d for d in self._dialects if d.long_command(text)), None)
+
+    def long_value(self, dialect: Dialect, window: str) -> tuple[int, bool]:
+        """Of a command too long to hold that starts with ``window``: the byte where the
+        value of a secret it may declare begins (-1: none), and whether the CI in use reads
+        it (the value then reaches the CI as written)."""
+        at = dialect.long_value_at(window)
+        if at < 0:
+            return -1, False
+        ours = dialect is self._dialects[0] and dialect.declares_to_ci(window)
+        return len(window[:at].encode("utf-8", "surrogateescape")), ours
+
+    def declared_value_at(self, start: bytes, window: int) -> int:
+        """Where the value of a secret a long line declares at its start (``start``: its
+        first ``window`` bytes or more) begins, in a syntax that is no command here, else -1
+        (a command passes as one: :meth:`long_value`)."""
+        lead = len(start) - len(start.lstrip())
+        text = start[lead : lead + window].decode("utf-8", "surrogateescape")
+        if self.long_command(text) is not None:
+            return -1
+        at = self.declared.long_value_at(text)
+        return -1 if at < 0 else lead + len(text[:at].encode("utf-8", "surrogateescape"))
+
+    def command_span(self, text: str) -> tuple[int, int] | None:
+        """The span of the command on a command line, when text around it is not part of
+        it (see :meth:`Dialect.command_span`); None: the whole line."""
+        dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        return None if dialect is None else dialect.command_span(text)
+
+    def text_before(self, text: str) -> str:
+        """On a line that is all command (``##vso[...]``): the text before its marker."""
+        dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        lowered = text.lower()
+        found = [lowered.find(m.decode("latin-1").lower()) for m in getattr(dialect, "markers", ())]
+        return text[: min((at for at in found if at >= 0), default=0)]
+
+    def see(self, text: str) -> bool:
+        """Look at a line that may be a command, in order; True when it is one."""
+        command = self.is_command(text)
+        for dialect in self._dialects:
+            dialect.observe(text)
+        if command:
+            for stream in self._levels:
+                self._levels[stream] = self._level(stream == STDERR)
+        return command
+
+    def levels(self) -> tuple[Level, ...]:
+        """The level in effect on each stream (a snapshot, to see whether a command switched)."""
+        return tuple(self._levels.values())
+
+    def _level(self, stderr: bool) -> Level:
+        # Only the system in use switches levels: under another one nobody reads an
+        # ``##octopus[stdout-error]`` as a switch, though the message passes verbatim.
+        return self._dialects[0].level(stderr)
+
+    def progress_of(self, text: str) -> str | None:
+        """The dialect whose progress command the line is (each has one), or None."""
+        return next((d.name for d in self._dialects if d.is_progress(text)), None)
+
+    @property
+    def child_sent_result(self) -> bool:
+        # As for levels: only the system in use reads the child's own result.
+        return self._dialects[0].child_sent_result()
+
+    # -- the level switches ---------------------------------------------------------------
+    def quiet(self, stream: int) -> bool:
+        """Whether the stream's lines go to the archive only."""
+        return self._levels[stream] is _QUIET
+
+    def as_written(self, stream: int) -> bool:
+        """Whether the stream's lines may be shown as written (within the verbatim
+        allowance): not under a level that keeps them off the console or throttles them."""
+        return self._levels[stream] not in (_QUIET, _PROGRESS)
+
+    def forced(self, stream: int) -> bool:
+        """Whether the stream's level makes every line worth a look."""
+        return self._levels[stream] not in (_NORMAL, _QUIET)
+
+    def apply(self, stream: int, kind: Kind) -> Kind:
+        """A line's tier under its stream's level."""
+        level = self._levels[stream]
+        if level is _NORMAL:
+            return kind
+        if level is _QUIET:
+            return NOISE
+        if level is _PROGRESS:
+            return PROGRESS
+        return max(kind, _FLOOR[level])
+
+    # -- commands over several lines ------------------------------------------------------
+    def open_after(self, stream: int, text: str) -> None:
+        """After a command line: whether its command goes on on the stream's next lines."""
+        self._open[stream] = self._opened(text)
+        self._open_lines[stream] = 0
+
+    def _opened(self, text: str) -> Dialect | None:
+        """The system whose command ``text`` opens and leaves open: a line of another
+        system's (``::endgroup::``) opens none, though it has no ']'."""
+        return next((d for d in self._dialects if opens(d, text)), None)
+
+    def continues(self, stream: int, text: str) -> bool:
+        """Whether a line is the next line of the stream's open command (it stays open while
+        its dialect says so, for at most ``MAX_LINES`` lines)."""
+        dialect = self._open[stream]
+        if dialect is None:
+            return False
+        self._open_lines[stream] += 1
+        if not dialect.continues(text) or self._open_lines[stream] > MAX_LINES:
+            self._open[stream] = None
+            return False
+        self._continued[stream] = dialect
+        if not dialect.unclosed(text):
+            self._open[stream] = None
+        return True
+
+    def is_open(self, stream: int) -> bool:
+        return self._open[stream] is not None
+
+    def close_open(self, stream: int) -> None:
+        """The stream ended with its command still open: nothing more continues it."""
+        self._open[stream] = None

@@ -1,0 +1,183 @@
+"""The child's CI commands on the console: verbatim, in order, at the level they were written.
+
+A command passes as written, its secrets masked in the encoding its CI reads (the line that
+declares a secret is the one exception); only a ``progress`` message may wait (throttled, the
+latest kept).
+What must come before a command is printed first, at the level in effect before it (the
+command may be a level switch): the waiting progress state, a pending collapse count, the
+gap marker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..console.output import Output
+from ..flow.history import History
+from ..flow.throttle import Progress
+from ..masking import urlcreds
+from ..masking.mask import Masker
+from ..match.kinds import Kind
+from .commands import Commands
+
+
+class Forwarder:
+    """Forwards the child's command lines (see the module docstring)."""
+
+    def __init__(
+        self,
+        commands: Commands,
+        progress: Progress,
+        out: Output,
+        history: History,
+        mask: Callable[[bytes], bytes],
+        classify: Callable[[bytes], Kind],
+        display: Callable[[bytes], bytes],
+    ) -> None:
+        self.commands = commands
+        self.classify = classify
+        self.display = display  # a line's console form: a long one cut (engine/console/display.py)
+        #: The text around a command (a line of its own to the server): (text, lineno, tier).
+        self.on_text: Callable[[bytes, int, Kind], None] = lambda _text, _lineno, _kind: None
+        self.mask = mask
+        self.progress = progress
+        self.out = out
+        self.history = history
+        #: The masker behind ``mask``: an inert command line without a secret's form passes
+        #: as it is (:meth:`quick`); None: every line is read through its dialect.
+        self.masker: Masker | None = None
+
+    def service(self, stream: int, line: bytes, lineno: int, now: float) -> bool:
+        """A line with a command marker: forwarded if it is a command (True), else False.
+
+        An inert command of the system in use (``Dialect.quick``) without a secret's form
+        is its own console form, all command: it is not read through every dialect."""
+        commands = self.commands
+        quick = self._quick(stream, line)
+        if quick is None:
+            text = line.decode("utf-8", "replace")
+            if not commands.is_command(text):
+                commands.see(text)  # state that spans lines (GitHub's stop-commands)
+                return False
+        self.out.tally.seen_lines[Kind.SERVICE] += 1
+        self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
+        cut = 0
+        if quick is None:
+            line, cut = self._bounded(line, lineno)
+            line = self.command_form(stream, line)
+            progress = commands.progress_of(text)
+        else:
+            progress = quick or None
+        native = self.progress.native
+        if native is not None and progress is not None:
+            native.see(line, now, command=True)  # the child drives its CI's indicator itself
+        throttled = progress is not None and not self.progress.due(
+            stream, now, lineno, line, command=progress
+        )
+        if not throttled:
+            self.before(stream)
+        if quick is None:
+            levels = commands.levels()
+            commands.see(text)
+            commands.open_after(stream, text)
+            switched = commands.levels() != levels
+        else:
+            switched = commands.see_quick(stream, line)
+        if not throttled:  # else it waits as the latest state
+            # A command that leaves the levels as they were (setVariable, ::endgroup::) does
+            # not keep the failure tail from the lines before it.
+            self.forward(stream, line, lineno, keeps_order=switched)
+        if cut:
+            self.out.hide(cut)  # the archive has it: the next gap marker counts it
+        return True
+
+    def _quick(self, stream: int, line: bytes) -> str | None:
+        """:meth:`.Commands.quick` of a line that holds no secret's form (nor a URL's
+        password) as written: None when it must be read through its dialect."""
+        masker = self.masker
+        if masker is None:
+            return None
+        quick = self.commands.quick(stream, line)
+        if quick is None or urlcreds.AT in line or masker.holds_form(line):
+            return None
+        return quick
+
+    def _bounded(self, line: bytes, lineno: int) -> tuple[bytes, int]:
+        """A command line, and the bytes of text around its command left out: that text is
+        printed as plain output (Octopus, TeamCity), so it is classified as any line is (an
+        error there is an error, and may be the failure reason), and it passes with the
+        command only while the budget has room for it as a line of its own tier (at least
+        info), cut as a long line is, or a flood of it would pass outside the budget."""
+        raw = line.decode("utf-8", "surrogateescape")
+        span = self.commands.command_span(raw)
+        body = len(raw.rstrip("\r\n"))
+        if span is None:
+            # All of it is the command: the text before its marker is still the child's.
+            before = self.commands.text_before(raw).encode("utf-8", "surrogateescape")
+            if before.strip():
+                kind = self.classify(before)
+                self.on_text(before, lineno, kind)
+                self._shown(kind, len(before))
+            return line, 0
+        if span[0] == 0 and span[1] >= body:
+            return line, 0
+        start, end = span
+        parts = [raw[:start], raw[end:body]]
+        before, after = (p.encode("utf-8", "surrogateescape") for p in parts)
+        if not (before + after).strip():
+            return line, 0
+        kind = self.classify(before + b" " + after if before and after else before + after)
+        self.on_text(before + after, lineno, kind)
+        tier = max(kind, Kind.INFO)
+        budget = self.out.budget
+        if budget.allows(tier, len(before) + len(after)):
+            self._shown(kind, len(before) + len(after))
+            return line, 0
+        alone = raw[start:end].encode("utf-8", "surrogateescape")
+        short = [self._short(before), self._short(after)]
+        size = len(short[0]) + len(short[1])
+        if size < len(before) + len(after) and budget.allows(tier, size):
+            form = short[0] + alone + short[1] + line[len(line.rstrip(b"\r\n")) :]
+            self.commands.cut_from(line, form.rstrip(b"\r\n"))
+            self._shown(kind, size)
+            return form, 0  # shown, cut as a long line is: the note in it says so
+        self.commands.cut_from(line, alone)
+        return alone + b"\n", len(before) + len(after)
+
+    def _short(self, text: bytes) -> bytes:
+        """Text around a command in its console form: cut as a long line is, masked."""
+        return self.display(text + b"\n")[:-1] if len(text) > 64 else text
+
+    def _shown(self, kind: Kind, size: int) -> None:
+        """The text around a command reached the console: counted in its tier."""
+        if Kind.NOISE < kind < Kind.SERVICE:
+            tally = self.out.tally
+            tally.shown_lines[kind] += 1
+            tally.shown_bytes[kind] += size
+            tally.both_lines += 1  # one line on the console, counted in two tiers
+
+    def command_form(self, stream: int, line: bytes) -> bytes:
+        """A command line as it reaches the CI: masked as its dialect reads it; empty if the
+        dialect drops it."""
+        masked = self.commands.mask(stream, line, self.mask)
+        if masked is None:
+            self.out.marker("a command that would carry a secret was not printed")
+            return b""
+        return masked
+
+    def forward(self, stream: int, line: bytes, lineno: int, *, keeps_order: bool = True) -> None:
+        """A command line (or the next line of one), already masked. ``keeps_order``: lines
+        before it may no longer be shown after it (it switched the level they show at)."""
+        if not line:
+            return
+        if not line.endswith(b"\n"):
+            line += b"\n"
+        self.before(stream)
+        self.out.emit(stream, line, Kind.SERVICE, command=True)
+        # Shown (no context repeats it); its stream's order counts only if it switched a level.
+        self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
+
+    def before(self, stream: int) -> None:
+        self.progress.late(stream)  # a throttled progress message came first: it goes first
+        self.out.settle_now()
+        self.out.flush_gap()

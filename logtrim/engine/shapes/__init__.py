@@ -1,0 +1,2 @@
+"""Line templates and shapes, and what is new against a good run's (``--baseline``, ``--history``,
+``diff``)."""
