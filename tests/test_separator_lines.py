@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
 from logtrim.dialects import all_dialects
-from logtrim.engine.match import prefilter
+from logtrim.engine.match import linefind
 from logtrim.engine.match.matcher import Database, Matcher, MatchHandler
 from logtrim.engine.match.rules import RULES, extra_rules
 
@@ -92,14 +92,14 @@ def test_the_prefilter_finds_a_line_a_few_times_not_once_a_byte(
     byte: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     added = 0
-    real = prefilter._add
+    real = linefind.add
 
-    def counted(cand: prefilter.Candidates, start: int, ids: Sequence[int]) -> None:
+    def counted(cand: linefind.Candidates, start: int, ids: Sequence[int]) -> None:
         nonlocal added
         added += 1
         real(cand, start, ids)
 
-    monkeypatch.setattr(prefilter, "_add", counted)
+    monkeypatch.setattr(linefind, "add", counted)
     matcher = Matcher(ALL_RULES)
     for rare in (False, True):
         for line in lines_of(byte):

@@ -25,6 +25,8 @@ import functools
 import re
 from collections.abc import Callable, Sequence
 
+from . import linefind
+from .linefind import Candidates
 from .linestart import line_start_regex, line_starts_regex
 from .literals import Lits, pieces
 from .passes import Plan, merge_literals, plan
@@ -38,12 +40,7 @@ SPARSE = 1 / 2000
 _SAMPLE = 1 << 16  # bytes the plan is made from
 _SHARED = re.I | re.M  # the flags line-start groups may differ in and share one pass
 _DENSITY_SAMPLE = 1 << 13  # bytes a piece's single-byte literals are counted in, per chunk
-# A pass's strings found on one line at most this many times (a search each); then the line
-# is a candidate of all its strings, and the pass goes on at the next line: a line of one
-# byte repeated ("::::", "====") costs a few searches, not one per byte.
-PER_LINE = 8
 
-Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
 Search = Callable[[bytes], "re.Match[bytes] | None"]
 # A piece's checks of a candidate line: rule, literals, cased, suffix, lowered, regex.
 Check = tuple[int, Search | None, bool, Search | None, bool, Callable[[bytes], object]]
@@ -94,15 +91,15 @@ class Prefilter:
             self._plan, self._planned_on = plan(self._merged, sample), max(1, len(sample))
         for rx, ids_of, rare in self._plan:
             if rare is None:
-                _lines_with_group(low, rx, ids_of, cand)
+                linefind.lines_with_group(low, rx, ids_of, cand)
             else:
-                _lines_at_byte(low, rare, rx, ids_of, cand)
+                linefind.lines_at_byte(low, rare, rx, ids_of, cand)
         for rx, ids, lowered in self._bol:
             cand.setdefault(0, []).extend(ids)  # the first line has no "\n" before it
-            _lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
+            linefind.lines_with_regex(low if lowered else chunk, rx, ids, cand, 1)
         for k in self._by_regex:
             p = self._pieces[k]
-            _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
+            linefind.lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
         every = list(self._every)
         limit = int(len(chunk) * SPARSE) + 1
         head = sample[:_DENSITY_SAMPLE]  # counting in all of a 64 kB sample took ~10% of a scan
@@ -110,16 +107,15 @@ class Prefilter:
             p = self._pieces[k]
             if sum(map(head.count, lits)) <= len(head) * SPARSE:
                 some: Candidates = {}
-                if all(_lines_with_literal(low, lit, (k,), some, limit) for lit in lits):
-                    for start, ids in some.items():
-                        _add(cand, start, ids)
+                if all(linefind.lines_with_literal(low, lit, (k,), some, limit) for lit in lits):
+                    linefind.merge(cand, some)
                     continue
             if p.exotic:
                 every.append(k)  # dense, and its regex may not see the whole chunk
             else:
-                _lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
+                linefind.lines_with_regex(low if p.lowered else chunk, p.chunk_regex, (k,), cand)
         if every:
-            _every_line(chunk, every, cand)
+            linefind.every_line(chunk, every, cand)
         return cand
 
 
@@ -209,110 +205,3 @@ class _Analysis:
             ids, lowered = shared[0], self._pieces[shared[0][0]].lowered
             passes.append((line_start_regex([self._pieces[k] for k in ids]), ids, lowered))
         return passes
-
-
-def _add(cand: Candidates, start: int, ids: Sequence[int]) -> None:
-    got = cand.get(start)
-    if got is None:
-        cand[start] = list(ids)
-    else:
-        got.extend(ids)
-
-
-def _lines_with_literal(
-    hay: bytes, lit: bytes, ids: Sequence[int], cand: Candidates, limit: int = -1
-) -> bool:
-    """Adds the lines that contain ``lit``; False if it gave up after ``limit`` of them."""
-    find, rfind = hay.find, hay.rfind
-    pos = find(lit)
-    while pos >= 0:
-        _add(cand, rfind(b"\n", 0, pos) + 1, ids)
-        limit -= 1
-        if limit == 0:
-            return False
-        end = find(b"\n", pos)
-        if end < 0:
-            break
-        pos = find(lit, end + 1)
-    return True
-
-
-def _lines_with_regex(
-    hay: bytes, rx: re.Pattern[bytes], ids: Sequence[int], cand: Candidates, skip: int = 0
-) -> None:
-    """Adds the lines where ``rx`` matches (``skip``: bytes of the match before the line)."""
-    search, find, rfind = rx.search, hay.find, hay.rfind
-    m = search(hay)
-    while m is not None:
-        pos = m.start() + skip
-        _add(cand, rfind(b"\n", 0, pos) + 1, ids)
-        end = find(b"\n", pos)  # the next line may hold a match of its own
-        if end < 0:
-            return
-        # A match that starts at a line's "\n" (a user rule may match one) is in no line.
-        m = search(hay, end if end > m.start() else end + 1)
-
-
-def _lines_with_group(
-    hay: bytes, rx: re.Pattern[bytes], ids_of: dict[int, list[int]], cand: Candidates
-) -> None:
-    """Adds the lines where each string of ``rx`` is, with that string's pieces: re is asked
-    again from the next byte on, so no string hides another on its line."""
-    search, rfind, find = rx.search, hay.rfind, hay.find
-    line = tries = 0
-    every: list[int] = []  # all the pass's pieces, made once needed
-    m = search(hay)
-    while m is not None:
-        pos = m.start()
-        start = rfind(b"\n", 0, pos) + 1
-        line, tries = (line, tries + 1) if start == line else (start, 1)
-        if tries > PER_LINE:  # a string at every byte ("::::"): the line is done
-            every = every or _all_of(ids_of)
-            _add(cand, start, every)
-            end = find(b"\n", pos)
-            if end < 0:
-                return
-            m = search(hay, end + 1)
-            continue
-        _add(cand, start, ids_of[m.lastindex or 0])
-        m = search(hay, pos + 1)
-
-
-def _lines_at_byte(
-    hay: bytes, byte: bytes, rx: re.Pattern[bytes], ids_of: dict[int, list[int]], cand: Candidates
-) -> None:
-    """As :func:`_lines_with_group` for a pass whose first byte is rare: each occurrence of
-    that byte (found by ``bytes.find``) is where the pass's regex is tried."""
-    find, match, rfind = hay.find, rx.match, hay.rfind
-    line, tries = -1, 0
-    end = -1  # the end of the line of the last try
-    every: list[int] = []
-    pos = find(byte)
-    while pos >= 0:
-        if pos > end:
-            end = find(b"\n", pos)
-            end = len(hay) if end < 0 else end
-            line, tries = rfind(b"\n", 0, pos) + 1, 0
-        tries += 1
-        if tries > PER_LINE:  # the byte at every byte of the line ("::::"): it is done
-            every = every or _all_of(ids_of)
-            _add(cand, line, every)
-            pos = find(byte, end + 1)
-            continue
-        m = match(hay, pos)
-        if m is not None:
-            _add(cand, line, ids_of[m.lastindex or 0])
-        pos = find(byte, pos + 1)
-
-
-def _all_of(ids_of: dict[int, list[int]]) -> list[int]:
-    """The pieces of every string of a pass: a superset of a line's, where it holds many."""
-    return sorted({k for ids in ids_of.values() for k in ids})
-
-
-def _every_line(chunk: bytes, ids: Sequence[int], cand: Candidates) -> None:
-    """Adds every line: for pieces that only their own regex on each line can judge."""
-    start = 0
-    for line in chunk.split(b"\n"):
-        _add(cand, start, ids)
-        start += len(line) + 1
