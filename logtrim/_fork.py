@@ -16,13 +16,18 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import Protocol
 
+
+def _signals(*names: str) -> tuple[signal.Signals, ...]:
+    return tuple(getattr(signal, name) for name in names if hasattr(signal, name))
+
+
+#: Signals that stop a step: ``run`` forwards them to the command's group, then kills it.
+STOPPING = _signals("SIGINT", "SIGTERM", "SIGHUP")
+#: Signals a command is told things with (dump state, reopen logs): ``run`` passes them on.
+PASSED_ON = _signals("SIGUSR1", "SIGUSR2", "SIGALRM")
 #: Signals a helper process (the archive writer, the scanner) ignores: the pipe closing is what
 #: ends it, and those sent to logtrim's group for the step (``kill -USR1 -PGID``) are not its.
-HELPER_IGNORES = tuple(
-    getattr(signal, name)
-    for name in ("SIGINT", "SIGTERM", "SIGHUP", "SIGUSR1", "SIGUSR2", "SIGALRM")
-    if hasattr(signal, name)
-)
+HELPER_IGNORES = STOPPING + PASSED_ON
 
 
 def ignore_signals() -> None:

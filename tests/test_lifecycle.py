@@ -101,6 +101,39 @@ def test_user_signals_are_passed_to_the_step(tmp_path: Path) -> None:
     assert zstd_dc(artifact).endswith(b"told %d\n" % signal.SIGUSR2)
 
 
+# logtrim with a bug before the step starts (its settings fail to prepare): it runs the step
+# unfiltered (run/unfiltered.py), in a process of its own as a user would start it.
+BROKEN_RUN = """
+import sys
+from logtrim.cli import app, runcmd
+def broken(*_args):
+    raise RuntimeError("a bug in logtrim")
+runcmd._prepare = broken
+sys.exit(app.main(sys.argv[1:]))
+"""
+
+
+def test_user_signals_reach_the_step_when_logtrim_runs_it_unfiltered(tmp_path: Path) -> None:
+    """Failing open keeps the signal contract: ``kill -USR1`` to logtrim tells the step and
+    ends nothing (left to its default, SIGUSR1 ended logtrim and the step's output with it)."""
+    proc = subprocess.Popen(
+        [sys.executable, "-c", BROKEN_RUN, "run", "--ci", "plain", "--", *py(PASSED_CHILD)],
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=clean_env(),
+        cwd=tmp_path,
+    )
+    wait_for_line(proc, b"READY")
+    proc.send_signal(signal.SIGUSR1)
+    wait_for_line(proc, b"told %d" % signal.SIGUSR1)
+    proc.send_signal(signal.SIGUSR2)
+    out, err = proc.communicate(timeout=20)
+    assert proc.returncode == 0, err
+    assert b"running the command unfiltered" in err
+    assert out.endswith(b"told %d\n" % signal.SIGUSR2), out
+
+
 def test_a_user_signal_the_step_does_not_handle_ends_it_as_it_would(tmp_path: Path) -> None:
     """Not handled, SIGUSR1 ends the step (its default): exit 138, logtrim's closing lines
     and the archive as for any signal that ended it."""

@@ -14,6 +14,7 @@ import anyio
 from anyio.abc import Process
 
 from .._errors import CommandNotExecutableError, CommandNotFoundError
+from .._fork import PASSED_ON, STOPPING
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions, hidden
 from ..engine.core import STDERR, STDOUT
@@ -177,9 +178,6 @@ def close_sources(sources: list[tuple[Source, int]]) -> None:
                 os.close(source)
 
 
-_PASSED = [getattr(signal, n) for n in ("SIGUSR1", "SIGUSR2", "SIGALRM") if hasattr(signal, n)]
-
-
 async def forward_signals(
     process: Process,
     grace: float,
@@ -203,11 +201,10 @@ async def forward_signals(
     escalating = False
     # A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
     # ignored by the command too: neither forwarded nor a reason to kill it.
-    wanted = [s for s in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
-              if signal.getsignal(s) is not signal.SIG_IGN]  # fmt: skip
+    wanted = [s for s in STOPPING if signal.getsignal(s) is not signal.SIG_IGN]
     # Signals a command is told things with (dump state, reopen logs): passed on, nothing
     # more; the command decides what they do (by default it ends, and says so by its status).
-    passed = [s for s in _PASSED if signal.getsignal(s) is not signal.SIG_IGN]
+    passed = [s for s in PASSED_ON if signal.getsignal(s) is not signal.SIG_IGN]
     if not wanted and not passed:
         return
     with anyio.open_signal_receiver(*wanted, *passed) as signals:

@@ -22,6 +22,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .._fork import PASSED_ON, STOPPING
 from ..cli.config import masks_from
 from ..engine.masking import urlcreds
 from ..engine.masking.escapes import held_end, held_through, through_escapes
@@ -213,16 +214,18 @@ def _write(fd: int, data: bytes) -> None:
 
 
 def _forward_signals(child: subprocess.Popen[bytes]) -> dict[int, Any]:
-    """SIGINT, SIGTERM and SIGHUP sent to logtrim go to the step (it decides when to end);
-    the handlers they replaced, to put back."""
+    """SIGINT, SIGTERM and SIGHUP sent to logtrim go to the step (it decides when to end),
+    and so do SIGUSR1, SIGUSR2 and SIGALRM, as ``run`` passes them on (left to their default,
+    they would end logtrim and leave the step writing to a closed pipe); the handlers they
+    replaced, to put back."""
 
     def forward(sig: int, _frame: object) -> None:
         with contextlib.suppress(ProcessLookupError):
             child.send_signal(sig)
 
     replaced: dict[int, Any] = {}
-    for sig in (signal.SIGINT, signal.SIGTERM, getattr(signal, "SIGHUP", None)):
-        if sig is not None and signal.getsignal(sig) is not signal.SIG_IGN:
+    for sig in STOPPING + PASSED_ON:
+        if signal.getsignal(sig) is not signal.SIG_IGN:
             with contextlib.suppress(ValueError, OSError):  # not the main thread
                 replaced[sig] = signal.signal(sig, forward)
     return replaced
