@@ -9,6 +9,8 @@ line. Real children, the reason and the console as a user sees them.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import RunLogtrim, py
 
@@ -105,6 +107,28 @@ def test_a_retried_error_is_still_the_reason_when_nothing_else_says_why(
     code = f"import sys\nprint({line!r})\nfor i in range(9): print(f'.')\nsys.exit(1)\n"
     r = run_logtrim("--ci", "plain", "--", *py(code))
     assert _reason(r.stdout) == line
+
+
+@pytest.mark.parametrize("budget", ["3kB", "20MB"])
+def test_a_retried_error_the_script_went_on_from_is_not_why_it_failed(
+    run_logtrim: RunLogtrim, tmp_path: Path, budget: str
+) -> None:
+    """A ``set -e`` script: a transient error it recovered from, then the rest of the step,
+    then a command that fails without a word. The recovered error is not the reason (it was
+    named): the exit code is, and the last lines show where the script stopped."""
+    script = tmp_path / "deploy.sh"
+    script.write_text(
+        "set -e\n"
+        "echo 'ERROR: could not reach cache server, retrying'\n"
+        "echo 'cache reached'\n"
+        'for i in $(seq 1 50); do echo "copy file $i of 50"; done\n'
+        "grep -q needle /dev/null\n"
+        "echo done\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", budget, "--", "bash", str(script))
+    assert r.code == 1
+    assert _reason(r.stdout) == "exited with code 1"
+    assert b"copy file 50 of 50\n" in r.stdout
 
 
 def test_the_message_before_a_success_line_on_the_other_stream_is_the_reason(

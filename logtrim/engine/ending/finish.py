@@ -123,7 +123,11 @@ class Finish:
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
         actions = self.closer.close(
             end,
-            reason=reasons.reason(self.masker, fallback=signal_reason(killed_by, end.interrupted)),
+            reason=reasons.reason(
+                self.masker,
+                fallback=signal_reason(killed_by, end.interrupted),
+                lines=self.history.lines,
+            ),
             first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
             tail=self.emit_tail,

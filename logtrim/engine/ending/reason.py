@@ -19,7 +19,8 @@ Ranks, best first (examples)::
     stream end  deploy aborted: target busy   (stderr's last line, no error word; then
                 stdout's if it says something failed, stderr's progress or warning line.
                 When no line says what failed, the exit code is the reason)
-    retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on)
+    retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on; not
+                when more than a few lines show it went on: the exit code is the reason)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
                 "aborted: <cause>", "exit code 1: <cause>" say why: errors)
     quiet end   cleanup: removing /tmp/x300   (stderr's last line that says nothing went
@@ -55,6 +56,9 @@ __all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
 _RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
+# Lines after an error the program said it retries that show it went on from it ("retrying",
+# then "connected", then the rest of the step): past these, the error is not why it failed.
+WENT_ON = 10
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
 
@@ -276,16 +280,29 @@ class ReasonChooser:
         if self.best is None or beats(rank, self.best.rank):
             self.best = Candidate(rank, text, lineno, root, start)
 
-    def reason(self, masker: Masker, fallback: str | None = None) -> str | None:
+    def reason(
+        self, masker: Masker, fallback: str | None = None, lines: int | None = None
+    ) -> str | None:
         """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
-        ``fallback`` (a signal that ended the run) when no error line was chosen."""
-        if fallback is not None and (self.best is None or self.best.rank <= Rank.TRACED):
+        ``fallback`` (a signal that ended the run) when no error line was chosen. ``lines``:
+        the lines the run wrote; an error the program retried and then went on from for
+        more than :data:`WENT_ON` of them is no reason (a ``set -e`` script's silent
+        command failed long after it): the exit code is."""
+        best = self.best
+        if (
+            best is not None
+            and best.rank == Rank.RETRIED
+            and lines is not None
+            and lines - 1 - best.lineno > WENT_ON
+        ):
+            best = None
+        if fallback is not None and (best is None or best.rank <= Rank.TRACED):
             return fallback
-        if self.best is None:
+        if best is None:
             return None
-        text = self.best.text
-        if self.best.root and self.best.root != text:
-            text += b" (caused by " + self.best.root + b")"
+        text = best.text
+        if best.root and best.root != text:
+            text += b" (caused by " + best.root + b")"
         line = masker.mask(text).decode("utf-8", "replace").strip()
         return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
 
