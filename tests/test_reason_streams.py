@@ -131,6 +131,43 @@ def test_a_retried_error_the_script_went_on_from_is_not_why_it_failed(
     assert b"copy file 50 of 50\n" in r.stdout
 
 
+_BILLING = """
+import logging, sys
+logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+log = logging.getLogger("billing")
+for i in range(1, 301):
+    log.info("processed invoice %d of 300", i)
+    if i == 100:
+        try:
+            100 / 0
+        except ZeroDivisionError:
+            log.exception("could not charge invoice %d", i)
+log.critical("billing run aborted: ledger out of balance by 12.50 EUR")
+sys.exit(4)
+"""
+
+
+@pytest.mark.parametrize("budget", ["4kB", "20MB"])
+def test_a_fatal_line_after_an_exception_the_app_went_on_from_is_the_reason(
+    run_logtrim: RunLogtrim, budget: str
+) -> None:
+    """An app logs a handled exception and goes on; 200 lines later it logs CRITICAL and
+    stops: the CRITICAL line is why (the exception was named)."""
+    r = run_logtrim("--ci", "plain", "--budget", budget, "--", *py(_BILLING))
+    assert r.code == 4
+    assert _reason(r.stdout) == (
+        "CRITICAL billing: billing run aborted: ledger out of balance by 12.50 EUR"
+    )
+
+
+def test_an_exception_right_before_a_fatal_line_stays_the_reason(run_logtrim: RunLogtrim) -> None:
+    """A fatal line that follows the traceback at once says only that it stopped: the
+    exception says why."""
+    code = _BILLING.replace("if i == 100:", "if i == 300:")
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert _reason(r.stdout) == "ZeroDivisionError: division by zero"
+
+
 def test_the_message_before_a_success_line_on_the_other_stream_is_the_reason(
     run_logtrim: RunLogtrim,
 ) -> None:

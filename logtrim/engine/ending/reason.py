@@ -27,7 +27,9 @@ Ranks, best first (examples)::
                 wrong: the last of a run of similar lines, a milestone, an info level)
 
 Within a rank, the first compiler error and the first failing test win (later ones often
-follow from it); otherwise the newest line does (it is closest to the exit).
+follow from it); otherwise the newest line does (it is closest to the exit). A fatal line
+more than a few lines after an exception (one the program logged and went on from) wins
+over it: what stopped the program is the fatal line.
 """
 
 from __future__ import annotations
@@ -56,8 +58,9 @@ __all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
 _RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
-# Lines after an error the program said it retries that show it went on from it ("retrying",
-# then "connected", then the rest of the step): past these, the error is not why it failed.
+# Lines after an error the program said it retries, or an exception it logged, that show it
+# went on from it ("retrying", then "connected", then the rest of the step): past these, the
+# error is not why it failed (a fatal line after a handled exception is).
 WENT_ON = 10
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
@@ -163,7 +166,7 @@ class ReasonChooser:
         if rank is None:
             return False
         assert self.best is not None  # (``_memo`` says so)
-        if not beats(rank, self.best.rank):
+        if not self._wins(rank, lineno):
             return True
         text = _ANSI.sub(b"", line) if b"\x1b" in line else line
         self.best = Candidate(rank, text.strip(), lineno)
@@ -277,8 +280,24 @@ class ReasonChooser:
         root: bytes | None = None,
         start: int = -1,
     ) -> None:
-        if self.best is None or beats(rank, self.best.rank):
+        if self._wins(rank, lineno):
             self.best = Candidate(rank, text, lineno, root, start)
+
+    def _wins(self, rank: Rank, lineno: int) -> bool:
+        """Whether a candidate of ``rank`` at ``lineno`` replaces the chosen one: it
+        :func:`.beats` it, or it is a fatal line more than :data:`WENT_ON` lines after an
+        exception the program went on from (logged and handled): what stopped it is the
+        fatal line (``CRITICAL billing run aborted: ledger out of balance``)."""
+        best = self.best
+        return (
+            best is None
+            or beats(rank, best.rank)
+            or (
+                rank == Rank.FATAL
+                and best.rank == Rank.EXCEPTION
+                and lineno - best.lineno > WENT_ON
+            )
+        )
 
     def reason(
         self, masker: Masker, fallback: str | None = None, lines: int | None = None
