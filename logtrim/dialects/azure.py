@@ -40,8 +40,20 @@ _QUICK = re.compile(
 )
 
 
+# What the agent reads as true (``StringUtil.ConvertToBoolean``; older agents'
+# ``Boolean.TryParse`` also allow spaces around it): ``issecret= true`` is a secret.
+_TRUE = frozenset(("true", "1", "$true"))
+
+
+def agent_lines(line: str) -> list[str]:
+    """The lines the agent reads in one of the child's lines: .NET's ``ReadLine`` ends a
+    line at a lone carriage return too (``50%\r##vso[task.setsecret]...``: two lines)."""
+    return line.rstrip("\r\n").split("\r")
+
+
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
-    """``(area.action, properties, data)`` of the first ``##vso[`` command, unescaped."""
+    """``(area.action, properties, data)`` of the first ``##vso[`` command of one of the
+    agent's lines, unescaped."""
     start = line.find("##vso[")
     if start < 0:
         return None
@@ -106,14 +118,17 @@ class Azure(Dialect):
         return f"##vso[task.setprogress value={percent};]{azure_data(message)}"
 
     def declared_secrets(self, line: str) -> list[str]:
-        parsed = parse(line)
-        if parsed is None:
-            return []
-        name, props, data = parsed
-        secret = name == "task.setsecret" or (
-            name == "task.setvariable" and props.get("issecret", "").lower() == "true"
-        )
-        return [data] if secret and data else []
+        found = []
+        for parsed in map(parse, agent_lines(line)):
+            if parsed is None:
+                continue
+            name, props, data = parsed
+            secret = name == "task.setsecret" or (
+                name == "task.setvariable" and props.get("issecret", "").strip().lower() in _TRUE
+            )
+            if secret and data:
+                found.append(data)
+        return found
 
     def secret_forms(self, value: str) -> list[str]:
         return [azure_data(value), azure_property(value)]

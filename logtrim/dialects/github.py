@@ -66,6 +66,21 @@ def parse(line: str) -> tuple[str, str] | None:
     return (name, gh_unescape_v1(text[end + 1 :])) if name else None
 
 
+def runner_lines(line: str) -> list[str]:
+    """The lines the runner reads in one of the child's lines: it reads with .NET's
+    ``ReadLine``, which ends a line at a lone carriage return too, so a progress bar's last
+    state and a command printed after it (``Downloading 100%\r::add-mask::...``) are two."""
+    return line.rstrip("\r\n").split("\r")
+
+
+def commands(line: str) -> list[tuple[str, str]]:
+    """:func:`parse` of each line the runner reads in ``line`` that holds a command."""
+    if "\r" not in line.rstrip("\r\n"):  # the common case: one line
+        found = parse(line)
+        return [] if found is None else [found]
+    return [found for part in runner_lines(line) if (found := parse(part)) is not None]
+
+
 # A command's syntax (bytes), all but its values, as the runner splits it (see
 # dialects/unescape.py): ``::name props::`` at the line's start, its properties up to the
 # first ``::``, each value after its ``=`` up to a ``,``; or the older ``##[name props]``,
@@ -125,12 +140,11 @@ class GitHub(Dialect):
         return env.get("GITHUB_ACTIONS", "").lower() == "true"
 
     def is_command(self, line: str) -> bool:
-        parsed = parse(line)
-        if parsed is None:
-            return False
-        if self.paused_token is not None:
-            return parsed[0].lower() == self.paused_token.lower()
-        return parsed[0].lower() in COMMANDS
+        token = self.paused_token
+        for name, _ in commands(line):
+            if name.lower() == token.lower() if token is not None else name.lower() in COMMANDS:
+                return True
+        return False
 
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
         return _syntax(line)[0]
@@ -152,11 +166,9 @@ class GitHub(Dialect):
 
     def declared_secrets(self, line: str) -> list[str]:
         # Learned whatever the pause: more masking is always safe (see declares_to_ci).
-        parsed = parse(line)
-        if parsed is None or parsed[0].lower() != "add-mask":
-            return []
-        value = parsed[1]
-        return [value] if value.strip() else []
+        return [
+            value for name, value in commands(line) if name.lower() == "add-mask" and value.strip()
+        ]
 
     def declares_to_ci(self, line: str) -> bool:
         # While paused the runner reads an ``add-mask`` as text: its value is masked there.
@@ -167,10 +179,10 @@ class GitHub(Dialect):
 
     def observe(self, line: str) -> None:
         """Follow ``stop-commands`` pauses; call once per child line, after classifying it."""
-        parsed = parse(line)
-        if parsed is None:
-            return
-        name, data = parsed
+        for name, data in commands(line):
+            self._observe(name, data)
+
+    def _observe(self, name: str, data: str) -> None:
         if self.paused_token is not None:
             if name.lower() == self.paused_token.lower():  # as the runner compares them
                 self.paused_token = None

@@ -137,7 +137,7 @@ class Declarations:
             end = region.find(b"\n", start)
             end = end if end >= 0 else len(region)
             first = region[start:end]
-            text = first.decode("utf-8", "replace")
+            text = first.decode("utf-8", "surrogateescape")
             opened = next((d for d in self._secret_dialects if opens(d, text)), None)
             if opened is not None and _closes_nowhere(region, start, end, text, opened):
                 continue
@@ -167,7 +167,7 @@ class Declarations:
             return end
         begin = near + _last_lines(window, MAX_LINES)
         starts = [begin, *(i + 1 for i in _newlines(region, begin))]
-        lines = [region[a:b].decode("utf-8", "replace") for a, b in pairwise(starts)]
+        lines = [region[a:b].decode("utf-8", "surrogateescape") for a, b in pairwise(starts)]
         for k, text in enumerate(lines):
             opened = next((d for d in self._multiline if opens(d, text)), None)
             if opened is not None and _still_open(opened, lines[k + 1 :]):
@@ -183,7 +183,7 @@ class Declarations:
     def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
         """What the one-line commands starting at ``starts`` declare, with no state changed:
         for lines read ahead of their turn (they are learned again in it)."""
-        texts = [region[s : region.find(b"\n", s)].decode("utf-8", "replace") for s in starts]
+        texts = [region[s : region.find(b"\n", s)].decode("utf-8", "surrogateescape") for s in starts]
         return _bare(
             [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
         )
@@ -192,7 +192,7 @@ class Declarations:
         """What a message over ``lines`` declares, read joined with and without a space
         (Calamari drops line breaks); ``here``: its lines in this region."""
         found: list[str] = []
-        texts = [raw.decode("utf-8", "replace") for raw in lines]
+        texts = [raw.decode("utf-8", "surrogateescape") for raw in lines]
         spaced, tight = " ".join(texts), "".join(t.rstrip("\r") for t in texts)
         ours = False
         for i, dialect in enumerate(self._secret_dialects):
@@ -217,7 +217,7 @@ class Declarations:
             nxt = region.find(b"\n", end + 1)
             nxt = nxt if nxt >= 0 else len(region)
             line = region[end + 1 : nxt]
-            text = line.decode("utf-8", "replace")
+            text = line.decode("utf-8", "surrogateescape")
             if not dialect.gathers(text):
                 break
             lines.append(line)
