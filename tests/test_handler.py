@@ -354,6 +354,34 @@ def test_write_shows_what_is_written_without_a_blank_line(tmp_path: Path) -> Non
     assert out.getvalue().encode().startswith(written.replace(b"\r\n", b"\n"))
 
 
+def test_capture_masks_a_threads_uncaught_exception(tmp_path: Path) -> None:
+    """A thread that dies in the block: Python's default hook printed its traceback with the
+    secret as written. It is logged (the archive has it) and printed masked; the block goes
+    on, and the hook is Python's again after it."""
+    path = tmp_path / "t.log.zst"
+    app = (
+        "import logging, threading, logtrim\n"
+        f"with logtrim.capture({str(path)!r}, masks=['CaptureS3cret']):\n"
+        "    def work():\n"
+        "        raise RuntimeError('in thread CaptureS3cret rejected')\n"
+        "    t = threading.Thread(target=work, name='uploader'); t.start(); t.join()\n"
+        "    logging.getLogger('x').info('after the thread')\n"
+        "print('hook restored', threading.excepthook is threading.__excepthook__)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"CaptureS3cret" not in result.stdout + result.stderr
+    assert b"Exception in thread uploader:" in result.stderr
+    assert b"RuntimeError: in thread ******** rejected" in result.stderr
+    assert b"hook restored True" in result.stdout
+    archive = zstd_dc(path)
+    assert b"uncaught RuntimeError in thread uploader" in archive
+    assert b"RuntimeError: in thread ******** rejected" in archive
+    assert b"CaptureS3cret" not in archive
+
+
 def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: Path) -> None:
     """capture re-raises: the interpreter then prints the traceback itself, and that copy
     must be masked like logtrim's own (a secret in an exception's message)."""

@@ -6,6 +6,7 @@ import contextlib
 import logging
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,7 +42,8 @@ def capture(
     target.addHandler(handler)
     code = 0
     try:
-        yield handler
+        with _thread_errors(handler, target):
+            yield handler
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
         raise
@@ -51,7 +53,7 @@ def capture(
         args = (type(exc).__name__,)
         # From the app's frame on: the first one is this generator's ``yield``.
         trace = exc.__traceback__
-        if trace is not None and trace.tb_frame.f_code.co_filename == __file__:
+        while trace is not None and trace.tb_frame.f_code.co_filename in _OURS:
             trace = trace.tb_next
         info = (type(exc), exc, trace)
         handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
@@ -84,7 +86,41 @@ def _mask_uncaught(mask: Callable[[str], str]) -> None:
     sys.excepthook = masked
 
 
+@contextmanager
+def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[None]:
+    """A thread's uncaught exception during the block, while threading's hook is the default
+    one: logged (the archive and the console's error tier have it) and printed masked, as
+    the default hook would print it (it printed a secret the handler was given as written)."""
+    if threading.excepthook is not threading.__excepthook__:
+        yield
+        return
+    mask = handler.core.secrets.mask_text
+
+    def hook(args: threading.ExceptHookArgs) -> None:
+        if args.exc_type is SystemExit:  # the default hook ignores it too
+            return
+        name = args.thread.name if args.thread is not None else "?"
+        info = (args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+        message, kind = _UNCAUGHT_IN_THREAD, args.exc_type.__name__
+        handler.handle(
+            target.makeRecord(target.name, logging.ERROR, "", 0, message, (kind, name), info)
+        )
+        text = f"Exception in thread {name}:\n" + "".join(traceback.format_exception(*info))
+        with contextlib.suppress(Exception):
+            sys.stderr.write(mask(text))
+            sys.stderr.flush()
+
+    threading.excepthook = hook
+    try:
+        yield
+    finally:
+        if threading.excepthook is hook:
+            threading.excepthook = threading.__excepthook__
+
+
+_OURS = (__file__, contextlib.__file__)  # frames of the block's machinery, not the app's
 _UNCAUGHT = "uncaught %s: the block ended with an exception"
+_UNCAUGHT_IN_THREAD = "uncaught %s in thread %s"
 _FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
 __all__ = ["capture"]
