@@ -164,3 +164,23 @@ def test_octopus_verbose_last_lines_are_counted_not_left_out() -> None:
     for at, line in enumerate(lines):
         if line.startswith(b"[logtrim] --- last"):
             assert not lines[at + 1].startswith((b"[logtrim] ", b"##octopus")), console.decode()
+
+
+@pytest.mark.parametrize("budget", [8192, 65536])
+def test_a_tail_of_lines_a_marker_counted_says_so(budget: int) -> None:
+    """stdout's last lines, written before stderr's line shown last, were counted by the
+    marker above that line: the tail's header says they were (the counts would otherwise
+    add up to more lines than the run wrote); one stream's tail says nothing of the kind."""
+    core = Core(Policy(budget=budget))
+    out = core.feed(STDOUT, b"".join(b"record %d ok\n" % i for i in range(5000)), 0.0)[1]
+    out += core.feed(STDERR, b"WARNING: slow batch at record 5000\n", 0.0)[1]
+    out += core.finish_input(0.0)[1]
+    out += core.close(0, 0.0, timed=False)[0]
+    lines = b"".join(data for _, data in out).splitlines()
+    header = next(line for line in lines if line.startswith(b"[logtrim] --- last"))
+    assert b"counted above" in header
+    assert lines.index(header) > lines.index(b"WARNING: slow batch at record 5000")
+    assert b"record 4999 ok" in lines[lines.index(header) :]
+
+    alone = _console([(STDOUT, 2)] * 3000, budget, 0)
+    assert b"--- last 20 lines ---" in alone

@@ -82,7 +82,6 @@ class Tail:
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
         window = self._window(recent, shown, seen, lasts)
         candidates = held + window
-        header = f"[logtrim] --- {title or 'last lines'} ---\n".encode()
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
         # Lines up to the last one shown in order are not in the gap: it counts what followed.
@@ -91,10 +90,15 @@ class Tail:
         dropped = self._dropped
         covered = sum(1 for n, _, raw in recent if n not in shown and not dropped(raw))
         covered += sum(1 for line in held if line.lineno > since)
+        # More than the gap holds: a marker above counted some of them already (a stream's
+        # last lines written before the other's line shown last), which the header says,
+        # else the counts read as more lines than the run wrote.
+        again = covered > out.gap_lines
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
-        room -= len(header) + len(gap)
         compact = out.budget.compact
+        header = _header(title, again=again, compact=compact)
+        room -= len(header) + len(gap)
         earlier = EARLIER_SHORT if compact else EARLIER_HEADER
         note = _PARTIAL_SHORT if compact else _PARTIAL
         if any(line.earlier for line in candidates):
@@ -226,6 +230,14 @@ class Tail:
             run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         fold(run, items)
         return items
+
+
+def _header(title: str, *, again: bool, compact: bool) -> bytes:
+    """The tail's header; ``again``: it shows lines a marker above counted."""
+    title = title or "last lines"
+    if again:
+        title += ", counted above" if compact else ", some counted above (written before it)"
+    return f"[logtrim] --- {title} ---\n".encode()
 
 
 _SHORT = -(1 << 62)  # in ``skipped``: a stretch marked by :data:`SHORT_GAP`

@@ -183,7 +183,9 @@ class Declarations:
     def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
         """What the one-line commands starting at ``starts`` declare, with no state changed:
         for lines read ahead of their turn (they are learned again in it)."""
-        texts = [region[s : region.find(b"\n", s)].decode("utf-8", "surrogateescape") for s in starts]
+        texts = [
+            region[s : region.find(b"\n", s)].decode("utf-8", "surrogateescape") for s in starts
+        ]
         return _bare(
             [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
         )
