@@ -109,7 +109,7 @@ class Dialect:
     #: passes verbatim, declares no secret in any system's syntax, switches no level, opens
     #: no message over lines, is no progress, and is made of bytes no masking decodes
     #: (no ``%``, ``|``, ``@``, ESC, ``#`` but its marker's): a secret is in its console
-    #: form only where its bytes hold one. ``engine/quick.py`` passes such lines without
+    #: form only where its bytes hold one. ``Commands.quick`` (engine/service) passes them without
     #: reading them through every dialect; None: none is known.
     quick: ClassVar[re.Pattern[bytes] | None] = None
     #: As :attr:`quick`, for progress commands (:meth:`is_progress`): they are throttled.
