@@ -105,3 +105,27 @@ def test_commands_after_a_carriage_return_all_reach_the_runner(run_logtrim: RunL
     assert r.code == 0
     sent = [line for line in r.stdout.split(b"\n") if b"::warning::msg number" in line]
     assert sent == [b"Uploading %d%%\r::warning::msg number %d" % (i * 3, i) for i in range(30)]
+
+
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("github", b"::warning::key Tok%25en%Val here"),
+        ("github", b"::warning title=Tok%25en%Val::key here"),
+        ("azure", b"##vso[task.logissue type=warning]key Tok%AZP25en%Val here"),
+    ],
+)
+@pytest.mark.parametrize("before", [b"", b"upload 5%\r"])
+def test_a_secret_spelled_in_mixed_escapes_after_a_carriage_return_is_masked(
+    run_logtrim: RunLogtrim, ci: str, command: bytes, before: bytes
+) -> None:
+    """The CI undoes its escapes in a command's values, after a ``\\r`` as at a line's start:
+    a secret spelled with some of its ``%`` escaped (the runner reads ``Tok%en%Val``) is
+    masked there, in the console and the archive."""
+    line = before + command + b"\n"
+    code = f"import sys\nsys.stdout.buffer.write({line!r})\n"
+    r = run_logtrim("--ci", ci, "--mask", "Tok%en%Val", "--", *py(code))
+    assert r.code == 0
+    for spelled in (b"Tok%25en%Val", b"Tok%AZP25en%Val", b"Tok%en%Val"):
+        assert spelled not in r.console + r.archive
+    assert b"********" in r.stdout

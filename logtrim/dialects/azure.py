@@ -30,8 +30,8 @@ _VALUES = re.compile(rb"=([^;\]]*)")
 _FORMATTING = re.compile(rb"\s*##\[")
 # The same over a region of many lines (engine/masking/encoded.py): a command anywhere, in any case
 # (what older agents read), its properties (group 1) and data (group 2), none past its line.
-IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\n]*)\]([^\n]*)")
-VALUES_IN_TEXT = re.compile(rb"=([^;\]\n]*)")
+IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\r\n]*)\]([^\r\n]*)")  # (a lone CR ends a line too)
+VALUES_IN_TEXT = re.compile(rb"=([^;\]\r\n]*)")
 # Groups, logs and issues with values of plain text (see ``Dialect.quick``).
 _QUICK = re.compile(
     rb"(?:##\[(?:group|endgroup|section|warning|error|debug|command)\]"

@@ -91,11 +91,14 @@ _V1 = re.compile(rb"##\[([^\]]*)\]")
 _V1_VALUES = re.compile(rb"=([^;\]]*)")
 # The same grammar over a region of many lines (engine/masking/encoded.py finds the values a secret
 # may be spelled in): a command at any line's start with its properties (group 1) and its
-# data (group 2); the older form anywhere; nothing past a line's end.
-V2_IN_TEXT = re.compile(rb"(?m)^[^\S\n]*::[^\s:]+(?: ([^:\n]*(?::[^:\n]+)*))?::([^\n]*)")
-V2_VALUES_IN_TEXT = re.compile(rb"=([^,\n]*)")
-V1_IN_TEXT = re.compile(rb"##\[([^\]\n]*)\]([^\n]*)")
-V1_VALUES_IN_TEXT = re.compile(rb"=([^;\]\n]*)")
+# data (group 2); the older form anywhere; nothing past a line's end. A line ends at a lone
+# carriage return too, as the runner reads it (:func:`runner_lines`).
+V2_IN_TEXT = re.compile(
+    rb"(?m)(?:^|\r)[^\S\r\n]*::[^\s:]+(?: ([^:\r\n]*(?::[^:\r\n]+)*))?::([^\r\n]*)"
+)
+V2_VALUES_IN_TEXT = re.compile(rb"=([^,\r\n]*)")
+V1_IN_TEXT = re.compile(rb"##\[([^\]\r\n]*)\]([^\r\n]*)")
+V1_VALUES_IN_TEXT = re.compile(rb"=([^;\]\r\n]*)")
 
 
 def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
