@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, Closing, Dialect, Print
+from .base import Action, Closing, Dialect, Print, dotnet_lines
 from .escape import (
     azure_command,
     azure_data,
@@ -43,12 +43,6 @@ _QUICK = re.compile(
 # What the agent reads as true (``StringUtil.ConvertToBoolean``; older agents'
 # ``Boolean.TryParse`` also allow spaces around it): ``issecret= true`` is a secret.
 _TRUE = frozenset(("true", "1", "$true"))
-
-
-def agent_lines(line: str) -> list[str]:
-    """The lines the agent reads in one of the child's lines: .NET's ``ReadLine`` ends a
-    line at a lone carriage return too (``50%\r##vso[task.setsecret]...``: two lines)."""
-    return line.rstrip("\r\n").split("\r")
 
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
@@ -119,7 +113,7 @@ class Azure(Dialect):
 
     def declared_secrets(self, line: str) -> list[str]:
         found = []
-        for parsed in map(parse, agent_lines(line)):
+        for parsed in map(parse, dotnet_lines(line)):
             if parsed is None:
                 continue
             name, props, data = parsed

@@ -283,6 +283,13 @@ class Dialect:
         return actions
 
 
+def dotnet_lines(line: str) -> list[str]:
+    """The lines a .NET reader (GitHub's runner, Azure's agent: ``ReadLine``) reads in one of
+    the child's lines: it ends a line at a lone carriage return too, so a progress bar's last
+    state and a command printed after it (``Downloading 100%\r::add-mask::...``) are two."""
+    return line.rstrip("\r\n").split("\r")
+
+
 def failure_note(closing: Closing) -> list[Action]:
     """``[logtrim] failed (exit 3): <reason>``: a failure's reason, where the CI has no mark."""
     if not closing.failed:

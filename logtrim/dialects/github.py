@@ -18,7 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
-from .base import Action, AppendFile, Closing, Dialect, Print
+from .base import Action, AppendFile, Closing, Dialect, Print, dotnet_lines
 from .escape import (
     failure_text,
     gh_command,
@@ -66,19 +66,10 @@ def parse(line: str) -> tuple[str, str] | None:
     return (name, gh_unescape_v1(text[end + 1 :])) if name else None
 
 
-def runner_lines(line: str) -> list[str]:
-    """The lines the runner reads in one of the child's lines: it reads with .NET's
-    ``ReadLine``, which ends a line at a lone carriage return too, so a progress bar's last
-    state and a command printed after it (``Downloading 100%\r::add-mask::...``) are two."""
-    return line.rstrip("\r\n").split("\r")
-
-
 def commands(line: str) -> list[tuple[str, str]]:
-    """:func:`parse` of each line the runner reads in ``line`` that holds a command."""
-    if "\r" not in line.rstrip("\r\n"):  # the common case: one line
-        found = parse(line)
-        return [] if found is None else [found]
-    return [found for part in runner_lines(line) if (found := parse(part)) is not None]
+    """:func:`parse` of each line the runner reads in ``line`` (:func:`.dotnet_lines`) that
+    holds a command."""
+    return [found for part in dotnet_lines(line) if (found := parse(part)) is not None]
 
 
 # A command's syntax (bytes), all but its values, as the runner splits it (see
@@ -92,7 +83,7 @@ _V1_VALUES = re.compile(rb"=([^;\]]*)")
 # The same grammar over a region of many lines (engine/masking/encoded.py finds the values a secret
 # may be spelled in): a command at any line's start with its properties (group 1) and its
 # data (group 2); the older form anywhere; nothing past a line's end. A line ends at a lone
-# carriage return too, as the runner reads it (:func:`runner_lines`).
+# carriage return too, as the runner reads it (:func:`.dotnet_lines`).
 V2_IN_TEXT = re.compile(
     rb"(?m)(?:^|\r)[^\S\r\n]*::[^\s:]+(?: ([^:\r\n]*(?::[^:\r\n]+)*))?::([^\r\n]*)"
 )

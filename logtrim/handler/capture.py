@@ -15,6 +15,9 @@ from typing import Any
 
 from .handler import LogtrimHandler
 
+# An exception as Python's hooks and ``logging`` take it.
+_Info = tuple[type[BaseException], BaseException, TracebackType | None]
+
 
 @contextmanager
 def capture(
@@ -56,7 +59,7 @@ def capture(
         while trace is not None and trace.tb_frame.f_code.co_filename in _OURS:
             trace = trace.tb_next
         info = (type(exc), exc, trace)
-        handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, _UNCAUGHT, args, info))
+        _log(handler, target, _UNCAUGHT, args, info)
         _mask_uncaught(handler.core.secrets.mask_text)
         raise
     finally:
@@ -75,15 +78,31 @@ def _mask_uncaught(mask: Callable[[str], str]) -> None:
     def masked(
         kind: type[BaseException], value: BaseException, trace: TracebackType | None
     ) -> None:
-        text = "".join(traceback.format_exception(kind, value, trace))
-        with contextlib.suppress(Exception):
-            text = mask(text)
-            sys.stderr.write(text)
-            sys.stderr.flush()
-            return
-        sys.stderr.write(f"{kind.__name__}: (not shown: it could not be masked)\n")
+        _print_masked(mask, "", (kind, value, trace))
 
     sys.excepthook = masked
+
+
+def _print_masked(mask: Callable[[str], str], head: str, info: _Info) -> None:
+    """An exception's traceback on stderr, as Python's hooks print it, masked; a line that
+    says it is left out when it could not be masked."""
+    text = head + "".join(traceback.format_exception(*info))
+    with contextlib.suppress(Exception):
+        sys.stderr.write(mask(text))
+        sys.stderr.flush()
+        return
+    sys.stderr.write(f"{info[0].__name__}: (not shown: it could not be masked)\n")
+
+
+def _log(
+    handler: LogtrimHandler,
+    target: logging.Logger,
+    message: str,
+    args: tuple[str, ...],
+    info: _Info,
+) -> None:
+    """An uncaught exception into the archive and the console's error tier."""
+    handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, message, args, info))
 
 
 @contextmanager
@@ -101,14 +120,8 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
             return
         name = args.thread.name if args.thread is not None else "?"
         info = (args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
-        message, kind = _UNCAUGHT_IN_THREAD, args.exc_type.__name__
-        handler.handle(
-            target.makeRecord(target.name, logging.ERROR, "", 0, message, (kind, name), info)
-        )
-        text = f"Exception in thread {name}:\n" + "".join(traceback.format_exception(*info))
-        with contextlib.suppress(Exception):
-            sys.stderr.write(mask(text))
-            sys.stderr.flush()
+        _log(handler, target, _UNCAUGHT_IN_THREAD, (args.exc_type.__name__, name), info)
+        _print_masked(mask, f"Exception in thread {name}:\n", info)
 
     threading.excepthook = hook
     try:
