@@ -245,6 +245,9 @@ def command_bytes(data: bytes) -> int:
 # waited for their end, cut from the lines before them inside the secret (each side unmasked).
 @example((["000\n0"], b"000\n0##octopus\n"), [], [], "azure")
 @example((["0000", "000\n0"], b"0000\n0##octopus\n"), [], [], "octopus")
+# The same, the message's next line too long to hold: that line's first piece took the
+# message's lines and cut the secret's first line off them (it reached the archive bare).
+@example((["0\n0000"], b"0\n0000##octopus\n" + b"x" * 300 + b"\n"), [], [], "azure")
 # A declaration of a URL with its password: the runner needs the value as written.
 @example((["0000"], b"##[add-mask]a://deploy:7@"), [], [], "github")
 @example((["0000"], b"://deploy:7"), [], [], "azure")

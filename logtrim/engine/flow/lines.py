@@ -133,12 +133,15 @@ class LineSplitter:
                 cut = safe_cut(line, cut)
             if cut <= 0:
                 break
+            # As in :meth:`feed`: the open message's lines first, then the lines before them
+            # that could start a secret (a secret ending inside the message's first line).
             head = start
-            if hold is not None and start > pos:
-                before = self._hold(region[pos:start], line[:cut], hold, 2 * (reserve + 1))[0]
-                head = pos + len(before)
             if start > pos:
-                head = min(head, opened.at(region, pos, start, self.max_pending))
+                head = min(start, opened.at(region, pos, start, self.max_pending))
+            if hold is not None and head > pos:
+                piece = region[head : start + cut]
+                before = self._hold(region[pos:head], piece, hold, 2 * (reserve + 1))[0]
+                head = pos + len(before)
             if head > pos:
                 out.append((False, region[pos:head]))
             out.append((True, region[head : start + cut]))
