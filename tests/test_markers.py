@@ -42,3 +42,35 @@ def test_a_repeat_count_ends_at_hidden_lines(run_logtrim: RunLogtrim) -> None:
     assert len(gaps) == 3
     assert [line for line in own if b"similar" in line] == [b"[logtrim] ... 8 similar lines ..."]
     assert not [line for line in own if b"(repeated" in line]
+
+
+STEPS = """
+import sys
+for i in range(3000):
+    level = "INFO" if i % 10 == 0 else "DEBUG"
+    print(f"2026-12-03 10:57:48,854 {level} app: step {i} of 3000")
+print("2026-12-03 10:57:48,947 ERROR app: deploy failed: health check timed out")
+sys.exit(1)
+"""
+
+
+def test_a_marker_before_an_errors_context_counts_the_bytes_it_counts(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The error at the end comes with its context, the lines just before it: the marker
+    above that context counts the lines before it, and their bytes, not the context's too
+    (it said ``4 lines (549 B)``: four lines' count, nine lines' bytes)."""
+    r = run_logtrim("--ci", "plain", "--budget", "8KB", "--", *py(STEPS))
+    assert r.code == 1
+    written = r.archive.splitlines(keepends=True)
+    console = r.stdout.splitlines(keepends=True)
+    error = console.index(written[-1])
+    marker = re.compile(rb"\[logtrim\] \.\.\. (\d+) lines? \((\d+) B\) not shown \.\.\.\n")
+    # The marker right above the error's context, and the lines it stands for in the archive.
+    at = max(i for i, line in enumerate(console[:error]) if marker.fullmatch(line))
+    match = marker.fullmatch(console[at])
+    assert match is not None
+    before, after = written.index(console[at - 1]), written.index(console[at + 1])
+    assert at + 1 < error  # the error came with context
+    hidden = written[before + 1 : after]
+    assert (int(match[1]), int(match[2])) == (len(hidden), sum(map(len, hidden)))

@@ -263,12 +263,18 @@ class Output:
             self.emit(STDOUT, line, NOISE, own=True, settle=settle)
 
     def gap_text(
-        self, context_lines: int = 0, *, sized: bool = True, part: tuple[int, int] | None = None
+        self,
+        context_lines: int = 0,
+        context_bytes: int = 0,
+        *,
+        sized: bool = True,
+        part: tuple[int, int] | None = None,
     ) -> bytes:
-        """The gap marker, for the gap less the ``context_lines`` shown with the next line
-        (``part``: for those lines and bytes of it instead)."""
-        lines, nbytes = (self.gap_lines - context_lines, self.gap_bytes) if part is None else part
-        return gap_note(lines, nbytes, sized=sized)
+        """The gap marker, for the gap less the ``context_lines`` (``context_bytes``) shown
+        with the next line (``part``: for those lines and bytes of it instead)."""
+        if part is None:
+            part = self.gap_lines - context_lines, max(self.gap_bytes - context_bytes, 0)
+        return gap_note(*part, sized=sized)
 
     def flush_gap(self, *, sized: bool = True, paid: bool = False) -> None:
         """Print the gap marker now and start a new gap; when the budget has no room for it,

@@ -87,16 +87,19 @@ class Shower:
             self.hold(kind, written)
             return False
         ctx = [(n, s, mask(b)) for n, s, b in before]
+        # The gap marker counts the lines before the context: less its lines and their bytes
+        # as written (the history's form; a long line's start only, so never more).
+        sizes = [len(b) for _, _, b in before]
         self.cut = []
         # The context nearest the line when not all of it fits: the line just before an
         # error (a compiler's message, the frame that raised) says most about it.
         while True:
-            gap = out.gap_text(len(ctx))
+            gap = out.gap_text(len(ctx), sum(sizes))
             cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
             if not ctx or self.budget.allows(kind, cost):
                 break
             self.cut.append(ctx[0])
-            ctx = ctx[1:]
+            ctx, sizes = ctx[1:], sizes[1:]
         if not self.budget.allows(kind, cost):
             self.hold(kind, written)
             return False
