@@ -15,6 +15,7 @@ from logtrim.engine.console.output import STDERR, STDOUT, Mark, Output
 from logtrim.engine.console.tally import Tally
 from logtrim.engine.flow.history import History
 from logtrim.engine.flow.repeats import Repeats
+from logtrim.engine.flow.throttle import split_gap
 from logtrim.engine.match.kinds import Kind
 from logtrim.engine.policy import Budget
 from logtrim.engine.shapes.templates import template
@@ -200,7 +201,7 @@ def test_a_state_printed_late_splits_the_gap_where_it_was_written(
 ) -> None:
     """Lines not shown (their sizes) and progress lines that wait among them (as many as
     the streams and kinds allow at once, here any number), printed late in the order
-    written (``Output.split_gap``): the marker before each counts exactly the lines written
+    written (``split_gap``): the marker before each counts exactly the lines written
     before it not counted yet, never one after it; a line shown leaves the gap, one the
     budget drops stays in it; the last marker counts the rest. None is lost or counted
     twice."""
@@ -219,7 +220,7 @@ def test_a_state_printed_late_splits_the_gap_where_it_was_written(
     carry = 0
     for n, state in list(states.items()):
         carry += between[n]
-        shown = out.split_gap(state.mark, n, len(LATE), len(LATE))
+        shown = split_gap(out, state.mark, n, len(LATE), len(LATE))
         counted = _counted(out.take())
         if counted is not None:
             assert counted == carry

@@ -263,18 +263,12 @@ class Output:
             self.emit(STDOUT, line, NOISE, own=True, settle=settle)
 
     def gap_text(
-        self,
-        context_lines: int = 0,
-        context_bytes: int = 0,
-        *,
-        sized: bool = True,
-        part: tuple[int, int] | None = None,
+        self, context_lines: int = 0, context_bytes: int = 0, *, sized: bool = True
     ) -> bytes:
         """The gap marker, for the gap less the ``context_lines`` (``context_bytes``) shown
-        with the next line (``part``: for those lines and bytes of it instead)."""
-        if part is None:
-            part = self.gap_lines - context_lines, max(self.gap_bytes - context_bytes, 0)
-        return gap_note(*part, sized=sized)
+        with the next line."""
+        nbytes = self.gap_bytes - context_bytes
+        return gap_note(self.gap_lines - context_lines, nbytes if nbytes > 0 else 0, sized=sized)
 
     def flush_gap(self, *, sized: bool = True, paid: bool = False) -> None:
         """Print the gap marker now and start a new gap; when the budget has no room for it,
@@ -292,34 +286,6 @@ class Output:
     def mark(self) -> Mark:
         """Where the gap stands: a progress state that starts to wait notes it."""
         return self.gaps, self.gap_lines, self.gap_bytes
-
-    def split_gap(self, mark: Mark, lineno: int, room: int, hidden: int) -> bool:
-        """A waiting progress line written at ``mark`` (line ``lineno``, ``hidden`` bytes as
-        written, counted in the gap while it waited) is printed late, ``room`` bytes: first
-        the marker of the lines not shown written before it, so the console reads in the
-        order written; the gap goes on with the lines after it, less the line. False
-        (nothing printed) when the budget has no room for both."""
-        gaps, lines, nbytes = mark
-        if gaps != self.gaps or lines < 0:
-            # A marker printed already counted it and the lines before it: still shown,
-            # the latest state is promised (a marker of the other stream's line may do so).
-            return self.budget.allows(PROGRESS, room)
-        text = self.gap_text(part=(lines, nbytes)) if lines > 0 else b""
-        if not self.budget.allows(PROGRESS, room + len(text)) or (
-            text and not self.budget.allows_marker(len(text))
-        ):
-            return False
-        if text:
-            self.emit(STDOUT, text, NOISE, own=True, lineno=lineno)
-        lines, nbytes = lines + 1, nbytes + hidden  # and the line itself leaves the gap
-        self.gap_lines = max(self.gap_lines - lines, 0)
-        self.gap_bytes = max(self.gap_bytes - nbytes, 0)
-        # The other states waiting in this gap: their places, in what is left of it.
-        for state in self.waiting.values():
-            if state.mark[0] == gaps:
-                at, size = state.mark[1] - lines, max(state.mark[2] - nbytes, 0)
-                state.mark = (gaps, at, size) if at >= 0 else (gaps, -1, 0)
-        return True
 
     def command_part(self, stream: int, data: bytes, *, first: bool, last: bool) -> None:
         """The next bytes of a command too long to hold, printed as they come (``last``:

@@ -9,7 +9,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..console.output import STDERR, STDOUT, Mark, Output
-from ..match.kinds import PROGRESS, SERVICE
+from ..console.tally import gap_note
+from ..match.kinds import NOISE, PROGRESS, SERVICE
 from .history import History
 
 if TYPE_CHECKING:
@@ -154,7 +155,7 @@ class Progress:
         masked = self._console_form(line)
         if not out.budget.allows(PROGRESS, len(masked)):
             return
-        if not out.split_gap(mark, lineno, len(masked), len(line)):
+        if not split_gap(out, mark, lineno, len(masked), len(line)):
             return
         out.emit(stream, masked, PROGRESS, lineno=lineno)
         self._history.mark_shown(lineno, stream=stream)
@@ -170,3 +171,33 @@ class Progress:
             st.line is not None or st.commands for st in self.streams.values()
         ):
             self.native.tick(now)  # not while a fresher line waits: it brings its own state
+
+
+def split_gap(out: Output, mark: Mark, lineno: int, room: int, hidden: int) -> bool:
+    """A waiting progress line written at ``mark`` (line ``lineno``, ``hidden`` bytes as
+    written, counted in the gap while it waited) is printed late, ``room`` bytes: first the
+    marker of the lines not shown written before it, so the console reads in the order
+    written; the gap goes on with the lines after it, less the line. False (nothing
+    printed) when the budget has no room for both."""
+    gaps, lines, nbytes = mark
+    budget = out.budget
+    if gaps != out.gaps or lines < 0:
+        # A marker printed already counted it and the lines before it: still shown, the
+        # latest state is promised (a marker of the other stream's line may do so).
+        return budget.allows(PROGRESS, room)
+    text = gap_note(lines, nbytes) if lines > 0 else b""
+    if not budget.allows(PROGRESS, room + len(text)) or (
+        text and not budget.allows_marker(len(text))
+    ):
+        return False
+    if text:
+        out.emit(STDOUT, text, NOISE, own=True, lineno=lineno)
+    lines, nbytes = lines + 1, nbytes + hidden  # and the line itself leaves the gap
+    out.gap_lines = max(out.gap_lines - lines, 0)
+    out.gap_bytes = max(out.gap_bytes - nbytes, 0)
+    # The other states waiting in this gap: their places, in what is left of it.
+    for state in out.waiting.values():
+        if state.mark[0] == gaps:
+            at, size = state.mark[1] - lines, max(state.mark[2] - nbytes, 0)
+            state.mark = (gaps, at, size) if at >= 0 else (gaps, -1, 0)
+    return True
