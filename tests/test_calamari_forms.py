@@ -14,6 +14,7 @@ import base64
 import pytest
 from conftest import RunLogtrim, py
 
+from logtrim.dialects.octopus import Octopus
 from logtrim.dialects.servicemsg import parse_messages
 
 SECRET = "hunter2-Zq81"
@@ -179,3 +180,45 @@ def test_a_declaring_message_cut_from_its_text_passes_as_written(run_logtrim: Ru
     result = run_logtrim("--ci", "octopus", "--budget", "5kB", "--", *child)
     assert f"##octopus[mask value='{ENCODED}']".encode() in result.stdout
     assert SECRET.encode() not in result.console
+
+
+# -- a value whose bytes are not UTF-8 --------------------------------------------------------
+LATIN1 = "pässwörd-Zq9".encode("latin-1")  # not UTF-8: Calamari reads U+FFFD for two bytes
+LATIN1_CHILD = f"""
+import base64, sys
+secret = {LATIN1!r}
+out = sys.stdout.buffer
+out.write(b"##octopus[setVariable name='{b64("DbPassword")}' value='"
+          + base64.b64encode(secret) + b"' sensitive='{b64("True")}']\\n")
+out.write(b"connecting with " + secret + b" now\\n")
+out.write(b"ERROR: login failed for " + secret + b"\\n")
+out.flush()
+sys.exit(1)
+"""
+
+
+def test_a_sensitive_value_that_is_not_utf8_is_masked_as_the_child_prints_it(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The child declares a Latin-1 password, then prints its bytes: masked on the console
+    and in the archive (it was learned only as Calamari reads it, with U+FFFD, which the
+    child's bytes never match)."""
+    result = run_logtrim("--ci", "octopus", "--", *py(LATIN1_CHILD))
+    assert result.code == 1
+    assert LATIN1 not in result.console
+    assert LATIN1 not in result.archive
+    assert b"connecting with ******** now" in result.stdout
+    assert b"connecting with ******** now" in result.archive
+
+
+def test_a_value_that_is_not_utf8_is_read_with_its_bytes() -> None:
+    """Both forms of the value: the bytes (surrogates for those that are not UTF-8) and
+    what Calamari reads (U+FFFD for them)."""
+    value = base64.b64encode(LATIN1).decode()
+    line = f"##octopus[setVariable name='{b64('pw')}' value='{value}' sensitive='{b64('True')}']"
+    (message,) = parse_messages(line)
+    assert message.attrs["value"].encode("utf-8", "surrogateescape") == LATIN1
+    assert Octopus().declared_secrets(line) == [
+        LATIN1.decode("utf-8", "surrogateescape"),
+        LATIN1.decode("utf-8", "replace"),
+    ]

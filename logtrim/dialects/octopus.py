@@ -157,6 +157,11 @@ class Octopus(Dialect):
             value = message.attrs.get("value")
             if value and (sensitive or name == "mask"):
                 found.append(value)
+                # Bytes that are not UTF-8: the child prints them raw (the value as it is,
+                # surrogates for them), and Calamari masks what it reads (U+FFFD for them).
+                read = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+                if read != value:
+                    found.append(read)
         return found
 
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:

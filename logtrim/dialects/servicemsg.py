@@ -171,7 +171,7 @@ def _simple(body: str) -> ServiceMessage | None:
 
 def _as_xml(body: str) -> ServiceMessage | None:
     """``body`` parsed as Calamari parses it: ``<BODY/>`` as XML, values base64 of UTF-8
-    (bytes that are not UTF-8 read as U+FFFD, as .NET reads them)."""
+    (bytes that are not UTF-8 as lone surrogates, where .NET reads U+FFFD)."""
     from xml.etree import ElementTree  # rare: its import costs start-up time
 
     try:
@@ -187,5 +187,7 @@ def _as_xml(body: str) -> ServiceMessage | None:
             value = base64.b64decode(raw.translate(_SPACES), validate=True)
         except (binascii.Error, ValueError):
             return None
-        attrs[name] = value.decode("utf-8", "replace")
+        # Bytes that are not UTF-8 are kept as lone surrogates (Calamari reads U+FFFD):
+        # a secret declared so is the child's raw bytes too (octopus.declared_secrets).
+        attrs[name] = value.decode("utf-8", "surrogateescape")
     return ServiceMessage(element.tag.rpartition("}")[2], attrs)
