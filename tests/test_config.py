@@ -330,3 +330,26 @@ def test_a_posix_class_is_refused_and_a_nested_bracket_is_quiet(tmp_path: Path) 
     result = _run(["run", "--artifact", "k.zst", "--keep", "[[]", "--", "echo", "[x"], tmp_path)
     assert result.returncode == 0
     assert b"Warning" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["run", "--keep", "x{99999999999}", "--", "sh", "-c", "echo ran > ran"],
+        ["run", "--drop", "(" * 1000 + "x" + ")" * 1000, "--", "sh", "-c", "echo ran > ran"],
+        ["trim", "--keep", "x{99999999999}", "in.log", "-o", "-"],
+        ["cat", "--grep", "x{99999999999}", "in.log"],
+    ],
+)
+def test_a_pattern_re_cannot_compile_for_its_size_is_a_bad_pattern(
+    tmp_path: Path, argv: list[str]
+) -> None:
+    """A repeat count past 2**32 - 1 or nesting too deep raises no ``re.error``: it is a
+    bad pattern all the same, exit 2 before the step starts (``run`` had taken it for a
+    bug of its own and run the step without its archive)."""
+    (tmp_path / "in.log").write_text("hello\n")
+    result = _run(argv, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert result.stderr.count(b"\n") == 1
+    assert b"regular expression" in result.stderr or b"bad --grep regex" in result.stderr
+    assert not (tmp_path / "ran").exists()

@@ -68,6 +68,31 @@ def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int) -> None
     assert archive.endswith(f"got signal {int(sig)}\n".encode())
 
 
+# A shell: running within a millisecond of its start (a Python child takes tens of them).
+STARTED_CHILD = (
+    'trap \'echo got-TERM > "$0.fate"; exit 0\' TERM; touch "$0"; '
+    "i=0; while [ $i -lt 100 ]; do sleep 0.05; i=$((i+1)); done"
+)
+
+
+def test_a_signal_as_the_step_starts_is_passed_on(tmp_path: Path) -> None:
+    """SIGTERM the moment the step is running, before logtrim listens for signals: the step
+    gets it, and its exit code is logtrim's (it ended logtrim with the step left running,
+    its output lost, in 4 runs of 6)."""
+    for attempt in range(4):
+        (where := tmp_path / str(attempt)).mkdir()
+        started = where / "started"
+        argv = ["--ci", "plain", "--", "sh", "-c", STARTED_CHILD, str(started)]
+        proc, _artifact = start(argv, where)
+        deadline = time.monotonic() + 30
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.0005)
+        proc.send_signal(signal.SIGTERM)
+        _out, err = proc.communicate(timeout=30)
+        assert proc.returncode == 0, err
+        assert (where / "started.fate").read_text() == "got-TERM\n"
+
+
 PASSED_CHILD = """
 import os, signal, sys, time
 def on_signal(sig, frame):

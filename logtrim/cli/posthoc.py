@@ -188,12 +188,13 @@ def cat(
 
     from ..logs.declared import Declared
     from ..logs.inputs import InputFormat, line_chunks, open_input
+    from .values import BAD_PATTERN
 
     pattern = None
     if grep is not None:
         try:
             pattern = re.compile(grep.encode())
-        except re.error as exc:
+        except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first

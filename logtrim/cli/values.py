@@ -159,6 +159,11 @@ def secrets(raw: object) -> tuple[str, ...]:
 _POSIX_CLASS = re.compile(r"\[\[:[a-z]+:\]")
 
 
+#: What ``re.compile`` raises for a pattern it cannot compile: ``re.error``, and for a
+#: repeat count past 2**32 - 1 (``x{99999999999}``) or nesting too deep, these.
+BAD_PATTERN = (re.error, OverflowError, RecursionError)
+
+
 def patterns(raw: object) -> tuple[str, ...]:
     patterns = strings(raw)
     for pattern in patterns:
@@ -171,7 +176,7 @@ def patterns(raw: object) -> tuple[str, ...]:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": [[]
                 re.compile(pattern.encode())
-        except re.error as exc:
+        except BAD_PATTERN as exc:
             # As typed: repr() would double every backslash of the pattern.
             raise UsageError(f"bad regular expression '{pattern}': {exc}") from None
     return patterns

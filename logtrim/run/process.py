@@ -9,6 +9,7 @@ import os
 import signal
 import subprocess
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import anyio
 from anyio.abc import Process
@@ -178,17 +179,58 @@ def close_sources(sources: list[tuple[Source, int]]) -> None:
                 os.close(source)
 
 
+class EarlySignals:
+    """The signals :func:`forward_signals` passes on, recorded from before the command
+    starts until it listens: a SIGTERM then would otherwise end logtrim with its default
+    action, the command left running with no reader of its output.
+
+    A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
+    ignored by the command too: neither recorded nor forwarded."""
+
+    def __init__(self) -> None:
+        ignored = signal.SIG_IGN
+        self.stopping = [s for s in STOPPING if signal.getsignal(s) is not ignored]
+        # Signals a command is told things with (dump state, reopen logs): passed on, nothing
+        # more; the command decides what they do (by default it ends, and says so by its status).
+        self.passed = [s for s in PASSED_ON if signal.getsignal(s) is not ignored]
+        self.pending: list[int] = []
+        self._before: dict[int, Any] = {}
+
+    def record(self) -> None:
+        """From now on, until :meth:`restore` or :func:`forward_signals` listens."""
+        for sig in (*self.stopping, *self.passed):
+            self._before[sig] = signal.signal(sig, self._note)
+
+    def _note(self, sig: int, _frame: object) -> None:
+        self.pending.append(sig)
+
+    def taken(self) -> None:
+        """The receiver of :func:`forward_signals` handles them now."""
+        self._before.clear()
+
+    def restore(self) -> None:
+        """The handlers from before :meth:`record`, unless taken (no command to pass
+        signals to, or the run is over)."""
+        for sig, before in self._before.items():
+            signal.signal(sig, before)
+        self._before.clear()
+
+
 async def forward_signals(
     process: Process,
     grace: float,
     tg: anyio.abc.TaskGroup,
     received: Callable[[signal.Signals], None] | None = None,
+    early: EarlySignals | None = None,
 ) -> None:
     """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
     SIGUSR1/SIGUSR2/SIGALRM are passed on to it alone (no grace period, no interruption).
 
-    ``received`` is told of each signal (the summary says what interrupted the run).
+    ``received`` is told of each signal (the summary says what interrupted the run);
+    ``early``: the signals that came while the command started, passed on first.
     """
+    early = early or EarlySignals()
+    escalating = False
 
     def kill(sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -198,26 +240,28 @@ async def forward_signals(
         await anyio.sleep(grace)
         kill(signal.SIGKILL)
 
-    escalating = False
-    # A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
-    # ignored by the command too: neither forwarded nor a reason to kill it.
-    wanted = [s for s in STOPPING if signal.getsignal(s) is not signal.SIG_IGN]
-    # Signals a command is told things with (dump state, reopen logs): passed on, nothing
-    # more; the command decides what they do (by default it ends, and says so by its status).
-    passed = [s for s in PASSED_ON if signal.getsignal(s) is not signal.SIG_IGN]
-    if not wanted and not passed:
-        return
-    with anyio.open_signal_receiver(*wanted, *passed) as signals:
-        async for sig in signals:
-            if sig in passed:
-                kill(sig)
-                continue
-            if received is not None:
-                received(sig)
-            if escalating and sig == signal.SIGINT:
-                kill(signal.SIGKILL)  # a second Ctrl-C: now
-                continue
+    def handle(sig: int) -> None:
+        nonlocal escalating
+        if sig in early.passed:
             kill(sig)
-            if not escalating:
-                escalating = True
-                tg.start_soon(escalate)
+            return
+        if received is not None:
+            received(signal.Signals(sig))
+        if escalating and sig == signal.SIGINT:
+            kill(signal.SIGKILL)  # a second Ctrl-C: now
+            return
+        kill(sig)
+        if not escalating:
+            escalating = True
+            tg.start_soon(escalate)
+
+    if not early.stopping and not early.passed:
+        return
+    with anyio.open_signal_receiver(*early.stopping, *early.passed) as signals:
+        # Listening now (the receiver took the handlers over): those noted before go first.
+        early.taken()
+        for sig in early.pending:
+            handle(sig)
+        early.pending.clear()
+        async for sig in signals:
+            handle(sig)

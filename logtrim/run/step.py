@@ -40,9 +40,13 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     pipeline.start_aside()
+    early = _process.EarlySignals()
+    if os.name != "nt":
+        early.record()  # a signal while the command starts is passed on once it has
     try:
         process, sources = await _process.start(options)
     except BaseException as exc:
+        early.restore()
         await pipeline.archive.discard()  # no child, no archive
         pipeline.drop()
         if pipeline.ahead is not None:
@@ -59,11 +63,12 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
             if pipeline.ahead is not None:
                 tg.start_soon(pipeline.ahead.run)
             with collector.relaxed():  # an error flood's objects: run/collector.py
-                code = await _until_exit(pipeline, process, sources)
+                code = await _until_exit(pipeline, process, sources, early)
             await pipeline.finish(code)
         size = await pipeline.archive.close(pipeline.trailer())
         await pipeline.close(code, size)
     finally:
+        early.restore()
         _process.close_sources(sources)
         with anyio.CancelScope(shield=True):
             await process.aclose()
@@ -80,7 +85,10 @@ async def _unfiltered(options: RunOptions) -> int:
 
 
 async def _until_exit(
-    pipeline: Pipeline, process: Process, sources: list[tuple[Source, int]]
+    pipeline: Pipeline,
+    process: Process,
+    sources: list[tuple[Source, int]],
+    early: _process.EarlySignals,
 ) -> int:
     """Feed the child's output to the pipeline until it exits and its pipes are drained."""
     options = pipeline.options
@@ -89,7 +97,7 @@ async def _until_exit(
         inner.start_soon(pipeline.archive.watch)
         if os.name != "nt":
             inner.start_soon(
-                _process.forward_signals, process, options.grace, inner, pipeline.received
+                _process.forward_signals, process, options.grace, inner, pipeline.received, early
             )
         gone = pipeline.console.gone.__contains__
         readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]
