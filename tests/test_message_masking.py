@@ -120,3 +120,25 @@ def test_a_stray_stop_commands_does_not_stop_learning(run_logtrim: RunLogtrim, c
     if ci == "github":  # paused: text to the runner, masked; resumed: its value as written
         assert b"::add-mask::********" in result.stdout
         assert b"::add-mask::Later2Secret" in result.stdout
+
+
+@pytest.mark.parametrize("declared", [False, True])
+def test_a_pause_token_that_is_a_secret_is_resumed_as_the_runner_read_it(
+    run_logtrim: RunLogtrim, declared: bool
+) -> None:
+    """The step pauses commands with a token that is a secret and never resumes: the runner
+    read ``::stop-commands::********``, so logtrim resumes with ``::********::`` before its
+    own commands (it printed the token itself, in clear, which resumed nothing)."""
+    secret = "PauseTok-Zq81"
+    first = f"print('::add-mask::{secret}'); " if declared else ""
+    child = py(f"{first}print('::stop-commands::{secret}'); print('ERROR: x'); raise SystemExit(1)")
+    masks = () if declared else ("--mask", secret)
+    result = run_logtrim(*masks, "--ci", "github", "--", *child)
+    assert result.code == 1
+    lines = result.stdout.splitlines()
+    # (the declaration reaches the runner as written, so that it masks the value too)
+    rest = [line for line in lines if line != f"::add-mask::{secret}".encode()]
+    assert secret.encode() not in b"\n".join(rest) + result.stderr
+    assert b"::stop-commands::********" in lines
+    resume = lines.index(b"::********::")
+    assert any(line.startswith(b"::error title=logtrim") for line in lines[resume:])

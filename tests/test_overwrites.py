@@ -156,3 +156,24 @@ def test_a_run_refused_or_not_started_leaves_no_default_archive(tmp_path: Path) 
     missing.communicate(timeout=120)
     assert (too_small.returncode, missing.returncode) == (2, 127)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_trim_refuses_an_output_that_is_its_stdin_or_its_other_output(tmp_path: Path) -> None:
+    """``trim - -o build.log < build.log`` replaced the log with its trimmed copy, and
+    ``-o x --artifact x`` wrote the trimmed text over the archive: each is exit 2, nothing
+    written."""
+    log = tmp_path / "build.log"
+    log.write_bytes(b"".join(b"step %d done\n" % i for i in range(5000)))
+    before = log.read_bytes()
+    with log.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "logtrim", "trim", "-", "-o", "build.log", "--budget", "4KB"],
+            cwd=tmp_path, stdin=stdin, capture_output=True, env=clean_env(), check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert b"same file as the input (stdin)" in result.stderr
+    assert log.read_bytes() == before
+    result = _trim(tmp_path, "build.log", "-o", "x.out", "--artifact", "x.out")
+    assert result.returncode == 2, result.stderr
+    assert b"--artifact x.out is the same file as the -o file" in result.stderr
+    assert not (tmp_path / "x.out").exists()

@@ -4,6 +4,7 @@ the overwrites refused; then run, in parallel processes when there are several."
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -67,22 +68,31 @@ def _refuse_derived(job: TrimJob) -> None:
 
 
 def _refuse_overwriting(job: TrimJob) -> None:
-    """An output that is the input (or the other output) would destroy it: refuse."""
+    """An output that is the input (stdin redirected from it too) or the other output
+    (both new files at one path) would destroy it: refuse."""
     paths = [("input", job.source), ("-o", job.output), ("--artifact", job.artifact)]
-    seen: dict[tuple[int, int], str] = {}
+    seen: dict[object, str] = {}
     for role, path in paths:
-        if not path or path == "-":
+        if not path or (path == "-" and role != "input"):
             continue
-        try:
-            st = os.stat(path)
-        except OSError:
-            continue
-        if not os.path.isfile(path):
+        key = _identity(path)
+        if key is None:
             continue  # /dev/null twice is fine
-        key = (st.st_dev, st.st_ino)
         if key in seen:
             raise UsageError(f"{role} {path} is the same file as the {seen[key]}: refusing")
-        seen[key] = role if role == "input" else f"{role} file"
+        seen[key] = (
+            ("input (stdin)" if path == "-" else role) if role == "input" else f"{role} file"
+        )
+
+
+def _identity(path: str) -> object | None:
+    """The regular file ``path`` names (``-``: stdin's), as its device and inode; a path
+    not there yet as its real path; None for anything else."""
+    try:
+        st = os.fstat(0) if path == "-" else os.stat(path)
+    except OSError:
+        return None if path == "-" else os.path.realpath(path)
+    return (st.st_dev, st.st_ino) if stat.S_ISREG(st.st_mode) else None
 
 
 def _plan(

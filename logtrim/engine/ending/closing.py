@@ -126,7 +126,9 @@ class Closer:
         printed for our own last lines and still in effect."""
         already = self.out.end_levels()
         for line in self.dialect.reset_lines():
-            data = as_bytes(line) + b"\n"
+            # Masked as the child's line that set it was (a pause's token that is a secret:
+            # the CI was paused with ``********``, which is then what resumes it).
+            data = as_bytes(_masked_line(line, self.mask, self.dialect)) + b"\n"
             if data not in already:
                 self.out.emit(STDOUT, data, Kind.NOISE, own=True)
 
