@@ -636,3 +636,29 @@ def _forked_writer(pid: int) -> int:
             if "logtrim" in Path(f"/proc/{kid}/cmdline").read_bytes().decode(errors="replace"):
                 return int(kid)
     raise AssertionError("no forked writer")
+
+
+@pytest.mark.parametrize("forked", [True, False])
+def test_an_archive_that_cannot_be_put_in_place_is_said_and_not_published(
+    tmp_path: Path, forked: bool
+) -> None:
+    """The archive's temporary file is removed while the step runs (a cleaner of temporary
+    files): the final rename fails. logtrim says so and publishes nothing; the forked
+    writer ignored the failure, and the CI was told to publish whatever the path held (a
+    previous run's archive, or no file at all)."""
+    out = tmp_path / "out"
+    out.mkdir()
+    child = (
+        "import pathlib, time; print('NEW RUN', flush=True); time.sleep(0.5); "
+        "[p.unlink() for p in pathlib.Path('out').glob('.a.zst.*.tmp')]; raise SystemExit(3)"
+    )
+    env = clean_env({} if forked else {"LOGTRIM_NO_FORK": "1"})
+    argv = ["run", "--ci", "octopus", "--artifact", "out/a.zst", "--", *py(child)]
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", *argv],
+        cwd=tmp_path, env=env, capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert b"archive cannot be written" in result.stderr
+    assert b"createArtifact" not in result.stdout
+    assert not (out / "a.zst").exists()

@@ -66,6 +66,7 @@ class ForkedArchive:
         self._pid = 0
         self._heir: InProcessArchive | None = None  # writes on after the writer was killed
         self._sent = 0  # bytes the writer accepted
+        self._discarded = False  # the archive was removed on purpose: the writer's rename fails
 
     @property
     def failed(self) -> bool:
@@ -96,9 +97,13 @@ class ForkedArchive:
                 os.close(status_read)
                 os.close(trailer_write)
                 code = write_loop(read, fd, status_write, self.level, trailer_read)
-                # In place only now: a reader never sees a half file. (Gone if discarded.)
-                with contextlib.suppress(OSError):
+                # In place only now: a reader never sees a half file. A rename that fails
+                # (the file or its directory removed meanwhile) is a failure the parent
+                # tells, or the path would publish what it held before; none if discarded.
+                try:
                     os.replace(self.target.temp, self.target.path)
+                except OSError as exc:
+                    code = code or exc.errno or 1
             finally:
                 os._exit(code)
         for own in (read, fd, status_write, trailer_read):
@@ -234,7 +239,7 @@ class ForkedArchive:
                 assert self._heir is not None
                 self._end_status()
                 return await self._heir.close(trailer)
-            if code != 0:
+            if code != 0 and not self._discarded:
                 self.failure(os.strerror(code) if code > 0 else f"writer ended ({code})")
         self._end_status()
         try:
@@ -245,4 +250,5 @@ class ForkedArchive:
     async def discard(self) -> None:
         """Stop the writer and remove the archive (the command never ran)."""
         self.target.discard()  # before the writer's input ends: it has nothing to rename
+        self._discarded = True
         await self.close()
