@@ -43,6 +43,10 @@ from logtrim.engine.service.native import RESTART_BELOW, Reading, Sequence, read
         (b"[12/40] Deploying web-03\n", 30, False),
         (b"( 40 / 40 ) done\n", 100, True),
         (b"Copied 12 of 48 files\n", 25, False),
+        # counts with thousands separators, read whole (2,000 of 9,400 had read as 0 of 9)
+        (b"INFO  Copied 2,000 of 9,400 files\n", 21, False),
+        (b"Copied 9,400 of 9,400 files\n", 100, True),
+        (b"[1,500/3,000] migrating\n", 50, False),
         (b"\x1b[32mUploading 50%\x1b[0m\n", 50, False),
         (b"Uploading 1%\rUploading 2%\rUploading 77%\r\n", 77, False),  # what a terminal shows
     ],
@@ -62,6 +66,7 @@ def test_read_finds_the_progress_a_line_states(line: bytes, percent: int, end: b
         b"deploying web\n",
         b"Uploading -5%\n",  # a change, not how far: no progress of 5%
         b"cpu load +12% since the last release\n",
+        b"3,5 of 9 are not counts\n",
     ],
 )
 def test_read_ignores_what_is_not_progress(line: bytes) -> None:
@@ -78,6 +83,8 @@ def test_sequence_keys_keep_templates_and_totals_apart() -> None:
     assert key(b"[1/40] web-01") == key(b"[2/40] web-02")
     assert key(b"[1/40] web-01") != key(b"[1/50] web-01")  # another total: another sequence
     assert key(b"Uploading package 10%") != key(b"Copying files 10%")
+    # one count with a separator, the next without: one sequence
+    assert key(b"Copied 500 of 9,400 files") == key(b"Copied 2,000 of 9,400 files")
 
 
 # -- the sequence rules -----------------------------------------------------------------------

@@ -40,8 +40,10 @@ MESSAGE_LIMIT = 200
 
 # Not after a sign: "-5%" or "+5%" is a change (a delta, a range's end), not how far a step is.
 _PERCENT = re.compile(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%")
-_FRACTION = re.compile(rb"[\[(][ \t]*([0-9]+)[ \t]*/[ \t]*([0-9]+)[ \t]*[\])]")
-_OF_TOTAL = re.compile(rb"(?<![\w.])([0-9]+) of ([0-9]+)(?![\w.])")
+# A count, with thousands separators or not ("9,400"): read whole, never as its last digits.
+_COUNT = rb"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
+_FRACTION = re.compile(rb"[\[(][ \t]*" + _COUNT + rb"[ \t]*/[ \t]*" + _COUNT + rb"[ \t]*[\])]")
+_OF_TOTAL = re.compile(rb"(?<![\w.,])" + _COUNT + rb" of " + _COUNT + rb"(?![\w.]|,[0-9])")
 
 
 @dataclass(frozen=True)
@@ -64,9 +66,12 @@ def read(line: bytes) -> Reading | None:
     for form in (_FRACTION, _OF_TOTAL):
         match = form.search(text)
         if match:
-            done, total = int(match.group(1)), int(match.group(2))
+            done, total = (int(match.group(i).replace(b",", b"")) for i in (1, 2))
             if total > 0 and done <= total:
-                key = template(text) + b"\0" + match.group(2)
+                # Its counts as one number each: "500 of 9,400" and "2,000 of 9,400" are
+                # one sequence (the template would tell "<n>" from "<n>,<n>").
+                counts = text[: match.start(1)], text[match.end(1) : match.start(2)]
+                key = template(b"0".join((*counts, text[match.end(2) :]))) + b"\0" + match.group(2)
                 return Reading(done * 100 // total, key, done == total)
     return None
 
