@@ -142,3 +142,25 @@ def test_a_flood_of_the_child_s_commands_leaves_the_closing_its_room(
         for m in re.findall(r"\.\.\. ([0-9,]+) (?:similar )?lines", "\n".join(rest))
     )
     assert hidden + sum(1 for line in rest if line.startswith("copy file")) == 20000
+
+
+@pytest.mark.parametrize("ci", ["plain", "azure"])
+def test_progress_commands_shown_late_leave_the_closing_its_room(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """The child's progress commands are throttled, and a waiting one is printed late,
+    before the next line shown. Each paid as an ordinary line, not as a command: past the
+    budget they took the closing lines' room, and the run ended with no summary and no
+    word of the archive."""
+    child = py(
+        "for i in range(3000):\n"
+        "    print(f'copy file {i} of 3000')\n"
+        "    print(f'##vso[task.setprogress value={i * 100 // 3000};]copying files')\n"
+        "    if i % 50 == 0:\n"
+        "        print(f'WARNING: slow disk at file {i}')\n"
+    )
+    result = run_logtrim("--ci", ci, "--budget", "2KiB", "--", *child)
+    assert result.code == 0
+    lines = result.stdout.decode().splitlines()
+    assert any(line.startswith("[logtrim] 6,060 lines") for line in lines)
+    assert any(line.startswith("[logtrim] archive: ") for line in lines)
