@@ -85,3 +85,11 @@ def _in_child() -> None:
 
 if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_in_child)
+
+
+def fault_hook(name: str) -> int | None:
+    """A testing hook's count (``LOGTRIM_FAULT_AFTER``, ``LOGTRIM_FAULT_SCANNER``: make a part
+    fail after so many bytes or blocks); None when unset or not a whole number, so that a
+    mistyped hook never keeps the step from running."""
+    raw = os.environ.get(name, "")
+    return int(raw) if raw.strip().isdigit() else None

@@ -353,3 +353,12 @@ def test_a_pattern_re_cannot_compile_for_its_size_is_a_bad_pattern(
     assert result.stderr.count(b"\n") == 1
     assert b"regular expression" in result.stderr or b"bad --grep regex" in result.stderr
     assert not (tmp_path / "ran").exists()
+
+
+def test_a_mistyped_testing_hook_never_keeps_the_step_from_running(tmp_path: Path) -> None:
+    """``LOGTRIM_FAULT_AFTER=abc`` was an internal error (exit 1) before the step started:
+    a hook that is not a whole number is no hook."""
+    argv = ["run", "--artifact", str(tmp_path / "a.zst"), "--", "sh", "-c", "echo ran; exit 5"]
+    result = _run(argv, tmp_path, {"LOGTRIM_FAULT_AFTER": "abc", "LOGTRIM_FAULT_SCANNER": "x"})
+    assert result.returncode == 5, result.stderr
+    assert b"ran\n" in result.stdout

@@ -3,6 +3,7 @@ is never new, and the summary says when the similarity stage was bounded."""
 
 from __future__ import annotations
 
+import os
 import random
 import string
 import subprocess
@@ -70,3 +71,19 @@ def test_of_a_large_good_run_only_the_lines_it_lacks_are_new_and_the_bound_is_sa
     assert len(reported) == len(fresh)  # random words: none near a line of GOOD
     # GOOD has more distinct lines than the similarity stage indexes: the summary says so.
     assert b"similarity stage reached its bounds" in res.stdout.splitlines()[-1]
+
+
+def test_a_number_past_any_log_s_lines_means_all_of_them(tmp_path: Path) -> None:
+    """``--context`` (and ``stats --top``, ``trim --jobs``) past what a C size holds: as
+    large as any log (it was an internal error, exit 1); the summary counts in the singular
+    where there is one."""
+    (tmp_path / "good.log").write_bytes(b"deploy started\ndeploy done\n")
+    (tmp_path / "bad.log").write_bytes(b"deploy started\nquota exceeded for bucket\n")
+    huge = "9" * 20
+    res = _cli("diff", str(tmp_path / "good.log"), str(tmp_path / "bad.log"), "--context", huge)
+    assert res.returncode == 0, res.stderr
+    assert b"quota exceeded for bucket" in res.stdout
+    assert b"1 new line shape (1 of 2 lines)" in res.stdout
+    assert _cli("stats", "--top", huge, str(tmp_path / "bad.log")).returncode == 0
+    trimmed = _cli("trim", "--jobs", huge, str(tmp_path / "bad.log"), "-o", os.devnull)
+    assert trimmed.returncode == 0, trimmed.stderr

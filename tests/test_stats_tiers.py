@@ -154,3 +154,14 @@ def test_a_tally_in_any_chunks_is_the_tally_whole_and_keeps_only_a_long_lines_st
         told.feed(chunk, chunk.count(b"\n"))
     told.finish()
     assert (told.lines, told.bytes) == (whole.lines, whole.bytes)
+
+
+def test_an_empty_plain_log_has_its_tier_lines_too(tmp_path: Path) -> None:
+    """``stats --json`` of an empty log has ``tier_lines`` (no tiers): a reader of
+    ``d["tier_lines"]`` got a KeyError."""
+    (tmp_path / "empty.log").write_bytes(b"")
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "stats", "--json", "empty.log"],
+        cwd=tmp_path, capture_output=True, env=clean_env(), check=True,
+    )  # fmt: skip
+    assert json.loads(result.stdout)["tier_lines"] == {}

@@ -33,6 +33,10 @@ def count(raw: object) -> int:
     return number
 
 
+#: A whole-number option's largest value: more lines or jobs than any run has.
+MOST = 2**31 - 1
+
+
 def whole_option(option: str, raw: str, least: int = 0) -> int:
     """A whole-number option of ``trim``, ``stats`` or ``diff``, refused as a bad setting is
     (``--context: bad value for context: '1e100' (a whole number, 0 or more)``)."""
@@ -43,7 +47,9 @@ def whole_option(option: str, raw: str, least: int = 0) -> int:
         number = least - 1
     if number < least:
         raise UsageError(f"{option}: bad value for {option.lstrip('-')}: {raw!r} ({hint})")
-    return number
+    # More than any log holds (lines, jobs) means "all": a C size is what Python's own
+    # containers take (``--context 99999999999999999999`` overflowed one).
+    return min(number, MOST)
 
 
 def baseline_file(raw: str) -> str:

@@ -22,7 +22,7 @@ from operator import itemgetter
 from typing import BinaryIO
 
 from .._errors import InputError
-from .._fork import can_fork, fork_serving
+from .._fork import can_fork, fault_hook, fork_serving
 from ..archive.forked import grow_pipe
 from ..engine.match.kinds import Kind
 from ..engine.match.matcher import Matcher
@@ -102,7 +102,7 @@ def _received(
     ended early."""
     read, write = os.pipe()
     grow_pipe(write)
-    fault = int(os.environ[_FAULT]) if _FAULT in os.environ else None
+    fault = fault_hook(_FAULT)
     pid = fork_serving(lambda: _serve(chunks, matcher, write, fault), close=[read])
     os.close(write)
     pipe = os.fdopen(read, "rb", buffering=1 << 16)

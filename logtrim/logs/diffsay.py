@@ -9,15 +9,21 @@ from ..engine.shapes.shapes import shape_of
 from .diff import GOOD_SHAPES, Diff, block
 
 
+def _n(count: int, one: str, many: str) -> str:
+    """``1 line``, ``2,345 lines``."""
+    return f"{count:,} {one if count == 1 else many}"
+
+
 def summary(diff: Diff) -> str:
     repeats = sum(f.repeats for f in diff.found)
     return (
-        f"{len(diff.found):,} new line shapes ({diff.new_lines:,} of {diff.lines:,} lines); "
+        f"{_n(len(diff.found), 'new line shape', 'new line shapes')} "
+        f"({diff.new_lines:,} of {_n(diff.lines, 'line', 'lines')}); "
         f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}; "
-        f"{repeats:,} later lines of the same shapes or words not shown"
+        f"{_n(repeats, 'later line', 'later lines')} of the same shapes or words not shown"
         + (
-            f"; {diff.near_shapes:,} more new shapes ({diff.near_lines:,} lines) near a good "
-            "run's line, not shown"
+            f"; {_n(diff.near_shapes, 'more new shape', 'more new shapes')} "
+            f"({_n(diff.near_lines, 'line', 'lines')}) near a good run's line, not shown"
             if diff.near_shapes
             else ""
         )

@@ -121,7 +121,12 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
             for tpl, stat in stats.top(top)
         ],
         "levels": dict(sorted(stats.levels.items(), key=lambda kv: -kv[1])),
-        **({"tier_lines": stats.tier_lines} if stats.tier_lines else {}),
+        # Lines per tier of the plain inputs: there whenever one is plain (empty or not).
+        **(
+            {"tier_lines": stats.tier_lines}
+            if stats.tier_lines or any(i.kind == "plain" for i in stats.inputs)
+            else {}
+        ),
         "suggestion": vars(suggestion) if suggestion else None,
     }
     other = stats.other

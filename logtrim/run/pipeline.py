@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import os
 import signal
 import time
 from typing import TYPE_CHECKING
@@ -21,6 +20,7 @@ from typing import TYPE_CHECKING
 import anyio
 
 from .. import _log
+from .._fork import fault_hook
 from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
 from .._text import as_bytes
@@ -42,9 +42,7 @@ if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts
     from .checker import Checker  # with a baseline only
 
 # Tests of the fail-open path make the engine "fail" after this many bytes.
-_FAULT_AFTER = (
-    int(os.environ["LOGTRIM_FAULT_AFTER"]) if "LOGTRIM_FAULT_AFTER" in os.environ else None
-)
+_FAULT_AFTER = fault_hook("LOGTRIM_FAULT_AFTER")
 _BROKEN = "internal error; from here on the console shows the output's head and tail only"
 
 

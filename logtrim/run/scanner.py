@@ -20,7 +20,7 @@ from typing import Generic, Protocol, TypeVar
 
 import anyio
 
-from .._fork import fork_serving, ignore_signals
+from .._fork import fault_hook, fork_serving, ignore_signals
 from ..archive.forked import grow_pipe
 from ..engine.match.kinds import Kind
 from . import collector
@@ -52,7 +52,7 @@ class Scanner(Generic[T]):
         down_read, down_write = os.pipe()
         up_read, up_write = os.pipe()
         grow_pipe(down_write)
-        fault = int(os.environ[_FAULT]) if _FAULT in os.environ else None
+        fault = fault_hook(_FAULT)
         self.pid = fork_serving(
             lambda: _serve(matcher, down_read, up_write, fault), close=[down_write, up_read]
         )
