@@ -48,3 +48,28 @@ def test_an_error_in_a_setting_masks_the_path_it_names(
     assert result.code == 2, result.stderr
     assert f"{os.sep}********{os.sep}good.log.zst".encode() in result.stderr
     assert SECRET.encode() not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--mask", "Hunter2Secret", "--tail", "Hunter2Secret"],
+        ["--mask=Hunter2Secret", "--Hunter2Secret"],
+        ["--mask-env", "DEPLOY_TOKEN", "--level", "Hunter2Secret"],
+        ["--mask", "Hunter2Secret", "--context", "Hunter2Secret"],
+    ],
+)
+def test_a_mistake_on_the_command_line_is_told_with_its_secrets_masked(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """An option's value (or a mistyped option) that is a secret named on the same
+    command line: the one-line error masks it (typer's own errors quoted it)."""
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", *args, "--", "true"],
+        cwd=tmp_path, capture_output=True, check=False,
+        env=clean_env({"DEPLOY_TOKEN": "Hunter2Secret"}),
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.count(b"\n") == 1
+    assert b"Hunter2Secret" not in result.stderr
+    assert b"********" in result.stderr

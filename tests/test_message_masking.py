@@ -142,3 +142,20 @@ def test_a_pause_token_that_is_a_secret_is_resumed_as_the_runner_read_it(
     assert b"::stop-commands::********" in lines
     resume = lines.index(b"::********::")
     assert any(line.startswith(b"::error title=logtrim") for line in lines[resume:])
+
+
+def test_a_secret_of_blanks_only_is_refused_and_never_cuts_a_message(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """``--mask '    '`` is refused (exit 2, the step not run); a declared value of blanks
+    only is not learned: masked, blanks cut every message's syntax
+    (``##octopus[setVariable********name=...``)."""
+    message = "##octopus[setVariable    name='YQ=='    value='Yg==']"
+    refused = run_logtrim("--ci", "octopus", "--mask", "    ", "--", "echo", message)
+    assert refused.code == 2
+    assert b"blanks only" in refused.stderr
+    child = py(f"print('::add-mask::' + ' ' * 6); print({message!r})")
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert result.code == 0
+    assert message.encode() + b"\n" in result.stdout
+    assert message.encode() + b"\n" in result.archive

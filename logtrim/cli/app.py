@@ -15,7 +15,7 @@ import typer
 from .. import _log
 from .._version import __version__
 from . import runcmd
-from .guard import ensure_std_fds, finish, usage_errors, usage_line
+from .guard import ensure_std_fds, finish, masked_usage, usage_errors, usage_line
 from .params import DropOption, KeepOption, option
 from .posthoc import register as register_posthoc
 from .settings import Settings
@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except USAGE_ERRORS as exc:
-        _log.say(usage_line(exc), "error")
+        _log.say(masked_usage(usage_line(exc), args), "error")
         return int(getattr(exc, "exit_code", 2))
     except typer.Abort:
         return 130

@@ -135,6 +135,8 @@ def masks_from(
         raise UsageError(
             "--mask: an empty value masks nothing (give the secret, or --mask-env NAME)"
         )
+    if any(v.isspace() for v in values):
+        raise UsageError("--mask: a value of blanks only is no secret (give the secret)")
     secrets = list(values)
     missing = []
     for name in variables:

@@ -46,6 +46,29 @@ def usage_line(exc: Exception) -> str:
     return f"{message} (see '{command} --help')"
 
 
+def masked_usage(line: str, args: list[str]) -> str:
+    """A usage error masked with the secrets the command line names (``--mask V``,
+    ``--mask=V``, ``--mask-env NAME``, ``LOGTRIM_MASK_ENV``): it may quote any of its
+    words (``--tail SECRET``: not a valid int), before any setting was read."""
+    secrets: list[str] = []
+    names = [n for n in os.environ.get("LOGTRIM_MASK_ENV", "").split(",") if n.strip()]
+    words = iter(args[: args.index("--")] if "--" in args else args)
+    for word in words:
+        option, eq, value = word.partition("=")
+        if option in ("--mask", "--mask-env") and not eq:
+            value = next(words, "")
+        if option == "--mask":
+            secrets.append(value)
+        elif option == "--mask-env":
+            names.append(value)
+    secrets += [os.environ.get(name.strip(), "") for name in names]
+    # Longest first, and none so short or blank that it would mask ordinary words.
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4 and not secret.isspace():
+            line = line.replace(secret, "********")
+    return line
+
+
 def ensure_std_fds() -> None:
     """Open /dev/null on any of fds 0, 1, 2 that is closed (``logtrim run ... >&-``).
 

@@ -112,10 +112,15 @@ class Masker:
     def add(self, *values: str, forms: Iterable[str] = ()) -> list[str]:
         """Add secrets (and extra ``forms`` of them, already encoded); return those refused."""
         refused = []
-        new = [f.encode("utf-8", "surrogateescape") for f in forms if len(f) >= MIN_LENGTH]
+        new = [
+            f.encode("utf-8", "surrogateescape")
+            for f in forms
+            if len(f) >= MIN_LENGTH and not f.isspace()
+        ]
         # A value read from a file ends with a newline: the text before it is the secret.
         for value in (v.strip("\r\n") for v in values):
-            if len(value) < MIN_LENGTH:
+            # Blanks alone are no secret: masked, they would cut every message's syntax.
+            if len(value) < MIN_LENGTH or value.isspace():
                 if value:
                     refused.append(value)
                 continue

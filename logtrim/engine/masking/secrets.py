@@ -55,9 +55,13 @@ class Secrets:
             if value in self._refused:
                 continue
             self._refused.add(value)
+            why = (
+                "blanks only"
+                if value.isspace()
+                else f"shorter than {MIN_LENGTH} would mask ordinary text"
+            )
             self._notes.append(
-                f"not masking a value of {len(value)} characters: "
-                f"shorter than {MIN_LENGTH} would mask ordinary text (the archive keeps it)"
+                f"not masking a value of {len(value)} characters: {why} (the archive keeps it)"
             )
 
     def _syntax_note(self, value: str) -> None:
