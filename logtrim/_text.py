@@ -21,6 +21,7 @@ them). The line rules need only the colour-code fragment, which the full pattern
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 #: The longest control string (a title, a hyperlink's URL) read as a code, not as text.
 STRING_MAX = 4096
@@ -66,3 +67,13 @@ def char_after(data: bytes, at: int) -> int:
     lead = data[start]
     end = start + (2 if lead < 0xE0 else 3 if lead < 0xF0 else 4)
     return end if end > at else at
+
+
+def hide_secrets(text: str, secrets: Iterable[str]) -> str:
+    """``text`` with each secret (the longest first) replaced by ``********``; none so
+    short or blank that it would hide ordinary words. For logtrim's own text made before
+    any masker exists (a usage error, a file name derived from ``--name``)."""
+    for secret in sorted(secrets, key=len, reverse=True):
+        if len(secret) >= 4 and not secret.isspace():
+            text = text.replace(secret, "********")
+    return text

@@ -195,3 +195,22 @@ def test_the_handler_takes_a_baseline(tmp_path: Path) -> None:
         handler.close()
     assert SILENT in out.getvalue()
     assert "uploaded part 17 of 900" not in out.getvalue()
+
+
+def test_a_secret_in_the_name_is_no_part_of_the_history_s_file_names(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``--name deploy-Zq7xPw0rdZ`` with that secret masked: the index is kept under the
+    masked name (it was ``deploy-ZqxPwrdZ.shapes``, the secret less its digits), and the
+    next run of that name still finds it."""
+    history = tmp_path / "history"
+    secret = "Zq7xPw0rdZ"
+    named = ("--mask", secret, "--name", f"deploy-{secret}", "--history", str(history))
+    good = run_logtrim(*OPTIONS, *named, *step("41"))
+    assert good.code == 0, good.stderr
+    files = [p.name for p in history.iterdir()]
+    assert len(files) == 1
+    assert not any(part in files[0] for part in ("ZqxPwrdZ", "Zq", "Pw"))
+    bad = run_logtrim(*OPTIONS, *named, *step("42", SILENT, "3"))
+    assert SILENT.encode() in bad.stdout
+    assert b"ZqxPwrdZ" not in bad.console

@@ -8,6 +8,7 @@ import sys
 
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError
+from .._text import hide_secrets
 
 
 def usage_errors() -> tuple[type[Exception], ...]:
@@ -62,11 +63,7 @@ def masked_usage(line: str, args: list[str]) -> str:
         elif option == "--mask-env":
             names.append(value)
     secrets += [os.environ.get(name.strip(), "") for name in names]
-    # Longest first, and none so short or blank that it would mask ordinary words.
-    for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4 and not secret.isspace():
-            line = line.replace(secret, "********")
-    return line
+    return hide_secrets(line, secrets)
 
 
 def ensure_std_fds() -> None:

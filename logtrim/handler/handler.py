@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
+from .._text import hide_secrets
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run import ending
@@ -100,7 +101,9 @@ class LogtrimHandler(logging.Handler):
         self.exit_code = 0
         self.flush_seconds = flush_seconds
         self._history = history
-        self._baseline = for_run(baseline, history, self.artifact_name)
+        # The name its --history index is kept under: a secret in it is no file's name.
+        self._history_name = hide_secrets(self.artifact_name, pol.masks)
+        self._baseline = for_run(baseline, history, self._history_name)
         dialect = choose(ci, os.environ)
         pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
         self.core = Core(pol, dialect, compiler=compiler(pol.engine), baseline=self._baseline)
@@ -288,7 +291,7 @@ class LogtrimHandler(logging.Handler):
             else:
                 self._console(emits)
                 if exit_code == 0:  # a good run: the next one's baseline
-                    ending.remember(self._history, self.artifact_name, self._baseline)
+                    ending.remember(self._history, self._history_name, self._baseline)
                 return actions
         # The engine failed: publish the archive all the same, nothing more.
         printed, actions = ending.published_only(

@@ -23,7 +23,7 @@ from .. import _log
 from .._fork import fault_hook
 from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
-from .._text import as_bytes
+from .._text import as_bytes, hide_secrets
 from ..archive import forked
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
@@ -54,10 +54,12 @@ class Pipeline:
         # Good runs' shapes, loaded before the child starts (a bad baseline is a warning);
         # imported only then: a run without them pays nothing at start-up.
         self.baseline: Baseline | None = None
+        # The name a --history index is kept under: a secret in --name is no file's name.
+        self.history_name = hide_secrets(options.name, options.policy.masks)
         if options.baseline or options.history:
             from ..baseline import front
 
-            self.baseline = front.for_run(options.baseline, options.history, options.name)
+            self.baseline = front.for_run(options.baseline, options.history, self.history_name)
         started = time.monotonic()
         pristine = copy.deepcopy(options.dialect)  # before any line: for a run shown whole
         self.core = self._engine(options.dialect)
@@ -260,7 +262,7 @@ class Pipeline:
             return
         self.console.write(emits)
         if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
-            ending.remember(self.options.history, self.options.name, self.baseline)
+            ending.remember(self.options.history, self.history_name, self.baseline)
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
         self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
