@@ -127,7 +127,7 @@ class Hyperscan:
             # A user rule hyperscan cannot compile (lookaround, backreference): use ``re``.
             return None
         with contextlib.suppress(OSError):  # a read-only home only costs the compile next time
-            cache.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+            _make(cache.parent)
             _tighten(cache.parent)
             tmp = cache.with_suffix(f".{os.getpid()}.tmp")
             with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
@@ -162,10 +162,20 @@ class Hyperscan:
 def _can_keep(folder: Path) -> bool:
     """Whether compiled databases can be kept in ``folder`` (a read-only home: no)."""
     try:
-        folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+        _make(folder)
     except OSError:
         return False
     return os.access(folder, os.W_OK)
+
+
+def _make(folder: Path) -> None:
+    """The cache folder and the base it is in (``~/.cache``), never more: a home that does
+    not exist (``HOME=/nonexistent``, as system users have) is not made; raise OSError."""
+    base = folder.parent
+    if not base.parent.is_dir():
+        raise FileNotFoundError(base.parent)
+    base.mkdir(mode=0o700, exist_ok=True)
+    folder.mkdir(mode=0o700, exist_ok=True)
 
 
 def _tighten(folder: Path) -> None:

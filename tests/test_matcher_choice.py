@@ -150,6 +150,23 @@ def test_a_home_that_keeps_nothing_skips_the_optional_databases(tmp_path: Path) 
     assert not Path("/proc/no-such-cache").exists()
 
 
+@pytest.mark.skipif(not HAVE_HS, reason="hyperscan is not installed")
+def test_a_home_that_does_not_exist_is_not_made_for_the_cache(tmp_path: Path) -> None:
+    """``HOME=/nonexistent`` (a system user's): the cache goes without, the home and its
+    parents are not created (they were, by ``mkdir(parents=True)``)."""
+    home = tmp_path / "nonexistent" / "home"
+    log = tmp_path / "step.log"
+    log.write_bytes(b"".join(b"copy file %d\n" % i for i in range(300)) + b"error: disk full\n")
+    env = {"HOME": str(home), "XDG_CACHE_HOME": ""}
+    result = logtrim("trim", str(log), "--budget", "4kB", env=env)
+    assert result.returncode == 0, result.stderr
+    assert "error: disk full" in result.stdout
+    assert not (tmp_path / "nonexistent").exists()
+    home.mkdir(parents=True)  # a home that is there gets its cache
+    assert logtrim("trim", str(log), "--budget", "4kB", env=env).returncode == 0
+    assert list((home / ".cache" / "logtrim").glob("rules-*.hsdb"))
+
+
 @pytest.mark.skipif(not HAVE_HS or not hasattr(os, "getuid"), reason="hyperscan, POSIX modes")
 @pytest.mark.parametrize("loose", ["writable by all", "another user's"])
 def test_a_cached_database_others_could_write_is_not_trusted(tmp_path: Path, loose: str) -> None:
