@@ -7,6 +7,8 @@ Real child processes; the console as a user reads it.
 from __future__ import annotations
 
 import re
+import sys
+from pathlib import Path
 
 from conftest import RunLogtrim, py
 
@@ -74,3 +76,28 @@ def test_a_marker_before_an_errors_context_counts_the_bytes_it_counts(
     assert at + 1 < error  # the error came with context
     hidden = written[before + 1 : after]
     assert (int(match[1]), int(match[2])) == (len(hidden), sum(map(len, hidden)))
+
+
+def test_earlier_lines_a_marker_counted_are_said_to_be_counted(run_logtrim: RunLogtrim) -> None:
+    """The bundled failing deploy at a 10 kB budget: the lines just before the failing
+    error, left out live, come back in the section of earlier lines; the marker above the
+    error counted them, and that section's header now says so. Its lines aside, every line
+    is in a count once: shown, or in a marker's count."""
+    sample = Path(__file__).resolve().parent.parent / "samples" / "deploy.py"
+    r = run_logtrim(
+        "--budget", "10kB", "--tail", "50", "--", sys.executable, str(sample),
+        "--lines", "50000", "--fail",
+    )  # fmt: skip
+    assert r.code == 3
+    lines = r.console.decode().splitlines()
+    header = "[logtrim] --- held back, written earlier, counted above ---"
+    assert header in lines
+    start = lines.index(header)
+    end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("[logtrim] ---"))
+    rest = lines[:start] + lines[end:]
+    counted = re.compile(r"\[logtrim\] \.\.\. ([\d,]+) (?:similar )?lines?\b")
+    hidden = sum(int(m[1].replace(",", "")) for x in rest if (m := counted.match(x)))
+    shown = sum(1 for x in rest if not x.startswith(("[logtrim]", "##")))
+    summary = re.compile(r"\[logtrim\] ([\d,]+) lines \(")
+    (total,) = [int(m[1].replace(",", "")) for x in rest if (m := summary.match(x))]
+    assert shown + hidden == total

@@ -20,6 +20,26 @@ from .held import Held
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
 #: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
 EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
+#: ... when a marker above counted its lines (all, or some of them).
+_COUNTED = {
+    (True, True): b"[logtrim] --- held back, written earlier, counted above ---\n",
+    (True, False): b"[logtrim] --- held back, written earlier, some counted above ---\n",
+    (False, True): b"[logtrim] --- earlier lines held back (written before some lines above, "
+    b"counted above) ---\n",
+    (False, False): b"[logtrim] --- earlier lines held back (written before some lines above, "
+    b"some counted above) ---\n",
+}
+
+
+def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
+    """The header of the earlier lines held back; ``every``/``some``: whether all or some
+    of them were in a marker's count above (the lines shown then came after them), so
+    that the counts are not read as more lines than the run wrote."""
+    if not some:
+        return EARLIER_SHORT if compact else EARLIER_HEADER
+    return _COUNTED[compact, every]
+
+
 #: A stretch left out where a counted marker has no room (a line or two fewer pays for it):
 #: the lines around it must not read as one block (a test's header, another test's error).
 SHORT_GAP = OWN + b"...\n"
@@ -99,7 +119,9 @@ class Tail:
         compact = out.budget.compact
         header = _header(title, again=again, compact=compact)
         room -= len(header) + len(gap)
-        earlier = EARLIER_SHORT if compact else EARLIER_HEADER
+        # Lines written before the last one shown in order were in a marker's count above.
+        recounted = [line.lineno <= since for line in candidates if line.earlier]
+        earlier = earlier_header(compact, all(recounted), any(recounted))
         note = _PARTIAL_SHORT if compact else _PARTIAL
         if any(line.earlier for line in candidates):
             room -= len(earlier)
