@@ -11,7 +11,6 @@ from hypothesis import strategies as st
 
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.ending.tail import EARLIER_HEADER, EARLIER_SHORT
-
 from logtrim.engine.policy import Policy
 from logtrim.engine.shapes.baseline import Baseline
 from logtrim.engine.shapes.shapes import Shapes
