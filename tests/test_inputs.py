@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import io
+import itertools
 import sys
 from pathlib import Path
 
@@ -13,7 +14,7 @@ from hypothesis import strategies as st
 
 from logtrim._errors import InputError
 from logtrim.archive.zstd import ArchiveEncoder
-from logtrim.logs.inputs import Input, line_chunks, lines, open_input
+from logtrim.logs.inputs import Input, line_chunks, lines, open_input, utf16_as_utf8
 
 DATA = b"".join(b"line %d of the deploy log\n" % i for i in range(20_000))
 
@@ -136,3 +137,29 @@ def test_a_file_cut_while_read_is_reported(tmp_path: Path) -> None:
     )
     whole = open_input(str(path))
     assert _read(whole) == (DATA * 10)[: len(first) + 1000] and whole.damage is None
+
+
+_UTF16_TEXT = st.text(st.characters(exclude_categories=["Cs"], max_codepoint=0x1F600), max_size=200)
+
+
+@given(text=_UTF16_TEXT, big=st.booleans(), cuts=st.lists(st.integers(0, 500), max_size=8))
+def test_a_utf16_log_reads_as_its_utf8_whatever_the_chunks(
+    text: str, big: bool, cuts: list[int]
+) -> None:
+    """A log in UTF-16 with its byte-order mark (PowerShell's ``>``) reads as its text in
+    UTF-8, however its bytes come; it was refused as binary (a NUL in every other byte)."""
+    data = text.encode("utf-16-be" if big else "utf-16-le")
+    data = (b"\xfe\xff" if big else b"\xff\xfe") + data
+    bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
+    pieces = iter([data[a:b] for a, b in itertools.pairwise(bounds) if b > a])
+    assert b"".join(utf16_as_utf8(pieces)) == text.encode("utf-8")
+
+
+def test_trim_and_stats_read_a_utf16_log(tmp_path: Path) -> None:
+    lines = ["INFO starting deploy", *(f"DEBUG copy file {i}" for i in range(2000))]
+    lines += ["ERROR disk full on /var/www", "INFO done"]
+    path = tmp_path / "deploy.log"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-16")
+    chunks = b"".join(open_input(str(path)).chunks())
+    assert chunks.decode("utf-8").splitlines() == lines
+    assert b"\0" not in chunks

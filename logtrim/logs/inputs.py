@@ -17,6 +17,8 @@ refused unless ``binary=True`` (``--binary``).
 
 from __future__ import annotations
 
+import codecs
+import itertools
 import os
 import sys
 import zlib
@@ -88,7 +90,7 @@ class Input:
     def _text(self, raw: Iterator[bytes]) -> Iterator[bytes]:
         """The decoded bytes, refused when binary (a NUL byte near their start)."""
         peeked = b""
-        for block in raw:
+        for block in utf16_as_utf8(raw):
             if not self.binary and len(peeked) < BINARY_PEEK:
                 peeked += block[: BINARY_PEEK - len(peeked)]
                 if b"\0" in peeked:
@@ -183,6 +185,28 @@ class Input:
     def close(self) -> None:
         if self._file is not sys.stdin.buffer:
             self._file.close()
+
+
+def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
+    """A UTF-16 text that starts with its byte-order mark (as PowerShell's ``>`` and
+    ``Out-File`` write logs) as UTF-8, so that its lines are read, not refused as binary
+    for the NUL in every other byte; any other bytes as they are."""
+    first = b""
+    for block in raw:
+        first += block
+        if len(first) >= 2:
+            break
+    if first[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        if first:
+            yield first
+        yield from raw
+        return
+    decoder = codecs.getincrementaldecoder("utf-16")("replace")  # (the mark read, not kept)
+    for block in itertools.chain((first,), raw):
+        if text := decoder.decode(block):
+            yield text.encode("utf-8")
+    if text := decoder.decode(b"", final=True):
+        yield text.encode("utf-8")
 
 
 def open_input(path: str, *, binary: bool = False) -> Input:
