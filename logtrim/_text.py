@@ -36,6 +36,8 @@ ANSI_OPEN = rf"\x1b(?:\[[0-?]*[ -/]*|[\]PX^_][^\x07\x1b\n]{{0,{STRING_MAX}}}\x1b
 
 #: What a secret is replaced with, everywhere.
 MASK = b"********"
+#: The shortest secret masked, as Octopus's server: shorter ones would mask ordinary text.
+MIN_SECRET = 4
 
 ANSI_TEXT = re.compile(ANSI)
 ANSI_BYTES = re.compile(ANSI.encode())
@@ -70,10 +72,12 @@ def char_after(data: bytes, at: int) -> int:
 
 
 def hide_secrets(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret (the longest first) replaced by ``********``; none so
-    short or blank that it would hide ordinary words. For logtrim's own text made before
-    any masker exists (a usage error, a file name derived from ``--name``)."""
+    """``text`` with each secret (the longest first) replaced by the mask; none so short
+    (under :data:`MIN_SECRET`) or blank that it would hide ordinary words. For logtrim's own
+    text made before any masker exists (a usage error, a name derived from the command or
+    ``--name``)."""
+    mask = MASK.decode()
     for secret in sorted(secrets, key=len, reverse=True):
-        if len(secret) >= 4 and not secret.isspace():
-            text = text.replace(secret, "********")
+        if len(secret) >= MIN_SECRET and not secret.isspace():
+            text = text.replace(secret, mask)
     return text

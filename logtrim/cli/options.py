@@ -10,9 +10,9 @@ from pathlib import Path
 
 from .._errors import UsageError
 from .._sizes import format_size, format_size_up
+from .._text import hide_secrets
 from ..dialects import Dialect
 from ..engine.ending.closing import closing_floor
-from ..engine.masking.mask import MASK, MIN_LENGTH
 from ..engine.policy import Policy, min_budget
 
 
@@ -34,16 +34,7 @@ class RunOptions:
     reserved: bool = False  # ``artifact`` is a default name this run created empty
 
 
-MASK_TEXT = MASK.decode()
 _STEM_MAX = 100  # of the 255 bytes a file name may have: room for the time and suffixes
-
-
-def hidden(text: str, secrets: Iterable[str]) -> str:
-    """``text`` with each secret long enough to mask replaced by the mask: for logtrim's own
-    words about the command (its name may hold a secret), said before any engine exists."""
-    for value in sorted((s for s in secrets if len(s) >= MIN_LENGTH), key=len, reverse=True):
-        text = text.replace(value, MASK_TEXT)
-    return text
 
 
 def default_artifact(
@@ -55,7 +46,9 @@ def default_artifact(
     cannot take it (read-only, as in many containers) gives the system's temporary
     directory, with a warning: the user chose no path, and the step must not be blocked."""
     stem = Path(argv[0]).name if argv else "run"
-    if hidden(stem, secrets) != stem:  # the name is published (createArtifact): no secret in it
+    if (
+        hide_secrets(stem, secrets) != stem
+    ):  # the name is published (createArtifact): no secret in it
         stem = "run"
     stem = "".join(c if c.isalnum() or c in "-_." else "_" for c in stem) or "run"
     stem = stem[:_STEM_MAX]  # a legal command name can be too long for a file name with more

@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 
 from .. import _log
 from .._errors import LogtrimError, UsageError
+from .._text import hide_secrets
 from ..archive.target import remove_placeholder
 from .guard import ensure_std_fds, finish
-from .options import RunOptions, check_closing_room, default_artifact, hidden
+from .options import RunOptions, check_closing_room, default_artifact
 
 if TYPE_CHECKING:
     from ..archive.target import Target
@@ -100,7 +101,7 @@ def main(kwargs: dict[str, Any]) -> int:
                 # Too few even for the last resort (its module could not be read): as
                 # process.start_error says it, without importing anything more.
                 why = f"{exc.strerror} (no file descriptor or memory left: see ulimit)"
-                command = hidden(kwargs["command"][0], _named_secrets(kwargs))
+                command = hide_secrets(kwargs["command"][0], _named_secrets(kwargs))
                 sys.stderr.write(f"logtrim: error: cannot start {command}: {why}\n")
                 return 126
             if exc.errno != errno.EPIPE:

@@ -16,8 +16,9 @@ from anyio.abc import Process
 
 from .._errors import CommandNotExecutableError, CommandNotFoundError
 from .._fork import PASSED_ON, STOPPING
+from .._text import hide_secrets
 from ..archive.forked import grow_pipe
-from ..cli.options import RunOptions, hidden
+from ..cli.options import RunOptions
 from ..engine.core import STDERR, STDOUT
 from .reader import Source
 
@@ -134,12 +135,12 @@ def start_error(
     """The one-line error for a command that could not be started (``secrets`` masked)."""
     if not command:  # as a shell says it (exec would say EACCES or ENOENT)
         return CommandNotFoundError("command not found: '' (the command is an empty string)")
-    shown = hidden(command, secrets)
+    shown = hide_secrets(command, secrets)
     shown = shown if len(shown) <= 80 else shown[:77] + "..."
     if exc.errno in _NOT_FOUND:
         why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
         if (interpreter := _missing_interpreter(command)) is not None:
-            why = f" (it exists; its interpreter {hidden(interpreter, secrets)} does not)"
+            why = f" (it exists; its interpreter {hide_secrets(interpreter, secrets)} does not)"
         return CommandNotFoundError(f"command not found: {shown}{why}")
     why = exc.strerror or str(exc)
     if exc.errno in _OURS:  # the command may be fine: say what is missing

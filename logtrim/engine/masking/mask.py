@@ -26,7 +26,7 @@ from .escapes import held_end, held_through, shown_end, through_escapes
 from .shards import Shards
 
 MASK = _text.MASK
-MIN_LENGTH = 4  # as Octopus's server: shorter values are not masked (they mask ordinary text)
+MIN_LENGTH = _text.MIN_SECRET
 MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
 #: A longer form is masked as the pieces of this length that cover it: hyperscan refuses a
 #: literal of a few kB, and ``re`` compiles and scans one of megabytes in time growing with
