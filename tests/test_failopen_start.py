@@ -300,3 +300,46 @@ def test_a_bug_before_the_start_masks_every_form_the_normal_path_masks(
         assert encoded not in out, (encoded, out)
     for value in re.findall(rb"value='([^']*)'", out):  # as Calamari reads it
         assert raw not in base64.b64decode(re.sub(rb"\s", b"", value) + b"==="), value
+
+
+DECLARING = """
+import base64, sys, time
+b = lambda s: base64.b64encode(s.encode()).decode()
+print("::add-mask::Declared-Later-Secret", flush=True)
+sys.stdout.write("token=Declared-Later"); sys.stdout.flush(); time.sleep(0.2)
+print("-Secret in two writes", flush=True)
+print(f"##octopus[setVariable name='{b('Pw')}' value='{b('Octo-Sensitive-9')}' "
+      f"sensitive='{b('True')}']", flush=True)
+for i in range(20000):
+    print(f"noise line {i}")
+    if i % 400 == 0:
+        print(f"##octopus[setVariable name='{b('n')}' value='{b(str(i))}']")
+print("ERROR: login failed with Octo-Sensitive-9", file=sys.stderr)
+sys.exit(4)
+"""
+
+
+def test_a_bug_before_the_start_learns_what_the_step_declares_and_passes_its_commands(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """No engine to trust, but what the step declares to its CI (``::add-mask::``, an
+    Octopus sensitive variable) is masked from then on, split across writes too (it reached
+    the console in clear); and every command reaches the CI, in order, whatever the budget
+    (the head and tail had cut 32 of 50)."""
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    argv = ["run", "--budget", "8kB", "--", sys.executable, "-c", DECLARING]
+    code = _cli.main(argv)
+    out, err = capfdbinary.readouterr()
+    assert code == 4
+    console = out + err
+    # The declarations reach the CI as written (it masks the values too); the rest is masked.
+    declarations = (b"::add-mask::", b"##octopus[setVariable name='UHc='")
+    lines = console.splitlines(keepends=True)
+    rest = b"".join(line for line in lines if not line.startswith(declarations))
+    assert b"Declared-Later-Secret" not in rest and b"Octo-Sensitive-9" not in rest
+    assert b"token=******** in two writes" in out
+    assert b"ERROR: login failed with ********" in err
+    values = re.findall(rb"##octopus\[setVariable name='bg==' value='([^']*)'\]", out)
+    assert [int(base64.b64decode(v)) for v in values] == list(range(0, 20000, 400))

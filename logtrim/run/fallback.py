@@ -3,15 +3,24 @@
 Fail-open keeps the step running, but "unfiltered" must not mean "unlimited": a flood would
 bury the failure reason and can break the CI's log view. With no engine to trust, the rule
 is the simplest one: the first half of the budget left is shown as it comes, the last half
-is kept in a ring and shown at the end, after one line saying how much was left out.
+is kept in a ring and shown at the end, after one line saying how much was left out. The CI's
+commands are no part of it: each reaches the CI, in order, whatever the budget.
 """
 
 from __future__ import annotations
 
+import re
 from collections import deque
 
 from .._sizes import format_size
 from ..engine.core import STDOUT, Emit
+
+# A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
+# Azure, TeamCity), or one at a line's start (GitHub's ``::``).
+_MARKER = re.compile(rb"##(?:vso\[|teamcity\[|(?i:octopus))|(?:^|\n)[ \t]*::")
+_COMMAND_LINE = re.compile(
+    rb"^[^\n]*##(?:vso\[|teamcity\[|(?i:octopus))[^\n]*\n?|^[ \t]*::[^\n]*\n?", re.M
+)
 
 
 class HeadTail:
@@ -26,7 +35,21 @@ class HeadTail:
         self.skipped = 0
 
     def write(self, stream: int, data: bytes) -> list[Emit]:
-        """What to show of ``data`` now (the head); the rest waits in the tail."""
+        """What to show of ``data`` now (the head, and every CI command); the rest waits
+        in the tail."""
+        if not data or _MARKER.search(data) is None:
+            return self._plain(stream, data)
+        out: list[Emit] = []
+        pos = 0
+        for command in _COMMAND_LINE.finditer(data):
+            out += self._plain(stream, data[pos : command.start()])
+            # The CI acts on it: it passes whatever the budget, in the order written.
+            out.append((stream, command.group()))
+            self.seen += command.end() - command.start()
+            pos = command.end()
+        return out + self._plain(stream, data[pos:])
+
+    def _plain(self, stream: int, data: bytes) -> list[Emit]:
         if not data:
             return []
         self.seen += len(data)

@@ -20,7 +20,7 @@ import selectors
 import signal
 import subprocess
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._fork import PASSED_ON, STOPPING
 from ..cli.config import masks_from
@@ -36,6 +36,9 @@ from ..engine.masking.mask import (
     merged,
 )
 from .fallback import HeadTail
+
+if TYPE_CHECKING:
+    from ..engine.masking.secrets import Secrets
 
 _READ = 1 << 16
 
@@ -123,6 +126,34 @@ class EngineMask(CrudeMask):
         return super().mask_text(text)
 
 
+class LearningMask(EngineMask):
+    """:class:`EngineMask`, and the secrets the step declares to any CI (``::add-mask::``,
+    an Octopus sensitive variable...) learned from its lines and masked from then on: the
+    engine's own fail-open form (``Secrets.passthrough_forms``), a command's line held to
+    its end to be read whole. :class:`EngineMask` when it cannot be built or fails."""
+
+    def __init__(self, secrets: Sequence[str]) -> None:
+        super().__init__(secrets)
+        self._learning: Secrets | None = None
+        with contextlib.suppress(Exception):  # the masks above need nothing that may break
+            from ..dialects import choose
+            from ..engine.core import Core
+            from ..engine.policy import Policy
+
+            self._learning = Core(Policy(masks=tuple(secrets)), choose("auto", os.environ)).secrets
+
+    def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
+        learning = self._learning
+        if learning is not None:
+            try:
+                return learning.passthrough_forms(stream, data, final=final, learn=True)[1]
+            except Exception:
+                self._learning = None
+                for each in (1, 2):  # what it carried goes on with the masks above
+                    self._carry[each] = learning.carried(each)
+        return super().feed(stream, data, final=final)
+
+
 def _engine_masker(secrets: Sequence[str]) -> Masker:
     """:func:`.mask.masker_of` (which CI is in use may be what failed to be read), its
     matcher compiled now: a failure shows here, not mid-step."""
@@ -149,7 +180,7 @@ def say_internal_error(secrets: Sequence[str]) -> None:
 def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
     """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
     secrets = list(secrets)
-    mask, shown = EngineMask(secrets), HeadTail(max(budget - 512, 0))
+    mask, shown = LearningMask(secrets), HeadTail(max(budget - 512, 0))
     try:
         child = _popen(list(argv))
     except OSError as exc:

@@ -164,6 +164,11 @@ class Secrets:
             data = data.replace(form, MASK)
         return data
 
+    def carried(self, stream: int) -> bytes:
+        """The bytes fail-open holds back for the stream's next chunk (they may start a
+        secret, or a command's line not ended yet)."""
+        return self._carry.get(stream, b"")
+
     def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
         return self.passthrough_forms(stream, data, final=final)[0]
