@@ -222,3 +222,36 @@ def test_a_file_its_gzip_copies_and_a_pipe_trim_the_same(tmp_path: Path) -> None
     assert outputs[0].stdout.count(b"Uploading package") >= 3
     for other in [*outputs[1:], piped]:
         assert other.stdout == outputs[0].stdout
+
+
+def _accounted(out: bytes) -> tuple[int, int]:
+    """(lines shown plus those the markers count, the summary's total): lines under a
+    header that says a marker above counted them are left out."""
+    counts = re.compile(rb"([\d,]+) (?:[A-Z]\w+ )?(?:similar )?lines?\b")
+    shown = hidden = 0
+    total = -1
+    again = False
+    for line in out.splitlines():
+        if line.startswith(b"[logtrim] ---"):
+            again = b"counted above" in line
+        elif line.startswith(b"[logtrim] ..."):
+            hidden += sum(int(n.replace(b",", b"")) for n in counts.findall(line))
+        elif summary := re.match(rb"\[logtrim\] ([\d,]+) lines \(", line):
+            total = int(summary[1].replace(b",", b""))
+        elif not line.startswith(b"[logtrim]") and not again:
+            shown += 1
+    return shown + hidden, total
+
+
+@pytest.mark.parametrize("budget", ["32kB", "200kB"])
+def test_a_node_s_note_does_not_count_lines_a_marker_counted(tmp_path: Path, budget: str) -> None:
+    """A node's ``... N Verbose lines (S) not shown`` note counted every line hidden in the
+    node, those a ``... N lines not shown ...`` marker inside it had counted too: a 9,543-line
+    task log read as 15,798. Each line is now in one count."""
+    path = tmp_path / "task.txt"
+    write_tasklog(path, 1_000_000)
+    result = _cli("trim", str(path), "--budget", budget, "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert b"not shown ..." in result.stdout  # markers inside nodes, and notes
+    accounted, total = _accounted(result.stdout)
+    assert accounted == total

@@ -32,6 +32,10 @@ NODE_TAIL = 40
 Show = Callable[[Iterable[Emit]], None]
 
 
+#: The tiers a node segment's note counts (``... 12 Verbose lines (3 kB) not shown``).
+_NOTED = (Kind.WARNING, Kind.INFO, Kind.NOISE)
+
+
 @dataclass
 class _Node:
     depth: int
@@ -274,8 +278,15 @@ class TaskLogTrimmer:
         self._flush_pending()
         self._flush_batch()
         hidden = self.core.checkpoint()
+        out = self.core.out
+        if sum(hidden.get(k, (0, 0))[0] for k in _NOTED) > out.gap_lines:
+            # A marker in the segment counted some of them already: the rest as markers
+            # count them, or the note would count those again.
+            out.flush_gap()
+            self.show(out.take())
+            return
         parts = []
-        for kind in (Kind.WARNING, Kind.INFO, Kind.NOISE):
+        for kind in _NOTED:
             lines, nbytes = hidden.get(kind, (0, 0))
             if lines > 0:
                 name = TIERS[kind].level
