@@ -278,13 +278,6 @@ class TaskLogTrimmer:
         self._flush_pending()
         self._flush_batch()
         hidden = self.core.checkpoint()
-        out = self.core.out
-        if sum(hidden.get(k, (0, 0))[0] for k in _NOTED) > out.gap_lines:
-            # A marker in the segment counted some of them already: the rest as markers
-            # count them, or the note would count those again.
-            out.flush_gap()
-            self.show(out.take())
-            return
         parts = []
         for kind in _NOTED:
             lines, nbytes = hidden.get(kind, (0, 0))
@@ -292,5 +285,14 @@ class TaskLogTrimmer:
                 name = TIERS[kind].level
                 plural = "s" if lines != 1 else ""
                 parts.append(f"{format_count(lines)} {name} line{plural} ({format_size(nbytes)})")
-        if parts:
-            self.show(self.core.marker(f"... {', '.join(parts)} not shown", covers_gap=True))
+        if not parts:
+            return
+        out = self.core.out
+        if sum(hidden.get(k, (0, 0))[0] for k in _NOTED) > out.gap_lines:
+            # A marker in the segment counted some of them already: the rest get one too,
+            # and the note sums up the segment without being a count to add.
+            out.flush_gap()
+            self.show(out.take())
+            self.show(self.core.marker(f"not shown in this section: {', '.join(parts)}"))
+            return
+        self.show(self.core.marker(f"... {', '.join(parts)} not shown", covers_gap=True))
