@@ -114,7 +114,11 @@ def test_bad_numbers_from_a_file(tmp_path: Path, line: str) -> None:
 def test_unknown_key_in_file_is_an_error(tmp_path: Path) -> None:
     """A misspelt key in a config file is reported, not ignored."""
     (tmp_path / "logtrim.toml").write_text("budgte = '1MB'\n")
-    with pytest.raises(UsageError, match="unknown key 'budgte'"):
+    with pytest.raises(UsageError, match=r"unknown key 'budgte' \(did you mean 'budget'\?\)"):
+        resolve({}, {}, tmp_path)
+    # A secret written in the file: told where secrets go instead.
+    (tmp_path / "logtrim.toml").write_text("mask = ['hunter2-x']\n")
+    with pytest.raises(UsageError, match=r"unknown key 'mask' .*mask-env"):
         resolve({}, {}, tmp_path)
 
 

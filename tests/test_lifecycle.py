@@ -93,6 +93,23 @@ def test_a_signal_as_the_step_starts_is_passed_on(tmp_path: Path) -> None:
         assert (where / "started.fate").read_text() == "got-TERM\n"
 
 
+def test_a_signal_while_the_output_drains_is_not_the_reason(tmp_path: Path) -> None:
+    """The step exited 4 on its own; a background process it left holds the output open, and
+    logtrim gets SIGTERM while it waits: the exit code stays 4, and the reason is the step's
+    exit, not "interrupted by SIGTERM" (the signal came after the step had ended)."""
+    argv = ["--ci", "plain", "--drain-timeout", "30", "--", "sh", "-c",
+            "echo started; (sleep 30 &); exit 4"]  # fmt: skip
+    proc, _artifact = start(argv, tmp_path)
+    wait_for_line(proc, b"started")
+    time.sleep(1.0)  # the step has exited; its background sleep holds the pipe
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 4, err
+    reason = next(line for line in out.splitlines() if line.startswith(b"[logtrim] failed"))
+    assert b"SIGTERM" not in reason
+    assert reason == b"[logtrim] failed (exit 4): exited with code 4"
+
+
 PASSED_CHILD = """
 import os, signal, sys, time
 def on_signal(sig, frame):

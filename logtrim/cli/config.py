@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import difflib
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from pathlib import Path
 
 from .._errors import UsageError
@@ -40,9 +40,17 @@ def _file(path: Path, nested: bool) -> Source:
     for key, value in table.items():
         name = key.replace("-", "_")
         if name not in known:
-            raise UsageError(f"{path}: unknown key {key!r}")
+            raise UsageError(f"{path}: unknown key {key!r}{_meant(name, known)}")
         values[name] = value
     return Source(values, lambda _: str(path))
+
+
+def _meant(name: str, known: Iterable[str]) -> str:
+    """What a mistyped key may mean (`` (did you mean 'budget'?)``); secrets are no key."""
+    if name == "mask":  # a secret's value in a file that is read by all is no secret
+        return " (secrets are not written in a config file: name their variables in mask-env)"
+    close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
+    return f" (did you mean {close[0].replace('_', '-')!r}?)" if close else ""
 
 
 def _mentions_logtrim(path: Path) -> bool:

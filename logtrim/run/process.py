@@ -246,7 +246,9 @@ async def forward_signals(
         if sig in early.passed:
             kill(sig)
             return
-        if received is not None:
+        # Once the command has exited (its output still draining), a signal is no reason
+        # it failed: its own exit code is.
+        if received is not None and process.returncode is None:
             received(signal.Signals(sig))
         if escalating and sig == signal.SIGINT:
             kill(signal.SIGKILL)  # a second Ctrl-C: now
