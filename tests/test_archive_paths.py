@@ -55,3 +55,18 @@ def test_frames_end_every_second(tmp_path: Path, no_fork: str) -> None:
     )  # fmt: skip
     raw = archive.read_bytes()
     assert raw.count(b"\x28\xb5\x2f\xfd") >= 2  # zstd frame magic
+
+
+@pytest.mark.parametrize("name", ["d" * 251 + ".zst", "é" * 125 + ".zst"], ids=["ascii", "utf-8"])
+def test_an_archive_name_as_long_as_a_file_name_may_be(tmp_path: Path, name: str) -> None:
+    """A legal 255-byte name: its temporary file's name (which adds 14 bytes) was too long,
+    and the run was refused (``File name too long``)."""
+    archive = tmp_path / name
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(archive),
+         "--", sys.executable, "-c", "print('hello')"],
+        env=clean_env(), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert zstd_dc(archive) == b"hello\n"
+    assert [p.name for p in tmp_path.iterdir()] == [name]  # and no temporary file left

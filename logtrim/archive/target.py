@@ -79,6 +79,10 @@ def remove_placeholder(path: Path) -> None:
             os.unlink(path)
 
 
+#: Bytes of the archive's name its temporary file keeps: with the rest, 255 at most.
+_TEMP_STEM = 240
+
+
 class Target:
     """An archive's temporary file, open for writing; :meth:`commit` puts it in place."""
 
@@ -97,7 +101,9 @@ class Target:
         path = Path(path)
         check(path, force=force, option=option)
         directory = path.parent
-        name = f".{path.name}.{os.urandom(4).hex()}.tmp"
+        # Its name's start (a name of up to 255 bytes is legal: the temporary one adds 14).
+        stem = path.name.encode("utf-8", "surrogateescape")[:_TEMP_STEM]
+        name = f".{stem.decode('utf-8', 'ignore')}.{os.urandom(4).hex()}.tmp"
         temp = directory / name
         flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0)
         try:
