@@ -255,6 +255,9 @@ def test_every_setting_is_a_run_option(name: str, capsys: pytest.CaptureFixture[
     [
         (["run"], "no command to run: logtrim run [OPTIONS] -- COMMAND"),
         (["run", "--no-such-option", "--", "true"], "No such option: --no-such-option"),
+        # a suggestion only when close: click offered --verbose for --bogus
+        (["run", "--bogus", "--", "true"], "No such option: --bogus (see 'logtrim run --help')"),
+        (["run", "--budgte", "1MB", "--", "true"], "--budgte (Possible options: --budget)"),
         (["frobnicate"], "No such command 'frobnicate'"),
         (["stats", "--top", "many", "x.log"], "--top: bad value for top: 'many'"),
         (["trim"], "Missing argument"),

@@ -37,6 +37,7 @@ def finish(exc: Exception) -> int:
 
 def usage_line(exc: Exception) -> str:
     """typer's usage error as one line: what is wrong, and where to read more."""
+    _close_only(exc)
     message = str(getattr(exc, "format_message", exc.__str__)()).rstrip(".")
     ctx = getattr(exc, "ctx", None)
     if ctx is None:
@@ -45,6 +46,17 @@ def usage_line(exc: Exception) -> str:
     if ctx.command.name == "run" and "COMMAND" in message:
         message = "no command to run: logtrim run [OPTIONS] -- COMMAND [ARGS]..."
     return f"{message} (see '{command} --help')"
+
+
+def _close_only(exc: Exception) -> None:
+    """An unknown option's suggestions, only those close to it (click offers ``--verbose``
+    for ``--bogus``): by the same measure the config's keys are suggested with."""
+    wrong, offered = getattr(exc, "option_name", None), getattr(exc, "possibilities", None)
+    if isinstance(wrong, str) and offered:
+        import difflib
+
+        close = difflib.get_close_matches(wrong, list(offered), n=3, cutoff=0.7)
+        exc.possibilities = close  # type: ignore[attr-defined]
 
 
 def masked_usage(line: str, args: list[str]) -> str:
