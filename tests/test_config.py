@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -307,6 +308,12 @@ def test_config_and_regex_mistakes_are_told_as_typed(tmp_path: Path) -> None:
     result = _run(["run", "--config", str(tmp_path), "--", "true"], tmp_path)
     assert result.returncode == 2
     assert f"config file is a directory: {tmp_path}".encode() in result.stderr
+    # a FIFO (or /dev/stdin) is there, but read only once: not "not found"
+    fifo = tmp_path / "config.fifo"
+    os.mkfifo(fifo)
+    result = _run(["run", "--config", str(fifo), "--", "true"], tmp_path)
+    assert result.returncode == 2
+    assert f"config file is not a regular file: {fifo}".encode() in result.stderr
     result = _run(["run", "--keep", r"\bfoo\b(?i)", "--", "true"], tmp_path)
     assert result.returncode == 2
     assert rb"bad regular expression '\bfoo\b(?i)'" in result.stderr

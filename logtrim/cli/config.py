@@ -67,6 +67,8 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     if explicit:
         if explicit.is_dir():
             raise UsageError(f"config file is a directory: {explicit}")
+        if explicit.exists() and not explicit.is_file():  # a FIFO, /dev/stdin: read once
+            raise UsageError(f"config file is not a regular file: {explicit}")
         if not explicit.is_file():
             raise UsageError(f"config file not found: {explicit}")
         return [_file(explicit, explicit.name == "pyproject.toml")]
