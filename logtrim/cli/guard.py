@@ -5,6 +5,7 @@ typer's usage errors, each turned into one line and an exit code by :func:`.app.
 import importlib
 import os
 import sys
+from collections.abc import Iterable
 
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError
@@ -63,19 +64,25 @@ def masked_usage(line: str, args: list[str]) -> str:
     """A usage error masked with the secrets the command line names (``--mask V``,
     ``--mask=V``, ``--mask-env NAME``, ``LOGTRIM_MASK_ENV``): it may quote any of its
     words (``--tail SECRET``: not a valid int), before any setting was read."""
-    secrets: list[str] = []
-    names = [n for n in os.environ.get("LOGTRIM_MASK_ENV", "").split(",") if n.strip()]
+    masks: list[str] = []
+    names: list[str] = []
     words = iter(args[: args.index("--")] if "--" in args else args)
     for word in words:
         option, eq, value = word.partition("=")
         if option in ("--mask", "--mask-env") and not eq:
             value = next(words, "")
         if option == "--mask":
-            secrets.append(value)
+            masks.append(value)
         elif option == "--mask-env":
             names.append(value)
-    secrets += [os.environ.get(name.strip(), "") for name in names]
-    return hide_secrets(line, secrets)
+    return hide_secrets(line, named_secrets(masks, names))
+
+
+def named_secrets(masks: Iterable[str], names: Iterable[str]) -> list[str]:
+    """The ``--mask`` values and the values of the variables ``--mask-env`` and
+    ``LOGTRIM_MASK_ENV`` name, read directly: for logtrim's words before any setting is."""
+    names = [*names, *os.environ.get("LOGTRIM_MASK_ENV", "").split(",")]
+    return [*masks, *(os.environ.get(n.strip(), "") for n in names if n.strip())]
 
 
 def ensure_std_fds() -> None:

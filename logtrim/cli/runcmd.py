@@ -19,7 +19,7 @@ from .. import _log
 from .._errors import LogtrimError, UsageError
 from .._text import hide_secrets
 from ..archive.target import remove_placeholder
-from .guard import ensure_std_fds, finish
+from .guard import ensure_std_fds, finish, named_secrets
 from .options import RunOptions, check_closing_room, default_artifact
 
 if TYPE_CHECKING:
@@ -78,8 +78,7 @@ def execute(
 
 def _named_secrets(kwargs: dict[str, Any]) -> list[str]:
     """The ``--mask`` values and the ``--mask-env`` variables' values, read directly."""
-    names = [*(kwargs.get("mask_env") or ()), *os.environ.get("LOGTRIM_MASK_ENV", "").split(",")]
-    return [*(kwargs.get("mask") or ()), *(os.environ.get(n.strip(), "") for n in names if n)]
+    return named_secrets(kwargs.get("mask") or (), kwargs.get("mask_env") or ())
 
 
 def main(kwargs: dict[str, Any]) -> int:

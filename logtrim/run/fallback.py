@@ -17,10 +17,9 @@ from ..engine.core import STDOUT, Emit
 
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
-_MARKER = re.compile(rb"##(?:vso\[|teamcity\[|(?i:octopus))|(?:^|\n)[ \t]*::")
-_COMMAND_LINE = re.compile(
-    rb"^[^\n]*##(?:vso\[|teamcity\[|(?i:octopus))[^\n]*\n?|^[ \t]*::[^\n]*\n?", re.M
-)
+_ANYWHERE = rb"##(?:vso\[|teamcity\[|(?i:octopus))"
+_MARKER = re.compile(_ANYWHERE + rb"|(?:^|\n)[ \t]*::")
+_COMMAND_LINE = re.compile(rb"^[^\n]*" + _ANYWHERE + rb"[^\n]*\n?|^[ \t]*::[^\n]*\n?", re.M)
 
 
 class HeadTail:

@@ -221,8 +221,8 @@ async def forward_signals(
     process: Process,
     grace: float,
     tg: anyio.abc.TaskGroup,
-    received: Callable[[signal.Signals], None] | None = None,
-    early: EarlySignals | None = None,
+    received: Callable[[signal.Signals], None] | None,
+    early: EarlySignals,
 ) -> None:
     """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
     SIGUSR1/SIGUSR2/SIGALRM are passed on to it alone (no grace period, no interruption).
@@ -230,7 +230,6 @@ async def forward_signals(
     ``received`` is told of each signal (the summary says what interrupted the run);
     ``early``: the signals that came while the command started, passed on first.
     """
-    early = early or EarlySignals()
     escalating = False
 
     def kill(sig: int) -> None:

@@ -20,24 +20,18 @@ from .held import Held
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
 #: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
 EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
-#: ... when a marker above counted its lines (all, or some of them).
-_COUNTED = {
-    (True, True): b"[logtrim] --- held back, written earlier, counted above ---\n",
-    (True, False): b"[logtrim] --- held back, written earlier, some counted above ---\n",
-    (False, True): b"[logtrim] --- earlier lines held back (written before some lines above, "
-    b"counted above) ---\n",
-    (False, False): b"[logtrim] --- earlier lines held back (written before some lines above, "
-    b"some counted above) ---\n",
-}
 
 
 def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     """The header of the earlier lines held back; ``every``/``some``: whether all or some
     of them were in a marker's count above (the lines shown then came after them), so
     that the counts are not read as more lines than the run wrote."""
+    header = EARLIER_SHORT if compact else EARLIER_HEADER
     if not some:
-        return EARLIER_SHORT if compact else EARLIER_HEADER
-    return _COUNTED[compact, every]
+        return header
+    end = b" ---\n" if compact else b") ---\n"
+    said = b", counted above" if every else b", some counted above"
+    return header.replace(end, said + end)
 
 
 #: A stretch left out where a counted marker has no room (a line or two fewer pays for it):
