@@ -259,3 +259,15 @@ def test_work_aside_returns_its_value_or_none() -> None:
 
     assert aside(lambda: {b"tpl": (3, 120)})() == {b"tpl": (3, 120)}
     assert aside(lambda: 1 // 0)() is None  # the caller then does the work itself
+
+
+@pytest.mark.parametrize(
+    "command", [b"::endgroup::", b"##teamcity[blockClosed name='step']", b"##vso[task.complete]"]
+)
+def test_no_drop_is_suggested_for_a_ci_command(command: bytes) -> None:
+    """A CI command is the biggest template below warnings: ``run`` passes it under its CI
+    whatever ``--drop`` says, so the suggestion is the next template, never the command."""
+    data = b"".join(command + b"\n" + b"built %d\n" % i for i in range(400))
+    suggestion = suggest_drop(compute([_opened(data)]))
+    assert suggestion is not None
+    assert suggestion.template.startswith("built ")

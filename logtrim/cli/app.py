@@ -72,10 +72,15 @@ def run(
     ],
     artifact: Annotated[
         Path | None,
-        typer.Option(help="Archive path (default: <command>-<timestamp>.log.zst here)."),
+        typer.Option(
+            metavar="PATH", help="Archive path (default: <command>-<timestamp>.log.zst here)."
+        ),
     ] = None,
     name: Annotated[
-        str | None, typer.Option(help="Artifact name shown by the CI (default: its file name).")
+        str | None,
+        typer.Option(
+            metavar="NAME", help="Artifact name shown by the CI (default: its file name)."
+        ),
     ] = None,
     budget: Annotated[str | None, option(Settings.budget)] = None,
     level: Annotated[int | None, option(Settings.level)] = None,
@@ -89,7 +94,8 @@ def run(
     keep: KeepOption = None,
     drop: DropOption = None,
     mask: Annotated[
-        list[str] | None, typer.Option(help="Mask this secret value (repeatable).")
+        list[str] | None,
+        typer.Option(metavar="SECRET", help="Mask this secret value (repeatable)."),
     ] = None,
     mask_env: Annotated[list[str] | None, option(Settings.mask_env)] = None,
     heartbeat: Annotated[float | None, option(Settings.heartbeat)] = None,
@@ -109,7 +115,10 @@ def run(
         ),
     ] = False,
     config: Annotated[
-        Path | None, typer.Option(help="Config file (default: logtrim.toml, then pyproject.toml).")
+        Path | None,
+        typer.Option(
+            metavar="PATH", help="Config file (default: logtrim.toml, then pyproject.toml)."
+        ),
     ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Debug diagnostics.")] = False,
 ) -> None:

@@ -14,7 +14,7 @@ def option(setting: Setting[Any], help: str | None = None) -> Any:
 
     The option's own default stays None: "not given" lets lower sources speak.
     """
-    return typer.Option(help=setting.help_text(help))
+    return typer.Option(metavar=setting.metavar, help=setting.help_text(help))
 
 
 KeepOption = Annotated[list[str] | None, option(Settings.keep)]

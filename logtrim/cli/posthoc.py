@@ -66,13 +66,17 @@ def trim(
         typer.Option(
             "-o",
             "--output",
-            help="Output file; a directory with several inputs, or if it exists.",
+            metavar="PATH",
+            help="Output file (with several inputs, or when PATH is a directory: one file "
+            "in it per input).",
         ),
     ] = None,
     artifact: Annotated[
         str | None,
         typer.Option(
-            help="Also write a zstd copy of the whole input here (a directory with several inputs)."
+            metavar="PATH",
+            help="Also write a zstd copy of the whole input here (a directory with several "
+            "inputs).",
         ),
     ] = None,
     budget: Annotated[
@@ -80,7 +84,7 @@ def trim(
     ] = None,
     jobs: Annotated[
         str | None,
-        typer.Option(metavar="JOBS", help="Inputs trimmed in parallel (default: all cores)."),
+        typer.Option(metavar="N", help="Inputs trimmed in parallel (default: all cores)."),
     ] = None,
     keep: KeepOption = None,
     drop: DropOption = None,
@@ -135,10 +139,12 @@ def trim(
 def stats(
     inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
-    top: Annotated[str, typer.Option(metavar="TOP", help="Templates listed.")] = "10",
+    top: Annotated[str, typer.Option(metavar="N", help="Templates listed.")] = "10",
     baseline: Annotated[
         str | None,
-        typer.Option(help="Good run(s) to compare with: new templates are listed first."),
+        typer.Option(
+            metavar="PATH", help="Good run(s) to compare with: new templates are listed first."
+        ),
     ] = None,
     binary: BinaryOption = False,
 ) -> None:
@@ -178,7 +184,9 @@ def cat(
     archives: Annotated[
         list[str], typer.Argument(metavar="ARCHIVE...", help="Archives (.zst) or other logs.")
     ],
-    grep: Annotated[str | None, typer.Option(help="Print only lines matching this regex.")] = None,
+    grep: Annotated[
+        str | None, typer.Option(metavar="REGEX", help="Print only lines matching this regex.")
+    ] = None,
     binary: BinaryOption = False,
 ) -> None:
     """Decode archives to stdout, also truncated ones (a warning says where they end).

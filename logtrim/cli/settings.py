@@ -43,8 +43,10 @@ class Setting(Generic[T]):
         *,
         show: Callable[[T], str] | None = str,
         merge: Callable[[T, T], T] | None = None,
+        metavar: str = "N",
     ) -> None:
         self.default = default
+        self.metavar = metavar  # the value's name in --help
         self.help = help
         self.parse = parse
         self.show = show  # how --help writes the default (None: not shown)
@@ -87,7 +89,8 @@ class Setting(Generic[T]):
     def help_text(self, text: str | None = None) -> str:
         """The ``--help`` text (or ``text``), with the default."""
         text = text or self.help
-        return f"{text} [default: {self.show(self.default)}]" if self.show else text
+        shown = self.show(self.default) if self.show else ""
+        return f"{text} [default: {shown}]" if shown else text
 
 
 _NONE: tuple[str, ...] = ()
@@ -105,13 +108,14 @@ class Settings:
         "Console byte budget: 20MB, 512kB, 1MiB, bytes.",
         values.budget,
         show=values.show_size,
+        metavar="SIZE",
     )
     level = Setting(
         DEFAULT_LEVEL,
         "zstd level, 1-22 (window at least 8 MiB, hash table at least 2^16).",
         values.level,
     )
-    ci = Setting("auto", f"CI dialect: {values.CI_NAMES}.", values.ci)
+    ci = Setting("auto", f"CI dialect: {values.CI_NAMES}.", values.ci, metavar="NAME")
     head = Setting(_ENGINE.head, "First lines of the run to show.", values.count)
     tail = Setting(_ENGINE.tail, "Last lines shown on failure.", values.count)
     success_tail = Setting(
@@ -123,6 +127,7 @@ class Settings:
         "(a twentieth of the budget).",
         values.verbatim,
         show=values.show_verbatim,
+        metavar="SIZE",
     )
     context = Setting(_ENGINE.context, "Lines shown before each error.", values.count)
     after = Setting(_ENGINE.after, "Lines shown after each error.", values.count)
@@ -131,12 +136,14 @@ class Settings:
         "Always show lines matching REGEX (repeatable).",
         values.patterns,
         show=None,
+        metavar="REGEX",
     )
     drop = Setting(
         tuple(_ENGINE.drop),
         "Never show lines matching REGEX (repeatable).",
         values.patterns,
         show=None,
+        metavar="REGEX",
     )
     # Names of secrets add up across sources: a higher one must not unmask a lower one's.
     mask_env = Setting(
@@ -145,18 +152,21 @@ class Settings:
         values.names,
         show=None,
         merge=_union,
+        metavar="NAME",
     )
     heartbeat = Setting(
         _ENGINE.heartbeat,
         "Seconds of console silence before a heartbeat line.",
         values.seconds,
         show=values.show_seconds,
+        metavar="SECONDS",
     )
     progress_interval = Setting(
         _ENGINE.progress_interval,
         "Seconds between progress lines per stream.",
         values.seconds,
         show=values.show_seconds,
+        metavar="SECONDS",
     )
     native_progress = Setting(
         _ENGINE.native_progress,
@@ -170,6 +180,7 @@ class Settings:
         "whose shape they lack rank higher.",
         values.existing_path,
         show=values.show_path,
+        metavar="PATH",
     )
     history = Setting(
         "",
@@ -177,18 +188,21 @@ class Settings:
         "name, as the next run's baseline.",
         values.folder,
         show=values.show_path,
+        metavar="DIR",
     )
     grace = Setting(
         10.0,
         "Seconds between forwarding a signal and SIGKILL.",
         values.seconds,
         show=values.show_seconds,
+        metavar="SECONDS",
     )
     drain_timeout = Setting(
         3.0,
         "Seconds to keep reading after the child exits.",
         values.seconds,
         show=values.show_seconds,
+        metavar="SECONDS",
     )
 
     def __init__(self, sources: Sequence[Source] = ()) -> None:

@@ -75,7 +75,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
     total = stats.total_bytes or 1
     for tpl, stat in stats.top(0):
         kind = stats.tiers.get(tpl, Kind.NOISE)
-        if kind >= Kind.WARNING or stat.size * 100 < total:
+        if kind >= Kind.WARNING or stat.size * 100 < total or _ci_command(stat.example):
             continue
         regex = drop_regex(tpl, merged=tpl in stats.merged)
         try:
@@ -87,6 +87,15 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         regex = stats.text(regex)
         return Suggestion(shown, regex, stat.lines, stat.size, stat.size / total, TIERS[kind].name)
     return None
+
+
+def _ci_command(line: bytes) -> bool:
+    """A CI system's command (``::endgroup::``, ``##vso[...]``): under that CI ``run`` passes
+    it whatever ``--drop`` says, so dropping it saves nothing there."""
+    from ..dialects import DIALECTS
+
+    text = line.decode("utf-8", "replace").rstrip("\r\n")
+    return any(dialect().is_command(text) for dialect in DIALECTS.values())
 
 
 def _marked(tpl: bytes, new: set[bytes] | None) -> str:
@@ -202,7 +211,8 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     else:
         lines += [
             f"Biggest saving: --drop {shlex.quote(suggestion.regex)}",
-            f"  drops {format_count(suggestion.lines)} {suggestion.tier} lines, "
+            f"  drops {format_count(suggestion.lines)} {suggestion.tier} "
+            f"line{'s' if suggestion.lines != 1 else ''}, "
             f"{format_size(suggestion.bytes)} ({suggestion.share:.1%} of the input)",
         ]
     for inp in stats.inputs:
