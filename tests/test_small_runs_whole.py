@@ -92,3 +92,23 @@ def test_a_run_that_does_not_fit_is_still_filtered(
     assert len(res.console) <= budget
     assert b"ZeroDivisionError: division by zero" in res.stderr
     assert re.search(rb"\[logtrim\] \.\.\. [\d,]+ (similar )?lines", res.console), res.console
+
+
+@pytest.mark.parametrize("which", ["bash", "logging"])
+def test_above_a_compact_budget_a_run_past_its_allowance_that_fits_is_whole(
+    run_logtrim: RunLogtrim, tmp_path: Path, which: str
+) -> None:
+    """At 64 kB the allowance shown as written is 3.2 kB: a failed run of a few kB more is
+    still shown whole, in order, not filtered past the allowance with its middle left out."""
+    cmd = _commands(tmp_path, items=150)[which]
+    if which == "bash":  # the same script, with 150 lines of output before it fails
+        script = tmp_path / "deploy.sh"
+        script.write_text(_SCRIPT.replace("1 2 3 4 5 6 7 8", " ".join(map(str, range(150)))))
+    direct = _direct(cmd, tmp_path)
+    assert direct.returncode != 0 and 4000 < len(direct.stdout + direct.stderr) < 20_000
+    res = run_logtrim("--budget", "64kB", "--", *cmd)
+    assert res.code == direct.returncode
+    closing = _SUMMARY.search(res.stdout)
+    assert closing is not None, res.stdout
+    assert res.stdout[: closing.start()] == direct.stdout
+    assert res.stderr == direct.stderr, res.stderr

@@ -1,4 +1,4 @@
-"""engine/console/whole.py: a run held at a small budget shows, when it fits, its output as written
+"""engine/console/whole.py: a run held (at a small budget, or past its verbatim allowance) shows, when it fits, its output as written
 (each stream in order, nothing left out, no note of logtrim's own before the summary), and
 when it does not fit, exactly what the engine alone shows, for any chunking."""
 
@@ -52,16 +52,7 @@ def _stream(emits: list[Emit], stream: int) -> bytes:
     return b"".join(data for s, data in emits if s == stream)
 
 
-@settings(max_examples=150, deadline=None)
-@given(
-    budget=st.integers(MIN_BUDGET, COMPACT_BELOW - 1),
-    rng=st.randoms(use_true_random=False),
-    count=st.integers(1, 400),
-    cuts=st.lists(st.integers(0, 1 << 16), max_size=2),
-    code=st.sampled_from([0, 1]),
-    quiet=st.sampled_from([0.5, 100.0]),
-)
-def test_held_console_is_the_output_when_it_fits_else_the_engines(
+def _check_held(
     budget: int, rng: random.Random, count: int, cuts: list[int], code: int, quiet: float
 ) -> None:
     lines = _lines(rng, count)
@@ -88,6 +79,39 @@ def test_held_console_is_the_output_when_it_fits_else_the_engines(
     assert all(data.startswith(b"[logtrim]") for _, data in console[own:]), console[own:]
     for stream in (STDOUT, STDERR):
         assert _stream(console[:own], stream) == b"".join(t for s, t in lines if s == stream)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    budget=st.integers(MIN_BUDGET, COMPACT_BELOW - 1),
+    rng=st.randoms(use_true_random=False),
+    count=st.integers(1, 400),
+    cuts=st.lists(st.integers(0, 1 << 16), max_size=2),
+    code=st.sampled_from([0, 1]),
+    quiet=st.sampled_from([0.5, 100.0]),
+)
+def test_held_console_is_the_output_when_it_fits_else_the_engines(
+    budget: int, rng: random.Random, count: int, cuts: list[int], code: int, quiet: float
+) -> None:
+    _check_held(budget, rng, count, cuts, code, quiet)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    budget=st.integers(COMPACT_BELOW, 48_000),
+    rng=st.randoms(use_true_random=False),
+    count=st.integers(30, 1500),
+    cuts=st.lists(st.integers(0, 1 << 16), max_size=2),
+    code=st.sampled_from([0, 1]),
+    quiet=st.sampled_from([0.5, 100.0]),
+)
+def test_above_a_compact_budget_a_run_that_fits_is_whole_after_its_allowance(
+    budget: int, rng: random.Random, count: int, cuts: list[int], code: int, quiet: float
+) -> None:
+    """The verbatim allowance (a twentieth of the budget) is printed as it comes; past it
+    the console is held as at a small budget: the run shown whole when it all fits, else
+    exactly the engine's console."""
+    _check_held(budget, rng, count, cuts, code, quiet)
 
 
 def test_notes_held_do_not_count_against_the_whole_run() -> None:

@@ -1,20 +1,20 @@
-"""A small run shown whole: at a small budget, the console waits until the run is known
-not to fit.
+"""A small run shown whole: the console waits until the run is known not to fit.
 
-Under a small budget the verbatim allowance is a few lines, so a run that all fits was
-filtered as it came: lines left out with a gap marker, notes that tiers stopped, and the
-section of held-back errors after the last lines, out of order, when nothing needed to be
-left out. Whether a run fits is known only when it ends or outgrows the budget, so while its
-output could still fit (at most the budget less the closing reserve, and for at most a
-heartbeat's interval: the console is never quieter than the heartbeat allows) the engine's
-console is held, not printed, and the calls that fed it are kept. When the run outgrows that,
-the held console is released as it was: the same lines, only later. When the run ends within
-it, the calls are replayed on a fresh engine whose verbatim allowance covers the whole run, and
-that engine closes: the console is the output as written, in order, then the closing lines.
+The verbatim allowance is a twentieth of the budget, so a run that all fits was filtered as it
+came: lines left out with a gap marker, notes that tiers stopped, and the section of
+held-back errors after the last lines, out of order, when nothing needed to be left out.
+Whether a run fits is known only when it ends or outgrows the budget, so while its output
+could still fit (at most the budget less the closing reserve, at most :data:`HOLD_MAX`, and
+for at most a heartbeat's interval: the console is never quieter than the heartbeat allows)
+the engine's console is held, not printed, and the calls that fed it are kept. Below a compact
+budget the hold starts with the first line; above it, once the verbatim allowance is passed
+(what the allowance showed is printed as it comes). When the run outgrows the window, the held
+console is released as it was: the same lines, only later. When the run ends within it, the
+calls are replayed on a fresh engine whose verbatim allowance covers the whole run, and that
+engine closes: the console is the output as written, in order, then the closing lines.
 
-Only where the budget is compact (the window is bounded by it: memory and delay stay small)
-and ``--verbatim`` is left to its default (a set allowance is the user's choice). The archive
-is never held: it gets its bytes from the first engine as they come.
+Only where ``--verbatim`` is left to its default (a set allowance is the user's choice). The
+archive is never held: it gets its bytes from the first engine as they come.
 """
 
 from __future__ import annotations
@@ -31,6 +31,10 @@ if TYPE_CHECKING:
     from ..core import Core
 
 Call = Callable[["Core"], list[Emit]]
+#: Above a compact budget, the output a run may reach and still be held to be shown whole:
+#: the default budget's own allowance (memory and the wait stay small; a budget whose
+#: allowance is this or more shows such runs whole anyway).
+HOLD_MAX = 1_000_000
 Closing = Callable[["Core"], "tuple[list[Emit], list[Action]]"]
 
 
@@ -40,10 +44,18 @@ class Whole:
 
     def __init__(self, core: Core, fresh: Callable[[], Core]) -> None:
         self.core = core
-        on = core.policy.verbatim is None and core.budget.compact
+        budget = core.budget
+        self._limit = budget.total - budget.closing
+        if not budget.compact:
+            self._limit = min(self._limit, HOLD_MAX)
+        wider = core.select.verbatim.allowance < self._limit
+        on = core.policy.verbatim is None and (budget.compact or wider)
         self._fresh: Callable[[], Core] | None = fresh if on else None
         self._calls: list[Call] = []
         self._held: list[Emit] = []
+        # Above a compact budget, what the allowance showed before the hold (printed); the
+        # run's replay starts with the same lines.
+        self._printed: list[Emit] | None = None if budget.compact else []
         self._since: float | None = None
         every = core.policy.heartbeat
         self._wait = every if every > 0 else math.inf
@@ -84,11 +96,13 @@ class Whole:
         if self._fresh is None:
             return emits
         self._calls.append(call)
+        if self._printed is not None and self.core.select.verbatim.left > 0:
+            self._printed += emits  # within the allowance: shown as it comes
+            return emits
         self._held += emits
         if self._since is None:
             self._since = now
-        budget = self.core.budget
-        if self.core.nbytes <= budget.total - budget.closing and now - self._since < self._wait:
+        if self.core.nbytes <= self._limit and now - self._since < self._wait:
             return []
         return self.release()
 
@@ -96,6 +110,7 @@ class Whole:
         """Stop holding: the console held so far, to print now (also when the engine fails)."""
         self._fresh = None
         self._calls = []
+        self._printed = None
         held, self._held = self._held, []
         return held
 
@@ -103,11 +118,14 @@ class Whole:
         """The end: ``close`` (which calls :meth:`Core.close`) on the whole run's engine when
         it all fits, else on the first one, after the console it held."""
         whole = self._replay() if self._fresh is not None else None
+        printed = self._printed or []
         held = self.release()
-        if whole is not None:
+        # The replay repeats what the allowance printed (the same lines, as written): only
+        # what follows is new. Should it differ, the console filtered so far stands.
+        if whole is not None and whole[1][: len(printed)] == printed:
             core, shown = whole
             emits, actions = close(core)
-            return shown + emits, actions
+            return shown[len(printed) :] + emits, actions
         emits, actions = close(self.core)
         return held + emits, actions
 
