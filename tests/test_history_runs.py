@@ -214,3 +214,18 @@ def test_a_secret_in_the_name_is_no_part_of_the_history_s_file_names(
     bad = run_logtrim(*OPTIONS, *named, *step("42", SILENT, "3"))
     assert SILENT.encode() in bad.stdout
     assert b"ZqxPwrdZ" not in bad.console
+
+
+@pytest.mark.parametrize("name", ["poetry", "yarn"])
+def test_the_history_touches_no_file_but_its_index(
+    run_logtrim: RunLogtrim, tmp_path: Path, name: str
+) -> None:
+    """``--history .`` in a project: the user's ``poetry.lock`` beside the index stays, and
+    an empty file where the index would go is the user's too, left alone."""
+    (tmp_path / f"{name}.lock").write_text("# lockfile v1\n")
+    (tmp_path / f"{name}.shapes").write_bytes(b"")
+    result = run_logtrim(*OPTIONS, "--history", str(tmp_path), "--name", name, *step("1"))
+    assert result.code == 0
+    assert (tmp_path / f"{name}.lock").read_text() == "# lockfile v1\n"
+    assert (tmp_path / f"{name}.shapes").read_bytes() == b""
+    assert b"is no logtrim index (left alone)" in result.stderr

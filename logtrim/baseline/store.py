@@ -119,7 +119,7 @@ def remembered(folder: str | os.PathLike[str], name: str) -> set[int] | None:
 def _ours(path: Path) -> bool:
     """Whether ``path`` may be (re)written as an index: missing, or a regular file that
     starts as an index does (a damaged one of ours: cut short, or its sums wrong). A file
-    the user put there, a link or a directory is never replaced."""
+    the user put there (an empty one too), a link or a directory is never replaced."""
     try:
         st = os.lstat(path)
     except FileNotFoundError:
@@ -131,7 +131,7 @@ def _ours(path: Path) -> bool:
             head = file.read(len(MAGIC))
     except OSError:
         return False
-    return MAGIC.startswith(head)
+    return bool(head) and MAGIC.startswith(head)  # (written by rename: ours is never empty)
 
 
 @contextlib.contextmanager
@@ -163,8 +163,6 @@ def record(folder: str | os.PathLike[str], name: str, shapes: Collection[int]) -
         os.mkdir(folder)  # never its parents: checked to exist before the run started
     path = index_path(folder, name)
     with _locked(path.parent):
-        with contextlib.suppress(OSError):  # the lock file of earlier versions
-            os.unlink(path.with_suffix(".lock"))
         if not _ours(path):
             raise OSError(errno.EEXIST, "a file that is no logtrim index is there (left alone)")
         runs: list[Collection[int]] = list(read_index(path) or [])
