@@ -106,3 +106,28 @@ def test_a_compressed_log_is_masked_from_each_declaration_on(tmp_path: Path) -> 
     first, rest = proc.stdout.split(b"\n", 1)
     assert rest == MASKED.split(b"\n", 1)[1]
     assert first.endswith(b" postgres://u:********@h/db")
+
+
+def test_an_archive_that_starts_with_a_skippable_frame_is_zstd(tmp_path: Path) -> None:
+    """pzstd writes a skippable frame (its frame's size) before each frame: that file is an
+    archive like any other, for ``cat`` and for ``stats`` and ``trim``."""
+    import struct
+
+    import zstandard
+
+    path = tmp_path / "parallel.log.zst"
+    packed = b""
+    for part in (DATA[:500_000], DATA[500_000:]):
+        frame = zstandard.ZstdCompressor().compress(part)
+        packed += struct.pack("<III", 0x184D2A50, 4, len(frame)) + frame
+    path.write_bytes(packed)
+    proc = _cli(str(path))
+    assert proc.returncode == 0 and proc.stderr == b""
+    assert proc.stdout == DATA
+    for command in (["stats", "--json"], ["trim", "--budget", "64kB"]):
+        done = subprocess.run(
+            [sys.executable, "-m", "logtrim", *command, str(path)],
+            capture_output=True, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert b"ERROR" in done.stdout and b"binary" not in done.stderr

@@ -21,15 +21,14 @@ import stat
 from pathlib import Path
 
 from .._errors import UsageError
+from .zstd import is_zstd
 
-_ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
-_SKIPPABLE = range(0x184D2A50, 0x184D2A60)  # zstd skippable frames: an archive too
 
 
 def _is_zstd(path: Path) -> bool:
     with open(path, "rb") as file:
         head = file.read(4)
-    return head == _ZSTD_MAGIC or (len(head) == 4 and int.from_bytes(head, "little") in _SKIPPABLE)
+    return is_zstd(head)
 
 
 def _kind(mode: int) -> str:

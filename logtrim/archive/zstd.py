@@ -16,6 +16,15 @@ import zstandard
 from . import DEFAULT_LEVEL
 
 ZSTD_MAGIC = b"\x28\xb5\x2f\xfd"
+_SKIPPABLE = range(0x184D2A50, 0x184D2A60)  # skippable frames' magic numbers (pzstd starts so)
+
+
+def is_zstd(head: bytes) -> bool:
+    """Whether data starting with ``head`` (4 bytes or more) is zstd: a frame, or a
+    skippable frame (pzstd's, a seekable archive's index)."""
+    return head.startswith(ZSTD_MAGIC) or (
+        len(head) >= 4 and int.from_bytes(head[:4], "little") in _SKIPPABLE
+    )
 
 WINDOW_LOG = 23  # 8 MiB: any zstd decoder accepts it (the default limit is 128 MiB)
 HASH_LOG = 16  # 64 Ki entries (256 KiB): level 2's; a bigger table costs more time than it saves

@@ -27,7 +27,7 @@ from enum import Enum
 from typing import BinaryIO
 
 from .._errors import InputError
-from ..archive.zstd import ZSTD_MAGIC, ReadResult, decode_chunks
+from ..archive.zstd import ReadResult, decode_chunks, is_zstd
 from .tasklog import is_tasklog
 
 GZIP_MAGIC = b"\x1f\x8b"
@@ -55,7 +55,7 @@ class InputFormat(str, Enum):
     def of(cls, head: bytes) -> InputFormat:
         if head.startswith(GZIP_MAGIC):
             return cls.GZIP
-        return cls.ZSTD if head.startswith(ZSTD_MAGIC) else cls.PLAIN
+        return cls.ZSTD if is_zstd(head) else cls.PLAIN
 
 
 class Input:
