@@ -77,6 +77,11 @@ def test_explicit_config_may_be_a_pyproject(tmp_path: Path) -> None:
         ({"heartbeat": -1.0}, "--heartbeat: bad value .* 0 or more"),
         ({"budget": "1" + "0" * 400}, "--budget: bad value"),
         ({"ci": "travis"}, r"--ci: bad value .* \(one of auto, octopus"),
+        # Other scripts' digits (int() and float() take them): the documented syntax is ASCII.
+        ({"budget": "\uff12\uff10MB"}, "not a size"),
+        ({"budget": "\u0663\u0660\u0660\u0660"}, "not a size"),
+        ({"tail": "\u0663"}, "--tail: bad value"),
+        ({"heartbeat": "\u0663"}, "--heartbeat: bad value"),
     ],
 )
 def test_bad_values_are_usage_errors(layer: dict[str, object], message: str) -> None:

@@ -1,6 +1,7 @@
-"""engine/console/whole.py: a run held (at a small budget, or past its verbatim allowance) shows, when it fits, its output as written
-(each stream in order, nothing left out, no note of logtrim's own before the summary), and
-when it does not fit, exactly what the engine alone shows, for any chunking."""
+"""engine/console/whole.py: a run held (at a small budget, or past its verbatim allowance)
+shows, when it fits, its output as written (each stream in order, nothing left out, no note of
+logtrim's own before the summary), and when it does not fit, exactly what the engine alone
+shows, for any chunking."""
 
 from __future__ import annotations
 

@@ -24,7 +24,6 @@ from .._errors import UsageError
 from .zstd import is_zstd
 
 
-
 def _is_zstd(path: Path) -> bool:
     with open(path, "rb") as file:
         head = file.read(4)

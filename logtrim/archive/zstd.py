@@ -26,6 +26,7 @@ def is_zstd(head: bytes) -> bool:
         len(head) >= 4 and int.from_bytes(head[:4], "little") in _SKIPPABLE
     )
 
+
 WINDOW_LOG = 23  # 8 MiB: any zstd decoder accepts it (the default limit is 128 MiB)
 HASH_LOG = 16  # 64 Ki entries (256 KiB): level 2's; a bigger table costs more time than it saves
 FRAME_BYTES = 64 << 20  # the most input of a frame, however large the window (level 22: 128 MiB)

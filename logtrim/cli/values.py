@@ -20,9 +20,14 @@ class BadValue(ValueError):
     """A raw value a parser refuses; the message says what a good one looks like."""
 
 
+def _ascii(raw: object) -> bool:
+    return not isinstance(raw, str) or raw.isascii()
+
+
 def count(raw: object) -> int:
     hint = "a whole number, 0 or more"
-    if isinstance(raw, bool) or not isinstance(raw, (int, str)):
+    # int() and float() take any script's digits (``'٣'``): the docs' syntax is ASCII.
+    if isinstance(raw, bool) or not isinstance(raw, (int, str)) or not _ascii(raw):
         raise BadValue(hint)
     try:
         number = int(raw)
@@ -76,7 +81,7 @@ def seconds(raw: object) -> float:
     # float() takes nan and inf; nan then passes `< 0` (it fails every comparison), and
     # either wrecks a timer after the child ran.
     hint = "seconds: a finite number, 0 or more"
-    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)):
+    if isinstance(raw, bool) or not isinstance(raw, (int, float, str)) or not _ascii(raw):
         raise BadValue(hint)
     try:
         seconds = float(raw)
