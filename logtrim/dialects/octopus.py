@@ -278,7 +278,8 @@ def _mask_attributes(text: bytes, mask: Mask, *, message: bool = False) -> bytes
 
 def _mask_value(raw: bytes, mask: Mask) -> bytes:
     """An attribute value, read as Calamari reads it (spaces in its base64, XML entities),
-    masked and encoded again; as written when it holds no secret. One Calamari rejects (the
+    masked and encoded again; as written when it holds no secret (nor is one as written).
+    One Calamari rejects (the
     server drops the message, and prints it) is masked whole if its text still decodes to a
     secret, else masked as text."""
     plain = calamari_value(raw)
@@ -286,4 +287,8 @@ def _mask_value(raw: bytes, mask: Mask) -> bytes:
         loose = loose_value(raw)
         return MASK if mask(loose) != loose else mask(raw)
     masked = mask(plain)
-    return raw if masked == plain else base64.b64encode(masked)
+    if masked != plain:
+        return base64.b64encode(masked)
+    # Its base64 may itself be a secret (a Basic-auth token is base64 of ``user:pass``):
+    # then no spelling of the value may be printed.
+    return raw if mask(raw) == raw else base64.b64encode(MASK)
