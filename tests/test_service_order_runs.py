@@ -180,3 +180,39 @@ def test_no_own_line_inside_a_message_over_several_lines(run_logtrim: RunLogtrim
     first = lines.index("##octopus[setVariable name='UmVzdWx0'")
     assert lines[first + 1] == "[logtrim] the command's service message left open ends here"
     assert lines[first + 2].startswith("[logtrim] 1 line")
+
+
+#: Progress among long lines, then an error whose context the budget cuts: the lines left out
+#: of it come back after the failure, and a progress command among them must not.
+CUT_CONTEXT = """
+import base64, sys
+b = lambda s: base64.b64encode(s.encode()).decode()
+form = {
+    "octopus": lambda i: "##octopus[progress percentage='%s' message='%s']"
+    % (b(str(i)), b("step %d" % i)),
+    "teamcity": lambda i: "##teamcity[progressMessage 'step %d']" % i,
+    "azure": lambda i: "##vso[task.setprogress value=%d;]step %d" % (i, i),
+}[sys.argv[1]]
+for i in range(101):
+    print(form(i))
+    print("x" * 200)
+print("ERROR done")
+sys.exit(2)
+"""
+
+
+@pytest.mark.parametrize("ci", ["octopus", "teamcity", "azure"])
+def test_no_progress_command_is_sent_again_after_later_ones(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """Each progress command on the console is the child's, once, in its order: the bar
+    ends at 100, not at a throttled 99 replayed with the error's held-back context."""
+    result = run_logtrim("--ci", ci, "--budget", "3kB", "--", *py(CUT_CONTEXT), ci)
+    assert result.code == 2
+    marker = {"octopus": b"##octopus[progress", "teamcity": b"progressMessage",
+              "azure": b"setprogress"}[ci]  # fmt: skip
+    written = [ln for ln in result.archive.splitlines() if marker in ln]
+    shown = [ln for ln in result.stdout.splitlines() if marker in ln]
+    assert shown and shown[-1] == written[-1]
+    order = [written.index(ln) for ln in shown]
+    assert order == sorted(set(order)), shown

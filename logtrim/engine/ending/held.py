@@ -43,6 +43,10 @@ class Held:
         #: The block of the line the failure reason names so far, its first and last line
         #: numbers ((-1, -1): none); set by the selector.
         self.reason: Callable[[], tuple[int, int]] = lambda: (-1, -1)
+        #: A CI command is never held: it reached the CI in its turn or was throttled, and
+        #: the section of earlier lines would send it again, after later ones (set by the
+        #: selector).
+        self.command: Callable[[bytes], bool] = lambda text: False
 
     @property
     def lines(self) -> list[tuple[int, int, bytes, int, bool]]:
@@ -62,6 +66,8 @@ class Held:
         return out
 
     def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
+        if self.command(text):
+            return
         self._lines.append((lineno, stream, text, incident, cont))
         self._size += len(text)
         self._shrink()

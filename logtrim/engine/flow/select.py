@@ -67,6 +67,7 @@ class Selector:
         self.forward.on_text = self._text_by_command
         self.forward.masker = shaper.masker
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
+        held.command = lambda text: commands.is_command(text.decode("utf-8", "replace"))
         self.incidents = {STDOUT: Incident(), STDERR: Incident()}
         # The output shown whole before filtering starts.
         self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
