@@ -26,39 +26,92 @@ class HeadTail:
     """Pass the first ``room // 2`` bytes, keep the last ``room // 2``, count the rest."""
 
     def __init__(self, room: int) -> None:
-        self.head_left = room // 2
-        self.tail_room = room - self.head_left
+        # A byte per stream kept from the head: a head cut mid-line ends its line there, so
+        # what follows on that stream (a CI command above all) starts a line of its own.
+        ends = min(room // 2, 2)
+        self.head_left = self._head_room = room // 2 - ends
+        self.tail_room = room - room // 2
         self.tail: deque[Emit] = deque()
         self.tail_size = 0
         self.seen = 0
         self.skipped = 0
+        self._cut = False  # the head is over: plain output goes to the tail
+        self._open: set[int] = set()  # the streams whose last line shown has no end yet
+        self._command: set[int] = set()  # the streams where a command's line goes on
 
     def write(self, stream: int, data: bytes) -> list[Emit]:
         """What to show of ``data`` now (the head, and every CI command); the rest waits
         in the tail."""
-        if not data or _MARKER.search(data) is None:
-            return self._plain(stream, data)
         out: list[Emit] = []
+        if stream in self._command and data:  # the rest of a command cut across writes
+            end = data.find(b"\n") + 1 or len(data)
+            out.append(self._pass(stream, data[:end]))
+            data = data[end:]
+        if not data or _MARKER.search(data) is None:
+            return out + self._plain(stream, data)
         pos = 0
         for command in _COMMAND_LINE.finditer(data):
             out += self._plain(stream, data[pos : command.start()])
             # The CI acts on it: it passes whatever the budget, in the order written.
-            out.append((stream, command.group()))
-            self.seen += command.end() - command.start()
+            out.append(self._pass(stream, command.group()))
             pos = command.end()
         return out + self._plain(stream, data[pos:])
+
+    def _pass(self, stream: int, command: bytes) -> Emit:
+        """A command's line, or a part of it: shown whatever the budget."""
+        self.seen += len(command)
+        self._shown(stream, command)
+        if command.endswith(b"\n"):
+            self._command.discard(stream)
+        else:
+            self._command.add(stream)
+        return stream, command
 
     def _plain(self, stream: int, data: bytes) -> list[Emit]:
         if not data:
             return []
         self.seen += len(data)
-        shown = data[: self.head_left]
-        self.head_left -= len(shown)
+        if self._cut:
+            shown = b""
+        elif len(data) < self.head_left:
+            shown = data
+            self.head_left -= len(data)
+        else:
+            shown = self._cut_head(stream, data)
         rest = data[len(shown) :]
         if rest:
             self._keep(stream, rest[-self.tail_room :] if self.tail_room else b"")
             self.skipped += len(rest) - min(len(rest), self.tail_room)
-        return [(stream, shown)] if shown else []
+        if not shown:
+            return self._close_lines()
+        self._shown(stream, shown)
+        return [(stream, shown), *self._close_lines()]
+
+    def _cut_head(self, stream: int, data: bytes) -> bytes:
+        """The head's last bytes: up to the last line end they hold; with none, a line begun
+        here is left to the tail whole, unless the head has shown nothing yet; one begun
+        before is cut (and ended after)."""
+        end = data.rfind(b"\n", 0, self.head_left) + 1
+        if not end and (stream in self._open or self.head_left == self._head_room):
+            end = self.head_left
+        self.head_left = 0
+        self._cut = True
+        return data[:end]
+
+    def _shown(self, stream: int, data: bytes) -> None:
+        if data.endswith(b"\n"):
+            self._open.discard(stream)
+        else:
+            self._open.add(stream)
+
+    def _close_lines(self) -> list[Emit]:
+        """Once the head is over, a line it left open on any stream ends (from the bytes
+        kept for it): nothing shown later is glued to a line the head cut."""
+        if not self._cut:
+            return []
+        out = [(stream, b"\n") for stream in sorted(self._open - self._command)]
+        self._open &= self._command  # a command's line ends with its own rest
+        return out
 
     def _keep(self, stream: int, data: bytes) -> None:
         if data:

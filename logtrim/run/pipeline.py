@@ -133,15 +133,12 @@ class Pipeline:
 
     async def _process(self, stream: int, data: bytes) -> None:
         if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
-            self.broken = True  # fault injection, for the fail-open tests
-            logger().warning(_BROKEN)
+            self._break(traceback=False)  # fault injection, for the fail-open tests
         if not self.unfiltered:
             try:
                 archived, emits = self.whole.feed(stream, data, time.monotonic())
             except Exception:
-                self.broken = True
-                self.console.write(self.whole.release())
-                logger().warning(_BROKEN, exc_info=True)
+                self._break()
             else:
                 self.console.write(emits)
                 self._drain_notes()
@@ -155,6 +152,13 @@ class Pipeline:
                     await self._send.send(archived)
                 return
         await self._unfiltered(stream, self.core.take_held(stream) + data)
+
+    def _break(self, *, traceback: bool = True) -> None:
+        """The engine failed: what its console held (output and CI commands written before)
+        goes out now, before the fallback's, to keep the order; the budget counted it."""
+        self.broken = True
+        self.console.write(self.whole.release())
+        logger().warning(_BROKEN, exc_info=traceback)
 
     async def _unfiltered(self, stream: int, data: bytes, *, final: bool = False) -> None:
         """Fail-open: the console gets every byte, the known secrets masked (a secret split
@@ -214,8 +218,7 @@ class Pipeline:
                 try:
                     self.console.write(self.whole.tick(time.monotonic()))
                 except Exception:
-                    self.broken = True
-                    self.console.write(self.whole.release())
+                    self._break()
 
     async def finish(self, exit_code: int) -> None:
         if self.ahead is not None:
@@ -228,8 +231,7 @@ class Pipeline:
                 if archived:
                     await self._send.send(archived)
             except Exception:
-                self.broken = True
-                self.console.write(self.whole.release())
+                self._break()
         if self.unfiltered:
             for stream in (STDOUT, STDERR):
                 await self._unfiltered(stream, self.core.take_held(stream), final=True)
@@ -243,7 +245,6 @@ class Pipeline:
         path = str(self.options.artifact.resolve()) if not self.archive.failed else None
         self.console.end_line()
         if self.broken:
-            self.console.write(self.whole.release())
             # The engine's counts are not to be trusted: the tail, the archive, nothing more.
             self.console.write(self.fallback.finish())
             self.console.end_line()
