@@ -176,6 +176,7 @@ _PROCESS_MODULES = {
     "test_fuzz_secrets",  # in-process, but hundreds of examples through three front ends
     "test_properties",  # in-process, 300 examples per invariant
     "test_flood_properties",  # the same, for error floods
+    "test_tiny_lines",  # millions of lines through trim and run, their peak RSS
 }
 
 

@@ -69,3 +69,24 @@ class Verbatim:
             out.tally.shown_bytes[kind] += len(masked)
         self._history.mark_shown(lineno, stream=stream)
         return shown
+
+    def show_run(self, stream: int, shown: bytes, size: int, first: int, lines: int) -> None:
+        """``lines`` lines from ``first`` on, of no tier (``size`` bytes as written, ``shown``
+        their console form, nothing to mask), within the allowance: what :meth:`consume` and
+        :meth:`show` of each do, in one emit (engine/flow/asis.py)."""
+        self.left -= size
+        out = self._out
+        if out.late is not None and out.waiting[stream].waiting:
+            out.late(stream)
+        gaps = out.gaps
+        out.flush_gap()
+        out.emit(stream, shown, NOISE)
+        if out.gaps > gaps:  # each line's empty gap cleared after the first's
+            out.gaps += lines - 1
+        out.printed += lines - 1
+        tally = out.tally
+        tally.seen_lines[NOISE] += lines
+        tally.seen_bytes[NOISE] += size
+        tally.shown_lines[NOISE] += lines
+        tally.shown_bytes[NOISE] += len(shown)
+        self._history.mark_range(first, first + lines - 1, stream)

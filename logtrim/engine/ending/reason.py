@@ -84,6 +84,10 @@ class ReasonChooser:
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
 
+    def passes(self, lineno: int) -> bool:
+        """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
+        return not self._in_trace and lineno - self._last_exception > 3
+
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""

@@ -13,6 +13,7 @@ from itertools import compress, count, islice
 from ..console.display import CUT, display
 from ..ending.held import Held
 from ..masking.mask import Masker
+from .lasttext import last_text
 
 # Re-exported: the engine makes Held with the history; CUT and display are what its
 # console forms use.
@@ -104,7 +105,7 @@ class History:
             self.last_on[stream] = lineno
         shown = self._shown
         shown.append(lineno)
-        floor = self.lines - self.keep - 2
+        floor = self._floor(lineno)
         while shown and shown[0] < floor:
             shown.popleft()
 
@@ -114,13 +115,19 @@ class History:
         self.last_shown = max(self.last_shown, last)
         self.last_on[stream] = max(self.last_on.get(stream, -1), last)
         shown = self._shown
-        floor = self.lines - self.keep - 2
+        floor = self._floor(last)
         # The marks below the floor from the left, found in C (a run marked earlier may
         # have left thousands).
         old = next(compress(count(), map(floor.__le__, shown)), len(shown))
         if old:
             self._shown = shown = deque(islice(shown, old, None))
         shown.extend(range(first if shown else max(first, floor), last + 1))
+
+    def _floor(self, lineno: int) -> int:
+        """The oldest mark still needed: the tail looks back ``keep`` lines at most. By the
+        newest line marked too, not only the lines counted (counted after a region): a region
+        of a million short lines shown as written keeps a few marks, not a million."""
+        return max(self.lines, lineno) - self.keep - 2
 
     def unmark(self, stream: int, first: int, last: int) -> None:
         """Lines ``first`` to ``last`` of ``stream`` (the newest it counted) are not shown
@@ -191,14 +198,7 @@ class History:
         regions = self._trimmed.pop(stream, ([], 0, 0))[0]
         found: list[tuple[int, bytes]] = []
         for first, data, nlines in reversed(regions):
-            end, lineno = len(data), first + nlines
-            while end > 0 and lineno > first and len(found) < ENDS:
-                start = data.rfind(b"\n", 0, end - 1) + 1
-                lineno -= 1
-                line = data[start:end].rstrip(b"\n")
-                if line.strip() and not self.end_skip(line):
-                    found.append((lineno, line))
-                end = start
+            found += last_text(data, first, nlines, ENDS - len(found), self.end_skip)
             if len(found) >= ENDS:
                 break
         self._ends.setdefault(stream, deque(maxlen=ENDS)).extend(reversed(found))
@@ -212,15 +212,12 @@ class History:
         found: list[End] = []
         mine: dict[int, int] = {}
         for first, stream, data, nlines in reversed(self._segments):
-            if mine.get(stream, 0) >= count or not nlines:
+            want = count - mine.get(stream, 0)
+            if want <= 0 or not nlines:
                 continue
-            lines = data.split(b"\n")[:nlines]
-            for i in range(len(lines) - 1, -1, -1):
-                if lines[i].strip() and not skip(lines[i]):
-                    found.append((first + i, stream, lines[i]))
-                    mine[stream] = mine.get(stream, 0) + 1
-                    if mine[stream] >= count:
-                        break
+            lines = last_text(data, first, nlines, want, skip)
+            found += [(lineno, stream, line) for lineno, line in lines]
+            mine[stream] = mine.get(stream, 0) + len(lines)
         for stream, ends in self._ends.items():
             for lineno, line in reversed(ends):
                 if mine.get(stream, 0) >= count:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..match.kinds import ERROR, NOISE, PROGRESS, Kind
-from . import flood, plain, similar
+from . import asis, flood, plain, similar
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -41,6 +41,18 @@ def region(
         while i < nhits and hits[i][0] < pos:
             i += 1
         if flow.forced or lineno < head or inc.after or inc.block:
+            if (
+                sel.verbatim.left > 0
+                and not (i < nhits and hits[i][0] == pos)
+                and asis.ready(sel, stream, lineno)
+            ):
+                # Lines no rule hit, shown as written: a run at a time (engine/flow/asis.py).
+                stop = hits[i][0] if i < nhits else n
+                end, after = asis.take(sel, stream, region, pos, stop, lineno)
+                if end > pos:
+                    pos, lineno = end, after
+                    flow.refresh(sel, stream)  # the allowance may be used up
+                    continue
             end = find(b"\n", pos) + 1 or n
             kind = hits[i][1] if i < nhits and hits[i][0] == pos else noise
         else:

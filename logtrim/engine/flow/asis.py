@@ -1,0 +1,69 @@
+"""Lines no rule hit within the verbatim allowance, shown as written a run at a time.
+
+Within the allowance each line is shown as written; deciding it alone costs about ten
+microseconds and an emit held until the front end takes the region's console, so a log of a
+million blank or tiny lines took seconds a megabyte and hundreds of MB. Where every line of a
+stretch would take the same path (no level, no open command or error, no traceback the reason
+follows, no drop rule) and its console form is known in C (no secret or URL to mask, no
+redraw but a CRLF ending, none wider than the console), the stretch is shown in one emit with
+the counts each line would have added. The console is the exact path's, in any chunks
+(tests/test_asis_properties.py).
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .select import Selector
+
+#: Fewer lines than this take the exact path: a short stretch gains nothing, and the console
+#: keeps its usual emits.
+MIN_LINES = 8
+#: With secrets, only blank lines are sure to hold none (a value is never blank).
+_NOT_BLANK = re.compile(rb"[^\r\n]|\r(?!\n)")
+
+
+@lru_cache(maxsize=8)
+def _unsure(width: int) -> re.Pattern[bytes]:
+    """Where a line's console form is not the line itself (a CRLF ending aside): a redraw, a
+    URL's password to mask, a line wider than ``width``."""
+    return re.compile(rb"\r(?!\n)|@|^[^\n]{%d}" % (width + 1), re.MULTILINE)
+
+
+def ready(sel: Selector, stream: int, lineno: int) -> bool:
+    """Whether the stream's lines from ``lineno`` on that no rule hit would each be shown as
+    written and change nothing else than the counts."""
+    inc = sel.incidents[stream]
+    commands = sel.commands
+    return (
+        sel.verbatim.left > 0
+        and lineno >= sel.policy.head
+        and not (inc.after or inc.block or sel.has_drop)
+        and not (commands.forced(stream) or commands.quiet(stream) or commands.is_open(stream))
+        and sel.reasons.passes(lineno)
+    )
+
+
+def take(
+    sel: Selector, stream: int, region: bytes, pos: int, stop: int, lineno: int
+) -> tuple[int, int]:
+    """Show the whole lines from ``pos`` up to ``stop`` (the next hit) that fit the allowance
+    and whose console form is known; the place and line number after them (``pos`` and
+    ``lineno`` again: the exact path takes the next line)."""
+    limit = min(stop, pos + sel.verbatim.left)
+    masker = sel.shaper.masker
+    unsure = _NOT_BLANK if masker else _unsure(sel.shaper.width)
+    found = unsure.search(region, pos, limit)
+    if found is not None:
+        limit = found.start()
+    end = region.rfind(b"\n", pos, limit) + 1
+    lines = region.count(b"\n", pos, end) if end > pos else 0
+    if lines < MIN_LINES:
+        return pos, lineno
+    data = region[pos:end]
+    shown = data.replace(b"\r\n", b"\n") if b"\r" in data else data
+    sel.verbatim.show_run(stream, shown, len(data), lineno, lines)
+    return end, lineno + lines
