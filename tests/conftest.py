@@ -22,7 +22,18 @@ settings.register_profile("default", deadline=None, suppress_health_check=[Healt
 settings.register_profile(
     "nightly", max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.too_slow]
 )
-settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+_PROFILE = os.environ.get("HYPOTHESIS_PROFILE", "default")
+settings.load_profile(_PROFILE)
+# The examples a property test names are its nightly share: an ordinary run (the README's
+# command, CI on two cores within its time limit) takes half of them, at least 25;
+# ``HYPOTHESIS_PROFILE=nightly`` ten times them.
+_SCALE = 10.0 if _PROFILE == "nightly" else 0.5
+
+
+def examples(count: int) -> int:
+    """How many examples a property test that names ``count`` runs under this profile."""
+    return max(25, int(count * _SCALE))
+
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLES = REPO / "samples"

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -24,7 +25,7 @@ PIECES = st.sampled_from(
 LINES = st.lists(st.one_of(PIECES, st.binary(max_size=4)), max_size=12).map(b"".join)
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(LINES)
 def test_the_reason_patterns_answer_as_re_does(line: bytes) -> None:
     for search in PATTERNS:
@@ -40,7 +41,7 @@ BRANCH = st.tuples(st.booleans(), st.lists(ATOMS, min_size=1, max_size=4)).map(
 )
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(
     st.lists(BRANCH, min_size=1, max_size=5),
     st.lists(

@@ -4,6 +4,7 @@ each stream's bytes are all there, in order, whatever the interleaving and chunk
 from __future__ import annotations
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -12,7 +13,9 @@ from logtrim.engine.policy import Policy
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Each stream its own letters, so an archive line tells whose it is; lines never empty.
 OUT_LINES = st.sampled_from([b"copying a\n", b"ok\n", b"x" * 300 + b"\n", b"partial", b"p" * 400])

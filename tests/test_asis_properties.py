@@ -5,7 +5,7 @@ streams and the allowance, the console (and its summary counts) is the exact pat
 from __future__ import annotations
 
 import pytest
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,9 @@ from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.flow import asis
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Mostly blank and tiny lines (runs of them), with everything that changes how a line is
 # taken: a redraw, CRLF, a URL's password, a line wider than the console, an error and a

@@ -10,6 +10,7 @@ from pathlib import Path
 from unittest.mock import patch
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from test_baseline_paths import LINE, TASK_PREFIX
@@ -22,7 +23,9 @@ from logtrim.logs import inputs
 from logtrim.logs.aside import Link
 from logtrim.logs.inputs import open_detected, open_input
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 
 @contextmanager

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest.mock import patch
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -22,7 +22,9 @@ from logtrim.engine.shapes.templates import coarse
 from logtrim.engine.shapes.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 FORMS = (
     b"2024-05-01 12:41:0{d} INFO copied {d} files to /srv/{w}/{d}",

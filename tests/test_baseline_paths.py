@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from unittest.mock import patch
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,9 @@ from logtrim.engine.shapes.templates import coarse, template_uncached
 from logtrim.engine.shapes.variables import known_by_skeleton
 from logtrim.logs.inputs import line_chunks
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 FORMS = (
     "copied {v} files to /srv/app/{w}/{v}",

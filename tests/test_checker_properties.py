@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import copy
 
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from test_baseline_lookup_properties import LINE, LONG
@@ -17,7 +18,9 @@ from logtrim.engine.shapes.baseline import Baseline
 from logtrim.engine.shapes.shapes import Shapes
 from logtrim.run import aside
 
-SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 ERRORS = st.sampled_from((b"ERROR: upload of bravo failed", b"warning: disk 9% full", b"Traceback"))
 LINES = st.lists(st.one_of(LINE, LINE, LINE, ERRORS, LONG), max_size=80)
 

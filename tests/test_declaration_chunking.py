@@ -14,7 +14,7 @@ import io
 import logging
 from pathlib import Path
 
-from conftest import RunLogtrim, feed_chunks, split, zstd_dc
+from conftest import RunLogtrim, examples, feed_chunks, split, zstd_dc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +25,7 @@ from logtrim.engine.masking.mask import base64_forms
 from logtrim.engine.policy import Policy
 
 PROPERTY = settings(
-    max_examples=max(300, settings().max_examples),
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

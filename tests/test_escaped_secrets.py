@@ -20,7 +20,7 @@ import functools
 import re
 
 import pytest
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, examples, py
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -29,7 +29,7 @@ from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.policy import Policy
 
 PROPERTY = settings(
-    max_examples=max(300, settings().max_examples),
+    max_examples=examples(300),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

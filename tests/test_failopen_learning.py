@@ -4,7 +4,7 @@ archive and the console, and the declaration reaches the console whole."""
 
 from __future__ import annotations
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,7 @@ SECRET = b"Fail0pen-Learned-Value"
 DECLARATION = b"::add-mask::" + SECRET + b"\n"
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 # A read that ends inside a line: what the next one begins with is no line's start, so a
 # "  ::add-mask::" there is no command, and the value after it is masked.
 @example(before=[], after=[SECRET, b" ", b" ", b"::add-mask::", SECRET, b"\n"], cuts=[58])

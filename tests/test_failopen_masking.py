@@ -10,7 +10,7 @@ command of the CI in use (no selector masks it as its CI reads it any more)."""
 from __future__ import annotations
 
 import terminal
-from conftest import insert_codes, split
+from conftest import examples, insert_codes, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -19,7 +19,9 @@ from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.policy import Policy
 from logtrim.run.unfiltered import CrudeMask, EngineMask
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 SECRETS = st.lists(
     st.text(alphabet="abcXY012_ \n", min_size=4, max_size=12).filter(
         lambda s: len(s.replace("\n", "").strip()) >= 4 and not s.startswith("\n")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import base64
 
 import pytest
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -134,7 +134,7 @@ def test_a_command_cut_across_writes_passes_whole() -> None:
 PIECES = st.sampled_from([b"plain ", b"text\n", b"\n", b"x" * 40, b"::error::c\n"])
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     pieces=st.lists(st.tuples(st.sampled_from([STDOUT, STDERR]), PIECES)), room=st.integers(0, 200)
 )

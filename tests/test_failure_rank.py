@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -140,7 +140,7 @@ _BLOCKS = st.lists(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(_BLOCKS, st.integers(0, 39), st.integers(40, 400))
 def test_held_store_keeps_its_cap_and_the_reason_s_block_when_it_fits(
     blocks: list[tuple[bytes, int]], which: int, cap: int

@@ -5,7 +5,7 @@ its summary counts) is the same, is the exact path's, and stays within the budge
 from __future__ import annotations
 
 import pytest
-from conftest import failed_console, split
+from conftest import examples, failed_console, split
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +16,9 @@ from logtrim.engine.policy import Policy
 from logtrim.engine.shapes.baseline import Baseline
 from logtrim.engine.shapes.shapes import Shapes
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Mostly error lines of a few shapes, with what breaks a run: warnings (context or not),
 # info and detail lines, CRLF and redrawn lines, a traceback, a line longer than the console
@@ -128,7 +130,7 @@ def test_with_a_baseline_the_flood_prints_what_the_exact_path_prints(
 SECRET = b"hunter2-flood-secret"
 
 
-@settings(SETTINGS, max_examples=100)
+@settings(SETTINGS, max_examples=examples(100))
 @given(flood_data(), st.integers(1, 3), st.lists(st.integers(min_value=0), max_size=10),
        st.integers(min_value=2048, max_value=6000))  # fmt: skip
 def test_a_secret_declared_in_a_flood_is_masked(

@@ -21,7 +21,7 @@ from pathlib import Path
 
 import pytest
 import terminal
-from conftest import feed_chunks, insert_codes, split, zstd_dc
+from conftest import examples, feed_chunks, insert_codes, split, zstd_dc
 from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
@@ -36,7 +36,7 @@ from logtrim.logs.inputs import GZIP_MAGIC
 from logtrim.logs.trim import TrimJob, trim_one
 
 FUZZ = settings(
-    max_examples=max(500, settings().max_examples),
+    max_examples=examples(500),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -9,7 +9,7 @@ A property over every chunking of the engine's input, and a real child writing i
 from __future__ import annotations
 
 import pytest
-from conftest import RunLogtrim, py, split
+from conftest import RunLogtrim, examples, py, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +31,7 @@ OUTPUT = (
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     cuts=st.lists(st.integers(0, len(OUTPUT)), max_size=6),
     before=st.integers(0, 3),

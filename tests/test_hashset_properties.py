@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -25,7 +26,7 @@ HASH = st.one_of(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(st.lists(st.lists(HASH, max_size=40), max_size=6), st.lists(HASH, max_size=40))
 def test_a_hashset_answers_as_a_set(batches: list[list[int]], probes: list[int]) -> None:
     compact, reference = HashSet(), set()

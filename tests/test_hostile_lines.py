@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, logtrim_argv
+from conftest import RunLogtrim, examples, logtrim_argv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -47,7 +47,7 @@ _RULE = re.compile(next(r.pattern for r in RULES if r.name == "test-failed"), re
 _PIECES = [b":", b"::", b"a", b" ", b"\t", b"\r", b" FAILED", b" ERROR", b"ERRORS", b"x"]
 
 
-@settings(max_examples=2000)
+@settings(max_examples=examples(2000))
 @given(st.lists(st.sampled_from(_PIECES), max_size=14))
 def test_the_linear_test_rule_matches_the_lines_the_simple_one_does(parts: list[bytes]) -> None:
     line = b"".join(parts)
@@ -70,7 +70,7 @@ def _other_branch(line: bytes) -> bool:
 _WORDS = [b"error", b"Errors", b"FAIL", b"failed", b"failure", b"xfatal", b"denied", b"y", b" "]
 
 
-@settings(max_examples=2000)
+@settings(max_examples=examples(2000))
 @given(st.lists(st.sampled_from(_WORDS), max_size=40), st.integers(0, 60), st.integers(0, 60))
 def test_the_last_error_word_is_the_last_the_regex_finds(
     parts: list[bytes], low: int, cut: int

@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, clean_env, py
+from conftest import RunLogtrim, clean_env, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -137,7 +137,7 @@ def test_the_handler_leaves_an_index_too(tmp_path: Path) -> None:
     assert load(path).hashes == load(again).hashes
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(st.binary(max_size=200), st.binary(max_size=300), st.integers(0, 400))
 def test_a_trailer_reads_back_whole_or_not_at_all(
     tmp_path_factory: pytest.TempPathFactory, before: bytes, payload: bytes, cut: int

@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import split
+from conftest import examples, split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +63,7 @@ def _tally(matcher: Matcher, part: bool) -> TierTally:
 
 
 @pytest.mark.parametrize("engine", ["hyperscan", "re"])
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     lines=st.lists(_line, min_size=1, max_size=60),
     cuts=st.lists(st.integers(0, 1 << 13), max_size=8),
@@ -123,7 +123,7 @@ def test_a_rule_is_digit_blind_only_when_it_treats_every_digit_alike() -> None:
     assert len(blind_rules) > len(raw_rules)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(lines=st.lists(_line, min_size=50, max_size=400), newline_at_end=st.booleans())
 def test_stats_of_a_log_on_two_cores_is_the_report_line_by_line(
     lines: list[str], newline_at_end: bool

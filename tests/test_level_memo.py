@@ -4,7 +4,7 @@ level rules on each line. Its hits are the scan's, line for line, and so is the 
 from __future__ import annotations
 
 import pytest
-from conftest import failed_console, split
+from conftest import examples, failed_console, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +17,9 @@ from logtrim.engine.match.matcher import Matcher
 from logtrim.engine.match.rules import RULES, extra_rules
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 if compiler() is None:
     pytest.skip("the memo is part of the compiled matcher", allow_module_level=True)

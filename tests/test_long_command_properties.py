@@ -7,7 +7,7 @@ import base64
 import re
 
 import pytest
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +17,9 @@ from logtrim.engine.policy import Policy
 
 pytestmark = pytest.mark.slow
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 MAX_PENDING = 256  # what the engine holds of a line here (the default, 1 MiB, is too dear)
 
 

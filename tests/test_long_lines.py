@@ -3,7 +3,7 @@ message of an error in its middle (a failed item inside a tool's JSON result).""
 
 from __future__ import annotations
 
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -49,7 +49,7 @@ def test_a_long_line_with_no_error_in_its_middle_keeps_its_start_and_end() -> No
     error_at=st.none() | st.integers(0, 10_000),
     max_line=st.integers(60, 600),
 )
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_a_cut_line_keeps_whole_characters(
     text: str, repeat: int, error_at: int | None, max_line: int
 ) -> None:

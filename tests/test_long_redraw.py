@@ -8,7 +8,7 @@ the bars; a property feeds the engine any chunking of one, with a secret in its 
 from __future__ import annotations
 
 import pytest
-from conftest import RunLogtrim, py, split
+from conftest import RunLogtrim, examples, py, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -69,7 +69,7 @@ def test_the_last_state_of_a_long_bar_is_masked(run_logtrim: RunLogtrim) -> None
 SECRET = b"s3cr3t-T0ken-9"
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     states=st.integers(40, 300),
     cuts=st.lists(st.integers(0, 1 << 16), max_size=12),

@@ -9,6 +9,7 @@ import itertools
 import re
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -16,7 +17,9 @@ from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 FORMS = [
     "L{n} copy file {n} of 300 to /var/www",

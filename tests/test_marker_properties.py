@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine import core, drive
@@ -13,7 +14,9 @@ from test_engine import core, drive
 from logtrim.engine.core import STDOUT
 from logtrim.engine.ending.tail import SHORT_GAP
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 FORMS = [
     "L{n} copying file {n}.dat",

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, py, zstd_dc
+from conftest import clean_env, examples, py, zstd_dc
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -21,7 +21,7 @@ SECRETS = st.lists(
 )
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(SECRETS, st.lists(st.integers(min_value=0, max_value=39), max_size=30),
        st.binary(max_size=60), st.booleans())  # fmt: skip
 def test_shards_mask_as_one_piece(
@@ -82,7 +82,7 @@ LONG = st.builds(
 AROUND = st.text(alphabet=" .-", max_size=50).map(str.encode)
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(LONG, AROUND, AROUND, st.booleans())
 def test_a_long_secret_masks_as_one_span(
     secret: bytes, before: bytes, after: bytes, hyperscan: bool

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from conftest import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -43,7 +44,7 @@ def _components(tiers: dict[bytes, Kind]) -> set[frozenset[bytes]]:
     return out
 
 
-@settings(max_examples=200)
+@settings(max_examples=examples(200))
 @given(st.dictionaries(_TOKENS.map(b" ".join), _TIERS, max_size=40))
 @example({b"a a": Kind.NOISE, b"<n> done a": Kind.NOISE, b"<n> done b": Kind.NOISE,
           b"<n> done <n>": Kind.ERROR, b"<n> done done": Kind.ERROR})  # fmt: skip

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from unittest import mock
 
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from logtrim.engine.masking import declarations
 from logtrim.engine.policy import Policy
 
 PROPERTY = settings(
-    max_examples=max(40, settings().max_examples // 2),
+    max_examples=examples(40),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from conftest import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -20,7 +21,7 @@ from logtrim.engine.match.kinds import Kind
 from logtrim.engine.policy import Budget
 from logtrim.engine.shapes.templates import template
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=examples(300), deadline=None)
 # Lines of one template (with colour too), of others, and alike but for a path.
 REPEATED = [b"copied 1 file\n", b"copied 22 files\n", b"\x1b[1mcopied 3 files\x1b[0m\n",
             b"done\n", b"copied /srv/a\n", b"copied /srv/b\n"]  # fmt: skip

@@ -11,14 +11,16 @@ from __future__ import annotations
 
 import re
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Its letters are in no other line the child writes, nor in logtrim's own: a console emit
 # with one of them after the secret was declared shows a part of it.

@@ -5,7 +5,7 @@ streams and the time, the console (and its summary counts) is the exact path's."
 from __future__ import annotations
 
 import pytest
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +18,9 @@ from logtrim.engine.policy import Policy
 from logtrim.engine.shapes.baseline import Baseline
 from logtrim.engine.shapes.shapes import Shapes
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Mostly info and warning lines (repeats of one shape among them), with everything that
 # changes how a line is taken: noise, detail, progress, errors and a traceback (context after

@@ -11,6 +11,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from conftest import examples
 from exact_path import reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -206,7 +207,7 @@ def chunks(draw: st.DrawFn) -> bytes:
     return b"".join(draw(st.lists(parts, max_size=30)))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(chunks())
 def test_same_answers_as_the_exact_path(chunk: bytes) -> None:
     check(chunk)
@@ -219,7 +220,7 @@ KEEP_PARTS = st.sampled_from(
 )  # fmt: skip
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.lists(st.lists(KEEP_PARTS, min_size=1, max_size=5).map("".join), max_size=4),
     chunks(),
@@ -235,7 +236,7 @@ def test_any_plan_any_rules_same_answers(keep: list[str], sample: bytes, chunk: 
     assert matcher.scan(sample + chunk) == reference(matcher, sample + chunk)
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(KEEP_PARTS, min_size=1, max_size=5).map("".join), max_size=4), chunks())
 def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> None:
     """The line-start forms of each pass (their shared leading items taken out, their

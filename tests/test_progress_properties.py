@@ -11,6 +11,7 @@ import base64
 import re
 from dataclasses import dataclass
 
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -18,7 +19,9 @@ from logtrim.dialects import all_dialects
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 INTERVAL = 1.0  # the progress interval
 
 

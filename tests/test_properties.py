@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 from collections.abc import Callable, Sequence
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +17,9 @@ from logtrim.engine.flow.lines import LineSplitter
 from logtrim.engine.masking.mask import Masker
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 LINES = st.sampled_from(
     [

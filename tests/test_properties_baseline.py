@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -17,7 +17,9 @@ from logtrim.engine.shapes.shapes import Shapes
 
 # Each form of the header, counted above or not, starts as one of these.
 _EARLIER = (EARLIER_HEADER.split(b" (")[0], EARLIER_SHORT.rstrip(b" -\n"))
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 FORMS = (
     "ERROR: upload of {w} failed",

@@ -4,6 +4,7 @@ ranking every line, for any sequence of realistic lines."""
 
 from __future__ import annotations
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -54,7 +55,7 @@ def _text(index: int, numbers: list[int]) -> tuple[bytes, bool]:
     return out.encode() + b"\n", error
 
 
-@settings(max_examples=500, deadline=None)
+@settings(max_examples=examples(500), deadline=None)
 @given(st.lists(_LINE, max_size=80), st.booleans())
 def test_memoised_ranks_choose_as_ranking_every_line(
     drawn: list[tuple[int, list[int]]], ends: bool

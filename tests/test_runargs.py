@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 import typer.main
+from conftest import examples
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
@@ -86,7 +87,7 @@ item = st.one_of(
 argvs = st.lists(item, max_size=8).map(lambda items: [t for i in items for t in i])
 
 
-@settings(max_examples=300)
+@settings(max_examples=examples(300))
 @given(argv=argvs, command=st.lists(st.sampled_from([*VALUES, *ODD])))
 @example(argv=["--name="], command=["true"])
 @example(argv=["--name", " y ", "--head", " 2", "--grace=nan"], command=["x"])

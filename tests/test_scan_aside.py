@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import Result, RunLogtrim
+from conftest import Result, RunLogtrim, examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from second_core import chunked_child, timeless
@@ -81,7 +81,9 @@ def test_a_run_scanned_aside_is_the_run_scanned_here(
     assert blocks >= 2 and took * 2 > blocks  # most: the engine took the scanner's hits
 
 
-SETTINGS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 _SHARES = st.floats(min_value=0.0, max_value=1.0)
 
 

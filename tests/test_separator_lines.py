@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import pytest
+from conftest import examples
 from exact_path import reference
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -138,7 +139,7 @@ def separator_chunks(draw: st.DrawFn) -> bytes:
     return b"\n".join(lines) + draw(st.sampled_from([b"", b"\n"]))
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(separator_chunks())
 def test_lines_of_repeated_bytes_hit_the_same_rules_on_every_engine(chunk: bytes) -> None:
     rules = {r.name + (r.pattern.decode()[-2:] if r.name == "cmd" else ""): r for r in ALL_RULES}

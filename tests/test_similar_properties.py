@@ -6,7 +6,7 @@ the summary), the failure reason and the first errors are the exact path's."""
 from __future__ import annotations
 
 import pytest
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -27,7 +27,9 @@ def similar_lines(count: int) -> bytes:
     return b"".join(SIMILAR % i for i in range(count))
 
 
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 # Besides the runs: lines of one template whose reasons rank otherwise (a quoted word that
 # says it retries, a hex id), other errors, warnings and info (context, a gap), progress, a

@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 import re
 
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine import drive
@@ -36,7 +36,7 @@ def _log(rng: random.Random, count: int) -> bytes:
     return "".join(out).encode()
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     budget=st.integers(MIN_BUDGET, COMPACT_BELOW // 3),
     rng=st.randoms(use_true_random=False),

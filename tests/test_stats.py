@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import clean_env
+from conftest import clean_env, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import noisy_log, tasklog
@@ -124,7 +124,7 @@ _LINE = st.sampled_from(
 )
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=examples(50), deadline=None)
 @given(st.lists(_LINE, max_size=40), st.booleans())
 def test_totals_equal_input_size(lines: list[bytes], newline_at_end: bool) -> None:
     """Template bytes, level bytes and input totals all add up to the input size."""
@@ -195,7 +195,7 @@ def _serial_and_cut(
     return serial, cut
 
 
-@settings(max_examples=30)
+@settings(max_examples=examples(30))
 @given(
     st.lists(st.sampled_from(_SHAPES), max_size=60),
     st.integers(0, 200),
@@ -215,7 +215,7 @@ def test_a_plain_log_counted_in_two_halves_gives_the_same_report(
     assert halves["total_bytes"] == len(data)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.integers(0, 50), st.integers(1, 12), st.integers(0, 3), st.booleans())
 def test_a_task_log_counted_in_two_parts_gives_the_same_report(
     seed: int, parts: int, tail: int, newline_at_end: bool

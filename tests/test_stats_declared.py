@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import clean_env
+from conftest import clean_env, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import tasklog
@@ -71,7 +71,7 @@ def _lines(seed: int, count: int, marks: list[tuple[int, int]]) -> bytes:
 _MARKS = st.lists(st.tuples(st.integers(0, 400), st.integers(0, 3)), max_size=3)
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.integers(0, 100), st.integers(1, 300), _MARKS, st.booleans(), st.booleans())
 def test_a_plain_log_reports_as_if_its_declarations_were_learned_first(
     seed: int, count: int, marks: list[tuple[int, int]], newline_at_end: bool, pieces: bool
@@ -91,7 +91,7 @@ def test_a_plain_log_reports_as_if_its_declarations_were_learned_first(
     assert shown == (count > 2 and not declares) or pieces  # (pieces: cut in the lines)
 
 
-@settings(max_examples=15, deadline=None)
+@settings(max_examples=examples(15), deadline=None)
 @given(st.integers(0, 30), st.integers(1, 12), _MARKS, st.booleans())
 def test_a_task_log_and_a_second_file_report_as_if_declarations_were_learned_first(
     seed: int, parts: int, marks: list[tuple[int, int]], declaring_first: bool

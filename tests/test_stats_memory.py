@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env
+from conftest import clean_env, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -111,7 +111,7 @@ class _Small(Table):
     keep_bytes = 1 << 20
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(st.lists(st.tuples(st.integers(0, 12), st.integers(1, 50)), max_size=200))
 def test_a_bounded_table_keeps_totals_and_undercounts_by_at_most_its_error(
     adds: list[tuple[int, int]],
@@ -135,7 +135,7 @@ def test_a_bounded_table_keeps_totals_and_undercounts_by_at_most_its_error(
 _BYTES = st.binary(max_size=12)
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=examples(100), deadline=None)
 @given(
     st.lists(st.tuples(_BYTES, st.integers(0, 9), st.integers(0, 99), _BYTES), max_size=60),
     st.tuples(st.integers(0, 9), st.integers(0, 99), st.integers(0, 9)),

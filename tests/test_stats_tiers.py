@@ -14,7 +14,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from conftest import RunLogtrim, clean_env, split
+from conftest import RunLogtrim, clean_env, examples, split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -80,7 +80,7 @@ def _stats_counts(data: bytes) -> dict[str, int]:
     return {k: n for k, n in stats.tier_lines.items() if n}
 
 
-@settings(max_examples=150)
+@settings(max_examples=examples(150))
 @given(
     lines=st.lists(_line, min_size=1, max_size=60),
     repeat=st.integers(1, 30),
@@ -123,7 +123,7 @@ def test_a_timestamped_info_log_is_info_in_both(run_logtrim: RunLogtrim, tmp_pat
     assert "detail" not in tier_rows
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 @given(
     lines=st.lists(_line, min_size=1, max_size=30),
     cuts=st.lists(st.integers(0, 1 << 16), max_size=12),

@@ -4,14 +4,16 @@ it however many lines the other stream wrote after it (while the budget has room
 
 from __future__ import annotations
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.policy import Policy
 
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(
+    max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 
 LINES = st.one_of(
     st.integers(0, 999).map(lambda i: b"teardown: unmounting vol-%d\n" % i),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
@@ -109,7 +110,7 @@ def _same_as_by_lines(records: list[Record], data: bytes) -> bool:
     return len(got) == len(want) and all(g == w[: len(g)] for g, w in zip(got, want, strict=True))
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     st.lists(st.integers(1, 40_000), max_size=8),
     st.sampled_from([b"\n", b"\r\n", b"\rx\n"]),

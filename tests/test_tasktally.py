@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
+from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import tasklog
@@ -73,7 +74,7 @@ def _in_chunks(data: bytes, cuts: list[int], compiled: bool = True) -> tuple[lis
     return list(tally.levels.items()), list(tally.steps.items()), list(tally.status.items())
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(st.sampled_from(_LINES), max_size=120),
     st.sampled_from([b"\n", b"\r\n", b"\rx\n"]),

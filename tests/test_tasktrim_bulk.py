@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from conftest import examples
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
@@ -90,7 +91,7 @@ def _trim(trimmer: TaskLogTrimmer, log: bytes, cuts: list[int]) -> None:
     trimmer.show(trimmer.core.close(0, now, timed=False)[0])
 
 
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 @given(
     task_logs(),
     st.lists(st.integers(0, 20_000), max_size=8),
@@ -123,7 +124,7 @@ _TAIL = b"".join(
 )
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(
     task_logs(),
     st.lists(st.integers(0, 20_000), max_size=40),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pickle
 from typing import Any
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -45,7 +45,7 @@ def test_lines_differing_in_numbers_share_a_template() -> None:
     assert template(b"Processed batch 1 in 5 ms") == template(b"Processed batch 88924 in 638 ms")
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(_LINES)
 def test_template_is_idempotent(line: bytes) -> None:
     """Templating a template changes nothing."""
@@ -53,7 +53,7 @@ def test_template_is_idempotent(line: bytes) -> None:
     assert template_uncached(once) == once
 
 
-@settings(max_examples=500)
+@settings(max_examples=examples(500))
 @given(_LINES)
 def test_digits_do_not_matter(line: bytes) -> None:
     """Mapping every digit to 0 gives the same template (what the fast counter relies on)."""
@@ -74,7 +74,7 @@ _BULK_LINES = st.lists(st.one_of(_LINES, _TOKENS), max_size=8).map(b" ".join)
 _SPANNING = [b"at 2024-05-01 12:41:39Z 1 2", b"say 'a b'", b'say "c d"', b"C:\\a b\\c d"]
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(
     st.lists(_BULK_LINES, max_size=120),
     st.sampled_from([b"", b"\x00", b"\x01"]),
@@ -90,7 +90,7 @@ def test_bulk_templates_equal_line_by_line(
     assert templates_of(lines, by_field=by_field) == expected
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(st.lists(_BULK_LINES, max_size=60), st.lists(_BULK_LINES, max_size=60))
 def test_bulk_templates_with_fields_cached_from_earlier_batches(
     first: list[bytes], second: list[bytes]
@@ -103,7 +103,7 @@ def test_bulk_templates_with_fields_cached_from_earlier_batches(
         assert templates_of(lines, by_field=True, cache=cache) == expected
 
 
-@settings(max_examples=60)
+@settings(max_examples=examples(60))
 @given(
     st.lists(_BULK_LINES, max_size=120),
     st.lists(_BULK_LINES, max_size=60),

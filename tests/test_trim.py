@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, decode_zstd
+from conftest import clean_env, decode_zstd, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
@@ -125,7 +125,7 @@ _LINES = st.sampled_from(
 )
 
 
-@settings(max_examples=25, deadline=None)
+@settings(max_examples=examples(25), deadline=None)
 @given(st.lists(_LINES, min_size=1, max_size=3000), st.integers(2048, 20_000))
 def test_output_never_exceeds_the_budget(tmp_path_factory: pytest.TempPathFactory,
                                          lines: list[bytes], budget: int) -> None:  # fmt: skip

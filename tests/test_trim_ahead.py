@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import decode_zstd
+from conftest import decode_zstd, examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -63,7 +63,7 @@ def _trim(tmp: Path, src: Path, name: str, engine: str) -> tuple[bytes, bytes]:
     return text, decode_zstd(art.read_bytes())
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     lines=st.lists(LINES, min_size=1, max_size=60),
     repeat=st.integers(20, 80),  # larger than the 8 kB peek at the start: read ahead

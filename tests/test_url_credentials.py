@@ -13,7 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import break_prepare, split, zstd_dc
+from conftest import break_prepare, examples, split, zstd_dc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz_secrets import URL_PASSWORDS, assert_no_url_password, url_carriers
@@ -141,7 +141,7 @@ def _engine(data: bytes, cuts: list[int], fast: bool) -> tuple[bytes, bytes]:
     return b"".join(archive), b"".join(d for _, d in console)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 @given(
     st.lists(
         st.one_of(

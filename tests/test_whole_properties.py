@@ -8,7 +8,7 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 
-from conftest import split
+from conftest import examples, split
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -90,7 +90,7 @@ def _check_held(
         assert _stream(console[:own], stream) == b"".join(t for s, t in lines if s == stream)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=examples(150), deadline=None)
 @given(
     budget=st.integers(MIN_BUDGET, COMPACT_BELOW - 1),
     rng=st.randoms(use_true_random=False),
@@ -105,7 +105,7 @@ def test_held_console_is_the_output_when_it_fits_else_the_engines(
     _check_held(budget, rng, count, cuts, code, quiet)
 
 
-@settings(max_examples=40, deadline=None)
+@settings(max_examples=examples(40), deadline=None)
 @given(
     budget=st.integers(COMPACT_BELOW, 48_000),
     rng=st.randoms(use_true_random=False),
