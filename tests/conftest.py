@@ -247,3 +247,17 @@ def failed_console(core: Core, chunks: list[bytes]) -> bytes:
     out += core.finish_input(0.0)[1]
     out += core.close(1, 0.0, timed=False)[0]
     return b"".join(data for _, data in out)
+
+
+def streams_console(core: Core, chunks: list[tuple[int, bytes]]) -> bytes:
+    """What the console gets when these (stream, chunk) pairs come a tenth of a second apart
+    and the child then exits 1 (the engine started, its closing lines reserved)."""
+    core.finish.reserve_closing("/tmp/run.log.zst", "run.log.zst")
+    core.start(0.0)
+    out, now = [], 0.0
+    for stream, chunk in chunks:
+        now += 0.1
+        out += core.feed(stream, chunk, now)[1]
+    out += core.finish_input(now)[1]
+    out += core.close(1, now, timed=False)[0]
+    return b"".join(data for _, data in out)

@@ -5,7 +5,7 @@ streams and the time, the console (and its summary counts) is the exact path's."
 from __future__ import annotations
 
 import pytest
-from conftest import examples, split
+from conftest import examples, split, streams_console
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -68,15 +68,7 @@ def console(
         shapes.feed(GOOD)
         good = Baseline(shapes.hashes)
     core = Core(policy, Octopus(), max_pending=4096, compiler=compiler(), baseline=good)
-    core.finish.reserve_closing("/tmp/run.log.zst", "run.log.zst")
-    core.start(0.0)
-    out, now = [], 0.0
-    for stream, chunk in chunks:
-        now += 0.1
-        out += core.feed(stream, chunk, now)[1]
-    out += core.finish_input(now)[1]
-    out += core.close(1, now, timed=False)[0]
-    return b"".join(data for _, data in out), core.out.tally
+    return streams_console(core, chunks), core.out.tally
 
 
 @SETTINGS

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import shlex
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .._sizes import format_count, format_size
 from ..engine.match.kinds import TIERS
 from ..engine.match.rules import Kind
 from .stats import LogKind, Stats
+
+if TYPE_CHECKING:
+    from ..dialects import Dialect
 
 # How each placeholder reads back as a --drop regex.
 _PLACEHOLDER_REGEX = {
@@ -92,10 +96,16 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
 def _ci_command(line: bytes) -> bool:
     """A CI system's command (``::endgroup::``, ``##vso[...]``): under that CI ``run`` passes
     it whatever ``--drop`` says, so dropping it saves nothing there."""
+    text = line.decode("utf-8", "replace").rstrip("\r\n")
+    return any(dialect.is_command(text) for dialect in _dialects())
+
+
+@functools.cache
+def _dialects() -> tuple[Dialect, ...]:
+    """One of each CI system's dialect, made once (only ``stats`` asks)."""
     from ..dialects import DIALECTS
 
-    text = line.decode("utf-8", "replace").rstrip("\r\n")
-    return any(dialect().is_command(text) for dialect in DIALECTS.values())
+    return tuple(dialect() for dialect in DIALECTS.values())
 
 
 def _marked(tpl: bytes, new: set[bytes] | None) -> str:
