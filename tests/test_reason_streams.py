@@ -236,8 +236,10 @@ def test_a_progress_or_warning_line_on_stderr_does_not_outrank_stdout(
     """A progress bar or a warning is not what a program stops with: the newest line wins."""
     final = "upgrade halted: schema version 12 is newer than this release supports"
     code = (
-        "import sys\n"
+        "import sys, time\n"
         f"print({on_stderr!r}, file=sys.stderr, flush=True)\n"
+        # Two pipes: only a pause makes the stderr line arrive first on a busy machine.
+        "time.sleep(0.3)\n"
         "print('installing into /opt/app')\n"
         f"print({final!r})\n"
         "sys.exit(1)\n"
