@@ -52,6 +52,21 @@ def grow_pipe(fd: int) -> None:
             fcntl.fcntl(fd, _F_SETPIPE_SZ, PIPE_SIZE)
 
 
+def shrink_pipe(fd: int) -> bool:
+    """Make a pipe about to be closed hold one page, so that what its writer sees succeed
+    between the last read and the close is that much at most. False: it holds more than a
+    page now (EBUSY), read it and try again; True: done, or not possible here."""
+    if sys.platform.startswith("linux"):
+        import errno
+        import fcntl
+
+        try:
+            fcntl.fcntl(fd, _F_SETPIPE_SZ, 1)  # rounded up to a page
+        except OSError as exc:
+            return exc.errno != errno.EBUSY  # EBADF, EINVAL: a pty, or no such pipe
+    return True
+
+
 class ForkedArchive:
     """An :class:`~logtrim.archive.writer.ArchiveWriter` writing through a child process."""
 

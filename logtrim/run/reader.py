@@ -20,6 +20,8 @@ from typing import Union
 import anyio
 from anyio.abc import ByteReceiveStream
 
+from ..archive.forked import shrink_pipe
+
 READ_SIZE = 1 << 20
 _LOOKS = 8  # once stopped: how often a reader looks for what the pipe still holds
 _LEAVE_MAX = 8 * READ_SIZE  # the most read from a pipe being closed (a grown pipe holds 1 MiB)
@@ -214,10 +216,19 @@ class Reader:
         size = 0
         fd = self.source
         assert isinstance(fd, int)
+        # Read empty, made one page, read empty again: a write landing between the last read
+        # and the close is lost with the pipe, and however long that gap (a loaded machine, a
+        # thread holding the GIL) the child can have written a page into it, not a pipe's worth.
+        small = False
         while size < _LEAVE_MAX:  # a child writing on is not read for ever
             try:
                 data = os.read(fd, READ_SIZE)
-            except OSError:  # empty (EAGAIN), or the other side closed
+            except BlockingIOError:  # empty for now
+                if small:
+                    break
+                small = shrink_pipe(fd)
+                continue
+            except OSError:  # the other side closed
                 break
             if not data:
                 break
