@@ -2,7 +2,8 @@
 
 Each secret is masked in every *form* it can take in the output (see docs/masking.md):
 
-* its UTF-8 bytes (over several lines: also with the other line ending, ``\\r\\n`` or ``\\n``);
+* its UTF-8 bytes (over several lines: also with the other line ending, ``\\r\\n`` or ``\\n``),
+  in its composed and decomposed Unicode spellings;
 * its base64 (standard alphabet), whole and padded, as a service message's attribute carries it;
 * its base64 inside a longer base64 text, at each of the three byte alignments (offset 0, 1
   and 2 within a group of three), with the edge characters that also depend on the
@@ -17,6 +18,7 @@ span is kept, so a secret over two lines masks both parts and the line count sta
 from __future__ import annotations
 
 import base64
+import unicodedata
 from collections.abc import Iterable
 
 from ... import _text
@@ -73,6 +75,20 @@ def base64_forms(raw: bytes) -> list[bytes]:
     return forms
 
 
+def spellings(value: str) -> list[str]:
+    """``value``, and its composed and decomposed Unicode spellings where they differ: a
+    terminal shows ``é`` and ``e`` + U+0301 alike, and a tool may print either (macOS file
+    names are decomposed, most input methods compose)."""
+    if value.isascii():
+        return [value]
+    found = [value]
+    for form in ("NFC", "NFD"):
+        spelled = unicodedata.normalize(form, value)
+        if spelled not in found:
+            found.append(spelled)
+    return found
+
+
 def pieces(form: bytes) -> list[bytes]:
     """``form``, or the pieces of :data:`LONG_FORM` bytes that cover it (the last one ends
     where it ends: no short piece to mask ordinary text)."""
@@ -124,11 +140,12 @@ class Masker:
                 if value:
                     refused.append(value)
                 continue
-            raw = value.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
-            self._chars.update(raw)
-            for form in line_endings(raw):
-                new += [form, *base64_forms(form)]
-            new += line_forms(raw)
+            for spelling in spellings(value):
+                raw = spelling.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
+                self._chars.update(raw)
+                for form in line_endings(raw):
+                    new += [form, *base64_forms(form)]
+                new += line_forms(raw)
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)

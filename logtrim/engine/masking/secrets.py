@@ -17,7 +17,7 @@ from ..match.matcher import Matcher
 from ..match.rehit import rehit
 from ..service.commands import Commands
 from . import urlcreds
-from .mask import MASK, MIN_LENGTH, Masker, apply, merged
+from .mask import MASK, MIN_LENGTH, Masker, apply, merged, spellings
 from .toolong import TooLong, declaring_lines
 
 Hits = list[tuple[int, Kind]]
@@ -48,7 +48,8 @@ class Secrets:
         self._open: dict[int, bool] = {}
 
     def add(self, *values: str) -> None:
-        forms = [f for v in values if len(v) >= MIN_LENGTH for f in self.commands.secret_forms(v)]
+        spelled = [s for v in values if len(v) >= MIN_LENGTH for s in spellings(v)]
+        forms = [f for s in spelled for f in self.commands.secret_forms(s)]
         for value in values:
             self._syntax_note(value.strip("\r\n"))
         for value in self.masker.add(*values, forms=forms):
