@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import re
-from decimal import Decimal
 
 from ._errors import UsageError
+from ._regex import lazy
 
 _UNITS = {
     "": 1,
@@ -20,7 +20,7 @@ _UNITS = {
     "mib": 1024**2,
     "gib": 1024**3,
 }
-_SIZE = re.compile(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$", re.ASCII)
+_SIZE = lazy(r"^\s*([0-9]+(?:\.[0-9]+)?)\s*([a-zA-Z]*)\s*$", re.ASCII)
 
 
 def parse_size(text: str | int) -> int:
@@ -40,6 +40,9 @@ def parse_size(text: str | int) -> int:
             f"not a size: {text!r} (use bytes, or kB/MB/GB, or KiB/MiB/GiB, e.g. 20MB)"
         )
     # Exact decimal arithmetic: ``2.01kB`` is 2010 bytes (a float gives 2009.99...).
+    # Imported here: most runs give no size (start-up counts).
+    from decimal import Decimal
+
     size = int(Decimal(match.group(1)) * _UNITS[unit])
     if size >= 1 << 63:
         raise OverflowError(f"size too large: {text!r}")  # a bad value, as any setting's

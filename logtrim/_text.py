@@ -20,8 +20,9 @@ them). The line rules need only the colour-code fragment, which the full pattern
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
+
+from ._regex import lazy
 
 #: The longest control string (a title, a hyperlink's URL) read as a code, not as text.
 STRING_MAX = 4096
@@ -39,8 +40,8 @@ MASK = b"********"
 #: The shortest secret masked, as Octopus's server: shorter ones would mask ordinary text.
 MIN_SECRET = 4
 
-ANSI_TEXT = re.compile(ANSI)
-ANSI_BYTES = re.compile(ANSI.encode())
+ANSI_TEXT = lazy(ANSI)
+ANSI_BYTES = lazy(ANSI.encode())
 
 
 def as_bytes(text: str) -> bytes:

@@ -21,10 +21,13 @@ import stat
 from pathlib import Path
 
 from .._errors import UsageError
-from .zstd import is_zstd
 
 
 def _is_zstd(path: Path) -> bool:
+    # Imported here: zstandard loads in the forked writer, not in ``run`` before the fork
+    # (start-up counts); an existing archive to replace is rare.
+    from .zstd import is_zstd
+
     with open(path, "rb") as file:
         head = file.read(4)
     return is_zstd(head)

@@ -8,7 +8,6 @@ setting's parser (:mod:`.settings`) before the child starts; a bad one is a
 
 from __future__ import annotations
 
-import difflib
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -49,6 +48,8 @@ def _meant(name: str, known: Iterable[str]) -> str:
     """What a mistyped key may mean (`` (did you mean 'budget'?)``); secrets are no key."""
     if name == "mask":  # a secret's value in a file that is read by all is no secret
         return " (secrets are not written in a config file: name their variables in mask-env)"
+    import difflib  # a typo is rare (start-up counts)
+
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)
     return f" (did you mean {close[0].replace('_', '-')!r}?)" if close else ""
 
@@ -111,6 +112,8 @@ def unknown_variables(env: Mapping[str, str]) -> list[tuple[str, str | None]]:
     known = {_variable(n) for n in names()} | _SWITCHES
     found = []
     for name in sorted(n for n in env if n.startswith("LOGTRIM_") and n not in known | _INTERNAL):
+        import difflib  # a typo is rare (start-up counts)
+
         close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.8)
         found.append((name, close[0] if close else None))
     return found

@@ -9,6 +9,7 @@ import re
 import warnings
 
 from .._errors import InputError, UsageError
+from .._regex import lazy
 from .._sizes import format_size, parse_size
 from ..dialects import DIALECTS
 from ..engine.policy import MIN_BUDGET
@@ -167,7 +168,7 @@ def secrets(raw: object) -> tuple[str, ...]:
     return values
 
 
-_POSIX_CLASS = re.compile(r"\[\[:[a-z]+:\]")
+_POSIX_CLASS = lazy(r"\[\[:[a-z]+:\]")
 
 
 #: What ``re.compile`` raises for a pattern it cannot compile: ``re.error``, and for a

@@ -10,6 +10,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
+from .._regex import lazy
 from .base import Action, Closing, Dialect, Print, dotnet_lines
 from .escape import (
     azure_command,
@@ -23,17 +24,17 @@ from .syntax import Mask, mask_outside, syntax_of
 from .unescape import AZURE, GH_V1, mask_value
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
-_COMMAND = re.compile(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+_COMMAND = lazy(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 # A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
-_SYNTAX = re.compile(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
-_VALUES = re.compile(rb"=([^;\]]*)")
-_FORMATTING = re.compile(rb"\s*##\[")
+_SYNTAX = lazy(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
+_VALUES = lazy(rb"=([^;\]]*)")
+_FORMATTING = lazy(rb"\s*##\[")
 # The same over a region of many lines (engine/masking/encoded.py): a command anywhere, in any case
 # (what older agents read), its properties (group 1) and data (group 2), none past its line.
-IN_TEXT = re.compile(rb"##(?i:vso)\[([^\]\r\n]*)\]([^\r\n]*)")  # (a lone CR ends a line too)
-VALUES_IN_TEXT = re.compile(rb"=([^;\]\r\n]*)")
+IN_TEXT = lazy(rb"##(?i:vso)\[([^\]\r\n]*)\]([^\r\n]*)")  # (a lone CR ends a line too)
+VALUES_IN_TEXT = lazy(rb"=([^;\]\r\n]*)")
 # Groups, logs and issues with values of plain text (see ``Dialect.quick``).
-_QUICK = re.compile(
+_QUICK = lazy(
     rb"(?:##\[(?:group|endgroup|section|warning|error|debug|command)\]"
     rb"|##vso\[(?:task\.logissue|build\.addbuildtag)"
     rb"(?: [A-Za-z]+=[\w .,:/+()-]*(?:;[A-Za-z]+=[\w .,:/+()-]*)*;?)?\])[\w .,:/=+()-]*\n"
@@ -74,7 +75,7 @@ class Azure(Dialect):
         "section", "group", "endgroup", "error", "warning", "command", "debug",
     )  # fmt: skip
     quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
-    quick_progress: ClassVar[re.Pattern[bytes] | None] = re.compile(
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = lazy(
         rb"##vso\[task\.setprogress value=[0-9]{1,3};?\][\w .,:/=+()-]*\n"
     )
 

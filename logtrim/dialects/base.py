@@ -16,11 +16,12 @@ from enum import Enum
 from typing import ClassVar, Union
 
 from .. import _text
+from .._regex import lazy
 from .escape import failure_text
 from .servicemsg import OPENER
 from .syntax import Mask, mask_outside
 
-_OCTOPUS_OPENER = re.compile(re.escape(OPENER.encode()), re.IGNORECASE)
+_OCTOPUS_OPENER = lazy(re.escape(OPENER.encode()), re.IGNORECASE)
 
 
 class Level(str, Enum):
@@ -123,7 +124,7 @@ class Dialect:
         if progress is None:
             return quick
         inert = b"(?:%s)|" % quick.pattern if quick is not None else b""
-        return re.compile(inert + b"(?P<progress>%s)" % progress.pattern)
+        return lazy(inert + b"(?P<progress>%s)" % progress.pattern)
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:

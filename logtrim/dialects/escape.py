@@ -14,25 +14,26 @@ from __future__ import annotations
 
 import re
 
+from .._regex import lazy
 from .._text import ANSI_TEXT as _ANSI
 
 _GH_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _GH_PROP = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
-_GH_UNDATA = re.compile("%25|%0D|%0A")
+_GH_UNDATA = lazy("%25|%0D|%0A")
 _GH_UNDATA_MAP = {"%25": "%", "%0D": "\r", "%0A": "\n"}
 
 _AZ_DATA = str.maketrans({"%": "%AZP25", "\r": "%0D", "\n": "%0A"})
 _AZ_PROP = str.maketrans({"%": "%AZP25", "\r": "%0D", "\n": "%0A", "]": "%5D", ";": "%3B"})
-_AZ_UN = re.compile("%AZP25|%0D|%0A|%5D|%3B")
+_AZ_UN = lazy("%AZP25|%0D|%0A|%5D|%3B")
 _AZ_UN_MAP = {"%AZP25": "%", "%0D": "\r", "%0A": "\n", "%5D": "]", "%3B": ";"}
 
 _TC = str.maketrans({"|": "||", "'": "|'", "\n": "|n", "\r": "|r", "[": "|[", "]": "|]"})
 
 # Control characters (C0, DEL, C1) and Unicode line/paragraph separators: anything that could
 # end a line or move the cursor in someone's log viewer.
-_CONTROL = re.compile("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_CONTROL = lazy("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
-_NEWLINES = re.compile(r"\s*[\r\n]+\s*")
+_NEWLINES = lazy(r"\s*[\r\n]+\s*")
 
 REASON_LIMIT = 500
 

@@ -18,6 +18,7 @@ import re
 from collections.abc import Mapping
 from typing import ClassVar
 
+from .._regex import lazy
 from .base import Action, AppendFile, Closing, Dialect, Print, dotnet_lines
 from .escape import (
     failure_text,
@@ -76,20 +77,18 @@ def commands(line: str) -> list[tuple[str, str]]:
 # dialects/unescape.py): ``::name props::`` at the line's start, its properties up to the
 # first ``::``, each value after its ``=`` up to a ``,``; or the older ``##[name props]``,
 # each value up to a ``;``.
-_V2 = re.compile(rb"\A\s*::([^\s:]+)(?: [^:]*(?::[^:]+)*)?::")
-_V2_VALUES = re.compile(rb"=([^,]*)")
-_V1 = re.compile(rb"##\[([^\]]*)\]")
-_V1_VALUES = re.compile(rb"=([^;\]]*)")
+_V2 = lazy(rb"\A\s*::([^\s:]+)(?: [^:]*(?::[^:]+)*)?::")
+_V2_VALUES = lazy(rb"=([^,]*)")
+_V1 = lazy(rb"##\[([^\]]*)\]")
+_V1_VALUES = lazy(rb"=([^;\]]*)")
 # The same grammar over a region of many lines (engine/masking/encoded.py finds the values a secret
 # may be spelled in): a command at any line's start with its properties (group 1) and its
 # data (group 2); the older form anywhere; nothing past a line's end. A line ends at a lone
 # carriage return too, as the runner reads it (:func:`.dotnet_lines`).
-V2_IN_TEXT = re.compile(
-    rb"(?m)(?:^|\r)[^\S\r\n]*::[^\s:]+(?: ([^:\r\n]*(?::[^:\r\n]+)*))?::([^\r\n]*)"
-)
-V2_VALUES_IN_TEXT = re.compile(rb"=([^,\r\n]*)")
-V1_IN_TEXT = re.compile(rb"##\[([^\]\r\n]*)\]([^\r\n]*)")
-V1_VALUES_IN_TEXT = re.compile(rb"=([^;\]\r\n]*)")
+V2_IN_TEXT = lazy(rb"(?m)(?:^|\r)[^\S\r\n]*::[^\s:]+(?: ([^:\r\n]*(?::[^:\r\n]+)*))?::([^\r\n]*)")
+V2_VALUES_IN_TEXT = lazy(rb"=([^,\r\n]*)")
+V1_IN_TEXT = lazy(rb"##\[([^\]\r\n]*)\]([^\r\n]*)")
+V1_VALUES_IN_TEXT = lazy(rb"=([^;\]\r\n]*)")
 
 
 def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
@@ -105,13 +104,13 @@ def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
 
 
 # Groups, logs and annotations with values of plain text (see ``Dialect.quick``).
-_QUICK = re.compile(
+_QUICK = lazy(
     rb"::(?:group|endgroup|debug|notice|warning|error)"
     rb"(?: [A-Za-z]+=[\w ./=+()-]*(?:,[A-Za-z]+=[\w ./=+()-]*)*)?::[\w .,:/=+()-]*\n"
 )
 
 # The quick lines that start or end a group, in either form (``::group::``, ``##[group]``).
-_QUICK_GROUP = re.compile(rb"(?:::|##\[)(end)?group[ :\]]")
+_QUICK_GROUP = lazy(rb"(?:::|##\[)(end)?group[ :\]]")
 
 
 class GitHub(Dialect):

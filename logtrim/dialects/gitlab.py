@@ -6,15 +6,15 @@ mark a failure (only the exit code does), so ``finish`` names the archive in a p
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import ClassVar
 
+from .._regex import lazy
 from .base import Action, Closing, Dialect, Print, failure_note
 from .escape import one_line
 
-_MARKER = re.compile(r"\x1b\[0Ksection_(?:start|end):\d+:")
-_NOT_NAME = re.compile(r"[^a-z0-9_.-]+")
+_MARKER = lazy(r"\x1b\[0Ksection_(?:start|end):\d+:")
+_NOT_NAME = lazy(r"[^a-z0-9_.-]+")
 
 
 def section_name(title: str) -> str:

@@ -13,6 +13,7 @@ import base64
 import re
 from typing import ClassVar
 
+from .._regex import lazy
 from .base import MASK, Action, Closing, Dialect, Level, Print
 from .escape import reason_line
 from .servicemsg import (
@@ -27,17 +28,17 @@ from .servicemsg import (
 from .syntax import Mask, keeping
 
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
-_ATTRIBUTES = re.compile(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
+_ATTRIBUTES = lazy(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
 # A message as Calamari reads one: the marker, perhaps spaces and '['s, a name, attributes,
 # then its ']' (or the end of the line, when the message goes on over the next lines). "see
 # ##octopus[ docs" is text. Any case: older server parsers ignore it, and a line passed
 # verbatim where no parser acts on it is only a line.
-_COMMAND = re.compile(
+_COMMAND = lazy(
     r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
     r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
 )
 # The start of a message cut short anywhere after its name (a value megabytes long).
-_START = re.compile(
+_START = lazy(
     r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
     r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*"""
     r"""(?:\s+[A-Za-z_][\w.-]*(?:\s*=\s*(?:'[^']*|"[^"]*)?)?)?\s*\Z"""
@@ -48,13 +49,13 @@ _NAMES = (
     "create-kubernetestarget", "create-azurewebapptarget", "create-tokenaccount",
     "create-awsaccount", "delete-target", "createStepPackageTarget", "set-environmentstate",
 )  # fmt: skip
-_COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
+_COMMAND_BYTES = lazy(_COMMAND.pattern.encode())
 # A message's name, and where an attribute named ``value`` begins its text.
-_NAME = re.compile(r"(?i:##octopus)\s*\[*\s*([A-Za-z][\w.-]*)")
-_VALUE = re.compile(r"""\s(?i:value)\s*=\s*['"]""")
-_OPENER_TEXT = re.compile(re.escape(OPENER), re.IGNORECASE)
+_NAME = lazy(r"(?i:##octopus)\s*\[*\s*([A-Za-z][\w.-]*)")
+_VALUE = lazy(r"""\s(?i:value)\s*=\s*['"]""")
+_OPENER_TEXT = lazy(re.escape(OPENER), re.IGNORECASE)
 # One attribute, in bytes: its value is masked as the text it encodes.
-_ATTRIBUTE = re.compile(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
+_ATTRIBUTE = lazy(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 # What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
 # change the server's level for stderr lines: the rules still decide what is shown.
 _LEVELS = {

@@ -14,6 +14,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 from functools import lru_cache
 
+from .._regex import lazy
+
 #: What logtrim writes before each of its own messages; the one place it is written out.
 MARKER = "##octopus["
 #: What Calamari looks for: spaces and any number of ``[`` may come between it and the name.
@@ -43,8 +45,8 @@ class Mode(str, Enum):
 
 
 # The common form's name and attributes (ASCII names: others are left to the XML parser).
-_NAME = re.compile(r"\s*([A-Za-z][\w.-]*)", re.ASCII)
-_ATTR = re.compile(r"""\s*([A-Za-z_][\w.-]*)\s*=\s*(?:'([^']*)'|"([^"]*)")""", re.ASCII)
+_NAME = lazy(r"\s*([A-Za-z][\w.-]*)", re.ASCII)
+_ATTR = lazy(r"""\s*([A-Za-z_][\w.-]*)\s*=\s*(?:'([^']*)'|"([^"]*)")""", re.ASCII)
 
 
 def b64(value: str) -> str:
@@ -103,15 +105,15 @@ def parse_messages(text: str, *, any_case: bool = False) -> tuple[ServiceMessage
     return tuple(found)
 
 
-_OPENER = re.compile(re.escape(OPENER))
-_ANY_CASE = re.compile(re.escape(OPENER), re.IGNORECASE)
+_OPENER = lazy(re.escape(OPENER))
+_ANY_CASE = lazy(re.escape(OPENER), re.IGNORECASE)
 _SPACES = str.maketrans("", "", " \t\r\n")  # what .NET's base64 decoder skips
 
 
 # XML's predefined entities and character references: Calamari reads a value as XML.
-_ENTITY = re.compile(rb"&(?:#([0-9]+)|#[xX]([0-9A-Fa-f]+)|(lt|gt|amp|quot|apos));")
+_ENTITY = lazy(rb"&(?:#([0-9]+)|#[xX]([0-9A-Fa-f]+)|(lt|gt|amp|quot|apos));")
 _NAMED = {b"lt": "<", b"gt": ">", b"amp": "&", b"quot": '"', b"apos": "'"}
-_NOT_B64 = re.compile(rb"[^A-Za-z0-9+/]")
+_NOT_B64 = lazy(rb"[^A-Za-z0-9+/]")
 
 
 def _entity(match: re.Match[bytes]) -> bytes:

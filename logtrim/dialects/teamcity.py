@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from typing import ClassVar
 
+from .._regex import lazy
 from .base import Action, Closing, Dialect, Print
 from .escape import failure_text, tc_message, tc_value, wildcard_safe
 from .syntax import Mask, mask_outside, syntax_of
@@ -22,26 +23,26 @@ from .unescape import TEAMCITY, mask_value
 # reads a value to its closing quote: ``|]`` and ``]`` inside one are its text); a message
 # whose quotes do not close is read up to its first ']', as before.
 _VALUE = r"'(?:[^'|]|\|.)*'"
-_COMMAND = re.compile(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:{_VALUE}|[^\]'])*)?\]")
-_LOOSE = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+_COMMAND = lazy(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:{_VALUE}|[^\]'])*)?\]")
+_LOOSE = lazy(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
 # The message's syntax (bytes): all but its quoted values, whose escapes are ``|x``.
-_COMMAND_BYTES = re.compile(_COMMAND.pattern.encode())
-_LOOSE_BYTES = re.compile(_LOOSE.pattern.encode())
-_VALUES = re.compile(rb"'((?:[^'|]|\|.)*)'")
+_COMMAND_BYTES = lazy(_COMMAND.pattern.encode())
+_LOOSE_BYTES = lazy(_LOOSE.pattern.encode())
+_VALUES = lazy(rb"'((?:[^'|]|\|.)*)'")
 # The same over a region of many lines (engine/masking/encoded.py): a message up to its ']'
 # (a quoted value may hold one) or its line's end, and its quoted values.
-IN_TEXT = re.compile(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
-VALUES_IN_TEXT = re.compile(rb"'((?:[^'|\n]|\|[^\n])*)'")
+IN_TEXT = lazy(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
+VALUES_IN_TEXT = lazy(rb"'((?:[^'|\n]|\|[^\n])*)'")
 
 
-_SWITCH = re.compile(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")
+_SWITCH = lazy(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")
 
 
 def _found(line: str) -> re.Match[str] | None:
     return _COMMAND.search(line) or _LOOSE.search(line)
 
 
-_START = re.compile(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
+_START = lazy(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
 # A test reporter's messages, values of plain text (see ``Dialect.quick``).
 _QUICK_NAMES = (
     "testStarted|testFinished|testFailed|testIgnored|testStdOut|testStdErr|testSuiteStarted"
@@ -66,8 +67,8 @@ class TeamCity(Dialect):
         "blockOpened", "blockClosed", "errorDetails",
     )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
-    quick: ClassVar[re.Pattern[bytes] | None] = re.compile(_QUICK % _QUICK_NAMES.encode())
-    quick_progress: ClassVar[re.Pattern[bytes] | None] = re.compile(
+    quick: ClassVar[re.Pattern[bytes] | None] = lazy(_QUICK % _QUICK_NAMES.encode())
+    quick_progress: ClassVar[re.Pattern[bytes] | None] = lazy(
         rb"##teamcity\[progressMessage '[\w .,:/=+()-]*'\]\n"
     )
 

@@ -29,6 +29,8 @@ from bisect import bisect_right
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._regex import lazy
+
 Find = Callable[[bytes], list[tuple[int, int]]]
 
 
@@ -72,7 +74,7 @@ _GH_V1 = {**_GH_DATA, b"%3B": b";", b"%5D": b"]"}
 
 
 def _gh(table: dict[bytes, bytes]) -> Codec:
-    escape = re.compile(b"|".join(re.escape(k) for k in table))
+    escape = lazy(b"|".join(re.escape(k) for k in table))
     plain = {v.decode(): k.decode() for k, v in table.items()}
     stands = frozenset(b for v in table.values() for b in v)
     return Codec(escape, _percent(table), _encoder(plain), b"%", stands)
@@ -84,7 +86,7 @@ GH_V1 = _gh(_GH_V1)
 AZURE = _gh({b"%AZP25": b"%", b"%0D": b"\r", b"%0A": b"\n", b"%5D": b"]", b"%3B": b";"})
 _TC_ENCODE = {"|": "||", "'": "|'", "\n": "|n", "\r": "|r", "[": "|[", "]": "|]"}
 TEAMCITY = Codec(
-    re.compile(
+    lazy(
         rb"\|0x[dD][89abAB][0-9a-fA-F]{2}\|0x[dD][c-fC-F][0-9a-fA-F]{2}"  # a surrogate pair
         rb"|\|0x[0-9a-fA-F]{4}|\|[\s\S]"
     ),

@@ -12,14 +12,15 @@ from __future__ import annotations
 import re
 from collections import deque
 
+from .._regex import lazy
 from .._sizes import format_size
 from ..engine.core import STDOUT, Emit
 
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
 _ANYWHERE = rb"##(?:vso\[|teamcity\[|(?i:octopus))"
-_MARKER = re.compile(_ANYWHERE + rb"|(?:^|\n)[ \t]*::")
-_COMMAND_LINE = re.compile(rb"^[^\n]*" + _ANYWHERE + rb"[^\n]*\n?|^[ \t]*::[^\n]*\n?", re.M)
+_MARKER = lazy(_ANYWHERE + rb"|(?:^|\n)[ \t]*::")
+_COMMAND_LINE = lazy(rb"^[^\n]*" + _ANYWHERE + rb"[^\n]*\n?|^[ \t]*::[^\n]*\n?", re.M)
 
 
 class HeadTail:

@@ -5,8 +5,7 @@ Shared by the history (the lines it holds), the selector and ``diff``.
 
 from __future__ import annotations
 
-import re
-
+from ..._regex import lazy
 from ..._sizes import format_size
 from ..._text import char_after, char_start
 
@@ -38,7 +37,7 @@ def display(line: bytes, max_line: int) -> bytes:
 
 
 # Error words, as the similarity stage of ``diff`` knows them (logjuicer's list, its stems).
-_ERROR_WORD = re.compile(
+_ERROR_WORD = lazy(
     rb"(?i)(?<![a-z])(?:error|fatal|fail(?:ed|ure)?|exception|traceback|denied)(?![a-z])"
 )
 _GAP = b" ... "

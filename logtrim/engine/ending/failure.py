@@ -8,10 +8,10 @@ far more often than its last lines do. Plain functions, no I/O.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from ..._regex import lazy
 from ..._text import COLOUR
 from ..match.kinds import Kind
 from ..shapes.templates import coarse
@@ -19,8 +19,8 @@ from .incident import continues
 
 # The same message logged at two levels, or with other numbers, is the same failure.
 #: A log level's name (upper case: ``Error:`` is a message's word, not a logger's level).
-LEVEL = re.compile(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
-_NUMBER = re.compile(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
+LEVEL = lazy(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
+_NUMBER = lazy(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
 
 
 def _same(text: bytes) -> bytes:
@@ -28,9 +28,7 @@ def _same(text: bytes) -> bytes:
     return LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
 
 
-_EXCEPTION_LINE = re.compile(
-    rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b"
-)
+_EXCEPTION_LINE = lazy(rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b")
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,12 +6,13 @@ from __future__ import annotations
 import re
 from collections import Counter
 
+from ..._regex import lazy
 from ..._sizes import format_count
 from ..console.output import STDOUT
 from .failure import TailLine
 
 FOLD = 12  # a run of this many similar lines shows as its first and last three
-_NUMBER = re.compile(rb"\d+").findall
+_NUMBER = lazy(rb"\d+")
 
 
 def fold(run: list[TailLine], items: list[TailLine]) -> None:
@@ -51,7 +52,7 @@ def _outliers(run: list[TailLine]) -> set[int]:
     """The indexes of lines whose number in some place differs from the value all the other
     lines but at most :data:`_ODD` have there (a status code, an exit code); counters and
     times vary in every line and mark none."""
-    fields = [_NUMBER(line.text) for line in run]
+    fields = [_NUMBER.findall(line.text) for line in run]
     width = len(fields[0])
     if any(len(f) != width for f in fields):
         return set()

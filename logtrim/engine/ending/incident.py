@@ -4,8 +4,7 @@ the lines after it. Plain functions, no I/O.
 
 from __future__ import annotations
 
-import re
-
+from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from ..match.kinds import ERROR, Kind
 from ..shapes.templates import coarse
@@ -13,7 +12,7 @@ from .held import Held
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more", Go's goroutine headers.
-_CONTINUATION = re.compile(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
+_CONTINUATION = lazy(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
 

@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass
 from enum import IntEnum
 
+from ..._regex import lazy
 from ..match.alternation import AnySearch
 from ..match.levels import FATAL_START
 from .traces import XTRACE
@@ -39,7 +40,7 @@ class Rank(IntEnum):
 _FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
 # stdout's last line is a reason only if it says that something failed (error-tier words
 # made it an error line already): a "main done" or a cleanup trap's echo is none.
-_SAYS_FAILED = re.compile(
+_SAYS_FAILED = lazy(
     rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
     rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
     re.I,
@@ -61,25 +62,25 @@ _STATUS = AnySearch(
 # A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
 # expired") carries its cause: an error line, not a status. A failed command's own echo
 # ("Command failed with exit code 1: npm run build") names the command, not a cause.
-_CAUSE = re.compile(
+_CAUSE = lazy(
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up|"
     rb"(?:code|status) -?[0-9]+)\.?: +[^\s]",
     re.I,
 )
 # An error the program goes on from: it retries ("retrying (1/3)", "will retry in 5s",
 # "attempt 2 of 5"). Not one that says the retries are over ("giving up after 3 attempts").
-_RETRY = re.compile(
+_RETRY = lazy(
     rb"\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretry(?:ing)? in [0-9]|\btrying again\b|"
     rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
     re.I,
 )
-_RETRIES_OVER = re.compile(
+_RETRIES_OVER = lazy(
     rb"giving up|gave up|no more (?:retries|attempts)|exhausted|(?:max(?:imum)?|all) "
     rb"(?:[0-9]+ )?(?:retries|attempts)|after [0-9]+ (?:retries|attempts|tries)",
     re.I,
 )
-FATAL = re.compile(FATAL_START)
-_COMMAND_ECHO = re.compile(rb"Command failed with exit|^Error: Command failed", re.I)
+FATAL = lazy(FATAL_START)
+_COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
 _TEST = AnySearch(
     # A test id from its start to its first ``::`` (not from every ``::``: linear time).
     rb"^FAILED [^ ]+|^ERROR [^ ]+::|(?:^| )[^ :]*(?::[^ :]+)*::[^ ]+ FAILED\b|"
@@ -98,7 +99,7 @@ _SUMMARY = AnySearch(
     rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
 )
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
-_PYTEST_E = re.compile(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
+_PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 
 
 def line_rank(body: bytes) -> Rank:

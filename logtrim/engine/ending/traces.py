@@ -3,33 +3,30 @@
 
 from __future__ import annotations
 
-import re
-
+from ..._regex import lazy
 from ..match.levels import RUST_PANIC
 
-EXCEPTION = re.compile(
-    rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)"
-)
+EXCEPTION = lazy(rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)")
 # What ends a traceback's frames whatever its class is called: voluptuous's MultipleInvalid.
 # A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
-TRACE_END = re.compile(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
-JAVA_HEAD = re.compile(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
-CAUSED_BY = re.compile(rb"^Caused by: (.+)$")
-TRACEBACK = re.compile(rb"Traceback \(most recent call last\)")
-CHAINED = re.compile(rb"^(?:The above exception was the direct cause|During handling of the above)")
-FRAME = re.compile(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
+TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
+JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
+CAUSED_BY = lazy(rb"^Caused by: (.+)$")
+TRACEBACK = lazy(rb"Traceback \(most recent call last\)")
+CHAINED = lazy(rb"^(?:The above exception was the direct cause|During handling of the above)")
+FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
 # Rust's panic: "thread 'main' panicked at src/main.rs:4:5:" and its message on the next line
 # (Rust 1.73 on; older: "panicked at 'msg', src/main.rs:4:5"); assert_eq!'s values after it.
-PANIC = re.compile(RUST_PANIC)
-MAIN_PANIC = re.compile(rb"^thread 'main'")
-PANIC_VALUES = re.compile(rb"^ ?(?:left|right): ")
+PANIC = lazy(RUST_PANIC)
+MAIN_PANIC = lazy(rb"^thread 'main'")
+PANIC_VALUES = lazy(rb"^ ?(?:left|right): ")
 # A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
-XTRACE = re.compile(rb"^\++ [^\s+]")
+XTRACE = lazy(rb"^\++ [^\s+]")
 # A line the chooser reads with its neighbours (FRAME, CHAINED, CAUSED_BY, PANIC and its
 # values) in text as written: after any colour and blanks, or a line starting with another
 # escape (a superset). Searched from each newline (the text with one put before it), so the
 # cost is per line, not per byte (engine/flow/flood.py ends a run there).
-NEIGHBOURLY_IN_TEXT = re.compile(
+NEIGHBOURLY_IN_TEXT = lazy(
     rb"\n(?:\x1b\[[0-?]*[ -/]*[@-~]|[ \t\r\f\v])*(?:\x1b(?!\[)|File \"|at |\.\.\. [0-9]"
     rb"|Caused by: |The above exception|During handling|thread '|left: |right: )"
 )

@@ -16,6 +16,8 @@ import re
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
+from ..._regex import lazy
+
 if TYPE_CHECKING:
     from .select import Selector
 
@@ -23,7 +25,7 @@ if TYPE_CHECKING:
 #: keeps its usual emits.
 MIN_LINES = 8
 #: With secrets, only blank lines are sure to hold none (a value is never blank).
-_NOT_BLANK = re.compile(rb"[^\r\n]|\r(?!\n)")
+_NOT_BLANK = lazy(rb"[^\r\n]|\r(?!\n)")
 
 
 @lru_cache(maxsize=8)

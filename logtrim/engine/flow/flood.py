@@ -20,6 +20,7 @@ from itertools import compress
 from operator import itemgetter, sub
 from typing import TYPE_CHECKING
 
+from ..._regex import lazy
 from ..ending.runreason import offer_run
 from ..ending.traces import NEIGHBOURLY_IN_TEXT
 from ..masking.mask import MASK
@@ -49,8 +50,8 @@ def closed(sel: Selector, stream: int, lineno: int) -> bool:
 
 
 _WARNING = bytes([Kind.WARNING])
-_OTHER = re.compile(b"[^" + re.escape(bytes([Kind.WARNING, Kind.ERROR])) + b"]")  # kinds as bytes
-_BARE_CR = re.compile(rb"\r(?!\n)")  # a redraw: the exact path shows the line after it
+_OTHER = lazy(b"[^" + re.escape(bytes([Kind.WARNING, Kind.ERROR])) + b"]")  # kinds as bytes
+_BARE_CR = lazy(rb"\r(?!\n)")  # a redraw: the exact path shows the line after it
 _TRACE = b"(most recent call last)"  # a traceback may change the failure reason
 
 

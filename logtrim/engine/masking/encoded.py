@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..._regex import lazy
 from ...dialects import azure, github, teamcity
 from ...dialects.servicemsg import calamari_value, loose_value
 from ...dialects.unescape import (
@@ -30,12 +31,12 @@ from ...dialects.unescape import (
 )
 
 # Any case: what older servers read; a marker in text is masked the same (more is safe).
-_OPENER = re.compile(rb"##(?i:octopus)")
+_OPENER = lazy(rb"##(?i:octopus)")
 _OPENER_LEN = len(b"##octopus")
 #: Lone ``#`` looked past one by one before the pair is searched for (see :func:`hashes`).
 _LONE = 8
 # A quoted value after ``name=``; the message ends at the first ']' (Calamari's parser).
-_VALUE = re.compile(rb"""=\s*(?:'([^'\]]*)'|"([^"\]]*)")""")
+_VALUE = lazy(rb"""=\s*(?:'([^'\]]*)'|"([^"\]]*)")""")
 
 
 def safe_cut(data: bytes, cut: int, bound: int) -> int:

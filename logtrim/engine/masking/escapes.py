@@ -4,10 +4,10 @@ each byte of it is in the bytes as written; the ends of text that could start a 
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_right
 from collections.abc import Callable
 
+from ..._regex import lazy
 from ..._text import ANSI_BYTES, ANSI_OPEN
 
 
@@ -28,7 +28,7 @@ def held_end(data: bytes, forms: list[bytes]) -> int:
 
 # The start of an escape sequence at the very end of a read: the rest comes with the next
 # (a control string at most STRING_MAX bytes long: what waits for its end is bounded).
-PARTIAL = re.compile(ANSI_OPEN.encode() + rb"\Z")
+PARTIAL = lazy(ANSI_OPEN.encode() + rb"\Z")
 
 
 def held_through(data: bytes | bytearray, forms: list[bytes]) -> int:

@@ -23,7 +23,7 @@ it. A netloc not yet ended may still get a later ``@``: a cut holds it back whol
 
 from __future__ import annotations
 
-import re
+from ..._regex import lazy
 
 #: How far before ``://`` a scheme's letter is looked for (``svn+ssh``, ``git+https``...).
 SCHEME = 32
@@ -39,11 +39,11 @@ AT = 0x40
 _WS = rb" \t\n\r\f\v"
 #: The netloc after ``://``: to the first ``/`` or whitespace (``//`` in ``://`` ends one,
 #: so no netloc holds a ``://``). Unfinished at the end of the data, it may still grow.
-_NETLOC = re.compile(rb"[^/%s]*" % _WS)
+_NETLOC = lazy(rb"[^/%s]*" % _WS)
 #: A user (no ``:``), then the password and the netloc's last ``@``: runs that each end with
 #: an ``@``. Possessive, so that no byte is backtracked over (a greedy ``[^\s/]+@`` backs up
 #: from the netloc's end to its last ``@``).
-_CRED = re.compile(rb"://[^/:%s]*+:([^/@%s]*+@(?:[^/@%s]*+@)*+)" % (_WS, _WS, _WS))
+_CRED = lazy(rb"://[^/:%s]*+:([^/@%s]*+@(?:[^/@%s]*+@)*+)" % (_WS, _WS, _WS))
 #: Bytes of text that cost about as much to search for ``://`` as looking back from one
 #: ``@``: two ``@`` closer than that, and the pattern searches the whole text.
 _AT_COST = 500

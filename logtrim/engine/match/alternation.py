@@ -16,9 +16,11 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from ..._regex import lazy
+
 # A branch with letters only as literals: the same case-insensitively as lowered, on a
 # lowered text. Classes without letters; escapes of punctuation and \b \d \s \w; (?: only.
-_CASE_FREE = re.compile(
+_CASE_FREE = lazy(
     rb"(?:[^\\\[(]|\\[bdsw]|\\[^A-Za-z0-9]|\[\^?(?:[^\]A-Za-z\\]|\\[^A-Za-z0-9])+\]|\(\?:|\((?!\?))*"
 )
 

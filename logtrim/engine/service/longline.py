@@ -15,8 +15,7 @@ no line at all when it is blank (colour codes, spaces, a redraw before the ``\\r
 
 from __future__ import annotations
 
-import re
-
+from ..._regex import lazy
 from ..._text import ANSI
 from ...dialects import Dialect
 from ..console.output import STDERR, STDOUT, Output
@@ -29,7 +28,7 @@ from .forward import Forwarder
 from .longstart import Starts
 
 # Blank before a command: colour codes and other escapes, spaces, and what a \r redraws.
-_BLANK = re.compile(rf"(?:{ANSI}|\s)*\Z".encode())
+_BLANK = lazy(rf"(?:{ANSI}|\s)*\Z".encode())
 
 
 def blank(text: bytes) -> bool:

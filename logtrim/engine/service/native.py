@@ -22,10 +22,10 @@ The engine's parts call it; nothing here does I/O or reads a clock.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from ...dialects import Dialect
 from ...dialects.escape import reason_line
@@ -39,11 +39,11 @@ RESTART_BELOW = 10
 MESSAGE_LIMIT = 200
 
 # Not after a sign: "-5%" or "+5%" is a change (a delta, a range's end), not how far a step is.
-_PERCENT = re.compile(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%")
+_PERCENT = lazy(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%")
 # A count, with thousands separators or not ("9,400"): read whole, never as its last digits.
 _COUNT = rb"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
-_FRACTION = re.compile(rb"[\[(][ \t]*" + _COUNT + rb"[ \t]*/[ \t]*" + _COUNT + rb"[ \t]*[\])]")
-_OF_TOTAL = re.compile(rb"(?<![\w.,])" + _COUNT + rb" of " + _COUNT + rb"(?![\w.]|,[0-9])")
+_FRACTION = lazy(rb"[\[(][ \t]*" + _COUNT + rb"[ \t]*/[ \t]*" + _COUNT + rb"[ \t]*[\])]")
+_OF_TOTAL = lazy(rb"(?<![\w.,])" + _COUNT + rb" of " + _COUNT + rb"(?![\w.]|,[0-9])")
 
 
 @dataclass(frozen=True)

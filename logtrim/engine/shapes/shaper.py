@@ -15,6 +15,7 @@ from hashlib import blake2b
 from itertools import compress
 from operator import not_
 
+from ..._regex import lazy
 from ..stats.counting import TemplateCounter
 from .templates import coarse, template_uncached
 from .variables import Cuts
@@ -26,10 +27,10 @@ _KEEP_BYTES = 4 << 20  # shapes kept for a run to take over (a good run's: a few
 # Column padding is no part of a shape (as ``stats`` merges templates that differ in it).
 # ``[ \t]+`` with a single space left alone: far fewer matches, the same result; it starts
 # with a char class, so ``re`` still skips to candidates with its fast scan.
-_BLANKS = re.compile(rb"[ \t](?:[ \t]+|(?<=\t))")
+_BLANKS = lazy(rb"[ \t](?:[ \t]+|(?<=\t))")
 # A raw task log's entry prefix (time, level, bar) and continuation bar: a step's
 # own line carries neither, so a task-log baseline is shaped without them.
-_TASKLOG_PREFIX = re.compile(
+_TASKLOG_PREFIX = lazy(
     rb"^(?:\xef\xbb\xbf)?(?:(?:\d{4}-\d\d-\d\dT)?\d\d:\d\d:\d\d\S*\s+[A-Za-z]+)?[ \t]*\| ?",
     re.M,
 )

@@ -35,6 +35,8 @@ import re
 from collections.abc import Container, Iterable
 from hashlib import blake2b
 
+from ..._regex import lazy
+
 MIN_WORDS = 3
 MAX_WORDS = 48
 BAG_WORDS = 10
@@ -50,7 +52,7 @@ _BRACKETS = b"{}[]()<>,;"
 # (An apostrophe between letters is a word's: ``can't``.)
 _END = rb"()\[\]'\":,.;!?"
 _INNER = rb"()\[\]\":,.;!?"
-_DATA = re.compile(
+_DATA = lazy(
     rb"(?<![^ \n])[^ \n]*?(?:[^A-Za-z_ \n" + _END + rb"]|[A-Za-z_][" + _INNER + rb"]+[A-Za-z_])"
     rb"[^ \n]*"
 )
