@@ -17,6 +17,8 @@ from collections.abc import Callable, MutableMapping
 from contextlib import suppress
 from typing import Any
 
+from . import _text
+
 _verbose = False
 _logger: Any = None
 _charge: Callable[[int], None] | None = None
@@ -26,8 +28,9 @@ WITHHELD = "(a message was left out: it could not be masked)"
 
 
 def say(message: str, level: str | None = None) -> None:
-    """Write ``logtrim: [<level>: ]<message>`` and a newline on stderr: the one way out."""
-    message = masked(message)
+    """Write ``logtrim: [<level>: ]<message>`` and a newline on stderr: the one way out.
+    One line: a path or a value in it cannot start a line of its own (a CI command)."""
+    message = _text.inert(masked(message))
     text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
     if _charge is not None:
         _charge(len(text.encode("utf-8", "replace")))
@@ -80,7 +83,9 @@ def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any
     values = ((k, masked(v) if isinstance(v, str) else v) for k, v in event.items())
     extra = " ".join(f"{k}={v!r}" for k, v in values)
     line = f"{message}" + (f" ({extra})" if extra else "")
-    say(f"{line}\n{trace}" if trace else line, level)
+    say(line, level)
+    for part in trace.splitlines() if trace else ():  # -v: the traceback, a line at a time
+        say(f"  {part}")
     raise structlog.DropEvent
 
 

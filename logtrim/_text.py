@@ -20,6 +20,7 @@ them). The line rules need only the colour-code fragment, which the full pattern
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from ._regex import lazy
@@ -82,3 +83,30 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
         if len(secret) >= MIN_SECRET and not secret.isspace():
             text = text.replace(secret, mask)
     return text
+
+
+# Control characters (C0, DEL, C1) and Unicode line/paragraph separators: anything that could
+# end a line or move the cursor in someone's log viewer.
+_CONTROL = lazy("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
+_NAMED = {"\n": "\\n", "\r": "\\r"}
+# A CI command's opener, read anywhere in a line (Azure, TeamCity, Octopus in any case).
+_OPENER = lazy(r"#(?=#(?:vso\[|teamcity\[|(?i:octopus)))")
+
+
+def one_line(text: str) -> str:
+    """``text`` for a human-read line: control characters shown as escapes, never raw."""
+
+    def show(match: re.Match[str]) -> str:
+        char = match.group()
+        if char in _NAMED:
+            return _NAMED[char]
+        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
+
+    return _CONTROL.sub(show, text)
+
+
+def inert(text: str) -> str:
+    """``text`` (a path, a name) inside one of logtrim's own lines: one line, and no CI
+    command in it (``##vso[`` is shown ``\\x23#vso[``): a directory named with a newline and
+    a command must not make logtrim print that command."""
+    return _OPENER.sub(r"\\x23", one_line(text))

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from .._regex import lazy
+from .._text import inert
 from .base import Action, Closing, Dialect, Print, dotnet_lines
 from .escape import (
     azure_command,
@@ -18,7 +19,6 @@ from .escape import (
     azure_property,
     azure_unescape,
     failure_text,
-    one_line,
 )
 from .syntax import Mask, mask_outside, syntax_of
 from .unescape import AZURE, GH_V1, mask_value
@@ -130,7 +130,7 @@ class Azure(Dialect):
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         # A formatting command: the agent prints it without unescaping, so show, don't escape.
-        return f"##[group]{one_line(title)}"
+        return f"##[group]{inert(title)}"
 
     def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return "##[endgroup]"

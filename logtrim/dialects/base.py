@@ -280,7 +280,7 @@ class Dialect:
         """Mark the failure (if any) and publish the archive."""
         actions: list[Action] = failure_note(closing)
         if closing.archive_path:
-            actions.append(Print(f"[logtrim] full log: {closing.archive_path}"))
+            actions.append(Print(f"[logtrim] full log: {_text.inert(closing.archive_path)}"))
         return actions
 
 

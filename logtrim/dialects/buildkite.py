@@ -15,8 +15,9 @@ import shlex
 from collections.abc import Mapping
 from typing import ClassVar
 
+from .._text import inert
 from .base import Action, Closing, Dialect, Print, RunProgram, failure_note
-from .escape import one_line, wildcard_safe
+from .escape import wildcard_safe
 
 _HEADERS = ("--- ", "+++ ", "~~~ ", "^^^ +++")
 # A backslash escapes in POSIX globs but separates directories on Windows.
@@ -36,7 +37,7 @@ class Buildkite(Dialect):
         return line.startswith(_HEADERS)
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
-        return f"--- {one_line(title)}"
+        return f"--- {inert(title)}"
 
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []
@@ -47,8 +48,8 @@ class Buildkite(Dialect):
             return actions
         pattern = wildcard_safe(closing.archive_path, _GLOB)
         # Without the agent on PATH (the shell looks), one line says how to upload.
-        command = one_line(f"buildkite-agent artifact upload {shlex.quote(pattern)}")
-        path = one_line(closing.archive_path)
+        command = inert(f"buildkite-agent artifact upload {shlex.quote(pattern)}")
+        path = inert(closing.archive_path)
         missing = f"[logtrim] full log: {path} (upload it with: {command})"
         actions.append(RunProgram(("buildkite-agent", "artifact", "upload", pattern), missing))
         return actions

@@ -16,6 +16,7 @@ import re
 
 from .._regex import lazy
 from .._text import ANSI_TEXT as _ANSI
+from .._text import inert, one_line
 
 _GH_DATA = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A"})
 _GH_PROP = str.maketrans({"%": "%25", "\r": "%0D", "\n": "%0A", ":": "%3A", ",": "%2C"})
@@ -29,10 +30,6 @@ _AZ_UN_MAP = {"%AZP25": "%", "%0D": "\r", "%0A": "\n", "%5D": "]", "%3B": ";"}
 
 _TC = str.maketrans({"|": "||", "'": "|'", "\n": "|n", "\r": "|r", "[": "|[", "]": "|]"})
 
-# Control characters (C0, DEL, C1) and Unicode line/paragraph separators: anything that could
-# end a line or move the cursor in someone's log viewer.
-_CONTROL = lazy("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
-_NAMED = {"\n": "\\n", "\r": "\\r"}
 _NEWLINES = lazy(r"\s*[\r\n]+\s*")
 
 REASON_LIMIT = 500
@@ -96,21 +93,9 @@ def tc_message(name: str, /, *value: str, **attrs: str) -> str:
     return f"##teamcity[{name}{parts}]"
 
 
-def one_line(text: str) -> str:
-    """``text`` for a human-read line: control characters shown as escapes, never raw."""
-
-    def show(match: re.Match[str]) -> str:
-        char = match.group()
-        if char in _NAMED:
-            return _NAMED[char]
-        return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
-
-    return _CONTROL.sub(show, text)
-
-
 def reason_line(reason: str, limit: int = REASON_LIMIT) -> str:
     """A failure reason as one line of at most ``limit`` characters."""
-    text = one_line(_NEWLINES.sub(" ", _ANSI.sub("", reason)).strip())
+    text = inert(_NEWLINES.sub(" ", _ANSI.sub("", reason)).strip())
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

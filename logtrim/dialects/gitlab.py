@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from typing import ClassVar
 
 from .._regex import lazy
+from .._text import inert
 from .base import Action, Closing, Dialect, Print, failure_note
-from .escape import one_line
 
 _MARKER = lazy(r"\x1b\[0Ksection_(?:start|end):\d+:")
 _NOT_NAME = lazy(r"[^a-z0-9_.-]+")
@@ -38,7 +38,7 @@ class GitLab(Dialect):
         # A section's timestamps give its duration: the shell passes the real time in.
         name = section_name(title)
         start = f"\x1b[0Ksection_start:{int(timestamp)}:{name}[collapsed=true]\r\x1b[0K"
-        return start + one_line(title)
+        return start + inert(title)
 
     def group_end(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return f"\x1b[0Ksection_end:{int(timestamp)}:{section_name(title)}\r\x1b[0K"
@@ -47,6 +47,6 @@ class GitLab(Dialect):
         actions = failure_note(closing)
         if not closing.archive_path:
             return actions
-        path = one_line(closing.archive_path)
+        path = inert(closing.archive_path)
         hint = "keep it with artifacts:paths and artifacts:when: always in .gitlab-ci.yml"
         return [*actions, Print(f"[logtrim] full log: {path} ({hint})")]

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
+from .._text import inert
 from .base import Action, Closing, Dialect, Print, failure_note
-from .escape import one_line
 
 
 class Jenkins(Dialect):
@@ -16,5 +16,5 @@ class Jenkins(Dialect):
         actions = failure_note(closing)
         if not closing.archive_path:
             return actions
-        path = one_line(closing.archive_path)
+        path = inert(closing.archive_path)
         return [*actions, Print(f"[logtrim] full log: {path} (keep it with archiveArtifacts)")]

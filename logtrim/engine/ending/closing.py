@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
-from ..._text import as_bytes
+from ..._text import as_bytes, inert
 from ...dialects import Closing, Dialect, Print, RunProgram
 from ...dialects.base import Action, AppendFile
 from ...dialects.escape import reason_line
@@ -71,18 +71,23 @@ class Closer:
         self._resets()
 
         def summary(compact: bool) -> list[str]:
-            return _path_note(end) + out.tally.summary(
-                lines=end.lines,
-                nbytes=end.nbytes,
-                console=budget.used + budget.beyond - out.own_bytes,  # the child's, not ours
-                duration=end.duration,
-                archive=end.archive,
-                archive_size=end.archive_size,
-                archived=end.nbytes,
-                compact=compact,
-                interrupted=end.interrupted,
-                lost=end.lost,
-            )
+            # A path may hold a newline and a CI command: each line stays one, inert.
+            return [
+                inert(line)
+                for line in _path_note(end)
+                + out.tally.summary(
+                    lines=end.lines,
+                    nbytes=end.nbytes,
+                    console=budget.used + budget.beyond - out.own_bytes,  # the child's, not ours
+                    duration=end.duration,
+                    archive=end.archive,
+                    archive_size=end.archive_size,
+                    archived=end.nbytes,
+                    compact=compact,
+                    interrupted=end.interrupted,
+                    lost=end.lost,
+                )
+            ]
 
         def closing(lines: list[str], why: str | None = reason) -> tuple[list[Action], int]:
             closed = Closing(

@@ -1,0 +1,64 @@
+"""logtrim's own lines print paths and names it did not choose: the working directory (the
+default archive's place), ``--artifact``, a group's title. A newline and a CI command in
+such a name must not make logtrim print that command: each own line stays one line, and a
+command opener inside it is shown escaped (``\\x23#vso[``)."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, logtrim_argv
+
+INJECTED = (
+    "ws\n##vso[task.setvariable variable=PWNED]yes\n##teamcity[buildStatus text='pwned']\n"
+    "##OCTOPUS[setVariable name='UFdORUQ=' value='eWVz']\n::set-output name=pwned::1\n"
+)
+# The openers each CI reads anywhere in a line, and GitHub's at a line's start.
+OPENERS = re.compile(rb"##(?:vso\[|teamcity\[|(?i:octopus)\[)")
+EVIL = (b"##vso[task.setvariable", b"##teamcity[buildStatus", b"##octopus[setvariable")
+
+
+def _check(console: bytes, ci: str) -> None:
+    for line in console.splitlines():
+        # GitHub's runner reads commands at a line's start only (checked below).
+        found = OPENERS.search(line) if ci != "github" else None
+        if found is not None:
+            # Only a command of logtrim's own, which starts its line; what its values hold
+            # is escaped as that CI reads them (not a second command).
+            assert found.start() == 0, line
+            assert not line.lower().startswith(EVIL), line
+        assert not line.startswith(b"::set-output"), line
+    assert b"\n##vso[task.setvariable" not in console
+
+
+@pytest.mark.parametrize(
+    "ci", ["azure", "github", "octopus", "teamcity", "plain", "gitlab", "buildkite", "jenkins"]
+)
+def test_a_command_in_the_working_directory_is_not_printed(tmp_path: Path, ci: str) -> None:
+    work = tmp_path / INJECTED
+    work.mkdir()
+    proc = subprocess.run(
+        [*logtrim_argv("run", "--ci", ci), "--", sys.executable, "-c", "print('hi')"],
+        cwd=work, capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert b"hi\n" in proc.stdout
+    assert b"[logtrim] archive: " in proc.stdout  # the line that printed the path raw
+    _check(proc.stdout + b"\n" + proc.stderr, ci)
+
+
+@pytest.mark.parametrize("ci", ["azure", "plain", "octopus"])
+def test_a_command_in_a_bad_artifact_path_is_not_printed(tmp_path: Path, ci: str) -> None:
+    """The usage error naming the path is one line too."""
+    bad = tmp_path / "missing" / INJECTED / "run.zst"
+    proc = subprocess.run(
+        [*logtrim_argv("run", "--ci", ci, "--artifact", str(bad)), "--", "true"],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert len(proc.stderr.splitlines()) == 1, proc.stderr
+    _check(proc.stdout + b"\n" + proc.stderr, ci)
