@@ -167,3 +167,34 @@ def test_one_long_line_first_still_shows_its_start() -> None:
     shown = HeadTail(100)
     emits = shown.write(STDOUT, b"z" * 500) + shown.write(STDOUT, b"\n::error::e\n")
     assert _shown(emits) == b"z" * 48 + b"\n::error::e\n"
+
+
+@pytest.mark.parametrize("fault", ["7000", "20000"])
+def test_no_line_vanishes_without_a_marker_when_the_engine_breaks(
+    run_logtrim: RunLogtrim, fault: str
+) -> None:
+    """Lines the engine had left out before it broke (held for the whole-run check, or
+    filtered past the verbatim allowance) are counted by a marker before the fallback's
+    lines: reading the console, every jump in the child's numbered lines has one."""
+    code = (
+        "import sys\n"
+        "for i in range(1, 3001):\n"
+        "    print(f'line {i} ' + 'x' * 68)\n"
+        "    if i == 1500:\n"
+        "        print('ERROR: something broke at 1500')\n"
+    )
+    result = run_logtrim(
+        "--budget", "100kB", "--ci", "plain", "--", *py(code), env={"LOGTRIM_FAULT_AFTER": fault}
+    )  # fmt: skip
+    assert result.code == 0
+    assert b"internal error" in result.stderr
+    last, marked = 0, False
+    for line in result.stdout.splitlines():
+        if b"not shown" in line:
+            marked = True
+        elif line.startswith(b"line "):
+            number = int(line.split()[1])
+            assert number > last, line  # in order
+            assert number == last + 1 or marked, f"lines {last + 1}..{number - 1} vanished"
+            last, marked = number, False
+    assert last == 3000  # the tail ends with the last line

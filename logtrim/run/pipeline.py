@@ -157,7 +157,7 @@ class Pipeline:
         """The engine failed: what its console held (output and CI commands written before)
         goes out now, before the fallback's, to keep the order; the budget counted it."""
         self.broken = True
-        self.console.write(self.whole.release())
+        self.console.write(self.whole.abandon())
         logger().warning(_BROKEN, exc_info=traceback)
 
     async def _unfiltered(self, stream: int, data: bytes, *, final: bool = False) -> None:

@@ -120,6 +120,19 @@ class Whole:
         held, self._held = self._held, []
         return held
 
+    def abandon(self) -> list[Emit]:
+        """The engine failed: the console it held, then the marker of the lines it left out
+        since its last line shown (the fallback's lines come next: none vanish without one).
+        What a failed feed had begun to print is dropped (the fallback gets that input
+        whole); no marker if the engine's output is what fails."""
+        held = self.release()
+        try:
+            self.core.out.take()
+            self.core.out.flush_gap(sized=False)
+            return held + self.core.out.take()
+        except Exception:
+            return held
+
     def close(self, close: Closing) -> tuple[list[Emit], list[Action]]:
         """The end: ``close`` (which calls :meth:`Core.close`) on the whole run's engine when
         it all fits, else on the first one, after the console it held."""
