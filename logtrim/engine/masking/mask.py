@@ -122,6 +122,10 @@ class Masker:
         return bool(self._secrets)
 
     @property
+    def compiler(self) -> Compiler | None:
+        return self._compiler
+
+    @property
     def forms(self) -> list[bytes]:
         return list(self._secrets)
 

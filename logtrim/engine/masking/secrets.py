@@ -38,7 +38,8 @@ class Secrets:
         self.commands = commands
         self.matcher = matcher
         self._notes = notes
-        self.too_long = TooLong(notes, commands.secret_forms)  # declared values not learned
+        # Declared values not learned (too long, or past the bounds of what is learned).
+        self.too_long = TooLong(notes, commands.secret_forms, masker.compiler)
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
         self._refused: set[str] = set()  # said once each (a script may declare one often)
         self._syntax: set[str] = set()  # secrets that are syntax words, said once each

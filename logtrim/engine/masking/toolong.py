@@ -13,25 +13,40 @@ on, by place, as it passes.
 from __future__ import annotations
 
 import base64
+from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from ...dialects import Dialect
+from ..match.matcher import Compiler
 from .mask import apply, merged
+from .shards import Shards
 
 #: The longest declared value learned (bytes): GitHub's secrets are at most 48 KB.
 MAX_DECLARED = 64 << 10
+#: The distinct declared values learned in a run, and their bytes in all: each costs its forms
+#: for the rest of the run, so a flood of declarations (hostile output) must not grow memory
+#: without end. Far above what a deployment declares (GitHub allows 100 secrets a repository).
+MAX_LEARNED = 10_000
+MAX_LEARNED_BYTES = 1 << 20
+_FIND_MAX = 64  # forms waiting, past which they are found in one pass
 Spans = list[tuple[int, int]]
 
 
 class TooLong:
     """The values of the last declarations read that were too long to learn (see above)."""
 
-    def __init__(self, notes: list[str], forms: Callable[[str], list[str]]) -> None:
+    def __init__(
+        self, notes: list[str], forms: Callable[[str], list[str]], compiler: Compiler | None = None
+    ) -> None:
         self._notes = notes
+        self._compiler = compiler
         self._forms = forms  # a value's escaped forms in the CI commands
         self._pending: list[bytes] = []  # forms to mask in the bytes that declared them
         self._places: Spans = []  # spans of those bytes, by place (a long command's value)
         self._said = False
+        self._learned: set[bytes] = set()  # the declared values learned (bounded, above)
+        self._learned_bytes = 0
+        self._full_said = False
 
     @property
     def waiting(self) -> bool:
@@ -44,14 +59,33 @@ class TooLong:
         out = []
         for value in values:
             raw = value.strip("\r\n").encode("utf-8", "surrogateescape")
-            if len(raw) <= MAX_DECLARED:
+            if len(raw) > MAX_DECLARED:
+                self.refuse()
+            elif self._room(raw):
                 out.append(value)
                 continue
-            self.refuse()
             if pend:
                 extra = [f.encode("utf-8", "surrogateescape") for f in self._forms(value)]
                 self._pending += {raw, base64.b64encode(raw), *extra}
         return out
+
+    def _room(self, raw: bytes) -> bool:
+        """Whether the value is learned (again, or within the bounds); said once if not."""
+        if raw in self._learned:
+            return True
+        if len(self._learned) < MAX_LEARNED and self._learned_bytes + len(raw) <= MAX_LEARNED_BYTES:
+            self._learned.add(raw)
+            self._learned_bytes += len(raw)
+            return True
+        if not self._full_said:
+            self._full_said = True
+            self._notes.append(
+                f"not masking more declared values: {MAX_LEARNED} values or "
+                f"{MAX_LEARNED_BYTES >> 20} MiB declared in all are learned (so that a flood "
+                "of declarations cannot grow memory without end): each later one is masked in "
+                "its declaration, the value elsewhere is not; pass such secrets with --mask-env"
+            )
+        return False
 
     def refuse(self) -> None:
         """Say once that a declared value was too long to learn."""
@@ -84,14 +118,21 @@ class TooLong:
         ``lines`` when given (the command lines: what declared them, whatever the reads);
         then none wait."""
         found = self._found(data) if self._pending else []
-        if lines is not None:
-            found = [(a, b) for a, b in found if any(s <= a and b <= e for s, e in lines)]
+        if lines is not None and found:
+            found = _within(found, lines)
         spans = found + [(a, min(b, len(data))) for a, b in self._places if a < b]
         self._pending.clear()
         self._places.clear()
         return spans
 
     def _found(self, data: bytes) -> Spans:
+        if len(self._pending) > _FIND_MAX:
+            # A flood of declarations past the bounds: one multi-literal pass, not a search
+            # of the whole region per form (which grew with the square of their number).
+            shards = Shards(self._compiler)
+            for form in self._pending:
+                shards.add(form)
+            return shards.find(data)
         spans: Spans = []
         for form in self._pending:
             at = data.find(form)
@@ -99,6 +140,19 @@ class TooLong:
                 spans.append((at, at + len(form)))
                 at = data.find(form, at + len(form))
         return spans
+
+
+def _within(found: Spans, lines: Spans) -> Spans:
+    """The spans of ``found`` inside one of ``lines`` (merged first: a flood of declarations
+    holds thousands of both, so each span is looked up, not compared with every line)."""
+    union = merged(list(lines))
+    starts = [start for start, _ in union]
+    out = []
+    for a, b in found:
+        at = bisect_right(starts, a) - 1
+        if at >= 0 and b <= union[at][1]:
+            out.append((a, b))
+    return out
 
 
 def declaring_lines(region: bytes, lines: Spans, starts: Sequence[int]) -> Spans:
