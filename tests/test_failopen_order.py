@@ -198,3 +198,27 @@ def test_no_line_vanishes_without_a_marker_when_the_engine_breaks(
             assert number == last + 1 or marked, f"lines {last + 1}..{number - 1} vanished"
             last, marked = number, False
     assert last == 3000  # the tail ends with the last line
+
+
+# What each CI reads as a command: its own pass whatever the budget, another system's are text.
+CI_LINES = {
+    "github": b"::set-output name=a::1\n",
+    "azure": b"##vso[task.setvariable variable=a]1\n",
+    "teamcity": b"##teamcity[setParameter name='a' value='1']\n",
+    "octopus": b"##octopus[setVariable name='YQ==' value='MQ==']\n",
+}
+
+
+@pytest.mark.parametrize("ci", [*CI_LINES, "plain"])
+def test_the_fallback_passes_the_commands_of_the_ci_in_use_and_octopus(ci: str) -> None:
+    shown = HeadTail(0, ci)
+    emits = [e for line in CI_LINES.values() for e in shown.write(STDOUT, line)]
+    passed = {name for name, line in CI_LINES.items() if line in _shown(emits)}
+    assert passed == {ci, "octopus"} - {"plain"}
+
+
+def test_the_fallback_passes_every_ci_command_when_the_ci_is_unknown() -> None:
+    """logtrim failed before it knew the CI in use: every system's commands pass."""
+    shown = HeadTail(0)
+    emits = [e for line in CI_LINES.values() for e in shown.write(STDOUT, line)]
+    assert _shown(emits) == b"".join(CI_LINES.values())

@@ -4,7 +4,9 @@ Fail-open keeps the step running, but "unfiltered" must not mean "unlimited": a 
 bury the failure reason and can break the CI's log view. With no engine to trust, the rule
 is the simplest one: the first half of the budget left is shown as it comes, the last half
 is kept in a ring and shown at the end, after one line saying how much was left out. The CI's
-commands are no part of it: each reaches the CI, in order, whatever the budget.
+commands are no part of it: each reaches the CI, in order, whatever the budget. Which CI's: the
+one in use and Octopus's, as the engine passes them (another system's are text); every
+system's when logtrim failed before it knew the CI in use.
 """
 
 from __future__ import annotations
@@ -18,15 +20,24 @@ from ..engine.core import STDOUT, Emit
 
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
-_ANYWHERE = rb"##(?:vso\[|teamcity\[|(?i:octopus))"
-_MARKER = lazy(_ANYWHERE + rb"|(?:^|\n)[ \t]*::")
-_COMMAND_LINE = lazy(rb"^[^\n]*" + _ANYWHERE + rb"[^\n]*\n?|^[ \t]*::[^\n]*\n?", re.M)
+_ANYWHERE = {"azure": rb"##vso\[", "teamcity": rb"##teamcity\[", "octopus": rb"##(?i:octopus)"}
+_LINE_START = {"github": rb"[ \t]*::"}
+
+
+def _patterns(ci: str | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
+    """(a marker, a command's whole line) of the CI ``ci`` and Octopus; None: every CI."""
+    anywhere = [p for name, p in _ANYWHERE.items() if ci in (None, name) or name == "octopus"]
+    start = [p for name, p in _LINE_START.items() if ci in (None, name)]
+    opener = rb"(?:" + rb"|".join(anywhere) + rb")"
+    marker = [opener, *(rb"(?:^|\n)" + p for p in start)]
+    lines = [rb"^[^\n]*" + opener + rb"[^\n]*\n?", *(rb"^" + p + rb"[^\n]*\n?" for p in start)]
+    return lazy(rb"|".join(marker)), lazy(rb"|".join(lines), re.M)
 
 
 class HeadTail:
     """Pass the first ``room // 2`` bytes, keep the last ``room // 2``, count the rest."""
 
-    def __init__(self, room: int) -> None:
+    def __init__(self, room: int, ci: str | None = None) -> None:
         # A byte per stream kept from the head: a head cut mid-line ends its line there, so
         # what follows on that stream (a CI command above all) starts a line of its own.
         ends = min(room // 2, 2)
@@ -39,6 +50,7 @@ class HeadTail:
         self._cut = False  # the head is over: plain output goes to the tail
         self._open: set[int] = set()  # the streams whose last line shown has no end yet
         self._command: set[int] = set()  # the streams where a command's line goes on
+        self._marker, self._command_line = _patterns(ci)
 
     def write(self, stream: int, data: bytes) -> list[Emit]:
         """What to show of ``data`` now (the head, and every CI command); the rest waits
@@ -48,10 +60,10 @@ class HeadTail:
             end = data.find(b"\n") + 1 or len(data)
             out.append(self._pass(stream, data[:end]))
             data = data[end:]
-        if not data or _MARKER.search(data) is None:
+        if not data or self._marker.search(data) is None:
             return out + self._plain(stream, data)
         pos = 0
-        for command in _COMMAND_LINE.finditer(data):
+        for command in self._command_line.finditer(data):
             out += self._plain(stream, data[pos : command.start()])
             # The CI acts on it: it passes whatever the budget, in the order written.
             out.append(self._pass(stream, command.group()))

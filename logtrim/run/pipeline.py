@@ -116,7 +116,7 @@ class Pipeline:
     def fallback(self) -> HeadTail:
         if self._fallback is None:
             budget = self.core.budget
-            self._fallback = HeadTail(budget.room(budget.closing))
+            self._fallback = HeadTail(budget.room(budget.closing), self.core.dialect.name)
         return self._fallback
 
     async def feed(self, stream: int, data: bytes) -> None:
