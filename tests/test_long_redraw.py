@@ -93,3 +93,32 @@ def test_a_long_bars_last_state_whatever_the_reads(
     if len(bar) > 4096:
         assert b"x" * shift + b" copy 100% key=******** ok\n" in console
     assert console.endswith(b"done\n")
+
+
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    states=st.integers(200, 600),
+    cuts=st.lists(st.integers(0, 1 << 16), max_size=12),
+    steps=st.lists(st.floats(0, 3), min_size=1, max_size=12),
+)
+def test_a_long_bars_last_state_whatever_the_time_between_reads(
+    states: int, cuts: list[int], steps: list[float]
+) -> None:
+    """The same bar arriving over time, the engine ticking between reads: a state shown
+    while it was short (the throttle then holds its cut start back) does not keep its last
+    state off the console (it was left out when a read came within the progress interval)."""
+    bar = b"".join(
+        b"\rupload %3d%% " % (i * 100 // states) + b"=" * (i % 30) for i in range(states)
+    )
+    steps_before = b"".join(b"unpacking file %d\n" % i for i in range(300))  # past verbatim
+    data = steps_before + bar + b"\rupload 100% done key=" + SECRET + b"\n" + b"deploy done\n"
+    core = Core(Policy(budget=60_000, masks=(SECRET.decode(),)), max_pending=4096)
+    out, now = [], 0.0
+    for i, chunk in enumerate([steps_before, *split(data[len(steps_before) :], cuts)]):
+        out += core.feed(STDOUT, chunk, now)[1]
+        now += steps[i % len(steps)]
+        out += core.tick(now)
+    out += core.finish_input(now)[1]
+    console = b"".join(d for _, d in out)
+    assert SECRET not in console
+    assert b"upload 100% done key=********\n" in console

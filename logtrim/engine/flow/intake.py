@@ -185,7 +185,11 @@ class Intake:
             gap = self._out.gap_lines
             self._select.line(stream, line, kind, lineno, now, size=len(text))
             st.long_hidden = self._out.gap_lines > gap  # it went into the gap (not a repeat)
-            covered = None if st.long_hidden else min(len(shown), self._shaper.max_line)
+            # A progress start the throttle holds is printed late: its last state follows.
+            waiting = self._select.progress.streams[stream].line
+            later = waiting is not None and waiting[0] == lineno
+            shown_len = min(len(shown), self._shaper.max_line)
+            covered = None if st.long_hidden and not later else shown_len
         self._long_begun(stream, lineno, len(text), covered, declares)
 
     def _long_kind(self, text: bytes) -> Kind:
