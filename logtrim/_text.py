@@ -89,8 +89,9 @@ def hide_secrets(text: str, secrets: Iterable[str]) -> str:
 # end a line or move the cursor in someone's log viewer.
 _CONTROL = lazy("[\x00-\x08\x0a-\x1f\x7f-\x9f\u2028\u2029]")
 _NAMED = {"\n": "\\n", "\r": "\\r"}
-# A CI command's opener, read anywhere in a line (Azure, TeamCity, Octopus in any case).
-_OPENER = lazy(r"#(?=#(?:vso\[|teamcity\[|(?i:octopus)))")
+# A CI command's opener, read anywhere in a line: Azure's and GitHub's older ``##[``,
+# ``##vso[`` (older agents in any case), TeamCity's, Octopus's in any case.
+_OPENER = lazy(r"#(?=#(?:\[|(?i:vso|teamcity)\[|(?i:octopus)))")
 
 
 def one_line(text: str) -> str:

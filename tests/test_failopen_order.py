@@ -222,3 +222,18 @@ def test_the_fallback_passes_every_ci_command_when_the_ci_is_unknown() -> None:
     shown = HeadTail(0)
     emits = [e for line in CI_LINES.values() for e in shown.write(STDOUT, line)]
     assert _shown(emits) == b"".join(CI_LINES.values())
+
+
+@pytest.mark.parametrize(
+    ("ci", "lines"),
+    [
+        ("github", [b"progress 10%\r::warning::after a redraw\n", b"##[error]older syntax\n"]),
+        ("azure", [b"##VSO[task.setvariable variable=u]1\n", b"##[error]formatting\n"]),
+    ],
+)
+def test_the_fallback_passes_what_the_engine_reads_as_a_command(
+    ci: str, lines: list[bytes]
+) -> None:
+    shown = HeadTail(0, ci)
+    emits = [e for line in lines for e in shown.write(STDOUT, line)]
+    assert _shown(emits) == b"".join(lines)

@@ -16,10 +16,13 @@ from conftest import clean_env, logtrim_argv
 INJECTED = (
     "ws\n##vso[task.setvariable variable=PWNED]yes\n##teamcity[buildStatus text='pwned']\n"
     "##OCTOPUS[setVariable name='UFdORUQ=' value='eWVz']\n::set-output name=pwned::1\n"
+    "##[error]pwned\n##VSO[task.complete result=Failed]\n"
 )
 # The openers each CI reads anywhere in a line, and GitHub's at a line's start.
-OPENERS = re.compile(rb"##(?:vso\[|teamcity\[|(?i:octopus)\[)")
-EVIL = (b"##vso[task.setvariable", b"##teamcity[buildStatus", b"##octopus[setvariable")
+OPENERS = re.compile(rb"##(?:\[|(?i:vso|teamcity|octopus)\[)")
+# Compared with each line lowered: the injected commands, whatever their case.
+EVIL = (b"##vso[task.setvariable", b"##teamcity[buildstatus", b"##octopus[setvariable",
+        b"##[error]pwned", b"##vso[task.complete")  # fmt: skip
 
 
 def _check(console: bytes, ci: str) -> None:

@@ -20,7 +20,12 @@ from ..engine.core import STDOUT, Emit
 
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
-_ANYWHERE = {"azure": rb"##vso\[", "teamcity": rb"##teamcity\[", "octopus": rb"##(?i:octopus)"}
+_ANYWHERE = {
+    "azure": rb"##(?i:vso)\[|##\[",  # older agents in any case; formatting commands
+    "github": rb"##\[|\r[ \t]*::",  # the older syntax; a command after a redraw's CR
+    "teamcity": rb"##teamcity\[",
+    "octopus": rb"##(?i:octopus)",
+}
 _LINE_START = {"github": rb"[ \t]*::"}
 
 

@@ -9,6 +9,7 @@ is forwarded, carrying the bytes that could start a secret to the next chunk of 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Sequence
 
 from ..console.output import STDERR, STDOUT
@@ -276,16 +277,20 @@ def _masked(region: bytes, spans: Spans, start: int, end: int) -> bytes:
 
 
 def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
-    """The parts of ``spans`` outside the ``keep`` ranges."""
+    """The parts of ``spans`` outside the ``keep`` ranges (each span looks only at the ranges
+    it meets: a flood of declarations holds thousands of both)."""
+    keep = merged(list(keep))
+    ends = [k_end for _, k_end in keep]
     out: list[tuple[int, int]] = []
     for start, end in spans:
         pos = start
-        for k_start, k_end in keep:
-            if k_end <= pos or k_start >= end:
-                continue
+        at = bisect_right(ends, pos)  # the first range that ends after ``pos``
+        while at < len(keep) and keep[at][0] < end:
+            k_start, k_end = keep[at]
             if k_start > pos:
                 out.append((pos, k_start))
             pos = max(pos, k_end)
+            at += 1
         if pos < end:
             out.append((pos, end))
     return out

@@ -12,14 +12,12 @@ on, by place, as it passes.
 
 from __future__ import annotations
 
-import base64
 from bisect import bisect_right
 from collections.abc import Callable, Sequence
 
 from ...dialects import Dialect
 from ..match.matcher import Compiler
-from .mask import apply, merged
-from .shards import Shards
+from .mask import Masker, apply, merged
 
 #: The longest declared value learned (bytes): GitHub's secrets are at most 48 KB.
 MAX_DECLARED = 64 << 10
@@ -28,7 +26,7 @@ MAX_DECLARED = 64 << 10
 #: without end. Far above what a deployment declares (GitHub allows 100 secrets a repository).
 MAX_LEARNED = 10_000
 MAX_LEARNED_BYTES = 1 << 20
-_FIND_MAX = 64  # forms waiting, past which they are found in one pass
+_BATCH = 1024  # values waiting to be masked where declared, per masker
 Spans = list[tuple[int, int]]
 
 
@@ -41,7 +39,10 @@ class TooLong:
         self._notes = notes
         self._compiler = compiler
         self._forms = forms  # a value's escaped forms in the CI commands
-        self._pending: list[bytes] = []  # forms to mask in the bytes that declared them
+        # The values to mask in the bytes that declared them, their escaped forms, and a
+        # masker of them (every spelling a CI decodes: Calamari's base64 with spaces too).
+        self._values: list[tuple[str, list[str]]] = []
+        self._masker: Masker | None = None  # of the first batch, kept while none is added
         self._places: Spans = []  # spans of those bytes, by place (a long command's value)
         self._said = False
         self._learned: set[bytes] = set()  # the declared values learned (bounded, above)
@@ -51,7 +52,7 @@ class TooLong:
     @property
     def waiting(self) -> bool:
         """Whether some bytes wait to be masked where they were declared."""
-        return bool(self._pending or self._places)
+        return bool(self._values or self._places)
 
     def learnable(self, values: list[str], *, pend: bool = True) -> list[str]:
         """The ``values`` short enough to learn; the others are said, and (``pend``) their
@@ -65,8 +66,8 @@ class TooLong:
                 out.append(value)
                 continue
             if pend:
-                extra = [f.encode("utf-8", "surrogateescape") for f in self._forms(value)]
-                self._pending += {raw, base64.b64encode(raw), *extra}
+                self._values.append((value, self._forms(value)))
+                self._masker = None
         return out
 
     def _room(self, raw: bytes) -> bool:
@@ -117,29 +118,34 @@ class TooLong:
         """The spans of ``data`` (the bytes that declared them) to mask, its forms only within
         ``lines`` when given (the command lines: what declared them, whatever the reads);
         then none wait."""
-        found = self._found(data) if self._pending else []
+        found = self._found(data) if self._values else []
         if lines is not None and found:
             found = _within(found, lines)
         spans = found + [(a, min(b, len(data))) for a, b in self._places if a < b]
-        self._pending.clear()
+        self._values, self._masker = [], None
         self._places.clear()
         return spans
 
     def _found(self, data: bytes) -> Spans:
-        if len(self._pending) > _FIND_MAX:
-            # A flood of declarations past the bounds: one multi-literal pass, not a search
-            # of the whole region per form (which grew with the square of their number).
-            shards = Shards(self._compiler)
-            for form in self._pending:
-                shards.add(form)
-            return shards.find(data)
-        spans: Spans = []
-        for form in self._pending:
-            at = data.find(form)
-            while at >= 0:
-                spans.append((at, at + len(form)))
-                at = data.find(form, at + len(form))
-        return spans
+        """The spans of the values waiting in ``data``, in any form and spelling the masker
+        finds a secret in (one multi-literal pass, whatever their number)."""
+        found: Spans = []
+        # In batches: a flood past the bounds brings thousands at once, and one masker of
+        # them all would hold every form's compiled pattern at the same time.
+        for at in range(0, len(self._values), _BATCH):
+            masker = self._masker if at == 0 else None
+            if masker is None:
+                masker = _masker_of(self._values[at : at + _BATCH], self._compiler)
+                if at == 0:
+                    self._masker = masker
+            found += masker.spans(data)
+        return found
+
+
+def _masker_of(values: list[tuple[str, list[str]]], compiler: Compiler | None) -> Masker:
+    masker = Masker(compiler=compiler)
+    masker.add(*(value for value, _ in values), forms=[f for _, forms in values for f in forms])
+    return masker
 
 
 def _within(found: Spans, lines: Spans) -> Spans:
