@@ -82,3 +82,11 @@ def test_a_run_masks_the_other_spelling_in_archive_and_console(run_logtrim: RunL
     for spelled in SPELLINGS.values():
         assert spelled not in result.archive
         assert spelled not in result.console
+
+
+def test_a_spelling_shorter_than_a_secret_is_not_masked() -> None:
+    """``e`` + U+0301 twice is 4 code points, but composed it is ``éé``: 2 characters, as
+    short as ordinary words. That spelling is left out; the given one is masked."""
+    masker = Masker(["e\u0301e\u0301"], compiler=compiler())
+    text = "ordinary text: éé and e\u0301e\u0301\n".encode()
+    assert masker.mask(text) == "ordinary text: éé and ".encode() + MASK + b"\n"

@@ -84,7 +84,9 @@ def spellings(value: str) -> list[str]:
     found = [value]
     for form in ("NFC", "NFD"):
         spelled = unicodedata.normalize(form, value)
-        if spelled not in found:
+        # Shorter than a secret may be (``e`` + U+0301 twice composes to 2 characters): left
+        # out, it would mask ordinary words.
+        if spelled not in found and len(spelled) >= MIN_LENGTH:
             found.append(spelled)
     return found
 
