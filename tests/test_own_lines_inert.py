@@ -6,12 +6,10 @@ command opener inside it is shown escaped (``\\x23#vso[``)."""
 from __future__ import annotations
 
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, logtrim_argv
+from conftest import RunLogtrim, py
 
 INJECTED = (
     "ws\n##vso[task.setvariable variable=PWNED]yes\n##teamcity[buildStatus text='pwned']\n"
@@ -41,27 +39,25 @@ def _check(console: bytes, ci: str) -> None:
 @pytest.mark.parametrize(
     "ci", ["azure", "github", "octopus", "teamcity", "plain", "gitlab", "buildkite", "jenkins"]
 )
-def test_a_command_in_the_working_directory_is_not_printed(tmp_path: Path, ci: str) -> None:
+def test_a_command_in_the_working_directory_is_not_printed(
+    run_logtrim: RunLogtrim, tmp_path: Path, ci: str
+) -> None:
     work = tmp_path / INJECTED
     work.mkdir()
-    proc = subprocess.run(
-        [*logtrim_argv("run", "--ci", ci), "--", sys.executable, "-c", "print('hi')"],
-        cwd=work, capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 0, proc.stderr
-    assert b"hi\n" in proc.stdout
-    assert b"[logtrim] archive: " in proc.stdout  # the line that printed the path raw
-    _check(proc.stdout + b"\n" + proc.stderr, ci)
+    result = run_logtrim("--ci", ci, "--", *py("print('hi')"), artifact=False, cwd=work)
+    assert result.code == 0, result.stderr
+    assert b"hi\n" in result.stdout
+    assert b"[logtrim] archive: " in result.stdout  # the line that printed the path raw
+    _check(result.stdout + b"\n" + result.stderr, ci)
 
 
 @pytest.mark.parametrize("ci", ["azure", "plain", "octopus"])
-def test_a_command_in_a_bad_artifact_path_is_not_printed(tmp_path: Path, ci: str) -> None:
+def test_a_command_in_a_bad_artifact_path_is_not_printed(
+    run_logtrim: RunLogtrim, tmp_path: Path, ci: str
+) -> None:
     """The usage error naming the path is one line too."""
     bad = tmp_path / "missing" / INJECTED / "run.zst"
-    proc = subprocess.run(
-        [*logtrim_argv("run", "--ci", ci, "--artifact", str(bad)), "--", "true"],
-        capture_output=True, env=clean_env(), timeout=60, check=False,
-    )  # fmt: skip
-    assert proc.returncode == 2
-    assert len(proc.stderr.splitlines()) == 1, proc.stderr
-    _check(proc.stdout + b"\n" + proc.stderr, ci)
+    result = run_logtrim("--ci", ci, "--", "true", artifact=bad)
+    assert result.code == 2
+    assert len(result.stderr.splitlines()) == 1, result.stderr
+    _check(result.stdout + b"\n" + result.stderr, ci)
