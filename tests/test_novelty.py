@@ -111,6 +111,25 @@ def test_the_failure_tail_prefers_new_lines_when_it_must_choose() -> None:
     assert 10 not in [t.lineno for t in pick(plain, room)]
 
 
+def test_an_incidents_new_lines_come_before_its_frames_good_runs_also_print() -> None:
+    """An error's block holds lines a good run printed too (its indented details) and a new
+    line after it: when only part fits, the new line is shown before those details."""
+    error = TailLine(0, STDOUT, b"ERROR: step failed:\n", True, 0, True, new=True)
+    details = [
+        TailLine(n, STDOUT, b"  detail %s\n" % _word(n), incident=0, cont=True) for n in range(1, 4)
+    ]
+    after = TailLine(4, STDOUT, b"report saved to /tmp/r.log\n", incident=0, new=True)
+    tail = [TailLine(n, STDOUT, b"tail line %s\n" % _word(n)) for n in range(5, 7)]
+    lines = [error, *details, after, *tail]
+    room = len(error.text) + len(after.text) + sum(len(t.text) for t in tail)
+    chosen = [t.lineno for t in pick(lines, room)]
+    assert 0 in chosen and 4 in chosen
+    assert not {1, 2, 3} & set(chosen)
+    # Without a baseline the block reads in order: its details before the line after.
+    plain = [TailLine(t.lineno, t.stream, t.text, t.marked, t.incident, t.cont) for t in lines]
+    assert 4 not in [t.lineno for t in pick(plain, room)]
+
+
 def _word(n: int) -> bytes:
     return bytes((97 + n // 26, 97 + n % 26)) * 4
 

@@ -164,7 +164,8 @@ def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[in
     With a baseline, first the incidents that hold a new line, then the rest (an error
     block every good run also prints is rarely the cause: it drops below what is new, but
     still comes before lines of no incident); within each, the new lines before the lines
-    good runs also print, and of the new ones those a rule gives a tier first (as
+    good runs also print, frames and lines after alike (a good run's frame or line says less
+    than a line none printed), and of the new ones those a rule gives a tier first (as
     rule-marked lines come before the rest)."""
     if any(line.new for line in lines):
         fresh = [m for m in distinct if any(lines[i].new for i in m)]
@@ -174,8 +175,8 @@ def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[in
         phases, rounds = [distinct], ((None, None),)
     out = []
     for incidents in phases:
-        for cont in (True, False):
-            for new, marked in rounds:
+        for new, marked in rounds:
+            for cont in (True, False):
                 part = [
                     [i for i in members if lines[i].cont == cont and _in(lines[i], new, marked)]
                     for members in incidents
