@@ -339,6 +339,19 @@ def test_a_config_file_in_the_working_directory_that_is_no_file_is_refused(
     assert not marker.exists()
 
 
+def test_a_config_file_linked_to_nothing_is_refused(tmp_path: Path) -> None:
+    """A ``logtrim.toml`` linked in from a share that is gone: its ``mask-env`` would stop
+    masking without a word; a usage error, before the step starts."""
+    (tmp_path / "logtrim.toml").symlink_to(tmp_path / "gone" / "logtrim.toml")
+    marker = tmp_path / "ran"
+    result = _run(["run", "--", "touch", str(marker)], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        f"logtrim: error: config file is a link to nothing: {tmp_path / 'logtrim.toml'}\n"
+    )
+    assert not marker.exists()
+
+
 def test_a_posix_class_is_refused_and_a_nested_bracket_is_quiet(tmp_path: Path) -> None:
     """``[[:alpha:]]`` (grep's, not Python's) is a usage error saying so, not a
     FutureWarning with a path into site-packages; ``[[]`` (a bracket) is a pattern."""

@@ -79,6 +79,9 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     for path, _ in found:
         if path.exists() and not path.is_file():  # a directory, a FIFO: not read unseen
             raise UsageError(f"config file is not a regular file: {path}")
+    if found[1][0].is_symlink() and not found[1][0].exists():
+        # A shared config linked in and gone: its mask-env would stop masking without a word.
+        raise UsageError(f"config file is a link to nothing: {found[1][0]}")
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
 
