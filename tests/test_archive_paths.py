@@ -70,3 +70,29 @@ def test_an_archive_name_as_long_as_a_file_name_may_be(tmp_path: Path, name: str
     assert result.returncode == 0, result.stderr
     assert zstd_dc(archive) == b"hello\n"
     assert [p.name for p in tmp_path.iterdir()] == [name]  # and no temporary file left
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "says"),
+    [
+        ("--name", "", "--name: empty or blanks only"),
+        ("--name", "   ", "--name: empty or blanks only"),
+        ("--artifact", "-", "--artifact: the archive cannot go to stdout"),
+    ],
+    ids=["empty-name", "blank-name", "dash-artifact"],
+)
+def test_a_name_of_nothing_or_an_artifact_on_stdout_is_refused(
+    tmp_path: Path, option: str, value: str, says: str
+) -> None:
+    """A blank ``--name`` was published as a blank artifact name (an empty one fell back to
+    the file's name unsaid); ``--artifact -`` made a file named ``-``. Each is exit 2, one
+    line, before the command starts, and no file is made."""
+    marker = tmp_path / "ran"
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", option, value, "--", "touch", str(marker)],
+        env=clean_env(), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert result.stderr.decode().startswith(f"logtrim: error: {says}")
+    assert result.stderr.count(b"\n") == 1
+    assert list(tmp_path.iterdir()) == []

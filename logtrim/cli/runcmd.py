@@ -177,6 +177,10 @@ def _prepare(
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly, then as the settings give them.
     _log.mask_with(masker_of(_named_secrets({**given, "mask": mask})).mask_text)
+    if name is not None and not name.strip():
+        raise UsageError("--name: empty or blanks only (leave it out for the archive's file name)")
+    if artifact is not None and str(artifact) == "-":  # trim's "-o -" is stdout; this is no file
+        raise UsageError("--artifact: the archive cannot go to stdout; name a file (./- for '-')")
     env = dict(os.environ)
     try:
         cwd: Path | None = Path.cwd()
