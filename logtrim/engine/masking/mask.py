@@ -78,17 +78,19 @@ def base64_forms(raw: bytes) -> list[bytes]:
 def spellings(value: str) -> list[str]:
     """``value``, and its composed and decomposed Unicode spellings where they differ: a
     terminal shows ``é`` and ``e`` + U+0301 alike, and a tool may print either (macOS file
-    names are decomposed, most input methods compose)."""
-    if value.isascii():
-        return [value]
+    names are decomposed, most input methods compose). Each also without the blanks around
+    it: a secret pasted with a stray space (``--mask-env``) is printed without it."""
     found = [value]
-    for form in ("NFC", "NFD"):
-        spelled = unicodedata.normalize(form, value)
-        # Shorter than a secret may be (``e`` + U+0301 twice composes to 2 characters): left
-        # out, it would mask ordinary words.
-        if spelled not in found and len(spelled) >= MIN_LENGTH:
-            found.append(spelled)
-    return found
+    if not value.isascii():
+        found += (unicodedata.normalize(form, value) for form in ("NFC", "NFD"))
+    found += [spelled.strip() for spelled in found]
+    # Shorter than a secret may be (``e`` + U+0301 twice composes to 2 characters; `` ab ``
+    # bare): left out, it would mask ordinary words.
+    return [
+        spelled
+        for i, spelled in enumerate(found)
+        if spelled not in found[:i] and (i == 0 or len(spelled) >= MIN_LENGTH)
+    ]
 
 
 def pieces(form: bytes) -> list[bytes]:
