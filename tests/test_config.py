@@ -339,6 +339,17 @@ def test_a_config_file_in_the_working_directory_that_is_no_file_is_refused(
     assert not marker.exists()
 
 
+def test_a_budget_past_any_size_says_it_is_too_large(tmp_path: Path) -> None:
+    """A budget of more bytes than a size can hold: the message says so, not only what a
+    size looks like (the value is one)."""
+    result = _run(["run", "--budget", "99999999999999999999999GB", "--", "true"], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.decode() == (
+        "logtrim: error: --budget: bad value for budget: '99999999999999999999999GB' "
+        "(too large: at most 8 EiB; 20MB is the default)\n"
+    )
+
+
 def test_a_config_file_linked_to_nothing_is_refused(tmp_path: Path) -> None:
     """A ``logtrim.toml`` linked in from a share that is gone: its ``mask-env`` would stop
     masking without a word; a usage error, before the step starts."""

@@ -99,7 +99,7 @@ def budget(raw: object) -> int:
     try:
         size = parse_size(raw if isinstance(raw, (int, str)) else str(raw))
     except OverflowError:
-        raise BadValue("a size such as 20MB") from None
+        raise BadValue("too large: at most 8 EiB; 20MB is the default") from None
     if size < MIN_BUDGET:
         raise UsageError(
             f"budget must be at least {format_size(MIN_BUDGET)} (2KiB): room for the summary, the "
