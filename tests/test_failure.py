@@ -270,6 +270,36 @@ def test_small_budget_shows_the_lines_nearest_an_error(run_logtrim: RunLogtrim) 
     ]
 
 
+def test_a_compiler_error_keeps_its_source_lines_when_warnings_used_the_live_room(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Warnings used the live room of a small budget; then the error: its source and caret
+    lines come right under it (they take from the tail's room, which would show them
+    anyway, after the other stream's lines, apart from their error)."""
+    code = (
+        "import sys\n"
+        "for i in range(30):\n"
+        "    print(f'gcc -Wall -c f{i}.c -o f{i}.o')\n"
+        "    sys.stdout.flush()\n"
+        "    sys.stderr.write(f'f{i}.c:2:19: warning: unused variable \\'unused\\'\\n'\n"
+        "                     f'    2 | int f{i}(void){{ int unused; return {i}; }}\\n'\n"
+        "                     '      |                   ^~~~~~\\n')\n"
+        "    sys.stderr.flush()\n"
+        "sys.stderr.write('bad.c:4:5: error: expected \\';\\' before \\'printf\\'\\n'\n"
+        "                 '    4 |     printf(\"%d\\\\n\", y);\\n'\n"
+        "                 '      |     ^~~~~~\\n')\n"
+        "sys.stderr.write('make: *** [Makefile:7: bad.o] Error 1\\n')\n"
+        "sys.exit(2)\n"
+    )
+    r = run_logtrim("--budget", "4kB", "--", *py(code))
+    assert r.code == 2
+    assert len(r.console) <= 4000
+    lines = r.stderr.splitlines()
+    error = lines.index(b"bad.c:4:5: error: expected ';' before 'printf'")
+    source, caret = b'    4 |     printf("%d\\n", y);', b"      |     ^~~~~~"
+    assert lines[error + 1 : error + 3] == [source, caret]
+
+
 def test_an_error_block_cut_live_comes_back_marked_as_earlier(run_logtrim: RunLogtrim) -> None:
     """An error shown live whose stack trace the budget cut, then a later line shown live: the
     rest of the trace comes at the end, once each, under a header that says it is earlier."""

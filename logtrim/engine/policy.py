@@ -95,6 +95,7 @@ class Budget:
         self.live = total - self.closing - self.tail
         self.dip = self.closing // 4  # what logtrim's own notes may take of the reserve
         self.used = 0
+        self.borrowed = 0  # what error frames took of the tail's room (allows_block)
         self.beyond = 0  # the child's commands printed past the budget (they always pass)
         #: What the notes say of lines left out: untrue once the archive could not be written.
         self.archive_note = "the archive has everything"
@@ -121,13 +122,24 @@ class Budget:
         ceiling = TIER_CEILINGS.get(kind, 0.0) * self.live
         return self.used + cost <= ceiling
 
+    def allows_block(self, cost: int) -> bool:
+        """A frame of an error shown live (a stack frame, a compiler's source and caret
+        lines) may take a quarter of the tail's room once the live room is used: the tail
+        would show it anyway, after other lines, apart from its error."""
+        return self.used + cost <= self.live + self.tail // 4
+
+    def borrow(self) -> None:
+        """After a frame :meth:`allows_block` let through: what it took past the live room is
+        the tail's, not the live room's (logtrim's own notes keep their dip)."""
+        self.borrowed = max(self.borrowed, self.used - self.live)
+
     def ceiling(self, kind: Kind) -> float:
         """What ``used`` may reach with a line of ``kind``: :meth:`allows` is ``used + cost <=
         ceiling(kind)`` (the per-line paths compare it for the line and its gap marker)."""
         if kind == SERVICE:
             return math.inf
         if kind == KEEP:
-            return self.live + self.dip
+            return self.live + self.dip + self.borrowed
         return TIER_CEILINGS.get(kind, 0.0) * self.live
 
     def tier_room(self, kind: Kind) -> float:
@@ -136,7 +148,7 @@ class Budget:
 
     def allows_marker(self, cost: int) -> bool:
         """logtrim's own short notes may dip into a quarter of the closing reserve."""
-        return self.used + cost <= self.live + self.dip
+        return self.used - self.borrowed + cost <= self.live + self.dip
 
     def demotes(self, kind: Kind, cost: int) -> bool:
         """True when an info or warning line no longer fits with a tenth of the live budget

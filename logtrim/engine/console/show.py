@@ -62,11 +62,13 @@ class Shower:
         context: bool = False,
         own: Kind = NOISE,
         size: int = -1,
+        frame: bool = False,
     ) -> bool:
         """Print a line with its context before it, if the budget allows its tier.
 
         ``own``: the line's own tier, when it is shown as ``context`` of an error; ``size``:
-        its bytes as written (a held line counts them, not its cut console form)."""
+        its bytes as written (a held line counts them, not its cut console form); ``frame``:
+        it continues an error shown live (:meth:`.Budget.allows_block`)."""
         written = len(shown) if size < 0 else size
         # The progress states before this line and its context, of either stream, in order
         # (dropped when the context shows them).
@@ -83,7 +85,12 @@ class Shower:
         masked = mask(shown)
         if not before and not context:
             return self.alone(stream, masked, kind, lineno, written)
-        if not self.budget.allows(kind, len(masked)):  # no room even alone: no gap, no context
+        budget = self.budget
+
+        def allows(cost: int) -> bool:
+            return budget.allows(kind, cost) or (frame and budget.allows_block(cost))
+
+        if not allows(len(masked)):  # no room even alone: no gap, no context
             self.hold(kind, written)
             return False
         ctx = [(n, s, mask(b)) for n, s, b in before]
@@ -96,11 +103,11 @@ class Shower:
         while True:
             gap = out.gap_text(len(ctx), sum(sizes))
             cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
-            if not ctx or self.budget.allows(kind, cost):
+            if not ctx or allows(cost):
                 break
             self.cut.append(ctx[0])
             ctx, sizes = ctx[1:], sizes[1:]
-        if not self.budget.allows(kind, cost):
+        if not allows(cost):
             self.hold(kind, written)
             return False
         if gap:
@@ -111,6 +118,8 @@ class Shower:
             out.tally.context_lines += 1
             self.history.mark_shown(ctx_lineno, stream=ctx_stream)
         out.emit(stream, masked, NOISE if context else kind)
+        if frame and not budget.allows(kind, 0):
+            budget.borrow()
         if context and own != NOISE:
             # An error line inside a stack trace is an error shown, as in the verbatim part:
             # counted in its own tier, or "errors 3/4" would claim one is missing.

@@ -206,8 +206,9 @@ class Selector:
         # tier is closed, an error line costs no history walk (issue 17.20).
         fits = self.budget.allows(kind, len(shown))
         before = self.show.context_before(lineno) if opens and fits else []
+        frame = cont and inc.opened >= 0  # (a held error's rest was held above)
         shown_now = self.show.line(
-            stream, shown, kind, lineno, before, context=context, own=seen, size=size
+            stream, shown, kind, lineno, before, context=context, own=seen, size=size, frame=frame
         )
         if context and not shown_now and inc.opened >= 0:
             # The rest of an error shown live, cut by the budget: held for the end too.
