@@ -47,6 +47,20 @@ def test_octopus(tmp_path: Path) -> None:
     assert found["resultMessage"].attrs["message"] == "ERROR: db-02 refused the migration"
 
 
+def test_octopus_failure_with_nothing_to_name_still_says_it_failed(tmp_path: Path) -> None:
+    """A step that fails without a line to name: no resultMessage (nothing to say but the exit
+    code, which Octopus shows), but the task log still says the step failed, and how."""
+    archive = tmp_path / "quiet.log.zst"
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "octopus", "--artifact", str(archive),
+         "--", sys.executable, "-c", "import sys; print('hello'); sys.exit(3)"],
+        env=clean_env(), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 3
+    assert "resultMessage" not in {m.name for m in messages(result.stdout)}
+    assert "[logtrim] failed (exit 3): exited with code 3" in _lines(result.stdout)
+
+
 def test_github(tmp_path: Path) -> None:
     """GitHub: an error annotation, a notice naming the archive, and the step summary file."""
     summary = tmp_path / "summary.md"

@@ -132,9 +132,11 @@ def test_a_flood_of_the_child_s_commands_leaves_the_closing_its_room(
     rest = [line for line in lines if not line.startswith("##octopus[setVariable")]
     header = next(i for i, line in enumerate(rest) if "--- last" in line)
     assert re.fullmatch(r"\[logtrim\] \.\.\. [0-9,]+ lines not shown \.\.\.", rest[header - 1])
-    assert rest[-3].startswith("[logtrim] 20,050 lines")
-    # A loop's stdout line says nothing went wrong: no resultMessage, Octopus names the code.
+    assert rest[-4].startswith("[logtrim] 20,050 lines")
+    # A loop's stdout line says nothing went wrong: no resultMessage, Octopus names the code;
+    # the task log says it too.
     assert not any("resultMessage" in line for line in rest)
+    assert rest[-2] == "[logtrim] failed (exit 3): exited with code 3"
     assert len("\n".join(rest).encode()) <= 5000
     # Every line is in a marker's count, the head's, the tail's or is a command.
     hidden = sum(

@@ -14,7 +14,7 @@ import re
 from typing import ClassVar
 
 from .._regex import lazy
-from .base import MASK, Action, Closing, Dialect, Level, Print
+from .base import MASK, Action, Closing, Dialect, Level, Print, failure_note
 from .escape import reason_line
 from .servicemsg import (
     MARKER,
@@ -237,10 +237,13 @@ class Octopus(Dialect):
 
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []
-        if closing.failed and closing.reason and not closing.child_sent_result:
-            # One line without control characters, as every other system's reason.
-            reason = reason_line(closing.reason)
-            actions.append(Print(format_message("resultMessage", message=reason)))
+        if closing.failed and not closing.child_sent_result:
+            if closing.reason:
+                # One line without control characters, as every other system's reason.
+                reason = reason_line(closing.reason)
+                actions.append(Print(format_message("resultMessage", message=reason)))
+            else:  # nothing to name: the task log still says that the step failed, and how
+                actions += failure_note(closing)
         if closing.archive_path:
             actions.append(
                 Print(
