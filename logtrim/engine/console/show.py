@@ -9,10 +9,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..._regex import lazy
+from ..._text import COLOUR
 from ..flow.history import History, Shaper
 from ..flow.throttle import Progress
 from ..match.kinds import NOISE, TIERS, Kind
 from .output import STDOUT, Output
+
+#: A section's heading: a title between runs of one rule character (pytest's
+#: ``____ test_refund ____`` and ``==== FAILURES ====``, unittest's and tox's, a ``--- x ---``).
+HEADING = lazy(
+    rb"^(?:" + COLOUR.encode() + rb")*([=_*#~-])\1{2,} \S.*? \1{3,}(?:" + COLOUR.encode()
+    + rb")*\s*$"
+)  # fmt: skip
+#: How far above the context before an error its section's heading is looked for.
+HEADING_REACH = 3
 
 
 class Shower:
@@ -42,12 +53,19 @@ class Shower:
         """(lineno, stream, console form) of the lines before an error not shown yet, each
         newer than what its stream showed last, none archive only."""
         history = self.history
-        want = min(self._context, lineno - max(history.last_shown, history.passed) - 1)
+        unseen = lineno - max(history.last_shown, history.passed) - 1
+        want = min(self._context, unseen)
         if want <= 0:
             return []
+        lines = history.recent(lineno, min(want + HEADING_REACH, unseen))
+        # The heading of the error's section (which test failed) when it is just above.
+        above = len(lines) - want
+        start = next(
+            (i for i in range(above - 1, -1, -1) if HEADING.match(lines[i][2])), max(above, 0)
+        )
         return [
             (n, stream, self.shaper.display(raw))
-            for n, stream, raw in history.recent(lineno, want)
+            for n, stream, raw in lines[start:]
             if history.visible(n, stream) and not self.dropped(raw)
         ]
 
