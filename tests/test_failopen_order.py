@@ -177,11 +177,15 @@ def test_no_line_vanishes_without_a_marker_when_the_engine_breaks(
     filtered past the verbatim allowance) are counted by a marker before the fallback's
     lines: reading the console, every jump in the child's numbered lines has one."""
     code = (
-        "import sys\n"
+        "import sys, time\n"
         "for i in range(1, 3001):\n"
         "    print(f'line {i} ' + 'x' * 68)\n"
         "    if i == 1500:\n"
         "        print('ERROR: something broke at 1500')\n"
+        # The fault fires at a chunk's start: the output must come in more than one read
+        # (all of it at once, on a busy machine, was one chunk and no fault).
+        "    if i % 500 == 0:\n"
+        "        time.sleep(0.1)\n"
     )
     result = run_logtrim(
         "--budget", "100kB", "--ci", "plain", "--", *py(code), env={"LOGTRIM_FAULT_AFTER": fault}
