@@ -32,6 +32,8 @@ def parse_size(text: str | int) -> int:
     if isinstance(text, int):
         if text < 0:
             raise UsageError(f"size must not be negative: {text}")
+        if text >= 1 << 63:
+            raise OverflowError(f"size too large: {text!r}")  # as a string's (a TOML integer)
         return text
     match = _SIZE.match(text)
     unit = match.group(2).lower() if match else ""

@@ -78,8 +78,9 @@ def test_an_archive_name_as_long_as_a_file_name_may_be(tmp_path: Path, name: str
         ("--name", "", "--name: empty or blanks only"),
         ("--name", "   ", "--name: empty or blanks only"),
         ("--artifact", "-", "--artifact: the archive cannot go to stdout"),
+        ("--artifact", "  ", "--artifact: '  ': a file name of blanks only"),
     ],
-    ids=["empty-name", "blank-name", "dash-artifact"],
+    ids=["empty-name", "blank-name", "dash-artifact", "blank-artifact"],
 )
 def test_a_name_of_nothing_or_an_artifact_on_stdout_is_refused(
     tmp_path: Path, option: str, value: str, says: str
@@ -95,4 +96,33 @@ def test_a_name_of_nothing_or_an_artifact_on_stdout_is_refused(
     assert result.returncode == 2
     assert result.stderr.decode().startswith(f"logtrim: error: {says}")
     assert result.stderr.count(b"\n") == 1
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_trim_refuses_an_archive_on_stdout(tmp_path: Path) -> None:
+    """``trim --artifact -`` made a file named ``-``: exit 2, one line, no file."""
+    log = tmp_path / "a.log"
+    log.write_bytes(b"hello\n")
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "trim", str(log), "--artifact", "-"],
+        env=clean_env(), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 2
+    assert (
+        result.stderr
+        == b"logtrim: error: --artifact: the archive cannot go to stdout; name a file\n"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.log"]
+
+
+@pytest.mark.parametrize(
+    ("file", "name"), [("app.log.zst", ""), ("app.log.zst", " \t"), ("  ", None)]
+)
+def test_the_handler_refuses_a_blank_artifact_name(
+    tmp_path: Path, file: str, name: str | None
+) -> None:
+    import logtrim
+
+    with pytest.raises(ValueError, match="blanks only"):
+        logtrim.LogtrimHandler(str(tmp_path / file), name=name)
     assert list(tmp_path.iterdir()) == []

@@ -350,6 +350,16 @@ def test_a_budget_past_any_size_says_it_is_too_large(tmp_path: Path) -> None:
     )
 
 
+def test_a_config_budget_past_any_size_as_an_integer_says_it_is_too_large(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "logtrim.toml").write_text("budget = 99999999999999999999999\n")
+    result = _run(["run", "--", "true"], tmp_path)
+    assert result.returncode == 2
+    assert b"(too large: at most 8 EiB" in result.stderr
+    assert result.stderr.count(b"\n") == 1
+
+
 def test_a_config_file_linked_to_nothing_is_refused(tmp_path: Path) -> None:
     """A ``logtrim.toml`` linked in from a share that is gone: its ``mask-env`` would stop
     masking without a word; a usage error, before the step starts."""

@@ -53,3 +53,11 @@ def test_a_bare_value_shorter_than_a_secret_is_not_masked() -> None:
     bare is two: ordinary text keeps it."""
     masker = Masker([" ab ", " abcd "], compiler=compiler())
     assert masker.mask(b"grab a cab: abcd\n") == b"grab a cab: " + MASK + b"\n"
+
+
+def test_a_bare_value_too_short_to_mask_is_said(run_logtrim: RunLogtrim) -> None:
+    """`` abc ``: masked with its blanks; ``abc`` alone is too short to mask, and a warning
+    says so, as for any short value (it was silent)."""
+    result = run_logtrim("--mask", " abc ", "--", "sh", "-c", "echo token=abc")
+    assert result.code == 0
+    assert b"not masking a value without the blanks around it: 3 characters" in result.stderr

@@ -108,6 +108,8 @@ def trim(
     from .config import from_command_line
     from .values import refuse_same, whole_option
 
+    if artifact == "-":  # (-o - is stdout; an archive is a file)
+        raise UsageError("--artifact: the archive cannot go to stdout; name a file")
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
     given = {
         "budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim, "baseline": baseline

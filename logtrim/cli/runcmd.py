@@ -172,15 +172,14 @@ def _prepare(
     from ..dialects import choose
     from ..engine.masking.mask import masker_of
     from .config import masks_from, resolve, unknown_variables
-    from .values import refuse_same
+    from .values import refuse_artifact, refuse_same
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly, then as the settings give them.
     _log.mask_with(masker_of(_named_secrets({**given, "mask": mask})).mask_text)
     if name is not None and not name.strip():
         raise UsageError("--name: empty or blanks only (leave it out for the archive's file name)")
-    if artifact is not None and str(artifact) == "-":  # trim's "-o -" is stdout; this is no file
-        raise UsageError("--artifact: the archive cannot go to stdout; name a file (./- for '-')")
+    refuse_artifact(artifact, name)
     env = dict(os.environ)
     try:
         cwd: Path | None = Path.cwd()

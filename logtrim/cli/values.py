@@ -7,6 +7,7 @@ import math
 import os
 import re
 import warnings
+from pathlib import Path
 
 from .._errors import InputError, UsageError
 from .._regex import lazy
@@ -117,7 +118,9 @@ def verbatim(raw: object) -> int | None:
         raise BadValue(hint)
     try:
         return parse_size(raw if isinstance(raw, (int, str)) else str(raw))
-    except (OverflowError, ValueError, UsageError):
+    except OverflowError:
+        raise BadValue("too large: at most 8 EiB") from None
+    except (ValueError, UsageError):
         raise BadValue(hint) from None
 
 
@@ -240,6 +243,20 @@ def refuse_same(output: str, role: str, baseline: str) -> None:
         return  # not there yet: a new file
     if same:
         raise UsageError(f"{role} {output} is the same file as the --baseline: refusing")
+
+
+def refuse_artifact(artifact: Path | None, name: str | None) -> None:
+    """An ``--artifact`` that is no file to publish: ``-`` (stdout, for ``trim -o``; an archive
+    is a file), or one whose file name, the artifact's name by default, is blanks only."""
+    if artifact is None:
+        return
+    if str(artifact) == "-":
+        raise UsageError("--artifact: the archive cannot go to stdout; name a file")
+    if name is None and not artifact.name.strip():
+        raise UsageError(
+            f"--artifact: {str(artifact)!r}: a file name of blanks only would be the artifact's"
+            " name (give another, or --name)"
+        )
 
 
 def folder(raw: object) -> str:

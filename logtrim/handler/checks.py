@@ -84,6 +84,14 @@ def checked_artifact(path: Path, *, force: bool) -> None:
         raise FileExistsError(f"LogtrimHandler: {exc}") from None
 
 
+def checked_name(name: str | None, path: Path) -> None:
+    """The artifact's name (``name``, else the archive's file name): published, so not blank."""
+    if name is not None and not name.strip():
+        raise ValueError(f"LogtrimHandler: name: empty or blanks only: {name!r}")
+    if name is None and not path.name.strip():
+        raise ValueError(f"LogtrimHandler: artifact: a file name of blanks only: {str(path)!r}")
+
+
 def checked_stream(stream: object) -> None:
     """``stream``: None (stdout at each write) or a text stream (something with ``write``)."""
     if stream is not None and not callable(getattr(stream, "write", None)):

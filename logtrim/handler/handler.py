@@ -81,7 +81,13 @@ class LogtrimHandler(logging.Handler):
         from ..dialects import choose
         from ..engine.console.whole import Whole
         from ..engine.core import Core
-        from .checks import checked_artifact, checked_policy, checked_seconds, checked_stream
+        from .checks import (
+            checked_artifact,
+            checked_name,
+            checked_policy,
+            checked_seconds,
+            checked_stream,
+        )
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
@@ -91,6 +97,7 @@ class LogtrimHandler(logging.Handler):
         checked_seconds(flush_seconds)
         checked_stream(stream)
         path = Path(artifact).absolute()
+        checked_name(name, path)
         checked_artifact(path, force=force)
         super().__init__(level)
         assert self.lock is not None  # created by Handler.__init__ (an RLock)

@@ -64,8 +64,23 @@ class Secrets:
                 else f"shorter than {MIN_LENGTH} would mask ordinary text"
             )
             self._notes.append(
-                f"not masking a value of {len(value)} characters: {why} (the archive keeps it)"
+                f"not masking a value of {_chars(len(value))}: {why} (the archive keeps it)"
             )
+        self._short_bare_note(values)
+
+    def _short_bare_note(self, values: tuple[str, ...]) -> None:
+        """Say once each: a value masked with the blanks around it, too short without them
+        to be masked bare (:func:`.mask.spellings`)."""
+        for value in values:
+            given, bare = value.strip("\r\n"), value.strip()
+            short = bare and bare != given and len(bare) < MIN_LENGTH <= len(given)
+            if short and bare not in self._refused:
+                self._refused.add(bare)
+                self._notes.append(
+                    f"not masking a value without the blanks around it: {_chars(len(bare))},"
+                    f" shorter than {MIN_LENGTH} would mask ordinary text (the archive keeps"
+                    " it where it is printed without them)"
+                )
 
     def _syntax_note(self, value: str) -> None:
         """Say once that a secret is part of CI message syntax: masked everywhere but there,
@@ -294,3 +309,7 @@ def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[
         if pos < end:
             out.append((pos, end))
     return out
+
+
+def _chars(n: int) -> str:
+    return f"{n} character{'' if n == 1 else 's'}"
