@@ -19,6 +19,7 @@ from ..match.rehit import rehit
 from ..service.commands import Commands
 from . import urlcreds
 from .mask import MASK, MIN_LENGTH, Masker, apply, merged, spellings
+from .refusals import Refusals
 from .toolong import TooLong, declaring_lines
 
 Hits = list[tuple[int, Kind]]
@@ -38,12 +39,10 @@ class Secrets:
         self.masker = masker
         self.commands = commands
         self.matcher = matcher
-        self._notes = notes
         # Declared values not learned (too long, or past the bounds of what is learned).
         self.too_long = TooLong(notes, commands.secret_forms, masker.compiler)
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
-        self._refused: set[str] = set()  # said once each (a script may declare one often)
-        self._syntax: set[str] = set()  # secrets that are syntax words, said once each
+        self._refusals = Refusals(notes, commands.syntax_word)
         # Fail-open learning: per stream, the bytes after the last line read.
         self._unread: dict[int, bytes] = {}
         # Fail-open: per stream, whether the bytes given out last ended inside a line.
@@ -53,46 +52,9 @@ class Secrets:
         spelled = [s for v in values if len(v) >= MIN_LENGTH for s in spellings(v)]
         forms = [f for s in spelled for f in self.commands.secret_forms(s)]
         for value in values:
-            self._syntax_note(value.strip("\r\n"))
-        for value in self.masker.add(*values, forms=forms):
-            if value in self._refused:
-                continue
-            self._refused.add(value)
-            why = (
-                "blanks only"
-                if value.isspace()
-                else f"shorter than {MIN_LENGTH} would mask ordinary text"
-            )
-            self._notes.append(
-                f"not masking a value of {_chars(len(value))}: {why} (the archive keeps it)"
-            )
-        self._short_bare_note(values)
-
-    def _short_bare_note(self, values: tuple[str, ...]) -> None:
-        """Say once each: a value masked with the blanks around it, too short without them
-        to be masked bare (:func:`.mask.spellings`)."""
-        for value in values:
-            given, bare = value.strip("\r\n"), value.strip()
-            short = bare and bare != given and len(bare) < MIN_LENGTH <= len(given)
-            if short and bare not in self._refused:
-                self._refused.add(bare)
-                self._notes.append(
-                    f"not masking a value without the blanks around it: {_chars(len(bare))},"
-                    f" shorter than {MIN_LENGTH} would mask ordinary text (the archive keeps"
-                    " it where it is printed without them)"
-                )
-
-    def _syntax_note(self, value: str) -> None:
-        """Say once that a secret is part of CI message syntax: masked everywhere but there,
-        so the messages (logtrim's own too) still parse."""
-        word = self.commands.syntax_word(value) if len(value) >= MIN_LENGTH else None
-        if word is None or value in self._syntax:
-            return
-        self._syntax.add(value)
-        self._notes.append(
-            f"a secret of {len(value)} characters is part of the syntax of CI messages "
-            f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
-        )
+            self._refusals.syntax(value.strip("\r\n"))
+        self._refusals.refused(self.masker.add(*values, forms=forms))
+        self._refusals.short_bare(values)
 
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> None:
         """Learn the secrets the command lines starting at ``starts`` declare (and the rest
@@ -309,7 +271,3 @@ def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[
         if pos < end:
             out.append((pos, end))
     return out
-
-
-def _chars(n: int) -> str:
-    return f"{n} character{'' if n == 1 else 's'}"

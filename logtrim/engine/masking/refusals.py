@@ -1,0 +1,66 @@
+"""What is said of the secrets given that are not masked everywhere: each once, as a note
+on stderr (a script may declare one value often)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from .mask import MIN_LENGTH
+
+
+class Refusals:
+    """The notes on values not masked, or not everywhere; each said once."""
+
+    def __init__(self, notes: list[str], syntax_word: Callable[[str], str | None]) -> None:
+        self._notes = notes
+        self._syntax_word = syntax_word  # the CI syntax word a value is, if any
+        self._said: set[str] = set()  # refused values, said once each
+        self._syntax: set[str] = set()  # secrets that are syntax words, said once each
+
+    def refused(self, values: Iterable[str]) -> None:
+        """Values the masker refused (blanks only, or too short)."""
+        for value in values:
+            if value in self._said:
+                continue
+            self._said.add(value)
+            why = (
+                "blanks only"
+                if value.isspace()
+                else f"shorter than {MIN_LENGTH} would mask ordinary text"
+            )
+            self._notes.append(
+                f"not masking a value of {_chars(len(value))}: {why} (the archive keeps it)"
+            )
+
+    def short_bare(self, values: Iterable[str]) -> None:
+        """Values masked with the blanks around them, too short without them to be masked
+        bare (:func:`.mask.spellings`)."""
+        for value in values:
+            given, bare = value.strip("\r\n"), value.strip()
+            short = bare and bare != given and len(bare) < MIN_LENGTH <= len(given)
+            if short and bare not in self._said:
+                self._said.add(bare)
+                self._notes.append(
+                    f"not masking a value without the blanks around it: {_chars(len(bare))},"
+                    f" shorter than {MIN_LENGTH} would mask ordinary text (the archive keeps"
+                    " it where it is printed without them)"
+                )
+
+    def syntax(self, value: str) -> None:
+        """A secret that is part of CI message syntax: masked everywhere but there, so the
+        messages (logtrim's own too) still parse."""
+        word = self._syntax_word(value) if len(value) >= MIN_LENGTH else None
+        if word is None or value in self._syntax:
+            return
+        self._syntax.add(value)
+        self._notes.append(
+            f"a secret of {_chars(len(value))} is part of the syntax of CI messages "
+            f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
+        )
+
+
+def _chars(n: int) -> str:
+    return f"{n} character{'' if n == 1 else 's'}"
+
+
+__all__ = ["Refusals"]
