@@ -6,6 +6,7 @@ import os
 import re
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -324,18 +325,28 @@ def test_config_and_regex_mistakes_are_told_as_typed(tmp_path: Path) -> None:
     assert rb"bad regular expression '\bfoo\b(?i)'" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("make", "says"),
+    [
+        (Path.mkdir, "config file is not a regular file"),
+        (
+            lambda p: p.symlink_to(p.parent / "gone" / "logtrim.toml"),
+            "config file is a link to nothing",
+        ),
+    ],
+    ids=["directory", "dangling-link"],
+)
 def test_a_config_file_in_the_working_directory_that_is_no_file_is_refused(
-    tmp_path: Path,
+    tmp_path: Path, make: Callable[[Path], object], says: str
 ) -> None:
-    """A ``logtrim.toml`` that is a directory was ignored unseen (its settings not applied):
-    a usage error, before the step starts."""
-    (tmp_path / "logtrim.toml").mkdir()
+    """A ``logtrim.toml`` that is a directory, or a link to a shared config that is gone, was
+    ignored unseen (its settings, ``mask-env`` among them, not applied): a usage error,
+    before the step starts."""
+    make(tmp_path / "logtrim.toml")
     marker = tmp_path / "ran"
     result = _run(["run", "--", "touch", str(marker)], tmp_path)
     assert result.returncode == 2
-    assert result.stderr.decode() == (
-        f"logtrim: error: config file is not a regular file: {tmp_path / 'logtrim.toml'}\n"
-    )
+    assert result.stderr.decode() == f"logtrim: error: {says}: {tmp_path / 'logtrim.toml'}\n"
     assert not marker.exists()
 
 
@@ -358,19 +369,6 @@ def test_a_config_budget_past_any_size_as_an_integer_says_it_is_too_large(
     assert result.returncode == 2
     assert b"(too large: at most 8 EiB" in result.stderr
     assert result.stderr.count(b"\n") == 1
-
-
-def test_a_config_file_linked_to_nothing_is_refused(tmp_path: Path) -> None:
-    """A ``logtrim.toml`` linked in from a share that is gone: its ``mask-env`` would stop
-    masking without a word; a usage error, before the step starts."""
-    (tmp_path / "logtrim.toml").symlink_to(tmp_path / "gone" / "logtrim.toml")
-    marker = tmp_path / "ran"
-    result = _run(["run", "--", "touch", str(marker)], tmp_path)
-    assert result.returncode == 2
-    assert result.stderr.decode() == (
-        f"logtrim: error: config file is a link to nothing: {tmp_path / 'logtrim.toml'}\n"
-    )
-    assert not marker.exists()
 
 
 def test_a_posix_class_is_refused_and_a_nested_bracket_is_quiet(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, py
+from conftest import Result, RunLogtrim, py
 
 from logtrim.engine.ending.failure import TailLine, incidents, pick
 from logtrim.engine.ending.incident import continues
@@ -247,6 +247,14 @@ def test_no_part_of_a_secret_is_left_where_a_long_line_is_cut(run_logtrim: RunLo
     assert secret.encode() not in r.archive
 
 
+def _small_run(run_logtrim: RunLogtrim, code: str, exit_code: int) -> Result:
+    """``code`` run under a 4 kB budget: its exit code kept, the console within the budget."""
+    r = run_logtrim("--budget", "4000", "--", *py(code))
+    assert r.code == exit_code
+    assert len(r.console) <= 4000
+    return r
+
+
 def test_small_budget_shows_the_lines_nearest_an_error(run_logtrim: RunLogtrim) -> None:
     """When not all the context before an error fits, the lines just before it do: a linter's
     findings above the line that says the linter failed."""
@@ -259,10 +267,7 @@ def test_small_budget_shows_the_lines_nearest_an_error(run_logtrim: RunLogtrim) 
         "print('ERROR: InvocationError: flake8 app exited with 1')\n"
         "sys.exit(1)\n"
     )
-    r = run_logtrim("--budget", "4000", "--", *py(code))
-    assert r.code == 1
-    assert len(r.console) <= 4000
-    lines = r.stdout.splitlines()
+    lines = _small_run(run_logtrim, code, 1).stdout.splitlines()
     error = lines.index(b"ERROR: InvocationError: flake8 app exited with 1")
     assert lines[error - 2 : error] == [
         b"app/models.py:76:1: E305 expected 2 blank lines after function definition",
@@ -291,10 +296,7 @@ def test_a_compiler_error_keeps_its_source_lines_when_warnings_used_the_live_roo
         "sys.stderr.write('make: *** [Makefile:7: bad.o] Error 1\\n')\n"
         "sys.exit(2)\n"
     )
-    r = run_logtrim("--budget", "4kB", "--", *py(code))
-    assert r.code == 2
-    assert len(r.console) <= 4000
-    lines = r.stderr.splitlines()
+    lines = _small_run(run_logtrim, code, 2).stderr.splitlines()
     error = lines.index(b"bad.c:4:5: error: expected ';' before 'printf'")
     source, caret = b'    4 |     printf("%d\\n", y);', b"      |     ^~~~~~"
     assert lines[error + 1 : error + 3] == [source, caret]

@@ -75,13 +75,14 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
         return [_file(explicit, explicit.name == "pyproject.toml")]
     if cwd is None:
         return []
-    found = [(cwd / "pyproject.toml", True), (cwd / "logtrim.toml", False)]
+    own = cwd / "logtrim.toml"
+    found = [(cwd / "pyproject.toml", True), (own, False)]
     for path, _ in found:
         if path.exists() and not path.is_file():  # a directory, a FIFO: not read unseen
             raise UsageError(f"config file is not a regular file: {path}")
-    if found[1][0].is_symlink() and not found[1][0].exists():
+    if own.is_symlink() and not own.exists():
         # A shared config linked in and gone: its mask-env would stop masking without a word.
-        raise UsageError(f"config file is a link to nothing: {found[1][0]}")
+        raise UsageError(f"config file is a link to nothing: {own}")
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
 

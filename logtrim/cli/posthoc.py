@@ -106,10 +106,9 @@ def trim(
     """
     from ..logs.trimjobs import plan, run_jobs
     from .config import from_command_line
-    from .values import refuse_same, whole_option
+    from .values import refuse_artifact, refuse_same, whole_option
 
-    if artifact == "-":  # (-o - is stdout; an archive is a file)
-        raise UsageError("--artifact: the archive cannot go to stdout; name a file")
+    refuse_artifact(artifact)
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
     given = {
         "budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim, "baseline": baseline

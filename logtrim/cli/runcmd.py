@@ -177,9 +177,7 @@ def _prepare(
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly, then as the settings give them.
     _log.mask_with(masker_of(_named_secrets({**given, "mask": mask})).mask_text)
-    if name is not None and not name.strip():
-        raise UsageError("--name: empty or blanks only (leave it out for the archive's file name)")
-    refuse_artifact(artifact, name)
+    refuse_artifact(artifact, name, published=True)
     env = dict(os.environ)
     try:
         cwd: Path | None = Path.cwd()

@@ -245,14 +245,19 @@ def refuse_same(output: str, role: str, baseline: str) -> None:
         raise UsageError(f"{role} {output} is the same file as the --baseline: refusing")
 
 
-def refuse_artifact(artifact: Path | None, name: str | None) -> None:
-    """An ``--artifact`` that is no file to publish: ``-`` (stdout, for ``trim -o``; an archive
-    is a file), or one whose file name, the artifact's name by default, is blanks only."""
-    if artifact is None:
-        return
-    if str(artifact) == "-":
+def refuse_artifact(
+    artifact: str | Path | None, name: str | None = None, *, published: bool = False
+) -> None:
+    """An ``--artifact`` that is no file: ``-`` (stdout, for ``trim -o``; an archive is a
+    file). ``published`` (``run``): nor may the artifact's name be blank, ``--name`` or, by
+    default, the archive's file name."""
+    if artifact is not None and str(artifact) == "-":
         raise UsageError("--artifact: the archive cannot go to stdout; name a file")
-    if name is None and not artifact.name.strip():
+    if not published:
+        return
+    if name is not None and not name.strip():
+        raise UsageError("--name: empty or blanks only (leave it out for the archive's file name)")
+    if name is None and artifact is not None and not Path(artifact).name.strip():
         raise UsageError(
             f"--artifact: {str(artifact)!r}: a file name of blanks only would be the artifact's"
             " name (give another, or --name)"

@@ -129,8 +129,8 @@ class Budget:
         return self.used + cost <= self.live + self.tail // 4
 
     def borrow(self) -> None:
-        """After a frame :meth:`allows_block` let through: what it took past the live room is
-        the tail's, not the live room's (logtrim's own notes keep their dip)."""
+        """After a frame shown (:meth:`allows_block`): what it took past the live room, if
+        anything, is the tail's, not the live room's (logtrim's own notes keep their dip)."""
         self.borrowed = max(self.borrowed, self.used - self.live)
 
     def ceiling(self, kind: Kind) -> float:

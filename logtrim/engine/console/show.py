@@ -136,7 +136,7 @@ class Shower:
             out.tally.context_lines += 1
             self.history.mark_shown(ctx_lineno, stream=ctx_stream)
         out.emit(stream, masked, NOISE if context else kind)
-        if frame and not budget.allows(kind, 0):
+        if frame:
             budget.borrow()
         if context and own != NOISE:
             # An error line inside a stack trace is an error shown, as in the verbatim part:
