@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from logtrim import LogtrimHandler
 from logtrim.dialects import DIALECTS
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.masking.mask import base64_forms
+from logtrim.engine.masking.forms import base64_forms
 from logtrim.engine.policy import Policy
 
 PROPERTY = settings(

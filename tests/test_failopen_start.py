@@ -15,7 +15,7 @@ import terminal
 from conftest import break_prepare, clean_env, zstd_dc
 
 from logtrim._text import ANSI_BYTES
-from logtrim.engine.masking.mask import base64_forms
+from logtrim.engine.masking.forms import base64_forms
 
 SECRET = "TopSecretValue42"
 ENV_SECRET = "Env-Secret-9876"

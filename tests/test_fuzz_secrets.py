@@ -29,7 +29,8 @@ from logtrim import LogtrimHandler
 from logtrim.archive.zstd import ZSTD_MAGIC
 from logtrim.dialects import DIALECTS
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.masking.mask import apply, base64_forms
+from logtrim.engine.masking.forms import base64_forms
+from logtrim.engine.masking.mask import apply
 from logtrim.engine.policy import Policy
 from logtrim.logs.declared import Declared
 from logtrim.logs.inputs import GZIP_MAGIC

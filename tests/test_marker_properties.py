@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from test_engine import core, drive
 
 from logtrim.engine.core import STDOUT
-from logtrim.engine.ending.tail import SHORT_GAP
+from logtrim.engine.ending.marked import SHORT_GAP
 
 SETTINGS = settings(
     max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
-from logtrim.engine.masking import mask, shards
+from logtrim.engine.masking import forms, shards
 from logtrim.engine.masking.mask import Masker
 
 SECRETS = st.lists(
@@ -77,7 +77,7 @@ LONG = st.builds(
     st.binary(min_size=1, max_size=40),
     st.integers(min_value=1, max_value=400),
     st.binary(max_size=3000),
-).filter(lambda s: len(s) > mask.LONG_FORM)
+).filter(lambda s: len(s) > forms.LONG_FORM)
 #: Text around them that no form of theirs can match: not base64, shorter than a piece.
 AROUND = st.text(alphabet=" .-", max_size=50).map(str.encode)
 
@@ -94,7 +94,7 @@ def test_a_long_secret_masks_as_one_span(
     raw = value.encode()  # as the masker encodes it
     out = masker.mask(before + b"\n" + raw + b"\n" + raw + after + b"\n")
     assert out == before + b"\n********\n********" + after + b"\n"
-    assert masker.max_len <= mask.LONG_FORM
+    assert masker.max_len <= forms.LONG_FORM
 
 
 #: A value of 300 kB declared with add-mask, then printed on both streams.

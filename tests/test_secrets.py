@@ -20,7 +20,7 @@ from conftest import RunLogtrim, clean_env, logtrim_argv, py, zstd_dc
 from octopus_decoder import messages as decode_messages
 
 import logtrim
-from logtrim.engine.masking.mask import base64_forms
+from logtrim.engine.masking.forms import base64_forms
 
 SECRET = "s3cr3t-Pa55w0rd"
 HIDDEN = b"********"

@@ -26,15 +26,8 @@ from .._fork import PASSED_ON, STOPPING
 from ..cli.config import masks_from
 from ..engine.masking import urlcreds
 from ..engine.masking.escapes import held_end, held_through, through_escapes
-from ..engine.masking.mask import (
-    MIN_LENGTH,
-    Masker,
-    apply,
-    line_endings,
-    line_forms,
-    masker_of,
-    merged,
-)
+from ..engine.masking.forms import line_endings, line_forms
+from ..engine.masking.mask import MIN_LENGTH, Masker, apply, masker_of, merged
 from .fallback import HeadTail
 
 if TYPE_CHECKING:

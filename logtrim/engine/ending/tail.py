@@ -12,9 +12,10 @@ from ..shapes.novelty import Withheld
 from ..shapes.templates import template
 from .ends import earlier as earlier_ends
 from .ends import last_of_each
-from .failure import TailLine, incidents, pick
-from .fold import fold, folded_count
+from .failure import TailLine, incidents
+from .fold import fold
 from .held import Held
+from .marked import SHORT, SHORT_GAP, pick_marked
 
 #: Over the lines written before some already on the console: the one section out of order.
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
@@ -34,9 +35,6 @@ def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     return header.replace(end, said + end)
 
 
-#: A stretch left out where a counted marker has no room (a line or two fewer pays for it):
-#: the lines around it must not read as one block (a test's header, another test's error).
-SHORT_GAP = OWN + b"...\n"
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
 
@@ -122,12 +120,12 @@ class Tail:
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
             room -= len(OWN) + len(note) + 1
-        picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
-        if not partial and any(_SHORT < n < 0 for n in skipped.values()):
+        picked, skipped = pick_marked(candidates, window, room, self._held.reason())
+        if not partial and any(SHORT < n < 0 for n in skipped.values()):
             # Stretches left out with no room for their counts: one note says so.
             partial = True
             room -= len(OWN) + len(note) + 1
-            picked, skipped = _pick_marked(candidates, window, room, self._held.reason())
+            picked, skipped = pick_marked(candidates, window, room, self._held.reason())
         if picked:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
@@ -189,7 +187,7 @@ class Tail:
                 out.emit(STDOUT, title_line, Kind.NOISE, own=True)
             for line in part:
                 left_out = skipped.get(id(line), 0)
-                if left_out == _SHORT:  # paid, as the counted ones
+                if left_out == SHORT:  # paid, as the counted ones
                     out.emit(STDOUT, SHORT_GAP, Kind.NOISE, own=True)
                 elif left_out > 0:  # paid: the lines were picked with room for it
                     out.emit(STDOUT, gap_note(left_out, sized=False), Kind.NOISE, own=True)
@@ -254,69 +252,3 @@ def _header(title: str, *, again: bool, compact: bool) -> bytes:
     if again:
         title += ", counted above" if compact else ", some counted above (written before it)"
     return f"[logtrim] --- {title} ---\n".encode()
-
-
-_SHORT = -(1 << 62)  # in ``skipped``: a stretch marked by :data:`SHORT_GAP`
-_TRIES = 64  # each try keeps room for one more marker at least: a few in practice
-
-
-def _pick_marked(
-    candidates: list[TailLine], window: list[TailLine], room: int, named: tuple[int, int]
-) -> tuple[list[TailLine], dict[int, int]]:
-    """:func:`pick`, and the markers of the stretches it leaves out: those lines picked,
-    and per line (by ``id``) how many lines right before it are out. When the counted
-    markers do not fit, each stretch gets :data:`SHORT_GAP` (value ``_SHORT``), its room
-    kept by picking a line or two fewer; when even those do not fit, the window's counted
-    markers are printed only where the budget has room (negative counts: the ``only part
-    fits`` note above them says some are left out)."""
-    picked = pick(candidates, room, named=named)
-    skipped = _left_out(window, picked)
-    if _size(picked) + _marks(skipped, short=False) <= room:
-        return picked, skipped
-    first, keep = skipped, room
-    for _ in range(_TRIES):
-        need = _size(picked) + _marks(skipped, short=True)
-        if need <= room:
-            return picked, dict.fromkeys(skipped, _SHORT)
-        keep -= max(need - room, len(SHORT_GAP))  # fewer lines can mean more stretches
-        picked = pick(candidates, keep, named=named)
-        skipped = _left_out(window, picked)
-    picked = pick(candidates, room, named=named)
-    return picked, {key: -n for key, n in first.items() if n != _SHORT}
-
-
-def _marks(skipped: dict[int, int], *, short: bool) -> int:
-    """The bytes of the markers of ``skipped``: counted, or all short."""
-    if short:
-        return len(SHORT_GAP) * len(skipped)
-    return sum(
-        len(SHORT_GAP) if n == _SHORT else len(gap_note(n, sized=False)) for n in skipped.values()
-    )
-
-
-def _size(lines: list[TailLine]) -> int:
-    return sum(len(line.text) for line in lines)
-
-
-def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
-    """Per picked line (by ``id``), how many lines right before it, after an earlier picked
-    one, are left out: of the window (a fold's note counts its lines), or of the run between
-    two earlier lines held back that were not written one after the other."""
-    chosen = {id(line) for line in picked}
-    out: dict[int, int] = {}
-    before = None
-    for line in picked:
-        if not line.earlier:
-            break
-        if before is not None and line.lineno > before + 1:
-            out[id(line)] = _SHORT  # not counted: some between may have been shown live
-        before = line.lineno
-    count, started = 0, False
-    for line in window:
-        if id(line) in chosen:
-            if started and count:
-                out[id(line)] = count
-            count, started = 0, True
-        elif started:
-            count += folded_count(line.text) if line.lineno < 0 else 1
-    return out

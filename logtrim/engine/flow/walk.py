@@ -41,18 +41,10 @@ def region(
         while i < nhits and hits[i][0] < pos:
             i += 1
         if flow.forced or lineno < head or inc.after or inc.block:
-            if (
-                sel.verbatim.left > 0
-                and not (i < nhits and hits[i][0] == pos)
-                and asis.ready(sel, stream, lineno)
-            ):
-                # Lines no rule hit, shown as written: a run at a time (engine/flow/asis.py).
-                stop = hits[i][0] if i < nhits else n
-                end, after = asis.take(sel, stream, region, pos, stop, lineno)
-                if end > pos:
-                    pos, lineno = end, after
-                    flow.refresh(sel, stream)  # the allowance may be used up
-                    continue
+            if (taken := _as_is(sel, stream, region, hits, i, pos, lineno)) is not None:
+                pos, lineno = taken
+                flow.refresh(sel, stream)  # the allowance may be used up
+                continue
             end = find(b"\n", pos) + 1 or n
             kind = hits[i][1] if i < nhits and hits[i][0] == pos else noise
         else:
@@ -66,8 +58,7 @@ def region(
                 out.gap_bytes += target - pos
                 seen_lines[noise] += skipped
                 seen_bytes[noise] += target - pos
-                lineno += skipped
-                pos = target
+                lineno, pos = lineno + skipped, target
                 if pos >= n:
                     break
             end = find(b"\n", pos) + 1 or n
@@ -97,6 +88,28 @@ def region(
         pos, lineno = end, lineno + 1
     flow.end(sel, lineno)
     return lineno
+
+
+def _as_is(
+    sel: Selector,
+    stream: int,
+    region: bytes,
+    hits: list[tuple[int, Kind]],
+    i: int,
+    pos: int,
+    lineno: int,
+) -> tuple[int, int] | None:
+    """Lines no rule hit from ``pos``, shown as written within the verbatim allowance, a run
+    at a time (engine/flow/asis.py): the place and line number after them, else None."""
+    if (
+        sel.verbatim.left <= 0
+        or (i < len(hits) and hits[i][0] == pos)
+        or not asis.ready(sel, stream, lineno)
+    ):
+        return None
+    stop = hits[i][0] if i < len(hits) else len(region)
+    end, after = asis.take(sel, stream, region, pos, stop, lineno)
+    return (end, after) if end > pos else None
 
 
 def _in_bulk(

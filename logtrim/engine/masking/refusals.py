@@ -34,7 +34,7 @@ class Refusals:
 
     def short_bare(self, values: Iterable[str]) -> None:
         """Values masked with the blanks around them, too short without them to be masked
-        bare (:func:`.mask.spellings`)."""
+        bare (:func:`.forms.spellings`)."""
         for value in values:
             given, bare = value.strip("\r\n"), value.strip()
             short = bare and bare != given and len(bare) < MIN_LENGTH <= len(given)

@@ -18,7 +18,8 @@ from ..match.matcher import Matcher
 from ..match.rehit import rehit
 from ..service.commands import Commands
 from . import urlcreds
-from .mask import MASK, MIN_LENGTH, Masker, apply, merged, spellings
+from .forms import spellings
+from .mask import MASK, MIN_LENGTH, Masker, apply, merged
 from .refusals import Refusals
 from .toolong import TooLong, declaring_lines
 

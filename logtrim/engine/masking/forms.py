@@ -1,0 +1,90 @@
+"""The forms a secret takes in the output, as bytes: its spellings, its line endings, its lines
+alone, its base64, and the pieces a long form is masked as (:class:`.mask.Masker` masks them
+all; docs/masking.md lists them)."""
+
+from __future__ import annotations
+
+import base64
+import unicodedata
+
+from ... import _text
+
+MIN_LENGTH = _text.MIN_SECRET
+MIN_FORM = 4  # a base64 form shorter than this would mask ordinary words
+#: A longer form is masked as the pieces of this length that cover it: hyperscan refuses a
+#: literal of a few kB, and ``re`` compiles and scans one of megabytes in time growing with
+#: its square (a declared value can be a whole line). Wherever the form occurs, its pieces'
+#: spans touch and merge into its span: it is masked as before; a piece alone is masked too.
+LONG_FORM = 1024
+
+
+def line_endings(raw: bytes) -> list[bytes]:
+    """``raw``, and a secret over several lines also with its other line ending: a terminal
+    (``--pty``) or a Windows tool prints ``\\n`` as ``\\r\\n``, a Unix tool may print a value
+    read with ``\\r\\n`` as ``\\n``."""
+    if b"\n" not in raw:
+        return [raw]
+    lf = raw.replace(b"\r\n", b"\n")
+    crlf = lf.replace(b"\n", b"\r\n")
+    return [raw, *(form for form in (lf, crlf) if form != raw)]
+
+
+def line_forms(raw: bytes) -> list[bytes]:
+    """Each line of a secret over several lines, without the spaces around it: a tool that
+    indents what it prints (YAML, ``kubectl``, ``sed 's/^/  /'``) prints a key line by line
+    with a prefix, so the whole value never appears. Lines shorter than MIN_LENGTH stay."""
+    if b"\n" not in raw:
+        return []
+    lines = (line.strip() for line in raw.replace(b"\r\n", b"\n").split(b"\n"))
+    return [line for line in lines if len(line) >= MIN_LENGTH]
+
+
+def base64_forms(raw: bytes) -> list[bytes]:
+    """The base64 forms of ``raw``: padded, and at the three alignments inside longer text."""
+    forms = [base64.b64encode(raw)]
+    for shift in range(3):
+        encoded = base64.b64encode(bytes(shift) + raw)
+        first = -(-8 * shift // 6)  # characters that also hold the padding bytes' bits
+        last = 8 * (shift + len(raw)) // 6  # characters wholly inside the secret's bits
+        inner = encoded[first:last]
+        if len(inner) >= MIN_FORM:
+            forms.append(inner)
+    return forms
+
+
+def spellings(value: str) -> list[str]:
+    """``value``, and its composed and decomposed Unicode spellings where they differ: a
+    terminal shows ``é`` and ``e`` + U+0301 alike, and a tool may print either (macOS file
+    names are decomposed, most input methods compose). Each also without the blanks around
+    it: a secret pasted with a stray space (``--mask-env``) is printed without it."""
+    found = [value]
+    if not value.isascii():
+        found += (unicodedata.normalize(form, value) for form in ("NFC", "NFD"))
+    found += [spelled.strip() for spelled in found]
+    # Shorter than a secret may be (``e`` + U+0301 twice composes to 2 characters; `` ab ``
+    # bare): left out, it would mask ordinary words.
+    return [
+        spelled
+        for i, spelled in enumerate(found)
+        if spelled not in found[:i] and (i == 0 or len(spelled) >= MIN_LENGTH)
+    ]
+
+
+def pieces(form: bytes) -> list[bytes]:
+    """``form``, or the pieces of :data:`LONG_FORM` bytes that cover it (the last one ends
+    where it ends: no short piece to mask ordinary text)."""
+    if len(form) <= LONG_FORM:
+        return [form]
+    starts = [*range(0, len(form) - LONG_FORM, LONG_FORM), len(form) - LONG_FORM]
+    return [form[i : i + LONG_FORM] for i in starts]
+
+
+__all__ = [
+    "LONG_FORM",
+    "MIN_FORM",
+    "base64_forms",
+    "line_endings",
+    "line_forms",
+    "pieces",
+    "spellings",
+]
