@@ -41,8 +41,8 @@ def region(
         while i < nhits and hits[i][0] < pos:
             i += 1
         if flow.forced or lineno < head or inc.after or inc.block:
-            if (taken := _as_is(sel, stream, region, hits, i, pos, lineno)) is not None:
-                pos, lineno = taken
+            if (run := _as_is(sel, stream, region, hits, i, pos, lineno)) is not None:
+                pos, lineno = run
                 flow.refresh(sel, stream)  # the allowance may be used up
                 continue
             end = find(b"\n", pos) + 1 or n
