@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 from conftest import clean_env
 
-from logtrim.engine.masking.mask import base64_forms
+from logtrim.engine.masking.forms import base64_forms
 
 OCTOPUS = "Octopus-Secret-42"
 GITHUB = "gh-Secret-123"

@@ -245,6 +245,22 @@ def test_a_message_printed_again_is_counted_with_its_first_line(tmp_path: Path) 
     assert len(received) == 1 and received[0]["repeats"] == 1
 
 
+def test_an_error_echoing_the_line_before_it_is_the_one_shown(tmp_path: Path) -> None:
+    """pytest prints the code that raised (``>   raise ConnectionError(...)``), then the
+    exception under it with no word the line above lacks: one novelty, shown by its error."""
+    good = b"tests/test_db.py .                                         [ 33%]\n" * 3
+    error = b"E       ConnectionError: could not connect to postgres at db-01:5432"
+    bad = good + (
+        b'>       raise ConnectionError("could not connect to postgres at db-01:5432")\n'
+        + error
+        + b"\n"
+    )
+    shown = _diff(good, bad, tmp_path)["shown"]
+    assert isinstance(shown, list)
+    assert [entry["text"] for entry in shown] == [error.decode()]
+    assert shown[0]["repeats"] == 1
+
+
 def test_an_archive_with_an_index_frame_gives_what_its_log_gives(tmp_path: Path) -> None:
     """A run with a baseline ends its archive with its shapes; as GOOD, that archive still
     gives its lines to the similarity stage: the same report as the plain log."""

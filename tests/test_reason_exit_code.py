@@ -75,3 +75,20 @@ def test_stdout_s_last_line_that_says_something_failed_is_the_reason(
     assert r.code == 1
     assert _result_messages(r.stdout) == [line]
     assert base64.b64encode(line.encode()).decode() in r.stdout.decode()
+
+
+def test_stderr_s_last_line_that_says_nothing_went_wrong_is_no_reason(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """An action announced (git writes ``Cloning into 'repo'...`` on stderr) or a loop's last
+    line names no failure: the exit code does. One that says something failed still does."""
+    announced = 'echo "Health check result: 503"; echo "Cloning into \'config-repo\'..." >&2'
+    looped = 'for i in 1 2 3; do echo "removed temp file /tmp/x$i" >&2; done'
+    for script in (announced, looped):
+        r = run_logtrim("--ci", "octopus", "--", "bash", "-c", f"{script}; exit 1")
+        assert r.code == 1
+        assert _result_messages(r.stdout) == []
+        r = run_logtrim("--ci", "plain", "--", "bash", "-c", f"{script}; exit 1")
+        assert _failed_line(r.console) == "[logtrim] failed (exit 1): exited with code 1"
+    r = run_logtrim("--ci", "plain", "--", "bash", "-c", 'echo "Rolling back..." >&2; exit 1')
+    assert _failed_line(r.console) == "[logtrim] failed (exit 1): Rolling back..."

@@ -11,7 +11,10 @@ from pathlib import Path
 import pytest
 from conftest import RunLogtrim, clean_env
 
-from logtrim.engine.policy import MIN_BUDGET, TINY_BELOW
+from logtrim.dialects import Dialect
+from logtrim.engine.console.whole import Whole
+from logtrim.engine.core import STDOUT, Core
+from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, TINY_BELOW, Policy
 
 # logtrim's closing lines start at the summary; anything of its own before it is a note.
 _SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(", re.M)
@@ -112,3 +115,23 @@ def test_above_a_compact_budget_a_run_past_its_allowance_that_fits_is_whole(
     assert closing is not None, res.stdout
     assert res.stdout[: closing.start()] == direct.stdout
     assert res.stderr == direct.stderr, res.stderr
+
+
+@pytest.mark.parametrize("budget", [MIN_BUDGET + 100, TINY_BELOW, COMPACT_BELOW - 1])
+def test_a_held_console_is_released_within_ten_seconds(budget: int) -> None:
+    """A step watched live must not look stuck: below a compact budget the console is held
+    from the first line, and a run that has not ended 10 s later shows what it printed,
+    though the heartbeat is a minute."""
+
+    def fresh() -> Core:
+        core = Core(Policy(budget=budget, heartbeat=60.0), Dialect())
+        core.start(0.0)
+        return core
+
+    whole = Whole(fresh(), fresh)
+    printed = whole.feed(STDOUT, b"Deploying version 1.4.2 to staging\n", 0.1)[1]
+    printed += whole.tick(9.0)
+    assert printed == []
+    printed += whole.tick(10.5)
+    assert (STDOUT, b"Deploying version 1.4.2 to staging\n") in printed
+    assert not whole.holding

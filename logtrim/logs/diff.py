@@ -182,6 +182,16 @@ def _sift(out: Diff, good: Neighbours) -> None:
         first = same.setdefault(key, found) if len(key) >= _SAME_WORDS else found
         if first is found and last is not None and _echoes(found, key, last):
             first = last[2]  # a tool's message printed again under it, indented or bare
+            if _tier(found) > _tier(first):
+                # The echo is the error (pytest's ``E   ConnectionError: ...`` under the
+                # ``>   raise ConnectionError(...)`` that raised it): it is the one shown,
+                # the line before it its context.
+                found.repeats += 1 + first.repeats
+                kept[-1] = found
+                if same.get(last[1]) is first:
+                    same[last[1]] = found
+                last = (found.number, last[1], found)
+                continue
         if first is not found:
             first.repeats += 1 + found.repeats
             continue
@@ -218,6 +228,13 @@ def _unlabel(out: Diff) -> None:
 def _says_error(text: bytes) -> bool:
     """Whether ``text`` holds an error word, or its plural (``Errors``)."""
     return any(tok.lower().removesuffix(b"s") in ERROR_WORDS for tok in tokens(text))
+
+
+def _tier(found: Found) -> Kind:
+    """A kept line's tier (looked up once: ``compute`` asks again for each line shown)."""
+    if found.tier == Kind.NOISE:
+        found.tier = _matcher().line_kind(found.text)
+    return found.tier
 
 
 def _echoes(found: Found, key: frozenset[bytes], last: tuple[int, frozenset[bytes], Found]) -> bool:

@@ -5,9 +5,9 @@ came: lines left out with a gap marker, notes that tiers stopped, and the sectio
 held-back errors after the last lines, out of order, when nothing needed to be left out.
 Whether a run fits is known only when it ends or outgrows the budget, so while its output
 could still fit (at most the budget less the closing reserve, at most :data:`HOLD_MAX`, and
-for at most a heartbeat's interval, :data:`HOLD_SECONDS` above a compact budget: the console
-is never quieter than the heartbeat allows) the engine's console is held, not printed, and the
-calls that fed it are kept. Below a compact
+for at most :data:`HOLD_SECONDS`, or the heartbeat's interval if shorter: a step watched live
+must not look stuck) the engine's console is held, not printed, and the calls that fed it are
+kept. Below a compact
 budget the hold starts with the first line; above it, once the verbatim allowance is passed
 (what the allowance showed is printed as it comes). When the run outgrows the window, the held
 console is released as it was: the same lines, only later. When the run ends within it, the
@@ -36,8 +36,8 @@ Call = Callable[["Core"], list[Emit]]
 #: the default budget's own allowance (memory and the wait stay small; a budget whose
 #: allowance is this or more shows such runs whole anyway).
 HOLD_MAX = 1_000_000
-#: Above a compact budget, the longest the console is held: a step watched live must not look
-#: stuck for a heartbeat's minute after its first twentieth of the budget.
+#: The longest the console is held: a step watched live must not look stuck for a heartbeat's
+#: minute (below a compact budget, from its first line).
 HOLD_SECONDS = 10.0
 Closing = Callable[["Core"], "tuple[list[Emit], list[Action]]"]
 
@@ -62,9 +62,7 @@ class Whole:
         self._printed: list[Emit] | None = None if budget.compact else []
         self._since: float | None = None
         every = core.policy.heartbeat
-        self._wait = every if every > 0 else math.inf
-        if not budget.compact:
-            self._wait = min(self._wait, HOLD_SECONDS)
+        self._wait = min(every if every > 0 else math.inf, HOLD_SECONDS)
 
     @property
     def holding(self) -> bool:

@@ -22,7 +22,8 @@ def continues(head: bytes, line: bytes) -> bool:
 
     It does when it is more indented than ``head`` (a stack frame under its header), either
     from its start or after the log prefix both share: a logger that stamps every line of a
-    traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``).
+    traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``),
+    pytest's ``E`` before each line of an assertion's explanation.
     Tools that indent everything (MSBuild) do not make every line a continuation.
     """
     head, line = ANSI_BYTES.sub(b"", head[:160]), ANSI_BYTES.sub(b"", line[:160])
@@ -32,7 +33,9 @@ def continues(head: bytes, line: bytes) -> bool:
     n = common_prefix(a, b)
     while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
         n -= 1
-    return n >= 8 and _indent(line, n) > _indent(head, n)
+    # A blank line of the block under that prefix continues it too (pytest's ``E`` lines:
+    # an empty ``E`` line splits an assertion's explanation from the values that differ).
+    return n >= 8 and (_indent(line, n) > _indent(head, n) or not line[n:].strip())
 
 
 def common_prefix(a: bytes, b: bytes) -> int:

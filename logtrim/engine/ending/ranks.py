@@ -16,9 +16,6 @@ from .traces import XTRACE
 class Rank(IntEnum):
     """What kind of line a reason candidate is; a higher rank wins."""
 
-    # stderr's last line that says nothing went wrong: the last of a loop's lines (a
-    # cleanup trap's, a countdown's), a milestone or an info-level line.
-    QUIET_END = 1
     STATUS = 2
     RETRIED = 3  # an error the program says it retries: it went on, so something later ended it
     # stdout's last line that says something failed ("giving up: ..."); stderr's last line
@@ -38,6 +35,8 @@ class Rank(IntEnum):
 
 # Within these ranks the first line wins (later ones often follow from it).
 _FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
+# An action announced: a line that ends in an ellipsis.
+_ANNOUNCES = lazy(rb"(?:\.\.\.|\xe2\x80\xa6)$")
 # stdout's last line is a reason only if it says that something failed (error-tier words
 # made it an error line already): a "main done" or a cleanup trap's echo is none.
 _SAYS_FAILED = lazy(
@@ -148,6 +147,8 @@ def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank |
         if quiet or not _SAYS_FAILED.search(body):
             return None  # says nothing went wrong ("rollout halted: ..." says something did)
         return Rank.OUT_END
-    if quiet:
-        return Rank.QUIET_END
+    if quiet or (_ANNOUNCES.search(body) and not _SAYS_FAILED.search(body)):
+        # Says nothing went wrong (a loop's last line, an info level), or what starts
+        # (git's ``Cloning into 'repo'...``): the exit code says more.
+        return None
     return Rank.STREAM_END if message else Rank.OUT_END

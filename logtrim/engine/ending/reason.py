@@ -23,8 +23,9 @@ Ranks, best first (examples)::
                 when more than a few lines show it went on: the exit code is the reason)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
                 "aborted: <cause>", "exit code 1: <cause>" say why: errors)
-    quiet end   cleanup: removing /tmp/x300   (stderr's last line that says nothing went
-                wrong: the last of a run of similar lines, a milestone, an info level)
+
+A stream's last line that says nothing went wrong (the last of a run of similar lines, an
+info level, an action announced: ``Cloning into 'repo'...``) is none: the exit code is.
 
 Within a rank, the first compiler error and the first failing test win (later ones often
 follow from it); otherwise the newest line does (it is closest to the exit). A fatal line
