@@ -158,3 +158,32 @@ def test_child_that_drives_the_azure_bar_gets_no_extra_messages(tmp_path: Path) 
     code, lines = _run_timed(tmp_path, CIS["azure"][0], child)
     assert code == 0
     assert [line for _, line in lines if "task.setprogress" in line] == [own]
+
+
+def test_the_final_state_comes_before_a_later_line_once_progress_lines_are_held(
+    tmp_path: Path,
+) -> None:
+    """Once the budget shows no more progress lines, the indicator still follows them: its
+    100% is sent before the warning the child wrote after it, not on a later tick."""
+    child = (
+        "import time\n"
+        "for n in range(10, 101, 10):\n"
+        "    print(f'Uploading {n}%')\n"
+        "    for j in range(30): print(f'  chunk {n}-{j} sent')\n"
+        "print('WARNING: service took 12s to stop', flush=True)\n"
+        "time.sleep(1.0)\n"
+    )
+    argv = [sys.executable, "-m", "logtrim", "run", "--ci", "octopus", "--budget", "8kB"]
+    argv += ["--verbatim", "0", "--progress-interval", "0", "--artifact", str(tmp_path / "a.zst")]
+    proc = subprocess.run(
+        [*argv, "--", sys.executable, "-c", child],
+        env=clean_env(), capture_output=True, timeout=60, check=False, cwd=tmp_path,
+    )  # fmt: skip
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().splitlines()
+    assert "[logtrim] progress lines are no longer shown: their share is used" in lines
+    states = [(i, got) for i, line in enumerate(lines) if (got := _octopus(line))]
+    warning = lines.index("WARNING: service took 12s to stop")
+    final = next(i for i, got in states if got[0] == 100)
+    assert final < warning
+    assert [got[0] for _, got in states] == sorted(got[0] for _, got in states)

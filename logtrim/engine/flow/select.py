@@ -227,6 +227,8 @@ class Selector:
                 self.held.add(lineno, stream, self.shaper.masker.mask(shown), lineno, True)
         if shown_now and key is not None:
             self.repeats.shown(stream, key, now)
+        if kind == PROGRESS and not shown_now and native is not None:
+            native.flush()  # its state goes now, or waits for the next line shown: not later
 
     def _show_verbatim(
         self, stream: int, line: bytes, kind: Kind, seen: Kind, context: bool, lineno: int
