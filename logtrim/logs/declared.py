@@ -77,9 +77,9 @@ class Declared:
 
     def scan(self, inp: Input) -> bool:
         """Learn a plain file's declarations from all of it before it is read: its lines
-        are then masked from the first (a compressed file or stdin learns them as they
-        come: False)."""
-        if inp.path == "-" or inp.format != InputFormat.PLAIN:
+        are then masked from the first (a compressed file, stdin or another pipe learns
+        them as they come: False)."""
+        if not inp.rereadable or inp.format != InputFormat.PLAIN:
             return False
         try:
             with open(inp.path, "rb") as file:

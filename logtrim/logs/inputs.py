@@ -20,6 +20,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import os
+import stat
 import sys
 import zlib
 from collections.abc import Iterable, Iterator
@@ -62,10 +63,20 @@ class Input:
     """One opened input. Iterate :meth:`chunks` once; check :attr:`damage` afterwards."""
 
     def __init__(
-        self, path: str, file: BinaryIO, head: bytes, size: int | None, binary: bool = False
+        self,
+        path: str,
+        file: BinaryIO,
+        head: bytes,
+        size: int | None,
+        binary: bool = False,
+        *,
+        rereadable: bool = False,
     ) -> None:
         self.path = path
         self.binary = binary  # read binary (NUL-holding) input anyway
+        # A regular file, which can be opened and read again by its path; a pipe (stdin,
+        # ``<(...)``, a FIFO) gives its bytes once, to the one read that uses them.
+        self.rereadable = rereadable
         self.name = "<stdin>" if path == "-" else path
         self.size = size  # bytes on disk, when known (for progress)
         self.consumed = 0  # bytes read from disk so far
@@ -228,7 +239,26 @@ def open_input(path: str, *, binary: bool = False) -> Input:
     except OSError as exc:
         file.close()
         raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    return Input(path, file, head, st.st_size if st.st_size > 0 else None, binary)
+    size = st.st_size if st.st_size > 0 else None
+    return Input(path, file, head, size, binary, rereadable=stat.S_ISREG(st.st_mode))
+
+
+def probe_input(path: str) -> None:
+    """What :func:`open_input` raises for ``path``, before any work starts, without taking a
+    byte from a pipe (``<(...)``, ``/dev/stdin``, a FIFO: their bytes are read once, by the
+    read that uses them; opening a FIFO would wait for its writer)."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError(f"{path}: is a directory")
+    if stat.S_ISREG(st.st_mode):
+        open_input(path).close()
+    elif not os.access(path, os.R_OK):
+        raise InputError(f"{path}: cannot read: Permission denied")
 
 
 def _peek(chunks: Iterator[bytes], want: int = 8192) -> tuple[bytes, Iterator[bytes]]:

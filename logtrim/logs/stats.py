@@ -106,10 +106,10 @@ def compute(inputs: Iterable[Input], baseline: Container[int] | None = None) -> 
         return _compute(inputs, baseline, ahead=True)
     except _Declares:
         for inp in inputs:
-            if inp.path != "-":  # (not read yet: it comes after)
+            if inp.rereadable:  # (a pipe is not read yet: it comes after)
                 inp.close()
         again = [
-            inp if inp.path == "-" else open_input(inp.path, binary=inp.binary) for inp in inputs
+            open_input(inp.path, binary=inp.binary) if inp.rereadable else inp for inp in inputs
         ]
         return _compute(again, baseline, ahead=False)
 
@@ -121,8 +121,8 @@ def _compute(inputs: list[Input], baseline: Container[int] | None, ahead: bool) 
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
         is_task, chunks = open_detected(inp)
-        # Not after stdin: that cannot be read again.
-        ahead = ahead and inp.path != "-"
+        # Not from a pipe on (stdin, ``<(...)``): that cannot be read again.
+        ahead = ahead and inp.rereadable
         hits = None
         if ahead and inp.format == InputFormat.PLAIN and not stats.declared.masker:
             hits = Hits(stats.declared.starts)

@@ -11,7 +11,7 @@ from pathlib import Path
 from .._errors import UsageError
 from ..archive.target import check
 from ..engine.policy import Policy
-from .inputs import open_input
+from .inputs import probe_input
 from .trim import TrimJob, TrimResult, trim_one
 
 
@@ -50,7 +50,7 @@ def plan(
             _refuse_derived(job)
     for job in jobs:
         if job.source != "-":
-            open_input(job.source).close()  # a missing input fails before any work starts
+            probe_input(job.source)  # a missing input fails before any work starts
     for directory in directories:
         try:
             os.makedirs(directory, exist_ok=True)
