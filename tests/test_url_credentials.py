@@ -4,6 +4,7 @@ matchers, whatever the chunking."""
 
 from __future__ import annotations
 
+import base64
 import io
 import json
 import os
@@ -101,6 +102,58 @@ def test_trim_stats_and_diff_mask_a_url_password(tmp_path: Path) -> None:
         # Nor its start in a template's shape (``s<n>c...``).
         assert b"deploy:s" not in out.stdout + out.stderr
     assert MASKED in out.stdout  # diff prints the line, masked
+
+
+def _in_commands(url: str) -> bytes:
+    """``url`` in values a CI decodes: an Octopus variable's base64, a GitHub property."""
+    b64 = base64.b64encode(url.encode())
+    prop = url.replace("%", "%25").replace(":", "%3A").encode()
+    return (
+        b"##octopus[setVariable name='Q29ublN0cg==' value='" + b64 + b"']\n"
+        b"::warning title=" + prop + b"::connecting\n"
+    )
+
+
+def _holds(text: bytes, url: str) -> bool:
+    """Whether ``text`` holds ``url`` as a CI would decode it from :func:`_in_commands`."""
+    b64 = base64.b64encode(url.encode())
+    prop = url.replace("%", "%25").replace(":", "%3A").encode()
+    return b64 in text or prop in text
+
+
+def test_a_url_password_in_a_command_value_is_masked_in_the_archive(tmp_path: Path) -> None:
+    """A URL in an Octopus variable's base64 value, or in a GitHub property (its ``:``
+    escaped as ``%3A``): masked in the archive of ``run`` and ``trim``, as on the console."""
+    child = tmp_path / "child.sh"
+    child.write_bytes(b"cat <<'EOF'\n" + _in_commands(URL) + b"EOF\n")
+    for ci in ("octopus", "github"):
+        art = tmp_path / f"{ci}.zst"
+        out = _logtrim("run", "--ci", ci, "--artifact", str(art), "--", "sh", str(child))
+        assert out.returncode == 0, out.stderr
+        assert not _holds(zstd_dc(art), URL) and not _holds(out.stdout, URL)
+        assert b"s3cr3t" not in zstd_dc(art) + out.stdout
+    log, art = tmp_path / "task.log", tmp_path / "trim.zst"
+    log.write_bytes(_in_commands(URL))
+    out = _logtrim("trim", str(log), "--artifact", str(art))
+    assert out.returncode == 0, out.stderr
+    assert not _holds(zstd_dc(art), URL) and not _holds(out.stdout, URL)
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    URL_PASSWORDS.filter(lambda pw: "%" not in pw),
+    st.binary(max_size=30),
+    st.lists(st.integers(min_value=0), max_size=8),
+)
+def test_a_url_password_in_a_command_value_is_masked_whatever_the_chunks(
+    password: str, noise: bytes, cuts: list[int]
+) -> None:
+    url = f"postgres://deploy:{password}@db-01:5432/shop"
+    data = noise.replace(b"#", b"") + b"\n" + _in_commands(url) + noise.replace(b"#", b"")
+    for fast in (True, False):
+        archive, console = _engine(data, cuts, fast)
+        assert not _holds(archive, url), archive
+        assert not _holds(console, url), console
 
 
 def test_stats_of_a_large_file_masks_the_password_and_counts_every_line(tmp_path: Path) -> None:

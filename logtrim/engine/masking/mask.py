@@ -99,17 +99,22 @@ class Masker:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
         colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
         if not self._secrets:
-            return merged(urlcreds.spans(data))
+            found = urlcreds.spans(data) + _escaped_urls(data)
+            if HASH in data:  # an Octopus value is base64: no ``@`` shows before decoding
+                found += encoded.octopus_spans(data, _holds_url)
+            return merged(found) if found else found
         # Each look but the forms' is for a byte most lines lack (memchr): a line costs little.
         found = self._found(data)
         if HASH in data:  # a value a CI decodes: the secret in any spelling it reads
-            found += encoded.octopus_spans(data, lambda plain: bool(self._found(plain)))
+            found += encoded.octopus_spans(
+                data, lambda plain: bool(self._found(plain)) or _holds_url(plain)
+            )
         # A value GitHub, Azure or TeamCity decodes (their escape bytes, memchr first).
         found += encoded.command_spans(data, self._found, self._chars)
         if ESC in data:
             found += through_escapes(data, self._found)
         if urlcreds.AT in data:
-            found += urlcreds.spans(data)
+            found += urlcreds.spans(data) + _escaped_urls(data)
         return merged(found) if found else found
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
@@ -122,7 +127,7 @@ class Masker:
         return bool(self._secrets) and bool(self._shards.find(data))
 
     def mask(self, data: bytes) -> bytes:
-        if not self._secrets and urlcreds.AT not in data:  # no URL credential either
+        if not self._secrets and urlcreds.AT not in data and HASH not in data:  # nor a URL's
             return data
         spans = self.spans(data)
         return apply(data, spans) if spans else data
@@ -158,7 +163,7 @@ class Masker:
     def safe_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that does not split a secret in ``data``."""
         cut = urlcreds.safe_cut(data, cut)
-        if not self._secrets:
+        if not self._secrets and HASH not in data:  # (an Octopus value may hold a URL's)
             return cut
         for start, end in self.spans(data):
             if start < cut < end:
@@ -168,8 +173,7 @@ class Masker:
     def piece_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` after which each side can be masked alone (a
         long line in pieces): no secret split, no URL credential's context either."""
-        if self._secrets:
-            cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)
+        cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)  # (``##`` first: a memchr)
         return self.safe_cut(data, min(cut, urlcreds.open_context(data)))
 
     def open_end(self, data: bytes) -> int:
@@ -200,6 +204,23 @@ class Masker:
         """:meth:`held` of the known secrets alone (no URL's password)."""
         forms = self._secrets
         return max(held_end(data, forms), held_through(data, forms)) if forms else 0
+
+
+def _holds_url(plain: bytes) -> bool:
+    """Whether a decoded value holds a URL's password."""
+    return bool(urlcreds.spans(plain))
+
+
+#: Every byte: a URL's password may hold any that a command's escapes spell.
+_EVERY_BYTE = set(range(256))
+
+
+def _escaped_urls(data: bytes) -> list[tuple[int, int]]:
+    """The passwords of URLs in command values their CI decodes where the ``:`` of
+    ``://user:pass@`` is an escape (a GitHub property: ``https%3A//user%3Apass@host``)."""
+    if urlcreds.AT not in data or (b"%3A" not in data and b"%3a" not in data):
+        return []
+    return encoded.command_spans(data, urlcreds.spans, _EVERY_BYTE)
 
 
 def masker_of(secrets: Iterable[str]) -> Masker:
