@@ -42,3 +42,20 @@ def test_a_short_line_of_a_multiline_secret_is_left_alone(run_logtrim: RunLogtri
     )  # fmt: skip
     assert result.archive.startswith(b"{\n")
     assert b"s3cr3t-value-123" not in result.archive + result.console
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re"])
+def test_the_base64_of_a_line_of_a_multiline_secret_is_masked(
+    run_logtrim: RunLogtrim, engine: str
+) -> None:
+    """Each line of such a secret is a secret of its own: in its base64 forms too."""
+    script = 'echo "raw: line-two-BBB"; echo "b64: $(printf line-two-BBB | base64)"'
+    result = run_logtrim(
+        "--ci", "plain", "--mask", "line-one-AAA\nline-two-BBB", "--", "sh", "-c", script,
+        env={"LOGTRIM_ENGINE": engine},
+    )  # fmt: skip
+    assert result.code == 0
+    for shown in (result.console, result.archive):
+        assert b"line-two-BBB" not in shown
+        assert b"bGluZS10d28tQkJC" not in shown  # its base64
+        assert shown.count(b"********") >= 2

@@ -83,9 +83,8 @@ class Masker:
             for spelling in spellings(value):
                 raw = spelling.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
                 self._chars.update(raw)
-                for form in line_endings(raw):
+                for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
-                new += line_forms(raw)
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)
