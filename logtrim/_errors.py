@@ -4,7 +4,7 @@
      ├── UsageError              bad option, bad size, bad regex, bad config value (exit 2)
      ├── InputError              an input file for trim/stats/cat is missing, unreadable, binary
      │                           or not what its header says (exit 3)
-     ├── OutputError             an output of trim/cat could not be written (exit 4)
+     ├── OutputError             an output of trim, cat, stats or diff could not be written (exit 4)
      ├── CommandNotFoundError    COMMAND does not exist (exit 127, as a shell says)
      └── CommandNotExecutableError  COMMAND exists but cannot be executed (exit 126)
 

@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from .._errors import InputError, UsageError
+from .._errors import InputError, OutputError, UsageError
 from .._log import say
 from .params import DropOption, KeepOption, option
 from .settings import Settings
@@ -33,14 +33,23 @@ BinaryOption = Annotated[
 @contextlib.contextmanager
 def _stdout_reader() -> Iterator[None]:
     """``logtrim cat a.zst | head``: the reader leaving ends the command, as SIGPIPE ends a
-    shell tool (exit 141), without a traceback or a second error at exit."""
+    shell tool (exit 141), without a traceback or a second error at exit; stdout that
+    cannot be written (a full disk, ``> /dev/full``) is an output error (exit 4)."""
     try:
         yield
     except BrokenPipeError:
-        null = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(null, sys.stdout.fileno())
-        os.close(null)
+        _silence_stdout()
         raise typer.Exit(141) from None
+    except OSError as exc:
+        _silence_stdout()
+        raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
+
+
+def _silence_stdout() -> None:
+    """What stdout still buffers goes nowhere: the flush at exit must not fail again."""
+    null = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(null, sys.stdout.fileno())
+    os.close(null)
 
 
 def _warn(name: str, damage: str | None, fatal: bool = False) -> None:
