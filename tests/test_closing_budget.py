@@ -60,6 +60,36 @@ def test_long_archive_path_and_name_stay_within_budget(
 
 
 @pytest.mark.parametrize("dialect", DIALECTS)
+@pytest.mark.parametrize("declared", [False, True])
+def test_a_secret_in_the_archive_path_keeps_the_closing_within_budget(
+    run_logtrim: RunLogtrim, tmp_path: Path, dialect: str, declared: bool
+) -> None:
+    """A secret in the path is masked where the path is printed (``abcd``: ``********``),
+    which lengthens it past the room the budget kept for it: given with ``--mask`` or
+    declared during the run, the closing lines still fit (the path, which names no file the
+    CI could publish, is elided)."""
+    folder = tmp_path
+    while len(str(folder)) < 3000:
+        folder = folder / ("abcdX" * 50)
+    folder.mkdir(parents=True)
+    path = folder / "a.zst"
+    refused = run_logtrim("--ci", dialect, "--budget", "2048B", "--", "true", artifact=path)
+    found = re.search(r"use at least ([0-9.]+) kB", refused.stderr.decode())
+    assert found is not None, refused.stderr
+    budget = round(float(found.group(1)) * 1000)
+    declare = "echo '::add-mask::abcd'; echo \"##octopus[mask value='YWJjZA==']\"; "
+    options = ("--ci", dialect, "--budget", f"{budget}B")
+    options += () if declared else ("--mask", "abcd")
+    child = ("sh", "-c", (declare if declared else "") + "echo 'ERROR: deploy failed'; exit 1")
+    r = run_logtrim(*options, "--", *child, artifact=path)
+    assert r.code == 1, r.stderr
+    assert len(r.console) <= budget
+    # (GitHub's runner is told the secret by the line that declares it: it passes as written.)
+    shown = [line for line in r.console.splitlines() if not line.startswith(b"::add-mask::")]
+    assert not [line for line in shown if b"abcd" in line]
+
+
+@pytest.mark.parametrize("dialect", DIALECTS)
 def test_long_reason_fits_the_smallest_budget(run_logtrim: RunLogtrim, dialect: str) -> None:
     # The failure reason is text of several bytes a character: counted in bytes.
     r = run_logtrim("--ci", dialect, "--budget", "2048B", "--", *FAILING)

@@ -23,6 +23,8 @@ from ..policy import Policy
 REASON_ROOM = 100
 #: Slack for what is printed between the reserve's check and the closing lines.
 _SLACK = 64
+_TRIES = 8  # each shortens the path by what it lacked: one or two in practice
+_ELIDED_MIN = 16
 
 #: Prints the failure tail: (line count, reserve after it, title) -> emits.
 TailPrinter = Callable[[int, int, str], list[Emit]]
@@ -124,6 +126,11 @@ class Closer:
         while need > budget.room(0) and why and len(why) > 1:  # then the reason is cut
             why = reason_line(why, max(len(why) - (need - budget.room(0)), 1))
             actions, need = closing(lines, why)
+        for _ in range(_TRIES):  # last, a path a secret made longer than the room kept for it
+            if need <= budget.room(0) or not end.path_masked or end.archive is None:
+                break
+            end = replace(end, archive=_elided(end.archive, need - budget.room(0)))
+            actions, need = closing(lines, why)
         return self._print(lines, actions)
 
     def _resets(self) -> None:
@@ -186,6 +193,14 @@ def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int
     )
     resets = sum(_size(line) for line in dialect.reset_lines())
     return resets + _printed(dialect.finish(worst)) + _SLACK
+
+
+def _elided(path: str, excess: int) -> str:
+    """``path`` at least ``excess`` characters shorter, its middle elided: a path masked
+    where printed names no file the CI could publish, and the budget kept room for it as
+    given (a secret declared during the run lengthens it: ``abcd`` is ``********``)."""
+    keep = max(len(path) - excess - 3, _ELIDED_MIN)
+    return path[: keep // 2] + "..." + path[len(path) - (keep - keep // 2) :]
 
 
 def _path_note(end: Ending) -> list[str]:
