@@ -153,9 +153,7 @@ def test_a_console_on_a_full_disk_does_not_stop_the_step(tmp_path: Path) -> None
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 @pytest.mark.parametrize("command", ["cat", "stats", "diff"])
-def test_a_post_hoc_command_on_a_full_disk_is_an_output_error(
-    tmp_path: Path, command: str
-) -> None:
+def test_a_post_hoc_command_on_a_full_disk_is_an_output_error(tmp_path: Path, command: str) -> None:
     """stdout that cannot be written is exit 4 (as ``trim -o /dev/full``), in one line: not
     an internal error (exit 1 says logtrim has a bug)."""
     log = tmp_path / "in.log"
