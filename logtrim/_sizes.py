@@ -45,7 +45,10 @@ def parse_size(text: str | int) -> int:
     # Imported here: most runs give no size (start-up counts).
     from decimal import Decimal
 
-    size = int(Decimal(match.group(1)) * _UNITS[unit])
+    exact = Decimal(match.group(1)) * _UNITS[unit]
+    if unit in ("", "b") and exact != int(exact):
+        raise UsageError(f"not a size: {text!r} (a whole number of bytes, or a unit: 2.5kB)")
+    size = int(exact)
     if size >= 1 << 63:
         raise OverflowError(f"size too large: {text!r}")  # a bad value, as any setting's
     return size

@@ -126,3 +126,21 @@ def test_the_handler_refuses_a_blank_artifact_name(
     with pytest.raises(ValueError, match="blanks only"):
         logtrim.LogtrimHandler(str(tmp_path / file), name=name)
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="POSIX permissions")
+@pytest.mark.parametrize("no_fork", ["0", "1"])
+def test_an_archive_replaced_keeps_its_permissions(tmp_path: Path, no_fork: str) -> None:
+    """``chmod 600`` on the last run's archive holds for the next run's, written over it."""
+    art = tmp_path / "a.log.zst"
+    argv = [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(art)]
+    env = clean_env({"LOGTRIM_NO_FORK": no_fork})
+    for line in ("first", "second"):
+        done = subprocess.run(
+            [*argv, "--", "echo", line], env=env, capture_output=True, timeout=60, check=False
+        )
+        assert done.returncode == 0, done.stderr
+        if line == "first":
+            art.chmod(0o600)
+    assert art.stat().st_mode & 0o777 == 0o600
+    assert zstd_dc(art) == b"second\n"

@@ -78,7 +78,7 @@ def test_a_secret_in_the_archive_path_keeps_the_closing_within_budget(
     assert found is not None, refused.stderr
     budget = round(float(found.group(1)) * 1000)
     declare = "echo '::add-mask::abcd'; echo \"##octopus[mask value='YWJjZA==']\"; "
-    options = ("--ci", dialect, "--budget", f"{budget}B")
+    options: tuple[str, ...] = ("--ci", dialect, "--budget", f"{budget}B")
     options += () if declared else ("--mask", "abcd")
     child = ("sh", "-c", (declare if declared else "") + "echo 'ERROR: deploy failed'; exit 1")
     r = run_logtrim(*options, "--", *child, artifact=path)

@@ -69,6 +69,8 @@ def test_explicit_config_may_be_a_pyproject(tmp_path: Path) -> None:
     [
         ({"budget": "lots"}, "not a size"),
         ({"budget": "100"}, "at least"),
+        ({"budget": 4096.5}, r"not a size: '4096\.5' \(a whole number of bytes"),
+        ({"budget": "4096.5B"}, "a whole number of bytes"),
         ({"keep": ["(unclosed"]}, "bad regular expression"),
         ({"level": 99}, "between 1 and 22"),
         ({"tail": -1}, "bad value"),

@@ -112,6 +112,7 @@ class Target:
         except OSError as exc:
             why = exc.strerror or str(exc)
             raise UsageError(f"{option}: cannot create {path}: {why}") from None
+        _keep_mode(path, fd)
         return cls(path, temp, fd, reserved=reserved)
 
     def take_fd(self) -> int:
@@ -137,3 +138,18 @@ class Target:
             with contextlib.suppress(OSError):
                 os.close(self.fd)
             self.fd = -1
+
+
+def _keep_mode(path: Path, fd: int) -> None:
+    """An archive that replaces a file keeps that file's permissions (a ``chmod 600`` on
+    the last run's archive holds for the next), where the system can say and set them."""
+    fchmod = getattr(os, "fchmod", None)  # not on Windows before Python 3.13
+    if fchmod is None:
+        return
+    try:
+        mode = os.stat(path, follow_symlinks=False).st_mode
+        if stat.S_ISREG(mode):
+            fchmod(fd, stat.S_IMODE(mode) & 0o777)
+    except OSError:
+        pass  # no file there yet, or one we may not read: the umask's mode
+
