@@ -152,4 +152,3 @@ def _keep_mode(path: Path, fd: int) -> None:
             fchmod(fd, stat.S_IMODE(mode) & 0o777)
     except OSError:
         pass  # no file there yet, or one we may not read: the umask's mode
-
