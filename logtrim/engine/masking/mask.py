@@ -172,7 +172,8 @@ class Masker:
     def piece_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` after which each side can be masked alone (a
         long line in pieces): no secret split, no URL credential's context either."""
-        cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)  # (``##`` first: a memchr)
+        if self._secrets:
+            cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)
         return self.safe_cut(data, min(cut, urlcreds.open_context(data)))
 
     def open_end(self, data: bytes) -> int:
