@@ -35,8 +35,9 @@ class Rank(IntEnum):
 
 # Within these ranks the first line wins (later ones often follow from it).
 _FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
-# An action announced: a line that ends in an ellipsis.
-_ANNOUNCES = lazy(rb"(?:\.\.\.|\xe2\x80\xa6)$")
+# An action announced: one clause that ends in an ellipsis (``Cloning into 'repo'...``); a
+# cause before it (``Certificate expired, renewing...``) makes the line a message.
+_ANNOUNCES = lazy(rb"^[^,;:]*(?:\.\.\.|\xe2\x80\xa6)$")
 # stdout's last line is a reason only if it says that something failed (error-tier words
 # made it an error line already): a "main done" or a cleanup trap's echo is none.
 _SAYS_FAILED = lazy(

@@ -29,6 +29,7 @@ from ...dialects.unescape import (
     needed,
     spans_in,
 )
+from .declarations import MAX_LINES
 
 # Any case: what older servers read; a marker in text is masked the same (more is safe).
 _OPENER = lazy(rb"##(?i:octopus)")
@@ -53,8 +54,8 @@ def safe_cut(data: bytes, cut: int, bound: int) -> int:
 
 def octopus_spans(data: bytes, holds: Callable[[bytes], bool]) -> list[tuple[int, int]]:
     """The spans of the Octopus attribute values in ``data`` whose decoded text ``holds``
-    a secret (a message runs to its ``]`` or its line's end: a region holds whole lines, so
-    the answer is the same whatever the reads; a spelled value over lines is not read)."""
+    a secret (a message runs to its ``]``, over lines too, as :func:`_end` says: a region
+    holds it whole, so the answer is the same whatever the reads)."""
     first = hashes(data)
     if first < 0:
         return []
@@ -86,9 +87,15 @@ def hashes(data: bytes) -> int:
 
 
 def _end(data: bytes, start: int) -> int:
-    """Where the message whose name starts at ``start`` ends: its ``]``, or its line's end."""
-    ends = [e for e in (data.find(b"]", start), data.find(b"\n", start)) if e >= 0]
-    return min(ends, default=len(data))
+    """Where the message whose name starts at ``start`` ends: its ``]``, also on one of the
+    next lines (Calamari reads to the first ``]``) when within ``MAX_LINES`` lines, as a
+    region holds such a message whole (:meth:`.Declarations.open_at`); else its line's end."""
+    close, line_end = data.find(b"]", start), data.find(b"\n", start)
+    if close >= 0 and (line_end < 0 or close < line_end):
+        return close
+    if close >= 0 and data.count(b"\n", start, close) < MAX_LINES:
+        return close
+    return line_end if line_end >= 0 else len(data)
 
 
 def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:
