@@ -152,13 +152,13 @@ def test_a_console_on_a_full_disk_does_not_stop_the_step(tmp_path: Path) -> None
 
 
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
-@pytest.mark.parametrize("command", ["cat", "stats", "diff"])
+@pytest.mark.parametrize("command", ["cat", "stats", "diff", "--version", "--help"])
 def test_a_post_hoc_command_on_a_full_disk_is_an_output_error(tmp_path: Path, command: str) -> None:
     """stdout that cannot be written is exit 4 (as ``trim -o /dev/full``), in one line: not
     an internal error (exit 1 says logtrim has a bug)."""
     log = tmp_path / "in.log"
     log.write_bytes(b"".join(b"line %d\n" % i for i in range(50_000)))
-    args = {"cat": [str(log)], "stats": [str(log)], "diff": [str(log), str(log)]}[command]
+    args = {"cat": [str(log)], "stats": [str(log)], "diff": [str(log), str(log)]}.get(command, [])
     with open("/dev/full", "wb") as full:
         result = subprocess.run(
             [*LOGTRIM, command, *args], env=clean_env(), stdout=full, stderr=subprocess.PIPE,

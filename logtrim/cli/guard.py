@@ -2,14 +2,18 @@
 typer's usage errors, each turned into one line and an exit code by :func:`.app.main`
 (and by :func:`.runcmd.main`, ``run``'s path without typer)."""
 
+import errno
 import importlib
 import os
 import sys
 from collections.abc import Iterable
 
 from .. import _log
-from .._errors import INTERNAL_ERROR, LogtrimError
+from .._errors import INTERNAL_ERROR, LogtrimError, OutputError
 from .._text import hide_secrets
+
+# A device or disk that takes no more: what the user's redirection chose, not a bug.
+_FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG))
 
 
 def usage_errors() -> tuple[type[Exception], ...]:
@@ -32,6 +36,10 @@ def finish(exc: Exception) -> int:
     if isinstance(exc, BrokenPipeError):  # ``logtrim cat x | head``: as SIGPIPE would say
         silence_stdout()
         return 141
+    if isinstance(exc, OSError) and exc.errno in _FULL:  # ``logtrim --help > /dev/full``
+        silence_stdout()
+        _log.say(f"cannot write the output: {exc.strerror or exc}", "error")
+        return OutputError.exit_code
     _log.say(f"internal error: {type(exc).__name__}: {exc} (please report it)", "error")
     return INTERNAL_ERROR
 

@@ -18,6 +18,7 @@ import typer
 
 from .._errors import InputError, OutputError, UsageError
 from .._log import say
+from .guard import silence_stdout
 from .params import DropOption, KeepOption, option
 from .settings import Settings
 
@@ -38,18 +39,11 @@ def _stdout_reader() -> Iterator[None]:
     try:
         yield
     except BrokenPipeError:
-        _silence_stdout()
+        silence_stdout()
         raise typer.Exit(141) from None
     except OSError as exc:
-        _silence_stdout()
+        silence_stdout()
         raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
-
-
-def _silence_stdout() -> None:
-    """What stdout still buffers goes nowhere: the flush at exit must not fail again."""
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, sys.stdout.fileno())
-    os.close(null)
 
 
 def _warn(name: str, damage: str | None, fatal: bool = False) -> None:
