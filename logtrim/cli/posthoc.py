@@ -16,7 +16,7 @@ from typing import Annotated
 
 import typer
 
-from .._errors import InputError, OutputError, UsageError
+from .._errors import InputError, UsageError
 from .._log import say
 from .guard import silence_stdout
 from .params import DropOption, KeepOption, option
@@ -34,16 +34,13 @@ BinaryOption = Annotated[
 @contextlib.contextmanager
 def _stdout_reader() -> Iterator[None]:
     """``logtrim cat a.zst | head``: the reader leaving ends the command, as SIGPIPE ends a
-    shell tool (exit 141), without a traceback or a second error at exit; stdout that
-    cannot be written (a full disk, ``> /dev/full``) is an output error (exit 4)."""
+    shell tool (exit 141), without a traceback or a second error at exit (a full disk is
+    :func:`.guard.finish`'s, for every command)."""
     try:
         yield
     except BrokenPipeError:
         silence_stdout()
         raise typer.Exit(141) from None
-    except OSError as exc:
-        silence_stdout()
-        raise OutputError(f"cannot write the output: {exc.strerror or exc}") from None
 
 
 def _warn(name: str, damage: str | None, fatal: bool = False) -> None:

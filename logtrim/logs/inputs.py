@@ -18,6 +18,7 @@ refused unless ``binary=True`` (``--binary``).
 from __future__ import annotations
 
 import codecs
+import errno
 import itertools
 import os
 import stat
@@ -227,12 +228,8 @@ def open_input(path: str, *, binary: bool = False) -> Input:
         return Input(path, stdin, stdin.read(4), None, binary)
     try:
         file = open(path, "rb")  # noqa: SIM115 (closed by Input when read or on error)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise InputError(f"{path}: is a directory") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc) from None
     try:
         st = os.fstat(file.fileno())
         head = file.read(4)
@@ -249,16 +246,21 @@ def probe_input(path: str) -> None:
     read that uses them; opening a FIFO would wait for its writer)."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
-        raise InputError(f"{path}: no such file") from None
     except OSError as exc:
-        raise InputError(f"{path}: cannot read: {exc.strerror or exc}") from None
-    if stat.S_ISDIR(st.st_mode):
-        raise InputError(f"{path}: is a directory")
-    if stat.S_ISREG(st.st_mode):
-        open_input(path).close()
+        raise _unreadable(path, exc) from None
+    if stat.S_ISREG(st.st_mode) or stat.S_ISDIR(st.st_mode):
+        open_input(path).close()  # (a directory: its error)
     elif not os.access(path, os.R_OK):
-        raise InputError(f"{path}: cannot read: Permission denied")
+        raise _unreadable(path, PermissionError(errno.EACCES, os.strerror(errno.EACCES)))
+
+
+def _unreadable(path: str, exc: OSError) -> InputError:
+    """The one-line error of an input that cannot be opened."""
+    if isinstance(exc, FileNotFoundError):
+        return InputError(f"{path}: no such file")
+    if isinstance(exc, IsADirectoryError):
+        return InputError(f"{path}: is a directory")
+    return InputError(f"{path}: cannot read: {exc.strerror or exc}")
 
 
 def _peek(chunks: Iterator[bytes], want: int = 8192) -> tuple[bytes, Iterator[bytes]]:
