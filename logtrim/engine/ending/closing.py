@@ -48,6 +48,15 @@ class Ending:
     path_masked: bool = False  # the archive's path holds a secret (masked where printed)
 
 
+@dataclass(frozen=True)
+class _Spoke:
+    """What the closing lines say of the failure: the reason (cut to fit, if need be)."""
+
+    reason: str | None
+    first_errors: list[str]
+    child_sent_result: bool
+
+
 class Closer:
     """Prints what follows the child's output; returns the dialect's other actions."""
 
@@ -59,7 +68,6 @@ class Closer:
         self.dialect = dialect
         self.mask = mask
 
-    # Long: the failure tail and the summary each fit what the other leaves; one place decides.
     def close(
         self,
         end: Ending,
@@ -69,69 +77,74 @@ class Closer:
         child_sent_result: bool,
         tail: TailPrinter,
     ) -> list[Action]:
-        out, budget, dialect = self.out, self.out.budget, self.dialect
+        budget = self.out.budget
         self._resets()
-
-        def summary(compact: bool) -> list[str]:
-            # A path may hold a newline and a CI command: each line stays one, inert.
-            return [
-                inert(line)
-                for line in _path_note(end)
-                + out.tally.summary(
-                    lines=end.lines,
-                    nbytes=end.nbytes,
-                    console=budget.used + budget.beyond - out.own_bytes,  # the child's, not ours
-                    duration=end.duration,
-                    archive=end.archive,
-                    archive_size=end.archive_size,
-                    archived=end.nbytes,
-                    compact=compact,
-                    interrupted=end.interrupted,
-                    lost=end.lost,
-                )
-            ]
-
-        def closing(lines: list[str], why: str | None = reason) -> tuple[list[Action], int]:
-            closed = Closing(
-                archive_path=end.archive,
-                archive_name=end.archive_name,
-                archive_size=end.archive_size,
-                exit_code=end.exit_code,
-                reason=why,
-                summary=lines,
-                first_errors=list(first_errors),
-                child_sent_result=child_sent_result,
-                env=dict(end.env) if end.env is not None else {},
-                timestamp=end.timestamp,
-            )
-            # Built from masked values; their text is masked again as printed (rendering,
-            # ``\\x00`` for a NUL or lines joined, can make a secret's text out of what was
-            # none), a message's values as its CI reads them, its syntax never.
-            actions = [_masked(a, self.mask, dialect) for a in dialect.finish(closed)]
-            return actions, _printed(actions) + sum(_size(x) for x in lines)
-
+        spoke = _Spoke(reason, list(first_errors), child_sent_result)
         compact = budget.compact  # a small budget is for the failure, not counts
         if end.exit_code != 0 or self.policy.success_tail:
             # Every run ends with its last lines: nothing disappears without a marker. The
             # slack is the tail's to leave: once it is printed the summary needs only its
             # own bytes (its counts may have grown a digit, which the slack covers).
-            _, reserve = closing(summary(compact))
+            _, reserve = self._closing(end, self._summary(end, compact), spoke)
             self._tail(end, reserve + _SLACK, tail)
-        out.flush_gap(sized=False)  # no console ends mid-stream without a marker
-        for lines in (summary(compact), summary(True), []):  # shorter and shorter
-            actions, need = closing(lines)
+        self.out.flush_gap(sized=False)  # no console ends mid-stream without a marker
+        for lines in (self._summary(end, compact), self._summary(end, True), []):  # shorter
+            actions, need = self._closing(end, lines, spoke)
             if need <= budget.room(0):
                 break
-        why = reason
-        while need > budget.room(0) and why and len(why) > 1:  # then the reason is cut
-            why = reason_line(why, max(len(why) - (need - budget.room(0)), 1))
-            actions, need = closing(lines, why)
+        while need > budget.room(0) and spoke.reason and len(spoke.reason) > 1:  # then the reason
+            why = spoke.reason
+            spoke = replace(
+                spoke, reason=reason_line(why, max(len(why) - (need - budget.room(0)), 1))
+            )
+            actions, need = self._closing(end, lines, spoke)
         for _ in range(_TRIES):  # last, a path a secret made longer than the room kept for it
             if need <= budget.room(0) or not end.path_masked or end.archive is None:
                 break
             end = replace(end, archive=_elided(end.archive, need - budget.room(0)))
-            actions, need = closing(lines, why)
+            actions, need = self._closing(end, lines, spoke)
         return self._print(lines, actions)
+
+    def _summary(self, end: Ending, compact: bool) -> list[str]:
+        """The summary's lines; a path may hold a newline and a CI command: each line stays
+        one, inert."""
+        out = self.out
+        return [
+            inert(line)
+            for line in _path_note(end)
+            + out.tally.summary(
+                lines=end.lines,
+                nbytes=end.nbytes,
+                console=out.budget.used + out.budget.beyond - out.own_bytes,  # the child's
+                duration=end.duration,
+                archive=end.archive,
+                archive_size=end.archive_size,
+                archived=end.nbytes,
+                compact=compact,
+                interrupted=end.interrupted,
+                lost=end.lost,
+            )
+        ]
+
+    def _closing(self, end: Ending, lines: list[str], spoke: _Spoke) -> tuple[list[Action], int]:
+        """The dialect's closing actions, and the bytes they and the summary ``lines`` need."""
+        closed = Closing(
+            archive_path=end.archive,
+            archive_name=end.archive_name,
+            archive_size=end.archive_size,
+            exit_code=end.exit_code,
+            reason=spoke.reason,
+            summary=lines,
+            first_errors=list(spoke.first_errors),
+            child_sent_result=spoke.child_sent_result,
+            env=dict(end.env) if end.env is not None else {},
+            timestamp=end.timestamp,
+        )
+        # Built from masked values; their text is masked again as printed (rendering,
+        # ``\\x00`` for a NUL or lines joined, can make a secret's text out of what was
+        # none), a message's values as its CI reads them, its syntax never.
+        actions = [_masked(a, self.mask, self.dialect) for a in self.dialect.finish(closed)]
+        return actions, _printed(actions) + sum(_size(x) for x in lines)
 
     def _resets(self) -> None:
         """The dialect's resets (e.g. level switches back to the defaults), but those
