@@ -128,6 +128,34 @@ def test_closed_standard_stream_still_runs_the_step(tmp_path: Path, closed: str)
     assert decode_zstd(artifact.read_bytes()) in (b"hi\noops\n", b"oops\nhi\n")
 
 
+@pytest.mark.parametrize(
+    "args", [["cat", "{a}"], ["stats", "{a}"], ["trim", "{a}"], ["diff", "{a}", "{a}"]]
+)
+def test_a_command_whose_output_is_stdout_refuses_a_closed_stdout(
+    tmp_path: Path, args: list[str]
+) -> None:
+    """``logtrim cat a.zst >&-``: the output would go nowhere, so the command says so and
+    exits 4 (before, exit 0 and nothing written); ``trim -o FILE`` needs no stdout."""
+    archive = tmp_path / "a.zst"
+    archive.write_bytes(zstandard.ZstdCompressor().compress(b"one\ntwo\n"))
+    argv = [x.format(a=archive) for x in args]
+    cmd = '"$@" >&-'
+    result = subprocess.run(["sh", "-c", cmd, "sh", *LOGTRIM, *argv], env=clean_env(),
+                            capture_output=True, timeout=60)  # fmt: skip
+    assert result.returncode == 4, result.stderr
+    assert (
+        one_line_error(result).strip()
+        == "logtrim: error: cannot write the output: stdout is closed"
+    )
+    if args[0] == "trim":
+        out = tmp_path / "out.log"
+        cmd = f'"$@" -o {out} >&-'
+        result = subprocess.run(["sh", "-c", cmd, "sh", *LOGTRIM, *argv], env=clean_env(),
+                                capture_output=True, timeout=60)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        assert out.read_bytes().startswith(b"one\ntwo\n")  # then the summary
+
+
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full (Linux)")
 def test_a_console_on_a_full_disk_does_not_stop_the_step(tmp_path: Path) -> None:
     """A console that cannot be written (stdout redirected to a full disk) is no reader

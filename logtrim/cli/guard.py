@@ -93,16 +93,23 @@ def named_secrets(masks: Iterable[str], names: Iterable[str]) -> list[str]:
     return [*masks, *(os.environ.get(n.strip(), "") for n in names if n.strip())]
 
 
+#: The standard fds that were closed when logtrim started (:func:`ensure_std_fds`).
+closed_at_start: set[int] = set()
+
+
 def ensure_std_fds() -> None:
     """Open /dev/null on any of fds 0, 1, 2 that is closed (``logtrim run ... >&-``).
 
     Else the next ``os.pipe`` would take the free number and the child's output would land
-    in the wrong place; and Python has no ``sys.stdout`` to write to.
+    in the wrong place; and Python has no ``sys.stdout`` to write to. ``run`` goes on (it
+    fails open, the archive has every byte); a command whose output is stdout refuses to
+    start (:func:`require_stdout`).
     """
     for fd in (0, 1, 2):
         try:
             os.fstat(fd)
         except OSError:
+            closed_at_start.add(fd)
             null = os.open(os.devnull, os.O_RDWR)
             if null != fd:
                 os.dup2(null, fd)
@@ -110,6 +117,13 @@ def ensure_std_fds() -> None:
     for name, fd, mode in (("stdin", 0, "r"), ("stdout", 1, "w"), ("stderr", 2, "w")):
         if getattr(sys, name) is None:
             setattr(sys, name, open(fd, mode, closefd=False, errors="backslashreplace"))  # noqa: SIM115
+
+
+def require_stdout() -> None:
+    """Raise :class:`OutputError` (exit 4) if stdout was closed at start (``logtrim cat a.zst
+    >&-``): the command's output would go nowhere, and exit 0 would say it went somewhere."""
+    if 1 in closed_at_start:
+        raise OutputError("cannot write the output: stdout is closed")
 
 
 def silence_stdout() -> None:

@@ -18,7 +18,7 @@ import typer
 
 from .._errors import InputError, UsageError
 from .._log import say
-from .guard import silence_stdout
+from .guard import require_stdout, silence_stdout
 from .params import DropOption, KeepOption, option
 from .settings import Settings
 
@@ -32,10 +32,13 @@ BinaryOption = Annotated[
 
 
 @contextlib.contextmanager
-def _stdout_reader() -> Iterator[None]:
+def _stdout_reader(writes: bool = True) -> Iterator[None]:
     """``logtrim cat a.zst | head``: the reader leaving ends the command, as SIGPIPE ends a
     shell tool (exit 141), without a traceback or a second error at exit (a full disk is
-    :func:`.guard.finish`'s, for every command)."""
+    :func:`.guard.finish`'s, for every command). ``writes``: the command's output goes to
+    stdout, which must be open (exit 4 if it was closed)."""
+    if writes:
+        require_stdout()
     try:
         yield
     except BrokenPipeError:
@@ -128,7 +131,7 @@ def trim(
         force=force, baseline=known,
     )  # fmt: skip
     failed: list[str] = []  # every input is trimmed as far as it decodes, then exit 3
-    with _stdout_reader():
+    with _stdout_reader(writes=output is None):
         for result in run_jobs(planned, workers):
             if result.fatal:
                 failed.append(f"{result.name}: {result.damage}")
