@@ -86,6 +86,20 @@ def test_history_makes_its_directory_but_never_a_missing_parent(
             assert not marker.exists() and not (work / "typo").exists()
 
 
+@pytest.mark.skipif(not Path("/proc/self").is_dir(), reason="needs /proc (Linux)")
+def test_a_history_that_cannot_be_made_is_said_before_the_step(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Its parent exists, but no directory can be made there (``/proc``, as a read-only
+    disk): one line and exit 2 before the step starts (before, a warning after it ended)."""
+    marker = tmp_path / "ran"
+    result = run_logtrim("--history", "/proc/logtrim-history", "--", "touch", str(marker))
+    assert result.code == 2, result.stderr
+    assert result.stderr.startswith(b"logtrim: error: --history: cannot create /proc/")
+    assert result.stderr.count(b"\n") == 1
+    assert not marker.exists()
+
+
 @pytest.mark.parametrize("damage", ["truncated", "garbage"])
 def test_a_damaged_index_is_a_warning_and_the_run_proceeds(
     run_logtrim: RunLogtrim, tmp_path: Path, damage: str

@@ -199,6 +199,8 @@ def _prepare(
     policy = settings.policy(masks)
     if artifact is not None:  # (a name logtrim makes up is a new file)
         refuse_same(str(artifact), "--artifact", settings.baseline)
+    if settings.history:
+        _history_folder(settings.history)
     path = artifact if artifact is not None else default_artifact(command, cwd, policy.masks)
     try:
         check_closing_room(settings.budget, dialect, path, name or path.name)
@@ -220,6 +222,17 @@ def _prepare(
         pty=pty,
         reserved=artifact is None,
     )
+
+
+def _history_folder(history: str) -> None:
+    """Create the ``--history`` directory now if it is missing: one that cannot be made
+    (``/proc/x``, a read-only disk) is said before the step starts, not after it ends."""
+    try:
+        os.mkdir(history)  # never its parents (settings checked that they exist)
+    except FileExistsError:
+        pass
+    except OSError as exc:
+        raise UsageError(f"--history: cannot create {history}: {exc.strerror or exc}") from None
 
 
 def _in_process(target: "Target", level: int) -> "ArchiveWriter":
