@@ -56,8 +56,23 @@ _STATUS = AnySearch(
     rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
     rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
     rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
-    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b",
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
+    # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
+    rb"^\w[\w /-]{0,40}:$|"
+    # A line that points at the lines before it ("Deployment failed, see above").
+    rb"\bsee (?:above|below)\b|\b(?:see|check) (?:the )?(?:errors?|output|messages?|logs?) "
+    rb"(?:above|below)\b|\bsee (?:the )?previous (?:errors?|output|messages?)\b|"
+    # npm's report that a package script failed, whose own output said why.
+    rb"^npm (?:ERR!|error) (?:[^ ]+@[^ ]+ [\w:.-]+: |Failed at the |Exit status |"
+    rb"This is probably not a problem)|^npm (?:ERR!|error)(?:\s+(?:[A-Za-z]:)?[/\\~]\S*)?$",
     re.I,
+)
+# A tally: a test runner's, a linter's or a compiler's count of what failed ("Tests: 1 failed,
+# 20 passed", "4 examples, 1 failure", "Found 2 errors", "Failed:  1,"); in lower case, or
+# capitalised before its count: a level after a time's digits is none (``,917 ERROR deploy``).
+_TALLY = lazy(
+    rb"\b[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
+    rb"\b(?:[Ff]ailed|[Ff]ailures|[Ee]rrors): +[0-9]+\b"
 )
 # A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
 # expired") carries its cause: an error line, not a status. A failed command's own echo
@@ -84,13 +99,15 @@ _COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
 _TEST = AnySearch(
     # A test id from its start to its first ``::`` (not from every ``::``: linear time).
     rb"^FAILED [^ ]+|^ERROR [^ ]+::|(?:^| )[^ :]*(?::[^ :]+)*::[^ ]+ FAILED\b|"
-    rb"^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|"
+    rb"^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|^Failure/Error: |"
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
     rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
 )
 _COMPILER = AnySearch(
     rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
+    # MSBuild's form (tsc, csc, MSVC): ``src/app.ts(3,7): error TS2322: ...``
+    rb"\([0-9]+(?:,[0-9]+)?\): (?:fatal )?error [A-Z]*[0-9]+: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
     rb"^ld(?:\.[\w]+)?: |collect2: error",
 )
@@ -112,7 +129,9 @@ def line_rank(body: bytes) -> Rank:
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):
         return Rank.RETRIED
-    if _STATUS(body) and not (_CAUSE.search(body) and not _COMMAND_ECHO.search(body)):
+    if (_STATUS(body) or _TALLY.search(body)) and not (
+        _CAUSE.search(body) and not _COMMAND_ECHO.search(body)
+    ):
         return Rank.STATUS
     if _SUMMARY(body):
         return Rank.SUMMARY

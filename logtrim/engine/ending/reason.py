@@ -22,7 +22,9 @@ Ranks, best first (examples)::
     retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on; not
                 when more than a few lines show it went on: the exit code is the reason)
     status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
-                "aborted: <cause>", "exit code 1: <cause>" say why: errors)
+                "aborted: <cause>", "exit code 1: <cause>" say why: errors; also a tally,
+                "Tests: 1 failed, 20 passed", a heading, "Failures:", a pointer, "failed,
+                see above", and npm's report that a package script failed)
 
 A stream's last line that says nothing went wrong (the last of a run of similar lines, an
 info level, an action announced: ``Cloning into 'repo'...``) is none: the exit code is.

@@ -6,7 +6,10 @@ from __future__ import annotations
 from ..._regex import lazy
 from ..match.levels import RUST_PANIC
 
-EXCEPTION = lazy(rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b(?::|$)")
+EXCEPTION = lazy(
+    rb"^(?:[\w.$]+\.)?[A-Z]\w*(?:Error|Exception|Interrupt|Exit|Failure)\b"
+    rb"(?: \[[A-Z][A-Z0-9_]*\])?(?::|$)"  # Node's code: ``TypeError [ERR_X]: ...``
+)
 # What ends a traceback's frames whatever its class is called: voluptuous's MultipleInvalid.
 # A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
 TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")

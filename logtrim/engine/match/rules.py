@@ -80,7 +80,8 @@ _STRONG: tuple[Rule, ...] = (
         # Bounded: a search tries every start, and an unbounded run would be read to its end
         # from each (a line of 32k capitals: seconds); no class name is that long.
         _BOL + rb"[\w.$]*(?:Error|Exception|Interrupt)(?:: |$)|"
-        rb"[A-Z][A-Za-z0-9]{0,255}(?:Error|Exception): ",
+        # Node's ``TypeError [ERR_INVALID_ARG_TYPE]: ...`` names its code too.
+        rb"[A-Z][A-Za-z0-9]{0,255}(?:Error|Exception)(?: \[[A-Z][A-Z0-9_]{0,63}\])?: ",
         "ValueError: invalid literal for int() with base 10: 'x'",
     ),
     _strong(
@@ -93,7 +94,7 @@ _STRONG: tuple[Rule, ...] = (
         # ``::`` in a test id, matched from the id's start up to its first ``::``: a search
         # from every ``::`` would read the rest of the id from each (``:`` * 32k: seconds).
         rb"^FAILED |^ERROR [^ \n]+::|(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b|"
-        rb"^--- FAIL: |^not ok [0-9]|^FAIL: \w",
+        rb"^--- FAIL: |^not ok [0-9]|^FAIL: \w|^[ \t]*Failure/Error: ",
         "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
     ),
     _strong(
