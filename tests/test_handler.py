@@ -398,3 +398,37 @@ def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: P
     assert b"ApiTok-98765" not in result.stdout + result.stderr
     # The interpreter's own report is there, masked, after logtrim's summary.
     assert result.stderr.rstrip().endswith(b"RuntimeError: token ******** rejected")
+
+
+@pytest.mark.parametrize("ending", ["raise", "return"])
+def test_a_program_ending_on_an_uncaught_exception_is_reported_failed(
+    tmp_path: Path, ending: str
+) -> None:
+    """Without ``capture`` and without ``exit_code``, a program that dies of an uncaught
+    exception was reported as a clean run, its traceback in no archive: the handler, closed
+    by logging's exit hook, now logs it and reports exit 1 with it as the reason."""
+    archive = tmp_path / "a.log.zst"
+    last = "raise RuntimeError('health check failed for web-07')" if ending == "raise" else "pass"
+    app = (
+        "import logging, logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(archive)!r}, budget='50kB', ci='plain')\n"
+        "logging.basicConfig(level=logging.INFO, handlers=[h])\n"
+        "logging.info('start')\n"
+        f"def deploy():\n    {last}\n"
+        "deploy()\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
+    )
+    kept = decode_zstd(archive.read_bytes())
+    if ending == "return":
+        assert result.returncode == 0
+        assert b"failed" not in result.stdout and b"uncaught" not in kept
+        return
+    assert result.returncode == 1
+    reason = b"[logtrim] failed (exit 1): RuntimeError: health check failed for web-07\n"
+    assert reason in result.stdout
+    assert kept.startswith(b"INFO:root:start\n")
+    assert b"in deploy\n" in kept and kept.endswith(
+        b"RuntimeError: health check failed for web-07\n"
+    )

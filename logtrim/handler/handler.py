@@ -15,6 +15,7 @@ from __future__ import annotations
 import copy
 import logging
 import os
+import sys
 import threading
 import time
 import traceback
@@ -270,11 +271,30 @@ class LogtrimHandler(logging.Handler):
         with self._mutex:
             if self._closed:
                 return
+            code = self.exit_code if exit_code is None else exit_code
+            if exit_code is None and code == 0:
+                code = self._uncaught()
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
-            actions = self._finish(self.exit_code if exit_code is None else exit_code)
+            actions = self._finish(code)
         self._console([(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn)])
         super().close()
+
+    def _uncaught(self) -> int:
+        """The exit code of a program ending on an uncaught exception, which the interpreter
+        printed (and kept as ``sys.last_value``) before logging's exit hook closes this
+        handler: logged here, so that the archive has it and the failure is reported; 0 when
+        there is none (or in an interactive session, where it may be an old one)."""
+        value = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+        if not isinstance(value, BaseException) or hasattr(sys, "ps1") or sys.flags.interactive:
+            return 0
+        info = (type(value), value, value.__traceback__)
+        message = "uncaught %s: the program ended with an exception"
+        record = logging.LogRecord(
+            "logtrim", logging.ERROR, "", 0, message, (info[0].__name__,), info
+        )
+        self.handle(record)
+        return 130 if isinstance(value, KeyboardInterrupt) else 1
 
     def _finish(self, exit_code: int) -> list[Action]:
         now = time.monotonic()
