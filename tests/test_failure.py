@@ -230,7 +230,7 @@ def test_long_line_shows_its_start_and_its_end(run_logtrim: RunLogtrim) -> None:
     console = r.console.decode()
     assert "fatal: [web-01]: FAILED!" in console
     assert "rmtree failed: [Errno 30] Read-only file system" in console
-    assert "cut; the archive has all of it]" in console
+    assert "cut; the full log has all of it]" in console
     assert len(r.console) <= 16_000
     assert r.archive.count(b"x") >= 60_000
 
@@ -371,4 +371,4 @@ def test_a_line_only_just_over_the_width_is_shown_whole(run_logtrim: RunLogtrim)
     assert len(r.console) <= 2048
     long = "ERROR remote_client (TestSecurityGroupsBasicOps:test_cross_tenant_traffic) " + "x" * 900
     r = run_logtrim("--budget", "2048", "--", *py(f"import sys\nprint({long!r})\nsys.exit(1)"))
-    assert b"cut; the archive has all of it]" in r.stdout
+    assert b"cut; the full log has all of it]" in r.stdout

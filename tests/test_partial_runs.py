@@ -33,7 +33,7 @@ def test_a_long_rest_after_a_pause_is_cut_within_the_budget(run_logtrim: RunLogt
     r = run_logtrim("--ci", "octopus", "--budget", "8kB", "--", *py(_LONG_REST), "100000")
     assert r.code == 3
     _budget_kept(r.console, 8000)
-    assert b"cut; the archive has all of it]" in r.console
+    assert b"cut; the full log has all of it]" in r.console
     assert r.console.count(b"Downloading: ") == 1
     reasons = [decode(line) for line in r.stdout.decode().splitlines() if "resultMessage" in line]
     assert [m.attrs["message"] for m in reasons] == ["ERROR: upload rejected"]
@@ -45,7 +45,7 @@ def test_a_rest_past_a_mebibyte_shows_the_start_once(run_logtrim: RunLogtrim) ->
     assert r.code == 3
     _budget_kept(r.console, 8000)
     assert r.console.count(b"Downloading: ") == 1
-    assert b"line cut; the archive has all of it]" in r.console
+    assert b"line cut; the full log has all of it]" in r.console
     assert b"[logtrim] failed (exit 3): ERROR: upload rejected" in r.console
 
 

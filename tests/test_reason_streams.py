@@ -212,7 +212,7 @@ def test_a_long_error_text_after_a_service_message_is_cut_not_dropped(
     r = run_logtrim("--ci", "octopus", "--budget", "100kB", "--", *py(code))
     line = next(x for x in r.stdout.decode().splitlines() if x.startswith(_MSG))
     assert "ERROR: volume /var is full" in line
-    assert "the archive has all of it" in line
+    assert "the full log has all of it" in line
     assert line.endswith("tail-of-line")
     assert len(line) < 20_000
     assert "errors 1/1" in r.stdout.decode()

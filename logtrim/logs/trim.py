@@ -187,6 +187,8 @@ def _trim(
     # trim closes with exit code 0, so the core's reserve for a failure tail would go
     # unused: give it to the live budget (node tails are part of the live output here).
     core.budget.release_tail()
+    if not job.artifact:  # the notes of lines left out point at the input: no archive is made
+        core.budget.archive_note = "the input has everything"
     trimmer = (
         TaskLogTrimmer(core, output.show, job.node_tail) if is_task else _PlainTrimmer(core, output)
     )

@@ -9,7 +9,7 @@ from ..._regex import lazy
 from ..._sizes import format_size
 from ..._text import char_after, char_start
 
-CUT = b" ... [logtrim: line cut; the archive has all of it]"
+CUT = b" ... [logtrim: line cut; the full log has all of it]"
 
 
 def display(line: bytes, max_line: int) -> bytes:
@@ -56,7 +56,7 @@ def _cut(body: bytes, max_line: int) -> bytes:
         window = char_after(body, window[0]), char_start(body, window[1])
         kept = window[1] - window[0]
     cut = last - head - kept
-    note = f" ... [logtrim: {format_size(cut)} cut; the archive has all of it] ... ".encode()
+    note = f" ... [logtrim: {format_size(cut)} cut; the full log has all of it] ... ".encode()
     if cut <= len(note) + (len(_GAP) if window else 0):
         return body  # the cut form would be no shorter than the line
     if window is None:
