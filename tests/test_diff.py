@@ -125,6 +125,10 @@ def test_diff_of_a_missing_file_is_one_line_and_exit_3(tmp_path: Path) -> None:
     proc = _cli("diff", str(tmp_path / "nope.log"), str(tmp_path / "bad.log"))
     assert proc.returncode == 3
     assert proc.stderr.decode().count("\n") == 1 and "no such file" in proc.stderr.decode()
+    # Both missing: the first one named is the one said (it was BAD's error, GOOD's unread).
+    proc = _cli("diff", str(tmp_path / "nope.log"), str(tmp_path / "nada.log"))
+    assert proc.returncode == 3
+    assert proc.stderr.decode() == f"logtrim: error: {tmp_path / 'nope.log'}: no such file\n"
 
 
 def test_stats_with_a_baseline_lists_the_new_templates_first(runs: tuple[Path, Path]) -> None:

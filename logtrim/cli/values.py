@@ -65,6 +65,10 @@ def baseline_file(raw: str) -> str:
     sniffed from (``run`` and ``trim`` refuse one as a bad ``--baseline`` setting)."""
     if os.path.exists(raw) and not (os.path.isfile(raw) or os.path.isdir(raw)):
         raise InputError(f"{raw}: not a regular file or directory (a good run is read twice)")
+    if not os.path.isdir(raw):  # missing, unreadable: said before the other input's errors
+        from ..logs.inputs import probe_input  # (start-up counts)
+
+        probe_input(raw)
     return raw
 
 
