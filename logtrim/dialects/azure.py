@@ -108,6 +108,17 @@ class Azure(Dialect):
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()
 
+    def reported_error(self, line: str) -> tuple[str, bool] | None:
+        found = parse(line)
+        if found is None or not found[2].strip():
+            return None
+        name, props, data = found
+        if (name == "task.logissue" and props.get("type", "").lower() == "error") or (
+            name == "task.complete" and props.get("result", "").lower() == "failed"
+        ):
+            return data, False
+        return None
+
     def native_progress(self, percent: int, message: str) -> str | None:
         # The form of Azure's docs, trailing ';' included; the message is escaped data.
         return f"##vso[task.setprogress value={percent};]{azure_data(message)}"

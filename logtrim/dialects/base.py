@@ -257,6 +257,12 @@ class Dialect:
         """Whether the child already reported its own failure reason."""
         return False
 
+    def reported_error(self, line: str) -> tuple[str, bool] | None:
+        """The text of an error the child reports to this system with a command on ``line``
+        (GitHub's ``::error::``, a TeamCity ``buildProblem``), and whether it names a failing
+        test; None when the line reports none. A failure reason candidate."""
+        return None
+
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         """A line that opens a collapsible group, or None when the system has none.
 

@@ -139,6 +139,14 @@ class GitHub(Dialect):
                 return True
         return False
 
+    def reported_error(self, line: str) -> tuple[str, bool] | None:
+        if self.paused_token is not None:
+            return None
+        for name, data in commands(line):
+            if name.lower() == "error" and data.strip():
+                return data, False
+        return None
+
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
         return _syntax(line)[0]
 

@@ -35,6 +35,23 @@ IN_TEXT = lazy(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
 VALUES_IN_TEXT = lazy(rb"'((?:[^'|\n]|\|[^\n])*)'")
 
 
+_ATTRS = lazy(r"([A-Za-z_][\w.-]*)='((?:[^'|]|\|.)*)'")
+_ESCAPE = lazy(r"\|(0x[0-9A-Fa-f]{4}|.)")
+_NAMED = {"n": "\n", "r": "\r", "x": "\x85", "l": "\u2028", "p": "\u2029"}
+
+
+def _unescape(value: str) -> str:
+    """A quoted value as TeamCity reads it (``|'`` is ``'``, ``|n`` a newline)."""
+
+    def unit(found: re.Match[str]) -> str:
+        code = found.group(1)
+        if len(code) == 6 and code.startswith("0x"):
+            return chr(int(code[2:], 16))
+        return _NAMED.get(code, code)
+
+    return _ESCAPE.sub(unit, value) if "|" in value else value
+
+
 _SWITCH = lazy(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")
 
 
@@ -97,6 +114,22 @@ class TeamCity(Dialect):
         # Text before the marker or after the ']' is printed as plain output.
         found = _found(line)
         return None if found is None else found.span()
+
+    def reported_error(self, line: str) -> tuple[str, bool] | None:
+        if self.disabled or (found := _found(line)) is None:
+            return None
+        name, _, rest = found.group(0)[len("##teamcity[") : -1].strip().partition(" ")
+        attrs = {k: _unescape(v) for k, v in _ATTRS.findall(rest)}
+        if name == "buildProblem":
+            text = attrs.get("description", "")
+        elif name == "message" and attrs.get("status", "").upper() == "ERROR":
+            text = attrs.get("text", "")
+        elif name == "testFailed" and attrs.get("name"):
+            message = attrs.get("message", "")
+            return (f"{attrs['name']}: {message}" if message else attrs["name"]), True
+        else:
+            return None
+        return (text, False) if text.strip() else None
 
     def observe(self, line: str) -> None:
         """Follow ``disableServiceMessages``/``enableServiceMessages``, as TeamCity reads them."""

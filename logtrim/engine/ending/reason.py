@@ -271,6 +271,14 @@ class ReasonChooser:
         if rank is not None:
             self._take(rank, body, lineno)
 
+    def offer_reported(self, text: bytes, test: bool, lineno: int) -> None:
+        """An error the child reported to its CI with a command (``::error::``, a TeamCity
+        ``testFailed``): the program itself says this is what went wrong. Ranked as an error
+        line (a failing test as one), so that what the tool printed about it still wins."""
+        body = _ANSI.sub(b"", text).strip()
+        if body:
+            self._take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno)
+
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
         stream's last line (which good runs may print too, or a loop's repeated line)."""

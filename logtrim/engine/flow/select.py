@@ -126,6 +126,8 @@ class Selector:
             return
         if kind == SERVICE:
             if self.forward.service(stream, line, lineno, now):
+                if (reported := commands.reported_error(line)) is not None:
+                    self.reasons.offer_reported(*reported, lineno)
                 return
             if self._plain is None:
                 self._plain = self.matcher.text_only()

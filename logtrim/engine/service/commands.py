@@ -259,6 +259,16 @@ class Commands:
         """The dialect whose progress command the line is (each has one), or None."""
         return next((d.name for d in self._dialects if d.is_progress(text)), None)
 
+    def reported_error(self, line: bytes) -> tuple[bytes, bool] | None:
+        """The error a command on ``line`` reports to the system in use (its text, and
+        whether it names a failing test): :meth:`.Dialect.reported_error`."""
+        if b"rror" not in line and b"ail" not in line and b"roblem" not in line:
+            return None  # (every such command says one of these: most lines are looked no further)
+        found = self._dialects[0].reported_error(line.decode("utf-8", "replace"))
+        if found is None:
+            return None
+        return found[0].encode("utf-8", "replace"), found[1]
+
     @property
     def child_sent_result(self) -> bool:
         # As for levels: only the system in use reads the child's own result.
