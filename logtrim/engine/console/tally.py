@@ -110,12 +110,16 @@ class Tally:
                 for k, n in sorted(self.known.items(), reverse=True)
             )
             out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
-        if self.collapsed or self.held_lines:
-            out.append(
-                f"[logtrim]   collapsed {format_count(self.collapsed)} repeated lines; "
-                f"held back for budget {format_count(self.held_lines)} lines "
+        # Only what happened: "collapsed 0" beside a tail's "... 40 similar lines ..." read
+        # as a contradiction. "Similar", as the markers of the lines collapsed say.
+        parts = [f"collapsed {lines_text(self.collapsed, 'similar ')}"] if self.collapsed else []
+        if self.held_lines:
+            parts.append(
+                f"held back for budget {lines_text(self.held_lines)} "
                 f"({format_size(self.held_bytes)})"
             )
+        if parts:
+            out.append("[logtrim]   " + "; ".join(parts))
         return out
 
 
@@ -138,9 +142,9 @@ def gap_note(lines: int, nbytes: int = 0, *, sized: bool = True) -> bytes:
     return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
 
 
-def lines_text(n: int) -> str:
-    """``1 line``, ``2,345 lines``."""
-    return f"{format_count(n)} line{'' if n == 1 else 's'}"
+def lines_text(n: int, kind: str = "") -> str:
+    """``1 line``, ``2,345 lines`` (``kind``: ``2 similar lines``)."""
+    return f"{format_count(n)} {kind}line{'' if n == 1 else 's'}"
 
 
 def _duration(seconds: float) -> str:
