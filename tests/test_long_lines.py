@@ -74,6 +74,6 @@ def test_a_long_line_of_accented_words_reaches_the_console_as_text(
     r = run_logtrim("--", *py(code))
     assert r.code == 0
     first = r.stdout.decode("utf-8").splitlines()[0]  # strict: raises on a half character
-    assert first.startswith("step 1/3: Überprüfung läuft: 🚀") and "cut; the archive has" in first
+    assert first.startswith("step 1/3: Überprüfung läuft: 🚀") and "cut; the full log has" in first
     assert first.endswith("Überprüfung läuft: 🚀 ")
     assert r.archive == (line + "\n").encode()

@@ -68,6 +68,8 @@ class Azure(Dialect):
     name: ClassVar[str] = "azure"
     detect_var: ClassVar[str | None] = "TF_BUILD"
     markers: ClassVar[tuple[bytes, ...]] = (b"##vso[", b"##[")
+    declaring: ClassVar[tuple[bytes, ...]] = (b"##vso[task.setsecret", b"##vso[task.setvariable")
+    ends_at_cr: ClassVar[bool] = True
     syntax_words: ClassVar[tuple[str, ...]] = (
         "task.logissue", "task.setprogress", "task.setvariable", "task.setsecret",
         "task.complete", "task.uploadfile", "artifact.upload", "build.addbuildtag", "type",

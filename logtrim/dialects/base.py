@@ -106,6 +106,12 @@ class Dialect:
     forward_always: ClassVar[bool] = False
     #: Whether a command ends at the first ``]`` after its marker (else at its line's end).
     closes_at_bracket: ClassVar[bool] = False
+    #: Whether its server reads a lone carriage return as a line's end (.NET's ``ReadLine``):
+    #: a command ends there, and one may start after it (``Downloading 100%\r::add-mask::``).
+    ends_at_cr: ClassVar[bool] = False
+    #: How each command that declares a secret starts, in lower case (the system reads any
+    #: case): a line too long to hold is never cut inside one (engine/masking/inpieces.py).
+    declaring: ClassVar[tuple[bytes, ...]] = ()
     #: A whole line (its newline included) that is one *inert* command of this system: it
     #: passes verbatim, declares no secret in any system's syntax, switches no level, opens
     #: no message over lines, is no progress, and is made of bytes no masking decodes

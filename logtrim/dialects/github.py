@@ -117,6 +117,8 @@ class GitHub(Dialect):
     name: ClassVar[str] = "github"
     detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
     markers: ClassVar[tuple[bytes, ...]] = (b"::", b"##[")
+    declaring: ClassVar[tuple[bytes, ...]] = (b"::add-mask::", b"##[add-mask]")
+    ends_at_cr: ClassVar[bool] = True
     syntax_words: ClassVar[tuple[str, ...]] = (
         *sorted(COMMANDS), "title", "file", "line", "col", "endLine", "endColumn",
     )  # fmt: skip

@@ -78,6 +78,7 @@ class Octopus(Dialect):
     name: ClassVar[str] = "octopus"
     detect_var: ClassVar[str | None] = "OctopusCalamariWorkingDirectory"
     markers: ClassVar[tuple[bytes, ...]] = (OPENER.encode(),)
+    declaring: ClassVar[tuple[bytes, ...]] = (b"##octopus[mask", b"##octopus[setvariable")
     syntax_words: ClassVar[tuple[str, ...]] = (
         *(mode.value for mode in Mode), *_NAMES, "name", "value", "sensitive", "message",
         "path", "length", "percentage",

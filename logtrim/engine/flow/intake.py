@@ -111,6 +111,7 @@ class Intake:
         archive it all."""
         st = self.inputs[stream]
         self.nbytes += len(buf)
+        self._secrets.learn_piece(buf)  # before any of it is shown or archived
         if not st.in_long:
             st.in_long = True
             self._long_start(stream, buf, now)
@@ -212,6 +213,7 @@ class Intake:
         self.nbytes += len(region)
         if st.in_long:  # its commands, then the rest as the archive and console have it
             rest = region[: region.find(b"\n") + 1 or len(region)]
+            self._secrets.learn_piece(rest)  # before its commands pass
             self.long_end(stream, rest, now)
         # Masked whole: a secret over lines may begin in the rest of a long line.
         raw = region

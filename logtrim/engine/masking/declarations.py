@@ -190,6 +190,12 @@ class Declarations:
             [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
         )
 
+    def declared_text(self, data: bytes) -> list[str]:
+        """What ``data`` (a piece of a line too long to hold) declares in any system's
+        syntax, with no state changed."""
+        text = data.decode("utf-8", "surrogateescape")
+        return _bare([v for d in self._secret_dialects for v in d.declared_secrets(text)])
+
     def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
         """What a message over ``lines`` declares, read joined with and without a space
         (Calamari drops line breaks); ``here``: its lines in this region."""

@@ -21,7 +21,7 @@ from collections.abc import Iterable
 
 from ... import _text
 from ..match.matcher import Compiler
-from . import encoded, urlcreds
+from . import encoded, inpieces, urlcreds
 from .escapes import held_end, held_through, shown_end, through_escapes
 from .forms import base64_forms, line_endings, line_forms, pieces, spellings
 from .shards import Shards
@@ -171,7 +171,9 @@ class Masker:
 
     def piece_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` after which each side can be masked alone (a
-        long line in pieces): no secret split, no URL credential's context either."""
+        long line in pieces): no secret split, no URL credential's context either, no
+        declaration whose value has not ended (:mod:`.inpieces`)."""
+        cut = inpieces.cut(data, cut)
         if self._secrets:
             cut = encoded.safe_cut(data, cut, urlcreds.HOLD_MAX)
         return self.safe_cut(data, min(cut, urlcreds.open_context(data)))

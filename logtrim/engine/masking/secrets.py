@@ -17,7 +17,7 @@ from ..match.kinds import Kind
 from ..match.matcher import Matcher
 from ..match.rehit import rehit
 from ..service.commands import Commands
-from . import urlcreds
+from . import inpieces, urlcreds
 from .forms import spellings
 from .mask import MASK, MIN_LENGTH, Masker, apply, merged
 from .refusals import Refusals
@@ -62,6 +62,13 @@ class Secrets:
         of a message ``stream`` left open at the end of its last region)."""
         if starts or (stream is not None and self.commands.gathering(stream)):
             self.add(*self.too_long.learnable(self.commands.learn(region, starts, stream)))
+
+    def learn_piece(self, data: bytes) -> None:
+        """Learn what a piece of a line too long to hold declares, before it is looked at
+        (its pieces are cut so that none ends inside a declaration: :mod:`.pieces`)."""
+        if inpieces.declares(data):
+            declared = self.commands.declared.declared_text(data)
+            self.add(*self.too_long.learnable(declared, pend=False))
 
     def learn_ahead(self, lines: bytes) -> None:
         """Learn what the whole ``lines`` of one stream declare before their turn: the two

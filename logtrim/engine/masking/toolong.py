@@ -17,10 +17,9 @@ from collections.abc import Callable, Sequence
 
 from ...dialects import Dialect
 from ..match.matcher import Compiler
+from .inpieces import MAX_DECLARED
 from .mask import Masker, apply, merged
 
-#: The longest declared value learned (bytes): GitHub's secrets are at most 48 KB.
-MAX_DECLARED = 64 << 10
 #: The distinct declared values learned in a run, and their bytes in all: each costs its forms
 #: for the rest of the run, so a flood of declarations (hostile output) must not grow memory
 #: without end. Far above what a deployment declares (GitHub allows 100 secrets a repository).
@@ -201,5 +200,10 @@ class LongValue:
         return self.passed - len(part) + begin == self.at
 
     def declared(self, dialect: Dialect) -> bool:
-        """At the command's end: whether it declared a secret (then too long to learn)."""
-        return self.at >= 0 and dialect.long_declares(self.head, self.tail.decode("latin-1"))
+        """At the command's end: whether it declared a value too long to learn (a shorter
+        one was learned from its piece: engine/masking/inpieces.py)."""
+        return (
+            self.at >= 0
+            and self.passed - self.at > MAX_DECLARED
+            and dialect.long_declares(self.head, self.tail.decode("latin-1"))
+        )

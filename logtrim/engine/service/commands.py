@@ -138,6 +138,11 @@ class Commands:
         if line.rstrip(b"\r\n") in self.declared.declaring:
             self.declared.declaring.add(command)
 
+    def declaration(self, line: bytes, mask: Mask) -> bytes:
+        """:meth:`_declaration`: a command too long to hold that declares to the system in
+        use (engine/service/longline.py)."""
+        return self._declaration(line, mask)
+
     def _declaration(self, line: bytes, mask: Mask) -> bytes:
         """A line declaring a secret to the system in use: its command verbatim (the system
         needs the value), the text before and after it masked (another command there as its

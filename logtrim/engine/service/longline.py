@@ -126,7 +126,7 @@ class LongCommands:
         while (found := starts.candidate(buf, low, pos, lead=not line.led)) >= 0:
             decided = starts.window_at(buf, found, lead=not line.led, end=end)
             if decided is None:
-                pos = found  # decided when its window is whole
+                pos = starts.held_from(buf, found)  # decided when its window is whole
                 break
             lead, line.led = not line.led, True
             pos = self._decide(stream, line, buf, found, decided[0], at, now, end=end)
@@ -176,7 +176,10 @@ class LongCommands:
             self._forward.service(stream, command, line.lineno, now)
             return found + size
         line.dialect, line.window = dialect, window
-        line.value = LongValue(window, *self._commands.long_value(dialect, window))
+        # Its value is read past the window that told the command (up to its first ``]``:
+        # Azure's data follows it).
+        head = buf[found : found + self.starts.window].decode("utf-8", "surrogateescape")
+        line.value = LongValue(head, *self._commands.long_value(dialect, head))
         self._forward.before(stream)
         return found + self._through(stream, line, buf[found:], at + found, end=end, first=True)
 
@@ -188,8 +191,10 @@ class LongCommands:
         dialect = line.dialect
         assert dialect is not None
         close = data.find(b"]") + 1 if dialect.closes_at_bracket else 0
-        part = data[:close] if close else data
-        done = bool(close) or end
+        # A .NET reader ends the command at a lone \r: what follows is another line.
+        cr = data.find(b"\r") if dialect.ends_at_cr and not close else -1
+        part = data[:close] if close else data[:cr] if cr >= 0 else data
+        done = bool(close) or cr >= 0 or end
         self._count(line, at, len(part))
         shown = self._shown(stream, line, part, at, close=bool(close), first=first)
         if done and not shown.endswith(b"\n"):
@@ -201,7 +206,7 @@ class LongCommands:
         if done:
             if line.value.declared(dialect):
                 self._secrets.too_long.refuse()
-            if not close:  # its line ended first: a message over several lines goes on
+            if not close and cr < 0:  # its line ended first: a message over lines goes on
                 self._commands.open_after(stream, line.window)
             self._forward.history.mark_shown(line.lineno)
             line.dialect = None
@@ -219,8 +224,9 @@ class LongCommands:
         begin, end = span
         fed = at - self._fed  # where the part starts in the bytes fed (none before: passed)
         self._secrets.too_long.place(max(fed + begin, 0), max(fed + end, 0))
-        if line.value.ours:  # as any command
-            return self._forward.command_form(stream, part) if first else self._masker.mask(part)
+        if line.value.ours:  # the CI in use reads it: as written (learned already, it would
+            # be masked), the text around its command masked (``Commands.declaration``)
+            return self._commands.declaration(part, self._masker.mask) if first else part
         head = part[:begin]
         head = self._forward.command_form(stream, head) if first else self._masker.mask(head)
         return head + (MASK if line.value.begins(part, begin) else b"") + part[end:]

@@ -9,11 +9,15 @@ decided once.
 
 from __future__ import annotations
 
+from ..._regex import lazy
 from ...dialects import Dialect
 from .commands import Commands
 
 #: The first bytes after a marker that say whether a command may start there at all.
 _GLANCE = 128
+#: A line a .NET reader starts after a lone carriage return, with a command that starts
+#: lines (GitHub's ``::``): a candidate at the ``::``.
+_CR_LEAD = lazy(rb"\r[ \t]*(?=::)")
 
 
 class Starts:
@@ -25,6 +29,7 @@ class Starts:
         self.prefix = max_pending // 2  # a command starting here ends the line's text
         anywhere = [m.lower() for m in commands.markers if m.startswith(b"##")]
         self._anywhere = sorted(set(anywhere))
+        self._cr_lead = b"::" in commands.markers  # (``_CR_LEAD``)
         self.keep = max(map(len, self._anywhere), default=1) - 1  # a marker's bytes, but one
         self._next: dict[bytes, int] = {}  # per marker, its next place in the bytes looked at
         self.prev = -1  # the last candidate looked at, if it started none on its glance
@@ -64,7 +69,25 @@ class Starts:
                 at = self._next[m] = low.find(m, pos)
             if at >= 0 and (best < 0 or at < best):
                 best = at
+        if self._cr_lead:
+            at = self._next.get(b"\r", -2)
+            if at == -2 or 0 <= at < pos:
+                found = _CR_LEAD.search(buf, max(pos - 1, 0))
+                at = self._next[b"\r"] = found.end() if found is not None else -1
+            if at >= 0 and (best < 0 or at < best):
+                best = at
         return best
+
+    def held_from(self, buf: bytes, found: int) -> int:
+        """Where to keep ``buf`` from while the candidate at ``found`` waits for the rest of
+        its window: at it, or at the carriage return that leads it (the next bytes are read
+        with it, and it is a candidate again)."""
+        if not self._cr_lead or not buf.startswith(b"::", found):
+            return found
+        at = found
+        while at > 0 and buf[at - 1] in b" \t":
+            at -= 1
+        return at - 1 if at > 0 and buf[at - 1] == 13 else found
 
     def window_at(self, buf: bytes, found: int, *, lead: bool, end: bool) -> tuple[str, int] | None:
         """What decides whether a command starts at ``found``: up to the first ``]`` after a

@@ -1,0 +1,96 @@
+"""A secret declared deep inside a line too long to hold (a progress bar redrawn past 1 MiB,
+then ``\\r::add-mask::``; a tool's megabyte of output, then ``##vso[task.setsecret]``) is learned
+as any line's: its later uses are masked on the console and in the archive, whatever the
+reads, and a command after a carriage return reaches the console as the CI's .NET reader
+sees it, a line of its own. Before, a declaration 1 to 2 MiB into a line was never learned."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from conftest import RunLogtrim, py
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim._matchers import compiler
+from logtrim.dialects import choose
+from logtrim.engine.core import Core
+from logtrim.engine.policy import Policy
+
+SECRET = "TokVal_Q1w2e3r4"
+DECLARATIONS = {
+    "azure": f" ##vso[task.setsecret]{SECRET}",
+    "azure-variable": f" ##vso[task.setvariable variable=tok;issecret=true]{SECRET}",
+    "github": f"\r::add-mask::{SECRET}",
+    "github-v1": f" ##[add-mask]{SECRET}",
+}
+# The child writes its line in pieces of the size given, as a program flushing would.
+CHILD = """
+import sys
+text, size, step = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
+data = ("x" * size + text + "\\nuse " + text.rsplit("]", 1)[-1].rsplit("::", 1)[-1] + "\\n")
+out = sys.stdout.buffer
+for i in range(0, len(data), step):
+    out.write(data[i : i + step].encode()); out.flush()
+"""
+
+
+@pytest.mark.parametrize("form", sorted(DECLARATIONS))
+@pytest.mark.parametrize("size", [1_100_000, 2_000_000])
+@pytest.mark.parametrize("ci", ["plain", "azure", "github", "octopus"])
+def test_a_declaration_deep_in_a_long_line_is_learned(
+    run_logtrim: RunLogtrim, form: str, size: int, ci: str
+) -> None:
+    r = run_logtrim("--ci", ci, "--", *py(CHILD), DECLARATIONS[form], str(size), "65536")
+    assert r.code == 0
+    assert f"use {SECRET}".encode() not in r.console
+    assert b"use ********" in r.stdout
+    assert SECRET.encode() not in r.archive
+    # The CI in use reads its own declaration: it passes as written, for its runner.
+    ours = (ci == "azure" and form.startswith("azure")) or (ci == "github" and "github" in form)
+    declared = [x for x in r.stdout.split(b"\n") if SECRET.encode() in x]
+    assert len(declared) == (1 if ours else 0)
+
+
+def test_a_command_after_a_carriage_return_in_a_long_line_reaches_the_console(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """GitHub's runner ends a line at a lone ``\\r``: the command after it is one, and it
+    ends at the next ``\\r`` (the redraws after it are the bar's, not the command's)."""
+    text = "\r  ::notice::after-cr\rDownloading 5%\rDownloading 10%"
+    for size in ("1100000", "3000000"):
+        r = run_logtrim("--ci", "github", "--", *py(CHILD), text, size, "1048576")
+        assert r.code == 0
+        assert b"\n::notice::after-cr\n" in r.stdout
+
+
+def _engine(data: bytes, cuts: list[int], ci: str) -> tuple[bytes, bytes]:
+    core = Core(Policy(budget=200_000), choose(ci, {}), compiler=compiler())
+    core.start(0.0)
+    archive, console = [], []
+    bounds = [0, *sorted(c for c in cuts if 0 < c < len(data)), len(data)]
+    for a, b in pairwise(bounds):
+        arch, emits = core.feed(1, data[a:b], 0.0)
+        archive.append(arch)
+        console += [e[1] for e in emits]
+    arch, emits = core.finish_input(0.0)
+    archive.append(arch)
+    console += [e[1] for e in emits]
+    return b"".join(archive), b"".join(console)
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    offset=st.integers(1_040_000, 2_200_000),
+    cuts=st.lists(st.integers(0, 2_300_000), max_size=6),
+    form=st.sampled_from(sorted(DECLARATIONS)),
+    ci=st.sampled_from(["plain", "github", "azure"]),
+)
+def test_no_declaration_in_a_long_line_leaks_whatever_the_reads(
+    offset: int, cuts: list[int], form: str, ci: str
+) -> None:
+    data = b"x" * offset + DECLARATIONS[form].encode() + b"\nuse " + SECRET.encode() + b"\n"
+    archive, console = _engine(data, cuts, ci)
+    assert SECRET.encode() not in archive
+    assert b"use " + SECRET.encode() not in console
