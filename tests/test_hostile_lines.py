@@ -101,3 +101,28 @@ def test_many_lines_of_a_megabyte_are_read_in_bounded_memory(tmp_path: Path) -> 
     peak_kb = int(subprocess.run(argv, capture_output=True, check=True, timeout=280).stdout)
     assert peak_kb < 128 * 1024
     assert out.read_bytes().count(b"\n") >= 10  # the head and the tail, each line cut
+
+
+def test_an_open_octopus_message_closed_on_the_next_line_is_read_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``]##octopus[p`` over and over: each line opens a message the next line's ``]`` ends
+    (as Calamari reads it). Each opener read the next 64 lines, whole, because the next line
+    opened one again (a 650 kB log took 26 s): now one line each, counted by the lines the
+    message reader is given."""
+    from logtrim.dialects.octopus import Octopus
+    from logtrim.engine.masking.declarations import Declarations
+
+    read: list[str] = []
+    closes = Octopus.closes
+
+    def counted(self: Octopus, line: str) -> bool:
+        read.append(line)
+        return closes(self, line)
+
+    monkeypatch.setattr(Octopus, "closes", counted)
+    lines = 2000
+    region = b"]##octopus[p\n" * lines
+    starts = list(range(0, len(region), len(b"]##octopus[p\n")))
+    Declarations(Octopus()).learn(region, starts, 1)
+    assert len(read) <= 2 * lines

@@ -245,6 +245,11 @@ class Dialect:
         """Whether the command this line starts or continues goes on on the next line."""
         return False
 
+    def closes(self, line: str) -> bool:
+        """Whether ``line``, read as the next line of a command left open, ends it (whatever
+        it opens after that: another command, read from its own line)."""
+        return not self.unclosed(line)
+
     def continues(self, line: str) -> bool:
         """Whether ``line`` is the next line of a command :meth:`unclosed` left open."""
         return False

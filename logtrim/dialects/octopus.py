@@ -184,6 +184,11 @@ class Octopus(Dialect):
         starts = [m.end() for m in _OPENER_TEXT.finditer(line)]
         return "]" not in line[starts[-1] if starts else 0 :]
 
+    def closes(self, line: str) -> bool:
+        # Calamari reads an open message up to the next ']': a line holding one ends it
+        # (``]##octopus[p`` ends one and opens another, read from that line).
+        return "]" in line
+
     def continues(self, line: str) -> bool:
         # Servers parse a message over several lines; a line that is not attributes (the
         # text after "see ##octopus[ docs") is no part of one.

@@ -62,6 +62,9 @@ def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dial
     the next 64 lines, whole (a log of them cost their square)."""
     if not opened.closes_at_bracket or text.lstrip().startswith("::"):
         return False
+    close = region.find(b"]", start)
+    if close >= 0 and region.count(b"\n", end + 1, close) < MAX_LINES:
+        return False  # a ']' within its bound (found in C: a log of such lines is common)
     stop = end
     for _ in range(MAX_LINES):
         stop = region.find(b"\n", stop + 1)
@@ -86,7 +89,7 @@ def _bare(values: list[str]) -> list[str]:
 def _still_open(dialect: Dialect, after: list[str]) -> bool:
     """Whether a message of ``dialect`` opened before the lines ``after`` is open after
     them (as :meth:`Declarations._gather` reads it: on while it gathers and is unclosed)."""
-    return all(dialect.gathers(text) and dialect.unclosed(text) for text in after)
+    return all(dialect.gathers(text) and not dialect.closes(text) for text in after)
 
 
 class Declarations:
@@ -230,7 +233,7 @@ class Declarations:
                 break
             lines.append(line)
             end = nxt
-            if not dialect.unclosed(text):
+            if dialect.closes(text):
                 return lines, -2  # closed
         return lines, end
 
