@@ -62,6 +62,36 @@ def test_engine_failure_flood_stays_within_the_budget(tmp_path: Path) -> None:
     assert archive == b"".join(f"flood line {i}\n".encode() for i in range(200000))
 
 
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [("octopus", "##octopus[stdout-default]"), ("azure", "##vso[task.setprogress value=5;]")],
+)
+def test_engine_failure_lets_no_flood_ride_on_command_lines(
+    tmp_path: Path, ci: str, command: str
+) -> None:
+    """Text on a command's line (before its marker, after an Octopus message's ``]``) is
+    text: under the budget, as the engine keeps it; the commands pass, each of them. Before,
+    20 lines of 500 kB text and a command each reached the console whole (7.5 MB)."""
+    flood = (
+        "import sys\n"
+        f"for i in range(20): sys.stdout.write('x' * 500_000 + ' {command}' + '\\n')\n"
+        f"for i in range(20): sys.stdout.write('{command} ' + 'y' * 500_000 + '\\n')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--budget", "3kB",
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", flood],
+        env=clean_env({"LOGTRIM_FAULT_AFTER": "100"}), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0
+    console = result.stdout + result.stderr
+    assert console.count(command.encode()) >= 20  # the first twenty pass whatever the budget
+    if ci == "octopus":  # after its ``]``: text; Azure's data runs to the line's end
+        assert console.count(command.encode()) == 40
+        assert len(console) <= 3_000 + 40 * len(command) + 1_000
+    else:
+        assert len(console.replace(b"y" * 500_000, b"")) <= 3_000 + 40 * len(command) + 1_000
+
+
 def test_engine_failure_still_masks_known_secrets(tmp_path: Path) -> None:
     """Unfiltered is not unmasked: a secret printed after the failure stays off the console."""
     secret = "s3cr3t-T0KEN-after-the-fault"

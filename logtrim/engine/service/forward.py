@@ -112,13 +112,9 @@ class Forwarder:
         span = self.commands.command_span(raw)
         body = len(raw.rstrip("\r\n"))
         if span is None:
-            # All of it is the command: the text before its marker is still the child's.
-            before = self.commands.text_before(raw).encode("utf-8", "surrogateescape")
-            if before.strip():
-                kind = self.classify(before)
-                self.on_text(before, lineno, kind)
-                self._shown(kind, len(before))
-            return line, 0
+            # The command takes the rest of the line from its marker (Azure's, GitHub's
+            # older form): the text before it is the child's, under the budget as any.
+            span = (len(self.commands.text_before(raw)), body)
         if span[0] == 0 and span[1] >= body:
             return line, 0
         start, end = span
