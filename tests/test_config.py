@@ -415,3 +415,27 @@ def test_a_mistyped_testing_hook_never_keeps_the_step_from_running(tmp_path: Pat
     result = _run(argv, tmp_path, {"LOGTRIM_FAULT_AFTER": "abc", "LOGTRIM_FAULT_SCANNER": "x"})
     assert result.returncode == 5, result.stderr
     assert b"ran\n" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("config", "args"),
+    [
+        ("mask-env = ['DEPLOY_SECRET']\n", ["--history", "/nonexist/{s}/h"]),
+        ("mask-env = ['DEPLOY_SECRET']\nbogus-{s} = 1\n", []),
+        ("mask-env = 'DEPLOY_SECRET'\n", ["--keep", "({s}"]),
+        ("[logtrim]\nmask-env = ['DEPLOY_SECRET']\n", ["--budget", "{s}"]),
+    ],
+)
+def test_a_config_file_s_mask_env_masks_logtrim_s_own_errors(
+    tmp_path: Path, config: str, args: list[str]
+) -> None:
+    """``--mask-env`` and ``LOGTRIM_MASK_ENV`` masked a bad setting's error from the first
+    one; the config file's ``mask-env`` did not (its secret was printed as written), also
+    when the error is in that file."""
+    secret = "TopSecretVal99"
+    (tmp_path / "logtrim.toml").write_text(config.format(s=secret))
+    argv = ["run", "--artifact", "a.zst", *(a.format(s=secret) for a in args), "--", "true"]
+    result = _run(argv, tmp_path, env={"DEPLOY_SECRET": secret})
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"logtrim: error: ")
+    assert secret.encode() not in result.stderr and b"********" in result.stderr

@@ -86,6 +86,37 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
 
+def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
+    """The names the config files' ``mask-env`` gives, read whatever else the files hold
+    (an unknown key, a bad value): logtrim's own messages are masked with them from the
+    first one, an error in that very file included. A file that cannot be read gives none."""
+    paths = (
+        [explicit]
+        if explicit
+        else []
+        if cwd is None
+        else [cwd / "pyproject.toml", cwd / "logtrim.toml"]
+    )
+    if not any(p.is_file() for p in paths):
+        return []
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    names: list[str] = []
+    for path in paths:
+        try:
+            data = tomllib.loads(path.read_text(encoding="utf-8"))
+        except Exception:
+            continue
+        table = data.get("tool", {}).get("logtrim", {}) if path.name == "pyproject.toml" else data
+        table = table.get("logtrim", table) if isinstance(table, dict) else {}
+        raw = table.get("mask-env", table.get("mask_env")) if isinstance(table, dict) else None
+        values = raw if isinstance(raw, list) else str(raw).split(",") if raw else []
+        names += [str(v).strip() for v in values if str(v).strip()]
+    return names
+
+
 def from_env(env: Mapping[str, str]) -> Source:
     """``LOGTRIM_<NAME>`` variables; an empty one counts as unset."""
     values = {n: env[_variable(n)] for n in names() if env.get(_variable(n))}

@@ -171,18 +171,20 @@ def _prepare(
 
     from ..dialects import choose
     from ..engine.masking.mask import masker_of
-    from .config import masks_from, resolve, unknown_variables
+    from .config import file_mask_env, masks_from, resolve, unknown_variables
     from .values import refuse_artifact, refuse_same
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
-    # setting's), with the secrets as read directly, then as the settings give them.
-    _log.mask_with(masker_of(_named_secrets({**given, "mask": mask})).mask_text)
-    refuse_artifact(artifact, name, published=True)
-    env = dict(os.environ)
+    # setting's), with the secrets as read directly (a config file's mask-env too, however
+    # broken the file), then as the settings give them.
     try:
         cwd: Path | None = Path.cwd()
     except FileNotFoundError:  # removed under the step (an earlier clean-up): no config there
         cwd = None
+    names = [*(given.get("mask_env") or ()), *file_mask_env(cwd, config)]  # type: ignore[misc]
+    _log.mask_with(masker_of(_named_secrets({"mask_env": names, "mask": mask})).mask_text)
+    refuse_artifact(artifact, name, published=True)
+    env = dict(os.environ)
     if cwd is None and (artifact is None or not artifact.is_absolute()):
         raise UsageError("the working directory no longer exists: give --artifact an absolute path")
     settings = resolve(given, env, cwd, config)
