@@ -57,6 +57,9 @@ def execute(
             remove_placeholder(options.artifact)
         raise
     except Exception:  # a bug in logtrim must not fail the deployment: run the step as is
+        if target is not None:  # first: what follows may fail too (no file descriptor left)
+            with contextlib.suppress(Exception):
+                target.discard()
         from ..run.unfiltered import known_secrets, run_masked, say_internal_error
 
         if options is not None:
@@ -64,8 +67,6 @@ def execute(
         else:
             secrets, budget = known_secrets(given, mask or []), _budget(given)
         say_internal_error(secrets)
-        if target is not None:
-            target.discard()
         return run_masked(command, secrets, budget)
     import anyio
 
