@@ -95,12 +95,15 @@ class Finish:
             # Calamari would read our lines into it up to the first ']': this one takes that.
             self.commands.close_open(STDOUT)
             self.out.marker("the command's service message left open ends here")
+        tail_from = None
+        if exit_code != 0:  # the failure tail's lines: a progress state there is its
+            tail_from = max(self.history.lines - self.select.policy.tail, 0)
         for stream in (STDOUT, STDERR):
             if exit_code != 0:  # the failure tail shows how a run of repeats ended
                 self.select.repeats.unwind(stream)
             else:
                 self.select.repeats.end(stream)
-            self.select.progress.late(stream)
+            self.select.progress.late(stream, tail_from=tail_from)
         self.native.finish()
 
     def close(self, end: Ending, killed_by: str | None) -> tuple[list[Emit], list[Action]]:

@@ -97,12 +97,16 @@ class Progress:
         *,
         upto: int | None = None,
         shows: bool = False,
+        tail_from: int | None = None,
     ) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
         caller prints it as context). ``upto``: only those older than that line (an older
         line printed late, the last of a count); the newer ones keep waiting. ``shows``: a
-        line of the child's is printed next (the CI indicator's waiting state settles)."""
+        line of the child's is printed next (the CI indicator's waiting state settles).
+        ``tail_from``: a plain state from that line on is dropped (the failure tail shows it,
+        in its place: printed now, it would end its stream, and the tail, of newer lines
+        only, would have none); a command never is (the CI reads it)."""
         st = self.streams[stream]
         if not st.waiting:
             return
@@ -110,7 +114,7 @@ class Progress:
             # The common state (a flood between shown lines): one plain line waits.
             lineno, line = st.line
             st.line, st.waiting = None, False
-            if before is None or lineno < before:
+            if (before is None or lineno < before) and (tail_from is None or lineno < tail_from):
                 self._plain(stream, st.mark, lineno, line)
             return
         waiting = [(n, raw, False) for n, raw in st.commands.values()]
@@ -131,6 +135,8 @@ class Progress:
             self.native.see(next(line for _, line, plain in waiting if plain))
         for lineno, line, plain in sorted(waiting):
             if before is not None and lineno >= before:
+                continue
+            if plain and tail_from is not None and lineno >= tail_from:
                 continue
             # ``lineno``: the states still waiting (written later) stay after it.
             if plain:

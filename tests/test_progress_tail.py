@@ -1,0 +1,38 @@
+"""A failed run that ends in progress lines (a coverage report's ``src/x.js 100%``, a
+download's percentages) still gets its failure tail. The last progress state was printed
+when the output ended (the last always kept), which made it its stream's last line shown:
+the tail, of newer lines only, had none, and the line that said what failed, 50 lines
+before the end, was on no console."""
+
+from __future__ import annotations
+
+from conftest import RunLogtrim
+
+SCRIPT = """
+echo "Running tests"
+for i in $(seq 1 2000); do echo "coverage src/file$i.js 100%"; done
+echo "coverage threshold for lines (80%) not met: 79.5%"
+for i in $(seq 1 50); do echo "coverage src/other$i.js 100%"; done
+exit 1
+"""
+
+
+def test_a_failed_run_ending_in_progress_lines_has_its_tail(run_logtrim: RunLogtrim) -> None:
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", "sh", "-c", SCRIPT)
+    assert r.code == 1
+    text = r.stdout.decode()
+    assert "--- last 200 lines (exit code 1)" in text
+    assert "coverage threshold for lines (80%) not met: 79.5%\n" in text
+    # The last state once, in its place at the end of the tail.
+    assert text.count("coverage src/other50.js 100%\n") == 1
+    tail = text.split("--- last 200 lines")[1]
+    assert tail.index("not met") < tail.index("src/other50.js")
+
+
+def test_a_successful_run_still_ends_with_its_last_progress_state(
+    run_logtrim: RunLogtrim,
+) -> None:
+    script = SCRIPT.replace("exit 1", "exit 0")
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", "sh", "-c", script)
+    assert r.code == 0
+    assert r.stdout.decode().count("coverage src/other50.js 100%\n") == 1
