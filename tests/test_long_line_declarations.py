@@ -94,3 +94,57 @@ def test_no_declaration_in_a_long_line_leaks_whatever_the_reads(
     archive, console = _engine(data, cuts, ci)
     assert SECRET.encode() not in archive
     assert b"use " + SECRET.encode() not in console
+
+
+SPLIT = """
+import os, sys, time
+head, rest = sys.argv[1].replace("\\\\r", "\\r").encode(), sys.argv[2].encode()
+os.write(int(sys.argv[3]), b"y" * 1_100_000 + head)
+time.sleep(0.2)
+os.write(int(sys.argv[3]), rest + b"TokVal_Q1w2e3r4\\n")
+os.write(1, b"use0 token=TokVal_Q1w2e3r4 end\\n")
+"""
+
+
+@pytest.mark.parametrize(
+    ("head", "rest"),
+    [("\\\\r::add", "-mask::"), (" ##vso[task.setsec", "ret]"), (" ##[add-m", "ask]")],
+)
+@pytest.mark.parametrize("fd", ["1", "2"])
+def test_a_declaration_split_across_writes_deep_in_a_long_line_is_learned(
+    run_logtrim: RunLogtrim, head: str, rest: str, fd: str
+) -> None:
+    """The start of a declaring command at the end of one write, the rest after a pause: a
+    piece never ends inside the command's start. On stderr, its line's end is learned
+    before stdout's next line uses the secret (the two pipes are read in turn)."""
+    r = run_logtrim("--ci", "plain", "--", *py(SPLIT), head, rest, fd)
+    assert r.code == 0
+    assert SECRET.encode() not in r.console
+    assert SECRET.encode() not in r.archive
+    assert b"use0 token=******** end" in r.stdout
+
+
+TOO_LONG = """
+import os, random, sys
+random.seed(5)
+value = b"QvBIGSECRET" + bytes(random.choice(b"abcdefghijk0123456789") for _ in range(70_000))
+line = b"y" * 1_100_000 + sys.argv[1].replace("\\\\r", "\\r").encode() + value + b"\\n"
+for i in range(0, len(line), int(sys.argv[2])):
+    os.write(1, line[i : i + int(sys.argv[2])])
+"""
+
+
+@pytest.mark.parametrize("form", ["\\\\r::add-mask::", " ##vso[task.setsecret]"])
+@pytest.mark.parametrize("ci", ["plain", "github", "teamcity"])
+@pytest.mark.parametrize("step", ["65536", "1048576"])
+def test_a_value_too_long_to_learn_deep_in_a_long_line_is_masked_in_its_declaration(
+    run_logtrim: RunLogtrim, form: str, ci: str, step: str
+) -> None:
+    """Over 64 KiB: not learned (said on stderr), and never in the archive, also where the
+    declaration is text (another system's) or a command decided after its piece passed."""
+    r = run_logtrim("--ci", ci, "--", *py(TOO_LONG), form, step)
+    assert r.code == 0
+    assert b"not masking a declared value over 65536 bytes" in r.stderr
+    assert b"QvBIGSECRET" not in r.archive
+    if not (ci == "github" and "add-mask" in form):  # GitHub reads its own declaration
+        assert b"QvBIGSECRET" not in r.stdout

@@ -21,6 +21,7 @@ import anyio
 from anyio.abc import ByteReceiveStream
 
 from ..archive.forked import shrink_pipe
+from ..engine.masking.inpieces import MAX_DECLARED
 
 READ_SIZE = 1 << 20
 _LOOKS = 8  # once stopped: how often a reader looks for what the pipe still holds
@@ -255,36 +256,28 @@ class Reader:
 class _Lines:
     """A stream's line starts, in the order its chunks are read: the whole lines a chunk
     ends, with the start of the line it continues (a declaration split across reads is
-    learned whole). A line longer than a declaration learned (64 KiB) is not carried."""
+    learned whole). Of a line longer than a declaration learned (64 KiB), its last bytes
+    are carried: a declaration that ends it (``##vso[task.setsecret]...`` after 1 MB of a
+    tool's output) is learned before the other stream's next lines, as any line's is."""
 
-    _MAX = 64 << 10
+    _MAX = MAX_DECLARED + 256  # (a declaring command's start, and its value)
 
     def __init__(self) -> None:
         self._carry = b""
-        self._cut = False  # the carried line's start was dropped: it is not whole
 
     def passed(self, chunk: bytes) -> None:
         """:meth:`whole` for a chunk whose lines are not wanted (no copy of the chunk)."""
         end = chunk.rfind(b"\n") + 1
-        if end:
-            self._carry, self._cut = chunk[end:], False
-        else:
-            self._carry += chunk
+        self._carry = chunk[end:] if end else self._carry + chunk
         if len(self._carry) > self._MAX:
-            self._carry, self._cut = b"", True
+            self._carry = self._carry[-self._MAX :]
 
     def whole(self, chunk: bytes) -> bytes:
         text = self._carry + chunk
         end = text.rfind(b"\n") + 1
-        lines = b""
-        if end:
-            start = text.find(b"\n") + 1 if self._cut else 0
-            lines, self._cut = text[start:end], False
         rest = text[end:]
-        if len(rest) > self._MAX:
-            rest, self._cut = b"", True
-        self._carry = rest
-        return lines
+        self._carry = rest[-self._MAX :] if len(rest) > self._MAX else rest
+        return text[:end]
 
 
 def available(fd: int) -> int:

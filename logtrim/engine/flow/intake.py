@@ -111,11 +111,13 @@ class Intake:
         archive it all."""
         st = self.inputs[stream]
         self.nbytes += len(buf)
-        self._secrets.learn_piece(buf)  # before any of it is shown or archived
+        too_long = self._secrets.learn_piece(buf)  # before any of it is shown or archived
         if not st.in_long:
             st.in_long = True
             self._long_start(stream, buf, now)
             self._past_verbatim()
+        if too_long >= 0:
+            self.longs.declares_from(stream, too_long)
         # A hidden line's gap counts its bytes as if seen whole, but for its commands'.
         self.longs.feed(stream, buf, now)
         self.redraws.feed(stream, buf, self._state_keep())
@@ -213,7 +215,9 @@ class Intake:
         self.nbytes += len(region)
         if st.in_long:  # its commands, then the rest as the archive and console have it
             rest = region[: region.find(b"\n") + 1 or len(region)]
-            self._secrets.learn_piece(rest)  # before its commands pass
+            too_long = self._secrets.learn_piece(rest)  # before its commands pass
+            if too_long >= 0:
+                self.longs.declares_from(stream, too_long)
             self.long_end(stream, rest, now)
         # Masked whole: a secret over lines may begin in the rest of a long line.
         raw = region

@@ -193,11 +193,12 @@ class Declarations:
             [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
         )
 
-    def declared_text(self, data: bytes) -> list[str]:
+    def declared_text(self, data: bytes) -> list[tuple[str, str]]:
         """What ``data`` (a piece of a line too long to hold) declares in any system's
-        syntax, with no state changed."""
+        syntax, with no state changed: (the system's name, the value)."""
         text = data.decode("utf-8", "surrogateescape")
-        return _bare([v for d in self._secret_dialects for v in d.declared_secrets(text)])
+        found = [(d.name, v) for d in self._secret_dialects for v in d.declared_secrets(text)]
+        return [(name, bare) for name, v in found for bare in _bare([v])]
 
     def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
         """What a message over ``lines`` declares, read joined with and without a space

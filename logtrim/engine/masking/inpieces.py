@@ -39,6 +39,7 @@ def declares(data: bytes) -> bool:
 def cut(data: bytes, at: int) -> int:
     """``at``, or where a declaration begun before it whose value has not ended by then
     starts (never 0: a piece holds something; a value begun that far back is too long)."""
+    at = _before_start(data, at)
     low_start = max(at - MAX_DECLARED - _LONGEST, 0)
     # The reader's line the cut falls in: a value runs on to its end.
     start = max(data.rfind(b"\r", low_start, at), data.rfind(b"\n", low_start, at)) + 1
@@ -55,4 +56,22 @@ def cut(data: bytes, at: int) -> int:
     return first if first > 0 else at
 
 
-__all__ = ["MAX_DECLARED", "STARTS", "cut", "declares"]
+def first_start(data: bytes) -> int:
+    """Where the first declaring command in ``data`` starts (0 when none is found)."""
+    low = data.lower()
+    return min((at for m in STARTS if (at := low.find(m)) >= 0), default=0)
+
+
+def _before_start(data: bytes, at: int) -> int:
+    """``at``, or where the start of a declaring command that ``data[:at]`` ends with
+    begins (``\\r::add``: its bytes came, the rest of them has not): a piece never ends
+    inside one (never at 0)."""
+    tail = data[max(at - _LONGEST, 0) : at].lower()
+    for size in range(len(tail), 0, -1):
+        end = tail[len(tail) - size :]
+        if any(m.startswith(end) for m in STARTS) and at - size > 0:
+            return at - size
+    return at
+
+
+__all__ = ["MAX_DECLARED", "STARTS", "cut", "declares", "first_start"]

@@ -63,12 +63,30 @@ class Secrets:
         if starts or (stream is not None and self.commands.gathering(stream)):
             self.add(*self.too_long.learnable(self.commands.learn(region, starts, stream)))
 
-    def learn_piece(self, data: bytes) -> None:
+    def learn_piece(self, data: bytes) -> int:
         """Learn what a piece of a line too long to hold declares, before it is looked at
-        (its pieces are cut so that none ends inside a declaration: :mod:`.pieces`)."""
-        if inpieces.declares(data):
-            declared = self.commands.declared.declared_text(data)
-            self.add(*self.too_long.learnable(declared, pend=False))
+        (its pieces are cut so that none ends inside a declaration: :mod:`.inpieces`).
+        Where the value of one too long to learn starts in ``data`` (-1: none): masked from
+        there by place, to its line's end (the caller's)."""
+        if not inpieces.declares(data):
+            return -1
+        declared = self.commands.declared.declared_text(data)
+        self.add(*self.too_long.learnable([v for _, v in declared], pend=False))
+        # Masked where its value is (a command read as one here may be decided only after
+        # its piece was archived: a GitHub command after a \r waits for its window); where it
+        # cannot be found as written, another system's declaration (text here) from its
+        # start, and a command read here as it passes (its dialect decodes it).
+        reads = self.commands.reads
+        for name, value in declared:
+            raw = value.strip("\r\n").encode("utf-8", "surrogateescape")
+            if len(raw) <= inpieces.MAX_DECLARED:
+                continue
+            at = data.find(raw[:64])
+            if at >= 0:
+                return at
+            if name not in reads:
+                return inpieces.first_start(data)
+        return -1
 
     def learn_ahead(self, lines: bytes) -> None:
         """Learn what the whole ``lines`` of one stream declare before their turn: the two

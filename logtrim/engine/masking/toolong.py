@@ -202,8 +202,9 @@ class LongValue:
     def declared(self, dialect: Dialect) -> bool:
         """At the command's end: whether it declared a value too long to learn (a shorter
         one was learned from its piece: engine/masking/inpieces.py)."""
+        ends = len(self.tail) - len(self.tail.rstrip(b"\r\n"))  # its line's end: no value
         return (
             self.at >= 0
-            and self.passed - self.at > MAX_DECLARED
+            and self.passed - self.at - ends > MAX_DECLARED
             and dialect.long_declares(self.head, self.tail.decode("latin-1"))
         )

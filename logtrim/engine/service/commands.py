@@ -264,6 +264,12 @@ class Commands:
         """The dialect whose progress command the line is (each has one), or None."""
         return next((d.name for d in self._dialects if d.is_progress(text)), None)
 
+    @property
+    def reads(self) -> frozenset[str]:
+        """The systems whose commands are read as commands here (the one in use, and those
+        whose commands always pass)."""
+        return frozenset(d.name for d in self._dialects)
+
     def reported_error(self, line: bytes) -> tuple[bytes, bool] | None:
         """The error a command on ``line`` reports to the system in use (its text, and
         whether it names a failing test): :meth:`.Dialect.reported_error`."""

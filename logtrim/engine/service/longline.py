@@ -94,6 +94,13 @@ class LongCommands:
         there in the archive, and left out of the line's start the console shows."""
         return self._commands.declared_value_at(start, self.starts.window)
 
+    def declares_from(self, stream: int, at: int) -> None:
+        """The bytes fed next declare a value too long to learn from their byte ``at``: the
+        line is masked from there by place (as one that declares at its start)."""
+        line = self._lines[stream]
+        place = line.offset + at
+        line.declares = place if line.declares < 0 else min(line.declares, place)
+
     def _count(self, line: _Line, upto: int, skip: int = 0) -> None:
         """The bytes of a hidden line before ``upto`` join the gap (a command's ``skip``
         bytes after it are shown, not hidden)."""
