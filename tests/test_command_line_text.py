@@ -43,3 +43,28 @@ def test_text_before_a_command_is_shown_while_there_is_room(
     r = run_logtrim("--ci", ci, "--", "sh", "-c", script)
     assert r.code == 1
     assert f"ERROR: disk full on /var {command}\n".encode() in r.stdout
+
+
+BETWEEN = """
+import sys
+command, text = sys.argv[1], "t" * 5000
+for i in range(20):
+    sys.stdout.write(command + text + command + text + command + "\\n")
+"""
+
+
+@pytest.mark.parametrize("ci", ["octopus", "teamcity"])
+@pytest.mark.parametrize("fault", [None, "100"])
+def test_text_between_messages_on_a_line_stays_under_the_budget(
+    run_logtrim: RunLogtrim, ci: str, fault: str | None
+) -> None:
+    """Octopus's and TeamCity's messages end at their ``]``: the text between two of them
+    is text (5 kB between three messages on each of 20 lines put 100 kB on a 3 kB console,
+    and so did the fail-open path)."""
+    command = COMMANDS[ci]
+    env = {"LOGTRIM_FAULT_AFTER": fault} if fault else None
+    r = run_logtrim("--ci", ci, "--budget", "3kB", "--", *py(BETWEEN), command, env=env)
+    assert r.code == 0
+    assert r.stdout.count(command.encode()) >= 60  # every one passes
+    assert len(r.console) - r.stdout.count(command.encode()) * len(command) <= 3_000 + 1_000
+    assert r.archive.count(b"t" * 5000) == 40

@@ -244,16 +244,15 @@ def test_the_fallback_passes_every_ci_command_when_the_ci_is_unknown() -> None:
         (
             "octopus",
             [b"text " * 1000 + b"##octopus[stdout-default] and more text " * 3 + b"\n"],
-            b"##octopus[stdout-default] and more text ##octopus[stdout-default] and more text "
-            b"##octopus[stdout-default]",
+            b"##octopus[stdout-default]\n" * 3,  # the text between them is text
         ),
     ],
 )
 def test_the_fallback_passes_what_the_engine_reads_as_a_command(
     ci: str, lines: list[bytes], commands: bytes
 ) -> None:
-    """The commands, whatever the budget (none here); the text before them on their line,
-    and after a message's ``]``, is text (a flood riding on commands stays out)."""
+    """The commands, whatever the budget (none here); the text before, between and after
+    them on their line is text (a flood riding on commands stays out)."""
     shown = HeadTail(0, ci)
     emits = [e for line in lines for e in shown.write(STDOUT, line)]
     assert _shown(emits).rstrip(b"\n") == commands.rstrip(b"\n")

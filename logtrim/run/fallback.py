@@ -70,30 +70,36 @@ class HeadTail:
         pos = 0
         for command in self._command_line.finditer(data):
             out += self._plain(stream, data[pos : command.start()])
-            # The CI acts on the command: it passes whatever the budget, in the order
-            # written; the text before and after it on its line is text, under the budget.
-            before, found, after = self._parts(command.group())
-            out += self._plain(stream, before)
-            out.append(self._pass(stream, found))
-            if after:
-                self._command.discard(stream)  # its line's rest is here: no more of it
-                out += self._plain(stream, after)
+            # The CI acts on each command: it passes whatever the budget, in the order
+            # written; the text before, between and after them on the line is text.
+            parts = self._parts(command.group())
+            for k, part in enumerate(parts):
+                if k % 2:
+                    out.append(self._pass(stream, part))
+                elif part:
+                    self._command.discard(stream)  # the line goes on here: no more of it
+                    out += self._plain(stream, part)
             pos = command.end()
         return out + self._plain(stream, data[pos:])
 
-    def _parts(self, line: bytes) -> tuple[bytes, bytes, bytes]:
-        """A command's line as (text before its first marker, the commands, text after the
-        last ``]`` of a message that ends at one: Octopus's, TeamCity's)."""
-        marker = self._marker.search(line)
-        start = 0 if marker is None else marker.start()
-        if line[start : start + 1] == b"\n":
-            start += 1  # (a marker at a line's start is found with the newline before it)
-        end = len(line)
-        if line[start : start + 10].lower() in (b"##octopus[", b"##teamcity"):
-            close = line.rfind(b"]") + 1
-            if close > start and not self._marker.search(line, close):
-                end = close if line[close:].strip() else len(line)
-        return line[:start], line[start:end], line[end:]
+    def _parts(self, line: bytes) -> list[bytes]:
+        """A command's line as text, command, text, command, ..., text: a message that ends
+        at its ``]`` (Octopus's, TeamCity's) to there, another system's to the line's end."""
+        parts: list[bytes] = []
+        pos = 0
+        while (marker := self._marker.search(line, pos)) is not None:
+            start = marker.start()
+            if line[start : start + 1] == b"\n":
+                start += 1  # (a marker at a line's start is found with the newline before it)
+            end = len(line)
+            if line[start : start + 10].lower() in (b"##octopus[", b"##teamcity"):
+                close = line.find(b"]", start) + 1
+                end = close if close > 0 and line[close:].strip() else len(line)
+            if end <= pos:
+                break
+            parts += [line[pos:start], line[start:end]]
+            pos = end
+        return [*parts, line[pos:]]
 
     def _pass(self, stream: int, command: bytes) -> Emit:
         """A command's line, or a part of it: shown whatever the budget."""

@@ -103,42 +103,62 @@ class Forwarder:
         return quick
 
     def _bounded(self, line: bytes, lineno: int) -> tuple[bytes, int]:
-        """A command line, and the bytes of text around its command left out: that text is
+        """A command line, and the bytes of text around its commands left out: that text is
         printed as plain output (Octopus, TeamCity), so it is classified as any line is (an
         error there is an error, and may be the failure reason), and it passes with the
-        command only while the budget has room for it as a line of its own tier (at least
-        info), cut as a long line is, or a flood of it would pass outside the budget."""
+        commands only while the budget has room for it as a line of its own tier (at least
+        info), cut as a long line is, or a flood of it would pass outside the budget: before,
+        between and after them (``##octopus[a] <5 kB> ##octopus[b]``)."""
         raw = line.decode("utf-8", "surrogateescape")
-        span = self.commands.command_span(raw)
         body = len(raw.rstrip("\r\n"))
-        if span is None:
-            # The command takes the rest of the line from its marker (Azure's, GitHub's
-            # older form): the text before it is the child's, under the budget as any.
-            span = (len(self.commands.text_before(raw)), body)
-        if span[0] == 0 and span[1] >= body:
+        spans = self._spans(raw, body)
+        if not spans or (spans[0][0] == 0 and spans[-1][1] >= body and len(spans) == 1):
             return line, 0
-        start, end = span
-        parts = [raw[:start], raw[end:body]]
-        before, after = (p.encode("utf-8", "surrogateescape") for p in parts)
-        if not (before + after).strip():
+        edges = [0, *(x for span in spans for x in span), body]
+        texts = [
+            raw[a:b].encode("utf-8", "surrogateescape")
+            for a, b in zip(edges[::2], edges[1::2], strict=True)
+        ]
+        commands = [raw[a:b].encode("utf-8", "surrogateescape") for a, b in spans]
+        said = [t for t in texts if t.strip()]
+        if not said:
             return line, 0
-        kind = self.classify(before + b" " + after if before and after else before + after)
-        self.on_text(before + after, lineno, kind)
+        kind = self.classify(b" ".join(said))
+        self.on_text(b"".join(texts), lineno, kind)
         tier = max(kind, Kind.INFO)
-        budget = self.out.budget
-        if budget.allows(tier, len(before) + len(after)):
-            self._shown(kind, len(before) + len(after))
-            return line, 0
-        alone = raw[start:end].encode("utf-8", "surrogateescape")
-        short = [self._short(before), self._short(after)]
-        size = len(short[0]) + len(short[1])
-        if size < len(before) + len(after) and budget.allows(tier, size):
-            form = short[0] + alone + short[1] + line[len(line.rstrip(b"\r\n")) :]
-            self.commands.cut_from(line, form.rstrip(b"\r\n"))
+        budget, size = self.out.budget, sum(map(len, texts))
+        if budget.allows(tier, size):
             self._shown(kind, size)
-            return form, 0  # shown, cut as a long line is: the note in it says so
+            return line, 0
+        end = line[len(line.rstrip(b"\r\n")) :]
+        short = [self._short(t) for t in texts]
+        cut = sum(map(len, short))
+        if cut < size and budget.allows(tier, cut):
+            form = b"".join(x for pair in zip(short, [*commands, b""], strict=True) for x in pair)
+            self.commands.cut_from(line, form)
+            self._shown(kind, cut)
+            return form + end, 0  # shown, cut as a long line is: the note in it says so
+        alone = b"".join(commands)
         self.commands.cut_from(line, alone)
-        return alone + b"\n", len(before) + len(after)
+        return alone + b"\n", size
+
+    def _spans(self, raw: str, body: int) -> list[tuple[int, int]]:
+        """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
+        the line's end from its marker (Azure's, GitHub's older form)."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        while pos < body:
+            rest = raw[pos:body]
+            if not self.commands.is_command(rest):
+                break
+            span = self.commands.command_span(rest)
+            if span is None:  # the rest of the line from its marker
+                span = (len(self.commands.text_before(rest)), len(rest))
+            if span[1] <= 0:
+                break
+            spans.append((pos + span[0], pos + span[1]))
+            pos += span[1]
+        return spans
 
     def _short(self, text: bytes) -> bytes:
         """Text around a command in its console form: cut as a long line is, masked."""
