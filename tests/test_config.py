@@ -424,6 +424,9 @@ def test_a_mistyped_testing_hook_never_keeps_the_step_from_running(tmp_path: Pat
         ("mask-env = ['DEPLOY_SECRET']\nbogus-{s} = 1\n", []),
         ("mask-env = 'DEPLOY_SECRET'\n", ["--keep", "({s}"]),
         ("[logtrim]\nmask-env = ['DEPLOY_SECRET']\n", ["--budget", "{s}"]),
+        # The option parser's own errors (typer's), before any setting is read.
+        ("mask-env = ['DEPLOY_SECRET']\n", ["--grace", "{s}"]),
+        ("mask-env = ['DEPLOY_SECRET']\n", ["--{s}"]),
     ],
 )
 def test_a_config_file_s_mask_env_masks_logtrim_s_own_errors(

@@ -74,16 +74,33 @@ def masked_usage(line: str, args: list[str]) -> str:
     words (``--tail SECRET``: not a valid int), before any setting was read."""
     masks: list[str] = []
     names: list[str] = []
+    config: str | None = None
     words = iter(args[: args.index("--")] if "--" in args else args)
     for word in words:
         option, eq, value = word.partition("=")
-        if option in ("--mask", "--mask-env") and not eq:
+        if option in ("--mask", "--mask-env", "--config") and not eq:
             value = next(words, "")
         if option == "--mask":
             masks.append(value)
         elif option == "--mask-env":
             names.append(value)
+        elif option == "--config":
+            config = value
+    names += _config_names(config)
     return hide_secrets(line, named_secrets(masks, names))
+
+
+def _config_names(config: str | None) -> list[str]:
+    """The config file's ``mask-env`` (``--config``, else the working directory's), read
+    leniently: a usage error is said before any setting was read."""
+    from pathlib import Path
+
+    from .config import file_mask_env
+
+    try:
+        return file_mask_env(Path.cwd(), Path(config) if config else None)
+    except Exception:
+        return []
 
 
 def named_secrets(masks: Iterable[str], names: Iterable[str]) -> list[str]:
