@@ -17,21 +17,36 @@ from .._log import say
 from .settings import Settings, Source, names
 
 
-def _file(path: Path, nested: bool) -> Source:
+def _toml(path: Path) -> dict[str, object]:
+    """A TOML file's data; raises OSError, UnicodeDecodeError or ValueError (its syntax)."""
     # Imported only when there is a file to read: most runs have none (start-up counts).
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
+    data: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
+    return data  # (a syntax error: TOMLDecodeError, a ValueError)
+
+
+def _table(data: dict[str, object], nested: bool) -> object:
+    """logtrim's settings in a file's data: ``[tool.logtrim]`` in ``pyproject.toml``, else
+    ``[logtrim]`` or the whole file."""
+    if nested:
+        tool = data.get("tool", {})
+        return tool.get("logtrim", {}) if isinstance(tool, dict) else {}
+    return data.get("logtrim", data)
+
+
+def _file(path: Path, nested: bool) -> Source:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        data = _toml(path)
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
         if nested and not _mentions_logtrim(path):
             # The project's own file, broken or not ours to judge: the step is not blocked.
             say(f"{path}: not valid TOML ({exc}); it has no [tool.logtrim]: ignored", "warning")
             return Source({}, lambda _: str(path))
         raise UsageError(f"{path}: not valid TOML: {exc}") from None
-    table = data.get("tool", {}).get("logtrim", {}) if nested else data.get("logtrim", data)
+    table = _table(data, nested)
     if not isinstance(table, dict):
         raise UsageError(f"{path}: the logtrim settings must be a table")
     known = names()
@@ -97,20 +112,14 @@ def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
         if cwd is None
         else [cwd / "pyproject.toml", cwd / "logtrim.toml"]
     )
-    if not any(p.is_file() for p in paths):
-        return []
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover
-        import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
     names: list[str] = []
     for path in paths:
+        if not path.is_file():  # missing, or a FIFO: reading one would wait for its writer
+            continue
         try:
-            data = tomllib.loads(path.read_text(encoding="utf-8"))
+            table = _table(_toml(path), path.name == "pyproject.toml")
         except Exception:
             continue
-        table = data.get("tool", {}).get("logtrim", {}) if path.name == "pyproject.toml" else data
-        table = table.get("logtrim", table) if isinstance(table, dict) else {}
         raw = table.get("mask-env", table.get("mask_env")) if isinstance(table, dict) else None
         values = raw if isinstance(raw, list) else str(raw).split(",") if raw else []
         names += [str(v).strip() for v in values if str(v).strip()]

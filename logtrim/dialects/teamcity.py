@@ -17,7 +17,7 @@ from .._regex import lazy
 from .base import Action, Closing, Dialect, Print
 from .escape import failure_text, tc_message, tc_value, wildcard_safe
 from .syntax import Mask, mask_outside, syntax_of
-from .unescape import TEAMCITY, mask_value
+from .unescape import TEAMCITY, decode, mask_value
 
 # ``##teamcity[name ...]`` up to the first ']' outside its quoted values (TeamCity's parser
 # reads a value to its closing quote: ``|]`` and ``]`` inside one are its text); a message
@@ -36,20 +36,14 @@ VALUES_IN_TEXT = lazy(rb"'((?:[^'|\n]|\|[^\n])*)'")
 
 
 _ATTRS = lazy(r"([A-Za-z_][\w.-]*)='((?:[^'|]|\|.)*)'")
-_ESCAPE = lazy(r"\|(0x[0-9A-Fa-f]{4}|.)")
-_NAMED = {"n": "\n", "r": "\r", "x": "\x85", "l": "\u2028", "p": "\u2029"}
 
 
 def _unescape(value: str) -> str:
     """A quoted value as TeamCity reads it (``|'`` is ``'``, ``|n`` a newline)."""
-
-    def unit(found: re.Match[str]) -> str:
-        code = found.group(1)
-        if len(code) == 6 and code.startswith("0x"):
-            return chr(int(code[2:], 16))
-        return _NAMED.get(code, code)
-
-    return _ESCAPE.sub(unit, value) if "|" in value else value
+    if "|" not in value:
+        return value
+    raw = value.encode("utf-8", "surrogateescape")
+    return decode(raw, TEAMCITY)[0].decode("utf-8", "replace")
 
 
 _SWITCH = lazy(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")

@@ -120,7 +120,7 @@ class Commands:
         """A command line masked as its system reads it; a declaring line's command as it
         is, the text around it masked."""
         if line.rstrip(b"\r\n") in self.declared.declaring:
-            return self._declaration(line, mask)
+            return self.declaration(line, mask)
         dialect = self._continued[stream]
         self._continued[stream] = None
         if dialect is None:
@@ -139,14 +139,9 @@ class Commands:
             self.declared.declaring.add(command)
 
     def declaration(self, line: bytes, mask: Mask) -> bytes:
-        """:meth:`_declaration`: a command too long to hold that declares to the system in
-        use (engine/service/longline.py)."""
-        return self._declaration(line, mask)
-
-    def _declaration(self, line: bytes, mask: Mask) -> bytes:
-        """A line declaring a secret to the system in use: its command verbatim (the system
-        needs the value), the text before and after it masked (another command there as its
-        system reads it)."""
+        """A line declaring a secret to the system in use (or a command too long to hold that
+        does: engine/service/longline.py): its command verbatim (the system needs the value),
+        the text before and after it masked (another command there as its system reads it)."""
         ours = self._dialects[0]
         text = line.decode("utf-8", "surrogateescape")
         spans = ours.declaring_spans(text)
