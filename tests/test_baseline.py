@@ -18,7 +18,7 @@ from logtrim.baseline import store
 from logtrim.baseline.load import load
 from logtrim.engine.shapes.baseline import Baseline, shape_hash
 from logtrim.engine.shapes.shapes import Shapes, shape_of
-from logtrim.logs.inputs import line_chunks
+from logtrim.logs.linechunks import line_chunks
 
 GOOD = (
     b"".join(

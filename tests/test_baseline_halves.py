@@ -19,7 +19,7 @@ from logtrim.baseline import halves
 from logtrim.baseline.load import load, load_with_lines
 from logtrim.engine.shapes.baseline import Baseline
 from logtrim.engine.shapes.shapes import Shapes
-from logtrim.logs import inputs
+from logtrim.logs import linechunks
 from logtrim.logs.aside import Link
 from logtrim.logs.inputs import open_detected, open_input
 
@@ -35,7 +35,7 @@ def _small(block: int, batch: int) -> Iterator[None]:
         patch.object(halves, "MIN_SIZE", 64),
         patch.object(halves, "BATCH", batch),
         patch.object(halves, "CHUNK", block),
-        patch.object(inputs, "CHUNK", block),
+        patch.object(linechunks, "CHUNK", block),
         patch.object(halves, "spare_core", lambda: True),
     ):
         yield

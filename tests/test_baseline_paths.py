@@ -17,7 +17,7 @@ from logtrim.engine.shapes.baseline import Baseline, shape_hash
 from logtrim.engine.shapes.shapes import Shapes
 from logtrim.engine.shapes.templates import coarse, template_uncached
 from logtrim.engine.shapes.variables import known_by_skeleton
-from logtrim.logs.inputs import line_chunks
+from logtrim.logs.linechunks import line_chunks
 
 SETTINGS = settings(
     max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from logtrim._errors import InputError
 from logtrim.archive.zstd import ArchiveEncoder
-from logtrim.logs.inputs import Input, line_chunks, lines, open_input, utf16_as_utf8
+from logtrim.logs.inputs import Input, open_input, utf16_as_utf8
+from logtrim.logs.linechunks import line_chunks, lines
 
 DATA = b"".join(b"line %d of the deploy log\n" % i for i in range(20_000))
 

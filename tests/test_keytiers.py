@@ -18,7 +18,8 @@ from logtrim.engine.match.rules import RULES
 from logtrim.engine.stats.counting import TemplateCounter
 from logtrim.engine.stats.keytiers import KeyTiers, RawScan, digit_blind, split_rules
 from logtrim.engine.stats.tiertally import TierTally
-from logtrim.logs.inputs import line_chunks, open_input
+from logtrim.logs.inputs import open_input
+from logtrim.logs.linechunks import line_chunks
 from logtrim.logs.report import to_json
 from logtrim.logs.stats import compute
 
@@ -130,17 +131,17 @@ def test_stats_of_a_log_on_two_cores_is_the_report_line_by_line(
 ) -> None:
     """End to end, with the file cut for two processes and read in small chunks (so that
     most lines go by key): the JSON report is the one of tiers counted line by line."""
-    import logtrim.logs.inputs as inputs_module
     import logtrim.logs.stats as stats_module
     import logtrim.logs.tiers as tiers_module
     import logtrim.logs.twocores as twocores_module
+    from logtrim.logs import linechunks
 
     data = "\n".join(lines).encode() + (b"\n" if newline_at_end else b"")
     with tempfile.TemporaryDirectory() as tmp, pytest.MonkeyPatch.context() as patch:
         path = Path(tmp) / "plain.log"
         path.write_bytes(data)
         patch.setattr(stats_module, "ASIDE_MIN", 0)
-        patch.setattr(inputs_module, "CHUNK", 512)
+        patch.setattr(linechunks, "CHUNK", 512)
         patch.setattr(twocores_module, "CHUNK", 512)
         keyed = to_json(compute([open_input(str(path))]), top=0)
         patch.setattr(tiers_module, "_by_key", lambda: None)  # every line on its own

@@ -18,9 +18,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import tasklog
 
-import logtrim.logs.inputs as inputs_module
 import logtrim.logs.stats as stats_module
-from logtrim.logs import twocores
+from logtrim.logs import linechunks, twocores
 from logtrim.logs.inputs import open_input
 from logtrim.logs.report import to_json
 from logtrim.logs.stats import _compute, compute
@@ -52,9 +51,9 @@ def _reports(
         for key, value in patches.items():
             patch.setattr(stats_module, key, value)
         if pieces:
-            for module in (inputs_module, twocores):
+            for module in (linechunks, twocores):
                 patch.setattr(module, "CHUNK", 16)
-            patch.setattr(inputs_module, "MAX_LINE", 8)
+            patch.setattr(twocores, "MAX_LINE", 8)
         names = [str(p) for p in paths]
         before = to_json(_compute([open_input(n) for n in names], None, ahead=False), top=0)
         gathered = to_json(compute([open_input(n) for n in names]), top=0)

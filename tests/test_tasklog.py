@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog
 
-from logtrim.logs.inputs import line_chunks
+from logtrim.logs.linechunks import line_chunks
 from logtrim.logs.taskgroup import Grouper
 from logtrim.logs.tasklog import (
     ENTRY,

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from tasklog_gen import tasklog
 
 from logtrim.logs import tasktally
-from logtrim.logs.inputs import line_chunks
+from logtrim.logs.linechunks import line_chunks
 from logtrim.logs.taskgroup import Grouper
 from logtrim.logs.tasklog import ENTRY, NODE
 from logtrim.logs.tasktally import HEADER_STEP, STRUCTURE, TaskLogTally

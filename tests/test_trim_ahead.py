@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.policy import Policy
-from logtrim.logs import ahead, inputs
+from logtrim.logs import ahead, linechunks
 from logtrim.logs.trim import TrimJob, trim_one
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="no fork")
@@ -85,8 +85,8 @@ def test_a_trim_read_ahead_is_the_trim_in_one_process(
     tmp = tmp_path_factory.mktemp("ahead")
     src = tmp / "in.log"
     src.write_bytes(_log(lines * repeat, declare_at))
-    monkeypatch.setattr(inputs, "CHUNK", chunk)
-    monkeypatch.setattr(inputs, "MAX_LINE", 2 * chunk)
+    monkeypatch.setattr(linechunks, "CHUNK", chunk)
+    monkeypatch.setattr(linechunks, "MAX_LINE", 2 * chunk)
     monkeypatch.setattr(ahead, "spare_core", lambda: True)  # however busy the machine is
     monkeypatch.setattr(ahead, "MIN_SIZE", 1 << 60)
     monkeypatch.delenv("LOGTRIM_FAULT_SCANNER", raising=False)  # set by the example before
@@ -105,7 +105,7 @@ def test_the_other_process_scans_what_this_one_feeds(
     src = tmp_path / "in.log"
     errors = [b"ERROR: unit %d failed\n", b"fatal: host %d down\n", b"Exception in %d\n"]
     src.write_bytes(_log([b"copying %d\n"] * 5000 + errors))
-    monkeypatch.setattr(inputs, "CHUNK", 4096)
+    monkeypatch.setattr(linechunks, "CHUNK", 4096)
     monkeypatch.setattr(ahead, "MIN_SIZE", 0)
     monkeypatch.setattr(ahead, "spare_core", lambda: True)
     offered = []

@@ -32,7 +32,8 @@ from ..engine.shapes.shaper import Shaper
 from ..engine.shapes.shapes import Shapes
 from ..logs.ahead import spare_core
 from ..logs.aside import Link, talk
-from ..logs.inputs import CHUNK, Input, InputFormat, line_chunks
+from ..logs.inputs import Input, InputFormat
+from ..logs.linechunks import CHUNK, line_chunks
 
 #: Smaller plain logs are read in one pass (a fork and the exchange cost more than they save).
 MIN_SIZE = 16 << 20

@@ -199,7 +199,8 @@ def cat(
     import re
 
     from ..logs.declared import Declared
-    from ..logs.inputs import InputFormat, line_chunks, open_input
+    from ..logs.inputs import InputFormat, open_input
+    from ..logs.linechunks import line_chunks
     from .values import BAD_PATTERN
 
     pattern = None

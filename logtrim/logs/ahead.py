@@ -26,8 +26,9 @@ from .._fork import can_fork, fault_hook, fork_serving
 from ..archive.forked import grow_pipe
 from ..engine.match.kinds import Kind
 from ..engine.match.matcher import Matcher
-from . import inputs
-from .inputs import Input, InputFormat, line_chunks
+from . import linechunks
+from .inputs import Input, InputFormat
+from .linechunks import line_chunks
 
 #: Smaller logs are read here: a fork costs a few milliseconds.
 MIN_SIZE = 8 << 20
@@ -182,7 +183,7 @@ def _pread(inp: Input, fd: int, offset: int) -> Iterator[bytes]:
     """The plain file from ``offset`` on, without moving its position, in the blocks this
     process reads it in (ending at multiples of ``CHUNK``): the line chunks cut from them
     are those the other process would have sent, so the clock of ``trim`` is the same."""
-    size = inputs.CHUNK
+    size = linechunks.CHUNK
     while block := _read_at(inp, fd, offset, size - offset % size):
         offset += len(block)
         inp.consumed = offset

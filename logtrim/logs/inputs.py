@@ -30,15 +30,13 @@ from typing import BinaryIO
 
 from .._errors import InputError
 from ..archive.zstd import ReadResult, decode_chunks, is_zstd
+from . import linechunks
+from .linechunks import line_chunks
 from .tasklog import is_tasklog
 
 GZIP_MAGIC = b"\x1f\x8b"
-CHUNK = 1 << 20
 # A compressed chunk can expand a thousandfold; read those in small pieces.
 _COMPRESSED_CHUNK = 64 << 10
-# A "line" longer than this is handled in pieces (cut by ``line_chunks``), so one newline-free
-# input cannot fill memory.
-MAX_LINE = CHUNK
 #: A NUL byte in this many first decoded bytes makes an input binary (as grep decides).
 BINARY_PEEK = 32 << 10
 
@@ -116,7 +114,7 @@ class Input:
         """The decoded bytes, in chunks of any size (not aligned to lines)."""
         result = ReadResult()
         if self.format == InputFormat.PLAIN:
-            decoded: Iterator[bytes] = self._raw(CHUNK)
+            decoded: Iterator[bytes] = self._raw(linechunks.CHUNK)
         elif self.format == InputFormat.GZIP:
             decoded = self._gunzip(self._raw(_COMPRESSED_CHUNK))
         else:
@@ -168,7 +166,7 @@ class Input:
             data = block
             while data:
                 try:
-                    out = dobj.decompress(data, CHUNK)
+                    out = dobj.decompress(data, linechunks.CHUNK)
                 except zlib.error as exc:
                     self.damage = f"not gzip after {self.decoded:,} bytes decoded ({exc})"
                     return
@@ -284,57 +282,3 @@ def open_detected(inp: Input) -> tuple[bool, Iterator[bytes]]:
     """(is a raw task log, the input's decoded chunks cut at line ends)."""
     head, chunks = _peek(inp.chunks())
     return is_tasklog(head), line_chunks(chunks)
-
-
-def line_chunks(
-    chunks: Iterable[bytes], start: int = 0, grid: int | None = None
-) -> Iterator[bytes]:
-    """Re-cut chunks at places fixed by the bytes alone, not by the sizes they were read in:
-    each chunk ends at the last newline before the next multiple of ``grid`` (``CHUNK``) bytes
-    of the input (at the multiple itself where a line is longer). ``start``: the input offset of the
-    first byte, a place where a chunk ended. So a file, its gzip copy and a pipe give the same
-    chunks, and ``trim``'s clock (bytes read at each chunk's end) the same answers."""
-    grid = grid or CHUNK  # (read when called: the tests make it small)
-    # The chunk that ended at ``start`` ended before the multiple of ``grid`` at or after it.
-    target = (start // grid + (1 if start % grid == 0 else 2)) * grid
-    parts: list[bytes] = []  # read, not yet given out; ``size`` bytes from ``offset``
-    offset, size = start, 0
-    for data in chunks:
-        if not data:
-            continue
-        chunk = data
-        if offset + size + len(chunk) < target:
-            parts.append(chunk)
-            size += len(chunk)
-            continue
-        pos = 0
-        if parts:
-            cut = chunk.rfind(b"\n", 0, target - offset - size) + 1
-            if cut:  # the common case (a file read in blocks of ``grid``): one copy
-                yield b"".join((*parts, memoryview(chunk)[:cut]))
-                offset, pos, target = offset + size + cut, cut, target + grid
-            else:
-                chunk = b"".join((*parts, chunk))
-            parts, size = [], 0
-        while offset + len(chunk) - pos >= target:
-            end = pos + target - offset
-            cut = chunk.rfind(b"\n", pos, end) + 1 or end
-            yield chunk if pos == 0 and cut == len(chunk) else chunk[pos:cut]
-            offset, pos, target = offset + cut - pos, cut, target + grid
-        if pos < len(chunk):
-            parts.append(chunk[pos:] if pos else chunk)
-            size = len(chunk) - pos
-    if parts:
-        yield b"".join(parts)
-
-
-def lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
-    """Lines with their newline (the last may lack it); a line over ``CHUNK`` bytes is cut
-    where :func:`line_chunks` cuts it."""
-    for chunk in line_chunks(chunks):
-        parts = chunk.split(b"\n")
-        last = parts.pop()
-        for part in parts:
-            yield part + b"\n"
-        if last:
-            yield last

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING
 from ..engine.stats.counting import TemplateCounter, TemplateStat
 from ..engine.stats.tiertally import Tiers, TierTally
 from .aside import Link, talk
-from .inputs import CHUNK, MAX_LINE, Input, InputFormat, line_chunks, open_input
+from .inputs import Input, InputFormat, open_input
+from .linechunks import CHUNK, MAX_LINE, line_chunks
 from .tiers import by_key, line_tiers
 
 if TYPE_CHECKING:

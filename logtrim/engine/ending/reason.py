@@ -5,26 +5,7 @@ One chooser serves every dialect's failure mark (a ``resultMessage``, an ``::err
 are classified (only error-tier lines, and the last lines of each stream at the end), so the
 cost is per error line, and the memory is a handful of candidates.
 
-Ranks, best first (examples)::
-
-    exception   ValueError: invalid literal for int() with base 10: 'x'   (ends a traceback)
-    test        FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10
-    compiler    main.c:3:5: error: expected ';' before 'return'
-    summary     [ERROR] Failed to execute goal ...: Compilation failure
-    fatal       FATAL: deployment aborted: health check failed for web-07
-    error       ERROR: Could not find a version that satisfies the requirement foo
-    traced      + grep -q ready /srv/app/state   (a shell's xtrace of its last command)
-    new         unexpected: connection reset by peer   (with a baseline: the last line of a
-                shape no good run printed, printed once; engine/shapes/novelty.py)
-    stream end  deploy aborted: target busy   (stderr's last line, no error word; then
-                stdout's if it says something failed, stderr's progress or warning line.
-                When no line says what failed, the exit code is the reason)
-    retried     ERROR upload chunk 3 failed, retrying (1/3)   (the program went on; not
-                when more than a few lines show it went on: the exit code is the reason)
-    status      make: *** [Makefile:7: main.o] Error 1   (only says that something failed;
-                "aborted: <cause>", "exit code 1: <cause>" say why: errors; also a tally,
-                "Tests: 1 failed, 20 passed", a heading, "Failures:", a pointer, "failed,
-                see above", and npm's report that a package script failed)
+The ranks, best first, with examples: :mod:`.ranks`.
 
 A stream's last line that says nothing went wrong (the last of a run of similar lines, an
 info level, an action announced: ``Cloning into 'repo'...``) is none: the exit code is.
