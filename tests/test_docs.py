@@ -109,6 +109,36 @@ def test_the_handler_example_exits_with_the_code_it_reports(tmp_path: Path) -> N
     assert "RuntimeError: database unreachable" in console
 
 
+def test_the_structlog_recipe_prints_no_frame_locals(tmp_path: Path) -> None:
+    """python-api.md's structlog recipe, as written, with an exception logged: where ``rich``
+    is installed (typer brings it), structlog's default traceback drew each frame's local
+    variables, a password among them, onto the console and into the archive."""
+    from conftest import decode_zstd
+
+    page = (ROOT / "docs" / "python-api.md").read_text(encoding="utf-8")
+    example = re.search(r"```python\n(.*?)```", page.split("## structlog", 1)[1], re.S)
+    assert example is not None
+    failing = (
+        "def connect() -> None:\n"
+        "    password = 'Local-Pw-4417'\n"
+        "    raise ConnectionError('db-02 refused ' + str(len(password)))\n"
+        "try:\n    connect()\nexcept ConnectionError:\n    log.exception('deploy failed')\n"
+    )
+    script = tmp_path / "app.py"
+    script.write_text(
+        example.group(1).replace("logging.shutdown()", failing + "logging.shutdown()")
+    )
+    env = clean_env({"PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")])})
+    result = subprocess.run(
+        [sys.executable, str(script)], cwd=tmp_path, env=env, capture_output=True, timeout=60
+    )
+    console = result.stdout + result.stderr
+    archive = decode_zstd((tmp_path / "deploy.log.zst").read_bytes())
+    for text in (console, archive):
+        assert b"ConnectionError: db-02 refused 13" in text
+        assert b"Local-Pw-4417" not in text
+
+
 def _sample(page: Path, after: str) -> list[str]:
     """The lines of the first console sample after ``after`` on ``page``, its ``...``
     elisions, prompts and the shell's own ``exit code`` line left out."""

@@ -5,18 +5,13 @@ from __future__ import annotations
 import contextlib
 import logging
 import os
-import sys
 import threading
-import traceback
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
-from types import TracebackType
 from typing import Any
 
+from . import hooks
 from .handler import LogtrimHandler
-
-# An exception as Python's hooks and ``logging`` take it.
-_Info = tuple[type[BaseException], BaseException, TracebackType | None]
 
 
 @contextmanager
@@ -60,7 +55,6 @@ def capture(
             trace = trace.tb_next
         info = (type(exc), exc, trace)
         _log(handler, target, _UNCAUGHT, args, info)
-        _mask_uncaught(handler.core.secrets.mask_text)
         raise
     finally:
         target.removeHandler(handler)
@@ -69,37 +63,12 @@ def capture(
         handler.close(code or None)
 
 
-def _mask_uncaught(mask: Callable[[str], str]) -> None:
-    """The interpreter prints the re-raised exception's traceback itself, message and all:
-    while its hook is the default one, print it masked (the app's own hook is its business)."""
-    if sys.excepthook is not sys.__excepthook__:
-        return
-
-    def masked(
-        kind: type[BaseException], value: BaseException, trace: TracebackType | None
-    ) -> None:
-        _print_masked(mask, "", (kind, value, trace))
-
-    sys.excepthook = masked
-
-
-def _print_masked(mask: Callable[[str], str], head: str, info: _Info) -> None:
-    """An exception's traceback on stderr, as Python's hooks print it, masked; a line that
-    says it is left out when it could not be masked."""
-    text = head + "".join(traceback.format_exception(*info))
-    with contextlib.suppress(Exception):
-        sys.stderr.write(mask(text))
-        sys.stderr.flush()
-        return
-    sys.stderr.write(f"{info[0].__name__}: (not shown: it could not be masked)\n")
-
-
 def _log(
     handler: LogtrimHandler,
     target: logging.Logger,
     message: str,
     args: tuple[str, ...],
-    info: _Info,
+    info: hooks.Info,
 ) -> None:
     """An uncaught exception into the archive and the console's error tier."""
     handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, message, args, info))
@@ -110,10 +79,10 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
     """A thread's uncaught exception during the block, while threading's hook is the default
     one: logged (the archive and the console's error tier have it) and printed masked, as
     the default hook would print it (it printed a secret the handler was given as written)."""
-    if threading.excepthook is not threading.__excepthook__:
+    if not hooks.threads_default():
         yield
         return
-    mask = handler.core.secrets.mask_text
+    before = threading.excepthook
 
     def hook(args: threading.ExceptHookArgs) -> None:
         if args.exc_type is SystemExit:  # the default hook ignores it too
@@ -121,14 +90,14 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
         name = args.thread.name if args.thread is not None else "?"
         info = (args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
         _log(handler, target, _UNCAUGHT_IN_THREAD, (args.exc_type.__name__, name), info)
-        _print_masked(mask, f"Exception in thread {name}:\n", info)
+        hooks.print_masked(f"Exception in thread {name}:\n", info)
 
     threading.excepthook = hook
     try:
         yield
     finally:
         if threading.excepthook is hook:
-            threading.excepthook = threading.__excepthook__
+            threading.excepthook = before
 
 
 _OURS = (__file__, contextlib.__file__)  # frames of the block's machinery, not the app's

@@ -30,6 +30,7 @@ from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run import ending
 from ..run.actions import carry_out
+from . import hooks
 from .console import Console
 from .failopen import STDOUT, format_error, masked, unfiltered, warn
 from .tiers import record_kind
@@ -135,6 +136,7 @@ class LogtrimHandler(logging.Handler):
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
         after_fork_in_child(self)
+        hooks.watch(self.core.secrets.mask_text)  # Python's own report of an uncaught exception
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
