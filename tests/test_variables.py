@@ -112,3 +112,15 @@ def test_the_tail_takes_a_new_line_before_errors_every_good_run_prints() -> None
     silent = TailLine(2, STDOUT, text, False, 2, False, True, new=True)
     room = sum(len(t.text) for t in lines[-2:]) + len(text)  # the last two, and one more
     assert [t.lineno for t in pick([silent, *lines], room)] == [2, 14, 15]
+
+
+def test_an_id_spelled_in_digits_alone_is_no_new_shape() -> None:
+    """A hex id is ``<hex>`` when it holds a letter and ``<n>`` when it happens to be all digits
+    (a commit hash once in 27 runs): that line was new, shown and even named the reason."""
+    good = b"".join(
+        b"sync object %05d etag=%016x size=%d\n" % (i, 0xA0 << 56 | i, i) for i in range(5)
+    )
+    digits = b"sync object 00960 etag=1206706657373641 size=27682\n"
+    assert _new(good, digits) == []
+    assert _new(digits, good.splitlines(keepends=True)[0]) == []  # and the other way round
+    assert _new(good, b"sync object 00960 etag=1206706657373641 checksum mismatch\n") == [0]

@@ -82,8 +82,30 @@ def _cuts(shape: bytes) -> list[tuple[bytes, bytes]]:
 
 def known_by_skeleton(shape: bytes, known: Container[int]) -> bool:
     """Whether a shape matches a known one up to a token that varies there, or up to the
-    order of its tokens (a long one)."""
-    return bag(shape) in known or any(_hash(skel) in known for skel, _ in _cuts(shape))
+    order of its tokens (a long one), or up to one id spelled in digits alone."""
+    return (
+        bag(shape) in known
+        or any(_hash(skel) in known for skel, _ in _cuts(shape))
+        or _known_by_alias(shape, known)
+    )
+
+
+# An id in hex is ``<hex>`` when it holds a letter, ``<n>`` when it happens to be all digits
+# (a 7-character commit hash is, once in 27; a 16-character etag once in 1,800).
+_IDS = lazy(rb"<n>|<hex>")
+_ALIASES = 8  # placeholders tried, at most (only a shape not known otherwise is tried)
+
+
+def _known_by_alias(shape: bytes, known: Container[int]) -> bool:
+    """Whether a shape is a known one but for one ``<n>`` that was ``<hex>`` there, or the
+    other way round."""
+    for i, m in enumerate(_IDS.finditer(shape)):
+        if i == _ALIASES:
+            break
+        other = b"<hex>" if m.group() == b"<n>" else b"<n>"
+        if _hash(shape[: m.start()] + other + shape[m.end() :], b"") in known:
+            return True
+    return False
 
 
 #: Shapes whose cuts a keeping :class:`Variables` remembers, and their cuts at most (10 MB;
