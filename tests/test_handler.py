@@ -466,3 +466,29 @@ def test_a_program_ending_on_an_uncaught_exception_is_reported_failed(
     assert b"in deploy\n" in kept and kept.endswith(
         b"RuntimeError: health check failed for web-07\n"
     )
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252"])
+def test_a_character_the_console_cannot_encode_does_not_silence_it(
+    tmp_path: Path, encoding: str
+) -> None:
+    """A stream that is not UTF-8 (a Windows agent's pipe, ``PYTHONIOENCODING``): one ``✓``
+    silenced the handler's console for good: no records, no summary, no artifact message."""
+    archive = tmp_path / "a.log.zst"
+    app = (
+        "import logging, logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(archive)!r}, ci='octopus', budget='8kB')\n"
+        "logging.basicConfig(level=logging.INFO, handlers=[h])\n"
+        "logging.info('step 1 done \\u2713')\n"
+        "logging.error('smoke test failed')\n"
+        "h.close(3)\n"
+    )
+    env = clean_env({"PYTHONIOENCODING": encoding})
+    result = subprocess.run([sys.executable, "-c", app], capture_output=True, timeout=60, env=env)
+    assert result.returncode == 0, result.stderr
+    out = result.stdout.decode(encoding)
+    assert "INFO:root:step 1 done ?\n" in out
+    assert "ERROR:root:smoke test failed\n" in out
+    assert "##octopus[createArtifact path=" in out
+    assert "##octopus[resultMessage message=" in out  # the failure, for the server
+    assert "step 1 done \u2713" in decode_zstd(archive.read_bytes()).decode()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from contextlib import suppress
 from typing import IO
 
 Emit = tuple[int, bytes]
@@ -21,8 +22,21 @@ class Console:
         out = stream if stream is not None else sys.stdout
         if out is None:
             return
+        text = b"".join(data for _, data in emits).decode("utf-8", "replace")
         try:
-            out.write(b"".join(data for _, data in emits).decode("utf-8", "replace"))
+            try:
+                out.write(text)
+            except UnicodeEncodeError:
+                # A stream that is not UTF-8 (a Windows agent's pipe in cp1252, an ASCII
+                # locale): one character it cannot encode must not silence the console,
+                # the summary and the artifact's message with it ("?" is no longer than it).
+                encoding = getattr(out, "encoding", None) or "ascii"
+                out.write(text.encode(encoding, "replace").decode(encoding, "replace"))
             out.flush()
-        except Exception:  # closed, or no stream at all: the archive goes on, the app too
+        except Exception as exc:  # closed, or no stream at all: the archive goes on, the app too
             self.ok = False
+            with suppress(Exception):
+                if sys.stderr is not None and sys.stderr is not out:
+                    name = type(exc).__name__
+                    sys.stderr.write(f"logtrim: warning: the console cannot be written ({name}); "
+                                     "the archive goes on\n")  # fmt: skip
