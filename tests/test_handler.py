@@ -199,19 +199,54 @@ def test_engine_error_fails_open(
     assert "first record" in archive and "second record" in archive
 
 
-def test_unwritable_archive_fails_open(
+def test_unwritable_archive_fails_open_still_filtered(
     log: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """An archive that cannot be created leaves every record on the console, app unharmed
-    (a directory that cannot take files, even root's: /proc)."""
+    """An archive that cannot be created (a directory that cannot take files, even root's:
+    /proc): the app is unharmed and the console goes on filtered, as ``run``'s does; a flood
+    put every record on it (3.4 MB at an 8 kB budget)."""
     if not Path("/proc/self").is_dir():
         pytest.skip("no /proc")
-    handler, console = attach(log, Path("/proc/logtrim-test.log.zst"))
-    log.debug("detail that would have been archived")
+    handler, console = attach(log, Path("/proc/logtrim-test.log.zst"), budget="8kB")
+    for i in range(20_000):
+        log.info("copy file %d to /srv/app", i)
+    log.error("deploy failed: disk quota exceeded")
+    handler.close(1)
+    shown = console.getvalue()
+    assert len(shown.encode()) <= 8_000
+    assert "deploy failed: disk quota exceeded" in shown
+    assert "createArtifact" not in shown
+    err = capsys.readouterr().err
+    assert err.count("archive cannot be written") == 1
+    assert "output is still filtered" in err
+
+
+def test_records_after_an_engine_error_stay_under_the_budget(
+    log: logging.Logger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After an internal error the records go out unfiltered, under a head and a tail of the
+    budget left (``run``'s fail-open rule), the archive still taking every one; and records
+    logged after ``close()`` (a teardown) take at most the closing reserve."""
+    path = tmp_path / "a.log.zst"
+    handler, console = attach(log, path, budget="8kB")
+
+    def broken(*args: object) -> object:
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(handler.core, "feed_line", broken)
+    for i in range(20_000):
+        log.info("copy file %d to /srv/app", i)
     handler.close()
-    assert "detail that would have been archived" in console.getvalue()
-    assert "createArtifact" not in console.getvalue()
-    assert "archive cannot be written" in capsys.readouterr().err
+    shown = console.getvalue()
+    assert len(shown.encode()) <= 8_000
+    assert "copy file 0 to" in shown and "copy file 19999 to" in shown
+    archive = decode_zstd(path.read_bytes()).decode()
+    assert archive.count("copy file") == 20_000
+    before = len(console.getvalue())
+    for i in range(5_000):
+        log.error("teardown %d", i)
+    assert len(console.getvalue()) - before <= handler.core.budget.closing
+    assert "teardown 0\n" in console.getvalue()[before:]
 
 
 def test_capture_failure_shows_tail(tmp_path: Path) -> None:
@@ -492,3 +527,42 @@ def test_a_character_the_console_cannot_encode_does_not_silence_it(
     assert "##octopus[createArtifact path=" in out
     assert "##octopus[resultMessage message=" in out  # the failure, for the server
     assert "step 1 done \u2713" in decode_zstd(archive.read_bytes()).decode()
+
+
+def test_a_signal_handler_that_logs_loses_nothing(tmp_path: Path) -> None:
+    """A signal handler that logs runs between two bytecodes of the record being taken, on
+    the same thread (the lock is re-entrant): it entered the engine and the archive midway,
+    and the archive lost records ("cannot call compress() after compressor finished"), the
+    console went unfiltered past the budget. Such a record now waits for the one being taken."""
+    archive = tmp_path / "a.log.zst"
+    app = (
+        "import logging, signal, logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(archive)!r}, budget='16kB', ci='plain')\n"
+        "log = logging.getLogger('t'); log.setLevel(logging.DEBUG); log.addHandler(h)\n"
+        "log.propagate = False\n"
+        "ticks = [0]\n"
+        "def on_alarm(*_):\n"
+        "    ticks[0] += 1; log.warning('tick %d', ticks[0])\n"
+        "signal.signal(signal.SIGALRM, on_alarm)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0.002, 0.002)\n"
+        "for i in range(60000):\n"
+        "    log.info('copy file %d to /srv/app', i)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0, 0)\n"
+        "h.close()\n"
+        "print('ticks', ticks[0])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=120, env=clean_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert b"warning" not in result.stderr, result.stderr
+    ticks = int(result.stdout.rsplit(b"ticks ", 1)[1])
+    assert ticks > 10  # the handler ran during records
+    kept = decode_zstd(archive.read_bytes()).splitlines()
+    assert [ln for ln in kept if ln.startswith(b"copy file")] == [
+        b"copy file %d to /srv/app" % i for i in range(60000)
+    ]
+    assert sorted(int(ln.split()[1]) for ln in kept if ln.startswith(b"tick")) == list(
+        range(1, ticks + 1)
+    )
+    assert len(result.stdout) - len(b"ticks %d\n" % ticks) <= 16_000

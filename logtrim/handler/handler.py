@@ -25,11 +25,13 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
+from .._sizes import format_size
 from .._text import hide_secrets
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run import ending
 from ..run.actions import carry_out
+from ..run.fallback import HeadTail
 from . import hooks
 from .console import Console
 from .failopen import STDOUT, format_error, masked, unfiltered, warn
@@ -126,6 +128,11 @@ class LogtrimHandler(logging.Handler):
         self._broken = False  # engine or archive failed: forward records unfiltered
         self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
+        self._feeding = False  # a record is being fed (see ``_feed``)
+        self._fallback: HeadTail | None = None  # the bound of records past the engine
+        self._after_close: HeadTail | None = None  # and of records logged after close
+        self._said_after = False
+        self._queued: list[tuple[str, int, logging.LogRecord | None]] = []
         self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._out = Console()
         self._archive = SyncArchive(
@@ -167,6 +174,23 @@ class LogtrimHandler(logging.Handler):
         return record_kind(self.core, data, levelno, scan_debug=self._scan_debug)
 
     def _feed(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
+        """One record, with the lock held. A record logged while another is half fed on this
+        thread (the lock is re-entrant: a signal handler that logs) waits for it: the engine
+        and the archive are never entered twice."""
+        if self._feeding:
+            self._queued.append((text, levelno, record))
+            return
+        self._feeding = True
+        try:
+            self._feed_one(text, levelno, record)
+        finally:
+            try:
+                while self._queued:
+                    self._feed_one(*self._queued.pop(0))
+            finally:
+                self._feeding = False
+
+    def _feed_one(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
         data = text.encode("utf-8", "backslashreplace") + b"\n"
         if self._forked:
             self._console([(STDOUT, masked(self.core, data))])
@@ -185,10 +209,16 @@ class LogtrimHandler(logging.Handler):
             self._drain(now)
             if data:
                 self._take(self._whole.feed_line(STDOUT, data, self.kind(data, levelno), now), now)
+                data = b""  # archived: not again below
             if self._archive.due(now):
                 self._sync(now)
         except Exception:
             self._break(record, data)
+        except BaseException:
+            # A signal handler raised (``sys.exit``, Ctrl-C) while the record was half fed:
+            # the engine's state is not to be trusted; the record is not lost.
+            self._break(record, data, why="interrupted while taking a record")
+            raise
 
     def _drain(self, now: float) -> None:
         """Feed the batched DEBUG records to the engine (before any other record)."""
@@ -204,14 +234,15 @@ class LogtrimHandler(logging.Handler):
             warn(self.core.notes.pop(0), self.core)
         self._archive.write(archived, now)
 
-    def _break(self, record: logging.LogRecord | None, data: bytes) -> None:
+    def _break(self, record: logging.LogRecord | None, data: bytes, why: str = "") -> None:
         """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
         self._broken = self._engine_failed = True
         with suppress(Exception):
             self._console(self._whole.release())  # what the engine showed before it failed
-        # The traceback only: ``handleError`` would print the record's arguments (a secret?).
-        warn(traceback.format_exc().rstrip(), self.core)
-        warn("internal error; forwarding all records unfiltered", self.core)
+        if not why:
+            # The traceback only: ``handleError`` would print the record's arguments.
+            warn(traceback.format_exc().rstrip(), self.core)
+        warn(f"{why or 'internal error'}; forwarding all records unfiltered", self.core)
         waiting = b""  # records the engine holds for a secret's end: older than the batch
         with suppress(Exception):
             waiting = self.core.records.take(STDOUT)
@@ -219,8 +250,33 @@ class LogtrimHandler(logging.Handler):
         self._unfiltered(data, time.monotonic())
 
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
-        unfiltered(self.core, self._archive, self._console, data, now,
+        """Records past the engine (it failed, or the handler closed), masked, under a head
+        and a tail of the budget left (``run``'s fail-open rule): a flood after the failure
+        does not reach the console."""
+        after = self._closed and not final
+        bounded = self._after_close if after else self._fallback
+        if bounded is None:
+            budget = self.core.budget
+            left = budget.total - budget.used - budget.closing
+            # After close: the closing reserve, for a teardown's last words.
+            bounded = HeadTail(budget.closing if after else max(left, 0), self.core.dialect.name)
+            if after:
+                self._after_close = bounded
+            else:
+                self._fallback = bounded
+
+        def console(emits: Sequence[Emit]) -> None:
+            self._console([shown for emit in emits for shown in bounded.write(*emit)])
+
+        unfiltered(self.core, self._archive, console, data, now,
                    final=final, closed=self._closed)  # fmt: skip
+        if final:
+            self._console(bounded.finish())
+        elif after and bounded.tail_size and not self._said_after:
+            self._said_after = True
+            head = format_size(self.core.budget.closing // 2)
+            warn("records logged after the handler closed are not archived, and past "
+                 f"{head} not shown either", self.core)  # fmt: skip
 
     def after_fork_in_child(self) -> None:
         """In a process forked from the app: the archive, the summary and the artifact stay
@@ -239,9 +295,12 @@ class LogtrimHandler(logging.Handler):
         self._archive.sync()
 
     def _archive_failed(self, path: Path, why: BaseException | str) -> None:
-        """No archive: the console must show everything (the ``run`` rule)."""
-        self._broken = True
-        warn(f"archive cannot be written ({why}); forwarding all records unfiltered", self.core)
+        """No archive: the console goes on filtered, as ``run``'s (a flood must not reach
+        it); the archive keeps what it stored before and is not published."""
+        with suppress(Exception):
+            self.core.archive_failed()
+        warn(f"archive cannot be written; it keeps what was stored before (output is still "
+             f"filtered) ({why})", self.core)  # fmt: skip
 
     def _idle(self) -> None:
         """Daemon thread: end frames and let the engine's clock run while the app is quiet."""
