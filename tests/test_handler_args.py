@@ -30,7 +30,19 @@ _BAD: list[tuple[dict[str, Any], str]] = [
     ({"flush_seconds": -1.0}, "flush_seconds"),
     ({"masks": [""]}, "masks"),  # an empty secret masks nothing: a typo, as --mask ''
     ({"masks": ["a-real-secret", ""]}, "masks"),
+    ({"masks": ["  "]}, "masks"),  # blanks only: refused as --mask refuses it
 ]
+
+
+@pytest.mark.parametrize("other", [None, "", b"bytes", "\t"])
+def test_a_bad_secret_list_is_refused_without_the_secrets_in_it(
+    tmp_path: Path, other: object
+) -> None:
+    """``masks=[os.environ.get("DB_PASSWORD"), os.environ.get("API_TOKEN")]`` with one
+    variable unset: the error reaches the console, and printed the other secret."""
+    with pytest.raises(ValueError, match="masks") as raised:
+        logtrim.LogtrimHandler(tmp_path / "x.zst", masks=["RealSecret-123", other])
+    assert "RealSecret" not in str(raised.value)
 
 
 @pytest.mark.parametrize(("kwargs", "name"), _BAD)

@@ -168,10 +168,11 @@ def strings(raw: object) -> tuple[str, ...]:
 
 
 def secrets(raw: object) -> tuple[str, ...]:
-    """:func:`strings`, none of them empty (an empty secret would mask nothing: a typo)."""
+    """:func:`strings`, none of them empty or blanks only (such a secret masks nothing, or
+    every blank: a typo, an unset variable), as ``--mask`` refuses them."""
     values = strings(raw)
-    if any(not value for value in values):
-        raise BadValue("a list of secrets, none of them empty")
+    if any(not value.strip() for value in values):
+        raise BadValue("a list of secrets, none of them empty or blanks only")
     return values
 
 

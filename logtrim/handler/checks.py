@@ -69,7 +69,13 @@ def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
     except UsageError as exc:
         raise ValueError(f"LogtrimHandler: {name}: {exc}") from None
     except BadValue as exc:
-        raise ValueError(f"LogtrimHandler: bad value for {name}: {raw!r} ({exc})") from None
+        # The secrets are not repeated: the others in the list are real (an unset variable
+        # among them gives ``None``), and the error reaches the console.
+        shown = "" if name in _SECRET else f" {raw!r}"
+        raise ValueError(f"LogtrimHandler: bad value for {name}:{shown} ({exc})") from None
+
+
+_SECRET = frozenset({"masks"})
 
 
 def checked_artifact(path: Path, *, force: bool) -> None:
