@@ -90,3 +90,38 @@ def test_stats_and_diff_refuse_a_good_run_that_is_a_pipe(tmp_path: Path, command
         f"logtrim: error: {fifo}: not a regular file or directory (a good run is read twice)\n"
     )
     assert proc.stdout == b""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="POSIX FIFOs")
+def test_a_fifo_where_an_index_or_a_good_run_is_read_holds_no_step(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Anyone who can write to a shared history folder could hang every step that uses it:
+    a FIFO named as the index held ``run`` at ``open`` (waiting for a writer) before the
+    step started, and so did one given to the handler as ``baseline=`` or inside a
+    directory of good runs. Each is a warning now, and the step runs."""
+    history = tmp_path / "history"
+    history.mkdir()
+    os.mkfifo(history / "good.log.zst.shapes")
+    marker = tmp_path / "ran"
+    result = run_logtrim("--history", str(history), "--", "touch", str(marker),
+                         artifact=tmp_path / "good.log.zst", timeout=30)  # fmt: skip
+    assert result.code == 0 and marker.exists()
+    assert b"good.log.zst.shapes is no logtrim index" in result.stderr
+    runs = tmp_path / "runs"
+    runs.mkdir()
+    os.mkfifo(runs / "a.log")
+    (runs / "b.log").write_bytes(b"copying assets\n")
+    result = run_logtrim("--baseline", str(runs), "--", "echo", "copying assets", timeout=30)
+    assert result.code == 0
+    assert b"a.log: not a regular file" in result.stderr and b"skipped" in result.stderr
+    app = (
+        "import logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(tmp_path / 'h.log.zst')!r}, "
+        f"baseline={str(runs / 'a.log')!r})\n"
+        "h.close()\n"
+    )
+    proc = subprocess.run([sys.executable, "-c", app], capture_output=True, timeout=30,
+                          env=clean_env())  # fmt: skip
+    assert proc.returncode == 0
+    assert b"not a regular file" in proc.stderr

@@ -26,7 +26,7 @@ from ..engine.shapes.shapes import SHAPE_CAP, Shapes
 from ..logs.declared import Declared
 from ..logs.inputs import open_detected, open_input
 from . import halves
-from .store import MAGIC, decode, read_index
+from .store import MAGIC, NotRegularFileError, decode, open_regular, read_index
 
 #: The most a baseline input gives (as text): about 10 s of shaping at most.
 MAX_READ = 2 * 1024**3
@@ -106,7 +106,8 @@ class _Skipped:
 
 
 def _files(folder: Path) -> list[Path]:
-    files = sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith("."))
+    # Anything but a directory: a FIFO or a device is skipped with the others' warning.
+    files = sorted(p for p in folder.iterdir() if not p.is_dir() and not p.name.startswith("."))
     if not files:
         raise InputError(f"{folder}: baseline directory holds no files")
     return files
@@ -200,8 +201,12 @@ def _from_trailer(path: str, shapes: Shapes) -> bool:
 
 
 def _head(path: str) -> bytes:
+    """The first bytes of a baseline file; raise InputError if it is no regular file (a
+    FIFO would hold the step at ``open``, waiting for a writer)."""
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             return file.read(len(MAGIC))
+    except NotRegularFileError:
+        raise InputError(f"{path}: not a regular file (a baseline is read from files)") from None
     except OSError:
         return b""  # open_input says why, in its words

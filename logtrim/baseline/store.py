@@ -25,6 +25,7 @@ from array import array
 from collections.abc import Collection, Iterator
 from hashlib import blake2b
 from pathlib import Path
+from typing import BinaryIO
 
 from .._log import say
 from ..engine.shapes.shapes import SHAPE_CAP
@@ -92,11 +93,31 @@ def decode(data: bytes) -> list[array[int]] | None:
 def read_index(path: str | os.PathLike[str]) -> list[array[int]] | None:
     """The runs of the index at ``path``; None if it is missing, unreadable or damaged."""
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             data = file.read(_MAX_FILE + 1)
     except OSError:
         return None
     return decode(data) if len(data) <= _MAX_FILE else None
+
+
+class NotRegularFileError(OSError):
+    """A FIFO, a device, a socket where a file was expected."""
+
+
+def open_regular(path: str | os.PathLike[str]) -> BinaryIO:
+    """``path`` opened for reading if it is a regular file; raise OSError. A FIFO put in a
+    shared history folder must not hold every step that uses it at ``open`` (it waits for a
+    writer): the open does not wait, and anything but a regular file is refused."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotRegularFileError(errno.EINVAL, "not a regular file")
+        if hasattr(os, "set_blocking"):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
 
 
 def remembered(folder: str | os.PathLike[str], name: str) -> set[int] | None:
@@ -127,7 +148,7 @@ def _ours(path: Path) -> bool:
     if not stat.S_ISREG(st.st_mode):
         return False
     try:
-        with open(path, "rb") as file:
+        with open_regular(path) as file:
             head = file.read(len(MAGIC))
     except OSError:
         return False
