@@ -58,3 +58,21 @@ def test_a_bare_value_too_short_is_not_masked_and_said(run_logtrim: RunLogtrim) 
     result = run_logtrim("--ci", "github", "--", "printf", r"::add-mask:: ab \nab\n")
     assert result.code == 0 and b"\nab\n" in result.archive
     assert b"not masking a value of 2 characters: shorter than 4" in result.stderr
+
+
+def test_thousands_of_short_values_are_said_once(run_logtrim: RunLogtrim) -> None:
+    """A note named no value, yet each short value declared had its own: 30,000 of them put
+    1.2 MB of identical warnings on a 4 kB console. One of each kind says it all."""
+    script = (
+        "import itertools, string\n"
+        "for i, t in enumerate(itertools.product(string.ascii_letters, repeat=3)):\n"
+        "    if i == 3000: break\n"
+        "    print('##vso[task.setsecret]' + ''.join(t))\n"
+        "print('##vso[task.setsecret]  ')\n"
+        "print('##vso[task.setsecret]  ')\n"
+    )
+    result = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, "-c", script)
+    assert result.code == 0
+    assert result.stderr.count(b"not masking a value of 3 characters") == 1
+    assert result.stderr.count(b"not masking a value of 2 characters: blanks only") == 1
+    assert len(result.console) <= 4000

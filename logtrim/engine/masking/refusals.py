@@ -1,5 +1,6 @@
-"""What is said of the secrets given that are not masked everywhere: each once, as a note
-on stderr (a script may declare one value often)."""
+"""What is said of the secrets given that are not masked everywhere: each note once, on
+stderr (a script may declare one value often, or thousands of short ones: the notes name no
+value, so one of each kind says it all and the budget holds)."""
 
 from __future__ import annotations
 
@@ -14,23 +15,17 @@ class Refusals:
     def __init__(self, notes: list[str], syntax_word: Callable[[str], str | None]) -> None:
         self._notes = notes
         self._syntax_word = syntax_word  # the CI syntax word a value is, if any
-        self._said: set[str] = set()  # refused values, said once each
-        self._syntax: set[str] = set()  # secrets that are syntax words, said once each
+        self._said: set[str] = set()  # the notes said (bounded: they name no value)
 
     def refused(self, values: Iterable[str]) -> None:
         """Values the masker refused (blanks only, or too short)."""
         for value in values:
-            if value in self._said:
-                continue
-            self._said.add(value)
             why = (
                 "blanks only"
                 if value.isspace()
                 else f"shorter than {MIN_LENGTH} would mask ordinary text"
             )
-            self._notes.append(
-                f"not masking a value of {_chars(len(value))}: {why} (the archive keeps it)"
-            )
+            self._say(f"not masking a value of {_chars(len(value))}: {why} (the archive keeps it)")
 
     def short_bare(self, values: Iterable[str]) -> None:
         """Values masked with the blanks around them, too short without them to be masked
@@ -38,9 +33,8 @@ class Refusals:
         for value in values:
             given, bare = value.strip("\r\n"), value.strip()
             short = bare and bare != given and len(bare) < MIN_LENGTH <= len(given)
-            if short and bare not in self._said:
-                self._said.add(bare)
-                self._notes.append(
+            if short:
+                self._say(
                     f"not masking a value without the blanks around it: {_chars(len(bare))},"
                     f" shorter than {MIN_LENGTH} would mask ordinary text (the archive keeps"
                     " it where it is printed without them)"
@@ -50,13 +44,16 @@ class Refusals:
         """A secret that is part of CI message syntax: masked everywhere but there, so the
         messages (logtrim's own too) still parse."""
         word = self._syntax_word(value) if len(value) >= MIN_LENGTH else None
-        if word is None or value in self._syntax:
-            return
-        self._syntax.add(value)
-        self._notes.append(
-            f"a secret of {_chars(len(value))} is part of the syntax of CI messages "
-            f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
-        )
+        if word is not None:
+            self._say(
+                f"a secret of {_chars(len(value))} is part of the syntax of CI messages "
+                f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
+            )
+
+    def _say(self, note: str) -> None:
+        if note not in self._said:
+            self._said.add(note)
+            self._notes.append(note)
 
 
 def _chars(n: int) -> str:
