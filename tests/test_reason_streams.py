@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import RunLogtrim, py
+from octopus_decoder import messages
 
 # A set -e step: many lines of work, a failing command, then an EXIT trap's lines.
 _TRAP = """set -e
@@ -246,3 +247,32 @@ def test_a_progress_or_warning_line_on_stderr_does_not_outrank_stdout(
     )
     r = run_logtrim("--ci", "plain", "--", *py(code))
     assert _reason(r.stdout) == final
+
+
+def test_a_warning_the_run_went_on_from_is_not_why_it_failed(run_logtrim: RunLogtrim) -> None:
+    """A ``set -e`` script that failed on a silent command (``grep -q``): stderr's last
+    line, a warning 150 lines before the end, was named as the reason, and read as the
+    cause. The exit code is the reason then."""
+    script = (
+        "set -e\n"
+        'for i in $(seq 1 300); do echo "processing item $i"\n'
+        '  if [ $i -eq 150 ]; then echo "warning: item $i has no checksum" >&2; fi\n'
+        "done\n"
+        "grep -q nothing-matches-this /dev/null\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "6kB", "--", "bash", "-c", script)
+    assert r.code == 1
+    assert _reason(r.stdout) == "exited with code 1"
+
+
+@pytest.mark.parametrize(("level", "named"), [("stdout-ignore", False), ("stdout-verbose", True)])
+def test_a_line_the_ci_ignores_is_no_failure_reason(
+    run_logtrim: RunLogtrim, level: str, named: bool
+) -> None:
+    """Under Octopus's ``stdout-ignore`` the server shows nothing of a line: it was named in
+    the ``resultMessage`` all the same. A Verbose line is in the task log: it may be."""
+    script = f"echo '##octopus[{level}]'; echo 'ERROR: internal-only detail'; exit 3"
+    r = run_logtrim("--ci", "octopus", "--", "sh", "-c", script)
+    assert r.code == 3
+    results = [m.attrs["message"] for m in messages(r.stdout) if m.name == "resultMessage"]
+    assert results == (["ERROR: internal-only detail"] if named else [])

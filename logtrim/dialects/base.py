@@ -29,6 +29,7 @@ class Level(str, Enum):
 
     NORMAL = "normal"  # as the rules say
     QUIET = "quiet"  # archive only
+    IGNORED = "ignored"  # archive only, and the CI shows none of it: no failure reason either
     PROGRESS = "progress"  # every line is a progress line (throttled)
     INFO = "info"  # every line is at least info: each one is looked at
     WARNING = "warning"  # ... at least a warning

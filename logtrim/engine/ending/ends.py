@@ -40,9 +40,13 @@ def offer(
         loop = len(mine) == LOOP and len({template(text) for _, text in mine}) == 1
         kind = classify(last)
         quiet = loop or kind == Kind.INFO
-        # A progress bar (curl's on stderr) or a warning is no message a program stops
-        # with: stderr's rank is for a line of no tier (or an error).
-        message = kind not in (Kind.PROGRESS, Kind.WARNING)
+        # A warning says it is not what failed (a `set -e` script's silent command did, long
+        # after it: its pipe may still bring it last): the exit code is the reason then.
+        if kind == Kind.WARNING:
+            continue
+        # A progress bar (curl's on stderr) is no message a program stops with: stderr's
+        # rank is for a line of no tier (or an error).
+        message = kind != Kind.PROGRESS
         offers.append((lineno, last, stream == STDERR, message, quiet))
     for lineno, last, stderr, message, quiet in sorted(offers):
         reasons.offer_stream_end(last, lineno, stderr=stderr, message=message, quiet=quiet)

@@ -120,7 +120,11 @@ class Finish:
         if end.exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
-            ends.offer(reasons, self.stream_ends(ends.LOOP), self.shaper.display, self.classify)
+            # (not a line the CI shows nothing of: Octopus's ``stdout-ignore``)
+            shown = [
+                end for end in self.stream_ends(ends.LOOP) if not self.history.is_ignored(end[0])
+            ]
+            ends.offer(reasons, shown, self.shaper.display, self.classify)
             command = self.commands.is_command
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)

@@ -49,6 +49,7 @@ class History:
         self.passed = -1
         # Lines under a level that keeps them off the console (archive only): [start, end).
         self._quiet: deque[tuple[int, int]] = deque()
+        self._ignored: deque[tuple[int, int]] = deque()  # of those, the ones the CI ignores
         self.lines = 0  # lines of both streams counted so far (the engine's line number)
         self._bytes = 0  # of the segments held
         self._limit = HOLD  # compact when the segments hold more
@@ -135,20 +136,25 @@ class History:
         self.last_on[stream] = min(self.last_on.get(stream, -1), first - 1)
         self._shown = deque(n for n in self._shown if not first <= n <= last)
 
-    def quiet(self, start: int, end: int) -> None:
-        """Lines ``start`` to ``end`` (excluded) are archive only: never context or tail."""
+    def quiet(self, start: int, end: int, *, ignored: bool = False) -> None:
+        """Lines ``start`` to ``end`` (excluded) are archive only: never context or tail;
+        ``ignored``: the CI shows none of them (no failure reason either)."""
         if end <= start:
             return
-        if self._quiet and self._quiet[-1][1] >= start:
-            start = min(start, self._quiet[-1][0])
-            self._quiet.pop()
-        self._quiet.append((start, end))
         floor = self.lines - self.keep - 2
-        while len(self._quiet) > 1 and self._quiet[0][1] < floor:
-            self._quiet.popleft()
+        for spans in (self._quiet, self._ignored) if ignored else (self._quiet,):
+            if spans and spans[-1][1] >= start:
+                start = min(start, spans[-1][0])
+                spans.pop()
+            spans.append((start, end))
+            while len(spans) > 1 and spans[0][1] < floor:
+                spans.popleft()
 
     def is_quiet(self, lineno: int) -> bool:
         return any(start <= lineno < end for start, end in self._quiet)
+
+    def is_ignored(self, lineno: int) -> bool:
+        return any(start <= lineno < end for start, end in self._ignored)
 
     def visible(self, lineno: int, stream: int) -> bool:
         """Whether a line may still be shown: not archive only, newer than what its stream

@@ -142,7 +142,8 @@ class Selector:
         if kind != NOISE or not self.commands.quiet(stream):
             kind, seen, context, cont = promote(self, stream, line, kind, lineno, detail)
         # Every line looked at is a reason candidate; its own tier says whether it is an error.
-        self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
+        if not commands.ignored(stream):
+            self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
         size = len(line) if size < 0 else size
         tally = self.out.tally
         tally.seen_lines[seen] += 1

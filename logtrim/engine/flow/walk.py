@@ -139,6 +139,7 @@ class _Flow:
 
     def __init__(self, sel: Selector, stream: int, base: int) -> None:
         self.quiet_from = base if sel.commands.quiet(stream) else -1
+        self.ignored = sel.commands.ignored(stream)
         self.refresh(sel, stream)
 
     def refresh(self, sel: Selector, stream: int) -> None:
@@ -155,13 +156,14 @@ class _Flow:
         if quiet != (self.quiet_from >= 0):
             if quiet:
                 self.quiet_from = lineno + 1
+                self.ignored = sel.commands.ignored(stream)
             else:
-                sel.history.quiet(self.quiet_from, lineno)
+                sel.history.quiet(self.quiet_from, lineno, ignored=self.ignored)
                 self.quiet_from = -1
 
     def end(self, sel: Selector, lineno: int) -> None:
         if self.quiet_from >= 0:
-            sel.history.quiet(self.quiet_from, lineno)
+            sel.history.quiet(self.quiet_from, lineno, ignored=self.ignored)
 
 
 __all__ = ["region"]

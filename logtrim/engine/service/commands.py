@@ -22,6 +22,8 @@ from ..match.kinds import NOISE, PROGRESS, Kind
 # Plain names: on CPython 3.11 ``Level.NORMAL`` is a look-up through the enum's metaclass,
 # and the selector asks for a stream's level several times a line.
 _NORMAL, _QUIET, _PROGRESS = Level.NORMAL, Level.QUIET, Level.PROGRESS
+_IGNORED = Level.IGNORED
+_OFF = frozenset((_QUIET, _IGNORED))  # archive only
 _FLOOR = {Level.INFO: Kind.INFO, Level.WARNING: Kind.WARNING, Level.ERROR: Kind.ERROR}
 
 
@@ -283,23 +285,28 @@ class Commands:
     # -- the level switches ---------------------------------------------------------------
     def quiet(self, stream: int) -> bool:
         """Whether the stream's lines go to the archive only."""
-        return self._levels[stream] is _QUIET
+        return self._levels[stream] in _OFF
+
+    def ignored(self, stream: int) -> bool:
+        """Whether the CI shows none of the stream's lines (Octopus's ``stdout-ignore``): not
+        even as the failure reason."""
+        return self._levels[stream] is _IGNORED
 
     def as_written(self, stream: int) -> bool:
         """Whether the stream's lines may be shown as written (within the verbatim
         allowance): not under a level that keeps them off the console or throttles them."""
-        return self._levels[stream] not in (_QUIET, _PROGRESS)
+        return self._levels[stream] not in (_QUIET, _IGNORED, _PROGRESS)
 
     def forced(self, stream: int) -> bool:
         """Whether the stream's level makes every line worth a look."""
-        return self._levels[stream] not in (_NORMAL, _QUIET)
+        return self._levels[stream] not in (_NORMAL, _QUIET, _IGNORED)
 
     def apply(self, stream: int, kind: Kind) -> Kind:
         """A line's tier under its stream's level."""
         level = self._levels[stream]
         if level is _NORMAL:
             return kind
-        if level is _QUIET:
+        if level in _OFF:
             return NOISE
         if level is _PROGRESS:
             return PROGRESS
