@@ -24,6 +24,9 @@ CASES = {
     "dotnet.txt": "Assert.Equal() Failure",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     "eslint.txt": "9:1   error  'bar' is not defined                      no-undef",
+    # The error thrown, not its cause (Node prints the cause last, after its frames).
+    "node-cause.txt": "UploadError: chunk 137 rejected by s3: SignatureDoesNotMatch"
+    " (caused by Error: clock skew 901s)",
 }
 
 

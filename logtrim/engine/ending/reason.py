@@ -95,7 +95,7 @@ class ReasonChooser:
             self._chained = True
         elif JAVA_HEAD.match(body):
             self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
-        elif (caused := CAUSED_BY.match(body)) and self._is_best(Rank.EXCEPTION, lineno):
+        elif (caused := CAUSED_BY.match(body)) and self._caused(body, lineno):
             assert self.best is not None
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
             self.best.lineno = lineno
@@ -204,6 +204,14 @@ class ReasonChooser:
             return False
         best.lineno = lineno
         return True
+
+    def _caused(self, body: bytes, lineno: int) -> bool:
+        """Whether a cause line belongs to the chosen line: Java's to an exception; Node's
+        ``[cause]`` to the error it follows (Node prints ``UploadError: ...`` above its frames,
+        ranked as an error line), which stays the reason, with its root cause."""
+        if body.startswith(b"[cause]") and self.best is not None:
+            return self.best.rank >= Rank.ERROR and lineno - self.best.lineno < 200
+        return self._is_best(Rank.EXCEPTION, lineno)
 
     def _is_best(self, rank: Rank, lineno: int) -> bool:
         return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200

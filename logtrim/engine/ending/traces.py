@@ -14,7 +14,8 @@ EXCEPTION = lazy(
 # A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
 TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
-CAUSED_BY = lazy(rb"^Caused by: (.+)$")
+# Java's "Caused by: X", Node's "[cause]: X" (an Error's ``cause``, printed after its frames).
+CAUSED_BY = lazy(rb"^(?:Caused by|\[cause\]): (.+)$")
 TRACEBACK = lazy(rb"Traceback \(most recent call last\)")
 CHAINED = lazy(rb"^(?:The above exception was the direct cause|During handling of the above)")
 FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
@@ -31,7 +32,7 @@ XTRACE = lazy(rb"^\++ [^\s+]")
 # cost is per line, not per byte (engine/flow/flood.py ends a run there).
 NEIGHBOURLY_IN_TEXT = lazy(
     rb"\n(?:\x1b\[[0-?]*[ -/]*[@-~]|[ \t\r\f\v])*(?:\x1b(?!\[)|File \"|at |\.\.\. [0-9]"
-    rb"|Caused by: |The above exception|During handling|thread '|left: |right: )"
+    rb"|Caused by: |\[cause\]: |The above exception|During handling|thread '|left: |right: )"
 )
 
 
