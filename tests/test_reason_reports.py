@@ -11,6 +11,7 @@ import pytest
 from conftest import RunLogtrim
 
 from logtrim.engine.ending.ranks import Rank, line_rank
+from logtrim.engine.match.kinds import Kind
 
 REPORTS = Path(__file__).parent / "data" / "reports"
 
@@ -82,3 +83,32 @@ def test_a_tally_a_heading_or_a_pointer_only_says_that_something_failed(line: st
 )
 def test_an_error_that_says_what_failed_is_no_status(line: str) -> None:
     assert line_rank(line.encode()) > Rank.STATUS
+
+
+def test_a_panic_s_message_outranks_its_frames_in_a_small_tail(run_logtrim: RunLogtrim) -> None:
+    """``cargo test`` at 3 kB: the tail kept a panic's library frames and left out its
+    message, the line after ``panicked at ...:`` (a frame line's ``::`` passed for a GitHub
+    command marker, which made the frames no part of the error, and the message none
+    either)."""
+    report = REPORTS / "cargo-test.txt"
+    r = run_logtrim("--ci", "plain", "--budget", "3kB", "--", "sh", "-c", 'cat "$0"; exit 101',
+                    str(report))  # fmt: skip
+    assert r.code == 101 and len(r.console) <= 3000
+    console = r.console.decode()
+    assert "index out of bounds: the len is 0 but the index is 3" in console
+    assert "assertion `left == right` failed: two plus two" in console
+
+
+@pytest.mark.parametrize("ci", ["plain", "octopus", "github"])
+def test_a_line_with_colons_is_a_command_only_if_it_is_one(ci: str) -> None:
+    """``::`` is GitHub's command marker: a pytest node id or a Rust path holds it too, and
+    such a line was told apart from a command only on the live path, not at the end."""
+    from logtrim.dialects import choose
+    from logtrim.engine.core import Core
+    from logtrim.engine.policy import Policy
+
+    core = Core(Policy(), choose(ci, {}))
+    assert core.classify(b"FAILED tests/test_cart.py::test_total - AssertionError\n") == Kind.ERROR
+    assert core.classify(b"   1: core::panicking::panic_fmt\n") == Kind.NOISE
+    command = core.classify(b"::error file=a.py::boom\n")
+    assert command == (Kind.SERVICE if ci == "github" else Kind.ERROR)

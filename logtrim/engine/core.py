@@ -74,6 +74,7 @@ class Core:
         self.commands = Commands(self.dialect)
         self.matcher = Matcher((*RULES, *extra_rules(pol.keep, self.commands.markers)),
                                compiler=compiler)  # fmt: skip
+        self._text_only: Matcher | None = None  # the rules but the commands' (classify)
         self.secrets = Secrets(self.masker, self.commands, self.matcher, self.notes)
         self.add_secrets(*pol.masks)
         self._drop = [re.compile(p.encode()) for p in pol.drop]
@@ -199,8 +200,14 @@ class Core:
         return self._archived(stream, archive), self.out.take()
 
     def classify(self, line: bytes) -> Kind:
-        """The tier the built-in and user rules give one line."""
-        return self.matcher.line_kind(line)
+        """The tier the built-in and user rules give one line: a CI command's (it passes),
+        else its words' (a Rust path, a pytest node id: ``::`` in a line makes no command)."""
+        kind = self.matcher.line_kind(line)
+        if kind == Kind.SERVICE and not self.commands.is_command(line.decode("utf-8", "replace")):
+            if self._text_only is None:
+                self._text_only = self.matcher.text_only()
+            kind = self._text_only.line_kind(line)
+        return kind
 
     def is_command(self, text: str) -> bool:
         """Whether a line carries a CI command that passes verbatim."""
