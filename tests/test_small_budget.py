@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import random
 import re
+import sys
+from pathlib import Path
 
 from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
@@ -111,3 +113,36 @@ def test_when_the_lines_after_errors_do_not_all_fit_the_short_ones_go_first() ->
     room = sum(len(ln.text) for ln in lines if ln.cont or ln.lineno == 200) + len(long.text)
     picked = {line.lineno for line in pick(lines, room + short, last=1)}
     assert {11, 21, 31} <= picked
+
+
+def test_a_trace_shown_live_ends_with_its_exception(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """At 4 kB the live room ran out on a traceback's last line: its frames were shown, then
+    logtrim's notes, then the exception line in the tail, apart from its trace. The line
+    that closes the frames is the end of the same trace, shown with it."""
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout,\n"
+        "                    format='%(asctime)s %(levelname)-8s %(name)s: %(message)s')\n"
+        "log = logging.getLogger('deploy')\n"
+        "log.info('Deploying shop-api 4.12.0 to Production')\n"
+        "for i in range(2000):\n"
+        "    log.debug('copy file %d -> /var/www/shop/%d.dll', i, i)\n"
+        "    if i % 400 == 0:\n"
+        "        log.info('Copied %d of 2000 files', i)\n"
+        "log.warning('certificate expires in 21 days')\n"
+        "try:\n    int('forty-two')\n"
+        "except ValueError:\n    log.exception('parsing replica count failed; using default 3')\n"
+        "def deploy():\n    raise ConnectionError('db-02 refused connection on port 5432')\n"
+        "try:\n    deploy()\n"
+        "except Exception:\n    log.exception('deployment failed')\n    sys.exit(3)\n"
+    )
+    app = tmp_path / "app.py"  # (a file: the frames show their source lines)
+    app.write_text(code)
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, str(app))
+    assert r.code == 3 and len(r.console) <= 4000
+    lines = r.stdout.decode().splitlines()
+    at = lines.index("ConnectionError: db-02 refused connection on port 5432")
+    assert lines[at - 1] == "    raise ConnectionError('db-02 refused connection on port 5432')"
+    assert "invalid literal for int() with base 10: 'forty-two'" in r.stdout.decode()

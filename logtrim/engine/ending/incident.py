@@ -9,6 +9,7 @@ from ..._text import ANSI_BYTES
 from ..match.kinds import ERROR, Kind
 from ..shapes.templates import coarse
 from .held import Held
+from .traces import ends_frames
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more", Go's goroutine headers.
@@ -77,6 +78,7 @@ class Incident:
         self.head = b""  # the error line the block continues
         self.holding = -1  # line number of the error whose rest is held back, if any
         self.opened = -1  # line number of the error
+        self._frames = 0  # the block's size when it opened: fewer left, a frame was seen
 
     def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
         """An error line opens the incident: ``after`` lines of context, a ``block`` of
@@ -84,6 +86,7 @@ class Incident:
         self.after, self.block, self.head, self.holding, self.opened = (
             after, block, line, holding, lineno
         )  # fmt: skip
+        self._frames = block
 
     def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
         """A line after the error: (tier, context, continues). In its block (a frame, a
@@ -91,6 +94,11 @@ class Incident:
         context of at least the error tier; else as it is."""
         if self.block and (not line.strip() or continues(self.head, line)):
             self.block -= 1
+            return ERROR, True, True
+        if kind == ERROR and 0 < self.block < self._frames and ends_frames(line):
+            # The exception that closes the frames (Python's ``ConnectionError: ...``): the
+            # end of the same trace, shown with it, not a new error the budget may cut off.
+            self.block = 0
             return ERROR, True, True
         self.block = 0
         if self.after:
