@@ -77,3 +77,14 @@ def test_a_long_line_of_accented_words_reaches_the_console_as_text(
     assert first.startswith("step 1/3: Überprüfung läuft: 🚀") and "cut; the full log has" in first
     assert first.endswith("Überprüfung läuft: 🚀 ")
     assert r.archive == (line + "\n").encode()
+
+
+def test_a_line_just_over_the_width_is_not_cut_for_a_few_bytes() -> None:
+    """An 816-byte Maven ``[ERROR] Failed to execute goal`` line at a 6 kB budget was cut to
+    save 5 bytes, with a 55-byte note in it. A cut must save more than its note takes."""
+    line = b"[ERROR] Failed to execute goal " + b"org.apache.maven:maven-core:jar:2.0.6, " * 20
+    for over in (10, 60, 100):
+        width = len(line) - over
+        assert display(line, width) == line + b"\n"
+    shown = display(line, len(line) - 400)
+    assert b"cut; the full log has all of it" in shown and len(shown) < len(line) - 250

@@ -146,3 +146,21 @@ def test_a_trace_shown_live_ends_with_its_exception(
     at = lines.index("ConnectionError: db-02 refused connection on port 5432")
     assert lines[at - 1] == "    raise ConnectionError('db-02 refused connection on port 5432')"
     assert "invalid literal for int() with base 10: 'forty-two'" in r.stdout.decode()
+
+
+def test_no_tail_header_over_lines_that_show_nothing(run_logtrim: RunLogtrim) -> None:
+    """Maven ends on stderr with a colour reset and no newline: the tail printed its header
+    over that line alone, which shows nothing."""
+    code = (
+        "import sys, time\n"
+        "for i in range(300):\n"
+        "    print(f'[INFO] compiling module {i} into target/classes/module{i}.class')\n"
+        "print('[ERROR] BUILD FAILURE: module 299 did not compile', flush=True)\n"
+        "time.sleep(0.3)\n"
+        "sys.stderr.write('\\x1b[0m\\x1b[0m')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", *py(code))
+    assert r.code == 1
+    assert b"[ERROR] BUILD FAILURE: module 299 did not compile" in r.stdout
+    assert b"--- last" not in r.console

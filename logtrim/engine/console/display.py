@@ -57,8 +57,10 @@ def _cut(body: bytes, max_line: int) -> bytes:
         kept = window[1] - window[0]
     cut = last - head - kept
     note = f" ... [logtrim: {format_size(cut)} cut; the full log has all of it] ... ".encode()
-    if cut <= len(note) + (len(_GAP) if window else 0):
-        return body  # the cut form would be no shorter than the line
+    if cut - len(note) - (len(_GAP) if window else 0) < len(note):
+        # The cut form would save less than its note takes: the line is whole for about
+        # what a note costs (an 816-byte line was cut to save 5 bytes).
+        return body
     if window is None:
         return body[:head] + note + body[last:]
     return body[:head] + note + body[window[0] : window[1]] + _GAP + body[last:]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
 from ..console.tally import gap_note
 from ..flow.history import History, Shaper
@@ -126,7 +127,8 @@ class Tail:
             partial = True
             room -= len(OWN) + len(note) + 1
             picked, skipped = pick_marked(candidates, window, room, self._held.reason())
-        if picked:
+        if any(ANSI_BYTES.sub(b"", line.text).strip() for line in picked):
+            # (not for lines that show nothing: a colour reset alone, blank lines)
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
