@@ -123,3 +123,29 @@ def test_buildkite_runs_the_agent(tmp_path: Path, fault: dict[str, str]) -> None
     assert fnmatch.fnmatchcase(str(archive), args[2])
     if not fault:
         assert b"^^^ +++" in result.stdout  # the failure expands the last group
+
+
+def test_the_agent_s_output_is_kept_off_the_console(tmp_path: Path) -> None:
+    """``buildkite-agent artifact upload`` printed straight to the console: past the budget,
+    and with a secret in the archive's path unmasked. Its output is now kept; a failure is
+    one warning with its last line, masked."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    agent = bin_dir / "buildkite-agent"
+    agent.write_text(
+        '#!/bin/sh\nfor i in $(seq 1 2000); do echo "uploading $3 (Tok-SECRET-77)"; done\n'
+        'echo "fatal: upload of $3 failed for Tok-SECRET-77" >&2\nexit 3\n'
+    )
+    agent.chmod(0o755)
+    env = {"BUILDKITE": "true", "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--budget", "4kB", "--mask", "Tok-SECRET-77",
+         "--artifact", str(tmp_path / "a.log.zst"), "--", "echo", "deploying"],
+        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0
+    console = result.stdout + result.stderr
+    assert b"Tok-SECRET-77" not in console and len(console) <= 4000
+    assert b"uploading" not in console
+    assert b"buildkite-agent exited with code 3: fatal: upload of " in result.stderr
+    assert b"failed for ********" in result.stderr

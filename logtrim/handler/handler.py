@@ -34,7 +34,7 @@ from ..run.actions import carry_out
 from ..run.fallback import HeadTail
 from . import hooks
 from .console import Console
-from .failopen import STDOUT, format_error, masked, unfiltered, warn
+from .failopen import STDOUT, format_error, masked, masked_text, unfiltered, warn
 from .tiers import record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -338,8 +338,13 @@ class LogtrimHandler(logging.Handler):
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = self._finish(code)
-        self._console([(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn)])
+        self._console(
+            [(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn, self._mask_text)]
+        )
         super().close()
+
+    def _mask_text(self, text: str) -> str:
+        return masked_text(self.core, text)
 
     def _uncaught(self) -> int:
         """The exit code of a program ending on an uncaught exception, which the interpreter

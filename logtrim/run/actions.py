@@ -9,13 +9,22 @@ from pathlib import Path
 from ..dialects import AppendFile, RunProgram
 from ..dialects.base import Action
 
+#: How long a program that publishes the archive may take (an upload of a large archive).
+UPLOAD_SECONDS = 600
+_SAID = 4096  # bytes of a failed program's output read for its last line
 
-def carry_out(actions: Sequence[Action], warn: Callable[[str], None]) -> list[str]:
+
+def carry_out(
+    actions: Sequence[Action], warn: Callable[[str], None], mask: Callable[[str], str] = str
+) -> list[str]:
     """Append to files (GitHub's step summary), run programs (``buildkite-agent``).
 
     Returns the lines to print instead of programs that are not installed. Blocking: ``run``
     calls it in a worker thread. A failure is one warning, never an error: publishing the
-    archive must not change the step's outcome.
+    archive must not change the step's outcome. A program's output is not the console's
+    (it is no part of the budget, and may repeat a secret in the archive's path): on a
+    failure its last line, masked with ``mask``, is in the warning; past
+    :data:`UPLOAD_SECONDS` it is stopped.
     """
     missing: list[str] = []
     for action in actions:
@@ -30,7 +39,28 @@ def carry_out(actions: Sequence[Action], warn: Callable[[str], None]) -> list[st
                 if shutil.which(action.argv[0]) is None:
                     missing += [action.missing] if action.missing else []
                     continue
-                subprocess.run(list(action.argv), check=False)
+                _run(list(action.argv), warn, mask)
         except OSError as exc:
-            warn(f"could not publish the archive: {exc}")
+            warn(mask(f"could not publish the archive: {exc}"))
     return missing
+
+
+def _run(argv: list[str], warn: Callable[[str], None], mask: Callable[[str], str]) -> None:
+    """Run a program that publishes the archive, its output kept off the console."""
+    import tempfile
+
+    with tempfile.TemporaryFile() as out:
+        try:
+            code = subprocess.run(argv, stdin=subprocess.DEVNULL, stdout=out, stderr=out,
+                                  timeout=UPLOAD_SECONDS, check=False).returncode  # fmt: skip
+        except subprocess.TimeoutExpired:
+            warn(mask(f"could not publish the archive: {argv[0]} did not finish in "
+                      f"{UPLOAD_SECONDS} s (stopped)"))  # fmt: skip
+            return
+        if code == 0:
+            return
+        size = out.seek(0, 2)
+        out.seek(max(size - _SAID, 0))
+        said = out.read().decode("utf-8", "replace").strip().splitlines()
+    last = f": {said[-1][:300]}" if said else ""
+    warn(mask(f"could not publish the archive: {argv[0]} exited with code {code}{last}"))

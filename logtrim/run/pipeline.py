@@ -264,7 +264,8 @@ class Pipeline:
         self.console.write(emits)
         if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
             ending.remember(self.options.history, self.history_name, self.baseline)
-        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        mask = self.core.secrets.mask_text
+        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
         self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
     async def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
@@ -275,7 +276,8 @@ class Pipeline:
             self.core, exit_code, path, self.options.name, size, _warn_with_traceback
         )
         self.console.write(printed)
-        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn)
+        mask = self.core.secrets.mask_text
+        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
         self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
 
