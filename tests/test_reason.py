@@ -29,6 +29,12 @@ def _labels() -> list[tuple[str, int, str]]:
     return out
 
 
+def names(reason: str, line: str) -> bool:
+    """Whether a failure reason names ``line``: it is the line, or the line and its detail
+    (the next line of a header that ends with ``:``; where a compiler points)."""
+    return reason == line or (reason.startswith(line + " ") and len(line) < 497)
+
+
 def _core_reason(name: str, code: int) -> str:
     """Feed a run's stdout and stderr (as captured apart) through the engine, in the merged
     order, and read the reason Octopus would be given."""
@@ -53,7 +59,7 @@ def test_reason_matches_the_hand_label_in_nine_runs_of_ten() -> None:
     misses = []
     for name, code, want in labels:
         got = _core_reason(name, code).split(" (caused by ")[0]
-        if got != (want if len(want) <= 500 else want[:497] + "..."):  # a CI gets 500 at most
+        if not names(got, want if len(want) <= 500 else want[:497] + "..."):  # 500 at most
             misses.append((name, want, got))
     assert len(misses) <= len(labels) // 10, misses
 

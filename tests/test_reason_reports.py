@@ -28,6 +28,10 @@ CASES = {
     # The error thrown, not its cause (Node prints the cause last, after its frames).
     "node-cause.txt": "UploadError: chunk 137 rejected by s3: SignatureDoesNotMatch"
     " (caused by Error: clock skew 901s)",
+    # A header that ends with ":" says what went wrong on its next line; rustc says where.
+    "cmake.txt": "CMake Error at CMakeLists.txt:8 (find_package): By not providing"
+    ' "FindZZTopLib.cmake" in CMAKE_MODULE_PATH this project has',
+    "rustc.txt": "error[E0308]: mismatched types (at src/main.rs:11:18)",
 }
 
 

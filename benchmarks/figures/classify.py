@@ -60,13 +60,14 @@ def _reasons(suite: Suite) -> None:
     from test_reason import (  # type: ignore[import-not-found]  # the tests' own replay
         _core_reason,
         _labels,
+        names,
     )
 
     labels = _labels()
     ours = grep = 0
     for name, code, label in labels:
         want = label if len(label) <= 500 else label[:497] + "..."  # a CI gets 500 at most
-        ours += _core_reason(name, code).split(" (caused by ")[0] == want
+        ours += names(_core_reason(name, code).split(" (caused by ")[0], want)
         lines = [x for x in (TOOLS / "failures" / name).read_bytes().splitlines() if x.strip()]
         hits = [x for x in lines if GREP_ERROR.search(x)]
         grep += bool(hits) and hits[-1].decode("utf-8", "replace").strip() == want

@@ -24,6 +24,7 @@ from ..service.native import NativeProgress
 from ..shapes.novelty import Novelty
 from . import ends
 from .closing import Closer, Ending, closing_floor, signal_reason
+from .detail import add_detail
 from .tail import Tail
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
@@ -128,6 +129,7 @@ class Finish:
             command = self.commands.is_command
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
+        add_detail(reasons.best, self._line_after)
         actions = self.closer.close(
             end,
             reason=reasons.reason(
@@ -140,6 +142,11 @@ class Finish:
             tail=self.emit_tail,
         )
         return self.out.take(), actions
+
+    def _line_after(self, lineno: int) -> bytes | None:
+        """The raw line after ``lineno``, if the history still holds it."""
+        found = self.history.recent(lineno + 2, 1)
+        return found[0][2] if found and found[0][0] == lineno + 1 else None
 
     def emit_tail(self, count: int, reserve: int, title: str) -> list[Emit]:
         """The last ``count`` lines not shown yet, leaving ``reserve`` bytes of the budget

@@ -1,0 +1,32 @@
+"""The failure reason's detail, from the line after it. Sans-IO."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from ..._regex import lazy
+from ..._text import ANSI_BYTES
+from .ranks import Candidate, Rank
+
+# Where a compiler's message points (rustc's, ruff's): `` --> src/main.rs:11:18``.
+_LOCATION = lazy(rb"^--> (\S+:\d+(?::\d+)?)$")
+
+
+def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]) -> None:
+    """The chosen line's detail, from the line after it (``line_after``: the raw line after
+    a line number, if still held): a header that ends with ``:`` says what went wrong on its
+    next, indented line (``CMake Error at CMakeLists.txt:8 (find_package):``); a compiler's
+    `` --> src/main.rs:11:18`` says where (``error[E0308]: mismatched types``)."""
+    if best is None or best.root is not None or best.rank <= Rank.STREAM_END:
+        return
+    after = line_after(best.lineno)
+    if not after:
+        return
+    body = ANSI_BYTES.sub(b"", after).strip()
+    if (where := _LOCATION.match(body)) is not None:
+        best.text += b" (at " + where.group(1) + b")"
+    elif best.text.endswith(b":") and body and after[:1] in b" \t":
+        best.text += b" " + body
+
+
+__all__ = ["add_detail"]
