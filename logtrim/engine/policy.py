@@ -18,7 +18,7 @@ TIER_CEILINGS = {
     Kind.ERROR: 1.0,
     Kind.KEEP: 1.0,
 }
-MIN_BUDGET = 2048
+MIN_BUDGET = 2000  # "2kB": room for the summary, the reason and the closing lines
 COMPACT_BELOW = 32_000  # budgets below this get the short forms of logtrim's own lines
 #: Budgets below this (where the failure tail takes its largest share, see :func:`tail_share`)
 #: get no note that says why lines stop: the gap markers say where and how many.
