@@ -303,6 +303,10 @@ def test_teamcity_finish() -> None:
     assert TeamCity().finish(closing("/w/a,b=>c.zst")) == [
         Print("##teamcity[publishArtifacts '/w/a?b=?c.zst']")
     ]
+    # A `*` in the path published every other file its pattern matched too.
+    assert TeamCity().finish(closing("/w/x*.log.zst")) == [
+        Print("##teamcity[publishArtifacts '/w/x?.log.zst']")
+    ]
 
 
 def test_gitlab_and_jenkins_finish_name_the_archive() -> None:

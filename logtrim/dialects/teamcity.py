@@ -3,9 +3,9 @@
 Values use ``|`` escapes (see ``_escape``); non-ASCII stays as UTF-8. TeamCity reads a message
 anywhere in a line, so :meth:`TeamCity.is_command` does too.
 
-``publishArtifacts`` takes *path rules*: a comma or newline separates rules and ``=>`` names a
-target, with no way to escape either. Those characters become the ``?`` wildcard, which still
-matches the archive's own name.
+``publishArtifacts`` takes *path rules*: a comma or newline separates rules, ``=>`` names a
+target and ``*`` matches any name, with no way to escape any of them. Those characters become
+the ``?`` wildcard, which still matches the archive's own name.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ _QUICK = rb"##teamcity\[(?:%s)(?: [A-Za-z][\w.-]*='[\w .,:/=+()-]*')*\]\n"
 
 def path_rule(path: str) -> str:
     """``path`` as a TeamCity artifact path rule that matches exactly that file."""
-    return wildcard_safe(path, ",\r\n").replace("=>", "=?")
+    return wildcard_safe(path, ",\r\n*").replace("=>", "=?")  # (a `*` would match any name)
 
 
 class TeamCity(Dialect):
