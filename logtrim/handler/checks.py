@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
@@ -76,6 +77,28 @@ def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
 
 
 _SECRET = frozenset({"masks"})
+
+
+def checked_arguments(
+    artifact: str | os.PathLike[str],
+    budget: object,
+    policy: Mapping[str, Any],
+    others: Mapping[str, tuple[str, object]],
+    *,
+    stream: object,
+    name: str | None,
+    flush_seconds: object,
+    force: bool,
+) -> tuple[Policy, Path]:
+    """Every argument of the handler checked (see the module): its policy and the archive's
+    absolute path."""
+    pol = checked_policy(budget, policy, others)
+    checked_seconds(flush_seconds)
+    checked_stream(stream)
+    path = Path(artifact).absolute()
+    checked_name(name, path)
+    checked_artifact(path, force=force)
+    return pol, path
 
 
 def checked_artifact(path: Path, *, force: bool) -> None:

@@ -1,6 +1,7 @@
-"""The handler's fail-open path: records go out masked and unfiltered, never unmasked.
+"""The handler's fail-open path: records go out masked and unfiltered (under a head and a
+tail of the budget left), never unmasked.
 
-Used once the engine or the archive failed, and in a process forked from the app (whose
+Used once the engine failed, after ``close()``, and in a process forked from the app (whose
 archive is the parent's). Masking keeps working from the secrets already known, and learns
 what each record declares (an ``::add-mask::``, a sensitive variable).
 """
@@ -15,6 +16,8 @@ from contextlib import suppress
 from typing import TYPE_CHECKING
 
 from .._log import WITHHELD, say
+from .._sizes import format_size
+from ..run.fallback import HeadTail
 
 if TYPE_CHECKING:
     from ..archive.sync import SyncArchive
@@ -89,3 +92,53 @@ def format_error(core: Core, record: logging.LogRecord) -> None:
         text = "--- Logging error --- (a record could not be formatted)\n"
     with suppress(Exception):
         sys.stderr.write(text)
+
+
+class PastEngine:
+    """Records past the engine (it failed, or the handler closed), masked, under a head and
+    a tail of the budget left (``run``'s fail-open rule): a flood after the failure does not
+    reach the console. Records logged after ``close()`` (a teardown) take half the closing
+    reserve, and one warning says the rest is not shown."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        self._fallback: HeadTail | None = None
+        self._after_close: HeadTail | None = None
+        self._said = False
+
+    def write(
+        self,
+        archive: SyncArchive,
+        console: Callable[[Sequence[Emit]], None],
+        data: bytes,
+        now: float,
+        *,
+        final: bool,
+        closed: bool,
+    ) -> None:
+        after = closed and not final
+        bounded = self._bound(after)
+
+        def shown(emits: Sequence[Emit]) -> None:
+            console([part for emit in emits for part in bounded.write(*emit)])
+
+        unfiltered(self._core, archive, shown, data, now, final=final, closed=closed)
+        if final:
+            console(bounded.finish())
+        elif after and bounded.tail_size and not self._said:
+            self._said = True
+            head = format_size(self._core.budget.closing // 2)
+            warn("records logged after the handler closed are not archived, and past "
+                 f"{head} not shown either", self._core)  # fmt: skip
+
+    def _bound(self, after: bool) -> HeadTail:
+        found = self._after_close if after else self._fallback
+        if found is None:
+            budget = self._core.budget
+            left = budget.total - budget.used - budget.closing
+            found = HeadTail(budget.closing if after else max(left, 0), self._core.dialect.name)
+            if after:
+                self._after_close = found
+            else:
+                self._fallback = found
+        return found

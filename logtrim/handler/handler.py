@@ -15,7 +15,6 @@ from __future__ import annotations
 import copy
 import logging
 import os
-import sys
 import threading
 import time
 import traceback
@@ -25,16 +24,14 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
-from .._sizes import format_size
 from .._text import hide_secrets
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run import ending
 from ..run.actions import carry_out
-from ..run.fallback import HeadTail
 from . import hooks
 from .console import Console
-from .failopen import STDOUT, format_error, masked, masked_text, unfiltered, warn
+from .failopen import STDOUT, PastEngine, format_error, masked, masked_text, warn
 from .tiers import record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -85,24 +82,14 @@ class LogtrimHandler(logging.Handler):
         from ..dialects import choose
         from ..engine.console.whole import Whole
         from ..engine.core import Core
-        from .checks import (
-            checked_artifact,
-            checked_name,
-            checked_policy,
-            checked_seconds,
-            checked_stream,
-        )
+        from .checks import checked_arguments
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
-        pol = checked_policy(
-            budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)}
-        )
-        checked_seconds(flush_seconds)
-        checked_stream(stream)
-        path = Path(artifact).absolute()
-        checked_name(name, path)
-        checked_artifact(path, force=force)
+        pol, path = checked_arguments(
+            artifact, budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)},
+            stream=stream, name=name, flush_seconds=flush_seconds, force=force,
+        )  # fmt: skip
         super().__init__(level)
         assert self.lock is not None  # created by Handler.__init__ (an RLock)
         self._mutex = self.lock
@@ -129,10 +116,8 @@ class LogtrimHandler(logging.Handler):
         self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
         self._feeding = False  # a record is being fed (see ``_feed``)
-        self._fallback: HeadTail | None = None  # the bound of records past the engine
-        self._after_close: HeadTail | None = None  # and of records logged after close
-        self._said_after = False
         self._queued: list[tuple[str, int, logging.LogRecord | None]] = []
+        self._past = PastEngine(self.core)  # records past the engine, bounded
         self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._out = Console()
         self._archive = SyncArchive(
@@ -250,33 +235,8 @@ class LogtrimHandler(logging.Handler):
         self._unfiltered(data, time.monotonic())
 
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
-        """Records past the engine (it failed, or the handler closed), masked, under a head
-        and a tail of the budget left (``run``'s fail-open rule): a flood after the failure
-        does not reach the console."""
-        after = self._closed and not final
-        bounded = self._after_close if after else self._fallback
-        if bounded is None:
-            budget = self.core.budget
-            left = budget.total - budget.used - budget.closing
-            # After close: the closing reserve, for a teardown's last words.
-            bounded = HeadTail(budget.closing if after else max(left, 0), self.core.dialect.name)
-            if after:
-                self._after_close = bounded
-            else:
-                self._fallback = bounded
-
-        def console(emits: Sequence[Emit]) -> None:
-            self._console([shown for emit in emits for shown in bounded.write(*emit)])
-
-        unfiltered(self.core, self._archive, console, data, now,
-                   final=final, closed=self._closed)  # fmt: skip
-        if final:
-            self._console(bounded.finish())
-        elif after and bounded.tail_size and not self._said_after:
-            self._said_after = True
-            head = format_size(self.core.budget.closing // 2)
-            warn("records logged after the handler closed are not archived, and past "
-                 f"{head} not shown either", self.core)  # fmt: skip
+        self._past.write(self._archive, self._console, data, now,
+                         final=final, closed=self._closed)  # fmt: skip
 
     def after_fork_in_child(self) -> None:
         """In a process forked from the app: the archive, the summary and the artifact stay
@@ -347,20 +307,14 @@ class LogtrimHandler(logging.Handler):
         return masked_text(self.core, text)
 
     def _uncaught(self) -> int:
-        """The exit code of a program ending on an uncaught exception, which the interpreter
-        printed (and kept as ``sys.last_value``) before logging's exit hook closes this
-        handler: logged here, so that the archive has it and the failure is reported; 0 when
-        there is none (or in an interactive session, where it may be an old one)."""
-        value = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
-        if not isinstance(value, BaseException) or hasattr(sys, "ps1") or sys.flags.interactive:
+        """The exit code of a program ending on an uncaught exception (:func:`.hooks.uncaught`),
+        logged here, so that the archive has it and the failure is reported; 0: none."""
+        found = hooks.uncaught()
+        if found is None:
             return 0
-        info = (type(value), value, value.__traceback__)
-        message = "uncaught %s: the program ended with an exception"
-        record = logging.LogRecord(
-            "logtrim", logging.ERROR, "", 0, message, (info[0].__name__,), info
-        )
+        record, code = found
         self.handle(record)
-        return 130 if isinstance(value, KeyboardInterrupt) else 1
+        return code
 
     def _finish(self, exit_code: int) -> list[Action]:
         now = time.monotonic()

@@ -11,6 +11,7 @@ An app's own hooks are its business: they are left alone.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sys
 import threading
 import traceback
@@ -70,4 +71,17 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
     print_masked(f"Exception in thread {name}:\n", (args.exc_type, value, args.exc_traceback))
 
 
-__all__ = ["Info", "print_masked", "threads_default", "watch"]
+def uncaught() -> tuple[logging.LogRecord, int] | None:
+    """The record and exit code of the uncaught exception the interpreter printed (and kept
+    as ``sys.last_value``) before logging's exit hook closes the handlers; None when there
+    is none (or in an interactive session, where it may be an old one)."""
+    value = getattr(sys, "last_exc", None) or getattr(sys, "last_value", None)
+    if not isinstance(value, BaseException) or hasattr(sys, "ps1") or sys.flags.interactive:
+        return None
+    info = (type(value), value, value.__traceback__)
+    message = "uncaught %s: the program ended with an exception"
+    record = logging.LogRecord("logtrim", logging.ERROR, "", 0, message, (info[0].__name__,), info)
+    return record, 130 if isinstance(value, KeyboardInterrupt) else 1
+
+
+__all__ = ["Info", "print_masked", "threads_default", "uncaught", "watch"]
