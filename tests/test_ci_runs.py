@@ -149,3 +149,25 @@ def test_the_agent_s_output_is_kept_off_the_console(tmp_path: Path) -> None:
     assert b"uploading" not in console
     assert b"buildkite-agent exited with code 3: fatal: upload of " in result.stderr
     assert b"failed for ********" in result.stderr
+
+
+def test_buildkite_group_headers_keep_to_the_budget(tmp_path: Path) -> None:
+    """Any line starting ``--- `` or ``+++ `` is a group header to Buildkite, so a diff of
+    5,000 files passed 236 kB at a 100 kB budget: headers only lay out the log, and pass
+    while the budget has room, as logtrim's own markers do."""
+    diff = "".join(
+        f"--- a/src/file{i}.c\n+++ b/src/file{i}.c\n@@ -1,3 +1,4 @@\n context line\n"
+        for i in range(5000)
+    )
+    log = tmp_path / "diff.txt"
+    log.write_text(diff)
+    env = {"BUILDKITE": "true", "PATH": os.defpath}
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--budget", "20kB",
+         "--artifact", str(tmp_path / "a.log.zst"), "--", "cat", str(log)],
+        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert len(result.stdout) + len(result.stderr) <= 20_000
+    assert result.stdout.startswith(b"--- a/src/file0.c\n+++ b/src/file0.c\n")
+    assert zstd_dc(tmp_path / "a.log.zst") == diff.encode()

@@ -161,6 +161,13 @@ class Dialect:
         """True when the command is a progress update (may be throttled, latest kept)."""
         return False
 
+    def is_cosmetic(self, line: bytes) -> bool:
+        """True when the command only lays out the log (Buildkite's group headers): shown
+        while the live room holds it, else counted in the gap.
+        Any line starting ``--- `` is one there (a diff's ``--- a/file``): a flood of them
+        must not pass outside the budget."""
+        return False
+
     def native_progress(self, percent: int, message: str) -> str | None:
         """The line that sets the system's own progress indicator to ``percent`` (0-100)
         with ``message``, or None when the system has no indicator (the default)."""

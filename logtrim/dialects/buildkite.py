@@ -20,6 +20,7 @@ from .base import Action, Closing, Dialect, Print, RunProgram, failure_note
 from .escape import wildcard_safe
 
 _HEADERS = ("--- ", "+++ ", "~~~ ", "^^^ +++")
+_HEADER_BYTES = tuple(header.encode() for header in _HEADERS)
 # A backslash escapes in POSIX globs but separates directories on Windows.
 _GLOB = "*?[]{};" + ("\\" if os.sep == "/" else "")
 
@@ -35,6 +36,9 @@ class Buildkite(Dialect):
 
     def is_command(self, line: str) -> bool:
         return line.startswith(_HEADERS)
+
+    def is_cosmetic(self, line: bytes) -> bool:
+        return line.startswith(_HEADER_BYTES)
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return f"--- {inert(title)}"

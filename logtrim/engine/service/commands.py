@@ -257,6 +257,10 @@ class Commands:
         # ``##octopus[stdout-error]`` as a switch, though the message passes verbatim.
         return self._dialects[0].level(stderr)
 
+    def cosmetic(self, line: bytes) -> bool:
+        """Whether the command only lays out the log (:meth:`.Dialect.is_cosmetic`)."""
+        return self._dialects[0].is_cosmetic(line)
+
     def progress_of(self, text: str) -> str | None:
         """The dialect whose progress command the line is (each has one), or None."""
         return next((d.name for d in self._dialects if d.is_progress(text)), None)

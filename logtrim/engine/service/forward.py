@@ -61,6 +61,9 @@ class Forwarder:
                 return False
         self.out.tally.seen_lines[Kind.SERVICE] += 1
         self.out.tally.seen_bytes[Kind.SERVICE] += len(line)
+        if commands.cosmetic(line) and not self.out.budget.allows_layout(len(line)):
+            self.out.hide(len(line))  # a layout line past the budget: counted in the gap
+            return True
         cut = 0
         if quick is None:
             line, cut = self._bounded(line, lineno)
