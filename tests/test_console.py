@@ -546,3 +546,20 @@ def test_keep_rule_holds_for_another_systems_command(run_logtrim: RunLogtrim) ->
     )
     assert result.code == 0
     assert b"note ##vso[task.complete] MUSTSEE-42\n" in result.stdout
+
+
+def test_a_line_shorter_than_its_marker_is_shown_instead(run_logtrim: RunLogtrim) -> None:
+    """java.util.logging writes a header line above each record: filtered, each record's
+    header was left out behind a marker longer than the line (``... 1 line (35 B) not shown
+    ...``, 41 bytes). Such a line is shown instead of its marker."""
+    code = (
+        "for i in range(300):\n"
+        "    print(f'Dec 04, 2026 4:57:{i % 60:02d} AM Chain main')\n"
+        "    print(f'INFO: Bean{i} initialised in {i * 3} ms with 12 properties')\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
+    assert r.code == 0 and len(r.console) <= 20_000
+    out = r.stdout.decode()
+    assert "1 line (35 B) not shown" not in out
+    after = out.split("output passed", 1)[1]
+    assert "Dec 04, 2026 4:57:12 AM Chain main\nINFO: Bean12 initialised" in after

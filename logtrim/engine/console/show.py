@@ -159,12 +159,32 @@ class Shower:
         if self.cut:
             self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
+        if gap and out.gap_lines == 1 and out.gap_bytes < len(gap):
+            gap = self._instead_of_gap(lineno, len(gap), room)
         if gap and budget.used + len(gap) > room:
             self.hold(kind, size)
             return False
         out.after_gap(stream, gap, masked, kind)
         self.history.mark_shown(lineno, stream=stream)
         return True
+
+    def _instead_of_gap(self, lineno: int, marker: int, room: float) -> bytes:
+        """One line left out, shorter than the marker that would say so (a logger's header
+        line above its record): shown instead, as context, when it may be (not archive
+        only, not dropped) and fits; returns the marker still to print (empty: none)."""
+        gap = self.out.gap_text()
+        before = self.context_before(lineno)
+        if len(before) != 1 or before[0][0] != lineno - 1:
+            return gap
+        n, stream, text = before[0]
+        text = self.shaper.masker.mask(text)
+        if len(text) > marker or self.budget.used + len(text) > room:
+            return gap
+        self.out.clear_gap()
+        self.out.emit(stream, text, NOISE)
+        self.out.tally.context_lines += 1
+        self.history.mark_shown(n, stream=stream)
+        return b""
 
     def hold(self, kind: Kind, size: int) -> None:
         """A line the budget does not allow: counted, and the first of its tier says so."""
