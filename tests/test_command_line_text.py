@@ -68,3 +68,23 @@ def test_text_between_messages_on_a_line_stays_under_the_budget(
     assert r.stdout.count(command.encode()) >= 60  # every one passes
     assert len(r.console) - r.stdout.count(command.encode()) * len(command) <= 3_000 + 1_000
     assert r.archive.count(b"t" * 5000) == 40
+
+
+def test_messages_left_open_again_and_again_stay_under_the_budget(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """``##octopus[setVariable ...`` with no ``]``, then text, 3,000 times: each opener passed
+    as a message whatever the budget (142 kB on a 4 kB console), though none was one (the next
+    line never continued it). Past the live room they are text; a message its next lines
+    close still passes whole."""
+    code = (
+        "for i in range(3000):\n"
+        "    print(\"##octopus[setVariable name='eA==' value='eQ=='\")\n"
+        "    print('plain text', i)\n"
+        "print(\"##octopus[setVariable name='Zg=='\")\n"
+        "print(\"  value='Yg==']\")\n"
+    )
+    r = run_logtrim("--ci", "octopus", "--budget", "4kB", "--", *py(code))
+    assert r.code == 0
+    assert len(r.console) <= 4000
+    assert b"##octopus[setVariable name='Zg=='\n  value='Yg==']\n" in r.stdout

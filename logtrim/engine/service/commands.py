@@ -40,6 +40,8 @@ class Commands:
         self._levels = {STDOUT: Level.NORMAL, STDERR: Level.NORMAL}
         self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         self._open_lines = {STDOUT: 0, STDERR: 0}
+        #: Commands left open that the next line did not continue: no message after all.
+        self.abandoned = 0
         self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
         # Inert lines of the system in use (``Dialect.quick``), and who watches them go by.
         self._quick = type(dialect).quick_lines()
@@ -336,6 +338,7 @@ class Commands:
         self._open_lines[stream] += 1
         if not dialect.continues(text) or self._open_lines[stream] > MAX_LINES:
             self._open[stream] = None
+            self.abandoned += 1
             return False
         self._continued[stream] = dialect
         if not dialect.unclosed(text):
@@ -344,6 +347,10 @@ class Commands:
 
     def is_open(self, stream: int) -> bool:
         return self._open[stream] is not None
+
+    def leaves_open(self, text: str) -> bool:
+        """Whether a command line opens a command that goes on on the next lines."""
+        return self._opened(text) is not None
 
     def close_open(self, stream: int) -> None:
         """The stream ended with its command still open: nothing more continues it."""

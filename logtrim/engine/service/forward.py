@@ -20,6 +20,9 @@ from ..masking.mask import Masker
 from ..match.kinds import Kind
 from .commands import Commands
 
+#: Commands left open and abandoned before an open one is read as text past the live room.
+_ABANDONED = 16
+
 
 class Forwarder:
     """Forwards the child's command lines (see the module docstring)."""
@@ -56,7 +59,7 @@ class Forwarder:
         quick = self._quick(stream, line)
         if quick is None:
             text = line.decode("utf-8", "replace")
-            if not commands.is_command(text):
+            if not commands.is_command(text) or self._abandons(text, len(line)):
                 commands.see(text)  # state that spans lines (GitHub's stop-commands)
                 return False
         self.out.tally.seen_lines[Kind.SERVICE] += 1
@@ -93,6 +96,17 @@ class Forwarder:
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
+
+    def _abandons(self, text: str, size: int) -> bool:
+        """A message opened and left open again and again (``##octopus[setVariable ...``
+        with no ``]``, then text), past the live room: no message after all, text under the
+        budget (a flood of them passed whatever the budget). A message its next lines close
+        is never left: it passes whole."""
+        return (
+            self.commands.abandoned >= _ABANDONED
+            and self.commands.leaves_open(text)
+            and not self.out.budget.allows_layout(size)
+        )
 
     def _quick(self, stream: int, line: bytes) -> str | None:
         """:meth:`.Commands.quick` of a line that holds no secret's form (nor a URL's
