@@ -20,6 +20,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ... import _text
+from ..._regex import lazy
 from ..match.matcher import Compiler
 from . import encoded, inpieces, urlcreds
 from .escapes import held_end, held_through, shown_end, through_escapes
@@ -126,7 +127,7 @@ class Masker:
         return bool(self._secrets) and bool(self._shards.find(data))
 
     def mask(self, data: bytes) -> bytes:
-        if not self._secrets and urlcreds.AT not in data and HASH not in data:  # nor a URL's
+        if not self._secrets and urlcreds.AT not in data and not _message_in(data):  # nor a URL's
             return data
         spans = self.spans(data)
         return apply(data, spans) if spans else data
@@ -162,7 +163,7 @@ class Masker:
     def safe_cut(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that does not split a secret in ``data``."""
         cut = urlcreds.safe_cut(data, cut)
-        if not self._secrets and HASH not in data:  # (an Octopus value may hold a URL's)
+        if not self._secrets and not _message_in(data):  # (an Octopus value may hold a URL's)
             return cut
         for start, end in self.spans(data):
             if start < cut < end:
@@ -208,11 +209,18 @@ class Masker:
         return max(held_end(data, forms), held_through(data, forms)) if forms else 0
 
 
+def _message_in(data: bytes) -> bool:
+    """Whether ``data`` may hold an Octopus message (its ``##``): a ``#`` alone (a build
+    number, a comment) costs a memchr, not the look for a URL in every value."""
+    return HASH in data and encoded.hashes(data) >= 0
+
+
 def _holds_url(plain: bytes) -> bool:
     """Whether a decoded value holds a URL's password."""
     return bool(urlcreds.spans(plain))
 
 
+_ESCAPED_COLON = lazy(rb"%3[Aa]")
 #: Every byte: a URL's password may hold any that a command's escapes spell.
 _EVERY_BYTE = set(range(256))
 
@@ -220,7 +228,7 @@ _EVERY_BYTE = set(range(256))
 def _escaped_urls(data: bytes) -> list[tuple[int, int]]:
     """The passwords of URLs in command values their CI decodes where the ``:`` of
     ``://user:pass@`` is an escape (a GitHub property: ``https%3A//user%3Apass@host``)."""
-    if urlcreds.AT not in data or (b"%3A" not in data and b"%3a" not in data):
+    if urlcreds.AT not in data or _ESCAPED_COLON.search(data) is None:
         return []
     # ``%3a`` too: the runner leaves it, but percent escapes have no case for any other
     # reader (the same length: the spans are the text's).
