@@ -373,3 +373,15 @@ def test_a_password_on_most_lines_gives_the_console_of_lines_fed_one_by_one() ->
     whole = _console_of([b"".join(lines)])
     assert whole == _console_of(lines)
     assert b"pw3@" not in whole[1] and b"ERROR connect" in whole[1]
+
+
+@pytest.mark.parametrize("addresses", [0, 10, 200])
+def test_an_escaped_url_password_is_found_behind_many_addresses(addresses: int) -> None:
+    """The look for a GitHub property's ``%3A`` goes from each ``@`` back over its line, and
+    over the whole chunk once past the first few: a chunk of mail addresses before it hides
+    nothing."""
+    mail = b"".join(b"notify ops%d@example.org\n" % i for i in range(addresses))
+    line = b"::notice title=https%3A//deploy%3AEsc-Pw-771@db-01/shop::migrating\n"
+    masked = Masker().mask(mail + line)
+    assert b"Esc-Pw-771" not in masked
+    assert masked.startswith(mail)

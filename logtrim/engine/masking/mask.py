@@ -99,10 +99,7 @@ class Masker:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
         colour codes split (``hun\\x1b[31mter2`` shows as the secret on a terminal)."""
         if not self._secrets:
-            found = urlcreds.spans(data) + _escaped_urls(data)
-            if HASH in data:  # an Octopus value is base64: no ``@`` shows before decoding
-                found += encoded.octopus_spans(data, _holds_url)
-            return merged(found) if found else found
+            return self._url_spans(data, encoded.hashes(data) if HASH in data else -1)
         # Each look but the forms' is for a byte most lines lack (memchr): a line costs little.
         found = self._found(data)
         if HASH in data:  # a value a CI decodes: the secret in any spelling it reads
@@ -117,6 +114,15 @@ class Masker:
             found += urlcreds.spans(data) + _escaped_urls(data)
         return merged(found) if found else found
 
+    @staticmethod
+    def _url_spans(data: bytes, pair: int) -> list[tuple[int, int]]:
+        """With no secret: URLs' passwords, also in values a CI decodes (``pair``: where the
+        first ``##`` is, -1: none; an Octopus value is base64, no ``@`` shows before)."""
+        found = urlcreds.spans(data) + _escaped_urls(data)
+        if pair >= 0:
+            found += encoded.octopus_spans(data, _holds_url, pair)
+        return merged(found) if found else found
+
     def _found(self, data: bytes) -> list[tuple[int, int]]:
         return self._shards.find(data)
 
@@ -127,9 +133,13 @@ class Masker:
         return bool(self._secrets) and bool(self._shards.find(data))
 
     def mask(self, data: bytes) -> bytes:
-        if not self._secrets and urlcreds.AT not in data and not _message_in(data):  # nor a URL's
-            return data
-        spans = self.spans(data)
+        if not self._secrets:  # a URL's password, bare or in a value a CI decodes
+            pair = encoded.hashes(data) if HASH in data else -1
+            if urlcreds.AT not in data and pair < 0:
+                return data
+            spans = self._url_spans(data, pair)
+        else:
+            spans = self.spans(data)
         return apply(data, spans) if spans else data
 
     def mask_within(self, data: bytes, start: int, end: int | None = None) -> bytes:
@@ -221,6 +231,8 @@ def _holds_url(plain: bytes) -> bool:
 
 
 _ESCAPED_COLON = lazy(rb"%3[Aa]")
+_AT_LOOKS = 64  # ``@`` looked behind one by one before the whole data is searched once
+_BEHIND = 2048  # how far before its ``@`` a URL's escaped ``:`` is looked for
 #: Every byte: a URL's password may hold any that a command's escapes spell.
 _EVERY_BYTE = set(range(256))
 
@@ -228,11 +240,26 @@ _EVERY_BYTE = set(range(256))
 def _escaped_urls(data: bytes) -> list[tuple[int, int]]:
     """The passwords of URLs in command values their CI decodes where the ``:`` of
     ``://user:pass@`` is an escape (a GitHub property: ``https%3A//user%3Apass@host``)."""
-    if urlcreds.AT not in data or _ESCAPED_COLON.search(data) is None:
+    if not _escaped_colon_before_at(data):
         return []
     # ``%3a`` too: the runner leaves it, but percent escapes have no case for any other
     # reader (the same length: the spans are the text's).
     return encoded.command_spans(data.replace(b"%3a", b"%3A"), urlcreds.spans, _EVERY_BYTE)
+
+
+def _escaped_colon_before_at(data: bytes) -> bool:
+    """Whether an escaped ``:`` is on the line before some ``@`` (a URL's userinfo ends at
+    its ``@``): looked for behind each of the first ``@`` (memchr; a log has few), then in
+    the whole of ``data`` at once (one regex scan) when it has many."""
+    at = data.find(b"@")
+    for _ in range(_AT_LOOKS):
+        if at < 0:
+            return False
+        start = max(data.rfind(b"\n", max(at - _BEHIND, 0), at) + 1, at - _BEHIND, 0)
+        if _ESCAPED_COLON.search(data, start, at) is not None:
+            return True
+        at = data.find(b"@", at + 1)
+    return _ESCAPED_COLON.search(data) is not None
 
 
 def masker_of(secrets: Iterable[str]) -> Masker:
