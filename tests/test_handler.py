@@ -566,3 +566,37 @@ def test_a_signal_handler_that_logs_loses_nothing(tmp_path: Path) -> None:
         range(1, ticks + 1)
     )
     assert len(result.stdout) - len(b"ticks %d\n" % ticks) <= 16_000
+
+
+@pytest.mark.parametrize("ending", ["close", "shutdown"])
+def test_a_signal_handler_that_logs_and_closes_keeps_its_record(
+    tmp_path: Path, ending: str
+) -> None:
+    """The graceful-shutdown pattern: a SIGTERM handler logs why the step stops, closes the
+    handler (``logging.shutdown()``), then ``os._exit``. Its record waited for the one being
+    taken, which never ended: neither archived nor shown (4 runs of 6). Closing mid-record
+    now sends the records that wait, masked, to the archive and the console first."""
+    archive = tmp_path / "a.log.zst"
+    stop = "h.close()" if ending == "close" else "logging.shutdown()"
+    app = (
+        "import logging, os, signal, logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(archive)!r}, budget='50kB', ci='plain',"
+        " masks=['Sig-Secret-5'])\n"
+        "log = logging.getLogger('t'); log.setLevel(logging.DEBUG); log.addHandler(h)\n"
+        "def on_alarm(*_):\n"
+        "    log.error('got SIGALRM, shutting down (Sig-Secret-5)')\n"
+        f"    {stop}\n"
+        "    os._exit(143)\n"
+        "signal.signal(signal.SIGALRM, on_alarm)\n"
+        "signal.setitimer(signal.ITIMER_REAL, 0.3)\n"
+        "i = 0\n"
+        "while True:\n    log.info('working on item %d', i); i += 1\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
+    )
+    assert result.returncode == 143
+    said = b"got SIGALRM, shutting down (********)"
+    assert said in result.stdout
+    assert said in decode_zstd(archive.read_bytes())
+    assert b"Sig-Secret-5" not in result.stdout + result.stderr

@@ -284,7 +284,7 @@ class LogtrimHandler(logging.Handler):
     def flush(self) -> None:
         """Put everything logged so far into the archive file (complete frames)."""
         with self._mutex:
-            if not self._closed:
+            if not self._closed and not self._feeding:  # (not from a signal handler mid-record)
                 self._sync(time.monotonic())
 
     def close(self, exit_code: int | None = None) -> None:
@@ -295,6 +295,8 @@ class LogtrimHandler(logging.Handler):
             code = self.exit_code if exit_code is None else exit_code
             if exit_code is None and code == 0:
                 code = self._uncaught()
+            if self._feeding:
+                self._close_midrecord()
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = self._finish(code)
@@ -302,6 +304,17 @@ class LogtrimHandler(logging.Handler):
             [(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn, self._mask_text)]
         )
         super().close()
+
+    def _close_midrecord(self) -> None:
+        """Closed from a signal handler while a record was half taken (``logging.shutdown()``
+        in a SIGTERM handler): the engine's state is not to be trusted, and the records the
+        signal handler logged wait for that record, which may never end (``os._exit``).
+        They go out now, masked, unfiltered, archived; the run closes failed open."""
+        self._break(None, b"", why="closed while a record was being taken")
+        now = time.monotonic()
+        while self._queued:
+            text, _, _ = self._queued.pop(0)
+            self._unfiltered(text.encode("utf-8", "backslashreplace") + b"\n", now)
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)
