@@ -7,6 +7,7 @@ import re
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -164,3 +165,31 @@ def test_no_tail_header_over_lines_that_show_nothing(run_logtrim: RunLogtrim) ->
     assert r.code == 1
     assert b"[ERROR] BUILD FAILURE: module 299 did not compile" in r.stdout
     assert b"--- last" not in r.console
+
+
+@pytest.mark.parametrize(("depth", "budget"), [(80, "3kB"), (150, "2kB"), (80, "4kB")])
+def test_a_long_trace_keeps_its_exception_at_a_small_budget(
+    run_logtrim: RunLogtrim, tmp_path: Path, depth: int, budget: str
+) -> None:
+    """A traceback of 80-150 frames at 2-4 kB: its oldest frames took the room of the failure
+    reason's block, and its exception line, the line the reason names, was on no console
+    but the ``failed`` line."""
+    module = "def f0():\n    raise ValueError('the live exception that matters')\n" + "".join(
+        f"def f{k}():\n    return f{k - 1}()  # frame {k}\n" for k in range(1, depth)
+    )
+    (tmp_path / "genmod.py").write_text(module)
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import sys, traceback, genmod\n"
+        "for i in range(40): print(f'INFO step {i} working on things', flush=True)\n"
+        f"try: genmod.f{depth - 1}()\n"
+        "except Exception: traceback.print_exc(); sys.stderr.flush()\n"
+        "for i in range(200): print(f'INFO after {i}', flush=True)\n"
+        "print('ERROR: final failure: out of retries', file=sys.stderr)\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", budget, "--", sys.executable, str(app),
+                    cwd=tmp_path)  # fmt: skip
+    assert r.code == 1 and len(r.console) <= int(budget[0]) * 1000
+    lines = r.console.decode().splitlines()
+    assert "ValueError: the live exception that matters" in lines

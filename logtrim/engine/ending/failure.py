@@ -126,7 +126,11 @@ def pick(
     # The block that names the failure (a traceback from its header to its exception); the
     # rest of its incident takes its turn with the other incidents' (first among them).
     block = _named_block(lines, named)
-    take([i for i in block if named[0] <= lines[i].lineno <= named[1]], all_=True)
+    own = [i for i in block if named[0] <= lines[i].lineno <= named[1]]
+    # The line the reason names first (a traceback's exception, its block's last line): a
+    # long trace's oldest frames must not take its room.
+    take([i for i in own if lines[i].lineno == named[1]], all_=True)
+    take(own, all_=True)
     first = {lines[i].incident for i in block}
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
