@@ -151,6 +151,33 @@ def test_the_agent_s_output_is_kept_off_the_console(tmp_path: Path) -> None:
     assert b"failed for ********" in result.stderr
 
 
+@pytest.mark.parametrize(
+    "said",
+    ["x" * 290 + " Tok-SECRET-77 refused", "x" * 1000 + "Tok-SECRET-77" + "y" * 4088],
+    ids=["secret-across-the-cut", "window-starts-inside-the-secret"],
+)
+def test_the_agent_s_last_line_never_shows_part_of_a_secret(tmp_path: Path, said: str) -> None:
+    """The warning quoted the agent's last line cut to 300 characters before masking, so a
+    secret across the cut showed its first half; a line longer than what is read could
+    begin inside a secret. Masked whole, then cut; a line read in part is not quoted."""
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    (bin_dir / "said.txt").write_text(said + "\n")
+    agent = bin_dir / "buildkite-agent"
+    agent.write_text(f'#!/bin/sh\ncat "{bin_dir / "said.txt"}" >&2\nexit 3\n')
+    agent.chmod(0o755)
+    env = {"BUILDKITE": "true", "PATH": f"{bin_dir}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--mask", "Tok-SECRET-77",
+         "--artifact", str(tmp_path / "a.log.zst"), "--", "echo", "deploying"],
+        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert b"buildkite-agent exited with code 3" in result.stderr
+    for part in ("Tok-SEC", "CRET-77"):
+        assert part.encode() not in result.stdout + result.stderr
+
+
 def test_buildkite_group_headers_keep_to_the_budget(tmp_path: Path) -> None:
     """Any line starting ``--- `` or ``+++ `` is a group header to Buildkite, so a diff of
     5,000 files passed 236 kB at a 100 kB budget: headers only lay out the log, and pass

@@ -62,5 +62,8 @@ def _run(argv: list[str], warn: Callable[[str], None], mask: Callable[[str], str
         size = out.seek(0, 2)
         out.seek(max(size - _SAID, 0))
         said = out.read().decode("utf-8", "replace").strip().splitlines()
-    last = f": {said[-1][:300]}" if said else ""
+    # Masked whole, then cut: a cut first could leave a secret's first half unmasked. A
+    # line longer than what was read is not quoted (it may begin inside a secret).
+    whole = bool(said) and (size <= _SAID or len(said) > 1)
+    last = f": {mask(said[-1])[:300]}" if whole else ""
     warn(mask(f"could not publish the archive: {argv[0]} exited with code {code}{last}"))
