@@ -10,8 +10,11 @@ from pathlib import Path
 import pytest
 from conftest import RunLogtrim
 
+from logtrim.dialects.base import Dialect
+from logtrim.engine.core import STDERR, STDOUT, Core
 from logtrim.engine.ending.ranks import Rank, line_rank
 from logtrim.engine.match.kinds import Kind
+from logtrim.engine.policy import Policy
 
 REPORTS = Path(__file__).parent / "data" / "reports"
 
@@ -116,3 +119,42 @@ def test_a_line_with_colons_is_a_command_only_if_it_is_one(ci: str) -> None:
     assert core.classify(b"   1: core::panicking::panic_fmt\n") == Kind.NOISE
     command = core.classify(b"::error file=a.py::boom\n")
     assert command == (Kind.SERVICE if ci == "github" else Kind.ERROR)
+
+
+def _engine_failed_line(lines: list[tuple[int, bytes]]) -> str:
+    """The ``failed`` line of a run whose streams wrote ``lines`` in this order."""
+    core = Core(Policy(budget=20_000), Dialect())
+    for stream, line in lines:
+        core.feed(stream, line + b"\n", 0.0)
+    core.finish_input(0.0)
+    emits, _ = core.close(1, 1.0)
+    return _failed_line(b"".join(data for _, data in emits))
+
+
+def test_a_header_s_detail_comes_from_its_own_stream() -> None:
+    """An indented line of the other stream written between a header and its detail is no
+    part of the header's message."""
+    failed = _engine_failed_line([
+        (STDOUT, b"step 1"),
+        (STDERR, b"CMake Error at CMakeLists.txt:8 (find_package):"),
+        (STDOUT, b"  progress: 40% of files copied"),
+    ])  # fmt: skip
+    assert failed == "[logtrim] failed (exit 1): CMake Error at CMakeLists.txt:8 (find_package):"
+
+
+@pytest.mark.parametrize(
+    ("header", "after", "reason"),
+    [
+        (b"\x1b[31mCMake Error at CMakeLists.txt:8 (find_package):\x1b[0m",
+         b"\x1b[0m  By not providing the module",
+         "CMake Error at CMakeLists.txt:8 (find_package): By not providing the module"),
+        (b"\x1b[1;31merror[E0308]\x1b[0m: mismatched types",
+         b"\x1b[34m  --> \x1b[0msrc/main.rs:11:18",
+         "error[E0308]: mismatched types (at src/main.rs:11:18)"),
+    ],
+    ids=["cmake", "rustc"],
+)  # fmt: skip
+def test_a_coloured_header_still_takes_its_detail(header: bytes, after: bytes, reason: str) -> None:
+    """Tools that colour their output put the colour code before the indent."""
+    failed = _engine_failed_line([(STDOUT, b"step 1"), (STDERR, header), (STDERR, after)])
+    assert failed == f"[logtrim] failed (exit 1): {reason}"

@@ -22,10 +22,12 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     after = line_after(best.lineno)
     if not after:
         return
-    body = ANSI_BYTES.sub(b"", after).strip()
+    # Colours may wrap the indent or the arrow (``\x1b[34m  --> \x1b[0msrc/main.rs``).
+    plain = ANSI_BYTES.sub(b"", after)
+    body = plain.strip()
     if (where := _LOCATION.match(body)) is not None:
         best.text += b" (at " + where.group(1) + b")"
-    elif best.text.endswith(b":") and body and after[:1] in b" \t":
+    elif best.text.endswith(b":") and body and plain[:1] in b" \t":
         best.text += b" " + body
 
 

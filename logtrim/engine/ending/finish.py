@@ -144,9 +144,12 @@ class Finish:
         return self.out.take(), actions
 
     def _line_after(self, lineno: int) -> bytes | None:
-        """The raw line after ``lineno``, if the history still holds it."""
-        found = self.history.recent(lineno + 2, 1)
-        return found[0][2] if found and found[0][0] == lineno + 1 else None
+        """The raw line after ``lineno`` on the same stream, if the history still holds both
+        (a line of the other stream says nothing of this one)."""
+        found = self.history.recent(lineno + 2, 2)
+        if len(found) < 2 or found[0][0] != lineno or found[1][0] != lineno + 1:
+            return None
+        return found[1][2] if found[0][1] == found[1][1] else None
 
     def emit_tail(self, count: int, reserve: int, title: str) -> list[Emit]:
         """The last ``count`` lines not shown yet, leaving ``reserve`` bytes of the budget
