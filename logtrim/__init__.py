@@ -9,6 +9,7 @@ sans-IO policy engine), ``dialects`` (CI systems), ``archive``, ``run`` (the asy
 import typing as _typing
 
 from ._errors import (
+    ArgumentError,
     CommandNotExecutableError,
     CommandNotFoundError,
     InputError,
@@ -39,6 +40,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "ArgumentError",
     "CommandNotExecutableError",
     "CommandNotFoundError",
     "InputError",

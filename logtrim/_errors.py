@@ -2,6 +2,7 @@
 
     LogtrimError                 base: anything logtrim reports as a one-line error
      ├── UsageError              bad option, bad size, bad regex, bad config value (exit 2)
+     │    └── ArgumentError      a bad argument of ``LogtrimHandler`` (also a ``ValueError``)
      ├── InputError              an input file for trim/stats/cat is missing, unreadable, binary
      │                           or not what its header says (exit 3)
      ├── OutputError             an output of trim, cat, stats or diff could not be written (exit 4)
@@ -30,6 +31,11 @@ class UsageError(LogtrimError):
     """The command line, an environment variable or a config file holds a bad value."""
 
     exit_code = 2
+
+
+class ArgumentError(UsageError, ValueError):
+    """A bad argument of :class:`logtrim.LogtrimHandler`: a ``ValueError`` too, as Python's
+    own constructors raise for a bad value."""
 
 
 class InputError(LogtrimError):

@@ -49,8 +49,9 @@ def test_a_bad_secret_list_is_refused_without_the_secrets_in_it(
 def test_bad_value_is_a_value_error_naming_it(
     tmp_path: Path, kwargs: dict[str, Any], name: str
 ) -> None:
-    with pytest.raises(ValueError, match=name):
+    with pytest.raises(ValueError, match=name) as raised:
         logtrim.LogtrimHandler(tmp_path / "x.zst", stream=io.StringIO(), **kwargs)
+    assert isinstance(raised.value, logtrim.UsageError)  # as the command line's option
     assert not list(tmp_path.iterdir()), "nothing opened or created"
 
 
@@ -74,7 +75,7 @@ def test_no_second_error_at_exit(tmp_path: Path) -> None:
         "    try:\n"
         "        logtrim.LogtrimHandler('x.zst', **kw)\n"
         "    except (TypeError, ValueError) as exc:\n"
-        "        print(type(exc).__name__)\n"
+        "        print('TypeError' if isinstance(exc, TypeError) else 'ValueError')\n"
     )
     proc = subprocess.run(
         [sys.executable, "-c", code], cwd=tmp_path, capture_output=True,

@@ -44,6 +44,10 @@ def capture(
             yield handler
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
+        if code and not isinstance(exc.code, int):
+            # ``sys.exit("message")``: Python prints the message on stderr as it is, where no
+            # hook masks it (the process ends with exit code 1 all the same).
+            exc.code = _masked_message(handler, exc.code)
         raise
     except BaseException as exc:
         code = 130 if isinstance(exc, KeyboardInterrupt) else 1
@@ -74,6 +78,17 @@ def _log(
     handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, message, args, info))
 
 
+def _masked_message(handler: LogtrimHandler, code: str | int | None) -> str | int | None:
+    """A ``SystemExit`` message as Python will print it, masked (as it is if it holds no
+    secret); a fixed line if it cannot be masked."""
+    try:
+        text = str(code)
+        masked = handler.core.secrets.mask_text(text)
+    except Exception:
+        return "(the exit message is not shown: it could not be masked)"
+    return code if masked == text else masked
+
+
 @contextmanager
 def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[None]:
     """A thread's uncaught exception during the block, while threading's hook is the default
@@ -88,7 +103,7 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
         if args.exc_type is SystemExit:  # the default hook ignores it too
             return
         name = args.thread.name if args.thread is not None else "?"
-        info = (args.exc_type, args.exc_value or args.exc_type(), args.exc_traceback)
+        info = hooks.thread_info(args)
         _log(handler, target, _UNCAUGHT_IN_THREAD, (args.exc_type.__name__, name), info)
         hooks.print_masked(f"Exception in thread {name}:\n", info)
 

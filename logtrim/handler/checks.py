@@ -2,8 +2,9 @@
 
 The rules are the command line's (:class:`~logtrim.cli.settings.Settings`' parsers), so a
 value ``run`` refuses the handler refuses too; as a Python API it raises ``TypeError`` for an
-unknown keyword and ``ValueError`` naming the argument for a bad value, as the standard
-library's handlers do, instead of failing on the first record or at exit.
+unknown keyword and, for a bad value, :class:`ArgumentError` naming the argument: a
+``ValueError``, as the standard library's handlers raise, and logtrim's ``UsageError``, as
+the command line's option would be; instead of failing on the first record or at exit.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from .._errors import UsageError
+from .._errors import ArgumentError, UsageError
 from ..archive.target import check
 from ..engine.policy import MatcherChoice, Policy
 
@@ -56,10 +57,36 @@ def checked_policy(
     parsers = _parsers()
     if unknown := sorted(set(policy) - set(parsers)):
         raise TypeError(f"LogtrimHandler() got an unexpected keyword argument {unknown[0]!r}")
+    if isinstance(policy.get("masks"), str):
+        # The command line's rule (a lone string is one item, a JSON list if it starts with
+        # "[") would read a secret that starts with "[" as a list: a list or tuple only.
+        raise ArgumentError(
+            "LogtrimHandler: masks must be a list of secrets, not a str (masks=[value])"
+        )
     for name, (setting, raw) in others.items():
         _value(name, Settings.__dict__[setting].parse, raw)
     fields = {name: _value(name, parsers[name], raw) for name, raw in policy.items()}
+    if "masks" in fields:
+        fields["masks"] = as_recorded(fields["masks"])
     return Policy(budget=_value("budget", parsers["budget"], budget), **fields)
+
+
+def as_recorded(masks: tuple[str, ...]) -> tuple[str, ...]:
+    """Each secret also as a record carries it: records are encoded ``backslashreplace``,
+    so a value read from a non-UTF-8 environment (``os.fsdecode(b"pa\\xffss")``, which holds
+    a surrogate) reaches the archive and the console as ``pa\\udcffss``. The value itself
+    stays (text is masked ``surrogateescape``: Python's own reports) unless no bytes can
+    spell it (a lone surrogate that is no escaped byte)."""
+    found: list[str] = []
+    for value in masks:
+        try:
+            value.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            pass
+        else:
+            found.append(value)
+        found.append(value.encode("utf-8", "backslashreplace").decode("utf-8"))
+    return tuple(dict.fromkeys(found))
 
 
 def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
@@ -68,12 +95,12 @@ def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
     try:
         return parse(raw)
     except UsageError as exc:
-        raise ValueError(f"LogtrimHandler: {name}: {exc}") from None
+        raise ArgumentError(f"LogtrimHandler: {name}: {exc}") from None
     except BadValue as exc:
         # The secrets are not repeated: the others in the list are real (an unset variable
         # among them gives ``None``), and the error reaches the console.
         shown = "" if name in _SECRET else f" {raw!r}"
-        raise ValueError(f"LogtrimHandler: bad value for {name}:{shown} ({exc})") from None
+        raise ArgumentError(f"LogtrimHandler: bad value for {name}:{shown} ({exc})") from None
 
 
 _SECRET = frozenset({"masks"})
@@ -89,12 +116,14 @@ def checked_arguments(
     name: str | None,
     flush_seconds: object,
     force: bool,
+    history: str | os.PathLike[str] | None = None,
 ) -> tuple[Policy, Path]:
     """Every argument of the handler checked (see the module): its policy and the archive's
     absolute path."""
     pol = checked_policy(budget, policy, others)
     checked_seconds(flush_seconds)
     checked_stream(stream)
+    checked_history(history)
     path = Path(artifact).absolute()
     checked_name(name, path)
     checked_artifact(path, force=force)
@@ -113,12 +142,22 @@ def checked_artifact(path: Path, *, force: bool) -> None:
         raise FileExistsError(f"LogtrimHandler: {exc}") from None
 
 
+def checked_history(history: str | os.PathLike[str] | None) -> None:
+    """``history``: a directory, or a path where one can be made in an existing directory,
+    as ``run --history`` takes it. A FIFO or a file there is refused now: ``close()`` locks
+    the directory by opening it, and a FIFO's open waits for a writer that never comes."""
+    if history is not None:
+        from ..cli.values import folder
+
+        _value("history", folder, os.fspath(history))
+
+
 def checked_name(name: str | None, path: Path) -> None:
     """The artifact's name (``name``, else the archive's file name): published, so not blank."""
     if name is not None and not name.strip():
-        raise ValueError(f"LogtrimHandler: name: empty or blanks only: {name!r}")
+        raise ArgumentError(f"LogtrimHandler: name: empty or blanks only: {name!r}")
     if name is None and not path.name.strip():
-        raise ValueError(f"LogtrimHandler: artifact: a file name of blanks only: {str(path)!r}")
+        raise ArgumentError(f"LogtrimHandler: artifact: a file name of blanks only: {str(path)!r}")
 
 
 def checked_stream(stream: object) -> None:
@@ -132,4 +171,4 @@ def checked_seconds(flush_seconds: object) -> None:
     if isinstance(flush_seconds, bool) or not isinstance(flush_seconds, (int, float)):
         raise TypeError(f"LogtrimHandler: flush_seconds must be a number, not {flush_seconds!r}")
     if not 0 < flush_seconds < math.inf:
-        raise ValueError(f"LogtrimHandler: flush_seconds must be above 0: {flush_seconds!r}")
+        raise ArgumentError(f"LogtrimHandler: flush_seconds must be above 0: {flush_seconds!r}")

@@ -11,10 +11,13 @@ Emit = tuple[int, bytes]
 
 
 class Console:
-    """Writes the engine's emits to a text stream (``sys.stdout`` at each write, if none)."""
+    """Writes the engine's emits to a text stream (``sys.stdout`` at each write, if none);
+    ``printed`` counts the bytes written (the budget's measure: what records logged after
+    ``close()`` may still take is what is left of it)."""
 
     def __init__(self) -> None:
         self.ok = True
+        self.printed = 0
 
     def write(self, emits: Sequence[Emit], stream: IO[str] | None) -> None:
         if not emits or not self.ok:
@@ -22,7 +25,9 @@ class Console:
         out = stream if stream is not None else sys.stdout
         if out is None:
             return
-        text = b"".join(data for _, data in emits).decode("utf-8", "replace")
+        data = b"".join(data for _, data in emits)
+        text = data.decode("utf-8", "replace")
+        self.printed += len(data)  # (counted also if the write fails: it may be part written)
         try:
             try:
                 out.write(text)

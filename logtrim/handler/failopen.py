@@ -22,6 +22,7 @@ from ..run.fallback import HeadTail
 if TYPE_CHECKING:
     from ..archive.sync import SyncArchive
     from ..engine.core import Core, Emit
+    from .console import Console
 
 STDOUT = 1
 
@@ -98,12 +99,15 @@ class PastEngine:
     """Records past the engine (it failed, or the handler closed), masked, under a head and
     a tail of the budget left (``run``'s fail-open rule): a flood after the failure does not
     reach the console. Records logged after ``close()`` (a teardown) take half the closing
-    reserve, and one warning says the rest is not shown."""
+    reserve at most, and no more than the budget has left after what ``console`` printed;
+    one warning says the rest is not shown."""
 
-    def __init__(self, core: Core) -> None:
+    def __init__(self, core: Core, console: Console) -> None:
         self._core = core
+        self._printed = console
         self._fallback: HeadTail | None = None
         self._after_close: HeadTail | None = None
+        self._after_room = 0
         self._said = False
 
     def write(
@@ -127,7 +131,7 @@ class PastEngine:
             console(bounded.finish())
         elif after and bounded.tail_size and not self._said:
             self._said = True
-            head = format_size(self._core.budget.closing // 2)
+            head = format_size(self._after_room // 2)
             warn("records logged after the handler closed are not archived, and past "
                  f"{head} not shown either", self._core)  # fmt: skip
 
@@ -135,8 +139,12 @@ class PastEngine:
         found = self._after_close if after else self._fallback
         if found is None:
             budget = self._core.budget
-            left = budget.total - budget.used - budget.closing
-            found = HeadTail(budget.closing if after else max(left, 0), self._core.dialect.name)
+            if after:  # a head of half the reserve, within what the summary left
+                left = max(budget.total - self._printed.printed, 0)
+                room = self._after_room = min(budget.closing, 2 * left)
+            else:
+                room = max(budget.total - budget.used - budget.closing, 0)
+            found = HeadTail(room, self._core.dialect.name)
             if after:
                 self._after_close = found
             else:

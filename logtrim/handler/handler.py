@@ -27,15 +27,14 @@ from .._fork import after_fork_in_child
 from .._text import hide_secrets
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
-from ..run import ending
 from ..run.actions import carry_out
 from . import hooks
+from .closing import finish
 from .console import Console
 from .failopen import STDOUT, PastEngine, format_error, masked, masked_text, warn
-from .tiers import record_kind
+from .tiers import DebugCommands, record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
-    from ..dialects.base import Action
     from ..engine.core import Emit
 
 _BATCH = 64 << 10  # archive bytes compressed at a time
@@ -55,7 +54,8 @@ class LogtrimHandler(logging.Handler):
 
     Every argument is checked here, by the command line's rules, before anything is opened:
     an unknown keyword is a ``TypeError``, a bad value (a negative count, a bad regular
-    expression) a ``ValueError`` naming it. An existing ``artifact`` that is not a zstd
+    expression, a ``history`` that is no directory) a ``ValueError`` naming it (a
+    ``UsageError`` too: :class:`logtrim.ArgumentError`). An existing ``artifact`` that is not a zstd
     archive is refused with ``FileExistsError``, as ``run --artifact`` refuses it;
     ``force=True`` replaces it.
     """
@@ -88,7 +88,7 @@ class LogtrimHandler(logging.Handler):
         # refused handler must not be closed there half made.
         pol, path = checked_arguments(
             artifact, budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)},
-            stream=stream, name=name, flush_seconds=flush_seconds, force=force,
+            stream=stream, name=name, flush_seconds=flush_seconds, force=force, history=history,
         )  # fmt: skip
         super().__init__(level)
         assert self.lock is not None  # created by Handler.__init__ (an RLock)
@@ -111,15 +111,16 @@ class LogtrimHandler(logging.Handler):
                             compiler=compiler(pol.engine), baseline=self._baseline))  # fmt: skip
         self._scan_debug = bool(self.core.policy.keep)
         self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
+        self._alone = DebugCommands(self.core).alone
         self._noise = bytearray()  # DEBUG records not yet given to the engine
         self._broken = False  # engine or archive failed: forward records unfiltered
         self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
         self._feeding = False  # a record is being fed (see ``_feed``)
         self._queued: list[tuple[str, int, logging.LogRecord | None]] = []
-        self._past = PastEngine(self.core)  # records past the engine, bounded
-        self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._out = Console()
+        self._past = PastEngine(self.core, self._out)  # records past the engine, bounded
+        self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._archive = SyncArchive(
             self.path, compression, frame_seconds=flush_seconds, report=self._archive_failed
         )
@@ -186,7 +187,9 @@ class LogtrimHandler(logging.Handler):
         now = time.monotonic()
         self._archive.expect(now)  # its frame ends within flush_seconds, batched or not
         try:
-            if levelno < self._scan_from:  # DEBUG detail: the engine takes it in batches
+            # DEBUG detail: the engine takes it in batches; not a CI command (it passes, the
+            # CI acts on it) or a secret's declaration (learned before anything else is masked)
+            if levelno < self._scan_from and not self._alone(data):
                 self._noise += data
                 if len(self._noise) < _BATCH and not self._archive.due(now):
                     return
@@ -299,7 +302,7 @@ class LogtrimHandler(logging.Handler):
                 self._close_midrecord()
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
-            actions = self._finish(code)
+            actions = finish(self, code)
         self._console(
             [(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn, self._mask_text)]
         )
@@ -328,37 +331,6 @@ class LogtrimHandler(logging.Handler):
         record, code = found
         self.handle(record)
         return code
-
-    def _finish(self, exit_code: int) -> list[Action]:
-        now = time.monotonic()
-        try:
-            self._drain(now)
-            if not self._engine_failed:
-                self._take(self._whole.finish_input(now), now)  # records waiting for the next
-        except Exception:
-            self._break(None, b"")
-        if self._broken:
-            self._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
-        size = self._archive.close(ending.trailer(self._baseline, broken=self._broken))
-        archive = str(self.path) if not self._archive.failed else None
-        if not self._engine_failed:
-            try:
-                emits, actions = ending.close_engine(
-                    self._whole, exit_code, now, archive=archive, name=self.artifact_name, size=size
-                )
-            except Exception:
-                warn("internal error while closing the log", self.core)
-            else:
-                self._console(emits)
-                if exit_code == 0:  # a good run: the next one's baseline
-                    ending.remember(self._history, self._history_name, self._baseline)
-                return actions
-        # The engine failed: publish the archive all the same, nothing more.
-        printed, actions = ending.published_only(
-            self.core, exit_code, archive, self.artifact_name, size, warn
-        )
-        self._console(printed)
-        return actions
 
 
 __all__ = ["LogtrimHandler"]

@@ -2,10 +2,12 @@
 
 The interpreter's default hooks print an uncaught exception's traceback to stderr, message
 and all, before logging's exit hook closes the handlers: a secret in it (``KeyError:
-'hunter2'``) would reach the CI log as written. While the hooks are the default ones, each
-:class:`~logtrim.handler.handler.LogtrimHandler` made in this process puts its masker here,
-and the traceback is printed as the default hook prints it, masked with every one of them.
-An app's own hooks are its business: they are left alone.
+'hunter2'``) would reach the CI log as written; so does an exception Python can only ignore
+(raised in ``__del__``, a finalizer, a generator closed late: ``sys.unraisablehook``). While
+the hooks are the default ones, each :class:`~logtrim.handler.handler.LogtrimHandler` made
+in this process puts its masker here, and the traceback is printed as the default hook
+prints it, masked with every one of them. An app's own hooks are its business: they are
+left alone.
 """
 
 from __future__ import annotations
@@ -18,22 +20,36 @@ import traceback
 from collections.abc import Callable
 from types import TracebackType
 
+from .._log import say
+
 # An exception as Python's hooks and ``logging`` take it.
 Info = tuple[type[BaseException], BaseException, TracebackType | None]
 
-_MOST = 64  # maskers kept: the newest handlers' (a program makes one or a few)
+# Maskers kept: the newest handlers' (a program makes one or a few). Each keeps its engine
+# alive (some 400 kB): a service that makes a handler per job must not grow without bound.
+_MOST = 64
 _maskers: list[Callable[[str], str]] = []
+_dropped = False  # the warning that the oldest handlers' secrets are no longer used was said
 
 
 def watch(mask: Callable[[str], str]) -> None:
     """Mask Python's reports of uncaught exceptions with ``mask`` too, from now on (also
     after its handler closed: the program may still hold the secret)."""
+    global _dropped
     _maskers.append(mask)
-    del _maskers[:-_MOST]
+    if len(_maskers) > _MOST:
+        del _maskers[:-_MOST]
+        if not _dropped:
+            _dropped = True
+            say(f"more than {_MOST} handlers made in this process: Python's own report of "
+                f"an uncaught exception is masked with the newest {_MOST} handlers' secrets "
+                "only", "warning")  # fmt: skip
     if sys.excepthook is sys.__excepthook__:
         sys.excepthook = _excepthook
     if threading.excepthook is threading.__excepthook__:
         threading.excepthook = _thread_hook
+    if sys.unraisablehook is sys.__unraisablehook__:
+        sys.unraisablehook = _unraisable_hook
 
 
 def threads_default() -> bool:
@@ -46,15 +62,25 @@ def print_masked(head: str, info: Info) -> None:
     says it is left out when it could not be masked."""
     if sys.stderr is None:  # (pythonw: the default hooks print nothing either)
         return
-    text = head + "".join(traceback.format_exception(*info))
+    try:
+        text: str | None = head + "".join(traceback.format_exception(*info))
+    except Exception:
+        text = None
+    if text is None or not print_text(text):
+        with contextlib.suppress(Exception):
+            sys.stderr.write(f"{info[0].__name__}: (not shown: it could not be masked)\n")
+
+
+def print_text(text: str) -> bool:
+    """``text`` masked on stderr; False when it could not be masked (nothing written)."""
     with contextlib.suppress(Exception):
         for mask in list(_maskers):
             text = mask(text)
-        sys.stderr.write(text)
-        sys.stderr.flush()
-        return
-    with contextlib.suppress(Exception):
-        sys.stderr.write(f"{info[0].__name__}: (not shown: it could not be masked)\n")
+        if sys.stderr is not None:
+            sys.stderr.write(text)
+            sys.stderr.flush()
+        return True
+    return False
 
 
 def _excepthook(
@@ -67,8 +93,36 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
     if args.exc_type is SystemExit:  # the default hook ignores it too
         return
     name = args.thread.name if args.thread is not None else "?"
-    value = args.exc_value or args.exc_type()
-    print_masked(f"Exception in thread {name}:\n", (args.exc_type, value, args.exc_traceback))
+    print_masked(f"Exception in thread {name}:\n", thread_info(args))
+
+
+def thread_info(args: threading.ExceptHookArgs) -> Info:
+    """The exception of threading's hook (an exception may be false: ``__len__`` 0)."""
+    value = args.exc_value if args.exc_value is not None else args.exc_type()
+    return args.exc_type, value, args.exc_traceback
+
+
+def _unraisable_hook(args: sys.UnraisableHookArgs) -> None:
+    """``sys.unraisablehook``'s report, as Python's prints it (the object first), masked."""
+    head = ""
+    with contextlib.suppress(Exception):
+        what = "" if args.object is None else _repr(args.object)
+        if args.err_msg is not None:
+            head = f"{args.err_msg}: {what}\n" if what else f"{args.err_msg}:\n"
+        elif what:
+            head = f"Exception ignored in: {what}\n"
+    if args.exc_type is None:
+        print_text(head)
+        return
+    value = args.exc_value if args.exc_value is not None else args.exc_type()
+    print_masked(head, (args.exc_type, value, args.exc_traceback))
+
+
+def _repr(obj: object) -> str:
+    try:
+        return repr(obj)
+    except Exception:
+        return "<object repr() failed>"
 
 
 def uncaught() -> tuple[logging.LogRecord, int] | None:
@@ -84,4 +138,12 @@ def uncaught() -> tuple[logging.LogRecord, int] | None:
     return record, 130 if isinstance(value, KeyboardInterrupt) else 1
 
 
-__all__ = ["Info", "print_masked", "threads_default", "uncaught", "watch"]
+__all__ = [
+    "Info",
+    "print_masked",
+    "print_text",
+    "thread_info",
+    "threads_default",
+    "uncaught",
+    "watch",
+]

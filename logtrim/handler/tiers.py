@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import TYPE_CHECKING
 
+from ..dialects import Dialect, all_dialects
 from ..engine.match.kinds import Kind
 
 if TYPE_CHECKING:
@@ -13,12 +15,10 @@ if TYPE_CHECKING:
 
 def record_kind(core: Core, data: bytes, levelno: int, *, scan_debug: bool) -> Kind:
     """INFO may be progress; ``keep`` rules and CI commands (e.g. ``##octopus[...]``) pass
-    as such whatever the level. ``scan_debug``: DEBUG records are looked at too (a ``keep``
-    rule may pick one); otherwise they are detail unread."""
-    if levelno < logging.INFO and not scan_debug:
-        return Kind.NOISE
+    as such whatever the level. ``scan_debug``: a ``keep`` rule may pick a DEBUG record;
+    otherwise DEBUG records are detail, but for a CI command (see :class:`DebugCommands`)."""
     found = core.classify(data)
-    if found == Kind.KEEP:
+    if found == Kind.KEEP and (scan_debug or levelno >= logging.INFO):
         return found
     # A real CI command, or just "::" in some text?
     if found == Kind.SERVICE and core.is_command(data.decode("utf-8", "replace")):
@@ -28,3 +28,56 @@ def record_kind(core: Core, data: bytes, levelno: int, *, scan_debug: bool) -> K
     if levelno < logging.WARNING:
         return Kind.PROGRESS if found == Kind.PROGRESS else Kind.INFO
     return Kind.WARNING if levelno < logging.ERROR else Kind.ERROR
+
+
+class DebugCommands:
+    """Which DEBUG records are fed on their own, not in the batch of detail the engine
+    takes unread: one that carries a CI command (it passes verbatim, as ``run`` passes it:
+    the CI acts on it) or declares a secret in any system's syntax (learned before a later
+    record, or Python's report of an uncaught exception, is masked).
+
+    Every DEBUG record is looked at, so the look is quick: the markers that matter here
+    (the commands of the system in use and those that always pass, and the systems that
+    declare secrets) as plain substrings, their part before the first letter (a marker is
+    read in any case); the engine decides on a record that holds one."""
+
+    def __init__(self, core: Core) -> None:
+        self._core = core
+        ours = type(core.dialect)
+        dialects = [ours, *(type(d) for d in all_dialects())]
+        markers = {
+            m
+            for d in dialects
+            if d is ours or d.forward_always or d.declared_secrets is not Dialect.declared_secrets
+            for m in d.markers
+        }
+        needles: set[bytes] = set()
+        self._caseless: list[bytes] = []
+        for marker in markers:
+            lead = re.match(rb"[^A-Za-z]*", marker)
+            if lead is not None and len(lead.group()) >= 2:
+                needles.add(lead.group())
+            else:
+                self._caseless.append(marker.lower())
+        # One needle that holds another is found by it.
+        self._needles = [n for n in needles if not any(o != n and o in n for o in needles)]
+
+    def alone(self, data: bytes) -> bool:
+        """Whether the DEBUG record ``data`` is fed on its own."""
+        for needle in self._needles:
+            if needle in data:
+                break
+        else:
+            if not self._caseless:
+                return False
+            lowered = data.lower()
+            if not any(marker in lowered for marker in self._caseless):
+                return False
+        core = self._core
+        if core.classify(data) == Kind.SERVICE:
+            return True
+        starts = [0, *(m.end() for m in _NEWLINE.finditer(data, 0, len(data) - 1))]
+        return bool(core.commands.declared_in(data, starts))
+
+
+_NEWLINE = re.compile(b"\n")

@@ -1,0 +1,48 @@
+"""The handler's end: the records that wait, the archive closed, the summary and the
+artifact's publication (``run``'s steps, :mod:`logtrim.run.ending`, in the handler's order)."""
+
+from __future__ import annotations
+
+import time
+from typing import TYPE_CHECKING
+
+from ..run import ending
+from .failopen import warn
+
+if TYPE_CHECKING:
+    from ..dialects.base import Action
+    from .handler import LogtrimHandler
+
+
+def finish(h: LogtrimHandler, exit_code: int) -> list[Action]:
+    """Close ``h``'s engine and archive (with its lock held); the closing lines printed,
+    the CI's actions returned. Once the engine failed, the archive is published alone."""
+    now = time.monotonic()
+    try:
+        h._drain(now)
+        if not h._engine_failed:
+            h._take(h._whole.finish_input(now), now)  # records waiting for the next
+    except Exception:
+        h._break(None, b"")
+    if h._broken:
+        h._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
+    size = h._archive.close(ending.trailer(h._baseline, broken=h._broken))
+    archive = str(h.path) if not h._archive.failed else None
+    if not h._engine_failed:
+        try:
+            emits, actions = ending.close_engine(
+                h._whole, exit_code, now, archive=archive, name=h.artifact_name, size=size
+            )
+        except Exception:
+            warn("internal error while closing the log", h.core)
+        else:
+            h._console(emits)
+            if exit_code == 0:  # a good run: the next one's baseline
+                ending.remember(h._history, h._history_name, h._baseline)
+            return actions
+    # The engine failed: publish the archive all the same, nothing more.
+    printed, actions = ending.published_only(
+        h.core, exit_code, archive, h.artifact_name, size, warn
+    )
+    h._console(printed)
+    return actions

@@ -1,0 +1,247 @@
+"""The handler's edges: arguments ``run`` refuses, CI commands in DEBUG records, the budget
+after ``close()``, and secrets read from a non-UTF-8 environment. Real archives, real zstd."""
+
+from __future__ import annotations
+
+import io
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from conftest import clean_env, zstd_dc
+from octopus_decoder import encode, messages
+
+import logtrim
+
+
+@pytest.fixture
+def log(request: pytest.FixtureRequest) -> Iterator[logging.Logger]:
+    """A private logger at DEBUG that does not propagate; its handlers are closed after."""
+    logger = logging.getLogger(f"hardening.{request.node.name}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()
+
+
+def attach(
+    log: logging.Logger, path: Path, fmt: str = "%(message)s", **kw: Any
+) -> tuple[logtrim.LogtrimHandler, io.StringIO]:
+    console = io.StringIO()
+    handler = logtrim.LogtrimHandler(path, stream=console, **kw)
+    handler.setFormatter(logging.Formatter(fmt))
+    log.addHandler(handler)
+    return handler, console
+
+
+def unformattable(handler: logtrim.LogtrimHandler, message: str, *args: object) -> None:
+    """A record with an argument missing, straight to ``handler`` (pytest's own handlers
+    would raise on it): ``handleError`` tells it on stderr, arguments and all."""
+    handler.handle(logging.makeLogRecord({"msg": message, "args": args, "levelno": 30}))
+
+
+# -- arguments ----------------------------------------------------------------------------
+
+_REFUSE_HISTORY = """
+import sys, logtrim
+try:
+    logtrim.LogtrimHandler("x.log.zst", history=sys.argv[1])
+except logtrim.LogtrimError as exc:
+    print(type(exc).__name__, isinstance(exc, ValueError))
+    print(exc)
+"""
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+@pytest.mark.parametrize("what", ["fifo", "file"])
+def test_a_history_that_is_no_directory_is_refused_at_once(tmp_path: Path, what: str) -> None:
+    """``run --history`` refuses a path that is no directory; the handler took it, and
+    ``close()`` (at exit) hung on a FIFO, opening it to lock it: now a one-line error at
+    construction, nothing made, nothing left to hang at exit."""
+    history = tmp_path / "shapes"
+    if what == "fifo":
+        os.mkfifo(history)
+    else:
+        history.write_text("not a directory\n")
+    proc = subprocess.run(
+        [sys.executable, "-c", _REFUSE_HISTORY, str(history)],
+        cwd=tmp_path, env=clean_env(), capture_output=True, timeout=30, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0 and proc.stderr == b""
+    kind, message = proc.stdout.decode().splitlines()
+    assert kind == "ArgumentError True"  # a logtrim UsageError, and a ValueError as documented
+    assert message.startswith("LogtrimHandler: bad value for history:")
+    assert "not a directory" in message
+    assert not (tmp_path / "x.log.zst").exists()
+
+
+@pytest.mark.parametrize("masks", ["hunter2-Secret", '["hunter2-Secret"]', "[hunter2-Secret"])
+def test_masks_as_one_string_is_refused_without_the_value(tmp_path: Path, masks: str) -> None:
+    """``masks="..."`` (a str, not a list) was taken by the command line's rule, under which
+    a string that starts with ``[`` is a JSON list: a secret of that shape was read as
+    another value, or refused with a JSON error. Refused, the value not repeated."""
+    with pytest.raises(logtrim.UsageError) as raised:
+        logtrim.LogtrimHandler(tmp_path / "x.zst", stream=io.StringIO(), masks=masks)
+    message = str(raised.value)
+    assert isinstance(raised.value, ValueError)
+    assert "masks" in message and "list" in message and "\n" not in message
+    assert "hunter2" not in message
+    assert not list(tmp_path.iterdir())
+
+
+def test_a_list_or_tuple_of_masks_is_taken(tmp_path: Path) -> None:
+    for masks in (["hunter2-Secret"], ("hunter2-Secret",)):
+        handler = logtrim.LogtrimHandler(tmp_path / "x.zst", stream=io.StringIO(), masks=masks)
+        handler.close()
+        assert tuple(handler.core.policy.masks) == ("hunter2-Secret",)
+
+
+# -- CI commands in DEBUG records -----------------------------------------------------------
+
+
+def test_a_ci_command_in_a_debug_record_passes_and_declares_at_once(
+    log: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """DEBUG records wait in a batch for the engine, unread: a command among them never
+    reached the CI (an Octopus output variable never set, a mask never registered with the
+    runner), and what it declared was learned only when the batch was taken, after a report
+    of a record that could not be formatted had printed the secret as written."""
+    path = tmp_path / "d.log.zst"
+    handler, console = attach(log, path, ci="octopus")
+    declared = encode("setVariable", name="DbPassword", value="Dbg-Secret-41", sensitive="True")
+    log.debug("copy file 1")
+    log.debug(declared)
+    log.debug("calling deploy::run now")  # "::" in text: no command, detail as ever
+    unformattable(handler, "connecting with %s to %s", "Dbg-Secret-41")
+    log.debug("two lines\n%s", encode("setVariable", name="Region", value="eu-west-1"))
+    log.info("connected with Dbg-Secret-41")
+    handler.close()
+    shown = console.getvalue()
+    lines = shown.splitlines()
+    assert declared in lines  # verbatim: Octopus sets the variable to the real value
+    assert [m.attrs["value"] for m in messages(shown) if m.name == "setVariable"] == [
+        "Dbg-Secret-41",
+        "eu-west-1",
+    ]
+    assert "connected with ********" in lines
+    assert "copy file 1" not in shown and "deploy::run" not in shown
+    err = capsys.readouterr().err
+    assert "--- Logging error ---" in err and "Dbg-Secret-41" not in err
+    archive = zstd_dc(path).decode()
+    assert "copy file 1\n" in archive and "calling deploy::run now\n" in archive
+    assert "Dbg-Secret-41" not in archive
+
+
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("github", "::add-mask::Dbg-Secret-42"),
+        ("azure", "##vso[task.setvariable variable=Token;issecret=true]Dbg-Secret-42"),
+        ("plain", "::add-mask::Dbg-Secret-42"),  # another system's syntax: learned all the same
+    ],
+)
+def test_a_secret_declared_at_debug_is_learned_at_once(
+    log: logging.Logger,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    ci: str,
+    command: str,
+) -> None:
+    handler, console = attach(log, tmp_path / "g.log.zst", ci=ci)
+    log.debug(command)
+    unformattable(handler, "token %s expires in %d days", "Dbg-Secret-42")
+    log.info("using Dbg-Secret-42")
+    handler.close()
+    err = capsys.readouterr().err
+    assert "--- Logging error ---" in err and "Dbg-Secret-42" not in err
+    shown = console.getvalue().splitlines()
+    assert "using ********" in shown
+    assert (command in shown) == (ci != "plain")  # a command of the CI in use passes as is
+
+
+def test_a_teamcity_command_in_a_debug_record_reaches_the_ci(
+    log: logging.Logger, tmp_path: Path
+) -> None:
+    handler, console = attach(log, tmp_path / "t.log.zst", fmt="%(levelname)s %(message)s",
+                              ci="teamcity")  # fmt: skip
+    command = "##teamcity[setParameter name='env.DEPLOYED' value='4.12.0']"
+    for i in range(50):
+        log.debug("copy file %d", i)
+    log.debug(command)
+    log.info("done")
+    handler.close()
+    assert f"DEBUG {command}" in console.getvalue().splitlines()
+    assert "copy file" not in console.getvalue()
+
+
+# -- the budget after close() ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("ci", ["plain", "octopus"])
+def test_records_after_close_stay_within_the_budget(
+    log: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str], ci: str
+) -> None:
+    """A teardown that logs after ``close()`` got half the closing reserve whatever the
+    summary had used of it: a console filled to its budget went past it (8,274 bytes of
+    8,000)."""
+    handler, console = attach(log, tmp_path / "c.log.zst", fmt="%(levelname)s %(message)s",
+                              budget="8kB", ci=ci)  # fmt: skip
+    for i in range(20_000):
+        level = logging.ERROR if i % 3 == 0 else logging.INFO
+        log.log(level, "copy file %d to /srv/app with some more text", i)
+    handler.close(1)
+    closed = len(console.getvalue().encode())
+    assert closed > handler.core.budget.total - handler.core.budget.closing
+    for i in range(5_000):
+        log.error("teardown %d", i)
+    assert len(console.getvalue().encode()) <= handler.core.budget.total
+    err = capsys.readouterr().err
+    assert err.count("records logged after the handler closed are not archived") == 1
+
+
+def test_records_after_close_are_shown_when_the_budget_has_room(
+    log: logging.Logger, tmp_path: Path
+) -> None:
+    handler, console = attach(log, tmp_path / "r.log.zst", budget="8kB", ci="plain")
+    log.info("deploying")
+    handler.close()
+    before = len(console.getvalue())
+    log.error("teardown: connection reset")
+    assert console.getvalue()[before:] == "teardown: connection reset\n"
+
+
+# -- secrets from a non-UTF-8 environment ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        os.fsdecode(b"pa\xffss-Env-Secret"),  # os.environ of a value that is no UTF-8
+        "lone\ud800surrogate-Secret",  # no bytes spell it: only as a record shows it
+    ],
+    ids=["escaped-byte", "lone-surrogate"],  # (xdist sends test ids as UTF-8)
+)
+def test_a_secret_with_surrogates_is_masked_as_records_show_it(tmp_path: Path, secret: str) -> None:
+    """Records are encoded with ``backslashreplace``: ``pa\\udcffss`` on the console and in
+    the archive, where the mask looked for the secret's raw bytes only (and a lone surrogate
+    stopped the constructor). The records go to the handler itself: pytest's capture
+    handlers, on every logger, would send them to xdist's controller, which takes UTF-8."""
+    path = tmp_path / "s.log.zst"
+    console = io.StringIO()
+    handler = logtrim.LogtrimHandler(path, stream=console, ci="plain", masks=[secret])
+    for message in ("login with %s failed", "login with %r failed"):
+        handler.handle(logging.makeLogRecord({"msg": message, "args": (secret,), "levelno": 40}))
+    handler.close(1)
+    escaped = secret.encode("utf-8", "backslashreplace").decode()
+    shown = console.getvalue()
+    assert escaped not in shown and "login with ******** failed" in shown
+    assert "login with '********' failed" in shown
+    archive = zstd_dc(path).decode()
+    assert escaped not in archive and archive.count("********") == 2

@@ -1,0 +1,126 @@
+"""What Python prints itself while a handler is in use, masked: a thread's exception that is
+false, an exception it can only ignore (``sys.unraisablehook``), ``sys.exit("message")`` in
+``capture``; and the limit on the handlers whose secrets mask them, said. Real processes."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import clean_env, zstd_dc
+
+SECRET = "Hook-Secret-77"
+
+
+def run_app(tmp_path: Path, app: str) -> subprocess.CompletedProcess[bytes]:
+    (tmp_path / "app.py").write_text(app)
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, env=clean_env(),
+        capture_output=True, timeout=120, check=False,
+    )  # fmt: skip
+
+
+_FALSY = f"""
+import logging, threading, logtrim
+
+class Refused(Exception):
+    def __len__(self):  # false, as a sized exception with nothing in it
+        return 0
+
+def work():
+    raise Refused("token {SECRET} refused")
+
+def run(name):
+    t = threading.Thread(target=work, name=name)
+    t.start()
+    t.join()
+
+with logtrim.capture("c.log.zst", masks=["{SECRET}"], ci="plain"):
+    run("inside")
+handler = logtrim.LogtrimHandler("h.log.zst", masks=["{SECRET}"], ci="plain")
+run("outside")
+handler.close()
+"""
+
+
+def test_a_false_exception_in_a_thread_is_printed_whole_and_masked(tmp_path: Path) -> None:
+    """``args.exc_value or args.exc_type()``: an exception that is false was replaced by a
+    new one, empty and without its traceback (or the hook failed, its class needing
+    arguments): its message and frames were lost, in the archive too."""
+    proc = run_app(tmp_path, _FALSY)
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    assert SECRET not in err + proc.stdout.decode()
+    for name in ("inside", "outside"):
+        at = err.index(f"Exception in thread {name}:\n")
+        assert "in work\n" in err[at:]
+        assert "Refused: token ******** refused\n" in err[at:]
+    archive = zstd_dc(tmp_path / "c.log.zst").decode()
+    assert "uncaught Refused in thread inside" in archive
+    assert "Refused: token ******** refused" in archive and SECRET not in archive
+
+
+_UNRAISABLE = f"""
+import gc, logging, logtrim
+
+class Session:
+    def __del__(self):
+        raise RuntimeError("closing session for {SECRET}")
+
+handler = logtrim.LogtrimHandler("u.log.zst", masks=["{SECRET}"], ci="plain")
+Session()
+gc.collect()
+handler.close()
+"""
+
+
+def test_an_exception_python_can_only_ignore_is_printed_masked(tmp_path: Path) -> None:
+    """An exception raised in ``__del__`` (or a finalizer, a callback) is printed by
+    ``sys.unraisablehook``, object and message as written."""
+    proc = run_app(tmp_path, _UNRAISABLE)
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    assert SECRET not in err
+    assert err.startswith("Exception ignored in: <function Session.__del__ at ")
+    assert "Traceback (most recent call last):\n" in err and "in __del__\n" in err
+    assert "RuntimeError: closing session for ********\n" in err
+
+
+def test_an_apps_own_unraisable_hook_is_left_alone(tmp_path: Path) -> None:
+    own = _UNRAISABLE.replace(
+        "handler = ",
+        "import sys\nsys.unraisablehook = lambda u: print('own:', u.exc_value, file=sys.stderr)\n"
+        "handler = ",
+    )
+    proc = run_app(tmp_path, own)
+    assert f"own: closing session for {SECRET}\n" in proc.stderr.decode()
+
+
+def test_sys_exit_with_a_message_in_capture_is_masked(tmp_path: Path) -> None:
+    """``sys.exit("message")``: Python prints the message itself, no hook in the way."""
+    app = (
+        "import sys, logtrim\n"
+        f"with logtrim.capture('x.log.zst', masks=['{SECRET}'], ci='plain'):\n"
+        f"    sys.exit('deploy failed: token {SECRET} refused')\n"
+    )
+    proc = run_app(tmp_path, app)
+    assert proc.returncode == 1
+    assert SECRET not in proc.stderr.decode() + proc.stdout.decode()
+    assert proc.stderr.decode().endswith("deploy failed: token ******** refused\n")
+
+
+def test_more_handlers_than_the_hooks_keep_is_said_once(tmp_path: Path) -> None:
+    """The hooks mask with the newest 64 handlers' secrets (each keeps its engine alive);
+    an older handler's secret was then printed as written, and nothing said so."""
+    app = (
+        "import logtrim\n"
+        "for i in range(66):\n"
+        "    logtrim.LogtrimHandler(f'h{i % 2}.log.zst', masks=[f'Secret-{i:04}'],\n"
+        "                           ci='plain', force=True).close()\n"
+    )
+    proc = run_app(tmp_path, app)
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    assert err.count("more than 64 handlers made in this process") == 1, err
+    assert len(err.splitlines()) == 1
