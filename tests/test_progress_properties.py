@@ -143,13 +143,13 @@ VERBATIM = st.sampled_from([0, 1 << 20])  # filtered from the first line; or all
 def test_each_stream_shows_its_lines_in_the_order_written(
     writes: list[Write], ci: str, verbatim: int
 ) -> None:
-    """On each stream, the child's lines (a waiting progress message among them) reach the
-    console in the order written: a progress message is never printed after a later line."""
+    """On each stream, the child's plain lines reach the console in the order written, and
+    its commands in the order written (a waiting progress line among the plain ones)."""
     console, _ = _run(writes, ci, verbatim)
     for stream in (STDOUT, STDERR):
         text = b"".join(data for s, data in console if s == stream)
         shown = [
-            (number, _is_command(line))
+            (number, _is_command(line, ci))
             for line in text.splitlines()
             if (number := _line_number(line)) is not None
         ]
@@ -185,7 +185,7 @@ def _markers_in_place(
             if (count := _counted(line)) is not None:
                 counts.append((count, len(shown)))
             elif not line.startswith(b"[logtrim] ") and (number := _line_number(line)):
-                shown.append(-number if _is_command(line) else number)
+                shown.append(-number if _is_command(line, ci) else number)
     # A progress command replaced while it waited is no line of the console's: no marker
     # counts it (its system passes, so it is never shown as a line either).
     passing = {"octopus", ci}
@@ -207,20 +207,26 @@ def _markers_in_place(
     return wrong
 
 
-def _is_command(line: bytes) -> bool:
-    return line.startswith((b"##octopus[", b"##vso[", b"##teamcity["))
+_STARTS = {"octopus": b"##octopus[", "azure": b"##vso[", "teamcity": b"##teamcity["}
+
+
+def _is_command(line: bytes, ci: str) -> bool:
+    """A command under ``ci`` (Octopus's pass under any; another system's are text)."""
+    return line.startswith((_STARTS["octopus"], _STARTS[ci]))
 
 
 def _in_order(shown: list[tuple[int, bool]]) -> bool:
-    """Each line once, and none printed after a line written later, but one: a plain line
-    may follow a command written after it (the tail's last lines, after a final
-    ``setVariable``). The server reads a command and shows nothing, so a person sees the
-    plain lines in order; a command printed late would be a stale state."""
+    """Each line once; plain lines in the order written, commands in the order written. A
+    plain line may follow a command written after it (the tail's last lines, after a final
+    ``setVariable``), and a progress command may follow plain lines written after it (it
+    waits out its interval: it passes whatever the budget). The server reads a command and
+    shows nothing, so a person sees the plain lines in order; no progress command replaces
+    a later one."""
     numbers = [n for n, _ in shown]
     if len(numbers) != len(set(numbers)):
         return False
     return all(
-        earlier < later or (earlier_command and not later_command)
+        earlier < later or earlier_command != later_command
         for i, (earlier, earlier_command) in enumerate(shown)
         for later, later_command in shown[i + 1 :]
     )
@@ -290,3 +296,27 @@ def test_own_lines_and_commands_start_a_line(
             for match in re.finditer(re.escape(marker), text):
                 at = match.start()
                 assert at == 0 or text[at - 1 : at] == b"\n", (stream, text[max(at - 40, 0) :])
+
+
+def _elapsed(writes: list[Write]) -> float:
+    """The time ``_run`` takes over ``writes``."""
+    return sum(w.pause + (0.3 if w.split and w.kind in ("noise", "info") else 0.0) for w in writes)
+
+
+@SETTINGS
+@given(st.lists(WRITES, max_size=60), CI, VERBATIM)
+def test_progress_commands_wait_for_a_line_shown(
+    writes: list[Write], ci: str, verbatim: int
+) -> None:
+    """A progress command passes whatever the budget, so a waiting one goes out before a
+    line printed after it, on a tick or at the end, never before a line the budget then
+    hides: of each kind, at most one per interval and one per line shown."""
+    console, _ = _run(writes, ci, verbatim)
+    # The states of both streams go, in the order written, before a line shown.
+    every = b"".join(data for _, data in console).splitlines()
+    lines = [x for x in every if _line_number(x) and not _is_command(x, ci)]
+    most = int(_elapsed(writes) // INTERVAL) + 2
+    for stream in (STDOUT, STDERR):
+        text = b"".join(data for s, data in console if s == stream)
+        for marker in {_STARTS["octopus"], _STARTS[ci]}:  # the others are plain lines
+            assert text.count(marker) <= most + len(lines), (stream, marker, text)

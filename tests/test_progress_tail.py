@@ -6,6 +6,8 @@ before the end, was on no console."""
 
 from __future__ import annotations
 
+import sys
+
 from conftest import RunLogtrim
 
 SCRIPT = """
@@ -36,3 +38,24 @@ def test_a_successful_run_still_ends_with_its_last_progress_state(
     r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", "sh", "-c", script)
     assert r.code == 0
     assert r.stdout.decode().count("coverage src/other50.js 100%\n") == 1
+
+
+def test_a_progress_flood_between_lines_keeps_to_the_budget(run_logtrim: RunLogtrim) -> None:
+    """An Octopus progress message, then a line, on stderr, under a flood on stdout: each
+    line, shown or not, let the waiting message out: 1,600 of 2,000 passed (86 kB at a
+    4 kB budget). It waits for a line shown, a tick or the end."""
+    code = (
+        "import sys\n"
+        "for i in range(200000):\n"
+        "    sys.stdout.write(f'noise line {i} something {i * 7}\\n')\n"
+        "    if i % 100 == 0:\n"
+        "        sys.stderr.write(\"##octopus[progress percentage='NTA=' message='eA==']\\n\")\n"
+        "        sys.stderr.write(f'stderr Warning {i}\\n')\n"
+    )
+    r = run_logtrim("--ci", "octopus", "--budget", "4kB",
+                    "--", sys.executable, "-c", code)  # fmt: skip
+    assert r.code == 0
+    assert len(r.console) <= 4000
+    # The first (due at once), one before each line shown, and the last (the final state).
+    shown = r.stderr.count(b"stderr Warning")
+    assert 2 <= r.stderr.count(b"##octopus[progress ") <= shown + 2

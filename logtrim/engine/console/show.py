@@ -98,7 +98,7 @@ class Shower:
         for each in sorted(
             (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
         ):
-            progress.late(each, before=first)
+            progress.late(each, before=first, hold=True)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not before and not context:

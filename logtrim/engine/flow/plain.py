@@ -40,7 +40,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     if key is None:
         return
     if sel.progress.streams[stream].waiting:  # as Shower.line: its waiting state
-        sel.progress.late(stream, before=lineno)
+        sel.progress.late(stream, before=lineno, hold=True)
     # Already masked: the region is the console form Secrets.region made, every secret the
     # region declares learned first; only command lines were left for their dialect, and
     # those never take this path (their tier is SERVICE).

@@ -98,6 +98,7 @@ class Progress:
         upto: int | None = None,
         shows: bool = False,
         tail_from: int | None = None,
+        hold: bool = False,
     ) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
@@ -106,9 +107,15 @@ class Progress:
         line of the child's is printed next (the CI indicator's waiting state settles).
         ``tail_from``: a plain state from that line on is dropped (the failure tail shows it,
         in its place: printed now, it would end its stream, and the tail, of newer lines
-        only, would have none); a command never is (the CI reads it)."""
+        only, would have none); a command never is (the CI reads it). ``hold``: the line
+        that comes may not be printed (the budget decides next): commands keep waiting, for
+        the line printed next (``Output.emit``), a tick or the end. A command passes whatever
+        the budget: let out before each line the budget then hid, a flood of them passed."""
         st = self.streams[stream]
         if not st.waiting:
+            return
+        if hold and st.commands:
+            self._hold_commands(stream, before, upto=upto, shows=shows, tail_from=tail_from)
             return
         if upto is None and st.line is not None and not st.commands and self.native is None:
             # The common state (a flood between shown lines): one plain line waits.
@@ -155,6 +162,22 @@ class Progress:
                 native.settle()
             else:
                 self.streams[STDOUT].waiting = True
+
+    def _hold_commands(
+        self, stream: int, before: int | None, *, upto: int | None, shows: bool,
+        tail_from: int | None,
+    ) -> None:  # fmt: skip
+        """:meth:`late` with ``hold``: the plain line goes (the budget holds it), the
+        commands keep waiting (but those the caller prints as context, from ``before`` on)."""
+        st = self.streams[stream]
+        commands, st.commands = st.commands, {}
+        if before is not None:
+            commands = {k: v for k, v in commands.items() if v[0] < before}
+        st.waiting = st.line is not None or self.native is not None
+        if st.waiting:
+            self.late(stream, before, upto=upto, shows=shows, tail_from=tail_from)
+        st.commands = {**commands, **st.commands}
+        st.waiting = st.waiting or bool(st.commands)
 
     def _plain(self, stream: int, mark: Mark, lineno: int, line: bytes) -> None:
         """A waiting plain progress line, shown after all if the budget allows, after the
