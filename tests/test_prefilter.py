@@ -8,6 +8,7 @@ built-in ones and those the engine builds with ``--keep`` rules and every dialec
 
 from __future__ import annotations
 
+import functools
 import random
 
 import pytest
@@ -251,3 +252,27 @@ def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> No
             hay = line.lower() if lowered else line
             alone = any(pre._pieces[k].test(hay) for k in ids)
             assert (rx.match(b"\n" + hay) is not None) == alone, (line, ids)
+
+
+#: ``--keep`` rules that match many times on a line (hyperscan reports each match).
+OFTEN = [r".", r"E+", r"(?i)e", r"[─]+", r"x\s+y", r"(?i)(?:ab|cd)+ done", r"o$", r"\d"]
+
+
+@functools.cache
+def _often(keep: tuple[str, ...]) -> tuple[Matcher, Matcher]:
+    """The exact and the compiled matcher of the rules with ``keep`` (a compile each)."""
+    rules = (*RULES, *extra_rules(list(keep), sorted(set(MARKERS))))
+    return Matcher(rules), Matcher(rules, compiler=HS)
+
+
+@pytest.mark.skipif(HS is None, reason="hyperscan is not installed")
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(OFTEN), min_size=1, max_size=2, unique=True), chunks())
+def test_keep_rules_that_match_often_give_the_same_answers(keep: list[str], chunk: bytes) -> None:
+    """A ``--keep`` rule is run on to its line's end for hyperscan, so a line's matches end
+    at one place (``--keep .`` over a 400 kB line was a callback per byte, each looking back
+    to the line's start: seconds a line). The lines it keeps are the same."""
+    exact, compiled = _often(tuple(sorted(keep)))
+    long_line = b"E" * 5000 + b" error long \xe2\x94\x80\xe2\x94\x80\n"
+    for data in (chunk, long_line + chunk + long_line):
+        assert compiled.scan(data) == exact.scan(data) == reference(exact, data)
