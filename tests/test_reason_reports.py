@@ -158,3 +158,35 @@ def test_a_coloured_header_still_takes_its_detail(header: bytes, after: bytes, r
     """Tools that colour their output put the colour code before the indent."""
     failed = _engine_failed_line([(STDOUT, b"step 1"), (STDERR, header), (STDERR, after)])
     assert failed == f"[logtrim] failed (exit 1): {reason}"
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "ERROR: HTTP request failed: 502 Bad Gateway",
+        "Error: login failed: 401 Unauthorized",
+        "ERROR: health check failed: 3 of 8 pods not ready",
+    ],
+)
+def test_a_status_code_after_failed_is_no_tally(line: str) -> None:
+    """``failed: 502 Bad Gateway`` read as a tally (``Failed: 1, Passed: 20``): the line that
+    says why lost to any later line (``done.``)."""
+    failed = _engine_failed_line([(STDERR, line.encode()), (STDERR, b"done.")])
+    assert failed == f"[logtrim] failed (exit 1): {line}"
+
+
+def test_a_node_exception_with_a_status_code_is_the_reason() -> None:
+    """Node's report of an uncaught error ends with its version: the error is the reason."""
+    failed = _engine_failed_line([
+        (STDOUT, b"deploying"),
+        (STDERR, b"/app/deploy.js:1"),
+        (STDERR, b"throw new Error('upload failed: 403 Forbidden');"),
+        (STDERR, b"^"),
+        (STDERR, b""),
+        (STDERR, b"Error: upload failed: 403 Forbidden"),
+        (STDERR, b"    at Object.<anonymous> (/app/deploy.js:1:7)"),
+        (STDERR, b"    at node:internal/main/run_main_module:28:49"),
+        (STDERR, b""),
+        (STDERR, b"Node.js v20.20.2"),
+    ])  # fmt: skip
+    assert failed == "[logtrim] failed (exit 1): Error: upload failed: 403 Forbidden"

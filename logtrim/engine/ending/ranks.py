@@ -94,7 +94,10 @@ _STATUS = AnySearch(
 # capitalised before its count: a level after a time's digits is none (``,917 ERROR deploy``).
 _TALLY = lazy(
     rb"\b[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
-    rb"\b(?:[Ff]ailed|[Ff]ailures|[Ee]rrors): +[0-9]+\b"
+    # A count after the label ends its field ("Failed:     1, Passed:    20"); one that goes
+    # on is a message's cause ("request failed: 502 Bad Gateway", "failed: 3 of 8 pods").
+    rb"\b(?:[Ff]ailed|[Ff]ailures|[Ee]rrors): +[0-9]+(?=\s*(?:[,;|)]|$)|"
+    rb"\s+(?:passed|skipped|total|warnings?|tests?)\b)"
 )
 # A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
 # expired") carries its cause: an error line, not a status. A failed command's own echo
