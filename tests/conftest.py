@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import io
+import logging
 import os
 import subprocess
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -261,3 +262,15 @@ def streams_console(core: Core, chunks: list[tuple[int, bytes]]) -> bytes:
     out += core.finish_input(now)[1]
     out += core.close(1, now, timed=False)[0]
     return b"".join(data for _, data in out)
+
+
+@pytest.fixture
+def log(request: pytest.FixtureRequest) -> Iterator[logging.Logger]:
+    """A private logger at DEBUG that does not propagate; its handlers are closed after."""
+    logger = logging.getLogger(f"app.{request.node.name}")
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    yield logger
+    for handler in list(logger.handlers):
+        logger.removeHandler(handler)
+        handler.close()

@@ -10,7 +10,6 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,18 +20,6 @@ import logtrim
 from logtrim.archive.zstd import ReadResult, read_archive
 
 FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
-
-
-@pytest.fixture
-def log(request: pytest.FixtureRequest) -> Iterator[logging.Logger]:
-    """A private logger at DEBUG that does not propagate; its handlers are closed after."""
-    logger = logging.getLogger(f"app.{request.node.name}")
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    yield logger
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 def attach(

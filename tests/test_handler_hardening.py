@@ -8,7 +8,6 @@ import logging
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,18 +16,6 @@ from conftest import clean_env, zstd_dc
 from octopus_decoder import encode, messages
 
 import logtrim
-
-
-@pytest.fixture
-def log(request: pytest.FixtureRequest) -> Iterator[logging.Logger]:
-    """A private logger at DEBUG that does not propagate; its handlers are closed after."""
-    logger = logging.getLogger(f"hardening.{request.node.name}")
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False
-    yield logger
-    for handler in list(logger.handlers):
-        logger.removeHandler(handler)
-        handler.close()
 
 
 def attach(
