@@ -90,6 +90,16 @@ def test_a_list_or_tuple_of_masks_is_taken(tmp_path: Path) -> None:
         assert tuple(handler.core.policy.masks) == ("hunter2-Secret",)
 
 
+@pytest.mark.parametrize("rule", ["[Ee]rror code 7", ["[Ee]rror code 7"]])
+def test_a_lone_keep_or_drop_rule_is_a_regular_expression(tmp_path: Path, rule: object) -> None:
+    """``keep="[Ee]rror"`` was read as a JSON list (the command line's rule for a value that
+    starts with ``[``) and refused: a lone str is one regular expression."""
+    console = io.StringIO()
+    handler = logtrim.LogtrimHandler(tmp_path / "k.zst", stream=console, keep=rule, drop=rule)
+    assert handler.core.policy.keep == handler.core.policy.drop == ("[Ee]rror code 7",)
+    handler.close()
+
+
 # -- CI commands in DEBUG records -----------------------------------------------------------
 
 

@@ -65,6 +65,8 @@ def checked_policy(
         )
     for name, (setting, raw) in others.items():
         _value(name, Settings.__dict__[setting].parse, raw)
+    # A lone regular expression is one rule: never read as a JSON list (``keep="[Ee]rror"``).
+    policy = {k: [v] if k in _RULES and isinstance(v, str) else v for k, v in policy.items()}
     fields = {name: _value(name, parsers[name], raw) for name, raw in policy.items()}
     if "masks" in fields:
         fields["masks"] = as_recorded(fields["masks"])
@@ -104,6 +106,7 @@ def _value(name: str, parse: Callable[[object], object], raw: object) -> Any:
 
 
 _SECRET = frozenset({"masks"})
+_RULES = frozenset({"keep", "drop"})
 
 
 def checked_arguments(
