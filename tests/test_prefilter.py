@@ -14,7 +14,7 @@ import random
 import pytest
 from conftest import examples
 from exact_path import reference
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
@@ -255,7 +255,10 @@ def test_one_regex_for_the_line_start_forms(keep: list[str], chunk: bytes) -> No
 
 
 #: ``--keep`` rules that match many times on a line (hyperscan reports each match).
-OFTEN = [r".", r"E+", r"(?i)e", r"[─]+", r"x\s+y", r"(?i)(?:ab|cd)+ done", r"o$", r"\d"]
+OFTEN = [r".", r"E+", r"(?i)e", r"[─]+", r"x\s+y", r"(?i)(?:ab|cd)+ done", r"o$", r"\d",
+         # ... and match a newline (a match across it was reported on the next line), or
+         # a buffer's edge (hyperscan's \A is the chunk's start)
+         r"\s", r"\W", r"[^a-z]", r"done\s*", r"\Aheader", r"items?\Z"]  # fmt: skip
 
 
 @functools.cache
@@ -268,10 +271,14 @@ def _often(keep: tuple[str, ...]) -> tuple[Matcher, Matcher]:
 @pytest.mark.skipif(HS is None, reason="hyperscan is not installed")
 @settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.sampled_from(OFTEN), min_size=1, max_size=2, unique=True), chunks())
+@example([r"\s"], b"alpha beta\nnospace\nother\n")  # the next lines were kept too
+@example([r"done\s*"], b"all done\nnospace\n")
+@example([r"\Aheader"], b"x\nheader\n")  # kept by the exact path, not by hyperscan
 def test_keep_rules_that_match_often_give_the_same_answers(keep: list[str], chunk: bytes) -> None:
     """A ``--keep`` rule is run on to its line's end for hyperscan, so a line's matches end
     at one place (``--keep .`` over a 400 kB line was a callback per byte, each looking back
-    to the line's start: seconds a line). The lines it keeps are the same."""
+    to the line's start: seconds a line), and its hits are checked on their line alone. The
+    lines it keeps are the exact path's."""
     exact, compiled = _often(tuple(sorted(keep)))
     long_line = b"E" * 5000 + b" error long \xe2\x94\x80\xe2\x94\x80\n"
     for data in (chunk, long_line + chunk + long_line):

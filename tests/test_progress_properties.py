@@ -268,17 +268,32 @@ def test_each_marker_comes_before_the_next_line_after_the_lines_it_counts(
 
 @SETTINGS
 @given(st.lists(WRITES, max_size=40), CI, VERBATIM)
+# A state waiting on stderr, a newer one on stdout: both let out before a line, stdout's
+# first, and the bar ended at the older one.
+@example([Write(1, "azure", 0.0, False), Write(1, "info", 0.0, False),
+          Write(2, "azure", 0.0, False), Write(2, "info", 0.0, False),
+          Write(2, "azure", 0.0, False), Write(1, "azure", 0.0, False),
+          Write(1, "info", 0.0, False)], "azure", 0)  # fmt: skip
 def test_the_latest_of_each_progress_kind_is_shown(
     writes: list[Write], ci: str, verbatim: int
 ) -> None:
-    """Each stream's latest progress line, and its latest progress command of each system
-    whose commands pass, are on the console: one kind never replaces another."""
+    """Each stream's latest progress line is on the console; of each system whose commands
+    pass, the latest progress command of either stream is, and no older one of its kind
+    comes after it: the CI has one bar, which ends at the final state."""
     console, last = _run(writes, ci, verbatim)
     for (stream, kind), line in last.items():
-        if kind not in ("progress", "octopus", ci):
-            continue  # another system's command: a plain line under this one
-        text = b"".join(data for s, data in console if s == stream)
-        assert line + b"\n" in text, (stream, kind, line)
+        if kind == "progress":
+            text = b"".join(data for s, data in console if s == stream)
+            assert line + b"\n" in text, (stream, kind, line)
+    printed = [line for _, data in console for line in data.splitlines()]
+    for kind in {"octopus", ci}:
+        numbers = [n for n, w in enumerate(writes, start=1) if w.kind == kind]
+        if not numbers:
+            continue
+        final = FORMS[kind](numbers[-1]).encode()
+        marker = FORMS[kind](0).encode()[:12]
+        ofkind = [line for line in printed if line.startswith(marker)]
+        assert ofkind and ofkind[-1] == final, (kind, final, ofkind)
 
 
 @SETTINGS

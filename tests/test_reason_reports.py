@@ -31,6 +31,9 @@ CASES = {
     # The error thrown, not its cause (Node prints the cause last, after its frames).
     "node-cause.txt": "UploadError: chunk 137 rejected by s3: SignatureDoesNotMatch"
     " (caused by Error: clock skew 901s)",
+    # The aggregate, not the last error it holds; its first is the root cause.
+    "node-aggregate.txt": "AggregateError: all mirrors failed"
+    " (caused by Error: mirror-a timed out)",
     # A header that ends with ":" says what went wrong on its next line; rustc says where.
     "cmake.txt": "CMake Error at CMakeLists.txt:8 (find_package): By not providing"
     ' "FindZZTopLib.cmake" in CMAKE_MODULE_PATH this project has',
@@ -190,3 +193,24 @@ def test_a_node_exception_with_a_status_code_is_the_reason() -> None:
         (STDERR, b"Node.js v20.20.2"),
     ])  # fmt: skip
     assert failed == "[logtrim] failed (exit 1): Error: upload failed: 403 Forbidden"
+
+
+def test_node_s_aggregate_without_frames_is_the_reason() -> None:
+    """``Promise.any`` rejected: Node prints ``[AggregateError: ...] {`` and the errors it
+    holds; the newest of those was named."""
+    failed = _engine_failed_line([
+        (STDERR, b"[AggregateError: All promises were rejected] {"),
+        (STDERR, b"  [errors]: ["),
+        (STDERR, b"    Error: mirror-a timed out"),
+        (STDERR, b"        at main (/app/agg.js:3:37),"),
+        (STDERR, b"    TypeError: mirror-b bad url"),
+        (STDERR, b"        at main (/app/agg.js:3:86)"),
+        (STDERR, b"  ]"),
+        (STDERR, b"}"),
+        (STDERR, b""),
+        (STDERR, b"Node.js v20.20.2"),
+    ])  # fmt: skip
+    assert failed == (
+        "[logtrim] failed (exit 1): AggregateError: All promises were rejected"
+        " (caused by Error: mirror-a timed out)"
+    )

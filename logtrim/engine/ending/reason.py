@@ -24,6 +24,8 @@ from ..._text import ANSI_BYTES as _ANSI
 from ...dialects.escape import REASON_LIMIT
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
+from .nodeerrors import HEAD as NODE_AGGREGATE
+from .nodeerrors import NodeErrors
 from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Candidate, Rank, beats, end_rank, line_rank
 from .traces import (
     CAUSED_BY,
@@ -67,6 +69,7 @@ class ReasonChooser:
     _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
+    _node: NodeErrors = field(default_factory=NodeErrors)
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
@@ -93,6 +96,10 @@ class ReasonChooser:
             self._last_frame = lineno
         elif CHAINED.match(body):
             self._chained = True
+        elif (aggregate := NODE_AGGREGATE.match(body)) is not None:
+            self._take(Rank.EXCEPTION, aggregate.group(1), lineno, start=lineno)
+        elif self._node.inside(self.best, text, body, lineno):
+            pass  # one of the errors of Node's AggregateError: its first is the root cause
         elif JAVA_HEAD.match(body):
             self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
         elif (caused := CAUSED_BY.match(body)) and self._caused(body, lineno):

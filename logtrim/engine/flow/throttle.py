@@ -64,6 +64,13 @@ class Progress:
         """Whether a progress line may show now; if not, it waits as the latest state of its
         kind (``command``: the dialect whose progress command it is, in its console form)."""
         st = self.streams[stream]
+        if command is not None:
+            # The CI has one bar: a state of it waiting on the other stream is older, and
+            # printed after this one it would set the bar back.
+            # Replaced, it is no line the failure tail or the context shows later either.
+            for other, waiting in self.streams.items():
+                if other != stream and (old := waiting.commands.pop(command, None)):
+                    self._history.mark_shown(old[0], stream=0)
         if now - st.at >= self.interval:
             st.at = now
             # Shown now: it replaces the waiting state of its own kind only.

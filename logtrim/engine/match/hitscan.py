@@ -38,6 +38,12 @@ def _decides(rule: Rule) -> bool:
 
 # A leading group of global flags (``(?i)``) stays first: Python refuses it inside a group.
 _FLAGS = re.compile(rb"^\(\?[aiLmsux]+\)")
+_BUFFER_EDGE = re.compile(rb"(?<!\\)((?:\\\\)*)\\([AZ])")  # \A, \Z, not \\A
+
+
+def _line_regex(rule: Rule) -> re.Pattern[bytes]:
+    """A rule's regex as the exact path runs it on a line (``Matcher.line_kind``)."""
+    return re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M)
 
 
 def once_a_line(rule: Rule) -> Rule:
@@ -49,7 +55,11 @@ def once_a_line(rule: Rule) -> Rule:
         return rule
     flags = _FLAGS.match(rule.pattern)
     head = flags.group() if flags else b""
-    body = rule.pattern[len(head) :]
+    # A line's start and end, as the exact path reads them on the line alone: hyperscan's
+    # ``\A`` and ``\Z`` are the chunk's.
+    body = _BUFFER_EDGE.sub(
+        lambda m: m[1] + (b"^" if m[2] == b"A" else b"$"), rule.pattern[len(head) :]
+    )
     return dataclasses.replace(rule, pattern=head + b"(?:" + body + b")[^\n]*$")
 
 
@@ -83,10 +93,14 @@ class HitScanner:
         self._bits = self._bits1 + self._bits2  # its rule ids: the first's, then the second's
         self._word_bits = sum(self._bits2)
         self._sparse = True  # the last chunk had few levelled lines: scan it in one pass
+        self.keep: list[tuple[int, re.Pattern[bytes]]] = []  # --keep rules: bit, regex
 
     @classmethod
     def build(cls, rules: Sequence[Rule], compiler: Compiler) -> HitScanner | None:
         """The two databases, or None when either does not compile (then ``re`` scans)."""
+        keep = [
+            (1 << i, _line_regex(rule)) for i, rule in enumerate(rules) if rule.kind == Kind.KEEP
+        ]
         rules = [once_a_line(rule) for rule in rules]
         first = [i for i, rule in enumerate(rules) if _decides(rule)]
         second = [i for i, rule in enumerate(rules) if not _decides(rule)]
@@ -103,20 +117,47 @@ class HitScanner:
             return None
         level_bits = sum(1 << i for i, rule in enumerate(rules) if rule.role is Role.LEVEL)
         both = first + second
-        return cls(db1, first, db2, second, level_bits,
-                   lambda: LevelMemo.build(rules, first, compiler),
-                   lambda: compiler.rules([rules[i].pattern for i in both],
-                                          [rules[i].caseless for i in both],
-                                          optional=True))  # fmt: skip
+        scanner = cls(db1, first, db2, second, level_bits,
+                      lambda: LevelMemo.build(rules, first, compiler),
+                      lambda: compiler.rules([rules[i].pattern for i in both],
+                                             [rules[i].caseless for i in both],
+                                             optional=True))  # fmt: skip
+        scanner.keep = keep
+        return scanner
 
     def hits(self, chunk: bytes) -> tuple[list[int], list[int]]:
         """Every line of ``chunk`` that a rule matches: the starts, in order, and the rules'
         bit masks."""
         if self._flooding and (found := self._from_memo(chunk)) is not None:
-            return found
-        hits = self._scan(chunk)
-        starts = sorted(hits)
-        return starts, list(map(hits.__getitem__, starts))
+            starts, masks = found
+        else:
+            hits = self._scan(chunk)
+            starts = sorted(hits)
+            masks = list(map(hits.__getitem__, starts))
+        if self.keep:
+            return self._kept(chunk, starts, masks)
+        return starts, masks
+
+    def _kept(
+        self, chunk: bytes, starts: list[int], masks: list[int]
+    ) -> tuple[list[int], list[int]]:
+        r"""The ``--keep`` hits that hold on their line alone: a rule that can match a newline
+        (``\s``, ``\W``, ``[^a]``) also matched across it, into the next line, where
+        hyperscan reported it (the exact path judges each line alone)."""
+        out_starts: list[int] = []
+        out_masks: list[int] = []
+        for start, found in zip(starts, masks, strict=True):
+            mask = found
+            for bit, regex in self.keep:
+                if mask & bit:
+                    end = chunk.find(b"\n", start)
+                    # The line alone (``\A``, a lookbehind see no other line).
+                    if regex.search(chunk[start : len(chunk) if end < 0 else end]) is None:
+                        mask &= ~bit
+            if mask:
+                out_starts.append(start)
+                out_masks.append(mask)
+        return out_starts, out_masks
 
     def mask(self, line: bytes) -> int:
         """The rules' bit mask of one line (no newline but a last one), as :meth:`hits`
@@ -136,6 +177,9 @@ class HitScanner:
         self._first.scan(line, match_event_handler=first)
         if self._second is not None and not found & self._level_bits:
             self._second.scan(line, match_event_handler=second)
+        if found and self.keep:
+            _, kept = self._kept(line, [0], [found])
+            return kept[0] if kept else 0
         return found
 
     def _scan(self, chunk: bytes) -> dict[int, int]:
