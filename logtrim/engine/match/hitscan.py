@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
@@ -43,7 +44,9 @@ _BUFFER_EDGE = re.compile(rb"(?<!\\)((?:\\\\)*)\\([AZ])")  # \A, \Z, not \\A
 
 def _line_regex(rule: Rule) -> re.Pattern[bytes]:
     """A rule's regex as the exact path runs it on a line (``Matcher.line_kind``)."""
-    return re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": ``[[]``
+        return re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M)
 
 
 def once_a_line(rule: Rule) -> Rule:
