@@ -10,7 +10,9 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from .._log import WITHHELD
 from . import hooks
+from .failopen import masked_text
 from .handler import LogtrimHandler
 
 
@@ -83,9 +85,9 @@ def _masked_message(handler: LogtrimHandler, code: str | int | None) -> str | in
     secret); a fixed line if it cannot be masked."""
     try:
         text = str(code)
-        masked = handler.core.secrets.mask_text(text)
     except Exception:
-        return "(the exit message is not shown: it could not be masked)"
+        return WITHHELD
+    masked = masked_text(handler.core, text)
     return code if masked == text else masked
 
 

@@ -97,9 +97,13 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
 
 
 def thread_info(args: threading.ExceptHookArgs) -> Info:
-    """The exception of threading's hook (an exception may be false: ``__len__`` 0)."""
-    value = args.exc_value if args.exc_value is not None else args.exc_type()
-    return args.exc_type, value, args.exc_traceback
+    """The exception of threading's hook."""
+    return _info(args.exc_type, args.exc_value, args.exc_traceback)
+
+
+def _info(kind: type[BaseException], value: BaseException | None, tb: TracebackType | None) -> Info:
+    """An exception as a hook gives it (its value may be false: ``__len__`` 0, or None)."""
+    return kind, value if value is not None else kind(), tb
 
 
 def _unraisable_hook(args: sys.UnraisableHookArgs) -> None:
@@ -114,8 +118,7 @@ def _unraisable_hook(args: sys.UnraisableHookArgs) -> None:
     if args.exc_type is None:
         print_text(head)
         return
-    value = args.exc_value if args.exc_value is not None else args.exc_type()
-    print_masked(head, (args.exc_type, value, args.exc_traceback))
+    print_masked(head, _info(args.exc_type, args.exc_value, args.exc_traceback))
 
 
 def _repr(obj: object) -> str:

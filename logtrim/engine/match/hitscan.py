@@ -16,13 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import re
-import warnings
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING
 
 from .kinds import Kind
 from .levelmemo import LevelMemo
-from .roles import Role, Rule
+from .roles import Role, Rule, line_regex
 
 _BACKOFF_MAX = 64  # chunks at most between two tries of the memo, while it fails
 
@@ -40,13 +39,6 @@ def _decides(rule: Rule) -> bool:
 # A leading group of global flags (``(?i)``) stays first: Python refuses it inside a group.
 _FLAGS = re.compile(rb"^\(\?[aiLmsux]+\)")
 _BUFFER_EDGE = re.compile(rb"(?<!\\)((?:\\\\)*)\\([AZ])")  # \A, \Z, not \\A
-
-
-def _line_regex(rule: Rule) -> re.Pattern[bytes]:
-    """A rule's regex as the exact path runs it on a line (``Matcher.line_kind``)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": ``[[]``
-        return re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M)
 
 
 def once_a_line(rule: Rule) -> Rule:
@@ -79,6 +71,7 @@ class HitScanner:
         level_bits: int,
         memo: Callable[[], LevelMemo | None] | None = None,
         both: Callable[[], Database | None] | None = None,
+        keep: Sequence[tuple[int, re.Pattern[bytes]]] = (),
     ) -> None:
         self._first, self._second = first, second
         self._bits1 = tuple(1 << i for i in first_ids)
@@ -96,13 +89,13 @@ class HitScanner:
         self._bits = self._bits1 + self._bits2  # its rule ids: the first's, then the second's
         self._word_bits = sum(self._bits2)
         self._sparse = True  # the last chunk had few levelled lines: scan it in one pass
-        self.keep: list[tuple[int, re.Pattern[bytes]]] = []  # --keep rules: bit, regex
+        self._keep = keep  # the --keep rules: bit, regex on the line alone
 
     @classmethod
     def build(cls, rules: Sequence[Rule], compiler: Compiler) -> HitScanner | None:
         """The two databases, or None when either does not compile (then ``re`` scans)."""
         keep = [
-            (1 << i, _line_regex(rule)) for i, rule in enumerate(rules) if rule.kind == Kind.KEEP
+            (1 << i, line_regex(rule)) for i, rule in enumerate(rules) if rule.kind == Kind.KEEP
         ]
         rules = [once_a_line(rule) for rule in rules]
         first = [i for i, rule in enumerate(rules) if _decides(rule)]
@@ -120,13 +113,12 @@ class HitScanner:
             return None
         level_bits = sum(1 << i for i, rule in enumerate(rules) if rule.role is Role.LEVEL)
         both = first + second
-        scanner = cls(db1, first, db2, second, level_bits,
-                      lambda: LevelMemo.build(rules, first, compiler),
-                      lambda: compiler.rules([rules[i].pattern for i in both],
-                                             [rules[i].caseless for i in both],
-                                             optional=True))  # fmt: skip
-        scanner.keep = keep
-        return scanner
+        return cls(db1, first, db2, second, level_bits,
+                   lambda: LevelMemo.build(rules, first, compiler),
+                   lambda: compiler.rules([rules[i].pattern for i in both],
+                                          [rules[i].caseless for i in both],
+                                          optional=True),
+                   keep)  # fmt: skip
 
     def hits(self, chunk: bytes) -> tuple[list[int], list[int]]:
         """Every line of ``chunk`` that a rule matches: the starts, in order, and the rules'
@@ -137,7 +129,7 @@ class HitScanner:
             hits = self._scan(chunk)
             starts = sorted(hits)
             masks = list(map(hits.__getitem__, starts))
-        if self.keep:
+        if self._keep:
             return self._kept(chunk, starts, masks)
         return starts, masks
 
@@ -151,11 +143,13 @@ class HitScanner:
         out_masks: list[int] = []
         for start, found in zip(starts, masks, strict=True):
             mask = found
-            for bit, regex in self.keep:
+            line: bytes | None = None
+            for bit, regex in self._keep:
                 if mask & bit:
-                    end = chunk.find(b"\n", start)
-                    # The line alone (``\A``, a lookbehind see no other line).
-                    if regex.search(chunk[start : len(chunk) if end < 0 else end]) is None:
+                    if line is None:  # the line alone: ``\A``, a lookbehind see no other
+                        end = chunk.find(b"\n", start)
+                        line = chunk[start : len(chunk) if end < 0 else end]
+                    if regex.search(line) is None:
                         mask &= ~bit
             if mask:
                 out_starts.append(start)
@@ -180,7 +174,7 @@ class HitScanner:
         self._first.scan(line, match_event_handler=first)
         if self._second is not None and not found & self._level_bits:
             self._second.scan(line, match_event_handler=second)
-        if found and self.keep:
+        if found and self._keep:
             _, kept = self._kept(line, [0], [found])
             return kept[0] if kept else 0
         return found

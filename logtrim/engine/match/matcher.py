@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Protocol
 
 from .hitscan import HitScanner
 from .kinds import Kind
+from .roles import line_regex
 from .rules import DETAIL_FIELD, DETAIL_START, RULES, Rule, kind_of, needs_detail
 
 if TYPE_CHECKING:  # the pure-Python matcher's, imported without a compiled one only
@@ -280,7 +281,7 @@ def _masks(hits: dict[int, list[int]]) -> dict[int, int]:
 @functools.lru_cache(maxsize=8)
 def _compiled(rules: tuple[Rule, ...]) -> tuple[re.Pattern[bytes], ...]:
     """Each rule's regex, once per process and rule set."""
-    return tuple(re.compile(r.pattern, (re.I if r.caseless else 0) | re.M) for r in rules)
+    return tuple(line_regex(r) for r in rules)
 
 
 @functools.cache

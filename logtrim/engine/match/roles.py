@@ -5,6 +5,8 @@ The roles are described in :mod:`.rules`, with the built-in rules themselves.
 
 from __future__ import annotations
 
+import re
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -29,6 +31,13 @@ class Rule:
     example: str = ""
     caseless: bool = True
     role: Role = Role.WORD
+
+
+def line_regex(rule: Rule) -> re.Pattern[bytes]:
+    """A rule's regex as the exact path runs it on a line (``Matcher.line_kind``)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": ``[[]``
+        return re.compile(rule.pattern, (re.I if rule.caseless else 0) | re.M)
 
 
 def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> Kind:
