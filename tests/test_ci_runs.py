@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import clean_env, zstd_dc
+from conftest import RunLogtrim, clean_env, py, zstd_dc
 from decoders import ant_matches, parse_azure, parse_github, parse_teamcity
 from octopus_decoder import messages
 
@@ -198,3 +198,29 @@ def test_buildkite_group_headers_keep_to_the_budget(tmp_path: Path) -> None:
     assert len(result.stdout) + len(result.stderr) <= 20_000
     assert result.stdout.startswith(b"--- a/src/file0.c\n+++ b/src/file0.c\n")
     assert zstd_dc(tmp_path / "a.log.zst") == diff.encode()
+
+
+@pytest.mark.parametrize(
+    ("written", "reason"),
+    [
+        # A progress line redrawn until it fails: the failure, not the states run together.
+        (
+            "extract 10%\\rextract 50%\\rERROR: extract failed: corrupt archive\\n",
+            "ERROR: extract failed: corrupt archive",
+        ),
+        # The error, then a countdown drawn over it: the error is what a person points at.
+        ("ERROR: connection lost\\rretrying in 5s\\rretrying in 4s\\n", "ERROR: connection lost"),
+    ],
+)
+def test_a_reason_redrawn_with_carriage_returns_is_one_state(
+    run_logtrim: RunLogtrim, written: str, reason: str
+) -> None:
+    """Before, the reason ran every ``\\r`` state of the line together
+    (``extract 10% extract 50% ERROR: ...``), on the console and in Octopus' summary."""
+    child = py(f"import sys; sys.stdout.write('{written}'); sys.exit(2)")
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert result.code == 2
+    found = {m.name: m for m in messages(result.stdout)}
+    assert found["resultMessage"].attrs["message"] == reason
+    plain = run_logtrim("--ci", "plain", "--", *child)
+    assert f"[logtrim] failed (exit 2): {reason}" in _lines(plain.stdout)

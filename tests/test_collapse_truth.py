@@ -109,6 +109,23 @@ def test_similar_lines_show_their_last_one(run_logtrim: RunLogtrim) -> None:
     assert body[3:5] == [b"WARNING: same", b"[logtrim] (repeated 29 more times)"]
 
 
+def test_a_checksum_without_letters_is_similar_all_the_same(run_logtrim: RunLogtrim) -> None:
+    """Lines that differ in a hex id are similar whether the id holds a letter or not: before,
+    each checksum made of digits only (a number to the template) ended the run, and the
+    console showed three lines and a new count around each one."""
+    script = (
+        "for i in range(3000):\n"
+        "    h = '1234567890123456' if i % 500 == 250 else '%016x' % (0xabcdef << 40 | i * 7919)\n"
+        "    print(f'step {i}: checksum={h} status=ok')\n"
+    )
+    options = ("--verbatim", "0", "--head", "0", "--success-tail", "0")
+    r = run_logtrim(*options, "--", sys.executable, "-c", script)
+    assert r.code == 0
+    body = _body(r.stdout)
+    assert body[1] == b"[logtrim] ... 2,998 similar lines ...", body[:6]
+    assert len(body) == 3
+
+
 def test_a_count_follows_the_line_it_counts(tmp_path: Path) -> None:
     """A progress line between two runs of routine lines: no count after it claims the
     routine lines as its repeats."""

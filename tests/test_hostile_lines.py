@@ -18,7 +18,7 @@ from conftest import RunLogtrim, examples, logtrim_argv
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.console.display import _ERROR_WORD, last_error_word
+from logtrim.engine.console.display import ERROR_WORD, last_error_word
 from logtrim.engine.ending.ranks import _TEST
 from logtrim.engine.match.rules import RULES
 
@@ -77,7 +77,7 @@ def test_the_last_error_word_is_the_last_the_regex_finds(
 ) -> None:
     body = b"".join(parts)
     high = max(len(body) - cut, 0)
-    found = [m.start() for m in _ERROR_WORD.finditer(body, low, high)]
+    found = [m.start() for m in ERROR_WORD.finditer(body, low, high)]
     assert last_error_word(body, low, high) == (found[-1] if found else -1)
 
 

@@ -67,6 +67,7 @@ def test_read_finds_the_progress_a_line_states(line: bytes, percent: int, end: b
         b"Uploading -5%\n",  # a change, not how far: no progress of 5%
         b"cpu load +12% since the last release\n",
         b"3,5 of 9 are not counts\n",
+        b"GET /files/report%2030%25%20final.pdf 200\n",  # a URL's escapes: bytes, no share
     ],
 )
 def test_read_ignores_what_is_not_progress(line: bytes) -> None:

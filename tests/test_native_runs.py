@@ -187,3 +187,24 @@ def test_the_final_state_comes_before_a_later_line_once_progress_lines_are_held(
     final = next(i for i, got in states if got[0] == 100)
     assert final < warning
     assert [got[0] for _, got in states] == sorted(got[0] for _, got in states)
+
+
+@pytest.mark.parametrize("ci", sorted(CIS))
+def test_a_url_s_escapes_are_no_progress(tmp_path: Path, ci: str) -> None:
+    """``%2030%25`` is a URL's escape, not 30%: an access log moves no CI's progress bar and
+    counts as no progress line (before, it sent ``task.setprogress value=25``)."""
+    env, parse = CIS[ci]
+    child = (
+        "print('GET /files/report%2030%25%20final.pdf 200')\n"
+        "print('curl -o out https://example.com/a%2Fb%3Fc%3D1%26d%3D50%25')\n"
+        "print('Uploading package 45%')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--progress-interval", "0",
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
+        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 0
+    found = [p for line in result.stdout.decode().splitlines() if (p := parse(line))]
+    assert [percent for percent, _ in found] == [45]
+    assert b"progress 1/1" in result.stdout + result.stderr

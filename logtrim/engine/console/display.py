@@ -12,6 +12,16 @@ from ..._text import char_after, char_start
 CUT = b" ... [logtrim: line cut; the full log has all of it]"
 
 
+def redrawn_state(body: bytes) -> bytes:
+    """The state of a line redrawn with ``\\r`` that says most: the last one that names an
+    error (``ERROR: lost\\rretrying in 5s``), else the last one, which the console shows."""
+    states = [state for state in body.split(b"\r") if state.strip()]
+    for state in reversed(states):
+        if ERROR_WORD.search(state):
+            return state
+    return states[-1] if states else b""
+
+
 def display(line: bytes, max_line: int) -> bytes:
     """The console form of a raw line: final state of ``\\r`` redraws, cut if too long.
 
@@ -37,7 +47,7 @@ def display(line: bytes, max_line: int) -> bytes:
 
 
 # Error words, as the similarity stage of ``diff`` knows them (logjuicer's list, its stems).
-_ERROR_WORD = lazy(
+ERROR_WORD = lazy(
     rb"(?i)(?<![a-z])(?:error|fatal|fail(?:ed|ure)?|exception|traceback|denied)(?![a-z])"
 )
 _GAP = b" ... "
@@ -79,12 +89,12 @@ def last_error_word(body: bytes, low: int, high: int) -> int:
     for stem in _STEMS:
         at, tries = lowered.rfind(stem), _TRIES
         while at >= 0 and low + at > best:
-            if _ERROR_WORD.match(body, low + at, high):
+            if ERROR_WORD.match(body, low + at, high):
                 best = low + at
                 break
             tries -= 1
             if not tries:
-                found = [m.start() for m in _ERROR_WORD.finditer(body, low, high)]
+                found = [m.start() for m in ERROR_WORD.finditer(body, low, high)]
                 return found[-1] if found else -1
             at = lowered.rfind(stem, 0, at + len(stem) - 1)
     return best

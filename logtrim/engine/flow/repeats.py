@@ -46,7 +46,10 @@ class Run:
 
 
 def _template(shown: bytes) -> bytes:
-    return template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
+    """The repeat key: the template, a hex id and a number alike (a checksum that happens to
+    hold no letter is a number to the template, and ended the run of its neighbours)."""
+    key = template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
+    return key.replace(b"<hex>", b"<n>") if b"<hex>" in key else key
 
 
 class Repeats:

@@ -39,7 +39,8 @@ RESTART_BELOW = 10
 MESSAGE_LIMIT = 200
 
 # Not after a sign: "-5%" or "+5%" is a change (a delta, a range's end), not how far a step is.
-_PERCENT = lazy(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%")
+# A URL's escape (``%25``: a byte) is no share either.
+_PERCENT = lazy(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%(?![0-9A-Fa-f]{2})")
 # A count, with thousands separators or not ("9,400"): read whole, never as its last digits.
 _COUNT = rb"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
 _FRACTION = lazy(rb"[\[(][ \t]*" + _COUNT + rb"[ \t]*/[ \t]*" + _COUNT + rb"[ \t]*[\])]")
