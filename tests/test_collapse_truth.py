@@ -126,6 +126,33 @@ def test_a_checksum_without_letters_is_similar_all_the_same(run_logtrim: RunLogt
     assert len(body) == 3
 
 
+def test_a_heading_printed_before_each_test_s_output_goes_into_the_gaps(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """``pytest -rA`` prints the same heading before each passing test's captured output.
+    Before, each one was shown with a gap marker after it (17 pairs spent the info share of
+    a 20 kB console); now the very same info line is shown three times, then goes with its
+    neighbours into one gap, and what follows it is still shown."""
+    bar = "-" * 29 + " Captured stdout call " + "-" * 29
+    script = (
+        "for i in range(400):\n"
+        f"    print({bar!r})\n"
+        "    print(f'setting up fixture {i}')\n"
+        "    print(f'connected to db-{i % 4}')\n"
+        "print('=== short test summary info ===')\n"
+        "print('FAILED tests/test_total.py::test_total - assert 9 == 10')\n"
+        "raise SystemExit(1)\n"
+    )
+    options = ("--budget", "20kB", "--verbatim", "0", "--head", "0")
+    r = run_logtrim(*options, "--", sys.executable, "-c", script)
+    assert r.code == 1
+    body = _body(r.stdout)
+    assert body.count(bar.encode()) == 3, body
+    assert b"=== short test summary info ===" in body
+    assert b"FAILED tests/test_total.py::test_total - assert 9 == 10" in body
+    assert re.match(rb"\[logtrim\] \.\.\. 1,19\d lines \(.*\) not shown \.\.\.", body[-3]), body
+
+
 def test_a_count_follows_the_line_it_counts(tmp_path: Path) -> None:
     """A progress line between two runs of routine lines: no count after it claims the
     routine lines as its repeats."""

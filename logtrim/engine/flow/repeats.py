@@ -14,6 +14,11 @@ from ..match.kinds import INFO, Kind
 from ..shapes.templates import template
 from .history import History
 
+#: Times the very same info line is shown anew before it goes into the gaps it follows.
+RECUR = 3
+_AGAIN_MAX = 4096  # lines remembered (then counted anew)
+_AGAIN_LINE = 256  # the longest remembered: headings and separators are short
+
 
 class Run:
     """A stream's run of repeats: the template of the last shown line and how often since."""
@@ -68,6 +73,8 @@ class Repeats:
         self._history = history
         self._mask = mask  # a console form as printed: secrets masked
         self.streams = {STDOUT: Run(), STDERR: Run()}
+        # Info lines shown anew (not as a repeat right after themselves): how often, by line.
+        self._again: dict[bytes, int] = {}
 
     def key(
         self, stream: int, shown: bytes, now: float, lineno: int, kind: Kind = INFO
@@ -151,9 +158,21 @@ class Repeats:
         out.tally.collapsed += count
         self._history.mark_range(lineno, lineno + count - 1, stream)
 
-    def shown(self, stream: int, key: bytes, now: float) -> None:
+    def recurs(self, stream: int, line: bytes) -> bool:
+        """Whether an info line goes into the gap it follows: the very same line was shown
+        :data:`RECUR` times already, each time anew (a heading a test runner prints before
+        each test's captured output, a build tool's separator). Shown again, each would
+        cost itself and a gap marker, and say nothing the first ones did not."""
+        return bool(self._out.gap_lines) and self._again.get(line, 0) >= RECUR
+
+    def shown(self, stream: int, key: bytes, now: float, kind: Kind = INFO) -> None:
         """A shown line starts a run of repeats."""
         run = self.streams[stream]
+        if kind == INFO and len(run.candidate) <= _AGAIN_LINE:
+            again = self._again
+            if len(again) >= _AGAIN_MAX:
+                again.clear()
+            again[run.candidate] = again.get(run.candidate, 0) + 1
         if key is run.given:
             run.key, run.raw = None, key
         else:

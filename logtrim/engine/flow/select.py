@@ -14,7 +14,7 @@ from ..console.verbatim import Verbatim
 from ..ending.held import Held
 from ..ending.incident import Incident, hold_cut
 from ..ending.reason import ReasonChooser
-from ..match.kinds import ERROR, KEEP, NOISE, PROGRESS, SERVICE, Kind
+from ..match.kinds import ERROR, INFO, KEEP, NOISE, PROGRESS, SERVICE, Kind
 from ..match.matcher import Matcher
 from ..policy import Budget, Policy, verbatim_allowance
 from ..service.commands import Commands
@@ -188,6 +188,9 @@ class Selector:
             native is not None
         ):  # shown now: the CI's own indicator follows (engine/service/native.py)
             native.see(line, now)
+        if kind == INFO and not context and self.repeats.recurs(stream, shown):
+            self.out.hide(size)
+            return
         key = None
         if not context and kind != PROGRESS:  # progress is throttled, not collapsed
             key = self.repeats.key(stream, shown, now, lineno, kind)
@@ -229,7 +232,7 @@ class Selector:
             if not shown_now:
                 self.held.add(lineno, stream, self.shaper.masker.mask(shown), lineno, True)
         if shown_now and key is not None:
-            self.repeats.shown(stream, key, now)
+            self.repeats.shown(stream, key, now, kind)
         if kind == PROGRESS and not shown_now and native is not None:
             native.flush()  # its state goes now, or waits for the next line shown: not later
 
