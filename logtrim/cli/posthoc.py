@@ -18,6 +18,7 @@ import typer
 
 from .._errors import InputError, UsageError
 from .._log import say
+from .._writes import write_all
 from .guard import require_stdout, silence_stdout
 from .params import DropOption, KeepOption, option
 from .settings import Settings
@@ -222,12 +223,13 @@ def cat(
             chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
             if pattern is None:
                 for chunk in chunks:
-                    out.write(chunk)
+                    write_all(out, chunk)
             else:
                 for chunk in chunks:
-                    for line in chunk.splitlines(keepends=True):
-                        if pattern.search(line):
-                            out.write(line)
+                    kept = [
+                        line for line in chunk.splitlines(keepends=True) if pattern.search(line)
+                    ]
+                    write_all(out, b"".join(kept))
             out.flush()
             _warn(inp.name, inp.damage, inp.fatal)
 
@@ -286,13 +288,13 @@ def diff(
     result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, around, near)
     result.good_full = shapes.full
     with _stdout_reader():
+        out = sys.stdout.buffer
         if json_:
-            sys.stdout.write(json.dumps(diffsay.to_json(result), indent=2) + "\n")
+            write_all(out, (json.dumps(diffsay.to_json(result), indent=2) + "\n").encode())
         else:
-            out = sys.stdout.buffer
-            out.writelines(differ.render(result))
-            out.write(f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
-        sys.stdout.flush()
+            write_all(out, b"".join(differ.render(result)))
+            write_all(out, f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
+        out.flush()
     _warn(inp.name, inp.damage, inp.fatal)
 
 

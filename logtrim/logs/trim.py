@@ -18,6 +18,7 @@ from typing import BinaryIO
 
 from .._errors import OutputError, UsageError
 from .._matchers import compiler
+from .._writes import write_all
 from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
 from ..archive.target import Target
@@ -84,7 +85,7 @@ class _Output:
         data = b"".join(b for _, b in emits)
         if data:
             try:
-                self.file.write(data)
+                write_all(self.file, data)
             except BrokenPipeError:
                 raise  # the reader of stdout left: not a disk error
             except OSError as exc:

@@ -19,6 +19,7 @@ import sys
 from collections.abc import Sequence
 from typing import IO
 
+from .._writes import write_all
 from ..engine.core import STDERR, STDOUT, Emit
 
 
@@ -65,7 +66,7 @@ class Console:
         if data and stream not in self.gone and stream not in self.failed:
             file = self._files[stream]
             try:
-                file.write(data)
+                write_all(file, data)
                 file.flush()
             except (BrokenPipeError, ConnectionResetError):
                 self.gone.add(stream)
