@@ -216,3 +216,43 @@ def test_no_progress_command_is_sent_again_after_later_ones(
     assert shown and shown[-1] == written[-1]
     order = [written.index(ln) for ln in shown]
     assert order == sorted(set(order)), shown
+
+
+# Each command after 3,000 lines of noise, so that a 2 kB console has long had no room.
+_GROUPS = {
+    # GitLab's section markers start with their erase code: it is the command's, not text.
+    "gitlab": (
+        "sys.stdout.write('\\x1b[0Ksection_start:1700000000:build%d[collapsed=true]"
+        "\\r\\x1b[0KBuild %d\\n' % (i, i))\n"
+        "sys.stdout.write('\\x1b[0Ksection_end:1700000001:build%d\\r\\x1b[0K\\n' % i)\n"
+    ),
+    # Azure's agent ends a line at a lone \r: a formatting command after one is a command.
+    "azure": (
+        "sys.stdout.write('Downloading 100%%\\r##[group]Stage %d\\n' % i)\n"
+        "sys.stdout.write('Downloading 100%\\r##[endgroup]\\n')\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("ci", sorted(_GROUPS))
+def test_group_commands_pass_whole_past_the_budget(run_logtrim: RunLogtrim, ci: str) -> None:
+    """Before, GitLab's markers lost their leading ``\\x1b[0K`` once the budget was spent
+    (taken for text before the command), and Azure's ``##[group]`` after a ``\\r`` was read
+    as a detail line and dropped (7 of 8)."""
+    child = (
+        "import sys\nfor i in range(1, 5):\n"
+        "    sys.stdout.write(''.join(f'DEBUG copying file number {n}\\n' for n in range(3000)))\n"
+        + "".join("    " + line + "\n" for line in _GROUPS[ci].splitlines())
+    )
+    result = run_logtrim("--ci", ci, "--budget", "2kB", "--", *py(child))
+    assert result.code == 0
+    marker = b"section_" if ci == "gitlab" else b"##["
+    written = [line for line in result.archive.splitlines() if marker in line]
+    shown = [line for line in result.stdout.splitlines() if marker in line]
+    assert len(written) == 8
+    if ci == "gitlab":
+        assert shown == written  # byte for byte, erase codes and all
+    else:  # the text before the \r is text, past the budget; the commands pass as written
+        assert [line.rsplit(b"\r", 1)[-1] for line in shown] == [
+            line.rsplit(b"\r", 1)[-1] for line in written
+        ]

@@ -22,6 +22,9 @@ DECLARING = [
     f"##vso[task.setsecret] {SECRET}",
     f"##vso[task.setvariable variable=TOKEN;issecret=true] {SECRET} ",
     f"##octopus[mask value='{_B64}']",
+    # Any case of Azure's prefix (older agents read it so); before, these were not learned.
+    f"##VSO[TASK.SETSECRET]{SECRET}",
+    f"##Vso[task.setvariable variable=TOKEN;issecret=true]{SECRET}",
 ]
 
 

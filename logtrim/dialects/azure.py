@@ -48,8 +48,9 @@ _TRUE = frozenset(("true", "1", "$true"))
 
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     """``(area.action, properties, data)`` of the first ``##vso[`` command of one of the
-    agent's lines, unescaped."""
-    start = line.find("##vso[")
+    agent's lines, unescaped. The prefix in any case: older agents read ``##VSO[`` too, and a
+    secret one of them would learn is learned here (masking more costs nothing)."""
+    start = line.lower().find("##vso[")
     if start < 0:
         return None
     end = line.find("]", start)
@@ -105,7 +106,9 @@ class Azure(Dialect):
         # The agent runs ``##vso[area.action ...]``; a marker in text without its ']' is text.
         if "##vso[" in line and _COMMAND.search(line) is not None:
             return True
-        return line.lstrip().startswith("##[")
+        # The agent reads a lone ``\r`` as a line's end (.NET ``ReadLine``): a formatting
+        # command after one (``Downloading 100%\r##[group]Stage 2``) is a command too.
+        return "##[" in line and any(part.lstrip().startswith("##[") for part in dotnet_lines(line))
 
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()

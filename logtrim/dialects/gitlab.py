@@ -25,7 +25,9 @@ def section_name(title: str) -> str:
 class GitLab(Dialect):
     name: ClassVar[str] = "gitlab"
     detect_var: ClassVar[str | None] = "GITLAB_CI"
-    markers: ClassVar[tuple[bytes, ...]] = (b"section_start:", b"section_end:")
+    # The erase code is part of the marker: text before the command is text, and is left
+    # out past the budget; the marker's own ``\x1b[0K`` never is.
+    markers: ClassVar[tuple[bytes, ...]] = (b"\x1b[0Ksection_start:", b"\x1b[0Ksection_end:")
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
