@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -47,6 +48,31 @@ def test_history_learns_from_a_good_run_and_shows_what_is_new_next(
     # The same failing run without a history: the line is one of 3,000 detail lines.
     blind = run_logtrim(*OPTIONS, "--history", str(tmp_path / "empty"), *step("42", SILENT, "3"))
     assert SILENT.encode() not in blind.stdout
+
+
+def test_the_first_run_under_a_history_is_a_run_without_one(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Nothing to compare with: the console and the counts are those of a run without a
+    baseline. Before, every line counted as one good runs also print and dropped a tier (an
+    info line hidden, a warning counted as detail), and the summary's counts were wrong."""
+    child = (
+        "for i in range(3000): print(f'2025-03-14T09:00:00Z DEBUG copy lib/mod{i}.py ok')\n"
+        "print('2025-03-14T09:01:01Z INFO  Copied 3000 files')\n"
+        "print('2025-03-14T09:01:01Z WARN  certificate for billing.internal expires soon')\n"
+        "for i in range(10): print(f'2025-03-14T09:01:01Z INFO  health check {i}/10 passed')\n"
+    )
+    art = tmp_path / "same.zst"
+    plain = run_logtrim("--budget", "50kB", "--", *py(child), artifact=art)
+    art.unlink()
+    first = run_logtrim("--budget", "50kB", "--history", str(tmp_path / "h"), "--", *py(child),
+                        artifact=art)  # fmt: skip
+    assert (first.code, plain.code) == (0, 0)
+    # But the time taken, and the archive's size: with a history it ends with its shapes.
+    varies = re.compile(rb"^\[logtrim\] archive: .*$| in [0-9.]+s;", re.M)
+    assert varies.sub(b"", first.stdout) == varies.sub(b"", plain.stdout)
+    assert b"warnings 1/1" in first.stdout
+    assert list((tmp_path / "h").glob("*.shapes"))  # and it learnt
 
 
 def test_a_failed_run_does_not_teach_the_history(run_logtrim: RunLogtrim, tmp_path: Path) -> None:

@@ -78,7 +78,10 @@ class Novelty:
         return self.baseline.new_offsets(region), None
 
     def tier(self, kind: Kind, new: bool) -> Kind:
-        """:func:`tier`, counting a known line."""
+        """:func:`tier`, counting a known line. With nothing to compare with (a first run under
+        ``--history``, which only learns) every line keeps its tier: none is known, none new."""
+        if self.baseline.known is None:
+            return kind
         if not new and kind in self.known:
             self.known[kind] += 1
         return tier(kind, new)
