@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import zstandard
 from conftest import RunLogtrim, clean_env, py
 
 from logtrim import LogtrimHandler
@@ -214,6 +215,45 @@ def test_a_missing_baseline_is_a_usage_error_before_the_step_starts(
     assert result.code == 2
     assert result.stderr.startswith(b"logtrim: error: --baseline: ")
     assert not marker.exists()
+
+
+@pytest.mark.parametrize("name", ["good.zst", "new.zst"])
+def test_no_output_goes_into_a_directory_of_good_runs(
+    run_logtrim: RunLogtrim, tmp_path: Path, name: str
+) -> None:
+    """``--baseline DIR --artifact DIR/good.zst`` replaced a good run with this one (the file
+    form was refused); a new name there would join the good runs, failed or not."""
+    good = tmp_path / "good-runs"
+    good.mkdir()
+    (good / "good.zst").write_bytes(zstandard.ZstdCompressor().compress(b"deployed\n"))
+    before = (good / "good.zst").read_bytes()
+    marker = tmp_path / "started"
+    result = run_logtrim("--baseline", str(good), "--", "touch", str(marker),
+                         artifact=good / name)  # fmt: skip
+    assert result.code == 2
+    assert b"is in the --baseline directory" in result.stderr
+    assert sorted(p.name for p in good.iterdir()) == ["good.zst"]
+    assert (good / "good.zst").read_bytes() == before
+    assert not marker.exists()
+    trim = subprocess.run(
+        [sys.executable, "-m", "logtrim", "trim", "--baseline", str(good), str(good / "good.zst"),
+         "-o", str(good / name)],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert trim.returncode == 2
+    assert (good / "good.zst").read_bytes() == before
+
+
+def test_a_binary_baseline_is_a_warning_that_names_no_option_run_lacks(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Before, the warning said "use --binary to read it anyway": ``run`` has no such option."""
+    binary = tmp_path / "sparse.log"
+    binary.write_bytes(b"\0" * 4096)
+    result = run_logtrim("--baseline", str(binary), "--", "echo", "hi")
+    assert result.code == 0
+    assert b"binary file" in result.stderr and b"--binary" not in result.stderr
+    assert result.archive == b"hi\n"
 
 
 def test_the_handler_takes_a_baseline(tmp_path: Path) -> None:

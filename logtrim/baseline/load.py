@@ -24,7 +24,7 @@ from ..engine.shapes.baseline import Shaper
 from ..engine.shapes.hashset import HashSet
 from ..engine.shapes.shapes import SHAPE_CAP, Shapes
 from ..logs.declared import Declared
-from ..logs.inputs import open_detected, open_input
+from ..logs.inputs import Input, open_detected, open_input
 from . import halves
 from .store import MAGIC, NotRegularFileError, decode, open_regular, read_index
 
@@ -133,7 +133,7 @@ def _load_one(
     trailer_shapes = head.startswith(ZSTD_MAGIC) and _from_trailer(path, shapes)
     if trailer_shapes and text is None:
         return
-    inp = open_input(path)
+    inp = _opened(path)
     is_task, chunks = open_detected(inp)
     if mask is not None:
         chunks = mask.lines(chunks, learn=not mask.scan(inp))
@@ -144,7 +144,7 @@ def _load_one(
     if not whole and (inp.size or 0) <= MAX_READ and halves.forkable():
         done = halves.load(inp, chunks, mine)  # on two cores, if large and plain
     if done is False:  # a cap was reached: the order counts, read it in one pass
-        inp = open_input(path)
+        inp = _opened(path)
         is_task, chunks = open_detected(inp)
         mine = _like(shapes, is_task, keep=last is not None)
     elif done:
@@ -210,3 +210,10 @@ def _head(path: str) -> bytes:
         raise InputError(f"{path}: not a regular file (a baseline is read from files)") from None
     except OSError:
         return b""  # open_input says why, in its words
+
+
+def _opened(path: str) -> Input:
+    """A baseline file, opened: a binary one is no baseline (no option reads it anyway)."""
+    inp = open_input(path)
+    inp.binary_hint = ""
+    return inp

@@ -239,8 +239,20 @@ def existing_path(raw: object) -> str:
 
 def refuse_same(output: str, role: str, baseline: str) -> None:
     """Refuse an output (``role``: its option) that is the ``baseline`` file: writing it
-    would replace the good run it is compared with."""
-    if not baseline or not output or output == "-" or not os.path.isfile(baseline):
+    would replace the good run it is compared with. Of a directory of good runs, no file in
+    it: the run would replace one, or join them as a good run (failed or not)."""
+    if not baseline or not output or output == "-":
+        return
+    if os.path.isdir(baseline):
+        out = Path(output)
+        # (read at its top level, hidden names left out: logtrim.baseline.load)
+        if not out.name.startswith(".") and out.resolve().parent == Path(baseline).resolve():
+            raise UsageError(
+                f"{role} {output} is in the --baseline directory {baseline}: refusing "
+                "(the run would join its good runs)"
+            )
+        return
+    if not os.path.isfile(baseline):
         return
     try:
         same = os.path.samefile(output, baseline)

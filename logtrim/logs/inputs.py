@@ -73,6 +73,8 @@ class Input:
     ) -> None:
         self.path = path
         self.binary = binary  # read binary (NUL-holding) input anyway
+        # Said of a binary input: what to do (an input read without the option says none).
+        self.binary_hint = "use --binary to read it anyway"
         # A regular file, which can be opened and read again by its path; a pipe (stdin,
         # ``<(...)``, a FIFO) gives its bytes once, to the one read that uses them.
         self.rereadable = rereadable
@@ -104,10 +106,8 @@ class Input:
             if not self.binary and len(peeked) < BINARY_PEEK:
                 peeked += block[: BINARY_PEEK - len(peeked)]
                 if b"\0" in peeked:
-                    raise InputError(
-                        f"{self.name}: binary file (NUL bytes near the start); "
-                        "use --binary to read it anyway"
-                    )
+                    hint = f"; {self.binary_hint}" if self.binary_hint else ""
+                    raise InputError(f"{self.name}: binary file (NUL bytes near the start){hint}")
             yield block
 
     def chunks(self) -> Iterator[bytes]:
