@@ -174,3 +174,19 @@ def test_diff_of_a_log_with_masked_secrets_against_itself_finds_nothing(
     assert proc.returncode == 0, proc.stderr
     found = json.loads(proc.stdout)
     assert (found["new_shapes"], found["near_shapes"], found["shown"]) == (0, 0, []), found
+
+
+def test_a_line_longer_than_a_chunk_is_one_line_with_grep_s_numbers(tmp_path: Path) -> None:
+    """A 3 MB line is read in pieces: before, each piece was a new line of its own, and the
+    lines after it were numbered 11 and 12 in a file of 4 lines."""
+    good = tmp_path / "good.log"
+    good.write_bytes(b"INFO start\nINFO done\n")
+    bad = tmp_path / "bad.log"
+    bad.write_bytes(
+        b"INFO start\nDEBUG payload " + b"x" * 3_000_000 + b" end\nINFO after\nERROR real problem\n"
+    )
+    proc = _cli("diff", "--json", str(good), str(bad))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    assert report["lines"] == 4
+    assert [found["line"] for found in report["shown"]] == [2, 3, 4]
