@@ -210,6 +210,12 @@ def test_buildkite_group_headers_keep_to_the_budget(tmp_path: Path) -> None:
         ),
         # The error, then a countdown drawn over it: the error is what a person points at.
         ("ERROR: connection lost\\rretrying in 5s\\rretrying in 4s\\n", "ERROR: connection lost"),
+        # The failure inside a word, or in a crash's words: that state, not the last one.
+        ("download 5%\\rIOError: connection reset\\rdownload 6%\\n", "IOError: connection reset"),
+        (
+            "Compiling 50%\\rSegmentation fault (core dumped)\\rcleanup\\n",
+            "Segmentation fault (core dumped)",
+        ),
     ],
 )
 def test_a_reason_redrawn_with_carriage_returns_is_one_state(

@@ -190,3 +190,24 @@ def test_a_line_longer_than_a_chunk_is_one_line_with_grep_s_numbers(tmp_path: Pa
     report = json.loads(proc.stdout)
     assert report["lines"] == 4
     assert [found["line"] for found in report["shown"]] == [2, 3, 4]
+
+
+def test_context_next_to_a_line_longer_than_a_chunk_is_grep_s(tmp_path: Path) -> None:
+    """``--context 2`` around a 3 MB line: before, a later piece of the long line stood for a
+    line of context, and ``start`` (before) or ``x`` (after) was left out."""
+    long = "progress " + "#" * (3 * 1024 * 1024)
+    good = tmp_path / "good.log"
+    good.write_text(f"start\n{long}\nx\ny\nend\n")
+    before = tmp_path / "before.log"
+    before.write_text(f"start\n{long}\nnew thing here\nend\n")
+    after = tmp_path / "after.log"
+    after.write_text(f"start\nnew thing here\n{long}\nx\ny\nend\n")
+    for bad, expected in (
+        (before, [b"1-start", b"2-progress #", b"3:new thing here", b"4-end"]),
+        (after, [b"1-start", b"2:new thing here", b"3-progress #", b"4-x"]),
+    ):
+        proc = _cli("diff", "--context", "2", str(good), str(bad))
+        assert proc.returncode == 0, proc.stderr
+        lines = proc.stdout.splitlines()[: len(expected)]
+        shown = [line[: len(want)] for line, want in zip(lines, expected, strict=True)]
+        assert shown == expected

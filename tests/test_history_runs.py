@@ -244,6 +244,21 @@ def test_no_output_goes_into_a_directory_of_good_runs(
     assert (good / "good.zst").read_bytes() == before
 
 
+def test_no_made_up_archive_in_a_directory_of_good_runs(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``cd good-runs && logtrim run --baseline . -- step``: the archive logtrim names itself
+    went into the directory, and the failed run was a good run for the next one."""
+    good = tmp_path / "good-runs"
+    good.mkdir()
+    (good / "a.log").write_text("deployed\n")
+    result = run_logtrim("--baseline", ".", "--", "sh", "-c", "echo FAILED; exit 1",
+                         artifact=None, cwd=good)  # fmt: skip
+    assert result.code == 2
+    assert b"the --baseline directory" in result.stderr
+    assert sorted(p.name for p in good.iterdir()) == ["a.log"]
+
+
 def test_a_binary_baseline_is_a_warning_that_names_no_option_run_lacks(
     run_logtrim: RunLogtrim, tmp_path: Path
 ) -> None:

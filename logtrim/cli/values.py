@@ -237,6 +237,15 @@ def existing_path(raw: object) -> str:
     return raw
 
 
+def in_baseline_folder(output: str, baseline: str) -> bool:
+    """Whether ``output`` would be one of the files of the directory ``baseline`` (read at
+    its top level, hidden names left out: :mod:`logtrim.baseline.load`)."""
+    out = Path(output)
+    if out.name.startswith(".") or not os.path.isdir(baseline):
+        return False
+    return out.resolve().parent == Path(baseline).resolve()
+
+
 def refuse_same(output: str, role: str, baseline: str) -> None:
     """Refuse an output (``role``: its option) that is the ``baseline`` file: writing it
     would replace the good run it is compared with. Of a directory of good runs, no file in
@@ -244,9 +253,7 @@ def refuse_same(output: str, role: str, baseline: str) -> None:
     if not baseline or not output or output == "-":
         return
     if os.path.isdir(baseline):
-        out = Path(output)
-        # (read at its top level, hidden names left out: logtrim.baseline.load)
-        if not out.name.startswith(".") and out.resolve().parent == Path(baseline).resolve():
+        if in_baseline_folder(output, baseline):
             raise UsageError(
                 f"{role} {output} is in the --baseline directory {baseline}: refusing "
                 "(the run would join its good runs)"

@@ -107,7 +107,9 @@ def compute(
         if lines[-1] == b"":
             lines.pop()
         base = out.lines - inside  # line number of the chunk's first line, minus one
-        waiting = [f for f in waiting if not _more_after(f, lines, base, context)]
+        own_first = int(inside)  # the first line of this chunk that is a line of its own
+        more, at = lines[own_first:], base + own_first
+        waiting = [f for f in waiting if not _more_after(f, more, at, context)]
         for i in baseline.new_lines(chunk):
             if i == 0 and inside:
                 continue  # a piece of a line looked at already: no line of its own
@@ -123,7 +125,7 @@ def compute(
             if len(first) >= FOUND_CAP or held > FOUND_BYTES:
                 out.unkept += 1
                 continue
-            own = [(base + k + 1, lines[k]) for k in range(max(i - context, 0), i)]
+            own = [(base + k + 1, lines[k]) for k in range(max(i - context, own_first), i)]
             before = list(previous)[len(previous) - (context - len(own)) :] if context else []
             found = first[key] = Found(base + i + 1, lines[i], before + own)
             end = min(i + 1 + context, len(lines))
@@ -132,7 +134,7 @@ def compute(
             last_no, last_shape = found.number, shape
             if len(found.after) < context:
                 waiting.append(found)
-        tail = range(max(len(lines) - context, 0), len(lines))
+        tail = range(max(len(lines) - context, own_first), len(lines))
         previous.extend((base + k + 1, lines[k]) for k in tail)
         out.lines += len(lines) - inside
         inside = not chunk.endswith(b"\n")

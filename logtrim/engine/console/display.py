@@ -12,12 +12,20 @@ from ..._text import char_after, char_start
 CUT = b" ... [logtrim: line cut; the full log has all of it]"
 
 
+# What says a state of a redrawn line tells a failure: also inside a word (``ValueError``,
+# ``IOException``), and the words of a crash (``Segmentation fault``, ``panic``).
+_FAILURE = lazy(
+    rb"(?i)error|fatal|fail|exception|traceback|denied|fault|panic|abort|refused|cannot"
+    rb"|could not|unable to|timed out|not found|killed"
+)
+
+
 def redrawn_state(body: bytes) -> bytes:
-    """The state of a line redrawn with ``\\r`` that says most: the last one that names an
-    error (``ERROR: lost\\rretrying in 5s``), else the last one, which the console shows."""
+    """The state of a line redrawn with ``\\r`` that says most: the last one that tells a
+    failure (``ERROR: lost\\rretrying in 5s``), else the last one, which the console shows."""
     states = [state for state in body.split(b"\r") if state.strip()]
     for state in reversed(states):
-        if ERROR_WORD.search(state):
+        if _FAILURE.search(state):
             return state
     return states[-1] if states else b""
 

@@ -161,9 +161,16 @@ class Repeats:
     def recurs(self, stream: int, line: bytes) -> bool:
         """Whether an info line goes into the gap it follows: the very same line was shown
         :data:`RECUR` times already, each time anew (a heading a test runner prints before
-        each test's captured output, a build tool's separator). Shown again, each would
-        cost itself and a gap marker, and say nothing the first ones did not."""
-        return bool(self._out.gap_lines) and self._again.get(line, 0) >= RECUR
+        each test's captured output, a build tool's separator), and the console has spent a
+        quarter of its room for info lines. Shown again, each would cost itself and a gap
+        marker, and say nothing the first ones did not."""
+        out = self._out
+        return (
+            bool(out.gap_lines)
+            and self._again.get(line, 0) >= RECUR
+            # Only once a quarter of the info room is spent: a console with room shows them.
+            and out.budget.used * 4 > out.budget.ceiling(INFO)
+        )
 
     def shown(self, stream: int, key: bytes, now: float, kind: Kind = INFO) -> None:
         """A shown line starts a run of repeats."""
