@@ -35,8 +35,10 @@ def _param(param: Any, ctx: Any) -> str:
         return f"- `{name}{more}`: {(getattr(param, 'help', None) or '').strip()}"
     flags = ", ".join(f"`{o}`" for o in [*param.opts, *param.secondary_opts])
     meta = "" if param.is_flag else f" {param.metavar or param.name.upper()}"
-    text = (param.help or "").strip()
-    repeat = " Repeatable." if param.multiple else ""
+    # The help as ``--help`` prints it: its default too.
+    record = param.get_help_record(ctx)
+    text = " ".join((record[1] if record else param.help or "").split())
+    repeat = " Repeatable." if param.multiple and "repeatable" not in text.lower() else ""
     return f"- {flags}{meta}: {text}{repeat}"
 
 
@@ -69,8 +71,10 @@ def render() -> str:
         sub = command.context_class(command, info_name=name, parent=ctx)
         args = [p for p in command.params if p.param_type_name == "argument"]
         usage = " ".join(
-            ["[OPTIONS]"] + [(p.metavar or p.name).upper().rstrip(".") + "..." for p in args]
-        )
+            ["[OPTIONS]"]
+            + [(p.metavar or p.name).upper().rstrip(".") + ("..." if p.nargs == -1 else "")
+               for p in args]
+        )  # fmt: skip
         parts.append(f"## `logtrim {name}`\n")
         parts.append(f"```text\nlogtrim {name} {usage}\n```\n")
         parts.append((command.help or "").strip() + "\n")

@@ -46,6 +46,21 @@ def test_every_option_is_documented() -> None:
             assert f"`{option}`" in reference, f"{command} {option} is not in docs/reference.md"
 
 
+@pytest.mark.parametrize("command", ["run", "trim", "stats", "cat", "diff"])
+def test_each_synopsis_is_the_one_help_prints(command: str) -> None:
+    """Before, the reference gave ``logtrim diff [OPTIONS] GOOD... BAD...``: diff takes one
+    of each (the option lines were checked, the synopsis was not)."""
+    reference = (ROOT / "docs" / "reference.md").read_text(encoding="utf-8")
+    help_text = subprocess.run(
+        [sys.executable, "-m", "logtrim", command, "--help"],
+        capture_output=True, text=True, timeout=60, env=clean_env({"COLUMNS": "200"}),
+    ).stdout  # fmt: skip
+    usage = re.search(r"Usage: (logtrim .*)", help_text)
+    assert usage is not None
+    synopsis = re.sub(r"[{}]", "", usage.group(1)).strip()
+    assert f"```text\n{synopsis}\n```" in reference
+
+
 def test_exit_codes_are_documented() -> None:
     """Every exit code logtrim's errors map to is on the exit codes page."""
     from logtrim import _errors
@@ -154,6 +169,7 @@ def _sample(page: Path, after: str) -> list[str]:
     ("page", "after", "args"),
     [
         ("README.md", "## What a run looks like", ["--budget", "200kB"]),
+        ("docs/index.md", "A failing run of the bundled sample", ["--budget", "200kB"]),
         ("docs/getting-started.md", "## Wrap a step", []),
         ("docs/getting-started.md", "## Make it fail", []),
     ],
