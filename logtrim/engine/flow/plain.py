@@ -36,7 +36,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     tally = sel.out.tally
     tally.seen_lines[kind] += 1
     tally.seen_bytes[kind] += size
-    if kind == INFO and sel.repeats.recurs(stream, line):
+    if kind == INFO and sel.repeats.recurs(line):
         sel.out.hide(size)
         return
     key = sel.repeats.key(stream, line, now, lineno, kind)
@@ -48,6 +48,6 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     # region declares learned first; only command lines were left for their dialect, and
     # those never take this path (their tier is SERVICE).
     if sel.show.alone(stream, line, kind, lineno, size):
-        sel.repeats.shown(stream, key, now, kind)
+        sel.repeats.shown(stream, key, now)
     elif sel.withheld is not None:  # with a baseline: a new line held back, for the tail
         sel.withheld.offer(lineno, stream, line, line)

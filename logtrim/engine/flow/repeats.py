@@ -14,7 +14,7 @@ from ..match.kinds import INFO, Kind
 from ..shapes.templates import template
 from .history import History
 
-#: Times the very same info line is shown anew before it goes into the gaps it follows.
+#: Times the very same info line follows a gap before it goes into the gaps it follows.
 RECUR = 3
 _AGAIN_MAX = 4096  # lines remembered (then counted anew)
 _AGAIN_LINE = 256  # the longest remembered: headings and separators are short
@@ -73,7 +73,7 @@ class Repeats:
         self._history = history
         self._mask = mask  # a console form as printed: secrets masked
         self.streams = {STDOUT: Run(), STDERR: Run()}
-        # Info lines shown anew (not as a repeat right after themselves): how often, by line.
+        # Info lines after lines not shown, once the console is pressed: how often, by line.
         self._again: dict[bytes, int] = {}
 
     def key(
@@ -158,28 +158,31 @@ class Repeats:
         out.tally.collapsed += count
         self._history.mark_range(lineno, lineno + count - 1, stream)
 
-    def recurs(self, stream: int, line: bytes) -> bool:
-        """Whether an info line goes into the gap it follows: the very same line was shown
-        :data:`RECUR` times already, each time anew (a heading a test runner prints before
-        each test's captured output, a build tool's separator), and the console has spent a
-        quarter of its room for info lines. Shown again, each would cost itself and a gap
-        marker, and say nothing the first ones did not."""
+    def recurs(self, line: bytes) -> bool:
+        """Whether an info line goes into the gap it follows: once the console has spent a
+        quarter of its room for info lines, the very same line came after lines not shown
+        :data:`RECUR` times already (a heading a test runner prints before each test's
+        captured output, a build tool's separator). Shown again, each would cost itself and a
+        gap marker, and say nothing the first ones did not. Counted only from then on: a
+        console with room pays nothing for it."""
         out = self._out
-        return (
-            bool(out.gap_lines)
-            and self._again.get(line, 0) >= RECUR
-            # Only once a quarter of the info room is spent: a console with room shows them.
-            and out.budget.used * 4 > out.budget.ceiling(INFO)
-        )
+        if not out.gap_lines or len(line) > _AGAIN_LINE:
+            return False
+        budget = out.budget
+        if budget.used * 4 <= budget.ceiling(INFO):
+            return False
+        again = self._again
+        seen = again.get(line, 0)
+        if seen >= RECUR:
+            return True
+        if len(again) >= _AGAIN_MAX:
+            again.clear()
+        again[line] = seen + 1
+        return False
 
-    def shown(self, stream: int, key: bytes, now: float, kind: Kind = INFO) -> None:
+    def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""
         run = self.streams[stream]
-        if kind == INFO and len(run.candidate) <= _AGAIN_LINE:
-            again = self._again
-            if len(again) >= _AGAIN_MAX:
-                again.clear()
-            again[run.candidate] = again.get(run.candidate, 0) + 1
         if key is run.given:
             run.key, run.raw = None, key
         else:

@@ -188,7 +188,7 @@ class Selector:
             native is not None
         ):  # shown now: the CI's own indicator follows (engine/service/native.py)
             native.see(line, now)
-        if kind == INFO and not context and self.repeats.recurs(stream, shown):
+        if kind == INFO and not context and self.repeats.recurs(shown):
             self.out.hide(size)
             return
         key = None
@@ -232,7 +232,7 @@ class Selector:
             if not shown_now:
                 self.held.add(lineno, stream, self.shaper.masker.mask(shown), lineno, True)
         if shown_now and key is not None:
-            self.repeats.shown(stream, key, now, kind)
+            self.repeats.shown(stream, key, now)
         if kind == PROGRESS and not shown_now and native is not None:
             native.flush()  # its state goes now, or waits for the next line shown: not later
 
