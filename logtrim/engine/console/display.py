@@ -30,6 +30,13 @@ def redrawn_state(body: bytes) -> bytes:
     return states[-1] if states else b""
 
 
+def read_form(text: bytes) -> bytes:
+    """A line as a person reads it, for a failure reason: of ``\\r`` redraws, the state that
+    tells the failure (not every state run together: ``extract 10% extract 50% ERROR: ...``)."""
+    body = text.rstrip(b"\r\n")
+    return redrawn_state(body) if b"\r" in body else body
+
+
 def display(line: bytes, max_line: int) -> bytes:
     """The console form of a raw line: final state of ``\\r`` redraws, cut if too long.
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 
 from ..._text import ANSI_BYTES as _ANSI
 from ...dialects.escape import REASON_LIMIT
-from ..console.display import redrawn_state
+from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from .nodeerrors import HEAD as NODE_AGGREGATE
@@ -332,19 +332,12 @@ class ReasonChooser:
         if best is None:
             return None
         # Masked whole first: a secret is never split at a ``\r``.
-        text = _shown(masker.mask(best.text))
+        text = read_form(masker.mask(best.text))
         if best.root and best.root != best.text:
-            text += b" (caused by " + _shown(masker.mask(best.root)) + b")"
+            text += b" (caused by " + read_form(masker.mask(best.root)) + b")"
         line = text.decode("utf-8", "replace").strip()
         return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
 
     def masked_first_errors(self, masker: Masker) -> list[str]:
         """The first error lines, masked with every secret known by now."""
-        return [_shown(masker.mask(t)).decode("utf-8", "replace") for t in self.first_errors]
-
-
-def _shown(text: bytes) -> bytes:
-    """A line as a person reads it: of ``\\r`` redraws, the state that names the error
-    (not every state run together: ``extract 10% extract 50% ERROR: ...``)."""
-    body = text.rstrip(b"\r\n")
-    return redrawn_state(body) if b"\r" in body else body
+        return [read_form(masker.mask(t)).decode("utf-8", "replace") for t in self.first_errors]
