@@ -352,6 +352,18 @@ def test_a_config_file_in_the_working_directory_that_is_no_file_is_refused(
     assert not marker.exists()
 
 
+def test_a_config_path_that_cannot_be_looked_up_is_a_usage_error(tmp_path: Path) -> None:
+    """``--config`` with a name too long for the system: before, an internal error ran the
+    step unfiltered, with no archive and exit 0; now exit 2, and the step never starts."""
+    marker = tmp_path / "ran"
+    config = "x" * 5000 + ".toml"
+    result = _run(["run", "--config", config, "--", "touch", str(marker)], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr.startswith(b"logtrim: error: config file cannot be looked up: xxx")
+    assert result.stderr.count(b"\n") == 1
+    assert not marker.exists()
+
+
 def test_a_budget_past_any_size_says_it_is_too_large(tmp_path: Path) -> None:
     """A budget of more bytes than a size can hold: the message says so, not only what a
     size looks like (the value is one)."""

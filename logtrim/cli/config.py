@@ -8,6 +8,8 @@ setting's parser (:mod:`.settings`) before the child starts; a bad one is a
 
 from __future__ import annotations
 
+import errno
+import stat
 import sys
 from collections.abc import Iterable, Mapping
 from pathlib import Path
@@ -78,14 +80,30 @@ def _mentions_logtrim(path: Path) -> bool:
         return True
 
 
+def _kind(path: Path) -> str:
+    """``"file"``, ``"dir"``, ``"other"`` (a FIFO, a device) or ``"missing"`` (also a link to
+    nothing, a loop); a path the system refuses to look up (too long, a directory that cannot
+    be searched) is a usage error: the step must not start without its settings."""
+    try:
+        mode = path.stat().st_mode
+    except (FileNotFoundError, NotADirectoryError):
+        return "missing"
+    except OSError as exc:
+        if exc.errno == errno.ELOOP:
+            return "missing"
+        raise UsageError(f"config file cannot be looked up: {path}: {exc.strerror}") from None
+    return "file" if stat.S_ISREG(mode) else "dir" if stat.S_ISDIR(mode) else "other"
+
+
 def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     """``--config PATH``, or ``pyproject.toml`` then ``logtrim.toml`` in ``cwd`` (lowest first)."""
     if explicit:
-        if explicit.is_dir():
+        kind = _kind(explicit)
+        if kind == "dir":
             raise UsageError(f"config file is a directory: {explicit}")
-        if explicit.exists() and not explicit.is_file():  # a FIFO, /dev/stdin: read once
+        if kind == "other":  # a FIFO, /dev/stdin: read once
             raise UsageError(f"config file is not a regular file: {explicit}")
-        if not explicit.is_file():
+        if kind == "missing":
             raise UsageError(f"config file not found: {explicit}")
         return [_file(explicit, explicit.name == "pyproject.toml")]
     if cwd is None:
@@ -114,7 +132,10 @@ def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
     )
     names: list[str] = []
     for path in paths:
-        if not path.is_file():  # missing, or a FIFO: reading one would wait for its writer
+        try:
+            if not path.is_file():  # missing, or a FIFO: reading one would wait for its writer
+                continue
+        except OSError:  # cannot be looked up: from_files says so, as a usage error
             continue
         try:
             table = _table(_toml(path), path.name == "pyproject.toml")
