@@ -364,6 +364,24 @@ def test_a_config_path_that_cannot_be_looked_up_is_a_usage_error(tmp_path: Path)
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("where", ["option", "variable", "file"])
+def test_a_whole_number_of_any_length_means_all(tmp_path: Path, where: str) -> None:
+    """A whole number past 2,147,483,647 means all (docs/exit-codes.md): before, one of
+    5,000 digits was refused three ways, one of them naming ``sys.set_int_max_str_digits``."""
+    huge = "9" * 5000
+    args = ["run", "--artifact", str(tmp_path / "a.zst")]
+    env = {}
+    if where == "option":
+        args += ["--head", huge]
+    elif where == "variable":
+        env["LOGTRIM_HEAD"] = huge
+    else:
+        (tmp_path / "logtrim.toml").write_text(f"head = {huge}\n")
+    result = _run([*args, "--", "echo", "hi"], tmp_path, env)
+    assert result.returncode == 0, result.stderr[-300:]
+    assert result.stdout.startswith(b"hi\n")
+
+
 def test_a_budget_past_any_size_says_it_is_too_large(tmp_path: Path) -> None:
     """A budget of more bytes than a size can hold: the message says so, not only what a
     size looks like (the value is one)."""

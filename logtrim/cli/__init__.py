@@ -16,6 +16,10 @@ def entry() -> None:
     instructions of ``run -- true``)."""
     import gc
 
+    # A whole number of any length is the user's own (``--head 999...``: "all", as the docs
+    # say); Python's limit on parsing long ones is for text from elsewhere.
+    if hasattr(sys, "set_int_max_str_digits"):  # Python 3.10.7+
+        sys.set_int_max_str_digits(0)
     sys.argv[1:] = _verbose_after_run(sys.argv[1:])
     was_enabled = gc.isenabled()
     gc.disable()
