@@ -382,6 +382,17 @@ def test_a_whole_number_of_any_length_means_all(tmp_path: Path, where: str) -> N
     assert result.stdout.startswith(b"hi\n")
 
 
+def test_one_key_in_two_spellings_is_a_usage_error(tmp_path: Path) -> None:
+    """``success-tail = 7`` and ``success_tail = 0`` in one file: before, the last one won
+    without a word (a literal duplicate was already refused by the TOML parser)."""
+    (tmp_path / "logtrim.toml").write_text("success-tail = 7\nsuccess_tail = 0\n")
+    marker = tmp_path / "ran"
+    result = _run(["run", "--", "touch", str(marker)], tmp_path)
+    assert result.returncode == 2
+    assert b"'success_tail' is given twice" in result.stderr
+    assert not marker.exists()
+
+
 def test_a_budget_past_any_size_says_it_is_too_large(tmp_path: Path) -> None:
     """A budget of more bytes than a size can hold: the message says so, not only what a
     size looks like (the value is one)."""

@@ -57,6 +57,8 @@ def _file(path: Path, nested: bool) -> Source:
         name = key.replace("-", "_")
         if name not in known:
             raise UsageError(f"{path}: unknown key {key!r}{_meant(name, known)}")
+        if name in values:  # ``success-tail`` and ``success_tail``: which one was meant?
+            raise UsageError(f"{path}: {key!r} is given twice, with dashes and underscores")
         values[name] = value
     return Source(values, lambda _: str(path))
 
