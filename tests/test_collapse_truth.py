@@ -35,6 +35,12 @@ def _body(console: bytes) -> list[bytes]:
     return lines[:end]
 
 
+def _python_run(run_logtrim: RunLogtrim, script: str, *options: str) -> tuple[int, list[bytes]]:
+    """``logtrim run OPTIONS -- python -c SCRIPT``: its exit code and :func:`_body`."""
+    r = run_logtrim(*options, "--", sys.executable, "-c", script)
+    return r.code, _body(r.stdout)
+
+
 def _check_repeats_true(console: bytes, written: list[bytes]) -> None:
     """Each ``(repeated N more times)`` follows the line it counts, and the input has that
     very line N more times right after it."""
@@ -119,9 +125,8 @@ def test_a_checksum_without_letters_is_similar_all_the_same(run_logtrim: RunLogt
         "    print(f'step {i}: checksum={h} status=ok')\n"
     )
     options = ("--verbatim", "0", "--head", "0", "--success-tail", "0")
-    r = run_logtrim(*options, "--", sys.executable, "-c", script)
-    assert r.code == 0
-    body = _body(r.stdout)
+    code, body = _python_run(run_logtrim, script, *options)
+    assert code == 0
     assert body[1] == b"[logtrim] ... 2,998 similar lines ...", body[:6]
     assert len(body) == 3
 
@@ -144,9 +149,8 @@ def test_a_heading_printed_before_each_test_s_output_goes_into_the_gaps(
         "raise SystemExit(1)\n"
     )
     options = ("--budget", "20kB", "--verbatim", "0", "--head", "0")
-    r = run_logtrim(*options, "--", sys.executable, "-c", script)
-    assert r.code == 1
-    body = _body(r.stdout)
+    code, body = _python_run(run_logtrim, script, *options)
+    assert code == 1
     assert 3 <= body.count(bar.encode()) <= 14, body
     assert b"=== short test summary info ===" in body
     assert b"FAILED tests/test_total.py::test_total - assert 9 == 10" in body

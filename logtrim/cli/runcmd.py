@@ -173,7 +173,7 @@ def _prepare(
     from ..dialects import choose
     from ..engine.masking.mask import masker_of
     from .config import file_mask_env, masks_from, resolve, unknown_variables
-    from .values import in_baseline_folder, refuse_artifact, refuse_same
+    from .values import refuse_artifact, refuse_same
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly (a config file's mask-env too, however
@@ -200,23 +200,14 @@ def _prepare(
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
     policy = settings.policy(masks)
-    if artifact is not None:  # (a name logtrim makes up is a new file)
-        refuse_same(str(artifact), "--artifact", settings.baseline)
-    elif (
-        cwd
-        and settings.baseline
-        and in_baseline_folder(str(cwd / "run.log.zst"), settings.baseline)
-    ):
-        # ... but not one in a directory of good runs
-        raise UsageError(
-            f"without --artifact the archive goes to {cwd}, the --baseline directory: refusing "
-            "(the run would join its good runs); give --artifact another place"
-        )
-    if settings.history:
-        _history_folder(settings.history)
     path = artifact if artifact is not None else default_artifact(command, cwd, policy.masks)
     try:
+        # Also a name made up (in the working directory): not one in a directory of good runs.
+        role = "--artifact" if artifact is not None else "the archive (no --artifact)"
+        refuse_same(str(path), role, settings.baseline)
         check_closing_room(settings.budget, dialect, path, name or path.name)
+        if settings.history:
+            _history_folder(settings.history)
     except UsageError:
         if artifact is None:
             remove_placeholder(path)

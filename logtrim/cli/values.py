@@ -237,7 +237,7 @@ def existing_path(raw: object) -> str:
     return raw
 
 
-def in_baseline_folder(output: str, baseline: str) -> bool:
+def _in_baseline_folder(output: str, baseline: str) -> bool:
     """Whether ``output`` would be one of the files of the directory ``baseline`` (read at
     its top level, hidden names left out: :mod:`logtrim.baseline.load`)."""
     out = Path(output)
@@ -253,7 +253,7 @@ def refuse_same(output: str, role: str, baseline: str) -> None:
     if not baseline or not output or output == "-":
         return
     if os.path.isdir(baseline):
-        if in_baseline_folder(output, baseline):
+        if _in_baseline_folder(output, baseline):
             raise UsageError(
                 f"{role} {output} is in the --baseline directory {baseline}: refusing "
                 "(the run would join its good runs)"

@@ -99,19 +99,18 @@ def compute(
     waiting: list[Found] = []  # new lines whose next lines are in the next chunk
     previous: deque[tuple[int, bytes]] = deque(maxlen=context)  # the last lines of a chunk
     last_no, last_shape = 0, b""  # the number and shape of the last new line kept
-    # The last chunk ended inside a line (one longer than a chunk: cut in pieces, each looked
-    # at alone): this chunk's first "line" is that line's next piece, numbered as it.
-    inside = False
+    # 1 when the last chunk ended inside a line (one longer than a chunk: cut in pieces, each
+    # looked at alone): this chunk's first "line" is that line's next piece, numbered as it.
+    own_first = 0
     for chunk in chunks:
         lines = chunk.split(b"\n")
         if lines[-1] == b"":
             lines.pop()
-        base = out.lines - inside  # line number of the chunk's first line, minus one
-        own_first = int(inside)  # the first line of this chunk that is a line of its own
+        base = out.lines - own_first  # line number of the chunk's first line, minus one
         more, at = lines[own_first:], base + own_first
         waiting = [f for f in waiting if not _more_after(f, more, at, context)]
         for i in baseline.new_lines(chunk):
-            if i == 0 and inside:
+            if i < own_first:
                 continue  # a piece of a line looked at already: no line of its own
             out.new_lines += 1
             key = shape = shape_of(lines[i])
@@ -136,8 +135,8 @@ def compute(
                 waiting.append(found)
         tail = range(max(len(lines) - context, own_first), len(lines))
         previous.extend((base + k + 1, lines[k]) for k in tail)
-        out.lines += len(lines) - inside
-        inside = not chunk.endswith(b"\n")
+        out.lines += len(lines) - own_first
+        own_first = 0 if chunk.endswith(b"\n") else 1
     out.found = list(first.values())
     del first
     if near is not None:

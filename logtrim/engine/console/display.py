@@ -20,10 +20,15 @@ _FAILURE = lazy(
 )
 
 
+def _states(body: bytes) -> list[bytes]:
+    """The states of a line redrawn with ``\\r``, blank ones left out."""
+    return [state for state in body.split(b"\r") if state.strip()]
+
+
 def redrawn_state(body: bytes) -> bytes:
     """The state of a line redrawn with ``\\r`` that says most: the last one that tells a
     failure (``ERROR: lost\\rretrying in 5s``), else the last one, which the console shows."""
-    states = [state for state in body.split(b"\r") if state.strip()]
+    states = _states(body)
     for state in reversed(states):
         if _FAILURE.search(state):
             return state
@@ -51,8 +56,8 @@ def display(line: bytes, max_line: int) -> bytes:
     if body.endswith(b"\r"):
         body = body[:-1]
     if b"\r" in body:
-        parts = [p for p in body.split(b"\r") if p.strip()]
-        body = parts[-1] if parts else b""
+        states = _states(body)
+        body = states[-1] if states else b""
     if len(body) > max_line:
         if body.endswith(CUT):
             body = body[: char_start(body, max_line)] + CUT
