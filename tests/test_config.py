@@ -157,7 +157,7 @@ def test_bad_config_exits_2_before_the_child_starts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["--drain-timeout", "nan"], {}, b"--drain-timeout: bad value for drain_timeout: nan"),
+        (["--drain-timeout", "nan"], {}, b"--drain-timeout: bad value for drain-timeout: nan"),
         (["--grace", "inf"], {}, b"--grace: bad value for grace: inf"),
         ([], {"LOGTRIM_PROGRESS_INTERVAL": "nan"}, b"LOGTRIM_PROGRESS_INTERVAL: bad value"),
     ],
@@ -361,6 +361,25 @@ def test_a_config_path_that_cannot_be_looked_up_is_a_usage_error(tmp_path: Path)
     assert result.returncode == 2
     assert result.stderr.startswith(b"logtrim: error: config file cannot be looked up: xxx")
     assert result.stderr.count(b"\n") == 1
+    assert not marker.exists()
+
+
+_UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
+
+
+@pytest.mark.skipif(
+    not _UNREADABLE.is_file() or os.access(_UNREADABLE, os.R_OK),
+    reason="needs a regular file this user cannot read",
+)
+def test_an_unreadable_config_file_is_said_to_be_unreadable(tmp_path: Path) -> None:
+    """A config file that cannot be read is a usage error that says so: it was reported as
+    "not valid TOML: [Errno 13] Permission denied", as if its syntax were at fault."""
+    marker = tmp_path / "ran"
+    result = _run(["run", "--config", str(_UNREADABLE), "--", "touch", str(marker)], tmp_path)
+    assert result.returncode == 2
+    assert result.stderr == (
+        b"logtrim: error: config file cannot be read: /proc/sys/vm/drop_caches: Permission denied\n"
+    )
     assert not marker.exists()
 
 

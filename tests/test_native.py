@@ -359,5 +359,5 @@ def test_the_switch_from_every_source(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="LOGTRIM_NATIVE_PROGRESS: bad value"):
         resolve({}, {"LOGTRIM_NATIVE_PROGRESS": "maybe"}, tmp_path)
     (tmp_path / "logtrim.toml").write_text("native-progress = 1.5\n")
-    with pytest.raises(UsageError, match=r"logtrim\.toml: bad value for native_progress"):
+    with pytest.raises(UsageError, match=r"logtrim\.toml: bad value for native-progress"):
         resolve({}, {}, tmp_path)

@@ -47,6 +47,8 @@ def _file(path: Path, nested: bool) -> Source:
             # The project's own file, broken or not ours to judge: the step is not blocked.
             say(f"{path}: not valid TOML ({exc}); it has no [tool.logtrim]: ignored", "warning")
             return Source({}, lambda _: str(path))
+        if isinstance(exc, OSError):  # permission denied, an I/O error: no syntax at fault
+            raise UsageError(f"config file cannot be read: {path}: {exc.strerror}") from None
         raise UsageError(f"{path}: not valid TOML: {exc}") from None
     table = _table(data, nested)
     if not isinstance(table, dict):

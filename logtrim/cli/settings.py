@@ -76,7 +76,8 @@ class Setting(Generic[T]):
         except UsageError as exc:
             raise UsageError(f"{where}: {exc}") from None
         except values.BadValue as exc:
-            raise UsageError(f"{where}: bad value for {self.name}: {raw!r} ({exc})") from None
+            key = self.name.replace("_", "-")  # as the option and the file's key are written
+            raise UsageError(f"{where}: bad value for {key}: {raw!r} ({exc})") from None
 
     def fill(self, obj: Settings, sources: Sequence[Source]) -> None:
         value = self.default
