@@ -241,12 +241,7 @@ def place_order(order: dict[str, object], password: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
-    parser.add_argument(
-        "--lines",
-        type=int,
-        default=20_000,
-        help="about how many lines to print (its fixed steps add some 300)",
-    )
+    parser.add_argument("--lines", type=int, default=20_000, help="lines to print, plus ~300")
     parser.add_argument("--fail", action="store_true", help="fail at the end (exit code 3)")
     parser.add_argument("--seed", type=int, default=42, help="random seed (default 42)")
     parser.add_argument(
