@@ -105,6 +105,20 @@ def test_python_dash_m_logtrim_and_console_script_agree(tmp_path: Path) -> None:
         assert proc.stdout.startswith(b"logtrim ")
 
 
+def test_logtrim_alone_prints_its_help() -> None:
+    """``logtrim`` with no command prints the help ``--help`` prints, on stdout, exit 0: it
+    was one error line with the help's newlines written as ``\\n``, exit 2."""
+    script = Path(sys.executable).parent / "logtrim"
+    alone = subprocess.run([str(script)], capture_output=True, env=clean_env(), check=False)
+    helped = subprocess.run(
+        [str(script), "--help"], capture_output=True, env=clean_env(), check=False
+    )
+    assert alone.returncode == 0
+    assert alone.stderr == b""
+    assert alone.stdout == helped.stdout
+    assert b"Commands" in alone.stdout and b"\\n" not in alone.stdout
+
+
 @pytest.mark.parametrize("code", [0, 1, 3, 42, 255])
 def test_exit_code_is_the_childs(run_logtrim: RunLogtrim, code: int) -> None:
     """The step's exit code is logtrim's exit code."""

@@ -144,6 +144,8 @@ def main(argv: list[str] | None = None) -> int:
     """
     ensure_std_fds()
     args = sys.argv[1:] if argv is None else argv
+    if not args:  # ``logtrim`` alone: its help, as ``--help`` prints it (not an error line)
+        args = ["--help"]
     try:
         chosen = _run_app if args[:1] == ["run"] else app
         code = chosen(args=args, prog_name="logtrim", standalone_mode=False)
