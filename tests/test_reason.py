@@ -146,3 +146,25 @@ def test_an_error_line_still_beats_the_trace_of_the_command_that_printed_it() ->
     chooser.offer_stream_end(b"+ curl -fsS https://example.com/app.tar.gz", 4)
     chooser.offer_stream_end(b"downloading", 3)
     assert chooser.reason(Masker()) == "curl: (22) The requested URL returned error: 404"
+
+
+def test_a_json_record_holding_a_traceback_is_the_reason(run_logtrim: RunLogtrim) -> None:
+    """A JSON log line whose field holds a formatted traceback (its newlines escaped, as a
+    JSON formatter's ``formatException`` gives it) is an error line: it was taken for a
+    traceback's header, waiting for frames that never came, and an error the program had
+    recovered from thousands of lines before was named instead, to Octopus too."""
+    child = (
+        "import json, sys\n"
+        "def p(**d): print(json.dumps(d))\n"
+        "p(level='ERROR', msg='page 7: upstream returned 502, skipping')\n"
+        "for i in range(3000): p(level='DEBUG', msg=f'fetched page {i}')\n"
+        "p(level='ERROR', msg='sync aborted: missing field', exc='Traceback (most recent call "
+        "last):\\n  File \"sync.py\", line 18\\nKeyError: \\'customer_id\\'')\n"
+        "sys.exit(4)\n"
+    )
+    result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
+    assert result.code == 4
+    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert len(reasons) == 1
+    assert '"msg": "sync aborted: missing field"' in reasons[0], reasons[0]
+    assert "KeyError: 'customer_id'" in reasons[0]

@@ -16,7 +16,9 @@ TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 # Java's "Caused by: X", Node's "[cause]: X" (an Error's ``cause``, printed after its frames).
 CAUSED_BY = lazy(rb"^(?:Caused by|\[cause\]): (.+)$")
-TRACEBACK = lazy(rb"Traceback \(most recent call last\)")
+# The header alone on its line (after any prefix): in a one-line record (a JSON field
+# holding a formatted traceback, its newlines escaped) it is part of an error message.
+TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
 CHAINED = lazy(rb"^(?:The above exception was the direct cause|During handling of the above)")
 FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
 # Rust's panic: "thread 'main' panicked at src/main.rs:4:5:" and its message on the next line
