@@ -372,3 +372,34 @@ def test_a_line_only_just_over_the_width_is_shown_whole(run_logtrim: RunLogtrim)
     long = "ERROR remote_client (TestSecurityGroupsBasicOps:test_cross_tenant_traffic) " + "x" * 900
     r = run_logtrim("--budget", "2048", "--", *py(f"import sys\nprint({long!r})\nsys.exit(1)"))
     assert b"cut; the full log has all of it]" in r.stdout
+
+
+def test_a_node_uncaught_exception_keeps_its_frames_together(run_logtrim: RunLogtrim) -> None:
+    """Node prints an uncaught exception under its source excerpt: the source line (an error
+    word: ``throw new Error(...)``), a caret, a blank line, then ``Error: x`` and its
+    frames. The frames after ``Error: x`` were cut after ``--after`` lines, the rest coming
+    under the tail's header: the trace split in two."""
+    frames = [f"    at f{i} (/srv/app/job.js:{i + 2}:21)" for i in range(9)]
+    trace = [
+        "/srv/app/job.js:2",
+        'function f(){ throw new Error("boom here"); }',
+        "              ^",
+        "",
+        "Error: boom here",
+        *frames,
+        "",
+        "Node.js v20.20.2",
+    ]
+    code = (
+        "import sys\n"
+        "for i in range(5000): print('processing item', i)\n"
+        # One stream (as ``2>&1`` gives it): the tail's header would come between them.
+        f"sys.stdout.write({chr(10).join(trace)!r} + '\\n')\n"
+        "sys.exit(1)\n"
+    )
+    result = run_logtrim("--budget", "20kB", "--", *py(code))
+    assert result.code == 1
+    err = result.stdout.decode().splitlines()
+    start = err.index("Error: boom here")
+    assert err[start : start + 10] == ["Error: boom here", *frames]
+    assert b"failed (exit 1): Error: boom here" in result.console

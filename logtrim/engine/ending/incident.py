@@ -98,7 +98,9 @@ class Incident:
         if kind == ERROR and 0 < self.block < self._frames and ends_frames(line):
             # The exception that closes the frames (Python's ``ConnectionError: ...``): the
             # end of the same trace, shown with it, not a new error the budget may cut off.
-            self.block = 0
+            # Frames may follow it too (Node's ``Error: x`` under its source excerpt and
+            # caret): they continue the trace from it.
+            self.head, self.block = line, self._frames
             return ERROR, True, True
         self.block = 0
         if self.after:
