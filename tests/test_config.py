@@ -364,6 +364,29 @@ def test_a_config_path_that_cannot_be_looked_up_is_a_usage_error(tmp_path: Path)
     assert not marker.exists()
 
 
+@pytest.mark.parametrize("explicit", [False, True])
+def test_a_key_beside_the_logtrim_table_is_a_usage_error(tmp_path: Path, explicit: bool) -> None:
+    """``mask-env`` above a ``[logtrim]`` table was read from neither place: the secret it
+    names reached the console and the archive, exit 0, without a word."""
+    config = tmp_path / "logtrim.toml"
+    config.write_text('mask-env = ["DB_PASSWORD"]\n\n[logtrim]\nbudget = "5MB"\n')
+    marker = tmp_path / "ran"
+    args = ["run", "--artifact", str(tmp_path / "a.zst")]
+    args += ["--config", str(config)] if explicit else []
+    result = _run(
+        [*args, "--", "sh", "-c", 'echo "pw $DB_PASSWORD"; touch ran'],
+        tmp_path,
+        env={"DB_PASSWORD": "hunter2-prod-pw"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.endswith(
+        b"logtrim.toml: key 'mask-env' is outside the [logtrim] table: put every key in it, "
+        b"or have no [logtrim] table\n"
+    )
+    assert b"hunter2" not in result.stdout + result.stderr
+    assert not marker.exists() and not (tmp_path / "a.zst").exists()
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

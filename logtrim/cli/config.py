@@ -39,6 +39,14 @@ def _table(data: dict[str, object], nested: bool) -> object:
     return data.get("logtrim", data)
 
 
+def _outside(data: dict[str, object], nested: bool) -> list[str]:
+    """The keys of a ``logtrim.toml`` beside its ``[logtrim]`` table: read from neither
+    place, a ``mask-env`` there would unmask a secret without a word."""
+    if nested or "logtrim" not in data:
+        return []
+    return [key for key in data if key != "logtrim"]
+
+
 def _file(path: Path, nested: bool) -> Source:
     try:
         data = _toml(path)
@@ -53,6 +61,11 @@ def _file(path: Path, nested: bool) -> Source:
     table = _table(data, nested)
     if not isinstance(table, dict):
         raise UsageError(f"{path}: the logtrim settings must be a table")
+    if outside := _outside(data, nested):
+        raise UsageError(
+            f"{path}: key {outside[0]!r} is outside the [logtrim] table: put every key in it, "
+            "or have no [logtrim] table"
+        )
     known = names()
     values: dict[str, object] = {}
     for key, value in table.items():
@@ -142,12 +155,14 @@ def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
         except OSError:  # cannot be looked up: from_files says so, as a usage error
             continue
         try:
-            table = _table(_toml(path), path.name == "pyproject.toml")
+            data = _toml(path)
+            table = _table(data, path.name == "pyproject.toml")
         except Exception:
             continue
-        raw = table.get("mask-env", table.get("mask_env")) if isinstance(table, dict) else None
-        values = raw if isinstance(raw, list) else str(raw).split(",") if raw else []
-        names += [str(v).strip() for v in values if str(v).strip()]
+        for place in (table, data):  # beside a [logtrim] table too: the error names them
+            raw = place.get("mask-env", place.get("mask_env")) if isinstance(place, dict) else None
+            values = raw if isinstance(raw, list) else str(raw).split(",") if raw else []
+            names += [str(v).strip() for v in values if str(v).strip()]
     return names
 
 
