@@ -131,3 +131,29 @@ def test_an_archive_that_starts_with_a_skippable_frame_is_zstd(tmp_path: Path) -
         )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert b"ERROR" in done.stdout and b"binary" not in done.stderr
+
+
+def test_a_utf16_log_is_masked_from_its_declarations(tmp_path: Path) -> None:
+    """A plain UTF-16 log (PowerShell's ``>`` writes one, with its byte-order mark) is
+    printed as UTF-8 with what it declares masked: its declarations were looked for in
+    the raw UTF-16 bytes, found nowhere, and the secret was printed, ``--grep`` too."""
+    text = "early Utf16Secret9\r\n::add-mask::Utf16Secret9\r\nuse Utf16Secret9\r\n"
+    for codec in ("utf-16-le", "utf-16-be"):
+        log = tmp_path / f"{codec}.log"
+        log.write_bytes(("\ufeff" + text).encode(codec))
+        whole, grepped = _cli(str(log)), _cli("--grep", "use", str(log))
+        assert whole.returncode == grepped.returncode == 0
+        assert whole.stdout == b"early ********\r\n::add-mask::********\r\nuse ********\r\n"
+        assert grepped.stdout == b"use ********\r\n"
+
+
+def test_output_that_starts_with_ff_fe_is_printed_as_stored(tmp_path: Path) -> None:
+    """A run's archive whose first bytes are FF FE, then UTF-8 text, is no UTF-16: it was
+    decoded as UTF-16 (a line of CJK characters, its newline gone) and ``--grep`` found
+    nothing; ``zstd -dc`` gave the bytes."""
+    data = b"\xff\xfehello world\n" + b"y" * 5000 + b"\n"
+    _archive(tmp_path / "a.zst", data)
+    whole, grepped = _cli(str(tmp_path / "a.zst")), _cli("--grep", "hello", str(tmp_path / "a.zst"))
+    assert whole.returncode == grepped.returncode == 0
+    assert whole.stdout == data
+    assert grepped.stdout == b"\xff\xfehello world\n"

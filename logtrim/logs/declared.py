@@ -12,7 +12,7 @@ from .._matchers import compiler
 from ..dialects import Dialect
 from ..engine.masking.declarations import Declarations
 from ..engine.masking.mask import MIN_LENGTH, Masker
-from .inputs import Input, InputFormat
+from .inputs import UTF16_PEEK, Input, InputFormat, is_utf16
 
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
@@ -83,6 +83,9 @@ class Declared:
             return False
         try:
             with open(inp.path, "rb") as file:
+                if is_utf16(file.read(UTF16_PEEK)):
+                    return False  # read decoded: its declarations are learned as they come
+                file.seek(0)
                 at = 0
                 while block := file.read(_BLOCK):
                     # Whole lines only: the partial last line starts the next block.

@@ -197,6 +197,27 @@ class Input:
             self._file.close()
 
 
+#: The bytes :func:`is_utf16` looks at: the mark and what follows it.
+UTF16_PEEK = 258
+
+
+def is_utf16(head: bytes) -> bool:
+    """Whether bytes that start with ``head`` (their first :data:`UTF16_PEEK`, or all) are
+    UTF-16 text with its byte-order mark: the mark, then NULs (the high bytes of ASCII) or
+    bytes that are no UTF-8. A step's output that merely starts with the bytes FF FE, then
+    UTF-8 text, is no UTF-16: it is printed as stored."""
+    if head[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return False
+    sample = head[2:UTF16_PEEK]
+    if not sample or b"\0" in sample:
+        return True
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample)  # a character cut at the end: fine
+    except UnicodeDecodeError:
+        return True
+    return False
+
+
 def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
     """A UTF-16 text that starts with its byte-order mark (as PowerShell's ``>`` and
     ``Out-File`` write logs) as UTF-8, so that its lines are read, not refused as binary
@@ -204,9 +225,9 @@ def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
     first = b""
     for block in raw:
         first += block
-        if len(first) >= 2:
+        if len(first) >= UTF16_PEEK:
             break
-    if first[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if not is_utf16(first):
         if first:
             yield first
         yield from raw
