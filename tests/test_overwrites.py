@@ -67,6 +67,24 @@ def test_refused_trim_leaves_nothing_behind(tmp_path: Path) -> None:
     assert not (tmp_path / "out3").exists() and not (tmp_path / "arch3").exists()
 
 
+def test_a_forced_trim_refused_for_a_link_writes_nothing(tmp_path: Path) -> None:
+    """``trim a.log b.log -o DIR --force`` where ``DIR/b.trimmed.log`` is a link: the link is
+    refused (never replaced), and so is the whole command, before it writes anything: it
+    wrote (or replaced, with ``--force``) ``a.trimmed.log`` first."""
+    _inputs(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir()
+    (tmp_path / "victim").write_bytes(b"VICTIM\n")
+    (out / "a.trimmed.log").write_bytes(b"my precious notes\n")
+    (out / "b.trimmed.log").symlink_to(tmp_path / "victim")
+    proc = _trim(tmp_path, "a.log", "b.log", "-o", "out", "--force")
+    assert proc.returncode == 2
+    assert proc.stderr.count(b"\n") == 1 and b"b.trimmed.log is a symbolic link" in proc.stderr
+    assert (out / "a.trimmed.log").read_bytes() == b"my precious notes\n"
+    assert (tmp_path / "victim").read_bytes() == b"VICTIM\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a.trimmed.log", "b.trimmed.log"]
+
+
 def test_handler_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
     """``LogtrimHandler("notes.txt")`` on a text file raises, as ``run --artifact`` refuses
     it; the file is untouched, nothing else is left; ``force=True`` replaces it."""

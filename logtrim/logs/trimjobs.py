@@ -48,6 +48,7 @@ def plan(
             check(Path(job.artifact), force=force)
         if directories and not force:
             _refuse_derived(job)
+        _check_output(job.output)
     for job in jobs:
         if job.source != "-":
             probe_input(job.source)  # a missing input fails before any work starts
@@ -57,6 +58,15 @@ def plan(
         except OSError as exc:
             raise UsageError(f"cannot create {directory}: {exc.strerror}") from None
     return jobs
+
+
+def _check_output(path: str) -> None:
+    """The ``-o`` file's own check (a link is never replaced, ``--force`` or not), made
+    before any input is trimmed: with several inputs, the outputs before a refused one
+    were written (or replaced) first. A device or FIFO is written as it is (``_Output``)."""
+    if path == "-" or (os.path.exists(path) and not os.path.isfile(path)):
+        return
+    check(Path(path), force=True, option="-o")
 
 
 def _refuse_derived(job: TrimJob) -> None:
