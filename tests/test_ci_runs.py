@@ -77,6 +77,19 @@ def test_github(tmp_path: Path) -> None:
     assert archive.name in text
 
 
+def test_a_step_summary_in_a_missing_directory_is_a_warning(tmp_path: Path) -> None:
+    """A ``$GITHUB_STEP_SUMMARY`` in a directory that does not exist (a mistyped variable)
+    is a warning: the directory and the file were created, without a word."""
+    summary = tmp_path / "nowhere" / "deeper" / "summary.md"
+    result, archive = _run(
+        tmp_path, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert not (tmp_path / "nowhere").exists()
+    assert b"could not publish the archive" in result.stderr
+    assert b"No such file or directory" in result.stderr
+    assert archive.exists()
+
+
 def test_azure(tmp_path: Path) -> None:
     """Azure: artifact.upload whose data is the archive path, and one logissue error."""
     result, archive = _run(tmp_path, {"TF_BUILD": "True"})

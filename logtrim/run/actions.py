@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import subprocess
 from collections.abc import Callable, Sequence
-from pathlib import Path
 
 from ..dialects import AppendFile, RunProgram
 from ..dialects.base import Action
@@ -30,7 +29,8 @@ def carry_out(
     for action in actions:
         try:
             if isinstance(action, AppendFile):
-                Path(action.path).parent.mkdir(parents=True, exist_ok=True)
+                # No directory is made: the runner's summary file is in one that exists, and
+                # a mistyped path is a warning, not a new tree.
                 with open(action.path, "a", encoding="utf-8", errors="surrogateescape") as file:
                     file.write(action.text)
             elif isinstance(action, RunProgram):
