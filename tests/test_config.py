@@ -387,6 +387,15 @@ def test_a_key_beside_the_logtrim_table_is_a_usage_error(tmp_path: Path, explici
     assert not marker.exists() and not (tmp_path / "a.zst").exists()
 
 
+def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
+    """A ``logtrim.toml`` saved with a UTF-8 byte-order mark (Windows Notepad) was refused
+    as "not valid TOML: Invalid statement (at line 1, column 1)"."""
+    (tmp_path / "logtrim.toml").write_bytes(b'\xef\xbb\xbfbudget = "5MB"\ntail = 7\n')
+    settings = resolve({}, {}, tmp_path)
+    assert settings.budget == 5_000_000
+    assert settings.tail == 7
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

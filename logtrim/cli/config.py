@@ -26,7 +26,8 @@ def _toml(path: Path) -> dict[str, object]:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    data: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8"))
+    # "utf-8-sig": a byte-order mark (Windows Notepad writes one) is no syntax error.
+    data: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
     return data  # (a syntax error: TOMLDecodeError, a ValueError)
 
 
