@@ -403,3 +403,37 @@ def test_a_node_uncaught_exception_keeps_its_frames_together(run_logtrim: RunLog
     start = err.index("Error: boom here")
     assert err[start : start + 10] == ["Error: boom here", *frames]
     assert b"failed (exit 1): Error: boom here" in result.console
+
+
+def test_a_rust_compiler_error_is_shown_whole(run_logtrim: RunLogtrim) -> None:
+    """rustc draws a diagnostic with its source lines numbered in the first column
+    (``6 |     let s: String = 5;``) and ``help:`` sections at the first column too: each
+    ended the error's block, and the rest of the drawing was hidden (``7 lines not
+    shown``) with nearly all of the budget left."""
+    drawing = [
+        "error[E0308]: mismatched types",
+        " --> src/main.rs:6:21",
+        "  |",
+        "6 |     let s: String = 5;",
+        "  |            ------   ^ expected `String`, found integer",
+        "  |            |",
+        "  |            expected due to this",
+        "  |",
+        "help: try using a conversion method",
+        "  |",
+        "6 |     let s: String = 5.to_string();",
+        "  |                      ++++++++++++",
+    ]
+    code = (
+        "import sys\n"
+        "for i in range(3000): print(f'step {i} ok')\n"
+        f"print({chr(10).join(drawing)!r})\n"
+        "print()\n"
+        "print('error: could not compile `rs` (bin \"rs\") due to 1 previous error')\n"
+        "sys.exit(101)\n"
+    )
+    result = run_logtrim("--budget", "20kB", "--", *py(code))
+    assert result.code == 101
+    out = result.stdout.decode().splitlines()
+    start = out.index(drawing[0])
+    assert out[start : start + len(drawing)] == drawing

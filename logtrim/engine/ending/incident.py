@@ -12,8 +12,12 @@ from .held import Held
 from .traces import ends_frames
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
-# "... 12 more", Go's goroutine headers.
-_CONTINUATION = lazy(rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[")
+# "... 12 more", Go's goroutine headers; in a compiler's diagnostic drawn as rustc draws
+# them (cargo, ruff, deno), a source line in the gutter with its number in the first
+# column (``6 |     let s: String = 5;``) and its ``help:`` and ``note:`` sections.
+_CONTINUATION = lazy(
+    rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[|[0-9]+ +\||(?:help|note): "
+)
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
 
