@@ -267,7 +267,22 @@ def test_work_aside_returns_its_value_or_none() -> None:
 def test_no_drop_is_suggested_for_a_ci_command(command: bytes) -> None:
     """A CI command is the biggest template below warnings: ``run`` passes it under its CI
     whatever ``--drop`` says, so the suggestion is the next template, never the command."""
-    data = b"".join(command + b"\n" + b"built %d\n" % i for i in range(400))
+    data = b"".join(command + b"\n" + b"INFO built %d\n" % i for i in range(400))
     suggestion = suggest_drop(compute([_opened(data)]))
     assert suggestion is not None
-    assert suggestion.template.startswith("built ")
+    assert suggestion.template.startswith("INFO built ")
+
+
+def test_no_drop_is_suggested_for_detail_lines() -> None:
+    """DEBUG lines are archive only in ``run`` already: a ``--drop`` for them saves its
+    console nothing, yet it was the suggestion; the info lines' template is."""
+    data = b"".join(
+        b"DEBUG:root:fetched page %d of the catalogue\n" % i + b"INFO:root:saved %d\n" % i
+        for i in range(3000)
+    )
+    suggestion = suggest_drop(compute([_opened(data)]))
+    assert suggestion is not None
+    assert suggestion.template.startswith("INFO:root:saved ")
+    assert suggestion.tier == "info"
+    only_debug = b"".join(b"DEBUG:root:fetched page %d\n" % i for i in range(3000))
+    assert suggest_drop(compute([_opened(only_debug)])) is None

@@ -75,11 +75,15 @@ def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
 
 
 def suggest_drop(stats: Stats) -> Suggestion | None:
-    """The ``--drop`` rule that would save the most: the biggest template below warnings."""
+    """The ``--drop`` rule that would save the most: the biggest template of info or
+    progress lines (detail is archive only already: dropping it would save ``run``'s
+    console nothing; warnings and errors are never to be dropped blindly)."""
     total = stats.total_bytes or 1
     for tpl, stat in stats.top(0):
         kind = stats.tiers.get(tpl, Kind.NOISE)
-        if kind >= Kind.WARNING or stat.size * 100 < total or _ci_command(stat.example):
+        if kind not in (Kind.INFO, Kind.PROGRESS):
+            continue
+        if stat.size * 100 < total or _ci_command(stat.example):
             continue
         regex = drop_regex(tpl, merged=tpl in stats.merged)
         try:
@@ -217,7 +221,10 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     suggestion = suggest_drop(stats)
     lines.append("")
     if suggestion is None:
-        lines.append("No single --drop rule below warnings would save 1% or more.")
+        lines.append(
+            "No single --drop rule for info or progress lines would save 1% or more "
+            "(detail lines are archive only already)."
+        )
     else:
         lines += [
             f"Biggest saving: --drop {shlex.quote(suggestion.regex)}",
