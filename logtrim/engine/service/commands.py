@@ -9,7 +9,6 @@ must look like part of it).
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Sequence
 
 from ...dialects import Dialect, Level, all_dialects
@@ -17,6 +16,7 @@ from ...dialects.syntax import Mask
 from ..console.output import STDERR, STDOUT
 from ..masking.declarations import MAX_LINES, Declarations, opens
 from ..match.kinds import NOISE, PROGRESS, Kind
+from .spans import command_spans
 
 # The tier a level raises every line of its stream to, at least.
 # Plain names: on CPython 3.11 ``Level.NORMAL`` is a look-up through the enum's metaclass,
@@ -73,52 +73,8 @@ class Commands:
         """The ``[start, end)`` offsets of the lines that may be commands: each line
         that is one, and the lines after one its dialect leaves open. Their secrets are
         masked as the command's system reads them (:meth:`mask`), not as plain text."""
-        out: list[tuple[int, int]] = []
-        pos = 0
-        if self._open[stream] is not None:  # a command open since the previous region
-            pos = self._continuation(region, 0, self._open[stream], self._open_lines[stream], out)
-        # The dialects as the region's lines will find them, each line seen in turn as the
-        # selector sees it: a ``::stop-commands::`` pause, or its end, in the region changes
-        # what the lines after it are (copies: their state is a few plain values).
-        dialects = [copy.copy(d) for d in self._dialects]
-        quick = self._quick
-        for start in starts:
-            if start < pos:
-                continue
-            if quick is not None and dialects[0].quick_ready():
-                found = quick.match(region, start)
-                if found is not None:  # a command, that opens none
-                    for d in dialects:
-                        d.observe_quick(region[start : found.end()])
-                    out.append((start, found.end()))
-                    pos = found.end()
-                    continue
-            end = region.find(b"\n", start) + 1 or len(region)
-            text = region[start:end].decode("utf-8", "replace")
-            command = any(d.is_command(text) for d in dialects)
-            for d in dialects:
-                d.observe(text)
-            if not command:
-                continue  # a marker in plain text ("--- " in "-----END KEY----- done")
-            out.append((start, end))
-            dialect = next((d for d in dialects if opens(d, text)), None)
-            pos = self._continuation(region, end, dialect, 0, out) if dialect else end
-        return out
-
-    @staticmethod
-    def _continuation(
-        region: bytes, pos: int, dialect: Dialect | None, count: int, out: list[tuple[int, int]]
-    ) -> int:
-        while dialect is not None and pos < len(region) and count < MAX_LINES:
-            end = region.find(b"\n", pos) + 1 or len(region)
-            text = region[pos:end].decode("utf-8", "replace")
-            if not dialect.continues(text):
-                break
-            out.append((pos, end))
-            pos, count = end, count + 1
-            if not dialect.unclosed(text):
-                break
-        return pos
+        open_now, lines = self._open[stream], self._open_lines[stream]
+        return command_spans(self._dialects, self._quick, region, starts, open_now, lines)
 
     def mask(self, stream: int, line: bytes, mask: Mask) -> bytes | None:
         """A command line masked as its system reads it; a declaring line's command as it
