@@ -157,3 +157,31 @@ def test_output_that_starts_with_ff_fe_is_printed_as_stored(tmp_path: Path) -> N
     assert whole.returncode == grepped.returncode == 0
     assert whole.stdout == data
     assert grepped.stdout == b"\xff\xfehello world\n"
+
+
+def test_a_large_utf16_log_is_masked_before_its_declaration(tmp_path: Path) -> None:
+    """A plain file's declarations are read from all of it first (docs/masking.md), its
+    first line masked too: a UTF-16 log learned them only as they came, so a secret in its
+    first line, declared 2 MB later, was printed; the same log in UTF-8 was masked."""
+    text = (
+        "Connecting with token s3cr3tT0kenValue99\n"
+        + "".join(f"filler line {i}\n" for i in range(100_000))
+        + "::add-mask::s3cr3tT0kenValue99\n"
+    )
+    for codec in ("utf-8", "utf-16"):
+        log = tmp_path / f"{codec}.log"
+        log.write_text(text, encoding=codec)
+        proc = _cli(str(log))
+        assert proc.returncode == 0
+        assert proc.stdout.startswith(b"Connecting with token ********\n"), codec
+        assert b"s3cr3t" not in proc.stdout
+
+
+def test_a_utf16_log_of_other_scripts_than_latin_is_decoded(tmp_path: Path) -> None:
+    """A UTF-16 log whose first line holds no ASCII (no NUL in its first bytes) is still
+    UTF-16: its newline has one."""
+    log = tmp_path / "cjk.log"
+    log.write_bytes(b"\xff\xfe" + ("中大" * 200 + "\nok\n").encode("utf-16-le"))
+    proc = _cli(str(log))
+    assert proc.returncode == 0
+    assert proc.stdout == ("中大" * 200 + "\nok\n").encode("utf-8")

@@ -12,7 +12,8 @@ from .._matchers import compiler
 from ..dialects import Dialect
 from ..engine.masking.declarations import Declarations
 from ..engine.masking.mask import MIN_LENGTH, Masker
-from .inputs import UTF16_PEEK, Input, InputFormat, is_utf16
+from .inputs import UTF16_PEEK, Input, InputFormat, is_utf16, utf16_as_utf8
+from .linechunks import line_chunks
 
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
@@ -84,7 +85,12 @@ class Declared:
         try:
             with open(inp.path, "rb") as file:
                 if is_utf16(file.read(UTF16_PEEK)):
-                    return False  # read decoded: its declarations are learned as they come
+                    file.seek(0)
+                    # Its text, not its bytes: a declaration is looked for in what is printed.
+                    raw = iter(lambda: file.read(_BLOCK), b"")
+                    for chunk in line_chunks(utf16_as_utf8(raw)):
+                        self.feed(chunk)
+                    return True
                 file.seek(0)
                 at = 0
                 while block := file.read(_BLOCK):

@@ -197,8 +197,10 @@ class Input:
             self._file.close()
 
 
-#: The bytes :func:`is_utf16` looks at: the mark and what follows it.
-UTF16_PEEK = 258
+#: The bytes :func:`is_utf16` looks at: the mark and what follows it. A UTF-16 text has a
+#: NUL in every ASCII character it holds (a newline, a space, a digit): 64 KiB without one
+#: is no log in UTF-16.
+UTF16_PEEK = 2 + (64 << 10)
 
 
 def is_utf16(head: bytes) -> bool:
