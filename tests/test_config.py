@@ -396,6 +396,52 @@ def test_a_config_file_with_a_byte_order_mark_is_read(tmp_path: Path) -> None:
     assert settings.tail == 7
 
 
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('[project]\nname = "shop"\n\n[logtrim]\nmask-env = ["DB_PASSWORD"]\n',
+         b"the [logtrim] table"),
+        ('mask-env = ["DB_PASSWORD"]\n\n[project]\nname = "shop"\n', b"key 'mask-env'"),
+    ],
+)  # fmt: skip
+def test_logtrim_settings_astray_in_pyproject_are_a_usage_error(
+    tmp_path: Path, text: str, said: bytes
+) -> None:
+    """In ``pyproject.toml`` logtrim reads ``[tool.logtrim]`` only: a ``[logtrim]`` table or
+    a top-level ``mask-env`` was ignored without a word, and the secret printed."""
+    (tmp_path / "pyproject.toml").write_text(text)
+    result = _run(
+        ["run", "--artifact", str(tmp_path / "a.zst"), "--", "sh", "-c", 'echo "pw $DB_PASSWORD"'],
+        tmp_path,
+        env={"DB_PASSWORD": "hunter2-prod-pw"},
+    )
+    assert result.returncode == 2
+    assert result.stderr.endswith(b"pyproject.toml: " + said + b" belongs under [tool.logtrim]\n")
+    assert b"hunter2" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("broken", [False, True])
+def test_a_utf16_pyproject_is_read(tmp_path: Path, broken: bool) -> None:
+    """A ``pyproject.toml`` in UTF-16 (Windows PowerShell's ``Out-File``) was "not valid
+    TOML" and, as it seemed not to name logtrim (the word has NULs between its letters in
+    UTF-16), skipped with a warning: its ``mask-env`` was lost and the secret printed. It is
+    read now; a broken one that names logtrim is a usage error."""
+    table = "[tool.logtrim" + ("" if broken else "]")
+    (tmp_path / "pyproject.toml").write_text(
+        f'{table}\nmask-env = ["DB_PASSWORD"]\n', encoding="utf-16"
+    )
+    result = _run(
+        ["run", "--artifact", str(tmp_path / "a.zst"), "--", "sh", "-c", 'echo "pw $DB_PASSWORD"'],
+        tmp_path,
+        env={"DB_PASSWORD": "hunter2-prod-pw"},
+    )
+    assert b"hunter2" not in result.stdout + result.stderr
+    if broken:
+        assert result.returncode == 2 and b"not valid TOML" in result.stderr
+    else:
+        assert result.returncode == 0 and b"pw ********" in result.stdout
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

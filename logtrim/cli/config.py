@@ -8,6 +8,7 @@ setting's parser (:mod:`.settings`) before the child starts; a bad one is a
 
 from __future__ import annotations
 
+import codecs
 import errno
 import stat
 import sys
@@ -26,9 +27,17 @@ def _toml(path: Path) -> dict[str, object]:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    # "utf-8-sig": a byte-order mark (Windows Notepad writes one) is no syntax error.
-    data: dict[str, object] = tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    data: dict[str, object] = tomllib.loads(_text(path.read_bytes()))
     return data  # (a syntax error: TOMLDecodeError, a ValueError)
+
+
+def _text(raw: bytes) -> str:
+    """A config file's text: UTF-8, past a byte-order mark (Windows Notepad writes one), or
+    UTF-16 with its mark (Windows PowerShell's ``>`` and ``Out-File`` write that); raises
+    UnicodeDecodeError."""
+    if raw[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+        return raw.decode("utf-16")
+    return raw.decode("utf-8-sig")
 
 
 def _table(data: dict[str, object], nested: bool) -> object:
@@ -38,6 +47,15 @@ def _table(data: dict[str, object], nested: bool) -> object:
         tool = data.get("tool", {})
         return tool.get("logtrim", {}) if isinstance(tool, dict) else {}
     return data.get("logtrim", data)
+
+
+def _astray(data: dict[str, object]) -> str | None:
+    """In ``pyproject.toml``: logtrim's settings anywhere but ``[tool.logtrim]`` (a
+    ``[logtrim]`` table, a setting's key at the top level), said as found; None if none."""
+    if "logtrim" in data:
+        return "the [logtrim] table"
+    known = names()
+    return next((f"key {k!r}" for k in data if k.replace("-", "_") in known), None)
 
 
 def _outside(data: dict[str, object], nested: bool) -> list[str]:
@@ -62,6 +80,9 @@ def _file(path: Path, nested: bool) -> Source:
     table = _table(data, nested)
     if not isinstance(table, dict):
         raise UsageError(f"{path}: the logtrim settings must be a table")
+    if nested and (astray := _astray(data)):
+        # Read from nowhere, a mask-env there would leave a secret unmasked without a word.
+        raise UsageError(f"{path}: {astray} belongs under [tool.logtrim]")
     if outside := _outside(data, nested):
         raise UsageError(
             f"{path}: key {outside[0]!r} is outside the [logtrim] table: put every key in it, "
@@ -91,11 +112,15 @@ def _meant(name: str, known: Iterable[str]) -> str:
 
 def _mentions_logtrim(path: Path) -> bool:
     """A broken ``pyproject.toml`` may still hold logtrim's settings (masks among them):
-    only one that never names logtrim can be passed over."""
+    only one that never names logtrim can be passed over (in its text: UTF-16 too)."""
     try:
-        return b"logtrim" in path.read_bytes()
+        raw = path.read_bytes()
     except OSError:
         return True
+    try:
+        return "logtrim" in _text(raw)
+    except UnicodeDecodeError:
+        return b"logtrim" in raw
 
 
 def _kind(path: Path) -> str:
