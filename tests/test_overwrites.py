@@ -85,6 +85,23 @@ def test_a_forced_trim_refused_for_a_link_writes_nothing(tmp_path: Path) -> None
     assert sorted(p.name for p in out.iterdir()) == ["a.trimmed.log", "b.trimmed.log"]
 
 
+def test_trim_refuses_an_output_that_is_another_input(tmp_path: Path) -> None:
+    """``trim a.log out/a.trimmed.log -o out --force``: a.log's output is the second input;
+    written first, it replaced that input before it was read (its lines lost, exit 0)."""
+    (tmp_path / "a.log").write_bytes(b"a\nerror x\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "a.trimmed.log").write_bytes(b"IMPORTANT second input line\n")
+    proc = _trim(tmp_path, "a.log", "out/a.trimmed.log", "-o", "out", "--force", "--jobs", "1")
+    assert proc.returncode == 2
+    assert proc.stderr == (
+        b"logtrim: error: -o out/a.trimmed.log is the same file as the input "
+        b"out/a.trimmed.log: refusing\n"
+    )
+    assert (out / "a.trimmed.log").read_bytes() == b"IMPORTANT second input line\n"
+    assert sorted(p.name for p in out.iterdir()) == ["a.trimmed.log"]
+
+
 def test_handler_refuses_a_file_that_is_no_archive(tmp_path: Path) -> None:
     """``LogtrimHandler("notes.txt")`` on a text file raises, as ``run --artifact`` refuses
     it; the file is untouched, nothing else is left; ``force=True`` replaces it."""

@@ -41,9 +41,11 @@ def plan(
     check is made before anything is created: a refused ``trim`` leaves no directory and
     no file behind."""
     jobs, directories = _plan(sources, output, artifact, policy, progress)
+    inputs = {key: job.source for job in jobs if (key := _identity(job.source)) is not None}
     for job in jobs:
         job.binary, job.force, job.baseline = binary, force, baseline
         _refuse_overwriting(job)
+        _refuse_inputs(job, inputs)
         if job.artifact:
             check(Path(job.artifact), force=force)
         if directories and not force:
@@ -93,6 +95,16 @@ def _refuse_overwriting(job: TrimJob) -> None:
         seen[key] = (
             ("input (stdin)" if path == "-" else role) if role == "input" else f"{role} file"
         )
+
+
+def _refuse_inputs(job: TrimJob, inputs: dict[object, str]) -> None:
+    """An output that is another job's input (``trim a.log out/a.trimmed.log -o out``):
+    written first, it would replace that input before it is read, ``--force`` or not."""
+    for option, path in (("-o", job.output), ("--artifact", job.artifact)):
+        if path and path != "-" and (key := _identity(path)) in inputs:
+            raise UsageError(
+                f"{option} {path} is the same file as the input {inputs[key]}: refusing"
+            )
 
 
 def _identity(path: str) -> object | None:
