@@ -168,3 +168,29 @@ def test_a_json_record_holding_a_traceback_is_the_reason(run_logtrim: RunLogtrim
     assert len(reasons) == 1
     assert '"msg": "sync aborted: missing field"' in reasons[0], reasons[0]
     assert "KeyError: 'customer_id'" in reasons[0]
+
+
+def test_an_error_after_the_program_went_on_from_an_exception_is_the_reason(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """An exception logged and handled (``log.exception(...); continuing``), hundreds of
+    ordinary lines, then the error that fails the step: the reason named the handled
+    exception. Errors right after an exception (its cleanup) still leave it the reason
+    (tests/test_failure_rank.py)."""
+    child = (
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.INFO, stream=sys.stdout, "
+        "format='%(levelname)s %(message)s')\n"
+        "log = logging.getLogger('deploy')\n"
+        "try:\n"
+        "    raise ConnectionError('cache server unreachable')\n"
+        "except ConnectionError:\n"
+        "    log.exception('cache warm-up failed; continuing without cache')\n"
+        "for i in range(500): log.info('synced record %d', i)\n"
+        "log.error('health check failed: /api/orders returned 503')\n"
+        "sys.exit(1)\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--", sys.executable, "-c", child)
+    assert result.code == 1
+    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert reasons == ["ERROR health check failed: /api/orders returned 503"]

@@ -18,6 +18,7 @@ over it: what stopped the program is the fatal line.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..._text import ANSI_BYTES as _ANSI
@@ -69,6 +70,10 @@ class ReasonChooser:
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
     _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
+    # The error lines seen so far, bulk-counted ones too (the tally's); else those offered.
+    error_lines: Callable[[], int] | None = None
+    _offered_errors: int = 0
+    _errors_then: int = 0  # error lines seen when the chosen line was taken
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
     _node: NodeErrors = field(default_factory=NodeErrors)
 
@@ -81,6 +86,7 @@ class ReasonChooser:
         level says debug/trace (never a reason)."""
         if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
             return  # the common case, kept cheap: a line outside any traceback, no error
+        self._offered_errors += error
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
@@ -294,22 +300,28 @@ class ReasonChooser:
     ) -> None:
         if self._wins(rank, lineno):
             self.best = Candidate(rank, text, lineno, root, start)
+            self._errors_then = self._errors_seen()
+
+    def _errors_seen(self) -> int:
+        return self.error_lines() if self.error_lines is not None else self._offered_errors
 
     def _wins(self, rank: Rank, lineno: int) -> bool:
         """Whether a candidate of ``rank`` at ``lineno`` replaces the chosen one: it
-        :func:`.beats` it, or it is a fatal line more than :data:`WENT_ON` lines after an
-        exception the program went on from (logged and handled): what stopped it is the
-        fatal line (``CRITICAL billing run aborted: ledger out of balance``)."""
+        :func:`.beats` it, or it comes after an exception the program went on from (logged
+        and handled): a fatal line more than :data:`WENT_ON` lines after it, an error line
+        after more than :data:`WENT_ON` lines of other output (what stopped the program is
+        that line: ``CRITICAL billing run aborted: ledger out of balance``, ``health check
+        failed: /api/orders returned 503``). Errors right after the exception (a cleanup's
+        ``could not release lock``) follow from it: it stays the reason."""
         best = self.best
-        return (
-            best is None
-            or beats(rank, best.rank)
-            or (
-                rank == Rank.FATAL
-                and best.rank == Rank.EXCEPTION
-                and lineno - best.lineno > WENT_ON
-            )
-        )
+        if best is None or beats(rank, best.rank):
+            return True
+        if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
+            return False
+        if rank == Rank.FATAL:
+            return True
+        calm = lineno - best.lineno - 1 - (self._errors_seen() - self._errors_then)
+        return rank == Rank.ERROR and calm > WENT_ON
 
     def reason(
         self, masker: Masker, fallback: str | None = None, lines: int | None = None

@@ -63,7 +63,8 @@ class Selector:
             commands, self.progress, out, history, shaper.masker.mask, matcher.line_kind,
             shaper.display,
         )  # fmt: skip
-        self.reasons = ReasonChooser()
+        tally = out.tally
+        self.reasons = ReasonChooser(error_lines=lambda: tally.seen_lines[ERROR])
         self.forward.on_text = self._text_by_command
         self.forward.masker = shaper.masker
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
