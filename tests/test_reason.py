@@ -194,3 +194,53 @@ def test_an_error_after_the_program_went_on_from_an_exception_is_the_reason(
     assert result.code == 1
     reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
     assert reasons == ["ERROR health check failed: /api/orders returned 503"]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups are Python 3.11's")
+def test_an_exception_group_is_named_with_its_first_member(run_logtrim: RunLogtrim) -> None:
+    """asyncio's TaskGroup raises an exception group, whose traceback Python draws behind a
+    ``  | `` gutter with ``+-+---- 1 ----`` separators: the reason was the last member with
+    its gutter (``| ConnectionError: host 2 refused``), or through the handler a separator
+    (``+------------------------------------``)."""
+    child = (
+        "import asyncio\n"
+        "async def fail(n):\n"
+        "    await asyncio.sleep(0)\n"
+        "    raise ConnectionError(f'host {n} refused')\n"
+        "async def main():\n"
+        "    async with asyncio.TaskGroup() as tg:\n"
+        "        for n in range(3): tg.create_task(fail(n))\n"
+        "for i in range(3000): print('working', i)\n"
+        "asyncio.run(main())\n"
+    )
+    result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
+    assert result.code == 1
+    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    assert reasons == [
+        "ExceptionGroup: unhandled errors in a TaskGroup (3 sub-exceptions) "
+        "(caused by ConnectionError: host 0 refused)"
+    ]
+
+
+def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
+    """The same through ``logging.exception`` and the chooser alone: lines as the handler
+    offers them, the separators never the reason."""
+    chooser = ReasonChooser()
+    lines = [
+        b"ERROR:deploy:deploy failed",
+        b"  + Exception Group Traceback (most recent call last):",
+        b'  |   File "app.py", line 7, in <module>',
+        b"  | ExceptionGroup: deploy to 3 hosts failed (2 sub-exceptions)",
+        b"  +-+---------------- 1 ----------------",
+        b"    | ConnectionError: web-1 refused",
+        b"    +---------------- 2 ----------------",
+        b"    | TimeoutError: web-2 timed out",
+        b"    +------------------------------------",
+    ]
+    for lineno, line in enumerate(lines):
+        chooser.offer(line, lineno, error=b"Error" in line or b"Traceback" in line)
+    chooser.offer_stream_end(lines[-1], len(lines) - 1)
+    assert chooser.reason(Masker()) == (
+        "ExceptionGroup: deploy to 3 hosts failed (2 sub-exceptions) "
+        "(caused by ConnectionError: web-1 refused)"
+    )

@@ -34,6 +34,9 @@ from .traces import (
     CHAINED,
     EXCEPTION,
     FRAME,
+    GROUP_GUTTER,
+    GROUP_HEAD,
+    GROUP_RULE,
     JAVA_HEAD,
     MAIN_PANIC,
     PANIC,
@@ -74,22 +77,33 @@ class ReasonChooser:
     error_lines: Callable[[], int] | None = None
     _offered_errors: int = 0
     _errors_then: int = 0  # error lines seen when the chosen line was taken
+    _group: int = -1  # the line of the exception group whose traceback goes on, if any
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
     _node: NodeErrors = field(default_factory=NodeErrors)
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
-        return not self._in_trace and lineno - self._last_exception > 3
+        return not self._in_trace and lineno - self._last_exception > 3 and self._group < 0
 
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
-        if detail or not (error or self._in_trace or lineno - self._last_exception <= 3):
+        if detail or not (
+            error or self._in_trace or lineno - self._last_exception <= 3 or self._group >= 0
+        ):
             return  # the common case, kept cheap: a line outside any traceback, no error
         self._offered_errors += error
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
+        if (gutter := GROUP_GUTTER.match(text)) is not None:
+            text = text[gutter.end() :]  # a line of an exception group's traceback
+            if self._grouped(text, lineno):
+                return
+        elif GROUP_RULE.match(text):
+            return  # its separators (``+-+---- 1 ----``) are no reason
+        else:
+            self._group = -1
         body = text.strip()
         if not body or (lineno - self._panic_at <= 3 and self._panic_goes_on(body, lineno)):
             return
@@ -143,6 +157,23 @@ class ReasonChooser:
         if in_test:
             self._failing_test = -(1 << 62)
         self._take(rank, body, lineno, root=root, start=self._trace_start)
+
+    def _grouped(self, text: bytes, lineno: int) -> bool:
+        """A line of a Python exception group's traceback, its gutter taken off: the group's
+        line (``ExceptionGroup: deploy failed (2 sub-exceptions)``) is taken as an exception,
+        its first sub-exception as its cause; the group's other lines are no candidates.
+        False: the line is looked at as any (the frames above the group's line)."""
+        body = text.strip()
+        if GROUP_HEAD.match(body):
+            self._exception(body, lineno)
+            self._group = lineno
+            return True
+        best = self.best
+        if self._group < 0 or best is None or best.lineno != self._group:
+            return False
+        if best.root is None and (EXCEPTION.match(body) or ends_frames(text)):
+            best.root = body
+        return True
 
     def _error(self, line: bytes, body: bytes, lineno: int) -> None:
         """An error line away from any traceback, ranked by its words."""

@@ -19,6 +19,11 @@ CAUSED_BY = lazy(rb"^(?:Caused by|\[cause\]): (.+)$")
 # The header alone on its line (after any prefix): in a one-line record (a JSON field
 # holding a formatted traceback, its newlines escaped) it is part of an error message.
 TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
+# Python's exception group (3.11+): its traceback's lines behind a gutter (``  | ``, the
+# header's ``  + ``), its separators, and the group's own line, which counts its members.
+GROUP_GUTTER = lazy(rb"^[ ]*(?:\|(?: |$)|\+ (?=Exception Group Traceback))")
+GROUP_RULE = lazy(rb"^[ ]*\+-")
+GROUP_HEAD = lazy(rb"^(?:[\w.$]+\.)?\w*ExceptionGroup: .*\([0-9]+ sub-exceptions?\)$")
 CHAINED = lazy(rb"^(?:The above exception was the direct cause|During handling of the above)")
 FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
 # Rust's panic: "thread 'main' panicked at src/main.rs:4:5:" and its message on the next line
