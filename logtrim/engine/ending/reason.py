@@ -22,10 +22,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..._text import ANSI_BYTES as _ANSI
-from ...dialects.escape import REASON_LIMIT
 from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
+from .named import WENT_ON, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Candidate, Rank, beats, end_rank, line_rank
@@ -45,14 +45,10 @@ from .traces import (
     ends_frames,
 )
 
-__all__ = ["_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
+__all__ = ["WENT_ON", "_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
 _RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
-# Lines after an error the program said it retries, or an exception it logged, that show it
-# went on from it ("retrying", then "connected", then the rest of the step): past these, the
-# error is not why it failed (a fatal line after a handled exception is).
-WENT_ON = 10
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
 
@@ -202,7 +198,7 @@ class ReasonChooser:
         if not self._wins(rank, lineno):
             return True
         text = _ANSI.sub(b"", line) if b"\x1b" in line else line
-        self.best = Candidate(rank, text.strip(), lineno)
+        self._choose(Candidate(rank, text.strip(), lineno))
         return True
 
     def _memo(self, line: bytes, lineno: int) -> Rank | None:
@@ -330,8 +326,11 @@ class ReasonChooser:
         start: int = -1,
     ) -> None:
         if self._wins(rank, lineno):
-            self.best = Candidate(rank, text, lineno, root, start)
-            self._errors_then = self._errors_seen()
+            self._choose(Candidate(rank, text, lineno, root, start))
+
+    def _choose(self, best: Candidate) -> None:
+        self.best = best
+        self._errors_then = self._errors_seen()
 
     def _errors_seen(self) -> int:
         return self.error_lines() if self.error_lines is not None else self._offered_errors
@@ -357,29 +356,9 @@ class ReasonChooser:
     def reason(
         self, masker: Masker, fallback: str | None = None, lines: int | None = None
     ) -> str | None:
-        """The chosen line (with its root cause), masked, at most :data:`REASON_LIMIT` long;
-        ``fallback`` (a signal that ended the run) when no error line was chosen. ``lines``:
-        the lines the run wrote; an error the program retried and then went on from for
-        more than :data:`WENT_ON` of them is no reason (a ``set -e`` script's silent
-        command failed long after it): the exit code is."""
-        best = self.best
-        if (
-            best is not None
-            and best.rank == Rank.RETRIED
-            and lines is not None
-            and lines - 1 - best.lineno > WENT_ON
-        ):
-            best = None
-        if fallback is not None and (best is None or best.rank <= Rank.TRACED):
-            return fallback
-        if best is None:
-            return None
-        # Masked whole first: a secret is never split at a ``\r``.
-        text = read_form(masker.mask(best.text))
-        if best.root and best.root != best.text:
-            text += b" (caused by " + read_form(masker.mask(best.root)) + b")"
-        line = text.decode("utf-8", "replace").strip()
-        return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
+        """The chosen line, as :func:`.named` says it (``fallback``: a signal that ended the
+        run; ``lines``: the lines the run wrote)."""
+        return named(self.best, masker, fallback, lines)
 
     def masked_first_errors(self, masker: Masker) -> list[str]:
         """The first error lines, masked with every secret known by now."""
