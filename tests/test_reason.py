@@ -12,6 +12,7 @@ from octopus_decoder import messages
 
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.ending.named import as_said
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.masking.mask import Masker
 from logtrim.engine.policy import Policy
@@ -165,9 +166,7 @@ def test_a_json_record_holding_a_traceback_is_the_reason(run_logtrim: RunLogtrim
     result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
     assert result.code == 4
     reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
-    assert len(reasons) == 1
-    assert '"msg": "sync aborted: missing field"' in reasons[0], reasons[0]
-    assert "KeyError: 'customer_id'" in reasons[0]
+    assert reasons == ["sync aborted: missing field: KeyError: 'customer_id'"]
 
 
 def test_an_error_after_the_program_went_on_from_an_exception_is_the_reason(
@@ -244,3 +243,28 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
         "ExceptionGroup: deploy to 3 hosts failed (2 sub-exceptions) "
         "(caused by ConnectionError: web-1 refused)"
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        # structlog's format_exc_info and JSONRenderer
+        (b'{"event": "migration failed", "level": "error", "exception": "Traceback (most '
+         b'recent call last):\\n  File \\"m.py\\", line 3\\nConnectionError: db refused"}',
+         b"migration failed: ConnectionError: db refused"),
+        # pino: the error as an object, its stack
+        (b'{"level":50,"msg":"upload failed","err":{"type":"Error","message":"EACCES",'
+         b'"stack":"Error: EACCES: permission denied\\n    at open (fs.js:1:1)"}}',
+         b"upload failed: Error: EACCES: permission denied"),
+        # zap: the error as a string
+        (b'{"level":"error","msg":"dial failed","error":"dial tcp 10.0.0.5:5432: refused"}',
+         b"dial failed: dial tcp 10.0.0.5:5432: refused"),
+        # no message field, or not JSON: the line as it is
+        (b'{"level": "error", "code": 7}', b'{"level": "error", "code": 7}'),
+        (b"{not json} ERROR x", b"{not json} ERROR x"),
+    ],
+)  # fmt: skip
+def test_a_structured_record_is_said_by_its_message_and_error(line: bytes, said: bytes) -> None:
+    """A JSON log line as the reason was the whole object (450 characters of fields in
+    Octopus's resultMessage): its message, and the last line of the error it carries."""
+    assert as_said(line) == said

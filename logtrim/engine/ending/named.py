@@ -3,6 +3,8 @@ at most :data:`REASON_LIMIT` long, and what stands instead of it."""
 
 from __future__ import annotations
 
+import json
+
 from ...dialects.escape import REASON_LIMIT
 from ..console.display import read_form
 from ..masking.mask import Masker
@@ -34,8 +36,56 @@ def named(
     if best is None:
         return None
     # Masked whole first: a secret is never split at a ``\r``.
-    text = read_form(masker.mask(best.text))
+    text = read_form(as_said(masker.mask(best.text)))
     if best.root and best.root != best.text:
         text += b" (caused by " + read_form(masker.mask(best.root)) + b")"
     line = text.decode("utf-8", "replace").strip()
     return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
+
+
+# A structured logger's fields: its message, and the error it carries (structlog, python-json-
+# logger, pino, bunyan, zap, logrus, Serilog's compact form, logstash).
+_MESSAGE = ("event", "msg", "message", "@m", "@mt", "Message", "MessageTemplate")
+_ERROR = ("exception", "exc_info", "exc", "stack_trace", "stacktrace", "stack", "@x", "err",
+          "error", "Exception")  # fmt: skip
+
+
+def as_said(text: bytes) -> bytes:
+    """A JSON record (a structured logger's line) said by its message and the last line of
+    the error it carries (``migration failed: ConnectionError: db refused login``), not as
+    the whole object; any other line as it is."""
+    if not (text.startswith(b"{") and text.endswith(b"}")):
+        return text
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        return text
+    message = _field(record, _MESSAGE) if isinstance(record, dict) else None
+    if not isinstance(message, str):
+        return text
+    error = _field(record, _ERROR)
+    if isinstance(error, dict):  # pino's and bunyan's ``err``: its stack, else its message
+        error = _field(error, ("stack", "message"))
+    last = _summary(error) if isinstance(error, str) else ""
+    said = f"{message}: {last}" if last and last not in message else message
+    return said.encode("utf-8", "surrogateescape")
+
+
+def _field(record: dict[str, object], names: tuple[str, ...]) -> str | dict[str, object] | None:
+    """The first of ``names`` that ``record`` holds as a non-empty string or an object."""
+    for name in names:
+        value = record.get(name)
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+        if isinstance(value, dict):
+            return value
+    return None
+
+
+def _summary(error: str) -> str:
+    """The line of an error's text that says what it is: a Python traceback's last line; a
+    JavaScript or Java stack's first (its last is the deepest frame)."""
+    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
+    if not lines:
+        return ""
+    return lines[0] if lines[-1].startswith(("at ", "File ")) else lines[-1]
