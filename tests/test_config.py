@@ -442,6 +442,15 @@ def test_a_utf16_pyproject_is_read(tmp_path: Path, broken: bool) -> None:
         assert result.returncode == 0 and b"pw ********" in result.stdout
 
 
+def test_one_pattern_as_a_string_in_a_config_file_is_a_list_of_one(tmp_path: Path) -> None:
+    """``keep = "[Dd]eployed"``: a string that starts with ``[`` was read as a JSON list, as
+    a variable's is, and refused ("a JSON list of strings")."""
+    (tmp_path / "logtrim.toml").write_text('keep = "[Dd]eployed"\ndrop = "^DEBUG "\n')
+    settings = resolve({}, {}, tmp_path)
+    assert settings.keep == ("[Dd]eployed",)
+    assert settings.drop == ("^DEBUG ",)
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

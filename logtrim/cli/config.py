@@ -96,8 +96,13 @@ def _file(path: Path, nested: bool) -> Source:
             raise UsageError(f"{path}: unknown key {key!r}{_meant(name, known)}")
         if name in values:  # ``success-tail`` and ``success_tail``: which one was meant?
             raise UsageError(f"{path}: {key!r} is given twice, with dashes and underscores")
-        values[name] = value
+        # One pattern as a string is a list of one (a variable's ``[...]`` is JSON: a
+        # pattern's character class is not).
+        values[name] = [value] if name in _PATTERNS and isinstance(value, str) else value
     return Source(values, lambda _: str(path))
+
+
+_PATTERNS = frozenset({"keep", "drop"})  # the keys that take a list of regular expressions
 
 
 def _meant(name: str, known: Iterable[str]) -> str:
