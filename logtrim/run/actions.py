@@ -29,10 +29,7 @@ def carry_out(
     for action in actions:
         try:
             if isinstance(action, AppendFile):
-                # No directory is made: the runner's summary file is in one that exists, and
-                # a mistyped path is a warning, not a new tree.
-                with open(action.path, "a", encoding="utf-8", errors="surrogateescape") as file:
-                    file.write(action.text)
+                _append(action, warn, mask)
             elif isinstance(action, RunProgram):
                 import shutil  # only Buildkite runs a program (start-up counts)
 
@@ -43,6 +40,17 @@ def carry_out(
         except OSError as exc:
             warn(mask(f"could not publish the archive: {exc}"))
     return missing
+
+
+def _append(action: AppendFile, warn: Callable[[str], None], mask: Callable[[str], str]) -> None:
+    """Append to a file (the step summary): what failed is that file, not the archive's
+    publishing (its message went out). No directory is made: the runner's summary file is
+    in one that exists, and a mistyped path is a warning, not a new tree."""
+    try:
+        with open(action.path, "a", encoding="utf-8", errors="surrogateescape") as file:
+            file.write(action.text)
+    except OSError as exc:
+        warn(mask(f"could not write the step summary {action.path}: {exc.strerror or exc}"))
 
 
 def _run(argv: list[str], warn: Callable[[str], None], mask: Callable[[str], str]) -> None:
