@@ -148,12 +148,24 @@ def test_a_utf16_log_reads_as_its_utf8_whatever_the_chunks(
     text: str, big: bool, cuts: list[int]
 ) -> None:
     """A log in UTF-16 with its byte-order mark (PowerShell's ``>``) reads as its text in
-    UTF-8, however its bytes come; it was refused as binary (a NUL in every other byte)."""
+    UTF-8, however its bytes come; it was refused as binary (a NUL in every other byte).
+    Its lines end in a newline, whose NUL says UTF-16 whatever the text before it (the mark
+    then bytes that read as UTF-8 text, and no NUL, are no UTF-16: test_cat.py)."""
+    text += "\n"
     data = text.encode("utf-16-be" if big else "utf-16-le")
     data = (b"\xfe\xff" if big else b"\xff\xfe") + data
     bounds = sorted({min(c, len(data)) for c in cuts} | {0, len(data)})
     pieces = iter([data[a:b] for a, b in itertools.pairwise(bounds) if b > a])
     assert b"".join(utf16_as_utf8(pieces)) == text.encode("utf-8")
+
+
+@pytest.mark.parametrize("text", ["ā", "āă", "ȁȂȃ"])
+def test_a_short_utf16_text_that_reads_as_control_bytes_is_utf16(text: str) -> None:
+    """Without a NUL, UTF-16 that reads as UTF-8 control bytes (``ā`` is 01 01) is UTF-16:
+    only the mark then UTF-8 *text* is no UTF-16."""
+    data = b"\xff\xfe" + text.encode("utf-16-le")
+    assert b"\0" not in data
+    assert b"".join(utf16_as_utf8(iter([data]))) == text.encode("utf-8")
 
 
 def test_trim_and_stats_read_a_utf16_log(tmp_path: Path) -> None:

@@ -21,6 +21,7 @@ import codecs
 import errno
 import itertools
 import os
+import re
 import stat
 import sys
 import zlib
@@ -217,7 +218,12 @@ def is_utf16(head: bytes) -> bool:
         codecs.getincrementaldecoder("utf-8")().decode(sample)  # a character cut at the end: fine
     except UnicodeDecodeError:
         return True
-    return False
+    # UTF-8 *text*, or UTF-16 that happens to read as control bytes (``ā`` is 01 01)?
+    return _CONTROL.search(sample) is not None
+
+
+# Control bytes no text holds (a tab, a line end, an escape and DEL are text's).
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")
 
 
 def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
