@@ -22,7 +22,8 @@ object Deploy : BuildType({
     steps {
         script {
             name = "Install logtrim"
-            scriptContent = "python3 -m pip install --user --quiet logtrim"
+            // logtrim is not on PyPI: build its wheel from a clone (python3 -m pip wheel --no-deps -w tools .) and commit it, or install from your own package feed.
+            scriptContent = "python3 -m pip install --user --quiet ./tools/logtrim-0.1.0-py3-none-any.whl"
         }
         script {
             name = "Deploy"
