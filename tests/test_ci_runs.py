@@ -77,6 +77,31 @@ def test_github(tmp_path: Path) -> None:
     assert archive.name in text
 
 
+def test_the_step_summary_gives_the_failure_reason(tmp_path: Path) -> None:
+    """The step summary listed the first errors but not the reason the ``::error``
+    annotation gives (a traceback's exception, after a retried error): a reader of the
+    summary saw a retried error first and no reason."""
+    summary = tmp_path / "summary.md"
+    child = (
+        "import sys\n"
+        "print('ERROR upload of chunk-0333 failed: connection reset; retrying (1/3)')\n"
+        "for i in range(20): print(f'uploaded chunk {i}')\n"
+        "raise SystemExit('SmokeTestError: POST /api/orders returned 500')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(tmp_path / "a.zst"), "--",
+         sys.executable, "-c", child],
+        env=clean_env({"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}),
+        capture_output=True, timeout=60, cwd=tmp_path,
+    )  # fmt: skip
+    assert result.returncode == 1
+    error = next(parse_github(x) for x in _lines(result.stdout) if x.startswith("::error"))
+    assert error.data == "SmokeTestError: POST /api/orders returned 500"
+    text = summary.read_text(encoding="utf-8")
+    assert "Reason: `SmokeTestError: POST /api/orders returned 500`" in text
+    assert text.index("Reason:") < text.index("First errors")
+
+
 def test_a_step_summary_in_a_missing_directory_is_a_warning(tmp_path: Path) -> None:
     """A ``$GITHUB_STEP_SUMMARY`` in a directory that does not exist (a mistyped variable)
     is a warning: the directory and the file were created, without a word."""

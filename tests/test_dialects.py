@@ -231,6 +231,7 @@ def test_github_finish_on_failure() -> None:
         AppendFile(
             "/runner/summary.md",
             "\n### logtrim: failed (exit code 2)\n\n"
+            "Reason: `health check failed: 3/5, retry`\n\n"
             "- 1\\,204 lines\\, 3 errors\n"
             "- kept \\*all\\* errors\n\n"
             "First errors:\n\n"

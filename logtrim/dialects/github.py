@@ -246,6 +246,8 @@ def step_summary(closing: Closing) -> str:
     """The markdown logtrim appends to ``$GITHUB_STEP_SUMMARY``: every value made inert."""
     status = f"failed (exit code {closing.exit_code})" if closing.failed else "succeeded"
     parts = [f"### logtrim: {status}"]
+    if closing.failed:  # the reason the ::error annotation gives, first
+        parts.append("Reason: " + md_code_span(failure_text(closing.reason, closing.exit_code)))
     if closing.summary:
         parts.append("\n".join(f"- {md_text(line.strip())}" for line in closing.summary))
     if closing.first_errors:
