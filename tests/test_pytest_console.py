@@ -44,3 +44,54 @@ def test_a_blank_line_under_the_block_prefix_continues_it() -> None:
     assert continues(head, b"E         {'b': 2} != {'b': 3}\n")
     assert not continues(head, b"\n")  # a blank line ends it
     assert not continues(head, b"tests/test_noisy.py:6: AssertionError\n")
+
+
+MIGRATION_TESTS = """
+import pytest
+
+@pytest.mark.parametrize("n", range(300))
+def test_many(n):
+    assert n >= 0
+
+def test_migration():
+    for i in range(15):
+        print(f"applying migration {i:03d}_schema ... ok")
+    print("applying migration 015_orders_v2 ... skipped: lock held by pid 4411")
+    for i in range(16, 25):
+        print(f"applying migration {i:03d}_schema ... ok")
+    assert "orders_v2" in {"orders", "customers"}
+"""
+
+
+def test_a_failing_tests_captured_output_is_shown(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """pytest reports what a failing test printed under ``--- Captured stdout call ---``,
+    after its failure: the heading and one line of it were shown, the line that explains the
+    failure (``skipped: lock held``) hidden among 24 others, with most of the budget left."""
+    (tmp_path / "test_migration.py").write_text(MIGRATION_TESTS)
+    argv = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_migration.py"]
+    result = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *argv, cwd=tmp_path)
+    assert result.code == 1
+    shown = result.stdout.decode().splitlines()
+    heading = next(i for i, line in enumerate(shown) if "Captured stdout call" in line)
+    captured = [f"applying migration {i:03d}_schema ... ok" for i in range(25)]
+    captured[15] = "applying migration 015_orders_v2 ... skipped: lock held by pid 4411"
+    assert shown[heading + 1 : heading + 26] == captured
+    assert "short test summary info" in shown[heading + 26]
+
+
+def test_a_summary_cut_to_the_terminals_width_is_named_whole(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """pytest cuts its short summary to the terminal's width (``... - AssertionError: assert
+    'orders_v2' i...``); the reason was that cut line, the whole message being on the
+    console in the ``E`` line above it."""
+    (tmp_path / "test_migration.py").write_text(MIGRATION_TESTS)
+    argv = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_migration.py"]
+    result = run_logtrim("--ci", "plain", "--", *argv, cwd=tmp_path, env={"COLUMNS": "80"})
+    assert result.code == 1
+    cut = [x for x in result.stdout.splitlines() if x.startswith(b"FAILED test_migration.py")]
+    assert len(cut) == 1 and cut[0].endswith(b"...")  # pytest cut it to the width
+    assert (
+        b"[logtrim] failed (exit 1): FAILED test_migration.py::test_migration - "
+        b"AssertionError: assert 'orders_v2' in {'customers', 'orders'}\n"
+    ) in result.stdout + result.stderr

@@ -32,7 +32,15 @@ def _labels() -> list[tuple[str, int, str]]:
 
 def names(reason: str, line: str) -> bool:
     """Whether a failure reason names ``line``: it is the line, or the line and its detail
-    (the next line of a header that ends with ``:``; where a compiler points)."""
+    (the next line of a header that ends with ``:``; where a compiler points). A line that
+    the reason says in its own words is compared in them: a JSON record by its message and
+    error (``as_said``), a line cut with ``...`` (pytest's summary, at the terminal's width;
+    a label past 500 characters) by what comes before the cut."""
+    said = as_said(line.encode()).decode()
+    if said != line:
+        return names(reason, said)
+    if line.endswith("...") and reason.startswith(line[:-3]):
+        return True
     return reason == line or (reason.startswith(line + " ") and len(line) < 497)
 
 

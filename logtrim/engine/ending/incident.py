@@ -4,8 +4,11 @@ the lines after it. Plain functions, no I/O.
 
 from __future__ import annotations
 
+import re
+
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
+from ..console.show import HEADING
 from ..match.kinds import ERROR, Kind
 from ..shapes.templates import coarse
 from .held import Held
@@ -18,6 +21,10 @@ from .traces import ends_frames
 _CONTINUATION = lazy(
     rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[|[0-9]+ +\||(?:help|note): "
 )
+# A heading over a failing test's captured output (pytest's ``---- Captured stdout call
+# ----``, nose's ``---- >> begin captured logging << ----``): the test runner reports what
+# the test printed after its failure.
+_CAPTURED = lazy(rb"[=_*#~-]{3,} .*\bcaptured (?:stdout|stderr|std|log|logging|output)\b", re.I)
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
 
@@ -83,6 +90,7 @@ class Incident:
         self.holding = -1  # line number of the error whose rest is held back, if any
         self.opened = -1  # line number of the error
         self._frames = 0  # the block's size when it opened: fewer left, a frame was seen
+        self.section = False  # the block is a failing test's captured output (``_CAPTURED``)
 
     def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
         """An error line opens the incident: ``after`` lines of context, a ``block`` of
@@ -91,11 +99,18 @@ class Incident:
             after, block, line, holding, lineno
         )  # fmt: skip
         self._frames = block
+        self.section = False
 
     def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
         """A line after the error: (tier, context, continues). In its block (a frame, a
-        blank line) it is an error's context that continues it; among the lines after it,
-        context of at least the error tier; else as it is."""
+        blank line, a line of the captured output a heading among the lines after it opened,
+        up to the next heading) it is an error's context that continues it; among the lines
+        after it, context of at least the error tier; else as it is."""
+        if self.section:
+            if self.block and not HEADING.match(line):
+                self.block -= 1
+                return ERROR, True, False  # context, but no frame: it borrows no tail room
+            self.section, self.block = False, 0
         if self.block and (not line.strip() or continues(self.head, line)):
             self.block -= 1
             return ERROR, True, True
@@ -109,6 +124,8 @@ class Incident:
         self.block = 0
         if self.after:
             self.after -= 1
+            if _CAPTURED.match(line):  # what the failing test printed: shown with it
+                self.section, self.block = True, self._frames
             if kind < ERROR:
                 return ERROR, True, False
         return kind, False, False

@@ -4,6 +4,7 @@ at most :data:`REASON_LIMIT` long, and what stands instead of it."""
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 
 from ...dialects.escape import REASON_LIMIT
 from ..console.display import read_form
@@ -89,3 +90,16 @@ def _summary(error: str) -> str:
     if not lines:
         return ""
     return lines[0] if lines[-1].startswith(("at ", "File ")) else lines[-1]
+
+
+def completed(text: bytes, explained: Iterable[bytes]) -> bytes:
+    """pytest's short summary cuts a failure's message to the terminal's width (``FAILED
+    t.py::test_x - AssertionError: assert 'orders_v2' i...``): the message whole, from the
+    explanation line it starts (``E   AssertionError: assert 'orders_v2' in {...}``);
+    ``text`` as it is when none does."""
+    head, sep, cut = text.rpartition(b" - ")
+    start = cut[:-3]
+    if not sep or not cut.endswith(b"...") or not start:
+        return text
+    whole = next((e for e in reversed(list(explained)) if e.startswith(start)), None)
+    return text if whole is None or len(whole) <= len(start) else head + sep + whole

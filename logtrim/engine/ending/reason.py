@@ -18,6 +18,7 @@ over it: what stopped the program is the fatal line.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -25,7 +26,7 @@ from ..._text import ANSI_BYTES as _ANSI
 from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
-from .named import WENT_ON, named
+from .named import WENT_ON, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Candidate, Rank, beats, end_rank, line_rank
@@ -74,6 +75,7 @@ class ReasonChooser:
     _offered_errors: int = 0
     _errors_then: int = 0  # error lines seen when the chosen line was taken
     _group: int = -1  # the line of the exception group whose traceback goes on, if any
+    _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
     _node: NodeErrors = field(default_factory=NodeErrors)
 
@@ -89,6 +91,8 @@ class ReasonChooser:
         ):
             return  # the common case, kept cheap: a line outside any traceback, no error
         self._offered_errors += error
+        if line.startswith(b"E ") and error:  # pytest's explanation: its summary may cut it
+            self._explained.append(_ANSI.sub(b"", line[1:]).strip())
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
@@ -329,6 +333,8 @@ class ReasonChooser:
             self._choose(Candidate(rank, text, lineno, root, start))
 
     def _choose(self, best: Candidate) -> None:
+        if best.text.endswith(b"...") and self._explained:
+            best.text = completed(best.text, self._explained)
         self.best = best
         self._errors_then = self._errors_seen()
 
