@@ -437,3 +437,29 @@ def test_a_rust_compiler_error_is_shown_whole(run_logtrim: RunLogtrim) -> None:
     out = result.stdout.decode().splitlines()
     start = out.index(drawing[0])
     assert out[start : start + len(drawing)] == drawing
+
+
+def test_indented_lines_after_a_traceback_do_not_join_it(run_logtrim: RunLogtrim) -> None:
+    """After the exception that ends a Python traceback, only frames go on with it (Node
+    prints them after its ``Error: x``): 180 indented ``kubectl`` lines were taken for the
+    trace's and shown as its context, 7 kB of an 8 kB console, the failure tail left with
+    two lines."""
+    code = (
+        "import sys\n"
+        "for i in range(80): print(f'step {i} ok')\n"
+        "print('Traceback (most recent call last):')\n"
+        "print('  File \"/app/probe.py\", line 10, in <module>')\n"
+        "print('    probe()')\n"
+        "print('ConnectionError: probe endpoint unreachable')\n"
+        "for i in range(180): print(f'  - deployment.apps/service-{i} configured "
+        "(replicas {i}, image registry.example/app{i}:1.2.{i})')\n"
+        "print('KubectlError: apply failed: quota exceeded')\n"
+        "for i in range(250): print(f'cleanup {i}')\n"
+        "sys.exit(1)\n"
+    )
+    result = run_logtrim("--budget", "8kB", "--", *py(code))
+    assert result.code == 1
+    shown = result.stdout.decode()
+    assert shown.count("deployment.apps/service-") <= 8  # 3 after it, 5 before the next
+    assert "KubectlError: apply failed: quota exceeded" in shown
+    assert "cleanup 249" in shown  # the failure tail has its room

@@ -63,22 +63,6 @@ def test_migration():
 """
 
 
-def test_a_failing_tests_captured_output_is_shown(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
-    """pytest reports what a failing test printed under ``--- Captured stdout call ---``,
-    after its failure: the heading and one line of it were shown, the line that explains the
-    failure (``skipped: lock held``) hidden among 24 others, with most of the budget left."""
-    (tmp_path / "test_migration.py").write_text(MIGRATION_TESTS)
-    argv = [sys.executable, "-m", "pytest", "-v", "-p", "no:cacheprovider", "test_migration.py"]
-    result = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *argv, cwd=tmp_path)
-    assert result.code == 1
-    shown = result.stdout.decode().splitlines()
-    heading = next(i for i, line in enumerate(shown) if "Captured stdout call" in line)
-    captured = [f"applying migration {i:03d}_schema ... ok" for i in range(25)]
-    captured[15] = "applying migration 015_orders_v2 ... skipped: lock held by pid 4411"
-    assert shown[heading + 1 : heading + 26] == captured
-    assert "short test summary info" in shown[heading + 26]
-
-
 def test_a_summary_cut_to_the_terminals_width_is_named_whole(
     run_logtrim: RunLogtrim, tmp_path: Path
 ) -> None:

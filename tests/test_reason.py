@@ -12,7 +12,7 @@ from octopus_decoder import messages
 
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.ending.named import as_said
+from logtrim.engine.ending.named import as_said, completed
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.masking.mask import Masker
 from logtrim.engine.policy import Policy
@@ -264,9 +264,25 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
         (b'{"level":50,"msg":"upload failed","err":{"type":"Error","message":"EACCES",'
          b'"stack":"Error: EACCES: permission denied\\n    at open (fs.js:1:1)"}}',
          b"upload failed: Error: EACCES: permission denied"),
-        # zap: the error as a string
+        # zap: the error as a string that names no exception: the record as it is
         (b'{"level":"error","msg":"dial failed","error":"dial tcp 10.0.0.5:5432: refused"}',
-         b"dial failed: dial tcp 10.0.0.5:5432: refused"),
+         b'{"level":"error","msg":"dial failed","error":"dial tcp 10.0.0.5:5432: refused"}'),
+        # a Java trace: its root cause, the last "Caused by"
+        (b'{"message": "Deployment failed", "stack_trace": "java.lang.IllegalStateException: '
+         b'Deployment failed\\n\\tat App.main(App.java:3)\\nCaused by: java.sql.SQLException:'
+         b' FATAL: password authentication failed\\n\\t... 5 more"}',
+         b"Deployment failed: java.sql.SQLException: FATAL: password authentication failed"),
+        # a Python exception with a note after it: the exception, not the note
+        (b'{"event": "migration failed", "exception": "Traceback (most recent call last):\\n'
+         b'  File \\"m.py\\", line 3\\nKeyError: \'orders_v2\'\\nwhile applying 0042"}',
+         b"migration failed: KeyError: 'orders_v2'"),
+        # a message beside a short event name: the message
+        (b'{"event": "db.migrate", "message": "migration 0042 failed", "exception": '
+         b'"ValueError: duplicate column"}',
+         b"migration 0042 failed: ValueError: duplicate column"),
+        # no error field: the record as it is (its other fields may say what went wrong)
+        (b'{"level": "error", "msg": "request failed", "status": 503}',
+         b'{"level": "error", "msg": "request failed", "status": 503}'),
         # no message field, or not JSON: the line as it is
         (b'{"level": "error", "code": 7}', b'{"level": "error", "code": 7}'),
         (b"{not json} ERROR x", b"{not json} ERROR x"),
@@ -276,3 +292,73 @@ def test_a_structured_record_is_said_by_its_message_and_error(line: bytes, said:
     """A JSON log line as the reason was the whole object (450 characters of fields in
     Octopus's resultMessage): its message, and the last line of the error it carries."""
     assert as_said(line) == said
+
+
+def test_a_cut_summary_is_completed_only_from_one_message() -> None:
+    """Two failing tests whose messages start alike: the cut summary of the first was
+    completed with the second's message (the test's name beside another test's message);
+    it stays cut then."""
+    cut = b"FAILED t.py::test_table_exists[eu-orders_v2] - AssertionError: missing table..."
+    eu = b"AssertionError: missing table orders_v2 in region eu"
+    us = b"AssertionError: missing table payments_v4 in region us"
+    assert completed(cut, [eu, us]) == cut
+    assert completed(cut, [eu]) == b"FAILED t.py::test_table_exists[eu-orders_v2] - " + eu
+
+
+def _chosen(lines: list[bytes]) -> str | None:
+    chooser = ReasonChooser()
+    for lineno, line in enumerate(lines):
+        chooser.offer(line, lineno, error=b"Error" in line or b"Traceback" in line)
+    return chooser.reason(Masker())
+
+
+def test_a_nested_group_leaves_the_outer_group_the_reason() -> None:
+    """A group nested in a group took the reason from the outer one; the outer group is the
+    reason, its first member what it ended in (a chained member: its last exception)."""
+    nested = [
+        b"  + Exception Group Traceback (most recent call last):",
+        b'  |   File "d.py", line 2, in <module>',
+        b"  | ExceptionGroup: deploy failed (2 sub-exceptions)",
+        b"  +-+---------------- 1 ----------------",
+        b"    | ValueError: billing: schema mismatch",
+        b"    +---------------- 2 ----------------",
+        b"    | ExceptionGroup: cleanup failed (1 sub-exception)",
+        b"    +-+---------------- 1 ----------------",
+        b"      | KeyError: 'tmpdir'",
+        b"      +------------------------------------",
+    ]
+    assert _chosen(nested) == (
+        "ExceptionGroup: deploy failed (2 sub-exceptions) "
+        "(caused by ValueError: billing: schema mismatch)"
+    )
+    chained = [
+        b"  + Exception Group Traceback (most recent call last):",
+        b"  | ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception)",
+        b"  +-+---------------- 1 ----------------",
+        b"    | Traceback (most recent call last):",
+        b"    | OSError: connection refused",
+        b"    | ",
+        b"    | The above exception was the direct cause of the following exception:",
+        b"    | ",
+        b"    | RuntimeError: service billing did not start",
+        b"    +------------------------------------",
+    ]
+    assert _chosen(chained) == (
+        "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception) "
+        "(caused by RuntimeError: service billing did not start)"
+    )
+
+
+def test_a_wrappers_line_after_a_cleanup_leaves_the_exception_the_reason() -> None:
+    """A traceback, a cleanup trap's 15 lines, then the wrapper's ``ERROR: deploy.sh failed
+    at line 42``: the exception names the cause, the wrapper's line none."""
+    lines = [
+        b"Traceback (most recent call last):",
+        b'  File "migrate.py", line 3, in <module>',
+        b'psycopg2.OperationalError: FATAL: password authentication failed for user "deploy"',
+        *[b"cleanup: removing temp dir /tmp/d%d" % i for i in range(15)],
+        b"ERROR: deploy.sh failed at line 42",
+    ]
+    assert _chosen(lines) == (
+        'psycopg2.OperationalError: FATAL: password authentication failed for user "deploy"'
+    )

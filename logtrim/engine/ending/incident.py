@@ -4,15 +4,12 @@ the lines after it. Plain functions, no I/O.
 
 from __future__ import annotations
 
-import re
-
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
-from ..console.show import HEADING
 from ..match.kinds import ERROR, Kind
 from ..shapes.templates import coarse
 from .held import Held
-from .traces import ends_frames
+from .traces import FRAME, ends_frames
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more", Go's goroutine headers; in a compiler's diagnostic drawn as rustc draws
@@ -21,10 +18,6 @@ from .traces import ends_frames
 _CONTINUATION = lazy(
     rb"Caused by:|\.\.\. [0-9]+ more|goroutine [0-9]+ \[|[0-9]+ +\||(?:help|note): "
 )
-# A heading over a failing test's captured output (pytest's ``---- Captured stdout call
-# ----``, nose's ``---- >> begin captured logging << ----``): the test runner reports what
-# the test printed after its failure.
-_CAPTURED = lazy(rb"[=_*#~-]{3,} .*\bcaptured (?:stdout|stderr|std|log|logging|output)\b", re.I)
 _FIELD_END = frozenset(b" \t:]|>")
 _BLANK = b" \t"
 
@@ -90,7 +83,7 @@ class Incident:
         self.holding = -1  # line number of the error whose rest is held back, if any
         self.opened = -1  # line number of the error
         self._frames = 0  # the block's size when it opened: fewer left, a frame was seen
-        self.section = False  # the block is a failing test's captured output (``_CAPTURED``)
+        self._framed = False  # past the exception that closed a trace: only frames go on
 
     def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
         """An error line opens the incident: ``after`` lines of context, a ``block`` of
@@ -99,41 +92,36 @@ class Incident:
             after, block, line, holding, lineno
         )  # fmt: skip
         self._frames = block
-        self.section = False
+        self._framed = False
 
     def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
         """A line after the error: (tier, context, continues). In its block (a frame, a
-        blank line, a line of the captured output a heading among the lines after it opened,
-        up to the next heading) it is an error's context that continues it; among the lines
-        after it, context of at least the error tier; else as it is."""
-        if self.section:
-            if self.block and not HEADING.match(line):
-                self.block -= 1
-                return ERROR, True, False  # context, but no frame: it borrows no tail room
-            self.section, self.block = False, 0
-        if self.block and (not line.strip() or continues(self.head, line)):
+        blank line) it is an error's context that continues it; among the lines after it,
+        context of at least the error tier; else as it is."""
+        if self.block and (not line.strip() or self._goes_on(line)):
             self.block -= 1
             return ERROR, True, True
         if kind == ERROR and 0 < self.block < self._frames and ends_frames(line):
             # The exception that closes the frames (Python's ``ConnectionError: ...``): the
             # end of the same trace, shown with it, not a new error the budget may cut off.
             # Frames may follow it too (Node's ``Error: x`` under its source excerpt and
-            # caret): they continue the trace from it.
-            self.head, self.block = line, self._frames
+            # caret): they continue the trace, frames only.
+            self.block, self._framed = self._frames, True
             return ERROR, True, True
         self.block = 0
         if self.after:
             self.after -= 1
-            if _CAPTURED.match(line):  # what the failing test printed: shown with it
-                self.section, self.block = True, self._frames
             if kind < ERROR:
                 return ERROR, True, False
         return kind, False, False
+
+    def _goes_on(self, line: bytes) -> bool:
+        return FRAME.match(line) is not None if self._framed else continues(self.head, line)
 
     def in_trace(self, line: bytes, kind: Kind, block: int) -> bool:
         """Whether ``line`` goes on the stack trace under way: a frame, a blank line, or the
         error line that closes the frames (Python's ``ValueError: ...``; ``block``: the
         most frames a trace may have, so a first frame was seen if fewer are left)."""
         return self.block > 0 and (
-            not line.strip() or continues(self.head, line) or (kind == ERROR and self.block < block)
+            not line.strip() or self._goes_on(line) or (kind == ERROR and self.block < block)
         )

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from ..._regex import lazy
 from ...dialects.escape import REASON_LIMIT
 from ..console.display import read_form
 from ..masking.mask import Masker
@@ -46,7 +47,7 @@ def named(
 
 # A structured logger's fields: its message, and the error it carries (structlog, python-json-
 # logger, pino, bunyan, zap, logrus, Serilog's compact form, logstash).
-_MESSAGE = ("event", "msg", "message", "@m", "@mt", "Message", "MessageTemplate")
+_MESSAGE = ("msg", "message", "@m", "Message", "event")
 _ERROR = ("exception", "exc_info", "exc", "stack_trace", "stacktrace", "stack", "@x", "err",
           "error", "Exception")  # fmt: skip
 
@@ -62,13 +63,17 @@ def as_said(text: bytes) -> bytes:
     except (ValueError, RecursionError):
         return text
     message = _field(record, _MESSAGE) if isinstance(record, dict) else None
-    if not isinstance(message, str):
+    if not isinstance(message, str) or not isinstance(record, dict):
         return text
     error = _field(record, _ERROR)
     if isinstance(error, dict):  # pino's and bunyan's ``err``: its stack, else its message
         error = _field(error, ("stack", "message"))
+    # Only a record that carries an exception is said anew: the other fields may hold what
+    # went wrong (a status, a URL), and an error text with no exception line says it alone.
     last = _summary(error) if isinstance(error, str) else ""
-    said = f"{message}: {last}" if last and last not in message else message
+    if not last:
+        return text
+    said = message if last in message else f"{message}: {last}"
     return said.encode("utf-8", "surrogateescape")
 
 
@@ -84,22 +89,35 @@ def _field(record: dict[str, object], names: tuple[str, ...]) -> str | dict[str,
 
 
 def _summary(error: str) -> str:
-    """The line of an error's text that says what it is: a Python traceback's last line; a
-    JavaScript or Java stack's first (its last is the deepest frame)."""
-    lines = [line.strip() for line in error.strip().splitlines() if line.strip()]
-    if not lines:
-        return ""
-    return lines[0] if lines[-1].startswith(("at ", "File ")) else lines[-1]
+    """The exception an error's text ends in: the last line that names one (a Python
+    traceback's last, past its notes; a Java trace's last ``Caused by:``, its root cause; a
+    JavaScript stack's first); "" when no line does (a Go stack, a plain message)."""
+    for raw in reversed(error.strip().splitlines()):
+        line = raw.strip()
+        line = line[len("Caused by: ") :] if line.startswith("Caused by: ") else line
+        if _NAMES_EXCEPTION.match(line):
+            return line
+    return ""
+
+
+# ``Name: message`` of an exception (``KeyError: 'x'``, ``java.sql.SQLException: ...``), and
+# JavaScript's bare ``Error: ...``.
+_NAMES_EXCEPTION = lazy(
+    r"^(?:[\w.$]+\.)?(?:[A-Z]\w*)?(?:Error|Exception|Interrupt|Exit|Failure)\b"
+    r"(?: \[[A-Z][A-Z0-9_]*\])?(?::|$)"
+)
 
 
 def completed(text: bytes, explained: Iterable[bytes]) -> bytes:
     """pytest's short summary cuts a failure's message to the terminal's width (``FAILED
     t.py::test_x - AssertionError: assert 'orders_v2' i...``): the message whole, from the
     explanation line it starts (``E   AssertionError: assert 'orders_v2' in {...}``);
-    ``text`` as it is when none does."""
+    ``text`` as it is when none does, or more than one."""
     head, sep, cut = text.rpartition(b" - ")
     start = cut[:-3]
     if not sep or not cut.endswith(b"...") or not start:
         return text
-    whole = next((e for e in reversed(list(explained)) if e.startswith(start)), None)
-    return text if whole is None or len(whole) <= len(start) else head + sep + whole
+    # Only one message may be the whole: two tests' alike would pair a test's name with the
+    # other's message (a cut line names the right test with less).
+    wholes = {e for e in explained if e.startswith(start) and len(e) > len(start)}
+    return head + sep + wholes.pop() if len(wholes) == 1 else text

@@ -49,6 +49,10 @@ from .traces import (
 __all__ = ["WENT_ON", "_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
 
 
+# Lines of other output after a handled exception past which a later error line is the
+# reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
+# line 42" names no new cause), fewer than a program that went on with its work.
+_WENT_ON_ERROR = 50
 _RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
@@ -75,6 +79,7 @@ class ReasonChooser:
     _offered_errors: int = 0
     _errors_then: int = 0  # error lines seen when the chosen line was taken
     _group: int = -1  # the line of the exception group whose traceback goes on, if any
+    _members: int = 0  # the group's members begun so far (its separators)
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _ranks: dict[bytes, Rank] = field(default_factory=dict)
     _node: NodeErrors = field(default_factory=NodeErrors)
@@ -101,6 +106,7 @@ class ReasonChooser:
             if self._grouped(text, lineno):
                 return
         elif GROUP_RULE.match(text):
+            self._members += self._group >= 0  # a separator starts the group's next member
             return  # its separators (``+-+---- 1 ----``) are no reason
         else:
             self._group = -1
@@ -161,18 +167,21 @@ class ReasonChooser:
     def _grouped(self, text: bytes, lineno: int) -> bool:
         """A line of a Python exception group's traceback, its gutter taken off: the group's
         line (``ExceptionGroup: deploy failed (2 sub-exceptions)``) is taken as an exception,
-        its first sub-exception as its cause; the group's other lines are no candidates.
-        False: the line is looked at as any (the frames above the group's line)."""
+        the exception its first member ends in (a group nested there included) as its cause;
+        the group's other lines are no candidates. False: the line is looked at as any (the
+        frames above the group's line)."""
         body = text.strip()
-        if GROUP_HEAD.match(body):
+        if self._group < 0:
+            if not GROUP_HEAD.match(body):
+                return False
             self._exception(body, lineno)
-            self._group = lineno
+            self._group, self._members = lineno, 0
             return True
         best = self.best
-        if self._group < 0 or best is None or best.lineno != self._group:
-            return False
-        if best.root is None and (EXCEPTION.match(body) or ends_frames(text)):
-            best.root = body
+        first = self._members == 1 and best is not None and best.lineno == self._group
+        if first and (GROUP_HEAD.match(body) or EXCEPTION.match(body) or ends_frames(text)):
+            assert best is not None
+            best.root = body  # the last one of the first member: what it ended in
         return True
 
     def _error(self, line: bytes, body: bytes, lineno: int) -> None:
@@ -345,7 +354,7 @@ class ReasonChooser:
         """Whether a candidate of ``rank`` at ``lineno`` replaces the chosen one: it
         :func:`.beats` it, or it comes after an exception the program went on from (logged
         and handled): a fatal line more than :data:`WENT_ON` lines after it, an error line
-        after more than :data:`WENT_ON` lines of other output (what stopped the program is
+        after more than :data:`_WENT_ON_ERROR` lines of other output (what stopped the program is
         that line: ``CRITICAL billing run aborted: ledger out of balance``, ``health check
         failed: /api/orders returned 503``). Errors right after the exception (a cleanup's
         ``could not release lock``) follow from it: it stays the reason."""
@@ -357,7 +366,7 @@ class ReasonChooser:
         if rank == Rank.FATAL:
             return True
         calm = lineno - best.lineno - 1 - (self._errors_seen() - self._errors_then)
-        return rank == Rank.ERROR and calm > WENT_ON
+        return rank == Rank.ERROR and calm > _WENT_ON_ERROR
 
     def reason(
         self, masker: Masker, fallback: str | None = None, lines: int | None = None
