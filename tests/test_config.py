@@ -589,3 +589,23 @@ def test_a_config_file_s_mask_env_masks_logtrim_s_own_errors(
     assert result.returncode == 2
     assert result.stderr.startswith(b"logtrim: error: ")
     assert secret.encode() not in result.stderr and b"********" in result.stderr
+
+
+@pytest.mark.parametrize("where", ["option", "variable", "file"])
+def test_an_unset_mask_env_name_is_a_warning_wherever_named(tmp_path: Path, where: str) -> None:
+    """A name to mask whose variable is unset (a typo would leave the secret unmasked) is a
+    warning that names it, said alike wherever the name came from: it said ``--mask-env``
+    when the name came from ``LOGTRIM_MASK_ENV`` or the config file."""
+    args = ["run", "--artifact", str(tmp_path / "a.zst")]
+    env = {}
+    if where == "option":
+        args += ["--mask-env", "DB_PASSWROD"]
+    elif where == "variable":
+        env["LOGTRIM_MASK_ENV"] = "DB_PASSWROD"
+    else:
+        (tmp_path / "logtrim.toml").write_text('mask-env = ["DB_PASSWROD"]\n')
+    result = _run([*args, "--", "true"], tmp_path, env=env)
+    assert result.returncode == 0
+    assert b"logtrim: warning: mask-env names DB_PASSWROD, which is unset or empty\n" in (
+        result.stderr
+    )

@@ -195,7 +195,7 @@ def _prepare(
     masks, missing = masks_from(settings.mask_env, mask, env)
     _log.mask_with(masker_of(masks).mask_text)
     for variable in missing:
-        _log.logger().warning(f"--mask-env names {variable}, which is unset or empty")
+        _log.logger().warning(f"mask-env names {variable}, which is unset or empty")
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
