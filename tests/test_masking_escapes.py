@@ -4,6 +4,7 @@ hold it, whatever the writes (docs/masking.md; the grammar: ECMA-48, xterm's ctl
 
 from __future__ import annotations
 
+import json
 import sys
 
 import pytest
@@ -57,3 +58,29 @@ def test_a_title_ended_by_st_does_not_swallow_the_lines_after_it(run_logtrim: Ru
     expected = b"st: ********\nplain line one\nplain line two\nbel: \x1b]0;t\x07done\n"
     assert result.archive == expected
     assert result.stdout.startswith(expected)
+
+
+@pytest.mark.parametrize(
+    "secret",
+    [
+        'pa"ss\\wo\trd-Zq9',  # a quote, a backslash, a tab: escaped in a JSON string
+        "-----BEGIN KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END KEY-----",  # \n escaped
+        "pässwörd-Zq9-123",  # \u00e4 with json.dumps' default ensure_ascii
+    ],
+)
+def test_a_secret_a_json_writer_escaped_is_masked(run_logtrim: RunLogtrim, secret: str) -> None:
+    """A structured log or a config dump prints a secret as a JSON string writes it: a quote,
+    a backslash, a newline or a character past ASCII escaped. Those forms reached the console
+    and the archive unmasked (only the raw value was a form)."""
+    code = (
+        "import json, sys\n"
+        "s = sys.argv[1]\n"
+        "print(json.dumps({'password': s}))\n"
+        "print(json.dumps({'password': s}, ensure_ascii=False))\n"
+    )
+    result = run_logtrim("--mask", secret, "--", sys.executable, "-c", code, secret)
+    assert result.code == 0
+    for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
+        for text in (result.stdout, result.stderr, result.archive):
+            assert escaped.encode() not in text
+    assert result.stdout.count(b'{"password": "********"}') == 2

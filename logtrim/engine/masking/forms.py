@@ -5,6 +5,7 @@ all; docs/masking.md lists them)."""
 from __future__ import annotations
 
 import base64
+import json
 import unicodedata
 
 from ... import _text
@@ -37,6 +38,18 @@ def line_forms(raw: bytes) -> list[bytes]:
         return []
     lines = (line.strip() for line in raw.replace(b"\r\n", b"\n").split(b"\n"))
     return [line for line in lines if len(line) >= MIN_LENGTH]
+
+
+def json_forms(raw: bytes) -> list[bytes]:
+    """``raw`` as a JSON string writes it, where that differs: a quote, a backslash or a
+    control character escaped (``\\"``, ``\\n`` in a key over several lines), and with every
+    character past ASCII as ``\\uXXXX`` (``json.dumps``' default). A structured log or a
+    config dump prints a secret so."""
+    text = raw.decode("utf-8", "surrogateescape")
+    if any("\udc80" <= c <= "\udcff" for c in text):
+        return []  # not UTF-8 text: no JSON writer printed it
+    forms = {json.dumps(text, ensure_ascii=flag)[1:-1].encode("utf-8") for flag in (False, True)}
+    return sorted(form for form in forms if form != raw)
 
 
 def base64_forms(raw: bytes) -> list[bytes]:

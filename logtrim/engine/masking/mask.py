@@ -24,7 +24,7 @@ from ..._regex import lazy
 from ..match.matcher import Compiler
 from . import encoded, inpieces, urlcreds
 from .escapes import held_end, held_through, shown_end, through_escapes
-from .forms import base64_forms, line_endings, line_forms, pieces, spellings
+from .forms import base64_forms, json_forms, line_endings, line_forms, pieces, spellings
 from .shards import Shards
 
 MASK = _text.MASK
@@ -86,6 +86,7 @@ class Masker:
                 self._chars.update(raw)
                 for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
+                new += json_forms(raw)
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)
