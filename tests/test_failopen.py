@@ -280,3 +280,16 @@ def test_lost_archive_keeps_filtering_with_true_counts(tmp_path: Path, fork: str
     assert b"createArtifact" not in result.stdout
     # The end of the console says the archive lacks what it does not show.
     assert b"a.zst is incomplete: writing it failed" in result.stdout
+
+
+def test_engine_failure_keeps_each_archived_line_one_streams(tmp_path: Path) -> None:
+    """Fail-open, the archive got each stream's bytes as they came: stdout's unfinished last
+    line and stderr's line were glued (``no newline at the enERROR: boom``, then ``d``). Each
+    line of the archive is one stream's, as when the engine works; at the end an unfinished
+    line is ended by a newline of the archive's own before the other stream's bytes."""
+    for _ in range(3):  # the two pipes' order varies: each run must keep the lines whole
+        _run(tmp_path, {"LOGTRIM_FAULT_AFTER": "100"})
+        lines = zstd_dc(tmp_path / "a.zst").split(b"\n")
+        out = [f"line {i}".encode() for i in range(400)] + [b"no newline at the end"]
+        assert sorted(lines) == sorted([*out, b"ERROR: boom"])
+        assert [x for x in lines if x != b"ERROR: boom"] == out

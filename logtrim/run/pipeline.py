@@ -35,6 +35,7 @@ from . import ending
 from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
+from .wholelines import ArchiveLines
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..engine.shapes.baseline import Baseline
@@ -74,6 +75,7 @@ class Pipeline:
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: head and tail from now on
+        self._lines = ArchiveLines()  # once broken: each line of the archive one stream's
         self._told_lost = False  # the engine knows the archive failed
         self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
@@ -173,13 +175,13 @@ class Pipeline:
             logger().warning("internal error; output no longer forwarded", exc_info=True)
             self.archive.failed = True
             return
-        if not masked:
-            return
-        # Under the budget all the same: the head and the tail of what is left.
-        self.console.write(self.fallback.write(stream, shown))
-        if not self.archive.failed:
+        if masked:  # under the budget all the same: the head and the tail of what is left
+            self.console.write(self.fallback.write(stream, shown))
+        # (At the end, the line the archive held for its end goes too.)
+        archived = self._lines.whole(stream, masked, final=final)
+        if archived and not self.archive.failed:
             try:
-                await self._send.send(masked)
+                await self._send.send(archived)
             except Exception:
                 self.archive.failed = True
 
