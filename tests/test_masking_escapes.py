@@ -77,10 +77,13 @@ def test_a_secret_a_json_writer_escaped_is_masked(run_logtrim: RunLogtrim, secre
         "s = sys.argv[1]\n"
         "print(json.dumps({'password': s}))\n"
         "print(json.dumps({'password': s}, ensure_ascii=False))\n"
+        "print(json.dumps({'msg': 'body ' + json.dumps({'password': s})}))\n"  # JSON in JSON
     )
     result = run_logtrim("--mask", secret, "--", sys.executable, "-c", code, secret)
     assert result.code == 0
     for escaped in (json.dumps(secret)[1:-1], json.dumps(secret, ensure_ascii=False)[1:-1]):
         for text in (result.stdout, result.stderr, result.archive):
             assert escaped.encode() not in text
+            assert json.dumps(escaped)[1:-1].encode() not in text
     assert result.stdout.count(b'{"password": "********"}') == 2
+    assert b'{"msg": "body {\\"password\\": \\"********\\"}"}' in result.stdout

@@ -86,7 +86,8 @@ class Masker:
                 self._chars.update(raw)
                 for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
-                new += json_forms(raw)
+                for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
+                    new += (f for once in json_forms(form) for f in (once, *json_forms(once)))
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)
