@@ -549,6 +549,27 @@ def test_keep_rule_holds_for_another_systems_command(run_logtrim: RunLogtrim) ->
     assert b"note ##vso[task.complete] MUSTSEE-42\n" in result.stdout
 
 
+def test_a_few_lines_shorter_than_their_marker_are_shown_instead(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Two short lines under each warning (``  ok``) were left out behind a marker four times
+    their size (``... 2 lines (10 B) not shown ...``): the console was half markers. Up to
+    three lines that cost no more than their marker are shown instead of it."""
+    code = (
+        "for i in range(400):\n"
+        "    print(f'2026-12-04 10:00:{i % 60:02d} WARNING disk usage {50 + i % 40}% on "
+        "node-{i}')\n"
+        "    print('  ok')\n"
+        "    print('  ok')\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
+    assert r.code == 0 and len(r.console) <= 20_000
+    out = r.stdout.decode()
+    assert "2 lines (10 B) not shown" not in out
+    after = out.split("output passed", 1)[1]
+    assert "on node-40\n  ok\n  ok\n2026-12-04 10:00:41 WARNING disk usage 51% on node-41" in after
+
+
 def test_a_line_shorter_than_its_marker_is_shown_instead(run_logtrim: RunLogtrim) -> None:
     """java.util.logging writes a header line above each record: filtered, each record's
     header was left out behind a marker longer than the line (``... 1 line (35 B) not shown

@@ -24,6 +24,8 @@ HEADING = lazy(
 )  # fmt: skip
 #: How far above the context before an error its section's heading is looked for.
 HEADING_REACH = 3
+#: The most lines left out that are shown instead of their marker when they cost no more.
+_INSTEAD = 3
 
 
 class Shower:
@@ -159,7 +161,7 @@ class Shower:
         if self.cut:
             self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
-        if gap and out.gap_lines == 1 and out.gap_bytes < len(gap):
+        if gap and out.gap_lines <= _INSTEAD and out.gap_bytes < len(gap):
             gap = self._instead_of_gap(lineno, len(gap), room)
         if gap and budget.used + len(gap) > room:
             self.hold(kind, size)
@@ -169,21 +171,24 @@ class Shower:
         return True
 
     def _instead_of_gap(self, lineno: int, marker: int, room: float) -> bytes:
-        """One line left out, shorter than the marker that would say so (a logger's header
-        line above its record): shown instead, as context, when it may be (not archive
-        only, not dropped) and fits; returns the marker still to print (empty: none)."""
+        """The few lines left out, shorter together than the marker that would say so (a
+        logger's header line above its record, a compiler's source and caret lines under
+        its warning): shown instead, as context, when they may be (not archive only, not
+        dropped) and fit; returns the marker still to print (empty: none)."""
         gap = self.out.gap_text()
+        lines = self.out.gap_lines
         before = self.context_before(lineno)
-        if len(before) != 1 or before[0][0] != lineno - 1:
+        if len(before) != lines or before[0][0] != lineno - lines:
             return gap
-        n, stream, text = before[0]
-        text = self.shaper.masker.mask(text)
-        if len(text) > marker or self.budget.used + len(text) > room:
+        shown = [(n, stream, self.shaper.masker.mask(text)) for n, stream, text in before]
+        cost = sum(len(text) for _, _, text in shown)
+        if cost > marker or self.budget.used + cost > room:
             return gap
         self.out.clear_gap()
-        self.out.emit(stream, text, NOISE)
-        self.out.tally.context_lines += 1
-        self.history.mark_shown(n, stream=stream)
+        for n, stream, text in shown:
+            self.out.emit(stream, text, NOISE)
+            self.out.tally.context_lines += 1
+            self.history.mark_shown(n, stream=stream)
         return b""
 
     def hold(self, kind: Kind, size: int) -> None:
