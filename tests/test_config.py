@@ -609,3 +609,14 @@ def test_an_unset_mask_env_name_is_a_warning_wherever_named(tmp_path: Path, wher
     assert b"logtrim: warning: mask-env names DB_PASSWROD, which is unset or empty\n" in (
         result.stderr
     )
+
+
+def test_verbose_names_the_config_files_read(tmp_path: Path) -> None:
+    """``-v`` says which config files were read (it said nothing: a user could not tell
+    whether ``logtrim.toml`` or ``pyproject.toml`` applied)."""
+    (tmp_path / "logtrim.toml").write_text('budget = "5MB"\n')
+    (tmp_path / "pyproject.toml").write_text('[project]\nname = "x"\n')
+    result = _run(["run", "-v", "--artifact", str(tmp_path / "a.zst"), "--", "true"], tmp_path)
+    assert result.returncode == 0
+    read = [str(tmp_path / "pyproject.toml"), str(tmp_path / "logtrim.toml")]
+    assert f"logtrim: debug: config files (read={read!r})\n".encode() in result.stderr

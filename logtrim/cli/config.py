@@ -167,6 +167,15 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
 
+def files_read(cwd: Path | None, explicit: Path | None = None) -> list[Path]:
+    """The config files :func:`from_files` reads, lowest first (``-v`` names them)."""
+    if explicit:
+        return [explicit]
+    if cwd is None:
+        return []
+    return [path for path in (cwd / "pyproject.toml", cwd / "logtrim.toml") if path.is_file()]
+
+
 def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
     """The names the config files' ``mask-env`` gives, read whatever else the files hold
     (an unknown key, a bad value): logtrim's own messages are masked with them from the

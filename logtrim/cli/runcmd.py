@@ -172,7 +172,7 @@ def _prepare(
 
     from ..dialects import choose
     from ..engine.masking.mask import masker_of
-    from .config import file_mask_env, masks_from, resolve, unknown_variables
+    from .config import file_mask_env, files_read, masks_from, resolve, unknown_variables
     from .values import refuse_artifact, refuse_same
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
@@ -189,6 +189,9 @@ def _prepare(
     if cwd is None and (artifact is None or not artifact.is_absolute()):
         raise UsageError("the working directory no longer exists: give --artifact an absolute path")
     settings = resolve(given, env, cwd, config)
+    if _log.verbose():
+        read = [str(path) for path in files_read(cwd, config)]
+        _log.logger().debug("config files", read=read or "none")
     for variable, close in unknown_variables(env):
         meant = "" if close is None else f" (did you mean {close}?)"
         _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
