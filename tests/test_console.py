@@ -549,39 +549,40 @@ def test_keep_rule_holds_for_another_systems_command(run_logtrim: RunLogtrim) ->
     assert b"note ##vso[task.complete] MUSTSEE-42\n" in result.stdout
 
 
-def test_a_few_lines_shorter_than_their_marker_are_shown_instead(
-    run_logtrim: RunLogtrim,
-) -> None:
-    """Two short lines under each warning (``  ok``) were left out behind a marker four times
-    their size (``... 2 lines (10 B) not shown ...``): the console was half markers. Up to
-    three lines that cost no more than their marker are shown instead of it."""
-    code = (
+# (child, the marker it would print, what is shown in its place)
+_INSTEAD_OF_MARKERS = [
+    # java.util.logging writes a header line above each record: each was left out behind a
+    # marker longer than the line (``... 1 line (35 B) not shown ...``, 41 bytes).
+    (
+        "for i in range(300):\n"
+        "    print(f'Dec 04, 2026 4:57:{i % 60:02d} AM Chain main')\n"
+        "    print(f'INFO: Bean{i} initialised in {i * 3} ms with 12 properties')\n",
+        "1 line (35 B) not shown",
+        "Dec 04, 2026 4:57:12 AM Chain main\nINFO: Bean12 initialised",
+    ),
+    # Two short lines under each warning (``  ok``) behind a marker four times their size:
+    # the console was half markers.
+    (
         "for i in range(400):\n"
         "    print(f'2026-12-04 10:00:{i % 60:02d} WARNING disk usage {50 + i % 40}% on "
         "node-{i}')\n"
         "    print('  ok')\n"
-        "    print('  ok')\n"
-    )
+        "    print('  ok')\n",
+        "2 lines (10 B) not shown",
+        "on node-40\n  ok\n  ok\n2026-12-04 10:00:41 WARNING disk usage 51% on node-41",
+    ),
+]
+
+
+@pytest.mark.parametrize(("code", "marker", "shown"), _INSTEAD_OF_MARKERS)
+def test_lines_shorter_than_their_marker_are_shown_instead(
+    run_logtrim: RunLogtrim, code: str, marker: str, shown: str
+) -> None:
+    """Up to three lines left out that cost no more than the marker that would say so are
+    shown instead of it."""
     r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
     assert r.code == 0 and len(r.console) <= 20_000
     out = r.stdout.decode()
-    assert "2 lines (10 B) not shown" not in out
+    assert marker not in out
     after = out.split("output passed", 1)[1]
-    assert "on node-40\n  ok\n  ok\n2026-12-04 10:00:41 WARNING disk usage 51% on node-41" in after
-
-
-def test_a_line_shorter_than_its_marker_is_shown_instead(run_logtrim: RunLogtrim) -> None:
-    """java.util.logging writes a header line above each record: filtered, each record's
-    header was left out behind a marker longer than the line (``... 1 line (35 B) not shown
-    ...``, 41 bytes). Such a line is shown instead of its marker."""
-    code = (
-        "for i in range(300):\n"
-        "    print(f'Dec 04, 2026 4:57:{i % 60:02d} AM Chain main')\n"
-        "    print(f'INFO: Bean{i} initialised in {i * 3} ms with 12 properties')\n"
-    )
-    r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
-    assert r.code == 0 and len(r.console) <= 20_000
-    out = r.stdout.decode()
-    assert "1 line (35 B) not shown" not in out
-    after = out.split("output passed", 1)[1]
-    assert "Dec 04, 2026 4:57:12 AM Chain main\nINFO: Bean12 initialised" in after
+    assert shown in after

@@ -44,6 +44,22 @@ def names(reason: str, line: str) -> bool:
     return reason == line or (reason.startswith(line + " ") and len(line) < 497)
 
 
+def _result_messages(stdout: bytes) -> list[str]:
+    """The reasons a run sent Octopus (``resultMessage``)."""
+    return [m.attrs["message"] for m in messages(stdout) if m.name == "resultMessage"]
+
+
+def _chosen(lines: list[bytes], *, end: bool = False) -> str | None:
+    """The reason the chooser names for ``lines`` offered in turn (an error line: one with
+    ``Error`` or ``Traceback``); ``end``: the last one offered as a stream's end too."""
+    chooser = ReasonChooser()
+    for lineno, line in enumerate(lines):
+        chooser.offer(line, lineno, error=b"Error" in line or b"Traceback" in line)
+    if end:
+        chooser.offer_stream_end(lines[-1], len(lines) - 1)
+    return chooser.reason(Masker())
+
+
 def _core_reason(name: str, code: int) -> str:
     """Feed a run's stdout and stderr (as captured apart) through the engine, in the merged
     order, and read the reason Octopus would be given."""
@@ -96,7 +112,7 @@ def test_reason_through_a_real_run(run_logtrim: RunLogtrim, name: str, label: st
     )
     result = run_logtrim("--ci", "octopus", "--", sys.executable, "-c", child)
     assert result.code == code
-    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    reasons = _result_messages(result.stdout)
     assert len(reasons) == 1
     assert reasons[0].startswith(label), reasons[0]
 
@@ -173,7 +189,7 @@ def test_a_json_record_holding_a_traceback_is_the_reason(run_logtrim: RunLogtrim
     )
     result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
     assert result.code == 4
-    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    reasons = _result_messages(result.stdout)
     assert reasons == ["sync aborted: missing field: KeyError: 'customer_id'"]
 
 
@@ -199,7 +215,7 @@ def test_an_error_after_the_program_went_on_from_an_exception_is_the_reason(
     )
     result = run_logtrim("--ci", "octopus", "--", sys.executable, "-c", child)
     assert result.code == 1
-    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    reasons = _result_messages(result.stdout)
     assert reasons == ["ERROR health check failed: /api/orders returned 503"]
 
 
@@ -222,7 +238,7 @@ def test_an_exception_group_is_named_with_its_first_member(run_logtrim: RunLogtr
     )
     result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
     assert result.code == 1
-    reasons = [m.attrs["message"] for m in messages(result.stdout) if m.name == "resultMessage"]
+    reasons = _result_messages(result.stdout)
     assert reasons == [
         "ExceptionGroup: unhandled errors in a TaskGroup (3 sub-exceptions) "
         "(caused by ConnectionError: host 0 refused)"
@@ -232,7 +248,6 @@ def test_an_exception_group_is_named_with_its_first_member(run_logtrim: RunLogtr
 def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
     """The same through ``logging.exception`` and the chooser alone: lines as the handler
     offers them, the separators never the reason."""
-    chooser = ReasonChooser()
     lines = [
         b"ERROR:deploy:deploy failed",
         b"  + Exception Group Traceback (most recent call last):",
@@ -244,10 +259,7 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
         b"    | TimeoutError: web-2 timed out",
         b"    +------------------------------------",
     ]
-    for lineno, line in enumerate(lines):
-        chooser.offer(line, lineno, error=b"Error" in line or b"Traceback" in line)
-    chooser.offer_stream_end(lines[-1], len(lines) - 1)
-    assert chooser.reason(Masker()) == (
+    assert _chosen(lines, end=True) == (
         "ExceptionGroup: deploy to 3 hosts failed (2 sub-exceptions) "
         "(caused by ConnectionError: web-1 refused)"
     )
@@ -303,13 +315,6 @@ def test_a_cut_summary_is_completed_only_from_one_message() -> None:
     us = b"AssertionError: missing table payments_v4 in region us"
     assert completed(cut, [eu, us]) == cut
     assert completed(cut, [eu]) == b"FAILED t.py::test_table_exists[eu-orders_v2] - " + eu
-
-
-def _chosen(lines: list[bytes]) -> str | None:
-    chooser = ReasonChooser()
-    for lineno, line in enumerate(lines):
-        chooser.offer(line, lineno, error=b"Error" in line or b"Traceback" in line)
-    return chooser.reason(Masker())
 
 
 def test_a_nested_group_leaves_the_outer_group_the_reason() -> None:

@@ -167,28 +167,24 @@ def from_files(cwd: Path | None, explicit: Path | None = None) -> list[Source]:
     return [_file(path, nested) for path, nested in found if path.is_file()]
 
 
-def files_read(cwd: Path | None, explicit: Path | None = None) -> list[Path]:
-    """The config files :func:`from_files` reads, lowest first (``-v`` names them)."""
+def _looked_at(cwd: Path | None, explicit: Path | None) -> list[Path]:
+    """``--config PATH``, else ``pyproject.toml`` and ``logtrim.toml`` in ``cwd`` (lowest first)."""
     if explicit:
         return [explicit]
-    if cwd is None:
-        return []
-    return [path for path in (cwd / "pyproject.toml", cwd / "logtrim.toml") if path.is_file()]
+    return [] if cwd is None else [cwd / "pyproject.toml", cwd / "logtrim.toml"]
+
+
+def files_read(cwd: Path | None, explicit: Path | None = None) -> list[Path]:
+    """The config files :func:`from_files` reads, lowest first (``-v`` names them)."""
+    return [path for path in _looked_at(cwd, explicit) if path == explicit or path.is_file()]
 
 
 def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
     """The names the config files' ``mask-env`` gives, read whatever else the files hold
     (an unknown key, a bad value): logtrim's own messages are masked with them from the
     first one, an error in that very file included. A file that cannot be read gives none."""
-    paths = (
-        [explicit]
-        if explicit
-        else []
-        if cwd is None
-        else [cwd / "pyproject.toml", cwd / "logtrim.toml"]
-    )
     names: list[str] = []
-    for path in paths:
+    for path in _looked_at(cwd, explicit):
         try:
             if not path.is_file():  # missing, or a FIFO: reading one would wait for its writer
                 continue

@@ -129,7 +129,7 @@ class Core:
             novelty=novelty,
         )  # fmt: skip
         self._inputs = self.intake.inputs
-        self._archived = StreamJoin()  # the streams' archive bytes, lines never run together
+        self.archived = StreamJoin()  # the streams' archive bytes, lines never run together
         self.records = Records(self.secrets, self.intake.record, max_pending, compiler)
 
     @property
@@ -167,17 +167,17 @@ class Core:
             for long, buf in pieces
         ]
         self.partial.waiting(stream, now, fresh=bool(pieces))
-        return self._archived(stream, b"".join(archive)), self.out.take()
+        return self.archived(stream, b"".join(archive)), self.out.take()
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
         """End of the child's output: the partial last line of each stream, if any (and the
         records waiting for the next one)."""
         archive = []
         for stream, st in self._inputs.items():
-            archive.append(self._archived(stream, self.records.release(stream, now)))
+            archive.append(self.archived(stream, self.records.release(stream, now)))
             rest = st.splitter.flush()
             if rest:
-                archive.append(self._archived(stream, self.intake.region(stream, rest, now)))
+                archive.append(self.archived(stream, self.intake.region(stream, rest, now)))
             elif st.in_long:  # a long line's last piece took all of it: it ends here
                 self.intake.long_end(stream, b"", now)
             st.in_long = False
@@ -197,7 +197,7 @@ class Core:
             data += b"\n"
         # Secrets from every system's declarations, whatever tier the caller gives the record.
         archive = self.records.feed(stream, data, kind, now)
-        return self._archived(stream, archive), self.out.take()
+        return self.archived(stream, archive), self.out.take()
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line: a CI command's (it passes),

@@ -75,12 +75,12 @@ class Pipeline:
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: head and tail from now on
-        self._lines = ArchiveLines()  # once broken: each line of the archive one stream's
         self._told_lost = False  # the engine knows the archive failed
         self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
         self.killed_by: str | None = None  # the signal that ended the command, by name
         self.core.start(started)
+        self._lines = ArchiveLines(self.core.archived)  # once broken: lines whole
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
         _log.mask_with(self.core.secrets.mask_text)  # with the secrets the step declares too
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+from ..engine.flow.lines import StreamJoin
+
 
 class ArchiveLines:
     """Fail-open, the archive still gets each stream's lines whole, one stream's at a time
     (as the engine gives them): a stream's unfinished line waits for its end, so the other
-    stream's bytes never land inside it; past :data:`_PARTIAL_MAX` it goes as it is, and
-    the archive ends it with a newline of its own before the other stream's bytes."""
+    stream's bytes never land inside it; past :data:`_PARTIAL_MAX` it goes as it is, ended
+    by the engine's :class:`StreamJoin` (``join``, whose state goes on across the break)."""
 
-    def __init__(self) -> None:
+    def __init__(self, join: StreamJoin) -> None:
         self._partial: dict[int, bytes] = {}
-        self._open: int | None = None  # the stream whose line the archive left unended
+        self._join = join
 
     def whole(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         data = self._partial.pop(stream, b"") + data
@@ -20,13 +22,7 @@ class ArchiveLines:
             end = len(data)  # a line too long to hold: archived in pieces
         if end < len(data):
             self._partial[stream] = data[end:]
-        out = data[:end]
-        if not out:
-            return out
-        if self._open is not None and self._open != stream:
-            out = b"\n" + out
-        self._open = None if out.endswith(b"\n") else stream
-        return out
+        return self._join(stream, data[:end])
 
 
 _PARTIAL_MAX = 1 << 20  # an unfinished line held for its end, at most

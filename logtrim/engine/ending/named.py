@@ -6,11 +6,11 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
-from ..._regex import lazy
 from ...dialects.escape import REASON_LIMIT
 from ..console.display import read_form
 from ..masking.mask import Masker
 from .ranks import Candidate, Rank
+from .traces import EXCEPTION
 
 # Lines after an error the program said it retries, or an exception it logged, that show it
 # went on from it ("retrying", then "connected", then the rest of the step): past these, the
@@ -95,17 +95,11 @@ def _summary(error: str) -> str:
     for raw in reversed(error.strip().splitlines()):
         line = raw.strip()
         line = line[len("Caused by: ") :] if line.startswith("Caused by: ") else line
-        if _NAMES_EXCEPTION.match(line):
+        # An exception's ``Name: message``; the ``X`` lets JavaScript's bare ``Error: ...``
+        # take the class name's place (``EXCEPTION`` wants a name before ``Error``).
+        if EXCEPTION.match(b"X" + line.encode("utf-8", "surrogateescape")):
             return line
     return ""
-
-
-# ``Name: message`` of an exception (``KeyError: 'x'``, ``java.sql.SQLException: ...``), and
-# JavaScript's bare ``Error: ...``.
-_NAMES_EXCEPTION = lazy(
-    r"^(?:[\w.$]+\.)?(?:[A-Z]\w*)?(?:Error|Exception|Interrupt|Exit|Failure)\b"
-    r"(?: \[[A-Z][A-Z0-9_]*\])?(?::|$)"
-)
 
 
 def completed(text: bytes, explained: Iterable[bytes]) -> bytes:
