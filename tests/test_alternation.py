@@ -10,7 +10,7 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.ending import reason
+from logtrim.engine.ending import ranks as reason
 from logtrim.engine.match.alternation import AnySearch, branches
 
 PATTERNS = [reason._STATUS, reason._TEST, reason._COMPILER, reason._SUMMARY]

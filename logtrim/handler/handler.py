@@ -12,7 +12,6 @@ or archive error never reaches the app; records then go to the console unfiltere
 
 from __future__ import annotations
 
-import copy
 import logging
 import os
 import threading
@@ -24,7 +23,6 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
 from .._fork import after_fork_in_child
-from .._text import hide_secrets
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run.actions import carry_out
@@ -76,13 +74,9 @@ class LogtrimHandler(logging.Handler):
         force: bool = False,
         **policy: Any,
     ) -> None:
-        from .._matchers import compiler
         from ..archive.sync import SyncArchive
-        from ..baseline.front import for_run
-        from ..dialects import choose
-        from ..engine.console.whole import Whole
-        from ..engine.core import Core
         from .checks import checked_arguments
+        from .engine import build
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
@@ -99,16 +93,9 @@ class LogtrimHandler(logging.Handler):
         self.exit_code = 0
         self.flush_seconds = flush_seconds
         self._history = history
-        # The name its --history index is kept under: a secret in it is no file's name.
-        self._history_name = hide_secrets(self.artifact_name, pol.masks)
-        self._baseline = for_run(baseline, history, self._history_name)
-        dialect = choose(ci, os.environ)
-        pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
-        self.core = Core(pol, dialect, compiler=compiler(pol.engine), baseline=self._baseline)
-        # At a small budget the console waits until the log is known not to fit
-        # (engine/console/whole.py).
-        self._whole = Whole(self.core, lambda: Core(pol, copy.deepcopy(pristine),
-                            compiler=compiler(pol.engine), baseline=self._baseline))  # fmt: skip
+        engine = build(pol, ci, baseline, history, self.artifact_name)
+        self.core, self._whole, self._baseline = engine.core, engine.whole, engine.baseline
+        self._history_name = engine.history_name
         self._scan_debug = bool(self.core.policy.keep)
         self._scan_from = logging.NOTSET if self._scan_debug else logging.INFO
         self._alone = DebugCommands(self.core).alone

@@ -197,3 +197,24 @@ def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank |
         # (git's ``Cloning into 'repo'...``): the exit code says more.
         return None
     return Rank.STREAM_END if message else Rank.OUT_END
+
+
+class FormRanks:
+    """Plain error lines' ranks by their digits-to-zero form: a flood's lines differ in their
+    numbers (``request 812 failed``), and every rank's pattern treats all digits alike.
+    Bounded: cleared when ``most`` forms are held."""
+
+    def __init__(self, most: int = 4096) -> None:
+        self._ranks: dict[bytes, Rank] = {}
+        self._most = most
+
+    def remember(self, form: bytes, rank: Rank) -> None:
+        if len(self._ranks) >= self._most:
+            self._ranks.clear()
+        self._ranks[form] = rank
+
+    def get(self, form: bytes) -> Rank | None:
+        """The rank remembered for ``form`` (with its line end), None when the line is to be
+        ranked in full (not seen, or a failing test's: what follows it is its report)."""
+        rank = self._ranks.get(form)
+        return None if rank == Rank.TEST else rank

@@ -26,34 +26,20 @@ from ..._text import ANSI_BYTES as _ANSI
 from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
+from . import traces
 from .named import WENT_ON, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
-from .ranks import _COMPILER, _STATUS, _SUMMARY, _TEST, Candidate, Rank, beats, end_rank, line_rank
-from .traces import (
-    CAUSED_BY,
-    CHAINED,
-    EXCEPTION,
-    FRAME,
-    GROUP_GUTTER,
-    GROUP_HEAD,
-    GROUP_RULE,
-    JAVA_HEAD,
-    MAIN_PANIC,
-    PANIC,
-    PANIC_VALUES,
-    TRACEBACK,
-    ends_frames,
-)
+from .ranks import Candidate, FormRanks, Rank, beats, end_rank, line_rank
+from .tracestate import TraceState, cause_belongs, panic_goes_on
 
-__all__ = ["WENT_ON", "_COMPILER", "_STATUS", "_SUMMARY", "_TEST", "Rank", "ReasonChooser"]
+__all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 
 
 # Lines of other output after a handled exception past which a later error line is the
 # reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
 # line 42" names no new cause), fewer than a program that went on with its work.
 _WENT_ON_ERROR = 50
-_RANKS = 4096  # plain error lines' forms remembered (``ReasonChooser._plain``)
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
 
@@ -64,36 +50,26 @@ class ReasonChooser:
 
     best: Candidate | None = None
     first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
-    _in_trace: bool = False
-    _chained: bool = False  # "The above exception was the direct cause ..." seen
-    _chain_root: bytes | None = None
-    _last_frame: int = -10
-    _last_exception: int = -10  # the chain's text may follow an exception's line
-    _trace_seen: bool = False
-    _trace_start: int = -1  # the line of the traceback (or frames) under way
+    _trace: TraceState = field(default_factory=TraceState)
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
-    _panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     # The error lines seen so far, bulk-counted ones too (the tally's); else those offered.
     error_lines: Callable[[], int] | None = None
     _offered_errors: int = 0
     _errors_then: int = 0  # error lines seen when the chosen line was taken
-    _group: int = -1  # the line of the exception group whose traceback goes on, if any
-    _members: int = 0  # the group's members begun so far (its separators)
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
-    _ranks: dict[bytes, Rank] = field(default_factory=dict)
+    _ranks: FormRanks = field(default_factory=FormRanks)
     _node: NodeErrors = field(default_factory=NodeErrors)
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
-        return not self._in_trace and lineno - self._last_exception > 3 and self._group < 0
+        return self._trace.far(lineno)
 
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
-        if detail or not (
-            error or self._in_trace or lineno - self._last_exception <= 3 or self._group >= 0
-        ):
+        trace = self._trace
+        if detail or not (error or not trace.far(lineno)):
             return  # the common case, kept cheap: a line outside any traceback, no error
         self._offered_errors += error
         if line.startswith(b"E ") and error:  # pytest's explanation: its summary may cut it
@@ -101,60 +77,51 @@ class ReasonChooser:
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
-        if (gutter := GROUP_GUTTER.match(text)) is not None:
+        if (gutter := traces.GROUP_GUTTER.match(text)) is not None:
             text = text[gutter.end() :]  # a line of an exception group's traceback
             if self._grouped(text, lineno):
                 return
-        elif GROUP_RULE.match(text):
-            self._members += self._group >= 0  # a separator starts the group's next member
+        elif traces.GROUP_RULE.match(text):
+            trace.members += trace.group >= 0  # a separator starts the group's next member
             return  # its separators (``+-+---- 1 ----``) are no reason
         else:
-            self._group = -1
+            trace.group = -1
         body = text.strip()
-        if not body or (lineno - self._panic_at <= 3 and self._panic_goes_on(body, lineno)):
+        if not body or (
+            lineno - trace.panic_at <= 3 and panic_goes_on(self.best, trace.panic_at, body, lineno)
+        ):
             return
-        if TRACEBACK.search(text):
-            if not self._chained:  # a chain's block starts at its first traceback
-                self._trace_start = lineno
-            self._in_trace = self._trace_seen = True
-        elif FRAME.match(text):
-            if lineno - self._last_frame > 2 and not self._in_trace:
-                self._trace_start = lineno  # frames with no header: the block starts here
-            self._last_frame = lineno
-        elif CHAINED.match(body):
-            self._chained = True
+        if traces.TRACEBACK.search(text):
+            trace.header(lineno)
+        elif traces.FRAME.match(text):
+            trace.frame(lineno)
+        elif traces.CHAINED.match(body):
+            trace.chained = True
         elif (aggregate := NODE_AGGREGATE.match(body)) is not None:
             self._take(Rank.EXCEPTION, aggregate.group(1), lineno, start=lineno)
         elif self._node.inside(self.best, text, body, lineno):
             pass  # one of the errors of Node's AggregateError: its first is the root cause
-        elif JAVA_HEAD.match(body):
+        elif traces.JAVA_HEAD.match(body):
             self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
-        elif (caused := CAUSED_BY.match(body)) and self._caused(body, lineno):
+        elif (caused := traces.CAUSED_BY.match(body)) and cause_belongs(self.best, body, lineno):
             assert self.best is not None
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
             self.best.lineno = lineno
-        elif (self._in_trace or lineno - self._last_frame <= 2) and (
-            EXCEPTION.match(body)
-            or (self._in_trace and lineno - self._last_frame <= 2 and ends_frames(text))
-        ):
+        elif trace.ends_here(text, body, lineno):
             self._exception(body, lineno)
-        elif PANIC.match(body):
+        elif traces.PANIC.match(body):
             # cargo test runs each test on a thread named after it: the first failing test
             # wins; a worker thread's panic comes before main's that finds it joining.
-            main = bool(MAIN_PANIC.match(body))
+            main = bool(traces.MAIN_PANIC.match(body))
             self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
             if self.best is not None and self.best.lineno == lineno:
-                self._panic_at = self._last_exception = lineno  # (its message: no error word)
+                trace.panic_at = trace.last_exception = lineno  # (its message: no error word)
         elif error:
             self._error(line, body, lineno)
 
     def _exception(self, body: bytes, lineno: int) -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""
-        if not self._chained or self._chain_root is None:
-            self._chain_root = body
-        root = self._chain_root if self._chained else None
-        self._in_trace = self._chained = False
-        self._last_exception = lineno
+        root = self._trace.ended(body, lineno)
         # In a failing test's report it is that test's reason: an exception a passing
         # test logs later (the suite goes on) does not replace it.
         # The first traceback after a failing test's line is its report.
@@ -162,7 +129,7 @@ class ReasonChooser:
         rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
         if in_test:
             self._failing_test = -(1 << 62)
-        self._take(rank, body, lineno, root=root, start=self._trace_start)
+        self._take(rank, body, lineno, root=root, start=self._trace.start)
 
     def _grouped(self, text: bytes, lineno: int) -> bool:
         """A line of a Python exception group's traceback, its gutter taken off: the group's
@@ -170,16 +137,17 @@ class ReasonChooser:
         the exception its first member ends in (a group nested there included) as its cause;
         the group's other lines are no candidates. False: the line is looked at as any (the
         frames above the group's line)."""
-        body = text.strip()
-        if self._group < 0:
-            if not GROUP_HEAD.match(body):
+        body, trace = text.strip(), self._trace
+        if trace.group < 0:
+            if not traces.GROUP_HEAD.match(body):
                 return False
             self._exception(body, lineno)
-            self._group, self._members = lineno, 0
+            trace.group, trace.members = lineno, 0
             return True
         best = self.best
-        first = self._members == 1 and best is not None and best.lineno == self._group
-        if first and (GROUP_HEAD.match(body) or EXCEPTION.match(body) or ends_frames(text)):
+        first = trace.members == 1 and best is not None and best.lineno == trace.group
+        exception = traces.GROUP_HEAD.match(body) or traces.EXCEPTION.match(body)
+        if first and (exception or traces.ends_frames(text)):
             assert best is not None
             best.root = body  # the last one of the first member: what it ended in
         return True
@@ -191,10 +159,8 @@ class ReasonChooser:
         rank = line_rank(body)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then).
-        if self.memo and not CAUSED_BY.match(body):
-            if len(self._ranks) >= _RANKS:
-                self._ranks.clear()
-            self._ranks[line.translate(DIGITS_TO_ZERO)] = rank
+        if self.memo and not traces.CAUSED_BY.match(body):
+            self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
         if rank == Rank.TEST:
             self._failing_test = lineno
         self._take(rank, body, lineno)
@@ -225,50 +191,18 @@ class ReasonChooser:
     def memo_rank(self, form: bytes) -> Rank | None:
         """The rank remembered for an error line's digits-to-zero ``form`` (with its line
         end), None when it is to be ranked in full (not seen, or a failing test's)."""
-        rank = self._ranks.get(form)
-        return None if rank == Rank.TEST else rank
+        return self._ranks.get(form)
 
     def looks_closely(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` is read with the lines before it: in or just after a
         traceback, its frames or a panic, or among the first error lines (kept for the CI)."""
-        return (
-            self._in_trace
-            or lineno - self._last_frame <= 2
-            or lineno - self._last_exception <= 3
-            or lineno - self._panic_at <= 3
-            or len(self.first_errors) < 5
-        )
+        return self._trace.near(lineno) or len(self.first_errors) < 5
 
     def ranked(self, line: bytes, lineno: int) -> bool:
         """Whether offering an error line and then the lines of its digits-to-zero form right
         after it (:mod:`.similar`) is the same as offering the first and last of them: each
         is ranked from the memo, the same rank, and the newest or first of a rank wins."""
         return self.memo and self._memo(line, lineno) is not None
-
-    def _panic_goes_on(self, body: bytes, lineno: int) -> bool:
-        """Add the chosen panic's message (the line after it), then assert_eq!'s values."""
-        best = self.best
-        if best is None or best.start != self._panic_at or best.lineno != lineno - 1:
-            return False
-        if best.lineno == self._panic_at and best.text.endswith(b":"):
-            best.text += b" " + body
-        elif best.lineno != self._panic_at and PANIC_VALUES.match(body):
-            best.text += b", " + body
-        else:
-            return False
-        best.lineno = lineno
-        return True
-
-    def _caused(self, body: bytes, lineno: int) -> bool:
-        """Whether a cause line belongs to the chosen line: Java's to an exception; Node's
-        ``[cause]`` to the error it follows (Node prints ``UploadError: ...`` above its frames,
-        ranked as an error line), which stays the reason, with its root cause."""
-        if body.startswith(b"[cause]") and self.best is not None:
-            return self.best.rank >= Rank.ERROR and lineno - self.best.lineno < 200
-        return self._is_best(Rank.EXCEPTION, lineno)
-
-    def _is_best(self, rank: Rank, lineno: int) -> bool:
-        return self.best is not None and self.best.rank == rank and lineno - self.best.lineno < 200
 
     def block(self) -> tuple[int, int]:
         """The line numbers of the chosen line's block so far, first and last: a traceback
@@ -289,7 +223,7 @@ class ReasonChooser:
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no
         traceback has been seen, whose lines must each be looked at."""
-        return not self._trace_seen
+        return not self._trace.seen
 
     def offer_stream_end(
         self,

@@ -1,0 +1,102 @@
+"""Where the failure reason's chooser (:mod:`.reason`) stands in a traceback, and the lines
+that go on with the line it chose.
+
+A traceback is read a line at a time: its header, its frames, the exception that ends it, a
+chain of them ("The above exception was the direct cause ..."), an exception group's members,
+a Rust panic and its message. :class:`TraceState` holds where the last of each was; the
+chooser asks it whether a line needs reading at all (most lines are far from any traceback).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .ranks import Candidate, Rank
+from .traces import EXCEPTION, PANIC_VALUES, ends_frames
+
+
+@dataclass
+class TraceState:
+    """The traceback under way, if any, and where the last one's parts were."""
+
+    inside: bool = False  # a traceback's header seen, its exception not yet
+    chained: bool = False  # "The above exception was the direct cause ..." seen
+    chain_root: bytes | None = None  # the chain's first exception: its root cause
+    last_frame: int = -10
+    last_exception: int = -10  # the chain's text may follow an exception's line
+    seen: bool = False  # a traceback was seen: its lines must each be looked at
+    start: int = -1  # the line of the traceback (or frames) under way
+    panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
+    group: int = -1  # the line of the exception group whose traceback goes on, if any
+    members: int = 0  # the group's members begun so far (its separators)
+
+    def far(self, lineno: int) -> bool:
+        """Whether a line at ``lineno`` is outside any traceback, exception or group: one
+        that is no error says nothing about the reason there."""
+        return not self.inside and lineno - self.last_exception > 3 and self.group < 0
+
+    def near(self, lineno: int) -> bool:
+        """Whether a line at ``lineno`` is read with the lines before it: in or just after a
+        traceback, its frames or a panic."""
+        return (
+            self.inside
+            or lineno - self.last_frame <= 2
+            or lineno - self.last_exception <= 3
+            or lineno - self.panic_at <= 3
+        )
+
+    def header(self, lineno: int) -> None:
+        """A traceback's header (``Traceback (most recent call last):``)."""
+        if not self.chained:  # a chain's block starts at its first traceback
+            self.start = lineno
+        self.inside = self.seen = True
+
+    def frame(self, lineno: int) -> None:
+        """One of a traceback's frames."""
+        if lineno - self.last_frame > 2 and not self.inside:
+            self.start = lineno  # frames with no header: the block starts here
+        self.last_frame = lineno
+
+    def ends_here(self, text: bytes, body: bytes, lineno: int) -> bool:
+        """Whether the line (``text`` without colour, ``body`` stripped too) is the exception
+        that ends the traceback or the frames just before it."""
+        frames = lineno - self.last_frame <= 2
+        return (self.inside or frames) and bool(
+            EXCEPTION.match(body) or (self.inside and frames and ends_frames(text))
+        )
+
+    def ended(self, body: bytes, lineno: int) -> bytes | None:
+        """The exception that ends a traceback is read: the chain's root cause, when the
+        traceback ends a chain (its first exception), else None."""
+        if not self.chained or self.chain_root is None:
+            self.chain_root = body
+        root = self.chain_root if self.chained else None
+        self.inside = self.chained = False
+        self.last_exception = lineno
+        return root
+
+
+def panic_goes_on(best: Candidate | None, panic_at: int, body: bytes, lineno: int) -> bool:
+    """Whether the line after the chosen Rust panic goes on with it: its message (the panic's
+    line ends in ``:``), then ``assert_eq!``'s values; taken into the chosen line if so."""
+    if best is None or best.start != panic_at or best.lineno != lineno - 1:
+        return False
+    if best.lineno == panic_at and best.text.endswith(b":"):
+        best.text += b" " + body
+    elif best.lineno != panic_at and PANIC_VALUES.match(body):
+        best.text += b", " + body
+    else:
+        return False
+    best.lineno = lineno
+    return True
+
+
+def cause_belongs(best: Candidate | None, body: bytes, lineno: int) -> bool:
+    """Whether a cause line belongs to the chosen line: Java's to an exception; Node's
+    ``[cause]`` to the error it follows (Node prints ``UploadError: ...`` above its frames,
+    ranked as an error line), which stays the reason, with its root cause."""
+    if best is None or lineno - best.lineno >= 200:
+        return False
+    if body.startswith(b"[cause]"):
+        return best.rank >= Rank.ERROR
+    return best.rank == Rank.EXCEPTION

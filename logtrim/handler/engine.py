@@ -1,0 +1,48 @@
+"""The handler's engine, made from its checked arguments: the engine proper, the console that
+waits at a small budget until the log is known not to fit, and the baseline.
+
+Imported on a handler's construction: ``import logtrim`` does not load the engine.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass
+
+from .._matchers import compiler
+from .._text import hide_secrets
+from ..baseline.front import for_run
+from ..dialects import choose
+from ..engine.console.whole import Whole
+from ..engine.core import Core
+from ..engine.policy import Policy
+from ..engine.shapes.baseline import Baseline
+
+
+@dataclass
+class HandlerEngine:
+    core: Core
+    whole: Whole  # the console, shown whole while the log may fit (engine/console/whole.py)
+    baseline: Baseline | None
+    history_name: str  # the name its --history index is kept under
+
+
+def build(
+    pol: Policy,
+    ci: str,
+    baseline: str | os.PathLike[str] | None,
+    history: str | os.PathLike[str] | None,
+    name: str,
+) -> HandlerEngine:
+    """The engine of a handler publishing ``name`` (see :class:`.LogtrimHandler`)."""
+    history_name = hide_secrets(name, pol.masks)  # a secret in it is no file's name
+    known = for_run(baseline, history, history_name)
+    dialect = choose(ci, os.environ)
+    pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
+
+    def fresh() -> Core:
+        return Core(pol, copy.deepcopy(pristine), compiler=compiler(pol.engine), baseline=known)
+
+    core = Core(pol, dialect, compiler=compiler(pol.engine), baseline=known)
+    return HandlerEngine(core, Whole(core, fresh), known, history_name)
