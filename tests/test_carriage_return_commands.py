@@ -134,3 +134,38 @@ def test_a_secret_spelled_in_mixed_escapes_after_a_carriage_return_is_masked(
     for spelled in (b"Tok%25en%Val", b"Tok%AZP25en%Val", b"Tok%en%Val"):
         assert spelled not in r.console + r.archive
     assert b"********" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("ci", "line", "shown"),
+    [
+        # The older form anywhere on the line: the text before it is output.
+        ("github", "password is {k} ##[add-mask]{s}", "password is ******** ##[add-mask]{s}"),
+        # The text after a carriage return is a line of its own to the runner.
+        ("github", "::add-mask::{s}\rpassword is {k}", "::add-mask::{s}\rpassword is ********"),
+        # Another command on the line, masked as the runner reads it.
+        (
+            "github",
+            "at {k}\r::add-mask::{s}\r::warning::{s}",
+            "at ********\r::add-mask::{s}\r::warning::********",
+        ),
+        ("azure", "with {k} ##vso[task.setsecret]{s}", "with ******** ##vso[task.setsecret]{s}"),
+        (
+            "azure",
+            "{k}\r##vso[task.setvariable variable=PW;issecret=true]{s}",
+            "********\r##vso[task.setvariable variable=PW;issecret=true]{s}",
+        ),
+    ],
+)
+def test_the_text_around_a_declaration_is_masked(
+    run_logtrim: RunLogtrim, ci: str, line: str, shown: str
+) -> None:
+    """A line that declares a secret to the CI in use passes its declaring command as
+    written (the CI needs the value); a ``--mask`` secret or the declared one elsewhere on
+    the line is masked, as on any line."""
+    known, declared = "KnownMaskSecret9", "Decl4red_Value"
+    code = f"print({line.format(k=known, s=declared)!r})\n"
+    r = run_logtrim("--ci", ci, "--mask", known, "--", *py(code))
+    assert r.code == 0
+    assert shown.format(s=declared).encode() + b"\n" in r.stdout
+    assert known.encode() not in r.console + r.archive

@@ -14,7 +14,7 @@ import io
 import logging
 from pathlib import Path
 
-from conftest import RunLogtrim, examples, feed_chunks, split, zstd_dc
+from conftest import RunLogtrim, examples, feed_chunks, py, split, zstd_dc
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
@@ -162,3 +162,24 @@ def test_secret_over_lines_before_an_open_message(run_logtrim: RunLogtrim) -> No
         for text in (result.archive, result.stdout):
             assert b"abc" not in text and b"def##" not in text, (ci, text)
         assert b"token ********\n********##octopus[ see docs\nrest\n" in result.archive
+
+
+def test_a_declaration_after_its_line_s_start_was_shown_reaches_the_ci_as_written(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A script prints the start of a line, pauses (the start is shown), then a declaring
+    command on the same line (``printf 'setting '``, ``Write-Host -NoNewline``): the CI reads
+    the line whole, so the command goes on as written: masked, it would set ``********``."""
+    secret = "Azv4lue98x"
+    command = f"##vso[task.setvariable variable=DBPW;issecret=true]{secret}"
+    code = (
+        "import sys, time\n"
+        "sys.stdout.write('setting '); sys.stdout.flush(); time.sleep(0.4)\n"
+        f"print({command!r}, flush=True)\n"
+        f"print('using {secret}')\n"
+    )
+    r = run_logtrim("--ci", "azure", "--", *py(code))
+    assert r.code == 0
+    assert f"setting {command}\n".encode() in r.stdout
+    assert b"using ********\n" in r.stdout
+    assert secret.encode() not in r.archive

@@ -345,3 +345,33 @@ def test_a_bug_before_the_start_learns_what_the_step_declares_and_passes_its_com
     assert b"ERROR: login failed with ********" in err
     values = re.findall(rb"##octopus\[setVariable name='bg==' value='([^']*)'\]", out)
     assert [int(base64.b64decode(v)) for v in values] == list(range(0, 20000, 400))
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell")
+@pytest.mark.parametrize(
+    ("ci", "declaration"),
+    [
+        ("azure", "##vso[task.setvariable variable=DBPW;issecret=true]{s}"),
+        ("github", "::add-mask::{s}"),
+    ],
+)
+def test_the_last_resort_passes_a_declaration_to_the_ci_named_as_written(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capfd: pytest.CaptureFixture[str],
+    ci: str,
+    declaration: str,
+) -> None:
+    """``--ci azure`` on the last resort (no CI detected from the environment): the
+    declaration reaches the CI as written (masked, it would set ``********``), and the value
+    is masked everywhere else."""
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    secret = "Decl4redValue77"
+    line = declaration.format(s=secret)
+    argv = ["run", "--ci", ci, "--artifact", str(tmp_path / "a.log.zst"), "--",
+            "sh", "-c", f"printf '%s\\nuse %s\\n' '{line}' '{secret}'"]  # fmt: skip
+    assert _cli.main(argv) == 0
+    out = capfd.readouterr().out
+    assert f"{line}\nuse ********\n" in out

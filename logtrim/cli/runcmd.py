@@ -64,10 +64,12 @@ def execute(
 
         if options is not None:
             secrets, budget = list(options.policy.masks), options.policy.budget
+            ci = options.dialect.name
         else:
             secrets, budget = known_secrets(given, mask or []), _budget(given)
+            ci = str(given.get("ci") or os.environ.get("LOGTRIM_CI") or "auto")
         say_internal_error(secrets)
-        return run_masked(command, secrets, budget)
+        return run_masked(command, secrets, budget, ci)
     import anyio
 
     from ..run.step import run as run_pipeline

@@ -20,7 +20,7 @@ from .escape import (
     azure_unescape,
     failure_text,
 )
-from .syntax import Mask, mask_outside, syntax_of
+from .syntax import Mask, declaring_parts, mask_outside, syntax_of
 from .unescape import AZURE, GH_V1, mask_value
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
@@ -63,6 +63,11 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
         if sep and key.strip():
             props[key.strip().lower()] = azure_unescape(value)
     return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
+
+
+def _vso_at(part: str) -> int:
+    """Where :func:`parse` finds the command in one of the agent's lines (-1: none)."""
+    return part.lower().find("##vso[")
 
 
 class Azure(Dialect):
@@ -140,6 +145,10 @@ class Azure(Dialect):
             if secret and data:
                 found.append(data)
         return found
+
+    def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
+        # The agent reads the text before ``##vso[`` as output: masked.
+        return declaring_parts(line, _vso_at, self.declared_secrets)
 
     def secret_forms(self, value: str) -> list[str]:
         return [azure_data(value), azure_property(value)]

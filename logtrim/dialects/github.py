@@ -31,7 +31,7 @@ from .escape import (
     md_fenced,
     md_text,
 )
-from .syntax import Mask, mask_outside, syntax_of
+from .syntax import Mask, declaring_parts, mask_outside, syntax_of
 from .unescape import GH_DATA, GH_PROPERTY, GH_V1, mask_value
 
 # The runner's own commands. Matching only these keeps C++ lines such as ``::std::move(x)``
@@ -65,6 +65,16 @@ def parse(line: str) -> tuple[str, str] | None:
         return None
     name = text[start + 3 : end].split(" ", 1)[0]
     return (name, gh_unescape_v1(text[end + 1 :])) if name else None
+
+
+def _command_at(part: str) -> int:
+    """Where the command :func:`parse` reads in one of the runner's lines starts (-1: none)."""
+    stripped = part.lstrip()
+    end = stripped.find("::", 2) if stripped.startswith("::") else -1
+    name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
+    if name and (name.lower() in COMMANDS or "##[" not in part):
+        return len(part) - len(stripped)
+    return part.find("##[")
 
 
 def commands(line: str) -> list[tuple[str, str]]:
@@ -172,6 +182,10 @@ class GitHub(Dialect):
         return [
             value for name, value in commands(line) if name.lower() == "add-mask" and value.strip()
         ]
+
+    def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
+        # The runner reads text before an older ``##[add-mask]`` as output: masked.
+        return declaring_parts(line, _command_at, self.declared_secrets)
 
     def declares_to_ci(self, line: str) -> bool:
         # While paused the runner reads an ``add-mask`` as text: its value is masked there.

@@ -64,3 +64,20 @@ def syntax_of(
 
 
 __all__ = ["Mask", "keeping", "mask_outside", "syntax_of"]
+
+
+def declaring_parts(
+    line: str, command_at: Callable[[str], int], declares: Callable[[str], Sequence[str]]
+) -> list[tuple[int, int]]:
+    """Where the commands that declare a secret are on ``line``, for a system that ends a line
+    at a lone carriage return too (``dotnet_lines``) and reads each such line alone: in each
+    that ``declares``, from where ``command_at`` says its command starts to that line's end
+    (the value runs to it). The text before a command, and the other lines, are no part."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for part in line.rstrip("\r\n").split("\r"):
+        at = command_at(part)
+        if at >= 0 and declares(part):  # (the values it declares: none, no declaration)
+            spans.append((pos + at, pos + len(part)))
+        pos += len(part) + 1  # and its carriage return
+    return spans

@@ -81,7 +81,8 @@ async def _unfiltered(options: RunOptions) -> int:
 
     policy = options.policy
     say_internal_error(policy.masks)
-    return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget)
+    ci = options.dialect.name
+    return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget, ci)
 
 
 async def _until_exit(

@@ -123,9 +123,10 @@ class LearningMask(EngineMask):
     """:class:`EngineMask`, and the secrets the step declares to any CI (``::add-mask::``,
     an Octopus sensitive variable...) learned from its lines and masked from then on: the
     engine's own fail-open form (``Secrets.passthrough_forms``), a command's line held to
-    its end to be read whole. :class:`EngineMask` when it cannot be built or fails."""
+    its end to be read whole; a declaration to the CI in use (``ci``, as ``--ci`` names it)
+    passes as written. :class:`EngineMask` when it cannot be built or fails."""
 
-    def __init__(self, secrets: Sequence[str]) -> None:
+    def __init__(self, secrets: Sequence[str], ci: str = "auto") -> None:
         super().__init__(secrets)
         self._learning: Secrets | None = None
         with contextlib.suppress(Exception):  # the masks above need nothing that may break
@@ -133,7 +134,7 @@ class LearningMask(EngineMask):
             from ..engine.core import Core
             from ..engine.policy import Policy
 
-            self._learning = Core(Policy(masks=tuple(secrets)), choose("auto", os.environ)).secrets
+            self._learning = Core(Policy(masks=tuple(secrets)), choose(ci, os.environ)).secrets
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         learning = self._learning
@@ -170,10 +171,11 @@ def say_internal_error(secrets: Sequence[str]) -> None:
     logger().debug("the internal error", exc_info=True)
 
 
-def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int) -> int:
-    """Run ``argv``: its output masked and under ``budget``; its exit code, as a shell's."""
+def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str = "auto") -> int:
+    """Run ``argv``: its output masked and under ``budget``, the commands of the CI in use
+    (``ci``) read as it reads them; its exit code, as a shell's."""
     secrets = list(secrets)
-    mask, shown = LearningMask(secrets), HeadTail(max(budget - 512, 0))
+    mask, shown = LearningMask(secrets, ci), HeadTail(max(budget - 512, 0))
     try:
         child = _popen(list(argv))
     except OSError as exc:

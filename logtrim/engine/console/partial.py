@@ -175,9 +175,17 @@ class Partial:
         if redrawn(body):
             self.end_line(stream)
             return region
+        command = self._command_rest(stream, raw_line, st.partial_shown)
         kind = self._kind(stream, line)
-        text = form(body, len(st.partial_text), core.shaper.width)
-        shown = self._rest(stream, text, kind, len(raw_line) - st.partial_shown)
+        if command is not None:
+            # The CI reads the line whole: its command goes on as written, whatever the
+            # budget or the width (a declared value masked would be the value it sets).
+            core.out.emit(stream, body_of(command) + b"\n", Kind.SERVICE, command=True,
+                          partial=True)  # fmt: skip
+            shown = True
+        else:
+            text = form(body, len(st.partial_text), core.shaper.width)
+            shown = self._rest(stream, text, kind, len(raw_line) - st.partial_shown)
         tally, history = core.tally, core.history
         tally.seen_lines[kind] += 1
         tally.seen_bytes[kind] += len(line)
@@ -191,6 +199,20 @@ class Partial:
             core.select.reasons.offer(line, lineno, error=True)
         self._reset(stream)
         return region[end:]
+
+    def _command_rest(self, stream: int, raw_line: bytes, shown: int) -> bytes | None:
+        """The rest of the line open on the console when the line turned out to carry a
+        command (``shown`` bytes of it printed as text): masked as its system reads it, a
+        declaring command as it is (:meth:`.Commands.mask`). None: no command, or a secret
+        runs across the part shown (its rest is masked as text, from the secret's start)."""
+        commands, masker = self._core.commands, self._core.masker
+        if not commands.is_command(raw_line.decode("utf-8", "surrogateescape")) or any(
+            a < shown < b for a, b in masker.spans(raw_line)
+        ):
+            return None
+        rest = raw_line[shown:]
+        commands.cut_from(raw_line, rest.rstrip(b"\r\n"))
+        return commands.mask(stream, rest, masker.mask)
 
     def long_start(self, stream: int, raw: bytes, kind: Kind) -> int | None:
         """The line whose start is on the console became too long to hold (``raw``: its
