@@ -586,3 +586,21 @@ def test_lines_shorter_than_their_marker_are_shown_instead(
     assert marker not in out
     after = out.split("output passed", 1)[1]
     assert shown in after
+
+
+def test_a_python_warning_is_shown_among_noise(run_logtrim: RunLogtrim) -> None:
+    """``warnings.warn(..., FutureWarning)`` in a long run: Python prints the warning's line
+    (``file:line: FutureWarning: message``) and its source line; the warning is shown, not
+    only its source line (``  warnings.warn(``)."""
+    code = (
+        "import sys, warnings\n"
+        "for i in range(3000): print(f'copy asset {i:05d} -> /srv/www/static/app.{i}.js',\n"
+        "                            file=sys.stderr)\n"
+        "warnings.warn('Please update to setuptools v70.1 or later', FutureWarning)\n"
+        "sys.stderr.flush()\n"
+        "for i in range(3000): print(f'copy asset {i:05d} -> /srv/www/media/img.{i}.png',\n"
+        "                            file=sys.stderr)\n"
+    )
+    r = run_logtrim("--budget", "20kB", "--", *py(code))
+    assert r.code == 0
+    assert b"FutureWarning: Please update to setuptools v70.1 or later\n" in r.stderr

@@ -70,6 +70,11 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"[INFO] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0", Kind.INFO),
         (b"I1201 12:00:00.000000    1 main.go:42] synced", Kind.INFO),
         (b"npm WARN deprecated glob@7.2.3", Kind.WARNING),
+        # A warning's class, as Python's warnings module and Node print it.
+        (b"/srv/app/setup.py:4: FutureWarning: Please update to setuptools v70.1", Kind.WARNING),
+        (b"app.py:9: UserWarning: no config found, using defaults", Kind.WARNING),
+        (b"(node:4242) ExperimentalWarning: VM Modules is an experimental feature", Kind.WARNING),
+        (b"class PaymentWarningBanner renders", Kind.NOISE),
         (b"ok: [web-01]", Kind.INFO),
         (b"16:05:22   Verbose  |   Guided failure is not enabled", Kind.NOISE),
         # Strong failure forms raise a line above its level.

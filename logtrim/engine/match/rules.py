@@ -179,6 +179,15 @@ _WORDS: tuple[Rule, ...] = (
     ),
     Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
     Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
+    # A warning's class named before its message, as Python's ``warnings`` and Node print it
+    # (``FutureWarning: ...``, ``(node:42) ExperimentalWarning: ...``): one word, no boundary.
+    Rule(
+        "warning-class",
+        Kind.WARNING,
+        rb"[a-z0-9]Warning:",
+        "app.py:4: FutureWarning: Please update",
+        caseless=False,
+    ),
     # No word boundary before the digits: hyperscan scans 2x faster without it. Not a URL's
     # escape (``report%2030%25.pdf``): a ``%`` and two hex digits is a byte, not a share;
     # written without a lookahead, which hyperscan lacks.
