@@ -604,3 +604,35 @@ def test_a_python_warning_is_shown_among_noise(run_logtrim: RunLogtrim) -> None:
     r = run_logtrim("--budget", "20kB", "--", *py(code))
     assert r.code == 0
     assert b"FutureWarning: Please update to setuptools v70.1 or later\n" in r.stderr
+
+
+GO_PANIC = (
+    "panic: runtime error: invalid memory address or nil pointer dereference\n"
+    "[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x6b1a2f]\n"
+    "\n"
+    "goroutine 47 gp=0xc000002380 m=0 mp=0x5c4f40 [running]:\n"
+    "example.com/op/controller.(*Reconciler).sync(0x0, {0xc0001a4000, 0x7})\n"
+    "\t/src/controller/reconcile.go:212 +0x4f\n"
+    "example.com/op/controller.(*Reconciler).Run.func1()\n"
+    "\t/src/controller/reconcile.go:98 +0x85\n"
+    "created by example.com/op/controller.(*Reconciler).Run in goroutine 1\n"
+    "\t/src/controller/reconcile.go:95 +0x1c5\n"
+)
+
+
+def test_a_go_panic_is_shown_with_the_frames_of_its_goroutine(run_logtrim: RunLogtrim) -> None:
+    """A Go nil dereference between long stretches of output: the panic, its signal line,
+    its goroutine's header and every frame (the function that panicked first) are shown
+    together, not the header alone with the frames held back or left out."""
+    code = (
+        "import sys, time\n"
+        "for i in range(1500): print(f'2025/03/14 09:21:07 reconciled object default/cm-{i}')\n"
+        "sys.stdout.flush(); time.sleep(0.2)\n"
+        f"for line in {GO_PANIC!r}.splitlines(True): sys.stderr.write(line); sys.stderr.flush()\n"
+        "time.sleep(0.2)\n"
+        "for i in range(400): print(f'2025/03/14 09:21:08 shutdown: closed watcher {i}')\n"
+        "sys.exit(2)\n"
+    )
+    r = run_logtrim("--budget", "20kB", "--", *py(code))
+    assert r.code == 2
+    assert GO_PANIC.encode() in r.stderr
