@@ -8,6 +8,7 @@ with its message, also under ``cargo test``. Real children, the reason as the co
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -164,3 +165,31 @@ def test_cargo_tests_first_failing_assertion(
     reason = _reason(run_logtrim, *command, cwd=crate)
     assert reason.startswith("thread 'tests::adds'")
     assert reason.endswith("assertion `left == right` failed, left: 2, right: 3")
+
+
+TERRAFORM_BOX = """\
+\x1b[31m\u2577\x1b[0m\x1b[0m
+\x1b[31m\u2502\x1b[0m \x1b[0m\x1b[1m\x1b[31mError: \x1b[0m\x1b[0m\x1b[1mlocal-exec \
+provisioner error\x1b[0m
+\x1b[31m\u2502\x1b[0m \x1b[0m
+\x1b[31m\u2502\x1b[0m \x1b[0m  on main.tf line 10, in resource "terraform_data" "migrate":
+\x1b[31m\u2502\x1b[0m \x1b[0mError running command 'psql -f migrate.sql': exit status 2. Output:
+\x1b[31m\u2502\x1b[0m \x1b[0mpsql: error: connection to server at "db-02.internal" (10.0.3.12), port
+\x1b[31m\u2502\x1b[0m \x1b[0m5432 failed: Connection refused
+\x1b[31m\u2575\x1b[0m\x1b[0m
+"""
+
+
+@pytest.mark.parametrize("colour", [True, False])
+def test_a_boxed_diagnostic_is_named_by_its_first_error_line(
+    run_logtrim: RunLogtrim, tmp_path: Path, colour: bool
+) -> None:
+    """Terraform draws an error in a box (``╷ │ ╵``), its detail wrapped to the terminal: the
+    error words on the box's later lines (``5432 failed: Connection refused``) are the
+    detail of its first line, which names the failure, without the box's gutter."""
+    box = TERRAFORM_BOX if colour else re.sub("\x1b\\[[0-9;]*m", "", TERRAFORM_BOX)
+    (tmp_path / "box.txt").write_text(box, encoding="utf-8")
+    script = 'for i in $(seq 1 300); do echo "terraform_data.ok[$i]: Creation complete"; done; '
+    script += "cat box.txt >&2; exit 1"
+    reason = _reason(run_logtrim, "bash", "-c", script, cwd=tmp_path)
+    assert reason == "Error: local-exec provisioner error"

@@ -42,6 +42,10 @@ __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 _WENT_ON_ERROR = 50
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
+# A diagnostic drawn in a box (Terraform's, OpenTofu's ``╷ │ ╵``): its first error line is its
+# summary; the error words on the box's later lines are its detail, wrapped to the terminal.
+_BOX = "\u2502".encode()
+_BOX_LINES = 20
 
 
 @dataclass
@@ -57,6 +61,7 @@ class ReasonChooser:
     error_lines: Callable[[], int] | None = None
     _offered_errors: int = 0
     _errors_then: int = 0  # error lines seen when the chosen line was taken
+    _boxed: int = -1  # the chosen line's number when it is a boxed diagnostic's
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _ranks: FormRanks = field(default_factory=FormRanks)
     _node: NodeErrors = field(default_factory=NodeErrors)
@@ -174,10 +179,9 @@ class ReasonChooser:
         if rank is None:
             return False
         assert self.best is not None  # (``_memo`` says so)
-        if not self._wins(rank, lineno):
-            return True
-        text = _ANSI.sub(b"", line) if b"\x1b" in line else line
-        self._choose(Candidate(rank, text.strip(), lineno))
+        text = (_ANSI.sub(b"", line) if b"\x1b" in line else line).strip()
+        if self._wins(rank, lineno, text):
+            self._choose(Candidate(rank, text, lineno))
         return True
 
     def _memo(self, line: bytes, lineno: int) -> Rank | None:
@@ -272,28 +276,41 @@ class ReasonChooser:
         root: bytes | None = None,
         start: int = -1,
     ) -> None:
-        if self._wins(rank, lineno):
+        if self._wins(rank, lineno, text):
             self._choose(Candidate(rank, text, lineno, root, start))
 
     def _choose(self, best: Candidate) -> None:
         if best.text.endswith(b"...") and self._explained:
             best.text = completed(best.text, self._explained)
+        self._boxed = -1
+        if best.text.startswith(_BOX):
+            best.text, self._boxed = best.text[len(_BOX) :].lstrip(), best.lineno
         self.best = best
         self._errors_then = self._errors_seen()
 
     def _errors_seen(self) -> int:
         return self.error_lines() if self.error_lines is not None else self._offered_errors
 
-    def _wins(self, rank: Rank, lineno: int) -> bool:
+    def _wins(self, rank: Rank, lineno: int, text: bytes) -> bool:
         """Whether a candidate of ``rank`` at ``lineno`` replaces the chosen one: it
         :func:`.beats` it, or it comes after an exception the program went on from (logged
         and handled): a fatal line more than :data:`WENT_ON` lines after it, an error line
         after more than :data:`_WENT_ON_ERROR` lines of other output (what stopped the program is
         that line: ``CRITICAL billing run aborted: ledger out of balance``, ``health check
         failed: /api/orders returned 503``). Errors right after the exception (a cleanup's
-        ``could not release lock``) follow from it: it stays the reason."""
+        ``could not release lock``) follow from it: it stays the reason. So does a boxed
+        diagnostic's first error line over the error words of the lines under it."""
         best = self.best
-        if best is None or beats(rank, best.rank):
+        if best is None:
+            return True
+        if (
+            self._boxed == best.lineno
+            and rank <= best.rank
+            and lineno - best.lineno <= _BOX_LINES
+            and text.startswith(_BOX)
+        ):
+            return False
+        if beats(rank, best.rank):
             return True
         if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
             return False
