@@ -193,3 +193,36 @@ def test_a_boxed_diagnostic_is_named_by_its_first_error_line(
     script += "cat box.txt >&2; exit 1"
     reason = _reason(run_logtrim, "bash", "-c", script, cwd=tmp_path)
     assert reason == "Error: local-exec provisioner error"
+
+
+PIP_BUILD = """\
+  Building wheel for fastcsv (setup.py): started
+  Building wheel for fastcsv (setup.py): finished with status 'error'
+  error: subprocess-exited-with-error
+
+  \u00d7 python setup.py bdist_wheel did not run successfully.
+  \u2502 exit code: 1
+  \u2570\u2500> [6 lines of output]
+      running build_ext
+      building 'fastcsv._speed' extension
+      gcc -fPIC -I/usr/include/python3.11 -c fastcsv/_speed.c -o build/_speed.o
+      fastcsv/_speed.c:2:71: error: 'missing_symbol' undeclared (first use in this function)
+      error: command '/usr/bin/gcc' failed with exit code 1
+      [end of output]
+
+  note: This error originates from a subprocess, and is likely not a problem with pip.
+  ERROR: Failed building wheel for fastcsv
+Failed to build fastcsv
+ERROR: Could not build wheels for fastcsv, which is required to install pyproject.toml projects
+"""
+
+
+def test_pip_s_error_code_gives_way_to_the_compiler_error_it_reports(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """pip names a failed build by an error code (``error: subprocess-exited-with-error``)
+    above the build's own output: that code only says that something failed; the compiler's
+    error in the output says why."""
+    (tmp_path / "pip.txt").write_text(PIP_BUILD, encoding="utf-8")
+    reason = _reason(run_logtrim, "bash", "-c", "cat pip.txt >&2; exit 1", cwd=tmp_path)
+    assert reason.startswith("fastcsv/_speed.c:2:71: error: 'missing_symbol' undeclared")

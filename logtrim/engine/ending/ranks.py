@@ -140,6 +140,9 @@ _SUMMARY = AnySearch(
     rb"^\[ERROR\] Failed to execute goal|^FAILURE: Build failed|^BUILD FAILED|"
     rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
 )
+# An error's code alone, pip's (``error: subprocess-exited-with-error``): the report and the
+# subprocess's own output follow it. Not rustc's ``error: <message>``: a status.
+_CODE_ALONE = lazy(rb"^error: [a-z]+(?:-[a-z]+)+$")
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
 _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 
@@ -150,6 +153,8 @@ def line_rank(body: bytes) -> Rank:
         return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
     if _PYTEST_E.match(body):
         return Rank.EXCEPTION
+    if _CODE_ALONE.match(body):
+        return Rank.STATUS
     if _COMPILER(body):
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):
