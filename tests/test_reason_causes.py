@@ -226,3 +226,17 @@ def test_pip_s_error_code_gives_way_to_the_compiler_error_it_reports(
     (tmp_path / "pip.txt").write_text(PIP_BUILD, encoding="utf-8")
     reason = _reason(run_logtrim, "bash", "-c", "cat pip.txt >&2; exit 1", cwd=tmp_path)
     assert reason.startswith("fastcsv/_speed.c:2:71: error: 'missing_symbol' undeclared")
+
+
+def test_a_reason_too_long_keeps_its_end(run_logtrim: RunLogtrim) -> None:
+    """A progress line of dots that ends in the error (``Downloading ....... ERROR: checksum
+    mismatch``), past the reason's 500 characters: cut in the middle, as the console cuts
+    it, so the error is in the reason and so is what the line is about."""
+    script = (
+        "printf 'Downloading base image '; for i in $(seq 1 3000); do printf '.'; done; "
+        "printf ' ERROR: checksum mismatch for layer sha256:9f2c\\n'; exit 1"
+    )
+    reason = _reason(run_logtrim, "bash", "-c", script)
+    assert len(reason) <= 500
+    assert reason.startswith("Downloading base image ...")
+    assert reason.endswith(". ERROR: checksum mismatch for layer sha256:9f2c")

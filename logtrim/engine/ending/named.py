@@ -42,7 +42,12 @@ def named(
     if best.root and best.root != best.text:
         text += b" (caused by " + read_form(masker.mask(best.root)) + b")"
     line = text.decode("utf-8", "replace").strip()
-    return line[: REASON_LIMIT - 3] + "..." if len(line) > REASON_LIMIT else line
+    if len(line) <= REASON_LIMIT:
+        return line
+    # Cut in the middle, as the console cuts a long line: what failed is often said at the
+    # end (``Downloading ....... ERROR: checksum mismatch``), what it is at the start.
+    half = (REASON_LIMIT - 5) // 2
+    return f"{line[:half].rstrip()} ... {line[-half:].lstrip()}"
 
 
 # A structured logger's fields: its message, and the error it carries (structlog, python-json-
