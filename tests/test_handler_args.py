@@ -4,13 +4,14 @@ a clear error naming the argument, before any file is opened, and nothing at exi
 from __future__ import annotations
 
 import io
+import logging
 import subprocess
 import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import clean_env
+from conftest import clean_env, zstd_dc
 
 import logtrim
 
@@ -95,3 +96,21 @@ def test_good_values_as_the_command_line_writes_them(tmp_path: Path) -> None:
     )
     assert handler.core.policy.tail == 5 and handler.core.policy.keep == ("deploy",)
     handler.close()
+
+
+def test_compression_as_a_config_file_writes_it(tmp_path: Path) -> None:
+    """``compression="3"``, as a config file or the command line gives a level: taken as 3,
+    not a ``TypeError`` from the compressor."""
+    handler = logtrim.LogtrimHandler(tmp_path / "x.zst", stream=io.StringIO(), compression="3")
+    logging.getLogger("compression-as-text").addHandler(handler)
+    logging.getLogger("compression-as-text").warning("kept")
+    handler.close()
+    assert b"kept" in zstd_dc(tmp_path / "x.zst")
+
+
+def test_an_empty_or_directory_artifact_is_named_as_such(tmp_path: Path) -> None:
+    """``""`` is no path (it would name the working directory); a directory is one."""
+    with pytest.raises(logtrim.ArgumentError, match="artifact: an empty path"):
+        logtrim.LogtrimHandler("", stream=io.StringIO())
+    with pytest.raises(IsADirectoryError, match="is a directory"):
+        logtrim.LogtrimHandler(tmp_path, stream=io.StringIO())

@@ -13,6 +13,7 @@ import dataclasses
 import math
 import os
 from collections.abc import Callable, Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -49,9 +50,10 @@ def _engine(raw: object) -> MatcherChoice:
 
 def checked_policy(
     budget: object, policy: Mapping[str, Any], others: Mapping[str, tuple[str, object]]
-) -> Policy:
+) -> tuple[Policy, dict[str, Any]]:
     """The handler's :class:`Policy` from its ``budget`` and other keywords; ``others``:
-    its own arguments checked as a setting (``{"compression": ("level", 3)}``)."""
+    its own arguments checked as a setting (``{"compression": ("level", 3)}``), returned
+    parsed (``"3"`` is 3, as a config file's value)."""
     from ..cli.settings import Settings
 
     parsers = _parsers()
@@ -63,14 +65,14 @@ def checked_policy(
         raise ArgumentError(
             "LogtrimHandler: masks must be a list of secrets, not a str (masks=[value])"
         )
-    for name, (setting, raw) in others.items():
-        _value(name, Settings.__dict__[setting].parse, raw)
+    parsed = {name: _value(name, Settings.__dict__[setting].parse, raw)
+              for name, (setting, raw) in others.items()}  # fmt: skip
     # A lone regular expression is one rule: never read as a JSON list (``keep="[Ee]rror"``).
     policy = {k: [v] if k in _RULES and isinstance(v, str) else v for k, v in policy.items()}
     fields = {name: _value(name, parsers[name], raw) for name, raw in policy.items()}
     if "masks" in fields:
         fields["masks"] = as_recorded(fields["masks"])
-    return Policy(budget=_value("budget", parsers["budget"], budget), **fields)
+    return Policy(budget=_value("budget", parsers["budget"], budget), **fields), parsed
 
 
 def as_recorded(masks: tuple[str, ...]) -> tuple[str, ...]:
@@ -120,17 +122,19 @@ def checked_arguments(
     flush_seconds: object,
     force: bool,
     history: str | os.PathLike[str] | None = None,
-) -> tuple[Policy, Path]:
-    """Every argument of the handler checked (see the module): its policy and the archive's
-    absolute path."""
-    pol = checked_policy(budget, policy, others)
+) -> tuple[Policy, Path, dict[str, Any]]:
+    """Every argument of the handler checked (see the module): its policy, the archive's
+    absolute path and ``others`` parsed."""
+    pol, parsed = checked_policy(budget, policy, others)
     checked_seconds(flush_seconds)
     checked_stream(stream)
     checked_history(history)
+    if not os.fspath(artifact):
+        raise ArgumentError("LogtrimHandler: artifact: an empty path")
     path = Path(artifact).absolute()
     checked_name(name, path)
     checked_artifact(path, force=force)
-    return pol, path
+    return pol, path, parsed
 
 
 def checked_artifact(path: Path, *, force: bool) -> None:
@@ -139,10 +143,21 @@ def checked_artifact(path: Path, *, force: bool) -> None:
     refuses one (the handler would have no archive, and no budget for its records)."""
     if not path.parent.is_dir():
         raise FileNotFoundError(f"LogtrimHandler: artifact: no directory {path.parent}")
-    try:
-        check(path, force=force, option="artifact", force_name="force=True")
-    except UsageError as exc:
-        raise FileExistsError(f"LogtrimHandler: {exc}") from None
+    dir_named = False
+    with suppress(OSError):  # (a name too long is said below)
+        dir_named = path.is_dir()
+    if dir_named:
+        raise IsADirectoryError(f"LogtrimHandler: artifact: {path} is a directory")
+    try:  # made now, as ``run --artifact`` makes it: a directory that takes no file is named
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))
+    except FileExistsError:
+        try:
+            check(path, force=force, option="artifact", force_name="force=True")
+        except UsageError as exc:
+            raise FileExistsError(f"LogtrimHandler: {exc}") from None
+    except OSError as exc:
+        why = f"LogtrimHandler: artifact: cannot create {path}: {exc.strerror}"
+        raise type(exc)(why) from None
 
 
 def checked_history(history: str | os.PathLike[str] | None) -> None:

@@ -67,7 +67,7 @@ class LogtrimHandler(logging.Handler):
         stream: IO[str] | None = None,
         level: int = logging.NOTSET,
         name: str | None = None,
-        compression: int = DEFAULT_LEVEL,
+        compression: int | str = DEFAULT_LEVEL,
         flush_seconds: float = 0.5,
         baseline: str | os.PathLike[str] | None = None,
         history: str | os.PathLike[str] | None = None,
@@ -80,7 +80,7 @@ class LogtrimHandler(logging.Handler):
 
         # Before Handler.__init__, which registers the handler for logging's exit hook: a
         # refused handler must not be closed there half made.
-        pol, path = checked_arguments(
+        pol, path, parsed = checked_arguments(
             artifact, budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)},
             stream=stream, name=name, flush_seconds=flush_seconds, force=force, history=history,
         )  # fmt: skip
@@ -109,7 +109,10 @@ class LogtrimHandler(logging.Handler):
         self._past = PastEngine(self.core, self._out)  # records past the engine, bounded
         self._forked = False  # this is a forked copy: the archive and summary are the parent's
         self._archive = SyncArchive(
-            self.path, compression, frame_seconds=flush_seconds, report=self._archive_failed
+            self.path,
+            parsed["compression"],
+            frame_seconds=flush_seconds,
+            report=self._archive_failed,
         )
         self._archive.open()
         self._stop = threading.Event()
