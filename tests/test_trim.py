@@ -112,6 +112,21 @@ def test_several_inputs_go_to_a_directory_in_parallel(tmp_path: Path) -> None:
     assert decode_zstd((tmp_path / "arch" / "b.txt.zst").read_bytes()) == tasklog(300_000)
 
 
+def test_one_input_to_a_path_ending_in_a_separator_goes_into_that_directory(
+    tmp_path: Path,
+) -> None:
+    """``-o out/`` and ``--artifact arch/`` name directories (made if missing), as ``cp`` reads
+    a trailing slash: never a file called ``out``."""
+    (tmp_path / "a.log").write_bytes(b"step 1 ok\nERROR: boom\n")
+    proc = _cli("trim", "-o", f"{tmp_path / 'out'}/", "--artifact", f"{tmp_path / 'arch'}/",
+                str(tmp_path / "a.log"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert (tmp_path / "out" / "a.trimmed.log").read_bytes().startswith(b"step 1 ok\n")
+    assert (
+        decode_zstd((tmp_path / "arch" / "a.log.zst").read_bytes()) == b"step 1 ok\nERROR: boom\n"
+    )
+
+
 def test_usage_errors_exit_2(tmp_path: Path) -> None:
     """Several inputs without -o DIR, or a bad size, are usage errors (exit 2)."""
     (tmp_path / "a.log").write_bytes(b"x\n")

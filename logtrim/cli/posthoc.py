@@ -71,8 +71,8 @@ def trim(
             "-o",
             "--output",
             metavar="PATH",
-            help="Output file (with several inputs, or when PATH is a directory: one file "
-            "in it per input).",
+            help="Output file (with several inputs, or when PATH is a directory or ends "
+            "with /: one file in it per input).",
         ),
     ] = None,
     artifact: Annotated[
@@ -80,7 +80,7 @@ def trim(
         typer.Option(
             metavar="PATH",
             help="Also write a zstd copy of the whole input here (a directory with several "
-            "inputs).",
+            "inputs, or when PATH ends with /).",
         ),
     ] = None,
     budget: Annotated[

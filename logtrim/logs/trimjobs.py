@@ -122,7 +122,9 @@ def _plan(
 ) -> tuple[list[TrimJob], list[str]]:
     """The jobs, and the directories to create for them (none for one input to a file)."""
     if len(sources) == 1 and not (output and os.path.isdir(output)):
-        return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)], []
+        if not (_names_directory(output) or _names_directory(artifact)):
+            return [TrimJob(sources[0], output or "-", artifact, policy, progress=progress)], []
+        return _one_into_directories(sources[0], output, artifact, policy, progress)
     if output in (None, "-"):  # (``-o -`` would make a directory named ``-``)
         raise UsageError("several inputs need -o DIR: one trimmed file each (not stdout)")
     if sources.count("-") > 1:
@@ -142,6 +144,29 @@ def _plan(
         art = os.path.join(artifact, f"{stem}{ext}.zst") if artifact else None
         jobs.append(TrimJob(source, os.path.join(output, name), art, policy, progress=progress))
     return jobs, directories
+
+
+def _names_directory(path: str | None) -> bool:
+    """Whether ``path`` ends with a separator (``out/``): a directory, made if missing, as
+    with several inputs; never a file of that name."""
+    return path is not None and path != "-" and path.endswith(("/", os.sep))
+
+
+def _one_into_directories(
+    source: str, output: str | None, artifact: str | None, policy: Policy, progress: bool
+) -> tuple[list[TrimJob], list[str]]:
+    """One input, with ``-o`` or ``--artifact`` naming a directory (:func:`_names_directory`):
+    the names there as with several inputs; the other, a file, as given."""
+    stem, ext = _stem(source)
+    directories = [d for d in (output, artifact) if d is not None and _names_directory(d)]
+    for directory in directories:
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise UsageError(f"{directory} is not a directory")
+    if _names_directory(output):
+        output = os.path.join(output or "", f"{stem}.trimmed{ext}")
+    if _names_directory(artifact):
+        artifact = os.path.join(artifact or "", f"{stem}{ext}.zst")
+    return [TrimJob(source, output or "-", artifact, policy, progress=progress)], directories
 
 
 def run_jobs(jobs: list[TrimJob], workers: int) -> Iterator[TrimResult]:
