@@ -204,14 +204,18 @@ def test_records_after_close_stay_within_the_budget(
 
 
 def test_records_after_close_are_shown_when_the_budget_has_room(
-    log: logging.Logger, tmp_path: Path
+    log: logging.Logger, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """A teardown's one record after ``close()``: shown, and the warning that it is not in
+    the archive comes with it, not only once a flood of them fills the reserve."""
     handler, console = attach(log, tmp_path / "r.log.zst", budget="8kB", ci="plain")
     log.info("deploying")
     handler.close()
     before = len(console.getvalue())
     log.error("teardown: connection reset")
     assert console.getvalue()[before:] == "teardown: connection reset\n"
+    assert "records logged after the handler closed are not archived" in capsys.readouterr().err
+    assert b"teardown" not in zstd_dc(tmp_path / "r.log.zst")
 
 
 # -- secrets from a non-UTF-8 environment ---------------------------------------------------

@@ -129,7 +129,7 @@ class PastEngine:
         unfiltered(self._core, archive, shown, data, now, final=final, closed=closed)
         if final:
             console(bounded.finish())
-        elif after and bounded.tail_size and not self._said:
+        elif after and not self._said:  # at the first: none of them is in the archive
             self._said = True
             head = format_size(self._after_room // 2)
             warn("records logged after the handler closed are not archived, and past "
