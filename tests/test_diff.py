@@ -131,6 +131,16 @@ def test_diff_of_a_missing_file_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert proc.stderr.decode() == f"logtrim: error: {tmp_path / 'nope.log'}: no such file\n"
 
 
+@pytest.mark.parametrize("command", [["diff", "-"], ["stats", "--baseline", "-"]])
+def test_a_good_run_from_stdin_is_refused_saying_so(tmp_path: Path, command: list[str]) -> None:
+    """GOOD is read twice (its shapes, then BAD against them): stdin cannot be; said as that
+    (exit 2), not as a file named ``-`` that does not exist."""
+    (tmp_path / "bad.log").write_bytes(b"x\n")
+    proc = _cli(*command, str(tmp_path / "bad.log"))
+    assert proc.returncode == 2
+    assert proc.stderr.decode().startswith("logtrim: error: a good run cannot be stdin (-)")
+
+
 def test_stats_with_a_baseline_lists_the_new_templates_first(runs: tuple[Path, Path]) -> None:
     good, bad = runs
     proc = _cli("stats", "--json", "--baseline", str(good), str(bad))

@@ -62,7 +62,11 @@ def whole_option(option: str, raw: str, least: int = 0) -> int:
 def baseline_file(raw: str) -> str:
     """A good run given to ``stats --baseline`` or ``diff``: an input (exit 3 when missing),
     but not a FIFO or device, which would wait for a writer or lose the bytes its format was
-    sniffed from (``run`` and ``trim`` refuse one as a bad ``--baseline`` setting)."""
+    sniffed from (``run`` and ``trim`` refuse one as a bad ``--baseline`` setting); nor
+    stdin (``-``), for the same reason."""
+    if raw == "-":
+        raise UsageError("a good run cannot be stdin (-): name a log, an archive, a history "
+                         "index or a directory of them")  # fmt: skip
     if os.path.exists(raw) and not (os.path.isfile(raw) or os.path.isdir(raw)):
         raise InputError(f"{raw}: not a regular file or directory (a good run is read twice)")
     if not os.path.isdir(raw):  # missing, unreadable: said before the other input's errors
