@@ -240,3 +240,20 @@ def test_a_reason_too_long_keeps_its_end(run_logtrim: RunLogtrim) -> None:
     assert len(reason) <= 500
     assert reason.startswith("Downloading base image ...")
     assert reason.endswith(". ERROR: checksum mismatch for layer sha256:9f2c")
+
+
+def test_a_compiler_error_keeps_where_it_points_after_much_more_output(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """cargo repeats a build script's warnings after the error: the ``--> src/main.rs:4:21``
+    under the error was read only at the end, by which time the history no longer held it."""
+    error = (
+        "error[E0308]: mismatched types\n --> src/main.rs:4:21\n  |\n"
+        "4 |     let t: String = total(&v);\n  |                     ^^^^^^^^^ expected `String`\n"
+    )
+    (tmp_path / "error.txt").write_text(error, encoding="utf-8")
+    warnings = 'for i in $(seq 0 500); do echo "warning: app@0.1.0: generated binding $i" >&2; done'
+    script = f"{warnings}; cat error.txt >&2; {warnings}; exit 101"
+    r = run_logtrim("--budget", "8kB", "--", "bash", "-c", script, cwd=tmp_path)
+    assert r.code == 101
+    assert b"failed (exit 101): error[E0308]: mismatched types (at src/main.rs:4:21)\n" in r.stdout

@@ -17,11 +17,12 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     a line number, if still held): a header that ends with ``:`` says what went wrong on its
     next, indented line (``CMake Error at CMakeLists.txt:8 (find_package):``); a compiler's
     `` --> src/main.rs:11:18`` says where (``error[E0308]: mismatched types``)."""
-    if best is None or best.root is not None or best.rank <= Rank.STREAM_END:
+    if best is None or best.detailed or best.root is not None or best.rank <= Rank.STREAM_END:
         return
     after = line_after(best.lineno)
-    if not after:
+    if after is None:
         return
+    best.detailed = True  # read as soon as it is there: the history may not hold it at the end
     # Colours may wrap the indent or the arrow (``\x1b[34m  --> \x1b[0msrc/main.rs``).
     plain = ANSI_BYTES.sub(b"", after)
     body = plain.strip()

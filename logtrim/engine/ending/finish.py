@@ -129,7 +129,7 @@ class Finish:
             command = self.commands.is_command
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
-        add_detail(reasons.best, self._line_after)
+        add_detail(reasons.best, self.history.line_after)
         actions = self.closer.close(
             end,
             reason=reasons.reason(
@@ -142,14 +142,6 @@ class Finish:
             tail=self.emit_tail,
         )
         return self.out.take(), actions
-
-    def _line_after(self, lineno: int) -> bytes | None:
-        """The raw line after ``lineno`` on the same stream, if the history still holds both
-        (a line of the other stream says nothing of this one)."""
-        found = self.history.recent(lineno + 2, 2)
-        if len(found) < 2 or found[0][0] != lineno or found[1][0] != lineno + 1:
-            return None
-        return found[1][2] if found[0][1] == found[1][1] else None
 
     def emit_tail(self, count: int, reserve: int, title: str) -> list[Emit]:
         """The last ``count`` lines not shown yet, leaving ``reserve`` bytes of the budget

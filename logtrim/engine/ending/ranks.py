@@ -177,6 +177,7 @@ class Candidate:
     lineno: int
     root: bytes | None = None  # the root cause of a chained exception
     start: int = -1  # the first line of its block (a traceback's header), if before it
+    detailed: bool = False  # the line after it was read for its detail (engine/ending/detail.py)
 
 
 def beats(rank: Rank, best: Rank) -> bool:

@@ -164,6 +164,14 @@ class History:
     def shown(self) -> set[int]:
         return set(self._shown)
 
+    def line_after(self, lineno: int) -> bytes | None:
+        """The raw line after ``lineno`` on the same stream, if the history still holds both
+        (a line of the other stream says nothing of this one)."""
+        found = self.recent(lineno + 2, 2)
+        if len(found) < 2 or found[0][0] != lineno or found[1][0] != lineno + 1:
+            return None
+        return found[1][2] if found[0][1] == found[1][1] else None
+
     def recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
         """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
         out: list[tuple[int, int, bytes]] = []

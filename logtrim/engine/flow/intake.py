@@ -12,6 +12,7 @@ from ..console.output import STDERR, STDOUT, Output
 from ..console.partial import Partial
 from ..console.redraw import Redraws
 from ..console.tally import Tally
+from ..ending.detail import add_detail
 from ..masking.mask import Masker
 from ..masking.secrets import Secrets
 from ..match.kinds import Kind
@@ -241,4 +242,8 @@ class Intake:
         self._history.remember(stream, region, base)
         self._history.lines = self._select.region(stream, region, hits, base, now)
         self._history.seal(self._history.lines - base)
+        best = self._select.reasons.best
+        if best is not None and not best.detailed and best.lineno + 1 < self._history.lines:
+            # The reason's detail, from the line after it, while the history holds it.
+            add_detail(best, self._history.line_after)
         return archive
