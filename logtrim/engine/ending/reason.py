@@ -30,22 +30,15 @@ from . import traces
 from .named import WENT_ON, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
-from .ranks import Candidate, FormRanks, Rank, beats, end_rank, line_rank
+from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank
+from .replaces import replaces, unboxed
 from .tracestate import TraceState, cause_belongs, panic_goes_on
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 
 
-# Lines of other output after a handled exception past which a later error line is the
-# reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
-# line 42" names no new cause), fewer than a program that went on with its work.
-_WENT_ON_ERROR = 50
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
-# A diagnostic drawn in a box (Terraform's, OpenTofu's ``╷ │ ╵``): its first error line is its
-# summary; the error words on the box's later lines are its detail, wrapped to the terminal.
-_BOX = "\u2502".encode()
-_BOX_LINES = 20
 
 
 @dataclass
@@ -282,9 +275,7 @@ class ReasonChooser:
     def _choose(self, best: Candidate) -> None:
         if best.text.endswith(b"...") and self._explained:
             best.text = completed(best.text, self._explained)
-        self._boxed = -1
-        if best.text.startswith(_BOX):
-            best.text, self._boxed = best.text[len(_BOX) :].lstrip(), best.lineno
+        self._boxed = best.lineno if unboxed(best) else -1
         self.best = best
         self._errors_then = self._errors_seen()
 
@@ -292,32 +283,14 @@ class ReasonChooser:
         return self.error_lines() if self.error_lines is not None else self._offered_errors
 
     def _wins(self, rank: Rank, lineno: int, text: bytes) -> bool:
-        """Whether a candidate of ``rank`` at ``lineno`` replaces the chosen one: it
-        :func:`.beats` it, or it comes after an exception the program went on from (logged
-        and handled): a fatal line more than :data:`WENT_ON` lines after it, an error line
-        after more than :data:`_WENT_ON_ERROR` lines of other output (what stopped the program is
-        that line: ``CRITICAL billing run aborted: ledger out of balance``, ``health check
-        failed: /api/orders returned 503``). Errors right after the exception (a cleanup's
-        ``could not release lock``) follow from it: it stays the reason. So does a boxed
-        diagnostic's first error line over the error words of the lines under it."""
+        """Whether a candidate replaces the chosen line (:func:`.replaces`)."""
         best = self.best
-        if best is None:
-            return True
-        if (
-            self._boxed == best.lineno
-            and rank <= best.rank
-            and lineno - best.lineno <= _BOX_LINES
-            and text.startswith(_BOX)
-        ):
-            return False
-        if beats(rank, best.rank):
-            return True
-        if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
-            return False
-        if rank == Rank.FATAL:
-            return True
-        calm = lineno - best.lineno - 1 - (self._errors_seen() - self._errors_then)
-        return rank == Rank.ERROR and calm > _WENT_ON_ERROR
+        boxed = best is not None and self._boxed == best.lineno
+        return replaces(best, rank, lineno, text, boxed=boxed, errors_since=self._errors_since)
+
+    def _errors_since(self) -> int:
+        """The error lines seen since the chosen line was taken."""
+        return self._errors_seen() - self._errors_then
 
     def reason(
         self, masker: Masker, fallback: str | None = None, lines: int | None = None
