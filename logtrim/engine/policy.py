@@ -181,12 +181,12 @@ class Budget:
         """
         if self.compact:  # short forms: a small budget is for the failure
             why = "room kept for the end" if kind >= Kind.ERROR else "their share is used"
-            return f"{lines} are no longer shown: {why}"
+            return f"{lines} are no longer shown as they come: {why}"
         if kind >= Kind.ERROR:
             why = "the rest of the budget is kept for the end of the run"
         else:
             why = "their share of the budget is used"
-        return f"{lines} are no longer shown: {why} ({self.archive_note})"
+        return f"{lines} are no longer shown as they come: {why} ({self.archive_note})"
 
     def room(self, reserve: int) -> int:
         """What is left for the tail when ``reserve`` bytes are needed after it."""
