@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -257,3 +258,45 @@ def test_a_compiler_error_keeps_where_it_points_after_much_more_output(
     r = run_logtrim("--budget", "8kB", "--", "bash", "-c", script, cwd=tmp_path)
     assert r.code == 101
     assert b"failed (exit 101): error[E0308]: mismatched types (at src/main.rs:4:21)\n" in r.stdout
+
+
+def test_a_failure_the_program_ignored_is_not_the_reason(run_logtrim: RunLogtrim) -> None:
+    """Ansible goes on from a task with ``ignore_errors`` (``...ignoring`` under its
+    ``fatal:`` line): the task that failed the play later is the reason, not the first
+    ``fatal:`` (a first-wins rank)."""
+    script = "\n".join(
+        [
+            "echo 'TASK [ntp : Restart ntpd] ***'",
+            'echo \'fatal: [web-07]: FAILED! => {"changed": false, "msg": "no service ntpd"}\'',
+            "echo '...ignoring'",
+            'for i in $(seq 1 30); do echo "ok: [web-$i]"; done',
+            "echo 'TASK [app : Run database migrations] ***'",
+            'echo \'fatal: [db-01]: FAILED! => {"changed": true, "rc": 3}\'',
+            "echo 'PLAY RECAP ***'",
+            "exit 2",
+        ]
+    )
+    reason = _reason(run_logtrim, "bash", "-c", script)
+    assert reason.startswith("fatal: [db-01]: FAILED!")
+
+
+def test_a_json_record_is_ranked_by_what_it_says(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """A structured log: an error handled early (``using cached rate``), then the record that
+    ended the run, whose message alone reads as a status (``billing run aborted``) but whose
+    exception says why: ranked as said (message and exception), it is the newer error."""
+    (tmp_path / "app.py").write_text(
+        "import json, sys\n"
+        "def log(level, event, **kv):\n"
+        "    print(json.dumps({'level': level, 'event': event, **kv}), file=sys.stderr)\n"
+        "tb = 'Traceback (most recent call last):\\n  File \"app.py\", line 3, in <module>\\n'\n"
+        "log('error', 'fx rate lookup failed; using cached rate',\n"
+        "    exception=tb + 'TimeoutError: fx-rates timed out after 5s\\n')\n"
+        "for i in range(3000): log('info', 'invoice reconciled', invoice_id=i)\n"
+        "log('error', 'billing run aborted',\n"
+        "    exception=tb + 'LedgerError: ledger out of balance for account ACC-15366\\n')\n"
+        "log('info', 'shutdown complete')\n"
+        "sys.exit(1)\n",
+        encoding="utf-8",
+    )
+    reason = _reason(run_logtrim, sys.executable, "app.py", cwd=tmp_path)
+    assert reason == "billing run aborted: LedgerError: ledger out of balance for account ACC-15366"

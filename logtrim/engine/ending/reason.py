@@ -27,7 +27,7 @@ from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from . import traces
-from .named import WENT_ON, completed, named
+from .named import WENT_ON, as_said, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank
@@ -39,6 +39,9 @@ __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
+# The line after a failure that says the program went on from it: Ansible's for a task with
+# ``ignore_errors`` (``fatal: [web-07]: FAILED! => ...`` then ``...ignoring``).
+_IGNORED = b"...ignoring"
 
 
 @dataclass
@@ -55,6 +58,7 @@ class ReasonChooser:
     _offered_errors: int = 0
     _errors_then: int = 0  # error lines seen when the chosen line was taken
     _boxed: int = -1  # the chosen line's number when it is a boxed diagnostic's
+    _next: int = -1  # the number of the line after the chosen one
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _ranks: FormRanks = field(default_factory=FormRanks)
     _node: NodeErrors = field(default_factory=NodeErrors)
@@ -67,6 +71,8 @@ class ReasonChooser:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
         trace = self._trace
+        if lineno == self._next and self.best is not None:
+            self._after_chosen(line)
         if detail or not (error or not trace.far(lineno)):
             return  # the common case, kept cheap: a line outside any traceback, no error
         self._offered_errors += error
@@ -117,6 +123,13 @@ class ReasonChooser:
         elif error:
             self._error(line, body, lineno)
 
+    def _after_chosen(self, line: bytes) -> None:
+        """The line after the chosen one says the program went on from it (``...ignoring``):
+        an error it retried, outranked by any later error and, far from the end, no reason."""
+        assert self.best is not None
+        if _ANSI.sub(b"", line).strip() == _IGNORED:
+            self.best.rank = Rank.RETRIED
+
     def _exception(self, body: bytes, lineno: int) -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""
         root = self._trace.ended(body, lineno)
@@ -154,7 +167,9 @@ class ReasonChooser:
         """An error line away from any traceback, ranked by its words."""
         if len(self.first_errors) < 5:
             self.first_errors.append(body)
-        rank = line_rank(body)
+        # A JSON record by what it says (its message and exception): "billing run aborted"
+        # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
+        rank = line_rank(as_said(body) if body[:1] == b"{" else body)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then).
         if self.memo and not traces.CAUSED_BY.match(body):
@@ -276,7 +291,7 @@ class ReasonChooser:
         if best.text.endswith(b"...") and self._explained:
             best.text = completed(best.text, self._explained)
         self._boxed = best.lineno if unboxed(best) else -1
-        self.best = best
+        self.best, self._next = best, best.lineno + 1
         self._errors_then = self._errors_seen()
 
     def _errors_seen(self) -> int:
