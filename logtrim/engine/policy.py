@@ -180,8 +180,9 @@ class Budget:
         the closing reserve kept back, errors can stop at "7% used", which reads as a fault.
         """
         if self.compact:  # short forms: a small budget is for the failure
-            why = "room kept for the end" if kind >= Kind.ERROR else "their share is used"
-            return f"{lines} are no longer shown as they come: {why}"
+            if kind >= Kind.ERROR:
+                return f"{lines} from here on are held for the end"
+            return f"{lines} are no longer shown: their share is used"
         if kind >= Kind.ERROR:
             why = "the rest of the budget is kept for the end of the run"
         else:

@@ -263,6 +263,14 @@ RULES: tuple[Rule, ...] = (
         _level_forms(Kind.INFO) + _TOOL_LEVELS[Kind.INFO],
         "2026-12-01 12:00:00,123 INFO deploy: Deployment finished OK",
     ),
+    # A test runner's line per test started, paused, resumed or passed (``go test -v``): no
+    # section heading, however it starts; a level below info, as its failures' are above.
+    _level(
+        "test-chatter",
+        Kind.NOISE,
+        [rb"^=== (?:RUN|PAUSE|CONT|NAME) ", rb"^--- (?:PASS|SKIP): "],
+        "=== RUN   TestOrdersHandler/EUR_basket",
+    ),
     *_STRONG,
     *_WORDS,
     *_ZERO,
