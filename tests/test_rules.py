@@ -75,6 +75,11 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"app.py:9: UserWarning: no config found, using defaults", Kind.WARNING),
         (b"(node:4242) ExperimentalWarning: VM Modules is an experimental feature", Kind.WARNING),
         (b"class PaymentWarningBanner renders", Kind.NOISE),
+        # go test -v's lines per test, below info; its failures are errors.
+        (b"=== RUN   TestOrdersHandler/EUR_basket", Kind.NOISE),
+        (b"--- PASS: TestOrdersHandler (0.00s)", Kind.NOISE),
+        (b"--- FAIL: TestOrdersHandler (0.72s)", Kind.ERROR),
+        (b"=== Deploying release 1.4.2 to Production ===", Kind.INFO),
         (b"ok: [web-01]", Kind.INFO),
         (b"16:05:22   Verbose  |   Guided failure is not enabled", Kind.NOISE),
         # Strong failure forms raise a line above its level.
