@@ -38,6 +38,12 @@ DATA = Path(__file__).parent / "data"
             b"2025-03-14 09:27:57 ERROR [worker] Exception occurred:\n",
             b"2025-03-14 09:27:58 ERROR [worker]     raise ValueError(x)\n",
         ),
+        # Go: the signal line, a goroutine's header, its frames' functions
+        (b"panic: runtime error: nil map\n", b"[signal SIGSEGV: segmentation violation]\n"),
+        (b"panic: x\n", b"goroutine 1 gp=0xc000002380 m=0 mp=0x5c4f40 [running]:\n"),
+        (b"panic: x\n", b"github.com/acme/op.(*Server).Run(0xc000123, {0x1, 0x2})\n"),
+        (b"panic: x\n", b"panic({0x8a3e40?, 0xd0c5a0?})\n"),
+        (b"panic: x\n", b"created by main.main in goroutine 1\n"),
     ],
 )
 def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:
@@ -58,6 +64,8 @@ def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:
         ),
         (b"ERROR: x\n", b"done\n"),
         (b"ERROR: x\n", b"   \n"),
+        # a call in a log line is no Go frame: its arguments are no hex values
+        (b"ERROR: upload failed, retrying\n", b"metrics.record(chunk_1, ok)\n"),
     ],
 )
 def test_other_lines_do_not_continue_it(head: bytes, line: bytes) -> None:

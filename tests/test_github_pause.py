@@ -88,3 +88,43 @@ def test_a_declaration_after_a_resume_written_in_pieces(run_logtrim: RunLogtrim,
     assert b"logging in with ******** and ********" in lines
     assert SECRET not in result.archive and PAUSED not in result.archive
     assert SECRET not in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("lines", "shown"),
+    [
+        # The pause is read first: the add-mask after it is text to the runner, masked.
+        (
+            ["::stop-commands::TOK42\r::add-mask::{s}", "::TOK42::"],
+            "::stop-commands::TOK42\r::add-mask::********",
+        ),
+        # The pause ends first: the add-mask after it reaches the runner as written.
+        (["::stop-commands::TOK42", "::TOK42::\r::add-mask::{s}"], "::TOK42::\r::add-mask::{s}"),
+    ],
+    ids=["pause-then-declare", "resume-then-declare"],
+)
+def test_a_pause_on_the_line_of_a_declaration_counts_in_its_order(
+    run_logtrim: RunLogtrim, lines: list[str], shown: str
+) -> None:
+    """The runner reads each ``\\r``-separated part of a line in turn: a pause or its end
+    before the ``add-mask`` on the same line decides whether the runner takes it."""
+    secret = "DECLSECRET99"
+    code = "".join(f"print({line.format(s=secret)!r})\n" for line in lines)
+    code += f"print('use {secret}')\n"
+    r = run_logtrim("--ci", "github", "--", *py(code))
+    assert r.code == 0
+    assert shown.format(s=secret).encode() + b"\n" in r.stdout
+    assert b"use ********\n" in r.stdout
+    assert secret.encode() not in r.archive
+
+
+def test_a_separator_byte_before_a_declaration_makes_it_text(run_logtrim: RunLogtrim) -> None:
+    """The runner trims blanks before ``::`` as .NET does, not the separators U+001C-U+001F
+    that Python's ``strip`` also takes: ``\\x1c::add-mask::X`` is text to it, so X is masked
+    there too (and learned all the same)."""
+    secret = "DECLWS0001xyz"
+    r = run_logtrim(
+        "--ci", "github", "--", *py(f"print('\\x1c::add-mask::{secret}')\nprint('use {secret}')\n")
+    )
+    assert r.code == 0
+    assert b"\x1c::add-mask::********\nuse ********\n" in r.stdout

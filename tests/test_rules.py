@@ -75,6 +75,7 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"app.py:9: UserWarning: no config found, using defaults", Kind.WARNING),
         (b"(node:4242) ExperimentalWarning: VM Modules is an experimental feature", Kind.WARNING),
         (b"class PaymentWarningBanner renders", Kind.NOISE),
+        (b"failOnWarning: false", Kind.NOISE),  # a setting, not a warning's class
         # go test -v's lines per test, below info; its failures are errors.
         (b"=== RUN   TestOrdersHandler/EUR_basket", Kind.NOISE),
         (b"--- PASS: TestOrdersHandler (0.00s)", Kind.NOISE),

@@ -14,7 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from conftest import break_prepare, examples, split, zstd_dc
+from conftest import RunLogtrim, break_prepare, examples, py, split, zstd_dc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_fuzz_secrets import URL_PASSWORDS, assert_no_url_password, url_carriers
@@ -385,3 +385,23 @@ def test_an_escaped_url_password_is_found_behind_many_addresses(addresses: int) 
     masked = Masker().mask(mail + line)
     assert b"Esc-Pw-771" not in masked
     assert masked.startswith(mail)
+
+
+@pytest.mark.parametrize("cut", ["postgres://deploy:", "postgres://dep"])
+def test_a_password_after_a_shown_start_is_masked_when_a_command_follows(
+    run_logtrim: RunLogtrim, cut: str
+) -> None:
+    """A line whose start is shown before the rest arrives (a pause), the rest holding a
+    URL's password and a CI command: the rest is masked with the line's start read too
+    (the password is a URL's only after ``scheme://user:``)."""
+    line = "connecting postgres://deploy:hunter2pass@db-01/shop ##[warning]retry"
+    start = line.index(cut) + len(cut)
+    code = (
+        "import sys, time\n"
+        f"sys.stdout.write({line[:start]!r}); sys.stdout.flush(); time.sleep(0.4)\n"
+        f"print({line[start:]!r}, flush=True)\n"
+    )
+    r = run_logtrim("--ci", "github", "--", *py(code))
+    assert r.code == 0
+    assert b"postgres://deploy:********@db-01/shop" in r.stdout
+    assert b"hunter2pass" not in r.console + r.archive

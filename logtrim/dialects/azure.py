@@ -148,7 +148,8 @@ class Azure(Dialect):
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
         # The agent reads the text before ``##vso[`` as output: masked.
-        return declaring_parts(line, _vso_at, self.declared_secrets)
+        flags = (bool(self.declared_secrets(part)) for part in dotnet_lines(line))
+        return declaring_parts(line, _vso_at, flags)
 
     def secret_forms(self, value: str) -> list[str]:
         return [azure_data(value), azure_property(value)]

@@ -45,7 +45,16 @@ COMMANDS = frozenset({
 # fmt: on
 
 
-def parse(line: str) -> tuple[str, str] | None:
+# What .NET's ``TrimStart()`` takes off (``Char.IsWhiteSpace``), as the runner trims a line
+# before ``::``: not the separators U+001C-U+001F, which Python's ``str.strip`` also takes.
+_BLANKS = (
+    "\t\n\v\f\r \x85\xa0\u1680"
+    + "".join(map(chr, range(0x2000, 0x200B)))
+    + ("\u2028\u2029\u202f\u205f\u3000")
+)
+
+
+def parse(line: str, *, blanks: str | None = _BLANKS) -> tuple[str, str] | None:
     """``(name, data)`` of a workflow command, the way the runner reads it, or None.
 
     The runner tries two forms: ``::name props::data`` at the start of the line (after
@@ -53,7 +62,7 @@ def parse(line: str) -> tuple[str, str] | None:
     Azure's). Names are compared in any case.
     """
     text = line.rstrip("\r\n")
-    stripped = text.lstrip()
+    stripped = text.lstrip(blanks)
     end = stripped.find("::", 2) if stripped.startswith("::") else -1
     name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
     # Not one of its commands: the runner tries the older form on the same line.
@@ -69,7 +78,7 @@ def parse(line: str) -> tuple[str, str] | None:
 
 def _command_at(part: str) -> int:
     """Where the command :func:`parse` reads in one of the runner's lines starts (-1: none)."""
-    stripped = part.lstrip()
+    stripped = part.lstrip(_BLANKS)
     end = stripped.find("::", 2) if stripped.startswith("::") else -1
     name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
     if name and (name.lower() in COMMANDS or "##[" not in part):
@@ -77,10 +86,12 @@ def _command_at(part: str) -> int:
     return part.find("##[")
 
 
-def commands(line: str) -> list[tuple[str, str]]:
+def commands(line: str, *, blanks: str | None = _BLANKS) -> list[tuple[str, str]]:
     """:func:`parse` of each line the runner reads in ``line`` (:func:`.dotnet_lines`) that
-    holds a command."""
-    return [found for part in dotnet_lines(line) if (found := parse(part)) is not None]
+    holds a command (``blanks``: what is trimmed before ``::``; None: any whitespace)."""
+    return [
+        found for part in dotnet_lines(line) if (found := parse(part, blanks=blanks)) is not None
+    ]
 
 
 # A command's syntax (bytes), all but its values, as the runner splits it (see
@@ -178,18 +189,37 @@ class GitHub(Dialect):
         return masked + line[len(body) :]
 
     def declared_secrets(self, line: str) -> list[str]:
-        # Learned whatever the pause: more masking is always safe (see declares_to_ci).
+        # Learned whatever the pause, and after any whitespace (a separator byte the runner
+        # does not trim): more masking is always safe (see declares_to_ci).
         return [
-            value for name, value in commands(line) if name.lower() == "add-mask" and value.strip()
+            value
+            for name, value in commands(line, blanks=None)
+            if name.lower() == "add-mask" and value.strip()
         ]
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
         # The runner reads text before an older ``##[add-mask]`` as output: masked.
-        return declaring_parts(line, _command_at, self.declared_secrets)
+        return declaring_parts(line, _command_at, self._declaring(line))
 
     def declares_to_ci(self, line: str) -> bool:
         # While paused the runner reads an ``add-mask`` as text: its value is masked there.
-        return self.paused_token is None
+        return any(self._declaring(line))
+
+    def _declaring(self, line: str) -> list[bool]:
+        """Per line the runner reads in ``line`` (:func:`.dotnet_lines`), whether it is an
+        ``add-mask`` the runner takes: read while commands run, a pause or its end earlier
+        on the same line counted (``::stop-commands::T\r::add-mask::x``: text)."""
+        token, flags = self.paused_token, []
+        for part in dotnet_lines(line):
+            found = parse(part)
+            name, data = found if found is not None else ("", "")
+            low = name.lower()
+            flags.append(token is None and low == "add-mask" and bool(data.strip()))
+            if token is not None:
+                token = None if low == token.lower() else token
+            elif low == "stop-commands" and data and data.lower() not in COMMANDS:
+                token = data
+        return flags
 
     def secret_forms(self, value: str) -> list[str]:
         return [gh_data(value), gh_property(value)]

@@ -5,7 +5,7 @@ the system decodes them, the syntax kept but for what is no syntax word (a diale
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 #: Masks every known secret in some bytes (the engine's masker).
 Mask = Callable[[bytes], bytes]
@@ -67,17 +67,18 @@ __all__ = ["Mask", "keeping", "mask_outside", "syntax_of"]
 
 
 def declaring_parts(
-    line: str, command_at: Callable[[str], int], declares: Callable[[str], Sequence[str]]
+    line: str, command_at: Callable[[str], int], declares: Iterable[bool]
 ) -> list[tuple[int, int]]:
     """Where the commands that declare a secret are on ``line``, for a system that ends a line
     at a lone carriage return too (``dotnet_lines``) and reads each such line alone: in each
-    that ``declares``, from where ``command_at`` says its command starts to that line's end
-    (the value runs to it). The text before a command, and the other lines, are no part."""
+    that ``declares`` (one flag per such line, in order), from where ``command_at`` says its
+    command starts to that line's end (the value runs to it). The text before a command,
+    and the other lines, are no part."""
     spans: list[tuple[int, int]] = []
     pos = 0
-    for part in line.rstrip("\r\n").split("\r"):
+    for part, declaring in zip(line.rstrip("\r\n").split("\r"), declares, strict=True):
         at = command_at(part)
-        if at >= 0 and declares(part):  # (the values it declares: none, no declaration)
+        if at >= 0 and declaring:
             spans.append((pos + at, pos + len(part)))
         pos += len(part) + 1  # and its carriage return
     return spans

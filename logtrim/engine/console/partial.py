@@ -203,14 +203,22 @@ class Partial:
     def _command_rest(self, stream: int, raw_line: bytes, shown: int) -> bytes | None:
         """The rest of the line open on the console when the line turned out to carry a
         command (``shown`` bytes of it printed as text): masked as its system reads it, a
-        declaring command as it is (:meth:`.Commands.mask`). None: no command, or a secret
-        runs across the part shown (its rest is masked as text, from the secret's start)."""
+        declaring command as it is (:meth:`.Commands.mask`). None: no command, or the rest
+        alone would not mask what the whole line masks there (a mask or a declaring command
+        across the part shown, a URL's password whose user was shown): the rest is then
+        masked as text, from the secret's start."""
         commands, masker = self._core.commands, self._core.masker
-        if not commands.is_command(raw_line.decode("utf-8", "surrogateescape")) or any(
-            a < shown < b for a, b in masker.spans(raw_line)
-        ):
+        if not commands.is_command(raw_line.decode("utf-8", "surrogateescape")):
+            return None
+        keep = commands.declaring_commands(raw_line) if commands.declares(raw_line) else []
+        whole = [(a, b) for a, b in masker.spans(raw_line) if b > shown]
+        if any(a < shown < b for a, b in [*keep, *whole]):
             return None
         rest = raw_line[shown:]
+        alone = [(a + shown, b + shown) for a, b in masker.spans(rest)]
+        kept = [(a, b) for a, b in keep if a >= shown]
+        if not all(_covered(span, alone + kept) for span in whole):
+            return None
         commands.cut_from(raw_line, rest.rstrip(b"\r\n"))
         return commands.mask(stream, rest, masker.mask)
 
@@ -279,6 +287,11 @@ class Partial:
         st.partial_shown = 0
         st.partial_text = b""
         st.partial_at = None
+
+
+def _covered(span: tuple[int, int], by: list[tuple[int, int]]) -> bool:
+    """Whether one of ``by`` holds all of ``span``."""
+    return any(a <= span[0] and span[1] <= b for a, b in by)
 
 
 def _may_become_command(pending: bytes, markers: list[bytes]) -> bool:

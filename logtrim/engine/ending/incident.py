@@ -13,15 +13,15 @@ from .traces import FRAME, ends_frames
 
 # Lines that continue a stack trace whatever their indent: Java's "Caused by:" and
 # "... 12 more"; Go's signal line, goroutine headers (``goroutine 1 [running]:``, newer Go
-# puts ``gp=0x...`` before the bracket) and a frame's function (``main.apply(0x0)``,
-# ``pkg.(*T).Run(...)``, a recovered panic's ``panic({0x8a3e40?, ...})``, ``created by
-# main.main in goroutine 1``); in a compiler's
-# diagnostic drawn as rustc draws them (cargo, ruff, deno), a source line in the gutter with
-# its number in the first column (``6 |     let s: String = 5;``) and its ``help:`` and
-# ``note:`` sections.
+# puts ``gp=0x...`` before the bracket), ``created by main.main in goroutine 1`` and a
+# frame's function (``main.apply(0x0)``, ``pkg.(*T).Run(...)``, a recovered panic's
+# ``panic({0x8a3e40?, ...})``: arguments of Go's hex values only, not a call in a log line);
+# in a compiler's diagnostic drawn as rustc draws them (cargo, ruff, deno), a source line in
+# the gutter with its number in the first column (``6 |     let s: String = 5;``) and its
+# ``help:`` and ``note:`` sections.
 _CONTINUATION = lazy(
     rb"Caused by:|\.\.\. [0-9]+ more|\[signal [A-Z]|goroutine [0-9]+ [^\n]*\[|"
-    rb"created by [\w.~/-]+\.|(?:panic|[\w.~/-]+\.(?:\(\*?\w+\)\.)?\w+)\([^()\n]*\)\s*$|"
+    rb"created by [\w.~/-]+\.|(?:panic|[\w.~/-]+\.(?:\(\*?\w+\)\.)?\w+)\([0-9a-fx?{}, .]*\)\s*$|"
     rb"[0-9]+ +\||(?:help|note): "
 )
 _FIELD_END = frozenset(b" \t:]|>")

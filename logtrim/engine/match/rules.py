@@ -180,11 +180,12 @@ _WORDS: tuple[Rule, ...] = (
     Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
     Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
     # A warning's class named before its message, as Python's ``warnings`` and Node print it
-    # (``FutureWarning: ...``, ``(node:42) ExperimentalWarning: ...``): one word, no boundary.
+    # (``FutureWarning: ...``, ``(node:42) ExperimentalWarning: ...``): a capitalised word
+    # ending in ``Warning``, then ``: ``; not a setting (``failOnWarning: false``).
     Rule(
         "warning-class",
         Kind.WARNING,
-        rb"[a-z0-9]Warning:",
+        rb"(?:^|[ \t:(\]])[A-Z][A-Za-z0-9]*[a-z0-9]Warning: ",
         "app.py:4: FutureWarning: Please update",
         caseless=False,
     ),

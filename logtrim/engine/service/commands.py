@@ -102,18 +102,24 @@ class Commands:
         """A line declaring a secret to the system in use (or a command too long to hold that
         does: engine/service/longline.py): its command verbatim (the system needs the value),
         the text before and after it masked (another command there as its system reads it)."""
-        ours = self._dialects[0]
-        text = line.decode("utf-8", "surrogateescape")
-        spans = ours.declaring_spans(text)
-        if spans is None:
-            return line  # the whole line is the command (``::add-mask::VALUE``)
         parts, pos = [], 0
-        for first, last in spans:
-            start = len(text[:first].encode("utf-8", "surrogateescape"))
-            end = len(text[:last].encode("utf-8", "surrogateescape"))
+        for start, end in self.declaring_commands(line):
             parts += [self._between(line[pos:start], mask), line[start:end]]
             pos = end
         return b"".join([*parts, self._between(line[pos:], mask)])
+
+    def declaring_commands(self, line: bytes) -> list[tuple[int, int]]:
+        """The ``[start, end)`` bytes of the commands that declare a secret on a line that
+        declares one to the system in use (the whole line when it is the command)."""
+        text = line.decode("utf-8", "surrogateescape")
+        spans = self._dialects[0].declaring_spans(text)
+        if spans is None:
+            return [(0, len(line))]  # the whole line is the command (``::add-mask::VALUE``)
+        return [
+            (len(text[:a].encode("utf-8", "surrogateescape")),
+             len(text[:b].encode("utf-8", "surrogateescape")))
+            for a, b in spans
+        ]  # fmt: skip
 
     def _between(self, piece: bytes, mask: Mask) -> bytes:
         """Text around a declaring command: masked, a command there as its system reads it."""
