@@ -640,3 +640,32 @@ def test_a_go_panic_is_shown_with_the_frames_of_its_goroutine(run_logtrim: RunLo
     r = run_logtrim("--budget", "20kB", "--", *py(code))
     assert r.code == 2
     assert GO_PANIC.encode() in r.stderr
+
+
+DOTNET_FAILURE = (
+    '  Failed Shop.Tests.OrderTests.Total_IncludesVat(country: "DE") [14 ms]\n'
+    "  Error Message:\n"
+    "   Assert.Equal() Failure: Values differ\n"
+    "Expected: 119.00m\n"
+    "Actual:   100.00m\n"
+    "  Stack Trace:\n"
+    "     at Shop.Domain.Orders.Order.get_Total() in /src/Shop.Domain/Orders/Order.cs:line 57\n"
+    "   at Shop.Tests.OrderTests.Total_IncludesVat(String country) in /src/OrderTests.cs:line 42\n"
+)
+
+
+def test_a_test_runner_s_frames_under_its_stack_trace_heading_are_shown(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """``dotnet test`` prints a failure's message, its values and a ``Stack Trace:`` heading
+    before the frames: the frames are the trace, shown with it, not counted in a marker of
+    the passing tests after them."""
+    code = (
+        "for i in range(2000): print(f'  Passed Shop.Tests.CartTests.Case_{i} [3 ms]')\n"
+        f"print({DOTNET_FAILURE!r}, end='')\n"
+        "for i in range(500): print(f'  Passed Shop.Tests.PricingTests.Case_{i} [3 ms]')\n"
+        "raise SystemExit(1)\n"
+    )
+    r = run_logtrim("--budget", "100kB", "--", *py(code))
+    assert r.code == 1
+    assert DOTNET_FAILURE.encode() in r.stdout

@@ -25,6 +25,10 @@ _CONTINUATION = lazy(
     rb"[0-9]+ +\||(?:help|note): "
 )
 _FIELD_END = frozenset(b" \t:]|>")
+# Lines after an error within which a frame (``   at Shop.Order.get_Total() in ...``) reopens
+# its trace: a test runner prints the assertion's message, its values and a ``Stack Trace:``
+# heading between the failure and the frames (.NET's, Ruby's).
+_FRAMES_WITHIN = 8
 _BLANK = b" \t"
 
 
@@ -90,6 +94,7 @@ class Incident:
         self.opened = -1  # line number of the error
         self._frames = 0  # the block's size when it opened: fewer left, a frame was seen
         self._framed = False  # past the exception that closed a trace: only frames go on
+        self._taken = 0  # lines taken since the error
 
     def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
         """An error line opens the incident: ``after`` lines of context, a ``block`` of
@@ -99,11 +104,17 @@ class Incident:
         )  # fmt: skip
         self._frames = block
         self._framed = False
+        self._taken = 0
 
     def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
         """A line after the error: (tier, context, continues). In its block (a frame, a
         blank line) it is an error's context that continues it; among the lines after it,
         context of at least the error tier; else as it is."""
+        self._taken += 1
+        if not self.block and self._frames and self._taken <= _FRAMES_WITHIN and FRAME.match(line):
+            # Frames under the error's detail (.NET's values and ``Stack Trace:``): its trace
+            # goes on from here, frames only.
+            self.block, self._framed = self._frames, True
         if self.block and (not line.strip() or self._goes_on(line)):
             self.block -= 1
             return ERROR, True, True
@@ -117,6 +128,8 @@ class Incident:
         self.block = 0
         if self.after:
             self.after -= 1
+            if not self.after and self._taken < _FRAMES_WITHIN and line.rstrip().endswith(b":"):
+                self.after = 1  # a heading (``Stack Trace:``): the line it introduces too
             if kind < ERROR:
                 return ERROR, True, False
         return kind, False, False
