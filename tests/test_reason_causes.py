@@ -300,3 +300,37 @@ def test_a_json_record_is_ranked_by_what_it_says(run_logtrim: RunLogtrim, tmp_pa
     )
     reason = _reason(run_logtrim, sys.executable, "app.py", cwd=tmp_path)
     assert reason == "billing run aborted: LedgerError: ledger out of balance for account ACC-15366"
+
+
+GRADLE = """\
+com.acme.billing.BillingTest > roundsToCents() PASSED
+
+InvoiceServiceTest > totalIncludesVat(String) > [2] country=DE FAILED
+    org.opentest4j.AssertionFailedError: expected: <119.00> but was: <100.00>
+        at app//com.acme.billing.InvoiceServiceTest.totalIncludesVat(InvoiceServiceTest.java:42)
+
+301 tests completed, 1 failed
+
+> Task :billing:test FAILED
+
+FAILURE: Build failed with an exception.
+
+* What went wrong:
+Execution failed for task ':billing:test'.
+
+BUILD FAILED in 1m 12s
+"""
+
+
+def test_gradle_s_failing_test_is_the_reason_with_its_assertion(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Gradle names a failing test ``Class > method > case FAILED`` and its assertion on the
+    next, indented line; ``FAILURE: Build failed with an exception.`` only says the build
+    failed."""
+    (tmp_path / "gradle.txt").write_text(GRADLE, encoding="utf-8")
+    reason = _reason(run_logtrim, "bash", "-c", "cat gradle.txt; exit 1", cwd=tmp_path)
+    assert reason == (
+        "InvoiceServiceTest > totalIncludesVat(String) > [2] country=DE FAILED - "
+        "org.opentest4j.AssertionFailedError: expected: <119.00> but was: <100.00>"
+    )

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .ranks import Candidate, Rank
+from .traces import EXCEPTION
 
 # Where a compiler's message points (rustc's, ruff's): `` --> src/main.rs:11:18``.
 _LOCATION = lazy(rb"^--> (\S+:\d+(?::\d+)?)$")
@@ -16,7 +17,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     """The chosen line's detail, from the line after it (``line_after``: the raw line after
     a line number, if still held): a header that ends with ``:`` says what went wrong on its
     next, indented line (``CMake Error at CMakeLists.txt:8 (find_package):``); a compiler's
-    `` --> src/main.rs:11:18`` says where (``error[E0308]: mismatched types``)."""
+    `` --> src/main.rs:11:18`` says where (``error[E0308]: mismatched types``); a failing
+    test's indented exception says why it failed."""
     if best is None or best.detailed or best.root is not None or best.rank <= Rank.STREAM_END:
         return
     after = line_after(best.lineno)
@@ -28,6 +30,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     body = plain.strip()
     if (where := _LOCATION.match(body)) is not None:
         best.text += b" (at " + where.group(1) + b")"
+    elif best.rank == Rank.TEST and plain[:1] in b" \t" and EXCEPTION.match(body):
+        best.text += b" - " + body  # a failing test's assertion under it (Gradle's)
     elif best.text.endswith(b":") and body and plain[:1] in b" \t":
         best.text += b" " + body
 

@@ -127,7 +127,8 @@ _TEST = AnySearch(
     rb"^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|^Failure/Error: |"
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
-    rb"^fail(?:ure)?: [\w.]+(?: \[|$)",  # subunit's outcome line (testr, stestr)
+    rb"^fail(?:ure)?: [\w.]+(?: \[|$)|"  # subunit's outcome line (testr, stestr)
+    rb"^[\w.$]+ > .+ FAILED$",  # Gradle's (``InvoiceTest > total(String) > [2] DE FAILED``)
 )
 _COMPILER = AnySearch(
     rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
