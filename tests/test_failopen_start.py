@@ -375,3 +375,23 @@ def test_the_last_resort_passes_a_declaration_to_the_ci_named_as_written(
     assert _cli.main(argv) == 0
     out = capfd.readouterr().out
     assert f"{line}\nuse ********\n" in out
+
+
+@pytest.mark.skipif(os.name == "nt", reason="a POSIX shell")
+def test_the_last_resort_passes_a_declaration_whose_line_began_in_an_earlier_write(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """``printf 'Setting token '``, a pause, then the declaring command on the same line: the
+    start went out alone, and the rest, read as the line goes on, still declares to the CI
+    as written (masked, Azure would set the variable to ``********``)."""
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    secret = "hunter2-real-pass"
+    command = f"##vso[task.setvariable variable=DB_PASS;issecret=true]{secret}"
+    script = f"printf 'Setting token '; sleep 0.4; printf '%s\\n' '{command}'; echo use {secret}"
+    argv = ["run", "--ci", "azure", "--artifact", str(tmp_path / "a.log.zst"), "--",
+            "sh", "-c", script]  # fmt: skip
+    assert _cli.main(argv) == 0
+    out = capfd.readouterr().out
+    assert f"Setting token {command}\nuse ********\n" in out

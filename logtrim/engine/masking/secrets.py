@@ -46,8 +46,8 @@ class Secrets:
         self._refusals = Refusals(notes, commands.syntax_word)
         # Fail-open learning: per stream, the bytes after the last line read.
         self._unread: dict[int, bytes] = {}
-        # Fail-open: per stream, whether the bytes given out last ended inside a line.
-        self._open: dict[int, bool] = {}
+        # Fail-open: per stream, the line given out in part (its bytes, up to the bound).
+        self._begun: dict[int, bytes] = {}
 
     def add(self, *values: str) -> None:
         spelled = [s for v in values if len(v) >= MIN_LENGTH for s in spellings(v)]
@@ -197,7 +197,11 @@ class Secrets:
             cut = self.masker.safe_cut(data, cut)
             if learn:  # a declaration keeps its value on the console
                 region = data[:cut]
-                starts = self._starts(region, mid_line=self._open.get(stream, False))
+                begun = self._begun.get(stream, b"")
+                if begun and (end := region.find(b"\n") + 1):
+                    # The rest of a line given out in part declares as the line does.
+                    self.commands.cut_from(begun + region[:end], region[:end].rstrip(b"\r\n"))
+                starts = self._starts(region, begun)
                 archive, console = self._failing(stream, region, starts)
             else:
                 archive = console = self.masker.mask(data[:cut])
@@ -206,7 +210,10 @@ class Secrets:
             archive = console = self.crude(data[:cut])
         self._carry[stream] = data[cut:]
         if cut:
-            self._open[stream] = not data[:cut].endswith(b"\n")
+            nl = data.rfind(b"\n", 0, cut) + 1
+            begun = (self._begun.get(stream, b"") if not nl else b"") + data[nl:cut]
+            # (past the bound, a line not read as a command: a non-blank byte stands for it)
+            self._begun[stream] = begun if len(begun) <= _LINE_BOUND else b"-"
         return archive, archive if console is None else console
 
     def _failing(self, stream: int, region: bytes, starts: list[int]) -> tuple[bytes, bytes]:
@@ -232,16 +239,17 @@ class Secrets:
             return archive, archive
         return archive, b"".join([*parts, _masked(region, spans, pos, len(region))])
 
-    def _starts(self, region: bytes, *, mid_line: bool) -> list[int]:
-        """Where the commands of ``region`` start; ``mid_line``: it goes on a line begun in
-        an earlier region, so its first bytes are no line's start (GitHub's ``::`` commands
-        must start one), though a marker that counts anywhere still does."""
+    def _starts(self, region: bytes, begun: bytes) -> list[int]:
+        """Where the commands of ``region`` start; ``begun``: the start of its first line,
+        given out earlier (its first bytes are then no line's start: GitHub's ``::``
+        commands must start one, though a marker that counts anywhere still does)."""
         if not region:
             return []
-        if not mid_line:
+        if not begun:
             return self.matcher.service_starts(self.matcher.scan(region))
-        probe = b"x" + region  # a non-blank byte before: not at a line's start
-        return [at - 1 for at in self.matcher.service_starts(self.matcher.scan(probe)) if at]
+        probe = begun + region  # read on the line as written (a marker after a blank)
+        starts = self.matcher.service_starts(self.matcher.scan(probe))
+        return [max(at - len(begun), 0) for at in starts]  # (the first: the line goes on)
 
     def _learn_lines(self, stream: int, new: bytes, final: bool) -> None:
         """Learn the declarations of the stream's lines that ``new`` ends (each line read
