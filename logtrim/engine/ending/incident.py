@@ -25,9 +25,9 @@ _CONTINUATION = lazy(
     rb"[0-9]+ +\||(?:help|note): "
 )
 _FIELD_END = frozenset(b" \t:]|>")
-# Lines after an error within which a frame (``   at Shop.Order.get_Total() in ...``) reopens
-# its trace: a test runner prints the assertion's message, its values and a ``Stack Trace:``
-# heading between the failure and the frames (.NET's, Ruby's).
+# Lines after an error within which a heading (``Stack Trace:``) that ends its context takes
+# the line it introduces too: a test runner prints the assertion's message, its values and the
+# heading between the failure and the frames (.NET's); a frame there reopens the trace.
 _FRAMES_WITHIN = 8
 _BLANK = b" \t"
 
@@ -111,9 +111,9 @@ class Incident:
         blank line) it is an error's context that continues it; among the lines after it,
         context of at least the error tier; else as it is."""
         self._taken += 1
-        if not self.block and self._frames and self._taken <= _FRAMES_WITHIN and FRAME.match(line):
-            # Frames under the error's detail (.NET's values and ``Stack Trace:``): its trace
-            # goes on from here, frames only.
+        if not self.block and self.after and self._frames and FRAME.match(line):
+            # Frames among the lines after the error, under its detail (.NET's values and
+            # ``Stack Trace:``): its trace goes on from here, frames only.
             self.block, self._framed = self._frames, True
         if self.block and (not line.strip() or self._goes_on(line)):
             self.block -= 1
