@@ -301,6 +301,19 @@ def test_an_unknown_logtrim_variable_is_a_warning_naming_the_setting_meant(
     assert b"using ********" in result.stdout
 
 
+def test_a_logtrim_variable_named_by_mask_env_is_no_unknown_setting(tmp_path: Path) -> None:
+    """The Octopus step template hands its secret over in ``LOGTRIM_STEP_SECRET`` with
+    ``--mask-env LOGTRIM_STEP_SECRET``: that variable is used, no warning on stderr (which
+    Octopus would show as the step's error), and its value is masked."""
+    env = {"LOGTRIM_STEP_SECRET": "hunter22-step"}
+    child = [sys.executable, "-c", "print('pw hunter22-step')"]
+    argv = ["run", "--mask-env", "LOGTRIM_STEP_SECRET", "--artifact", str(tmp_path / "a.zst")]
+    result = _run([*argv, "--", *child], tmp_path, env)
+    assert result.returncode == 0
+    assert result.stderr == b""
+    assert b"pw ********" in result.stdout
+
+
 def test_a_typo_is_never_told_to_mean_a_variable_of_the_tests(tmp_path: Path) -> None:
     """The tests' and benchmarks' switches are known (no warning), never suggested."""
     env = {"LOGTRIM_CORPU": "x", "LOGTRIM_CORPUS": "/tmp", "LOGTRIM_NO_FORKS": "1"}

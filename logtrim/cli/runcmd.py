@@ -195,6 +195,8 @@ def _prepare(
         read = [str(path) for path in files_read(cwd, config)]
         _log.logger().debug("config files", read=read or "none")
     for variable, close in unknown_variables(env):
+        if variable in settings.mask_env:
+            continue  # a secret's variable the run was told to mask (the step template's)
         meant = "" if close is None else f" (did you mean {close}?)"
         _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
     masks, missing = masks_from(settings.mask_env, mask, env)
