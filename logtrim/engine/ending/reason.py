@@ -31,17 +31,14 @@ from .named import WENT_ON, as_said, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank
-from .replaces import replaces, unboxed
-from .tracestate import TraceState, cause_belongs, panic_goes_on
+from .replaces import replaces, unboxed, went_on
+from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 
 
 # How far after a failing test's line its report (the traceback that says why) may end.
 _TEST_REPORT = 300
-# The line after a failure that says the program went on from it: Ansible's for a task with
-# ``ignore_errors`` (``fatal: [web-07]: FAILED! => ...`` then ``...ignoring``).
-_IGNORED = b"...ignoring"
 
 
 @dataclass
@@ -72,7 +69,7 @@ class ReasonChooser:
         level says debug/trace (never a reason)."""
         trace = self._trace
         if lineno == self._next and self.best is not None:
-            self._after_chosen(line)
+            went_on(self.best, line)  # (``...ignoring``)
         if detail or not (error or not trace.far(lineno)):
             return  # the common case, kept cheap: a line outside any traceback, no error
         self._offered_errors += error
@@ -123,13 +120,6 @@ class ReasonChooser:
         elif error:
             self._error(line, body, lineno)
 
-    def _after_chosen(self, line: bytes) -> None:
-        """The line after the chosen one says the program went on from it (``...ignoring``):
-        an error it retried, outranked by any later error and, far from the end, no reason."""
-        assert self.best is not None
-        if _ANSI.sub(b"", line).strip() == _IGNORED:
-            self.best.rank = Rank.RETRIED
-
     def _exception(self, body: bytes, lineno: int) -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""
         root = self._trace.ended(body, lineno)
@@ -155,12 +145,7 @@ class ReasonChooser:
             self._exception(body, lineno)
             trace.group, trace.members = lineno, 0
             return True
-        best = self.best
-        first = trace.members == 1 and best is not None and best.lineno == trace.group
-        exception = traces.GROUP_HEAD.match(body) or traces.EXCEPTION.match(body)
-        if first and (exception or traces.ends_frames(text)):
-            assert best is not None
-            best.root = body  # the last one of the first member: what it ended in
+        group_root(trace, self.best, text, body)
         return True
 
     def _error(self, line: bytes, body: bytes, lineno: int) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..._text import ANSI_BYTES
 from .named import WENT_ON
 from .ranks import Candidate, Rank, beats
 
@@ -21,6 +22,7 @@ WENT_ON_ERROR = 50
 # summary; the error words on the box's later lines are its detail, wrapped to the terminal.
 BOX = "\u2502".encode()
 _BOX_LINES = 20
+_IGNORED = b"...ignoring"
 
 
 def replaces(
@@ -52,6 +54,14 @@ def replaces(
         return True
     calm = lineno - best.lineno - 1 - errors_since()
     return rank == Rank.ERROR and calm > WENT_ON_ERROR
+
+
+def went_on(best: Candidate, after: bytes) -> None:
+    """The line after the chosen one (``after``) may say that the program went on from it
+    (Ansible's ``...ignoring`` under a task's ``fatal:``): it is then an error the program
+    retried, outranked by any later error and, far from the end, no reason."""
+    if ANSI_BYTES.sub(b"", after).strip() == _IGNORED:
+        best.rank = Rank.RETRIED
 
 
 def unboxed(best: Candidate) -> bool:

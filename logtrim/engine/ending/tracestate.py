@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .ranks import Candidate, Rank
-from .traces import EXCEPTION, PANIC_VALUES, ends_frames
+from .traces import EXCEPTION, GROUP_HEAD, PANIC_VALUES, ends_frames
 
 
 @dataclass
@@ -74,6 +74,15 @@ class TraceState:
         self.inside = self.chained = False
         self.last_exception = lineno
         return root
+
+
+def group_root(trace: TraceState, best: Candidate | None, text: bytes, body: bytes) -> None:
+    """A line of an exception group under way (``text`` without its gutter, ``body``
+    stripped): the last exception or group line of its first member is the group's cause."""
+    first = trace.members == 1 and best is not None and best.lineno == trace.group
+    if first and (GROUP_HEAD.match(body) or EXCEPTION.match(body) or ends_frames(text)):
+        assert best is not None
+        best.root = body  # the last one of the first member: what it ended in
 
 
 def panic_goes_on(best: Candidate | None, panic_at: int, body: bytes, lineno: int) -> bool:
