@@ -16,7 +16,7 @@ from ...dialects.syntax import Mask
 from ..console.output import STDERR, STDOUT
 from ..masking.declarations import MAX_LINES, Declarations, opens
 from ..match.kinds import NOISE, PROGRESS, Kind
-from .spans import command_spans
+from .spans import command_spans, declaring_bytes
 
 # The tier a level raises every line of its stream to, at least.
 # Plain names: on CPython 3.11 ``Level.NORMAL`` is a look-up through the enum's metaclass,
@@ -109,17 +109,9 @@ class Commands:
         return b"".join([*parts, self._between(line[pos:], mask)])
 
     def declaring_commands(self, line: bytes) -> list[tuple[int, int]]:
-        """The ``[start, end)`` bytes of the commands that declare a secret on a line that
-        declares one to the system in use (the whole line when it is the command)."""
-        text = line.decode("utf-8", "surrogateescape")
-        spans = self._dialects[0].declaring_spans(text)
-        if spans is None:
-            return [(0, len(line))]  # the whole line is the command (``::add-mask::VALUE``)
-        return [
-            (len(text[:a].encode("utf-8", "surrogateescape")),
-             len(text[:b].encode("utf-8", "surrogateescape")))
-            for a, b in spans
-        ]  # fmt: skip
+        """The bytes of the commands that declare a secret on a line that declares one to the
+        system in use (:func:`.spans.declaring_bytes`)."""
+        return declaring_bytes(self._dialects[0], line)
 
     def _between(self, piece: bytes, mask: Mask) -> bytes:
         """Text around a declaring command: masked, a command there as its system reads it."""

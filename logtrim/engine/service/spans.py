@@ -72,3 +72,17 @@ def continuation(
         if not dialect.unclosed(text):
             break
     return pos
+
+
+def declaring_bytes(ours: Dialect, line: bytes) -> list[tuple[int, int]]:
+    """The ``[start, end)`` bytes of the commands that declare a secret on a line that
+    declares one to ``ours``, the system in use (all of it when the line is the command)."""
+    text = line.decode("utf-8", "surrogateescape")
+    spans = ours.declaring_spans(text)
+    if spans is None:
+        return [(0, len(line))]  # the whole line is the command (``::add-mask::VALUE``)
+    return [
+        (len(text[:a].encode("utf-8", "surrogateescape")),
+         len(text[:b].encode("utf-8", "surrogateescape")))
+        for a, b in spans
+    ]  # fmt: skip
