@@ -669,3 +669,25 @@ def test_a_test_runner_s_frames_under_its_stack_trace_heading_are_shown(
     r = run_logtrim("--budget", "100kB", "--", *py(code))
     assert r.code == 1
     assert DOTNET_FAILURE.encode() in r.stdout
+
+
+def test_a_suite_of_failures_keeps_their_names_over_their_frames(run_logtrim: RunLogtrim) -> None:
+    """30 failing ``dotnet test`` cases, 40 frames each, at 20 kB: every failure's name is on
+    the console; only the first ones get their frames (a few each), which would otherwise
+    fill the budget and push the later failures out."""
+    code = (
+        "for t in range(30):\n"
+        "    for i in range(50): print(f'  Passed Shop.Tests.Cart.Case_{t}_{i} [3 ms]')\n"
+        "    print(f'  Failed Shop.Tests.Orders.Total_{t} [14 ms]')\n"
+        "    print('  Error Message:')\n"
+        "    print('   Assert.Equal() Failure: Values differ')\n"
+        "    print('  Stack Trace:')\n"
+        "    for f in range(40):\n"
+        "        print(f'     at Shop.Domain.Layer{f}.Call() in /src/L{f}.cs:line {f}')\n"
+        "raise SystemExit(1)\n"
+    )
+    r = run_logtrim("--budget", "20kB", "--", *py(code))
+    assert r.code == 1
+    shown = r.stdout.decode()
+    assert all(f"Failed Shop.Tests.Orders.Total_{t} [14 ms]" in shown for t in range(30))
+    assert "at Shop.Domain.Layer0.Call() in /src/L0.cs:line 0" in shown

@@ -44,6 +44,10 @@ DATA = Path(__file__).parent / "data"
         (b"panic: x\n", b"github.com/acme/op.(*Server).Run(0xc000123, {0x1, 0x2})\n"),
         (b"panic: x\n", b"panic({0x8a3e40?, 0xd0c5a0?})\n"),
         (b"panic: x\n", b"created by main.main in goroutine 1\n"),
+        (b"panic: x\n", b"example.com/shop.(*Server).handle.func1({0x7a2c40, 0xc0}, 0xc0)\n"),
+        (b"panic: x\n", b"net/http.HandlerFunc.ServeHTTP(0xc0000a6090?, {0x7a2c40?}, 0x0?)\n"),
+        (b"panic: x\n", b"example.com/shop/cart.Sum[...](...)\n"),
+        (b"panic: x\n", b"gopkg.in/yaml%2ev3.(*decoder).unmarshal(0xc000)\n"),
     ],
 )
 def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:

@@ -334,3 +334,57 @@ def test_gradle_s_failing_test_is_the_reason_with_its_assertion(
         "InvoiceServiceTest > totalIncludesVat(String) > [2] country=DE FAILED - "
         "org.opentest4j.AssertionFailedError: expected: <119.00> but was: <100.00>"
     )
+
+
+def test_a_json_record_with_a_lone_surrogate_is_no_internal_error(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A JSON error record whose text escapes half an emoji (``\\ud83d``: a string cut by
+    JavaScript or Java) and carries an exception: read as any record, not an internal error
+    that would turn filtering off for the rest of the run."""
+    record = (
+        '{"level":"error","msg":"cannot decode name \\ud83d from client",'
+        '"exception":"Traceback (most recent call last):\\n  File \\"x.py\\", line 3, in f\\n'
+        'UnicodeDecodeError: bad surrogate"}'
+    )
+    (tmp_path / "log.txt").write_text(
+        record + "\n" + "".join(f"INFO step {i}\n" for i in range(3000)) + "ERROR: deploy failed\n"
+    )
+    r = run_logtrim("--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
+    assert r.code == 1
+    assert b"internal error" not in r.stderr
+    assert b"failed (exit 1): ERROR: deploy failed\n" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # pip's error code alone is its whole reason (Debian's and Ubuntu's PEP 668).
+        (
+            [
+                "error: externally-managed-environment",
+                "",
+                "\u00d7 This environment is externally managed",
+                "hint: See PEP 668 for the detailed specification.",
+            ],
+            "error: externally-managed-environment",
+        ),
+        # Ansible's retried task is no failing test (``FAILED ``): the task that failed is.
+        (
+            [
+                "FAILED - RETRYING: [web-07]: Wait for the service (5 retries left).",
+                "ok: [web-07]",
+                "TASK [app : Migrate] ***",
+                'fatal: [db-01]: FAILED! => {"changed": true, "rc": 1}',
+                "PLAY RECAP ***",
+            ],
+            'fatal: [db-01]: FAILED! => {"changed": true, "rc": 1}',
+        ),
+    ],
+    ids=["pep668", "ansible-retrying"],
+)
+def test_a_status_or_a_retry_yields_to_the_line_that_says_why(
+    run_logtrim: RunLogtrim, tmp_path: Path, lines: list[str], reason: str
+) -> None:
+    (tmp_path / "out.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert _reason(run_logtrim, "bash", "-c", "cat out.txt >&2; exit 1", cwd=tmp_path) == reason

@@ -76,6 +76,8 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"(node:4242) ExperimentalWarning: VM Modules is an experimental feature", Kind.WARNING),
         (b"class PaymentWarningBanner renders", Kind.NOISE),
         (b"failOnWarning: false", Kind.NOISE),  # a setting, not a warning's class
+        (b"FailOnWarning: false", Kind.NOISE),
+        (b"/venv/sqlalchemy/engine.py:12: SAWarning: Dialect does not support", Kind.WARNING),
         # go test -v's lines per test, below info; its failures are errors.
         (b"=== RUN   TestOrdersHandler/EUR_basket", Kind.NOISE),
         (b"--- PASS: TestOrdersHandler (0.00s)", Kind.NOISE),

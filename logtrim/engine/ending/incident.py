@@ -15,20 +15,26 @@ from .traces import FRAME, ends_frames
 # "... 12 more"; Go's signal line, goroutine headers (``goroutine 1 [running]:``, newer Go
 # puts ``gp=0x...`` before the bracket), ``created by main.main in goroutine 1`` and a
 # frame's function (``main.apply(0x0)``, ``pkg.(*T).Run(...)``, a recovered panic's
-# ``panic({0x8a3e40?, ...})``: arguments of Go's hex values only, not a call in a log line);
+# ``panic({0x8a3e40?, ...})``, a closure's ``.func1``, a generic's ``[...]``, an escaped path's
+# ``%2e``: arguments of Go's hex values only, not a call in a log line);
 # in a compiler's diagnostic drawn as rustc draws them (cargo, ruff, deno), a source line in
 # the gutter with its number in the first column (``6 |     let s: String = 5;``) and its
 # ``help:`` and ``note:`` sections.
 _CONTINUATION = lazy(
     rb"Caused by:|\.\.\. [0-9]+ more|\[signal [A-Z]|goroutine [0-9]+ [^\n]*\[|"
-    rb"created by [\w.~/-]+\.|(?:panic|[\w.~/-]+\.(?:\(\*?\w+\)\.)?\w+)\([0-9a-fx?{}, .]*\)\s*$|"
+    rb"created by [\w.~/%-]+\.|"
+    rb"(?:panic|[\w.~/%-]+\.(?:\(\*?[\w\[\], .]+\)\.)?[\w.]+(?:\[[^\]\n]*\])?)"
+    rb"\([0-9a-fx?{}, .]*\)\s*$|"
     rb"[0-9]+ +\||(?:help|note): "
 )
 _FIELD_END = frozenset(b" \t:]|>")
-# Lines after an error within which a heading (``Stack Trace:``) that ends its context takes
-# the line it introduces too: a test runner prints the assertion's message, its values and the
-# heading between the failure and the frames (.NET's); a frame there reopens the trace.
-_FRAMES_WITHIN = 8
+# A test runner prints a failure's message, its values and a ``Stack Trace:`` heading between
+# the failure and its frames (.NET's): a heading that ends the context after an error takes
+# the line it introduces too (once), and a frame there reopens the trace. Bounded: a suite of
+# failures would otherwise fill the console with frames and leave no room for the failures'
+# names, so the first few errors of a stream get their frames, and a few frames each.
+_REOPENS = 3
+_REOPENED_FRAMES = 10
 _BLANK = b" \t"
 
 
@@ -94,7 +100,8 @@ class Incident:
         self.opened = -1  # line number of the error
         self._frames = 0  # the block's size when it opened: fewer left, a frame was seen
         self._framed = False  # past the exception that closed a trace: only frames go on
-        self._taken = 0  # lines taken since the error
+        self._extended = False  # the context after the error took a heading's line
+        self._reopens = 0  # traces reopened on this stream (never reset)
 
     def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
         """An error line opens the incident: ``after`` lines of context, a ``block`` of
@@ -104,17 +111,17 @@ class Incident:
         )  # fmt: skip
         self._frames = block
         self._framed = False
-        self._taken = 0
+        self._extended = False
 
     def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
         """A line after the error: (tier, context, continues). In its block (a frame, a
         blank line) it is an error's context that continues it; among the lines after it,
         context of at least the error tier; else as it is."""
-        self._taken += 1
-        if not self.block and self.after and self._frames and FRAME.match(line):
+        if self.after and self._reopens < _REOPENS and self._reopen(line):
             # Frames among the lines after the error, under its detail (.NET's values and
             # ``Stack Trace:``): its trace goes on from here, frames only.
-            self.block, self._framed = self._frames, True
+            self._reopens += 1
+            self.block, self._framed = min(self._frames, _REOPENED_FRAMES), True
         if self.block and (not line.strip() or self._goes_on(line)):
             self.block -= 1
             return ERROR, True, True
@@ -128,11 +135,14 @@ class Incident:
         self.block = 0
         if self.after:
             self.after -= 1
-            if not self.after and self._taken < _FRAMES_WITHIN and line.rstrip().endswith(b":"):
-                self.after = 1  # a heading (``Stack Trace:``): the line it introduces too
+            if not self.after and not self._extended and line.rstrip().endswith(b":"):
+                self.after, self._extended = 1, True  # a heading: the line it introduces
             if kind < ERROR:
                 return ERROR, True, False
         return kind, False, False
+
+    def _reopen(self, line: bytes) -> bool:
+        return not self.block and bool(self._frames) and FRAME.match(line) is not None
 
     def _goes_on(self, line: bytes) -> bool:
         return FRAME.match(line) is not None if self._framed else continues(self.head, line)

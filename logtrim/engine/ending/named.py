@@ -79,7 +79,9 @@ def as_said(text: bytes) -> bytes:
     if not last:
         return text
     said = message if last in message else f"{message}: {last}"
-    return said.encode("utf-8", "surrogateescape")
+    # "replace": a lone surrogate JSON escapes (``\ud83d``, a string cut mid-emoji) has no
+    # bytes; the record is said, never a reason to fail.
+    return said.encode("utf-8", "replace")
 
 
 def _field(record: dict[str, object], names: tuple[str, ...]) -> str | dict[str, object] | None:
@@ -102,7 +104,7 @@ def _summary(error: str) -> str:
         line = line[len("Caused by: ") :] if line.startswith("Caused by: ") else line
         # An exception's ``Name: message``; the ``X`` lets JavaScript's bare ``Error: ...``
         # take the class name's place (``EXCEPTION`` wants a name before ``Error``).
-        if EXCEPTION.match(b"X" + line.encode("utf-8", "surrogateescape")):
+        if EXCEPTION.match(b"X" + line.encode("utf-8", "replace")):
             return line
     return ""
 

@@ -142,20 +142,27 @@ _SUMMARY = AnySearch(
     rb"^\* What went wrong|^npm (?:ERR!|error) |^ERROR! |^fatal: \[|^CMake Error|^E: ",
 )
 # An error's code alone, pip's (``error: subprocess-exited-with-error``): the report and the
-# subprocess's own output follow it. Not rustc's ``error: <message>``: a status.
+# subprocess's own output follow it, where a compiler's error says more; an error line, not
+# rustc's ``error: <message>`` (a compiler's), so that one wins. Alone it is the reason
+# (``error: externally-managed-environment``).
 _CODE_ALONE = lazy(rb"^error: [a-z]+(?:-[a-z]+)+$")
+# Ansible's task that is retried (``FAILED - RETRYING: [web-07]: Wait for it (5 retries
+# left).``): no failing test (``FAILED ``), an error the play goes on from.
+_RETRYING = b"FAILED - RETRYING"
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
 _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 
 
 def line_rank(body: bytes) -> Rank:
     """The rank of an error line by its words (a traceback's lines are judged apart)."""
+    if body.startswith(_RETRYING):
+        return Rank.RETRIED
     if _TEST(body):
         return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
     if _PYTEST_E.match(body):
         return Rank.EXCEPTION
     if _CODE_ALONE.match(body):
-        return Rank.STATUS
+        return Rank.ERROR
     if _COMPILER(body):
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):

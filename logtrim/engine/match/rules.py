@@ -179,13 +179,13 @@ _WORDS: tuple[Rule, ...] = (
     ),
     Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
     Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
-    # A warning's class named before its message, as Python's ``warnings`` and Node print it
-    # (``FutureWarning: ...``, ``(node:42) ExperimentalWarning: ...``): a capitalised word
-    # ending in ``Warning``, then ``: ``; not a setting (``failOnWarning: false``).
+    # A warning's class named before its message, as Python's ``warnings`` prints it after
+    # the file and line (``app.py:4: FutureWarning: ...``, ``SAWarning``) and Node after its
+    # process (``(node:42) ExperimentalWarning: ...``); not a setting (``FailOnWarning: x``).
     Rule(
         "warning-class",
         Kind.WARNING,
-        rb"(?:^|[ \t:(\]])[A-Z][A-Za-z0-9]*[a-z0-9]Warning: ",
+        rb"(?::[0-9]+: |\) )[A-Z][A-Za-z0-9_]*Warning: ",
         "app.py:4: FutureWarning: Please update",
         caseless=False,
     ),
