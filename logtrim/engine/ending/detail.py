@@ -21,10 +21,10 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     test's indented exception says why it failed."""
     if best is None or best.detailed or best.root is not None or best.rank <= Rank.STREAM_END:
         return
+    best.detailed = True  # looked at once: as its lines leave the history, or at the end
     after = line_after(best.lineno)
     if after is None:
-        return
-    best.detailed = True  # read as soon as it is there: the history may not hold it at the end
+        return  # the other stream's line: it says nothing of this one
     # Colours may wrap the indent or the arrow (``\x1b[34m  --> \x1b[0msrc/main.rs``).
     plain = ANSI_BYTES.sub(b"", after)
     body = plain.strip()

@@ -70,8 +70,10 @@ class ReasonChooser:
         trace = self._trace
         if lineno == self._next and self.best is not None:
             went_on(self.best, line)  # (``...ignoring``)
-        if detail or not (error or not trace.far(lineno)):
-            return  # the common case, kept cheap: a line outside any traceback, no error
+        if detail or not (
+            error or trace.inside or lineno - trace.last_exception <= 3 or trace.group >= 0
+        ):
+            return  # the common case, kept cheap (``TraceState.far``, inline): no error
         self._offered_errors += error
         if line.startswith(b"E ") and error:  # pytest's explanation: its summary may cut it
             self._explained.append(_ANSI.sub(b"", line[1:]).strip())

@@ -61,6 +61,8 @@ class History:
         # trap's hundreds on stdout), the same whatever the reads were.
         self._ends: dict[int, deque[tuple[int, bytes]]] = {}
         self.end_skip: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
+        # Told the first line and the count of a segment about to go (the engine sets it).
+        self.dropping: Callable[[int, int], None] | None = None
         # Regions trimmed and not looked at yet, per stream, with their lines and bytes: a
         # batch's last lines are found at once (a region a line long is trimmed per line).
         self._trimmed: dict[int, tuple[list[tuple[int, bytes, int]], int, int]] = {}
@@ -76,6 +78,8 @@ class History:
         self._segments[-1] = (first, stream, lines, count)
         self._lines += count
         while len(self._segments) > 1 and self._lines - self._segments[0][3] >= self.keep:
+            if self.dropping is not None:
+                self.dropping(self._segments[0][0], self._segments[0][3])
             self._lines -= self._segments[0][3]
             self._bytes -= len(self._segments[0][2])
             self._trim(*self._segments.popleft())

@@ -53,6 +53,7 @@ class Intake:
         )
         self.redraws = Redraws()  # a long line's last state after its \r redraws
         self.nbytes = 0
+        history.dropping = self._dropping
 
     def record(
         self,
@@ -242,8 +243,11 @@ class Intake:
         self._history.remember(stream, region, base)
         self._history.lines = self._select.region(stream, region, hits, base, now)
         self._history.seal(self._history.lines - base)
-        best = self._select.reasons.best
-        if best is not None and not best.detailed and best.lineno + 1 < self._history.lines:
-            # The reason's detail, from the line after it, while the history holds it.
-            add_detail(best, self._history.line_after)
         return archive
+
+    def _dropping(self, first: int, count: int) -> None:
+        """The history lets lines ``first`` to ``first + count`` go: if the failure reason is
+        among them, its detail is read now from the line after it (at the end it is gone)."""
+        best = self._select.reasons.best
+        if best is not None and not best.detailed and first <= best.lineno < first + count:
+            add_detail(best, self._history.line_after)
