@@ -388,3 +388,21 @@ def test_a_status_or_a_retry_yields_to_the_line_that_says_why(
 ) -> None:
     (tmp_path / "out.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert _reason(run_logtrim, "bash", "-c", "cat out.txt >&2; exit 1", cwd=tmp_path) == reason
+
+
+@pytest.mark.parametrize(
+    "fatal",
+    [
+        '{"timestamp":"2026-12-04T21:00:05Z","level":"critical","event":"worker crashed"}',
+        '{"time":"2026-12-04T21:00:05Z","severity":"FATAL","message":"worker crashed"}',
+    ],
+)
+def test_a_json_record_whose_level_is_fatal_outranks_a_later_error(
+    run_logtrim: RunLogtrim, tmp_path: Path, fatal: str
+) -> None:
+    """A structured logger's fatal level (structlog's ``critical``), after its timestamp,
+    says what stopped the program, as a ``FATAL`` line does: a cleanup's error record after
+    it is not the reason."""
+    later = '{"level":"error","event":"failed to flush metrics: broken pipe"}'
+    (tmp_path / "log.txt").write_text(f"{fatal}\n{later}\n", encoding="utf-8")
+    assert _reason(run_logtrim, "bash", "-c", "cat log.txt >&2; exit 1", cwd=tmp_path) == fatal

@@ -84,6 +84,27 @@ def as_said(text: bytes) -> bytes:
     return said.encode("utf-8", "replace")
 
 
+_LEVEL = ("level", "severity", "lvl", "@l", "log.level", "loglevel")
+_FATAL_LEVELS = frozenset(
+    ("fatal", "critical", "crit", "emergency", "emerg", "alert", "panic", "dpanic")
+)
+
+
+def fatal_record(text: bytes) -> bool:
+    """Whether a JSON record's level says it is fatal (``"level": "critical"``, zap's
+    ``"panic"``): what stopped the program, as a ``FATAL`` line."""
+    if not (text.startswith(b"{") and text.endswith(b"}")):
+        return False
+    try:
+        record = json.loads(text)
+    except (ValueError, RecursionError):
+        return False
+    if not isinstance(record, dict):
+        return False
+    level = next((record[k] for k in _LEVEL if k in record), None)
+    return isinstance(level, str) and level.strip().lower() in _FATAL_LEVELS
+
+
 def _field(record: dict[str, object], names: tuple[str, ...]) -> str | dict[str, object] | None:
     """The first of ``names`` that ``record`` holds as a non-empty string or an object."""
     for name in names:
