@@ -53,6 +53,14 @@ def _result_messages(stdout: bytes) -> list[str]:
     return [m.attrs["message"] for m in messages(stdout) if m.name == "resultMessage"]
 
 
+def _octopus_reasons(run_logtrim: RunLogtrim, child: str, code: int, *options: str) -> list[str]:
+    """The reasons Octopus is given for a Python ``child`` run under logtrim (``options``
+    before ``--ci octopus``), its exit code checked as ``code``."""
+    result = run_logtrim(*options, "--ci", "octopus", "--", sys.executable, "-c", child)
+    assert result.code == code
+    return _result_messages(result.stdout)
+
+
 def _chosen(lines: list[bytes], *, end: bool = False) -> str | None:
     """The reason the chooser names for ``lines`` offered in turn (an error line: one with
     ``Error`` or ``Traceback``); ``end``: the last one offered as a stream's end too."""
@@ -114,9 +122,7 @@ def test_reason_through_a_real_run(run_logtrim: RunLogtrim, name: str, label: st
         f"sys.stderr.buffer.write(pathlib.Path({str(stem.with_suffix('.err'))!r}).read_bytes()); "
         f"sys.exit({code})"
     )
-    result = run_logtrim("--ci", "octopus", "--", sys.executable, "-c", child)
-    assert result.code == code
-    reasons = _result_messages(result.stdout)
+    reasons = _octopus_reasons(run_logtrim, child, code)
     assert len(reasons) == 1
     assert reasons[0].startswith(label), reasons[0]
 
@@ -191,9 +197,7 @@ def test_a_json_record_holding_a_traceback_is_the_reason(run_logtrim: RunLogtrim
         "last):\\n  File \"sync.py\", line 18\\nKeyError: \\'customer_id\\'')\n"
         "sys.exit(4)\n"
     )
-    result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
-    assert result.code == 4
-    reasons = _result_messages(result.stdout)
+    reasons = _octopus_reasons(run_logtrim, child, 4, "--budget", "20kB")
     assert reasons == ["sync aborted: missing field: KeyError: 'customer_id'"]
 
 
@@ -217,9 +221,7 @@ def test_an_error_after_the_program_went_on_from_an_exception_is_the_reason(
         "log.error('health check failed: /api/orders returned 503')\n"
         "sys.exit(1)\n"
     )
-    result = run_logtrim("--ci", "octopus", "--", sys.executable, "-c", child)
-    assert result.code == 1
-    reasons = _result_messages(result.stdout)
+    reasons = _octopus_reasons(run_logtrim, child, 1)
     assert reasons == ["ERROR health check failed: /api/orders returned 503"]
 
 
@@ -240,9 +242,7 @@ def test_an_exception_group_is_named_with_its_first_member(run_logtrim: RunLogtr
         "for i in range(3000): print('working', i)\n"
         "asyncio.run(main())\n"
     )
-    result = run_logtrim("--budget", "20kB", "--ci", "octopus", "--", sys.executable, "-c", child)
-    assert result.code == 1
-    reasons = _result_messages(result.stdout)
+    reasons = _octopus_reasons(run_logtrim, child, 1, "--budget", "20kB")
     assert reasons == [
         "ExceptionGroup: unhandled errors in a TaskGroup (3 sub-exceptions) "
         "(caused by ConnectionError: host 0 refused)"

@@ -46,11 +46,16 @@ _QUICK = lazy(
 _TRUE = frozenset(("true", "1", "$true"))
 
 
+def _vso_at(part: str) -> int:
+    """Where :func:`parse` finds the command in one of the agent's lines (-1: none)."""
+    return part.lower().find("##vso[")
+
+
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     """``(area.action, properties, data)`` of the first ``##vso[`` command of one of the
     agent's lines, unescaped. The prefix in any case: older agents read ``##VSO[`` too, and a
     secret one of them would learn is learned here (masking more costs nothing)."""
-    start = line.lower().find("##vso[")
+    start = _vso_at(line)
     if start < 0:
         return None
     end = line.find("]", start)
@@ -63,11 +68,6 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
         if sep and key.strip():
             props[key.strip().lower()] = azure_unescape(value)
     return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
-
-
-def _vso_at(part: str) -> int:
-    """Where :func:`parse` finds the command in one of the agent's lines (-1: none)."""
-    return part.lower().find("##vso[")
 
 
 class Azure(Dialect):

@@ -61,29 +61,42 @@ def parse(line: str, *, blanks: str | None = _BLANKS) -> tuple[str, str] | None:
     spaces), then the older ``##[name props]data`` anywhere in it (its data escaped as
     Azure's). Names are compared in any case.
     """
+    found = _read(line, blanks)
+    return None if found is None else found[1:]
+
+
+def _read(line: str, blanks: str | None = _BLANKS) -> tuple[int, str, str] | None:
+    """:func:`parse`, and where in ``line`` the command it reads starts."""
     text = line.rstrip("\r\n")
     stripped = text.lstrip(blanks)
     end = stripped.find("::", 2) if stripped.startswith("::") else -1
     name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
     # Not one of its commands: the runner tries the older form on the same line.
     if name and (name.lower() in COMMANDS or "##[" not in text):
-        return name, gh_unescape_data(stripped[end + 2 :])
+        return len(text) - len(stripped), name, gh_unescape_data(stripped[end + 2 :])
     start = text.find("##[")
     end = text.find("]", start) if start >= 0 else -1
     if end < 0:
         return None
     name = text[start + 3 : end].split(" ", 1)[0]
-    return (name, gh_unescape_v1(text[end + 1 :])) if name else None
+    return (start, name, gh_unescape_v1(text[end + 1 :])) if name else None
 
 
 def _command_at(part: str) -> int:
     """Where the command :func:`parse` reads in one of the runner's lines starts (-1: none)."""
-    stripped = part.lstrip(_BLANKS)
-    end = stripped.find("::", 2) if stripped.startswith("::") else -1
-    name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
-    if name and (name.lower() in COMMANDS or "##[" not in part):
-        return len(part) - len(stripped)
-    return part.find("##[")
+    found = _read(part)
+    return -1 if found is None else found[0]
+
+
+def _paused(token: str | None, name: str, data: str) -> str | None:
+    """The runner's pause token after it reads the command ``name`` with ``data``: a pause
+    ends at its token (compared in any case); ``stop-commands`` starts one (not an empty
+    token nor a command's name, which the runner refuses)."""
+    if token is not None:
+        return None if name.lower() == token.lower() else token
+    if name.lower() == "stop-commands" and data and data.lower() not in COMMANDS:
+        return data
+    return None
 
 
 def commands(line: str, *, blanks: str | None = _BLANKS) -> list[tuple[str, str]]:
@@ -213,12 +226,8 @@ class GitHub(Dialect):
         for part in dotnet_lines(line):
             found = parse(part)
             name, data = found if found is not None else ("", "")
-            low = name.lower()
-            flags.append(token is None and low == "add-mask" and bool(data.strip()))
-            if token is not None:
-                token = None if low == token.lower() else token
-            elif low == "stop-commands" and data and data.lower() not in COMMANDS:
-                token = data
+            flags.append(token is None and name.lower() == "add-mask" and bool(data.strip()))
+            token = _paused(token, name, data)
         return flags
 
     def secret_forms(self, value: str) -> list[str]:
@@ -230,14 +239,9 @@ class GitHub(Dialect):
             self._observe(name, data)
 
     def _observe(self, name: str, data: str) -> None:
-        if self.paused_token is not None:
-            if name.lower() == self.paused_token.lower():  # as the runner compares them
-                self.paused_token = None
-            return
-        # The runner refuses an empty token or one that is a command name; so do we.
-        if name.lower() == "stop-commands" and data and data.lower() not in COMMANDS:
-            self.paused_token = data
-        elif name.lower() in ("group", "endgroup"):
+        running = self.paused_token is None
+        self.paused_token = _paused(self.paused_token, name, data)
+        if running and self.paused_token is None and name.lower() in ("group", "endgroup"):
             self.group_open = name.lower() == "group"
 
     def quick_ready(self) -> bool:

@@ -129,21 +129,33 @@ def _plan(
         raise UsageError("several inputs need -o DIR: one trimmed file each (not stdout)")
     if sources.count("-") > 1:
         raise UsageError("stdin (-) can be read only once")
-    directories = [d for d in (output, artifact) if d]
-    for directory in directories:
-        if os.path.exists(directory) and not os.path.isdir(directory):
-            raise UsageError(f"{directory} is not a directory (needed with several inputs)")
+    directories = _directories(
+        [d for d in (output, artifact) if d], " (needed with several inputs)"
+    )
     jobs: list[TrimJob] = []
     seen: dict[str, str] = {}
     for source in sources:
-        stem, ext = _stem(source)
-        name = f"{stem}.trimmed{ext}"
+        name, archived = _names(source)
         if name in seen:
             raise UsageError(f"{source} and {seen[name]} would both be trimmed to {name}")
         seen[name] = source
-        art = os.path.join(artifact, f"{stem}{ext}.zst") if artifact else None
+        art = os.path.join(artifact, archived) if artifact else None
         jobs.append(TrimJob(source, os.path.join(output, name), art, policy, progress=progress))
     return jobs, directories
+
+
+def _names(source: str) -> tuple[str, str]:
+    """The names an input's outputs take in a directory: ``a.trimmed.log``, ``a.log.zst``."""
+    stem, ext = _stem(source)
+    return f"{stem}.trimmed{ext}", f"{stem}{ext}.zst"
+
+
+def _directories(paths: list[str], why: str = "") -> list[str]:
+    """``paths`` to write into: each a directory, or missing (made later)."""
+    for directory in paths:
+        if os.path.exists(directory) and not os.path.isdir(directory):
+            raise UsageError(f"{directory} is not a directory{why}")
+    return paths
 
 
 def _names_directory(path: str | None) -> bool:
@@ -157,15 +169,12 @@ def _one_into_directories(
 ) -> tuple[list[TrimJob], list[str]]:
     """One input, with ``-o`` or ``--artifact`` naming a directory (:func:`_names_directory`):
     the names there as with several inputs; the other, a file, as given."""
-    stem, ext = _stem(source)
-    directories = [d for d in (output, artifact) if d is not None and _names_directory(d)]
-    for directory in directories:
-        if os.path.exists(directory) and not os.path.isdir(directory):
-            raise UsageError(f"{directory} is not a directory")
+    name, archived = _names(source)
+    directories = _directories([d for d in (output, artifact) if d and _names_directory(d)])
     if _names_directory(output):
-        output = os.path.join(output or "", f"{stem}.trimmed{ext}")
+        output = os.path.join(output or "", name)
     if _names_directory(artifact):
-        artifact = os.path.join(artifact or "", f"{stem}{ext}.zst")
+        artifact = os.path.join(artifact or "", archived)
     return [TrimJob(source, output or "-", artifact, policy, progress=progress)], directories
 
 

@@ -61,14 +61,13 @@ def as_said(text: bytes) -> bytes:
     """A JSON record (a structured logger's line) said by its message and the last line of
     the error it carries (``migration failed: ConnectionError: db refused login``), not as
     the whole object; any other line as it is."""
-    if not (text.startswith(b"{") and text.endswith(b"}")):
-        return text
-    try:
-        record = json.loads(text)
-    except (ValueError, RecursionError):
-        return text
-    message = _field(record, _MESSAGE) if isinstance(record, dict) else None
-    if not isinstance(message, str) or not isinstance(record, dict):
+    return said(text, json_record(text))
+
+
+def said(text: bytes, record: dict[str, object] | None) -> bytes:
+    """:func:`as_said` of ``text`` whose JSON ``record`` (:func:`json_record`) is read already."""
+    message = None if record is None else _field(record, _MESSAGE)
+    if not isinstance(message, str) or record is None:
         return text
     error = _field(record, _ERROR)
     if isinstance(error, dict):  # pino's and bunyan's ``err``: its stack, else its message
@@ -90,19 +89,22 @@ _FATAL_LEVELS = frozenset(
 )
 
 
-def fatal_record(text: bytes) -> bool:
+def fatal(record: dict[str, object] | None) -> bool:
     """Whether a JSON record's level says it is fatal (``"level": "critical"``, zap's
     ``"panic"``): what stopped the program, as a ``FATAL`` line."""
+    level = None if record is None else next((record[k] for k in _LEVEL if k in record), None)
+    return isinstance(level, str) and level.strip().lower() in _FATAL_LEVELS
+
+
+def json_record(text: bytes) -> dict[str, object] | None:
+    """The JSON object ``text`` is (a structured logger's line), else None."""
     if not (text.startswith(b"{") and text.endswith(b"}")):
-        return False
+        return None
     try:
         record = json.loads(text)
     except (ValueError, RecursionError):
-        return False
-    if not isinstance(record, dict):
-        return False
-    level = next((record[k] for k in _LEVEL if k in record), None)
-    return isinstance(level, str) and level.strip().lower() in _FATAL_LEVELS
+        return None
+    return record if isinstance(record, dict) else None
 
 
 def _field(record: dict[str, object], names: tuple[str, ...]) -> str | dict[str, object] | None:

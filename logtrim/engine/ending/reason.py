@@ -27,7 +27,7 @@ from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from . import traces
-from .named import WENT_ON, as_said, completed, fatal_record, named
+from .named import WENT_ON, completed, fatal, json_record, named, said
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank
@@ -156,9 +156,9 @@ class ReasonChooser:
             self.first_errors.append(body)
         # A JSON record by what it says (its message and exception): "billing run aborted"
         # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
-        record = body[:1] == b"{"
-        rank = line_rank(as_said(body) if record else body)
-        if record and rank < Rank.FATAL and fatal_record(body):
+        record = json_record(body) if body[:1] == b"{" else None
+        rank = line_rank(said(body, record))
+        if rank < Rank.FATAL and fatal(record):
             rank = Rank.FATAL  # its level says so (``"level": "critical"``)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then).
