@@ -87,3 +87,31 @@ def test_a_secret_a_json_writer_escaped_is_masked(run_logtrim: RunLogtrim, secre
             assert json.dumps(escaped)[1:-1].encode() not in text
     assert result.stdout.count(b'{"password": "********"}') == 2
     assert b'{"msg": "body {\\"password\\": \\"********\\"}"}' in result.stdout
+
+
+# Each JSON writer's default escapes of SECRET_JSON, as the writer prints them (Go's
+# encoding/json HTML-escapes <, > and &; Gson also = and '; .NET's System.Text.Json escapes
+# HTML's characters, + and everything past ASCII with upper-case hex; PHP's json_encode
+# escapes / and everything past ASCII). An AWS-style key holds / and +, base64 ends in =.
+SECRET_JSON = "wJal/rXUtn+FEMI&K7MDENG=bPxRfiCYä"
+WRITTEN = {
+    "go": rb"wJal/rXUtn+FEMI\u0026K7MDENG=bPxRfiCY" + "ä".encode(),
+    "gson": rb"wJal/rXUtn+FEMI\u0026K7MDENG\u003dbPxRfiCY" + "ä".encode(),
+    "dotnet": rb"wJal/rXUtn\u002BFEMI\u0026K7MDENG=bPxRfiCY\u00E4",
+    "php": rb"wJal\/rXUtn+FEMI&K7MDENG=bPxRfiCY\u00e4",
+    "go in go": rb"wJal/rXUtn+FEMI\\u0026K7MDENG=bPxRfiCY" + "ä".encode(),
+}
+
+
+def test_a_secret_as_go_gson_dotnet_and_php_write_json_is_masked(run_logtrim: RunLogtrim) -> None:
+    """A service in Go, Java, .NET or PHP logs JSON with its writer's own escapes: those
+    forms of a key holding ``/``, ``+``, ``&`` or ``=`` reached the console and the archive
+    unmasked (only json.dumps' and JSON.stringify's forms were masked)."""
+    lines = b"".join(b'{"writer":"%s","key":"%s"}\n' % (k.encode(), v) for k, v in WRITTEN.items())
+    code = f"import sys; sys.stdout.buffer.write({lines!r})"
+    result = run_logtrim("--mask", SECRET_JSON, "--", sys.executable, "-c", code)
+    assert result.code == 0, result.stderr
+    for text in (result.stdout, result.archive):
+        for form in WRITTEN.values():
+            assert form not in text
+        assert text.count(b'"key":"********"}') == len(WRITTEN), text

@@ -5,8 +5,8 @@ all; docs/masking.md lists them)."""
 from __future__ import annotations
 
 import base64
-import json
 import unicodedata
+from collections.abc import Callable
 
 from ... import _text
 
@@ -41,15 +41,62 @@ def line_forms(raw: bytes) -> list[bytes]:
 
 
 def json_forms(raw: bytes) -> list[bytes]:
-    """``raw`` as a JSON string writes it, where that differs: a quote, a backslash or a
-    control character escaped (``\\"``, ``\\n`` in a key over several lines), and with every
-    character past ASCII as ``\\uXXXX`` (``json.dumps``' default). A structured log or a
-    config dump prints a secret so."""
+    """``raw`` as JSON string writers write it, where that differs: a quote, a backslash or a
+    control character escaped (``\\"``, ``\\n`` in a key over several lines), and each
+    writer's own escapes (:data:`_WRITERS`: characters past ASCII, HTML's, ``\\/``). A
+    structured log or a config dump prints a secret so."""
     text = raw.decode("utf-8", "surrogateescape")
     if any("\udc80" <= c <= "\udcff" for c in text):
         return []  # not UTF-8 text: no JSON writer printed it
-    forms = {json.dumps(text, ensure_ascii=flag)[1:-1].encode("utf-8") for flag in (False, True)}
+    forms = {writer(text).encode("utf-8") for writer in _WRITERS}
     return sorted(form for form in forms if form != raw)
+
+
+def _escaper(
+    table: dict[str, str], *, upper: bool = False, ascii_only: bool = False
+) -> Callable[[str], str]:
+    """A JSON string writer (without the quotes): ``table``'s escapes first, then JSON's own
+    (a quote, a backslash, the control characters), and with ``ascii_only`` every character
+    past ASCII as ``\\uXXXX`` (UTF-16, as JSON spells it); hex digits as ``upper`` says."""
+    spell = "\\u{:04X}" if upper else "\\u{:04x}"
+    own = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\r": "\\r", "\t": "\\t"}
+    own.update({"\b": "\\b", "\f": "\\f"})
+
+    def write(text: str) -> str:
+        out = []
+        for char in text:
+            code = ord(char)
+            if char in table:
+                out.append(table[char])
+            elif char in own:
+                out.append(own[char])
+            elif code < 0x20 or (ascii_only and code > 0x7E):
+                if code > 0xFFFF:  # a surrogate pair
+                    high, low = divmod(code - 0x10000, 0x400)
+                    out += (spell.format(0xD800 + high), spell.format(0xDC00 + low))
+                else:
+                    out.append(spell.format(code))
+            else:
+                out.append(char)
+        return "".join(out)
+
+    return write
+
+
+def _codes(chars: str, *, upper: bool = False) -> dict[str, str]:
+    return {char: ("\\u{:04X}" if upper else "\\u{:04x}").format(ord(char)) for char in chars}
+
+
+#: JSON string writers, each as it escapes by default (their sources: docs/masking.md).
+_WRITERS: tuple[Callable[[str], str], ...] = (
+    _escaper({}, ascii_only=True),  # Python's json.dumps
+    _escaper({}),  # JavaScript's JSON.stringify, json.dumps(ensure_ascii=False), Jackson
+    _escaper(_codes("<>&\u2028\u2029")),  # Go's encoding/json, Ruby on Rails' to_json
+    _escaper(_codes("<>&='\u2028\u2029")),  # Gson
+    # .NET's System.Text.Json (JavaScriptEncoder.Default)
+    _escaper(_codes("\"<>&'+`", upper=True), upper=True, ascii_only=True),
+    _escaper({"/": "\\/"}, ascii_only=True),  # PHP's json_encode
+)
 
 
 def base64_forms(raw: bytes) -> list[bytes]:
