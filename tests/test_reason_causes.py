@@ -406,3 +406,37 @@ def test_a_json_record_whose_level_is_fatal_outranks_a_later_error(
     later = '{"level":"error","event":"failed to flush metrics: broken pipe"}'
     (tmp_path / "log.txt").write_text(f"{fatal}\n{later}\n", encoding="utf-8")
     assert _reason(run_logtrim, "bash", "-c", "cat log.txt >&2; exit 1", cwd=tmp_path) == fatal
+
+
+# pino's and bunyan's records name their level by number: 30 info, 40 warn, 50 error, 60 fatal.
+_PINO = '{{"level":{level},"time":{time},"pid":4242,"hostname":"worker-3","msg":"{msg}"}}'
+
+
+def _pino(level: int, time: int, msg: str) -> str:
+    return _PINO.format(level=level, time=time, msg=msg)
+
+
+def test_a_pino_record_of_level_50_is_an_error_line_and_the_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A Node service logging with pino says "error" by ``"level":50``, its message often
+    with no error word: it was an info line, under a flood of info records at a small budget
+    the console lost it, and the reason was "exited with code 1"."""
+    declined = _pino(50, 1733346002000, "payment declined for order 7731")
+    lines = [_pino(30, 1733346000000 + i, f"processed batch {i}") for i in range(400)]
+    lines += [declined, *(_pino(30, 1733346003000 + i, f"cleanup {i}") for i in range(400))]
+    (tmp_path / "log.txt").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_logtrim("--budget", "4kB", "--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
+    assert result.code == 1
+    assert result.stdout.count(declined.encode() + b"\n") == 1
+    assert _reason(run_logtrim, "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path) == declined
+
+
+def test_a_pino_record_of_level_60_outranks_a_later_error_record(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    fatal = _pino(60, 1733346005000, "worker crashed")
+    later = _pino(50, 1733346006000, "failed to flush metrics")
+    warned = _pino(40, 1733346004000, "queue is 90% full")
+    (tmp_path / "log.txt").write_text(f"{warned}\n{fatal}\n{later}\n", encoding="utf-8")
+    assert _reason(run_logtrim, "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path) == fatal

@@ -88,11 +88,15 @@ _FATAL_LEVELS = frozenset(
     ("fatal", "critical", "crit", "emergency", "emerg", "alert", "panic", "dpanic")
 )
 
+_FATAL_NUMBER = 60  # pino's and bunyan's fatal
+
 
 def fatal(record: dict[str, object] | None) -> bool:
     """Whether a JSON record's level says it is fatal (``"level": "critical"``, zap's
-    ``"panic"``): what stopped the program, as a ``FATAL`` line."""
+    ``"panic"``, pino's ``60``): what stopped the program, as a ``FATAL`` line."""
     level = None if record is None else next((record[k] for k in _LEVEL if k in record), None)
+    if isinstance(level, int) and not isinstance(level, bool):
+        return level == _FATAL_NUMBER
     return isinstance(level, str) and level.strip().lower() in _FATAL_LEVELS
 
 

@@ -2,18 +2,18 @@
 
 The level rules (:mod:`.levels`) are the costly part of the compiled scan: each line that
 carries a level runs them (about a microsecond a line, in hyperscan or in ``re``), and an
-error flood is all such lines (issue 17.20). But the level rules treat every digit alike (no
-literal digit, no class holding some digits and not others; checked when built, by
-:func:`digits_alike`), so whether a line hits them depends only on its *skeleton*, the line
-with each digit made ``0``. A flood repeats a few skeletons: ``2024-05-01T12:41:25Z ERROR
-request 8812 failed`` and the next line have the same. So the bits of a chunk's lines come
-from a memo of skeletons, in C (``translate``, ``split``, ``map``); only new skeletons are
-scanned, together, by a database of the level rules and the other rules of the first
-database that treat digits alike too. The rest of them (``collect2``, a ``--keep`` rule or a
-CI marker with a digit) scan the real bytes. The result is the first database's, line for
-line: where any line has no level (then the second database has a say), or too many
-skeletons are new, it is ``None`` and the caller scans the usual way.
-"""
+error flood is all such lines (issue 17.20). But the level rules (pino's numbers aside)
+treat every digit alike (no literal digit, no class holding some digits and not others;
+checked when built, by :func:`digits_alike`), so whether a line hits them depends only on
+its *skeleton*, the line with each digit made ``0``. A flood repeats a few skeletons:
+``2024-05-01T12:41:25Z ERROR request 8812 failed`` and the next line have the same. So the
+bits of a chunk's lines come from a memo of skeletons, in C (``translate``, ``split``,
+``map``); only new skeletons are scanned, together, by a database of the level rules and the
+other rules of the first database that treat digits alike too. The rest of them
+(``collect2``, a ``--keep`` rule or a CI marker with a digit) scan the real bytes. The
+result is the first database's, line for line: where any line has no level (then the second
+database has a say), or too many skeletons are new, it is ``None`` and the caller scans the
+usual way."""
 
 from __future__ import annotations
 
@@ -114,11 +114,13 @@ class LevelMemo:
     def build(
         cls, rules: Sequence[Rule], first: Sequence[int], compiler: Compiler
     ) -> LevelMemo | None:
-        """From the rules of the first database (by index); None where the level rules do
-        not treat digits alike or do not compile."""
-        level = [i for i in first if rules[i].role is Role.LEVEL]
+        """From the rules of the first database (by index); None where no level rule treats
+        digits alike, or they do not compile. A level rule that tells digits apart (pino's
+        ``"level":50``) scans the real bytes with the rest: a line only it gives a level has
+        a skeleton without one, so a chunk of such lines is scanned the usual way."""
         alike = [i for i in first if digits_alike(rules[i].pattern, rules[i].caseless)]
-        if not level or not set(level) <= set(alike):
+        level = [i for i in alike if rules[i].role is Role.LEVEL]
+        if not level:
             return None
         rest = [i for i in first if i not in alike]
         db = compiler.rules([rules[i].pattern for i in alike], [rules[i].caseless for i in alike])

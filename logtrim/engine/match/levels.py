@@ -58,6 +58,17 @@ def field_form(words: bytes) -> bytes:
     )
 
 
+def number_form(numbers: bytes) -> bytes:
+    """pino's and bunyan's JSON level, a number: ``{"level":50,...}`` (their rules, not the
+    level forms': a rule with a digit in it is scanned apart from the digit-blind ones)."""
+    return rb'(?:^|[{,])[ \t]*"level"[ \t]*:[ \t]*(?:' + numbers + rb")(?:[ \t,}]|$)"
+
+
+#: pino's and bunyan's numbers of each tier: 60 fatal, 50 error, 40 warn, 30 info (10 trace
+#: and 20 debug have no rule, as the detail levels have none: such a line is archive only).
+NUMBER_LEVELS = {Kind.ERROR: rb"[56]0", Kind.WARNING: rb"40", Kind.INFO: rb"30"}
+
+
 # Tool-specific level forms, by tier.
 TOOL_LEVELS = {
     Kind.ERROR: [

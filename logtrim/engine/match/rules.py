@@ -29,9 +29,11 @@ from .kinds import Kind
 from .levels import BOL as _BOL
 from .levels import COLOUR_B as _C
 from .levels import DETAIL_FIELD, DETAIL_START
+from .levels import NUMBER_LEVELS as _NUMBER_LEVELS
 from .levels import RUST_PANIC as _RUST_PANIC
 from .levels import TOOL_LEVELS as _TOOL_LEVELS
 from .levels import level_forms as _level_forms
+from .levels import number_form as _number_form
 from .roles import Role, Rule, kind_of, needs_detail
 
 __all__ = [
@@ -265,6 +267,14 @@ RULES: tuple[Rule, ...] = (
         Kind.INFO,
         _level_forms(Kind.INFO) + _TOOL_LEVELS[Kind.INFO],
         "2026-12-01 12:00:00,123 INFO deploy: Deployment finished OK",
+    ),
+    *(
+        _level(f"json-level-{kind.name.lower()}", kind, [_number_form(number)], example)
+        for kind, number, example in (
+            (Kind.ERROR, _NUMBER_LEVELS[Kind.ERROR], '{"level":50,"msg":"payment declined"}'),
+            (Kind.WARNING, _NUMBER_LEVELS[Kind.WARNING], '{"level":40,"msg":"retrying"}'),
+            (Kind.INFO, _NUMBER_LEVELS[Kind.INFO], '{"level":30,"msg":"server listening"}'),
+        )
     ),
     # A test runner's line per test started, paused, resumed or passed (``go test -v``): no
     # section heading, however it starts; a level below info, as its failures' are above.
