@@ -110,6 +110,24 @@ def test_sys_exit_with_a_message_in_capture_is_masked(tmp_path: Path) -> None:
     assert proc.stderr.decode().endswith("deploy failed: token ******** refused\n")
 
 
+def test_sys_exit_with_a_message_in_capture_is_archived_and_the_reason(tmp_path: Path) -> None:
+    """The message of ``sys.exit("message")`` says why the app stopped: it was in no archive
+    and the reason was "exited with code 1"."""
+    app = (
+        "import logging, sys, logtrim\n"
+        f"with logtrim.capture('x.log.zst', masks=['{SECRET}'], ci='plain'):\n"
+        "    logging.info('start')\n"
+        f"    sys.exit('deploy failed: token {SECRET} refused')\n"
+    )
+    proc = run_app(tmp_path, app)
+    assert proc.returncode == 1
+    said = "deploy failed: token ******** refused"
+    reason = [x for x in proc.stdout.decode().splitlines() if x.startswith("[logtrim] failed")]
+    assert len(reason) == 1 and reason[0].endswith(f"ERROR    root: {said}"), proc.stdout
+    assert zstd_dc(tmp_path / "x.log.zst").decode().endswith(f"ERROR    root: {said}\n")
+    assert SECRET not in proc.stdout.decode()
+
+
 def test_more_handlers_than_the_hooks_keep_is_said_once(tmp_path: Path) -> None:
     """The hooks mask with the newest 64 handlers' secrets (each keeps its engine alive);
     an older handler's secret was then printed as written, and nothing said so."""

@@ -131,3 +131,33 @@ def test_structlog_native_json_and_level(tmp_path: Path) -> None:
     ]
     assert '"event": "rollback"' in console.getvalue()
     assert f"[logtrim] full log: {path.resolve()}" in console.getvalue()
+
+
+def test_a_dict_tracebacks_record_is_said_by_its_message_and_exception(tmp_path: Path) -> None:
+    """structlog's ``dict_tracebacks`` writes the exception chain as a list of objects: the
+    failure reason was the whole JSON line, cut in the middle, frames and locals included."""
+    console = io.StringIO()
+    path = tmp_path / "json.log.zst"
+    handler = logtrim.LogtrimHandler(path, ci="plain", stream=console)
+    structlog.configure(
+        processors=[
+            structlog.processors.add_log_level,
+            structlog.processors.dict_tracebacks,
+            structlog.processors.JSONRenderer(),
+        ],
+        logger_factory=logtrim.LogtrimLoggerFactory(handler),
+    )
+    log = structlog.get_logger()
+    try:
+        try:
+            env: dict[str, str] = {}
+            env["DB_HOST"]
+        except KeyError as exc:
+            raise RuntimeError("config incomplete") from exc
+    except RuntimeError:
+        log.exception("migration failed", step=3)
+    handler.close(1)
+    record = json.loads(zstd_dc(path))
+    assert [s["exc_type"] for s in record["exception"]] == ["RuntimeError", "KeyError"]
+    reason = "[logtrim] failed (exit 1): migration failed: RuntimeError: config incomplete\n"
+    assert reason in console.getvalue()

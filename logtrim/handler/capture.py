@@ -47,8 +47,10 @@ def capture(
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
         if code and not isinstance(exc.code, int):
-            # ``sys.exit("message")``: Python prints the message on stderr as it is, where no
-            # hook masks it (the process ends with exit code 1 all the same).
+            # ``sys.exit("message")``: the message says why, so the archive has it and it is
+            # the failure reason; Python prints it on stderr as it is, where no hook masks it
+            # (the process ends with exit code 1 all the same).
+            _log(handler, target, "%s", (str(exc.code),), None)
             exc.code = _masked_message(handler, exc.code)
         raise
     except BaseException as exc:
@@ -74,9 +76,10 @@ def _log(
     target: logging.Logger,
     message: str,
     args: tuple[str, ...],
-    info: hooks.Info,
+    info: hooks.Info | None,
 ) -> None:
-    """An uncaught exception into the archive and the console's error tier."""
+    """An uncaught exception (or an exit's message) into the archive and the console's
+    error tier."""
     handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, message, args, info))
 
 

@@ -69,7 +69,7 @@ def said(text: bytes, record: dict[str, object] | None) -> bytes:
     message = None if record is None else _field(record, _MESSAGE)
     if not isinstance(message, str) or record is None:
         return text
-    error = _field(record, _ERROR)
+    error = _field(record, _ERROR) or _stacks(record)
     if isinstance(error, dict):  # pino's and bunyan's ``err``: its stack, else its message
         error = _field(error, ("stack", "message"))
     # Only a record that carries an exception is said anew: the other fields may hold what
@@ -120,6 +120,18 @@ def _field(record: dict[str, object], names: tuple[str, ...]) -> str | dict[str,
         if isinstance(value, dict):
             return value
     return None
+
+
+def _stacks(record: dict[str, object]) -> str | None:
+    """structlog's ``dict_tracebacks``: ``exception`` is a list of the chain's exceptions,
+    the one raised first (its causes after it); said as a traceback's last line says it."""
+    stacks = record.get("exception")
+    if not (isinstance(stacks, list) and stacks and isinstance(stacks[0], dict)):
+        return None
+    name, value = stacks[0].get("exc_type"), stacks[0].get("exc_value")
+    if not isinstance(name, str) or not name:
+        return None
+    return f"{name}: {value}" if isinstance(value, str) and value else name
 
 
 def _summary(error: str) -> str:
