@@ -246,3 +246,55 @@ def test_a_secret_with_surrogates_is_masked_as_records_show_it(tmp_path: Path, s
     assert "login with '********' failed" in shown
     archive = zstd_dc(path).decode()
     assert escaped not in archive and archive.count("********") == 2
+
+
+SPAWNED = """
+import logging, multiprocessing, sys
+import logtrim
+
+handler = logtrim.LogtrimHandler("app.log.zst", ci="plain")  # at import: spawn runs it again
+log = logging.getLogger("app")
+log.addHandler(handler)
+log.setLevel(logging.DEBUG)
+
+
+def work(n):
+    log.info("child %d", n)
+
+
+if __name__ == "__main__":
+    for i in range(2000):
+        log.debug("parent record %d %s", i, "x" * 40)
+    child = multiprocessing.get_context("spawn").Process(target=work, args=(1,))
+    child.start()
+    child.join()
+    log.info("child exit code %s", child.exitcode)
+    handler.close()
+"""
+
+
+def test_a_second_handler_on_an_archive_in_use_is_refused(tmp_path: Path) -> None:
+    """Two handlers writing one archive interleaved their frames: an archive every summary
+    called written did not decode. A spawned process that makes the handler again at
+    import is the common way there; the second is refused, the first archive stays whole."""
+    (tmp_path / "app.py").write_text(SPAWNED, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, capture_output=True, env=clean_env(), timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr
+    err = proc.stderr.decode()
+    assert err.count("is being written by another handler") == 1, err
+    lines = zstd_dc(tmp_path / "app.log.zst").decode().splitlines()
+    assert len(lines) == 2001 and lines[-1].endswith("child exit code 1")
+
+
+def test_one_process_may_not_open_an_archive_twice_but_may_after_close(tmp_path: Path) -> None:
+    path = tmp_path / "a.log.zst"
+    first = logtrim.LogtrimHandler(path, ci="plain", stream=io.StringIO())
+    with pytest.raises(logtrim.UsageError, match="being written by another handler"):
+        logtrim.LogtrimHandler(path, ci="plain", stream=io.StringIO())
+    first.handle(logging.makeLogRecord({"msg": "kept", "levelno": logging.INFO}))
+    first.close()
+    assert zstd_dc(path) == b"kept\n"
+    again = logtrim.LogtrimHandler(path, ci="plain", stream=io.StringIO())
+    again.close()

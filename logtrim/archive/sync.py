@@ -8,10 +8,12 @@ report (:class:`~logtrim.archive.writer.Failure`) as ``run``'s writers; the call
 from __future__ import annotations
 
 import contextlib
+import os
 from collections.abc import Callable
 from pathlib import Path
 from typing import IO
 
+from .._errors import UsageError
 from .target import Target
 from .trailer import frame
 from .writer import FRAME_SECONDS, Failure, Frames, Report, warn_unfiltered
@@ -43,12 +45,16 @@ class SyncArchive:
         return self.failure.failed
 
     def open(self) -> None:
-        """Create the file now: a bad path is reported before any work starts."""
+        """Create the file now: a bad path is reported before any work starts.
+
+        Written in place (no ``target``, the handler's archive), the file is locked first:
+        :class:`~logtrim.UsageError` if another writer holds it (a second handler on the
+        same path, in this process or another: the two would interleave their frames)."""
         try:
             if self.target is not None:
                 self._file = open(self.target.take_fd(), "wb", buffering=0)  # noqa: SIM115
             else:
-                self._file = open(self.path, "wb", buffering=0)  # noqa: SIM115 (kept open)
+                self._file = open(_alone(self.path), "wb", buffering=0)  # noqa: SIM115
         except OSError as exc:
             self.fail(exc)
 
@@ -127,3 +133,27 @@ class SyncArchive:
                 self._file.close()
             self._file = None
         self.failure(why)
+
+
+def _alone(path: Path) -> int:
+    """``path`` opened for writing, emptied once no other writer holds it (an advisory lock,
+    held while the file is open; where there is none, as on Windows, unlocked)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o644)
+    try:
+        import fcntl
+    except ImportError:  # Windows
+        fcntl = None  # type: ignore[assignment]
+    if fcntl is not None:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            os.close(fd)
+            raise UsageError(
+                f"LogtrimHandler: artifact: {path} is being written by another handler (in "
+                "this process or another: a module that makes the handler, imported by a "
+                "spawned process?)"
+            ) from None
+        except OSError:
+            pass  # a file system without locks: written as before
+    os.ftruncate(fd, 0)
+    return fd
