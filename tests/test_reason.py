@@ -245,7 +245,29 @@ def test_an_exception_group_is_named_with_its_first_member(run_logtrim: RunLogtr
     reasons = _octopus_reasons(run_logtrim, child, 1, "--budget", "20kB")
     assert reasons == [
         "ExceptionGroup: unhandled errors in a TaskGroup (3 sub-exceptions) "
-        "(caused by ConnectionError: host 0 refused)"
+        "(the first of them: ConnectionError: host 0 refused)"
+    ]
+
+
+@pytest.mark.skipif(sys.version_info < (3, 11), reason="exception groups are Python 3.11's")
+def test_an_exception_group_s_own_cause_is_its_cause_not_a_member(run_logtrim: RunLogtrim) -> None:
+    """A group's members are no causes: the reason said "caused by" its first member, and that
+    member replaced the cause the group was raised from."""
+    child = (
+        "def check():\n"
+        "    try:\n"
+        "        {}['DB_HOST']\n"
+        "    except KeyError as exc:\n"
+        "        members = [ValueError(\"bad port 'abc'\"), TypeError('bad type')]\n"
+        "        raise ExceptionGroup('startup checks failed', members) from exc\n"
+        "check()\n"
+    )
+    group = "ExceptionGroup: startup checks failed (2 sub-exceptions)"
+    assert _octopus_reasons(run_logtrim, child, 1) == [f"{group} (caused by KeyError: 'DB_HOST')"]
+    alone = "raise ExceptionGroup('startup checks failed', [ValueError(\"bad port 'abc'\")])\n"
+    assert _octopus_reasons(run_logtrim, alone, 1) == [
+        "ExceptionGroup: startup checks failed (1 sub-exception) "
+        "(the first of them: ValueError: bad port 'abc')"
     ]
 
 
@@ -265,7 +287,7 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
     ]
     assert _chosen(lines, end=True) == (
         "ExceptionGroup: deploy to 3 hosts failed (2 sub-exceptions) "
-        "(caused by ConnectionError: web-1 refused)"
+        "(the first of them: ConnectionError: web-1 refused)"
     )
 
 
@@ -338,7 +360,7 @@ def test_a_nested_group_leaves_the_outer_group_the_reason() -> None:
     ]
     assert _chosen(nested) == (
         "ExceptionGroup: deploy failed (2 sub-exceptions) "
-        "(caused by ValueError: billing: schema mismatch)"
+        "(the first of them: ValueError: billing: schema mismatch)"
     )
     chained = [
         b"  + Exception Group Traceback (most recent call last):",
@@ -354,7 +376,7 @@ def test_a_nested_group_leaves_the_outer_group_the_reason() -> None:
     ]
     assert _chosen(chained) == (
         "ExceptionGroup: unhandled errors in a TaskGroup (1 sub-exception) "
-        "(caused by RuntimeError: service billing did not start)"
+        "(the first of them: RuntimeError: service billing did not start)"
     )
 
 

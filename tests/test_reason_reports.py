@@ -33,7 +33,7 @@ CASES = {
     " (caused by Error: clock skew 901s)",
     # The aggregate, not the last error it holds; its first is the root cause.
     "node-aggregate.txt": "AggregateError: all mirrors failed"
-    " (caused by Error: mirror-a timed out)",
+    " (the first of them: Error: mirror-a timed out)",
     # A header that ends with ":" says what went wrong on its next line; rustc says where.
     "cmake.txt": "CMake Error at CMakeLists.txt:8 (find_package): By not providing"
     ' "FindZZTopLib.cmake" in CMAKE_MODULE_PATH this project has',
@@ -212,5 +212,5 @@ def test_node_s_aggregate_without_frames_is_the_reason() -> None:
     ])  # fmt: skip
     assert failed == (
         "[logtrim] failed (exit 1): AggregateError: All promises were rejected"
-        " (caused by Error: mirror-a timed out)"
+        " (the first of them: Error: mirror-a timed out)"
     )

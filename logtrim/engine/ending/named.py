@@ -40,7 +40,8 @@ def named(
     # Masked whole first: a secret is never split at a ``\r``.
     text = read_form(as_said(masker.mask(best.text)))
     if best.root and best.root != best.text:
-        text += b" (caused by " + read_form(masker.mask(best.root)) + b")"
+        said = b" (the first of them: " if best.member else b" (caused by "
+        text += said + read_form(masker.mask(best.root)) + b")"
     line = text.decode("utf-8", "replace").strip()
     if len(line) <= REASON_LIMIT:
         return line

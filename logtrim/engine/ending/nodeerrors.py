@@ -28,7 +28,7 @@ class NodeErrors:
 
     def inside(self, best: Candidate | None, text: bytes, body: bytes, lineno: int) -> bool:
         """Whether ``text`` (``body`` stripped) opens, is in, or closes the block of the
-        chosen line's errors; the first of them becomes its root cause."""
+        chosen line's errors; the first of them is said with it."""
         if body == _OPEN:
             near = best is not None and 0 <= lineno - best.lineno < _WITHIN
             self._of = best.lineno if near and best is not None and best.root is None else -1
@@ -39,7 +39,7 @@ class NodeErrors:
             self._of = -1
             return body in (b"]", b"}")
         if best.root is None and _ERROR.match(body):
-            best.root = body.rstrip(b",")
+            best.root, best.member = body.rstrip(b","), True
         return True
 
 

@@ -186,6 +186,7 @@ class Candidate:
     root: bytes | None = None  # the root cause of a chained exception
     start: int = -1  # the first line of its block (a traceback's header), if before it
     detailed: bool = False  # the line after it was read for its detail (engine/ending/detail.py)
+    member: bool = False  # ``root`` is an exception group's first member, not its cause
 
 
 def beats(rank: Rank, best: Rank) -> bool:

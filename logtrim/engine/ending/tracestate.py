@@ -78,11 +78,13 @@ class TraceState:
 
 def group_root(trace: TraceState, best: Candidate | None, text: bytes, body: bytes) -> None:
     """A line of an exception group under way (``text`` without its gutter, ``body``
-    stripped): the last exception or group line of its first member is the group's cause."""
+    stripped): the last exception or group line of its first member is said with the group,
+    unless the group has a cause of its own (``raise ExceptionGroup(...) from exc``)."""
     first = trace.members == 1 and best is not None and best.lineno == trace.group
     if first and (GROUP_HEAD.match(body) or EXCEPTION.match(body) or ends_frames(text)):
         assert best is not None
-        best.root = body  # the last one of the first member: what it ended in
+        if best.root is None or best.member:
+            best.root, best.member = body, True  # the last one of the first member
 
 
 def panic_goes_on(best: Candidate | None, panic_at: int, body: bytes, lineno: int) -> bool:
