@@ -571,6 +571,22 @@ _INSTEAD_OF_MARKERS = [
         "2 lines (10 B) not shown",
         "on node-40\n  ok\n  ok\n2026-12-04 10:00:41 WARNING disk usage 51% on node-41",
     ),
+    # Mocha's expected and actual values, between a failed assertion's message and the
+    # stack frames shown under it: the very values that failed, behind a marker.
+    (
+        "for i in range(600): print(f'    ok computes price for quantity {i}')\n"
+        "print('  1 failing\\n\\n  1) pricing\\n       applies VAT correctly:\\n\\n'\n"
+        "      '      AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:'\n"
+        "      '\\n\\n12 !== 12.5\\n\\n      + expected - actual\\n\\n      -12\\n      +12.5\\n'\n"
+        "      '      \\n      at Context.<anonymous> (test/app.test.js:11:12)\\n'\n"
+        "      '      at process.processImmediate (node:internal/timers:483:21)\\n\\n'\n"
+        "      '  2) pricing\\n       loads catalog:\\n'\n"
+        "      '     SyntaxError: Unexpected end of JSON input\\n'\n"
+        "      '      at JSON.parse (<anonymous>)')\n"
+        "for i in range(300): print(f'    ok applies discount {i}')\n",
+        "4 lines (30 B) not shown",
+        "      + expected - actual\n\n      -12\n      +12.5\n      \n      at Context.",
+    ),
 ]
 
 
@@ -578,7 +594,7 @@ _INSTEAD_OF_MARKERS = [
 def test_lines_shorter_than_their_marker_are_shown_instead(
     run_logtrim: RunLogtrim, code: str, marker: str, shown: str
 ) -> None:
-    """Up to three lines left out that cost no more than the marker that would say so are
+    """Up to four lines left out that cost no more than the marker that would say so are
     shown instead of it."""
     r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
     assert r.code == 0 and len(r.console) <= 20_000

@@ -35,8 +35,13 @@ CASES = {
     "node-aggregate.txt": "AggregateError: all mirrors failed"
     " (the first of them: Error: mirror-a timed out)",
     # A header that ends with ":" says what went wrong on its next line; rustc says where.
+    # ... and the rest of that paragraph (CMake wraps its messages at 80 columns).
     "cmake.txt": "CMake Error at CMakeLists.txt:8 (find_package): By not providing"
-    ' "FindZZTopLib.cmake" in CMAKE_MODULE_PATH this project has',
+    ' "FindZZTopLib.cmake" in CMAKE_MODULE_PATH this project has asked CMake to find a package'
+    ' configuration file provided by "ZZTopLib", but CMake did not find one.',
+    # Maven Surefire: the first failing test with its exception, not the build's summary.
+    "surefire.txt": "[ERROR] com.shop.OrdersTest.npe -- Time elapsed: 0.016 s <<< ERROR! -"
+    ' java.lang.NullPointerException: Cannot invoke "String.length()" because "s" is null',
     "rustc.txt": "error[E0308]: mismatched types (at src/main.rs:11:18)",
 }
 

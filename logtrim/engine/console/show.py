@@ -25,7 +25,7 @@ HEADING = lazy(
 #: How far above the context before an error its section's heading is looked for.
 HEADING_REACH = 3
 #: The most lines left out that are shown instead of their marker when they cost no more.
-_INSTEAD = 3
+_INSTEAD = 4
 
 
 class Shower:
@@ -113,6 +113,7 @@ class Shower:
         if not allows(len(masked)):  # no room even alone: no gap, no context
             self.hold(kind, written)
             return False
+        before = self._few_left(lineno, before)
         ctx = [(n, s, mask(b)) for n, s, b in before]
         # The gap marker counts the lines before the context: less its lines and their bytes
         # as written (the history's form; a long line's start only, so never more).
@@ -169,6 +170,23 @@ class Shower:
         out.after_gap(stream, gap, masked, kind)
         self.history.mark_shown(lineno, stream=stream)
         return True
+
+    def _few_left(
+        self, lineno: int, before: list[tuple[int, int, bytes]]
+    ) -> list[tuple[int, int, bytes]]:
+        """``before``, and the few lines the gap marker above it would count when they are
+        shorter together than it (a test's expected and actual values between its message
+        and the frames shown after them): they are context too."""
+        out = self.out
+        left = out.gap_lines - len(before)
+        if not 0 < left <= _INSTEAD:
+            return before
+        first = before[0][0] if before else lineno
+        lines = self.context_before(first)[-left:]
+        if len(lines) != left or lines[0][0] != first - left:
+            return before
+        marker = out.gap_text(len(before), sum(len(b) for _, _, b in before))
+        return [*lines, *before] if sum(len(b) for _, _, b in lines) < len(marker) else before
 
     def _instead_of_gap(self, lineno: int, marker: int, room: float) -> bytes:
         """The few lines left out, shorter together than the marker that would say so (a

@@ -13,6 +13,12 @@ from .traces import EXCEPTION
 _LOCATION = lazy(rb"^--> (\S+:\d+(?::\d+)?)$")
 
 
+def _under_test(test: bytes, plain: bytes) -> bool:
+    """Whether the line after a failing test's may be its exception: indented (Gradle's), or
+    right under Surefire's ``<<< FAILURE!`` (its exception starts the line)."""
+    return plain[:1] in b" \t" or test.endswith((b"<<< FAILURE!", b"<<< ERROR!"))
+
+
 def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]) -> None:
     """The chosen line's detail, from the line after it (``line_after``: the raw line after
     a line number, if still held): a header that ends with ``:`` says what went wrong on its
@@ -30,10 +36,37 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     body = plain.strip()
     if (where := _LOCATION.match(body)) is not None:
         best.text += b" (at " + where.group(1) + b")"
-    elif best.rank == Rank.TEST and plain[:1] in b" \t" and EXCEPTION.match(body):
-        best.text += b" - " + body  # a failing test's assertion under it (Gradle's)
+    elif best.rank == Rank.TEST and _under_test(best.text, plain) and EXCEPTION.match(body):
+        best.text += b" - " + body  # a failing test's assertion under it (Gradle's, Surefire's)
     elif best.text.endswith(b":") and body and plain[:1] in b" \t":
-        best.text += b" " + body
+        best.text += b" " + body + _goes_on(best.lineno + 1, plain, line_after)
+
+
+#: The most lines of a message's paragraph read after its first (CMake's wrap at 80 columns).
+_PARAGRAPH = 4
+
+
+def _goes_on(lineno: int, first: bytes, line_after: Callable[[int], bytes | None]) -> bytes:
+    """The rest of a message's paragraph: the lines after ``first`` (line ``lineno``) with
+    its indent, up to a blank line or :data:`_PARAGRAPH` lines (CMake wraps a message:
+    ``Could NOT find OpenSSL, try to set the path to OpenSSL root folder in the`` / ``system
+    variable OPENSSL_ROOT_DIR (Required is at least version "9.9")``)."""
+    indent = first[: len(first) - len(first.lstrip())]
+    rest = b""
+    for n in range(lineno, lineno + _PARAGRAPH):
+        after = line_after(n)
+        if after is None:
+            break
+        plain = ANSI_BYTES.sub(b"", after)
+        body = plain.strip()
+        if (
+            not body
+            or plain[: len(indent)] != indent
+            or plain[len(indent) : len(indent) + 1].isspace()
+        ):
+            break
+        rest += b" " + body
+    return rest
 
 
 __all__ = ["add_detail"]

@@ -128,7 +128,10 @@ _TEST = AnySearch(
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
     rb"^fail(?:ure)?: [\w.]+(?: \[|$)|"  # subunit's outcome line (testr, stestr)
-    rb"^[\w.$]+ > .+ FAILED$",  # Gradle's (``InvoiceTest > total(String) > [2] DE FAILED``)
+    rb"^[\w.$]+ > .+ FAILED$|"  # Gradle's (``InvoiceTest > total(String) > [2] DE FAILED``)
+    # Maven Surefire's (``[ERROR] com.shop.OrdersTest.vat -- Time elapsed: 0.009 s <<<
+    # FAILURE!``; before 3.0 ``vat(com.shop.OrdersTest)  Time elapsed: 0.009 sec  <<< ERROR!``)
+    rb"[^ ] +(?:-- )?Time elapsed: [^<]*<<< (?:FAILURE|ERROR)!$",
 )
 _COMPILER = AnySearch(
     rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
