@@ -578,3 +578,32 @@ def test_a_signal_handler_that_logs_and_closes_keeps_its_record(
     assert said in result.stdout
     assert said in decode_zstd(archive.read_bytes())
     assert b"Sig-Secret-5" not in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("engine", ["hyperscan", "re"])
+def test_a_record_of_many_lines_is_judged_by_all_of_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, engine: str
+) -> None:
+    """A record of several lines is one unit: a ``keep`` rule that its third line hits keeps
+    the DEBUG record among a flood of others (the rules are read on each of its lines: each
+    rule's regex searched over a record of a few megabytes took seconds, in the thread that
+    logged it)."""
+    if engine == "hyperscan":
+        pytest.importorskip("hyperscan")
+    monkeypatch.setenv("LOGTRIM_ENGINE", engine)
+    console = io.StringIO()
+    handler = logtrim.LogtrimHandler(
+        tmp_path / "a.log.zst", ci="plain", stream=console, keep=["^Deployed to prod"],
+        budget="8kB",
+    )  # fmt: skip
+    log = logging.getLogger(f"many-lines-{engine}")
+    log.addHandler(handler)
+    log.setLevel(logging.DEBUG)
+    log.propagate = False
+    for i in range(3000):
+        log.debug("polling job %d", i)
+    log.debug("plan:\n  step 1\nDeployed to prod in 12s\n" + "  detail\n" * 200)
+    for i in range(3000):
+        log.debug("polling job %d", i)
+    handler.close()
+    assert "Deployed to prod in 12s\n" in console.getvalue()
