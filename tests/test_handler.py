@@ -607,3 +607,24 @@ def test_a_record_of_many_lines_is_judged_by_all_of_them(
         log.debug("polling job %d", i)
     handler.close()
     assert "Deployed to prod in 12s\n" in console.getvalue()
+
+
+def test_a_carriage_return_in_a_record_is_its_text(tmp_path: Path) -> None:
+    """A record is no terminal redraw: ``Access denied\\rsee above`` showed as ``see above``,
+    its time, level and message gone (``run`` shows a child's redrawn line's last state)."""
+    console = io.StringIO()
+    handler = logtrim.LogtrimHandler(tmp_path / "a.log.zst", ci="plain", stream=console)
+    handler.setFormatter(logging.Formatter("%(levelname)s %(message)s"))
+    log = logging.getLogger("carriage-return")
+    log.addHandler(handler)
+    log.propagate = False
+    log.error("remote command failed: %s", "Access denied\rsee above")
+    log.warning("disk almost full on /dev/sda1\r (92%)")
+    handler.close(1)
+    shown = console.getvalue()
+    assert "ERROR remote command failed: Access denied\rsee above\n" in shown
+    assert "WARNING disk almost full on /dev/sda1\r (92%)\n" in shown
+    assert zstd_dc(tmp_path / "a.log.zst") == (
+        b"ERROR remote command failed: Access denied\rsee above\n"
+        b"WARNING disk almost full on /dev/sda1\r (92%)\n"
+    )

@@ -42,7 +42,16 @@ def build(
     pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
 
     def fresh() -> Core:
-        return Core(pol, copy.deepcopy(pristine), compiler=compiler(pol.engine), baseline=known)
+        return _records(Core(pol, copy.deepcopy(pristine), compiler=compiler(pol.engine),
+                             baseline=known))  # fmt: skip
 
-    core = Core(pol, dialect, compiler=compiler(pol.engine), baseline=known)
+    core = _records(Core(pol, dialect, compiler=compiler(pol.engine), baseline=known))
     return HandlerEngine(core, Whole(core, fresh), known, history_name)
+
+
+def _records(core: Core) -> Core:
+    """An engine of logging records: a ``\\r`` in one is its text, not a redraw (a command's
+    ``Access denied\\rsee above``: the console showed ``see above``, the level and the
+    message gone); the console shows the record as a ``StreamHandler`` prints it."""
+    core.shaper.redraws = False
+    return core

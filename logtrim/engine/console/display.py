@@ -42,8 +42,9 @@ def read_form(text: bytes) -> bytes:
     return redrawn_state(body) if b"\r" in body else body
 
 
-def display(line: bytes, max_line: int) -> bytes:
-    """The console form of a raw line: final state of ``\\r`` redraws, cut if too long.
+def display(line: bytes, max_line: int, *, redraws: bool = True) -> bytes:
+    """The console form of a raw line: final state of ``\\r`` redraws (``redraws``: a
+    logging record's ``\\r`` is its text, shown as written), cut if too long.
 
     A long line keeps its first third and its last two thirds of ``max_line``: what went
     wrong is as often at the end (a tool's JSON result, a command's last output) as at the
@@ -55,7 +56,7 @@ def display(line: bytes, max_line: int) -> bytes:
     body = line[:-1] if line.endswith(b"\n") else line
     if body.endswith(b"\r"):
         body = body[:-1]
-    if b"\r" in body:
+    if redraws and b"\r" in body:
         states = _states(body)
         body = states[-1] if states else b""
     if len(body) > max_line:

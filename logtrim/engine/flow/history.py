@@ -260,6 +260,9 @@ class Shaper:
         # whether the line was dropped; the newest only (the history holds fewer).
         self.stand_ins: OrderedDict[bytes, bool] = OrderedDict()
         self.dropped: Callable[[bytes], bool] = lambda _raw: False  # the engine sets it
+        # Whether a ``\r`` redraws its line (a child's progress bar); in a logging record
+        # it is text (the handler's engine: False), and the record is shown as written.
+        self.redraws = True
         self._stand_ins_max = 0  # set with the history's length (see ``keep_for``)
 
     def keep_for(self, history: History) -> None:
@@ -291,7 +294,7 @@ class Shaper:
             raw = self.line_start(raw) + CUT + b"\n"
         elif len(raw) > self.width:
             raw = self.masker.mask(raw)
-        return display(raw, self.width)
+        return display(raw, self.width, redraws=self.redraws)
 
     def masked(self, raw: bytes) -> bytes:
         """A line's console form, masked."""
