@@ -128,3 +128,45 @@ def test_a_separator_byte_before_a_declaration_makes_it_text(run_logtrim: RunLog
     )
     assert r.code == 0
     assert b"\x1c::add-mask::********\nuse ********\n" in r.stdout
+
+
+def _executed(console: bytes) -> list[str]:
+    """The commands a GitHub runner executes from ``console``: ``::name ...::`` lines, none
+    while ``::stop-commands::TOKEN`` holds, until ``::TOKEN::``."""
+    token, done = None, []
+    for raw in console.decode().splitlines():
+        line = raw.strip()
+        if not line.startswith("::") or "::" not in line[2:]:
+            continue
+        name = line[2:].split("::", 1)[0].split(" ", 1)[0]
+        if token is not None:
+            token = None if name == token else token
+        elif name == "stop-commands":
+            token = line.split("::", 2)[2]
+        else:
+            done.append(line)
+    return done
+
+
+@pytest.mark.parametrize("resumed", [True, False])
+def test_a_line_written_while_paused_is_no_command_when_printed_again(
+    run_logtrim: RunLogtrim, resumed: bool
+) -> None:
+    """The failure tail prints the child's last lines again, after the child's resume (or
+    logtrim's own before its closing lines): a line the runner read as text while paused
+    was then a command (an injection). Such lines are printed inside a pause of logtrim's."""
+    code = (
+        "import sys\n"
+        "for i in range(3000): print(f'build line {i}')\n"
+        "print('::stop-commands::p4use')\n"
+        "print('::notice title=injected::untrusted text')\n"
+        + ("print('::p4use::')\n" if resumed else "")
+        + "print('done'); sys.exit(1)\n"
+    )
+    result = run_logtrim("--ci", "github", "--budget", "20kB", "--", *py(code))
+    assert result.code == 1
+    assert b"::notice title=injected::untrusted text\n" in result.stdout  # shown, as text
+    executed = _executed(result.stdout)
+    assert not [c for c in executed if "injected" in c], executed
+    assert any(c.startswith("::error title=logtrim") for c in executed), executed
+    assert len(result.console) <= 20_000

@@ -296,6 +296,15 @@ class Dialect:
         """Lines to print before logtrim's own output after the child's (mode resets)."""
         return []
 
+    def replay_pause(self) -> tuple[str, str] | None:
+        """The lines that pause the CI's commands around the child's lines printed again at
+        the end (the failure tail, the held-back ones), where the child paused them during
+        the run: a line it wrote while paused was text to the CI, and printed after the
+        resume it would be a command (an injection). None: no such pause was made (a
+        TeamCity line between ``disableServiceMessages`` and ``enableServiceMessages`` that
+        looks like a message is shown as it comes, so never printed again)."""
+        return None
+
     def own_line_levels(self) -> tuple[list[str], list[str]]:
         """Around logtrim's own lines in the middle of a run (on stdout): the lines that
         switch the child's level off before them, and those that switch it back after."""

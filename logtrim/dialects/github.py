@@ -15,6 +15,7 @@ learning off), but the line is text to the runner, so its value is masked on the
 from __future__ import annotations
 
 import re
+import secrets
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -163,6 +164,7 @@ class GitHub(Dialect):
         self.paused_token: str | None = None
         #: The child opened a group and has not ended it (groups do not nest on GitHub).
         self.group_open = False
+        self.was_paused = False  # the child paused commands at some time (replay_pause)
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -241,6 +243,7 @@ class GitHub(Dialect):
     def _observe(self, name: str, data: str) -> None:
         running = self.paused_token is None
         self.paused_token = _paused(self.paused_token, name, data)
+        self.was_paused = self.was_paused or self.paused_token is not None
         if running and self.paused_token is None and name.lower() in ("group", "endgroup"):
             self.group_open = name.lower() == "group"
 
@@ -265,6 +268,13 @@ class GitHub(Dialect):
             lines.append("::endgroup::")
             self.group_open = False
         return lines
+
+    def replay_pause(self) -> tuple[str, str] | None:
+        if not self.was_paused:
+            return None
+        # A token the child cannot have written: its lines must not end this pause.
+        token = f"logtrim-{secrets.token_hex(12)}"
+        return f"::stop-commands::{token}", f"::{token}::"
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:
         return f"::group::{gh_data(title)}"

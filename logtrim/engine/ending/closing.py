@@ -170,12 +170,25 @@ class Closer:
                 others.append(action)
         return others
 
+    def _replayed(self, lines: list[Emit], pause: tuple[str, str] | None) -> list[Emit]:
+        """The child's lines printed again, inside a pause of the CI's commands (see
+        :meth:`~logtrim.dialects.base.Dialect.replay_pause`) when one is given: its room
+        was kept for it."""
+        if not lines or pause is None:
+            return lines
+        start, end = (as_bytes(line) + b"\n" for line in pause)
+        self.out.budget.spend(len(start) + len(end))
+        return [(STDOUT, start), *lines, (STDOUT, end)]
+
     def _tail(self, end: Ending, reserve: int, tail: TailPrinter) -> None:
         """The failure tail, in a collapsible group where the system has them."""
         out, dialect = self.out, self.dialect
+        pause = dialect.replay_pause()
+        if pause is not None:
+            reserve += len(pause[0]) + len(pause[1]) + 2
         if end.exit_code == 0:  # no group: a success's last lines are its result
             count = self.policy.success_tail
-            out.push(tail(count, reserve, f"last {count} lines"))
+            out.push(self._replayed(tail(count, reserve, f"last {count} lines"), pause))
             return
         title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
         group = dialect.group_start(title, timestamp=end.timestamp)
@@ -183,7 +196,7 @@ class Closer:
         if group is not None:
             reserve += len(group) + len(group_end or "") + 2
         before = out.take()
-        lines = tail(self.policy.tail, reserve, title)
+        lines = self._replayed(tail(self.policy.tail, reserve, title), pause)
         if lines and group is not None:
             lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
             out.budget.spend(len(group) + 1)
