@@ -150,6 +150,18 @@ def test_the_declaring_line_alone_carries_the_secret(run_logtrim: RunLogtrim) ->
     _no_secret(result.archive)
 
 
+def test_an_azure_endpoint_auth_parameter_is_a_secret(run_logtrim: RunLogtrim) -> None:
+    """The agent masks the value ``task.setendpoint ... field=authParameter`` sets (a service
+    principal's key): logtrim left it in clear after the command, in the console and the
+    archive."""
+    endpoint = "##vso[task.setendpoint id=00000000-0000-0000-0000-000000000001;"
+    declare = f"{endpoint}field=authParameter;key=password]{SECRET}"
+    child = py(f"print({declare!r}); print('using {SECRET}')")
+    result = run_logtrim("--ci", "azure", "--", *child)
+    assert result.stdout.splitlines()[:2] == [declare.encode(), b"using ********"]
+    _no_secret(result.archive)
+
+
 # -- 3. fail-open masks a secret split across writes -------------------------------------------
 SPLIT = (
     "import sys, time\n"

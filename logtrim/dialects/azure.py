@@ -74,11 +74,14 @@ class Azure(Dialect):
     name: ClassVar[str] = "azure"
     detect_var: ClassVar[str | None] = "TF_BUILD"
     markers: ClassVar[tuple[bytes, ...]] = (b"##vso[", b"##[")
-    declaring: ClassVar[tuple[bytes, ...]] = (b"##vso[task.setsecret", b"##vso[task.setvariable")
+    declaring: ClassVar[tuple[bytes, ...]] = (
+        b"##vso[task.setsecret", b"##vso[task.setvariable", b"##vso[task.setendpoint",
+    )  # fmt: skip
     ends_at_cr: ClassVar[bool] = True
     syntax_words: ClassVar[tuple[str, ...]] = (
         "task.logissue", "task.setprogress", "task.setvariable", "task.setsecret",
         "task.complete", "task.uploadfile", "artifact.upload", "build.addbuildtag", "type",
+        "task.setendpoint", "field", "key", "id",
         "value", "variable", "issecret", "result", "containerfolder", "artifactname",
         "section", "group", "endgroup", "error", "warning", "command", "debug",
     )  # fmt: skip
@@ -139,8 +142,18 @@ class Azure(Dialect):
             if parsed is None:
                 continue
             name, props, data = parsed
-            secret = name == "task.setsecret" or (
-                name == "task.setvariable" and props.get("issecret", "").strip().lower() in _TRUE
+            secret = (
+                name == "task.setsecret"
+                or (
+                    name == "task.setvariable"
+                    and props.get("issecret", "").strip().lower() in _TRUE
+                )
+                # The agent masks an endpoint's auth parameter as it is set (its
+                # TaskSetEndpointCommand): a service principal's key, a password.
+                or (
+                    name == "task.setendpoint"
+                    and props.get("field", "").strip().lower() == "authparameter"
+                )
             )
             if secret and data:
                 found.append(data)
