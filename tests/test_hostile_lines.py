@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, examples, logtrim_argv
+from conftest import RunLogtrim, examples, logtrim_argv, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -126,3 +126,30 @@ def test_an_open_octopus_message_closed_on_the_next_line_is_read_once(
     starts = list(range(0, len(region), len(b"]##octopus[p\n")))
     Declarations(Octopus()).learn(region, starts, 1)
     assert len(read) <= 2 * lines
+
+
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("teamcity", b"##teamcity[message text='hi']"),
+        ("azure", b"##vso[task.logissue type=warning]hi"),
+        ("github", b"::warning::hi"),
+        ("octopus", b"##octopus[stdout-default]"),
+    ],
+)
+@pytest.mark.parametrize("blank", [b" ", b"\r"])
+def test_blanks_before_a_command_do_not_pass_the_budget(
+    run_logtrim: RunLogtrim, ci: str, command: bytes, blank: bytes
+) -> None:
+    """A command passes whatever the budget; the 900 kB of blanks before it passed with it
+    (4.5 MB printed at a 20 kB budget). Every CI reads the command without them."""
+    line = blank * 900_000 + command + b"\n"
+    code = (
+        f"import sys\nline = {blank!r} * 900_000 + {command!r} + b'\\n'\n"
+        "for i in range(5): sys.stdout.buffer.write(line)\n"
+    )
+    result = run_logtrim("--ci", ci, "--budget", "20kB", "--", *py(code))
+    assert result.code == 0
+    assert len(result.console) <= 20_000
+    assert result.stdout.count(command + b"\n") == 5
+    assert result.archive == line * 5
