@@ -296,9 +296,9 @@ class Dialect:
         """Lines to print before logtrim's own output after the child's (mode resets)."""
         return []
 
-    def replay_pause(self) -> tuple[str, str] | None:
-        """The lines that pause the CI's commands around the child's lines printed again at
-        the end (the failure tail, the held-back ones), where the child paused them during
+    def replay_pause(self, lines: bytes) -> tuple[str, str] | None:
+        """The lines that pause the CI's commands around the child's ``lines`` printed again
+        at the end (the failure tail, the held-back ones), where the child paused them during
         the run: a line it wrote while paused was text to the CI, and printed after the
         resume it would be a command (an injection). None: no such pause was made (a
         TeamCity line between ``disableServiceMessages`` and ``enableServiceMessages`` that

@@ -14,8 +14,8 @@ learning off), but the line is text to the runner, so its value is masked on the
 
 from __future__ import annotations
 
+import hashlib
 import re
-import secrets
 from collections.abc import Mapping
 from typing import ClassVar
 
@@ -269,11 +269,11 @@ class GitHub(Dialect):
             self.group_open = False
         return lines
 
-    def replay_pause(self) -> tuple[str, str] | None:
+    def replay_pause(self, lines: bytes) -> tuple[str, str] | None:
         if not self.was_paused:
             return None
-        # A token the child cannot have written: its lines must not end this pause.
-        token = f"logtrim-{secrets.token_hex(12)}"
+        # A token none of the lines can hold (a hash of them all): none ends this pause.
+        token = f"logtrim-{hashlib.blake2b(lines, digest_size=12).hexdigest()}"
         return f"::stop-commands::{token}", f"::{token}::"
 
     def group_start(self, title: str, *, timestamp: float = 0.0) -> str | None:

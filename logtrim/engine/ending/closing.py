@@ -170,11 +170,12 @@ class Closer:
                 others.append(action)
         return others
 
-    def _replayed(self, lines: list[Emit], pause: tuple[str, str] | None) -> list[Emit]:
+    def _replayed(self, lines: list[Emit], paused: bool) -> list[Emit]:
         """The child's lines printed again, inside a pause of the CI's commands (see
-        :meth:`~logtrim.dialects.base.Dialect.replay_pause`) when one is given: its room
-        was kept for it."""
-        if not lines or pause is None:
+        :meth:`~logtrim.dialects.base.Dialect.replay_pause`) when ``paused``: its room was
+        kept for it."""
+        pause = self.dialect.replay_pause(b"".join(data for _, data in lines))
+        if not lines or not paused or pause is None:
             return lines
         start, end = (as_bytes(line) + b"\n" for line in pause)
         self.out.budget.spend(len(start) + len(end))
@@ -183,12 +184,12 @@ class Closer:
     def _tail(self, end: Ending, reserve: int, tail: TailPrinter) -> None:
         """The failure tail, in a collapsible group where the system has them."""
         out, dialect = self.out, self.dialect
-        pause = dialect.replay_pause()
+        pause = dialect.replay_pause(b"")  # its size: a token's is the same for any lines
         if pause is not None:
             reserve += len(pause[0]) + len(pause[1]) + 2
         if end.exit_code == 0:  # no group: a success's last lines are its result
             count = self.policy.success_tail
-            out.push(self._replayed(tail(count, reserve, f"last {count} lines"), pause))
+            out.push(self._replayed(tail(count, reserve, f"last {count} lines"), pause is not None))
             return
         title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
         group = dialect.group_start(title, timestamp=end.timestamp)
@@ -196,7 +197,7 @@ class Closer:
         if group is not None:
             reserve += len(group) + len(group_end or "") + 2
         before = out.take()
-        lines = self._replayed(tail(self.policy.tail, reserve, title), pause)
+        lines = self._replayed(tail(self.policy.tail, reserve, title), pause is not None)
         if lines and group is not None:
             lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
             out.budget.spend(len(group) + 1)
