@@ -162,6 +162,28 @@ def test_an_azure_endpoint_auth_parameter_is_a_secret(run_logtrim: RunLogtrim) -
     _no_secret(result.archive)
 
 
+@pytest.mark.parametrize(
+    ("ci", "secret", "line", "shown"),
+    [
+        ("teamcity", "pa'ss-w0rd", "##teamcity[message text='login pa'ss-w0rd failed']",
+         "##teamcity[message text='login ******** failed']"),
+        ("github", "user,pa55word", "::error title=user,pa55word::x", "::error title=********::x"),
+        ("github", "pa::ss-w0rd", "::error title=pa::ss-w0rd::x", "::error title=********::x"),
+        ("azure", "p4ss]w0rd", "##vso[task.logissue type=error;sourcepath=p4ss]w0rd failed",
+         "##vso[task.logissue type=error;sourcepath=******** failed"),
+    ],
+)  # fmt: skip
+def test_a_secret_that_a_command_s_syntax_cuts_is_masked(
+    run_logtrim: RunLogtrim, ci: str, secret: str, line: str, shown: str
+) -> None:
+    """A secret holding a delimiter of the CI's syntax (a quote, a comma, ``::``, ``]``) is
+    cut by it: no value held it whole, and it passed in clear inside the command (which the
+    CI cannot read as one, and shows as written). Masked whole: a secret never passes."""
+    result = run_logtrim("--ci", ci, "--mask", secret, "--", *py(f"print({line!r})"))
+    assert result.stdout.splitlines()[0] == shown.encode()
+    assert secret.encode() not in result.console + result.archive
+
+
 # -- 3. fail-open masks a secret split across writes -------------------------------------------
 SPLIT = (
     "import sys, time\n"

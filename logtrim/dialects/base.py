@@ -18,10 +18,7 @@ from typing import ClassVar, Union
 from .. import _text
 from .._regex import lazy
 from .escape import failure_text
-from .servicemsg import OPENER
 from .syntax import Mask, mask_outside
-
-_OCTOPUS_OPENER = lazy(re.escape(OPENER.encode()), re.IGNORECASE)
 
 
 class Level(str, Enum):
@@ -203,13 +200,17 @@ class Dialect:
         """One of this system's command lines (or the next line of one) with every secret
         masked in the encoding the system reads, its syntax kept; None drops the line."""
         masked = self.mask_syntax(line, mask)
-        if _OCTOPUS_OPENER.search(masked) is None:
-            return masked
-        # An Octopus message inside this system's command: the syntax cut it from its ']',
-        # so its encoded values were not read as Calamari reads them. Masked whole if that
-        # still finds a secret: a secret never passes to keep a command intact.
         again = mask(masked)
-        return masked if again == masked else again
+        if again == masked:
+            return masked
+        # A secret's form is still there: one that is a syntax word (kept: ``error``), or
+        # one the syntax cut (``text='login pa'ss-w0rd'``: the quote in it ends the value; an
+        # Octopus message inside this system's command, cut from its ``]``), which the CI
+        # cannot read as a value and shows as written. Masked whole then: a secret never
+        # passes to keep a command intact.
+        words = self.keep_words()
+        alone = words.sub(lambda w: b"\0" * len(w[0]) if mask(w[0]) != w[0] else w[0], masked)
+        return masked if mask(alone) == alone else again
 
     def mask_syntax(self, line: bytes, mask: Mask) -> bytes:
         """``line`` masked but for its command's syntax (:meth:`syntax_spans`)."""
