@@ -24,6 +24,7 @@ from itertools import accumulate, compress, repeat
 from operator import add, is_
 from typing import TYPE_CHECKING, Any, cast
 
+from .literals import pieces
 from .roles import Role, Rule
 
 if TYPE_CHECKING:
@@ -101,8 +102,12 @@ class LevelMemo:
     """The first database's hits of a chunk whose every line has a level, from skeletons."""
 
     def __init__(self, alike: Database, alike_ids: Sequence[int], rest: Database | None,
-                 rest_ids: Sequence[int], level_bits: int) -> None:  # fmt: skip
+                 rest_ids: Sequence[int], level_bits: int,
+                 needles: frozenset[bytes] | None = None) -> None:  # fmt: skip
         self._alike, self._rest = alike, rest
+        # What a chunk holds if a rule of ``rest`` can match in it (None: not known): a chunk
+        # without any is not scanned for them (``"level"``: pino's numeric levels).
+        self._needles = needles
         self._bits_alike = tuple(1 << i for i in alike_ids)
         self._bits_rest = tuple(1 << i for i in rest_ids)
         self._level_bits = level_bits
@@ -132,7 +137,8 @@ class LevelMemo:
             if other is None:
                 return None
         level_bits = sum(1 << i for i in level)
-        return None if db is None else cls(db, alike, other, rest, level_bits)
+        needles = _needles([rules[i] for i in rest], rest)
+        return None if db is None else cls(db, alike, other, rest, level_bits, needles)
 
     def hits(self, chunk: bytes) -> tuple[list[int], list[int]] | None:
         """Each line's start and first-database bits, or None (a line without a level, or
@@ -160,7 +166,8 @@ class LevelMemo:
             return None  # a line without a level: the words database has a say
         starts = list(accumulate(map(add, map(len, skeletons), repeat(1)), initial=0))
         starts.pop()
-        if self._rest is not None:
+        needles = self._needles
+        if self._rest is not None and (needles is None or any(n in chunk for n in needles)):
             self._add_rest(chunk, starts, masks)
         return starts, masks
 
@@ -191,3 +198,15 @@ class LevelMemo:
             masks[bisect_left(starts, start)] |= bits[rule]
 
         self._rest.scan(chunk, match_event_handler=on_match)
+
+
+def _needles(rules: Sequence[Rule], ids: Sequence[int]) -> frozenset[bytes] | None:
+    """The literals one of which is in every line a rule of ``rules`` matches, as written
+    (None: a rule has none, or only in another case)."""
+    found: set[bytes] = set()
+    for rule, index in zip(rules, ids, strict=True):
+        for piece in pieces(rule, index):
+            if piece.literals is None or not piece.cased:
+                return None
+            found |= piece.literals
+    return frozenset(found)
