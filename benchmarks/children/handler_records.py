@@ -1,8 +1,9 @@
 """Log N mostly-DEBUG records through one handler and print the seconds it took, close()
 included. KIND is ``logtrim`` (logtrim.LogtrimHandler, archive at PATH) or ``file``
-(logging.FileHandler at PATH); both get the same formatter.
+(logging.FileHandler at PATH); both get the same formatter. With LINES, each record is an
+INFO message of LINES lines of 1 kB (a dump, a long report) instead.
 
-    python benchmarks/children/handler_records.py KIND N PATH
+    python benchmarks/children/handler_records.py KIND N PATH [LINES]
 """
 
 import logging
@@ -29,6 +30,13 @@ def main() -> None:
     log.propagate = False
     log.addHandler(out)
     start = time.perf_counter()
+    if len(sys.argv) > 4:
+        text = "".join(f"{i:06d} " + "x" * 992 + "\n" for i in range(int(sys.argv[4])))
+        for _ in range(n):
+            log.info("report:\n%s", text)
+        out.close()
+        print(time.perf_counter() - start)
+        return
     for i in range(n):
         if i % 1000 == 999:
             log.info("uploading artifacts %d%% (%d/%d)", i * 100 // n, i, n)
