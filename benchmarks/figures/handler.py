@@ -15,13 +15,7 @@ def bench(suite: Suite) -> None:
     lt = suite.cmd(sys.executable, script, "logtrim", str(n), OUT / "handler.zst")
     fh = suite.cmd(sys.executable, script, "file", str(n), OUT / "handler.log")
 
-    def timed(cmd: list[str]) -> float:
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            raise failure(cmd, out.returncode, out.stderr)
-        return float(out.stdout.split()[-1]) / n * 1e6
-
-    t_lt, t_fh = medians(suite.runs, lambda: timed(lt), lambda: timed(fh))
+    t_lt, t_fh = medians(suite.runs, lambda: _timed(lt) / n * 1e6, lambda: _timed(fh) / n * 1e6)
     suite.add(
         f"handler: per-record cost, {n:,} mostly-DEBUG records",
         f"{t_lt:.1f} µs/record",
@@ -42,13 +36,7 @@ def _many_lines(suite: Suite, script: Path) -> None:
     lt = suite.cmd(sys.executable, script, "logtrim", str(n), OUT / "handler.zst", str(lines))
     fh = suite.cmd(sys.executable, script, "file", str(n), OUT / "handler.log", str(lines))
 
-    def timed(cmd: list[str]) -> float:
-        out = subprocess.run(cmd, capture_output=True, text=True, check=False)
-        if out.returncode != 0:
-            raise failure(cmd, out.returncode, out.stderr)
-        return float(out.stdout.split()[-1]) / n * 1e3
-
-    t_lt, t_fh = medians(suite.runs, lambda: timed(lt), lambda: timed(fh))
+    t_lt, t_fh = medians(suite.runs, lambda: _timed(lt) / n * 1e3, lambda: _timed(fh) / n * 1e3)
     suite.add(
         f"handler: {n} records of {lines:,} lines of 1 kB each",
         f"{t_lt:.0f} ms/record",
@@ -57,3 +45,11 @@ def _many_lines(suite: Suite, script: Path) -> None:
         "—",
         ok=True,
     )
+
+
+def _timed(cmd: list[str]) -> float:
+    """The seconds the child says its records took."""
+    out = subprocess.run(cmd, capture_output=True, text=True, check=False)
+    if out.returncode != 0:
+        raise failure(cmd, out.returncode, out.stderr)
+    return float(out.stdout.split()[-1])
