@@ -184,6 +184,20 @@ def test_a_secret_that_a_command_s_syntax_cuts_is_masked(
     assert secret.encode() not in result.console + result.archive
 
 
+def test_a_declaration_after_a_byte_order_mark_is_learned(run_logtrim: RunLogtrim) -> None:
+    """The runner reads its output through .NET, which drops a byte-order mark at the start:
+    ``\\ufeff::add-mask::X`` declares X to it. logtrim read a text line: X stayed in clear
+    there and after it, on the console and in the archive."""
+    code = (
+        "import sys\n"
+        f"sys.stdout.buffer.write(b'\\xef\\xbb\\xbf::add-mask::{SECRET}\\ntoken={SECRET}\\n')\n"
+    )
+    result = run_logtrim("--ci", "github", "--", *py(code))
+    assert result.stdout.splitlines()[1] == b"token=********"
+    _no_secret(result.stdout)
+    _no_secret(result.archive)
+
+
 # -- 3. fail-open masks a secret split across writes -------------------------------------------
 SPLIT = (
     "import sys, time\n"

@@ -205,10 +205,11 @@ class GitHub(Dialect):
 
     def declared_secrets(self, line: str) -> list[str]:
         # Learned whatever the pause, and after any whitespace (a separator byte the runner
-        # does not trim): more masking is always safe (see declares_to_ci).
+        # does not trim) or a byte-order mark (.NET drops one at the output's start): more
+        # masking is always safe (see declares_to_ci).
         return [
             value
-            for name, value in commands(line, blanks=None)
+            for name, value in commands(line.lstrip("\ufeff"), blanks=None)
             if name.lower() == "add-mask" and value.strip()
         ]
 
