@@ -130,3 +130,21 @@ def test_a_declaring_file_masks_stdin_read_after_it(tmp_path: Path) -> None:
         (30, len(masked[1])),
     ]
     assert any("login with ********" in t["template"] for t in report["templates"])
+
+
+@pytest.mark.parametrize("encoding", ["utf-16-le", "utf-16-be"])
+def test_a_utf16_log_s_declarations_are_masked(tmp_path: Path, encoding: str) -> None:
+    """A UTF-16 log (PowerShell's ``>``) that declares a secret: ``stats`` looked for the
+    declaration in its bytes, found none, and printed the secret in its templates (``cat``,
+    ``trim`` and ``diff`` read its text)."""
+    text = f"\ufeff::add-mask::{SECRET}\n" + "".join(f"use {SECRET} here {i}\n" for i in range(9))
+    path = tmp_path / "ps.log"
+    path.write_bytes(text.encode(encoding))
+    for extra in ([], ["--json"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "logtrim", "stats", *extra, str(path)],
+            capture_output=True, env=clean_env(), timeout=120, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, proc.stderr
+        assert "Declared-Pa" not in proc.stdout.decode(), proc.stdout
+        assert "use ******** here" in proc.stdout.decode()

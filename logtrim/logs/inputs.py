@@ -88,6 +88,8 @@ class Input:
         self._file = file
         self._head = head
         self.format = InputFormat.of(head)
+        # Text in UTF-16 (PowerShell's ``>``): what it declares is read in its text only.
+        self.utf16 = is_utf16(head)
 
     def _raw(self, size: int) -> Iterator[bytes]:
         try:

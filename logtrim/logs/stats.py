@@ -124,7 +124,12 @@ def _compute(inputs: list[Input], baseline: Container[int] | None, ahead: bool) 
         # Not from a pipe on (stdin, ``<(...)``): that cannot be read again.
         ahead = ahead and inp.rereadable
         hits = None
-        if ahead and inp.format == InputFormat.PLAIN and not stats.declared.masker:
+        if (
+            ahead
+            and inp.format == InputFormat.PLAIN
+            and not inp.utf16
+            and not stats.declared.masker
+        ):
             hits = Hits(stats.declared.starts)
         scanned = hits is not None or stats.declared.scan(inp)
         # Declared secrets are masked before counting, in this process: no second core then.
