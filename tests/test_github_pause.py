@@ -148,25 +148,45 @@ def _executed(console: bytes) -> list[str]:
     return done
 
 
-@pytest.mark.parametrize("resumed", [True, False])
+@pytest.mark.parametrize(
+    ("resumed", "code", "budget"), [(True, 1, "20kB"), (False, 1, "20kB"), (False, 0, "2kB")]
+)
 def test_a_line_written_while_paused_is_no_command_when_printed_again(
-    run_logtrim: RunLogtrim, resumed: bool
+    run_logtrim: RunLogtrim, resumed: bool, code: int, budget: str
 ) -> None:
-    """The failure tail prints the child's last lines again, after the child's resume (or
-    logtrim's own before its closing lines): a line the runner read as text while paused
-    was then a command (an injection). Such lines are printed inside a pause of logtrim's."""
-    code = (
+    """The failure tail (the success tail) prints the child's last lines again, after the
+    child's resume (or logtrim's own before its closing lines): a line the runner read as
+    text while paused was then a command (an injection). Such lines are printed inside a
+    pause of logtrim's, begun after the child's ends."""
+    child = (
         "import sys\n"
         "for i in range(3000): print(f'build line {i}')\n"
         "print('::stop-commands::p4use')\n"
         "print('::notice title=injected::untrusted text')\n"
         + ("print('::p4use::')\n" if resumed else "")
-        + "print('done'); sys.exit(1)\n"
+        + f"print('done'); sys.exit({code})\n"
     )
-    result = run_logtrim("--ci", "github", "--budget", "20kB", "--", *py(code))
-    assert result.code == 1
+    result = run_logtrim("--ci", "github", "--budget", budget, "--", *py(child))
+    assert result.code == code
     assert b"::notice title=injected::untrusted text\n" in result.stdout  # shown, as text
     executed = _executed(result.stdout)
     assert not [c for c in executed if "injected" in c], executed
-    assert any(c.startswith("::error title=logtrim") for c in executed), executed
-    assert len(result.console) <= 20_000
+    assert any(c.startswith("::notice title=logtrim::") for c in executed), executed
+    assert len(result.console) <= int(budget[:-2]) * 1000
+
+
+def test_a_resume_the_runner_does_not_read_as_one_leaves_the_pause(run_logtrim: RunLogtrim) -> None:
+    """The runner compares a pause's token as .NET's ``OrdinalIgnoreCase`` does: the Kelvin
+    sign (U+212A) is no ``k`` there, as it is to Python's ``lower``. logtrim took
+    ``::\u212a::`` for the resume: the paused runner then printed the declaration logtrim
+    passed as written, its value in clear, and ignored logtrim's own closing commands."""
+    code = (
+        "import sys\n"
+        "print('::stop-commands::k'); print('::\\u212a::')\n"
+        f"print('::add-mask::{SECRET.decode()}'); print('using {SECRET.decode()}')\n"
+        "sys.exit(1)\n"
+    )
+    result = run_logtrim("--ci", "github", "--", *py(code))
+    assert SECRET not in result.stdout and SECRET not in result.archive
+    executed = _executed(result.stdout)
+    assert any(c.startswith("::error title=logtrim") for c in executed), result.stdout

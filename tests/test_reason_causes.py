@@ -440,3 +440,15 @@ def test_a_pino_record_of_level_60_outranks_a_later_error_record(
     warned = _pino(40, 1733346004000, "queue is 90% full")
     (tmp_path / "log.txt").write_text(f"{warned}\n{fatal}\n{later}\n", encoding="utf-8")
     assert _reason(run_logtrim, "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path) == fatal
+
+
+def test_a_level_inside_a_pino_record_s_object_is_not_its_level(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Only the record's own ``"level"`` is its level: an object it carries with a field of
+    that name (``"stats":{"level":50}``) made an info record an error line, and the reason."""
+    nested = '{"level":30,"time":1733346001000,"stats":{"level":50},"msg":"metrics flushed"}'
+    lines = [_pino(30, 1733346000000 + i, f"processed batch {i}") for i in range(50)]
+    (tmp_path / "log.txt").write_text("\n".join([*lines, nested]) + "\n", encoding="utf-8")
+    reason = _reason(run_logtrim, "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
+    assert reason == "exited with code 1"

@@ -44,6 +44,7 @@ COMMANDS = frozenset({
     "set-output", "stop-commands", "warning",
 })
 # fmt: on
+_FOLDED = frozenset(name.upper() for name in COMMANDS)  # as ``fold`` gives them
 
 
 # What .NET's ``TrimStart()`` takes off (``Char.IsWhiteSpace``), as the runner trims a line
@@ -73,7 +74,7 @@ def _read(line: str, blanks: str | None = _BLANKS) -> tuple[int, str, str] | Non
     end = stripped.find("::", 2) if stripped.startswith("::") else -1
     name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
     # Not one of its commands: the runner tries the older form on the same line.
-    if name and (name.lower() in COMMANDS or "##[" not in text):
+    if name and (fold(name) in _FOLDED or "##[" not in text):
         return len(text) - len(stripped), name, gh_unescape_data(stripped[end + 2 :])
     start = text.find("##[")
     end = text.find("]", start) if start >= 0 else -1
@@ -89,13 +90,22 @@ def _command_at(part: str) -> int:
     return -1 if found is None else found[0]
 
 
+def fold(text: str) -> str:
+    """``text`` as the runner's ``StringComparison.OrdinalIgnoreCase`` compares it: each
+    character upper-cased alone, simply (the Kelvin sign is no ``k`` there, as it is to
+    ``str.lower``: a pause the runner keeps must not end for logtrim)."""
+    if text.isascii():
+        return text.upper()
+    return "".join(up if len(up := char.upper()) == 1 else char for char in text)
+
+
 def _paused(token: str | None, name: str, data: str) -> str | None:
     """The runner's pause token after it reads the command ``name`` with ``data``: a pause
     ends at its token (compared in any case); ``stop-commands`` starts one (not an empty
     token nor a command's name, which the runner refuses)."""
     if token is not None:
-        return None if name.lower() == token.lower() else token
-    if name.lower() == "stop-commands" and data and data.lower() not in COMMANDS:
+        return None if fold(name) == fold(token) else token
+    if fold(name) == "STOP-COMMANDS" and data and fold(data) not in _FOLDED:
         return data
     return None
 
@@ -130,9 +140,7 @@ def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
     """The syntax spans of the command on ``line`` and whether it is the older form; the
     form the runner tries first, as :func:`parse` does."""
     found = _V2.match(line)
-    if found and (
-        found.group(1).decode("utf-8", "replace").lower() in COMMANDS or b"##[" not in line
-    ):
+    if found and (fold(found.group(1).decode("utf-8", "replace")) in _FOLDED or b"##[" not in line):
         # The closing ``::`` is no part of the last value.
         return syntax_of(line, _V2, _V2_VALUES, found.end() - 2), False
     return syntax_of(line, _V1, _V1_VALUES), True
@@ -173,7 +181,7 @@ class GitHub(Dialect):
     def is_command(self, line: str) -> bool:
         token = self.paused_token
         for name, _ in commands(line):
-            if name.lower() == token.lower() if token is not None else name.lower() in COMMANDS:
+            if fold(name) == fold(token) if token is not None else fold(name) in _FOLDED:
                 return True
         return False
 
@@ -181,7 +189,7 @@ class GitHub(Dialect):
         if self.paused_token is not None:
             return None
         for name, data in commands(line):
-            if name.lower() == "error" and data.strip():
+            if fold(name) == "ERROR" and data.strip():
                 return data, False
         return None
 
@@ -210,7 +218,7 @@ class GitHub(Dialect):
         return [
             value
             for name, value in commands(line.lstrip("\ufeff"), blanks=None)
-            if name.lower() == "add-mask" and value.strip()
+            if fold(name) == "ADD-MASK" and value.strip()
         ]
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
@@ -229,7 +237,7 @@ class GitHub(Dialect):
         for part in dotnet_lines(line):
             found = parse(part)
             name, data = found if found is not None else ("", "")
-            flags.append(token is None and name.lower() == "add-mask" and bool(data.strip()))
+            flags.append(token is None and fold(name) == "ADD-MASK" and bool(data.strip()))
             token = _paused(token, name, data)
         return flags
 
@@ -245,8 +253,8 @@ class GitHub(Dialect):
         running = self.paused_token is None
         self.paused_token = _paused(self.paused_token, name, data)
         self.was_paused = self.was_paused or self.paused_token is not None
-        if running and self.paused_token is None and name.lower() in ("group", "endgroup"):
-            self.group_open = name.lower() == "group"
+        if running and self.paused_token is None and fold(name) in ("GROUP", "ENDGROUP"):
+            self.group_open = fold(name) == "GROUP"
 
     def quick_ready(self) -> bool:
         return self.paused_token is None

@@ -114,7 +114,12 @@ class LogtrimHandler(logging.Handler):
             frame_seconds=flush_seconds,
             report=self._archive_failed,
         )
-        self._archive.open()
+        try:
+            self._archive.open()
+        except BaseException:  # refused (another handler writes it): logging's exit hook,
+            self._closed = True  # which has it already, closes it quietly
+            super().close()
+            raise
         self._stop = threading.Event()
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()

@@ -189,7 +189,9 @@ class Closer:
             reserve += len(pause[0]) + len(pause[1]) + 2
         if end.exit_code == 0:  # no group: a success's last lines are its result
             count = self.policy.success_tail
-            out.push(self._replayed(tail(count, reserve, f"last {count} lines"), pause is not None))
+            before = out.take()  # the resets first: a pause of the child's ends before ours
+            lines = tail(count, reserve, f"last {count} lines")
+            out.push(before + self._replayed(lines, pause is not None))
             return
         title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
         group = dialect.group_start(title, timestamp=end.timestamp)

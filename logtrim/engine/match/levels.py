@@ -59,9 +59,10 @@ def field_form(words: bytes) -> bytes:
 
 
 def number_form(numbers: bytes) -> bytes:
-    """pino's and bunyan's JSON level, a number: ``{"level":50,...}`` (their rules, not the
-    level forms': a rule with a digit in it is scanned apart from the digit-blind ones)."""
-    return rb'(?:^|[{,])[ \t]*"level"[ \t]*:[ \t]*(?:' + numbers + rb")(?:[ \t,}]|$)"
+    """pino's and bunyan's JSON level, a number: ``{"level":50,...}``, a key of the record
+    itself (not of an object inside it: ``"stats":{"level":50}``). Their rules, not the
+    level forms': a rule with a digit in it is scanned apart from the digit-blind ones."""
+    return rb'^\{[^{\n]*"level"[ \t]*:[ \t]*(?:' + numbers + rb")(?:[ \t,}]|$)"
 
 
 #: pino's and bunyan's numbers of each tier: 60 fatal, 50 error, 40 warn, 30 info (10 trace
