@@ -26,125 +26,13 @@ from .escape import (
     gh_command,
     gh_data,
     gh_property,
-    gh_unescape_data,
-    gh_unescape_v1,
     md_code_span,
     md_fenced,
     md_text,
 )
-from .syntax import Mask, declaring_parts, mask_outside, syntax_of
+from .ghcommands import COMMANDS, FOLDED, command_at, commands, fold, parse, paused, syntax
+from .syntax import Mask, declaring_parts, mask_outside
 from .unescape import GH_DATA, GH_PROPERTY, GH_V1, mask_value
-
-# The runner's own commands. Matching only these keeps C++ lines such as ``::std::move(x)``
-# from being mistaken for commands.
-# fmt: off
-COMMANDS = frozenset({
-    "add-mask", "add-matcher", "add-path", "debug", "echo", "endgroup", "error", "group",
-    "internal-set-repo-path", "notice", "remove-matcher", "save-state", "set-env",
-    "set-output", "stop-commands", "warning",
-})
-# fmt: on
-_FOLDED = frozenset(name.upper() for name in COMMANDS)  # as ``fold`` gives them
-
-
-# What .NET's ``TrimStart()`` takes off (``Char.IsWhiteSpace``), as the runner trims a line
-# before ``::``: not the separators U+001C-U+001F, which Python's ``str.strip`` also takes.
-_BLANKS = (
-    "\t\n\v\f\r \x85\xa0\u1680"
-    + "".join(map(chr, range(0x2000, 0x200B)))
-    + ("\u2028\u2029\u202f\u205f\u3000")
-)
-
-
-def parse(line: str, *, blanks: str | None = _BLANKS) -> tuple[str, str] | None:
-    """``(name, data)`` of a workflow command, the way the runner reads it, or None.
-
-    The runner tries two forms: ``::name props::data`` at the start of the line (after
-    spaces), then the older ``##[name props]data`` anywhere in it (its data escaped as
-    Azure's). Names are compared in any case.
-    """
-    found = _read(line, blanks)
-    return None if found is None else found[1:]
-
-
-def _read(line: str, blanks: str | None = _BLANKS) -> tuple[int, str, str] | None:
-    """:func:`parse`, and where in ``line`` the command it reads starts."""
-    text = line.rstrip("\r\n")
-    stripped = text.lstrip(blanks)
-    end = stripped.find("::", 2) if stripped.startswith("::") else -1
-    name = stripped[2:end].split(" ", 1)[0] if end >= 0 else ""
-    # Not one of its commands: the runner tries the older form on the same line.
-    if name and (fold(name) in _FOLDED or "##[" not in text):
-        return len(text) - len(stripped), name, gh_unescape_data(stripped[end + 2 :])
-    start = text.find("##[")
-    end = text.find("]", start) if start >= 0 else -1
-    if end < 0:
-        return None
-    name = text[start + 3 : end].split(" ", 1)[0]
-    return (start, name, gh_unescape_v1(text[end + 1 :])) if name else None
-
-
-def _command_at(part: str) -> int:
-    """Where the command :func:`parse` reads in one of the runner's lines starts (-1: none)."""
-    found = _read(part)
-    return -1 if found is None else found[0]
-
-
-def fold(text: str) -> str:
-    """``text`` as the runner's ``StringComparison.OrdinalIgnoreCase`` compares it: each
-    character upper-cased alone, simply (the Kelvin sign is no ``k`` there, as it is to
-    ``str.lower``: a pause the runner keeps must not end for logtrim)."""
-    if text.isascii():
-        return text.upper()
-    return "".join(up if len(up := char.upper()) == 1 else char for char in text)
-
-
-def _paused(token: str | None, name: str, data: str) -> str | None:
-    """The runner's pause token after it reads the command ``name`` with ``data``: a pause
-    ends at its token (compared in any case); ``stop-commands`` starts one (not an empty
-    token nor a command's name, which the runner refuses)."""
-    if token is not None:
-        return None if fold(name) == fold(token) else token
-    if fold(name) == "STOP-COMMANDS" and data and fold(data) not in _FOLDED:
-        return data
-    return None
-
-
-def commands(line: str, *, blanks: str | None = _BLANKS) -> list[tuple[str, str]]:
-    """:func:`parse` of each line the runner reads in ``line`` (:func:`.dotnet_lines`) that
-    holds a command (``blanks``: what is trimmed before ``::``; None: any whitespace)."""
-    return [
-        found for part in dotnet_lines(line) if (found := parse(part, blanks=blanks)) is not None
-    ]
-
-
-# A command's syntax (bytes), all but its values, as the runner splits it (see
-# dialects/unescape.py): ``::name props::`` at the line's start, its properties up to the
-# first ``::``, each value after its ``=`` up to a ``,``; or the older ``##[name props]``,
-# each value up to a ``;``.
-_V2 = lazy(rb"\A\s*::([^\s:]+)(?: [^:]*(?::[^:]+)*)?::")
-_V2_VALUES = lazy(rb"=([^,]*)")
-_V1 = lazy(rb"##\[([^\]]*)\]")
-_V1_VALUES = lazy(rb"=([^;\]]*)")
-# The same grammar over a region of many lines (engine/masking/encoded.py finds the values a secret
-# may be spelled in): a command at any line's start with its properties (group 1) and its
-# data (group 2); the older form anywhere; nothing past a line's end. A line ends at a lone
-# carriage return too, as the runner reads it (:func:`.dotnet_lines`).
-V2_IN_TEXT = lazy(rb"(?m)(?:^|\r)[^\S\r\n]*::[^\s:]+(?: ([^:\r\n]*(?::[^:\r\n]+)*))?::([^\r\n]*)")
-V2_VALUES_IN_TEXT = lazy(rb"=([^,\r\n]*)")
-V1_IN_TEXT = lazy(rb"##\[([^\]\r\n]*)\]([^\r\n]*)")
-V1_VALUES_IN_TEXT = lazy(rb"=([^;\]\r\n]*)")
-
-
-def _syntax(line: bytes) -> tuple[list[tuple[int, int]], bool]:
-    """The syntax spans of the command on ``line`` and whether it is the older form; the
-    form the runner tries first, as :func:`parse` does."""
-    found = _V2.match(line)
-    if found and (fold(found.group(1).decode("utf-8", "replace")) in _FOLDED or b"##[" not in line):
-        # The closing ``::`` is no part of the last value.
-        return syntax_of(line, _V2, _V2_VALUES, found.end() - 2), False
-    return syntax_of(line, _V1, _V1_VALUES), True
-
 
 # Groups, logs and annotations with values of plain text (see ``Dialect.quick``).
 _QUICK = lazy(
@@ -181,7 +69,7 @@ class GitHub(Dialect):
     def is_command(self, line: str) -> bool:
         token = self.paused_token
         for name, _ in commands(line):
-            if fold(name) == fold(token) if token is not None else fold(name) in _FOLDED:
+            if fold(name) == fold(token) if token is not None else fold(name) in FOLDED:
                 return True
         return False
 
@@ -194,12 +82,12 @@ class GitHub(Dialect):
         return None
 
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
-        return _syntax(line)[0]
+        return syntax(line)[0]
 
-    def mask_syntax(self, line: bytes, mask: Mask) -> bytes:
+    def masksyntax(self, line: bytes, mask: Mask) -> bytes:
         # Each value as the runner decodes it: a secret in any mix of its escapes is found.
         body = line.rstrip(b"\r\n")
-        spans, v1 = _syntax(body)
+        spans, v1 = syntax(body)
         values, data = (GH_V1, GH_V1) if v1 else (GH_PROPERTY, GH_DATA)
         masked = mask_outside(
             body,
@@ -223,7 +111,7 @@ class GitHub(Dialect):
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
         # The runner reads text before an older ``##[add-mask]`` as output: masked.
-        return declaring_parts(line, _command_at, self._declaring(line))
+        return declaring_parts(line, command_at, self._declaring(line))
 
     def declares_to_ci(self, line: str) -> bool:
         # While paused the runner reads an ``add-mask`` as text: its value is masked there.
@@ -238,7 +126,7 @@ class GitHub(Dialect):
             found = parse(part)
             name, data = found if found is not None else ("", "")
             flags.append(token is None and fold(name) == "ADD-MASK" and bool(data.strip()))
-            token = _paused(token, name, data)
+            token = paused(token, name, data)
         return flags
 
     def secret_forms(self, value: str) -> list[str]:
@@ -251,7 +139,7 @@ class GitHub(Dialect):
 
     def _observe(self, name: str, data: str) -> None:
         running = self.paused_token is None
-        self.paused_token = _paused(self.paused_token, name, data)
+        self.paused_token = paused(self.paused_token, name, data)
         self.was_paused = self.was_paused or self.paused_token is not None
         if running and self.paused_token is None and fold(name) in ("GROUP", "ENDGROUP"):
             self.group_open = fold(name) == "GROUP"

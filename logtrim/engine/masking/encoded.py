@@ -16,7 +16,7 @@ import re
 from collections.abc import Callable
 
 from ..._regex import lazy
-from ...dialects import azure, github, teamcity
+from ...dialects import azure, ghcommands, teamcity
 from ...dialects.servicemsg import calamari_value, loose_value
 from ...dialects.unescape import (
     AZURE,
@@ -114,12 +114,12 @@ def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, i
     a two-byte ``in`` reads every byte of a region)."""
     out: list[tuple[int, int]] = []
     if needed(GH_PROPERTY, chars) and b"%" in data and b"::" in data:
-        for command in github.V2_IN_TEXT.finditer(data):
-            _values(data, command, 1, github.V2_VALUES_IN_TEXT, GH_PROPERTY, find, out)
+        for command in ghcommands.V2_IN_TEXT.finditer(data):
+            _values(data, command, 1, ghcommands.V2_VALUES_IN_TEXT, GH_PROPERTY, find, out)
             _value(data, command.span(2), GH_DATA, find, out)
     if needed(GH_V1, chars) and b"%" in data and b"##[" in data:
-        for command in github.V1_IN_TEXT.finditer(data):
-            _values(data, command, 1, github.V1_VALUES_IN_TEXT, GH_V1, find, out)
+        for command in ghcommands.V1_IN_TEXT.finditer(data):
+            _values(data, command, 1, ghcommands.V1_VALUES_IN_TEXT, GH_V1, find, out)
             _value(data, command.span(2), GH_V1, find, out)
     if needed(AZURE, chars) and b"%" in data and b"##" in data:
         for command in azure.IN_TEXT.finditer(data):
