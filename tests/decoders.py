@@ -58,6 +58,26 @@ def parse_github(line: str) -> Command:
     return Command(name, props, _unescape(line[end + 2 :], _GH_DATA))
 
 
+def github_executed(console: bytes) -> list[str]:
+    """The commands a GitHub runner executes from ``console``, each line as read by
+    :func:`parse_github` after its blanks: none while ``::stop-commands::TOKEN`` holds, until
+    ``::TOKEN::`` (runner ActionCommandManager.cs)."""
+    token, done = None, []
+    for raw in console.decode().splitlines():
+        line = raw.strip()
+        try:
+            name = parse_github(line).name
+        except ValueError:
+            continue  # no command: text
+        if token is not None:
+            token = None if name == token else token
+        elif name == "stop-commands":
+            token = parse_github(line).data
+        else:
+            done.append(line)
+    return done
+
+
 # Azure Pipelines (agent Command.cs / CommandStringConvertor.cs, task-lib taskcommand)
 _AZ = {"%AZP25": "%", "%0D": "\r", "%0A": "\n", "%3B": ";", "%5D": "]"}
 

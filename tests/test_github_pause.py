@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import RunLogtrim, examples, py, split
+from decoders import github_executed
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -130,24 +131,6 @@ def test_a_separator_byte_before_a_declaration_makes_it_text(run_logtrim: RunLog
     assert b"\x1c::add-mask::********\nuse ********\n" in r.stdout
 
 
-def _executed(console: bytes) -> list[str]:
-    """The commands a GitHub runner executes from ``console``: ``::name ...::`` lines, none
-    while ``::stop-commands::TOKEN`` holds, until ``::TOKEN::``."""
-    token, done = None, []
-    for raw in console.decode().splitlines():
-        line = raw.strip()
-        if not line.startswith("::") or "::" not in line[2:]:
-            continue
-        name = line[2:].split("::", 1)[0].split(" ", 1)[0]
-        if token is not None:
-            token = None if name == token else token
-        elif name == "stop-commands":
-            token = line.split("::", 2)[2]
-        else:
-            done.append(line)
-    return done
-
-
 @pytest.mark.parametrize(
     ("resumed", "code", "budget"), [(True, 1, "20kB"), (False, 1, "20kB"), (False, 0, "2kB")]
 )
@@ -169,7 +152,7 @@ def test_a_line_written_while_paused_is_no_command_when_printed_again(
     result = run_logtrim("--ci", "github", "--budget", budget, "--", *py(child))
     assert result.code == code
     assert b"::notice title=injected::untrusted text\n" in result.stdout  # shown, as text
-    executed = _executed(result.stdout)
+    executed = github_executed(result.stdout)
     assert not [c for c in executed if "injected" in c], executed
     assert any(c.startswith("::notice title=logtrim::") for c in executed), executed
     assert len(result.console) <= int(budget[:-2]) * 1000
@@ -188,5 +171,5 @@ def test_a_resume_the_runner_does_not_read_as_one_leaves_the_pause(run_logtrim: 
     )
     result = run_logtrim("--ci", "github", "--", *py(code))
     assert SECRET not in result.stdout and SECRET not in result.archive
-    executed = _executed(result.stdout)
+    executed = github_executed(result.stdout)
     assert any(c.startswith("::error title=logtrim") for c in executed), result.stdout

@@ -170,12 +170,12 @@ class Closer:
                 others.append(action)
         return others
 
-    def _replayed(self, lines: list[Emit], paused: bool) -> list[Emit]:
-        """The child's lines printed again, inside a pause of the CI's commands (see
-        :meth:`~logtrim.dialects.base.Dialect.replay_pause`) when ``paused``: its room was
-        kept for it."""
-        pause = self.dialect.replay_pause(b"".join(data for _, data in lines))
-        if not lines or not paused or pause is None:
+    def _replayed(self, lines: list[Emit]) -> list[Emit]:
+        """The child's lines printed again, inside a pause of the CI's commands where the
+        dialect has one for them (:meth:`~logtrim.dialects.base.Dialect.replay_pause`): its
+        room was kept for it."""
+        pause = self.dialect.replay_pause(b"".join(data for _, data in lines)) if lines else None
+        if pause is None:
             return lines
         start, end = (as_bytes(line) + b"\n" for line in pause)
         self.out.budget.spend(len(start) + len(end))
@@ -191,7 +191,7 @@ class Closer:
             count = self.policy.success_tail
             before = out.take()  # the resets first: a pause of the child's ends before ours
             lines = tail(count, reserve, f"last {count} lines")
-            out.push(before + self._replayed(lines, pause is not None))
+            out.push(before + self._replayed(lines))
             return
         title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
         group = dialect.group_start(title, timestamp=end.timestamp)
@@ -199,7 +199,7 @@ class Closer:
         if group is not None:
             reserve += len(group) + len(group_end or "") + 2
         before = out.take()
-        lines = self._replayed(tail(self.policy.tail, reserve, title), pause is not None)
+        lines = self._replayed(tail(self.policy.tail, reserve, title))
         if lines and group is not None:
             lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
             out.budget.spend(len(group) + 1)

@@ -5,6 +5,7 @@ all; docs/masking.md lists them)."""
 from __future__ import annotations
 
 import base64
+import json
 import unicodedata
 from collections.abc import Callable
 
@@ -89,8 +90,9 @@ def _codes(chars: str, *, upper: bool = False) -> dict[str, str]:
 
 #: JSON string writers, each as it escapes by default (their sources: docs/masking.md).
 _WRITERS: tuple[Callable[[str], str], ...] = (
-    _escaper({}, ascii_only=True),  # Python's json.dumps
-    _escaper({}),  # JavaScript's JSON.stringify, json.dumps(ensure_ascii=False), Jackson
+    lambda text: json.dumps(text)[1:-1],  # Python's json.dumps
+    # JavaScript's JSON.stringify, Jackson
+    lambda text: json.dumps(text, ensure_ascii=False)[1:-1],
     _escaper(_codes("<>&\u2028\u2029")),  # Go's encoding/json, Ruby on Rails' to_json
     _escaper(_codes("<>&='\u2028\u2029")),  # Gson
     # .NET's System.Text.Json (JavaScriptEncoder.Default)
