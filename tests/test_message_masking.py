@@ -99,6 +99,25 @@ def test_a_secret_in_the_syntax_leaves_the_messages_whole(
         assert result.stderr.count(b"part of the syntax of CI messages") == 1
 
 
+@pytest.mark.parametrize("secret", ["]tok3nAb9", "ose]tok3nAb9", "rbose]tok3"])
+def test_a_secret_across_a_messages_end_is_masked_and_the_message_kept(
+    run_logtrim: RunLogtrim, secret: str
+) -> None:
+    # The ``]`` that ends a message is the secret's too: masked in the text after it, the
+    # message still parses (a masked ``]`` would leave it open over the next lines).
+    child = py(
+        "print('##octopus[stdout-verbose]tok3nAb9 here'); print('next line'); "
+        "print('##octopus[stdout-default]')"
+    )
+    result = run_logtrim("--mask", secret, "--ci", "octopus", "--", *child)
+    assert result.code == 0
+    for shown in (result.stdout, result.archive):
+        assert secret.encode() not in shown, shown
+    lines = result.stdout.splitlines()
+    assert lines[0] == b"##octopus[stdout-verbose]********"
+    assert b"##octopus[stdout-default]" in lines[1:]  # not read into the first one
+
+
 def test_a_secret_that_is_a_github_command_name_leaves_commands_whole(
     run_logtrim: RunLogtrim,
 ) -> None:

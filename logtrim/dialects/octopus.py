@@ -174,11 +174,24 @@ class Octopus(Dialect):
         spans = [m.span() for m in _COMMAND_BYTES.finditer(line)]
         if not spans:
             return _mask_attributes(line, mask)
-        parts, pos = [], 0
-        for start, end in spans:
-            parts += [mask(line[pos:start]), _mask_attributes(line[start:end], mask, message=True)]
-            pos = end
-        return b"".join([*parts, mask(line[pos:])])
+        texts = [line[a:b] for a, b in zip([0, *(e for _, e in spans)], [s for s, _ in spans])]
+        texts.append(line[spans[-1][1] :])
+        messages = [_mask_attributes(line[s:e], mask, message=True) for s, e in spans]
+        texts = list(map(mask, texts))
+        masked = _interleave(texts, messages)
+        if mask(masked) == masked:
+            return masked
+        # A secret crosses a message's edge (``]`` its first byte: ``]abc123`` printed as
+        # ``##octopus[stdout-verbose]abc123``): the text on that side is masked whole, so the
+        # messages still parse (masking their ``]`` would leave one open, and Calamari would
+        # read the next lines into it). A secret inside a message's syntax is kept, as above.
+        edges = [b"", *messages, b""]
+        for i, text in enumerate(texts):
+            around = edges[i] + text + edges[i + 1]
+            if text.strip() and mask(around) != mask(edges[i]) + text + mask(edges[i + 1]):
+                body = text.rstrip(b"\r\n")
+                texts[i] = MASK + text[len(body) :]
+        return _interleave(texts, messages)
 
     def unclosed(self, line: str) -> bool:
         starts = [m.end() for m in _OPENER_TEXT.finditer(line)]
@@ -262,6 +275,11 @@ class Octopus(Dialect):
                 )
             )
         return actions
+
+
+def _interleave(texts: list[bytes], messages: list[bytes]) -> bytes:
+    """The texts with the messages between them (one text more than messages)."""
+    return b"".join([m for pair in zip(texts, messages) for m in pair] + texts[-1:])
 
 
 def _mask_attributes(text: bytes, mask: Mask, *, message: bool = False) -> bytes:
