@@ -174,8 +174,8 @@ class Octopus(Dialect):
         spans = [m.span() for m in _COMMAND_BYTES.finditer(line)]
         if not spans:
             return _mask_attributes(line, mask)
-        texts = [line[a:b] for a, b in zip([0, *(e for _, e in spans)], [s for s, _ in spans])]
-        texts.append(line[spans[-1][1] :])
+        cuts = [0, *(i for span in spans for i in span), len(line)]
+        texts = [line[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
         messages = [_mask_attributes(line[s:e], mask, message=True) for s, e in spans]
         texts = list(map(mask, texts))
         masked = _interleave(texts, messages)
@@ -279,7 +279,7 @@ class Octopus(Dialect):
 
 def _interleave(texts: list[bytes], messages: list[bytes]) -> bytes:
     """The texts with the messages between them (one text more than messages)."""
-    return b"".join([m for pair in zip(texts, messages) for m in pair] + texts[-1:])
+    return b"".join([m for pair in zip(texts, messages, strict=False) for m in pair] + texts[-1:])
 
 
 def _mask_attributes(text: bytes, mask: Mask, *, message: bool = False) -> bytes:

@@ -132,6 +132,18 @@ def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, i
     return out
 
 
+def loose_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:
+    """:func:`command_spans` for bytes that may be the middle of a command's value with its
+    head elsewhere (a piece of a line too long to hold): ``data`` read whole in each
+    system's escapes (``p%3Bss]w0rd`` is ``p;ss]w0rd`` to Azure's agent). Text that is no
+    value may be masked too: more is safe."""
+    out: list[tuple[int, int]] = []
+    for codec in (GH_PROPERTY, GH_V1, AZURE, TEAMCITY):
+        if codec.lead in data and needed(codec, chars):
+            out += spans_in(data, codec, find)
+    return out
+
+
 def _values(
     data: bytes,
     command: re.Match[bytes],

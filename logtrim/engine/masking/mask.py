@@ -116,6 +116,20 @@ class Masker:
             found += urlcreds.spans(data) + _escaped_urls(data)
         return merged(found) if found else found
 
+    def piece_spans(self, data: bytes) -> list[tuple[int, int]]:
+        """:meth:`spans` of a piece of a line too long to hold: a command's value there may
+        have its head in an earlier piece, so its escapes are read wherever they are."""
+        found = self.spans(data)
+        if not self._secrets:
+            return found
+        loose = encoded.loose_spans(data, self._found, self._chars)
+        return merged(found + loose) if loose else found
+
+    def mask_piece(self, data: bytes) -> bytes:
+        """``data`` masked with :meth:`piece_spans`."""
+        spans = self.piece_spans(data)
+        return apply(data, spans) if spans else data
+
     @staticmethod
     def _url_spans(data: bytes, pair: int) -> list[tuple[int, int]]:
         """With no secret: URLs' passwords, also in values a CI decodes (``pair``: where the
@@ -177,7 +191,7 @@ class Masker:
         cut = urlcreds.safe_cut(data, cut)
         if not self._secrets and not _message_in(data):  # (an Octopus value may hold a URL's)
             return cut
-        for start, end in self.spans(data):
+        for start, end in self.piece_spans(data):
             if start < cut < end:
                 return start
         return cut

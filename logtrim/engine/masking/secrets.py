@@ -160,8 +160,8 @@ class Secrets:
         """The archive form of a piece of a line too long to hold."""
         long = self.too_long.take(data) if self.too_long.waiting else []
         if not long:
-            return self.masker.mask(data)
-        return apply(data, merged(self.masker.spans(data) + long))
+            return self.masker.mask_piece(data)
+        return apply(data, merged(self.masker.piece_spans(data) + long))
 
     def crude(self, data: bytes) -> bytes:
         """``data`` masked without the compiled matcher: for when the masker itself broke."""

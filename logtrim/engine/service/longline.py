@@ -227,7 +227,9 @@ class LongCommands:
         console but where the CI in use reads it (it needs the value)."""
         span = line.value.span(part, close=close)
         if span is None:
-            return self._forward.command_form(stream, part) if first else self._masker.mask(part)
+            return (
+                self._forward.command_form(stream, part) if first else self._masker.mask_piece(part)
+            )
         begin, end = span
         fed = at - self._fed  # where the part starts in the bytes fed (none before: passed)
         self._secrets.too_long.place(max(fed + begin, 0), max(fed + end, 0))
@@ -235,5 +237,5 @@ class LongCommands:
             # be masked), the text around its command masked (``Commands.declaration``)
             return self._commands.declaration(part, self._masker.mask) if first else part
         head = part[:begin]
-        head = self._forward.command_form(stream, head) if first else self._masker.mask(head)
+        head = self._forward.command_form(stream, head) if first else self._masker.mask_piece(head)
         return head + (MASK if line.value.begins(part, begin) else b"") + part[end:]
