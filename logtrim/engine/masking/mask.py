@@ -20,7 +20,6 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ... import _text
-from ..._regex import lazy
 from ..match.matcher import Compiler
 from . import encoded, inpieces, urlcreds
 from .escapes import held_end, held_through, shown_end, through_escapes
@@ -106,14 +105,14 @@ class Masker:
         found = self._found(data)
         if HASH in data:  # a value a CI decodes: the secret in any spelling it reads
             found += encoded.octopus_spans(
-                data, lambda plain: bool(self._found(plain)) or _holds_url(plain)
+                data, lambda plain: bool(self._found(plain)) or urlcreds.holds_url(plain)
             )
         # A value GitHub, Azure or TeamCity decodes (their escape bytes, memchr first).
         found += encoded.command_spans(data, self._found, self._chars)
         if ESC in data:
             found += through_escapes(data, self._found)
         if urlcreds.AT in data:
-            found += urlcreds.spans(data) + _escaped_urls(data)
+            found += urlcreds.spans(data) + urlcreds.escaped_spans(data)
         return merged(found) if found else found
 
     def piece_spans(self, data: bytes) -> list[tuple[int, int]]:
@@ -134,9 +133,9 @@ class Masker:
     def _url_spans(data: bytes, pair: int) -> list[tuple[int, int]]:
         """With no secret: URLs' passwords, also in values a CI decodes (``pair``: where the
         first ``##`` is, -1: none; an Octopus value is base64, no ``@`` shows before)."""
-        found = urlcreds.spans(data) + _escaped_urls(data)
+        found = urlcreds.spans(data) + urlcreds.escaped_spans(data)
         if pair >= 0:
-            found += encoded.octopus_spans(data, _holds_url, pair)
+            found += encoded.octopus_spans(data, urlcreds.holds_url, pair)
         return merged(found) if found else found
 
     def _found(self, data: bytes) -> list[tuple[int, int]]:
@@ -239,43 +238,6 @@ def _message_in(data: bytes) -> bool:
     """Whether ``data`` may hold an Octopus message (its ``##``): a ``#`` alone (a build
     number, a comment) costs a memchr, not the look for a URL in every value."""
     return HASH in data and encoded.hashes(data) >= 0
-
-
-def _holds_url(plain: bytes) -> bool:
-    """Whether a decoded value holds a URL's password."""
-    return bool(urlcreds.spans(plain))
-
-
-_ESCAPED_COLON = lazy(rb"%3[Aa]")
-_AT_LOOKS = 64  # ``@`` looked behind one by one before the whole data is searched once
-_BEHIND = 2048  # how far before its ``@`` a URL's escaped ``:`` is looked for
-#: Every byte: a URL's password may hold any that a command's escapes spell.
-_EVERY_BYTE = set(range(256))
-
-
-def _escaped_urls(data: bytes) -> list[tuple[int, int]]:
-    """The passwords of URLs in command values their CI decodes where the ``:`` of
-    ``://user:pass@`` is an escape (a GitHub property: ``https%3A//user%3Apass@host``)."""
-    if not _escaped_colon_before_at(data):
-        return []
-    # ``%3a`` too: the runner leaves it, but percent escapes have no case for any other
-    # reader (the same length: the spans are the text's).
-    return encoded.command_spans(data.replace(b"%3a", b"%3A"), urlcreds.spans, _EVERY_BYTE)
-
-
-def _escaped_colon_before_at(data: bytes) -> bool:
-    """Whether an escaped ``:`` is on the line before some ``@`` (a URL's userinfo ends at
-    its ``@``): looked for behind each of the first ``@`` (memchr; a log has few), then in
-    the whole of ``data`` at once (one regex scan) when it has many."""
-    at = data.find(b"@")
-    for _ in range(_AT_LOOKS):
-        if at < 0:
-            return False
-        start = max(data.rfind(b"\n", max(at - _BEHIND, 0), at) + 1, at - _BEHIND, 0)
-        if _ESCAPED_COLON.search(data, start, at) is not None:
-            return True
-        at = data.find(b"@", at + 1)
-    return _ESCAPED_COLON.search(data) is not None
 
 
 def masker_of(secrets: Iterable[str]) -> Masker:

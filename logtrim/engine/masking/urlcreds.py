@@ -24,6 +24,7 @@ it. A netloc not yet ended may still get a later ``@``: a cut holds it back whol
 from __future__ import annotations
 
 from ..._regex import lazy
+from . import encoded
 
 #: How far before ``://`` a scheme's letter is looked for (``svn+ssh``, ``git+https``...).
 SCHEME = 32
@@ -145,3 +146,40 @@ def safe_cut(data: bytes, cut: int) -> int:
         if context < cut < end + 1:  # the netloc's last ``@`` after it makes it one
             return context
     return cut
+
+
+def holds_url(plain: bytes) -> bool:
+    """Whether a decoded value holds a URL's password."""
+    return bool(spans(plain))
+
+
+_ESCAPED_COLON = lazy(rb"%3[Aa]")
+_AT_LOOKS = 64  # ``@`` looked behind one by one before the whole data is searched once
+_BEHIND = 2048  # how far before its ``@`` a URL's escaped ``:`` is looked for
+#: Every byte: a URL's password may hold any that a command's escapes spell.
+_EVERY_BYTE = set(range(256))
+
+
+def escaped_spans(data: bytes) -> list[tuple[int, int]]:
+    """The passwords of URLs in command values their CI decodes where the ``:`` of
+    ``://user:pass@`` is an escape (a GitHub property: ``https%3A//user%3Apass@host``)."""
+    if not _escaped_colon_before_at(data):
+        return []
+    # ``%3a`` too: the runner leaves it, but percent escapes have no case for any other
+    # reader (the same length: the spans are the text's).
+    return encoded.command_spans(data.replace(b"%3a", b"%3A"), spans, _EVERY_BYTE)
+
+
+def _escaped_colon_before_at(data: bytes) -> bool:
+    """Whether an escaped ``:`` is on the line before some ``@`` (a URL's userinfo ends at
+    its ``@``): looked for behind each of the first ``@`` (memchr; a log has few), then in
+    the whole of ``data`` at once (one regex scan) when it has many."""
+    at = data.find(b"@")
+    for _ in range(_AT_LOOKS):
+        if at < 0:
+            return False
+        start = max(data.rfind(b"\n", max(at - _BEHIND, 0), at) + 1, at - _BEHIND, 0)
+        if _ESCAPED_COLON.search(data, start, at) is not None:
+            return True
+        at = data.find(b"@", at + 1)
+    return _ESCAPED_COLON.search(data) is not None
