@@ -27,6 +27,10 @@ CASES = {
     "tsc.txt": "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
     "dotnet.txt": "Assert.Equal() Failure",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
+    # Of several failing tests' reports (numbered under a tally or a heading), the first.
+    "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",
+    "phpunit.txt": "TypeError: Order::ship(): Argument #1 ($address) must be of type Address,"
+    " null given",
     "eslint.txt": "9:1   error  'bar' is not defined                      no-undef",
     # The error thrown, not its cause (Node prints the cause last, after its frames).
     "node-cause.txt": "UploadError: chunk 137 rejected by s3: SignatureDoesNotMatch"

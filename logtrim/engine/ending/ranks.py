@@ -156,6 +156,20 @@ _RETRYING = b"FAILED - RETRYING"
 _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 
 
+# A line announcing failing tests' reports: a count of failures ("2 failing", "3 failures")
+# or a heading that names them ("Failures:", "There were 2 failures:", "Failed examples:").
+_REPORTS = lazy(
+    rb"^[0-9]+ (?:failing|failures?|errors?)$|"
+    rb"^(?:[\w ]{0,30}\b)?(?:fail\w*|errors?)\b[\w ]{0,20}:$",
+    re.I,
+)
+
+
+def reports_follow(body: bytes) -> bool:
+    """Whether a status line announces failing tests' reports (:data:`_REPORTS`)."""
+    return _REPORTS.match(body) is not None
+
+
 def line_rank(body: bytes) -> Rank:
     """The rank of an error line by its words (a traceback's lines are judged apart)."""
     if body.startswith(_RETRYING):

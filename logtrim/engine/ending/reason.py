@@ -30,7 +30,7 @@ from . import traces
 from .named import WENT_ON, completed, fatal, json_record, named, said
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
-from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank
+from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank, reports_follow
 from .replaces import replaces, unboxed, went_on
 from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
 
@@ -49,6 +49,7 @@ class ReasonChooser:
     first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
     _trace: TraceState = field(default_factory=TraceState)
     _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
+    _reports: int = -(1 << 62)  # the line announcing failing tests' reports ("2 failing")
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     # The error lines seen so far, bulk-counted ones too (the tally's); else those offered.
     error_lines: Callable[[], int] | None = None
@@ -128,7 +129,7 @@ class ReasonChooser:
         # In a failing test's report it is that test's reason: an exception a passing
         # test logs later (the suite goes on) does not replace it.
         # The first traceback after a failing test's line is its report.
-        in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT
+        in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT or self._in_reports(lineno)
         rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
         if in_test:
             self._failing_test = -(1 << 62)
@@ -164,9 +165,23 @@ class ReasonChooser:
         # be taken otherwise next time: by what is chosen then).
         if self.memo and not traces.CAUSED_BY.match(body):
             self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
+        first_report = self._in_reports(lineno)
         if rank == Rank.TEST:
             self._failing_test = lineno
+        elif rank == Rank.STATUS and reports_follow(body):
+            self._reports = lineno
+        elif first_report and rank <= Rank.EXCEPTION:
+            rank = Rank.TEST_ASSERTION  # the first failing test's error: the first wins
         self._take(rank, body, lineno)
+
+    def _in_reports(self, lineno: int) -> bool:
+        """Whether an error line is the first after a line announcing failing tests' reports
+        (Mocha's, Jasmine's, RSpec's and PHPUnit's number each test's report under such a
+        line, whose headings have no error word): then it says why the first test failed."""
+        if 0 < lineno - self._reports <= _TEST_REPORT:
+            self._reports = -(1 << 62)
+            return True
+        return False
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form
@@ -198,7 +213,11 @@ class ReasonChooser:
     def looks_closely(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` is read with the lines before it: in or just after a
         traceback, its frames or a panic, or among the first error lines (kept for the CI)."""
-        return self._trace.near(lineno) or len(self.first_errors) < 5
+        return (
+            self._trace.near(lineno)
+            or len(self.first_errors) < 5
+            or 0 <= lineno - self._reports <= _TEST_REPORT
+        )
 
     def ranked(self, line: bytes, lineno: int) -> bool:
         """Whether offering an error line and then the lines of its digits-to-zero form right

@@ -134,6 +134,8 @@ _STRONG: tuple[Rule, ...] = (
 _WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, _L + rb"errors?" + _R, "Error: could not connect to db-01"),
     Rule("error-count", Kind.ERROR, _L + rb"[1-9][0-9]* errors?" + _R, "Build finished: 3 errors"),
+    # Mocha's and Jasmine's tally, the failing tests' reports under it.
+    Rule("failing-count", Kind.ERROR, _L + rb"[1-9][0-9]* failing" + _R, "  2 failing"),
     Rule(
         "fail-count", Kind.ERROR, _L + rb"(?:failed|failures?|errors?)[=:] ?[1-9]", "ok=2 failed=1"
     ),
