@@ -46,6 +46,10 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
     ("line", "kind"),
     [
         (b"\x1b[31mERROR\x1b[0m: coloured", Kind.ERROR),
+        # Forms that start a line, coloured (``pytest --color=yes``, a coloured make).
+        (b"\x1b[1m\x1b[31mE       assert (10.0 * 1.2) == 12.5\x1b[0m", Kind.ERROR),
+        (b"\x1b[1m\x1b[31mE       KeyError: 'db_url'\x1b[0m", Kind.ERROR),
+        (b"\x1b[31mmake: *** [Makefile:7: all] Stop.\x1b[0m", Kind.ERROR),
         (b"loading ErrorPageRenderer.dll", Kind.NOISE),
         (b"Build: 0 errors, 3 warnings", Kind.WARNING),
         (b"Tests: 120 passed, 0 failed", Kind.INFO),

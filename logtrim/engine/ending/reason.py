@@ -76,8 +76,10 @@ class ReasonChooser:
         ):
             return  # the common case, kept cheap (``TraceState.far``, inline): no error
         self._offered_errors += error
-        if line.startswith(b"E ") and error:  # pytest's explanation: its summary may cut it
-            self._explained.append(_ANSI.sub(b"", line[1:]).strip())
+        if error and (line.startswith(b"E ") or line[:1] == b"\x1b"):
+            plain = _ANSI.sub(b"", line)  # (``--color=yes`` colours it)
+            if plain.startswith(b"E "):  # pytest's explanation: its summary may cut it
+                self._explained.append(plain[1:].strip())
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")

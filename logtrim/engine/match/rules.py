@@ -53,6 +53,9 @@ __all__ = [
 # characters. Neither side takes a newline: a match stays on its line.
 _L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
 _R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
+# A line's start, colour codes before its text allowed (``pytest --color=yes`` colours its
+# ``E   assert`` and ``FAILED`` lines): where a strong form must start its line.
+_AT = rb"^(?:" + _C + rb")*"
 
 
 def _level(name: str, kind: Kind, forms: Sequence[bytes], example: str) -> Rule:
@@ -72,7 +75,7 @@ _STRONG: tuple[Rule, ...] = (
     ),
     _strong(
         "java-exception",
-        rb"^Exception in thread \"|^Caused by: ",
+        _AT + rb"Exception in thread \"|" + _AT + rb"Caused by: ",
         'Exception in thread "main" java.lang.IllegalStateException: boom',
     ),
     _strong(
@@ -95,17 +98,17 @@ _STRONG: tuple[Rule, ...] = (
         "test-failed",
         # ``::`` in a test id, matched from the id's start up to its first ``::``: a search
         # from every ``::`` would read the rest of the id from each (``:`` * 32k: seconds).
-        rb"^FAILED |^ERROR [^ \n]+::|(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b|"
-        rb"^--- FAIL: |^not ok [0-9]|^FAIL: \w|^[ \t]*Failure/Error: ",
+        _AT + rb"(?:FAILED |ERROR [^ \n]+::|--- FAIL: |not ok [0-9]|FAIL: \w|[ \t]*Failure/Error: )|"
+        rb"(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b",
         "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
     ),
     _strong(
-        "make-error", rb"^make(?:\[[0-9]+\])?: \*\*\* ", "make: *** [Makefile:7: main.o] Error 1"
+        "make-error", _AT + rb"make(?:\[[0-9]+\])?: \*\*\* ", "make: *** [Makefile:7: main.o] Error 1"
     ),
     # pytest's explanation of a failure: the assertion or the exception, not the "where" lines.
     _strong(
         "pytest-explanation",
-        rb"^E {2,}(?:assert |[\w.]*(?:Error|Exception|Exit)\b)",
+        _AT + rb"E {2,}(?:assert |[\w.]*(?:Error|Exception|Exit)\b)",
         "E       assert 14.4 == 12.0",
     ),
     _strong("panic", _BOL + rb"panic: |^fatal error: ", "panic: runtime error: index out of range"),
