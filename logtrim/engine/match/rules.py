@@ -98,12 +98,15 @@ _STRONG: tuple[Rule, ...] = (
         "test-failed",
         # ``::`` in a test id, matched from the id's start up to its first ``::``: a search
         # from every ``::`` would read the rest of the id from each (``:`` * 32k: seconds).
-        _AT + rb"(?:FAILED |ERROR [^ \n]+::|--- FAIL: |not ok [0-9]|FAIL: \w|[ \t]*Failure/Error: )|"
+        _AT + rb"(?:FAILED |ERROR [^ \n]+::|--- FAIL: |not ok [0-9]|FAIL: \w|"
+        rb"[ \t]*Failure/Error: )|"
         rb"(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b",
         "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
     ),
     _strong(
-        "make-error", _AT + rb"make(?:\[[0-9]+\])?: \*\*\* ", "make: *** [Makefile:7: main.o] Error 1"
+        "make-error",
+        _AT + rb"make(?:\[[0-9]+\])?: \*\*\* ",
+        "make: *** [Makefile:7: main.o] Error 1",
     ),
     # pytest's explanation of a failure: the assertion or the exception, not the "where" lines.
     _strong(
