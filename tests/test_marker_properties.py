@@ -4,6 +4,7 @@ the exit code. Each line carries its number, so a stretch left out is seen on th
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from conftest import examples
@@ -11,8 +12,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from test_engine import core, drive
 
+from logtrim.engine.console.tally import gap_note
 from logtrim.engine.core import STDOUT
-from logtrim.engine.ending.marked import SHORT_GAP
+from logtrim.engine.ending.failure import TailLine
+from logtrim.engine.ending.marked import SHORT, SHORT_GAP, pick_marked
 
 SETTINGS = settings(
     max_examples=examples(200), deadline=None, suppress_health_check=[HealthCheck.too_slow]
@@ -85,3 +88,35 @@ def test_every_stretch_not_shown_has_a_marker(
     data = "".join(FORMS[f].format(n=n) + "\n" for n, f in enumerate(forms)).encode()
     _, out = drive(core(budget=budget, tail=20), [(STDOUT, data, 0.0)], exit_code=exit_code)
     assert _unmarked(out[STDOUT]) == []
+
+
+@SETTINGS
+@given(
+    texts=st.lists(
+        st.sampled_from([b"\n", b"  }\n", b"    rendering Widget7 variant 2\n", b"ERROR: x\n"]),
+        min_size=2,
+        max_size=80,
+    ),
+    room=st.integers(40, 2_000),
+)
+def test_a_stretch_no_longer_than_its_marker_is_shown_instead(
+    texts: list[bytes], room: int
+) -> None:
+    # A blank line or a brace left out of the tail costs less than the marker saying so.
+    window = [
+        TailLine(n, STDOUT, text, marked=text.startswith(b"ERROR")) for n, text in enumerate(texts)
+    ]
+    picked, skipped = pick_marked(window, window, room, (-1, -1))
+    marks = {
+        key: len(SHORT_GAP) if n == SHORT else len(gap_note(n, sized=False))
+        for key, n in skipped.items()
+        if n > 0 or n == SHORT
+    }
+    if skipped and all(n > 0 or n == SHORT for n in skipped.values()):
+        assert sum(len(line.text) for line in picked) + sum(marks.values()) <= room
+    numbers = [line.lineno for line in picked]
+    assert numbers == sorted(numbers)
+    for line, after in itertools.pairwise(picked):
+        out = texts[line.lineno + 1 : after.lineno]
+        if out and id(after) in marks:
+            assert sum(map(len, out)) > marks[id(after)], (out, skipped[id(after)])

@@ -28,17 +28,43 @@ def pick_marked(
     picked = pick(candidates, room, named=named)
     skipped = _left_out(window, picked)
     if _size(picked) + _marks(skipped, short=False) <= room:
-        return picked, skipped
+        return _instead(window, picked, skipped)
     first, keep = skipped, room
     for _ in range(_TRIES):
         need = _size(picked) + _marks(skipped, short=True)
         if need <= room:
-            return picked, dict.fromkeys(skipped, SHORT)
+            return _instead(window, picked, dict.fromkeys(skipped, SHORT))
         keep -= max(need - room, len(SHORT_GAP))  # fewer lines can mean more stretches
         picked = pick(candidates, keep, named=named)
         skipped = _left_out(window, picked)
     picked = pick(candidates, room, named=named)
     return picked, {key: -n for key, n in first.items() if n != SHORT}
+
+
+def _instead(
+    window: list[TailLine], picked: list[TailLine], skipped: dict[int, int]
+) -> tuple[list[TailLine], dict[int, int]]:
+    """``picked`` with the stretches of the window left out that are no longer than their
+    marker (a blank line, a brace) shown instead of it: they cost no more."""
+    chosen = {id(line) for line in picked}
+    added: set[int] = set()
+    stretch: list[TailLine] = []
+    started = False
+    for line in window:
+        if id(line) not in chosen:
+            stretch.append(line)
+            continue
+        n = skipped.get(id(line), 0)
+        if started and stretch and (n > 0 or n == SHORT):
+            marker = len(SHORT_GAP) if n == SHORT else len(gap_note(n, sized=False))
+            if all(x.lineno >= 0 for x in stretch) and _size(stretch) <= marker:
+                added.update(id(x) for x in stretch)
+                del skipped[id(line)]
+        stretch, started = [], True
+    if not added:
+        return picked, skipped
+    older = [line for line in picked if line.earlier]
+    return older + [x for x in window if id(x) in chosen or id(x) in added], skipped
 
 
 def _marks(skipped: dict[int, int], *, short: bool) -> int:
