@@ -170,3 +170,50 @@ def test_a_secret_spelled_in_mixed_escapes_deep_in_a_long_command_is_masked(
     for shown in (result.stdout, result.archive):
         assert b"w0rd" not in shown
     assert b"b" * 100 + b"********c" in result.archive
+
+
+# (ci, secret, the command's start, the secret as spelled, bytes before it, after it, end)
+EDGES = [
+    # The rest of a long line (its last piece ends the line): read with the next lines.
+    (
+        "azure",
+        "p4ss;w]0rd%xZ",
+        "##vso[task.logissue type=error]",
+        "p4ss;w%5D0rd%AZP25xZ",
+        1_048_571,
+        4,
+        "",
+    ),
+    ("github", "a:b,c%dEFG", "::error title=", "a:b%2Cc%dEFG", 2_100_000, 4, ",file=x::msg"),
+    # The start of a long line, its value going on past what the console shows.
+    (
+        "teamcity",
+        "p4ss'w]0rdAB",
+        "##teamcity[message text='",
+        "p4ss|'w|0x005D0rd|0x0041B",
+        10,
+        1_500_000,
+        "']",
+    ),
+    ("github", "a:b,c%dEFG", "::error title=", "a:b%2Cc%dEFG", 10, 1_500_000, ",file=x::msg"),
+]
+
+
+@pytest.mark.parametrize(("ci", "secret", "head", "spelled", "before", "after", "end"), EDGES)
+def test_a_mixed_escape_secret_at_either_end_of_a_long_command_is_masked(
+    run_logtrim: RunLogtrim,
+    ci: str,
+    secret: str,
+    head: str,
+    spelled: str,
+    before: int,
+    after: int,
+    end: str,
+) -> None:
+    text = f"{head!r} + 'x' * {before} + {spelled!r} + 'y' * {after} + {end!r}"
+    for shown_ci in (ci, "plain"):
+        result = run_logtrim("--mask", secret, "--ci", shown_ci, "--", *py(f"print({text})"))
+        assert result.code == 0
+        for shown in (result.stdout, result.archive):
+            assert spelled.encode() not in shown
+        assert b"********" in result.archive

@@ -118,6 +118,30 @@ def test_a_secret_across_a_messages_end_is_masked_and_the_message_kept(
     assert b"##octopus[stdout-default]" in lines[1:]  # not read into the first one
 
 
+@pytest.mark.parametrize(
+    ("lines", "shown"),
+    [
+        (
+            "##octopus[progress percentage='NTA='\nmessage='aGk=']tok3nAb9 here",
+            b"message='aGk=']********",
+        ),
+        ("##octopus[stdout-verbose\n]tok3nAb9 here", b"]********"),
+    ],
+)
+def test_a_secret_across_the_end_of_a_message_over_lines_leaves_it_closed(
+    run_logtrim: RunLogtrim, lines: str, shown: bytes
+) -> None:
+    # Calamari reads an open message on to the first ``]``: masked, it would read the next
+    # lines into the message, up to the ``]`` in ``[x]``.
+    child = py(f"print({lines!r}); print('next line [x] here'); print('##octopus[stdout-default]')")
+    result = run_logtrim("--mask", "]tok3nAb9", "--ci", "octopus", "--", *child)
+    for out in (result.stdout, result.archive):
+        assert b"tok3nAb9" not in out
+    console = result.stdout.splitlines()
+    assert console[1] == shown, result.stdout
+    assert console[2] == b"next line [x] here"
+
+
 def test_a_secret_that_is_a_github_command_name_leaves_commands_whole(
     run_logtrim: RunLogtrim,
 ) -> None:

@@ -28,7 +28,10 @@ from .servicemsg import (
 from .syntax import Mask, keeping
 
 # The next line of a message whose ']' comes later: attributes only, perhaps the ']'.
-_ATTRIBUTES = lazy(r"""\s*(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+\]?\s*""")
+# A message's later line: attributes, perhaps its ``]`` and text after it (Calamari's text).
+_ATTRIBUTES = lazy(
+    r"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
+)
 # A message as Calamari reads one: the marker, perhaps spaces and '['s, a name, attributes,
 # then its ']' (or the end of the line, when the message goes on over the next lines). "see
 # ##octopus[ docs" is text. Any case: older server parsers ignore it, and a line passed
@@ -172,11 +175,19 @@ class Octopus(Dialect):
         # Each well-formed message as its values read; the text between, in one piece (a
         # secret cut by colour codes there is still one); no message: a later line of one.
         spans = [m.span() for m in _COMMAND_BYTES.finditer(line)]
+        # Before any message: the end of one begun on an earlier line, to its first ``]``
+        # (Calamari reads an open message that far), or text.
+        close = line.find(b"]", 0, spans[0][0] if spans else len(line))
+        if close >= 0:
+            spans.insert(0, (0, close + 1))
         if not spans:
             return _mask_attributes(line, mask)
         cuts = [0, *(i for span in spans for i in span), len(line)]
         texts = [line[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
-        messages = [_mask_attributes(line[s:e], mask, message=True) for s, e in spans]
+        messages = [
+            _mask_attributes(line[s:e], mask, message=bool(i) or close < 0)
+            for i, (s, e) in enumerate(spans)
+        ]
         texts = list(map(mask, texts))
         masked = _interleave(texts, messages)
         if mask(masked) == masked:

@@ -225,6 +225,9 @@ class Intake:
         raw = region
         archive, region, hits = self._secrets.region(stream, region)
         if st.in_long:
+            # Its rest may hold a command's value whose head was in an earlier piece.
+            end = archive.find(b"\n") + 1 or len(archive)
+            archive = self._masker.mask_piece(archive[:end]) + archive[end:]
             # The rest of a long line: archive only, it was counted with its first piece.
             end = region.find(b"\n") + 1 or len(region)
             region = region[end:]

@@ -176,7 +176,7 @@ class Masker:
             # Colour codes inside a secret lengthen it: one begun may still be open.
             part = part[: len(part) - held_through(part, self._secrets)]
         part = part[: urlcreds.open_password(part)]
-        masked = self.mask(part)
+        masked = self.mask_piece(part)  # a command's value may go on past it, unread
         return masked[: _text.char_start(masked, size)]
 
     def mask_text(self, text: str) -> str:

@@ -227,9 +227,9 @@ class LongCommands:
         console but where the CI in use reads it (it needs the value)."""
         span = line.value.span(part, close=close)
         if span is None:
-            return (
-                self._forward.command_form(stream, part) if first else self._masker.mask_piece(part)
-            )
+            if first:  # (a value it starts may end in a later piece: read in every escape)
+                return self._masker.mask_piece(self._forward.command_form(stream, part))
+            return self._masker.mask_piece(part)
         begin, end = span
         fed = at - self._fed  # where the part starts in the bytes fed (none before: passed)
         self._secrets.too_long.place(max(fed + begin, 0), max(fed + end, 0))
@@ -237,5 +237,6 @@ class LongCommands:
             # be masked), the text around its command masked (``Commands.declaration``)
             return self._commands.declaration(part, self._masker.mask) if first else part
         head = part[:begin]
-        head = self._forward.command_form(stream, head) if first else self._masker.mask_piece(head)
+        head = self._forward.command_form(stream, head) if first else head
+        head = self._masker.mask_piece(head)
         return head + (MASK if line.value.begins(part, begin) else b"") + part[end:]
