@@ -114,6 +114,20 @@ def test_missing_input_exits_3_with_one_line() -> None:
     assert "no such file" in proc.stderr.decode()
 
 
+def test_an_archive_that_decodes_to_nothing_is_one_error_line(tmp_path: Path) -> None:
+    """No empty report before the error: the one line says why (exit 3)."""
+    import zstandard
+
+    whole = zstandard.ZstdCompressor().compress(b"deploy step 1\n" * 5000)
+    cut = tmp_path / "cut.zst"
+    cut.write_bytes(whole[:20])
+    proc = _cli("stats", str(cut))
+    assert proc.returncode == 3
+    assert proc.stdout == b""
+    assert proc.stderr.decode().startswith(f"logtrim: error: {cut}: ")
+    assert proc.stderr.count(b"\n") == 1
+
+
 def _opened(data: bytes) -> Input:
     """An input over bytes in memory, as ``open_input`` would make for a file."""
     return Input("mem", io.BytesIO(data[4:]), data[:4], len(data))

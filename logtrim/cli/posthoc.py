@@ -169,6 +169,8 @@ def stats(
         known = load(baseline_file(baseline)).hashes
     opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened, known)
+    if all(info.fatal for info in result.inputs):  # nothing to report: the error says why
+        _fail([f"{info.name}: {info.damage}" for info in result.inputs])
     with _stdout_reader():
         if json_:
             sys.stdout.write(json.dumps(to_json(result, listed), indent=2) + "\n")

@@ -233,6 +233,6 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
             f"{format_size(suggestion.bytes)} ({suggestion.share:.1%} of the input)",
         ]
     for inp in stats.inputs:
-        if inp.damage:
+        if inp.damage and not inp.fatal:  # (a fatal one is said as the error, on stderr)
             lines.append(f"warning: {inp.name}: {inp.damage}")
     return "\n".join(lines) + "\n"
