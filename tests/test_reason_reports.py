@@ -22,7 +22,9 @@ REPORTS = Path(__file__).parent / "data" / "reports"
 CASES = {
     "curl.txt": "curl: (22) The requested URL returned error: 404",
     "rspec.txt": "Failure/Error: expect(cart.total(0.1)).to eq(90)",
-    "jest.txt": "FAIL src/cart.test.js",
+    # Jest's heading over the failing test's report; of two, the first.
+    "jest.txt": "\u25cf cart \u203a applies discount",
+    "jest-two.txt": "\u25cf Order \u203a sums total",
     "webpack.txt": "Module not found: Error: Can't resolve './foo' in '/app/src'",
     "tsc.txt": "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
     "dotnet.txt": "Assert.Equal() Failure",

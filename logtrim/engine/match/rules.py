@@ -103,6 +103,13 @@ _STRONG: tuple[Rule, ...] = (
         rb"(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b",
         "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
     ),
+    # Jest's heading over a failing test's report (``● suite › test``; its ``● Console``
+    # blocks have no ``›``).
+    _strong(
+        "jest-failure",
+        _AT + rb"[ \t]*\xe2\x97\x8f [^\n]*? \xe2\x80\xba ",
+        "  ● cart › applies discount",
+    ),
     _strong(
         "make-error",
         _AT + rb"make(?:\[[0-9]+\])?: \*\*\* ",
