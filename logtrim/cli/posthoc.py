@@ -169,7 +169,7 @@ def stats(
         known = load(baseline_file(baseline)).hashes
     opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened, known)
-    if all(info.fatal for info in result.inputs):  # nothing to report: the error says why
+    if not result.total_bytes and all(info.fatal for info in result.inputs):  # nothing decoded
         _fail([f"{info.name}: {info.damage}" for info in result.inputs])
     with _stdout_reader():
         if json_:

@@ -19,8 +19,12 @@ def summary(diff: Diff) -> str:
     return (
         f"{_n(len(diff.found), 'new line shape', 'new line shapes')} "
         f"({diff.new_lines:,} of {_n(diff.lines, 'line', 'lines')}); "
-        f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}; "
-        f"{_n(repeats, 'later line', 'later lines')} of the same shapes or words not shown"
+        f"shown {len(diff.shown):,}, held back by the budget {diff.held_back:,}"
+        + (
+            f"; {_n(repeats, 'later line', 'later lines')} of the same shapes or words not shown"
+            if repeats
+            else ""
+        )
         + (
             f"; {_n(diff.near_shapes, 'more new shape', 'more new shapes')} "
             f"({_n(diff.near_lines, 'line', 'lines')}) near a good run's line, not shown"

@@ -108,6 +108,7 @@ class Tally:
             known = " · ".join(
                 f"{TIERS[k].plural} {format_count(n)}"
                 for k, n in sorted(self.known.items(), reverse=True)
+                if n  # ("warnings 0" says nothing)
             )
             out.append(f"[logtrim]   known to the baseline (each shown a tier lower): {known}")
         # Only what happened: "collapsed 0" beside a tail's "... 40 similar lines ..." read
