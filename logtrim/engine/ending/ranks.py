@@ -157,10 +157,11 @@ _RETRYING = b"FAILED - RETRYING"
 _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 
 
-# A line announcing failing tests' reports: a count of failures ("2 failing", "3 failures")
-# or a heading that names them ("Failures:", "There were 2 failures:", "Failed examples:").
+# A line announcing failing tests' reports: Mocha's count ("2 failing"), or a heading that
+# names them ("Failures:", "There were 2 failures:"). Not a compiler's "1 error": it ends
+# its report, and the build's lines after it are no test's.
 _REPORTS = lazy(
-    rb"^[0-9]+ (?:failing|failures?|errors?)$|"
+    rb"^[0-9]+ failing$|"
     rb"^(?:[\w ]{0,30}\b)?(?:fail\w*|errors?)\b[\w ]{0,20}:$",
     re.I,
 )
