@@ -49,6 +49,9 @@ CASES = {
     "surefire.txt": "[ERROR] com.shop.OrdersTest.npe -- Time elapsed: 0.016 s <<< ERROR! -"
     ' java.lang.NullPointerException: Cannot invoke "String.length()" because "s" is null',
     "rustc.txt": "error[E0308]: mismatched types (at src/main.rs:11:18)",
+    # npm's usage text after its message ("Usage:" then "npm ci") is no failing test's.
+    "npm-ci.txt": "npm error The `npm ci` command can only install with an existing"
+    " package-lock.json or",
     # javac's "1 error" ends its report: the failed task after it is no failing test's.
     "gradle-javac.txt": "/home/runner/work/shop/orders/src/main/java/com/acme/shop/orders/"
     "OrderService.java:42: error: cannot find symbol",

@@ -161,8 +161,8 @@ _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 # names them ("Failures:", "There were 2 failures:"). Not a compiler's "1 error": it ends
 # its report, and the build's lines after it are no test's.
 _REPORTS = lazy(
-    rb"^[0-9]+ failing$|"
-    rb"^(?:[\w ]{0,30}\b)?(?:fail\w*|errors?)\b[\w ]{0,20}:$",
+    rb"^[0-9]+ failing$|^(?:failures|failed (?:tests|examples|specs)|errors|"
+    rb"there (?:was|were) [0-9]+ (?:failures?|errors?)) ?:$",
     re.I,
 )
 
