@@ -49,6 +49,9 @@ CASES = {
     "surefire.txt": "[ERROR] com.shop.OrdersTest.npe -- Time elapsed: 0.016 s <<< ERROR! -"
     ' java.lang.NullPointerException: Cannot invoke "String.length()" because "s" is null',
     "rustc.txt": "error[E0308]: mismatched types (at src/main.rs:11:18)",
+    # What stopped a failing Go test: its panic, under the test's line.
+    "go-panic.txt": "panic: runtime error: invalid memory address or nil pointer dereference"
+    " [recovered]",
     # npm's usage text after its message ("Usage:" then "npm ci") is no failing test's.
     "npm-ci.txt": "npm error The `npm ci` command can only install with an existing"
     " package-lock.json or",

@@ -131,10 +131,8 @@ class ReasonChooser:
         # In a failing test's report it is that test's reason: an exception a passing
         # test logs later (the suite goes on) does not replace it.
         # The first traceback after a failing test's line is its report.
-        in_test = 0 <= lineno - self._failing_test <= _TEST_REPORT or self._in_reports(lineno)
+        in_test = self._in_test(lineno) or self._in_reports(lineno)
         rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
-        if in_test:
-            self._failing_test = -(1 << 62)
         self._take(rank, body, lineno, root=root, start=self._trace.start)
 
     def _grouped(self, text: bytes, lineno: int) -> bool:
@@ -174,7 +172,17 @@ class ReasonChooser:
             self._reports = lineno
         elif first_report and rank <= Rank.EXCEPTION:
             rank = Rank.TEST_ASSERTION  # the first failing test's error: the first wins
+        elif rank == Rank.FATAL and self._in_test(lineno):
+            rank = Rank.TEST_ASSERTION  # what stopped a failing test (Go's ``panic:``)
         self._take(rank, body, lineno)
+
+    def _in_test(self, lineno: int) -> bool:
+        """Whether a line is the first after a failing test's line that may say why; then
+        the next one is not (the first traceback or panic after it is its report)."""
+        if 0 <= lineno - self._failing_test <= _TEST_REPORT:
+            self._failing_test = -(1 << 62)
+            return True
+        return False
 
     def _in_reports(self, lineno: int) -> bool:
         """Whether an error line is the first after a line announcing failing tests' reports
