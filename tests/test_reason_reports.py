@@ -31,6 +31,9 @@ CASES = {
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     # Of several failing tests' reports (numbered under a tally or a heading), the first.
     "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",
+    # Node's assertion says the values on a line of their own, set apart by blank lines.
+    "mocha-strict.txt": "AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:"
+    " 90 !== 85",
     "phpunit.txt": "TypeError: Order::ship(): Argument #1 ($address) must be of type Address,"
     " null given",
     "eslint.txt": "9:1   error  'bar' is not defined                      no-undef",

@@ -40,6 +40,23 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += b" - " + body  # a failing test's assertion under it (Gradle's, Surefire's)
     elif best.text.endswith(b":") and body and plain[:1] in b" \t":
         best.text += b" " + body + _goes_on(best.lineno + 1, plain, line_after)
+    elif best.text.endswith(b":") and not body:
+        best.text += _set_apart(best.lineno + 2, line_after)
+
+
+def _set_apart(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """What a header that ends with ``:`` says on one short line set apart by blank lines
+    (Node's ``AssertionError [ERR_ASSERTION]: Expected values to be strictly equal:`` then
+    ``90 !== 85``), or nothing."""
+    line, after = line_after(lineno - 1), line_after(lineno)
+    if line is None or (after is not None and ANSI_BYTES.sub(b"", after).strip()):
+        return b""
+    body = ANSI_BYTES.sub(b"", line).strip()
+    return b" " + body if 0 < len(body) <= _SHORT else b""
+
+
+#: The longest line :func:`_set_apart` takes.
+_SHORT = 120
 
 
 #: The most lines of a message's paragraph read after its first (CMake's wrap at 80 columns).
