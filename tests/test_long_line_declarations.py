@@ -217,3 +217,28 @@ def test_a_mixed_escape_secret_at_either_end_of_a_long_command_is_masked(
         for shown in (result.stdout, result.archive):
             assert spelled.encode() not in shown
         assert b"********" in result.archive
+
+
+def test_a_secret_spelled_in_teamcity_unicode_escapes_across_a_piece_boundary_is_masked(
+    run_logtrim: RunLogtrim,
+) -> None:
+    # Each character as ``|0xNNNN``: six bytes for one, longer than any fixed form.
+    secret = "Ab'C]d|E[f9Z"
+    spelled = "".join(f"|0x{ord(c):04X}" for c in secret)
+    head = "##teamcity[message text='"
+    text = f"{head!r} + 'x' * {2_097_100 - len(head)} + {spelled!r} + 'y' * 1_000_000 + \"']\""
+    result = run_logtrim("--mask", secret, "--ci", "teamcity", "--", *py(f"print({text})"))
+    for shown in (result.stdout, result.archive):
+        assert spelled[:30].encode() not in shown
+
+
+@pytest.mark.parametrize("escaped", ["|]", "|["])
+def test_a_long_teamcity_message_passes_whole_past_an_escaped_bracket(
+    run_logtrim: RunLogtrim, escaped: str
+) -> None:
+    text = f"\"##teamcity[message text='\" + 'x' * 1000 + {escaped!r} + 'y' * 2_000_000"
+    child = py(f"print({text} + \"' status='WARNING']\"); print('next line')")
+    result = run_logtrim("--ci", "teamcity", "--", *child)
+    (message,) = [x for x in result.stdout.splitlines() if x.startswith(b"##teamcity[message")]
+    assert message.endswith(b"y' status='WARNING']") and len(message) > 2_000_000
+    assert b"next line" in result.stdout.splitlines()

@@ -142,6 +142,20 @@ def test_a_secret_across_the_end_of_a_message_over_lines_leaves_it_closed(
     assert console[2] == b"next line [x] here"
 
 
+@pytest.mark.parametrize(
+    "line", ["##octopus[]p4ss-Wd tail", "##octopus[stdout-verbose x]p4ss-Wd tail"]
+)
+def test_a_secret_that_begins_with_a_bracket_keeps_it_where_no_message_is_read(
+    run_logtrim: RunLogtrim, line: str
+) -> None:
+    # Calamari closes what ``##octopus[`` opened at that ``]`` however it reads the rest.
+    child = py(f"print({line!r}); print('next line')")
+    result = run_logtrim("--mask", "]p4ss-Wd", "--ci", "octopus", "--", *child)
+    for out in (result.stdout, result.archive):
+        assert b"p4ss-Wd" not in out
+        assert line.replace("]p4ss-Wd", "]********").encode() in out
+
+
 def test_a_secret_that_is_a_github_command_name_leaves_commands_whole(
     run_logtrim: RunLogtrim,
 ) -> None:

@@ -40,6 +40,8 @@ class Dialect:
     forward_always: ClassVar[bool] = False
     #: Whether a command ends at the first ``]`` after its marker (else at its line's end).
     closes_at_bracket: ClassVar[bool] = False
+    #: The byte that escapes the next one in a command (TeamCity's ``|``: ``|]`` ends none).
+    escape: ClassVar[bytes] = b""
     #: Whether its server reads a lone carriage return as a line's end (.NET's ``ReadLine``):
     #: a command ends there, and one may start after it (``Downloading 100%\r::add-mask::``).
     ends_at_cr: ClassVar[bool] = False

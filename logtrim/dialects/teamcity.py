@@ -78,6 +78,7 @@ class TeamCity(Dialect):
         "blockOpened", "blockClosed", "errorDetails",
     )  # fmt: skip
     closes_at_bracket: ClassVar[bool] = True
+    escape: ClassVar[bytes] = b"|"
     quick: ClassVar[re.Pattern[bytes] | None] = lazy(_QUICK % _QUICK_NAMES.encode())
     quick_progress: ClassVar[re.Pattern[bytes] | None] = lazy(
         rb"##teamcity\[progressMessage '[\w .,:/=+()-]*'\]\n"

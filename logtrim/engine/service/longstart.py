@@ -142,11 +142,19 @@ class Starts:
         if dialect is None:
             return None
         if dialect.closes_at_bracket:
-            close = window.find("]")
+            close = _unescaped(window, "]", dialect.escape.decode())
             if close >= 0 and self._commands.is_command(window[: close + 1]):
                 return dialect, close + 1
             return (dialect, -1) if close < 0 else None
         return dialect, -1
+
+
+def _unescaped(text: str, char: str, escape: str) -> int:
+    """Where the first ``char`` in ``text`` that no odd run of ``escape`` precedes is (-1)."""
+    at = text.find(char)
+    while at >= 0 and escape and (at - len(text[:at].rstrip(escape))) % 2:
+        at = text.find(char, at + 1)
+    return at
 
 
 def _period_end(buf: bytes, start: int, period: int) -> int:
