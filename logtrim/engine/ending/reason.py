@@ -32,13 +32,10 @@ from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank, reports_follow
 from .replaces import replaces, unboxed, went_on
+from .testreports import TestReports
 from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
-
-
-# How far after a failing test's line its report (the traceback that says why) may end.
-_TEST_REPORT = 300
 
 
 @dataclass
@@ -48,8 +45,7 @@ class ReasonChooser:
     best: Candidate | None = None
     first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
     _trace: TraceState = field(default_factory=TraceState)
-    _failing_test: int = -(1 << 62)  # the line of the last failing test without assertion
-    _reports: int = -(1 << 62)  # the line announcing failing tests' reports ("2 failing")
+    _tests: TestReports = field(default_factory=TestReports)
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     # The error lines seen so far, bulk-counted ones too (the tally's); else those offered.
     error_lines: Callable[[], int] | None = None
@@ -131,7 +127,7 @@ class ReasonChooser:
         # In a failing test's report it is that test's reason: an exception a passing
         # test logs later (the suite goes on) does not replace it.
         # The first traceback after a failing test's line is its report.
-        in_test = self._in_test(lineno) or self._in_reports(lineno)
+        in_test = self._tests.in_test(lineno) or self._tests.in_reports(lineno)
         rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
         self._take(rank, body, lineno, root=root, start=self._trace.start)
 
@@ -165,33 +161,17 @@ class ReasonChooser:
         # be taken otherwise next time: by what is chosen then).
         if self.memo and not traces.CAUSED_BY.match(body):
             self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
-        first_report = self._in_reports(lineno)
+        tests = self._tests
+        first_report = tests.in_reports(lineno)
         if rank == Rank.TEST:
-            self._failing_test = lineno
+            tests.failing_test = lineno
         elif rank == Rank.STATUS and reports_follow(body):
-            self._reports = lineno
+            tests.announced = lineno
         elif first_report and rank <= Rank.EXCEPTION:
             rank = Rank.TEST_ASSERTION  # the first failing test's error: the first wins
-        elif rank == Rank.FATAL and self._in_test(lineno):
+        elif rank == Rank.FATAL and tests.in_test(lineno):
             rank = Rank.TEST_ASSERTION  # what stopped a failing test (Go's ``panic:``)
         self._take(rank, body, lineno)
-
-    def _in_test(self, lineno: int) -> bool:
-        """Whether a line is the first after a failing test's line that may say why; then
-        the next one is not (the first traceback or panic after it is its report)."""
-        if 0 <= lineno - self._failing_test <= _TEST_REPORT:
-            self._failing_test = -(1 << 62)
-            return True
-        return False
-
-    def _in_reports(self, lineno: int) -> bool:
-        """Whether an error line is the first after a line announcing failing tests' reports
-        (Mocha's, Jasmine's, RSpec's and PHPUnit's number each test's report under such a
-        line, whose headings have no error word): then it says why the first test failed."""
-        if 0 < lineno - self._reports <= _TEST_REPORT:
-            self._reports = -(1 << 62)
-            return True
-        return False
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form
@@ -223,11 +203,7 @@ class ReasonChooser:
     def looks_closely(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` is read with the lines before it: in or just after a
         traceback, its frames or a panic, or among the first error lines (kept for the CI)."""
-        return (
-            self._trace.near(lineno)
-            or len(self.first_errors) < 5
-            or 0 <= lineno - self._reports <= _TEST_REPORT
-        )
+        return self._trace.near(lineno) or len(self.first_errors) < 5 or self._tests.near(lineno)
 
     def ranked(self, line: bytes, lineno: int) -> bool:
         """Whether offering an error line and then the lines of its digits-to-zero form right

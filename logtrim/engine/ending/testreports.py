@@ -1,0 +1,46 @@
+"""Where a failing test's report is (:mod:`.reason`): the error line that says why a test
+failed comes after the line that names it, or after a line announcing the failing tests'
+reports (Mocha's ``2 failing``, RSpec's ``Failures:``), whose numbered headings have no error
+word. Sans-IO: line numbers in, answers out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+#: How far after a failing test's line (or the announcement) its report may end.
+REPORT_LINES = 300
+_NONE = -(1 << 62)
+
+
+@dataclass
+class TestReports:
+    """The last failing test's line and the last announcement of failing tests' reports,
+    each until the first line after it that may say why is taken."""
+
+    __test__ = False  # (not a test class, to pytest)
+
+    failing_test: int = _NONE  # the line of the last failing test named without its assertion
+    announced: int = _NONE  # the line announcing failing tests' reports ("2 failing")
+
+    def in_test(self, lineno: int) -> bool:
+        """Whether a line is the first after a failing test's line that may say why (the
+        first traceback or panic after it is its report); the next one is not."""
+        if 0 <= lineno - self.failing_test <= REPORT_LINES:
+            self.failing_test = _NONE
+            return True
+        return False
+
+    def in_reports(self, lineno: int) -> bool:
+        """Whether an error line is the first after an announcement: then it says why the
+        first test failed; the next one is not."""
+        if 0 < lineno - self.announced <= REPORT_LINES:
+            self.announced = _NONE
+            return True
+        return False
+
+    def near(self, lineno: int) -> bool:
+        """Whether a line is within reach of an announcement not yet answered."""
+        return 0 <= lineno - self.announced <= REPORT_LINES
+
+
+__all__ = ["REPORT_LINES", "TestReports"]
