@@ -152,7 +152,7 @@ class Core:
         """Take a chunk of the child's ``stream``; return (archive bytes, console emits)."""
         self.heartbeat.start(now)
         st = self._inputs[stream]
-        reserve = max(self.masker.max_len, self.masker.spelled_len) - 1 if self.masker else 0
+        reserve = self.masker.spelled_len - 1 if self.masker else 0
         pieces = st.splitter.feed(
             data,
             reserve=reserve,

@@ -23,7 +23,7 @@ from ... import _text
 from ..match.matcher import Compiler
 from . import encoded, inpieces, urlcreds
 from .escapes import held_end, held_through, shown_end, through_escapes
-from .forms import LONG_FORM, base64_forms, json_forms, line_endings, line_forms, pieces, spellings
+from .forms import base64_forms, json_forms, line_endings, line_forms, pieces, spellings
 from .shards import Shards
 
 MASK = _text.MASK
@@ -50,15 +50,18 @@ class Masker:
         self._chars: set[int] = set()  # the bytes of the secrets' values
         self._shards = Shards(compiler)  # compiled at the first look after an add
         self.max_len = 0
-        #: The longest a secret (a piece of :data:`LONG_FORM` bytes of one) may be spelled in
-        #: a value a CI decodes: TeamCity's ``|0xNNNN`` takes 6 bytes for each character.
-        self.spelled_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
         self.multiline = False
         self.add(*secrets)
 
     def __bool__(self) -> bool:
         return bool(self._secrets)
+
+    @property
+    def spelled_len(self) -> int:
+        """The longest a form may be spelled in a value a CI decodes: TeamCity's ``|0xNNNN``
+        takes 7 bytes for each byte of a form (a character of 2 to 4 bytes is 1 or 2 units)."""
+        return 7 * self.max_len
 
     @property
     def compiler(self) -> Compiler | None:
@@ -86,7 +89,6 @@ class Masker:
             for spelling in spellings(value):
                 raw = spelling.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
                 self._chars.update(raw)
-                self.spelled_len = max(self.spelled_len, 6 * min(len(raw), LONG_FORM))
                 for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
                 for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
