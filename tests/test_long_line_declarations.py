@@ -242,3 +242,27 @@ def test_a_long_teamcity_message_passes_whole_past_an_escaped_bracket(
     (message,) = [x for x in result.stdout.splitlines() if x.startswith(b"##teamcity[message")]
     assert message.endswith(b"y' status='WARNING']") and len(message) > 2_000_000
     assert b"next line" in result.stdout.splitlines()
+
+
+# Written 4 KiB at a time: the line is cut into pieces where the reads end.
+CHUNKED = """
+import sys, time
+secret, at = sys.argv[1], int(sys.argv[2])
+spelled = "".join("|0x%04X" % ord(c) for c in secret).encode()
+head = b"##teamcity[message text='"
+line = head + b"x" * (at - len(head)) + spelled + b"y" * 500_000 + b"']\\n"
+for i in range(0, len(line), 4096):
+    sys.stdout.buffer.write(line[i : i + 4096]); sys.stdout.buffer.flush(); time.sleep(0.001)
+"""
+
+
+@pytest.mark.parametrize("at", [1_050_400, 1_050_700, 1_051_100])
+def test_a_long_secret_spelled_in_unicode_escapes_written_in_chunks_is_masked(
+    run_logtrim: RunLogtrim, at: int
+) -> None:
+    secret = "Ab3" * 100  # 2,100 bytes spelled, against 300 as written
+    result = run_logtrim(
+        "--mask", secret, "--ci", "teamcity", "--", "python3", "-c", CHUNKED, secret, str(at)
+    )
+    for shown in (result.stdout, result.archive):
+        assert b"|0x0041|0x0062|0x0033|0x0041|0x0062|0x0033" not in shown
