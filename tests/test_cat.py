@@ -50,6 +50,18 @@ def test_truncated_archive_prints_what_decodes_and_warns(tmp_path: Path) -> None
     assert warning == f"logtrim: {cut}: truncated at the end ({len(proc.stdout):,} bytes decoded)\n"
 
 
+def test_a_line_a_cut_archive_ends_in_is_ended_before_the_next_input(tmp_path: Path) -> None:
+    """The next input starts a line of its own (the warning says where the archive ends)."""
+    packed = _archive(tmp_path / "full.zst")
+    cut = tmp_path / "cut.zst"
+    cut.write_bytes(packed[: len(packed) * 2 // 3])
+    alone = _cli(str(cut)).stdout
+    assert not alone.endswith(b"\n")  # (the cut falls inside a line)
+    (tmp_path / "next.log").write_bytes(b"next input\n")
+    proc = _cli(str(cut), str(tmp_path / "next.log"))
+    assert proc.stdout == alone + b"\nnext input\n"
+
+
 def test_grep_filters_lines(tmp_path: Path) -> None:
     """--grep prints only the matching lines, whole."""
     _archive(tmp_path / "a.zst")

@@ -114,3 +114,19 @@ def test_an_empty_or_directory_artifact_is_named_as_such(tmp_path: Path) -> None
         logtrim.LogtrimHandler("", stream=io.StringIO())
     with pytest.raises(IsADirectoryError, match="is a directory"):
         logtrim.LogtrimHandler(tmp_path, stream=io.StringIO())
+
+
+@pytest.mark.parametrize(
+    "args", [(b"raw bytes", logging.INFO), (None, logging.INFO), ("x", "ERROR")]
+)
+def test_write_with_wrong_types_is_a_type_error_naming_its_arguments(
+    tmp_path: Path, args: tuple[Any, Any]
+) -> None:
+    handler = logtrim.LogtrimHandler(artifact=str(tmp_path / "w.log.zst"), stream=io.StringIO())
+    try:
+        with pytest.raises(TypeError, match=r"^write\(text: str, levelno: int\)"):
+            handler.write(*args)
+        handler.write("fine", logging.INFO)
+    finally:
+        handler.close()
+    assert b"fine" in zstd_dc(tmp_path / "w.log.zst")

@@ -218,20 +218,21 @@ def cat(
     # plain log is masked here, from its first line (what it declares is read first).
     declared = Declared()
     with _stdout_reader():
-        for inp in opened:
+        for n, inp in enumerate(opened, 1):
             # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
             inp.binary = inp.binary or inp.format != InputFormat.PLAIN
             learn = not declared.scan(inp)
             chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
-            if pattern is None:
-                for chunk in chunks:
-                    write_all(out, chunk)
-            else:
-                for chunk in chunks:
-                    kept = [
-                        line for line in chunk.splitlines(keepends=True) if pattern.search(line)
-                    ]
-                    write_all(out, b"".join(kept))
+            last = b"\n"
+            for chunk in chunks:
+                data = chunk
+                if pattern is not None:
+                    lines = chunk.splitlines(keepends=True)
+                    data = b"".join(line for line in lines if pattern.search(line))
+                write_all(out, data)
+                last = data[-1:] or last
+            if inp.damage and last != b"\n" and n < len(opened):
+                write_all(out, b"\n")  # a line cut by the damage: the next input's start its own
             out.flush()
             _warn(inp.name, inp.damage, inp.fatal)
 

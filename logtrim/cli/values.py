@@ -111,7 +111,7 @@ def budget(raw: object) -> int:
         raise BadValue("too large: at most 8 EiB; 20MB is the default") from None
     if size < MIN_BUDGET:
         raise UsageError(
-            f"budget must be at least {format_size(MIN_BUDGET)}: room for the summary, the "
+            f"at least {format_size(MIN_BUDGET)}: room for the summary, the "
             "failure reason and the closing lines, whatever the output"
         )
     return size

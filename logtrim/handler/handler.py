@@ -143,6 +143,8 @@ class LogtrimHandler(logging.Handler):
     def write(self, text: str, levelno: int) -> None:
         """Feed one already rendered record (structlog's native path); thread-safe. A text
         that ends its line (``"done\\n"``) is written as it is, with no blank line after it."""
+        if not isinstance(text, str) or not isinstance(levelno, int):
+            raise TypeError(f"write(text: str, levelno: int), not ({text!r:.40}, {levelno!r})")
         if levelno < self.level:
             return
         if text.endswith("\n"):
