@@ -123,7 +123,7 @@ def test_sys_exit_with_a_message_in_capture_is_archived_and_the_reason(tmp_path:
     assert proc.returncode == 1
     said = "deploy failed: token ******** refused"
     reason = [x for x in proc.stdout.decode().splitlines() if x.startswith("[logtrim] failed")]
-    assert len(reason) == 1 and reason[0].endswith(f"ERROR    root: {said}"), proc.stdout
+    assert len(reason) == 1 and reason[0].endswith(f"ERROR root: {said}"), proc.stdout
     assert zstd_dc(tmp_path / "x.log.zst").decode().endswith(f"ERROR    root: {said}\n")
     assert SECRET not in proc.stdout.decode()
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable
 
+from ..._regex import lazy
 from ...dialects.escape import REASON_LIMIT
 from ..console.display import read_form
 from ..masking.mask import Masker
@@ -61,8 +62,25 @@ _ERROR = ("exception", "exc_info", "exc", "stack_trace", "stacktrace", "stack", 
 def as_said(text: bytes) -> bytes:
     """A JSON record (a structured logger's line) said by its message and the last line of
     the error it carries (``migration failed: ConnectionError: db refused login``), not as
-    the whole object; any other line as it is."""
-    return said(text, json_record(text))
+    the whole object; any other line without the time stamp it starts with (a logger's
+    ``2026-12-05 01:54:58,587 ERROR    deploy: ...`` is ``ERROR deploy: ...``)."""
+    record = json_record(text)
+    if record is not None:
+        return said(text, record)
+    stamp = _STAMP.match(text)
+    if stamp is None or stamp.end() == len(text):
+        return text
+    return _PADDED.sub(rb"\1 ", text[stamp.end() :], count=1)
+
+
+# A line's leading date and time (ISO 8601 or a logger's ``2026-12-05 01:54:58,587``), in
+# brackets or not, and the blanks after it.
+_STAMP = lazy(
+    rb"\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
+    rb"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?[ \t]+"
+)
+# A level a formatter padded to its column (``ERROR    deploy``).
+_PADDED = lazy(rb"^([A-Za-z]+)[ \t]{2,}")
 
 
 def said(text: bytes, record: dict[str, object] | None) -> bytes:
