@@ -13,6 +13,7 @@ rules can never double-escape. Rules, from each system's own sources:
 from __future__ import annotations
 
 import re
+from typing import AnyStr
 
 from .._regex import lazy
 from .._text import ANSI_TEXT as _ANSI
@@ -133,3 +134,25 @@ def wildcard_safe(path: str, specials: str) -> str:
     ``buildkite-agent artifact upload``); ``?`` matches the one character it replaces.
     """
     return "".join("?" if char in specials else char for char in path)
+
+
+def unescaped(data: AnyStr, char: AnyStr, escape: AnyStr, before: bool = False) -> tuple[int, bool]:
+    """Where the first ``char`` in ``data`` that ``escape`` does not escape is (-1: none; an
+    odd run of ``escape`` right before it escapes it, TeamCity's ``|]``), and, when there is
+    none, whether ``data`` ends in an open escape. ``before``: the text before ``data`` did
+    (a command passing in parts)."""
+    at = data.find(char)
+    if not escape:
+        return at, False
+    while at >= 0 and _escaped(data, at, escape, before):
+        at = data.find(char, at + 1)
+    return at, at < 0 and _escaped(data, len(data), escape, before)
+
+
+def _escaped(data: AnyStr, at: int, escape: AnyStr, before: bool) -> bool:
+    """Whether what is at ``at`` follows an odd run of ``escape`` (``before``: counting an
+    open one before ``data`` when the run reaches its start)."""
+    run = 0
+    while run < at and data[at - run - 1 : at - run] == escape:
+        run += 1
+    return bool((run + (before and run == at)) % 2)

@@ -18,6 +18,7 @@ from __future__ import annotations
 from ..._regex import lazy
 from ..._text import ANSI
 from ...dialects import Dialect
+from ...dialects.escape import unescaped
 from ..console.output import STDERR, STDOUT, Output
 from ..masking.mask import MASK, Masker
 from ..masking.secrets import Secrets
@@ -54,29 +55,6 @@ class _Line:
         self.value = LongValue()  # the value of a secret the command passing may declare
         self.declares = -1  # where the value a text line declares starts (no command here)
         self.escaped = False  # the command's last part ended in an escape (TeamCity's ``|``)
-
-
-def _bracket(data: bytes, escape: bytes, line: _Line) -> int:
-    """Where the first ``]`` that ends a command is in ``data`` (-1: none): not one its
-    system's escape byte escapes (an odd run of them before it, the last part's end
-    counted: :attr:`_Line.escaped`), which is then kept for the next part."""
-    at = data.find(b"]")
-    if not escape:
-        return at
-    while at >= 0 and _escaped(data, at, escape, line.escaped):
-        at = data.find(b"]", at + 1)
-    if at < 0:
-        line.escaped = _escaped(data, len(data), escape, line.escaped)
-    return at
-
-
-def _escaped(data: bytes, at: int, escape: bytes, before: bool) -> bool:
-    """Whether the byte at ``at`` is escaped: an odd run of ``escape`` right before it
-    (``before``: the bytes before ``data`` ended in an open escape)."""
-    run, byte = 0, escape[0]
-    while run < at and data[at - run - 1] == byte:
-        run += 1
-    return bool((run + (before and run == at)) % 2)
 
 
 class LongCommands:
@@ -221,7 +199,10 @@ class LongCommands:
         line); how many of ``data`` it took."""
         dialect = line.dialect
         assert dialect is not None
-        close = _bracket(data, dialect.escape, line) + 1 if dialect.closes_at_bracket else 0
+        close = 0
+        if dialect.closes_at_bracket:  # (an escaped ``]`` ends none: the part's end is kept)
+            bracket, line.escaped = unescaped(data, b"]", dialect.escape, line.escaped)
+            close = bracket + 1
         # A .NET reader ends the command at a lone \r: what follows is another line.
         cr = data.find(b"\r") if dialect.ends_at_cr and not close else -1
         part = data[:close] if close else data[:cr] if cr >= 0 else data

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from ..._regex import lazy
 from ...dialects import Dialect
+from ...dialects.escape import unescaped
 from .commands import Commands
 
 #: The first bytes after a marker that say whether a command may start there at all.
@@ -142,19 +143,11 @@ class Starts:
         if dialect is None:
             return None
         if dialect.closes_at_bracket:
-            close = _unescaped(window, "]", dialect.escape.decode())
+            close = unescaped(window, "]", dialect.escape.decode())[0]
             if close >= 0 and self._commands.is_command(window[: close + 1]):
                 return dialect, close + 1
             return (dialect, -1) if close < 0 else None
         return dialect, -1
-
-
-def _unescaped(text: str, char: str, escape: str) -> int:
-    """Where the first ``char`` in ``text`` that no odd run of ``escape`` precedes is (-1)."""
-    at = text.find(char)
-    while at >= 0 and escape and (at - len(text[:at].rstrip(escape))) % 2:
-        at = text.find(char, at + 1)
-    return at
 
 
 def _period_end(buf: bytes, start: int, period: int) -> int:
