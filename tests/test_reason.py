@@ -156,6 +156,17 @@ def test_status_lines_and_debug_are_never_the_reason_when_better_exists() -> Non
     assert chooser.reason(Masker()) == "main.c:3:5: error: expected ';'"
 
 
+def test_a_fatal_level_field_after_the_time_outranks_a_later_error() -> None:
+    """logrus and logfmt put the level after the time (``time=... level=fatal``): that record
+    stopped the program; an error logged on the way out (a flush, a close) is no reason."""
+    chooser = ReasonChooser()
+    fatal = b'time="2026-12-01T06:00:03Z" level=fatal msg="config invalid: no upstream"'
+    chooser.offer(fatal, 0, error=True)
+    flush = b'time="2026-12-01T06:00:03Z" level=error msg="metrics flush failed"'
+    chooser.offer(flush, 1, error=True)
+    assert chooser.reason(Masker()) == fatal.decode()
+
+
 def test_a_silent_command_failing_under_set_ex_is_named_by_its_trace(
     run_logtrim: RunLogtrim, tmp_path: Path
 ) -> None:

@@ -192,7 +192,7 @@ def line_rank(body: bytes) -> Rank:
         return Rank.STATUS
     if _SUMMARY(body):
         return Rank.SUMMARY
-    return Rank.FATAL if FATAL.match(body) else Rank.ERROR
+    return Rank.FATAL if FATAL.search(body) else Rank.ERROR
 
 
 @dataclass
