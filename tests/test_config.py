@@ -464,6 +464,17 @@ def test_one_pattern_as_a_string_in_a_config_file_is_a_list_of_one(tmp_path: Pat
     assert settings.drop == ("^DEBUG ",)
 
 
+def test_one_pattern_in_brackets_in_a_variable_is_a_list_of_one(tmp_path: Path) -> None:
+    """``LOGTRIM_DROP='[DEBUG]'``: a variable that starts with ``[`` but is no JSON list of
+    strings was refused ("a JSON list of strings"); it is one pattern, as a lone value is."""
+    env = {"LOGTRIM_DROP": "[DEBUG]", "LOGTRIM_KEEP": "[0-9]+ errors"}
+    settings = resolve({}, env, tmp_path)
+    assert settings.drop == ("[DEBUG]",)
+    assert settings.keep == ("[0-9]+ errors",)
+    listed = resolve({}, {"LOGTRIM_KEEP": '["^Deployed ", "[Ee]rror"]'}, tmp_path)
+    assert listed.keep == ("^Deployed ", "[Ee]rror")
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

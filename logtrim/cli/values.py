@@ -160,12 +160,10 @@ def show_flag(value: bool) -> str:
 
 
 def strings(raw: object) -> tuple[str, ...]:
-    """A list; a lone string is one item, or a JSON list when it starts with ``[``."""
+    """A list; a lone string is one item, or a JSON list of strings when it is one (a
+    pattern such as ``[DEBUG]`` or ``[0-9]+ errors`` is one item)."""
     if isinstance(raw, str):
-        try:
-            raw = _json_list(raw) if raw.startswith("[") else [raw]
-        except ValueError:  # json.JSONDecodeError
-            raise BadValue("a JSON list of strings") from None
+        raw = _json_list(raw) if raw.startswith("[") else [raw]
     if not isinstance(raw, (list, tuple)) or not all(isinstance(v, str) for v in raw):
         raise BadValue("a list of strings")
     return tuple(raw)
@@ -310,7 +308,14 @@ def show_path(path: str) -> str:
     return path
 
 
-def _json_list(raw: str) -> object:
+def _json_list(raw: str) -> list[str]:
+    """``raw`` read as a JSON list of strings, else the list of ``raw`` alone."""
     import json  # only for a list written as JSON (start-up counts)
 
-    return json.loads(raw)
+    try:
+        found = json.loads(raw)
+    except ValueError:  # json.JSONDecodeError
+        return [raw]
+    if isinstance(found, list) and all(isinstance(v, str) for v in found):
+        return found
+    return [raw]
