@@ -12,7 +12,9 @@ import sys
 from pathlib import Path
 
 from conftest import RunLogtrim, clean_env, py
-from octopus_decoder import decode
+from octopus_decoder import decode, messages
+
+from logtrim.engine.masking.forms import base64_forms
 
 #: The tester's child: messages after colour codes, a redraw, a CRLF, at the end of a 3 MB
 #: line of text, one of 2.7 MB, and a last one without a newline.
@@ -150,3 +152,38 @@ def test_a_message_over_two_lines_passes_whole_whatever_the_writes(
         assert lines[at + 1] == b"value='" + b"QUFB" * 500_000 + b"']"
         shown.append(lines[at : at + 3])
     assert shown[0] == shown[1]
+
+
+#: Messages of 1.2 MB whose value holds a secret the run masks, at each of base64's three
+#: byte alignments, written in 4 kB pieces.
+SECRET_INSIDE = """
+import base64, os, sys
+secret = sys.argv[1].encode()
+for name, key in (("setVariable name='YQ==' value", 0), ("resultMessage message", 1),
+                  ("progress percentage='NTA=' message", 2)):
+    value = base64.b64encode(b"B" * key + secret + b"B" * 900_000)
+    line = b"##octopus[" + name.encode() + b"='" + value + b"']\\n"
+    for at in range(0, len(line), 4096):
+        os.write(1, line[at : at + 4096])
+"""
+
+
+def test_a_secret_in_a_long_messages_value_is_masked_as_base64(run_logtrim: RunLogtrim) -> None:
+    """A message too long to hold whose base64 value holds a known secret: the value reached
+    the console as written (the secret's base64 in clear), or masked with ``********``,
+    which is no base64 (Octopus drops the message). Its value is now base64 of the same
+    length in which the secret reads as ``*``s."""
+    secret = "Zq7Secret9Val"
+    result = run_logtrim("--ci", "octopus", "--mask", secret, "--", *py(SECRET_INSIDE), secret)
+    assert result.code == 0
+    found = [m for m in messages(result.stdout) if m.name != "createArtifact"]
+    assert [m.name for m in found] == ["setVariable", "resultMessage", "progress"]
+    for key, message in enumerate(found):
+        value = message.attrs["value" if key == 0 else "message"]
+        assert secret[1:-1] not in value
+        assert len(value) == key + len(secret) + 900_000
+        assert value.startswith("B" * key) and value.endswith("B" * 899_000)
+        assert "*" * (len(secret) - 2) in value[: key + len(secret)]
+    for spelled in (secret.encode(), *base64_forms(secret.encode())):
+        assert spelled not in result.stdout + result.stderr
+        assert spelled not in result.archive

@@ -42,6 +42,9 @@ class Dialect:
     closes_at_bracket: ClassVar[bool] = False
     #: The byte that escapes the next one in a command (TeamCity's ``|``: ``|]`` ends none).
     escape: ClassVar[bytes] = b""
+    #: Whether its commands' attribute values are base64 (Octopus's): a secret in one is
+    #: masked by base64 of the same length, so the command still parses.
+    base64_values: ClassVar[bool] = False
     #: Whether its server reads a lone carriage return as a line's end (.NET's ``ReadLine``):
     #: a command ends there, and one may start after it (``Downloading 100%\r::add-mask::``).
     ends_at_cr: ClassVar[bool] = False

@@ -76,6 +76,7 @@ class Octopus(Dialect):
     # Deployment scripts print Octopus messages whatever runs them: always passed verbatim.
     forward_always: ClassVar[bool] = True
     closes_at_bracket: ClassVar[bool] = True  # Calamari reads up to the first ']'
+    base64_values: ClassVar[bool] = True
 
     def __init__(self) -> None:
         self.stdout = Mode.STDOUT_DEFAULT

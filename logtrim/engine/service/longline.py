@@ -21,6 +21,7 @@ from ...dialects import Dialect
 from ...dialects.escape import unescaped
 from ..console.output import STDERR, STDOUT, Output
 from ..masking.mask import MASK, Masker
+from ..masking.passing import PassingValues
 from ..masking.secrets import Secrets
 from ..masking.toolong import LongValue
 from ..match.kinds import Kind
@@ -55,6 +56,7 @@ class _Line:
         self.value = LongValue()  # the value of a secret the command passing may declare
         self.declares = -1  # where the value a text line declares starts (no command here)
         self.escaped = False  # the command's last part ended in an escape (TeamCity's ``|``)
+        self.values: PassingValues | None = None  # its base64 values (Octopus's), as they pass
 
 
 class LongCommands:
@@ -189,6 +191,7 @@ class LongCommands:
         # Azure's data follows it).
         head = buf[found : found + self.starts.window].decode("utf-8", "surrogateescape")
         line.value = LongValue(head, *self._commands.long_value(dialect, head))
+        line.values = PassingValues() if dialect.base64_values else None
         self._forward.before(stream)
         return found + self._through(stream, line, buf[found:], at + found, end=end, first=True)
 
@@ -232,16 +235,32 @@ class LongCommands:
         console but where the CI in use reads it (it needs the value)."""
         span = line.value.span(part, close=close)
         if span is None:
-            if first:  # (a value it starts may end in a later piece: read in every escape)
-                return self._masker.mask_piece(self._forward.command_form(stream, part))
-            return self._masker.mask_piece(part)
+            if line.values is not None:
+                return self._passing(stream, line.values, part, first=first)
+            # (a value it starts may end in a later piece: read in every escape)
+            form = self._forward.command_form(stream, part) if first else part
+            return self._masker.mask_piece(form)
         begin, end = span
         fed = at - self._fed  # where the part starts in the bytes fed (none before: passed)
         self._secrets.too_long.place(max(fed + begin, 0), max(fed + end, 0))
         if line.value.ours:  # the CI in use reads it: as written (learned already, it would
-            # be masked), the text around its command masked (``Commands.declaration``)
+            # be masked), the text around its command masked (``Commands.declaration``); a
+            # secret known before, in its base64
+            if line.values is not None:
+                part = line.values.mask(part, self._masker.piece_spans(part))
             return self._commands.declaration(part, self._masker.mask) if first else part
+        if line.values is not None:
+            line.values.mask(part, [])  # (its value is masked whole: no CI in use reads it)
         head = part[:begin]
         head = self._forward.command_form(stream, head) if first else head
         head = self._masker.mask_piece(head)
         return head + (MASK if line.value.begins(part, begin) else b"") + part[end:]
+
+    def _passing(self, stream: int, values: PassingValues, part: bytes, *, first: bool) -> bytes:
+        """A part of a command whose values are base64 (Octopus's): its head, to its first
+        value, as its dialect reads it; its values masked as base64 (the server would drop
+        a message whose value holds ``********``)."""
+        cut = values.head(part) if first else 0
+        head = self._forward.command_form(stream, part[:cut]) if cut else b""
+        rest = part[cut:]
+        return head + values.mask(rest, self._masker.piece_spans(rest))

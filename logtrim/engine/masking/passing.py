@@ -1,0 +1,76 @@
+"""The values of a base64-valued command (Octopus's) too long to hold, masked part by part as
+it passes: a secret's form in a value is written over with base64 of the same length."""
+
+from __future__ import annotations
+
+import base64
+
+from ..._regex import lazy
+from .mask import apply
+
+_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_STARS = base64.b64encode(b"***")  # ``Kioq``: four of its characters decode to three '*'
+
+
+class PassingValues:
+    """The values of an Octopus message too long to hold, masked part by part as it passes
+    (engine/service/longline.py). A value is base64: a secret's form in one is written over
+    with base64 of the same length, which decodes to ``*``s in the value's text, so the
+    message still parses (``********`` there is no base64: the server would drop it). A form
+    outside the values is masked as text."""
+
+    def __init__(self) -> None:
+        self._quote = b""  # the quote of the value the last part ended in, b"": none
+        self._offset = 0  # the value's bytes before this part (its place in base64's groups)
+
+    @staticmethod
+    def head(part: bytes) -> int:
+        """Where the first value of a command's first ``part`` starts (its quote)."""
+        opened = _QUOTE.search(part)
+        return len(part) if opened is None else opened.start()
+
+    def mask(self, part: bytes, spans: list[tuple[int, int]]) -> bytes:
+        """The next ``part`` of the message with the secrets' ``spans`` masked."""
+        values = self._values(part)
+        if not spans:
+            return part
+        out = bytearray(part)
+        outside: list[tuple[int, int]] = []
+        for start, end in spans:
+            pos = start
+            for begin, stop, offset in values:
+                if stop <= pos or begin >= end:
+                    continue
+                if begin > pos:
+                    outside.append((pos, begin))
+                for i in range(pos if pos > begin else begin, min(end, stop)):
+                    if out[i] in _BASE64:  # spaces and padding stay: the groups stay whole
+                        out[i] = _STARS[(offset + i - begin) % 4]
+                pos = min(end, stop)
+            if pos < end:
+                outside.append((pos, end))
+        return apply(bytes(out), outside) if outside else bytes(out)
+
+    def _values(self, part: bytes) -> list[tuple[int, int, int]]:
+        """The spans of values in ``part``, each with its bytes passed before it."""
+        found: list[tuple[int, int, int]] = []
+        pos = 0
+        while pos <= len(part):
+            if self._quote:
+                close = part.find(self._quote, pos)
+                stop = len(part) if close < 0 else close
+                if stop > pos:
+                    found.append((pos, stop, self._offset))
+                    self._offset += stop - pos
+                if close < 0:
+                    break
+                self._quote, pos = b"", close + 1
+            else:
+                opened = _QUOTE.search(part, pos)
+                if opened is None:
+                    break
+                self._quote, self._offset, pos = opened.group(), 0, opened.end()
+        return found
+
+
+_QUOTE = lazy(rb"['\"]")
