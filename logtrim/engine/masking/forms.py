@@ -53,6 +53,18 @@ def json_forms(raw: bytes) -> list[bytes]:
     return sorted(form for form in forms if form != raw)
 
 
+def repr_forms(raw: bytes) -> list[bytes]:
+    """``raw`` as Python's ``repr`` writes it between its quotes, where that differs: a
+    string's (a backslash, control characters as ``\\n`` or ``\\x1b``, its quote when it holds
+    both kinds), its ``ascii()``, and its bytes' (each byte past ASCII as ``\\xNN``). A
+    ``KeyError``, ``%r``, a container's ``str()`` and structlog's renderers print a value so."""
+    text = raw.decode("utf-8", "surrogateescape")
+    forms = {repr(raw)[2:-1].encode()}
+    if not any("\udc80" <= c <= "\udcff" for c in text):
+        forms |= {repr(text)[1:-1].encode("utf-8"), ascii(text)[1:-1].encode()}
+    return sorted(form for form in forms if form != raw)
+
+
 def _escaper(
     table: dict[str, str], *, upper: bool = False, ascii_only: bool = False
 ) -> Callable[[str], str]:
@@ -148,5 +160,6 @@ __all__ = [
     "line_endings",
     "line_forms",
     "pieces",
+    "repr_forms",
     "spellings",
 ]

@@ -23,7 +23,15 @@ from ... import _text
 from ..match.matcher import Compiler
 from . import encoded, inpieces, urlcreds
 from .escapes import held_end, held_through, shown_end, through_escapes
-from .forms import base64_forms, json_forms, line_endings, line_forms, pieces, spellings
+from .forms import (
+    base64_forms,
+    json_forms,
+    line_endings,
+    line_forms,
+    pieces,
+    repr_forms,
+    spellings,
+)
 from .shards import Shards
 
 MASK = _text.MASK
@@ -93,6 +101,7 @@ class Masker:
                     new += [form, *base64_forms(form)]
                 for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
                     new += (f for once in json_forms(form) for f in (once, *json_forms(once)))
+                    new += repr_forms(form)  # as Python's repr writes it
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)

@@ -1,0 +1,79 @@
+"""A secret as Python's ``repr`` spells it: a ``KeyError``, ``%r``, a dict's ``str()`` and
+structlog's renderers print ``it\\'s"Pw9x`` for ``it's"Pw9x`` and ``\\x1b`` for an escape.
+That spelling reached the console, stderr and the archive in clear."""
+
+from __future__ import annotations
+
+import subprocess
+from pathlib import Path
+
+from conftest import RunLogtrim, clean_env, decode_zstd, py
+from hypothesis import given
+from hypothesis import strategies as st
+
+from logtrim.engine.masking.mask import Masker
+
+SECRETS = ("it's\"Pw9x", "tok\x1b[0mEN42", "p\u00e9ss\\w0rd")
+
+#: An app logging through the handler: an uncaught ``KeyError`` of the secret (its traceback
+#: on stderr by Python's hook, and in the archive), ``%r`` and a dict.
+APP = """
+import logging, sys
+import logtrim
+secrets = sys.argv[2:]
+handler = logtrim.LogtrimHandler(sys.argv[1], masks=secrets, budget="4kB")
+logging.basicConfig(level=logging.INFO, handlers=[handler])
+log = logging.getLogger("app")
+for secret in secrets:
+    log.info("token %r", secret)
+    log.warning("config %s", {"password": secret, "list": [secret]})
+    try:
+        {}[secret]
+    except KeyError:
+        log.exception("lookup failed")
+raise KeyError(secrets[0])
+"""
+
+
+def test_a_secret_in_reprs_never_reaches_the_console_or_the_archive(tmp_path: Path) -> None:
+    archive = tmp_path / "app.log.zst"
+    result = subprocess.run(
+        [*py(APP), str(archive), *SECRETS], capture_output=True, env=clean_env(), timeout=60
+    )
+    assert result.returncode == 1
+    stored = decode_zstd(archive.read_bytes())
+    assert stored.count(b"lookup failed") == len(SECRETS)
+    for secret in SECRETS:
+        for spelled in (repr(secret)[1:-1], ascii(secret)[1:-1], secret):
+            for where in (result.stdout, result.stderr, stored):
+                assert spelled.encode() not in where
+        assert b"Pw9x" not in result.stdout + result.stderr + stored
+    assert b"KeyError: '********'" in stored
+
+
+def test_run_masks_a_secret_a_child_prints_as_its_repr(run_logtrim: RunLogtrim) -> None:
+    child = "import sys; print('args:', sys.argv[1:]); print({'k': sys.argv[1]}); sys.exit(2)"
+    result = run_logtrim("--ci", "plain", "--mask", SECRETS[0], "--", *py(child), SECRETS[0])
+    assert result.code == 2
+    for where in (result.stdout, result.stderr, result.archive):
+        assert b"Pw9x" not in where
+    assert b"args: ['********']" in result.archive
+
+
+_TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
+
+
+@given(
+    secret=st.text(
+        st.characters(codec="utf-8", exclude_characters="\x00"), min_size=8, max_size=20
+    ).filter(lambda s: not s.isspace() and s.strip("\r\n") == s),
+    before=_TEXT,
+    after=_TEXT,
+)
+def test_no_repr_of_a_secret_survives_whatever_is_around_it(
+    secret: str, before: str, after: str
+) -> None:
+    masker = Masker([secret])
+    for spelled in {repr(secret)[1:-1], ascii(secret)[1:-1]}:
+        line = (before + spelled + after).encode("utf-8", "surrogateescape")
+        assert spelled.encode() not in masker.mask(line)
