@@ -55,7 +55,7 @@ def _reports(
                 patch.setattr(module, "CHUNK", 16)
             patch.setattr(twocores, "MAX_LINE", 8)
         names = [str(p) for p in paths]
-        before = to_json(_compute([open_input(n) for n in names], None, ahead=False), top=0)
+        before = to_json(_compute([open_input(n) for n in names], None, (), ahead=False), top=0)
         gathered = to_json(compute([open_input(n) for n in names]), top=0)
     return before, gathered
 

@@ -16,7 +16,7 @@ from .. import _log
 from .._version import __version__
 from . import runcmd
 from .guard import ensure_std_fds, finish, masked_usage, usage_errors, usage_line
-from .params import DropOption, KeepOption, option
+from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
 from .posthoc import register as register_posthoc
 from .settings import Settings
 
@@ -93,11 +93,8 @@ def run(
     after: Annotated[int | None, option(Settings.after)] = None,
     keep: KeepOption = None,
     drop: DropOption = None,
-    mask: Annotated[
-        list[str] | None,
-        typer.Option(metavar="SECRET", help="Mask this secret value (repeatable)."),
-    ] = None,
-    mask_env: Annotated[list[str] | None, option(Settings.mask_env)] = None,
+    mask: MaskOption = None,
+    mask_env: MaskEnvOption = None,
     heartbeat: Annotated[float | None, option(Settings.heartbeat)] = None,
     progress_interval: Annotated[float | None, option(Settings.progress_interval)] = None,
     native_progress: Annotated[bool | None, option(Settings.native_progress)] = None,

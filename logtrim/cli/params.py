@@ -18,4 +18,9 @@ def option(setting: Setting[Any], help: str | None = None) -> Any:
 
 
 KeepOption = Annotated[list[str] | None, option(Settings.keep)]
+MaskOption = Annotated[
+    list[str] | None,
+    typer.Option(metavar="SECRET", help="Mask this secret value (repeatable)."),
+]
+MaskEnvOption = Annotated[list[str] | None, option(Settings.mask_env)]
 DropOption = Annotated[list[str] | None, option(Settings.drop)]

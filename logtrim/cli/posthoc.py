@@ -1,4 +1,4 @@
-"""``logtrim trim``, ``logtrim stats``, ``logtrim cat``: commands for logs that already exist.
+"""``logtrim trim``, ``stats``, ``cat`` and ``diff``: commands for logs that already exist.
 
 Commands are synchronous and raise :class:`~logtrim._errors.LogtrimError` subclasses; the
 app's ``main`` turns those into one line and an exit code. A damaged compressed input (a
@@ -8,63 +8,21 @@ stderr and the exit code stays 0.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import sys
-from collections.abc import Iterator
 from typing import Annotated
 
 import typer
 
-from .._errors import InputError, UsageError
-from .._log import say
+from .._errors import UsageError
 from .._writes import write_all
-from .guard import require_stdout, silence_stdout
-from .params import DropOption, KeepOption, option
+from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
+from .reading import INPUTS_HELP, BinaryOption, fail, secrets_given, stdout_reader, warn
 from .settings import Settings
-
-_INPUTS_HELP = "Log files: plain, .gz or .zst (logtrim archives too); - for stdin."
-BinaryOption = Annotated[
-    bool,
-    typer.Option(
-        "--binary", help="Read input with NUL bytes near its start (refused as binary by default)."
-    ),
-]
-
-
-@contextlib.contextmanager
-def _stdout_reader(writes: bool = True) -> Iterator[None]:
-    """``logtrim cat a.zst | head``: the reader leaving ends the command, as SIGPIPE ends a
-    shell tool (exit 141), without a traceback or a second error at exit (a full disk is
-    :func:`.guard.finish`'s, for every command). ``writes``: the command's output goes to
-    stdout, which must be open (exit 4 if it was closed)."""
-    if writes:
-        require_stdout()
-    try:
-        yield
-    except BrokenPipeError:
-        silence_stdout()
-        raise typer.Exit(141) from None
-
-
-def _warn(name: str, damage: str | None, fatal: bool = False) -> None:
-    """Warn of a damaged input; raise when the damage is an error (exit 3): only once
-    what decoded was used, so the output holds every byte before the damage."""
-    _fail([f"{name}: {damage}"] if fatal else [])
-    if damage:
-        say(f"{name}: {damage}")
-
-
-def _fail(errors: list[str]) -> None:
-    """Exit 3 for inputs damaged past reading (all said, the last as the error)."""
-    for error in errors[:-1]:
-        say(error, "error")
-    if errors:
-        raise InputError(errors[-1])
 
 
 def trim(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=INPUTS_HELP)],
     output: Annotated[
         str | None,
         typer.Option(
@@ -103,6 +61,8 @@ def trim(
         ),
     ] = False,
     baseline: Annotated[str | None, option(Settings.baseline)] = None,
+    mask: MaskOption = None,
+    mask_env: MaskEnvOption = None,
 ) -> None:
     """Cut existing logs down to the budget, with the same rules as run.
 
@@ -123,7 +83,7 @@ def trim(
         from ..baseline.load import load
 
         known = frozenset(load(settings.baseline).hashes)  # unreadable: exit 3, as inputs
-    policy = settings.policy(masks=())
+    policy = settings.policy(masks=secrets_given(mask, mask_env))
     workers = (os.cpu_count() or 1) if jobs is None else whole_option("--jobs", jobs, 1)
     for role, path in (("-o", output), ("--artifact", artifact)):
         refuse_same(path or "", role, settings.baseline)  # (a directory: new names in it)
@@ -132,17 +92,17 @@ def trim(
         force=force, baseline=known,
     )  # fmt: skip
     failed: list[str] = []  # every input is trimmed as far as it decodes, then exit 3
-    with _stdout_reader(writes=output is None):
+    with stdout_reader(writes=output is None):
         for result in run_jobs(planned, workers):
             if result.fatal:
                 failed.append(f"{result.name}: {result.damage}")
             else:
-                _warn(result.name, result.damage)
-    _fail(failed)
+                warn(result.name, result.damage)
+    fail(failed)
 
 
 def stats(
-    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=_INPUTS_HELP)],
+    inputs: Annotated[list[str], typer.Argument(metavar="INPUT...", help=INPUTS_HELP)],
     json_: Annotated[bool, typer.Option("--json", help="Print one JSON object.")] = False,
     top: Annotated[str, typer.Option(metavar="N", help="Templates listed.")] = "10",
     baseline: Annotated[
@@ -152,6 +112,8 @@ def stats(
         ),
     ] = None,
     binary: BinaryOption = False,
+    mask: MaskOption = None,
+    mask_env: MaskEnvOption = None,
 ) -> None:
     """Show where the bytes go: by line template, by level, by step; what --drop saves most."""
     import json
@@ -162,16 +124,17 @@ def stats(
     from .values import baseline_file, whole_option
 
     listed = whole_option("--top", top, 1)
+    secrets = secrets_given(mask, mask_env)
     known = None
     if baseline is not None:
         from ..baseline.load import load
 
         known = load(baseline_file(baseline)).hashes
     opened = [open_input(path, binary=binary) for path in inputs]
-    result = compute(opened, known)
+    result = compute(opened, known, secrets)
     if not result.total_bytes and all(info.fatal for info in result.inputs):  # nothing decoded
-        _fail([f"{info.name}: {info.damage}" for info in result.inputs])
-    with _stdout_reader():
+        fail([f"{info.name}: {info.damage}" for info in result.inputs])
+    with stdout_reader():
         if json_:
             sys.stdout.write(json.dumps(to_json(result, listed), indent=2) + "\n")
         else:
@@ -183,8 +146,8 @@ def stats(
         sys.stdout.flush()
     for info in result.inputs:
         if not info.fatal:
-            _warn(info.name, info.damage)
-    _fail([f"{info.name}: {info.damage}" for info in result.inputs if info.fatal])
+            warn(info.name, info.damage)
+    fail([f"{info.name}: {info.damage}" for info in result.inputs if info.fatal])
 
 
 def cat(
@@ -195,10 +158,13 @@ def cat(
         str | None, typer.Option(metavar="REGEX", help="Print only lines matching this regex.")
     ] = None,
     binary: BinaryOption = False,
+    mask: MaskOption = None,
+    mask_env: MaskEnvOption = None,
 ) -> None:
     """Decode archives to stdout, also truncated ones (a warning says where they end).
 
-    Secrets masked as trim, stats and diff mask them: what the logs declare, URL passwords."""
+    Secrets masked as trim, stats and diff mask them: what the logs declare, URL passwords,
+    and those --mask and --mask-env give."""
     import re
 
     from ..logs.declared import Declared
@@ -212,12 +178,13 @@ def cat(
             pattern = re.compile(grep.encode())
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
+    secrets = secrets_given(mask, mask_env)
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
     # A run's archive is masked already (its declarations too: nothing to learn there); a
     # plain log is masked here, from its first line (what it declares is read first).
-    declared = Declared()
-    with _stdout_reader():
+    declared = Declared(secrets)
+    with stdout_reader():
         for n, inp in enumerate(opened, 1):
             # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
             inp.binary = inp.binary or inp.format != InputFormat.PLAIN
@@ -234,7 +201,7 @@ def cat(
             if inp.damage and last != b"\n" and n < len(opened):
                 write_all(out, b"\n")  # a line cut by the damage: the next input's start its own
             out.flush()
-            _warn(inp.name, inp.damage, inp.fatal)
+            warn(inp.name, inp.damage, inp.fatal)
 
 
 # No context by default: the lines around a new one are lines the good runs print too (see
@@ -265,6 +232,8 @@ def diff(
         ),
     ] = str(_DIFF_CONTEXT),
     binary: BinaryOption = False,
+    mask: MaskOption = None,
+    mask_env: MaskEnvOption = None,
 ) -> None:
     """Show BAD's new lines: those whose shape (template) no line of GOOD has, and that no
     line of GOOD is near (most words alike)."""
@@ -282,15 +251,18 @@ def diff(
     around = whole_option("--context", context)
     baseline_file(good)
     limit = Settings([from_command_line({"budget": budget})]).budget
+    secrets = secrets_given(mask, mask_env)
     inp = open_input(bad, binary=binary)
     near = Neighbours()
     # Every shape of GOOD (no cap: a line GOOD has is never new), 8 bytes each; only the
     # similarity stage is bounded, and the summary says when it was. GOOD's lines are
     # masked as BAD's are (logs/diff.py): the same log on both sides has the same shapes.
-    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed, compact=True, mask=Declared())
-    result = differ.compute(shapes.hashes, inp, limit - _SUMMARY_ROOM, around, near)
+    masked = Declared(secrets)
+    shapes = load(good, cap=differ.GOOD_SHAPES, text=near.feed, compact=True, mask=masked)
+    room = limit - _SUMMARY_ROOM
+    result = differ.compute(shapes.hashes, inp, room, around, near, secrets)
     result.good_full = shapes.full
-    with _stdout_reader():
+    with stdout_reader():
         out = sys.stdout.buffer
         if json_:
             write_all(out, (json.dumps(diffsay.to_json(result), indent=2) + "\n").encode())
@@ -298,7 +270,7 @@ def diff(
             write_all(out, b"".join(differ.render(result)))
             write_all(out, f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
         out.flush()
-    _warn(inp.name, inp.damage, inp.fatal)
+    warn(inp.name, inp.damage, inp.fatal)
 
 
 _SUMMARY_ROOM = 256  # the closing summary line's share of diff's budget

@@ -24,12 +24,13 @@ class Declared:
     """Feed it whole lines (:meth:`lines`) or a plain file (:meth:`scan`); :meth:`mask` is
     a no-op while nothing was declared."""
 
-    def __init__(self) -> None:
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        """``secrets``: values masked from the first line (``--mask``, ``--mask-env``)."""
         self.declarations = Declarations(Dialect())
         found = compiler()
         # Compiled as trim's engine masks: a pattern per form tried at every byte (``re``)
         # costs as many passes as there are secrets.
-        self.masker = Masker(compiler=found)
+        self.masker = Masker(secrets, compiler=found)
         # One pass for the three markers where hyperscan is (bytes.find: ~0.6 ns a byte each).
         self._db = None if found is None else found.literals(list(_DECLARING), caseless=True)
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import functools
 import re
 from collections import deque
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .._matchers import compiler
@@ -83,14 +83,20 @@ def _matcher() -> Matcher:
 
 
 def compute(
-    known: Hashes, bad: Input, budget: int, context: int, near: Neighbours | None = None
+    known: Hashes,
+    bad: Input,
+    budget: int,
+    context: int,
+    near: Neighbours | None = None,
+    secrets: Sequence[str] = (),
 ) -> Diff:
     """What BAD has that GOOD (its shapes: ``known``) does not, chosen under ``budget``,
     each new line with ``context`` lines before and after it. With ``near`` (GOOD's shapes
-    by their tokens), a new shape near one of GOOD's is left out (:mod:`.similar`)."""
+    by their tokens), a new shape near one of GOOD's is left out (:mod:`.similar`).
+    ``secrets``: values masked besides what BAD declares."""
     is_task, chunks = open_detected(bad)
     # What BAD declares to its CI is masked before anything is looked at, as trim does.
-    declared = Declared()
+    declared = Declared(secrets)
     chunks = declared.lines(chunks, learn=not declared.scan(bad))
     baseline = Baseline(known, tasklog=is_task, learn=False)  # BAD's own shapes: not needed
     out = Diff()

@@ -10,7 +10,7 @@ levels and steps.
 from __future__ import annotations
 
 import functools
-from collections.abc import Container, Iterable
+from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -94,16 +94,19 @@ class _Declares(Exception):
     """A file read before its declarations were known declares secrets."""
 
 
-def compute(inputs: Iterable[Input], baseline: Container[int] | None = None) -> Stats:
+def compute(
+    inputs: Iterable[Input], baseline: Container[int] | None = None, secrets: Sequence[str] = ()
+) -> Stats:
     """Read every input once and gather its figures into one :class:`Stats`; with
     ``baseline`` (shape hashes of good runs), also which templates are new.
 
     A plain file's declarations are gathered as it is counted, not by reading it once more
     first: when it does declare secrets (rare), its lines were not masked, and the inputs
-    are read anew, masked, as one that declares none is read."""
+    are read anew, masked, as one that declares none is read. ``secrets``: values masked
+    besides what the inputs declare."""
     inputs = list(inputs)
     try:
-        return _compute(inputs, baseline, ahead=True)
+        return _compute(inputs, baseline, secrets, ahead=True)
     except _Declares:
         for inp in inputs:
             if inp.rereadable:  # (a pipe is not read yet: it comes after)
@@ -111,13 +114,15 @@ def compute(inputs: Iterable[Input], baseline: Container[int] | None = None) -> 
         again = [
             open_input(inp.path, binary=inp.binary) if inp.rereadable else inp for inp in inputs
         ]
-        return _compute(again, baseline, ahead=False)
+        return _compute(again, baseline, secrets, ahead=False)
 
 
-def _compute(inputs: list[Input], baseline: Container[int] | None, ahead: bool) -> Stats:
+def _compute(
+    inputs: list[Input], baseline: Container[int] | None, secrets: Sequence[str], *, ahead: bool
+) -> Stats:
     """``ahead``: may gather a plain file's declarations as it counts it (raise
     :class:`_Declares` when it declares secrets), else learn them before."""
-    stats = Stats()
+    stats = Stats(declared=Declared(secrets))
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
         is_task, chunks = open_detected(inp)

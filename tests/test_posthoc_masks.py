@@ -1,0 +1,85 @@
+"""``trim``, ``stats``, ``cat`` and ``diff`` told of a secret: ``--mask VALUE``, ``--mask-env
+NAME`` and ``LOGTRIM_MASK_ENV``, as ``run`` is. They had no way to be told one: a log kept
+the secret in what they printed and wrote (``trim --artifact`` too), and ``--mask`` was
+refused as an unknown option."""
+
+from __future__ import annotations
+
+import gzip
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import clean_env, decode_zstd
+
+SECRET = "TrimSecret99"
+LOG = (
+    "2026-12-01 10:00:00 INFO connecting to db-01\n"
+    f"2026-12-01 10:00:01 INFO login user=deploy password={SECRET}\n"
+    f"2026-12-01 10:00:02 ERROR auth failed for {SECRET} on db-01\n"
+    f"Traceback (most recent call last):\nKeyError: '{SECRET}'\n"
+).encode()
+
+
+def _cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", *args],
+        capture_output=True, env=clean_env(env), timeout=120, check=False,
+    )  # fmt: skip
+
+
+COMMANDS = {
+    "trim": lambda log: ["trim", str(log)],
+    "stats": lambda log: ["stats", str(log)],
+    "stats --json": lambda log: ["stats", "--json", str(log)],
+    "cat": lambda log: ["cat", str(log)],
+    "diff": lambda log: ["diff", str(log.with_name("good.log")), str(log)],
+}
+WAYS = {
+    "--mask": (["--mask", SECRET], {}),
+    "--mask-env": (["--mask-env", "DB_PASSWORD"], {"DB_PASSWORD": SECRET}),
+    "LOGTRIM_MASK_ENV": ([], {"LOGTRIM_MASK_ENV": "DB_PASSWORD", "DB_PASSWORD": SECRET}),
+}
+
+
+@pytest.mark.parametrize("suffix", [".log", ".log.gz"])
+@pytest.mark.parametrize("way", WAYS)
+@pytest.mark.parametrize("command", COMMANDS)
+def test_a_secret_given_is_masked_in_what_the_command_prints(
+    tmp_path: Path, command: str, way: str, suffix: str
+) -> None:
+    log = tmp_path / f"bad{suffix}"
+    log.write_bytes(gzip.compress(LOG) if suffix.endswith(".gz") else LOG)
+    (tmp_path / "good.log").write_bytes(b"2026-12-01 10:00:00 INFO connecting to db-01\n")
+    args, env = WAYS[way]
+    result = _cli(*COMMANDS[command](log), *args, env=env)
+    assert result.returncode == 0, result.stderr
+    # (``stats`` prints templates: ``TrimSecret<n>`` unmasked, its digits a number's)
+    assert b"TrimSecret" not in result.stdout + result.stderr
+    unmasked = _cli(*COMMANDS[command](log))
+    assert b"TrimSecret" in unmasked.stdout  # (the log does hold it: the test can fail)
+
+
+def test_trims_artifact_copy_is_masked(tmp_path: Path) -> None:
+    log, copy = tmp_path / "bad.log", tmp_path / "bad.zst"
+    log.write_bytes(LOG)
+    result = _cli("trim", str(log), "-o", str(tmp_path / "out.log"), "--artifact", str(copy),
+                  "--mask", SECRET)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    stored = decode_zstd(copy.read_bytes())
+    assert SECRET.encode() not in stored + (tmp_path / "out.log").read_bytes()
+    assert stored == LOG.replace(SECRET.encode(), b"********")
+
+
+def test_an_unset_variable_is_a_warning_and_an_empty_mask_a_usage_error(tmp_path: Path) -> None:
+    log = tmp_path / "bad.log"
+    log.write_bytes(LOG)
+    unset = _cli("cat", str(log), "--mask-env", "NO_SUCH_VARIABLE")
+    assert unset.returncode == 0
+    said = b"logtrim: warning: mask-env names NO_SUCH_VARIABLE, which is unset or empty\n"
+    assert unset.stderr == said
+    empty = _cli("trim", str(log), "--mask", "")
+    assert empty.returncode == 2 and b"--mask: an empty value masks nothing" in empty.stderr
+    listed = _cli("stats", str(log), env={"LOGTRIM_MASK_ENV": "A,,B"})
+    assert listed.returncode == 2 and listed.stderr.count(b"\n") == 1
