@@ -142,3 +142,36 @@ def test_more_handlers_than_the_hooks_keep_is_said_once(tmp_path: Path) -> None:
     err = proc.stderr.decode()
     assert err.count("more than 64 handlers made in this process") == 1, err
     assert len(err.splitlines()) == 1
+
+
+_THREAD = f"""
+import logging, threading, logtrim
+
+def work():
+    raise ConnectionError("lost db-01 while holding {SECRET}")
+
+handler = logtrim.LogtrimHandler("t.log.zst", masks=["{SECRET}"], ci="plain")
+logging.basicConfig(level=logging.INFO, handlers=[handler])
+logging.info("starting worker")
+t = threading.Thread(target=work, name="worker-1")
+t.start()
+t.join()
+logging.info("main done")
+"""
+
+
+def test_a_threads_uncaught_exception_is_archived_by_a_plain_handler(tmp_path: Path) -> None:
+    """Without ``capture``, a thread's uncaught exception went to stderr only (masked): the
+    archive, which is to hold everything, had no trace of it, and the console's error tier
+    never saw it. It is logged to the handler now, as ``capture`` logs it."""
+    proc = run_app(tmp_path, _THREAD)
+    assert proc.returncode == 0, proc.stderr
+    archive = zstd_dc(tmp_path / "t.log.zst").decode()
+    assert "uncaught ConnectionError in thread worker-1" in archive
+    assert "ConnectionError: lost db-01 while holding ********" in archive
+    assert archive.index("starting worker") < archive.index("worker-1") < archive.index("main")
+    out = proc.stdout.decode()
+    assert "ConnectionError: lost db-01 while holding ********" in out
+    assert "errors 0/0" not in out
+    assert "Exception in thread worker-1:\n" in proc.stderr.decode()
+    assert SECRET not in archive + out + proc.stderr.decode()

@@ -124,7 +124,8 @@ class LogtrimHandler(logging.Handler):
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
         after_fork_in_child(self)
-        hooks.watch(self.core.secrets.mask_text)  # Python's own report of an uncaught exception
+        # Python's own report of an uncaught exception masked; a thread's logged here
+        hooks.watch(self.core.secrets.mask_text, self._from_thread)
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
@@ -315,6 +316,11 @@ class LogtrimHandler(logging.Handler):
         while self._queued:
             text, _, _ = self._queued.pop(0)
             self._unfiltered(text.encode("utf-8", "backslashreplace") + b"\n", now)
+
+    def _from_thread(self, record: logging.LogRecord) -> None:
+        """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records."""
+        if not self._closed:
+            self.handle(record)
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)

@@ -17,6 +17,7 @@ import logging
 import sys
 import threading
 import traceback
+import weakref
 from collections.abc import Callable
 from types import TracebackType
 
@@ -29,14 +30,23 @@ Info = tuple[type[BaseException], BaseException, TracebackType | None]
 # alive (some 400 kB): a service that makes a handler per job must not grow without bound.
 _MOST = 64
 _maskers: list[Callable[[str], str]] = []
+# The handlers a thread's uncaught exception is logged to (weakly: a handler that is gone
+# takes none), newest last, as many as the maskers.
+_takers: list[weakref.WeakMethod[Callable[[logging.LogRecord], None]]] = []
 _dropped = False  # the warning that the oldest handlers' secrets are no longer used was said
 
 
-def watch(mask: Callable[[str], str]) -> None:
+def watch(
+    mask: Callable[[str], str], take: Callable[[logging.LogRecord], None] | None = None
+) -> None:
     """Mask Python's reports of uncaught exceptions with ``mask`` too, from now on (also
-    after its handler closed: the program may still hold the secret)."""
+    after its handler closed: the program may still hold the secret); ``take`` (a handler's
+    bound method) logs a thread's uncaught exception, so that its archive has it."""
     global _dropped
     _maskers.append(mask)
+    if take is not None:
+        _takers.append(weakref.WeakMethod(take))
+        del _takers[:-_MOST]
     if len(_maskers) > _MOST:
         del _maskers[:-_MOST]
         if not _dropped:
@@ -90,10 +100,22 @@ def _excepthook(
 
 
 def _thread_hook(args: threading.ExceptHookArgs) -> None:
+    """Logged to the handlers (their archives and error tiers have it, as ``capture`` logs
+    it), and printed masked as the default hook prints it."""
     if args.exc_type is SystemExit:  # the default hook ignores it too
         return
     name = args.thread.name if args.thread is not None else "?"
-    print_masked(f"Exception in thread {name}:\n", thread_info(args))
+    info = thread_info(args)
+    message = "uncaught %s in thread %s"
+    record = logging.LogRecord(
+        "logtrim", logging.ERROR, "", 0, message, (args.exc_type.__name__, name), info
+    )
+    for ref in list(_takers):
+        take = ref()
+        if take is not None:
+            with contextlib.suppress(Exception):  # (the report below must still be made)
+                take(record)
+    print_masked(f"Exception in thread {name}:\n", info)
 
 
 def thread_info(args: threading.ExceptHookArgs) -> Info:
