@@ -4,11 +4,12 @@ test's error)."""
 
 from __future__ import annotations
 
+import subprocess
 import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim
+from conftest import RunLogtrim, clean_env
 
 TESTS = """
 import pytest
@@ -63,3 +64,53 @@ def test_a_small_budget_marks_each_stretch_of_the_failure_tail(
             assert b"AssertionError: bad n %d" % n in console
     tail = console[console.index(b"[logtrim] --- ") :]
     assert _unmarked(tail, result.archive) == []
+
+
+def _migration_log() -> bytes:
+    """A migration's log: DEBUG rows, an early error (which uses the error lines' share of a
+    small budget), more rows, then a chained traceback and two closing lines."""
+    rows = [f"2026-12-05 03:05:52,{n % 1000:03d} DEBUG migrator: row {n}: transforming fields"
+            for n in range(1800)]  # fmt: skip
+    rows.insert(1200, "2026-12-05 03:05:52,371 ERROR migrator: row 1200: upstream returned 429")
+    trace = [
+        "2026-12-05 03:05:52,389 ERROR migrator: migration aborted",
+        "Traceback (most recent call last):",
+        '  File "/srv/app/migrate.py", line 19, in run',
+        "    apply(n)",
+        '  File "/srv/app/migrate.py", line 8, in apply',
+        '    raise KeyError("customer_id")',
+        "KeyError: 'customer_id'",
+        "",
+        "The above exception was the direct cause of the following exception:",
+        "",
+        "Traceback (most recent call last):",
+        '  File "/srv/app/migrate.py", line 23, in <module>',
+        "    run()",
+        '  File "/srv/app/migrate.py", line 21, in run',
+        '    raise MigrationError(f"row {n}: required field missing") from e',
+        "MigrationError: row 1799: required field missing",
+        "2026-12-05 03:05:52,395 DEBUG migrator: closing 4 pooled connections",
+        "2026-12-05 03:05:52,395 INFO migrator: wrote partial report to /var/tmp/report.json",
+    ]
+    return "\n".join([*rows, *trace, ""]).encode()
+
+
+@pytest.mark.parametrize("budget", ["2kB", "3kB"])
+def test_a_chained_traceback_that_does_not_fit_keeps_its_exceptions(
+    tmp_path: Path, budget: str
+) -> None:
+    """At a small budget the tail took a traceback's lines in order as they fit: its first
+    frame, then the blank lines of the chain (a byte each) between markers, and not the root
+    cause's ``KeyError``. Its exceptions come first now, then its frames from the innermost;
+    a blank line is never shown alone between two markers."""
+    log = tmp_path / "migrate.log"
+    log.write_bytes(_migration_log())
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "trim", "--budget", budget, str(log)],
+        capture_output=True, env=clean_env(), timeout=60, check=True,
+    )  # fmt: skip
+    console = result.stdout
+    assert len(console) <= {"2kB": 2000, "3kB": 3000}[budget]
+    assert b"\nKeyError: 'customer_id'\n" in console
+    assert b"\nMigrationError: row 1799: required field missing\n" in console
+    assert b"...\n\n" + OWN not in console

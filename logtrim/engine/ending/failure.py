@@ -16,6 +16,7 @@ from ..._text import COLOUR
 from ..match.kinds import Kind
 from ..shapes.templates import coarse
 from .incident import continues
+from .traces import CHAINED
 
 # The same message logged at two levels, or with other numbers, is the same failure.
 #: A log level's name (upper case: ``Error:`` is a message's word, not a logger's level).
@@ -130,7 +131,7 @@ def pick(
     # The line the reason names first (a traceback's exception, its block's last line): a
     # long trace's oldest frames must not take its room.
     take([i for i in own if lines[i].lineno == named[1]], all_=True)
-    take(own, all_=True)
+    take(_said_first(lines, own), all_=True)
     first = {lines[i].incident for i in block}
     # With a baseline, the passes below take the lines no good run printed first.
     preferred = sorted(newest, key=lambda i: not lines[i].new)
@@ -152,11 +153,27 @@ def pick(
     # A repeat takes no turn: the lines after it move up (it comes at the very end).
     distinct = [sorted(members, key=lambda i: i in repeats) for members in distinct]
     for turn in _turns(lines, distinct):
-        take(turn)
+        # Not a blank line: cheap, it would fit where its neighbours do not, and say
+        # nothing between two markers (one that separates shown lines is shown instead of
+        # its marker: marked.py).
+        take([i for i in turn if lines[i].text.strip()])
     take([i for i in preferred if lines[i].marked])
     take([i for i in preferred if lines[i].text.strip()])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
+
+
+def _said_first(lines: Sequence[TailLine], block: list[int]) -> list[int]:
+    """The lines of the reason's block in the order they take room: what it says went wrong
+    (its lines at the margin: a chain's other exceptions, a header, ``Caused by: ...``),
+    newest first, then the rest from the innermost frame (where it failed), the separators
+    of a chain last. Never a blank line: cheap, it fits where its neighbours do not, and says
+    nothing alone between two markers (one between shown lines is shown instead: marked.py)."""
+    said = [i for i in reversed(block) if lines[i].text.strip()]
+    separator = [i for i in said if CHAINED.match(lines[i].text)]
+    margin = [i for i in said if lines[i].text[:1] not in b" \t" and i not in separator]
+    rest = [i for i in said if i not in margin and i not in separator]
+    return [*margin, *rest, *separator]
 
 
 def _turns(lines: Sequence[TailLine], distinct: list[list[int]]) -> list[list[int]]:
