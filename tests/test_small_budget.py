@@ -15,6 +15,8 @@ from test_engine import drive
 
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.ending.failure import TailLine, pick
+from logtrim.engine.match.kinds import Kind
+from logtrim.engine.match.matcher import Matcher
 from logtrim.engine.policy import COMPACT_BELOW, MIN_BUDGET, TINY_BELOW, Policy
 
 _SUMMARY = re.compile(rb"^\[logtrim\] [\d,]+ lines? \(.*; shown [\d,]+ lines? ", re.M)
@@ -193,3 +195,45 @@ def test_a_long_trace_keeps_its_exception_at_a_small_budget(
     assert r.code == 1 and len(r.console) <= int(budget[0]) * 1000
     lines = r.console.decode().splitlines()
     assert "ValueError: the live exception that matters" in lines
+
+
+#: A playbook's output: a heading per task (a title, then a rule of ``*`` to column 80), a
+#: line per host, one host failing in the fifth task.
+PLAYBOOK = """
+tasks = ["Gathering Facts", "common : install packages", "common : template app.yml",
+         "shop : copy release", "shop : run migrations", "shop : restart shop-api"]
+print("PLAY [Deploy shop-api] " + "*" * 57)
+for t, task in enumerate(tasks):
+    title = f"TASK [{task}] "
+    print("\\n" + title + "*" * (80 - len(title)))
+    for host in range(1, 41):
+        if t == 4 and host == 17:
+            print(f'fatal: [web-{host:02}]: FAILED! => {{"msg": "non-zero return code", "rc": 1}}')
+            continue
+        print(f"{'changed' if t % 2 else 'ok'}: [web-{host:02}]")
+print("password for the report: ********")
+raise SystemExit(2)
+"""
+
+
+def test_each_steps_heading_is_shown_at_a_small_budget(run_logtrim: RunLogtrim) -> None:
+    """A heading that is a title then a rule to the line's end (``TASK [...] ****``) had no
+    rule: at 8 kB every task's heading was left out while its hosts' lines were shown, and
+    nothing on the console said which task failed. A masked secret at a line's end (eight
+    ``*``) is no heading."""
+    result = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(PLAYBOOK))
+    assert result.code == 2
+    console = result.stdout
+    headings = re.findall(rb"^TASK \[([^]]+)\] \*+$", console, re.M)
+    assert headings[:5] == [
+        b"Gathering Facts",
+        b"common : install packages",
+        b"common : template app.yml",
+        b"shop : copy release",
+        b"shop : run migrations",
+    ]
+    assert console.index(b"TASK [shop : run migrations]") < console.index(b"fatal: [web-17]")
+    assert len(console) <= 8000
+    kind = Matcher().line_kind
+    assert kind(b"password for the report: ********\n") == Kind.NOISE
+    assert kind(b"TASK [shop : copy release] " + b"*" * 53 + b"\n") == Kind.INFO

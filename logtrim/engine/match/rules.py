@@ -232,6 +232,15 @@ _WORDS: tuple[Rule, ...] = (
         _BOL + rb"(?:==|\+\+\+|---|\*\*\*|##|>>>|\[?step\b|stage\b)",
         "=== Deploying release 1.4.2 to Production ===",
     ),
+    # A title, then a rule to the line's end (Ansible's ``TASK [...] ****``, ``PLAY RECAP
+    # ***``): which step a failure belongs to. Ten ``*`` at least: a masked secret's eight
+    # at a line's end are no rule. Ends at the line's end: one report per line.
+    Rule(
+        "heading",
+        Kind.INFO,
+        _BOL + rb"[A-Za-z\[][^\n]*? (?:\*{10,}|={3,}|-{3,}|#{3,}|~{3,})[ \t\r]*$",
+        "TASK [shop : run migrations] ******************************************",
+    ),
     Rule(
         "milestone",
         Kind.INFO,
