@@ -475,6 +475,29 @@ def test_one_pattern_in_brackets_in_a_variable_is_a_list_of_one(tmp_path: Path) 
     assert listed.keep == ("^Deployed ", "[Ee]rror")
 
 
+@pytest.mark.parametrize(
+    ("line", "said"),
+    [
+        ('budget = "5XB"', "logtrim.toml: budget: not a size: '5XB'"),
+        ("budget = 100", "logtrim.toml: budget: at least 2 kB"),
+        ('keep = "("', "logtrim.toml: keep: bad regular expression '('"),
+        ("head = true", "logtrim.toml: bad value for head: true (a whole number"),
+        ('keep = ["a", 3]', 'logtrim.toml: bad value for keep: ["a", 3] (a list of strings)'),
+        ('artifact = "x.zst"', "unknown key 'artifact' (--artifact is given on the command line"),
+    ],
+)
+def test_a_config_files_error_names_the_key_as_the_file_writes_it(
+    tmp_path: Path, line: str, said: str
+) -> None:
+    """A file is named by its path, so an error that did not name the key (``logtrim.toml:
+    not a size: '5XB'``) left the reader to find it; a value was said as Python writes it
+    (``True``, ``['a', 3]``); ``artifact`` was an unknown key, with no word of why."""
+    (tmp_path / "logtrim.toml").write_text(line + "\n")
+    with pytest.raises(UsageError) as raised:
+        resolve({}, {}, tmp_path)
+    assert said in str(raised.value)
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

@@ -103,12 +103,16 @@ def _file(path: Path, nested: bool) -> Source:
 
 
 _PATTERNS = frozenset({"keep", "drop"})  # the keys that take a list of regular expressions
+# Options no config file sets, on purpose (docs/config.md says why).
+_COMMAND_LINE_ONLY = frozenset({"artifact", "name", "pty", "config", "verbose"})
 
 
 def _meant(name: str, known: Iterable[str]) -> str:
     """What a mistyped key may mean (`` (did you mean 'budget'?)``); secrets are no key."""
     if name == "mask":  # a secret's value in a file that is read by all is no secret
         return " (secrets are not written in a config file: name their variables in mask-env)"
+    if name in _COMMAND_LINE_ONLY:
+        return f" (--{name.replace('_', '-')} is given on the command line only: docs/config.md)"
     import difflib  # a typo is rare (start-up counts)
 
     close = difflib.get_close_matches(name, sorted(known), n=1, cutoff=0.7)

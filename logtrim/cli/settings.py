@@ -32,6 +32,22 @@ class Source:
     where: Callable[[str], str]
 
 
+def _names(where: str, key: str) -> bool:
+    """Whether the place an error names (``--mask-env``, ``LOGTRIM_MASK_ENV``) names the key."""
+    return where.lower().replace("_", "-").endswith(key)
+
+
+def _shown(raw: object) -> str:
+    """A raw value as its source writes it: TOML's ``true``, a list as JSON; else its repr."""
+    if isinstance(raw, bool):
+        return "true" if raw else "false"
+    if isinstance(raw, (list, tuple)):
+        import json  # only for an error (start-up counts)
+
+        return json.dumps(list(raw), ensure_ascii=False, default=str)
+    return repr(raw)
+
+
 class Setting(Generic[T]):
     """One setting. On the class, this object (for ``--help``); on an instance, its value."""
 
@@ -71,13 +87,15 @@ class Setting(Generic[T]):
 
     def check(self, raw: object, where: str) -> T:
         """One raw value, checked; a bad one is a one-line :class:`UsageError`."""
+        key = self.name.replace("_", "-")  # as the option and the file's key are written
         try:
             return self.parse(raw)
         except UsageError as exc:
-            raise UsageError(f"{where}: {exc}") from None
+            # A file is named by its path: the key too (an option or a variable names it).
+            said = where if _names(where, key) else f"{where}: {key}"
+            raise UsageError(f"{said}: {exc}") from None
         except values.BadValue as exc:
-            key = self.name.replace("_", "-")  # as the option and the file's key are written
-            raise UsageError(f"{where}: bad value for {key}: {raw!r} ({exc})") from None
+            raise UsageError(f"{where}: bad value for {key}: {_shown(raw)} ({exc})") from None
 
     def fill(self, obj: Settings, sources: Sequence[Source]) -> None:
         value = self.default
