@@ -7,6 +7,7 @@ import time
 from typing import TYPE_CHECKING
 
 from ..run import ending
+from . import hooks
 from .failopen import warn
 
 if TYPE_CHECKING:
@@ -46,3 +47,27 @@ def finish(h: LogtrimHandler, exit_code: int) -> list[Action]:
     )
     h._console(printed)
     return actions
+
+
+def uncaught(h: LogtrimHandler) -> int:
+    """The exit code of a program ending on an uncaught exception (:func:`.hooks.uncaught`),
+    logged to ``h``, so that the archive has it and the failure is reported; 0: none."""
+    found = hooks.uncaught()
+    if found is None:
+        return 0
+    record, code = found
+    h.handle(record)
+    return code
+
+
+def close_midrecord(h: LogtrimHandler) -> None:
+    """``h`` closed from a signal handler while a record was half taken
+    (``logging.shutdown()`` in a SIGTERM handler): the engine's state is not to be trusted,
+    and the records the signal handler logged wait for that record, which may never end
+    (``os._exit``). They go out now, masked, unfiltered, archived; the run closes failed
+    open."""
+    h._break(None, b"", why="closed while a record was being taken")
+    now = time.monotonic()
+    while h._queued:
+        text, _, _ = h._queued.pop(0)
+        h._unfiltered(text.encode("utf-8", "backslashreplace") + b"\n", now)

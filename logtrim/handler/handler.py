@@ -27,7 +27,7 @@ from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run.actions import carry_out
 from . import hooks
-from .closing import finish
+from .closing import close_midrecord, finish, uncaught
 from .console import Console
 from .failopen import STDOUT, PastEngine, format_error, masked, masked_text, warn
 from .tiers import DebugCommands, record_kind
@@ -295,9 +295,9 @@ class LogtrimHandler(logging.Handler):
                 return
             code = self.exit_code if exit_code is None else exit_code
             if exit_code is None and code == 0:
-                code = self._uncaught()
+                code = uncaught(self)
             if self._feeding:
-                self._close_midrecord()
+                close_midrecord(self)
             self._closed = True
             self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
             actions = finish(self, code)
@@ -306,17 +306,6 @@ class LogtrimHandler(logging.Handler):
         )
         super().close()
 
-    def _close_midrecord(self) -> None:
-        """Closed from a signal handler while a record was half taken (``logging.shutdown()``
-        in a SIGTERM handler): the engine's state is not to be trusted, and the records the
-        signal handler logged wait for that record, which may never end (``os._exit``).
-        They go out now, masked, unfiltered, archived; the run closes failed open."""
-        self._break(None, b"", why="closed while a record was being taken")
-        now = time.monotonic()
-        while self._queued:
-            text, _, _ = self._queued.pop(0)
-            self._unfiltered(text.encode("utf-8", "backslashreplace") + b"\n", now)
-
     def _from_thread(self, record: logging.LogRecord) -> None:
         """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records."""
         if not self._closed:
@@ -324,16 +313,6 @@ class LogtrimHandler(logging.Handler):
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)
-
-    def _uncaught(self) -> int:
-        """The exit code of a program ending on an uncaught exception (:func:`.hooks.uncaught`),
-        logged here, so that the archive has it and the failure is reported; 0: none."""
-        found = hooks.uncaught()
-        if found is None:
-            return 0
-        record, code = found
-        self.handle(record)
-        return code
 
 
 __all__ = ["LogtrimHandler"]
