@@ -404,3 +404,70 @@ def test_a_wrappers_line_after_a_cleanup_leaves_the_exception_the_reason() -> No
     assert _chosen(lines) == (
         'psycopg2.OperationalError: FATAL: password authentication failed for user "deploy"'
     )
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        (
+            "trap 'echo \"cleanup: removing lock\"; rm /nonexistent-dir/deploy.lock' EXIT\n"
+            "cp /nonexistent-dir/app.yaml /tmp/app.yaml\n",
+            "cp: cannot stat '/nonexistent-dir/app.yaml': No such file or directory",
+        ),
+        (
+            "trap 'echo \"Error: lease stage-7 was not held\" >&2' EXIT\n"
+            'echo "Error from server (Forbidden): deployments.apps shop-api is forbidden" >&2\n'
+            "exit 1\n",
+            "Error from server (Forbidden): deployments.apps shop-api is forbidden",
+        ),
+        (
+            "cleanup() {\n  echo 'tearing down staging stack'\n"
+            "  echo \"rm: cannot remove '/srv/stage/lock': No such file or directory\" >&2\n"
+            "  echo 'Error response from daemon: No such container: shop-api-stage' >&2\n}\n"
+            "trap cleanup EXIT\n"
+            "echo 'psql:m.sql:12: ERROR:  column \"basket_id\" does not exist' >&2\nexit 3\n",
+            'psql:m.sql:12: ERROR:  column "basket_id" does not exist',
+        ),
+    ],
+)
+def test_a_cleanup_traps_errors_after_the_failure_leave_it_the_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path, script: str, reason: str
+) -> None:
+    """A ``set -e`` script's EXIT trap cleans up after the failing command and complains
+    (``rm: cannot remove ...``, ``No such container``): those errors follow from the failure,
+    a line or two after it, and were named instead. A program's own message (at the margin,
+    no level field) stays the reason over another one in its burst (three calm lines)."""
+    path = tmp_path / "deploy.sh"
+    path.write_text("set -euo pipefail\n" + script)
+    result = run_logtrim("--ci", "plain", "--", "bash", str(path))
+    assert result.code != 0
+    assert f"failed (exit {result.code}): {reason}\n".encode() in result.stdout + result.stderr
+
+
+def test_a_libraries_records_are_summed_up_by_the_programs_own_message() -> None:
+    """After a library's records (klog's ``E1201 ...``), the program's own message a line
+    later is what it says went wrong (kubectl's ``The connection to the server ...``)."""
+    chooser = ReasonChooser()
+    klog = b'E1201 06:00:06.430260   21571 memcache.go:265] "Unhandled Error" err="refused"'
+    chooser.offer(klog, 0, error=True)
+    said = b"The connection to the server localhost:8080 was refused"
+    chooser.offer(said, 1, error=True)
+    assert chooser.reason(Masker()) == said.decode()
+
+
+@pytest.mark.parametrize(
+    "line", ["smoke test: GET /api/orders -> 502 Bad Gateway", "health check returned 503"]
+)
+def test_a_servers_5xx_answer_is_the_reason_over_an_old_error(
+    run_logtrim: RunLogtrim, tmp_path: Path, line: str
+) -> None:
+    """A smoke test's ``502 Bad Gateway`` has no error word: the reason was an optional
+    check's ``ERROR`` 120 lines before it that the script went on from, or the exit code."""
+    path = tmp_path / "smoke.sh"
+    path.write_text(
+        'echo "ERROR: optional check slack-webhook unreachable (notifications disabled)"\n'
+        'for i in $(seq 1 120); do echo "uploading file $i/120"; done\n'
+        f'echo "{line}"\nexit 1\n'
+    )
+    result = run_logtrim("--ci", "plain", "--", "bash", str(path))
+    assert f"failed (exit 1): {line}\n".encode() in result.stdout

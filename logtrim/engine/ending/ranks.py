@@ -31,7 +31,7 @@ from enum import IntEnum
 
 from ..._regex import lazy
 from ..match.alternation import AnySearch
-from ..match.levels import FATAL_START
+from ..match.levels import ERROR_LEVELS, FATAL_START
 from .traces import XTRACE
 
 
@@ -120,6 +120,7 @@ _RETRIES_OVER = lazy(
     re.I,
 )
 FATAL = lazy(FATAL_START)
+_LEVELLED = lazy(ERROR_LEVELS)
 _COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
 _TEST = AnySearch(
     # A test id from its start to its first ``::`` (not from every ``::``: linear time).
@@ -206,6 +207,15 @@ class Candidate:
     start: int = -1  # the first line of its block (a traceback's header), if before it
     detailed: bool = False  # the line after it was read for its detail (engine/ending/detail.py)
     member: bool = False  # ``root`` is an exception group's first member, not its cause
+    own: bool = False  # a program's own message (:func:`own_message`)
+
+
+def own_message(text: bytes, body: bytes) -> bool:
+    """Whether an error line (``text``: colour codes off; ``body``: stripped too) is a
+    program's own message: at the line's margin, with no level field (``cp: cannot stat
+    ...``, ``Error from server (Forbidden): ...``), not a library's record (``E1201 ...``,
+    ``level=error``, ``ERROR: ...``) nor an indented line of a report or a quoted source."""
+    return text[:1] not in b" \t" and _LEVELLED.search(body) is None
 
 
 def beats(rank: Rank, best: Rank) -> bool:

@@ -11,7 +11,9 @@ A stream's last line that says nothing went wrong (the last of a run of similar 
 info level, an action announced: ``Cloning into 'repo'...``) is none: the exit code is.
 
 Within a rank, the first compiler error and the first failing test win (later ones often
-follow from it); otherwise the newest line does (it is closest to the exit). A fatal line
+follow from it); otherwise the newest line does (it is closest to the exit), but for a
+program's own message a few lines after another (a cleanup trap's complaint after the
+failing command's: :mod:`.replaces`). A fatal line
 more than a few lines after an exception (one the program logged and went on from) wins
 over it: what stopped the program is the fatal line.
 """
@@ -30,12 +32,25 @@ from . import traces
 from .named import WENT_ON, completed, fatal, json_record, named, said
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
-from .ranks import Candidate, FormRanks, Rank, end_rank, line_rank, reports_follow
+from .ranks import (
+    Candidate,
+    FormRanks,
+    Rank,
+    end_rank,
+    line_rank,
+    own_message,
+    reports_follow,
+)
 from .replaces import replaces, unboxed, went_on
 from .testreports import TestReports
 from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
+
+
+def _plain_text(line: bytes) -> bytes:
+    """A line without its colour codes and line end."""
+    return (_ANSI.sub(b"", line) if b"\x1b" in line else line).rstrip(b"\r\n")
 
 
 @dataclass
@@ -171,7 +186,7 @@ class ReasonChooser:
             rank = Rank.TEST_ASSERTION  # the first failing test's error: the first wins
         elif rank == Rank.FATAL and tests.in_test(lineno):
             rank = Rank.TEST_ASSERTION  # what stopped a failing test (Go's ``panic:``)
-        self._take(rank, body, lineno)
+        self._take(rank, body, lineno, own=own_message(_plain_text(line), body))
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form
@@ -182,9 +197,10 @@ class ReasonChooser:
         if rank is None:
             return False
         assert self.best is not None  # (``_memo`` says so)
-        text = (_ANSI.sub(b"", line) if b"\x1b" in line else line).strip()
-        if self._wins(rank, lineno, text):
-            self._choose(Candidate(rank, text, lineno))
+        plain = _plain_text(line)
+        text, own = plain.strip(), own_message(plain, plain.strip())
+        if self._wins(rank, lineno, text, own=own):
+            self._choose(Candidate(rank, text, lineno, own=own))
         return True
 
     def _memo(self, line: bytes, lineno: int) -> Rank | None:
@@ -278,9 +294,10 @@ class ReasonChooser:
         *,
         root: bytes | None = None,
         start: int = -1,
+        own: bool = False,
     ) -> None:
-        if self._wins(rank, lineno, text):
-            self._choose(Candidate(rank, text, lineno, root, start))
+        if self._wins(rank, lineno, text, own=own):
+            self._choose(Candidate(rank, text, lineno, root, start, own=own))
 
     def _choose(self, best: Candidate) -> None:
         if best.text.endswith(b"...") and self._explained:
@@ -292,11 +309,12 @@ class ReasonChooser:
     def _errors_seen(self) -> int:
         return self.error_lines() if self.error_lines is not None else self._offered_errors
 
-    def _wins(self, rank: Rank, lineno: int, text: bytes) -> bool:
+    def _wins(self, rank: Rank, lineno: int, text: bytes, *, own: bool = False) -> bool:
         """Whether a candidate replaces the chosen line (:func:`.replaces`)."""
         best = self.best
         boxed = best is not None and self._boxed == best.lineno
-        return replaces(best, rank, lineno, text, boxed=boxed, errors_since=self._errors_since)
+        since = self._errors_since
+        return replaces(best, rank, lineno, text, boxed=boxed, errors_since=since, own=own)
 
     def _errors_since(self) -> int:
         """The error lines seen since the chosen line was taken."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .named import WENT_ON
 from .ranks import Candidate, Rank, beats
@@ -18,11 +19,19 @@ from .ranks import Candidate, Rank, beats
 # reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
 # line 42" names no new cause), fewer than a program that went on with its work.
 WENT_ON_ERROR = 50
+# Lines of other output between a program's own error message and a later one up to which
+# the later one follows from it (a cleanup trap's ``rm: cannot remove ...`` after ``cp:
+# cannot stat ...``, a wrapper's ``Error: deploy failed``): the first stays the reason. After
+# a library's record (``E1201 ...``, ``level=error``, ``ERROR: ...``) or an indented line
+# (a report's, a quoted source's), the newest wins: a program's own message sums up.
+BURST_CALM = 3
+_BURSTS = (Rank.ERROR, Rank.FATAL)
 # A diagnostic drawn in a box (Terraform's, OpenTofu's ``╷ │ ╵``): its first error line is its
 # summary; the error words on the box's later lines are its detail, wrapped to the terminal.
 BOX = "\u2502".encode()
 _BOX_LINES = 20
 _IGNORED = b"...ignoring"
+_CARET = lazy(rb"[~^]*\^[~^]*")
 
 
 def replaces(
@@ -33,6 +42,7 @@ def replaces(
     *,
     boxed: bool,
     errors_since: Callable[[], int],
+    own: bool = False,
 ) -> bool:
     """Whether a candidate of ``rank`` at ``lineno`` (``text``: its words) replaces ``best``:
     it :func:`.beats` it, or it comes after an exception the program went on from (logged
@@ -41,27 +51,38 @@ def replaces(
     since ``best``); what stopped the program is that line (``CRITICAL billing run aborted:
     ledger out of balance``). Errors right after the exception (a cleanup's ``could not
     release lock``) follow from it: it stays the reason. So does a boxed diagnostic's first
-    error line (``boxed``) over the error words of the lines under it."""
+    error line (``boxed``) over the error words of the lines under it, and a program's own
+    message over another (``own``) in its burst (:data:`BURST_CALM`)."""
     if best is None:
         return True
     if boxed and rank <= best.rank and lineno - best.lineno <= _BOX_LINES and text.startswith(BOX):
         return False
     if beats(rank, best.rank):
-        return True
+        burst = own and best.own and rank == best.rank and rank in _BURSTS
+        return not burst or _calm(best, lineno, errors_since) > BURST_CALM
     if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
         return False
     if rank == Rank.FATAL:
         return True
-    calm = lineno - best.lineno - 1 - errors_since()
-    return rank == Rank.ERROR and calm > WENT_ON_ERROR
+    return rank == Rank.ERROR and _calm(best, lineno, errors_since) > WENT_ON_ERROR
+
+
+def _calm(best: Candidate, lineno: int, errors_since: Callable[[], int]) -> int:
+    """The lines of other output between ``best`` and ``lineno`` (error lines not counted)."""
+    return lineno - best.lineno - 1 - errors_since()
 
 
 def went_on(best: Candidate, after: bytes) -> None:
     """The line after the chosen one (``after``) may say that the program went on from it
     (Ansible's ``...ignoring`` under a task's ``fatal:``): it is then an error the program
-    retried, outranked by any later error and, far from the end, no reason."""
-    if ANSI_BYTES.sub(b"", after).strip() == _IGNORED:
+    retried, outranked by any later error and, far from the end, no reason. A caret under
+    it (``^``, ``~~~^``) says it is a line of source quoted (Node's ``throw new Error(...)``
+    over the error it throws): no message of the program's own."""
+    text = ANSI_BYTES.sub(b"", after).strip()
+    if text == _IGNORED:
         best.rank = Rank.RETRIED
+    elif _CARET.fullmatch(text):
+        best.own = False
 
 
 def unboxed(best: Candidate) -> bool:

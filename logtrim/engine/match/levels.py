@@ -100,6 +100,17 @@ TOOL_LEVELS = {
     ],
 }
 
+#: The error tier's level fields, of every form above (the failure reason reads them: a
+#: library's record, where a line without one is a program's own message).
+ERROR_LEVELS = rb"|".join(
+    rb"(?:" + f + rb")"
+    for f in [
+        *level_forms(Kind.ERROR),
+        number_form(NUMBER_LEVELS[Kind.ERROR]),
+        *TOOL_LEVELS[Kind.ERROR],
+    ]
+)
+
 #: Detail levels (DEBUG, TRACE, VERBOSE, ...): no rule of their own, since such a line is
 #: archive only anyway. The matcher checks these only on lines a word hit, so a flood of DEBUG
 #: lines costs the scan nothing: the forms at the start of a line, and the logfmt/JSON field

@@ -180,6 +180,16 @@ _WORDS: tuple[Rule, ...] = (
         + _R,
         "curl: (28) Operation timed out",
     ),
+    # A server's answer that it failed (HTTP 5xx), as a smoke test or a health check says it:
+    # its reason phrase, or a 5xx code after ``returned``, ``status`` or ``HTTP/1.1``. (4xx
+    # are left out: a 404 is often what a check expects.)
+    Rule(
+        "server-error",
+        Kind.ERROR,
+        rb"internal server error|bad gateway|service unavailable|gateway time-?out|"
+        rb"(?:returned|responded with|status(?: code)?[:=]?|http/[0-9.]+) 5[0-9][0-9]" + _R,
+        "smoke test: GET /api/orders returned 502",
+    ),
     # The C library's text for an errno after a program's ``name: path: ``: what failed and
     # why, whatever words came before it (Python's ``[Errno 2] ...`` follows an exception's
     # name: an error already). Phrases whose only rare part is a common word (``file``,
