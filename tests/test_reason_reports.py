@@ -27,7 +27,7 @@ CASES = {
     "jest-two.txt": "\u25cf Order \u203a sums total",
     "webpack.txt": "Module not found: Error: Can't resolve './foo' in '/app/src'",
     "tsc.txt": "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
-    "dotnet.txt": "Assert.Equal() Failure",
+    "dotnet.txt": "Assert.Equal() Failure (expected 90, actual 100)",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     # Of several failing tests' reports (numbered under a tally or a heading), the first.
     "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",

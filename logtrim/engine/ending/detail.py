@@ -42,6 +42,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += b" " + body + _goes_on(best.lineno + 1, plain, line_after)
     elif best.text.endswith(b":") and not body:
         best.text += _set_apart(best.lineno + 2, line_after)
+    elif (said := _EXPECTED.match(body)) is not None:
+        best.text += _values(said.group(1), best.lineno + 2, line_after)
 
 
 def _set_apart(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
@@ -53,6 +55,22 @@ def _set_apart(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
         return b""
     body = ANSI_BYTES.sub(b"", line).strip()
     return b" " + body if 0 < len(body) <= _SHORT else b""
+
+
+# An assertion's values on the two lines after it (xUnit's and NUnit's ``Expected: 90.00``
+# then ``Actual:   89.99`` or ``But was:  89.99``; Jest's ``Received:``).
+_EXPECTED = lazy(rb"^Expected: *(\S.{0,120})$")
+_ACTUAL = lazy(rb"^(?:Actual|But was|Received): *(\S.{0,120})$")
+
+
+def _values(expected: bytes, lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """`` (expected 90.00, actual 89.99)`` when the line at ``lineno`` gives the actual
+    value, else nothing."""
+    line = line_after(lineno - 1)
+    said = None if line is None else _ACTUAL.match(ANSI_BYTES.sub(b"", line).strip())
+    if said is None:
+        return b""
+    return b" (expected " + expected.strip() + b", actual " + said.group(1).strip() + b")"
 
 
 #: The longest line :func:`_set_apart` takes.

@@ -39,8 +39,12 @@ class TestReports:
         return False
 
     def near(self, lineno: int) -> bool:
-        """Whether a line is within reach of an announcement not yet answered."""
-        return 0 <= lineno - self.announced <= REPORT_LINES
+        """Whether a line is within reach of an announcement, or of a failing test's line,
+        not yet answered (its error line is then ranked in full, never from the memo)."""
+        return (
+            0 <= lineno - self.announced <= REPORT_LINES
+            or 0 <= lineno - self.failing_test <= REPORT_LINES
+        )
 
 
 __all__ = ["REPORT_LINES", "TestReports"]
