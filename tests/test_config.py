@@ -498,6 +498,16 @@ def test_a_config_files_error_names_the_key_as_the_file_writes_it(
     assert said in str(raised.value)
 
 
+def test_values_nested_past_pythons_limit_are_usage_errors(tmp_path: Path) -> None:
+    """A list nested hundreds deep (in a file, or ``[[[...`` in a variable) raised
+    RecursionError: logtrim failed open, ran the step unfiltered and wrote no archive."""
+    (tmp_path / "logtrim.toml").write_text("keep = " + "[" * 600 + "]" * 600 + "\n")
+    with pytest.raises(UsageError, match=r"logtrim\.toml: not valid TOML: nested too deeply"):
+        resolve({}, {}, tmp_path)
+    with pytest.raises(UsageError, match=r"LOGTRIM_KEEP: bad regular expression"):
+        resolve({}, {"LOGTRIM_KEEP": "[" * 1000}, Path("/nonexistent"))
+
+
 _UNREADABLE = Path("/proc/sys/vm/drop_caches")  # write-only, even for root
 
 

@@ -151,7 +151,8 @@ def work():
     raise ConnectionError("lost db-01 while holding {SECRET}")
 
 handler = logtrim.LogtrimHandler("t.log.zst", masks=["{SECRET}"], ci="plain")
-logging.basicConfig(level=logging.INFO, handlers=[handler])
+above = logtrim.LogtrimHandler("c.log.zst", ci="plain", level=logging.CRITICAL)
+logging.basicConfig(level=logging.INFO, handlers=[handler, above])
 logging.info("starting worker")
 t = threading.Thread(target=work, name="worker-1")
 t.start()
@@ -172,6 +173,8 @@ def test_a_threads_uncaught_exception_is_archived_by_a_plain_handler(tmp_path: P
     assert archive.index("starting worker") < archive.index("worker-1") < archive.index("main")
     out = proc.stdout.decode()
     assert "ConnectionError: lost db-01 while holding ********" in out
-    assert "errors 0/0" not in out
+    assert out.count("errors 0/0") == 1  # the handler above ERROR's summary alone
     assert "Exception in thread worker-1:\n" in proc.stderr.decode()
     assert SECRET not in archive + out + proc.stderr.decode()
+    # A handler above ERROR takes none (its level, as a logger applies it).
+    assert "worker-1" not in zstd_dc(tmp_path / "c.log.zst").decode()

@@ -8,8 +8,9 @@ import subprocess
 from pathlib import Path
 
 from conftest import RunLogtrim, clean_env, decode_zstd, py
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
+from octopus_decoder import messages
 
 from logtrim.engine.masking.mask import Masker
 
@@ -77,3 +78,37 @@ def test_no_repr_of_a_secret_survives_whatever_is_around_it(
     for spelled in {repr(secret)[1:-1], ascii(secret)[1:-1]}:
         line = (before + spelled + after).encode("utf-8", "surrogateescape")
         assert spelled.encode() not in masker.mask(line)
+
+
+@given(
+    secret=st.text(
+        st.characters(codec="utf-8", exclude_characters="\x00"), min_size=8, max_size=20
+    ).filter(lambda s: not s.isspace() and s.strip("\r\n") == s),
+    before=_TEXT,
+    after=_TEXT,
+)
+@example(secret="it'sPw9x", before="", after=' "q"')
+def test_no_secret_survives_in_the_repr_of_a_text_around_it(
+    secret: str, before: str, after: str
+) -> None:
+    """``repr`` of a text that holds the secret: its quotes are escaped as the whole text's
+    delimiter says (a ``'`` in ``'it\\'sPw9x "q"'``), not as the secret's own repr would."""
+    masker = Masker([secret])
+    masked = masker.mask(repr(before + secret + after).encode("utf-8", "surrogateescape"))
+    for spelled in (repr(secret + "'\"")[1:-4], repr(secret)[1:-1]):
+        assert spelled.encode("utf-8", "surrogateescape") not in masked
+
+
+def test_a_json_spelled_secret_in_a_long_octopus_value_is_masked(run_logtrim: RunLogtrim) -> None:
+    """A message over 1 MiB is masked in its base64: the secret's JSON spelling there
+    (``tab\\there99`` for a tab) passed, where a short message's decoded text is masked."""
+    child = (
+        "import base64, json\n"
+        "value = b'x' * 1_200_000 + json.dumps({'pw': 'tab\\there99'}).encode()\n"
+        'print("##octopus[progress message=\'" + base64.b64encode(value).decode() + "\']")\n'
+    )
+    result = run_logtrim("--ci", "octopus", "--mask", "tab\there99", "--", *py(child))
+    assert result.code == 0
+    (message,) = [m for m in messages(result.stdout) if m.name == "progress"]
+    assert "there99" not in message.attrs["message"]
+    assert message.attrs["message"].endswith('"}')

@@ -83,3 +83,18 @@ def test_an_unset_variable_is_a_warning_and_an_empty_mask_a_usage_error(tmp_path
     assert empty.returncode == 2 and b"--mask: an empty value masks nothing" in empty.stderr
     listed = _cli("stats", str(log), env={"LOGTRIM_MASK_ENV": "A,,B"})
     assert listed.returncode == 2 and listed.stderr.count(b"\n") == 1
+
+
+@pytest.mark.parametrize("command", ["cat", "trim", "stats", "diff"])
+@pytest.mark.parametrize("before", [(1 << 20) - 11, (1 << 20) - 5, (1 << 20) - 1])
+def test_a_secret_across_a_long_lines_chunks_is_masked(
+    tmp_path: Path, command: str, before: int
+) -> None:
+    """A line over 1 MiB is read in pieces: ``cat --mask`` masked each piece alone, and a
+    secret across the cut between two reached stdout in clear."""
+    log = tmp_path / "bad.log"
+    log.write_bytes(b"a" * before + SECRET.encode() + b"a" * 10 + b"\nERROR done\n")
+    (tmp_path / "good.log").write_bytes(b"ERROR done\n")
+    result = _cli(*COMMANDS[command](log), "--mask", SECRET)
+    assert result.returncode == 0, result.stderr
+    assert b"TrimSecret" not in result.stdout + result.stderr

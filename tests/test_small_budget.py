@@ -13,6 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from test_engine import drive
 
+from logtrim._matchers import compiler
 from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.ending.failure import TailLine, pick
 from logtrim.engine.match.kinds import Kind
@@ -219,8 +220,8 @@ raise SystemExit(2)
 def test_each_steps_heading_is_shown_at_a_small_budget(run_logtrim: RunLogtrim) -> None:
     """A heading that is a title then a rule to the line's end (``TASK [...] ****``) had no
     rule: at 8 kB every task's heading was left out while its hosts' lines were shown, and
-    nothing on the console said which task failed. A masked secret at a line's end (eight
-    ``*``) is no heading."""
+    nothing on the console said which task failed. A masked password, a progress bar, ``git
+    --stat``'s bars and a detail level's section are no heading."""
     result = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(PLAYBOOK))
     assert result.code == 2
     console = result.stdout
@@ -234,6 +235,13 @@ def test_each_steps_heading_is_shown_at_a_small_budget(run_logtrim: RunLogtrim) 
     ]
     assert console.index(b"TASK [shop : run migrations]") < console.index(b"fatal: [web-17]")
     assert len(console) <= 8000
-    kind = Matcher().line_kind
-    assert kind(b"password for the report: ********\n") == Kind.NOISE
-    assert kind(b"TASK [shop : copy release] " + b"*" * 53 + b"\n") == Kind.INFO
+    for kind in (Matcher().line_kind, Matcher(compiler=compiler()).line_kind):
+        assert kind(b"TASK [shop : copy release] " + b"*" * 53 + b"\n") == Kind.INFO
+        for other, tier in [
+            (b"password for the report: ************", Kind.NOISE),  # another tool's mask
+            (b"Uploading artifact.tar.gz 45% " + b"#" * 30, Kind.PROGRESS),
+            (b" legacy/x.py | 120 " + b"-" * 30, Kind.NOISE),  # git --stat
+            (b"DEBUG: Section 1 " + b"=" * 30, Kind.NOISE),
+            (b"[DEBUG] " + b"-" * 40, Kind.NOISE),
+        ]:
+            assert kind(other + b"\n") == tier, other

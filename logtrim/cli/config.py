@@ -27,7 +27,10 @@ def _toml(path: Path) -> dict[str, object]:
         import tomllib
     else:  # pragma: no cover
         import tomli as tomllib  # type: ignore[import-not-found, unused-ignore]
-    data: dict[str, object] = tomllib.loads(_text(path.read_bytes()))
+    try:
+        data: dict[str, object] = tomllib.loads(_text(path.read_bytes()))
+    except RecursionError:  # arrays or tables nested past Python's limit
+        raise ValueError("nested too deeply") from None
     return data  # (a syntax error: TOMLDecodeError, a ValueError)
 
 

@@ -314,7 +314,7 @@ def _json_list(raw: str) -> list[str]:
 
     try:
         found = json.loads(raw)
-    except ValueError:  # json.JSONDecodeError
+    except (ValueError, RecursionError):  # json.JSONDecodeError; ``[[[...`` nested past the limit
         return [raw]
     if isinstance(found, list) and all(isinstance(v, str) for v in found):
         return found

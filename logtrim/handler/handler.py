@@ -307,8 +307,9 @@ class LogtrimHandler(logging.Handler):
         super().close()
 
     def _from_thread(self, record: logging.LogRecord) -> None:
-        """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records."""
-        if not self._closed:
+        """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records of
+        its level (``handle`` checks its filters, not its level: a logger does that)."""
+        if not self._closed and record.levelno >= self.level:
             self.handle(record)
 
     def _mask_text(self, text: str) -> str:

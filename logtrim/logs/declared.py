@@ -72,10 +72,24 @@ class Declared:
         ``learn`` (a secret declared in a chunk is masked in it, and in every later one).
         ``urls``: a URL's password too, declared or not (``stats`` counts a large file on
         two cores by its offsets as stored: it masks what it prints instead)."""
+        held = b""  # the end of a piece of a long line: a secret may go on in the next one
         for chunk in chunks:
             if learn:
                 self.feed(chunk)
-            yield self.masker.mask(chunk) if urls or self.masker else chunk
+            if not (urls or self.masker):
+                yield chunk
+                continue
+            data = held + chunk
+            held = b""
+            if not data.endswith(b"\n") and self.masker:
+                # A line cut in pieces (longer than a chunk): mask up to a point no secret
+                # spans, the rest with the next piece (a secret across the cut leaked).
+                cut = self.masker.safe_cut(data, max(len(data) - self.masker.spelled_len, 0))
+                data, held = data[:cut], data[cut:]
+            if data:
+                yield self.masker.mask(data)
+        if held:
+            yield self.masker.mask(held)
 
     def scan(self, inp: Input) -> bool:
         """Learn a plain file's declarations from all of it before it is read: its lines

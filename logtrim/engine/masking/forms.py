@@ -59,9 +59,12 @@ def repr_forms(raw: bytes) -> list[bytes]:
     both kinds), its ``ascii()``, and its bytes' (each byte past ASCII as ``\\xNN``). A
     ``KeyError``, ``%r``, a container's ``str()`` and structlog's renderers print a value so."""
     text = raw.decode("utf-8", "surrogateescape")
-    forms = {repr(raw)[2:-1].encode()}
+    # Inside a longer text that holds both quotes, its ``'`` is escaped too (``\\'``):
+    # repr of it with both quotes after it, those cut off again.
+    forms = {repr(raw)[2:-1].encode(), repr(raw + b"'\"")[2:-4].encode()}
     if not any("\udc80" <= c <= "\udcff" for c in text):
-        forms |= {repr(text)[1:-1].encode("utf-8"), ascii(text)[1:-1].encode()}
+        for spell in (repr, ascii):
+            forms |= {spell(text)[1:-1].encode("utf-8"), spell(text + "'\"")[1:-4].encode("utf-8")}
     return sorted(form for form in forms if form != raw)
 
 

@@ -100,8 +100,10 @@ class Masker:
                 for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
                 for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
-                    new += (f for once in json_forms(form) for f in (once, *json_forms(once)))
-                    new += repr_forms(form)  # as Python's repr writes it
+                    escaped = [f for once in json_forms(form) for f in (once, *json_forms(once))]
+                    escaped += repr_forms(form)  # as Python's repr writes it
+                    # each also in base64 (a long Octopus value is masked in its base64)
+                    new += (f for spelled in escaped for f in (spelled, *base64_forms(spelled)))
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)

@@ -85,5 +85,12 @@ def needs_detail(ids: Sequence[int], rules: Sequence[Rule]) -> bool:
         rule = rules[i]
         if rule.role is Role.LEVEL or rule.role is Role.STRONG:
             return False
-        raises = raises or (rule.role is Role.WORD and rule.kind != Kind.INFO)
+        raises = raises or (
+            rule.role is Role.WORD and (rule.kind != Kind.INFO or rule.name in _DETAIL_CHECKED)
+        )
     return raises
+
+
+# Info words whose lines a detail level keeps archive only (``DEBUG: Section 1 =====...``):
+# rare lines, so the check costs nothing; the common ones (a milestone's word) skip it.
+_DETAIL_CHECKED = frozenset({"heading"})

@@ -242,13 +242,14 @@ _WORDS: tuple[Rule, ...] = (
         _BOL + rb"(?:==|\+\+\+|---|\*\*\*|##|>>>|\[?step\b|stage\b)",
         "=== Deploying release 1.4.2 to Production ===",
     ),
-    # A title, then a rule to the line's end (Ansible's ``TASK [...] ****``, ``PLAY RECAP
-    # ***``): which step a failure belongs to. Ten ``*`` at least: a masked secret's eight
-    # at a line's end are no rule. Ends at the line's end: one report per line.
+    # A title at the margin, then a rule to the line's end (Ansible's ``TASK [...] ****``
+    # to column 80, ``PLAY RECAP ***``): which step a failure belongs to. Twenty characters
+    # at least: a masked password's stars, a progress bar's ``#``, ``git --stat``'s ``---``
+    # and a ``Release 4 ---`` are no rule. Ends at the line's end: one report per line.
     Rule(
         "heading",
         Kind.INFO,
-        _BOL + rb"[A-Za-z\[][^\n]*? (?:\*{10,}|={3,}|-{3,}|#{3,}|~{3,})[ \t\r]*$",
+        rb"^(?:" + _C + rb")*[A-Za-z][^\n]*? (?:\*{20,}|={20,}|-{20,})[ \t\r]*$",
         "TASK [shop : run migrations] ******************************************",
     ),
     Rule(
