@@ -11,6 +11,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import RunLogtrim, clean_env, py
 from octopus_decoder import decode, messages
 
@@ -187,3 +188,21 @@ def test_a_secret_in_a_long_messages_value_is_masked_as_base64(run_logtrim: RunL
     for spelled in (secret.encode(), *base64_forms(secret.encode())):
         assert spelled not in result.stdout + result.stderr
         assert spelled not in result.archive
+
+
+@pytest.mark.parametrize("secret", ["\u00e9Secret99x", "\U0001f511Secret99x"])
+def test_a_long_values_masked_secret_leaves_its_neighbours_whole(
+    run_logtrim: RunLogtrim, secret: str
+) -> None:
+    """Its base64 was written over character by character: a character at each edge also
+    held bits of the bytes around it, so a secret that starts with a character past ASCII
+    left a byte that is no UTF-8 (a strict decoder refuses the message). The groups that
+    hold it are written again whole now: its bytes are ``*``, the bytes around it as they
+    were, at each of base64's alignments."""
+    result = run_logtrim("--ci", "octopus", "--mask", secret, "--", *py(SECRET_INSIDE), secret)
+    assert result.code == 0
+    found = [m for m in messages(result.stdout) if m.name != "createArtifact"]
+    for key, message in enumerate(found):
+        value = message.attrs["value" if key == 0 else "message"]
+        size = len(secret.encode())
+        assert value == "B" * key + "*" * size + "B" * 900_000

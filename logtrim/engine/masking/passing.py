@@ -4,12 +4,19 @@ it passes: a secret's form in a value is written over with base64 of the same le
 from __future__ import annotations
 
 import base64
+import binascii
 
 from ..._regex import lazy
 from .mask import apply
 
-_BASE64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+_ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
+_BASE64 = frozenset(_ALPHABET)
 _STARS = base64.b64encode(b"***")  # ``Kioq``: four of its characters decode to three '*'
+
+
+def _count(data: bytes | bytearray) -> int:
+    """The base64 characters in ``data``, padding too (a decoder skips the blanks between)."""
+    return len(data) - len(data.translate(None, _ALPHABET + b"="))
 
 
 class PassingValues:
@@ -21,7 +28,7 @@ class PassingValues:
 
     def __init__(self) -> None:
         self._quote = b""  # the quote of the value the last part ended in, b"": none
-        self._offset = 0  # the value's bytes before this part (its place in base64's groups)
+        self._offset = 0  # the value's base64 characters before this part (its place in groups)
 
     @staticmethod
     def head(part: bytes) -> int:
@@ -43,10 +50,13 @@ class PassingValues:
                     continue
                 if begin > pos:
                     outside.append((pos, begin))
-                for i in range(pos if pos > begin else begin, min(end, stop)):
-                    if out[i] in _BASE64:  # spaces and padding stay: the groups stay whole
-                        out[i] = _STARS[(offset + i - begin) % 4]
-                pos = min(end, stop)
+                a, b = max(pos, begin), min(end, stop)
+                phase = (offset + _count(out[begin:a])) % 4
+                if not _rewrite(out, a, b, phase, stop):
+                    for i in range(a, b):
+                        if out[i] in _BASE64:  # spaces and padding stay: the groups stay whole
+                            out[i] = _STARS[(phase + _count(out[a:i])) % 4]
+                pos = b
             if pos < end:
                 outside.append((pos, end))
         return apply(bytes(out), outside) if outside else bytes(out)
@@ -61,7 +71,7 @@ class PassingValues:
                 stop = len(part) if close < 0 else close
                 if stop > pos:
                     found.append((pos, stop, self._offset))
-                    self._offset += stop - pos
+                    self._offset += _count(part[pos:stop])
                 if close < 0:
                     break
                 self._quote, pos = b"", close + 1
@@ -74,3 +84,28 @@ class PassingValues:
 
 
 _QUOTE = lazy(rb"['\"]")
+
+
+def _rewrite(out: bytearray, start: int, end: int, phase: int, stop: int) -> bool:
+    """Write the base64 groups that hold ``out[start:end]`` (``phase``: the place of its first
+    character in its group; ``stop``: where the value ends) again, each byte whose bits that
+    span holds made ``*``: the bytes of the secret become ``*``, those around it stay whole
+    (valid UTF-8). False, nothing written: the groups reach past this part or hold blanks
+    (the caller writes stars character by character)."""
+    first = start - phase
+    need = -(phase + end - start) % 4
+    last = end + need
+    if first < 0 or last > stop or _count(out[first:last]) != last - first:
+        return False
+    group = bytes(out[first:last])
+    try:
+        raw = base64.b64decode(group, validate=True)
+    except binascii.Error:
+        return False
+    # The span's bits, from the groups' start: every byte they touch is the secret's.
+    low, high = phase * 6 // 8, min(-(-(phase + end - start) * 6 // 8), len(raw))
+    again = base64.b64encode(raw[:low] + b"*" * (high - low) + raw[high:])
+    if len(again) != len(group):
+        return False
+    out[first:last] = again
+    return True
