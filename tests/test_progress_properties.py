@@ -274,6 +274,11 @@ def test_each_marker_comes_before_the_next_line_after_the_lines_it_counts(
           Write(2, "azure", 0.0, False), Write(2, "info", 0.0, False),
           Write(2, "azure", 0.0, False), Write(1, "azure", 0.0, False),
           Write(1, "info", 0.0, False)], "azure", 0)  # fmt: skip
+# Progress commands on stderr the throttle moved past, a newer one on stdout shown: the
+# last lines replayed an older one after it (the bar went back).
+@example([Write(2, "progress", 0.0, False), Write(2, "octopus", 0.0, False),
+          Write(2, "octopus", 0.0, False), Write(1, "octopus", 0.0, False)],
+         "octopus", 0)  # fmt: skip
 def test_the_latest_of_each_progress_kind_is_shown(
     writes: list[Write], ci: str, verbatim: int
 ) -> None:

@@ -63,9 +63,15 @@ class Finish:
         self.tail = Tail(
             out, history, held, shaper, classify, dropped,
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
-            withheld=select.withheld, ends=self.failed_ends,
+            withheld=select.withheld, ends=self.failed_ends, progress=self._progress_command,
         )  # fmt: skip
         self.closer = Closer(pol, out, dialect, masker.mask_text)
+
+    def _progress_command(self, text: bytes) -> bool:
+        """Whether a console line is a CI's progress command (its bar's state)."""
+        if b"#" not in text:  # (every one starts with ``##``)
+            return False
+        return self.commands.progress_of(text.decode("utf-8", "replace")) is not None
 
     def reserve_closing(self, archive: str, archive_name: str) -> None:
         """Before any output: room for the closing lines that publish this archive."""

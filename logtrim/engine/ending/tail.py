@@ -57,6 +57,7 @@ class Tail:
         is_new: Callable[[bytes], bool] | None = None,
         withheld: Withheld | None = None,
         ends: Callable[[], list[tuple[int, int, bytes]]] = list,
+        progress: Callable[[bytes], bool] = lambda _: False,
     ) -> None:
         self._out = out
         self._history = history
@@ -69,6 +70,9 @@ class Tail:
         self._is_new = is_new  # with a baseline: whether a line is new (preferred in the tail)
         self._withheld = withheld  # with a baseline: the new lines held back
         self._ends = ends  # each stream's last lines: (lineno, stream, raw), oldest first
+        # A CI's progress command not shown was a state the bar moved past (the throttle
+        # sent a newer one): printed again, it would move the bar back.
+        self._progress = progress
 
     def emit(self, count: int, room: int, title: str = "") -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
@@ -88,13 +92,13 @@ class Tail:
         recent = [line for line in lines if history.visible(line[0], line[1])]
         first = recent[0][0] if recent else history.lines
         ends = self._ends()
-        held = self._earlier(first, shown, ends)
+        held = [line for line in self._earlier(first, shown, ends) if not self._progress(line.text)]
         lasts = last_of_each(ends)
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
         window = self._window(recent, shown, seen, lasts)
-        candidates = held + window
+        candidates = held + [line for line in window if not self._progress(line.text)]
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
         # Lines up to the last one shown in order are not in the gap: it counts what followed.
