@@ -35,6 +35,7 @@ from .levels import TOOL_LEVELS as _TOOL_LEVELS
 from .levels import level_forms as _level_forms
 from .levels import number_form as _number_form
 from .roles import Role, Rule, kind_of, needs_detail
+from .words import WORDS, ZERO
 
 __all__ = [
     "DETAIL_FIELD",
@@ -49,10 +50,6 @@ __all__ = [
 ]
 
 
-# A weak word stands alone: not after or before a name's, an option's or a setting's
-# characters. Neither side takes a newline: a match stays on its line.
-_L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
-_R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
 # A line's start, colour codes before its text allowed (``pytest --color=yes`` colours its
 # ``E   assert`` and ``FAILED`` lines): where a strong form must start its line.
 _AT = rb"^(?:" + _C + rb")*"
@@ -144,145 +141,6 @@ _STRONG: tuple[Rule, ...] = (
     ),
 )
 
-_WORDS: tuple[Rule, ...] = (
-    Rule("error-word", Kind.ERROR, _L + rb"errors?" + _R, "Error: could not connect to db-01"),
-    Rule("error-count", Kind.ERROR, _L + rb"[1-9][0-9]* errors?" + _R, "Build finished: 3 errors"),
-    # Mocha's and Jasmine's tally, the failing tests' reports under it.
-    Rule("failing-count", Kind.ERROR, _L + rb"[1-9][0-9]* failing" + _R, "  2 failing"),
-    Rule(
-        "fail-count", Kind.ERROR, _L + rb"(?:failed|failures?|errors?)[=:] ?[1-9]", "ok=2 failed=1"
-    ),
-    Rule("fatal", Kind.ERROR, _L + rb"fatal" + _R, "fatal: repository 'x' does not exist"),
-    Rule("failed", Kind.ERROR, _L + rb"fail(?:ed|ure|ures|s)?" + _R, "07: Tests FAILED"),
-    Rule("exception", Kind.ERROR, rb"exception" + _R, "System.InvalidOperationException: boom"),
-    Rule("named-error", Kind.ERROR, rb"[a-z]error:", "ValueError: invalid literal"),
-    Rule("critical", Kind.ERROR, _L + rb"critical" + _R, "Critical: disk /var is full"),
-    Rule(
-        "exit-code",
-        Kind.ERROR,
-        rb"(?:exit|return)(?:ed)? (?:with )?(?:code|status) -?[1-9]|non-zero (?:exit|return)",
-        "The remote script failed with exit code 3",
-    ),
-    Rule(
-        "cannot",
-        Kind.ERROR,
-        _L + rb"(?:cannot|can't|could not|couldn't|unable to)" + _R,
-        "cp: cannot stat '/tmp/x': No such file or directory",
-    ),
-    Rule(
-        "denied",
-        Kind.ERROR,
-        rb"permission denied|access denied|no space left|"
-        rb"not enough (?:disk |free )?(?:space|memory)|"
-        rb"did not (?:run|complete|finish) successfully|"
-        + _L
-        + rb"(?:not found|timed out|timeout|refused|unsuccessful)"
-        + _R,
-        "curl: (28) Operation timed out",
-    ),
-    # A server's answer that it failed (HTTP 5xx), as a smoke test or a health check says it:
-    # its reason phrase, or a 5xx code after ``returned``, ``status`` or ``HTTP/1.1``. (4xx
-    # are left out: a 404 is often what a check expects.)
-    Rule(
-        "server-error",
-        Kind.ERROR,
-        rb"internal server error|bad gateway|service unavailable|gateway time-?out|"
-        rb"(?:returned|responded with|status(?: code)?[:=]?|http/[0-9.]+) 5[0-9][0-9]" + _R,
-        "smoke test: GET /api/orders returned 502",
-    ),
-    # The C library's text for an errno after a program's ``name: path: ``: what failed and
-    # why, whatever words came before it (Python's ``[Errno 2] ...`` follows an exception's
-    # name: an error already). Phrases whose only rare part is a common word (``file``,
-    # ``argument``) are left out: the prefilter would try the rule on every line with it.
-    Rule(
-        "errno",
-        Kind.ERROR,
-        rb": (?:no such (?:file or directory|device|process|host)|not a directory|"
-        rb"is a directory|operation not permitted|read-only file system|directory not empty|"
-        rb"input/output error|exec format error|broken pipe|connection reset by peer|"
-        rb"no route to host|network is unreachable|name or service not known|"
-        rb"command not found)" + _R,
-        "cat: /etc/app/config.yml: No such file or directory",
-    ),
-    Rule("warning", Kind.WARNING, _L + rb"warn(?:ing|ings)?" + _R, "Warning: disk 91% full"),
-    Rule("deprecated", Kind.WARNING, _L + rb"deprecat", "DeprecationWarning: use load() instead"),
-    # A warning's class named before its message, as Python's ``warnings`` prints it after
-    # the file and line (``app.py:4: FutureWarning: ...``, ``SAWarning``) and Node after its
-    # process (``(node:42) ExperimentalWarning: ...``); not a setting at a line's start
-    # (``FailOnWarning: x``, ``failOnWarning: x``). One byte before it: an alternation of
-    # prefixes there cost hyperscan 10% more time on every line.
-    Rule(
-        "warning-class",
-        Kind.WARNING,
-        rb"[ :)][A-Z][A-Za-z0-9_]*Warning: ",
-        "app.py:4: FutureWarning: Please update",
-        caseless=False,
-    ),
-    # No word boundary before the digits: hyperscan scans 2x faster without it. Not a URL's
-    # escape (``report%2030%25.pdf``): a ``%`` and two hex digits is a byte, not a share;
-    # written without a lookahead, which hyperscan lacks.
-    Rule(
-        "percent",
-        Kind.PROGRESS,
-        rb"[0-9](?:\.[0-9]+)? ?%(?:$|[^0-9A-Fa-f\n]|[0-9A-Fa-f](?:$|[^0-9A-Fa-f\n]))",
-        "Uploading package 45%",
-    ),
-    Rule(
-        "fraction",
-        Kind.PROGRESS,
-        rb"[\[(][ \t]*[0-9]+[ \t]*/[ \t]*[0-9]+[ \t]*[\])]",
-        "[12/40] Deploying web-03",
-    ),
-    Rule("of-total", Kind.PROGRESS, _L + rb"[0-9]+ of [0-9]+" + _R, "Copied 12 of 40 files"),
-    # ``==`` and ``##``, not ``==+`` and ``###*``: the same lines, but hyperscan reports
-    # every end of a match, and a run-on form ends at each byte of a line of ``=``.
-    Rule(
-        "banner",
-        Kind.INFO,
-        _BOL + rb"(?:==|\+\+\+|---|\*\*\*|##|>>>|\[?step\b|stage\b)",
-        "=== Deploying release 1.4.2 to Production ===",
-    ),
-    # A title at the margin, then a rule to the line's end (Ansible's ``TASK [...] ****``
-    # to column 80, ``PLAY RECAP ***``): which step a failure belongs to. Twenty characters
-    # at least: a masked password's stars, a progress bar's ``#``, ``git --stat``'s ``---``
-    # and a ``Release 4 ---`` are no rule. Ends at the line's end: one report per line.
-    Rule(
-        "heading",
-        Kind.INFO,
-        rb"^(?:" + _C + rb")*[A-Za-z][^\n]*? (?:\*{20,}|={20,}|-{20,})[ \t\r]*$",
-        "TASK [shop : run migrations] ******************************************",
-    ),
-    Rule(
-        "milestone",
-        Kind.INFO,
-        _BOL + rb"(?:starting|started|finished|completed?|deploying|deployed|success\w*)\b",
-        "Deployed web-01 in 12.4s",
-    ),
-)
-
-_ZERO: tuple[Rule, ...] = (
-    # Configure probes, section headings, the text between Python's chained tracebacks.
-    Rule(
-        "not-an-event",
-        Kind.NOISE,
-        rb"^-- (?:Looking for|Performing Test|Check|Could NOT find|Found)|^checking |"
-        rb"^[=_*#-]{3,} [A-Za-z ]{1,40} [=_*#-]{3,}[ \t\r]*$|"
-        rb"^(?:The above exception was the direct cause|During handling of the above exception)",
-        "-- Looking for pthread_create in pthreads - not found",
-        caseless=False,
-        role=Role.ZERO,
-    ),
-    # Zero counts: "0 errors", "failed: 0", "no errors".
-    Rule(
-        "zero-count",
-        Kind.NOISE,
-        rb"\b0 (?:errors?|failed|failures?)\b|\b(?:errors?|failed|failures?)[:=] ?0\b|"
-        rb"\bno errors?\b|\bwithout errors?\b",
-        "Tests: 120 passed, 0 failed",
-        role=Role.ZERO,
-    ),
-)
-
 
 RULES: tuple[Rule, ...] = (
     _level(
@@ -320,8 +178,8 @@ RULES: tuple[Rule, ...] = (
         "=== RUN   TestOrdersHandler/EUR_basket",
     ),
     *_STRONG,
-    *_WORDS,
-    *_ZERO,
+    *WORDS,
+    *ZERO,
 )
 
 
