@@ -28,6 +28,9 @@ CASES = {
     "webpack.txt": "Module not found: Error: Can't resolve './foo' in '/app/src'",
     "tsc.txt": "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
     "dotnet.txt": "Assert.Equal() Failure (expected 90, actual 100)",
+    # ``go test``'s message under the failing test's line and its failing subtest's.
+    "go-subtest.txt": "--- FAIL: TestPricing (0.00s) - total = 89.99, want 90.00"
+    " (pricing_test.go:42)",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     # Of several failing tests' reports (numbered under a tally or a heading), the first.
     "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",

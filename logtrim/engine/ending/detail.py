@@ -38,6 +38,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += b" (at " + where.group(1) + b")"
     elif best.rank == Rank.TEST and _under_test(best.text, plain) and EXCEPTION.match(body):
         best.text += b" - " + body  # a failing test's assertion under it (Gradle's, Surefire's)
+    elif best.rank == Rank.TEST and best.text.startswith(b"--- FAIL: "):
+        best.text += _go_message(best.lineno, line_after)
     elif best.text.endswith(b":") and body and plain[:1] in b" \t":
         best.text += b" " + body + _goes_on(best.lineno + 1, plain, line_after)
     elif best.text.endswith(b":") and not body:
@@ -71,6 +73,33 @@ def _values(expected: bytes, lineno: int, line_after: Callable[[int], bytes | No
     if said is None:
         return b""
     return b" (expected " + expected.strip() + b", actual " + said.group(1).strip() + b")"
+
+
+# ``go test``'s message of a failing test, under its ``--- FAIL:`` line (and its subtests').
+_GO_MESSAGE = lazy(rb"^[\w./-]+_test\.go:[0-9]+: (\S.{0,200})$")
+_GO_SUBTEST = lazy(rb"^--- FAIL: ")
+
+
+def _go_message(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """`` - total = 89.99, want 90.00 (pricing_test.go:42)``: the first message logged under a
+    failing Go test's line, past its failing subtests' lines; else nothing."""
+    for n in range(lineno, lineno + _GO_DEPTH):
+        after = line_after(n)
+        if after is None:
+            return b""
+        body = ANSI_BYTES.sub(b"", after).strip()
+        if _GO_SUBTEST.match(body):
+            continue
+        said = _GO_MESSAGE.match(body)
+        if said is None:
+            return b""
+        where = body[: body.index(b": ")]
+        return b" - " + said.group(1) + b" (" + where + b")"
+    return b""
+
+
+#: How many nested subtests' lines :func:`_go_message` passes over.
+_GO_DEPTH = 4
 
 
 #: The longest line :func:`_set_apart` takes.
