@@ -471,3 +471,16 @@ def test_a_servers_5xx_answer_is_the_reason_over_an_old_error(
     )
     result = run_logtrim("--ci", "plain", "--", "bash", str(path))
     assert f"failed (exit 1): {line}\n".encode() in result.stdout
+
+
+def test_a_cleanup_record_after_a_programs_own_error_leaves_it_the_reason() -> None:
+    """An EXIT trap's ``ERROR: could not release lock`` (a record, with its level field) a
+    line after the failing command's ``cp: cannot stat ...`` follows from it; an indented
+    line of a report after a heading (``  Failed X`` under ``[xUnit.net] X [FAIL]``) still
+    says more, and takes its place."""
+    chooser = ReasonChooser()
+    failed = b"cp: cannot stat '/srv/app.yaml': No such file or directory"
+    chooser.offer(failed, 0, error=True)
+    chooser.offer(b"cleanup: releasing lock", 1, error=False)
+    chooser.offer(b"ERROR: could not release lock /var/lock/deploy.lock", 2, error=True)
+    assert chooser.reason(Masker()) == failed.decode()
