@@ -62,12 +62,14 @@ def test_run_masks_a_secret_a_child_prints_as_its_repr(run_logtrim: RunLogtrim) 
 
 
 _TEXT = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=40)
+#: A secret logtrim learns: 8 characters or more, not blanks only, no line end around it.
+_SECRET = st.text(
+    st.characters(codec="utf-8", exclude_characters="\x00"), min_size=8, max_size=20
+).filter(lambda s: not s.isspace() and s.strip("\r\n") == s)
 
 
 @given(
-    secret=st.text(
-        st.characters(codec="utf-8", exclude_characters="\x00"), min_size=8, max_size=20
-    ).filter(lambda s: not s.isspace() and s.strip("\r\n") == s),
+    secret=_SECRET,
     before=_TEXT,
     after=_TEXT,
 )
@@ -81,9 +83,7 @@ def test_no_repr_of_a_secret_survives_whatever_is_around_it(
 
 
 @given(
-    secret=st.text(
-        st.characters(codec="utf-8", exclude_characters="\x00"), min_size=8, max_size=20
-    ).filter(lambda s: not s.isspace() and s.strip("\r\n") == s),
+    secret=_SECRET,
     before=_TEXT,
     after=_TEXT,
 )

@@ -156,17 +156,6 @@ def test_status_lines_and_debug_are_never_the_reason_when_better_exists() -> Non
     assert chooser.reason(Masker()) == "main.c:3:5: error: expected ';'"
 
 
-def test_a_fatal_level_field_after_the_time_outranks_a_later_error() -> None:
-    """logrus and logfmt put the level after the time (``time=... level=fatal``): that record
-    stopped the program; an error logged on the way out (a flush, a close) is no reason."""
-    chooser = ReasonChooser()
-    fatal = b'time="2026-12-01T06:00:03Z" level=fatal msg="config invalid: no upstream"'
-    chooser.offer(fatal, 0, error=True)
-    flush = b'time="2026-12-01T06:00:03Z" level=error msg="metrics flush failed"'
-    chooser.offer(flush, 1, error=True)
-    assert chooser.reason(Masker()) == fatal.decode()
-
-
 def test_a_silent_command_failing_under_set_ex_is_named_by_its_trace(
     run_logtrim: RunLogtrim, tmp_path: Path
 ) -> None:
@@ -444,17 +433,6 @@ def test_a_cleanup_traps_errors_after_the_failure_leave_it_the_reason(
     assert f"failed (exit {result.code}): {reason}\n".encode() in result.stdout + result.stderr
 
 
-def test_a_libraries_records_are_summed_up_by_the_programs_own_message() -> None:
-    """After a library's records (klog's ``E1201 ...``), the program's own message a line
-    later is what it says went wrong (kubectl's ``The connection to the server ...``)."""
-    chooser = ReasonChooser()
-    klog = b'E1201 06:00:06.430260   21571 memcache.go:265] "Unhandled Error" err="refused"'
-    chooser.offer(klog, 0, error=True)
-    said = b"The connection to the server localhost:8080 was refused"
-    chooser.offer(said, 1, error=True)
-    assert chooser.reason(Masker()) == said.decode()
-
-
 @pytest.mark.parametrize(
     "line", ["smoke test: GET /api/orders -> 502 Bad Gateway", "health check returned 503"]
 )
@@ -473,14 +451,40 @@ def test_a_servers_5xx_answer_is_the_reason_over_an_old_error(
     assert f"failed (exit 1): {line}\n".encode() in result.stdout
 
 
-def test_a_cleanup_record_after_a_programs_own_error_leaves_it_the_reason() -> None:
-    """An EXIT trap's ``ERROR: could not release lock`` (a record, with its level field) a
-    line after the failing command's ``cp: cannot stat ...`` follows from it; an indented
-    line of a report after a heading (``  Failed X`` under ``[xUnit.net] X [FAIL]``) still
-    says more, and takes its place."""
+_TS = b'time="2026-12-01T06:00:03Z" '
+KLOG = b'E1201 06:00:06.430260   21571 memcache.go:265] "Unhandled Error" err="refused"'
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # logrus and logfmt put the level after the time: that record stopped the program;
+        # an error logged on the way out (a flush, a close) is no reason.
+        (
+            [_TS + b'level=fatal msg="config invalid: no upstream"',
+             _TS + b'level=error msg="metrics flush failed"'],
+            _TS + b'level=fatal msg="config invalid: no upstream"',
+        ),
+        # After a library's records (klog's), the program's own message a line later is
+        # what it says went wrong (kubectl's).
+        (
+            [KLOG, b"The connection to the server localhost:8080 was refused"],
+            b"The connection to the server localhost:8080 was refused",
+        ),
+        # An EXIT trap's record a line after the failing command's own message follows
+        # from it.
+        (
+            [b"cp: cannot stat '/srv/app.yaml': No such file or directory",
+             b"cleanup: releasing lock",
+             b"ERROR: could not release lock /var/lock/deploy.lock"],
+            b"cp: cannot stat '/srv/app.yaml': No such file or directory",
+        ),
+    ],
+)  # fmt: skip
+def test_of_error_lines_close_together_the_one_that_says_why_is_the_reason(
+    lines: list[bytes], reason: bytes
+) -> None:
     chooser = ReasonChooser()
-    failed = b"cp: cannot stat '/srv/app.yaml': No such file or directory"
-    chooser.offer(failed, 0, error=True)
-    chooser.offer(b"cleanup: releasing lock", 1, error=False)
-    chooser.offer(b"ERROR: could not release lock /var/lock/deploy.lock", 2, error=True)
-    assert chooser.reason(Masker()) == failed.decode()
+    for lineno, line in enumerate(lines):
+        chooser.offer(line, lineno, error=b"releasing" not in line)
+    assert chooser.reason(Masker()) == reason.decode()
