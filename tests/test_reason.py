@@ -471,13 +471,19 @@ KLOG = b'E1201 06:00:06.430260   21571 memcache.go:265] "Unhandled Error" err="r
             [KLOG, b"The connection to the server localhost:8080 was refused"],
             b"The connection to the server localhost:8080 was refused",
         ),
-        # An EXIT trap's record a line after the failing command's own message follows
-        # from it.
+        # A record after a program's own message takes its place: an error a script went
+        # on from (``rm old.pid || true``) is no cause of the record that follows it.
         (
-            [b"cp: cannot stat '/srv/app.yaml': No such file or directory",
-             b"cleanup: releasing lock",
-             b"ERROR: could not release lock /var/lock/deploy.lock"],
-            b"cp: cannot stat '/srv/app.yaml': No such file or directory",
+            [b"rm: cannot remove 'old.pid': No such file or directory",
+             b"starting migration",
+             b'ERROR: relation "users" does not exist'],
+            b'ERROR: relation "users" does not exist',
+        ),
+        # ... and so does a line indented under it (a report's detail).
+        (
+            [b"cp: cannot stat /srv/app.yaml: No such file or directory",
+             b"    ERROR: detail of the copy"],
+            b"ERROR: detail of the copy",
         ),
     ],
 )  # fmt: skip
@@ -486,5 +492,5 @@ def test_of_error_lines_close_together_the_one_that_says_why_is_the_reason(
 ) -> None:
     chooser = ReasonChooser()
     for lineno, line in enumerate(lines):
-        chooser.offer(line, lineno, error=b"releasing" not in line)
+        chooser.offer(line, lineno, error=b"starting" not in line)
     assert chooser.reason(Masker()) == reason.decode()

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .named import WENT_ON
-from .ranks import Candidate, Rank, beats, levelled
+from .ranks import Candidate, Rank, beats
 
 # Lines of other output after a handled exception past which a later error line is the
 # reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
@@ -58,8 +58,8 @@ def replaces(
     if boxed and rank <= best.rank and lineno - best.lineno <= _BOX_LINES and text.startswith(BOX):
         return False
     if beats(rank, best.rank):
-        # (an indented line after it, a report's, says more: it may take its place)
-        burst = best.own and rank == best.rank and rank in _BURSTS and (own or levelled(text))
+        # (a record after it, or an indented line, a report's, says more: it takes its place)
+        burst = own and best.own and rank == best.rank and rank in _BURSTS
         return not burst or _calm(best, lineno, errors_since) > BURST_CALM
     if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
         return False
