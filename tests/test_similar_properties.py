@@ -156,6 +156,20 @@ def lean_and_exact(
     baseline=False,
     whole=True,
 )
+# A burst of a program's own messages (``ValueError: ...`` at the margin) keeps its first
+# as the reason: counted in bulk, the run's lines were counted after its last was offered,
+# which then read as ten lines after the first, not as the same burst.
+@example(
+    data=b"WARNING: retrying\n"
+    + SIMILAR % 0 * 3
+    + b"".join(b"ValueError: bad input %d\n" % k for k in range(10)),
+    times=1,
+    cuts=[],
+    steps=[],
+    budget=1500,
+    baseline=False,
+    whole=False,
+)
 def test_runs_of_similar_lines_print_what_the_exact_path_prints(
     data: bytes,
     times: int,

@@ -74,13 +74,16 @@ def take(
     if not reasons.ranked(first, lineno) or not sel.repeats.counts(stream, first):
         return None
     # Each would be offered: the same rank, so the first and the last say which one wins.
+    # Counted as each would be before it is offered: the reason reads the error lines
+    # between two offers (a burst of a program's own messages keeps its first).
+    tally = sel.out.tally
+    tally.seen_lines[ERROR] += 1
     reasons.offer(first, lineno, error=True)
+    tally.seen_lines[ERROR] += lines - 1
     reasons.offer(last, last_no, error=True)
     shown = sel.repeats.streams[stream].line
     alike = len(shown) == size and region.count(shown, start, end) == lines
     sel.repeats.count_run(stream, lineno, (first, last), lines, ERROR, now, alike=alike)
-    tally = sel.out.tally
-    tally.seen_lines[ERROR] += lines
     tally.seen_bytes[ERROR] += end - start
     sel.history.hint = (last_no, end - size)
     return i + lines, end, last_no + 1
