@@ -109,7 +109,7 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
             return
         name = args.thread.name if args.thread is not None else "?"
         info = hooks.thread_info(args)
-        _log(handler, target, _UNCAUGHT_IN_THREAD, (args.exc_type.__name__, name), info)
+        _log(handler, target, hooks.IN_THREAD, (args.exc_type.__name__, name), info)
         hooks.print_masked(f"Exception in thread {name}:\n", info)
 
     threading.excepthook = hook
@@ -122,7 +122,6 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
 
 _OURS = (__file__, contextlib.__file__)  # frames of the block's machinery, not the app's
 _UNCAUGHT = "uncaught %s: the block ended with an exception"
-_UNCAUGHT_IN_THREAD = "uncaught %s in thread %s"
 _FORMAT = "%(asctime)s %(levelname)-8s %(name)s: %(message)s"
 
 __all__ = ["capture"]

@@ -33,6 +33,8 @@ _maskers: list[Callable[[str], str]] = []
 # The handlers a thread's uncaught exception is logged to (weakly: a handler that is gone
 # takes none), newest last, as many as the maskers.
 _takers: list[weakref.WeakMethod[Callable[[logging.LogRecord], None]]] = []
+#: How a thread's uncaught exception is logged (here and by ``capture``): its class, the thread.
+IN_THREAD = "uncaught %s in thread %s"
 _dropped = False  # the warning that the oldest handlers' secrets are no longer used was said
 
 
@@ -106,9 +108,8 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
         return
     name = args.thread.name if args.thread is not None else "?"
     info = thread_info(args)
-    message = "uncaught %s in thread %s"
     record = logging.LogRecord(
-        "logtrim", logging.ERROR, "", 0, message, (args.exc_type.__name__, name), info
+        "logtrim", logging.ERROR, "", 0, IN_THREAD, (args.exc_type.__name__, name), info
     )
     for ref in list(_takers):
         take = ref()
@@ -164,6 +165,7 @@ def uncaught() -> tuple[logging.LogRecord, int] | None:
 
 
 __all__ = [
+    "IN_THREAD",
     "Info",
     "print_masked",
     "print_text",

@@ -11,6 +11,7 @@ from .mask import apply
 
 _ALPHABET = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _BASE64 = frozenset(_ALPHABET)
+_COUNTED = frozenset(_ALPHABET + b"=")  # what :func:`_count` counts
 _STARS = base64.b64encode(b"***")  # ``Kioq``: four of its characters decode to three '*'
 
 
@@ -53,9 +54,7 @@ class PassingValues:
                 a, b = max(pos, begin), min(end, stop)
                 phase = (offset + _count(out[begin:a])) % 4
                 if not _rewrite(out, a, b, phase, stop):
-                    for i in range(a, b):
-                        if out[i] in _BASE64:  # spaces and padding stay: the groups stay whole
-                            out[i] = _STARS[(phase + _count(out[a:i])) % 4]
+                    _stars(out, a, b, phase)
                 pos = b
             if pos < end:
                 outside.append((pos, end))
@@ -84,6 +83,17 @@ class PassingValues:
 
 
 _QUOTE = lazy(rb"['\"]")
+
+
+def _stars(out: bytearray, start: int, end: int, phase: int) -> None:
+    """``out[start:end]`` written over character by character with the base64 of ``*``s
+    (``phase``: the place of its first character in its group): blanks and padding stay, so
+    the groups stay whole."""
+    for i in range(start, end):
+        if out[i] in _BASE64:
+            out[i] = _STARS[phase % 4]
+        if out[i] in _COUNTED:
+            phase += 1
 
 
 def _rewrite(out: bytearray, start: int, end: int, phase: int, stop: int) -> bool:

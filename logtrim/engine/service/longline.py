@@ -247,7 +247,7 @@ class LongCommands:
             # be masked), the text around its command masked (``Commands.declaration``); a
             # secret known before, in its base64
             if line.values is not None:
-                part = line.values.mask(part, self._masker.piece_spans(part))
+                part = self._in_values(line.values, part)
             return self._commands.declaration(part, self._masker.mask) if first else part
         if line.values is not None:
             line.values.mask(part, [])  # (its value is masked whole: no CI in use reads it)
@@ -262,5 +262,8 @@ class LongCommands:
         a message whose value holds ``********``)."""
         cut = values.head(part) if first else 0
         head = self._forward.command_form(stream, part[:cut]) if cut else b""
-        rest = part[cut:]
-        return head + values.mask(rest, self._masker.piece_spans(rest))
+        return head + self._in_values(values, part[cut:])
+
+    def _in_values(self, values: PassingValues, part: bytes) -> bytes:
+        """``part`` with the secrets in its base64 values masked as base64."""
+        return values.mask(part, self._masker.piece_spans(part))
