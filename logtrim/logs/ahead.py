@@ -51,29 +51,30 @@ def wanted(inp: Input) -> bool:
     return plain and (inp.size or 0) >= MIN_SIZE and can_fork() and spare_core()
 
 
-def spare_core() -> bool:
+def spare_core(busy: int = 0) -> bool:
     """Whether a processor is idle: the two processes spend about a fifth more CPU time in
     all than one, which only pays where the second runs beside the first rather than in the
     place of other work. On Linux, the tasks runnable now (``/proc/loadavg``, this one among
-    them) in most of a few looks; elsewhere, the last minute's load."""
+    them) in most of a few looks; elsewhere, the last minute's load. ``busy``: processes of
+    ours, idle now, that will keep a processor busy too (``run``'s archive writer)."""
     try:
         cpus = len(os.sched_getaffinity(0))
     except (AttributeError, OSError):
         cpus = os.cpu_count() or 1
-    if cpus < 2:
+    if cpus < 2 + busy:
         return False
     try:
         free = 0
         for _ in range(_LOOKS):
             with open("/proc/loadavg", "rb") as file:
                 running = int(file.read().split()[3].split(b"/")[0])
-            free += running - 1 <= cpus - 2  # others leave a processor free
+            free += running - 1 + busy <= cpus - 2  # others leave a processor free
             time.sleep(0.002)
         return free * 2 > _LOOKS
     except (OSError, ValueError, IndexError):
         pass
     try:
-        return os.getloadavg()[0] <= cpus - 1
+        return os.getloadavg()[0] + busy <= cpus - 1
     except (AttributeError, OSError):
         return True
 

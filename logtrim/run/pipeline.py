@@ -105,9 +105,11 @@ class Pipeline:
     def start_aside(self) -> None:
         """The second core's share, forked now, before the child (and any thread) starts
         (:mod:`.second`). Fails open: without it, the work stays here."""
+        from ..archive.forked import ForkedArchive
         from . import second
 
-        self.ahead = second.start(self.core, self._process)
+        forked = isinstance(self.archive, ForkedArchive)
+        self.ahead = second.start(self.core, self._process, writer=forked)
 
     @property
     def unfiltered(self) -> bool:

@@ -21,10 +21,11 @@ _CHECKER = "LOGTRIM_CHECKER"
 Process = Callable[[int, bytes], Awaitable[None]]
 
 
-def start(core: Core, process: Process) -> Ahead | Checker | None:
-    """The forked helper for this run, or None."""
+def start(core: Core, process: Process, *, writer: bool = False) -> Ahead | Checker | None:
+    """The forked helper for this run, or None. ``writer``: the archive is written by a
+    process of its own (:mod:`logtrim.archive.forked`), which keeps a processor busy too."""
     if core.matcher.engine != "re":
-        return _checker(core, process)
+        return _checker(core, process, writer)
     from . import aside
 
     if aside.wanted(core.matcher):
@@ -33,7 +34,7 @@ def start(core: Core, process: Process) -> Ahead | Checker | None:
     return None
 
 
-def _checker(core: Core, process: Process) -> Checker | None:
+def _checker(core: Core, process: Process, writer: bool) -> Checker | None:
     novelty = core.novelty
     wanted = os.environ.get(_CHECKER)
     if novelty is None or wanted == "0":
@@ -41,8 +42,9 @@ def _checker(core: Core, process: Process) -> Checker | None:
     from ..logs.ahead import spare_core
     from . import aside, checker
 
-    # Two processes spend more CPU in all: only where a processor is idle.
-    if aside.can_fork() and (wanted == "1" or spare_core()):
+    # Two processes spend more CPU in all: only where a processor is idle besides the
+    # archive writer's (on two, the checker slowed the run by about a tenth).
+    if aside.can_fork() and (wanted == "1" or spare_core(busy=int(writer))):
         with contextlib.suppress(OSError):  # no process to spare: look here
             return checker.Checker(novelty, process, core.shaper.max_pending)
     return None
