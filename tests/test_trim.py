@@ -15,6 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from tasklog_gen import DEPLOYMENT_FAILED, noisy_log, tasklog, write_tasklog
 
+from logtrim._sizes import parse_size
 from logtrim.engine.policy import Policy
 from logtrim.logs.taskgroup import Grouper
 from logtrim.logs.tasklog import Record
@@ -295,3 +296,22 @@ def test_without_an_artifact_the_notes_point_at_the_input(tmp_path: Path) -> Non
     assert b"cut; the full log has all of it] ... " in plain.stdout
     archived = _cli("trim", "--budget", "100kB", "--artifact", str(tmp_path / "a.zst"), str(log))
     assert b"(the archive has everything)" in archived.stdout
+
+
+@pytest.mark.parametrize("budget", ["2kB", "4kB", "8kB"])
+def test_a_failed_task_s_errors_are_shown_at_a_small_budget(tmp_path: Path, budget: str) -> None:
+    """A failed task's errors come late, in its failed nodes: at a few kB, the info and
+    warnings of the nodes before them spent the budget, and none of the three error entries
+    of the failed deployment target was shown. The failed task keeps the reserve a failed
+    ``run`` keeps for its end; a task that succeeded gives it to the live budget."""
+    path = tmp_path / "task.txt"
+    write_tasklog(path, 1_000_000)
+    result = _cli("trim", str(path), "--budget", budget, "-o", "-")
+    assert result.returncode == 0, result.stderr
+    for error in (
+        b"System.InvalidOperationException: Connection refused (db-01:5432)",
+        b"Health check failed: HTTP 503",
+        b"The remote script failed with exit code 1",
+    ):
+        assert error in result.stdout
+    assert len(result.stdout) <= parse_size(budget)

@@ -74,6 +74,7 @@ class TaskLogTrimmer:
         self.batch_size = 0
         self.batch_lines = 0
         self.batch_raw = False  # the batch holds records not masked yet (they may declare secrets)
+        self.unknown_outcome = True  # no node yet: whether the task failed is not known
 
     def feed_chunk(self, chunk: bytes, now: float) -> None:
         """The records of ``chunk`` (cut at a line end); ``now`` is the clock after it."""
@@ -234,6 +235,8 @@ class TaskLogTrimmer:
             self._feed(record, Kind.KEEP)
             return
         if record.kind == NODE:
+            if self.unknown_outcome:
+                self._outcome(record)
             self._end_nodes(record.depth)
             self._release(as_tail=False)
             self._hidden_marker()
@@ -252,6 +255,15 @@ class TaskLogTrimmer:
         self.held.append((record, kind))
         self.held_lines += record.lines
         self._pop_held()
+
+    def _outcome(self, record: Record) -> None:
+        """The task's first node, its root, says how the task ended. A failed task keeps the
+        core's reserve for the end, as a failed ``run`` does: at a small budget, the errors of
+        its failed nodes come late, after info and warnings that would have spent it all, and
+        are shown there, held back. A task that did not fail gives it to the live budget."""
+        self.unknown_outcome = False
+        if record.status not in FAILED_STATUSES:
+            self.core.budget.release_tail()
 
     def _release(self, *, as_tail: bool) -> None:
         while self.held:
