@@ -53,3 +53,34 @@ def test_an_empty_command_is_not_found(run_logtrim: RunLogtrim) -> None:
         result.stderr == b"logtrim: error: command not found: '' (the command is an empty string)\n"
     )
     assert not (result.artifact and result.artifact.exists())
+
+
+def test_a_script_here_named_without_its_path_is_not_found_with_a_hint(
+    run_logtrim: RunLogtrim, script: Path
+) -> None:
+    """As a shell, a name without ``/`` is looked up on PATH only; the error says that the
+    file is here and how to run it."""
+    result = run_logtrim("--", "deploy.sh", cwd=script.parent)
+    assert result.code == 127
+    assert result.stderr == (
+        b"logtrim: error: command not found: deploy.sh "
+        b"(a file of that name is here: ./deploy.sh runs it)\n"
+    )
+
+
+def test_a_command_line_in_one_word_is_not_found_with_a_hint(run_logtrim: RunLogtrim) -> None:
+    result = run_logtrim("--", "echo hello world")
+    assert result.code == 127
+    assert result.stderr == (
+        b"logtrim: error: command not found: echo hello world "
+        b"(a command and its arguments in one word: give them as separate words)\n"
+    )
+
+
+def test_an_empty_artifact_name_says_so(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    result = run_logtrim("--artifact", "", "--", "true")
+    assert result.code == 2
+    assert (
+        result.stderr
+        == b"logtrim: error: --artifact: empty, or a directory: name the archive's file\n"
+    )

@@ -283,6 +283,9 @@ def refuse_artifact(
         return
     if name is not None and not name.strip():
         raise UsageError("--name: empty or blanks only (leave it out for the archive's file name)")
+    if name is None and artifact is not None and not Path(artifact).name:
+        # ``--artifact ""`` arrives as ``.``: say what was wrong, not what it became.
+        raise UsageError("--artifact: empty, or a directory: name the archive's file")
     if name is None and artifact is not None and not Path(artifact).name.strip():
         raise UsageError(
             f"--artifact: {str(artifact)!r}: a file name of blanks only would be the artifact's"

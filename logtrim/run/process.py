@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shutil
 import signal
 import subprocess
 from collections.abc import Callable, Iterable
@@ -123,6 +124,17 @@ def as_script(argv: list[str], exc: OSError) -> list[str] | None:
     return [SHELL, str(path), *argv[1:]]
 
 
+def _not_found_hint(command: str, shown: str) -> str | None:
+    """What a newcomer likely meant: a script in this directory (a name without ``/`` is
+    looked up on PATH only, as a shell does), or a whole command line given as one word."""
+    if os.sep not in command and os.path.isfile(command):
+        return f"a file of that name is here: ./{shown} runs it"
+    first = command.split()[0] if command.strip() else ""
+    if first != command.strip() and first and shutil.which(first) is not None:
+        return "a command and its arguments in one word: give them as separate words"
+    return None
+
+
 # As a shell says: a name that cannot be found is 127, anything found but not runnable 126.
 _NOT_FOUND = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
 # Starting failed for want of a resource: the command may be fine (the last resort runs it).
@@ -141,6 +153,8 @@ def start_error(
         why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
         if (interpreter := _missing_interpreter(command)) is not None:
             why = f" (it exists; its interpreter {hide_secrets(interpreter, secrets)} does not)"
+        elif (hint := _not_found_hint(command, shown)) is not None:
+            why = f" ({hint})"
         return CommandNotFoundError(f"command not found: {shown}{why}")
     why = exc.strerror or str(exc)
     if exc.errno in _OURS:  # the command may be fine: say what is missing
