@@ -102,3 +102,21 @@ def test_earlier_lines_a_marker_counted_are_said_to_be_counted(run_logtrim: RunL
     summary = re.compile(r"\[logtrim\] ([\d,]+) lines \(")
     (total,) = [int(m[1].replace(",", "")) for x in rest if (m := summary.match(x))]
     assert shown + hidden == total
+
+
+def test_the_same_line_again_in_the_failure_tail_is_said_once_with_its_count(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Identical lines in the tail are one line and ``(repeated N more times)``, as a live
+    repeat says it; they were shown six times around ``... 94 similar lines ...``."""
+    script = (
+        'for i in $(seq 3000); do echo "Waiting for the load balancer"; done; '
+        'echo "ERROR: timed out" >&2; '
+        'for i in $(seq 100); do echo "Waiting for the load balancer"; done; exit 3'
+    )
+    r = run_logtrim("--budget", "4kB", "--", "bash", "-c", script)
+    assert r.code == 3
+    tail = r.stdout.split(b"--- last 200 lines (exit code 3) ---\n", 1)[1].splitlines()
+    assert tail[:2] == [b"Waiting for the load balancer", b"[logtrim] (repeated 99 more times)"]
+    assert b"similar" not in r.stdout
+    assert r.archive.count(b"Waiting for the load balancer\n") == 3100
