@@ -79,9 +79,11 @@ def test_a_run_checked_aside_is_the_run_checked_here(
 def test_the_archive_writer_counts_as_a_busy_processor(monkeypatch: pytest.MonkeyPatch) -> None:
     """On two processors the forked archive writer keeps one busy: a checker beside it took
     CPU from the engine (the run was about a tenth slower), so none is started there."""
+    import os
+
     from logtrim.logs import ahead
 
-    monkeypatch.setattr(ahead.os, "sched_getaffinity", lambda _pid: {0, 1})
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: {0, 1})
     assert not ahead.spare_core(busy=1)
-    monkeypatch.setattr(ahead.os, "sched_getaffinity", lambda _pid: set(range(64)))
+    monkeypatch.setattr(os, "sched_getaffinity", lambda _pid: set(range(64)))
     assert ahead.spare_core(busy=1)  # this machine's load leaves one of 64 idle

@@ -129,7 +129,7 @@ def _not_found_hint(command: str, shown: str) -> str | None:
     looked up on PATH only, as a shell does), or a whole command line given as one word."""
     if os.sep not in command and os.path.isfile(command):
         return f"a file of that name is here: ./{shown} runs it"
-    first = command.split()[0] if command.strip() else ""
+    first = command.split(maxsplit=1)[0] if command.strip() else ""
     if first != command.strip() and first and shutil.which(first) is not None:
         return "a command and its arguments in one word: give them as separate words"
     return None

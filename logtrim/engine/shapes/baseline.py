@@ -157,9 +157,7 @@ class Baseline:
                 keys.pop()
             # Most slices were all met before: one call in C, no list (a miss costs the
             # look-ups again, their hashes kept by the keys).
-            if not old.issuperset(keys) and not all(
-                flags := list(map(old.__contains__, keys))
-            ):
+            if not old.issuperset(keys) and not all(flags := list(map(old.__contains__, keys))):
                 here = list(compress(count(), map(not_, flags)))
                 rest += map(keys.__getitem__, here)
                 # Line starts from the lengths (a key is as long as its line), summed in C.
