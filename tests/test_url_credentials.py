@@ -231,7 +231,8 @@ def test_url_passwords_masked_alike_on_both_matchers_whatever_the_chunks(
 @given(
     st.lists(
         st.sampled_from(
-            [b"://", b"@", b":", b"/", b" ", b"\n", b"a", b"1", b"+", b"?", b"x" * 40, b"postgres"]
+            [b"://", b":\\/\\/", b"\\", b"@", b":", b"/", b" ", b"\n", b"a", b"1", b"+", b"?"]
+            + [b"x" * 40, b"postgres"]
         ),
         max_size=60,
     ).map(b"".join)
@@ -405,3 +406,15 @@ def test_a_password_after_a_shown_start_is_masked_when_a_command_follows(
     assert r.code == 0
     assert b"postgres://deploy:********@db-01/shop" in r.stdout
     assert b"hunter2pass" not in r.console + r.archive
+
+
+def test_a_url_password_after_a_json_escaped_separator_is_masked(tmp_path: Path) -> None:
+    """``postgres:\\/\\/deploy:pw@db\\/x``: JSON may escape ``/`` (PHP's ``json_encode`` does by
+    default). The password passed to the console and the archive; it is masked as in
+    ``postgres://``, on both matchers."""
+    script = r"""echo '{"dsn":"postgres:\/\/deploy:UrlPw-S3cret@db\/shop"}'"""
+    for engine in ("hyperscan", "re"):
+        console, archive = _run(tmp_path, script, engine)
+        for text in (console, archive):
+            assert b"UrlPw-S3cret" not in text
+            assert b'{"dsn":"postgres:\\/\\/deploy:********@db\\/shop"}' in text

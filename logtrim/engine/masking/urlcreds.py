@@ -44,7 +44,10 @@ _NETLOC = lazy(rb"[^/%s]*" % _WS)
 #: A user (no ``:``), then the password and the netloc's last ``@``: runs that each end with
 #: an ``@``. Possessive, so that no byte is backtracked over (a greedy ``[^\s/]+@`` backs up
 #: from the netloc's end to its last ``@``).
-_CRED = lazy(rb"://[^/:%s]*+:([^/@%s]*+@(?:[^/@%s]*+@)*+)" % (_WS, _WS, _WS))
+_CRED = lazy(rb":(?://|\\/\\/)[^/:%s]*+:([^/@%s]*+@(?:[^/@%s]*+@)*+)" % (_WS, _WS, _WS))
+#: ``://`` as JSON may escape it (``postgres:\/\/u:p@db\/x``: PHP's ``json_encode``, and any
+#: encoder asked to): the netloc then ends at the ``\`` of its ``\/``, read as ``/``.
+_ESCAPED = b":\\/\\/"
 #: Bytes of text that cost about as much to search for ``://`` as looking back from one
 #: ``@``: two ``@`` closer than that, and the pattern searches the whole text.
 _AT_COST = 500
@@ -81,7 +84,7 @@ def by_at(data: bytes) -> list[tuple[int, int, int]]:
     at = data.find(AT)
     while at >= 0:
         # The netloc has no ``/``: the ``://`` of an ``@`` is the last one before it.
-        sep = data.rfind(b"://", after, at)
+        sep = _last_separator(data, after, at)
         m = _CRED.match(data, sep) if sep >= 0 else None
         if m is None:  # in no netloc, or in one with no password (then nor its next ``@``)
             after = at + 1
@@ -92,6 +95,14 @@ def by_at(data: bytes) -> list[tuple[int, int, int]]:
             after = m.end()
         at = data.find(AT, after)
     return out
+
+
+def _last_separator(data: bytes, start: int, end: int) -> int:
+    r"""Where the last ``://`` (or its JSON spelling ``:\/\/``) in ``data[start:end]`` is."""
+    plain = data.rfind(b"://", start, end)
+    if 0x5C not in data:  # no backslash: no escaped one (memchr)
+        return plain
+    return max(plain, data.rfind(_ESCAPED, start, end))
 
 
 def by_pattern(data: bytes) -> list[tuple[int, int, int]]:
@@ -115,10 +126,11 @@ def open_password(data: bytes) -> int:
     """Where a password that the next bytes may end starts at the end of ``data``
     (``...://user:pass``), or ``len(data)`` if none: the bytes from there must wait."""
     # A netloc not ended may get a later ``@``: its password runs to the end so far.
-    at = data.rfind(b"://")
-    if at < 0 or _NETLOC.fullmatch(data, at + 3) is None or _scheme_letter(data, at) < 0:
+    at = _last_separator(data, 0, len(data))
+    after = at + (5 if data.startswith(_ESCAPED, at) else 3)
+    if at < 0 or _NETLOC.fullmatch(data, after) is None or _scheme_letter(data, at) < 0:
         return len(data)
-    colon = data.find(b":", at + 3)
+    colon = data.find(b":", after)
     return len(data) if colon < 0 else colon + 1
 
 
@@ -128,12 +140,17 @@ def open_context(data: bytes) -> int:
     unfinished netloc (one with an ``@`` too: a later ``@`` would move the password's end).
     For a cut that masks each side alone; at most ``HOLD_MAX`` back."""
     size = len(data)
-    at = data.rfind(b"://", max(size - HOLD_MAX, 0))
-    if at >= 0 and _NETLOC.fullmatch(data, at + 3) is not None:
+    at = _last_separator(data, max(size - HOLD_MAX, 0), size)
+    after = at + (5 if data.startswith(_ESCAPED, at) else 3)
+    if at >= 0 and _NETLOC.fullmatch(data, after) is not None:
         letter = _scheme_letter(data, at)
         if letter >= 0:
             return letter
-    end = size - 2 if data.endswith(b":/") else size - 1 if data.endswith(b":") else size
+    end = size
+    for part in (b":/", b":", b":\\/\\", b":\\/", b":\\"):  # a separator begun
+        if data.endswith(part):
+            end = size - len(part)
+            break
     letter = _scheme_letter(data, end)
     return size if letter < 0 else letter
 
