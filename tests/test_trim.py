@@ -315,3 +315,23 @@ def test_a_failed_task_s_errors_are_shown_at_a_small_budget(tmp_path: Path, budg
     ):
         assert error in result.stdout
     assert len(result.stdout) <= parse_size(budget)
+
+
+def test_a_secret_used_before_its_declaration_is_masked_by_trim(tmp_path: Path) -> None:
+    """A plain file's declarations are read from all of it first, as ``cat`` reads them: a
+    use before the declaration was masked in a small file only (its console was held), and
+    passed in a larger one, on the console and in the archive."""
+    secret = "Trim-Thr-S3cret"
+    path = tmp_path / "thr.log"
+    lines = [f"ERROR early use {secret}\n"]
+    lines += [f"INFO step {i} some text here\n" for i in range(50_000)]  # 1.5 MB
+    lines.append(f"::add-mask::{secret}\n")
+    path.write_text("".join(lines))
+    art = tmp_path / "thr.zst"
+    result = _cli("trim", str(path), "--budget", "50kB", "-o", "-", "--artifact", str(art))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"ERROR early use ********\n")
+    archived = decode_zstd(art.read_bytes())
+    assert secret.encode() not in result.stdout + result.stderr + archived
+    assert archived.startswith(b"ERROR early use ********\n")
+    assert archived.count(b"\n") == 50_002

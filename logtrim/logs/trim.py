@@ -27,6 +27,7 @@ from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
 from ..engine.shapes.baseline import Baseline
 from . import ahead
+from .declared import Declared
 from .inputs import Input, open_detected, open_input
 from .progressbar import Progress
 from .tasktrim import NODE_TAIL, TaskLogTrimmer
@@ -179,6 +180,16 @@ def trim_one(job: TrimJob) -> TrimResult:
     return TrimResult(inp.name, output.bytes_out, inp.damage, inp.fatal)
 
 
+def _declared_ahead(core: Core, inp: Input) -> None:
+    """The secrets a plain file declares, learned from all of it first: masked from its first
+    line, as ``cat``, ``stats`` and ``diff`` mask them (a line printed before its secret's
+    declaration passed; a compressed file or a pipe learns them as they come)."""
+    declared = Declared()
+    if declared.scan(inp) and declared.values:
+        secrets = core.secrets
+        secrets.add(*secrets.too_long.learnable(declared.values, pend=False))
+
+
 def _trim(
     job: TrimJob, inp: Input, output: _Output, archive: SyncArchive | None, progress: Progress
 ) -> None:
@@ -190,6 +201,7 @@ def _trim(
     # task log keeps it until its first node says the task did not fail (logs/tasktrim.py).
     if not is_task:
         core.budget.release_tail()
+    _declared_ahead(core, inp)
     if not job.artifact:  # the notes of lines left out point at the input: no archive is made
         core.budget.archive_note = "the input has everything"
     trimmer = (
