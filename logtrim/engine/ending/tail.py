@@ -150,6 +150,7 @@ class Tail:
         # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
         kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
         errors = {line[0] for line in self._held.lines}
+        tiny = self._out.budget.tiny
         kept.update((line[0], line) for line in self._held.lines)
         # A new line held for being new has a rule's mark only if a rule gives it a tier.
         held = [
@@ -164,7 +165,14 @@ class Tail:
                 new=is_new(text),
             )
             for lineno, stream, text, incident, cont in sorted(kept.values())
-            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
+            if (lineno < first or lineno <= last_on.get(stream, -1))
+            and lineno not in shown
+            # At a budget of a few lines, not the context before an error shown with nearer
+            # lines of its context: out of order, farther from it (a loop's last iterations),
+            # it split the error's block from its held rest.
+            and not (
+                tiny and incident in shown and not shown.isdisjoint(range(lineno + 1, incident))
+            )
         ]
         skip = shown | set(kept)
         more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
