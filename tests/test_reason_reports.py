@@ -31,6 +31,9 @@ CASES = {
     # ``go test``'s message under the failing test's line and its failing subtest's.
     "go-subtest.txt": "--- FAIL: TestPricing (0.00s) - total = 89.99, want 90.00"
     " (pricing_test.go:42)",
+    # ``go test -v`` logs the message before the test's line: its first one.
+    "go-verbose.txt": "--- FAIL: TestPricing (0.00s) - total = 89.99, want 90.00"
+    " (pricing_test.go:42)",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     # Of several failing tests' reports (numbered under a tally or a heading), the first.
     "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",

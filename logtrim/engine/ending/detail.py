@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 
 from ..._regex import lazy
@@ -82,24 +83,45 @@ _GO_SUBTEST = lazy(rb"^--- FAIL: ")
 
 def _go_message(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
     """`` - total = 89.99, want 90.00 (pricing_test.go:42)``: the first message logged under a
-    failing Go test's line, past its failing subtests' lines; else nothing."""
+    failing Go test's line, past its failing subtests' lines; with ``-v``, where the messages
+    come before it, the first of those since its ``=== RUN``; else nothing."""
     for n in range(lineno, lineno + _GO_DEPTH):
         after = line_after(n)
         if after is None:
-            return b""
+            break
         body = ANSI_BYTES.sub(b"", after).strip()
         if _GO_SUBTEST.match(body):
             continue
-        said = _GO_MESSAGE.match(body)
-        if said is None:
-            return b""
-        where = body[: body.index(b": ")]
-        return b" - " + said.group(1) + b" (" + where + b")"
-    return b""
+        if (said := _GO_MESSAGE.match(body)) is not None:
+            return _go_said(said, body)
+        break
+    return _go_message_before(lineno, line_after)
+
+
+def _go_message_before(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """``go test -v``'s first message logged before a failing test's line, back to the
+    ``=== RUN`` lines (a line of another kind ends the look: nothing)."""
+    first = None
+    for n in range(lineno - 2, max(lineno - 2 - _GO_BEFORE, -1), -1):
+        line = line_after(n)  # the line at n + 1
+        if line is None:
+            break
+        body = ANSI_BYTES.sub(b"", line).strip()
+        if (said := _GO_MESSAGE.match(body)) is not None:
+            first = _go_said(said, body)
+        elif not body.startswith((b"=== RUN", b"=== CONT", b"=== PAUSE", b"=== NAME")):
+            break
+    return first or b""
+
+
+def _go_said(said: re.Match[bytes], body: bytes) -> bytes:
+    return b" - " + said.group(1) + b" (" + body[: body.index(b": ")] + b")"
 
 
 #: How many nested subtests' lines :func:`_go_message` passes over.
 _GO_DEPTH = 4
+#: How many lines before a failing test's line :func:`_go_message_before` looks at.
+_GO_BEFORE = 12
 
 
 #: The longest line :func:`_set_apart` takes.
