@@ -93,7 +93,9 @@ def test_a_long_secret_masks_as_one_span(
     masker = Masker([value], compiler=compiler() if hyperscan else None)
     raw = value.encode()  # as the masker encodes it
     out = masker.mask(before + b"\n" + raw + b"\n" + raw + after + b"\n")
-    assert out == before + b"\n********\n********" + after + b"\n"
+    # A ``]`` that begins a secret is kept: it may end a CI's command (mask.apply).
+    mask = b"]********" if raw.startswith(b"]") else b"********"
+    assert out == before + b"\n" + mask + b"\n" + mask + after + b"\n"
     assert masker.max_len <= forms.LONG_FORM
 
 
