@@ -134,7 +134,7 @@ def test_far_context_of_an_error_shown_near_its_lines_is_not_brought_back_at_2_k
         "for i in $(seq 3000); do "
         'echo "2025-01-01 10:00:$((i%60)) INFO migrate: applied migration $i"; done; '
         'echo "=== Step 2: validate config ==="; '
-        f'{sys.executable} -c \'import json; json.loads("{{\\"db\\": 1,}}")\'; '
+        f'{sys.executable} -c \'import json; json.loads("{{\\"db\\": 1,}}")\' 2>&1; '
         'echo "cleanup: exit status $?"; exit 1'
     )
     r = run_logtrim("--budget", "2kB", "--", "bash", "-c", script)
