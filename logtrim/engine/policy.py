@@ -23,6 +23,8 @@ COMPACT_BELOW = 32_000  # budgets below this get the short forms of logtrim's ow
 #: Budgets below this (where the failure tail takes its largest share, see :func:`tail_share`)
 #: get no note that says why lines stop: the gap markers say where and how many.
 TINY_BELOW = 8_000
+#: The most that info and warnings of a failed task log leave its errors (``trim``).
+ERRORS_KEPT = 8_000
 
 
 class MatcherChoice(str, Enum):
@@ -97,6 +99,7 @@ class Budget:
         self.used = 0
         self.borrowed = 0  # what error frames took of the tail's room (allows_block)
         self.beyond = 0  # the child's commands printed past the budget (they always pass)
+        self.kept_back = 0  # what info and warnings leave to the lines above them (trim)
         #: What the notes say of lines left out: untrue once the archive could not be written.
         self.archive_note = "the archive has everything"
 
@@ -113,6 +116,13 @@ class Budget:
         """No failure tail will be printed (``trim`` closes with 0): its room goes live."""
         self.live += self.tail
         self.tail = 0
+
+    def keep_back_for_errors(self) -> None:
+        """Info and warnings leave the lines above them the share a failed run keeps for its
+        end (:func:`tail_share`), up to :data:`ERRORS_KEPT`, not only a tenth of the live
+        budget (:meth:`demotes`): a few errors with their context, not more info held off."""
+        share = int((self.total - self.closing) * tail_share(self.total))
+        self.kept_back = min(share, ERRORS_KEPT)
 
     def allows(self, kind: Kind, cost: int) -> bool:
         if kind == SERVICE:
@@ -152,9 +162,10 @@ class Budget:
 
     def demotes(self, kind: Kind, cost: int) -> bool:
         """True when an info or warning line no longer fits with a tenth of the live budget
-        kept back for what ranks above it (``trim``: node headers, errors, failed nodes' tails).
-        """
-        return Kind.NOISE < kind < Kind.ERROR and not self.allows(kind, cost + self.live // 10)
+        (or what :meth:`keep_back_for_errors` says) kept back for what ranks above it
+        (``trim``: node headers, errors, failed nodes' tails)."""
+        back = max(self.live // 10, self.kept_back)
+        return Kind.NOISE < kind < Kind.ERROR and not self.allows(kind, cost + back)
 
     @property
     def compact(self) -> bool:

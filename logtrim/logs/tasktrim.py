@@ -257,13 +257,12 @@ class TaskLogTrimmer:
         self._pop_held()
 
     def _outcome(self, record: Record) -> None:
-        """The task's first node, its root, says how the task ended. A failed task keeps the
-        core's reserve for the end, as a failed ``run`` does: at a small budget, the errors of
-        its failed nodes come late, after info and warnings that would have spent it all, and
-        are shown there, held back. A task that did not fail gives it to the live budget."""
+        """The task's first node, its root, says how the task ended. In a failed task, info
+        and warnings leave the errors of its failed nodes, which come late, the share a failed
+        ``run`` keeps for its end: at a small budget they had spent it all before them."""
         self.unknown_outcome = False
-        if record.status not in FAILED_STATUSES:
-            self.core.budget.release_tail()
+        if record.status in FAILED_STATUSES:
+            self.core.budget.keep_back_for_errors()
 
     def _release(self, *, as_tail: bool) -> None:
         while self.held:

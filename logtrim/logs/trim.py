@@ -197,10 +197,8 @@ def _trim(
     base = None if job.baseline is None else Baseline(job.baseline, tasklog=is_task)
     core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine), baseline=base)
     # trim closes with exit code 0, so the core's reserve for a failure tail would go
-    # unused: give it to the live budget (node tails are part of the live output here). A
-    # task log keeps it until its first node says the task did not fail (logs/tasktrim.py).
-    if not is_task:
-        core.budget.release_tail()
+    # unused: give it to the live budget (node tails are part of the live output here).
+    core.budget.release_tail()
     _declared_ahead(core, inp)
     if not job.artifact:  # the notes of lines left out point at the input: no archive is made
         core.budget.archive_note = "the input has everything"
