@@ -236,6 +236,7 @@ class TaskLogTrimmer:
             return
         if record.kind == NODE:
             if self.unknown_outcome:
+                self._flush_pending()  # the entries before it are judged without it
                 self._outcome(record)
             self._end_nodes(record.depth)
             self._release(as_tail=False)
