@@ -104,26 +104,6 @@ def test_earlier_lines_a_marker_counted_are_said_to_be_counted(run_logtrim: RunL
     assert shown + hidden == total
 
 
-def test_the_same_line_again_in_the_failure_tail_is_said_once_with_its_count(
-    run_logtrim: RunLogtrim,
-) -> None:
-    """Identical lines in the tail are one line and ``(repeated N more times)``, as a live
-    repeat says it; they were shown six times around ``... 94 similar lines ...``."""
-    script = (
-        'for i in $(seq 3000); do echo "Waiting for the load balancer"; done; '
-        'echo "ERROR: timed out"; '  # one stream: the order of two pipes' reads is the OS's
-        'for i in $(seq 100); do echo "Waiting for the load balancer"; done; exit 3'
-    )
-    r = run_logtrim("--budget", "4kB", "--", "bash", "-c", script)
-    assert r.code == 3
-    tail = r.stdout.split(b"--- last 200 lines (exit code 3) ---\n", 1)[1].splitlines()
-    assert tail[0] == b"Waiting for the load balancer"
-    count = re.fullmatch(rb"\[logtrim\] \(repeated (\d+) more times\)", tail[1])
-    assert count is not None and int(count[1]) >= 90, tail  # the rest shown after the error
-    assert b"similar" not in r.stdout
-    assert r.archive.count(b"Waiting for the load balancer\n") == 3100
-
-
 def test_far_context_of_an_error_shown_near_its_lines_is_not_brought_back_at_2_kb(
     run_logtrim: RunLogtrim,
 ) -> None:

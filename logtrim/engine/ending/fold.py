@@ -12,7 +12,6 @@ from ..console.output import STDOUT
 from .failure import TailLine
 
 FOLD = 12  # a run of this many similar lines shows as its first and last three
-SAME = 3  # a run of this many identical lines shows as one, with its count
 _NUMBER = lazy(rb"\d+")
 
 
@@ -20,11 +19,6 @@ def fold(run: list[TailLine], items: list[TailLine]) -> None:
     """Add a run of similar lines to ``items``: folded around a count when it is long. A line
     whose number differs where (nearly) all the others agree (``returned 503`` among
     ``returned 200``) is no line like the others: it is shown in its place."""
-    if len(run) >= SAME and all(line.text == run[0].text for line in run):
-        # The same line again and again: once, and how often, as a live repeat is said.
-        items.append(run[0])
-        items.append(repeat_note(len(run) - 1))
-        return
     if len(run) < FOLD:
         items.extend(run)
         return
@@ -42,11 +36,6 @@ def fold(run: list[TailLine], items: list[TailLine]) -> None:
     if hidden:
         items.append(similar_note(hidden))
     items.extend(run[-3:])
-
-
-def repeat_note(count: int) -> TailLine:
-    times = "once more" if count == 1 else f"{format_count(count)} more times"
-    return TailLine(-1, STDOUT, f"[logtrim] (repeated {times})\n".encode())
 
 
 def similar_note(count: int) -> TailLine:
@@ -78,12 +67,8 @@ def _outliers(run: list[TailLine]) -> set[int]:
 
 def folded_count(note: bytes) -> int:
     """The count a :func:`similar_note` gives (0 for any other line)."""
-    if note.startswith(b"[logtrim] (repeated once more)"):
-        return 1
-    found = re.search(rb"\.\.\. ([\d,]+) similar|^\[logtrim\] \(repeated ([\d,]+) more", note)
-    if found is None:
-        return 0
-    return int((found.group(1) or found.group(2)).replace(b",", b""))
+    found = re.search(rb"\.\.\. ([\d,]+) similar", note)
+    return int(found.group(1).replace(b",", b"")) if found else 0
 
 
-__all__ = ["FOLD", "SAME", "fold", "folded_count", "repeat_note", "similar_note"]
+__all__ = ["FOLD", "fold", "folded_count", "similar_note"]

@@ -167,16 +167,22 @@ class Tail:
             for lineno, stream, text, incident, cont in sorted(kept.values())
             if (lineno < first or lineno <= last_on.get(stream, -1))
             and lineno not in shown
-            # At a budget of a few lines, not the context before an error shown with nearer
-            # lines of its context: out of order, farther from it (a loop's last iterations),
-            # it split the error's block from its held rest.
-            and not (
-                tiny and incident in shown and not shown.isdisjoint(range(lineno + 1, incident))
-            )
+            and not (tiny and self._far_context(lineno, text, incident, shown))
         ]
         skip = shown | set(kept)
         more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
         return sorted(held + more, key=lambda line: line.lineno)
+
+    def _far_context(self, lineno: int, text: bytes, incident: int, shown: set[int]) -> bool:
+        """A line held as context before an error that was shown with nearer lines of that
+        context, and no error or warning itself: out of order and farther from the error (a
+        loop's last iterations), at a budget of a few lines it only split the error's block
+        from its held rest."""
+        return (
+            incident in shown
+            and not shown.isdisjoint(range(lineno + 1, incident))
+            and self._classify(text) < Kind.WARNING
+        )
 
     def _print(
         self,
