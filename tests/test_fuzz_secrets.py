@@ -138,7 +138,7 @@ URL_PASSWORDS = st.text(alphabet="QRSTqrst789!%:@?#", min_size=1, max_size=12).f
     lambda s: s.strip(":?#") != ""
 )
 _LEAK = re.compile(
-    rb"[A-Za-z][A-Za-z0-9+.\-]{0,31}:(?://|\\/\\/)deploy:(?:\*{8})?[^/\s*]*[QRSTqrst789!%@][^/\s*]*@"
+    rb"[A-Za-z][A-Za-z0-9+.\-]{0,31}:(?:\\*/){2}deploy:(?:\*{8})?[^/\s*]*[QRSTqrst789!%@][^/\s*]*@"
 )
 
 
@@ -147,7 +147,7 @@ def url_carriers(password: str) -> st.SearchStrategy[bytes]:
     schemes = [b"postgres", b"ERROR: svn+ssh", b"x=a1", b"https", b"::error::amqp"]
     ends = [b"@db-01:5432/shop\n", b"@h ", b"@", b"@db?ssl=1#x\n", b'@db\\/shop"}\n']
     # ``:\/\/``: as JSON may write ``://`` (PHP's ``json_encode``).
-    seps = [b"://", b":\\/\\/"]
+    seps = [b"://", b":\\/\\/", b":\\\\\\/\\\\\\/", b":\\\\/\\\\/", b":\\//"]
     return st.tuples(st.sampled_from(schemes), st.sampled_from(seps), st.sampled_from(ends)).map(
         lambda parts: parts[0] + parts[1] + b"deploy:" + pw + parts[2]
     )

@@ -228,7 +228,21 @@ def test_url_passwords_masked_alike_on_both_matchers_whatever_the_chunks(
         assert fast[0] == apply(data, Core(Policy()).masker.spans(data))
 
 
-_PIECES = [b"://", b":\\/\\/", b"\\", b"@", b":", b"/", b" ", b"\n", b"a", b"1", b"+", b"?"]
+_PIECES = [
+    b"://",
+    b":\\/\\/",
+    b"\\",
+    b"@",
+    b":",
+    b"/",
+    b" ",
+    b"\n",
+    b"a",
+    b"1",
+    b"+",
+    b"?",
+    b":\\//",
+]
 
 
 @given(
@@ -410,11 +424,18 @@ def test_a_password_after_a_shown_start_is_masked_when_a_command_follows(
 
 def test_a_url_password_after_a_json_escaped_separator_is_masked(tmp_path: Path) -> None:
     """``postgres:\\/\\/deploy:pw@db\\/x``: JSON may escape ``/`` (PHP's ``json_encode`` does by
-    default). The password passed to the console and the archive; it is masked as in
-    ``postgres://``, on both matchers."""
-    script = r"""echo '{"dsn":"postgres:\/\/deploy:UrlPw-S3cret@db\/shop"}'"""
+    default), JSON in JSON escapes it again, a repr doubles the backslash. The password
+    passed to the console and the archive; it is masked as in ``postgres://``, on both
+    matchers."""
+    script = (
+        r"""echo '{"dsn":"postgres:\/\/deploy:UrlPw-S3cret@db\/shop"}';"""
+        r"""echo '"{\"dsn\":\"postgres:\\\/\\\/deploy:UrlPw-S3cret@db\"}"';"""
+        r"""echo "{'dsn': 'postgres:\\/\\/deploy:UrlPw-S3cret@db\\/x'}";"""
+        r"""echo 'postgres:\//deploy:UrlPw-S3cret@db'"""
+    )
     for engine in ("hyperscan", "re"):
         console, archive = _run(tmp_path, script, engine)
         for text in (console, archive):
             assert b"UrlPw-S3cret" not in text
             assert b'{"dsn":"postgres:\\/\\/deploy:********@db\\/shop"}' in text
+            assert text.count(b"deploy:********@db") == 4

@@ -23,6 +23,8 @@ it. A netloc not yet ended may still get a later ``@``: a cut holds it back whol
 
 from __future__ import annotations
 
+from collections import deque
+
 from ..._regex import lazy
 from . import encoded
 
@@ -44,10 +46,12 @@ _NETLOC = lazy(rb"[^/%s]*" % _WS)
 #: A user (no ``:``), then the password and the netloc's last ``@``: runs that each end with
 #: an ``@``. Possessive, so that no byte is backtracked over (a greedy ``[^\s/]+@`` backs up
 #: from the netloc's end to its last ``@``).
-_CRED = lazy(rb":(?://|\\/\\/)[^/:%s]*+:([^/@%s]*+@(?:[^/@%s]*+@)*+)" % (_WS, _WS, _WS))
-#: ``://`` as JSON may escape it (``postgres:\/\/u:p@db\/x``: PHP's ``json_encode``, and any
-#: encoder asked to): the netloc then ends at the ``\`` of its ``\/``, read as ``/``.
-_ESCAPED = b":\\/\\/"
+_CRED = lazy(rb":(?:\\*/){2}[^/:%s]*+:([^/@%s]*+@(?:[^/@%s]*+@)*+)" % (_WS, _WS, _WS))
+#: ``://``, each ``/`` as escapes may write it: JSON's ``\/`` (PHP's ``json_encode``), JSON in
+#: JSON's ``\\\/``, a repr's ``\\/``. The netloc then ends at the ``\`` before its ``/``.
+_SEP = lazy(rb":(?:\\*/){2}")
+#: A separator begun at the end of the data (``:``, ``:/``, ``:\/\``).
+_BEGUN = lazy(rb":\\*(?:/\\*)?\Z")
 #: Bytes of text that cost about as much to search for ``://`` as looking back from one
 #: ``@``: two ``@`` closer than that, and the pattern searches the whole text.
 _AT_COST = 500
@@ -84,7 +88,7 @@ def by_at(data: bytes) -> list[tuple[int, int, int]]:
     at = data.find(AT)
     while at >= 0:
         # The netloc has no ``/``: the ``://`` of an ``@`` is the last one before it.
-        sep = _last_separator(data, after, at)
+        sep = _last_separator(data, after, at)[0]
         m = _CRED.match(data, sep) if sep >= 0 else None
         if m is None:  # in no netloc, or in one with no password (then nor its next ``@``)
             after = at + 1
@@ -97,12 +101,14 @@ def by_at(data: bytes) -> list[tuple[int, int, int]]:
     return out
 
 
-def _last_separator(data: bytes, start: int, end: int) -> int:
-    r"""Where the last ``://`` (or its JSON spelling ``:\/\/``) in ``data[start:end]`` is."""
+def _last_separator(data: bytes, start: int, end: int) -> tuple[int, int]:
+    r"""Where the last ``://`` (or an escaped spelling, ``:\/\/``) in ``data[start:end]``
+    begins and ends; ``(-1, -1)``: none."""
     plain = data.rfind(b"://", start, end)
     if 0x5C not in data:  # no backslash: no escaped one (memchr)
-        return plain
-    return max(plain, data.rfind(_ESCAPED, start, end))
+        return plain, plain + 3 if plain >= 0 else -1
+    last = deque(_SEP.finditer(data, start, end), maxlen=1)  # the last one, in C
+    return (last[0].start(), last[0].end()) if last else (-1, -1)
 
 
 def by_pattern(data: bytes) -> list[tuple[int, int, int]]:
@@ -126,8 +132,7 @@ def open_password(data: bytes) -> int:
     """Where a password that the next bytes may end starts at the end of ``data``
     (``...://user:pass``), or ``len(data)`` if none: the bytes from there must wait."""
     # A netloc not ended may get a later ``@``: its password runs to the end so far.
-    at = _last_separator(data, 0, len(data))
-    after = at + (5 if data.startswith(_ESCAPED, at) else 3)
+    at, after = _last_separator(data, 0, len(data))
     if at < 0 or _NETLOC.fullmatch(data, after) is None or _scheme_letter(data, at) < 0:
         return len(data)
     colon = data.find(b":", after)
@@ -140,17 +145,13 @@ def open_context(data: bytes) -> int:
     unfinished netloc (one with an ``@`` too: a later ``@`` would move the password's end).
     For a cut that masks each side alone; at most ``HOLD_MAX`` back."""
     size = len(data)
-    at = _last_separator(data, max(size - HOLD_MAX, 0), size)
-    after = at + (5 if data.startswith(_ESCAPED, at) else 3)
+    at, after = _last_separator(data, max(size - HOLD_MAX, 0), size)
     if at >= 0 and _NETLOC.fullmatch(data, after) is not None:
         letter = _scheme_letter(data, at)
         if letter >= 0:
             return letter
-    end = size
-    for part in (b":/", b":", b":\\/\\", b":\\/", b":\\"):  # a separator begun
-        if data.endswith(part):
-            end = size - len(part)
-            break
+    begun = _BEGUN.search(data, max(size - SCHEME, 0))
+    end = size if begun is None else begun.start()
     letter = _scheme_letter(data, end)
     return size if letter < 0 else letter
 
