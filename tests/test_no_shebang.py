@@ -84,3 +84,23 @@ def test_an_empty_artifact_name_says_so(run_logtrim: RunLogtrim, tmp_path: Path)
         result.stderr
         == b"logtrim: error: --artifact: empty, or a directory: name the archive's file\n"
     )
+
+
+def test_a_hint_for_a_script_here_says_when_it_is_not_executable_and_quotes_its_name(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    (tmp_path / "plain.sh").write_bytes(SCRIPT)  # no execute bit
+    script = tmp_path / "my deploy.sh"
+    script.write_bytes(SCRIPT)
+    script.chmod(0o755)
+    result = run_logtrim("--", "plain.sh", cwd=tmp_path)
+    assert result.code == 127
+    assert b"(a file of that name is here, not executable: chmod +x ./plain.sh first)" in (
+        result.stderr
+    )
+    result = run_logtrim("--", "my deploy.sh", cwd=tmp_path)
+    assert b"(a file of that name is here: './my deploy.sh' runs it)\n" in result.stderr
+    result = run_logtrim("--", "plain.sh prod", cwd=tmp_path)
+    assert b"(a command and its arguments in one word: give them as separate words)" in (
+        result.stderr
+    )

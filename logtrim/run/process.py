@@ -6,6 +6,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import shlex
 import shutil
 import signal
 import subprocess
@@ -128,9 +129,12 @@ def _not_found_hint(command: str, shown: str) -> str | None:
     """What a newcomer likely meant: a script in this directory (a name without ``/`` is
     looked up on PATH only, as a shell does), or a whole command line given as one word."""
     if os.sep not in command and os.path.isfile(command):
-        return f"a file of that name is here: ./{shown} runs it"
+        path = shlex.quote(f"./{shown}")
+        if not os.access(command, os.X_OK):
+            return f"a file of that name is here, not executable: chmod +x {path} first"
+        return f"a file of that name is here: {path} runs it"
     first = command.split(maxsplit=1)[0] if command.strip() else ""
-    if first != command.strip() and first and shutil.which(first) is not None:
+    if first != command.strip() and first and (shutil.which(first) or os.path.isfile(first)):
         return "a command and its arguments in one word: give them as separate words"
     return None
 
