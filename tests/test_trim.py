@@ -336,3 +336,14 @@ def test_a_secret_used_before_its_declaration_is_masked_by_trim(tmp_path: Path) 
     assert secret.encode() not in result.stdout + result.stderr + archived
     assert archived.startswith(b"ERROR early use ********\n")
     assert archived.count(b"\n") == 50_002
+
+
+def test_trim_says_when_declared_values_are_past_the_cap(tmp_path: Path) -> None:
+    """Past 10,000 declared values, ``run`` warns that later ones are masked only in their
+    declaration; ``trim`` said nothing."""
+    path = tmp_path / "many.txt"
+    with path.open("w") as file:
+        file.writelines(f"::add-mask::MANYSECRET{i:06d}x\n" for i in range(10_050))
+    result = _cli("trim", str(path), "--budget", "1MB", "-o", str(tmp_path / "out.txt"))
+    assert result.returncode == 0, result.stderr
+    assert b"many.txt: not masking more declared values: 10000 values" in result.stderr

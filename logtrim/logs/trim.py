@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import BinaryIO
 
 from .._errors import OutputError, UsageError
+from .._log import say
 from .._matchers import compiler
 from .._writes import write_all
 from ..archive import DEFAULT_LEVEL
@@ -236,3 +237,5 @@ def _trim(
         archive_size=size,
     )
     output.show(emits)
+    for note in core.notes:  # what masking could not do (a declared value over the caps)
+        say(f"{inp.name}: {note}", "warning")
