@@ -150,7 +150,6 @@ class Tail:
         # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
         kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
         errors = {line[0] for line in self._held.lines}
-        tiny = self._out.budget.tiny
         kept.update((line[0], line) for line in self._held.lines)
         # A new line held for being new has a rule's mark only if a rule gives it a tier.
         held = [
@@ -165,24 +164,11 @@ class Tail:
                 new=is_new(text),
             )
             for lineno, stream, text, incident, cont in sorted(kept.values())
-            if (lineno < first or lineno <= last_on.get(stream, -1))
-            and lineno not in shown
-            and not (tiny and self._far_context(lineno, text, incident, shown))
+            if (lineno < first or lineno <= last_on.get(stream, -1)) and lineno not in shown
         ]
         skip = shown | set(kept)
         more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
         return sorted(held + more, key=lambda line: line.lineno)
-
-    def _far_context(self, lineno: int, text: bytes, incident: int, shown: set[int]) -> bool:
-        """A line held as context before an error that was shown with nearer lines of that
-        context, and no error or warning itself: out of order and farther from the error (a
-        loop's last iterations), at a budget of a few lines it only split the error's block
-        from its held rest."""
-        return (
-            incident in shown
-            and not shown.isdisjoint(range(lineno + 1, incident))
-            and self._classify(text) < Kind.WARNING
-        )
 
     def _print(
         self,
