@@ -104,3 +104,13 @@ def test_a_hint_for_a_script_here_says_when_it_is_not_executable_and_quotes_its_
     assert b"(a command and its arguments in one word: give them as separate words)" in (
         result.stderr
     )
+
+
+def test_no_hint_names_a_file_here_that_a_shell_could_not_take_as_printed(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    name = "new\nline.sh"
+    (tmp_path / name).write_bytes(SCRIPT)
+    result = run_logtrim("--", name, cwd=tmp_path)
+    assert result.code == 127
+    assert b"a file of that name is here" not in result.stderr

@@ -347,3 +347,17 @@ def test_trim_says_when_declared_values_are_past_the_cap(tmp_path: Path) -> None
     result = _cli("trim", str(path), "--budget", "1MB", "-o", str(tmp_path / "out.txt"))
     assert result.returncode == 0, result.stderr
     assert b"many.txt: not masking more declared values: 10000 values" in result.stderr
+
+
+def test_a_declaration_across_a_read_block_of_a_long_line_masks_earlier_uses(
+    tmp_path: Path,
+) -> None:
+    """The look-ahead reads a file in 8 MiB blocks; a line longer than a block was cut at the
+    block's end, and a marker across that cut was not found: the use before it passed."""
+    path = tmp_path / "blk.txt"
+    line = b"z" * ((8 << 20) - 5) + b" ##vso[task.setsecret]BlockSecret42\n"
+    path.write_bytes(b"early BlockSecret42\n" + line + b"late BlockSecret42\n")
+    result = _cli("trim", str(path), "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert b"early ********\n" in result.stdout and b"late ********\n" in result.stdout
+    assert b"BlockSecret42" not in result.stdout

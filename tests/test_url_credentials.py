@@ -439,3 +439,27 @@ def test_a_url_password_after_a_json_escaped_separator_is_masked(tmp_path: Path)
             assert b"UrlPw-S3cret" not in text
             assert b'{"dsn":"postgres:\\/\\/deploy:********@db\\/shop"}' in text
             assert text.count(b"deploy:********@db") == 4
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    st.integers(min_value=0, max_value=40),
+    st.integers(min_value=0, max_value=40),
+    st.sampled_from([b"", b"x" * 100 + b" ", b"ERROR: "]),
+    st.data(),
+)
+def test_a_cut_anywhere_in_an_escaped_url_holds_its_credential_back(
+    first: int, second: int, before: bytes, data: st.DataObject
+) -> None:
+    """A line too long to hold is masked in pieces: a cut inside a URL must hold back its
+    whole credential (from its scheme), however many backslashes escape its slashes (JSON
+    nested five deep writes 31 before each). With 31, a cut in the separator left the
+    password whole on the next piece, unmasked."""
+    url = b"postgres:" + b"\\" * first + b"/" + b"\\" * second + b"/u:SECRETPW@h"
+    text = before + url + b" tail"
+    start = len(before)
+    cut = data.draw(st.integers(min_value=start + 1, max_value=start + len(url) - 1))
+    held = urlcreds.open_context(text[:cut])  # the bytes from here go with the next piece
+    pieces = [text[:held], text[held:]]
+    masked = b"".join(apply(p, urlcreds.spans(p)) for p in pieces)
+    assert b"SECRETPW" not in masked

@@ -113,7 +113,9 @@ class Declared:
                 while block := file.read(_BLOCK):
                     # Whole lines only: the partial last line starts the next block.
                     end = block.rfind(b"\n") + 1 if len(block) == _BLOCK else len(block)
-                    end = end or len(block)  # one line longer than a block: as it is
+                    # One line longer than a block: cut where no marker can straddle it (the
+                    # next block reads again the bytes a marker's start may be in).
+                    end = end or len(block) - _MARKER_MAX + 1
                     self._learn_at(file, self.starts(block[:end], at))
                     at += end
                     file.seek(at)
@@ -155,6 +157,7 @@ class Declared:
 
 
 _BLOCK = 8 << 20
+_MARKER_MAX = max(map(len, _DECLARING))
 _LINE = 1 << 20  # a declaring line is read up to this long
 _MESSAGE_LINES = 66  # a message over several lines goes on for at most 64 more (commands.py)
 

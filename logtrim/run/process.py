@@ -128,7 +128,8 @@ def as_script(argv: list[str], exc: OSError) -> list[str] | None:
 def _not_found_hint(command: str, shown: str) -> str | None:
     """What a newcomer likely meant: a script in this directory (a name without ``/`` is
     looked up on PATH only, as a shell does), or a whole command line given as one word."""
-    if os.sep not in command and os.path.isfile(command):
+    # A name a shell could not take as printed (a newline, cut at 80 characters): no hint.
+    if os.sep not in command and os.path.isfile(command) and _pastable(command):
         path = shlex.quote(f"./{shown}")
         if not os.access(command, os.X_OK):
             return f"a file of that name is here, not executable: chmod +x {path} first"
@@ -139,8 +140,13 @@ def _not_found_hint(command: str, shown: str) -> str | None:
     return None
 
 
+def _pastable(command: str) -> bool:
+    return command.isprintable() and len(command) <= _SHOWN_MAX
+
+
 # As a shell says: a name that cannot be found is 127, anything found but not runnable 126.
 _NOT_FOUND = {errno.ENOENT, errno.ENOTDIR, errno.ENAMETOOLONG}
+_SHOWN_MAX = 80  # the longest command name an error shows whole
 # Starting failed for want of a resource: the command may be fine (the last resort runs it).
 _OURS = {errno.EMFILE, errno.ENFILE, errno.ENOMEM, errno.EAGAIN}
 
@@ -152,7 +158,7 @@ def start_error(
     if not command:  # as a shell says it (exec would say EACCES or ENOENT)
         return CommandNotFoundError("command not found: '' (the command is an empty string)")
     shown = hide_secrets(command, secrets)
-    shown = shown if len(shown) <= 80 else shown[:77] + "..."
+    shown = shown if len(shown) <= _SHOWN_MAX else shown[: _SHOWN_MAX - 3] + "..."
     if exc.errno in _NOT_FOUND:
         why = "" if exc.errno == errno.ENOENT else f" ({exc.strerror})"
         if (interpreter := _missing_interpreter(command)) is not None:

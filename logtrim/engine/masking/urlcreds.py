@@ -105,7 +105,7 @@ def _last_separator(data: bytes, start: int, end: int) -> tuple[int, int]:
     r"""Where the last ``://`` (or an escaped spelling, ``:\/\/``) in ``data[start:end]``
     begins and ends; ``(-1, -1)``: none."""
     plain = data.rfind(b"://", start, end)
-    if 0x5C not in data:  # no backslash: no escaped one (memchr)
+    if data.find(b"\\", start, end) < 0:  # no backslash there: no escaped one (memchr)
         return plain, plain + 3 if plain >= 0 else -1
     last = deque(_SEP.finditer(data, start, end), maxlen=1)  # the last one, in C
     return (last[0].start(), last[0].end()) if last else (-1, -1)
@@ -150,7 +150,9 @@ def open_context(data: bytes) -> int:
         letter = _scheme_letter(data, at)
         if letter >= 0:
             return letter
-    begun = _BEGUN.search(data, max(size - SCHEME, 0))
+    # A separator begun may hold any number of backslashes (JSON nested deep): up to the
+    # bound of what is held.
+    begun = _BEGUN.search(data, max(size - HOLD_MAX, 0))
     end = size if begun is None else begun.start()
     letter = _scheme_letter(data, end)
     return size if letter < 0 else letter
