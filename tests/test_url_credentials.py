@@ -463,3 +463,17 @@ def test_a_cut_anywhere_in_an_escaped_url_holds_its_credential_back(
     pieces = [text[:held], text[held:]]
     masked = b"".join(apply(p, urlcreds.spans(p)) for p in pieces)
     assert b"SECRETPW" not in masked
+
+
+@pytest.mark.parametrize("offset", [10, 14, 20, 25])
+def test_cat_masks_a_url_password_across_the_cut_of_a_long_line(
+    tmp_path: Path, offset: int
+) -> None:
+    """A line over 1 MiB is read in pieces: a URL across the cut between two pieces printed
+    its password whole on the second piece."""
+    path = tmp_path / "long.txt"
+    path.write_bytes(b"x" * ((1 << 20) - offset) + b" postgres://u:SECRETPW@h tail\n")
+    out = _logtrim("cat", str(path))
+    assert out.returncode == 0, out.stderr
+    assert b"SECRETPW" not in out.stdout + out.stderr
+    assert out.stdout.endswith(b" postgres://u:********@h tail\n")

@@ -83,10 +83,11 @@ class Declared:
                 continue
             data = held + chunk
             held = b""
-            if not data.endswith(b"\n") and self.masker:
+            if not data.endswith(b"\n"):
                 # A line cut in pieces (longer than a chunk): mask up to a point no secret
-                # spans, the rest with the next piece (a secret across the cut leaked).
-                cut = self.masker.safe_cut(data, max(len(data) - self.masker.spelled_len, 0))
+                # spans, nor a URL's credential (from its scheme on), the rest with the next
+                # piece (a secret, or a password, across the cut leaked).
+                cut = self.masker.piece_cut(data, max(len(data) - self.masker.spelled_len, 0))
                 data, held = data[:cut], data[cut:]
             if data:
                 yield self.masker.mask(data)
