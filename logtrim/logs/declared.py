@@ -33,7 +33,7 @@ class Declared:
         self.masker = Masker(secrets, compiler=found)
         # One pass for the three markers where hyperscan is (bytes.find: ~0.6 ns a byte each).
         self._db = None if found is None else found.literals(list(_DECLARING), caseless=True)
-        self.values: list[str] = []  # the values declared, in order
+        self.values: dict[str, None] = {}  # the values declared, in order, each once
 
     def _hits(self, data: bytes) -> list[int]:
         """Where the markers are in ``data``, in order."""
@@ -61,7 +61,7 @@ class Declared:
     def _learn(self, data: bytes, starts: list[int]) -> None:
         if starts:
             values = self.declarations.learn(data, starts)
-            self.values += values
+            self.values.update(dict.fromkeys(values))
             forms = self.declarations.secret_forms
             self.masker.add(
                 *values, forms=[f for v in values if len(v) >= MIN_LENGTH for f in forms(v)]

@@ -187,8 +187,7 @@ def _declared_ahead(core: Core, inp: Input) -> None:
     declaration passed; a compressed file or a pipe learns them as they come)."""
     declared = Declared()
     if declared.scan(inp) and declared.values:
-        secrets = core.secrets
-        secrets.add(*secrets.too_long.learnable(declared.values, pend=False))
+        core.secrets.learn_declared(list(declared.values), pend=False)
 
 
 def _trim(

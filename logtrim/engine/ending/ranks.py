@@ -210,17 +210,12 @@ class Candidate:
     own: bool = False  # a program's own message (:func:`own_message`)
 
 
-def levelled(body: bytes) -> bool:
-    """Whether an error line carries a level field (a record: ``ERROR: ...``, ``E1201``)."""
-    return _LEVELLED.search(body) is not None
-
-
 def own_message(text: bytes, body: bytes) -> bool:
     """Whether an error line (``text``: colour codes off; ``body``: stripped too) is a
     program's own message: at the line's margin, with no level field (``cp: cannot stat
     ...``, ``Error from server (Forbidden): ...``), not a library's record (``E1201 ...``,
     ``level=error``, ``ERROR: ...``) nor an indented line of a report or a quoted source."""
-    return text[:1] not in b" \t" and not levelled(body)
+    return text[:1] not in b" \t" and _LEVELLED.search(body) is None
 
 
 def beats(rank: Rank, best: Rank) -> bool:

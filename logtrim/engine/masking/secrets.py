@@ -57,11 +57,16 @@ class Secrets:
         self._refusals.refused(self.masker.add(*values, forms=forms))
         self._refusals.short_bare(values)
 
+    def learn_declared(self, values: Sequence[str], *, pend: bool = True) -> None:
+        """Learn declared ``values`` within the bounds of :class:`.TooLong` (``pend``: one too
+        long is masked where it was declared, later)."""
+        self.add(*self.too_long.learnable(list(values), pend=pend))
+
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> None:
         """Learn the secrets the command lines starting at ``starts`` declare (and the rest
         of a message ``stream`` left open at the end of its last region)."""
         if starts or (stream is not None and self.commands.gathering(stream)):
-            self.add(*self.too_long.learnable(self.commands.learn(region, starts, stream)))
+            self.learn_declared(self.commands.learn(region, starts, stream))
 
     def learn_piece(self, data: bytes) -> int:
         """Learn what a piece of a line too long to hold declares, before it is looked at
@@ -71,7 +76,7 @@ class Secrets:
         if not inpieces.declares(data):
             return -1
         declared = self.commands.declared.declared_text(data)
-        self.add(*self.too_long.learnable([v for _, v in declared], pend=False))
+        self.learn_declared([v for _, v in declared], pend=False)
         # Masked where its value is (a command read as one here may be decided only after
         # its piece was archived: a GitHub command after a \r waits for its window); where it
         # cannot be found as written, another system's declaration (text here) from its
