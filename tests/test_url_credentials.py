@@ -27,6 +27,7 @@ from logtrim.engine.masking import urlcreds
 from logtrim.engine.masking.mask import Masker, apply
 from logtrim.engine.policy import Policy
 from logtrim.logs.declared import Declared
+from logtrim.logs.linechunks import line_chunks
 from logtrim.logs.stats import ASIDE_MIN
 
 URL = "postgres://deploy:s3cr3t@db-01:5432/shop"
@@ -477,3 +478,40 @@ def test_cat_masks_a_url_password_across_the_cut_of_a_long_line(
     assert out.returncode == 0, out.stderr
     assert b"SECRETPW" not in out.stdout + out.stderr
     assert out.stdout.endswith(b" postgres://u:********@h tail\n")
+
+
+@pytest.mark.parametrize("offset", [14, 20, 33])
+def test_stats_and_diff_mask_a_url_password_across_the_cut_of_a_long_line(
+    tmp_path: Path, offset: int
+) -> None:
+    """A line over 2 MiB is counted in pieces: ``stats`` showed the second piece's template,
+    which began inside the URL (``ploy:PASSWORD@h``, no scheme to mask it by), and ``diff``
+    its new line."""
+    path = tmp_path / "long.txt"
+    path.write_bytes(
+        b"a\n" + b"x" * ((2 << 20) - 2 - offset) + b"postgres://deploy:SECRETPW@h tail\n"
+    )
+    good = tmp_path / "good.txt"
+    good.write_bytes(b"a\n")
+    for args in (
+        ["stats", str(path)],
+        ["stats", "--json", str(path)],
+        ["diff", str(good), str(path)],
+    ):
+        out = _logtrim(*args)
+        assert out.returncode == 0, out.stderr
+        assert b"SECRETPW" not in out.stdout + out.stderr, args
+
+
+@given(st.integers(0, 300), st.integers(64, 256), st.lists(st.integers(0, 600), max_size=6))
+def test_a_long_line_is_cut_into_pieces_that_each_mask_their_url(
+    before: int, grid: int, reads: list[int]
+) -> None:
+    """However a line longer than the grid is read, the pieces ``line_chunks`` cuts it into
+    each hold a URL's credential whole, so each masked alone hides the password."""
+    data = b"x" * before + b"postgres://deploy:SECRETPW@db/x " + b"y" * 300
+    points = sorted({min(r, len(data)) for r in reads})
+    reads_ = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]
+    pieces = list(line_chunks(reads_, grid=grid))
+    assert b"".join(pieces) == data
+    assert b"SECRETPW" not in b"".join(apply(p, urlcreds.spans(p)) for p in pieces)

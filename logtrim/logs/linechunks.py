@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
+from ..engine.masking import urlcreds
+
 CHUNK = 1 << 20
 # A "line" longer than this is handled in pieces (cut by ``line_chunks``), so one newline-free
 # input cannot fill memory.
@@ -17,7 +19,8 @@ def line_chunks(
 ) -> Iterator[bytes]:
     """Re-cut chunks at places fixed by the bytes alone, not by the sizes they were read in:
     each chunk ends at the last newline before the next multiple of ``grid`` (``CHUNK``) bytes
-    of the input (at the multiple itself where a line is longer). ``start``: the input offset of the
+    of the input (where a line is longer: at the multiple itself, or a little before it,
+    where a URL's credential would be cut, see :func:`_piece_end`). ``start``: the input offset of the
     first byte, a place where a chunk ended. So a file, its gzip copy and a pipe give the same
     chunks, and ``trim``'s clock (bytes read at each chunk's end) the same answers."""
     grid = grid or CHUNK  # (read when called: the tests make it small)
@@ -44,7 +47,7 @@ def line_chunks(
             parts, size = [], 0
         while offset + len(chunk) - pos >= target:
             end = pos + target - offset
-            cut = chunk.rfind(b"\n", pos, end) + 1 or end
+            cut = chunk.rfind(b"\n", pos, end) + 1 or _piece_end(chunk, pos, end, grid)
             yield chunk if pos == 0 and cut == len(chunk) else chunk[pos:cut]
             offset, pos, target = offset + cut - pos, cut, target + grid
         if pos < len(chunk):
@@ -52,6 +55,17 @@ def line_chunks(
             size = len(chunk) - pos
     if parts:
         yield b"".join(parts)
+
+
+def _piece_end(chunk: bytes, pos: int, end: int, grid: int) -> int:
+    """Where a piece of a line longer than ``grid`` ends: at ``end`` (a multiple of the
+    grid), or before a URL's credential the multiple falls in, so that the credential is
+    whole in the next piece: a report that masks each piece alone (``stats``' templates)
+    then sees its scheme. Within the grid's cell, so a reader resuming at a chunk's end
+    finds the same cuts."""
+    start = max(pos, end - urlcreds.HOLD_MAX, end - grid + 1)
+    at = start + urlcreds.open_context(chunk[start:end])
+    return at if at > pos and at > end - grid else end
 
 
 def lines(chunks: Iterable[bytes]) -> Iterator[bytes]:
