@@ -102,7 +102,8 @@ def test_line_chunks_are_cut_where_the_bytes_say(
 ) -> None:
     """The chunks themselves (not only their lines) are the same however the input was read:
     each ends at the last newline before a multiple of ``grid`` (inside a longer line, at
-    the multiple or a little before it), counted from the input's start also when reading resumes after a chunk."""
+    the multiple or a little before it), counted from the input's start also when reading
+    resumes after a chunk."""
     data = b"".join(words)
     points = sorted({min(c, len(data)) for c in cuts})
     pieces = [data[a:b] for a, b in zip([0, *points], [*points, len(data)], strict=True)]

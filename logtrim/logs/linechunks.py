@@ -20,9 +20,10 @@ def line_chunks(
     """Re-cut chunks at places fixed by the bytes alone, not by the sizes they were read in:
     each chunk ends at the last newline before the next multiple of ``grid`` (``CHUNK``) bytes
     of the input (where a line is longer: at the multiple itself, or a little before it,
-    where a URL's credential would be cut, see :func:`_piece_end`). ``start``: the input offset of the
-    first byte, a place where a chunk ended. So a file, its gzip copy and a pipe give the same
-    chunks, and ``trim``'s clock (bytes read at each chunk's end) the same answers."""
+    where a URL's credential would be cut, see :func:`_piece_end`). ``start``: the input
+    offset of the first byte, a place where a chunk ended. So a file, its gzip copy and a
+    pipe give the same chunks, and ``trim``'s clock (bytes read at each chunk's end) the
+    same answers."""
     grid = grid or CHUNK  # (read when called: the tests make it small)
     # The chunk that ended at ``start`` ended before the multiple of ``grid`` at or after it.
     target = (start // grid + (1 if start % grid == 0 else 2)) * grid
