@@ -369,9 +369,9 @@ def test_write_shows_what_is_written_without_a_blank_line(tmp_path: Path) -> Non
 
 def test_capture_masks_a_threads_uncaught_exception(tmp_path: Path) -> None:
     """A thread that dies in the block: Python's default hook printed its traceback with the
-    secret as written. It is logged (the archive has it) and printed masked; the block goes
-    on. After it, a thread's exception is printed masked still (as Python prints it), and no
-    longer logged."""
+    secret as written. It is logged (the archive and the console have it, masked), not
+    printed again; the block goes on. After it, a thread's exception is printed masked still
+    (as Python prints it), and no longer logged."""
     path = tmp_path / "t.log.zst"
     app = (
         "import logging, threading, logtrim\n"
@@ -387,10 +387,11 @@ def test_capture_masks_a_threads_uncaught_exception(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert b"CaptureS3cret" not in result.stdout + result.stderr
-    assert b"Exception in thread uploader:" in result.stderr
-    assert b"RuntimeError: in thread ******** rejected" in result.stderr
+    # In the block: on the console, in its place, once; after it: Python's report, masked.
+    assert b"Exception in thread uploader:" not in result.stderr
+    assert result.stdout.count(b"RuntimeError: in thread ******** rejected") == 1
     assert b"Exception in thread later:" in result.stderr
-    assert result.stderr.count(b"RuntimeError: in thread ******** rejected") == 2
+    assert result.stderr.count(b"RuntimeError: in thread ******** rejected") == 1
     archive = zstd_dc(path)
     assert b"in thread later" not in archive
     assert b"uncaught RuntimeError in thread uploader" in archive
@@ -398,9 +399,10 @@ def test_capture_masks_a_threads_uncaught_exception(tmp_path: Path) -> None:
     assert b"CaptureS3cret" not in archive
 
 
-def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: Path) -> None:
-    """capture re-raises: the interpreter then prints the traceback itself, and that copy
-    must be masked like logtrim's own (a secret in an exception's message)."""
+def test_capture_reraised_exception_is_said_once_masked(tmp_path: Path) -> None:
+    """capture logs the exception and re-raises it: the interpreter then printed the
+    traceback again after logtrim's summary (masked: a secret in its message). It is said
+    once, on the console, in its place."""
     app = (
         "import logging, logtrim\n"
         f"with logtrim.capture({str(tmp_path / 'a.log.zst')!r}, masks=['ApiTok-98765']):\n"
@@ -411,9 +413,10 @@ def test_capture_reraised_exception_is_masked_where_python_prints_it(tmp_path: P
         [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
     )
     assert result.returncode == 1
-    assert b"ApiTok-98765" not in result.stdout + result.stderr
-    # The interpreter's own report is there, masked, after logtrim's summary.
-    assert result.stderr.rstrip().endswith(b"RuntimeError: token ******** rejected")
+    both = result.stdout + result.stderr
+    assert b"ApiTok-98765" not in both
+    assert both.count(b"\nRuntimeError: token ******** rejected\n") == 1  # (a line alone)
+    assert b"Traceback" not in result.stderr
 
 
 def test_python_prints_an_uncaught_exception_masked_under_a_plain_handler(
@@ -421,8 +424,9 @@ def test_python_prints_an_uncaught_exception_masked_under_a_plain_handler(
 ) -> None:
     """No ``capture``: the interpreter prints an uncaught exception (the main thread's, a
     thread's) itself, on stderr, before logging's exit hook closes the handler; a secret in
-    its message reached the CI log as written. While Python's hooks are its own, they print
-    masked; an app's own hook is left alone."""
+    its message reached the CI log as written. While a handler is open it logs them (the
+    thread's at once, the main thread's when it closes): said there, in place, not twice.
+    Once it is closed, Python's hooks print them masked; an app's own hook is left alone."""
     archive = tmp_path / "a.log.zst"
     app = (
         "import logging, sys, threading, logtrim\n"
@@ -431,18 +435,27 @@ def test_python_prints_an_uncaught_exception_masked_under_a_plain_handler(
         f"h = logtrim.LogtrimHandler({str(archive)!r}, budget='50kB', masks=['hunter2'])\n"
         "logging.basicConfig(level=logging.INFO, handlers=[h])\n"
         "logging.info('connecting with password hunter2')\n"
+        "if sys.argv[1] == 'closed':\n    h.close()\n"
         "def work():\n    raise KeyError('hunter2-in-thread')\n"
         "t = threading.Thread(target=work, name='uploader'); t.start(); t.join()\n"
         "raise KeyError('hunter2-missing')\n"
     )
     run = [sys.executable, "-c", app]
-    result = subprocess.run([*run, "default"], capture_output=True, timeout=60, env=clean_env())
+    result = subprocess.run([*run, "open"], capture_output=True, timeout=60, env=clean_env())
     assert result.returncode == 1
-    assert b"hunter2" not in result.stdout + result.stderr
-    assert b"Exception in thread uploader:" in result.stderr
-    assert b"KeyError: '********-in-thread'\n" in result.stderr
-    assert result.stderr.endswith(b"KeyError: '********-missing'\n")
+    both = result.stdout + result.stderr
+    assert b"hunter2" not in both
+    assert b"uncaught KeyError in thread uploader" in result.stdout
+    assert both.count(b"\nKeyError: '********-in-thread'\n") == 1  # (lines alone)
+    assert both.count(b"\nKeyError: '********-missing'\n") == 1
+    assert b"Traceback" not in result.stderr
     assert b"hunter2" not in decode_zstd(archive.read_bytes())
+    closed = subprocess.run([*run, "closed"], capture_output=True, timeout=60, env=clean_env())
+    assert closed.returncode == 1
+    assert b"hunter2" not in closed.stdout + closed.stderr
+    assert b"Exception in thread uploader:" in closed.stderr
+    assert b"KeyError: '********-in-thread'\n" in closed.stderr
+    assert closed.stderr.endswith(b"KeyError: '********-missing'\n")
     own = subprocess.run([*run, "own"], capture_output=True, timeout=60, env=clean_env())
     assert b"own hook: 'hunter2-missing'" in own.stderr  # the app's: as it prints it
 

@@ -62,7 +62,10 @@ def capture(
         while trace is not None and trace.tb_frame.f_code.co_filename in _OURS:
             trace = trace.tb_next
         info = (type(exc), exc, trace)
-        _log(handler, target, _UNCAUGHT, args, info)
+        if _log(handler, target, _UNCAUGHT, args, info):
+            # Python's report of it, should nothing catch it, would say it twice.
+            with contextlib.suppress(Exception):
+                setattr(exc, hooks.REPORTED, True)
         raise
     finally:
         target.removeHandler(handler)
@@ -77,10 +80,11 @@ def _log(
     message: str,
     args: tuple[str, ...],
     info: hooks.Info | None,
-) -> None:
+) -> bool:
     """An uncaught exception (or an exit's message) into the archive and the console's
-    error tier."""
-    handler.handle(target.makeRecord(target.name, logging.ERROR, "", 0, message, args, info))
+    error tier; False: the handler's filters refused it."""
+    record = target.makeRecord(target.name, logging.ERROR, "", 0, message, args, info)
+    return bool(handler.handle(record))
 
 
 def _masked_message(handler: LogtrimHandler, code: str | int | None) -> str | int | None:
@@ -97,8 +101,8 @@ def _masked_message(handler: LogtrimHandler, code: str | int | None) -> str | in
 @contextmanager
 def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[None]:
     """A thread's uncaught exception during the block, while threading's hook is the default
-    one: logged (the archive and the console's error tier have it) and printed masked, as
-    the default hook would print it (it printed a secret the handler was given as written)."""
+    one: logged (the archive and the console's error tier have it; the default hook printed
+    a secret the handler was given as written)."""
     if not hooks.threads_default():
         yield
         return
@@ -109,8 +113,8 @@ def _thread_errors(handler: LogtrimHandler, target: logging.Logger) -> Iterator[
             return
         name = args.thread.name if args.thread is not None else "?"
         info = hooks.thread_info(args)
-        _log(handler, target, hooks.IN_THREAD, (args.exc_type.__name__, name), info)
-        hooks.print_masked(f"Exception in thread {name}:\n", info)
+        if not _log(handler, target, hooks.IN_THREAD, (args.exc_type.__name__, name), info):
+            hooks.print_masked(f"Exception in thread {name}:\n", info)  # (a filter refused it)
 
     threading.excepthook = hook
     try:

@@ -125,7 +125,7 @@ class LogtrimHandler(logging.Handler):
         self._timer.start()
         after_fork_in_child(self)
         # Python's own report of an uncaught exception masked; a thread's logged here
-        hooks.watch(self.core.secrets.mask_text, self._from_thread)
+        hooks.watch(self.core.secrets.mask_text, self._from_thread, self._reports_uncaught)
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:
@@ -306,11 +306,17 @@ class LogtrimHandler(logging.Handler):
         )
         super().close()
 
-    def _from_thread(self, record: logging.LogRecord) -> None:
+    def _from_thread(self, record: logging.LogRecord) -> bool:
         """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records of
-        its level (``handle`` checks its filters, not its level: a logger does that)."""
+        its level (``handle`` checks its filters, not its level: a logger does that); True:
+        taken."""
         if not self._closed and record.levelno >= self.level:
-            self.handle(record)
+            return bool(self.handle(record))
+        return False
+
+    def _reports_uncaught(self) -> bool:
+        """Whether :meth:`close` will log the main thread's uncaught exception."""
+        return not self._closed and not self.exit_code and not self._broken
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)

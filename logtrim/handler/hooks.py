@@ -32,23 +32,34 @@ _MOST = 64
 _maskers: list[Callable[[str], str]] = []
 # The handlers a thread's uncaught exception is logged to (weakly: a handler that is gone
 # takes none), newest last, as many as the maskers.
-_takers: list[weakref.WeakMethod[Callable[[logging.LogRecord], None]]] = []
+_takers: list[weakref.WeakMethod[Callable[[logging.LogRecord], bool]]] = []
+# The open handlers that will log the main thread's uncaught exception when logging's exit
+# hook closes them (weakly, as many as the maskers).
+_reporters: list[weakref.WeakMethod[Callable[[], bool]]] = []
+#: Set on an exception ``capture`` logged: Python's report of it would say it twice.
+REPORTED = "_logtrim_reported"
 #: How a thread's uncaught exception is logged (here and by ``capture``): its class, the thread.
 IN_THREAD = "uncaught %s in thread %s"
 _dropped = False  # the warning that the oldest handlers' secrets are no longer used was said
 
 
 def watch(
-    mask: Callable[[str], str], take: Callable[[logging.LogRecord], None] | None = None
+    mask: Callable[[str], str],
+    take: Callable[[logging.LogRecord], bool] | None = None,
+    reports: Callable[[], bool] | None = None,
 ) -> None:
     """Mask Python's reports of uncaught exceptions with ``mask`` too, from now on (also
     after its handler closed: the program may still hold the secret); ``take`` (a handler's
-    bound method) logs a thread's uncaught exception, so that its archive has it."""
+    bound method) logs a thread's uncaught exception, so that its archive has it (True:
+    it did); ``reports``: whether the handler will log the main thread's when it closes."""
     global _dropped
     _maskers.append(mask)
     if take is not None:
         _takers.append(weakref.WeakMethod(take))
         del _takers[:-_MOST]
+    if reports is not None:
+        _reporters.append(weakref.WeakMethod(reports))
+        del _reporters[:-_MOST]
     if len(_maskers) > _MOST:
         del _maskers[:-_MOST]
         if not _dropped:
@@ -98,12 +109,24 @@ def print_text(text: str) -> bool:
 def _excepthook(
     kind: type[BaseException], value: BaseException, trace: TracebackType | None
 ) -> None:
-    print_masked("", (kind, value, trace))
+    """Python's report, masked; none when a handler has the traceback on its console
+    already (``capture``) or will have it, in its place, when logging's exit hook closes it:
+    said twice, once out of place, it was noise."""
+    if not (getattr(value, REPORTED, False) or _reported_at_close()):
+        print_masked("", (kind, value, trace))
+
+
+def _reported_at_close() -> bool:
+    if hasattr(sys, "ps1") or sys.flags.interactive:  # (:func:`uncaught` then leaves it)
+        return False
+    with contextlib.suppress(Exception):
+        return any((reports := ref()) is not None and reports() for ref in list(_reporters))
+    return False
 
 
 def _thread_hook(args: threading.ExceptHookArgs) -> None:
     """Logged to the handlers (their archives and error tiers have it, as ``capture`` logs
-    it), and printed masked as the default hook prints it."""
+    it); printed masked as the default hook prints it when no handler took it."""
     if args.exc_type is SystemExit:  # the default hook ignores it too
         return
     name = args.thread.name if args.thread is not None else "?"
@@ -111,12 +134,14 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
     record = logging.LogRecord(
         "logtrim", logging.ERROR, "", 0, IN_THREAD, (args.exc_type.__name__, name), info
     )
+    taken = False
     for ref in list(_takers):
         take = ref()
         if take is not None:
             with contextlib.suppress(Exception):  # (the report below must still be made)
-                take(record)
-    print_masked(f"Exception in thread {name}:\n", info)
+                taken = take(record) or taken
+    if not taken:  # (a handler's console shows it, in its place)
+        print_masked(f"Exception in thread {name}:\n", info)
 
 
 def thread_info(args: threading.ExceptHookArgs) -> Info:
@@ -166,6 +191,7 @@ def uncaught() -> tuple[logging.LogRecord, int] | None:
 
 __all__ = [
     "IN_THREAD",
+    "REPORTED",
     "Info",
     "print_masked",
     "print_text",
