@@ -354,7 +354,9 @@ def test_a_json_record_with_a_lone_surrogate_is_no_internal_error(
     r = run_logtrim("--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
     assert r.code == 1
     assert b"internal error" not in r.stderr
-    assert b"failed (exit 1): ERROR: deploy failed\n" in r.stdout
+    # The record's exception says why; "deploy failed" only says that it did.
+    reason = r.stdout.split(b"failed (exit 1): ", 1)[1].split(b"\n", 1)[0]
+    assert reason.startswith(b"cannot decode name") and reason.endswith(b"bad surrogate")
 
 
 @pytest.mark.parametrize(
@@ -453,3 +455,29 @@ def test_a_level_inside_a_pino_record_s_object_is_not_its_level(
     (tmp_path / "log.txt").write_text("\n".join([*lines, nested]) + "\n", encoding="utf-8")
     reason = _reason(run_logtrim, "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
     assert reason == "exited with code 1"
+
+
+@pytest.mark.parametrize(
+    ("cause", "status"),
+    [
+        (
+            "ERROR migration 0042_add_index failed: duplicate key value violates unique "
+            "constraint users_email_key",
+            "ERROR: 1 step failed",
+        ),
+        ("ERROR migration 0042 failed: duplicate key", "2 of 5 steps failed"),
+        ("ERROR migration 0042 failed: duplicate key", "ERROR: deploy failed"),
+        ("ERROR: connection to db-01 failed", "Build failed."),
+    ],
+)
+def test_a_phase_said_to_have_failed_is_no_reason_over_its_cause(
+    run_logtrim: RunLogtrim, tmp_path: Path, cause: str, status: str
+) -> None:
+    """A closing "ERROR: deploy failed" or "2 of 5 steps failed" only says that a phase
+    failed: the earlier line that says why is the reason. (A name's digits, ``db-01``, are
+    no tally of failures either.)"""
+    (tmp_path / "log.txt").write_text(
+        cause + "\n" + "".join(f"INFO cleanup {i}\n" for i in range(30)) + status + "\n"
+    )
+    r = run_logtrim("--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
+    assert f"failed (exit 1): {cause}\n".encode() in r.stdout

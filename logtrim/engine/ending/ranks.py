@@ -81,6 +81,11 @@ _STATUS = AnySearch(
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
+    # A phase said to have failed, and no more ("ERROR: deploy failed", "Build failed.",
+    # "2 of 5 steps failed"): the line that says why is another.
+    rb"^(?:\[?(?:error|fatal|err)\]?:? +)?(?:[0-9]+ (?:of [0-9]+ )?)?(?:[\w'-]+ ){0,2}?"
+    rb"(?:build|deploy(?:ment)?|release|steps?|stages?|jobs?|tasks?|pipeline|tests?|"
+    rb"scripts?|install(?:ation)?|upgrade|rollout|checks?)(?: has| have)? failed[.!]?$|"
     # A line that points at the lines before it ("Deployment failed, see above").
     rb"\bsee (?:above|below)\b|\b(?:see|check) (?:the )?(?:errors?|output|messages?|logs?) "
     rb"(?:above|below)\b|\bsee (?:the )?previous (?:errors?|output|messages?)\b|"
@@ -93,7 +98,7 @@ _STATUS = AnySearch(
 # 20 passed", "4 examples, 1 failure", "Found 2 errors", "Failed:  1,"); in lower case, or
 # capitalised before its count: a level after a time's digits is none (``,917 ERROR deploy``).
 _TALLY = lazy(
-    rb"\b[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
+    rb"(?<![\w.:/-])[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
     # A count after the label ends its field ("Failed:     1, Passed:    20"); one that goes
     # on is a message's cause ("request failed: 502 Bad Gateway", "failed: 3 of 8 pods").
     rb"\b(?:[Ff]ailed|[Ff]ailures|[Ee]rrors): +[0-9]+(?=\s*(?:[,;|)]|$)|"
