@@ -45,11 +45,12 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> 
 
     A level decides (INFO with a progress form is progress); strong forms may raise it.
     ``detail``: the line has a detail level (:data:`DETAIL_START`, :data:`DETAIL_FIELD`).
-    Without a level, the words decide, and a zero rule cancels the error words.
+    Without a level, the words decide, and a zero rule cancels the error words (one of
+    warnings, the warning words).
     """
     level: Kind | None = None
     strong = words = Kind.NOISE
-    progress = zero = error_word = False
+    progress = zero = zero_warn = error_word = warn_word = False
     for i in ids:
         rule = rules[i]
         role = rule.role
@@ -57,24 +58,29 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> 
             level = rule.kind if level is None else max(level, rule.kind)
         elif role is Role.STRONG:
             strong = max(strong, rule.kind)
-        elif role is Role.ZERO:
-            zero = True
+        elif role is Role.ZERO:  # "0 warnings" cancels the warning words, the others the error's
+            zero_warn = zero_warn or rule.kind == Kind.WARNING
+            zero = zero or rule.kind != Kind.WARNING
         elif rule.kind == Kind.PROGRESS:
             progress = True
         elif rule.kind == Kind.ERROR:
             error_word = True
+        elif rule.kind == Kind.WARNING:
+            warn_word = True
         else:
             words = max(words, rule.kind)
     if level is None and detail:
         level = Kind.NOISE
     if level is not None:
         return max(Kind.PROGRESS if level == Kind.INFO and progress else level, strong)
+    if warn_word and not zero_warn:
+        words = max(words, Kind.WARNING)
     if error_word and not zero:
         words = Kind.ERROR
     if progress and words < Kind.PROGRESS:
         words = Kind.PROGRESS
     best = max(words, strong)
-    return Kind.INFO if best == Kind.NOISE and zero else best
+    return Kind.INFO if best == Kind.NOISE and (zero or zero_warn) else best
 
 
 def needs_detail(ids: Sequence[int], rules: Sequence[Rule]) -> bool:

@@ -153,4 +153,22 @@ ZERO: tuple[Rule, ...] = (
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
     ),
+    # An instruction for a failure that may come, not one that came: at the line's start, a
+    # condition on a present tense ("If the deploy fails, see ...", "On failure, run ...").
+    Rule(
+        "instruction",
+        Kind.NOISE,
+        _BOL
+        + rb"(?:if|when|whenever|in case|on) [^\n.]{0,60}?\b(?:fails?|failures?|errors? occurs?)\b",
+        "If the deploy fails, see https://wiki/deploys",
+        role=Role.ZERO,
+    ),
+    # Zero warnings ("0 problems (0 errors, 0 warnings)"): cancels the warning words.
+    Rule(
+        "zero-warnings",
+        Kind.WARNING,
+        L + rb"(?:0 warnings?|warnings?[:=] ?0|no warnings?|without warnings?)" + R,
+        "Lint: 0 problems (0 errors, 0 warnings)",
+        role=Role.ZERO,
+    ),
 )
