@@ -6,10 +6,12 @@ Real processes, real files, real zstd. Memory figures for larger inputs are benc
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import re
 import resource
+import signal
 import stat
 import subprocess
 import sys
@@ -678,6 +680,52 @@ def test_a_killed_archive_writer_is_taken_over_and_the_loss_told(tmp_path: Path)
         assert lost == len(full) - len(kept) and head > 0
         assert full[:head] + full[head + lost :] == kept
     assert b"line 079" in out
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="finds the writer in /proc")
+def test_a_stopped_archive_writer_is_killed_and_taken_over(tmp_path: Path) -> None:
+    """The forked writer is stopped (SIGSTOP, a debugger, a freezer) mid-run: ``run`` waited
+    for it without end, and the step hung until the CI's timeout. After 10 s stopped it is
+    killed and the archive taken over as for a killed writer, with the bytes still in its
+    pipe; the exit code is the command's."""
+    art = tmp_path / "s.log.zst"
+    child = (
+        "import sys, time\n"
+        "for i in range(60): print(f'line {i:03d}', flush=True); time.sleep(0.02)\n"
+        "sys.exit(3)\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(art), "--",
+         sys.executable, "-c", child],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not any(p.stat().st_size for p in tmp_path.glob(".*.tmp")):  # its first frame
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    writer = _forked_writer(proc.pid)
+    os.kill(writer, signal.SIGSTOP)
+    try:
+        out, err = proc.communicate(timeout=60)
+    finally:
+        with contextlib.suppress(OSError):
+            os.kill(writer, signal.SIGKILL)
+    assert proc.returncode == 3
+    assert b"the archive writer was stopped for 10 s and killed" in err
+    # What it never read is read back from its pipe: only what it had read and not yet
+    # stored is missing, one stretch, told (at most a read of the writer: the child writes
+    # a line at a time, and the writer was stopped waiting for more).
+    full = b"".join(f"line {i:03d}\n".encode() for i in range(60))
+    kept = zstd_dc(art)
+    if b"nothing is missing from it" in err:
+        assert kept == full
+    else:
+        told = re.search(rb"([\d,]+) bytes of output after its first ([\d,]+) are missing", err)
+        assert told is not None, err
+        lost, head = (int(n.replace(b",", b"")) for n in told.groups())
+        assert kept == full[:head] + full[head + lost :]
+        assert lost <= 2 * len(b"line 000\n")
+    assert b"line 059" in out
 
 
 def _forked_writer(pid: int) -> int:

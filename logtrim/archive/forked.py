@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 
 from .._fork import can_fork_before_exec
 from .._log import say
+from . import stopped
 from .target import Target
 from .writer import Failure
 from .writerloop import PIPE_SIZE, write_all, write_loop
@@ -82,6 +83,10 @@ class ForkedArchive:
         self._heir: InProcessArchive | None = None  # writes on after the writer was killed
         self._sent = 0  # bytes the writer accepted
         self._discarded = False  # the archive was removed on purpose: the writer's rename fails
+        self._stopped = 0.0  # seconds the writer has been seen stopped, taking nothing
+        self._killed = False  # killed here, having been stopped too long
+        self._input = -1  # the writer's descriptor of its input pipe
+        self._rescue = -1  # that pipe, opened anew when the writer was killed stopped
 
     @property
     def failed(self) -> bool:
@@ -125,7 +130,7 @@ class ForkedArchive:
             os.close(own)
         os.set_blocking(write, False)
         os.set_blocking(status_read, False)
-        self._pipe, self._status, self._pid = write, status_read, pid
+        self._pipe, self._status, self._pid, self._input = write, status_read, pid, read
         self._trailer = trailer_write
 
     async def watch(self) -> None:
@@ -159,21 +164,53 @@ class ForkedArchive:
                 self._sent += sent
                 view = view[sent:]
             except BlockingIOError:
-                await anyio.wait_writable(self._pipe)
-            except OSError as exc:  # the writer is gone: its word says why, if it left one
-                reason = self._reason()
-                if reason is not None or not await self._take_over(await self._reap()):
-                    self.failure(reason or exc)
+                with anyio.move_on_after(stopped.LOOK):
+                    await anyio.wait_writable(self._pipe)
+                    continue
+                if self._watch_stopped(stopped.LOOK):
+                    await self._gone(view, BrokenPipeError("the archive writer was stopped"))
                     return
-                assert self._heir is not None
-                await self._heir.write(bytes(view))
+            except OSError as exc:
+                await self._gone(view, exc)
                 return
 
+    async def _gone(self, view: memoryview, exc: OSError) -> None:
+        """The writer is gone: its word says why, if it left one; else (killed) the archive
+        is taken over and ``view`` written to it."""
+        reason = self._reason()
+        if reason is not None or not await self._take_over(await self._reap()):
+            self.failure(reason or exc)
+            return
+        assert self._heir is not None
+        await self._heir.write(bytes(view))
+
+    def _watch_stopped(self, waited: float) -> bool:
+        """Count how long the writer has been stopped; past :data:`.stopped.STOPPED_MAX`,
+        kill it (its archive is taken over as a killed writer's). True: killed now."""
+        if not self._pid or self._killed or not stopped.is_stopped(self._pid):
+            self._stopped = 0.0
+            return False
+        self._stopped += waited
+        if self._stopped < stopped.STOPPED_MAX:
+            return False
+        self._rescue = stopped.kill(self._pid, self._input)
+        self._killed = True
+        return True
+
     async def _reap(self) -> int:
-        """Wait for the writer; its exit code (minus the signal that killed it)."""
+        """Wait for the writer; its exit code (minus the signal that killed it). One that
+        stays stopped is killed (:meth:`_watch_stopped`)."""
         import anyio
 
-        _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
+        async def watch() -> None:
+            while True:
+                await anyio.sleep(stopped.LOOK)
+                self._watch_stopped(stopped.LOOK)
+
+        async with anyio.create_task_group() as group:
+            group.start_soon(watch)
+            _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
+            group.cancel_scope.cancel()
         self._pid = 0
         return os.waitstatus_to_exitcode(status)
 
@@ -184,26 +221,32 @@ class ForkedArchive:
         from .salvage import take_over
 
         self._end_pipes()
+        unread = stopped.unread(self._rescue)  # (a stopped writer's: never read)
+        self._rescue = -1
         if code >= 0:
             return False
         try:
             self._heir, kept = await take_over(self.target, self.level)
         except OSError:
             return False
+        if unread:
+            await self._heir.write(unread)
         if self._heir.failed:
             return False
-        lost = self._sent - kept
+        lost = self._sent - kept - len(unread)
         if not lost:
             missing = "nothing is missing from it"
         elif kept:
             missing = f"{lost:,} bytes of output after its first {kept:,} are missing from it"
         else:
             missing = f"the first {lost:,} bytes of output are missing from it"
-        say(
-            f"the archive writer was killed (signal {-code}): logtrim writes the archive "
-            f"itself from here; {missing}",
-            "warning",
+        how = (
+            f"was stopped for {stopped.STOPPED_MAX:g} s and killed"
+            if self._killed
+            else f"was killed (signal {-code})"
         )
+        say(f"the archive writer {how}: logtrim writes the archive itself from here; {missing}",
+            "warning")  # fmt: skip
         return True
 
     def _end_status(self) -> None:
