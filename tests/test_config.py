@@ -677,3 +677,16 @@ def test_verbose_names_the_config_files_read(tmp_path: Path) -> None:
     assert result.returncode == 0
     read = [str(tmp_path / "pyproject.toml"), str(tmp_path / "logtrim.toml")]
     assert f"logtrim: debug: config files (read={read!r})\n".encode() in result.stderr
+
+
+@pytest.mark.parametrize(("size", "unit"), [("5", "MB"), ("5000", "kB"), ("1.5", "MiB")])
+def test_a_budget_with_a_space_before_its_unit_is_said_so(
+    tmp_path: Path, size: str, unit: str
+) -> None:
+    """``--budget 5 MB``: the unit became the command; it was said as a budget under 2 kB, or
+    as a command ``kB`` not found. The one-line error says what happened and what to write."""
+    result = _run(["run", "--budget", size, unit, "--", "true"], tmp_path)
+    assert result.returncode == 2
+    said = f"--budget {size} {unit}: the unit is read as the command to run; "
+    assert result.stderr == f"logtrim: error: {said}write --budget {size}{unit}\n".encode()
+    assert list(tmp_path.iterdir()) == []  # nothing ran, no archive

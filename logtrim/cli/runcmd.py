@@ -121,6 +121,23 @@ def main(kwargs: dict[str, Any]) -> int:
         return finish(exc)
 
 
+def _refuse_detached_unit(budget: object, command: list[str]) -> None:
+    """``--budget 5 MB``: the unit is the first word of the command; said as such, not as a
+    budget too small (5 bytes) or a command ``MB`` not found."""
+    import re
+
+    if (
+        isinstance(budget, str)
+        and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", budget.strip())
+        and command
+        and re.fullmatch(r"(?i)[kmgt]i?b?|b|bytes?", command[0])
+    ):
+        raise UsageError(
+            f"--budget {budget} {command[0]}: the unit is read as the command to run; "
+            f"write --budget {budget.strip()}{command[0]}"
+        )
+
+
 def _budget(given: dict[str, object]) -> int:
     """The budget given, or the default, read without the settings (they may have failed)."""
     from .._sizes import parse_size
@@ -187,6 +204,7 @@ def _prepare(
     names = [*(given.get("mask_env") or ()), *file_mask_env(cwd, config)]  # type: ignore[misc]
     _log.mask_with(masker_of(_named_secrets({"mask_env": names, "mask": mask})).mask_text)
     refuse_artifact(artifact, name, published=True)
+    _refuse_detached_unit(given.get("budget"), command)
     env = dict(os.environ)
     if cwd is None and (artifact is None or not artifact.is_absolute()):
         raise UsageError("the working directory no longer exists: give --artifact an absolute path")
