@@ -353,6 +353,31 @@ def test_missing_command_exits_127(run_logtrim: RunLogtrim) -> None:
     assert b"no-such-command-xyz" in result.stderr
 
 
+@pytest.mark.parametrize(
+    ("ci", "mark"),
+    [
+        ("github", b"::error title=logtrim%3A exit code 127::command not found: ./nope.sh\n"),
+        # base64 of the reason, as Calamari reads a resultMessage
+        (
+            "octopus",
+            b"##octopus[resultMessage message='Y29tbWFuZCBub3QgZm91bmQ6IC4vbm9wZS5zaA==']\n",
+        ),
+        ("azure", b"##vso[task.logissue type=error]command not found: ./nope.sh\n"),
+        ("plain", b""),
+    ],
+)
+def test_a_command_that_cannot_start_fails_the_step_with_the_cis_mark(
+    run_logtrim: RunLogtrim, ci: str, mark: bytes
+) -> None:
+    """``./nope.sh`` not found: logtrim's error was on stderr only, and the CI's summary of
+    the step had no reason (no ``::error``, no ``resultMessage``) as a failed run gives. The
+    mark now says it, on stdout; the plain CI's note would only repeat the error line."""
+    result = run_logtrim("--ci", ci, "--", "./nope.sh")
+    assert result.code == 127
+    assert result.stdout == mark
+    assert result.stderr == b"logtrim: error: command not found: ./nope.sh\n"
+
+
 def test_a_script_whose_interpreter_is_missing_says_so(
     run_logtrim: RunLogtrim, tmp_path: Path
 ) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sys
 
 import anyio
 from anyio.abc import Process
@@ -51,7 +52,10 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
         pipeline.drop()
         if pipeline.ahead is not None:
             await pipeline.ahead.close()
-        if isinstance(exc, LogtrimError) or not isinstance(exc, Exception):
+        if isinstance(exc, LogtrimError):
+            _mark_failed(options, exc)
+            raise
+        if not isinstance(exc, Exception):
             raise
         # Not the command's fault (no file descriptor left, a bug): the step runs all the
         # same, without what holds descriptors here (the writer and the scanner are gone).
@@ -73,6 +77,25 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
         with anyio.CancelScope(shield=True):
             await process.aclose()
     return code
+
+
+def _mark_failed(options: RunOptions, error: LogtrimError) -> None:
+    """A command that could not be started fails the step as a run would: the CI's own
+    failure mark with the reason (GitHub's ``::error::``, Octopus's ``resultMessage``), on
+    stdout; the error itself is logtrim's line on stderr. Nothing where the CI has no mark
+    (the plain note would say that line again)."""
+    from ..dialects.base import Closing, Print, failure_note
+
+    closing = Closing(None, "", 0, error.exit_code, str(error), env=dict(os.environ))
+    plain = {a.text for a in failure_note(closing) if isinstance(a, Print)}
+    try:
+        actions = options.dialect.finish(closing)
+        lines = [a.text for a in actions if isinstance(a, Print) and a.text not in plain]
+        if lines:
+            sys.stdout.write("".join(f"{line}\n" for line in lines))
+            sys.stdout.flush()
+    except Exception:  # (the error below is what matters)
+        logger().debug("no failure mark for the start error", exc_info=True)
 
 
 async def _unfiltered(options: RunOptions) -> int:
