@@ -11,11 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+import pytest
 from conftest import RunLogtrim, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.ending.held import Held
+from logtrim.engine.ending.held import RARE_MAX, Held
 
 # A deploy step: errors fill the live budget, then the traceback that fails the step, then a
 # cleanup that logs a lesser error per resource (distinct lines) and a retry loop's error (one
@@ -129,6 +130,72 @@ def test_a_flood_run_holds_what_its_lines_one_by_one_hold() -> None:
     assert any(line[0] == 40 for line in as_runs.lines)
 
 
+@pytest.mark.parametrize("rare", [False, True])
+def test_a_flood_run_holds_what_its_lines_one_by_one_hold_one_offs_too(rare: bool) -> None:
+    """Also with the one-off error lines a flood pushed out kept apart."""
+    lines = [f"ERROR job {i} failed\n".encode() for i in range(500)]
+    lines[100] = b"ERROR migration 0042 failed: duplicate key\n"
+    one_by_one, as_runs = Held(900, rare=rare), Held(900, rare=rare)
+    for i, text in enumerate(lines):
+        one_by_one.add(i, 1, text, i, True)
+    for start in range(0, 500, 37):
+        as_runs.add_run(start, 1, b"".join(lines[start : start + 37]), lambda t: t)
+    assert one_by_one.lines == as_runs.lines
+    assert any(line[0] == 100 for line in as_runs.lines) is rare
+
+
+_FLOOD_LINES = st.one_of(
+    st.sampled_from([b"E job 1\n", b"E job 22\n", b"E once a\n", b"E x\n", b"E z 7\n"]),
+    # many shapes: more one-offs than are kept
+    st.text("abcdef", min_size=1, max_size=3).map(lambda w: f"E id {w}\n".encode()),
+)
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    st.lists(_FLOOD_LINES, min_size=1, max_size=150),
+    st.lists(st.integers(1, 30), min_size=1, max_size=20),
+    st.integers(20, 200),
+)  # fmt: skip
+def test_one_offs_kept_apart_are_the_same_however_the_flood_came(
+    lines: list[bytes], runs: list[int], cap: int
+) -> None:
+    """The one-off errors kept apart do not depend on whether the flood path added the
+    lines as runs or one at a time."""
+    one_by_one, as_runs = Held(cap, rare=True), Held(cap, rare=True)
+    for i, text in enumerate(lines):
+        one_by_one.add(i, 1, text, i, True)
+    start, k = 0, 0
+    while start < len(lines):
+        size = runs[k % len(runs)]
+        as_runs.add_run(start, 1, b"".join(lines[start : start + size]), lambda t: t)
+        start, k = start + size, k + 1
+    assert one_by_one.lines == as_runs.lines
+
+
+def test_one_off_errors_pushed_out_by_a_flood_are_kept_the_newest_few() -> None:
+    """A one-off error in a flood of alike ones (the migration that failed among 40,000
+    "request N failed") was pushed out by the flood's newer lines: the tail showed the flood
+    only. Pushed out once, its shape is kept apart, the newest RARE_MAX of them; a shape
+    pushed out twice is a flood's (its newest lines are held anyway)."""
+    held = Held(300, rare=True)
+    n = 0
+    for k in range(RARE_MAX + 3):
+        held.add(n, 1, f"ERROR one-off cause {'x' * k}\n".encode(), n, True)
+        n += 1
+        for _ in range(40):
+            held.add(n, 1, f"ERROR request {n} failed\n".encode(), n, True)
+            n += 1
+    texts = [line[2] for line in held.lines]
+    one_offs = [t for t in texts if b"one-off" in t]
+    assert len(one_offs) == RARE_MAX
+    assert one_offs[-1] == b"ERROR one-off cause " + b"x" * (RARE_MAX + 2) + b"\n"
+    flood = [t for t in texts if b"request" in t]
+    assert sum(map(len, flood)) <= 300  # the flood's newest, within the cap
+    assert flood[-1] == f"ERROR request {n - 1} failed\n".encode()
+    assert [line[0] for line in held.lines] == sorted(line[0] for line in held.lines)
+
+
 def _block(lineno: int) -> Callable[[], tuple[int, int]]:
     return lambda: (lineno, lineno)
 
@@ -166,3 +233,21 @@ def test_held_store_keeps_its_cap_and_the_reason_s_block_when_it_fits(
         block = [no for no in added if no >= named and no < named + blocks[which][1]]
         if sum(len(added[no]) for no in block) <= cap:
             assert set(block) <= {line[0] for line in lines}
+
+
+def test_a_one_off_error_in_a_flood_of_alike_errors_is_on_the_console(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """At 8 kB, a migration that failed once among 20,000 "request N failed" errors: the
+    budget held the errors for the end, the newest first, and the flood's newer lines pushed
+    it out; the tail showed the flood only, the cause nowhere on the console."""
+    code = (
+        "for i in range(30000):\n"
+        "    if i % 3 == 1: print(f'ERROR [pool-{i % 16}] request {i} failed with status 503')\n"
+        "    else: print(f'INFO  [pool-{i % 16}] request {i} ok')\n"
+        "    if i == 15000: print('ERROR Migration 0042_add_index failed: duplicate key value')\n"
+        "raise SystemExit(1)\n"
+    )
+    result = run_logtrim("--budget", "8kB", "--", *py(code))
+    assert result.code == 1
+    assert b"\nERROR Migration 0042_add_index failed: duplicate key value\n" in result.stdout

@@ -80,7 +80,7 @@ class Core:
         self._drop = [re.compile(p.encode()) for p in pol.drop]
         self.history = History(max(pol.tail, pol.success_tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
-        held = Held(min(max(self.budget.tail, 4096), 2 << 20))
+        held = Held(min(max(self.budget.tail, 4096), 2 << 20), rare=True)
         # Never longer than a piece of a long line: the console is the same whatever the chunks.
         max_line = min(pol.max_line, max_pending // 2)
         # No one line may take more than an eighth of the budget on the console.

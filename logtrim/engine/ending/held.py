@@ -7,6 +7,14 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from ..shapes.templates import DIGITS_TO_ZERO
+
+Entry = tuple[int, int, bytes, int, bool]
+#: Error lines pushed out whose shape (digits as zeros) was pushed out once only, kept for
+#: the end: a one-off error in a flood of alike ones is often the cause.
+RARE_MAX = 8
+_COMMON_MAX = 4096  # shapes pushed out more than once, remembered (then forgotten at once)
+
 
 @dataclass
 class _Run:
@@ -34,11 +42,15 @@ class Held:
     cost, never what the tail shows. Repeats are sorted out when the tail is chosen.
     """
 
-    def __init__(self, cap: int) -> None:
+    def __init__(self, cap: int, *, rare: bool = False) -> None:
         self.cap = cap
+        # ``rare``: error lines pushed out of a shape pushed out once are kept apart (at
+        # most RARE_MAX of them): not a flood's, whose newest lines stay held
+        self._rare: dict[bytes, _Rare] | None = {} if rare else None
+        self._common: set[bytes] = set()
         # (lineno, stream, console text, line number of the incident's error, continues it),
         # or a run of raw error lines (see add_run)
-        self._lines: deque[tuple[int, int, bytes, int, bool] | _Run] = deque()
+        self._lines: deque[Entry | _Run] = deque()
         self._size = 0
         #: The block of the line the failure reason names so far, its first and last line
         #: numbers ((-1, -1): none); set by the selector.
@@ -63,6 +75,10 @@ class Held:
                     out.append((lineno, entry.stream, entry.fmt(line + b"\n"), incident, cont))
             else:
                 out.append(entry)
+        if self._rare:
+            held = {_shape(text) for _, _, text, _, _ in out}
+            out += [r.entry() for shape, r in self._rare.items() if shape not in held]
+            out.sort(key=lambda entry: entry[0])
         return out
 
     def add(self, lineno: int, stream: int, text: bytes, incident: int, cont: bool) -> None:
@@ -107,14 +123,51 @@ class Held:
             if isinstance(old, _Run):
                 kept = self._trim(old, self._size - self.cap)
                 if kept is not None:
+                    self._pushed_run(old, len(old.block) - len(kept.block))
                     lines[skip] = kept
                     return
             if len(lines) == 1:
                 return  # one line left: it stays, as ``add`` keeps one
             del lines[skip]
             self._size -= _entry_size(old)
+            if isinstance(old, _Run):
+                self._pushed_run(old, len(old.block))
+            elif old[0] == old[3]:  # an error line, not one of its block
+                self._pushed(_shape(old[2]), _Rare(old[0], old[1], old[2], None))
         if self._size > self.cap and skip:  # the block alone is over the cap: it goes too
             self._shrink(keep_reason=False)
+
+    def _pushed(self, shape: bytes, rare: _Rare) -> None:
+        """An error line pushed out: kept apart while its shape was pushed out once only."""
+        kept = self._rare
+        if kept is None or shape in self._common:
+            return
+        if kept.pop(shape, None) is not None:
+            if len(self._common) >= _COMMON_MAX:
+                self._common.clear()
+            self._common.add(shape)
+            return
+        kept[shape] = rare
+        if len(kept) > RARE_MAX:
+            del kept[next(iter(kept))]
+
+    def _pushed_run(self, run: _Run, end: int) -> None:
+        """The error lines of ``run.block[:end]`` pushed out, in order, as one by one: a
+        flood's shapes, already pushed out twice, are passed over in C."""
+        if self._rare is None:
+            return
+        block = run.block[:end]
+        shapes = block.translate(DIGITS_TO_ZERO).split(b"\n")
+        if shapes and not shapes[-1]:
+            shapes.pop()
+        common, context = self._common, run.context
+        fresh = [k for k, shape in enumerate(shapes) if shape not in common]
+        if not fresh:
+            return
+        lines = block.split(b"\n")
+        for k in fresh:
+            if k not in context:
+                self._pushed(shapes[k], _Rare(run.first + k, run.stream, lines[k] + b"\n", run.fmt))
 
     def _trim(self, old: _Run, over: int) -> _Run | None:
         """A run without its oldest whole lines covering ``over`` bytes (None: all of it)."""
@@ -131,6 +184,20 @@ class Held:
         context = frozenset(k - shift for k in old.context if k >= shift)
         self._size -= _shown_size(block, cut)
         return _Run(first, old.stream, block[cut:], old.fmt, context)
+
+
+@dataclass
+class _Rare:
+    """An error line pushed out, kept apart (raw from a run: formatted only when read)."""
+
+    lineno: int
+    stream: int
+    text: bytes
+    fmt: Callable[[bytes], bytes] | None
+
+    def entry(self) -> Entry:
+        text = self.text if self.fmt is None else self.fmt(self.text)
+        return (self.lineno, self.stream, text, self.lineno, True)
 
 
 def _in_block(entry: tuple[int, int, bytes, int, bool] | _Run, low: int, high: int) -> bool:
@@ -165,3 +232,8 @@ def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:
     if isinstance(entry, _Run):
         return _shown_size(entry.block, len(entry.block))
     return len(entry[2])
+
+
+def _shape(text: bytes) -> bytes:
+    """A line's shape: its digits as zeros, without its newline."""
+    return text.removesuffix(b"\n").translate(DIGITS_TO_ZERO)
