@@ -1,6 +1,6 @@
 """The failure reason chooser ranks a plain error line once per digits-to-zero form (a
-flood's lines differ in their numbers): it picks the same line, block and first errors as
-ranking every line, for any sequence of realistic lines."""
+flood's lines differ in their numbers), or its hex ids as ``#``s: it picks the same line,
+block and first errors as ranking every line, for any sequence of realistic lines."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logtrim.engine.ending.ranks import FormRanks, Rank
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.masking.mask import Masker
 
@@ -39,6 +40,11 @@ _TEMPLATES = [
     ("config file /etc/app{n}.toml missing", False),
     ("WARNING: disk {n}% full", False),
     ("INFO processed batch {n}", False),
+    # ids of hex digits ({h}): a flood of them is ranked once per hex-id form
+    ("ERROR request {h} failed: upstream timeout", True),
+    ("ERROR: commit {h} failed", True),
+    ("Failed {h}:", True),  # a heading while short: the length of an id counts
+    ("{h} failed", True),
     ("processed batch {n} in {n} ms", False),
 ]
 
@@ -48,8 +54,13 @@ _LINE = st.tuples(
 )
 
 
+_HEX = [b"3fa85f64-5717-4562-b3fc-2c963f66afa6", b"9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d",
+        b"deadbeef00", b"0123456789abcdef0123456789abcdef01234567"]  # fmt: skip
+
+
 def _text(index: int, numbers: list[int]) -> tuple[bytes, bool]:
     template, error = _TEMPLATES[index]
+    template = template.replace("{h}", _HEX[sum(numbers) % len(_HEX)].decode())
     parts = template.split("{n}")
     out = parts[0] + "".join(str(n) + part for n, part in zip(numbers, parts[1:], strict=False))
     return out.encode() + b"\n", error
@@ -75,3 +86,15 @@ def test_memoised_ranks_choose_as_ranking_every_line(
     assert memo.reason(masker) == full.reason(masker)
     assert memo.block() == full.block()
     assert memo.masked_first_errors(masker) == full.masked_first_errors(masker)
+
+
+def test_a_hex_id_form_is_one_rank_for_ids_of_its_length_only() -> None:
+    """A flood whose lines differ in a UUID or a hash is ranked once (its hex ids as
+    ``#``s), but an id of another length is not of that form: a pattern may count it (a
+    heading is 40 characters at most)."""
+    ranks = FormRanks()
+    ranks.remember(b"Failed deadbeef00:\n", Rank.STATUS)
+    assert ranks.get(b"Failed 0123abcdef:\n") == Rank.STATUS
+    assert ranks.get(b"Failed 3fa85f64-5717-4562-b3fc-2c963f66afa6:\n") is None
+    assert ranks.get(b"Failed deadbee0f:\n") is None  # (9 characters: another form)
+    assert ranks.get(b"Failed feedfacecafe:\n") is None  # no digit: a word, not an id

@@ -248,6 +248,15 @@ def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank |
     return Rank.STREAM_END if message else Rank.OUT_END
 
 
+# An id of hex digits (digits as zeros: a UUID, a commit, a hash), a token of its own.
+_HEX_ID = lazy(rb"(?<![\w.-])(?=[\w-]*0)(?=[\w-]*[a-fA-F])[0-9a-fA-F-]{8,}(?![\w.-])")
+
+
+def _hexless(form: bytes) -> bytes:
+    """``form`` with each hex id's characters as ``#`` (its length kept: patterns count)."""
+    return _HEX_ID.sub(lambda m: b"#" * (m.end() - m.start()), form)
+
+
 class FormRanks:
     """Plain error lines' ranks by their digits-to-zero form: a flood's lines differ in their
     numbers (``request 812 failed``), and every rank's pattern treats all digits alike.
@@ -261,9 +270,14 @@ class FormRanks:
         if len(self._ranks) >= self._most:
             self._ranks.clear()
         self._ranks[form] = rank
+        self._ranks[_hexless(form)] = rank
 
     def get(self, form: bytes) -> Rank | None:
         """The rank remembered for ``form`` (with its line end), None when the line is to be
-        ranked in full (not seen, or a failing test's: what follows it is its report)."""
+        ranked in full (not seen, or a failing test's: what follows it is its report). A
+        form not seen is looked up once more with its hex ids as ``#``s: a flood whose lines
+        differ in a UUID or a hash (no pattern reads an id's letters) is ranked once."""
         rank = self._ranks.get(form)
+        if rank is None:
+            rank = self._ranks.get(_hexless(form))
         return None if rank == Rank.TEST else rank

@@ -114,6 +114,9 @@ def _alike(region: bytes, start: int, form: bytes) -> int:
     has): compared in windows that grow while they match, so the cost is the run's."""
     size = len(form)
     room = (len(region) - start) // size  # whole lines of that length left
+    second = start + size
+    if room > 1 and region[second : second + size].translate(DIGITS_TO_ZERO) != form:
+        return 1  # the common miss (lines each of its own) costs one line, not a window
     lines, window = 1, _FIRST_WINDOW
     while lines < room:
         take = min(window, room - lines)
