@@ -145,7 +145,7 @@ def test_a_flood_run_holds_what_its_lines_one_by_one_hold_one_offs_too(rare: boo
 
 
 _FLOOD_LINES = st.one_of(
-    st.sampled_from([b"E job 1\n", b"E job 22\n", b"E once a\n", b"E x\n", b"E z 7\n"]),
+    st.sampled_from([b"E job 1\n", b"E job 22\n", b"E once a\n", b"E x\n", b"E z 7\r\n"]),
     # many shapes: more one-offs than are kept
     st.text("abcdef", min_size=1, max_size=3).map(lambda w: f"E id {w}\n".encode()),
 )

@@ -157,7 +157,8 @@ class Held:
         if self._rare is None:
             return
         block = run.block[:end]
-        shapes = block.translate(DIGITS_TO_ZERO).split(b"\n")
+        # (a CRLF line's console form, its text one by one, has no CR)
+        shapes = block.replace(b"\r\n", b"\n").translate(DIGITS_TO_ZERO).split(b"\n")
         if shapes and not shapes[-1]:
             shapes.pop()
         common, context = self._common, run.context
@@ -235,5 +236,5 @@ def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:
 
 
 def _shape(text: bytes) -> bytes:
-    """A line's shape: its digits as zeros, without its newline."""
-    return text.removesuffix(b"\n").translate(DIGITS_TO_ZERO)
+    """A line's shape: its digits as zeros, without its line end."""
+    return text.removesuffix(b"\n").removesuffix(b"\r").translate(DIGITS_TO_ZERO)
