@@ -3,13 +3,15 @@
 A step that fails in a loop can print millions of error lines. Once the budget stops showing
 them, each further line must cost little: the figure is MB/s of ``run -- cat`` on such a
 file with a small budget (so most of it comes after the error tier closed), against
-``cat`` alone. All error lines, three errors to one warning, and error lines that differ
-only in a counter (collapsed as similar lines: each goes the exact way, not the flood's).
+``cat`` alone. All error lines, three errors to one warning, error lines that differ
+only in a counter (collapsed as similar lines: each goes the exact way, not the flood's), and
+error lines each with a UUID of its own (no two alike: each goes the exact way).
 """
 
 from __future__ import annotations
 
 import random
+import uuid
 from functools import partial
 from pathlib import Path
 
@@ -18,10 +20,17 @@ from harness import MB, OUT, Suite, mb, medians, run_to, secs, wall
 _WORDS = ["timeout", "refused", "failed", "denied", "missing", "corrupt", "unreachable"]
 
 
-def _flood(size: int, warnings: bool | None) -> Path:
+def _flood(size: int, warnings: bool | str | None) -> Path:
     """``size`` bytes of timestamped error lines (every fourth a warning, if asked; None:
-    lines that differ only in a counter, which the console collapses as similar lines)."""
-    shape = "similar" if warnings is None else "mixed" if warnings else "all"
+    lines that differ only in a counter, which the console collapses as similar lines;
+    "uuid": each with a request id of its own, so no two alike but for their digits)."""
+    shape = (
+        "similar"
+        if warnings is None
+        else warnings
+        if isinstance(warnings, str)
+        else ("mixed" if warnings else "all")
+    )
     path = OUT / f"errors-{shape}-{size // MB}MB.log"
     if path.exists():
         return path
@@ -29,7 +38,7 @@ def _flood(size: int, warnings: bool | None) -> Path:
     written, i = 0, 0
     with open(path, "w") as file:
         while written < size:
-            level = "WARN" if warnings and i % 4 == 3 else "ERROR"
+            level = "WARN" if warnings is True and i % 4 == 3 else "ERROR"
             line = (
                 f"2024-05-01T12:41:{i % 60:02d}.{i % 1000:03d}Z {level} worker-{i % 17} "
                 f"request {i} to db-{i % 5}.internal {rng.choice(_WORDS)} after "
@@ -37,6 +46,11 @@ def _flood(size: int, warnings: bool | None) -> Path:
             )
             if warnings is None:  # the same words, but the counter: similar lines
                 line = f"2024-05-01T12:41:00.000Z ERROR something x{i} happened\n"
+            elif warnings == "uuid":
+                line = (
+                    f"2024-05-01T12:41:{i % 60:02d}.{i % 1000:03d}Z ERROR request "
+                    f"{uuid.UUID(int=rng.getrandbits(128))} failed: upstream timeout\n"
+                )
             file.write(line)
             written += len(line)
             i += 1
@@ -52,13 +66,15 @@ def bench(suite: Suite) -> None:
     OUT.mkdir(exist_ok=True)
     size = suite.size(200 * MB, 16 * MB)
     art = OUT / "errorflood.zst"
-    shapes: tuple[tuple[str, bool | None], ...] = (
+    shapes: tuple[tuple[str, bool | str | None], ...] = (
         ("all error lines", False),
         ("3 errors : 1 warning", True),
         ("error lines differing only in a counter", None),
+        ("error lines each with its own request UUID", "uuid"),
     )
     for label, warnings in shapes:
-        log = _flood(size, warnings)
+        # (the UUID lines at 16 MB: each is taken the exact way, at a few MB/s)
+        log = _flood(min(size, 16 * MB) if warnings == "uuid" else size, warnings)
         n = log.stat().st_size
         lt = suite.lt_run(art, "cat", log, extra=("--budget", "1MB"))
         alone = suite.cmd("cat", log)
