@@ -690,3 +690,13 @@ def test_a_budget_with_a_space_before_its_unit_is_said_so(
     said = f"--budget {size} {unit}: the unit is read as the command to run; "
     assert result.stderr == f"logtrim: error: {said}write --budget {size}{unit}\n".encode()
     assert list(tmp_path.iterdir()) == []  # nothing ran, no archive
+
+
+def test_a_command_named_like_a_one_letter_unit_runs(tmp_path: Path) -> None:
+    """``--budget 100000 -- k get pods``: ``k`` (kubectl's alias) is a command, not a unit."""
+    (tmp_path / "k").write_text('#!/bin/sh\necho ran k "$@"\n')
+    (tmp_path / "k").chmod(0o755)
+    path = f"{tmp_path}{os.pathsep}{os.environ['PATH']}"
+    result = _run(["run", "--budget", "100000", "--", "k", "get", "pods"], tmp_path, {"PATH": path})
+    assert result.returncode == 0, result.stderr
+    assert b"ran k get pods" in result.stdout

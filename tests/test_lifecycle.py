@@ -616,3 +616,13 @@ def test_a_signal_ignored_when_logtrim_started_stays_ignored(tmp_path: Path) -> 
     assert b"finished\n" in out
     assert b"interrupted" not in err
     assert zstd_dc(artifact) == b"READY\nfinished\n"
+
+
+def test_the_failure_mark_of_a_command_that_cannot_start_masks_a_url_password(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The mark says the command's name as logtrim's error line does: masked."""
+    result = run_logtrim("--ci", "github", "--", "postgres://app:pw9999@db/x")
+    assert result.code == 127
+    assert b"pw9999" not in result.stdout + result.stderr
+    assert result.stdout.endswith(b"command not found: postgres://app:********@db/x\n")

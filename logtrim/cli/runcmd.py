@@ -130,7 +130,7 @@ def _refuse_detached_unit(budget: object, command: list[str]) -> None:
         isinstance(budget, str)
         and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", budget.strip())
         and command
-        and re.fullmatch(r"(?i)[kmgt]i?b?|b|bytes?", command[0])
+        and re.fullmatch(r"(?i)[kmgt]i?b|bytes?", command[0])  # (not ``k``: kubectl's alias)
     ):
         raise UsageError(
             f"--budget {budget} {command[0]}: the unit is read as the command to run; "

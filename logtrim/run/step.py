@@ -13,6 +13,7 @@ import anyio
 from anyio.abc import Process
 
 from .._errors import LogtrimError
+from .. import _log
 from .._log import logger
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
@@ -86,7 +87,9 @@ def _mark_failed(options: RunOptions, error: LogtrimError) -> None:
     (the plain note would say that line again)."""
     from ..dialects.base import Closing, Print, failure_note
 
-    closing = Closing(None, "", 0, error.exit_code, str(error), env=dict(os.environ))
+    # Masked as logtrim's own line on stderr is (a URL's password in the command's name).
+    reason = _log.masked(str(error))
+    closing = Closing(None, "", 0, error.exit_code, reason, env=dict(os.environ))
     plain = {a.text for a in failure_note(closing) if isinstance(a, Print)}
     try:
         actions = options.dialect.finish(closing)
