@@ -12,8 +12,8 @@ import sys
 import anyio
 from anyio.abc import Process
 
-from .._errors import LogtrimError
 from .. import _log
+from .._errors import LogtrimError
 from .._log import logger
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
