@@ -154,20 +154,24 @@ ZERO: tuple[Rule, ...] = (
         role=Role.ZERO,
     ),
     # An instruction for a failure that may come, not one that came: at the line's start, a
-    # condition on a present tense ("If the deploy fails, see ...", "On failure, run ...").
+    # condition on a present tense, then what to do ("If the deploy fails, see ...", "On
+    # failure, run ..."); not a line that goes on to say what failed ("on failure: ...").
     Rule(
         "instruction",
         Kind.NOISE,
-        _BOL
-        + rb"(?:if|when|whenever|in case|on) [^\n.]{0,60}?\b(?:fails?|failures?|errors? occurs?)\b",
+        _BOL + rb"(?:if|when|whenever|in case of|on) [^\n.:;]{0,60}?"
+        rb"\b(?:fails?|failure|errors? occurs?), (?:please )?"
+        rb"(?:see|run|check|contact|call|page|ping|notify|restart|rerun|re-run|retry|visit|"
+        rb"open|read|consult|use|try|roll ?back|revert|ask)\b",
         "If the deploy fails, see https://wiki/deploys",
         role=Role.ZERO,
     ),
-    # Zero warnings ("0 problems (0 errors, 0 warnings)"): cancels the warning words.
+    # Zero warnings ("0 problems (0 errors, 0 warnings)"): cancels the warning words; not a
+    # warning about zero ("warning: 0 bytes free").
     Rule(
         "zero-warnings",
         Kind.WARNING,
-        L + rb"(?:0 warnings?|warnings?[:=] ?0|no warnings?|without warnings?)" + R,
+        L + rb"(?:0 warnings|warnings[:=] ?0)" + R,
         "Lint: 0 problems (0 errors, 0 warnings)",
         role=Role.ZERO,
     ),
