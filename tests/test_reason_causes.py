@@ -481,3 +481,23 @@ def test_a_phase_said_to_have_failed_is_no_reason_over_its_cause(
     )
     r = run_logtrim("--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
     assert f"failed (exit 1): {cause}\n".encode() in r.stdout
+
+
+@pytest.mark.parametrize(
+    "warning",
+    [
+        "warning: could not read ~/.netrc: No such file",
+        "WARN [deploy] cache dir /var/cache/app: Permission denied",
+    ],
+)
+def test_a_warning_with_an_error_phrase_is_no_reason_over_the_closing_status(
+    run_logtrim: RunLogtrim, tmp_path: Path, warning: str
+) -> None:
+    """A warning whose text names an error (``No such file``) outranked the closing
+    ``ERROR: smoke checks failed`` once that line ranked as a status: its level says the
+    program went on; the status that says it stopped is the reason."""
+    (tmp_path / "log.txt").write_text(
+        f"{warning}\nRunning smoke checks\nERROR: smoke checks failed\n"
+    )
+    r = run_logtrim("--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
+    assert b"failed (exit 1): ERROR: smoke checks failed\n" in r.stdout

@@ -31,13 +31,15 @@ from enum import IntEnum
 
 from ..._regex import lazy
 from ..match.alternation import AnySearch
-from ..match.levels import ERROR_LEVELS, FATAL_START
+from ..match.kinds import Kind
+from ..match.levels import ERROR_LEVELS, FATAL_START, level_forms
 from .traces import XTRACE
 
 
 class Rank(IntEnum):
     """What kind of line a reason candidate is; a higher rank wins."""
 
+    WARNED = 1  # a line its level calls a warning, though it names an error ("No such file")
     STATUS = 2
     RETRIED = 3  # an error the program says it retries: it went on, so something later ended it
     # stdout's last line that says something failed ("giving up: ..."); stderr's last line
@@ -125,6 +127,9 @@ _RETRIES_OVER = lazy(
     re.I,
 )
 FATAL = lazy(FATAL_START)
+# A warning's level field (``warning: could not read ~/.netrc: No such file``): the program
+# went on; the line that says why it stopped is another, even one that only says it failed.
+_WARNED = lazy(rb"|".join([rb"^(?i:warn(?:ing)?)[:\]]", *level_forms(Kind.WARNING)]))
 _LEVELLED = lazy(ERROR_LEVELS)
 _COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
 _TEST = AnySearch(
@@ -192,6 +197,8 @@ def line_rank(body: bytes) -> Rank:
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):
         return Rank.RETRIED
+    if _WARNED.search(body):
+        return Rank.WARNED
     if (_STATUS(body) or _TALLY.search(body)) and not (
         _CAUSE.search(body) and not _COMMAND_ECHO.search(body)
     ):
