@@ -641,3 +641,31 @@ def test_a_carriage_return_in_a_record_is_its_text(tmp_path: Path) -> None:
         b"ERROR remote command failed: Access denied\rsee above\n"
         b"WARNING disk almost full on /dev/sda1\r (92%)\n"
     )
+
+
+@pytest.mark.parametrize("case", ["filtered", "waiting-thread", "file-console"])
+def test_python_still_prints_an_uncaught_exception_no_handler_shows_in_time(
+    tmp_path: Path, case: str
+) -> None:
+    """Python's report is left out only when a handler will show the traceback on the
+    console when it closes: not when the handler's filter refuses the record (it was shown
+    nowhere), nor while a thread Python waits for still runs (shown only once it ended),
+    nor when the handler's console is a file (the terminal had none)."""
+    archive = tmp_path / "a.log.zst"
+    stream = "open('console.txt', 'w')" if case == "file-console" else "None"
+    app = (
+        "import logging, threading, time, logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(archive)!r}, ci='plain', stream={stream})\n"
+        + ("h.addFilter(lambda r: r.name.startswith('app'))\n" if case == "filtered" else "")
+        + "logging.basicConfig(level=logging.INFO, handlers=[h])\n"
+        "logging.getLogger('app').info('starting')\n"
+        + ("threading.Thread(target=time.sleep, args=(1.5,)).start()\n"
+           if case == "waiting-thread" else "")
+        + "raise RuntimeError('boom in main')\n"
+    )  # fmt: skip
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env(), cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert result.stderr.startswith(b"Traceback (most recent call last):\n")
+    assert b"\nRuntimeError: boom in main\n" in result.stderr

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import logging
 import os
+import sys
 import threading
 import time
 import traceback
@@ -314,9 +315,13 @@ class LogtrimHandler(logging.Handler):
             return bool(self.handle(record))
         return False
 
-    def _reports_uncaught(self) -> bool:
-        """Whether :meth:`close` will log the main thread's uncaught exception."""
-        return not self._closed and not self.exit_code and not self._broken
+    def _reports_uncaught(self, record: logging.LogRecord) -> bool:
+        """Whether :meth:`close` will log the main thread's uncaught exception (``record``)
+        on the console, where Python would print it (stdout or stderr, not a file)."""
+        console = self.stream is None or self.stream in (sys.stdout, sys.stderr)
+        if self._closed or self.exit_code or self._broken or not console:
+            return False
+        return bool(self.filter(record))
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)

@@ -35,7 +35,7 @@ _maskers: list[Callable[[str], str]] = []
 _takers: list[weakref.WeakMethod[Callable[[logging.LogRecord], bool]]] = []
 # The open handlers that will log the main thread's uncaught exception when logging's exit
 # hook closes them (weakly, as many as the maskers).
-_reporters: list[weakref.WeakMethod[Callable[[], bool]]] = []
+_reporters: list[weakref.WeakMethod[Callable[[logging.LogRecord], bool]]] = []
 #: Set on an exception ``capture`` logged: Python's report of it would say it twice.
 REPORTED = "_logtrim_reported"
 #: How a thread's uncaught exception is logged (here and by ``capture``): its class, the thread.
@@ -46,7 +46,7 @@ _dropped = False  # the warning that the oldest handlers' secrets are no longer 
 def watch(
     mask: Callable[[str], str],
     take: Callable[[logging.LogRecord], bool] | None = None,
-    reports: Callable[[], bool] | None = None,
+    reports: Callable[[logging.LogRecord], bool] | None = None,
 ) -> None:
     """Mask Python's reports of uncaught exceptions with ``mask`` too, from now on (also
     after its handler closed: the program may still hold the secret); ``take`` (a handler's
@@ -117,10 +117,17 @@ def _excepthook(
 
 
 def _reported_at_close() -> bool:
-    if hasattr(sys, "ps1") or sys.flags.interactive:  # (:func:`uncaught` then leaves it)
+    """Whether an open handler will log the exception when logging's exit hook closes it,
+    on the console (its filters take it) and soon: not while a thread Python waits for
+    first still runs (the traceback would wait with it)."""
+    found = uncaught()  # (None in an interactive session: the handler leaves it then)
+    if found is None or any(
+        not t.daemon and t is not threading.main_thread() and t.is_alive()
+        for t in threading.enumerate()
+    ):
         return False
     with contextlib.suppress(Exception):
-        return any((reports := ref()) is not None and reports() for ref in list(_reporters))
+        return any((take := ref()) is not None and take(found[0]) for ref in list(_reporters))
     return False
 
 
