@@ -515,3 +515,27 @@ def test_a_long_line_is_cut_into_pieces_that_each_mask_their_url(
     pieces = list(line_chunks(reads_, grid=grid))
     assert b"".join(pieces) == data
     assert b"SECRETPW" not in b"".join(apply(p, urlcreds.spans(p)) for p in pieces)
+
+
+def test_stats_masks_a_url_password_where_its_template_put_digits(tmp_path: Path) -> None:
+    """``stats`` templates a line first (its digits as ``<n>``), then masks what it prints: a
+    scheme with a digit (``mysql2``, ``s3``, ``psycopg2``) was no longer a scheme, and the
+    password (with its digits as ``<n>``) was printed, in the table, ``--json`` and the
+    ``--drop`` suggestion."""
+    path = tmp_path / "urls.log"
+    lines = [
+        "DATABASE_URL=mysql2://app:Sup3rSecretPw@db/prod",
+        "S3=s3://AKIA:wJal9rXUtnFEMI@bucket/x",
+        "X=postgresql+psycopg2://u:pw1Quiet@h/db",
+    ]
+    path.write_text("\n".join(lines) + "\n" + "".join(
+        f"Started worker {i} with mysql2://app:Sup3rSecretPw@db/prod\n" for i in range(500)
+    ))  # fmt: skip
+    for args in (["stats", str(path)], ["stats", "--json", str(path)]):
+        out = _logtrim(*args)
+        assert out.returncode == 0, out.stderr
+        for secret in (b"rSecretPw", b"wJal", b"Quiet"):
+            assert secret not in out.stdout, (args, secret)
+    table = _logtrim("stats", str(path)).stdout
+    assert b"mysql<n>://app:****" in table
+    assert b"--drop" in table  # the suggestion is there, its password left out

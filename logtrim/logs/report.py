@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from .._sizes import format_count, format_size
 from ..engine.match.kinds import TIERS
 from ..engine.match.rules import Kind
-from .stats import LogKind, Stats
+from .stats import LogKind, Stats, hide_passwords
 
 if TYPE_CHECKING:
     from ..dialects import Dialect
@@ -85,7 +85,8 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
             continue
         if stat.size * 100 < total or _ci_command(stat.example):
             continue
-        regex = drop_regex(tpl, merged=tpl in stats.merged)
+        # A URL's password in it goes as any token (the suggestion must not print it).
+        regex = drop_regex(hide_passwords(tpl, b"<*>"), merged=tpl in stats.merged)
         try:
             if not re.search(regex.encode(), stat.example):
                 continue

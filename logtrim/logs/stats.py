@@ -10,10 +10,12 @@ levels and steps.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Container, Iterable, Sequence
 from dataclasses import dataclass, field
 from enum import Enum
 
+from ..engine.masking import urlcreds
 from ..engine.match.kinds import TIERS, Kind
 from ..engine.shapes.shapes import template_hashes
 from ..engine.stats.counting import TemplateCounter, TemplateStat
@@ -70,8 +72,9 @@ class Stats:
     declared: Declared = field(default_factory=Declared)  # secrets the inputs declare
 
     def text(self, text: str) -> str:
-        """``text`` as printed: the secrets the inputs declare masked."""
-        return self.declared.mask_text(text)
+        """``text`` as printed: the secrets the inputs declare masked, and a URL's password
+        also where the template put a placeholder in its scheme or in it."""
+        return masked_template(self.declared.mask_text(text))
 
     @property
     def total_bytes(self) -> int:
@@ -88,6 +91,34 @@ class Stats:
             self.templates.items(), key=lambda kv: (kv[0] not in new, -kv[1].size, kv[0])
         )
         return ranked[:n] if n > 0 else ranked
+
+
+# A template's stand-ins for digits and ids (``mysql<n>://app:Sup<n>rSecretPw@db``): the URL
+# is found on a copy with digits in their place, as long, and masked in the template.
+_STAND_INS = re.compile(rb"<(?:n|hex|uuid|ts)>")
+
+
+def masked_template(text: str) -> str:
+    """``text`` (a template, already masked as text) with a URL's password masked that its
+    stand-ins hid from the masker: a scheme with a digit (``s3``, ``mysql2``), a password
+    with one."""
+    if "@" not in text or "<" not in text:
+        return text
+    data = text.encode("utf-8", "surrogateescape")
+    return hide_passwords(data, b"********").decode("utf-8", "surrogateescape")
+
+
+def hide_passwords(tpl: bytes, stand_in: bytes) -> bytes:
+    """``tpl`` with each URL password found with its stand-ins as digits replaced by
+    ``stand_in``."""
+    if b"@" not in tpl:
+        return tpl
+    copy = _STAND_INS.sub(lambda m: b"0" * (m.end() - m.start()), tpl)
+    out, pos = [], 0
+    for start, end in urlcreds.spans(copy):
+        out += [tpl[pos:start], stand_in]
+        pos = end
+    return b"".join([*out, tpl[pos:]]) if out else tpl
 
 
 class _Declares(Exception):
