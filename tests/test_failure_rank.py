@@ -9,6 +9,8 @@ and a property.
 
 from __future__ import annotations
 
+import random
+import uuid
 from collections.abc import Callable
 
 import pytest
@@ -145,7 +147,17 @@ def test_a_flood_run_holds_what_its_lines_one_by_one_hold_one_offs_too(rare: boo
 
 
 _FLOOD_LINES = st.one_of(
-    st.sampled_from([b"E job 1\n", b"E job 22\n", b"E once a\n", b"E x\n", b"E z 7\r\n"]),
+    st.sampled_from(
+        [
+            b"E job 1\n",
+            b"E job 22\n",
+            b"E once a\n",
+            b"E x\n",
+            b"E z 7\r\n",
+            b"E req 3fa85f64-5717-4562-b3fc-2c963f66afa6\n",
+            b"E req 9b1deb4d-3b7d-4bad-9bdd-2b0d7b3dcb6d\n",
+        ]
+    ),
     # many shapes: more one-offs than are kept
     st.text("abcdef", min_size=1, max_size=3).map(lambda w: f"E id {w}\n".encode()),
 )
@@ -155,7 +167,7 @@ _FLOOD_LINES = st.one_of(
 @given(
     st.lists(_FLOOD_LINES, min_size=1, max_size=150),
     st.lists(st.integers(1, 30), min_size=1, max_size=20),
-    st.integers(20, 200),
+    st.integers(50, 300),  # (lines within the cap: a run whose last is over it stays whole)
 )  # fmt: skip
 def test_one_offs_kept_apart_are_the_same_however_the_flood_came(
     lines: list[bytes], runs: list[int], cap: int
@@ -256,3 +268,16 @@ def test_a_one_off_error_in_a_flood_of_alike_errors_is_on_the_console(
     result = run_logtrim("--budget", "8kB", "--", *py(code))
     assert result.code == 1
     assert b"\nERROR Migration 0042_add_index failed: duplicate key value\n" in result.stdout
+
+
+def test_a_one_off_error_is_kept_apart_from_a_flood_of_lines_each_with_its_own_uuid() -> None:
+    """Lines alike but for a UUID each are one shape (its hex ids as ``#``s): pushed out,
+    they do not fill the slots of the one-off errors."""
+    held = Held(300, rare=True)
+    rng = random.Random(3)
+    for n in range(400):
+        text = f"ERROR request {uuid.UUID(int=rng.getrandbits(128))} failed\n"
+        if n == 10:
+            text = "ERROR: disk /var full on db-01: cannot write WAL\n"
+        held.add(n, 1, text.encode(), n, True)
+    assert any(line[0] == 10 for line in held.lines)

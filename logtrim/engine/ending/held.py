@@ -8,6 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..shapes.templates import DIGITS_TO_ZERO
+from .ranks import hexless
 
 Entry = tuple[int, int, bytes, int, bool]
 #: Error lines pushed out whose shape (digits as zeros) was pushed out once only, kept for
@@ -168,7 +169,8 @@ class Held:
         lines = block.split(b"\n")
         for k in fresh:
             if k not in context:
-                self._pushed(shapes[k], _Rare(run.first + k, run.stream, lines[k] + b"\n", run.fmt))
+                rare = _Rare(run.first + k, run.stream, lines[k] + b"\n", run.fmt)
+                self._pushed(hexless(shapes[k]), rare)
 
     def _trim(self, old: _Run, over: int) -> _Run | None:
         """A run without its oldest whole lines covering ``over`` bytes (None: all of it)."""
@@ -236,5 +238,5 @@ def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:
 
 
 def _shape(text: bytes) -> bytes:
-    """A line's shape: its digits as zeros, without its line end."""
-    return text.removesuffix(b"\n").removesuffix(b"\r").translate(DIGITS_TO_ZERO)
+    """A line's shape: its digits as zeros, its hex ids as ``#``s, without its line end."""
+    return hexless(text.removesuffix(b"\n").removesuffix(b"\r").translate(DIGITS_TO_ZERO))

@@ -259,7 +259,7 @@ def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank |
 _HEX_ID = lazy(rb"(?<![\w.-])(?=[\w-]*0)(?=[\w-]*[a-fA-F])[0-9a-fA-F-]{8,}(?![\w.-])")
 
 
-def _hexless(form: bytes) -> bytes:
+def hexless(form: bytes) -> bytes:
     """``form`` with each hex id's characters as ``#`` (its length kept: patterns count)."""
     return _HEX_ID.sub(lambda m: b"#" * (m.end() - m.start()), form)
 
@@ -277,7 +277,7 @@ class FormRanks:
         if len(self._ranks) >= self._most:
             self._ranks.clear()
         self._ranks[form] = rank
-        self._ranks[_hexless(form)] = rank
+        self._ranks[hexless(form)] = rank
 
     def get(self, form: bytes) -> Rank | None:
         """The rank remembered for ``form`` (with its line end), None when the line is to be
@@ -286,5 +286,5 @@ class FormRanks:
         differ in a UUID or a hash (no pattern reads an id's letters) is ranked once."""
         rank = self._ranks.get(form)
         if rank is None:
-            rank = self._ranks.get(_hexless(form))
+            rank = self._ranks.get(hexless(form))
         return None if rank == Rank.TEST else rank
