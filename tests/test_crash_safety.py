@@ -649,36 +649,13 @@ def test_a_killed_archive_writer_is_taken_over_and_the_loss_told(tmp_path: Path)
     """The forked writer dies of SIGKILL mid-run: ``run`` writes the rest of the archive
     itself, keeps the writer's whole frames, and says how many bytes went missing."""
     art = tmp_path / "k.log.zst"
-    child = (
-        "import time\nfor i in range(80): print(f'line {i:03d}', flush=True); time.sleep(0.05)\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(art), "--",
-         sys.executable, "-c", child],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not any(p.stat().st_size for p in tmp_path.glob(".*.tmp")):  # its first frame
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.02)
-    writer = _forked_writer(proc.pid)
+    proc, writer = _run_to_first_frame(art, 80, 0.05, 0)
     os.kill(writer, 9)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 0
     assert [p.name for p in tmp_path.iterdir()] == [art.name]  # in place, no temporary left
-    kept = zstd_dc(art)
     full = b"".join(f"line {i:03d}\n".encode() for i in range(80))
-    assert kept.endswith(b"line 079\n")
-    # At most one stretch is missing: the warning gives its size and where it starts (or
-    # says nothing is, when the writer had stored all it got).
-    if b"nothing is missing from it" in err:
-        assert kept == full
-    else:
-        told = re.search(rb"([\d,]+) bytes of output after its first ([\d,]+) are missing", err)
-        assert told is not None, err
-        lost, head = (int(n.replace(b",", b"")) for n in told.groups())
-        assert lost == len(full) - len(kept) and head > 0
-        assert full[:head] + full[head + lost :] == kept
+    assert _missing_as_told(full, zstd_dc(art), err)[1] > 0  # its whole frames kept
     assert b"line 079" in out
 
 
@@ -689,21 +666,7 @@ def test_a_stopped_archive_writer_is_killed_and_taken_over(tmp_path: Path) -> No
     killed and the archive taken over as for a killed writer, with the bytes still in its
     pipe; the exit code is the command's."""
     art = tmp_path / "s.log.zst"
-    child = (
-        "import sys, time\n"
-        "for i in range(60): print(f'line {i:03d}', flush=True); time.sleep(0.02)\n"
-        "sys.exit(3)\n"
-    )
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(art), "--",
-         sys.executable, "-c", child],
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
-    )  # fmt: skip
-    deadline = time.monotonic() + 30
-    while not any(p.stat().st_size for p in tmp_path.glob(".*.tmp")):  # its first frame
-        assert time.monotonic() < deadline and proc.poll() is None
-        time.sleep(0.02)
-    writer = _forked_writer(proc.pid)
+    proc, writer = _run_to_first_frame(art, 60, 0.02, 3)
     os.kill(writer, signal.SIGSTOP)
     try:
         out, err = proc.communicate(timeout=60)
@@ -713,19 +676,47 @@ def test_a_stopped_archive_writer_is_killed_and_taken_over(tmp_path: Path) -> No
     assert proc.returncode == 3
     assert b"the archive writer was stopped for 10 s and killed" in err
     # What it never read is read back from its pipe: only what it had read and not yet
-    # stored is missing, one stretch, told (at most a read of the writer: the child writes
-    # a line at a time, and the writer was stopped waiting for more).
+    # stored is missing (at most a read of the writer: the child writes a line at a time,
+    # and the writer was stopped waiting for more).
     full = b"".join(f"line {i:03d}\n".encode() for i in range(60))
-    kept = zstd_dc(art)
+    assert _missing_as_told(full, zstd_dc(art), err)[0] <= 2 * len(b"line 000\n")
+    assert b"line 059" in out
+
+
+def _run_to_first_frame(
+    art: Path, lines: int, pause: float, code: int
+) -> tuple[subprocess.Popen[bytes], int]:
+    """``run`` of a child printing ``lines`` lines a ``pause`` apart, then exiting ``code``,
+    once the writer stored its first frame; and the writer's pid."""
+    child = (
+        f"import sys, time\nfor i in range({lines}): print(f'line {{i:03d}}', flush=True); "
+        f"time.sleep({pause})\nsys.exit({code})\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact", str(art), "--",
+         sys.executable, "-c", child],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(),
+    )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while not any(p.stat().st_size for p in art.parent.glob(".*.tmp")):  # its first frame
+        assert time.monotonic() < deadline and proc.poll() is None
+        time.sleep(0.02)
+    return proc, _forked_writer(proc.pid)
+
+
+def _missing_as_told(full: bytes, kept: bytes, err: bytes) -> tuple[int, int]:
+    """At most one stretch of ``full`` is missing from ``kept``: the warning gives its size
+    and where it starts, or says nothing is ((0, len(full)) then)."""
+    assert kept.endswith(full[full.rfind(b"\n", 0, len(full) - 1) + 1 :])
     if b"nothing is missing from it" in err:
         assert kept == full
-    else:
-        told = re.search(rb"([\d,]+) bytes of output after its first ([\d,]+) are missing", err)
-        assert told is not None, err
-        lost, head = (int(n.replace(b",", b"")) for n in told.groups())
-        assert kept == full[:head] + full[head + lost :]
-        assert lost <= 2 * len(b"line 000\n")
-    assert b"line 059" in out
+        return 0, len(full)
+    told = re.search(rb"([\d,]+) bytes of output after its first ([\d,]+) are missing", err)
+    assert told is not None, err
+    lost, head = (int(n.replace(b",", b"")) for n in told.groups())
+    assert lost == len(full) - len(kept)
+    assert full[:head] + full[head + lost :] == kept
+    return lost, head
 
 
 def _forked_writer(pid: int) -> int:
