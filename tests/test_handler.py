@@ -643,14 +643,15 @@ def test_a_carriage_return_in_a_record_is_its_text(tmp_path: Path) -> None:
     )
 
 
-@pytest.mark.parametrize("case", ["filtered", "waiting-thread", "file-console"])
+@pytest.mark.parametrize("case", ["filtered", "waiting-thread", "file-console", "replaced"])
 def test_python_still_prints_an_uncaught_exception_no_handler_shows_in_time(
     tmp_path: Path, case: str
 ) -> None:
     """Python's report is left out only when a handler will show the traceback on the
     console when it closes: not when the handler's filter refuses the record (it was shown
     nowhere), nor while a thread Python waits for still runs (shown only once it ended),
-    nor when the handler's console is a file (the terminal had none)."""
+    nor when the handler's console is a file or a stand-in (``sys.stdout`` replaced by a
+    ``StringIO``: the terminal had none)."""
     archive = tmp_path / "a.log.zst"
     stream = "open('console.txt', 'w')" if case == "file-console" else "None"
     app = (
@@ -658,7 +659,8 @@ def test_python_still_prints_an_uncaught_exception_no_handler_shows_in_time(
         f"h = logtrim.LogtrimHandler({str(archive)!r}, ci='plain', stream={stream})\n"
         + ("h.addFilter(lambda r: r.name.startswith('app'))\n" if case == "filtered" else "")
         + "logging.basicConfig(level=logging.INFO, handlers=[h])\n"
-        "logging.getLogger('app').info('starting')\n"
+        + ("import io, sys; sys.stdout = io.StringIO()\n" if case == "replaced" else "")
+        + "logging.getLogger('app').info('starting')\n"
         + ("threading.Thread(target=time.sleep, args=(1.5,)).start()\n"
            if case == "waiting-thread" else "")
         + "raise RuntimeError('boom in main')\n"
@@ -669,3 +671,32 @@ def test_python_still_prints_an_uncaught_exception_no_handler_shows_in_time(
     assert result.returncode == 1
     assert result.stderr.startswith(b"Traceback (most recent call last):\n")
     assert b"\nRuntimeError: boom in main\n" in result.stderr
+
+
+def test_a_filter_that_counts_is_asked_once_for_the_uncaught_exception(tmp_path: Path) -> None:
+    """Python's hook asks the handler's filters whether they take the uncaught exception's
+    record; ``close`` asked them again, and a filter that lets a record pass once (a dedup,
+    a rate limit) refused it: the traceback was shown nowhere, and the reason was the
+    exit code."""
+    archive = tmp_path / "a.log.zst"
+    app = (
+        "import logging, logtrim\n"
+        f"h = logtrim.LogtrimHandler({str(archive)!r}, ci='plain')\n"
+        "seen = set()\n"
+        "def once(r):\n"
+        "    key = (r.msg, r.args)\n"
+        "    if key in seen: return False\n"
+        "    seen.add(key); return True\n"
+        "h.addFilter(once)\n"
+        "logging.basicConfig(level=logging.INFO, handlers=[h])\n"
+        "logging.info('starting')\n"
+        "raise RuntimeError('boom in main')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
+    )
+    assert result.returncode == 1
+    both = result.stdout + result.stderr
+    assert both.count(b"\nRuntimeError: boom in main\n") == 1
+    assert b"failed (exit 1): RuntimeError: boom in main\n" in result.stdout
+    assert b"RuntimeError: boom in main" in decode_zstd(archive.read_bytes())

@@ -501,3 +501,30 @@ def test_a_warning_with_an_error_phrase_is_no_reason_over_the_closing_status(
     )
     r = run_logtrim("--", "bash", "-c", "cat log.txt; exit 1", cwd=tmp_path)
     assert b"failed (exit 1): ERROR: smoke checks failed\n" in r.stdout
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # a warning that says why, then only a wrapper's word that the step failed
+        (["WARNING:deploy:health check failed: ConnectionError: api.internal refused",
+          "make: *** [Makefile:20: deploy] Error 1"],
+         "WARNING:deploy:health check failed: ConnectionError: api.internal refused"),
+        # a tool's own error relayed at a warning level, then a phase said to have failed
+        (["WARNING: fatal: could not read Username for 'https://github.com'",
+          "ERROR: deploy failed"],
+         "WARNING: fatal: could not read Username for 'https://github.com'"),
+        # an error record whose labels carry a warning's severity
+        (['ts=1 level=error msg="notify failed: 401 Unauthorized" labels="{severity=warning}"',
+          "Deployment failed, see above"],
+         'ts=1 level=error msg="notify failed: 401 Unauthorized" labels="{severity=warning}"'),
+    ],
+)  # fmt: skip
+def test_a_warning_that_says_why_is_the_reason_over_a_wrappers_word(
+    run_logtrim: RunLogtrim, tmp_path: Path, lines: list[str], reason: str
+) -> None:
+    """A warning ranks below a phase said to have failed, not below a wrapper's status, a
+    warning field elsewhere in an error record, or a tool's error it relays."""
+    (tmp_path / "log.txt").write_text("\n".join(lines) + "\n")
+    r = run_logtrim("--", "bash", "-c", "cat log.txt >&2; exit 1", cwd=tmp_path)
+    assert f"failed (exit 1): {reason}\n".encode() in r.stdout

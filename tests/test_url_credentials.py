@@ -8,6 +8,7 @@ import base64
 import io
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -539,3 +540,20 @@ def test_stats_masks_a_url_password_where_its_template_put_digits(tmp_path: Path
     table = _logtrim("stats", str(path)).stdout
     assert b"://AKIA:****" in table, table.decode()
     assert b"--drop" in table  # the suggestion is there, its password left out
+
+
+def test_the_drop_suggestion_for_lines_with_a_url_password_is_a_regex_that_drops_them(
+    tmp_path: Path,
+) -> None:
+    """The ``--drop`` suggestion for lines that hold a URL's password was printed masked as
+    any text (``redis://app:********@db``): the regex then matched nothing, and ``run``
+    refused it (``multiple repeat``). The user and password go as a token now."""
+    line = "Started worker {} with redis://app:Sup3rSecretPw@db/prod\n"
+    path = tmp_path / "workers.log"
+    path.write_text("".join(line.format(i) for i in range(500)))
+    out = _logtrim("stats", "--json", str(path))
+    assert out.returncode == 0, out.stderr
+    assert b"Sup3rSecretPw" not in out.stdout
+    regex = json.loads(out.stdout)["suggestion"]["regex"]
+    assert "****" not in regex
+    assert re.search(regex, line.format(7).rstrip("\n"))

@@ -56,7 +56,15 @@ def uncaught(h: LogtrimHandler) -> int:
     if found is None:
         return 0
     record, code = found
-    h.handle(record)
+    taken = h.uncaught_taken
+    if taken is None:
+        h.handle(record)
+    else:  # its filters took it already, when Python's hook asked (not asked twice)
+        h.acquire()
+        try:
+            h.emit(taken)
+        finally:
+            h.release()
     return code
 
 

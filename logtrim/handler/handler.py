@@ -102,6 +102,8 @@ class LogtrimHandler(logging.Handler):
         self._alone = DebugCommands(self.core).alone
         self._noise = bytearray()  # DEBUG records not yet given to the engine
         self._broken = False  # engine or archive failed: forward records unfiltered
+        #: The uncaught exception's record its filters took when Python's hook asked.
+        self.uncaught_taken: logging.LogRecord | None = None
         self._engine_failed = False  # the engine raised: its closing is not to be trusted
         self._closed = False
         self._feeding = False  # a record is being fed (see ``_feed``)
@@ -317,14 +319,30 @@ class LogtrimHandler(logging.Handler):
 
     def _reports_uncaught(self, record: logging.LogRecord) -> bool:
         """Whether :meth:`close` will log the main thread's uncaught exception (``record``)
-        on the console, where Python would print it (stdout or stderr, not a file)."""
-        console = self.stream is None or self.stream in (sys.stdout, sys.stderr)
-        if self._closed or self.exit_code or self._broken or not console:
+        on the console, where Python would print it (stdout or stderr, not a file nor a
+        stand-in without a descriptor). Its filters are asked once, here: the record they
+        took is the one logged (a filter may count what it sees)."""
+        target = self.stream if self.stream is not None else sys.stdout
+        if self._closed or self.exit_code or self._broken or not _on_console(target):
             return False
-        return bool(self.filter(record))
+        if not self.filter(record):
+            return False
+        self.uncaught_taken = record
+        return True
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)
+
+
+def _on_console(stream: object) -> bool:
+    """Whether ``stream`` is the process's stdout or stderr, with a descriptor."""
+    if stream not in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        return False
+    try:
+        stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
 
 
 __all__ = ["LogtrimHandler"]

@@ -86,7 +86,7 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         if stat.size * 100 < total or _ci_command(stat.example):
             continue
         # A URL's password in it goes as any token (the suggestion must not print it).
-        regex = drop_regex(hide_passwords(tpl, b"<*>"), merged=tpl in stats.merged)
+        regex = drop_regex(hide_passwords(tpl, b"<*>", userinfo=True), merged=tpl in stats.merged)
         try:
             if not re.search(regex.encode(), stat.example):
                 continue

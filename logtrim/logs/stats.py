@@ -108,14 +108,17 @@ def masked_template(text: str) -> str:
     return hide_passwords(data, b"********").decode("utf-8", "surrogateescape")
 
 
-def hide_passwords(tpl: bytes, stand_in: bytes) -> bytes:
+def hide_passwords(tpl: bytes, stand_in: bytes, *, userinfo: bool = False) -> bytes:
     """``tpl`` with each URL password found with its stand-ins as digits replaced by
-    ``stand_in``."""
+    ``stand_in``; ``userinfo``: the user and the password (``//app:pw@`` -> ``//X@``: a
+    ``--drop`` regex whose password were a token would be masked as one)."""
     if b"@" not in tpl:
         return tpl
     copy = _STAND_INS.sub(lambda m: b"0" * (m.end() - m.start()), tpl)
     out, pos = [], 0
-    for start, end in urlcreds.spans(copy):
+    for found, end in urlcreds.spans(copy):
+        slashes = copy.rfind(b"/", pos, found) if userinfo else -1
+        start = slashes + 1 if slashes >= 0 else found
         out += [tpl[pos:start], stand_in]
         pos = end
     return b"".join([*out, tpl[pos:]]) if out else tpl

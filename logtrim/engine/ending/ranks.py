@@ -39,22 +39,26 @@ from .traces import XTRACE
 class Rank(IntEnum):
     """What kind of line a reason candidate is; a higher rank wins."""
 
-    WARNED = 1  # a line its level calls a warning, though it names an error ("No such file")
-    STATUS = 2
-    RETRIED = 3  # an error the program says it retries: it went on, so something later ended it
+    STATUS = 1  # a wrapper's or a runner's word that something failed, a tally, a heading
+    RETRIED = 2  # an error the program says it retries: it went on, so something later ended it
     # stdout's last line that says something failed ("giving up: ..."); stderr's last line
     # when a progress or warning line
-    OUT_END = 4
-    STREAM_END = 5  # stderr's last line: where a program writes why it stops
-    NEW = 6  # with a baseline: the last new line of a shape printed once (engine/shapes/novelty.py)
-    TRACED = 7  # under ``set -ex`` the last traced command is the one that failed
-    ERROR = 8
-    FATAL = 9  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
-    SUMMARY = 10
-    COMPILER = 11
-    TEST = 12  # a failing test named without its assertion
-    EXCEPTION = 13
-    TEST_ASSERTION = 14  # a failing test with its assertion
+    OUT_END = 3
+    STREAM_END = 4  # stderr's last line: where a program writes why it stops
+    NEW = 5  # with a baseline: the last new line of a shape printed once (engine/shapes/novelty.py)
+    TRACED = 6  # under ``set -ex`` the last traced command is the one that failed
+    # a line its level calls a warning, though it names an error: the program went on, but it
+    # may say why ("WARNING:deploy:health check failed: ConnectionError"); a phase said to
+    # have failed after it is the program's own word that it stopped
+    WARNED = 7
+    PHASE = 8  # a phase said to have failed, and no more ("ERROR: deploy failed")
+    ERROR = 9
+    FATAL = 10  # a fatal level (FATAL, CRITICAL, panic): the error that stopped the program
+    SUMMARY = 11
+    COMPILER = 12
+    TEST = 13  # a failing test named without its assertion
+    EXCEPTION = 14
+    TEST_ASSERTION = 15  # a failing test with its assertion
 
 
 # Within these ranks the first line wins (later ones often follow from it).
@@ -83,17 +87,21 @@ _STATUS = AnySearch(
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
-    # A phase said to have failed, and no more ("ERROR: deploy failed", "Build failed.",
-    # "2 of 5 steps failed"): the line that says why is another.
-    rb"^(?:\[?(?:error|fatal|err)\]?:? +)?(?:[0-9]+ (?:of [0-9]+ )?)?(?:[\w'-]+ ){0,2}?"
-    rb"(?:build|deploy(?:ment)?|release|steps?|stages?|jobs?|tasks?|pipeline|tests?|"
-    rb"scripts?|install(?:ation)?|upgrade|rollout|checks?)(?: has| have)? failed[.!]?$|"
     # A line that points at the lines before it ("Deployment failed, see above").
     rb"\bsee (?:above|below)\b|\b(?:see|check) (?:the )?(?:errors?|output|messages?|logs?) "
     rb"(?:above|below)\b|\bsee (?:the )?previous (?:errors?|output|messages?)\b|"
     # npm's report that a package script failed, whose own output said why.
     rb"^npm (?:ERR!|error) (?:[^ ]+@[^ ]+ [\w:.-]+: |Failed at the |Exit status |"
     rb"This is probably not a problem)|^npm (?:ERR!|error)(?:\s+(?:[A-Za-z]:)?[/\\~]\S*)?$",
+    re.I,
+)
+# A phase said to have failed, and no more ("ERROR: deploy failed", "Build failed.",
+# "2 of 5 steps failed"): the line that says why is another; but it says more than a
+# wrapper's status or a warning.
+_PHASE = lazy(
+    rb"^(?:\[?(?:error|fatal|err)\]?:? +)?(?:[0-9]+ (?:of [0-9]+ )?)?(?:[\w'-]+ ){0,2}?"
+    rb"(?:build|deploy(?:ment)?|release|steps?|stages?|jobs?|tasks?|pipeline|tests?|"
+    rb"scripts?|install(?:ation)?|upgrade|rollout|checks?)(?: has| have)? failed[.!]?$",
     re.I,
 )
 # A tally: a test runner's, a linter's or a compiler's count of what failed ("Tests: 1 failed,
@@ -129,7 +137,10 @@ _RETRIES_OVER = lazy(
 FATAL = lazy(FATAL_START)
 # A warning's level field (``warning: could not read ~/.netrc: No such file``): the program
 # went on; the line that says why it stopped is another, even one that only says it failed.
-_WARNED = lazy(rb"|".join([rb"^(?i:warn(?:ing)?)[:\]]", *level_forms(Kind.WARNING)]))
+# An error a wrapper relays at its warning level (``WARNING: fatal: could not read
+# Username``): the tool's own level says it failed.
+_RELAYED = lazy(rb"[ \t]*(?i:fatal|error|err|panic|critical)[:!]")
+_WARNED = lazy(rb"|".join([rb"^(?i:warn(?:ing)?)[:\]]", *level_forms(Kind.WARNING)[:2]]))
 _LEVELLED = lazy(ERROR_LEVELS)
 _COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
 _TEST = AnySearch(
@@ -197,8 +208,12 @@ def line_rank(body: bytes) -> Rank:
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):
         return Rank.RETRIED
-    if _WARNED.search(body):
+    if (warned := _WARNED.match(body)) and not (
+        _LEVELLED.search(body) or _RELAYED.match(body, warned.end())
+    ):
         return Rank.WARNED
+    if _PHASE.match(body):
+        return Rank.PHASE
     if (_STATUS(body) or _TALLY.search(body)) and not (
         _CAUSE.search(body) and not _COMMAND_ECHO.search(body)
     ):
