@@ -3,6 +3,8 @@ artifact's publication (``run``'s steps, :mod:`logtrim.run.ending`, in the handl
 
 from __future__ import annotations
 
+import logging
+import sys
 import time
 from typing import TYPE_CHECKING
 
@@ -66,6 +68,31 @@ def uncaught(h: LogtrimHandler) -> int:
         finally:
             h.release()
     return code
+
+
+def will_show_uncaught(h: LogtrimHandler, record: logging.LogRecord) -> bool:
+    """Whether ``h``'s :meth:`~.handler.LogtrimHandler.close` will log the main thread's
+    uncaught exception (``record``) on the console, where Python would print it (stdout or
+    stderr, not a file nor a stand-in without a descriptor). Its filters are asked once,
+    here: the record they took is the one logged (a filter may count what it sees)."""
+    target = h.stream if h.stream is not None else sys.stdout
+    if h._closed or h.exit_code or h._broken or not _on_console(target):
+        return False
+    if not h.filter(record):
+        return False
+    h.uncaught_taken = record
+    return True
+
+
+def _on_console(stream: object) -> bool:
+    """Whether ``stream`` is the process's stdout or stderr, with a descriptor."""
+    if stream not in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
+        return False
+    try:
+        stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return False
+    return True
 
 
 def close_midrecord(h: LogtrimHandler) -> None:

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import logging
 import os
-import sys
 import threading
 import time
 import traceback
@@ -28,7 +27,7 @@ from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run.actions import carry_out
 from . import hooks
-from .closing import close_midrecord, finish, uncaught
+from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
 from .failopen import STDOUT, PastEngine, format_error, masked, masked_text, warn
 from .tiers import DebugCommands, record_kind
@@ -318,31 +317,12 @@ class LogtrimHandler(logging.Handler):
         return False
 
     def _reports_uncaught(self, record: logging.LogRecord) -> bool:
-        """Whether :meth:`close` will log the main thread's uncaught exception (``record``)
-        on the console, where Python would print it (stdout or stderr, not a file nor a
-        stand-in without a descriptor). Its filters are asked once, here: the record they
-        took is the one logged (a filter may count what it sees)."""
-        target = self.stream if self.stream is not None else sys.stdout
-        if self._closed or self.exit_code or self._broken or not _on_console(target):
-            return False
-        if not self.filter(record):
-            return False
-        self.uncaught_taken = record
-        return True
+        """Whether :meth:`close` will show the main thread's uncaught exception
+        (:func:`.closing.will_show_uncaught`)."""
+        return will_show_uncaught(self, record)
 
     def _mask_text(self, text: str) -> str:
         return masked_text(self.core, text)
-
-
-def _on_console(stream: object) -> bool:
-    """Whether ``stream`` is the process's stdout or stderr, with a descriptor."""
-    if stream not in (sys.stdout, sys.stderr, sys.__stdout__, sys.__stderr__):
-        return False
-    try:
-        stream.fileno()  # type: ignore[attr-defined]
-    except (AttributeError, OSError, ValueError):
-        return False
-    return True
 
 
 __all__ = ["LogtrimHandler"]
