@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import clean_env, examples, py, zstd_dc
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
@@ -88,7 +88,10 @@ def test_a_long_secret_masks_as_one_span(
     secret: bytes, before: bytes, after: bytes, hyperscan: bool
 ) -> None:
     """A secret longer than one form (a declared value can be a whole line) masks wherever
-    it occurs as one ``********``, with either matcher, as a short one does."""
+    it occurs as one ``********``, with either matcher, as a short one does. (Text around
+    it made of the secret's own bytes may continue a repetitive secret: a piece of the
+    secret found there is masked with it, by design; docs/masking.md.)"""
+    assume(not set(before + after) & set(secret))
     value = secret.decode("latin-1")
     masker = Masker([value], compiler=compiler() if hyperscan else None)
     raw = value.encode()  # as the masker encodes it
