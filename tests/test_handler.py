@@ -382,9 +382,7 @@ def test_capture_masks_a_threads_uncaught_exception(tmp_path: Path) -> None:
         "    logging.getLogger('x').info('after the thread')\n"
         "t = threading.Thread(target=work, name='later'); t.start(); t.join()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
-    )
+    result = _app(app)
     assert result.returncode == 0, result.stderr
     assert b"CaptureS3cret" not in result.stdout + result.stderr
     # In the block: on the console, in its place, once; after it: Python's report, masked.
@@ -409,9 +407,7 @@ def test_capture_reraised_exception_is_said_once_masked(tmp_path: Path) -> None:
         "    logging.getLogger('x').info('token ApiTok-98765')\n"
         "    raise RuntimeError('token ApiTok-98765 rejected')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
-    )
+    result = _app(app)
     assert result.returncode == 1
     both = result.stdout + result.stderr
     assert b"ApiTok-98765" not in both
@@ -440,8 +436,7 @@ def test_python_prints_an_uncaught_exception_masked_under_a_plain_handler(
         "t = threading.Thread(target=work, name='uploader'); t.start(); t.join()\n"
         "raise KeyError('hunter2-missing')\n"
     )
-    run = [sys.executable, "-c", app]
-    result = subprocess.run([*run, "open"], capture_output=True, timeout=60, env=clean_env())
+    result = _app(app, "open")
     assert result.returncode == 1
     both = result.stdout + result.stderr
     assert b"hunter2" not in both
@@ -450,13 +445,13 @@ def test_python_prints_an_uncaught_exception_masked_under_a_plain_handler(
     assert both.count(b"\nKeyError: '********-missing'\n") == 1
     assert b"Traceback" not in result.stderr
     assert b"hunter2" not in decode_zstd(archive.read_bytes())
-    closed = subprocess.run([*run, "closed"], capture_output=True, timeout=60, env=clean_env())
+    closed = _app(app, "closed")
     assert closed.returncode == 1
     assert b"hunter2" not in closed.stdout + closed.stderr
     assert b"Exception in thread uploader:" in closed.stderr
     assert b"KeyError: '********-in-thread'\n" in closed.stderr
     assert closed.stderr.endswith(b"KeyError: '********-missing'\n")
-    own = subprocess.run([*run, "own"], capture_output=True, timeout=60, env=clean_env())
+    own = _app(app, "own")
     assert b"own hook: 'hunter2-missing'" in own.stderr  # the app's: as it prints it
 
 
@@ -477,9 +472,7 @@ def test_a_program_ending_on_an_uncaught_exception_is_reported_failed(
         f"def deploy():\n    {last}\n"
         "deploy()\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
-    )
+    result = _app(app)
     kept = decode_zstd(archive.read_bytes())
     if ending == "return":
         assert result.returncode == 0
@@ -542,9 +535,7 @@ def test_a_signal_handler_that_logs_loses_nothing(tmp_path: Path) -> None:
         "h.close()\n"
         "print('ticks', ticks[0])\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=120, env=clean_env()
-    )
+    result = _app(app, timeout=120)
     assert result.returncode == 0, result.stderr
     assert b"warning" not in result.stderr, result.stderr
     ticks = int(result.stdout.rsplit(b"ticks ", 1)[1])
@@ -583,9 +574,7 @@ def test_a_signal_handler_that_logs_and_closes_keeps_its_record(
         "i = 0\n"
         "while True:\n    log.info('working on item %d', i); i += 1\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
-    )
+    result = _app(app)
     assert result.returncode == 143
     said = b"got SIGALRM, shutting down (********)"
     assert said in result.stdout
@@ -665,9 +654,7 @@ def test_python_still_prints_an_uncaught_exception_no_handler_shows_in_time(
            if case == "waiting-thread" else "")
         + "raise RuntimeError('boom in main')\n"
     )  # fmt: skip
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env(), cwd=tmp_path
-    )
+    result = _app(app, cwd=tmp_path)
     assert result.returncode == 1
     assert result.stderr.startswith(b"Traceback (most recent call last):\n")
     assert b"\nRuntimeError: boom in main\n" in result.stderr
@@ -692,11 +679,19 @@ def test_a_filter_that_counts_is_asked_once_for_the_uncaught_exception(tmp_path:
         "logging.info('starting')\n"
         "raise RuntimeError('boom in main')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-c", app], capture_output=True, timeout=60, env=clean_env()
-    )
+    result = _app(app)
     assert result.returncode == 1
     both = result.stdout + result.stderr
     assert both.count(b"\nRuntimeError: boom in main\n") == 1
     assert b"failed (exit 1): RuntimeError: boom in main\n" in result.stdout
     assert b"RuntimeError: boom in main" in decode_zstd(archive.read_bytes())
+
+
+def _app(
+    app: str, *args: str, timeout: float = 60, cwd: Path | None = None
+) -> subprocess.CompletedProcess[bytes]:
+    """``python -c APP ARGS...`` in a clean environment, its output captured."""
+    return subprocess.run(
+        [sys.executable, "-c", app, *args],
+        capture_output=True, timeout=timeout, env=clean_env(), cwd=cwd,
+    )  # fmt: skip
