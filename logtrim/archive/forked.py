@@ -167,7 +167,7 @@ class ForkedArchive:
                 with anyio.move_on_after(stopped.LOOK):
                     await anyio.wait_writable(self._pipe)
                     continue
-                if self._watch_stopped(stopped.LOOK):
+                if self._watch_stopped():
                     await self._gone(view, BrokenPipeError("the archive writer was stopped"))
                     return
             except OSError as exc:
@@ -184,13 +184,14 @@ class ForkedArchive:
         assert self._heir is not None
         await self._heir.write(bytes(view))
 
-    def _watch_stopped(self, waited: float) -> bool:
-        """Count how long the writer has been stopped; past :data:`.stopped.STOPPED_MAX`,
-        kill it (its archive is taken over as a killed writer's). True: killed now."""
+    def _watch_stopped(self) -> bool:
+        """After :data:`.stopped.LOOK` seconds of waiting for the writer: count how long it
+        has been stopped; past :data:`.stopped.STOPPED_MAX`, kill it (its archive is taken
+        over as a killed writer's). True: killed now."""
         if not self._pid or self._killed or not stopped.is_stopped(self._pid):
             self._stopped = 0.0
             return False
-        self._stopped += waited
+        self._stopped += stopped.LOOK
         if self._stopped < stopped.STOPPED_MAX:
             return False
         self._rescue = stopped.kill(self._pid, self._input)
@@ -205,7 +206,7 @@ class ForkedArchive:
         async def watch() -> None:
             while True:
                 await anyio.sleep(stopped.LOOK)
-                self._watch_stopped(stopped.LOOK)
+                self._watch_stopped()
 
         async with anyio.create_task_group() as group:
             group.start_soon(watch)

@@ -93,7 +93,7 @@ class Budget:
     def __init__(self, total: int) -> None:
         self.total = total
         self.closing = min(max(total // 10, 600), 16_384)
-        self.tail = int((total - self.closing) * tail_share(total))
+        self.tail = self._tail_share()
         self.live = total - self.closing - self.tail
         self.dip = self.closing // 4  # what logtrim's own notes may take of the reserve
         self.used = 0
@@ -109,7 +109,7 @@ class Budget:
         closing = max(self.closing, floor + self.dip)
         if closing > self.closing:
             self.closing = min(closing, self.total)
-            self.tail = int((self.total - self.closing) * tail_share(self.total))
+            self.tail = self._tail_share()
             self.live = self.total - self.closing - self.tail
 
     def release_tail(self) -> None:
@@ -121,8 +121,11 @@ class Budget:
         """Info and warnings leave the lines above them the share a failed run keeps for its
         end (:func:`tail_share`), up to :data:`ERRORS_KEPT`, not only a tenth of the live
         budget (:meth:`demotes`): a few errors with their context, not more info held off."""
-        share = int((self.total - self.closing) * tail_share(self.total))
-        self.kept_back = min(share, ERRORS_KEPT)
+        self.kept_back = min(self._tail_share(), ERRORS_KEPT)
+
+    def _tail_share(self) -> int:
+        """What a failed run keeps for its end of what the closing lines leave."""
+        return int((self.total - self.closing) * tail_share(self.total))
 
     def allows(self, kind: Kind, cost: int) -> bool:
         if kind == SERVICE:

@@ -127,7 +127,7 @@ class LogtrimHandler(logging.Handler):
         self._timer.start()
         after_fork_in_child(self)
         # Python's own report of an uncaught exception masked; a thread's logged here
-        hooks.watch(self.core.secrets.mask_text, self._from_thread, self._reports_uncaught)
+        hooks.watch(self.core.secrets.mask_text, self)
 
     # -- records ------------------------------------------------------------------------------
     def emit(self, record: logging.LogRecord) -> None:

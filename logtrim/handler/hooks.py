@@ -20,6 +20,7 @@ import traceback
 import weakref
 from collections.abc import Callable
 from types import TracebackType
+from typing import Protocol
 
 from .._log import say
 
@@ -30,12 +31,22 @@ Info = tuple[type[BaseException], BaseException, TracebackType | None]
 # alive (some 400 kB): a service that makes a handler per job must not grow without bound.
 _MOST = 64
 _maskers: list[Callable[[str], str]] = []
-# The handlers a thread's uncaught exception is logged to (weakly: a handler that is gone
-# takes none), newest last, as many as the maskers.
-_takers: list[weakref.WeakMethod[Callable[[logging.LogRecord], bool]]] = []
-# The open handlers that will log the main thread's uncaught exception when logging's exit
-# hook closes them (weakly, as many as the maskers).
-_reporters: list[weakref.WeakMethod[Callable[[logging.LogRecord], bool]]] = []
+
+
+class Watched(Protocol):
+    """A handler as these hooks use it."""
+
+    def _from_thread(self, record: logging.LogRecord) -> bool:
+        """Log a thread's uncaught exception; True: taken."""
+
+    def _reports_uncaught(self, record: logging.LogRecord) -> bool:
+        """Whether it will show the main thread's uncaught exception when it closes."""
+
+
+# The handlers a thread's uncaught exception is logged to, and that may show the main
+# thread's when logging's exit hook closes them (weakly: a handler that is gone takes none),
+# newest last, as many as the maskers.
+_handlers: list[weakref.ref[Watched]] = []
 #: Set on an exception ``capture`` logged: Python's report of it would say it twice.
 REPORTED = "_logtrim_reported"
 #: How a thread's uncaught exception is logged (here and by ``capture``): its class, the thread.
@@ -43,23 +54,16 @@ IN_THREAD = "uncaught %s in thread %s"
 _dropped = False  # the warning that the oldest handlers' secrets are no longer used was said
 
 
-def watch(
-    mask: Callable[[str], str],
-    take: Callable[[logging.LogRecord], bool] | None = None,
-    reports: Callable[[logging.LogRecord], bool] | None = None,
-) -> None:
+def watch(mask: Callable[[str], str], handler: Watched | None = None) -> None:
     """Mask Python's reports of uncaught exceptions with ``mask`` too, from now on (also
-    after its handler closed: the program may still hold the secret); ``take`` (a handler's
-    bound method) logs a thread's uncaught exception, so that its archive has it (True:
-    it did); ``reports``: whether the handler will log the main thread's when it closes."""
+    after its handler closed: the program may still hold the secret); ``handler`` logs a
+    thread's uncaught exception, so that its archive has it, and may show the main
+    thread's when it closes."""
     global _dropped
     _maskers.append(mask)
-    if take is not None:
-        _takers.append(weakref.WeakMethod(take))
-        del _takers[:-_MOST]
-    if reports is not None:
-        _reporters.append(weakref.WeakMethod(reports))
-        del _reporters[:-_MOST]
+    if handler is not None:
+        _handlers.append(weakref.ref(handler))
+        del _handlers[:-_MOST]
     if len(_maskers) > _MOST:
         del _maskers[:-_MOST]
         if not _dropped:
@@ -127,7 +131,9 @@ def _reported_at_close() -> bool:
     ):
         return False
     with contextlib.suppress(Exception):
-        return any((take := ref()) is not None and take(found[0]) for ref in list(_reporters))
+        return any(
+            (h := ref()) is not None and h._reports_uncaught(found[0]) for ref in list(_handlers)
+        )
     return False
 
 
@@ -142,11 +148,11 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
         "logtrim", logging.ERROR, "", 0, IN_THREAD, (args.exc_type.__name__, name), info
     )
     taken = False
-    for ref in list(_takers):
-        take = ref()
-        if take is not None:
+    for ref in list(_handlers):
+        handler = ref()
+        if handler is not None:
             with contextlib.suppress(Exception):  # (the report below must still be made)
-                taken = take(record) or taken
+                taken = handler._from_thread(record) or taken
     if not taken:  # (a handler's console shows it, in its place)
         print_masked(f"Exception in thread {name}:\n", info)
 

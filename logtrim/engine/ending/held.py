@@ -7,8 +7,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from ..shapes.templates import DIGITS_TO_ZERO
-from .ranks import hexless
+from ..shapes.templates import DIGITS_TO_ZERO, hexless
 
 Entry = tuple[int, int, bytes, int, bool]
 #: Error lines pushed out whose shape (digits as zeros) was pushed out once only, kept for

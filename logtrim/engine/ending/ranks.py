@@ -33,6 +33,7 @@ from ..._regex import lazy
 from ..match.alternation import AnySearch
 from ..match.kinds import Kind
 from ..match.levels import ERROR_LEVELS, FATAL_START, level_forms
+from ..shapes.templates import hexless
 from .traces import XTRACE
 
 
@@ -268,15 +269,6 @@ def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank |
         # (git's ``Cloning into 'repo'...``): the exit code says more.
         return None
     return Rank.STREAM_END if message else Rank.OUT_END
-
-
-# An id of hex digits (digits as zeros: a UUID, a commit, a hash), a token of its own.
-_HEX_ID = lazy(rb"(?<![\w.-])(?=[\w-]*0)(?=[\w-]*[a-fA-F])[0-9a-fA-F-]{8,}(?![\w.-])")
-
-
-def hexless(form: bytes) -> bytes:
-    """``form`` with each hex id's characters as ``#`` (its length kept: patterns count)."""
-    return _HEX_ID.sub(lambda m: b"#" * (m.end() - m.start()), form)
 
 
 class FormRanks:

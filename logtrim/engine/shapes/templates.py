@@ -22,6 +22,8 @@ from bisect import bisect_left
 from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, filterfalse
 
+from ..._regex import lazy
+
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
 # which keeps templating idempotent.
 # Every alternative starts by consuming one char of the leading class, so ``re`` skips to
@@ -78,6 +80,14 @@ _PLACEHOLDER = {
 }
 
 DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
+# An id of hex digits in a digits-to-zero form (a UUID, a commit, a hash), a token of its own.
+_HEX_ID = lazy(rb"(?<![\w.-])(?=[\w-]*0)(?=[\w-]*[a-fA-F])[0-9a-fA-F-]{8,}(?![\w.-])")
+
+
+def hexless(form: bytes) -> bytes:
+    """A digits-to-zero ``form`` with each hex id's characters as ``#`` (its length kept:
+    a pattern may count it): lines that differ in a UUID or a hash have one."""
+    return _HEX_ID.sub(lambda m: b"#" * (m.end() - m.start()), form)
 
 
 def _replace(match: re.Match[bytes]) -> bytes:
