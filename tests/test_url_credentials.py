@@ -27,6 +27,7 @@ from logtrim.engine.core import STDOUT, Core
 from logtrim.engine.masking import urlcreds
 from logtrim.engine.masking.mask import Masker, apply
 from logtrim.engine.policy import Policy
+from logtrim.engine.shapes.templates import DIGITS_TO_ZERO, templates_of, templates_of_keys
 from logtrim.logs.declared import Declared
 from logtrim.logs.linechunks import line_chunks
 from logtrim.logs.stats import ASIDE_MIN
@@ -540,6 +541,38 @@ def test_stats_masks_a_url_password_where_its_template_put_digits(tmp_path: Path
     table = _logtrim("stats", str(path)).stdout
     assert b"://AKIA:****" in table, table.decode()
     assert b"--drop" in table  # the suggestion is there, its password left out
+
+
+_AROUND = ['url="', "url='", "(", "x ", '{"u": "', "see ~/", "C:\\x\\", "at /srv/"]
+
+
+@given(
+    st.sampled_from(_AROUND),
+    st.text(alphabet="abcXYZ019\"'\\~.-_<>()[]{};,", max_size=10),
+    st.sampled_from(["", '"', "'", ")", " done"]),
+    st.integers(1, 80),
+)
+def test_no_template_holds_a_piece_of_a_url_password(
+    before: str, password: str, after: str, copies: int
+) -> None:
+    """A template's placeholder could take a URL's start and leave its password's end
+    (``url="https://bob:se\\"cr3tTAIL@host"`` -> ``url="<str>"cr<n>tTAIL@host``): the
+    passwords are masked before the template regex sees the lines, one by one or in bulk."""
+    line = f"{before}https://bob:{password}TAILqq@host.example/x{after}".encode()
+    lines = [line + str(i).encode() for i in range(copies)]
+    keys = [each.translate(DIGITS_TO_ZERO) + b"\n" for each in lines]
+    for found in (templates_of(lines), templates_of_keys(keys), templates_of(lines, by_field=True)):
+        assert not any(b"TAILqq" in each for each in found), found
+
+
+def test_stats_masks_a_url_password_inside_a_quoted_string(tmp_path: Path) -> None:
+    """A password with an escaped quote, in a quoted string: ``stats`` printed its end."""
+    path = tmp_path / "quoted.log"
+    path.write_text('url="https://bob:se\\"cr3tTAIL@host/x"\n' * 3 + "x\n")
+    for args in (["stats", str(path)], ["stats", "--json", str(path)]):
+        out = _logtrim(*args)
+        assert out.returncode == 0, out.stderr
+        assert b"TAIL" not in out.stdout, out.stdout.decode()
 
 
 def test_the_drop_suggestion_for_lines_with_a_url_password_is_a_regex_that_drops_them(
