@@ -13,6 +13,8 @@ from typing import Any
 import typer.main
 
 from logtrim.cli.app import app
+from logtrim.engine.match.kinds import Kind
+from logtrim.engine.match.roles import Role, Rule
 
 REFERENCE = Path(__file__).resolve().parent.parent / "docs" / "reference.md"
 
@@ -50,15 +52,26 @@ def _rules() -> str:
         "## Built-in rules\n",
         "Every rule is one line-local regular expression, matched case-insensitively, ignoring",
         "ANSI colour codes before a word. A line takes the highest tier any rule gives it; the",
-        "`zero-count` rule keeps `0 errors` and `failed: 0` from counting as errors.",
+        "`zero-count` rule keeps `0 errors` and `failed: 0` from counting as errors, unless the",
+        "line also counts some above zero (the `-count` rules: `1 failed, 0 errors`).",
         "How the tiers are used: [how lines are chosen](policy.md).\n",
         "| rule | tier | example line |",
         "|---|---|---|",
     ]
     for rule in RULES:
-        tier = "(demotes weak error words)" if rule.name == "zero-count" else rule.kind.name.lower()
+        tier = _effect(rule)
         rows.append(f"| `{rule.name}` | {tier} | `{rule.example}` |")
     return "\n".join(rows) + "\n"
+
+
+def _effect(rule: Rule) -> str:
+    """A rule's tier, or what it does to the weak words of its line."""
+    words = "warning" if rule.kind == Kind.WARNING else "error"
+    if rule.role is Role.ZERO:
+        return f"(demotes weak {words} words)"
+    if rule.role is Role.COUNT:
+        return f"{words}, even with a zero count on its line"
+    return rule.kind.name.lower()
 
 
 def render() -> str:

@@ -77,6 +77,23 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Compiling ErrorHandler.cs", Kind.NOISE),
         (b"Setting FailedLoginAttempts to 5", Kind.NOISE),
         (b"Ran 12 tests: 0 failures", Kind.INFO),
+        # A count above zero keeps the words a zero count on the same line cancels.
+        (b"Tests run: 10, Failures: 2, Errors: 0, Skipped: 0", Kind.ERROR),
+        (b"Tests run: 10, Failures: 0, Errors: 0, Skipped: 0", Kind.INFO),
+        (b"FAILED (failures=2, errors=0)", Kind.ERROR),
+        (b"1 failed, 0 errors", Kind.ERROR),
+        (b"Tests: 120 passed, 0 failed, 3 errors", Kind.ERROR),
+        (b"Build: lib 0 errors, app 2 errors", Kind.ERROR),
+        (b"Lint: lib 0 warnings, app 12 warnings", Kind.WARNING),
+        (b"Summary: 0 failed, 0 errors, 10 passed", Kind.INFO),
+        # dotnet test's aligned counts, MSBuild's "(s)".
+        (b"Passed!  - Failed:     0, Passed:   118, Skipped:     0, Total:   120", Kind.INFO),
+        (b"Failed!  - Failed:     2, Passed:   118, Skipped:     0, Total:   120", Kind.ERROR),
+        (b"    0 Warning(s)", Kind.INFO),
+        (b"    0 Error(s)", Kind.INFO),
+        (b"    3 Error(s)", Kind.ERROR),
+        (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
+        (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
         (b"gcc -Wall -Werror -c main.c", Kind.NOISE),
         # The level field decides; weak words never raise a line above it.

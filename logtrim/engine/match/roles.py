@@ -21,6 +21,7 @@ class Role(str, Enum):
     STRONG = "strong"
     WORD = "word"
     ZERO = "zero"
+    COUNT = "count"  # a count above zero: a word that a zero count on its line does not cancel
 
 
 @dataclass(frozen=True)
@@ -46,11 +47,12 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> 
     A level decides (INFO with a progress form is progress); strong forms may raise it.
     ``detail``: the line has a detail level (:data:`DETAIL_START`, :data:`DETAIL_FIELD`).
     Without a level, the words decide, and a zero rule cancels the error words (one of
-    warnings, the warning words).
+    warnings, the warning words), unless the line also counts some above zero (``1 failed,
+    0 errors``).
     """
     level: Kind | None = None
     strong = words = Kind.NOISE
-    progress = zero = zero_warn = error_word = warn_word = False
+    progress = zero = zero_warn = error_word = warn_word = counted = counted_warn = False
     for i in ids:
         rule = rules[i]
         role = rule.role
@@ -61,6 +63,11 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> 
         elif role is Role.ZERO:  # "0 warnings" cancels the warning words, the others the error's
             zero_warn = zero_warn or rule.kind == Kind.WARNING
             zero = zero or rule.kind != Kind.WARNING
+        elif role is Role.COUNT:  # a word, and one that a zero count does not cancel
+            if rule.kind == Kind.WARNING:
+                counted_warn = warn_word = True
+            else:
+                counted = error_word = True
         elif rule.kind == Kind.PROGRESS:
             progress = True
         elif rule.kind == Kind.ERROR:
@@ -73,9 +80,9 @@ def kind_of(ids: Sequence[int], rules: Sequence[Rule], detail: bool = False) -> 
         level = Kind.NOISE
     if level is not None:
         return max(Kind.PROGRESS if level == Kind.INFO and progress else level, strong)
-    if warn_word and not zero_warn:
+    if warn_word and (counted_warn or not zero_warn):
         words = max(words, Kind.WARNING)
-    if error_word and not zero:
+    if error_word and (counted or not zero):
         words = Kind.ERROR
     if progress and words < Kind.PROGRESS:
         words = Kind.PROGRESS
@@ -92,7 +99,8 @@ def needs_detail(ids: Sequence[int], rules: Sequence[Rule]) -> bool:
         if rule.role is Role.LEVEL or rule.role is Role.STRONG:
             return False
         raises = raises or (
-            rule.role is Role.WORD and (rule.kind != Kind.INFO or rule.name in _DETAIL_CHECKED)
+            rule.role is Role.COUNT
+            or (rule.role is Role.WORD and (rule.kind != Kind.INFO or rule.name in _DETAIL_CHECKED))
         )
     return raises
 

@@ -1,7 +1,8 @@
 """The built-in rules of weak words and of lines that are no event (:mod:`.rules` puts them
 after the level fields and the strong forms): a keyword (``error``, ``failed``, ``timed
 out``), a progress or milestone form, a heading; and what cancels the error words on its
-line (``0 failed``, a configure probe's ``not found``)."""
+line (``0 failed``, a configure probe's ``not found``), and the counts above zero that keep them
+(``1 failed, 0 errors``)."""
 
 from __future__ import annotations
 
@@ -18,11 +19,32 @@ L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
 R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
 WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, L + rb"errors?" + R, "Error: could not connect to db-01"),
-    Rule("error-count", Kind.ERROR, L + rb"[1-9][0-9]* errors?" + R, "Build finished: 3 errors"),
-    # Mocha's and Jasmine's tally, the failing tests' reports under it.
-    Rule("failing-count", Kind.ERROR, L + rb"[1-9][0-9]* failing" + R, "  2 failing"),
+    # Counts above zero: words that a zero count on their line does not cancel ("Tests run:
+    # 10, Failures: 2, Errors: 0", "1 failed, 0 errors", MSBuild's "3 Error(s)").
     Rule(
-        "fail-count", Kind.ERROR, L + rb"(?:failed|failures?|errors?)[=:] ?[1-9]", "ok=2 failed=1"
+        "error-count",
+        Kind.ERROR,
+        L + rb"[1-9][0-9]*[ \t]+(?:(?:errors?|failed|failures?)" + R + rb"|error\(s\))",
+        "Build finished: 3 errors",
+        role=Role.COUNT,
+    ),
+    # Mocha's and Jasmine's tally, the failing tests' reports under it.
+    Rule(
+        "failing-count", Kind.ERROR, L + rb"[1-9][0-9]* failing" + R, "  2 failing", role=Role.COUNT
+    ),
+    Rule(
+        "fail-count",
+        Kind.ERROR,
+        L + rb"(?:failed|failures?|errors?)[=:][ \t]*[1-9]",
+        "ok=2 failed=1",
+        role=Role.COUNT,
+    ),
+    Rule(
+        "warning-count",
+        Kind.WARNING,
+        L + rb"[1-9][0-9]*[ \t]+(?:warnings?" + R + rb"|warning\(s\))",
+        "Lint: lib 0 warnings, app 12 warnings",
+        role=Role.COUNT,
     ),
     Rule("fatal", Kind.ERROR, L + rb"fatal" + R, "fatal: repository 'x' does not exist"),
     Rule("failed", Kind.ERROR, L + rb"fail(?:ed|ure|ures|s)?" + R, "07: Tests FAILED"),
@@ -144,12 +166,12 @@ ZERO: tuple[Rule, ...] = (
         caseless=False,
         role=Role.ZERO,
     ),
-    # Zero counts: "0 errors", "failed: 0", "no errors".
+    # Zero counts: "0 errors", "failed: 0", "no errors", MSBuild's "0 Error(s)".
     Rule(
         "zero-count",
         Kind.NOISE,
-        rb"\b0 (?:errors?|failed|failures?)\b|\b(?:errors?|failed|failures?)[:=] ?0\b|"
-        rb"\bno errors?\b|\bwithout errors?\b",
+        rb"\b0[ \t]+(?:errors?|failed|failures?)\b|\b0[ \t]+error\(s\)|"
+        rb"\b(?:errors?|failed|failures?)[:=][ \t]*0\b|\bno errors?\b|\bwithout errors?\b",
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
     ),
@@ -171,7 +193,7 @@ ZERO: tuple[Rule, ...] = (
     Rule(
         "zero-warnings",
         Kind.WARNING,
-        L + rb"(?:0 warnings|warnings[:=] ?0)" + R,
+        L + rb"(?:0[ \t]+warnings|warnings[:=][ \t]*0)" + R + rb"|\b0[ \t]+warning\(s\)",
         "Lint: 0 problems (0 errors, 0 warnings)",
         role=Role.ZERO,
     ),
