@@ -59,3 +59,36 @@ def test_a_progress_flood_between_lines_keeps_to_the_budget(run_logtrim: RunLogt
     # The first (due at once), one before each line shown, and the last (the final state).
     shown = r.stderr.count(b"stderr Warning")
     assert 2 <= r.stderr.count(b"##octopus[progress ") <= shown + 2
+
+
+# A deploy script whose last line is its only progress line, shown as it came: the lines
+# before it were no progress, and the tail that followed it had none of them (found by trying
+# the product as a new user would).
+LAST_STATE = """
+for n in $(seq 1 300); do echo "copy file_$n.dll"; done
+echo "Restarting service shop-api"
+echo "Stopping worker pool"
+echo "Uploading package 100%"
+exit {code}
+"""
+
+
+def test_the_tail_shows_the_lines_before_a_last_progress_line_shown_as_it_came(
+    run_logtrim: RunLogtrim,
+) -> None:
+    r = run_logtrim("--ci", "plain", "--budget", "5kB", "--", "sh", "-c", LAST_STATE.format(code=3))
+    assert r.code == 3
+    text = r.stdout.decode()
+    assert "--- last 200 lines (exit code 3)" in text
+    tail = text.split("--- last 200 lines")[1]
+    assert "Restarting service shop-api\nStopping worker pool\n" in tail
+    assert text.count("Uploading package 100%\n") == 1  # a state is not shown again
+    assert len(r.console) <= 5000
+
+
+def test_the_success_tail_shows_the_lines_before_a_last_progress_line(
+    run_logtrim: RunLogtrim,
+) -> None:
+    r = run_logtrim("--ci", "plain", "--budget", "5kB", "--", "sh", "-c", LAST_STATE.format(code=0))
+    assert r.code == 0
+    assert "Restarting service shop-api\nStopping worker pool\n" in r.stdout.decode()

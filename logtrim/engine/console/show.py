@@ -13,7 +13,7 @@ from ..._regex import lazy
 from ..._text import COLOUR
 from ..flow.history import History, Shaper
 from ..flow.throttle import Progress
-from ..match.kinds import NOISE, TIERS, Kind
+from ..match.kinds import NOISE, PROGRESS, TIERS, Kind
 from .output import STDOUT, Output
 
 #: A section's heading: a title between runs of one rule character (pytest's
@@ -168,7 +168,9 @@ class Shower:
             self.hold(kind, size)
             return False
         out.after_gap(stream, gap, masked, kind)
-        self.history.mark_shown(lineno, stream=stream)
+        # A state shown as it came: the tail may show the lines since the state before it.
+        state = self.progress.streams[stream].before if kind == PROGRESS else None
+        self.history.mark_shown(lineno, stream=stream, state=state)
         return True
 
     def _few_left(

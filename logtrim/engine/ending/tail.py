@@ -89,7 +89,7 @@ class Tail:
         out, history = self._out, self._history
         shown = history.shown()
         lines = history.recent(history.lines, count)
-        recent = [line for line in lines if history.visible(line[0], line[1])]
+        recent = [line for line in lines if history.tail_visible(line[0], line[1])]
         first = recent[0][0] if recent else history.lines
         ends = self._ends()
         held = [line for line in self._earlier(first, shown, ends) if not self._progress(line.text)]
@@ -144,7 +144,7 @@ class Tail:
         starting at ``first`` or than a line their stream showed, and each stream's last
         lines before the window, oldest first; none of them already shown."""
         history = self._history
-        last_on = history.last_on
+        last_on = history.tail_from
         is_new = self._is_new or (lambda _: False)
         # Each line once: a new line also held with an error keeps its place in the error's
         # block (a stack frame stays a frame: the baseline only adds lines, never moves them).

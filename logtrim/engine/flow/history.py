@@ -43,6 +43,11 @@ class History:
         # Per stream, the newest line shown (or counted as a repeat): what the console shows
         # later of that stream must be newer, so that each stream reads in order.
         self.last_on: dict[int, int] = {}
+        # Per stream, the newest line the failure tail must be newer than: the last shown,
+        # or, when that was a progress state shown as it came, the state written before it.
+        # The lines between are no states, and the tail may show them: it would otherwise be
+        # empty after ``Uploading 100%`` shown as the last line.
+        self.tail_from: dict[int, int] = {}
         # The newest line the console has moved past: a partial line or a redrawn state
         # printed after it (with the marker that counted the lines before). Context before a
         # later line never reaches back to it: it would print after what came later.
@@ -103,11 +108,20 @@ class History:
         self._bytes = sum(len(segment[2]) for segment in segments)
         self._limit = self._bytes + HOLD
 
-    def mark_shown(self, lineno: int, *, in_order: bool = True, stream: int = 0) -> None:
+    def mark_shown(
+        self, lineno: int, *, in_order: bool = True, stream: int = 0, state: int | None = None
+    ) -> None:
+        """``state``: the line is a progress state shown as it came, and ``state`` the line
+        of the state written before it on its stream (-1: none; see ``tail_from``)."""
         if in_order and lineno > self.last_shown:
             self.last_shown = lineno
         if stream and lineno > self.last_on.get(stream, -1):
             self.last_on[stream] = lineno
+            tail_from = self.tail_from
+            if state is None:
+                tail_from[stream] = lineno
+            elif state > tail_from.get(stream, -1):
+                tail_from[stream] = state
         shown = self._shown
         shown.append(lineno)
         floor = self._floor(lineno)
@@ -119,6 +133,7 @@ class History:
         a few calls: the same marks kept (those below the floor go as they would)."""
         self.last_shown = max(self.last_shown, last)
         self.last_on[stream] = max(self.last_on.get(stream, -1), last)
+        self.tail_from[stream] = max(self.tail_from.get(stream, -1), last)
         shown = self._shown
         floor = self._floor(last)
         # The marks below the floor from the left, found in C (a run marked earlier may
@@ -138,6 +153,7 @@ class History:
         """Lines ``first`` to ``last`` of ``stream`` (the newest it counted) are not shown
         after all: its next lines may show them. Once, at the end of a failed run."""
         self.last_on[stream] = min(self.last_on.get(stream, -1), first - 1)
+        self.tail_from[stream] = min(self.tail_from.get(stream, -1), first - 1)
         self._shown = deque(n for n in self._shown if not first <= n <= last)
 
     def quiet(self, start: int, end: int, *, ignored: bool = False) -> None:
@@ -164,6 +180,11 @@ class History:
         """Whether a line may still be shown: not archive only, newer than what its stream
         showed last."""
         return lineno > self.last_on.get(stream, -1) and not self.is_quiet(lineno)
+
+    def tail_visible(self, lineno: int, stream: int) -> bool:
+        """Whether the failure tail may show a line: not archive only, newer than
+        ``tail_from``."""
+        return lineno > self.tail_from.get(stream, -1) and not self.is_quiet(lineno)
 
     def shown(self) -> set[int]:
         return set(self._shown)

@@ -30,6 +30,9 @@ class Pending:
         self.commands: dict[str, tuple[int, bytes]] = {}
         # Whether either waits: an attribute, as every line printed asks.
         self.waiting = False
+        # The plain state written before the one :meth:`Progress.due` let show now, and the
+        # last one it let show (-1: none): the failure tail may show the lines between.
+        self.before = self.last = -1
 
     def after(self, lineno: int) -> bool:
         """Whether a state written after line ``lineno`` waits."""
@@ -75,7 +78,8 @@ class Progress:
             st.at = now
             # Shown now: it replaces the waiting state of its own kind only.
             if command is None:
-                st.line = None
+                st.before = st.line[0] if st.line is not None else st.last
+                st.line, st.last = None, lineno
             else:
                 st.commands.pop(command, None)
             st.waiting = st.line is not None or bool(st.commands)
