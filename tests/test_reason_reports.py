@@ -243,3 +243,26 @@ def test_node_s_aggregate_without_frames_is_the_reason() -> None:
         "[logtrim] failed (exit 1): AggregateError: All promises were rejected"
         " (the first of them: Error: mirror-a timed out)"
     )
+
+
+# A Python traceback after an error line that only names it (an ASGI server's), as a log's
+# carrier prints each line of it: Compose (v2 and v1), ``kubectl logs --prefix``, BuildKit.
+_ASGI = [
+    "ERROR: Exception in ASGI application",
+    "Traceback (most recent call last):",
+    '  File "/app/server.py", line 88, in checkout',
+    "    order = await db.create_order(cart)",
+    'asyncpg.exceptions.UndefinedTableError: relation "orders_v2" does not exist',
+]
+
+
+@pytest.mark.parametrize(
+    "prefix", ["", "web-1     | ", "web_1  | ", "[pod/web-7d9f/app] ", "#7 1.823 "]
+)
+def test_a_traceback_behind_a_carrier_s_prefix_names_its_exception(prefix: str) -> None:
+    """Behind Compose's ``web-1 | `` the frames were no frames and the exception line no
+    traceback's end: the generic header was the reason (found by trying the product)."""
+    lines = [(STDOUT, (prefix + line).encode()) for line in _ASGI]
+    assert _engine_failed_line([*lines, (STDOUT, b"web-1 exited with code 1")]) == (
+        "[logtrim] failed (exit 1): " + _ASGI[-1]
+    )

@@ -94,6 +94,8 @@ class ReasonChooser:
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
+        if (carrier := traces.CARRIER.match(text)) is not None:
+            text = text[carrier.end() :]
         if (gutter := traces.GROUP_GUTTER.match(text)) is not None:
             text = text[gutter.end() :]  # a line of an exception group's traceback
             if self._grouped(text, lineno):
