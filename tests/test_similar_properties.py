@@ -5,6 +5,9 @@ the summary), the failure reason and the first errors are the exact path's."""
 
 from __future__ import annotations
 
+import hashlib
+from typing import Any
+
 import pytest
 from conftest import examples, split
 from hypothesis import HealthCheck, example, given, settings
@@ -79,9 +82,41 @@ RUNS = st.tuples(
     st.integers(1, 40),
     st.sampled_from([0, 0, 3, 6, 12, 40]),
 ).map(lambda r: b"".join(r[0] % (r[1] + max(k - r[3], 0)) for k in range(r[2])))
-DATA = st.lists(st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE), min_size=5, max_size=30).map(
-    b"".join
-)
+
+
+def _hex_id(seed: int, kind: str) -> bytes:
+    """An id of a kind, drawn from ``seed``: a UUID, a hash, or forms whose template depends
+    on where their letters and dashes are (no run may join them)."""
+    digest = hashlib.sha1(str(seed).encode()).hexdigest().encode()
+    forms = {
+        "uuid": digest[:8] + b"-" + digest[8:12] + b"-" + digest[12:16] + b"-" + digest[16:20]
+        + b"-" + digest[20:32],
+        "hash": digest[:12],
+        "digits": b"%012d" % seed,  # no letter: no hex id
+        "letters": b"abcdef" * 2,  # no digit: none either
+        "dashed": digest[:4] + b"-" + digest[4:12],  # a hex word with a dash: no UUID
+        "angled": b">" + digest[:12],
+    }  # fmt: skip
+    return forms[kind]
+
+
+_ID_LINE = b"2024-05-01T12:41:00.000Z ERROR request %b failed: upstream timeout\n"
+# A run of lines each with an id of its own (a request's UUID, a hash), its first line a few
+# times (a repeat under way, as a run counted in bulk needs), now and then an id of another
+# kind among them.
+ID_RUNS = st.tuples(
+    st.integers(0, 10**6),
+    st.integers(1, 40),
+    st.sampled_from(["uuid", "uuid", "hash", "dashed", "angled"]),
+    st.lists(st.tuples(st.integers(0, 39), st.sampled_from(
+        ["digits", "letters", "dashed", "angled", "hash", "uuid"])), max_size=3),
+    st.sampled_from([0, 2, 5]),
+).map(lambda r: b"".join(
+    _ID_LINE % _hex_id(r[0] + max(k - r[4], 0), dict(r[3]).get(k, r[2])) for k in range(r[1])
+))  # fmt: skip
+DATA = st.lists(
+    st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE, ID_RUNS), min_size=5, max_size=30
+).map(b"".join)
 
 GOOD = b"2024-05-01T12:41:00.000Z ERROR something x1 happened\nINFO: still trying\n"
 
@@ -204,3 +239,24 @@ def test_a_run_counted_in_bulk_says_how_many_so_far() -> None:
     lean, exact = lean_and_exact(data, cuts, [(False, 2.0)] * 4, 9000, False, whole=True)
     assert lean == exact
     assert b"[logtrim] (193 similar lines so far)\n" in lean[0]
+
+
+def test_a_flood_of_errors_each_with_its_own_uuid_is_counted_in_bulk() -> None:
+    """Error lines that differ in a UUID (a request id each): one run counted at once, as
+    line by line; before, each was asked every question (4 MB/s)."""
+    data = b"".join(_ID_LINE % _hex_id(k, "uuid") for k in range(3000))
+    lean, exact = lean_and_exact(data, [70_000, 140_000], [], 9000, False)
+    assert lean == exact
+    assert b" similar lines ...\n" in lean[0]
+    taken = []
+    with pytest.MonkeyPatch.context() as patch:
+        real = similar.take
+
+        def take(*args: Any) -> tuple[int, int, int] | None:
+            found = real(*args)
+            taken.append(found[2] - args[5] if found else 0)  # the lines it counted
+            return found
+
+        patch.setattr(similar, "take", take)
+        run([(STDOUT, data, 0.0)], 9000, False)
+    assert max(taken) > 1000  # one call took most of them

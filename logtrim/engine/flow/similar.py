@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING
 
 from ..ending.incident import common_prefix
 from ..match.kinds import ERROR, Kind
-from ..shapes.templates import DIGITS_TO_ZERO
+from ..shapes.templates import DIGITS_TO_ZERO, hex_form, hex_shape
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -100,13 +100,44 @@ def _run(sel: Selector, region: bytes, hits: list[tuple[int, Kind]], i: int) -> 
     first = region[start:end]
     if not end or size > width or b"\r" in first or b"\x1b" in first:
         return 0, 0
-    lines = min(_alike(region, start, first.translate(DIGITS_TO_ZERO)), len(hits) - i)
+    form = first.translate(DIGITS_TO_ZERO)
+    lines = _alike(region, start, form)
+    if lines == 1 and len(hits) - i > 1:
+        lines = _alike_ids(region, start, form)  # each line an id of its own?
+    lines = min(lines, len(hits) - i)
     window = hits[i : i + lines]
     at = list(map(itemgetter(0), window))
     want = range(start, start + lines * size, size)
     lines = next(compress(count(), map(ne, at, want)), lines)  # the first line no rule hit
     kinds = bytes(map(itemgetter(1), window[:lines]))
     return len(kinds) - len(kinds.lstrip(_ERROR)), size
+
+
+def _alike_ids(region: bytes, start: int, form: bytes) -> int:
+    """How many lines from ``start`` on differ from the first (digits-to-zero ``form``) only
+    in digits and hex ids (a UUID, a hash: ``request 5d99...-4960 failed``), each id a UUID
+    or one hex word (:func:`.hex_shape`), so that each has its template and its reason rank
+    (remembered by the form with ids as ``#``); 1: none but it. In growing windows, each
+    one regex pass over the block."""
+    shape = hex_shape(form)
+    if shape is None or shape == form:
+        return 1  # no id, or one whose template depends on its letters
+    size = len(form)
+    room = (len(region) - start) // size
+    lines, window = 1, 2
+    while lines < room:
+        take = min(window, room - lines)
+        at = start + lines * size
+        block = region[at : at + take * size]
+        if b"#" in block:  # a line's own '#' where the first has an id: no run past it
+            return lines
+        ids = hex_form(block.translate(DIGITS_TO_ZERO))
+        expected = shape * take
+        if ids != expected:
+            return lines + common_prefix(ids, expected) // size
+        lines += take
+        window = min(window * 8, 4096)
+    return lines
 
 
 def _alike(region: bytes, start: int, form: bytes) -> int:
