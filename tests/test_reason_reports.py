@@ -264,5 +264,53 @@ def test_a_traceback_behind_a_carrier_s_prefix_names_its_exception(prefix: str) 
     traceback's end: the generic header was the reason (found by trying the product)."""
     lines = [(STDOUT, (prefix + line).encode()) for line in _ASGI]
     assert _engine_failed_line([*lines, (STDOUT, b"web-1 exited with code 1")]) == (
-        "[logtrim] failed (exit 1): " + _ASGI[-1]
+        "[logtrim] failed (exit 1): " + prefix + _ASGI[-1]
+    )
+
+
+def test_another_carrier_s_line_inside_a_traceback_is_none_of_it() -> None:
+    """A worker's line written among web's traceback lines does not end web's traceback."""
+    web = [(STDOUT, b"web-1     | " + line.encode()) for line in _ASGI]
+    worker = (STDOUT, b"worker-1  | celery.exceptions.WorkerLostError: Worker exited: signal 9")
+    assert _engine_failed_line([*web[:3], worker, *web[3:]]) == (
+        "[logtrim] failed (exit 1): web-1     | " + _ASGI[-1]
+    )
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # Ansible's ad-hoc output: a host's status line keeps its host.
+        (
+            [
+                "web-01 | CHANGED | rc=0 >>",
+                "ok",
+                "db-02 | FAILED | rc=1 >>",
+                "psql: error: connection to server failed: No such file or directory",
+            ],
+            "db-02 | FAILED | rc=1 >>",
+        ),
+        (["case_2   | FAILED: timeout after 30s"], "case_2   | FAILED: timeout after 30s"),
+        # A ranking whose numbers look like BuildKit's step and seconds, but not to the ms.
+        (
+            [
+                "Slowest tests:",
+                "#1 12.5 s  test_checkout",
+                "#2 9.1 s  test_upload FAILED (timeout)",
+            ],
+            "#2 9.1 s  test_upload FAILED (timeout)",
+        ),
+        # Lines of one form, one by one or by their remembered rank: the same answer.
+        *(
+            (
+                [f"web-1  | ERROR: request {k} failed: upstream timeout" for k in range(1, n)],
+                "web-1  | ERROR: request 1 failed: upstream timeout",
+            )
+            for n in (6, 7, 13)
+        ),
+    ],
+)
+def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) -> None:
+    assert _engine_failed_line([(STDOUT, line.encode()) for line in lines]) == (
+        "[logtrim] failed (exit 1): " + reason
     )

@@ -71,6 +71,7 @@ class ReasonChooser:
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _ranks: FormRanks = field(default_factory=FormRanks)
     _node: NodeErrors = field(default_factory=NodeErrors)
+    _carried: bytes = b""  # the carrier's prefix of the traceback read now
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
@@ -94,8 +95,15 @@ class ReasonChooser:
         if self.memo and self._plain(line, lineno):
             return
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
-        if (carrier := traces.CARRIER.match(text)) is not None:
-            text = text[carrier.end() :]
+        # A carrier's prefix (``web-1  | ``): the traceback is read without it, a line of
+        # another carrier's inside it is none of it; a candidate keeps it (whose it is).
+        prefix = carrier.group() if (carrier := traces.CARRIER.match(text)) else b""
+        if prefix:
+            if trace.inside and prefix != self._carried:
+                if error:
+                    self._error(line, text.strip(), lineno)
+                return
+            text = text[len(prefix) :]
         if (gutter := traces.GROUP_GUTTER.match(text)) is not None:
             text = text[gutter.end() :]  # a line of an exception group's traceback
             if self._grouped(text, lineno):
@@ -112,6 +120,7 @@ class ReasonChooser:
             return
         if traces.TRACEBACK.search(text):
             trace.header(lineno)
+            self._carried = prefix
         elif traces.FRAME.match(text):
             trace.frame(lineno)
         elif traces.CHAINED.match(body):
@@ -127,7 +136,7 @@ class ReasonChooser:
             self.best.root = caused.group(1)  # the last "Caused by" is the root cause
             self.best.lineno = lineno
         elif trace.ends_here(text, body, lineno):
-            self._exception(body, lineno)
+            self._exception(body, lineno, prefix)
         elif traces.PANIC.match(body):
             # cargo test runs each test on a thread named after it: the first failing test
             # wins; a worker thread's panic comes before main's that finds it joining.
@@ -136,9 +145,9 @@ class ReasonChooser:
             if self.best is not None and self.best.lineno == lineno:
                 trace.panic_at = trace.last_exception = lineno  # (its message: no error word)
         elif error:
-            self._error(line, body, lineno)
+            self._error(line, (prefix + text).strip() if prefix else body, lineno)
 
-    def _exception(self, body: bytes, lineno: int) -> None:
+    def _exception(self, body: bytes, lineno: int, prefix: bytes = b"") -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""
         root = self._trace.ended(body, lineno)
         # In a failing test's report it is that test's reason: an exception a passing
@@ -146,7 +155,7 @@ class ReasonChooser:
         # The first traceback after a failing test's line is its report.
         in_test = self._tests.in_test(lineno) or self._tests.in_reports(lineno)
         rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
-        self._take(rank, body, lineno, root=root, start=self._trace.start)
+        self._take(rank, prefix + body, lineno, root=root, start=self._trace.start)
 
     def _grouped(self, text: bytes, lineno: int) -> bool:
         """A line of a Python exception group's traceback, its gutter taken off: the group's

@@ -23,8 +23,8 @@ TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
 # header's ``  + ``), its separators, and the group's own line, which counts its members.
 # What a log's carrier puts before each line of a program's: a Compose service's name and
 # replica (``web-1     | ``, ``web_1  | ``), ``kubectl logs --prefix``'s pod, BuildKit's step
-# and seconds (``#7 1.823 ``). The traceback and the error behind it read as without.
-CARRIER = lazy(rb"^(?:[a-z0-9][\w.-]*[-_][0-9]+ +\| |\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]+ )")
+# and seconds to the millisecond (``#7 1.823 ``). A traceback behind it reads as without.
+CARRIER = lazy(rb"^(?:[a-z0-9][\w.-]*[-_][0-9]+ +\| |\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]{3} )")
 GROUP_GUTTER = lazy(rb"^[ ]*(?:\|(?: |$)|\+ (?=Exception Group Traceback))")
 GROUP_RULE = lazy(rb"^[ ]*\+-")
 GROUP_HEAD = lazy(rb"^(?:[\w.$]+\.)?\w*ExceptionGroup: .*\([0-9]+ sub-exceptions?\)$")
