@@ -86,6 +86,12 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build: lib 0 errors, app 2 errors", Kind.ERROR),
         (b"Lint: lib 0 warnings, app 12 warnings", Kind.WARNING),
         (b"Summary: 0 failed, 0 errors, 10 passed", Kind.INFO),
+        # A number before a count's label is no count (a worker's, a time's, a port's).
+        (b"Worker 3 errors: 0", Kind.INFO),
+        (b"10:15:13 errors: 0 warnings: 0", Kind.INFO),
+        (b"Job 17 failed: 0, succeeded: 12", Kind.INFO),
+        (b"2 tests failed, 0 errors", Kind.ERROR),
+        (b"Errors: 0 Warnings: 12", Kind.WARNING),
         # dotnet test's aligned counts, MSBuild's "(s)".
         (b"Passed!  - Failed:     0, Passed:   118, Skipped:     0, Total:   120", Kind.INFO),
         (b"Failed!  - Failed:     2, Passed:   118, Skipped:     0, Total:   120", Kind.ERROR),

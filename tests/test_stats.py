@@ -300,3 +300,21 @@ def test_no_drop_is_suggested_for_detail_lines() -> None:
     assert suggestion.tier == "info"
     only_debug = b"".join(b"DEBUG:root:fetched page %d\n" % i for i in range(3000))
     assert suggest_drop(compute([_opened(only_debug)])) is None
+
+
+def test_the_drop_suggestion_never_drops_a_count_above_zero(tmp_path: Path) -> None:
+    """A template's tier was read off its example with its digits as 0: Maven's per-class
+    summary (``Failures: 0, Errors: 0``) was info, and the --drop suggested for it also
+    dropped the one line that counted a failure, an error line for ``run``."""
+    lines = [f"Tests run: {i % 9 + 1}, Failures: 0, Errors: 0, Skipped: 0" for i in range(500)]
+    lines.insert(250, "Tests run: 10, Failures: 2, Errors: 0, Skipped: 0")
+    path = tmp_path / "surefire.log"
+    path.write_text("\n".join([*lines, *(f"copy file {i}" for i in range(300))]) + "\n")
+    proc = _cli("stats", "--json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    tiers = {t["template"]: t["tier"] for t in report["templates"]}
+    assert tiers["Tests run: <n>, Failures: <n>, Errors: <n>, Skipped: <n>"] == "error"
+    suggestion = report.get("suggestion")
+    if suggestion:
+        assert not re.search(suggestion["regex"], lines[250]), suggestion

@@ -16,6 +16,7 @@ from ..engine.stats.keytiers import KeyTiers, RawScan, split_rules
 from ..engine.stats.tiertally import TierTally
 from .tasklog import LEVEL_KIND
 
+_ZERO_TO_ONE = bytes.maketrans(b"0", b"1")
 _TEMPLATE_LEVEL = re.compile(rb"^<ts>\S*\s+([A-Za-z]+)\s*\|")
 
 
@@ -57,7 +58,8 @@ def by_key(counter: TemplateCounter, tally: TierTally) -> bool:
 
 def template_tiers(templates: dict[bytes, bytes]) -> dict[bytes, Kind]:
     """The tier of each template (``{template: example}``): its task-log level, else what
-    the rules say of its example (a line of it, digits as 0)."""
+    the rules say of its example (a line of it, digits as 0), or of it with its digits as 1
+    if that is higher."""
     out: dict[bytes, Kind] = {}
     rest: list[bytes] = []
     for tpl in templates:
@@ -77,7 +79,11 @@ def template_tiers(templates: dict[bytes, bytes]) -> dict[bytes, Kind]:
         for tpl, example in zip(rest, examples, strict=True):
             starts[pos] = tpl
             pos += len(example) + 1
-        for start, kind in matcher().scan(joined):
-            if start in starts:
-                out[starts[start]] = kind
+        # Its lines' digits are the example's zeros or other digits: ``Failures: 0`` is a zero
+        # count, ``Failures: 2`` an error. The higher tier of the two: a --drop suggested for
+        # a template never drops a line run shows as an error.
+        for data in (joined, joined.translate(_ZERO_TO_ONE)):
+            for start, kind in matcher().scan(data):
+                if start in starts and kind > out[starts[start]]:
+                    out[starts[start]] = kind
     return out

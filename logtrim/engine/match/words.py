@@ -17,14 +17,17 @@ __all__ = ["WORDS", "ZERO", "L", "R"]
 # characters. Neither side takes a newline: a match stays on its line.
 L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
 R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
+_RC = rb"(?:[^\w=/\\.:\n-]|\.(?:[ \t\r]|$)|$)"  # R, not before a colon (a count's label)
 WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, L + rb"errors?" + R, "Error: could not connect to db-01"),
     # Counts above zero: words that a zero count on their line does not cancel ("Tests run:
     # 10, Failures: 2, Errors: 0", "1 failed, 0 errors", MSBuild's "3 Error(s)").
+    # (Not before a colon: ``Worker 3 errors: 0`` counts none; ``2 tests failed`` does.)
     Rule(
         "error-count",
         Kind.ERROR,
-        L + rb"[1-9][0-9]*[ \t]+(?:(?:errors?|failed|failures?)" + R + rb"|error\(s\))",
+        L + rb"[1-9][0-9]*[ \t]+(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
+        rb"(?:(?:errors?|failed|failures?)" + _RC + rb"|error\(s\))",
         "Build finished: 3 errors",
         role=Role.COUNT,
     ),
@@ -42,7 +45,12 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "warning-count",
         Kind.WARNING,
-        L + rb"[1-9][0-9]*[ \t]+(?:warnings?" + R + rb"|warning\(s\))",
+        L
+        + rb"[1-9][0-9]*[ \t]+(?:warnings?"
+        + _RC
+        + rb"|warning\(s\))|"
+        + L
+        + rb"warnings?:[ \t]*[1-9]",
         "Lint: lib 0 warnings, app 12 warnings",
         role=Role.COUNT,
     ),
