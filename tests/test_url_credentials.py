@@ -590,3 +590,32 @@ def test_the_drop_suggestion_for_lines_with_a_url_password_is_a_regex_that_drops
     regex = json.loads(out.stdout)["suggestion"]["regex"]
     assert "****" not in regex
     assert re.search(regex, line.format(7).rstrip("\n"))
+
+
+def test_stats_masks_a_password_its_cut_of_a_long_line_leaves_open(tmp_path: Path) -> None:
+    """``stats`` templates a line past 4 kB on its first 4,096 bytes: a cut inside a URL's
+    password left its start with no ``@`` after it, in the table, the JSON and --drop."""
+    line = "INFO connecting " + "y" * 4044 + " https://bob:LEAKPART" + "Q" * 40 + "@host/x done\n"
+    path = tmp_path / "long.log"
+    path.write_text(line * 3 + "other\n")
+    for args in (["stats", str(path)], ["stats", "--json", str(path)]):
+        out = _logtrim(*args)
+        assert out.returncode == 0, out.stderr
+        assert b"LEAK" not in out.stdout, out.stdout.decode()
+
+
+def test_stats_masks_a_password_in_a_task_log_s_step_name(tmp_path: Path) -> None:
+    """An Octopus task log's step names are the script's text: its "By step" table and
+    JSON printed them as written."""
+    path = tmp_path / "task.log"
+    path.write_text(
+        "Task ID:       ServerTasks-813\nTask status:   Failed\n\n"
+        "                    | == Running: Migrate postgres://app:STEPSECRET@db-01/shop ==\n"
+        + "".join(f"16:05:0{i}   Info     |   migrating {i}\n" for i in range(1, 6))
+        + "16:06:01   Error    |     boom\n"
+    )
+    for args in (["stats", str(path)], ["stats", "--json", str(path)]):
+        out = _logtrim(*args)
+        assert out.returncode == 0, out.stderr
+        assert b"STEPSECRET" not in out.stdout, out.stdout.decode()
+        assert b"Migrate postgres://app:" in out.stdout  # the step is there, masked

@@ -158,9 +158,9 @@ def to_json(stats: Stats, top: int) -> dict[str, Any]:
         out["other"] = {"lines": other.lines, "bytes": other.size, "error_bytes": other.error}
     if stats.new is not None:
         out["new_templates"] = len(stats.new)
-    if stats.steps:
-        out["steps"] = stats.steps
-        out["step_status"] = stats.step_status
+    if stats.steps:  # a step's name is the script's text: masked as any
+        out["steps"] = {stats.text(name): size for name, size in stats.steps.items()}
+        out["step_status"] = {stats.text(k): v for k, v in stats.step_status.items()}
     return out
 
 
@@ -214,8 +214,9 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
         lines += _table(rows3, total, label_width)
     if stats.steps:
         lines += ["", "By step:"]
+        status = stats.step_status
         rows2 = [
-            (f"{name} ({stats.step_status[name]})" if name in stats.step_status else name, v, None)
+            (stats.text(f"{name} ({status[name]})" if name in status else name), v, None)
             for name, v in stats.steps.items()
         ]
         lines += _table(rows2, total, label_width)

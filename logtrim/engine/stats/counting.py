@@ -18,6 +18,8 @@ from itertools import compress, islice, repeat
 from operator import is_, mul, not_
 from typing import NamedTuple, Protocol
 
+from ..._text import MASK
+from ..masking import urlcreds
 from ..shapes.templates import DIGITS_TO_ZERO, templates_of_keys
 from .table import Table, TemplateStat
 
@@ -150,8 +152,8 @@ class TemplateCounter:
         limit = self.KEY_MAX
         for i, line in enumerate(lines):
             if len(line) > limit + 1:
-                lines[i] = key = line[:limit] + b"\n"
-                self._beyond[key] += len(line) - limit - 1
+                lines[i] = key = _cut(line, limit)
+                self._beyond[key] += len(line) - len(key)
 
     def _fold(self) -> None:
         keys, beyond = self._keys, self._beyond
@@ -260,3 +262,14 @@ class TemplateCounter:
         """``{template: TemplateStat}`` for everything fed so far."""
         self._fold()
         return self._folded
+
+
+def _cut(line: bytes, limit: int) -> bytes:
+    """A long line's key: its first ``limit`` bytes and a newline; a URL's password the cut
+    leaves open (no ``@`` after it yet) as the mask, as its ``@`` would have it masked."""
+    head = line[:limit]
+    if urlcreds.AT in line[limit:]:
+        start = urlcreds.open_password(head)
+        if start < limit:
+            head = head[:start] + MASK
+    return head + b"\n"
