@@ -10,6 +10,10 @@ import sys
 
 from conftest import RunLogtrim
 
+from logtrim._matchers import compiler
+from logtrim.engine.core import Core
+from logtrim.engine.policy import Policy
+
 SCRIPT = """
 echo "Running tests"
 for i in $(seq 1 2000); do echo "coverage src/file$i.js 100%"; done
@@ -92,3 +96,21 @@ def test_the_success_tail_shows_the_lines_before_a_last_progress_line(
     r = run_logtrim("--ci", "plain", "--budget", "5kB", "--", "sh", "-c", LAST_STATE.format(code=0))
     assert r.code == 0
     assert "Restarting service shop-api\nStopping worker pool\n" in r.stdout.decode()
+
+
+def test_a_state_shown_as_a_line_instead_of_a_marker_is_not_shown_again() -> None:
+    """A waiting progress state on stdout, the one line a marker would have counted before
+    a line on stderr: shown there (shorter than the marker), it still waited, and came
+    again after it (found by an attacker of the tail's change)."""
+    policy = Policy(budget=5000, progress_interval=0.2, verbatim=0, head=2)
+    core = Core(policy, compiler=compiler())
+    core.start(0.0)
+    out = core.feed(1, b"warning: deprecated 0\nUploading 7%\nUploading 34%\n", 0.01)[1]
+    out += core.feed(2, b"Step 3 done\n", 0.02)[1]
+    out += core.tick(0.3)
+    out += core.feed(1, b"Uploading 100%\n", 0.32)[1]
+    out += core.finish_input(0.33)[1]
+    out += core.close(3, 0.34)[0]
+    console = b"".join(data for _, data in out)
+    assert console.count(b"Uploading 34%\n") == 1, console.decode()
+    assert b"shown 5 lines" in console

@@ -94,13 +94,7 @@ class Shower:
         # (dropped when the context shows them).
         # A state the gap marker below counts could not be shown after it: the other
         # stream's too, the oldest first.
-        progress = self.progress
-        waiting = progress.streams
-        first = before[0][0] if before else lineno
-        for each in sorted(
-            (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
-        ):
-            progress.late(each, before=first, hold=True)
+        self._states_before(before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not before and not context:
@@ -204,12 +198,23 @@ class Shower:
         cost = sum(len(text) for _, _, text in shown)
         if cost > marker or self.budget.used + cost > room:
             return gap
+        self._states_before(before[0][0])  # a state among them is shown there, not again
         self.out.clear_gap()
         for n, stream, text in shown:
             self.out.emit(stream, text, NOISE)
             self.out.tally.context_lines += 1
             self.history.mark_shown(n, stream=stream)
         return b""
+
+    def _states_before(self, first: int) -> None:
+        """The progress states waiting on either stream written before line ``first``,
+        shown in order; those from it on dropped (the caller prints them as context)."""
+        progress = self.progress
+        waiting = progress.streams
+        for each in sorted(
+            (s for s in waiting if waiting[s].waiting), key=lambda s: waiting[s].mark
+        ):
+            progress.late(each, before=first, hold=True)
 
     def hold(self, kind: Kind, size: int) -> None:
         """A line the budget does not allow: counted, and the first of its tier says so."""
