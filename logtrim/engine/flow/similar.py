@@ -5,7 +5,9 @@ failed``). While the budget still shows errors, each line like the last one show
 not shown (engine/flow/repeats.py), yet the exact path asks every question about it first (its
 context, its reason, its repeat key, its mark in the history): about 20 us a line. Here a run
 of such lines is found with a few calls in C (each line has the first's digits-to-zero form,
-so its template and reason rank; each a rule's error hit, none skipped) and counted at once,
+so its template and reason rank; each a rule's error hit, none skipped; or, when each line
+carries an id of its own, a UUID or a hash, one regex pass a block finds the lines whose ids
+alone differ) and counted at once,
 when nothing that looks at each line is in play (:func:`ready`). The console, summary,
 failure reason and history are the exact path's, in any chunks
 (tests/test_similar_properties.py); only the cost changes.

@@ -31,7 +31,7 @@ class Pending:
         # Whether either waits: an attribute, as every line printed asks.
         self.waiting = False
         # The plain state written before the one :meth:`Progress.due` let show now, and the
-        # last one it let show (-1: none): the failure tail may show the lines between.
+        # last one shown (-1: none): the failure tail may show the lines between.
         self.before = self.last = -1
 
     def after(self, lineno: int) -> bool:
@@ -201,6 +201,7 @@ class Progress:
             return
         out.emit(stream, masked, PROGRESS, lineno=lineno)
         self._history.mark_shown(lineno, stream=stream)
+        self.streams[stream].last = lineno
 
     def tick(self, now: float) -> None:
         """Time passes: waiting lines whose interval is over are shown."""

@@ -23,8 +23,8 @@ from collections.abc import Callable, Iterable, Sequence
 from itertools import accumulate, filterfalse
 
 from ..._regex import lazy
-from ..._text import MASK
 from ..masking import urlcreds
+from ..masking.mask import apply
 
 # A placeholder stands for a word: ``>`` and ``<`` count as word chars in the boundary checks,
 # which keeps templating idempotent.
@@ -220,7 +220,7 @@ def _bulk(
     if urlcreds.AT in block and (spans := urlcreds.spans(block)):
         # A placeholder may take a URL's start and leave its password's end
         # (``"<str>"cr3tTAIL@host``): the passwords go before the regex sees the lines.
-        block = _masked(block, spans)
+        block = apply(block, spans)
         lines = block.split(b"\n")
         ends, line = [len(each) + 1 for each in lines], lines.__getitem__
     if not by_field or _KEEP in block or b"\x01" in block:
@@ -240,15 +240,6 @@ def _bulk(
         for i, tpl in zip(whole, template_uncached(joined).split(b"\n"), strict=True):
             out[i] = tpl
     return out
-
-
-def _masked(block: bytes, spans: list[tuple[int, int]]) -> bytes:
-    """``block`` with each ``[start, end)`` span as the mask."""
-    out, pos = [], 0
-    for start, end in spans:
-        out += [block[pos:start], MASK]
-        pos = end
-    return b"".join([*out, block[pos:]])
 
 
 def _few_repeat(sample: bytes) -> bool:
