@@ -101,6 +101,16 @@ def _hex_id(seed: int, kind: str) -> bytes:
 
 
 _ID_LINE = b"2024-05-01T12:41:00.000Z ERROR request %b failed: upstream timeout\n"
+
+
+def _id_line(seed: int, kind: str, run: str) -> bytes:
+    """A line of the run (ids of ``run``'s kind) or of another ``kind`` of id; ``word``: the
+    run's id, but a word that differs in a hex letter alone (``feiled``: no line like it)."""
+    if kind == "word":
+        return (_ID_LINE % _hex_id(seed, run)).replace(b"failed", b"feiled")
+    return _ID_LINE % _hex_id(seed, kind)
+
+
 # A run of lines each with an id of its own (a request's UUID, a hash), its first line a few
 # times (a repeat under way, as a run counted in bulk needs), now and then an id of another
 # kind among them.
@@ -109,10 +119,10 @@ ID_RUNS = st.tuples(
     st.integers(1, 40),
     st.sampled_from(["uuid", "uuid", "hash", "dashed", "angled"]),
     st.lists(st.tuples(st.integers(0, 39), st.sampled_from(
-        ["digits", "letters", "dashed", "angled", "hash", "uuid"])), max_size=3),
+        ["digits", "letters", "dashed", "angled", "hash", "uuid", "word"])), max_size=3),
     st.sampled_from([0, 2, 5]),
 ).map(lambda r: b"".join(
-    _ID_LINE % _hex_id(r[0] + max(k - r[4], 0), dict(r[3]).get(k, r[2])) for k in range(r[1])
+    _id_line(r[0] + max(k - r[4], 0), dict(r[3]).get(k, r[2]), r[2]) for k in range(r[1])
 ))  # fmt: skip
 DATA = st.lists(
     st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE, ID_RUNS), min_size=5, max_size=30

@@ -21,7 +21,8 @@ from typing import TYPE_CHECKING
 
 from ..ending.incident import common_prefix
 from ..match.kinds import ERROR, Kind
-from ..shapes.templates import DIGITS_TO_ZERO, hex_form, hex_shape
+from ..shapes.ids import IdRun, hex_form
+from ..shapes.templates import DIGITS_TO_ZERO
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -118,11 +119,10 @@ def _run(sel: Selector, region: bytes, hits: list[tuple[int, Kind]], i: int) -> 
 def _alike_ids(region: bytes, start: int, form: bytes) -> int:
     """How many lines from ``start`` on differ from the first (digits-to-zero ``form``) only
     in digits and hex ids (a UUID, a hash: ``request 5d99...-4960 failed``), each id a UUID
-    or one hex word (:func:`.hex_shape`), so that each has its template and its reason rank
-    (remembered by the form with ids as ``#``); 1: none but it. In growing windows, each
-    one regex pass over the block."""
-    shape = hex_shape(form)
-    if shape is None or shape == form:
+    or one hex word (:class:`.IdRun`), so that each has its template and its reason rank
+    (remembered by the form with ids as ``#``); 1: none but it. In growing windows."""
+    run = IdRun.of(form)
+    if run is None:
         return 1  # no id, or one whose template depends on its letters
     size = len(form)
     room = (len(region) - start) // size
@@ -133,10 +133,11 @@ def _alike_ids(region: bytes, start: int, form: bytes) -> int:
         block = region[at : at + take * size]
         if b"#" in block:  # a line's own '#' where the first has an id: no run past it
             return lines
-        ids = hex_form(block.translate(DIGITS_TO_ZERO))
-        expected = shape * take
-        if ids != expected:
-            return lines + common_prefix(ids, expected) // size
+        if not run.alike(block, take):
+            ids = hex_form(block.translate(DIGITS_TO_ZERO))
+            expected = run.shape * take
+            if ids != expected:
+                return lines + common_prefix(ids, expected) // size
         lines += take
         window = min(window * 8, 4096)
     return lines

@@ -84,7 +84,7 @@ _PLACEHOLDER = {
 DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
 # An id of hex digits in a digits-to-zero form (a UUID, a commit, a hash), a token of its own.
 # (The whole word's class first: most words fail at their first letter, before the others.)
-_HEX_ID = lazy(
+HEX_ID = lazy(
     rb"(?<![\w.-])(?=[0-9a-fA-F-]{8,}(?![\w.-]))(?=[\w-]*0)(?=[\w-]*[a-fA-F])[0-9a-fA-F-]+"
 )
 
@@ -92,32 +92,7 @@ _HEX_ID = lazy(
 def hexless(form: bytes) -> bytes:
     """A digits-to-zero ``form`` with each hex id's characters as ``#`` (its length kept:
     a pattern may count it): lines that differ in a UUID or a hash have one."""
-    return _HEX_ID.sub(lambda m: b"#" * (m.end() - m.start()), form)
-
-
-_HEX_TO_HASH = bytes.maketrans(b"0123456789abcdefABCDEF", b"#" * 22)
-_UUID = lazy(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
-
-
-def hex_shape(form: bytes) -> bytes | None:
-    """:func:`hex_form` of a digits-to-zero ``form`` when that says the template: its ids
-    are each a UUID or one hex word (not beside a ``<`` or ``>``), so a line of the same hex
-    form has its template (``<uuid>``, ``<hex>`` whatever the letters and digits); else
-    None."""
-    if b"#" in form:
-        return None
-    for found in _HEX_ID.finditer(form):
-        token, start, end = found.group(), found.start(), found.end()
-        if (b"-" in token and _UUID.fullmatch(token) is None) or (
-            form[start - 1 : start] in (b">", b"<") or form[end : end + 1] in (b">", b"<")
-        ):
-            return None
-    return hex_form(form)
-
-
-def hex_form(form: bytes) -> bytes:
-    """:func:`hexless` with the ids' dashes kept (a UUID stays a UUID's shape)."""
-    return _HEX_ID.sub(lambda m: m.group().translate(_HEX_TO_HASH), form)
+    return HEX_ID.sub(lambda m: b"#" * (m.end() - m.start()), form)
 
 
 def _replace(match: re.Match[bytes]) -> bytes:
