@@ -314,3 +314,64 @@ def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) 
     assert _engine_failed_line([(STDOUT, line.encode()) for line in lines]) == (
         "[logtrim] failed (exit 1): " + reason
     )
+
+
+@pytest.mark.parametrize(
+    ("line", "rank"),
+    [
+        # A cause, then that the program stops: the cause is said, no status.
+        ("FATAL: worker pool exhausted, aborting", Rank.FATAL),
+        ("worker pool exhausted, aborting", Rank.ERROR),
+        ("Error: timeout, rolling back", Rank.ERROR),
+        # A phase said to have failed, then that it stops: still only a phase.
+        ("Deployment failed, aborting", Rank.PHASE),
+        ("upgrade failed, rolling back", Rank.PHASE),
+        ("Aborting.", Rank.STATUS),
+        ("deployment aborted", Rank.STATUS),
+    ],
+)
+def test_a_cause_before_aborting_is_no_status(line: str, rank: Rank) -> None:
+    assert line_rank(line.encode()) == rank
+
+
+def test_a_fatal_line_ending_in_aborting_outranks_an_exception_the_program_went_on_from() -> None:
+    """docs/policy.md: a fatal line more than a few lines after a handled exception is the
+    reason; ``..., aborting`` made it a status, below the exception (found by a newcomer)."""
+    handled = [
+        b"2026-12-01 10:00:00,000 ERROR sync: shard-3 timed out; skipping",
+        b"Traceback (most recent call last):",
+        b'  File "sync.py", line 7, in <module>',
+        b"TimeoutError: shard-3 did not answer in 900ms",
+    ]
+    lines = [(STDOUT, line) for line in handled]
+    lines += [(STDOUT, b"2026-12-01 10:00:01,000 INFO sync: batch %d" % i) for i in range(50)]
+    lines.append((STDERR, b"FATAL: worker pool exhausted, aborting"))
+    assert (
+        _engine_failed_line(lines)
+        == "[logtrim] failed (exit 1): FATAL: worker pool exhausted, aborting"
+    )
+
+
+def test_npm_s_report_behind_buildkit_s_stamp_names_its_first_line() -> None:
+    """``docker build --progress=plain`` stamps each line of a step (``#7 0.613 ``): npm's
+    report was ranked with it, and its heading ``Could not resolve dependency:`` named."""
+    report = [
+        "npm ERR! code ERESOLVE",
+        "npm ERR! ERESOLVE could not resolve",
+        "npm ERR! ",
+        "npm ERR! While resolving: billing-web@3.2.0",
+        "npm ERR! Found: react@18.2.0",
+        "npm ERR! ",
+        "npm ERR! Could not resolve dependency:",
+        'npm ERR! peer react@"^17.0.0" from react-table@7.8.0',
+        "npm ERR! ",
+        "npm ERR! Fix the upstream dependency conflict, or retry",
+        "npm ERR! this command with --force or --legacy-peer-deps",
+        "npm ERR! ",
+        "npm ERR! A complete log of this run can be found in: /root/.npm/_logs/debug-0.log",
+    ]
+    lines = [(STDERR, f"#7 0.6{k:02} {line}".encode()) for k, line in enumerate(report)]
+    lines.append((STDERR, b'#7 ERROR: process "/bin/sh -c npm ci" did not complete successfully'))
+    assert _engine_failed_line(lines) == (
+        "[logtrim] failed (exit 1): #7 0.601 npm ERR! ERESOLVE could not resolve"
+    )

@@ -85,7 +85,8 @@ _STATUS = AnySearch(
     rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
     rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
     rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
-    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
+    # (Not after a clause that says why: ``worker pool exhausted, aborting`` is a cause.)
+    rb"(?<![,;] )(?<![,;])\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
     # A line that points at the lines before it ("Deployment failed, see above").
@@ -97,12 +98,13 @@ _STATUS = AnySearch(
     re.I,
 )
 # A phase said to have failed, and no more ("ERROR: deploy failed", "Build failed.",
-# "2 of 5 steps failed"): the line that says why is another; but it says more than a
-# wrapper's status or a warning.
+# "2 of 5 steps failed", "upgrade failed, rolling back"): the line that says why is another;
+# but it says more than a wrapper's status or a warning.
 _PHASE = lazy(
     rb"^(?:\[?(?:error|fatal|err)\]?:? +)?(?:[0-9]+ (?:of [0-9]+ )?)?(?:[\w'-]+ ){0,2}?"
     rb"(?:build|deploy(?:ment)?|release|steps?|stages?|jobs?|tasks?|pipeline|tests?|"
-    rb"scripts?|install(?:ation)?|upgrade|rollout|checks?)(?: has| have)? failed[.!]?$",
+    rb"scripts?|install(?:ation)?|upgrade|rollout|checks?)(?: has| have)? failed"
+    rb"(?:[.!]|, (?:aborting|giving up|rolling back|exiting))?$",
     re.I,
 )
 # A tally: a test runner's, a linter's or a compiler's count of what failed ("Tests: 1 failed,

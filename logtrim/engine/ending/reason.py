@@ -144,8 +144,10 @@ class ReasonChooser:
             self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
             if self.best is not None and self.best.lineno == lineno:
                 trace.panic_at = trace.last_exception = lineno  # (its message: no error word)
+        elif error and prefix and not traces.STAMP.match(prefix):
+            self._error(line, (prefix + text).strip(), lineno)  # (a Compose-like name: a word)
         elif error:
-            self._error(line, (prefix + text).strip() if prefix else body, lineno)
+            self._error(line, body, lineno, shown=(prefix + text).strip() if prefix else None)
 
     def _exception(self, body: bytes, lineno: int, prefix: bytes = b"") -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""
@@ -173,10 +175,11 @@ class ReasonChooser:
         group_root(trace, self.best, text, body)
         return True
 
-    def _error(self, line: bytes, body: bytes, lineno: int) -> None:
-        """An error line away from any traceback, ranked by its words."""
+    def _error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
+        """An error line away from any traceback, ranked by its words (``shown``: the line
+        as named, when ``body`` is it without a carrier's stamp)."""
         if len(self.first_errors) < 5:
-            self.first_errors.append(body)
+            self.first_errors.append(shown or body)
         # A JSON record by what it says (its message and exception): "billing run aborted"
         # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
         record = json_record(body) if body[:1] == b"{" else None
@@ -197,7 +200,7 @@ class ReasonChooser:
             rank = Rank.TEST_ASSERTION  # the first failing test's error: the first wins
         elif rank == Rank.FATAL and tests.in_test(lineno):
             rank = Rank.TEST_ASSERTION  # what stopped a failing test (Go's ``panic:``)
-        self._take(rank, body, lineno, own=own_message(_plain_text(line), body))
+        self._take(rank, shown or body, lineno, own=own_message(_plain_text(line), body))
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form

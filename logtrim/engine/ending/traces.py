@@ -24,6 +24,8 @@ TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
 # What a log's carrier puts before each line of a program's: a Compose service's name and
 # replica (``web-1     | ``, ``web_1  | ``), ``kubectl logs --prefix``'s pod, BuildKit's step
 # and seconds to the millisecond (``#7 1.823 ``). A traceback behind it reads as without.
+# BuildKit's and kubectl's stamps are no word of a line: it is ranked without them too.
+STAMP = lazy(rb"^(?:\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]{3} )")
 CARRIER = lazy(rb"^(?:[a-z0-9][\w.-]*[-_][0-9]+ +\| |\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]{3} )")
 GROUP_GUTTER = lazy(rb"^[ ]*(?:\|(?: |$)|\+ (?=Exception Group Traceback))")
 GROUP_RULE = lazy(rb"^[ ]*\+-")
