@@ -107,3 +107,27 @@ def test_a_secret_learned_mid_line_loses_no_text(run_logtrim: RunLogtrim, ci: li
         assert _SECRET not in where
         assert b"0123456789" not in where  # the part of it not on the console yet
     assert b"auth: Bearer ******** -> ERROR: deploy rejected" in r.archive
+
+
+# Maven writes a colour reset without a newline on stderr at its start and end.
+_RESET = """
+import sys, time
+sys.stderr.write("\\x1b[0m"); sys.stderr.flush(); time.sleep(0.6)
+for i in range(200):
+    print(f"[INFO] compiling module {i} of 200")
+print("[ERROR]   OrderTest.totalSums:5 expected: <6> but was: <7>", flush=True)
+time.sleep(0.6)
+for i in range(30):
+    print(f"[INFO] step {i}")
+sys.stderr.write("\\x1b[0m"); sys.exit(1)
+"""
+
+
+def test_a_colour_reset_alone_is_no_partial_line(run_logtrim: RunLogtrim) -> None:
+    """A colour reset was shown as a line's start, then said to be "4 B of this line not
+    shown" (after another stream's lines, read as their cut), and shown again at the end."""
+    r = run_logtrim("--ci", "plain", "--budget", "3kB", "--", *py(_RESET))
+    assert r.code == 1
+    _budget_kept(r.console, 3000)
+    assert b"of this line not shown" not in r.console
+    assert r.console.count(b"\x1b[0m") == 2  # the line, once, as the run wrote it

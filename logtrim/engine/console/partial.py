@@ -18,6 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..._sizes import format_size
+from ..._text import ANSI_BYTES
 from ..match.kinds import Kind
 from .display import CUT
 from .rest import aligned, body_of, form, redrawn
@@ -55,6 +56,8 @@ class Partial:
         if st.partial_at is None or now - st.partial_at < WAIT:
             return
         pending = st.splitter.peek()
+        if not st.partial_shown and not ANSI_BYTES.sub(b"", pending).strip():
+            return  # colour codes alone (a reset before the next write): nothing to see
         if b"\r" in pending and not st.partial_shown:
             self._redrawn(stream, pending, now)
             return
