@@ -25,6 +25,11 @@ CASES = {
     # Jest's heading over the failing test's report; of two, the first.
     "jest.txt": "\u25cf cart \u203a applies discount",
     "jest-two.txt": "\u25cf Order \u203a sums total",
+    # Tests outside any ``describe``: the first heading (``●`` and the test's name alone).
+    "jest-toplevel.txt": "\u25cf total sums price*qty",
+    # node --test's spec reporter: the first failing test, with its assertion.
+    "node-spec.txt": "\u2716 total sums price*qty (0.985662ms) - AssertionError"
+    " [ERR_ASSERTION]: Expected values to be strictly equal:",
     "webpack.txt": "Module not found: Error: Can't resolve './foo' in '/app/src'",
     "tsc.txt": "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
     "dotnet.txt": "Assert.Equal() Failure (expected 90, actual 100)",

@@ -153,7 +153,9 @@ _TEST = AnySearch(
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
     rb"^fail(?:ure)?: [\w.]+(?: \[|$)|"  # subunit's outcome line (testr, stestr)
-    rb"^\xe2\x97\x8f .*? \xe2\x80\xba |"  # Jest's (``● cart › applies discount``)
+    rb"^\xe2\x97\x8f .*? \xe2\x80\xba |^\xe2\x97\x8f \S|"  # Jest's (``● cart › applies discount``)
+    # node --test's spec reporter's (not Jest's ``✕`` list: its ``●`` heading says more)
+    rb"^\xe2\x9c\x96 .* \([0-9.]+m?s\)$|"
     rb"^[\w.$]+ > .+ FAILED$|"  # Gradle's (``InvoiceTest > total(String) > [2] DE FAILED``)
     # Maven Surefire's (``[ERROR] com.shop.OrdersTest.vat -- Time elapsed: 0.009 s <<<
     # FAILURE!``; before 3.0 ``vat(com.shop.OrdersTest)  Time elapsed: 0.009 sec  <<< ERROR!``)

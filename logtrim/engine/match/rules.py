@@ -100,12 +100,24 @@ _STRONG: tuple[Rule, ...] = (
         rb"(?:^| )[^ \n:]*(?::[^ \n:]+)*::[^ \n]+ (?:FAILED|ERROR)\b",
         "FAILED tests/test_invoice.py::test_total - AssertionError: 9 != 10",
     ),
-    # Jest's heading over a failing test's report (``● suite › test``; its ``● Console``
-    # blocks have no ``›``).
+    # Jest's heading over a failing test's report (``● suite › test``; ``  ● test`` for a test
+    # outside any suite: two spaces in, not ``  ● Console``, the heading of its console's
+    # block, spelled out letter by letter for want of a lookahead).
     _strong(
         "jest-failure",
-        _AT + rb"[ \t]*\xe2\x97\x8f [^\n]*? \xe2\x80\xba ",
+        _AT
+        + rb"[ \t]*\xe2\x97\x8f [^\n]*? \xe2\x80\xba |"
+        + _AT
+        + rb"  \xe2\x97\x8f (?:[^C\s]|C(?:[^o\n]|o(?:[^n\n]|n(?:[^s\n]|s(?:[^o\n]|"
+        rb"o(?:[^l\n]|l(?:[^e\n]|e[^\n])))))))",
         "  ● cart › applies discount",
+    ),
+    # A failing test's mark, name and time: node --test's spec reporter (``✖``), Jest's list
+    # (``✕``).
+    _strong(
+        "test-mark-failure",
+        _AT + rb"[ \t]*\xe2\x9c[\x95\x96] [^\n]* \([0-9.]+ ?m?s\)",
+        "  ✖ total sums price*qty (1.234ms)",
     ),
     _strong(
         "make-error",
