@@ -221,3 +221,25 @@ def test_context_next_to_a_line_longer_than_a_chunk_is_grep_s(tmp_path: Path) ->
         lines = proc.stdout.splitlines()[: len(expected)]
         shown = [line[: len(want)] for line, want in zip(lines, expected, strict=True)]
         assert shown == expected
+
+
+def test_a_test_that_failed_where_the_good_run_passed_it_is_shown(tmp_path: Path) -> None:
+    """TAP's ``not ok 2 - total`` was near the good run's ``ok 2 - total`` and left out: the
+    line that says which test failed. A failure's mark (``not ok``, ``✖``) weighs as an error
+    word."""
+    names = ["empty cart", "total sums price", "discount over 100", "no discount", "bad item"]
+    good = "".join(f"ok {i} - {name}\n  ---\n  duration_ms: 0.5\n  ...\n" for i, name in
+                   enumerate(names, 1))  # fmt: skip
+    bad = good.replace("ok 2 - total", "not ok 2 - total").replace("ok 5 - bad", "not ok 5 - bad")
+    spec_good = "".join(f"\u2714 {name} (0.5ms)\n" for name in names)
+    spec_bad = spec_good.replace("\u2714 total", "\u2716 total")
+    for good_text, bad_text, want in (
+        (good, bad, ["not ok 2 - total sums price", "not ok 5 - bad item"]),
+        (spec_good, spec_bad, ["\u2716 total sums price (0.5ms)"]),
+    ):
+        (tmp_path / "good.log").write_text(good_text)
+        (tmp_path / "bad.log").write_text(bad_text)
+        out = _cli("diff", str(tmp_path / "good.log"), str(tmp_path / "bad.log"))
+        assert out.returncode in (0, 1), out.stderr
+        for line in want:
+            assert line.encode() in out.stdout, out.stdout.decode()
