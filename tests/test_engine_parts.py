@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from logtrim._matchers import compiler
 from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.console.output import STDERR, STDOUT, Output
+from logtrim.engine.core import Core
 from logtrim.engine.console.tally import Tally
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.flow.heartbeat import Heartbeat
@@ -15,7 +17,7 @@ from logtrim.engine.flow.throttle import Progress
 from logtrim.engine.masking.declarations import MAX_LINES
 from logtrim.engine.masking.mask import Masker
 from logtrim.engine.match.kinds import TIERS, Kind
-from logtrim.engine.policy import Budget
+from logtrim.engine.policy import Budget, Policy
 from logtrim.engine.service.commands import Commands
 
 
@@ -182,3 +184,19 @@ def test_heartbeat_under_ten_seconds_says_how_long() -> None:
     heartbeat.start(0.0)
     heartbeat.beat(0.34, 1, 11)
     assert text(out).startswith(b"[logtrim] still running after 0.3s: 1 line (11 B) so far")
+
+
+def test_the_heartbeat_says_what_share_of_the_output_the_console_shows() -> None:
+    """A line whose start was shown before its newline, then its rest: every byte is on the
+    console. The heartbeat counted only lines of a tier, and said 38.5%; it counts the
+    child's bytes printed, as the summary does."""
+    core = Core(Policy(heartbeat=1.0), compiler=compiler())
+    core.start(0.0)
+    out = core.feed(1, b"step 1\n", 0.0)[1]
+    out += core.feed(1, b"Deploying with token Zq8w", 0.1)[1]
+    out += core.tick(0.8)  # the line's start, shown
+    out += core.feed(1, b"mT4rP2xLk9Vb done\n", 3.0)[1]
+    out += core.tick(3.2)
+    beats = [data for _, data in out if b"still running" in data]
+    assert beats, out
+    assert beats[-1].rstrip().endswith(b"so far, 100.0% shown"), beats

@@ -32,10 +32,13 @@ class Heartbeat:
         if self.started is None or self.every <= 0 or now - self.last < self.every:
             return
         # A line begun on the console counts: "0 lines (0 B)" would hide what was shown.
-        more_lines, more_bytes, more_shown = self.open_lines()
+        more_lines, more_bytes, _ = self.open_lines()
         lines, nbytes = lines + more_lines, nbytes + more_bytes
-        shown = sum(self._out.tally.shown_bytes.values()) + more_shown
-        share = 100.0 * shown / nbytes if nbytes else 0.0
+        # The child's bytes printed, as the summary counts them (a line's start printed
+        # before its newline, context and repeats' reports too; not our own lines).
+        budget = self._out.budget
+        shown = budget.used + budget.beyond - self._out.own_bytes
+        share = min(100.0 * shown / nbytes, 100.0) if nbytes else 0.0
         self._out.marker(
             f"still running after {_clock(now - self.started)}: "
             f"{lines_text(lines)} ({format_size(nbytes)}) so far, {share:.1f}% shown"
