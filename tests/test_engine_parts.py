@@ -7,8 +7,8 @@ from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.console.output import STDERR, STDOUT, Output
-from logtrim.engine.core import Core
 from logtrim.engine.console.tally import Tally
+from logtrim.engine.core import Core
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.flow.heartbeat import Heartbeat
 from logtrim.engine.flow.history import History
