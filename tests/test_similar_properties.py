@@ -124,8 +124,17 @@ ID_RUNS = st.tuples(
 ).map(lambda r: b"".join(
     _id_line(r[0] + max(k - r[4], 0), dict(r[3]).get(k, r[2]), r[2]) for k in range(r[1])
 ))  # fmt: skip
+# Ids right after a time (``12:41:05,1234abcd``): the template's regex may read an id's first
+# digits as the time's fraction, so that its template depends on them.
+TIMED_RUNS = st.tuples(st.integers(0, 10**6), st.integers(2, 40), st.sets(st.integers(0, 39))).map(
+    lambda r: b"".join(
+        b"12:41:%02d,%b,ERROR,request failed\n"
+        % (k % 60, b"1234abcd" if k in r[2] else b"ab" + _hex_id(r[0] + k, "hash")[:6])
+        for k in range(r[1])
+    )
+)
 DATA = st.lists(
-    st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE, ID_RUNS), min_size=5, max_size=30
+    st.one_of(RUNS, RUNS, LINES, RUNS, LINES, RARE, ID_RUNS, TIMED_RUNS), min_size=5, max_size=30
 ).map(b"".join)
 
 GOOD = b"2024-05-01T12:41:00.000Z ERROR something x1 happened\nINFO: still trying\n"

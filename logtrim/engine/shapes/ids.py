@@ -15,6 +15,10 @@ _HEX_TO_HASH = bytes.maketrans(b"0123456789abcdefABCDEF", b"#" * 22)
 # A hex digit's kind: a digit as ``0``, a letter as ``L``.
 _KINDS = bytes.maketrans(b"0123456789abcdefABCDEF", b"0" * 10 + b"L" * 12)
 _HASH = ord("#")
+# What the template's regex may read with an id's first digits: a word's part (``<``, ``>``),
+# a time's fraction (``12:41:05,1234abcd``), a zone (``...T12:41:00+0530abcd``), a time's
+# next field (``12:41:00abcdef``).
+_TAKEN_BEFORE = (b">", b"<", b",", b"+", b":")
 _UUID = lazy(rb"[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}")
 
 
@@ -52,16 +56,19 @@ class IdRun:
     @classmethod
     def of(cls, form: bytes) -> IdRun | None:
         """The run a line of this digits-to-zero ``form`` may start, if it has ids and each
-        is a UUID or one hex word not beside a ``<`` or ``>`` (which the template's regex
-        reads as a word's part): then a line of the same :func:`hex_form` has its template
-        (``<uuid>``, ``<hex>``) whatever the ids' digits and letters. Else None."""
+        is a UUID or one hex word where the template's regex reads it whole (not after a
+        ``,``, ``+`` or ``:`` that may end a time, nor beside a ``<`` or ``>``): then a line
+        of the same :func:`hex_form` has its template (``<uuid>``, ``<hex>``) whatever the
+        ids' digits and letters. Else None."""
         if b"#" in form:
             return None
         ids = []
         for found in HEX_ID.finditer(form):
             token, start, end = found.group(), found.start(), found.end()
-            if (b"-" in token and _UUID.fullmatch(token) is None) or (
-                form[start - 1 : start] in (b">", b"<") or form[end : end + 1] in (b">", b"<")
+            if (
+                (b"-" in token and _UUID.fullmatch(token) is None)
+                or form[start - 1 : start] in _TAKEN_BEFORE
+                or form[end : end + 1] in (b">", b"<")
             ):
                 return None
             ids.append((start, end))
