@@ -327,7 +327,16 @@ def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) 
         # A cause, then that the program stops: the cause is said, no status.
         ("FATAL: worker pool exhausted, aborting", Rank.FATAL),
         ("worker pool exhausted, aborting", Rank.ERROR),
-        ("Error: timeout, rolling back", Rank.ERROR),
+        ("CRITICAL sync: worker pool exhausted, aborting", Rank.FATAL),
+        # A clause that only says something failed, then that the program stops: a status
+        # (the line before it says why; found by an attacker of the rule above).
+        ("ERROR: attempt 5/5 failed, giving up", Rank.STATUS),
+        ("Error: timeout, rolling back", Rank.STATUS),
+        ("ERROR: migration 0042_add_users failed, rolling back", Rank.STATUS),
+        ("Fatal: unrecoverable error, aborting", Rank.STATUS),
+        ("CRITICAL Caught signal 15, shutting down", Rank.STATUS),
+        ("ERROR: exception in worker; shutting down", Rank.STATUS),
+        ("ERROR: timed out waiting for the condition, giving up", Rank.STATUS),
         # A phase said to have failed, then that it stops: still only a phase.
         ("Deployment failed, aborting", Rank.PHASE),
         ("upgrade failed, rolling back", Rank.PHASE),
@@ -380,3 +389,31 @@ def test_npm_s_report_behind_buildkit_s_stamp_names_its_first_line() -> None:
     assert _engine_failed_line(lines) == (
         "[logtrim] failed (exit 1): #7 0.601 npm ERR! ERESOLVE could not resolve"
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # systemd's bullets are at the margin: no failing test's heading.
+        (
+            [
+                "Error: cannot open /etc/app.conf: No such file or directory",
+                "  UNIT          LOAD   ACTIVE SUB    DESCRIPTION",
+                "\u25cf app.service   loaded failed failed My App",
+            ],
+            "Error: cannot open /etc/app.conf: No such file or directory",
+        ),
+        # Jest's config error: its heading, then what is wrong, which says it.
+        (
+            [
+                "\u25cf Validation Error:",
+                "",
+                "  Module ts-jest in the transform option was not found.",
+            ],
+            "Module ts-jest in the transform option was not found.",
+        ),
+    ],
+)
+def test_a_bullet_is_a_failing_test_only_as_jest_indents_one(lines: list[str], reason: str) -> None:
+    got = _engine_failed_line([(STDOUT, line.encode()) for line in lines])
+    assert got == "[logtrim] failed (exit 1): " + reason

@@ -85,8 +85,7 @@ _STATUS = AnySearch(
     rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
     rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
     rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
-    # (Not after a clause that says why: ``worker pool exhausted, aborting`` is a cause.)
-    rb"(?<![,;] )(?<![,;])\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
+    rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
     # A line that points at the lines before it ("Deployment failed, see above").
@@ -116,6 +115,19 @@ _TALLY = lazy(
     # on is a message's cause ("request failed: 502 Bad Gateway", "failed: 3 of 8 pods").
     rb"\b(?:[Ff]ailed|[Ff]ailures|[Ee]rrors): +[0-9]+(?=\s*(?:[,;|)]|$)|"
     rb"\s+(?:passed|skipped|total|warnings?|tests?)\b)"
+)
+# A cause, then that the program stops (``worker pool exhausted, aborting``): the cause is
+# said, no status; not when the clause only says that something failed (``attempt 5/5
+# failed, giving up``, ``Caught signal 15, shutting down``). Its level word aside.
+_CAUSE_FIRST = lazy(
+    rb"^(?:\W*(?:fatal|critical|crit|error|err|panic|emerg)\b\W*)?(?P<clause>[^,;]*[a-z][^,;]*)"
+    rb"[,;] +(?:aborting|giving up|rolling back|shutting down)\b",
+    re.I,
+)
+_SAYS_ONLY_FAILED = lazy(
+    rb"\b(?:fail\w*|errors?|exceptions?|signal|timed? ?out|unrecoverable|fatal|crash\w*|"
+    rb"abort\w*|cancel\w*|interrupt\w*|killed)\b",
+    re.I,
 )
 # A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
 # expired") carries its cause: an error line, not a status. A failed command's own echo
@@ -153,7 +165,7 @@ _TEST = AnySearch(
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
     rb"^fail(?:ure)?: [\w.]+(?: \[|$)|"  # subunit's outcome line (testr, stestr)
-    rb"^\xe2\x97\x8f .*? \xe2\x80\xba |^\xe2\x97\x8f \S|"  # Jest's (``● cart › applies discount``)
+    rb"^\xe2\x97\x8f .*? \xe2\x80\xba |"  # Jest's (``● cart › applies discount``)
     # node --test's spec reporter's (not Jest's ``✕`` list: its ``●`` heading says more)
     rb"^\xe2\x9c\x96 .* \([0-9.]+m?s\)$|"
     rb"^[\w.$]+ > .+ FAILED$|"  # Gradle's (``InvoiceTest > total(String) > [2] DE FAILED``)
@@ -220,12 +232,23 @@ def line_rank(body: bytes) -> Rank:
     if _PHASE.match(body):
         return Rank.PHASE
     if (_STATUS(body) or _TALLY.search(body)) and not (
-        _CAUSE.search(body) and not _COMMAND_ECHO.search(body)
+        (_CAUSE.search(body) and not _COMMAND_ECHO.search(body)) or _cause_first(body)
     ):
         return Rank.STATUS
     if _SUMMARY(body):
         return Rank.SUMMARY
     return Rank.FATAL if FATAL.search(body) else Rank.ERROR
+
+
+# Jest's heading of a failing test outside any ``describe``: two spaces in (its config error's
+# ``● Validation Error:`` and systemd's ``● app.service`` are at the margin), no ``:`` at its end.
+JEST_TOP = lazy(rb"^  \xe2\x97\x8f [^\n]*[^:\s]$")
+
+
+def _cause_first(body: bytes) -> bool:
+    """Whether a line gives a cause before it says the program stops (:data:`_CAUSE_FIRST`)."""
+    found = _CAUSE_FIRST.match(body)
+    return found is not None and not _SAYS_ONLY_FAILED.search(found["clause"])
 
 
 @dataclass

@@ -33,6 +33,7 @@ from .named import WENT_ON, completed, fatal, json_record, named, said
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import (
+    JEST_TOP,
     Candidate,
     FormRanks,
     Rank,
@@ -186,6 +187,8 @@ class ReasonChooser:
         rank = line_rank(said(body, record))
         if rank < Rank.FATAL and fatal(record):
             rank = Rank.FATAL  # its level says so (``"level": "critical"``)
+        elif rank < Rank.TEST and JEST_TOP.match(_plain_text(line)):
+            rank = Rank.TEST  # (its indent tells it: ranks see the line stripped)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then).
         if self.memo and not traces.CAUSED_BY.match(body):

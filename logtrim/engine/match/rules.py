@@ -102,14 +102,14 @@ _STRONG: tuple[Rule, ...] = (
     ),
     # Jest's heading over a failing test's report (``● suite › test``; ``  ● test`` for a test
     # outside any suite: two spaces in, not ``  ● Console``, the heading of its console's
-    # block, spelled out letter by letter for want of a lookahead).
+    # block, spelled out letter by letter for want of a lookahead, nor a heading's ``:``).
     _strong(
         "jest-failure",
         _AT
         + rb"[ \t]*\xe2\x97\x8f [^\n]*? \xe2\x80\xba |"
         + _AT
         + rb"  \xe2\x97\x8f (?:[^C\s]|C(?:[^o\n]|o(?:[^n\n]|n(?:[^s\n]|s(?:[^o\n]|"
-        rb"o(?:[^l\n]|l(?:[^e\n]|e[^\n])))))))",
+        rb"o(?:[^l\n]|l(?:[^e\n]|e[^\n])))))))[^\n]*[^:\s]$",
         "  ● cart › applies discount",
     ),
     # A failing test's mark, name and time: node --test's spec reporter (``✖``), Jest's list
