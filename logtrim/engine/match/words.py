@@ -26,7 +26,7 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "error-count",
         Kind.ERROR,
-        L + rb"[1-9][0-9]*[ \t]+(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
+        L + rb"[1-9][0-9]* +(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
         rb"(?:(?:errors?|failed|failures?)" + _RC + rb"|error\(s\))",
         "Build finished: 3 errors",
         role=Role.COUNT,
@@ -38,7 +38,7 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "fail-count",
         Kind.ERROR,
-        L + rb"(?:failed|failures?|errors?)[=:][ \t]*[1-9]",
+        L + rb"(?:failed|failures?|errors?)[=:] *[1-9]",
         "ok=2 failed=1",
         role=Role.COUNT,
     ),
@@ -46,11 +46,11 @@ WORDS: tuple[Rule, ...] = (
         "warning-count",
         Kind.WARNING,
         L
-        + rb"[1-9][0-9]*[ \t]+(?:warnings?"
+        + rb"[1-9][0-9]* +(?:warnings?"
         + _RC
         + rb"|warning\(s\))|"
         + L
-        + rb"warnings?:[ \t]*[1-9]",
+        + rb"warnings?: *[1-9]",
         "Lint: lib 0 warnings, app 12 warnings",
         role=Role.COUNT,
     ),
@@ -178,8 +178,8 @@ ZERO: tuple[Rule, ...] = (
     Rule(
         "zero-count",
         Kind.NOISE,
-        rb"\b0[ \t]+(?:errors?|failed|failures?)\b|\b0[ \t]+error\(s\)|"
-        rb"\b(?:errors?|failed|failures?)[:=][ \t]*0\b|\bno errors?\b|\bwithout errors?\b",
+        rb"\b0 +(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
+        rb"\b(?:errors?|failed|failures?)[:=] *0\b|\bno errors?\b|\bwithout errors?\b",
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
     ),
@@ -201,7 +201,7 @@ ZERO: tuple[Rule, ...] = (
     Rule(
         "zero-warnings",
         Kind.WARNING,
-        L + rb"(?:0[ \t]+warnings|warnings[:=][ \t]*0)" + R + rb"|\b0[ \t]+warning\(s\)",
+        L + rb"(?:0 +warnings|warnings[:=] *0)" + R + rb"|\b0 +warning\(s\)",
         "Lint: 0 problems (0 errors, 0 warnings)",
         role=Role.ZERO,
     ),
