@@ -8,7 +8,8 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from logtrim.engine.ending.ranks import FormRanks, Rank
+from logtrim.engine.ending.formranks import FormRanks
+from logtrim.engine.ending.ranks import Rank
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.masking.mask import Masker
 

@@ -33,8 +33,6 @@ from ..._regex import lazy
 from ..match.alternation import AnySearch
 from ..match.kinds import Kind
 from ..match.levels import ERROR_LEVELS, FATAL_START, level_forms
-from ..shapes.templates import hexless
-from .traces import XTRACE
 
 
 class Rank(IntEnum):
@@ -64,16 +62,6 @@ class Rank(IntEnum):
 
 # Within these ranks the first line wins (later ones often follow from it).
 _FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSERTION))
-# An action announced: one clause that ends in an ellipsis (``Cloning into 'repo'...``); a
-# cause before it (``Certificate expired, renewing...``) makes the line a message.
-_ANNOUNCES = lazy(rb"^[^,;:]*(?:\.\.\.|\xe2\x80\xa6)$")
-# stdout's last line is a reason only if it says that something failed (error-tier words
-# made it an error line already): a "main done" or a cleanup trap's echo is none.
-_SAYS_FAILED = lazy(
-    rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
-    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
-    re.I,
-)
 # A line that only says that something failed, not why.
 _STATUS = AnySearch(
     rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
@@ -278,47 +266,3 @@ def beats(rank: Rank, best: Rank) -> bool:
     does; within one, the first line of :data:`_FIRST_WINS` (later ones often follow from
     it), otherwise the newest (it is closest to the exit)."""
     return rank > best or (rank == best and rank not in _FIRST_WINS)
-
-
-def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank | None:
-    """The rank of a stream's last line (:meth:`.ReasonChooser.offer_stream_end`), None
-    when it is no candidate."""
-    if XTRACE.match(body):
-        # A silent command that fails under ``set -e`` leaves its trace as the only
-        # sign; a stream's other last line is then output of an earlier command.
-        return Rank.TRACED
-    if not stderr:
-        if quiet or not _SAYS_FAILED.search(body):
-            return None  # says nothing went wrong ("rollout halted: ..." says something did)
-        return Rank.OUT_END
-    if quiet or (_ANNOUNCES.search(body) and not _SAYS_FAILED.search(body)):
-        # Says nothing went wrong (a loop's last line, an info level), or what starts
-        # (git's ``Cloning into 'repo'...``): the exit code says more.
-        return None
-    return Rank.STREAM_END if message else Rank.OUT_END
-
-
-class FormRanks:
-    """Plain error lines' ranks by their digits-to-zero form: a flood's lines differ in their
-    numbers (``request 812 failed``), and every rank's pattern treats all digits alike.
-    Bounded: cleared when ``most`` forms are held."""
-
-    def __init__(self, most: int = 4096) -> None:
-        self._ranks: dict[bytes, Rank] = {}
-        self._most = most
-
-    def remember(self, form: bytes, rank: Rank) -> None:
-        if len(self._ranks) >= self._most:
-            self._ranks.clear()
-        self._ranks[form] = rank
-        self._ranks[hexless(form)] = rank
-
-    def get(self, form: bytes) -> Rank | None:
-        """The rank remembered for ``form`` (with its line end), None when the line is to be
-        ranked in full (not seen, or a failing test's: what follows it is its report). A
-        form not seen is looked up once more with its hex ids as ``#``s: a flood whose lines
-        differ in a UUID or a hash (no pattern reads an id's letters) is ranked once."""
-        rank = self._ranks.get(form)
-        if rank is None:
-            rank = self._ranks.get(hexless(form))
-        return None if rank == Rank.TEST else rank

@@ -29,20 +29,20 @@ from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from . import traces
+from .formranks import FormRanks
 from .named import WENT_ON, completed, fatal, json_record, named, said
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .ranks import (
     JEST_TOP,
     Candidate,
-    FormRanks,
     Rank,
-    end_rank,
     line_rank,
     own_message,
     reports_follow,
 )
 from .replaces import replaces, unboxed, went_on
+from .streamend import end_rank
 from .testreports import TestReports
 from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
 

@@ -45,12 +45,7 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "warning-count",
         Kind.WARNING,
-        L
-        + rb"[1-9][0-9]* +(?:warnings?"
-        + _RC
-        + rb"|warning\(s\))|"
-        + L
-        + rb"warnings?: *[1-9]",
+        L + rb"[1-9][0-9]* +(?:warnings?" + _RC + rb"|warning\(s\))|" + L + rb"warnings?: *[1-9]",
         "Lint: lib 0 warnings, app 12 warnings",
         role=Role.COUNT,
     ),
