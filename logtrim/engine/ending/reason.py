@@ -95,6 +95,12 @@ class ReasonChooser:
                 self._explained.append(plain[1:].strip())
         if self.memo and self._plain(line, lineno):
             return
+        self._read(line, lineno, error)
+
+    def _read(self, line: bytes, lineno: int, error: bool) -> None:
+        """A line :meth:`offer` did not pass over: part of a traceback, a panic or an
+        exception group, or an error line ranked by its words."""
+        trace = self._trace
         text = _ANSI.sub(b"", line).rstrip(b"\r\n")
         # A carrier's prefix (``web-1  | ``): the traceback is read without it, a line of
         # another carrier's inside it is none of it; a candidate keeps it (whose it is).
