@@ -66,8 +66,7 @@ def test_a_progress_flood_between_lines_keeps_to_the_budget(run_logtrim: RunLogt
 
 
 # A deploy script whose last line is its only progress line, shown as it came: the lines
-# before it were no progress, and the tail that followed it had none of them (found by trying
-# the product as a new user would).
+# before it were no progress, and the tail that followed it had none of them.
 LAST_STATE = """
 for n in $(seq 1 300); do echo "copy file_$n.dll"; done
 echo "Restarting service shop-api"
@@ -101,7 +100,7 @@ def test_the_success_tail_shows_the_lines_before_a_last_progress_line(
 def test_a_state_shown_as_a_line_instead_of_a_marker_is_not_shown_again() -> None:
     """A waiting progress state on stdout, the one line a marker would have counted before
     a line on stderr: shown there (shorter than the marker), it still waited, and came
-    again after it (found by an attacker of the tail's change)."""
+    again after it."""
     policy = Policy(budget=5000, progress_interval=0.2, verbatim=0, head=2)
     core = Core(policy, compiler=compiler())
     core.start(0.0)

@@ -266,7 +266,7 @@ _ASGI = [
 )
 def test_a_traceback_behind_a_carrier_s_prefix_names_its_exception(prefix: str) -> None:
     """Behind Compose's ``web-1 | `` the frames were no frames and the exception line no
-    traceback's end: the generic header was the reason (found by trying the product)."""
+    traceback's end: the generic header was the reason."""
     lines = [(STDOUT, (prefix + line).encode()) for line in _ASGI]
     assert _engine_failed_line([*lines, (STDOUT, b"web-1 exited with code 1")]) == (
         "[logtrim] failed (exit 1): " + prefix + _ASGI[-1]
@@ -329,7 +329,7 @@ def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) 
         ("worker pool exhausted, aborting", Rank.ERROR),
         ("CRITICAL sync: worker pool exhausted, aborting", Rank.FATAL),
         # A clause that only says something failed, then that the program stops: a status
-        # (the line before it says why; found by an attacker of the rule above).
+        # (the line before it says why).
         ("ERROR: attempt 5/5 failed, giving up", Rank.STATUS),
         ("Error: timeout, rolling back", Rank.STATUS),
         ("ERROR: migration 0042_add_users failed, rolling back", Rank.STATUS),
@@ -350,7 +350,7 @@ def test_a_cause_before_aborting_is_no_status(line: str, rank: Rank) -> None:
 
 def test_a_fatal_line_ending_in_aborting_outranks_an_exception_the_program_went_on_from() -> None:
     """docs/policy.md: a fatal line more than a few lines after a handled exception is the
-    reason; ``..., aborting`` made it a status, below the exception (found by a newcomer)."""
+    reason; ``..., aborting`` made it a status, below the exception."""
     handled = [
         b"2026-12-01 10:00:00,000 ERROR sync: shard-3 timed out; skipping",
         b"Traceback (most recent call last):",
