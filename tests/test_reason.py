@@ -8,11 +8,13 @@ from pathlib import Path
 
 import pytest
 from conftest import RunLogtrim
+from hypothesis import given
+from hypothesis import strategies as st
 from octopus_decoder import messages
 
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.ending.named import as_said, completed
+from logtrim.engine.ending.named import as_said, completed, shortened
 from logtrim.engine.ending.reason import ReasonChooser
 from logtrim.engine.masking.mask import Masker
 from logtrim.engine.policy import Policy
@@ -494,3 +496,25 @@ def test_of_error_lines_close_together_the_one_that_says_why_is_the_reason(
     for lineno, line in enumerate(lines):
         chooser.offer(line, lineno, error=b"starting" not in line)
     assert chooser.reason(Masker()) == reason.decode()
+
+
+@given(st.integers(501, 3000), st.text(alphabet="abc xyz,:", min_size=1, max_size=20))
+def test_a_long_reason_is_cut_to_the_limit(size: int, filler: str) -> None:
+    line = (filler * (size // len(filler) + 1))[:size]
+    assert len(shortened(line, 500)) <= 500
+
+
+@given(st.integers(520, 750), st.floats(0.0, 1.0), st.sampled_from(["x", "word ", "a=1, "]))
+def test_a_long_reason_keeps_its_error_and_the_words_around_it(
+    size: int, where: float, filler: str
+) -> None:
+    """The cut was always in the middle: a tool's JSON result that says its failure there
+    lost it (``"stderr": "Error: migration 0042_add_orders_v2 failed: ..."`` lost
+    ``migration 0042_add_orders_``)."""
+    phrase = "Error: migration 0042_add_orders_v2 failed: duplicate column"
+    body = (filler * size)[: size - len(phrase)]
+    at = 100 + int(where * (len(body) - 200))
+    line = body[:at] + phrase + body[at:]
+    cut = shortened(line, 500)
+    assert len(cut) <= 500
+    assert phrase in cut, cut

@@ -44,12 +44,38 @@ def named(
         said = b" (the first of them: " if best.member else b" (caused by "
         text += said + read_form(masker.mask(best.root)) + b")"
     line = text.decode("utf-8", "replace").strip()
-    if len(line) <= REASON_LIMIT:
-        return line
-    # Cut in the middle, as the console cuts a long line: what failed is often said at the
-    # end (``Downloading ....... ERROR: checksum mismatch``), what it is at the start.
-    half = (REASON_LIMIT - 5) // 2
-    return f"{line[:half].rstrip()} ... {line[-half:].lstrip()}"
+    return line if len(line) <= REASON_LIMIT else shortened(line, REASON_LIMIT)
+
+
+# An error word, and the words around it that say what failed: a cut keeps out of these.
+_ERROR_WORD = lazy(r"(?i)(?<![a-z])(?:error|fatal|fail(?:ed|ure|s)?|exception|denied)(?![a-z])")
+_AROUND = (40, 60)  # characters kept before and after an error word
+_ENDS = 60  # characters kept at each end: what the line is, and how it ends
+
+
+def shortened(line: str, limit: int) -> str:
+    """``line`` cut to ``limit`` characters, ``...`` for what is cut out. In the middle, as
+    the console cuts a long line (what failed is often said at the end, what it is at the
+    start), but not through an error word and the words around it: the cut goes to the
+    stretch nearest the middle that holds none (a tool's JSON result says its failure in
+    the middle: ``"stderr": "Error: migration 0042 failed: ..."``)."""
+    gap = " ... "
+    cut = len(line) - limit + len(gap)
+    kept: list[tuple[int, int]] = []  # the stretches around error words, merged
+    for found in _ERROR_WORD.finditer(line):
+        start, end = max(found.start() - _AROUND[0], 0), found.end() + _AROUND[1]
+        if kept and start <= kept[-1][1]:
+            kept[-1] = (kept[-1][0], max(kept[-1][1], end))
+        else:
+            kept.append((start, end))
+    middle = (len(line) - cut) // 2
+    best = middle
+    if any(start < middle + cut and middle < end for start, end in kept):
+        bounds = [_ENDS, *(x for span in kept for x in span), len(line) - _ENDS]
+        free = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
+        starts = [min(max(middle, a), b - cut) for a, b in free if b - a >= cut]
+        best = min(starts, key=lambda at: abs(at - middle), default=middle)
+    return f"{line[:best].rstrip()}{gap}{line[best + cut :].lstrip()}"
 
 
 # A structured logger's fields: its message, and the error it carries (structlog, python-json-
