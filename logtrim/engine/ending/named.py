@@ -57,8 +57,9 @@ def shortened(line: str, limit: int) -> str:
     """``line`` cut to ``limit`` characters, ``...`` for what is cut out. In the middle, as
     the console cuts a long line (what failed is often said at the end, what it is at the
     start), but not through an error word and the words around it: the cut goes to the
-    stretch nearest the middle that holds none (a tool's JSON result says its failure in
-    the middle: ``"stderr": "Error: migration 0042 failed: ..."``)."""
+    stretch nearest the middle that holds none, or to both sides of the one nearest the
+    middle (a tool's JSON result says its failure in its middle: ``"stderr": "Error:
+    migration 0042 failed: ..."``)."""
     gap = " ... "
     cut = len(line) - limit + len(gap)
     kept: list[tuple[int, int]] = []  # the stretches around error words, merged
@@ -69,13 +70,26 @@ def shortened(line: str, limit: int) -> str:
         else:
             kept.append((start, end))
     middle = (len(line) - cut) // 2
-    best = middle
-    if any(start < middle + cut and middle < end for start, end in kept):
-        bounds = [_ENDS, *(x for span in kept for x in span), len(line) - _ENDS]
-        free = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
-        starts = [min(max(middle, a), b - cut) for a, b in free if b - a >= cut]
-        best = min(starts, key=lambda at: abs(at - middle), default=middle)
-    return f"{line[:best].rstrip()}{gap}{line[best + cut :].lstrip()}"
+    if not any(start < middle + cut and middle < end for start, end in kept):
+        return f"{line[:middle].rstrip()}{gap}{line[middle + cut :].lstrip()}"
+    bounds = [_ENDS, *(x for span in kept for x in span), len(line) - _ENDS]
+    free = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
+    starts = [min(max(middle, a), b - cut) for a, b in free if b - a >= cut]
+    if starts:
+        at = min(starts, key=lambda x: abs(x - middle))
+        return f"{line[:at].rstrip()}{gap}{line[at + cut :].lstrip()}"
+    # No stretch is long enough: the one nearest the middle is kept, cut on both sides.
+    first, last = min(kept, key=lambda span: abs((span[0] + span[1]) // 2 - middle - cut // 2))
+    last = min(last, len(line) - _ENDS)
+    need = cut + len(gap)  # (a second gap)
+    left, right = max(first - _ENDS, 0), max(len(line) - _ENDS - last, 0)
+    if left + right < need:
+        return f"{line[:middle].rstrip()}{gap}{line[middle + cut :].lstrip()}"
+    take = min(left, max(need - right, need // 2))
+    kept_part = line[first:last]
+    return (
+        f"{line[: first - take].rstrip()}{gap}{kept_part}{gap}{line[last + need - take :].lstrip()}"
+    )
 
 
 # A structured logger's fields: its message, and the error it carries (structlog, python-json-
