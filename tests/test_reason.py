@@ -38,16 +38,30 @@ def names(reason: str, line: str) -> bool:
     the reason says in its own words is compared in them: a JSON record by its message and
     error (``as_said``), a line cut with ``...`` (pytest's summary, at the terminal's width;
     a label past 500 characters) by what comes before the cut, and a reason cut in the
-    middle (past 500 characters) by the label's start and end."""
+    middle or on both sides of its error words (past 500 characters) by the parts kept."""
     said = as_said(line.encode()).decode()
     if said != line:
         return names(reason, said)
     if line.endswith("...") and reason.startswith(line[:-3]):
         return True
-    head, cut, tail = reason.partition(" ... ")
-    if cut and len(line) > 500 and line.startswith(head) and line.endswith(tail):
+    parts = reason.split(" ... ")  # cut in the middle, or on both sides of an error's words
+    if len(parts) > 1 and len(line) > 500 and _in_order(parts, line):
         return True
     return reason == line or (reason.startswith(line + " ") and len(line) < 497)
+
+
+def _in_order(parts: list[str], line: str) -> bool:
+    """Whether ``line`` starts with the first part, ends with the last, and holds the others
+    between them in order."""
+    if not (line.startswith(parts[0]) and line.endswith(parts[-1])):
+        return False
+    at = len(parts[0])
+    for part in parts[1:-1]:
+        at = line.find(part, at)
+        if at < 0:
+            return False
+        at += len(part)
+    return at <= len(line) - len(parts[-1])
 
 
 def _result_messages(stdout: bytes) -> list[str]:
@@ -522,3 +536,26 @@ def test_a_long_reason_keeps_its_error_and_the_words_around_it(
     cut = shortened(line, 500)
     assert len(cut) <= 500
     assert phrase in cut, cut
+
+
+def test_a_long_reason_keeps_its_end_and_the_error_in_its_middle() -> None:
+    """One cut beside the error words sent the cut towards an end and lost what the line
+    ends with (``connect: connection refused``); and of a stretch of many error words too
+    long to keep whole, nothing was kept. The words around the error word nearest the middle
+    are kept, and both ends."""
+    line = (
+        "migrate: apply migrations from /home/runner/work/billing/db/migrations to "
+        "postgres://ci@db.internal:5432/billing using the lock timeout of 15 seconds and "
+        "the statement timeout: migration 0042_add_invoice_index.sql failed after 3 retries "
+        "with backoff 1s, 2s, 4s (tried hosts db.internal, db-replica.internal, 10.0.12.5 "
+        "in that order over 7.2 seconds): dial tcp 10.0.12.5:5432: connect: connection "
+        "refused (hint: check that the database service container is running and its port "
+        "is published to the runner; see https://docs.example.com/runbooks/db-connectivity)"
+    )
+    cut = shortened(line, 500)
+    assert len(cut) <= 500
+    assert "0042_add_invoice_index.sql failed after 3 retries" in cut
+    assert "connect: connection refused" in cut
+    assert cut.startswith("migrate: apply migrations")
+    many = "x" * 300 + " error ".join("abcdefghij" for _ in range(60)) + "y" * 300
+    assert " error " in shortened(many, 500)

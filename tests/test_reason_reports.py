@@ -417,3 +417,19 @@ def test_npm_s_report_behind_buildkit_s_stamp_names_its_first_line() -> None:
 def test_a_bullet_is_a_failing_test_only_as_jest_indents_one(lines: list[str], reason: str) -> None:
     got = _engine_failed_line([(STDOUT, line.encode()) for line in lines])
     assert got == "[logtrim] failed (exit 1): " + reason
+
+
+def test_jest_s_warning_two_spaces_after_its_bullet_is_no_failing_test() -> None:
+    """Jest warns with ``  ●  Cannot log after tests are done`` (two spaces after the bullet),
+    even in a passing suite: it was taken as the first failing test's heading."""
+    lines = [
+        " PASS  src/api/client.test.ts",
+        "  \u25cf  Cannot log after tests are done. Did you forget to wait for something async?",
+        '    Attempted to log "Error: Failed to complete fetch request. Task was canceled.".',
+        " FAIL  src/cart/total.test.ts",
+        "  \u25cf cart \u203a applies discount",
+        "    expect(received).toBe(expected) // Object.is equality",
+        "Tests:       1 failed, 7 passed, 8 total",
+    ]
+    got = _engine_failed_line([(STDOUT, line.encode()) for line in lines])
+    assert got == "[logtrim] failed (exit 1): \u25cf cart \u203a applies discount"

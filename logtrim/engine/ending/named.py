@@ -51,45 +51,37 @@ def named(
 _ERROR_WORD = lazy(r"(?i)(?<![a-z])(?:error|fatal|fail(?:ed|ure|s)?|exception|denied)(?![a-z])")
 _AROUND = (40, 60)  # characters kept before and after an error word
 _ENDS = 60  # characters kept at each end: what the line is, and how it ends
+_GAP = " ... "
 
 
 def shortened(line: str, limit: int) -> str:
     """``line`` cut to ``limit`` characters, ``...`` for what is cut out. In the middle, as
     the console cuts a long line (what failed is often said at the end, what it is at the
-    start), but not through an error word and the words around it: the cut goes to the
-    stretch nearest the middle that holds none, or to both sides of the one nearest the
-    middle (a tool's JSON result says its failure in its middle: ``"stderr": "Error:
-    migration 0042 failed: ..."``)."""
-    gap = " ... "
-    cut = len(line) - limit + len(gap)
-    kept: list[tuple[int, int]] = []  # the stretches around error words, merged
-    for found in _ERROR_WORD.finditer(line):
-        start, end = max(found.start() - _AROUND[0], 0), found.end() + _AROUND[1]
-        if kept and start <= kept[-1][1]:
-            kept[-1] = (kept[-1][0], max(kept[-1][1], end))
-        else:
-            kept.append((start, end))
+    start); when that would cut through an error word, the words around the one nearest the
+    middle are kept and the cut goes to both sides of them (a tool's JSON result says its
+    failure in its middle: ``"stderr": "Error: migration 0042 failed: ..."``)."""
+    cut = len(line) - limit + len(_GAP)
     middle = (len(line) - cut) // 2
-    if not any(start < middle + cut and middle < end for start, end in kept):
-        return f"{line[:middle].rstrip()}{gap}{line[middle + cut :].lstrip()}"
-    bounds = [_ENDS, *(x for span in kept for x in span), len(line) - _ENDS]
-    free = [(bounds[i], bounds[i + 1]) for i in range(0, len(bounds) - 1, 2)]
-    starts = [min(max(middle, a), b - cut) for a, b in free if b - a >= cut]
-    if starts:
-        at = min(starts, key=lambda x: abs(x - middle))
-        return f"{line[:at].rstrip()}{gap}{line[at + cut :].lstrip()}"
-    # No stretch is long enough: the one nearest the middle is kept, cut on both sides.
-    first, last = min(kept, key=lambda span: abs((span[0] + span[1]) // 2 - middle - cut // 2))
-    last = min(last, len(line) - _ENDS)
-    need = cut + len(gap)  # (a second gap)
+    words = [m.span() for m in _ERROR_WORD.finditer(line)]
+    hit = [(a, b) for a, b in words if a - _AROUND[0] < middle + cut and middle < b + _AROUND[1]]
+    if not hit:
+        return _cut_at(line, middle, cut)
+    centre = len(line) // 2
+    word = min(hit, key=lambda span: abs((span[0] + span[1]) // 2 - centre))
+    first, last = max(word[0] - _AROUND[0], 0), min(word[1] + _AROUND[1], len(line))
     left, right = max(first - _ENDS, 0), max(len(line) - _ENDS - last, 0)
-    if left + right < need:
-        return f"{line[:middle].rstrip()}{gap}{line[middle + cut :].lstrip()}"
-    take = min(left, max(need - right, need // 2))
-    kept_part = line[first:last]
-    return (
-        f"{line[: first - take].rstrip()}{gap}{kept_part}{gap}{line[last + need - take :].lstrip()}"
-    )
+    need = cut + len(_GAP)  # two cuts: two gaps
+    take = min(left, max(need - right, round(need * left / (left + right or 1))))
+    if left + right < need or min(take, need - take) <= len(_GAP):
+        # One cut, beside the words kept, if one side has room for it; else the middle.
+        at = last if right >= cut else first - cut if left >= cut else middle
+        return _cut_at(line, at, cut)
+    kept = line[first:last].strip()
+    return f"{line[: first - take].rstrip()}{_GAP}{kept}{_GAP}{line[last + need - take :].lstrip()}"
+
+
+def _cut_at(line: str, at: int, size: int) -> str:
+    return f"{line[:at].rstrip()}{_GAP}{line[at + size :].lstrip()}"
 
 
 # A structured logger's fields: its message, and the error it carries (structlog, python-json-

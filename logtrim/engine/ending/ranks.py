@@ -229,8 +229,10 @@ def line_rank(body: bytes) -> Rank:
 
 
 # Jest's heading of a failing test outside any ``describe``: two spaces in (its config error's
-# ``● Validation Error:`` and systemd's ``● app.service`` are at the margin), no ``:`` at its end.
-JEST_TOP = lazy(rb"^  \xe2\x97\x8f [^\n]*[^:\s]$")
+# ``● Validation Error:`` and systemd's ``● app.service`` are at the margin), one space after
+# the bullet (its warnings have two: ``●  Cannot log after tests are done``), no ``:`` at its
+# end.
+JEST_TOP = lazy(rb"^  \xe2\x97\x8f (?!Console$)\S(?:[^\n]*[^:\s])?$")
 
 
 def _cause_first(body: bytes) -> bool:
