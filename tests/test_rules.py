@@ -91,6 +91,8 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"10:15:13 errors: 0 warnings: 0", Kind.INFO),
         (b"Job 17 failed: 0, succeeded: 12", Kind.INFO),
         (b"2 tests failed, 0 errors", Kind.ERROR),
+        (b"0 jobs failed", Kind.INFO),  # the zero count takes the noun the count does
+        (b"Summary: 0 steps failed, 5 steps passed", Kind.INFO),
         (b"Errors: 0 Warnings: 12", Kind.WARNING),
         # dotnet test's aligned counts, MSBuild's "(s)".
         (b"Passed!  - Failed:     0, Passed:   118, Skipped:     0, Total:   120", Kind.INFO),

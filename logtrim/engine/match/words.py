@@ -173,7 +173,8 @@ ZERO: tuple[Rule, ...] = (
     Rule(
         "zero-count",
         Kind.NOISE,
-        rb"\b0 +(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
+        rb"\b0 +(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
+        rb"(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
         rb"\b(?:errors?|failed|failures?)[:=] *0\b|\bno errors?\b|\bwithout errors?\b",
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
