@@ -152,17 +152,16 @@ class Partial:
         kind = commands.apply(stream, hits[0][1] if hits else Kind.NOISE)
         return Kind.INFO <= kind < Kind.SERVICE and budget.allows(kind, len(pending) + 1)
 
-    def open_lines(self) -> tuple[int, int, int]:
-        """The streams' lines not ended yet: how many, their bytes so far and the bytes of
-        them on the console (a long line's pieces were counted as they came)."""
-        lines = nbytes = shown = 0
+    def open_lines(self) -> tuple[int, int]:
+        """The streams' lines not ended yet: how many, and their bytes so far (a long line's
+        pieces were counted as they came)."""
+        lines = nbytes = 0
         for st in self._core._inputs.values():
             pending = st.splitter.pending
             if pending:
                 lines += not st.in_long
                 nbytes += pending
-                shown += st.partial_shown
-        return lines, nbytes, shown
+        return lines, nbytes
 
     def complete(self, stream: int, raw: bytes, region: bytes) -> bytes:
         """The line whose start is on the console ends (``raw``: the region as written,

@@ -20,9 +20,8 @@ class Heartbeat:
         self._out = out
         self.started: float | None = None  # the time of the first input
         self.last = 0.0  # the time something was last printed
-        # The lines not ended yet: (lines, bytes seen, bytes shown) of them
-        # (engine/console/partial.py).
-        self.open_lines: Callable[[], tuple[int, int, int]] = lambda: (0, 0, 0)
+        # The lines not ended yet: (lines, bytes seen) of them (engine/console/partial.py).
+        self.open_lines: Callable[[], tuple[int, int]] = lambda: (0, 0)
 
     def start(self, now: float) -> None:
         if self.started is None:
@@ -32,7 +31,7 @@ class Heartbeat:
         if self.started is None or self.every <= 0 or now - self.last < self.every:
             return
         # A line begun on the console counts: "0 lines (0 B)" would hide what was shown.
-        more_lines, more_bytes, _ = self.open_lines()
+        more_lines, more_bytes = self.open_lines()
         lines, nbytes = lines + more_lines, nbytes + more_bytes
         # The child's bytes printed, as the summary counts them (a line's start printed
         # before its newline, context and repeats' reports too; not our own lines).

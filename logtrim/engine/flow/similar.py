@@ -15,6 +15,7 @@ failure reason and history are the exact path's, in any chunks
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from itertools import compress, count
 from operator import itemgetter, ne
 from typing import TYPE_CHECKING
@@ -29,6 +30,7 @@ if TYPE_CHECKING:
 
 _ERROR = bytes([ERROR])
 _FIRST_WINDOW = 32  # lines compared at first; the window grows eightfold while they match
+_WINDOW_MAX = 4096  # ... up to this many lines
 
 
 def ready(sel: Selector, stream: int, lineno: int) -> bool:
@@ -120,45 +122,54 @@ def _alike_ids(region: bytes, start: int, form: bytes) -> int:
     """How many lines from ``start`` on differ from the first (digits-to-zero ``form``) only
     in digits and hex ids (a UUID, a hash: ``request 5d99...-4960 failed``), each id a UUID
     or one hex word (:class:`.IdRun`), so that each has its template and its reason rank
-    (remembered by the form with ids as ``#``); 1: none but it. In growing windows."""
+    (remembered by the form with ids as ``#``); 1: none but it."""
     run = IdRun.of(form)
     if run is None:
         return 1  # no id, or one whose template depends on its letters
     size = len(form)
-    room = (len(region) - start) // size
-    lines, window = 1, 2
-    while lines < room:
-        take = min(window, room - lines)
-        at = start + lines * size
-        block = region[at : at + take * size]
+
+    def leading(block: bytes, take: int) -> int:
         if b"#" in block:  # a line's own '#' where the first has an id: no run past it
-            return lines
-        if not run.alike(block, take):
-            ids = hex_form(block.translate(DIGITS_TO_ZERO))
-            expected = run.shape * take
-            if ids != expected:
-                return lines + common_prefix(ids, expected) // size
-        lines += take
-        window = min(window * 8, 4096)
-    return lines
+            return 0
+        if run.alike(block, take):
+            return take
+        return _leading(hex_form(block.translate(DIGITS_TO_ZERO)), run.shape * take, size)
+
+    return _in_windows(region, start, size, 2, leading)
 
 
 def _alike(region: bytes, start: int, form: bytes) -> int:
     """How many lines from ``start`` on have the digits-to-zero form ``form`` (the first
-    has): compared in windows that grow while they match, so the cost is the run's."""
+    has)."""
     size = len(form)
-    room = (len(region) - start) // size  # whole lines of that length left
     second = start + size
-    if room > 1 and region[second : second + size].translate(DIGITS_TO_ZERO) != form:
+    if region[second : second + size].translate(DIGITS_TO_ZERO) != form:
         return 1  # the common miss (lines each of its own) costs one line, not a window
-    lines, window = 1, _FIRST_WINDOW
+    return _in_windows(
+        region, start, size, _FIRST_WINDOW,
+        lambda block, take: _leading(block.translate(DIGITS_TO_ZERO), form * take, size),
+    )  # fmt: skip
+
+
+def _in_windows(
+    region: bytes, start: int, size: int, window: int, leading: Callable[[bytes, int], int]
+) -> int:
+    """How many whole lines of ``size`` bytes from ``start`` on are alike the first, by
+    ``leading(block, lines)``, which says how many of a block's lines are: compared in
+    windows that grow while they all are, so the cost is the run's."""
+    room = (len(region) - start) // size  # whole lines of that length left
+    lines = 1
     while lines < room:
         take = min(window, room - lines)
         at = start + lines * size
-        block = region[at : at + take * size].translate(DIGITS_TO_ZERO)
-        expected = form * take
-        if block != expected:
-            return lines + common_prefix(block, expected) // size
+        alike = leading(region[at : at + take * size], take)
+        if alike < take:
+            return lines + alike
         lines += take
-        window *= 8
+        window = min(window * 8, _WINDOW_MAX)
     return lines
+
+
+def _leading(block: bytes, expected: bytes, size: int) -> int:
+    """How many lines of ``size`` bytes ``block`` and ``expected`` share from their start."""
+    return len(expected) // size if block == expected else common_prefix(block, expected) // size

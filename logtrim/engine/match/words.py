@@ -17,6 +17,8 @@ __all__ = ["WORDS", "ZERO", "L", "R"]
 # characters. Neither side takes a newline: a match stays on its line.
 L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
 R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
+# What a count may name before its word (``2 tests failed``, ``0 jobs failed``).
+_COUNTED = rb"(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
 _RC = rb"(?:[^\w=/\\.:\n-]|\.(?:[ \t\r]|$)|$)"  # R, not before a colon (a count's label)
 WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, L + rb"errors?" + R, "Error: could not connect to db-01"),
@@ -26,8 +28,12 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "error-count",
         Kind.ERROR,
-        L + rb"[1-9][0-9]* +(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
-        rb"(?:(?:errors?|failed|failures?)" + _RC + rb"|error\(s\))",
+        L
+        + rb"[1-9][0-9]* +"
+        + _COUNTED
+        + rb"(?:(?:errors?|failed|failures?)"
+        + _RC
+        + rb"|error\(s\))",
         "Build finished: 3 errors",
         role=Role.COUNT,
     ),
@@ -173,8 +179,7 @@ ZERO: tuple[Rule, ...] = (
     Rule(
         "zero-count",
         Kind.NOISE,
-        rb"\b0 +(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
-        rb"(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
+        rb"\b0 +" + _COUNTED + rb"(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
         rb"\b(?:errors?|failed|failures?)[:=] *0\b|\bno errors?\b|\bwithout errors?\b",
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
