@@ -328,6 +328,10 @@ def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) 
         ("FATAL: worker pool exhausted, aborting", Rank.FATAL),
         ("worker pool exhausted, aborting", Rank.ERROR),
         ("CRITICAL sync: worker pool exhausted, aborting", Rank.FATAL),
+        # ... behind a time stamp.
+        ("[2026-12-05 10:00:01] FATAL: no space left on device, aborting", Rank.FATAL),
+        ("2026-12-05 10:00:01,953 CRITICAL worker pool exhausted; shutting down", Rank.FATAL),
+        ("10:00:01.953 ERROR: quota of 20 GB reached, giving up", Rank.ERROR),
         # A clause that only says something failed, then that the program stops: a status
         # (the line before it says why).
         ("ERROR: attempt 5/5 failed, giving up", Rank.STATUS),
@@ -337,6 +341,8 @@ def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) 
         ("CRITICAL Caught signal 15, shutting down", Rank.STATUS),
         ("ERROR: exception in worker; shutting down", Rank.STATUS),
         ("ERROR: timed out waiting for the condition, giving up", Rank.STATUS),
+        ("[2026-12-05 10:00:01] ERROR: attempt 5/5 failed, giving up", Rank.STATUS),
+        ("2026-12-05T10:00:01Z Fatal: unrecoverable error, aborting", Rank.STATUS),
         # A phase said to have failed, then that it stops: still only a phase.
         ("Deployment failed, aborting", Rank.PHASE),
         ("upgrade failed, rolling back", Rank.PHASE),

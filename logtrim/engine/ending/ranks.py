@@ -106,9 +106,11 @@ _TALLY = lazy(
 )
 # A cause, then that the program stops (``worker pool exhausted, aborting``): the cause is
 # said, no status; not when the clause only says that something failed (``attempt 5/5
-# failed, giving up``, ``Caught signal 15, shutting down``). Its level word aside.
+# failed, giving up``, ``Caught signal 15, shutting down``). Its time stamp and level word
+# aside (``[2026-12-05 10:00:01] FATAL: disk full, aborting``).
 _CAUSE_FIRST = lazy(
-    rb"^(?:\W*(?:fatal|critical|crit|error|err|panic|emerg)\b\W*)?(?P<clause>[^,;]*[a-z][^,;]*)"
+    rb"^(?:\[?[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]*\]?[ \t]+)?"
+    rb"(?:\W*(?:fatal|critical|crit|error|err|panic|emerg)\b\W*)?(?P<clause>[^,;]*[a-z][^,;]*)"
     rb"[,;] +(?:aborting|giving up|rolling back|shutting down)\b",
     re.I,
 )
