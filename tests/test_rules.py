@@ -103,6 +103,10 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
         (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
+        # A counter's label before its zero (ip's and ifconfig's).
+        (b"        RX errors 0  dropped 0  overruns 0  frame 0", Kind.INFO),
+        (b"    TX errors 3  dropped 0 overruns 0  carrier 0  collisions 0", Kind.ERROR),
+        (b"found errors 0.5% above the threshold", Kind.ERROR),
         (b"gcc -Wall -Werror -c main.c", Kind.NOISE),
         # The level field decides; weak words never raise a line above it.
         (b"2026-12-01 10:00:00,123 INFO app: progress 5000/20000", Kind.INFO),
