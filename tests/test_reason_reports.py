@@ -332,6 +332,8 @@ def test_lines_that_look_carried_are_named_whole(lines: list[str], reason: str) 
         ("[2026-12-05 10:00:01] FATAL: no space left on device, aborting", Rank.FATAL),
         ("2026-12-05 10:00:01,953 CRITICAL worker pool exhausted; shutting down", Rank.FATAL),
         ("10:00:01.953 ERROR: quota of 20 GB reached, giving up", Rank.ERROR),
+        # ... with a comma in brackets.
+        ("checksum mismatch for app.jar (expected 3f9a1c, got 77b0e2), aborting", Rank.ERROR),
         # A clause that only says something failed, then that the program stops: a status
         # (the line before it says why).
         ("ERROR: attempt 5/5 failed, giving up", Rank.STATUS),

@@ -85,3 +85,35 @@ def earlier(
         and history.visible(lineno, stream)
         and not shaper.dropped(raw)
     ]
+
+
+def before_end(
+    lines: list[tuple[int, int, bytes]],
+    shown: set[int],
+    history: History,
+    says_why: Callable[[bytes], bool],
+) -> dict[int, int]:
+    """For a failed run's tail: per stream whose last lines in the window (``lines``) were
+    shown as they came (a line that only says something failed, and the context before it),
+    the newest line it showed before the lines not shown that precede them.
+
+    The tail shows the lines after that one too, as earlier lines: it would otherwise show
+    nothing of the end of such a stream (``Build failed`` shown last, the ``checksum
+    mismatch`` forty lines before it not). Not when a line of the window shown already says
+    why (a failing test with its assertion, an exception, ``cp: cannot stat``): the console
+    says it."""
+    froms: dict[int, int] = {}
+    if any(says_why(raw) for n, _, raw in lines if n in shown):
+        return froms
+    for stream in {line[1] for line in lines}:
+        own = [n for n, s, _ in lines if s == stream and not history.is_quiet(n)]
+        last = len(own)
+        while last and own[last - 1] in shown:
+            last -= 1
+        if last in (0, len(own)):  # all shown, or its last line is the tail's anyway
+            continue
+        start = last
+        while start and own[start - 1] not in shown:
+            start -= 1
+        froms[stream] = own[start - 1] if start else own[0] - 1
+    return froms

@@ -152,7 +152,7 @@ class Finish:
     def emit_tail(self, count: int, reserve: int, title: str) -> list[Emit]:
         """The last ``count`` lines not shown yet, leaving ``reserve`` bytes of the budget
         (see :class:`~.tail.Tail`)."""
-        self.tail.emit(count, self.out.budget.room(reserve), title)
+        self.tail.emit(count, self.out.budget.room(reserve), title, failed=self.exit_code != 0)
         return self.out.take()
 
     def stream_ends(self, count: int = ends.COUNT) -> list[End]:

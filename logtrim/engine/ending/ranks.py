@@ -110,10 +110,12 @@ _TALLY = lazy(
 # aside (``[2026-12-05 10:00:01] FATAL: disk full, aborting``).
 _CAUSE_FIRST = lazy(
     rb"^(?:\[?[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]*\]?[ \t]+)?"
-    rb"(?:\W*(?:fatal|critical|crit|error|err|panic|emerg)\b\W*)?(?P<clause>[^,;]*[a-z][^,;]*)"
+    rb"(?:\W*(?:fatal|critical|crit|error|err|panic|emerg)\b\W*)?"
+    rb"(?P<clause>(?:[^,;(\n]|\([^)\n]*\))+)"  # (a comma in brackets is the clause's)
     rb"[,;] +(?:aborting|giving up|rolling back|shutting down)\b",
     re.I,
 )
+_LETTER = lazy(rb"[a-z]", re.I)
 _SAYS_ONLY_FAILED = lazy(
     rb"\b(?:fail\w*|errors?|exceptions?|signal|timed? ?out|unrecoverable|fatal|crash\w*|"
     rb"abort\w*|cancel\w*|interrupt\w*|killed)\b",
@@ -240,7 +242,9 @@ JEST_TOP = lazy(rb"^  \xe2\x97\x8f (?!Console$)\S(?:[^\n]*[^:\s])?$")
 def _cause_first(body: bytes) -> bool:
     """Whether a line gives a cause before it says the program stops (:data:`_CAUSE_FIRST`)."""
     found = _CAUSE_FIRST.match(body)
-    return found is not None and not _SAYS_ONLY_FAILED.search(found["clause"])
+    if found is None or _LETTER.search(found["clause"]) is None:
+        return False
+    return not _SAYS_ONLY_FAILED.search(found["clause"])
 
 
 @dataclass

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 
 from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
@@ -11,12 +12,13 @@ from ..flow.history import History, Shaper
 from ..match.kinds import Kind
 from ..shapes.novelty import Withheld
 from ..shapes.templates import template
+from .ends import before_end, last_of_each
 from .ends import earlier as earlier_ends
-from .ends import last_of_each
 from .failure import TailLine, incidents
 from .fold import fold
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
+from .ranks import Rank, line_rank
 
 #: Over the lines written before some already on the console: the one section out of order.
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
@@ -74,7 +76,7 @@ class Tail:
         # sent a newer one): printed again, it would move the bar back.
         self._progress = progress
 
-    def emit(self, count: int, room: int, title: str = "") -> None:
+    def emit(self, count: int, room: int, title: str = "", *, failed: bool = False) -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
         fit, the incidents and the newest lines win (:func:`~logtrim.engine.ending.failure.pick`).
 
@@ -89,15 +91,33 @@ class Tail:
         out, history = self._out, self._history
         shown = history.shown()
         lines = history.recent(history.lines, count)
-        recent = [line for line in lines if history.tail_visible(line[0], line[1])]
+        froms = before_end(lines, shown, history, self._says_why) if failed else {}
+        recent = [
+            line
+            for line in lines
+            if history.tail_visible(line[0], line[1])
+            or (line[0] > froms.get(line[1], line[0]) and line[0] not in shown)
+        ]
         first = recent[0][0] if recent else history.lines
         ends = self._ends()
-        held = [line for line in self._earlier(first, shown, ends) if not self._progress(line.text)]
+        held = [
+            line
+            for line in self._earlier(first, shown, ends, froms)
+            if not self._progress(line.text)
+        ]
         lasts = last_of_each(ends)
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
         window = self._window(recent, shown, seen, lasts)
+        if froms:  # lines written before their stream's last ones shown: out of order
+            last_on = history.tail_from
+            window = [
+                replace(line, earlier=True)
+                if line.stream in froms and line.lineno < last_on.get(line.stream, -1)
+                else line
+                for line in window
+            ]
         candidates = held + [line for line in window if not self._progress(line.text)]
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
@@ -137,14 +157,25 @@ class Tail:
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
 
+    def _says_why(self, raw: bytes) -> bool:
+        """Whether a line is an error line that says why, not only that something failed."""
+        return (
+            self._classify(raw) == Kind.ERROR
+            and line_rank(ANSI_BYTES.sub(b"", raw).strip()) >= Rank.ERROR
+        )
+
     def _earlier(
-        self, first: int, shown: set[int], ends: list[tuple[int, int, bytes]]
+        self,
+        first: int,
+        shown: set[int],
+        ends: list[tuple[int, int, bytes]],
+        froms: dict[int, int],
     ) -> list[TailLine]:
         """The lines held back (errors and their blocks, new lines) older than the window
         starting at ``first`` or than a line their stream showed, and each stream's last
         lines before the window, oldest first; none of them already shown."""
         history = self._history
-        last_on = history.tail_from
+        last_on = {**history.tail_from, **froms}
         is_new = self._is_new or (lambda _: False)
         # Each line once: a new line also held with an error keeps its place in the error's
         # block (a stack frame stays a frame: the baseline only adds lines, never moves them).

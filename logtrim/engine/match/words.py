@@ -69,7 +69,9 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "cannot",
         Kind.ERROR,
-        L + rb"(?:cannot|can't|could not|couldn't|unable to)" + R,
+        # (and a program's word that it stops for what it just said: ``checksum mismatch
+        # for app.jar, aborting``, ``quota reached; giving up``)
+        L + rb"(?:cannot|can't|could not|couldn't|unable to|aborting|giving up|gave up)" + R,
         "cp: cannot stat '/tmp/x': No such file or directory",
     ),
     Rule(

@@ -1,0 +1,45 @@
+"""A failed run whose last lines were shown as they came (a generic ``Build failed`` and the
+context before it) still gets its failure tail: the lines before them, which no rule hit,
+are where a person reads why. The tail showed only lines newer than its stream's last one
+shown: none, and the line that named the cause, forty lines before the end, was on no
+console at any budget."""
+
+from __future__ import annotations
+
+import sys
+
+from conftest import RunLogtrim
+
+CODE = """
+import sys
+for i in range(30000):
+    if i == 30000 - 40:
+        print("upstream answered 0 bytes for /api/v2/orders (expected 1,204)")
+    print(f"[worker-{i % 8}] processed record {i} batch={i // 1000} status=ok")
+print("Build failed")
+sys.exit(1)
+"""
+
+
+def test_the_lines_before_a_shown_last_error_are_the_tail(run_logtrim: RunLogtrim) -> None:
+    for budget in ("8kB", "20MB"):
+        r = run_logtrim("--ci", "plain", "--budget", budget, "--", sys.executable, "-c", CODE)
+        assert r.code == 1
+        text = r.stdout.decode()
+        assert len(r.stdout) + len(r.stderr) <= (8000 if budget == "8kB" else 20_000_000)
+        # Under the header of lines out of order, after the last ones.
+        head, _, tail = text.partition("Build failed\n[logtrim] --- ")
+        assert tail, budget
+        assert "upstream answered 0 bytes" in tail and "upstream answered" not in head
+        assert tail.startswith(("earlier lines held back", "held back, written earlier"))
+        assert "processed record 29993 " in tail.split("\n[logtrim] 30,002 lines")[0]
+        assert "processed record 29995 " in head and "processed record 29995 " not in tail
+        assert text.splitlines().count("Build failed") == 1
+
+
+def test_a_success_keeps_its_short_tail(run_logtrim: RunLogtrim) -> None:
+    code = CODE.replace('print("Build failed")\nsys.exit(1)', 'print("Build succeeded")')
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", sys.executable, "-c", code)
+    assert r.code == 0
+    assert "upstream answered" not in r.stdout.decode()
+    assert "shown above" not in r.stdout.decode()
