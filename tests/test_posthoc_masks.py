@@ -98,3 +98,31 @@ def test_a_secret_across_a_long_lines_chunks_is_masked(
     result = _cli(*COMMANDS[command](log), "--mask", SECRET)
     assert result.returncode == 0, result.stderr
     assert b"TrimSecret" not in result.stdout + result.stderr
+
+
+DECLARING = b"INFO start\n::add-mask::SierraSecret99\nINFO using ********\n"
+USING = b"INFO start\nERROR auth failed for token SierraSecret99\nINFO using SierraSecret99\n"
+ACROSS = {
+    "diff": lambda good, bad, _out: ["diff", good, bad],
+    "diff --json": lambda good, bad, _out: ["diff", "--json", good, bad],
+    "stats --baseline": lambda good, bad, _out: ["stats", "--baseline", good, bad],
+    "trim --baseline": lambda good, bad, _out: ["trim", "--baseline", good, bad],
+    "trim two logs": lambda good, bad, out: ["trim", good, bad, "-o", out],
+    "cat, the user first": lambda good, bad, _out: ["cat", bad, good],
+}
+
+
+@pytest.mark.parametrize("command", ACROSS)
+def test_a_secret_one_log_declares_is_masked_in_the_other(tmp_path: Path, command: str) -> None:
+    """A command that reads two logs masks in each what the other declares: ``diff``,
+    ``stats --baseline`` and ``trim --baseline`` printed BAD's use of a secret GOOD declared,
+    and ``cat`` one declared by a later file."""
+    good, bad, out = tmp_path / "good.log", tmp_path / "bad.log", tmp_path / "out"
+    good.write_bytes(DECLARING)
+    bad.write_bytes(USING)
+    out.mkdir()
+    result = _cli(*ACROSS[command](str(good), str(bad), str(out)))
+    assert result.returncode == 0, result.stderr
+    written = b"".join(p.read_bytes() for p in out.iterdir())
+    assert b"SierraSecret" not in result.stdout + result.stderr + written
+    assert b"auth failed" in result.stdout + written  # (BAD's line is there: the test can fail)

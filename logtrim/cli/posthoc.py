@@ -17,7 +17,15 @@ import typer
 from .._errors import UsageError
 from .._writes import write_all
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
-from .reading import INPUTS_HELP, BinaryOption, fail, secrets_given, stdout_reader, warn
+from .reading import (
+    INPUTS_HELP,
+    BinaryOption,
+    declared_across,
+    fail,
+    secrets_given,
+    stdout_reader,
+    warn,
+)
 from .settings import Settings
 
 
@@ -83,7 +91,9 @@ def trim(
         from ..baseline.load import load
 
         known = frozenset(load(settings.baseline).hashes)  # unreadable: exit 3, as inputs
-    policy = settings.policy(masks=secrets_given(mask, mask_env))
+    masks = declared_across([*inputs, *([settings.baseline] if settings.baseline else [])],
+                            secrets_given(mask, mask_env))  # fmt: skip
+    policy = settings.policy(masks=masks)
     workers = (os.cpu_count() or 1) if jobs is None else whole_option("--jobs", jobs, 1)
     for role, path in (("-o", output), ("--artifact", artifact)):
         refuse_same(path or "", role, settings.baseline)  # (a directory: new names in it)
@@ -124,7 +134,8 @@ def stats(
     from .values import baseline_file, whole_option
 
     listed = whole_option("--top", top, 1)
-    secrets = secrets_given(mask, mask_env)
+    given = [*inputs, *([baseline] if baseline is not None else [])]
+    secrets = declared_across(given, secrets_given(mask, mask_env))
     known = None
     if baseline is not None:
         from ..baseline.load import load
@@ -178,7 +189,7 @@ def cat(
             pattern = re.compile(grep.encode())
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
-    secrets = secrets_given(mask, mask_env)
+    secrets = declared_across(archives, secrets_given(mask, mask_env))
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
     # A run's archive is masked already (its declarations too: nothing to learn there); a
@@ -251,7 +262,7 @@ def diff(
     around = whole_option("--context", context)
     baseline_file(good)
     limit = Settings([from_command_line({"budget": budget})]).budget
-    secrets = secrets_given(mask, mask_env)
+    secrets = declared_across([good, bad], secrets_given(mask, mask_env))
     inp = open_input(bad, binary=binary)
     near = Neighbours()
     # Every shape of GOOD (no cap: a line GOOD has is never new), 8 bytes each; only the

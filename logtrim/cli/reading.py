@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from typing import Annotated
 
 import typer
 
-from .._errors import InputError, UsageError
+from .._errors import InputError, LogtrimError, UsageError
 from .._log import say
 from .guard import require_stdout, silence_stdout
 from .params import MaskEnvOption, MaskOption
@@ -65,6 +65,29 @@ def fail(errors: list[str]) -> None:
         say(error, "error")
     if errors:
         raise InputError(errors[-1])
+
+
+def declared_across(paths: Sequence[str], secrets: list[str]) -> list[str]:
+    """``secrets`` and, when a command reads several files (a baseline among them), the values
+    each plain file declares to its CI, read ahead from all of them: a secret one log declares
+    is masked in every other one printed (each file alone learns only its own, and a
+    compressed one as it is read)."""
+    from ..logs.declared import Declared
+    from ..logs.inputs import open_input
+
+    if len({path for path in paths if path != "-"}) < 2:
+        return secrets
+    declared = Declared()
+    for path in dict.fromkeys(paths):
+        if path == "-" or os.path.isdir(path):
+            continue
+        with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
+            inp = open_input(path)
+            try:
+                declared.scan(inp)
+            finally:
+                inp.close()
+    return [*secrets, *(value for value in declared.values if value not in secrets)]
 
 
 def secrets_given(mask: list[str] | None, mask_env: list[str] | None) -> list[str]:
