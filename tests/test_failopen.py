@@ -293,3 +293,38 @@ def test_engine_failure_keeps_each_archived_line_one_streams(tmp_path: Path) -> 
         out = [f"line {i}".encode() for i in range(400)] + [b"no newline at the end"]
         assert sorted(lines) == sorted([*out, b"ERROR: boom"])
         assert [x for x in lines if x != b"ERROR: boom"] == out
+
+
+@pytest.mark.parametrize("ci", ["octopus", "teamcity"])
+def test_engine_failure_keeps_a_progress_flood_in_the_budget(tmp_path: Path, ci: str) -> None:
+    """Progress commands after the engine broke: each passed, 100,000 of them (6 MB at a
+    2 kB budget). A few pass, then each stream's newest waits; the last state still reaches
+    the CI, after the others, and every other command passes in its place."""
+    if ci == "octopus":
+        state = "##octopus[progress percentage='NTA=' message='cHJvZ3Jlc3M=']"
+        last = "##octopus[progress percentage='MTAw' message='ZG9uZQ==']"
+        other = "##octopus[stdout-default]"
+    else:
+        state = "##teamcity[progressMessage 'copying']"
+        last = "##teamcity[progressMessage 'done']"
+        other = "##teamcity[message text='checkpoint']"
+    flood = (
+        "import sys\n"
+        "sys.stdout.write('x' * 199_999 + '\\n')\n"
+        f"for i in range(50_000): print({state!r})\n"
+        f"print({other!r})\n"
+        f"for i in range(50_000): print({state!r})\n"
+        f"print({last!r})\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--budget", "2kB",
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", flood],
+        env=clean_env({"LOGTRIM_FAULT_AFTER": "1000"}), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0
+    console = result.stdout + result.stderr
+    assert len(console) <= 2_000 + 1_000, len(console)
+    lines = result.stdout.decode().splitlines()
+    assert other in lines and last in lines
+    assert lines.index(state) < lines.index(other) < lines.index(last)
+    assert zstd_dc(tmp_path / "a.zst").count(state.encode()) == 100_000

@@ -8,6 +8,7 @@ from __future__ import annotations
 import gzip
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def test_a_secret_across_a_long_lines_chunks_is_masked(
 
 DECLARING = b"INFO start\n::add-mask::SierraSecret99\nINFO using ********\n"
 USING = b"INFO start\nERROR auth failed for token SierraSecret99\nINFO using SierraSecret99\n"
-ACROSS = {
+ACROSS: dict[str, Callable[[str, str, str], list[str]]] = {
     "diff": lambda good, bad, _out: ["diff", good, bad],
     "diff --json": lambda good, bad, _out: ["diff", "--json", good, bad],
     "stats --baseline": lambda good, bad, _out: ["stats", "--baseline", good, bad],

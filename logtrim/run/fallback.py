@@ -27,6 +27,11 @@ _ANYWHERE = {
     "octopus": rb"##(?i:octopus)",
 }
 _LINE_START = {"github": rb"[ \t]*::"}
+# A line that is a progress command alone: Octopus's, TeamCity's message, Azure's percentage.
+_PROGRESS_LINE = lazy(
+    rb"[ \t]*##(?:(?i:octopus)[ \t]*\[+[ \t]*(?i:progress)\b|teamcity\[progressMessage |"
+    rb"(?i:vso)\[task\.setprogress\b)[^\n]*\n"
+)
 
 
 def _patterns(ci: str | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
@@ -56,6 +61,11 @@ class HeadTail:
         self._open: set[int] = set()  # the streams whose last line shown has no end yet
         self._command: set[int] = set()  # the streams where a command's line goes on
         self._marker, self._command_line = _patterns(ci)
+        # Progress commands pass while their share lasts; then each stream's newest waits,
+        # for its stream's next command or the end: a progress flood stays in the budget,
+        # as the engine's throttle keeps it there, and the CI still gets the last state.
+        self._progress_left = room // 4
+        self._held: dict[int, bytes] = {}
 
     def write(self, stream: int, data: bytes) -> list[Emit]:
         """What to show of ``data`` now (the head, and every CI command); the rest waits
@@ -70,6 +80,12 @@ class HeadTail:
         pos = 0
         for command in self._command_line.finditer(data):
             out += self._plain(stream, data[pos : command.start()])
+            if _PROGRESS_LINE.fullmatch(command.group()):
+                out += self._progress(stream, command.group())
+                pos = command.end()
+                continue
+            if stream in self._held:  # a state waiting goes before any later command
+                out.append(self._pass(stream, self._held.pop(stream)))
             # The CI acts on each command: it passes whatever the budget, in the order
             # written; the text before, between and after them on the line is text.
             parts = self._parts(command.group())
@@ -81,6 +97,16 @@ class HeadTail:
                     out += self._plain(stream, part)
             pos = command.end()
         return out + self._plain(stream, data[pos:])
+
+    def _progress(self, stream: int, line: bytes) -> list[Emit]:
+        """A progress command's line: passed while the share for them lasts, else held in
+        place of the one that waited (that state was passed by this newer one)."""
+        if self._progress_left >= len(line) and stream not in self._held:
+            self._progress_left -= len(line)
+            return [self._pass(stream, line)]
+        self._progress_left = 0
+        self._held[stream] = line
+        return []
 
     def _parts(self, line: bytes) -> list[bytes]:
         """A command's line as text, command, text, command, ..., text: a message that ends
@@ -177,12 +203,14 @@ class HeadTail:
                 self.skipped += len(old)
 
     def finish(self) -> list[Emit]:
-        """The note on what was left out, then the tail."""
+        """The progress states still waiting, the note on what was left out, then the tail."""
+        states = [(stream, self._pass(stream, line)[1]) for stream, line in self._held.items()]
+        self._held.clear()
         if not self.skipped:
-            return list(self.tail)
+            return states + list(self.tail)
         note = (
             f"\nlogtrim: {format_size(self.skipped)} of {format_size(self.seen)} not shown "
             "after an internal error (the console budget holds; the archive has everything "
             "it could take)\n"
         )
-        return [(STDOUT, note.encode()), *self.tail]
+        return [*states, (STDOUT, note.encode()), *self.tail]
