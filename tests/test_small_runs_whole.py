@@ -3,6 +3,7 @@ with no note of lines left out; a run that does not fit shows what it showed bef
 
 from __future__ import annotations
 
+import os
 import re
 import subprocess
 import sys
@@ -135,3 +136,42 @@ def test_a_held_console_is_released_within_ten_seconds(budget: int) -> None:
     printed += whole.tick(10.5)
     assert (STDOUT, b"Deploying version 1.4.2 to staging\n") in printed
     assert not whole.holding
+
+
+_BUILD = """for i in $(seq 1 {n}); do
+  echo "[ $((i*3))%] Building C object CMakeFiles/demo.dir/src/f$i.c.o"
+done
+echo "src/f17.c:3:5: error: expected ';' before 'return'" >&2
+echo "gmake: *** [Makefile:91: all] Error 2" >&2
+exit 2
+"""
+
+
+@pytest.mark.parametrize(("lines", "whole"), [(28, True), (29, True), (31, False)])
+def test_a_run_whose_closing_lines_fit_beside_it_is_whole(
+    run_logtrim: RunLogtrim, tmp_path: Path, lines: int, whole: bool
+) -> None:
+    """The closing reserve is for the worst closing lines (a reason of 500 characters): a
+    failed build of 1.7 kB at a 2 kB budget, whose own closing lines take 240 B, was cut to
+    its first lines and a marker. It is whole now; one that does not fit is still filtered."""
+    script = tmp_path / "build.sh"
+    script.write_text(_BUILD.format(n=lines))
+    direct = _direct(["bash", str(script)], tmp_path)
+    assert len(direct.stdout + direct.stderr) > 1_600
+    short = Path(f"/tmp/lt{os.getpid()}-{lines}.zst")  # the closing lines name it twice
+    try:
+        res = run_logtrim(
+            "--ci", "plain", "--budget", "2kB", "--", "bash", str(script), artifact=short
+        )
+    finally:
+        short.unlink(missing_ok=True)
+    assert res.code == 2
+    assert len(res.console) <= 2_000
+    closing = _SUMMARY.search(res.stdout)
+    assert closing is not None, res.stdout
+    if whole:
+        assert res.stdout[: closing.start()] == direct.stdout
+        assert res.stderr == direct.stderr
+    else:
+        assert b"[logtrim] ..." in res.stdout[: closing.start()]
+    assert b"failed (exit 2): src/f17.c:3:5: error: expected ';'" in res.stdout

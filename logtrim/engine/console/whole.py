@@ -49,7 +49,10 @@ class Whole:
     def __init__(self, core: Core, fresh: Callable[[], Core]) -> None:
         self.core = core
         budget = core.budget
-        self._limit = budget.total - budget.closing
+        # The closing reserve is for the worst closing lines (a reason of 500 characters, a
+        # long path): the run's own are known at its end, so a run is held while its output
+        # alone fits the budget, and shown whole if it does with its closing lines.
+        self._limit = budget.total
         if not budget.compact:
             self._limit = min(self._limit, HOLD_MAX)
         wider = core.select.verbatim.allowance < self._limit
@@ -142,21 +145,26 @@ class Whole:
         if whole is not None and whole[1][: len(printed)] == printed:
             core, shown = whole
             emits, actions = close(core)
-            return shown[len(printed) :] + emits, actions
+            if core.budget.used <= self.core.budget.total:
+                return shown[len(printed) :] + emits, actions
         emits, actions = close(self.core)
         return held + emits, actions
 
     def _replay(self) -> tuple[Core, list[Emit]] | None:
         """A fresh engine fed the same calls with every line shown as written, and its
-        console; None when that does not fit what the closing lines leave (a mask longer
-        than its secret, a cut line's note)."""
+        console; None when that does not fit the budget (a mask longer than its secret, a
+        cut line's note). Its budget has room for the closing lines beyond the real one, so
+        that they are whole: :meth:`close` keeps it only if all it printed fits the real one."""
         assert self._fresh is not None
         core = self._fresh()
         budget = core.budget
-        core.select.verbatim.widen(budget.total - budget.closing + 1)  # left > 0: not passed
+        real = budget.total
+        budget.total += budget.closing
+        budget.live += budget.closing
+        core.select.verbatim.widen(real + 1)  # left > 0: not passed
         shown = [emit for call in self._calls for emit in call(core)]
         core.out.spend_own(self.core.out.elsewhere)  # logtrim's diagnostics, printed
-        if budget.used > budget.total - budget.closing or core.select.verbatim.left <= 0:
+        if budget.used > real or core.select.verbatim.left <= 0:
             return None
         return core, shown
 
