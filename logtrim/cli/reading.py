@@ -79,7 +79,7 @@ def declared_across(paths: Sequence[str], secrets: list[str]) -> list[str]:
         return secrets
     declared = Declared()
     for path in dict.fromkeys(paths):
-        if path == "-" or os.path.isdir(path):
+        if not os.path.isfile(path):  # stdin, a directory, a pipe (opening one would wait)
             continue
         with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
             inp = open_input(path)

@@ -24,6 +24,7 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ...dialects.actions import RunProgram
 from ..match.kinds import Kind
 from .output import Emit
 
@@ -145,7 +146,7 @@ class Whole:
         if whole is not None and whole[1][: len(printed)] == printed:
             core, shown = whole
             emits, actions = close(core)
-            if core.budget.used <= self.core.budget.total:
+            if _size(shown + emits, actions) <= self.core.budget.total:
                 return shown[len(printed) :] + emits, actions
         emits, actions = close(self.core)
         return held + emits, actions
@@ -167,6 +168,13 @@ class Whole:
         if budget.used > real or core.select.verbatim.left <= 0:
             return None
         return core, shown
+
+
+def _size(emits: list[Emit], actions: list[Action]) -> int:
+    """The console bytes of a whole run: its lines, the closing lines, and what the shell
+    prints for a program of the CI's that is missing (Buildkite's agent)."""
+    missing = sum(len(a.missing.encode()) + 1 for a in actions if isinstance(a, RunProgram))
+    return sum(len(data) for _, data in emits) + missing
 
 
 def _learning(lines: bytes) -> Call:
