@@ -528,3 +528,26 @@ def test_a_warning_that_says_why_is_the_reason_over_a_wrappers_word(
     (tmp_path / "log.txt").write_text("\n".join(lines) + "\n")
     r = run_logtrim("--", "bash", "-c", "cat log.txt >&2; exit 1", cwd=tmp_path)
     assert f"failed (exit 1): {reason}\n".encode() in r.stdout
+
+
+HELM_DEBUG = r"""
+echo "history.go:56: [debug] getting history for release web"
+for i in $(seq 1 20); do
+  echo "ready.go:277: [debug] Deployment is not ready: prod/web. 1 out of 3 expected pods are ready"
+done
+echo 'upgrade.go:436: [debug] warning: Upgrade "web" failed: context deadline exceeded'
+echo "Error: UPGRADE FAILED: context deadline exceeded" >&2
+echo "helm.go:84: [debug] context deadline exceeded" >&2
+echo "main.newUpgradeCmd.func2" >&2
+echo "	helm.sh/helm/v3/cmd/helm/upgrade.go:203" >&2
+exit 1
+"""
+
+
+def test_helm_s_debug_lines_are_no_reason(run_logtrim: RunLogtrim) -> None:
+    """``helm --debug`` prints Go's ``file.go:N: [debug] ...``: its debug line that says a
+    warning was named (``[debug] warning: Upgrade "web" failed``), not ``Error: UPGRADE
+    FAILED``; a lower-case level in brackets was no level."""
+    assert _reason(run_logtrim, "bash", "-c", HELM_DEBUG) == (
+        "Error: UPGRADE FAILED: context deadline exceeded"
+    )

@@ -104,6 +104,11 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
         (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
+        # A bracketed level in any case, after a Go logger's source file and line (helm's).
+        (b'upgrade.go:436: [debug] warning: Upgrade "web" failed: deadline exceeded', Kind.NOISE),
+        (b"2025/03/14 09:30:01 main.go:42: [error] upload rejected", Kind.ERROR),
+        (b"[Warn] disk 91% full", Kind.WARNING),
+        (b"[errorhandler] starting", Kind.NOISE),
         # A program's word that it stops for what it said before it.
         (b"checksum mismatch for payments-api-2.8.0.jar (got 77b0e2), aborting", Kind.ERROR),
         (b"quota of 20 GB reached; giving up", Kind.ERROR),

@@ -41,6 +41,9 @@ def level_forms(kind: Kind) -> list[bytes]:
         BOL + rb"(?:" + TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + words + END,
         # In a bracket after the time: "[12:00:00 INF] x", "[2026-12-01T12:00:00Z INFO  app]"
         BOL + rb"\[" + TS + rb"[ \t]+" + words + END,
+        # In brackets in any case, after the source file and line a logger may print first
+        # (Go's ``log.Lshortfile``: helm's "upgrade.go:436: [debug] ...", "[warn] x").
+        BOL + rb"(?:" + TS + rb"[ \t]+)?(?:[\w.-]+:[0-9]+:[ \t]+)?\[(?i:" + words + rb")\]",
         field_form(words),
         rb"^(?:[0-9]{4}-[0-9]{2}-[0-9]{2}T)?[0-9]{2}:[0-9]{2}:[0-9]{2}[ \t]+"
         + TASK_LOG_WORDS[kind]
