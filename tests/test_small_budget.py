@@ -245,3 +245,11 @@ def test_each_steps_heading_is_shown_at_a_small_budget(run_logtrim: RunLogtrim) 
             (b"[DEBUG] " + b"-" * 40, Kind.NOISE),
         ]:
             assert kind(other + b"\n") == tier, other
+
+
+def test_a_tiny_share_of_a_large_run_is_not_said_to_be_none(run_logtrim: RunLogtrim) -> None:
+    """2.5 kB of 4 MB printed: the summary said ``0.0%``, which reads as nothing printed."""
+    code = "for i in range(40_000): print(f'static/asset-{i:05d}.js synced  {i * 7} bytes  ok')"
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, "-c", code)
+    assert r.code == 0
+    assert re.search(rb" B printed, <0\.1%\)|kB printed, <0\.1%\)", r.stdout), r.stdout[-400:]

@@ -66,7 +66,7 @@ class Tally:
             # The console's bytes for them (masks, cut notes included): a mask longer than
             # the secret it replaces can make them more than the bytes written.
             f"shown {lines_text(shown_lines)} ({format_size(console)} printed"
-            + (f", {share:.1f}%)" if share < 100 else ")")
+            + (f", {_share(share)})" if share < 100 else ")")
         )
         if self.new_shapes is not None:
             shapes = "shape" if self.new_shapes == 1 else "shapes"
@@ -122,6 +122,11 @@ class Tally:
         if parts:
             out.append("[logtrim]   " + "; ".join(parts))
         return out
+
+
+def _share(percent: float) -> str:
+    """The console's share of the output: ``0.0%`` reads as nothing printed."""
+    return "<0.1%" if 0 < percent < 0.05 else f"{percent:.1f}%"
 
 
 def gap_note(lines: int, nbytes: int = 0, *, sized: bool = True) -> bytes:
