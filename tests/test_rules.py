@@ -104,6 +104,10 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
         (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
+        # A banner has a title: a rule of marks alone (TAP's YAML block) is none.
+        (b"  ---", Kind.NOISE),
+        (b"----------------------------------------", Kind.NOISE),
+        (b">>> [1/3] Deploying web-01", Kind.INFO),
         # A bracketed level in any case, after a Go logger's source file and line (helm's).
         (b'upgrade.go:436: [debug] warning: Upgrade "web" failed: deadline exceeded', Kind.NOISE),
         (b"2025/03/14 09:30:01 main.go:42: [error] upload rejected", Kind.ERROR),

@@ -144,7 +144,9 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "banner",
         Kind.INFO,
-        _BOL + rb"(?:==|\+\+\+|---|\*\*\*|##|>>>|\[?step\b|stage\b)",
+        # A title after the marks: a rule of marks alone (TAP's YAML ``  ---``) is none.
+        _BOL + rb"(?:(?:==|\+\+\+|---|\*\*\*|##|>>>)[=+*#>-]*[ \t]*[\[(]?[A-Za-z0-9]|"
+        rb"\[?step\b|stage\b)",
         "=== Deploying release 1.4.2 to Production ===",
     ),
     # A title at the margin, then a rule to the line's end (Ansible's ``TASK [...] ****``
