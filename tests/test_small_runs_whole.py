@@ -175,3 +175,27 @@ def test_a_run_whose_closing_lines_fit_beside_it_is_whole(
     else:
         assert b"[logtrim] ..." in res.stdout[: closing.start()]
     assert b"failed (exit 2): src/f17.c:3:5: error: expected ';'" in res.stdout
+
+
+@pytest.mark.parametrize("size", range(1_550, 1_900, 25))
+def test_a_diagnostic_printed_first_counts_against_a_whole_run(
+    run_logtrim: RunLogtrim, size: int
+) -> None:
+    """logtrim's own warning on stderr (a ``--mask`` too short to mask) is paid from the
+    budget: a run shown whole because its output and closing lines fitted took 2,099 B of a
+    2 kB budget with it."""
+    code = (
+        "import sys\n"
+        f"n = {size} // 33\n"
+        "for i in range(n): print(f'compiling unit {i:05d} of the project')\n"
+        "print('ERROR: build failed: missing header foo.h'); sys.exit(1)\n"
+    )
+    short = Path(f"/tmp/lt{os.getpid()}-{size}.zst")  # the closing lines name it twice
+    try:
+        r = run_logtrim("--ci", "plain", "--budget", "2kB", "--mask", "abc", "--",
+                        sys.executable, "-c", code, artifact=short)  # fmt: skip
+    finally:
+        short.unlink(missing_ok=True)
+    assert r.code == 1
+    assert b"not masking" in r.stderr
+    assert len(r.stdout) + len(r.stderr) <= 2_000

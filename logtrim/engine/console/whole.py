@@ -146,7 +146,8 @@ class Whole:
         if whole is not None and whole[1][: len(printed)] == printed:
             core, shown = whole
             emits, actions = close(core)
-            if _size(shown + emits, actions) <= self.core.budget.total:
+            # (with logtrim's diagnostics, printed on stderr before: the budget pays them)
+            if _size(shown + emits, actions) + core.out.elsewhere <= self.core.budget.total:
                 return shown[len(printed) :] + emits, actions
         emits, actions = close(self.core)
         return held + emits, actions
