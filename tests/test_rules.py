@@ -116,6 +116,12 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         # A program's word that it stops for what it said before it.
         (b"checksum mismatch for payments-api-2.8.0.jar (got 77b0e2), aborting", Kind.ERROR),
         (b"quota of 20 GB reached; giving up", Kind.ERROR),
+        # ... at the line's end: not one that goes on.
+        (b"Aborting on container exit...", Kind.NOISE),
+        (b"Lock held by another process, giving up on lock and using cached index", Kind.NOISE),
+        (b"gave up waiting for mirror-2 after 3s, using mirror-1", Kind.NOISE),
+        (b"rollback: aborting 2 staged migrations (dry run, nothing applied)", Kind.NOISE),
+        (b"Not aborting: --keep-going is set", Kind.NOISE),
         (b"docker compose up --abort-on-container-exit", Kind.NOISE),
         # A counter's label before its zero (ip's and ifconfig's).
         (b"        RX errors 0  dropped 0  overruns 0  frame 0", Kind.INFO),

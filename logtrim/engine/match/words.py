@@ -69,9 +69,12 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "cannot",
         Kind.ERROR,
-        # (and a program's word that it stops for what it just said: ``checksum mismatch
-        # for app.jar, aborting``, ``quota reached; giving up``)
-        L + rb"(?:cannot|can't|could not|couldn't|unable to|aborting|giving up|gave up)" + R,
+        L + rb"(?:cannot|can't|could not|couldn't|unable to)" + R + rb"|"
+        # A program's word that it stops for what it just said, at the line's end
+        # (``checksum mismatch for app.jar, aborting``, ``quota reached; giving up``); not
+        # one that goes on (``Aborting on container exit...``, ``giving up on lock, using
+        # the cache``).
+        rb"(?:[,;]| -) +(?:aborting|giving up)[.!]?[ \t\r]*$",
         "cp: cannot stat '/tmp/x': No such file or directory",
     ),
     Rule(
