@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 
+import pytest
 from conftest import RunLogtrim
 
 CODE = """
@@ -43,3 +44,39 @@ def test_a_success_keeps_its_short_tail(run_logtrim: RunLogtrim) -> None:
     assert r.code == 0
     assert "upstream answered" not in r.stdout.decode()
     assert "shown above" not in r.stdout.decode()
+
+
+ENDINGS = [
+    "Build failed",
+    "[2026-12-05 10:00:01] Build failed",  # read past its stamp, as the reason is
+    "error: build failed",  # a phase, not a compiler's error
+    "FAILED",
+    "step 3/5 failed",  # a plain error of three words says no more than that
+]
+
+
+@pytest.mark.parametrize("ending", ENDINGS)
+def test_a_generic_last_line_of_any_form_gets_the_lines_before_it(
+    run_logtrim: RunLogtrim, ending: str
+) -> None:
+    code = CODE.replace('print("Build failed")', f"print({ending!r})")
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    assert b"upstream answered 0 bytes" in r.stdout
+
+
+def test_a_ci_command_between_the_cause_and_the_end_is_no_line_of_it(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A ``::notice::`` after the cause always passes: it ended the lines the tail took, so
+    the cause was left out again."""
+    code = CODE.replace(
+        '        print("upstream answered 0 bytes for /api/v2/orders (expected 1,204)")',
+        '        print("upstream answered 0 bytes for /api/v2/orders (expected 1,204)")\n'
+        "    if i == 30000 - 30:\n"
+        '        print("::notice::retrying the upload")',
+    )
+    r = run_logtrim("--ci", "github", "--budget", "8kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    assert b"::notice::retrying the upload\n" in r.stdout
+    assert b"upstream answered 0 bytes" in r.stdout

@@ -92,6 +92,7 @@ def before_end(
     shown: set[int],
     history: History,
     says_why: Callable[[bytes], bool],
+    command: Callable[[bytes], bool],
 ) -> dict[int, int]:
     """For a failed run's tail: per stream whose last lines in the window (``lines``) were
     shown as they came (a line that only says something failed, and the context before it),
@@ -101,12 +102,15 @@ def before_end(
     nothing of the end of such a stream (``Build failed`` shown last, the ``checksum
     mismatch`` forty lines before it not). Not when a line of the window shown already says
     why (a failing test with its assertion, an exception, ``cp: cannot stat``): the console
-    says it."""
+    says it. A CI's command is no line of the stream here (it always passes: a ``::notice::``
+    between the cause and the end does not end the lines not shown)."""
     froms: dict[int, int] = {}
     if any(says_why(raw) for n, _, raw in lines if n in shown):
         return froms
     for stream in {line[1] for line in lines}:
-        own = [n for n, s, _ in lines if s == stream and not history.is_quiet(n)]
+        own = [
+            n for n, s, raw in lines if s == stream and not history.is_quiet(n) and not command(raw)
+        ]
         last = len(own)
         while last and own[last - 1] in shown:
             last -= 1

@@ -64,6 +64,7 @@ class Finish:
             out, history, held, shaper, classify, dropped,
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
             withheld=select.withheld, ends=self.failed_ends, progress=self._progress_command,
+            command=lambda raw: commands.is_command(raw.decode("utf-8", "replace")),
         )  # fmt: skip
         self.closer = Closer(pol, out, dialect, masker.mask_text)
 

@@ -213,6 +213,8 @@ def line_rank(body: bytes) -> Rank:
         return Rank.EXCEPTION
     if _CODE_ALONE.match(body):
         return Rank.ERROR
+    if _PHASE.match(body):  # before a compiler's form: ``error: build failed`` is a phase
+        return Rank.PHASE
     if _COMPILER(body):
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):

@@ -18,6 +18,7 @@ from .failure import TailLine, incidents
 from .fold import fold
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
+from .named import as_said
 from .ranks import Rank, line_rank
 
 #: Over the lines written before some already on the console: the one section out of order.
@@ -60,8 +61,10 @@ class Tail:
         withheld: Withheld | None = None,
         ends: Callable[[], list[tuple[int, int, bytes]]] = list,
         progress: Callable[[bytes], bool] = lambda _: False,
+        command: Callable[[bytes], bool] = lambda _: False,
     ) -> None:
         self._out = out
+        self._command = command  # whether a line is a CI's command
         self._history = history
         self._held = held
         self._shaper = shaper
@@ -91,7 +94,7 @@ class Tail:
         out, history = self._out, self._history
         shown = history.shown()
         lines = history.recent(history.lines, count)
-        froms = before_end(lines, shown, history, self._says_why) if failed else {}
+        froms = before_end(lines, shown, history, self._says_why, self._command) if failed else {}
         recent = [
             line
             for line in lines
@@ -158,11 +161,14 @@ class Tail:
             history.mark_shown(lineno, in_order=False)
 
     def _says_why(self, raw: bytes) -> bool:
-        """Whether a line is an error line that says why, not only that something failed."""
-        return (
-            self._classify(raw) == Kind.ERROR
-            and line_rank(ANSI_BYTES.sub(b"", raw).strip()) >= Rank.ERROR
-        )
+        """Whether a line is an error line that says why, not only that something failed:
+        read as the failure reason reads it (its time stamp aside); a plain error or fatal
+        line of three words or fewer says no more than that (``FAILED``, ``step 3/5 failed``)."""
+        if self._classify(raw) != Kind.ERROR:
+            return False
+        body = as_said(ANSI_BYTES.sub(b"", raw).strip())
+        rank = line_rank(body)
+        return rank > Rank.FATAL or (rank >= Rank.ERROR and len(body.split()) > 3)
 
     def _earlier(
         self,
