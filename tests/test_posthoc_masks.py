@@ -127,3 +127,45 @@ def test_a_secret_one_log_declares_is_masked_in_the_other(tmp_path: Path, comman
     written = b"".join(p.read_bytes() for p in out.iterdir())
     assert b"SierraSecret" not in result.stdout + result.stderr + written
     assert b"auth failed" in result.stdout + written  # (BAD's line is there: the test can fail)
+
+
+@pytest.mark.parametrize("form", ["stdin BAD", "GOOD in a directory", "GOOD gzipped"])
+def test_a_declaration_reaches_the_other_input_in_any_form(tmp_path: Path, form: str) -> None:
+    """GOOD's declarations were read ahead only from a plain file named beside another one:
+    BAD on stdin, GOOD in a directory of good runs or compressed printed the secret."""
+    good, bad = tmp_path / "good.log", tmp_path / "bad.log"
+    good.write_bytes(DECLARING)
+    bad.write_bytes(USING)
+    if form == "GOOD in a directory":
+        (tmp_path / "runs").mkdir()
+        good = good.rename(tmp_path / "runs" / "good.log").parent
+    elif form == "GOOD gzipped":
+        gz = tmp_path / "good.log.gz"
+        gz.write_bytes(gzip.compress(DECLARING))
+        good.unlink()
+        good = gz
+    stdin = bad.read_bytes() if form == "stdin BAD" else None
+    args = ["diff", str(good), "-" if stdin is not None else str(bad)]
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", *args], input=stdin, capture_output=True,
+        env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"auth failed" in result.stdout
+    assert b"SierraSecret" not in result.stdout + result.stderr
+
+
+def test_run_masks_what_its_plain_baseline_declares(tmp_path: Path) -> None:
+    """``run --baseline GOOD``: a secret the good run's log declared was printed by this run."""
+    good, bad = tmp_path / "good.log", tmp_path / "bad.log"
+    good.write_bytes(DECLARING)
+    bad.write_bytes(USING)
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--baseline", str(good),
+         "--artifact", str(tmp_path / "a.zst"), "--", "cat", str(bad)],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert b"auth failed" in result.stdout
+    assert b"SierraSecret" not in result.stdout + result.stderr
+    assert b"SierraSecret" not in decode_zstd((tmp_path / "a.zst").read_bytes())

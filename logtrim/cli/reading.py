@@ -6,7 +6,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Sequence
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -67,27 +67,54 @@ def fail(errors: list[str]) -> None:
         raise InputError(errors[-1])
 
 
-def declared_across(paths: Sequence[str], secrets: list[str]) -> list[str]:
-    """``secrets`` and, when a command reads several files (a baseline among them), the values
-    each plain file declares to its CI, read ahead from all of them: a secret one log declares
-    is masked in every other one printed (each file alone learns only its own, and a
-    compressed one as it is read)."""
+def declared_across(
+    paths: Sequence[str], secrets: list[str], *, alone: bool = False, decode: bool = True
+) -> list[str]:
+    """``secrets`` and, when a command reads several inputs (a baseline among them; ``alone``:
+    even one), the values each file declares to its CI, read ahead from all of them: a secret
+    one log declares is masked in every other one printed, before or after it (each file
+    alone learns only its own). A directory's files are read; stdin and pipes learn as they
+    come. ``decode``: compressed files are read too (``run`` reads plain ones only: a run's
+    own archive is masked already, and decoding it would hold the step's start)."""
     from ..logs.declared import Declared
-    from ..logs.inputs import open_input
 
-    if len({path for path in paths if path != "-"}) < 2:
+    if len(paths) < 2 and not alone:
         return secrets
     declared = Declared()
     for path in dict.fromkeys(paths):
-        if not os.path.isfile(path):  # stdin, a directory, a pipe (opening one would wait)
-            continue
-        with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
-            inp = open_input(path)
-            try:
-                declared.scan(inp)
-            finally:
-                inp.close()
+        for file in _files_of(path):
+            with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
+                _learn_declared(declared, file, decode=decode)
     return [*secrets, *(value for value in declared.values if value not in secrets)]
+
+
+def _files_of(path: str) -> list[str]:
+    """The regular files ``path`` names: itself, or a directory's (not stdin, not a pipe:
+    opening one would wait, and reading it would take what the command is to read)."""
+    if os.path.isdir(path):
+        with contextlib.suppress(OSError):
+            names = sorted(os.listdir(path))
+            return [os.path.join(path, n) for n in names if not n.startswith(".")
+                    and os.path.isfile(os.path.join(path, n))]  # fmt: skip
+        return []
+    return [path] if path != "-" and os.path.isfile(path) else []
+
+
+def _learn_declared(declared: Any, path: str, *, decode: bool) -> None:
+    """What the file at ``path`` declares, into ``declared`` (a plain file scanned, a
+    compressed one decoded in whole lines)."""
+    from ..logs.inputs import InputFormat, open_input
+    from ..logs.linechunks import line_chunks
+
+    inp = open_input(path)
+    try:
+        if inp.format == InputFormat.PLAIN:
+            declared.scan(inp)
+        elif decode:
+            for chunk in line_chunks(inp.chunks()):
+                declared.feed(chunk)
+    finally:
+        inp.close()
 
 
 def secrets_given(mask: list[str] | None, mask_env: list[str] | None) -> list[str]:
