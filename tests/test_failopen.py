@@ -3,6 +3,7 @@ goes on, its exit code stays, and the console budget still holds."""
 
 from __future__ import annotations
 
+import re
 import resource
 import subprocess
 import sys
@@ -328,3 +329,28 @@ def test_engine_failure_keeps_a_progress_flood_in_the_budget(tmp_path: Path, ci:
     assert other in lines and last in lines
     assert lines.index(state) < lines.index(other) < lines.index(last)
     assert zstd_dc(tmp_path / "a.zst").count(state.encode()) == 100_000
+
+
+def test_engine_failure_never_steps_the_progress_bar_back(tmp_path: Path) -> None:
+    """After the engine broke, each stream's newest progress state waited for its own
+    stream's next command or the end: stdout's 95 (written last) then stderr's older 90 were
+    printed, and the bar ended on 90. The newest state of either stream wins."""
+    code = (
+        "import sys, time, base64\n"
+        "b = lambda s: base64.b64encode(s.encode()).decode()\n"
+        "def prog(f, p):\n"
+        "    f.write(f\"##octopus[progress percentage='{b(str(p))}' message='{b(str(p))}']\\n\")\n"
+        "    f.flush()\n"
+        "for i in range(400): prog(sys.stdout, i % 50)\n"
+        "time.sleep(0.3); prog(sys.stderr, 90); time.sleep(0.3)\n"
+        "prog(sys.stdout, 95); time.sleep(0.3)\n"
+        "print('end', flush=True)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "octopus", "--budget", "2kB",
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", code],
+        env=clean_env({"LOGTRIM_FAULT_AFTER": "0"}), capture_output=True, timeout=120,
+    )  # fmt: skip
+    assert result.returncode == 0
+    states = re.findall(rb"##octopus\[progress percentage='([^']*)'", result.stdout + result.stderr)
+    assert states[-1] == b"OTU=", states[-5:]  # 95

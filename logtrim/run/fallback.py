@@ -29,8 +29,9 @@ _ANYWHERE = {
 _LINE_START = {"github": rb"[ \t]*::"}
 # A line that is a progress command alone: Octopus's, TeamCity's message, Azure's percentage.
 _PROGRESS_LINE = lazy(
-    rb"[ \t]*##(?:(?i:octopus)[ \t]*\[+[ \t]*(?i:progress)\b|teamcity\[progressMessage |"
-    rb"(?i:vso)\[task\.setprogress\b)[^\n]*\n"
+    rb"[ \t]*##(?:(?P<octopus>(?i:octopus)[ \t]*\[+[ \t]*(?i:progress)\b)|"
+    rb"(?P<teamcity>teamcity\[progressMessage )|(?P<azure>(?i:vso)\[task\.setprogress\b))"
+    rb"[^\n]*\n"
 )
 
 
@@ -61,11 +62,12 @@ class HeadTail:
         self._open: set[int] = set()  # the streams whose last line shown has no end yet
         self._command: set[int] = set()  # the streams where a command's line goes on
         self._marker, self._command_line = _patterns(ci)
-        # Progress commands pass while their share lasts; then each stream's newest waits,
-        # for its stream's next command or the end: a progress flood stays in the budget,
-        # as the engine's throttle keeps it there, and the CI still gets the last state.
+        # Progress commands pass while their share lasts; then each system's newest state
+        # waits (of either stream: the bar never steps back), for the next other command or
+        # the end: a progress flood stays in the budget, as the engine's throttle keeps it
+        # there, and the CI still gets the last state. (system -> its stream and line)
         self._progress_left = room // 4
-        self._held: dict[int, bytes] = {}
+        self._held: dict[str, Emit] = {}
 
     def write(self, stream: int, data: bytes) -> list[Emit]:
         """What to show of ``data`` now (the head, and every CI command); the rest waits
@@ -80,12 +82,11 @@ class HeadTail:
         pos = 0
         for command in self._command_line.finditer(data):
             out += self._plain(stream, data[pos : command.start()])
-            if _PROGRESS_LINE.fullmatch(command.group()):
-                out += self._progress(stream, command.group())
+            if (progress := _PROGRESS_LINE.fullmatch(command.group())) is not None:
+                out += self._progress(stream, command.group(), progress.lastgroup or "")
                 pos = command.end()
                 continue
-            if stream in self._held:  # a state waiting goes before any later command
-                out.append(self._pass(stream, self._held.pop(stream)))
+            out += self._release()  # the states waiting go before any later command
             # The CI acts on each command: it passes whatever the budget, in the order
             # written; the text before, between and after them on the line is text.
             parts = self._parts(command.group())
@@ -98,15 +99,21 @@ class HeadTail:
             pos = command.end()
         return out + self._plain(stream, data[pos:])
 
-    def _progress(self, stream: int, line: bytes) -> list[Emit]:
+    def _progress(self, stream: int, line: bytes, system: str) -> list[Emit]:
         """A progress command's line: passed while the share for them lasts, else held in
-        place of the one that waited (that state was passed by this newer one)."""
-        if self._progress_left >= len(line) and stream not in self._held:
+        place of the system's state that waited (this newer one passed it)."""
+        if self._progress_left >= len(line) and not self._held:
             self._progress_left -= len(line)
             return [self._pass(stream, line)]
         self._progress_left = 0
-        self._held[stream] = line
+        self._held.pop(system, None)  # re-inserted: the states wait in the order written
+        self._held[system] = (stream, line)
         return []
+
+    def _release(self) -> list[Emit]:
+        """The progress states waiting, in the order written."""
+        held, self._held = self._held, {}
+        return [self._pass(stream, line) for stream, line in held.values()]
 
     def _parts(self, line: bytes) -> list[bytes]:
         """A command's line as text, command, text, command, ..., text: a message that ends
@@ -204,8 +211,7 @@ class HeadTail:
 
     def finish(self) -> list[Emit]:
         """The progress states still waiting, the note on what was left out, then the tail."""
-        states = [(stream, self._pass(stream, line)[1]) for stream, line in self._held.items()]
-        self._held.clear()
+        states = self._release()
         if not self.skipped:
             return states + list(self.tail)
         note = (
