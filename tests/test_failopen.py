@@ -35,6 +35,17 @@ def _run(tmp_path: Path, env: dict[str, str]) -> subprocess.CompletedProcess[byt
     )  # fmt: skip
 
 
+def _faulty(
+    tmp_path: Path, ci: str, budget: str, code: str, fault: int
+) -> subprocess.CompletedProcess[bytes]:
+    """``run`` of ``python -c code`` whose engine fails after ``fault`` bytes."""
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--budget", budget,
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", code],
+        env=clean_env({"LOGTRIM_FAULT_AFTER": str(fault)}), capture_output=True, timeout=120,
+    )  # fmt: skip
+
+
 def test_engine_failure_falls_back_to_head_and_tail_and_keeps_the_exit_code(
     tmp_path: Path,
 ) -> None:
@@ -78,11 +89,7 @@ def test_engine_failure_lets_no_flood_ride_on_command_lines(
         f"for i in range(20): sys.stdout.write('x' * 500_000 + ' {command}' + '\\n')\n"
         f"for i in range(20): sys.stdout.write('{command} ' + 'y' * 500_000 + '\\n')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--budget", "3kB",
-         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", flood],
-        env=clean_env({"LOGTRIM_FAULT_AFTER": "100"}), capture_output=True, timeout=120,
-    )  # fmt: skip
+    result = _faulty(tmp_path, ci, "3kB", flood, 100)
     assert result.returncode == 0
     console = result.stdout + result.stderr
     assert console.count(command.encode()) >= 20  # the first twenty pass whatever the budget
@@ -317,11 +324,7 @@ def test_engine_failure_keeps_a_progress_flood_in_the_budget(tmp_path: Path, ci:
         f"for i in range(50_000): print({state!r})\n"
         f"print({last!r})\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--budget", "2kB",
-         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", flood],
-        env=clean_env({"LOGTRIM_FAULT_AFTER": "1000"}), capture_output=True, timeout=120,
-    )  # fmt: skip
+    result = _faulty(tmp_path, ci, "2kB", flood, 1000)
     assert result.returncode == 0
     console = result.stdout + result.stderr
     assert len(console) <= 2_000 + 1_000, len(console)
@@ -346,11 +349,7 @@ def test_engine_failure_never_steps_the_progress_bar_back(tmp_path: Path) -> Non
         "prog(sys.stdout, 95); time.sleep(0.3)\n"
         "print('end', flush=True)\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "logtrim", "run", "--ci", "octopus", "--budget", "2kB",
-         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", code],
-        env=clean_env({"LOGTRIM_FAULT_AFTER": "0"}), capture_output=True, timeout=120,
-    )  # fmt: skip
+    result = _faulty(tmp_path, "octopus", "2kB", code, 0)
     assert result.returncode == 0
     states = re.findall(rb"##octopus\[progress percentage='([^']*)'", result.stdout + result.stderr)
     assert states[-1] == b"OTU=", states[-5:]  # 95

@@ -93,34 +93,7 @@ class Tail:
         Each line at most once."""
         out, history = self._out, self._history
         shown = history.shown()
-        lines = history.recent(history.lines, count)
-        froms = before_end(lines, shown, history, self._says_why, self._command) if failed else {}
-        recent = [
-            line
-            for line in lines
-            if history.tail_visible(line[0], line[1])
-            or (line[0] > froms.get(line[1], line[0]) and line[0] not in shown)
-        ]
-        first = recent[0][0] if recent else history.lines
-        ends = self._ends()
-        held = [
-            line
-            for line in self._earlier(first, shown, ends, froms)
-            if not self._progress(line.text)
-        ]
-        lasts = last_of_each(ends)
-        # Incidents are found over the lines already shown too: the lines after an error
-        # shown live belong to it, even where the window starts after it.
-        seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
-        window = self._window(recent, shown, seen, lasts)
-        if froms:  # lines written before their stream's last ones shown: out of order
-            last_on = history.tail_from
-            window = [
-                replace(line, earlier=True)
-                if line.stream in froms and line.lineno < last_on.get(line.stream, -1)
-                else line
-                for line in window
-            ]
+        recent, held, window = self._gather(count, shown, failed=failed)
         candidates = held + [line for line in window if not self._progress(line.text)]
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
@@ -159,6 +132,42 @@ class Tail:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
+
+    def _gather(
+        self, count: int, shown: set[int], *, failed: bool
+    ) -> tuple[list[tuple[int, int, bytes]], list[TailLine], list[TailLine]]:
+        """The window's lines the tail may show (each stream's newer than it showed last;
+        on failure, also those before a stream's last lines shown: :func:`before_end`), the
+        earlier lines held back, and the window as tail lines, similar runs folded."""
+        history = self._history
+        lines = history.recent(history.lines, count)
+        froms = before_end(lines, shown, history, self._says_why, self._command) if failed else {}
+        recent = [
+            line
+            for line in lines
+            if history.tail_visible(line[0], line[1])
+            or (line[0] > froms.get(line[1], line[0]) and line[0] not in shown)
+        ]
+        first = recent[0][0] if recent else history.lines
+        ends = self._ends()
+        held = [
+            line
+            for line in self._earlier(first, shown, ends, froms)
+            if not self._progress(line.text)
+        ]
+        # Incidents are found over the lines already shown too: the lines after an error
+        # shown live belong to it, even where the window starts after it.
+        seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
+        window = self._window(recent, shown, seen, last_of_each(ends))
+        if froms:  # lines written before their stream's last ones shown: out of order
+            last_on = history.tail_from
+            window = [
+                replace(line, earlier=True)
+                if line.stream in froms and line.lineno < last_on.get(line.stream, -1)
+                else line
+                for line in window
+            ]
+        return recent, held, window
 
     def _says_why(self, raw: bytes) -> bool:
         """Whether a line is an error line that says why, not only that something failed:
