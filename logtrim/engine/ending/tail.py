@@ -160,13 +160,7 @@ class Tail:
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
         window = self._window(recent, shown, seen, last_of_each(ends))
         if froms:  # lines written before their stream's last ones shown: out of order
-            last_on = history.tail_from
-            window = [
-                replace(line, earlier=True)
-                if line.stream in froms and line.lineno < last_on.get(line.stream, -1)
-                else line
-                for line in window
-            ]
+            window = _before_last(window, froms, history.tail_from)
         return recent, held, window
 
     def _says_why(self, raw: bytes) -> bool:
@@ -304,3 +298,27 @@ def _header(title: str, *, again: bool, compact: bool) -> bytes:
     if again:
         title += ", counted above" if compact else ", some counted above (written before it)"
     return f"[logtrim] --- {title} ---\n".encode()
+
+
+def _before_last(
+    window: list[TailLine], froms: dict[int, int], last_on: dict[int, int]
+) -> list[TailLine]:
+    """The window with the lines of the streams in ``froms`` written before their last line
+    shown marked earlier; a fold's note (no line number) goes with the line after it, the
+    rest of the run it counts (the line before it, at the window's end)."""
+    marks = [
+        line.lineno >= 0 and line.stream in froms and line.lineno < last_on.get(line.stream, -1)
+        for line in window
+    ]
+    after: bool | None = None
+    for k in range(len(window) - 1, -1, -1):
+        if window[k].lineno >= 0:
+            after = marks[k]
+        elif after is not None:
+            marks[k] = after
+        elif k:  # a note at the window's end: as the line before it
+            marks[k] = marks[k - 1]
+    return [
+        replace(line, earlier=True) if mark else line
+        for line, mark in zip(window, marks, strict=True)
+    ]
