@@ -22,6 +22,9 @@ from . import _text
 _verbose = False
 _logger: Any = None
 _charge: Callable[[int], None] | None = None
+# Bytes said before a budget was there to charge (a warning while options are read): the
+# budget that comes next pays them.
+_uncharged = 0
 _mask: Callable[[str], str] | None = None
 #: What is said instead of a message the masker failed on: a secret must not pass.
 WITHHELD = "(a message was left out: it could not be masked)"
@@ -32,8 +35,11 @@ def say(message: str, level: str | None = None) -> None:
     One line: a path or a value in it cannot start a line of its own (a CI command)."""
     message = _text.inert(masked(message))
     text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
+    global _uncharged
     if _charge is not None:
         _charge(len(text.encode("utf-8", "replace")))
+    else:
+        _uncharged += len(text.encode("utf-8", "replace"))
     stream = sys.stderr
     if stream is None:  # started with stderr closed
         return
@@ -59,17 +65,22 @@ def masked(text: str) -> str:
 
 
 def charge_to(hook: Callable[[int], None] | None) -> None:
-    """Count logtrim's own messages against a budget (``hook(nbytes)``)."""
-    global _charge
+    """Count logtrim's own messages against a budget (``hook(nbytes)``), those said before
+    it first."""
+    global _charge, _uncharged
     _charge = hook
+    if hook is not None and _uncharged:
+        hook(_uncharged)
+        _uncharged = 0
 
 
 def configure(verbose: bool = False) -> None:
     """A command starts: no masker until it knows its secrets."""
-    global _verbose, _logger, _mask
+    global _verbose, _logger, _mask, _uncharged
     _verbose = verbose
     _logger = None
     _mask = None
+    _uncharged = 0
 
 
 def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:

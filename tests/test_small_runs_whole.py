@@ -178,12 +178,16 @@ def test_a_run_whose_closing_lines_fit_beside_it_is_whole(
 
 
 @pytest.mark.parametrize("size", range(1_550, 1_900, 25))
+@pytest.mark.parametrize(
+    ("option", "said"),
+    [(("--mask", "abc"), b"not masking"), (("--mask-env", "LT_UNSET_X"), b"unset or empty")],
+)
 def test_a_diagnostic_printed_first_counts_against_a_whole_run(
-    run_logtrim: RunLogtrim, size: int
+    run_logtrim: RunLogtrim, size: int, option: tuple[str, str], said: bytes
 ) -> None:
-    """logtrim's own warning on stderr (a ``--mask`` too short to mask) is paid from the
-    budget: a run shown whole because its output and closing lines fitted took 2,099 B of a
-    2 kB budget with it."""
+    """logtrim's own warning on stderr (a ``--mask`` too short to mask, a ``--mask-env``
+    variable unset, said while the options are read) is paid from the budget: a run shown
+    whole because its output and closing lines fitted took 2,099 B of a 2 kB budget with it."""
     code = (
         "import sys\n"
         f"n = {size} // 33\n"
@@ -192,10 +196,10 @@ def test_a_diagnostic_printed_first_counts_against_a_whole_run(
     )
     short = Path(f"/tmp/lt{os.getpid()}-{size}.zst")  # the closing lines name it twice
     try:
-        r = run_logtrim("--ci", "plain", "--budget", "2kB", "--mask", "abc", "--",
+        r = run_logtrim("--ci", "plain", "--budget", "2kB", *option, "--",
                         sys.executable, "-c", code, artifact=short)  # fmt: skip
     finally:
         short.unlink(missing_ok=True)
     assert r.code == 1
-    assert b"not masking" in r.stderr
+    assert said in r.stderr
     assert len(r.stdout) + len(r.stderr) <= 2_000
