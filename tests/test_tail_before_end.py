@@ -80,3 +80,16 @@ def test_a_ci_command_between_the_cause_and_the_end_is_no_line_of_it(
     assert r.code == 1
     assert b"::notice::retrying the upload\n" in r.stdout
     assert b"upstream answered 0 bytes" in r.stdout
+
+
+@pytest.mark.parametrize("ending", ["Error: ENOSPC", "KeyError: 'url'", "panic: boom"])
+def test_a_short_last_line_that_says_why_adds_nothing(
+    run_logtrim: RunLogtrim, ending: str
+) -> None:
+    """A last line of a word or two that names its cause is the console's reason already:
+    thirty lines of the run before it were added as lines held back."""
+    code = CODE.replace('print("Build failed")', f"print({ending!r})")
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    assert b"upstream answered" not in r.stdout
+    assert b"held back" not in r.stdout and b"earlier lines" not in r.stdout

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
 from ..console.tally import gap_note
@@ -38,6 +40,15 @@ def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     said = b", counted above" if every else b", some counted above"
     return header.replace(end, said + end)
 
+
+# The words of a line that says only that something failed (see ``Tail._says_why``).
+_FAILURE_WORDS = lazy(
+    rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
+    rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"
+    rb"upgrade|rollout|checks?|has|have|exit(?:ed)?|code|status|with|the|of)\b",
+    re.I,
+)
+_OWN_WORD = lazy(rb"[A-Za-z]")
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
@@ -166,12 +177,16 @@ class Tail:
     def _says_why(self, raw: bytes) -> bool:
         """Whether a line is an error line that says why, not only that something failed:
         read as the failure reason reads it (its time stamp aside); a plain error or fatal
-        line of three words or fewer says no more than that (``FAILED``, ``step 3/5 failed``)."""
+        line of failure words alone (``FAILED``, ``step 3/5 failed``, ``error: build
+        failed``) says no more than that, one with a word of its own does (``Error:
+        ENOSPC``, ``panic: boom``)."""
         if self._classify(raw) != Kind.ERROR:
             return False
         body = as_said(ANSI_BYTES.sub(b"", raw).strip())
         rank = line_rank(body)
-        return rank > Rank.FATAL or (rank >= Rank.ERROR and len(body.split()) > 3)
+        return rank > Rank.FATAL or (
+            rank >= Rank.ERROR and _OWN_WORD.search(_FAILURE_WORDS.sub(b"", body)) is not None
+        )
 
     def _earlier(
         self,
