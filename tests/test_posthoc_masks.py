@@ -155,11 +155,18 @@ def test_a_declaration_reaches_the_other_input_in_any_form(tmp_path: Path, form:
     assert b"SierraSecret" not in result.stdout + result.stderr
 
 
-def test_run_masks_what_its_plain_baseline_declares(tmp_path: Path) -> None:
+@pytest.mark.parametrize("form", ["plain", "gzipped", "in a directory"])
+def test_run_masks_what_its_baseline_declares(tmp_path: Path, form: str) -> None:
     """``run --baseline GOOD``: a secret the good run's log declared was printed by this run."""
     good, bad = tmp_path / "good.log", tmp_path / "bad.log"
     good.write_bytes(DECLARING)
     bad.write_bytes(USING)
+    if form == "gzipped":
+        good = good.rename(tmp_path / "good.log.gz")
+        good.write_bytes(gzip.compress(DECLARING))
+    elif form == "in a directory":
+        (tmp_path / "runs").mkdir()
+        good = good.rename(tmp_path / "runs" / "good.log").parent
     result = subprocess.run(
         [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--baseline", str(good),
          "--artifact", str(tmp_path / "a.zst"), "--", "cat", str(bad)],

@@ -83,9 +83,7 @@ def test_a_ci_command_between_the_cause_and_the_end_is_no_line_of_it(
 
 
 @pytest.mark.parametrize("ending", ["Error: ENOSPC", "KeyError: 'url'", "panic: boom"])
-def test_a_short_last_line_that_says_why_adds_nothing(
-    run_logtrim: RunLogtrim, ending: str
-) -> None:
+def test_a_short_last_line_that_says_why_adds_nothing(run_logtrim: RunLogtrim, ending: str) -> None:
     """A last line of a word or two that names its cause is the console's reason already:
     thirty lines of the run before it were added as lines held back."""
     code = CODE.replace('print("Build failed")', f"print({ending!r})")

@@ -67,15 +67,13 @@ def fail(errors: list[str]) -> None:
         raise InputError(errors[-1])
 
 
-def declared_across(
-    paths: Sequence[str], secrets: list[str], *, alone: bool = False, decode: bool = True
-) -> list[str]:
+def declared_across(paths: Sequence[str], secrets: list[str], *, alone: bool = False) -> list[str]:
     """``secrets`` and, when a command reads several inputs (a baseline among them; ``alone``:
     even one), the values each file declares to its CI, read ahead from all of them: a secret
     one log declares is masked in every other one printed, before or after it (each file
-    alone learns only its own). A directory's files are read; stdin and pipes learn as they
-    come. ``decode``: compressed files are read too (``run`` reads plain ones only: a run's
-    own archive is masked already, and decoding it would hold the step's start)."""
+    alone learns only its own). A directory's files are read, compressed ones decoded (not
+    an archive of ``run`` with its index frame: masked already, and read in milliseconds as
+    a baseline); stdin and pipes learn as they come."""
     from ..logs.declared import Declared
 
     if len(paths) < 2 and not alone:
@@ -84,7 +82,7 @@ def declared_across(
     for path in dict.fromkeys(paths):
         for file in _files_of(path):
             with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
-                _learn_declared(declared, file, decode=decode)
+                _learn_declared(declared, file)
     return [*secrets, *(value for value in declared.values if value not in secrets)]
 
 
@@ -100,9 +98,10 @@ def _files_of(path: str) -> list[str]:
     return [path] if path != "-" and os.path.isfile(path) else []
 
 
-def _learn_declared(declared: Any, path: str, *, decode: bool) -> None:
+def _learn_declared(declared: Any, path: str) -> None:
     """What the file at ``path`` declares, into ``declared`` (a plain file scanned, a
     compressed one decoded in whole lines)."""
+    from ..archive import trailer
     from ..logs.inputs import InputFormat, open_input
     from ..logs.linechunks import line_chunks
 
@@ -110,11 +109,19 @@ def _learn_declared(declared: Any, path: str, *, decode: bool) -> None:
     try:
         if inp.format == InputFormat.PLAIN:
             declared.scan(inp)
-        elif decode:
+        elif inp.format == InputFormat.GZIP or not _indexed(trailer, path):
             for chunk in line_chunks(inp.chunks()):
                 declared.feed(chunk)
     finally:
         inp.close()
+
+
+def _indexed(trailer: Any, path: str) -> bool:
+    """Whether a zstd file is an archive of ``run`` with its index frame."""
+    try:
+        return trailer.read(path) is not None
+    except trailer.TrailerError:
+        return False
 
 
 def secrets_given(mask: list[str] | None, mask_env: list[str] | None) -> list[str]:

@@ -218,10 +218,10 @@ def _prepare(
         meant = "" if close is None else f" (did you mean {close}?)"
         _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
     masks, missing = masks_from(settings.mask_env, mask, env)
-    if settings.baseline:  # what a good run's plain log declares is masked here too
+    if settings.baseline:  # what a good run's log declares is masked here too
         from .reading import declared_across
 
-        masks = declared_across([settings.baseline], masks, alone=True, decode=False)
+        masks = declared_across([settings.baseline], masks, alone=True)
     _log.mask_with(masker_of(masks).mask_text)
     for variable in missing:
         _log.logger().warning(f"mask-env names {variable}, which is unset or empty")
