@@ -551,3 +551,15 @@ def test_helm_s_debug_lines_are_no_reason(run_logtrim: RunLogtrim) -> None:
     assert _reason(run_logtrim, "bash", "-c", HELM_DEBUG) == (
         "Error: UPGRADE FAILED: context deadline exceeded"
     )
+
+
+def test_go_s_compile_error_is_the_reason(run_logtrim: RunLogtrim) -> None:
+    """``go build`` writes its errors as a source position and the message, no error word:
+    the line was detail, and a wrapper's ``error: build failed`` after it was named."""
+    script = (
+        "echo '# example.com/shop/api'; "
+        "echo './main.go:12:2: undefined: foo' >&2; "
+        "echo './main.go:14:9: cannot use x (variable of type int) as string value' >&2; "
+        "echo 'error: build failed' >&2; exit 1"
+    )
+    assert _reason(run_logtrim, "bash", "-c", script) == "./main.go:12:2: undefined: foo"

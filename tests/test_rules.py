@@ -104,6 +104,9 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
         (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
+        # Go's compiler: a source position, no error word; not a test's log line.
+        (b"./main.go:12:2: undefined: foo", Kind.ERROR),
+        (b"    main_test.go:12: expected 3, got 4", Kind.NOISE),
         # A banner has a title: a rule of marks alone (TAP's YAML block) is none.
         (b"  ---", Kind.NOISE),
         (b"----------------------------------------", Kind.NOISE),

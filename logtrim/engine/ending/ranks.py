@@ -170,6 +170,7 @@ _COMPILER = AnySearch(
     # MSBuild's form (tsc, csc, MSVC): ``src/app.ts(3,7): error TS2322: ...``
     rb"\([0-9]+(?:,[0-9]+)?\): (?:fatal )?error [A-Z]*[0-9]+: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
+    rb"^(?:\./)?[\w./-]+\.go:[0-9]+:[0-9]+: |"  # Go's (``./main.go:12:2: undefined: foo``)
     rb"^ld(?:\.[\w]+)?: |collect2: error",
 )
 _SUMMARY = AnySearch(

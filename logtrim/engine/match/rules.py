@@ -138,6 +138,14 @@ _STRONG: tuple[Rule, ...] = (
         rb": undefined reference to |^collect2: error",
         "main.c:3:5: error: expected ';' before 'return'",
     ),
+    # Go's compiler and vet: a source position, then the message, no error word
+    # (``./main.go:12:2: undefined: foo``).
+    _strong(
+        "go-error",
+        rb"^(?:\./)?[\w./-]+\.go:[0-9]+:[0-9]+: ",
+        "./main.go:12:2: undefined: foo",
+        caseless=False,
+    ),
     # A message that opens with "error:" after a prefix: a compiler's "file:3: error: x", a
     # relayed tool's "INFO:build:DEBUG: error: Bad exit status".
     _strong(
