@@ -7,6 +7,7 @@ on without it (nothing is lost either way; the archive has every line).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from pathlib import Path
 from time import monotonic
 from typing import TypeAlias
@@ -25,7 +26,10 @@ LOAD_SECONDS = 5.0
 
 
 def known_shapes(
-    baseline: _Path | None, history: _Path | None, name: str
+    baseline: _Path | None,
+    history: _Path | None,
+    name: str,
+    declared: Callable[[bytes], None] | None = None,
 ) -> tuple[Hashes | None, Shaper | None]:
     """The good runs' shapes, from ``baseline`` and the ``history`` of ``name`` (None if
     none), and the Shaper that shaped the baseline's lines if it had to (see :class:`Baseline`)."""
@@ -33,7 +37,7 @@ def known_shapes(
     prior: Shaper | None = None
     if baseline:
         try:
-            shapes, prior = load_with_lines(baseline, monotonic() + LOAD_SECONDS)
+            shapes, prior = load_with_lines(baseline, monotonic() + LOAD_SECONDS, declared)
             known = shapes.hashes
         except (LogtrimError, OSError) as exc:
             say(f"--baseline: {exc} (this run has no baseline)", "warning")
@@ -79,9 +83,11 @@ def for_run(
     name: str,
     *,
     tasklog: bool = False,
+    declared: Callable[[bytes], None] | None = None,
 ) -> Baseline | None:
-    """The engine's baseline; with ``history`` always one, to learn this run's shapes."""
-    known, prior = known_shapes(baseline, history, name)
+    """The engine's baseline; with ``history`` always one, to learn this run's shapes.
+    ``declared`` gets the lines of a compressed baseline log as it is decoded."""
+    known, prior = known_shapes(baseline, history, name, declared)
     if known is None and not history:
         return None
     return Baseline(known, tasklog=tasklog, prior=prior)

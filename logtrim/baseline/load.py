@@ -24,7 +24,7 @@ from ..engine.shapes.baseline import Shaper
 from ..engine.shapes.hashset import HashSet
 from ..engine.shapes.shapes import SHAPE_CAP, Shapes
 from ..logs.declared import Declared
-from ..logs.inputs import Input, open_detected, open_input
+from ..logs.inputs import Input, InputFormat, open_detected, open_input
 from . import halves
 from .store import MAGIC, NotRegularFileError, decode, open_regular, read_index
 
@@ -62,11 +62,13 @@ def load(
 
 
 def load_with_lines(
-    path: str | os.PathLike[str], deadline: float | None = None
+    path: str | os.PathLike[str], deadline: float | None = None, declared: OnText | None = None
 ) -> tuple[Shapes, Shaper | None]:
     """:func:`load`, and the Shaper of the last log it shaped line by line (its cache: the
     baseline's recent lines and their shapes, which a run need not shape again). Past
-    ``deadline`` (``time.monotonic()``), what was read is the baseline, with a warning."""
+    ``deadline`` (``time.monotonic()``), what was read is the baseline, with a warning.
+    ``declared`` gets the lines of each compressed log read whole (what they declare is
+    learned where they are decoded; a plain one is scanned apart, faster)."""
     shapes = Shapes()
     last: list[Shaper | None] = [None]
     base = Path(path)
@@ -79,7 +81,7 @@ def load_with_lines(
             break
         last[0] = None  # one Shaper's cache held at a time: memory stays bounded
         with skipped:
-            _load_one(str(file), shapes, None, last, deadline)
+            _load_one(str(file), shapes, None, last, deadline, declared=declared)
     return shapes, last[0]
 
 
@@ -121,6 +123,7 @@ def _load_one(
     deadline: float | None = None,
     *,
     mask: Declared | None = None,
+    declared: OnText | None = None,
 ) -> None:
     head = _head(path)
     if head.startswith(MAGIC):
@@ -135,6 +138,8 @@ def _load_one(
         return
     inp = _opened(path)
     is_task, chunks = open_detected(inp)
+    if declared is not None and text is None and inp.format != InputFormat.PLAIN:
+        text = declared  # read whole here anyway: its declarations as it is decoded
     if mask is not None:
         chunks = mask.lines(chunks, learn=not mask.scan(inp))
     # One Shapes per input: a task log is shaped without its prefix, a plain log as it is.

@@ -67,13 +67,16 @@ def fail(errors: list[str]) -> None:
         raise InputError(errors[-1])
 
 
-def declared_across(paths: Sequence[str], secrets: list[str], *, alone: bool = False) -> list[str]:
+def declared_across(
+    paths: Sequence[str], secrets: list[str], *, alone: bool = False, decode: bool = True
+) -> list[str]:
     """``secrets`` and, when a command reads several inputs (a baseline among them; ``alone``:
     even one), the values each file declares to its CI, read ahead from all of them: a secret
     one log declares is masked in every other one printed, before or after it (each file
     alone learns only its own). A directory's files are read, compressed ones decoded (not
     an archive of ``run`` with its index frame: masked already, and read in milliseconds as
-    a baseline); stdin and pipes learn as they come."""
+    a baseline; nor with ``decode`` false: ``run`` learns them as its baseline's load
+    decodes them); stdin and pipes learn as they come."""
     from ..logs.declared import Declared
 
     if len(paths) < 2 and not alone:
@@ -82,7 +85,7 @@ def declared_across(paths: Sequence[str], secrets: list[str], *, alone: bool = F
     for path in dict.fromkeys(paths):
         for file in _files_of(path):
             with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
-                _learn_declared(declared, file)
+                _learn_declared(declared, file, decode=decode)
     return [*secrets, *(value for value in declared.values if value not in secrets)]
 
 
@@ -98,7 +101,7 @@ def _files_of(path: str) -> list[str]:
     return [path] if path != "-" and os.path.isfile(path) else []
 
 
-def _learn_declared(declared: Any, path: str) -> None:
+def _learn_declared(declared: Any, path: str, *, decode: bool) -> None:
     """What the file at ``path`` declares, into ``declared`` (a plain file scanned, a
     compressed one decoded in whole lines)."""
     from ..archive import trailer
@@ -109,7 +112,7 @@ def _learn_declared(declared: Any, path: str) -> None:
     try:
         if inp.format == InputFormat.PLAIN:
             declared.scan(inp)
-        elif inp.format == InputFormat.GZIP or not _indexed(trailer, path):
+        elif decode and (inp.format == InputFormat.GZIP or not _indexed(trailer, path)):
             for chunk in line_chunks(inp.chunks()):
                 declared.feed(chunk)
     finally:

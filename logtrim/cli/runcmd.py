@@ -221,7 +221,7 @@ def _prepare(
     if settings.baseline:  # what a good run's log declares is masked here too
         from .reading import declared_across
 
-        masks = declared_across([settings.baseline], masks, alone=True)
+        masks = declared_across([settings.baseline], masks, alone=True, decode=False)
     _log.mask_with(masker_of(masks).mask_text)
     for variable in missing:
         _log.logger().warning(f"mask-env names {variable}, which is unset or empty")

@@ -15,6 +15,7 @@ import contextlib
 import copy
 import signal
 import time
+from dataclasses import replace
 from typing import TYPE_CHECKING
 
 import anyio
@@ -58,9 +59,7 @@ class Pipeline:
         # The name a --history index is kept under: a secret in --name is no file's name.
         self.history_name = hide_secrets(options.name, options.policy.masks)
         if options.baseline or options.history:
-            from ..baseline import front
-
-            self.baseline = front.for_run(options.baseline, options.history, self.history_name)
+            self.baseline = self._load_baseline(options)
         started = time.monotonic()
         pristine = copy.deepcopy(options.dialect)  # before any line: for a run shown whole
         self.core = self._engine(options.dialect)
@@ -92,6 +91,23 @@ class Pipeline:
         """No child started: the archive's stream is closed unused."""
         self._send.close()
         self._receive.close()
+
+    def _load_baseline(self, options: RunOptions) -> Baseline | None:
+        """Good runs' shapes (imported only then: a run without them pays nothing at
+        start-up); what a compressed baseline log declares is masked in this run too (its
+        lines are learned as the load decodes them; a plain one was scanned with the
+        options)."""
+        from ..baseline import front
+        from ..logs.declared import Declared
+
+        declared = Declared()
+        baseline = front.for_run(
+            options.baseline, options.history, self.history_name, declared=declared.feed
+        )
+        if declared.values:
+            masks = (*options.policy.masks, *declared.values)
+            self.options = replace(options, policy=replace(options.policy, masks=masks))
+        return baseline
 
     def _engine(self, dialect: Dialect, started: float | None = None) -> Core:
         options = self.options
