@@ -255,6 +255,11 @@ def _in_order(shown: list[tuple[int, bool]]) -> bool:
 @example([Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False),
           Write(1, "noise", 0.0, False), Write(1, "progress", 0.0, False)],
          "octopus", 0, 1)  # fmt: skip
+# A failed run whose last line comes after states shown as they came, one between them
+# counted: the tail's lines held back after the states must not move that count.
+@example([Write(1, "progress", 0.0, False), Write(1, "progress", 0.0, False),
+          Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False)],
+         "octopus", 0, 1)  # fmt: skip
 def test_each_marker_comes_before_the_next_line_after_the_lines_it_counts(
     writes: list[Write], ci: str, verbatim: int, exit_code: int
 ) -> None:

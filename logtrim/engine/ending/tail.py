@@ -153,11 +153,16 @@ class Tail:
         history = self._history
         lines = history.recent(history.lines, count)
         froms = before_end(lines, shown, history, self._says_why, self._command) if failed else {}
+        # (before a stream's last lines shown, not a progress state: the bar moved past it)
         recent = [
             line
             for line in lines
             if history.tail_visible(line[0], line[1])
-            or (line[0] > froms.get(line[1], line[0]) and line[0] not in shown)
+            or (
+                line[0] > froms.get(line[1], line[0])
+                and line[0] not in shown
+                and self._classify(line[2]) != Kind.PROGRESS
+            )
         ]
         first = recent[0][0] if recent else history.lines
         ends = self._ends()
