@@ -563,3 +563,26 @@ def test_go_s_compile_error_is_the_reason(run_logtrim: RunLogtrim) -> None:
         "echo 'error: build failed' >&2; exit 1"
     )
     assert _reason(run_logtrim, "bash", "-c", script) == "./main.go:12:2: undefined: foo"
+
+
+def test_a_plain_error_prefix_is_no_compiler_s_error(run_logtrim: RunLogtrim) -> None:
+    """``error: ...`` at a line's start is kubectl's, git's, any tool's: it ranked as a
+    compiler's error, above a fatal record the app wrote before it (the cause)."""
+    script = (
+        'echo \'{"level":"info","msg":"starting web"}\'; '
+        'echo \'{"level":"fatal","msg":"cannot load config",'
+        '"error":"open /etc/web/secrets.yaml: no such file or directory"}\'; '
+        "echo 'Waiting for deployment \"web\" rollout to finish: 1 of 3 updated...'; "
+        "echo 'error: deployment \"web\" exceeded its progress deadline' >&2; exit 1"
+    )
+    assert "cannot load config" in _reason(run_logtrim, "bash", "-c", script)
+
+
+def test_rustc_s_error_without_a_code_beats_cargo_s_summary(run_logtrim: RunLogtrim) -> None:
+    script = (
+        "echo '   Compiling rs v0.1.0 (/tmp/rs)' >&2; "
+        "echo 'error: expected one of `.`, `;`, `?`, `}`, or an operator, found `let`' >&2; "
+        "echo ' --> src/main.rs:3:5' >&2; "
+        "echo 'error: could not compile `rs` (bin \"rs\") due to 1 previous error' >&2; exit 101"
+    )
+    assert _reason(run_logtrim, "bash", "-c", script).startswith("error: expected one of")

@@ -71,7 +71,7 @@ _STATUS = AnySearch(
     rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"
     rb"^=+ .*\b(?:failed|error)s?\b.* in [0-9.]+s|^[0-9]+ (?:failed|errors?)\b|"
     rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
-    rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to previous errors|"
+    rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to (?:[0-9]+ )?previous errors?|"
     rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
@@ -166,7 +166,7 @@ _TEST = AnySearch(
     rb"[^ ] +(?:-- )?Time elapsed: [^<]*<<< (?:FAILURE|ERROR)!$",
 )
 _COMPILER = AnySearch(
-    rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
+    rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error\[E[0-9]+\]: |"
     # MSBuild's form (tsc, csc, MSVC): ``src/app.ts(3,7): error TS2322: ...``
     rb"\([0-9]+(?:,[0-9]+)?\): (?:fatal )?error [A-Z]*[0-9]+: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
