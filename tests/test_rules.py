@@ -128,6 +128,7 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"docker compose up --abort-on-container-exit", Kind.NOISE),
         # A counter's label before its zero (ip's and ifconfig's).
         (b"        RX errors 0  dropped 0  overruns 0  frame 0", Kind.INFO),
+        (b"    RX:  bytes packets errors dropped  missed   mcast", Kind.INFO),
         (b"    TX errors 3  dropped 0 overruns 0  carrier 0  collisions 0", Kind.ERROR),
         (b"found errors 0.5% above the threshold", Kind.ERROR),
         (b"gcc -Wall -Werror -c main.c", Kind.NOISE),

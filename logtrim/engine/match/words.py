@@ -189,7 +189,8 @@ ZERO: tuple[Rule, ...] = (
         Kind.NOISE,
         rb"\b0 +" + _COUNTED + rb"(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
         rb"\b(?:errors?|failed|failures?)[:=] *0\b|\bno errors?\b|\bwithout errors?\b|"
-        rb"\berrors +0(?:[ \t\r;)]|, |$)",  # a counter's (``RX errors 0  dropped 0``)
+        rb"\berrors +0(?:[ \t\r;)]|, |$)|"  # a counter's (``RX errors 0  dropped 0``)
+        rb"\berrors +dropped\b",  # a table of an interface's counters (``ip -s link``'s head)
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
     ),
