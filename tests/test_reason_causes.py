@@ -586,3 +586,49 @@ def test_rustc_s_error_without_a_code_beats_cargo_s_summary(run_logtrim: RunLogt
         "echo 'error: could not compile `rs` (bin \"rs\") due to 1 previous error' >&2; exit 101"
     )
     assert _reason(run_logtrim, "bash", "-c", script).startswith("error: expected one of")
+
+
+TOOLS = {
+    "mocha, passing tests named for errors": (
+        "echo '  api client'; "
+        "echo '    \u2713 handles error responses'; "
+        "echo '    \u2713 throws when the connection is refused'; "
+        "echo '  3 passing (40ms)'; "
+        "echo 'dist/main.js 412.3 kB (limit 400 kB): bundle too large' >&2; exit 1",
+        "dist/main.js 412.3 kB (limit 400 kB): bundle too large",
+    ),
+    "gradle, Kotlin": (
+        "echo '> Task :app:compileKotlin FAILED'; "
+        "echo 'e: file:///srv/app/src/main/kotlin/App.kt:23:17 Unresolved reference: "
+        "configureRouting' >&2; "
+        "echo 'FAILURE: Build failed with an exception.' >&2; "
+        "echo '* What went wrong:' >&2; "
+        "echo \"Execution failed for task ':app:compileKotlin'.\" >&2; exit 1",
+        "e: file:///srv/app/src/main/kotlin/App.kt:23:17 Unresolved reference: configureRouting",
+    ),
+    "git merge": (
+        "echo 'Auto-merging config/prod.yaml'; "
+        "echo 'CONFLICT (content): Merge conflict in config/prod.yaml'; "
+        "echo 'Automatic merge failed; fix conflicts and then commit the result.'; exit 1",
+        "CONFLICT (content): Merge conflict in config/prod.yaml",
+    ),
+    "pip resolver": (
+        "echo 'ERROR: Cannot install app==1.0 and lib==2.0 because these package versions have "
+        "conflicting dependencies.' >&2; "
+        "echo 'ERROR: ResolutionImpossible: for help visit "
+        "https://pip.pypa.io/en/latest/topics/dependency-resolution/' >&2; exit 1",
+        "ERROR: Cannot install app==1.0 and lib==2.0 because these package versions have "
+        "conflicting dependencies.",
+    ),
+}
+
+
+@pytest.mark.parametrize("tool", TOOLS)
+def test_the_line_that_says_why_is_named_for_common_tools(
+    run_logtrim: RunLogtrim, tool: str
+) -> None:
+    """A passing test named for an error was an error line (and the reason); Kotlin's
+    compiler and git's conflict had no error word (a status was named); pip's pointer to a
+    page beat the conflict it points at."""
+    script, reason = TOOLS[tool]
+    assert _reason(run_logtrim, "bash", "-c", script) == reason

@@ -104,6 +104,14 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
         (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
+        # A passing test's line is detail whatever its name says.
+        ("  \u2713 handles error responses".encode(), Kind.NOISE),
+        (b"ok 3 - retries on failure", Kind.NOISE),
+        (b"--- PASS: TestErrorPath (0.00s)", Kind.NOISE),
+        (b"not ok 3 - retries on failure", Kind.ERROR),
+        # Kotlin's compiler (Gradle), git's merge conflict.
+        (b"e: file:///srv/app/src/main/kotlin/App.kt:23:17 Unresolved reference: x", Kind.ERROR),
+        (b"CONFLICT (content): Merge conflict in config/prod.yaml", Kind.ERROR),
         # Go's compiler: a source position, no error word; not a test's log line.
         (b"./main.go:12:2: undefined: foo", Kind.ERROR),
         (b"    main_test.go:12: expected 3, got 4", Kind.NOISE),

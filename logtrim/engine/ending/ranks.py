@@ -73,6 +73,8 @@ _STATUS = AnySearch(
     rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
     rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to (?:[0-9]+ )?previous errors?|"
     rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
+    # git's after a conflict, a pointer to a page ("ResolutionImpossible: for help visit ...")
+    rb"^Automatic merge failed|\bfor (?:help|more (?:information|details)),? (?:visit|see)\b|"
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
@@ -171,6 +173,7 @@ _COMPILER = AnySearch(
     rb"\([0-9]+(?:,[0-9]+)?\): (?:fatal )?error [A-Z]*[0-9]+: |"
     rb"^\[ERROR\] [^ ]+\.(?:java|kt|scala):\[?[0-9]+|: undefined reference to |"
     rb"^(?:\./)?[\w./-]+\.go:[0-9]+:[0-9]+: |"  # Go's (``./main.go:12:2: undefined: foo``)
+    rb"^e: (?:file://)?[^ ]+\.kts?(?::[0-9]+:[0-9]+|: \([0-9]+, [0-9]+\):) |"  # Kotlin's
     rb"^ld(?:\.[\w]+)?: |collect2: error",
 )
 _SUMMARY = AnySearch(

@@ -100,6 +100,10 @@ TOOL_LEVELS = {
         rb"^(?:skipping|included): ",  # Ansible
         rb"^\+{1,2} [^ +\n]",  # shell traces (set -x): what ran, not what went wrong
         rb"^>[ \t]{3,}[^ \t\n]",  # pytest's source lines in a traceback
+        # A passing test's line, whatever its name says (mocha's and Jest's ``✓ handles
+        # error responses``, node's ``✔``, TAP's ``ok 3 - retries on failure``, go's
+        # ``--- PASS:``).
+        rb"^[ \t]*(?:\xe2\x9c\x93|\xe2\x9c\x94|\xe2\x88\x9a) |^[ \t]*ok [0-9]+ |^[ \t]*--- PASS: ",
     ],
 }
 

@@ -138,6 +138,15 @@ _STRONG: tuple[Rule, ...] = (
         rb": undefined reference to |^collect2: error",
         "main.c:3:5: error: expected ';' before 'return'",
     ),
+    # Kotlin's compiler (under Gradle: ``e: file:///.../App.kt:23:17 Unresolved reference``)
+    # and git's merge conflict: no error word either.
+    _strong(
+        "kotlin-error",
+        rb"^e: (?:file://)?[^ \n]+\.kts?(?::[0-9]+:[0-9]+|: \([0-9]+, [0-9]+\):) |"
+        rb"^CONFLICT \([\w/ -]+\): ",
+        "e: file:///srv/app/src/App.kt:23:17 Unresolved reference: configureRouting",
+        caseless=False,
+    ),
     # Go's compiler and vet: a source position, then the message, no error word
     # (``./main.go:12:2: undefined: foo``).
     _strong(
