@@ -612,6 +612,14 @@ TOOLS = {
         "echo 'Automatic merge failed; fix conflicts and then commit the result.'; exit 1",
         "CONFLICT (content): Merge conflict in config/prod.yaml",
     ),
+    "git push": (
+        "echo 'To github.com:shop/api.git' >&2; "
+        "echo ' ! [rejected]        main -> main (fetch first)' >&2; "
+        "echo \"error: failed to push some refs to 'github.com:shop/api.git'\" >&2; "
+        "echo 'hint: Updates were rejected because the remote contains work that you do' >&2; "
+        "echo 'hint: not have locally.' >&2; exit 1",
+        "! [rejected]        main -> main (fetch first)",
+    ),
     "pip resolver": (
         "echo 'ERROR: Cannot install app==1.0 and lib==2.0 because these package versions have "
         "conflicting dependencies.' >&2; "

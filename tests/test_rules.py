@@ -112,6 +112,7 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         # Kotlin's compiler (Gradle), git's merge conflict.
         (b"e: file:///srv/app/src/main/kotlin/App.kt:23:17 Unresolved reference: x", Kind.ERROR),
         (b"CONFLICT (content): Merge conflict in config/prod.yaml", Kind.ERROR),
+        (b" ! [rejected]        main -> main (fetch first)", Kind.ERROR),
         # Go's compiler: a source position, no error word; not a test's log line.
         (b"./main.go:12:2: undefined: foo", Kind.ERROR),
         (b"    main_test.go:12: expected 3, got 4", Kind.NOISE),

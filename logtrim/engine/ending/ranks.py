@@ -73,8 +73,10 @@ _STATUS = AnySearch(
     rb"^ERROR: Job failed|Command failed with exit|^Error: Command failed|"
     rb"^\[ERROR\] *$|^Ran [0-9]+ tests?|^collected [0-9]+|due to (?:[0-9]+ )?previous errors?|"
     rb"exiting with failure|^[=!*#_-]{3,} .*[0-9].* [=!*#_-]{3,}$|"
-    # git's after a conflict, a pointer to a page ("ResolutionImpossible: for help visit ...")
-    rb"^Automatic merge failed|\bfor (?:help|more (?:information|details)),? (?:visit|see)\b|"
+    # git's summaries after a conflict or a refused push, a pointer to a page
+    # ("ResolutionImpossible: for help visit ...")
+    rb"^Automatic merge failed|^error: failed to push some refs|"
+    rb"\bfor (?:help|more (?:information|details)),? (?:visit|see)\b|"
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"

@@ -139,11 +139,12 @@ _STRONG: tuple[Rule, ...] = (
         "main.c:3:5: error: expected ';' before 'return'",
     ),
     # Kotlin's compiler (under Gradle: ``e: file:///.../App.kt:23:17 Unresolved reference``)
-    # and git's merge conflict: no error word either.
+    # and git's merge conflict and refused push (`` ! [rejected] main -> main (fetch
+    # first)``): no error word either.
     _strong(
         "kotlin-error",
         rb"^e: (?:file://)?[^ \n]+\.kts?(?::[0-9]+:[0-9]+|: \([0-9]+, [0-9]+\):) |"
-        rb"^CONFLICT \([\w/ -]+\): ",
+        rb"^CONFLICT \([\w/ -]+\): |^ ! \[(?:remote )?rejected\] ",
         "e: file:///srv/app/src/App.kt:23:17 Unresolved reference: configureRouting",
         caseless=False,
     ),
