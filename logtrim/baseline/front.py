@@ -93,6 +93,18 @@ def for_run(
     return Baseline(known, tasklog=tasklog, prior=prior)
 
 
+def for_run_declaring(
+    baseline: _Path | None, history: _Path | None, name: str
+) -> tuple[Baseline | None, list[str]]:
+    """:func:`for_run`, and what a compressed baseline log declares: learned as its load
+    decodes it (a plain one is scanned with ``run``'s options, faster)."""
+    from ..logs.declared import Declared
+
+    declared = Declared()
+    found = for_run(baseline, history, name, declared=declared.feed)
+    return found, list(declared.values)
+
+
 def index_payload(baseline: Baseline | None) -> bytes:
     """The run's line shapes for the end of its own archive (b"" without a baseline: only a
     run that has one shapes its lines), so that the archive loads fast as the next baseline."""

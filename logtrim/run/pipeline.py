@@ -59,7 +59,16 @@ class Pipeline:
         # The name a --history index is kept under: a secret in --name is no file's name.
         self.history_name = hide_secrets(options.name, options.policy.masks)
         if options.baseline or options.history:
-            self.baseline = self._load_baseline(options)
+            from ..baseline import front
+
+            self.baseline, declared = front.for_run_declaring(
+                options.baseline, options.history, self.history_name
+            )
+            if declared:  # what a compressed baseline log declares is masked here too
+                masks = (*options.policy.masks, *declared)
+                self.options = options = replace(
+                    options, policy=replace(options.policy, masks=masks)
+                )
         started = time.monotonic()
         pristine = copy.deepcopy(options.dialect)  # before any line: for a run shown whole
         self.core = self._engine(options.dialect)
@@ -91,23 +100,6 @@ class Pipeline:
         """No child started: the archive's stream is closed unused."""
         self._send.close()
         self._receive.close()
-
-    def _load_baseline(self, options: RunOptions) -> Baseline | None:
-        """Good runs' shapes (imported only then: a run without them pays nothing at
-        start-up); what a compressed baseline log declares is masked in this run too (its
-        lines are learned as the load decodes them; a plain one was scanned with the
-        options)."""
-        from ..baseline import front
-        from ..logs.declared import Declared
-
-        declared = Declared()
-        baseline = front.for_run(
-            options.baseline, options.history, self.history_name, declared=declared.feed
-        )
-        if declared.values:
-            masks = (*options.policy.masks, *declared.values)
-            self.options = replace(options, policy=replace(options.policy, masks=masks))
-        return baseline
 
     def _engine(self, dialect: Dialect, started: float | None = None) -> Core:
         options = self.options

@@ -7,13 +7,19 @@ followed it on the other stream (the history holds each stream's newest region).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
+from dataclasses import replace
 
+from ..._regex import lazy
+from ..._text import ANSI_BYTES
 from ..console.output import STDERR, STDOUT
 from ..flow.history import ENDS, End, History, Shaper
 from ..match.kinds import Kind
 from ..shapes.templates import template
 from .failure import TailLine
+from .named import as_said
+from .ranks import Rank, line_rank
 from .reason import ReasonChooser
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
@@ -121,3 +127,52 @@ def before_end(
             start -= 1
         froms[stream] = own[start - 1] if start else own[0] - 1
     return froms
+
+
+# The words of a line that says only that something failed (see ``Tail._says_why``).
+_FAILURE_WORDS = lazy(
+    rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
+    rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"
+    rb"upgrade|rollout|checks?|has|have|exit(?:ed)?|code|status|with|the|of)\b",
+    re.I,
+)
+_OWN_WORD = lazy(rb"[A-Za-z]")
+
+
+def says_why(raw: bytes, classify: Callable[[bytes], Kind]) -> bool:
+    """Whether a line is an error line that says why, not only that something failed:
+    read as the failure reason reads it (its time stamp aside); a plain error or fatal
+    line of failure words alone (``FAILED``, ``step 3/5 failed``, ``error: build
+    failed``) says no more than that, one with a word of its own does (``Error:
+    ENOSPC``, ``panic: boom``)."""
+    if classify(raw) != Kind.ERROR:
+        return False
+    body = as_said(ANSI_BYTES.sub(b"", raw).strip())
+    rank = line_rank(body)
+    return rank > Rank.FATAL or (
+        rank >= Rank.ERROR and _OWN_WORD.search(_FAILURE_WORDS.sub(b"", body)) is not None
+    )
+
+
+def before_last(
+    window: list[TailLine], froms: dict[int, int], last_on: dict[int, int]
+) -> list[TailLine]:
+    """The window with the lines of the streams in ``froms`` written before their last line
+    shown marked earlier; a fold's note (no line number) goes with the line after it, the
+    rest of the run it counts (the line before it, at the window's end)."""
+    marks = [
+        line.lineno >= 0 and line.stream in froms and line.lineno < last_on.get(line.stream, -1)
+        for line in window
+    ]
+    after: bool | None = None
+    for k in range(len(window) - 1, -1, -1):
+        if window[k].lineno >= 0:
+            after = marks[k]
+        elif after is not None:
+            marks[k] = after
+        elif k:  # a note at the window's end: as the line before it
+            marks[k] = marks[k - 1]
+    return [
+        replace(line, earlier=True) if mark else line
+        for line, mark in zip(window, marks, strict=True)
+    ]

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
-from dataclasses import replace
 
-from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
 from ..console.tally import gap_note
@@ -14,14 +11,12 @@ from ..flow.history import History, Shaper
 from ..match.kinds import Kind
 from ..shapes.novelty import Withheld
 from ..shapes.templates import template
-from .ends import before_end, last_of_each
+from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents
 from .fold import fold
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
-from .named import as_said
-from .ranks import Rank, line_rank
 
 #: Over the lines written before some already on the console: the one section out of order.
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
@@ -40,15 +35,6 @@ def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     said = b", counted above" if every else b", some counted above"
     return header.replace(end, said + end)
 
-
-# The words of a line that says only that something failed (see ``Tail._says_why``).
-_FAILURE_WORDS = lazy(
-    rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
-    rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"
-    rb"upgrade|rollout|checks?|has|have|exit(?:ed)?|code|status|with|the|of)\b",
-    re.I,
-)
-_OWN_WORD = lazy(rb"[A-Za-z]")
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
@@ -176,22 +162,11 @@ class Tail:
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
         window = self._window(recent, shown, seen, last_of_each(ends))
         if froms:  # lines written before their stream's last ones shown: out of order
-            window = _before_last(window, froms, history.tail_from)
+            window = before_last(window, froms, history.tail_from)
         return recent, held, window
 
     def _says_why(self, raw: bytes) -> bool:
-        """Whether a line is an error line that says why, not only that something failed:
-        read as the failure reason reads it (its time stamp aside); a plain error or fatal
-        line of failure words alone (``FAILED``, ``step 3/5 failed``, ``error: build
-        failed``) says no more than that, one with a word of its own does (``Error:
-        ENOSPC``, ``panic: boom``)."""
-        if self._classify(raw) != Kind.ERROR:
-            return False
-        body = as_said(ANSI_BYTES.sub(b"", raw).strip())
-        rank = line_rank(body)
-        return rank > Rank.FATAL or (
-            rank >= Rank.ERROR and _OWN_WORD.search(_FAILURE_WORDS.sub(b"", body)) is not None
-        )
+        return says_why(raw, self._classify)
 
     def _earlier(
         self,
@@ -318,27 +293,3 @@ def _header(title: str, *, again: bool, compact: bool) -> bytes:
     if again:
         title += ", counted above" if compact else ", some counted above (written before it)"
     return f"[logtrim] --- {title} ---\n".encode()
-
-
-def _before_last(
-    window: list[TailLine], froms: dict[int, int], last_on: dict[int, int]
-) -> list[TailLine]:
-    """The window with the lines of the streams in ``froms`` written before their last line
-    shown marked earlier; a fold's note (no line number) goes with the line after it, the
-    rest of the run it counts (the line before it, at the window's end)."""
-    marks = [
-        line.lineno >= 0 and line.stream in froms and line.lineno < last_on.get(line.stream, -1)
-        for line in window
-    ]
-    after: bool | None = None
-    for k in range(len(window) - 1, -1, -1):
-        if window[k].lineno >= 0:
-            after = marks[k]
-        elif after is not None:
-            marks[k] = after
-        elif k:  # a note at the window's end: as the line before it
-            marks[k] = marks[k - 1]
-    return [
-        replace(line, earlier=True) if mark else line
-        for line, mark in zip(window, marks, strict=True)
-    ]
