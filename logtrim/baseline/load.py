@@ -52,7 +52,7 @@ def load(
     masks BAD (the secrets they declare, URL passwords), so a log diffed against itself
     has the same shapes on both sides; read on one core."""
     base = Path(path)
-    files = _files(base) if base.is_dir() else [base]
+    files = files_in(base) if base.is_dir() else [base]
     shapes = Shapes(cap, compact=compact)
     skipped = _Skipped(base, len(files))
     for file in files:
@@ -72,7 +72,7 @@ def load_with_lines(
     shapes = Shapes()
     last: list[Shaper | None] = [None]
     base = Path(path)
-    files = _files(base) if base.is_dir() else [base]
+    files = files_in(base) if base.is_dir() else [base]
     skipped = _Skipped(base, len(files))
     for done, file in enumerate(files):
         if deadline is not None and monotonic() >= deadline:
@@ -107,7 +107,9 @@ class _Skipped:
         return True
 
 
-def _files(folder: Path) -> list[Path]:
+def files_in(folder: Path) -> list[Path]:
+    """The files of a directory of good runs, in order (hidden ones left out); raise
+    :class:`InputError` when it has none."""
     # Anything but a directory: a FIFO or a device is skipped with the others' warning.
     files = sorted(p for p in folder.iterdir() if not p.is_dir() and not p.name.startswith("."))
     if not files:

@@ -6,7 +6,8 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Sequence
-from typing import Annotated, Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -15,6 +16,9 @@ from .._log import say
 from .guard import require_stdout, silence_stdout
 from .params import MaskEnvOption, MaskOption
 from .settings import Settings
+
+if TYPE_CHECKING:
+    from ..logs.declared import Declared
 
 __all__ = [
     "INPUTS_HELP",
@@ -90,21 +94,21 @@ def declared_across(
 
 
 def _files_of(path: str) -> list[str]:
-    """The regular files ``path`` names: itself, or a directory's (not stdin, not a pipe:
-    opening one would wait, and reading it would take what the command is to read)."""
+    """The regular files ``path`` names: itself, or those of a directory of good runs, as a
+    baseline reads them (not stdin, not a pipe: opening one would wait, and reading it would
+    take what the command is to read)."""
+    from ..baseline.load import files_in
+
     if os.path.isdir(path):
-        with contextlib.suppress(OSError):
-            names = sorted(os.listdir(path))
-            return [os.path.join(path, n) for n in names if not n.startswith(".")
-                    and os.path.isfile(os.path.join(path, n))]  # fmt: skip
+        with contextlib.suppress(LogtrimError, OSError):
+            return [str(file) for file in files_in(Path(path)) if file.is_file()]
         return []
     return [path] if path != "-" and os.path.isfile(path) else []
 
 
-def _learn_declared(declared: Any, path: str, *, decode: bool) -> None:
+def _learn_declared(declared: Declared, path: str, *, decode: bool) -> None:
     """What the file at ``path`` declares, into ``declared`` (a plain file scanned, a
     compressed one decoded in whole lines)."""
-    from ..archive import trailer
     from ..logs.inputs import InputFormat, open_input
     from ..logs.linechunks import line_chunks
 
@@ -112,15 +116,17 @@ def _learn_declared(declared: Any, path: str, *, decode: bool) -> None:
     try:
         if inp.format == InputFormat.PLAIN:
             declared.scan(inp)
-        elif decode and (inp.format == InputFormat.GZIP or not _indexed(trailer, path)):
+        elif decode and (inp.format == InputFormat.GZIP or not _indexed(path)):
             for chunk in line_chunks(inp.chunks()):
                 declared.feed(chunk)
     finally:
         inp.close()
 
 
-def _indexed(trailer: Any, path: str) -> bool:
+def _indexed(path: str) -> bool:
     """Whether a zstd file is an archive of ``run`` with its index frame."""
+    from ..archive import trailer
+
     try:
         return trailer.read(path) is not None
     except trailer.TrailerError:

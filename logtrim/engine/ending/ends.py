@@ -129,7 +129,7 @@ def before_end(
     return froms
 
 
-# The words of a line that says only that something failed (see ``Tail._says_why``).
+# The words of a line that says only that something failed (see :func:`says_why`).
 _FAILURE_WORDS = lazy(
     rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
     rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"

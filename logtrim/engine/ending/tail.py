@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from functools import partial
 
 from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
@@ -138,7 +139,8 @@ class Tail:
         earlier lines held back, and the window as tail lines, similar runs folded."""
         history = self._history
         lines = history.recent(history.lines, count)
-        froms = before_end(lines, shown, history, self._says_why, self._command) if failed else {}
+        says = partial(says_why, classify=self._classify)
+        froms = before_end(lines, shown, history, says, self._command) if failed else {}
         # (before a stream's last lines shown, not a progress state: the bar moved past it)
         recent = [
             line
@@ -164,9 +166,6 @@ class Tail:
         if froms:  # lines written before their stream's last ones shown: out of order
             window = before_last(window, froms, history.tail_from)
         return recent, held, window
-
-    def _says_why(self, raw: bytes) -> bool:
-        return says_why(raw, self._classify)
 
     def _earlier(
         self,
