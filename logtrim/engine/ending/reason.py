@@ -29,29 +29,18 @@ from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from . import traces
+from .errorrank import error_rank, plain_text
 from .formranks import FormRanks
-from .named import WENT_ON, completed, fatal, json_record, named, said
+from .named import WENT_ON, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
-from .ranks import (
-    JEST_TOP,
-    Candidate,
-    Rank,
-    line_rank,
-    own_message,
-    reports_follow,
-)
+from .ranks import Candidate, Rank, own_message
 from .replaces import replaces, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
 from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
-
-
-def _plain_text(line: bytes) -> bytes:
-    """A line without its colour codes and line end."""
-    return (_ANSI.sub(b"", line) if b"\x1b" in line else line).rstrip(b"\r\n")
 
 
 @dataclass
@@ -187,29 +176,13 @@ class ReasonChooser:
         as named, when ``body`` is it without a carrier's stamp)."""
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
-        # A JSON record by what it says (its message and exception): "billing run aborted"
-        # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
-        record = json_record(body) if body[:1] == b"{" else None
-        rank = line_rank(said(body, record))
-        if rank < Rank.FATAL and fatal(record):
-            rank = Rank.FATAL  # its level says so (``"level": "critical"``)
-        elif rank < Rank.TEST and JEST_TOP.match(_plain_text(line)):
-            rank = Rank.TEST  # (its indent tells it: ranks see the line stripped)
+        rank = error_rank(line, body)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then).
         if self.memo and not traces.CAUSED_BY.match(body):
             self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
-        tests = self._tests
-        first_report = tests.in_reports(lineno)
-        if rank == Rank.TEST:
-            tests.failing_test = lineno
-        elif rank == Rank.STATUS and reports_follow(body):
-            tests.announced = lineno
-        elif first_report and rank <= Rank.EXCEPTION:
-            rank = Rank.TEST_ASSERTION  # the first failing test's error: the first wins
-        elif rank == Rank.FATAL and tests.in_test(lineno):
-            rank = Rank.TEST_ASSERTION  # what stopped a failing test (Go's ``panic:``)
-        self._take(rank, shown or body, lineno, own=own_message(_plain_text(line), body))
+        rank = self._tests.rank(rank, body, lineno)
+        self._take(rank, shown or body, lineno, own=own_message(plain_text(line), body))
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form
@@ -220,7 +193,7 @@ class ReasonChooser:
         if rank is None:
             return False
         assert self.best is not None  # (``_memo`` says so)
-        plain = _plain_text(line)
+        plain = plain_text(line)
         text, own = plain.strip(), own_message(plain, plain.strip())
         if self._wins(rank, lineno, text, own=own):
             self._choose(Candidate(rank, text, lineno, own=own))

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .ranks import Rank, reports_follow
+
 #: How far after a failing test's line (or the announcement) its report may end.
 REPORT_LINES = 300
 _NONE = -(1 << 62)
@@ -37,6 +39,21 @@ class TestReports:
             self.announced = _NONE
             return True
         return False
+
+    def rank(self, rank: Rank, body: bytes, lineno: int) -> Rank:
+        """An error line's ``rank`` where it stands among failing tests' reports: a failing
+        test's line or an announcement is remembered; the first error of a report says why
+        that test failed (the first wins over later ones of its rank)."""
+        first_report = self.in_reports(lineno)
+        if rank == Rank.TEST:
+            self.failing_test = lineno
+        elif rank == Rank.STATUS and reports_follow(body):
+            self.announced = lineno
+        elif first_report and rank <= Rank.EXCEPTION:
+            return Rank.TEST_ASSERTION  # the first failing test's error: the first wins
+        elif rank == Rank.FATAL and self.in_test(lineno):
+            return Rank.TEST_ASSERTION  # what stopped a failing test (Go's ``panic:``)
+        return rank
 
     def near(self, lineno: int) -> bool:
         """Whether a line is within reach of an announcement, or of a failing test's line,

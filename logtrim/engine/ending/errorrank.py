@@ -1,0 +1,30 @@
+"""The rank of an error line away from any traceback, by what it says (:mod:`.reason`):
+its words (:mod:`.ranks`), and for a JSON record its message, its exception and its level.
+Sans-IO."""
+
+from __future__ import annotations
+
+from ..._text import ANSI_BYTES as _ANSI
+from .named import fatal, json_record, said
+from .ranks import JEST_TOP, Rank, line_rank
+
+
+def plain_text(line: bytes) -> bytes:
+    """A line without its colour codes and line end."""
+    return (_ANSI.sub(b"", line) if b"\x1b" in line else line).rstrip(b"\r\n")
+
+
+def error_rank(line: bytes, body: bytes) -> Rank:
+    """The rank of an error line (``body``: its text, stripped, without a carrier's prefix)."""
+    # A JSON record by what it says (its message and exception): "billing run aborted"
+    # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
+    record = json_record(body) if body[:1] == b"{" else None
+    rank = line_rank(said(body, record))
+    if rank < Rank.FATAL and fatal(record):
+        return Rank.FATAL  # its level says so (``"level": "critical"``)
+    if rank < Rank.TEST and JEST_TOP.match(plain_text(line)):
+        return Rank.TEST  # (its indent tells it: ranks see the line stripped)
+    return rank
+
+
+__all__ = ["error_rank", "plain_text"]
