@@ -309,3 +309,21 @@ def test_lines_sharing_one_word_are_eachshown_texts(tmp_path: Path) -> None:
     texts = shown_texts(_diff(PYTEST_GOOD, PYTEST_BAD, tmp_path))
     assert ">       assert vat(10) == 12" in texts
     assert "E       assert 14.399999999999999 == 12" in texts
+
+
+def test_the_exception_that_ends_a_traceback_is_shown_not_its_raise(tmp_path: Path) -> None:
+    """Python prints the frame's source line (``    raise RuntimeError("...") from e``), then
+    the exception at the traceback's end with no word the line above lacks: both are error
+    lines, and the exception is the line a person looks for."""
+    good = b"start\ndone\n"
+    raised = b'    raise RuntimeError("could not parse batch 17") from e\n'
+    error = b"RuntimeError: could not parse batch 17"
+    bad = (
+        b"start\nTraceback (most recent call last):\n"
+        b'  File "/srv/job.py", line 7, in <module>\n' + raised + error + b"\n"
+    )
+    shown = _diff(good, bad, tmp_path)["shown"]
+    assert isinstance(shown, list)
+    texts = [entry["text"] for entry in shown]
+    assert error.decode() in texts
+    assert raised.decode().rstrip("\n") not in texts  # counted with it: one novelty

@@ -48,6 +48,11 @@ DATA = Path(__file__).parent / "data"
         (b"panic: x\n", b"net/http.HandlerFunc.ServeHTTP(0xc0000a6090?, {0x7a2c40?}, 0x0?)\n"),
         (b"panic: x\n", b"example.com/shop/cart.Sum[...](...)\n"),
         (b"panic: x\n", b"gopkg.in/yaml%2ev3.(*decoder).unmarshal(0xc000)\n"),
+        # a diagnostic drawn in a box (Terraform's): the lines in its gutter
+        (
+            "\u2502 Error: x\n".encode(),
+            '\u2502   on main.tf line 42, in resource "a" "b":\n'.encode(),
+        ),
     ],
 )
 def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:
@@ -70,6 +75,9 @@ def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:
         (b"ERROR: x\n", b"   \n"),
         # a call in a log line is no Go frame: its arguments are no hex values
         (b"ERROR: upload failed, retrying\n", b"metrics.record(chunk_1, ok)\n"),
+        # the box's end, and a line in another box's gutter
+        ("\u2502 Error: x\n".encode(), "\u2575\n".encode()),
+        ("\u2502 Error: x\n".encode(), "\u2503 next\n".encode()),
     ],
 )
 def test_other_lines_do_not_continue_it(head: bytes, line: bytes) -> None:

@@ -276,3 +276,24 @@ def test_a_line_the_ci_ignores_is_no_failure_reason(
     assert r.code == 3
     results = [m.attrs["message"] for m in messages(r.stdout) if m.name == "resultMessage"]
     assert results == (["ERROR: internal-only detail"] if named else [])
+
+
+@pytest.mark.parametrize(
+    ("last", "named"),
+    [
+        ("release 4.12.0 is locked by deploy #4411, not proceeding", True),
+        ("checksum mismatch: expected 9f1c got 77ab", True),
+        ("config key db.url not found in prod.yaml", True),
+        ("main done", False),  # says nothing of what went wrong: the exit code does
+        ("cleanup: removed temp dir", False),
+    ],
+)
+def test_a_script_that_says_why_on_stdout_is_named(
+    run_logtrim: RunLogtrim, last: str, named: bool
+) -> None:
+    """A shell script ``echo``es its last word to stdout, then exits: a line that says
+    something failed or was refused is the reason, not ``exited with code N``."""
+    script = f"for i in $(seq 1 300); do echo step $i ok; done; echo {last!r}; exit 3"
+    r = run_logtrim("--ci", "plain", "--", "bash", "-c", script)
+    assert r.code == 3
+    assert _reason(r.stdout) == (last if named else "exited with code 3")

@@ -91,3 +91,74 @@ def test_a_short_last_line_that_says_why_adds_nothing(run_logtrim: RunLogtrim, e
     assert r.code == 1
     assert b"upstream answered" not in r.stdout
     assert b"held back" not in r.stdout and b"earlier lines" not in r.stdout
+
+
+AFTER_THE_ERROR = """
+for i in range(50):
+    print(f"copy file {i} ok")
+print("ERROR: upload to cdn-origin failed")
+print("status: 403")
+print("request: PUT /packages/shop-api/4.12.0/chunk-0333")
+print("token scope: read-only (needs write)")
+print("hint: run 'deployctl token refresh --scope write'")
+print("WARNING: cleaning up partial upload")
+print("done cleanup")
+raise SystemExit(1)
+"""
+
+
+def test_what_the_program_said_after_its_error_reaches_the_console(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The error line says why, and the three lines after it are its context; the hint after
+    them was hidden for good once the warning after it was shown, with the budget unused."""
+    for budget in ("4kB", "20MB"):
+        r = run_logtrim(
+            "--ci", "plain", "--budget", budget, "--verbatim", "0", "--",
+            sys.executable, "-c", AFTER_THE_ERROR,
+        )  # fmt: skip
+        assert r.code == 1
+        text = r.stdout.decode()
+        assert text.count("hint: run 'deployctl token refresh --scope write'\n") == 1, budget
+        # Out of order, so under the header that says so; the lines before the error, which
+        # it names, stay as they were.
+        before, _, after = text.partition("held back")  # (its short form below 32 kB)
+        assert "hint: run" in after and "hint: run" not in before
+        assert "copy file 30 ok" not in text
+        assert "ERROR: upload to cdn-origin failed" in before
+
+
+BOXED = """
+import sys
+for i in range(120):
+    print(f"aws_s3_object.asset[{i}]: Refreshing state... [id=releases/asset-{i}.js]")
+sys.stdout.flush()
+sys.stderr.write('''\u2577
+\u2502 Error: creating EC2 Instance: InvalidParameterValue: instance type 't9.huge' unknown
+\u2502 \\tstatus code: 400, request id: 3f9c2c1e-1a2b-4c5d-9e8f-0a1b2c3d4e5f
+\u2502
+\u2502   with aws_instance.web[0],
+\u2502   on main.tf line 42, in resource "aws_instance" "web":
+\u2502   42: resource "aws_instance" "web" {
+\u2575
+\u2577
+\u2502 Warning: Argument is deprecated
+\u2502
+\u2502   with aws_s3_bucket.releases,
+\u2502   on main.tf line 10, in resource "aws_s3_bucket" "releases":
+\u2575
+''')
+sys.exit(1)
+"""
+
+
+def test_an_error_drawn_in_a_box_is_shown_whole_in_order(run_logtrim: RunLogtrim) -> None:
+    """Terraform draws its diagnostics in a box: the lines in its gutter continue the error
+    (where in the code, which resource), like a stack trace's frames."""
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", sys.executable, "-c", BOXED)
+    assert r.code == 1
+    text = r.stderr.decode()  # (where Terraform writes it)
+    box = text[text.index("\u2502 Error: creating EC2") :]
+    assert box.index("status code: 400") < box.index("on main.tf line 42") < box.index("42: res")
+    assert "[logtrim]" not in box[: box.index("42: resource")]
+    assert b"held back" not in r.stdout + r.stderr

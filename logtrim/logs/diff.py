@@ -17,22 +17,21 @@ log is at hand to look it up); new lines written together still print together.
 from __future__ import annotations
 
 import functools
-import re
 from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
 from .._matchers import compiler
 from ..engine.console.display import display
-from ..engine.ending.failure import LEVEL
 from ..engine.match.kinds import Kind
 from ..engine.match.matcher import Matcher
 from ..engine.shapes.baseline import Baseline
 from ..engine.shapes.hashset import Hashes
 from ..engine.shapes.shapes import shape_of
 from .declared import Declared
+from .diffsift import sift, unlabel
 from .inputs import Input, open_detected
-from .similar import ERROR_WORDS, Neighbours, tokens
+from .similar import Neighbours, tokens
 
 MAX_LINE = 4096  # a longer line is cut in the output (as run's console cuts it)
 _SEPARATOR = b"--\n"
@@ -55,7 +54,7 @@ class Found:
     before: list[tuple[int, bytes]]  # (number, text), oldest first
     after: list[tuple[int, bytes]] = field(default_factory=list)
     tier: Kind = Kind.NOISE
-    repeats: int = 0  # later lines of this shape, or of its tokens (:func:`_sift`)
+    repeats: int = 0  # later lines of this shape, or of its tokens (:func:`.diffsift.sift`)
     context: bool = True  # shown with its neighbours (False: they did not fit the budget)
 
 
@@ -66,7 +65,7 @@ class Diff:
     unkept: int = 0  # of those, the lines of new shapes past FOUND_CAP / FOUND_BYTES
     near_shapes: int = 0  # of those shapes, the ones near a line of GOOD (not shown)
     near_lines: int = 0  # and their lines
-    labels: int = 0  # new lines that are only a label (:func:`_label`), not shown
+    labels: int = 0  # new lines that are only a label (:func:`.diffsift.unlabel`), not shown
     found: list[Found] = field(default_factory=list)  # one per new shape, in line order
     shown: list[Found] = field(default_factory=list)  # those that fit the budget, in order
     good_full: bool = False  # GOOD had more than GOOD_SHAPES shapes: some were not kept
@@ -145,11 +144,11 @@ def compute(
         own_first = 0 if chunk.endswith(b"\n") else 1
     out.found = list(first.values())
     del first
-    if near is not None:
-        _sift(out, near)
-        out.near_bounded = bool(out.found) and near.bounded
-    _unlabel(out)
     matcher = _matcher()
+    if near is not None:
+        sift(out, near, matcher.line_kind)
+        out.near_bounded = bool(out.found) and near.bounded
+    unlabel(out)
     for found in out.found:
         found.tier = matcher.line_kind(found.text)
     out.shown = _choose(out.found, budget)
@@ -166,94 +165,6 @@ def _inblock(key: bytes, seen: Found, line: bytes) -> bytes:
     if words <= tokens(seen.text):
         return key
     return key + b"\x00" + b" ".join(sorted(words))
-
-
-# Lines count together by their words only when they have this many: with fewer, most of a
-# line is in what tokens leave out (pytest's ``>   assert f(10) == 12`` and the
-# ``E   assert 14.4 == 12`` under it share only ``assert``).
-_SAME_WORDS = 3
-
-
-def _sift(out: Diff, good: Neighbours) -> None:
-    """Leave out the new shapes whose first line is near a line of GOOD, and count a new
-    line with the same tokens as an earlier one, or with no word the new line right before it
-    lacks, with that one."""
-    kept: list[Found] = []
-    same: dict[frozenset[bytes], Found] = {}  # the token set of each line kept -> the line
-    last: tuple[int, frozenset[bytes], Found] | None = None  # the line before, kept
-    for found in out.found:
-        if good.nearest(tokens(found.text)) is not None:
-            out.near_shapes += 1
-            out.near_lines += 1 + found.repeats
-            out.new_lines -= 1 + found.repeats
-            continue
-        # The same words as an earlier new line (another prefix, other ids, another logger's
-        # level name: the same failure logged again at ERROR), as logjuicer looks a tokenized
-        # line up once: counted with it. Error words keep their case here (``Error:`` then
-        # ``ERROR:`` is a failure reported again by another layer).
-        key = tokens(LEVEL.sub(b" ", found.text), fold=False)
-        first = same.setdefault(key, found) if len(key) >= _SAME_WORDS else found
-        if first is found and last is not None and _echoes(found, key, last):
-            first = last[2]  # a tool's message printed again under it, indented or bare
-            if _tier(found) > _tier(first):
-                # The echo is the error (pytest's ``E   ConnectionError: ...`` under the
-                # ``>   raise ConnectionError(...)`` that raised it): it is the one shown,
-                # the line before it its context.
-                found.repeats += 1 + first.repeats
-                kept[-1] = found
-                if same.get(last[1]) is first:
-                    same[last[1]] = found
-                last = (found.number, last[1], found)
-                continue
-        if first is not found:
-            first.repeats += 1 + found.repeats
-            continue
-        kept.append(found)
-        last = (found.number, key, found)
-    out.found = kept
-
-
-# A label: a word or two and a colon ending the line (``  STDOUT:``, ``Exception occurred:``),
-# after a prefix (a time, a logger, a level) that holds no error word.
-_LABEL = re.compile(rb"(?:^|.*?[:|] )[ \t]*(\w[\w.-]*(?: \w[\w.-]*)?):[ \t]*\r?$")
-
-
-def _unlabel(out: Diff) -> None:
-    """Leave out the new lines that are only a label: the lines under it say what happened
-    (shown when new), a label alone does not. One that names an error stays unless the line
-    right after it is new."""
-    numbers = {found.number for found in out.found}
-    kept: list[Found] = []
-    for found in out.found:
-        match = _LABEL.match(found.text)
-        if (
-            match is not None
-            and not _says_error(found.text[: match.start(1)])
-            and (not _says_error(match[1]) or found.number + 1 in numbers)
-        ):
-            out.labels += 1 + found.repeats
-            out.new_lines -= 1 + found.repeats
-            continue
-        kept.append(found)
-    out.found = kept
-
-
-def _says_error(text: bytes) -> bool:
-    """Whether ``text`` holds an error word, or its plural (``Errors``)."""
-    return any(tok.lower().removesuffix(b"s") in ERROR_WORDS for tok in tokens(text))
-
-
-def _tier(found: Found) -> Kind:
-    """A kept line's tier (looked up once: ``compute`` asks again for each line shown)."""
-    if found.tier == Kind.NOISE:
-        found.tier = _matcher().line_kind(found.text)
-    return found.tier
-
-
-def _echoes(found: Found, key: frozenset[bytes], last: tuple[int, frozenset[bytes], Found]) -> bool:
-    """Whether ``found`` follows the kept new line ``last`` and says no word it did not."""
-    number, words, _ = last
-    return found.number == number + 1 and len(key) >= _SAME_WORDS and key <= words
 
 
 def _more_after(found: Found, lines: list[bytes], base: int, context: int) -> bool:

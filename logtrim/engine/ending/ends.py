@@ -106,17 +106,22 @@ def before_end(
 
     The tail shows the lines after that one too, as earlier lines: it would otherwise show
     nothing of the end of such a stream (``Build failed`` shown last, the ``checksum
-    mismatch`` forty lines before it not). Not when a line of the window shown already says
-    why (a failing test with its assertion, an exception, ``cp: cannot stat``): the console
-    says it. A CI's command is no line of the stream here (it always passes: a ``::notice::``
-    between the cause and the end does not end the lines not shown)."""
+    mismatch`` forty lines before it not). When a line of the window shown already says why
+    (a failing test with its assertion, an exception, ``cp: cannot stat``), the lines before
+    it stay as they were (the console says it), but those after it not shown come too: what
+    the program said after its error (a hint, the box's location, the status) is the
+    failure's. A CI's command is no line of the stream here (it always passes: a
+    ``::notice::`` between the cause and the end does not end the lines not shown)."""
     froms: dict[int, int] = {}
-    if any(says_why(raw) for n, _, raw in lines if n in shown):
-        return froms
+    why = [n for n, _, raw in lines if n in shown and says_why(raw)]
     for stream in {line[1] for line in lines}:
         own = [
             n for n, s, raw in lines if s == stream and not history.is_quiet(n) and not command(raw)
         ]
+        if why:
+            if _hidden_after(own, why[0], shown):
+                froms[stream] = why[0]
+            continue
         last = len(own)
         while last and own[last - 1] in shown:
             last -= 1
@@ -127,6 +132,15 @@ def before_end(
             start -= 1
         froms[stream] = own[start - 1] if start else own[0] - 1
     return froms
+
+
+def _hidden_after(own: list[int], cause: int, shown: set[int]) -> bool:
+    """Whether a stream's lines (``own``) hold one not shown after ``cause`` and before a
+    line it showed (the lines after its last one shown are the tail's anyway)."""
+    after = [n for n in own if n > cause]
+    while after and after[-1] not in shown:
+        after.pop()
+    return any(n not in shown for n in after)
 
 
 # The words of a line that says only that something failed (see :func:`says_why`).

@@ -28,6 +28,9 @@ _CONTINUATION = lazy(
     rb"[0-9]+ +\||(?:help|note): "
 )
 _FIELD_END = frozenset(b" \t:]|>")
+# A box-drawing character (U+2500 to U+257F) in UTF-8: a diagnostic drawn in a box
+# (Terraform's ``│ Error: ...``) continues while its lines start with the same one.
+_BOX = lazy(rb"\xe2[\x94\x95][\x80-\xbf]")
 # A test runner prints a failure's message, its values and a ``Stack Trace:`` heading between
 # the failure and its frames (.NET's): a heading that ends the context after an error takes
 # the line it introduces too (once), and a frame there reopens the trace. Bounded: a suite of
@@ -46,9 +49,12 @@ def continues(head: bytes, line: bytes) -> bool:
     traceback with the time and its name (``2017-06-24 13:36:02,965 INFO:build:  File ...``),
     pytest's ``E`` before each line of an assertion's explanation.
     Tools that indent everything (MSBuild) do not make every line a continuation.
+    A line in the gutter of the box an error is drawn in continues it too.
     """
     head, line = ANSI_BYTES.sub(b"", head[:160]), ANSI_BYTES.sub(b"", line[:160])
     if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
+        return True
+    if line[:3] == head[:3] and _BOX.match(head):  # the box's gutter: its location, its hint
         return True
     a, b = coarse(head), coarse(line)  # same length, digits alike
     n = common_prefix(a, b)

@@ -13,11 +13,16 @@ from .traces import XTRACE
 # An action announced: one clause that ends in an ellipsis (``Cloning into 'repo'...``); a
 # cause before it (``Certificate expired, renewing...``) makes the line a message.
 _ANNOUNCES = lazy(rb"^[^,;:]*(?:\.\.\.|\xe2\x80\xa6)$")
-# stdout's last line is a reason only if it says that something failed (error-tier words
-# made it an error line already): a "main done" or a cleanup trap's echo is none.
+# stdout's last line is a reason only if it says that something failed or was refused
+# (error-tier words made it an error line already): a "main done" or a cleanup trap's echo
+# is none; a script's ``echo "checksum mismatch: ..."; exit 1`` is one.
 _SAYS_FAILED = lazy(
     rb"\b(?:abort(?:ed|ing)|rolling back|shutting down|giving up|gave up|halted|"
-    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?)\b",
+    rb"exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|fail(?:ed|ure|s)?|fatal|errors?|"
+    rb"mismatch(?:es|ed)?|refus(?:e|ed|es|ing)|denied|invalid|missing|not found|no such|"
+    rb"cannot|can't|could ?n[o']t|unable|timed out|locked|conflicts?|rejected|forbidden|"
+    rb"unauthori[sz]ed|unhealthy|exceeded|corrupt(?:ed)?|out of (?:memory|space|disk)|"
+    rb"not (?:proceeding|allowed|permitted|supported))\b",
     re.I,
 )
 

@@ -4,7 +4,7 @@ Within the allowance each line is shown as written; deciding it alone costs abou
 microseconds and an emit held until the front end takes the region's console, so a log of a
 million blank or tiny lines took seconds a megabyte and hundreds of MB. Where every line of a
 stretch would take the same path (no level, no open command or error, no traceback the reason
-follows, no drop rule) and its console form is known in C (no secret or URL to mask, no
+follows, no drop rule) and its console form is known in C (masked already: no URL to mask, no
 redraw but a CRLF ending, none wider than the console), the stretch is shown in one emit with
 the counts each line would have added. The console is the exact path's, in any chunks
 (tests/test_asis_properties.py).
@@ -23,8 +23,6 @@ if TYPE_CHECKING:
 #: Fewer lines than this take the exact path: a short stretch gains nothing, and the console
 #: keeps its usual emits.
 MIN_LINES = 8
-#: With secrets, only blank lines are sure to hold none (a value is never blank).
-_NOT_BLANK = lazy(rb"[^\r\n]|\r(?!\n)")
 _REDRAW = lazy(rb"\r(?!\n)")
 
 
@@ -64,12 +62,9 @@ def take(
     """Show the whole lines from ``pos`` up to ``stop`` (the next hit) that fit the allowance
     and whose console form is known; the place and line number after them (``pos`` and
     ``lineno`` again: the exact path takes the next line)."""
-    limit = min(stop, pos + sel.verbatim.left)
-    if sel.shaper.masker:
-        found = _NOT_BLANK.search(region, pos, limit)
-        limit = found.start() if found is not None else limit
-    else:
-        limit = _first_unsure(region, pos, limit, sel.shaper.width)
+    # The region is its console form, masked with every secret known (those it declares
+    # learned first): a line shown now needs no masking again, as in :mod:`.plain`.
+    limit = _first_unsure(region, pos, min(stop, pos + sel.verbatim.left), sel.shaper.width)
     end = region.rfind(b"\n", pos, limit) + 1
     lines = region.count(b"\n", pos, end) if end > pos else 0
     if lines < MIN_LINES:
