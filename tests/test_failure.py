@@ -12,8 +12,8 @@ import pytest
 from conftest import Result, RunLogtrim, py
 
 from logtrim.engine.ending.failure import TailLine, incidents, pick
+from logtrim.engine.ending.headers import EARLIER_SHORT
 from logtrim.engine.ending.incident import continues
-from logtrim.engine.ending.tail import EARLIER_SHORT
 from logtrim.engine.match.matcher import Matcher
 from logtrim.engine.match.rules import RULES
 from logtrim.engine.policy import Budget, tail_share

@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.core import STDOUT, Core
-from logtrim.engine.ending.tail import EARLIER_HEADER, EARLIER_SHORT
+from logtrim.engine.ending.headers import EARLIER_HEADER, EARLIER_SHORT
 from logtrim.engine.policy import Policy
 from logtrim.engine.shapes.baseline import Baseline
 from logtrim.engine.shapes.shapes import Shapes

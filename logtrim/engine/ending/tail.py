@@ -16,26 +16,9 @@ from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents
 from .fold import fold
+from .headers import earlier_header, tail_header
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
-
-#: Over the lines written before some already on the console: the one section out of order.
-EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
-#: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
-EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
-
-
-def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
-    """The header of the earlier lines held back; ``every``/``some``: whether all or some
-    of them were in a marker's count above (the lines shown then came after them), so
-    that the counts are not read as more lines than the run wrote."""
-    header = EARLIER_SHORT if compact else EARLIER_HEADER
-    if not some:
-        return header
-    end = b" ---\n" if compact else b") ---\n"
-    said = b", counted above" if every else b", some counted above"
-    return header.replace(end, said + end)
-
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
@@ -60,8 +43,10 @@ class Tail:
         ends: Callable[[], list[tuple[int, int, bytes]]] = list,
         progress: Callable[[bytes], bool] = lambda _: False,
         command: Callable[[bytes], bool] = lambda _: False,
+        reason: Callable[[], tuple[int, int]] = lambda: (-1, -1),
     ) -> None:
         self._out = out
+        self._reason = reason  # the failure reason's block: its first and last line
         self._command = command  # whether a line is a CI's command
         self._history = history
         self._held = held
@@ -108,7 +93,7 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         compact = out.budget.compact
-        header = _header(title, again=again, compact=compact)
+        header = tail_header(title, again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
         recounted = [line.lineno <= since for line in candidates if line.earlier]
@@ -153,10 +138,11 @@ class Tail:
             )
         ]
         first = recent[0][0] if recent else history.lines
+        since = lines[0][0] if lines else history.lines  # the window's first line
         ends = self._ends()
         held = [
             line
-            for line in self._earlier(first, shown, ends, froms)
+            for line in self._earlier(first, shown, ends, froms, failed=failed, since=since)
             if not self._progress(line.text)
         ]
         # Incidents are found over the lines already shown too: the lines after an error
@@ -173,10 +159,17 @@ class Tail:
         shown: set[int],
         ends: list[tuple[int, int, bytes]],
         froms: dict[int, int],
+        *,
+        failed: bool,
+        since: int,
     ) -> list[TailLine]:
         """The lines held back (errors and their blocks, new lines) older than the window
         starting at ``first`` or than a line their stream showed, and each stream's last
-        lines before the window, oldest first; none of them already shown."""
+        lines before the window, oldest first; none of them already shown. Of an error shown
+        live, the rest the budget cut only after a failure, and then its block (a trace's
+        frames), and its context if the error is the reason's or in the window (from
+        ``since``): out of order, the context of an error the run went on from for longer
+        than the window says nothing more."""
         history = self._history
         last_on = {**history.tail_from, **froms}
         is_new = self._is_new or (lambda _: False)
@@ -184,7 +177,14 @@ class Tail:
         # block (a stack frame stays a frame: the baseline only adds lines, never moves them).
         kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
         errors = {line[0] for line in self._held.lines}
-        kept.update((line[0], line) for line in self._held.lines)
+        low, high = self._reason() if failed else (0, -1)
+        kept.update(
+            (line[0], line)
+            for line in self._held.lines
+            if line[0] == line[3]
+            or line[3] not in shown
+            or (failed and (line[4] or line[3] >= since or low <= line[3] <= high))
+        )
         # A new line held for being new has a rule's mark only if a rule gives it a tier.
         held = [
             TailLine(
@@ -286,9 +286,4 @@ class Tail:
         return items
 
 
-def _header(title: str, *, again: bool, compact: bool) -> bytes:
-    """The tail's header; ``again``: it shows lines a marker above counted."""
-    title = title or "last lines"
-    if again:
-        title += ", counted above" if compact else ", some counted above (written before it)"
-    return f"[logtrim] --- {title} ---\n".encode()
+__all__ = ["Tail"]
