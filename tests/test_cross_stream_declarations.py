@@ -54,6 +54,40 @@ def test_declared_on_stderr_masked_in_the_stdout_line_after_it(
     assert archived == [b"token %d is ********" % i for i in range(30)]
 
 
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        "b\"##octopus[mask\\nvalue='\" + base64.b64encode(b'{SECRET}' % i) + b\"']\\n\"",
+        "b\"##octopus[setVariable name='bg=='\\nvalue='\" + base64.b64encode(b'{SECRET}' % i)"
+        " + b\"'\\nsensitive='VHJ1ZQ==']\\n\"",
+    ],
+    ids=["mask", "setVariable"],
+)
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+@pytest.mark.parametrize("fault", [None, "0"])
+def test_a_declaration_over_several_lines_is_read_ahead_too(
+    run_logtrim: RunLogtrim, declaration: str, ci: str, fault: str | None
+) -> None:
+    """Calamari reads a message over several lines (it drops the line breaks): one written
+    on stderr while stdout used its value at once leaked in 8 of 10 runs, to the console
+    and the archive, also after an internal error (the lines read ahead were read one by
+    one)."""
+    code = (
+        "import base64, os, time\n"
+        "os.write(1, b'start\\n')\n"
+        "for i in range(20):\n"
+        "    time.sleep(0.01)\n"
+        f"    os.write(2, {declaration.format(SECRET=SECRET)})\n"
+        f"    os.write(1, b'pw=' + (b'{SECRET}' % i)[:5])\n"
+        f"    os.write(1, (b'{SECRET}' % i)[5:] + b'\\n')\n"
+    )
+    env = {"LOGTRIM_FAULT_AFTER": fault} if fault is not None else None
+    result = run_logtrim("--ci", ci, "--", *py(code), env=env)
+    assert result.code == 0
+    assert not _leaked(result.console)
+    assert not _leaked(result.archive)
+
+
 def test_declared_on_stdout_masked_in_the_stderr_line_after_it(run_logtrim: RunLogtrim) -> None:
     code = (
         "import os, time\n"

@@ -184,11 +184,21 @@ class Declarations:
         return min(found, default=-1)
 
     def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
-        """What the one-line commands starting at ``starts`` declare, with no state changed:
-        for lines read ahead of their turn (they are learned again in it)."""
-        texts = [
-            region[s : region.find(b"\n", s)].decode("utf-8", "surrogateescape") for s in starts
-        ]
+        """What the commands starting at ``starts`` declare, with no state changed: for
+        lines read ahead of their turn (they are learned again in it). A message over
+        several lines (``##octopus[mask`` then ``value='...']``) is read over them, joined
+        as :meth:`_learn_lines` joins them."""
+        texts: list[str] = []
+        for start in starts:
+            end = region.find(b"\n", start)
+            end = end if end >= 0 else len(region)
+            text = region[start:end].decode("utf-8", "surrogateescape")
+            texts.append(text)
+            opened = next((d for d in self._secret_dialects if opens(d, text)), None)
+            if opened is not None:
+                more = self._gather(region, end, opened, 1)[0]
+                lines = [text, *(raw.decode("utf-8", "surrogateescape") for raw in more)]
+                texts += [" ".join(lines), "".join(t.rstrip("\r") for t in lines)]
         return _bare(
             [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
         )
