@@ -353,3 +353,24 @@ def test_engine_failure_never_steps_the_progress_bar_back(tmp_path: Path) -> Non
     assert result.returncode == 0
     states = re.findall(rb"##octopus\[progress percentage='([^']*)'", result.stdout + result.stderr)
     assert states[-1] == b"OTU=", states[-5:]  # 95
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+def test_engine_failure_passes_a_message_over_several_lines_whole(tmp_path: Path, ci: str) -> None:
+    """Octopus's server reads a message on to its ``]`` over lines of attributes. After an
+    internal error the first line passed and its ``value='eQ==']`` line went to the tail or
+    was left out: the variable was never set. A ``##octopus[`` in a sentence opens none."""
+    code = (
+        "for i in range(3000): print('noise line %d' % i)\n"
+        "print(\"##octopus[setVariable name='eA=='\")\n"
+        "print(\"  value='eQ==']\")\n"
+        "print('see ##octopus[ in the docs')\n"
+        "for i in range(3000): print('more noise %d ' % i + 'z' * 200)\n"
+    )
+    result = _faulty(tmp_path, ci, "4kB", code, 0)
+    assert result.returncode == 0
+    lines = result.stdout.splitlines()
+    at = lines.index(b"##octopus[setVariable name='eA=='")
+    assert lines[at + 1] == b"  value='eQ==']"
+    assert lines.count(b"  value='eQ==']") == 1
+    assert len(result.stdout.replace(b"\n", b"")) < 4_000 + 200  # the prose's next lines: text

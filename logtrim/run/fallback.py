@@ -17,6 +17,7 @@ from collections import deque
 from .._regex import lazy
 from .._sizes import format_size
 from ..engine.core import STDOUT, Emit
+from ..engine.masking.declarations import MAX_LINES
 
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
@@ -27,6 +28,11 @@ _ANYWHERE = {
     "octopus": rb"##(?i:octopus)",
 }
 _LINE_START = {"github": rb"[ \t]*::"}
+# A line of a message's attributes (``value='eQ=='``, then ``]``): Octopus's server reads a
+# message on over such lines (as the engine's dialect passes them, logtrim/dialects/octopus.py).
+_ATTRIBUTES = lazy(
+    rb"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
+)
 # A line that is a progress command alone: Octopus's, TeamCity's message, Azure's percentage.
 _PROGRESS_LINE = lazy(
     rb"[ \t]*##(?:(?P<octopus>(?i:octopus)[ \t]*\[+[ \t]*(?i:progress)\b)|"
@@ -61,6 +67,9 @@ class HeadTail:
         self._cut = False  # the head is over: plain output goes to the tail
         self._open: set[int] = set()  # the streams whose last line shown has no end yet
         self._command: set[int] = set()  # the streams where a command's line goes on
+        # The streams where a message goes on over the next lines (a ``##octopus[`` with no
+        # ``]`` on its line: the server reads on to it), and how many lines it may still take.
+        self._message: dict[int, int] = {}
         self._marker, self._command_line = _patterns(ci)
         # Progress commands pass while their share lasts; then each system's newest state
         # waits (of either stream: the bar never steps back), for the next other command or
@@ -76,11 +85,15 @@ class HeadTail:
         if stream in self._command and data:  # the rest of a command cut across writes
             end = data.find(b"\n") + 1 or len(data)
             out.append(self._pass(stream, data[:end]))
+            if b"]" in data[:end]:
+                self._message.pop(stream, None)
             data = data[end:]
-        if not data or self._marker.search(data) is None:
-            return out + self._plain(stream, data)
-        pos = 0
-        for command in self._command_line.finditer(data):
+        pos = self._read_on(stream, data, 0, out)
+        if pos == len(data) or self._marker.search(data, pos) is None:
+            return out + self._plain(stream, data[pos:])
+        for command in self._command_line.finditer(data, pos):
+            if command.start() < pos:
+                continue  # a line of a message read on below
             out += self._plain(stream, data[pos : command.start()])
             if (progress := _PROGRESS_LINE.fullmatch(command.group())) is not None:
                 out += self._progress(stream, command.group(), progress.lastgroup or "")
@@ -93,11 +106,35 @@ class HeadTail:
             for k, part in enumerate(parts):
                 if k % 2:
                     out.append(self._pass(stream, part))
+                    if part[:10].lower() in (b"##octopus[", b"##teamcity") and b"]" not in part:
+                        self._message[stream] = MAX_LINES
                 elif part:
                     self._command.discard(stream)  # the line goes on here: no more of it
                     out += self._plain(stream, part)
-            pos = command.end()
+            pos = self._read_on(stream, data, command.end(), out)
         return out + self._plain(stream, data[pos:])
+
+    def _read_on(self, stream: int, data: bytes, pos: int, out: list[Emit]) -> int:
+        """The lines from ``pos`` of a message open on ``stream``, passed as its command (to
+        its ``]``, at most :data:`MAX_LINES`): the server reads them as one; where they end.
+        Only lines of attributes, as the engine passes them (other text ends the message:
+        a ``##octopus[`` in a sentence is no flood past the budget)."""
+        while stream in self._message and pos < len(data):
+            end = data.find(b"\n", pos) + 1 or len(data)
+            if end == len(data) and not data.endswith(b"\n"):
+                out.append(self._pass(stream, data[pos:end]))  # the rest comes as a command's
+                return end
+            if not _ATTRIBUTES.fullmatch(data[pos:end].rstrip(b"\r\n")):
+                del self._message[stream]
+                return pos
+            out.append(self._pass(stream, data[pos:end]))
+            left = self._message[stream] - 1
+            if b"]" in data[pos:end] or left <= 0:
+                del self._message[stream]
+            else:
+                self._message[stream] = left
+            pos = end
+        return pos
 
     def _progress(self, stream: int, line: bytes, system: str) -> list[Emit]:
         """A progress command's line: passed while the share for them lasts, else held in
