@@ -176,3 +176,25 @@ def test_run_masks_what_its_baseline_declares(tmp_path: Path, form: str) -> None
     assert b"auth failed" in result.stdout
     assert b"SierraSecret" not in result.stdout + result.stderr
     assert b"SierraSecret" not in decode_zstd((tmp_path / "a.zst").read_bytes())
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        lambda tmp: ["cat", "--mask-env", "TOKEN", f"{tmp}/missing/{SECRET}.log.zst"],
+        lambda tmp: ["trim", "--mask-env", "TOKEN", f"{tmp}/a.log", "-o", f"{tmp}/no/{SECRET}"],
+        lambda tmp: ["stats", "--mask", SECRET, "--top", SECRET, f"{tmp}/a.log"],
+        lambda tmp: ["diff", "--mask", SECRET, f"{tmp}/a.log", f"{tmp}/nope/{SECRET}"],
+    ],
+    ids=["cat-path", "trim-output", "stats-value", "diff-path"],
+)
+def test_an_error_line_is_masked_with_the_secrets_given(
+    tmp_path: Path, args: Callable[[Path], list[str]]
+) -> None:
+    """``run`` masked its errors; the others quoted a path or a value holding the secret
+    they were told to mask."""
+    (tmp_path / "a.log").write_bytes(LOG)
+    r = _cli(*args(tmp_path), env={"TOKEN": SECRET})
+    assert r.returncode in (2, 3, 4)
+    assert r.stderr.startswith(b"logtrim: error: ") and b"********" in r.stderr
+    assert SECRET.encode() not in r.stdout + r.stderr

@@ -13,9 +13,10 @@ from typing import Annotated
 import typer
 
 from .. import _log
+from .._text import hide_secrets
 from .._version import __version__
 from . import runcmd
-from .guard import ensure_std_fds, finish, masked_usage, usage_errors, usage_line
+from .guard import argv_secrets, ensure_std_fds, finish, masked_usage, usage_errors, usage_line
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
 from .posthoc import register as register_posthoc
 from .settings import Settings
@@ -143,6 +144,10 @@ def main(argv: list[str] | None = None) -> int:
     args = sys.argv[1:] if argv is None else argv
     if not args:  # ``logtrim`` alone: its help, as ``--help`` prints it (not an error line)
         args = ["--help"]
+    if args[:1] != ["run"]:  # (``run`` masks its own, with its masker)
+        # An error may quote a path or a value that holds a secret the command line names.
+        secrets = argv_secrets(args)
+        _log.mask_with(lambda text: hide_secrets(text, secrets))
     try:
         chosen = _run_app if args[:1] == ["run"] else app
         code = chosen(args=args, prog_name="logtrim", standalone_mode=False)

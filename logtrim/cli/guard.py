@@ -72,6 +72,11 @@ def masked_usage(line: str, args: list[str]) -> str:
     """A usage error masked with the secrets the command line names (``--mask V``,
     ``--mask=V``, ``--mask-env NAME``, ``LOGTRIM_MASK_ENV``): it may quote any of its
     words (``--tail SECRET``: not a valid int), before any setting was read."""
+    return hide_secrets(line, argv_secrets(args))
+
+
+def argv_secrets(args: list[str]) -> list[str]:
+    """The secrets the command line names (see :func:`masked_usage`), read directly."""
     masks: list[str] = []
     names: list[str] = []
     config: str | None = None
@@ -87,7 +92,7 @@ def masked_usage(line: str, args: list[str]) -> str:
         elif option == "--config":
             config = value
     names += _config_names(config)
-    return hide_secrets(line, named_secrets(masks, names))
+    return named_secrets(masks, names)
 
 
 def _config_names(config: str | None) -> list[str]:
