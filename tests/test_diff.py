@@ -243,3 +243,23 @@ def test_a_test_that_failed_where_the_good_run_passed_it_is_shown(tmp_path: Path
         assert out.returncode in (0, 1), out.stderr
         for line in want:
             assert line.encode() in out.stdout, out.stdout.decode()
+
+
+@pytest.mark.parametrize("budget", [2000, 4000, 64000])
+def test_diff_stays_within_its_budget_with_its_markers(tmp_path: Path, budget: int) -> None:
+    """Every other new line too long or of a lower tier: each shown group after a held one
+    has a marker saying how many were held back, and those markers were not paid (2,158
+    bytes at a 2 kB budget, 63,700 at 64 kB... of 64,000, 4,179 at 4 kB)."""
+    words = ["alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india"]
+    lines = []
+    for i in range(400):
+        picked = " ".join(words[(i * k + k) % len(words)] for k in range(1, 6))
+        lines.append(f"ERROR {picked} {chr(97 + i % 26) * (1 + i % 7)}" + " z" * (i % 2 * 150))
+    (tmp_path / "good.log").write_bytes(b"INFO start\nINFO done\n")
+    (tmp_path / "bad.log").write_text("\n".join(lines) + "\n")
+    proc = _cli(
+        "diff", "--budget", str(budget), str(tmp_path / "good.log"), str(tmp_path / "bad.log")
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert b"held back by the budget" in proc.stdout
+    assert len(proc.stdout) <= budget

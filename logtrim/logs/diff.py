@@ -180,11 +180,14 @@ def _choose(found: list[Found], budget: int) -> list[Found]:
     ranked = sorted(found, key=lambda f: (-f.tier, f.number))
     shown_lines: set[int] = set()
     chosen: list[Found] = []
-    used = 0
+    # Each group is paid with the marker before it at its longest (the new shapes it says
+    # were held back), and one more after the last group.
+    marker = len(_marker(len(found)))
+    used = marker
     for candidate in ranked:
         for context in (True, False):
             candidate.context = context
-            cost = len(_SEPARATOR) + sum(
+            cost = marker + sum(
                 len(str(number)) + 1 + len(display(text, MAX_LINE))
                 for number, text in block(candidate)
                 if number not in shown_lines
