@@ -374,3 +374,20 @@ def test_engine_failure_passes_a_message_over_several_lines_whole(tmp_path: Path
     assert lines[at + 1] == b"  value='eQ==']"
     assert lines.count(b"  value='eQ==']") == 1
     assert len(result.stdout.replace(b"\n", b"")) < 4_000 + 200  # the prose's next lines: text
+
+
+def test_engine_failure_does_not_show_a_line_s_start_twice(tmp_path: Path) -> None:
+    """The engine showed ``Deploying... `` while the line waited for its end; it broke on the
+    next write, and the fallback printed the held line whole: ``Deploying... Deploying...
+    done``. The archive still has the line once, whole."""
+    code = (
+        "import sys, time\n"
+        "print('first line here', flush=True)\n"
+        "sys.stdout.write('Deploying... '); sys.stdout.flush(); time.sleep(1.5)\n"
+        "print('done'); print('second line')\n"
+    )
+    result = _faulty(tmp_path, "plain", "4kB", code, 16)
+    assert result.returncode == 0
+    assert b"Deploying... done\n" in result.stdout
+    assert result.stdout.count(b"Deploying...") == 1
+    assert zstd_dc(tmp_path / "a.zst") == b"first line here\nDeploying... done\nsecond line\n"

@@ -220,13 +220,15 @@ class Core:
         held = self.shaper.stand_ins.get(line)  # a long line the history holds cut
         return held if held is not None else any(r.search(line) for r in self._drop)
 
-    def take_held(self, stream: int) -> bytes:
-        """The partial line held for ``stream``, removed: for the shell when it fails open."""
+    def take_held(self, stream: int) -> tuple[bytes, bytes]:
+        """The partial line held for ``stream``, removed, and the console form of its start
+        already shown (b"": none): for the shell when it fails open."""
         st = self._inputs[stream]
+        shown = st.partial_text if st.partial_shown else b""
         st.partial_shown = 0
         st.partial_text = b""
         st.partial_at = None
-        return st.splitter.flush()
+        return st.splitter.flush(), shown
 
     def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         """Mask ``data`` only: what the shell forwards after the engine failed open. The bytes

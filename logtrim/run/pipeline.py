@@ -163,7 +163,8 @@ class Pipeline:
                 if archived:
                     await self._send.send(archived)
                 return
-        await self._unfiltered(stream, self.core.take_held(stream) + data)
+        held, shown = self.core.take_held(stream)
+        await self._unfiltered(stream, held + data, shown=shown)
 
     def _break(self, *, traceback: bool = True) -> None:
         """The engine failed: what its console held (output and CI commands written before)
@@ -172,12 +173,16 @@ class Pipeline:
         self.console.write(self.whole.abandon())
         logger().warning(_BROKEN, exc_info=traceback)
 
-    async def _unfiltered(self, stream: int, data: bytes, *, final: bool = False) -> None:
+    async def _unfiltered(
+        self, stream: int, data: bytes, *, final: bool = False, shown: bytes = b""
+    ) -> None:
         """Fail-open: the console gets every byte, the known secrets masked (a secret split
         across writes too: the bytes that could start one wait for the next write); the
-        archive too while it can be written. Unfiltered is never unmasked."""
+        archive too while it can be written. Unfiltered is never unmasked. ``shown``: the
+        console form of the start of ``data`` the engine showed already (a line's start
+        shown while it waited for its end), not shown again."""
         try:
-            masked, shown = self.core.secrets.passthrough_forms(
+            masked, shown_now = self.core.secrets.passthrough_forms(
                 stream, data, final=final, learn=True
             )
         except Exception:
@@ -185,8 +190,10 @@ class Pipeline:
             logger().warning("internal error; output no longer forwarded", exc_info=True)
             self.archive.failed = True
             return
+        if shown_now.startswith(shown):
+            shown_now = shown_now[len(shown) :]
         if masked:  # under the budget all the same: the head and the tail of what is left
-            self.console.write(self.fallback.write(stream, shown))
+            self.console.write(self.fallback.write(stream, shown_now))
         # (At the end, the line the archive held for its end goes too.)
         archived = self._lines.whole(stream, masked, final=final)
         if archived and not self.archive.failed:
@@ -246,7 +253,8 @@ class Pipeline:
                 self._break()
         if self.unfiltered:
             for stream in (STDOUT, STDERR):
-                await self._unfiltered(stream, self.core.take_held(stream), final=True)
+                held, shown = self.core.take_held(stream)
+                await self._unfiltered(stream, held, final=True, shown=shown)
         await self._send.aclose()
 
     def trailer(self) -> bytes:
