@@ -391,3 +391,14 @@ def test_engine_failure_does_not_show_a_line_s_start_twice(tmp_path: Path) -> No
     assert b"Deploying... done\n" in result.stdout
     assert result.stdout.count(b"Deploying...") == 1
     assert zstd_dc(tmp_path / "a.zst") == b"first line here\nDeploying... done\nsecond line\n"
+
+
+def test_engine_failure_keeps_text_before_a_command_on_a_line_of_its_own(tmp_path: Path) -> None:
+    """Text then a command on each line: the commands pass, the text waits for the tail,
+    where its lines were glued into one (``6 done step 1957 done step 1958 done ...``)."""
+    code = "for i in range(2000): print('step %d done ##octopus[stdout-default]' % i)\n"
+    result = _faulty(tmp_path, "octopus", "2kB", code, 0)
+    assert result.returncode == 0
+    text = [ln for ln in result.stdout.splitlines() if not ln.startswith(b"##octopus[")]
+    assert text[-1] == b"step 1999 done "
+    assert all(ln.count(b"step ") <= 1 for ln in text)

@@ -94,7 +94,7 @@ class HeadTail:
         for command in self._command_line.finditer(data, pos):
             if command.start() < pos:
                 continue  # a line of a message read on below
-            out += self._plain(stream, data[pos : command.start()])
+            out += self._plain(stream, data[pos : command.start()], ends=True)
             if (progress := _PROGRESS_LINE.fullmatch(command.group())) is not None:
                 out += self._progress(stream, command.group(), progress.lastgroup or "")
                 pos = command.end()
@@ -110,7 +110,7 @@ class HeadTail:
                         self._message[stream] = MAX_LINES
                 elif part:
                     self._command.discard(stream)  # the line goes on here: no more of it
-                    out += self._plain(stream, part)
+                    out += self._plain(stream, part, ends=k < len(parts) - 1)
             pos = self._read_on(stream, data, command.end(), out)
         return out + self._plain(stream, data[pos:])
 
@@ -181,7 +181,10 @@ class HeadTail:
             self._command.add(stream)
         return stream, command
 
-    def _plain(self, stream: int, data: bytes) -> list[Emit]:
+    def _plain(self, stream: int, data: bytes, *, ends: bool = False) -> list[Emit]:
+        """Text: in the head while it lasts, else kept for the tail. ``ends``: a command
+        passed follows it on its line, so in the tail (where the command is not) it ends a
+        line of its own: ``step 1 done ``, ``step 2 done `` are not glued into one."""
         if not data:
             return []
         self.seen += len(data)
@@ -193,6 +196,8 @@ class HeadTail:
         else:
             shown = self._cut_head(stream, data)
         rest = data[len(shown) :]
+        if rest and ends and not rest.endswith(b"\n"):
+            rest += b"\n"
         if rest:
             self._keep(stream, rest[-self.tail_room :] if self.tail_room else b"")
             self.skipped += len(rest) - min(len(rest), self.tail_room)
