@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import re
 import subprocess
 import sys
@@ -361,3 +362,18 @@ def test_a_declaration_across_a_read_block_of_a_long_line_masks_earlier_uses(
     assert result.returncode == 0, result.stderr
     assert b"early ********\n" in result.stdout and b"late ********\n" in result.stdout
     assert b"BlockSecret42" not in result.stdout
+
+
+def test_a_named_output_beside_an_artifact_directory_is_no_derived_file(tmp_path: Path) -> None:
+    """``--artifact DIR/`` names the archive's file for the user; ``-o /dev/null`` is the
+    user's own: it was refused as if logtrim had named it (``-o: /dev/null exists``)."""
+    log = tmp_path / "bad.log"
+    log.write_bytes(b"INFO start\nERROR: boom\n")
+    arts = tmp_path / "arts"
+    first = _cli("trim", str(log), "--artifact", f"{arts}/", "-o", os.devnull)
+    assert first.returncode == 0, first.stderr
+    assert decode_zstd((arts / "bad.log.zst").read_bytes()) == log.read_bytes()
+    # The archive's file is logtrim's name in the user's directory: kept without --force.
+    again = _cli("trim", str(log), "--artifact", f"{arts}/", "-o", os.devnull)
+    assert again.returncode == 2
+    assert b"--artifact" in again.stderr and b"--force" in again.stderr

@@ -49,7 +49,7 @@ def plan(
         if job.artifact:
             check(Path(job.artifact), force=force)
         if directories and not force:
-            _refuse_derived(job)
+            _refuse_derived(job, (output, artifact))
         _check_output(job.output)
     for job in jobs:
         if job.source != "-":
@@ -71,11 +71,12 @@ def _check_output(path: str) -> None:
     check(Path(path), force=True, option="-o")
 
 
-def _refuse_derived(job: TrimJob) -> None:
+def _refuse_derived(job: TrimJob, named: tuple[str | None, str | None]) -> None:
     """In a directory the user named, the files logtrim names are replaced only with
-    ``--force``: the user never named them."""
+    ``--force``: the user never named them (a path the user ``named`` is checked as one:
+    ``-o /dev/null`` beside ``--artifact DIR/``)."""
     for option, path in (("-o", job.output), ("--artifact", job.artifact)):
-        if path and os.path.lexists(path):
+        if path and path not in named and os.path.lexists(path):
             raise UsageError(f"{option}: {path} exists (use --force to overwrite it)")
 
 
