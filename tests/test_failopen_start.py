@@ -395,3 +395,21 @@ def test_the_last_resort_passes_a_declaration_whose_line_began_in_an_earlier_wri
     assert _cli.main(argv) == 0
     out = capfd.readouterr().out
     assert f"Setting token {command}\nuse ********\n" in out
+
+
+def test_ctrl_c_while_logtrim_imports_is_exit_130_without_a_traceback(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Ctrl-C in the first tenth of a second (while the commands' modules load, before
+    any command started) printed Python's ``Traceback ... KeyboardInterrupt``."""
+    import logtrim.cli as cli
+
+    def interrupted(_args: list[str]) -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, "_plain_run", interrupted)
+    monkeypatch.setattr(sys, "argv", ["logtrim", "run", "--", "true"])
+    with pytest.raises(SystemExit) as exited:
+        cli.entry()
+    assert exited.value.code == 130
+    assert capsys.readouterr().err == ""

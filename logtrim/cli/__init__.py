@@ -25,6 +25,8 @@ def entry() -> None:
     gc.disable()
     try:
         start = _plain_run(sys.argv[1:]) or _typer_app()
+    except KeyboardInterrupt:  # Ctrl-C while importing: no command started, no traceback
+        sys.exit(130)
     finally:
         gc.freeze()
         if was_enabled:
