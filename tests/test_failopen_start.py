@@ -402,7 +402,7 @@ def test_ctrl_c_while_logtrim_imports_is_exit_130_without_a_traceback(
 ) -> None:
     """A Ctrl-C in the first tenth of a second (while the commands' modules load, before
     any command started) printed Python's ``Traceback ... KeyboardInterrupt``."""
-    import logtrim.cli as cli
+    from logtrim import cli
 
     def interrupted(_args: list[str]) -> None:
         raise KeyboardInterrupt
