@@ -327,3 +327,16 @@ def test_the_exception_that_ends_a_traceback_is_shown_not_its_raise(tmp_path: Pa
     texts = [entry["text"] for entry in shown]
     assert error.decode() in texts
     assert raised.decode().rstrip("\n") not in texts  # counted with it: one novelty
+
+
+def test_of_two_error_lines_with_the_same_words_the_one_that_says_more_stays(
+    tmp_path: Path,
+) -> None:
+    """Only an exception under the frame's line that raised it takes that line's place: an
+    indented error line that says more keeps it (the shorter one after it is its echo)."""
+    good = b"starting deploy\nstep one ok\ndone\n"
+    detailed = b"    ERROR: upload to cdn-origin failed: bucket quota exceeded for prod-assets"
+    bad = good.replace(b"done\n", detailed + b"\nERROR: upload to cdn-origin failed\ndone\n")
+    shown = _diff(good, bad, tmp_path)["shown"]
+    assert isinstance(shown, list)
+    assert [entry["text"] for entry in shown] == [detailed.decode()]

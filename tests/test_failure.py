@@ -78,6 +78,12 @@ def test_stack_frame_continues_its_error(head: bytes, line: bytes) -> None:
         # the box's end, and a line in another box's gutter
         ("\u2502 Error: x\n".encode(), "\u2575\n".encode()),
         ("\u2502 Error: x\n".encode(), "\u2503 next\n".encode()),
+        # a table's rows, a tree's branches: no diagnostic's gutter
+        (
+            "\u2502 svc-5 \u2502 failed: probe timed out \u2502\n".encode(),
+            "\u2502 svc-6 \u2502 running \u2502\n".encode(),
+        ),
+        ("\u251c\u2500\u2500 error.log\n".encode(), "\u251c\u2500\u2500 app.py\n".encode()),
     ],
 )
 def test_other_lines_do_not_continue_it(head: bytes, line: bytes) -> None:

@@ -286,6 +286,12 @@ def test_a_line_the_ci_ignores_is_no_failure_reason(
         ("config key db.url not found in prod.yaml", True),
         ("main done", False),  # says nothing of what went wrong: the exit code does
         ("cleanup: removed temp dir", False),
+        # words of a failure counted as none, named in a path, or given as a tip
+        ("No conflicts found", False),
+        ("Verified checksums: no mismatches", False),
+        ("Summary: 120 checked, 0 missing, 0 denied", False),
+        ("cleanup: removed stale lock file /var/run/deploy.locked", False),
+        ("Tip: if the upload is rejected, run deployctl login", False),
     ],
 )
 def test_a_script_that_says_why_on_stdout_is_named(
@@ -297,3 +303,10 @@ def test_a_script_that_says_why_on_stdout_is_named(
     r = run_logtrim("--ci", "plain", "--", "bash", "-c", script)
     assert r.code == 3
     assert _reason(r.stdout) == (last if named else "exited with code 3")
+
+
+def test_an_action_announced_on_stderr_is_still_no_reason(run_logtrim: RunLogtrim) -> None:
+    """A word of a refusal inside an announced action says nothing went wrong yet."""
+    script = "echo step ok; echo 'Checking for missing migrations...' >&2; exit 1"
+    r = run_logtrim("--ci", "plain", "--", "bash", "-c", script)
+    assert _reason(r.stdout) == "exited with code 1"

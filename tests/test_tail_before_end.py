@@ -211,3 +211,67 @@ def test_a_failure_leaves_out_the_cut_context_of_an_error_it_went_on_from(
     text = r.stdout.decode()
     assert "held back" not in text and "fetched page 4203 of 6000" not in text
     assert text.count("warehouse load failed: batch 17 has a duplicate key") == 2  # and reason
+
+
+def _after_error(before: str, middle: str = "") -> str:
+    """A script: ``before``, the error that says why and its context, ``middle``, a hint
+    hidden live, a warning shown, then five cleanup lines; exit 2."""
+    return (
+        f"{before}\n"
+        "echo 'ERROR: upload to cdn failed: 403 quota exceeded'; echo a; echo b; echo c\n"
+        f"{middle}\n"
+        "echo \"hint: run 'deployctl quota raise --bucket assets'\"\n"
+        "echo 'WARNING: cleaning up'\n"
+        "for i in 1 2 3 4 5; do echo cleanup $i; done\nexit 2\n"
+    )
+
+
+def test_lines_written_archive_only_stay_so_when_reopened(run_logtrim: RunLogtrim) -> None:
+    """Lines after ``##octopus[stdout-verbose]`` are the archive's: the lines reopened after
+    the error showed them, at the default level."""
+    middle = (
+        "echo '##octopus[stdout-verbose]'\n"
+        "for i in 1 2 3 4 5 6; do echo verbose detail $i; done\n"
+        "echo '##octopus[stdout-default]'"
+    )
+    script = _after_error("echo start", middle)
+    r = run_logtrim("--ci", "octopus", "--verbatim", "0", "--", "bash", "-c", script)
+    assert r.code == 2
+    assert b"verbose detail" not in r.stdout
+    assert b"hint: run 'deployctl quota raise" in r.stdout
+    assert b"verbose detail 6" in r.archive
+
+
+def test_only_lines_after_the_newest_error_that_says_why_are_reopened(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """An earlier error the run went on from (a cache warm-up) says why too: the lines after
+    it, 150 of them, were all reopened, before the error the failure was."""
+    before = (
+        "echo 'ERROR: cache warm-up failed: timeout contacting redis-01'\n"
+        "w=(alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron)\n"
+        "for i in $(seq 1 150); do\n"
+        "  echo sync ${w[$((i % 15))]} bucket ${w[$((i * 7 % 15))]}/${w[$((i * 3 % 15))]} done\n"
+        "  if [ $((i % 40)) = 0 ]; then echo WARNING: slow batch $i; fi\n"
+        "done"
+    )
+    r = run_logtrim(
+        "--ci", "plain", "--verbatim", "0", "--", "bash", "-c", _after_error(before)
+    )  # fmt: skip
+    assert r.code == 2
+    text = r.stdout.decode()
+    assert "hint: run 'deployctl quota raise" in text.partition("held back")[2]
+    assert text.count("\nsync ") < 30  # the head, the warnings' and the errors' context
+
+
+def test_the_tail_s_header_counts_only_what_a_marker_counted(run_logtrim: RunLogtrim) -> None:
+    """The cleanup lines come after the last line shown: no marker counted them, but the
+    lines reopened made the header say "some counted above"."""
+    before = "for i in $(seq 1 50); do echo step $i copying file$i; done"
+    for budget in ("2kB", "20MB"):
+        r = run_logtrim(
+            "--ci", "plain", "--verbatim", "0", "--budget", budget, "--",
+            "bash", "-c", _after_error(before),
+        )  # fmt: skip
+        assert r.code == 2
+        assert b"--- last 200 lines (exit code 2) ---\ncleanup 1\n" in r.stdout, budget

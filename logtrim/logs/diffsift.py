@@ -44,7 +44,7 @@ def sift(out: Diff, good: Neighbours, line_kind: Callable[[bytes], Kind]) -> Non
         if first is found and last is not None and _echoes(found, key, last):
             first = last[2]  # a tool's message printed again under it, indented or bare
             mine, theirs = _tier(found, line_kind), _tier(first, line_kind)
-            if mine > theirs or (mine == theirs and _indent(found.text) < _indent(first.text)):
+            if mine > theirs or (mine == theirs == Kind.ERROR and _raises(first.text, found.text)):
                 # The echo is the error (pytest's ``E   ConnectionError: ...`` under the
                 # ``>   raise ConnectionError(...)`` that raised it; the exception that ends
                 # a traceback, under its frame's indented source line): it is the one
@@ -100,9 +100,15 @@ def _tier(found: Found, line_kind: Callable[[bytes], Kind]) -> Kind:
     return found.tier
 
 
-def _indent(text: bytes) -> int:
-    """The blanks a line starts with."""
-    return len(text) - len(text.lstrip(b" \t"))
+# A frame's source line that raises (Python's ``raise``, JavaScript's and Java's ``throw``).
+_RAISE = re.compile(rb"[ \t]+(?:raise|throw)\b")
+
+
+def _raises(code: bytes, exception: bytes) -> bool:
+    """Whether ``code`` is the indented source line of a frame that raises and
+    ``exception``, less indented, the exception it raised (a traceback's last two lines)."""
+    indent = len(exception) - len(exception.lstrip(b" \t"))
+    return _RAISE.match(code) is not None and indent < len(code) - len(code.lstrip(b" \t"))
 
 
 def _echoes(found: Found, key: frozenset[bytes], last: tuple[int, frozenset[bytes], Found]) -> bool:

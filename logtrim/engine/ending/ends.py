@@ -113,7 +113,8 @@ def before_end(
     failure's. A CI's command is no line of the stream here (it always passes: a
     ``::notice::`` between the cause and the end does not end the lines not shown)."""
     froms: dict[int, int] = {}
-    why = [n for n, _, raw in lines if n in shown and says_why(raw)]
+    # The newest: an earlier error that says why may be one the run went on from.
+    why = [n for n, _, raw in lines if n in shown and says_why(raw)][-1:]
     for stream in {line[1] for line in lines}:
         own = [
             n for n, s, raw in lines if s == stream and not history.is_quiet(n) and not command(raw)

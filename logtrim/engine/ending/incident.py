@@ -54,8 +54,8 @@ def continues(head: bytes, line: bytes) -> bool:
     head, line = ANSI_BYTES.sub(b"", head[:160]), ANSI_BYTES.sub(b"", line[:160])
     if _CONTINUATION.match(line) or _indent(line, 0) > _indent(head, 0):
         return True
-    if line[:3] == head[:3] and _BOX.match(head):  # the box's gutter: its location, its hint
-        return True
+    if line[:3] == head[:3] and _BOX.match(head) and _gutter_only(head) and _gutter_only(line):
+        return True  # the box's gutter: its location, its hint (no table's row, no tree's)
     a, b = coarse(head), coarse(line)  # same length, digits alike
     n = common_prefix(a, b)
     while n and a[n - 1] not in _FIELD_END:  # back to the end of a prefix field
@@ -63,6 +63,13 @@ def continues(head: bytes, line: bytes) -> bool:
     # A blank line of the block under that prefix continues it too (pytest's ``E`` lines:
     # an empty ``E`` line splits an assertion's explanation from the values that differ).
     return n >= 8 and (_indent(line, n) > _indent(head, n) or not line[n:].strip())
+
+
+def _gutter_only(line: bytes) -> bool:
+    """Whether a line starting with a box-drawing character has no other: a diagnostic's
+    gutter (``│   on main.tf line 42``), not a table's row (``│ web │ failed │``) or a tree's
+    branch (``├── src``)."""
+    return _BOX.search(line, 3) is None
 
 
 def common_prefix(a: bytes, b: bytes) -> int:

@@ -76,7 +76,7 @@ class Tail:
         Each line at most once."""
         out, history = self._out, self._history
         shown = history.shown()
-        recent, held, window = self._gather(count, shown, failed=failed)
+        recent, held, window, reopened = self._gather(count, shown, failed=failed)
         candidates = held + [line for line in window if not self._progress(line.text)]
         # The gap marker before the tail counts only the lines the tail does not cover (not
         # their size: the history holds a long line's start only).
@@ -84,7 +84,10 @@ class Tail:
         since = history.last_shown
         # (a line a drop rule keeps off the console is not the tail's: it stays in the gap)
         dropped = self._dropped
-        covered = sum(1 for n, _, raw in recent if n not in shown and not dropped(raw))
+        # (the lines reopened before a stream's last ones shown go under the earlier header)
+        covered = sum(
+            1 for n, _, raw in recent if n not in shown and n not in reopened and not dropped(raw)
+        )
         covered += sum(1 for line in held if line.lineno > since)
         # More than the gap holds: a marker above counted some of them already (a stream's
         # last lines written before the other's line shown last), which the header says,
@@ -118,10 +121,11 @@ class Tail:
 
     def _gather(
         self, count: int, shown: set[int], *, failed: bool
-    ) -> tuple[list[tuple[int, int, bytes]], list[TailLine], list[TailLine]]:
+    ) -> tuple[list[tuple[int, int, bytes]], list[TailLine], list[TailLine], set[int]]:
         """The window's lines the tail may show (each stream's newer than it showed last;
         on failure, also those before a stream's last lines shown: :func:`before_end`), the
-        earlier lines held back, and the window as tail lines, similar runs folded."""
+        earlier lines held back, the window as tail lines, similar runs folded, and the
+        numbers of its lines reopened before their stream's last ones shown."""
         history = self._history
         lines = history.recent(history.lines, count)
         says = partial(says_why, classify=self._classify)
@@ -134,6 +138,7 @@ class Tail:
             or (
                 line[0] > froms.get(line[1], line[0])
                 and line[0] not in shown
+                and not history.is_quiet(line[0])  # archive only stays so
                 and self._classify(line[2]) != Kind.PROGRESS
             )
         ]
@@ -149,9 +154,12 @@ class Tail:
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
         window = self._window(recent, shown, seen, last_of_each(ends))
+        reopened: set[int] = set()
         if froms:  # lines written before their stream's last ones shown: out of order
             window = before_last(window, froms, history.tail_from)
-        return recent, held, window
+            last_on = history.tail_from
+            reopened = {n for n, s, _ in recent if s in froms and n < last_on.get(s, -1)}
+        return recent, held, window, reopened
 
     def _earlier(
         self,
