@@ -174,10 +174,10 @@ class Tail:
         """The lines held back (errors and their blocks, new lines) older than the window
         starting at ``first`` or than a line their stream showed, and each stream's last
         lines before the window, oldest first; none of them already shown. Of an error shown
-        live, the rest the budget cut only after a failure, and then its block (a trace's
-        frames), and its context if the error is the reason's or in the window (from
-        ``since``): out of order, the context of an error the run went on from for longer
-        than the window says nothing more."""
+        live, the rest the budget cut only after a failure, and then if it has a block (a
+        trace's frames) or the error is the reason's or in the window (from ``since``): out of
+        order, the context of an error the run went on from for longer than the window says
+        nothing more."""
         history = self._history
         last_on = {**history.tail_from, **froms}
         is_new = self._is_new or (lambda _: False)
@@ -186,12 +186,15 @@ class Tail:
         kept = {line[0]: line for line in self._withheld.held.lines} if self._withheld else {}
         errors = {line[0] for line in self._held.lines}
         low, high = self._reason() if failed else (0, -1)
+        # An incident is taken whole or not at all: a stretch left out inside it would go
+        # without its marker.
+        framed = {line[3] for line in self._held.lines if line[4]} if failed else set()
         kept.update(
             (line[0], line)
             for line in self._held.lines
             if line[0] == line[3]
             or line[3] not in shown
-            or (failed and (line[4] or line[3] >= since or low <= line[3] <= high))
+            or (failed and (line[3] in framed or line[3] >= since or low <= line[3] <= high))
         )
         # A new line held for being new has a rule's mark only if a rule gives it a tier.
         held = [
