@@ -402,3 +402,30 @@ def test_engine_failure_keeps_text_before_a_command_on_a_line_of_its_own(tmp_pat
     text = [ln for ln in result.stdout.splitlines() if not ln.startswith(b"##octopus[")]
     assert text[-1] == b"step 1999 done "
     assert all(ln.count(b"step ") <= 1 for ln in text)
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+def test_engine_failure_lets_no_flood_ride_on_a_message_over_several_lines(
+    tmp_path: Path, ci: str
+) -> None:
+    """A ``##octopus[`` in prose opens no message (the server reads one at a line's start
+    only): the 60 ``key = "value"`` lines after each passed whatever the budget (618 kB at
+    4 kB). Text after a message's ``]`` on its last line is text, under the budget."""
+    prose = (
+        "v = 'x' * 500\n"
+        "for j in range(20):\n"
+        "    print(f'hint: set outputs with ##octopus[setVariable in step {j}')\n"
+        "    for i in range(60): print(f'  tag_{i} = \"{v}\"')\n"
+    )
+    result = _faulty(tmp_path, ci, "4kB", prose, 0)
+    assert result.returncode == 0
+    assert len(result.stdout) < 4_000 + 20 * 70
+    ride = (
+        "for j in range(20):\n"
+        "    print(\"##octopus[setVariable name='eA=='\")\n"
+        "    print(\"value='eQ=='] riding text \" + 'A' * 30000)\n"
+    )
+    result = _faulty(tmp_path, ci, "4kB", ride, 0)
+    assert result.returncode == 0
+    assert len(result.stdout) < 4_000 + 20 * 60
+    assert result.stdout.count(b"##octopus[setVariable name='eA=='\nvalue='eQ==']") >= 19

@@ -198,3 +198,14 @@ def test_an_error_line_is_masked_with_the_secrets_given(
     assert r.returncode in (2, 3, 4)
     assert r.stderr.startswith(b"logtrim: error: ") and b"********" in r.stderr
     assert SECRET.encode() not in r.stdout + r.stderr
+
+
+def test_stats_masks_a_secret_in_an_input_s_path(tmp_path: Path) -> None:
+    """The report names each input by its path: a path holding the secret showed it."""
+    log = tmp_path / f"g_{SECRET}.log"
+    log.write_bytes(LOG)
+    for extra in ([], ["--json"]):
+        r = _cli("stats", *extra, "--mask", SECRET, str(log))
+        assert r.returncode == 0, r.stderr
+        assert b"g_********.log" in r.stdout
+        assert SECRET.encode() not in r.stdout + r.stderr

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from .._errors import UsageError
+from .._text import hide_secrets
 from .._writes import write_all
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
 from .reading import (
@@ -143,6 +144,8 @@ def stats(
         known = load(baseline_file(baseline)).hashes
     opened = [open_input(path, binary=binary) for path in inputs]
     result = compute(opened, known, secrets)
+    for info in result.inputs:  # a path may hold a secret, as a line may
+        info.name = hide_secrets(info.name, secrets)
     if not result.total_bytes and all(info.fatal for info in result.inputs):  # nothing decoded
         fail([f"{info.name}: {info.damage}" for info in result.inputs])
     with stdout_reader():

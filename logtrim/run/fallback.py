@@ -41,6 +41,12 @@ _PROGRESS_LINE = lazy(
 )
 
 
+def _opens_message(part: bytes) -> bool:
+    """Whether a command part is an Octopus or TeamCity message left open on its line, at
+    the line's start (the server reads one there only, on to its ``]``)."""
+    return part[:10].lower() in (b"##octopus[", b"##teamcity") and b"]" not in part
+
+
 def _patterns(ci: str | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
     """(a marker, a command's whole line) of the CI ``ci`` and Octopus; None: every CI."""
     anywhere = [p for name, p in _ANYWHERE.items() if ci in (None, name) or name == "octopus"]
@@ -106,7 +112,7 @@ class HeadTail:
             for k, part in enumerate(parts):
                 if k % 2:
                     out.append(self._pass(stream, part))
-                    if part[:10].lower() in (b"##octopus[", b"##teamcity") and b"]" not in part:
+                    if k == 1 and not parts[0] and _opens_message(part):
                         self._message[stream] = MAX_LINES
                 elif part:
                     self._command.discard(stream)  # the line goes on here: no more of it
@@ -127,9 +133,17 @@ class HeadTail:
             if not _ATTRIBUTES.fullmatch(data[pos:end].rstrip(b"\r\n")):
                 del self._message[stream]
                 return pos
+            close = data.find(b"]", pos, end) + 1
+            if close and data[close:end].strip():
+                # Text after the ``]`` is text, as on a message's own line: under the budget.
+                del self._message[stream]
+                out.append(self._pass(stream, data[pos:close]))
+                self._command.discard(stream)
+                out += self._plain(stream, data[close:end])
+                return end
             out.append(self._pass(stream, data[pos:end]))
             left = self._message[stream] - 1
-            if b"]" in data[pos:end] or left <= 0:
+            if close or left <= 0:
                 del self._message[stream]
             else:
                 self._message[stream] = left
