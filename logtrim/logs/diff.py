@@ -176,18 +176,35 @@ def _more_after(found: Found, lines: list[bytes], base: int, context: int) -> bo
 
 def _choose(found: list[Found], budget: int) -> list[Found]:
     """The new lines that fit ``budget``: highest tier first, then earliest; a line whose
-    context does not fit is shown alone."""
+    context does not fit is shown alone. Each group is paid with a ``--`` first; then, while
+    the markers that say how many new shapes were held back make the output longer than the
+    budget, the last lines chosen go (their room pays the markers)."""
+    chosen = _pick(found, budget)
+    marker = len(_marker(len(found)))  # what a group left out may leave: its marker
+    while chosen and (over := _size(found, chosen) - budget) > 0:
+        freed = 0
+        while chosen and freed < over:
+            dropped = chosen.pop()
+            freed += marker + sum(len(text) + 8 for _, text in block(dropped))
+    return sorted(chosen, key=lambda f: f.number)
+
+
+def _size(found: list[Found], chosen: list[Found]) -> int:
+    """The bytes :func:`render` prints with ``chosen`` shown."""
+    shown = Diff(found=found, shown=sorted(chosen, key=lambda f: f.number))
+    return sum(map(len, render(shown)))
+
+
+def _pick(found: list[Found], budget: int) -> list[Found]:
+    """The new lines that fit ``budget``, each group paid with a ``--``, best first."""
     ranked = sorted(found, key=lambda f: (-f.tier, f.number))
     shown_lines: set[int] = set()
     chosen: list[Found] = []
-    # Each group is paid with the marker before it at its longest (the new shapes it says
-    # were held back), and one more after the last group.
-    marker = len(_marker(len(found)))
-    used = marker
+    used = 0
     for candidate in ranked:
         for context in (True, False):
             candidate.context = context
-            cost = marker + sum(
+            cost = len(_SEPARATOR) + sum(
                 len(str(number)) + 1 + len(display(text, MAX_LINE))
                 for number, text in block(candidate)
                 if number not in shown_lines
@@ -198,7 +215,7 @@ def _choose(found: list[Found], budget: int) -> list[Found]:
                 shown_lines.update(number for number, _ in block(candidate))
                 break
         # else: held back; a shorter line of a lower tier may still fit
-    return sorted(chosen, key=lambda f: f.number)
+    return chosen
 
 
 def block(found: Found) -> Iterator[tuple[int, bytes]]:
