@@ -222,3 +222,19 @@ def test_a_value_that_is_not_utf8_is_read_with_its_bytes() -> None:
         LATIN1.decode("utf-8", "surrogateescape"),
         LATIN1.decode("utf-8", "replace"),
     ]
+
+
+def test_text_after_a_message_over_lines_is_held_to_the_budget(run_logtrim: RunLogtrim) -> None:
+    """Calamari prints the text after a message's ``]`` as plain output: on the message's
+    last line of several it passed whole, whatever the budget (600 kB at 4 kB); it goes under
+    the budget now, as on a message's own line, and the message still passes whole."""
+    code = (
+        "for j in range(20):\n"
+        "    print(\"##octopus[setVariable name='eA=='\")\n"
+        "    print(\"value='eQ=='] riding text \" + 'A' * 30000)\n"
+    )
+    r = run_logtrim("--ci", "octopus", "--budget", "4kB", "--", *py(code))
+    assert r.code == 0
+    assert len(r.stdout) < 4_000 + 20 * 60
+    assert r.stdout.count(b"##octopus[setVariable name='eA=='\nvalue='eQ==']") == 20
+    assert r.archive.count(b"A" * 30000) == 20

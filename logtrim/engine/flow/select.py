@@ -123,7 +123,7 @@ class Selector:
             tally = self.out.tally  # seen as what it is shown as: a command's line
             tally.seen_lines[SERVICE] += 1
             tally.seen_bytes[SERVICE] += len(line)
-            self.forward.forward(stream, self.forward.command_form(stream, line), lineno)
+            self.forward.continued(stream, line, lineno)
             return
         if kind == SERVICE:
             if self.forward.service(stream, line, lineno, now):

@@ -166,6 +166,25 @@ class Forwarder:
         self.commands.cut_from(line, alone)
         return alone + b"\n", size
 
+    def continued(self, stream: int, line: bytes, lineno: int) -> None:
+        """The next line of a command open over several lines: the text after its ``]`` is
+        text, as on a command's own line (:meth:`_bounded`): it passes with it while the
+        budget has room for it, else the command goes alone and the text is counted."""
+        close = line.find(b"]") + 1
+        rest = line[close:].rstrip(b"\r\n") if close else b""
+        cut = 0
+        if rest.strip():
+            kind = self.classify(rest)
+            self.on_text(rest, lineno, kind)
+            if self.out.budget.allows(max(kind, Kind.INFO), len(rest)):
+                self._shown(kind, len(rest))
+            else:
+                self.commands.cut_from(line, line[:close])
+                line, cut = line[:close] + b"\n", len(rest)
+        self.forward(stream, self.command_form(stream, line), lineno)
+        if cut:
+            self.out.hide(cut)  # the archive has it: the next gap marker counts it
+
     def _spans(self, raw: str, body: int) -> list[tuple[int, int]]:
         """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
         the line's end from its marker (Azure's, GitHub's older form)."""
