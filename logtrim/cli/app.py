@@ -6,6 +6,7 @@ Command functions are synchronous and call ``anyio.run`` themselves (typer does 
 
 # No ``from __future__ import annotations``: typer reads the options from the annotations,
 # evaluated here once rather than from strings on every parse (start-up counts).
+import functools
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -145,9 +146,10 @@ def main(argv: list[str] | None = None) -> int:
     if not args:  # ``logtrim`` alone: its help, as ``--help`` prints it (not an error line)
         args = ["--help"]
     if args[:1] != ["run"]:  # (``run`` masks its own, with its masker)
-        # An error may quote a path or a value that holds a secret the command line names.
-        secrets = argv_secrets(args)
-        _log.mask_with(lambda text: hide_secrets(text, secrets))
+        # An error may quote a path or a value that holds a secret the command line names;
+        # they are read (a config file's mask-env too) only if logtrim has something to say.
+        secrets = functools.cache(lambda: argv_secrets(args))
+        _log.mask_with(lambda text: hide_secrets(text, secrets()))
     try:
         chosen = _run_app if args[:1] == ["run"] else app
         code = chosen(args=args, prog_name="logtrim", standalone_mode=False)

@@ -25,10 +25,10 @@ from .servicemsg import (
 )
 from .syntax import Mask
 
-# A message's later line: attributes, perhaps its ``]`` and text after it (Calamari's text).
-_ATTRIBUTES = lazy(
-    r"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
-)
+#: A message's later line: attributes, perhaps its ``]`` and text after it (Calamari's text);
+#: the fail-open path reads the same lines as bytes (logtrim/run/fallback.py).
+ATTRIBUTES = r"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
+_ATTRIBUTES = lazy(ATTRIBUTES)
 _COMMAND = lazy(octomask.COMMAND)
 # The start of a message cut short anywhere after its name (a value megabytes long).
 _START = lazy(

@@ -16,6 +16,7 @@ from collections import deque
 
 from .._regex import lazy
 from .._sizes import format_size
+from ..dialects.octopus import ATTRIBUTES
 from ..engine.core import STDOUT, Emit
 from ..engine.masking.declarations import MAX_LINES
 
@@ -29,10 +30,10 @@ _ANYWHERE = {
 }
 _LINE_START = {"github": rb"[ \t]*::"}
 # A line of a message's attributes (``value='eQ=='``, then ``]``): Octopus's server reads a
-# message on over such lines (as the engine's dialect passes them, logtrim/dialects/octopus.py).
-_ATTRIBUTES = lazy(
-    rb"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
-)
+# message on over such lines, and the engine's dialect passes them so.
+_ATTRIBUTES = lazy(ATTRIBUTES.encode())
+# The messages that end at their ``]`` (another system's command runs to its line's end).
+_BRACKETED = (b"##octopus[", b"##teamcity")
 # A line that is a progress command alone: Octopus's, TeamCity's message, Azure's percentage.
 _PROGRESS_LINE = lazy(
     rb"[ \t]*##(?:(?P<octopus>(?i:octopus)[ \t]*\[+[ \t]*(?i:progress)\b)|"
@@ -44,7 +45,7 @@ _PROGRESS_LINE = lazy(
 def _opens_message(part: bytes) -> bool:
     """Whether a command part is an Octopus or TeamCity message left open on its line, at
     the line's start (the server reads one there only, on to its ``]``)."""
-    return part[:10].lower() in (b"##octopus[", b"##teamcity") and b"]" not in part
+    return part[:10].lower() in _BRACKETED and b"]" not in part
 
 
 def _patterns(ci: str | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
@@ -176,7 +177,7 @@ class HeadTail:
             if line[start : start + 1] == b"\n":
                 start += 1  # (a marker at a line's start is found with the newline before it)
             end = len(line)
-            if line[start : start + 10].lower() in (b"##octopus[", b"##teamcity"):
+            if line[start : start + 10].lower() in _BRACKETED:
                 close = line.find(b"]", start) + 1
                 end = close if close > 0 and line[close:].strip() else len(line)
             if end <= pos:

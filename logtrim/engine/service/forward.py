@@ -147,13 +147,11 @@ class Forwarder:
         said = [t for t in texts if t.strip()]
         if not said:
             return line, 0
-        kind = self.classify(b" ".join(said))
-        self.on_text(b"".join(texts), lineno, kind)
-        tier = max(kind, Kind.INFO)
-        budget, size = self.out.budget, sum(map(len, texts))
-        if budget.allows(tier, size):
-            self._shown(kind, size)
+        size = sum(map(len, texts))
+        kind, fits = self._text_fits(b" ".join(said), b"".join(texts), lineno, size)
+        if fits:
             return line, 0
+        tier, budget = max(kind, Kind.INFO), self.out.budget
         end = line[len(line.rstrip(b"\r\n")) :]
         short = [self._short(t) for t in texts]
         cut = sum(map(len, short))
@@ -173,17 +171,23 @@ class Forwarder:
         close = line.find(b"]") + 1
         rest = line[close:].rstrip(b"\r\n") if close else b""
         cut = 0
-        if rest.strip():
-            kind = self.classify(rest)
-            self.on_text(rest, lineno, kind)
-            if self.out.budget.allows(max(kind, Kind.INFO), len(rest)):
-                self._shown(kind, len(rest))
-            else:
-                self.commands.cut_from(line, line[:close])
-                line, cut = line[:close] + b"\n", len(rest)
+        if rest.strip() and not self._text_fits(rest, rest, lineno, len(rest))[1]:
+            self.commands.cut_from(line, line[:close])
+            line, cut = line[:close] + b"\n", len(rest)
         self.forward(stream, self.command_form(stream, line), lineno)
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
+
+    def _text_fits(self, said: bytes, text: bytes, lineno: int, size: int) -> tuple[Kind, bool]:
+        """The text on a command's line (``said``: its words): its tier (the reason reads it,
+        as any line), and whether it passes with the command, counted shown in its tier:
+        while the budget has room for it as a line of that tier, at least info."""
+        kind = self.classify(said)
+        self.on_text(text, lineno, kind)
+        fits = self.out.budget.allows(max(kind, Kind.INFO), size)
+        if fits:
+            self._shown(kind, size)
+        return kind, fits
 
     def _spans(self, raw: str, body: int) -> list[tuple[int, int]]:
         """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
