@@ -28,8 +28,9 @@ from ._regex import lazy
 #: The longest control string (a title, a hyperlink's URL) read as a code, not as text.
 STRING_MAX = 4096
 
-#: A colour code (SGR): what may come before the text at the start of a coloured line.
-COLOUR = r"\x1b\[[0-9;]*m"
+#: A colour code (SGR), or the erase to the line's end that gcc and grep write after one
+#: (``\x1b[01;35m\x1b[Kwarning:``): what may come before the text of a coloured line.
+COLOUR = r"\x1b\[[0-9;]*[mK]"
 _STRING = rf"\x1b[\]PX^_][^\x07\x1b\n]{{0,{STRING_MAX}}}(?:\x07|\x1b\\)"
 #: Any escape sequence: CSI (colour codes among them), a control string, nF, two bytes.
 ANSI = rf"\x1b\[[0-?]*[ -/]*[@-~]|{_STRING}|\x1b[ -/]+[0-~]|\x1b[0-OQ-WYZ\\`-~]"

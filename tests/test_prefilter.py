@@ -67,11 +67,12 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     main.c:3:5: error: collect2: error undefined reference to segmentation fault
     core dumped out of memory -- Looking for checking for ----- Captured -----
     KeyboardInterrupt DeprecationWarning Deploy to prod KEEP 12 items ABC-12 id=beef
-    header x y release notes""".split(),
+    header x y release notes At char:1 CategoryInfo FullyQualifiedErrorId""".split(),
     b"abcd DONE",
     b"\x1b[31m",
     b"\x1b[0m",
     b"\x1b[1;33m",
+    b"\x1b[01;35m\x1b[K",
     b"\r",
     b"\t",
     b"  ",
@@ -79,7 +80,8 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     b"\xff",
     b"\x00",
 ]
-SEPARATORS = [b"", b" ", b" ", b" ", b"\t", b":", b"-", b"/", b"\x1b[32m", b"\r", b"0", b"x", b"|"]
+SEPARATORS = [b"", b" ", b" ", b" ", b"\t", b":", b"-", b"/", b"\x1b[32m", b"\x1b[K", b"\r", b"0"]
+SEPARATORS += [b"x", b"|"]
 
 
 def check(chunk: bytes) -> None:

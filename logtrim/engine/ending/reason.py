@@ -62,6 +62,9 @@ class ReasonChooser:
     _ranks: FormRanks = field(default_factory=FormRanks)
     _node: NodeErrors = field(default_factory=NodeErrors)
     _carried: bytes = b""  # the carrier's prefix of the traceback read now
+    # The raw line before a line number, if still held (a PowerShell record's message).
+    before: Callable[[int], bytes | None] | None = None
+    _ps_at: int = -100  # the position line of the PowerShell error record read last
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
@@ -114,6 +117,8 @@ class ReasonChooser:
             lineno - trace.panic_at <= 3 and panic_goes_on(self.best, trace.panic_at, body, lineno)
         ):
             return
+        if self._powershell(body, lineno):
+            return
         if traces.TRACEBACK.search(text):
             trace.header(lineno)
             self._carried = prefix
@@ -144,6 +149,23 @@ class ReasonChooser:
             self._error(line, (prefix + text).strip(), lineno)  # (a Compose-like name: a word)
         elif error:
             self._error(line, body, lineno, shown=(prefix + text).strip() if prefix else None)
+
+    def _powershell(self, body: bytes, lineno: int) -> bool:
+        """A line of a PowerShell error record: its position line makes the message above
+        it (no error word of its own) the record's exception; its code, marker and metadata
+        (``+ CategoryInfo``) are no candidates. False: no such line."""
+        if traces.PS_META.match(body):
+            return True
+        if lineno - self._ps_at <= traces.PS_RECORD_LINES and traces.PS_RECORD.match(body):
+            return True
+        if not traces.PS_AT.match(body):
+            return False
+        self._ps_at = lineno
+        above = self.before(lineno) if self.before is not None else None
+        message = _ANSI.sub(b"", above or b"").strip()
+        if message and not traces.PS_RECORD.match(message):
+            self._take(Rank.EXCEPTION, message, lineno - 1, start=lineno - 1)
+        return True
 
     def _exception(self, body: bytes, lineno: int, prefix: bytes = b"") -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""

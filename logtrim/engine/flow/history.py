@@ -197,6 +197,13 @@ class History:
             return None
         return found[1][2] if found[0][1] == found[1][1] else None
 
+    def line_before(self, lineno: int) -> bytes | None:
+        """The raw line before ``lineno`` on the same stream, if the history still holds both."""
+        found = self.recent(lineno + 1, 2)
+        if len(found) < 2 or found[0][0] != lineno - 1 or found[1][0] != lineno:
+            return None
+        return found[0][2] if found[0][1] == found[1][1] else None
+
     def recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
         """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
         out: list[tuple[int, int, bytes]] = []

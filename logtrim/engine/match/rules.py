@@ -163,6 +163,15 @@ _STRONG: tuple[Rule, ...] = (
         rb"(?:: ?|\] )(?:error|Error|ERROR|fatal|Fatal|FATAL)(?:\[[A-Z0-9]+\])?: ",
         "INFO:build:DEBUG: error: Bad exit status from /var/tmp/rpm-tmp (%install)",
     ),
+    # Windows PowerShell's error record: its position line (``At C:\\deploy.ps1:30 char:1``,
+    # right below the message, which has no error word of its own: ``New-Item : Access to
+    # the path 'D:\\x' is denied.``) and its metadata (``+ CategoryInfo : ...``).
+    _strong(
+        "powershell-error",
+        rb"^At [^\n]*:[0-9]+ char:[0-9]+|^[ \t]*\+ (?:CategoryInfo|FullyQualifiedErrorId) +: ",
+        r"At C:\Octopus\Work\Deploy.ps1:30 char:1",
+        caseless=False,
+    ),
     _strong(
         "crash",
         rb"segmentation fault|core dumped|out of memory|outofmemoryerror|^killed$",
