@@ -275,3 +275,50 @@ def test_the_tail_s_header_counts_only_what_a_marker_counted(run_logtrim: RunLog
         )  # fmt: skip
         assert r.code == 2
         assert b"--- last 200 lines (exit code 2) ---\ncleanup 1\n" in r.stdout, budget
+
+
+SILENT = """
+set -e
+echo "==> Syncing assets"
+for i in $(seq 1 30000); do echo "synced assets/img/product-$i.webp ($((i * 37 % 900)) kB)"; done
+echo "==> Checking that the release directory is free"
+grep -q "4.12.0" ./no-such-file 2>/dev/null
+echo "==> Switching symlink"
+"""
+
+
+@pytest.mark.parametrize("budget", ["30kB", "20MB"])
+def test_a_shown_last_line_that_says_nothing_failed_stays_last(
+    run_logtrim: RunLogtrim, budget: str
+) -> None:
+    """``set -e`` and a command that fails without a word: the script's last line shown (a
+    milestone) is where a person reads which step failed. The sync lines before it were
+    printed after it, as lines held back, and the console ended on them as if they failed."""
+    r = run_logtrim("--ci", "plain", "--budget", budget, "--", "bash", "-c", SILENT)
+    assert r.code == 2
+    child = [ln for ln in r.stdout.decode().splitlines() if not ln.startswith("[logtrim]")]
+    assert child[-1] == "==> Checking that the release directory is free"
+    assert "held back" not in r.stdout.decode()
+
+
+def test_a_fold_among_the_lines_held_back_needs_no_other_marker(run_logtrim: RunLogtrim) -> None:
+    """The lines before a shown ``Build failed`` fold around a count: the lines after the
+    count follow it, and a bare ``[logtrim] ...`` after it said more were left out."""
+    code = (
+        "import sys\n"
+        "for i in range(30000): print(f'synced assets/img/product-{i}.webp ({i * 37 % 900} kB)')\n"
+        "print('Build failed')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "30kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    lines = r.stdout.decode().splitlines()
+    fold = next(i for i, ln in enumerate(lines) if ln.endswith(" similar lines ..."))
+    count = int(lines[fold].split()[2].replace(",", ""))
+    before, after = lines[fold - 1], lines[fold + 1]
+    assert _product(after) == _product(before) + count + 1
+    assert "[logtrim] ..." not in lines
+
+
+def _product(line: str) -> int:
+    return int(line.split("product-")[1].split(".", maxsplit=1)[0])

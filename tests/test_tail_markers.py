@@ -114,3 +114,19 @@ def test_a_chained_traceback_that_does_not_fit_keeps_its_exceptions(
     assert b"\nKeyError: 'customer_id'\n" in console
     assert b"\nMigrationError: row 1799: required field missing\n" in console
     assert b"...\n\n" + OWN not in console
+
+
+def test_a_fold_never_counts_a_single_line(run_logtrim: RunLogtrim) -> None:
+    """A run of similar lines folds around its odd one (a 503 among 200s); a stretch of one
+    line between them is shown, not a ``... 1 similar line ...`` that stands in for it."""
+    code = (
+        "import sys\n"
+        "for i in range(5000): print(f'copy object {i} done')\n"
+        "for i in range(20): print(f'GET /api/orders/{i} -> {503 if i == 4 else 200} in 9 ms')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    text = r.stdout.decode()
+    assert "GET /api/orders/3 -> 200 in 9 ms\nGET /api/orders/4 -> 503" in text
+    assert "... 1 similar line ..." not in text

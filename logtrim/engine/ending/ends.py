@@ -99,6 +99,7 @@ def before_end(
     history: History,
     says_why: Callable[[bytes], bool],
     command: Callable[[bytes], bool],
+    failed: Callable[[bytes], bool] = lambda _: True,
 ) -> dict[int, int]:
     """For a failed run's tail: per stream whose last lines in the window (``lines``) were
     shown as they came (a line that only says something failed, and the context before it),
@@ -111,7 +112,10 @@ def before_end(
     it stay as they were (the console says it), but those after it not shown come too: what
     the program said after its error (a hint, the box's location, the status) is the
     failure's. A CI's command is no line of the stream here (it always passes: a
-    ``::notice::`` between the cause and the end does not end the lines not shown)."""
+    ``::notice::`` between the cause and the end does not end the lines not shown).
+    ``failed``: whether a line says something failed; a stream whose last lines shown say
+    nothing failed (a script's ``==> Checking the release``, then a silent command that
+    failed) keeps its order: lines before them would end the console, as if they failed."""
     froms: dict[int, int] = {}
     # The newest: an earlier error that says why may be one the run went on from.
     why = [n for n, _, raw in lines if n in shown and says_why(raw)][-1:]
@@ -127,6 +131,8 @@ def before_end(
         while last and own[last - 1] in shown:
             last -= 1
         if last in (0, len(own)):  # all shown, or its last line is the tail's anyway
+            continue
+        if not any(failed(raw) for n, s, raw in lines if s == stream and n in own[last:]):
             continue
         start = last
         while start and own[start - 1] not in shown:

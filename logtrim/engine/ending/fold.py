@@ -24,18 +24,25 @@ def fold(run: list[TailLine], items: list[TailLine]) -> None:
         return
     odd = _outliers(run)
     items.extend(run[:3])
-    hidden = 0
+    hidden: list[TailLine] = []
     for i, line in enumerate(run[3:-3], 3):
         if i in odd:
-            if hidden:
-                items.append(similar_note(hidden))
-            hidden = 0
+            _hide(hidden, items)
+            hidden = []
             items.append(line)
         else:
-            hidden += 1
-    if hidden:
-        items.append(similar_note(hidden))
+            hidden.append(line)
+    _hide(hidden, items)
     items.extend(run[-3:])
+
+
+def _hide(hidden: list[TailLine], items: list[TailLine]) -> None:
+    """The note that counts ``hidden``; one line alone is shown instead (its note would
+    stand in for no more than itself)."""
+    if len(hidden) == 1:
+        items.extend(hidden)
+    elif hidden:
+        items.append(similar_note(len(hidden)))
 
 
 def similar_note(count: int) -> TailLine:

@@ -90,6 +90,9 @@ def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
     for line in picked:
         if not line.earlier:
             break
+        if line.lineno < 0:  # a fold's note: the lines it counts come right after ``before``
+            before = before + folded_count(line.text) if before is not None else None
+            continue
         if before is not None and line.lineno > before + 1:
             out[id(line)] = SHORT  # not counted: some between may have been shown live
         before = line.lineno

@@ -129,7 +129,9 @@ class Tail:
         history = self._history
         lines = history.recent(history.lines, count)
         says = partial(says_why, classify=self._classify)
-        froms = before_end(lines, shown, history, says, self._command) if failed else {}
+        froms = (
+            before_end(lines, shown, history, says, self._command, self._failure) if failed else {}
+        )
         # (before a stream's last lines shown, not a progress state: the bar moved past it)
         recent = [
             line
@@ -160,6 +162,10 @@ class Tail:
             last_on = history.tail_from
             reopened = {n for n, s, _ in recent if s in froms and n < last_on.get(s, -1)}
         return recent, held, window, reopened
+
+    def _failure(self, raw: bytes) -> bool:
+        """Whether a line says something failed: a rule puts it in the error tier."""
+        return Kind.ERROR <= self._classify(raw) < Kind.SERVICE
 
     def _earlier(
         self,
