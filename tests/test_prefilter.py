@@ -67,7 +67,7 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     main.c:3:5: error: collect2: error undefined reference to segmentation fault
     core dumped out of memory -- Looking for checking for ----- Captured -----
     KeyboardInterrupt DeprecationWarning Deploy to prod KEEP 12 items ABC-12 id=beef
-    header x y release notes At char:1 CategoryInfo FullyQualifiedErrorId""".split(),
+    header x y release notes At char:1 CategoryInfo FullyQualifiedErrorId #8 3.205""".split(),
     b"abcd DONE",
     b"\x1b[31m",
     b"\x1b[0m",
