@@ -429,3 +429,31 @@ def test_engine_failure_lets_no_flood_ride_on_a_message_over_several_lines(
     assert result.returncode == 0
     assert len(result.stdout) < 4_000 + 20 * 60
     assert result.stdout.count(b"##octopus[setVariable name='eA=='\nvalue='eQ==']") >= 19
+
+
+# What a child leaves switched, and what its CI then needs before logtrim's closing messages.
+SWITCHED = [
+    ("github", "::stop-commands::tok123", "::tok123::", "::error "),
+    ("github", "::group::Deploy", "::endgroup::", "::error "),
+    ("teamcity", "##teamcity[disableServiceMessages]", "##teamcity[enableServiceMessages]",
+     "##teamcity[publishArtifacts "),
+    ("octopus", "##octopus[stdout-verbose]", "##octopus[stdout-default]",
+     "##octopus[createArtifact "),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("ci", "switch", "back", "closing"), SWITCHED)
+@pytest.mark.parametrize("fault", [0, 40])
+def test_failing_open_switches_back_before_its_closing_messages(
+    tmp_path: Path, ci: str, switch: str, back: str, closing: str, fault: int
+) -> None:
+    """After an internal error, a pause the child left on (GitHub's ``stop-commands``,
+    TeamCity's ``disableServiceMessages``), a group it left open or a level it switched to
+    would take logtrim's failure mark and the archive's publishing with it."""
+    code = f"import sys\nprint({switch!r})\nprint('ERROR: deploy failed')\nsys.exit(3)\n"
+    result = _faulty(tmp_path, ci, "20MB", code, fault)
+    assert result.returncode == 3
+    lines = result.stdout.decode().splitlines()
+    assert lines.index(switch) < lines.index(back) < min(
+        i for i, line in enumerate(lines) if line.startswith(closing)
+    )

@@ -51,3 +51,28 @@ def test_older_form_commands_pass_in_order_under_a_flood(run_logtrim: RunLogtrim
     for n in range(100):
         want += [f"##[group]part {n}".encode(), b"##[endgroup]"]
     assert got == want
+
+
+# .NET's ordinal casing, which the runner compares names and tokens with, keeps the dotless
+# i and the long s (``str.upper`` makes them I and S): where the two read a line apart, the
+# runner reads text, and the secret in it must be masked.
+@pytest.mark.parametrize(
+    "lines",
+    [
+        ["::add-ma\u017fk::TopSecret91", "use TopSecret91"],  # text to the runner
+        ["##[add-ma\u017fk]TopSecret91", "use TopSecret91"],
+        # The runner stays paused (``TOKI`` is no ``tok\u0131``): the add-mask is text to it.
+        ["::stop-commands::tok\u0131", "::TOKI::", "::add-mask::TopSecret91", "use TopSecret91"],
+        # A token the runner takes (no command's name to it): the add-mask after it is text.
+        ["::stop-commands::add-ma\u017fk", "::add-mask::TopSecret91", "use TopSecret91"],
+    ],
+)
+@pytest.mark.parametrize("ci", ["github", "plain"])
+def test_a_name_the_runners_casing_reads_apart_never_shows_the_secret(
+    run_logtrim: RunLogtrim, lines: list[str], ci: str
+) -> None:
+    code = "".join(f"print({line!r})\n" for line in lines)
+    r = run_logtrim("--ci", ci, "--", *py(code))
+    assert r.code == 0
+    assert b"TopSecret91" not in r.console
+    assert b"TopSecret91" not in r.archive

@@ -69,10 +69,19 @@ def command_at(part: str) -> int:
 def fold(text: str) -> str:
     """``text`` as the runner's ``StringComparison.OrdinalIgnoreCase`` compares it: each
     character upper-cased alone, simply (the Kelvin sign is no ``k`` there, as it is to
-    ``str.lower``: a pause the runner keeps must not end for logtrim)."""
+    ``str.lower``: a pause the runner keeps must not end for logtrim). .NET's ordinal
+    casing keeps the dotless ``ı`` and the long ``ſ`` as they are (to ``str.upper`` they are
+    ``I`` and ``S``: ``::add-maſk::`` would be a command to logtrim, text to the runner)."""
     if text.isascii():
         return text.upper()
-    return "".join(up if len(up := char.upper()) == 1 else char for char in text)
+    return "".join(
+        up if len(up := char.upper()) == 1 and char not in _ORDINAL_KEEPS else char for char in text
+    )
+
+
+#: The characters .NET's ordinal casing leaves as they are, which ``str.upper`` does not
+#: (dotnet/runtime's ``GlobalizationNative_InitOrdinalCasingPage``).
+_ORDINAL_KEEPS = frozenset("\u0131\u017f")
 
 
 def paused(token: str | None, name: str, data: str) -> str | None:

@@ -102,11 +102,12 @@ class GitHub(Dialect):
     def declared_secrets(self, line: str) -> list[str]:
         # Learned whatever the pause, and after any whitespace (a separator byte the runner
         # does not trim) or a byte-order mark (.NET drops one at the output's start): more
-        # masking is always safe (see declares_to_ci).
+        # masking is always safe (see declares_to_ci). So is any case: ``add-maſk`` is text to
+        # the runner (its ordinal casing keeps the long s), a value to mask to logtrim.
         return [
             value
             for name, value in commands(line.lstrip("\ufeff"), blanks=None)
-            if fold(name) == "ADD-MASK" and value.strip()
+            if name.upper() == "ADD-MASK" and value.strip()
         ]
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:

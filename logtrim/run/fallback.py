@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 
 from .._regex import lazy
 from .._sizes import format_size
@@ -42,6 +43,10 @@ _PROGRESS_LINE = lazy(
 )
 
 
+#: The longest command line the dialect is shown whole (a switch is a short line).
+_OBSERVED_MAX = 64 * 1024
+
+
 def _opens_message(part: bytes) -> bool:
     """Whether a command part is an Octopus or TeamCity message left open on its line, at
     the line's start (the server reads one there only, on to its ``]``)."""
@@ -61,7 +66,9 @@ def _patterns(ci: str | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
 class HeadTail:
     """Pass the first ``room // 2`` bytes, keep the last ``room // 2``, count the rest."""
 
-    def __init__(self, room: int, ci: str | None = None) -> None:
+    def __init__(
+        self, room: int, ci: str | None = None, observe: Callable[[str], None] | None = None
+    ) -> None:
         # A byte per stream kept from the head: a head cut mid-line ends its line there, so
         # what follows on that stream (a CI command above all) starts a line of its own.
         ends = min(room // 2, 2)
@@ -84,6 +91,10 @@ class HeadTail:
         # there, and the CI still gets the last state. (system -> its stream and line)
         self._progress_left = room // 4
         self._held: dict[str, Emit] = {}
+        # Each command line passed, whole, to the CI's dialect: what the child switched (a
+        # pause, a level, a group) is switched back before logtrim's closing messages.
+        self._observe = observe
+        self._passing: dict[int, bytes] = {}
 
     def write(self, stream: int, data: bytes) -> list[Emit]:
         """What to show of ``data`` now (the head, and every CI command); the rest waits
@@ -190,6 +201,12 @@ class HeadTail:
         """A command's line, or a part of it: shown whatever the budget."""
         self.seen += len(command)
         self._shown(stream, command)
+        if self._observe is not None:
+            line = self._passing.pop(stream, b"") + command
+            if line.endswith(b"\n"):
+                self._observe(line.decode("utf-8", "replace"))
+            elif len(line) <= _OBSERVED_MAX:
+                self._passing[stream] = line
         if command.endswith(b"\n"):
             self._command.discard(stream)
         else:

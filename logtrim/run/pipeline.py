@@ -15,6 +15,7 @@ import contextlib
 import copy
 import signal
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
@@ -128,7 +129,8 @@ class Pipeline:
     def fallback(self) -> HeadTail:
         if self._fallback is None:
             budget = self.core.budget
-            self._fallback = HeadTail(budget.room(budget.closing), self.core.dialect.name)
+            dialect = self.core.dialect
+            self._fallback = HeadTail(budget.room(budget.closing), dialect.name, _safely(dialect))
         return self._fallback
 
     async def feed(self, stream: int, data: bytes) -> None:
@@ -299,6 +301,17 @@ class Pipeline:
         mask = self.core.secrets.mask_text
         missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
         self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
+
+
+def _safely(dialect: Dialect) -> Callable[[str], None]:
+    """``dialect.observe``, for the fail-open path: a fault there loses a switch back, never
+    a line."""
+
+    def observe(line: str) -> None:
+        with contextlib.suppress(Exception):
+            dialect.observe(line)
+
+    return observe
 
 
 def _warn(message: str) -> None:

@@ -11,7 +11,7 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 from ...dialects import Dialect
-from ...dialects.base import Action, Closing
+from ...dialects.base import Action, Closing, Print
 from ..console.output import STDERR, STDOUT, Emit, Output
 from ..flow.history import End, Held, History, Shaper
 from ..flow.select import Selector
@@ -95,7 +95,10 @@ class Finish:
         mask = self.secrets.mask_text
         closing = Closing(None if archive is None else mask(archive), mask(archive_name),
                           archive_size, exit_code, None, env=dict(env or {}))  # fmt: skip
-        return self.dialect.finish(closing)
+        # What the child left switched (a pause, a level, a group) is switched back first,
+        # as the console showed it (a pause's token that is a secret is masked there).
+        resets: list[Action] = [Print(mask(line)) for line in self.dialect.reset_lines()]
+        return resets + self.dialect.finish(closing)
 
     def settle(self, exit_code: int) -> None:
         """What is still open when the output ends: a service message, runs of repeats,
