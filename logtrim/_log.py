@@ -26,6 +26,11 @@ _charge: Callable[[int], None] | None = None
 # budget that comes next pays them.
 _uncharged = 0
 _mask: Callable[[str], str] | None = None
+# Before a run starts (a warning per file of a baseline directory, per unknown variable),
+# its messages but errors may take this many bytes (:func:`limit`); those past it are counted.
+_cap: int | None = None
+_said = 0
+_held_back = 0
 #: What is said instead of a message the masker failed on: a secret must not pass.
 WITHHELD = "(a message was left out: it could not be masked)"
 
@@ -35,6 +40,16 @@ def say(message: str, level: str | None = None) -> None:
     One line: a path or a value in it cannot start a line of its own (a CI command)."""
     message = _text.inert(masked(message))
     text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
+    global _said, _held_back
+    if _cap is not None and level != "error":
+        if _said + len(text) > _cap:
+            _held_back += 1
+            return
+        _said += len(text)
+    _write(text)
+
+
+def _write(text: str) -> None:
     global _uncharged
     if _charge is not None:
         _charge(len(text.encode("utf-8", "replace")))
@@ -64,6 +79,28 @@ def masked(text: str) -> str:
         return WITHHELD
 
 
+def limit(budget: int) -> None:
+    """Before a run starts: its messages but errors take at most an eighth of its console
+    ``budget`` (of 2 kB: a line or two), and one note counts those left out
+    (:func:`unlimit`): they are charged to the budget, and a directory of a hundred bad
+    baseline files, each warned of, was 9 kB printed at ``--budget 2000``."""
+    global _cap, _said, _held_back
+    _cap, _said, _held_back = max(budget // 8 - _NOTE_ROOM, 0), 0, 0
+
+
+_NOTE_ROOM = 100  # "logtrim: note: 1,234 more messages ..." (kept within the eighth)
+
+
+def unlimit() -> None:
+    """The run starts (the engine charges its messages from now on): the note on the
+    messages :func:`limit` left out, if any."""
+    global _cap, _held_back
+    held, _cap, _held_back = _held_back, None, 0
+    if held:
+        what = f"{held:,}{' more' if _said else ''} message{'' if held == 1 else 's'}"
+        _write(f"logtrim: note: {what} of logtrim's not shown (no room in the console budget)\n")
+
+
 def charge_to(hook: Callable[[int], None] | None) -> None:
     """Count logtrim's own messages against a budget (``hook(nbytes)``), those said before
     it first."""
@@ -76,11 +113,12 @@ def charge_to(hook: Callable[[int], None] | None) -> None:
 
 def configure(verbose: bool = False) -> None:
     """A command starts: no masker until it knows its secrets."""
-    global _verbose, _logger, _mask, _uncharged
+    global _verbose, _logger, _mask, _uncharged, _cap
     _verbose = verbose
     _logger = None
     _mask = None
     _uncharged = 0
+    _cap = None
 
 
 def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any:

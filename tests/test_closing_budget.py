@@ -196,3 +196,24 @@ def test_progress_commands_shown_late_leave_the_closing_its_room(
     lines = result.stdout.decode().splitlines()
     assert any(line.startswith("[logtrim] 6,060 lines") for line in lines)
     assert any(line.startswith("[logtrim] archive: ") for line in lines)
+
+
+def test_warnings_before_the_run_keep_to_the_budget(
+    tmp_path: Path, run_logtrim: RunLogtrim
+) -> None:
+    """A warning per unreadable file of a baseline directory, per unknown ``LOGTRIM_*``
+    variable: 9 kB printed at ``--budget 2000``, the failure reason cut. Past their share
+    they are counted in one note; the run's own lines and its reason still fit."""
+    folder = tmp_path / "good-runs"
+    folder.mkdir()
+    (folder / "a.log").write_text("".join(f"INFO ok step {i}\n" for i in range(50)))
+    for i in range(60):
+        (folder / f"bad_file_with_a_longish_name_{i}.log").write_bytes(b"\0bin")
+    env = {f"LOGTRIM_BOGUS_{i}": "1" for i in range(80)}
+    step = ["sh", "-c", "echo 'ERROR: deploy failed: web-03 unreachable'; exit 1"]
+    for extra, options in ((None, ("--baseline", str(folder))), (env, ())):
+        r = run_logtrim("--ci", "plain", "--budget", "2000", *options, "--", *step, env=extra)
+        assert r.code == 1
+        assert len(r.console) <= 2000, r.console
+        assert b"not shown (no room in the console budget)" in r.stderr
+        assert b"failed (exit 1): ERROR: deploy failed: web-03 unreachable\n" in r.stdout

@@ -377,3 +377,27 @@ def test_a_named_output_beside_an_artifact_directory_is_no_derived_file(tmp_path
     again = _cli("trim", str(log), "--artifact", f"{arts}/", "-o", os.devnull)
     assert again.returncode == 2
     assert b"--artifact" in again.stderr and b"--force" in again.stderr
+
+
+def test_many_jobs_under_a_low_open_file_limit(tmp_path: Path) -> None:
+    """``--jobs 40`` with ``ulimit -n 64``: the pool's workers could not all open their
+    pipes, ``trim`` said "internal error" and then waited for them for ever."""
+    import resource
+
+    for i in range(120):
+        (tmp_path / f"f{i}.log").write_text(f"INFO step {i}\nERROR e{i}\n")
+    _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+
+    def low_limit() -> None:
+        resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+
+    sources = [str(tmp_path / f"f{i}.log") for i in range(120)]
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "trim", "--jobs", "40", *sources,
+         "-o", str(tmp_path / "out") + "/"],
+        capture_output=True, timeout=120, preexec_fn=low_limit, env=clean_env(), check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    written = sorted((tmp_path / "out").iterdir())
+    assert len(written) == 120
+    assert (tmp_path / "out" / "f7.trimmed.log").read_text().startswith("INFO step 7\nERROR e7\n")

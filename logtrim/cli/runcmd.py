@@ -209,6 +209,7 @@ def _prepare(
     if cwd is None and (artifact is None or not artifact.is_absolute()):
         raise UsageError("the working directory no longer exists: give --artifact an absolute path")
     settings = resolve(given, env, cwd, config)
+    _log.limit(settings.budget)  # the warnings before the run: in its budget
     if _log.verbose():
         read = [str(path) for path in files_read(cwd, config)]
         _log.logger().debug("config files", read=read or "none")

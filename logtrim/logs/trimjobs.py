@@ -188,5 +188,26 @@ def run_jobs(jobs: list[TrimJob], workers: int) -> Iterator[TrimResult]:
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs), _fd_workers())) as pool:
         yield from pool.map(trim_one, jobs)
+
+
+#: Open files a worker of the pool costs, in the parent and inherited by the workers forked
+#: after it (its pipes), and what a worker needs besides (its input, output and archive).
+_FDS_PER_WORKER = 4
+_FDS_KEPT = 32
+
+
+def _fd_workers() -> int:
+    """The most workers the open-file limit allows: past about half of it, a worker that
+    cannot open its pipes left the pool waiting for it for ever (``ulimit -n 256`` and
+    ``--jobs 150``)."""
+    try:
+        import resource
+
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+    except (ImportError, OSError, ValueError):  # (no such limit on Windows)
+        return 1 << 16
+    if soft == resource.RLIM_INFINITY:
+        return 1 << 16
+    return max(1, (soft - _FDS_KEPT) // _FDS_PER_WORKER)

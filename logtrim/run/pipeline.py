@@ -90,6 +90,7 @@ class Pipeline:
         self.killed_by: str | None = None  # the signal that ended the command, by name
         self.core.start(started)
         self._lines = ArchiveLines(self.core.archived)  # once broken: lines whole
+        _log.unlimit()  # (with a note on the warnings past their share before the run)
         _log.charge_to(self.core.out.spend_own)  # our diagnostics count against the budget
         _log.mask_with(self.core.secrets.mask_text)  # with the secrets the step declares too
         self._drain_notes()  # e.g. a --mask value too short to mask: said whatever the child prints
