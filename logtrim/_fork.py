@@ -52,10 +52,16 @@ def fork_serving(serve: Callable[[], None], close: Sequence[int] = ()) -> int:
     return pid
 
 
+def switched_on(raw: str | None) -> bool:
+    """Whether a ``LOGTRIM_NO_*`` switch's value turns it on: any but unset, empty, ``0``,
+    ``false``, ``no`` and ``off`` (a typo never fails the step: it switches, as ``1``)."""
+    return raw is not None and raw.strip().lower() not in ("", "0", "false", "no", "off")
+
+
 @functools.lru_cache(maxsize=1)
 def can_fork() -> bool:
-    """True when ``os.fork`` exists and ``LOGTRIM_NO_FORK`` is not set."""
-    return hasattr(os, "fork") and not os.environ.get("LOGTRIM_NO_FORK")
+    """True when ``os.fork`` exists and ``LOGTRIM_NO_FORK`` is not switched on."""
+    return hasattr(os, "fork") and not switched_on(os.environ.get("LOGTRIM_NO_FORK"))
 
 
 def can_fork_before_exec() -> bool:

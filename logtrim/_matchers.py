@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from . import _log
+from ._fork import switched_on
 from .engine.match.matcher import Compiler
 from .engine.policy import MatcherChoice
 
@@ -48,7 +49,7 @@ def choice(
             _log.logger().warning(
                 "LOGTRIM_ENGINE must be auto, hyperscan or re; using auto", value=raw
             )
-    return MatcherChoice.RE if env.get("LOGTRIM_NO_HYPERSCAN") else MatcherChoice.AUTO
+    return MatcherChoice.RE if switched_on(env.get("LOGTRIM_NO_HYPERSCAN")) else MatcherChoice.AUTO
 
 
 def compiler(requested: MatcherChoice | str = MatcherChoice.AUTO) -> Compiler | None:

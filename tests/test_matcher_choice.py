@@ -199,3 +199,18 @@ def test_a_cached_database_others_could_write_is_not_trusted(tmp_path: Path, loo
     assert folder.stat().st_mode & 0o077 == 0
     for path in folder.glob("rules-*.hsdb"):  # written anew, this user's alone
         assert path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077 == 0
+
+
+_SWITCHED = [("0", "hyperscan"), ("false", "hyperscan"), ("off", "hyperscan"), ("1", "re")]
+
+
+@pytest.mark.parametrize(("value", "engine"), [*_SWITCHED, ("yes", "re")])
+def test_the_older_switch_reads_its_value(value: str, engine: str) -> None:
+    """``LOGTRIM_NO_HYPERSCAN=0`` switched the fast matcher off: any value did."""
+    if compiler(MatcherChoice.HYPERSCAN) is None and engine == "hyperscan":
+        pytest.skip("no compiled matcher on this platform")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LOGTRIM_")}
+    env["LOGTRIM_NO_HYPERSCAN"] = value
+    out = subprocess.run([sys.executable, "-m", "logtrim", "--version"], env=env,
+                         capture_output=True, timeout=60, check=True).stdout  # fmt: skip
+    assert f"(matcher: {engine}".encode() in out
