@@ -4,6 +4,7 @@ test's error)."""
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +131,39 @@ def test_a_fold_never_counts_a_single_line(run_logtrim: RunLogtrim) -> None:
     text = r.stdout.decode()
     assert "GET /api/orders/3 -> 200 in 9 ms\nGET /api/orders/4 -> 503" in text
     assert "... 1 similar line ..." not in text
+
+
+GOROUTINES = r"""
+import sys
+for i in range(2000):
+    print(f"=== RUN   TestCase{i}\n--- PASS: TestCase{i} (0.00s)")
+print("=== RUN   TestWorkerPool")
+print("panic: runtime error: invalid memory address or nil pointer dereference")
+print("[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x5f3a1c]")
+print()
+print("goroutine 7 [running]:")
+print("example.com/shop/worker.(*Pool).Submit(0x0)\n\t/src/shop/worker/pool.go:88 +0x3c")
+for g in range(8, 300):
+    print(f"\ngoroutine {g} [chan receive]:")
+    print(f"example.com/shop/worker.(*Pool).loop(0xc000{g:06x})\n\t/src/shop/worker/pool.go:120 +0x{g:x}")
+    print(f"created by example.com/shop/worker.New in goroutine 1\n\t/src/shop/worker/pool.go:40 +0x{g * 3:x}")
+print("FAIL\texample.com/shop/worker\t0.021s")
+sys.exit(1)
+"""  # noqa: E501
+
+
+def test_blocks_alike_in_the_tail_fold_around_a_count(run_logtrim: RunLogtrim) -> None:
+    """A Go panic's dump of 292 idle goroutines, five lines and a blank each, differing in
+    numbers: the failure tail was 200 lines of them. It shows the first and last of them
+    now, and a note that counts the lines between."""
+    r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", sys.executable, "-c", GOROUTINES)
+    assert r.code == 1
+    tail = r.stdout.decode().split("--- last 200 lines", 1)[1]
+    found = re.search(r"\.\.\. ([\d,]+) similar lines \(([\d,]+) blocks like the one above\)", tail)
+    assert found, tail
+    assert int(found.group(1)) == 6 * int(found.group(2))
+    assert tail.count("[chan receive]:") == 2
+    assert "goroutine 299 [chan receive]:" in tail and "FAIL\texample.com/shop/worker" in tail
+    # The blocks before the note and after it, and the note's, are the window's lines.
+    shown = [ln for ln in tail.splitlines()[1:] if not ln.startswith("[logtrim]")]
+    assert len(shown) + int(found.group(1)) == 200

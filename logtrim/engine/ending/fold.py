@@ -9,6 +9,7 @@ from collections import Counter
 from ..._regex import lazy
 from ..._sizes import format_count
 from ..console.output import STDOUT
+from ..shapes.templates import template
 from .failure import TailLine
 
 FOLD = 12  # a run of this many similar lines shows as its first and last three
@@ -45,9 +46,51 @@ def _hide(hidden: list[TailLine], items: list[TailLine]) -> None:
         items.append(similar_note(len(hidden)))
 
 
-def similar_note(count: int) -> TailLine:
+#: A stretch of lines repeated this many times over, but for numbers and ids (a goroutine
+#: dump's idle goroutines, a retry's block), shows as its first and last block.
+FOLD_BLOCKS = 4
+_BLOCK_MAX = 8  # the longest block looked for, in lines
+
+
+def fold_blocks(items: list[TailLine]) -> list[TailLine]:
+    """``items`` with each stretch of :data:`FOLD_BLOCKS` or more blocks alike (each line as
+    its place in the block's, but for numbers and ids; a block of 2 to 8 lines) folded:
+    its first and last blocks, and a note that counts the lines between."""
+    keys = [b"\0" if line.lineno < 0 else template(line.text) for line in items]
+    out: list[TailLine] = []
+    i = 0
+    while i < len(items):
+        size, times = _repeated(keys, i)
+        if times < FOLD_BLOCKS:
+            out.append(items[i])
+            i += 1
+            continue
+        out += items[i : i + size]
+        out.append(similar_note(size * (times - 2), blocks=times - 2))
+        out += items[i + size * (times - 1) : i + size * times]
+        i += size * times
+    return out
+
+
+def _repeated(keys: list[bytes], at: int) -> tuple[int, int]:
+    """The shortest block from ``at`` that repeats :data:`FOLD_BLOCKS` times or more right
+    after itself (not a run of one line's: :func:`fold` counts those), and how many times."""
+    for size in range(2, _BLOCK_MAX + 1):
+        block = keys[at : at + size]
+        if len(block) < size or b"\0" in block or len(set(block)) == 1:
+            continue
+        times = 1
+        while keys[at + times * size : at + (times + 1) * size] == block:
+            times += 1
+        if times >= FOLD_BLOCKS:
+            return size, times
+    return 0, 0
+
+
+def similar_note(count: int, *, blocks: int = 0) -> TailLine:
     plural = "line" if count == 1 else "lines"
-    note = f"[logtrim] ... {format_count(count)} similar {plural} ...\n"
+    like = f" ({format_count(blocks)} blocks like the one above)" if blocks else ""
+    note = f"[logtrim] ... {format_count(count)} similar {plural}{like} ...\n"
     return TailLine(-1, STDOUT, note.encode())
 
 
@@ -78,4 +121,4 @@ def folded_count(note: bytes) -> int:
     return int(found.group(1).replace(b",", b"")) if found else 0
 
 
-__all__ = ["FOLD", "fold", "folded_count", "similar_note"]
+__all__ = ["FOLD", "FOLD_BLOCKS", "fold", "fold_blocks", "folded_count", "similar_note"]

@@ -15,7 +15,7 @@ from ..shapes.templates import template
 from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents
-from .fold import fold
+from .fold import fold, fold_blocks
 from .headers import earlier_header, tail_header
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
@@ -300,7 +300,7 @@ class Tail:
             end = lineno in lasts
             run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         fold(run, items)
-        return items
+        return fold_blocks(items)
 
 
 __all__ = ["Tail"]
