@@ -167,3 +167,45 @@ def test_blocks_alike_in_the_tail_fold_around_a_count(run_logtrim: RunLogtrim) -
     # The blocks before the note and after it, and the note's, are the window's lines.
     shown = [ln for ln in tail.splitlines()[1:] if not ln.startswith("[logtrim]")]
     assert len(shown) + int(found.group(1)) == 200
+
+
+BUNDLER = r"""
+import sys
+for i in range(4000):
+    print(f"ERROR in ./src/components/Widget{i}.tsx 12:4-18 export 'useLegacyStore' was not found")
+    for j in range(5):
+        print(f"  asset chunk-{i}-{j}.js {i * j % 900} KiB [emitted] [minimized]")
+    if i == 3000:
+        print("ERROR: could not upload sourcemaps to sentry: 401 Unauthorized")
+sys.exit(1)
+"""
+
+
+def test_blocks_alike_among_the_errors_held_back_fold(run_logtrim: RunLogtrim) -> None:
+    """4,000 errors of one kind, each with its asset lines, and one of another kind: the
+    section of errors held back showed 63 of the same block, 380 lines. It folds them as the
+    last lines are folded, and the one error of another kind is still there."""
+    r = run_logtrim("--ci", "plain", "--budget", "100kB", "--", sys.executable, "-c", BUNDLER)
+    assert r.code == 1 and len(r.console) <= 100_000
+    text = r.stdout.decode()
+    earlier = text.split("--- earlier lines held back", 1)[1].split("--- last 200 lines")[0]
+    assert "ERROR: could not upload sourcemaps to sentry: 401 Unauthorized" in earlier
+    found = re.search(
+        r"\.\.\. ([\d,]+) similar lines \(([\d,]+) blocks like the one above\)", earlier
+    )
+    assert found, earlier
+    assert earlier.count("ERROR in ./src/components/Widget") <= 3
+
+
+def test_the_lines_a_held_fold_counts_are_not_counted_again() -> None:
+    """The marker before the last lines counts the lines the tail does not cover: the lines
+    a fold's note among the earlier ones counts are covered (by the note)."""
+    from logtrim.engine.ending.failure import TailLine
+    from logtrim.engine.ending.fold import similar_note, written_after
+
+    def line(n: int) -> TailLine:
+        return TailLine(n, 1, b"x\n", earlier=True)
+
+    held = [line(3), line(10), similar_note(5, earlier=True), line(16)]
+    assert written_after(held, 5) == 1 + 5 + 1
+    assert written_after(held, 20) == 0

@@ -43,7 +43,7 @@ def _hide(hidden: list[TailLine], items: list[TailLine]) -> None:
     if len(hidden) == 1:
         items.extend(hidden)
     elif hidden:
-        items.append(similar_note(len(hidden)))
+        items.append(similar_note(len(hidden), earlier=hidden[0].earlier))
 
 
 #: A stretch of lines repeated this many times over, but for numbers and ids (a goroutine
@@ -52,11 +52,16 @@ FOLD_BLOCKS = 4
 _BLOCK_MAX = 8  # the longest block looked for, in lines
 
 
-def fold_blocks(items: list[TailLine]) -> list[TailLine]:
+def fold_blocks(items: list[TailLine], *, written_on: bool = False) -> list[TailLine]:
     """``items`` with each stretch of :data:`FOLD_BLOCKS` or more blocks alike (each line as
     its place in the block's, but for numbers and ids; a block of 2 to 8 lines) folded:
-    its first and last blocks, and a note that counts the lines between."""
+    its first and last blocks, and a note that counts the lines between. ``written_on``:
+    only lines written one right after the other make a stretch."""
     keys = [b"\0" if line.lineno < 0 else template(line.text) for line in items]
+    if written_on:  # a line after a gap is like no other: no block reads across it
+        for k in range(1, len(items)):
+            if items[k].lineno != items[k - 1].lineno + 1:
+                keys[k] = b"\1%d" % items[k].lineno
     out: list[TailLine] = []
     i = 0
     while i < len(items):
@@ -66,7 +71,7 @@ def fold_blocks(items: list[TailLine]) -> list[TailLine]:
             i += 1
             continue
         out += items[i : i + size]
-        out.append(similar_note(size * (times - 2), blocks=times - 2))
+        out.append(similar_note(size * (times - 2), blocks=times - 2, earlier=items[i].earlier))
         out += items[i + size * (times - 1) : i + size * times]
         i += size * times
     return out
@@ -87,11 +92,11 @@ def _repeated(keys: list[bytes], at: int) -> tuple[int, int]:
     return 0, 0
 
 
-def similar_note(count: int, *, blocks: int = 0) -> TailLine:
+def similar_note(count: int, *, blocks: int = 0, earlier: bool = False) -> TailLine:
     plural = "line" if count == 1 else "lines"
     like = f" ({format_count(blocks)} blocks like the one above)" if blocks else ""
     note = f"[logtrim] ... {format_count(count)} similar {plural}{like} ...\n"
-    return TailLine(-1, STDOUT, note.encode())
+    return TailLine(-1, STDOUT, note.encode(), earlier=earlier)
 
 
 #: At most this many lines of a run may differ from the others in a number they all share.
@@ -121,4 +126,36 @@ def folded_count(note: bytes) -> int:
     return int(found.group(1).replace(b",", b"")) if found else 0
 
 
-__all__ = ["FOLD", "FOLD_BLOCKS", "fold", "fold_blocks", "folded_count", "similar_note"]
+def written_after(held: list[TailLine], since: int) -> int:
+    """How many of the earlier lines were written after line ``since``, those a fold's note
+    counts too (they follow the line before it)."""
+    count, before = 0, -1
+    for line in held:
+        if line.lineno >= 0:
+            count += line.lineno > since
+            before = line.lineno
+        elif before > since:
+            count += folded_count(line.text)
+    return count
+
+
+def fold_earlier(lines: list[TailLine]) -> list[TailLine]:
+    """The earlier lines, runs and blocks alike folded as the window's are: of the lines
+    written one right after the other (the errors held back are often far apart)."""
+    items: list[TailLine] = []
+    run: list[TailLine] = []
+    key = None
+    for line in lines:
+        new_key = (line.stream, template(line.text))
+        if new_key != key or line.lineno != run[-1].lineno + 1:
+            fold(run, items)
+            run, key = [], new_key
+        run.append(line)
+    fold(run, items)
+    return fold_blocks(items, written_on=True)
+
+
+__all__ = [
+    "FOLD", "FOLD_BLOCKS", "fold", "fold_blocks", "fold_earlier", "folded_count", "similar_note",
+    "written_after",
+]  # fmt: skip

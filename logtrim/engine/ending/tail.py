@@ -15,7 +15,7 @@ from ..shapes.templates import template
 from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents
-from .fold import fold, fold_blocks
+from .fold import fold, fold_blocks, fold_earlier, written_after
 from .headers import earlier_header, tail_header
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
@@ -88,7 +88,7 @@ class Tail:
         covered = sum(
             1 for n, _, raw in recent if n not in shown and n not in reopened and not dropped(raw)
         )
-        covered += sum(1 for line in held if line.lineno > since)
+        covered += written_after(held, since)
         # More than the gap holds: a marker above counted some of them already (a stream's
         # last lines written before the other's line shown last), which the header says,
         # else the counts read as more lines than the run wrote.
@@ -99,7 +99,9 @@ class Tail:
         header = tail_header(title, again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
-        recounted = [line.lineno <= since for line in candidates if line.earlier]
+        recounted = [
+            line.lineno <= since for line in candidates if line.earlier and line.lineno >= 0
+        ]
         earlier = earlier_header(compact, all(recounted), any(recounted))
         note = _PARTIAL_SHORT if compact else _PARTIAL
         if any(line.earlier for line in candidates):
@@ -147,11 +149,13 @@ class Tail:
         first = recent[0][0] if recent else history.lines
         since = lines[0][0] if lines else history.lines  # the window's first line
         ends = self._ends()
-        held = [
-            line
-            for line in self._earlier(first, shown, ends, froms, failed=failed, since=since)
-            if not self._progress(line.text)
-        ]
+        held = fold_earlier(
+            [
+                line
+                for line in self._earlier(first, shown, ends, froms, failed=failed, since=since)
+                if not self._progress(line.text)
+            ]
+        )
         # Incidents are found over the lines already shown too: the lines after an error
         # shown live belong to it, even where the window starts after it.
         seen = [(n, raw) for n, _, raw in lines if not history.is_quiet(n)]
