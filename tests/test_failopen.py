@@ -439,6 +439,14 @@ SWITCHED = [
      "##teamcity[publishArtifacts "),
     ("octopus", "##octopus[stdout-verbose]", "##octopus[stdout-default]",
      "##octopus[createArtifact "),
+    # The runner trims .NET's whitespace before ``::`` (a vertical tab, a no-break space).
+    ("github", "\v::stop-commands::tok123", "::tok123::", "::error "),
+    ("github", "\u3000::group::Deploy", "::endgroup::", "::error "),
+    # Text after a message on its line: the message ends at its ``]``.
+    ("teamcity", "##teamcity[disableServiceMessages] quiet from here",
+     "##teamcity[enableServiceMessages]", "##teamcity[publishArtifacts "),
+    ("octopus", "##octopus[stdout-verbose] verbose from here", "##octopus[stdout-default]",
+     "##octopus[createArtifact "),
 ]  # fmt: skip
 
 
@@ -453,7 +461,27 @@ def test_failing_open_switches_back_before_its_closing_messages(
     code = f"import sys\nprint({switch!r})\nprint('ERROR: deploy failed')\nsys.exit(3)\n"
     result = _faulty(tmp_path, ci, "20MB", code, fault)
     assert result.returncode == 3
-    lines = result.stdout.decode().splitlines()
-    assert lines.index(switch) < lines.index(back) < min(
-        i for i, line in enumerate(lines) if line.startswith(closing)
+    lines = result.stdout.decode().split("\n")  # (a vertical tab ends no line)
+    assert (
+        lines.index(switch)
+        < lines.index(back)
+        < min(i for i, line in enumerate(lines) if line.startswith(closing))
     )
+
+
+def test_failing_open_keeps_a_declaration_before_a_pause(tmp_path: Path) -> None:
+    """``\\v::add-mask::`` is a command to the runner (it trims .NET's whitespace) but was
+    text to the fail-open path: kept for the tail, printed after a later pause, where the
+    runner read it as text, the secret in clear."""
+    code = (
+        "import sys\n"
+        "for i in range(30000): print(f'filler line {i} padding padding padding')\n"
+        "print('\\x0b::add-mask::TopSecret91')\n"
+        "print('::stop-commands::tok123')\n"
+        "sys.exit(3)\n"
+    )
+    result = _faulty(tmp_path, "github", "8kB", code, 0)
+    assert result.returncode == 3
+    lines = result.stdout.splitlines()
+    declared = lines.index(b"\x0b::add-mask::TopSecret91")
+    assert declared < lines.index(b"::stop-commands::tok123") < lines.index(b"::tok123::")

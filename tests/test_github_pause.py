@@ -173,3 +173,69 @@ def test_a_resume_the_runner_does_not_read_as_one_leaves_the_pause(run_logtrim: 
     assert SECRET not in result.stdout and SECRET not in result.archive
     executed = github_executed(result.stdout)
     assert any(c.startswith("::error title=logtrim") for c in executed), result.stdout
+
+
+def _flood_between(token: str, resume: str) -> str:
+    """A pause, a resume, then 3,000 lines with six commands among them (4 kB budget)."""
+    return (
+        f"print('::stop-commands::{token}')\n"
+        f"print('::{resume}::')\n"
+        "for i in range(3000):\n"
+        "    print(f'compiling module {i} ok padding padding padding padding')\n"
+        "    if i % 500 == 250:\n"
+        "        print(f'::notice::checkpoint {i}')\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("token", "resume", "passes"),
+    [
+        ("tok", "TOK", 6),
+        # .NET's ordinal casing maps a Greek letter with iota subscript simply (its title
+        # case): the runner resumes, and so must logtrim, or the commands after are text.
+        ("\u1f80", "\u1f88", 6),
+        ("\u1fb3", "\u1fbc", 6),
+        # A token the runner refuses (GitHub's docs' own example): no pause at all.
+        ("pause-logging", "x", 6),
+    ],
+)
+def test_the_pause_ends_where_the_runners_does(
+    run_logtrim: RunLogtrim, token: str, resume: str, passes: int
+) -> None:
+    r = run_logtrim("--ci", "github", "--budget", "4kB", "--", *py(_flood_between(token, resume)))
+    assert r.code == 0
+    assert r.stdout.count(b"\n::notice::checkpoint ") == passes
+
+
+def test_a_token_that_is_no_utf8_ends_where_the_runners_does(run_logtrim: RunLogtrim) -> None:
+    """The runner reads each byte that is no UTF-8 as U+FFFD: ``ab\\xffcd`` is resumed by
+    ``ab\\xfecd``. The declarations' reading kept the bytes, so an ``add-mask`` after the
+    resume was masked (``::add-mask::********``): the runner learned the mask, not the value."""
+    code = (
+        "import sys\nw = sys.stdout.buffer.write\n"
+        "w(b'::stop-commands::ab\\xffcd\\n')\nw(b'::ab\\xfecd::\\n')\n"
+        "w(b'::add-mask::TopSecret91\\n')\nw(b'token TopSecret91\\n')\n"
+    )
+    r = run_logtrim("--ci", "github", "--", *py(code))
+    assert r.code == 0
+    assert b"\n::add-mask::TopSecret91\n" in r.stdout
+    assert b"token ********\n" in r.stdout
+
+
+@pytest.mark.parametrize("fault", [None, "0", "40"])
+def test_a_token_that_holds_a_secret_is_the_masked_one_to_the_runner(
+    run_logtrim: RunLogtrim, fault: str | None
+) -> None:
+    """The console shows ``::stop-commands::********``: that is the runner's token, which
+    ``::TOK-SECRET77X::`` does not resume. logtrim kept the token as written and took it for
+    a resume, so the ``add-mask`` after it passed as a command the runner read as text."""
+    code = (
+        "print('::stop-commands::tok-Secret77x')\nprint('::TOK-SECRET77X::')\n"
+        "print('::add-mask::TopSecret91')\nprint('token is TopSecret91')\n"
+    )
+    env = {"LOGTRIM_FAULT_AFTER": fault} if fault else None
+    r = run_logtrim("--ci", "github", "--mask", "tok-Secret77x", "--", *py(code), env=env)
+    assert r.code == 0
+    assert b"TopSecret91" not in r.console and b"TopSecret91" not in r.archive
+    lines = r.stdout.splitlines()
+    assert lines.index(b"::********::") > lines.index(b"::add-mask::********")

@@ -379,9 +379,11 @@ def test_a_named_output_beside_an_artifact_directory_is_no_derived_file(tmp_path
     assert b"--artifact" in again.stderr and b"--force" in again.stderr
 
 
-def test_many_jobs_under_a_low_open_file_limit(tmp_path: Path) -> None:
+@pytest.mark.parametrize("limit", [64, 12])
+def test_many_jobs_under_a_low_open_file_limit(tmp_path: Path, limit: int) -> None:
     """``--jobs 40`` with ``ulimit -n 64``: the pool's workers could not all open their
-    pipes, ``trim`` said "internal error" and then waited for them for ever."""
+    pipes, ``trim`` said "internal error" and then waited for them for ever. With room for
+    one worker alone (``ulimit -n 12``), the inputs are trimmed here, one after another."""
     import resource
 
     for i in range(120):
@@ -389,7 +391,7 @@ def test_many_jobs_under_a_low_open_file_limit(tmp_path: Path) -> None:
     _, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
 
     def low_limit() -> None:
-        resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))
+        resource.setrlimit(resource.RLIMIT_NOFILE, (limit, hard))
 
     sources = [str(tmp_path / f"f{i}.log") for i in range(120)]
     proc = subprocess.run(

@@ -10,7 +10,7 @@ actions out.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from .. import _text
@@ -175,6 +175,10 @@ class Dialect:
         separators), in order: never masked, so a secret that is such a word (``error``,
         ``vso``) does not break the command; the values between are masked each alone."""
         return []
+
+    def hide_with(self, hide: Callable[[str], str]) -> None:
+        """How the console masks a line's text: state the CI keeps of what it read (a pause's
+        token) is kept as the CI read it. A no-op by default."""
 
     def observe(self, line: str) -> None:
         """See a line that may carry a command, after ``is_command``/``declared_secrets``.

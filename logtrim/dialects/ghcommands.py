@@ -74,10 +74,26 @@ def fold(text: str) -> str:
     ``I`` and ``S``: ``::add-maſk::`` would be a command to logtrim, text to the runner)."""
     if text.isascii():
         return text.upper()
-    return "".join(
-        up if len(up := char.upper()) == 1 and char not in _ORDINAL_KEEPS else char for char in text
-    )
+    return "".join(_simple_upper(char) for char in text)
 
+
+def _simple_upper(char: str) -> str:
+    """``char`` upper-cased as .NET's ordinal casing does (ICU's simple mapping): where
+    ``str.upper`` gives several characters, the simple mapping is the title case when that
+    is one (a Greek letter with iota subscript: ``ᾀ`` is ``ᾈ``), else the character itself
+    (``ß``)."""
+    if char in _ORDINAL_KEEPS:
+        return char
+    up = char.upper()
+    if len(up) == 1:
+        return up
+    title = char.title()
+    return title if len(title) == 1 else char
+
+
+#: The tokens the runner refuses to pause with: a command's name, and the one GitHub's docs
+#: use as the example (``ValidateStopToken``, unless insecure tokens are allowed).
+_REFUSED = FOLDED | {"PAUSE-LOGGING"}
 
 #: The characters .NET's ordinal casing leaves as they are, which ``str.upper`` does not
 #: (dotnet/runtime's ``GlobalizationNative_InitOrdinalCasingPage``).
@@ -90,7 +106,7 @@ def paused(token: str | None, name: str, data: str) -> str | None:
     token nor a command's name, which the runner refuses)."""
     if token is not None:
         return None if fold(name) == fold(token) else token
-    if fold(name) == "STOP-COMMANDS" and data and fold(data) not in FOLDED:
+    if fold(name) == "STOP-COMMANDS" and data and fold(data) not in _REFUSED:
         return data
     return None
 

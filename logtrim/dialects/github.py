@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from .._regex import lazy
@@ -61,6 +61,8 @@ class GitHub(Dialect):
         #: The child opened a group and has not ended it (groups do not nest on GitHub).
         self.group_open = False
         self.was_paused = False  # the child paused commands at some time (replay_pause)
+        # The console's masking: a token that holds a secret is ``********`` to the runner.
+        self._hide: Callable[[str], str] | None = None
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -138,7 +140,12 @@ class GitHub(Dialect):
         for name, data in commands(line):
             self._observe(name, data)
 
+    def hide_with(self, hide: Callable[[str], str]) -> None:
+        self._hide = hide
+
     def _observe(self, name: str, data: str) -> None:
+        if self._hide is not None:  # as the runner reads them: masked as the console shows
+            name, data = self._hide(name), self._hide(data)
         running = self.paused_token is None
         self.paused_token = paused(self.paused_token, name, data)
         self.was_paused = self.was_paused or self.paused_token is not None

@@ -72,6 +72,7 @@ class Core:
         self.notes: list[str] = []  # logtrim's own diagnostics, for the shell to log
         self.masker = Masker(compiler=compiler)
         self.commands = Commands(self.dialect)
+        self.commands.hide_with(self.masker.mask_text)  # a pause's token as the CI reads it
         self.matcher = Matcher((*RULES, *extra_rules(pol.keep, self.commands.markers)),
                                compiler=compiler)  # fmt: skip
         self._text_only: Matcher | None = None  # the rules but the commands' (classify)

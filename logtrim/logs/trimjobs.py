@@ -182,13 +182,14 @@ def _one_into_directories(
 def run_jobs(jobs: list[TrimJob], workers: int) -> Iterator[TrimResult]:
     """Run the jobs (from :func:`plan`), in parallel processes when there are several;
     results in input order."""
-    if len(jobs) == 1 or workers <= 1 or any(job.source == "-" for job in jobs):
+    workers = min(workers, len(jobs), _fd_workers())
+    if workers <= 1 or any(job.source == "-" for job in jobs):
         for job in jobs:
             yield trim_one(job)
         return
     from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(workers, len(jobs), _fd_workers())) as pool:
+    with ProcessPoolExecutor(max_workers=workers) as pool:
         yield from pool.map(trim_one, jobs)
 
 

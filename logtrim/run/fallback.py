@@ -21,15 +21,20 @@ from ..dialects.octopus import ATTRIBUTES
 from ..engine.core import STDOUT, Emit
 from ..engine.masking.declarations import MAX_LINES
 
+# The runner trims .NET's whitespace before ``::`` (ghcommands.BLANKS), UTF-8 encoded here.
+_BLANK = (
+    rb"(?:[\t\v\f ]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
+    rb"|\xe3\x80\x80)"
+)
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
 _ANYWHERE = {
     "azure": rb"##(?i:vso)\[|##\[",  # older agents in any case; formatting commands
-    "github": rb"##\[|\r[ \t]*::",  # the older syntax; a command after a redraw's CR
+    "github": rb"##\[|\r" + _BLANK + rb"*::",  # the older syntax; a command after a redraw's CR
     "teamcity": rb"##teamcity\[",
     "octopus": rb"##(?i:octopus)",
 }
-_LINE_START = {"github": rb"[ \t]*::"}
+_LINE_START = {"github": _BLANK + rb"*::"}
 # A line of a message's attributes (``value='eQ=='``, then ``]``): Octopus's server reads a
 # message on over such lines, and the engine's dialect passes them so.
 _ATTRIBUTES = lazy(ATTRIBUTES.encode())
@@ -202,8 +207,9 @@ class HeadTail:
         self.seen += len(command)
         self._shown(stream, command)
         if self._observe is not None:
+            # A message that ends at its ``]`` is whole there (text may follow on its line).
             line = self._passing.pop(stream, b"") + command
-            if line.endswith(b"\n"):
+            if line.endswith((b"\n", b"]")):
                 self._observe(line.decode("utf-8", "replace"))
             elif len(line) <= _OBSERVED_MAX:
                 self._passing[stream] = line

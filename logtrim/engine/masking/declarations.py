@@ -73,6 +73,12 @@ def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dial
     return stop < len(region) - 1 and region.find(b"]", start, stop) < 0
 
 
+def _as_read(text: str) -> str:
+    """``text`` (decoded with ``surrogateescape``) as a CI decodes its bytes: U+FFFD for
+    each byte that is no UTF-8."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
 def _bare(values: list[str]) -> list[str]:
     """``values``, each followed by itself without surrounding whitespace when that differs
     (``::add-mask:: VALUE``): the bare value is what the script prints elsewhere, and more
@@ -115,6 +121,11 @@ class Declarations:
         # Per stream: a message still open at the end of the last region learned (its
         # dialect and lines), read on into the next region's first lines.
         self._gathering: dict[int, tuple[Dialect, list[bytes]]] = {}
+
+    @property
+    def dialects(self) -> list[Dialect]:
+        """The dialect instances that read the declarations (the system in use first)."""
+        return self._secret_dialects
 
     def gathering(self, stream: int) -> bool:
         """Whether a message of the stream is open since its last region."""
@@ -216,6 +227,9 @@ class Declarations:
         found: list[str] = []
         texts = [raw.decode("utf-8", "surrogateescape") for raw in lines]
         spaced, tight = " ".join(texts), "".join(t.rstrip("\r") for t in texts)
+        # What the CI reads, bytes that are no UTF-8 as U+FFFD: a pause's token with them
+        # ends where the CI's does (the values learned keep their bytes).
+        read = spaced if spaced.isascii() else _as_read(spaced)
         ours = False
         for i, dialect in enumerate(self._secret_dialects):
             declared = dialect.declared_secrets(spaced)
@@ -223,8 +237,8 @@ class Declarations:
                 declared += [v for v in dialect.declared_secrets(tight) if v not in declared]
             found += declared
             # The first: the system in use, when it reads the declaration as one.
-            ours = ours or (i == 0 and bool(declared) and dialect.declares_to_ci(spaced))
-            dialect.observe(spaced)
+            ours = ours or (i == 0 and bool(declared) and dialect.declares_to_ci(read))
+            dialect.observe(read)
         if ours:
             self.declaring.update(raw.rstrip(b"\r") for raw in here)
         return found

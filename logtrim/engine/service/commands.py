@@ -9,7 +9,7 @@ must look like part of it).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ...dialects import Dialect, Level, all_dialects
 from ...dialects.syntax import Mask
@@ -49,6 +49,12 @@ class Commands:
         self._watching = [
             d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick
         ]
+
+    def hide_with(self, hide: Callable[[str], str]) -> None:
+        """The console's masking, for the dialects' state of what the CI read (see
+        :meth:`Dialect.hide_with`), the declarations' dialects too."""
+        for dialect in (*self._dialects, *self.declared.dialects):
+            dialect.hide_with(hide)
 
     # -- the declarations, as the secrets learn them (see :class:`.Declarations`) ----------
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
