@@ -88,9 +88,46 @@ def test_in_a_long_run_at_a_small_budget(tmp_path: Path, run_logtrim: RunLogtrim
     assert b"At C:\\Octopus\\Work\\Deploy.ps1:30 char:1" in result.console
 
 
-def test_two_records_the_newest_is_the_reason(tmp_path: Path, run_logtrim: RunLogtrim) -> None:
-    """As with any exception the program logged and went on from: the newest wins, and
-    never a record's metadata."""
-    result = run_logtrim("--ci", "plain", "--", *_step(tmp_path, 3, WEB + " \n" + THROW, "\n"))
+# Records that say no more than their words: a native tool's stderr line PowerShell wraps
+# (``2>&1``), and a wrapper's throw after the tool's own error.
+NATIVE = r"""git : From https://github.com/acme/shop
+At C:\BuildAgent\work\build.ps1:3 char:1
++ git fetch origin 2>&1
++ ~~~~~~~~~~~~~~~~~~~~~
+    + CategoryInfo          : NotSpecified: (From https://github.com/acme/shop:String) [], RemoteException
+    + FullyQualifiedErrorId : NativeCommandError
+
+C:\src\App\Program.cs(3,5): error CS0103: The name 'foo' does not exist in the current context [C:\src\App\App.csproj]
+
+Build FAILED.
+"""  # noqa: E501
+WRAPPER = r"""C:\src\App\Program.cs(3,5): error CS0103: The name 'foo' does not exist in the current context [C:\src\App\App.csproj]
+
+Build FAILED.
+dotnet build failed with exit code 1
+At C:\Octopus\Work\build.ps1:10 char:30
++ if ($LASTEXITCODE -ne 0) { throw "dotnet build failed with exit code 1" }
++                            ~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~~
+    + CategoryInfo          : OperationStopped: (dotnet build failed with exit code 1:String) [], RuntimeException
+    + FullyQualifiedErrorId : dotnet build failed with exit code 1
+"""  # noqa: E501
+
+
+@pytest.mark.parametrize("record", [NATIVE, WRAPPER], ids=["native", "wrapper"])
+def test_a_record_ranks_as_the_error_line_it_is(
+    tmp_path: Path, run_logtrim: RunLogtrim, record: str
+) -> None:
+    """A record's message is no exception: the compiler's error, before the record or after
+    it, says more than ``git : From ...`` or ``dotnet build failed with exit code 1``."""
+    result = run_logtrim("--ci", "plain", "--", *_step(tmp_path, 3, record, "\r\n"))
     assert result.code == 1
-    assert b"failed (exit 1): Deployment failed: health check returned 503\n" in result.console
+    assert b"failed (exit 1): C:\\src\\App\\Program.cs(3,5): error CS0103:" in result.console
+
+
+def test_metadata_is_never_the_reason(tmp_path: Path, run_logtrim: RunLogtrim) -> None:
+    """A record whose message is out of reach (its position line coloured, its lines
+    interleaved with the other stream's): its metadata, stderr's last line, is no reason."""
+    coloured = "\n".join(f"\x1b[91m{line}\x1b[0m" for line in NEW_ITEM.splitlines()) + "\n"
+    result = run_logtrim("--ci", "plain", "--", *_step(tmp_path, 3, coloured, "\n"))
+    assert result.code == 1
+    assert f"failed (exit 1): {message_of(NEW_ITEM)}\n".encode() in result.console

@@ -164,7 +164,10 @@ class ReasonChooser:
         above = self.before(lineno) if self.before is not None else None
         message = _ANSI.sub(b"", above or b"").strip()
         if message and not traces.PS_RECORD.match(message):
-            self._take(Rank.EXCEPTION, message, lineno - 1, start=lineno - 1)
+            # Ranked as the error line it is: a native tool's stderr line that PowerShell
+            # wraps in a record (``git : From https://...``), an error the script goes on
+            # from, a wrapper's ``... failed with exit code 1`` say no more than their words.
+            self._error(above or b"", message, lineno - 1)
         return True
 
     def _exception(self, body: bytes, lineno: int, prefix: bytes = b"") -> None:
@@ -283,7 +286,7 @@ class ReasonChooser:
         ...``): its "main done" or a cleanup trap's echo says nothing of what went wrong, and
         then the reason is the exit code."""
         body = _ANSI.sub(b"", line).strip()
-        if not body:
+        if not body or traces.PS_META.match(body):  # a record's metadata: never the reason
             return
         rank = end_rank(body, stderr=stderr, message=message, quiet=quiet)
         if rank is not None:

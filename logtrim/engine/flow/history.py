@@ -198,11 +198,16 @@ class History:
         return found[1][2] if found[0][1] == found[1][1] else None
 
     def line_before(self, lineno: int) -> bytes | None:
-        """The raw line before ``lineno`` on the same stream, if the history still holds both."""
-        found = self.recent(lineno + 1, 2)
-        if len(found) < 2 or found[0][0] != lineno - 1 or found[1][0] != lineno:
+        """The raw line before ``lineno``, the line being looked at (:attr:`hint`), when both
+        are in one region (one stream's): the hint finds it at once, whatever the region's
+        size (a walk from the region's start, per line, cost a square)."""
+        hint_line, end = self.hint
+        if hint_line != lineno or not self._segments:
             return None
-        return found[0][2] if found[0][1] == found[1][1] else None
+        first, _, data, _ = self._segments[-1]  # the region being looked at
+        if lineno <= first or end <= 0:
+            return None  # the line opens its region: the line before may be another stream's
+        return data[data.rfind(b"\n", 0, end - 1) + 1 : end]
 
     def recent(self, before: int, count: int) -> list[tuple[int, int, bytes]]:
         """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""

@@ -168,7 +168,10 @@ _STRONG: tuple[Rule, ...] = (
     # the path 'D:\\x' is denied.``) and its metadata (``+ CategoryInfo : ...``).
     _strong(
         "powershell-error",
-        rb"^At [^\n]*:[0-9]+ char:[0-9]+|^[ \t]*\+ (?:CategoryInfo|FullyQualifiedErrorId) +: ",
+        _AT
+        + rb"At [^\n]*:[0-9]+ char:[0-9]+|"
+        + _AT
+        + rb"[ \t]*\+ (?:CategoryInfo|FullyQualifiedErrorId) +: ",
         r"At C:\Octopus\Work\Deploy.ps1:30 char:1",
         caseless=False,
     ),
