@@ -322,3 +322,33 @@ def test_a_fold_among_the_lines_held_back_needs_no_other_marker(run_logtrim: Run
 
 def _product(line: str) -> int:
     return int(line.split("product-")[1].split(".", maxsplit=1)[0])
+
+
+CAUSE_THEN_MILESTONE = """
+import sys
+for i in range(30000):
+    if i == 30000 - 40:
+        print("checksum mismatch: assets/img/product-17.webp expected 9f1c got 77ab")
+    print(f"synced assets/img/product-{i}.webp")
+print("==> Publishing release")
+sys.stdout.flush()
+"""
+
+
+@pytest.mark.parametrize(
+    ("ci", "ending"),
+    [
+        ("plain", "print('Build failed', file=sys.stderr)"),  # on the other stream
+        ("github", "print('::error::Publishing failed')"),  # the CI's own error report
+    ],
+)
+@pytest.mark.parametrize("budget", ["4kB", "30kB", "20MB"])
+def test_a_failure_said_elsewhere_brings_back_the_lines_before(
+    run_logtrim: RunLogtrim, ci: str, ending: str, budget: str
+) -> None:
+    """stdout's last line shown is a milestone, but stderr, or a CI command, says the run
+    failed: the lines before the milestone still come, where the cause is."""
+    code = CAUSE_THEN_MILESTONE + ending + "\nsys.exit(1)\n"
+    r = run_logtrim("--ci", ci, "--budget", budget, "--", sys.executable, "-c", code)
+    assert r.code == 1
+    assert b"checksum mismatch: assets/img/product-17.webp" in r.stdout

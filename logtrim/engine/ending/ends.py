@@ -113,10 +113,13 @@ def before_end(
     the program said after its error (a hint, the box's location, the status) is the
     failure's. A CI's command is no line of the stream here (it always passes: a
     ``::notice::`` between the cause and the end does not end the lines not shown).
-    ``failed``: whether a line says something failed; a stream whose last lines shown say
-    nothing failed (a script's ``==> Checking the release``, then a silent command that
-    failed) keeps its order: lines before them would end the console, as if they failed."""
+    ``failed``: whether a line says something failed; when no line shown in the window
+    says so, on either stream or as a CI's command (a script's ``==> Checking the release``,
+    then a silent command that failed), the streams keep their order: lines before their
+    last ones would end the console, as if they failed."""
     froms: dict[int, int] = {}
+    # Whether a line shown says something failed, on either stream or as a CI's command.
+    failing = any(failed(raw) for n, _, raw in lines if n in shown)
     # The newest: an earlier error that says why may be one the run went on from.
     why = [n for n, _, raw in lines if n in shown and says_why(raw)][-1:]
     for stream in {line[1] for line in lines}:
@@ -132,7 +135,7 @@ def before_end(
             last -= 1
         if last in (0, len(own)):  # all shown, or its last line is the tail's anyway
             continue
-        if not any(failed(raw) for n, s, raw in lines if s == stream and n in own[last:]):
+        if not failing:
             continue
         start = last
         while start and own[start - 1] not in shown:

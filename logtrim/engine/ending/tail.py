@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
+from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
 from ..console.tally import gap_note
@@ -21,6 +22,8 @@ from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
+#: A CI's command that reports a failure.
+_REPORTS = lazy(rb"(?i)error|fail|problem")
 _PARTIAL_SHORT = "... only part fits ..."
 
 
@@ -168,7 +171,10 @@ class Tail:
         return recent, held, window, reopened
 
     def _failure(self, raw: bytes) -> bool:
-        """Whether a line says something failed: a rule puts it in the error tier."""
+        """Whether a line says something failed: a rule puts it in the error tier, or it is
+        a CI's command that reports one (``::error::``, ``##vso[task.logissue type=error]``)."""
+        if self._command(raw):
+            return _REPORTS.search(raw) is not None
         return Kind.ERROR <= self._classify(raw) < Kind.SERVICE
 
     def _earlier(
