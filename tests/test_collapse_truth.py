@@ -223,27 +223,3 @@ def test_no_stretch_before_or_inside_the_last_lines_goes_unmarked(
     trimmed = _trim("--budget", "30kB", str(log))
     assert len(trimmed) <= 30_000
     _check_stretches_marked(trimmed, number)
-
-
-def test_a_warning_of_another_kind_after_a_flood_of_one_kind_is_shown(
-    run_logtrim: RunLogtrim,
-) -> None:
-    """A bundler warns once per module (4,000 warnings that differ in a number, each followed
-    by its asset lines), and once about a certificate. The modules' warnings spent the
-    warnings' share, and the certificate's was on no console at 100 kB (a third of it used).
-    Now, in the last quarter of the warnings' room, a warning shown three times but for its
-    numbers goes into the gaps."""
-    script = (
-        "for i in range(4000):\n"
-        "    print(f'WARNING in ./src/components/Widget{i}.tsx 12:4-18 export useLegacyStore'\n"
-        "          ' was not found in ../store')\n"
-        "    for j in range(5):\n"
-        "        print(f'  asset chunk-{i}-{j}.js {i * j % 900} KiB [emitted]')\n"
-        "    if i == 3000:\n"
-        "        print('WARNING: TLS certificate for api.shop.example expires in 2 days')\n"
-    )
-    code, body = _python_run(run_logtrim, script, "--budget", "100kB")
-    assert code == 0
-    assert b"WARNING: TLS certificate for api.shop.example expires in 2 days" in body
-    shown = sum(1 for line in body if line.startswith(b"WARNING in ./src/components/Widget"))
-    assert 3 <= shown <= 300

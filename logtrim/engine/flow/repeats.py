@@ -11,7 +11,7 @@ from ..._sizes import format_count
 from ..._text import ANSI_BYTES
 from ..console.output import STDERR, STDOUT, Output
 from ..match.kinds import INFO, Kind
-from ..shapes.templates import DIGITS_TO_ZERO, template
+from ..shapes.templates import template
 from .history import History
 
 #: Times the very same info line follows a gap before it goes into the gaps it follows.
@@ -158,25 +158,18 @@ class Repeats:
         out.tally.collapsed += count
         self._history.mark_range(lineno, lineno + count - 1, stream)
 
-    def recurs(self, line: bytes, kind: Kind = INFO) -> bool:
-        """Whether an info or warning line goes into the gap it follows: the very same info
-        line came after lines not shown :data:`RECUR` times already, once the console has
-        spent a quarter of the info lines' room (a heading a test runner prints before each
-        test's captured output, a build tool's separator): shown again, each would cost
-        itself and a gap marker, and say nothing the first ones did not. A warning but for
-        its numbers (a bundler's ``WARNING in ./src/Widget12.tsx`` for each of 4,000
-        modules, between their asset lines) goes so in the last quarter of the warnings'
-        room: it is left for a warning of another kind. Counted only from then on: a console
-        with room pays nothing for it."""
+    def recurs(self, line: bytes) -> bool:
+        """Whether an info line goes into the gap it follows: once the console has spent a
+        quarter of its room for info lines, the very same line came after lines not shown
+        :data:`RECUR` times already (a heading a test runner prints before each test's
+        captured output, a build tool's separator). Shown again, each would cost itself and a
+        gap marker, and say nothing the first ones did not. Counted only from then on: a
+        console with room pays nothing for it."""
         out = self._out
         if not out.gap_lines or len(line) > _AGAIN_LINE:
             return False
         budget = out.budget
-        if kind != INFO:
-            if budget.used * 4 <= budget.ceiling(kind) * 3:
-                return False
-            line = line.translate(DIGITS_TO_ZERO)
-        elif budget.used * 4 <= budget.ceiling(kind):
+        if budget.used * 4 <= budget.ceiling(INFO):
             return False
         again = self._again
         seen = again.get(line, 0)
