@@ -42,10 +42,15 @@ def say(message: str, level: str | None = None) -> None:
     text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
     global _said, _held_back
     if _cap is not None and level != "error":
-        if _said + len(text) > _cap:
+        # The first one always (up to half the budget: a long path in it), the others while
+        # they fit in the cap.
+        first = _said == 0 and _held_back == 0 and len(text) <= 4 * (_cap + _NOTE_ROOM) // 2
+        if not first and _said + len(text) > _cap:
             _held_back += 1
             return
         _said += len(text)
+    elif _cap is not None and _held_back:
+        unlimit()  # an error ends the run before it starts: the note comes first
     _write(text)
 
 
@@ -80,15 +85,15 @@ def masked(text: str) -> str:
 
 
 def limit(budget: int) -> None:
-    """Before a run starts: its messages but errors take at most an eighth of its console
-    ``budget`` (of 2 kB: a line or two), and one note counts those left out
-    (:func:`unlimit`): they are charged to the budget, and a directory of a hundred bad
+    """Before a run starts: its messages but errors take at most a quarter of its console
+    ``budget`` (of 2 kB: a few lines; the first one always), and one note counts those left
+    out (:func:`unlimit`): they are charged to the budget, and a directory of a hundred bad
     baseline files, each warned of, was 9 kB printed at ``--budget 2000``."""
     global _cap, _said, _held_back
-    _cap, _said, _held_back = max(budget // 8 - _NOTE_ROOM, 0), 0, 0
+    _cap, _said, _held_back = max(budget // 4 - _NOTE_ROOM, 0), 0, 0
 
 
-_NOTE_ROOM = 100  # "logtrim: note: 1,234 more messages ..." (kept within the eighth)
+_NOTE_ROOM = 100  # "logtrim: note: 1,234 more messages ..." (kept within the quarter)
 
 
 def unlimit() -> None:

@@ -217,3 +217,15 @@ def test_warnings_before_the_run_keep_to_the_budget(
         assert len(r.console) <= 2000, r.console
         assert b"not shown (no room in the console budget)" in r.stderr
         assert b"failed (exit 1): ERROR: deploy failed: web-03 unreachable\n" in r.stdout
+
+
+def test_a_secrets_warning_comes_first_and_stays(run_logtrim: RunLogtrim) -> None:
+    """``--mask-env`` naming an unset variable (a typo: the token is then printed in clear)
+    is said before 80 unknown-variable warnings, and is shown at a 2 kB budget."""
+    env = {f"LOGTRIM_BOGUS_{i}": "1" for i in range(80)}
+    r = run_logtrim(
+        "--ci", "plain", "--budget", "2kB", "--mask-env", "DEPLOY_TOKN", "--",
+        "sh", "-c", "echo deploying; exit 1", env=env,
+    )  # fmt: skip
+    assert r.code == 1 and len(r.console) <= 2000
+    assert b"mask-env names DEPLOY_TOKN, which is unset or empty" in r.stderr

@@ -213,19 +213,19 @@ def _prepare(
     if _log.verbose():
         read = [str(path) for path in files_read(cwd, config)]
         _log.logger().debug("config files", read=read or "none")
+    masks, missing = masks_from(settings.mask_env, mask, env)
+    for variable in missing:  # first: a secret it does not mask is the warning that counts
+        _log.logger().warning(f"mask-env names {variable}, which is unset or empty")
     for variable, close in unknown_variables(env):
         if variable in settings.mask_env:
             continue  # a secret's variable the run was told to mask (the step template's)
         meant = "" if close is None else f" (did you mean {close}?)"
         _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
-    masks, missing = masks_from(settings.mask_env, mask, env)
     if settings.baseline:  # what a good run's log declares is masked here too
         from .reading import declared_across
 
         masks = declared_across([settings.baseline], masks, alone=True, decode=False)
     _log.mask_with(masker_of(masks).mask_text)
-    for variable in missing:
-        _log.logger().warning(f"mask-env names {variable}, which is unset or empty")
     if pty and os.name == "nt":
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
