@@ -8,6 +8,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import RunLogtrim
 
 BUILD = """#8 [4/6] RUN npm ci --omit=dev
@@ -46,3 +47,27 @@ def test_a_warning_behind_the_stamp_stays_a_warning(
     result = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *_step(tmp_path, 5000))
     assert result.code == 1
     assert b"#8 1.512 npm WARN deprecated inflight@1.0.6" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("tail", "reason"),
+    [
+        ("#10 3.201 cmd/app/main.go:12:2: undefined: foo\n", "#10 3.201 cmd/app/main.go:12:2"),
+        ("#12 97.331 Killed\n", "#12 97.331 Killed"),
+        ("#9 1.402 main.c:3:5: error: expected ';' before 'return'\n", "#9 1.402 main.c:3:5"),
+    ],
+)
+def test_a_tools_error_behind_the_stamp_is_the_reason(
+    tmp_path: Path, run_logtrim: RunLogtrim, tail: str, reason: str
+) -> None:
+    """Forms anchored at a line's start (Go's compiler, the kernel's ``Killed``) read after
+    the stamp too: BuildKit's own ``did not complete successfully`` was the reason."""
+    out = tmp_path / "build.txt"
+    out.write_text(
+        "#10 [build 3/4] RUN go build ./...\n" + tail + '#10 ERROR: process "/bin/sh -c go build'
+        ' ./..." did not complete successfully: exit code: 1\n'
+    )
+    code = f"import sys\nsys.stdout.write(open({str(out)!r}).read())\nsys.exit(1)\n"
+    result = run_logtrim("--ci", "plain", "--", sys.executable, "-c", code)
+    assert result.code == 1
+    assert f"failed (exit 1): {reason}".encode() in result.console

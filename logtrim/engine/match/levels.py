@@ -12,7 +12,8 @@ from .kinds import Kind
 COLOUR_B = COLOUR.encode()
 # Where a rule needs the start of a line, it allows colour codes and blanks before the text,
 # and BuildKit's step and seconds (``docker build --progress=plain``: ``#8 3.205 npm ERR! x``).
-BOL = rb"^(?:#[0-9]{1,9} [0-9]{1,9}\.[0-9]{3} )?(?:" + COLOUR_B + rb")*[ \t]*"
+STAMP = rb"(?:#[0-9]{1,9} [0-9]{1,9}\.[0-9]{3} )?"
+BOL = rb"^" + STAMP + rb"(?:" + COLOUR_B + rb")*[ \t]*"
 # A time stamp before a level: 2026-12-01 12:00:00,123 / 12:00:00.000 / 2026-12-01T12:00:00Z
 TS = rb"[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]{3,40}"
 # A level word ends at a blank, a colon, a bracket or a bar.

@@ -31,6 +31,7 @@ from .levels import COLOUR_B as _C
 from .levels import DETAIL_FIELD, DETAIL_START
 from .levels import NUMBER_LEVELS as _NUMBER_LEVELS
 from .levels import RUST_PANIC as _RUST_PANIC
+from .levels import STAMP as _STAMP
 from .levels import TOOL_LEVELS as _TOOL_LEVELS
 from .levels import level_forms as _level_forms
 from .levels import number_form as _number_form
@@ -52,7 +53,9 @@ __all__ = [
 
 # A line's start, colour codes before its text allowed (``pytest --color=yes`` colours its
 # ``E   assert`` and ``FAILED`` lines): where a strong form must start its line.
-_AT = rb"^(?:" + _C + rb")*"
+_AT = rb"^" + _STAMP + rb"(?:" + _C + rb")*"
+# A line's start, BuildKit's step and seconds before its text allowed (``#8 3.205 ``).
+_SOL = rb"^" + _STAMP
 
 
 def _level(name: str, kind: Kind, forms: Sequence[bytes], example: str) -> Rule:
@@ -88,7 +91,7 @@ _STRONG: tuple[Rule, ...] = (
     ),
     _strong(
         "build-failed",
-        rb"BUILD FAILURE|BUILD FAILED|^FAILURE: |^> Task :[\w:-]+ FAILED",
+        rb"BUILD FAILURE|BUILD FAILED|" + _SOL + rb"FAILURE: |" + _SOL + rb"> Task :[\w:-]+ FAILED",
         "[INFO] BUILD FAILURE",
     ),
     _strong(
@@ -130,12 +133,16 @@ _STRONG: tuple[Rule, ...] = (
         _AT + rb"E {2,}(?:assert |[\w.]*(?:Error|Exception|Exit)\b)",
         "E       assert 14.4 == 12.0",
     ),
-    _strong("panic", _BOL + rb"panic: |^fatal error: ", "panic: runtime error: index out of range"),
+    _strong(
+        "panic",
+        _BOL + rb"panic: |" + _SOL + rb"fatal error: ",
+        "panic: runtime error: index out of range",
+    ),
     _strong("rust-panic", _RUST_PANIC, "thread 'main' panicked at src/main.rs:4:5:"),
     _strong(
         "compiler-error",
-        rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|^error(?:\[E[0-9]+\])?: |"
-        rb": undefined reference to |^collect2: error",
+        rb":[0-9]+(?::[0-9]+)?: (?:fatal )?error[:\[]|" + _SOL + rb"error(?:\[E[0-9]+\])?: |"
+        rb": undefined reference to |" + _SOL + rb"collect2: error",
         "main.c:3:5: error: expected ';' before 'return'",
     ),
     # Kotlin's compiler (under Gradle: ``e: file:///.../App.kt:23:17 Unresolved reference``)
@@ -152,7 +159,7 @@ _STRONG: tuple[Rule, ...] = (
     # (``./main.go:12:2: undefined: foo``).
     _strong(
         "go-error",
-        rb"^(?:\./)?[\w./-]+\.go:[0-9]+:[0-9]+: ",
+        _SOL + rb"(?:\./)?[\w./-]+\.go:[0-9]+:[0-9]+: ",
         "./main.go:12:2: undefined: foo",
         caseless=False,
     ),
@@ -177,7 +184,7 @@ _STRONG: tuple[Rule, ...] = (
     ),
     _strong(
         "crash",
-        rb"segmentation fault|core dumped|out of memory|outofmemoryerror|^killed$",
+        rb"segmentation fault|core dumped|out of memory|outofmemoryerror|" + _SOL + rb"killed$",
         "Segmentation fault (core dumped)",
         caseless=True,
     ),
