@@ -192,7 +192,9 @@ def test_records_after_close_stay_within_the_budget(
                               budget="8kB", ci=ci)  # fmt: skip
     for i in range(20_000):
         level = logging.ERROR if i % 3 == 0 else logging.INFO
-        log.log(level, "copy file %d to /srv/app with some more text", i)
+        # Words of their own (no run of lines alike: the end would fold them, and the
+        # console would not fill).
+        log.log(level, "copy file %s to /srv/app with some more text", _word(i))
     handler.close(1)
     closed = len(console.getvalue().encode())
     assert closed > handler.core.budget.total - handler.core.budget.closing
@@ -299,3 +301,13 @@ def test_one_process_may_not_open_an_archive_twice_but_may_after_close(tmp_path:
     assert zstd_dc(path) == b"kept\n"
     again = logtrim.LogtrimHandler(path, ci="plain", stream=io.StringIO())
     again.close()
+
+
+def _word(i: int) -> str:
+    """A word of letters for ``i``, another for each ``i``."""
+    letters = []
+    while True:
+        i, k = divmod(i, 26)
+        letters.append(chr(97 + k))
+        if not i:
+            return "".join(letters)

@@ -34,6 +34,8 @@ from .formranks import FormRanks
 from .named import WENT_ON, completed, named
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
+from .psrecords import META as PS_META
+from .psrecords import Records, message_of
 from .ranks import Candidate, Rank, own_message
 from .replaces import replaces, unboxed, went_on
 from .streamend import end_rank
@@ -62,9 +64,7 @@ class ReasonChooser:
     _ranks: FormRanks = field(default_factory=FormRanks)
     _node: NodeErrors = field(default_factory=NodeErrors)
     _carried: bytes = b""  # the carrier's prefix of the traceback read now
-    # The raw line before a line number, if still held (a PowerShell record's message).
-    before: Callable[[int], bytes | None] | None = None
-    _ps_at: int = -100  # the position line of the PowerShell error record read last
+    powershell: Records = field(default_factory=Records)  # Windows PowerShell's error records
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
@@ -151,24 +151,15 @@ class ReasonChooser:
             self._error(line, body, lineno, shown=(prefix + text).strip() if prefix else None)
 
     def _powershell(self, body: bytes, lineno: int) -> bool:
-        """A line of a PowerShell error record: its position line makes the message above
-        it (no error word of its own) the record's exception; its code, marker and metadata
-        (``+ CategoryInfo``) are no candidates. False: no such line."""
-        if traces.PS_META.match(body):
-            return True
-        if lineno - self._ps_at <= traces.PS_RECORD_LINES and traces.PS_RECORD.match(body):
-            return True
-        if not traces.PS_AT.match(body):
-            return False
-        self._ps_at = lineno
-        above = self.before(lineno) if self.before is not None else None
-        message = _ANSI.sub(b"", above or b"").strip()
-        if message and not traces.PS_RECORD.match(message):
-            # Ranked as the error line it is: a native tool's stderr line that PowerShell
-            # wraps in a record (``git : From https://...``), an error the script goes on
-            # from, a wrapper's ``... failed with exit code 1`` say no more than their words.
-            self._error(above or b"", message, lineno - 1)
-        return True
+        """A line of a PowerShell error record (:mod:`.psrecords`): its message, found at its
+        position line, is ranked as the error line it is (a native tool's stderr line that
+        PowerShell wraps, ``git : From https://...``, an error the script goes on from, a
+        wrapper's ``... failed with exit code 1`` say no more than their words). False: no
+        such line."""
+        ours, message = self.powershell.read(body, lineno)
+        if message is not None and (text := message_of(message)):
+            self._error(message, text, lineno - 1)
+        return ours
 
     def _exception(self, body: bytes, lineno: int, prefix: bytes = b"") -> None:
         """The exception that ends a traceback; in a chain the first one is the root cause."""
@@ -286,7 +277,7 @@ class ReasonChooser:
         ...``): its "main done" or a cleanup trap's echo says nothing of what went wrong, and
         then the reason is the exit code."""
         body = _ANSI.sub(b"", line).strip()
-        if not body or traces.PS_META.match(body):  # a record's metadata: never the reason
+        if not body or PS_META.match(body):  # a PowerShell record's metadata: never the reason
             return
         rank = end_rank(body, stderr=stderr, message=message, quiet=quiet)
         if rank is not None:

@@ -37,14 +37,6 @@ FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
 PANIC = lazy(RUST_PANIC)
 MAIN_PANIC = lazy(rb"^thread 'main'")
 PANIC_VALUES = lazy(rb"^ ?(?:left|right): ")
-# Windows PowerShell's error record (its NormalView): the message, then the position
-# (``At C:\\deploy.ps1:30 char:1``, ``At line:1 char:1``), the code with a ``+ ~~~`` marker,
-# then ``+ CategoryInfo`` and ``+ FullyQualifiedErrorId``: metadata, never the reason.
-PS_AT = lazy(rb"^At [^\n]*:[0-9]+ char:[0-9]+$")
-PS_RECORD = lazy(rb"^[ \t]*\+ ")
-PS_META = lazy(rb"^[ \t]*\+ (?:CategoryInfo|FullyQualifiedErrorId) +: ")
-#: The most lines of a record after its position (code, marker, metadata, a wrapped one).
-PS_RECORD_LINES = 8
 # A shell's xtrace line (PS4 "+ ", one "+" per level of nesting): the command it ran.
 XTRACE = lazy(rb"^\++ [^\s+]")
 # A line the chooser reads with its neighbours (FRAME, CHAINED, CAUSED_BY, PANIC and its

@@ -64,9 +64,8 @@ class Selector:
             shaper.display,
         )  # fmt: skip
         tally = out.tally
-        self.reasons = ReasonChooser(
-            error_lines=lambda: tally.seen_lines[ERROR], before=history.line_before
-        )
+        self.reasons = ReasonChooser(error_lines=lambda: tally.seen_lines[ERROR])
+        self.reasons.powershell.before = history.line_before
         self.forward.on_text = self._text_by_command
         self.forward.masker = shaper.masker
         held.reason = self.reasons.strong_block  # its block is the last the held store drops
