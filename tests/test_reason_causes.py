@@ -640,3 +640,25 @@ def test_the_line_that_says_why_is_named_for_common_tools(
     page beat the conflict it points at."""
     script, reason = TOOLS[tool]
     assert _reason(run_logtrim, "bash", "-c", script) == reason
+
+
+NPM_SCRIPT = r"""echo "ERROR in ./src/checkout/Payment.tsx 41:18"
+echo "Module parse failed: Unexpected token (41:18)"
+echo "webpack 5.91.0 compiled with 1 error in 4821 ms"
+printf 'npm %s Lifecycle script `build` failed with error:\n' "$0" >&2
+for line in 'code 1' 'path /build/shop-web' 'workspace shop-web@4.12.0' \
+    'location /build/shop-web' 'command failed' 'command sh -c webpack --mode production'; do
+  printf 'npm %s %s\n' "$0" "$line" >&2
+done
+exit 1
+"""
+
+
+@pytest.mark.parametrize("level", ["error", "ERR!"])
+def test_npms_report_of_a_failed_script_is_no_reason(run_logtrim: RunLogtrim, level: str) -> None:
+    """npm 7 on names where the script ran and what it ran (``npm error workspace
+    shop-web@4.12.0``, ``npm error command sh -c webpack``) after the tool's own error:
+    those lines were the reason."""
+    r = run_logtrim("--ci", "plain", "--", "bash", "-c", NPM_SCRIPT, level)
+    assert r.code == 1
+    assert b"failed (exit 1): Module parse failed: Unexpected token (41:18)\n" in r.console
