@@ -5,6 +5,7 @@ test's error)."""
 from __future__ import annotations
 
 import re
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -209,3 +210,50 @@ def test_the_lines_a_held_fold_counts_are_not_counted_again() -> None:
     held = [line(3), line(10), similar_note(5, earlier=True), line(16)]
     assert written_after(held, 5) == 1 + 5 + 1
     assert written_after(held, 20) == 0
+
+
+IDLE_GOROUTINES = r"""
+import sys
+o=sys.stdout; e=sys.stderr
+for i in range(3000):
+    o.write(f"2025/03/14 09:21:{i%60:02d} worker-{i%8}: processed batch {i} (120 items) in 35ms\n")
+o.flush()
+e.write("panic: runtime error: invalid memory address or nil pointer dereference\n")
+e.write("[signal SIGSEGV: segmentation violation code=0x1 addr=0x18 pc=0x6b2f1a]\n\n")
+e.write("goroutine 42 [running]:\n")
+e.write("github.com/acme/shop/internal/orders.(*Service).Place(0x0, {0x7f1c2c0, 0xc0001a2000}, 0xc000312000)\n")
+e.write("\t/build/internal/orders/service.go:118 +0x3a\n")
+e.write("github.com/acme/shop/internal/api.(*Handler).CreateOrder(0xc0000b6000, {0x7f1b980, 0xc0002c41c0}, 0xc000318100)\n")
+e.write("\t/build/internal/api/orders.go:57 +0x1f4\n")
+e.write("net/http.HandlerFunc.ServeHTTP(0xc0000a4a00?, {0x7f1b980?, 0xc0002c41c0?}, 0x0?)\n")
+e.write("\t/usr/local/go/src/net/http/server.go:2136 +0x29\n")
+e.write("created by net/http.(*Server).Serve in goroutine 1\n")
+e.write("\t/usr/local/go/src/net/http/server.go:3285 +0x4b4\n")
+for g in range(1, 60):
+    if g == 42: continue
+    e.write(f"\ngoroutine {g} [select, {g} minutes]:\n")
+    e.write("runtime.gopark(0xc000060f28?, 0x2?, 0x0?, 0x0?, 0xc000060ef4?)\n")
+    e.write("\t/usr/local/go/src/runtime/proc.go:402 +0xce\n")
+    e.write("runtime.selectgo(0xc000060f28, 0xc000060ef0, 0x0?, 0x0, 0x0?, 0x1)\n")
+    e.write("\t/usr/local/go/src/runtime/select.go:327 +0x725\n")
+    e.write(f"github.com/acme/shop/internal/worker.(*Pool).loop(0xc0000{g:03d}00)\n")
+    e.write("\t/build/internal/worker/pool.go:88 +0x12f\n")
+    e.write("created by github.com/acme/shop/internal/worker.New in goroutine 1\n")
+    e.write("\t/build/internal/worker/pool.go:41 +0x1c5\n")
+e.write("exit status 2\n")
+sys.exit(2)
+"""  # noqa: E501
+
+
+def test_ten_line_blocks_alike_do_not_leave_markers_around_blank_lines(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Goroutines of four frames (ten lines with the blank one) were not folded (blocks of 8
+    lines at most), and at 4 kB the lines held back were six bare ``[logtrim] ...`` with a
+    blank line between each: twelve lines that said nothing."""
+    # One stream: the blank lines (stderr's) and the markers (stdout's) in one order.
+    child = f"exec {shlex.quote(sys.executable)} -c {shlex.quote(IDLE_GOROUTINES)} 2>&1"
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", "sh", "-c", child)
+    assert r.code == 2 and len(r.console) <= 4000
+    text = r.stdout.decode()
+    assert not re.search(r"\[logtrim\] \.\.\.\n\n\[logtrim\] \.\.\.\n", text), text

@@ -49,12 +49,12 @@ def _hide(hidden: list[TailLine], items: list[TailLine]) -> None:
 #: A stretch of lines repeated this many times over, but for numbers and ids (a goroutine
 #: dump's idle goroutines, a retry's block), shows as its first and last block.
 FOLD_BLOCKS = 4
-_BLOCK_MAX = 8  # the longest block looked for, in lines
+_BLOCK_MAX = 16  # the longest block looked for, in lines (a goroutine of four frames: 10)
 
 
 def fold_blocks(items: list[TailLine], *, written_on: bool = False) -> list[TailLine]:
     """``items`` with each stretch of :data:`FOLD_BLOCKS` or more blocks alike (each line as
-    its place in the block's, but for numbers and ids; a block of 2 to 8 lines) folded:
+    its place in the block's, but for numbers and ids; a block of 2 to 16 lines) folded:
     its first and last blocks, and a note that counts the lines between. ``written_on``:
     only lines written one right after the other make a stretch."""
     keys = [b"\0" if line.lineno < 0 else template(line.text) for line in items]
