@@ -340,6 +340,7 @@ sys.stdout.flush()
     [
         ("plain", "print('Build failed', file=sys.stderr)"),  # on the other stream
         ("github", "print('::error::Publishing failed')"),  # the CI's own error report
+        ("plain", "print('WARNING: publish step failed, see above', file=sys.stderr)"),
     ],
 )
 @pytest.mark.parametrize("budget", ["4kB", "30kB", "20MB"])
@@ -352,3 +353,22 @@ def test_a_failure_said_elsewhere_brings_back_the_lines_before(
     r = run_logtrim("--ci", ci, "--budget", budget, "--", sys.executable, "-c", code)
     assert r.code == 1
     assert b"checksum mismatch: assets/img/product-17.webp" in r.stdout
+
+
+def test_a_command_that_reports_no_error_keeps_the_last_line_last(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A ``::notice::`` that names errors (``0 errors, 0 failures``) reports none: the lines
+    before the milestone shown last stay in their gap."""
+    code = (
+        "import sys\n"
+        "for i in range(3000): print(f'synced assets/img/product-{i}.webp')\n"
+        "print('::notice::lint finished: 0 errors, 0 failures')\n"
+        "print('==> Checking the release')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "github", "--budget", "30kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    own = ("[logtrim]", "::error title=logtrim", "::notice title=logtrim")
+    child = [ln for ln in r.stdout.decode().splitlines() if not ln.startswith(own)]
+    assert child[-1] == "==> Checking the release"

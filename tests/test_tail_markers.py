@@ -257,3 +257,33 @@ def test_ten_line_blocks_alike_do_not_leave_markers_around_blank_lines(
     assert r.code == 2 and len(r.console) <= 4000
     text = r.stdout.decode()
     assert not re.search(r"\[logtrim\] \.\.\.\n\n\[logtrim\] \.\.\.\n", text), text
+
+
+@pytest.mark.parametrize(
+    ("odd", "options"),
+    [
+        # A number that differs where all the other blocks agree.
+        ("  replicas ready: 0/8", ("--verbatim", "0", "--head", "0")),
+        # A line a rule gives a tier (``3 failures``) among lines it gives none.
+        ("  tests: 40 passed, 3 failures", ("--budget", "32kB")),
+    ],
+)
+def test_a_block_that_differs_is_shown_in_its_place(
+    run_logtrim: RunLogtrim, odd: str, options: tuple[str, ...]
+) -> None:
+    """31 blocks alike but one: the fold of blocks hid that one (``... 58 similar lines (29
+    blocks like the one above) ...``), as a fold of lines never hides a line that differs."""
+    common = "  tests: 43 passed, 0 failures" if "tests" in odd else "  replicas ready: 8/8"
+    code = (
+        "import random, string, sys\n"
+        "random.seed(1)\n"
+        "word = lambda: ''.join(random.choice(string.ascii_lowercase) for _ in range(7))\n"
+        "for i in range(1500): print(f'ERROR fetch {word()}/{word()} failed, retrying')\n"
+        "for i in range(10, 41):\n"
+        "    print(f'suite pkg-{i}')\n"
+        f"    print({odd!r} if i == 34 else {common!r})\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", *options, "--", sys.executable, "-c", code)
+    assert r.code == 1
+    assert f"suite pkg-34\n{odd}\n".encode() in r.stdout

@@ -57,7 +57,12 @@ def fold_blocks(items: list[TailLine], *, written_on: bool = False) -> list[Tail
     its place in the block's, but for numbers and ids; a block of 2 to 16 lines) folded:
     its first and last blocks, and a note that counts the lines between. ``written_on``:
     only lines written one right after the other make a stretch."""
-    keys = [b"\0" if line.lineno < 0 else template(line.text) for line in items]
+    # A line a rule gives a tier is like no line without one (``3 failures`` among ``0
+    # failures``): the block that holds it differs.
+    keys = [
+        b"\0" if line.lineno < 0 else (b"\2" if line.marked else b"") + template(line.text)
+        for line in items
+    ]
     if written_on:  # a line after a gap is like no other: no block reads across it
         for k in range(1, len(items)):
             if items[k].lineno != items[k - 1].lineno + 1:
@@ -66,6 +71,7 @@ def fold_blocks(items: list[TailLine], *, written_on: bool = False) -> list[Tail
     i = 0
     while i < len(items):
         size, times = _repeated(keys, i)
+        times = _until_odd(items, i, size, times)
         if times < FOLD_BLOCKS:
             out.append(items[i])
             i += 1
@@ -90,6 +96,17 @@ def _repeated(keys: list[bytes], at: int) -> tuple[int, int]:
         if times >= FOLD_BLOCKS:
             return size, times
     return 0, 0
+
+
+def _until_odd(items: list[TailLine], at: int, size: int, times: int) -> int:
+    """How many of the ``times`` blocks from ``at`` come before the first whose number
+    differs, at some place, where (nearly) all the others agree (``replicas ready: 0/8``
+    among ``8/8``, as :func:`fold` keeps such a line): that block is shown in its place."""
+    odd: set[int] = set()
+    for place in range(size):
+        column = [items[at + k * size + place] for k in range(times)]
+        odd |= _outliers(column)
+    return min(odd, default=times)
 
 
 def similar_note(count: int, *, blocks: int = 0, earlier: bool = False) -> TailLine:

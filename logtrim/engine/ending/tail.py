@@ -22,8 +22,15 @@ from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
-#: A CI's command that reports a failure.
-_REPORTS = lazy(rb"(?i)error|fail|problem")
+#: A CI's command that reports an error: GitHub's (and the older form), Azure's issue or
+#: failed task, TeamCity's problem or error message, Octopus's switch to the error level.
+_REPORTS = lazy(
+    rb"(?i)^[ \t]*::error\b|##\[error\]|##vso\[task\.logissue[^\]]*type=error|"
+    rb"##vso\[task\.complete[^\]]*result=failed|##teamcity\[buildProblem|"
+    rb"##teamcity\[message[^\]]*status='ERROR'|##octopus\[stdout-error\]"
+)
+#: A warning's words that say something failed.
+_FAILED = lazy(rb"(?i)\b(?:fail(?:ed|s|ure)?|errors?|fatal|abort(?:ed|ing)?)\b")
 _PARTIAL_SHORT = "... only part fits ..."
 
 
@@ -171,11 +178,16 @@ class Tail:
         return recent, held, window, reopened
 
     def _failure(self, raw: bytes) -> bool:
-        """Whether a line says something failed: a rule puts it in the error tier, or it is
-        a CI's command that reports one (``::error::``, ``##vso[task.logissue type=error]``)."""
+        """Whether a line says something failed: a rule puts it in the error tier, or in
+        the warning tier with a failure's word (``WARNING: publish step failed``), or it is
+        a CI's command that reports an error (``::error::``, ``##vso[task.logissue
+        type=error]``, ``##teamcity[buildProblem``): not any command with such a word."""
         if self._command(raw):
             return _REPORTS.search(raw) is not None
-        return Kind.ERROR <= self._classify(raw) < Kind.SERVICE
+        kind = self._classify(raw)
+        if kind == Kind.WARNING:
+            return _FAILED.search(raw) is not None
+        return Kind.ERROR <= kind < Kind.SERVICE
 
     def _earlier(
         self,
