@@ -662,3 +662,17 @@ def test_npms_report_of_a_failed_script_is_no_reason(run_logtrim: RunLogtrim, le
     r = run_logtrim("--ci", "plain", "--", "bash", "-c", NPM_SCRIPT, level)
     assert r.code == 1
     assert b"failed (exit 1): Module parse failed: Unexpected token (41:18)\n" in r.console
+
+
+def test_npms_own_error_that_starts_with_command_stays_a_reason(run_logtrim: RunLogtrim) -> None:
+    """``npm error command not found: webpack`` is npm's error, not its report of what ran
+    (``npm error command sh -c webpack``)."""
+    code = (
+        "echo 'fetched registry metadata'\n"
+        "echo 'npm error command not found: webpack' >&2\n"
+        "echo 'npm error A complete log of this run can be found in: /root/.npm/x.log' >&2\n"
+        "exit 1\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", "bash", "-c", code)
+    assert r.code == 1
+    assert b"failed (exit 1): npm error command not found: webpack\n" in r.console

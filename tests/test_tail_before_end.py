@@ -341,6 +341,10 @@ sys.stdout.flush()
         ("plain", "print('Build failed', file=sys.stderr)"),  # on the other stream
         ("github", "print('::error::Publishing failed')"),  # the CI's own error report
         ("plain", "print('WARNING: publish step failed, see above', file=sys.stderr)"),
+        ("github", "print('::warning::Publishing failed')"),
+        ("teamcity", "print(\"##teamcity[testFailed name='shop.publish' message='failed']\")"),
+        ("teamcity", "print(\"##teamcity[message text='upload |[0|] failed' status='ERROR']\")"),
+        ("octopus", "print('##octopus[stderr-error]')"),
     ],
 )
 @pytest.mark.parametrize("budget", ["4kB", "30kB", "20MB"])
@@ -355,15 +359,22 @@ def test_a_failure_said_elsewhere_brings_back_the_lines_before(
     assert b"checksum mismatch: assets/img/product-17.webp" in r.stdout
 
 
-def test_a_command_that_reports_no_error_keeps_the_last_line_last(
-    run_logtrim: RunLogtrim,
+@pytest.mark.parametrize(
+    "said",
+    [
+        "::notice::lint finished: 0 errors, 0 failures",
+        "WARNING: lint finished: 0 errors, 2 warnings",
+    ],
+)
+def test_a_line_that_reports_no_error_keeps_the_last_line_last(
+    run_logtrim: RunLogtrim, said: str
 ) -> None:
-    """A ``::notice::`` that names errors (``0 errors, 0 failures``) reports none: the lines
-    before the milestone shown last stay in their gap."""
+    """A ``::notice::`` or a warning that names errors (``0 errors, 0 failures``) reports
+    none: the lines before the milestone shown last stay in their gap."""
     code = (
         "import sys\n"
         "for i in range(3000): print(f'synced assets/img/product-{i}.webp')\n"
-        "print('::notice::lint finished: 0 errors, 0 failures')\n"
+        f"print({said!r})\n"
         "print('==> Checking the release')\n"
         "sys.exit(1)\n"
     )

@@ -259,6 +259,38 @@ def test_ten_line_blocks_alike_do_not_leave_markers_around_blank_lines(
     assert not re.search(r"\[logtrim\] \.\.\.\n\n\[logtrim\] \.\.\.\n", text), text
 
 
+@pytest.mark.parametrize("case", ["four-odd", "hex-offsets"])
+def test_blocks_that_differ_are_shown_though_four_do_or_their_hex_ids_vary(
+    run_logtrim: RunLogtrim, case: str
+) -> None:
+    """Four rounds of 31 degraded (``0/8``): the odd blocks were folded away (at most
+    three odd ones were looked for). A goroutine stuck at another line, whose offset has
+    fewer hex digits: folded away too (odd blocks were looked for only where every block
+    had as many digit groups)."""
+    if case == "four-odd":
+        body = (
+            "    print(f'rollout node-{g}')\n"
+            "    ready = 0 if g in (15, 19, 23, 27) else 8\n"
+            "    print(f'  replicas ready: {ready}/8')\n"
+        )
+        want, times = b"replicas ready: 0/8", 4
+    else:
+        body = (
+            "    print(f'goroutine {g} [select]:')\n"
+            "    line, offset = (141, 0x1b5) if g == 33 else (57, g * 0x1001)\n"
+            "    print(f'\\t/build/worker.go:{line} +{offset:#x}')\n"
+        )
+        want, times = b"/build/worker.go:141 +0x1b5", 1
+    code = (
+        "import sys\n"
+        "for i in range(1500): print(f'ERROR fetch item-{i} failed, retrying')\n"
+        "for g in range(10, 41):\n" + body + "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "32kB", "--", sys.executable, "-c", code)
+    assert r.code == 1 and len(r.console) <= 32_000
+    assert r.stdout.count(want) == times
+
+
 @pytest.mark.parametrize(
     ("odd", "options"),
     [

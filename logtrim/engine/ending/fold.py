@@ -104,9 +104,33 @@ def _until_odd(items: list[TailLine], at: int, size: int, times: int) -> int:
     among ``8/8``, as :func:`fold` keeps such a line): that block is shown in its place."""
     odd: set[int] = set()
     for place in range(size):
-        column = [items[at + k * size + place] for k in range(times)]
-        odd |= _outliers(column)
+        column = [_decimals(items[at + k * size + place].text) for k in range(times)]
+        odd |= _uncommon(column)
     return min(odd, default=times)
+
+
+# Hex offsets and ids (``+0x1b5``, a trace id) vary in how many digit groups they hold.
+_HEX = lazy(rb"\b0x[0-9a-fA-F]+\b|\b[0-9a-f]*[a-f][0-9a-f]*[0-9][0-9a-f]*\b|\b[0-9a-f]{8,}\b")
+
+
+def _decimals(text: bytes) -> tuple[bytes, ...]:
+    """The decimal numbers of a line, its hex offsets and ids left out."""
+    return tuple(_NUMBER.findall(_HEX.sub(b"", text)))
+
+
+def _uncommon(column: list[tuple[bytes, ...]]) -> set[int]:
+    """The blocks whose numbers at a line's place differ from the value three quarters of
+    the blocks or more share there (a status; counters and times vary in every block)."""
+    width = len(column[0])
+    if any(len(f) != width for f in column):
+        return set()
+    odd: set[int] = set()
+    for place in range(width):
+        values = Counter(f[place] for f in column)
+        common, count = values.most_common(1)[0]
+        if count < len(column) and count * 4 >= len(column) * 3:
+            odd.update(k for k, f in enumerate(column) if f[place] != common)
+    return odd
 
 
 def similar_note(count: int, *, blocks: int = 0, earlier: bool = False) -> TailLine:

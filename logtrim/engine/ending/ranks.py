@@ -68,7 +68,7 @@ _STATUS = AnySearch(
     rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
     # npm 7 on: where the script ran and what it ran (``workspace``, ``location``, ``command
     # sh -c webpack``) say which script failed, not why.
-    rb"workspace |location |command |"
+    rb"workspace |location |command (?:sh -c|[A-Za-z]:\\|/)|"
     rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
     rb"^Error: Process completed|^BUILD FAILURE|^\[ERROR\] (?:BUILD FAILURE|-> \[Help|"
     rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"

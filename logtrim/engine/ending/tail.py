@@ -23,14 +23,20 @@ from .marked import SHORT, SHORT_GAP, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 #: A CI's command that reports an error: GitHub's (and the older form), Azure's issue or
-#: failed task, TeamCity's problem or error message, Octopus's switch to the error level.
+#: failed task, TeamCity's problem, failed test, error message or failed build status
+#: (``|]`` is an escaped ``]`` inside one), Octopus's switch of a stream to the error level.
 _REPORTS = lazy(
     rb"(?i)^[ \t]*::error\b|##\[error\]|##vso\[task\.logissue[^\]]*type=error|"
-    rb"##vso\[task\.complete[^\]]*result=failed|##teamcity\[buildProblem|"
-    rb"##teamcity\[message[^\]]*status='ERROR'|##octopus\[stdout-error\]"
+    rb"##vso\[task\.complete[^\]]*result=failed|##teamcity\[(?:buildProblem|testFailed)\b|"
+    rb"##teamcity\[(?:message|buildStatus)\b(?:\|.|[^\]|])*status='(?:ERROR|FAILURE)'|"
+    rb"##octopus\[std(?:out|err)-error\]"
 )
-#: A warning's words that say something failed.
-_FAILED = lazy(rb"(?i)\b(?:fail(?:ed|s|ure)?|errors?|fatal|abort(?:ed|ing)?)\b")
+#: A CI's warning command: it counts when its words say something failed.
+_WARNS = lazy(rb"(?i)^[ \t]*::warning\b|##\[warning\]|##vso\[task\.logissue[^\]]*type=warning")
+#: A warning's words that say something failed (not after a zero: ``0 errors``).
+_FAILED = lazy(
+    rb"(?i)(?<!\b0 )(?<!\bno )\b(?:fail(?:ed|s|ures?|ing)?|errors?|fatal|abort(?:ed|ing)?)\b"
+)
 _PARTIAL_SHORT = "... only part fits ..."
 
 
@@ -183,7 +189,9 @@ class Tail:
         a CI's command that reports an error (``::error::``, ``##vso[task.logissue
         type=error]``, ``##teamcity[buildProblem``): not any command with such a word."""
         if self._command(raw):
-            return _REPORTS.search(raw) is not None
+            if _REPORTS.search(raw) is not None:
+                return True
+            return _WARNS.search(raw) is not None and _FAILED.search(raw) is not None
         kind = self._classify(raw)
         if kind == Kind.WARNING:
             return _FAILED.search(raw) is not None
