@@ -197,3 +197,21 @@ def test_a_utf16_log_of_other_scripts_than_latin_is_decoded(tmp_path: Path) -> N
     proc = _cli(str(log))
     assert proc.returncode == 0
     assert proc.stdout == ("中大" * 200 + "\nok\n").encode("utf-8")
+
+
+def test_a_cut_gzip_log_says_how_much_it_decoded(tmp_path: Path) -> None:
+    """A ``.gz`` cut short whose text is under a chunk said ``0 bytes decoded`` while it
+    printed tens of kilobytes: the count is what was printed."""
+    import re
+
+    text = "".join(f"INFO line {i}\n" for i in range(1, 100_001)).encode()
+    cut = tmp_path / "cut.log.gz"
+    cut.write_bytes(gzip.compress(text)[:10_000])
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "cat", str(cut)],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    found = re.search(rb"truncated at the end \(([\d,]+) bytes decoded\)", proc.stderr)
+    assert found, proc.stderr
+    assert int(found.group(1).replace(b",", b"")) == len(proc.stdout) > 10_000
+    assert text.startswith(proc.stdout.rstrip(b"\n").rsplit(b"\n", 1)[0])

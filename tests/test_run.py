@@ -525,3 +525,18 @@ def test_a_console_reader_that_leaves_ends_the_step_as_a_pipe_would(
     finally:
         run.kill()
     assert zstd_dc(art).startswith(b"first line\n")
+
+
+@pytest.mark.parametrize(
+    "argv", [["--artifact", "--", "echo", "hi"], ["--artifact", "--budget", "--", "echo", "hi"]]
+)
+def test_an_artifact_that_is_an_option_is_refused(tmp_path: Path, argv: list[str]) -> None:
+    """``--artifact`` with its value left out took the next option for it: the step ran,
+    and its archive was a file named ``--`` or ``--budget``."""
+    proc = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", *argv],
+        cwd=tmp_path, env=clean_env(), capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert proc.stderr.count(b"\n") == 1 and b"is an option, not a file name" in proc.stderr
+    assert list(tmp_path.iterdir()) == []

@@ -279,6 +279,12 @@ def refuse_artifact(
     default, the archive's file name."""
     if artifact is not None and str(artifact) == "-":
         raise UsageError("--artifact: the archive cannot go to stdout; name a file")
+    if artifact is not None and str(artifact).startswith("--"):
+        # ``--artifact --budget 5MB`` or ``--artifact -- cmd``: the value was left out.
+        raise UsageError(
+            f"--artifact: {str(artifact)!r} is an option, not a file name (a file of that name:"
+            f" give its path, as in /tmp/{artifact})"
+        )
     if not published:
         return
     if name is not None and not name.strip():

@@ -165,16 +165,18 @@ class Input:
         # Members are concatenated (``cat a.gz b.gz``); max_length bounds each step's output.
         dobj = zlib.decompressobj(wbits=31)
         in_member = False
+        made = 0  # (the reader counts what it took in whole chunks: a short log is none yet)
         for block in raw:
             data = block
             while data:
                 try:
                     out = dobj.decompress(data, linechunks.CHUNK)
                 except zlib.error as exc:
-                    self.damage = f"not gzip after {self.decoded:,} bytes decoded ({exc})"
+                    self.damage = f"not gzip after {made:,} bytes decoded ({exc})"
                     return
                 in_member = True
                 if out:
+                    made += len(out)
                     yield out
                 if dobj.eof:
                     data = dobj.unused_data
@@ -184,8 +186,9 @@ class Input:
                     data = dobj.unconsumed_tail
         if in_member:
             if tail := dobj.flush():
+                made += len(tail)
                 yield tail
-            self.damage = f"truncated at the end ({self.decoded:,} bytes decoded)"
+            self.damage = f"truncated at the end ({made:,} bytes decoded)"
 
     def fileno(self) -> int:
         return self._file.fileno()
