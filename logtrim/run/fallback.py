@@ -17,15 +17,13 @@ from collections.abc import Callable
 
 from .._regex import lazy
 from .._sizes import format_size
+from ..dialects.ghcommands import BLANKS
 from ..dialects.octopus import ATTRIBUTES
 from ..engine.core import STDOUT, Emit
 from ..engine.masking.declarations import MAX_LINES
 
-# The runner trims .NET's whitespace before ``::`` (ghcommands.BLANKS), UTF-8 encoded here.
-_BLANK = (
-    rb"(?:[\t\v\f ]|\xc2[\x85\xa0]|\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xa8\xa9\xaf]|\xe2\x81\x9f"
-    rb"|\xe3\x80\x80)"
-)
+# The runner trims .NET's whitespace before ``::`` (the line's own ends aside), UTF-8 encoded.
+_BLANK = rb"(?:" + rb"|".join(re.escape(c.encode()) for c in BLANKS if c not in "\r\n") + rb")"
 # A line that may be a CI command: one the CI reads anywhere in a line (Octopus in any case,
 # Azure, TeamCity), or one at a line's start (GitHub's ``::``).
 _ANYWHERE = {

@@ -65,6 +65,7 @@ class Finish:
             after=pol.after, block=pol.block, is_new=novelty.is_new if novelty else None,
             withheld=select.withheld, ends=self.failed_ends, progress=self._progress_command,
             command=lambda raw: commands.is_command(raw.decode("utf-8", "replace")),
+            reported=lambda raw: commands.reported_error(raw) is not None,
             reason=select.reasons.block,
         )  # fmt: skip
         self.closer = Closer(pol, out, dialect, masker.mask_text)

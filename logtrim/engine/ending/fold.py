@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable, Sequence
 
 from ..._regex import lazy
 from ..._sizes import format_count
@@ -121,15 +122,21 @@ def _decimals(text: bytes) -> tuple[bytes, ...]:
 def _uncommon(column: list[tuple[bytes, ...]]) -> set[int]:
     """The blocks whose numbers at a line's place differ from the value three quarters of
     the blocks or more share there (a status; counters and times vary in every block)."""
-    width = len(column[0])
-    if any(len(f) != width for f in column):
+    return _odd_ones(column, lambda total, common: common < total and common * 4 >= total * 3)
+
+
+def _odd_ones(fields: Sequence[Sequence[bytes]], agreed: Callable[[int, int], bool]) -> set[int]:
+    """The indexes of the rows of ``fields`` (each row's numbers, in order) whose number at
+    some place differs from the most common one there, where ``agreed(rows, how many have
+    the most common)``; none when the rows hold different counts of numbers."""
+    width = len(fields[0])
+    if any(len(f) != width for f in fields):
         return set()
     odd: set[int] = set()
     for place in range(width):
-        values = Counter(f[place] for f in column)
-        common, count = values.most_common(1)[0]
-        if count < len(column) and count * 4 >= len(column) * 3:
-            odd.update(k for k, f in enumerate(column) if f[place] != common)
+        common, count = Counter(f[place] for f in fields).most_common(1)[0]
+        if agreed(len(fields), count):
+            odd.update(i for i, f in enumerate(fields) if f[place] != common)
     return odd
 
 
@@ -149,16 +156,7 @@ def _outliers(run: list[TailLine]) -> set[int]:
     lines but at most :data:`_ODD` have there (a status code, an exit code); counters and
     times vary in every line and mark none."""
     fields = [_NUMBER.findall(line.text) for line in run]
-    width = len(fields[0])
-    if any(len(f) != width for f in fields):
-        return set()
-    odd: set[int] = set()
-    for place in range(width):
-        values = Counter(f[place] for f in fields)
-        common, count = values.most_common(1)[0]
-        if 0 < len(run) - count <= _ODD:
-            odd.update(i for i, f in enumerate(fields) if f[place] != common)
-    return odd
+    return _odd_ones(fields, lambda total, common: 0 < total - common <= _ODD)
 
 
 def folded_count(note: bytes) -> int:

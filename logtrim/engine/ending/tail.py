@@ -22,14 +22,11 @@ from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
-#: A CI's command that reports an error: GitHub's (and the older form), Azure's issue or
-#: failed task, TeamCity's problem, failed test, error message or failed build status
-#: (``|]`` is an escaped ``]`` inside one), Octopus's switch of a stream to the error level.
-_REPORTS = lazy(
-    rb"(?i)^[ \t]*::error\b|##\[error\]|##vso\[task\.logissue[^\]]*type=error|"
-    rb"##vso\[task\.complete[^\]]*result=failed|##teamcity\[(?:buildProblem|testFailed)\b|"
-    rb"##teamcity\[(?:message|buildStatus)\b(?:\|.|[^\]|])*status='(?:ERROR|FAILURE)'|"
-    rb"##octopus\[std(?:out|err)-error\]"
+#: A CI's command that reports a failure beyond the errors the dialects read as reasons
+#: (:meth:`.Dialect.reported_error`): TeamCity's failed build status, Octopus's switch of a
+#: stream to the error level.
+_FAILS = lazy(
+    rb"##teamcity\[buildStatus\b(?:\|.|[^\]|])*status='FAILURE'|##octopus\[std(?:out|err)-error\]"
 )
 #: A CI's warning command: it counts when its words say something failed.
 _WARNS = lazy(rb"(?i)^[ \t]*::warning\b|##\[warning\]|##vso\[task\.logissue[^\]]*type=warning")
@@ -59,11 +56,13 @@ class Tail:
         ends: Callable[[], list[tuple[int, int, bytes]]] = list,
         progress: Callable[[bytes], bool] = lambda _: False,
         command: Callable[[bytes], bool] = lambda _: False,
+        reported: Callable[[bytes], bool] = lambda _: False,
         reason: Callable[[], tuple[int, int]] = lambda: (-1, -1),
     ) -> None:
         self._out = out
         self._reason = reason  # the failure reason's block: its first and last line
         self._command = command  # whether a line is a CI's command
+        self._reported = reported  # whether a CI's command reports an error (a reason's)
         self._history = history
         self._held = held
         self._shaper = shaper
@@ -189,7 +188,7 @@ class Tail:
         a CI's command that reports an error (``::error::``, ``##vso[task.logissue
         type=error]``, ``##teamcity[buildProblem``): not any command with such a word."""
         if self._command(raw):
-            if _REPORTS.search(raw) is not None:
+            if self._reported(raw) or _FAILS.search(raw) is not None:
                 return True
             return _WARNS.search(raw) is not None and _FAILED.search(raw) is not None
         kind = self._classify(raw)
