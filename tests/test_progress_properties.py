@@ -180,8 +180,15 @@ def _markers_in_place(
     progress state printed late included), and none may wait past it."""
     shown: list[int] = []  # the numbers of the child's lines in the order printed
     counts: list[tuple[int, int]] = []  # (lines counted, index in ``shown`` it came before)
+    again = False  # in a section of earlier lines: shown again, counted where they were
     for _, data in console:
         for line in data.splitlines():
+            if line.startswith((b"[logtrim] --- earlier", b"[logtrim] --- held back")):
+                again = True
+            elif line.startswith(b"[logtrim] --- "):
+                again = False
+            if again:
+                continue  # (its header says so: "counted above"; docs/policy.md)
             if (count := _counted(line)) is not None:
                 counts.append((count, len(shown)))
             elif not line.startswith(b"[logtrim] ") and (number := _line_number(line)):
@@ -254,6 +261,11 @@ def _in_order(shown: list[tuple[int, bool]]) -> bool:
 # failure tail could not show them after the state).
 @example([Write(1, "progress", 0.0, False), Write(1, "noise", 0.0, False),
           Write(1, "noise", 0.0, False), Write(1, "progress", 0.0, False)],
+         "octopus", 0, 1)  # fmt: skip
+# Lines a marker counted, then shown again among the earlier lines held back (their
+# header says they were counted above): no line shown in order is counted wrong.
+@example([Write(1, "noise", 0.0, False)] * 6 + [Write(1, "error", 0.0, False)]
+         + [Write(1, "noise", 0.0, False)] * 6 + [Write(1, "info", 0.0, False)],
          "octopus", 0, 1)  # fmt: skip
 # A failed run whose last line comes after states shown as they came, one between them
 # counted: the tail's lines held back after the states must not move that count.
