@@ -79,7 +79,8 @@ def trim(
     """
     from ..logs.trimjobs import plan, run_jobs
     from .config import from_command_line
-    from .values import refuse_artifact, refuse_same, whole_option
+    from .outputs import refuse_artifact, refuse_same
+    from .values import whole_option
 
     refuse_artifact(artifact)
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.

@@ -191,8 +191,8 @@ def _prepare(
 
     from ..dialects import choose
     from ..engine.masking.mask import masker_of
-    from .config import file_mask_env, files_read, masks_from, resolve, unknown_variables
-    from .values import refuse_artifact, refuse_same
+    from .config import file_mask_env, files_read, masks_from, resolve
+    from .outputs import refuse_artifact, refuse_same
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly (a config file's mask-env too, however
@@ -214,13 +214,7 @@ def _prepare(
         read = [str(path) for path in files_read(cwd, config)]
         _log.logger().debug("config files", read=read or "none")
     masks, missing = masks_from(settings.mask_env, mask, env)
-    for variable in missing:  # first: a secret it does not mask is the warning that counts
-        _log.logger().warning(f"mask-env names {variable}, which is unset or empty")
-    for variable, close in unknown_variables(env):
-        if variable in settings.mask_env:
-            continue  # a secret's variable the run was told to mask (the step template's)
-        meant = "" if close is None else f" (did you mean {close}?)"
-        _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
+    _warn_settings(missing, settings.mask_env, env)
     if settings.baseline:  # what a good run's log declares is masked here too
         from .reading import declared_across
 
@@ -256,6 +250,21 @@ def _prepare(
         pty=pty,
         reserved=artifact is None,
     )
+
+
+def _warn_settings(missing: list[str], mask_env: tuple[str, ...], env: dict[str, str]) -> None:
+    """The warnings about settings before the run: a ``--mask-env`` variable unset first (a
+    secret it does not mask is the warning that counts), then ``LOGTRIM_*`` variables that
+    are no setting (but a secret's variable the run was told to mask: the step template's)."""
+    from .config import unknown_variables
+
+    for variable in missing:
+        _log.logger().warning(f"mask-env names {variable}, which is unset or empty")
+    for variable, close in unknown_variables(env):
+        if variable in mask_env:
+            continue
+        meant = "" if close is None else f" (did you mean {close}?)"
+        _log.logger().warning(f"{variable} is not a logtrim setting: ignored{meant}")
 
 
 def _history_folder(history: str) -> None:
