@@ -57,7 +57,7 @@ def test_progress_throttle_keeps_the_latest_state() -> None:
     """One progress line per interval; the latest waiting one shows when time has passed,
     after the marker of the state it replaced (written before it)."""
     out, history = output(), History(10)
-    progress = Progress(5.0, out, history, lambda raw: raw)
+    progress = Progress(5.0, out, history, lambda raw, _at: raw)
     assert progress.due(STDOUT, 0.0, 0, b"10%\n")
     assert not progress.due(STDOUT, 1.0, 1, b"20%\n")
     assert not progress.due(STDOUT, 2.0, 2, b"30%\n")

@@ -66,9 +66,14 @@ class Shaper:
             raw = self.masker.mask(raw)
         return display(raw, self.width, redraws=self.redraws)
 
-    def masked(self, raw: bytes) -> bytes:
-        """A line's console form, masked."""
-        return self.masker.mask(self.display(raw))
+    def masked(self, raw: bytes, generation: int = -1) -> bytes:
+        """A line's console form, masked. ``generation``: the masker's when ``raw`` was
+        masked already (a line of a region's console form, :meth:`.Secrets.region`); while
+        no secret came since, a common line (its form is itself) is not masked again."""
+        form = self.display(raw)
+        if form is raw and generation == self.masker.generation:
+            return raw
+        return self.masker.mask(form)
 
     def line_start(self, raw: bytes) -> bytes:
         """The first ``max_line`` bytes of a long line, masked."""

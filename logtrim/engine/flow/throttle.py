@@ -25,6 +25,8 @@ class Pending:
     def __init__(self) -> None:
         self.at = float("-inf")
         self.line: tuple[int, bytes] | None = None  # the latest plain progress line (lineno, raw)
+        # The masker's generation when that line was stored masked (-1: not known masked).
+        self.masked_at = -1
         self.mark: Mark = (-1, 0, 0)  # its place in the gap that counts it (Output.mark)
         # The latest progress command of each dialect not printed yet: (lineno, console form).
         self.commands: dict[str, tuple[int, bytes]] = {}
@@ -50,7 +52,7 @@ class Progress:
         interval: float,
         out: Output,
         history: History,
-        console_form: Callable[[bytes], bytes],
+        console_form: Callable[[bytes, int], bytes],
     ) -> None:
         self.interval = interval
         self._out = out
@@ -88,15 +90,17 @@ class Progress:
         if command is not None:
             st.commands[command] = (lineno, line)
             return False
-        st.line, st.mark = (lineno, line), self._out.mark()
+        st.line, st.mark, st.masked_at = (lineno, line), self._out.mark(), -1
         self._out.hide(len(line))
         return False
 
-    def replace(self, stream: int, lineno: int, line: bytes) -> None:
+    def replace(self, stream: int, lineno: int, line: bytes, masked_at: int) -> None:
         """A plain progress line within the interval (the hot loop's short path: what
-        :meth:`due` does then, and its tally): it replaces the waiting state, hidden."""
+        :meth:`due` does then, and its tally): it replaces the waiting state, hidden.
+        ``masked_at``: the masker's generation the line was masked at (-1: not masked)."""
         st, out = self.streams[stream], self._out
         st.line, st.mark, st.waiting = (lineno, line), out.mark(), True
+        st.masked_at = masked_at
         out.tally.seen_lines[PROGRESS] += 1
         out.tally.seen_bytes[PROGRESS] += len(line)
         out.hide(len(line))
@@ -133,7 +137,7 @@ class Progress:
             lineno, line = st.line
             st.line, st.waiting = None, False
             if (before is None or lineno < before) and (tail_from is None or lineno < tail_from):
-                self._plain(stream, st.mark, lineno, line)
+                self._plain(stream, st.mark, lineno, line, st.masked_at)
             return
         waiting = [(n, raw, False) for n, raw in st.commands.values()]
         mark = st.mark  # the plain line's (a command is read by the CI, not shown)
@@ -158,7 +162,7 @@ class Progress:
                 continue
             # ``lineno``: the states still waiting (written later) stay after it.
             if plain:
-                self._plain(stream, mark, lineno, line)
+                self._plain(stream, mark, lineno, line, st.masked_at)
             elif line:  # else a command its dialect dropped
                 text = line if line.endswith(b"\n") else line + b"\n"
                 # A command of the child's, however late: paid as one (from the live room
@@ -190,11 +194,11 @@ class Progress:
         st.commands = {**commands, **st.commands}
         st.waiting = st.waiting or bool(st.commands)
 
-    def _plain(self, stream: int, mark: Mark, lineno: int, line: bytes) -> None:
+    def _plain(self, stream: int, mark: Mark, lineno: int, line: bytes, masked_at: int) -> None:
         """A waiting plain progress line, shown after all if the budget allows, after the
         marker of the lines before it (it leaves the gap that counted it)."""
         out = self._out
-        masked = self._console_form(line)
+        masked = self._console_form(line, masked_at)
         if not out.budget.allows(PROGRESS, len(masked)):
             return
         if not split_gap(out, mark, lineno, len(masked), len(line)):

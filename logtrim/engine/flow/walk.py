@@ -36,6 +36,8 @@ def region(
     flow = _Flow(sel, stream, base)
     noise = NOISE
     width = min(sel.shaper.width, sel.shaper.max_line)
+    # The region is the console form, masked with every secret known now (Secrets.region).
+    masked_at = sel.shaper.masker.generation
     pos, lineno, i = 0, base, 0
     while pos < n:
         while i < nhits and hits[i][0] < pos:
@@ -64,7 +66,7 @@ def region(
             end = find(b"\n", pos) + 1 or n
             kind = hits[i][1]
             if kind == PROGRESS and flow.plain_progress and now - pending.at < interval:
-                sel.progress.replace(stream, lineno, region[pos:end])  # the common flood
+                sel.progress.replace(stream, lineno, region[pos:end], masked_at)  # the flood
                 pos, lineno = end, lineno + 1
                 continue
             if (

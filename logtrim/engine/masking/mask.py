@@ -72,6 +72,12 @@ class Masker:
         return 7 * self.max_len
 
     @property
+    def generation(self) -> int:
+        """Grows with each form added: text masked at one generation needs no masking again
+        while it holds (no form it could hold was known yet)."""
+        return len(self._secrets)
+
+    @property
     def compiler(self) -> Compiler | None:
         return self._compiler
 
