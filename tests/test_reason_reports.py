@@ -305,11 +305,12 @@ def test_another_carrier_s_line_inside_a_traceback_is_none_of_it() -> None:
             ],
             "#2 9.1 s  test_upload FAILED (timeout)",
         ),
-        # Lines of one form, one by one or by their remembered rank: the same answer.
+        # Lines of one form, one by one or by their remembered rank: the same answer, the
+        # one the lines without the carrier's prefix give (a library's records: the newest).
         *(
             (
                 [f"web-1  | ERROR: request {k} failed: upstream timeout" for k in range(1, n)],
-                "web-1  | ERROR: request 1 failed: upstream timeout",
+                f"web-1  | ERROR: request {n - 1} failed: upstream timeout",
             )
             for n in (6, 7, 13)
         ),

@@ -145,8 +145,6 @@ class ReasonChooser:
             self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
             if self.best is not None and self.best.lineno == lineno:
                 trace.panic_at = trace.last_exception = lineno  # (its message: no error word)
-        elif error and prefix and not traces.STAMP.match(prefix):
-            self._error(line, (prefix + text).strip(), lineno)  # (a Compose-like name: a word)
         elif error:
             self._error(line, body, lineno, shown=(prefix + text).strip() if prefix else None)
 
@@ -210,7 +208,12 @@ class ReasonChooser:
             return False
         assert self.best is not None  # (``_memo`` says so)
         plain = plain_text(line)
-        text, own = plain.strip(), own_message(plain, plain.strip())
+        # Ranked as :meth:`_read` ranks it: without a carrier's prefix, named with it.
+        carrier = traces.CARRIER.match(plain)
+        text, own = (
+            plain.strip(),
+            own_message(plain, plain[carrier.end() if carrier else 0 :].strip()),
+        )
         if self._wins(rank, lineno, text, own=own):
             self._choose(Candidate(rank, text, lineno, own=own))
         return True

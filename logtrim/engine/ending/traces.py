@@ -23,10 +23,13 @@ TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
 # header's ``  + ``), its separators, and the group's own line, which counts its members.
 # What a log's carrier puts before each line of a program's: a Compose service's name and
 # replica (``web-1     | ``, ``web_1  | ``), ``kubectl logs --prefix``'s pod, BuildKit's step
-# and seconds to the millisecond (``#7 1.823 ``). A traceback behind it reads as without.
-# BuildKit's and kubectl's stamps are no word of a line: it is ranked without them too.
-STAMP = lazy(rb"^(?:\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]{3} )")
-CARRIER = lazy(rb"^(?:[a-z0-9][\w.-]*[-_][0-9]+ +\| |\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]{3} )")
+# and seconds to the millisecond (``#7 1.823 ``), the gutter of Terraform's boxed diagnostic
+# (``│ ``). A traceback behind it reads as without; a line is ranked without it (its words
+# are the program's: ``web-1  | Warning: unable to read .env`` is a warning) and named with it.
+CARRIER = lazy(
+    rb"^(?:[a-z0-9][\w.-]*[-_][0-9]+ +\| |\[pod/[^\]\s]+\] |#[0-9]+ [0-9]+\.[0-9]{3} "
+    rb"|\xe2\x94\x82 )"
+)
 GROUP_GUTTER = lazy(rb"^[ ]*(?:\|(?: |$)|\+ (?=Exception Group Traceback))")
 GROUP_RULE = lazy(rb"^[ ]*\+-")
 GROUP_HEAD = lazy(rb"^(?:[\w.$]+\.)?\w*ExceptionGroup: .*\([0-9]+ sub-exceptions?\)$")
