@@ -130,10 +130,15 @@ class Hyperscan:
         with contextlib.suppress(OSError):  # a read-only home only costs the compile next time
             _make(cache.parent)
             _tighten(cache.parent)
-            tmp = cache.with_suffix(f".{os.getpid()}.tmp")
-            with open(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "wb") as out:
+            if not _ours(cache.parent):
+                return db  # another user could write there: nothing of ours goes in it
+            import tempfile  # (a compile costs far more than this import)
+
+            # A new file of a name no one can foresee: never a link planted in advance.
+            fd, tmp = tempfile.mkstemp(prefix=f"{cache.stem}.", suffix=".tmp", dir=cache.parent)
+            with open(fd, "wb") as out:
                 out.write(hs.dumpb(db))
-            tmp.replace(cache)
+            os.replace(tmp, cache)
             # One file per database (a rule set makes up to five; --keep rules make new
             # sets): keep the 48 newest, about 10 MB.
             files = sorted(cache.parent.glob("rules-*.hsdb"), key=lambda p: p.stat().st_mtime)
@@ -191,16 +196,19 @@ def _tighten(folder: Path) -> None:
 def _trusted(cache: Path) -> bool:
     """Whether a compiled database and its folder are this user's alone: a database decides
     which lines are errors, so one that another user could have written is not loaded."""
+    return _ours(cache) and _ours(cache.parent)
+
+
+def _ours(path: Path) -> bool:
+    """Whether ``path`` is this user's and no one else may write it (a folder another user
+    can write to gets nothing of ours: they could replace it, or plant links in it)."""
     if not hasattr(os, "getuid"):
         return True  # Windows: the profile's folders are the user's
     try:
-        for path in (cache, cache.parent):
-            info = path.stat()
-            if info.st_uid != os.getuid() or info.st_mode & 0o022:
-                return False
+        info = path.stat()
     except OSError:
         return False
-    return True
+    return info.st_uid == os.getuid() and not info.st_mode & 0o022
 
 
 def _cache_dir() -> Path:

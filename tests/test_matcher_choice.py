@@ -201,6 +201,32 @@ def test_a_cached_database_others_could_write_is_not_trusted(tmp_path: Path, loo
         assert path.stat().st_uid == os.getuid() and path.stat().st_mode & 0o077 == 0
 
 
+@pytest.mark.skipif(not HAVE_HS or not hasattr(os, "getuid"), reason="hyperscan, POSIX modes")
+def test_nothing_is_written_in_a_cache_folder_another_user_can_write(tmp_path: Path) -> None:
+    """A cache folder another user owns (and may write: they could plant a link at the name
+    a database is written under, to a file of this user's) gets nothing: the rules are
+    compiled and used, and the user's file is untouched."""
+    if os.getuid() != 0:
+        pytest.skip("only root can give a folder to another user")
+    folder = tmp_path / "cache" / "logtrim"
+    folder.mkdir(parents=True)
+    os.chown(folder, 65534, 65534)
+    folder.chmod(0o777)
+    victim = tmp_path / "notes.txt"
+    victim.write_bytes(b"mine\n")
+    for n in range(8):  # links at names a writer might use
+        (folder / f"rules-planted{n}.tmp").symlink_to(victim)
+    log = tmp_path / "step.log"
+    log.write_bytes(b"".join(b"copy file %d\n" % i for i in range(300)) + b"error: disk full\n")
+    result = logtrim(
+        "trim", str(log), "--budget", "4kB", env={"XDG_CACHE_HOME": str(folder.parent)}
+    )
+    assert result.returncode == 0, result.stderr
+    assert "error: disk full" in result.stdout
+    assert sorted(p.name for p in folder.iterdir()) == [f"rules-planted{n}.tmp" for n in range(8)]
+    assert victim.read_bytes() == b"mine\n"
+
+
 _SWITCHED = [("0", "hyperscan"), ("false", "hyperscan"), ("off", "hyperscan"), ("1", "re")]
 
 
