@@ -93,6 +93,29 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_in_child)
 
 
+class _Closable(Protocol):
+    def close(self) -> None: ...
+
+
+def close_in_worker(obj: _Closable) -> None:
+    """In a process ``multiprocessing`` started (a ``Pool``'s worker, a ``Process``), close
+    ``obj`` as that process ends: it ends with ``os._exit``, past ``atexit`` and logging's
+    shutdown, but runs multiprocessing's own finalizers first. Elsewhere: nothing (an app
+    that never imported multiprocessing does not import it here)."""
+    mp = sys.modules.get("multiprocessing")
+    if mp is None or mp.parent_process() is None:
+        return
+    from multiprocessing import util
+
+    ref = weakref.ref(obj)  # (the finalizer keeps no handler alive)
+
+    def close() -> None:
+        if (live := ref()) is not None:
+            live.close()
+
+    util.Finalize(None, close, exitpriority=0)
+
+
 def fault_hook(name: str) -> int | None:
     """A testing hook's count (``LOGTRIM_FAULT_AFTER``, ``LOGTRIM_FAULT_SCANNER``: make a part
     fail after so many bytes or blocks); None when unset or not a whole number, so that a

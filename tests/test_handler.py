@@ -199,6 +199,36 @@ def test_an_archive_that_cannot_be_created_is_refused_at_once(
     assert capsys.readouterr().err == ""
 
 
+@pytest.mark.skipif(not hasattr(os, "geteuid"), reason="POSIX permissions")
+def test_an_archive_there_that_cannot_be_written_is_refused_at_once(
+    log: logging.Logger,
+) -> None:
+    """An earlier run's archive this process may not write (another account's): refused
+    when the handler is made, as ``run --artifact`` refuses it; not a run that ends with no
+    archive of its own and the earlier one's file where a person looks for it."""
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        os.chmod(folder, 0o755)  # (others may look in it: the account below too)
+        path = Path(folder, "earlier.log.zst")
+        handler, _ = attach(log, path, ci="plain")
+        log.warning("the earlier run")
+        handler.close()
+        log.removeHandler(handler)
+        before = path.read_bytes()
+        path.chmod(0o444)
+        as_root = os.geteuid() == 0
+        if as_root:
+            os.seteuid(65534)  # another account, to whom the file is read-only
+        try:
+            with pytest.raises(PermissionError, match=r"cannot write .*earlier\.log\.zst"):
+                attach(log, path, ci="plain")
+        finally:
+            if as_root:
+                os.seteuid(0)
+        assert path.read_bytes() == before
+
+
 def test_records_after_an_engine_error_stay_under_the_budget(
     log: logging.Logger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -155,9 +155,20 @@ def checked_artifact(path: Path, *, force: bool) -> None:
             check(path, force=force, option="artifact", force_name="force=True")
         except UsageError as exc:
             raise FileExistsError(f"LogtrimHandler: {exc}") from None
+        _writable(path)
     except OSError as exc:
         why = f"LogtrimHandler: artifact: cannot create {path}: {exc.strerror}"
         raise type(exc)(why) from None
+
+
+def _writable(path: Path) -> None:
+    """An archive already there that this process cannot write (another account's, a
+    read-only disk) is refused now, as ``run`` refuses it: else the run would end with no
+    archive of its own, and the earlier run's file where a person looks for this one's."""
+    try:  # opened, not truncated: nothing changes yet (and a FIFO does not wait for a reader)
+        os.close(os.open(path, os.O_WRONLY | getattr(os, "O_NONBLOCK", 0)))
+    except OSError as exc:
+        raise type(exc)(f"LogtrimHandler: artifact: cannot write {path}: {exc.strerror}") from None
 
 
 def checked_history(history: str | os.PathLike[str] | None) -> None:

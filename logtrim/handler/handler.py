@@ -22,7 +22,7 @@ from contextlib import suppress
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
-from .._fork import after_fork_in_child
+from .._fork import after_fork_in_child, close_in_worker
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
 from ..run.actions import carry_out
@@ -126,6 +126,7 @@ class LogtrimHandler(logging.Handler):
         self._timer = threading.Thread(target=self._idle, name="logtrim-flush", daemon=True)
         self._timer.start()
         after_fork_in_child(self)
+        close_in_worker(self)  # a Pool's worker ends past atexit: its archive still closes
         # Python's own report of an uncaught exception masked; a thread's logged here
         hooks.watch(self.core.secrets.mask_text, self)
 
