@@ -196,7 +196,25 @@ def test_the_heartbeat_says_what_share_of_the_output_the_console_shows() -> None
     out += core.feed(1, b"Deploying with token Zq8w", 0.1)[1]
     out += core.tick(0.8)  # the line's start, shown
     out += core.feed(1, b"mT4rP2xLk9Vb done\n", 3.0)[1]
-    out += core.tick(3.2)
+    out += core.tick(4.1)  # a second after the last line shown
     beats = [data for _, data in out if b"still running" in data]
     assert beats, out
     assert beats[-1].rstrip().endswith(b"so far, 100.0% shown"), beats
+
+
+def test_no_heartbeat_while_lines_are_shown() -> None:
+    """The heartbeat says the step is alive when the console was quiet: lines shown every
+    0.2 s keep it quiet, and it comes ``heartbeat`` seconds after the last one."""
+    core = Core(Policy(heartbeat=2.0))
+    core.start(0.0)
+    printed = b""
+    now = 0.0
+    for i in range(25):
+        now = round(0.2 * (i + 1), 1)
+        printed += b"".join(d for _, d in core.feed(STDOUT, b"Uploading %d%%\n" % (4 * i), now)[1])
+        printed += b"".join(d for _, d in core.tick(now))
+    assert b"still running" not in printed
+    quiet = b"".join(d for t in (6.0, 6.9) for _, d in core.tick(t))
+    assert quiet == b""
+    beat = b"".join(d for _, d in core.tick(now + 2.0))
+    assert beat.startswith(b"[logtrim] still running after 7.0s: 25 lines")

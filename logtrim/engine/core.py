@@ -168,7 +168,7 @@ class Core:
             for long, buf in pieces
         ]
         self.partial.waiting(stream, now, fresh=bool(pieces))
-        return self.archived(stream, b"".join(archive)), self.out.take()
+        return self.archived(stream, b"".join(archive)), self._printed(now)
 
     def finish_input(self, now: float) -> tuple[bytes, list[Emit]]:
         """End of the child's output: the partial last line of each stream, if any (and the
@@ -183,7 +183,7 @@ class Core:
                 self.intake.long_end(stream, b"", now)
             st.in_long = False
             st.partial_at = None
-        return b"".join(archive), self.out.take()
+        return b"".join(archive), self._printed(now)
 
     def feed_line(
         self, stream: int, data: bytes, kind: Kind | None, now: float
@@ -198,7 +198,7 @@ class Core:
             data += b"\n"
         # Secrets from every system's declarations, whatever tier the caller gives the record.
         archive = self.records.feed(stream, data, kind, now)
-        return self.archived(stream, archive), self.out.take()
+        return self.archived(stream, archive), self._printed(now)
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line: a CI command's (it passes),
@@ -255,6 +255,10 @@ class Core:
         self.heartbeat.beat(now, self.lines, self.nbytes)
         for stream in (STDOUT, STDERR):
             self.partial.show(stream, now)
+        return self._printed(now)
+
+    def _printed(self, now: float) -> list[Emit]:
+        """What goes to the console now; anything printed is no silence (the heartbeat)."""
         out = self.out.take()
         if out:
             self.heartbeat.last = now

@@ -46,7 +46,7 @@ class Heartbeat:
 
 
 def _clock(seconds: float) -> str:
-    if seconds < 10:  # a heartbeat under a second apart: "0m00s" would say no time passed
-        return f"{seconds:.1f}s"
+    if seconds < 60:  # seconds under a minute, as the summary says them ("0m00s" would say
+        return f"{seconds:.1f}s"  # no time passed between two heartbeats a second apart)
     minutes, secs = divmod(int(seconds), 60)
     return f"{minutes}m{secs:02d}s"
