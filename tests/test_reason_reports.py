@@ -442,3 +442,24 @@ def test_jest_s_warning_two_spaces_after_its_bullet_is_no_failing_test() -> None
     ]
     got = _engine_failed_line([(STDOUT, line.encode()) for line in lines])
     assert got == "[logtrim] failed (exit 1): \u25cf cart \u203a applies discount"
+
+
+@pytest.mark.parametrize(("calm", "first_stays"), [(2, True), (3, True), (4, False), (6, False)])
+def test_a_burst_of_a_programs_own_messages_ends_after_three_calm_lines(
+    calm: int, first_stays: bool
+) -> None:
+    """A program's own message stays the reason over another within its burst: up to three
+    lines of other output between them. Each error line was counted once too often (the
+    chosen one on one path, the one offered on another), so four calm lines kept the first:
+    ``terraform apply -no-color`` named a shell command's wrapped first line, not the
+    ``psql: error`` its output ended with."""
+    first = b"Error running command 'migrate.sh db-2; for i in 1 2 3; do echo step $i;"
+    last = b'psql: error: connection to server at "db-2" failed: Connection refused'
+    lines = [
+        (STDERR, first),
+        (STDERR, b"done; echo 'psql: error: connection to server' >&2; exit 2'"),
+        *((STDERR, b"step %d" % i) for i in range(calm)),
+        (STDERR, last),
+    ]
+    reason = (first if first_stays else last).decode()
+    assert _engine_failed_line(lines) == f"[logtrim] failed (exit 1): {reason}"

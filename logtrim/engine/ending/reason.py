@@ -57,7 +57,8 @@ class ReasonChooser:
     # The error lines seen so far, bulk-counted ones too (the tally's); else those offered.
     error_lines: Callable[[], int] | None = None
     _offered_errors: int = 0
-    _errors_then: int = 0  # error lines seen when the chosen line was taken
+    _errors_then: int = 0  # error lines seen when the chosen line was taken (it included)
+    _counted: bool = False  # the line offered now is an error line, counted already
     _boxed: int = -1  # the chosen line's number when it is a boxed diagnostic's
     _next: int = -1  # the number of the line after the chosen one
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
@@ -74,6 +75,7 @@ class ReasonChooser:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
         trace = self._trace
+        self._counted = error
         if lineno == self._next and self.best is not None:
             went_on(self.best, line)  # (``...ignoring``)
         if detail or not (
@@ -279,6 +281,7 @@ class ReasonChooser:
         one only as a shell's trace or when it says that something failed (``giving up:
         ...``): its "main done" or a cleanup trap's echo says nothing of what went wrong, and
         then the reason is the exit code."""
+        self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
         if not body or PS_META.match(body):  # a PowerShell record's metadata: never the reason
             return
@@ -290,6 +293,7 @@ class ReasonChooser:
         """An error the child reported to its CI with a command (``::error::``, a TeamCity
         ``testFailed``): the program itself says this is what went wrong. Ranked as an error
         line (a failing test as one), so that what the tool printed about it still wins."""
+        self._counted = False  # (a command: no line of a tier)
         body = _ANSI.sub(b"", text).strip()
         if body:
             self._take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno)
@@ -297,6 +301,7 @@ class ReasonChooser:
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
         stream's last line (which good runs may print too, or a loop's repeated line)."""
+        self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
         if body:
             self._take(Rank.NEW, body, lineno)
@@ -332,8 +337,9 @@ class ReasonChooser:
         return replaces(best, rank, lineno, text, boxed=boxed, errors_since=since, own=own)
 
     def _errors_since(self) -> int:
-        """The error lines seen since the chosen line was taken."""
-        return self._errors_seen() - self._errors_then
+        """The error lines seen between the chosen line and the one offered now (each path
+        counts a line before it offers it: the count holds the line offered now)."""
+        return self._errors_seen() - self._errors_then - self._counted
 
     def reason(
         self, masker: Masker, fallback: str | None = None, lines: int | None = None

@@ -143,13 +143,14 @@ class Selector:
         context = cont = False
         if kind != NOISE or not self.commands.quiet(stream):
             kind, seen, context, cont = promote(self, stream, line, kind, lineno, detail)
-        # Every line looked at is a reason candidate; its own tier says whether it is an error.
-        if not commands.ignored(stream):
-            self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
         size = len(line) if size < 0 else size
         tally = self.out.tally
         tally.seen_lines[seen] += 1
         tally.seen_bytes[seen] += size
+        # Every line looked at is a reason candidate; its own tier says whether it is an
+        # error (counted first, as every path counts it: the reason reads the counts).
+        if not commands.ignored(stream):
+            self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
         # An error after hidden lines (detail, archive only) takes the usual path: its
         # context before it.
         opens_after_gap = kind == ERROR and not context and self.out.gap_lines > 0
