@@ -10,6 +10,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -292,6 +293,29 @@ def test_capture_success(tmp_path: Path) -> None:
     assert "deployed" in console.getvalue()
     assert "last " not in console.getvalue()
     assert "deployed" in decode_zstd((tmp_path / "ok.log.zst").read_bytes()).decode()
+
+
+def test_capture_in_a_generator_closed_early_is_no_failure(tmp_path: Path) -> None:
+    """A generator whose rows are made in a ``capture`` block, left with ``break``: Python
+    closes it with ``GeneratorExit``, its normal end. It was a failed run (``failed (exit
+    1): GeneratorExit``, with a traceback), though the program went on and exited 0."""
+    console = io.StringIO()
+    path = tmp_path / "export.log.zst"
+
+    def rows() -> Iterator[int]:
+        with logtrim.capture(path, logger="capture.rows", stream=console, ci="octopus"):
+            for i in range(100):
+                logging.getLogger("capture.rows").info("exporting row %d", i)
+                yield i
+
+    for row in rows():
+        if row == 3:
+            break
+    shown = console.getvalue()
+    assert "exporting row 3" in shown and "exporting row 4" not in shown
+    assert "failed" not in shown and "GeneratorExit" not in shown
+    assert "resultMessage" not in shown and "##octopus[createArtifact" in shown
+    assert "exporting row 3" in decode_zstd(path.read_bytes()).decode()
 
 
 CHILD = """

@@ -53,6 +53,10 @@ def capture(
             _log(handler, target, "%s", (str(exc.code),), None)
             exc.code = _masked_message(handler, exc.code)
         raise
+    except GeneratorExit:
+        # A generator that holds the block, closed early (``break`` out of its loop, the
+        # generator dropped): the normal end of a generator, not a failure.
+        raise
     except BaseException as exc:
         code = 130 if isinstance(exc, KeyboardInterrupt) else 1
         # Into the archive and the console's error tier; the app's own report follows.
