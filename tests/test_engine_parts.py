@@ -218,3 +218,38 @@ def test_no_heartbeat_while_lines_are_shown() -> None:
     assert quiet == b""
     beat = b"".join(d for _, d in core.tick(now + 2.0))
     assert beat.startswith(b"[logtrim] still running after 7.0s: 25 lines")
+
+
+def _word(i: int) -> bytes:
+    """A name of letters only, another for each ``i`` (lines alike but for numbers fold)."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+    word = ""
+    for _ in range(4):
+        i, k = divmod(i, 26)
+        word += letters[k]
+    return f"lib-{word}".encode()
+
+
+def _stop_notes(lines: bytes) -> list[bytes]:
+    # (every progress line due at once: none waits for the throttle's interval)
+    policy = Policy(budget=40_000, head=0, verbatim=0, progress_interval=0)
+    core = Core(policy, compiler=compiler())
+    out = core.feed(STDOUT, lines, 0.0)[1] + core.finish_input(1.0)[1]
+    return [ln for _, data in out for ln in data.splitlines() if b"shown as they come" in ln]
+
+
+def test_a_tier_stopped_before_any_of_its_lines_shown_says_whose_share_it_was() -> None:
+    """Progress stops at 40% of the live budget: info lines (shown to 60%) can use it before
+    the first progress line comes. "Their share of the budget is used" then read as if
+    progress lines had been shown; the note says the lines before them used it."""
+    info = b"".join(b"[INFO] Downloaded from central: %s.jar\n" % _word(i) for i in range(900))
+    notes = _stop_notes(info + b"[INFO] Building shop-api 4.12.0 [3/4]\n")
+    assert any(n.startswith(b"[logtrim] progress lines") for n in notes), notes
+    progress = next(n for n in notes if n.startswith(b"[logtrim] progress lines"))
+    assert b"the lines shown before them used their share of the budget" in progress
+
+
+def test_a_tier_stopped_after_its_lines_shown_says_its_share_is_used() -> None:
+    lines = b"".join(b"upload %s: %d%% done\n" % (_word(i), i % 100) for i in range(9000))
+    notes = _stop_notes(lines)
+    assert notes and b"their share of the budget is used" in notes[0], notes

@@ -187,18 +187,23 @@ class Budget:
         """Whether the stop of ``kind``'s lines gets its note (:meth:`stop_note`)."""
         return kind >= Kind.ERROR or not self.tiny
 
-    def stop_note(self, kind: Kind, lines: str) -> str:
+    def stop_note(self, kind: Kind, lines: str, *, none_shown: bool = False) -> str:
         """The note printed once when ``lines`` (e.g. ``"info lines"``) of ``kind`` stop.
 
         It says why in words, not as a share of the whole budget: with the failure tail's and
         the closing reserve kept back, errors can stop at "7% used", which reads as a fault.
+        ``none_shown``: no line of the tier was shown (the tiers above used its share).
         """
         if self.compact:  # short forms: a small budget is for the failure
             if kind >= Kind.ERROR:
                 return f"{lines} from here on are held for the end"
+            if none_shown:
+                return f"{lines} are not shown: the lines above used their share"
             return f"{lines} are no longer shown: their share is used"
         if kind >= Kind.ERROR:
             why = "the rest of the budget is kept for the end of the run"
+        elif none_shown:
+            why = "the lines shown before them used their share of the budget"
         else:
             why = "their share of the budget is used"
         return f"{lines} are no longer shown as they come: {why} ({self.archive_note})"

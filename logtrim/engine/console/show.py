@@ -224,4 +224,5 @@ class Shower:
         if kind not in self.stopped:
             self.stopped.add(kind)
             if self.budget.says_stop(kind):
-                self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines))
+                none = self.out.tally.shown_lines[kind] == 0
+                self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines, none_shown=none))
