@@ -93,3 +93,28 @@ def test_stderr_s_last_line_that_says_nothing_went_wrong_is_no_reason(
     for said in ("Rolling back...", "Certificate expired, renewing..."):
         r = run_logtrim("--ci", "plain", "--", "bash", "-c", f'echo "{said}" >&2; exit 1')
         assert _failed_line(r.console) == f"[logtrim] failed (exit 1): {said}"
+
+
+def test_a_traced_return_of_a_code_names_what_ran_before_it(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``set -x``: a function that fails by ``return 22`` leaves ``+ return 22`` as stderr's
+    last line, which says no more than the exit code; the trace before it says what the
+    function did last."""
+    script = tmp_path / "deploy.sh"
+    script.write_text(
+        "set -x\n"
+        'call_api() { echo "HTTP/1.1 401 Unauthorized"; return 22; }\n'
+        "call_api -sf https://api.internal/deploy\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    assert r.code == 22
+    assert (
+        _failed_line(r.console) == "[logtrim] failed (exit 22): + echo 'HTTP/1.1 401 Unauthorized'"
+    )
+    script.write_text("set -x\necho 'no release found for tag v9'\nexit 3\n")
+    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    assert r.code == 3
+    assert (
+        _failed_line(r.console) == "[logtrim] failed (exit 3): + echo 'no release found for tag v9'"
+    )

@@ -23,6 +23,8 @@ from .ranks import Rank, line_rank
 from .reason import ReasonChooser
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
+# A shell's trace (``set -x``) of a builtin that only passes an exit code on.
+_PASSES_CODE = lazy(rb"^\++ (?:return|exit)(?: -?[0-9]+)?$")
 COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
 
 
@@ -40,6 +42,10 @@ def offer(
         if not mine:
             continue
         lineno, last = mine[-1]
+        if len(mine) > 1 and _PASSES_CODE.match(ANSI_BYTES.sub(b"", last).strip()):
+            # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no
+            # more than the code; the line before it is what the function or script did last.
+            lineno, last = mine[-2]
         # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's): it
         # says what the loop did, not what failed. A progress form ("3 of 8 pods never
         # became ready") is too loose a sign to call a line quiet.
