@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+
 from logtrim._matchers import compiler
 from logtrim.dialects import Dialect, Level
 from logtrim.dialects.github import GitHub
@@ -253,3 +255,18 @@ def test_a_tier_stopped_after_its_lines_shown_says_its_share_is_used() -> None:
     lines = b"".join(b"upload %s: %d%% done\n" % (_word(i), i % 100) for i in range(9000))
     notes = _stop_notes(lines)
     assert notes and b"their share of the budget is used" in notes[0], notes
+
+
+def test_commands_a_ci_reads_are_no_console_activity() -> None:
+    """A step that only updates Octopus's progress bar prints no line the task log shows:
+    the heartbeat still comes (it stopped once commands counted as activity)."""
+    core = Core(Policy(heartbeat=2.0, progress_interval=1.0), Octopus(), compiler=compiler())
+    core.start(0.0)
+    printed = b""
+    for i in range(20):
+        now = 0.5 * (i + 1)
+        pct = base64.b64encode(str(5 * i).encode()).decode()
+        line = f"##octopus[progress percentage='{pct}']\n".encode()
+        printed += b"".join(d for _, d in core.feed(STDOUT, line, now)[1])
+        printed += b"".join(d for _, d in core.tick(now))
+    assert printed.count(b"[logtrim] still running after") >= 4, printed

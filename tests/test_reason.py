@@ -433,6 +433,23 @@ def test_a_wrappers_line_after_a_cleanup_leaves_the_exception_the_reason() -> No
             "echo 'psql:m.sql:12: ERROR:  column \"basket_id\" does not exist' >&2\nexit 3\n",
             'psql:m.sql:12: ERROR:  column "basket_id" does not exist',
         ),
+        # A logged ERROR record, then the trap's removals of what is not there (a record is
+        # no program's own message: the newest error won, the first ``rm`` of eight).
+        (
+            "log() { echo \"2026-12-05T22:22:04Z [$1] $2\"; }\n"
+            "cleanup() {\n  echo 'cleanup: removing temp files'\n"
+            "  for f in a b c d e f g h; do rm /nonexistent-dir/tmp-$f 2>&1; done\n}\n"
+            "trap cleanup EXIT\n"
+            "log WARN 'api not ready (attempt 4/4), retrying in 1s'\n"
+            "log ERROR 'api at 127.0.0.1:9 never became ready'\nexit 7\n",
+            "[ERROR] api at 127.0.0.1:9 never became ready",  # (its time stamp left out)
+        ),
+        # No error word at all: stderr's line before the trap's is the script's last word.
+        (
+            "trap 'echo cleanup: start; rm /nonexistent-dir/deploy.lock; echo cleanup: done' EXIT\n"
+            "echo 'deploy: api never became ready after 4 attempts' >&2\nexit 7\n",
+            "deploy: api never became ready after 4 attempts",
+        ),
     ],
 )
 def test_a_cleanup_traps_errors_after_the_failure_leave_it_the_reason(

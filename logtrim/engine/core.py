@@ -111,6 +111,7 @@ class Core:
     ) -> None:
         """The parts after the selector: the clocks, the run's end, the intake."""
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
+        self._visible = 0  # the lines a CI shows, printed when the heartbeat last looked
         self.partial = Partial(self)
         self.heartbeat.open_lines = self.partial.open_lines
         self.native = NativeProgress(self.dialect, pol.progress_interval, self.out,
@@ -258,11 +259,12 @@ class Core:
         return self._printed(now)
 
     def _printed(self, now: float) -> list[Emit]:
-        """What goes to the console now; anything printed is no silence (the heartbeat)."""
-        out = self.out.take()
-        if out:
+        """What goes to the console now; a line the CI shows is no silence (the heartbeat:
+        a command it reads and may hide, a progress state, is)."""
+        if self.out.visible != self._visible:
+            self._visible = self.out.visible
             self.heartbeat.last = now
-        return out
+        return self.out.take()
 
     def marker(self, text: str, *, covers_gap: bool = False) -> list[Emit]:
         """Print one line of logtrim's own (counted against the budget).

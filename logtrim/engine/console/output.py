@@ -56,6 +56,9 @@ class Output:
         self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
         self.printed = 0  # the child's lines printed so far: a run of repeats ends at one
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
+        # Lines printed that a CI shows in its log (not its commands, which it reads and
+        # may hide: Octopus's progress, GitHub's ``::debug::``): the heartbeat's activity.
+        self.visible = 0
         self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
         # Called before anything is printed: a pending collapse marker goes first.
@@ -133,6 +136,7 @@ class Output:
         if command:
             self.budget.spend_command(size)
         else:
+            self.visible += 1
             self.budget.used += size  # Budget.spend, inline: a call per line shown costs
         if kind != NOISE:
             tally = self.tally
@@ -171,6 +175,7 @@ class Output:
         self.gap_lines = self.gap_bytes = 0
         self.gaps += 1
         self.printed += 1
+        self.visible += 1
         out.append((stream, data))
         self.budget.used += len(gap) + size
         if kind != NOISE:
