@@ -436,7 +436,7 @@ def test_a_wrappers_line_after_a_cleanup_leaves_the_exception_the_reason() -> No
         # A logged ERROR record, then the trap's removals of what is not there (a record is
         # no program's own message: the newest error won, the first ``rm`` of eight).
         (
-            "log() { echo \"2026-12-05T22:22:04Z [$1] $2\"; }\n"
+            'log() { echo "2026-12-05T22:22:04Z [$1] $2"; }\n'
             "cleanup() {\n  echo 'cleanup: removing temp files'\n"
             "  for f in a b c d e f g h; do rm /nonexistent-dir/tmp-$f 2>&1; done\n}\n"
             "trap cleanup EXIT\n"

@@ -31,6 +31,8 @@ def _says_nothing(line: bytes) -> bool:
     """Whether a stream's last line says no more than the exit code (see :func:`offer`)."""
     body = ANSI_BYTES.sub(b"", line).strip()
     return bool(_PASSES_CODE.match(body) or nothing_to_clean(body))
+
+
 COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
 
 
