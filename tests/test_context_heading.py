@@ -61,3 +61,39 @@ def test_what_a_heading_is() -> None:
         b"a ___ b ___\n",
     ):
         assert not HEADING.match(line), line
+
+
+_PARAMETRIZED = (
+    "print('=' * 35 + ' FAILURES ' + '=' * 35)\n"
+    "print('_' * 19 + ' test_price_discount[3-19.99-0.15-50.98] ' + '_' * 20)\n"
+    "print()\n"
+    "print('qty = 3, unit = 19.99, discount = 0.15, expected = 50.98')\n"
+    "print()\n"
+    "print('    @pytest.mark.parametrize(\"qty,unit,discount,expected\", [')\n"
+    "print('        (1, 10.0, 0.1, 9.0),')\n"
+    "print('        (3, 19.99, 0.15, 50.98),')\n"
+    "print('        (2, 5.0, 0.5, 5.0),')\n"
+    "print('    ])')\n"
+    "print('    def test_price_discount(qty, unit, discount, expected):')\n"
+    "print('>       assert price(qty, unit, discount) == expected')\n"
+    "print('E       assert 50.97 == 50.98')\n"
+    "print()\n"
+    "print('test_pricing.py:16: AssertionError')\n"
+)
+
+
+def test_a_heading_above_a_parametrize_list_is_shown_when_it_costs_little(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """``pytest -v``'s failing parametrized test: its heading and its arguments' values are
+    six lines above the context's window (the parametrize list takes it). With 2.5 kB of a
+    20 kB budget used, they were one ``... 6 lines (230 B) not shown ...``."""
+    code = "import sys\n"
+    code += "for i in range(600): print(f'test_pricing.py::test_ok[{i}] PASSED')\n"
+    code += _PARAMETRIZED + "sys.exit(1)\n"
+    r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
+    assert r.code == 1
+    lines = r.stdout.decode().splitlines()
+    heading = lines.index("_" * 19 + " test_price_discount[3-19.99-0.15-50.98] " + "_" * 20)
+    assert lines[heading + 2] == "qty = 3, unit = 19.99, discount = 0.15, expected = 50.98"
+    assert lines.index("E       assert 50.97 == 50.98") == heading + 11

@@ -24,6 +24,10 @@ HEADING = lazy(
 )  # fmt: skip
 #: How far above the context before an error its section's heading is looked for.
 HEADING_REACH = 3
+#: How far above that the heading is looked for, when its lines cost little (see
+#: :meth:`Shower.context_before`): a pytest failure's ``___ test_x[3-19.99] ___`` and its
+#: argument values sit above a parametrize list.
+HEADING_FAR = 16
 #: The most lines left out that are shown instead of their marker when they cost no more.
 _INSTEAD = 4
 
@@ -59,12 +63,18 @@ class Shower:
         want = min(self._context, unseen)
         if want <= 0:
             return []
-        lines = history.recent(lineno, min(want + HEADING_REACH, unseen))
-        # The heading of the error's section (which test failed) when it is just above.
+        lines = history.recent(lineno, min(want + HEADING_FAR, unseen))
+        # The heading of the error's section (which test failed) when it is just above, or
+        # further up when the lines to it cost at most a twentieth of the budget (1 kB).
         above = len(lines) - want
         start = next(
             (i for i in range(above - 1, -1, -1) if HEADING.match(lines[i][2])), max(above, 0)
         )
+        near = max(above - HEADING_REACH, 0)
+        if start < near:
+            cost = sum(len(raw) for _, _, raw in lines[start:near])
+            if cost > min(1024, self.budget.total // 20):
+                start = max(above, 0)
         return [
             (n, stream, self.shaper.display(raw))
             for n, stream, raw in lines[start:]
