@@ -73,6 +73,22 @@ def test_grep_filters_lines(tmp_path: Path) -> None:
     assert len(proc.stdout.splitlines()) == 50
 
 
+def test_grep_over_several_files_says_whose_each_line_is(tmp_path: Path) -> None:
+    """As grep does with several files: each match after its file's name and a colon (a
+    match could not be told from the others' before); one file's as it is."""
+    a, b = tmp_path / "web-01.log.zst", tmp_path / "web-02.log"
+    _archive(a, b"deploy ok\nERROR: disk full on /var\n")
+    b.write_bytes(b"ERROR: certificate expired\ndeploy ok\n")
+    proc = _cli("--grep", "ERROR", str(a), str(b))
+    assert proc.returncode == 0
+    assert proc.stdout.splitlines() == [
+        f"{a}:ERROR: disk full on /var".encode(),
+        f"{b}:ERROR: certificate expired".encode(),
+    ]
+    assert _cli("--grep", "ERROR", str(b)).stdout == b"ERROR: certificate expired\n"
+    assert _cli(str(a), str(b)).stdout.startswith(b"deploy ok\n")  # no --grep: as stored
+
+
 def test_missing_archive_and_bad_regex(tmp_path: Path) -> None:
     """A missing archive exits 3 and a bad --grep regex exits 2, each with one line."""
     missing = _cli(str(tmp_path / "gone.zst"))

@@ -170,7 +170,12 @@ def cat(
         list[str], typer.Argument(metavar="ARCHIVE...", help="Archives (.zst) or other logs.")
     ],
     grep: Annotated[
-        str | None, typer.Option(metavar="REGEX", help="Print only lines matching this regex.")
+        str | None,
+        typer.Option(
+            metavar="REGEX",
+            help="Print only lines matching this regex (after their file's name when there "
+            "are several files, as grep prints them).",
+        ),
     ] = None,
     binary: BinaryOption = False,
     mask: MaskOption = None,
@@ -206,11 +211,14 @@ def cat(
             learn = not declared.scan(inp)
             chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
             last = b"\n"
+            # Matches from several files each say whose they are, as grep's do (``-H``).
+            named = hide_secrets(inp.name, secrets) if len(opened) > 1 else ""
+            prefix = named.encode("utf-8", "surrogateescape") + b":" if named else b""
             for chunk in chunks:
                 data = chunk
                 if pattern is not None:
                     lines = chunk.splitlines(keepends=True)
-                    data = b"".join(line for line in lines if pattern.search(line))
+                    data = b"".join(prefix + line for line in lines if pattern.search(line))
                 write_all(out, data)
                 last = data[-1:] or last
             if inp.damage and last != b"\n" and n < len(opened):
