@@ -270,3 +270,20 @@ def test_commands_a_ci_reads_are_no_console_activity() -> None:
         printed += b"".join(d for _, d in core.feed(STDOUT, line, now)[1])
         printed += b"".join(d for _, d in core.tick(now))
     assert printed.count(b"[logtrim] still running after") >= 4, printed
+
+
+def test_commands_a_ci_shows_as_lines_are_console_activity() -> None:
+    """TeamCity prints a ``message`` command's text as a line of its build log: a step that
+    says what it does that way is not silent, and gets no heartbeat between its messages."""
+    from logtrim.dialects.teamcity import TeamCity
+
+    core = Core(Policy(heartbeat=2.0), TeamCity(), compiler=compiler())
+    core.start(0.0)
+    printed = b""
+    for i in range(20):
+        now = 0.5 * (i + 1)
+        line = b"##teamcity[message text='restoring shard %d' status='NORMAL']\n" % i
+        printed += b"".join(d for _, d in core.feed(STDOUT, line, now)[1])
+        printed += b"".join(d for _, d in core.tick(now))
+    assert b"restoring shard 19" in printed
+    assert b"still running" not in printed

@@ -444,12 +444,6 @@ def test_a_wrappers_line_after_a_cleanup_leaves_the_exception_the_reason() -> No
             "log ERROR 'api at 127.0.0.1:9 never became ready'\nexit 7\n",
             "[ERROR] api at 127.0.0.1:9 never became ready",  # (its time stamp left out)
         ),
-        # No error word at all: stderr's line before the trap's is the script's last word.
-        (
-            "trap 'echo cleanup: start; rm /nonexistent-dir/deploy.lock; echo cleanup: done' EXIT\n"
-            "echo 'deploy: api never became ready after 4 attempts' >&2\nexit 7\n",
-            "deploy: api never became ready after 4 attempts",
-        ),
     ],
 )
 def test_a_cleanup_traps_errors_after_the_failure_leave_it_the_reason(
@@ -461,6 +455,38 @@ def test_a_cleanup_traps_errors_after_the_failure_leave_it_the_reason(
     no level field) stays the reason over another one in its burst (three calm lines)."""
     path = tmp_path / "deploy.sh"
     path.write_text("set -euo pipefail\n" + script)
+    result = run_logtrim("--ci", "plain", "--", "bash", str(path))
+    assert result.code != 0
+    assert f"failed (exit {result.code}): {reason}\n".encode() in result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        (
+            "echo 'Removing stale lock' >&2\necho >&2\nrm /nonexistent-dir/stale.lock\n",
+            "rm: cannot remove '/nonexistent-dir/stale.lock': No such file or directory",
+        ),
+        (
+            "echo 'Status: Downloaded newer image for registry.example.com/api:42' >&2\n"
+            "echo 'Error response from daemon: No such container: api-v41' >&2\nexit 1\n",
+            "Error response from daemon: No such container: api-v41",
+        ),
+        (
+            'set -x\nremove_release() {\n  rm "/nonexistent-dir/$1" || return 1\n}\n'
+            "remove_release v1.2.3\n",
+            "rm: cannot remove '/nonexistent-dir/v1.2.3': No such file or directory",
+        ),
+    ],
+)
+def test_a_removal_that_is_the_failure_stays_the_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path, script: str, reason: str
+) -> None:
+    """A removal that finds nothing follows from an error said before it; with none before,
+    it is what failed: named, not the line before it (an announcement, Docker's pull
+    status, a trace)."""
+    path = tmp_path / "step.sh"
+    path.write_text("set -e\n" + script)
     result = run_logtrim("--ci", "plain", "--", "bash", str(path))
     assert result.code != 0
     assert f"failed (exit {result.code}): {reason}\n".encode() in result.stdout + result.stderr

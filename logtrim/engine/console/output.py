@@ -56,8 +56,8 @@ class Output:
         self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
         self.printed = 0  # the child's lines printed so far: a run of repeats ends at one
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
-        # Lines printed that a CI shows in its log (not its commands, which it reads and
-        # may hide: Octopus's progress, GitHub's ``::debug::``): the heartbeat's activity.
+        # Lines printed that a CI shows in its log (not a progress command, which moves its
+        # bar and writes no line: Octopus's ``progress``): the heartbeat's activity.
         self.visible = 0
         self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
@@ -95,6 +95,7 @@ class Output:
         command: bool = False,
         partial: bool = False,
         lineno: int | None = None,
+        shows: bool = True,
     ) -> None:
         """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown.
 
@@ -102,7 +103,8 @@ class Output:
         ``command``: a command of the child's (:meth:`Budget.spend_command`);
         ``partial``: the next bytes of the child's line open on ``stream`` (it may stay open);
         ``lineno``: the line's number when it may be older than a waiting progress state
-        (the last line of a count, printed when the count ends).
+        (the last line of a count, printed when the count ends); ``shows``: False for a
+        progress command, which its CI reads and shows as no line (no console activity).
         """
         if not own and self.late is not None and self.waiting[stream].waiting:
             # a waiting progress state written before it first
@@ -133,10 +135,10 @@ class Output:
         if partial and not data.endswith(b"\n"):
             self.midline.add(stream)
         size = len(data)
+        self.visible += shows
         if command:
             self.budget.spend_command(size)
         else:
-            self.visible += 1
             self.budget.used += size  # Budget.spend, inline: a call per line shown costs
         if kind != NOISE:
             tally = self.tally

@@ -19,7 +19,7 @@ from ..match.kinds import Kind
 from ..shapes.templates import template
 from .failure import TailLine
 from .named import as_said
-from .ranks import Rank, line_rank, nothing_to_clean
+from .ranks import Rank, line_rank
 from .reason import ReasonChooser
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
@@ -29,8 +29,7 @@ _PASSES_CODE = lazy(rb"^\++ (?:return|exit)(?: -?[0-9]+)?$")
 
 def _says_nothing(line: bytes) -> bool:
     """Whether a stream's last line says no more than the exit code (see :func:`offer`)."""
-    body = ANSI_BYTES.sub(b"", line).strip()
-    return bool(_PASSES_CODE.match(body) or nothing_to_clean(body))
+    return bool(_PASSES_CODE.match(ANSI_BYTES.sub(b"", line).strip()))
 
 
 COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
@@ -49,9 +48,8 @@ def offer(
         mine = [(n, display(raw)) for n, s, raw in ends if s == stream]
         if not mine:
             continue
-        # ``+ return 22``, ``+ exit 3`` (a ``set -x`` trace of a code passed on) and an EXIT
-        # trap's ``rm: cannot remove '/run/x.lock': No such file or directory`` say no more
-        # than the code: the line before them is what the script did last.
+        # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
+        # than the code; the line before it is what the function or script did last.
         said = len(mine)
         while said > 1 and _says_nothing(mine[said - 1][1]):
             said -= 1

@@ -214,8 +214,8 @@ def reports_follow(body: bytes) -> bool:
 
 # A clean-up that found nothing to clean (an EXIT trap's ``rm: cannot remove '/run/x.lock': No
 # such file or directory``, ``kill: (4711) - No such process``, ``umount: /mnt/x: not
-# mounted``, Docker's ``Error: No such container: web``): what was to be removed is not there,
-# which is no cause of a failure; said after one, it follows from it.
+# mounted``, Docker's ``Error: No such container: web``): said after another error, it follows
+# from it (the reason stays that error); alone, it may be what failed.
 _NOTHING_TO_CLEAN = lazy(
     rb"(?i:cannot remove|failed to remove|could not remove|unable to remove)\b.*"
     rb": (?:No such file or directory|not found)$|"
@@ -233,8 +233,6 @@ def line_rank(body: bytes) -> Rank:
     """The rank of an error line by its words (a traceback's lines are judged apart)."""
     if body.startswith(_RETRYING):
         return Rank.RETRIED
-    if nothing_to_clean(body):
-        return Rank.STATUS
     if _TEST(body):
         return Rank.TEST_ASSERTION if b" - " in body else Rank.TEST
     if _PYTEST_E.match(body):

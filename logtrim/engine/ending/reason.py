@@ -36,7 +36,7 @@ from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .psrecords import META as PS_META
 from .psrecords import Records, message_of
-from .ranks import Candidate, Rank, own_message
+from .ranks import Candidate, Rank, nothing_to_clean, own_message
 from .replaces import replaces, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
@@ -192,10 +192,14 @@ class ReasonChooser:
         as named, when ``body`` is it without a carrier's stamp)."""
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
+        cleans = nothing_to_clean(body)
+        if cleans and self.best is not None and self.best.rank >= Rank.PHASE:
+            return  # a clean-up after the error that found nothing to remove follows from it
         rank = error_rank(line, body)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
-        # be taken otherwise next time: by what is chosen then).
-        if self.memo and not traces.CAUSED_BY.match(body):
+        # be taken otherwise next time: by what is chosen then; a clean-up's, by what
+        # came before it).
+        if self.memo and not cleans and not traces.CAUSED_BY.match(body):
             self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
         rank = self._tests.rank(rank, body, lineno)
         self._take(rank, shown or body, lineno, own=own_message(plain_text(line), body))

@@ -167,7 +167,7 @@ class Progress:
                 text = line if line.endswith(b"\n") else line + b"\n"
                 # A command of the child's, however late: paid as one (from the live room
                 # only), or a flood of them takes the closing lines' room.
-                self._out.emit(stream, text, SERVICE, command=True, lineno=lineno)
+                self._out.emit(stream, text, SERVICE, command=True, lineno=lineno, shows=False)
                 self._history.mark_shown(lineno, stream=stream)
         native = self.native
         if native is not None and native.pending is not None:

@@ -99,7 +99,7 @@ class Forwarder:
         if not throttled:  # else it waits as the latest state
             # A command that leaves the levels as they were (setVariable, ::endgroup::) does
             # not keep the failure tail from the lines before it.
-            self.forward(stream, line, lineno, keeps_order=switched)
+            self.forward(stream, line, lineno, keeps_order=switched, progress=progress is not None)
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
@@ -228,15 +228,19 @@ class Forwarder:
             return b""
         return masked
 
-    def forward(self, stream: int, line: bytes, lineno: int, *, keeps_order: bool = True) -> None:
+    def forward(
+        self, stream: int, line: bytes, lineno: int, *, keeps_order: bool = True,
+        progress: bool = False,
+    ) -> None:  # fmt: skip
         """A command line (or the next line of one), already masked. ``keeps_order``: lines
-        before it may no longer be shown after it (it switched the level they show at)."""
+        before it may no longer be shown after it (it switched the level they show at);
+        ``progress``: a progress command (its CI shows no line for it)."""
         if not line:
             return
         if not line.endswith(b"\n"):
             line += b"\n"
         self.before(stream)
-        self.out.emit(stream, line, Kind.SERVICE, command=True)
+        self.out.emit(stream, line, Kind.SERVICE, command=True, shows=not progress)
         # Shown (no context repeats it); its stream's order counts only if it switched a level.
         self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
 

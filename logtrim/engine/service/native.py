@@ -191,7 +191,7 @@ class NativeProgress:
             return
         data = text.encode("utf-8") + b"\n"
         if self._out.budget.allows_marker(len(data)):  # paid like logtrim's own notes
-            self._out.emit(STDOUT, data, Kind.NOISE)
+            self._out.emit(STDOUT, data, Kind.NOISE, shows=False)  # (the CI's bar: no line)
             self._out.own_bytes += len(data)
             self.sent_at = self.now
             self.sent += 1
