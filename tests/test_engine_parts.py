@@ -287,3 +287,19 @@ def test_commands_a_ci_shows_as_lines_are_console_activity() -> None:
         printed += b"".join(d for _, d in core.tick(now))
     assert b"restoring shard 19" in printed
     assert b"still running" not in printed
+
+
+def test_commands_a_ci_only_reads_are_no_console_activity() -> None:
+    """GitHub writes no log line for ``::debug::`` (without step debugging), ``::add-mask::``
+    or ``::endgroup::``: a step that prints only those is silent, and gets its heartbeat; one
+    that opens groups (a title line each) is not."""
+    for command, silent in (("::debug::poll {i}: Pending", True), ("::group::step {i}", False)):
+        core = Core(Policy(heartbeat=2.0), GitHub(), compiler=compiler())
+        core.start(0.0)
+        printed = b""
+        for i in range(20):
+            now = 0.5 * (i + 1)
+            line = command.format(i=i).encode() + b"\n"
+            printed += b"".join(d for _, d in core.feed(STDOUT, line, now)[1])
+            printed += b"".join(d for _, d in core.tick(now))
+        assert (printed.count(b"still running") >= 4) is silent, printed

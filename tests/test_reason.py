@@ -602,3 +602,50 @@ def test_a_long_reason_keeps_its_end_and_the_error_in_its_middle() -> None:
     assert cut.startswith("migrate: apply migrations")
     many = "x" * 300 + " error ".join("abcdefghij" for _ in range(60)) + "y" * 300
     assert " error " in shortened(many, 500)
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # Said right after an error: the clean-up follows from it, whatever its tool's words.
+        *(
+            (["ERROR: deploy failed", "cleaning up", cleanup], "ERROR: deploy failed")
+            for cleanup in (
+                "rm: /tmp/app.lock: No such file or directory",  # BSD's rm
+                "rm: can't remove '/tmp/app.lock': No such file or directory",  # BusyBox's
+                "Error response from daemon: Cannot kill container: web: No such container: web",
+                "Error response from daemon: No such image: app:ci",
+                "Error response from daemon: network ci_net not found",
+                "Error response from daemon: get ci_data: no such volume",
+                "cleanup: remove /tmp/app.lock: no such file or directory",  # Go's os.Remove
+                "Remove-Item : Cannot find path 'C:\\build\\app.lock' because it does not exist.",
+                "deploy.sh: line 9: kill: (4711) - No such process",  # bash's builtin
+            )
+        ),
+        # An error the program went on from leaves a removal after it the reason ...
+        (
+            [
+                "ERROR: cache server unreachable, continuing without cache",
+                "step 2",
+                "rm: cannot remove '/srv/release/artifact.tar': No such file or directory",
+            ],
+            "rm: cannot remove '/srv/release/artifact.tar': No such file or directory",
+        ),
+        # ... and a removal that found nothing keeps no program's next message from it.
+        (
+            [
+                "rm: cannot remove '/srv/stale.lock': No such file or directory",
+                "cp: cannot stat '/srv/dist/app-2.0.tar': No such file or directory",
+            ],
+            "cp: cannot stat '/srv/dist/app-2.0.tar': No such file or directory",
+        ),
+    ],
+)
+def test_a_clean_up_that_finds_nothing_follows_from_the_error_before_it(
+    lines: list[str], reason: str
+) -> None:
+    chooser = ReasonChooser()
+    for lineno, line in enumerate(lines):
+        chooser.offer(line.encode(), lineno, error=line not in {"step 2", "cleaning up"})
+    chooser.offer_stream_end(lines[-1].encode(), len(lines) - 1)
+    assert chooser.reason(Masker()) == reason

@@ -121,6 +121,12 @@ class Azure(Dialect):
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()
 
+    def shows_line(self, line: str) -> bool:
+        # A ``##[section]``-style format line shows; of the ``##vso[...]`` commands, an
+        # issue logged does.
+        found = parse(line)
+        return found is None or found[0] == "task.logissue"
+
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         found = parse(line)
         if found is None or not found[2].strip():

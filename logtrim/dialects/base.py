@@ -222,6 +222,12 @@ class Dialect:
         """Whether the child already reported its own failure reason."""
         return False
 
+    def shows_line(self, line: str) -> bool:
+        """Whether this system shows the command on ``line`` as a line of its log (the
+        heartbeat's activity): one it only reads (a variable set, a secret declared, a
+        debug message) writes none."""
+        return True
+
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         """The text of an error the child reports to this system with a command on ``line``
         (GitHub's ``::error::``, a TeamCity ``buildProblem``), and whether it names a failing

@@ -44,6 +44,14 @@ _QUICK = lazy(
 _QUICK_GROUP = lazy(rb"(?:::|##\[)(end)?group[ :\]]")
 
 
+# Commands the runner reads and writes no log line for (``::debug::`` shows only with step
+# debugging on).
+_UNSHOWN = frozenset(
+    ("DEBUG", "ADD-MASK", "ENDGROUP", "SAVE-STATE", "SET-OUTPUT", "SET-ENV", "ADD-PATH",
+     "ECHO", "STOP-COMMANDS", "ADD-MATCHER", "REMOVE-MATCHER")
+)  # fmt: skip
+
+
 class GitHub(Dialect):
     name: ClassVar[str] = "github"
     detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
@@ -74,6 +82,11 @@ class GitHub(Dialect):
             if fold(name) == fold(token) if token is not None else fold(name) in FOLDED:
                 return True
         return False
+
+    def shows_line(self, line: str) -> bool:
+        # The runner shows a group's title and an annotation's text; the rest it only reads.
+        found = commands(line)
+        return not found or any(fold(name) not in _UNSHOWN for name, _ in found)
 
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         if self.paused_token is not None:

@@ -78,6 +78,10 @@ class Octopus(Dialect):
     closes_at_bracket: ClassVar[bool] = True  # Calamari reads up to the first ']'
     base64_values: ClassVar[bool] = True
 
+    def shows_line(self, line: str) -> bool:
+        # Calamari reads every service message and writes none of them to the task log.
+        return not line.lstrip().startswith("##octopus[")
+
     def __init__(self) -> None:
         self.stdout = Mode.STDOUT_DEFAULT
         self.stderr = Mode.STDERR_DEFAULT

@@ -68,6 +68,14 @@ def path_rule(path: str) -> str:
     return wildcard_safe(path, ",\r\n*").replace("=>", "=?")  # (a `*` would match any name)
 
 
+# Commands TeamCity reads and writes no build-log line for.
+_UNSHOWN = frozenset(
+    ("setParameter", "buildStatisticValue", "publishArtifacts", "importData", "buildNumber",
+     "addBuildTag", "removeBuildTag", "enableServiceMessages", "disableServiceMessages",
+     "blockClosed", "flowStarted", "flowFinished")
+)  # fmt: skip
+
+
 class TeamCity(Dialect):
     name: ClassVar[str] = "teamcity"
     detect_var: ClassVar[str | None] = "TEAMCITY_VERSION"
@@ -109,6 +117,13 @@ class TeamCity(Dialect):
         # Text before the marker or after the ']' is printed as plain output.
         found = _found(line)
         return None if found is None else found.span()
+
+    def shows_line(self, line: str) -> bool:
+        # Messages, blocks, tests and problems show in the build log; these only set things.
+        if (found := _found(line)) is None:
+            return True
+        name = found.group(0)[len("##teamcity[") : -1].strip().partition(" ")[0]
+        return name not in _UNSHOWN
 
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         if self.disabled or (found := _found(line)) is None:

@@ -111,7 +111,6 @@ class Core:
     ) -> None:
         """The parts after the selector: the clocks, the run's end, the intake."""
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
-        self._visible = 0  # the lines a CI shows, printed when the heartbeat last looked
         self.partial = Partial(self)
         self.heartbeat.open_lines = self.partial.open_lines
         self.native = NativeProgress(self.dialect, pol.progress_interval, self.out,
@@ -261,10 +260,11 @@ class Core:
     def _printed(self, now: float) -> list[Emit]:
         """What goes to the console now; a line the CI shows is no silence (the heartbeat:
         a command it reads and may hide, a progress state, is)."""
-        if self.out.visible != self._visible:
-            self._visible = self.out.visible
+        out = self.out
+        if out.visible != out.looked:
+            out.looked = out.visible
             self.heartbeat.last = now
-        return self.out.take()
+        return out.take()
 
     def marker(self, text: str, *, covers_gap: bool = False) -> list[Emit]:
         """Print one line of logtrim's own (counted against the budget).

@@ -59,6 +59,7 @@ class Output:
         # Lines printed that a CI shows in its log (not a progress command, which moves its
         # bar and writes no line: Octopus's ``progress``): the heartbeat's activity.
         self.visible = 0
+        self.looked = 0  # ``visible`` when the heartbeat last looked (engine/core.py)
         self.elsewhere = 0  # ... of which printed elsewhere (diagnostics, ``spend_own``)
         self._out: list[Emit] = []
         # Called before anything is printed: a pending collapse marker goes first.

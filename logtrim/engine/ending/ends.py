@@ -25,11 +25,20 @@ from .reason import ReasonChooser
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
 # A shell's trace (``set -x``) of a builtin that only passes an exit code on.
 _PASSES_CODE = lazy(rb"^\++ (?:return|exit)(?: -?[0-9]+)?$")
+# ... and of the bookkeeping around it: the code kept (``+ local rc=7``, ``+ rc=7``), tested
+# (``+ '[' 7 -ne 0 ']'``), a lock removed by an ERR trap (``++ rm -f /run/x.lock``).
+_BOOKKEEPING = lazy(
+    rb"^\++ (?:local |declare |[A-Za-z_][A-Za-z0-9_]*=\S*$|'?\[|\[\[ |test |rm -f |trap |set [+-])"
+)
 
 
-def _says_nothing(line: bytes) -> bool:
-    """Whether a stream's last line says no more than the exit code (see :func:`offer`)."""
+def _passes_code(line: bytes) -> bool:
     return bool(_PASSES_CODE.match(ANSI_BYTES.sub(b"", line).strip()))
+
+
+def _bookkeeping(line: bytes) -> bool:
+    body = ANSI_BYTES.sub(b"", line).strip()
+    return bool(_BOOKKEEPING.match(body) or _PASSES_CODE.match(body))
 
 
 COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
@@ -50,11 +59,13 @@ def offer(
             continue
         # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
         # than the code; the line before it is what the function or script did last.
-        said = len(mine)
-        while said > 1 and _says_nothing(mine[said - 1][1]):
+        said = len(mine) - 1
+        if said > 0 and _passes_code(mine[said][1]):
             said -= 1
-        if said < len(mine):
-            mine = mine[:said]
+            while said > 0 and _bookkeeping(mine[said][1]):
+                said -= 1  # (none but bookkeeping: the code passed on stays the candidate)
+            if not _bookkeeping(mine[said][1]):
+                mine = mine[: said + 1]
         lineno, last = mine[-1]
         # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's): it
         # says what the loop did, not what failed. A progress form ("3 of 8 pods never

@@ -140,6 +140,8 @@ _CAUSE = lazy(
 # "attempt 2 of 5"). Not one that says the retries are over ("giving up after 3 attempts").
 _RETRY = lazy(
     rb"\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretry(?:ing)? in [0-9]|\btrying again\b|"
+    # ... or goes on without it (``cache server unreachable, continuing without cache``)
+    rb"\bcontinuing (?:without|anyway|regardless)\b|\bproceeding (?:without|anyway)\b|"
     rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
     re.I,
 )
@@ -217,10 +219,16 @@ def reports_follow(body: bytes) -> bool:
 # mounted``, Docker's ``Error: No such container: web``): said after another error, it follows
 # from it (the reason stays that error); alone, it may be what failed.
 _NOTHING_TO_CLEAN = lazy(
-    rb"(?i:cannot remove|failed to remove|could not remove|unable to remove)\b.*"
-    rb": (?:No such file or directory|not found)$|"
-    rb"^kill: .*No such process$|^umount: .*: not mounted\.?$|"
-    rb"^(?:Error(?: response from daemon)?: )?No such (?:container|volume|network): "
+    # GNU's, BusyBox's (``can't``), BSD's (``rm: X: No such ...``), Go's (``remove X: no such``)
+    rb"(?i:cannot remove|can't remove|failed to remove|could not remove|unable to remove)\b.*"
+    rb": (?:No such file or directory|not found)$|^rm: .+: No such file or directory$|"
+    rb"\bremove \S+: no such file or directory$|"
+    # a shell's ``kill`` (bash's builtin names its script first), ``umount``
+    rb"\bkill: .*No such process$|^umount: .*: not mounted\.?$|"
+    # Docker's (``docker rm``, ``docker kill``'s ``Cannot kill container: web: No such ...``)
+    rb"(?i:no such (?:container|volume|network|image))(?:: |$)|(?i:\bnetwork \S+ not found)$|"
+    # PowerShell's Remove-Item
+    rb"^Remove-Item : Cannot find path .* because it does not exist\.$"
 )
 
 

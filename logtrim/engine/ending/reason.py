@@ -37,7 +37,7 @@ from .nodeerrors import NodeErrors
 from .psrecords import META as PS_META
 from .psrecords import Records, message_of
 from .ranks import Candidate, Rank, nothing_to_clean, own_message
-from .replaces import replaces, unboxed, went_on
+from .replaces import BURST_CALM, calm, replaces, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
 from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
@@ -193,8 +193,8 @@ class ReasonChooser:
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
         cleans = nothing_to_clean(body)
-        if cleans and self.best is not None and self.best.rank >= Rank.PHASE:
-            return  # a clean-up after the error that found nothing to remove follows from it
+        if cleans and self._follows_error(lineno):
+            return  # a clean-up right after an error that found nothing to remove: it follows
         rank = error_rank(line, body)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then; a clean-up's, by what
@@ -202,7 +202,19 @@ class ReasonChooser:
         if self.memo and not cleans and not traces.CAUSED_BY.match(body):
             self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
         rank = self._tests.rank(rank, body, lineno)
-        self._take(rank, shown or body, lineno, own=own_message(plain_text(line), body))
+        # (one that found nothing never keeps a program's next message from the reason)
+        own = own_message(plain_text(line), body) and not cleans
+        self._take(rank, shown or body, lineno, own=own)
+
+    def _follows_error(self, lineno: int) -> bool:
+        """Whether a line at ``lineno`` comes right after the chosen line (a burst's few calm
+        lines), and that one is no error the program went on from."""
+        best = self.best
+        return (
+            best is not None
+            and best.rank != Rank.RETRIED
+            and calm(best, lineno, self._errors_since) <= BURST_CALM
+        )
 
     def _plain(self, line: bytes, lineno: int) -> bool:
         """An error line away from any traceback or panic, ranked by its digits-to-zero form
@@ -288,6 +300,8 @@ class ReasonChooser:
         self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
         if not body or PS_META.match(body):  # a PowerShell record's metadata: never the reason
+            return
+        if nothing_to_clean(body) and self._follows_error(lineno):
             return
         rank = end_rank(body, stderr=stderr, message=message, quiet=quiet)
         if rank is not None:

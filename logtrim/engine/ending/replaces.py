@@ -60,15 +60,15 @@ def replaces(
     if beats(rank, best.rank):
         # (a record after it, or an indented line, a report's, says more: it takes its place)
         burst = own and best.own and rank == best.rank and rank in _BURSTS
-        return not burst or _calm(best, lineno, errors_since) > BURST_CALM
+        return not burst or calm(best, lineno, errors_since) > BURST_CALM
     if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
         return False
     if rank == Rank.FATAL:
         return True
-    return rank == Rank.ERROR and _calm(best, lineno, errors_since) > WENT_ON_ERROR
+    return rank == Rank.ERROR and calm(best, lineno, errors_since) > WENT_ON_ERROR
 
 
-def _calm(best: Candidate, lineno: int, errors_since: Callable[[], int]) -> int:
+def calm(best: Candidate, lineno: int, errors_since: Callable[[], int]) -> int:
     """The lines of other output between ``best`` and ``lineno`` (error lines not counted)."""
     return lineno - best.lineno - 1 - errors_since()
 

@@ -240,7 +240,10 @@ class Forwarder:
         if not line.endswith(b"\n"):
             line += b"\n"
         self.before(stream)
-        self.out.emit(stream, line, Kind.SERVICE, command=True, shows=not progress)
+        # (asked only while nothing shown since the heartbeat last looked: one line will do)
+        out = self.out
+        shows = not progress and (out.visible != out.looked or self.commands.shows_line(line))
+        out.emit(stream, line, Kind.SERVICE, command=True, shows=shows)
         # Shown (no context repeats it); its stream's order counts only if it switched a level.
         self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
 
