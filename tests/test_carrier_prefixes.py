@@ -1,6 +1,6 @@
-"""Lines a carrier prefixes (a Compose service's ``api-1  | ``, ``kubectl logs --prefix``'s
-pod, the gutter of Terraform's boxed diagnostics ``│ ``) are read as the program wrote them:
-their level after the prefix, their words ranked without it, the reason named with it."""
+"""Lines a carrier prefixes (a Compose service's ``api-1  | ``, the gutter of Terraform's
+boxed diagnostics ``│ ``) are read as the program wrote them for the failure reason: their
+words ranked without the prefix, the reason named with it."""
 
 from __future__ import annotations
 
@@ -67,18 +67,3 @@ def test_a_terraform_warning_box_is_no_reason(
     assert _failed(result.console) == (
         b"[logtrim] failed (exit 1): Error: Reference to undeclared input variable"
     )
-
-
-@pytest.mark.parametrize(
-    "prefix", ["api-1  | ", "shop_worker_12 | ", "[pod/web-7f9c6/app] "], ids=repr
-)
-def test_a_level_after_a_carriers_prefix_is_the_lines_tier(
-    tmp_path: Path, run_logtrim: RunLogtrim, prefix: str
-) -> None:
-    """``INFO`` after the prefix is an info record, however its words read (``unable to``):
-    no error to count, and no reason; the exit code is."""
-    lines = [f"{prefix}INFO unable to reach cache-{i}, retrying in 1s\n" for i in range(5)]
-    result = run_logtrim("--ci", "plain", "--", *_child(tmp_path, "".join(lines), code=3))
-    assert result.code == 3
-    assert b"errors 0/0" in result.console
-    assert _failed(result.console) == b"[logtrim] failed (exit 3): exited with code 3"
