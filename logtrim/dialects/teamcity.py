@@ -53,6 +53,12 @@ def _found(line: str) -> re.Match[str] | None:
     return _COMMAND.search(line) or _LOOSE.search(line)
 
 
+def _split(found: re.Match[str]) -> tuple[str, str]:
+    """A found message's name and the rest of it (its attributes, as written)."""
+    name, _, rest = found.group(0)[len("##teamcity[") : -1].strip().partition(" ")
+    return name, rest
+
+
 _START = lazy(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\Z")  # cut short
 # A test reporter's messages, values of plain text (see ``Dialect.quick``).
 _QUICK_NAMES = (
@@ -122,13 +128,12 @@ class TeamCity(Dialect):
         # Messages, blocks, tests and problems show in the build log; these only set things.
         if (found := _found(line)) is None:
             return True
-        name = found.group(0)[len("##teamcity[") : -1].strip().partition(" ")[0]
-        return name not in _UNSHOWN
+        return _split(found)[0] not in _UNSHOWN
 
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         if self.disabled or (found := _found(line)) is None:
             return None
-        name, _, rest = found.group(0)[len("##teamcity[") : -1].strip().partition(" ")
+        name, rest = _split(found)
         attrs = {k: _unescape(v) for k, v in _ATTRS.findall(rest)}
         if name == "buildProblem":
             text = attrs.get("description", "")

@@ -32,13 +32,22 @@ _BOOKKEEPING = lazy(
 )
 
 
-def _passes_code(line: bytes) -> bool:
-    return bool(_PASSES_CODE.match(ANSI_BYTES.sub(b"", line).strip()))
+def _said_last(texts: list[bytes]) -> int:
+    """The index of a stream's last line that says what ran: past a traced code passed on
+    (``+ return 22``) and the bookkeeping around it; the last line itself when it is no such
+    trace, or when all before it are bookkeeping."""
+    last = len(texts) - 1
+    if not _PASSES_CODE.match(_body(texts[last])):
+        return last
+    for i in range(last - 1, -1, -1):
+        body = _body(texts[i])
+        if not (_BOOKKEEPING.match(body) or _PASSES_CODE.match(body)):
+            return i
+    return last
 
 
-def _bookkeeping(line: bytes) -> bool:
-    body = ANSI_BYTES.sub(b"", line).strip()
-    return bool(_BOOKKEEPING.match(body) or _PASSES_CODE.match(body))
+def _body(line: bytes) -> bytes:
+    return ANSI_BYTES.sub(b"", line).strip()
 
 
 COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
@@ -59,13 +68,7 @@ def offer(
             continue
         # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
         # than the code; the line before it is what the function or script did last.
-        said = len(mine) - 1
-        if said > 0 and _passes_code(mine[said][1]):
-            said -= 1
-            while said > 0 and _bookkeeping(mine[said][1]):
-                said -= 1  # (none but bookkeeping: the code passed on stays the candidate)
-            if not _bookkeeping(mine[said][1]):
-                mine = mine[: said + 1]
+        mine = mine[: _said_last([text for _, text in mine]) + 1]
         lineno, last = mine[-1]
         # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's): it
         # says what the loop did, not what failed. A progress form ("3 of 8 pods never

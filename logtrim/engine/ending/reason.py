@@ -228,10 +228,8 @@ class ReasonChooser:
         plain = plain_text(line)
         # Ranked as :meth:`_read` ranks it: without a carrier's prefix, named with it.
         carrier = traces.CARRIER.match(plain)
-        text, own = (
-            plain.strip(),
-            own_message(plain, plain[carrier.end() if carrier else 0 :].strip()),
-        )
+        body = plain[carrier.end() :] if carrier else plain
+        text, own = plain.strip(), own_message(plain, body.strip())
         if self._wins(rank, lineno, text, own=own):
             self._choose(Candidate(rank, text, lineno, own=own))
         return True
