@@ -5,6 +5,8 @@ Typer-free on purpose. :func:`main` gives the fast path the exit codes that type
 ``main`` and :func:`.app.main` give the same command line.
 """
 
+from __future__ import annotations
+
 import contextlib
 import errno
 import gc
@@ -23,8 +25,12 @@ from .guard import ensure_std_fds, finish, named_secrets
 from .options import RunOptions, check_closing_room, default_artifact
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
     from ..archive.target import Target
     from ..archive.writer import ArchiveWriter
+    from ..dialects import Dialect
+    from .settings import Settings
 
 
 def execute(
@@ -150,7 +156,7 @@ def _budget(given: dict[str, object]) -> int:
     return Policy.budget
 
 
-def _import_run_modules() -> tuple[ModuleType, type["Target"]]:
+def _import_run_modules() -> tuple[ModuleType, type[Target]]:
     """Import what ``run`` needs with the garbage collector off, then freeze what they made.
 
     Importing allocates some 100,000 objects that live until exit: each collection during
@@ -192,7 +198,7 @@ def _prepare(
     from ..dialects import choose
     from ..engine.masking.mask import masker_of
     from .config import file_mask_env, files_read, masks_from, resolve
-    from .outputs import refuse_artifact, refuse_same
+    from .outputs import refuse_artifact
 
     # Our messages may name a path that holds a secret: masked from the first one (a bad
     # setting's), with the secrets as read directly (a config file's mask-env too, however
@@ -224,18 +230,7 @@ def _prepare(
         raise UsageError("--pty needs a POSIX system")
     dialect = choose(settings.ci, env)
     policy = settings.policy(masks)
-    path = artifact if artifact is not None else default_artifact(command, cwd, policy.masks)
-    try:
-        # Also a name made up (in the working directory): not one in a directory of good runs.
-        role = "--artifact" if artifact is not None else "the archive (no --artifact)"
-        refuse_same(str(path), role, settings.baseline)
-        check_closing_room(settings.budget, dialect, path, name or path.name)
-        if settings.history:
-            _history_folder(settings.history)
-    except UsageError:
-        if artifact is None:
-            remove_placeholder(path)
-        raise
+    path = _archive_path(artifact, command, cwd, policy.masks, settings, dialect, name)
     return RunOptions(
         argv=command,
         policy=policy,
@@ -250,6 +245,34 @@ def _prepare(
         pty=pty,
         reserved=artifact is None,
     )
+
+
+def _archive_path(
+    artifact: Path | None,
+    command: list[str],
+    cwd: Path | None,
+    masks: Sequence[str],
+    settings: Settings,
+    dialect: Dialect,
+    name: str | None,
+) -> Path:
+    """The archive's path, checked: ``--artifact``, else a name made up in the working
+    directory (its placeholder removed again if a check refuses the run)."""
+    from .outputs import refuse_same
+
+    path = artifact if artifact is not None else default_artifact(command, cwd, masks)
+    try:
+        # Also a name made up (in the working directory): not one in a directory of good runs.
+        role = "--artifact" if artifact is not None else "the archive (no --artifact)"
+        refuse_same(str(path), role, settings.baseline)
+        check_closing_room(settings.budget, dialect, path, name or path.name)
+        if settings.history:
+            _history_folder(settings.history)
+    except UsageError:
+        if artifact is None:
+            remove_placeholder(path)
+        raise
+    return path
 
 
 def _warn_settings(missing: list[str], mask_env: tuple[str, ...], env: dict[str, str]) -> None:
@@ -278,7 +301,7 @@ def _history_folder(history: str) -> None:
         raise UsageError(f"--history: cannot create {history}: {exc.strerror or exc}") from None
 
 
-def _in_process(target: "Target", level: int) -> "ArchiveWriter":
+def _in_process(target: Target, level: int) -> ArchiveWriter:
     from ..archive.inprocess import InProcessArchive
 
     return InProcessArchive(target, level)

@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 
 from ..run import ending
 from . import hooks
-from .failopen import warn
+from .failopen import fail_open, warn
 
 if TYPE_CHECKING:
     from ..dialects.base import Action
@@ -26,7 +26,7 @@ def finish(h: LogtrimHandler, exit_code: int) -> list[Action]:
         if not h._engine_failed:
             h._take(h._whole.finish_input(now), now)  # records waiting for the next
     except Exception:
-        h._break(None, b"")
+        fail_open(h, b"")
     if h._broken:
         h._unfiltered(b"", now, final=True)  # the bytes that waited for a secret's end
     size = h._archive.close(ending.trailer(h._baseline, broken=h._broken))
@@ -101,7 +101,7 @@ def close_midrecord(h: LogtrimHandler) -> None:
     and the records the signal handler logged wait for that record, which may never end
     (``os._exit``). They go out now, masked, unfiltered, archived; the run closes failed
     open."""
-    h._break(None, b"", why="closed while a record was being taken")
+    fail_open(h, b"", why="closed while a record was being taken")
     now = time.monotonic()
     while h._queued:
         text, _, _ = h._queued.pop(0)

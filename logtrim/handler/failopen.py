@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from contextlib import suppress
@@ -23,8 +24,26 @@ if TYPE_CHECKING:
     from ..archive.sync import SyncArchive
     from ..engine.core import Core, Emit
     from .console import Console
+    from .handler import LogtrimHandler
 
 STDOUT = 1
+
+
+def fail_open(h: LogtrimHandler, data: bytes, why: str = "") -> None:
+    """The handler fails open (called in an ``except`` block): what the engine showed before
+    it failed, a warning, and from now on records go out unfiltered, ``data`` first."""
+    h._broken = h._engine_failed = True
+    with suppress(Exception):
+        h._console(h._whole.release())
+    if not why:
+        # The traceback only: ``handleError`` would print the record's arguments.
+        warn(traceback.format_exc().rstrip(), h.core)
+    warn(f"{why or 'internal error'}; forwarding all records unfiltered", h.core)
+    waiting = b""  # records the engine holds for a secret's end: older than the batch
+    with suppress(Exception):
+        waiting = h.core.records.take(STDOUT)
+    data, h._noise = waiting + bytes(h._noise) + data, bytearray()
+    h._unfiltered(data, time.monotonic())
 
 
 def warn(message: str, core: Core | None = None) -> None:

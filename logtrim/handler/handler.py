@@ -16,7 +16,6 @@ import logging
 import os
 import threading
 import time
-import traceback
 from collections.abc import Sequence
 from contextlib import suppress
 from pathlib import Path
@@ -29,7 +28,7 @@ from ..run.actions import carry_out
 from . import hooks
 from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
-from .failopen import STDOUT, PastEngine, format_error, masked, masked_text, warn
+from .failopen import STDOUT, PastEngine, fail_open, format_error, masked, masked_text, warn
 from .tiers import DebugCommands, record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -202,11 +201,11 @@ class LogtrimHandler(logging.Handler):
             if self._archive.due(now):
                 self._sync(now)
         except Exception:
-            self._break(record, data)
+            fail_open(self, data)
         except BaseException:
             # A signal handler raised (``sys.exit``, Ctrl-C) while the record was half fed:
             # the engine's state is not to be trusted; the record is not lost.
-            self._break(record, data, why="interrupted while taking a record")
+            fail_open(self, data, why="interrupted while taking a record")
             raise
 
     def _drain(self, now: float) -> None:
@@ -222,21 +221,6 @@ class LogtrimHandler(logging.Handler):
         while self.core.notes:
             warn(self.core.notes.pop(0), self.core)
         self._archive.write(archived, now)
-
-    def _break(self, record: logging.LogRecord | None, data: bytes, why: str = "") -> None:
-        """Fail open (called in an ``except`` block): from now on records go out unfiltered."""
-        self._broken = self._engine_failed = True
-        with suppress(Exception):
-            self._console(self._whole.release())  # what the engine showed before it failed
-        if not why:
-            # The traceback only: ``handleError`` would print the record's arguments.
-            warn(traceback.format_exc().rstrip(), self.core)
-        warn(f"{why or 'internal error'}; forwarding all records unfiltered", self.core)
-        waiting = b""  # records the engine holds for a secret's end: older than the batch
-        with suppress(Exception):
-            waiting = self.core.records.take(STDOUT)
-        data, self._noise = waiting + bytes(self._noise) + data, bytearray()
-        self._unfiltered(data, time.monotonic())
 
     def _unfiltered(self, data: bytes, now: float, *, final: bool = False) -> None:
         self._past.write(self._archive, self._console, data, now,
@@ -279,7 +263,7 @@ class LogtrimHandler(logging.Handler):
                     if not self._broken:
                         self._console(self._whole.tick(now))
                 except Exception:
-                    self._break(None, b"")
+                    fail_open(self, b"")
 
     def _console(self, emits: Sequence[Emit]) -> None:
         self._out.write(emits, self.stream)

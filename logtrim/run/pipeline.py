@@ -25,7 +25,7 @@ from .. import _log
 from .._fork import fault_hook
 from .._log import logger
 from .._matchers import NOTICE_AFTER, compiler, describe, fallback_notice
-from .._text import as_bytes, hide_secrets
+from .._text import hide_secrets
 from ..archive import forked
 from ..archive.target import Target
 from ..archive.writer import ArchiveWriter
@@ -34,7 +34,6 @@ from ..dialects import Dialect
 from ..engine.console.whole import Whole
 from ..engine.core import STDERR, STDOUT, Core
 from . import ending
-from .actions import carry_out
 from .console import Console
 from .fallback import HeadTail
 from .wholelines import ArchiveLines
@@ -264,45 +263,6 @@ class Pipeline:
         """The run's line shapes, for its archive's end (see :func:`.ending.trailer`)."""
         return ending.trailer(self.baseline, broken=self.unfiltered)
 
-    async def close(self, exit_code: int, size: int) -> None:
-        path = str(self.options.artifact.resolve()) if not self.archive.failed else None
-        self.console.end_line()
-        if self.broken:
-            # The engine's counts are not to be trusted: the tail, the archive, nothing more.
-            self.console.write(self.fallback.finish())
-            self.console.end_line()
-            await self._publish_only(exit_code, path, size)
-            return
-        try:
-            lost = str(self.options.artifact.resolve()) if self.archive.failed else None
-            emits, actions = ending.close_engine(
-                self.whole, exit_code, time.monotonic(), archive=path, name=self.options.name,
-                size=size, interrupted=self.interrupted, killed_by=self.killed_by, lost=lost,
-            )  # fmt: skip
-        except Exception:
-            self.console.write(self.whole.release())
-            logger().warning("internal error while closing the run", exc_info=True)
-            await self._publish_only(exit_code, path, size)  # the artifact all the same
-            return
-        self.console.write(emits)
-        if exit_code == 0 and self.interrupted is None:  # a good run: the next one's baseline
-            ending.remember(self.options.history, self.history_name, self.baseline)
-        mask = self.core.secrets.mask_text
-        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
-        self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
-
-    async def _publish_only(self, exit_code: int, path: str | None, size: int) -> None:
-        """The dialect's closing messages and actions alone (publish the archive, mark a
-        failure): a broken engine must not keep the archive from the CI server."""
-        self.console.end_line()
-        printed, actions = ending.published_only(
-            self.core, exit_code, path, self.options.name, size, _warn_with_traceback
-        )
-        self.console.write(printed)
-        mask = self.core.secrets.mask_text
-        missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
-        self.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
-
 
 def _safely(dialect: Dialect) -> Callable[[str], None]:
     """``dialect.observe``, for the fail-open path: a fault there loses a switch back, never
@@ -313,14 +273,6 @@ def _safely(dialect: Dialect) -> Callable[[str], None]:
             dialect.observe(line)
 
     return observe
-
-
-def _warn(message: str) -> None:
-    logger().warning(message)
-
-
-def _warn_with_traceback(message: str) -> None:
-    logger().warning(message, exc_info=True)
 
 
 def writer_for(options: RunOptions) -> ArchiveWriter:

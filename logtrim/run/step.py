@@ -17,7 +17,7 @@ from .._errors import LogtrimError
 from .._log import logger
 from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
-from . import collector
+from . import closing, collector
 from . import process as _process
 from .pipeline import Pipeline
 from .reader import Reader, Source
@@ -71,7 +71,7 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
                 code = await _until_exit(pipeline, process, sources, early)
             await pipeline.finish(code)
         size = await pipeline.archive.close(pipeline.trailer())
-        await pipeline.close(code, size)
+        await closing.close(pipeline, code, size)
     finally:
         early.restore()
         _process.close_sources(sources)

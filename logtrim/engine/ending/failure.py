@@ -32,6 +32,41 @@ def _same(text: bytes) -> bytes:
 _EXCEPTION_LINE = lazy(rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b")
 
 
+#: A CI's command that reports a failure beyond the errors the dialects read as reasons
+#: (:meth:`.Dialect.reported_error`): TeamCity's failed build status, Octopus's switch of a
+#: stream to the error level.
+_FAILS = lazy(
+    rb"##teamcity\[buildStatus\b(?:\|.|[^\]|])*status='FAILURE'|##octopus\[std(?:out|err)-error\]"
+)
+#: A CI's warning command: it counts when its words say something failed.
+_WARNS = lazy(rb"(?i)^[ \t]*::warning\b|##\[warning\]|##vso\[task\.logissue[^\]]*type=warning")
+#: A warning's words that say something failed (not after a zero: ``0 errors``).
+_FAILED = lazy(
+    rb"(?i)(?<!\b0 )(?<!\bno )\b(?:fail(?:ed|s|ures?|ing)?|errors?|fatal|abort(?:ed|ing)?)\b"
+)
+
+
+def says_failed(
+    raw: bytes,
+    classify: Callable[[bytes], Kind],
+    command: Callable[[bytes], bool],
+    reported: Callable[[bytes], bool],
+) -> bool:
+    """Whether a line says something failed: a rule puts it in the error tier, or in the
+    warning tier with a failure's word (``WARNING: publish step failed``), or it is a CI's
+    command (``command``) that reports an error (``reported``: ``::error::``,
+    ``##vso[task.logissue type=error]``, ``##teamcity[buildProblem``): not any command with
+    such a word."""
+    if command(raw):
+        if reported(raw) or _FAILS.search(raw) is not None:
+            return True
+        return _WARNS.search(raw) is not None and _FAILED.search(raw) is not None
+    kind = classify(raw)
+    if kind == Kind.WARNING:
+        return _FAILED.search(raw) is not None
+    return Kind.ERROR <= kind < Kind.SERVICE
+
+
 @dataclass(frozen=True, slots=True)
 class TailLine:
     """A line the end of a failed run may show."""

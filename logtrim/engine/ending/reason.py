@@ -28,19 +28,18 @@ from ..._text import ANSI_BYTES as _ANSI
 from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
-from . import traces
+from . import reading, traces
 from .errorrank import error_rank, plain_text
 from .formranks import FormRanks
 from .named import WENT_ON, completed, named
-from .nodeerrors import HEAD as NODE_AGGREGATE
 from .nodeerrors import NodeErrors
 from .psrecords import META as PS_META
-from .psrecords import Records, message_of
+from .psrecords import Records
 from .ranks import Candidate, Rank, nothing_to_clean, own_message
 from .replaces import BURST_CALM, calm, replaces, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
-from .tracestate import TraceState, cause_belongs, group_root, panic_goes_on
+from .tracestate import TraceState
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 
@@ -51,8 +50,8 @@ class ReasonChooser:
 
     best: Candidate | None = None
     first_errors: list[bytes] = field(default_factory=list)  # a handful, for the CI's summary
-    _trace: TraceState = field(default_factory=TraceState)
-    _tests: TestReports = field(default_factory=TestReports)
+    trace: TraceState = field(default_factory=TraceState)
+    tests: TestReports = field(default_factory=TestReports)
     memo: bool = True  # plain error lines ranked once per digits-to-zero form (``_plain``)
     # The error lines seen so far, bulk-counted ones too (the tally's); else those offered.
     error_lines: Callable[[], int] | None = None
@@ -63,18 +62,18 @@ class ReasonChooser:
     _next: int = -1  # the number of the line after the chosen one
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _ranks: FormRanks = field(default_factory=FormRanks)
-    _node: NodeErrors = field(default_factory=NodeErrors)
-    _carried: bytes = b""  # the carrier's prefix of the traceback read now
+    node: NodeErrors = field(default_factory=NodeErrors)
+    carried: bytes = b""  # the carrier's prefix of the traceback read now
     powershell: Records = field(default_factory=Records)  # Windows PowerShell's error records
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
-        return self._trace.far(lineno)
+        return self.trace.far(lineno)
 
     def offer(self, line: bytes, lineno: int, *, error: bool, detail: bool = False) -> None:
         """A line of the child's: ``error`` when it is in the error tier; ``detail`` when its
         level says debug/trace (never a reason)."""
-        trace = self._trace
+        trace = self.trace
         self._counted = error
         if lineno == self._next and self.best is not None:
             went_on(self.best, line)  # (``...ignoring``)
@@ -89,105 +88,9 @@ class ReasonChooser:
                 self._explained.append(plain[1:].strip())
         if self.memo and self._plain(line, lineno):
             return
-        self._read(line, lineno, error)
+        reading.read(self, line, lineno, error)
 
-    def _read(self, line: bytes, lineno: int, error: bool) -> None:
-        """A line :meth:`offer` did not pass over: part of a traceback, a panic or an
-        exception group, or an error line ranked by its words."""
-        trace = self._trace
-        text = _ANSI.sub(b"", line).rstrip(b"\r\n")
-        # A carrier's prefix (``web-1  | ``): the traceback is read without it, a line of
-        # another carrier's inside it is none of it; a candidate keeps it (whose it is).
-        prefix = carrier.group() if (carrier := traces.CARRIER.match(text)) else b""
-        if prefix:
-            if trace.inside and prefix != self._carried:
-                if error:
-                    self._error(line, text.strip(), lineno)
-                return
-            text = text[len(prefix) :]
-        if (gutter := traces.GROUP_GUTTER.match(text)) is not None:
-            text = text[gutter.end() :]  # a line of an exception group's traceback
-            if self._grouped(text, lineno):
-                return
-        elif traces.GROUP_RULE.match(text):
-            trace.members += trace.group >= 0  # a separator starts the group's next member
-            return  # its separators (``+-+---- 1 ----``) are no reason
-        else:
-            trace.group = -1
-        body = text.strip()
-        if not body or (
-            lineno - trace.panic_at <= 3 and panic_goes_on(self.best, trace.panic_at, body, lineno)
-        ):
-            return
-        if self._powershell(body, lineno):
-            return
-        if traces.TRACEBACK.search(text):
-            trace.header(lineno)
-            self._carried = prefix
-        elif traces.FRAME.match(text):
-            trace.frame(lineno)
-        elif traces.CHAINED.match(body):
-            trace.chained = True
-        elif (aggregate := NODE_AGGREGATE.match(body)) is not None:
-            self._take(Rank.EXCEPTION, aggregate.group(1), lineno, start=lineno)
-        elif self._node.inside(self.best, text, body, lineno):
-            pass  # one of the errors of Node's AggregateError: its first is the root cause
-        elif traces.JAVA_HEAD.match(body):
-            self._take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
-        elif (caused := traces.CAUSED_BY.match(body)) and cause_belongs(self.best, body, lineno):
-            assert self.best is not None
-            self.best.root = caused.group(1)  # the last "Caused by" is the root cause
-            self.best.lineno = lineno
-        elif trace.ends_here(text, body, lineno):
-            self._exception(body, lineno, prefix)
-        elif traces.PANIC.match(body):
-            # cargo test runs each test on a thread named after it: the first failing test
-            # wins; a worker thread's panic comes before main's that finds it joining.
-            main = bool(traces.MAIN_PANIC.match(body))
-            self._take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
-            if self.best is not None and self.best.lineno == lineno:
-                trace.panic_at = trace.last_exception = lineno  # (its message: no error word)
-        elif error:
-            self._error(line, body, lineno, shown=(prefix + text).strip() if prefix else None)
-
-    def _powershell(self, body: bytes, lineno: int) -> bool:
-        """A line of a PowerShell error record (:mod:`.psrecords`): its message, found at its
-        position line, is ranked as the error line it is (a native tool's stderr line that
-        PowerShell wraps, ``git : From https://...``, an error the script goes on from, a
-        wrapper's ``... failed with exit code 1`` say no more than their words). False: no
-        such line."""
-        ours, message = self.powershell.read(body, lineno)
-        if message is not None and (text := message_of(message)):
-            self._error(message, text, lineno - 1)
-        return ours
-
-    def _exception(self, body: bytes, lineno: int, prefix: bytes = b"") -> None:
-        """The exception that ends a traceback; in a chain the first one is the root cause."""
-        root = self._trace.ended(body, lineno)
-        # In a failing test's report it is that test's reason: an exception a passing
-        # test logs later (the suite goes on) does not replace it.
-        # The first traceback after a failing test's line is its report.
-        in_test = self._tests.in_test(lineno) or self._tests.in_reports(lineno)
-        rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
-        self._take(rank, prefix + body, lineno, root=root, start=self._trace.start)
-
-    def _grouped(self, text: bytes, lineno: int) -> bool:
-        """A line of a Python exception group's traceback, its gutter taken off: the group's
-        line (``ExceptionGroup: deploy failed (2 sub-exceptions)``) is taken as an exception,
-        the exception its first member ends in (a group nested there included) as its cause;
-        the group's other lines are no candidates. False: the line is looked at as any (the
-        frames above the group's line)."""
-        body, trace = text.strip(), self._trace
-        if trace.group < 0:
-            if not traces.GROUP_HEAD.match(body):
-                return False
-            self._exception(body, lineno)
-            trace.group, trace.members = lineno, 0
-            return True
-        group_root(trace, self.best, text, body)
-        return True
-
-    def _error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
+    def take_error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
         """An error line away from any traceback, ranked by its words (``shown``: the line
         as named, when ``body`` is it without a carrier's stamp)."""
         if len(self.first_errors) < 5:
@@ -201,10 +104,10 @@ class ReasonChooser:
         # came before it).
         if self.memo and not cleans and not traces.CAUSED_BY.match(body):
             self._ranks.remember(line.translate(DIGITS_TO_ZERO), rank)
-        rank = self._tests.rank(rank, body, lineno)
+        rank = self.tests.rank(rank, body, lineno)
         # (one that found nothing never keeps a program's next message from the reason)
         own = own_message(plain_text(line), body) and not cleans
-        self._take(rank, shown or body, lineno, own=own)
+        self.take(rank, shown or body, lineno, own=own)
 
     def _follows_error(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` comes right after the chosen line (a burst's few calm
@@ -250,7 +153,7 @@ class ReasonChooser:
     def looks_closely(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` is read with the lines before it: in or just after a
         traceback, its frames or a panic, or among the first error lines (kept for the CI)."""
-        return self._trace.near(lineno) or len(self.first_errors) < 5 or self._tests.near(lineno)
+        return self.trace.near(lineno) or len(self.first_errors) < 5 or self.tests.near(lineno)
 
     def ranked(self, line: bytes, lineno: int) -> bool:
         """Whether offering an error line and then the lines of its digits-to-zero form right
@@ -277,7 +180,7 @@ class ReasonChooser:
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no
         traceback has been seen, whose lines must each be looked at."""
-        return not self._trace.seen
+        return not self.trace.seen
 
     def offer_stream_end(
         self,
@@ -303,7 +206,7 @@ class ReasonChooser:
             return
         rank = end_rank(body, stderr=stderr, message=message, quiet=quiet)
         if rank is not None:
-            self._take(rank, body, lineno)
+            self.take(rank, body, lineno)
 
     def offer_reported(self, text: bytes, test: bool, lineno: int) -> None:
         """An error the child reported to its CI with a command (``::error::``, a TeamCity
@@ -312,7 +215,7 @@ class ReasonChooser:
         self._counted = False  # (a command: no line of a tier)
         body = _ANSI.sub(b"", text).strip()
         if body:
-            self._take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno)
+            self.take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno)
 
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
@@ -320,9 +223,9 @@ class ReasonChooser:
         self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
         if body:
-            self._take(Rank.NEW, body, lineno)
+            self.take(Rank.NEW, body, lineno)
 
-    def _take(
+    def take(
         self,
         rank: Rank,
         text: bytes,

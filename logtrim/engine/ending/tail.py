@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from functools import partial
 
-from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from ..console.output import OWN, STDOUT, Output
 from ..console.tally import gap_note
@@ -15,25 +14,13 @@ from ..shapes.novelty import Withheld
 from ..shapes.templates import template
 from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
-from .failure import TailLine, incidents
+from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, written_after
 from .headers import earlier_header, tail_header
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
-#: A CI's command that reports a failure beyond the errors the dialects read as reasons
-#: (:meth:`.Dialect.reported_error`): TeamCity's failed build status, Octopus's switch of a
-#: stream to the error level.
-_FAILS = lazy(
-    rb"##teamcity\[buildStatus\b(?:\|.|[^\]|])*status='FAILURE'|##octopus\[std(?:out|err)-error\]"
-)
-#: A CI's warning command: it counts when its words say something failed.
-_WARNS = lazy(rb"(?i)^[ \t]*::warning\b|##\[warning\]|##vso\[task\.logissue[^\]]*type=warning")
-#: A warning's words that say something failed (not after a zero: ``0 errors``).
-_FAILED = lazy(
-    rb"(?i)(?<!\b0 )(?<!\bno )\b(?:fail(?:ed|s|ures?|ing)?|errors?|fatal|abort(?:ed|ing)?)\b"
-)
 _PARTIAL_SHORT = "... only part fits ..."
 
 
@@ -183,18 +170,8 @@ class Tail:
         return recent, held, window, reopened
 
     def _failure(self, raw: bytes) -> bool:
-        """Whether a line says something failed: a rule puts it in the error tier, or in
-        the warning tier with a failure's word (``WARNING: publish step failed``), or it is
-        a CI's command that reports an error (``::error::``, ``##vso[task.logissue
-        type=error]``, ``##teamcity[buildProblem``): not any command with such a word."""
-        if self._command(raw):
-            if self._reported(raw) or _FAILS.search(raw) is not None:
-                return True
-            return _WARNS.search(raw) is not None and _FAILED.search(raw) is not None
-        kind = self._classify(raw)
-        if kind == Kind.WARNING:
-            return _FAILED.search(raw) is not None
-        return Kind.ERROR <= kind < Kind.SERVICE
+        """Whether a line says something failed (:func:`.says_failed`)."""
+        return says_failed(raw, self._classify, self._command, self._reported)
 
     def _earlier(
         self,
