@@ -53,6 +53,24 @@ def test_diff_shows_the_new_lines_and_nothing_the_good_run_also_has(
     assert len(out) == 3
 
 
+def test_diff_exit_code_gates_on_new_lines(runs: tuple[Path, Path], tmp_path: Path) -> None:
+    """``--exit-code``: 1 when BAD has new lines, 0 when it has none (another run of the
+    same step, other numbers), as ``git diff --exit-code``; the listing is the same."""
+    good, bad = runs
+    gated = _cli("diff", "--exit-code", str(good), str(bad))
+    assert gated.returncode == 1, gated.stderr
+    assert gated.stdout == _cli("diff", str(good), str(bad)).stdout
+    same = tmp_path / "same.log"
+    same.write_bytes(_step(3))
+    proc = _cli("diff", "--exit-code", str(good), str(same))
+    assert proc.returncode == 0, proc.stderr
+    assert b"0 new line shapes" in proc.stdout
+    # A damaged BAD is an input error first, whatever it held.
+    cut = tmp_path / "cut.log.zst"
+    cut.write_bytes(zstandard.ZstdCompressor().compress(_step(2, SILENT))[:-20])
+    assert _cli("diff", "--exit-code", str(good), str(cut)).returncode == 3
+
+
 def test_diff_with_context_shows_the_neighbours_grep_style(runs: tuple[Path, Path]) -> None:
     good, bad = runs
     bad.write_bytes(_step(2, b"ERROR: upload failed: 403 Forbidden\n" + SILENT))

@@ -257,6 +257,13 @@ def diff(
     binary: BinaryOption = False,
     mask: MaskOption = None,
     mask_env: MaskEnvOption = None,
+    exit_code: Annotated[
+        bool,
+        typer.Option(
+            "--exit-code",
+            help="Exit with 1 when BAD has new lines (as git diff --exit-code), else 0.",
+        ),
+    ] = False,
 ) -> None:
     """Show BAD's new lines: those whose shape (template) no line of GOOD has, and that no
     line of GOOD is near (most words alike)."""
@@ -293,7 +300,9 @@ def diff(
             write_all(out, b"".join(differ.render(result)))
             write_all(out, f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
         out.flush()
-    warn(inp.name, inp.damage, inp.fatal)
+    warn(inp.name, inp.damage, inp.fatal)  # a damaged BAD: exit 3 first, as diff(1)'s 2
+    if exit_code and (result.found or result.unkept):
+        raise typer.Exit(1)  # new lines, for a CI gate: what the listing and summary count
 
 
 _SUMMARY_ROOM = 256  # the closing summary line's share of diff's budget
