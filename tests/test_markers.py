@@ -91,7 +91,7 @@ def test_earlier_lines_a_marker_counted_are_said_to_be_counted(run_logtrim: RunL
     )  # fmt: skip
     assert r.code == 3
     lines = r.console.decode().splitlines()
-    header = "[logtrim] --- held back, written earlier, counted above ---"
+    header = '[logtrim] --- held back, written earlier, in "not shown" above ---'
     assert header in lines
     start = lines.index(header)
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("[logtrim] ---"))

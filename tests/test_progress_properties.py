@@ -188,7 +188,7 @@ def _markers_in_place(
             elif line.startswith(b"[logtrim] --- "):
                 again = False
             if again:
-                continue  # (its header says so: "counted above"; docs/policy.md)
+                continue  # (its header says a marker above counted them; docs/policy.md)
             if (count := _counted(line)) is not None:
                 counts.append((count, len(shown)))
             elif not line.startswith(b"[logtrim] ") and (number := _line_number(line)):

@@ -266,7 +266,7 @@ def test_only_lines_after_the_newest_error_that_says_why_are_reopened(
 
 def test_the_tail_s_header_counts_only_what_a_marker_counted(run_logtrim: RunLogtrim) -> None:
     """The cleanup lines come after the last line shown: no marker counted them, but the
-    lines reopened made the header say "some counted above"."""
+    lines reopened made the header say some were in a "not shown" count above."""
     before = "for i in $(seq 1 50); do echo step $i copying file$i; done"
     for budget in ("2kB", "20MB"):
         r = run_logtrim(

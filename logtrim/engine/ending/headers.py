@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+#: What the headers say of lines a marker above counted already (``... 12 lines (2 kB) not
+#: shown ...``): shown now, they are not more lines than the run wrote.
+COUNTED = b'already in a "not shown" count above'
+#: Its short form (``Budget.compact``).
+COUNTED_SHORT = b'in "not shown" above'
 #: Over the lines written before some already on the console: the one section out of order.
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
 #: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
@@ -16,7 +21,9 @@ def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     if not some:
         return header
     end = b" ---\n" if compact else b") ---\n"
-    said = b", counted above" if every else b", some counted above"
+    said = b", " + COUNTED_SHORT if compact else b"; " + COUNTED
+    if not every:
+        said = said.replace(b" ", b" some ", 1)
     return header.replace(end, said + end)
 
 
@@ -24,8 +31,15 @@ def tail_header(title: str, *, again: bool, compact: bool) -> bytes:
     """The tail's header; ``again``: it shows lines a marker above counted."""
     title = title or "last lines"
     if again:
-        title += ", counted above" if compact else ", some counted above (written before it)"
+        title += f", {COUNTED_SHORT.decode()}" if compact else f" (some {COUNTED.decode()})"
     return f"[logtrim] --- {title} ---\n".encode()
 
 
-__all__ = ["EARLIER_HEADER", "EARLIER_SHORT", "earlier_header", "tail_header"]
+__all__ = [
+    "COUNTED",
+    "COUNTED_SHORT",
+    "EARLIER_HEADER",
+    "EARLIER_SHORT",
+    "earlier_header",
+    "tail_header",
+]
