@@ -23,12 +23,13 @@ object Deploy : BuildType({
         script {
             name = "Install logtrim"
             // logtrim is not on PyPI: build its wheel from a clone (python3 -m pip wheel --no-deps -w tools .) and commit it, or install from your own package feed.
-            scriptContent = "python3 -m pip install --user --quiet ./tools/logtrim-0.1.0-py3-none-any.whl"
+            // A venv of its own: an agent's system Python may be "externally managed" (PEP 668).
+            scriptContent = "python3 -m venv .logtrim && .logtrim/bin/pip install --quiet ./tools/logtrim-0.1.0-py3-none-any.whl"
         }
         script {
             name = "Deploy"
             scriptContent = """
-                ~/.local/bin/logtrim run --mask-env DB_PASSWORD -- ./deploy.sh
+                .logtrim/bin/logtrim run --mask-env DB_PASSWORD -- ./deploy.sh
             """.trimIndent()
         }
     }
