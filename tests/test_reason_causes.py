@@ -676,3 +676,40 @@ def test_npms_own_error_that_starts_with_command_stays_a_reason(run_logtrim: Run
     r = run_logtrim("--ci", "plain", "--", "bash", "-c", code)
     assert r.code == 1
     assert b"failed (exit 1): npm error command not found: webpack\n" in r.console
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        # A thing's number before "failed" names what failed; it is no count of failures.
+        ("echo 'FATAL: job 12 failed' >&2; echo bye >&2", "FATAL: job 12 failed"),
+        (
+            "echo 'ERROR: migration 3 failed' >&2; echo 'cleaning up' >&2",
+            "ERROR: migration 3 failed",
+        ),
+        # A runner's count still only says that something failed: the line before says why.
+        (
+            "echo 'AssertionError: total 81 != 80' >&2; echo 'Tests: 1 failed, 20 passed' >&2",
+            "AssertionError: total 81 != 80",
+        ),
+        (
+            "echo 'src/a.ts(3,5): error TS2322: number is not string' >&2;"
+            " echo 'Found 2 errors in 1 file.' >&2",
+            "src/a.ts(3,5): error TS2322: number is not string",
+        ),
+    ],
+)
+def test_a_number_before_failed_is_a_tally_only_when_it_counts(
+    run_logtrim: RunLogtrim, script: str, reason: str
+) -> None:
+    assert _reason(run_logtrim, "bash", "-c", script + "; exit 1") == reason
+
+
+@pytest.mark.skipif(shutil.which("node") is None, reason="needs node")
+def test_a_node_error_naming_a_numbered_step_is_the_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Not Node's version line after its stack (``Node.js v20.1.0``)."""
+    script = tmp_path / "migrate.js"
+    script.write_text('function m() { throw new Error("migration 3 failed"); }\nm();\n')
+    assert _reason(run_logtrim, "node", str(script)) == "Error: migration 3 failed"

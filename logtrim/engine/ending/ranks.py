@@ -105,7 +105,12 @@ _PHASE = lazy(
 # 20 passed", "4 examples, 1 failure", "Found 2 errors", "Failed:  1,"); in lower case, or
 # capitalised before its count: a level after a time's digits is none (``,917 ERROR deploy``).
 _TALLY = lazy(
-    rb"(?<![\w.:/-])[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
+    # A count, not a thing's number: after a word only after a verb that counts ("Found 2
+    # errors", "compiled with 3 errors", "3 passed and 1 failed"); ``job 12 failed``,
+    # ``migration 3 failed`` name what failed.
+    rb"(?:(?<![\w.:/-])(?<![A-Za-z] )|\b(?:[Ff]ound|with|had|ha[sv]e|generated|produced|"
+    rb"encountered|detected|reported|were|was|are|and|but) )"
+    rb"[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
     # A count after the label ends its field ("Failed:     1, Passed:    20"); one that goes
     # on is a message's cause ("request failed: 502 Bad Gateway", "failed: 3 of 8 pods").
     rb"\b(?:[Ff]ailed|[Ff]ailures|[Ee]rrors): +[0-9]+(?=\s*(?:[,;|)]|$)|"
