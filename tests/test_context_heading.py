@@ -5,6 +5,9 @@ the context."""
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 from conftest import RunLogtrim, py
 
 from logtrim.engine.console.show import HEADING
@@ -97,3 +100,38 @@ def test_a_heading_above_a_parametrize_list_is_shown_when_it_costs_little(
     heading = lines.index("_" * 19 + " test_price_discount[3-19.99-0.15-50.98] " + "_" * 20)
     assert lines[heading + 2] == "qty = 3, unit = 19.99, discount = 0.15, expected = 50.98"
     assert lines.index("E       assert 50.97 == 50.98") == heading + 11
+
+
+def test_a_failing_test_s_own_frame_is_shown_under_its_heading_in_a_real_pytest_run(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A real ``pytest -v``: the error is raised in a helper, so pytest prints the test's own
+    frame (the line of the test that failed) and the helper's. The heading, a line pytest's
+    rules show, was shown; the test's frame under it was ``... 8 lines (247 B) not shown ...``
+    while the helper's frame was the error's context."""
+    (tmp_path / "test_ship.py").write_text(
+        "import pytest\n\n"
+        "def shipping_cost(weight_kg, country):\n"
+        '    rates = {"DE": 4.9, "FR": 5.9, "US": 12.0}\n'
+        "    base = rates[country]\n"
+        "    return base * weight_kg\n\n"
+        '@pytest.mark.parametrize("i", range(1000))\n'
+        "def test_ok(i):\n"
+        "    assert i >= 0\n\n"
+        "def test_unknown_country():\n"
+        '    assert shipping_cost(1, "JP") == 15.0\n'
+    )
+    r = run_logtrim(
+        "--ci", "plain", "--budget", "64kB", "--",
+        sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-p", "no:randomly",
+        "-p", "no:xdist", "-v", "test_ship.py",
+        cwd=tmp_path, timeout=120,
+    )  # fmt: skip
+    assert r.code == 1
+    lines = r.stdout.decode().splitlines()
+    heading = next(i for i, line in enumerate(lines) if " test_unknown_country " in line)
+    error = lines.index("E       KeyError: 'JP'")
+    section = lines[heading:error]
+    assert '>       assert shipping_cost(1, "JP") == 15.0' in section
+    assert "weight_kg = 1, country = 'JP'" in section
+    assert not any(line.startswith("[logtrim] ...") for line in section)

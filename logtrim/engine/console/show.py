@@ -63,14 +63,16 @@ class Shower:
         want = min(self._context, unseen)
         if want <= 0:
             return []
-        lines = history.recent(lineno, min(want + HEADING_FAR, unseen))
+        # (and the few lines shown last: the heading may be among them, a rule's line)
+        lines = history.recent(lineno, min(want + HEADING_FAR, unseen + HEADING_REACH))
+        shown = max(len(lines) - unseen, 0)
         # The heading of the error's section (which test failed) when it is just above, or
         # further up when the lines to it cost at most a twentieth of the budget (1 kB).
         above = len(lines) - want
         start = next(
             (i for i in range(above - 1, -1, -1) if HEADING.match(lines[i][2])), max(above, 0)
         )
-        near = max(above - HEADING_REACH, 0)
+        start, near = max(start, shown), max(above - HEADING_REACH, shown)
         if start < near:
             cost = sum(len(raw) for _, _, raw in lines[start:near])
             if cost > min(1024, self.budget.total // 20):
