@@ -713,3 +713,29 @@ def test_a_node_error_naming_a_numbered_step_is_the_reason(
     script = tmp_path / "migrate.js"
     script.write_text('function m() { throw new Error("migration 3 failed"); }\nm();\n')
     assert _reason(run_logtrim, "node", str(script)) == "Error: migration 3 failed"
+
+
+_LOGGED_TRACE = (
+    "java.lang.RuntimeException: Failed to load tenant configuration\n"
+    "\tat shop.Svc.repo(Svc.java:2)\n"
+    "\tat shop.Svc.main(Svc.java:4)\n"
+    "Caused by: java.lang.IllegalArgumentException: tenant id must not be null\n"
+    "\t... 2 more\n"
+)
+
+
+@pytest.mark.parametrize(
+    "before", ["", "2024-05-01 10:00:00.123 ERROR [main] c.e.Svc - Tenant sync aborted\n"]
+)
+def test_a_logged_java_exception_is_named_with_its_root_cause(
+    run_logtrim: RunLogtrim, tmp_path: Path, before: str
+) -> None:
+    """``e.printStackTrace()`` and a logger's ``log.error("...", e)`` write the chain without
+    ``Exception in thread``: its ``Caused by:`` is the root cause all the same."""
+    trace = tmp_path / "trace.txt"
+    trace.write_text(before + _LOGGED_TRACE + "Shutdown complete\n")
+    reason = _reason(run_logtrim, "sh", "-c", f"cat {trace} >&2; exit 1")
+    assert reason == (
+        "java.lang.RuntimeException: Failed to load tenant configuration"
+        " (caused by java.lang.IllegalArgumentException: tenant id must not be null)"
+    )

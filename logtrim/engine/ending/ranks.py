@@ -202,6 +202,10 @@ _CODE_ALONE = lazy(rb"^error: [a-z]+(?:-[a-z]+)+$")
 _RETRYING = b"FAILED - RETRYING"
 # pytest's explanation of a failure: "E   ModuleNotFoundError: No module named 'x'"
 _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
+# A JVM exception as ``printStackTrace`` and the loggers write it, its frames and ``Caused
+# by:`` lines below (``java.lang.IllegalStateException: pool closed``): the uncaught one's
+# ``Exception in thread "main"`` aside, the same exception with its root cause.
+_JAVA_EXCEPTION = lazy(rb"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::\s|$)")
 
 
 # A line announcing failing tests' reports: Mocha's count ("2 failing"), or a heading that
@@ -235,6 +239,13 @@ _NOTHING_TO_CLEAN = lazy(
     # PowerShell's Remove-Item
     rb"^Remove-Item : Cannot find path .* because it does not exist\.$"
 )
+
+
+def java_exception(body: bytes) -> bool:
+    """Whether an error line is a JVM exception as a logger writes it (:data:`_JAVA_EXCEPTION`):
+    an exception, with its ``Caused by:`` below, where no failing test's report is read (there
+    the test's line says which test, the exception why)."""
+    return _JAVA_EXCEPTION.match(body) is not None
 
 
 def nothing_to_clean(body: bytes) -> bool:

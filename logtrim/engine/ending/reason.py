@@ -35,7 +35,7 @@ from .named import WENT_ON, completed, named
 from .nodeerrors import NodeErrors
 from .psrecords import META as PS_META
 from .psrecords import Records
-from .ranks import Candidate, Rank, nothing_to_clean, own_message
+from .ranks import Candidate, Rank, java_exception, nothing_to_clean, own_message
 from .replaces import BURST_CALM, calm, replaces, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
@@ -99,6 +99,8 @@ class ReasonChooser:
         if cleans and self._follows_error(lineno):
             return  # a clean-up right after an error that found nothing to remove: it follows
         rank = error_rank(line, body)
+        if rank < Rank.EXCEPTION and java_exception(body) and not self.tests.near(lineno):
+            rank = Rank.EXCEPTION  # (its ``Caused by:`` lines then give its root cause)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then; a clean-up's, by what
         # came before it).
