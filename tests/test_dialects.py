@@ -374,3 +374,26 @@ def test_github_a_group_the_step_left_open_is_ended_before_logtrims_lines(
     assert lines.index(b"ERROR: it broke") < end < lines.index(next(
         ln for ln in lines if ln.startswith(b"::error ")
     ))  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("first", "reset"),
+    [("::stop-commands::tok1", b"::tok1::"), ("::group::Build", b"::endgroup::")],
+)
+def test_github_a_pause_or_group_after_a_byte_order_mark_is_followed(
+    run_logtrim: RunLogtrim, first: str, reset: bytes
+) -> None:
+    """The runner (.NET) drops a byte-order mark at the output's start, so a pause or a group
+    opened behind one is the runner's: logtrim ends it before its own ``::error``, as it does
+    without the mark (else the paused runner reads logtrim's annotations as text)."""
+    step = (
+        "import sys; out = sys.stdout.buffer\n"
+        f"out.write(b'\\xef\\xbb\\xbf' + {first.encode()!r} + b'\\n')\n"
+        "out.write(b'ERROR: it broke\\n'); out.flush()\n"
+        "raise SystemExit(2)"
+    )
+    result = run_logtrim("--ci", "github", "--", *py(step))
+    assert result.code == 2
+    lines = result.stdout.splitlines()
+    error = lines.index(next(ln for ln in lines if ln.startswith(b"::error ")))
+    assert reset in lines[:error]

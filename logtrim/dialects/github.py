@@ -150,7 +150,9 @@ class GitHub(Dialect):
 
     def observe(self, line: str) -> None:
         """Follow ``stop-commands`` pauses; call once per child line, after classifying it."""
-        for name, data in commands(line):
+        # After a byte-order mark too, as declared_secrets reads it: the runner (.NET) drops
+        # one at the output's start, and a pause or a group missed would hide our lines.
+        for name, data in commands(line.lstrip("\ufeff")):
             self._observe(name, data)
 
     def hide_with(self, hide: Callable[[str], str]) -> None:
