@@ -739,3 +739,30 @@ def test_a_logged_java_exception_is_named_with_its_root_cause(
         "java.lang.RuntimeException: Failed to load tenant configuration"
         " (caused by java.lang.IllegalArgumentException: tenant id must not be null)"
     )
+
+
+@pytest.mark.parametrize(
+    ("script", "reason"),
+    [
+        # A last line that only says the program stops: the line before says why.
+        (
+            "for i in $(seq 1 50); do echo sync file$i; done;"
+            " echo 'remote returned: 409 conflict on object app.js (version mismatch)';"
+            " echo 'giving up'",
+            "remote returned: 409 conflict on object app.js (version mismatch)",
+        ),
+        ("echo 'upload: 3 of 8 parts lost'; echo 'Aborting.'", "upload: 3 of 8 parts lost"),
+        # ... unless that line is an info line: the stop is all there is.
+        ("echo 'INFO all good'; echo 'giving up'", "giving up"),
+        # A limit exceeded says why, on stdout too; over an error the script went on from.
+        (
+            "echo 'ERROR: upload of chunk 2 failed: connection reset; retrying (1/3)';"
+            " echo 'Upload complete'; echo 'Quota exceeded: requested 12 vCPUs, limit is 8'",
+            "Quota exceeded: requested 12 vCPUs, limit is 8",
+        ),
+    ],
+)
+def test_the_line_that_says_why_a_script_stopped_is_named(
+    run_logtrim: RunLogtrim, script: str, reason: str
+) -> None:
+    assert _reason(run_logtrim, "bash", "-c", script + "; exit 3") == reason

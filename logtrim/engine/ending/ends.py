@@ -32,6 +32,15 @@ _BOOKKEEPING = lazy(
 )
 
 
+# A last line that only says the program stops (``giving up``, ``Aborting.``): the line
+# before it is where it said why.
+_STOPS = lazy(
+    rb"^(?:[\w.-]+: )?(?:giving up|gave up|aborting|aborted|exiting|stopping|halting|bailing out|"
+    rb"failed|failure)[.!]*$",
+    re.I,
+)
+
+
 def _said_last(texts: list[bytes]) -> int:
     """The index of a stream's last line that says what ran: past a traced code passed on
     (``+ return 22``) and the bookkeeping around it; the last line itself when it is no such
@@ -69,6 +78,15 @@ def offer(
         # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
         # than the code; the line before it is what the function or script did last.
         mine = mine[: _said_last([text for _, text in mine]) + 1]
+        # ``giving up`` says that it stopped; the line before, why (unless it is a warning
+        # or an info line: then the stop itself).
+        stops = (
+            len(mine) > 1
+            and _STOPS.match(_body(mine[-1][1])) is not None
+            and classify(mine[-2][1]) not in (Kind.WARNING, Kind.INFO)
+        )
+        if stops:
+            mine = mine[:-1]
         lineno, last = mine[-1]
         # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's): it
         # says what the loop did, not what failed. A progress form ("3 of 8 pods never
@@ -83,7 +101,7 @@ def offer(
         # A progress bar (curl's on stderr) is no message a program stops with: stderr's
         # rank is for a line of no tier (or an error).
         message = kind != Kind.PROGRESS
-        offers.append((lineno, last, stream == STDERR, message, quiet))
+        offers.append((lineno, last, stream == STDERR or stops, message, quiet))
     for lineno, last, stderr, message, quiet in sorted(offers):
         reasons.offer_stream_end(last, lineno, stderr=stderr, message=message, quiet=quiet)
 

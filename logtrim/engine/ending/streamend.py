@@ -22,10 +22,11 @@ _SAYS_FAILED = lazy(
 )
 # ... or that the script refuses to go on, and why: ``release 4.12 is locked by deploy
 # #4411, not proceeding``, ``checksum mismatch: expected 9f1c got 77ab`` (a mismatch said
-# as a finding, not counted: ``no mismatches``, ``0 mismatches`` say none).
+# as a finding, not counted: ``no mismatches``, ``0 mismatches`` say none), ``Quota
+# exceeded: requested 12 vCPUs, limit is 8``.
 _SAYS_REFUSED = lazy(
     rb"\b(?:not proceeding|refus(?:e|es|ed|ing) to|will not (?:proceed|continue|deploy|run)|"
-    rb"can(?:not|'t) (?:proceed|continue|deploy)|is locked by)\b|"
+    rb"can(?:not|'t) (?:proceed|continue|deploy)|is locked by)\b|(?<!not )\bexceeded\b|"
     rb"(?<![Nn]o )(?<![0-9] )\bmismatch(?:es)?\b(?=\s*[:(]|\s*$)",
     re.I,
 )
