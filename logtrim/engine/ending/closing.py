@@ -200,6 +200,13 @@ class Closer:
             reserve += len(group) + len(group_end or "") + 2
         before = out.take()
         lines = self._replayed(tail(self.policy.tail, reserve, title))
+        header = f"[logtrim] --- {title}".encode()
+        if group is not None and not any(data.startswith(header) for _, data in lines):
+            # Only earlier lines held back, no last lines: the group says so (a shorter title,
+            # within the room kept for the other).
+            title = f"earlier lines (exit code {end.exit_code})"
+            group = dialect.group_start(title, timestamp=end.timestamp)
+            group_end = dialect.group_end(title, timestamp=end.timestamp)
         if lines and group is not None:
             lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
             out.budget.spend(len(group) + 1)

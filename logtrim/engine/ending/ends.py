@@ -19,7 +19,7 @@ from ..match.kinds import Kind
 from ..shapes.templates import template
 from .failure import TailLine
 from .named import as_said
-from .ranks import Rank, line_rank
+from .ranks import line_rank, rank_says_why
 from .reason import ReasonChooser
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
@@ -148,6 +148,7 @@ def before_end(
     says_why: Callable[[bytes], bool],
     command: Callable[[bytes], bool],
     failed: Callable[[bytes], bool] = lambda _: True,
+    said: int = -1,
 ) -> dict[int, int]:
     """For a failed run's tail: per stream whose last lines in the window (``lines``) were
     shown as they came (a line that only says something failed, and the context before it),
@@ -164,12 +165,16 @@ def before_end(
     ``failed``: whether a line says something failed; when no line shown in the window
     says so, on either stream or as a CI's command (a script's ``==> Checking the release``,
     then a silent command that failed), the streams keep their order: lines before their
-    last ones would end the console, as if they failed."""
+    last ones would end the console, as if they failed. ``said``: the failure reason's line
+    when it was shown as it came and says why; older than the window, it keeps the streams
+    in order too (the console said why already; a rollback's lines after it add nothing)."""
     froms: dict[int, int] = {}
     # Whether a line shown says something failed, on either stream or as a CI's command.
     failing = any(failed(raw) for n, _, raw in lines if n in shown)
     # The newest: an earlier error that says why may be one the run went on from.
     why = [n for n, _, raw in lines if n in shown and says_why(raw)][-1:]
+    if not why and 0 <= said < (lines[0][0] if lines else 0):
+        return froms
     for stream in {line[1] for line in lines}:
         own = [
             n for n, s, raw in lines if s == stream and not history.is_quiet(n) and not command(raw)
@@ -201,16 +206,6 @@ def _hidden_after(own: list[int], cause: int, shown: set[int]) -> bool:
     return any(n not in shown for n in after)
 
 
-# The words of a line that says only that something failed (see :func:`says_why`).
-_FAILURE_WORDS = lazy(
-    rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
-    rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"
-    rb"upgrade|rollout|checks?|has|have|exit(?:ed)?|code|status|with|the|of)\b",
-    re.I,
-)
-_OWN_WORD = lazy(rb"[A-Za-z]")
-
-
 def says_why(raw: bytes, classify: Callable[[bytes], Kind]) -> bool:
     """Whether a line is an error line that says why, not only that something failed:
     read as the failure reason reads it (its time stamp aside); a plain error or fatal
@@ -220,10 +215,7 @@ def says_why(raw: bytes, classify: Callable[[bytes], Kind]) -> bool:
     if classify(raw) != Kind.ERROR:
         return False
     body = as_said(ANSI_BYTES.sub(b"", raw).strip())
-    rank = line_rank(body)
-    return rank > Rank.FATAL or (
-        rank >= Rank.ERROR and _OWN_WORD.search(_FAILURE_WORDS.sub(b"", body)) is not None
-    )
+    return rank_says_why(line_rank(body), body)
 
 
 def before_last(

@@ -35,7 +35,14 @@ from .named import WENT_ON, completed, named
 from .nodeerrors import NodeErrors
 from .psrecords import META as PS_META
 from .psrecords import Records
-from .ranks import Candidate, Rank, java_exception, nothing_to_clean, own_message
+from .ranks import (
+    Candidate,
+    Rank,
+    java_exception,
+    nothing_to_clean,
+    own_message,
+    rank_says_why,
+)
 from .replaces import BURST_CALM, calm, replaces, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
@@ -178,6 +185,12 @@ class ReasonChooser:
         if self.best is None or self.best.rank <= Rank.FATAL:
             return (-1, -1)
         return self.block()
+
+    def says_why(self) -> bool:
+        """Whether the chosen line says why the run failed, not only that it did (see
+        :func:`.rank_says_why`)."""
+        best = self.best
+        return best is not None and rank_says_why(best.rank, best.text)
 
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no
