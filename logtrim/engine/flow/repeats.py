@@ -10,12 +10,15 @@ from collections.abc import Callable
 from ..._sizes import format_count
 from ..._text import ANSI_BYTES
 from ..console.output import STDERR, STDOUT, Output
-from ..match.kinds import INFO, Kind
+from ..match.kinds import INFO, WARNING, Kind
 from ..shapes.templates import template
 from .history import History
 
 #: Times the very same info line follows a gap before it goes into the gaps it follows.
 RECUR = 3
+#: ... and a warning of the same shape (see :meth:`Repeats.recurs_shape`).
+RECUR_SHAPE = 3
+_SHAPE_LINE = 512  # a warning's shape is read on its first bytes
 _AGAIN_MAX = 4096  # lines remembered (then counted anew)
 _AGAIN_LINE = 256  # the longest remembered: headings and separators are short
 
@@ -75,6 +78,7 @@ class Repeats:
         self.streams = {STDOUT: Run(), STDERR: Run()}
         # Info lines after lines not shown, once the console is pressed: how often, by line.
         self._again: dict[bytes, int] = {}
+        self._shapes: dict[bytes, int] = {}  # warnings' shapes after a gap (recurs_shape)
 
     def key(
         self, stream: int, shown: bytes, now: float, lineno: int, kind: Kind = INFO
@@ -178,6 +182,30 @@ class Repeats:
         if len(again) >= _AGAIN_MAX:
             again.clear()
         again[line] = seen + 1
+        return False
+
+    def recurs_shape(self, line: bytes) -> bool:
+        """Whether a warning goes into the gap it follows: once the console has spent half
+        its room for warnings, a warning of the same shape (its template: a
+        compiler's ``f104.c:2:22: warning: unused variable ...`` for each file) came after
+        lines not shown :data:`RECUR_SHAPE` times already. Each would cost itself and a gap
+        marker, say what the first ones said, and spend the room of a later warning that says
+        something else: the other half is theirs. Counted only from then on, as
+        :meth:`recurs`."""
+        out = self._out
+        if not out.gap_lines:
+            return False
+        budget = out.budget
+        if budget.used * 2 <= budget.ceiling(WARNING):
+            return False
+        key = _template(line[:_SHAPE_LINE])
+        shapes = self._shapes
+        seen = shapes.get(key, 0)
+        if seen >= RECUR_SHAPE:
+            return True
+        if len(shapes) >= _AGAIN_MAX:
+            shapes.clear()
+        shapes[key] = seen + 1
         return False
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
