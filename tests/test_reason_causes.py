@@ -766,3 +766,25 @@ def test_the_line_that_says_why_a_script_stopped_is_named(
     run_logtrim: RunLogtrim, script: str, reason: str
 ) -> None:
     assert _reason(run_logtrim, "bash", "-c", script + "; exit 3") == reason
+
+
+@pytest.mark.parametrize(
+    ("handler", "said"),
+    [
+        ("json.loads('{bad')", "while handling"),  # an error inside the handler: context
+        ("raise RuntimeError('no config') from e", "caused by"),  # the direct cause
+    ],
+)
+def test_an_exception_raised_while_handling_another_is_not_said_to_be_caused_by_it(
+    run_logtrim: RunLogtrim, handler: str, said: str
+) -> None:
+    """Python's "During handling of the above exception, another exception occurred" chains
+    the exception being handled as context; "The above exception was the direct cause"
+    (``raise ... from``) as the cause. The reason says which."""
+    code = (
+        "import json\n"
+        "try:\n    open('/nonexistent/config.json')\n"
+        f"except FileNotFoundError as e:\n    {handler}\n"
+    )
+    reason = _reason(run_logtrim, sys.executable, "-c", code)
+    assert f"({said} FileNotFoundError: [Errno 2] No such file or directory" in reason

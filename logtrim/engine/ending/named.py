@@ -41,7 +41,13 @@ def named(
     # Masked whole first: a secret is never split at a ``\r``.
     text = read_form(as_said(masker.mask(best.text)))
     if best.root and best.root != best.text:
-        said = b" (the first of them: " if best.member else b" (caused by "
+        said = (
+            b" (the first of them: "
+            if best.member
+            else b" (while handling "
+            if best.handling
+            else b" (caused by "
+        )
         text += said + read_form(masker.mask(best.root)) + b")"
     line = text.decode("utf-8", "replace").strip()
     return line if len(line) <= REASON_LIMIT else shortened(line, REASON_LIMIT)

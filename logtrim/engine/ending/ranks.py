@@ -330,6 +330,7 @@ class Candidate:
     start: int = -1  # the first line of its block (a traceback's header), if before it
     detailed: bool = False  # the line after it was read for its detail (engine/ending/detail.py)
     member: bool = False  # ``root`` is an exception group's first member, not its cause
+    handling: bool = False  # ``root`` is the exception being handled, not the cause
     own: bool = False  # a program's own message (:func:`own_message`)
 
 

@@ -58,7 +58,7 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
     elif traces.FRAME.match(text):
         trace.frame(lineno)
     elif traces.CHAINED.match(body):
-        trace.chained = True
+        trace.link(body)
     elif (aggregate := NODE_AGGREGATE.match(body)) is not None:
         ch.take(Rank.EXCEPTION, aggregate.group(1), lineno, start=lineno)
     elif ch.node.inside(ch.best, text, body, lineno):
@@ -96,13 +96,14 @@ def _powershell(ch: ReasonChooser, body: bytes, lineno: int) -> bool:
 
 def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"") -> None:
     """The exception that ends a traceback; in a chain the first one is the root cause."""
+    handling = ch.trace.handling  # (the chain's first link: a cause, or only its context)
     root = ch.trace.ended(body, lineno)
     # In a failing test's report it is that test's reason: an exception a passing
     # test logs later (the suite goes on) does not replace it.
     # The first traceback after a failing test's line is its report.
     in_test = ch.tests.in_test(lineno) or ch.tests.in_reports(lineno)
     rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
-    ch.take(rank, prefix + body, lineno, root=root, start=ch.trace.start)
+    ch.take(rank, prefix + body, lineno, root=root, start=ch.trace.start, handling=handling)
 
 
 def _grouped(ch: ReasonChooser, text: bytes, lineno: int) -> bool:

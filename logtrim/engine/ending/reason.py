@@ -249,9 +249,10 @@ class ReasonChooser:
         root: bytes | None = None,
         start: int = -1,
         own: bool = False,
+        handling: bool = False,
     ) -> None:
         if self._wins(rank, lineno, text, own=own):
-            self._choose(Candidate(rank, text, lineno, root, start, own=own))
+            self._choose(Candidate(rank, text, lineno, root, start, own=own, handling=handling))
 
     def _choose(self, best: Candidate) -> None:
         if best.text.endswith(b"...") and self._explained:

@@ -21,6 +21,9 @@ class TraceState:
 
     inside: bool = False  # a traceback's header seen, its exception not yet
     chained: bool = False  # "The above exception was the direct cause ..." seen
+    # The chain's first link was "During handling of the above exception": its first
+    # exception is the context the others were raised in, not their cause.
+    handling: bool = False
     chain_root: bytes | None = None  # the chain's first exception: its root cause
     last_frame: int = -10
     last_exception: int = -10  # the chain's text may follow an exception's line
@@ -45,10 +48,17 @@ class TraceState:
             or lineno - self.panic_at <= 3
         )
 
+    def link(self, body: bytes) -> None:
+        """A chain's link between two tracebacks (:data:`.CHAINED`)."""
+        if not self.chained:
+            self.handling = body.startswith(b"During handling")
+        self.chained = True
+
     def header(self, lineno: int) -> None:
         """A traceback's header (``Traceback (most recent call last):``)."""
         if not self.chained:  # a chain's block starts at its first traceback
             self.start = lineno
+            self.handling = False
         self.inside = self.seen = True
 
     def frame(self, lineno: int) -> None:
