@@ -208,39 +208,6 @@ _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 _JAVA_EXCEPTION = lazy(rb"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::\s|$)")
 
 
-# A line announcing failing tests' reports: Mocha's count ("2 failing"), or a heading that
-# names them ("Failures:", "There were 2 failures:"). Not a compiler's "1 error": it ends
-# its report, and the build's lines after it are no test's.
-_REPORTS = lazy(
-    rb"^[0-9]+ failing$|^(?:failures|failed (?:tests|examples|specs)|errors|"
-    rb"there (?:was|were) [0-9]+ (?:failures?|errors?)) ?:$",
-    re.I,
-)
-
-
-def reports_follow(body: bytes) -> bool:
-    """Whether a status line announces failing tests' reports (:data:`_REPORTS`)."""
-    return _REPORTS.match(body) is not None
-
-
-# A clean-up that found nothing to clean (an EXIT trap's ``rm: cannot remove '/run/x.lock': No
-# such file or directory``, ``kill: (4711) - No such process``, ``umount: /mnt/x: not
-# mounted``, Docker's ``Error: No such container: web``): said after another error, it follows
-# from it (the reason stays that error); alone, it may be what failed.
-_NOTHING_TO_CLEAN = lazy(
-    # GNU's, BusyBox's (``can't``), BSD's (``rm: X: No such ...``), Go's (``remove X: no such``)
-    rb"(?i:cannot remove|can't remove|failed to remove|could not remove|unable to remove)\b.*"
-    rb": (?:No such file or directory|not found)$|^rm: .+: No such file or directory$|"
-    rb"\bremove \S+: no such file or directory$|"
-    # a shell's ``kill`` (bash's builtin names its script first), ``umount``
-    rb"\bkill: .*No such process$|^umount: .*: not mounted\.?$|"
-    # Docker's (``docker rm``, ``docker kill``'s ``Cannot kill container: web: No such ...``)
-    rb"(?i:no such (?:container|volume|network|image))(?:: |$)|(?i:\bnetwork \S+ not found)$|"
-    # PowerShell's Remove-Item
-    rb"^Remove-Item : Cannot find path .* because it does not exist\.$"
-)
-
-
 # The words of a line that says only that something failed (see :func:`rank_says_why`).
 _FAILURE_WORDS = lazy(
     rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
@@ -266,11 +233,6 @@ def java_exception(body: bytes) -> bool:
     an exception, with its ``Caused by:`` below, where no failing test's report is read (there
     the test's line says which test, the exception why)."""
     return _JAVA_EXCEPTION.match(body) is not None
-
-
-def nothing_to_clean(body: bytes) -> bool:
-    """Whether an error line only says that what a clean-up removes is not there."""
-    return _NOTHING_TO_CLEAN.search(body) is not None
 
 
 def line_rank(body: bytes) -> Rank:

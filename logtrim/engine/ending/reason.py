@@ -29,6 +29,7 @@ from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from . import reading, traces
+from .cleanup import nothing_to_clean
 from .errorrank import error_rank, plain_text
 from .formranks import FormRanks
 from .named import WENT_ON, completed, named
@@ -39,7 +40,6 @@ from .ranks import (
     Candidate,
     Rank,
     java_exception,
-    nothing_to_clean,
     own_message,
     rank_says_why,
 )

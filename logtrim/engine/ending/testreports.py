@@ -5,9 +5,26 @@ word. Sans-IO: line numbers in, answers out."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
-from .ranks import Rank, reports_follow
+from ..._regex import lazy
+from .ranks import Rank
+
+# A line announcing failing tests' reports: Mocha's count ("2 failing"), or a heading that
+# names them ("Failures:", "There were 2 failures:"). Not a compiler's "1 error": it ends
+# its report, and the build's lines after it are no test's.
+_REPORTS = lazy(
+    rb"^[0-9]+ failing$|^(?:failures|failed (?:tests|examples|specs)|errors|"
+    rb"there (?:was|were) [0-9]+ (?:failures?|errors?)) ?:$",
+    re.I,
+)
+
+
+def reports_follow(body: bytes) -> bool:
+    """Whether a status line announces failing tests' reports (:data:`_REPORTS`)."""
+    return _REPORTS.match(body) is not None
+
 
 #: How far after a failing test's line (or the announcement) its report may end.
 REPORT_LINES = 300
