@@ -788,3 +788,23 @@ def test_an_exception_raised_while_handling_another_is_not_said_to_be_caused_by_
     )
     reason = _reason(run_logtrim, sys.executable, "-c", code)
     assert f"({said} FileNotFoundError: [Errno 2] No such file or directory" in reason
+
+
+def test_npm_s_error_wrapped_over_its_lines_is_named_whole(run_logtrim: RunLogtrim) -> None:
+    """``npm ci`` without a lock file: npm wraps its sentence at 80 columns, each line under
+    its ``npm error`` prefix; the reason was cut at the first (``... package-lock.json or``)."""
+    lines = [
+        "npm error code EUSAGE",
+        "npm error",
+        "npm error The `npm ci` command can only install with an existing package-lock.json or",
+        "npm error npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with npm@5 or",
+        "npm error later to generate a package-lock.json file, then try again.",
+        "npm error",
+        "npm error Clean install a project",
+    ]
+    script = "; ".join(f"echo {line!r} >&2" for line in lines)
+    assert _reason(run_logtrim, "bash", "-c", script + "; exit 1") == (
+        "npm error The `npm ci` command can only install with an existing package-lock.json or"
+        " npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with npm@5 or later to"
+        " generate a package-lock.json file, then try again."
+    )

@@ -66,9 +66,11 @@ CASES = {
     # What stopped a failing Go test: its panic, under the test's line.
     "go-panic.txt": "panic: runtime error: invalid memory address or nil pointer dereference"
     " [recovered]",
-    # npm's usage text after its message ("Usage:" then "npm ci") is no failing test's.
+    # npm's usage text after its message ("Usage:" then "npm ci") is no failing test's; its
+    # sentence wrapped over three lines is read whole.
     "npm-ci.txt": "npm error The `npm ci` command can only install with an existing"
-    " package-lock.json or",
+    " package-lock.json or npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with"
+    " npm@5 or later to generate a package-lock.json file, then try again.",
     # javac's "1 error" ends its report: the failed task after it is no failing test's.
     "gradle-javac.txt": "/home/runner/work/shop/orders/src/main/java/com/acme/shop/orders/"
     "OrderService.java:42: error: cannot find symbol",

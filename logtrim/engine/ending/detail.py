@@ -47,6 +47,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += _set_apart(best.lineno + 2, line_after)
     elif (said := _EXPECTED.match(body)) is not None:
         best.text += _values(said.group(1), best.lineno + 2, line_after)
+    elif (npm := _NPM.match(best.text)) is not None and not best.text.endswith(_ENDS):
+        best.text += _wrapped(npm.group(0), best.lineno, line_after)
 
 
 def _set_apart(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
@@ -130,6 +132,28 @@ _SHORT = 120
 
 #: The most lines of a message's paragraph read after its first (CMake's wrap at 80 columns).
 _PARAGRAPH = 4
+# npm's error lines, each under its prefix: a sentence wrapped at 80 columns goes on, under
+# the same prefix, until one ends it.
+_NPM = lazy(rb"^npm (?:ERR!|error) ")
+_ENDS = (b".", b":", b"!", b"?")
+
+
+def _wrapped(prefix: bytes, lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """The rest of a sentence npm wrapped over its next lines (``... package-lock.json or`` /
+    ``npm error npm-shrinkwrap.json with lockfileVersion >= 1. ...``), up to the line that
+    ends it, a line with nothing after the prefix or that starts with a capital (``npm error
+    A complete log of this run ...``), or :data:`_PARAGRAPH` lines."""
+    rest = b""
+    for n in range(lineno, lineno + _PARAGRAPH):
+        after = line_after(n)
+        body = ANSI_BYTES.sub(b"", after).strip() if after is not None else b""
+        more = body[len(prefix) :].strip() if body.startswith(prefix) else b""
+        if not more or more[:1].isupper():  # (a capital starts npm's next sentence)
+            break
+        rest += b" " + more
+        if rest.endswith(_ENDS):
+            break
+    return rest
 
 
 def _goes_on(lineno: int, first: bytes, line_after: Callable[[int], bytes | None]) -> bytes:
