@@ -60,6 +60,18 @@ def _template(shown: bytes) -> bytes:
     return key.replace(b"<hex>", b"<n>") if b"<hex>" in key else key
 
 
+def _came_again(seen: dict[bytes, int], key: bytes, times: int) -> bool:
+    """Whether ``key`` came ``times`` times before (counted in ``seen``, bounded: past
+    :data:`_AGAIN_MAX` keys it starts anew); this time counted if not."""
+    count = seen.get(key, 0)
+    if count >= times:
+        return True
+    if len(seen) >= _AGAIN_MAX:
+        seen.clear()
+    seen[key] = count + 1
+    return False
+
+
 class Repeats:
     """A line that repeats the last one shown on its stream (same template) is counted, not
     shown; the count is printed every ``report`` seconds and when the run ends.
@@ -175,14 +187,7 @@ class Repeats:
         budget = out.budget
         if budget.used * 4 <= budget.ceiling(INFO):
             return False
-        again = self._again
-        seen = again.get(line, 0)
-        if seen >= RECUR:
-            return True
-        if len(again) >= _AGAIN_MAX:
-            again.clear()
-        again[line] = seen + 1
-        return False
+        return _came_again(self._again, line, RECUR)
 
     def recurs_shape(self, line: bytes) -> bool:
         """Whether a warning goes into the gap it follows: once the console has spent half
@@ -198,15 +203,7 @@ class Repeats:
         budget = out.budget
         if budget.used * 2 <= budget.ceiling(WARNING):
             return False
-        key = _template(line[:_SHAPE_LINE])
-        shapes = self._shapes
-        seen = shapes.get(key, 0)
-        if seen >= RECUR_SHAPE:
-            return True
-        if len(shapes) >= _AGAIN_MAX:
-            shapes.clear()
-        shapes[key] = seen + 1
-        return False
+        return _came_again(self._shapes, _template(line[:_SHAPE_LINE]), RECUR_SHAPE)
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""
