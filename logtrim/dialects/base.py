@@ -115,12 +115,6 @@ class Dialect:
         """Secrets this line asks the system to mask (learned from that point on)."""
         return []
 
-    def unclosed_secrets(self, text: str) -> list[str]:
-        """The values a message left open past logtrim's bound (lines ``text``) may declare:
-        the rest that would say whether they are secret is not read, so they are taken as
-        secrets (a value masked needlessly costs less than one leaked)."""
-        return []
-
     def long_value_at(self, start: str) -> int:
         """In ``start``, the first bytes of a command too long to hold: where the value of a
         secret it may declare begins (the value is too long to learn: it is masked in its

@@ -20,9 +20,7 @@ from .servicemsg import (
     MARKER,
     OPENER,
     Mode,
-    calamari_value,
     format_message,
-    loose_value,
     parse_messages,
 )
 from .syntax import Mask
@@ -48,8 +46,6 @@ _NAMES = (
 _NAME = lazy(r"(?i:##octopus)\s*\[*\s*([A-Za-z][\w.-]*)")
 _VALUE = lazy(r"""\s(?i:value)\s*=\s*['"]""")
 _OPENER_TEXT = lazy(re.escape(OPENER), re.IGNORECASE)
-# Any attribute named ``value``, on a line of a message over several lines.
-_VALUES = lazy(r"""(?:^|\s)(?i:value)\s*=\s*(?:'([^']*)'|"([^"]*)")""")
 # What each switch does to the lines after it. ``stderr-error`` and ``stderr-output`` only
 # change the server's level for stderr lines: the rules still decide what is shown.
 _LEVELS = {
@@ -162,23 +158,6 @@ class Octopus(Dialect):
                 # surrogates for them), and Calamari masks what it reads (U+FFFD for them).
                 read = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
                 if read != value:
-                    found.append(read)
-        return found
-
-    def unclosed_secrets(self, text: str) -> list[str]:
-        # A ``setVariable`` whose ``sensitive='...'`` comes past the bound: its value (and
-        # any other in its lines) is masked, as Octopus would mask it once it reads the rest.
-        found = []
-        for match in _VALUES.finditer(text):
-            raw = (match.group(1) if match.group(1) is not None else match.group(2)).encode(
-                "utf-8", "surrogateescape"
-            )
-            value = calamari_value(raw)
-            value = loose_value(raw) if value is None else value
-            if value:
-                found.append(value.decode("utf-8", "surrogateescape"))
-                read = value.decode("utf-8", "replace")
-                if read != found[-1]:
                     found.append(read)
         return found
 

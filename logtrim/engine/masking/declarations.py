@@ -73,12 +73,6 @@ def _closes_nowhere(region: bytes, start: int, end: int, text: str, opened: Dial
     return stop < len(region) - 1 and region.find(b"]", start, stop) < 0
 
 
-def _cut(lines: list[bytes], end: int) -> bool:
-    """Whether a message read over ``lines`` was left open at its bound (``end``: where
-    :meth:`Declarations._gather` stopped, -2 when it closed)."""
-    return end != -2 and len(lines) > MAX_LINES
-
-
 def _as_read(text: str) -> str:
     """``text`` (decoded with ``surrogateescape``) as a CI decodes its bytes: U+FFFD for
     each byte that is no UTF-8."""
@@ -127,8 +121,6 @@ class Declarations:
         # Per stream: a message still open at the end of the last region learned (its
         # dialect and lines), read on into the next region's first lines.
         self._gathering: dict[int, tuple[Dialect, list[bytes]]] = {}
-        # How far the region being learned was read for values past a bound (_past_bound).
-        self._past_to = 0
 
     @property
     def dialects(self) -> list[Dialect]:
@@ -144,14 +136,12 @@ class Declarations:
         one ``region`` comes from, for a message open over the end of a region)."""
         found: list[str] = []
         self.declaring.clear()
-        self._past_to = 0
         held = self._gathering.pop(stream, None) if stream is not None else None
         if held is not None:
             dialect, before = held
             lines, end = self._gather(region, -1, dialect, len(before))
-            whole = [*before, *lines]
-            found += self._learn_lines(whole, lines, cut=_cut(whole, end))
-            self._hold(stream, dialect, whole, end, region)
+            found += self._learn_lines([*before, *lines], lines)
+            self._hold(stream, dialect, [*before, *lines], end, region)
         quick = self._quick
         for start in starts:
             if quick is not None and (inert := quick.match(region, start)) is not None:
@@ -164,11 +154,10 @@ class Declarations:
             text = first.decode("utf-8", "surrogateescape")
             opened = next((d for d in self._secret_dialects if opens(d, text)), None)
             if opened is not None and _closes_nowhere(region, start, end, text, opened):
-                found += self._past_bound(region, start, opened)
                 continue
             more, end = ([], end) if opened is None else self._gather(region, end, opened, 1)
             lines = [first, *more]
-            found += self._learn_lines(lines, lines, cut=opened is not None and _cut(lines, end))
+            found += self._learn_lines(lines, lines)
             if opened is not None:
                 self._hold(stream, opened, lines, end, region)
         return _bare(found)
@@ -232,30 +221,9 @@ class Declarations:
         found = [(d.name, v) for d in self._secret_dialects for v in d.declared_secrets(text)]
         return [(name, bare) for name, v in found for bare in _bare([v])]
 
-    def _past_bound(self, region: bytes, start: int, opened: Dialect) -> list[str]:
-        """The values of a message opened at ``start`` that reads on past its bound without
-        a ``]`` (:func:`_closes_nowhere`), taken as secrets (:meth:`.Dialect.unclosed_secrets`).
-        Its lines read once per region, however many openers they follow: a flood of
-        unclosed openers costs a line's look once, not its bound's."""
-        stop = start
-        for _ in range(MAX_LINES + 1):
-            stop = region.find(b"\n", stop + 1)
-        begin = max(start, self._past_to)
-        self._past_to = stop
-        if stop <= begin:
-            return []
-        window = region[begin:stop]
-        found = opened.unclosed_secrets(window.decode("utf-8", "surrogateescape"))
-        if found and opened is self._secret_dialects[0]:  # its values, for the server to read
-            self.declaring.update(line.rstrip(b"\r") for line in window.split(b"\n"))
-        return found
-
-    def _learn_lines(
-        self, lines: list[bytes], here: list[bytes], *, cut: bool = False
-    ) -> list[str]:
+    def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
         """What a message over ``lines`` declares, read joined with and without a space
-        (Calamari drops line breaks); ``here``: its lines in this region; ``cut``: it was
-        left open at its bound (its values are then taken as secrets)."""
+        (Calamari drops line breaks); ``here``: its lines in this region."""
         found: list[str] = []
         texts = [raw.decode("utf-8", "surrogateescape") for raw in lines]
         spaced, tight = " ".join(texts), "".join(t.rstrip("\r") for t in texts)
@@ -267,12 +235,9 @@ class Declarations:
             declared = dialect.declared_secrets(spaced)
             if len(lines) > 1:
                 declared += [v for v in dialect.declared_secrets(tight) if v not in declared]
-            unclosed = dialect.unclosed_secrets(spaced) if cut else []
-            found += declared + [v for v in unclosed if v not in declared]
-            # The first: the system in use, when it reads the declaration as one (or may:
-            # a message left open at its bound keeps its values for the server to read).
+            found += declared
+            # The first: the system in use, when it reads the declaration as one.
             ours = ours or (i == 0 and bool(declared) and dialect.declares_to_ci(read))
-            ours = ours or (i == 0 and bool(unclosed))
             dialect.observe(read)
         if ours:
             self.declaring.update(raw.rstrip(b"\r") for raw in here)
