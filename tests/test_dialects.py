@@ -397,3 +397,22 @@ def test_github_a_pause_or_group_after_a_byte_order_mark_is_followed(
     lines = result.stdout.splitlines()
     error = lines.index(next(ln for ln in lines if ln.startswith(b"::error ")))
     assert reset in lines[:error]
+
+
+def test_github_a_resume_behind_a_later_byte_order_mark_resumes_nothing(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """The runner drops a byte-order mark at the output's start only: ``\\ufeff::tok1::``
+    later on is text to it, the pause goes on, so logtrim still resumes it before its own
+    ``::error`` (which the paused runner would print as text)."""
+    step = (
+        "import sys; out = sys.stdout.buffer\n"
+        "out.write(b'::stop-commands::tok1\\nbuilding\\n\\xef\\xbb\\xbf::tok1::\\n')\n"
+        "out.write(b'ERROR: it broke\\n'); out.flush()\n"
+        "raise SystemExit(2)"
+    )
+    result = run_logtrim("--ci", "github", "--", *py(step))
+    assert result.code == 2
+    lines = result.stdout.splitlines()
+    error = lines.index(next(ln for ln in lines if ln.startswith(b"::error ")))
+    assert b"::tok1::" in lines[lines.index(b"ERROR: it broke") : error]

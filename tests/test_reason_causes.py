@@ -751,9 +751,13 @@ def test_a_logged_java_exception_is_named_with_its_root_cause(
             " echo 'giving up'",
             "remote returned: 409 conflict on object app.js (version mismatch)",
         ),
-        ("echo 'upload: 3 of 8 parts lost'; echo 'Aborting.'", "upload: 3 of 8 parts lost"),
-        # ... unless that line is an info line: the stop is all there is.
+        (
+            "echo 'upload: part 3 rejected: checksum mismatch'; echo 'Aborting.'",
+            "upload: part 3 rejected: checksum mismatch",
+        ),
+        # ... unless that line is an info line or says nothing failed: then the stop itself.
         ("echo 'INFO all good'; echo 'giving up'", "giving up"),
+        ("echo 'Server listening on :8080' >&2; echo 'exiting' >&2", "exiting"),
         # A limit exceeded says why, on stdout too; over an error the script went on from.
         (
             "echo 'ERROR: upload of chunk 2 failed: connection reset; retrying (1/3)';"
@@ -808,3 +812,53 @@ def test_npm_s_error_wrapped_over_its_lines_is_named_whole(run_logtrim: RunLogtr
         " npm-shrinkwrap.json with lockfileVersion >= 1. Run an install with npm@5 or later to"
         " generate a package-lock.json file, then try again."
     )
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # A numbered thing said to have failed is a phase: the line that says why wins.
+        (
+            [
+                'psql: ERROR:  could not create unique index "orders_idx"',
+                "ERROR: migration 3 failed",
+            ],
+            'psql: ERROR:  could not create unique index "orders_idx"',
+        ),
+        (
+            [
+                "2024-05-01 10:00:00 ERROR worker-3: Timeout waiting for lock on table orders",
+                "2024-05-01 10:00:01 ERROR [runner] Batch 17 failed",
+            ],
+            "ERROR worker-3: Timeout waiting for lock on table orders",  # (its stamp aside)
+        ),
+        # A runner's label before its count: a tally.
+        (
+            [
+                " FAIL  src/a.test.ts > adds",
+                "AssertionError: expected 3 to be 4",
+                "      Tests 1 failed | 10 passed (11)",
+            ],
+            "AssertionError: expected 3 to be 4",
+        ),
+        # A JVM exception logged at WARN and gone on from: a later error is the reason.
+        (
+            [
+                "WARN  c.e.App - cache warm-up failed, continuing without cache",
+                "java.net.ConnectException: Connection refused",
+                "\tat c.e.Cache.warm(Cache.java:12)",
+                "INFO  c.e.App - started",
+                "ERROR c.e.App - Deployment failed: target /var/www/shop is read-only",
+            ],
+            "ERROR c.e.App - Deployment failed: target /var/www/shop is read-only",
+        ),
+        # A limit said not exceeded says nothing failed: the exit code is the reason.
+        (["Checking quotas", "No thresholds exceeded"], "exited with code 1"),
+        (["Memory limit has not been exceeded"], "exited with code 1"),
+    ],
+)
+def test_what_only_says_a_step_failed_gives_way_to_what_says_why(
+    run_logtrim: RunLogtrim, lines: list[str], reason: str
+) -> None:
+    script = "exec 2>&1; " + "; ".join(f"printf '%s\\n' {line!r}" for line in lines)
+    assert _reason(run_logtrim, "bash", "-c", script + "; exit 1") == reason

@@ -385,36 +385,6 @@ def test_a_line_that_reports_no_error_keeps_the_last_line_last(
     assert child[-1] == "==> Checking the release"
 
 
-MIDDLE_FAILURE = """
-exec 2>&1
-echo "== Deploy web tier =="
-for i in $(seq 1 3000); do echo "copy asset static/img/p$i.webp -> /srv/www/p$i.webp (12 kB)"; done
-echo 'psql: ERROR:  could not create unique index "invoice_number_idx"'
-echo "DETAIL:  Key (number)=(INV-2025-0042) is duplicated."
-echo "migration 0042 failed"
-for i in $(seq 1 300); do echo "rollback: restoring static/img/p$i.webp"; done
-echo "---- Summary ----"
-echo "  migrations:       41 ok, 1 failed"
-echo "Elapsed: 14.2s"
-exit 5
-"""
-
-
-@pytest.mark.parametrize("ci", ["plain", "github"])
-def test_a_reason_shown_far_above_brings_back_no_rollback_lines(
-    run_logtrim: RunLogtrim, ci: str
-) -> None:
-    """The error that says why went out as it came, long before the window: the summary's
-    ``1 failed`` says no more, and the rollback's lines before it, out of order at the end,
-    were noise under a header of their own."""
-    r = run_logtrim("--ci", ci, "--budget", "64kB", "--", "bash", "-c", MIDDLE_FAILURE)
-    assert r.code == 5
-    out = r.stdout.decode()
-    assert 'psql: ERROR:  could not create unique index "invoice_number_idx"' in out
-    assert "held back" not in out and "earlier lines" not in out
-    assert out.rstrip().count("rollback: restoring") == 3  # the error's context after it
-
-
 def test_a_group_of_earlier_lines_alone_is_titled_so(run_logtrim: RunLogtrim) -> None:
     """Under GitHub the failure tail is a collapsible group: when it holds only the earlier
     lines held back (no last lines), its title says that, not ``last 200 lines``."""

@@ -150,9 +150,12 @@ class GitHub(Dialect):
 
     def observe(self, line: str) -> None:
         """Follow ``stop-commands`` pauses; call once per child line, after classifying it."""
-        # After a byte-order mark too, as declared_secrets reads it: the runner (.NET) drops
-        # one at the output's start, and a pause or a group missed would hide our lines.
-        for name, data in commands(line.lstrip("\ufeff")):
+        # The runner (.NET) drops a byte-order mark at the output's start only: a pause or a
+        # group behind it there is the runner's; one behind a later mark is text to it.
+        if not self._started:
+            self._started = True
+            line = line.removeprefix("\ufeff")
+        for name, data in commands(line):
             self._observe(name, data)
 
     def hide_with(self, hide: Callable[[str], str]) -> None:
@@ -170,9 +173,12 @@ class GitHub(Dialect):
     def quick_ready(self) -> bool:
         return self.paused_token is None
 
+    _started = False  # a line was observed: the output's start is past
+
     def observe_quick(self, line: bytes) -> None:
         # Of the quick shapes, only a group's start or end is seen (a quick line is no
         # pause and ends none: a token is never a command's name).
+        self._started = True
         found = _QUICK_GROUP.match(line)
         if found is not None and self.paused_token is None:
             self.group_open = found.group(1) is None

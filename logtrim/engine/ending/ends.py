@@ -21,6 +21,7 @@ from .failure import TailLine
 from .named import as_said
 from .ranks import line_rank, rank_says_why
 from .reason import ReasonChooser
+from .streamend import says_failure
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
 # A shell's trace (``set -x``) of a builtin that only passes an exit code on.
@@ -78,12 +79,14 @@ def offer(
         # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
         # than the code; the line before it is what the function or script did last.
         mine = mine[: _said_last([text for _, text in mine]) + 1]
-        # ``giving up`` says that it stopped; the line before, why (unless it is a warning
-        # or an info line: then the stop itself).
+        # ``giving up`` says that it stopped; the line before, why, when it says something
+        # failed or was refused (``remote returned: 409 conflict ... (version mismatch)``),
+        # not a milestone (``Server listening on :8080``): then the stop itself.
         stops = (
             len(mine) > 1
             and _STOPS.match(_body(mine[-1][1])) is not None
             and classify(mine[-2][1]) not in (Kind.WARNING, Kind.INFO)
+            and says_failure(_body(mine[-2][1]))
         )
         if stops:
             mine = mine[:-1]
@@ -148,7 +151,6 @@ def before_end(
     says_why: Callable[[bytes], bool],
     command: Callable[[bytes], bool],
     failed: Callable[[bytes], bool] = lambda _: True,
-    said: int = -1,
 ) -> dict[int, int]:
     """For a failed run's tail: per stream whose last lines in the window (``lines``) were
     shown as they came (a line that only says something failed, and the context before it),
@@ -165,16 +167,12 @@ def before_end(
     ``failed``: whether a line says something failed; when no line shown in the window
     says so, on either stream or as a CI's command (a script's ``==> Checking the release``,
     then a silent command that failed), the streams keep their order: lines before their
-    last ones would end the console, as if they failed. ``said``: the failure reason's line
-    when it was shown as it came and says why; older than the window, it keeps the streams
-    in order too (the console said why already; a rollback's lines after it add nothing)."""
+    last ones would end the console, as if they failed."""
     froms: dict[int, int] = {}
     # Whether a line shown says something failed, on either stream or as a CI's command.
     failing = any(failed(raw) for n, _, raw in lines if n in shown)
     # The newest: an earlier error that says why may be one the run went on from.
     why = [n for n, _, raw in lines if n in shown and says_why(raw)][-1:]
-    if not why and 0 <= said < (lines[0][0] if lines else 0):
-        return froms
     for stream in {line[1] for line in lines}:
         own = [
             n for n, s, raw in lines if s == stream and not history.is_quiet(n) and not command(raw)

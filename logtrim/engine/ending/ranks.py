@@ -101,6 +101,13 @@ _PHASE = lazy(
     rb"(?:[.!]|, (?:aborting|giving up|rolling back|exiting))?$",
     re.I,
 )
+# ... or a thing named by its number (``ERROR: migration 3 failed``, ``[runner] Batch 17
+# failed``), after a log level in capitals: ``Error: migration 3 failed`` is a JavaScript
+# exception's message, which the source line Node echoes above it must not outrank.
+_NUMBERED = lazy(
+    rb"^(?:\[?(?:ERROR|FATAL|ERR)\]?:? +)?(?:\[[\w.:-]+\]:? +)?(?:[\w'-]+ ){0,2}?"
+    rb"[A-Za-z][\w'-]* #?[0-9][\w.:/-]*(?: has| have)? (?i:failed)[.!]?$"
+)
 # A tally: a test runner's, a linter's or a compiler's count of what failed ("Tests: 1 failed,
 # 20 passed", "4 examples, 1 failure", "Found 2 errors", "Failed:  1,"); in lower case, or
 # capitalised before its count: a level after a time's digits is none (``,917 ERROR deploy``).
@@ -109,7 +116,9 @@ _TALLY = lazy(
     # errors", "compiled with 3 errors", "3 passed and 1 failed"); ``job 12 failed``,
     # ``migration 3 failed`` name what failed.
     rb"(?:(?<![\w.:/-])(?<![A-Za-z] )|\b(?:[Ff]ound|with|had|ha[sv]e|generated|produced|"
-    rb"encountered|detected|reported|were|was|are|and|but) )"
+    rb"encountered|detected|reported|returned|total|of|were|was|are|and|but|"
+    # a runner's label (vitest's ``Tests  1 failed | 10 passed``, ``Test Files 1 failed``)
+    rb"Tests|Files|Suites|Specs|Examples) +)"
     rb"[0-9]+ (?:failed|failing|failures?|errors?|problems?)\b(?!:)|"
     # A count after the label ends its field ("Failed:     1, Passed:    20"); one that goes
     # on is a message's cause ("request failed: 502 Bad Gateway", "failed: 3 of 8 pods").
@@ -229,9 +238,9 @@ def rank_says_why(rank: Rank, body: bytes) -> bool:
 
 
 def java_exception(body: bytes) -> bool:
-    """Whether an error line is a JVM exception as a logger writes it (:data:`_JAVA_EXCEPTION`):
-    an exception, with its ``Caused by:`` below, where no failing test's report is read (there
-    the test's line says which test, the exception why)."""
+    """Whether an error line is a JVM exception as a logger or ``printStackTrace`` writes it
+    (:data:`_JAVA_EXCEPTION`): ranked as the error line it is, it takes the ``Caused by:``
+    lines below it as its root cause."""
     return _JAVA_EXCEPTION.match(body) is not None
 
 
@@ -245,8 +254,8 @@ def line_rank(body: bytes) -> Rank:
         return Rank.EXCEPTION
     if _CODE_ALONE.match(body):
         return Rank.ERROR
-    if _PHASE.match(body):  # before a compiler's form: ``error: build failed`` is a phase
-        return Rank.PHASE
+    if _PHASE.match(body) or _NUMBERED.match(body):  # before a compiler's form: ``error:
+        return Rank.PHASE  # build failed`` is a phase
     if _COMPILER(body):
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):

@@ -39,9 +39,7 @@ from .psrecords import Records
 from .ranks import (
     Candidate,
     Rank,
-    java_exception,
     own_message,
-    rank_says_why,
 )
 from .replaces import BURST_CALM, calm, replaces, unboxed, went_on
 from .streamend import end_rank
@@ -106,8 +104,6 @@ class ReasonChooser:
         if cleans and self._follows_error(lineno):
             return  # a clean-up right after an error that found nothing to remove: it follows
         rank = error_rank(line, body)
-        if rank < Rank.EXCEPTION and java_exception(body) and not self.tests.near(lineno):
-            rank = Rank.EXCEPTION  # (its ``Caused by:`` lines then give its root cause)
         # A plain error line's rank, for lines that differ in digits ("Caused by" may
         # be taken otherwise next time: by what is chosen then; a clean-up's, by what
         # came before it).
@@ -185,12 +181,6 @@ class ReasonChooser:
         if self.best is None or self.best.rank <= Rank.FATAL:
             return (-1, -1)
         return self.block()
-
-    def says_why(self) -> bool:
-        """Whether the chosen line says why the run failed, not only that it did (see
-        :func:`.rank_says_why`)."""
-        best = self.best
-        return best is not None and rank_says_why(best.rank, best.text)
 
     def settled(self) -> bool:
         """Whether error lines may be offered a block at a time (first and last): no

@@ -26,10 +26,18 @@ _SAYS_FAILED = lazy(
 # exceeded: requested 12 vCPUs, limit is 8``.
 _SAYS_REFUSED = lazy(
     rb"\b(?:not proceeding|refus(?:e|es|ed|ing) to|will not (?:proceed|continue|deploy|run)|"
-    rb"can(?:not|'t) (?:proceed|continue|deploy)|is locked by)\b|(?<!not )\bexceeded\b|"
-    rb"(?<![Nn]o )(?<![0-9] )\bmismatch(?:es)?\b(?=\s*[:(]|\s*$)",
+    rb"can(?:not|'t) (?:proceed|continue|deploy)|is locked by)\b|"
+    # a limit found exceeded (not ``no thresholds exceeded``, ``has not been exceeded``)
+    rb"(?<![Nn]o )(?<![0-9] )\b(?:quota|limit|deadline|timeout|threshold|budget|capacity|size|"
+    rb"rate)s? (?:was |has been |is )?exceeded\b|"
+    rb"(?<![Nn]o )(?<![0-9] )\bmismatch(?:es)?\b(?=\s*[:()]|\s*$)",
     re.I,
 )
+
+
+def says_failure(body: bytes) -> bool:
+    """Whether a line says that something failed, or that the script refuses to go on."""
+    return _SAYS_FAILED.search(body) is not None or _SAYS_REFUSED.search(body) is not None
 
 
 def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank | None:

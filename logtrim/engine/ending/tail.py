@@ -45,11 +45,9 @@ class Tail:
         command: Callable[[bytes], bool] = lambda _: False,
         reported: Callable[[bytes], bool] = lambda _: False,
         reason: Callable[[], tuple[int, int]] = lambda: (-1, -1),
-        reason_says_why: Callable[[], bool] = lambda: False,
     ) -> None:
         self._out = out
         self._reason = reason  # the failure reason's block: its first and last line
-        self._reason_says_why = reason_says_why
         self._command = command  # whether a line is a CI's command
         self._reported = reported  # whether a CI's command reports an error (a reason's)
         self._history = history
@@ -136,9 +134,7 @@ class Tail:
         lines = history.recent(history.lines, count)
         says = partial(says_why, classify=self._classify)
         froms = (
-            before_end(lines, shown, history, says, self._command, self._failure, self._said())
-            if failed
-            else {}
+            before_end(lines, shown, history, says, self._command, self._failure) if failed else {}
         )
         # (before a stream's last lines shown, not a progress state: the bar moved past it)
         recent = [
@@ -172,14 +168,6 @@ class Tail:
             last_on = history.tail_from
             reopened = {n for n, s, _ in recent if s in froms and n < last_on.get(s, -1)}
         return recent, held, window, reopened
-
-    def _said(self) -> int:
-        """The failure reason's line when it says why and was shown as it came (no line held
-        back is it), else -1."""
-        high = self._reason()[1]
-        if high < 0 or not self._reason_says_why():
-            return -1
-        return -1 if any(line[0] == high for line in self._held.lines) else high
 
     def _failure(self, raw: bytes) -> bool:
         """Whether a line says something failed (:func:`.says_failed`)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .ranks import Candidate, Rank
+from .ranks import Candidate, Rank, java_exception
 from .traces import EXCEPTION, GROUP_HEAD, PANIC_VALUES, ends_frames
 
 
@@ -113,11 +113,13 @@ def panic_goes_on(best: Candidate | None, panic_at: int, body: bytes, lineno: in
 
 
 def cause_belongs(best: Candidate | None, body: bytes, lineno: int) -> bool:
-    """Whether a cause line belongs to the chosen line: Java's to an exception; Node's
-    ``[cause]`` to the error it follows (Node prints ``UploadError: ...`` above its frames,
-    ranked as an error line), which stays the reason, with its root cause."""
+    """Whether a cause line belongs to the chosen line: Java's to an exception, the uncaught
+    one's or one a logger or ``printStackTrace`` wrote (``java.lang.RuntimeException: ...``,
+    ranked as the error line it is); Node's ``[cause]`` to the error it follows (Node prints
+    ``UploadError: ...`` above its frames, ranked as an error line), which stays the reason,
+    with its root cause."""
     if best is None or lineno - best.lineno >= 200:
         return False
     if body.startswith(b"[cause]"):
         return best.rank >= Rank.ERROR
-    return best.rank == Rank.EXCEPTION
+    return best.rank == Rank.EXCEPTION or (best.rank == Rank.ERROR and java_exception(best.text))

@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..._regex import lazy
 from ..._sizes import format_count
 from ..._text import ANSI_BYTES
 from ..console.output import STDERR, STDOUT, Output
 from ..match.kinds import INFO, WARNING, Kind
-from ..shapes.templates import template
+from ..shapes.templates import coarse, template
 from .history import History
 
 #: Times the very same info line follows a gap before it goes into the gaps it follows.
@@ -19,6 +20,7 @@ RECUR = 3
 #: ... and a warning of the same shape (see :meth:`Repeats.recurs_shape`).
 RECUR_SHAPE = 3
 _SHAPE_LINE = 512  # a warning's shape is read on its first bytes
+_ZEROS = lazy(rb"0+")
 _AGAIN_MAX = 4096  # lines remembered (then counted anew)
 _AGAIN_LINE = 256  # the longest remembered: headings and separators are short
 
@@ -58,6 +60,13 @@ def _template(shown: bytes) -> bytes:
     hold no letter is a number to the template, and ended the run of its neighbours)."""
     key = template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
     return key.replace(b"<hex>", b"<n>") if b"<hex>" in key else key
+
+
+def _numbers_alike(line: bytes) -> bytes:
+    """A warning's shape: its numbers alike, whatever their digits and length (``f104.c:2:22``
+    and ``f9.c:2:20``), its words and paths kept (``/var/lib/postgresql`` is no
+    ``/mnt/cache7``)."""
+    return _ZEROS.sub(b"0", coarse(ANSI_BYTES.sub(b"", line) if b"\x1b" in line else line))
 
 
 def _came_again(seen: dict[bytes, int], key: bytes, times: int) -> bool:
@@ -191,8 +200,8 @@ class Repeats:
 
     def recurs_shape(self, line: bytes) -> bool:
         """Whether a warning goes into the gap it follows: once the console has spent half
-        its room for warnings, a warning of the same shape (its template: a
-        compiler's ``f104.c:2:22: warning: unused variable ...`` for each file) came after
+        its room for warnings, a warning of the same shape (numbers aside: a compiler's
+        ``f104.c:2:22: warning: unused variable ...`` for each file) came after
         lines not shown :data:`RECUR_SHAPE` times already. Each would cost itself and a gap
         marker, say what the first ones said, and spend the room of a later warning that says
         something else: the other half is theirs. Counted only from then on, as
@@ -203,7 +212,7 @@ class Repeats:
         budget = out.budget
         if budget.used * 2 <= budget.ceiling(WARNING):
             return False
-        return _came_again(self._shapes, _template(line[:_SHAPE_LINE]), RECUR_SHAPE)
+        return _came_again(self._shapes, _numbers_alike(line[:_SHAPE_LINE]), RECUR_SHAPE)
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""
