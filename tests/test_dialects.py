@@ -376,27 +376,32 @@ def test_github_a_group_the_step_left_open_is_ended_before_logtrims_lines(
     ))  # fmt: skip
 
 
-@pytest.mark.parametrize(
-    ("first", "reset"),
-    [("::stop-commands::tok1", b"::tok1::"), ("::group::Build", b"::endgroup::")],
-)
-def test_github_a_pause_or_group_after_a_byte_order_mark_is_followed(
-    run_logtrim: RunLogtrim, first: str, reset: bytes
-) -> None:
-    """The runner (.NET) drops a byte-order mark at the output's start, so a pause or a group
-    opened behind one is the runner's: logtrim ends it before its own ``::error``, as it does
-    without the mark (else the paused runner reads logtrim's annotations as text)."""
+def _github_before_error(run_logtrim: RunLogtrim, written: bytes) -> list[bytes]:
+    """The console lines of a failing step that writes ``written`` then an error, from
+    the error up to logtrim's own ``::error``."""
     step = (
         "import sys; out = sys.stdout.buffer\n"
-        f"out.write(b'\\xef\\xbb\\xbf' + {first.encode()!r} + b'\\n')\n"
-        "out.write(b'ERROR: it broke\\n'); out.flush()\n"
+        f"out.write({written!r} + b'ERROR: it broke\\n'); out.flush()\n"
         "raise SystemExit(2)"
     )
     result = run_logtrim("--ci", "github", "--", *py(step))
     assert result.code == 2
     lines = result.stdout.splitlines()
     error = lines.index(next(ln for ln in lines if ln.startswith(b"::error ")))
-    assert reset in lines[:error]
+    return lines[lines.index(b"ERROR: it broke") : error]
+
+
+@pytest.mark.parametrize(
+    ("first", "reset"),
+    [(b"::stop-commands::tok1", b"::tok1::"), (b"::group::Build", b"::endgroup::")],
+)
+def test_github_a_pause_or_group_after_a_byte_order_mark_is_followed(
+    run_logtrim: RunLogtrim, first: bytes, reset: bytes
+) -> None:
+    """The runner (.NET) drops a byte-order mark at the output's start, so a pause or a group
+    opened behind one is the runner's: logtrim ends it before its own ``::error``, as it does
+    without the mark (else the paused runner reads logtrim's annotations as text)."""
+    assert reset in _github_before_error(run_logtrim, b"\xef\xbb\xbf" + first + b"\n")
 
 
 def test_github_a_resume_behind_a_later_byte_order_mark_resumes_nothing(
@@ -405,14 +410,5 @@ def test_github_a_resume_behind_a_later_byte_order_mark_resumes_nothing(
     """The runner drops a byte-order mark at the output's start only: ``\\ufeff::tok1::``
     later on is text to it, the pause goes on, so logtrim still resumes it before its own
     ``::error`` (which the paused runner would print as text)."""
-    step = (
-        "import sys; out = sys.stdout.buffer\n"
-        "out.write(b'::stop-commands::tok1\\nbuilding\\n\\xef\\xbb\\xbf::tok1::\\n')\n"
-        "out.write(b'ERROR: it broke\\n'); out.flush()\n"
-        "raise SystemExit(2)"
-    )
-    result = run_logtrim("--ci", "github", "--", *py(step))
-    assert result.code == 2
-    lines = result.stdout.splitlines()
-    error = lines.index(next(ln for ln in lines if ln.startswith(b"::error ")))
-    assert b"::tok1::" in lines[lines.index(b"ERROR: it broke") : error]
+    written = b"::stop-commands::tok1\nbuilding\n\xef\xbb\xbf::tok1::\n"
+    assert b"::tok1::" in _github_before_error(run_logtrim, written)
