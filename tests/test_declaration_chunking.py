@@ -183,3 +183,33 @@ def test_a_declaration_after_its_line_s_start_was_shown_reaches_the_ci_as_writte
     assert f"setting {command}\n".encode() in r.stdout
     assert b"using ********\n" in r.stdout
     assert secret.encode() not in r.archive
+
+
+def test_a_report_reads_a_message_open_across_its_chunks(tmp_path: Path) -> None:
+    """``cat``, ``diff`` and ``trim`` of a compressed log read it 1 MiB at a time: an Octopus
+    ``setVariable`` whose ``sensitive`` line fell in the next chunk was never learned, and
+    its value was printed, in the message and where the log used it."""
+    import gzip
+    import subprocess
+    import sys
+
+    from conftest import clean_env
+
+    secret = "Zebra-Secret-9931"
+    enc = base64.b64encode(secret.encode()).decode()
+    message = [f"##octopus[setVariable name='WA==' value='{enc}'"]
+    message += [f"a{i}='eA=='" for i in range(20)] + ["sensitive='VHJ1ZQ==']"]
+    filler = "filler line of ordinary text ......................................\n"
+    room = (1 << 20) - len(message[0]) - 1  # the opener ends the first MiB, the rest after
+    head = filler * (room // len(filler)) + "x" * (room % len(filler) - 1) + "\n"
+    log = head + "".join(line + "\n" for line in message) + f"login with {secret} now\n"
+    (tmp_path / "bad.log.gz").write_bytes(gzip.compress(log.encode()))
+    (tmp_path / "good.log").write_text("filler line\n")
+    for command in (["cat", "bad.log.gz"], ["diff", "good.log", "bad.log.gz"],
+                    ["trim", "bad.log.gz", "-o", "-"], ["cat", "-"]):  # fmt: skip
+        proc = subprocess.run(
+            [sys.executable, "-m", "logtrim", *command], cwd=tmp_path, env=clean_env(),
+            input=log.encode(), capture_output=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert proc.returncode == 0, (command, proc.stderr)
+        assert secret.encode() not in proc.stdout and enc.encode() not in proc.stdout, command

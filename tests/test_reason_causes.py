@@ -862,3 +862,48 @@ def test_what_only_says_a_step_failed_gives_way_to_what_says_why(
 ) -> None:
     script = "exec 2>&1; " + "; ".join(f"printf '%s\\n' {line!r}" for line in lines)
     assert _reason(run_logtrim, "bash", "-c", script + "; exit 1") == reason
+
+
+@pytest.mark.parametrize(
+    "failed",
+    [
+        "10:00:01.123 [main] ERROR c.e.Job - job 12 failed",  # logback
+        'time=2024-05-01T10:00:01Z level=error msg="job 12 failed"',  # logfmt
+        "E0501 10:00:01.123 1234 job.go:42] job 12 failed",  # klog
+    ],
+)
+def test_a_numbered_job_said_failed_in_any_logger_s_format_gives_way_to_its_cause(
+    run_logtrim: RunLogtrim, failed: str
+) -> None:
+    cause = "ERROR write /var/lib/app/out.csv: No space left on device"
+    script = f"exec 2>&1; printf '%s\\n' {cause!r} {failed!r}; exit 1"
+    assert _reason(run_logtrim, "bash", "-c", script) == cause
+
+
+@pytest.mark.parametrize(
+    "last",
+    [
+        "FATAL: Connection to 10.0.0.5:5432 failed",  # an address names what failed
+        "ERROR [tls] TLS handshake with 10.0.0.5 failed",
+        # a stamp is no part of what a line says: not a failing test's ``FAIL:``
+        "2024-05-01T10:00:01Z ERROR migration refused: column orders.total is not nullable",
+    ],
+)
+def test_a_line_that_names_what_failed_outranks_an_older_error(
+    run_logtrim: RunLogtrim, last: str
+) -> None:
+    older = "ERROR could not register JMX bean metrics, going on"
+    script = f"exec 2>&1; printf '%s\\n' {older!r} {last!r}; exit 1"
+    reason = _reason(run_logtrim, "bash", "-c", script)
+    assert last.endswith(reason) and "JMX" not in reason
+
+
+def test_a_stamped_fail_word_is_no_failing_test(run_logtrim: RunLogtrim) -> None:
+    """``FAIL:`` after a time stamp is a logger's word, not a test runner's line (which
+    starts with it): the later error that says why is the reason."""
+    lines = [
+        "2024-05-01T10:00:01Z FAIL: redis-replica-2 lagging 12s (non-critical)",
+        "2024-05-01T10:00:05Z ERROR upload to s3://bucket/out.csv failed: AccessDenied",
+    ]
+    script = "exec 2>&1; " + "; ".join(f"printf '%s\\n' {line!r}" for line in lines)
+    assert "AccessDenied" in _reason(run_logtrim, "bash", "-c", script + "; exit 1")

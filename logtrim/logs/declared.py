@@ -15,6 +15,7 @@ from ..engine.masking.mask import MIN_LENGTH, Masker
 from .inputs import UTF16_PEEK, Input, InputFormat, is_utf16, utf16_as_utf8
 from .linechunks import line_chunks
 
+_STREAM = 1  # the one stream a report reads
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
 _DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
@@ -59,8 +60,9 @@ class Declared:
         self._learn(data, sorted({data.rfind(b"\n", 0, pos) + 1 for pos in self._hits(data)}))
 
     def _learn(self, data: bytes, starts: list[int]) -> None:
-        if starts:
-            values = self.declarations.learn(data, starts)
+        # (one stream: a message open at a chunk's end is read on into the next one)
+        if starts or self.declarations.gathering(_STREAM):
+            values = self.declarations.learn(data, starts, _STREAM)
             self.values.update(dict.fromkeys(values))
             forms = self.declarations.secret_forms
             self.masker.add(
@@ -78,12 +80,19 @@ class Declared:
         for chunk in chunks:
             if learn:
                 self.feed(chunk)
-            if not (urls or self.masker):
-                yield chunk
-                continue
             data = held + chunk
             held = b""
-            if not data.endswith(b"\n"):
+            if learn and data.endswith(b"\n"):
+                # A message open at the chunk's end waits for its rest: a ``sensitive`` said
+                # in the next chunk masks its value in its own lines too (as ``run`` holds
+                # them; bounded as the message is).
+                cut = self.declarations.open_at(data)
+                data, held = data[:cut], data[cut:]
+            if not (urls or self.masker):
+                if data:
+                    yield data
+                continue
+            if not data.endswith(b"\n") and not held:
                 # A line cut in pieces (longer than a chunk): mask up to a point no secret
                 # spans, nor a URL's credential (from its scheme on), the rest with the next
                 # piece (a secret, or a password, across the cut leaked).

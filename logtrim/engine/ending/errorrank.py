@@ -5,7 +5,7 @@ Sans-IO."""
 from __future__ import annotations
 
 from ..._text import ANSI_BYTES as _ANSI
-from .named import as_said, fatal, json_record, said
+from .named import fatal, json_record, said
 from .ranks import JEST_TOP, Rank, line_rank
 
 
@@ -19,9 +19,7 @@ def error_rank(line: bytes, body: bytes) -> Rank:
     # A JSON record by what it says (its message and exception): "billing run aborted"
     # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
     record = json_record(body) if body[:1] == b"{" else None
-    # (a logger's line without its time stamp: ``ERROR [runner] migration 42 failed`` is
-    # ranked alike with or without one)
-    rank = line_rank(said(body, record) if record is not None else as_said(body))
+    rank = line_rank(said(body, record))
     if rank < Rank.FATAL and fatal(record):
         return Rank.FATAL  # its level says so (``"level": "critical"``)
     if rank < Rank.TEST and JEST_TOP.match(plain_text(line)):

@@ -101,13 +101,13 @@ _PHASE = lazy(
     rb"(?:[.!]|, (?:aborting|giving up|rolling back|exiting))?$",
     re.I,
 )
-# ... or a thing named by its number (``ERROR: migration 3 failed``, ``[runner] Batch 17
-# failed``), after a log level in capitals: ``Error: migration 3 failed`` is a JavaScript
-# exception's message, which the source line Node echoes above it must not outrank.
-_NUMBERED = lazy(
-    rb"^(?:\[?(?:ERROR|FATAL|ERR)\]?:? +)?(?:\[[\w.:-]+\]:? +)?(?:[\w'-]+ ){0,2}?"
-    rb"[A-Za-z][\w'-]* #?[0-9][\w.:/-]*(?: has| have)? (?i:failed)[.!]?$"
-)
+# ... or a thing named by its number, at the end of a logger's line whatever its format
+# (``ERROR: migration 3 failed``, ``... ERROR c.e.Job - Batch 17 failed``, ``msg="job 12
+# failed"``); not an address (``Connection to 10.0.0.5:5432 failed`` says which).
+_NUMBERED = lazy(rb"""(?:^|[\s:="'\]-])[A-Za-z][\w'-]* #?[0-9]+ (?i:failed)[.!"']?$""")
+# ... but an exception's message (``Error: migration 3 failed``, Node's, whose source line
+# it echoes above must not outrank it) is the error line it is.
+_EXCEPTION_HEAD = lazy(rb"^[\w.$]*(?:Error|Exception)\b:")
 # A tally: a test runner's, a linter's or a compiler's count of what failed ("Tests: 1 failed,
 # 20 passed", "4 examples, 1 failure", "Found 2 errors", "Failed:  1,"); in lower case, or
 # capitalised before its count: a level after a time's digits is none (``,917 ERROR deploy``).
@@ -254,8 +254,8 @@ def line_rank(body: bytes) -> Rank:
         return Rank.EXCEPTION
     if _CODE_ALONE.match(body):
         return Rank.ERROR
-    if _PHASE.match(body) or _NUMBERED.match(body):  # before a compiler's form: ``error:
-        return Rank.PHASE  # build failed`` is a phase
+    if _PHASE.match(body) or (_NUMBERED.search(body) and not _EXCEPTION_HEAD.match(body)):
+        return Rank.PHASE  # (before a compiler's form: ``error: build failed`` is a phase)
     if _COMPILER(body):
         return Rank.COMPILER
     if _RETRY.search(body) and not _RETRIES_OVER.search(body):
