@@ -707,23 +707,3 @@ def test_a_suite_of_failures_keeps_their_names_over_their_frames(run_logtrim: Ru
     shown = r.stdout.decode()
     assert all(f"Failed Shop.Tests.Orders.Total_{t} [14 ms]" in shown for t in range(30))
     assert "at Shop.Domain.Layer0.Call() in /src/L0.cs:line 0" in shown
-
-
-def test_a_flood_of_one_warning_shape_leaves_room_for_another_warning(
-    run_logtrim: RunLogtrim,
-) -> None:
-    """20,000 deprecation warnings of one shape, each after a line not shown, then a warning
-    that says something else: the flood took the warnings' whole share, a marker between
-    every two, and the disk warning was never shown. Past half the share, a shape shown
-    three times more after lines not shown goes into the gaps."""
-    script = (
-        "for i in $(seq 1 20000); do"
-        ' echo "WARNING: package pkg$i uses a deprecated API (v$((i % 7)))"; echo "fetched pkg$i";'
-        " done; echo 'WARNING: disk /var is 97% full';"
-        " for i in $(seq 1 100); do echo step $i; done;"
-        " echo 'ERROR: deploy failed: timeout'; exit 1"
-    )
-    r = run_logtrim("--ci", "plain", "--budget", "64kB", "--", "bash", "-c", script)
-    assert r.code == 1 and len(r.console) <= 64_000
-    assert b"WARNING: disk /var is 97% full\n" in r.stdout
-    assert b"WARNING: package pkg20000 uses" not in r.stdout

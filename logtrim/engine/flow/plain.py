@@ -36,7 +36,7 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     tally = sel.out.tally
     tally.seen_lines[kind] += 1
     tally.seen_bytes[kind] += size
-    if sel.repeats.recurs(line) if kind == INFO else sel.repeats.recurs_shape(line):
+    if kind == INFO and sel.repeats.recurs(line):
         sel.out.hide(size)
         return
     key = sel.repeats.key(stream, line, now, lineno, kind)

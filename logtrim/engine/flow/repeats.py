@@ -7,20 +7,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..._regex import lazy
 from ..._sizes import format_count
 from ..._text import ANSI_BYTES
 from ..console.output import STDERR, STDOUT, Output
-from ..match.kinds import INFO, WARNING, Kind
-from ..shapes.templates import coarse, template
+from ..match.kinds import INFO, Kind
+from ..shapes.templates import template
 from .history import History
 
 #: Times the very same info line follows a gap before it goes into the gaps it follows.
 RECUR = 3
-#: ... and a warning of the same shape (see :meth:`Repeats.recurs_shape`).
-RECUR_SHAPE = 3
-_SHAPE_LINE = 512  # a warning's shape is read on its first bytes
-_ZEROS = lazy(rb"0+")
 _AGAIN_MAX = 4096  # lines remembered (then counted anew)
 _AGAIN_LINE = 256  # the longest remembered: headings and separators are short
 
@@ -62,13 +57,6 @@ def _template(shown: bytes) -> bytes:
     return key.replace(b"<hex>", b"<n>") if b"<hex>" in key else key
 
 
-def _numbers_alike(line: bytes) -> bytes:
-    """A warning's shape: its numbers alike, whatever their digits and length (``f104.c:2:22``
-    and ``f9.c:2:20``), its words and paths kept (``/var/lib/postgresql`` is no
-    ``/mnt/cache7``)."""
-    return _ZEROS.sub(b"0", coarse(ANSI_BYTES.sub(b"", line) if b"\x1b" in line else line))
-
-
 def _came_again(seen: dict[bytes, int], key: bytes, times: int) -> bool:
     """Whether ``key`` came ``times`` times before (counted in ``seen``, bounded: past
     :data:`_AGAIN_MAX` keys it starts anew); this time counted if not."""
@@ -99,7 +87,6 @@ class Repeats:
         self.streams = {STDOUT: Run(), STDERR: Run()}
         # Info lines after lines not shown, once the console is pressed: how often, by line.
         self._again: dict[bytes, int] = {}
-        self._shapes: dict[bytes, int] = {}  # warnings' shapes after a gap (recurs_shape)
 
     def key(
         self, stream: int, shown: bytes, now: float, lineno: int, kind: Kind = INFO
@@ -197,22 +184,6 @@ class Repeats:
         if budget.used * 4 <= budget.ceiling(INFO):
             return False
         return _came_again(self._again, line, RECUR)
-
-    def recurs_shape(self, line: bytes) -> bool:
-        """Whether a warning goes into the gap it follows: once the console has spent half
-        its room for warnings, a warning of the same shape (numbers aside: a compiler's
-        ``f104.c:2:22: warning: unused variable ...`` for each file) came after
-        lines not shown :data:`RECUR_SHAPE` times already. Each would cost itself and a gap
-        marker, say what the first ones said, and spend the room of a later warning that says
-        something else: the other half is theirs. Counted only from then on, as
-        :meth:`recurs`."""
-        out = self._out
-        if not out.gap_lines:
-            return False
-        budget = out.budget
-        if budget.used * 2 <= budget.ceiling(WARNING):
-            return False
-        return _came_again(self._shapes, _numbers_alike(line[:_SHAPE_LINE]), RECUR_SHAPE)
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""

@@ -14,7 +14,7 @@ from ..console.verbatim import Verbatim
 from ..ending.held import Held
 from ..ending.incident import Incident, hold_cut
 from ..ending.reason import ReasonChooser
-from ..match.kinds import ERROR, INFO, KEEP, NOISE, PROGRESS, SERVICE, WARNING, Kind
+from ..match.kinds import ERROR, INFO, KEEP, NOISE, PROGRESS, SERVICE, Kind
 from ..match.matcher import Matcher
 from ..policy import Budget, Policy, verbatim_allowance
 from ..service.commands import Commands
@@ -191,11 +191,7 @@ class Selector:
             native is not None
         ):  # shown now: the CI's own indicator follows (engine/service/native.py)
             native.see(line, now)
-        if not context and (
-            self.repeats.recurs(shown)
-            if kind == INFO
-            else kind == WARNING and self.repeats.recurs_shape(shown)
-        ):
+        if kind == INFO and not context and self.repeats.recurs(shown):
             self.out.hide(size)
             return
         key = None
