@@ -26,6 +26,13 @@ def _reason(run_logtrim: RunLogtrim, *command: str, cwd: Path | None = None) -> 
     return lines[0].split("): ", 1)[1]
 
 
+def _printed_reason(run_logtrim: RunLogtrim, *lines: str) -> str:
+    """The reason of a script that prints ``lines`` on one stream (stdout and stderr joined,
+    so their order is the order written) and exits 1."""
+    script = "exec 2>&1; " + "; ".join(f"printf '%s\\n' {line!r}" for line in lines)
+    return _reason(run_logtrim, "bash", "-c", script + "; exit 1")
+
+
 def _bash(first: str, last: str, *, last_on: str = "stderr") -> list[str]:
     redirect = " >&2" if last_on == "stderr" else ""
     return ["bash", "-c", f"echo {first!r}; echo {last!r}{redirect}; exit 4"]
@@ -860,8 +867,7 @@ def test_npm_s_error_wrapped_over_its_lines_is_named_whole(run_logtrim: RunLogtr
 def test_what_only_says_a_step_failed_gives_way_to_what_says_why(
     run_logtrim: RunLogtrim, lines: list[str], reason: str
 ) -> None:
-    script = "exec 2>&1; " + "; ".join(f"printf '%s\\n' {line!r}" for line in lines)
-    assert _reason(run_logtrim, "bash", "-c", script + "; exit 1") == reason
+    assert _printed_reason(run_logtrim, *lines) == reason
 
 
 @pytest.mark.parametrize(
@@ -876,8 +882,7 @@ def test_a_numbered_job_said_failed_in_any_logger_s_format_gives_way_to_its_caus
     run_logtrim: RunLogtrim, failed: str
 ) -> None:
     cause = "ERROR write /var/lib/app/out.csv: No space left on device"
-    script = f"exec 2>&1; printf '%s\\n' {cause!r} {failed!r}; exit 1"
-    assert _reason(run_logtrim, "bash", "-c", script) == cause
+    assert _printed_reason(run_logtrim, cause, failed) == cause
 
 
 @pytest.mark.parametrize(
@@ -893,8 +898,7 @@ def test_a_line_that_names_what_failed_outranks_an_older_error(
     run_logtrim: RunLogtrim, last: str
 ) -> None:
     older = "ERROR could not register JMX bean metrics, going on"
-    script = f"exec 2>&1; printf '%s\\n' {older!r} {last!r}; exit 1"
-    reason = _reason(run_logtrim, "bash", "-c", script)
+    reason = _printed_reason(run_logtrim, older, last)
     assert last.endswith(reason) and "JMX" not in reason
 
 
@@ -905,5 +909,4 @@ def test_a_stamped_fail_word_is_no_failing_test(run_logtrim: RunLogtrim) -> None
         "2024-05-01T10:00:01Z FAIL: redis-replica-2 lagging 12s (non-critical)",
         "2024-05-01T10:00:05Z ERROR upload to s3://bucket/out.csv failed: AccessDenied",
     ]
-    script = "exec 2>&1; " + "; ".join(f"printf '%s\\n' {line!r}" for line in lines)
-    assert "AccessDenied" in _reason(run_logtrim, "bash", "-c", script + "; exit 1")
+    assert "AccessDenied" in _printed_reason(run_logtrim, *lines)

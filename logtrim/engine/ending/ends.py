@@ -19,7 +19,7 @@ from ..match.kinds import Kind
 from ..shapes.templates import template
 from .failure import TailLine
 from .named import as_said
-from .ranks import line_rank, rank_says_why
+from .ranks import Rank, line_rank
 from .reason import ReasonChooser
 from .streamend import says_failure
 
@@ -204,6 +204,16 @@ def _hidden_after(own: list[int], cause: int, shown: set[int]) -> bool:
     return any(n not in shown for n in after)
 
 
+# The words of a line that says only that something failed (see :func:`says_why`).
+_FAILURE_WORDS = lazy(
+    rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
+    rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"
+    rb"upgrade|rollout|checks?|has|have|exit(?:ed)?|code|status|with|the|of)\b",
+    re.I,
+)
+_OWN_WORD = lazy(rb"[A-Za-z]")
+
+
 def says_why(raw: bytes, classify: Callable[[bytes], Kind]) -> bool:
     """Whether a line is an error line that says why, not only that something failed:
     read as the failure reason reads it (its time stamp aside); a plain error or fatal
@@ -213,7 +223,10 @@ def says_why(raw: bytes, classify: Callable[[bytes], Kind]) -> bool:
     if classify(raw) != Kind.ERROR:
         return False
     body = as_said(ANSI_BYTES.sub(b"", raw).strip())
-    return rank_says_why(line_rank(body), body)
+    rank = line_rank(body)
+    return rank > Rank.FATAL or (
+        rank >= Rank.ERROR and _OWN_WORD.search(_FAILURE_WORDS.sub(b"", body)) is not None
+    )
 
 
 def before_last(

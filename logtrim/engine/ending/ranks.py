@@ -217,26 +217,6 @@ _PYTEST_E = lazy(rb"^E {2,}(?:[\w.]+\.)?[A-Z]\w*(?:Error|Exception|Exit)\b")
 _JAVA_EXCEPTION = lazy(rb"^(?:[a-z_$][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error|Throwable)(?::\s|$)")
 
 
-# The words of a line that says only that something failed (see :func:`rank_says_why`).
-_FAILURE_WORDS = lazy(
-    rb"\b(?:errors?|err|fail(?:ed|ures?|s)?|fatal|critical|panic|builds?|deploy(?:ment)?|"
-    rb"release|steps?|stages?|jobs?|tasks?|tests?|pipeline|scripts?|install(?:ation)?|"
-    rb"upgrade|rollout|checks?|has|have|exit(?:ed)?|code|status|with|the|of)\b",
-    re.I,
-)
-_OWN_WORD = lazy(rb"[A-Za-z]")
-
-
-def rank_says_why(rank: Rank, body: bytes) -> bool:
-    """Whether an error line of ``rank`` says why, not only that something failed: a plain
-    error or fatal line of failure words alone (``FAILED``, ``step 3/5 failed``, ``error:
-    build failed``) says no more than that, one with a word of its own does (``Error:
-    ENOSPC``, ``panic: boom``); a higher rank always does."""
-    return rank > Rank.FATAL or (
-        rank >= Rank.ERROR and _OWN_WORD.search(_FAILURE_WORDS.sub(b"", body)) is not None
-    )
-
-
 def java_exception(body: bytes) -> bool:
     """Whether an error line is a JVM exception as a logger or ``printStackTrace`` writes it
     (:data:`_JAVA_EXCEPTION`): ranked as the error line it is, it takes the ``Caused by:``

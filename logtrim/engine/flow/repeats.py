@@ -57,18 +57,6 @@ def _template(shown: bytes) -> bytes:
     return key.replace(b"<hex>", b"<n>") if b"<hex>" in key else key
 
 
-def _came_again(seen: dict[bytes, int], key: bytes, times: int) -> bool:
-    """Whether ``key`` came ``times`` times before (counted in ``seen``, bounded: past
-    :data:`_AGAIN_MAX` keys it starts anew); this time counted if not."""
-    count = seen.get(key, 0)
-    if count >= times:
-        return True
-    if len(seen) >= _AGAIN_MAX:
-        seen.clear()
-    seen[key] = count + 1
-    return False
-
-
 class Repeats:
     """A line that repeats the last one shown on its stream (same template) is counted, not
     shown; the count is printed every ``report`` seconds and when the run ends.
@@ -183,7 +171,14 @@ class Repeats:
         budget = out.budget
         if budget.used * 4 <= budget.ceiling(INFO):
             return False
-        return _came_again(self._again, line, RECUR)
+        again = self._again
+        seen = again.get(line, 0)
+        if seen >= RECUR:
+            return True
+        if len(again) >= _AGAIN_MAX:
+            again.clear()
+        again[line] = seen + 1
+        return False
 
     def shown(self, stream: int, key: bytes, now: float) -> None:
         """A shown line starts a run of repeats."""
