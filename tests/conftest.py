@@ -88,6 +88,21 @@ def py(code: str) -> list[str]:
     return [sys.executable, "-c", code]
 
 
+# Child code defining ``taken(fd)``: wait (10 s at most) until the pipe on ``fd`` is read out.
+# Two pipes carry no order between them: a test of the order across stdout and stderr
+# writes the next stream only once logtrim has read the last one (FIONREAD counts what a
+# pipe holds, from either end, on Linux), however loaded the machine.
+TAKEN = (
+    "import fcntl, termios, struct, time\n"
+    "def taken(fd):\n"
+    "    end = time.monotonic() + 10\n"
+    "    while time.monotonic() < end:\n"
+    "        buf = fcntl.ioctl(fd, termios.FIONREAD, b'\\0' * 4)\n"
+    "        if struct.unpack('i', buf)[0] == 0: return\n"
+    "        time.sleep(0.01)\n"
+)
+
+
 @dataclass
 class Result:
     code: int

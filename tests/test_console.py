@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, clean_env, py
+from conftest import TAKEN, RunLogtrim, clean_env, py
 from octopus_decoder import child_message_lines, encode, messages
 
 OWN = b"[logtrim] "
@@ -221,12 +221,12 @@ def run_merged(tmp_path: Path, *args: str) -> bytes:
 def test_collapse_marker_right_after_its_repeats(tmp_path: Path) -> None:
     """The marker counting similar lines, and the last of them, come before any later line,
     the other stream's too."""
-    code = (
-        "import sys, time\n"
+    code = TAKEN + (
+        "import sys\n"
         "for i in range(9): print(f'checking header {i}.h', flush=True)\n"
-        "time.sleep(0.3)\n"
+        "taken(1)\n"
         "print('make: *** [Makefile:7: main.o] Error 1', file=sys.stderr, flush=True)\n"
-        "time.sleep(0.3)\n"
+        "taken(2)\n"
         "for i in range(200): print(f'copy {i:05d}.dat', flush=True)\n"
         "sys.exit(2)"
     )

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import break_prepare, clean_env, zstd_dc
+from conftest import TAKEN, break_prepare, clean_env, zstd_dc
 from octopus_decoder import messages as decode_messages
 
 CHILD = """
@@ -338,15 +338,15 @@ def test_engine_failure_never_steps_the_progress_bar_back(tmp_path: Path) -> Non
     """After the engine broke, each stream's newest progress state waited for its own
     stream's next command or the end: stdout's 95 (written last) then stderr's older 90 were
     printed, and the bar ended on 90. The newest state of either stream wins."""
-    code = (
+    code = TAKEN + (
         "import sys, time, base64\n"
         "b = lambda s: base64.b64encode(s.encode()).decode()\n"
         "def prog(f, p):\n"
         "    f.write(f\"##octopus[progress percentage='{b(str(p))}' message='{b(str(p))}']\\n\")\n"
         "    f.flush()\n"
         "for i in range(400): prog(sys.stdout, i % 50)\n"
-        "time.sleep(0.3); prog(sys.stderr, 90); time.sleep(0.3)\n"
-        "prog(sys.stdout, 95); time.sleep(0.3)\n"
+        "taken(1); prog(sys.stderr, 90); taken(2)\n"
+        "prog(sys.stdout, 95); taken(1)\n"
         "print('end', flush=True)\n"
     )
     result = _faulty(tmp_path, "octopus", "2kB", code, 0)

@@ -9,7 +9,11 @@ of these forms must be masked by logtrim too. Real child processes.
 from __future__ import annotations
 
 import pytest
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, examples, py
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim.dialects import ghcommands
 
 SECRET = "tiger7;Kx]q"
 
@@ -76,3 +80,18 @@ def test_a_name_the_runners_casing_reads_apart_never_shows_the_secret(
     assert r.code == 0
     assert b"TopSecret91" not in r.console
     assert b"TopSecret91" not in r.archive
+
+
+#: The bytes a command's place in a line turns on: colons, blanks, both line ends, names.
+_PIECES = [b"::", b":", b" ", b"\t", b"\v", b"\r", b"\n", b"a", b"x=1", b",", b"std::"]
+
+
+@settings(max_examples=examples(400), deadline=None)
+@given(st.lists(st.sampled_from(_PIECES), max_size=24).map(b"".join))
+def test_commands_in_text_are_found_from_their_colons_as_from_their_line_start(
+    data: bytes,
+) -> None:
+    """The masking finds a command's values in a region from each ``::`` (a literal search)
+    rather than trying a line start at every byte: the same commands, the same values."""
+    whole = [(m.span(1), m.span(2)) for m in ghcommands.V2_IN_TEXT.finditer(data)]
+    assert [(m.span(1), m.span(2)) for m in ghcommands.v2_in_text(data)] == whole

@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 
 import pytest
-from conftest import RunLogtrim
+from conftest import TAKEN, RunLogtrim
 
 CODE = """
 import sys
@@ -324,7 +324,9 @@ def _product(line: str) -> int:
     return int(line.split("product-")[1].split(".", maxsplit=1)[0])
 
 
-CAUSE_THEN_MILESTONE = """
+CAUSE_THEN_MILESTONE = (
+    TAKEN
+    + """
 import sys
 for i in range(30000):
     if i == 30000 - 40:
@@ -332,7 +334,9 @@ for i in range(30000):
     print(f"synced assets/img/product-{i}.webp")
 print("==> Publishing release")
 sys.stdout.flush()
+taken(1)  # the ending, on another stream, comes after what stdout said
 """
+)
 
 
 @pytest.mark.parametrize(

@@ -113,23 +113,33 @@ def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, i
     for a few characters: a secret without them needs no decoding, so that is asked first;
     a two-byte ``in`` reads every byte of a region)."""
     out: list[tuple[int, int]] = []
-    if needed(GH_PROPERTY, chars) and b"%" in data and b"::" in data:
-        for command in ghcommands.V2_IN_TEXT.finditer(data):
-            _values(data, command, 1, ghcommands.V2_VALUES_IN_TEXT, GH_PROPERTY, find, out)
-            _value(data, command.span(2), GH_DATA, find, out)
-    if needed(GH_V1, chars) and b"%" in data and b"##[" in data:
-        for command in ghcommands.V1_IN_TEXT.finditer(data):
-            _values(data, command, 1, ghcommands.V1_VALUES_IN_TEXT, GH_V1, find, out)
-            _value(data, command.span(2), GH_V1, find, out)
-    if needed(AZURE, chars) and b"%" in data and b"##" in data:
-        for command in azure.IN_TEXT.finditer(data):
-            _values(data, command, 1, azure.VALUES_IN_TEXT, AZURE, find, out)
-            _value(data, command.span(2), AZURE, find, out)
+    # Each ``in`` reads all of a region that lacks the byte (most do): each asked once.
+    if b"%" in data:
+        _escaped_by_percent(data, find, chars, out)
     if b"|" in data and b"##teamcity[" in data:
         for message in teamcity.IN_TEXT.finditer(data):
             for value in teamcity.VALUES_IN_TEXT.finditer(data, message.start(), message.end()):
                 _value(data, value.span(1), TEAMCITY, find, out)
     return out
+
+
+def _escaped_by_percent(
+    data: bytes, find: Find, chars: set[int], out: list[tuple[int, int]]
+) -> None:
+    """:func:`command_spans` of GitHub's and Azure's commands (their escapes begin ``%``)."""
+    if needed(GH_PROPERTY, chars):  # its search for ``::`` is the look for one
+        for command in ghcommands.v2_in_text(data):
+            _values(data, command, 1, ghcommands.V2_VALUES_IN_TEXT, GH_PROPERTY, find, out)
+            _value(data, command.span(2), GH_DATA, find, out)
+    hashes = b"##" in data
+    if hashes and needed(GH_V1, chars) and b"##[" in data:
+        for command in ghcommands.V1_IN_TEXT.finditer(data):
+            _values(data, command, 1, ghcommands.V1_VALUES_IN_TEXT, GH_V1, find, out)
+            _value(data, command.span(2), GH_V1, find, out)
+    if hashes and needed(AZURE, chars):
+        for command in azure.IN_TEXT.finditer(data):
+            _values(data, command, 1, azure.VALUES_IN_TEXT, AZURE, find, out)
+            _value(data, command.span(2), AZURE, find, out)
 
 
 def loose_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:

@@ -54,6 +54,7 @@ class Masker:
     def __init__(self, secrets: Iterable[str] = (), *, compiler: Compiler | None = None) -> None:
         self._compiler = compiler
         self._secrets: list[bytes] = []
+        self._over_lines: list[bytes] = []  # the forms with a newline (held once per record)
         self._seen: set[bytes] = set()
         self._chars: set[int] = set()  # the bytes of the secrets' values
         self._shards = Shards(compiler)  # compiled at the first look after an add
@@ -115,7 +116,9 @@ class Masker:
                 self._seen.add(form)
                 self._secrets.append(form)
                 self.max_len = max(self.max_len, len(form))
-                self.multiline = self.multiline or b"\n" in form
+                if b"\n" in form:
+                    self._over_lines.append(form)
+                    self.multiline = True
                 self._shards.add(form)
         return refused
 
@@ -248,7 +251,7 @@ class Masker:
             url = len(raw) - (urlcreds.open_context(raw) if alone else urlcreds.open_password(raw))
         if not self._secrets:
             return url
-        forms = [f for f in self._secrets if b"\n" in f or not multiline_only]
+        forms = self._over_lines if multiline_only else self._secrets
         return max(held_end(bytes(data), forms), held_through(data, forms), url)
 
     def open_secret(self, data: bytes) -> int:

@@ -15,6 +15,7 @@ import re
 from typing import cast
 
 from ..match.matcher import Compiler, Database
+from .words import Words, shortest
 
 #: Forms per shard: the most one compile holds in memory at once.
 SHARD = 4096
@@ -22,16 +23,20 @@ Found = list[tuple[int, int]]
 
 
 class _Shard:
-    """Some forms, compiled: a hyperscan database, else one ``re`` pattern."""
+    """Some forms, compiled: a hyperscan database (any number of literals in one scan); else
+    tables of their words (:mod:`.words`) and one ``re`` alternation of the few too short."""
 
     def __init__(self, forms: list[bytes], compiler: Compiler | None) -> None:
         self.lengths = [len(f) for f in forms]  # per form, by the id the database reports
         self.hs: Database | None = None if compiler is None else compiler.literals(forms)
         self.re: re.Pattern[bytes] | None = None
+        self.words: list[Words] = []
         if self.hs is None:
-            # Longest first: at one position the longest form wins, and it covers the others.
-            ordered = sorted(forms, key=len, reverse=True)
-            self.re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
+            self.words, short = _tables(forms)
+            if short:
+                # Longest first: at one position the longest form wins, and covers the others.
+                ordered = sorted(short, key=len, reverse=True)
+                self.re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
         lengths = self.lengths
 
         # Made once, the list passed as the scan's context: a scan makes no function (each
@@ -45,8 +50,24 @@ class _Shard:
         if self.hs is not None:
             # Positional: hyperscan parses keywords at about a third of a line's scan.
             self.hs.scan(data, self._on_match, 0, found)
-        elif self.re is not None:
+            return
+        for table in self.words:
+            table.find(data, found)
+        if self.re is not None:
             found += [(m.start(), m.start() + len(m.group(1))) for m in self.re.finditer(data)]
+
+
+def _tables(forms: list[bytes]) -> tuple[list[Words], list[bytes]]:
+    """The tables of words that find ``forms``, and the forms too short for any."""
+    tables = [Words(8), Words(4)]
+    short: list[bytes] = []
+    for form in forms:
+        table = next((t for t in tables if len(form) >= shortest(t.width)), None)
+        if table is None:
+            short.append(form)
+        else:
+            table.add(form)
+    return [table for table in tables if table], short
 
 
 def _uncached(pattern: bytes) -> re.Pattern[bytes]:

@@ -1,0 +1,74 @@
+"""Without hyperscan, secrets' forms are found by the aligned words they hold: every
+occurrence of every form, at any offset, overlapping ones too, exactly as a plain search
+finds them; and a text masks the same with either matcher."""
+
+from __future__ import annotations
+
+import pytest
+from conftest import examples
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim._matchers import compiler
+from logtrim.engine.masking.mask import Masker
+from logtrim.engine.masking.words import Words, shortest
+
+
+def _every(data: bytes, forms: list[bytes]) -> set[tuple[int, int]]:
+    """Every ``[start, end)`` of every form in ``data``, by a plain search."""
+    spans = set()
+    for form in forms:
+        at = data.find(form)
+        while at >= 0:
+            spans.add((at, at + len(form)))
+            at = data.find(form, at + 1)
+    return spans
+
+
+#: Few distinct bytes: forms recur, overlap and share words in the text around them.
+SMALL = st.binary(min_size=0, max_size=3).map(lambda b: b or b"a")
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.sampled_from([4, 8]), st.data())
+def test_the_words_find_every_occurrence(width: int, data: st.DataObject) -> None:
+    alphabet = st.sampled_from(b"ab\n\x00\xff")
+    byte_text = st.lists(alphabet, max_size=60).map(bytes)
+    forms = data.draw(
+        st.lists(
+            st.lists(alphabet, min_size=shortest(width), max_size=40).map(bytes),
+            min_size=1, max_size=6, unique=True,
+        )
+    )  # fmt: skip
+    pieces = data.draw(st.lists(st.one_of(byte_text, st.sampled_from(forms)), max_size=12))
+    text = b"".join(pieces)
+    table = Words(width)
+    for form in forms:
+        table.add(form)
+    found: list[tuple[int, int]] = []
+    table.find(text, found)
+    assert sorted(found) == sorted(_every(text, forms))
+
+
+#: Secrets a word table finds (8 bytes and more, some longer than a piece) and short ones.
+SECRETS = st.lists(
+    st.one_of(
+        st.text(alphabet="ab9+/=", min_size=4, max_size=12),
+        st.text(alphabet="abcdef0123 \n\"\\é", min_size=15, max_size=1500),
+    ),
+    min_size=1, max_size=4,
+)  # fmt: skip
+
+
+@pytest.mark.skipif(compiler() is None, reason="hyperscan is not installed")
+@settings(max_examples=examples(100), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(SECRETS, st.lists(st.integers(min_value=0, max_value=3), max_size=8), st.binary(max_size=40))
+def test_the_text_masks_the_same_with_either_matcher(
+    secrets: list[str], picks: list[int], noise: bytes
+) -> None:
+    """Each secret (and its forms: base64, JSON, lines alone, pieces) shown at any offset in
+    any bytes: masked alike by hyperscan and by the words, and none shows."""
+    shown = [secrets[i % len(secrets)].encode() for i in picks]
+    text = noise + noise.join(shown) + noise
+    with_words = Masker(secrets).mask(text)
+    assert with_words == Masker(secrets, compiler=compiler()).mask(text)
