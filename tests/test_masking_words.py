@@ -10,6 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
+from logtrim.engine.masking import words
 from logtrim.engine.masking.mask import Masker
 from logtrim.engine.masking.words import Words, shortest
 
@@ -30,8 +31,12 @@ SMALL = st.binary(min_size=0, max_size=3).map(lambda b: b or b"a")
 
 
 @settings(max_examples=examples(300), deadline=None)
-@given(st.sampled_from([4, 8]), st.data())
-def test_the_words_find_every_occurrence(width: int, data: st.DataObject) -> None:
+@given(st.sampled_from([4, 8]), st.sampled_from(["as found", "place by place", "form by form"]),
+       st.data())  # fmt: skip
+def test_the_words_find_every_occurrence(width: int, way: str, data: st.DataObject) -> None:
+    """Each way to look: a few places checked one by one; many places of a word many
+    forms share (hostile output: one byte over and over) checked one by one, or each of
+    those forms looked for whole: the same spans."""
     alphabet = st.sampled_from(b"ab\n\x00\xff")
     byte_text = st.lists(alphabet, max_size=60).map(bytes)
     forms = data.draw(
@@ -46,8 +51,25 @@ def test_the_words_find_every_occurrence(width: int, data: st.DataObject) -> Non
     for form in forms:
         table.add(form)
     found: list[tuple[int, int]] = []
-    table.find(text, found)
+    with pytest.MonkeyPatch.context() as patch:
+        if way != "as found":
+            patch.setattr(words, "_FEW", 0)
+            patch.setattr(words, "_CHECK", 0 if way == "place by place" else 10**9)
+        table.find(text, found)
     assert sorted(found) == sorted(_every(text, forms))
+
+
+@pytest.mark.parametrize("way", ["place by place", "form by form"])
+def test_a_form_over_itself_is_found_at_every_place(way: str) -> None:
+    """A secret of one byte repeated, in a run of that byte: every place it starts at."""
+    table = Words(8)
+    table.add(b"a" * 15)
+    found: list[tuple[int, int]] = []
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(words, "_FEW", 0)
+        patch.setattr(words, "_CHECK", 0 if way == "place by place" else 10**9)
+        table.find(b"x" + b"a" * 40, found)
+    assert sorted(found) == [(start, start + 15) for start in range(1, 27)]
 
 
 #: Secrets a word table finds (8 bytes and more, some longer than a piece) and short ones.

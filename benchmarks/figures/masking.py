@@ -73,3 +73,34 @@ def bench(suite: Suite) -> None:
         if leaked:
             suite.notes.append(f"masking ({label}): {len(leaked)} secrets unmasked in the console!")
     art.unlink(missing_ok=True)
+    _hostile(suite)
+
+
+def _hostile(suite: Suite) -> None:
+    """Hostile output: one byte over and over, with a secret over 60 lines made mostly of it
+    (each line the byte 15 times, then 3 digits). Every word of the output is a word of the
+    secret's forms: the pure-Python matcher against the compiled one, same input."""
+    size = suite.size(64 * MB, 4 * MB)
+    log = OUT / f"hostile-{size // MB}MB.log"
+    if not log.exists() or log.stat().st_size != size:
+        line = b"a" * 999 + b"\n"
+        log.write_bytes(line * (size // len(line)) + b"a" * (size % len(line)))
+    env = {"LOGTRIM_BENCH_KEY": "\n".join(f"{'a' * 15}{i:03d}" for i in range(60))}
+    art = OUT / "hostile.zst"
+    cmd = suite.lt_run(art, "cat", log, extra=("--mask-env", "LOGTRIM_BENCH_KEY"))
+    t_re, t_hs = medians(
+        suite.runs,
+        lambda: run_to(cmd, OUT / "hostile.console", env={**env, **FALLBACK_ENV}).wall,
+        lambda: run_to(cmd, OUT / "hostile.console", env=env).wall,
+    )
+    ratio = t_hs / t_re
+    suite.add(
+        f"masking, hostile output ({mb(size)} of one byte, a 60-line secret of it): "
+        "`LOGTRIM_ENGINE=re` vs the default matcher",
+        speed(size, t_re),
+        f"{speed(size, t_hs)} default matcher",
+        f"{ratio:.2f}x",
+        "≥ 0.25x",
+        ok=ratio >= 0.25,
+    )
+    art.unlink(missing_ok=True)

@@ -18,6 +18,8 @@ import sys
 #: Array type codes by word width (an ``I`` is 4 bytes, a ``Q`` 8, wherever Python runs).
 _TYPES = {4: "I", 8: "Q"}
 Found = list[tuple[int, int]]
+_FEW = 64  # places of found words, at most, checked without a look at the cost
+_CHECK = 100  # bytes ``bytes.find`` reads in the time of one check of a place
 
 
 def shortest(width: int) -> int:
@@ -58,12 +60,29 @@ class Words:
             return
         table = self._table
         # One pass for every place at once (``array.index`` per word would pass per word).
-        for at in [i for i, word in enumerate(words) if word in hits]:
+        places = [i for i, word in enumerate(words) if word in hits]
+        if len(places) > _FEW:
+            # Hostile text (one byte over and over) holds a word of many forms at every
+            # place: then each of those forms is looked for whole, at C speed, instead.
+            checks = sum(len(table[words[at]]) for at in places)
+            forms = {form for word in hits for form, _ in table[word]}
+            if len(forms) * len(data) < checks * _CHECK:
+                for form in forms:
+                    _every(data, form, found)
+                return
+        for at in places:
             place = at * width
             for form, offset in table[words[at]]:
                 start = place - offset
                 if start >= 0 and data.startswith(form, start):
                     found.append((start, start + len(form)))
+
+
+def _every(data: bytes, form: bytes, found: Found) -> None:
+    at = data.find(form)
+    while at >= 0:
+        found.append((at, at + len(form)))
+        at = data.find(form, at + 1)
 
 
 __all__ = ["Words", "shortest"]
