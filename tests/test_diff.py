@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -69,6 +70,40 @@ def test_diff_exit_code_gates_on_new_lines(runs: tuple[Path, Path], tmp_path: Pa
     cut = tmp_path / "cut.log.zst"
     cut.write_bytes(zstandard.ZstdCompressor().compress(_step(2, SILENT))[:-20])
     assert _cli("diff", "--exit-code", str(good), str(cut)).returncode == 3
+
+
+def test_diff_exit_code_fails_on_a_bad_run_cut_short(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A BAD archive cut after some of it decoded (a killed writer, a partial download):
+    without ``--exit-code`` a warning and what it holds; with it exit 3, as the lines cut off
+    may be the new ones (here they are): a gate never passes on what it did not read."""
+    good, _ = runs
+    log = b"".join(_step(n) for n in range(2, 60)) + b"ERROR: upload failed: 403 Forbidden\n"
+    packed = zstandard.ZstdCompressor(level=1).compress(log)
+    cut = tmp_path / "cut.log.zst"
+    cut.write_bytes(packed[: len(packed) // 2])
+    listed = _cli("diff", str(good), str(cut))
+    assert listed.returncode == 0, listed.stderr
+    assert b"truncated at the end" in listed.stderr
+    gated = _cli("diff", "--exit-code", str(good), str(cut))
+    assert gated.returncode == 3, gated.stderr
+    assert gated.stderr.count(b"\n") == 1, gated.stderr  # one line, the error
+    assert b"truncated at the end" in gated.stderr
+
+
+def test_a_closed_stdin_is_an_input_error(runs: tuple[Path, Path]) -> None:
+    """``-`` with stdin closed (``<&-``) reads as nothing: an error, not an empty log (a
+    ``diff --exit-code`` gate passed on it)."""
+    good, _ = runs
+    for args in (["diff", "--exit-code", str(good), "-"], ["stats", "-"], ["cat", "-"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "logtrim", *args], stdin=subprocess.DEVNULL,
+            capture_output=True, env=clean_env(), timeout=60, check=False,
+            preexec_fn=lambda: os.close(0),
+        )  # fmt: skip
+        assert proc.returncode == 3, (args, proc.stderr)
+        assert proc.stderr == b"logtrim: error: <stdin>: cannot read: stdin is closed\n"
 
 
 def test_diff_with_context_shows_the_neighbours_grep_style(runs: tuple[Path, Path]) -> None:

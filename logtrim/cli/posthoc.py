@@ -14,7 +14,7 @@ from typing import Annotated
 
 import typer
 
-from .._errors import UsageError
+from .._errors import InputError, UsageError
 from .._text import hide_secrets
 from .._writes import write_all
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
@@ -24,6 +24,7 @@ from .reading import (
     declared_across,
     fail,
     secrets_given,
+    stdin_open,
     stdout_reader,
     warn,
 )
@@ -93,6 +94,7 @@ def trim(
         from ..baseline.load import load
 
         known = frozenset(load(settings.baseline).hashes)  # unreadable: exit 3, as inputs
+    stdin_open(inputs)
     masks = declared_across([*inputs, *([settings.baseline] if settings.baseline else [])],
                             secrets_given(mask, mask_env))  # fmt: skip
     policy = settings.policy(masks=masks)
@@ -137,6 +139,7 @@ def stats(
 
     listed = whole_option("--top", top, 1)
     given = [*inputs, *([baseline] if baseline is not None else [])]
+    stdin_open(given)
     secrets = declared_across(given, secrets_given(mask, mask_env))
     known = None
     if baseline is not None:
@@ -198,6 +201,7 @@ def cat(
             pattern = re.compile(grep.encode())
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
+    stdin_open(archives)
     secrets = declared_across(archives, secrets_given(mask, mask_env))
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
@@ -281,6 +285,7 @@ def diff(
     around = whole_option("--context", context)
     baseline_file(good)
     limit = Settings([from_command_line({"budget": budget})]).budget
+    stdin_open([good, bad])
     secrets = declared_across([good, bad], secrets_given(mask, mask_env))
     inp = open_input(bad, binary=binary)
     near = Neighbours()
@@ -300,6 +305,9 @@ def diff(
             write_all(out, b"".join(differ.render(result)))
             write_all(out, f"-- [logtrim: {diffsay.summary(result)}] --\n".encode())
         out.flush()
+    if exit_code and inp.lost_end:
+        # The lines cut off may be the new ones: a gate must not pass on what it never read.
+        raise InputError(f"{inp.name}: {inp.damage}: its end, unread, may hold new lines")
     warn(inp.name, inp.damage, inp.fatal)  # a damaged BAD: exit 3 first, as diff(1)'s 2
     if exit_code and (result.found or result.unkept):
         raise typer.Exit(1)  # new lines, for a CI gate: what the listing and summary count

@@ -13,7 +13,7 @@ import typer
 
 from .._errors import InputError, LogtrimError, UsageError
 from .._log import say
-from .guard import require_stdout, silence_stdout
+from .guard import closed_at_start, require_stdout, silence_stdout
 from .params import MaskEnvOption, MaskOption
 from .settings import Settings
 
@@ -69,6 +69,13 @@ def fail(errors: list[str]) -> None:
         say(error, "error")
     if errors:
         raise InputError(errors[-1])
+
+
+def stdin_open(paths: Sequence[str]) -> None:
+    """Raise :class:`InputError` (exit 3) when an input is ``-`` and stdin was closed at start
+    (``<&-``): it reads as empty, and ``diff --exit-code`` would pass a gate on no lines."""
+    if "-" in paths and 0 in closed_at_start:
+        raise InputError("<stdin>: cannot read: stdin is closed")
 
 
 def declared_across(

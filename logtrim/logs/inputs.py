@@ -147,6 +147,13 @@ class Input:
         self.fatal = bool(self.damage) and not result.index_cut and not (cut_data and self.decoded)
         self.check_whole()
 
+    @property
+    def lost_end(self) -> bool:
+        """Whether the input's end was lost (truncated, or cut while read): a warning for the
+        text it gives, yet what it would have said after is unknown."""
+        damage = self.damage
+        return damage is not None and not self.fatal and not damage.startswith("the index")
+
     def check(self) -> None:
         """Raise :class:`InputError` when the input was :attr:`fatal`ly damaged."""
         if self.fatal:
