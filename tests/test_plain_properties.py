@@ -93,6 +93,44 @@ def test_short_path_prints_what_the_exact_path_prints(
     assert short == exact
 
 
+#: Runs of info and warning lines of one template, their numbers of any length (an app
+#: logging each item it processed), broken by a line of another template or tier.
+RUN_LINES = st.one_of(
+    st.integers(0, 10**6).map(lambda i: b"2024-05-01 12:00:00 INFO processed item %d\n" % i),
+    st.just(b"2024-05-01 12:00:00 INFO processed item 7\n"),
+    st.integers(0, 10**4).map(lambda i: b"WARNING: slow item %d\n" % i),
+    st.just(b"INFO processed item 5\rredrawn\n"),
+    st.just(b"INFO " + b"w" * 300 + b"\n"),
+    st.just(b"copying file 0001.dat\n"),
+    st.just(b"ERROR: request refused\n"),
+    st.just(b"INFO no newline"),
+)
+RUNS = st.lists(st.tuples(RUN_LINES, st.integers(1, 40)), min_size=1, max_size=12).map(
+    lambda runs: b"".join(line * times for line, times in runs)
+)
+
+
+@SETTINGS
+@given(RUNS, st.lists(st.integers(min_value=0), max_size=12), st.lists(st.booleans(), max_size=12),
+       st.integers(min_value=1500, max_value=9000), st.booleans())  # fmt: skip
+def test_runs_counted_at_once_print_what_the_exact_path_prints(
+    data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, good: bool
+) -> None:
+    """A run of lines like the last one shown, counted at once (``plain.take``), prints and
+    counts what counting them one by one does."""
+    pieces = split(data, cuts)
+    streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
+    chunks = list(zip(streams, pieces, strict=False))
+    bulk = console(chunks, budget, False, good)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plain, "take", lambda *_: None)
+        one_by_one = console(chunks, budget, False, good)
+    assert bulk == one_by_one
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(plain, "ready", lambda *_: False)
+        assert console(chunks, budget, False, good) == bulk
+
+
 def test_a_new_line_the_short_path_held_back_comes_back_at_the_end() -> None:
     """With a baseline, a new info line the budget held back on the short path is kept for the
     failure tail, as on the exact path, though hundreds of known lines follow it."""

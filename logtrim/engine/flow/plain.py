@@ -5,8 +5,10 @@ web-01``, ``warning: deprecated key``): not in the head, not after an error, und
 level or drop rule, past the verbatim allowance, short enough to show whole. The exact path
 asks about each of those states line by line (:meth:`~.select.Selector.line`); here they are
 known false for the whole stretch (:func:`ready`, checked by the caller), so a line costs its
-repeat key, a budget check and its emits. The console is the exact path's, in any chunks
-(tests/test_plain_properties.py).
+repeat key, a budget check and its emits. A run of lines like the last one shown (an app
+logging ``INFO processed item 812`` a million times), once one of them was counted, is
+counted at once (:func:`take`): a line costs its template's lookup. The console is the exact
+path's, in any chunks (tests/test_plain_properties.py).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..match.kinds import INFO, WARNING, Kind
+from .repeats import repeat_key
 
 if TYPE_CHECKING:
     from .select import Selector
@@ -51,3 +54,47 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
         sel.repeats.shown(stream, key, now)
     elif sel.withheld is not None:  # with a baseline: a new line held back, for the tail
         sel.withheld.offer(lineno, stream, line, line)
+
+
+def take(
+    sel: Selector,
+    stream: int,
+    region: bytes,
+    hits: list[tuple[int, Kind]],
+    i: int,
+    lineno: int,
+    now: float,
+) -> tuple[int, int, int] | None:
+    """The run of lines from hit ``i`` (line ``lineno``, an info or warning line the short
+    path takes) that the repeat collapse would count one by one, counted at once: each the
+    next line, a hit of the same tier, whole and plain, with the template of the last line
+    shown; while a run is being counted (one line of it was, by :func:`show`). None when it
+    is not, or when fewer than two lines are in it: :func:`show` then. Returns the next hit
+    index, position and line number."""
+    key = sel.repeats.counting(stream)
+    if key is None:
+        return None
+    kind = hits[i][1]
+    width = min(sel.shaper.width, sel.shaper.max_line)
+    find, start, shown = region.find, hits[i][0], sel.repeats.streams[stream].line
+    pos, j, alike = start, i, True
+    first = last = b""
+    while j < len(hits) and hits[j][0] == pos and hits[j][1] == kind:
+        end = find(b"\n", pos) + 1
+        line = region[pos:end]
+        if not end or end - pos > width or b"\r" in line or repeat_key(line) != key:
+            break
+        first = first or line
+        last, alike = line, alike and line == shown
+        pos, j = end, j + 1
+    lines = j - i
+    if lines < 2:
+        return None
+    reasons = sel.reasons
+    for at, line in enumerate((first, last)):  # the first may follow the reason line
+        reasons.offer(line, lineno + at * (lines - 1), error=False)
+    tally = sel.out.tally
+    tally.seen_lines[kind] += lines
+    tally.seen_bytes[kind] += pos - start
+    sel.repeats.count_run(stream, lineno, (first, last), lines, kind, now, alike=alike)
+    return j, pos, lineno + lines

@@ -41,7 +41,7 @@ class Run:
     def last_key(self) -> bytes | None:
         """The template of the last shown line (made from the line when first needed)."""
         if self.raw is not None:
-            self.key, self.raw = _template(self.raw), None
+            self.key, self.raw = repeat_key(self.raw), None
         return self.key
 
     @property
@@ -50,7 +50,7 @@ class Run:
         return self.key is None and self.raw is None
 
 
-def _template(shown: bytes) -> bytes:
+def repeat_key(shown: bytes) -> bytes:
     """The repeat key: the template, a hex id and a number alike (a checksum that happens to
     hold no letter is a number to the template, and ended the run of its neighbours)."""
     key = template(ANSI_BYTES.sub(b"", shown) if b"\x1b" in shown else shown)
@@ -98,7 +98,7 @@ class Repeats:
             return shown
         run.given = None
         out = self._out
-        key = _template(shown)
+        key = repeat_key(shown)
         if key == run.last_key():
             if not run.count:
                 run.first = lineno
@@ -126,7 +126,15 @@ class Repeats:
         if self._broken(run):
             return False
         key = run.last_key()
-        return key is not None and _template(shown) == key
+        return key is not None and repeat_key(shown) == key
+
+    def counting(self, stream: int) -> bytes | None:
+        """The template of the run being counted on ``stream`` (a line of it counted already,
+        nothing since): a line with it is counted too. None: no run is being counted."""
+        run = self.streams[stream]
+        if not run.count or self._broken(run):
+            return None
+        return run.last_key()
 
     def _broken(self, run: Run) -> bool:
         """Whether the run cannot go on: lines went into a gap, or something else was

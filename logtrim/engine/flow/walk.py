@@ -76,6 +76,9 @@ def region(
                 and region[end - 1] == 10  # a newline: not a last line without one
                 and find(b"\r", pos, end) < 0
             ):
+                if taken := plain.take(sel, stream, region, hits, i, lineno, now):
+                    i, pos, lineno = taken  # a run of lines like the last one shown
+                    continue
                 plain.show(sel, stream, region[pos:end], kind, lineno, now)
                 pos, lineno = end, lineno + 1
                 continue

@@ -13,7 +13,6 @@ rules meet each distinct line once (the tier scan was a quarter of ``stats``' CP
 
 from __future__ import annotations
 
-import re
 import sys
 from bisect import bisect_right
 from collections import Counter
@@ -23,6 +22,7 @@ from typing import Any
 
 from ..match.kinds import NOISE
 from ..match.matcher import Compiler, Database, Matcher
+from ..match.prefilter import Prefilter
 from ..match.rules import DETAIL_FIELD, DETAIL_START, Rule
 from ..shapes.templates import DIGITS_TO_ZERO
 from .tiertally import TierTally
@@ -97,12 +97,13 @@ class RawScan:
 
     def __init__(self, rules: Sequence[Rule], compiler: Compiler | None) -> None:
         self._db: Database | None = None
-        self._re: re.Pattern[bytes] | None = None
+        self._pre: Prefilter | None = None
         if compiler is not None and rules:
             self._db = compiler.rules([r.pattern for r in rules], [r.caseless for r in rules])
         if self._db is None and rules:
-            parts = [(b"(?i:" if r.caseless else b"(?:") + r.pattern + b")" for r in rules]
-            self._re = re.compile(b"|".join(parts), re.M)
+            # Not one alternation of the rules over the chunk: ``re`` tries every rule at
+            # every byte (a 24 MB log took 10 s); the matcher's prefilter, as ``run`` uses.
+            self._pre = Prefilter(rules)
 
     def starts(self, chunk: bytes) -> list[int]:
         found: set[int] = set()
@@ -113,12 +114,8 @@ class RawScan:
                 found.add(rfind(b"\n", 0, to - 1) + 1 if to else 0)
 
             self._db.scan(chunk, match_event_handler=hit)
-        elif self._re is not None:
-            rfind = chunk.rfind
-            for match in self._re.finditer(chunk):  # (the lines it starts and ends in)
-                found.add(rfind(b"\n", 0, match.start()) + 1)
-                end = match.end()
-                found.add(rfind(b"\n", 0, end - 1) + 1 if end else 0)
+        elif self._pre is not None:
+            return sorted(self._pre.hits(chunk))
         return sorted(found)
 
 
