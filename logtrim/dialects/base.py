@@ -52,7 +52,8 @@ class Dialect:
     #: case): a line too long to hold is never cut inside one (engine/masking/inpieces.py).
     declaring: ClassVar[tuple[bytes, ...]] = ()
     #: A whole line (its newline included) that is one *inert* command of this system: it
-    #: passes verbatim, declares no secret in any system's syntax, switches no level, opens
+    #: passes verbatim, declares no secret in any system's syntax (a level switch or a group
+    #: it starts is seen by :meth:`observe_quick`), opens
     #: no message over lines, is no progress, and is made of bytes no masking decodes
     #: (no ``%``, ``|``, ``@``, ESC, ``#`` but its marker's): a secret is in its console
     #: form only where its bytes hold one. ``Commands.quick`` (engine/service) passes them without

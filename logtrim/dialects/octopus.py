@@ -30,6 +30,11 @@ from .syntax import Mask
 ATTRIBUTES = r"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
 _ATTRIBUTES = lazy(ATTRIBUTES)
 _COMMAND = lazy(octomask.COMMAND)
+# A level switch alone on its line, as the bootstrap's ``Write-Verbose`` writes one before and
+# after each line (see ``Dialect.quick``): no attribute, nothing to decode or mask.
+_QUICK = lazy(
+    rb"##octopus\[(?:%s)\]\r?\n" % "|".join(re.escape(mode.value) for mode in Mode).encode()
+)
 # The start of a message cut short anywhere after its name (a value megabytes long).
 _START = lazy(
     r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
@@ -77,6 +82,7 @@ class Octopus(Dialect):
     forward_always: ClassVar[bool] = True
     closes_at_bracket: ClassVar[bool] = True  # Calamari reads up to the first ']'
     base64_values: ClassVar[bool] = True
+    quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
 
     def shows_line(self, line: str) -> bool:
         # Calamari reads every service message and writes none of them to the task log.
@@ -194,13 +200,18 @@ class Octopus(Dialect):
                 mode = Mode(name)
             except ValueError:
                 continue
-            if mode.stderr:
-                self.stderr = mode
-            else:
-                self.stdout = mode
+            self._switch(mode)
+
+    def _switch(self, mode: Mode) -> None:
+        if mode.stderr:
+            self.stderr = mode
+        else:
+            self.stdout = mode
 
     def observe_quick(self, line: bytes) -> None:
-        if b"##octopus" in line:  # what Calamari's parser looks for
+        if _QUICK.fullmatch(line):  # a level switch alone: its name is its mode
+            self._switch(Mode(line.rstrip(b"\r\n")[len(MARKER) : -1].decode()))
+        elif b"##octopus" in line:  # what Calamari's parser looks for
             self.observe(line.decode("utf-8", "replace"))
 
     def level(self, stderr: bool) -> Level:
