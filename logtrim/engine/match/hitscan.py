@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 from .kinds import Kind
 from .levelmemo import LevelMemo
+from .linefind import line_starts
 from .roles import Role, Rule, line_regex
 
 _BACKOFF_MAX = 64  # chunks at most between two tries of the memo, while it fails
@@ -185,13 +186,13 @@ class HitScanner:
         if not chunk:
             return hits
         both = self._one_pass()
-        rfind, get = chunk.rfind, hits.get
+        line_of, get = line_starts(chunk), hits.get
         bits1 = self._bits1 if both is None else self._bits
 
         def first(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
             # ``to`` is one past the match; a match never spans lines, so its line starts
             # after the last newline before it.
-            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
+            start = line_of(to)
             hits[start] = get(start, 0) | bits1[rule]
 
         (self._first if both is None else both).scan(chunk, match_event_handler=first)
@@ -241,7 +242,7 @@ class HitScanner:
         """The second database over the lines without a level field."""
         assert self._second is not None
         scan, bits2, level = self._second.scan, self._bits2, self._level_bits
-        rfind, get, find = chunk.rfind, hits.get, chunk.find
+        get, find = hits.get, chunk.find
         levelled.sort()
         if (
             len(levelled) > 1
@@ -250,10 +251,10 @@ class HitScanner:
         ):
             # An error flood: one run of levelled lines, no gap (in C); around it only.
             view, offset = memoryview(chunk), 0
+            line_in = line_starts(chunk)
 
             def around(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-                end = offset + to
-                start = rfind(b"\n", 0, end - 1) + 1 if end else 0
+                start = line_in(offset + to)
                 hits[start] = get(start, 0) | bits2[rule]
 
             scan(view[: levelled[0]], match_event_handler=around)
@@ -262,8 +263,10 @@ class HitScanner:
                 scan(view[offset:], match_event_handler=around)
             return
 
+        line_of = line_starts(chunk)
+
         def second(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
+            start = line_of(to)
             mask = get(start, 0)
             if not mask & level:  # a line with a level: its words no longer count
                 hits[start] = mask | bits2[rule]

@@ -24,6 +24,7 @@ from itertools import accumulate, compress, repeat
 from operator import add, is_
 from typing import TYPE_CHECKING, Any, cast
 
+from .linefind import line_starts
 from .literals import pieces
 from .roles import Role, Rule
 
@@ -175,10 +176,10 @@ class LevelMemo:
         """Scan new skeletons together: each one's bits into the memo."""
         joined = b"\n".join(new) + b"\n"
         found: dict[int, int] = {}
-        rfind, get, bits = joined.rfind, found.get, self._bits_alike
+        line_of, get, bits = line_starts(joined), found.get, self._bits_alike
 
         def on_match(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
+            start = line_of(to)
             found[start] = get(start, 0) | bits[rule]
 
         self._alike.scan(joined, match_event_handler=on_match)
@@ -191,10 +192,10 @@ class LevelMemo:
     def _add_rest(self, chunk: bytes, starts: list[int], masks: list[int]) -> None:
         """The first database's rules that may tell digits apart, on the real bytes."""
         assert self._rest is not None
-        rfind, bits = chunk.rfind, self._bits_rest
+        line_of, bits = line_starts(chunk), self._bits_rest
 
         def on_match(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            start = rfind(b"\n", 0, to - 1) + 1 if to else 0
+            start = line_of(to)
             masks[bisect_left(starts, start)] |= bits[rule]
 
         self._rest.scan(chunk, match_event_handler=on_match)

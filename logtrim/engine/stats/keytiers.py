@@ -21,6 +21,7 @@ from itertools import accumulate, repeat
 from typing import Any
 
 from ..match.kinds import NOISE
+from ..match.linefind import line_starts
 from ..match.matcher import Compiler, Database, Matcher
 from ..match.prefilter import Prefilter
 from ..match.rules import DETAIL_FIELD, DETAIL_START, Rule
@@ -108,10 +109,10 @@ class RawScan:
     def starts(self, chunk: bytes) -> list[int]:
         found: set[int] = set()
         if self._db is not None:
-            rfind = chunk.rfind
+            line_of = line_starts(chunk)
 
             def hit(_rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-                found.add(rfind(b"\n", 0, to - 1) + 1 if to else 0)
+                found.add(line_of(to))
 
             self._db.scan(chunk, match_event_handler=hit)
         elif self._pre is not None:
