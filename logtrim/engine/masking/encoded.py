@@ -113,8 +113,9 @@ def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, i
     for a few characters: a secret without them needs no decoding, so that is asked first;
     a two-byte ``in`` reads every byte of a region)."""
     out: list[tuple[int, int]] = []
-    # Each ``in`` reads all of a region that lacks the byte (most do): each asked once.
-    if b"%" in data:
+    # Each ``in`` reads all of a region that lacks the byte (most do): each asked once, and
+    # only for a secret with a byte these escapes stand for (``needed``, a few set looks).
+    if any(needed(codec, chars) for codec in (GH_PROPERTY, GH_V1, AZURE)) and b"%" in data:
         _escaped_by_percent(data, find, chars, out)
     if b"|" in data and b"##teamcity[" in data:
         for message in teamcity.IN_TEXT.finditer(data):
@@ -131,12 +132,14 @@ def _escaped_by_percent(
         for command in ghcommands.v2_in_text(data):
             _values(data, command, 1, ghcommands.V2_VALUES_IN_TEXT, GH_PROPERTY, find, out)
             _value(data, command.span(2), GH_DATA, find, out)
-    hashes = b"##" in data
-    if hashes and needed(GH_V1, chars) and b"##[" in data:
+    # (``needed`` first: most secrets have no byte these escape, and ``in`` reads the region)
+    v1, azure_too = needed(GH_V1, chars), needed(AZURE, chars)
+    hashes = (v1 or azure_too) and b"##" in data
+    if hashes and v1 and b"##[" in data:
         for command in ghcommands.V1_IN_TEXT.finditer(data):
             _values(data, command, 1, ghcommands.V1_VALUES_IN_TEXT, GH_V1, find, out)
             _value(data, command.span(2), GH_V1, find, out)
-    if hashes and needed(AZURE, chars):
+    if hashes and azure_too:
         for command in azure.IN_TEXT.finditer(data):
             _values(data, command, 1, azure.VALUES_IN_TEXT, AZURE, find, out)
             _value(data, command.span(2), AZURE, find, out)
