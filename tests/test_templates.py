@@ -6,7 +6,7 @@ import pickle
 from typing import Any
 
 from conftest import examples, split
-from hypothesis import given, settings
+from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from logtrim.engine.shapes.templates import (
@@ -243,3 +243,27 @@ def test_long_lines_count_on_their_first_bytes_however_chunked(
         counter.feed(data[a:b])
     assert _figures(counter) == _one_by_one(data, _ShortKeys.KEY_MAX)
     assert counter.lines == len(data.splitlines())
+
+
+#: What may stand around a UUID on a line: separators, numbers, times, dates, paths, quotes.
+_AROUND = st.sampled_from(
+    [b" ", b"=", b"/", b"-", b">", b"<", b"'", b'"', b"x", b"id", b"_", b"\\", b"~", b".",
+     b":", b",", b"0x", b"12", b"1.2", b"ab", b"2024-05-01 ", b"2024-05-01T", b"12:00:00",
+     b"12:00:00.5", b"/srv/app/", b"@", b"+", b"#", b"(", b"]"]
+)  # fmt: skip
+_UUIDS = st.uuids().map(lambda u: str(u).encode()) | st.uuids().map(
+    lambda u: str(u).upper().encode()
+)
+
+
+@settings(max_examples=examples(600), deadline=None)
+@given(st.lists(_UUIDS | _AROUND, min_size=1, max_size=8).map(b"".join))
+# A UUID where a time's fraction, a version or a time could read on into its digits.
+@example(b"12:00:00.de4ab2cd-9c01-a427-f6a7-a23eab2697b8 done")
+@example(b"build 1.2,ab0c1d2e-0000-4000-8000-00000000000a")
+@example(b"2024-05-01 12:b0b5e65e-aaa9-4a15-18bc-f60697e3d6f9")
+def test_a_line_with_uuids_has_the_template_of_one_regex_pass(line: bytes) -> None:
+    """The cache stands one spelling for each UUID it finds alone (a request id on each line
+    missed it): the template is still the regex pass's over the line, whatever is around."""
+    assert template(line) == template_uncached(line)
+    assert template(line.upper()) == template_uncached(line.upper())

@@ -128,8 +128,24 @@ def template(line: bytes) -> bytes:
     if found is None:
         if len(_CACHE) >= _CACHE_SIZE:
             _CACHE.clear()
-        found = _CACHE[key] = template_uncached(key)
+        # A UUID of its own on each line (a request id) misses the cache by its letters: as
+        # a word of its own it is ``<uuid>`` whatever its letters, so one spelling stands for
+        # all (found in about a quarter of the regex pass's time).
+        same = _UUID.sub(_ONE_UUID, key) if b"-" in key else key
+        found = _CACHE.get(same) if same is not key else None
+        if found is None:
+            found = template_uncached(same)
+            _CACHE[same] = found
+        _CACHE[key] = found
     return found
+
+
+# A UUID as the template's ``uuid`` alternative takes one (its boundaries), in a
+# digits-to-zero form; and the spelling each one is given.
+_UUID = lazy(
+    rb"(?<![\w>.,:-])[0a-fA-F]{8}-[0a-fA-F]{4}-[0a-fA-F]{4}-[0a-fA-F]{4}-[0a-fA-F]{12}(?![\w<-])"
+)
+_ONE_UUID = b"00000000-0000-0000-0000-000000000000"
 
 
 # A match spans a space only in a date-time (``2024-05-01 12:41``), a quoted string or a
