@@ -71,6 +71,12 @@ def console(
     return streams_console(core, chunks), core.out.tally
 
 
+def _chunks(data: bytes, cuts: list[int], on_stderr: list[bool]) -> list[tuple[int, bytes]]:
+    """``data`` cut at ``cuts``, each piece on stderr where ``on_stderr`` says so."""
+    streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
+    return list(zip(streams, split(data, cuts), strict=False))
+
+
 @SETTINGS
 @given(
     st.lists(LINES, min_size=1, max_size=150).map(b"".join),
@@ -83,9 +89,7 @@ def console(
 def test_short_path_prints_what_the_exact_path_prints(
     data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, drop: bool, good: bool
 ) -> None:
-    pieces = split(data * 3, cuts)
-    streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
-    chunks = list(zip(streams, pieces, strict=False))
+    chunks = _chunks(data * 3, cuts, on_stderr)
     short = console(chunks, budget, drop, good)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plain, "ready", lambda *_: False)
@@ -118,9 +122,7 @@ def test_runs_counted_at_once_print_what_the_exact_path_prints(
 ) -> None:
     """A run of lines like the last one shown, counted at once (``plain.take``), prints and
     counts what counting them one by one does."""
-    pieces = split(data, cuts)
-    streams = [STDERR if i < len(on_stderr) and on_stderr[i] else STDOUT for i in range(99)]
-    chunks = list(zip(streams, pieces, strict=False))
+    chunks = _chunks(data, cuts, on_stderr)
     bulk = console(chunks, budget, False, good)
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(plain, "take", lambda *_: None)
