@@ -11,7 +11,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, clean_env
+from conftest import RunLogtrim, clean_env, examples, split
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from logtrim.engine.console.whole import Whole
+from logtrim.engine.core import STDOUT, Core, Emit
+from logtrim.engine.policy import Policy
 
 TESTS = """
 import pytest
@@ -22,15 +28,21 @@ def test_many(n):
     assert n not in (57, 211, 390), f"bad n {n}"
 """
 OWN = b"[logtrim] "
+PYTEST = ["-m", "pytest", "-v", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist"]
 
 
 def _unmarked(console: bytes, archive: bytes) -> list[bytes]:
     """The child's lines in each section of the console (the earlier lines held back, the
     last lines) that come right after a line which was not the one before them in the
-    archive, with no marker between."""
+    archive, with no marker between. A line the archive holds more than once (a pytest
+    section's rule) may be any of its copies: each is followed as a possible place."""
     lines = archive.splitlines()
+    where: dict[bytes, list[int]] = {}
+    for n, line in enumerate(lines):
+        where.setdefault(line, []).append(n)
     found: list[bytes] = []
-    at, marked = None, True
+    at: list[int] | None = None  # where the line shown last may be in the archive
+    marked = True
     for line in console.splitlines():
         if line.startswith(OWN):
             if b"---" in line:
@@ -38,14 +50,17 @@ def _unmarked(console: bytes, archive: bytes) -> list[bytes]:
             elif b"..." in line:
                 marked = True
             continue
-        start = 0 if at is None else at + 1
-        try:
-            where = lines.index(line, start)
-        except ValueError:
+        after = -1 if at is None else min(at)
+        places = [n for n in where.get(line, []) if n > after]
+        if not places:
             continue  # a line cut or masked on the console
-        if at is not None and where > at + 1 and not marked:
-            found.append(line)
-        at, marked = where, False
+        if at is not None and not marked:
+            next_ones = [n + 1 for n in at if n + 1 in places]
+            if not next_ones:
+                found.append(line)
+            else:
+                places = next_ones
+        at, marked = places, False
     return found
 
 
@@ -54,8 +69,7 @@ def test_a_small_budget_marks_each_stretch_of_the_failure_tail(
     run_logtrim: RunLogtrim, tmp_path: Path, budget: int
 ) -> None:
     (tmp_path / "test_many.py").write_text(TESTS)
-    args = ["-m", "pytest", "-v", "-p", "no:cacheprovider", "-p", "no:randomly", "-p", "no:xdist"]
-    result = run_logtrim("--budget", str(budget), "--", sys.executable, *args,
+    result = run_logtrim("--budget", str(budget), "--", sys.executable, *PYTEST,
                          str(tmp_path / "test_many.py"))  # fmt: skip
     assert result.code == 1
     assert len(result.console) <= budget
@@ -66,6 +80,49 @@ def test_a_small_budget_marks_each_stretch_of_the_failure_tail(
             assert b"AssertionError: bad n %d" % n in console
     tail = console[console.index(b"[logtrim] --- ") :]
     assert _unmarked(tail, result.archive) == []
+
+
+@pytest.fixture(scope="module")
+def pytest_output(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    """What ``pytest -v`` writes for TESTS: a real run, once."""
+    where = tmp_path_factory.mktemp("many")
+    (where / "test_many.py").write_text(TESTS)
+    argv = [sys.executable, *PYTEST, str(where / "test_many.py")]
+    done = subprocess.run(argv, cwd=where, env=clean_env(), capture_output=True, timeout=60,
+                          check=False)  # fmt: skip
+    assert done.returncode == 1
+    return done.stdout
+
+
+@settings(max_examples=examples(25), deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])  # fmt: skip
+@given(
+    budget=st.integers(2400, 4200),
+    cuts=st.lists(st.integers(0, 40_000), max_size=60),
+    pauses=st.lists(st.sampled_from([0.001, 0.3, 2.0, 11.0]), max_size=60),
+)
+def test_the_tail_marks_its_stretches_whatever_the_chunks_and_pauses(
+    pytest_output: bytes, budget: int, cuts: list[int], pauses: list[float]
+) -> None:
+    """However the output is read and however long the child pauses between reads (a loaded
+    machine: a progress line shown, the console held and let go), the tail fits the budget
+    and marks each stretch it leaves out."""
+    policy = Policy(budget=budget)
+    whole = Whole(Core(policy), lambda: Core(policy))
+    emits: list[Emit] = []
+    now = 0.0
+    for n, chunk in enumerate(split(pytest_output, cuts)):
+        emits += whole.feed(STDOUT, chunk, now)[1]
+        now += pauses[n] if n < len(pauses) else 0.001
+        emits += whole.tick(now)
+    emits += whole.finish_input(now)[1]
+    emits += whole.close(lambda c: c.close(1, now, archive="/tmp/a.zst", archive_name="a.zst",
+                                           archive_size=10))[0]  # fmt: skip
+    console = b"".join(data for stream, data in emits if stream == STDOUT)
+    assert len(console) <= budget
+    assert b"AssertionError: bad n 57" in console
+    tail = console[console.index(b"[logtrim] --- ") :]
+    assert _unmarked(tail, pytest_output) == []
 
 
 def _migration_log() -> bytes:
