@@ -119,3 +119,31 @@ def test_a_line_shown_in_part_keeps_the_budget_its_text_and_its_secrets(
             continue  # a redrawn line shows its last state; a note says what is left out
         end = AFTER_SECRET if SECRET in line else line[-8:-1]
         assert end in text, (line[:200], text[:400])
+
+
+@settings(max_examples=examples(50), deadline=None)
+@given(
+    cuts=st.lists(st.integers(60, 60_000), min_size=1, max_size=40),
+    pauses=st.lists(st.sampled_from([0.0, 0.06, 0.3, 0.9]), min_size=1, max_size=40),
+)
+def test_a_run_of_like_lines_read_mid_line_is_counted_once(
+    cuts: list[int], pauses: list[float]
+) -> None:
+    """A flood of like lines (``INFO processing row N``), read in chunks that end inside a
+    line, with pauses between the reads shorter than a stalled line's wait (logtrim busy, the
+    rest of the line already in the pipe): once its first line was shown whole (the first
+    read holds it), a line started is not printed on its own, which would end the count; the
+    flood is shown once, counted once, and its last line ends it."""
+    data = b"".join(b"INFO processing row %d\n" % n for n in range(100_000, 102_000))
+    core = Core(Policy(budget=64_000, head=0, verbatim=0))
+    out: list[tuple[int, bytes]] = []
+    now = 0.0
+    for k, chunk in enumerate(split(data, cuts)):
+        out += core.feed(STDOUT, chunk, now)[1]
+        now += pauses[k % len(pauses)]
+        out += core.tick(now)
+    out += core.finish_input(now)[1]
+    out += core.close(0, now, archive="/tmp/a.zst", archive_name="a.zst", archive_size=10)[0]
+    console = b"".join(data for _, data in out)
+    assert console.count(b"INFO processing row") == 2, console
+    assert re.findall(rb"\.\.\. ([\d,]+) similar lines \.\.\.", console) == [b"1,998"]

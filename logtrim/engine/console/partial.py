@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 #: Seconds the start of a line waits before it may be printed on its own.
 WAIT = 0.05
+#: ... when it may be the next of a run of like lines being counted: its rest is most likely
+#: in the pipe already (logtrim read the chunk before it), and shown it would end the count.
+WAIT_IN_RUN = 1.0
 
 
 class Partial:
@@ -60,6 +63,12 @@ class Partial:
             return  # colour codes alone (a reset before the next write): nothing to see
         if b"\r" in pending and not st.partial_shown:
             self._redrawn(stream, pending, now)
+            return
+        if (
+            not st.partial_shown
+            and now - st.partial_at < WAIT_IN_RUN
+            and core.select.repeats.may_continue(stream, pending)
+        ):
             return
         if (
             b"\r" in pending

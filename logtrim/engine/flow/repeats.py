@@ -128,6 +128,15 @@ class Repeats:
         key = run.last_key()
         return key is not None and repeat_key(shown) == key
 
+    def may_continue(self, stream: int, start: bytes) -> bool:
+        """Whether a line that starts with ``start`` (its newline yet to come) may be counted
+        in the stream's run: its template so far begins the run's."""
+        run = self.streams[stream]
+        if run.empty or self._broken(run):
+            return False
+        key = run.last_key()
+        return key is not None and key.startswith(repeat_key(start))
+
     def counting(self, stream: int) -> bytes | None:
         """The template of the run being counted on ``stream`` (a line of it counted already,
         nothing since): a line with it is counted too. None: no run is being counted."""
