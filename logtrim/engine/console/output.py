@@ -204,6 +204,11 @@ class Output:
             finally:
                 self._settling = False
 
+    def levelled(self) -> bool:
+        """Whether logtrim's own line printed now would need the child's level switched off
+        around it (it switched stdout to another level)."""
+        return self.wrap is not _no_wrap and bool(self.wrap()[0])
+
     def _to_default(self) -> None:
         """Before our own line: the child's level switched off, once for a run of them."""
         if self._reset or self.final:

@@ -87,8 +87,11 @@ class Forwarder:
         throttled = progress is not None and not self.progress.due(
             stream, now, lineno, line, command=progress
         )
+        levelled = self.out.levelled()
         if not throttled:
-            self.before(stream)
+            self._ahead(stream)
+            if not levelled:
+                self.out.flush_gap()
         if quick is None:
             levels = commands.levels()
             commands.see(text)
@@ -97,9 +100,15 @@ class Forwarder:
         else:
             switched = commands.see_quick(stream, line)
         if not throttled:  # else it waits as the latest state
+            # Back to the default level: the gap marker right after it needs no switches
+            # around it (a Verbose line hidden between two switches cost two more lines).
+            back = levelled and not self.out.levelled()
+            if levelled and not back:
+                self.out.flush_gap()
             # A command that leaves the levels as they were (setVariable, ::endgroup::) does
             # not keep the failure tail from the lines before it.
-            self.forward(stream, line, lineno, keeps_order=switched, progress=progress is not None)
+            self.forward(stream, line, lineno, keeps_order=switched,
+                         progress=progress is not None, gap_after=back)  # fmt: skip
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
@@ -230,24 +239,33 @@ class Forwarder:
 
     def forward(
         self, stream: int, line: bytes, lineno: int, *, keeps_order: bool = True,
-        progress: bool = False,
+        progress: bool = False, gap_after: bool = False,
     ) -> None:  # fmt: skip
         """A command line (or the next line of one), already masked. ``keeps_order``: lines
         before it may no longer be shown after it (it switched the level they show at);
-        ``progress``: a progress command (its CI shows no line for it)."""
+        ``progress``: a progress command (its CI shows no line for it); ``gap_after``: the
+        gap marker comes after it (it switched stdout back to the default level)."""
         if not line:
             return
         if not line.endswith(b"\n"):
             line += b"\n"
-        self.before(stream)
+        if gap_after:
+            self._ahead(stream)
+        else:
+            self.before(stream)
         # (asked only while nothing shown since the heartbeat last looked: one line will do)
         out = self.out
         shows = not progress and (out.visible != out.looked or self.commands.shows_line(line))
         out.emit(stream, line, Kind.SERVICE, command=True, shows=shows)
         # Shown (no context repeats it); its stream's order counts only if it switched a level.
         self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
+        if gap_after:
+            self.out.flush_gap()
 
     def before(self, stream: int) -> None:
+        self._ahead(stream)
+        self.out.flush_gap()
+
+    def _ahead(self, stream: int) -> None:
         self.progress.late(stream)  # a throttled progress message came first: it goes first
         self.out.settle_now()
-        self.out.flush_gap()
