@@ -5,6 +5,8 @@ line that only says the step failed (``Error: Process completed with exit code 3
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from conftest import RunLogtrim
 
@@ -28,20 +30,44 @@ CASES = [
 
 @pytest.mark.parametrize(("ci", "command", "reason"), CASES)
 def test_a_reported_error_is_the_reason(
-    run_logtrim: RunLogtrim, ci: str, command: str, reason: str
+    run_logtrim: RunLogtrim, tmp_path: Path, ci: str, command: str, reason: str
 ) -> None:
+    """The reason is the reported error. GitHub and Azure show that error already, as an
+    annotation (an issue) of its own: logtrim adds no second one saying the same (GitHub's
+    step summary names it); TeamCity's closing message carries it."""
     script = f"echo 'deploying'; echo \"$0\"; {STATUS}"
-    r = run_logtrim("--ci", ci, "--", "sh", "-c", script, command)
+    summary = tmp_path / "summary.md"
+    env = {"GITHUB_STEP_SUMMARY": str(summary)}
+    r = run_logtrim("--ci", ci, "--", "sh", "-c", script, command, env=env)
     assert r.code == 3
     assert command.encode() in r.stdout  # verbatim, as always
     closing = r.stdout.decode().splitlines()
     if ci == "github":
-        assert f"::error title=logtrim%3A exit code 3::{reason}" in closing
+        assert not [line for line in closing if line.startswith("::error title=logtrim")]
+        assert f"Reason: `{reason}`" in summary.read_text()
     elif ci == "azure":
-        assert f"##vso[task.logissue type=error]{reason}" in closing
+        assert not [x for x in closing if x.startswith("##vso[task.logissue") and x != command]
     else:
         text = reason.replace("'", "|'")
         assert f"##teamcity[message text='{text}' status='ERROR']" in closing
+
+
+@pytest.mark.parametrize("ci", ["github", "azure"])
+def test_an_error_reported_before_another_failure_leaves_the_closing_annotation(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """A reported error that is not the reason (a lint annotation, then a traceback): the
+    closing annotation names the traceback's exception."""
+    command = {"github": "::error::lint: unused import",
+               "azure": "##vso[task.logissue type=error]lint: unused import"}[ci]  # fmt: skip
+    script = ('echo "$0"; echo "Traceback (most recent call last):"; '
+              'echo \'  File "x.py", line 1, in <module>\'; '
+              'echo "ValueError: bad config"; exit 1')  # fmt: skip
+    r = run_logtrim("--ci", ci, "--", "sh", "-c", script, command)
+    closing = r.stdout.decode().splitlines()
+    mark = {"github": "::error title=logtrim%3A exit code 1::ValueError: bad config",
+            "azure": "##vso[task.logissue type=error]ValueError: bad config"}[ci]  # fmt: skip
+    assert mark in closing
 
 
 @pytest.mark.parametrize(

@@ -151,6 +151,7 @@ class Finish:
             ),
             first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
+            reason_reported=reasons.reported,
             tail=self.emit_tail,
         )
         return self.out.take(), actions

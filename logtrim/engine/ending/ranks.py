@@ -283,6 +283,7 @@ class Candidate:
     member: bool = False  # ``root`` is an exception group's first member, not its cause
     handling: bool = False  # ``root`` is the exception being handled, not the cause
     own: bool = False  # a program's own message (:func:`own_message`)
+    reported: bool = False  # an error the child reported to its CI (which shows it already)
 
 
 def own_message(text: bytes, body: bytes) -> bool:

@@ -220,7 +220,7 @@ class ReasonChooser:
         self._counted = False  # (a command: no line of a tier)
         body = _ANSI.sub(b"", text).strip()
         if body:
-            self.take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno)
+            self.take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno, reported=True)
 
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
@@ -240,9 +240,11 @@ class ReasonChooser:
         start: int = -1,
         own: bool = False,
         handling: bool = False,
+        reported: bool = False,
     ) -> None:
         if self._wins(rank, lineno, text, own=own):
-            self._choose(Candidate(rank, text, lineno, root, start, own=own, handling=handling))
+            self._choose(Candidate(rank, text, lineno, root, start, own=own, handling=handling,
+                                   reported=reported))  # fmt: skip
 
     def _choose(self, best: Candidate) -> None:
         if best.text.endswith(b"...") and self._explained:
@@ -272,6 +274,11 @@ class ReasonChooser:
         """The chosen line, as :func:`.named` says it (``fallback``: a signal that ended the
         run; ``lines``: the lines the run wrote)."""
         return named(self.best, masker, fallback, lines)
+
+    @property
+    def reported(self) -> bool:
+        """Whether the chosen line is an error the child reported to its CI with a command."""
+        return self.best is not None and self.best.reported
 
     def masked_first_errors(self, masker: Masker) -> list[str]:
         """The first error lines, masked with every secret known by now."""
