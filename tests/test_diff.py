@@ -184,6 +184,24 @@ def test_diff_of_a_missing_file_is_one_line_and_exit_3(tmp_path: Path) -> None:
     assert proc.stderr.decode() == f"logtrim: error: {tmp_path / 'nope.log'}: no such file\n"
 
 
+def test_a_bad_run_that_is_no_archive_at_all_prints_no_result(
+    runs: tuple[Path, Path], tmp_path: Path
+) -> None:
+    """A BAD that is not zstd from its first byte: nothing was read of it, so no result line
+    ("0 new line shapes" would be untrue to a script that reads stdout); one line, exit 3."""
+    good, _ = runs
+    bad = tmp_path / "bad.log.zst"
+    bad.write_bytes(b"\x28\xb5\x2f\xfdgarbagegarbage")
+    for extra in ([], ["--json"]):
+        proc = _cli("diff", *extra, str(good), str(bad))
+        assert proc.returncode == 3
+        assert proc.stdout == b""
+        assert proc.stderr.decode().splitlines() == [
+            f"logtrim: error: {bad}: not zstd after 0 bytes decoded "
+            "(zstd decompressor error: Dictionary mismatch)"
+        ]
+
+
 @pytest.mark.parametrize("command", [["diff", "-"], ["stats", "--baseline", "-"]])
 def test_a_good_run_from_stdin_is_refused_saying_so(tmp_path: Path, command: list[str]) -> None:
     """GOOD is read twice (its shapes, then BAD against them): stdin cannot be; said as that

@@ -297,6 +297,8 @@ def diff(
     room = limit - _SUMMARY_ROOM
     result = differ.compute(shapes.hashes, inp, room, around, near, secrets)
     result.good_full = shapes.full
+    if inp.fatal and not inp.decoded:
+        inp.check()  # nothing of BAD read: no result to print ("0 new line shapes" is untrue)
     with stdout_reader():
         out = sys.stdout.buffer
         if json_:
