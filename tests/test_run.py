@@ -527,6 +527,29 @@ def test_a_console_reader_that_leaves_ends_the_step_as_a_pipe_would(
     assert zstd_dc(art).startswith(b"first line\n")
 
 
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE is POSIX")
+def test_a_console_reader_that_leaves_while_the_child_is_quiet_closes_its_pipe_then(
+    tmp_path: Path,
+) -> None:
+    """The reader leaves while the child prints nothing for seconds: the child's pipe is
+    closed then (logtrim looks four times a second), not at its next write, which would
+    succeed and be archived for nobody: its next write is the one that meets SIGPIPE."""
+    art = tmp_path / "a.zst"
+    child = "echo first line; sleep 3; echo written for nobody; sleep 0.5; echo again"
+    run = subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(art), "--", "sh", "-c", child],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
+    )  # fmt: skip
+    assert run.stdout is not None
+    assert run.stdout.readline() == b"first line\n"
+    run.stdout.close()  # as head -1 does
+    try:
+        assert run.wait(timeout=60) == 141
+    finally:
+        run.kill()
+    assert zstd_dc(art) == b"first line\n"
+
+
 @pytest.mark.parametrize(
     "argv", [["--artifact", "--", "echo", "hi"], ["--artifact", "--budget", "--", "echo", "hi"]]
 )

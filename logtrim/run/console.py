@@ -16,7 +16,7 @@ import os
 import select
 import stat
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import IO
 
 from .._writes import write_all
@@ -34,6 +34,9 @@ class Console:
         self._pipes = _pipes()
         self._poller = _poller(self._pipes)
         self._open_line = {STDOUT: False, STDERR: False}  # the last write did not end a line
+        # Told of a stream whose reader left while nothing was written (the run's readers
+        # of the child's pipes stop waiting, to close them).
+        self.on_gone: Callable[[int], None] = _nothing
 
     def end_line(self) -> None:
         """Our own lines start at column 0, even after a child's unterminated last line."""
@@ -49,6 +52,7 @@ class Console:
             if events & (select.POLLERR | select.POLLHUP):
                 self.gone.add(self._pipes[fd])
                 self._poller.unregister(fd)
+                self.on_gone(self._pipes[fd])
 
     def write(self, emits: Sequence[Emit]) -> None:
         if not emits:
@@ -108,3 +112,7 @@ def _pipes() -> dict[int, int]:
         if stat.S_ISFIFO(mode) or stat.S_ISSOCK(mode):
             found[fd] = stream
     return found
+
+
+def _nothing(_stream: int) -> None:
+    pass

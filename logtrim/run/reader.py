@@ -68,6 +68,12 @@ class Reader:
             reader._peers = [r for r in readers if r is not reader]
             reader._turn, reader._learn = turn, learn
 
+    def wake(self) -> None:
+        """The console's reader of this stream left: stop waiting for the child's next
+        write, so that the pipe is read out and closed now (:meth:`_leave`)."""
+        if self._wait is not None:
+            self._wait.cancel()
+
     def stop(self) -> None:
         """The drain is over: read what the pipe holds now, wait for nothing more."""
         self._stopping = True
@@ -100,6 +106,10 @@ class Reader:
         looks = 0
         while True:
             if self.closed:  # read out and closed in another stream's turn (its console left)
+                return
+            if self._is_gone():  # its console's reader left while the child was quiet
+                async with self._taking_turn():
+                    await self._leave(fd)
                 return
             if self._stopping and not left:
                 # What the command wrote is in the pipe by now; a pty hands it on a moment

@@ -128,6 +128,13 @@ async def _until_exit(
             )
         gone = pipeline.console.gone.__contains__
         readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]
+
+        def wake(stream: int) -> None:
+            for reader in readers:
+                if reader.stream == stream:
+                    reader.wake()
+
+        pipeline.console.on_gone = wake
         Reader.pair(readers, pipeline.learn_ahead)
         for reader in readers:
             inner.start_soon(reader.run)
