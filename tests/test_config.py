@@ -160,6 +160,9 @@ def test_bad_config_exits_2_before_the_child_starts(tmp_path: Path) -> None:
         (["--drain-timeout", "nan"], {}, b"--drain-timeout: bad value for drain-timeout: nan"),
         (["--grace", "inf"], {}, b"--grace: bad value for grace: inf"),
         ([], {"LOGTRIM_PROGRESS_INTERVAL": "nan"}, b"LOGTRIM_PROGRESS_INTERVAL: bad value"),
+        # Text where a number goes: said as the checks above say it, not in click's words.
+        (["--tail", "abc"], {}, b"--tail: bad value for tail: 'abc' (a whole number)\n"),
+        (["--grace", "soon"], {}, b"--grace: bad value for grace: 'soon' (a number)\n"),
     ],
 )
 def test_bad_number_exits_2_before_the_child_starts(

@@ -10,6 +10,7 @@ from collections.abc import Iterable
 
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError, OutputError
+from .._regex import lazy
 from .._text import hide_secrets
 
 # A device or disk that takes no more: what the user's redirection chose, not a bug.
@@ -54,7 +55,15 @@ def usage_line(exc: Exception) -> str:
     command = ctx.command_path
     if ctx.command.name == "run" and "COMMAND" in message:
         message = "no command to run: logtrim run [OPTIONS] -- COMMAND [ARGS]..."
+    if found := _NOT_A_NUMBER.fullmatch(message):  # said as logtrim's own checks say it
+        option, value, kind = found.groups()
+        what = "a whole number" if kind.startswith("int") else "a number"
+        return f"{option}: bad value for {option.lstrip('-')}: {value} ({what})"
     return f"{message} (see '{command} --help')"
+
+
+# click's words for a number option given text (``--tail abc``).
+_NOT_A_NUMBER = lazy(r"Invalid value for '(--[\w-]+)'(?: / '-\w')?: (.*) is not a valid (\w+)")
 
 
 def _close_only(exc: Exception) -> None:
