@@ -229,8 +229,27 @@ def test_an_archive_path_holding_a_secret_is_said_to_be_unpublishable(
     assert result.returncode == 0
     out = result.stdout.decode() + result.stderr.decode()
     assert SECRET not in out
-    assert "the archive's path holds a secret, masked where printed: the CI cannot publish" in out
+    assert "the archive's path holds a secret, masked where printed: it is not published" in out
+    assert "createArtifact" not in out
     assert b"deployed\n" in zstd_dc(archive)
+
+
+def test_an_archive_path_holding_a_secret_is_published_by_no_pattern(tmp_path: Path) -> None:
+    """TeamCity reads its publish message as a path pattern: the masked path, each special
+    character a ``?``, matched the file itself when the secret had eight characters (and
+    any other file of such a name): the archive went out under its real name."""
+    secret = "Secret88"
+    archive = tmp_path / f"deploy-{secret}.log.zst"
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "teamcity", "--mask", secret,
+         "--artifact", str(archive), "--", "echo", "deployed"],
+        cwd=tmp_path, env=clean_env(), capture_output=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0
+    out = result.stdout.decode() + result.stderr.decode()
+    assert secret not in out
+    assert "publishArtifacts" not in out
+    assert "holds a secret" in out
 
 
 def test_an_archive_path_without_a_secret_gets_no_such_warning(tmp_path: Path) -> None:

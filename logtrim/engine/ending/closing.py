@@ -131,7 +131,9 @@ class Closer:
     def _closing(self, end: Ending, lines: list[str], spoke: _Spoke) -> tuple[list[Action], int]:
         """The dialect's closing actions, and the bytes they and the summary ``lines`` need."""
         closed = Closing(
-            archive_path=end.archive,
+            # A path a secret is masked in is published by none: masked, a CI's pattern of
+            # it (TeamCity's ``?`` for each character) may still find the file, or another.
+            archive_path=None if end.path_masked else end.archive,
             archive_name=end.archive_name,
             archive_size=end.archive_size,
             exit_code=end.exit_code,
@@ -247,8 +249,8 @@ def _path_note(end: Ending) -> list[str]:
     so the CI's publish message names a file that is not there."""
     if not end.path_masked:
         return []
-    return ["[logtrim] warning: the archive's path holds a secret, masked where printed: the "
-            "CI cannot publish it (give --artifact a path without it)"]  # fmt: skip
+    return ["[logtrim] warning: the archive's path holds a secret, masked where printed: it "
+            "is not published to the CI (give --artifact a path without it)"]  # fmt: skip
 
 
 def _masked(action: Action, mask: Callable[[str], str], dialect: Dialect) -> Action:
