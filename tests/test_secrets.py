@@ -348,10 +348,19 @@ def test_artifact_path_and_name_are_masked(run_logtrim: RunLogtrim, tmp_path: Pa
     result = run_logtrim("--ci", "octopus", "--mask", SECRET, "--name", f"log {SECRET}", "--",
                          *py("raise SystemExit(2)"), artifact=artifact)  # fmt: skip
     _no_secret(result.console)
+    # Masked, the path names no file: it is published by no message, and the summary says so.
+    assert [m for m in decode_messages(result.stdout) if m.name == "createArtifact"] == []
+    assert f"archive: {tmp_path / 'deploy-********.log.zst'}".encode() in result.stdout
+    assert b"the archive's path holds a secret" in result.stdout
+    assert artifact.is_file()  # the file itself keeps its name
+    # A path without it is published, under the name masked.
+    plain = tmp_path / "deploy.log.zst"
+    result = run_logtrim("--ci", "octopus", "--mask", SECRET, "--name", f"log {SECRET}", "--",
+                         *py("raise SystemExit(2)"), artifact=plain)  # fmt: skip
+    _no_secret(result.console)
     (message,) = [m for m in decode_messages(result.stdout) if m.name == "createArtifact"]
     assert message.attrs["name"] == "log ********"
-    assert message.attrs["path"] == str(tmp_path / "deploy-********.log.zst")
-    assert artifact.is_file()  # the file itself keeps its name
+    assert message.attrs["path"] == str(plain)
 
 
 def test_every_base64_alignment_is_masked(run_logtrim: RunLogtrim) -> None:
