@@ -94,3 +94,19 @@ def test_the_text_masks_the_same_with_either_matcher(
     text = noise + noise.join(shown) + noise
     with_words = Masker(secrets).mask(text)
     assert with_words == Masker(secrets, compiler=compiler()).mask(text)
+
+
+@pytest.mark.parametrize("width", [4, 8])
+def test_many_forms_that_share_their_words_are_each_found(width: int) -> None:
+    """Thousands of declared tokens alike but for their last digits (every word of most of
+    them is every other's): each found where it is, at any offset, and no other."""
+    forms = [b"secretvalue%08d" % n for n in range(3000)]
+    table = Words(width)
+    for form in forms:
+        table.add(form)
+    text = b"".join(b"%suse %s;" % (b"x" * (n % 9), forms[n * 7 % 3000]) for n in range(400))
+    text += b"secretvalue9999999 secretvalue0000001"  # near misses: a digit short, not declared
+    found: list[tuple[int, int]] = []
+    table.find(text, found)
+    assert sorted(found) == sorted(_every(text, forms))
+    assert len(found) == 400

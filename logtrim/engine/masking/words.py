@@ -34,18 +34,21 @@ class Words:
         self.width = width
         self._type = _TYPES[width]
         assert array.array(self._type).itemsize == width
-        # word -> (form, the offset of the word in it), for the offsets 0 .. width-1
-        self._table: dict[int, list[tuple[bytes, int]]] = {}
+        # word -> (the offset of the word in a form, the form's length) -> those forms, for
+        # the offsets 0 .. width-1. Grouped: a place is checked once per group (its bytes
+        # looked up in the group's set), however many forms share the word there (thousands
+        # of declared tokens that differ only in their last digits).
+        self._table: dict[int, dict[tuple[int, int], set[bytes]]] = {}
 
     def __bool__(self) -> bool:
         return bool(self._table)
 
     def add(self, form: bytes) -> None:
-        width = self.width
-        assert len(form) >= shortest(width)
+        width, size = self.width, len(form)
+        assert size >= shortest(width)
         for offset in range(width):
             word = int.from_bytes(form[offset : offset + width], sys.byteorder)
-            self._table.setdefault(word, []).append((form, offset))
+            self._table.setdefault(word, {}).setdefault((offset, size), set()).add(form)
 
     def find(self, data: bytes, found: Found) -> None:
         """Append the ``[start, end)`` of every form in ``data`` (overlapping ones too)."""
@@ -65,17 +68,17 @@ class Words:
             # Hostile text (one byte over and over) holds a word of many forms at every
             # place: then each of those forms is looked for whole, at C speed, instead.
             checks = sum(len(table[words[at]]) for at in places)
-            forms = {form for word in hits for form, _ in table[word]}
+            forms = {form for word in hits for group in table[word].values() for form in group}
             if len(forms) * len(data) < checks * _CHECK:
                 for form in forms:
                     _every(data, form, found)
                 return
         for at in places:
             place = at * width
-            for form, offset in table[words[at]]:
+            for (offset, length), group in table[words[at]].items():
                 start = place - offset
-                if start >= 0 and data.startswith(form, start):
-                    found.append((start, start + len(form)))
+                if start >= 0 and data[start : start + length] in group:
+                    found.append((start, start + length))
 
 
 def _every(data: bytes, form: bytes, found: Found) -> None:
