@@ -147,6 +147,22 @@ def test_archive_only_lines_stay_off_a_small_run(run_logtrim: RunLogtrim) -> Non
     ]
 
 
+def test_no_level_of_the_childs_is_restored_after_it_left_it(run_logtrim: RunLogtrim) -> None:
+    """A switch back to the default inside a line too long to hold (after ``\\r``), the
+    line's own text hidden: the marker of what is hidden comes after that switch, and the
+    level the child left is not switched on again around logtrim's lines."""
+    code = (
+        "import os\n"
+        "os.write(1, b'##octopus[stdout-warning]\\n')\n"
+        "os.write(1, b'z' * 1_500_000 + b'\\n')\n"
+        "os.write(1, b'r' * 3_000_000 + b'\\r##octopus[stdout-default]\\rtext\\n')\n"
+        "os.write(1, b'plain line after default\\n')\n"
+    )
+    result = run_logtrim("--ci", "octopus", "--budget", "2kB", "--", *py(code))
+    switches = [line for line in result.stdout.splitlines() if line.startswith(b"##octopus[std")]
+    assert switches == [b"##octopus[stdout-warning]", b"##octopus[stdout-default]"]
+
+
 # -- every run ends with its last lines ------------------------------------------------------
 
 
