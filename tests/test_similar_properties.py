@@ -96,6 +96,11 @@ def _hex_id(seed: int, kind: str) -> bytes:
         "letters": b"abcdef" * 2,  # no digit: none either
         "dashed": digest[:4] + b"-" + digest[4:12],  # a hex word with a dash: no UUID
         "angled": b">" + digest[:12],
+        "address": b"0x" + digest[:12],  # the template's <hex> whatever its digits and letters
+        "short address": b"0x" + digest[:3],
+        "digit address": b"0x%012d" % seed,
+        "upper address": b"0X" + digest[:12].upper(),  # no <hex>: its letters are its own
+        "angled address": b">0x" + digest[:12],
     }  # fmt: skip
     return forms[kind]
 
@@ -117,9 +122,12 @@ def _id_line(seed: int, kind: str, run: str) -> bytes:
 ID_RUNS = st.tuples(
     st.integers(0, 10**6),
     st.integers(1, 40),
-    st.sampled_from(["uuid", "uuid", "hash", "dashed", "angled"]),
+    st.sampled_from(
+        ["uuid", "uuid", "hash", "dashed", "angled", "address", "short address", "upper address"]
+    ),
     st.lists(st.tuples(st.integers(0, 39), st.sampled_from(
-        ["digits", "letters", "dashed", "angled", "hash", "uuid", "word"])), max_size=3),
+        ["digits", "letters", "dashed", "angled", "hash", "uuid", "word", "address",
+         "short address", "digit address", "upper address", "angled address"])), max_size=3),
     st.sampled_from([0, 2, 5]),
 ).map(lambda r: b"".join(
     _id_line(r[0] + max(k - r[4], 0), dict(r[3]).get(k, r[2]), r[2]) for k in range(r[1])

@@ -82,10 +82,12 @@ _PLACEHOLDER = {
 }
 
 DIGITS_TO_ZERO = bytes.maketrans(b"123456789", b"000000000")
-# An id of hex digits in a digits-to-zero form (a UUID, a commit, a hash), a token of its own.
+# An id of hex digits in a digits-to-zero form (a UUID, a commit, a hash), a token of its own;
+# or an address (``0x7ffe3a2b``, any length: the template reads each as ``<hex>``).
 # (The whole word's class first: most words fail at their first letter, before the others.)
 HEX_ID = lazy(
     rb"(?<![\w.-])(?=[0-9a-fA-F-]{8,}(?![\w.-]))(?=[\w-]*0)(?=[\w-]*[a-fA-F])[0-9a-fA-F-]+"
+    rb"|(?<![\w.>-])0x[0-9a-fA-F]+(?![\w.-])"
 )
 
 
