@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import examples
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
@@ -110,3 +110,49 @@ def test_many_forms_that_share_their_words_are_each_found(width: int) -> None:
     table.find(text, found)
     assert sorted(found) == sorted(_every(text, forms))
     assert len(found) == 400
+
+
+@settings(max_examples=examples(100), deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.binary(min_size=4, max_size=24), max_size=3),  # forms added
+            st.binary(max_size=200),  # text looked at next
+        ),
+        min_size=1,
+        max_size=12,
+    ),
+    st.sampled_from([0, 1, 10**9]),
+    st.booleans(),
+)
+@example(  # compiled after the second look, then a form added: found by the tables
+    steps=[([b"alpha-secret"], b"x" * 40), ([], b"y" * 40), ([b"bravo-secret"], b"bravo-secret")],
+    rent=1,
+    compiled=True,
+)
+def test_forms_added_between_looks_are_each_found(
+    steps: list[tuple[list[bytes], bytes]], rent: int, compiled: bool
+) -> None:
+    """Forms added between looks (a log declaring secrets as it goes): each look finds every
+    form added so far, wherever it is (as a plain search does, but where a longer form found
+    at the same place covers it), whether the forms since the last compile are found by the
+    tables or compiled again at once."""
+    from logtrim.engine.masking import shards
+
+    comp = compiler("auto") if compiled else None
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(shards, "_RENT", rent)
+        found = shards.Shards(comp)
+        forms: list[bytes] = []
+        for added, text in steps:
+            for form in added:
+                if form not in forms:
+                    forms.append(form)
+                    found.add(form)
+            # (the text holds some of the forms too)
+            text = text + b"".join(forms[::2]) + text
+            spans, every = set(found.find(text)), _every(text, forms)
+            # Each occurrence found, or covered by a longer form found where it starts (the
+            # forms too short for the tables: the longest at a place stands for the rest).
+            assert spans <= every
+            assert all(any(s == start and e >= end for s, e in spans) for start, end in every)

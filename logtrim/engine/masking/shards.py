@@ -5,8 +5,11 @@ works (hyperscan's compiler about 2 kB a literal, Python's ``re`` as much), and 
 learns secrets from its output compiled it again after every read that learned one: 20,000
 learned secrets took 400 MB, and CPU grew with the square of their number. Here the forms go
 into shards of at most :data:`SHARD`: a full shard is compiled once and kept (hyperscan keeps
-about 50 bytes a literal); only the last one, still filling, is compiled again as it grows.
-A scan looks through every shard: no form is ever left out.
+about 50 bytes a literal); only the last one, still filling, is compiled again as it grows,
+and not at each look after a form came: the forms added since its last compile are found
+by tables that take each as it comes (:class:`_Recent`) until they have looked through about
+as many bytes as a compile would cost (:data:`_RENT`). A scan looks through every shard and
+those tables: no form is ever left out.
 """
 
 from __future__ import annotations
@@ -81,6 +84,45 @@ def _uncached(pattern: bytes) -> re.Pattern[bytes]:
     return compiled
 
 
+class _Recent:
+    """The forms added since the last shard was compiled, in tables that take each form as it
+    comes (no compile): a log that declares a secret every few kilobytes made the last
+    shard compile again at every read, each time with all its forms (20 MB of output with a
+    token declared in every 20 kB took 35 s)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self._words = [Words(8), Words(4)]
+        self._short: list[bytes] = []
+        self._re: re.Pattern[bytes] | None = None
+
+    def add(self, form: bytes) -> None:
+        self.count += 1
+        table = next((t for t in self._words if len(form) >= shortest(t.width)), None)
+        if table is None:
+            self._short.append(form)
+            self._re = None
+        else:
+            table.add(form)
+
+    def find(self, data: bytes, found: Found) -> None:
+        for table in self._words:
+            if table:
+                table.find(data, found)
+        if self._short:
+            if self._re is None:
+                ordered = sorted(self._short, key=len, reverse=True)
+                self._re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
+            found += [(m.start(), m.start() + len(m.group(1))) for m in self._re.finditer(data)]
+
+
+#: Bytes the forms added since the last compile are looked through, per form of the shard, before
+#: it is compiled again with them: a compile costs about as much as the tables' look through
+#: that many bytes (hyperscan: about 50 µs a form; the tables: about 10 ms a MB), so a run
+#: pays at most about twice what it would knowing its secrets in advance.
+_RENT = 5_000
+
+
 class Shards:
     """Every form added, found in one call (see the module docstring)."""
 
@@ -88,27 +130,35 @@ class Shards:
         self._compiler = compiler
         self._full: list[_Shard] = []
         self._filling: list[bytes] = []  # the forms of the last shard
-        self._last: _Shard | None = None  # ... compiled, unless forms came since
-        self._stale = False
+        self._last: _Shard | None = None  # ... compiled, those before ``_recent``'s
+        self._recent = _Recent()  # ... added since, found without a compile
+        self._scanned = 0  # bytes ``_recent`` looked through
 
     def add(self, form: bytes) -> None:
         self._filling.append(form)
-        self._stale = True
+        self._recent.add(form)
         if len(self._filling) >= SHARD:
             self._full.append(_Shard(self._filling, self._compiler))
-            self._filling, self._last, self._stale = [], None, False
+            self._filling, self._last, self._recent = [], None, _Recent()
 
     def find(self, data: bytes) -> Found:
         """The ``[start, end)`` of every form found in ``data`` (overlapping), sorted."""
-        if self._stale:
-            # Compiled at the first look after an add, not per add: a log that declares its
-            # secrets one by one would otherwise compile a shard per secret.
-            self._last = _Shard(self._filling, self._compiler) if self._filling else None
-            self._stale = False
+        if (
+            self._recent.count
+            and self._compiler is not None
+            and self._scanned >= _RENT * len(self._filling)
+        ):
+            # (without a compiler the tables are what a compile would make: nothing to gain)
+            self._last, self._recent = _Shard(self._filling, self._compiler), _Recent()
         found: Found = []
         for shard in self._full:
             shard.find(data, found)
         if self._last is not None:
             self._last.find(data, found)
+        if self._recent.count:
+            self._recent.find(data, found)
+            self._scanned += len(data)
+        else:
+            self._scanned = 0
         found.sort()
         return found
