@@ -499,6 +499,22 @@ def test_help_shows_the_defaults() -> None:
     assert "[default: 20MB]" in out and "[default: 200]" in out
 
 
+def _read_one_line_and_leave(art: Path, child: str) -> int:
+    """``logtrim run -- sh -c CHILD | head -1``: the exit code, once the first line was read
+    and the reader left (the child alone would run on)."""
+    run = subprocess.Popen(
+        [sys.executable, "-m", "logtrim", "run", "--artifact", str(art), "--", "sh", "-c", child],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
+    )  # fmt: skip
+    assert run.stdout is not None
+    assert run.stdout.readline() == b"first line\n"
+    run.stdout.close()  # as head -1 does
+    try:
+        return run.wait(timeout=60)
+    finally:
+        run.kill()
+
+
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGPIPE is POSIX")
 @pytest.mark.parametrize("writes", ["steadily", "one line then quiet"])
 def test_a_console_reader_that_leaves_ends_the_step_as_a_pipe_would(
@@ -512,18 +528,7 @@ def test_a_console_reader_that_leaves_ends_the_step_as_a_pipe_would(
     # Alone it would run for two minutes; a shell's echo dies of SIGPIPE (Python's print
     # would raise BrokenPipeError instead: exit 1, as without logtrim).
     loop = "i=0; while [ $i -lt 1200 ]; do echo line $i; sleep 0.1; i=$((i+1)); done"
-    child = f"echo first line; {pause}{loop}"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "logtrim", "run", "--artifact", str(art), "--", "sh", "-c", child],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
-    )  # fmt: skip
-    assert run.stdout is not None
-    assert run.stdout.readline() == b"first line\n"
-    run.stdout.close()  # as head -1 does
-    try:
-        assert run.wait(timeout=60) == 141  # the child alone would run for two minutes
-    finally:
-        run.kill()
+    assert _read_one_line_and_leave(art, f"echo first line; {pause}{loop}") == 141
     assert zstd_dc(art).startswith(b"first line\n")
 
 
@@ -536,17 +541,7 @@ def test_a_console_reader_that_leaves_while_the_child_is_quiet_closes_its_pipe_t
     succeed and be archived for nobody: its next write is the one that meets SIGPIPE."""
     art = tmp_path / "a.zst"
     child = "echo first line; sleep 3; echo written for nobody; sleep 0.5; echo again"
-    run = subprocess.Popen(
-        [sys.executable, "-m", "logtrim", "run", "--artifact", str(art), "--", "sh", "-c", child],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, env=clean_env(),
-    )  # fmt: skip
-    assert run.stdout is not None
-    assert run.stdout.readline() == b"first line\n"
-    run.stdout.close()  # as head -1 does
-    try:
-        assert run.wait(timeout=60) == 141
-    finally:
-        run.kill()
+    assert _read_one_line_and_leave(art, child) == 141
     assert zstd_dc(art) == b"first line\n"
 
 
