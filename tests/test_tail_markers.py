@@ -376,3 +376,34 @@ def test_a_block_that_differs_is_shown_in_its_place(
     r = run_logtrim("--ci", "plain", *options, "--", sys.executable, "-c", code)
     assert r.code == 1
     assert f"suite pkg-34\n{odd}\n".encode() in r.stdout
+
+
+# A flood of one failure's reports with a few others among them (an attacker's log).
+_FLOOD = """import sys
+o = sys.stdout.buffer
+for i in range(500):
+    o.write(b"ERROR E12 failed at %(address)s in module\\n" %% (i * 37 & 0xffff))
+    if i in (100, 250, 251, 400):
+        o.write(b"ERROR E13 checksum mismatch at %(address)s in module\\n" %% i)
+    if i == 300:
+        o.write(b"ERROR failed at 0x00000000deadbeef: segmentation fault in libc\\n")
+    if i == 350:
+        o.write(b"ERROR E12 failed at 0x7ffe3a2b9c01 in module (fatal, aborting)\\n")
+    if i %% 97 == 0:
+        o.write(b"info: still working %%d\\n" %% i)
+o.write(b"Deployment failed: could not write to 0x7ffe0000 region\\n")
+sys.exit(3)
+"""
+
+
+@pytest.mark.parametrize("address", ["0x7ffe3a2b%04x", "71234567%06d"])
+def test_a_distinct_error_is_not_crowded_out_by_copies_that_differ_in_an_address(
+    run_logtrim: RunLogtrim, address: str
+) -> None:
+    """At the smallest budget the tail keeps room for the one error that says something else
+    among many reports of the same failure, whether the copies differ in a number or in an
+    address (``0x7ffe...``: a hex id, not words of their own)."""
+    code = _FLOOD % {"address": address}
+    result = run_logtrim("--ci", "plain", "--budget", "2kB", "--", sys.executable, "-c", code)
+    assert result.code == 3
+    assert b"segmentation fault in libc" in result.console

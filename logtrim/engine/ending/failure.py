@@ -14,19 +14,21 @@ from dataclasses import dataclass
 from ..._regex import lazy
 from ..._text import COLOUR
 from ..match.kinds import Kind
-from ..shapes.templates import coarse
+from ..shapes.templates import coarse, hexless
 from .incident import continues
 from .traces import CHAINED
 
 # The same message logged at two levels, or with other numbers, is the same failure.
 #: A log level's name (upper case: ``Error:`` is a message's word, not a logger's level).
 LEVEL = lazy(rb"\b(?:TRACE|DEBUG|INFO|NOTICE|WARN|WARNING|ERROR|CRITICAL|FATAL)\b")
-_NUMBER = lazy(rb"0{2,}")  # after ``coarse``: 9 and 10 are the same number
+# After ``coarse`` and ``hexless``: 9 and 10 are the same number, two addresses the same id.
+_NUMBER = lazy(rb"0{2,}|#{2,}")
 
 
 def _same(text: bytes) -> bytes:
-    """What two reports of the same failure share: all but numbers and the level's name."""
-    return LEVEL.sub(b"L", _NUMBER.sub(b"0", coarse(text)))
+    """What two reports of the same failure share: all but numbers, hex ids (``0x7ffe...``,
+    a hash) and the level's name."""
+    return LEVEL.sub(b"L", _NUMBER.sub(b"0", hexless(coarse(text))))
 
 
 _EXCEPTION_LINE = lazy(rb"^(?:" + COLOUR.encode() + rb")*[\w.$]*(?:Error|Exception|Interrupt)\b")
