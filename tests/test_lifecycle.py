@@ -68,6 +68,40 @@ def test_signal_forwarded_child_exit_code_kept(tmp_path: Path, sig: int) -> None
     assert archive.endswith(f"got signal {int(sig)}\n".encode())
 
 
+def _ended(pid: int) -> bool:
+    """Whether the process is gone or a zombie (ended, not reaped yet)."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z"
+    except OSError:
+        return True
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_signal_while_the_console_reader_stopped_reading_is_passed_on(tmp_path: Path) -> None:
+    """The console's reader is there but reads nothing (a CI agent's log reader that hangs):
+    logtrim is held in its console write. A SIGTERM (a cancel, ``timeout``) reaches the step
+    all the same, at once, not when a reader takes the console's bytes."""
+    pid = tmp_path / "pid"
+    child = f"echo $$ > {pid}; while :; do echo output line; done"
+    proc, _artifact = start(["--ci", "plain", "--", "sh", "-c", child], tmp_path)
+    try:
+        time.sleep(1.5)  # the pipe to us (not read) is full: logtrim waits in its write
+        step = int(pid.read_text())
+        assert not _ended(step)
+        proc.send_signal(signal.SIGTERM)
+        deadline = time.monotonic() + 20
+        while not _ended(step) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(step)
+    finally:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
+        proc.stderr.close()
+        proc.wait(timeout=30)
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGTERM
+
+
 # A shell: running within a millisecond of its start (a Python child takes tens of them).
 STARTED_CHILD = (
     'trap \'echo got-TERM > "$0.fate"; exit 0\' TERM; touch "$0"; '

@@ -37,6 +37,7 @@ class Console:
         # Told of a stream whose reader left while nothing was written (the run's readers
         # of the child's pipes stop waiting, to close them).
         self.on_gone: Callable[[int], None] = _nothing
+        self.writing = False  # in a write: a reader that stopped reading holds the run here
 
     def end_line(self) -> None:
         """Our own lines start at column 0, even after a child's unterminated last line."""
@@ -69,6 +70,7 @@ class Console:
     def _write(self, stream: int, data: bytes) -> None:
         if data and stream not in self.gone and stream not in self.failed:
             file = self._files[stream]
+            self.writing = True
             try:
                 write_all(file, data)
                 file.flush()
@@ -79,6 +81,8 @@ class Console:
                 self.failed.add(stream)
                 self._say_failed(stream, exc)
                 return
+            finally:
+                self.writing = False
             self._open_line[stream] = not data.endswith(b"\n")
 
     def _say_failed(self, stream: int, exc: Exception) -> None:

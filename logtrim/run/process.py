@@ -3,6 +3,7 @@ by :mod:`logtrim.run.reader`)."""
 
 from __future__ import annotations
 
+import collections
 import contextlib
 import errno
 import os
@@ -247,14 +248,18 @@ async def forward_signals(
     tg: anyio.abc.TaskGroup,
     received: Callable[[signal.Signals], None] | None,
     early: EarlySignals,
+    blocked: Callable[[], bool] = lambda: False,
 ) -> None:
     """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
     SIGUSR1/SIGUSR2/SIGALRM are passed on to it alone (no grace period, no interruption).
 
     ``received`` is told of each signal (the summary says what interrupted the run);
-    ``early``: the signals that came while the command started, passed on first.
+    ``early``: the signals that came while the command started, passed on first;
+    ``blocked``: whether the loop is held in a console write (a reader that stopped reading):
+    a stopping signal is then passed on at once, from its handler, not when the loop runs.
     """
     escalating = False
+    at_once: collections.Counter[int] = collections.Counter()  # passed on from the handler
 
     def kill(sig: int) -> None:
         with contextlib.suppress(ProcessLookupError, PermissionError):
@@ -273,21 +278,39 @@ async def forward_signals(
         # it failed: its own exit code is.
         if received is not None and process.returncode is None:
             received(signal.Signals(sig))
-        if escalating and sig == signal.SIGINT:
+        if at_once[sig]:  # passed on already, while the loop was held
+            at_once[sig] -= 1
+        elif escalating and sig == signal.SIGINT:
             kill(signal.SIGKILL)  # a second Ctrl-C: now
             return
-        kill(sig)
+        else:
+            kill(sig)
         if not escalating:
             escalating = True
             tg.start_soon(escalate)
+
+    def held(sig: int, _frame: object) -> None:
+        # Runs in the interrupted write (Python retries it after handlers): the loop would
+        # see the signal only once a reader takes the console's bytes. (The loop still
+        # gets it through its wakeup descriptor, and settles the rest then.)
+        if blocked():
+            kill(sig)
+            at_once[sig] += 1
 
     if not early.stopping and not early.passed:
         return
     with anyio.open_signal_receiver(*early.stopping, *early.passed) as signals:
         # Listening now (the receiver took the handlers over): those noted before go first.
         early.taken()
-        for sig in early.pending:
-            handle(sig)
-        early.pending.clear()
-        async for sig in signals:
-            handle(sig)
+        # Also a handler of our own for the stopping signals: the loop's restarts the system
+        # call it interrupts, so a write held by a reader that stopped reading never ends.
+        before = {sig: signal.signal(sig, held) for sig in early.stopping}
+        try:
+            for sig in early.pending:
+                handle(sig)
+            early.pending.clear()
+            async for sig in signals:
+                handle(sig)
+        finally:
+            for sig, handler in before.items():
+                signal.signal(sig, handler)

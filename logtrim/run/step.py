@@ -123,9 +123,11 @@ async def _until_exit(
         inner.start_soon(pipeline.ticker)
         inner.start_soon(pipeline.archive.watch)
         if os.name != "nt":
+            console = pipeline.console
             inner.start_soon(
-                _process.forward_signals, process, options.grace, inner, pipeline.received, early
-            )
+                _process.forward_signals, process, options.grace, inner, pipeline.received, early,
+                lambda: console.writing,
+            )  # fmt: skip
         gone = pipeline.console.gone.__contains__
         readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]
 
