@@ -7,7 +7,7 @@ learned secrets took 400 MB, and CPU grew with the square of their number. Here 
 into shards of at most :data:`SHARD`: a full shard is compiled once and kept (hyperscan keeps
 about 50 bytes a literal); only the last one, still filling, is compiled again as it grows,
 and not at each look after a form came: the forms added since its last compile are found
-by tables that take each as it comes (:class:`_Recent`) until they have looked through about
+by tables that take each as it comes (:class:`_Tables`) until they have looked through about
 as many bytes as a compile would cost (:data:`_RENT`). A scan looks through every shard and
 those tables: no form is ever left out.
 """
@@ -27,19 +27,16 @@ Found = list[tuple[int, int]]
 
 class _Shard:
     """Some forms, compiled: a hyperscan database (any number of literals in one scan); else
-    tables of their words (:mod:`.words`) and one ``re`` alternation of the few too short."""
+    the pure-Python tables of :class:`_Tables`."""
 
     def __init__(self, forms: list[bytes], compiler: Compiler | None) -> None:
         self.lengths = [len(f) for f in forms]  # per form, by the id the database reports
         self.hs: Database | None = None if compiler is None else compiler.literals(forms)
-        self.re: re.Pattern[bytes] | None = None
-        self.words: list[Words] = []
+        self.tables: _Tables | None = None
         if self.hs is None:
-            self.words, short = _tables(forms)
-            if short:
-                # Longest first: at one position the longest form wins, and covers the others.
-                ordered = sorted(short, key=len, reverse=True)
-                self.re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
+            self.tables = _Tables()
+            for form in forms:
+                self.tables.add(form)
         lengths = self.lengths
 
         # Made once, the list passed as the scan's context: a scan makes no function (each
@@ -53,24 +50,8 @@ class _Shard:
         if self.hs is not None:
             # Positional: hyperscan parses keywords at about a third of a line's scan.
             self.hs.scan(data, self._on_match, 0, found)
-            return
-        for table in self.words:
-            table.find(data, found)
-        if self.re is not None:
-            found += [(m.start(), m.start() + len(m.group(1))) for m in self.re.finditer(data)]
-
-
-def _tables(forms: list[bytes]) -> tuple[list[Words], list[bytes]]:
-    """The tables of words that find ``forms``, and the forms too short for any."""
-    tables = [Words(8), Words(4)]
-    short: list[bytes] = []
-    for form in forms:
-        table = next((t for t in tables if len(form) >= shortest(t.width)), None)
-        if table is None:
-            short.append(form)
-        else:
-            table.add(form)
-    return [table for table in tables if table], short
+        elif self.tables is not None:
+            self.tables.find(data, found)
 
 
 def _uncached(pattern: bytes) -> re.Pattern[bytes]:
@@ -84,11 +65,15 @@ def _uncached(pattern: bytes) -> re.Pattern[bytes]:
     return compiled
 
 
-class _Recent:
-    """The forms added since the last shard was compiled, in tables that take each form as it
-    comes (no compile): a log that declares a secret every few kilobytes made the last
-    shard compile again at every read, each time with all its forms (20 MB of output with a
-    token declared in every 20 kB took 35 s)."""
+class _Tables:
+    """Forms found without hyperscan, each taken as it comes (no compile): the forms of 7
+    bytes and more by tables of the words they hold (:mod:`.words`), the few shorter ones by
+    one ``re`` alternation, made again at the next look after one came.
+
+    Also the forms added since the last shard was compiled (:class:`Shards`): a log that
+    declares a secret every few kilobytes made the last shard compile again at every read,
+    each time with all its forms (20 MB of output with a token declared in every 20 kB
+    took 35 s)."""
 
     def __init__(self) -> None:
         self.count = 0
@@ -111,6 +96,7 @@ class _Recent:
                 table.find(data, found)
         if self._short:
             if self._re is None:
+                # Longest first: at one place the longest form wins, and covers the others.
                 ordered = sorted(self._short, key=len, reverse=True)
                 self._re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
             found += [(m.start(), m.start() + len(m.group(1))) for m in self._re.finditer(data)]
@@ -131,7 +117,7 @@ class Shards:
         self._full: list[_Shard] = []
         self._filling: list[bytes] = []  # the forms of the last shard
         self._last: _Shard | None = None  # ... compiled, those before ``_recent``'s
-        self._recent = _Recent()  # ... added since, found without a compile
+        self._recent = _Tables()  # ... added since, found without a compile
         self._scanned = 0  # bytes ``_recent`` looked through
 
     def add(self, form: bytes) -> None:
@@ -139,7 +125,7 @@ class Shards:
         self._recent.add(form)
         if len(self._filling) >= SHARD:
             self._full.append(_Shard(self._filling, self._compiler))
-            self._filling, self._last, self._recent = [], None, _Recent()
+            self._filling, self._last, self._recent = [], None, _Tables()
 
     def find(self, data: bytes) -> Found:
         """The ``[start, end)`` of every form found in ``data`` (overlapping), sorted."""
@@ -149,7 +135,7 @@ class Shards:
             and self._scanned >= _RENT * len(self._filling)
         ):
             # (without a compiler the tables are what a compile would make: nothing to gain)
-            self._last, self._recent = _Shard(self._filling, self._compiler), _Recent()
+            self._last, self._recent = _Shard(self._filling, self._compiler), _Tables()
         found: Found = []
         for shard in self._full:
             shard.find(data, found)
