@@ -20,6 +20,9 @@ import pytest
 from conftest import TAKEN, RunLogtrim, clean_env, py
 from octopus_decoder import child_message_lines, encode, messages
 
+from logtrim.engine.core import STDERR, STDOUT, Core
+from logtrim.engine.policy import Policy
+
 OWN = b"[logtrim] "
 
 
@@ -184,6 +187,49 @@ def test_success_ends_with_its_last_lines(run_logtrim: RunLogtrim) -> None:
     assert child_lines(result.stdout) == [
         line for line in result.archive.splitlines() if line in child_lines(result.stdout)
     ]
+
+
+_TITLES = [(0, b"last 8 lines"), (2, b"last 8 lines (exit code 2)")]
+
+
+@pytest.mark.parametrize(("exit_code", "title"), _TITLES)
+def test_the_last_lines_header_names_as_many_lines_as_follow_it(
+    run_logtrim: RunLogtrim, exit_code: int, title: bytes
+) -> None:
+    """When the lines left to tell are fewer than the tail's count (the lines before them were
+    shown), the header names that many: ``last 20 lines`` over 8 reads as 12 lost. A CI's
+    group around a failure's last lines has the same title."""
+    code = (
+        "for i in range(3000): print(f'copying file {i} of 3000 to /srv/app/asset_{i}.js')\n"
+        "print('WARNING: cache directory missing, recreating')\n"
+        "for i in range(1, 9): print(f'finishing step {i}')\n"
+        f"raise SystemExit({exit_code})"
+    )
+    result = run_logtrim("--ci", "github", "--budget", "20kB", "--", *py(code))
+    assert result.code == exit_code
+    lines = result.stdout.splitlines()
+    header = lines.index(b"[logtrim] --- " + title + b" ---")
+    assert lines[header + 1 : header + 9] == [b"finishing step %d" % i for i in range(1, 9)]
+    before = lines[header - 2 if exit_code else header - 1]
+    assert before == b"WARNING: cache directory missing, recreating"
+    if exit_code:
+        assert lines[header - 1] == b"::group::" + title
+    assert b"last 20 lines" not in result.stdout and b"last 200 lines" not in result.stdout
+
+
+def test_the_last_lines_header_keeps_its_count_for_lines_written_before_one_shown() -> None:
+    """Lines a stream wrote before the other stream's line shown last are not the run's final
+    lines alone: the header names the window (``last 20 lines``), as before, and says a marker
+    above counted some of them."""
+    core = Core(Policy(budget=20_000, verbatim=0))
+    out = core.feed(STDOUT, b"".join(b"record %d ok\n" % i for i in range(5000)), 0.0)[1]
+    out += core.feed(STDERR, b"WARNING: slow batch at record 5000\n", 0.0)[1]
+    out += core.finish_input(0.0)[1]
+    out += core.close(0, 0.0, timed=False)[0]
+    lines = b"".join(data for _, data in out).splitlines()
+    header = next(line for line in lines if line.startswith(b"[logtrim] --- last"))
+    assert header.startswith(b"[logtrim] --- last 20 lines")
+    assert lines[lines.index(header) + 1 :].index(b"record 4999 ok") >= 1
 
 
 def test_no_console_ends_mid_stream_without_a_marker(run_logtrim: RunLogtrim) -> None:

@@ -17,6 +17,7 @@ from ...dialects.escape import reason_line
 from ..console.output import STDOUT, Emit, Output
 from ..match.kinds import Kind
 from ..policy import Policy
+from .headers import last_lines
 
 #: The failure reason's length (characters) the closing reserve always has room for; a
 #: longer reason is cut to what the budget has left (the summary goes first).
@@ -27,7 +28,9 @@ _TRIES = 8  # each shortens the path by what it lacked: one or two in practice
 _ELIDED_MIN = 16
 
 #: Prints the failure tail: (line count, reserve after it, title) -> emits.
-TailPrinter = Callable[[int, int, str], list[Emit]]
+#: The last lines (:meth:`.Tail.emit`): their count, the bytes to leave, their title from the
+#: number of lines it names.
+TailPrinter = Callable[[int, int, Callable[[int], str]], list[Emit]]
 
 
 @dataclass(frozen=True)
@@ -193,23 +196,31 @@ class Closer:
         if pause is not None:
             reserve += len(pause[0]) + len(pause[1]) + 2
         if end.exit_code == 0:  # no group: a success's last lines are its result
-            count = self.policy.success_tail
             before = out.take()  # the resets first: a pause of the child's ends before ours
-            lines = tail(count, reserve, f"last {count} lines")
+            lines = tail(self.policy.success_tail, reserve, last_lines)
             out.push(before + self._replayed(lines))
             return
-        title = f"last {self.policy.tail} lines (exit code {end.exit_code})"
+        named = [self.policy.tail]  # the number of last lines the header names (Tail.emit)
+        title = last_lines(named[0], end.exit_code)
         group = dialect.group_start(title, timestamp=end.timestamp)
         group_end = dialect.group_end(title, timestamp=end.timestamp)
         if group is not None:
             reserve += len(group) + len(group_end or "") + 2
+
+        def titled(count: int) -> str:
+            named.append(count)
+            return last_lines(count, end.exit_code)
+
         before = out.take()
-        lines = self._replayed(tail(self.policy.tail, reserve, title))
-        header = f"[logtrim] --- {title}".encode()
-        if group is not None and not any(data.startswith(header) for _, data in lines):
-            # Only earlier lines held back, no last lines: the group says so (a shorter title,
-            # within the room kept for the other).
+        lines = self._replayed(tail(self.policy.tail, reserve, titled))
+        header = f"[logtrim] --- {last_lines(named[-1], end.exit_code)}".encode()
+        # The group's title is the header's, or, with only earlier lines held back and no
+        # last lines, says so (either within the room kept for the longest).
+        if not any(data.startswith(header) for _, data in lines):
             title = f"earlier lines (exit code {end.exit_code})"
+        else:
+            title = last_lines(named[-1], end.exit_code)
+        if group is not None:
             group = dialect.group_start(title, timestamp=end.timestamp)
             group_end = dialect.group_end(title, timestamp=end.timestamp)
         if lines and group is not None:

@@ -156,7 +156,7 @@ class Finish:
         )
         return self.out.take(), actions
 
-    def emit_tail(self, count: int, reserve: int, title: str) -> list[Emit]:
+    def emit_tail(self, count: int, reserve: int, title: Callable[[int], str]) -> list[Emit]:
         """The last ``count`` lines not shown yet, leaving ``reserve`` bytes of the budget
         (see :class:`~.tail.Tail`)."""
         self.tail.emit(count, self.out.budget.room(reserve), title, failed=self.exit_code != 0)

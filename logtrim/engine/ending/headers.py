@@ -27,6 +27,12 @@ def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     return header.replace(end, said + end)
 
 
+def last_lines(count: int, exit_code: int | None = None) -> str:
+    """The tail's title: ``last 20 lines``, ``last line``; after a failure with its exit code."""
+    title = "last line" if count == 1 else f"last {count} lines"
+    return title if exit_code is None else f"{title} (exit code {exit_code})"
+
+
 def tail_header(title: str, *, again: bool, compact: bool) -> bytes:
     """The tail's header; ``again``: it shows lines a marker above counted."""
     title = title or "last lines"
@@ -41,5 +47,6 @@ __all__ = [
     "EARLIER_HEADER",
     "EARLIER_SHORT",
     "earlier_header",
+    "last_lines",
     "tail_header",
 ]

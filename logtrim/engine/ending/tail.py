@@ -64,7 +64,14 @@ class Tail:
         # sent a newer one): printed again, it would move the bar back.
         self._progress = progress
 
-    def emit(self, count: int, room: int, title: str = "", *, failed: bool = False) -> None:
+    def emit(
+        self,
+        count: int,
+        room: int,
+        title: Callable[[int], str] | None = None,
+        *,
+        failed: bool = False,
+    ) -> None:
         """The last ``count`` lines not shown yet, in ``room`` bytes; when they do not all
         fit, the incidents and the newest lines win (:func:`~logtrim.engine.ending.failure.pick`).
 
@@ -75,7 +82,8 @@ class Tail:
         come first, under a header that says they are earlier: at a small budget they are
         often what says why. Other earlier lines are not shown: the console would end on
         them. None under a level that keeps them off the console: archive only stays so.
-        Each line at most once."""
+        Each line at most once. ``title`` makes the header's title from the number of last
+        lines it names (:func:`_named`)."""
         out, history = self._out, self._history
         shown = history.shown()
         recent, held, window, reopened = self._gather(count, shown, failed=failed)
@@ -98,7 +106,10 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         compact = out.budget.compact
-        header = tail_header(title, again=again, compact=compact)
+        named = _named(count, recent, since, lambda n, raw: (
+            n not in shown and n not in reopened and not dropped(raw) and not self._progress(raw)
+        ))  # fmt: skip
+        header = tail_header(title(named) if title else "", again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
         recounted = [
@@ -307,6 +318,16 @@ class Tail:
             run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         fold(run, items)
         return fold_blocks(items)
+
+
+def _named(
+    count: int, recent: list[tuple[int, int, bytes]], since: int, told: Callable[[int, bytes], bool]
+) -> int:
+    """How many last lines the header names: ``count``, or fewer when only that many lines
+    are left to tell and they are the run's final ones, all written after the last line shown
+    in order (``last 20 lines`` over 8 lines reads as 12 lost)."""
+    last = [n for n, _, raw in recent if told(n, raw)]
+    return len(last) if last and len(last) < count and last[0] > since else count
 
 
 __all__ = ["Tail"]
