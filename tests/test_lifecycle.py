@@ -102,6 +102,62 @@ def test_a_signal_while_the_console_reader_stopped_reading_is_passed_on(tmp_path
     assert proc.returncode == 128 + signal.SIGTERM
 
 
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_a_second_ctrl_c_while_the_console_reader_stopped_reading_kills_the_step(
+    tmp_path: Path,
+) -> None:
+    """A step that ignores Ctrl-C, and a console reader that reads nothing: the first SIGINT
+    is passed on, the second kills the step at once, as when the console is read (the grace
+    period's timer cannot run while logtrim is held in its write)."""
+    pid = tmp_path / "pid"
+    child = f"trap '' INT; echo $$ > {pid}; while :; do echo output line; done"
+    proc, _artifact = start(["--ci", "plain", "--", "sh", "-c", child], tmp_path)
+    try:
+        time.sleep(1.5)  # the pipe to us (not read) is full: logtrim waits in its write
+        step = int(pid.read_text())
+        proc.send_signal(signal.SIGINT)
+        time.sleep(1.0)
+        assert not _ended(step)  # it ignores SIGINT
+        proc.send_signal(signal.SIGINT)
+        deadline = time.monotonic() + 20
+        while not _ended(step) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(step)
+    finally:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
+        proc.stderr.close()
+        proc.wait(timeout=30)
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGKILL
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_grace_period_ends_while_the_console_reader_stopped_reading(tmp_path: Path) -> None:
+    """A step that ignores SIGTERM, and a console reader that reads nothing: the step is
+    killed when the grace period is over, as when the console is read."""
+    pid = tmp_path / "pid"
+    child = f"trap '' TERM; echo $$ > {pid}; while :; do echo output line; done"
+    proc, _artifact = start(["--ci", "plain", "--grace", "2", "--", "sh", "-c", child], tmp_path)
+    try:
+        time.sleep(1.5)  # the pipe to us (not read) is full: logtrim waits in its write
+        step = int(pid.read_text())
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        assert not _ended(step)  # it ignores SIGTERM
+        deadline = time.monotonic() + 20
+        while not _ended(step) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(step)
+    finally:
+        assert proc.stdout is not None and proc.stderr is not None
+        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
+        proc.stderr.close()
+        proc.wait(timeout=30)
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGKILL
+
+
 # A shell: running within a millisecond of its start (a Python child takes tens of them).
 STARTED_CHILD = (
     'trap \'echo got-TERM > "$0.fate"; exit 0\' TERM; touch "$0"; '

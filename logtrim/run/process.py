@@ -11,6 +11,7 @@ import shlex
 import shutil
 import signal
 import subprocess
+import threading
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -265,6 +266,9 @@ async def forward_signals(
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, sig)
 
+    timer = threading.Timer(grace, kill, (signal.SIGKILL,))
+    timer.daemon = True
+
     async def escalate() -> None:
         await anyio.sleep(grace)
         kill(signal.SIGKILL)
@@ -293,9 +297,16 @@ async def forward_signals(
         # Runs in the interrupted write (Python retries it after handlers): the loop would
         # see the signal only once a reader takes the console's bytes. (The loop still
         # gets it through its wakeup descriptor, and settles the rest then.)
+        nonlocal escalating
         if blocked():
-            kill(sig)
+            # A second Ctrl-C is SIGKILL, as when the loop runs; the grace period runs on a
+            # thread (the loop's timer cannot fire while the loop is held).
+            again = sig == signal.SIGINT and (escalating or at_once[signal.SIGINT] > 0)
+            kill(signal.SIGKILL if again else sig)
             at_once[sig] += 1
+            if not escalating:
+                escalating = True
+                timer.start()
 
     if not early.stopping and not early.passed:
         return
@@ -312,5 +323,6 @@ async def forward_signals(
             async for sig in signals:
                 handle(sig)
         finally:
+            timer.cancel()
             for sig, handler in before.items():
                 signal.signal(sig, handler)
