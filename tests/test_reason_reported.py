@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import RunLogtrim
+from octopus_decoder import messages
 
 STATUS = "echo 'Error: Process completed with exit code 3' >&2; exit 3"
 
@@ -94,3 +95,23 @@ def test_a_command_that_reports_no_error_is_no_reason(
         "teamcity": "##teamcity[message text='exited with code 1' status='ERROR']",
     }
     assert closing[ci] in r.stdout.decode().splitlines()
+
+
+@pytest.mark.parametrize("ci", ["plain", "octopus"])
+@pytest.mark.parametrize("annotation", ["::warning::", "##[warning]"])
+def test_an_annotation_printed_as_text_keeps_its_level(
+    run_logtrim: RunLogtrim, ci: str, annotation: str
+) -> None:
+    """Where a CI's annotation is no command (another ``--ci``), it is text, and a person
+    reads its level: a warning that says ``failed`` is a warning, never the reason, and the
+    later error is."""
+    script = f"echo '{annotation}schema check failed'; echo 'Error: disk full on /var'; exit 7"
+    r = run_logtrim("--ci", ci, "--", "sh", "-c", script)
+    assert r.code == 7
+    out = r.stdout.decode()
+    assert "errors 1/1 · warnings 1/1" in out
+    if ci == "plain":
+        assert "[logtrim] failed (exit 7): Error: disk full on /var" in out.splitlines()
+    else:
+        reasons = [m.attrs["message"] for m in messages(r.stdout) if m.name == "resultMessage"]
+        assert len(reasons) == 1 and "Error: disk full on /var" in reasons[0]

@@ -150,6 +150,14 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"[INFO] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0", Kind.INFO),
         (b"I1201 12:00:00.000000    1 main.go:42] synced", Kind.INFO),
         (b"npm WARN deprecated glob@7.2.3", Kind.WARNING),
+        # A CI's annotation printed as text (``--ci plain``, or in a pause): its level.
+        (b"::warning::schema check failed", Kind.WARNING),
+        (b"::warning file=app.py,line=3,title=Deprecated::call to helper() failed", Kind.WARNING),
+        (b"##[warning]Task failed to clean up", Kind.WARNING),
+        (b"::notice::rollout failed over to the standby", Kind.INFO),
+        (b"::debug::retry 2 failed, will retry", Kind.NOISE),
+        (b"::error::schema check", Kind.ERROR),
+        (b"echo '::warning::x failed'", Kind.ERROR),  # not at the line's start: words decide
         # A warning's class, as Python's warnings module and Node print it.
         (b"/srv/app/setup.py:4: FutureWarning: Please update to setuptools v70.1", Kind.WARNING),
         (b"app.py:9: UserWarning: no config found, using defaults", Kind.WARNING),

@@ -79,8 +79,15 @@ NUMBER_LEVELS = {Kind.ERROR: rb"[56]0", Kind.WARNING: rb"40", Kind.INFO: rb"30"}
 
 
 # Tool-specific level forms, by tier.
+# A CI's annotation written as text (GitHub's ``::warning file=a.py::x``, Azure's
+# ``##[warning]x``): its level, under any CI (where it is a command, the command's tier wins).
+def _annotation(name: bytes) -> list[bytes]:
+    return [BOL + rb"::" + name + rb"(?:[ \t][^:\n]*)?::", BOL + rb"##\[" + name + rb"\]"]
+
+
 TOOL_LEVELS = {
     Kind.ERROR: [
+        *_annotation(b"error"),
         rb"^[EF][0-9]{4} [0-9:.]{8,15} ",  # klog / glog
         BOL + rb"(?:fail|crit): ",  # Microsoft.Extensions.Logging
         BOL + rb"npm (?:ERR!|error) ",
@@ -88,18 +95,21 @@ TOOL_LEVELS = {
         rb"^(?:fatal|failed): \[|^ERROR! ",  # Ansible
     ],
     Kind.WARNING: [
+        *_annotation(b"warning"),
         rb"^W[0-9]{4} [0-9:.]{8,15} ",
         BOL + rb"warn: ",
         BOL + rb"npm (?:WARN|warn) ",
         rb"^W: ",
     ],
     Kind.INFO: [
+        *_annotation(b"notice"),
         rb"^I[0-9]{4} [0-9:.]{8,15} ",
         BOL + rb"info: ",
         rb"^(?:ok|changed): \[",  # Ansible
         BOL + rb"(?i:note): ",  # compiler and installer notes
     ],
     Kind.NOISE: [
+        *_annotation(b"debug"),
         BOL + rb"(?:dbug|trce): ",
         BOL + rb"npm (?:notice|info|http|verb|verbose|sill|timing) ",
         rb"^(?:skipping|included): ",  # Ansible
