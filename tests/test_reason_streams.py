@@ -310,3 +310,23 @@ def test_an_action_announced_on_stderr_is_still_no_reason(run_logtrim: RunLogtri
     script = "echo step ok; echo 'Checking for missing migrations...' >&2; exit 1"
     r = run_logtrim("--ci", "plain", "--", "bash", "-c", script)
     assert _reason(r.stdout) == "exited with code 1"
+
+
+@pytest.mark.parametrize(
+    "complaint",
+    [
+        "cp: missing destination file operand after 'release.tar'",
+        "ls: unrecognized option '--budget'",
+        "Usage: deployctl [OPTION]... TARGET",
+    ],
+)
+def test_a_tools_pointer_to_its_help_is_not_the_reason(
+    run_logtrim: RunLogtrim, complaint: str
+) -> None:
+    """``Try 'cp --help' for more information.`` points at the line before it, which says
+    what was wrong with the command line: that line is the reason."""
+    tool = complaint.partition(":")[0].rsplit(maxsplit=1)[-1]
+    pointer = f"Try '{tool} --help' for more information."
+    r = run_logtrim("--", "sh", "-c", f'echo "{complaint}" >&2; echo "{pointer}" >&2; exit 2')
+    assert r.code == 2
+    assert f"[logtrim] failed (exit 2): {complaint}" in r.stdout.decode().splitlines()

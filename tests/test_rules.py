@@ -150,6 +150,15 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"[INFO] Tests run: 5, Failures: 1, Errors: 0, Skipped: 0", Kind.INFO),
         (b"I1201 12:00:00.000000    1 main.go:42] synced", Kind.INFO),
         (b"npm WARN deprecated glob@7.2.3", Kind.WARNING),
+        # A command line a tool refused (getopt's and coreutils' words after its name).
+        (b"cp: missing destination file operand after 'release.tar'", Kind.ERROR),
+        (b"mkdir: missing operand", Kind.ERROR),
+        (b"ls: unrecognized option '--budget'", Kind.ERROR),
+        (b"grep: invalid option -- 'Q'", Kind.ERROR),
+        (b"sort: option '--buffer-size' requires an argument", Kind.ERROR),
+        (b"rm: extra operand 'b'", Kind.ERROR),
+        (b"Try 'cp --help' for more information.", Kind.NOISE),
+        (b"the operand is missing here, see the manual", Kind.NOISE),
         # A CI's annotation printed as text (``--ci plain``, or in a pause): its level.
         (b"::warning::schema check failed", Kind.WARNING),
         (b"::warning file=app.py,line=3,title=Deprecated::call to helper() failed", Kind.WARNING),

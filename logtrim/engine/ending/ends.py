@@ -42,11 +42,18 @@ _STOPS = lazy(
 )
 
 
+# The pointer a command line tool prints under its complaint about the command line
+# (``Try 'cp --help' for more information.``): the line before it says what was wrong.
+_TRY_HELP = lazy(rb"^Try '[^'\n]{1,200}'(?: or '[^'\n]{1,200}')? for more information\.?$")
+
+
 def _said_last(texts: list[bytes]) -> int:
     """The index of a stream's last line that says what ran: past a traced code passed on
-    (``+ return 22``) and the bookkeeping around it; the last line itself when it is no such
-    trace, or when all before it are bookkeeping."""
+    (``+ return 22``) and the bookkeeping around it, and past a tool's pointer to its help;
+    the last line itself when it is no such line, or when all before it are bookkeeping."""
     last = len(texts) - 1
+    if last > 0 and _TRY_HELP.match(_body(texts[last])):
+        return last - 1
     if not _PASSES_CODE.match(_body(texts[last])):
         return last
     for i in range(last - 1, -1, -1):
