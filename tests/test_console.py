@@ -772,3 +772,21 @@ def test_a_suite_of_failures_keeps_their_names_over_their_frames(run_logtrim: Ru
     shown = r.stdout.decode()
     assert all(f"Failed Shop.Tests.Orders.Total_{t} [14 ms]" in shown for t in range(30))
     assert "at Shop.Domain.Layer0.Call() in /src/L0.cs:line 0" in shown
+
+
+def test_drop_in_the_part_shown_whole_leaves_no_marker_per_line(run_logtrim: RunLogtrim) -> None:
+    """``--drop`` where every line is shown (the verbatim part, the head) is the user's cut,
+    as ``grep -v``: no ``... 1 line not shown ...`` per line dropped (40 bytes for each 8-byte
+    line), and the summary counts them. The console is smaller than without the rule."""
+    code = "for i in range(1, 501):\n    print(f'noise {i}')\n    print(f'other {i}')"
+    dropped = run_logtrim("--drop", "^noise", "--", *py(code))
+    whole = run_logtrim("--", *py(code))
+    assert dropped.code == whole.code == 0
+    lines = dropped.stdout.splitlines()
+    assert [line for line in lines if not line.startswith(OWN)] == [
+        b"other %d" % i for i in range(1, 501)
+    ]
+    assert b"not shown" not in dropped.stdout
+    assert b"; 500 lines dropped (--drop)" in dropped.stdout
+    assert len(dropped.stdout) < len(whole.stdout)
+    assert dropped.archive == whole.archive  # the archive has every line

@@ -34,6 +34,8 @@ _NUMBER = re.compile(rb"L(\d+) ")
 _COUNT = re.compile(
     rb"^\[logtrim\] (?:\.\.\. ([\d,]+) (?:similar )?lines?\b|\(repeated ([\d,]+) more times\))"
 )
+# The summary's count of the lines a drop rule kept off where every line is shown.
+_DROPPED = re.compile(rb"; ([\d,]+) lines? dropped \(--drop\)")
 # Sections at the end that show lines again from before (held back, or the failure tail):
 # their lines may have been counted where they were, by design.
 _EARLIER = (b"[logtrim] --- earlier", b"[logtrim] --- held back", b"[logtrim] --- last")
@@ -66,6 +68,8 @@ def _accounts(console: bytes) -> tuple[list[int], list[int], int, bool]:
             found = _COUNT.match(line)
             if found:
                 counted += int((found.group(1) or found.group(2)).replace(b",", b""))
+            if dropped := _DROPPED.search(line):
+                counted += int(dropped.group(1).replace(b",", b""))
         elif number := _NUMBER.search(line):
             (again if earlier else shown).append(int(number.group(1)))
     return shown, again, counted, partial

@@ -23,6 +23,9 @@ class Tally:
     context_lines: int = 0  # lines shown around errors and in stack traces
     # Lines shown as a service message that also count in the tier of the text around it.
     both_lines: int = 0
+    # Lines a --drop rule kept off where every line is shown (the verbatim part, the head):
+    # no gap, so no marker of their own (one per line dropped from interleaved output).
+    dropped_lines: int = 0
     new_shapes: int | None = None  # with a baseline: line shapes no good run had
     known: dict[Kind, int] | None = None  # ... and lines good runs also print, by own tier
     # Lines and bytes not shown per tier at the last :meth:`checkpoint`.
@@ -68,6 +71,8 @@ class Tally:
             f"shown {lines_text(shown_lines)} ({format_size(console)} printed"
             + (f", {_share(share)})" if share < 100 else ")")
         )
+        if self.dropped_lines:
+            head += f"; {lines_text(self.dropped_lines)} dropped (--drop)"
         if self.new_shapes is not None:
             shapes = "shape" if self.new_shapes == 1 else "shapes"
             head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"

@@ -106,9 +106,8 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         compact = out.budget.compact
-        named = _named(count, recent, since, lambda n, raw: (
-            n not in shown and n not in reopened and not dropped(raw) and not self._progress(raw)
-        ))  # fmt: skip
+        # (a line the tail leaves out, dropped or a progress state, is still one of the last)
+        named = _named(count, recent, since, lambda n: n not in shown and n not in reopened)
         header = tail_header(title(named) if title else "", again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
@@ -321,12 +320,12 @@ class Tail:
 
 
 def _named(
-    count: int, recent: list[tuple[int, int, bytes]], since: int, told: Callable[[int, bytes], bool]
+    count: int, recent: list[tuple[int, int, bytes]], since: int, told: Callable[[int], bool]
 ) -> int:
     """How many last lines the header names: ``count``, or fewer when only that many lines
     are left to tell and they are the run's final ones, all written after the last line shown
     in order (``last 20 lines`` over 8 lines reads as 12 lost)."""
-    last = [n for n, _, raw in recent if told(n, raw)]
+    last = [n for n, _, _ in recent if told(n)]
     return len(last) if last and len(last) < count and last[0] > since else count
 
 
