@@ -187,6 +187,29 @@ def test_output_that_starts_with_ff_fe_is_printed_as_stored(tmp_path: Path) -> N
     assert grepped.stdout == b"\xff\xfehello world\n"
 
 
+def test_a_run_archive_of_ff_fe_then_latin1_is_printed_as_stored_and_masked(
+    tmp_path: Path,
+) -> None:
+    """A step's output of FF FE, then Latin-1 (no UTF-8, no UTF-16 line end): ``cat`` of its
+    archive gives the bytes the step wrote, ``--grep`` finds its error line and ``--mask``
+    masks a secret in it (read as UTF-16, the three were lost in CJK text)."""
+    data = b"\xff\xfeBuild log \xe9t\xe9\npassword is hunter2secretX ok\nERROR failed\n"
+    (tmp_path / "out.bin").write_bytes(data)
+    run = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "plain", "--artifact",
+         str(tmp_path / "a.zst"), "--", "cat", str(tmp_path / "out.bin")],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert run.returncode == 0
+    archive = str(tmp_path / "a.zst")
+    whole, grepped = _cli(archive), _cli("--grep", "ERROR", archive)
+    masked = _cli("--mask", "hunter2secretX", archive)
+    assert whole.returncode == grepped.returncode == masked.returncode == 0
+    assert whole.stdout == data
+    assert grepped.stdout == b"ERROR failed\n"
+    assert b"hunter2secretX" not in masked.stdout and b"password is ******** ok" in masked.stdout
+
+
 def test_a_large_utf16_log_is_masked_before_its_declaration(tmp_path: Path) -> None:
     """A plain file's declarations are read from all of it first (docs/masking.md), its
     first line masked too: a UTF-16 log learned them only as they came, so a secret in its

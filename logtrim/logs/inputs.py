@@ -218,24 +218,29 @@ UTF16_PEEK = 2 + (64 << 10)
 
 def is_utf16(head: bytes) -> bool:
     """Whether bytes that start with ``head`` (their first :data:`UTF16_PEEK`, or all) are
-    UTF-16 text with its byte-order mark: the mark, then NULs (the high bytes of ASCII) or
-    bytes that are no UTF-8. A step's output that merely starts with the bytes FF FE, then
-    UTF-8 text, is no UTF-16: it is printed as stored."""
-    if head[:2] not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    UTF-16 text with its byte-order mark: the mark, then text that reads as UTF-16, with the
+    NUL of its line ends (and of every ASCII character). A step's output that merely starts
+    with the bytes FF FE, then UTF-8, Latin-1 or binary bytes, is no UTF-16: it is read and
+    printed as stored (``cat`` of a run's archive gives the bytes the step wrote)."""
+    mark = head[:2]
+    if mark not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return False
     sample = head[2:UTF16_PEEK]
-    if not sample or b"\0" in sample:
+    if not sample:
         return True
+    if b"\0" not in sample:
+        return False
+    codec = "utf-16-le" if mark == codecs.BOM_UTF16_LE else "utf-16-be"
+    decoder = codecs.getincrementaldecoder(codec)()  # a character cut at the end: fine
     try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample)  # a character cut at the end: fine
+        text = decoder.decode(sample)
     except UnicodeDecodeError:
-        return True
-    # UTF-8 *text*, or UTF-16 that happens to read as control bytes (``ā`` is 01 01)?
-    return _CONTROL.search(sample) is not None
+        return False
+    return _CONTROL.search(text) is None
 
 
-# Control bytes no text holds (a tab, a line end, an escape and DEL are text's).
-_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")
+# Control characters no text holds (a tab, a line end, an escape and DEL are text's).
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")
 
 
 def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
