@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -324,3 +325,29 @@ def test_the_history_touches_no_file_but_its_index(
     assert (tmp_path / f"{name}.lock").read_text() == "# lockfile v1\n"
     assert (tmp_path / f"{name}.shapes").read_bytes() == b""
     assert b"is no logtrim index (left alone)" in result.stderr
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="flock")
+def test_a_history_folder_locked_by_another_process_does_not_hold_the_run(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Anyone who can read the history folder can lock it, and a run stopped while it holds
+    the lock holds it on: a run that finished waits a few seconds for it, then ends with its
+    own exit code and a warning, its shapes not recorded (the step is not held)."""
+    import fcntl
+
+    history = tmp_path / "history"
+    history.mkdir()
+    first = run_logtrim("--history", str(history), *step("41"))
+    assert first.code == 0
+    (index,) = history.iterdir()
+    before = index.read_bytes()
+    fd = os.open(history, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        r = run_logtrim("--history", str(history), *step("42"))
+    finally:
+        os.close(fd)
+    assert r.code == 0
+    assert b"--history: cannot write" in r.stderr and b"locked by another process" in r.stderr
+    assert index.read_bytes() == before

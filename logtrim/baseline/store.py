@@ -21,6 +21,7 @@ import stat
 import struct
 import sys
 import tempfile
+import time
 from array import array
 from collections.abc import Collection, Iterator
 from hashlib import blake2b
@@ -155,11 +156,17 @@ def _ours(path: Path) -> bool:
     return bool(head) and MAGIC.startswith(head)  # (written by rename: ours is never empty)
 
 
+#: Seconds a run waits for the history folder's lock before it leaves its shapes unrecorded.
+LOCK_WAIT = 5.0
+_LOCK_POLL = 0.02
+
+
 @contextlib.contextmanager
 def _locked(folder: Path) -> Iterator[None]:
     """An exclusive ``flock`` on the folder itself: nothing is left next to the indexes.
     Where the folder cannot be locked (Windows; some network file systems) the rename alone
-    keeps each index whole (two runs finishing at once may then keep only one's shapes)."""
+    keeps each index whole (two runs finishing at once may then keep only one's shapes).
+    Held for :data:`LOCK_WAIT` seconds by another process: OSError (the caller warns)."""
     try:
         import fcntl
     except ImportError:
@@ -171,8 +178,22 @@ def _locked(folder: Path) -> Iterator[None]:
         yield
         return
     try:
-        with contextlib.suppress(OSError):
-            fcntl.flock(fd, fcntl.LOCK_EX)
+        deadline = time.monotonic() + LOCK_WAIT
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                # Held that long: not a run finishing at once (milliseconds) but a process
+                # stopped or hung with it, or anyone who can read the folder: the run ends.
+                if time.monotonic() >= deadline:
+                    raise OSError(
+                        errno.EWOULDBLOCK,
+                        f"the folder stayed locked by another process for {LOCK_WAIT:g} s",
+                    ) from None
+                time.sleep(_LOCK_POLL)
+            except OSError:
+                break  # a file system without locks: the rename alone keeps the index whole
         yield
     finally:
         os.close(fd)  # closing releases the lock

@@ -164,10 +164,14 @@ class Selector:
                 native.see(line, now)
             self._show_verbatim(stream, line, kind, seen, context, lineno)
             return
-        if self.has_drop and (verbatim or lineno < self.policy.head) and seen < KEEP:
-            if self.dropped(line):  # where every line is shown: the user's cut, no gap
-                tally.dropped_lines += 1
-                return
+        if (
+            self.has_drop
+            and (verbatim or lineno < self.policy.head)
+            and seen < KEEP
+            and self.dropped(line)
+        ):  # where every line is shown: the user's cut, no gap (no marker of its own)
+            tally.dropped_lines += 1
+            return
         self._filtered(stream, line, kind, seen, lineno, now, size, context, cont, native)
 
     def _filtered(
