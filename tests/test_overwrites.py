@@ -212,3 +212,27 @@ def test_trim_refuses_an_output_that_is_its_stdin_or_its_other_output(tmp_path: 
     assert result.returncode == 2, result.stderr
     assert b"--artifact x.out is the same file as the -o file" in result.stderr
     assert not (tmp_path / "x.out").exists()
+
+
+@pytest.mark.parametrize(
+    "args",
+    [("cat", "build.log"), ("trim", "build.log"), ("trim", "-o", "-", "build.log"),
+     ("trim", "-")],
+)  # fmt: skip
+def test_a_command_whose_stdout_appends_to_its_input_is_refused(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """``logtrim cat build.log >> build.log`` read what it wrote as it wrote it: the file grew
+    by gigabytes a second until the disk was full. Refused, as ``cat`` refuses it (exit 2),
+    the file untouched; a stdin redirected from that file too."""
+    log = tmp_path / "build.log"
+    log.write_bytes(b"".join(b"ERROR step %d failed\n" % i for i in range(50_000)))
+    before = log.read_bytes()
+    with log.open("ab") as stdout, log.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "logtrim", *args], cwd=tmp_path, stdin=stdin,
+            stdout=stdout, stderr=subprocess.PIPE, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert b"refusing" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert log.read_bytes() == before

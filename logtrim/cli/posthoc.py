@@ -192,7 +192,7 @@ def cat(
     import re
 
     from ..logs.declared import Declared
-    from ..logs.inputs import InputFormat, open_input
+    from ..logs.inputs import InputFormat, is_stdout, open_input
     from ..logs.linechunks import line_chunks
     from .values import BAD_PATTERN
 
@@ -203,6 +203,9 @@ def cat(
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     stdin_open(archives)
+    for path in archives:
+        if is_stdout(path):
+            raise UsageError(f"{path}: input file is output file (stdout): refusing")
     secrets = declared_across(archives, secrets_given(mask, mask_env))
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first

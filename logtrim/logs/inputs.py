@@ -265,6 +265,18 @@ def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
         yield text.encode("utf-8")
 
 
+def is_stdout(path: str) -> bool:
+    """Whether ``path`` (``-``: stdin) is the regular file stdout writes to (``logtrim cat
+    a.log >> a.log``): read while it grows by what is read, it never ends (refuse it, as
+    ``cat`` does: "input file is output file")."""
+    try:
+        out = os.fstat(1)
+        st = os.fstat(0) if path == "-" else os.stat(path)
+    except OSError:
+        return False
+    return stat.S_ISREG(out.st_mode) and (st.st_dev, st.st_ino) == (out.st_dev, out.st_ino)
+
+
 def open_input(path: str, *, binary: bool = False) -> Input:
     """Open ``path`` (``-`` is stdin) and detect its format; raise :class:`InputError`."""
     if path == "-":

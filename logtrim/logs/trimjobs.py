@@ -11,7 +11,7 @@ from pathlib import Path
 from .._errors import UsageError
 from ..archive.target import check
 from ..engine.policy import Policy
-from .inputs import probe_input
+from .inputs import is_stdout, probe_input
 from .trim import TrimJob, TrimResult, trim_one
 
 
@@ -85,6 +85,9 @@ def _refuse_overwriting(job: TrimJob) -> None:
     (both new files at one path) would destroy it: refuse."""
     paths = [("input", job.source), ("-o", job.output), ("--artifact", job.artifact)]
     seen: dict[object, str] = {}
+    if job.output == "-" and is_stdout(job.source):  # read as it grows by what is written
+        name = "(stdin)" if job.source == "-" else job.source
+        raise UsageError(f"input {name} is the file stdout writes to: refusing")
     for role, path in paths:
         if not path or (path == "-" and role != "input"):
             continue
