@@ -64,7 +64,7 @@ class TemplateCounter:
     HOLD_BYTES = 24 << 20
 
     def __init__(
-        self, fold_at: int = 200_000, fold_bytes: int = 32 << 20, batch: int = 4096
+        self, fold_at: int = 140_000, fold_bytes: int = 32 << 20, batch: int = 4096
     ) -> None:
         self.fold_at = fold_at
         self.fold_bytes = fold_bytes
