@@ -254,3 +254,20 @@ def test_a_cut_gzip_log_says_how_much_it_decoded(tmp_path: Path) -> None:
     assert found, proc.stderr
     assert int(found.group(1).replace(b",", b"")) == len(proc.stdout) > 10_000
     assert text.startswith(proc.stdout.rstrip(b"\n").rsplit(b"\n", 1)[0])
+
+
+def test_a_frame_with_a_window_past_the_limit_is_said_so_not_called_damaged(
+    tmp_path: Path,
+) -> None:
+    """A frame written with ``zstd --long=28`` (a 256 MiB window) is refused, as zstd refuses
+    it without ``--long``, and the error says why: it was "not zstd", which reads as damaged."""
+    import zstandard
+
+    params = zstandard.ZstdCompressionParameters.from_level(3, window_log=28, enable_ldm=True)
+    packer = zstandard.ZstdCompressor(compression_params=params).compressobj()
+    (tmp_path / "w.zst").write_bytes(packer.compress(b"deploy step ok\n" * 100) + packer.flush())
+    result = _cli(str(tmp_path / "w.zst"))
+    assert result.returncode == 3
+    assert b"not zstd" not in result.stderr
+    assert b"window is larger than logtrim decodes" in result.stderr
+    assert len(result.stderr.splitlines()) == 1

@@ -131,7 +131,14 @@ class Input:
         finally:
             self.close()
         if self.format == InputFormat.ZSTD:
-            if result.error:
+            if result.error and "too much memory" in result.error:
+                # Whole, but written with a window past zstd's default limit (``--long=28``+).
+                self.damage = (
+                    f"a zstd frame whose window is larger than logtrim decodes (128 MiB; "
+                    f"written with zstd --long?), after {self.decoded:,} bytes decoded; "
+                    f"zstd -d --long=31 reads it"
+                )
+            elif result.error:
                 self.damage = f"not zstd after {self.decoded:,} bytes decoded ({result.error})"
             elif result.index_cut:
                 self.damage = (
