@@ -157,8 +157,8 @@ def test_bad_config_exits_2_before_the_child_starts(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("args", "env", "message"),
     [
-        (["--drain-timeout", "nan"], {}, b"--drain-timeout: bad value for drain-timeout: nan"),
-        (["--grace", "inf"], {}, b"--grace: bad value for grace: inf"),
+        (["--drain-timeout", "nan"], {}, b"--drain-timeout: bad value for drain-timeout: 'nan'"),
+        (["--grace", "inf"], {}, b"--grace: bad value for grace: 'inf'"),
         ([], {"LOGTRIM_PROGRESS_INTERVAL": "nan"}, b"LOGTRIM_PROGRESS_INTERVAL: bad value"),
         # Text where a number goes: said as the checks above say it, not in click's words.
         (["--tail", "abc"], {}, b"--tail: bad value for tail: 'abc' (a whole number)\n"),

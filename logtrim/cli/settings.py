@@ -45,6 +45,8 @@ def _shown(raw: object) -> str:
         import json  # only for an error (start-up counts)
 
         return json.dumps(list(raw), ensure_ascii=False, default=str)
+    if isinstance(raw, (int, float)):  # quoted as text is (``'1.5'``), as written (-2, not -2.0)
+        return f"'{raw:g}'" if isinstance(raw, float) else f"'{raw}'"
     return repr(raw)
 
 
