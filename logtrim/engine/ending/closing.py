@@ -27,8 +27,7 @@ _SLACK = 64
 _TRIES = 8  # each shortens the path by what it lacked: one or two in practice
 _ELIDED_MIN = 16
 
-#: Prints the failure tail: (line count, reserve after it, title) -> emits.
-#: The last lines (:meth:`.Tail.emit`): their count, the bytes to leave, their title from the
+#: Prints the last lines (:meth:`.Tail.emit`): their count, the bytes to leave, their title from the
 #: number of lines it names.
 TailPrinter = Callable[[int, int, Callable[[int], str]], list[Emit]]
 

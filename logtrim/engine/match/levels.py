@@ -78,13 +78,13 @@ def number_form(numbers: bytes) -> bytes:
 NUMBER_LEVELS = {Kind.ERROR: rb"[56]0", Kind.WARNING: rb"40", Kind.INFO: rb"30"}
 
 
-# Tool-specific level forms, by tier.
-# A CI's annotation written as text (GitHub's ``::warning file=a.py::x``, Azure's
-# ``##[warning]x``): its level, under any CI (where it is a command, the command's tier wins).
 def _annotation(name: bytes) -> list[bytes]:
+    """A CI's annotation written as text (GitHub's ``::warning file=a.py::x``, Azure's
+    ``##[warning]x``): its level, under any CI (where it is a command, the command's wins)."""
     return [BOL + rb"::" + name + rb"(?:[ \t][^:\n]*)?::", BOL + rb"##\[" + name + rb"\]"]
 
 
+# Tool-specific level forms, by tier.
 TOOL_LEVELS = {
     Kind.ERROR: [
         *_annotation(b"error"),
