@@ -142,3 +142,14 @@ def test_a_reported_reason_brings_back_no_lines_before_the_last_shown(
     out = r.stdout.decode()
     assert "written earlier" not in out and "earlier lines" not in out
     assert out.index(f"detail 500\n{last}\n") > out.index(report)
+
+
+def test_an_octopus_reason_keeps_a_command_opener_as_written(run_logtrim: RunLogtrim) -> None:
+    """The ``resultMessage`` goes out base64-encoded: no CI reads a command in it, and the
+    step's status in the portal shows the line as the script wrote it (it showed
+    ``\\x23#[error]...``)."""
+    script = "echo build; echo '##[error]Azure task failed: missing file app.zip'; exit 1"
+    r = run_logtrim("--ci", "octopus", "--", "sh", "-c", script)
+    assert r.code == 1
+    reasons = [m.attrs["message"] for m in messages(r.stdout) if m.name == "resultMessage"]
+    assert reasons == ["##[error]Azure task failed: missing file app.zip"]

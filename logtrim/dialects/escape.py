@@ -94,9 +94,12 @@ def tc_message(name: str, /, *value: str, **attrs: str) -> str:
     return f"##teamcity[{name}{parts}]"
 
 
-def reason_line(reason: str, limit: int = REASON_LIMIT) -> str:
-    """A failure reason as one line of at most ``limit`` characters."""
-    text = inert(_NEWLINES.sub(" ", _ANSI.sub("", reason)).strip())
+def reason_line(reason: str, limit: int = REASON_LIMIT, *, encoded: bool = False) -> str:
+    """A failure reason as one line of at most ``limit`` characters, with no CI command in
+    it; ``encoded``: it goes out base64-encoded (Octopus's ``resultMessage``), where no CI
+    reads a command: a ``##[error]`` in it stays as written (not ``\\x23#[error]``)."""
+    text = _NEWLINES.sub(" ", _ANSI.sub("", reason)).strip()
+    text = one_line(text) if encoded else inert(text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 

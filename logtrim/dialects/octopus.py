@@ -241,7 +241,7 @@ class Octopus(Dialect):
         if closing.failed and not closing.child_sent_result:
             if closing.reason:
                 # One line without control characters, as every other system's reason.
-                reason = reason_line(closing.reason)
+                reason = reason_line(closing.reason, encoded=True)
                 actions.append(Print(format_message("resultMessage", message=reason)))
             else:  # nothing to name: the task log still says that the step failed, and how
                 actions += failure_note(closing)
