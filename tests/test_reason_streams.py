@@ -313,20 +313,25 @@ def test_an_action_announced_on_stderr_is_still_no_reason(run_logtrim: RunLogtri
 
 
 @pytest.mark.parametrize(
-    "complaint",
+    ("complaint", "pointer"),
     [
-        "cp: missing destination file operand after 'release.tar'",
-        "ls: unrecognized option '--budget'",
-        "Usage: deployctl [OPTION]... TARGET",
+        ("cp: missing destination file operand after 'release.tar'",
+         "Try 'cp --help' for more information."),
+        ("ls: unrecognized option '--budget'", "Try 'ls --help' for more information."),
+        ("Usage: deployctl [OPTION]... TARGET", "Try 'deployctl --help' for more information."),
+        ("curl: option --bogus: is unknown",
+         "curl: try 'curl --help' or 'curl --manual' for more information"),
+        ("Unknown option: -Z", "Try `python -h' for more information."),
+        ("unknown flag: --bogus", "Run 'docker --help' for more information"),
     ],
-)
+)  # fmt: skip
 def test_a_tools_pointer_to_its_help_is_not_the_reason(
-    run_logtrim: RunLogtrim, complaint: str
+    run_logtrim: RunLogtrim, complaint: str, pointer: str
 ) -> None:
-    """``Try 'cp --help' for more information.`` points at the line before it, which says
-    what was wrong with the command line: that line is the reason."""
-    tool = complaint.partition(":")[0].rsplit(maxsplit=1)[-1]
-    pointer = f"Try '{tool} --help' for more information."
-    r = run_logtrim("--", "sh", "-c", f'echo "{complaint}" >&2; echo "{pointer}" >&2; exit 2')
+    """A tool's pointer to its help (``Try 'cp --help' for more information.``, curl's,
+    Python's, docker's) points at the line before it, which says what was wrong with the
+    command line: that line is the reason."""
+    script = 'printf \'%s\\n%s\\n\' "$1" "$2" >&2; exit 2'
+    r = run_logtrim("--", "sh", "-c", script, "sh", complaint, pointer)
     assert r.code == 2
     assert f"[logtrim] failed (exit 2): {complaint}" in r.stdout.decode().splitlines()

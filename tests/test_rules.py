@@ -158,6 +158,12 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"sort: option '--buffer-size' requires an argument", Kind.ERROR),
         (b"rm: extra operand 'b'", Kind.ERROR),
         (b"Try 'cp --help' for more information.", Kind.NOISE),
+        (b"curl: option --bogus: is unknown", Kind.ERROR),
+        (b"Unknown option: -Z", Kind.ERROR),
+        (b"unknown flag: --bogus", Kind.ERROR),
+        # A level before the words decides.
+        (b"WARNING: unrecognized option 'colour' in deploy.cfg", Kind.WARNING),
+        (b"warn: invalid option x", Kind.WARNING),
         (b"the operand is missing here, see the manual", Kind.NOISE),
         # A CI's annotation printed as text (``--ci plain``, or in a pause): its level.
         (b"::warning::schema check failed", Kind.WARNING),

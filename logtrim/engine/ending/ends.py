@@ -44,7 +44,11 @@ _STOPS = lazy(
 
 # The pointer a command line tool prints under its complaint about the command line
 # (``Try 'cp --help' for more information.``): the line before it says what was wrong.
-_TRY_HELP = lazy(rb"^Try '[^'\n]{1,200}'(?: or '[^'\n]{1,200}')? for more information\.?$")
+_TRY_HELP = lazy(
+    rb"^(?:[\w.+-]{1,64}: )?(?:try|run|see) ['`\"]?[^'`\"\n]{1,200}['\"]?"
+    rb"(?: or ['`\"][^'`\"\n]{1,200}['\"])? for more information\.?$",
+    re.I,
+)
 
 
 def _said_last(texts: list[bytes]) -> int:

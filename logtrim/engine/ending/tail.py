@@ -110,8 +110,7 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         compact = out.budget.compact
-        # (a line the tail leaves out, dropped or a progress state, is still one of the last)
-        named = _named(count, recent, since, lambda n: n not in shown and n not in reopened)
+        named = self._named(count, recent, shown, reopened)
         header = tail_header(title(named) if title else "", again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
@@ -136,6 +135,27 @@ class Tail:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
+
+    def _named(
+        self, count: int, recent: list[tuple[int, int, bytes]], shown: set[int], reopened: set[int]
+    ) -> int:
+        """How many last lines the header names: ``count``, or fewer when only that many are
+        left to tell (``last 20 lines`` over 8 reads as 12 lost), all written after every line
+        shown but a CI's command (a ``setVariable`` after them is no line of the stream).
+        Lines the tail leaves out (dropped, a progress state passed) are not named."""
+        dropped, progress = self._dropped, self._progress
+        told = [
+            n
+            for n, _, raw in recent
+            if n not in shown and n not in reopened and not dropped(raw) and not progress(raw)
+        ]
+        if not told or len(told) >= count:
+            return count
+        history = self._history
+        after = [
+            raw for n, _, raw in history.recent(history.lines, count) if n > told[0] and n in shown
+        ]
+        return count if any(not self._command(raw) for raw in after) else len(told)
 
     def _gather(
         self, count: int, shown: set[int], *, failed: bool
@@ -323,16 +343,6 @@ class Tail:
             run.append(TailLine(lineno, stream, text, marked, incident, cont, new=new, end=end))
         fold(run, items)
         return fold_blocks(items)
-
-
-def _named(
-    count: int, recent: list[tuple[int, int, bytes]], since: int, told: Callable[[int], bool]
-) -> int:
-    """How many last lines the header names: ``count``, or fewer when only that many lines
-    are left to tell and they are the run's final ones, all written after the last line shown
-    in order (``last 20 lines`` over 8 lines reads as 12 lost)."""
-    last = [n for n, _, _ in recent if told(n)]
-    return len(last) if last and len(last) < count and last[0] > since else count
 
 
 __all__ = ["Tail"]

@@ -182,23 +182,31 @@ _STRONG: tuple[Rule, ...] = (
         r"At C:\Octopus\Work\Deploy.ps1:30 char:1",
         caseless=False,
     ),
-    # A command line the program refused (getopt's and coreutils' words, after the
-    # program's name): ``cp: missing destination file operand``, ``ls: unrecognized option``.
-    # The ``Try 'ls --help'`` line after it is a pointer, not the reason.
-    _strong(
-        "usage-error",
-        _SOL + rb"[\w.+-]{1,64}: (?:invalid option|unrecognized option|option requires an "
-        rb"argument|option '[^'\n]{1,64}' (?:requires|doesn't allow) an argument|"
-        rb"option '[^'\n]{1,64}' is ambiguous|(?:missing|extra) (?:[a-z]+ ){0,2}operand)",
-        "cp: missing destination file operand after 'release.tar'",
-        caseless=False,
-    ),
     _strong(
         "crash",
         rb"segmentation fault|core dumped|out of memory|outofmemoryerror|" + _SOL + rb"killed$",
         "Segmentation fault (core dumped)",
         caseless=True,
     ),
+)
+
+
+# A command line the program refused (getopt's and coreutils' words, after the program's
+# name): ``cp: missing destination file operand``, ``ls: unrecognized option``. The ``Try 'ls
+# --help'`` line after it is a pointer, not the reason. A word, not a strong form: a level
+# before it decides (``WARNING: unrecognized option 'x' in config`` is a warning).
+_USAGE = Rule(
+    "usage-error",
+    Kind.ERROR,
+    _SOL + rb"[\w.+-]{1,64}: (?:invalid option|unrecognized option|option requires an "
+    rb"argument|option '[^'\n]{1,64}' (?:requires|doesn't allow) an argument|"
+    rb"option '[^'\n]{1,64}' is ambiguous|(?:missing|extra) (?:[a-z]+ ){0,2}operand|"
+    rb"option [^ :\n]{1,64}: is unknown)|"  # curl's
+    # Python's, Go's flag and cobra's (docker, kubectl) words, with no name before them.
+    + _SOL + rb"(?:[\w.+-]{1,64}: )?(?:[Uu]nknown (?:option|flag|shorthand flag): )",
+    "cp: missing destination file operand after 'release.tar'",
+    caseless=False,
+    role=Role.COUNT,
 )
 
 
@@ -238,6 +246,7 @@ RULES: tuple[Rule, ...] = (
         "=== RUN   TestOrdersHandler/EUR_basket",
     ),
     *_STRONG,
+    _USAGE,
     *WORDS,
     *ZERO,
 )
