@@ -21,7 +21,6 @@ import codecs
 import errno
 import itertools
 import os
-import re
 import stat
 import sys
 import zlib
@@ -225,29 +224,32 @@ UTF16_PEEK = 2 + (64 << 10)
 
 def is_utf16(head: bytes) -> bool:
     """Whether bytes that start with ``head`` (their first :data:`UTF16_PEEK`, or all) are
-    UTF-16 text with its byte-order mark: the mark, then text that reads as UTF-16, with the
-    NUL of its line ends (and of every ASCII character). A step's output that merely starts
-    with the bytes FF FE, then UTF-8, Latin-1 or binary bytes, is no UTF-16: it is read and
-    printed as stored (``cat`` of a run's archive gives the bytes the step wrote)."""
+    UTF-16 text with its byte-order mark: the mark, then text that decodes as UTF-16 whose
+    newlines are UTF-16's (``0A 00``: at least half of the code units whose low byte is ``0A``),
+    or, with no newline yet, a quarter of ASCII characters. A step's output that merely
+    starts with the bytes FF FE, then UTF-8, Latin-1, ASCII with a stray NUL or binary bytes,
+    is no UTF-16: it is read and printed as stored (``cat`` of a run's archive gives the
+    bytes the step wrote)."""
     mark = head[:2]
     if mark not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
         return False
     sample = head[2:UTF16_PEEK]
     if not sample:
         return True
-    if b"\0" not in sample:
+    little = mark == codecs.BOM_UTF16_LE
+    low, high = (sample[0::2], sample[1::2]) if little else (sample[1::2], sample[0::2])
+    newlines = sum(1 for lo, hi in zip(low, high, strict=False) if lo == 10 and hi == 0)
+    if newlines:
+        if 2 * newlines < low.count(10):  # (``0A`` as a high byte: Gurmukhi, U+0Axx)
+            return False
+    elif 4 * high.count(0) < len(high):
         return False
-    codec = "utf-16-le" if mark == codecs.BOM_UTF16_LE else "utf-16-be"
-    decoder = codecs.getincrementaldecoder(codec)()  # a character cut at the end: fine
+    decoder = codecs.getincrementaldecoder("utf-16-le" if little else "utf-16-be")()
     try:
-        text = decoder.decode(sample)
-    except UnicodeDecodeError:
+        decoder.decode(sample)  # a character cut at the end: fine
+    except UnicodeDecodeError:  # an unpaired surrogate: no text
         return False
-    return _CONTROL.search(text) is None
-
-
-# Control characters no text holds (a tab, a line end, an escape and DEL are text's).
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f]")
+    return True
 
 
 def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:

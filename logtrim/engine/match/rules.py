@@ -203,7 +203,7 @@ _USAGE = Rule(
     rb"option '[^'\n]{1,64}' is ambiguous|(?:missing|extra) (?:[a-z]+ ){0,2}operand|"
     rb"option [^ :\n]{1,64}: is unknown)|"  # curl's
     # Python's, Go's flag and cobra's (docker, kubectl) words, with no name before them.
-    + _SOL + rb"(?:[\w.+-]{1,64}: )?(?:[Uu]nknown (?:option|flag|shorthand flag): )",
+     + _SOL + rb"(?:[\w.+-]{1,64}: )?(?:[Uu]nknown (?:option|flag|shorthand flag): )",
     "cp: missing destination file operand after 'release.tar'",
     caseless=False,
     role=Role.COUNT,
