@@ -7,6 +7,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -152,6 +153,49 @@ def test_the_grace_period_ends_while_the_console_reader_stopped_reading(tmp_path
     finally:
         assert proc.stdout is not None and proc.stderr is not None
         proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
+        proc.stderr.close()
+        proc.wait(timeout=30)
+        proc.kill()
+    assert proc.returncode == 128 + signal.SIGKILL
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
+    tmp_path: Path,
+) -> None:
+    """The console is read when SIGTERM comes, and its reader stops reading right after: the
+    step, which ignores SIGTERM, is still killed when the grace period is over (its timer
+    was the loop's, which a write held by that reader never let fire)."""
+    pid = tmp_path / "pid"
+    child = f"trap '' TERM; echo $$ > {pid}; while :; do echo output line; done"
+    proc, _artifact = start(
+        ["--ci", "plain", "--grace", "2", "--verbatim", "50MB", "--budget", "100MB", "--",
+         "sh", "-c", child],
+        tmp_path,
+    )  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    reading = threading.Event()
+    reading.set()
+
+    def read() -> None:
+        while reading.is_set() and proc.stdout is not None and proc.stdout.read1(65536):
+            pass
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    try:
+        time.sleep(1.0)
+        step = int(pid.read_text())
+        proc.send_signal(signal.SIGTERM)
+        time.sleep(0.2)
+        reading.clear()  # the reader stops: logtrim's writes soon block
+        deadline = time.monotonic() + 20
+        while not _ended(step) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert _ended(step)
+    finally:
+        reading.clear()
+        proc.stdout.close()
         proc.stderr.close()
         proc.wait(timeout=30)
         proc.kill()

@@ -246,7 +246,6 @@ class EarlySignals:
 async def forward_signals(
     process: Process,
     grace: float,
-    tg: anyio.abc.TaskGroup,
     received: Callable[[signal.Signals], None] | None,
     early: EarlySignals,
     blocked: Callable[[], bool] = lambda: False,
@@ -266,12 +265,10 @@ async def forward_signals(
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(process.pid, sig)
 
+    # The grace period runs on a thread: the loop's timer could not fire while the loop is
+    # held in a console write (a reader that stopped reading), however the signal came.
     timer = threading.Timer(grace, kill, (signal.SIGKILL,))
     timer.daemon = True
-
-    async def escalate() -> None:
-        await anyio.sleep(grace)
-        kill(signal.SIGKILL)
 
     def handle(sig: int) -> None:
         nonlocal escalating
@@ -291,7 +288,7 @@ async def forward_signals(
             kill(sig)
         if not escalating:
             escalating = True
-            tg.start_soon(escalate)
+            timer.start()
 
     def held(sig: int, _frame: object) -> None:
         # Runs in the interrupted write (Python retries it after handlers): the loop would
@@ -299,8 +296,7 @@ async def forward_signals(
         # gets it through its wakeup descriptor, and settles the rest then.)
         nonlocal escalating
         if blocked():
-            # A second Ctrl-C is SIGKILL, as when the loop runs; the grace period runs on a
-            # thread (the loop's timer cannot fire while the loop is held).
+            # A second Ctrl-C is SIGKILL, as when the loop runs.
             again = sig == signal.SIGINT and (escalating or at_once[signal.SIGINT] > 0)
             kill(signal.SIGKILL if again else sig)
             at_once[sig] += 1

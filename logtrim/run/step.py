@@ -125,7 +125,7 @@ async def _until_exit(
         if os.name != "nt":
             console = pipeline.console
             inner.start_soon(
-                _process.forward_signals, process, options.grace, inner, pipeline.received, early,
+                _process.forward_signals, process, options.grace, pipeline.received, early,
                 lambda: console.writing,
             )  # fmt: skip
         gone = pipeline.console.gone.__contains__
