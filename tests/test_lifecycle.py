@@ -177,8 +177,10 @@ def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
     reading = threading.Event()
     reading.set()
 
+    out = proc.stdout.fileno()
+
     def read() -> None:
-        while reading.is_set() and proc.stdout is not None and proc.stdout.read1(65536):
+        while reading.is_set() and os.read(out, 65536):
             pass
 
     reader = threading.Thread(target=read, daemon=True)
@@ -195,6 +197,7 @@ def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
         assert _ended(step)
     finally:
         reading.clear()
+        reader.join(timeout=10)  # (its last read returns: the pipe is full)
         proc.stdout.close()
         proc.stderr.close()
         proc.wait(timeout=30)

@@ -72,7 +72,8 @@ class Tally:
             + (f", {_share(share)})" if share < 100 else ")")
         )
         if self.dropped_lines:
-            head += f"; {lines_text(self.dropped_lines)} dropped (--drop)"
+            # (later ones are in the markers' counts, with the other lines not shown)
+            head += f"; {lines_text(self.dropped_lines)} dropped (--drop) before filtering"
         if self.new_shapes is not None:
             shapes = "shape" if self.new_shapes == 1 else "shapes"
             head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"

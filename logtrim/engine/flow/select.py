@@ -149,27 +149,21 @@ class Selector:
         tally.seen_bytes[seen] += size
         # Every line looked at is a reason candidate; its own tier says whether it is an
         # error (counted first, as every path counts it: the reason reads the counts).
+        # A line a drop rule keeps off the console is never named either (as a detail line).
+        dropped = self.has_drop and seen < KEEP and self.dropped(line)
         if not commands.ignored(stream):
-            self.reasons.offer(line, lineno, error=seen == ERROR, detail=detail)
+            self.reasons.offer(line, lineno, error=seen == ERROR and not dropped,
+                               detail=detail or dropped)  # fmt: skip
         # An error after hidden lines (detail, archive only) takes the usual path: its
         # context before it.
         opens_after_gap = kind == ERROR and not context and self.out.gap_lines > 0
-        if (
-            verbatim
-            and commands.as_written(stream)
-            and not opens_after_gap
-            and not (self.has_drop and seen < KEEP and self.dropped(line))
-        ):
+        if verbatim and commands.as_written(stream) and not opens_after_gap and not dropped:
             if native is not None:  # the CI's own indicator follows the line as written
                 native.see(line, now)
             self._show_verbatim(stream, line, kind, seen, context, lineno)
             return
-        if (
-            self.has_drop
-            and (verbatim or lineno < self.policy.head)
-            and seen < KEEP
-            and self.dropped(line)
-        ):  # where every line is shown: the user's cut, no gap (no marker of its own)
+        if dropped and (verbatim or lineno < self.policy.head):
+            # Where every line is shown: the user's cut, no gap (no marker of its own).
             tally.dropped_lines += 1
             return
         self._filtered(stream, line, kind, seen, lineno, now, size, context, cont, native)
