@@ -790,3 +790,49 @@ def test_drop_in_the_part_shown_whole_leaves_no_marker_per_line(run_logtrim: Run
     assert b"; 500 lines dropped (--drop)" in dropped.stdout
     assert len(dropped.stdout) < len(whole.stdout)
     assert dropped.archive == whole.archive  # the archive has every line
+
+
+def test_a_dropped_line_is_never_the_failure_reason(run_logtrim: RunLogtrim) -> None:
+    """``--drop`` never shows a line: not as the failure reason either (a dropped error line
+    was named in the closing line)."""
+    code = (
+        "print('ERROR: cache miss storm (noise)')\n"
+        "print('Error: deployment target web-03 unreachable')\n"
+        "print('ERROR: boom noise')\n"
+        "raise SystemExit(3)"
+    )
+    result = run_logtrim("--drop", "noise", "--", *py(code))
+    assert result.code == 3
+    assert b"noise" not in result.stdout
+    assert b"[logtrim] failed (exit 3): Error: deployment target web-03 unreachable" in (
+        result.stdout
+    )
+
+
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("octopus", "##octopus[setVariable name='UmI=' value='VHJ1ZQ==']"),
+        ("github", "::notice::done"),
+    ],
+)
+def test_the_last_lines_header_names_what_follows_before_a_closing_command(
+    run_logtrim: RunLogtrim, ci: str, command: str
+) -> None:
+    """A CI's command the step prints after its last lines (a ``setVariable``, a notice) is no
+    line of the stream: the header still names the lines that follow it (it named the whole
+    window, 200 over 8)."""
+    code = (
+        "for i in range(50): print(f'sync object {i} ok')\n"
+        "print('ERROR: migration 42 failed: duplicate key')\n"
+        "for i in range(1, 9): print(f'cleanup {i}')\n"
+        f"print({command!r})\n"
+        "raise SystemExit(5)"
+    )
+    result = run_logtrim("--ci", ci, "--verbatim", "0", "--", *py(code))
+    assert result.code == 5
+    lines = result.stdout.splitlines()
+    (header,) = [line for line in lines if line.startswith(b"[logtrim] --- last")]
+    follow = lines[lines.index(header) + 1 :]
+    cleanups = [line for line in follow if line.startswith(b"cleanup ")]
+    assert header.startswith(b"[logtrim] --- last %d lines (exit code 5)" % len(cleanups))
