@@ -695,6 +695,25 @@ def test_a_budget_with_a_space_before_its_unit_is_said_so(
     assert list(tmp_path.iterdir()) == []  # nothing ran, no archive
 
 
+@pytest.mark.parametrize(
+    ("args", "then"),
+    [(["trim", "--budget", "5", "MB", "a.log"], "an input"),
+     (["trim", "--budget", "5000", "kB", "a.log"], "an input"),
+     (["diff", "--budget", "20", "MB", "a.log", "a.log"], "GOOD")],
+)  # fmt: skip
+def test_a_budget_with_a_space_before_its_unit_is_said_so_after_the_fact(
+    tmp_path: Path, args: list[str], then: str
+) -> None:
+    """``trim --budget 5 MB``: the unit became an input (``at least 2 kB``, or ``several inputs
+    need -o DIR``), and ``diff``'s an unexpected extra argument: said as ``run`` says it."""
+    (tmp_path / "a.log").write_bytes(b"deploy ok\n")
+    result = _run(args, tmp_path)
+    assert result.returncode == 2
+    size, unit = args[2], args[3]
+    said = f"--budget {size} {unit}: the unit is read as {then}; write --budget {size}{unit}"
+    assert result.stderr == f"logtrim: error: {said}\n".encode()
+
+
 def test_a_command_named_like_a_one_letter_unit_runs(tmp_path: Path) -> None:
     """``--budget 100000 -- k get pods``: ``k`` (kubectl's alias) is a command, not a unit."""
     (tmp_path / "k").write_text('#!/bin/sh\necho ran k "$@"\n')

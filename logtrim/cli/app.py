@@ -17,7 +17,15 @@ from .. import _log
 from .._text import hide_secrets
 from .._version import __version__
 from . import runcmd
-from .guard import argv_secrets, ensure_std_fds, finish, masked_usage, usage_errors, usage_line
+from .guard import (
+    argv_secrets,
+    detached_unit,
+    ensure_std_fds,
+    finish,
+    masked_usage,
+    usage_errors,
+    usage_line,
+)
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
 from .posthoc import register as register_posthoc
 from .settings import Settings
@@ -151,6 +159,9 @@ def main(argv: list[str] | None = None) -> int:
         secrets = functools.cache(lambda: argv_secrets(args))
         _log.mask_with(lambda text: hide_secrets(text, secrets()))
     try:
+        # (``run`` says it of the command, once its command line is read: cli/runcmd.py)
+        if args[:1] != ["run"]:
+            detached_unit(args, "GOOD" if args[:1] == ["diff"] else "an input")
         chosen = _run_app if args[:1] == ["run"] else app
         code = chosen(args=args, prog_name="logtrim", standalone_mode=False)
         return code if isinstance(code, int) else 0

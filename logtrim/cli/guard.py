@@ -66,6 +66,27 @@ def usage_line(exc: Exception) -> str:
 _NOT_A_NUMBER = lazy(r"Invalid value for '(--[\w-]+)'(?: / '-\w')?: (.*) is not a valid (\w+)")
 
 
+# ``--budget 5 MB``: a number, then a unit as a word of its own.
+_NUMBER = lazy(r"[0-9]+(?:\.[0-9]+)?")
+_UNIT = lazy(r"(?i)[kmgt]i?b|bytes?")
+
+
+def detached_unit(args: list[str], then: str) -> None:
+    """Refuse ``--budget 5 MB`` before the command line is read: the unit would be read as
+    ``then`` (an input, GOOD), and the error would be about that (a budget of 5 bytes too
+    small, an unexpected extra argument) instead of the space."""
+    from .._errors import UsageError
+
+    for i, arg in enumerate(args[:-2]):
+        if arg == "--":
+            return
+        value, unit = args[i + 1], args[i + 2]
+        if arg == "--budget" and _NUMBER.fullmatch(value) and _UNIT.fullmatch(unit):
+            raise UsageError(
+                f"--budget {value} {unit}: the unit is read as {then}; write --budget {value}{unit}"
+            )
+
+
 def _close_only(exc: Exception) -> None:
     """An unknown option's suggestions, only those close to it (click offers ``--verbose``
     for ``--bogus``): by the same measure the config's keys are suggested with."""
