@@ -20,9 +20,6 @@ import pytest
 from conftest import TAKEN, RunLogtrim, clean_env, py
 from octopus_decoder import child_message_lines, encode, messages
 
-from logtrim.engine.core import STDERR, STDOUT, Core
-from logtrim.engine.policy import Policy
-
 OWN = b"[logtrim] "
 
 
@@ -215,21 +212,6 @@ def test_the_last_lines_header_names_as_many_lines_as_follow_it(
     if exit_code:
         assert lines[header - 1] == b"::group::" + title
     assert b"last 20 lines" not in result.stdout and b"last 200 lines" not in result.stdout
-
-
-def test_the_last_lines_header_keeps_its_count_for_lines_written_before_one_shown() -> None:
-    """Lines a stream wrote before the other stream's line shown last are not the run's final
-    lines alone: the header names the window (``last 20 lines``), as before, and says a marker
-    above counted some of them."""
-    core = Core(Policy(budget=20_000, verbatim=0))
-    out = core.feed(STDOUT, b"".join(b"record %d ok\n" % i for i in range(5000)), 0.0)[1]
-    out += core.feed(STDERR, b"WARNING: slow batch at record 5000\n", 0.0)[1]
-    out += core.finish_input(0.0)[1]
-    out += core.close(0, 0.0, timed=False)[0]
-    lines = b"".join(data for _, data in out).splitlines()
-    header = next(line for line in lines if line.startswith(b"[logtrim] --- last"))
-    assert header.startswith(b"[logtrim] --- last 20 lines")
-    assert lines[lines.index(header) + 1 :].index(b"record 4999 ok") >= 1
 
 
 def test_no_console_ends_mid_stream_without_a_marker(run_logtrim: RunLogtrim) -> None:

@@ -77,107 +77,25 @@ def _ended(pid: int) -> bool:
         return True
 
 
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_signal_while_the_console_reader_stopped_reading_is_passed_on(tmp_path: Path) -> None:
-    """The console's reader is there but reads nothing (a CI agent's log reader that hangs):
-    logtrim is held in its console write. A SIGTERM (a cancel, ``timeout``) reaches the step
-    all the same, at once, not when a reader takes the console's bytes."""
-    pid = tmp_path / "pid"
-    child = f"echo $$ > {pid}; while :; do echo output line; done"
-    proc, _artifact = start(["--ci", "plain", "--", "sh", "-c", child], tmp_path)
-    try:
-        time.sleep(1.5)  # the pipe to us (not read) is full: logtrim waits in its write
-        step = int(pid.read_text())
-        assert not _ended(step)
-        proc.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + 20
-        while not _ended(step) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _ended(step)
-    finally:
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
-        proc.stderr.close()
-        proc.wait(timeout=30)
-        proc.kill()
-    assert proc.returncode == 128 + signal.SIGTERM
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_a_second_ctrl_c_while_the_console_reader_stopped_reading_kills_the_step(
+def _held_step(
     tmp_path: Path,
-) -> None:
-    """A step that ignores Ctrl-C, and a console reader that reads nothing: the first SIGINT
-    is passed on, the second kills the step at once, as when the console is read (the grace
-    period's timer cannot run while logtrim is held in its write)."""
+    trap: str,
+    options: list[str],
+    signals: list[tuple[float, signal.Signals]],
+    read_for: float = 0.0,
+) -> int:
+    """A step that writes without end (``trap``: the signals it ignores) under ``run
+    OPTIONS``, whose console is read for ``read_for`` seconds only (then logtrim is held in
+    its write); each of ``signals`` sent after its pause. Asserts that the step ended within
+    20 s of the last; returns logtrim's exit code once the console's reader left."""
     pid = tmp_path / "pid"
-    child = f"trap '' INT; echo $$ > {pid}; while :; do echo output line; done"
-    proc, _artifact = start(["--ci", "plain", "--", "sh", "-c", child], tmp_path)
-    try:
-        time.sleep(1.5)  # the pipe to us (not read) is full: logtrim waits in its write
-        step = int(pid.read_text())
-        proc.send_signal(signal.SIGINT)
-        time.sleep(1.0)
-        assert not _ended(step)  # it ignores SIGINT
-        proc.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 20
-        while not _ended(step) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _ended(step)
-    finally:
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
-        proc.stderr.close()
-        proc.wait(timeout=30)
-        proc.kill()
-    assert proc.returncode == 128 + signal.SIGKILL
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_the_grace_period_ends_while_the_console_reader_stopped_reading(tmp_path: Path) -> None:
-    """A step that ignores SIGTERM, and a console reader that reads nothing: the step is
-    killed when the grace period is over, as when the console is read."""
-    pid = tmp_path / "pid"
-    child = f"trap '' TERM; echo $$ > {pid}; while :; do echo output line; done"
-    proc, _artifact = start(["--ci", "plain", "--grace", "2", "--", "sh", "-c", child], tmp_path)
-    try:
-        time.sleep(1.5)  # the pipe to us (not read) is full: logtrim waits in its write
-        step = int(pid.read_text())
-        proc.send_signal(signal.SIGTERM)
-        time.sleep(0.5)
-        assert not _ended(step)  # it ignores SIGTERM
-        deadline = time.monotonic() + 20
-        while not _ended(step) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        assert _ended(step)
-    finally:
-        assert proc.stdout is not None and proc.stderr is not None
-        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
-        proc.stderr.close()
-        proc.wait(timeout=30)
-        proc.kill()
-    assert proc.returncode == 128 + signal.SIGKILL
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
-    tmp_path: Path,
-) -> None:
-    """The console is read when SIGTERM comes, and its reader stops reading right after: the
-    step, which ignores SIGTERM, is still killed when the grace period is over (its timer
-    was the loop's, which a write held by that reader never let fire)."""
-    pid = tmp_path / "pid"
-    child = f"trap '' TERM; echo $$ > {pid}; while :; do echo output line; done"
-    proc, _artifact = start(
-        ["--ci", "plain", "--grace", "2", "--verbatim", "50MB", "--budget", "100MB", "--",
-         "sh", "-c", child],
-        tmp_path,
-    )  # fmt: skip
+    child = f"{trap}echo $$ > {pid}; while :; do echo output line; done"
+    proc, _artifact = start(["--ci", "plain", *options, "--", "sh", "-c", child], tmp_path)
     assert proc.stdout is not None and proc.stderr is not None
-    reading = threading.Event()
-    reading.set()
-
     out = proc.stdout.fileno()
+    reading = threading.Event()
+    if read_for:
+        reading.set()
 
     def read() -> None:
         while reading.is_set() and os.read(out, 65536):
@@ -186,11 +104,16 @@ def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
     reader = threading.Thread(target=read, daemon=True)
     reader.start()
     try:
-        time.sleep(1.0)
+        time.sleep(1.5)  # the pipe to us (when not read) is full: logtrim waits in its write
         step = int(pid.read_text())
-        proc.send_signal(signal.SIGTERM)
-        time.sleep(0.2)
-        reading.clear()  # the reader stops: logtrim's writes soon block
+        assert not _ended(step)
+        for pause, sig in signals:
+            time.sleep(pause)
+            assert not _ended(step)  # (it ignores the signals so far)
+            proc.send_signal(sig)
+            if read_for:
+                time.sleep(read_for)
+                reading.clear()  # the reader stops: logtrim's writes soon block
         deadline = time.monotonic() + 20
         while not _ended(step) and time.monotonic() < deadline:
             time.sleep(0.05)
@@ -198,11 +121,54 @@ def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
     finally:
         reading.clear()
         reader.join(timeout=10)  # (its last read returns: the pipe is full)
-        proc.stdout.close()
+        proc.stdout.close()  # the reader leaves: logtrim's write fails, the run ends
         proc.stderr.close()
         proc.wait(timeout=30)
         proc.kill()
-    assert proc.returncode == 128 + signal.SIGKILL
+    return proc.returncode
+
+
+_LINUX = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+
+
+@_LINUX
+def test_a_signal_while_the_console_reader_stopped_reading_is_passed_on(tmp_path: Path) -> None:
+    """The console's reader is there but reads nothing (a CI agent's log reader that hangs):
+    logtrim is held in its console write. A SIGTERM (a cancel, ``timeout``) reaches the step
+    all the same, at once, not when a reader takes the console's bytes."""
+    code = _held_step(tmp_path, "", [], [(0.0, signal.SIGTERM)])
+    assert code == 128 + signal.SIGTERM
+
+
+@_LINUX
+def test_a_second_ctrl_c_while_the_console_reader_stopped_reading_kills_the_step(
+    tmp_path: Path,
+) -> None:
+    """A step that ignores Ctrl-C, and a console reader that reads nothing: the first SIGINT
+    is passed on, the second kills the step at once, as when the console is read (the grace
+    period's timer cannot run while logtrim is held in its write)."""
+    code = _held_step(tmp_path, "trap '' INT; ", [], [(0.0, signal.SIGINT), (1.0, signal.SIGINT)])
+    assert code == 128 + signal.SIGKILL
+
+
+@_LINUX
+def test_the_grace_period_ends_while_the_console_reader_stopped_reading(tmp_path: Path) -> None:
+    """A step that ignores SIGTERM, and a console reader that reads nothing: the step is
+    killed when the grace period is over, as when the console is read."""
+    code = _held_step(tmp_path, "trap '' TERM; ", ["--grace", "2"], [(0.0, signal.SIGTERM)])
+    assert code == 128 + signal.SIGKILL
+
+
+@_LINUX
+def test_the_grace_period_ends_when_the_console_reader_stops_after_the_signal(
+    tmp_path: Path,
+) -> None:
+    """The console is read when SIGTERM comes, and its reader stops reading right after: the
+    step, which ignores SIGTERM, is still killed when the grace period is over (its timer
+    was the loop's, which a write held by that reader never let fire)."""
+    options = ["--grace", "2", "--verbatim", "50MB", "--budget", "100MB"]
+    code = _held_step(tmp_path, "trap '' TERM; ", options, [(0.0, signal.SIGTERM)], read_for=0.2)
+    assert code == 128 + signal.SIGKILL
 
 
 # A shell: running within a millisecond of its start (a Python child takes tens of them).
