@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 
 from logtrim._errors import InputError
 from logtrim.archive.zstd import ArchiveEncoder
-from logtrim.logs.inputs import Input, open_input, utf16_as_utf8
+from logtrim.logs.inputs import Input, open_input
 from logtrim.logs.linechunks import line_chunks, lines
+from logtrim.logs.utf16 import utf16_as_utf8
 
 DATA = b"".join(b"line %d of the deploy log\n" % i for i in range(20_000))
 

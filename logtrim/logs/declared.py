@@ -12,8 +12,9 @@ from .._matchers import compiler
 from ..dialects import Dialect
 from ..engine.masking.declarations import Declarations
 from ..engine.masking.mask import MIN_LENGTH, Masker
-from .inputs import UTF16_PEEK, Input, InputFormat, is_utf16, utf16_as_utf8
+from .inputs import Input, InputFormat
 from .linechunks import line_chunks
+from .utf16 import UTF16_PEEK, is_utf16, utf16_as_utf8
 
 _STREAM = 1  # the one stream a report reads
 # What starts a declaration in each system that has them (docs/masking.md's table): the

@@ -3,23 +3,18 @@ by :mod:`logtrim.run.reader`)."""
 
 from __future__ import annotations
 
-import collections
 import contextlib
 import errno
 import os
 import shlex
 import shutil
-import signal
 import subprocess
-import threading
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Iterable
 
 import anyio
 from anyio.abc import Process
 
 from .._errors import CommandNotExecutableError, CommandNotFoundError
-from .._fork import PASSED_ON, STOPPING
 from .._text import hide_secrets
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions
@@ -204,121 +199,3 @@ def close_sources(sources: list[tuple[Source, int]]) -> None:
         if isinstance(source, int):
             with contextlib.suppress(OSError):
                 os.close(source)
-
-
-class EarlySignals:
-    """The signals :func:`forward_signals` passes on, recorded from before the command
-    starts until it listens: a SIGTERM then would otherwise end logtrim with its default
-    action, the command left running with no reader of its output.
-
-    A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
-    ignored by the command too: neither recorded nor forwarded."""
-
-    def __init__(self) -> None:
-        ignored = signal.SIG_IGN
-        self.stopping = [s for s in STOPPING if signal.getsignal(s) is not ignored]
-        # Signals a command is told things with (dump state, reopen logs): passed on, nothing
-        # more; the command decides what they do (by default it ends, and says so by its status).
-        self.passed = [s for s in PASSED_ON if signal.getsignal(s) is not ignored]
-        self.pending: list[int] = []
-        self._before: dict[int, Any] = {}
-
-    def record(self) -> None:
-        """From now on, until :meth:`restore` or :func:`forward_signals` listens."""
-        for sig in (*self.stopping, *self.passed):
-            self._before[sig] = signal.signal(sig, self._note)
-
-    def _note(self, sig: int, _frame: object) -> None:
-        self.pending.append(sig)
-
-    def taken(self) -> None:
-        """The receiver of :func:`forward_signals` handles them now."""
-        self._before.clear()
-
-    def restore(self) -> None:
-        """The handlers from before :meth:`record`, unless taken (no command to pass
-        signals to, or the run is over)."""
-        for sig, before in self._before.items():
-            signal.signal(sig, before)
-        self._before.clear()
-
-
-async def forward_signals(
-    process: Process,
-    grace: float,
-    received: Callable[[signal.Signals], None] | None,
-    early: EarlySignals,
-    blocked: Callable[[], bool] = lambda: False,
-) -> None:
-    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
-    SIGUSR1/SIGUSR2/SIGALRM are passed on to it alone (no grace period, no interruption).
-
-    ``received`` is told of each signal (the summary says what interrupted the run);
-    ``early``: the signals that came while the command started, passed on first;
-    ``blocked``: whether the loop is held in a console write (a reader that stopped reading):
-    a stopping signal is then passed on at once, from its handler, not when the loop runs.
-    """
-    escalating = False
-    at_once: collections.Counter[int] = collections.Counter()  # passed on from the handler
-
-    def kill(sig: int) -> None:
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            os.killpg(process.pid, sig)
-
-    # The grace period runs on a thread: the loop's timer could not fire while the loop is
-    # held in a console write (a reader that stopped reading), however the signal came.
-    timer = threading.Timer(grace, kill, (signal.SIGKILL,))
-    timer.daemon = True
-
-    def handle(sig: int) -> None:
-        nonlocal escalating
-        if sig in early.passed:
-            kill(sig)
-            return
-        # Once the command has exited (its output still draining), a signal is no reason
-        # it failed: its own exit code is.
-        if received is not None and process.returncode is None:
-            received(signal.Signals(sig))
-        if at_once[sig]:  # passed on already, while the loop was held
-            at_once[sig] -= 1
-        elif escalating and sig == signal.SIGINT:
-            kill(signal.SIGKILL)  # a second Ctrl-C: now
-            return
-        else:
-            kill(sig)
-        if not escalating:
-            escalating = True
-            timer.start()
-
-    def held(sig: int, _frame: object) -> None:
-        # Runs in the interrupted write (Python retries it after handlers): the loop would
-        # see the signal only once a reader takes the console's bytes. (The loop still
-        # gets it through its wakeup descriptor, and settles the rest then.)
-        nonlocal escalating
-        if blocked():
-            # A second Ctrl-C is SIGKILL, as when the loop runs.
-            again = sig == signal.SIGINT and (escalating or at_once[signal.SIGINT] > 0)
-            kill(signal.SIGKILL if again else sig)
-            at_once[sig] += 1
-            if not escalating:
-                escalating = True
-                timer.start()
-
-    if not early.stopping and not early.passed:
-        return
-    with anyio.open_signal_receiver(*early.stopping, *early.passed) as signals:
-        # Listening now (the receiver took the handlers over): those noted before go first.
-        early.taken()
-        # Also a handler of our own for the stopping signals: the loop's restarts the system
-        # call it interrupts, so a write held by a reader that stopped reading never ends.
-        before = {sig: signal.signal(sig, held) for sig in early.stopping}
-        try:
-            for sig in early.pending:
-                handle(sig)
-            early.pending.clear()
-            async for sig in signals:
-                handle(sig)
-        finally:
-            timer.cancel()
-            for sig, handler in before.items():
-                signal.signal(sig, handler)

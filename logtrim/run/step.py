@@ -19,6 +19,7 @@ from ..archive.writer import ArchiveWriter
 from ..cli.options import RunOptions
 from . import closing, collector
 from . import process as _process
+from . import signals as _signals
 from .pipeline import Pipeline
 from .reader import Reader, Source
 
@@ -42,7 +43,7 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
     # The archive first: a writer process is forked before any thread exists.
     await pipeline.archive.open()
     pipeline.start_aside()
-    early = _process.EarlySignals()
+    early = _signals.EarlySignals()
     if os.name != "nt":
         early.record()  # a signal while the command starts is passed on once it has
     try:
@@ -115,7 +116,7 @@ async def _until_exit(
     pipeline: Pipeline,
     process: Process,
     sources: list[tuple[Source, int]],
-    early: _process.EarlySignals,
+    early: _signals.EarlySignals,
 ) -> int:
     """Feed the child's output to the pipeline until it exits and its pipes are drained."""
     options = pipeline.options
@@ -125,7 +126,7 @@ async def _until_exit(
         if os.name != "nt":
             console = pipeline.console
             inner.start_soon(
-                _process.forward_signals, process, options.grace, pipeline.received, early,
+                _signals.forward_signals, process, options.grace, pipeline.received, early,
                 lambda: console.writing,
             )  # fmt: skip
         gone = pipeline.console.gone.__contains__

@@ -33,6 +33,15 @@ def last_lines(count: int, exit_code: int | None = None) -> str:
     return title if exit_code is None else f"{title} (exit code {exit_code})"
 
 
+def named_count(count: int, told: list[int], shown: list[int]) -> int:
+    """How many last lines the tail's header names: ``count``, or fewer when only that many
+    (``told``, their numbers) are left to tell, all written after every line shown of the
+    window (``shown``): ``last 20 lines`` over 8 reads as 12 lost."""
+    if not told or len(told) >= count or any(n > told[0] for n in shown):
+        return count
+    return len(told)
+
+
 def tail_header(title: str, *, again: bool, compact: bool) -> bytes:
     """The tail's header; ``again``: it shows lines a marker above counted."""
     title = title or "last lines"
@@ -48,5 +57,6 @@ __all__ = [
     "EARLIER_SHORT",
     "earlier_header",
     "last_lines",
+    "named_count",
     "tail_header",
 ]

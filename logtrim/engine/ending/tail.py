@@ -16,7 +16,7 @@ from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, written_after
-from .headers import earlier_header, tail_header
+from .headers import earlier_header, named_count, tail_header
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
 
@@ -110,7 +110,16 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         compact = out.budget.compact
-        named = self._named(count, recent, shown, reopened)
+        # (lines the tail leaves out, dropped or a progress state passed, are not named)
+        told = [
+            n for n, _, raw in recent
+            if n not in shown and n not in reopened and not dropped(raw) and not self._progress(raw)
+        ]  # fmt: skip
+        lasts = history.recent(history.lines, count) if told and len(told) < count else []
+        # (a CI's command after them, a ``setVariable``, is no line of the stream)
+        named = named_count(
+            count, told, [n for n, _, raw in lasts if n in shown and not self._command(raw)]
+        )
         header = tail_header(title(named) if title else "", again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
@@ -135,27 +144,6 @@ class Tail:
             self._print(picked, (earlier, header), note if partial else "", skipped)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
-
-    def _named(
-        self, count: int, recent: list[tuple[int, int, bytes]], shown: set[int], reopened: set[int]
-    ) -> int:
-        """How many last lines the header names: ``count``, or fewer when only that many are
-        left to tell (``last 20 lines`` over 8 reads as 12 lost), all written after every line
-        shown but a CI's command (a ``setVariable`` after them is no line of the stream).
-        Lines the tail leaves out (dropped, a progress state passed) are not named."""
-        dropped, progress = self._dropped, self._progress
-        told = [
-            n
-            for n, _, raw in recent
-            if n not in shown and n not in reopened and not dropped(raw) and not progress(raw)
-        ]
-        if not told or len(told) >= count:
-            return count
-        history = self._history
-        after = [
-            raw for n, _, raw in history.recent(history.lines, count) if n > told[0] and n in shown
-        ]
-        return count if any(not self._command(raw) for raw in after) else len(told)
 
     def _gather(
         self, count: int, shown: set[int], *, failed: bool

@@ -1,0 +1,150 @@
+"""Signals to ``run``: passed on to the step's process group, the step killed after the grace
+period; also while the loop is held in a console write (a reader that stopped reading)."""
+
+from __future__ import annotations
+
+import collections
+import contextlib
+import os
+import signal
+import threading
+from collections.abc import Callable, Collection
+from typing import Any
+
+import anyio
+from anyio.abc import Process
+
+from .._fork import PASSED_ON, STOPPING
+
+
+class EarlySignals:
+    """The signals :func:`forward_signals` passes on, recorded from before the command
+    starts until it listens: a SIGTERM then would otherwise end logtrim with its default
+    action, the command left running with no reader of its output.
+
+    A signal ignored when logtrim started (a background job's SIGINT, nohup's SIGHUP) is
+    ignored by the command too: neither recorded nor forwarded."""
+
+    def __init__(self) -> None:
+        ignored = signal.SIG_IGN
+        self.stopping = [s for s in STOPPING if signal.getsignal(s) is not ignored]
+        # Signals a command is told things with (dump state, reopen logs): passed on, nothing
+        # more; the command decides what they do (by default it ends, and says so by its status).
+        self.passed = [s for s in PASSED_ON if signal.getsignal(s) is not ignored]
+        self.pending: list[int] = []
+        self._before: dict[int, Any] = {}
+
+    def record(self) -> None:
+        """From now on, until :meth:`restore` or :func:`forward_signals` listens."""
+        for sig in (*self.stopping, *self.passed):
+            self._before[sig] = signal.signal(sig, self._note)
+
+    def _note(self, sig: int, _frame: object) -> None:
+        self.pending.append(sig)
+
+    def taken(self) -> None:
+        """The receiver of :func:`forward_signals` handles them now."""
+        self._before.clear()
+
+    def restore(self) -> None:
+        """The handlers from before :meth:`record`, unless taken (no command to pass
+        signals to, or the run is over)."""
+        for sig, before in self._before.items():
+            signal.signal(sig, before)
+        self._before.clear()
+
+
+class _Forwarder:
+    """What :func:`forward_signals` does with each signal, from the loop (:meth:`handle`) or
+    from a handler of its own while the loop is held (:meth:`held`)."""
+
+    def __init__(
+        self,
+        process: Process,
+        grace: float,
+        received: Callable[[signal.Signals], None] | None,
+        passed: Collection[int],
+        blocked: Callable[[], bool],
+    ) -> None:
+        self._process, self._received, self._passed, self._blocked = (
+            process, received, passed, blocked
+        )  # fmt: skip
+        self._escalating = False
+        self._at_once: collections.Counter[int] = collections.Counter()  # passed on in held
+        # The grace period runs on a thread: the loop's timer could not fire while the loop
+        # is held in a console write (a reader that stopped reading), however the signal came.
+        self.timer = threading.Timer(grace, self._kill, (signal.SIGKILL,))
+        self.timer.daemon = True
+
+    def _kill(self, sig: int) -> None:
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self._process.pid, sig)
+
+    def _escalate(self) -> None:
+        if not self._escalating:
+            self._escalating = True
+            self.timer.start()
+
+    def handle(self, sig: int) -> None:
+        if sig in self._passed:
+            self._kill(sig)
+            return
+        # Once the command has exited (its output still draining), a signal is no reason
+        # it failed: its own exit code is.
+        if self._received is not None and self._process.returncode is None:
+            self._received(signal.Signals(sig))
+        if self._at_once[sig]:  # passed on already, while the loop was held
+            self._at_once[sig] -= 1
+        elif self._escalating and sig == signal.SIGINT:
+            self._kill(signal.SIGKILL)  # a second Ctrl-C: now
+            return
+        else:
+            self._kill(sig)
+        self._escalate()
+
+    def held(self, sig: int, _frame: object) -> None:
+        # Runs in the interrupted write (Python retries it after handlers): the loop would
+        # see the signal only once a reader takes the console's bytes. (The loop still
+        # gets it through its wakeup descriptor, and settles the rest then.)
+        if self._blocked():
+            # A second Ctrl-C is SIGKILL, as when the loop runs.
+            again = sig == signal.SIGINT and (self._escalating or self._at_once[sig] > 0)
+            self._kill(signal.SIGKILL if again else sig)
+            self._at_once[sig] += 1
+            self._escalate()
+
+
+async def forward_signals(
+    process: Process,
+    grace: float,
+    received: Callable[[signal.Signals], None] | None,
+    early: EarlySignals,
+    blocked: Callable[[], bool] = lambda: False,
+) -> None:
+    """Forward SIGINT/SIGTERM/SIGHUP to the child's group; SIGKILL after the grace period.
+    SIGUSR1/SIGUSR2/SIGALRM are passed on to it alone (no grace period, no interruption).
+
+    ``received`` is told of each signal (the summary says what interrupted the run);
+    ``early``: the signals that came while the command started, passed on first;
+    ``blocked``: whether the loop is held in a console write (a reader that stopped reading):
+    a stopping signal is then passed on at once, from its handler, not when the loop runs.
+    """
+    if not early.stopping and not early.passed:
+        return
+    forwarder = _Forwarder(process, grace, received, early.passed, blocked)
+    with anyio.open_signal_receiver(*early.stopping, *early.passed) as signals:
+        # Listening now (the receiver took the handlers over): those noted before go first.
+        early.taken()
+        # Also a handler of our own for the stopping signals: the loop's restarts the system
+        # call it interrupts, so a write held by a reader that stopped reading never ends.
+        before = {sig: signal.signal(sig, forwarder.held) for sig in early.stopping}
+        try:
+            for sig in early.pending:
+                forwarder.handle(sig)
+            early.pending.clear()
+            async for sig in signals:
+                forwarder.handle(sig)
+        finally:
+            forwarder.timer.cancel()
+            for sig, handler in before.items():
+                signal.signal(sig, handler)
