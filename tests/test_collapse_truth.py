@@ -93,7 +93,7 @@ def test_a_line_that_differs_in_a_number_is_not_called_a_repeat(run_logtrim: Run
     assert r.code == 1
     assert b"health check web-09 returned 503 in 12 ms\n" in r.stdout
     assert b"(repeated" not in r.stdout
-    assert b"--- last 200 lines (exit code 1) ---" in r.stdout
+    assert b"--- last 20 lines (exit code 1) ---" in r.stdout
 
 
 def test_similar_lines_show_their_last_one(run_logtrim: RunLogtrim) -> None:

@@ -117,33 +117,6 @@ def test_an_annotation_printed_as_text_keeps_its_level(
         assert len(reasons) == 1 and "Error: disk full on /var" in reasons[0]
 
 
-@pytest.mark.parametrize(
-    ("ci", "report", "last"),
-    [
-        ("teamcity", "##teamcity[testFailed name='t1' message='expected 1 got 2']",
-         "Build step failed: tests"),
-        ("github", "::error file=x.py,line=3::test_login failed: 401",
-         "make: *** [Makefile:3: test] Error 1"),
-    ],
-)  # fmt: skip
-def test_a_reported_reason_brings_back_no_lines_before_the_last_shown(
-    run_logtrim: RunLogtrim, ci: str, report: str, last: str
-) -> None:
-    """The step reported why it failed with a CI command (the reason), then printed 500 plain
-    lines and a line that only says it failed: the CI shows the report, and the tail brings
-    back no lines written before that last line (they said nothing of the failure)."""
-    script = (
-        'i=0; while [ $i -lt 2000 ]; do i=$((i+1)); echo "compile unit $i"; done;'
-        f' echo "{report}"; i=0; while [ $i -lt 500 ]; do i=$((i+1)); echo "detail $i"; done;'
-        f" echo '{last}'; exit 1"
-    )
-    r = run_logtrim("--ci", ci, "--budget", "8kB", "--", "sh", "-c", script)
-    assert r.code == 1
-    out = r.stdout.decode()
-    assert "written earlier" not in out and "earlier lines" not in out
-    assert out.index(f"detail 500\n{last}\n") > out.index(report)
-
-
 def test_an_octopus_reason_keeps_a_command_opener_as_written(run_logtrim: RunLogtrim) -> None:
     """The ``resultMessage`` goes out base64-encoded: no CI reads a command in it, and the
     step's status in the portal shows the line as the script wrote it (it showed

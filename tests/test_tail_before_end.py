@@ -274,7 +274,7 @@ def test_the_tail_s_header_counts_only_what_a_marker_counted(run_logtrim: RunLog
             "bash", "-c", _after_error(before),
         )  # fmt: skip
         assert r.code == 2
-        assert b"--- last 200 lines (exit code 2) ---\ncleanup 1\n" in r.stdout, budget
+        assert b"--- last 5 lines (exit code 2) ---\ncleanup 1\n" in r.stdout, budget
 
 
 SILENT = """

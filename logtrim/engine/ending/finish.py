@@ -66,7 +66,7 @@ class Finish:
             withheld=select.withheld, ends=self.failed_ends, progress=self._progress_command,
             command=lambda raw: commands.is_command(raw.decode("utf-8", "replace")),
             reported=lambda raw: commands.reported_error(raw) is not None,
-            reason=select.reasons.block, reason_reported=lambda: select.reasons.reported,
+            reason=select.reasons.block,
         )  # fmt: skip
         self.closer = Closer(pol, out, dialect, masker.mask_text)
 

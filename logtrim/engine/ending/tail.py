@@ -45,12 +45,8 @@ class Tail:
         command: Callable[[bytes], bool] = lambda _: False,
         reported: Callable[[bytes], bool] = lambda _: False,
         reason: Callable[[], tuple[int, int]] = lambda: (-1, -1),
-        reason_reported: Callable[[], bool] = lambda: False,
     ) -> None:
         self._out = out
-        # Whether the reason is an error the child reported to its CI with a command: the CI
-        # shows why, so lines before the run's last ones shown are not brought back for it.
-        self._reason_reported = reason_reported
         self._reason = reason  # the failure reason's block: its first and last line
         self._command = command  # whether a line is a CI's command
         self._reported = reported  # whether a CI's command reports an error (a reason's)
@@ -156,9 +152,7 @@ class Tail:
         lines = history.recent(history.lines, count)
         says = partial(says_why, classify=self._classify)
         froms = (
-            before_end(lines, shown, history, says, self._command, self._failure)
-            if failed and not self._reason_reported()
-            else {}
+            before_end(lines, shown, history, says, self._command, self._failure) if failed else {}
         )
         # (before a stream's last lines shown, not a progress state: the bar moved past it)
         recent = [
