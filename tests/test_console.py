@@ -818,3 +818,14 @@ def test_the_last_lines_header_names_what_follows_before_a_closing_command(
     follow = lines[lines.index(header) + 1 :]
     cleanups = [line for line in follow if line.startswith(b"cleanup ")]
     assert header.startswith(b"[logtrim] --- last %d lines (exit code 5)" % len(cleanups))
+
+
+def test_a_dropped_last_line_is_never_the_failure_reason(run_logtrim: RunLogtrim) -> None:
+    """The step's last line, an error a drop rule keeps off the console, was named as a
+    stream's last line: the reason is the exit code then."""
+    r = run_logtrim(
+        "--drop", "noise", "--", "sh", "-c", "echo hi; echo 'ERROR: boom noise'; exit 1"
+    )
+    assert r.code == 1
+    assert b"noise" not in r.stdout
+    assert b"[logtrim] failed (exit 1): exited with code 1" in r.stdout

@@ -144,7 +144,14 @@ def test_a_file_cut_while_read_is_reported(tmp_path: Path) -> None:
     assert _read(whole) == (DATA * 10)[: len(first) + 1000] and whole.damage is None
 
 
-_UTF16_TEXT = st.text(st.characters(exclude_categories=["Cs"], max_codepoint=0x1F600), max_size=200)
+# Text: no surrogates, no control characters but those a log may hold.
+_UTF16_TEXT = st.text(
+    st.characters(
+        exclude_categories=["Cs", "Cc"], max_codepoint=0x1F600,
+        include_characters="\t\r\x1b\x07\x08\x0c",
+    ),
+    max_size=200,
+)  # fmt: skip
 
 
 @given(text=_UTF16_TEXT, big=st.booleans(), cuts=st.lists(st.integers(0, 500), max_size=8))
@@ -168,7 +175,7 @@ def test_a_utf16_log_reads_as_its_utf8_whatever_the_chunks(
     [
         b"\xff\xfeBuild log \xe9t\xe9\npassword hunter2 ok\nERROR failed\n",  # Latin-1
         b"\xff\xfe\xff\xfeERROR failed\n",  # no UTF-16 line end
-        b"\xff\xfeline one\n\x00line two\nline three\nERROR failed\n",  # ASCII, a stray NUL
+        b"\xff\xfeline one\n\x00" + b"line two\n" * 3000 + b"ERROR failed\n",  # a stray NUL
         b"\xff\xfe\x00\xd8\x00\xd8ERROR\n",  # unpaired surrogates
     ],
 )
@@ -179,10 +186,19 @@ def test_bytes_after_the_mark_that_are_no_utf16_text_read_as_stored(data: bytes)
     assert b"".join(utf16_as_utf8(iter([data]))) == data
 
 
-@pytest.mark.parametrize("text", ["bell \a rang\nform feed \f here\n", "ਪੰਜਾਬੀ ਲੌਗ\nਗਲਤੀ\n"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "bell \a rang\nform feed \f here\n",
+        "ਪੰਜਾਬੀ ਲੌਗ\nਗਲਤੀ\n",
+        "上传《包》上传上传上传\n" * 50,
+        "Сборка начата\n",
+    ],
+)
 def test_a_utf16_log_with_control_characters_or_gurmukhi_is_utf16(text: str) -> None:
     """A UTF-16 log is its text though it holds a BEL or a form feed, or is written in a
-    script whose characters hold ``0A`` bytes (Gurmukhi, U+0A00-U+0A7F)."""
+    script whose characters hold ``0A`` bytes (Gurmukhi, U+0A00-U+0A7F; 上 and 《 in Chinese),
+    or starts with no ASCII at all (Russian)."""
     data = b"\xff\xfe" + text.encode("utf-16-le")
     assert b"".join(utf16_as_utf8(iter([data]))) == text.encode("utf-8")
 

@@ -148,3 +148,46 @@ def test_a_utf16_log_s_declarations_are_masked(tmp_path: Path, encoding: str) ->
         assert proc.returncode == 0, proc.stderr
         assert "Declared-Pa" not in proc.stdout.decode(), proc.stdout
         assert "use ******** here" in proc.stdout.decode()
+
+
+def _stats_json(path: Path) -> subprocess.CompletedProcess[bytes]:
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", "stats", "--json", str(path)],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+
+
+def _forms(secret: bytes) -> list[bytes]:
+    """The secret as UTF-8 and as UTF-16 in either byte order (a terminal shows all three)."""
+    text = secret.decode()
+    return [secret, text.encode("utf-16-le"), text.encode("utf-16-be")]
+
+
+def test_a_utf16_log_that_starts_with_no_latin_letter_keeps_its_declared_secrets(
+    tmp_path: Path,
+) -> None:
+    """A UTF-16 log whose first character is no Latin one (``Сборка``): ``stats`` decided on
+    its first 4 bytes that it was no UTF-16, read its declarations from the raw bytes, found
+    none, and printed the secret in its table."""
+    text = "Сборка начата\n::add-mask::HunterSecretXYZ\nerror: token is HunterSecretXYZ\n"
+    log = tmp_path / "build.log"
+    log.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    proc = _stats_json(log)
+    assert proc.returncode == 0, proc.stderr
+    assert not any(form in proc.stdout for form in _forms(b"HunterSecretXYZ"))
+    assert json.loads(proc.stdout)["total_lines"] == 3
+
+
+def test_a_large_utf16_log_is_counted_as_its_text_on_one_core(tmp_path: Path) -> None:
+    """A UTF-16 log large enough for ``stats`` to count its second half on the second core:
+    that half was counted from its raw bytes (lines cut at NULs, a URL's password printed in
+    UTF-16); it is counted as text, whole, and the password is masked."""
+    lines = [f"upload part {i} to https://deploy:PwQZsecret@cdn.example/x/{i}\n" for i in range(5)]
+    text = "".join(lines) + "".join(f"step {i} ok\n" for i in range(700_000))
+    log = tmp_path / "big.log"
+    log.write_bytes(b"\xff\xfe" + text.encode("utf-16-le"))
+    assert log.stat().st_size > 16 << 20
+    proc = _stats_json(log)
+    assert proc.returncode == 0, proc.stderr
+    assert not any(form in proc.stdout for form in _forms(b"PwQZsecret"))
+    assert json.loads(proc.stdout)["total_lines"] == 700_005

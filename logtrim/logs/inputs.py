@@ -31,7 +31,7 @@ from ..archive.zstd import ReadResult, decode_chunks, is_zstd
 from . import linechunks
 from .linechunks import line_chunks
 from .tasklog import is_tasklog
-from .utf16 import is_utf16, utf16_as_utf8
+from .utf16 import has_mark, utf16_as_utf8
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A compressed chunk can expand a thousandfold; read those in small pieces.
@@ -86,8 +86,9 @@ class Input:
         self._file = file
         self._head = head
         self.format = InputFormat.of(head)
-        # Text in UTF-16 (PowerShell's ``>``): what it declares is read in its text only.
-        self.utf16 = is_utf16(head)
+        # Maybe text in UTF-16 (PowerShell's ``>``: decided on its first 64 KiB as it is
+        # read): what it declares is read in its text only, and no second core reads its bytes.
+        self.utf16 = has_mark(head)
 
     def _raw(self, size: int) -> Iterator[bytes]:
         try:

@@ -108,8 +108,8 @@ def line_start(inp: Input, parts: int, min_size: int, share: int = 1) -> int:
     (where it is cut for counting on two cores), else 0: too small, compressed (no seeking),
     stdin, or no line starts there."""
     size = inp.size or 0
-    if inp.path == "-" or inp.format != InputFormat.PLAIN or size < min_size:
-        return 0
+    if inp.path == "-" or inp.format != InputFormat.PLAIN or size < min_size or inp.utf16:
+        return 0  # (a UTF-16 file's half would be counted from its raw bytes)
     if size * share < parts:  # (a cut at byte 0: no cut)
         return 0
     at = size * share // parts

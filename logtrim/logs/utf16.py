@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import codecs
 import itertools
+import re
 from collections.abc import Iterator
 
 #: The bytes :func:`is_utf16` looks at: the mark and what follows it. A UTF-16 text has a
@@ -13,34 +14,44 @@ from collections.abc import Iterator
 UTF16_PEEK = 2 + (64 << 10)
 
 
+def has_mark(head: bytes) -> bool:
+    """Whether bytes that start with ``head`` (its first 4 are enough) may be UTF-16: they
+    start with its byte-order mark. What reads the raw bytes elsewhere (declarations read
+    ahead, a second core's half of a file) is not done for such a file: :func:`is_utf16`
+    decides on its first 64 KiB as it is read."""
+    return head[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+
+
 def is_utf16(head: bytes) -> bool:
     """Whether bytes that start with ``head`` (their first :data:`UTF16_PEEK`, or all) are
-    UTF-16 text with its byte-order mark: the mark, then text that decodes as UTF-16 whose
-    newlines are UTF-16's (``0A 00``: at least half of the code units whose low byte is ``0A``),
-    or, with no newline yet, a quarter of ASCII characters. A step's output that merely
+    UTF-16 text with its byte-order mark: the mark, then bytes that decode as UTF-16 (no
+    unpaired surrogate), at most one character in 64 a control character no text holds (a
+    BEL or a form feed is fine), and a newline (``0A 00``) in every 512 characters or an
+    eighth of ASCII characters at least. A step's output that merely
     starts with the bytes FF FE, then UTF-8, Latin-1, ASCII with a stray NUL or binary bytes,
     is no UTF-16: it is read and printed as stored (``cat`` of a run's archive gives the
     bytes the step wrote)."""
-    mark = head[:2]
-    if mark not in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+    if not has_mark(head):
         return False
     sample = head[2:UTF16_PEEK]
     if not sample:
         return True
-    little = mark == codecs.BOM_UTF16_LE
-    low, high = (sample[0::2], sample[1::2]) if little else (sample[1::2], sample[0::2])
-    newlines = sum(1 for lo, hi in zip(low, high, strict=False) if lo == 10 and hi == 0)
-    if newlines:
-        if 2 * newlines < low.count(10):  # (``0A`` as a high byte: Gurmukhi, U+0Axx)
-            return False
-    elif 4 * high.count(0) < len(high):
-        return False
+    little = head[:2] == codecs.BOM_UTF16_LE
     decoder = codecs.getincrementaldecoder("utf-16-le" if little else "utf-16-be")()
     try:
-        decoder.decode(sample)  # a character cut at the end: fine
+        text = decoder.decode(sample)  # a character cut at the end: fine
     except UnicodeDecodeError:  # an unpaired surrogate: no text
         return False
-    return True
+    if 64 * len(_CONTROL.findall(text)) > len(text):
+        return False
+    # Newlines (U+000A: bytes ``0A 00``) at least one in 512 characters: a Chinese log may have
+    # no other ASCII; ASCII read as UTF-16 has one only where a stray NUL follows a newline.
+    return 512 * text.count("\n") >= len(text) or 8 * sum(c < "\x80" for c in text) >= len(text)
+
+
+# Control characters no text holds (a tab, a line end, an escape, a bell, a backspace and a
+# form feed may be a log's).
+_CONTROL = re.compile(r"[\x00-\x06\x0e-\x1a\x1c-\x1f]")
 
 
 def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
@@ -65,4 +76,4 @@ def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
         yield text.encode("utf-8")
 
 
-__all__ = ["UTF16_PEEK", "is_utf16", "utf16_as_utf8"]
+__all__ = ["UTF16_PEEK", "has_mark", "is_utf16", "utf16_as_utf8"]

@@ -77,8 +77,24 @@ class _Forwarder:
         self.timer.daemon = True
 
     def _kill(self, sig: int) -> None:
+        if self._reaped():
+            return  # its number may be another process group's by now (the grace's SIGKILL)
         with contextlib.suppress(ProcessLookupError, PermissionError):
             os.killpg(self._process.pid, sig)
+
+    def _reaped(self) -> bool:
+        """Whether the step was reaped (by the loop's child watcher, maybe on its own thread
+        while the loop is held): then its process group's number is free for another."""
+        if self._process.returncode is not None:
+            return True
+        waitid = getattr(os, "waitid", None)
+        if waitid is None:
+            return False
+        try:  # (WNOWAIT: looked at, not reaped: the watcher still reaps it)
+            waitid(os.P_PID, self._process.pid, os.WEXITED | os.WNOHANG | os.WNOWAIT)
+        except ChildProcessError:
+            return True
+        return False
 
     def _escalate(self) -> None:
         if not self._escalating:

@@ -133,9 +133,13 @@ class Finish:
         if end.exit_code != 0:
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
-            # (not a line the CI shows nothing of: Octopus's ``stdout-ignore``)
+            # (not a line the CI shows nothing of: Octopus's ``stdout-ignore``; nor one a drop
+            # rule keeps off the console)
+            dropped = self.shaper.dropped
             shown = [
-                end for end in self.stream_ends(ends.LOOP) if not self.history.is_ignored(end[0])
+                end
+                for end in self.stream_ends(ends.LOOP)
+                if not self.history.is_ignored(end[0]) and not dropped(end[2])
             ]
             ends.offer(reasons, shown, self.shaper.display, self.classify)
             command = self.commands.is_command
