@@ -68,23 +68,30 @@ _NOT_A_NUMBER = lazy(r"Invalid value for '(--[\w-]+)'(?: / '-\w')?: (.*) is not 
 
 # ``--budget 5 MB``: a number, then a unit as a word of its own.
 _NUMBER = lazy(r"[0-9]+(?:\.[0-9]+)?")
-_UNIT = lazy(r"(?i)[kmgt]i?b|bytes?")
+_UNIT = lazy(r"(?i)[kmgt]i?b|bytes?")  # (not ``k``: kubectl's alias is a command)
+
+
+def refuse_detached_unit(value: object, word: str, then: str) -> None:
+    """``--budget 5 MB``: the budget ``value``, then a unit as the next ``word``, which is read
+    as ``then`` (the command to run, an input, GOOD). Said as such, not as a budget of 5
+    bytes too small, a command ``MB`` not found or an unexpected extra argument."""
+    from .._errors import UsageError
+
+    if isinstance(value, str) and _NUMBER.fullmatch(value.strip()) and _UNIT.fullmatch(word):
+        raise UsageError(
+            f"--budget {value} {word}: the unit is read as {then}; "
+            f"write --budget {value.strip()}{word}"
+        )
 
 
 def detached_unit(args: list[str], then: str) -> None:
-    """Refuse ``--budget 5 MB`` before the command line is read: the unit would be read as
-    ``then`` (an input, GOOD), and the error would be about that (a budget of 5 bytes too
-    small, an unexpected extra argument) instead of the space."""
-    from .._errors import UsageError
-
+    """:func:`refuse_detached_unit` over a command line, before it is read (``trim``,
+    ``stats``, ``cat``, ``diff``); the words after ``--`` are no options."""
     for i, arg in enumerate(args[:-2]):
         if arg == "--":
             return
-        value, unit = args[i + 1], args[i + 2]
-        if arg == "--budget" and _NUMBER.fullmatch(value) and _UNIT.fullmatch(unit):
-            raise UsageError(
-                f"--budget {value} {unit}: the unit is read as {then}; write --budget {value}{unit}"
-            )
+        if arg == "--budget":
+            refuse_detached_unit(args[i + 1], args[i + 2], then)
 
 
 def _close_only(exc: Exception) -> None:

@@ -21,7 +21,7 @@ from .. import _log
 from .._errors import LogtrimError, UsageError
 from .._text import hide_secrets
 from ..archive.target import remove_placeholder
-from .guard import ensure_std_fds, finish, named_secrets
+from .guard import ensure_std_fds, finish, named_secrets, refuse_detached_unit
 from .options import RunOptions, check_closing_room, default_artifact
 
 if TYPE_CHECKING:
@@ -127,23 +127,6 @@ def main(kwargs: dict[str, Any]) -> int:
         return finish(exc)
 
 
-def _refuse_detached_unit(budget: object, command: list[str]) -> None:
-    """``--budget 5 MB``: the unit is the first word of the command; said as such, not as a
-    budget too small (5 bytes) or a command ``MB`` not found."""
-    import re
-
-    if (
-        isinstance(budget, str)
-        and re.fullmatch(r"[0-9]+(?:\.[0-9]+)?", budget.strip())
-        and command
-        and re.fullmatch(r"(?i)[kmgt]i?b|bytes?", command[0])  # (not ``k``: kubectl's alias)
-    ):
-        raise UsageError(
-            f"--budget {budget} {command[0]}: the unit is read as the command to run; "
-            f"write --budget {budget.strip()}{command[0]}"
-        )
-
-
 def _budget(given: dict[str, object]) -> int:
     """The budget given, or the default, read without the settings (they may have failed)."""
     from .._sizes import parse_size
@@ -210,7 +193,8 @@ def _prepare(
     names = [*(given.get("mask_env") or ()), *file_mask_env(cwd, config)]  # type: ignore[misc]
     _log.mask_with(masker_of(_named_secrets({"mask_env": names, "mask": mask})).mask_text)
     refuse_artifact(artifact, name, published=True)
-    _refuse_detached_unit(given.get("budget"), command)
+    if command:
+        refuse_detached_unit(given.get("budget"), command[0], "the command to run")
     env = dict(os.environ)
     if cwd is None and (artifact is None or not artifact.is_absolute()):
         raise UsageError("the working directory no longer exists: give --artifact an absolute path")

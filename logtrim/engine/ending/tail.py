@@ -92,13 +92,12 @@ class Tail:
         # their size: the history holds a long line's start only).
         # Lines up to the last one shown in order are not in the gap: it counts what followed.
         since = history.last_shown
-        # (a line a drop rule keeps off the console is not the tail's: it stays in the gap)
+        # (a line a drop rule keeps off the console is not the tail's: it stays in the gap;
+        # the lines reopened before a stream's last ones shown go under the earlier header)
         dropped = self._dropped
-        # (the lines reopened before a stream's last ones shown go under the earlier header)
-        covered = sum(
-            1 for n, _, raw in recent if n not in shown and n not in reopened and not dropped(raw)
-        )
-        covered += written_after(held, since)
+        out_of_it = shown | reopened
+        left = [(n, raw) for n, _, raw in recent if n not in out_of_it and not dropped(raw)]
+        covered = len(left) + written_after(held, since)
         # More than the gap holds: a marker above counted some of them already (a stream's
         # last lines written before the other's line shown last), which the header says,
         # else the counts read as more lines than the run wrote.
@@ -106,11 +105,8 @@ class Tail:
         out.gap_lines = max(out.gap_lines - covered, 0)
         gap = out.gap_text(0, sized=False)
         compact = out.budget.compact
-        # (lines the tail leaves out, dropped or a progress state passed, are not named)
-        told = [
-            n for n, _, raw in recent
-            if n not in shown and n not in reopened and not dropped(raw) and not self._progress(raw)
-        ]  # fmt: skip
+        # (a progress state passed is left out of the tail: not named either)
+        told = [n for n, raw in left if not self._progress(raw)]
         lasts = history.recent(history.lines, count) if told and len(told) < count else []
         # (a CI's command after them, a ``setVariable``, is no line of the stream)
         named = named_count(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from ..match.kinds import KEEP, NOISE, Kind
+from ..match.kinds import NOISE, Kind
 from ..stats.tiertally import head_tier
 
 if TYPE_CHECKING:
@@ -24,11 +24,18 @@ def looks_at(sel: Selector, stream: int, lineno: int) -> bool:
 
 
 def promote(
-    sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, detail: bool = False
+    sel: Selector,
+    stream: int,
+    line: bytes,
+    kind: Kind,
+    lineno: int,
+    detail: bool = False,
+    dropped: bool = False,
 ) -> tuple[Kind, Kind, bool, bool]:
-    """(tier, own tier, context, continues) of a line: dropped, part of an error block,
-    after an error, or in the head (not detail its caller vouches for: a DEBUG record)."""
-    if kind < KEEP and sel.dropped(line):
+    """(tier, own tier, context, continues) of a line: dropped (``dropped``: a drop rule
+    keeps it off the console, the caller asked), part of an error block, after an error, or
+    in the head (not detail its caller vouches for: a DEBUG record)."""
+    if dropped:
         return NOISE, kind, False, False
     # The head is brief: it may not take more than a tenth of the live budget. Its lines
     # count in the tier they are shown in whatever their context (``stats`` counts them

@@ -141,16 +141,16 @@ class Selector:
         seen = kind  # the line's own tier, before it is promoted to context
         native = self.progress.native if kind == PROGRESS else None
         context = cont = False
+        # A line a drop rule keeps off the console: never shown, nor named (as a detail line).
+        dropped = self.has_drop and kind < KEEP and self.dropped(line)
         if kind != NOISE or not self.commands.quiet(stream):
-            kind, seen, context, cont = promote(self, stream, line, kind, lineno, detail)
+            kind, seen, context, cont = promote(self, stream, line, kind, lineno, detail, dropped)
         size = len(line) if size < 0 else size
         tally = self.out.tally
         tally.seen_lines[seen] += 1
         tally.seen_bytes[seen] += size
         # Every line looked at is a reason candidate; its own tier says whether it is an
         # error (counted first, as every path counts it: the reason reads the counts).
-        # A line a drop rule keeps off the console is never named either (as a detail line).
-        dropped = self.has_drop and seen < KEEP and self.dropped(line)
         if not commands.ignored(stream):
             self.reasons.offer(line, lineno, error=seen == ERROR and not dropped,
                                detail=detail or dropped)  # fmt: skip
