@@ -216,6 +216,7 @@ def cat(
         for n, inp in enumerate(opened, 1):
             # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
             inp.binary = inp.binary or inp.format != InputFormat.PLAIN
+            inp.on_utf16(declared.masker.read_as_utf16)
             learn = not declared.scan(inp)
             chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
             last = b"\n"

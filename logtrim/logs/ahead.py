@@ -47,7 +47,9 @@ Scanned = Iterator[tuple[bytes, Hits | None]]
 def wanted(inp: Input) -> bool:
     """A plain file large enough, not read to its end yet, where ``fork`` is allowed and a
     processor is idle."""
+    # (Not a UTF-16 log: what it failed to send would be read on as stored, not decoded.)
     plain = inp.format == InputFormat.PLAIN and inp.path != "-" and not inp.closed
+    plain = plain and not inp.utf16
     return plain and (inp.size or 0) >= MIN_SIZE and can_fork() and spare_core()
 
 

@@ -22,7 +22,7 @@ import os
 import stat
 import sys
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from enum import Enum
 from typing import BinaryIO
 
@@ -89,6 +89,7 @@ class Input:
         # Maybe text in UTF-16 (PowerShell's ``>``: decided on its first 64 KiB as it is
         # read): what it declares is read in its text only, and no second core reads its bytes.
         self.utf16 = has_mark(head)
+        self._when_utf16: list[Callable[[], None]] | None = []  # None: read as UTF-16
 
     def _raw(self, size: int) -> Iterator[bytes]:
         try:
@@ -104,13 +105,26 @@ class Input:
     def _text(self, raw: Iterator[bytes]) -> Iterator[bytes]:
         """The decoded bytes, refused when binary (a NUL byte near their start)."""
         peeked = b""
-        for block in utf16_as_utf8(raw):
+        for block in utf16_as_utf8(raw, self._read_as_utf16):
             if not self.binary and len(peeked) < BINARY_PEEK:
                 peeked += block[: BINARY_PEEK - len(peeked)]
                 if b"\0" in peeked:
                     hint = f"; {self.binary_hint}" if self.binary_hint else ""
                     raise InputError(f"{self.name}: binary file (NUL bytes near the start){hint}")
             yield block
+
+    def on_utf16(self, callback: Callable[[], None]) -> None:
+        """Call ``callback`` when its text is read as UTF-16 (before the first bytes read
+        so are yielded), or now if it was."""
+        if self._when_utf16 is None:
+            callback()
+        else:
+            self._when_utf16.append(callback)
+
+    def _read_as_utf16(self) -> None:
+        callbacks, self._when_utf16 = self._when_utf16 or [], None
+        for callback in callbacks:
+            callback()
 
     def chunks(self) -> Iterator[bytes]:
         """The decoded bytes, in chunks of any size (not aligned to lines)."""

@@ -199,6 +199,7 @@ def _trim(
     # trim closes with exit code 0, so the core's reserve for a failure tail would go
     # unused: give it to the live budget (node tails are part of the live output here).
     core.budget.release_tail()
+    inp.on_utf16(core.masker.read_as_utf16)  # (decided on the peek: now)
     _declared_ahead(core, inp)
     if not job.artifact:  # the notes of lines left out point at the input: no archive is made
         core.budget.archive_note = "the input has everything"

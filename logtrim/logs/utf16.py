@@ -6,7 +6,7 @@ from __future__ import annotations
 import codecs
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 #: The bytes :func:`is_utf16` looks at: the mark and what follows it. A UTF-16 text has a
 #: NUL in every ASCII character it holds (a newline, a space, a digit): 64 KiB without one
@@ -54,10 +54,15 @@ def is_utf16(head: bytes) -> bool:
 _CONTROL = re.compile(r"[\x00-\x06\x0e-\x1a\x1c-\x1f]")
 
 
-def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
+def utf16_as_utf8(
+    raw: Iterator[bytes], decided: Callable[[], None] | None = None
+) -> Iterator[bytes]:
     """A UTF-16 text that starts with its byte-order mark (as PowerShell's ``>`` and
     ``Out-File`` write logs) as UTF-8, so that its lines are read, not refused as binary
-    for the NUL in every other byte; any other bytes as they are."""
+    for the NUL in every other byte; any other bytes as they are. ``decided`` is called
+    before the first bytes of a text read so: what follows a UTF-16 log's first 64 KiB is
+    read as UTF-16 whatever it is (a log in UTF-8 appended), and secrets are masked also
+    as their bytes read so (``Masker.read_as_utf16``)."""
     first = b""
     for block in raw:
         first += block
@@ -68,6 +73,8 @@ def utf16_as_utf8(raw: Iterator[bytes]) -> Iterator[bytes]:
             yield first
         yield from raw
         return
+    if decided is not None:
+        decided()
     decoder = codecs.getincrementaldecoder("utf-16")("replace")  # (the mark read, not kept)
     for block in itertools.chain((first,), raw):
         if text := decoder.decode(block):

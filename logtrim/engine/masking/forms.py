@@ -130,6 +130,25 @@ def base64_forms(raw: bytes) -> list[bytes]:
     return forms
 
 
+def misread_forms(raw: bytes) -> list[bytes]:
+    """``raw`` as a reader of UTF-16 shows it, in UTF-8: a log that starts in UTF-16 (its
+    byte-order mark) and goes on in UTF-8 (two logs concatenated) is read as UTF-16 to its
+    end, the secret's bytes two by two as characters (CJK, mostly) that give the secret back
+    once written as UTF-16 again. Both byte orders, at both alignments; the characters at the
+    edges, which also hold a byte of the text around, left out (the secret's first and last
+    byte may show there); forms of 2 characters at least, fewer would mask ordinary words."""
+    forms = []
+    for order in ("utf-16-le", "utf-16-be"):
+        for shift in (0, 1):
+            body = raw[shift:]
+            body = body[: len(body) & ~1]
+            # A surrogate at an edge may pair with the text around: left out, as an edge.
+            text = body.decode(order, "replace").strip("\ufffd")
+            if len(text) >= 2:
+                forms.append(text.encode("utf-8"))
+    return forms
+
+
 def spellings(value: str) -> list[str]:
     """``value``, and its composed and decomposed Unicode spellings where they differ: a
     terminal shows ``é`` and ``e`` + U+0301 alike, and a tool may print either (macOS file
@@ -163,6 +182,7 @@ __all__ = [
     "base64_forms",
     "line_endings",
     "line_forms",
+    "misread_forms",
     "pieces",
     "repr_forms",
     "spellings",

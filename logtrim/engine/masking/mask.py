@@ -28,6 +28,7 @@ from .forms import (
     json_forms,
     line_endings,
     line_forms,
+    misread_forms,
     pieces,
     repr_forms,
     spellings,
@@ -58,6 +59,8 @@ class Masker:
         self._seen: set[bytes] = set()
         self._chars: set[int] = set()  # the bytes of the secrets' values
         self._shards = Shards(compiler)  # compiled at the first look after an add
+        self._spelled: list[bytes] = []  # each secret's spellings (read_as_utf16 reads them)
+        self._utf16 = False
         self.max_len = 0
         #: Whether a form spans lines: then whole lines may be held back, not only a partial one.
         self.multiline = False
@@ -104,6 +107,8 @@ class Masker:
             for spelling in spellings(value):
                 raw = spelling.encode("utf-8", "surrogateescape")  # raw env bytes (--mask-env)
                 self._chars.update(raw)
+                self._spelled.append(raw)
+                new += misread_forms(raw) if self._utf16 else ()
                 for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
                 for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
@@ -111,6 +116,17 @@ class Masker:
                     escaped += repr_forms(form)  # as Python's repr writes it
                     # each also in base64 (a long Octopus value is masked in its base64)
                     new += (f for spelled in escaped for f in (spelled, *base64_forms(spelled)))
+        self._add_forms(new)
+        return refused
+
+    def read_as_utf16(self) -> None:
+        """What is masked from now on was decoded from UTF-16 (a log read after the fact):
+        the secrets' bytes read as UTF-16 are masked too (:func:`.forms.misread_forms`)."""
+        if not self._utf16:
+            self._utf16 = True
+            self._add_forms([form for raw in self._spelled for form in misread_forms(raw)])
+
+    def _add_forms(self, new: list[bytes]) -> None:
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
                 self._seen.add(form)
@@ -120,7 +136,6 @@ class Masker:
                     self._over_lines.append(form)
                     self.multiline = True
                 self._shards.add(form)
-        return refused
 
     def spans(self, data: bytes) -> list[tuple[int, int]]:
         """The merged ``[start, end)`` spans of secrets in ``data``, also of a secret that
