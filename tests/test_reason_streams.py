@@ -64,6 +64,9 @@ def test_stderr_message_before_a_trap_is_on_the_console_and_the_reason(
         "OSError: [Errno 5] Input/output error",
         "sh: 1: ./deploy.sh: Permission denied",
         "ssh: connect to host web-09 port 22: No route to host",
+        "gzip: stdin: unexpected end of file",
+        "xz: release.zip: File format not recognized",
+        "gzip: site.tgz: not in gzip format",
     ],
 )
 def test_an_errno_message_is_an_error_and_the_reason(run_logtrim: RunLogtrim, line: str) -> None:
@@ -335,3 +338,32 @@ def test_a_tools_pointer_to_its_help_is_not_the_reason(
     r = run_logtrim("--", "sh", "-c", script, "sh", complaint, pointer)
     assert r.code == 2
     assert f"[logtrim] failed (exit 2): {complaint}" in r.stdout.decode().splitlines()
+
+
+@pytest.mark.parametrize(
+    ("lines", "reason"),
+    [
+        # sqlite3: the message, the statement quoted, a caret under it that says "error here"
+        (
+            ['Error: in prepare, near "selec": syntax error', "  selec * from t;",
+             "  ^--- error here"],
+            'Error: in prepare, near "selec": syntax error',
+        ),
+        # unzip wraps its sentence onto an indented line
+        (
+            ["Archive:  nz.zip", "unzip:  cannot find zipfile directory in one of nz.zip or",
+             "        nz.zip.zip, and cannot find nz.zip.ZIP, period."],
+            "unzip:  cannot find zipfile directory in one of nz.zip or nz.zip.zip, and cannot"
+            " find nz.zip.ZIP, period.",
+        ),
+    ],
+)  # fmt: skip
+def test_a_pointer_or_a_wrapped_line_gives_its_place_to_the_message(
+    run_logtrim: RunLogtrim, lines: list[str], reason: str
+) -> None:
+    """The reason was the caret line (``^--- error here``) or the second half of a sentence
+    (``nz.zip.zip, and cannot find nz.zip.ZIP, period.``): a line no one points at."""
+    code = "import sys\n" + "".join(f"print({x!r}, file=sys.stderr)\n" for x in lines)
+    r = run_logtrim("--ci", "plain", "--", *py(code + "sys.exit(9)\n"))
+    assert r.code == 9
+    assert _reason(r.stdout) == reason

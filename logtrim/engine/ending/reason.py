@@ -20,6 +20,7 @@ over it: what stopped the program is the fatal line.
 
 from __future__ import annotations
 
+import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -47,6 +48,11 @@ from .testreports import TestReports
 from .tracestate import TraceState
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
+
+#: The longest a wrapped sentence grows by :meth:`ReasonChooser._continues`.
+_JOINED = 400
+# What starts a message of its own: a name and a colon (``panic: ``, ``java.io.IOException:``).
+_OWN_HEAD = re.compile(rb"^[\w.$/\\-]+:(?:\s|$)")
 
 
 @dataclass
@@ -98,6 +104,8 @@ class ReasonChooser:
     def take_error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
         """An error line away from any traceback, ranked by its words (``shown``: the line
         as named, when ``body`` is it without a carrier's stamp)."""
+        if body[:1] == b"^" or self._continues(line, body, lineno):
+            return  # a caret under a quoted line points at the message above it (sqlite's)
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
         cleans = nothing_to_clean(body)
@@ -113,6 +121,23 @@ class ReasonChooser:
         # (one that found nothing never keeps a program's next message from the reason)
         own = own_message(plain_text(line), body) and not cleans
         self.take(rank, shown or body, lineno, own=own)
+
+    def _continues(self, line: bytes, body: bytes, lineno: int) -> bool:
+        """Whether an error line goes on the sentence of the chosen line right above it,
+        wrapped onto an indented line that starts in lower case (unzip's ``cannot find
+        zipfile directory in one of nz.zip or`` / ``nz.zip.zip, and cannot find ...``):
+        then it is joined to that line, not a reason of its own."""
+        best = self.best
+        if best is None or lineno != best.lineno + 1 or not best.own or line[:1] not in b" \t":
+            return False
+        last = best.text[-1:]
+        if not (last.isalnum() or last == b",") or len(best.text) > _JOINED:
+            return False  # the chosen line ends its sentence, or a bracket (Go's ``[recovered]``)
+        if not body[:1].islower() or _OWN_HEAD.match(body):
+            return False  # a message of its own (``org.x.AssertionFailedError: ...``)
+        best.text += b" " + body
+        best.lineno, self._next = lineno, lineno + 1
+        return True
 
     def _follows_error(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` comes right after the chosen line (a burst's few calm

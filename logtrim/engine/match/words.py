@@ -109,7 +109,11 @@ WORDS: tuple[Rule, ...] = (
         rb"is a directory|operation not permitted|read-only file system|directory not empty|"
         rb"input/output error|exec format error|broken pipe|connection reset by peer|"
         rb"no route to host|network is unreachable|name or service not known|"
-        rb"command not found)" + R,
+        rb"command not found|"
+        # A decompressor's or a linker's word that its input is cut or no file of its kind
+        # (``gzip: stdin: unexpected end of file``, ``xz: a.zip: File format not recognized``).
+        rb"unexpected end of (?:file|input|stream|data)|file format not recognized|"
+        rb"not in gzip format|compressed data is corrupt)" + R,
         "cat: /etc/app/config.yml: No such file or directory",
     ),
     Rule("warning", Kind.WARNING, L + rb"warn(?:ing|ings)?" + R, "Warning: disk 91% full"),
