@@ -829,3 +829,29 @@ def test_a_dropped_last_line_is_never_the_failure_reason(run_logtrim: RunLogtrim
     assert r.code == 1
     assert b"noise" not in r.stdout
     assert b"[logtrim] failed (exit 1): exited with code 1" in r.stdout
+
+
+def test_a_unittest_diff_is_shown_whole_not_behind_a_marker(run_logtrim: RunLogtrim) -> None:
+    """unittest's diff of two dicts: its ``+`` half, under the ``-`` half shown as the
+    exception's context, was left out behind a marker (43 B) about the size of what it hid
+    (45 B), the console using a tenth of its budget."""
+    code = (
+        "import sys\n"
+        "for i in range(300): print(f'checking case {i}: ' + 'x' * 60)\n"
+        "sys.stdout.flush()\n"
+        "sys.stderr.write('.' * 150 + 'F' + '.' * 149 + '\\n' + '=' * 70 + '\\n'\n"
+        "    'FAIL: test_150 (test_many.Many.test_150)\\n' + '-' * 70 + '\\n'\n"
+        "    'Traceback (most recent call last):\\n'\n"
+        "    '  File \"/srv/t/test_many.py\", line 456, in test_150\\n'\n"
+        "    \"    self.assertEqual({'count': 3}, {'count': 4})\\n\"\n"
+        "    \"AssertionError: {'status': 'ok', 'count': 3} != {'status': 'ok', 'count': 4}\\n\"\n"
+        "    \"- {'count': 3, 'status': 'ok'}\\n?           ^\\n\\n\"\n"
+        "    \"+ {'count': 4, 'status': 'ok'}\\n?           ^\\n\\n\\n\" + '-' * 70 + '\\n'\n"
+        "    'Ran 300 tests in 0.012s\\n\\nFAILED (failures=1)\\n')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "20kB", "--", *py(code))
+    assert r.code == 1 and len(r.console) <= 20_000
+    assert b"not shown" not in r.stdout
+    diff = b"- {'count': 3, 'status': 'ok'}\n?           ^\n\n+ {'count': 4, 'status': 'ok'}\n"
+    assert diff + b"?           ^\n" in r.stderr

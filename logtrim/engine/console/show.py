@@ -28,8 +28,11 @@ HEADING_REACH = 3
 #: :meth:`Shower.context_before`): a pytest failure's ``___ test_x[3-19.99] ___`` and its
 #: argument values sit above a parametrize list.
 HEADING_FAR = 16
-#: The most lines left out that are shown instead of their marker when they cost no more.
+#: The most lines left out that are shown instead of their marker when they cost at most
+#: :data:`_WORTH` times as much: a marker that saves less leaves a hole in an error's block
+#: (the ``+`` line of a unittest diff, under its ``-`` line) for a few bytes.
 _INSTEAD = 4
+_WORTH = 2
 
 
 class Shower:
@@ -168,7 +171,7 @@ class Shower:
         if self.cut:
             self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
-        if gap and out.gap_lines <= _INSTEAD and out.gap_bytes < len(gap):
+        if gap and out.gap_lines <= _INSTEAD and out.gap_bytes <= _WORTH * len(gap):
             gap = self._instead_of_gap(lineno, len(gap), room)
         if gap and budget.used + len(gap) > room:
             self.hold(kind, size)
@@ -183,8 +186,8 @@ class Shower:
         self, lineno: int, before: list[tuple[int, int, bytes]]
     ) -> list[tuple[int, int, bytes]]:
         """``before``, and the few lines the gap marker above it would count when they are
-        shorter together than it (a test's expected and actual values between its message
-        and the frames shown after them): they are context too."""
+        at most twice as long together as it (a test's expected and actual values between its
+        message and the frames shown after them): they are context too."""
         out = self.out
         left = out.gap_lines - len(before)
         if not 0 < left <= _INSTEAD:
@@ -194,12 +197,13 @@ class Shower:
         if len(lines) != left or lines[0][0] != first - left:
             return before
         marker = out.gap_text(len(before), sum(len(b) for _, _, b in before))
-        return [*lines, *before] if sum(len(b) for _, _, b in lines) < len(marker) else before
+        cost = sum(len(b) for _, _, b in lines)
+        return [*lines, *before] if cost <= _WORTH * len(marker) else before
 
     def _instead_of_gap(self, lineno: int, marker: int, room: float) -> bytes:
-        """The few lines left out, shorter together than the marker that would say so (a
-        logger's header line above its record, a compiler's source and caret lines under
-        its warning): shown instead, as context, when they may be (not archive only, not
+        """The few lines left out, at most twice as long together as the marker that would
+        say so (a logger's header line above its record, a compiler's source and caret lines
+        under its warning): shown instead, as context, when they may be (not archive only, not
         dropped) and fit; returns the marker still to print (empty: none)."""
         gap = self.out.gap_text()
         lines = self.out.gap_lines
@@ -208,7 +212,7 @@ class Shower:
             return gap
         shown = [(n, stream, self.shaper.masker.mask(text)) for n, stream, text in before]
         cost = sum(len(text) for _, _, text in shown)
-        if cost > marker or self.budget.used + cost > room:
+        if cost > _WORTH * marker or self.budget.used + cost > room:
             return gap
         self._states_before(before[0][0])  # a state among them is shown there, not again
         self.out.clear_gap()
