@@ -93,10 +93,10 @@ def test_the_summary_says_what_the_baseline_knew(run_logtrim: RunLogtrim, tmp_pa
 def test_a_new_record_of_detail_is_shown_through_the_record_path() -> None:
     engine = core(baseline_of(GOOD))
     out = b""
-    # Three hidden lines before it: a gap marker saves room (a single hidden line
-    # shorter than its marker would be shown instead).
-    copies = [b"copying file %06d.dat" % n for n in range(1, 4)]
-    for record in (*copies, SILENT.rstrip(), b"copying file 000004.dat"):
+    # Five hidden lines before it: a gap marker saves room (four or fewer, at most twice
+    # as long as their marker, would be shown instead).
+    copies = [b"copying file %06d.dat" % n for n in range(1, 6)]
+    for record in (*copies, SILENT.rstrip(), b"copying file 000006.dat"):
         out += b"".join(d for _, d in engine.feed_line(STDOUT, record, Kind.NOISE, 1.0)[1])
     out += b"".join(d for _, d in engine.close(0, 2.0)[0])
     assert SILENT in out

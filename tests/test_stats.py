@@ -318,3 +318,33 @@ def test_the_drop_suggestion_never_drops_a_count_above_zero(tmp_path: Path) -> N
     suggestion = report.get("suggestion")
     if suggestion:
         assert not re.search(suggestion["regex"], lines[250]), suggestion
+
+
+def _bar(name: str, steps: int) -> bytes:
+    """A progress bar redrawn ``steps`` times over one line, then its newline."""
+    states = [
+        f"{name} [{'#' * (20 * i // steps):<20}] {100 * i // steps:3d}%" for i in range(steps + 1)
+    ]
+    return ("\r".join(states) + "\n").encode()
+
+
+def test_a_redrawn_line_is_templated_by_its_last_state(tmp_path: Path) -> None:
+    """A progress bar redrawn over one line with ``\\r`` was templated whole: every count of
+    redraws a template of its own, printed as one glued run (``extract <n>%extract <n>%…``),
+    and the suggested ``--drop`` was kilobytes long. Its last state now, as a terminal shows
+    it, and the suggestion drops those lines with ``trim``, not the others."""
+    bars = [_bar(f"file{i}.tar", 10 + 7 * i) for i in range(30)]
+    log = tmp_path / "bars.log"
+    log.write_bytes(b"Starting download\n" + b"".join(bars) + b"ERROR: extract failed\n")
+    proc = _cli("stats", "--json", str(log))
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout)
+    top = report["templates"][0]
+    assert top["template"] == "\u21bb file<n>.tar [####################] <n>%"
+    assert top["lines"] == 30 and top["bytes"] == sum(map(len, bars))
+    regex = report["suggestion"]["regex"]
+    assert len(regex) < 100
+    trimmed = _cli("trim", "--drop", regex, str(log))
+    assert trimmed.returncode == 0
+    assert trimmed.stdout.startswith(b"Starting download\nERROR: extract failed\n")
+    assert b"30 lines dropped (--drop)" in trimmed.stdout

@@ -57,11 +57,17 @@ def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
     enough, and reads better.
     """
     parts: list[str] = []
+    # A line redrawn (``\r`` first: its last state, templates.redrawn_as_last): its redraws
+    # before that state.
+    redrawn = tpl.startswith(b"\r")
+    tpl = tpl[redrawn:]
     lead = _LEADING_TIME.match(tpl)
     if lead is not None:
         tpl = tpl[lead.end() :]
     else:
         parts.append("^")
+    if redrawn:
+        parts.append(r"(?:.*\r)?")
     pos = 0
     for match in _PLACEHOLDERS.finditer(tpl):
         parts.append(_regex_escape(tpl[pos : match.start()].decode("utf-8", "replace")))
@@ -121,7 +127,11 @@ def _marked(tpl: bytes, new: set[bytes] | None) -> str:
 
 
 def _display(stats: Stats, tpl: bytes) -> str:
-    return stats.text(tpl.rstrip(b"\r").decode("utf-8", "replace"))
+    """A template as printed: a redrawn line's last state after ``↻ ``."""
+    shown = tpl.rstrip(b"\r")
+    if shown.startswith(b"\r"):
+        shown = "\u21bb ".encode() + shown[1:]
+    return stats.text(shown.decode("utf-8", "replace"))
 
 
 def to_json(stats: Stats, top: int) -> dict[str, Any]:

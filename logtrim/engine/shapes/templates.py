@@ -195,10 +195,39 @@ def templates_of_keys(
     joined with nothing they are the block to template."""
     if not keys:
         return []
+    keys = redrawn_as_last(keys)
     if by_field is None:
         sample = b"".join(keys[::8]).replace(b"\n", b" ")
         by_field = len(keys) >= _BULK_MIN and not _few_repeat(sample)
     return _bulk(b"".join(keys)[:-1], map(len, keys), lambda i: keys[i][:-1], by_field, cache)
+
+
+def redrawn_as_last(keys: Sequence[bytes]) -> Sequence[bytes]:
+    """``keys``, a line a program redrew (a ``\\r`` inside it: a progress bar) as its last
+    state, what a terminal shows, after a ``\\r`` that says so (:func:`.report.drop_regex`
+    reads it): its redraws, all of them in one template, made one for each bar's length."""
+    block = b"".join(keys)
+    if b"\r" not in block or b"\r" not in block.replace(b"\r\n", b""):
+        return keys  # (a Windows log's line ends: a look per line only where one is inside)
+    return [_last_state(key) if b"\r" in key else key for key in keys]
+
+
+def _last_state(key: bytes) -> bytes:
+    body = key[:-1]  # (a key ends with its newline)
+    core = body.rstrip(b"\r")  # what follows it is the line's end
+    last = last_state(core)
+    return key if last is None else b"\r" + last + body[len(core) :] + b"\n"
+
+
+def last_state(line: bytes, limit: int = 1 << 62) -> bytes | None:
+    """What a terminal shows of a ``line`` (no line end) a program redrew with ``\\r``: its
+    last state that is not blank, found in its last ``limit`` bytes; None: no ``\\r``."""
+    if b"\r" not in line:
+        return None
+    states = line[-limit:].split(b"\r")
+    if len(line) > limit:
+        states = states[1:] or states  # the first may be a state's end
+    return next((state for state in reversed(states) if state.strip()), states[-1])
 
 
 def _bulk(

@@ -20,7 +20,7 @@ from typing import NamedTuple, Protocol
 
 from ..._text import MASK
 from ..masking import urlcreds
-from ..shapes.templates import DIGITS_TO_ZERO, templates_of_keys
+from ..shapes.templates import DIGITS_TO_ZERO, last_state, templates_of_keys
 from .table import Table, TemplateStat
 
 __all__ = ["Shared", "Table", "TemplateCounter", "TemplateStat"]
@@ -267,6 +267,12 @@ class TemplateCounter:
 def _cut(line: bytes, limit: int) -> bytes:
     """A long line's key: its first ``limit`` bytes and a newline; a URL's password the cut
     leaves open (no ``@`` after it yet) as the mask, as its ``@`` would have it masked."""
+    # A line redrawn (a progress bar's states, over kilobytes): templated by its last state
+    # (:func:`~logtrim.engine.shapes.templates.redrawn_as_last`), which is at its end.
+    core = line.rstrip(b"\r\n")
+    last = last_state(core, limit) if b"\r" in core else None
+    if last is not None:
+        return b"\r" + last + b"\n"
     head = line[:limit]
     if urlcreds.AT in line[limit:]:
         start = urlcreds.open_password(head)
