@@ -348,3 +348,20 @@ def test_a_redrawn_line_is_templated_by_its_last_state(tmp_path: Path) -> None:
     assert trimmed.returncode == 0
     assert trimmed.stdout.startswith(b"Starting download\nERROR: extract failed\n")
     assert b"30 lines dropped (--drop)" in trimmed.stdout
+
+
+def test_a_bar_redrawn_more_often_than_in_the_good_run_is_no_new_line(tmp_path: Path) -> None:
+    """A good run's bar redrawn 10 times, this run's 17 times: one shape (its last state), so
+    neither ``diff`` nor ``stats --baseline`` calls it new; a line the good run lacks is."""
+    good, bad = tmp_path / "good.log", tmp_path / "bad.log"
+    good.write_bytes(b"Starting download\n" + _bar("file1.tar", 10) + b"done\n")
+    bad.write_bytes(b"Starting download\n" + _bar("file2.tar", 17) + b"disk quota low\ndone\n")
+    diff = _cli("diff", "--json", str(good), str(bad))
+    assert diff.returncode == 0, diff.stderr
+    report = json.loads(diff.stdout)
+    assert (report["new_lines"], report["near_lines"]) == (1, 0)
+    new = [found["text"] for found in report["shown"]]
+    assert new == ["disk quota low"]
+    stats = json.loads(_cli("stats", "--json", "--baseline", str(good), str(bad)).stdout)
+    fresh = {t["template"] for t in stats["templates"] if t["new"]}
+    assert fresh == {"disk quota low"}

@@ -17,7 +17,7 @@ from operator import not_
 
 from ..._regex import lazy
 from ..stats.counting import TemplateCounter
-from .templates import coarse, template_uncached
+from .templates import coarse, last_state, template_uncached
 from .variables import Cuts
 
 KEY_MAX = TemplateCounter.KEY_MAX
@@ -57,6 +57,14 @@ def split_keys(chunk: bytes) -> list[bytes]:
     if len(chunk) > KEY_MAX and max(map(len, keys), default=0) > KEY_MAX:
         keys = [k[:KEY_MAX] for k in keys]
     return keys
+
+
+def _last(key: bytes) -> bytes:
+    """A line redrawn with ``\\r``: its last state, as ``stats`` templates it (whatever the
+    number of redraws, one shape; in a line cut to :data:`KEY_MAX`, the last state in its
+    first bytes); any other as it is."""
+    last = last_state(key.rstrip(b"\r"))
+    return key if last is None else last
 
 
 class Shaper:
@@ -143,6 +151,8 @@ class Shaper:
         learned: dict[bytes, int] = {}
         if keys:
             joined = b"\n".join(keys)
+            if b"\r" in joined and joined.count(b"\r") != joined.count(b"\r\n"):
+                joined = b"\n".join([_last(key) if b"\r" in key else key for key in keys])
             if self.tasklog:
                 joined = _TASKLOG_PREFIX.sub(b"", joined)
             shapes = _BLANKS.sub(b" ", template_uncached(joined)).split(b"\n")
