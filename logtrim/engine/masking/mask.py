@@ -315,12 +315,17 @@ def apply(data: bytes, spans: list[tuple[int, int]]) -> bytes:
     for found, end in spans:
         # A ``]`` that begins a secret is kept: it may end a CI's command (``##octopus[...]``,
         # ``##vso[...]``), which masked would stay open over the next lines.
-        start = found + (data[found : found + 1] == b"]" and end - found > 1)
-        parts.append(view[pos:start])
-        parts.append(replacement(data[start:end]))
+        start = found + (data[found] == _BRACKET and end - found > 1)
+        # A short gap copied (a view costs 200 bytes: a secret over and over makes many).
+        parts.append(data[pos:start] if start - pos < _VIEW else view[pos:start])
+        parts.append(MASK if data.find(b"\n", start, end) < 0 else replacement(data[start:end]))
         pos = end
     parts.append(view[pos:])
     return b"".join(parts)
+
+
+_BRACKET = 0x5D  # ``]``
+_VIEW = 512  # the gaps between masks from which a view is taken, not a copy
 
 
 def replacement(secret: bytes) -> bytes:

@@ -15,11 +15,13 @@ those tables: no form is ever left out.
 from __future__ import annotations
 
 import re
-from typing import cast
+from typing import Any, cast
 
 from ..match.matcher import Compiler, Database
-from .words import Words, shortest
+from .words import Words, every, shortest
 
+#: Short forms looked for one by one (``bytes.find``), more in one ``re`` alternation.
+_EACH = 8
 #: Forms per shard: the most one compile holds in memory at once.
 SHARD = 4096
 Found = list[tuple[int, int]]
@@ -30,28 +32,63 @@ class _Shard:
     the pure-Python tables of :class:`_Tables`."""
 
     def __init__(self, forms: list[bytes], compiler: Compiler | None) -> None:
+        self.forms = forms
         self.lengths = [len(f) for f in forms]  # per form, by the id the database reports
         self.hs: Database | None = None if compiler is None else compiler.literals(forms)
         self.tables: _Tables | None = None
         if self.hs is None:
-            self.tables = _Tables()
-            for form in forms:
-                self.tables.add(form)
+            self.tables = self._tables()
         lengths = self.lengths
 
-        # Made once, the list passed as the scan's context: a scan makes no function (each
-        # line shown is masked alone).
-        def on_match(sid: int, _from: int, to: int, _flags: int, found: object) -> None:
-            cast(Found, found).append((to - lengths[sid], to))
+        # Made once, the scan's context a list (the spans, then the matches it may still
+        # take): a scan makes no function (each line shown is masked alone).
+        def on_match(sid: int, _from: int, to: int, _flags: int, scan: object) -> bool:
+            state = cast(_Scan, scan)
+            spans: Found = state[0]
+            start = to - lengths[sid]
+            # A run of occurrences that overlap or touch (a secret repeated: ``AAAA`` in a
+            # line of A's) grows one span: a span each took hundreds of megabytes.
+            if spans and start <= spans[-1][1]:
+                spans[-1] = (min(spans[-1][0], start), to)
+            else:
+                spans.append((start, to))
+            left: int = state[1] - 1
+            state[1] = left
+            return left < 0  # dense: the scan stops, the tables go on (:meth:`find`)
 
         self._on_match = on_match
 
+    def _tables(self) -> _Tables:
+        tables = _Tables()
+        for form in self.forms:
+            tables.add(form)
+        return tables
+
     def find(self, data: bytes, found: Found) -> None:
         if self.hs is not None:
-            # Positional: hyperscan parses keywords at about a third of a line's scan.
-            self.hs.scan(data, self._on_match, 0, found)
-        elif self.tables is not None:
+            # Its own spans: hyperscan reports them in the order they end, which merges a
+            # run as it comes; other shards' may be anywhere.
+            scan: _Scan = [[], _DENSE + len(data) // _SPARSE]
+            try:
+                # Positional: hyperscan parses keywords at about a third of a line's scan.
+                self.hs.scan(data, self._on_match, 0, scan)
+                found += scan[0]
+                return
+            except Exception:  # hyperscan's ScanTerminated, when the callback stopped it
+                if scan[1] >= 0:
+                    raise
+            # Hostile output: a secret over and over, a match at every byte (a Python call
+            # each, 25 s for a line of 4 MB). The tables find such runs at C speed.
+            if self.tables is None:
+                self.tables = self._tables()
+        if self.tables is not None:
             self.tables.find(data, found)
+
+
+# A scan's context: its spans, and how many more matches it takes.
+_Scan = list[Any]
+#: Matches a scan takes before it stops for the tables: a few, and one per so many bytes.
+_DENSE, _SPARSE = 1024, 64
 
 
 def _uncached(pattern: bytes) -> re.Pattern[bytes]:
@@ -94,12 +131,22 @@ class _Tables:
         for table in self._words:
             if table:
                 table.find(data, found)
-        if self._short:
-            if self._re is None:
-                # Longest first: at one place the longest form wins, and covers the others.
-                ordered = sorted(self._short, key=len, reverse=True)
-                self._re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
-            found += [(m.start(), m.start() + len(m.group(1))) for m in self._re.finditer(data)]
+        if not self._short:
+            return
+        if len(self._short) <= _EACH:
+            for form in self._short:
+                every(data, form, found)  # (C speed: a run of one is one span)
+            return
+        if self._re is None:
+            # Longest first: at one place the longest form wins, and covers the others.
+            ordered = sorted(self._short, key=len, reverse=True)
+            self._re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
+        for m in self._re.finditer(data):
+            start, end = m.start(), m.start() + len(m.group(1))
+            if found and start <= found[-1][1] and found[-1][0] <= end:  # a run: one span
+                found[-1] = (min(found[-1][0], start), max(found[-1][1], end))
+            else:
+                found.append((start, end))
 
 
 #: Bytes the forms added since the last compile are looked through, per form of the shard, before

@@ -13,6 +13,7 @@ Data that holds no secret costs a copy and a set intersection, both at C speed.
 from __future__ import annotations
 
 import array
+import functools
 import sys
 
 #: Array type codes by word width (an ``I`` is 4 bytes, a ``Q`` 8, wherever Python runs).
@@ -62,30 +63,75 @@ class Words:
         if not hits:
             return
         table = self._table
-        # One pass for every place at once (``array.index`` per word would pass per word).
-        places = [i for i, word in enumerate(words) if word in hits]
-        if len(places) > _FEW:
+        if sum(map(hits.__contains__, words)) > _FEW:  # (a C loop: no list of places yet)
             # Hostile text (one byte over and over) holds a word of many forms at every
             # place: then each of those forms is looked for whole, at C speed, instead.
-            checks = sum(len(table[words[at]]) for at in places)
+            checks = sum(len(table[word]) * words.count(word) for word in hits)
             forms = {form for word in hits for group in table[word].values() for form in group}
             if len(forms) * len(data) < checks * _CHECK:
                 for form in forms:
-                    _every(data, form, found)
+                    every(data, form, found)
                 return
-        for at in places:
+        # One pass for every place at once (``array.index`` per word would pass per word).
+        for at in [i for i, word in enumerate(words) if word in hits]:
             place = at * width
             for (offset, length), group in table[words[at]].items():
                 start = place - offset
                 if start >= 0 and data[start : start + length] in group:
-                    found.append((start, start + length))
+                    if found and start <= found[-1][1] and found[-1][0] <= start + length:
+                        found[-1] = (min(found[-1][0], start), max(found[-1][1], start + length))
+                    else:
+                        found.append((start, start + length))
 
 
-def _every(data: bytes, form: bytes, found: Found) -> None:
+def every(data: bytes, form: bytes, found: Found) -> None:
+    """Append where ``form`` is in ``data``; its occurrences that follow each other a period
+    apart (``AAAA`` in a line of A's, ``abcd`` in ``abcdabcd...``) as one span: hostile
+    output that repeats a secret made a span per occurrence, hundreds of megabytes for a
+    line of a few. What a span covers is masked: an occurrence inside it is not looked for."""
+    size = len(form)
+    step = period(form)
     at = data.find(form)
     while at >= 0:
-        found.append((at, at + len(form)))
-        at = data.find(form, at + 1)
+        end = at + size
+        if data.startswith(form, at + step):
+            # Occurrences every ``step`` bytes while the text repeats with that period.
+            end += (run_end(data, end, step) - end) // step * step
+        found.append((at, end))
+        at = data.find(form, end - size + 1)
 
 
-__all__ = ["Words", "shortest"]
+@functools.lru_cache(maxsize=4096)
+def period(form: bytes) -> int:
+    """The shortest period of ``form`` (``AAAA``: 1, ``abab``: 2, ``abcd``: 4)."""
+    border = [0] * len(form)  # the longest proper border of each prefix (KMP's table)
+    k = 0
+    for i in range(1, len(form)):
+        while k and form[i] != form[k]:
+            k = border[k - 1]
+        if form[i] == form[k]:
+            k += 1
+        border[i] = k
+    return len(form) - (border[-1] if form else 0)
+
+
+def run_end(data: bytes, start: int, step: int) -> int:
+    """The first place at or after ``start`` where ``data`` stops repeating with period
+    ``step`` (``data[x] != data[x - step]``), or its end: compared a block at a time, at C
+    speed, the blocks doubling, then halved to the place."""
+    end, block = len(data), 64
+    while start < end:
+        stop = min(start + block, end)
+        if data[start:stop] != data[start - step : stop - step]:
+            while stop - start > 1:  # the first byte that differs is in [start, stop)
+                mid = (start + stop) // 2
+                if data[start:mid] == data[start - step : mid - step]:
+                    start = mid
+                else:
+                    stop = mid
+            return start
+        start, block = stop, block * 2
+    return end
+
+
+__all__ = ["Words", "every", "period", "run_end", "shortest"]

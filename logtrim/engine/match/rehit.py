@@ -15,6 +15,7 @@ Hits = list[tuple[int, Kind]]
 Spans = list[tuple[int, int]]
 
 _RESCAN = 16  # masked line ranges from which a region's console form is scanned whole
+_MANY = 256  # masks from which it is, whatever the lines they are on
 
 
 def _changed_lines(region: bytes, spans: Spans) -> list[tuple[int, int, int]]:
@@ -37,6 +38,8 @@ def rehit(
 ) -> Hits:
     """The hits of ``console`` (``region`` with ``spans`` masked), from those of
     ``region``: the lines with a mask are scanned again, the others moved."""
+    if len(spans) > _MANY:
+        return scan(console)  # (a secret over and over: a look per mask would cost more)
     ranges = _changed_lines(region, spans)
     if len(ranges) > _RESCAN and sum(e - s for s, e, _ in ranges) * 4 > len(region):
         # A mask on most lines (a URL with a password on each): one scan of it all
