@@ -236,3 +236,25 @@ def test_a_command_whose_stdout_appends_to_its_input_is_refused(
     assert result.returncode == 2, result.stderr
     assert b"refusing" in result.stderr and len(result.stderr.splitlines()) == 1
     assert log.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "args", [("stats", "build.log"), ("diff", "good.log", "build.log"), ("stats", "-")]
+)
+def test_a_report_whose_stdout_overwrites_its_input_is_refused(
+    tmp_path: Path, args: tuple[str, ...]
+) -> None:
+    """``logtrim stats build.log 1<> build.log`` (stdout opened on the input, not truncated)
+    wrote the report over the log as it read it; ``cat`` and ``trim`` refused that already."""
+    log = tmp_path / "build.log"
+    log.write_bytes(b"".join(b"ERROR step %d failed\n" % i for i in range(5_000)))
+    (tmp_path / "good.log").write_bytes(b"ERROR step 1 failed\n")
+    before = log.read_bytes()
+    with log.open("r+b") as stdout, log.open("rb") as stdin:
+        result = subprocess.run(
+            [sys.executable, "-m", "logtrim", *args], cwd=tmp_path, stdin=stdin,
+            stdout=stdout, stderr=subprocess.PIPE, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert b"refusing" in result.stderr and len(result.stderr.splitlines()) == 1
+    assert log.read_bytes() == before

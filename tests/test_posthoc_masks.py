@@ -209,3 +209,25 @@ def test_stats_masks_a_secret_in_an_input_s_path(tmp_path: Path) -> None:
         assert r.returncode == 0, r.stderr
         assert b"g_********.log" in r.stdout
         assert SECRET.encode() not in r.stdout + r.stderr
+
+
+@pytest.mark.parametrize("command", ["diff", "trim --baseline", "cat, the user first"])
+def test_a_frame_at_an_archive_s_end_that_is_no_index_does_not_vouch_for_it(
+    tmp_path: Path, command: str
+) -> None:
+    """Any frame at a zstd file's end with the trailer's footer made it pass for an archive
+    of ``run`` (masked already): what it declares was not read ahead, and BAD's use of the
+    secret was printed. Only an index that reads whole vouches for it."""
+    import zstandard
+
+    from logtrim.archive import trailer
+
+    packed = zstandard.ZstdCompressor().compress(DECLARING)
+    good, bad, out = tmp_path / "good.log.zst", tmp_path / "bad.log", tmp_path / "out"
+    good.write_bytes(packed + trailer.frame(b"junk", len(packed)))
+    bad.write_bytes(USING)
+    out.mkdir()
+    result = _cli(*ACROSS[command](str(good), str(bad), str(out)))
+    assert result.returncode == 0, result.stderr
+    assert b"SierraSecret" not in result.stdout + result.stderr
+    assert b"auth failed" in result.stdout

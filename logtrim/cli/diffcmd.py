@@ -10,7 +10,15 @@ import typer
 from .._errors import InputError
 from .._writes import write_all
 from .params import MaskEnvOption, MaskOption, option
-from .reading import BinaryOption, declared_across, secrets_given, stdin_open, stdout_reader, warn
+from .reading import (
+    BinaryOption,
+    declared_across,
+    refuse_stdout,
+    secrets_given,
+    stdin_open,
+    stdout_reader,
+    warn,
+)
 from .settings import Settings
 
 # No context by default: the lines around a new one are lines the good runs print too (see
@@ -68,6 +76,7 @@ def diff(
     baseline_file(good)
     limit = Settings([from_command_line({"budget": budget})]).budget
     stdin_open([good, bad])
+    refuse_stdout([good, bad])
     secrets = declared_across([good, bad], secrets_given(mask, mask_env))
     inp = open_input(bad, binary=binary)
     near = Neighbours()

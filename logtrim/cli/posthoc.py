@@ -24,6 +24,7 @@ from .reading import (
     BinaryOption,
     declared_across,
     fail,
+    refuse_stdout,
     secrets_given,
     stdin_open,
     stdout_reader,
@@ -141,6 +142,7 @@ def stats(
     listed = whole_option("--top", top, 1)
     given = [*inputs, *([baseline] if baseline is not None else [])]
     stdin_open(given)
+    refuse_stdout(given)
     secrets = declared_across(given, secrets_given(mask, mask_env))
     known = None
     if baseline is not None:
@@ -192,20 +194,18 @@ def cat(
     import re
 
     from ..logs.declared import Declared
-    from ..logs.inputs import InputFormat, is_stdout, open_input
+    from ..logs.inputs import InputFormat, open_input
     from ..logs.linechunks import line_chunks
     from .values import BAD_PATTERN
 
     pattern = None
     if grep is not None:
         try:
-            pattern = re.compile(grep.encode())
+            pattern = re.compile(grep.encode("utf-8", "surrogateescape"))
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
     stdin_open(archives)
-    for path in archives:
-        if is_stdout(path):
-            raise UsageError(f"{path}: input file is output file (stdout): refusing")
+    refuse_stdout(archives)
     secrets = declared_across(archives, secrets_given(mask, mask_env))
     out = sys.stdout.buffer
     opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first

@@ -78,6 +78,17 @@ def stdin_open(paths: Sequence[str]) -> None:
         raise InputError("<stdin>: cannot read: stdin is closed")
 
 
+def refuse_stdout(paths: Sequence[str]) -> None:
+    """Raise :class:`UsageError` when an input is the file stdout writes to (``logtrim cat
+    a.log >> a.log``, ``stats a.log 1<> a.log``): read as it grows by what is written, or
+    overwritten as it is read."""
+    from ..logs.inputs import is_stdout
+
+    for path in paths:
+        if is_stdout(path):
+            raise UsageError(f"{path}: input file is output file (stdout): refusing")
+
+
 def declared_across(
     paths: Sequence[str], secrets: list[str], *, alone: bool = False, decode: bool = True
 ) -> list[str]:
@@ -131,13 +142,16 @@ def _learn_declared(declared: Declared, path: str, *, decode: bool) -> None:
 
 
 def _indexed(path: str) -> bool:
-    """Whether a zstd file is an archive of ``run`` with its index frame."""
+    """Whether a zstd file is an archive of ``run`` with its index frame, one that reads as
+    an index (any frame at its end made a file of declarations pass for masked already)."""
     from ..archive import trailer
+    from ..baseline.store import decode
 
     try:
-        return trailer.read(path) is not None
+        payload = trailer.read(path)
     except trailer.TrailerError:
         return False
+    return payload is not None and decode(payload) is not None
 
 
 def secrets_given(mask: list[str] | None, mask_env: list[str] | None) -> list[str]:

@@ -196,7 +196,7 @@ def patterns(raw: object) -> tuple[str, ...]:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore", FutureWarning)  # "possible nested set": [[]
-                re.compile(pattern.encode())
+                re.compile(pattern.encode("utf-8", "surrogateescape"))
         except BAD_PATTERN as exc:
             # As typed: repr() would double every backslash of the pattern.
             raise UsageError(f"bad regular expression '{pattern}': {exc}") from None

@@ -78,7 +78,7 @@ class Core:
         self._text_only: Matcher | None = None  # the rules but the commands' (classify)
         self.secrets = Secrets(self.masker, self.commands, self.matcher, self.notes)
         self.add_secrets(*pol.masks)
-        self._drop = [re.compile(p.encode()) for p in pol.drop]
+        self._drop = [re.compile(p.encode("utf-8", "surrogateescape")) for p in pol.drop]
         self.history = History(max(pol.tail, pol.success_tail, pol.context) + 1)
         # Error lines the budget held back: the most recent are shown at the end of a failure.
         held = Held(min(max(self.budget.tail, 4096), 2 << 20), rare=True)

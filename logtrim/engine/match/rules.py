@@ -255,7 +255,13 @@ RULES: tuple[Rule, ...] = (
 def extra_rules(keep: Sequence[str], markers: Sequence[bytes]) -> list[Rule]:
     """The user's ``--keep`` rules, and a rule for each CI command marker."""
     rules = [
-        Rule(f"keep-{i}", Kind.KEEP, p.encode(), caseless=False, role=Role.STRONG)
+        Rule(
+            f"keep-{i}",
+            Kind.KEEP,
+            p.encode("utf-8", "surrogateescape"),
+            caseless=False,
+            role=Role.STRONG,
+        )  # (a byte past UTF-8 given: that byte)
         for i, p in enumerate(keep)
     ]
     return rules + [
