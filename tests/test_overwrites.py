@@ -225,17 +225,7 @@ def test_a_command_whose_stdout_appends_to_its_input_is_refused(
     """``logtrim cat build.log >> build.log`` read what it wrote as it wrote it: the file grew
     by gigabytes a second until the disk was full. Refused, as ``cat`` refuses it (exit 2),
     the file untouched; a stdin redirected from that file too."""
-    log = tmp_path / "build.log"
-    log.write_bytes(b"".join(b"ERROR step %d failed\n" % i for i in range(50_000)))
-    before = log.read_bytes()
-    with log.open("ab") as stdout, log.open("rb") as stdin:
-        result = subprocess.run(
-            [sys.executable, "-m", "logtrim", *args], cwd=tmp_path, stdin=stdin,
-            stdout=stdout, stderr=subprocess.PIPE, env=clean_env(), timeout=60, check=False,
-        )  # fmt: skip
-    assert result.returncode == 2, result.stderr
-    assert b"refusing" in result.stderr and len(result.stderr.splitlines()) == 1
-    assert log.read_bytes() == before
+    _refused_on_its_input(tmp_path, args, "ab", 50_000)
 
 
 @pytest.mark.parametrize(
@@ -246,11 +236,17 @@ def test_a_report_whose_stdout_overwrites_its_input_is_refused(
 ) -> None:
     """``logtrim stats build.log 1<> build.log`` (stdout opened on the input, not truncated)
     wrote the report over the log as it read it; ``cat`` and ``trim`` refused that already."""
-    log = tmp_path / "build.log"
-    log.write_bytes(b"".join(b"ERROR step %d failed\n" % i for i in range(5_000)))
     (tmp_path / "good.log").write_bytes(b"ERROR step 1 failed\n")
+    _refused_on_its_input(tmp_path, args, "r+b", 5_000)
+
+
+def _refused_on_its_input(tmp_path: Path, args: tuple[str, ...], mode: str, lines: int) -> None:
+    """``logtrim ARGS`` with stdout opened on its input with ``mode`` (``ab``: ``>>``;
+    ``r+b``: ``1<>``) and stdin read from it: refused (exit 2, one line), the file untouched."""
+    log = tmp_path / "build.log"
+    log.write_bytes(b"".join(b"ERROR step %d failed\n" % i for i in range(lines)))
     before = log.read_bytes()
-    with log.open("r+b") as stdout, log.open("rb") as stdin:
+    with log.open(mode) as stdout, log.open("rb") as stdin:
         result = subprocess.run(
             [sys.executable, "-m", "logtrim", *args], cwd=tmp_path, stdin=stdin,
             stdout=stdout, stderr=subprocess.PIPE, env=clean_env(), timeout=60, check=False,
