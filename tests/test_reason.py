@@ -3,6 +3,7 @@ real tools (tests/data/tools/failures), their reason lines labelled by hand befo
 
 from __future__ import annotations
 
+import re
 import sys
 from pathlib import Path
 
@@ -38,7 +39,12 @@ def names(reason: str, line: str) -> bool:
     the reason says in its own words is compared in them: a JSON record by its message and
     error (``as_said``), a line cut with ``...`` (pytest's summary, at the terminal's width;
     a label past 500 characters) by what comes before the cut, and a reason cut in the
-    middle or on both sides of its error words (past 500 characters) by the parts kept."""
+    middle or on both sides of its error words (past 500 characters) by the parts kept.
+    A reason may say which unittest test the line's traceback failed first, as pytest's
+    summary does (``ERROR: test_port (test_parse.ParseTest.test_port) - IndexError: ...``)."""
+    named = _UNITTEST_NAMED.match(reason)
+    if named is not None and not _UNITTEST_NAMED.match(line):
+        reason = reason[named.end() :]
     said = as_said(line.encode()).decode()
     if said != line:
         return names(reason, said)
@@ -48,6 +54,9 @@ def names(reason: str, line: str) -> bool:
     if len(parts) > 1 and len(line) > 500 and _in_order(parts, line):
         return True
     return reason == line or (reason.startswith(line + " ") and len(line) < 497)
+
+
+_UNITTEST_NAMED = re.compile(r"(?:FAIL|ERROR): \w+ \([\w.]+\)(?: \([^)]*\))? - ")
 
 
 def _in_order(parts: list[str], line: str) -> bool:

@@ -910,3 +910,33 @@ def test_a_stamped_fail_word_is_no_failing_test(run_logtrim: RunLogtrim) -> None
         "2024-05-01T10:00:05Z ERROR upload to s3://bucket/out.csv failed: AccessDenied",
     ]
     assert "AccessDenied" in _printed_reason(run_logtrim, *lines)
+
+
+UNITTEST = """
+import unittest
+
+def div(a, b):
+    return a / b
+
+class CartTest(unittest.TestCase):
+    def test_total(self):
+        self.assertEqual(2 + 2, 5, "total is off")
+    def test_split(self):
+        self.assertEqual(div(1, 0), 0)
+    def test_ok(self):
+        pass
+
+unittest.main(module=__name__)
+"""
+
+
+def test_a_unittest_failure_is_named_with_its_test(run_logtrim: RunLogtrim, tmp_path: Path) -> None:
+    """unittest reports each failure under ``ERROR: test_split (...)`` and a rule: the reason
+    was the exception alone (``ZeroDivisionError: division by zero``), no word of which test
+    of three failed; pytest's ``FAILED test.py::test_split - ...`` names it."""
+    script = tmp_path / "test_cart.py"
+    script.write_text(UNITTEST)
+    reason = _reason(run_logtrim, sys.executable, str(script))
+    # (Python 3.11 names the test in its class's parentheses, earlier ones the class only)
+    test = re.escape("ERROR: test_split (__main__.CartTest") + r"(?:\.test_split)?\)"
+    assert re.fullmatch(test + " - ZeroDivisionError: division by zero", reason), reason

@@ -26,6 +26,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     next, indented line (``CMake Error at CMakeLists.txt:8 (find_package):``); a compiler's
     `` --> src/main.rs:11:18`` says where (``error[E0308]: mismatched types``); a failing
     test's indented exception says why it failed."""
+    if best is not None and best.start > 1 and not best.text.startswith(_UNITTEST_NAMED):
+        best.text = _unittest_case(best.start, line_after) + best.text
     if best is None or best.detailed or best.root is not None or best.rank <= Rank.STREAM_END:
         return
     best.detailed = True  # looked at once: as its lines leave the history, or at the end
@@ -49,6 +51,23 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += _values(said.group(1), best.lineno + 2, line_after)
     elif (npm := _NPM.match(best.text)) is not None and not best.text.endswith(_ENDS):
         best.text += _wrapped(npm.group(0), best.lineno, line_after)
+
+
+def _unittest_case(start: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """``FAIL: test_total (test_cart.CartTest.test_total) - `` when the traceback that starts
+    at line ``start`` is one of unittest's reports (its header, a rule, then the traceback):
+    which test, as pytest's ``FAILED test_cart.py::test_total - ...`` says it; else nothing."""
+    rule, head = line_after(start - 2), line_after(start - 3)
+    if rule is None or head is None or not _RULE.match(rule.rstrip()):
+        return b""
+    named = _UNITTEST_CASE.match(ANSI_BYTES.sub(b"", head).rstrip())
+    return named.group(0) + b" - " if named is not None else b""
+
+
+# unittest's report of a failing test: its header, then a rule of dashes, then the traceback.
+_UNITTEST_CASE = lazy(rb"^(?:FAIL|ERROR): \w+ \([\w.]+\)(?: \(.{1,200}\))?$")
+_UNITTEST_NAMED = (b"FAIL: ", b"ERROR: ")
+_RULE = lazy(rb"^-{20,}$")
 
 
 def _set_apart(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
