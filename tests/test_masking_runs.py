@@ -84,3 +84,37 @@ def test_a_secret_over_and_over_keeps_the_exit_code_under_a_memory_cap(
     stored = zstandard.ZstdDecompressor().stream_reader(archive.read_bytes()).read()
     assert stored.startswith(b"start\n") and secret.encode() not in stored
     assert stored.count(MASK) == (1 if secret == "AAAA" else count)
+
+
+HORSE = b"correct-horse-battery-staple"
+
+
+@given(
+    size=st.integers(1, 3000),
+    times=st.integers(0, 300),
+    pad=st.integers(0, 40),
+    matcher=st.sampled_from(["re", "auto"]),
+)
+def test_a_long_line_s_head_shows_no_part_of_a_secret(
+    size: int, times: int, pad: int, matcher: str
+) -> None:
+    """The head of a line too long to show was cut where the masked text reached ``size``:
+    shorter than the text as written, it reached the end of what was looked at, where a
+    secret cut off by it was shown in part (``correct-horse-battery-stapl``)."""
+    masker = Masker([HORSE.decode()], compiler=compiler(matcher))
+    head = masker.head(b"y" * pad + (HORSE + b" ") * times + b"x" * 5000, size)
+    assert len(head) <= size
+    assert not any(HORSE[i : i + 6] in head for i in range(len(HORSE) - 5))
+
+
+def test_the_console_s_cut_of_a_long_line_shows_no_part_of_a_secret(tmp_path: Path) -> None:
+    line = b"y" * 12 + (HORSE + b" ") * 700 + b"x" * 2_000_000 + b"\n"
+    (tmp_path / "long.txt").write_bytes(line)
+    done = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--mask", HORSE.decode(), "--artifact",
+         str(tmp_path / "a.zst"), "--", "cat", str(tmp_path / "long.txt")],
+        capture_output=True, env=clean_env(), timeout=120, check=False,
+    )  # fmt: skip
+    assert done.returncode == 0
+    assert b"line cut" in done.stdout
+    assert not any(HORSE[i : i + 6] in done.stdout for i in range(len(HORSE) - 5))

@@ -254,3 +254,18 @@ def _refused_on_its_input(tmp_path: Path, args: tuple[str, ...], mode: str, line
     assert result.returncode == 2, result.stderr
     assert b"refusing" in result.stderr and len(result.stderr.splitlines()) == 1
     assert log.read_bytes() == before
+
+
+def test_diff_refuses_stdout_opened_on_a_file_of_its_good_runs(tmp_path: Path) -> None:
+    """``diff goods bad.log 1<> goods/a.log`` wrote the report over a good run."""
+    goods = tmp_path / "goods"
+    goods.mkdir()
+    (goods / "a.log").write_bytes(b"step 1 ok\n")
+    (tmp_path / "bad.log").write_bytes(b"step 1 failed\n")
+    with (goods / "a.log").open("r+b") as stdout:
+        result = subprocess.run(
+            [sys.executable, "-m", "logtrim", "diff", "goods", "bad.log"], cwd=tmp_path,
+            stdout=stdout, stderr=subprocess.PIPE, env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
+    assert result.returncode == 2, result.stderr
+    assert (goods / "a.log").read_bytes() == b"step 1 ok\n"

@@ -340,6 +340,12 @@ def test_a_tools_pointer_to_its_help_is_not_the_reason(
     assert f"[logtrim] failed (exit 2): {complaint}" in r.stdout.decode().splitlines()
 
 
+def test_a_caret_alone_is_no_reason(run_logtrim: RunLogtrim) -> None:
+    code = "import sys\nprint('compiling')\nprint('  ^--- error here', file=sys.stderr)\n"
+    r = run_logtrim("--ci", "plain", "--", *py(code + "sys.exit(3)\n"))
+    assert _reason(r.stdout) == "exited with code 3"
+
+
 @pytest.mark.parametrize(
     ("lines", "reason"),
     [

@@ -332,7 +332,7 @@ def test_a_redrawn_line_is_templated_by_its_last_state(tmp_path: Path) -> None:
     """A progress bar redrawn over one line with ``\\r`` was templated whole: every count of
     redraws a template of its own, printed as one glued run (``extract <n>%extract <n>%…``),
     and the suggested ``--drop`` was kilobytes long. Its last state now, as a terminal shows
-    it, and the suggestion drops those lines with ``trim``, not the others."""
+    it; and no ``--drop`` for it."""
     bars = [_bar(f"file{i}.tar", 10 + 7 * i) for i in range(30)]
     log = tmp_path / "bars.log"
     log.write_bytes(b"Starting download\n" + b"".join(bars) + b"ERROR: extract failed\n")
@@ -342,12 +342,9 @@ def test_a_redrawn_line_is_templated_by_its_last_state(tmp_path: Path) -> None:
     top = report["templates"][0]
     assert top["template"] == "\u21bb file<n>.tar [####################] <n>%"
     assert top["lines"] == 30 and top["bytes"] == sum(map(len, bars))
-    regex = report["suggestion"]["regex"]
-    assert len(regex) < 100
-    trimmed = _cli("trim", "--drop", regex, str(log))
-    assert trimmed.returncode == 0
-    assert trimmed.stdout.startswith(b"Starting download\nERROR: extract failed\n")
-    assert b"30 lines dropped (--drop)" in trimmed.stdout
+    # No --drop for it: a redrawn line's earlier states may say anything (a line that reads
+    # ``FATAL: checksum mismatch\rpkg 100%`` has a bar's last state).
+    assert report["suggestion"] is None
 
 
 def test_a_bar_redrawn_more_often_than_in_the_good_run_is_no_new_line(tmp_path: Path) -> None:

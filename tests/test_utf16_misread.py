@@ -92,3 +92,21 @@ def test_a_utf16_log_that_goes_on_in_utf8_keeps_its_secrets(tmp_path: Path, code
             # (stats prints templates, diff what is new: the secret's line need not be there)
             assert b"********" in done.stdout or command[0] in ("stats", "diff")
             assert not _given_back(done.stdout, SECRET.encode(), codec), (command, log.name)
+
+
+@pytest.mark.parametrize("codec", CODECS)
+@pytest.mark.parametrize("command", ["cat", "trim", "stats"])
+def test_a_secret_declared_in_the_utf8_part_is_masked(
+    tmp_path: Path, codec: str, command: str
+) -> None:
+    """The declaration itself in the UTF-8 part read as CJK characters: never learned, and
+    its value printed as characters that give it back written as UTF-16 again."""
+    head = ("\ufeff" + "".join(f"step {i} ok\n" for i in range(50))).encode(codec)
+    for pad in (b"", b"ok\n"):  # (a line of 3 bytes: the secret at the other alignment)
+        log = tmp_path / f"declared{len(pad)}.log"
+        log.write_bytes(
+            head + pad + b"::add-mask::" + SECRET.encode() + b"\nuse " + SECRET.encode() + b"\n"
+        )
+        done = _logtrim(command, str(log))
+        assert done.returncode == 0, done.stderr
+        assert not _given_back(done.stdout, SECRET.encode(), codec), (command, pad)

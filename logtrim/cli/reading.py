@@ -85,8 +85,9 @@ def refuse_stdout(paths: Sequence[str]) -> None:
     from ..logs.inputs import is_stdout
 
     for path in paths:
-        if is_stdout(path):
-            raise UsageError(f"{path}: input file is output file (stdout): refusing")
+        for file in (path,) if path == "-" else _files_of(path):  # a directory of good runs
+            if is_stdout(file):
+                raise UsageError(f"{file}: input file is output file (stdout): refusing")
 
 
 def declared_across(

@@ -114,9 +114,16 @@ class Declared:
             with open(inp.path, "rb") as file:
                 if is_utf16(file.read(UTF16_PEEK)):
                     file.seek(0)
-                    # Its text, not its bytes: a declaration is looked for in what is printed.
+                    # Its text: a declaration is looked for in what is printed; then its
+                    # bytes as stored, NULs left out: a log in UTF-8 appended to it declares
+                    # in bytes that read as CJK characters (the value masked as they read).
                     raw = iter(lambda: file.read(_BLOCK), b"")
                     for chunk in line_chunks(utf16_as_utf8(raw)):
+                        self.feed(chunk)
+                    file.seek(0)
+                    raw = iter(lambda: file.read(_BLOCK), b"")
+                    stored = (block.replace(b"\0", b"") for block in raw)
+                    for chunk in line_chunks(stored):
                         self.feed(chunk)
                     return True
                 file.seek(0)

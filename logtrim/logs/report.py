@@ -91,6 +91,8 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
             continue
         if stat.size * 100 < total or _ci_command(stat.example):
             continue
+        if tpl.startswith(b"\r"):
+            continue  # redrawn: its earlier states may say anything (``FATAL: ...\rpkg 100%``)
         # A URL's password in it goes as any token (the suggestion must not print it).
         regex = drop_regex(hide_passwords(tpl, b"<*>", userinfo=True), merged=tpl in stats.merged)
         try:

@@ -230,7 +230,8 @@ class ReasonChooser:
         then the reason is the exit code."""
         self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
-        if not body or PS_META.match(body):  # a PowerShell record's metadata: never the reason
+        # (a PowerShell record's metadata, a caret under a quoted line: never the reason)
+        if not body or PS_META.match(body) or body[:1] == b"^":
             return
         if nothing_to_clean(body) and self._follows_error(lineno):
             return

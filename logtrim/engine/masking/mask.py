@@ -218,7 +218,16 @@ class Masker:
             # Colour codes inside a secret lengthen it: one begun may still be open.
             part = part[: len(part) - held_through(part, self._secrets)]
         part = part[: urlcreds.open_password(part)]
-        masked = self.mask_piece(part)  # a command's value may go on past it, unread
+        spans = self.piece_spans(part)  # a command's value may go on past it, unread
+        # Cut where the text as written reaches ``size`` (past a secret begun before it), not
+        # where the masked text does: shorter, it reached into the end of ``part``, where a
+        # secret cut off by it was shown in part (``correct-horse-battery-stapl``).
+        cut = size
+        for start, end in spans:
+            if start < cut < end:
+                cut = end
+        kept = [(start, end) for start, end in spans if end <= cut]
+        masked = apply(part[:cut], kept) if kept else part[:cut]
         return masked[: _text.char_start(masked, size)]
 
     def mask_text(self, text: str) -> str:
