@@ -57,17 +57,11 @@ def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
     enough, and reads better.
     """
     parts: list[str] = []
-    # A line redrawn (``\r`` first: its last state, templates.redrawn_as_last): its redraws
-    # before that state.
-    redrawn = tpl.startswith(b"\r")
-    tpl = tpl[redrawn:]
     lead = _LEADING_TIME.match(tpl)
     if lead is not None:
         tpl = tpl[lead.end() :]
     else:
         parts.append("^")
-    if redrawn:
-        parts.append(r"(?:.*\r)?")
     pos = 0
     for match in _PLACEHOLDERS.finditer(tpl):
         parts.append(_regex_escape(tpl[pos : match.start()].decode("utf-8", "replace")))

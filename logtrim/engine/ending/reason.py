@@ -51,6 +51,14 @@ __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
 
 #: The longest a wrapped sentence grows by :meth:`ReasonChooser._continues`.
 _JOINED = 400
+
+
+def _pointer(body: bytes) -> bool:
+    """Whether a line is a caret under a quoted line (sqlite's ``^--- error here``): it
+    points at the message above it, and is never the reason."""
+    return body[:1] == b"^"
+
+
 # What starts a message of its own: a name and a colon (``panic: ``, ``java.io.IOException:``).
 _OWN_HEAD = re.compile(rb"^[\w.$/\\-]+:(?:\s|$)")
 
@@ -104,8 +112,8 @@ class ReasonChooser:
     def take_error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
         """An error line away from any traceback, ranked by its words (``shown``: the line
         as named, when ``body`` is it without a carrier's stamp)."""
-        if body[:1] == b"^" or self._continues(line, body, lineno):
-            return  # a caret under a quoted line points at the message above it (sqlite's)
+        if _pointer(body) or self._continues(line, body, lineno):
+            return
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
         cleans = nothing_to_clean(body)
@@ -230,8 +238,8 @@ class ReasonChooser:
         then the reason is the exit code."""
         self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
-        # (a PowerShell record's metadata, a caret under a quoted line: never the reason)
-        if not body or PS_META.match(body) or body[:1] == b"^":
+        # (a PowerShell record's metadata, a caret: never the reason)
+        if not body or PS_META.match(body) or _pointer(body):
             return
         if nothing_to_clean(body) and self._follows_error(lineno):
             return

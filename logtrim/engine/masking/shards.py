@@ -18,7 +18,7 @@ import re
 from typing import Any, cast
 
 from ..match.matcher import Compiler, Database
-from .words import Words, every, shortest
+from .words import Words, add_span, every, shortest
 
 #: Short forms looked for one by one (``bytes.find``), more in one ``re`` alternation.
 _EACH = 8
@@ -44,14 +44,9 @@ class _Shard:
         # take): a scan makes no function (each line shown is masked alone).
         def on_match(sid: int, _from: int, to: int, _flags: int, scan: object) -> bool:
             state = cast(_Scan, scan)
-            spans: Found = state[0]
-            start = to - lengths[sid]
-            # A run of occurrences that overlap or touch (a secret repeated: ``AAAA`` in a
-            # line of A's) grows one span: a span each took hundreds of megabytes.
-            if spans and start <= spans[-1][1]:
-                spans[-1] = (min(spans[-1][0], start), to)
-            else:
-                spans.append((start, to))
+            # A run of occurrences (a secret repeated: ``AAAA`` in a line of A's) grows one
+            # span: a span each took hundreds of megabytes.
+            add_span(state[0], to - lengths[sid], to)
             left: int = state[1] - 1
             state[1] = left
             return left < 0  # dense: the scan stops, the tables go on (:meth:`find`)
@@ -142,11 +137,7 @@ class _Tables:
             ordered = sorted(self._short, key=len, reverse=True)
             self._re = _uncached(b"(?=(" + b"|".join(re.escape(f) for f in ordered) + b"))")
         for m in self._re.finditer(data):
-            start, end = m.start(), m.start() + len(m.group(1))
-            if found and start <= found[-1][1] and found[-1][0] <= end:  # a run: one span
-                found[-1] = (min(found[-1][0], start), max(found[-1][1], end))
-            else:
-                found.append((start, end))
+            add_span(found, m.start(), m.start() + len(m.group(1)))
 
 
 #: Bytes the forms added since the last compile are looked through, per form of the shard, before

@@ -78,10 +78,16 @@ class Words:
             for (offset, length), group in table[words[at]].items():
                 start = place - offset
                 if start >= 0 and data[start : start + length] in group:
-                    if found and start <= found[-1][1] and found[-1][0] <= start + length:
-                        found[-1] = (min(found[-1][0], start), max(found[-1][1], start + length))
-                    else:
-                        found.append((start, start + length))
+                    add_span(found, start, start + length)
+
+
+def add_span(found: Found, start: int, end: int) -> None:
+    """Append ``[start, end)``, or grow the last span where it overlaps or touches it: a run
+    of occurrences (a secret repeated) is one span, not one each."""
+    if found and start <= found[-1][1] and found[-1][0] <= end:
+        found[-1] = (min(found[-1][0], start), max(found[-1][1], end))
+    else:
+        found.append((start, end))
 
 
 def every(data: bytes, form: bytes, found: Found) -> None:
@@ -134,4 +140,4 @@ def run_end(data: bytes, start: int, step: int) -> int:
     return end
 
 
-__all__ = ["Words", "every", "period", "run_end", "shortest"]
+__all__ = ["Words", "add_span", "every", "period", "run_end", "shortest"]

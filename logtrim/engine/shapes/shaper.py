@@ -17,7 +17,7 @@ from operator import not_
 
 from ..._regex import lazy
 from ..stats.counting import TemplateCounter
-from .templates import coarse, last_state, template_uncached
+from .templates import coarse, has_redraws, last_state, template_uncached
 from .variables import Cuts
 
 KEY_MAX = TemplateCounter.KEY_MAX
@@ -151,7 +151,7 @@ class Shaper:
         learned: dict[bytes, int] = {}
         if keys:
             joined = b"\n".join(keys)
-            if b"\r" in joined and joined.count(b"\r") != joined.count(b"\r\n"):
+            if has_redraws(joined):
                 joined = b"\n".join([_last(key) if b"\r" in key else key for key in keys])
             if self.tasklog:
                 joined = _TASKLOG_PREFIX.sub(b"", joined)

@@ -204,12 +204,17 @@ def templates_of_keys(
 
 def redrawn_as_last(keys: Sequence[bytes]) -> Sequence[bytes]:
     """``keys``, a line a program redrew (a ``\\r`` inside it: a progress bar) as its last
-    state, what a terminal shows, after a ``\\r`` that says so (:func:`.report.drop_regex`
-    reads it): its redraws, all of them in one template, made one for each bar's length."""
-    block = b"".join(keys)
-    if b"\r" not in block or b"\r" not in block.replace(b"\r\n", b""):
-        return keys  # (a Windows log's line ends: a look per line only where one is inside)
+    state, what a terminal shows, after a ``\\r`` that says so (``stats`` shows it with a
+    ``↻``): its redraws, all of them in one template, made one for each bar's length."""
+    if not has_redraws(b"".join(keys)):
+        return keys
     return [_last_state(key) if b"\r" in key else key for key in keys]
+
+
+def has_redraws(block: bytes) -> bool:
+    """Whether lines hold a ``\\r`` that is no line end (a Windows log's ``\\r\\n``): a look
+    per line only then."""
+    return b"\r" in block and block.count(b"\r") != block.count(b"\r\n")
 
 
 def _last_state(key: bytes) -> bytes:
