@@ -233,3 +233,33 @@ def test_a_state_printed_late_splits_the_gap_where_it_was_written(
     out.flush_gap(paid=True)
     assert (_counted(out.take()) or 0) == carry + between[-1]
     assert out.gap_lines == 0
+
+
+@given(
+    lines=st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=40),
+    split=st.integers(min_value=0, max_value=40),
+    before=st.integers(min_value=0, max_value=45),
+    count=st.integers(min_value=1, max_value=6),
+    hinted=st.booleans(),
+)
+@settings(max_examples=examples(400))
+def test_recent_lines_are_the_lines_before_whatever_the_regions(
+    lines: list[bytes], split: int, before: int, count: int, hinted: bool
+) -> None:
+    """The history's lines before any line number, however its regions were cut, are the
+    lines as written: the context an error shows, the line after the failure reason."""
+    history = History(keep=1000)
+    split = min(split, len(lines))
+    for first, part in ((0, lines[:split]), (split, lines[split:])):
+        if part:
+            history.remember(STDOUT, b"".join(line + b"\n" for line in part), first)
+            history.seal(len(part))
+    if hinted and split < len(lines):  # the newest region still being looked at
+        history._segments.pop()  # noqa: SLF001 (its count not known yet, as in a region)
+        region = b"".join(line + b"\n" for line in lines[split:])
+        history.remember(STDOUT, region, split)
+        hint = min(max(before, split), len(lines) - 1)
+        history.hint = (hint, sum(len(line) + 1 for line in lines[split:hint]))
+        before = min(before, hint)
+    expected = [(n, STDOUT, lines[n] + b"\n") for n in range(len(lines))][:before][-count:]
+    assert history.recent(before, count) == expected

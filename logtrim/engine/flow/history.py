@@ -29,6 +29,31 @@ _OPEN = 1 << 62  # the line count of a region still being looked at
 HOLD = 8 << 20
 
 
+def line_start(data: bytes, k: int, lines: int, end: int) -> int:
+    """The offset of line ``k`` (from 0) of ``data``, where line ``lines`` starts at ``end``
+    (0, 0: not known): a guess in proportion, the newlines to it counted in C, then a few
+    lines on. A walk from the start, line by line, cost a Python step per line."""
+    if k <= 0:
+        return 0
+    if k == lines:
+        return end
+    if k > lines:
+        pos = end
+        n = lines
+    else:
+        pos = data.rfind(b"\n", 0, end * k // lines) + 1
+        # From the nearer end: ``lines`` newlines before ``end``, less those after ``pos``.
+        n = data.count(b"\n", 0, pos) if 2 * pos <= end else lines - data.count(b"\n", pos, end)
+    index, rfind = data.index, data.rfind
+    while n < k:
+        pos = index(b"\n", pos) + 1
+        n += 1
+    while n > k:
+        pos = rfind(b"\n", 0, pos - 1) + 1
+        n -= 1
+    return pos
+
+
 class History:
     """Recent raw lines of both streams in arrival order, and which of them were shown."""
 
@@ -220,10 +245,12 @@ class History:
                 end = len(data)
             elif hint_line == before:
                 end = hint_pos  # the line being looked at starts here
+            elif nlines != _OPEN and data[-1:] == b"\n":
+                end = line_start(data, before - first, nlines, len(data))
+            elif first <= hint_line and before < hint_line:
+                end = line_start(data, before - first, hint_line - first, hint_pos)
             else:
-                end = 0
-                for _ in range(before - first):
-                    end = data.index(b"\n", end) + 1
+                end = line_start(data, before - first, 0, 0)
             lineno = min(before, first + nlines)
             while end > 0 and len(out) < count:
                 start = data.rfind(b"\n", 0, end - 1) + 1

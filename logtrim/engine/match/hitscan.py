@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING
 
 from .kinds import Kind
 from .levelmemo import LevelMemo
-from .linefind import line_starts
+from .linefind import line_starts, or_into
 from .roles import Role, Rule, line_regex
 
 _BACKOFF_MAX = 64  # chunks at most between two tries of the memo, while it fails
@@ -186,15 +186,8 @@ class HitScanner:
         if not chunk:
             return hits
         both = self._one_pass()
-        line_of, get = line_starts(chunk), hits.get
-        bits1 = self._bits1 if both is None else self._bits
-
-        def first(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            # ``to`` is one past the match; a match never spans lines, so its line starts
-            # after the last newline before it.
-            start = line_of(to)
-            hits[start] = get(start, 0) | bits1[rule]
-
+        # A match never spans lines: its line starts after the last newline before it.
+        first = or_into(hits, chunk, self._bits1 if both is None else self._bits)
         (self._first if both is None else both).scan(chunk, match_event_handler=first)
         level = self._level_bits
         levelled = [start for start, mask in hits.items() if mask & level]
@@ -250,17 +243,11 @@ class HitScanner:
             and len(levelled) - 1 == chunk.count(b"\n", levelled[0], levelled[-1])
         ):
             # An error flood: one run of levelled lines, no gap (in C); around it only.
-            view, offset = memoryview(chunk), 0
-            line_in = line_starts(chunk)
-
-            def around(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-                start = line_in(offset + to)
-                hits[start] = get(start, 0) | bits2[rule]
-
-            scan(view[: levelled[0]], match_event_handler=around)
+            view = memoryview(chunk)
+            scan(view[: levelled[0]], match_event_handler=or_into(hits, chunk, bits2))
             offset = find(b"\n", levelled[-1]) + 1 or len(chunk)
             if offset < len(chunk):
-                scan(view[offset:], match_event_handler=around)
+                scan(view[offset:], match_event_handler=or_into(hits, chunk, bits2, offset))
             return
 
         line_of = line_starts(chunk)

@@ -24,7 +24,7 @@ from itertools import accumulate, compress, repeat
 from operator import add, is_
 from typing import TYPE_CHECKING, Any, cast
 
-from .linefind import line_starts
+from .linefind import line_starts, or_into
 from .literals import pieces
 from .roles import Role, Rule
 
@@ -176,13 +176,7 @@ class LevelMemo:
         """Scan new skeletons together: each one's bits into the memo."""
         joined = b"\n".join(new) + b"\n"
         found: dict[int, int] = {}
-        line_of, get, bits = line_starts(joined), found.get, self._bits_alike
-
-        def on_match(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-            start = line_of(to)
-            found[start] = get(start, 0) | bits[rule]
-
-        self._alike.scan(joined, match_event_handler=on_match)
+        self._alike.scan(joined, match_event_handler=or_into(found, joined, self._bits_alike))
         pos, level = 0, self._level_bits
         for skeleton in new:
             mask = found.get(pos, 0)

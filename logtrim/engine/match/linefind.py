@@ -21,6 +21,7 @@ __all__ = [
     "lines_with_literal",
     "lines_with_regex",
     "merge",
+    "or_into",
 ]
 
 Candidates = dict[int, list[int]]  # line start -> pieces that may match the line
@@ -54,6 +55,32 @@ def line_starts(data: bytes) -> Callable[[int], int]:
         return start
 
     return of
+
+
+def or_into(
+    hits: dict[int, int], data: bytes, bits: Sequence[int], offset: int = 0
+) -> Callable[[int, int, int, int, object], None]:
+    """A scan's match handler that ORs each rule's bit into ``hits`` at its line's start, a
+    match at ``to`` in a view of ``data`` from ``offset``: :func:`line_starts` inlined, as a
+    call per match costs (a chunk's scan reports one match or more per hit line)."""
+    rfind, get = data.rfind, hits.get
+    seen = start = 0  # no newline in data[start:seen]
+
+    def on_match(rule: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
+        nonlocal seen, start
+        last = offset + to - 1
+        if last >= seen:
+            newline = rfind(b"\n", seen, last)
+            if newline >= 0:
+                start = newline + 1
+            seen = last
+        elif last >= 0:  # reported out of order: read back from the data's start
+            start, seen = rfind(b"\n", 0, last) + 1, last
+        else:
+            start = 0
+        hits[start] = get(start, 0) | bits[rule]
+
+    return on_match
 
 
 def add(cand: Candidates, start: int, ids: Sequence[int]) -> None:
