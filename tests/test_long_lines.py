@@ -88,3 +88,17 @@ def test_a_line_just_over_the_width_is_not_cut_for_a_few_bytes() -> None:
         assert display(line, width) == line + b"\n"
     shown = display(line, len(line) - 400)
     assert b"cut; the full log has all of it" in shown and len(shown) < len(line) - 250
+
+
+def test_a_line_too_long_to_hold_says_so_where_the_shown_whole_output_ends(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A line past 1 MiB ends the output shown whole (when within it that happens would
+    depend on the reads); the note says why, not that the output passed its allowance."""
+    code = "print('start'); print('x' * 1_500_000); print('end')"
+    r = run_logtrim("--verbatim", "200MB", "--", *py(code))
+    assert r.code == 0
+    out = r.stdout.decode()
+    assert "a line longer than 1.05 MB: from here on only what matters is shown" in out
+    assert "output passed" not in out
+    assert out.index("start") < out.index("a line longer") < out.index("end")

@@ -41,18 +41,20 @@ class Verbatim:
         if in_block and size <= self._grace:
             self._grace -= size
             return True
+        self.stop(f"output passed {format_size(self.allowance)}")
+        return False
+
+    def stop(self, why: str) -> None:
+        """End the allowance for good, one line saying ``why`` and that filtering starts."""
         self.left = 0
-        passed = f"output passed {format_size(self.allowance)}: "
         if self._out.budget.tiny:
-            return False  # a few lines' worth: the gap marker after them says lines are left out
+            return  # a few lines' worth: the gap marker after them says lines are left out
         if self._out.budget.compact:
-            self._out.marker(passed + "filtered from here on")
+            self._out.marker(f"{why}: filtered from here on")
         else:
             self._out.marker(
-                passed
-                + f"from here on only what matters is shown ({self._out.budget.archive_note})"
+                f"{why}: from here on only what matters is shown ({self._out.budget.archive_note})"
             )
-        return False
 
     def show(self, stream: int, line: bytes, kind: Kind, lineno: int) -> bytes:
         """Print a line as written (masked), counted as shown in its tier ``kind``; returns

@@ -8,6 +8,7 @@ come through :meth:`Intake.record`. The ``nbytes`` counter is the child's output
 
 from __future__ import annotations
 
+from ..._sizes import format_size
 from ..console.output import STDERR, STDOUT, Output
 from ..console.partial import Partial
 from ..console.redraw import Redraws
@@ -150,7 +151,8 @@ class Intake:
         when within the line it would end depends on the reads)."""
         verbatim = self._select.verbatim
         if verbatim.left > 0:
-            verbatim.consume(verbatim.left + 1)
+            limit = format_size(self._shaper.max_pending)
+            verbatim.stop(f"a line longer than {limit}")
 
     def _long_start(self, stream: int, buf: bytes, now: float) -> None:
         """The first piece of a long line: its text (before a command it starts with) as a
