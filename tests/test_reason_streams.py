@@ -67,6 +67,8 @@ def test_stderr_message_before_a_trap_is_on_the_console_and_the_reason(
         "gzip: stdin: unexpected end of file",
         "xz: release.zip: File format not recognized",
         "gzip: site.tgz: not in gzip format",
+        "Error: ENOENT: no such file or directory, open '/srv/app/.env'",
+        "Couldn't open /etc/app.conf: No such file or directory at deploy.pl line 12.",
     ],
 )
 def test_an_errno_message_is_an_error_and_the_reason(run_logtrim: RunLogtrim, line: str) -> None:
@@ -76,6 +78,30 @@ def test_an_errno_message_is_an_error_and_the_reason(run_logtrim: RunLogtrim, li
     assert r.code == 3
     assert _reason(r.stdout) == line
     assert "errors 1/1" in r.stdout.decode()
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "parser: unexpected end of file is allowed here, continuing",
+        "cache: no such file or directory yet, creating /var/cache/app",
+        "note: broken pipe handling is enabled for workers",
+    ],
+)
+def test_an_errno_text_going_on_as_a_sentence_is_no_error(
+    run_logtrim: RunLogtrim, said: str
+) -> None:
+    """The C library's text ends its clause (the line, or punctuation after it); more words
+    after it make a sentence that mentions it, no error: stderr's last line is the reason."""
+    last = "bundle staged with 2 items pending"
+    code = (
+        f"import sys\nprint('starting')\nprint({said!r}, file=sys.stderr)\n"
+        f"print({last!r}, file=sys.stderr)\nsys.exit(3)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", *py(code))
+    assert r.code == 3
+    assert _reason(r.stdout) == last
+    assert "errors 0/0" in r.stdout.decode()
 
 
 @pytest.mark.parametrize(

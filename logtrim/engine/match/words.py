@@ -19,6 +19,10 @@ L = rb"(?:^|[^\w=./\\\n-]|" + _C + rb")"
 R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
 # What a count may name before its word (``2 tests failed``, ``0 jobs failed``).
 _COUNTED = rb"(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
+# The end of the C library's text: the line's, punctuation (``, open '/x'``, `` (os error
+# 2)``) or Perl's ``at FILE line N``; not more words (``parser: unexpected end of file is
+# allowed here``: a sentence that says it, no failure).
+_CLAUSE_END = rb"(?:[ \t\r]*(?:$|[^\w\s=/\\.-])|\.(?:[ \t\r]|$)| at )"
 _RC = rb"(?:[^\w=/\\.:\n-]|\.(?:[ \t\r]|$)|$)"  # R, not before a colon (a count's label)
 WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, L + rb"errors?" + R, "Error: could not connect to db-01"),
@@ -113,7 +117,7 @@ WORDS: tuple[Rule, ...] = (
         # A decompressor's or a linker's word that its input is cut or no file of its kind
         # (``gzip: stdin: unexpected end of file``, ``xz: a.zip: File format not recognized``).
         rb"unexpected end of (?:file|input|stream|data)|file format not recognized|"
-        rb"not in gzip format|compressed data is corrupt)" + R,
+        rb"not in gzip format|compressed data is corrupt)" + _CLAUSE_END,
         "cat: /etc/app/config.yml: No such file or directory",
     ),
     Rule("warning", Kind.WARNING, L + rb"warn(?:ing|ings)?" + R, "Warning: disk 91% full"),
