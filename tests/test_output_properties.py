@@ -250,14 +250,13 @@ def test_recent_lines_are_the_lines_before_whatever_the_regions(
     lines as written: the context an error shows, the line after the failure reason."""
     history = History(keep=1000)
     split = min(split, len(lines))
+    hinted = hinted and split < len(lines)
     for first, part in ((0, lines[:split]), (split, lines[split:])):
         if part:
             history.remember(STDOUT, b"".join(line + b"\n" for line in part), first)
-            history.seal(len(part))
-    if hinted and split < len(lines):  # the newest region still being looked at
-        history._segments.pop()  # noqa: SLF001 (its count not known yet, as in a region)
-        region = b"".join(line + b"\n" for line in lines[split:])
-        history.remember(STDOUT, region, split)
+            if not (hinted and first == split):
+                history.seal(len(part))
+    if hinted:  # the newest region still being looked at: its count not known yet
         hint = min(max(before, split), len(lines) - 1)
         history.hint = (hint, sum(len(line) + 1 for line in lines[split:hint]))
         before = min(before, hint)
