@@ -8,6 +8,7 @@ from conftest import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from logtrim.engine.ending import failure
 from logtrim.engine.ending.formranks import FormRanks
 from logtrim.engine.ending.ranks import Rank
 from logtrim.engine.ending.reason import ReasonChooser
@@ -99,3 +100,17 @@ def test_a_hex_id_form_is_one_rank_for_ids_of_its_length_only() -> None:
     assert ranks.get(b"Failed 3fa85f64-5717-4562-b3fc-2c963f66afa6:\n") is None
     assert ranks.get(b"Failed deadbee0f:\n") is None  # (9 characters: another form)
     assert ranks.get(b"Failed feedfacecafe:\n") is None  # no digit: a word, not an id
+
+
+_TOKENS = st.sampled_from(
+    [b"ERROR", b"error", b"INFO", b"0x7ffe12ab", b"deadbeef-0000-4bad-8bad-00000000beef",
+     b"3f2a9c1d", b"a1b2c3d4e5", b"-", b".", b" ", b"\t", b"v1.2.3", b"x", b"#", b"12", b"\xff"]
+)  # fmt: skip
+
+
+@given(st.lists(st.lists(_TOKENS, max_size=8).map(b"".join), max_size=12))
+@settings(max_examples=examples(300))
+def test_the_failure_tail_tells_copies_by_all_lines_at_once_as_by_each(texts: list[bytes]) -> None:
+    """What two reports of one failure share (numbers, hex ids and level names aside) is the
+    same read over the tail's lines joined as line by line."""
+    assert failure._same_each(texts) == [failure._same(text) for text in texts]
