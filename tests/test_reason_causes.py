@@ -748,6 +748,42 @@ def test_a_logged_java_exception_is_named_with_its_root_cause(
     )
 
 
+# An unhandled .NET exception as the runtime writes it: inner exceptions after ``---> ``, the
+# innermost first to be thrown, their frames after, each inner trace closed by a separator.
+_DOTNET_TRACE = (
+    "Unhandled exception. System.InvalidOperationException: An exception has been raised"
+    " that is likely due to a transient failure.\n"
+    " ---> Npgsql.NpgsqlException (0x80004005): Failed to connect to 10.0.0.5:5432\n"
+    " ---> System.Net.Sockets.SocketException (111): Connection refused\n"
+    "   at Npgsql.Internal.NpgsqlConnector.Connect(NpgsqlTimeout timeout)\n"
+    "   --- End of inner exception stack trace ---\n"
+    "   at Npgsql.Internal.NpgsqlConnector.Open(NpgsqlTimeout timeout, Boolean async)\n"
+    "   --- End of inner exception stack trace ---\n"
+    "   at Shop.Api.Program.Main(String[] args) in C:\\src\\Shop.Api\\Program.cs:line 42\n"
+)
+
+
+@pytest.mark.parametrize("ending", ["\n", "\r\n"])
+@pytest.mark.parametrize("inner", [1, 2])
+def test_a_dotnet_exception_is_named_with_its_innermost_exception(
+    run_logtrim: RunLogtrim, tmp_path: Path, ending: str, inner: int
+) -> None:
+    """.NET's inner exceptions are its causes (the last ``---> `` the root cause, as Java's
+    last ``Caused by:``); its ``--- End of inner exception stack trace ---`` is a frame,
+    never the reason."""
+    lines = _DOTNET_TRACE.splitlines()
+    if inner == 1:
+        lines = [line for line in lines if "Npgsql.NpgsqlException" not in line]
+    trace = tmp_path / "trace.txt"
+    trace.write_bytes("".join(line + ending for line in lines).encode())
+    script = f"echo 'applying migrations'; cat {trace} >&2; exit 134"
+    assert _reason(run_logtrim, "sh", "-c", script) == (
+        "Unhandled exception. System.InvalidOperationException: An exception has been raised"
+        " that is likely due to a transient failure."
+        " (caused by System.Net.Sockets.SocketException (111): Connection refused)"
+    )
+
+
 @pytest.mark.parametrize(
     ("script", "reason"),
     [

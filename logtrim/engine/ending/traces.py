@@ -14,8 +14,9 @@ EXCEPTION = lazy(
 # A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
 TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
-# Java's "Caused by: X", Node's "[cause]: X" (an Error's ``cause``, printed after its frames).
-CAUSED_BY = lazy(rb"^(?:Caused by|\[cause\]): (.+)$")
+# Java's "Caused by: X", Node's "[cause]: X" (an Error's ``cause``, printed after its
+# frames), .NET's " ---> X" (an inner exception, printed before its outer one's frames).
+CAUSED_BY = lazy(rb"^(?:(?:Caused by|\[cause\]): |---> )(.+)$")
 # The header alone on its line (after any prefix): in a one-line record (a JSON field
 # holding a formatted traceback, its newlines escaped) it is part of an error message.
 TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
@@ -34,7 +35,9 @@ GROUP_GUTTER = lazy(rb"^[ ]*(?:\|(?: |$)|\+ (?=Exception Group Traceback))")
 GROUP_RULE = lazy(rb"^[ ]*\+-")
 GROUP_HEAD = lazy(rb"^(?:[\w.$]+\.)?\w*ExceptionGroup: .*\([0-9]+ sub-exceptions?\)$")
 CHAINED = lazy(rb"^(?:The above exception was the direct cause|During handling of the above)")
-FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more)')
+# .NET's ``--- End of inner exception stack trace ---`` (and "of stack trace from previous
+# location") sits among its frames, as a frame.
+FRAME = lazy(rb'^\s+(?:File "|at |\.\.\. [0-9]+ more|--- End of )')
 # Rust's panic: "thread 'main' panicked at src/main.rs:4:5:" and its message on the next line
 # (Rust 1.73 on; older: "panicked at 'msg', src/main.rs:4:5"); assert_eq!'s values after it.
 PANIC = lazy(RUST_PANIC)
@@ -48,7 +51,8 @@ XTRACE = lazy(rb"^\++ [^\s+]")
 # cost is per line, not per byte (engine/flow/flood.py ends a run there).
 NEIGHBOURLY_IN_TEXT = lazy(
     rb"\n(?:\x1b\[[0-?]*[ -/]*[@-~]|[ \t\r\f\v])*(?:\x1b(?!\[)|File \"|at |\.\.\. [0-9]"
-    rb"|Caused by: |\[cause\]: |The above exception|During handling|thread '|left: |right: )"
+    rb"|Caused by: |\[cause\]: |---> |--- End of |The above exception|During handling|thread '"
+    rb"|left: |right: )"
 )
 
 

@@ -117,9 +117,10 @@ def cause_belongs(best: Candidate | None, body: bytes, lineno: int) -> bool:
     one's or one a logger or ``printStackTrace`` wrote (``java.lang.RuntimeException: ...``,
     ranked as the error line it is); Node's ``[cause]`` to the error it follows (Node prints
     ``UploadError: ...`` above its frames, ranked as an error line), which stays the reason,
-    with its root cause."""
+    with its root cause; .NET's ``---> `` inner exception to the exception above it
+    (``Unhandled exception. System.AggregateException: ...``, an error line)."""
     if best is None or lineno - best.lineno >= 200:
         return False
-    if body.startswith(b"[cause]"):
+    if body.startswith((b"[cause]", b"---> ")):
         return best.rank >= Rank.ERROR
     return best.rank == Rank.EXCEPTION or (best.rank == Rank.ERROR and java_exception(best.text))
