@@ -484,6 +484,36 @@ def test_a_command_ended_by_a_signal_says_so(run_logtrim: RunLogtrim) -> None:
     assert b"[logtrim] failed (exit 139): terminated by SIGSEGV" in result.stdout
 
 
+@pytest.mark.parametrize(
+    ("written", "signal", "reason"),
+    [
+        # A program that aborts itself says why on stderr first: C++'s uncaught exception
+        # (libstdc++'s two lines), a failed assertion, a message of its own.
+        (
+            "terminate called after throwing an instance of 'std::runtime_error'\n"
+            "  what():  config /etc/shop/app.yaml: missing key 'db.host'\n",
+            "SIGABRT",
+            "what():  config /etc/shop/app.yaml: missing key 'db.host'",
+        ),
+        ("release 7 is locked by deploy 4411\n", "SIGABRT", "release 7 is locked by deploy 4411"),
+        ("", "SIGABRT", "terminated by SIGABRT"),
+        # A signal from outside: the program's last line says nothing of it.
+        ("release 7 is locked by deploy 4411\n", "SIGTERM", "terminated by SIGTERM"),
+    ],
+)
+def test_a_program_that_aborts_itself_is_named_by_what_it_wrote_last(
+    run_logtrim: RunLogtrim, written: str, signal: str, reason: str
+) -> None:
+    code = (
+        "import os, signal, sys\nprint('loading config', flush=True)\n"
+        f"sys.stderr.write({written!r}); sys.stderr.flush()\n"
+        f"signal.signal(signal.{signal}, signal.SIG_DFL); os.kill(os.getpid(), signal.{signal})\n"
+    )
+    result = run_logtrim("--", *py(code))
+    assert result.code == 128 + {"SIGABRT": 6, "SIGTERM": 15}[signal]
+    assert f"[logtrim] failed (exit {result.code}): {reason}\n".encode() in result.stdout
+
+
 def test_default_archive_names_never_collide(tmp_path: Path) -> None:
     """Two runs in the same second get two archives: the first is never overwritten."""
     from logtrim.cli.options import default_artifact

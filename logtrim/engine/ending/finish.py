@@ -25,10 +25,22 @@ from ..shapes.novelty import Novelty
 from . import ends
 from .closing import Closer, Ending, closing_floor, signal_reason
 from .detail import add_detail
+from .ranks import Candidate, Rank
 from .tail import Tail
 
 if TYPE_CHECKING:  # imported with --baseline or --history only (start-up counts)
     from ..shapes.baseline import Baseline
+
+
+def _signal_said(
+    killed_by: str | None, interrupted: str | None, best: Candidate | None
+) -> str | None:
+    """The signal that ended the command, as the reason when no line says more; none when
+    the program aborted itself (an assertion, C++'s terminate, glibc's checks) and wrote
+    last on stderr: that line says why (another signal came from outside the program)."""
+    if killed_by == "SIGABRT" and interrupted is None and best and best.rank >= Rank.STREAM_END:
+        return None
+    return signal_reason(killed_by, interrupted)
 
 
 class Finish:
@@ -146,13 +158,10 @@ class Finish:
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
         add_detail(reasons.best, self.history.line_after)
+        fallback = _signal_said(killed_by, end.interrupted, reasons.best)
         actions = self.closer.close(
             end,
-            reason=reasons.reason(
-                self.masker,
-                fallback=signal_reason(killed_by, end.interrupted),
-                lines=self.history.lines,
-            ),
+            reason=reasons.reason(self.masker, fallback=fallback, lines=self.history.lines),
             first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
             reason_reported=reasons.reported,

@@ -184,7 +184,9 @@ _STRONG: tuple[Rule, ...] = (
     ),
     _strong(
         "crash",
-        rb"segmentation fault|core dumped|out of memory|outofmemoryerror|" + _SOL + rb"killed$",
+        rb"segmentation fault|core dumped|out of memory|outofmemoryerror|" + _SOL + rb"killed$|"
+        # C++'s uncaught exception (libstdc++): its type, then its message behind ``what():``.
+        rb"terminate called after throwing|" + _SOL + rb"[ \t]*what\(\): ",
         "Segmentation fault (core dumped)",
         caseless=True,
     ),
