@@ -366,6 +366,27 @@ def test_a_tools_pointer_to_its_help_is_not_the_reason(
     assert f"[logtrim] failed (exit 2): {complaint}" in r.stdout.decode().splitlines()
 
 
+@pytest.mark.parametrize(
+    "frames",
+    [
+        ['\tmain::check("four") called at deploy.pl line 3'],
+        ['\tmain::check("four") called at deploy.pl line 9',
+         "\tmain::validate() called at deploy.pl line 14"],
+        ["\teval {...} called at deploy.pl line 20"],
+    ],
+)  # fmt: skip
+def test_perls_frames_under_its_message_point_at_the_message(
+    run_logtrim: RunLogtrim, frames: list[str]
+) -> None:
+    """Perl's ``croak`` writes the message, then the frames that called it (Carp's): the
+    message is the reason, not the caller's frame."""
+    message = "invalid replica count 'four' at deploy.pl line 2."
+    script = "printf '%s\\n' \"$@\" >&2; exit 255"
+    r = run_logtrim("--", "sh", "-c", script, "sh", message, *frames)
+    assert r.code == 255
+    assert f"[logtrim] failed (exit 255): {message}" in r.stdout.decode().splitlines()
+
+
 def test_a_caret_alone_is_no_reason(run_logtrim: RunLogtrim) -> None:
     code = "import sys\nprint('compiling')\nprint('  ^--- error here', file=sys.stderr)\n"
     r = run_logtrim("--ci", "plain", "--", *py(code + "sys.exit(3)\n"))

@@ -51,13 +51,24 @@ _TRY_HELP = lazy(
 )
 
 
+# A frame of Perl's Carp (``croak``, ``confess``) under its message: ``\tmain::check("four")
+# called at deploy.pl line 3``.
+_CARP_FRAME = lazy(
+    rb"^(?:[\w:]+(?:\(.*\))?|eval \{\.\.\.\}|require \S+) called at .+ line [0-9]+\.?$"
+)
+
+
 def _said_last(texts: list[bytes]) -> int:
     """The index of a stream's last line that says what ran: past a traced code passed on
-    (``+ return 22``) and the bookkeeping around it, and past a tool's pointer to its help;
-    the last line itself when it is no such line, or when all before it are bookkeeping."""
+    (``+ return 22``) and the bookkeeping around it, past a tool's pointer to its help and
+    past Perl's frames under its message; the last line itself when it is no such line, or
+    when all before it are bookkeeping or frames."""
     last = len(texts) - 1
     if last > 0 and _TRY_HELP.match(_body(texts[last])):
         return last - 1
+    if _CARP_FRAME.match(_body(texts[last])):
+        said = next((i for i in range(last, -1, -1) if not _CARP_FRAME.match(_body(texts[i]))), -1)
+        return last if said < 0 else said
     if not _PASSES_CODE.match(_body(texts[last])):
         return last
     for i in range(last - 1, -1, -1):
