@@ -327,9 +327,16 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
         (b'{"level":50,"msg":"upload failed","err":{"type":"Error","message":"EACCES",'
          b'"stack":"Error: EACCES: permission denied\\n    at open (fs.js:1:1)"}}',
          b"upload failed: Error: EACCES: permission denied"),
-        # zap: the error as a string that names no exception: the record as it is
+        # zap: the error as a one-line string that names no exception: said after the message
         (b'{"level":"error","msg":"dial failed","error":"dial tcp 10.0.0.5:5432: refused"}',
-         b'{"level":"error","msg":"dial failed","error":"dial tcp 10.0.0.5:5432: refused"}'),
+         b"dial failed: dial tcp 10.0.0.5:5432: refused"),
+        (b'{"ts": "2025-06-01T10:00:02.999Z", "level": "error", "logger": "deployer", "msg": '
+         b'"migration 0042_add_orders failed", "error": "relation \\"orders_v2\\" does not '
+         b'exist", "sqlstate": "42P01"}',
+         b'migration 0042_add_orders failed: relation "orders_v2" does not exist'),
+        # Go's stack as the error: it names no exception, the record as it is
+        (b'{"level":"error","msg":"worker crashed","error":"goroutine 1 [running]:\\nmain.f()"}',
+         b'{"level":"error","msg":"worker crashed","error":"goroutine 1 [running]:\\nmain.f()"}'),
         # a Java trace: its root cause, the last "Caused by"
         (b'{"message": "Deployment failed", "stack_trace": "java.lang.IllegalStateException: '
          b'Deployment failed\\n\\tat App.main(App.java:3)\\nCaused by: java.sql.SQLException:'

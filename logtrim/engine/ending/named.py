@@ -129,9 +129,13 @@ def said(text: bytes, record: dict[str, object] | None) -> bytes:
     error = _field(record, _ERROR) or _stacks(record)
     if isinstance(error, dict):  # pino's and bunyan's ``err``: its stack, else its message
         error = _field(error, ("stack", "message"))
-    # Only a record that carries an exception is said anew: the other fields may hold what
-    # went wrong (a status, a URL), and an error text with no exception line says it alone.
+    # Only a record that carries an error is said anew (the other fields may hold what went
+    # wrong: a status, a URL): by the exception its text ends in, or the text when it is one
+    # line (zap's ``"error": "dial tcp ...: refused"``); a stack that names no exception (Go's)
+    # leaves the record as it is.
     last = _summary(error) if isinstance(error, str) else ""
+    if not last and isinstance(error, str) and len(lines := error.strip().splitlines()) == 1:
+        last = lines[0].strip()
     if not last:
         return text
     said = message if last in message else f"{message}: {last}"
