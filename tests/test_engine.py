@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import random
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -333,3 +334,27 @@ def test_context_before_an_error_that_starts_a_large_chunk() -> None:
     second = b"ERROR: deploy failed\n" + b"".join(b"after %d\n" % i for i in range(400))
     _, out = drive(core(context=2, after=0), [(STDOUT, first, 0.0), (STDOUT, second, 0.0)])
     assert b"ctx-a\nctx-b\nERROR: deploy failed\n" in out[STDOUT]
+
+
+def test_the_last_lines_header_never_names_more_lines_than_the_run_wrote() -> None:
+    """Node writes stdout to a pipe after its stderr: an error shown in part, then the
+    build's stdout lines arrive and the tail takes them. Its window is the whole run, and its
+    header says so (``last 200 lines`` over a run of 148 read as lines lost)."""
+    frames = b"".join(
+        b"    at Module._load%d (node:internal/modules/cjs/loader:1038:%d)\n" % (i, i)
+        for i in range(12)
+    )
+    error = b"Error: Cannot find module './routes.json'\nRequire stack:\n" + frames
+    rest = b"  code: 'MODULE_NOT_FOUND',\n}\n\nNode.js v20.20.2\n"
+    steps = [
+        (STDOUT, b"> shop-web@1.0.0 build\n> node build.js\n\n> bundling 120 modules\n", 1.0),
+        (STDERR, error, 1.1),
+        (STDOUT, noise(120, word="  bundled src/components/Widget"), 1.2),
+        (STDERR, rest, 1.3),
+    ]
+    _, console = drive(Core(Policy(budget=4000)), steps, exit_code=1)
+    text = (console[STDOUT] + console[STDERR]).decode()
+    lines = sum(data.count(b"\n") for _, data, _ in steps)
+    header = re.search(r"--- last (\d+) lines \(exit code 1\)", text)
+    assert header is not None, text
+    assert int(header.group(1)) <= lines

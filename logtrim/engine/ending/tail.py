@@ -109,8 +109,10 @@ class Tail:
         told = [n for n, raw in left if not self._progress(raw)]
         lasts = history.recent(history.lines, count) if told and len(told) < count else []
         # (a CI's command after them, a ``setVariable``, is no line of the stream)
-        named = named_count(
-            count, told, [n for n, _, raw in lasts if n in shown and not self._command(raw)]
+        named = named_count(  # never more than the run wrote: a window past its start
+            min(count, history.lines),
+            told,
+            [n for n, _, raw in lasts if n in shown and not self._command(raw)],
         )
         header = tail_header(title(named) if title else "", again=again, compact=compact)
         room -= len(header) + len(gap)
