@@ -67,7 +67,7 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
         ch.take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
     elif (caused := traces.CAUSED_BY.match(body)) and cause_belongs(ch.best, body, lineno):
         assert ch.best is not None
-        ch.best.root = caused.group(1)  # the last "Caused by" is the root cause
+        ch.best.root = caused.group(1) or caused.group(2)  # the last cause is the root cause
         ch.best.lineno = lineno
     elif trace.ends_here(text, body, lineno):
         _exception(ch, body, lineno, prefix)

@@ -15,8 +15,11 @@ EXCEPTION = lazy(
 TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 # Java's "Caused by: X", Node's "[cause]: X" (an Error's ``cause``, printed after its
-# frames), .NET's " ---> X" (an inner exception, printed before its outer one's frames).
-CAUSED_BY = lazy(rb"^(?:(?:Caused by|\[cause\]): |---> )(.+)$")
+# frames), .NET's " ---> X" (an inner exception, printed before its outer one's frames;
+# not Docker's `` ---> Running in 3f2a`` under a build step).
+CAUSED_BY = lazy(
+    rb"^(?:(?:Caused by|\[cause\]): (.+)|---> ((?:[\w.]+\.)?\w+(?:Exception|Error)\b.*))$"
+)
 # The header alone on its line (after any prefix): in a one-line record (a JSON field
 # holding a formatted traceback, its newlines escaped) it is part of an error message.
 TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
