@@ -235,30 +235,61 @@ def test_a_state_printed_late_splits_the_gap_where_it_was_written(
     assert out.gap_lines == 0
 
 
+# Lines of very different lengths: where a region's lines lie is found from their count.
+_LINE = st.one_of(st.binary(max_size=3), st.binary(min_size=20, max_size=100)).map(
+    lambda b: b.replace(b"\n", b"")
+)
+
+
 @given(
-    lines=st.lists(st.binary(max_size=12).map(lambda b: b.replace(b"\n", b"")), max_size=40),
-    split=st.integers(min_value=0, max_value=40),
+    regions=st.lists(
+        st.tuples(st.lists(_LINE, min_size=1, max_size=10), st.booleans(), st.sampled_from([1, 2])),
+        min_size=1,
+        max_size=4,
+    ),
+    open_last=st.booleans(),
+    hint=st.integers(min_value=0, max_value=9),
     before=st.integers(min_value=0, max_value=45),
     count=st.integers(min_value=1, max_value=6),
-    hinted=st.booleans(),
+)
+@example(  # an older region that ends without a newline, the hint in a newer one
+    regions=[([b""] * 10, False, 1), ([b"\x00\x00", b""], False, 1)],
+    open_last=False,
+    hint=1,
+    before=8,
+    count=1,
 )
 @settings(max_examples=examples(400))
 def test_recent_lines_are_the_lines_before_whatever_the_regions(
-    lines: list[bytes], split: int, before: int, count: int, hinted: bool
+    regions: list[tuple[list[bytes], bool, int]],
+    open_last: bool,
+    hint: int,
+    before: int,
+    count: int,
 ) -> None:
-    """The history's lines before any line number, however its regions were cut, are the
-    lines as written: the context an error shows, the line after the failure reason."""
+    """The history's lines before any line number, however its regions were cut (a last
+    line without a newline: what the end of the output flushes), with the line being looked
+    at in the newest region or not: the lines as written (the context an error shows, the
+    line after the failure reason)."""
     history = History(keep=1000)
-    split = min(split, len(lines))
-    hinted = hinted and split < len(lines)
-    for first, part in ((0, lines[:split]), (split, lines[split:])):
-        if part:
-            history.remember(STDOUT, b"".join(line + b"\n" for line in part), first)
-            if not (hinted and first == split):
-                history.seal(len(part))
-    if hinted:  # the newest region still being looked at: its count not known yet
-        hint = min(max(before, split), len(lines) - 1)
-        history.hint = (hint, sum(len(line) + 1 for line in lines[split:hint]))
-        before = min(before, hint)
-    expected = [(n, STDOUT, lines[n] + b"\n") for n in range(len(lines))][:before][-count:]
-    assert history.recent(before, count) == expected
+    written: list[tuple[int, int, bytes]] = []
+    for k, (lines, newline_last, stream) in enumerate(regions):
+        first = len(written)
+        if not newline_last and not (open_last and k == len(regions) - 1):
+            lines[-1] += b"z"  # a last line without a newline has bytes (an open region none)
+        data = b"".join(line + b"\n" for line in lines)
+        if not newline_last and not (open_last and k == len(regions) - 1):
+            data = data[:-1]
+        history.remember(stream, data, first)
+        raws = [line + b"\n" for line in lines]
+        raws[-1] = raws[-1][: len(data) - sum(map(len, raws[:-1]))]
+        written += [(first + i, stream, raw) for i, raw in enumerate(raws)]
+        if not (open_last and k == len(regions) - 1):
+            history.seal(len(lines))
+    # The line being looked at: one of the newest region's (its offset in it).
+    first = len(written) - len(regions[-1][0])
+    line = first + min(hint, len(regions[-1][0]) - 1)
+    history.hint = (line, sum(len(raw) for _, _, raw in written[first:line]))
+    if open_last:
+        before = min(before, line)
+    assert history.recent(before, count) == written[:before][-count:]

@@ -976,3 +976,28 @@ def test_a_unittest_failure_is_named_with_its_test(run_logtrim: RunLogtrim, tmp_
     # (Python 3.11 names the test in its class's parentheses, earlier ones the class only)
     test = re.escape("ERROR: test_split (__main__.CartTest") + r"(?:\.test_split)?\)"
     assert re.fullmatch(test + " - ZeroDivisionError: division by zero", reason), reason
+
+
+def test_the_detail_after_a_reason_is_its_line_after_when_the_output_ends_unfinished(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """stdout ends in an Octopus command left open and a last line without a newline (its
+    lines are held, then flushed together at the end), stderr likewise after it: the line
+    after the chosen one is its detail, not lines written before it."""
+    child = tmp_path / "child.py"
+    child.write_text(
+        "import sys\n"
+        "out, err = sys.stdout.buffer, sys.stderr.buffer\n"
+        "for i in range(20): out.write(b'setup line %d\\n' % i)\n"
+        "out.write(b\"##octopus[setVariable name='eA==' value='\\n\")\n"
+        "for i in range(3): out.write(b'  filler %d \\n' % i)\n"
+        "out.write(b'ERROR: failed to connect:\\n  cause: REAL\\n  after 0 \\ntail-no-newline')\n"
+        "out.flush()\n"
+        "err.write(b\"##octopus[setVariable name='eQ==' value='\\n\")\n"
+        "err.write(b'e' * 100 + b'\\nwarning: x')\n"
+        "err.flush()\n"
+        "sys.exit(1)\n"
+    )
+    reason = _reason(run_logtrim, sys.executable, str(child))
+    assert reason.startswith("ERROR: failed to connect: cause: REAL"), reason
+    assert "filler" not in reason

@@ -245,9 +245,13 @@ class History:
                 end = len(data)
             elif hint_line == before:
                 end = hint_pos  # the line being looked at starts here
-            elif nlines != _OPEN and data[-1:] == b"\n":
-                end = line_start(data, before - first, nlines, len(data))
-            elif first <= hint_line and before < hint_line:
+            elif nlines != _OPEN:  # (a last line without a newline: the lines before it)
+                whole = data[-1:] == b"\n"
+                known = nlines if whole else nlines - 1
+                end = line_start(
+                    data, before - first, known, len(data) if whole else data.rfind(b"\n") + 1
+                )
+            elif first <= hint_line and before < hint_line:  # the open region's own hint
                 end = line_start(data, before - first, hint_line - first, hint_pos)
             else:
                 end = line_start(data, before - first, 0, 0)
