@@ -293,3 +293,23 @@ def test_recent_lines_are_the_lines_before_whatever_the_regions(
     if open_last:
         before = min(before, line)
     assert history.recent(before, count) == written[:before][-count:]
+
+
+def test_recent_lines_after_long_lines_are_compacted_under_an_older_hint() -> None:
+    """Past 8 MiB held, the long lines of all but the newest region are put in their console
+    form: a region looked at before (the hint's) is read by its own newlines then, not by the
+    offset the hint kept of it."""
+    history = History(keep=1000)
+    history.compact = lambda raw: b"<cut>\n" if len(raw) > 100 else None
+    region = b"L" * 20_000 + b"\nERROR: failed to connect:\n  cause: REAL\nwarning: hinted\n"
+    history.remember(STDOUT, region, 0)
+    history.hint = (3, region.rfind(b"warning"))
+    history.seal(4)
+    history.remember(STDERR, (b"z" * 1_000_000 + b"\n") * 9, 4)  # past 8 MiB
+    history.seal(9)
+    assert history.recent(3, 3) == [
+        (0, STDOUT, b"<cut>\n"),
+        (1, STDOUT, b"ERROR: failed to connect:\n"),
+        (2, STDOUT, b"  cause: REAL\n"),
+    ]
+    assert history.line_after(1) == b"  cause: REAL\n"

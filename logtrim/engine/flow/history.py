@@ -238,12 +238,14 @@ class History:
         """Up to ``count`` raw lines numbered below ``before``: (lineno, stream, line)."""
         out: list[tuple[int, int, bytes]] = []
         hint_line, hint_pos = self.hint
-        for first, stream, data, nlines in reversed(self._segments):
+        for age, (first, stream, data, nlines) in enumerate(reversed(self._segments)):
             if first >= before:
                 continue
+            # The hint is an offset in the newest region (never compacted: it stays valid).
+            hinted = age == 0 and first <= hint_line
             if before >= first + nlines:
                 end = len(data)
-            elif hint_line == before:
+            elif hinted and hint_line == before:
                 end = hint_pos  # the line being looked at starts here
             elif nlines != _OPEN:  # (a last line without a newline: the lines before it)
                 whole = data[-1:] == b"\n"
@@ -251,7 +253,7 @@ class History:
                 end = line_start(
                     data, before - first, known, len(data) if whole else data.rfind(b"\n") + 1
                 )
-            elif first <= hint_line and before < hint_line:  # the open region's own hint
+            elif hinted and before < hint_line:  # the open region's own hint
                 end = line_start(data, before - first, hint_line - first, hint_pos)
             else:
                 end = line_start(data, before - first, 0, 0)
