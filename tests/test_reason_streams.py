@@ -387,6 +387,36 @@ def test_perls_frames_under_its_message_point_at_the_message(
     assert f"[logtrim] failed (exit 255): {message}" in r.stdout.decode().splitlines()
 
 
+_TCL_TRACE = [
+    "replica count must be positive, got 0",
+    "    while executing",
+    '"error "replica count must be positive, got $n""',
+    '    (procedure "check" line 1)',
+    "    invoked from within",
+    '"check 0"',
+    '    (file "deploy.tcl" line 3)',
+]
+
+
+@pytest.mark.parametrize("nested", [False, True])
+def test_tcls_message_above_its_trace_is_the_reason(run_logtrim: RunLogtrim, nested: bool) -> None:
+    """tclsh writes the error's message, then its trace (``errorInfo``): the commands it
+    quotes are the code's words (``"error "replica count ...""``), not the message."""
+    trace = _TCL_TRACE
+    if nested:  # another procedure around it
+        trace = [
+            *trace[:-1],
+            '    (procedure "main" line 4)',
+            "    invoked from within",
+            '"main"',
+            trace[-1],
+        ]
+    script = "echo validating; printf '%s\\n' \"$@\" >&2; exit 1"
+    r = run_logtrim("--", "sh", "-c", script, "sh", *trace)
+    assert r.code == 1
+    assert "[logtrim] failed (exit 1): replica count must be positive, got 0" in r.stdout.decode()
+
+
 def test_a_caret_alone_is_no_reason(run_logtrim: RunLogtrim) -> None:
     code = "import sys\nprint('compiling')\nprint('  ^--- error here', file=sys.stderr)\n"
     r = run_logtrim("--ci", "plain", "--", *py(code + "sys.exit(3)\n"))

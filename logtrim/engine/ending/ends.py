@@ -58,6 +58,29 @@ _CARP_FRAME = lazy(
 )
 
 
+# Tcl's error trace (its ``errorInfo``) under the message it says: ``    while executing``,
+# the command quoted (``"error "replica count must be positive, got $n""``: the code's words,
+# not a message), ``    (procedure "check" line 1)``, ``    invoked from within``, and so on
+# to ``    (file "deploy.tcl" line 3)``.
+_TCL_EXECUTING = lazy(rb"^[ \t]+while executing$")
+_TCL_END = lazy(rb'^[ \t]+(?:\((?:file|procedure) "[^"\n]*" line [0-9]+\)|invoked from within)$')
+#: A stream's last lines looked at for a Tcl trace.
+TCL_WINDOW = 40
+
+
+def offer_tcl(reasons: ReasonChooser, ends: list[End]) -> None:
+    """The message above a Tcl trace that ends a stream, as an exception's (see
+    :data:`_TCL_EXECUTING`); ``ends``: each stream's last :data:`TCL_WINDOW` lines."""
+    for stream in (STDOUT, STDERR):
+        mine = [(n, ANSI_BYTES.sub(b"", raw).rstrip(b"\r\n")) for n, s, raw in ends if s == stream]
+        if len(mine) < 3 or not _TCL_END.match(mine[-1][1]):
+            continue
+        at = next((i for i in range(len(mine) - 1, 0, -1) if _TCL_EXECUTING.match(mine[i][1])), 0)
+        lineno, message = mine[at - 1] if at else (-1, b"")
+        if at and lineno == mine[at][0] - 1 and message.strip():
+            reasons.take(Rank.EXCEPTION, message.strip(), lineno, start=lineno)
+
+
 def _said_last(texts: list[bytes]) -> int:
     """The index of a stream's last line that says what ran: past a traced code passed on
     (``+ return 22``) and the bookkeeping around it, past a tool's pointer to its help and

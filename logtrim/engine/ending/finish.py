@@ -154,6 +154,7 @@ class Finish:
                 if not self.history.is_ignored(end[0]) and not dropped(end[2])
             ]
             ends.offer(reasons, shown, self.shaper.display, self.classify)
+            ends.offer_tcl(reasons, self.stream_ends(ends.TCL_WINDOW))
             command = self.commands.is_command
             if self.novelty is not None:  # with a baseline: its last new line printed once
                 self.novelty.offer_reason(reasons, self.shaper.display, command)
