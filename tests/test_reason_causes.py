@@ -1001,3 +1001,26 @@ def test_the_detail_after_a_reason_is_its_line_after_when_the_output_ends_unfini
     reason = _reason(run_logtrim, sys.executable, str(child))
     assert reason.startswith("ERROR: failed to connect: cause: REAL"), reason
     assert "filler" not in reason
+
+
+@pytest.mark.parametrize("said", [True, False])
+def test_a_failed_subprocess_is_named_by_what_the_tool_said(
+    run_logtrim: RunLogtrim, tmp_path: Path, said: bool
+) -> None:
+    """``subprocess.run(..., check=True)``: the ``CalledProcessError`` only says that the tool
+    failed; the tool's own message above the traceback says why. With none, it is the reason."""
+    tool = "import sys; sys.stderr.write('tar: dist: Cannot stat: No such file or directory\\n')"
+    if not said:  # (the traceback quotes the call, an error word in it: the code's words)
+        tool = "import sys; 'exits on an error, says nothing'"
+    child = tmp_path / "step.py"
+    child.write_text(
+        "import subprocess, sys\n"
+        "print('building release bundle', flush=True)\n"
+        f"subprocess.run([sys.executable, '-c', {tool + '; sys.exit(2)'!r}], check=True)\n"
+    )
+    reason = _reason(run_logtrim, sys.executable, str(child))
+    if said:
+        assert reason == "tar: dist: Cannot stat: No such file or directory"
+    else:
+        assert reason.startswith("subprocess.CalledProcessError: Command ")
+        assert reason.endswith("returned non-zero exit status 2.")

@@ -15,7 +15,7 @@ from ..._text import ANSI_BYTES as _ANSI
 from . import traces
 from .nodeerrors import HEAD as NODE_AGGREGATE
 from .psrecords import message_of
-from .ranks import Rank
+from .ranks import Rank, line_rank
 from .tracestate import cause_belongs, group_root, panic_goes_on
 
 if TYPE_CHECKING:
@@ -78,6 +78,8 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
         ch.take(Rank.EXCEPTION if main else Rank.TEST_ASSERTION, body, lineno, start=lineno)
         if ch.best is not None and ch.best.lineno == lineno:
             trace.panic_at = trace.last_exception = lineno  # (its message: no error word)
+    elif trace.inside and text[:1] in b" \t":
+        pass  # a traceback's quoted source line (its frames' code): the code's words
     elif error:
         ch.take_error(line, body, lineno, shown=(prefix + text).strip() if prefix else None)
 
@@ -103,6 +105,10 @@ def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"")
     # The first traceback after a failing test's line is its report.
     in_test = ch.tests.in_test(lineno) or ch.tests.in_reports(lineno)
     rank = Rank.TEST_ASSERTION if in_test else Rank.EXCEPTION
+    if rank == Rank.EXCEPTION and root is None and line_rank(body) == Rank.STATUS:
+        # A wrapper's word that the tool it ran failed (``subprocess.CalledProcessError:
+        # Command '...' returned non-zero exit status 2.``): the tool's own message says why.
+        rank = Rank.STATUS
     ch.take(rank, prefix + body, lineno, root=root, start=ch.trace.start, handling=handling)
 
 
