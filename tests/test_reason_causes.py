@@ -784,6 +784,28 @@ def test_a_dotnet_exception_is_named_with_its_innermost_exception(
     )
 
 
+def test_a_dotnet_aggregate_exception_is_named_with_its_first_inner_exception(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """An AggregateException writes its other inner exceptions after the first one's trace
+    (``---> (Inner Exception #1) ...<---``): siblings, not a deeper cause."""
+    trace = tmp_path / "trace.txt"
+    trace.write_text(
+        "Unhandled exception. System.AggregateException: One or more errors occurred."
+        " (first) (second)\n"
+        " ---> System.InvalidOperationException: first\n"
+        "   at Program.<>c.<Main>b__0_0() in /app/Program.cs:line 8\n"
+        "   --- End of inner exception stack trace ---\n"
+        "   at Program.Main() in /app/Program.cs:line 10\n"
+        " ---> (Inner Exception #1) System.ArgumentException: second\n"
+        "   at Program.<>c.<Main>b__0_1() in /app/Program.cs:line 9<---\n\n"
+    )
+    assert _reason(run_logtrim, "sh", "-c", f"cat {trace} >&2; exit 1") == (
+        "Unhandled exception. System.AggregateException: One or more errors occurred."
+        " (first) (second) (caused by System.InvalidOperationException: first)"
+    )
+
+
 @pytest.mark.parametrize(
     ("script", "reason"),
     [

@@ -69,6 +69,8 @@ def test_stderr_message_before_a_trap_is_on_the_console_and_the_reason(
         "gzip: site.tgz: not in gzip format",
         "Error: ENOENT: no such file or directory, open '/srv/app/.env'",
         "Couldn't open /etc/app.conf: No such file or directory at deploy.pl line 12.",
+        "stat /srv/app/cache: no such file or directory - skipping",
+        "rsync: read error: Connection reset by peer...",
     ],
 )
 def test_an_errno_message_is_an_error_and_the_reason(run_logtrim: RunLogtrim, line: str) -> None:

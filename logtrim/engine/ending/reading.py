@@ -55,7 +55,7 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
     if traces.TRACEBACK.search(text):
         trace.header(lineno)
         ch.carried = prefix
-    elif traces.FRAME.match(text):
+    elif traces.FRAME.match(text) or traces.INNER_SIBLING.match(body):
         trace.frame(lineno)
     elif traces.CHAINED.match(body):
         trace.link(body)

@@ -20,6 +20,9 @@ JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
 CAUSED_BY = lazy(
     rb"^(?:(?:Caused by|\[cause\]): (.+)|---> ((?:[\w.]+\.)?\w+(?:Exception|Error)\b.*))$"
 )
+# An AggregateException's other inner exceptions (``---> (Inner Exception #1) X: ...<---``):
+# its siblings, no deeper cause; part of its trace.
+INNER_SIBLING = lazy(rb"^---> \(Inner Exception #[0-9]+\) ")
 # The header alone on its line (after any prefix): in a one-line record (a JSON field
 # holding a formatted traceback, its newlines escaped) it is part of an error message.
 TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")

@@ -20,9 +20,9 @@ R = rb"(?:[^\w=/\\.\n-]|\.(?:[ \t\r]|$)|$)"
 # What a count may name before its word (``2 tests failed``, ``0 jobs failed``).
 _COUNTED = rb"(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
 # The end of the C library's text: the line's, punctuation (``, open '/x'``, `` (os error
-# 2)``) or Perl's ``at FILE line N``; not more words (``parser: unexpected end of file is
-# allowed here``: a sentence that says it, no failure).
-_CLAUSE_END = rb"(?:[ \t\r]*(?:$|[^\w\s=/\\.-])|\.(?:[ \t\r]|$)| at )"
+# 2)``, `` - skipping``, ``...``) or Perl's ``at FILE line N``; not more words (``parser:
+# unexpected end of file is allowed here``: a sentence that says it, no failure).
+_CLAUSE_END = rb"(?:[ \t\r]*(?:$|[^\w\s=/\\.-])|\.+(?:[ \t\r]|$)| at | - )"
 _RC = rb"(?:[^\w=/\\.:\n-]|\.(?:[ \t\r]|$)|$)"  # R, not before a colon (a count's label)
 WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, L + rb"errors?" + R, "Error: could not connect to db-01"),
