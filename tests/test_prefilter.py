@@ -69,6 +69,15 @@ FRAGMENTS = [r.example.encode() for r in RULES] + [
     KeyboardInterrupt DeprecationWarning Deploy to prod KEEP 12 items ABC-12 id=beef
     header x y release notes At char:1 CategoryInfo FullyQualifiedErrorId #8 3.205""".split(),
     b"abcd DONE",
+    # Python's loggers: the cookbook's `` - name - LEVEL - ``, loguru's ``| LEVEL    |``, a
+    # thread's name before the level
+    b"2026-12-01 12:00:00,123 - sync - ",
+    b" - ",
+    b"| DEBUG    |",
+    b" | ",
+    b"2026-12-01 12:00:00.123 ",
+    b"MainThread ",
+    b"worker-2 ",
     b"\x1b[31m",
     b"\x1b[0m",
     b"\x1b[1;33m",

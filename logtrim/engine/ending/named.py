@@ -108,7 +108,10 @@ def as_said(text: bytes) -> bytes:
     stamp = _STAMP.match(text)
     if stamp is None or stamp.end() == len(text):
         return text
-    return _PADDED.sub(rb"\1 ", text[stamp.end() :], count=1)
+    # (the logging cookbook's `` - name - ERROR - ``, loguru's `` | ERROR    | ``: the
+    # separator after the time goes with it)
+    rest = _AFTER_STAMP.sub(b"", text[stamp.end() :], count=1)
+    return _PADDED.sub(rb"\1 ", rest, count=1) if rest else text
 
 
 # A line's leading date and time (ISO 8601 or a logger's ``2026-12-05 01:54:58,587``), in
@@ -119,6 +122,7 @@ _STAMP = lazy(
 )
 # A level a formatter padded to its column (``ERROR    deploy``).
 _PADDED = lazy(rb"^([A-Za-z]+)[ \t]{2,}")
+_AFTER_STAMP = lazy(rb"^[-|][ \t]+")
 
 
 def said(text: bytes, record: dict[str, object] | None) -> bytes:

@@ -37,6 +37,27 @@ TASK_LOG_WORDS = {
 }
 
 
+def after_stamp(words: bytes) -> list[bytes]:
+    """Where Python's loggers put a level after a time stamp and a field of their own:
+    the logging cookbook's ``%(asctime)s - %(name)s - %(levelname)s - %(message)s``,
+    loguru's ``2026-12-01 12:00:00.123 | DEBUG    | mod:fn:12 - x``, a thread's or a logger's
+    name before the level (``2026-12-01 12:00:00,123 worker-2 WARNING x``)."""
+    # One form, the stamp read once (the ``re`` engine tries each form of a rule in turn).
+    return [
+        BOL
+        + TS
+        + rb"(?:[ \t]+-[ \t]+[\w.-]{1,80}[ \t]+-[ \t]+"
+        + words
+        + rb"[ \t]+-[ \t]|[ \t]*\|[ \t]*"
+        + words
+        # (a name with a small letter or a digit: not another level, ``INFO ERROR: x``)
+        + rb"[ \t]*\||[ \t]+[\w.-]{0,40}[a-z0-9][\w.-]{0,40}[ \t]+"
+        + words
+        + END
+        + rb")"
+    ]
+
+
 def level_forms(kind: Kind) -> list[bytes]:
     """The places a level word of ``kind`` stands in common log formats."""
     words = LEVEL_WORDS[kind]
@@ -44,6 +65,7 @@ def level_forms(kind: Kind) -> list[bytes]:
         # After an optional time stamp and one optional bracketed field:
         # "2026-12-01 12:00:00,123 [main] ERROR x", "WARNING:root:msg", "[INFO] x", "\tINFO\t"
         BOL + rb"(?:" + TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + words + END,
+        *after_stamp(words),
         # In a bracket after the time: "[12:00:00 INF] x", "[2026-12-01T12:00:00Z INFO  app]"
         BOL + rb"\[" + TS + rb"[ \t]+" + words + END,
         # In brackets in any case, after the source file and line a logger may print first
@@ -154,6 +176,7 @@ FATAL_START = rb"|".join(
     [
         BOL + rb"(?:" + TS + rb"[ \t]+)?(?:\[[^\]\n]{1,60}\][ \t]*)?[\[<(|]?" + FATAL_WORDS + END,
         BOL + rb"\[" + TS + rb"[ \t]+" + FATAL_WORDS + END,
+        *after_stamp(FATAL_WORDS),
         field_form(FATAL_WORDS),
         BOL + rb"(?:fatal|Fatal|panic|Fatal error|Critical|crit): ",
         rb"^F[0-9]{4} [0-9:.]{8,15} ",

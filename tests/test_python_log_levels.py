@@ -1,0 +1,50 @@
+"""Python's loggers as a program configures them: the level read where the format puts it
+(the logging cookbook's ``%(asctime)s - %(name)s - %(levelname)s - %(message)s``, loguru's
+``... | DEBUG    | ...``, a thread's name before the level), so a DEBUG record that says
+``probe failed`` is detail, not an error line."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from conftest import RunLogtrim, py
+
+# logging's format strings; loguru's default layout written by hand (no loguru here).
+FORMATS = {
+    "cookbook": "%(asctime)s - %(name)s - %(levelname)s - %(message)s",
+    "thread": "%(asctime)s %(threadName)s %(levelname)s %(message)s",
+    "loguru": "%(asctime)s.000 | %(levelname)-8s | %(module)s:%(funcName)s:%(lineno)d"
+    " - %(message)s",
+}
+# The reason, its time stamp and the separator after it left out.
+REASONS = {
+    "cookbook": "deploy.poll - ERROR - health check failed: api-2 returned 503",
+    "thread": "MainThread ERROR health check failed: api-2 returned 503",
+    "loguru": "ERROR | <string>:<module>:8 - health check failed: api-2 returned 503",
+}
+
+
+@pytest.mark.parametrize("name", sorted(FORMATS))
+def test_a_debug_record_with_an_error_word_is_detail_in_pythons_common_formats(
+    run_logtrim: RunLogtrim, name: str
+) -> None:
+    code = (
+        "import logging, sys\n"
+        f"logging.basicConfig(stream=sys.stdout, level=logging.DEBUG, format={FORMATS[name]!r},"
+        " datefmt='%Y-%m-%d %H:%M:%S')\n"
+        "log = logging.getLogger('deploy.poll')\n"
+        "for i in range(300):\n"
+        "    log.debug('probe %d failed: connection refused, retrying', i)\n"
+        "    log.info('waiting for api-%d', i % 3)\n"
+        "log.warning('readiness took 300 probes')\n"
+        "log.error('health check failed: api-2 returned 503')\n"
+        "sys.exit(4)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "200kB", "--verbatim", "0", "--", *py(code))
+    assert r.code == 4
+    out = r.stdout.decode()
+    # (the first records are the head, shown as written: the others count as detail)
+    assert "errors 1/1 · warnings 1/1" in out, out[-1500:]
+    assert re.search(r"detail 0/29\d", out), out[-600:]
+    assert f"[logtrim] failed (exit 4): {REASONS[name]}\n" in out
