@@ -403,3 +403,35 @@ def test_many_jobs_under_a_low_open_file_limit(tmp_path: Path, limit: int) -> No
     written = sorted((tmp_path / "out").iterdir())
     assert len(written) == 120
     assert (tmp_path / "out" / "f7.trimmed.log").read_text().startswith("INFO step 7\nERROR e7\n")
+
+
+@pytest.mark.parametrize("budget", ["4kB", "20kB", "2MB"])
+def test_a_log_that_fits_the_budget_comes_out_whole(tmp_path: Path, budget: str) -> None:
+    """``trim`` of a plain log within the budget prints it as written, in order, then its
+    summary (as ``run`` shows a small run whole): no line of it left out, no note that
+    filtering started, no held-back section."""
+    lines = [
+        f"2026-12-01 12:00:{i:02d} copying file {i} to /srv/app/assets/{i}.js" for i in range(24)
+    ]
+    lines[10] = "ERROR: upload of chunk 3 failed: connection reset by peer"
+    lines[11] = "  retrying in 2s"
+    log = tmp_path / "small.log"
+    log.write_text("".join(line + "\n" for line in lines))
+    r = _cli("trim", "--budget", budget, str(log))
+    assert r.returncode == 0, r.stderr
+    body, _, summary = r.stdout.partition(b"[logtrim] ")
+    assert body == log.read_bytes()
+    assert b"not shown" not in r.stdout and b"held" not in r.stdout
+    assert summary.startswith(b"24 lines")
+    assert len(r.stdout) <= parse_size(budget)
+
+
+def test_a_log_past_the_budget_is_still_filtered(tmp_path: Path) -> None:
+    lines = [f"copying file {i} to /srv/app/assets/{i}.js" for i in range(2000)]
+    lines[1500] = "ERROR: upload of chunk 3 failed: connection reset by peer"
+    log = tmp_path / "big.log"
+    log.write_text("".join(line + "\n" for line in lines))
+    r = _cli("trim", "--budget", "8kB", str(log))
+    assert r.returncode == 0, r.stderr
+    assert b"not shown" in r.stdout and len(r.stdout) <= 8000
+    assert b"ERROR: upload of chunk 3 failed: connection reset by peer\n" in r.stdout

@@ -24,6 +24,7 @@ from ..archive import DEFAULT_LEVEL
 from ..archive.sync import SyncArchive
 from ..archive.target import Target
 from ..dialects import Dialect
+from ..engine.console.whole import Whole
 from ..engine.core import STDOUT, Core, Emit
 from ..engine.policy import Policy
 from ..engine.shapes.baseline import Baseline
@@ -114,19 +115,20 @@ class _Output:
 
 
 class _PlainTrimmer:
-    """A plain log: the core takes it chunk by chunk, as a child's output."""
+    """A plain log: the core takes it chunk by chunk, as a child's output (its console held
+    while the log could be shown whole)."""
 
-    def __init__(self, core: Core, output: _Output) -> None:
-        self.core = core
+    def __init__(self, whole: Whole, output: _Output) -> None:
+        self.whole = whole
         self.show = output.show
         self.now = 0.0
 
     def feed_chunk(self, chunk: bytes, now: float) -> None:
         self.now = now
-        self.show(self.core.feed(STDOUT, chunk, now)[1])
+        self.show(self.whole.feed(STDOUT, chunk, now)[1])
 
     def finish(self) -> float:
-        self.show(self.core.finish_input(self.now)[1])
+        self.show(self.whole.finish_input(self.now)[1])
         return self.now
 
 
@@ -181,30 +183,45 @@ def trim_one(job: TrimJob) -> TrimResult:
     return TrimResult(inp.name, output.bytes_out, inp.damage, inp.fatal)
 
 
-def _declared_ahead(core: Core, inp: Input) -> None:
+def _declared_ahead(inp: Input) -> list[str]:
     """The secrets a plain file declares, learned from all of it first: masked from its first
     line, as ``cat``, ``stats`` and ``diff`` mask them (a line printed before its secret's
     declaration passed; a compressed file or a pipe learns them as they come)."""
     declared = Declared()
-    if declared.scan(inp) and declared.values:
-        core.secrets.learn_declared(list(declared.values), pend=False)
+    return list(declared.values) if declared.scan(inp) and declared.values else []
 
 
-def _trim(
-    job: TrimJob, inp: Input, output: _Output, archive: SyncArchive | None, progress: Progress
-) -> None:
-    is_task, chunks = open_detected(inp)
+def _engine(job: TrimJob, inp: Input, is_task: bool, declared: list[str]) -> Core:
+    """An engine for ``inp``, as ``trim`` sets one up (also the one a small log's whole
+    console is replayed on: :class:`~logtrim.engine.console.whole.Whole`)."""
     base = None if job.baseline is None else Baseline(job.baseline, tasklog=is_task)
     core = Core(job.policy, Dialect(), compiler=compiler(job.policy.engine), baseline=base)
     # trim closes with exit code 0, so the core's reserve for a failure tail would go
     # unused: give it to the live budget (node tails are part of the live output here).
     core.budget.release_tail()
     inp.on_utf16(core.masker.read_as_utf16)  # (decided on the peek: now)
-    _declared_ahead(core, inp)
+    if declared:
+        core.secrets.learn_declared(declared, pend=False)
     if not job.artifact:  # the notes of lines left out point at the input: no archive is made
         core.budget.archive_note = "the input has everything"
+    return core
+
+
+def _trim(
+    job: TrimJob, inp: Input, output: _Output, archive: SyncArchive | None, progress: Progress
+) -> None:
+    is_task, chunks = open_detected(inp)
+    declared = _declared_ahead(inp)
+    core = _engine(job, inp, is_task, declared)
+    # A plain log that fits the budget is shown whole, as ``run`` shows a small run (a task
+    # log keeps its own structure: its console is never held).
+    whole = Whole(core, lambda: _engine(job, inp, is_task, declared))
+    if is_task:
+        whole.release()
     trimmer = (
-        TaskLogTrimmer(core, output.show, job.node_tail) if is_task else _PlainTrimmer(core, output)
+        TaskLogTrimmer(core, output.show, job.node_tail)
+        if is_task
+        else _PlainTrimmer(whole, output)
     )
     consumed = 0
     matcher = core.matcher
@@ -224,17 +241,19 @@ def _trim(
     if inp.fatal and not consumed:
         raise _NothingDecoded
     now = trimmer.finish()
-    output.show(core.finish_input(now)[1])  # records that waited for the next one
+    output.show(whole.finish_input(now)[1])  # records that waited for the next one
     if archive is not None:
         archive.write(core.passthrough(_ARCHIVE, b"", final=True), now)
     size = archive.close() if archive is not None else 0
-    emits, _ = core.close(
-        0,
-        now,
-        timed=False,  # the clock is virtual: bytes read
-        archive=os.path.abspath(job.artifact) if job.artifact else None,
-        archive_name=os.path.basename(job.artifact or ""),
-        archive_size=size,
+    emits, _ = whole.close(
+        lambda engine: engine.close(
+            0,
+            now,
+            timed=False,  # the clock is virtual: bytes read
+            archive=os.path.abspath(job.artifact) if job.artifact else None,
+            archive_name=os.path.basename(job.artifact or ""),
+            archive_size=size,
+        )
     )
     output.show(emits)
     for note in core.notes:  # what masking could not do (a declared value over the caps)

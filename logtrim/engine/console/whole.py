@@ -15,7 +15,8 @@ calls are replayed on a fresh engine whose verbatim allowance covers the whole r
 engine closes: the console is the output as written, in order, then the closing lines.
 
 Only where ``--verbatim`` is left to its default (a set allowance is the user's choice). The
-archive is never held: it gets its bytes from the first engine as they come.
+archive is never held: it gets its bytes from the first engine as they come. ``run``, the
+handler and ``trim`` of a plain log (its clock: the bytes read) each hold so.
 """
 
 from __future__ import annotations
