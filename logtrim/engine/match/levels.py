@@ -37,11 +37,19 @@ TASK_LOG_WORDS = {
 }
 
 
+# The names Python gives its threads: ``MainThread``, ``Thread-3 (worker)`` (3.10 on),
+# ``ThreadPoolExecutor-0_1``, ``Dummy-2``.
+_THREADS = (
+    rb"(?:MainThread|Thread-[0-9]{1,9}(?: \([\w.<>]{1,60}\))?|ThreadPoolExecutor-[0-9]{1,9}"
+    rb"_[0-9]{1,9}|Dummy-[0-9]{1,9})"
+)
+
+
 def after_stamp(words: bytes) -> list[bytes]:
     """Where Python's loggers put a level after a time stamp and a field of their own:
     the logging cookbook's ``%(asctime)s - %(name)s - %(levelname)s - %(message)s``,
-    loguru's ``2026-12-01 12:00:00.123 | DEBUG    | mod:fn:12 - x``, a thread's or a logger's
-    name before the level (``2026-12-01 12:00:00,123 worker-2 WARNING x``)."""
+    loguru's ``2026-12-01 12:00:00.123 | DEBUG    | mod:fn:12 - x``, a thread's name before
+    the level (``%(threadName)s``: ``2026-12-01 12:00:00,123 MainThread WARNING x``)."""
     # One form, the stamp read once (the ``re`` engine tries each form of a rule in turn).
     return [
         BOL
@@ -50,8 +58,11 @@ def after_stamp(words: bytes) -> list[bytes]:
         + words
         + rb"[ \t]+-[ \t]|[ \t]*\|[ \t]*"
         + words
-        # (a name with a small letter or a digit: not another level, ``INFO ERROR: x``)
-        + rb"[ \t]*\||[ \t]+[\w.-]{0,40}[a-z0-9][\w.-]{0,40}[ \t]+"
+        # (Python's names of threads: a name of any word here made the compiled scan of a
+        # log whose lines start with a time stamp up to twice as slow)
+        + rb"[ \t]*\||[ \t]+"
+        + _THREADS
+        + rb"[ \t]+"
         + words
         + END
         + rb")"
