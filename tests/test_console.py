@@ -885,3 +885,19 @@ def test_a_unittest_diff_is_shown_whole_not_behind_a_marker(run_logtrim: RunLogt
     assert b"not shown" not in r.stdout
     diff = b"- {'count': 3, 'status': 'ok'}\n?           ^\n\n+ {'count': 4, 'status': 'ok'}\n"
     assert diff + b"?           ^\n" in r.stderr
+
+
+def test_keep_lines_are_each_shown_not_folded_as_similar(run_logtrim: RunLogtrim) -> None:
+    """``--keep`` always shows a matching line: ten alike in a row are ten lines, not one,
+    ``... 8 similar lines ...`` and the last (fewer than without ``--keep``, where the
+    success tail shows them)."""
+    code = (
+        "for i in range(2000): print(f'noise line {i} with some padding text to fill the budget')\n"
+        "for m in range(10): print(f'Applying migration 2024{m}')\n"
+        "print('done')\n"
+    )
+    r = run_logtrim("--budget", "20kB", "--keep", "^Applying migration", "--", *py(code))
+    assert r.code == 0
+    out = r.stdout.decode()
+    assert [f"Applying migration 2024{m}" in out.splitlines() for m in range(10)] == [True] * 10
+    assert "similar lines" not in out

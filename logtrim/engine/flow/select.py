@@ -197,7 +197,8 @@ class Selector:
             self.out.hide(size)
             return
         key = None
-        if not context and kind != PROGRESS:  # progress is throttled, not collapsed
+        # (progress is throttled, not collapsed; a --keep line is the user's: each is shown)
+        if not context and kind not in (PROGRESS, KEEP):
             key = self.repeats.key(stream, shown, now, lineno, kind)
             if key is None:
                 return
