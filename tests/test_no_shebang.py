@@ -104,6 +104,12 @@ def test_a_hint_for_a_script_here_says_when_it_is_not_executable_and_quotes_its_
     assert b"(a command and its arguments in one word: give them as separate words)" in (
         result.stderr
     )
+    # logtrim's option given after ``--``: the command's first word
+    result = run_logtrim("--", "--budget", "8kB", "./plain.sh", cwd=tmp_path)
+    assert result.code == 127
+    assert b"command not found: --budget (an option after '--' is the command's: logtrim's " in (
+        result.stderr
+    )
 
 
 def test_no_hint_names_a_file_here_that_a_shell_could_not_take_as_printed(

@@ -134,6 +134,8 @@ def _not_found_hint(command: str, shown: str) -> str | None:
     first = command.split(maxsplit=1)[0] if command.strip() else ""
     if first != command.strip() and first and (shutil.which(first) or os.path.isfile(first)):
         return "a command and its arguments in one word: give them as separate words"
+    if command.startswith("-"):  # ``logtrim run -- --budget 8kB cmd``
+        return "an option after '--' is the command's: logtrim's options go before '--'"
     return None
 
 
