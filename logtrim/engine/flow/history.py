@@ -13,7 +13,7 @@ from itertools import compress, count, islice
 from ..console.display import CUT, display
 from ..ending.held import Held
 from .consoleform import Shaper
-from .lasttext import last_text
+from .lasttext import last_text, line_start
 
 # Re-exported: the engine makes Held with the history; CUT and display are what its
 # console forms use.
@@ -27,31 +27,6 @@ _OPEN = 1 << 62  # the line count of a region still being looked at
 #: Bytes the history holds before its long lines are put in their console form (a few
 #: hundred lines of up to 1 MiB each would otherwise stay whole: memory stays bounded).
 HOLD = 8 << 20
-
-
-def line_start(data: bytes, k: int, lines: int, end: int) -> int:
-    """The offset of line ``k`` (from 0) of ``data``, where line ``lines`` starts at ``end``
-    (0, 0: not known): a guess in proportion, the newlines to it counted in C, then a few
-    lines on. A walk from the start, line by line, cost a Python step per line."""
-    if k <= 0:
-        return 0
-    if k == lines:
-        return end
-    if k > lines:
-        pos = end
-        n = lines
-    else:
-        pos = data.rfind(b"\n", 0, end * k // lines) + 1
-        # From the nearer end: ``lines`` newlines before ``end``, less those after ``pos``.
-        n = data.count(b"\n", 0, pos) if 2 * pos <= end else lines - data.count(b"\n", pos, end)
-    index, rfind = data.index, data.rfind
-    while n < k:
-        pos = index(b"\n", pos) + 1
-        n += 1
-    while n > k:
-        pos = rfind(b"\n", 0, pos - 1) + 1
-        n -= 1
-    return pos
 
 
 class History:

@@ -1,7 +1,8 @@
-"""A region's last lines with text: what the history keeps of each stream's end.
+"""Where a region's lines lie: its last lines with text (what the history keeps of each
+stream's end), and the start of any line of it.
 
-Found from the end with a few finds per line; a run of blank lines is passed over in C, so a
-region of a million blank lines costs no Python loop.
+Found with a few finds per line from the nearer end; a run of blank lines is passed over in
+C, so a region of a million blank lines costs no Python loop.
 """
 
 from __future__ import annotations
@@ -45,3 +46,28 @@ def _text_end(data: bytes, end: int) -> int:
         if kept or not low:
             return low + kept
         end, step = low, step * 4
+
+
+def line_start(data: bytes, k: int, lines: int, end: int) -> int:
+    """The offset of line ``k`` (from 0) of ``data``, where line ``lines`` starts at ``end``
+    (0, 0: not known): a guess in proportion, the newlines to it counted in C, then a few
+    lines on. A walk from the start, line by line, cost a Python step per line."""
+    if k <= 0:
+        return 0
+    if k == lines:
+        return end
+    if k > lines:
+        pos = end
+        n = lines
+    else:
+        pos = data.rfind(b"\n", 0, end * k // lines) + 1
+        # From the nearer end: ``lines`` newlines before ``end``, less those after ``pos``.
+        n = data.count(b"\n", 0, pos) if 2 * pos <= end else lines - data.count(b"\n", pos, end)
+    index, rfind = data.index, data.rfind
+    while n < k:
+        pos = index(b"\n", pos) + 1
+        n += 1
+    while n > k:
+        pos = rfind(b"\n", 0, pos - 1) + 1
+        n -= 1
+    return pos
