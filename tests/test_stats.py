@@ -362,3 +362,16 @@ def test_a_bar_redrawn_more_often_than_in_the_good_run_is_no_new_line(tmp_path: 
     stats = json.loads(_cli("stats", "--json", "--baseline", str(good), str(bad)).stdout)
     fresh = {t["template"] for t in stats["templates"] if t["new"]}
     assert fresh == {"disk quota low"}
+
+
+def test_no_drop_rule_is_suggested_for_one_line(tmp_path: Path) -> None:
+    """The biggest saving of a small log can be one long line (a request's log with its
+    UUID): a --drop for it would match that line only, and no other run's."""
+    path = tmp_path / "small.log"
+    long_line = "INFO Request (main): PUT https://api/v3/projects/c0e1cb19/users/8033fd83 " * 20
+    path.write_text("".join(f"checked host web-{i}\n" for i in range(5)) + long_line + "\n")
+    proc = _cli("stats", str(path))
+    assert proc.returncode == 0, proc.stderr
+    text = proc.stdout.decode()
+    assert "Biggest saving" not in text
+    assert "No single --drop rule" in text

@@ -83,7 +83,8 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         kind = stats.tiers.get(tpl, Kind.NOISE)
         if kind not in (Kind.INFO, Kind.PROGRESS):
             continue
-        if stat.size * 100 < total or _ci_command(stat.example):
+        # (one line is no rule: its template may hold one run's ids, as a request's UUID)
+        if stat.lines < 2 or stat.size * 100 < total or _ci_command(stat.example):
             continue
         if tpl.startswith(b"\r"):
             continue  # redrawn: its earlier states may say anything (``FATAL: ...\rpkg 100%``)
@@ -230,7 +231,8 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     lines.append("")
     if suggestion is None:
         lines.append(
-            "No single --drop rule for info or progress lines would save 1% or more "
+            "No single --drop rule for info or progress lines (two or more alike) would save "
+            "1% or more "
             "(detail lines are archive only already)."
         )
     else:
