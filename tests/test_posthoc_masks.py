@@ -19,6 +19,8 @@ LOG = (
     "2026-12-01 10:00:00 INFO connecting to db-01\n"
     f"2026-12-01 10:00:01 INFO login user=deploy password={SECRET}\n"
     f"2026-12-01 10:00:02 ERROR auth failed for {SECRET} on db-01\n"
+    # (again: a template of two lines, for which ``stats`` suggests a --drop rule)
+    f"2026-12-01 10:00:03 INFO login user=deploy password={SECRET}\n"
     f"Traceback (most recent call last):\nKeyError: '{SECRET}'\n"
 ).encode()
 
