@@ -106,6 +106,27 @@ def test_suggested_regex_matches_every_line_of_its_template() -> None:
     assert drop_regex(b"Copying <path> to '<str>'") == "^Copying \\S+ to '[^']*'$"
 
 
+def test_suggested_rule_still_drops_the_lines_on_another_day(tmp_path: Path) -> None:
+    """A log whose lines carry the date as words (``date``'s own form, an HTTP date): the
+    suggested rule matches the same lines written on another weekday, month, time zone and
+    day of the month, not only the day the log was written."""
+    path = tmp_path / "poll.log"
+    path.write_bytes(
+        b"".join(
+            b"[Mon Dec  7 12:%02d:%02d UTC 2026] INFO poll %d: health ok\n"
+            % (i // 60 % 60, i % 60, i)
+            for i in range(3000)
+        )
+        + b"deploy done\n"
+    )
+    proc = _cli("stats", "--json", str(path))
+    assert proc.returncode == 0, proc.stderr
+    rule = re.compile(json.loads(proc.stdout)["suggestion"]["regex"].encode())
+    assert rule.search(b"[Mon Dec  7 12:00:01 UTC 2026] INFO poll 3: health ok")
+    assert rule.search(b"[Tue Jan 12 09:30:00 EST 2027] INFO poll 4: health ok")
+    assert not rule.search(b"[Tue Jan 12 09:30:00 EST 2027] INFO poll 4: health failed")
+
+
 def test_missing_input_exits_3_with_one_line() -> None:
     """A missing file is reported in one line with exit code 3."""
     proc = _cli("stats", "/nonexistent/deploy.log")

@@ -29,7 +29,34 @@ _PLACEHOLDER_REGEX = {
     b"<*>": r"\S+",  # a merged token position (see merge.merge)
 }
 _LEADING_TIME = re.compile(rb"^[\[(]?<ts>\S*\s+(?:[A-Za-z]+\s*\|\s*)?")
-_PLACEHOLDERS = re.compile(b"|".join(re.escape(p) for p in _PLACEHOLDER_REGEX))
+# A date's words in a template are the day the log was written, not a part of its shape: a
+# weekday, a month (next to a number) and a time zone (after a time) read back as any of
+# theirs, so that the rule still drops the lines tomorrow, or after a change of clocks.
+_DAYS = (
+    "Mon(?:day)?|Tue(?:sday)?|Wed(?:nesday)?|Thu(?:rsday)?|Fri(?:day)?|Sat(?:urday)?|Sun(?:day)?"
+)
+_MONTHS = (
+    "Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    "|Sep(?:t(?:ember)?)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?"
+)
+_ZONES = "UTC|GMT|[ECMP][SD]T|BST|IST|CES?T|EES?T|WES?T|MSK|JST|KST|AE[SD]T"
+_CALENDAR = re.compile(
+    rf"\b(?:(?P<day>{_DAYS})(?=,? +(?:<n>|<ts>|(?:{_MONTHS})\b))"
+    rf"|(?P<month>{_MONTHS})(?=,? +<(?:n|ts)>)|(?<=<n> )(?P<month2>{_MONTHS})"
+    rf"|(?<=<ts> )(?P<zone>{_ZONES})|(?P<zone2>{_ZONES})(?= <n>))\b"
+)
+_CALENDAR_REGEX = {
+    "day": "[A-Z][a-z]+",
+    "month": "[A-Z][a-z]+",
+    "month2": "[A-Z][a-z]+",
+    "zone": "[A-Z]{2,5}",
+    "zone2": "[A-Z]{2,5}",
+}
+_PADDING = re.compile(" {2,}")
+# A placeholder, or a date word :func:`_literal` marked (its group name between NULs).
+_MARKS = re.compile(
+    "(" + "|".join(re.escape(p.decode()) for p in _PLACEHOLDER_REGEX) + ")|\x00(\\w+)\x00"
+)
 
 
 @dataclass
@@ -47,6 +74,14 @@ def _regex_escape(text: str) -> str:
     return re.sub(r"([.^$*+?{}\[\]|()\\])", r"\\\1", text)
 
 
+def _literal(text: str) -> str:
+    """The regex of text between placeholders (they are in it still, for the look-arounds;
+    :data:`_MARKS` splits them off after): itself, but for the date's words."""
+    if "\x00" in text:  # (no room for the marks: the words stay as they are)
+        return text
+    return _CALENDAR.sub(lambda m: "\x00" + (m.lastgroup or "day") + "\x00", text)
+
+
 def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
     """A ``--drop`` regex matching every line of template ``tpl``.
 
@@ -62,12 +97,13 @@ def drop_regex(tpl: bytes, *, merged: bool = False) -> str:
         tpl = tpl[lead.end() :]
     else:
         parts.append("^")
-    pos = 0
-    for match in _PLACEHOLDERS.finditer(tpl):
-        parts.append(_regex_escape(tpl[pos : match.start()].decode("utf-8", "replace")))
-        parts.append(_PLACEHOLDER_REGEX[match.group()])
-        pos = match.end()
-    parts.append(_regex_escape(tpl[pos:].decode("utf-8", "replace")))
+    text = _literal(tpl.decode("utf-8", "replace"))
+    for i, piece in enumerate(_MARKS.split(text)):
+        if i % 3 == 0:  # text, then a placeholder's own bytes and a date word's name
+            # (blanks padding a column, ``Dec  6``, are as many as the value needs)
+            parts.append(_PADDING.sub(" +", _regex_escape(piece)))
+        elif piece:
+            parts.append(_PLACEHOLDER_REGEX.get(piece.encode()) or _CALENDAR_REGEX[piece])
     regex = "".join(parts) + "$"
     if merged:
         regex = regex.replace(" ", r"\s+").replace(r"\[", r"\[\s*").replace(r"\(", r"\(\s*")
