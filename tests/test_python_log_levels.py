@@ -48,3 +48,32 @@ def test_a_debug_record_with_an_error_word_is_detail_in_pythons_common_formats(
     assert "errors 1/1 · warnings 1/1" in out, out[-1500:]
     assert re.search(r"detail 0/29\d", out), out[-600:]
     assert f"[logtrim] failed (exit 4): {REASONS[name]}\n" in out
+
+
+@pytest.mark.parametrize(
+    ("fmt", "error", "reason"),
+    [
+        # a time of day alone, a level padded to its column
+        ("%(asctime)s %(levelname)-8s %(message)s", "log.error('ledger out of balance')",
+         "ERROR ledger out of balance"),
+        # structlog's console layout: the level and the event padded to their columns
+        ("%(message)s", "log.error('[error    ] ledger out of balance       ledger=eu-2')",
+         "[error] ledger out of balance ledger=eu-2"),
+    ],
+)  # fmt: skip
+def test_the_reason_leaves_out_a_time_of_day_and_a_columns_padding(
+    run_logtrim: RunLogtrim, fmt: str, error: str, reason: str
+) -> None:
+    code = (
+        "import logging, sys\n"
+        f"logging.basicConfig(stream=sys.stdout, level=logging.INFO, format={fmt!r},"
+        " datefmt='%H:%M:%S')\n"
+        "log = logging.getLogger('billing')\n"
+        "for i in range(100):\n"
+        "    log.info('invoice %d ok', i)\n"
+        f"{error}\n"
+        "sys.exit(2)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", *py(code))
+    assert r.code == 2
+    assert f"[logtrim] failed (exit 2): {reason}\n" in r.stdout.decode(), r.stdout[-800:]

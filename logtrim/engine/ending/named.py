@@ -106,23 +106,28 @@ def as_said(text: bytes) -> bytes:
     if record is not None:
         return said(text, record)
     stamp = _STAMP.match(text)
-    if stamp is None or stamp.end() == len(text):
-        return text
-    # (the logging cookbook's `` - name - ERROR - ``, loguru's `` | ERROR    | ``: the
-    # separator after the time goes with it)
-    rest = _AFTER_STAMP.sub(b"", text[stamp.end() :], count=1)
-    return _PADDED.sub(rb"\1 ", rest, count=1) if rest else text
+    if stamp is not None and stamp.end() < len(text):
+        # (the logging cookbook's `` - name - ERROR - ``, loguru's `` | ERROR    | ``: the
+        # separator after the time goes with it)
+        text = _AFTER_STAMP.sub(b"", text[stamp.end() :], count=1) or text
+    # Blanks that pad a column are one: a level's (``ERROR    deploy``); structlog's
+    # console's level and event (``[error    ] rollout failed         image=...``).
+    structlog = _BRACKETED.match(text)
+    if structlog is not None:
+        return b"[%s] %s" % (structlog[1], _BLANKS.sub(b" ", text[structlog.end() :]))
+    return _PADDED.sub(rb"\1 ", text, count=1)
 
 
-# A line's leading date and time (ISO 8601 or a logger's ``2026-12-05 01:54:58,587``), in
-# brackets or not, and the blanks after it.
+# A line's leading time stamp (ISO 8601, a logger's ``2026-12-05 01:54:58,587``, a time of
+# day alone: ``17:06:27``), in brackets or not, and the blanks (or the bar) after it.
 _STAMP = lazy(
-    rb"\[?[0-9]{4}-[0-9]{2}-[0-9]{2}[T ][0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
-    rb"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?[ \t]+"
+    rb"\[?(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ])?[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
+    rb"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?(?:[ \t]+|(?=\|))"
 )
-# A level a formatter padded to its column (``ERROR    deploy``).
 _PADDED = lazy(rb"^([A-Za-z]+)[ \t]{2,}")
-_AFTER_STAMP = lazy(rb"^[-|][ \t]+")
+_BRACKETED = lazy(rb"^\[([a-z]+)[ \t]+\][ \t]+")
+_BLANKS = lazy(rb"[ \t]{2,}")
+_AFTER_STAMP = lazy(rb"^[-|][ \t]*")
 
 
 def said(text: bytes, record: dict[str, object] | None) -> bytes:
