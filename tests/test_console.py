@@ -901,3 +901,51 @@ def test_keep_lines_are_each_shown_not_folded_as_similar(run_logtrim: RunLogtrim
     out = r.stdout.decode()
     assert [f"Applying migration 2024{m}" in out.splitlines() for m in range(10)] == [True] * 10
     assert "similar lines" not in out
+
+
+@pytest.mark.parametrize(
+    ("ci", "before", "after"),
+    [
+        ("github", "::notice::deploy started", "::notice::deploy step 2"),
+        ("teamcity", "##teamcity[testStarted name='t1']", "##teamcity[testFinished name='t1']"),
+    ],
+)
+def test_a_line_between_two_ci_commands_is_shown_not_a_longer_marker(
+    run_logtrim: RunLogtrim, ci: str, before: str, after: str
+) -> None:
+    """Past the lines shown whole, one short line between two of the CI's commands (a test's
+    output between its start and end) is shown as it would be between two warnings: its
+    marker would cost more than the line."""
+    code = (
+        "for i in range(900):\n"
+        "    print(f'noise line {i}')\n"
+        f"print({before!r})\n"
+        "print('short line one')\n"
+        f"print({after!r})\n"
+        "for i in range(3):\n"
+        "    print(f'tail {i}')\n"
+    )
+    r = run_logtrim("--ci", ci, "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    out = r.stdout.decode()
+    assert f"{before}\nshort line one\n{after}\n" in out, out[-1500:]
+
+
+def test_no_marker_longer_than_the_line_it_hides_between_a_tests_commands(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Past the info tier's share, a test's one line of output between its start and end
+    takes the room its marker would: the marker says less, and costs as much."""
+    code = (
+        "for i in range(120):\n"
+        "    print(f'[javac] Compiling com/shop/module{i}/Service.java')\n"
+        "for i in range(60):\n"
+        "    print(f\"##teamcity[testStarted name='CartTest.test{i}']\")\n"
+        "    print(f'running test {i}: basket rule {i}')\n"
+        "    print(f\"##teamcity[testFinished name='CartTest.test{i}']\")\n"
+    )
+    r = run_logtrim("--ci", "teamcity", "--budget", "6kB", "--", *py(code))
+    assert r.code == 0
+    out = r.stdout.decode()
+    assert "]\nrunning test 5: basket rule 5\n##teamcity[testFinished" in out, out[:3000]
+    assert not re.search(r"testStarted [^\n]*\n\[logtrim\] \.\.\. 1 line \(", out), out[:3000]

@@ -13,7 +13,7 @@ from ..._regex import lazy
 from ..._text import COLOUR
 from ..flow.history import History, Shaper
 from ..flow.throttle import Progress
-from ..match.kinds import NOISE, PROGRESS, TIERS, Kind
+from ..match.kinds import INFO, NOISE, PROGRESS, TIERS, Kind
 from .output import STDOUT, Output
 
 #: A section's heading: a title between runs of one rule character (pytest's
@@ -199,6 +199,19 @@ class Shower:
         marker = out.gap_text(len(before), sum(len(b) for _, _, b in before))
         cost = sum(len(b) for _, _, b in lines)
         return [*lines, *before] if cost <= _WORTH * len(marker) else before
+
+    def fill_gap(self, lineno: int) -> None:
+        """Before line ``lineno``, printed by another path (a CI command): the few lines left
+        out since the last shown, shown instead of their marker as :meth:`alone` shows them,
+        when they cost little more and the info tier has room for them."""
+        out, budget = self.out, self.budget
+        marker = len(out.gap_text()) if 0 < out.gap_lines <= _INSTEAD else 0
+        if marker and out.gap_bytes <= _WORTH * marker:
+            # Lines no longer than their marker take its room (a test's one line of output
+            # between its commands, past the info tier's share): the marker would cost more.
+            cheap = out.gap_bytes <= marker
+            room = budget.live + budget.dip + budget.borrowed if cheap else budget.ceiling(INFO)
+            self._instead_of_gap(lineno, marker, room)
 
     def _instead_of_gap(self, lineno: int, marker: int, room: float) -> bytes:
         """The few lines left out, at most twice as long together as the marker that would

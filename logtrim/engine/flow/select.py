@@ -75,6 +75,7 @@ class Selector:
         self.verbatim = Verbatim(verbatim_allowance(policy, self.budget), out, shaper, history)
         out.settle = self.repeats.settle
         self.show = Shower(policy.context, out, history, shaper, dropped, self.progress)
+        self.forward.fill_gap = self.show.fill_gap
 
     def region(
         self, stream: int, region: bytes, hits: list[tuple[int, Kind]], base: int, now: float

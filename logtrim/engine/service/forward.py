@@ -45,6 +45,9 @@ class Forwarder:
         self.display = display  # a line's console form: a long one cut (engine/console/display.py)
         #: The text around a command (a line of its own to the server): (text, lineno, tier).
         self.on_text: Callable[[bytes, int, Kind], None] = lambda _text, _lineno, _kind: None
+        #: Before a command at a line number: the few lines hidden since the last one shown,
+        #: shown instead of a gap marker where they cost little more (the console's rule).
+        self.fill_gap: Callable[[int], None] = lambda _lineno: None
         self.mask = mask
         self.progress = progress
         self.out = out
@@ -91,6 +94,7 @@ class Forwarder:
         if not throttled:
             self._ahead(stream)
             if not levelled:
+                self.fill_gap(lineno)
                 self.out.flush_gap()
         if quick is None:
             levels = commands.levels()
