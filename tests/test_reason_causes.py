@@ -879,6 +879,37 @@ def test_npm_s_error_wrapped_over_its_lines_is_named_whole(run_logtrim: RunLogtr
     )
 
 
+# npm's report of a failed fetch (npm 10 against a registry that refuses connections).
+NPM_FETCH = """\
+npm error code ECONNREFUSED
+npm error syscall connect
+npm error errno ECONNREFUSED
+npm error FetchError: request to http://127.0.0.1:9/left-pad-zz failed, reason: connect ECONNREFUSED 127.0.0.1:9
+npm error     at ClientRequest.<anonymous> (/usr/lib/node_modules/npm/node_modules/minipass-fetch/lib/index.js:130:14)
+npm error     at ClientRequest.emit (node:events:524:28)
+npm error     at process.processTicksAndRejections (node:internal/process/task_queues:83:21) {
+npm error   code: 'ECONNREFUSED',
+npm error   port: 9,
+npm error }
+npm error
+npm error If you are behind a proxy, please make sure that the 'proxy' config is set properly.
+npm error A complete log of this run can be found in: /root/.npm/_logs/debug-0.log
+"""  # noqa: E501
+
+
+def test_npm_s_error_is_named_without_the_stack_frames_under_it(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """The indented lines under npm's error (its stack frames, under the same ``npm error``
+    prefix) are no wrapped sentence: they were glued onto the reason."""
+    (tmp_path / "npm.txt").write_text(NPM_FETCH, encoding="utf-8")
+    reason = _reason(run_logtrim, "bash", "-c", "cat npm.txt >&2; exit 1", cwd=tmp_path)
+    assert reason == (
+        "npm error FetchError: request to http://127.0.0.1:9/left-pad-zz failed, reason: connect"
+        " ECONNREFUSED 127.0.0.1:9"
+    )
+
+
 @pytest.mark.parametrize(
     ("lines", "reason"),
     [

@@ -160,15 +160,19 @@ _ENDS = (b".", b":", b"!", b"?")
 def _wrapped(prefix: bytes, lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
     """The rest of a sentence npm wrapped over its next lines (``... package-lock.json or`` /
     ``npm error npm-shrinkwrap.json with lockfileVersion >= 1. ...``), up to the line that
-    ends it, a line with nothing after the prefix or that starts with a capital (``npm error
-    A complete log of this run ...``), or :data:`_PARAGRAPH` lines."""
+    ends it, a line with nothing after the prefix, that starts with a capital (``npm error
+    A complete log of this run ...``) or is indented (a stack frame), or :data:`_PARAGRAPH`
+    lines."""
     rest = b""
     for n in range(lineno, lineno + _PARAGRAPH):
         after = line_after(n)
         body = ANSI_BYTES.sub(b"", after).strip() if after is not None else b""
-        more = body[len(prefix) :].strip() if body.startswith(prefix) else b""
-        if not more or more[:1].isupper():  # (a capital starts npm's next sentence)
+        more = body[len(prefix) :] if body.startswith(prefix) else b""
+        # (a capital starts npm's next sentence; an indent, what npm prints of an object:
+        # an error's stack frames, ``npm error     at ClientRequest.emit (...)``)
+        if not more.strip() or more[:1].isupper() or more[:1].isspace():
             break
+        more = more.strip()
         rest += b" " + more
         if rest.endswith(_ENDS):
             break
