@@ -67,3 +67,35 @@ def test_a_terraform_warning_box_is_no_reason(
     assert _failed(result.console) == (
         b"[logtrim] failed (exit 1): Error: Reference to undeclared input variable"
     )
+
+
+# A Node service that crashes under ``docker compose up``: Node quotes the line that threw,
+# a caret under it, above the error itself.
+COMPOSE_NODE = """db-1   | 2026-12-06 10:00:00.000 UTC [1] LOG:  database system is ready
+api-1  | > node dist/server.js
+api-1  | /app/dist/db.js:12
+api-1  |     throw new Error(`migration 0042 failed: relation "orders_v2" does not exist`);
+api-1  |     ^
+api-1  |
+api-1  | Error: migration 0042 failed: relation "orders_v2" does not exist
+api-1  |     at migrate (/app/dist/db.js:12:11)
+api-1  |     at async main (/app/dist/server.js:8:3)
+api-1  |
+api-1  | Node.js v20.11.0
+api-1 exited with code 1
+"""
+
+
+def test_the_source_node_quotes_under_a_prefix_is_no_reason(
+    tmp_path: Path, run_logtrim: RunLogtrim
+) -> None:
+    """The caret under the quoted line is read through the prefix too: that line is source,
+    not the error it throws (it was named, in the summary and the CI's annotation)."""
+    health = "".join(f"web-1  | 10.0.0.{i} - - GET /health 200\n" for i in range(100))
+    result = run_logtrim("--ci", "plain", "--budget", "4kB", "--",
+                         *_child(tmp_path, health + COMPOSE_NODE))  # fmt: skip
+    assert result.code == 1
+    assert _failed(result.console) == (
+        b'[logtrim] failed (exit 1): api-1  | Error: migration 0042 failed: relation "orders_v2"'
+        b" does not exist"
+    )

@@ -14,6 +14,7 @@ from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .named import WENT_ON
 from .ranks import Candidate, Rank, beats
+from .traces import CARRIER
 
 # Lines of other output after a handled exception past which a later error line is the
 # reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
@@ -79,7 +80,10 @@ def went_on(best: Candidate, after: bytes) -> None:
     retried, outranked by any later error and, far from the end, no reason. A caret under
     it (``^``, ``~~~^``) says it is a line of source quoted (Node's ``throw new Error(...)``
     over the error it throws): no message of the program's own."""
-    text = ANSI_BYTES.sub(b"", after).strip()
+    text = ANSI_BYTES.sub(b"", after)
+    if (carrier := CARRIER.match(text)) is not None:  # (read through a Compose prefix)
+        text = text[carrier.end() :]
+    text = text.strip()
     if text == _IGNORED:
         best.rank = Rank.RETRIED
     elif _CARET.fullmatch(text):
