@@ -407,3 +407,27 @@ def test_a_distinct_error_is_not_crowded_out_by_copies_that_differ_in_an_address
     result = run_logtrim("--ci", "plain", "--budget", "2kB", "--", sys.executable, "-c", code)
     assert result.code == 3
     assert b"segmentation fault in libc" in result.console
+
+
+@pytest.mark.parametrize(
+    "line",
+    ["emitted chunk vendors~main.{h}.js", "layer sha256:{h} pulled"],
+)
+def test_lines_that_differ_in_a_content_hash_fold_as_one_run(
+    run_logtrim: RunLogtrim, line: str
+) -> None:
+    """A bundler's chunks named by their content hash, a registry's layers by their digest:
+    the template reads a hash inside a word as letters and numbers, and one with no letter
+    as a number, so the lines held back were shown one by one or folded in fragments."""
+    code = (
+        "import sys\n"
+        "for i in range(400):\n"
+        f"    print({line!r}.format(h=f'{{(i * 2654435761) % 4294967296:08x}}'))\n"
+        "print('ERROR: build failed', file=sys.stderr)\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    folds = re.findall(rb"\.\.\. (\d+) similar lines", r.stdout)
+    assert len(folds) == 1 and int(folds[0]) > 150, r.stdout.decode()[-2500:]
+    assert len(r.console) < 2000

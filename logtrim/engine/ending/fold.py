@@ -15,6 +15,17 @@ from .failure import TailLine
 
 FOLD = 12  # a run of this many similar lines shows as its first and last three
 _NUMBER = lazy(rb"\d+")
+# An id spelt in hex, inside a word too (``vendors~main.9e3779b1.js``, ``sha256:9e3779b1``):
+# 6 hex characters or more, a digit among them. The template reads such an id as ``<hex>``,
+# as ``<n>`` when it happens to hold no letter, or (inside a word) as letters and numbers.
+# (Not between dashes: a UUID's parts, which the template reads whole.)
+_HEX_RUN = lazy(rb"(?<![0-9A-Za-z-])(?=[0-9a-fA-F]*[0-9])[0-9a-fA-F]{6,}(?![0-9A-Za-z-])")
+
+
+def similar_key(text: bytes) -> bytes:
+    """What similar lines share: their template, each id spelt in hex read as a number
+    (lines that differ in a content hash, a digest, a short commit are alike)."""
+    return template(_HEX_RUN.sub(b"0", text)).replace(b"<hex>", b"<n>")
 
 
 def fold(run: list[TailLine], items: list[TailLine]) -> None:
@@ -61,7 +72,7 @@ def fold_blocks(items: list[TailLine], *, written_on: bool = False) -> list[Tail
     # A line a rule gives a tier is like no line without one (``3 failures`` among ``0
     # failures``): the block that holds it differs.
     keys = [
-        b"\0" if line.lineno < 0 else (b"\2" if line.marked else b"") + template(line.text)
+        b"\0" if line.lineno < 0 else (b"\2" if line.marked else b"") + similar_key(line.text)
         for line in items
     ]
     if written_on:  # a line after a gap is like no other: no block reads across it
@@ -185,7 +196,7 @@ def fold_earlier(lines: list[TailLine]) -> list[TailLine]:
     run: list[TailLine] = []
     key = None
     for line in lines:
-        new_key = (line.stream, template(line.text))
+        new_key = (line.stream, similar_key(line.text))
         if new_key != key or line.lineno != run[-1].lineno + 1:
             fold(run, items)
             run, key = [], new_key

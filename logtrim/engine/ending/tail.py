@@ -11,11 +11,10 @@ from ..console.tally import gap_note
 from ..flow.history import History, Shaper
 from ..match.kinds import Kind
 from ..shapes.novelty import Withheld
-from ..shapes.templates import template
 from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents, says_failed
-from .fold import fold, fold_blocks, fold_earlier, written_after
+from .fold import fold, fold_blocks, fold_earlier, similar_key, written_after
 from .headers import earlier_header, named_count, tail_header
 from .held import Held
 from .marked import SHORT, SHORT_GAP, pick_marked
@@ -314,7 +313,7 @@ class Tail:
                 continue
             text = self._shaper.masked(raw)
             incident, marked, cont = marks.get(lineno, (-1, False, False))
-            new_key = (stream, template(text))
+            new_key = (stream, similar_key(text))
             if new_key != key:
                 fold(run, items)
                 run, key = [], new_key
