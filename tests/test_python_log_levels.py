@@ -77,3 +77,32 @@ def test_the_reason_leaves_out_a_time_of_day_and_a_columns_padding(
     r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", *py(code))
     assert r.code == 2
     assert f"[logtrim] failed (exit 2): {reason}\n" in r.stdout.decode(), r.stdout[-800:]
+
+
+def test_tornados_one_letter_level_is_read(run_logtrim: RunLogtrim) -> None:
+    """Tornado's and Jupyter's log format gives the level as its first letter in brackets
+    (``[C 261206 17:00:00 app:9] ...``): a DEBUG record with an error word was an error line,
+    and the program's CRITICAL record lost the reason to an exception it had handled."""
+    code = (
+        "import logging, sys\n"
+        "logging.basicConfig(stream=sys.stdout, level=logging.DEBUG,"
+        " format='[%(levelname)1.1s %(asctime)s %(module)s:%(lineno)d] %(message)s',"
+        " datefmt='%y%m%d %H:%M:%S')\n"
+        "log = logging.getLogger('billing')\n"
+        "try:\n"
+        "    {}['customer_id']\n"
+        "except KeyError:\n"
+        "    log.exception('invoice 7 skipped')\n"
+        "for i in range(160):\n"
+        "    log.debug('cache probe %d failed, refetching', i)\n"
+        "    log.info('invoice %d ok', i)\n"
+        "log.critical('billing run aborted: ledger out of balance')\n"
+        "sys.exit(2)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "200kB", "--verbatim", "0", "--", *py(code))
+    assert r.code == 2
+    out = r.stdout.decode()
+    assert re.search(r"\[logtrim\] failed \(exit 2\): \[C [0-9 :]+<string>:[0-9]+\] billing run "
+                     r"aborted: ledger out of balance\n", out), out[-800:]  # fmt: skip
+    # the handled exception's record and its trace, the CRITICAL record; no DEBUG record
+    assert "errors 4/4" in out and re.search(r"detail 0/15\d", out), out[-800:]

@@ -117,11 +117,18 @@ def _annotation(name: bytes) -> list[bytes]:
     return [BOL + rb"::" + name + rb"(?:[ \t][^:\n]*)?::", BOL + rb"##\[" + name + rb"\]"]
 
 
+def _letter(letters: bytes) -> bytes:
+    """Tornado's and Jupyter's level, its first letter in brackets before the time
+    (``[E 231206 17:00:00 web:2239] ...``, ``[C 2026-12-06 17:00:00.123 ServerApp] ...``)."""
+    return rb"^\[[" + letters + rb"] (?:[0-9]{6}|[0-9]{4}-[0-9]{2}-[0-9]{2}) [0-9:.]{8,15}[ \]]"
+
+
 # Tool-specific level forms, by tier.
 TOOL_LEVELS = {
     Kind.ERROR: [
         *_annotation(b"error"),
         rb"^[EF][0-9]{4} [0-9:.]{8,15} ",  # klog / glog
+        _letter(b"EC"),
         BOL + rb"(?:fail|crit): ",  # Microsoft.Extensions.Logging
         BOL + rb"npm (?:ERR!|error) ",
         rb"^E: ",  # apt
@@ -130,6 +137,7 @@ TOOL_LEVELS = {
     Kind.WARNING: [
         *_annotation(b"warning"),
         rb"^W[0-9]{4} [0-9:.]{8,15} ",
+        _letter(b"W"),
         BOL + rb"warn: ",
         BOL + rb"npm (?:WARN|warn) ",
         rb"^W: ",
@@ -137,6 +145,7 @@ TOOL_LEVELS = {
     Kind.INFO: [
         *_annotation(b"notice"),
         rb"^I[0-9]{4} [0-9:.]{8,15} ",
+        _letter(b"I"),
         BOL + rb"info: ",
         rb"^(?:ok|changed): \[",  # Ansible
         BOL + rb"(?i:note): ",  # compiler and installer notes
@@ -144,6 +153,7 @@ TOOL_LEVELS = {
     Kind.NOISE: [
         *_annotation(b"debug"),
         BOL + rb"(?:dbug|trce): ",
+        _letter(b"D"),
         BOL + rb"npm (?:notice|info|http|verb|verbose|sill|timing) ",
         rb"^(?:skipping|included): ",  # Ansible
         rb"^\+{1,2} [^ +\n]",  # shell traces (set -x): what ran, not what went wrong
@@ -191,6 +201,7 @@ FATAL_START = rb"|".join(
         field_form(FATAL_WORDS),
         BOL + rb"(?:fatal|Fatal|panic|Fatal error|Critical|crit): ",
         rb"^F[0-9]{4} [0-9:.]{8,15} ",
+        _letter(b"C"),
     ]
 )
 #: The start of a Rust panic's line (the thread's name, its id since Rust 1.88).
