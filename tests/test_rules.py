@@ -93,6 +93,10 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Job 17 failed: 0, succeeded: 12", Kind.INFO),
         (b"2 tests failed, 0 errors", Kind.ERROR),
         (b"0 jobs failed", Kind.INFO),  # the zero count takes the noun the count does
+        # "no failures" is a zero count, as "no errors" is; a count above zero still counts.
+        (b"error-free build: no failures detected", Kind.INFO),
+        (b"Completed without failures", Kind.INFO),
+        (b"ERROR: no failures expected, 3 failed", Kind.ERROR),
         (b"Summary: 0 steps failed, 5 steps passed", Kind.INFO),
         (b"Errors: 0 Warnings: 12", Kind.WARNING),
         # dotnet test's aligned counts, MSBuild's "(s)".
