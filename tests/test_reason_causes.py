@@ -189,19 +189,51 @@ provisioner error\x1b[0m
 """
 
 
-@pytest.mark.parametrize("colour", [True, False])
-def test_a_boxed_diagnostic_is_named_by_its_first_error_line(
-    run_logtrim: RunLogtrim, tmp_path: Path, colour: bool
+# ``terraform apply`` on a failed precondition (Terraform 1.11): the title says only which
+# check failed; the paragraph under the source it points at says what is wrong.
+TERRAFORM_PRECONDITION = """\
+\u2577
+\u2502 Error: Resource precondition failed
+\u2502
+\u2502   on main.tf line 14, in resource "terraform_data" "lb":
+\u2502   14:       condition     = var.replicas >= 5
+\u2502     \u251c\u2500\u2500\u2500\u2500\u2500\u2500\u2500\u2500
+\u2502     \u2502 var.replicas is 3
+\u2502
+\u2502 replicas must be at least 5 in production (got 3).
+\u2575
+"""
+
+
+LOCAL_EXEC = (
+    "Error: local-exec provisioner error: Error running command 'psql -f migrate.sql': exit"
+    ' status 2. Output: psql: error: connection to server at "db-02.internal" (10.0.3.12),'
+    " port 5432 failed: Connection refused"
+)
+
+
+@pytest.mark.parametrize(
+    ("box", "reason"),
+    [
+        (TERRAFORM_BOX, LOCAL_EXEC),
+        (re.sub("\x1b\\[[0-9;]*m", "", TERRAFORM_BOX), LOCAL_EXEC),
+        (TERRAFORM_PRECONDITION, "Error: Resource precondition failed: replicas must be at"
+         " least 5 in production (got 3)."),
+    ],
+    ids=["colour", "plain", "precondition"],
+)  # fmt: skip
+def test_a_boxed_diagnostic_is_named_by_its_title_and_what_it_says_is_wrong(
+    run_logtrim: RunLogtrim, tmp_path: Path, box: str, reason: str
 ) -> None:
     """Terraform draws an error in a box (``╷ │ ╵``), its detail wrapped to the terminal: the
     error words on the box's later lines (``5432 failed: Connection refused``) are the
-    detail of its first line, which names the failure, without the box's gutter."""
-    box = TERRAFORM_BOX if colour else re.sub("\x1b\\[[0-9;]*m", "", TERRAFORM_BOX)
+    detail of its title, which names the failure, without the box's gutter; the box's first
+    paragraph at the gutter's margin, after the source it points at, says what is wrong (the
+    title was named alone: ``Error: Resource precondition failed``)."""
     (tmp_path / "box.txt").write_text(box, encoding="utf-8")
     script = 'for i in $(seq 1 300); do echo "terraform_data.ok[$i]: Creation complete"; done; '
     script += "cat box.txt >&2; exit 1"
-    reason = _reason(run_logtrim, "bash", "-c", script, cwd=tmp_path)
-    assert reason == "Error: local-exec provisioner error"
+    assert _reason(run_logtrim, "bash", "-c", script, cwd=tmp_path) == reason
 
 
 PIP_BUILD = """\

@@ -37,7 +37,9 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
     # Colours may wrap the indent or the arrow (``\x1b[34m  --> \x1b[0msrc/main.rs``).
     plain = ANSI_BYTES.sub(b"", after)
     body = plain.strip()
-    if (where := _LOCATION.match(body)) is not None:
+    if best.boxed:
+        best.text += _box_paragraph(best.text, best.lineno, line_after)
+    elif (where := _LOCATION.match(body)) is not None:
         best.text += b" (at " + where.group(1) + b")"
     elif best.rank == Rank.TEST and _under_test(best.text, plain) and EXCEPTION.match(body):
         best.text += b" - " + body  # a failing test's assertion under it (Gradle's, Surefire's)
@@ -151,6 +153,33 @@ _SHORT = 120
 
 #: The most lines of a message's paragraph read after its first (CMake's wrap at 80 columns).
 _PARAGRAPH = 4
+#: The gutter of a boxed diagnostic (Terraform's ``│ ``), and the most lines read in its box.
+_GUTTER = "\u2502".encode()
+_BOX_LINES = 24
+
+
+def _box_paragraph(title: bytes, lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
+    """What a boxed diagnostic says is wrong under its title (Terraform's ``Error: Resource
+    precondition failed``): its first paragraph at the gutter's margin, after the source it
+    points at and the values (indented), up to a blank line or the box's end; the title's
+    detail, after a colon."""
+    rest = b""
+    for n in range(lineno, lineno + _BOX_LINES):
+        after = line_after(n)
+        plain = ANSI_BYTES.sub(b"", after).rstrip() if after is not None else b""
+        if not plain.startswith(_GUTTER):
+            break  # the box's end (``╵``)
+        body = plain[len(_GUTTER) :].removeprefix(b" ")
+        if not body.strip() or body[:1] in b" \t":
+            if rest:
+                break  # the paragraph's end
+            continue  # a blank line, the source pointed at, its values
+        rest += b" " + body.strip()
+        if rest.count(b" ") > 80:  # (a reason is cut to 500 characters anyway)
+            break
+    if not rest:
+        return b""
+    return (b"" if title.endswith(_ENDS) else b":") + rest
 # npm's error lines, each under its prefix: a sentence wrapped at 80 columns goes on, under
 # the same prefix, until one ends it.
 _NPM = lazy(rb"^npm (?:ERR!|error) ")

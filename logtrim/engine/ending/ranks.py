@@ -284,6 +284,7 @@ class Candidate:
     handling: bool = False  # ``root`` is the exception being handled, not the cause
     own: bool = False  # a program's own message (:func:`own_message`)
     reported: bool = False  # an error the child reported to its CI (which shows it already)
+    boxed: bool = False  # the title of a boxed diagnostic (Terraform's), its gutter taken off
 
 
 def own_message(text: bytes, body: bytes) -> bool:

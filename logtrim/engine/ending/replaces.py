@@ -95,4 +95,5 @@ def unboxed(best: Candidate) -> bool:
     if not best.text.startswith(BOX):
         return False
     best.text = best.text[len(BOX) :].lstrip()
+    best.boxed = True
     return True
