@@ -1109,3 +1109,27 @@ def test_a_failed_subprocess_is_named_by_what_the_tool_said(
     else:
         assert reason.startswith("subprocess.CalledProcessError: Command ")
         assert reason.endswith("returned non-zero exit status 2.")
+
+
+def test_an_exception_a_formatter_wrapped_at_the_width_is_named_whole(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """rich (structlog's console renderer, with rich installed) wraps an exception's line at
+    80 columns where there is no terminal, its blank left at the wrap: the reason was cut
+    there (``... violates unique``), without what was violated."""
+    code = (
+        "import sys\n"
+        "from rich.console import Console\n"
+        "for i in range(200):\n"
+        "    print(f'applying migration {i}')\n"
+        "try:\n"
+        "    raise RuntimeError('migration 0042 failed: duplicate key value violates unique'\n"
+        "                       ' constraint \"orders_pkey\"')\n"
+        "except RuntimeError:\n"
+        "    Console(file=sys.stdout, width=80).print_exception()\n"
+        "sys.exit(4)\n"
+    )
+    assert _reason(run_logtrim, sys.executable, "-c", code) == (
+        "RuntimeError: migration 0042 failed: duplicate key value violates unique constraint"
+        ' "orders_pkey"'
+    )

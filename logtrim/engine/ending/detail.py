@@ -53,6 +53,8 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += _values(said.group(1), best.lineno + 2, line_after)
     elif (npm := _NPM.match(best.text)) is not None and not best.text.endswith(_ENDS):
         best.text += _wrapped(npm.group(0), best.lineno, line_after)
+    elif _at_width(line_after(best.lineno - 1)) and body and not _margin_head(plain):
+        best.text += b" " + body + _rewrapped(best.lineno + 1, plain, line_after)
 
 
 def _unittest_case(start: int, line_after: Callable[[int], bytes | None]) -> bytes:
@@ -180,6 +182,8 @@ def _box_paragraph(title: bytes, lineno: int, line_after: Callable[[int], bytes 
     if not rest:
         return b""
     return (b"" if title.endswith(_ENDS) else b":") + rest
+
+
 # npm's error lines, each under its prefix: a sentence wrapped at 80 columns goes on, under
 # the same prefix, until one ends it.
 _NPM = lazy(rb"^npm (?:ERR!|error) ")
@@ -205,6 +209,40 @@ def _wrapped(prefix: bytes, lineno: int, line_after: Callable[[int], bytes | Non
         rest += b" " + more
         if rest.endswith(_ENDS):
             break
+    return rest
+
+
+#: A line a formatter wrapped at the terminal's width (rich's, at 80 columns where there is
+#: no terminal, its blank before the wrap left at the line's end): at least this long.
+_WRAP_MIN = 60
+
+
+def _at_width(line: bytes | None) -> bool:
+    """Whether a line (raw) ends where a formatter wrapped it: long, a blank at its end."""
+    if line is None:
+        return False
+    text = ANSI_BYTES.sub(b"", line).rstrip(b"\r\n")
+    return len(text) >= _WRAP_MIN and text.endswith((b" ", b"\t")) and not text.isspace()
+
+
+def _margin_head(plain: bytes) -> bool:
+    """Whether a line starts something of its own: indented, or an exception's line."""
+    return plain[:1] in b" \t" or EXCEPTION.match(plain.strip()) is not None
+
+
+def _rewrapped(lineno: int, first: bytes, line_after: Callable[[int], bytes | None]) -> bytes:
+    """The rest of a sentence wrapped at the width: the lines after ``first`` (line
+    ``lineno``) while each one before ends where it was wrapped, :data:`_PARAGRAPH` at most."""
+    rest, before = b"", first
+    for n in range(lineno, lineno + _PARAGRAPH):
+        after = line_after(n) if _at_width(before) else None
+        if after is None:
+            break
+        plain = ANSI_BYTES.sub(b"", after)
+        if not plain.strip() or _margin_head(plain):
+            break
+        rest += b" " + plain.strip()
+        before = after
     return rest
 
 

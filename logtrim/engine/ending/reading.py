@@ -27,6 +27,9 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
     exception group, or an error line ranked by its words."""
     trace = ch.trace
     text = _ANSI.sub(b"", line).rstrip(b"\r\n")
+    if trace.panel and trace.inside and text.startswith(traces.PANEL_SIDES):
+        trace.frame(lineno)  # rich's panel: the frames, their code and locals
+        return
     # A carrier's prefix (``web-1  | ``): the traceback is read without it, a line of
     # another carrier's inside it is none of it; a candidate keeps it (whose it is).
     prefix = carrier.group() if (carrier := traces.CARRIER.match(text)) else b""
@@ -52,8 +55,9 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
         return
     if _powershell(ch, body, lineno):
         return
-    if traces.TRACEBACK.search(text):
+    if traces.TRACEBACK.search(text) or traces.RICH_TRACEBACK.match(text):
         trace.header(lineno)
+        trace.panel = text[:1] == b"\xe2"
         ch.carried = prefix
     elif traces.FRAME.match(text) or traces.INNER_SIBLING.match(body):
         trace.frame(lineno)

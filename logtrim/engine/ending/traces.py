@@ -26,6 +26,13 @@ INNER_SIBLING = lazy(rb"^---> \(Inner Exception #[0-9]+\) ")
 # The header alone on its line (after any prefix): in a one-line record (a JSON field
 # holding a formatted traceback, its newlines escaped) it is part of an error message.
 TRACEBACK = lazy(rb"Traceback \(most recent call last\):?[ \t]*$")
+# rich's traceback (``rich.traceback``, typer's and structlog's console): the header in the
+# title of a panel (``╭──── Traceback (most recent call last) ────╮``), the frames, their
+# code and locals inside it (``│ ... │``, ``╰────╯``), the exception after it.
+RICH_TRACEBACK = lazy(
+    rb"^\xe2\x95\xad\xe2\x94\x80.* Traceback \(most recent call last\) \xe2\x94\x80"
+)
+PANEL_SIDES = ("\u2502".encode(), "\u2570".encode())
 # Python's exception group (3.11+): its traceback's lines behind a gutter (``  | ``, the
 # header's ``  + ``), its separators, and the group's own line, which counts its members.
 # What a log's carrier puts before each line of a program's: a Compose service's name and

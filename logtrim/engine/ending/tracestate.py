@@ -20,6 +20,7 @@ class TraceState:
     """The traceback under way, if any, and where the last one's parts were."""
 
     inside: bool = False  # a traceback's header seen, its exception not yet
+    panel: bool = False  # the traceback under way is rich's, its frames in a panel
     chained: bool = False  # "The above exception was the direct cause ..." seen
     # The chain's first link was "During handling of the above exception": its first
     # exception is the context the others were raised in, not their cause.
@@ -81,7 +82,7 @@ class TraceState:
         if not self.chained or self.chain_root is None:
             self.chain_root = body
         root = self.chain_root if self.chained else None
-        self.inside = self.chained = False
+        self.inside = self.chained = self.panel = False
         self.last_exception = lineno
         return root
 
