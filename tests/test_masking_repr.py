@@ -4,6 +4,7 @@ That spelling reached the console, stderr and the archive in clear."""
 
 from __future__ import annotations
 
+import json
 import subprocess
 from pathlib import Path
 
@@ -112,3 +113,43 @@ def test_a_json_spelled_secret_in_a_long_octopus_value_is_masked(run_logtrim: Ru
     (message,) = [m for m in messages(result.stdout) if m.name == "progress"]
     assert "there99" not in message.attrs["message"]
     assert message.attrs["message"].endswith('"}')
+
+
+#: A structured logger's JSON record of an exception about the secret (structlog's
+#: ``JSONRenderer`` with ``format_exc_info``): the secret's repr, its backslashes doubled.
+JSON_APP = """
+import json, sys
+secret = sys.argv[1]
+try:
+    {}[secret]
+except KeyError as e:
+    print(json.dumps({"level": "error", "event": "lookup failed", "exception": f"KeyError: {e}"}))
+print(json.dumps({"event": "bytes", "pw": repr(secret.encode())}))
+print(json.dumps({"event": "ascii", "pw": ascii(secret)}))
+print(repr(json.dumps({"pw": secret})))
+sys.exit(3)
+"""
+
+
+def test_a_secrets_repr_in_a_json_string_is_masked(run_logtrim: RunLogtrim) -> None:
+    """A ``KeyError`` on a secret logged as JSON writes its repr in a JSON string (``'it\\\\'s
+    \\"Pw9x'``, ``p\\\\xc3\\\\xa4ss``): each form was masked alone, not the two together."""
+    for secret in ("it's\"Pw9x", "p\u00e4ssw0rd1"):
+        result = run_logtrim("--ci", "plain", "--mask", secret, "--", *py(JSON_APP), secret)
+        assert result.code == 3
+        for where in (result.stdout, result.stderr, result.archive):
+            assert b"Pw9x" not in where and b"ssw0rd" not in where, where
+        assert b'"exception": "KeyError: \'********\'"' in result.archive
+
+
+@given(secret=_SECRET, before=_TEXT, after=_TEXT)
+def test_no_repr_of_a_secret_in_json_survives_whatever_is_around_it(
+    secret: str, before: str, after: str
+) -> None:
+    masker = Masker([secret])
+    for spelled in {repr(secret)[1:-1], ascii(secret)[1:-1], repr(secret.encode())[2:-1]}:
+        for line in (
+            json.dumps(before + spelled + after).encode(),
+            json.dumps(before + spelled + after, ensure_ascii=False).encode(),
+        ):
+            assert json.dumps(spelled)[1:-1].encode() not in masker.mask(line)

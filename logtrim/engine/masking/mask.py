@@ -113,8 +113,14 @@ class Masker:
                 for form in (*line_endings(raw), *line_forms(raw)):
                     new += [form, *base64_forms(form)]
                 for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
-                    escaped = [f for once in json_forms(form) for f in (once, *json_forms(once))]
-                    escaped += repr_forms(form)  # as Python's repr writes it
+                    jsons = [f for once in json_forms(form) for f in (once, *json_forms(once))]
+                    reprs = repr_forms(form)  # as Python's repr writes it
+                    escaped = [
+                        *jsons,
+                        *reprs,
+                        *(f for once in reprs for f in json_forms(once)),  # a KeyError's in JSON
+                        *(f for once in jsons for f in repr_forms(once)),  # a JSON text's repr
+                    ]
                     # each also in base64 (a long Octopus value is masked in its base64)
                     new += (f for spelled in escaped for f in (spelled, *base64_forms(spelled)))
         self._add_forms(new)
