@@ -3,6 +3,8 @@ the time allowed is the baseline, and a warning says how much that was."""
 
 from __future__ import annotations
 
+import base64
+import gzip
 import re
 from pathlib import Path
 
@@ -37,3 +39,34 @@ def test_a_bomb_baseline_is_read_in_part_and_the_step_runs(
     assert read is not None, warnings[0]
     scale = {b"kB": 1e3, b"MB": 1e6, b"GB": 1e9}[read.group(2)]
     assert float(read.group(1)) * scale < whole  # the part read, not the whole
+
+
+def _declares(name: str, value: str) -> bytes:
+    """Octopus's sensitive output variable, as a step declares it (its values in base64)."""
+    b64 = [base64.b64encode(v.encode()).decode() for v in (name, value, "True")]
+    return ("##octopus[setVariable name='{}' value='{}' sensitive='{}']\n".format(*b64)).encode()
+
+
+def test_a_secret_a_baseline_declares_past_its_read_cut_is_masked(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """The shapes of a large compressed baseline are read for the time allowed; what it
+    declares past that cut was never learned, and the step printed that secret in clear.
+    Nor was what a directory's file declares when the load had no time left for it."""
+    big = tmp_path / "good" / "a-big.log.zst"
+    big.parent.mkdir()
+    _bomb(big, 1900 << 20)
+    with open(big, "ab") as file:  # a frame of its own: read after the others
+        file.write(zstandard.ZstdCompressor().compress(_declares("DbPassword", "B0mbS3cretValue")))
+    small = tmp_path / "good" / "b-small.log.gz"
+    small.write_bytes(gzip.compress(b"deploy\n" + _declares("ApiKey", "D1rS3cretValue")))
+    child = py("print('connecting with B0mbS3cretValue and D1rS3cretValue')")
+    for baseline in (big, big.parent):
+        res = run_logtrim("--ci", "octopus", "--baseline", str(baseline), "--", *child,
+                          timeout=120)  # fmt: skip
+        assert res.code == 0, res.stderr
+        assert b"read as a baseline" in res.stderr  # (cut: the case looked at)
+        for where in (res.stdout, res.stderr, res.archive):
+            assert b"B0mbS3cretValue" not in where
+        assert b"connecting with ********" in res.archive
+    assert b"D1rS3cretValue" not in res.stdout + res.archive  # (the directory's small file)

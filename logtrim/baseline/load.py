@@ -10,6 +10,7 @@ of what decodes, and a warning; so does an archive whose index frame is damaged.
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -78,6 +79,10 @@ def load_with_lines(
         if deadline is not None and monotonic() >= deadline:
             say(f"{base}: {len(files) - done} of its {len(files)} files not read as a baseline "
                 "(out of time)", "warning")  # fmt: skip
+            if declared is not None:  # no shapes from them, but every secret they declare
+                for rest in files[done:]:
+                    with contextlib.suppress(InputError, OSError):
+                        _declarations_only(str(rest), declared)
             break
         last[0] = None  # one Shaper's cache held at a time: memory stays bounded
         with skipped:
@@ -169,8 +174,15 @@ def _load_one(
             cut = read >= MAX_READ
             why = "" if cut else " (the step does not wait longer for it)"
             size = format_size(MAX_READ if cut else read)
-            say(f"{inp.name}: only its first {size} are read as a baseline{why}",
+            # What it declares is learned to its end all the same: a secret it declares
+            # past the cut would be printed in clear (a plain file is scanned whole too).
+            rest = declared is not None and text is declared
+            also = "; what it declares is still read to its end" if rest else ""
+            say(f"{inp.name}: only its first {size} are read as a baseline{why}{also}",
                 "warning")  # fmt: skip
+            if rest and text is not None:
+                for later in chunks:
+                    text(later)
             break
     shapes.add(mine.hashes)
     shapes.full = shapes.full or mine.full
@@ -179,6 +191,32 @@ def _load_one(
     inp.check()  # not a baseline: what decoded is not used
     if inp.damage:
         say(f"{inp.name}: {inp.damage}", "warning")
+
+
+def _declarations_only(path: str, declared: OnText) -> None:
+    """What a compressed baseline file the load had no time for declares, decoded to its
+    end (a plain one is scanned with ``run``'s options; an index file and an archive with
+    its index frame declare nothing not masked already)."""
+    if _head(path).startswith(MAGIC):
+        return
+    if _head(path).startswith(ZSTD_MAGIC) and _indexed(path):
+        return
+    inp = _opened(path)
+    try:
+        if inp.format != InputFormat.PLAIN:
+            for chunk in open_detected(inp)[1]:
+                declared(chunk)
+    finally:
+        inp.close()
+
+
+def _indexed(path: str) -> bool:
+    """Whether a zstd file is an archive of ``run`` with an index frame that reads as one."""
+    try:
+        payload = trailer.read(path)
+    except (trailer.TrailerError, OSError):
+        return False
+    return payload is not None and decode(payload) is not None
 
 
 def _like(shapes: Shapes, tasklog: bool, *, keep: bool) -> Shapes:
