@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import zstandard
-from conftest import split
+from conftest import clean_env, decode_zstd, split
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -267,3 +267,39 @@ def test_runs_finishing_at_once_leave_an_intact_index(tmp_path: Path) -> None:
     ]
     assert all(len(run) == 2000 and run[-1] - run[0] == 1999 for run in runs)
     assert [p.name for p in tmp_path.iterdir()] == ["step.shapes"]  # no lock or temp file left
+
+
+#: An app logging through the handler with a good run's log as its baseline (argv[1]).
+HANDLER_APP = """
+import logging, sys
+import logtrim
+handler = logtrim.LogtrimHandler(sys.argv[2], budget="20MB", ci="plain", baseline=sys.argv[1])
+logging.basicConfig(level=logging.INFO, handlers=[handler], format="%(message)s")
+logging.info("connecting with H4ndlerS3cret")
+handler.close()
+"""
+
+
+@pytest.mark.parametrize("form", ["plain", "gz", "zst", "directory"])
+def test_the_handler_masks_what_its_baseline_declares(tmp_path: Path, form: str) -> None:
+    """``run --baseline`` masks a secret its good run declared; the handler's ``baseline=``
+    learned none (plain or compressed), and the app's record printed it in clear."""
+    declares = (
+        b"##octopus[setVariable name='UHc=' value='SDRuZGxlclMzY3JldA==' sensitive='VHJ1ZQ==']\n"
+    )
+    good = b"deploy step ok\n" + declares
+    path = tmp_path / {"plain": "good.log", "gz": "good.log.gz", "zst": "good.log.zst",
+                       "directory": "good/run-1.log"}[form]  # fmt: skip
+    path.parent.mkdir(exist_ok=True)
+    path.write_bytes({"gz": gzip.compress, "zst": _zst}.get(form, bytes)(good))
+    baseline = path.parent if form == "directory" else path
+    archive = tmp_path / "app.log.zst"
+    result = subprocess.run(
+        [sys.executable, "-c", HANDLER_APP, str(baseline), str(archive)],
+        capture_output=True, env=clean_env(), timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    stored = decode_zstd(archive.read_bytes())
+    for where in (result.stdout, result.stderr, stored):
+        assert b"H4ndlerS3cret" not in where
+    assert b"connecting with ********" in stored

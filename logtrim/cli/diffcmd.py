@@ -9,10 +9,10 @@ import typer
 
 from .._errors import InputError
 from .._writes import write_all
+from ..logs.declaring import declared_across
 from .params import MaskEnvOption, MaskOption, option
 from .reading import (
     BinaryOption,
-    declared_across,
     refuse_stdout,
     secrets_given,
     stdin_open,

@@ -18,11 +18,11 @@ import typer
 from .._errors import UsageError
 from .._text import hide_secrets
 from .._writes import write_all
+from ..logs.declaring import declared_across
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
 from .reading import (
     INPUTS_HELP,
     BinaryOption,
-    declared_across,
     fail,
     refuse_stdout,
     secrets_given,

@@ -6,19 +6,18 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Iterator, Sequence
-from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from .._errors import InputError, LogtrimError, UsageError
+from .._errors import InputError, UsageError
 from .._log import say
 from .guard import closed_at_start, require_stdout, silence_stdout
 from .params import MaskEnvOption, MaskOption
 from .settings import Settings
 
 if TYPE_CHECKING:
-    from ..logs.declared import Declared
+    pass
 
 __all__ = [
     "INPUTS_HELP",
@@ -82,77 +81,13 @@ def refuse_stdout(paths: Sequence[str]) -> None:
     """Raise :class:`UsageError` when an input is the file stdout writes to (``logtrim cat
     a.log >> a.log``, ``stats a.log 1<> a.log``): read as it grows by what is written, or
     overwritten as it is read."""
+    from ..logs.declaring import files_of
     from ..logs.inputs import is_stdout
 
     for path in paths:
-        for file in (path,) if path == "-" else _files_of(path):  # a directory of good runs
+        for file in (path,) if path == "-" else files_of(path):  # a directory of good runs
             if is_stdout(file):
                 raise UsageError(f"{file}: input file is output file (stdout): refusing")
-
-
-def declared_across(
-    paths: Sequence[str], secrets: list[str], *, alone: bool = False, decode: bool = True
-) -> list[str]:
-    """``secrets`` and, when a command reads several inputs (a baseline among them; ``alone``:
-    even one), the values each file declares to its CI, read ahead from all of them: a secret
-    one log declares is masked in every other one printed, before or after it (each file
-    alone learns only its own). A directory's files are read, compressed ones decoded (not
-    an archive of ``run`` with its index frame: masked already, and read in milliseconds as
-    a baseline; nor with ``decode`` false: ``run`` learns them as its baseline's load
-    decodes them); stdin and pipes learn as they come."""
-    from ..logs.declared import Declared
-
-    if len(paths) < 2 and not alone:
-        return secrets
-    declared = Declared()
-    for path in dict.fromkeys(paths):
-        for file in _files_of(path):
-            with contextlib.suppress(LogtrimError, OSError):  # the command's own read says why
-                _learn_declared(declared, file, decode=decode)
-    return [*secrets, *(value for value in declared.values if value not in secrets)]
-
-
-def _files_of(path: str) -> list[str]:
-    """The regular files ``path`` names: itself, or those of a directory of good runs, as a
-    baseline reads them (not stdin, not a pipe: opening one would wait, and reading it would
-    take what the command is to read)."""
-    from ..baseline.load import files_in
-
-    if os.path.isdir(path):
-        with contextlib.suppress(LogtrimError, OSError):
-            return [str(file) for file in files_in(Path(path)) if file.is_file()]
-        return []
-    return [path] if path != "-" and os.path.isfile(path) else []
-
-
-def _learn_declared(declared: Declared, path: str, *, decode: bool) -> None:
-    """What the file at ``path`` declares, into ``declared`` (a plain file scanned, a
-    compressed one decoded in whole lines)."""
-    from ..logs.inputs import InputFormat, open_input
-    from ..logs.linechunks import line_chunks
-
-    inp = open_input(path)
-    try:
-        if inp.format == InputFormat.PLAIN:
-            declared.scan(inp)
-        elif decode and (inp.format == InputFormat.GZIP or not _indexed(path)):
-            for chunk in line_chunks(inp.chunks()):
-                declared.feed(chunk)
-    finally:
-        inp.close()
-
-
-def _indexed(path: str) -> bool:
-    """Whether a zstd file is an archive of ``run`` with its index frame, one that reads as
-    an index (any frame at its end made a file of declarations pass for masked already)."""
-    from ..archive import trailer
-    from ..baseline.store import decode
-
-    try:
-        payload = trailer.read(path)
-    except trailer.TrailerError:
-        return False
-    return payload is not None and decode(payload) is not None
 
 
 def secrets_given(mask: list[str] | None, mask_env: list[str] | None) -> list[str]:

@@ -206,7 +206,7 @@ def _prepare(
     masks, missing = masks_from(settings.mask_env, mask, env)
     _warn_settings(missing, settings.mask_env, env)
     if settings.baseline:  # what a good run's log declares is masked here too
-        from .reading import declared_across
+        from ..logs.declaring import declared_across
 
         masks = declared_across([settings.baseline], masks, alone=True, decode=False)
     _log.mask_with(masker_of(masks).mask_text)

@@ -8,16 +8,17 @@ from __future__ import annotations
 
 import copy
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .._matchers import compiler
 from .._text import hide_secrets
-from ..baseline.front import for_run
+from ..baseline.front import for_run_declaring
 from ..dialects import choose
 from ..engine.console.whole import Whole
 from ..engine.core import Core
 from ..engine.policy import Policy
 from ..engine.shapes.baseline import Baseline
+from ..logs.declaring import declared_across
 
 
 @dataclass
@@ -37,7 +38,19 @@ def build(
 ) -> HandlerEngine:
     """The engine of a handler publishing ``name`` (see :class:`.LogtrimHandler`)."""
     history_name = hide_secrets(name, pol.masks)  # a secret in it is no file's name
-    known = for_run(baseline, history, history_name)
+    known = None
+    if baseline or history:
+        # What the good runs declare is masked in the app's records too, as ``run`` masks
+        # it: a plain log scanned, a compressed one as its load decodes it.
+        masks = (
+            declared_across([os.fspath(baseline)], list(pol.masks), alone=True, decode=False)
+            if baseline
+            else list(pol.masks)
+        )
+        known, declared = for_run_declaring(baseline, history, history_name)
+        masks += [value for value in declared if value not in masks]
+        if len(masks) > len(pol.masks):
+            pol = replace(pol, masks=tuple(masks))
     dialect = choose(ci, os.environ)
     pristine = copy.deepcopy(dialect)  # before any record: for a log shown whole
 
