@@ -95,3 +95,32 @@ def test_commands_in_text_are_found_from_their_colons_as_from_their_line_start(
     rather than trying a line start at every byte: the same commands, the same values."""
     whole = [(m.span(1), m.span(2)) for m in ghcommands.V2_IN_TEXT.finditer(data)]
     assert [(m.span(1), m.span(2)) for m in ghcommands.v2_in_text(data)] == whole
+
+
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("github", "::notice::step {k}"),
+        ("azure", "##vso[task.setvariable variable=step]{k}"),
+        ("azure", "##[warning]step {k}"),
+    ],
+)
+def test_text_after_a_lone_cr_is_no_part_of_the_command(
+    run_logtrim: RunLogtrim, ci: str, command: str
+) -> None:
+    """GitHub's runner and Azure's agent end a line at a lone ``\\r``: the text after a
+    command there is a plain line to them, and it passed whole with the command, whatever
+    the budget (10 MB at ``--budget 8kB``). The commands pass, in order; the text is budgeted."""
+    code = (
+        "import sys\n"
+        "for k in range(20):\n"
+        f"    sys.stdout.write({command!r}.format(k=k) + '\\r' + 'ERROR junk text ' * 32000"
+        " + '\\n')\n"
+    )
+    r = run_logtrim("--ci", ci, "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    commands = [command.format(k=k).encode() for k in range(20)]
+    assert len(r.console) <= 8000 + sum(map(len, commands)), len(r.console)
+    at = [r.stdout.find(c + b"\r") if c + b"\r" in r.stdout else r.stdout.find(c + b"\n")
+          for c in commands]  # fmt: skip
+    assert -1 not in at and at == sorted(at), at

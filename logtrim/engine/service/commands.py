@@ -193,6 +193,12 @@ class Commands:
         dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return None if dialect is None else dialect.command_span(text)
 
+    def ends_at_cr(self, text: str) -> bool:
+        """Whether the system whose command ``text`` holds reads a lone ``\r`` as a line's
+        end (GitHub's runner, Azure's agent): the line is several to it."""
+        dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        return dialect is not None and dialect.ends_at_cr
+
     def text_before(self, text: str) -> str:
         """On a line that is all command (``##vso[...]``): the text before its marker."""
         dialect = next((d for d in self._dialects if d.is_command(text)), None)

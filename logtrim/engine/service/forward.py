@@ -205,6 +205,8 @@ class Forwarder:
     def _spans(self, raw: str, body: int) -> list[tuple[int, int]]:
         """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
         the line's end from its marker (Azure's, GitHub's older form)."""
+        if "\r" in raw[:body] and self.commands.ends_at_cr(raw[:body]):
+            return self._cr_spans(raw[:body])
         spans: list[tuple[int, int]] = []
         pos = 0
         while pos < body:
@@ -220,9 +222,28 @@ class Forwarder:
             pos += span[1]
         return spans
 
+    def _cr_spans(self, body: str) -> list[tuple[int, int]]:
+        """The commands of a line a .NET reader (GitHub's runner, Azure's agent) reads as
+        several, split at each lone ``\r``: the parts that are commands, from their marker;
+        the rest is text to it, plain lines (``::notice::x\r<text>``: the text is no part of
+        the command, and passes only while the budget has room for it)."""
+        spans: list[tuple[int, int]] = []
+        pos = 0
+        for part in body.split("\r"):
+            if part.strip() and self.commands.is_command(part):
+                spans.append((pos + len(self.commands.text_before(part)), pos + len(part)))
+            pos += len(part) + 1
+        return spans
+
     def _short(self, text: bytes) -> bytes:
-        """Text around a command in its console form: cut as a long line is, masked."""
-        return self.display(text + b"\n")[:-1] if len(text) > 64 else text
+        """Text around a command in its console form: cut as a long line is, masked; the
+        ``\r`` that ends a command before it, or starts one after it, kept (to GitHub's
+        runner and Azure's agent it is a line's end)."""
+        if len(text) <= 64:
+            return text
+        body = text.strip(b"\r")
+        start = text.find(body) if body else len(text)
+        return text[:start] + self.display(body + b"\n")[:-1] + text[start + len(body) :]
 
     def _shown(self, kind: Kind, size: int) -> None:
         """The text around a command reached the console: counted in its tier."""
