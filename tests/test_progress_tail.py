@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sys
 
-from conftest import RunLogtrim
+import pytest
+from conftest import RunLogtrim, py
 
 from logtrim._matchers import compiler
 from logtrim.engine.core import Core
@@ -113,3 +114,33 @@ def test_a_state_shown_as_a_line_instead_of_a_marker_is_not_shown_again() -> Non
     console = b"".join(data for _, data in out)
     assert console.count(b"Uploading 34%\n") == 1, console.decode()
     assert b"shown 5 lines" in console
+
+
+@pytest.mark.parametrize(
+    ("ci", "command"),
+    [
+        ("octopus", "##octopus[progress percentage='{p}' message='eA==']"),
+        ("teamcity", "##teamcity[progressMessage 'step {p}']"),
+    ],
+)
+def test_progress_commands_written_on_one_line_are_throttled_as_on_lines_of_their_own(
+    run_logtrim: RunLogtrim, ci: str, command: str
+) -> None:
+    """2,000 progress commands on one line all reached the CI (104 kB at ``--budget 4kB``;
+    a flood of progress updates hurts the Octopus server), where one a line are throttled:
+    the newest is kept, as the newest state always is."""
+    code = (
+        "import base64, sys\n"
+        "b64 = lambda n: base64.b64encode(str(n).encode()).decode()\n"
+        f"sys.stdout.write(''.join({command!r}.format(p=b64(n) if {ci!r} == 'octopus' else n)"
+        " for n in range(2000)) + '\\n')\n"
+        "print('deploy done')\n"
+    )
+    r = run_logtrim("--ci", ci, "--budget", "4kB", "--", *py(code))
+    assert r.code == 0
+    assert len(r.console) <= 4000
+    newest = command.format(p="MTk5OQ==" if ci == "octopus" else 1999).encode()
+    assert r.stdout.count(newest) == 1
+    start = command.partition("{")[0].encode()
+    assert r.stdout.count(start) == 1
+    assert r.archive.count(start) == 2000

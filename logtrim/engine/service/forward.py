@@ -79,7 +79,11 @@ class Forwarder:
             return True
         cut = 0
         if quick is None:
-            line, cut = self._bounded(line, lineno)
+            line, cut = self._newest_progress(line)
+            if cut:
+                text = line.decode("utf-8", "replace")
+            line, more = self._bounded(line, lineno)
+            cut += more
             line = self.command_form(stream, line)
             progress = commands.progress_of(text)
         else:
@@ -221,6 +225,26 @@ class Forwarder:
             spans.append((pos + span[0], pos + span[1]))
             pos += span[1]
         return spans
+
+    def _newest_progress(self, line: bytes) -> tuple[bytes, int]:
+        """A line of several progress commands and nothing else (``##octopus[progress ...]``
+        written again and again on one line): its newest, as if each had a line of its own
+        and was throttled; and the bytes of those left out (the archive has them)."""
+        raw = line.decode("utf-8", "surrogateescape")
+        body = len(raw.rstrip("\r\n"))
+        spans = self._spans(raw, body)
+        if len(spans) < 2:
+            return line, 0
+        gaps = zip(
+            [0, *(end for _, end in spans)], [*(start for start, _ in spans), body], strict=True
+        )
+        if any(raw[a:b].strip() for a, b in gaps):
+            return line, 0  # text around them: read as any command line
+        if not all(self.commands.progress_of(raw[a:b]) for a, b in spans):
+            return line, 0
+        start, end = spans[-1]
+        kept = (raw[start:end] + raw[body:]).encode("utf-8", "surrogateescape")
+        return kept, len(line) - len(kept)
 
     def _cr_spans(self, body: str) -> list[tuple[int, int]]:
         """The commands of a line a .NET reader (GitHub's runner, Azure's agent) reads as
