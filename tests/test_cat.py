@@ -7,6 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from conftest import clean_env
 
 from logtrim.archive.zstd import ArchiveEncoder
@@ -271,3 +272,29 @@ def test_a_frame_with_a_window_past_the_limit_is_said_so_not_called_damaged(
     assert b"not zstd" not in result.stderr
     assert b"window is larger than logtrim decodes" in result.stderr
     assert len(result.stderr.splitlines()) == 1
+
+
+def test_an_input_that_cannot_be_read_does_not_stop_the_next_ones(tmp_path: Path) -> None:
+    """``cat a.log bad.zst c.log``: the error for bad.zst, then c.log still printed, exit 3
+    (as ``zstd -dcf`` and ``cat`` do; ``trim`` and ``stats`` went on too)."""
+    (tmp_path / "a.log").write_bytes(b"line from a.log\n")
+    (tmp_path / "c.log").write_bytes(b"line from c.log\n")
+    (tmp_path / "bad.zst").write_bytes(b"\x28\xb5\x2f\xfd\x00\x00junk")
+    proc = _cli(*(str(tmp_path / n) for n in ("a.log", "bad.zst", "c.log")))
+    assert proc.returncode == 3
+    assert proc.stdout == b"line from a.log\nline from c.log\n"
+    assert proc.stderr.count(b"bad.zst") == 2 and b"Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize("size", [2, 3])
+def test_an_archive_cut_inside_its_magic_is_an_error_not_text(tmp_path: Path, size: int) -> None:
+    """An archive cut to its first 2 or 3 bytes was printed as text, raw bytes of zstd's
+    magic, with exit 0; cut to 5 it is an error (exit 3). So it is now."""
+    whole = tmp_path / "whole.zst"
+    _archive(whole, b"deploy step 1\n" * 100)
+    cut = tmp_path / "cut.zst"
+    cut.write_bytes(whole.read_bytes()[:size])
+    proc = _cli(str(cut))
+    assert proc.returncode == 3
+    assert proc.stdout == b""
+    assert b"truncated" in proc.stderr

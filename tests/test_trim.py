@@ -435,3 +435,16 @@ def test_a_log_past_the_budget_is_still_filtered(tmp_path: Path) -> None:
     assert r.returncode == 0, r.stderr
     assert b"not shown" in r.stdout and len(r.stdout) <= 8000
     assert b"ERROR: upload of chunk 3 failed: connection reset by peer\n" in r.stdout
+
+
+@pytest.mark.parametrize("option", ["--artifact", "-o"])
+def test_an_empty_output_name_is_a_usage_error(tmp_path: Path, option: str) -> None:
+    """``trim --artifact ''`` wrote no archive and ``-o ''`` wrote to stdout, both with exit
+    0 and no word: the name was left out, as ``run --artifact ''`` says (exit 2)."""
+    log = tmp_path / "deploy.log"
+    log.write_bytes(b"deploy step 1\n")
+    proc = _cli("trim", option, "", str(log))
+    assert proc.returncode == 2
+    assert proc.stdout == b""
+    assert proc.stderr.startswith(f"logtrim: error: {option}: empty".encode())
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy.log"]

@@ -49,6 +49,9 @@ def refuse_artifact(
     default, the archive's file name."""
     if artifact is not None and str(artifact) == "-":
         raise UsageError("--artifact: the archive cannot go to stdout; name a file")
+    if artifact is not None and not str(artifact).strip():
+        # (``trim --artifact ""`` wrote no archive, and said nothing of it)
+        raise UsageError("--artifact: empty, or a directory: name the archive's file")
     if artifact is not None and str(artifact).startswith("--"):
         # ``--artifact --budget 5MB`` or ``--artifact -- cmd``: the value was left out.
         raise UsageError(

@@ -15,7 +15,8 @@ from typing import Annotated
 
 import typer
 
-from .._errors import UsageError
+from .._errors import InputError, UsageError
+from .._log import say
 from .._text import hide_secrets
 from .._writes import write_all
 from ..logs.declaring import declared_across
@@ -86,6 +87,8 @@ def trim(
     from .values import whole_option
 
     refuse_artifact(artifact)
+    if output is not None and not output.strip():  # (it wrote to stdout, without a word)
+        raise UsageError("-o: empty: name a file or a directory (or - for stdout)")
     # Checked as run's are; trim reads no LOGTRIM_* variables or config files.
     given = {
         "budget": budget, "keep": keep, "drop": drop, "verbatim": verbatim, "baseline": baseline
@@ -212,6 +215,7 @@ def cat(
     # A run's archive is masked already (its declarations too: nothing to learn there); a
     # plain log is masked here, from its first line (what it declares is read first).
     declared = Declared(secrets)
+    fatal: list[str] = []  # inputs damaged past reading: said, and exit 3 once all are out
     with stdout_reader():
         for n, inp in enumerate(opened, 1):
             # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
@@ -233,7 +237,13 @@ def cat(
             if inp.damage and last != b"\n" and n < len(opened):
                 write_all(out, b"\n")  # a line cut by the damage: the next input's start its own
             out.flush()
-            warn(inp.name, inp.damage, inp.fatal)
+            if inp.fatal and n < len(opened):  # as ``zstd -dcf``: the next inputs still print
+                say(f"{inp.name}: {inp.damage}", "error")
+                fatal.append(inp.name)
+            else:
+                warn(inp.name, inp.damage, inp.fatal)
+    if fatal:
+        raise InputError(f"{', '.join(fatal)}: not read whole (the other inputs are printed)")
 
 
 def register(app: typer.Typer) -> None:

@@ -27,7 +27,7 @@ from enum import Enum
 from typing import BinaryIO
 
 from .._errors import InputError
-from ..archive.zstd import ReadResult, decode_chunks, is_zstd
+from ..archive.zstd import ZSTD_MAGIC, ReadResult, decode_chunks, is_zstd
 from . import linechunks
 from .linechunks import line_chunks
 from .tasklog import is_tasklog
@@ -54,7 +54,9 @@ class InputFormat(str, Enum):
     def of(cls, head: bytes) -> InputFormat:
         if head.startswith(GZIP_MAGIC):
             return cls.GZIP
-        return cls.ZSTD if is_zstd(head) else cls.PLAIN
+        # (a file of 2 or 3 bytes that starts the magic: an archive cut there, no text)
+        cut = 2 <= len(head) < len(ZSTD_MAGIC) and ZSTD_MAGIC.startswith(head)
+        return cls.ZSTD if cut or is_zstd(head) else cls.PLAIN
 
 
 class Input:
