@@ -351,3 +351,27 @@ def test_a_history_folder_locked_by_another_process_does_not_hold_the_run(
     assert r.code == 0
     assert b"--history: cannot write" in r.stderr and b"locked by another process" in r.stderr
     assert index.read_bytes() == before
+
+
+def test_two_steps_under_the_default_archive_name_keep_two_histories(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Without ``--artifact``, the archive is ``bash-<time>.log.zst`` for every ``bash``
+    step: they shared one history, and a step never run before took another's good runs as
+    its baseline (its first warning shown as a known one, a tier lower). So did two steps
+    named in CJK (their names' letters dropped: ``log.zst``)."""
+    (tmp_path / "web.sh").write_text('echo "WARNING: cache cold, rebuilding"; echo "web ok"\n')
+    (tmp_path / "db.sh").write_text('echo "WARNING: cache cold, rebuilding"; echo "db ok"\n')
+    history = str(tmp_path / "history")
+    first = run_logtrim("--history", history, "--", "bash", "web.sh", artifact=False)
+    again = run_logtrim("--history", history, "--", "bash", "web.sh", artifact=False)
+    other = run_logtrim("--history", history, "--", "bash", "db.sh", artifact=False)
+    assert first.code == again.code == other.code == 0
+    assert b"known to the baseline" in again.stdout  # (the same step: its history)
+    assert b"known to the baseline" not in other.stdout, other.stdout
+    cjk = [tmp_path / f"{name}-20250314-092107.log.zst" for name in ("部署网站", "数据库迁移")]
+    for path, script in zip(cjk, ("web.sh", "db.sh"), strict=True):
+        res = run_logtrim("--history", history + "2", "--", "bash", script, artifact=path)
+        assert res.code == 0
+    assert b"known to the baseline" not in res.stdout, res.stdout
+    assert len(list(Path(history + "2").glob("*.shapes"))) == 2

@@ -23,7 +23,7 @@ import sys
 import tempfile
 import time
 from array import array
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from hashlib import blake2b
 from pathlib import Path
 from typing import BinaryIO
@@ -42,8 +42,17 @@ _U32 = struct.Struct("<I")
 def key_for(name: str) -> str:
     """The index name of an artifact name: digits dropped (a default name holds the time, and
     every run of one step must find the same index), only file-name-safe characters kept."""
-    key = re.sub(r"[^A-Za-z._-]+", "_", re.sub(r"[-_.]*\d+", "", name)).strip("._") or "run"
+    # (letters of any script: a step named in CJK or Cyrillic is no other step's ``log.zst``)
+    key = re.sub(r"[^\w.-]+", "_", re.sub(r"[-_.]*\d+", "", name)).strip("._") or "run"
     return key[:120]
+
+
+def command_key(argv: Sequence[str]) -> str:
+    """The name a run's history is kept under when the archive's name is the default one
+    (``bash-20261206-173000.log.zst``: every ``bash`` step's): the command and its first
+    words that are no options (``bash deploy-web.sh``)."""
+    words = [Path(word).name or word for word in argv[:4] if not word.startswith("-")]
+    return " ".join(words[:3]) or "run"
 
 
 def index_path(folder: str | os.PathLike[str], name: str) -> Path:

@@ -17,6 +17,7 @@ import signal
 import time
 from collections.abc import Callable
 from dataclasses import replace
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import anyio
@@ -59,7 +60,13 @@ class Pipeline:
         # The name a --history index is kept under: a secret in --name is no file's name.
         self.history_name = hide_secrets(options.name, options.policy.masks)
         if options.baseline or options.history:
-            from ..baseline import front
+            from ..baseline import front, store
+
+            if options.reserved and options.name == Path(options.artifact).name:
+                # The default archive name is the command's and the time: every ``bash``
+                # step's would share one history. Its words say which step it is.
+                named = store.command_key(options.argv)
+                self.history_name = hide_secrets(named, options.policy.masks)
 
             self.baseline, declared = front.for_run_declaring(
                 options.baseline, options.history, self.history_name
