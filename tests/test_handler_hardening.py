@@ -202,9 +202,11 @@ def test_records_after_close_stay_within_the_budget(
     assert closed > handler.core.budget.total - handler.core.budget.closing
     for i in range(5_000):
         log.error("teardown %d", i)
-    assert len(console.getvalue().encode()) <= handler.core.budget.total
     err = capsys.readouterr().err
-    assert err.count("records logged after the handler closed are not archived") == 1
+    # (the warning counts too: the budget caps what logtrim prints, its own lines included;
+    # here the summary left no room for it)
+    assert len(console.getvalue().encode()) + len(err.encode()) <= handler.core.budget.total
+    assert err.count("records logged after the handler closed") <= 1
 
 
 def test_records_after_close_are_shown_when_the_budget_has_room(

@@ -114,6 +114,13 @@ def format_error(core: Core, record: logging.LogRecord) -> None:
         sys.stderr.write(text)
 
 
+_AFTER_CLOSE = (
+    "records logged after the handler closed are not archived, and past {} not shown either"
+)
+#: The warning's longest line (``say``'s prefix, a size of 7 characters at most).
+_AFTER_SAID = len(f"logtrim: warning: {_AFTER_CLOSE.format('1000 kB')}\n")
+
+
 class PastEngine:
     """Records past the engine (it failed, or the handler closed), masked, under a head and
     a tail of the budget left (``run``'s fail-open rule): a flood after the failure does not
@@ -150,16 +157,17 @@ class PastEngine:
             console(bounded.finish())
         elif after and not self._said:  # at the first: none of them is in the archive
             self._said = True
-            head = format_size(self._after_room // 2)
-            warn("records logged after the handler closed are not archived, and past "
-                 f"{head} not shown either", self._core)  # fmt: skip
+            if self._core.budget.total - self._printed.printed >= _AFTER_SAID:
+                head = format_size(self._after_room // 2)
+                warn(_AFTER_CLOSE.format(head), self._core)
 
     def _bound(self, after: bool) -> HeadTail:
         found = self._after_close if after else self._fallback
         if found is None:
             budget = self._core.budget
             if after:  # a head of half the reserve, within what the summary left
-                left = max(budget.total - self._printed.printed, 0)
+                # (and the warning's line: the budget caps what logtrim prints too)
+                left = max(budget.total - self._printed.printed - _AFTER_SAID, 0)
                 room = self._after_room = min(budget.closing, 2 * left)
             else:
                 room = max(budget.total - budget.used - budget.closing, 0)
