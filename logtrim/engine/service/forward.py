@@ -19,6 +19,7 @@ from ..masking import urlcreds
 from ..masking.mask import Masker
 from ..match.kinds import Kind
 from .commands import Commands
+from .online import command_parts, newest_progress
 
 #: Blanks before a command line past which they are dropped on the console.
 _BLANKS_MAX = 256
@@ -79,7 +80,7 @@ class Forwarder:
             return True
         cut = 0
         if quick is None:
-            line, cut = self._newest_progress(line)
+            line, cut = newest_progress(self.commands, line)
             if cut:
                 text = line.decode("utf-8", "replace")
             line, more = self._bounded(line, lineno)
@@ -152,7 +153,7 @@ class Forwarder:
         between and after them (``##octopus[a] <5 kB> ##octopus[b]``)."""
         raw = line.decode("utf-8", "surrogateescape")
         body = len(raw.rstrip("\r\n"))
-        spans = self._spans(raw, body)
+        spans = command_parts(self.commands, raw, body)
         if not spans or (spans[0][0] == 0 and spans[-1][1] >= body and len(spans) == 1):
             return line, 0
         edges = [0, *(x for span in spans for x in span), body]
@@ -205,59 +206,6 @@ class Forwarder:
         if fits:
             self._shown(kind, size)
         return kind, fits
-
-    def _spans(self, raw: str, body: int) -> list[tuple[int, int]]:
-        """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
-        the line's end from its marker (Azure's, GitHub's older form)."""
-        if "\r" in raw[:body] and self.commands.ends_at_cr(raw[:body]):
-            return self._cr_spans(raw[:body])
-        spans: list[tuple[int, int]] = []
-        pos = 0
-        while pos < body:
-            rest = raw[pos:body]
-            if not self.commands.is_command(rest):
-                break
-            span = self.commands.command_span(rest)
-            if span is None:  # the rest of the line from its marker
-                span = (len(self.commands.text_before(rest)), len(rest))
-            if span[1] <= 0:
-                break
-            spans.append((pos + span[0], pos + span[1]))
-            pos += span[1]
-        return spans
-
-    def _newest_progress(self, line: bytes) -> tuple[bytes, int]:
-        """A line of several progress commands and nothing else (``##octopus[progress ...]``
-        written again and again on one line): its newest, as if each had a line of its own
-        and was throttled; and the bytes of those left out (the archive has them)."""
-        raw = line.decode("utf-8", "surrogateescape")
-        body = len(raw.rstrip("\r\n"))
-        spans = self._spans(raw, body)
-        if len(spans) < 2:
-            return line, 0
-        gaps = zip(
-            [0, *(end for _, end in spans)], [*(start for start, _ in spans), body], strict=True
-        )
-        if any(raw[a:b].strip() for a, b in gaps):
-            return line, 0  # text around them: read as any command line
-        if not all(self.commands.progress_of(raw[a:b]) for a, b in spans):
-            return line, 0
-        start, end = spans[-1]
-        kept = (raw[start:end] + raw[body:]).encode("utf-8", "surrogateescape")
-        return kept, len(line) - len(kept)
-
-    def _cr_spans(self, body: str) -> list[tuple[int, int]]:
-        """The commands of a line a .NET reader (GitHub's runner, Azure's agent) reads as
-        several, split at each lone ``\r``: the parts that are commands, from their marker;
-        the rest is text to it, plain lines (``::notice::x\r<text>``: the text is no part of
-        the command, and passes only while the budget has room for it)."""
-        spans: list[tuple[int, int]] = []
-        pos = 0
-        for part in body.split("\r"):
-            if part.strip() and self.commands.is_command(part):
-                spans.append((pos + len(self.commands.text_before(part)), pos + len(part)))
-            pos += len(part) + 1
-        return spans
 
     def _short(self, text: bytes) -> bytes:
         """Text around a command in its console form: cut as a long line is, masked; the

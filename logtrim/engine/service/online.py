@@ -1,0 +1,64 @@
+"""The commands on one command line, as its system reads them: where each is (the rest of
+the line is text, printed as plain output), a line a .NET reader splits at a lone ``\r``,
+and a line of progress commands alone. Sans-IO."""
+
+from __future__ import annotations
+
+from .commands import Commands
+
+
+def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, int]]:
+    """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
+    the line's end from its marker (Azure's, GitHub's older form)."""
+    if "\r" in raw[:body] and commands.ends_at_cr(raw[:body]):
+        return _cr_parts(commands, raw[:body])
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    while pos < body:
+        rest = raw[pos:body]
+        if not commands.is_command(rest):
+            break
+        span = commands.command_span(rest)
+        if span is None:  # the rest of the line from its marker
+            span = (len(commands.text_before(rest)), len(rest))
+        if span[1] <= 0:
+            break
+        spans.append((pos + span[0], pos + span[1]))
+        pos += span[1]
+    return spans
+
+
+def newest_progress(commands: Commands, line: bytes) -> tuple[bytes, int]:
+    """A line of several progress commands and nothing else (``##octopus[progress ...]``
+    written again and again on one line): its newest, as if each had a line of its own
+    and was throttled; and the bytes of those left out (the archive has them)."""
+    raw = line.decode("utf-8", "surrogateescape")
+    body = len(raw.rstrip("\r\n"))
+    spans = command_parts(commands, raw, body)
+    if len(spans) < 2:
+        return line, 0
+    gaps = zip([0, *(end for _, end in spans)], [*(start for start, _ in spans), body], strict=True)
+    if any(raw[a:b].strip() for a, b in gaps):
+        return line, 0  # text around them: read as any command line
+    if not all(commands.progress_of(raw[a:b]) for a, b in spans):
+        return line, 0
+    start, end = spans[-1]
+    kept = (raw[start:end] + raw[body:]).encode("utf-8", "surrogateescape")
+    return kept, len(line) - len(kept)
+
+
+def _cr_parts(commands: Commands, body: str) -> list[tuple[int, int]]:
+    """The commands of a line a .NET reader (GitHub's runner, Azure's agent) reads as
+    several, split at each lone ``\r``: the parts that are commands, from their marker;
+    the rest is text to it, plain lines (``::notice::x\r<text>``: the text is no part of
+    the command, and passes only while the budget has room for it)."""
+    spans: list[tuple[int, int]] = []
+    pos = 0
+    for part in body.split("\r"):
+        if part.strip() and commands.is_command(part):
+            spans.append((pos + len(commands.text_before(part)), pos + len(part)))
+        pos += len(part) + 1
+    return spans
+
+
+__all__ = ["command_parts", "newest_progress"]
