@@ -15,7 +15,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim
+from conftest import TAKEN, RunLogtrim, py
 
 
 def _reason(run_logtrim: RunLogtrim, *command: str, cwd: Path | None = None) -> str:
@@ -33,9 +33,17 @@ def _printed_reason(run_logtrim: RunLogtrim, *lines: str) -> str:
     return _reason(run_logtrim, "bash", "-c", script + "; exit 1")
 
 
-def _bash(first: str, last: str, *, last_on: str = "stderr") -> list[str]:
-    redirect = " >&2" if last_on == "stderr" else ""
-    return ["bash", "-c", f"echo {first!r}; echo {last!r}{redirect}; exit 4"]
+def _child(first: str, last: str, *, last_on: str = "stderr") -> list[str]:
+    """A child that writes ``first`` on stdout, then (once logtrim has read it: two pipes
+    carry no order between them) ``last`` on ``last_on``, and exits 4."""
+    fd = 2 if last_on == "stderr" else 1
+    return py(
+        TAKEN + "import os, sys\n"
+        f"os.write(1, {first!r}.encode() + b'\\n')\n"
+        "taken(1)\n"
+        f"os.write({fd}, {last!r}.encode() + b'\\n')\n"
+        "sys.exit(4)\n"
+    )
 
 
 @pytest.mark.parametrize(
@@ -52,7 +60,7 @@ def _bash(first: str, last: str, *, last_on: str = "stderr") -> list[str]:
 def test_a_status_with_its_cause_beats_an_older_error(
     run_logtrim: RunLogtrim, cause: str, stream: str
 ) -> None:
-    command = _bash("ERROR: replica lag too high", cause, last_on=stream)
+    command = _child("ERROR: replica lag too high", cause, last_on=stream)
     assert _reason(run_logtrim, *command) == cause
 
 
@@ -67,12 +75,12 @@ def test_a_status_with_its_cause_beats_an_older_error(
 def test_a_status_alone_still_loses_to_the_error_that_says_why(
     run_logtrim: RunLogtrim, status: str
 ) -> None:
-    command = _bash("ERROR: replica lag too high", status)
+    command = _child("ERROR: replica lag too high", status)
     assert _reason(run_logtrim, *command) == "ERROR: replica lag too high"
 
 
 def test_a_failed_commands_echo_is_no_cause(run_logtrim: RunLogtrim) -> None:
-    command = _bash("ERROR: bundle too large", "Command failed with exit code 1: npm run build")
+    command = _child("ERROR: bundle too large", "Command failed with exit code 1: npm run build")
     assert _reason(run_logtrim, *command) == "ERROR: bundle too large"
 
 

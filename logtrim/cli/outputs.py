@@ -49,7 +49,7 @@ def refuse_artifact(
     default, the archive's file name."""
     if artifact is not None and str(artifact) == "-":
         raise UsageError("--artifact: the archive cannot go to stdout; name a file")
-    if artifact is not None and not str(artifact).strip():
+    if artifact is not None and not str(artifact):
         # (``trim --artifact ""`` wrote no archive, and said nothing of it)
         raise UsageError("--artifact: empty, or a directory: name the archive's file")
     if artifact is not None and str(artifact).startswith("--"):
