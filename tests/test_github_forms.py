@@ -124,3 +124,27 @@ def test_text_after_a_lone_cr_is_no_part_of_the_command(
     at = [r.stdout.find(c + b"\r") if c + b"\r" in r.stdout else r.stdout.find(c + b"\n")
           for c in commands]  # fmt: skip
     assert -1 not in at and at == sorted(at), at
+
+
+@pytest.mark.parametrize(
+    ("ci", "first", "second"),
+    [
+        ("github", "::add-mask::s3cr3tV4lue", "::notice::deployed web"),
+        ("github", "::group::Deploy", "::endgroup::"),
+        ("azure", "##vso[task.setsecret]s3cr3tV4lue", "##vso[task.logissue type=error]failed"),
+    ],
+)
+def test_two_commands_a_hidden_text_parted_stay_two(
+    run_logtrim: RunLogtrim, ci: str, first: str, second: str
+) -> None:
+    """``cmd1\\r<20 kB>\\r cmd2``: with the text left out, the two commands were printed as
+    one (``::add-mask::s3cr3tV4lue::notice::deployed web``): the runner registered the
+    wrong secret and lost the notice. A ``\\r`` stays between them, as the child wrote."""
+    code = (
+        "import sys\n"
+        f"sys.stdout.write('a line\\n' * 40 + {first!r} + '\\r' + 'x' * 20000 + '\\r'"
+        f" + {second!r} + '\\n')\n"
+    )
+    r = run_logtrim("--ci", ci, "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    assert f"\n{first}\r{second}\n".encode() in r.stdout, r.stdout[-600:]

@@ -178,9 +178,12 @@ class Forwarder:
             self.commands.cut_from(line, form)
             self._shown(kind, cut)
             return form + end, 0  # shown, cut as a long line is: the note in it says so
-        alone = b"".join(commands)
+        # (to GitHub's runner and Azure's agent a lone ``\r`` ends a command: one stays
+        # between two, or the next one is read as the first one's value)
+        cr = "\r" in raw[:body] and self.commands.ends_at_cr(raw[:body])
+        alone = (b"\r" if cr else b"").join(commands)
         self.commands.cut_from(line, alone)
-        return alone + b"\n", size
+        return alone + b"\n", size - (len(commands) - 1 if cr else 0)
 
     def continued(self, stream: int, line: bytes, lineno: int) -> None:
         """The next line of a command open over several lines: the text after its ``]`` is
