@@ -144,3 +144,31 @@ def test_progress_commands_written_on_one_line_are_throttled_as_on_lines_of_thei
     start = command.partition("{")[0].encode()
     assert r.stdout.count(start) == 1
     assert r.archive.count(start) == 2000
+
+
+@pytest.mark.parametrize(
+    ("ci", "progress", "other"),
+    [
+        ("octopus", "##octopus[progress percentage='MjA=' message='eA==']",
+         "##octopus[setVariable name='UmVsZWFzZVVybA==' value='aHR0cHM6Ly94LzE=']"),
+        ("teamcity", "##teamcity[progressMessage 'Uploading 20%']",
+         "##teamcity[buildProblem description='upload failed']"),
+    ],
+)  # fmt: skip
+def test_a_command_on_a_progress_commands_line_is_never_thrown_out(
+    run_logtrim: RunLogtrim, ci: str, progress: str, other: str
+) -> None:
+    """A line of a progress command and a setVariable (a buildProblem), after a progress
+    line: the whole line waited as a progress state and a later one replaced it; the
+    variable was never set, the problem never reported. Only progress commands are thinned."""
+    code = (
+        "import sys\n"
+        "print('starting')\n"
+        f"print({progress!r})\n"
+        f"print({progress!r} + {other!r})\n"
+        f"print({progress!r})\n"
+        "print('finished')\n"
+    )
+    r = run_logtrim("--ci", ci, "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    assert other.encode() in r.stdout, r.stdout.decode()

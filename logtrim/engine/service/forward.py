@@ -19,7 +19,7 @@ from ..masking import urlcreds
 from ..masking.mask import Masker
 from ..match.kinds import Kind
 from .commands import Commands
-from .online import command_parts, newest_progress
+from .online import command_parts, newest_progress, only_progress
 
 #: Blanks before a command line past which they are dropped on the console.
 _BLANKS_MAX = 256
@@ -86,7 +86,7 @@ class Forwarder:
             line, more = self._bounded(line, lineno)
             cut += more
             line = self.command_form(stream, line)
-            progress = commands.progress_of(text)
+            progress = commands.progress_of(text) if only_progress(commands, text) else None
         else:
             progress = quick or None
         native = self.progress.native

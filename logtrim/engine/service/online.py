@@ -47,6 +47,15 @@ def newest_progress(commands: Commands, line: bytes) -> tuple[bytes, int]:
     return kept, len(line) - len(kept)
 
 
+def only_progress(commands: Commands, text: str) -> bool:
+    """Whether a command line holds no command but progress ones: a line that also sets a
+    variable or reports a problem is never thrown out as a progress state (only its
+    progress commands could be, and the line passes whole)."""
+    body = len(text.rstrip("\r\n"))
+    parts = command_parts(commands, text, body)
+    return len(parts) < 2 or all(commands.progress_of(text[a:b]) for a, b in parts)
+
+
 def _cr_parts(commands: Commands, body: str) -> list[tuple[int, int]]:
     """The commands of a line a .NET reader (GitHub's runner, Azure's agent) reads as
     several, split at each lone ``\r``: the parts that are commands, from their marker;
@@ -61,4 +70,4 @@ def _cr_parts(commands: Commands, body: str) -> list[tuple[int, int]]:
     return spans
 
 
-__all__ = ["command_parts", "newest_progress"]
+__all__ = ["command_parts", "newest_progress", "only_progress"]
