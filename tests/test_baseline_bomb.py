@@ -6,8 +6,10 @@ from __future__ import annotations
 import base64
 import gzip
 import re
+import time
 from pathlib import Path
 
+import pytest
 import zstandard
 from conftest import RunLogtrim, py
 
@@ -70,3 +72,24 @@ def test_a_secret_a_baseline_declares_past_its_read_cut_is_masked(
             assert b"B0mbS3cretValue" not in where
         assert b"connecting with ********" in res.archive
     assert b"D1rS3cretValue" not in res.stdout + res.archive  # (the directory's small file)
+
+
+def test_what_a_bomb_declares_is_read_for_a_bounded_time(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Past the load's time, the rest of a compressed baseline is decoded for what it
+    declares, for 15 s more at most (a bomb of tens of gigabytes held the step for as long
+    as it inflated): past that, a warning says a secret declared further on is not masked.
+    (The load's time is taken as spent 100 s ago: both cuts come at once.)"""
+    from logtrim.baseline.load import load_with_lines
+
+    bomb = tmp_path / "good.zst"
+    _bomb(bomb, 64 << 20)
+    with open(bomb, "ab") as file:
+        file.write(zstandard.ZstdCompressor().compress(_declares("DbPassword", "B0mbS3cretValue")))
+    seen: list[bytes] = []
+    load_with_lines(bomb, time.monotonic() - 100, seen.append)
+    err = capsys.readouterr().err
+    assert "not read as a baseline" in err  # (no time was left for its shapes)
+    assert "is not read: a secret declared there is not masked" in err
+    assert sum(map(len, seen)) < 64 << 20  # (it stopped)

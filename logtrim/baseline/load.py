@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from time import monotonic
 
@@ -31,6 +31,9 @@ from .store import MAGIC, NotRegularFileError, decode, open_regular, read_index
 
 #: The most a baseline input gives (as text): about 10 s of shaping at most.
 MAX_READ = 2 * 1024**3
+#: After the load's time: how long what a compressed baseline declares is still read (about
+#: 1.5 GB of text a second, decoded: a real log's end, not a decompression bomb's).
+DECLARE_SECONDS = 15.0
 
 
 #: Called with each chunk (whole lines) of a baseline read as text.
@@ -80,9 +83,10 @@ def load_with_lines(
             say(f"{base}: {len(files) - done} of its {len(files)} files not read as a baseline "
                 "(out of time)", "warning")  # fmt: skip
             if declared is not None:  # no shapes from them, but every secret they declare
+                until = deadline + DECLARE_SECONDS
                 for rest in files[done:]:
                     with contextlib.suppress(InputError, OSError):
-                        _declarations_only(str(rest), declared)
+                        _declarations_only(str(rest), declared, until)
             break
         last[0] = None  # one Shaper's cache held at a time: memory stays bounded
         with skipped:
@@ -177,12 +181,11 @@ def _load_one(
             # What it declares is learned to its end all the same: a secret it declares
             # past the cut would be printed in clear (a plain file is scanned whole too).
             rest = declared is not None and text is declared
-            also = "; what it declares is still read to its end" if rest else ""
+            also = f"; what it declares is read on, {DECLARE_SECONDS:.0f} s at most" if rest else ""
             say(f"{inp.name}: only its first {size} are read as a baseline{why}{also}",
                 "warning")  # fmt: skip
             if rest and text is not None:
-                for later in chunks:
-                    text(later)
+                _declare_rest(inp.name, chunks, text, (deadline or monotonic()) + DECLARE_SECONDS)
             break
     shapes.add(mine.hashes)
     shapes.full = shapes.full or mine.full
@@ -193,7 +196,21 @@ def _load_one(
         say(f"{inp.name}: {inp.damage}", "warning")
 
 
-def _declarations_only(path: str, declared: OnText) -> None:
+def _declare_rest(name: str, chunks: Iterable[bytes], declared: OnText, until: float) -> None:
+    """The rest of a baseline's lines, for what they declare only, until ``until``: past it
+    (a decompression bomb: tens of gigabytes), a warning says a secret declared further on
+    is not known (it is in no good run's log a step would print it from, or one that large)."""
+    read = 0
+    for chunk in chunks:
+        declared(chunk)
+        read += len(chunk)
+        if monotonic() >= until:
+            say(f"{name}: what it declares past another {format_size(read)} is not read: "
+                "a secret declared there is not masked", "warning")  # fmt: skip
+            return
+
+
+def _declarations_only(path: str, declared: OnText, until: float) -> None:
     """What a compressed baseline file the load had no time for declares, decoded to its
     end (a plain one is scanned with ``run``'s options; an index file and an archive with
     its index frame declare nothing not masked already)."""
@@ -204,8 +221,7 @@ def _declarations_only(path: str, declared: OnText) -> None:
     inp = _opened(path)
     try:
         if inp.format != InputFormat.PLAIN:
-            for chunk in open_detected(inp)[1]:
-                declared(chunk)
+            _declare_rest(inp.name, open_detected(inp)[1], declared, until)
     finally:
         inp.close()
 
