@@ -54,6 +54,16 @@ def json_forms(raw: bytes) -> list[bytes]:
     return sorted(form for form in forms if form != raw)
 
 
+def python_json_forms(raw: bytes) -> list[bytes]:
+    """``raw`` as Python's ``json.dumps`` writes it in a string, where that differs (either
+    ``ensure_ascii``): the writer of the JSON a Python ``repr`` ends up in."""
+    text = raw.decode("utf-8", "surrogateescape")
+    if any("\udc80" <= c <= "\udcff" for c in text):
+        return []
+    forms = {json.dumps(text, ensure_ascii=flag)[1:-1].encode("utf-8") for flag in (True, False)}
+    return sorted(form for form in forms if form != raw)
+
+
 def repr_forms(raw: bytes) -> list[bytes]:
     """``raw`` as Python's ``repr`` writes it between its quotes, where that differs: a
     string's (a backslash, control characters as ``\\n`` or ``\\x1b``, its quote when it holds

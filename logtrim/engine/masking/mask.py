@@ -30,6 +30,7 @@ from .forms import (
     line_forms,
     misread_forms,
     pieces,
+    python_json_forms,
     repr_forms,
     spellings,
 )
@@ -115,11 +116,15 @@ class Masker:
                 for form in line_endings(raw):  # as a JSON string writes it, and JSON in JSON
                     jsons = [f for once in json_forms(form) for f in (once, *json_forms(once))]
                     reprs = repr_forms(form)  # as Python's repr writes it
+                    # a repr in Python's JSON (a KeyError in a structured log), and that JSON
+                    # in JSON again (a record whose payload is one); Python's JSON in a repr
+                    in_json = [f for once in reprs for f in python_json_forms(once)]
+                    in_json += [f for once in in_json for f in python_json_forms(once)]
                     escaped = [
                         *jsons,
                         *reprs,
-                        *(f for once in reprs for f in json_forms(once)),  # a KeyError's in JSON
-                        *(f for once in jsons for f in repr_forms(once)),  # a JSON text's repr
+                        *in_json,
+                        *(f for once in python_json_forms(form) for f in repr_forms(once)),
                     ]
                     # each also in base64 (a long Octopus value is masked in its base64)
                     new += (f for spelled in escaped for f in (spelled, *base64_forms(spelled)))
