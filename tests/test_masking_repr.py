@@ -153,3 +153,6 @@ def test_no_repr_of_a_secret_in_json_survives_whatever_is_around_it(
             json.dumps(before + spelled + after, ensure_ascii=False).encode(),
         ):
             assert json.dumps(spelled)[1:-1].encode() not in masker.mask(line)
+        # and that JSON in JSON again (a record whose payload is one)
+        twice = json.dumps(json.dumps(before + spelled + after)).encode()
+        assert json.dumps(json.dumps(spelled)[1:-1])[1:-1].encode() not in masker.mask(twice)
