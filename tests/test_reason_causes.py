@@ -1141,3 +1141,24 @@ def test_an_exception_a_formatter_wrapped_at_the_width_is_named_whole(
         "RuntimeError: migration 0042 failed: duplicate key value violates unique constraint"
         ' "orders_pkey"'
     )
+
+
+def test_a_sentence_after_an_80_column_exception_is_no_part_of_it(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """After rich's panel, an exception line of exactly 80 columns that happens to end in a
+    blank, then the program's next sentence: the two were named as one wrapped line."""
+    code = (
+        "import sys\n"
+        "from rich.console import Console\n"
+        "msg = 'deploy of web-03 failed: health check returned 503; see '\n"
+        "msg += 'x' * (79 - len('RuntimeError: ') - len(msg)) + ' '\n"
+        "try:\n"
+        "    raise RuntimeError(msg)\n"
+        "except RuntimeError:\n"
+        "    Console(file=sys.stdout, width=80).print_exception()\n"
+        "print('Cleaning up temporary files')\n"
+        "sys.exit(4)\n"
+    )
+    reason = _reason(run_logtrim, sys.executable, "-c", code)
+    assert reason.startswith("RuntimeError: deploy of web-03 failed") and reason.endswith("xx")

@@ -226,8 +226,17 @@ def _at_width(line: bytes | None) -> bool:
 
 
 def _margin_head(plain: bytes) -> bool:
-    """Whether a line starts something of its own: indented, or an exception's line."""
-    return plain[:1] in b" \t" or EXCEPTION.match(plain.strip()) is not None
+    """Whether a line starts something of its own: indented, an exception's line, or a
+    sentence (a capital, then a small letter: ``Cleaning up ...`` after an 80-column line
+    that happens to end in a blank)."""
+    return (
+        plain[:1] in b" \t"
+        or _SENTENCE.match(plain) is not None
+        or EXCEPTION.match(plain.strip()) is not None
+    )
+
+
+_SENTENCE = lazy(rb"[A-Z][a-z]")
 
 
 def _rewrapped(lineno: int, first: bytes, line_after: Callable[[int], bytes | None]) -> bytes:
