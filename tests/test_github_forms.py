@@ -148,3 +148,25 @@ def test_two_commands_a_hidden_text_parted_stay_two(
     r = run_logtrim("--ci", ci, "--budget", "8kB", "--", *py(code))
     assert r.code == 0
     assert f"\n{first}\r{second}\n".encode() in r.stdout, r.stdout[-600:]
+
+
+def test_a_lines_parts_are_read_as_the_ci_in_use_reads_them(run_logtrim: RunLogtrim) -> None:
+    """Under ``--ci github``: a line that starts with another system's command was not split
+    at its lone ``\\r`` (800 kB of text passed at ``--budget 8kB``); and a paused runner's
+    resume token after ``::stop-commands::`` was taken for text and left out, so the runner
+    stayed paused: a later ``::add-mask::`` was shown in clear in the CI's log."""
+    code = (
+        "import sys\n"
+        "w, pad = sys.stdout.write, 'x' * 100_000\n"
+        "w('a line\\n' * 40)\n"
+        "w(\"##teamcity[message text='a']\\r\" + pad + '\\r::add-mask::S3cretTC9\\r' + pad"
+        " + '\\r::error::bad\\n')\n"
+        "w('::stop-commands::TOK123\\r' + pad + '\\r::TOK123::\\r' + pad"
+        " + '\\r::notice::after\\n')\n"
+        "w('::add-mask::LaterSecret77\\n')\n"
+    )
+    r = run_logtrim("--ci", "github", "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    assert len(r.console) < 8000
+    assert b"::add-mask::S3cretTC9\r::error::bad\n" in r.stdout
+    assert b"::stop-commands::TOK123\r::TOK123::\r::notice::after\n" in r.stdout

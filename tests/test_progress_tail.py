@@ -172,3 +172,23 @@ def test_a_command_on_a_progress_commands_line_is_never_thrown_out(
     r = run_logtrim("--ci", ci, "--budget", "8kB", "--", *py(code))
     assert r.code == 0
     assert other.encode() in r.stdout, r.stdout.decode()
+
+
+def test_a_flood_of_progress_commands_beside_a_setvariable_is_thinned_too(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """2,000 progress commands, a setVariable, 2,000 more, on one line: the line passed
+    whole (224 kB at ``--budget 4kB``). The setVariable passes, with the newest progress."""
+    progress = "##octopus[progress percentage='{p}' message='eA==']"
+    other = "##octopus[setVariable name='UmVsZWFzZVVybA==' value='aHR0cHM6Ly94LzE=']"
+    code = (
+        "import sys\n"
+        f"p = lambda n: {progress!r}.format(p=n)\n"
+        f"sys.stdout.write(''.join(p(n) for n in range(2000)) + {other!r}"
+        " + ''.join(p(n) for n in range(2000, 4000)) + '\\n')\n"
+        "print('done')\n"
+    )
+    r = run_logtrim("--ci", "octopus", "--budget", "4kB", "--", *py(code))
+    assert r.code == 0
+    assert len(r.console) <= 4000
+    assert f"{other}{progress.format(p=3999)}\n".encode() in r.stdout

@@ -85,6 +85,12 @@ class Dialect:
         not part of it (text its system prints as plain output); None: the whole line."""
         return None
 
+    def may_be_command(self, line: str) -> bool:
+        """Whether ``line`` may be one of this system's commands, in whatever state a command
+        before it on the same line leaves it (GitHub's resume token after its
+        ``::stop-commands::``): kept as a command, never taken for text."""
+        return self.is_command(line)
+
     def long_command(self, start: str) -> bool:
         """Whether ``start``, the first bytes of a line too long to hold from a marker (or
         from the line's start), begins one of this system's commands, perhaps cut short."""

@@ -83,6 +83,10 @@ class GitHub(Dialect):
                 return True
         return False
 
+    def may_be_command(self, line: str) -> bool:
+        # Any command's syntax: a paused runner's resume token is one (its name is the token).
+        return parse(line) is not None
+
     def shows_line(self, line: str) -> bool:
         # The runner shows a group's title and an annotation's text; the rest it only reads.
         found = commands(line)

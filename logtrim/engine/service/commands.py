@@ -193,11 +193,15 @@ class Commands:
         dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return None if dialect is None else dialect.command_span(text)
 
-    def ends_at_cr(self, text: str) -> bool:
-        """Whether the system whose command ``text`` holds reads a lone ``\r`` as a line's
-        end (GitHub's runner, Azure's agent): the line is several to it."""
-        dialect = next((d for d in self._dialects if d.is_command(text)), None)
-        return dialect is not None and dialect.ends_at_cr
+    def ends_at_cr(self) -> bool:
+        """Whether the CI in use reads a lone ``\r`` as a line's end (GitHub's runner,
+        Azure's agent): a child's line is several to it, whoever's commands it holds."""
+        return self._dialects[0].ends_at_cr
+
+    def may_be_command(self, text: str) -> bool:
+        """Whether ``text`` (a part of a line the CI reads as several) may be a command: any
+        system's now, or the CI's in the state the parts before it may leave it in."""
+        return self.is_command(text) or self._dialects[0].may_be_command(text)
 
     def text_before(self, text: str) -> str:
         """On a line that is all command (``##vso[...]``): the text before its marker."""

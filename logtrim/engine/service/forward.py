@@ -180,7 +180,7 @@ class Forwarder:
             return form + end, 0  # shown, cut as a long line is: the note in it says so
         # (to GitHub's runner and Azure's agent a lone ``\r`` ends a command: one stays
         # between two, or the next one is read as the first one's value)
-        cr = "\r" in raw[:body] and self.commands.ends_at_cr(raw[:body])
+        cr = "\r" in raw[:body] and self.commands.ends_at_cr()
         alone = (b"\r" if cr else b"").join(commands)
         self.commands.cut_from(line, alone)
         return alone + b"\n", size - (len(commands) - 1 if cr else 0)
@@ -204,6 +204,8 @@ class Forwarder:
         as any line), and whether it passes with the command, counted shown in its tier:
         while the budget has room for it as a line of that tier, at least info."""
         kind = self.classify(said)
+        if kind >= Kind.SERVICE:  # another system's command: text to this CI, as any line
+            kind = Kind.INFO
         self.on_text(text, lineno, kind)
         fits = self.out.budget.allows(max(kind, Kind.INFO), size)
         if fits:
@@ -211,14 +213,13 @@ class Forwarder:
         return kind, fits
 
     def _short(self, text: bytes) -> bytes:
-        """Text around a command in its console form: cut as a long line is, masked; the
-        ``\r`` that ends a command before it, or starts one after it, kept (to GitHub's
-        runner and Azure's agent it is a line's end)."""
+        """Text around a command in its console form: cut as a long line is, masked; each
+        ``\r`` kept, and the text between two cut alone (to GitHub's runner and Azure's
+        agent a ``\r`` ends a line: read as a redraw, what came before one was lost)."""
         if len(text) <= 64:
             return text
-        body = text.strip(b"\r")
-        start = text.find(body) if body else len(text)
-        return text[:start] + self.display(body + b"\n")[:-1] + text[start + len(body) :]
+        parts = text.split(b"\r")
+        return b"\r".join(self.display(p + b"\n")[:-1] if len(p) > 64 else p for p in parts)
 
     def _shown(self, kind: Kind, size: int) -> None:
         """The text around a command reached the console: counted in its tier."""

@@ -10,7 +10,7 @@ from .commands import Commands
 def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, int]]:
     """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
     the line's end from its marker (Azure's, GitHub's older form)."""
-    if "\r" in raw[:body] and commands.ends_at_cr(raw[:body]):
+    if "\r" in raw[:body] and commands.ends_at_cr():
         return _cr_parts(commands, raw[:body])
     spans: list[tuple[int, int]] = []
     pos = 0
@@ -29,9 +29,10 @@ def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, in
 
 
 def newest_progress(commands: Commands, line: bytes) -> tuple[bytes, int]:
-    """A line of several progress commands and nothing else (``##octopus[progress ...]``
-    written again and again on one line): its newest, as if each had a line of its own
-    and was throttled; and the bytes of those left out (the archive has them)."""
+    """A line of several progress commands and no text (``##octopus[progress ...]`` written
+    again and again on one line): only the newest of them, as if each had a line of its own
+    and was throttled, with every other command on it, in order; and the bytes of those
+    left out (the archive has them)."""
     raw = line.decode("utf-8", "surrogateescape")
     body = len(raw.rstrip("\r\n"))
     spans = command_parts(commands, raw, body)
@@ -40,10 +41,17 @@ def newest_progress(commands: Commands, line: bytes) -> tuple[bytes, int]:
     gaps = zip([0, *(end for _, end in spans)], [*(start for start, _ in spans), body], strict=True)
     if any(raw[a:b].strip() for a, b in gaps):
         return line, 0  # text around them: read as any command line
-    if not all(commands.progress_of(raw[a:b]) for a, b in spans):
+    progress = [bool(commands.progress_of(raw[a:b])) for a, b in spans]
+    if sum(progress) < 2:
         return line, 0
-    start, end = spans[-1]
-    kept = (raw[start:end] + raw[body:]).encode("utf-8", "surrogateescape")
+    newest = len(progress) - 1 - progress[::-1].index(True)
+    kept_spans = [span for i, span in enumerate(spans) if not progress[i] or i == newest]
+    # (between two kept commands, what the child wrote after the first: a ``\r`` a .NET
+    # reader ends a line at, or nothing)
+    cr = "\r" if "\r" in raw[:body] and commands.ends_at_cr() else ""
+    kept = (cr.join(raw[a:b] for a, b in kept_spans) + raw[body:]).encode(
+        "utf-8", "surrogateescape"
+    )
     return kept, len(line) - len(kept)
 
 
@@ -64,7 +72,7 @@ def _cr_parts(commands: Commands, body: str) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = []
     pos = 0
     for part in body.split("\r"):
-        if part.strip() and commands.is_command(part):
+        if part.strip() and commands.may_be_command(part):
             spans.append((pos + len(commands.text_before(part)), pos + len(part)))
         pos += len(part) + 1
     return spans
