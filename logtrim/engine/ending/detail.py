@@ -53,7 +53,7 @@ def add_detail(best: Candidate | None, line_after: Callable[[int], bytes | None]
         best.text += _values(said.group(1), best.lineno + 2, line_after)
     elif (npm := _NPM.match(best.text)) is not None and not best.text.endswith(_ENDS):
         best.text += _wrapped(npm.group(0), best.lineno, line_after)
-    elif _at_width(line_after(best.lineno - 1)) and body and not _margin_head(plain):
+    elif best.wrapped and _at_width(line_after(best.lineno - 1)) and not _margin_head(plain):
         best.text += b" " + body + _rewrapped(best.lineno + 1, plain, line_after)
 
 
@@ -230,13 +230,16 @@ def _margin_head(plain: bytes) -> bool:
     sentence (a capital, then a small letter: ``Cleaning up ...`` after an 80-column line
     that happens to end in a blank)."""
     return (
-        plain[:1] in b" \t"
-        or _SENTENCE.match(plain) is not None
+        not plain.strip()
+        or plain[:1] in b" \t"
+        or _OWN_LINE.match(plain) is not None
         or EXCEPTION.match(plain.strip()) is not None
     )
 
 
-_SENTENCE = lazy(rb"[A-Z][a-z]")
+# What starts a line of its own, not the rest of a wrapped one: a sentence, a shell's trace,
+# a bracketed or dated record, a tool's ``name: `` or ``ERROR:``, npm's prefix.
+_OWN_LINE = lazy(rb"[A-Z][a-z]|[+\[#*>$]|[0-9]{4}-|[\w.-]+: |[A-Z]{2,}[:! ]|npm ")
 
 
 def _rewrapped(lineno: int, first: bytes, line_after: Callable[[int], bytes | None]) -> bytes:

@@ -285,6 +285,7 @@ class Candidate:
     own: bool = False  # a program's own message (:func:`own_message`)
     reported: bool = False  # an error the child reported to its CI (which shows it already)
     boxed: bool = False  # the title of a boxed diagnostic (Terraform's), its gutter taken off
+    wrapped: bool = False  # the exception under rich's traceback panel: wrapped at the width
 
 
 def own_message(text: bytes, body: bytes) -> bool:

@@ -103,6 +103,7 @@ def _powershell(ch: ReasonChooser, body: bytes, lineno: int) -> bool:
 def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"") -> None:
     """The exception that ends a traceback; in a chain the first one is the root cause."""
     handling = ch.trace.handling  # (the chain's first link: a cause, or only its context)
+    panel = ch.trace.panel  # rich's: its exception line may be wrapped at the width
     root = ch.trace.ended(body, lineno)
     # In a failing test's report it is that test's reason: an exception a passing
     # test logs later (the suite goes on) does not replace it.
@@ -114,6 +115,8 @@ def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"")
         # Command '...' returned non-zero exit status 2.``): the tool's own message says why.
         rank = Rank.STATUS
     ch.take(rank, prefix + body, lineno, root=root, start=ch.trace.start, handling=handling)
+    if panel and ch.best is not None and ch.best.lineno == lineno:
+        ch.best.wrapped = True
 
 
 def _grouped(ch: ReasonChooser, text: bytes, lineno: int) -> bool:
