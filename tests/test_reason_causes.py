@@ -1143,8 +1143,12 @@ def test_an_exception_a_formatter_wrapped_at_the_width_is_named_whole(
     )
 
 
-def test_a_sentence_after_an_80_column_exception_is_no_part_of_it(
-    run_logtrim: RunLogtrim,
+@pytest.mark.parametrize(
+    "after",
+    ["Cleaning up temporary files", "make: *** [Makefile:12: deploy] Error 4", "+ rm -rf /tmp/c"],
+)
+def test_a_line_of_its_own_after_an_80_column_exception_is_no_part_of_it(
+    run_logtrim: RunLogtrim, after: str
 ) -> None:
     """After rich's panel, an exception line of exactly 80 columns that happens to end in a
     blank, then the program's next sentence: the two were named as one wrapped line."""
@@ -1157,7 +1161,7 @@ def test_a_sentence_after_an_80_column_exception_is_no_part_of_it(
         "    raise RuntimeError(msg)\n"
         "except RuntimeError:\n"
         "    Console(file=sys.stdout, width=80).print_exception()\n"
-        "print('Cleaning up temporary files')\n"
+        f"print({after!r})\n"
         "sys.exit(4)\n"
     )
     reason = _reason(run_logtrim, sys.executable, "-c", code)
