@@ -170,3 +170,21 @@ def test_a_lines_parts_are_read_as_the_ci_in_use_reads_them(run_logtrim: RunLogt
     assert len(r.console) < 8000
     assert b"::add-mask::S3cretTC9\r::error::bad\n" in r.stdout
     assert b"::stop-commands::TOK123\r::TOK123::\r::notice::after\n" in r.stdout
+
+
+def test_a_resume_token_in_a_line_too_long_to_hold_passes(run_logtrim: RunLogtrim) -> None:
+    """``::stop-commands::T\\r<600 kB>\\r::T::\\r<600 kB>\\r::notice::after``, a line over
+    1.05 MB: the resume token was taken for text and left out, so the runner stayed paused
+    and showed a later ``::add-mask::`` line in clear."""
+    code = (
+        "import sys\n"
+        "pad = 'x' * 600_000\n"
+        "sys.stdout.write('::stop-commands::TOK123\\r' + pad + '\\r::TOK123::\\r' + pad"
+        " + '\\r::notice::after\\n')\n"
+        "print('::add-mask::LaterSecret77')\n"
+    )
+    r = run_logtrim("--ci", "github", "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    out = r.stdout
+    assert out.index(b"::stop-commands::TOK123") < out.index(b"::TOK123::\n")
+    assert out.index(b"::TOK123::\n") < out.index(b"::notice::after") < out.index(b"::add-mask::")

@@ -87,6 +87,10 @@ class GitHub(Dialect):
         # Any command's syntax: a paused runner's resume token is one (its name is the token).
         return parse(line) is not None
 
+    def long_command(self, start: str) -> bool:
+        # (a part of a line too long to hold, after a ``\r``: the resume token too)
+        return self.is_command(start) or self.may_be_command(start.split("\r", 1)[0])
+
     def shows_line(self, line: str) -> bool:
         # The runner shows a group's title and an annotation's text; the rest it only reads.
         found = commands(line)
