@@ -1166,3 +1166,22 @@ def test_a_line_of_its_own_after_an_80_column_exception_is_no_part_of_it(
     )
     reason = _reason(run_logtrim, sys.executable, "-c", code)
     assert reason.startswith("RuntimeError: deploy of web-03 failed") and reason.endswith("xx")
+
+
+def test_an_error_the_program_fell_back_from_is_no_reason_far_from_the_end(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """``ERROR: mirror eu-1 unreachable, falling back to us-1``, then a dozen lines of the
+    step going on, then a silent ``set -e`` exit: the error it recovered from was named (as
+    stderr's last line too). It says it went on, as ``retrying`` does."""
+    code = (
+        TAKEN + "import os, sys\n"
+        "print('== fetch ==', flush=True)\n"
+        "taken(1)\n"
+        "os.write(2, b'ERROR: mirror eu-1 unreachable, falling back to us-1\\n')\n"
+        "taken(2)\n"
+        "for i in range(12):\n"
+        "    print(f'verified package {i}', flush=True)\n"
+        "sys.exit(1)\n"
+    )
+    assert _reason(run_logtrim, *py(code)) == "exited with code 1"

@@ -156,6 +156,8 @@ _RETRY = lazy(
     rb"\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretry(?:ing)? in [0-9]|\btrying again\b|"
     # ... or goes on without it (``cache server unreachable, continuing without cache``)
     rb"\bcontinuing (?:without|anyway|regardless)\b|\bproceeding (?:without|anyway)\b|"
+    # ... or on another way (``mirror eu-1 unreachable, falling back to us-1``)
+    rb"\bfall(?:ing|s)? back (?:to|on)\b|\bfell back (?:to|on)\b|"
     rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
     re.I,
 )

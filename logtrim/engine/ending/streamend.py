@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ..._regex import lazy
-from .ranks import Rank
+from .ranks import Rank, line_rank
 from .traces import XTRACE
 
 # An action announced: one clause that ends in an ellipsis (``Cloning into 'repo'...``); a
@@ -51,6 +51,8 @@ def end_rank(body: bytes, *, stderr: bool, message: bool, quiet: bool) -> Rank |
         if quiet or not (_SAYS_FAILED.search(body) or _SAYS_REFUSED.search(body)):
             return None  # says nothing went wrong ("rollout halted: ..." says something did)
         return Rank.OUT_END
+    if line_rank(body) == Rank.RETRIED:
+        return None  # it says the program went on from it (``falling back to us-1``)
     if quiet or (_ANNOUNCES.search(body) and not _SAYS_FAILED.search(body)):
         # Says nothing went wrong (a loop's last line, an info level), or what starts
         # (git's ``Cloning into 'repo'...``): the exit code says more.
