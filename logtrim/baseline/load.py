@@ -214,9 +214,8 @@ def _declarations_only(path: str, declared: OnText, until: float) -> None:
     """What a compressed baseline file the load had no time for declares, decoded to its
     end (a plain one is scanned with ``run``'s options; an index file and an archive with
     its index frame declare nothing not masked already)."""
-    if _head(path).startswith(MAGIC):
-        return
-    if _head(path).startswith(ZSTD_MAGIC) and _indexed(path):
+    head = _head(path)
+    if head.startswith(MAGIC) or (head.startswith(ZSTD_MAGIC) and indexed(path)):
         return
     inp = _opened(path)
     try:
@@ -226,8 +225,10 @@ def _declarations_only(path: str, declared: OnText, until: float) -> None:
         inp.close()
 
 
-def _indexed(path: str) -> bool:
-    """Whether a zstd file is an archive of ``run`` with an index frame that reads as one."""
+def indexed(path: str) -> bool:
+    """Whether a zstd file is an archive of ``run`` with its index frame, one that reads as
+    an index (masked already: what it declares is not read again; any frame at its end made
+    a file of declarations pass for one)."""
     try:
         payload = trailer.read(path)
     except (trailer.TrailerError, OSError):

@@ -49,6 +49,7 @@ def files_of(path: str) -> list[str]:
 def _learn_declared(declared: Declared, path: str, *, decode: bool) -> None:
     """What the file at ``path`` declares, into ``declared`` (a plain file scanned, a
     compressed one decoded in whole lines)."""
+    from ..baseline.load import indexed
     from .inputs import InputFormat, open_input
     from .linechunks import line_chunks
 
@@ -56,24 +57,11 @@ def _learn_declared(declared: Declared, path: str, *, decode: bool) -> None:
     try:
         if inp.format == InputFormat.PLAIN:
             declared.scan(inp)
-        elif decode and (inp.format == InputFormat.GZIP or not _indexed(path)):
+        elif decode and (inp.format == InputFormat.GZIP or not indexed(path)):
             for chunk in line_chunks(inp.chunks()):
                 declared.feed(chunk)
     finally:
         inp.close()
-
-
-def _indexed(path: str) -> bool:
-    """Whether a zstd file is an archive of ``run`` with its index frame, one that reads as
-    an index (any frame at its end made a file of declarations pass for masked already)."""
-    from ..archive import trailer
-    from ..baseline.store import decode
-
-    try:
-        payload = trailer.read(path)
-    except trailer.TrailerError:
-        return False
-    return payload is not None and decode(payload) is not None
 
 
 __all__ = ["declared_across", "files_of"]

@@ -45,13 +45,9 @@ _CALENDAR = re.compile(
     rf"|(?P<month>{_MONTHS})(?=,? +<(?:n|ts)>)|(?<=<n> )(?P<month2>{_MONTHS})"
     rf"|(?<=<ts> )(?P<zone>{_ZONES})|(?P<zone2>{_ZONES})(?= <n>))\b"
 )
-_CALENDAR_REGEX = {
-    "day": "[A-Z][a-z]+",
-    "month": "[A-Z][a-z]+",
-    "month2": "[A-Z][a-z]+",
-    "zone": "[A-Z]{2,5}",
-    "zone2": "[A-Z]{2,5}",
-}
+# How a date's word reads back, by its kind (the groups above, less a ``2``: a kind matched
+# in two places).
+_CALENDAR_REGEX = {"day": "[A-Z][a-z]+", "month": "[A-Z][a-z]+", "zone": "[A-Z]{2,5}"}
 _PADDING = re.compile(" {2,}")
 # A placeholder, or a date word :func:`_literal` marked (its group name between NULs).
 _MARKS = re.compile(
@@ -79,7 +75,7 @@ def _literal(text: str) -> str:
     :data:`_MARKS` splits them off after): itself, but for the date's words."""
     if "\x00" in text:  # (no room for the marks: the words stay as they are)
         return text
-    return _CALENDAR.sub(lambda m: "\x00" + (m.lastgroup or "day") + "\x00", text)
+    return _CALENDAR.sub(lambda m: "\x00" + (m.lastgroup or "day").rstrip("2") + "\x00", text)
 
 
 def drop_regex(tpl: bytes, *, merged: bool = False) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Callable
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .ranks import Candidate, Rank
+from .replaces import BOX
 from .traces import EXCEPTION
 
 # Where a compiler's message points (rustc's, ruff's): `` --> src/main.rs:11:18``.
@@ -155,8 +156,7 @@ _SHORT = 120
 
 #: The most lines of a message's paragraph read after its first (CMake's wrap at 80 columns).
 _PARAGRAPH = 4
-#: The gutter of a boxed diagnostic (Terraform's ``│ ``), and the most lines read in its box.
-_GUTTER = "\u2502".encode()
+#: The most lines read in a boxed diagnostic's box (its gutter: :data:`.replaces.BOX`).
 _BOX_LINES = 24
 
 
@@ -169,9 +169,9 @@ def _box_paragraph(title: bytes, lineno: int, line_after: Callable[[int], bytes 
     for n in range(lineno, lineno + _BOX_LINES):
         after = line_after(n)
         plain = ANSI_BYTES.sub(b"", after).rstrip() if after is not None else b""
-        if not plain.startswith(_GUTTER):
+        if not plain.startswith(BOX):
             break  # the box's end (``╵``)
-        body = plain[len(_GUTTER) :].removeprefix(b" ")
+        body = plain[len(BOX) :].removeprefix(b" ")
         if not body.strip() or body[:1] in b" \t":
             if rest:
                 break  # the paragraph's end
@@ -226,9 +226,9 @@ def _at_width(line: bytes | None) -> bool:
 
 
 def _margin_head(plain: bytes) -> bool:
-    """Whether a line starts something of its own: indented, an exception's line, or a
-    sentence (a capital, then a small letter: ``Cleaning up ...`` after an 80-column line
-    that happens to end in a blank)."""
+    """Whether a line starts something of its own, not the rest of a wrapped one: blank,
+    indented, an exception's line, or :data:`_OWN_LINE` (``Cleaning up ...``, ``make: ...``
+    after an 80-column line that happens to end in a blank)."""
     return (
         not plain.strip()
         or plain[:1] in b" \t"

@@ -55,9 +55,9 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
         return
     if _powershell(ch, body, lineno):
         return
-    if traces.TRACEBACK.search(text) or traces.RICH_TRACEBACK.match(text):
+    if (rich := traces.RICH_TRACEBACK.match(text) is not None) or traces.TRACEBACK.search(text):
         trace.header(lineno)
-        trace.panel = text[:1] == b"\xe2"
+        trace.panel = rich
         ch.carried = prefix
     elif traces.FRAME.match(text) or traces.INNER_SIBLING.match(body):
         trace.frame(lineno)

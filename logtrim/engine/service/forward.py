@@ -18,8 +18,9 @@ from ..flow.throttle import Progress
 from ..masking import urlcreds
 from ..masking.mask import Masker
 from ..match.kinds import Kind
+from . import online
 from .commands import Commands
-from .online import command_parts, newest_progress, only_progress
+from .online import CommandLine
 
 #: Blanks before a command line past which they are dropped on the console.
 _BLANKS_MAX = 256
@@ -80,13 +81,17 @@ class Forwarder:
             return True
         cut = 0
         if quick is None:
-            line, cut = newest_progress(self.commands, line)
-            if cut:
-                text = line.decode("utf-8", "replace")
-            line, more = self._bounded(line, lineno)
+            parsed = online.read(commands, line)
+            thinned = online.newest_progress(commands, parsed)
+            if thinned is not None:  # (the progress commands left out: the archive has them)
+                line, cut = thinned, len(line) - len(thinned)
+                parsed, text = online.read(commands, line), line.decode("utf-8", "replace")
+            progress = commands.progress_of(text)
+            if progress is not None and not online.only_progress(commands, parsed):
+                progress = None  # (another command beside it: no progress state to throw out)
+            line, more = self._bounded(line, lineno, parsed)
             cut += more
             line = self.command_form(stream, line)
-            progress = commands.progress_of(text) if only_progress(commands, text) else None
         else:
             progress = quick or None
         native = self.progress.native
@@ -144,16 +149,14 @@ class Forwarder:
             return None
         return quick
 
-    def _bounded(self, line: bytes, lineno: int) -> tuple[bytes, int]:
+    def _bounded(self, line: bytes, lineno: int, parsed: CommandLine) -> tuple[bytes, int]:
         """A command line, and the bytes of text around its commands left out: that text is
         printed as plain output (Octopus, TeamCity), so it is classified as any line is (an
         error there is an error, and may be the failure reason), and it passes with the
         commands only while the budget has room for it as a line of its own tier (at least
         info), cut as a long line is, or a flood of it would pass outside the budget: before,
         between and after them (``##octopus[a] <5 kB> ##octopus[b]``)."""
-        raw = line.decode("utf-8", "surrogateescape")
-        body = len(raw.rstrip("\r\n"))
-        spans = command_parts(self.commands, raw, body)
+        raw, body, spans = parsed.raw, parsed.body, parsed.spans
         if not spans or (spans[0][0] == 0 and spans[-1][1] >= body and len(spans) == 1):
             return line, 0
         edges = [0, *(x for span in spans for x in span), body]

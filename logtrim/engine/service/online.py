@@ -4,7 +4,26 @@ and a line of progress commands alone. Sans-IO."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from .commands import Commands
+
+
+@dataclass(frozen=True)
+class CommandLine:
+    """A command line read once: its text (bytes as surrogates), where its line end starts,
+    and where each of its commands is (:func:`command_parts`)."""
+
+    raw: str
+    body: int
+    spans: list[tuple[int, int]]
+
+
+def read(commands: Commands, line: bytes) -> CommandLine:
+    """A command line's text and the places of its commands."""
+    raw = line.decode("utf-8", "surrogateescape")
+    body = len(raw.rstrip("\r\n"))
+    return CommandLine(raw, body, command_parts(commands, raw, body))
 
 
 def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, int]]:
@@ -28,40 +47,35 @@ def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, in
     return spans
 
 
-def newest_progress(commands: Commands, line: bytes) -> tuple[bytes, int]:
+def newest_progress(commands: Commands, line: CommandLine) -> bytes | None:
     """A line of several progress commands and no text (``##octopus[progress ...]`` written
     again and again on one line): only the newest of them, as if each had a line of its own
-    and was throttled, with every other command on it, in order; and the bytes of those
-    left out (the archive has them)."""
-    raw = line.decode("utf-8", "surrogateescape")
-    body = len(raw.rstrip("\r\n"))
-    spans = command_parts(commands, raw, body)
+    and was throttled, with every other command on it, in order (the archive has them all);
+    None: the line is not one."""
+    raw, body, spans = line.raw, line.body, line.spans
     if len(spans) < 2:
-        return line, 0
+        return None
     gaps = zip([0, *(end for _, end in spans)], [*(start for start, _ in spans), body], strict=True)
     if any(raw[a:b].strip() for a, b in gaps):
-        return line, 0  # text around them: read as any command line
+        return None  # text around them: read as any command line
     progress = [bool(commands.progress_of(raw[a:b])) for a, b in spans]
     if sum(progress) < 2:
-        return line, 0
+        return None
     newest = len(progress) - 1 - progress[::-1].index(True)
-    kept_spans = [span for i, span in enumerate(spans) if not progress[i] or i == newest]
+    kept = [span for i, span in enumerate(spans) if not progress[i] or i == newest]
     # (between two kept commands, what the child wrote after the first: a ``\r`` a .NET
     # reader ends a line at, or nothing)
     cr = "\r" if "\r" in raw[:body] and commands.ends_at_cr() else ""
-    kept = (cr.join(raw[a:b] for a, b in kept_spans) + raw[body:]).encode(
-        "utf-8", "surrogateescape"
-    )
-    return kept, len(line) - len(kept)
+    thinned = cr.join(raw[a:b] for a, b in kept) + raw[body:]
+    return thinned.encode("utf-8", "surrogateescape")
 
 
-def only_progress(commands: Commands, text: str) -> bool:
+def only_progress(commands: Commands, line: CommandLine) -> bool:
     """Whether a command line holds no command but progress ones: a line that also sets a
     variable or reports a problem is never thrown out as a progress state (only its
     progress commands could be, and the line passes whole)."""
-    body = len(text.rstrip("\r\n"))
-    parts = command_parts(commands, text, body)
-    return len(parts) < 2 or all(commands.progress_of(text[a:b]) for a, b in parts)
+    spans = line.spans
+    return len(spans) < 2 or all(commands.progress_of(line.raw[a:b]) for a, b in spans)
 
 
 def _cr_parts(commands: Commands, body: str) -> list[tuple[int, int]]:
@@ -78,4 +92,4 @@ def _cr_parts(commands: Commands, body: str) -> list[tuple[int, int]]:
     return spans
 
 
-__all__ = ["command_parts", "newest_progress", "only_progress"]
+__all__ = ["CommandLine", "command_parts", "newest_progress", "only_progress", "read"]
