@@ -253,3 +253,47 @@ def test_a_tiny_share_of_a_large_run_is_not_said_to_be_none(run_logtrim: RunLogt
     r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, "-c", code)
     assert r.code == 0
     assert re.search(rb" B printed, <0\.1%\)|kB printed, <0\.1%\)", r.stdout), r.stdout[-400:]
+
+
+_LOGGING_APP = (
+    "import logging, sys\n"
+    "logging.basicConfig(level=logging.DEBUG, stream=sys.stdout,\n"
+    "                    format='%(asctime)s %(levelname)-8s %(name)s: %(message)s')\n"
+    "log = logging.getLogger('deployer')\n"
+    "for i in range(400):\n"
+    "    log.info('processing item %d of 400 (shard %d)', i, i % 7)\n"
+    "    if i % 50 == 25:\n"
+    "        log.warning('slow response from inventory for item %d: 2.%ds', i, i % 9)\n"
+    "    if i == 180:\n"
+    "        log.error('could not refresh token for item %d: HTTP 503; retrying', i)\n"
+    "    if i % 10 == 0:\n"
+    "        log.debug('cache stats hits=%d misses=%d', i * 3, i)\n"
+    "try:\n"
+    "    raise ConnectionError('upload failed: connection reset by peer')\n"
+    "except ConnectionError:\n"
+    "    log.exception('deployment aborted')\n"
+    "sys.exit(3)\n"
+)
+
+
+def test_the_tail_header_names_the_lines_under_it(run_logtrim: RunLogtrim) -> None:
+    """At 5 kB a logging app's failure tail has room for the last 40 lines of its 200: it was
+    titled ``last 200 lines`` over them, the 160 before them in no count, and a note said
+    only part fits. The lines before go into the gap marker's count now, and the header
+    names the lines from its first one to the end."""
+    result = run_logtrim("--ci", "plain", "--budget", "5kB", "--", *py(_LOGGING_APP))
+    assert result.code == 3
+    console = result.stdout.decode()
+    lines = result.archive.decode().splitlines()
+    header = re.search(r"^\[logtrim\] --- last (\d+) lines \(exit code 3\) ---\n(.*)\n", console,
+                       re.M)  # fmt: skip
+    assert header is not None, console
+    first = header.group(2)
+    assert lines[-int(header.group(1))] == first, console
+    assert "only part" not in console
+    # Every line of the run is shown once or counted by a marker before the tail's header.
+    before = console[: header.start()]
+    counted = sum(map(int, re.findall(r"^\[logtrim\] \.\.\. (\d+) lines? ", before, re.M)))
+    shown = [line for line in before.splitlines() if not line.startswith("[logtrim]")]
+    assert len(shown) + counted == len(lines) - int(header.group(1)), console
+    assert len(result.console) <= 5000

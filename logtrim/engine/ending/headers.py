@@ -2,6 +2,16 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..console.output import OWN
+from .marked import SHORT
+
+if TYPE_CHECKING:
+    from ..console.output import Output
+    from .failure import TailLine
+
 #: What the headers say of lines a marker above counted already (``... 12 lines (2 kB) not
 #: shown ...``): shown now, they are not more lines than the run wrote.
 COUNTED = b'already in a "not shown" count above'
@@ -50,12 +60,73 @@ def tail_header(title: str, *, again: bool, compact: bool) -> bytes:
     return f"[logtrim] --- {title} ---\n".encode()
 
 
+def head_counted(
+    out: Output,
+    lines: int,
+    choice: tuple[list[TailLine], list[TailLine], dict[int, int]],
+    left: list[tuple[int, bytes]],
+    slack: int,
+    said: tuple[bytes, str, Callable[[int], str] | None],
+) -> tuple[bytes, bool]:
+    """When only the window's last lines fit, the lines before them go into the gap
+    marker's count and the header names the lines shown (``last 41 lines``, not ``last 200
+    lines`` over 41): the header, and whether the note that only part fits is still needed.
+    ``choice``: the tail's picked lines, its candidates, the counts of what they leave out;
+    ``left``: the window's lines (number, text); ``lines``: the run's; ``said``: the header,
+    the note, the title's maker. As it was where the console would not read better (a part
+    left out with no marker of its own) or the room lacks (``slack``: what the tail leaves)."""
+    picked, candidates, skipped = choice
+    header, note, title = said
+    newer = [line for line in picked if not line.earlier and line.lineno >= 0]
+    chosen = {id(line) for line in picked}
+    if (
+        not newer
+        or any(SHORT < n < 0 for n in skipped.values())  # stretches left out uncounted
+        or any(line.earlier and id(line) not in chosen for line in candidates)
+        or not _marked_after(candidates, chosen, skipped, newer[0].lineno)
+    ):
+        return header, True
+    first = newer[0].lineno
+    head = sum(1 for n, _ in left if n < first)
+    if not head:
+        return header, True
+    gap = out.gap_text(0, sized=False)
+    out.gap_lines += head
+    again = b"not shown" in header  # a marker above counted some: said as before
+    new = tail_header(title(lines - first) if title else "", again=again,
+                      compact=out.budget.compact)  # fmt: skip
+    extra = len(out.gap_text(0, sized=False)) - len(gap) + len(new) - len(header)
+    if extra > slack + len(OWN) + len(note) + 1:  # the note's room is free now
+        out.gap_lines -= head
+        return header, True
+    return new, False
+
+
+def _marked_after(
+    candidates: list[TailLine], chosen: set[int], skipped: dict[int, int], first: int
+) -> bool:
+    """Whether each stretch of the window left out after line ``first`` has its marker (the
+    picked line after it has a count, or the short one): each is then said where it was."""
+    gap = False
+    for line in candidates:
+        if line.earlier or line.lineno < first:
+            continue
+        if id(line) not in chosen:
+            gap = True
+        elif gap:
+            if id(line) not in skipped:
+                return False
+            gap = False
+    return not gap
+
+
 __all__ = [
     "COUNTED",
     "COUNTED_SHORT",
     "EARLIER_HEADER",
     "EARLIER_SHORT",
     "earlier_header",
+    "head_counted",
     "last_lines",
     "named_count",
     "tail_header",

@@ -67,6 +67,12 @@ def _instead(
     return older + [x for x in window if id(x) in chosen or id(x) in added], skipped
 
 
+def marks_size(skipped: dict[int, int]) -> int:
+    """The bytes of the markers of ``skipped`` as :meth:`~.tail.Tail` prints them (a stretch
+    left out uncounted, a negative count, has none of its own)."""
+    return _marks({key: n for key, n in skipped.items() if n > 0 or n == SHORT}, short=False)
+
+
 def _marks(skipped: dict[int, int], *, short: bool) -> int:
     """The bytes of the markers of ``skipped``: counted, or all short."""
     if short:
@@ -107,4 +113,4 @@ def _left_out(window: list[TailLine], picked: list[TailLine]) -> dict[int, int]:
     return out
 
 
-__all__ = ["SHORT", "SHORT_GAP", "pick_marked"]
+__all__ = ["SHORT", "SHORT_GAP", "marks_size", "pick_marked"]

@@ -15,9 +15,9 @@ from .ends import before_end, before_last, last_of_each, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, similar_key, written_after
-from .headers import earlier_header, named_count, tail_header
+from .headers import earlier_header, head_counted, named_count, tail_header
 from .held import Held
-from .marked import SHORT, SHORT_GAP, pick_marked
+from .marked import SHORT, SHORT_GAP, marks_size, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
@@ -132,6 +132,16 @@ class Tail:
             partial = True
             room -= len(OWN) + len(note) + 1
             picked, skipped = pick_marked(candidates, window, room, self._held.reason())
+        if partial:
+            slack = room - sum(len(line.text) for line in picked) - marks_size(skipped)
+            header, partial = head_counted(
+                self._out,
+                self._history.lines,
+                (picked, candidates, skipped),
+                left,
+                slack,
+                (header, note, title),
+            )
         if any(ANSI_BYTES.sub(b"", line.text).strip() for line in picked):
             # (not for lines that show nothing: a colour reset alone, blank lines)
             self._print(picked, (earlier, header), note if partial else "", skipped)
