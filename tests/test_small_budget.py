@@ -274,26 +274,47 @@ _LOGGING_APP = (
     "    log.exception('deployment aborted')\n"
     "sys.exit(3)\n"
 )
+# Errors it goes on from, four of them: at 4 kB the second one is held back and does not fit.
+_RETRYING_APP = (
+    "import logging, sys\n"
+    "logging.basicConfig(level=logging.INFO, stream=sys.stdout,\n"
+    "                    format='%(asctime)s %(levelname)-8s %(name)s: %(message)s')\n"
+    "log = logging.getLogger('deployer')\n"
+    "for i in range(300):\n"
+    "    log.info('syncing tenant %d of 300 to region eu-%d', i, i % 3)\n"
+    "    if i in (40, 90, 140, 190):\n"
+    "        log.error('tenant %d: schema check failed: column plan_id missing', i)\n"
+    "        log.info('tenant %d: will retry after the batch', i)\n"
+    "    if i % 60 == 0:\n"
+    "        log.warning('replication lag %ds on eu-%d', i // 10, i % 3)\n"
+    "log.error('retry of 4 tenants failed; giving up')\n"
+    "sys.exit(3)\n"
+)
 
 
-def test_the_tail_header_names_the_lines_under_it(run_logtrim: RunLogtrim) -> None:
+@pytest.mark.parametrize(
+    ("app", "budget"),
+    [(_LOGGING_APP, 5000), (_LOGGING_APP, 3000), (_RETRYING_APP, 4000), (_RETRYING_APP, 6000)],
+)
+def test_the_tail_header_names_the_lines_under_it(
+    run_logtrim: RunLogtrim, app: str, budget: int
+) -> None:
     """At 5 kB a logging app's failure tail has room for the last 40 lines of its 200: it was
     titled ``last 200 lines`` over them, the 160 before them in no count, and a note said
-    only part fits. The lines before go into the gap marker's count now, and the header
-    names the lines from its first one to the end."""
-    result = run_logtrim("--ci", "plain", "--budget", "5kB", "--", *py(_LOGGING_APP))
+    only part fits. The lines before go into the gap marker's count now (with the errors
+    held back that did not fit), and the header names the lines from its first one to the
+    end: every line of the run is shown before it, counted there, or under it."""
+    result = run_logtrim("--ci", "plain", "--budget", str(budget), "--", *py(app))
     assert result.code == 3
     console = result.stdout.decode()
     lines = result.archive.decode().splitlines()
     header = re.search(r"^\[logtrim\] --- last (\d+) lines \(exit code 3\) ---\n(.*)\n", console,
                        re.M)  # fmt: skip
     assert header is not None, console
-    first = header.group(2)
-    assert lines[-int(header.group(1))] == first, console
+    assert lines[-int(header.group(1))] == header.group(2), console
     assert "only part" not in console
-    # Every line of the run is shown once or counted by a marker before the tail's header.
     before = console[: header.start()]
     counted = sum(map(int, re.findall(r"^\[logtrim\] \.\.\. (\d+) lines? ", before, re.M)))
     shown = [line for line in before.splitlines() if not line.startswith("[logtrim]")]
     assert len(shown) + counted == len(lines) - int(header.group(1)), console
-    assert len(result.console) <= 5000
+    assert len(result.console) <= budget

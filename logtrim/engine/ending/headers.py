@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..console.output import OWN
+from .fold import written_after
 from .marked import SHORT
 
 if TYPE_CHECKING:
@@ -62,7 +63,7 @@ def tail_header(title: str, *, again: bool, compact: bool) -> bytes:
 
 def head_counted(
     out: Output,
-    lines: int,
+    lines: tuple[int, int],
     choice: tuple[list[TailLine], list[TailLine], dict[int, int]],
     left: list[tuple[int, bytes]],
     slack: int,
@@ -72,17 +73,18 @@ def head_counted(
     marker's count and the header names the lines shown (``last 41 lines``, not ``last 200
     lines`` over 41): the header, and whether the note that only part fits is still needed.
     ``choice``: the tail's picked lines, its candidates, the counts of what they leave out;
-    ``left``: the window's lines (number, text); ``lines``: the run's; ``said``: the header,
+    ``left``: the window's lines (number, text); ``lines``: the run's, and the last one shown
+    in order (what markers above counted ends there); ``said``: the header,
     the note, the title's maker. As it was where the console would not read better (a part
     left out with no marker of its own) or the room lacks (``slack``: what the tail leaves)."""
     picked, candidates, skipped = choice
     header, note, title = said
+    count, since = lines
     newer = [line for line in picked if not line.earlier and line.lineno >= 0]
     chosen = {id(line) for line in picked}
     if (
         not newer
         or any(SHORT < n < 0 for n in skipped.values())  # stretches left out uncounted
-        or any(line.earlier and id(line) not in chosen for line in candidates)
         or not _marked_after(candidates, chosen, skipped, newer[0].lineno)
     ):
         return header, True
@@ -90,16 +92,23 @@ def head_counted(
     head = sum(1 for n, _ in left if n < first)
     if not head:
         return header, True
+    # The earlier lines held back that did not fit and no marker above counted (written
+    # after the last line shown in order, ``since``) are counted with them.
+    earlier = [line for line in candidates if line.earlier]
+    head += written_after(earlier, since) - written_after(
+        [line for line in earlier if id(line) in chosen], since
+    )
+    noted = False
     gap = out.gap_text(0, sized=False)
     out.gap_lines += head
     again = b"not shown" in header  # a marker above counted some: said as before
-    new = tail_header(title(lines - first) if title else "", again=again,
+    new = tail_header(title(count - first) if title else "", again=again,
                       compact=out.budget.compact)  # fmt: skip
     extra = len(out.gap_text(0, sized=False)) - len(gap) + len(new) - len(header)
-    if extra > slack + len(OWN) + len(note) + 1:  # the note's room is free now
+    if extra > slack + (0 if noted else len(OWN) + len(note) + 1):  # the note's room, if free
         out.gap_lines -= head
         return header, True
-    return new, False
+    return new, noted
 
 
 def _marked_after(

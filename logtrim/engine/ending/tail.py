@@ -136,7 +136,7 @@ class Tail:
             slack = room - sum(len(line.text) for line in picked) - marks_size(skipped)
             header, partial = head_counted(
                 self._out,
-                self._history.lines,
+                (self._history.lines, since),
                 (picked, candidates, skipped),
                 left,
                 slack,
