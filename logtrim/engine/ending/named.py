@@ -110,12 +110,12 @@ def as_said(text: bytes) -> bytes:
         # (the logging cookbook's `` - name - ERROR - ``, loguru's `` | ERROR    | ``: the
         # separator after the time goes with it)
         text = _AFTER_STAMP.sub(b"", text[stamp.end() :], count=1) or text
-    # Blanks that pad a column are one: a level's (``ERROR    deploy``); structlog's
-    # console's level and event (``[error    ] rollout failed         image=...``).
+    # Blanks that pad a column are one: a level's (``ERROR    deploy``, ``| ERROR    |``);
+    # structlog's console's level and event (``[error    ] rollout failed         image=...``).
     structlog = _BRACKETED.match(text)
     if structlog is not None:
         return b"[%s] %s" % (structlog[1], _BLANKS.sub(b" ", text[structlog.end() :]))
-    return _PADDED.sub(rb"\1 ", text, count=1)
+    return _PADDED_BAR.sub(rb"\1 |", _PADDED.sub(rb"\1 ", text, count=1), count=1)
 
 
 # A line's leading time stamp (ISO 8601, a logger's ``2026-12-05 01:54:58,587``, a time of
@@ -125,6 +125,8 @@ _STAMP = lazy(
     rb"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?(?:[ \t]+|(?=\|))"
 )
 _PADDED = lazy(rb"^([A-Za-z]+)[ \t]{2,}")
+# A level padded to its column between bars (``deploy | ERROR    | ...``).
+_PADDED_BAR = lazy(rb"(?<=\| )([A-Za-z]+)[ \t]{2,}\|")
 _BRACKETED = lazy(rb"^\[([a-z]+)[ \t]+\][ \t]+")
 _BLANKS = lazy(rb"[ \t]{2,}")
 _AFTER_STAMP = lazy(rb"^[-|][ \t]*")
