@@ -39,6 +39,11 @@ CASES = {
     # ``go test -v`` logs the message before the test's line: its first one.
     "go-verbose.txt": "--- FAIL: TestPricing (0.00s) - total = 89.99, want 90.00"
     " (pricing_test.go:42)",
+    # ``t.Log``'s lines before ``t.Errorf``'s, with ``-v`` and without: the one that fails.
+    "go-logged.txt": "--- FAIL: TestLedgerBalance (0.01s) - balance mismatch: got 1999,"
+    " want 2000 (ledger_test.go:88)",
+    "go-logged-after.txt": "--- FAIL: TestLedgerBalance (0.01s) - balance mismatch: got 1999,"
+    " want 2000 (ledger_test.go:88)",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     # Of several failing tests' reports (numbered under a tally or a heading), the first.
     "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",

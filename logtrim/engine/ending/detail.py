@@ -105,39 +105,53 @@ def _values(expected: bytes, lineno: int, line_after: Callable[[int], bytes | No
 # ``go test``'s message of a failing test, under its ``--- FAIL:`` line (and its subtests').
 _GO_MESSAGE = lazy(rb"^[\w./-]+_test\.go:[0-9]+: (\S.{0,200})$")
 _GO_SUBTEST = lazy(rb"^--- FAIL: ")
+# A test's message that says what failed, not what it did (``t.Log``'s ``fixture loaded``).
+_GO_FAILED = lazy(
+    rb"(?i)\b(?:got|want(?:ed)?|expected|unexpected|mismatch|differ|error|fail|not equal|"
+    rb"should|must|missing|invalid|wrong)|!=|\bpanic"
+)
 
 
 def _go_message(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
-    """`` - total = 89.99, want 90.00 (pricing_test.go:42)``: the first message logged under a
-    failing Go test's line, past its failing subtests' lines; with ``-v``, where the messages
-    come before it, the first of those since its ``=== RUN``; else nothing."""
-    for n in range(lineno, lineno + _GO_DEPTH):
+    """`` - total = 89.99, want 90.00 (pricing_test.go:42)``: the message logged under a
+    failing Go test's line (past its failing subtests' lines) that says what failed; with
+    ``-v``, where the messages come before it, the one of those since its ``=== RUN``; else
+    nothing. ``t.Log`` and ``t.Errorf`` write alike: the first message that reads as a
+    failure (``got``, ``want``, ``expected``, an error word), else the last one (a test's
+    ``t.Fatal`` ends it)."""
+    said: list[bytes] = []
+    for n in range(lineno, lineno + _GO_DEPTH + _GO_BEFORE):
         after = line_after(n)
         if after is None:
             break
         body = ANSI_BYTES.sub(b"", after).strip()
-        if _GO_SUBTEST.match(body):
+        if _GO_SUBTEST.match(body) and not said and n < lineno + _GO_DEPTH:
             continue
-        if (said := _GO_MESSAGE.match(body)) is not None:
-            return _go_said(said, body)
-        break
-    return _go_message_before(lineno, line_after)
+        if (message := _GO_MESSAGE.match(body)) is None:
+            break
+        said.append(_go_said(message, body))
+    return _go_failure(said) or _go_message_before(lineno, line_after)
 
 
 def _go_message_before(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes:
-    """``go test -v``'s first message logged before a failing test's line, back to the
-    ``=== RUN`` lines (a line of another kind ends the look: nothing)."""
-    first = None
+    """``go test -v``'s messages logged before a failing test's line, back to the ``=== RUN``
+    lines (a line of another kind ends the look): the one :func:`_go_failure` picks."""
+    said: list[bytes] = []
     for n in range(lineno - 2, max(lineno - 2 - _GO_BEFORE, -1), -1):
         line = line_after(n)  # the line at n + 1
         if line is None:
             break
         body = ANSI_BYTES.sub(b"", line).strip()
-        if (said := _GO_MESSAGE.match(body)) is not None:
-            first = _go_said(said, body)
+        if (message := _GO_MESSAGE.match(body)) is not None:
+            said.insert(0, _go_said(message, body))
         elif not body.startswith((b"=== RUN", b"=== CONT", b"=== PAUSE", b"=== NAME")):
             break
-    return first or b""
+    return _go_failure(said)
+
+
+def _go_failure(said: list[bytes]) -> bytes:
+    """Of a test's messages in order, the first that reads as a failure, else the last."""
+    return next((m for m in said if _GO_FAILED.search(m)), said[-1] if said else b"")
 
 
 def _go_said(said: re.Match[bytes], body: bytes) -> bytes:
