@@ -318,3 +318,49 @@ def test_the_tail_header_names_the_lines_under_it(
     shown = [line for line in before.splitlines() if not line.startswith("[logtrim]")]
     assert len(shown) + counted == len(lines) - int(header.group(1)), console
     assert len(result.console) <= budget
+
+
+# Eight tasks over eighty hosts before the failing one: the info tier's share is used by then.
+LONG_PLAYBOOK = """
+hosts = [f"web-{i:02d}" for i in range(1, 81)]
+def task(name):
+    print(f"\\nTASK [{name}] " + "*" * max(3, 70 - len(name)))
+for t in ["Gathering Facts", "common : install packages", "common : configure ntp",
+          "common : create users", "shop : create release directory",
+          "shop : unpack release archive", "shop : render appsettings", "shop : install unit"]:
+    task(t)
+    for h in hosts:
+        print(f"{'changed' if 'shop' in t else 'ok'}: [{h}]")
+task("shop : run database migrations")
+for h in hosts[1:]:
+    print(f"skipping: [{h}]")
+print('fatal: [web-01]: FAILED! => {"changed": true, "msg": "non-zero return code", "rc": 3}')
+task("shop : restart service")
+for h in hosts[1:]:
+    print(f"changed: [{h}]")
+raise SystemExit(2)
+"""
+
+
+def test_the_failing_steps_title_is_shown_above_its_error(run_logtrim: RunLogtrim) -> None:
+    """At 8 kB the info tier's share was used before the failing task: its ``TASK [...]`` line was
+    in a marker's count, and the ``fatal:`` line did not say which task failed. The title is
+    shown above the error's context now, the lines between in a marker of their own."""
+    result = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(LONG_PLAYBOOK))
+    assert result.code == 2
+    console = result.stdout.decode()
+    assert "info lines are no longer shown" in console  # the case: its share is used
+    above = console[: console.index("fatal: [web-01]")].splitlines()
+    title = next(i for i in range(len(above) - 1, -1, -1) if above[i].startswith("TASK ["))
+    assert above[title].startswith("TASK [shop : run database migrations] ***"), console
+    between = above[title + 1 :]
+    assert all(line.startswith(("skipping: [", "[logtrim] ... ")) for line in between), console
+    # Every line before the error is shown once or counted once.
+    lines = result.archive.decode().splitlines()
+    counted = sum(map(int, re.findall(r"^\[logtrim\] \.\.\. (\d+) (?:similar )?lines? ",
+                                      "\n".join(above), re.M)))  # fmt: skip
+    shown = [line for line in above if not line.startswith("[logtrim]")]
+    assert len(shown) + counted == lines.index(
+        'fatal: [web-01]: FAILED! => {"changed": true, "msg": "non-zero return code", "rc": 3}'
+    ), console
+    assert len(result.console) <= 8000

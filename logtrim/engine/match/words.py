@@ -11,7 +11,10 @@ from .levels import BOL as _BOL
 from .levels import COLOUR_B as _C
 from .roles import Role, Rule
 
-__all__ = ["WORDS", "ZERO", "L", "R"]
+#: A step's title at the margin, then a rule to the line's end (see the ``heading`` rule).
+TITLE = rb"^(?:" + _C + rb")*[A-Za-z][^\n]*? (?:\*{20,}|={20,}|-{20,})[ \t\r]*$"
+
+__all__ = ["TITLE", "WORDS", "ZERO", "L", "R"]
 
 # A weak word stands alone: not after or before a name's, an option's or a setting's
 # characters. Neither side takes a newline: a match stays on its line.
@@ -167,7 +170,7 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "heading",
         Kind.INFO,
-        rb"^(?:" + _C + rb")*[A-Za-z][^\n]*? (?:\*{20,}|={20,}|-{20,})[ \t\r]*$",
+        TITLE,
         "TASK [shop : run migrations] ******************************************",
     ),
     Rule(
