@@ -45,6 +45,9 @@ CASES = {
     "go-logged-after.txt": "--- FAIL: TestLedgerBalance (0.01s) - balance mismatch: got 1999,"
     " want 2000 (ledger_test.go:88)",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
+    # Flyway's failed migration: the database's message, not the ``Caused by:`` that says
+    # again which migration failed, nor the block's ``Error Code : 0``.
+    "flyway.txt": 'Message : ERROR: relation "orders_v2" already exists',
     # Of several failing tests' reports (numbered under a tally or a heading), the first.
     "mocha-two.txt": "AssertionError [ERR_ASSERTION]: 400 == 422",
     # Node's assertion says the values on a line of their own, set apart by blank lines.

@@ -108,6 +108,12 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Build succeeded. 0 Warning(s) 0 Error(s)", Kind.INFO),
         (b"Build FAILED. 0 Warning(s) 3 Error(s)", Kind.ERROR),
         (b"failures: 0", Kind.INFO),
+        # "none" is a zero count; an error code of zero is none (Flyway's field), another one is.
+        (b"invalidation I2J3 created: 1 paths, errors: none", Kind.INFO),
+        (b"Error Code : 0", Kind.INFO),
+        (b"errorCode=0 status=done", Kind.INFO),
+        (b"Error Code : 1062", Kind.ERROR),
+        (b"error code: 0x80070005", Kind.ERROR),
         # A passing test's line is detail whatever its name says.
         ("  \u2713 handles error responses".encode(), Kind.NOISE),
         (b"ok 3 - retries on failure", Kind.NOISE),

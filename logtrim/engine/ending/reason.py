@@ -80,6 +80,7 @@ class ReasonChooser:
     _boxed: int = -1  # the chosen line's number when it is a boxed diagnostic's
     _next: int = -1  # the number of the line after the chosen one
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
+    _said: deque[bytes] = field(default_factory=lambda: deque(maxlen=16))  # the last errors
     _ranks: FormRanks = field(default_factory=FormRanks)
     node: NodeErrors = field(default_factory=NodeErrors)
     carried: bytes = b""  # the carrier's prefix of the traceback read now
@@ -112,7 +113,7 @@ class ReasonChooser:
     def take_error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
         """An error line away from any traceback, ranked by its words (``shown``: the line
         as named, when ``body`` is it without a carrier's stamp)."""
-        if _pointer(body) or self._continues(line, body, lineno):
+        if _pointer(body) or self._continues(line, body, lineno) or self._restates(body):
             return
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
@@ -129,6 +130,19 @@ class ReasonChooser:
         # (one that found nothing never keeps a program's next message from the reason)
         own = own_message(plain_text(line), body) and not cleans
         self.take(rank, shown or body, lineno, own=own)
+
+    def _restates(self, body: bytes) -> bool:
+        """Whether an error line is a ``Caused by:`` that says again what an error line just
+        before it said (Flyway's ``Caused by: Migration V4__x.sql failed`` under ``ERROR:
+        Migration V4__x.sql failed`` and its details): no cause of its own. Else the line is
+        remembered for the next."""
+        said = self._said
+        if body.startswith(b"Caused by: "):
+            cause = body[len(b"Caused by: ") :].strip()
+            if cause and any(earlier.endswith(cause) for earlier in said):
+                return True
+        said.append(body.strip())
+        return False
 
     def _continues(self, line: bytes, body: bytes, lineno: int) -> bool:
         """Whether an error line goes on the sentence of the chosen line right above it,

@@ -193,13 +193,15 @@ ZERO: tuple[Rule, ...] = (
         caseless=False,
         role=Role.ZERO,
     ),
-    # Zero counts: "0 errors", "failed: 0", "no errors", "no failures", MSBuild's "0 Error(s)",
-    # a counter's "errors 0".
+    # Zero counts: "0 errors", "failed: 0", "errors: none", "no errors", "no failures",
+    # MSBuild's "0 Error(s)", a counter's "errors 0", an error code of 0.
     Rule(
         "zero-count",
         Kind.NOISE,
         rb"\b0 +" + _COUNTED + rb"(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
-        rb"\b(?:errors?|failed|failures?)[:=] *0\b|\b(?:no|without) (?:errors?|failures?)\b|"
+        rb"\b(?:errors?|failed|failures?)[:=] *(?:0|none)\b|"
+        rb"\b(?:no|without) (?:errors?|failures?)\b|"
+        rb"\berror[ _-]?code[ \t]*[:=]?[ \t]*0\b|"  # a zero code (Flyway's ``Error Code : 0``)
         rb"\berrors +0(?:[ \t\r;)]|, |$)|"  # a counter's (``RX errors 0  dropped 0``)
         rb"\berrors +dropped\b",  # a table of an interface's counters (``ip -s link``'s head)
         "Tests: 120 passed, 0 failed",
