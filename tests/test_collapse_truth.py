@@ -91,9 +91,12 @@ def test_a_line_that_differs_in_a_number_is_not_called_a_repeat(run_logtrim: Run
     )
     r = run_logtrim("--verbatim", "0", "--", "bash", "-c", script)
     assert r.code == 1
-    assert b"health check web-09 returned 503 in 12 ms\n" in r.stdout
+    assert r.stdout.count(b"health check web-09 returned 503 in 12 ms\n") == 2  # and the reason
     assert b"(repeated" not in r.stdout
-    assert b"--- last 20 lines (exit code 1) ---" in r.stdout
+    # The 503, an error line, ends the run of similar info lines before it: shown live, with
+    # its context, not counted among them (it was, and came back only in the failure tail).
+    live = r.stdout.split(b"[logtrim] --- last")[0]
+    assert b"health check web-09 returned 503 in 12 ms\n" in live
 
 
 def test_similar_lines_show_their_last_one(run_logtrim: RunLogtrim) -> None:
@@ -223,3 +226,19 @@ def test_no_stretch_before_or_inside_the_last_lines_goes_unmarked(
     trimmed = _trim("--budget", "30kB", str(log))
     assert len(trimmed) <= 30_000
     _check_stretches_marked(trimmed, number)
+
+
+def test_an_error_record_is_no_repeat_of_the_info_records_around_it(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A JSON logger's records share one template (every value a quoted string or a number):
+    an error record among info records was counted as one more of their similar lines, and
+    the console never showed it (``errors 0/1``). A line of another tier ends the run."""
+    record = '{{"level":{},"time":{},"pid":4242,"hostname":"worker-3","msg":"{}"}}\n'
+    info = [record.format(30, 1733346000000 + i, f"processed batch {i}") for i in range(300)]
+    error = record.format(50, 1733346002000, "payment declined for order 7731")
+    (tmp_path / "log.txt").write_text("".join([*info, error, *info]), encoding="utf-8")
+    r = run_logtrim("--budget", "40kB", "--", "cat", "log.txt", cwd=tmp_path)
+    assert r.code == 0
+    assert r.stdout.count(error.encode()) == 1
+    assert b"errors 1/1" in r.stdout

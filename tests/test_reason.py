@@ -350,9 +350,15 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
         (b'{"event": "db.migrate", "message": "migration 0042 failed", "exception": '
          b'"ValueError: duplicate column"}',
          b"migration 0042 failed: ValueError: duplicate column"),
-        # no error field: the record as it is (its other fields may say what went wrong)
+        # no error field: its message and the fields that may say what went wrong, not the
+        # logger's own (time, level, service)
         (b'{"level": "error", "msg": "request failed", "status": 503}',
-         b'{"level": "error", "msg": "request failed", "status": 503}'),
+         b"request failed (status=503)"),
+        (b'{"timestamp":"2026-12-06T19:48:47.356Z","level":"fatal","service":"checkout-worker",'
+         b'"msg":"shutting down: cannot reach database after 5 attempts","exitCode":2}',
+         b"shutting down: cannot reach database after 5 attempts (exitCode=2)"),
+        (b'{"time": "2026-12-06T19:48:47Z", "level": "error", "msg": "disk full"}',
+         b"disk full"),
         # no message field, or not JSON: the line as it is
         (b'{"level": "error", "code": 7}', b'{"level": "error", "code": 7}'),
         (b"{not json} ERROR x", b"{not json} ERROR x"),

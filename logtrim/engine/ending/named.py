@@ -147,6 +147,8 @@ def said(text: bytes, record: dict[str, object] | None) -> bytes:
     last = _summary(error) if isinstance(error, str) else ""
     if not last and isinstance(error, str) and len(lines := error.strip().splitlines()) == 1:
         last = lines[0].strip()
+    if error is None:
+        return _with_fields(message, record).encode("utf-8", "replace")
     if not last:
         return text
     said = message if last in message else f"{message}: {last}"
@@ -154,6 +156,32 @@ def said(text: bytes, record: dict[str, object] | None) -> bytes:
     # bytes; the record is said, never a reason to fail.
     return said.encode("utf-8", "replace")
 
+
+def _with_fields(message: str, record: dict[str, object]) -> str:
+    """A record without an error: its message, then its other fields but the logger's own
+    (time, level, logger, process), which may say what went wrong (``request failed
+    (status=503, url=/pay)``); ``_FIELDS`` characters of them at most."""
+    said = message
+    fields = [
+        f"{key}={value if isinstance(value, str) else json.dumps(value)}"
+        for key, value in record.items()
+        if key not in _MESSAGE and key.lower() not in _OWN_FIELDS and value not in ("", None)
+    ]
+    if fields:
+        listed = ", ".join(fields)
+        said += f" ({listed if len(listed) <= _FIELDS else listed[: _FIELDS - 3] + '...'})"
+    return said
+
+
+#: A logger's own fields of a record (pino's, bunyan's, zap's, structlog's, Serilog's,
+#: logstash's, winston's, Go's slog): what a person reading the reason needs not.
+_OWN_FIELDS = frozenset(
+    ("time", "timestamp", "@timestamp", "ts", "@t", "datetime", "date", "level", "severity",
+     "lvl", "@l", "log.level", "loglevel", "levelname", "logger", "logger_name", "name",
+     "service", "hostname", "host", "pid", "v", "@version", "thread", "thread_name",
+     "process", "@mt", "@i")
+)  # fmt: skip
+_FIELDS = 200
 
 _LEVEL = ("level", "severity", "lvl", "@l", "log.level", "loglevel")
 _FATAL_LEVELS = frozenset(

@@ -71,10 +71,10 @@ def take(
     shown; while a run is being counted (one line of it was, by :func:`show`). None when it
     is not, or when fewer than two lines are in it: :func:`show` then. Returns the next hit
     index, position and line number."""
-    key = sel.repeats.counting(stream)
+    kind = hits[i][1]
+    key = sel.repeats.counting(stream, kind)
     if key is None:
         return None
-    kind = hits[i][1]
     width = min(sel.shaper.width, sel.shaper.max_line)
     find, start, shown = region.find, hits[i][0], sel.repeats.streams[stream].line
     pos, j, alike = start, i, True

@@ -37,6 +37,10 @@ class Run:
         self.same = True  # every line counted is ``line`` itself ("repeated" is true)
         self.first = -1  # the first line counted, the last one and its tier
         self.last: tuple[int, bytes, Kind] | None = None
+        # The tier of the line shown, and of the line key() last let through: a line of
+        # another tier repeats nothing (an error record after info records of one template).
+        self.kind: Kind = INFO
+        self.candidate_kind: Kind = INFO
 
     def last_key(self) -> bytes | None:
         """The template of the last shown line (made from the line when first needed)."""
@@ -89,7 +93,7 @@ class Repeats:
         else was printed since (a progress line, the other stream's line): the count comes
         right after the line it counts."""
         run = self.streams[stream]
-        run.candidate = shown
+        run.candidate, run.candidate_kind = shown, kind
         if self._broken(run):
             if run.count:
                 self._report(stream)
@@ -99,7 +103,7 @@ class Repeats:
         run.given = None
         out = self._out
         key = repeat_key(shown)
-        if key == run.last_key():
+        if key == run.last_key() and kind == run.kind:
             if not run.count:
                 run.first = lineno
             run.count += 1
@@ -119,11 +123,11 @@ class Repeats:
         run.key = None
         return key
 
-    def counts(self, stream: int, shown: bytes) -> bool:
-        """Whether :meth:`key` would count ``shown`` now (what it changes, :meth:`key`
-        would change first too)."""
+    def counts(self, stream: int, shown: bytes, kind: Kind) -> bool:
+        """Whether :meth:`key` would count ``shown``, a line of tier ``kind``, now (what it
+        changes, :meth:`key` would change first too)."""
         run = self.streams[stream]
-        if self._broken(run):
+        if self._broken(run) or kind != run.kind:
             return False
         key = run.last_key()
         return key is not None and repeat_key(shown) == key
@@ -137,11 +141,12 @@ class Repeats:
         key = run.last_key()
         return key is not None and key.startswith(repeat_key(start))
 
-    def counting(self, stream: int) -> bytes | None:
+    def counting(self, stream: int, kind: Kind) -> bytes | None:
         """The template of the run being counted on ``stream`` (a line of it counted already,
-        nothing since): a line with it is counted too. None: no run is being counted."""
+        nothing since): a line of tier ``kind`` with it is counted too. None: no run of that
+        tier is being counted."""
         run = self.streams[stream]
-        if not run.count or self._broken(run):
+        if not run.count or self._broken(run) or kind != run.kind:
             return None
         return run.last_key()
 
@@ -207,6 +212,7 @@ class Repeats:
         run.given = None
         run.reported = now
         run.line, run.same = run.candidate, True
+        run.kind = run.candidate_kind
         run.at = self._out.printed
 
     def end(self, stream: int) -> None:

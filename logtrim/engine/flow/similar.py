@@ -76,7 +76,7 @@ def take(
     first, last = region[start : start + size], region[end - size : end]
     last_no = lineno + lines - 1
     reasons = sel.reasons
-    if not reasons.ranked(first, lineno) or not sel.repeats.counts(stream, first):
+    if not reasons.ranked(first, lineno) or not sel.repeats.counts(stream, first, ERROR):
         return None
     # Each would be offered: the same rank, so the first and the last say which one wins.
     # Counted as each would be before it is offered: the reason reads the error lines
