@@ -31,6 +31,10 @@ CASES = {
     "node-spec.txt": "\u2716 total sums price*qty (0.985662ms) - AssertionError"
     " [ERR_ASSERTION]: Expected values to be strictly equal:",
     "webpack.txt": "Module not found: Error: Can't resolve './foo' in '/app/src'",
+    # npm 7-9 running it in a workspace: its ``Error: command failed`` and ``in workspace``
+    # lines say which script failed, not why.
+    "webpack-workspace.txt": "Module not found: Error: Can't resolve './CouponForm' in"
+    " '/builds/shop/web/src/checkout'",
     "tsc.txt": "src/app.ts(3,7): error TS2322: Type 'string' is not assignable to type 'number'.",
     "dotnet.txt": "Assert.Equal() Failure (expected 90, actual 100)",
     # ``go test``'s message under the failing test's line and its failing subtest's.

@@ -65,11 +65,13 @@ _FIRST_WINS = frozenset((Rank.COMPILER, Rank.SUMMARY, Rank.TEST, Rank.TEST_ASSER
 # A line that only says that something failed, not why.
 _STATUS = AnySearch(
     rb"^make(?:\[[0-9]+\])?: \*\*\*|exit(?:ed)? (?:with )?(?:code|status)|non-zero exit|"
-    rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) (?:code|errno|A complete log|"
+    rb"returned non-zero|exit code [0-9]|^npm (?:ERR!|error) +(?:code|errno|A complete log|"
+    rb"in workspace|at location|"
     # npm 7 on: where the script ran and what it ran (``workspace``, ``location``, ``command
     # sh -c webpack``) say which script failed, not why.
     rb"workspace |location |command (?:sh -c|[A-Za-z]:\\|/)|"
-    rb"Log files were not written|[ \t]*$|command failed|path |syscall |Lifecycle script)|"
+    rb"Log files were not written|[ \t]*$|(?:Error: )?command failed|path |syscall |"
+    rb"Lifecycle script)|"
     rb"^Error: Process completed|^BUILD FAILURE|^\[ERROR\] (?:BUILD FAILURE|-> \[Help|"
     rb"Re-run Maven|To see the full|For more information|$)|^FAILED \((?:failures|errors)=|"
     rb"^=+ .*\b(?:failed|error)s?\b.* in [0-9.]+s|^[0-9]+ (?:failed|errors?)\b|"
