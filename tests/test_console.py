@@ -949,3 +949,41 @@ def test_no_marker_longer_than_the_line_it_hides_between_a_tests_commands(
     out = r.stdout.decode()
     assert "]\nrunning test 5: basket rule 5\n##teamcity[testFinished" in out, out[:3000]
     assert not re.search(r"testStarted [^\n]*\n\[logtrim\] \.\.\. 1 line \(", out), out[:3000]
+
+
+_RACE = (
+    "for i in range(3500):\n"
+    "    print(f'--- PASS: TestCase{i:04d} (0.0{i % 10}s)')\n"
+    "print('==================')\n"
+    "print('WARNING: DATA RACE')\n"
+    "print('Write at 0x00c0001b4010 by goroutine 41:')\n"
+    "print('  github.com/acme/shop/internal/cache.(*LRU).Put()')\n"
+    "print('      /builds/shop/internal/cache/lru.go:57 +0x1c4')\n"
+    "print()\n"
+    "print('Previous read at 0x00c0001b4010 by goroutine 40:')\n"
+    "print('  github.com/acme/shop/internal/cache.(*LRU).Get()')\n"
+    "print('      /builds/shop/internal/cache/lru.go:41 +0x9a')\n"
+    "print('==================')\n"
+    "print('--- FAIL: TestLRUConcurrent (0.02s)')\n"
+    "print('    testing.go:1465: race detected during execution of test')\n"
+    "print('FAIL')\n"
+    "raise SystemExit(1)\n"
+)
+
+
+def test_a_few_lines_left_out_before_an_errors_context_are_shown_while_its_tier_has_room(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Go's race report at a 100 kB budget, 5 kB of it printed: the three lines between its
+    ``WARNING: DATA RACE`` and the context of the failure under it (the goroutine that wrote,
+    the report's more useful half) were a marker in the last screen of the console. A few
+    lines (up to 8) costing at most a 64th of the tier's room left are shown instead."""
+    r = run_logtrim("--ci", "plain", "--budget", "100kB", "--", *py(_RACE))
+    assert r.code == 1
+    out = r.stdout.decode()
+    report = out[out.index("WARNING: DATA RACE") : out.index("--- FAIL: TestLRUConcurrent")]
+    assert "not shown" not in report, out[-2000:]
+    assert "Write at 0x00c0001b4010 by goroutine 41:" in report
+    # At a small budget the marker stays: the room is the failure's.
+    small = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(_RACE)).stdout.decode()
+    assert "... 3 lines (143 B) not shown ..." in small

@@ -40,6 +40,10 @@ HEADING_FAR = 16
 #: (the ``+`` line of a unittest diff, under its ``-`` line) for a few bytes.
 _INSTEAD = 4
 _WORTH = 2
+#: The most lines left out shown instead of their marker while the tier has room: their cost
+#: at most a :data:`_ROOMY`-th of the room left.
+_INSTEAD_ROOMY = 8
+_ROOMY = 64
 
 
 class Shower:
@@ -129,7 +133,7 @@ class Shower:
         if not allows(len(masked)):  # no room even alone: no gap, no context
             self.hold(kind, written)
             return False
-        before = self._few_left(lineno, before)
+        before = self._few_left(lineno, before, kind)
         ctx = [(n, s, mask(b)) for n, s, b in before]
         # The gap marker counts the lines before the context: less its lines and their bytes
         # as written (the history's form; a long line's start only, so never more).
@@ -236,22 +240,33 @@ class Shower:
         return True
 
     def _few_left(
-        self, lineno: int, before: list[tuple[int, int, bytes]]
+        self, lineno: int, before: list[tuple[int, int, bytes]], kind: Kind
     ) -> list[tuple[int, int, bytes]]:
         """``before``, and the few lines the gap marker above it would count when they are
         at most twice as long together as it (a test's expected and actual values between its
-        message and the frames shown after them): they are context too."""
+        message and the frames shown after them), or, while the tier of the line (``kind``)
+        has room, at most a 64th of that room (the other half of a race detector's report
+        between its warning and the context of the failure under it): they are context too."""
         out = self.out
         left = out.gap_lines - len(before)
-        if not 0 < left <= _INSTEAD:
+        if not 0 < left <= _INSTEAD_ROOMY:
             return before
         first = before[0][0] if before else lineno
-        lines = self.context_before(first)[-left:]
+        history = self.history
+        if first - left <= max(history.last_shown, history.passed):
+            return before
+        lines = [
+            (n, stream, self.shaper.display(raw))
+            for n, stream, raw in history.recent(first, left)
+            if history.visible(n, stream) and not self.dropped(raw)
+        ]
         if len(lines) != left or lines[0][0] != first - left:
             return before
         marker = out.gap_text(len(before), sum(len(b) for _, _, b in before))
         cost = sum(len(b) for _, _, b in lines)
-        return [*lines, *before] if cost <= _WORTH * len(marker) else before
+        cheap = left <= _INSTEAD and cost <= _WORTH * len(marker)
+        roomy = cost <= self.budget.tier_room(kind) / _ROOMY
+        return [*lines, *before] if cheap or roomy else before
 
     def fill_gap(self, lineno: int) -> None:
         """Before line ``lineno``, printed by another path (a CI command): the few lines left
