@@ -244,9 +244,10 @@ class Shower:
     ) -> list[tuple[int, int, bytes]]:
         """``before``, and the few lines the gap marker above it would count when they are
         at most twice as long together as it (a test's expected and actual values between its
-        message and the frames shown after them), or, while the tier of the line (``kind``)
-        has room, at most a 64th of that room (the other half of a race detector's report
-        between its warning and the context of the failure under it): they are context too."""
+        message and the frames shown after them), or, between a line shown and the context,
+        while the tier of the line (``kind``) has room, at most a 64th of that room (the other
+        half of a race detector's report between its warning and the context of the failure
+        under it): they are context too."""
         out = self.out
         left = out.gap_lines - len(before)
         if not 0 < left <= _INSTEAD_ROOMY:
@@ -265,7 +266,10 @@ class Shower:
         marker = out.gap_text(len(before), sum(len(b) for _, _, b in before))
         cost = sum(len(b) for _, _, b in lines)
         cheap = left <= _INSTEAD and cost <= _WORTH * len(marker)
-        roomy = cost <= self.budget.tier_room(kind) / _ROOMY
+        # (a hole between lines shown, not the lines before the first one: the context's size
+        # is the user's there)
+        hole = history.last_shown >= 0 and history.last_shown == first - left - 1
+        roomy = hole and cost <= self.budget.tier_room(kind) / _ROOMY
         return [*lines, *before] if cheap or roomy else before
 
     def fill_gap(self, lineno: int) -> None:
