@@ -70,7 +70,7 @@ class Tally:
             # the secret it replaces can make them more than the bytes written.
             f"shown {lines_text(shown_lines)} ({format_size(console)} printed"
             # (every line shown: no share, though a CRLF printed as LF makes fewer bytes)
-            + (f", {_share(share)})" if share < 100 and shown_lines < lines else ")")
+             + (f", {_share(share)})" if share < 100 and shown_lines < lines else ")")
         )
         if self.dropped_lines:
             # (later ones are in the markers' counts, with the other lines not shown)
