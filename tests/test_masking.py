@@ -198,10 +198,13 @@ def test_learning_then_masking_as_learning_all_at_once(steps: list[tuple[str, by
         )
 
 
-@pytest.mark.parametrize("flag", [" True", "tRUE", "True\n", " true "])
+@pytest.mark.parametrize(
+    "flag", [" True", "tRUE", "True\n", " true ", "True\x00", "\x00True", "\x00\x00 TRUE \x00"]
+)
 def test_a_sensitive_flag_bool_parse_accepts_is_learned(flag: str) -> None:
-    """`sensitive` is read as .NET's bool.Parse reads it (any case, spaces around): a
-    value the server would take as sensitive is masked by logtrim too."""
+    """`sensitive` is read as .NET's bool.Parse reads it (any case, blanks and NULs around:
+    ``Boolean.TryParse`` trims both): a value the server would take as sensitive is masked by
+    logtrim too (``True\0`` was not, and the secret was printed and archived)."""
     value = "learned-secret-2"
     b64 = base64.b64encode(value.encode()).decode()
     sensitive = base64.b64encode(flag.encode()).decode()

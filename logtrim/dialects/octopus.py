@@ -29,6 +29,7 @@ from .syntax import Mask
 #: the fail-open path reads the same lines as bytes (logtrim/run/fallback.py).
 ATTRIBUTES = r"""\s*(?:(?:[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*")\s*)+(?:\][^\n]*)?|\][^\n]*)"""
 _ATTRIBUTES = lazy(ATTRIBUTES)
+_BLANKS_NULS = lazy(r"^[\s\x00]+|[\s\x00]+$")  # what .NET's Boolean.TryParse trims
 _COMMAND = lazy(octomask.COMMAND)
 # A level switch alone on its line, as the bootstrap's ``Write-Verbose`` writes one before and
 # after each line (see ``Dialect.quick``): no attribute, nothing to decode or mask.
@@ -154,9 +155,10 @@ class Octopus(Dialect):
         # Every message on the line, in any case: more masking is safe.
         for message in parse_messages(line, any_case=True):
             name = message.name.lower()
-            # As .NET's bool.Parse, any case and spaces around (learning more is always safe).
+            # As .NET's bool.Parse, any case, blanks and NULs around (learning more is always
+            # safe: ``Boolean.TryParse`` trims both, ``True\0`` is true to Calamari).
             flag = message.attrs.get("sensitive") or ""
-            sensitive = name == "setvariable" and flag.strip().lower() == "true"
+            sensitive = name == "setvariable" and _BLANKS_NULS.sub("", flag).lower() == "true"
             value = message.attrs.get("value")
             if value and (sensitive or name == "mask"):
                 found.append(value)
