@@ -239,3 +239,34 @@ def test_a_token_that_holds_a_secret_is_the_masked_one_to_the_runner(
     assert b"TopSecret91" not in r.console and b"TopSecret91" not in r.archive
     lines = r.stdout.splitlines()
     assert lines.index(b"::********::") > lines.index(b"::add-mask::********")
+
+
+@pytest.mark.parametrize("fault", [None, "0", "60"])
+@pytest.mark.parametrize(
+    "declare",
+    ["print('::add-mask::ResumeTok-98765')", "print('##vso[task.setsecret]ResumeTok-98765')"],
+)
+def test_a_token_that_becomes_a_secret_while_paused_still_resumes(
+    run_logtrim: RunLogtrim, fault: str | None, declare: str
+) -> None:
+    """The runner paused on ``ResumeTok-98765``, shown in clear; the child then declared the
+    token a secret and resumed with it. The resume was shown ``::********::``: the runner never
+    resumed, and the ``set-output``, the child's ``::error::`` and logtrim's own closing
+    commands after it were all text to it. The resume is shown as written (the token was on
+    the console already); everywhere else the token is masked."""
+    code = (
+        "import time\nprint('::stop-commands::ResumeTok-98765', flush=True)\ntime.sleep(0.2)\n"
+        f"{declare}\nprint('token ResumeTok-98765 in text', flush=True)\ntime.sleep(0.2)\n"
+        "print('::ResumeTok-98765::')\nprint('::set-output name=after::resumed')\n"
+        "print('::error::real error annotation')\nraise SystemExit(1)\n"
+    )
+    env = {"LOGTRIM_FAULT_AFTER": fault} if fault else None
+    r = run_logtrim("--ci", "github", "--", *py(code), env=env)
+    assert r.code == 1
+    lines = r.stdout.splitlines()
+    assert lines[0] == b"::stop-commands::ResumeTok-98765"
+    assert b"::ResumeTok-98765::" in lines
+    assert b"token ******** in text" in lines
+    assert lines.index(b"::ResumeTok-98765::") < lines.index(b"::set-output name=after::resumed")
+    assert b"::********::" not in r.stdout
+    assert b"token ResumeTok-98765" not in r.archive

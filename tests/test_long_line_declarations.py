@@ -266,3 +266,26 @@ def test_a_long_secret_spelled_in_unicode_escapes_written_in_chunks_is_masked(
     )
     for shown in (result.stdout, result.archive):
         assert b"|0x0041|0x0062|0x0033|0x0041|0x0062|0x0033" not in shown
+
+
+@pytest.mark.parametrize(
+    ("ci", "declare"),
+    [("github", f"\r::add-mask::{SECRET}\r"), ("azure", f"\r##vso[task.setsecret]{SECRET}\r")],
+)
+def test_a_declaration_deep_in_a_long_line_reaches_its_ci_as_written(
+    run_logtrim: RunLogtrim, ci: str, declare: str
+) -> None:
+    """A declaration to the CI in use after a ``\\r`` in a line over 1 MiB, its secret used
+    again later on that line: the secret was learned from the piece ahead of the command, so
+    the command was masked as any text (``::add-mask::********``) and the CI registered the
+    mask, not the secret. The command passes as written; the use after it is masked."""
+    code = (
+        "import os, sys\n"
+        f"os.write(1, b'p' * 1_500_000 + {declare.encode()!r} + b'use {SECRET} here\\n')\n"
+    )
+    r = run_logtrim("--ci", ci, "--", *py(code))
+    assert r.code == 0
+    lines = r.stdout.split(b"\n")
+    assert declare.strip("\r").encode() in lines
+    assert b"use ******** here" in lines
+    assert SECRET.encode() not in r.archive

@@ -139,6 +139,11 @@ class Dialect:
         runner does not): only then does the declaring command keep its value."""
         return True
 
+    def resumes_in_clear(self, line: str) -> bool:
+        """Whether ``line`` is a command shown as written whatever the secrets: the resume of
+        a pause whose token the console showed in clear (GitHub's)."""
+        return False
+
     def secret_forms(self, value: str) -> list[str]:
         """The forms a secret takes inside this system's commands (its escapes), besides
         the value itself: masked everywhere, so a command never carries it either way."""

@@ -71,6 +71,11 @@ class GitHub(Dialect):
         self.was_paused = False  # the child paused commands at some time (replay_pause)
         # The console's masking: a token that holds a secret is ``********`` to the runner.
         self._hide: Callable[[str], str] | None = None
+        # The tokens of pauses whose stop the console showed in clear (folded): the command
+        # that resumes one is shown as written, though the token became a secret since (an
+        # ``add-mask`` of it while paused): it was on the console, and masked, the runner
+        # would never resume. A few at most.
+        self._clear_tokens: set[str] = set()
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -170,13 +175,36 @@ class GitHub(Dialect):
         self._hide = hide
 
     def _observe(self, name: str, data: str) -> None:
-        if self._hide is not None:  # as the runner reads them: masked as the console shows
-            name, data = self._hide(name), self._hide(data)
+        if self._hide is not None and not self._resumes(name):
+            # As the runner reads them: masked as the console shows (a pause's token that
+            # holds a secret is ``********`` to it), but for a resume shown as written.
+            hidden = self._hide(name), self._hide(data)
+            if fold(name) == "STOP-COMMANDS" and hidden[1] == data and len(self._clear_tokens) < 64:
+                self._clear_tokens.add(fold(data))
+            name, data = hidden
         running = self.paused_token is None
         self.paused_token = paused(self.paused_token, name, data)
         self.was_paused = self.was_paused or self.paused_token is not None
         if running and self.paused_token is None and fold(name) in ("GROUP", "ENDGROUP"):
             self.group_open = fold(name) == "GROUP"
+
+    def _resumes(self, name: str) -> bool:
+        """Whether a command of this name resumes a pause whose stop the console showed with
+        its token in clear (the runner compares names in any case)."""
+        return bool(self._clear_tokens) and fold(name) in self._clear_tokens
+
+    def resumes_in_clear(self, line: str) -> bool:
+        # The token is the command's whole name (no data to mask).
+        if not self._clear_tokens:
+            return False
+        found = parse(line.rstrip("\r\n"))
+        return found is not None and self._resumes(found[0]) and not found[1].strip()
+
+    def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
+        # The resume of a pause whose token the console showed in clear: as written.
+        if self.resumes_in_clear(line.decode("utf-8", "surrogateescape")):
+            return line
+        return super().mask_command(line, mask)
 
     def quick_ready(self) -> bool:
         return self.paused_token is None

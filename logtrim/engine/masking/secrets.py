@@ -234,7 +234,7 @@ class Secrets:
         for start, end in lines:
             line = region[start:end]
             edge = any(a < end and b > start and (a < start or b > end) for a, b in spans)
-            if edge or not self.commands.declares(line):
+            if edge or not self.commands.keeps_command(line):
                 continue  # masked as text (so is a line a secret over lines runs into)
             parts.append(_masked(region, spans, pos, start))
             masked = self.commands.mask(stream, line, self.masker.mask)

@@ -98,6 +98,22 @@ class Commands:
         """Whether ``line`` declares a secret to the system in use (its command carries it)."""
         return line.rstrip(b"\r\n") in self.declared.declaring
 
+    def declares_in_use(self, line: bytes) -> bool:
+        """Whether a whole command line declares a secret the system in use reads as one
+        (it needs the value as written), whether or not it was learned already."""
+        dialect = self.declared.dialects[0]
+        text = line.decode("utf-8", "surrogateescape")
+        return bool(dialect.declared_secrets(text)) and dialect.declares_to_ci(text)
+
+    def keeps_command(self, line: bytes) -> bool:
+        """Whether a command line is shown as written whatever the secrets: one that declares
+        a secret to the system in use, or resumes a pause whose token the console showed in
+        clear (:meth:`.Dialect.resumes_in_clear`)."""
+        if self.declares(line):
+            return True
+        text = line.decode("utf-8", "surrogateescape")
+        return any(d.resumes_in_clear(text) for d in self._dialects)
+
     def cut_from(self, line: bytes, command: bytes) -> None:
         """``command`` goes alone, without the text around it on ``line``: if the line
         declares a secret to the system in use, so does the command (as it is)."""

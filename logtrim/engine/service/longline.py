@@ -237,6 +237,10 @@ class LongCommands:
         if span is None:
             if line.values is not None:
                 return self._passing(stream, line.values, part, first=first)
+            if first and close is False and self._commands.declares_in_use(part):
+                # A declaration to the CI in use, whole in this part (after a \r: GitHub's,
+                # Azure's): as written, its value learned ahead may be masked elsewhere.
+                return self._commands.declaration(part, self._masker.mask)
             # (a value it starts may end in a later piece: read in every escape)
             form = self._forward.command_form(stream, part) if first else part
             return self._masker.mask_piece(form)
