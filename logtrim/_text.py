@@ -112,3 +112,14 @@ def inert(text: str) -> str:
     command in it (``##vso[`` is shown ``\\x23#vso[``): a directory named with a newline and
     a command must not make logtrim print that command."""
     return _OPENER.sub(r"\\x23", one_line(text))
+
+
+_NAME_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+")
+
+
+def split_names(raw: str) -> list[str]:
+    """Variable names in one string (``LOGTRIM_MASK_ENV``, a config's ``mask-env``): apart
+    by commas, semicolons or blanks, none of which a name holds (``A;B`` or ``A B`` named no
+    variable, and their secrets went unmasked). Two separators in a row leave an empty name
+    (``A,,B``: a typo the caller may refuse)."""
+    return _NAME_SEPARATORS.split(raw.strip())

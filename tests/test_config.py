@@ -49,6 +49,28 @@ def test_precedence_cli_over_env_over_files(tmp_path: Path) -> None:
     assert settings.head == 1  # command line over all
 
 
+@pytest.mark.parametrize(
+    "listed",
+    [
+        "DB_PASSWORD,API_TOKEN",
+        "DB_PASSWORD;API_TOKEN",
+        "DB_PASSWORD API_TOKEN",
+        " DB_PASSWORD ; API_TOKEN ",
+    ],
+)
+def test_mask_env_names_apart_by_commas_semicolons_or_blanks_all_mask(
+    tmp_path: Path, listed: str
+) -> None:
+    """``LOGTRIM_MASK_ENV="DB_PASSWORD;API_TOKEN"`` (or blanks between) named one variable
+    that no one set: a warning, and both secrets were printed."""
+    env = {"LOGTRIM_MASK_ENV": listed, "DB_PASSWORD": "Hunter2Secret", "API_TOKEN": "Tok9876543"}
+    result = _run(["run", "--artifact", "a.zst", "--", "echo", "pw Hunter2Secret Tok9876543"],
+                  tmp_path, env)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith(b"pw ******** ********\n")
+    assert b"unset" not in result.stderr
+
+
 def test_mask_env_names_add_up_across_layers(tmp_path: Path) -> None:
     """A --mask-env on the command line does not unmask what the config file names."""
     (tmp_path / "logtrim.toml").write_text('mask-env = ["DB_PASSWORD"]\n')

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from .._errors import UsageError
 from .._log import say
+from .._text import split_names
 from .settings import Settings, Source, names
 
 
@@ -204,7 +205,7 @@ def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
             continue
         for place in (table, data):  # beside a [logtrim] table too: the error names them
             raw = place.get("mask-env", place.get("mask_env")) if isinstance(place, dict) else None
-            values = raw if isinstance(raw, list) else str(raw).split(",") if raw else []
+            values = raw if isinstance(raw, list) else split_names(str(raw)) if raw else []
             names += [str(v).strip() for v in values if str(v).strip()]
     return names
 

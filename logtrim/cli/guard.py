@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError, OutputError
 from .._regex import lazy
-from .._text import hide_secrets
+from .._text import hide_secrets, split_names
 
 # A device or disk that takes no more: what the user's redirection chose, not a bug.
 _FULL = frozenset((errno.ENOSPC, errno.EDQUOT, errno.EFBIG))
@@ -148,7 +148,7 @@ def _config_names(config: str | None) -> list[str]:
 def named_secrets(masks: Iterable[str], names: Iterable[str]) -> list[str]:
     """The ``--mask`` values and the values of the variables ``--mask-env`` and
     ``LOGTRIM_MASK_ENV`` name, read directly: for logtrim's words before any setting is."""
-    names = [*names, *os.environ.get("LOGTRIM_MASK_ENV", "").split(",")]
+    names = [*names, *split_names(os.environ.get("LOGTRIM_MASK_ENV", ""))]
     return [*masks, *(os.environ.get(n.strip(), "") for n in names if n.strip())]
 
 

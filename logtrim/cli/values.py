@@ -11,6 +11,7 @@ import warnings
 from .._errors import InputError, UsageError
 from .._regex import lazy
 from .._sizes import format_size, parse_size
+from .._text import split_names
 from ..dialects import DIALECTS
 from ..engine.policy import MIN_BUDGET
 
@@ -204,9 +205,10 @@ def patterns(raw: object) -> tuple[str, ...]:
 
 
 def names(raw: object) -> tuple[str, ...]:
-    """Variable names: a list, or one comma-separated string (``LOGTRIM_MASK_ENV=A,B``)."""
+    """Variable names: a list, or one string of them (``LOGTRIM_MASK_ENV=A,B``:
+    :func:`.split_names`)."""
     if isinstance(raw, str):
-        raw = raw.split(",")
+        raw = split_names(raw)  # (an empty one, ``A,,B`` or ``""``, is refused below)
     names = tuple(n.strip() for n in strings(raw))
     if not all(names):
         # A name lost to a typo (``--mask-env ""``, ``A,,B``) would leave a secret unmasked.
