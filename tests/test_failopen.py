@@ -485,3 +485,29 @@ def test_failing_open_keeps_a_declaration_before_a_pause(tmp_path: Path) -> None
     lines = result.stdout.splitlines()
     declared = lines.index(b"\x0b::add-mask::TopSecret91")
     assert declared < lines.index(b"::stop-commands::tok123") < lines.index(b"::tok123::")
+
+
+@pytest.mark.parametrize("fork", ["forked", "in-process"])
+def test_an_archive_removed_while_written_is_said_to_be_missing(tmp_path: Path, fork: str) -> None:
+    """The archive's temporary file removed during the run (a cleanup job): the rename at
+    the end failed, and the summary said ``a.zst is incomplete ...; it holds the output up to
+    then`` of a path where no file was. It says none is left there now."""
+    child = (
+        "import glob, os, sys\n"
+        "print('deploying', flush=True)\n"
+        f"for temp in glob.glob({str(tmp_path / '.a.zst.*')!r}):\n"
+        "    os.remove(temp)\n"
+        "print('deployed', flush=True)\n"
+    )
+    env = {"LOGTRIM_NO_FORK": "1"} if fork == "in-process" else {}
+    result = subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", "octopus",
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
+        env=clean_env(env), capture_output=True, timeout=60,
+    )  # fmt: skip
+    assert result.returncode == 0
+    assert result.stderr.count(b"archive cannot be written") == 1
+    assert not (tmp_path / "a.zst").exists()
+    assert b"archive: none: writing " in result.stdout
+    assert b"no file is left there" in result.stdout
+    assert b"createArtifact" not in result.stdout

@@ -295,14 +295,15 @@ class Core:
         interrupted: str | None = None,
         killed_by: str | None = None,
         lost: str | None = None,
+        gone: bool = False,
     ) -> tuple[list[Emit], list[Action]]:
         """The end: repeats and progress settled, the tail on failure, summary, publication.
 
         ``timestamp``: the Unix time, for dialects that stamp their groups (GitLab);
         ``interrupted``: the signal that stopped the run, for the summary; ``killed_by``: the
         signal that ended the command (the failure reason when no line says more); ``lost``:
-        the archive's path when writing it failed. Returns console emits and the dialect's
-        other actions for the shell to carry out.
+        the archive's path when writing it failed (``gone``: no file is left there). Returns
+        console emits and the dialect's other actions for the shell to carry out.
         """
         self.finish.settle(exit_code)
         started = self.heartbeat.started
@@ -313,5 +314,5 @@ class Core:
                      None if archive is None else mask(archive), mask(archive_name),
                      archive_size, env, timestamp, interrupted,
                      None if lost is None else mask(lost),
-                     archive is not None and mask(archive) != archive)  # fmt: skip
+                     archive is not None and mask(archive) != archive, gone)  # fmt: skip
         return self.finish.close(end, killed_by)

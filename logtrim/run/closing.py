@@ -36,9 +36,11 @@ async def close(pipeline: Pipeline, exit_code: int, size: int) -> None:
         return
     try:
         lost = str(pipeline.options.artifact.resolve()) if pipeline.archive.failed else None
+        gone = lost is not None and not await anyio.Path(lost).exists()
         emits, actions = ending.close_engine(
             pipeline.whole, exit_code, time.monotonic(), archive=path, name=pipeline.options.name,
             size=size, interrupted=pipeline.interrupted, killed_by=pipeline.killed_by, lost=lost,
+            gone=gone,
         )  # fmt: skip
     except Exception:
         pipeline.console.write(pipeline.whole.release())

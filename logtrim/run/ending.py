@@ -44,6 +44,7 @@ def close_engine(
     interrupted: str | None = None,
     killed_by: str | None = None,
     lost: str | None = None,
+    gone: bool = False,
 ) -> tuple[list[Emit], list[Action]]:
     """:meth:`~logtrim.engine.core.Core.close` through ``whole``, with this process's
     environment and the Unix time: the closing lines to print and the other actions."""
@@ -51,7 +52,7 @@ def close_engine(
         lambda core: core.close(
             exit_code, now, archive=archive, archive_name=name, archive_size=size,
             env=os.environ, timestamp=time.time(), interrupted=interrupted,
-            killed_by=killed_by, lost=lost,
+            killed_by=killed_by, lost=lost, gone=gone,
         )
     )  # fmt: skip
 

@@ -57,6 +57,7 @@ class Tally:
         compact: bool = False,
         interrupted: str | None = None,
         lost: str | None = None,
+        gone: bool = False,
     ) -> list[str]:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         shown_lines -= self.both_lines
@@ -85,6 +86,9 @@ class Tally:
             smaller = archive_size and archived / archive_size >= 1.05
             ratio = f", {archived / archive_size:.1f}x smaller" if smaller else ""
             out.append(f"[logtrim] archive: {archive} ({format_size(archive_size)}{ratio})")
+        elif lost and gone:  # (removed while it was written: nothing to point at)
+            out.append(f"[logtrim] archive: none: writing {lost} failed (see the warning "
+                       "above) and no file is left there")  # fmt: skip
         elif lost:
             out.append(f"[logtrim] archive: {lost} is incomplete: writing it failed (see the "
                        "warning above); it holds the output up to then")  # fmt: skip

@@ -48,6 +48,7 @@ class Ending:
     interrupted: str | None = None  # the signal that stopped the run (``SIGINT``), if any
     lost: str | None = None  # the archive's path when writing it failed (it is not published)
     path_masked: bool = False  # the archive's path holds a secret (masked where printed)
+    gone: bool = False  # writing it failed and no file is left there
 
 
 @dataclass(frozen=True)
@@ -127,6 +128,7 @@ class Closer:
                 compact=compact,
                 interrupted=end.interrupted,
                 lost=end.lost,
+                gone=end.gone,
             )
         ]
 
