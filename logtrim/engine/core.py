@@ -202,7 +202,11 @@ class Core:
 
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line: a CI command's (it passes),
-        else its words' (a Rust path, a pytest node id: ``::`` in a line makes no command)."""
+        else its words' (a Rust path, a pytest node id: ``::`` in a line makes no command).
+        A line longer than the console shows is classified on its start, as the selector
+        classifies it (the ``re`` engine read a megabyte's line in seconds, at each look)."""
+        if len(line) > self.shaper.max_line:
+            line = line[: self.shaper.max_line]
         kind = self.matcher.line_kind(line)
         if kind == Kind.SERVICE and not self.commands.is_command(line.decode("utf-8", "replace")):
             if self._text_only is None:

@@ -85,8 +85,10 @@ _STRONG: tuple[Rule, ...] = (
         # Bounded: a search tries every start, and an unbounded run would be read to its end
         # from each (a line of 32k capitals: seconds); no class name is that long.
         _BOL + rb"[\w.$]*(?:Error|Exception|Interrupt)(?:: |$)|"
-        # Node's ``TypeError [ERR_INVALID_ARG_TYPE]: ...`` names its code too.
-        rb"[A-Z][A-Za-z0-9]{0,255}(?:Error|Exception)(?: \[[A-Z][A-Z0-9_]{0,63}\])?: ",
+        # Node's ``TypeError [ERR_INVALID_ARG_TYPE]: ...`` names its code too. At a word's
+        # start: from every capital of a run of them, ``re`` read on 256 characters (a line
+        # of a megabyte of ``E``: seconds).
+        rb"\b[A-Z][A-Za-z0-9]{0,255}(?:Error|Exception)(?: \[[A-Z][A-Z0-9_]{0,63}\])?: ",
         "ValueError: invalid literal for int() with base 10: 'x'",
     ),
     _strong(
