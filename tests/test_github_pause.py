@@ -264,9 +264,11 @@ def test_a_token_that_becomes_a_secret_while_paused_still_resumes(
     r = run_logtrim("--ci", "github", "--", *py(code), env=env)
     assert r.code == 1
     lines = r.stdout.splitlines()
-    assert lines[0] == b"::stop-commands::ResumeTok-98765"
-    assert b"::ResumeTok-98765::" in lines
+    # The stop as the console showed it (in clear, unless its read came with the declaration
+    # after it: then masked, and so is its resume), resumed with that token, before the rest.
+    assert lines[0].startswith(b"::stop-commands::")
+    resume = b"::" + lines[0].removeprefix(b"::stop-commands::") + b"::"
+    assert resume in lines
+    assert lines.index(resume) < lines.index(b"::set-output name=after::resumed")
     assert b"token ******** in text" in lines
-    assert lines.index(b"::ResumeTok-98765::") < lines.index(b"::set-output name=after::resumed")
-    assert b"::********::" not in r.stdout
     assert b"token ResumeTok-98765" not in r.archive
