@@ -272,3 +272,48 @@ def test_a_token_that_becomes_a_secret_while_paused_still_resumes(
     assert lines.index(resume) < lines.index(b"::set-output name=after::resumed")
     assert b"token ******** in text" in lines
     assert b"token ResumeTok-98765" not in r.archive
+
+
+_STOPPED = "import sys, time\nw = sys.stdout.buffer.write\n"
+
+
+@pytest.mark.parametrize(
+    ("child", "resume"),
+    [
+        # a secret declared before, in another case than the stop's token: the resume in the
+        # secret's case would print it; the stop's token as shown resumes the runner alike
+        ("w(b'::add-mask::TOK123\\n::stop-commands::tok123\\n'); sys.stdout.flush()\n"
+         "time.sleep(0.3); w(b'::TOK123::\\n')", b"::tok123::"),
+        # data after the token, the token after a lone \r, no resume at all (logtrim's own)
+        ("w(b'::stop-commands::pausetok1\\n'); sys.stdout.flush(); time.sleep(0.3)\n"
+         "w(b'::add-mask::pausetok1\\n::pausetok1::resumed\\n')", b"::pausetok1::resumed"),
+        ("w(b'::stop-commands::pausetok1\\n'); sys.stdout.flush(); time.sleep(0.3)\n"
+         "w(b'::add-mask::pausetok1\\nstep 10%\\r::pausetok1::\\r\\n')",
+         b"step 10%\r::pausetok1::\r"),
+        ("w(b'::stop-commands::pausetok1\\n'); sys.stdout.flush(); time.sleep(0.3)\n"
+         "w(b'::add-mask::pausetok1\\n')", b"::pausetok1::"),
+        # the stop after a \r in a line over 1 MiB: a pause all the same (the declaration
+        # after it is text to the runner: masked)
+        ("w(b'x' * 1_130_000 + b'\\r::stop-commands::pausetok1\\r' + b'y' * 100 + b'\\n')\n"
+         "sys.stdout.flush(); time.sleep(0.3)\n"
+         "w(b'::add-mask::RealSecret-7781\\nusing RealSecret-7781\\n::pausetok1::\\n')",
+         b"::pausetok1::"),
+    ],
+)  # fmt: skip
+def test_a_pause_shown_in_clear_is_resumed_with_its_token_as_shown(
+    run_logtrim: RunLogtrim, child: str, resume: bytes
+) -> None:
+    """The resume of a pause whose token the console showed in clear, whatever became a
+    secret since: with that token as shown (a case of it the runner also takes may be a
+    secret never shown), its data masked, after a lone \\r as the runner reads it, logtrim's
+    own when the script never resumed, a stop inside a line too long to hold tracked too."""
+    code = _STOPPED + child + "\nw(b'::set-output name=after::resumed\\n')\nraise SystemExit(1)\n"
+    r = run_logtrim("--ci", "github", "--verbatim", "0", "--", *py(code))
+    assert r.code == 1
+    lines = r.stdout.split(b"\n")
+    assert resume in lines, r.stdout[-600:]
+    shown = [x for x in lines if not x.startswith(b"::add-mask::")]  # (the CI needs those)
+    for secret in (b"TOK123", b"RealSecret-7781"):
+        assert not any(secret in x for x in shown) and secret not in r.archive
+    # logtrim's own commands come after a resume the runner takes
+    assert lines.index(resume) < next(i for i, x in enumerate(lines) if x.startswith(b"::error"))

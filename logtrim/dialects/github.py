@@ -30,7 +30,17 @@ from .escape import (
     md_fenced,
     md_text,
 )
-from .ghcommands import COMMANDS, FOLDED, command_at, commands, fold, parse, paused, syntax
+from .ghcommands import (
+    COMMANDS,
+    FOLDED,
+    command_at,
+    commands,
+    fold,
+    parse,
+    paused,
+    read_at,
+    syntax,
+)
 from .syntax import Mask, declaring_parts, mask_outside
 from .unescape import GH_DATA, GH_PROPERTY, GH_V1, mask_value
 
@@ -71,11 +81,11 @@ class GitHub(Dialect):
         self.was_paused = False  # the child paused commands at some time (replay_pause)
         # The console's masking: a token that holds a secret is ``********`` to the runner.
         self._hide: Callable[[str], str] | None = None
-        # The tokens of pauses whose stop the console showed in clear (folded): the command
-        # that resumes one is shown as written, though the token became a secret since (an
-        # ``add-mask`` of it while paused): it was on the console, and masked, the runner
-        # would never resume. A few at most.
-        self._clear_tokens: set[str] = set()
+        # The tokens of pauses whose stop the console showed in clear, folded -> as shown:
+        # the command that resumes one is shown with that token, though it became a secret
+        # since (an ``add-mask`` of it while paused): it was on the console, and masked, the
+        # runner would never resume. A few at most.
+        self._clear_tokens: dict[str, str] = {}
 
     @classmethod
     def detect(cls, env: Mapping[str, str]) -> bool:
@@ -180,7 +190,7 @@ class GitHub(Dialect):
             # holds a secret is ``********`` to it), but for a resume shown as written.
             hidden = self._hide(name), self._hide(data)
             if fold(name) == "STOP-COMMANDS" and hidden[1] == data and len(self._clear_tokens) < 64:
-                self._clear_tokens.add(fold(data))
+                self._clear_tokens.setdefault(fold(data), data)
             name, data = hidden
         running = self.paused_token is None
         self.paused_token = paused(self.paused_token, name, data)
@@ -194,17 +204,41 @@ class GitHub(Dialect):
         return bool(self._clear_tokens) and fold(name) in self._clear_tokens
 
     def resumes_in_clear(self, line: str) -> bool:
-        # The token is the command's whole name (no data to mask).
         if not self._clear_tokens:
             return False
-        found = parse(line.rstrip("\r\n"))
-        return found is not None and self._resumes(found[0]) and not found[1].strip()
+        return any(self._resume_part(part) for part in line.rstrip("\r\n").split("\r"))
+
+    def _resume_part(self, part: str) -> bool:
+        """Whether one line the runner reads resumes a pause whose token the console showed
+        in clear."""
+        found = parse(part)
+        return found is not None and self._resumes(found[0])
 
     def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
-        # The resume of a pause whose token the console showed in clear: as written.
-        if self.resumes_in_clear(line.decode("utf-8", "surrogateescape")):
-            return line
-        return super().mask_command(line, mask)
+        # The resume of a pause whose token the console showed in clear: with that token as
+        # shown (the runner compares names in any case: another case of it may be a secret
+        # never shown), its data masked; each part after a lone \r as the runner reads it.
+        text = line.decode("utf-8", "surrogateescape")
+        if not self.resumes_in_clear(text):
+            return super().mask_command(line, mask)
+        body = text.rstrip("\r\n")
+        out: list[bytes] = []
+        for part in body.split("\r"):
+            raw = part.encode("utf-8", "surrogateescape")
+            if self._resume_part(part):
+                out.append(self._resume_form(part, mask))
+            else:
+                masked = super().mask_command(raw, mask)
+                out.append(mask(raw) if masked is None else masked)
+        return b"\r".join(out) + line[len(body.encode("utf-8", "surrogateescape")) :]
+
+    def _resume_form(self, part: str, mask: Mask) -> bytes:
+        """A resume of a pause whose token the console showed in clear, with that token."""
+        at, name, _ = read_at(part) or (0, "", "")
+        start = part.find("::", at) + 2
+        head = part[:start] + self._clear_tokens[fold(name)] + "::"
+        rest = part[start + len(name) + 2 :].encode("utf-8", "surrogateescape")
+        return head.encode("utf-8", "surrogateescape") + (mask(rest) if rest else b"")
 
     def quick_ready(self) -> bool:
         return self.paused_token is None

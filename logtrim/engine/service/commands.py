@@ -50,6 +50,13 @@ class Commands:
             d for d in self._dialects if type(d).observe_quick is not Dialect.observe_quick
         ]
 
+    def observe_passed(self, text: str) -> None:
+        """A command that passed inside a line too long to hold (engine/service/longline.py),
+        as the CI read it: a pause it starts or ends is the dialects' state, the declarations'
+        dialects too (a declaration in a pause is text to the CI)."""
+        for dialect in (*self._dialects, *self.declared.dialects):
+            dialect.observe(text)
+
     def hide_with(self, hide: Callable[[str], str]) -> None:
         """The console's masking, for the dialects' state of what the CI read (see
         :meth:`Dialect.hide_with`), the declarations' dialects too."""

@@ -211,6 +211,8 @@ class LongCommands:
         part = data[:close] if close else data[:cr] if cr >= 0 else data
         done = bool(close) or cr >= 0 or end
         self._count(line, at, len(part))
+        if first and done and not close:  # whole here (a pause, its end): as the CI read it
+            self._commands.observe_passed(part.decode("utf-8", "replace"))
         shown = self._shown(stream, line, part, at, close=bool(close), first=first)
         if done and not shown.endswith(b"\n"):
             shown += b"\n"
