@@ -118,8 +118,20 @@ _NAME_SEPARATORS = re.compile(r"\s*[,;]\s*|\s+")
 
 
 def split_names(raw: str) -> list[str]:
-    """Variable names in one string (``LOGTRIM_MASK_ENV``, a config's ``mask-env``): apart
-    by commas, semicolons or blanks, none of which a name holds (``A;B`` or ``A B`` named no
-    variable, and their secrets went unmasked). Two separators in a row leave an empty name
-    (``A,,B``: a typo the caller may refuse)."""
-    return _NAME_SEPARATORS.split(raw.strip())
+    """Variable names in one string (``LOGTRIM_MASK_ENV``, a config's ``mask-env``, one
+    ``--mask-env``): a JSON list of them (as every list setting may be given in the
+    environment), else apart by commas, semicolons or blanks, none of which a name holds
+    (``A;B``, ``A B`` and ``["A", "B"]`` named no variable, and their secrets went
+    unmasked). Two separators in a row leave an empty name (``A,,B``: a typo the caller may
+    refuse)."""
+    text = raw.strip()
+    if text.startswith("["):
+        import json
+
+        try:
+            listed = json.loads(text)
+        except ValueError:
+            listed = None
+        if isinstance(listed, list) and all(isinstance(item, str) for item in listed):
+            return [name for item in listed for name in split_names(item)] or [""]
+    return _NAME_SEPARATORS.split(text)

@@ -56,16 +56,27 @@ def test_precedence_cli_over_env_over_files(tmp_path: Path) -> None:
         "DB_PASSWORD;API_TOKEN",
         "DB_PASSWORD API_TOKEN",
         " DB_PASSWORD ; API_TOKEN ",
+        '["DB_PASSWORD", "API_TOKEN"]',  # a JSON list, as any list setting in the environment
+        "--mask-env=DB_PASSWORD;API_TOKEN",
+        'mask-env = ["DB_PASSWORD;API_TOKEN"]',
     ],
 )
 def test_mask_env_names_apart_by_commas_semicolons_or_blanks_all_mask(
     tmp_path: Path, listed: str
 ) -> None:
-    """``LOGTRIM_MASK_ENV="DB_PASSWORD;API_TOKEN"`` (or blanks between) named one variable
-    that no one set: a warning, and both secrets were printed."""
-    env = {"LOGTRIM_MASK_ENV": listed, "DB_PASSWORD": "Hunter2Secret", "API_TOKEN": "Tok9876543"}
-    result = _run(["run", "--artifact", "a.zst", "--", "echo", "pw Hunter2Secret Tok9876543"],
-                  tmp_path, env)  # fmt: skip
+    """``LOGTRIM_MASK_ENV="DB_PASSWORD;API_TOKEN"`` (or blanks between, or a JSON list, or
+    such a name on the command line or in a config's list) named one variable that no one
+    set: a warning, and both secrets were printed."""
+    env = {"DB_PASSWORD": "Hunter2Secret", "API_TOKEN": "Tok9876543"}
+    options = []
+    if listed.startswith("--"):
+        options = [listed]
+    elif listed.startswith("mask-env"):
+        (tmp_path / "logtrim.toml").write_text(listed + "\n")
+    else:
+        env["LOGTRIM_MASK_ENV"] = listed
+    command = ["run", "--artifact", "a.zst", *options, "--", "echo", "pw Hunter2Secret Tok9876543"]
+    result = _run(command, tmp_path, env)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith(b"pw ******** ********\n")
     assert b"unset" not in result.stderr

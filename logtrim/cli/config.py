@@ -205,8 +205,8 @@ def file_mask_env(cwd: Path | None, explicit: Path | None = None) -> list[str]:
             continue
         for place in (table, data):  # beside a [logtrim] table too: the error names them
             raw = place.get("mask-env", place.get("mask_env")) if isinstance(place, dict) else None
-            values = raw if isinstance(raw, list) else split_names(str(raw)) if raw else []
-            names += [str(v).strip() for v in values if str(v).strip()]
+            values = raw if isinstance(raw, list) else [raw] if raw else []
+            names += [n for v in values for n in split_names(str(v)) if n]
     return names
 
 

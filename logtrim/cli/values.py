@@ -207,9 +207,10 @@ def patterns(raw: object) -> tuple[str, ...]:
 def names(raw: object) -> tuple[str, ...]:
     """Variable names: a list, or one string of them (``LOGTRIM_MASK_ENV=A,B``:
     :func:`.split_names`)."""
-    if isinstance(raw, str):
-        raw = split_names(raw)  # (an empty one, ``A,,B`` or ``""``, is refused below)
-    names = tuple(n.strip() for n in strings(raw))
+    items = [raw] if isinstance(raw, str) else strings(raw)
+    # Each item split too (``--mask-env "A;B"``, a config's ``["A;B"]``); an empty name
+    # (``A,,B``, ``""``) is refused below.
+    names = tuple(n.strip() for item in items for n in split_names(item))
     if not all(names):
         # A name lost to a typo (``--mask-env ""``, ``A,,B``) would leave a secret unmasked.
         raise BadValue("variable names: an empty one names nothing")
