@@ -987,3 +987,11 @@ def test_a_few_lines_left_out_before_an_errors_context_are_shown_while_its_tier_
     # At a small budget the marker stays: the room is the failure's.
     small = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(_RACE)).stdout.decode()
     assert "... 3 lines (143 B) not shown ..." in small
+
+
+def test_a_run_whose_lines_were_all_shown_says_no_share(run_logtrim: RunLogtrim) -> None:
+    """CRLF lines, all shown: the console prints them with LF, fewer bytes than were written,
+    and the summary said ``shown 2 lines (8 B printed, 80%)`` though nothing was left out."""
+    r = run_logtrim("--ci", "plain", "--", "printf", "one\\r\\ntwo\\r\\n")
+    assert r.code == 0
+    assert re.search(rb"; shown 2 lines \(\d+ B printed\)\n", r.stdout), r.stdout
