@@ -151,7 +151,7 @@ class Shower:
         if not allows(cost):
             self.hold(kind, written)
             return False
-        title = self._title(lineno, ctx, sizes, allows, cost) if kind == ERROR else None
+        title = self._title(lineno, ctx, sizes, gap, allows, cost) if kind == ERROR else None
         if title is not None:
             gap = self._print_title(*title)
         if gap:
@@ -179,12 +179,14 @@ class Shower:
         lineno: int,
         ctx: list[tuple[int, int, bytes]],
         sizes: list[int],
+        gap: bytes,
         allows: Callable[[int], bool],
         cost: int,
     ) -> tuple[tuple[int, int, bytes], bytes, bytes] | None:
         """The step's title above an error and the lines before it (a task's, the lines
-        between left out), when it is not on the console and fits with its markers: (the
-        title's line, the marker above it, the marker under it); else None."""
+        between left out), when it is not on the console and fits with its markers in the
+        place of ``gap``: (the title's line, the marker above it, the marker under it); else
+        None."""
         out, history = self.out, self.history
         first = ctx[0][0] if ctx else lineno
         floor = max(history.last_shown, history.passed)
@@ -197,10 +199,9 @@ class Shower:
             return None
         between = lines[found + 1 :]
         shown = self.shaper.masker.mask(self.shaper.display(raw))
-        after = gap_note(len(between), sum(len(b) + 1 for _, _, b in between))
-        above = out.gap_text(len(ctx) + len(lines) - found, sum(sizes) + len(raw) + 1 +
-                             sum(len(b) + 1 for _, _, b in between))  # fmt: skip
-        gap = out.gap_text(len(ctx), sum(sizes))
+        size = sum(len(b) + 1 for _, _, b in between)
+        after = gap_note(len(between), size)
+        above = out.gap_text(len(ctx) + len(lines) - found, sum(sizes) + len(raw) + 1 + size)
         if not allows(cost - len(gap) + len(above) + len(shown) + len(after)):
             return None
         return (n, stream, shown), above, after

@@ -278,12 +278,8 @@ def _masked_line(line: str, mask: Callable[[str], str], dialect: Dialect) -> str
     """One line logtrim prints: a command masked as its CI reads its values (the marker,
     the name and the attribute names kept: a secret such as ``octopus`` must not break a
     message), other text as text. Masking masked text changes nothing (``********`` stays)."""
-    if dialect.resumes_in_clear(line):  # the child's pause, resumed with its token as shown
-        masked_resume = dialect.mask_command(
-            as_bytes(line), lambda d: as_bytes(mask(d.decode("utf-8", "surrogateescape")))
-        )
-        return line if masked_resume is None else masked_resume.decode("utf-8", "surrogateescape")
-    if not dialect.is_command(line):
+    # (the child's pause, resumed once it is over for the dialect: its token as shown)
+    if not dialect.is_command(line) and not dialect.resumes_in_clear(line):
         return mask(line)
 
     def by_text(data: bytes) -> bytes:
