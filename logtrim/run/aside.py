@@ -136,6 +136,10 @@ class Ahead:
             await self._lost()
         self._line.put(item)
 
+    async def settled(self) -> bool:
+        """Wait until the chunks read so far were fed (see :meth:`.Conveyor.settled`)."""
+        return await self._line.settled()
+
     async def run(self) -> None:
         """The task that feeds the engine, in order, until :meth:`end`."""
         await self._line.run(self._step, self.close)

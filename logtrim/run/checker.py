@@ -93,6 +93,10 @@ class Checker:
         self._owed -= 1
         return False
 
+    async def settled(self) -> bool:
+        """Wait until the chunks read so far were fed (see :meth:`.Conveyor.settled`)."""
+        return await self._line.settled()
+
     async def run(self) -> None:
         """The task that feeds the engine, in order, until :meth:`end`."""
         await self._line.run(self._step, self.close)

@@ -24,14 +24,26 @@ class Conveyor(Generic[T]):
         self._ready = anyio.Event()
         self._ended = False
         self.done = anyio.Event()
+        self._busy = 0  # chunks put and not yet fed
+        self._idle = anyio.Event()
 
     async def room(self) -> None:
         """Wait for a place (the reader is held while ``depth`` chunks wait)."""
         await self._room.acquire()
 
     def put(self, item: T) -> None:
+        if not self._busy:
+            self._idle = anyio.Event()
+        self._busy += 1
         self._queue.append(item)
         self._ready.set()
+
+    async def settled(self) -> bool:
+        """Wait until every chunk put has been fed; whether there were any to wait for."""
+        if not self._busy or self.done.is_set():
+            return False
+        await self._idle.wait()
+        return True
 
     async def run(
         self, step: Callable[[T], Awaitable[None]], stop: Callable[[], Awaitable[None]]
@@ -49,8 +61,12 @@ class Conveyor(Generic[T]):
                 # is worked on here.
                 await anyio.lowlevel.checkpoint()
                 await step(item)
+                self._busy -= 1
+                if not self._busy:
+                    self._idle.set()
         finally:
             self.done.set()
+            self._idle.set()  # (a reader waiting for it waits no more)
             with anyio.CancelScope(shield=True):
                 await stop()
 

@@ -146,6 +146,11 @@ class Pipeline:
         else:
             await self._process(stream, data)
 
+    async def settled(self) -> bool:
+        """Wait until the chunks fed so far reached the engine (a helper on the second core
+        holds them until then); whether there were any."""
+        return await self.ahead.settled() if self.ahead is not None else False
+
     def learn_ahead(self, lines: bytes) -> None:
         """What whole lines of one stream declare, learned before their turn (see
         :meth:`.Reader.pair`); a fault here is met again, and handled, in their turn."""

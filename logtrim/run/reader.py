@@ -52,21 +52,27 @@ class Reader:
         self._peers: list[Reader] = []
         self._turn: anyio.Lock | None = None
         self._learn: Learn | None = None
+        # Waits until the chunks fed so far reached the engine (a helper on the second core
+        # may hold them); whether it waited (:meth:`pair`).
+        self._settle: Callable[[], Awaitable[bool]] | None = None
         self._lines = _Lines()  # where this stream's lines start, in read order
         self.done = anyio.Event()
         self._stopping = False
         self._wait: anyio.CancelScope | None = None
 
     @staticmethod
-    def pair(readers: list[Reader], learn: Learn) -> None:
+    def pair(
+        readers: list[Reader], learn: Learn, settle: Callable[[], Awaitable[bool]] | None = None
+    ) -> None:
         """Let ``readers`` take turns: each reads and feeds under one lock and, before it
         feeds a chunk, reads what the others' pipes hold too, learns the declarations of
         its whole lines, and feeds it right after its own (the order of each stream kept),
-        each such chunk in turn fed only once the others were read again (:meth:`_deliver`)."""
+        each such chunk in turn fed only once the others were read again (:meth:`_deliver`).
+        ``settle``: waits until what was fed reached the engine (see :meth:`_turn_of`)."""
         turn = anyio.Lock()
         for reader in readers:
             reader._peers = [r for r in readers if r is not reader]
-            reader._turn, reader._learn = turn, learn
+            reader._turn, reader._learn, reader._settle = turn, learn, settle
 
     def wake(self) -> None:
         """The console's reader of this stream left: stop waiting for the child's next
@@ -149,6 +155,13 @@ class Reader:
             try:
                 data = os.read(fd, READ_SIZE if left is None else min(left, READ_SIZE))
             except BlockingIOError:
+                if self._peers and self._settle is not None and await self._settle():
+                    # A helper held the chunks fed: the turn lasts while the engine takes
+                    # them, as it does when this task feeds it, and this pipe is read again
+                    # first. Else the other stream's reader, woken meanwhile, could read
+                    # its line first, before the lines this pipe got then (an error on
+                    # stderr ahead of the forty stdout lines written before it).
+                    continue
                 return "empty", left
             except OSError:  # EIO: the pty's other side closed
                 return "ended", left

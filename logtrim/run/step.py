@@ -138,7 +138,7 @@ async def _until_exit(
                     reader.wake()
 
         pipeline.console.on_gone = wake
-        Reader.pair(readers, pipeline.learn_ahead)
+        Reader.pair(readers, pipeline.learn_ahead, pipeline.settled)
         for reader in readers:
             inner.start_soon(reader.run)
         returncode = await process.wait()
