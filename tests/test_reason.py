@@ -359,6 +359,12 @@ def test_an_exception_group_logged_through_the_handler_is_the_reason() -> None:
          b"shutting down: cannot reach database after 5 attempts (exitCode=2)"),
         (b'{"time": "2026-12-06T19:48:47Z", "level": "error", "msg": "disk full"}',
          b"disk full"),
+        # Docker BuildKit's recap of a failed step: the seconds since the step began, before
+        # the level, go as a time stamp does; a number before anything else stays
+        (b"3.400 ERROR: Could not find a version that satisfies the requirement foo==9",
+         b"ERROR: Could not find a version that satisfies the requirement foo==9"),
+        (b"1.500 MB of 2.000 MB uploaded, then the link failed",
+         b"1.500 MB of 2.000 MB uploaded, then the link failed"),
         # no message field, or not JSON: the line as it is
         (b'{"level": "error", "code": 7}', b'{"level": "error", "code": 7}'),
         (b"{not json} ERROR x", b"{not json} ERROR x"),

@@ -461,6 +461,35 @@ def test_a_json_record_whose_level_is_fatal_outranks_a_later_error(
     )
 
 
+@pytest.mark.parametrize(
+    ("first", "last", "reason"),
+    [
+        (
+            '{"level":"error","logger":"shop.payments","event":"provider rejected batch 7781:'
+            ' invalid merchant id"}',
+            '{"level":"critical","logger":"shop.main","event":"deployment aborted"}',
+            "provider rejected batch 7781: invalid merchant id",
+        ),
+        (
+            "2024-01-01 12:00:00,000 ERROR shop.payments: provider rejected batch 7781:"
+            " invalid merchant id",
+            "2024-01-01 12:00:00,000 CRITICAL shop.main: deployment aborted",
+            "ERROR shop.payments: provider rejected batch 7781: invalid merchant id",
+        ),
+    ],
+    ids=["json", "text"],
+)
+def test_a_fatal_record_that_only_says_it_failed_leaves_the_reason_to_the_error_before_it(
+    run_logtrim: RunLogtrim, tmp_path: Path, first: str, last: str, reason: str
+) -> None:
+    """An error that says why, twenty debug records, then a fatal record that only says the
+    deployment stopped: the text form named the error, the JSON form its fatal record
+    (``deployment aborted``): a JSON record's fatal level lifted even a status."""
+    debug = "".join(f'{{"level":"debug","event":"released lock lk-{i}"}}\n' for i in range(20))
+    (tmp_path / "log.txt").write_text(f"{first}\n{debug}{last}\n", encoding="utf-8")
+    assert _reason(run_logtrim, "bash", "-c", "cat log.txt; exit 3", cwd=tmp_path) == reason
+
+
 # pino's and bunyan's records name their level by number: 30 info, 40 warn, 50 error, 60 fatal.
 _PINO = '{{"level":{level},"time":{time},"pid":4242,"hostname":"worker-3","msg":"{msg}"}}'
 
@@ -1191,3 +1220,65 @@ def test_an_error_the_program_fell_back_from_is_no_reason_far_from_the_end(
         "sys.exit(1)\n"
     )
     assert _reason(run_logtrim, *py(code)) == "exited with code 1"
+
+
+def test_an_error_the_program_skipped_past_is_no_reason_over_the_exception(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A migration's traceback, its ``failed, rolling back``, then a long rollback whose few
+    error lines each end ``..., skipping``: the last of those (a file it could not restore and
+    went on without) was named, over the exception that failed the step."""
+    code = (
+        "import sys\n"
+        "w = sys.stdout.write\n"
+        "w('Traceback (most recent call last):\\n')\n"
+        "w('  File \"/app/migrate.py\", line 88, in run\\n')\n"
+        "w('    cur.execute(sql)\\n')\n"
+        "w('psycopg2.errors.UndefinedColumn: column \"basket_id\" does not exist\\n')\n"
+        "w('2024-05-02 10:05:01,000 ERROR shop.deploy: migration 0042 failed, rolling back\\n')\n"
+        "for i in range(100):\n"
+        "    w(f'2024-05-02 10:06:00,000 DEBUG shop.cleanup: restore file{i}.dll ok\\n')\n"
+        "    if i % 50 == 25:\n"
+        "        w(f'2024-05-02 10:06:00,000 ERROR shop.cleanup: could not restore file{i}.pdb:'\n"
+        "          ' file in use, skipping\\n')\n"
+        "sys.exit(2)\n"
+    )
+    reason = _reason(run_logtrim, sys.executable, "-c", code)
+    assert reason == 'psycopg2.errors.UndefinedColumn: column "basket_id" does not exist'
+
+
+MAVEN_TESTS_IGNORED = """\
+[INFO] --- maven-surefire-plugin:3.2.2:test (default-test) @ shop-core ---
+[INFO] Running com.example.core.PriceCalculatorTest
+[ERROR] Tests run: 12, Failures: 1, Errors: 0, Skipped: 0, Time elapsed: 0.084 s <<< FAILURE! \
+-- in com.example.core.PriceCalculatorTest
+[ERROR] com.example.core.PriceCalculatorTest.appliesCoupon -- Time elapsed: 0.011 s <<< FAILURE!
+org.opentest4j.AssertionFailedError: expected: <107.10> but was: <108.00>
+\tat com.example.core.PriceCalculatorTest.appliesCoupon(PriceCalculatorTest.java:58)
+[ERROR] Tests run: 43, Failures: 1, Errors: 0, Skipped: 2
+[INFO] --------------------< com.example:shop-api >---------------------
+[INFO] --- maven-compiler-plugin:3.11.0:compile (default-compile) @ shop-api ---
+[ERROR] COMPILATION ERROR :
+[ERROR] /src/shop-api/src/main/java/com/example/api/OrderController.java:[41,28] cannot find symbol
+  symbol:   method applyCoupon(java.lang.String)
+[INFO] shop-core .......................................... SUCCESS [ 14.210 s]
+[INFO] shop-api ........................................... FAILURE [  3.007 s]
+[INFO] BUILD FAILURE
+[ERROR] Failed to execute goal org.apache.maven.plugins:maven-compiler-plugin:3.11.0:compile \
+(default-compile) on project shop-api: Compilation failure
+[ERROR] /src/shop-api/src/main/java/com/example/api/OrderController.java:[41,28] cannot find symbol
+"""
+
+
+def test_a_compiler_error_after_failing_tests_is_the_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Maven with ``-Dmaven.test.failure.ignore=true``: a module's test fails (the module is a
+    SUCCESS), the next module does not compile, the build fails. The ignored test was named:
+    a failing test outranks a compiler error, but one after it is another part's, past them."""
+    (tmp_path / "mvn.txt").write_text(MAVEN_TESTS_IGNORED, encoding="utf-8")
+    reason = _reason(run_logtrim, "bash", "-c", "cat mvn.txt; exit 1", cwd=tmp_path)
+    assert reason == (
+        "[ERROR] /src/shop-api/src/main/java/com/example/api/OrderController.java:[41,28]"
+        " cannot find symbol"
+    )

@@ -48,6 +48,11 @@ CASES = {
     " want 2000 (ledger_test.go:88)",
     "go-logged-after.txt": "--- FAIL: TestLedgerBalance (0.01s) - balance mismatch: got 1999,"
     " want 2000 (ledger_test.go:88)",
+    # testify's assertion block under a bare ``x_test.go:42:`` line: its message and error
+    "go-testify.txt": "--- FAIL: TestSettlement (0.01s) - settlement total for batch 7781:"
+    " Not equal: expected: 10710 actual : 10800 (settlement_test.go:42)",
+    "go-testify-verbose.txt": "--- FAIL: TestSettlement (0.01s) - Not equal: expected: 10710"
+    " actual : 10800 (settlement_test.go:42)",
     "mocha.txt": "AssertionError [ERR_ASSERTION]: 100 == 90",
     # Flyway's failed migration: the database's message, not the ``Caused by:`` that says
     # again which migration failed, nor the block's ``Error Code : 0``.

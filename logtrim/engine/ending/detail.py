@@ -9,6 +9,7 @@ from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .ranks import Candidate, Rank
 from .replaces import BOX
+from .testify import testify_after, testify_before
 from .traces import EXCEPTION
 
 # Where a compiler's message points (rustc's, ruff's): `` --> src/main.rs:11:18``.
@@ -130,6 +131,8 @@ def _go_message(lineno: int, line_after: Callable[[int], bytes | None]) -> bytes
         if (message := _GO_MESSAGE.match(body)) is None:
             break
         said.append(_go_said(message, body))
+    if not said and (testify := testify_after(lineno, line_after)):
+        return testify
     return _go_failure(said) or _go_message_before(lineno, line_after)
 
 
@@ -146,7 +149,7 @@ def _go_message_before(lineno: int, line_after: Callable[[int], bytes | None]) -
             said.insert(0, _go_said(message, body))
         elif not body.startswith((b"=== RUN", b"=== CONT", b"=== PAUSE", b"=== NAME")):
             break
-    return _go_failure(said)
+    return _go_failure(said) or testify_before(lineno, line_after)
 
 
 def _go_failure(said: list[bytes]) -> bytes:

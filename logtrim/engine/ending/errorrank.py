@@ -20,8 +20,11 @@ def error_rank(line: bytes, body: bytes) -> Rank:
     # carrying ``LedgerError: ...`` says why, where the message alone reads as a status.
     record = json_record(body) if body[:1] == b"{" else None
     rank = line_rank(said(body, record))
-    if rank < Rank.FATAL and fatal(record):
-        return Rank.FATAL  # its level says so (``"level": "critical"``)
+    # Its level says so (``"level": "critical"``), unless it only says that something failed
+    # or that the program went on, as a ``CRITICAL ... deployment aborted`` line does not
+    # outrank an error before it that says why.
+    if Rank.RETRIED < rank < Rank.FATAL and fatal(record):
+        return Rank.FATAL
     if rank < Rank.TEST and JEST_TOP.match(plain_text(line)):
         return Rank.TEST  # (its indent tells it: ranks see the line stripped)
     return rank

@@ -119,10 +119,13 @@ def as_said(text: bytes) -> bytes:
 
 
 # A line's leading time stamp (ISO 8601, a logger's ``2026-12-05 01:54:58,587``, a time of
-# day alone: ``17:06:27``), in brackets or not, and the blanks (or the bar) after it.
+# day alone: ``17:06:27``), in brackets or not, and the blanks (or the bar) after it; or the
+# seconds since a step began before a level (Docker BuildKit's recap of a failed step:
+# ``3.400 ERROR: Could not find a version ...``).
 _STAMP = lazy(
     rb"\[?(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ])?[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
     rb"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?(?:[ \t]+|(?=\|))"
+    rb"|[0-9]{1,6}\.[0-9]{3}[ \t]+(?=[A-Z]{3,}\b)"
 )
 _PADDED = lazy(rb"^([A-Za-z]+)[ \t]{2,}")
 # A level padded to its column between bars (``deploy | ERROR    | ...``).

@@ -160,6 +160,9 @@ _RETRY = lazy(
     rb"\bcontinuing (?:without|anyway|regardless)\b|\bproceeding (?:without|anyway)\b|"
     # ... or on another way (``mirror eu-1 unreachable, falling back to us-1``)
     rb"\bfall(?:ing|s)? back (?:to|on)\b|\bfell back (?:to|on)\b|"
+    # ... or past the one item, as its clause ends (``could not restore a.pdb: file in use,
+    # skipping``, ``bad line 3 (ignored)``); not ``skipping deploy: build failed``
+    rb"[,;(-] *(?:skipping|skipped|ignoring|ignored)(?: it| this \w+)?\b[.!)]*[ \t\r]*$|"
     rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
     re.I,
 )

@@ -1,9 +1,10 @@
 """Whether a new candidate replaces the failure reason chosen so far (:mod:`.reason`).
 
 A higher rank does, and within a rank the newest line (or the first, for compiler errors and
-failing tests: :func:`.ranks.beats`). Two kinds of later line do although they rank no higher:
-an error after an exception the program logged and went on from, and never the error words
-under a boxed diagnostic's first line. Plain functions, no I/O.
+failing tests: :func:`.ranks.beats`). Three kinds of later line do although they rank no
+higher: an error after an exception the program logged and went on from, a compiler error
+after failing tests, and never the error words under a boxed diagnostic's first line. Plain
+functions, no I/O.
 """
 
 from __future__ import annotations
@@ -27,6 +28,10 @@ WENT_ON_ERROR = 50
 # (a report's, a quoted source's), the newest wins: a program's own message sums up.
 BURST_CALM = 3
 _BURSTS = (Rank.ERROR, Rank.FATAL)
+# A failing test a later compiler error outranks: compiling comes before testing in a part
+# of a build, so the error is another part's, past tests whose failures did not stop it
+# (``-Dmaven.test.failure.ignore``, Gradle's ``--continue``).
+_TESTS = (Rank.TEST, Rank.TEST_ASSERTION)
 # A diagnostic drawn in a box (Terraform's, OpenTofu's ``╷ │ ╵``): its first error line is its
 # summary; the error words on the box's later lines are its detail, wrapped to the terminal.
 BOX = "\u2502".encode()
@@ -58,6 +63,8 @@ def replaces(
         return True
     if boxed and rank <= best.rank and lineno - best.lineno <= _BOX_LINES and text.startswith(BOX):
         return False
+    if rank == Rank.COMPILER and best.rank in _TESTS:
+        return True  # the build went on past the tests (ignored) to compile another part
     if beats(rank, best.rank):
         # (a record after it, or an indented line, a report's, says more: it takes its place)
         burst = own and best.own and rank == best.rank and rank in _BURSTS
