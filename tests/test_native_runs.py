@@ -181,7 +181,7 @@ def test_the_final_state_comes_before_a_later_line_once_progress_lines_are_held(
     )  # fmt: skip
     assert proc.returncode == 0
     lines = proc.stdout.decode().splitlines()
-    assert "[logtrim] progress lines are no longer shown: their share is used" in lines
+    assert "[logtrim] progress lines are no longer shown as they come: their share is used" in lines
     states = [(i, got) for i, line in enumerate(lines) if (got := _octopus(line))]
     warning = lines.index("WARNING: service took 12s to stop")
     final = next(i for i, got in states if got[0] == 100)

@@ -199,7 +199,8 @@ class Budget:
                 return f"{lines} from here on are held for the end"
             if none_shown:
                 return f"{lines} are not shown: the lines above used their share"
-            return f"{lines} are no longer shown: their share is used"
+            # ("as they come": an error's context and the tail still show some of them)
+            return f"{lines} are no longer shown as they come: their share is used"
         if kind >= Kind.ERROR:
             why = "the rest of the budget is kept for the end of the run"
         elif none_shown:
