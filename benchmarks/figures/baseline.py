@@ -178,8 +178,9 @@ def _throughput(suite: Suite) -> None:
     # The same generator and seed at a quarter size: the run's own first quarter.
     good = deploy_log(suite, size // 4)
     art, kept = OUT / "bl-run.zst", OUT / "bl-run.console"
-    # The good run's archive, as --history and the docs use it: its line shapes are in its
-    # trailer (a run over the same log, once).
+    # The archive of a plain run over the good log (no --baseline, no --history): it has no
+    # index frame, so the run decodes it and takes its shapes at its start (the slow case; an
+    # archive that has one loads in milliseconds, see the load rows).
     good_archive = OUT / "bl-good-run.zst"
     run_to(suite.lt_run(good_archive, "cat", good, record=False), kept, budget=limit(size))
     plain = suite.lt_run(art, "cat", log)
