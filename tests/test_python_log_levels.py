@@ -1,7 +1,7 @@
 """Python's loggers as a program configures them: the level read where the format puts it
 (the logging cookbook's ``%(asctime)s - %(name)s - %(levelname)s - %(message)s``, loguru's
-``... | DEBUG    | ...``, a thread's name before the level), so a DEBUG record that says
-``probe failed`` is detail, not an error line."""
+``... | DEBUG    | ...``, a logger's name between bars or a thread's name before the level),
+so a DEBUG record that says ``probe failed`` is detail, not an error line."""
 
 from __future__ import annotations
 
@@ -16,12 +16,15 @@ FORMATS = {
     "thread": "%(asctime)s %(threadName)s %(levelname)s %(message)s",
     "loguru": "%(asctime)s.000 | %(levelname)-8s | %(module)s:%(funcName)s:%(lineno)d"
     " - %(message)s",
+    # the logger's name between bars before the level
+    "bars": "%(asctime)s | %(name)s | %(levelname)-8s | %(message)s",
 }
 # The reason, its time stamp and the separator after it left out.
 REASONS = {
     "cookbook": "deploy.poll - ERROR - health check failed: api-2 returned 503",
     "thread": "MainThread ERROR health check failed: api-2 returned 503",
     "loguru": "ERROR | <string>:<module>:8 - health check failed: api-2 returned 503",
+    "bars": "deploy.poll | ERROR | health check failed: api-2 returned 503",
 }
 
 
