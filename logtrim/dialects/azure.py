@@ -23,15 +23,18 @@ from .escape import (
 from .syntax import Mask, declaring_parts, mask_outside, syntax_of
 from .unescape import AZURE, GH_V1, mask_value
 
-# ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'.
-_COMMAND = lazy(r"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+# ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'. The
+# properties stop at the next ``##vso[`` (a line of many unclosed ones was read in square time).
+_COMMAND = lazy(r"##vso\[[A-Za-z][\w.-]*(?:\s(?:[^\]#]|#(?!#vso\[))*)?\]")
 # A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
-_SYNTAX = lazy(rb"##vso\[[A-Za-z][\w.-]*(?:\s[^\]]*)?\]|\A\s*##\[[^\]]*\]")
+_SYNTAX = lazy(rb"##vso\[[A-Za-z][\w.-]*(?:\s(?:[^\]#]|#(?!#vso\[))*)?\]|\A\s*##\[[^\]]*\]")
 _VALUES = lazy(rb"=([^;\]]*)")
 _FORMATTING = lazy(rb"\s*##\[")
 # The same over a region of many lines (engine/masking/encoded.py): a command anywhere, in any case
 # (what older agents read), its properties (group 1) and data (group 2), none past its line.
-IN_TEXT = lazy(rb"##(?i:vso)\[([^\]\r\n]*)\]([^\r\n]*)")  # (a lone CR ends a line too)
+IN_TEXT = lazy(
+    rb"##(?i:vso)\[((?:[^\]\r\n#]|#(?!#(?i:vso)\[))*)\]([^\r\n]*)"
+)  # (a lone CR ends a line too)
 VALUES_IN_TEXT = lazy(rb"=([^;\]\r\n]*)")
 # Groups, logs and issues with values of plain text (see ``Dialect.quick``).
 _QUICK = lazy(

@@ -22,7 +22,7 @@ COMMAND = (
 )
 _COMMAND_BYTES = lazy(COMMAND.encode())
 # One attribute: its value is masked as the text it encodes.
-_ATTRIBUTE = lazy(rb"""([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
+_ATTRIBUTE = lazy(rb"""(?<![\w.-])([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 
 
 def mask_line(line: bytes, mask: Mask, words: re.Pattern[bytes]) -> bytes:

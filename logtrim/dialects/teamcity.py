@@ -23,8 +23,11 @@ from .unescape import TEAMCITY, decode, mask_value
 # reads a value to its closing quote: ``|]`` and ``]`` inside one are its text); a message
 # whose quotes do not close is read up to its first ']', as before.
 _VALUE = r"'(?:[^'|]|\|.)*'"
-_COMMAND = lazy(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:{_VALUE}|[^\]'])*)?\]")
-_LOOSE = lazy(r"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s[^\]]*)?\]")
+# Outside its values a message stops at the next ``##teamcity[`` (a line of many unclosed ones
+# was read in square time).
+_NOT_NEXT = r"#(?!#teamcity\[)"
+_COMMAND = lazy(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:{_VALUE}|[^\]'#]|{_NOT_NEXT})*)?\]")
+_LOOSE = lazy(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:[^\]#]|{_NOT_NEXT})*)?\]")
 # The message's syntax (bytes): all but its quoted values, whose escapes are ``|x``.
 _COMMAND_BYTES = lazy(_COMMAND.pattern.encode())
 _LOOSE_BYTES = lazy(_LOOSE.pattern.encode())
@@ -35,7 +38,7 @@ IN_TEXT = lazy(rb"##teamcity\[[^'\]\n]*(?:'(?:[^'|\n]|\|[^\n])*'[^'\]\n]*)*")
 VALUES_IN_TEXT = lazy(rb"'((?:[^'|\n]|\|[^\n])*)'")
 
 
-_ATTRS = lazy(r"([A-Za-z_][\w.-]*)='((?:[^'|]|\|.)*)'")
+_ATTRS = lazy(r"(?<![\w.-])([A-Za-z_][\w.-]*)='((?:[^'|]|\|.)*)'")
 
 
 def _unescape(value: str) -> str:

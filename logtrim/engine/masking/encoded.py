@@ -64,8 +64,12 @@ def octopus_spans(
     if first < 0:
         return []
     out: list[tuple[int, int]] = []
-    for opener in _OPENER.finditer(data, first):
-        end = _end(data, opener.end())
+    openers = list(_OPENER.finditer(data, first))
+    # A message read no further than the next one's start (base64 values hold no ``#``):
+    # a line of many unclosed ones was read in square time.
+    limits = [o.start() for o in openers[1:]] + [len(data)] if openers else []
+    for opener, limit in zip(openers, limits, strict=True):
+        end = _end(data, opener.end(), limit)
         for match in _VALUE.finditer(data, opener.end(), end):
             group = 1 if match.group(1) is not None else 2
             raw = match.group(group)
@@ -93,16 +97,18 @@ def hashes(data: bytes) -> int:
     return found.start() if found is not None else -1
 
 
-def _end(data: bytes, start: int) -> int:
+def _end(data: bytes, start: int, limit: int | None = None) -> int:
     """Where the message whose name starts at ``start`` ends: its ``]``, also on one of the
     next lines (Calamari reads to the first ``]``) when within ``MAX_LINES`` lines, as a
-    region holds such a message whole (:meth:`.Declarations.open_at`); else its line's end."""
-    close, line_end = data.find(b"]", start), data.find(b"\n", start)
+    region holds such a message whole (:meth:`.Declarations.open_at`); else its line's end;
+    never past ``limit``."""
+    limit = len(data) if limit is None else limit
+    close, line_end = data.find(b"]", start, limit), data.find(b"\n", start, limit)
     if close >= 0 and (line_end < 0 or close < line_end):
         return close
     if close >= 0 and data.count(b"\n", start, close) < MAX_LINES:
         return close
-    return line_end if line_end >= 0 else len(data)
+    return line_end if line_end >= 0 else limit
 
 
 def command_spans(data: bytes, find: Find, chars: set[int]) -> list[tuple[int, int]]:

@@ -1,0 +1,40 @@
+"""A line of a CI's message syntax that never closes, written to make a regex read it in
+square time: logtrim reads it in linear time, archives it whole and exits with the child's
+code. Before, ``##octopus[`` and a run of letters took 11 s at 40 kB and ignored SIGTERM;
+``##vso[a `` or ``##teamcity[a b='`` over and over, hours for a line of a megabyte.
+(A hang test, not a speed test: the timeout is many times what the run takes.)"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from conftest import RunLogtrim
+
+_SIZE = 1_000_000  # one line, under the 1 MiB a line is read whole up to
+
+LINES = {
+    "octopus-openers": ("octopus", "##octopus[a " * (_SIZE // 12)),
+    "octopus-word": ("octopus", "##octopus[" + "x" * _SIZE),
+    "teamcity-openers": ("teamcity", "##teamcity[a b='" * (_SIZE // 16)),
+    "teamcity-word": ("teamcity", "##teamcity[buildProblem description='x' " + "a" * _SIZE + "]"),
+    "azure-openers": ("azure", "##vso[a " * (_SIZE // 8)),
+}
+
+
+@pytest.mark.parametrize("case", sorted(LINES))
+def test_an_unclosed_message_over_and_over_is_read_in_linear_time(
+    run_logtrim: RunLogtrim, tmp_path: Path, case: str
+) -> None:
+    ci, line = LINES[case]
+    log = tmp_path / "line.txt"
+    log.write_text(line + "\n", encoding="ascii")
+    child = [
+        sys.executable,
+        "-c",
+        f"import sys; sys.stdout.write(open({str(log)!r}).read()); sys.exit(3)",
+    ]
+    r = run_logtrim("--ci", ci, "--budget", "64kB", "--", *child, timeout=30)
+    assert r.code == 3
+    assert r.archive == (line + "\n").encode()
