@@ -163,10 +163,18 @@ class Core:
             open_at=self.commands.declared.open_at,
         )
         intake = self.intake
-        archive = [
-            intake.piece(stream, buf, now) if long else intake.region(stream, buf, now)
-            for long, buf in pieces
-        ]
+        archive = []
+        carried = b""
+        for long, piece in pieces:
+            buf = carried + piece if carried else piece
+            if long:
+                done, carried = intake.piece(stream, buf, now)
+                archive.append(done)
+            else:
+                archive.append(intake.region(stream, buf, now))
+                carried = b""
+        if carried:
+            st.splitter.unread(carried)  # (the line goes on in the next chunk)
         self.partial.waiting(stream, now, fresh=bool(pieces))
         return self.archived(stream, b"".join(archive)), self._printed(now)
 

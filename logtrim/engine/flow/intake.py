@@ -109,12 +109,19 @@ class Intake:
             return False
         return commands.is_command(line.decode("utf-8", "replace"))
 
-    def piece(self, stream: int, buf: bytes, now: float) -> bytes:
+    def piece(self, stream: int, buf: bytes, now: float) -> tuple[bytes, bytes]:
         """A piece of a line too long to hold: classify its start, pass its commands,
-        archive it all."""
+        archive it; returns the archive form and the bytes carried to what comes next."""
         st = self.inputs[stream]
-        self.nbytes += len(buf)
+        masker = self._masker
+        known = masker.generation
         too_long = self._secrets.learn_piece(buf)  # before any of it is shown or archived
+        carried = b""
+        if masker.generation != known and too_long < 0 and (held := masker.held(buf)):
+            # It declared a secret whose use may begin at its end: the piece was cut before
+            # the secret was known, with no room kept for it. Its start goes with the rest.
+            buf, carried = buf[:-held], buf[-held:]
+        self.nbytes += len(buf)
         if not st.in_long:
             st.in_long = True
             self._long_start(stream, buf, now)
@@ -124,7 +131,7 @@ class Intake:
         # A hidden line's gap counts its bytes as if seen whole, but for its commands'.
         self.longs.feed(stream, buf, now)
         self.redraws.feed(stream, buf, self._state_keep())
-        return self._secrets.piece(buf)
+        return self._secrets.piece(buf), carried
 
     def _state_keep(self) -> int:
         """The bytes of a redrawn state to keep: enough for its console form, and for a

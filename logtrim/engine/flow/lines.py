@@ -178,6 +178,11 @@ class LineSplitter:
         end = offset + cut
         return region[:end], region[end:] + rest
 
+    def unread(self, data: bytes) -> None:
+        """Put ``data`` back before what is pending: the end of a piece given out whose
+        masking needs what comes after it."""
+        self._pending[:0] = data
+
     def flush(self) -> bytes:
         """The partial last line at end of input (may be empty)."""
         rest = bytes(self._pending)
