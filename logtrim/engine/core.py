@@ -162,17 +162,7 @@ class Core:
             open_end=self.masker.open_end if self.masker else None,
             open_at=self.commands.declared.open_at,
         )
-        intake = self.intake
-        archive = []
-        carried = b""
-        for long, piece in pieces:
-            buf = carried + piece if carried else piece
-            if long:
-                done, carried = intake.piece(stream, buf, now)
-                archive.append(done)
-            else:
-                archive.append(intake.region(stream, buf, now))
-                carried = b""
+        archive, carried = self.intake.pieces(stream, pieces, now)
         if carried:
             st.splitter.unread(carried)  # (the line goes on in the next chunk)
         self.partial.waiting(stream, now, fresh=bool(pieces))

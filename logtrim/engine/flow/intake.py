@@ -109,6 +109,24 @@ class Intake:
             return False
         return commands.is_command(line.decode("utf-8", "replace"))
 
+    def pieces(
+        self, stream: int, pieces: list[tuple[bool, bytes]], now: float
+    ) -> tuple[list[bytes], bytes]:
+        """A chunk's regions of whole lines and pieces of a line too long to hold (``long``),
+        in order: their archive forms, and the bytes the last piece carries to the next chunk
+        (:meth:`piece`)."""
+        archive = []
+        carried = b""
+        for long, piece in pieces:
+            buf = carried + piece if carried else piece
+            if long:
+                done, carried = self.piece(stream, buf, now)
+                archive.append(done)
+            else:
+                archive.append(self.region(stream, buf, now))
+                carried = b""
+        return archive, carried
+
     def piece(self, stream: int, buf: bytes, now: float) -> tuple[bytes, bytes]:
         """A piece of a line too long to hold: classify its start, pass its commands,
         archive it; returns the archive form and the bytes carried to what comes next."""
