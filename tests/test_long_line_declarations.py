@@ -80,13 +80,17 @@ def _engine(data: bytes, cuts: list[int], ci: str) -> tuple[bytes, bytes]:
     return b"".join(archive), b"".join(console)
 
 
+# A declaration 1 to 2 MiB into a line, the reads cut anywhere, under any of three CIs.
+LONG_LINE_READS = {
+    "offset": st.integers(1_040_000, 2_200_000),
+    "cuts": st.lists(st.integers(0, 2_300_000), max_size=6),
+    "form": st.sampled_from(sorted(DECLARATIONS)),
+    "ci": st.sampled_from(["plain", "github", "azure"]),
+}
+
+
 @settings(max_examples=25, deadline=None)
-@given(
-    offset=st.integers(1_040_000, 2_200_000),
-    cuts=st.lists(st.integers(0, 2_300_000), max_size=6),
-    form=st.sampled_from(sorted(DECLARATIONS)),
-    ci=st.sampled_from(["plain", "github", "azure"]),
-)
+@given(**LONG_LINE_READS)
 def test_no_declaration_in_a_long_line_leaks_whatever_the_reads(
     offset: int, cuts: list[int], form: str, ci: str
 ) -> None:
@@ -97,13 +101,7 @@ def test_no_declaration_in_a_long_line_leaks_whatever_the_reads(
 
 
 @settings(max_examples=25, deadline=None)
-@given(
-    offset=st.integers(1_040_000, 2_200_000),
-    cuts=st.lists(st.integers(0, 2_300_000), max_size=6),
-    form=st.sampled_from(sorted(DECLARATIONS)),
-    ci=st.sampled_from(["plain", "github", "azure"]),
-    after=st.sampled_from([b"", b" z", b"\r"]),
-)
+@given(**LONG_LINE_READS, after=st.sampled_from([b"", b" z", b"\r"]))
 def test_a_secret_declared_and_used_on_one_long_line_never_reaches_the_archive(
     offset: int, cuts: list[int], form: str, ci: str, after: bytes
 ) -> None:
