@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 from conftest import examples, split, streams_console
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from logtrim._matchers import compiler
@@ -85,6 +85,17 @@ def _chunks(data: bytes, cuts: list[int], on_stderr: list[bool]) -> list[tuple[i
     st.integers(min_value=1500, max_value=9000),
     st.booleans(),
     st.booleans(),
+)
+# A progress state waiting on the other stream when an info line takes the short path: it is
+# shown before the line, as the exact path shows it (not as context of the line after).
+@example(
+    data=b"2024-05-01 12:00:00 INFO Deployed app 10 to web-01\nProgress: 10%\nProgress: 10%\n"
+    b"2024-05-01 12:00:00 INFO Deployed app 0 to web-01\n",
+    cuts=[],
+    on_stderr=[True],
+    budget=2907,
+    drop=False,
+    good=False,
 )
 def test_short_path_prints_what_the_exact_path_prints(
     data: bytes, cuts: list[int], on_stderr: list[bool], budget: int, drop: bool, good: bool

@@ -120,7 +120,7 @@ class Shower:
         # (dropped when the context shows them).
         # A state the gap marker below counts could not be shown after it: the other
         # stream's too, the oldest first.
-        self._states_before(before[0][0] if before else lineno)
+        self.states_before(before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
         if not before and not context:
@@ -300,7 +300,7 @@ class Shower:
         cost = sum(len(text) for _, _, text in shown)
         if cost > _WORTH * marker or self.budget.used + cost > room:
             return gap
-        self._states_before(before[0][0])  # a state among them is shown there, not again
+        self.states_before(before[0][0])  # a state among them is shown there, not again
         self.out.clear_gap()
         for n, stream, text in shown:
             self.out.emit(stream, text, NOISE)
@@ -308,7 +308,7 @@ class Shower:
             self.history.mark_shown(n, stream=stream)
         return b""
 
-    def _states_before(self, first: int) -> None:
+    def states_before(self, first: int) -> None:
         """The progress states waiting on either stream written before line ``first``,
         shown in order; those from it on dropped (the caller prints them as context)."""
         progress = self.progress

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from ..console.output import STDERR, STDOUT
 from ..match.kinds import INFO, WARNING, Kind
 from .repeats import repeat_key
 
@@ -45,8 +46,11 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     key = sel.repeats.key(stream, line, now, lineno, kind)
     if key is None:
         return
-    if sel.progress.streams[stream].waiting:  # as Shower.line: its waiting state
-        sel.progress.late(stream, before=lineno, hold=True)
+    waiting = sel.progress.streams
+    if waiting[STDOUT].waiting or waiting[STDERR].waiting:
+        # As Shower.line: the states waiting on either stream, in order (the other's too:
+        # the gap marker it prints counts them).
+        sel.show.states_before(lineno)
     # Already masked: the region is the console form Secrets.region made, every secret the
     # region declares learned first; only command lines were left for their dialect, and
     # those never take this path (their tier is SERVICE).
