@@ -239,3 +239,50 @@ def test_a_secret_that_is_itself_base64_never_reaches_the_console(
     if ci == "octopus":
         (message,) = [m for m in messages(result.stdout) if m.name == "setVariable"]
         assert message.attrs[attribute] == "********"
+
+
+@pytest.mark.parametrize(
+    ("ci", "secret", "command"),
+    [
+        ("github", "::error", "::error::deploy failed"),
+        ("github", "title=logtrim", "::error title=logtrim::deploy failed"),
+        ("azure", "##vso[task", "##vso[task.logissue type=error]deploy failed"),
+        ("teamcity", "message text", "##teamcity[message text='deploy failed' status='ERROR']"),
+    ],
+)
+def test_a_secret_that_spans_a_commands_syntax_is_said_once(
+    run_logtrim: RunLogtrim, ci: str, secret: str, command: str
+) -> None:
+    # Masked whole (a secret never passes), the command is no longer one: the user is told,
+    # once and without the value.
+    child = py(f"print({command!r}); print({command!r}); raise SystemExit(1)")
+    result = run_logtrim("--mask", secret, "--ci", ci, "--", *child)
+    assert result.code == 1
+    assert result.stderr.count(f"spans the syntax of {ci} commands".encode()) == 1
+    assert secret.encode() not in result.console
+    assert secret.encode() not in result.archive
+
+
+def test_a_declared_secret_that_spans_a_commands_syntax_is_said(run_logtrim: RunLogtrim) -> None:
+    child = py(
+        "print('::add-mask::title=logtrim'); print('::error title=logtrim::deploy failed'); "
+        "raise SystemExit(1)"
+    )
+    result = run_logtrim("--ci", "github", "--", *child)
+    assert result.code == 1
+    assert result.stderr.count(b"spans the syntax of github commands") == 1
+    # The declaration goes to the runner as written (it must learn the secret); nothing else.
+    assert result.console.count(b"title=logtrim") == 1
+    assert b"title=logtrim" not in result.archive
+
+
+@pytest.mark.parametrize(
+    ("ci", "secret"), [("github", "error"), ("github", "deploy failed"), ("octopus", "##octopus[")]
+)
+def test_a_secret_that_leaves_the_syntax_whole_is_not_said_to_span_it(
+    run_logtrim: RunLogtrim, ci: str, secret: str
+) -> None:
+    child = py("print('ERROR: deploy failed'); raise SystemExit(1)")
+    result = run_logtrim("--mask", secret, "--ci", ci, "--", *child)
+    assert result.code == 1
+    assert b"spans the syntax" not in result.console

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from ...dialects import Dialect, all_dialects
+from ...dialects.overlap import breaks_commands
 
 #: A command over several lines holds at most this many more: a bound, whatever the input.
 MAX_LINES = 64
@@ -268,6 +269,11 @@ class Declarations:
         """Keep a message open at the end of the region for the next one."""
         if stream is not None and end >= len(region) - 1 and len(lines) <= MAX_LINES:
             self._gathering[stream] = (dialect, lines)
+
+    def breaks_commands(self, value: str) -> str | None:
+        """The CI in use, if masking ``value`` breaks its commands (:mod:`.dialects.overlap`)."""
+        dialect = self._secret_dialects[0]
+        return dialect.name if breaks_commands(dialect, value) else None
 
     def syntax_word(self, value: str) -> str | None:
         """A word of a command's syntax that holds ``value`` (kept there unmasked), if any."""

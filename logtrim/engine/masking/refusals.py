@@ -12,9 +12,15 @@ from .mask import MIN_LENGTH
 class Refusals:
     """The notes on values not masked, or not everywhere; each said once."""
 
-    def __init__(self, notes: list[str], syntax_word: Callable[[str], str | None]) -> None:
+    def __init__(
+        self,
+        notes: list[str],
+        syntax_word: Callable[[str], str | None],
+        breaks: Callable[[str], str | None],
+    ) -> None:
         self._notes = notes
         self._syntax_word = syntax_word  # the CI syntax word a value is, if any
+        self._breaks = breaks  # the CI whose commands a value spans the syntax of, if any
         self._said: set[str] = set()  # the notes said (bounded: they name no value)
 
     def refused(self, values: Iterable[str]) -> None:
@@ -43,11 +49,19 @@ class Refusals:
     def syntax(self, value: str) -> None:
         """A secret that is part of CI message syntax: masked everywhere but there, so the
         messages (logtrim's own too) still parse."""
-        word = self._syntax_word(value) if len(value) >= MIN_LENGTH else None
+        if len(value) < MIN_LENGTH:
+            return
+        word = self._syntax_word(value)
         if word is not None:
             self._say(
                 f"a secret of {_chars(len(value))} is part of the syntax of CI messages "
                 f"({word!r}): masked everywhere but in that syntax, so the messages still parse"
+            )
+        elif (ci := self._breaks(value)) is not None:
+            # A secret never passes: a command that holds it is masked whole.
+            self._say(
+                f"a secret of {_chars(len(value))} spans the syntax of {ci} commands: a command"
+                " that holds it is masked whole, and the CI ignores it"
             )
 
     def _say(self, note: str) -> None:

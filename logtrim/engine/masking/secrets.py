@@ -43,7 +43,7 @@ class Secrets:
         # Declared values not learned (too long, or past the bounds of what is learned).
         self.too_long = TooLong(notes, commands.secret_forms, masker.compiler)
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
-        self._refusals = Refusals(notes, commands.syntax_word)
+        self._refusals = Refusals(notes, commands.syntax_word, commands.breaks_commands)
         # Fail-open learning: per stream, the bytes after the last line read.
         self._unread: dict[int, bytes] = {}
         # Fail-open: per stream, the line given out in part (its bytes, up to the bound).

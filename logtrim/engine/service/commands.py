@@ -79,6 +79,9 @@ class Commands:
     def syntax_word(self, value: str) -> str | None:
         return self.declared.syntax_word(value)
 
+    def breaks_commands(self, value: str) -> str | None:
+        return self.declared.breaks_commands(value)
+
     # -- the commands that pass verbatim ----------------------------------------------------
     def command_lines(
         self, stream: int, region: bytes, starts: Sequence[int]
