@@ -1282,3 +1282,47 @@ def test_a_compiler_error_after_failing_tests_is_the_reason(
         "[ERROR] /src/shop-api/src/main/java/com/example/api/OrderController.java:[41,28]"
         " cannot find symbol"
     )
+
+
+@pytest.mark.parametrize("said", ["continuing without cache", "continuing", "skipping"])
+def test_a_traceback_logged_with_an_error_it_went_past_is_no_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path, said: str
+) -> None:
+    """``log.exception("cache warm-up failed, continuing ...")`` prints its record, then the
+    handled exception's traceback: the program went past both. The error that came after,
+    and the exit message, say why the step failed; the handled exception was named."""
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import logging, sys\n"
+        "logging.basicConfig(level=logging.INFO,"
+        " format='%(asctime)s %(levelname)s %(name)s: %(message)s')\n"
+        "log = logging.getLogger('deploy')\n"
+        "log.info('warming cache')\n"
+        "try:\n"
+        "    raise ConnectionError('cache-01 unreachable')\n"
+        "except ConnectionError:\n"
+        f"    log.exception('cache warm-up failed, {said}')\n"
+        "log.info('deploying web-07')\n"
+        "log.error('health check failed for web-07: HTTP 503')\n"
+        "sys.exit(3)\n"
+    )
+    reason = _reason(run_logtrim, sys.executable, str(app))
+    assert reason == "ERROR deploy: health check failed for web-07: HTTP 503"
+
+
+def test_a_traceback_logged_with_an_error_it_did_not_go_past_stays_the_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    app = tmp_path / "app.py"
+    app.write_text(
+        "import logging, sys\n"
+        "logging.basicConfig(format='%(levelname)s %(name)s: %(message)s')\n"
+        "log = logging.getLogger('deploy')\n"
+        "try:\n"
+        "    raise ConnectionError('db-01 unreachable')\n"
+        "except ConnectionError:\n"
+        "    log.exception('migration failed')\n"
+        "log.error('rollback done')\n"
+        "sys.exit(3)\n"
+    )
+    assert _reason(run_logtrim, sys.executable, str(app)) == "ConnectionError: db-01 unreachable"

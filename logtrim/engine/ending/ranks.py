@@ -164,16 +164,20 @@ _RETRY = lazy(
     re.I,
 )
 # ... or past the one item, as its clause ends (``could not restore a.pdb: file in use,
-# skipping``, ``bad line 3 (ignored)``); not ``skipping deploy: build failed``. (Apart, and
-# read only on a line that has the word: in ``_RETRY`` it doubled its time on every line.)
+# skipping``, ``bad line 3 (ignored)``, ``db check failed, continuing``); not ``skipping
+# deploy: build failed``. (Apart, and read only on a line that has the word: in ``_RETRY`` it
+# doubled its time on every line.)
 _SKIPPED = lazy(
-    rb"[,;(-] *(?:skipping|skipped|ignoring|ignored)(?: it| this \w+)?\b[.!)]*[ \t\r]*$", re.I
+    rb"[,;(-] *(?:skipping|skipped|ignoring|ignored|continuing|proceeding|moving on)"
+    rb"(?: it| this \w+| anyway)?\b[.!)]*[ \t\r]*$",
+    re.I,
 )
+_PAST_WORDS = (b"skipp", b"ignor", b"continu", b"proceed", b"moving on")
 
 
 def _went_past(body: bytes) -> bool:
     lowered = body.lower()
-    return (b"skipp" in lowered or b"ignor" in lowered) and _SKIPPED.search(body) is not None
+    return any(w in lowered for w in _PAST_WORDS) and _SKIPPED.search(body) is not None
 
 
 _RETRIES_OVER = lazy(

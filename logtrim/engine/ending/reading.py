@@ -56,7 +56,7 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
     if _powershell(ch, body, lineno):
         return
     if (rich := traces.RICH_TRACEBACK.match(text) is not None) or traces.TRACEBACK.search(text):
-        trace.header(lineno)
+        trace.header(lineno, ch.retried_at)
         trace.panel = rich
         ch.carried = prefix
     elif traces.FRAME.match(text) or traces.INNER_SIBLING.match(body):
@@ -103,6 +103,7 @@ def _powershell(ch: ReasonChooser, body: bytes, lineno: int) -> bool:
 def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"") -> None:
     """The exception that ends a traceback; in a chain the first one is the root cause."""
     handling = ch.trace.handling  # (the chain's first link: a cause, or only its context)
+    went_past = ch.trace.went_past
     panel = ch.trace.panel  # rich's: its exception line may be wrapped at the width
     root = ch.trace.ended(body, lineno)
     # In a failing test's report it is that test's reason: an exception a passing
@@ -114,6 +115,8 @@ def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"")
         # A wrapper's word that the tool it ran failed (``subprocess.CalledProcessError:
         # Command '...' returned non-zero exit status 2.``): the tool's own message says why.
         rank = Rank.STATUS
+    elif rank == Rank.EXCEPTION and went_past:
+        rank = Rank.RETRIED  # logged with a record that says the program went on from it
     ch.take(rank, prefix + body, lineno, root=root, start=ch.trace.start, handling=handling)
     if panel and ch.best is not None and ch.best.lineno == lineno:
         ch.best.wrapped = True

@@ -85,6 +85,9 @@ class ReasonChooser:
     node: NodeErrors = field(default_factory=NodeErrors)
     carried: bytes = b""  # the carrier's prefix of the traceback read now
     powershell: Records = field(default_factory=Records)  # Windows PowerShell's error records
+    # The last error line the program said it went past (``..., continuing without cache``):
+    # a traceback right under it is the one it logged with it (``log.exception``).
+    retried_at: int = -10
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
@@ -179,6 +182,8 @@ class ReasonChooser:
         rank = self._memo(line, lineno)
         if rank is None:
             return False
+        if rank == Rank.RETRIED:
+            self.retried_at = lineno
         assert self.best is not None  # (``_memo`` says so)
         plain = plain_text(line)
         # Ranked as :meth:`_read` ranks it: without a carrier's prefix, named with it.
@@ -290,6 +295,8 @@ class ReasonChooser:
         handling: bool = False,
         reported: bool = False,
     ) -> None:
+        if rank == Rank.RETRIED:
+            self.retried_at = lineno
         if self._wins(rank, lineno, text, own=own):
             self._choose(Candidate(rank, text, lineno, root, start, own=own, handling=handling,
                                    reported=reported))  # fmt: skip

@@ -33,6 +33,9 @@ class TraceState:
     panic_at: int = -10  # the line of the chosen Rust panic, whose message follows it
     group: int = -1  # the line of the exception group whose traceback goes on, if any
     members: int = 0  # the group's members begun so far (its separators)
+    # The traceback under way is one the program went past: right under an error line that
+    # says so (``log.exception("cache warm-up failed, continuing without cache")``).
+    went_past: bool = False
 
     def far(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` is outside any traceback, exception or group: one
@@ -55,11 +58,13 @@ class TraceState:
             self.handling = body.startswith(b"During handling")
         self.chained = True
 
-    def header(self, lineno: int) -> None:
-        """A traceback's header (``Traceback (most recent call last):``)."""
+    def header(self, lineno: int, retried_at: int = -10) -> None:
+        """A traceback's header (``Traceback (most recent call last):``); ``retried_at``:
+        the last error line the program said it went past."""
         if not self.chained:  # a chain's block starts at its first traceback
             self.start = lineno
             self.handling = False
+            self.went_past = lineno - retried_at == 1
         self.inside = self.seen = True
 
     def frame(self, lineno: int) -> None:
