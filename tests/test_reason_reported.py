@@ -35,7 +35,8 @@ def test_a_reported_error_is_the_reason(
 ) -> None:
     """The reason is the reported error. GitHub and Azure show that error already, as an
     annotation (an issue) of its own: logtrim adds no second one saying the same (GitHub's
-    step summary names it); TeamCity's closing message carries it."""
+    step summary names it), but the log still says that the step failed, and why, in plain
+    text; TeamCity's closing message carries it."""
     script = f"echo 'deploying'; echo \"$0\"; {STATUS}"
     summary = tmp_path / "summary.md"
     env = {"GITHUB_STEP_SUMMARY": str(summary)}
@@ -43,6 +44,8 @@ def test_a_reported_error_is_the_reason(
     assert r.code == 3
     assert command.encode() in r.stdout  # verbatim, as always
     closing = r.stdout.decode().splitlines()
+    if ci in ("github", "azure") and "task.complete" not in command:
+        assert f"[logtrim] failed (exit 3): {reason}" in closing
     if ci == "github":
         assert not [line for line in closing if line.startswith("::error title=logtrim")]
         assert f"Reason: `{reason}`" in summary.read_text()

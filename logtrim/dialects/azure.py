@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from .._regex import lazy
 from .._text import inert
-from .base import Action, Closing, Dialect, Print, dotnet_lines
+from .base import Action, Closing, Dialect, Print, dotnet_lines, failure_note
 from .escape import (
     azure_command,
     azure_data,
@@ -188,6 +188,8 @@ class Azure(Dialect):
         if closing.failed and not closing.child_sent_result and not closing.reason_reported:
             reason = failure_text(closing.reason, closing.exit_code)
             actions.append(Print(azure_command("task.logissue", reason, type="error")))
+        elif closing.failed and not closing.child_sent_result:
+            actions += failure_note(closing)  # (the child's own issue is the reason)
         if closing.archive_path:
             upload = azure_command(
                 "artifact.upload",

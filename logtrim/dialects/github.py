@@ -20,7 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from .._regex import lazy
-from .base import Action, AppendFile, Closing, Dialect, Print, dotnet_lines
+from .base import Action, AppendFile, Closing, Dialect, Print, dotnet_lines, failure_note
 from .escape import (
     failure_text,
     gh_command,
@@ -284,6 +284,10 @@ class GitHub(Dialect):
             reason = failure_text(closing.reason, closing.exit_code)
             title = f"logtrim: exit code {closing.exit_code}"
             actions.append(Print(gh_command("error", reason, title=title)))
+        elif closing.failed and not closing.child_sent_result:
+            # The child's own ::error is the reason: no second annotation, but the log
+            # still says that the step failed, and why.
+            actions += failure_note(closing)
         summary_path = closing.env.get("GITHUB_STEP_SUMMARY")
         if summary_path:
             actions.append(AppendFile(summary_path, step_summary(closing)))
