@@ -306,6 +306,16 @@ def test_every_setting_is_a_run_option(name: str, capsys: pytest.CaptureFixture[
         (["frobnicate"], "No such command 'frobnicate'"),
         (["stats", "--top", "many", "x.log"], "--top: bad value for top: 'many'"),
         (["trim"], "Missing argument"),
+        # one dash for two: click reads ``-b`` and names it alone
+        (
+            ["run", "-budget", "4kB", "--", "true"],
+            "No such option: -budget (did you mean --budget?)",
+        ),
+        (["trim", "-budget", "4kB", "x.log"], "No such option: -budget (did you mean --budget?)"),
+        (
+            ["run", "-mask=s3cr3t-v4lue", "--", "true"],
+            "No such option: -mask (did you mean --mask?)",
+        ),
     ],
 )
 def test_a_usage_mistake_is_one_line_and_exit_2(
@@ -318,6 +328,21 @@ def test_a_usage_mistake_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert err.startswith("logtrim: error: ") and says in err, err
+
+
+@pytest.mark.parametrize("argv", [["-h"], ["run", "-h"], ["trim", "-h"], ["stats", "-h"]])
+def test_dash_h_is_help(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    from logtrim.cli.app import main
+
+    assert main(argv) == 0
+    assert capsys.readouterr().out.startswith("Usage: logtrim")
+
+
+def test_dash_h_after_the_command_is_the_child_s(tmp_path: Path) -> None:
+    child = [sys.executable, "-c", "import sys; print(sys.argv[1:])", "-h"]
+    result = _run(["run", "--artifact", str(tmp_path / "a.zst"), *child], tmp_path, {})
+    assert result.returncode == 0
+    assert b"['-h']" in result.stdout
 
 
 def test_an_unknown_logtrim_variable_is_a_warning_naming_the_setting_meant(

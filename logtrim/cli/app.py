@@ -39,6 +39,7 @@ def _new_app() -> typer.Typer:
         help="Keep deployment task logs small and useful without losing a byte.",
         no_args_is_help=True,
         add_completion=False,
+        context_settings={"help_option_names": ["-h", "--help"]},
         pretty_exceptions_enable=False,
         rich_markup_mode=None,  # help texts say "[default: 20MB]": plain text, not markup
     )
@@ -169,7 +170,7 @@ def main(argv: list[str] | None = None) -> int:
         code = exc.code
         return code if isinstance(code, int) else (0 if code is None else 1)
     except USAGE_ERRORS as exc:
-        _log.say(masked_usage(usage_line(exc), args), "error")
+        _log.say(masked_usage(usage_line(exc, args), args), "error")
         return int(getattr(exc, "exit_code", 2))
     except typer.Abort:
         return 130

@@ -7,6 +7,7 @@ import importlib
 import os
 import sys
 from collections.abc import Iterable
+from typing import Any
 
 from .. import _log
 from .._errors import INTERNAL_ERROR, LogtrimError, OutputError
@@ -45,8 +46,9 @@ def finish(exc: Exception) -> int:
     return INTERNAL_ERROR
 
 
-def usage_line(exc: Exception) -> str:
-    """typer's usage error as one line: what is wrong, and where to read more."""
+def usage_line(exc: Exception, args: list[str]) -> str:
+    """typer's usage error as one line: what is wrong, and where to read more (``args``: the
+    command line, without the program's name)."""
     _close_only(exc)
     message = str(getattr(exc, "format_message", exc.__str__)()).rstrip(".")
     ctx = getattr(exc, "ctx", None)
@@ -55,11 +57,26 @@ def usage_line(exc: Exception) -> str:
     command = ctx.command_path
     if ctx.command.name == "run" and "COMMAND" in message:
         message = "no command to run: logtrim run [OPTIONS] -- COMMAND [ARGS]..."
+    if (word := _one_dash(message, ctx, args)) is not None:
+        return f"No such option: -{word} (did you mean --{word}?)"
     if found := _NOT_A_NUMBER.fullmatch(message):  # said as logtrim's own checks say it
         option, value, kind = found.groups()
         what = "a whole number" if kind.startswith("int") else "a number"
         return f"{option}: bad value for {option.lstrip('-')}: {value} ({what})"
     return f"{message} (see '{command} --help')"
+
+
+def _one_dash(message: str, ctx: Any, args: list[str]) -> str | None:
+    """``-budget`` for ``--budget``: click reads it as ``-b`` and names that alone. The long
+    option's name, when a word of the command line is it with one dash."""
+    if not message.startswith("No such option: -") or message[17:18] == "-":
+        return None
+    longs = {o[2:] for p in ctx.command.params for o in p.opts if o.startswith("--")}
+    for word in args[: args.index("--")] if "--" in args else args:
+        name = word[1:].partition("=")[0]
+        if word[:1] == "-" and word[1:2] != "-" and name in longs:
+            return name
+    return None
 
 
 # click's words for a number option given text (``--tail abc``).
