@@ -73,7 +73,15 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"when connecting to db-01 a fatal error occurs", Kind.ERROR),
         (b"warning: 0 bytes free on /dev/sda1", Kind.WARNING),
         (b"warning: no warnings file found, using defaults", Kind.WARNING),
-        (b"warning: no warnings file found, aborting", Kind.ERROR),
+        # labelled at the line's start, as ``WARNING:`` is: the label decides (the error
+        # words after it are the warning's message: git's ``warning: unable to access ...``)
+        (b"warning: no warnings file found, aborting", Kind.WARNING),
+        (
+            b"warning: unable to access '/root/.config/git/attributes': Permission denied",
+            Kind.WARNING,
+        ),
+        ("\u2502 Warning: Unable to open CLI configuration file".encode(), Kind.WARNING),
+        ("\u2502 Error: Unable to open CLI configuration file".encode(), Kind.ERROR),
         (b"Warning: 0 of 3 replicas available", Kind.WARNING),
         (b"Compiling ErrorHandler.cs", Kind.NOISE),
         (b"Setting FailedLoginAttempts to 5", Kind.NOISE),

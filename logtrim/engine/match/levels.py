@@ -143,6 +143,9 @@ TOOL_LEVELS = {
         rb"^W[0-9]{4} [0-9:.]{8,15} ",
         _letter(b"W"),
         BOL + rb"warn: ",
+        # A message labelled at the line's start (git's ``warning: unable to access ...``,
+        # Terraform's boxed ``│ Warning: ...``): the label, not the words after it.
+        BOL + rb"(?:\xe2\x94\x82[ \t]+)?(?:Warning|warning): ",
         BOL + rb"npm (?:WARN|warn) ",
         rb"^W: ",
     ],
