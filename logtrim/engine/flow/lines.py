@@ -183,6 +183,10 @@ class LineSplitter:
         masking needs what comes after it."""
         self._pending[:0] = data
 
+    def since(self, offset: int) -> bytes:
+        """The partial last line from ``offset`` on (a copy of that part only)."""
+        return bytes(self._pending[offset:])
+
     def flush(self) -> bytes:
         """The partial last line at end of input (may be empty)."""
         rest = bytes(self._pending)
@@ -229,6 +233,25 @@ class StreamInput:
         self.partial_shown = 0  # bytes of the partial last line already on the console
         self.partial_text = b""  # ... as the console got them (masked)
         self.state_shown = b""  # the redrawn state of the partial line printed last
+        # The partial line's parts that a lone \r ended: where the next starts, and how far
+        # it was looked at for one.
+        self._part = self._scanned = 0
+
+    def redrawn(self, fresh: bool) -> bytes:
+        """The parts of the partial last line that a lone ``\r`` ended since the last call
+        (b"": none); ``fresh``: whole lines or pieces were handed out since (a new partial
+        line, or one cut). A CI that reads lines as .NET does takes each such part as a line
+        (``::add-mask::S\rdownloading 3%``) long before the line's newline."""
+        if fresh:
+            self._part = self._scanned = 0
+        new = self.splitter.since(self._scanned)  # (only what came since: no rescan)
+        self._scanned += len(new)
+        end = new.rfind(b"\r") + 1
+        if not end:
+            return b""
+        end += self._scanned - len(new)
+        start, self._part = self._part, end
+        return self.splitter.since(start)[: end - start]
 
 
 class StreamJoin:

@@ -1,0 +1,98 @@
+"""A secret declared on a line that a lone ``\\r`` goes on from (``::add-mask::S\\rdownloading
+20%\\r...``): the CI's .NET reader takes ``::add-mask::S`` as a line as soon as the next byte
+comes, long before the line's newline. logtrim learns it then too: a use on the other stream
+in the meantime is masked on the console and in the archive. Before, the secret was learned
+only at the newline, and such a use went out in clear (found by an attacker)."""
+
+from __future__ import annotations
+
+from itertools import pairwise
+
+import pytest
+from conftest import RunLogtrim, py
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from logtrim._matchers import compiler
+from logtrim.dialects import choose
+from logtrim.engine.core import Core
+from logtrim.engine.policy import Policy
+
+SECRET = "Zq9xK2mW7v"
+DECLARE = {
+    "github": "::add-mask::",
+    "azure": "##vso[task.setsecret]",
+    "azure-variable": "##vso[task.setvariable variable=A;issecret=true]",
+}
+STDOUT, STDERR = 1, 2
+
+
+def _run(ci: str, declare: str, cuts: list[int], engine: str) -> tuple[bytes, bytes]:
+    """The engine fed the declaration and some redraws on stdout in pieces cut at ``cuts``
+    (no newline yet), then a use on stderr, then the line's end: (archive, console)."""
+    head = f"{declare}{SECRET}\rdownloading 0%\rdownloading 20%".encode()
+    core = Core(Policy(budget=200_000), choose(ci, {}), compiler=compiler(engine))
+    core.start(0.0)
+    archive: list[bytes] = []
+    console: list[bytes] = []
+
+    def feed(stream: int, data: bytes) -> None:
+        arch, emits = core.feed(stream, data, 0.0)
+        archive.append(arch)
+        console.extend(e[1] for e in emits)
+
+    first = head.index(b"\r") + 1  # the declaration is ended by the \r: the runner has it
+    bounds = [0, *sorted({c for c in cuts if first <= c < len(head)}), len(head)]
+    for a, b in pairwise(bounds):
+        feed(STDOUT, head[a:b])
+    feed(STDERR, f"token is {SECRET}\n".encode())
+    feed(STDOUT, b"\rdone\n")
+    arch, emits = core.finish_input(0.0)
+    archive.append(arch)
+    console.extend(e[1] for e in emits)
+    return b"".join(archive), b"".join(console)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.sampled_from(sorted(DECLARE)),
+    st.sampled_from(["github", "azure", "plain"]),
+    st.lists(st.integers(min_value=0, max_value=120), max_size=6),
+    st.sampled_from(["auto", "re"]),
+)
+def test_a_declaration_a_lone_cr_ends_is_learned_before_the_newline(
+    form: str, ci: str, cuts: list[int], engine: str
+) -> None:
+    archive, console = _run(ci, DECLARE[form], cuts, engine)
+    assert SECRET.encode() not in archive
+    assert b"token is ********" in console
+    # Only the CI's own declaration passes as written (its runner must learn the secret).
+    ours = ci == form.split("-", maxsplit=1)[0]
+    assert console.count(SECRET.encode()) == (1 if ours else 0)
+
+
+CHILD = """
+import os, sys, time
+secret, declare = sys.argv[1], sys.argv[2]
+os.write(1, (declare + secret + "\\r").encode())
+for i in range(4):
+    os.write(1, f"downloading {i * 25}%\\r".encode())
+    time.sleep(0.3)
+    if i == 1:
+        os.write(2, f"token is {secret}\\n".encode())
+os.write(1, b"done\\n")
+"""
+
+
+@pytest.mark.parametrize("form", sorted(DECLARE))
+@pytest.mark.parametrize("engine", ["auto", "re"])
+def test_a_use_on_stderr_before_the_declaring_line_ends_is_masked(
+    run_logtrim: RunLogtrim, form: str, engine: str
+) -> None:
+    ci = form.split("-", maxsplit=1)[0]
+    env = {"LOGTRIM_ENGINE": engine}
+    r = run_logtrim("--ci", ci, "--", *py(CHILD), SECRET, DECLARE[form], env=env)
+    assert r.code == 0
+    assert b"token is ********" in r.stderr
+    assert SECRET.encode() not in r.archive
+    assert r.console.count(SECRET.encode()) == 1  # the declaration, for the runner
