@@ -165,7 +165,8 @@ class Core:
         archive, carried = self.intake.pieces(stream, pieces, now)
         if carried:
             st.splitter.unread(carried)  # (the line goes on in the next chunk)
-        if redrawn := st.redrawn(fresh=bool(pieces)):  # learnt before the other stream's turn
+        # Learnt before the other stream's turn (a long line's pieces learn as they are cut).
+        if not st.in_long and (redrawn := st.redrawn(fresh=bool(pieces))):
             self.secrets.learn_piece(redrawn)
         self.partial.waiting(stream, now, fresh=bool(pieces))
         return self.archived(stream, b"".join(archive)), self._printed(now)
