@@ -330,6 +330,28 @@ def test_second_ctrl_c_kills_at_once_and_closes_the_archive(tmp_path: Path) -> N
     assert zstd_dc(artifact) == b"READY\n"
 
 
+def test_one_ctrl_c_delivered_twice_keeps_the_grace_period(tmp_path: Path) -> None:
+    """The same SIGINT delivered twice at once (to the process group, and by a wrapper that
+    passes it on: ``timeout``) is one Ctrl-C: the child's clean-up runs and its exit code
+    stands; it is not killed as for a second Ctrl-C."""
+    code = (
+        "import signal, sys, time\n"
+        "def stop(*_):\n"
+        "    print('cleanup', flush=True); time.sleep(1); sys.exit(0)\n"
+        "signal.signal(signal.SIGINT, stop)\n"
+        "print('READY', flush=True)\n"
+        "while True: time.sleep(0.05)\n"
+    )
+    proc, artifact = start(["--grace", "20", "--", *py(code)], tmp_path)
+    wait_for_line(proc, b"READY")
+    proc.send_signal(signal.SIGINT)
+    time.sleep(0.005)
+    proc.send_signal(signal.SIGINT)
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    assert zstd_dc(artifact) == b"READY\ncleanup\n"
+
+
 CLOCK_CHILD = """
 import os, sys, time
 print(f'READY {os.getpid()}', flush=True)

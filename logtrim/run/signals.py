@@ -8,6 +8,7 @@ import contextlib
 import os
 import signal
 import threading
+import time
 from collections.abc import Callable, Collection
 from typing import Any
 
@@ -54,6 +55,11 @@ class EarlySignals:
         self._before.clear()
 
 
+#: A SIGINT this soon after the one passed on is the same one delivered twice (to the process
+#: group and by a wrapper, ``timeout``, that passes it on): no second Ctrl-C, no SIGKILL.
+_ECHO = 0.1
+
+
 class _Forwarder:
     """What :func:`forward_signals` does with each signal, from the loop (:meth:`handle`) or
     from a handler of its own while the loop is held (:meth:`held`)."""
@@ -70,6 +76,7 @@ class _Forwarder:
             process, received, passed, blocked
         )  # fmt: skip
         self._escalating = False
+        self._int_at = -1.0  # when the first SIGINT was passed on (monotonic)
         self._at_once: collections.Counter[int] = collections.Counter()  # passed on in held
         # The grace period runs on a thread: the loop's timer could not fire while the loop
         # is held in a console write (a reader that stopped reading), however the signal came.
@@ -96,10 +103,16 @@ class _Forwarder:
             return True
         return False
 
-    def _escalate(self) -> None:
+    def _escalate(self, sig: int) -> None:
         if not self._escalating:
             self._escalating = True
             self.timer.start()
+            if sig == signal.SIGINT:
+                self._int_at = time.monotonic()
+
+    def _echo(self, sig: int) -> bool:
+        """Whether ``sig`` is the first SIGINT delivered again (see :data:`_ECHO`)."""
+        return sig == signal.SIGINT and 0 <= time.monotonic() - self._int_at < _ECHO
 
     def handle(self, sig: int) -> None:
         if sig in self._passed:
@@ -112,11 +125,12 @@ class _Forwarder:
         if self._at_once[sig]:  # passed on already, while the loop was held
             self._at_once[sig] -= 1
         elif self._escalating and sig == signal.SIGINT:
-            self._kill(signal.SIGKILL)  # a second Ctrl-C: now
+            if not self._echo(sig):
+                self._kill(signal.SIGKILL)  # a second Ctrl-C: now
             return
         else:
             self._kill(sig)
-        self._escalate()
+        self._escalate(sig)
 
     def held(self, sig: int, _frame: object) -> None:
         # Runs in the interrupted write (Python retries it after handlers): the loop would
@@ -125,9 +139,11 @@ class _Forwarder:
         if self._blocked():
             # A second Ctrl-C is SIGKILL, as when the loop runs.
             again = sig == signal.SIGINT and (self._escalating or self._at_once[sig] > 0)
+            if again and self._echo(sig):
+                return
             self._kill(signal.SIGKILL if again else sig)
             self._at_once[sig] += 1
-            self._escalate()
+            self._escalate(sig)
 
 
 async def forward_signals(
