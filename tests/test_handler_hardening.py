@@ -315,3 +315,28 @@ def _word(i: int) -> str:
         letters.append(chr(97 + k))
         if not i:
             return "".join(letters)
+
+
+@pytest.mark.parametrize("level", ["ERROR", "40", None, 3.5])
+def test_a_record_whose_levelno_is_no_number_keeps_the_filter(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], level: object
+) -> None:
+    """An app that sets ``levelno`` to a name (``"ERROR"``) or nothing: the record is read as
+    logging reads a level's name (else as INFO), and the filtering goes on; before, the
+    comparison raised, logtrim said ``internal error``, and forwarded every later record
+    unfiltered."""
+    path = tmp_path / "l.log.zst"
+    handler, console = attach(
+        logging.getLogger("odd-levels"), path, masks=["Odd-Secret-77"], budget="2kB"
+    )
+    record = logging.makeLogRecord({"msg": "odd record Odd-Secret-77", "levelno": level})
+    handler.handle(record)
+    for i in range(300):
+        handler.handle(logging.makeLogRecord({"msg": f"synced row {i}", "levelno": 20}))
+    handler.close()
+    shown = console.getvalue()
+    assert "odd record ********" in shown
+    assert "similar lines" in shown and len(shown.encode()) <= 2000  # still filtering
+    assert "internal error" not in capsys.readouterr().err
+    archive = zstd_dc(path).decode()
+    assert "odd record ********" in archive and "synced row 299" in archive

@@ -29,7 +29,7 @@ from . import hooks
 from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
 from .failopen import STDOUT, PastEngine, fail_open, format_error, masked, masked_text, warn
-from .tiers import DebugCommands, record_kind
+from .tiers import DebugCommands, levelno_of, record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
     from ..engine.core import Emit
@@ -137,7 +137,7 @@ class LogtrimHandler(logging.Handler):
         except Exception:
             self.handleError(record)
             return
-        self._feed(text, record.levelno, record)
+        self._feed(text, levelno_of(record.levelno), record)
 
     def handleError(self, record: logging.LogRecord) -> None:
         """A record that could not be formatted: said as logging says it, masked."""
@@ -297,7 +297,7 @@ class LogtrimHandler(logging.Handler):
         """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records of
         its level (``handle`` checks its filters, not its level: a logger does that); True:
         taken."""
-        if not self._closed and record.levelno >= self.level:
+        if not self._closed and levelno_of(record.levelno) >= self.level:
             return bool(self.handle(record))
         return False
 

@@ -13,6 +13,21 @@ if TYPE_CHECKING:
     from ..engine.core import Core
 
 
+def levelno_of(value: object) -> int:
+    """A record's ``levelno`` as a number: what an app may set there instead (``"ERROR"``,
+    ``"40"``, ``None``) is read as logging reads a level's name, else taken as INFO (its
+    words, a CI command in it, still count): one odd record never stops the filtering."""
+    if isinstance(value, int):
+        return value
+    if isinstance(value, str):
+        named = logging.getLevelName(value.strip().upper())
+        if isinstance(named, int):
+            return named
+        if value.strip().isdigit():
+            return int(value.strip())
+    return logging.INFO
+
+
 def record_kind(core: Core, data: bytes, levelno: int, *, scan_debug: bool) -> Kind:
     """INFO may be progress; ``keep`` rules and CI commands (e.g. ``##octopus[...]``) pass
     as such whatever the level. ``scan_debug``: a ``keep`` rule may pick a DEBUG record;
