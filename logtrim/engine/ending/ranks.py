@@ -33,6 +33,7 @@ from ..._regex import lazy
 from ..match.alternation import AnySearch
 from ..match.kinds import Kind
 from ..match.levels import ERROR_LEVELS, FATAL_START, level_forms
+from .wenton import went_on
 
 
 class Rank(IntEnum):
@@ -152,39 +153,6 @@ _CAUSE = lazy(
     rb"(?:code|status) -?[0-9]+)\.?: +[^\s]",
     re.I,
 )
-# An error the program goes on from: it retries ("retrying (1/3)", "will retry in 5s",
-# "attempt 2 of 5"). Not one that says the retries are over ("giving up after 3 attempts").
-_RETRY = lazy(
-    rb"\bretrying\b|\bwill (?:be )?retr(?:y|ied)\b|\bretry(?:ing)? in [0-9]|\btrying again\b|"
-    # ... or goes on without it (``cache server unreachable, continuing without cache``)
-    rb"\bcontinuing (?:without|anyway|regardless)\b|\bproceeding (?:without|anyway)\b|"
-    # ... or on another way (``mirror eu-1 unreachable, falling back to us-1``)
-    rb"\bfall(?:ing|s)? back (?:to|on)\b|\bfell back (?:to|on)\b|"
-    rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
-    re.I,
-)
-# ... or past the one item, as its clause ends (``could not restore a.pdb: file in use,
-# skipping``, ``bad line 3 (ignored)``, ``db check failed, continuing``); not ``skipping
-# deploy: build failed``. (Apart, and read only on a line that has the word: in ``_RETRY`` it
-# doubled its time on every line.)
-_SKIPPED = lazy(
-    rb"[,;(-] *(?:skipping|skipped|ignoring|ignored|continuing|proceeding|moving on)"
-    rb"(?: it| this \w+| anyway)?\b[.!)]*[ \t\r]*$",
-    re.I,
-)
-_PAST_WORDS = (b"skipp", b"ignor", b"continu", b"proceed", b"moving on")
-
-
-def _went_past(body: bytes) -> bool:
-    lowered = body.lower()
-    return any(w in lowered for w in _PAST_WORDS) and _SKIPPED.search(body) is not None
-
-
-_RETRIES_OVER = lazy(
-    rb"giving up|gave up|no more (?:retries|attempts)|exhausted|(?:max(?:imum)?|all) "
-    rb"(?:[0-9]+ )?(?:retries|attempts)|after [0-9]+ (?:retries|attempts|tries)",
-    re.I,
-)
 FATAL = lazy(FATAL_START)
 # A warning's level field (``warning: could not read ~/.netrc: No such file``): the program
 # went on; the line that says why it stopped is another, even one that only says it failed.
@@ -259,7 +227,7 @@ def line_rank(body: bytes) -> Rank:
         return Rank.PHASE  # (before a compiler's form: ``error: build failed`` is a phase)
     if _COMPILER(body):
         return Rank.COMPILER
-    if (_RETRY.search(body) or _went_past(body)) and not _RETRIES_OVER.search(body):
+    if went_on(body):
         return Rank.RETRIED
     if (warned := _WARNED.match(body)) and not (
         _LEVELLED.search(body) or _RELAYED.match(body, warned.end())
