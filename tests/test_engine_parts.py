@@ -74,6 +74,20 @@ def test_progress_throttle_keeps_the_latest_state() -> None:
     assert 2 in history.shown() and out.gap_lines == 0
 
 
+def test_one_long_similar_line_is_counted_by_a_marker() -> None:
+    """A line over twice as long as the marker that would count it: the marker is shown."""
+    out, history = output(), History(10)
+    repeats = Repeats(30.0, out, history, bytes)
+    long = b"retrying db-01 in %ds: " + b"connection refused by the primary, trying again" * 2
+    key = repeats.key(STDOUT, long % 5 + b"\n", 0.0, 0)
+    assert key is not None
+    repeats.shown(STDOUT, key, 0.0)
+    assert repeats.key(STDOUT, long % 6 + b"\n", 1.0, 1) is None
+    assert repeats.key(STDOUT, long % 7 + b"\n", 2.0, 2) is None
+    repeats.end(STDOUT)
+    assert text(out) == b"[logtrim] ... 1 similar line ...\n" + long % 7 + b"\n"
+
+
 def test_repeats_collapse_by_template_and_report_the_count() -> None:
     """A line like the last shown one is counted, not shown; the run's end says how often."""
     out, history = output(), History(10)
@@ -86,8 +100,10 @@ def test_repeats_collapse_by_template_and_report_the_count() -> None:
     assert repeats.key(STDERR, b"retrying db-01 in 8s\n", 3.0, 3) is not None  # other stream
     assert out.tally.collapsed == 2
     repeats.end(STDOUT)
-    # They differ in a number: "similar", not "repeated", and the last of them is shown.
-    assert text(out) == b"[logtrim] ... 1 similar line ...\n\x1b[33mretrying db-01 in 7s\x1b[0m\n"
+    # They differ in a number: "similar", not "repeated", and the last of them is shown; the
+    # one line a marker would count is shown in its place (it says more, and costs little).
+    assert text(out) == b"retrying db-01 in 6s\n\x1b[33mretrying db-01 in 7s\x1b[0m\n"
+    assert out.tally.collapsed == 0
     key = repeats.key(STDOUT, b"done\n", 4.0, 4)
     assert key is not None
     repeats.shown(STDOUT, key, 4.0)

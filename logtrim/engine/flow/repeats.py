@@ -18,6 +18,10 @@ from .history import History
 RECUR = 3
 _AGAIN_MAX = 4096  # lines remembered (then counted anew)
 _AGAIN_LINE = 256  # the longest remembered: headings and separators are short
+# The marker of one line counted, and how much longer than it the line may be to be shown in
+# its place (as a gap's few lines are: engine/console/show.py).
+_ONE_SIMILAR = len("[logtrim] ... 1 similar line ...\n")
+_WORTH = 2
 
 
 class Run:
@@ -37,6 +41,7 @@ class Run:
         self.same = True  # every line counted is ``line`` itself ("repeated" is true)
         self.first = -1  # the first line counted, the last one and its tier
         self.last: tuple[int, bytes, Kind] | None = None
+        self.prev: tuple[int, bytes, Kind] | None = None  # the line counted before ``last``
         # The tier of the line shown, and of the line key() last let through: a line of
         # another tier repeats nothing (an error record after info records of one template).
         self.kind: Kind = INFO
@@ -109,7 +114,7 @@ class Repeats:
             run.count += 1
             if run.same and shown != run.line:
                 run.same = False
-            run.last = (lineno, shown, kind)
+            run.prev, run.last = run.last, (lineno, shown, kind)
             out.unsettled = True  # the count is printed before anything else
             out.tally.collapsed += 1
             # Counted on the console: not shown again as the context of a later error.
@@ -176,6 +181,8 @@ class Repeats:
             out.marker(_so_far(run), settle=False)
         run.count += count - 1
         run.same = run.same and alike
+        # (the line before the last: known when the run is of two lines here)
+        run.prev = run.last if count == 1 else (lineno, first, kind) if count == 2 else None
         run.last = (lineno + count - 1, last, kind)
         out.tally.collapsed += count
         self._history.mark_range(lineno, lineno + count - 1, stream)
@@ -253,8 +260,8 @@ class Repeats:
 
     def _report(self, stream: int) -> None:
         run = self.streams[stream]
-        count, last = run.count, run.last
-        run.count, run.last = 0, None
+        count, last, prev = run.count, run.last, run.prev
+        run.count, run.last, run.prev = 0, None, None
         if not count or last is None:
             return
         if run.same:
@@ -270,12 +277,27 @@ class Repeats:
         later = pending is not None and pending.after(last[0])
         shows = not later and out.budget.allows(kind, len(masked))
         hidden = count - 1 if shows else count
+        if hidden == 1 and shows and prev is not None and self._instead(stream, prev, masked):
+            hidden = 0  # the one line, shown in the place of a marker that says as much
         if hidden:
             plural = "line" if hidden == 1 else "lines"
             out.marker(f"... {format_count(hidden)} similar {plural} ...", settle=False)
         if shows:  # the last of them: where the run ended up
             out.tally.collapsed -= 1
             out.emit(stream, masked, kind, settle=False, lineno=last[0])
+
+    def _instead(self, stream: int, prev: tuple[int, bytes, Kind], last: bytes) -> bool:
+        """Show ``prev``, the one line a similar-lines marker would count, when it is at most
+        twice as long as the marker and the budget has room for it and ``last``: printed
+        then, it says more than ``... 1 similar line ...``."""
+        lineno, line, kind = prev
+        masked = self._mask(line)
+        out = self._out
+        if len(masked) > _WORTH * _ONE_SIMILAR or not out.budget.allows(kind, len(masked + last)):
+            return False
+        out.tally.collapsed -= 1
+        out.emit(stream, masked, kind, settle=False, lineno=lineno)
+        return True
 
 
 def _so_far(run: Run) -> str:
