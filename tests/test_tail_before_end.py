@@ -403,3 +403,28 @@ def test_a_group_of_earlier_lines_alone_is_titled_so(run_logtrim: RunLogtrim) ->
     )
     assert not any(line.startswith("[logtrim] --- last") for line in lines[start:end])
     assert lines[start] == "::group::earlier lines (exit code 1)"
+
+
+@pytest.mark.parametrize("last", ["=== Rolling back to 4.11.2 ===", "Deployed web-01 in 12.4s"])
+@pytest.mark.parametrize("budget", ["40kB", "20MB"])
+def test_the_odd_lines_before_a_last_line_shown_come_back(
+    run_logtrim: RunLogtrim, last: str, budget: str
+) -> None:
+    """Thousands of like lines not shown, two lines unlike them, then a heading or a
+    milestone shown as it came, and the step fails with no error line: the two lines are
+    what the program said last before its end, and the tail shows them (as earlier lines).
+    Before, the console ended on the heading, and nothing said what went wrong."""
+    code = (
+        "import sys\n"
+        "for i in range(40000): print(f'sync file{i}.js -> /srv/www/static/file{i}.js')\n"
+        "print('invalidating CDN cache for /static/*')\n"
+        "print('CDN invalidation still InProgress after 300s')\n"
+        f"print({last!r})\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", budget, "--", sys.executable, "-c", code)
+    assert r.code == 1
+    out = r.stdout.decode()
+    assert "CDN invalidation still InProgress after 300s" in out
+    assert out.index(last) < out.index("CDN invalidation still InProgress")
+    assert out.count("CDN invalidation still InProgress") == 1

@@ -18,6 +18,7 @@ from ..flow.history import ENDS, End, History, Shaper
 from ..match.kinds import Kind
 from ..shapes.templates import template
 from .failure import TailLine
+from .fold import similar_key
 from .named import as_said
 from .ranks import Rank, line_rank
 from .reason import ReasonChooser
@@ -216,6 +217,7 @@ def before_end(
     froms: dict[int, int] = {}
     # Whether a line shown says something failed, on either stream or as a CI's command.
     failing = any(failed(raw) for n, _, raw in lines if n in shown)
+    raws = {n: raw for n, _, raw in lines}
     # The newest: an earlier error that says why may be one the run went on from.
     why = [n for n, _, raw in lines if n in shown and says_why(raw)][-1:]
     for stream in {line[1] for line in lines}:
@@ -231,13 +233,39 @@ def before_end(
             last -= 1
         if last in (0, len(own)):  # all shown, or its last line is the tail's anyway
             continue
-        if not failing:
-            continue
         start = last
         while start and own[start - 1] not in shown:
             start -= 1
+        if not failing:
+            # Nothing shown says it failed: only the few odd lines that ended the stretch
+            # not shown, after a run of like lines (``CDN invalidation still InProgress``
+            # after thousands of ``sync file``, then ``=== Rolling back ===`` shown): what
+            # the program said last before its end. A stretch of like lines alone stays.
+            start = _odd_end(own, start, last, raws)
+            if start < 0:
+                continue
         froms[stream] = own[start - 1] if start else own[0] - 1
     return froms
+
+
+#: The most lines :func:`_odd_end` takes: a few, or they are no end of a run of like lines.
+_ODD = 10
+
+
+def _odd_end(own: list[int], start: int, last: int, raws: dict[int, bytes]) -> int:
+    """Where the few lines unlike the one before each start at the end of ``own[start:last]``
+    (lines not shown), when the line before them ends a run of like lines and they are at
+    most :data:`_ODD`; else -1."""
+
+    def key(i: int) -> bytes:
+        return similar_key(raws[own[i]])
+
+    j = last - 1
+    while j > start and key(j) != key(j - 1) and last - j < _ODD:
+        j -= 1
+    if j == start or key(j) != key(j - 1) or j + 1 == last:
+        return -1  # no run of like lines, too many lines after it, or none
+    return j + 1
 
 
 def _hidden_after(own: list[int], cause: int, shown: set[int]) -> bool:
