@@ -977,13 +977,15 @@ def test_a_few_lines_left_out_before_an_errors_context_are_shown_while_its_tier_
     """Go's race report at a 100 kB budget, 5 kB of it printed: the three lines between its
     ``WARNING: DATA RACE`` and the context of the failure under it (the goroutine that wrote,
     the report's more useful half) were a marker in the last screen of the console. A few
-    lines (up to 8) costing at most a 64th of the tier's room left are shown instead."""
-    r = run_logtrim("--ci", "plain", "--budget", "100kB", "--", *py(_RACE))
-    assert r.code == 1
-    out = r.stdout.decode()
-    report = out[out.index("WARNING: DATA RACE") : out.index("--- FAIL: TestLRUConcurrent")]
-    assert "not shown" not in report, out[-2000:]
-    assert "Write at 0x00c0001b4010 by goroutine 41:" in report
+    lines (up to 8) costing at most a 32nd of the tier's room left are shown instead (a 64th
+    left the marker there at 20 kB, with 1.3 kB of it printed)."""
+    for budget in ("100kB", "20kB"):
+        r = run_logtrim("--ci", "plain", "--budget", budget, "--", *py(_RACE))
+        assert r.code == 1
+        out = r.stdout.decode()
+        report = out[out.index("WARNING: DATA RACE") : out.index("--- FAIL: TestLRUConcurrent")]
+        assert "not shown" not in report, out[-2000:]
+        assert "Write at 0x00c0001b4010 by goroutine 41:" in report
     # At a small budget the marker stays: the room is the failure's.
     small = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(_RACE)).stdout.decode()
     assert "... 3 lines (143 B) not shown ..." in small

@@ -1326,3 +1326,33 @@ def test_a_traceback_logged_with_an_error_it_did_not_go_past_stays_the_reason(
         "sys.exit(3)\n"
     )
     assert _reason(run_logtrim, sys.executable, str(app)) == "ConnectionError: db-01 unreachable"
+
+
+def test_an_error_retried_then_said_to_succeed_is_no_reason(run_logtrim: RunLogtrim) -> None:
+    """``..., retrying in 2s`` and the next line says the retry succeeded: the program got
+    past it, and a summary that blames it sends people the wrong way; with nothing else, the
+    exit code is the reason."""
+    reason = _printed_reason(
+        run_logtrim,
+        "ERROR: upload to s3://shop-releases failed: RequestTimeout (attempt 3/5), retrying in 2s",
+        "upload to s3://shop-releases succeeded (attempt 4/5)",
+        "post-step 1 ok",
+        "Restarting shop-api",
+    )
+    assert reason == "exited with code 1"
+
+
+def test_go_s_log_time_stamp_is_left_out_of_the_reason(run_logtrim: RunLogtrim) -> None:
+    reason = _printed_reason(
+        run_logtrim, "2024/03/14 09:21:09 dial tcp 10.0.0.5:5432: connect: connection refused"
+    )
+    assert reason == "dial tcp 10.0.0.5:5432: connect: connection refused"
+
+
+def test_a_table_row_is_named_with_its_columns_two_blanks_apart(run_logtrim: RunLogtrim) -> None:
+    reason = _printed_reason(
+        run_logtrim,
+        "NAME                        READY   STATUS             RESTARTS      AGE",
+        "shop-api-7f9c6d5b8-2xkqp    0/1     CrashLoopBackOff   5 (31s ago)   4m",
+    )
+    assert reason == "shop-api-7f9c6d5b8-2xkqp  0/1  CrashLoopBackOff  5 (31s ago)  4m"

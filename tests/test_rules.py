@@ -82,6 +82,10 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         ),
         ("\u2502 Warning: Unable to open CLI configuration file".encode(), Kind.WARNING),
         ("\u2502 Error: Unable to open CLI configuration file".encode(), Kind.ERROR),
+        # Kubernetes containers that cannot run (no error word)
+        (b"shop-api-7f9c6d5b8-2xkqp    0/1     CrashLoopBackOff   5 (31s ago)   4m", Kind.ERROR),
+        (b"shop-api-7f9c6d5b8-9zlmn    0/1     ImagePullBackOff   0             4m", Kind.ERROR),
+        (b"      Reason:       OOMKilled", Kind.ERROR),
         (b"Warning: 0 of 3 replicas available", Kind.WARNING),
         (b"Compiling ErrorHandler.cs", Kind.NOISE),
         (b"Setting FailedLoginAttempts to 5", Kind.NOISE),

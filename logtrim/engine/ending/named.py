@@ -30,8 +30,7 @@ def named(
     if (
         best is not None
         and best.rank == Rank.RETRIED
-        and lines is not None
-        and lines - 1 - best.lineno > WENT_ON
+        and (best.past or (lines is not None and lines - 1 - best.lineno > WENT_ON))
     ):
         best = None
     if fallback is not None and (best is None or best.rank <= Rank.TRACED):
@@ -115,15 +114,19 @@ def as_said(text: bytes) -> bytes:
     structlog = _BRACKETED.match(text)
     if structlog is not None:
         return b"[%s] %s" % (structlog[1], _BLANKS.sub(b" ", text[structlog.end() :]))
-    return _PADDED_BAR.sub(rb"\1 |", _PADDED.sub(rb"\1 ", text, count=1), count=1)
+    text = _PADDED_BAR.sub(rb"\1 |", _PADDED.sub(rb"\1 ", text, count=1), count=1)
+    # A table's row (``kubectl get pods``: ``shop-api-7f9c   0/1   CrashLoopBackOff   5``):
+    # its columns two blanks apart, not padded to the table's widths.
+    return _COLUMNS.sub(b"  ", text) if len(_COLUMNS.findall(text, 1)) >= 2 else text
 
 
-# A line's leading time stamp (ISO 8601, a logger's ``2026-12-05 01:54:58,587``, a time of
-# day alone: ``17:06:27``), in brackets or not, and the blanks (or the bar) after it; or the
-# seconds since a step began before a level (Docker BuildKit's recap of a failed step:
-# ``3.400 ERROR: Could not find a version ...``).
+# A line's leading time stamp (ISO 8601, a logger's ``2026-12-05 01:54:58,587``, Go's log
+# package's ``2026/12/05 01:54:58``, a time of day alone: ``17:06:27``), in brackets or not,
+# and the blanks (or the bar) after it; or the seconds since a step began before a level
+# (Docker BuildKit's recap of a failed step: ``3.400 ERROR: Could not find a version ...``).
 _STAMP = lazy(
-    rb"\[?(?:[0-9]{4}-[0-9]{2}-[0-9]{2}[T ])?[0-9]{2}:[0-9]{2}:[0-9]{2}(?:[.,][0-9]+)?"
+    rb"\[?(?:[0-9]{4}(?:-[0-9]{2}-|/[0-9]{2}/)[0-9]{2}[T ])?[0-9]{2}:[0-9]{2}:[0-9]{2}"
+    rb"(?:[.,][0-9]+)?"
     rb"(?:Z|[+-][0-9]{2}:?[0-9]{2})?\]?(?:[ \t]+|(?=\|))"
     rb"|[0-9]{1,6}\.[0-9]{3}[ \t]+(?=[A-Z]{3,}\b)"
 )
@@ -132,6 +135,7 @@ _PADDED = lazy(rb"^([A-Za-z]+)[ \t]{2,}")
 _PADDED_BAR = lazy(rb"(?<=\| )([A-Za-z]+)[ \t]{2,}\|")
 _BRACKETED = lazy(rb"^\[([a-z]+)[ \t]+\][ \t]+")
 _BLANKS = lazy(rb"[ \t]{2,}")
+_COLUMNS = lazy(rb"(?<=\S)[ \t]{3,}(?=\S)")
 _AFTER_STAMP = lazy(rb"^[-|][ \t]*")
 
 

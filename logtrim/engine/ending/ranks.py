@@ -275,6 +275,8 @@ class Candidate:
     reported: bool = False  # an error the child reported to its CI (which shows it already)
     boxed: bool = False  # the title of a boxed diagnostic (Terraform's), its gutter taken off
     wrapped: bool = False  # the exception under rich's traceback panel: wrapped at the width
+    # An error it retried, and the line after it says the retry succeeded: no reason at all.
+    past: bool = False
 
 
 def own_message(text: bytes, body: bytes) -> bool:

@@ -37,6 +37,8 @@ _TESTS = (Rank.TEST, Rank.TEST_ASSERTION)
 BOX = "\u2502".encode()
 _BOX_LINES = 20
 _IGNORED = b"...ignoring"
+# A line that says the retry it follows worked.
+_SUCCEEDED = lazy(rb"(?i)\b(?:succeeded|successful(?:ly)?|recovered|reconnected)\b")
 _CARET = lazy(rb"[~^]*\^[~^]*")
 
 
@@ -93,6 +95,8 @@ def went_on(best: Candidate, after: bytes) -> None:
     text = text.strip()
     if text == _IGNORED:
         best.rank = Rank.RETRIED
+    elif best.rank == Rank.RETRIED and _SUCCEEDED.search(text):
+        best.past = True  # (``retrying in 2s``, then ``upload succeeded (attempt 4/5)``)
     elif _CARET.fullmatch(text):
         best.own = False
 

@@ -123,6 +123,16 @@ WORDS: tuple[Rule, ...] = (
         rb"not in gzip format|compressed data is corrupt)" + _CLAUSE_END,
         "cat: /etc/app/config.yml: No such file or directory",
     ),
+    # A Kubernetes container that cannot run, as ``kubectl get pods`` and ``describe`` say it
+    # (``shop-api-7f9c   0/1   CrashLoopBackOff   5 (31s ago)   4m``): no error word either.
+    Rule(
+        "pod-state",
+        Kind.ERROR,
+        rb"\b(?:CrashLoopBackOff|ImagePullBackOff|ErrImagePull|ErrImageNeverPull|"
+        rb"CreateContainer(?:Config)?Error|InvalidImageName|RunContainerError|OOMKilled)\b",
+        "shop-api-7f9c6d5b8-2xkqp   0/1   CrashLoopBackOff   5 (31s ago)   4m",
+        caseless=False,
+    ),
     Rule("warning", Kind.WARNING, L + rb"warn(?:ing|ings)?" + R, "Warning: disk 91% full"),
     Rule("deprecated", Kind.WARNING, L + rb"deprecat", "DeprecationWarning: use load() instead"),
     # A warning's class named before its message, as Python's ``warnings`` prints it after
