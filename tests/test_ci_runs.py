@@ -116,6 +116,19 @@ def test_a_step_summary_in_a_missing_directory_is_a_warning(tmp_path: Path) -> N
     assert archive.exists()
 
 
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs")
+def test_a_step_summary_that_is_a_fifo_is_a_warning_not_a_hang(tmp_path: Path) -> None:
+    """A ``$GITHUB_STEP_SUMMARY`` naming a FIFO no one reads: opening it to append waited for
+    ever after the closing lines, and the step's exit code was lost to the CI's timeout."""
+    summary = tmp_path / "summary.fifo"
+    os.mkfifo(summary)
+    result, archive = _run(
+        tmp_path, {"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)}
+    )
+    assert f"could not write the step summary {summary}".encode() in result.stderr
+    assert archive.exists()
+
+
 def test_azure(tmp_path: Path) -> None:
     """Azure: artifact.upload whose data is the archive path, and one logissue error."""
     result, archive = _run(tmp_path, {"TF_BUILD": "True"})

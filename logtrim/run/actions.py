@@ -46,8 +46,18 @@ def _append(action: AppendFile, warn: Callable[[str], None], mask: Callable[[str
     """Append to a file (the step summary): what failed is that file, not the archive's
     publishing (its message went out). No directory is made: the runner's summary file is
     in one that exists, and a mistyped path is a warning, not a new tree."""
+    import os
+    import stat
+
     try:
-        with open(action.path, "a", encoding="utf-8", errors="surrogateescape") as file:
+        # Opened without waiting (a FIFO with no reader would hold the step's end for ever),
+        # then written only if it is a file: the runner's summary is one.
+        fd = os.open(action.path, os.O_WRONLY | os.O_APPEND | os.O_NONBLOCK | os.O_CREAT, 0o666)
+        with open(fd, "a", encoding="utf-8", errors="surrogateescape") as file:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                warn(mask(f"could not write the step summary {action.path}: not a file"))
+                return
+            os.set_blocking(fd, True)
             file.write(action.text)
     except OSError as exc:
         warn(mask(f"could not write the step summary {action.path}: {exc.strerror or exc}"))
