@@ -64,7 +64,7 @@ CASES = {
     " 90 !== 85",
     "phpunit.txt": "TypeError: Order::ship(): Argument #1 ($address) must be of type Address,"
     " null given",
-    "eslint.txt": "9:1   error  'bar' is not defined                      no-undef",
+    "eslint.txt": "9:1  error  'bar' is not defined  no-undef",  # (its columns two blanks apart)
     # The error thrown, not its cause (Node prints the cause last, after its frames).
     "node-cause.txt": "UploadError: chunk 137 rejected by s3: SignatureDoesNotMatch"
     " (caused by Error: clock skew 901s)",
