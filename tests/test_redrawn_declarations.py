@@ -96,3 +96,22 @@ def test_a_use_on_stderr_before_the_declaring_line_ends_is_masked(
     assert b"token is ********" in r.stderr
     assert SECRET.encode() not in r.archive
     assert r.console.count(SECRET.encode()) == 1  # the declaration, for the runner
+
+
+# A line first: the engine fails on it, before the declaration comes.
+FIRST_A_LINE = "import os, time\nos.write(1, b'hello world line\\n')\ntime.sleep(0.2)\n" + CHILD
+
+
+@pytest.mark.parametrize("fault", ["5", "17"])
+@pytest.mark.parametrize("ci", ["plain", "github"])
+def test_after_the_engine_failed_a_cr_ended_declaration_is_learned_at_once(
+    run_logtrim: RunLogtrim, fault: str, ci: str
+) -> None:
+    """The same when the engine failed before the declaration (fail-open): the use on the
+    other stream before the declaring line's newline went out in clear."""
+    env = {"LOGTRIM_FAULT_AFTER": fault}
+    r = run_logtrim("--ci", ci, "--", *py(FIRST_A_LINE), SECRET, DECLARE["github"], env=env)
+    assert r.code == 0
+    assert b"token is ********" in r.stderr
+    assert SECRET.encode() not in r.archive
+    assert r.console.count(SECRET.encode()) == (1 if ci == "github" else 0)

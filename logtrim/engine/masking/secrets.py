@@ -48,6 +48,8 @@ class Secrets:
         self._unread: dict[int, bytes] = {}
         # Fail-open: per stream, the line given out in part (its bytes, up to the bound).
         self._begun: dict[int, bytes] = {}
+        # Fail-open: per stream, the bytes of the unread line whose \r-ended parts were learned.
+        self._redrawn: dict[int, int] = {}
 
     def add(self, *values: str) -> None:
         spelled = [s for v in values if len(v) >= MIN_LENGTH for s in spellings(v)]
@@ -264,8 +266,15 @@ class Secrets:
         if end:
             region = text[:end]
             self.learn(region, self.matcher.service_starts(self.matcher.scan(region)), stream)
+        done = 0 if end else self._redrawn.pop(stream, 0)
         if len(text) - end <= _LINE_BOUND:
-            self._unread[stream] = text[end:]
+            rest = self._unread[stream] = text[end:]
+            # The parts of the unfinished line a lone \r ended: lines to a CI's .NET reader,
+            # learned now, as the engine learns them (a use on the other stream meanwhile).
+            if (cr := rest.rfind(b"\r") + 1) > done:
+                self.learn_piece(rest[done:cr])
+                done = cr
+            self._redrawn[stream] = done
 
     def _command_start(self, data: bytes) -> int:
         """Where the unfinished last line of ``data`` begins if it may be a command (it
