@@ -110,7 +110,9 @@ def test_explicit_config_may_be_a_pyproject(tmp_path: Path) -> None:
         ({"drain_timeout": float("nan")}, "--drain-timeout: bad value .* finite"),
         ({"progress_interval": float("nan")}, "--progress-interval: bad value .* finite"),
         ({"grace": float("inf")}, "--grace: bad value .* finite"),
-        ({"heartbeat": -1.0}, "--heartbeat: bad value .* 0 or more"),
+        ({"heartbeat": -1.0}, "--heartbeat: bad value .* from 0 to 31536000"),
+        # past a year: a timer that long overflowed time_t (a traceback, no SIGKILL)
+        ({"grace": 1e10}, "--grace: bad value .* from 0 to 31536000, a year"),
         ({"budget": "1" + "0" * 400}, "--budget: bad value"),
         ({"ci": "travis"}, r"--ci: bad value .* \(one of auto, octopus"),
         # Other scripts' digits (int() and float() take them): the documented syntax is ASCII.
@@ -133,6 +135,7 @@ def test_bad_values_are_usage_errors(layer: dict[str, object], message: str) -> 
         ("LOGTRIM_GRACE", "inf"),
         ("LOGTRIM_PROGRESS_INTERVAL", "-infinity"),
         ("LOGTRIM_HEARTBEAT", "-5"),
+        ("LOGTRIM_GRACE", "1e10"),
         ("LOGTRIM_TAIL", "2.5"),
         ("LOGTRIM_LEVEL", "0"),
     ],

@@ -87,17 +87,22 @@ def level(raw: object) -> int:
     return number
 
 
+#: The most seconds a setting takes: a year. (A timer of 1e10 s overflows the platform's
+#: time_t: the grace period's SIGKILL thread died with a traceback.)
+MAX_SECONDS = 365 * 24 * 3600
+
+
 def seconds(raw: object) -> float:
     # float() takes nan and inf; nan then passes `< 0` (it fails every comparison), and
     # either wrecks a timer after the child ran.
-    hint = "seconds: a finite number, 0 or more"
+    hint = f"seconds: a finite number from 0 to {MAX_SECONDS}, a year"
     if isinstance(raw, bool) or not isinstance(raw, (int, float, str)) or not _ascii(raw):
         raise BadValue(hint)
     try:
         seconds = float(raw)
     except ValueError:
         raise BadValue(hint) from None
-    if not math.isfinite(seconds) or seconds < 0:
+    if not math.isfinite(seconds) or not 0 <= seconds <= MAX_SECONDS:
         raise BadValue(hint)
     return seconds
 
