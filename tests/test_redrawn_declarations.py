@@ -115,3 +115,26 @@ def test_after_the_engine_failed_a_cr_ended_declaration_is_learned_at_once(
     assert b"token is ********" in r.stderr
     assert SECRET.encode() not in r.archive
     assert r.console.count(SECRET.encode()) == (1 if ci == "github" else 0)
+
+
+OCTOPUS_CR = """
+import base64, sys
+b = lambda s: base64.b64encode(s.encode()).decode()
+secret = sys.argv[1]
+attrs = (b("n"), b(secret), b("True"))
+print("##octopus[setVariable name='%s' value='%s'\\rsensitive='%s']" % attrs)
+print("use " + secret)
+"""
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+def test_an_octopus_message_whose_attributes_a_lone_cr_parts_declares(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """``value='...'\\rsensitive='...'``: read with a blank at the ``\\r``, as the same message
+    over two lines is (the reading without one glues the attributes, and learnt nothing)."""
+    r = run_logtrim("--ci", ci, "--", *py(OCTOPUS_CR), SECRET)
+    assert r.code == 0
+    assert SECRET.encode() not in r.console
+    assert SECRET.encode() not in r.archive
+    assert b"use ********" in r.stdout

@@ -151,9 +151,14 @@ class Octopus(Dialect):
     def declared_secrets(self, line: str) -> list[str]:
         if "#" not in line:
             return []
-        found = []
-        # Every message on the line, in any case: more masking is safe.
-        for message in parse_messages(line, any_case=True):
+        found: list[str] = []
+        # Every message on the line, in any case: more masking is safe. A lone \r between
+        # its attributes is read with a blank there too, as a message over two lines is (a
+        # reader that ends a line at \r sees two; the tight reading glues the attributes).
+        messages = parse_messages(line, any_case=True)
+        if "\r" in line.rstrip("\r\n"):
+            messages += parse_messages(line.rstrip("\r\n").replace("\r", " "), any_case=True)
+        for message in messages:
             name = message.name.lower()
             # As .NET's bool.Parse, any case, blanks and NULs around (learning more is always
             # safe: ``Boolean.TryParse`` trims both, ``True\0`` is true to Calamari).
