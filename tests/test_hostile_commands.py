@@ -38,3 +38,26 @@ def test_an_unclosed_message_over_and_over_is_read_in_linear_time(
     r = run_logtrim("--ci", ci, "--budget", "64kB", "--", *child, timeout=30)
     assert r.code == 3
     assert r.archive == (line + "\n").encode()
+
+
+# Commands after carriage returns inside a line too long to hold: each was read with every
+# command after it in its window (a quarter of a megabyte): 4,000 of them took 27 s.
+_PAD = "x" * 1_200_000
+LONG_LINES = {
+    "github": _PAD + "".join(f"\r::warning::w{i:09d}" for i in range(6000)),
+    "azure": _PAD + "".join(f"\r##vso[task.logissue type=warning]w{i:09d}" for i in range(6000)),
+}
+
+
+@pytest.mark.parametrize("ci", sorted(LONG_LINES))
+def test_commands_after_carriage_returns_in_a_long_line_are_read_in_linear_time(
+    run_logtrim: RunLogtrim, tmp_path: Path, ci: str
+) -> None:
+    line = LONG_LINES[ci]
+    log = tmp_path / "line.txt"
+    log.write_text(line + "\n", encoding="ascii")
+    read = f"open({str(log)!r}, 'rb').read()"  # (bytes: text mode reads a \r as a newline)
+    child = [sys.executable, "-c", f"import sys; sys.stdout.buffer.write({read})"]
+    r = run_logtrim("--ci", ci, "--budget", "1MB", "--", *child, timeout=30)
+    assert r.code == 0
+    assert r.archive == (line + "\n").encode()

@@ -289,6 +289,14 @@ def dotnet_lines(line: str) -> list[str]:
     return line.rstrip("\r\n").split("\r")
 
 
+def first_dotnet_line(start: str) -> str:
+    """Of a window that starts at a command too long to hold (or at the carriage return
+    that leads it), the line a .NET reader reads first: the command the window starts. The
+    commands after it are windows of their own (read whole each time, a line of thousands
+    of ``\r::warning::`` cost their square)."""
+    return start[1:].split("\r", 1)[0] if start.startswith("\r") else start.split("\r", 1)[0]
+
+
 def failure_note(closing: Closing) -> list[Action]:
     """``[logtrim] failed (exit 3): <reason>``: a failure's reason, where the CI has no mark."""
     if not closing.failed:
@@ -300,5 +308,5 @@ def failure_note(closing: Closing) -> list[Action]:
 # The actions are re-exported: the dialects and the shells take them from here.
 __all__ = [
     "MASK", "Action", "AppendFile", "Closing", "Dialect", "Level", "Print", "RunProgram",
-    "dotnet_lines", "failure_note",
+    "dotnet_lines", "failure_note", "first_dotnet_line",
 ]  # fmt: skip

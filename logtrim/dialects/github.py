@@ -20,7 +20,16 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from .._regex import lazy
-from .base import Action, AppendFile, Closing, Dialect, Print, dotnet_lines, failure_note
+from .base import (
+    Action,
+    AppendFile,
+    Closing,
+    Dialect,
+    Print,
+    dotnet_lines,
+    failure_note,
+    first_dotnet_line,
+)
 from .escape import (
     failure_text,
     gh_command,
@@ -104,7 +113,12 @@ class GitHub(Dialect):
 
     def long_command(self, start: str) -> bool:
         # (a part of a line too long to hold, after a ``\r``: the resume token too)
-        return self.is_command(start) or self.may_be_command(start.split("\r", 1)[0])
+        line = first_dotnet_line(start)
+        return self.is_command(line) or self.may_be_command(line)
+
+    def long_value_at(self, start: str) -> int:
+        at = super().long_value_at(first_dotnet_line(start))
+        return at + 1 if at >= 0 and start.startswith("\r") else at  # (in ``start``)
 
     def shows_line(self, line: str) -> bool:
         # The runner shows a group's title and an annotation's text; the rest it only reads.

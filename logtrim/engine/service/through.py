@@ -27,15 +27,17 @@ class Through:
         self._parts.add(at)
 
     def untangle(self, emits: list[Emit]) -> None:
-        """Set aside the emits of its stream that are not its own (in place)."""
-        keep: list[Emit] = emits[: self._start]
-        for i in range(self._start, len(emits)):
+        """Set aside the emits of its stream that are not its own (in place; only those
+        since it began are looked at: a chunk of thousands of commands pends as many)."""
+        start, keep = self._start, []
+        for i in range(start, len(emits)):
             emit = emits[i]
             if emit[0] == self.stream and i not in self._parts:
                 self._waiting.append(emit)
             else:
                 keep.append(emit)
-        emits[:] = keep
+        if len(keep) < len(emits) - start:
+            emits[start:] = keep
         self._start, self._parts = 0, set()
 
     def end(self, emits: list[Emit]) -> None:
