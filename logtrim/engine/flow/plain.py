@@ -47,10 +47,13 @@ def show(sel: Selector, stream: int, line: bytes, kind: Kind, lineno: int, now: 
     if key is None:
         return
     waiting = sel.progress.streams
-    if waiting[STDOUT].waiting or waiting[STDERR].waiting:
+    out, err = waiting[STDOUT].waiting, waiting[STDERR].waiting
+    if out and err:
         # As Shower.line: the states waiting on either stream, in order (the other's too:
         # the gap marker it prints counts them).
         sel.show.states_before(lineno)
+    elif out or err:  # (the common case, one stream's: at the cost it had)
+        sel.progress.late(STDOUT if out else STDERR, before=lineno, hold=True)
     # Already masked: the region is the console form Secrets.region made, every secret the
     # region declares learned first; only command lines were left for their dialect, and
     # those never take this path (their tier is SERVICE).
