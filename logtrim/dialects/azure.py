@@ -12,7 +12,7 @@ from typing import ClassVar
 
 from .._regex import lazy
 from .._text import inert
-from .base import Action, Closing, Dialect, Print, dotnet_lines, failure_note, first_dotnet_line
+from .base import Action, Closing, Dialect, Print, dotnet_lines, failure_note
 from .escape import (
     azure_command,
     azure_data,
@@ -75,6 +75,7 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
 
 class Azure(Dialect):
     name: ClassVar[str] = "azure"
+    dotnet_reader = True
     detect_var: ClassVar[str | None] = "TF_BUILD"
     markers: ClassVar[tuple[bytes, ...]] = (b"##vso[", b"##[")
     declaring: ClassVar[tuple[bytes, ...]] = (
@@ -120,13 +121,6 @@ class Azure(Dialect):
         # The agent reads a lone ``\r`` as a line's end (.NET ``ReadLine``): a formatting
         # command after one (``Downloading 100%\r##[group]Stage 2``) is a command too.
         return "##[" in line and any(part.lstrip().startswith("##[") for part in dotnet_lines(line))
-
-    def long_command(self, start: str) -> bool:
-        return self.is_command(first_dotnet_line(start))
-
-    def long_value_at(self, start: str) -> int:
-        at = super().long_value_at(first_dotnet_line(start))
-        return at + 1 if at >= 0 and start.startswith("\r") else at  # (in ``start``)
 
     def is_progress(self, line: str) -> bool:
         return "##vso[task.setprogress" in line.lower()

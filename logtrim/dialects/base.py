@@ -27,6 +27,9 @@ class Dialect:
 
     #: The ``--ci`` name.
     name: ClassVar[str] = "plain"
+    #: Whether the system reads the output as .NET's ``ReadLine`` does (a lone ``\r`` ends a
+    #: line too): GitHub's runner, Azure's agent.
+    dotnet_reader: ClassVar[bool] = False
     #: Environment variable whose presence selects this dialect under ``--ci auto``.
     detect_var: ClassVar[str | None] = None
     #: Byte strings whose presence in a line may mean a command of this system; a fast
@@ -94,7 +97,17 @@ class Dialect:
     def long_command(self, start: str) -> bool:
         """Whether ``start``, the first bytes of a line too long to hold from a marker (or
         from the line's start), begins one of this system's commands, perhaps cut short."""
-        return self.is_command(start)
+        return self.is_command(self.first_read(start))
+
+    def first_read(self, start: str) -> str:
+        """Of a window that starts at a command too long to hold (or at the carriage return
+        that leads it), what this system reads as that command: for a .NET reader
+        (:attr:`dotnet_reader`), its first line. The commands after it are windows of their
+        own (read whole each time, a line of thousands of ``\r::warning::`` cost their
+        square)."""
+        if not self.dotnet_reader:
+            return start
+        return start[1:].split("\r", 1)[0] if start.startswith("\r") else start.split("\r", 1)[0]
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:
         """On a line that declares a secret: where the commands that declare are (each
@@ -126,8 +139,12 @@ class Dialect:
         """In ``start``, the first bytes of a command too long to hold: where the value of a
         secret it may declare begins (the value is too long to learn: it is masked in its
         own command from there), or -1 when it declares none."""
-        found = self.declared_secrets(start)
-        return -1 if not found else max(start.rfind(found[-1]), 0)
+        line = self.first_read(start)
+        found = self.declared_secrets(line)
+        if not found:
+            return -1
+        lead = 1 if self.dotnet_reader and start[:1] == "\r" else 0  # (the place in ``start``)
+        return max(line.rfind(found[-1]), 0) + lead
 
     def long_declares(self, head: str, tail: str) -> bool:
         """Whether a command too long to hold that :meth:`long_value_at` found may declare
@@ -289,14 +306,6 @@ def dotnet_lines(line: str) -> list[str]:
     return line.rstrip("\r\n").split("\r")
 
 
-def first_dotnet_line(start: str) -> str:
-    """Of a window that starts at a command too long to hold (or at the carriage return
-    that leads it), the line a .NET reader reads first: the command the window starts. The
-    commands after it are windows of their own (read whole each time, a line of thousands
-    of ``\r::warning::`` cost their square)."""
-    return start[1:].split("\r", 1)[0] if start.startswith("\r") else start.split("\r", 1)[0]
-
-
 def failure_note(closing: Closing) -> list[Action]:
     """``[logtrim] failed (exit 3): <reason>``: a failure's reason, where the CI has no mark."""
     if not closing.failed:
@@ -308,5 +317,5 @@ def failure_note(closing: Closing) -> list[Action]:
 # The actions are re-exported: the dialects and the shells take them from here.
 __all__ = [
     "MASK", "Action", "AppendFile", "Closing", "Dialect", "Level", "Print", "RunProgram",
-    "dotnet_lines", "failure_note", "first_dotnet_line",
+    "dotnet_lines", "failure_note",
 ]  # fmt: skip

@@ -20,16 +20,7 @@ from collections.abc import Callable, Mapping
 from typing import ClassVar
 
 from .._regex import lazy
-from .base import (
-    Action,
-    AppendFile,
-    Closing,
-    Dialect,
-    Print,
-    dotnet_lines,
-    failure_note,
-    first_dotnet_line,
-)
+from .base import Action, AppendFile, Closing, Dialect, Print, dotnet_lines, failure_note
 from .escape import (
     failure_text,
     gh_command,
@@ -73,6 +64,7 @@ _UNSHOWN = frozenset(
 
 class GitHub(Dialect):
     name: ClassVar[str] = "github"
+    dotnet_reader = True
     detect_var: ClassVar[str | None] = "GITHUB_ACTIONS"
     markers: ClassVar[tuple[bytes, ...]] = (b"::", b"##[")
     declaring: ClassVar[tuple[bytes, ...]] = (b"::add-mask::", b"##[add-mask]")
@@ -113,12 +105,8 @@ class GitHub(Dialect):
 
     def long_command(self, start: str) -> bool:
         # (a part of a line too long to hold, after a ``\r``: the resume token too)
-        line = first_dotnet_line(start)
+        line = self.first_read(start)
         return self.is_command(line) or self.may_be_command(line)
-
-    def long_value_at(self, start: str) -> int:
-        at = super().long_value_at(first_dotnet_line(start))
-        return at + 1 if at >= 0 and start.startswith("\r") else at  # (in ``start``)
 
     def shows_line(self, line: str) -> bool:
         # The runner shows a group's title and an annotation's text; the rest it only reads.

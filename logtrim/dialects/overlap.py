@@ -28,15 +28,15 @@ def breaks_commands(dialect: Dialect, secret: str) -> bool:
     commands ``dialect`` closes a failed run with, or masks it whole."""
     forms = [f.encode("utf-8", "surrogateescape") for f in {secret, *dialect.secret_forms(secret)}]
     forms = [f for f in forms if f]
+
+    def mask(data: bytes) -> bytes:
+        for form in forms:
+            data = data.replace(form, MASK)
+        return data
+
     for line, syntax in _samples(dialect):
         if not any(form in line for form in forms):
             continue
-
-        def mask(data: bytes) -> bytes:
-            for form in forms:
-                data = data.replace(form, MASK)
-            return data
-
         masked = dialect.mask_command(line, mask)
         if masked is None or _syntax(dialect, masked) != syntax:
             return True

@@ -16,7 +16,7 @@ from ..flow.throttle import Progress
 from ..match import words
 from ..match.kinds import ERROR, INFO, NOISE, PROGRESS, TIERS, Kind
 from .output import STDOUT, Output
-from .tally import gap_note
+from .tally import WORTH, gap_note
 
 #: A section's heading: a title between runs of one rule character (pytest's
 #: ``____ test_refund ____`` and ``==== FAILURES ====``, unittest's and tox's, a ``--- x ---``).
@@ -39,7 +39,7 @@ HEADING_FAR = 16
 #: :data:`_WORTH` times as much: a marker that saves less leaves a hole in an error's block
 #: (the ``+`` line of a unittest diff, under its ``-`` line) for a few bytes.
 _INSTEAD = 4
-_WORTH = 2
+_WORTH = WORTH
 #: The most lines left out shown instead of their marker while the tier has room: their cost
 #: at most a :data:`_ROOMY`-th of the room left (a 64th kept the marker in a race report's
 #: middle at 20 kB, 1.3 kB of it printed; at 8 kB the marker stays).

@@ -140,6 +140,11 @@ def _share(percent: float) -> str:
     return "<0.1%" if 0 < percent < 0.05 else f"{percent:.1f}%"
 
 
+#: Lines left out that are at most this many times as long as the marker that would count
+#: them are shown instead of it (the gap's few lines, one similar line): the marker says less.
+WORTH = 2
+
+
 def gap_note(lines: int, nbytes: int = 0, *, sized: bool = True) -> bytes:
     """The marker of ``lines`` lines (``nbytes`` bytes) not shown: ``[logtrim] ... 3 lines
     (1.2 kB) not shown ...`` (without the size unless ``sized``); empty for none."""
@@ -172,4 +177,4 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
-__all__ = ["Tally", "gap_note", "lines_text"]
+__all__ = ["WORTH", "Tally", "gap_note", "lines_text"]

@@ -182,16 +182,11 @@ class ReasonChooser:
         rank = self._memo(line, lineno)
         if rank is None:
             return False
-        if rank == Rank.RETRIED:
-            self.retried_at = lineno
-        assert self.best is not None  # (``_memo`` says so)
         plain = plain_text(line)
         # Ranked as :meth:`_read` ranks it: without a carrier's prefix, named with it.
         carrier = traces.CARRIER.match(plain)
         body = plain[carrier.end() :] if carrier else plain
-        text, own = plain.strip(), own_message(plain, body.strip())
-        if self._wins(rank, lineno, text, own=own):
-            self._choose(Candidate(rank, text, lineno, own=own))
+        self.take(rank, plain.strip(), lineno, own=own_message(plain, body.strip()))
         return True
 
     def _memo(self, line: bytes, lineno: int) -> Rank | None:

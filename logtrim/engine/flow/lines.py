@@ -183,9 +183,9 @@ class LineSplitter:
         masking needs what comes after it."""
         self._pending[:0] = data
 
-    def since(self, offset: int) -> bytes:
-        """The partial last line from ``offset`` on (a copy of that part only)."""
-        return bytes(self._pending[offset:])
+    def since(self, offset: int, end: int | None = None) -> bytes:
+        """The partial last line from ``offset`` (to ``end``): a copy of that part only."""
+        return bytes(self._pending[offset:end])
 
     def flush(self) -> bytes:
         """The partial last line at end of input (may be empty)."""
@@ -251,7 +251,7 @@ class StreamInput:
             return b""
         end += self._scanned - len(new)
         start, self._part = self._part, end
-        return self.splitter.since(start)[: end - start]
+        return self.splitter.since(start, end)
 
 
 class StreamJoin:

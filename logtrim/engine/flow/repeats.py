@@ -10,6 +10,7 @@ from collections.abc import Callable
 from ..._sizes import format_count
 from ..._text import ANSI_BYTES
 from ..console.output import STDERR, STDOUT, Output
+from ..console.tally import WORTH
 from ..match.kinds import INFO, Kind
 from ..shapes.templates import template
 from .history import History
@@ -18,10 +19,9 @@ from .history import History
 RECUR = 3
 _AGAIN_MAX = 4096  # lines remembered (then counted anew)
 _AGAIN_LINE = 256  # the longest remembered: headings and separators are short
-# The marker of one line counted, and how much longer than it the line may be to be shown in
-# its place (as a gap's few lines are: engine/console/show.py).
+# The marker of one line counted (the line is shown in its place when at most WORTH times as
+# long, as a gap's few lines are).
 _ONE_SIMILAR = len("[logtrim] ... 1 similar line ...\n")
-_WORTH = 2
 
 
 class Run:
@@ -293,7 +293,8 @@ class Repeats:
         lineno, line, kind = prev
         masked = self._mask(line)
         out = self._out
-        if len(masked) > _WORTH * _ONE_SIMILAR or not out.budget.allows(kind, len(masked + last)):
+        cost = len(masked) + len(last)
+        if len(masked) > WORTH * _ONE_SIMILAR or not out.budget.allows(kind, cost):
             return False
         out.tally.collapsed -= 1
         out.emit(stream, masked, kind, settle=False, lineno=lineno)
