@@ -367,6 +367,12 @@ def test_shutdown_finalizes(tmp_path: Path) -> None:
     assert len(out) < 100_000
 
 
+def _busy(path: Path) -> int:
+    """The busy child's records stored so far (its archive read as it is written)."""
+    data = b"".join(read_archive(str(path), ReadResult())) if path.exists() else b""
+    return data.count(b":busy ")
+
+
 def read_killed(path: Path) -> tuple[list[str], ReadResult]:
     result = ReadResult()
     data = b"".join(read_archive(str(path), result))
@@ -397,7 +403,10 @@ def test_sigkill_while_busy_leaves_archive(tmp_path: Path) -> None:
     proc = child(path, 0, "busy")
     assert proc.stderr is not None
     assert proc.stderr.readline() == b"ready\n"
-    time.sleep(2.0)
+    # Killed once a thousand records are stored (about 2 s; longer on a loaded machine).
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and _busy(path) < 1000:
+        time.sleep(0.5)
     proc.send_signal(signal.SIGKILL)
     proc.communicate(timeout=30)
     lines, _ = read_killed(path)

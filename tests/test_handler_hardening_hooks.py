@@ -77,16 +77,49 @@ handler.close()
 """
 
 
-def test_an_exception_python_can_only_ignore_is_printed_masked(tmp_path: Path) -> None:
-    """An exception raised in ``__del__`` (or a finalizer, a callback) is printed by
-    ``sys.unraisablehook``, object and message as written."""
-    proc = run_app(tmp_path, _UNRAISABLE)
+def test_an_exception_python_can_only_ignore_is_logged_masked(tmp_path: Path) -> None:
+    """An exception raised in ``__del__`` (or a finalizer, a callback) is logged to the open
+    handler as a warning, object and message as Python writes them: its archive has it (it
+    was printed on stderr only, masked); after the handler closed, printed as Python does."""
+    proc = run_app(tmp_path, _UNRAISABLE + "Session()\ngc.collect()\n")
     assert proc.returncode == 0, proc.stderr
-    err = proc.stderr.decode()
-    assert SECRET not in err
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    archive = zstd_dc(tmp_path / "u.log.zst").decode()
+    for text in (out, archive):
+        assert "Exception ignored in: <function Session.__del__ at " in text
+        assert "Traceback (most recent call last):\n" in text and "in __del__\n" in text
+        assert "RuntimeError: closing session for ********\n" in text
+    assert "warnings 5/5" in out  # its tier: the program went on
+    # Once the handler closed, Python's report is printed on stderr, masked, as before.
     assert err.startswith("Exception ignored in: <function Session.__del__ at ")
-    assert "Traceback (most recent call last):\n" in err and "in __del__\n" in err
-    assert "RuntimeError: closing session for ********\n" in err
+    assert err.count("RuntimeError: closing session for ********\n") == 1
+    assert SECRET not in out + err + archive
+
+
+_ATEXIT = f"""
+import atexit, logging, logtrim
+
+def flush():
+    raise OSError("could not flush the queue for {SECRET}")
+
+handler = logtrim.LogtrimHandler("a.log.zst", masks=["{SECRET}"], ci="plain")
+logging.basicConfig(level=logging.INFO, handlers=[handler])
+atexit.register(flush)
+logging.info("main done")
+"""
+
+
+def test_an_exception_in_an_atexit_callback_is_archived(tmp_path: Path) -> None:
+    """An ``atexit`` callback runs before logging's exit hook closes the handler: its
+    exception went to stderr only, and the archive, which is to hold everything, lacked it."""
+    proc = run_app(tmp_path, _ATEXIT)
+    assert proc.returncode == 0, proc.stderr
+    archive = zstd_dc(tmp_path / "a.log.zst").decode()
+    assert "Exception ignored in atexit callback: <function flush at " in archive
+    assert archive.index("main done") < archive.index("OSError: could not flush the queue for")
+    assert "OSError: could not flush the queue for ********\n" in proc.stdout.decode()
+    assert "OSError" not in proc.stderr.decode()  # (said once, on the handler's console)
+    assert SECRET not in archive + proc.stdout.decode() + proc.stderr.decode()
 
 
 def test_an_apps_own_unraisable_hook_is_left_alone(tmp_path: Path) -> None:

@@ -293,8 +293,9 @@ class LogtrimHandler(logging.Handler):
         )
         super().close()
 
-    def _from_thread(self, record: logging.LogRecord) -> bool:
-        """A thread's uncaught exception (:mod:`.hooks`), while this handler takes records of
+    def _take_report(self, record: logging.LogRecord) -> bool:
+        """An exception Python would only print (:mod:`.hooks`: a thread's uncaught one, one
+        raised in ``__del__`` or an ``atexit`` callback), while this handler takes records of
         its level (``handle`` checks its filters, not its level: a logger does that); True:
         taken."""
         if not self._closed and levelno_of(record.levelno) >= self.level:

@@ -36,8 +36,9 @@ _maskers: list[Callable[[str], str]] = []
 class Watched(Protocol):
     """A handler as these hooks use it."""
 
-    def _from_thread(self, record: logging.LogRecord) -> bool:
-        """Log a thread's uncaught exception; True: taken."""
+    def _take_report(self, record: logging.LogRecord) -> bool:
+        """Log an exception Python would only print (a thread's, one it ignores); True:
+        taken."""
 
     def _reports_uncaught(self, record: logging.LogRecord) -> bool:
         """Whether it will show the main thread's uncaught exception when it closes."""
@@ -147,14 +148,19 @@ def _thread_hook(args: threading.ExceptHookArgs) -> None:
     record = logging.LogRecord(
         "logtrim", logging.ERROR, "", 0, IN_THREAD, (args.exc_type.__name__, name), info
     )
+    if not _to_handlers(record):  # (a handler's console shows it, in its place)
+        print_masked(f"Exception in thread {name}:\n", info)
+
+
+def _to_handlers(record: logging.LogRecord) -> bool:
+    """Log an exception Python would only print to the open handlers; True: one took it."""
     taken = False
     for ref in list(_handlers):
         handler = ref()
         if handler is not None:
-            with contextlib.suppress(Exception):  # (the report below must still be made)
-                taken = handler._from_thread(record) or taken
-    if not taken:  # (a handler's console shows it, in its place)
-        print_masked(f"Exception in thread {name}:\n", info)
+            with contextlib.suppress(Exception):  # (the caller's report must still be made)
+                taken = handler._take_report(record) or taken
+    return taken
 
 
 def thread_info(args: threading.ExceptHookArgs) -> Info:
@@ -168,7 +174,9 @@ def _info(kind: type[BaseException], value: BaseException | None, tb: TracebackT
 
 
 def _unraisable_hook(args: sys.UnraisableHookArgs) -> None:
-    """``sys.unraisablehook``'s report, as Python's prints it (the object first), masked."""
+    """``sys.unraisablehook``'s report (``__del__``, an ``atexit`` callback, a finalizer):
+    logged to the handlers as a warning (the program goes on), so that their archives have
+    it; else printed as Python's prints it (the object first), masked."""
     head = ""
     with contextlib.suppress(Exception):
         what = "" if args.object is None else _repr(args.object)
@@ -179,7 +187,11 @@ def _unraisable_hook(args: sys.UnraisableHookArgs) -> None:
     if args.exc_type is None:
         print_text(head)
         return
-    print_masked(head, _info(args.exc_type, args.exc_value, args.exc_traceback))
+    info = _info(args.exc_type, args.exc_value, args.exc_traceback)
+    said = head.rstrip("\n").removesuffix(":") or "Exception ignored"
+    record = logging.LogRecord("logtrim", logging.WARNING, "", 0, "%s", (said,), info)
+    if not _to_handlers(record):
+        print_masked(head, info)
 
 
 def _repr(obj: object) -> str:
