@@ -1356,3 +1356,78 @@ def test_a_table_row_is_named_with_its_columns_two_blanks_apart(run_logtrim: Run
         "shop-api-7f9c6d5b8-2xkqp    0/1     CrashLoopBackOff   5 (31s ago)   4m",
     )
     assert reason == "shop-api-7f9c6d5b8-2xkqp  0/1  CrashLoopBackOff  5 (31s ago)  4m"
+
+
+_THREAD_DIES = """
+import sys, threading
+def warm():
+    raise TimeoutError("cache warm-up timed out after 30s")
+t = threading.Thread(target=warm, name="warmer")
+t.start()
+t.join()
+sys.stderr.flush()
+taken(2)
+for i in range(LINES):
+    print(f"uploading chunk {i + 1}/10", flush=True)
+taken(1)  # (two pipes carry no order: the last line after the others are read)
+print(LAST, file=sys.stderr, flush=True)
+sys.exit(2)
+"""
+
+
+@pytest.mark.parametrize(
+    ("lines", "last", "expected"),
+    [
+        # The main thread went on with its work, then failed for its own reason.
+        (10, "upload failed: bucket deploy-artifacts returned 403 AccessDenied",
+         "upload failed: bucket deploy-artifacts returned 403 AccessDenied"),
+        # Right after the thread's end, the main thread's word follows from it.
+        (0, "ERROR: 1 worker failed", "TimeoutError: cache warm-up timed out after 30s"),
+        # Nothing else says why: the thread's exception does.
+        (10, "done", "TimeoutError: cache warm-up timed out after 30s"),
+    ],
+)  # fmt: skip
+def test_a_threads_exception_the_main_thread_went_on_from(
+    run_logtrim: RunLogtrim, lines: int, last: str, expected: str
+) -> None:
+    """A thread that died of an exception (``Exception in thread warmer:`` and its traceback)
+    was named over the main thread's own later error unless 50 lines of other output came
+    between: the program went on without the thread, so its error says why it stopped."""
+    code = TAKEN + _THREAD_DIES.replace("LINES", str(lines)).replace("LAST", repr(last))
+    assert _reason(run_logtrim, *py(code)) == expected
+
+
+@pytest.mark.parametrize(
+    ("thread", "expected"),
+    [
+        ("pool-1-thread-2", "ERROR: migration 0042 failed: duplicate key value"),
+        ("main", 'Exception in thread "main" java.lang.IllegalStateException: pool exhausted'),
+    ],
+)
+def test_javas_exception_in_a_thread_other_than_main(
+    run_logtrim: RunLogtrim, thread: str, expected: str
+) -> None:
+    """Java names the thread: a pool's thread dying leaves the program going on; ``main``'s
+    exception ends it."""
+    trace = (
+        f'Exception in thread "{thread}" java.lang.IllegalStateException: pool exhausted\\n'
+        "\\tat shop.Pool.take(Pool.java:12)\\n"
+        + "processing batch\\n" * 8
+        + "ERROR: migration 0042 failed: duplicate key value\\n"
+    )
+    assert _reason(run_logtrim, "sh", "-c", f"printf '{trace}' >&2; exit 3") == expected
+
+
+def test_a_threads_exception_logged_by_the_handler_is_a_threads(run_logtrim: RunLogtrim) -> None:
+    """logtrim's handler logs a thread's uncaught exception under its own record
+    (``uncaught TimeoutError in thread warmer``): read as Python's hook prints it."""
+    trace = (
+        "ERROR:logtrim:uncaught TimeoutError in thread warmer\\n"
+        "Traceback (most recent call last):\\n"
+        '  File "app.py", line 6, in warm\\n'
+        "TimeoutError: cache warm-up timed out after 30s\\n"
+        + "INFO:deploy:uploading chunk\\n" * 10
+        + "ERROR:deploy:upload failed: bucket returned 403 AccessDenied\\n"
+    )
+    reason = _reason(run_logtrim, "sh", "-c", f"printf '{trace}' >&2; exit 2")
+    assert reason == "ERROR:deploy:upload failed: bucket returned 403 AccessDenied"

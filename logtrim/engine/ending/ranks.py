@@ -277,6 +277,8 @@ class Candidate:
     wrapped: bool = False  # the exception under rich's traceback panel: wrapped at the width
     # An error it retried, and the line after it says the retry succeeded: no reason at all.
     past: bool = False
+    # The exception a thread other than the main one died of: the program may have gone on.
+    thread: bool = False
 
 
 def own_message(text: bytes, body: bytes) -> bool:

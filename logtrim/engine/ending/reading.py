@@ -55,6 +55,8 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
         return
     if _powershell(ch, body, lineno):
         return
+    if b"in thread " in body and traces.THREAD_HEAD.search(body):
+        trace.thread_at = lineno  # (read on: it may be an error line, Java's exception)
     if (rich := traces.RICH_TRACEBACK.match(text) is not None) or traces.TRACEBACK.search(text):
         trace.header(lineno, ch.retried_at)
         trace.panel = rich
@@ -69,6 +71,7 @@ def read(ch: ReasonChooser, line: bytes, lineno: int, error: bool) -> None:
         pass  # one of the errors of Node's AggregateError: its first is the root cause
     elif traces.JAVA_HEAD.match(body):
         ch.take(Rank.EXCEPTION, body, lineno, root=None, start=lineno)
+        _of_thread(ch, lineno, trace.thread_at == lineno)
     elif (caused := traces.CAUSED_BY.match(body)) and cause_belongs(ch.best, body, lineno):
         assert ch.best is not None
         ch.best.root = caused.group(1) or caused.group(2)  # the last cause is the root cause
@@ -103,7 +106,7 @@ def _powershell(ch: ReasonChooser, body: bytes, lineno: int) -> bool:
 def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"") -> None:
     """The exception that ends a traceback; in a chain the first one is the root cause."""
     handling = ch.trace.handling  # (the chain's first link: a cause, or only its context)
-    went_past = ch.trace.went_past
+    went_past, thread = ch.trace.went_past, ch.trace.thread
     panel = ch.trace.panel  # rich's: its exception line may be wrapped at the width
     root = ch.trace.ended(body, lineno)
     # In a failing test's report it is that test's reason: an exception a passing
@@ -120,6 +123,13 @@ def _exception(ch: ReasonChooser, body: bytes, lineno: int, prefix: bytes = b"")
     ch.take(rank, prefix + body, lineno, root=root, start=ch.trace.start, handling=handling)
     if panel and ch.best is not None and ch.best.lineno == lineno:
         ch.best.wrapped = True
+    _of_thread(ch, lineno, thread)
+
+
+def _of_thread(ch: ReasonChooser, lineno: int, thread: bool) -> None:
+    """Mark the exception chosen at ``lineno`` as a thread's (not the main one's), when it is."""
+    if thread and ch.best is not None and ch.best.lineno == lineno:
+        ch.best.thread = True
 
 
 def _grouped(ch: ReasonChooser, text: bytes, lineno: int) -> bool:

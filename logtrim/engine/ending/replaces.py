@@ -21,6 +21,8 @@ from .traces import CARRIER
 # reason: more than a shell trap's or a wrapper's cleanup prints (whose "deploy.sh failed at
 # line 42" names no new cause), fewer than a program that went on with its work.
 WENT_ON_ERROR = 50
+# Lines of other output after a thread's exception that say the main thread went on.
+THREAD_WENT_ON = 3
 # Lines of other output between a program's own error message and a later one up to which
 # the later one follows from it (a cleanup trap's ``rm: cannot remove ...`` after ``cp:
 # cannot stat ...``, a wrapper's ``Error: deploy failed``): the first stays the reason. After
@@ -71,7 +73,16 @@ def replaces(
         # (a record after it, or an indented line, a report's, says more: it takes its place)
         burst = own and best.own and rank == best.rank and rank in _BURSTS
         return not burst or calm(best, lineno, errors_since) > BURST_CALM
-    if best.rank != Rank.EXCEPTION or lineno - best.lineno <= WENT_ON:
+    if best.rank != Rank.EXCEPTION:
+        return False
+    if best.thread:
+        # A thread died of it and the main one went on: its own error, after more than a
+        # few lines of other output, says why it stopped; right after the thread's end it
+        # follows from it (``ERROR: 1 worker failed``).
+        return (
+            rank in (Rank.ERROR, Rank.FATAL) and calm(best, lineno, errors_since) > THREAD_WENT_ON
+        )
+    if lineno - best.lineno <= WENT_ON:
         return False
     if rank == Rank.FATAL:
         return True

@@ -14,6 +14,14 @@ EXCEPTION = lazy(
 # A class name has a lower-case letter: not a level (``INFO:``) logged after the trace.
 TRACE_END = lazy(rb"^(?:[\w$]+\.)*[A-Z][A-Z0-9_$]*[a-z][\w$]*(?::(?: |$)|$)")
 JAVA_HEAD = lazy(rb'^Exception in thread "[^"]*" ([\w.$]+(?::.*)?)$')
+# What heads a thread's traceback that is not the main thread's: Python's default hook
+# (``Exception in thread worker-1:``), logtrim's handler (``uncaught TimeoutError in thread
+# warmer``, after the record's own prefix), Java's for a thread it names (``Exception in thread
+# "pool-1-thread-2" java.lang...``). The thread died; the program may well have gone on.
+THREAD_HEAD = lazy(
+    rb'^Exception in thread (?!MainThread:)[^"\n]+:$|\buncaught [\w.]+ in thread (?!MainThread$)|'
+    rb'^Exception in thread "(?!main")'
+)
 # Java's "Caused by: X", Node's "[cause]: X" (an Error's ``cause``, printed after its
 # frames), .NET's " ---> X" (an inner exception, printed before its outer one's frames;
 # not Docker's `` ---> Running in 3f2a`` under a build step).

@@ -36,6 +36,8 @@ class TraceState:
     # The traceback under way is one the program went past: right under an error line that
     # says so (``log.exception("cache warm-up failed, continuing without cache")``).
     went_past: bool = False
+    thread_at: int = -10  # the last line that heads a thread's traceback (not main's)
+    thread: bool = False  # the traceback under way is such a thread's
 
     def far(self, lineno: int) -> bool:
         """Whether a line at ``lineno`` is outside any traceback, exception or group: one
@@ -65,6 +67,7 @@ class TraceState:
             self.start = lineno
             self.handling = False
             self.went_past = lineno - retried_at == 1
+            self.thread = lineno - self.thread_at == 1
         self.inside = self.seen = True
 
     def frame(self, lineno: int) -> None:
