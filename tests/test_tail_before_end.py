@@ -428,3 +428,32 @@ def test_the_odd_lines_before_a_last_line_shown_come_back(
     assert "CDN invalidation still InProgress after 300s" in out
     assert out.index(last) < out.index("CDN invalidation still InProgress")
     assert out.count("CDN invalidation still InProgress") == 1
+
+
+_MAKE = r"""
+for i in $(seq 1 300); do echo "gcc -O2 -Wall -c src/module_$i.c -o build/module_$i.o"; done
+echo "src/net/socket.c: In function 'open_conn':"
+echo "src/net/socket.c:42:17: error: 'SOCK_NONBLOCKING' undeclared (first use in this function)"
+echo "   42 |     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCKING, 0);"
+echo "      |                 ^~~~~~~~~~~~~~~~"
+echo "src/net/socket.c:42:17: note: each undeclared identifier is reported only once"
+for i in $(seq 301 340); do echo "gcc -O2 -Wall -c src/module_$i.c -o build/module_$i.o"; done
+echo "make: *** [Makefile:5: all] Error 2" >&2
+exit 2
+"""
+
+
+def test_like_lines_cut_from_an_errors_context_do_not_come_back(run_logtrim: RunLogtrim) -> None:
+    """At 2 kB a compiler error came with two lines before it (``gcc -c module_299``,
+    ``module_300``); the two before those, cut by the budget, came back after the failure's
+    last lines as "held back, written earlier": more of the same, out of order. Lines alike
+    (digits aside) cut from an error's context stay counted in the marker; distinct ones
+    still come back (the bundled deploy's ``Running smoke tests against ...``)."""
+    r = run_logtrim("--ci", "plain", "--budget", "2kB", "--", "bash", "-c", _MAKE)
+    assert r.code == 2
+    text = r.stdout.decode()
+    assert "error: 'SOCK_NONBLOCKING' undeclared" in text
+    assert "held back" not in text, text
+    shown = [n for n in range(1, 341) if f"module_{n}.c " in text]
+    assert shown == sorted(shown)  # in the order written: nothing out of order
+    assert len(r.stdout) + len(r.stderr) <= 2000

@@ -236,6 +236,23 @@ def _entry_size(entry: tuple[int, int, bytes, int, bool] | _Run) -> int:
     return len(entry[2])
 
 
+def alike_cut(
+    lines: list[Entry], shown: set[int], line_after: Callable[[int], bytes | None]
+) -> set[int]:
+    """The plain lines cut from the context before an error shown live (not its block) that
+    have the shape of the line after them (``line_after``: its raw form, if still known): a
+    run of like lines whose last ones the console showed (``gcc -c src/module_297.c ...``).
+    Shown after the error, out of order, they say nothing more; a line unlike the next
+    (``Running smoke tests against ...``) still comes back."""
+    out: set[int] = set()
+    for lineno, _, text, incident, cont in lines:
+        if not cont and lineno < incident and incident in shown:
+            after = line_after(lineno)
+            if after is not None and _shape(after) == _shape(text):
+                out.add(lineno)
+    return out
+
+
 def _shape(text: bytes) -> bytes:
     """A line's shape: its digits as zeros, its hex ids as ``#``s, without its line end."""
     return hexless(text.removesuffix(b"\n").removesuffix(b"\r").translate(DIGITS_TO_ZERO))

@@ -16,7 +16,7 @@ from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, similar_key, written_after
 from .headers import earlier_header, head_counted, named_count, tail_header
-from .held import Held
+from .held import Held, alike_cut
 from .marked import SHORT, SHORT_GAP, marks_size, pick_marked
 
 _PARTIAL = "... only part of what follows fits the budget ..."
@@ -226,12 +226,17 @@ class Tail:
         # An incident is taken whole or not at all: a stretch left out inside it would go
         # without its marker.
         framed = {line[3] for line in self._held.lines if line[4]} if failed else set()
+        alike = alike_cut(self._held.lines, shown, history.line_after) if failed else set()
         kept.update(
             (line[0], line)
             for line in self._held.lines
             if line[0] == line[3]
             or line[3] not in shown
-            or (failed and (line[3] in framed or line[3] >= since or low <= line[3] <= high))
+            or (
+                failed
+                and (line[3] in framed or line[3] >= since or low <= line[3] <= high)
+                and line[0] not in alike
+            )
         )
         # A new line held for being new has a rule's mark only if a rule gives it a tier.
         held = [
