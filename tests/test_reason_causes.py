@@ -1431,3 +1431,24 @@ def test_a_threads_exception_logged_by_the_handler_is_a_threads(run_logtrim: Run
     )
     reason = _reason(run_logtrim, "sh", "-c", f"printf '{trace}' >&2; exit 2")
     assert reason == "ERROR:deploy:upload failed: bucket returned 403 AccessDenied"
+
+
+@pytest.mark.parametrize(
+    ("last", "reason"),
+    [
+        # A cause, then that what it did stopped: the fatal line says why.
+        ("FATAL: too many invalid rows (3000 > 100), import aborted", None),
+        ("FATAL: import aborted because too many rows were invalid", None),
+        # ... but ``because`` of errors says no more than that it stopped.
+        ("FATAL: import aborted due to errors", "ERROR: validation failed for record 2: bad sku"),
+        ("FATAL: import aborted", "ERROR: validation failed for record 2: bad sku"),
+    ],
+)
+def test_a_fatal_line_with_its_cause_before_or_after_aborted(
+    run_logtrim: RunLogtrim, last: str, reason: str | None
+) -> None:
+    """``FATAL: too many invalid rows (3000 > 100), import aborted`` was read as a status
+    (``aborted``), so an older plain error line was named over it: a cause then ``X
+    aborted``, or ``aborted because`` a cause, is the fatal line it is."""
+    first = "ERROR: validation failed for record 2: bad sku"
+    assert _printed_reason(run_logtrim, first, last) == (reason or last)

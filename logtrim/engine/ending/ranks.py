@@ -136,7 +136,9 @@ _CAUSE_FIRST = lazy(
     rb"^(?:\[?[0-9]{2,4}[-/:.][0-9:.,/TZ+ -]*\]?[ \t]+)?"
     rb"(?:\W*(?:fatal|critical|crit|error|err|panic|emerg)\b\W*)?"
     rb"(?P<clause>(?:[^,;(\n]|\([^)\n]*\))+)"  # (a comma in brackets is the clause's)
-    rb"[,;] +(?:aborting|giving up|rolling back|shutting down)\b",
+    rb"[,;] +(?:aborting|giving up|rolling back|shutting down|"
+    # ... or that what it did stopped (``too many invalid rows (3000 > 100), import aborted``)
+    rb"(?:[\w'-]+ ){1,2}(?:aborted|stopped|cancell?ed)\b[.!]*$)\b",
     re.I,
 )
 _LETTER = lazy(rb"[a-z]", re.I)
@@ -146,11 +148,12 @@ _SAYS_ONLY_FAILED = lazy(
     re.I,
 )
 # A status that goes on to say why ("deployment aborted: disk full", "exit code 1: certificate
-# expired") carries its cause: an error line, not a status. A failed command's own echo
+# expired", "import aborted because too many rows were invalid") carries its cause: an error
+# line, not a status. A failed command's own echo
 # ("Command failed with exit code 1: npm run build") names the command, not a cause.
 _CAUSE = lazy(
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up|"
-    rb"(?:code|status) -?[0-9]+)\.?: +[^\s]",
+    rb"(?:code|status) -?[0-9]+)\.?(?::|(?P<why> because(?: of)?| due to)) +(?P<rest>[^\s].*)",
     re.I,
 )
 FATAL = lazy(FATAL_START)
@@ -236,7 +239,7 @@ def line_rank(body: bytes) -> Rank:
     if _PHASE.match(body):
         return Rank.PHASE
     if (_STATUS(body) or _TALLY.search(body)) and not (
-        (_CAUSE.search(body) and not _COMMAND_ECHO.search(body)) or _cause_first(body)
+        (_cause_after(body) and not _COMMAND_ECHO.search(body)) or _cause_first(body)
     ):
         return Rank.STATUS
     if _SUMMARY(body):
@@ -249,6 +252,15 @@ def line_rank(body: bytes) -> Rank:
 # the bullet (its warnings have two: ``●  Cannot log after tests are done``), no ``:`` at its
 # end.
 JEST_TOP = lazy(rb"^  \xe2\x97\x8f (?!Console$)\S(?:[^\n]*[^:\s])?$")
+
+
+def _cause_after(body: bytes) -> bool:
+    """Whether a status goes on to say why (:data:`_CAUSE`): after ``because`` only with more
+    than that something failed (``aborted due to errors`` says no more than ``aborted``)."""
+    found = _CAUSE.search(body)
+    if found is None:
+        return False
+    return found["why"] is None or not _SAYS_ONLY_FAILED.search(found["rest"])
 
 
 def _cause_first(body: bytes) -> bool:
