@@ -202,6 +202,30 @@ def test_a_waiting_state_is_never_sent_after_a_later_line(stop: int) -> None:
     assert sent and (stop < 101 or _octopus_sent(_console(Octopus(), lines))[-1][1] == 100)
 
 
+@pytest.mark.parametrize(
+    ("last", "percents"),
+    [
+        # An error next: the bar shows how far the rollout got (66%), not its first state.
+        ('error: deployment "shop-api" exceeded its progress deadline', [0, 66]),
+        # An info line next: a later state may follow; the one that waits is dropped.
+        ("+ kubectl get pods -n prod", [0]),
+    ],
+)
+def test_a_waiting_state_goes_before_an_error(last: str, percents: list[int]) -> None:
+    """kubectl's rollout (``0 of 3``, ``1 of 3``, ``2 of 3`` within a second), then its
+    error: the bar was left at 0%, the one state sent, though nothing later replaced it."""
+    rollout = 'Waiting for deployment "shop-api" rollout to finish: {} of 3 updated replicas...'
+    lines = [(0.1 * i, rollout.format(n)) for i, n in enumerate([0, 0, 1, 1, 2])]
+    lines += [(0.6, last), (0.7, "+ helm rollback shop-api 41")]
+    console = _console(Octopus(), lines)
+    assert [p for _, p in _octopus_sent(console)] == percents
+    text = [data.decode() for _, data in console]
+    if len(percents) > 1:  # sent right before the error, not after it
+        assert text.index(last + "\n") == 1 + next(
+            i for i, t in enumerate(text) if "percentage='NjY='" in t
+        )
+
+
 def test_budget_pays_for_the_messages() -> None:
     """Counted like logtrim's own lines: a budget that is spent stops them."""
     core = Core(Policy(budget=4096, progress_interval=0.0, head=0), Octopus())

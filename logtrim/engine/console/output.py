@@ -10,7 +10,7 @@ from collections.abc import Callable, Mapping
 from typing import Protocol
 
 from ..._text import as_bytes
-from ..match.kinds import NOISE, PROGRESS, Kind
+from ..match.kinds import ERROR, NOISE, PROGRESS, WARNING, Kind
 from ..policy import Budget
 from ..service.through import Through
 from .tally import Tally, gap_note
@@ -109,7 +109,7 @@ class Output:
         """
         if not own and self.late is not None and self.waiting[stream].waiting:
             # a waiting progress state written before it first
-            self.late(stream, upto=lineno, shows=True)
+            self.late(stream, upto=lineno, shows=True, failing=WARNING <= kind <= ERROR)
         if settle and self.unsettled:
             self.settle_now(lineno)
         if self.midline:

@@ -114,12 +114,14 @@ class Progress:
         shows: bool = False,
         tail_from: int | None = None,
         hold: bool = False,
+        failing: bool = False,
     ) -> None:
         """Show the stream's waiting progress states, if any, in the order written (a line
         within the budget); each dropped when it is not older than line ``before`` (the
         caller prints it as context). ``upto``: only those older than that line (an older
         line printed late, the last of a count); the newer ones keep waiting. ``shows``: a
-        line of the child's is printed next (the CI indicator's waiting state settles).
+        line of the child's is printed next (the CI indicator's waiting state settles);
+        ``failing``: it is an error or a warning (the bar's state then goes before it).
         ``tail_from``: a plain state from that line on is dropped (the failure tail shows it,
         in its place: printed now, it would end its stream, and the tail, of newer lines
         only, would have none); a command never is (the CI reads it). ``hold``: the line
@@ -174,7 +176,7 @@ class Progress:
             # logtrim's own message of a state waits as the child's do: sent or dropped
             # before the next line shown on stdout (where it is printed), never after it.
             if shows and upto is None and stream == STDOUT:
-                native.settle()
+                native.settle(failing=failing)
             else:
                 self.streams[STDOUT].waiting = True
 

@@ -14,7 +14,8 @@ reading the log. When the child prints progress (``Uploading package 45%``, ``[1
 * At most one message per interval (``--progress-interval``); the latest state waits and is
   sent right after the next progress line shown, on a tick, or at the end of the run. Like a
   progress message of the child's, it is never printed after a later line of stdout: before
-  the next line shown there it is sent if its interval is over or it is an end, else dropped.
+  the next line shown there it is sent if its interval is over, it is an end (100%) or that
+  line is an error or a warning (the bar shows how far the step got), else dropped.
 * Once the child sends the indicator's message itself, logtrim sends no more of its own.
 
 The engine's parts call it; nothing here does I/O or reads a clock.
@@ -161,13 +162,16 @@ class NativeProgress:
         else:
             self.waits = self._out.waiting[STDOUT].waiting = True
 
-    def settle(self) -> None:
+    def settle(self, *, failing: bool = False) -> None:
         """A line of the child's is printed on stdout next: the waiting state goes first when
-        its interval is over or it ends its sequence (the bar's final state), else it is
-        dropped (a later one follows); never printed after a line written after it."""
+        its interval is over, it ends its sequence (100%: the bar's final state) or that line
+        is an error or a warning (``failing``: the bar shows how far the step got when it
+        went wrong; ``rollout: 2 of 3`` before ``error: ... exceeded its progress deadline``),
+        else it is dropped (a later one follows); never printed after a line written after
+        it. (Paid from the budget, as the lines shown: a flood is bounded by them.)"""
         if self.pending is None or not self.waits:  # else the state of the line shown next
             return
-        if self.pending[0] >= 100 or self.now - self.sent_at >= self.interval:
+        if self.pending[0] >= 100 or failing or self.now - self.sent_at >= self.interval:
             self._send()
         else:
             self.pending = None
