@@ -282,3 +282,17 @@ def test_a_reason_redrawn_with_carriage_returns_is_one_state(
     assert found["resultMessage"].attrs["message"] == reason
     plain = run_logtrim("--ci", "plain", "--", *child)
     assert f"[logtrim] failed (exit 2): {reason}" in _lines(plain.stdout)
+
+
+def test_an_error_redrawn_over_stays_on_the_console(run_logtrim: RunLogtrim) -> None:
+    """``ERROR: checksum mismatch ...\\rcleanup done``: the console showed ``cleanup done``
+    alone, and the failure reason then quoted an error no line above it showed. The state
+    that tells the failure is kept before the last one; the archive has the line as written."""
+    written = "ERROR: checksum mismatch for shop-api.tar.gz\\rcleanup done\\n"
+    child = py(f"import sys; sys.stdout.write('{written}'); sys.exit(1)")
+    r = run_logtrim("--ci", "plain", "--", *child)
+    assert r.code == 1
+    lines = _lines(r.stdout)
+    assert "ERROR: checksum mismatch for shop-api.tar.gz ... cleanup done" in lines
+    assert "[logtrim] failed (exit 1): ERROR: checksum mismatch for shop-api.tar.gz" in lines
+    assert r.archive == b"ERROR: checksum mismatch for shop-api.tar.gz\rcleanup done\n"

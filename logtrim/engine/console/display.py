@@ -35,6 +35,16 @@ def redrawn_state(body: bytes) -> bytes:
     return states[-1] if states else b""
 
 
+def last_state(line: bytes) -> bytes:
+    """Of a line redrawn with ``\r``, its last state (with the line's end), as a terminal
+    leaves it: what the program said last (a stream's end); any other line as it is."""
+    body = line.rstrip(b"\r\n")
+    if b"\r" not in body:
+        return line
+    states = _states(body)
+    return (states[-1] if states else b"") + line[len(body) :]
+
+
 def read_form(text: bytes) -> bytes:
     """A line as a person reads it, for a failure reason: of ``\\r`` redraws, the state that
     tells the failure (not every state run together: ``extract 10% extract 50% ERROR: ...``)."""
@@ -59,6 +69,12 @@ def display(line: bytes, max_line: int, *, redraws: bool = True) -> bytes:
     if redraws and b"\r" in body:
         states = _states(body)
         body = states[-1] if states else b""
+        if len(states) > 1 and not _FAILURE.search(body):
+            # A failure redrawn over (``ERROR: checksum mismatch\rcleanup done``): the line's
+            # tier and the failure reason come from it, so the console keeps it too.
+            told = next((s for s in reversed(states[:-1]) if _FAILURE.search(s)), None)
+            if told is not None:
+                body = told + _GAP + body
     if len(body) > max_line:
         if body.endswith(CUT):
             body = body[: char_start(body, max_line)] + CUT

@@ -13,6 +13,7 @@ from dataclasses import replace
 
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
+from ..console.display import last_state
 from ..console.output import STDERR, STDOUT
 from ..flow.history import ENDS, End, History, Shaper
 from ..match.kinds import Kind
@@ -119,7 +120,7 @@ def offer(
     candidate, oldest first (see :meth:`ReasonChooser.offer_stream_end`)."""
     offers = []
     for stream in (STDOUT, STDERR):
-        mine = [(n, display(raw)) for n, s, raw in ends if s == stream]
+        mine = [(n, display(last_state(raw))) for n, s, raw in ends if s == stream]
         if not mine:
             continue
         # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
