@@ -1452,3 +1452,16 @@ def test_a_fatal_line_with_its_cause_before_or_after_aborted(
     aborted``, or ``aborted because`` a cause, is the fatal line it is."""
     first = "ERROR: validation failed for record 2: bad sku"
     assert _printed_reason(run_logtrim, first, last) == (reason or last)
+
+
+@pytest.mark.parametrize(
+    "last", ["giving up after 3 attempts", "attempt 3/3 failed, giving up", "all retries failed"]
+)
+def test_the_retries_over_give_way_to_the_last_error_retried(
+    run_logtrim: RunLogtrim, last: str
+) -> None:
+    """A script's last line that only says its retries are over was named over the error
+    line it retried: that line says why."""
+    cause = "ERROR: upload failed: connection reset by peer (attempt 3/3), retrying in 2s"
+    lines = [cause.replace("3/3", "1/3"), cause.replace("3/3", "2/3"), cause, last]
+    assert _printed_reason(run_logtrim, *lines) == cause

@@ -38,8 +38,11 @@ _BOOKKEEPING = lazy(
 # A last line that only says the program stops (``giving up``, ``Aborting.``): the line
 # before it is where it said why.
 _STOPS = lazy(
-    rb"^(?:[\w.-]+: )?(?:giving up|gave up|aborting|aborted|exiting|stopping|halting|bailing out|"
-    rb"failed|failure)[.!]*$",
+    rb"^(?:[\w.-]+: )?(?:(?:giving up|gave up)(?: after [0-9]+ (?:attempts|retries|tries))?|"
+    rb"aborting|aborted|exiting|stopping|halting|bailing out|failed|failure|"
+    # ... that the retries are over, and no more (``attempt 3/3 failed, giving up``)
+    rb"(?:(?:attempt|try|retry) #?[0-9]+(?: ?(?:/|of) ?[0-9]+)?|all (?:[0-9]+ )?"
+    rb"(?:attempts|retries|tries)) failed(?:, (?:giving up|aborting))?)[.!]*$",
     re.I,
 )
 

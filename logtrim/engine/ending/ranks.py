@@ -84,6 +84,9 @@ _STATUS = AnySearch(
     rb"^Automatic merge failed|^error: failed to push some refs|"
     rb"\bfor (?:help|more (?:information|details)),? (?:visit|see)\b|"
     rb"\b(?:aborted|aborting|rolling back|shutting down|giving up)\b|"
+    # that the retries are over (``all retries failed``, ``attempt 3/3 failed``)
+    rb"^(?:all |max(?:imum)? )?(?:[0-9]+ )?(?:attempts|retries|tries) (?:failed|exhausted)[.!]*$|"
+    rb"^(?:attempt|try|retry) #?[0-9]+ ?(?:/|of) ?[0-9]+ failed[.!]*$|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
     # A line that points at the lines before it ("Deployment failed, see above").
