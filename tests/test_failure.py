@@ -489,3 +489,34 @@ def test_indented_lines_after_a_traceback_do_not_join_it(run_logtrim: RunLogtrim
     assert shown.count("deployment.apps/service-") <= 8  # 3 after it, 5 before the next
     assert "KubectlError: apply failed: quota exceeded" in shown
     assert "cleanup 249" in shown  # the failure tail has its room
+
+
+def test_a_caret_is_picked_with_the_lines_it_points_at() -> None:
+    """A tail that fits only in part took pytest's ``^^^^`` (short, rule-free: it fits where
+    its neighbours do not) without the source line it underlines: a caret under a marker,
+    pointing at nothing. It comes with the lines it leans on or not at all."""
+    texts = [
+        b"_______________ test_discount _______________\n",
+        b'>       assert d["WINTER"] == 0.2\n',
+        b"               ^^^^^^^^^^^\n",
+        b"E       KeyError: 'WINTER'\n",
+        b"test_shop.py:9: KeyError\n",
+    ]
+    lines = [TailLine(n, 1, text, marked=n == 3) for n, text in enumerate(texts)]
+    for room in range(40, sum(map(len, texts)) + 1):
+        picked = [line.lineno for line in pick(lines, room, last=1)]
+        assert sum(len(texts[n]) for n in picked) <= room
+        if 2 in picked:  # the caret: with its source line
+            assert 1 in picked, (room, picked)
+    gcc = [
+        b"src/net/socket.c:42:17: error: 'SOCK_NONBLOCKING' undeclared\n",
+        b"   42 |     int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCKING, 0);\n",
+        b"      |                 ^~~~~~~~~~~~~~~~\n",
+        b"make: *** [Makefile:5: all] Error 2\n",
+    ]
+    lines = [TailLine(n, 1, text, marked=n in (0, 3)) for n, text in enumerate(gcc)]
+    for room in range(40, sum(map(len, gcc)) + 1):
+        picked = [line.lineno for line in pick(lines, room, last=1)]
+        for n in (1, 2):  # a quoted source line, a caret: with the diagnostic above
+            if n in picked:
+                assert set(range(n)) <= set(picked), (room, picked)

@@ -153,9 +153,12 @@ def pick(
             if i in repeats and not all_:
                 deferred.append(i)
                 continue
-            cost = len(lines[i].text)
-            if i not in chosen and used + cost <= room:
-                chosen.add(i)
+            # A caret or a quoted source line comes with the lines it points at, or not at
+            # all (``^^^^^^`` alone under a marker points at nothing).
+            group = [k for k in _leaning(lines, i) if k not in chosen]
+            cost = sum(len(lines[k].text) for k in group)
+            if group and used + cost <= room:
+                chosen.update(group)
                 used += cost
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
@@ -198,6 +201,27 @@ def pick(
     take([i for i in preferred if lines[i].text.strip()])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
+
+
+# A line that points at the line above it: a caret (pytest's ``^^^^``, a compiler's
+# ``^~~~``, behind gcc's and rustc's gutter ``   |``), or the source line a compiler quotes
+# under its diagnostic (``   42 |     int fd = ...``).
+_LEANS = lazy(rb"^[ \t]*(?:[0-9]* *\| *)?(?:[~^]*\^[~^]*|(?<=\|)[ \t]*\S.*)[ \t\r]*$")
+_LEANING_MOST = 4  # lines a pointer may lean on, up: a diagnostic, its source, its caret
+
+
+def _leaning(lines: Sequence[TailLine], i: int) -> list[int]:
+    """``i`` with the lines above it that it points at (see :data:`_LEANS`), oldest first."""
+    first = i
+    while (
+        first > 0
+        and i - first < _LEANING_MOST
+        and _LEANS.match(lines[first].text.rstrip(b"\n")) is not None
+        and lines[first - 1].lineno == lines[first].lineno - 1
+        and lines[first - 1].stream == lines[first].stream
+    ):
+        first -= 1
+    return list(range(first, i + 1))
 
 
 def _said_first(lines: Sequence[TailLine], block: list[int]) -> list[int]:
