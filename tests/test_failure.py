@@ -520,3 +520,20 @@ def test_a_caret_is_picked_with_the_lines_it_points_at() -> None:
         for n in (1, 2):  # a quoted source line, a caret: with the diagnostic above
             if n in picked:
                 assert set(range(n)) <= set(picked), (room, picked)
+
+
+def test_a_level_with_no_message_is_blank_where_room_is_short() -> None:
+    """Maven's summary puts ``[ERROR] `` between its paragraphs, and a lone colour reset
+    ends its output: blank lines to a reader, but they took the room of lines that say
+    something when only part of a tail fits."""
+    texts = [
+        b"[ERROR] Tests run: 3, Failures: 1, Errors: 1, Skipped: 0\n",
+        b"[ERROR] \n",
+        b"[ERROR] Failed to execute goal surefire:test on project pricing\n",
+        b"[ERROR] \n",
+        b"\x1b[0m\n",
+    ]
+    lines = [TailLine(n, 1, text, marked=n < 4) for n, text in enumerate(texts)]
+    room = len(texts[0]) + len(texts[2])
+    assert [line.lineno for line in pick(lines, room)] == [0, 2]
+    assert len(pick(lines, sum(map(len, texts)))) == 5  # all of it, when it fits

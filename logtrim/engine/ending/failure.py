@@ -162,7 +162,7 @@ def pick(
                 used += cost
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
-    take([i for i in newest if lines[i].text.strip()][:last], all_=True)
+    take([i for i in newest if _says(lines[i].text)][:last], all_=True)
     take([i for i in newest if lines[i].end], all_=True)
     # The block that names the failure (a traceback from its header to its exception); the
     # rest of its incident takes its turn with the other incidents' (first among them).
@@ -196,9 +196,9 @@ def pick(
         # Not a blank line: cheap, it would fit where its neighbours do not, and say
         # nothing between two markers (one that separates shown lines is shown instead of
         # its marker: marked.py).
-        take([i for i in turn if lines[i].text.strip()])
+        take([i for i in turn if _says(lines[i].text)])
     take([i for i in preferred if lines[i].marked])
-    take([i for i in preferred if lines[i].text.strip()])
+    take([i for i in preferred if _says(lines[i].text)])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
 
@@ -224,13 +224,26 @@ def _leaning(lines: Sequence[TailLine], i: int) -> list[int]:
     return list(range(first, i + 1))
 
 
+# A line blank but for colour codes or a level field with no message (Maven's ``[ERROR] ``
+# between its summary's paragraphs, a lone ``\x1b[0m``): blank, where the room is short.
+_BLANK = lazy(
+    rb"^(?:" + COLOUR.encode() + rb"|[ \t\r\n])*"
+    rb"(?:\[(?:ERROR|WARNING|WARN|INFO)\](?:" + COLOUR.encode() + rb"|[ \t\r\n])*)?$"
+)
+
+
+def _says(text: bytes) -> bool:
+    """Whether a tail line says anything (see :data:`_BLANK`)."""
+    return bool(text.strip()) and _BLANK.match(text) is None
+
+
 def _said_first(lines: Sequence[TailLine], block: list[int]) -> list[int]:
     """The lines of the reason's block in the order they take room: what it says went wrong
     (its lines at the margin: a chain's other exceptions, a header, ``Caused by: ...``),
     newest first, then the rest from the innermost frame (where it failed), the separators
     of a chain last. Never a blank line: cheap, it fits where its neighbours do not, and says
     nothing alone between two markers (one between shown lines is shown instead: marked.py)."""
-    said = [i for i in reversed(block) if lines[i].text.strip()]
+    said = [i for i in reversed(block) if _says(lines[i].text)]
     separator = [i for i in said if CHAINED.match(lines[i].text)]
     margin = [i for i in said if lines[i].text[:1] not in b" \t" and i not in separator]
     rest = [i for i in said if i not in margin and i not in separator]
