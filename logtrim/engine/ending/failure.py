@@ -16,6 +16,7 @@ from ..._text import COLOUR
 from ..match.kinds import Kind
 from ..shapes.templates import coarse, hexless
 from .incident import continues
+from .pointers import leaning, says
 from .traces import CHAINED
 
 # The same message logged at two levels, or with other numbers, is the same failure.
@@ -155,14 +156,14 @@ def pick(
                 continue
             # A caret or a quoted source line comes with the lines it points at, or not at
             # all (``^^^^^^`` alone under a marker points at nothing).
-            group = [k for k in _leaning(lines, i) if k not in chosen]
+            group = [k for k in leaning(lines, i) if k not in chosen]
             cost = sum(len(lines[k].text) for k in group)
             if group and used + cost <= room:
                 chosen.update(group)
                 used += cost
 
     newest = [i for i in range(len(lines) - 1, -1, -1) if lines[i].lineno >= 0]
-    take([i for i in newest if _says(lines[i].text)][:last], all_=True)
+    take([i for i in newest if says(lines[i].text)][:last], all_=True)
     take([i for i in newest if lines[i].end], all_=True)
     # The block that names the failure (a traceback from its header to its exception); the
     # rest of its incident takes its turn with the other incidents' (first among them).
@@ -196,45 +197,11 @@ def pick(
         # Not a blank line: cheap, it would fit where its neighbours do not, and say
         # nothing between two markers (one that separates shown lines is shown instead of
         # its marker: marked.py).
-        take([i for i in turn if _says(lines[i].text)])
+        take([i for i in turn if says(lines[i].text)])
     take([i for i in preferred if lines[i].marked])
-    take([i for i in preferred if _says(lines[i].text)])
+    take([i for i in preferred if says(lines[i].text)])
     take(deferred, all_=True)
     return [lines[i] for i in sorted(chosen)]
-
-
-# A line that points at the line above it: a caret (pytest's ``^^^^``, a compiler's
-# ``^~~~``, behind gcc's and rustc's gutter ``   |``), or the source line a compiler quotes
-# under its diagnostic (``   42 |     int fd = ...``).
-_LEANS = lazy(rb"^[ \t]*(?:[0-9]* *\| *)?(?:[~^]*\^[~^]*|(?<=\|)[ \t]*\S.*)[ \t\r]*$")
-_LEANING_MOST = 4  # lines a pointer may lean on, up: a diagnostic, its source, its caret
-
-
-def _leaning(lines: Sequence[TailLine], i: int) -> list[int]:
-    """``i`` with the lines above it that it points at (see :data:`_LEANS`), oldest first."""
-    first = i
-    while (
-        first > 0
-        and i - first < _LEANING_MOST
-        and _LEANS.match(lines[first].text.rstrip(b"\n")) is not None
-        and lines[first - 1].lineno == lines[first].lineno - 1
-        and lines[first - 1].stream == lines[first].stream
-    ):
-        first -= 1
-    return list(range(first, i + 1))
-
-
-# A line blank but for colour codes or a level field with no message (Maven's ``[ERROR] ``
-# between its summary's paragraphs, a lone ``\x1b[0m``): blank, where the room is short.
-_BLANK = lazy(
-    rb"^(?:" + COLOUR.encode() + rb"|[ \t\r\n])*"
-    rb"(?:\[(?:ERROR|WARNING|WARN|INFO)\](?:" + COLOUR.encode() + rb"|[ \t\r\n])*)?$"
-)
-
-
-def _says(text: bytes) -> bool:
-    """Whether a tail line says anything (see :data:`_BLANK`)."""
-    return bool(text.strip()) and _BLANK.match(text) is None
 
 
 def _said_first(lines: Sequence[TailLine], block: list[int]) -> list[int]:
@@ -243,7 +210,7 @@ def _said_first(lines: Sequence[TailLine], block: list[int]) -> list[int]:
     newest first, then the rest from the innermost frame (where it failed), the separators
     of a chain last. Never a blank line: cheap, it fits where its neighbours do not, and says
     nothing alone between two markers (one between shown lines is shown instead: marked.py)."""
-    said = [i for i in reversed(block) if _says(lines[i].text)]
+    said = [i for i in reversed(block) if says(lines[i].text)]
     separator = [i for i in said if CHAINED.match(lines[i].text)]
     margin = [i for i in said if lines[i].text[:1] not in b" \t" and i not in separator]
     rest = [i for i in said if i not in margin and i not in separator]
