@@ -19,6 +19,8 @@ LINES = {
     "octopus-word": ("octopus", "##octopus[" + "x" * _SIZE),
     "teamcity-openers": ("teamcity", "##teamcity[a b='" * (_SIZE // 16)),
     "teamcity-word": ("teamcity", "##teamcity[buildProblem description='x' " + "a" * _SIZE + "]"),
+    # Each value opened with an escaped quote (``|'``) reads on to the next message's quote.
+    "teamcity-escaped-quotes": ("teamcity", "##teamcity[a b='|'\r" * (_SIZE // 19)),
     "azure-openers": ("azure", "##vso[a " * (_SIZE // 8)),
 }
 
@@ -33,7 +35,7 @@ def test_an_unclosed_message_over_and_over_is_read_in_linear_time(
     child = [
         sys.executable,
         "-c",
-        f"import sys; sys.stdout.write(open({str(log)!r}).read()); sys.exit(3)",
+        f"import sys; sys.stdout.buffer.write(open({str(log)!r}, 'rb').read()); sys.exit(3)",
     ]
     r = run_logtrim("--ci", ci, "--budget", "64kB", "--", *child, timeout=30)
     assert r.code == 3
