@@ -3,6 +3,8 @@ indenting `sed`): no line of it reaches the console or the archive."""
 
 from __future__ import annotations
 
+import sys
+
 import pytest
 from conftest import RunLogtrim
 
@@ -59,3 +61,33 @@ def test_the_base64_of_a_line_of_a_multiline_secret_is_masked(
         assert b"line-two-BBB" not in shown
         assert b"bGluZS10d28tQkJC" not in shown  # its base64
         assert shown.count(b"********") >= 2
+
+
+_BRACKETS = [
+    # A ']' in the text before a message was read as the end of one opened on an earlier
+    # line, and the text up to it as attributes: the secret across a quote was "inside
+    # syntax", kept on the console (the archive had it masked).
+    ("Connecting user='admin' password='P@ss'w0rd!' [attempt 1] ##octopus[stdout-default]",
+     "P@ss'w0rd!"),
+    ("connecting with MyLongPassw0rd]1 ##octopus[stdout-default]", "MyLongPassw0rd]1"),
+    ("tail ##teamcity[message text='AAy|'jfI'] ##octopus[stdout-default]", "AAy'jfI"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", ["", "re"])
+@pytest.mark.parametrize("ci", ["octopus", "plain", "github"])
+def test_a_secret_before_a_bracket_and_a_message_is_masked_on_the_console(
+    run_logtrim: RunLogtrim, ci: str, engine: str
+) -> None:
+    lines = [line for line, _ in _BRACKETS]
+    child = [sys.executable, "-c", f"print({chr(10).join(lines)!r})"]
+    masks = [arg for _, secret in _BRACKETS for arg in ("--mask", secret)]
+    r = run_logtrim("--ci", ci, *masks, "--", *child, env={"LOGTRIM_ENGINE": engine})
+    assert r.code == 0
+    out = r.stdout.decode()
+    for _, secret in _BRACKETS:
+        assert secret not in out and secret not in r.archive.decode()
+        # nor a part of it: the text around the message is masked whole, the message kept
+        assert secret[:6] not in out, out
+    assert out.count("##octopus[stdout-default]") == 3  # the messages still parse
+    assert "password='********' [attempt 1] ##octopus[stdout-default]" in out

@@ -166,9 +166,10 @@ class Dialect:
         the value itself: masked everywhere, so a command never carries it either way."""
         return []
 
-    def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
-        """One of this system's command lines (or the next line of one) with every secret
-        masked in the encoding the system reads, its syntax kept; None drops the line."""
+    def mask_command(self, line: bytes, mask: Mask, *, continued: bool = False) -> bytes | None:
+        """One of this system's command lines (or, ``continued``, the next line of one) with
+        every secret masked in the encoding the system reads, its syntax kept; None drops
+        the line."""
         masked = self.mask_syntax(line, mask)
         again = mask(masked)
         if again == masked:

@@ -216,13 +216,13 @@ class GitHub(Dialect):
         found = parse(part)
         return found is not None and self._resumes(found[0])
 
-    def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
+    def mask_command(self, line: bytes, mask: Mask, *, continued: bool = False) -> bytes | None:
         # The resume of a pause whose token the console showed in clear: with that token as
         # shown (the runner compares names in any case: another case of it may be a secret
         # never shown), its data masked; each part after a lone \r as the runner reads it.
         text = line.decode("utf-8", "surrogateescape")
         if not self.resumes_in_clear(text):
-            return super().mask_command(line, mask)
+            return super().mask_command(line, mask, continued=continued)
         body = text.rstrip("\r\n")
         out: list[bytes] = []
         for part in body.split("\r"):

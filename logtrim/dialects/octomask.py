@@ -25,20 +25,24 @@ _COMMAND_BYTES = lazy(COMMAND.encode())
 _ATTRIBUTE = lazy(rb"""(?<![\w.-])([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 
 
-def mask_line(line: bytes, mask: Mask, words: re.Pattern[bytes]) -> bytes:
-    """A line of Octopus messages masked (``words``: the syntax words kept in a message)."""
+def mask_line(
+    line: bytes, mask: Mask, words: re.Pattern[bytes], *, continued: bool = False
+) -> bytes:
+    """A line of Octopus messages masked (``words``: the syntax words kept in a message;
+    ``continued``: the line goes on with a message opened on an earlier line)."""
     # Values are base64 of UTF-8: decoded, masked, encoded again, so the message still
     # parses (the plain forms would leave invalid base64, and the server would drop it).
     # Each well-formed message as its values read; the text between, in one piece (a
     # secret cut by colour codes there is still one); no message: a later line of one.
     spans = [m.span() for m in _COMMAND_BYTES.finditer(line)]
     # Before any message: the end of one begun on an earlier line, to its first ``]``
-    # (Calamari reads an open message that far), or text.
-    close = line.find(b"]", 0, spans[0][0] if spans else len(line))
+    # (Calamari reads an open message that far), or text (``password='P@ss'w0rd!' [attempt
+    # 1] ##octopus[...]`` read as a message's end: the secret across its "value" passed).
+    close = line.find(b"]", 0, spans[0][0] if spans else len(line)) if continued else -1
     if close >= 0:
         spans.insert(0, (0, close + 1))
-    if not spans:
-        return _attributes(line, mask, words)
+    if not spans:  # the next line of a message: its attributes (else text alone)
+        return _attributes(line, mask, words) if continued else mask(line)
     cuts = [0, *(i for span in spans for i in span), len(line)]
     texts = [line[a:b] for a, b in zip(cuts[::2], cuts[1::2], strict=True)]
     messages = [

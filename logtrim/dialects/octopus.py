@@ -174,8 +174,8 @@ class Octopus(Dialect):
                     found.append(read)
         return found
 
-    def mask_command(self, line: bytes, mask: Mask) -> bytes | None:
-        return octomask.mask_line(line, mask, self.keep_words())
+    def mask_command(self, line: bytes, mask: Mask, *, continued: bool = False) -> bytes | None:
+        return octomask.mask_line(line, mask, self.keep_words(), continued=continued)
 
     def unclosed(self, line: str) -> bool:
         starts = [m.end() for m in _OPENER_TEXT.finditer(line)]

@@ -99,9 +99,10 @@ class Commands:
             return self.declaration(line, mask)
         dialect = self._continued[stream]
         self._continued[stream] = None
-        if dialect is None:
-            text = line.decode("utf-8", "replace")
-            dialect = next((d for d in self._dialects if d.is_command(text)), None)
+        if dialect is not None:  # the next line of a message opened on an earlier one
+            return dialect.mask_command(line, mask, continued=True)
+        text = line.decode("utf-8", "replace")
+        dialect = next((d for d in self._dialects if d.is_command(text)), None)
         return mask(line) if dialect is None else dialect.mask_command(line, mask)
 
     def declares(self, line: bytes) -> bool:
