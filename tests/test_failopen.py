@@ -100,6 +100,20 @@ def test_engine_failure_lets_no_flood_ride_on_command_lines(
         assert len(console.replace(b"y" * 500_000, b"")) <= 3_000 + 40 * len(command) + 1_000
 
 
+@pytest.mark.parametrize(
+    "line", ["see ##octopus[ docs for more", "##octopus[", "##octopus[a ", "##octopus[ a b c"]
+)
+def test_engine_failure_lets_no_flood_ride_on_a_marker_in_text(tmp_path: Path, line: str) -> None:
+    """A line that only mentions ``##octopus[`` (or opens a message and leaves it, over and
+    over) is text to the engine, under the budget; failed open, each passed as a command:
+    8.5 MB of ``see ##octopus[ docs for more`` at ``--budget 1MB``. Now text there too, but
+    for the first few openers left open (as the engine's forwarder passes them)."""
+    flood = f"import sys\nsys.stdout.write({line + chr(10)!r} * 300_000)\n"
+    result = _faulty(tmp_path, "octopus", "100kB", flood, 0)
+    assert result.returncode == 0
+    assert len(result.stdout) <= 100_000 + 100 * len(line)
+
+
 def test_engine_failure_still_masks_known_secrets(tmp_path: Path) -> None:
     """Unfiltered is not unmasked: a secret printed after the failure stays off the console."""
     secret = "s3cr3t-T0KEN-after-the-fault"

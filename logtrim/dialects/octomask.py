@@ -21,6 +21,8 @@ COMMAND = (
     r"""(?:\s+[A-Za-z_][\w.-]*\s*=\s*(?:'[^']*'|"[^"]*"))*\s*(?:\]|\Z)"""
 )
 _COMMAND_BYTES = lazy(COMMAND.encode())
+#: A message as Calamari reads one, found in bytes.
+MESSAGE = _COMMAND_BYTES
 # One attribute: its value is masked as the text it encodes.
 _ATTRIBUTE = lazy(rb"""(?<![\w.-])([A-Za-z_][\w.-]*\s*=\s*)(?:'([^']*)'|"([^"]*)")""")
 

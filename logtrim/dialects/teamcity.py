@@ -32,6 +32,8 @@ _LOOSE = lazy(rf"##teamcity\[\s*[A-Za-z][\w.-]*(?:\s(?:[^\]#]|{_NOT_NEXT})*)?\]"
 # The message's syntax (bytes): all but its quoted values, whose escapes are ``|x``.
 _COMMAND_BYTES = lazy(_COMMAND.pattern.encode())
 _LOOSE_BYTES = lazy(_LOOSE.pattern.encode())
+#: A message up to its ``]``, found in bytes (its values read loosely).
+MESSAGE = _LOOSE_BYTES
 _VALUES = lazy(rb"'((?:[^'|]|\|.)*)'")
 # The same over a region of many lines (engine/masking/encoded.py): a message up to its ']'
 # (a quoted value may hold one) or its line's end, and its quoted values.

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from .._regex import lazy
 from .._sizes import format_size
+from ..dialects import octomask, teamcity
 from ..dialects.ghcommands import BLANKS
 from ..dialects.octopus import ATTRIBUTES
 from ..engine.core import STDOUT, Emit
@@ -48,6 +49,11 @@ _PROGRESS_LINE = lazy(
 
 #: The longest command line the dialect is shown whole (a switch is a short line).
 _OBSERVED_MAX = 64 * 1024
+# A message that ends at its ``]`` as its system reads one: "see ##octopus[ docs" is text.
+_MESSAGES = {b"##octopus[": octomask.MESSAGE, b"##teamcity": teamcity.MESSAGE}
+#: Messages left open (no ``]``, then other text) after which an opener is text: a flood of
+#: ``##octopus[a `` lines passed whatever the budget (as the engine's forwarder counts them).
+_ABANDONED = 16
 
 
 def _opens_message(part: bytes) -> bool:
@@ -87,6 +93,7 @@ class HeadTail:
         # The streams where a message goes on over the next lines (a ``##octopus[`` with no
         # ``]`` on its line: the server reads on to it), and how many lines it may still take.
         self._message: dict[int, int] = {}
+        self._abandoned = 0  # messages left open, then text
         self._marker, self._command_line = _patterns(ci)
         # Progress commands pass while their share lasts; then each system's newest state
         # waits (of either stream: the bar never steps back), for the next other command or
@@ -125,7 +132,9 @@ class HeadTail:
             # written; the text before, between and after them on the line is text.
             parts = self._parts(command.group())
             for k, part in enumerate(parts):
-                if k % 2:
+                if k % 2 and _opens_message(part) and self._abandoned >= _ABANDONED:
+                    out += self._plain(stream, part, ends=k < len(parts) - 1)
+                elif k % 2:
                     out.append(self._pass(stream, part))
                     if k == 1 and not parts[0] and _opens_message(part):
                         self._message[stream] = MAX_LINES
@@ -147,6 +156,7 @@ class HeadTail:
                 return end
             if not _ATTRIBUTES.fullmatch(data[pos:end].rstrip(b"\r\n")):
                 del self._message[stream]
+                self._abandoned += 1
                 return pos
             close = data.find(b"]", pos, end) + 1
             if close and data[close:end].strip():
@@ -185,19 +195,22 @@ class HeadTail:
         """A command's line as text, command, text, command, ..., text: a message that ends
         at its ``]`` (Octopus's, TeamCity's) to there, another system's to the line's end."""
         parts: list[bytes] = []
-        pos = 0
-        while (marker := self._marker.search(line, pos)) is not None:
+        pos = look = 0
+        while (marker := self._marker.search(line, look)) is not None:
             start = marker.start()
             if line[start : start + 1] == b"\n":
                 start += 1  # (a marker at a line's start is found with the newline before it)
             end = len(line)
-            if line[start : start + 10].lower() in _BRACKETED:
+            if (head := line[start : start + 10].lower()) in _BRACKETED:
+                if _MESSAGES[head].match(line, start) is None:
+                    look = start + 1  # no message there ("see ##octopus[ docs"): text
+                    continue
                 close = line.find(b"]", start) + 1
                 end = close if close > 0 and line[close:].strip() else len(line)
             if end <= pos:
                 break
             parts += [line[pos:start], line[start:end]]
-            pos = end
+            pos = look = end
         return [*parts, line[pos:]]
 
     def _pass(self, stream: int, command: bytes) -> Emit:
