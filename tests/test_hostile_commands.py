@@ -21,6 +21,8 @@ LINES = {
     "teamcity-word": ("teamcity", "##teamcity[buildProblem description='x' " + "a" * _SIZE + "]"),
     # Each value opened with an escaped quote (``|'``) reads on to the next message's quote.
     "teamcity-escaped-quotes": ("teamcity", "##teamcity[a b='|'\r" * (_SIZE // 19)),
+    # ... or with an escaped ']': each a loose message, each found with a search to the end.
+    "teamcity-escaped-brackets": ("teamcity", "##teamcity[a b='|]'" * (_SIZE // 19)),
     "azure-openers": ("azure", "##vso[a " * (_SIZE // 8)),
 }
 

@@ -56,7 +56,16 @@ _SWITCH = lazy(r"##teamcity\[\s*(disable|enable)ServiceMessages\s*\]")
 
 
 def _found(line: str) -> re.Match[str] | None:
-    return _COMMAND.search(line) or _LOOSE.search(line)
+    """The first message on ``line``: at each marker in turn, its values read to their closing
+    quotes, else up to its first ']' (a search of either over the whole line, from each
+    message of a line of loose ones, cost a square: ``##teamcity[a b='|]'`` over and over)."""
+    at = line.find("##teamcity[")
+    while at >= 0:
+        found = _COMMAND.match(line, at) or _LOOSE.match(line, at)
+        if found is not None:
+            return found
+        at = line.find("##teamcity[", at + 1)
+    return None
 
 
 def _split(found: re.Match[str]) -> tuple[str, str]:
