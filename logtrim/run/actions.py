@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import stat
 import subprocess
 from collections.abc import Callable, Sequence
 
@@ -46,9 +48,6 @@ def _append(action: AppendFile, warn: Callable[[str], None], mask: Callable[[str
     """Append to a file (the step summary): what failed is that file, not the archive's
     publishing (its message went out). No directory is made: the runner's summary file is
     in one that exists, and a mistyped path is a warning, not a new tree."""
-    import os
-    import stat
-
     try:
         # Opened without waiting (a FIFO with no reader would hold the step's end for ever),
         # then written only if it is a file: the runner's summary is one.

@@ -22,6 +22,7 @@ from ..dialects.ghcommands import BLANKS
 from ..dialects.octopus import ATTRIBUTES
 from ..engine.core import STDOUT, Emit
 from ..engine.masking.declarations import MAX_LINES
+from ..engine.service.forward import ABANDONED
 
 # The runner trims .NET's whitespace before ``::`` (the line's own ends aside), UTF-8 encoded.
 _BLANK = rb"(?:" + rb"|".join(re.escape(c.encode()) for c in BLANKS if c not in "\r\n") + rb")"
@@ -37,8 +38,9 @@ _LINE_START = {"github": _BLANK + rb"*::"}
 # A line of a message's attributes (``value='eQ=='``, then ``]``): Octopus's server reads a
 # message on over such lines, and the engine's dialect passes them so.
 _ATTRIBUTES = lazy(ATTRIBUTES.encode())
-# The messages that end at their ``]`` (another system's command runs to its line's end).
-_BRACKETED = (b"##octopus[", b"##teamcity")
+# The messages that end at their ``]`` (another system's command runs to its line's end), by
+# their first ten bytes, each as its system reads one: "see ##octopus[ docs" is text.
+_MESSAGES = {b"##octopus[": octomask.MESSAGE, b"##teamcity": teamcity.MESSAGE}
 # A line that is a progress command alone: Octopus's, TeamCity's message, Azure's percentage.
 _PROGRESS_LINE = lazy(
     rb"[ \t]*##(?:(?P<octopus>(?i:octopus)[ \t]*\[+[ \t]*(?i:progress)\b)|"
@@ -49,17 +51,12 @@ _PROGRESS_LINE = lazy(
 
 #: The longest command line the dialect is shown whole (a switch is a short line).
 _OBSERVED_MAX = 64 * 1024
-# A message that ends at its ``]`` as its system reads one: "see ##octopus[ docs" is text.
-_MESSAGES = {b"##octopus[": octomask.MESSAGE, b"##teamcity": teamcity.MESSAGE}
-#: Messages left open (no ``]``, then other text) after which an opener is text: a flood of
-#: ``##octopus[a `` lines passed whatever the budget (as the engine's forwarder counts them).
-_ABANDONED = 16
 
 
 def _opens_message(part: bytes) -> bool:
     """Whether a command part is an Octopus or TeamCity message left open on its line, at
     the line's start (the server reads one there only, on to its ``]``)."""
-    return part[:10].lower() in _BRACKETED and b"]" not in part
+    return part[:10].lower() in _MESSAGES and b"]" not in part
 
 
 def _patterns(ci: str | None) -> tuple[re.Pattern[bytes], re.Pattern[bytes]]:
@@ -93,7 +90,9 @@ class HeadTail:
         # The streams where a message goes on over the next lines (a ``##octopus[`` with no
         # ``]`` on its line: the server reads on to it), and how many lines it may still take.
         self._message: dict[int, int] = {}
-        self._abandoned = 0  # messages left open, then text
+        # Messages left open, then text: past ABANDONED an opener is text (a flood of
+        # ``##octopus[a `` lines passed whatever the budget), as the engine's forwarder counts.
+        self._abandoned = 0
         self._marker, self._command_line = _patterns(ci)
         # Progress commands pass while their share lasts; then each system's newest state
         # waits (of either stream: the bar never steps back), for the next other command or
@@ -132,7 +131,7 @@ class HeadTail:
             # written; the text before, between and after them on the line is text.
             parts = self._parts(command.group())
             for k, part in enumerate(parts):
-                if k % 2 and _opens_message(part) and self._abandoned >= _ABANDONED:
+                if k % 2 and _opens_message(part) and self._abandoned >= ABANDONED:
                     out += self._plain(stream, part, ends=k < len(parts) - 1)
                 elif k % 2:
                     out.append(self._pass(stream, part))
@@ -201,7 +200,7 @@ class HeadTail:
             if line[start : start + 1] == b"\n":
                 start += 1  # (a marker at a line's start is found with the newline before it)
             end = len(line)
-            if (head := line[start : start + 10].lower()) in _BRACKETED:
+            if (head := line[start : start + 10].lower()) in _MESSAGES:
                 if _MESSAGES[head].match(line, start) is None:
                     look = start + 1  # no message there ("see ##octopus[ docs"): text
                     continue

@@ -25,14 +25,16 @@ def _states(body: bytes) -> list[bytes]:
     return [state for state in body.split(b"\r") if state.strip()]
 
 
+def _told(states: list[bytes]) -> bytes | None:
+    """Of a redrawn line's states, the last one that tells a failure, if any."""
+    return next((state for state in reversed(states) if _FAILURE.search(state)), None)
+
+
 def redrawn_state(body: bytes) -> bytes:
     """The state of a line redrawn with ``\\r`` that says most: the last one that tells a
     failure (``ERROR: lost\\rretrying in 5s``), else the last one, which the console shows."""
     states = _states(body)
-    for state in reversed(states):
-        if _FAILURE.search(state):
-            return state
-    return states[-1] if states else b""
+    return _told(states) or (states[-1] if states else b"")
 
 
 def last_state(line: bytes) -> bytes:
@@ -69,12 +71,10 @@ def display(line: bytes, max_line: int, *, redraws: bool = True) -> bytes:
     if redraws and b"\r" in body:
         states = _states(body)
         body = states[-1] if states else b""
-        if len(states) > 1 and not _FAILURE.search(body):
-            # A failure redrawn over (``ERROR: checksum mismatch\rcleanup done``): the line's
-            # tier and the failure reason come from it, so the console keeps it too.
-            told = next((s for s in reversed(states[:-1]) if _FAILURE.search(s)), None)
-            if told is not None:
-                body = told + _GAP + body
+        # A failure redrawn over (``ERROR: checksum mismatch\rcleanup done``): the line's
+        # tier and the failure reason come from it, so the console keeps it too.
+        if not _FAILURE.search(body) and (told := _told(states[:-1])) is not None:
+            body = told + _GAP + body
     if len(body) > max_line:
         if body.endswith(CUT):
             body = body[: char_start(body, max_line)] + CUT

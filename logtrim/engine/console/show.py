@@ -36,10 +36,9 @@ TITLE_FAR = 120
 #: argument values sit above a parametrize list.
 HEADING_FAR = 16
 #: The most lines left out that are shown instead of their marker when they cost at most
-#: :data:`_WORTH` times as much: a marker that saves less leaves a hole in an error's block
+#: :data:`.tally.WORTH` times as much: a marker that saves less leaves a hole in an error's block
 #: (the ``+`` line of a unittest diff, under its ``-`` line) for a few bytes.
 _INSTEAD = 4
-_WORTH = WORTH
 #: The most lines left out shown instead of their marker while the tier has room: their cost
 #: at most a :data:`_ROOMY`-th of the room left (a 64th kept the marker in a race report's
 #: middle at 20 kB, 1.3 kB of it printed; at 8 kB the marker stays).
@@ -230,7 +229,7 @@ class Shower:
         if self.cut:
             self.cut = []
         gap = out.gap_text() if out.gap_lines > 0 else b""
-        if gap and out.gap_lines <= _INSTEAD and out.gap_bytes <= _WORTH * len(gap):
+        if gap and out.gap_lines <= _INSTEAD and out.gap_bytes <= WORTH * len(gap):
             gap = self._instead_of_gap(lineno, len(gap), room)
         if gap and budget.used + len(gap) > room:
             self.hold(kind, size)
@@ -267,7 +266,7 @@ class Shower:
             return before
         marker = out.gap_text(len(before), sum(len(b) for _, _, b in before))
         cost = sum(len(b) for _, _, b in lines)
-        cheap = left <= _INSTEAD and cost <= _WORTH * len(marker)
+        cheap = left <= _INSTEAD and cost <= WORTH * len(marker)
         # (a hole between lines shown, not the lines before the first one: the context's size
         # is the user's there)
         hole = history.last_shown >= 0 and history.last_shown == first - left - 1
@@ -280,7 +279,7 @@ class Shower:
         when they cost little more and the info tier has room for them."""
         out, budget = self.out, self.budget
         marker = len(out.gap_text()) if 0 < out.gap_lines <= _INSTEAD else 0
-        if marker and out.gap_bytes <= _WORTH * marker:
+        if marker and out.gap_bytes <= WORTH * marker:
             # Lines no longer than their marker take its room (a test's one line of output
             # between its commands, past the info tier's share): the marker would cost more.
             cheap = out.gap_bytes <= marker
@@ -299,7 +298,7 @@ class Shower:
             return gap
         shown = [(n, stream, self.shaper.masker.mask(text)) for n, stream, text in before]
         cost = sum(len(text) for _, _, text in shown)
-        if cost > _WORTH * marker or self.budget.used + cost > room:
+        if cost > WORTH * marker or self.budget.used + cost > room:
             return gap
         self.states_before(before[0][0])  # a state among them is shown there, not again
         self.out.clear_gap()

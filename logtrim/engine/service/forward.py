@@ -25,8 +25,9 @@ from .online import CommandLine
 #: Blanks before a command line past which they are dropped on the console.
 _BLANKS_MAX = 256
 
-#: Commands left open and abandoned before an open one is read as text past the live room.
-_ABANDONED = 16
+#: Commands left open and abandoned before an open one is read as text past the live room
+#: (the fail-open console counts them so too: run/fallback.py).
+ABANDONED = 16
 
 
 class Forwarder:
@@ -133,7 +134,7 @@ class Forwarder:
         budget (a flood of them passed whatever the budget). A message its next lines close
         is never left: it passes whole."""
         return (
-            self.commands.abandoned >= _ABANDONED
+            self.commands.abandoned >= ABANDONED
             and self.commands.leaves_open(text)
             and not self.out.budget.allows_layout(size)
         )
