@@ -460,6 +460,33 @@ def test_capture_masks_a_threads_uncaught_exception(tmp_path: Path) -> None:
     assert b"CaptureS3cret" not in archive
 
 
+def test_capture_leaves_the_apps_own_handlers_as_they_were(tmp_path: Path) -> None:
+    """``capture`` sets the root logger to DEBUG for the archive: the app's own console
+    handler (``basicConfig``, at WARNING before) then printed every DEBUG record, outside the
+    budget. It prints what it printed before; a logger the app set to DEBUG itself still
+    reaches it; the archive has every record."""
+    path = tmp_path / "a.log.zst"
+    app = (
+        "import logging, sys, logtrim\n"
+        "logging.basicConfig(format='APP %(levelname)s %(name)s: %(message)s')\n"
+        "logging.getLogger('deploy.sql').setLevel(logging.DEBUG)\n"
+        "log = logging.getLogger('deploy')\n"
+        f"with logtrim.capture({str(path)!r}, budget='4kB', stream=sys.stdout):\n"
+        "    for i in range(200):\n"
+        "        log.debug('step %d', i)\n"
+        "    log.warning('disk 91 percent full')\n"
+        "    logging.getLogger('deploy.sql').debug('SELECT 1')\n"
+        "log.debug('after the block')\n"
+    )
+    result = _app(app)
+    assert result.returncode == 0, result.stderr
+    printed = b"APP WARNING deploy: disk 91 percent full\nAPP DEBUG deploy.sql: SELECT 1\n"
+    assert result.stderr == printed
+    archive = zstd_dc(path)
+    assert archive.count(b"deploy: step ") == 200
+    assert b"after the block" not in archive + result.stdout
+
+
 def test_capture_reraised_exception_is_said_once_masked(tmp_path: Path) -> None:
     """capture logs the exception and re-raises it: the interpreter then printed the
     traceback again after logtrim's summary (masked: a secret in its message). It is said

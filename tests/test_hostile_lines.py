@@ -14,7 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, examples, logtrim_argv, py
+from conftest import RunLogtrim, examples, logtrim_argv, py, zstd_dc
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -153,3 +153,24 @@ def test_blanks_before_a_command_do_not_pass_the_budget(
     assert len(result.console) <= 20_000
     assert result.stdout.count(command + b"\n") == 5
     assert result.archive == line * 5
+
+
+@pytest.mark.timeout(240)
+def test_a_flood_of_distinct_short_errors_is_read_in_linear_time(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """2 MB of distinct ``error`` lines past the budget: each line's form was found with a
+    search of the run's list (square time: 1 MB took 40 s, these 2 MB over a minute; about
+    7 s now). One of them is the failure reason."""
+    words = [f"error {i:x}".translate(_NO_DIGITS) for i in range(200_000)]
+    log = tmp_path / "errors.txt"
+    log.write_text("\n".join(words) + "\n", encoding="ascii")
+    child = py(f"import sys; sys.stdout.write(open({str(log)!r}).read()); sys.exit(1)")
+    result = run_logtrim("--ci", "plain", "--budget", "200kB", "--", *child, timeout=50)
+    assert result.code == 1
+    reason = re.search(rb"^\[logtrim\] failed \(exit 1\): (error [a-p]+)$", result.console, re.M)
+    assert reason is not None and reason.group(1).decode() in words
+    assert zstd_dc(result.artifact) == log.read_bytes() if result.artifact else False
+
+
+_NO_DIGITS = str.maketrans("0123456789", "ghijklmnop")  # (digits would make the lines one form)

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import zstandard
 from conftest import clean_env, decode_zstd, examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -127,6 +128,19 @@ def test_one_input_to_a_path_ending_in_a_separator_goes_into_that_directory(
     assert (
         decode_zstd((tmp_path / "arch" / "a.log.zst").read_bytes()) == b"step 1 ok\nERROR: boom\n"
     )
+
+
+def test_an_archive_with_no_extension_under_zst_is_trimmed_to_a_log(tmp_path: Path) -> None:
+    """``b.zst`` (a run's archive named so) was trimmed to ``out/b.trimmed``, a file with no
+    extension; it is ``b.trimmed.log``, as ``a.log`` gives ``a.trimmed.log``."""
+    (tmp_path / "a.log").write_bytes(b"step 1 ok\nERROR: boom\n")
+    (tmp_path / "b.zst").write_bytes(zstandard.ZstdCompressor().compress(b"ERROR: b failed\n"))
+    proc = _cli("trim", "-o", str(tmp_path / "out"), str(tmp_path / "a.log"),
+                str(tmp_path / "b.zst"))  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    names = sorted(p.name for p in (tmp_path / "out").iterdir())
+    assert names == ["a.trimmed.log", "b.trimmed.log"]
+    assert b"ERROR: b failed" in (tmp_path / "out" / "b.trimmed.log").read_bytes()
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

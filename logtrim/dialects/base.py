@@ -258,6 +258,11 @@ class Dialect:
         debug message) writes none."""
         return True
 
+    def ends_section(self, line: str) -> bool:
+        """Whether the command on ``line`` ends a section of this system's log (a group, a
+        block): what was left out inside it is said inside it."""
+        return False
+
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         """The text of an error the child reports to this system with a command on ``line``
         (GitHub's ``::error::``, a TeamCity ``buildProblem``), and whether it names a failing

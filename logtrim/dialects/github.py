@@ -113,6 +113,9 @@ class GitHub(Dialect):
         found = commands(line)
         return not found or any(fold(name) not in _UNSHOWN for name, _ in found)
 
+    def ends_section(self, line: str) -> bool:
+        return any(fold(name) == "ENDGROUP" for name, _ in commands(line))
+
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         if self.paused_token is not None:
             return None

@@ -145,6 +145,10 @@ class TeamCity(Dialect):
             return True
         return _split(found)[0] not in _UNSHOWN
 
+    def ends_section(self, line: str) -> bool:
+        found = _found(line)
+        return found is not None and _split(found)[0] == "blockClosed"
+
     def reported_error(self, line: str) -> tuple[str, bool] | None:
         if self.disabled or (found := _found(line)) is None:
             return None

@@ -99,6 +99,7 @@ class Budget:
         self.used = 0
         self.borrowed = 0  # what error frames took of the tail's room (allows_block)
         self.beyond = 0  # the child's commands printed past the budget (they always pass)
+        self.read_only = 0  # the child's commands its CI only reads (in no log): never paid
         self.kept_back = 0  # what info and warnings leave to the lines above them (trim)
         #: What the notes say of lines left out: untrue once the archive could not be written.
         self.archive_note = "the archive has everything"
@@ -221,13 +222,22 @@ class Budget:
     def spend(self, cost: int) -> None:
         self.used += cost
 
-    def spend_command(self, cost: int) -> None:
+    @property
+    def unpaid(self) -> int:
+        """The child's command bytes printed and not paid from the budget."""
+        return self.beyond + self.read_only
+
+    def spend_command(self, cost: int, *, paid: bool = True) -> None:
         """A command of the child's passes whatever the budget, and pays only from the live
         room: the rest goes beyond the budget, so a flood of commands still leaves the gap
-        markers, the failure tail and the closing lines (summary, reason, archive) their room."""
-        paid = max(min(cost, self.live - self.used), 0)
-        self.used += paid
-        self.beyond += cost - paid
+        markers, the failure tail and the closing lines (summary, reason, archive) their room.
+        Not ``paid``: a command its CI only reads (a level switch), which lands in no log."""
+        if not paid:
+            self.read_only += cost
+            return
+        spent = max(min(cost, self.live - self.used), 0)
+        self.used += spent
+        self.beyond += cost - spent
 
 
 def min_budget(floor: int) -> int:

@@ -27,7 +27,8 @@ def capture(
 ) -> Iterator[LogtrimHandler]:
     """Install a :class:`LogtrimHandler` on the root logger (or ``logger``) for a block.
 
-    ``level`` is set on the logger (``None`` leaves it). At exit the handler is removed and
+    ``level`` is set on the logger (``None`` leaves it); the handlers already there still
+    print only what its level let through before. At exit the handler is removed and
     closed; if an exception propagates it closes with exit code 1 (the failure tail shows)
     and the exception is re-raised (logged first, traceback whole, so the archive has it and
     the CI failure message names it; ``SystemExit`` passes its code). Other keywords go to
@@ -37,12 +38,14 @@ def capture(
     handler = LogtrimHandler(artifact, **options)
     handler.setFormatter(formatter or logging.Formatter(_FORMAT))
     old_level = target.level
+    # The handlers already there print what they printed before the block.
+    kept = _Kept(target) if level is not None and level < target.getEffectiveLevel() else None
     if level is not None:
         target.setLevel(level)
     target.addHandler(handler)
     code = 0
     try:
-        with _thread_errors(handler, target):
+        with _thread_errors(handler, target), _keeping(kept, handler):
             yield handler
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else int(exc.code is not None)
@@ -100,6 +103,48 @@ def _masked_message(handler: LogtrimHandler, code: str | int | None) -> str | in
         return WITHHELD
     masked = masked_text(handler.core, text)
     return code if masked == text else masked
+
+
+class _Kept(logging.Filter):
+    """What a logger's level let through before the block lowered it: the app's own console
+    handler would else print every DEBUG record the block lets through for the archive. A
+    record passes if its logger's level, as it was, lets it through."""
+
+    def __init__(self, target: logging.Logger) -> None:
+        super().__init__()
+        self._target, self._level = target, target.level
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        root = logging.getLogger()
+        found = root if record.name == root.name else root.manager.loggerDict.get(record.name)
+        logger = found if isinstance(found, logging.Logger) else None
+        while logger is not None:
+            level = self._level if logger is self._target else logger.level
+            if level:
+                return record.levelno >= level
+            logger = logger.parent
+        return True
+
+
+@contextmanager
+def _keeping(kept: _Kept | None, ours: logging.Handler) -> Iterator[None]:
+    """``kept`` on every handler of every logger for the block (not on ``ours``)."""
+    if kept is None:
+        yield
+        return
+    root = logging.getLogger()
+    loggers = [
+        root,
+        *(x for x in root.manager.loggerDict.values() if isinstance(x, logging.Logger)),
+    ]
+    handlers = {h for logger in loggers for h in logger.handlers if h is not ours}
+    for each in handlers:
+        each.addFilter(kept)
+    try:
+        yield
+    finally:
+        for each in handlers:
+            each.removeFilter(kept)
 
 
 @contextmanager

@@ -149,9 +149,10 @@ def _plan(
 
 
 def _names(source: str) -> tuple[str, str]:
-    """The names an input's outputs take in a directory: ``a.trimmed.log``, ``a.log.zst``."""
+    """The names an input's outputs take in a directory: ``a.trimmed.log``, ``a.log.zst``
+    (``b.zst``, a name with no extension under its compression's: ``b.trimmed.log``)."""
     stem, ext = _stem(source)
-    return f"{stem}.trimmed{ext}", f"{stem}{ext}.zst"
+    return f"{stem}.trimmed{ext or '.log'}", f"{stem}{ext}.zst"
 
 
 def _directories(paths: list[str], why: str = "") -> list[str]:

@@ -97,6 +97,7 @@ class Output:
         partial: bool = False,
         lineno: int | None = None,
         shows: bool = True,
+        paid: bool = True,
     ) -> None:
         """Print ``data``; a line of a tier (not context, not logtrim's own) counts as shown.
 
@@ -105,7 +106,8 @@ class Output:
         ``partial``: the next bytes of the child's line open on ``stream`` (it may stay open);
         ``lineno``: the line's number when it may be older than a waiting progress state
         (the last line of a count, printed when the count ends); ``shows``: False for a
-        progress command, which its CI reads and shows as no line (no console activity).
+        progress command, which its CI reads and shows as no line (no console activity);
+        ``paid``: False for a command its CI only reads (in no log: not paid from the budget).
         """
         if not own and self.late is not None and self.waiting[stream].waiting:
             # a waiting progress state written before it first
@@ -138,7 +140,7 @@ class Output:
         size = len(data)
         self.visible += shows
         if command:
-            self.budget.spend_command(size)
+            self.budget.spend_command(size, paid=paid)
         else:
             self.budget.used += size  # Budget.spend, inline: a call per line shown costs
         if kind != NOISE:

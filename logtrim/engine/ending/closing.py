@@ -120,7 +120,7 @@ class Closer:
             + out.tally.summary(
                 lines=end.lines,
                 nbytes=end.nbytes,
-                console=out.budget.used + out.budget.beyond - out.own_bytes,  # the child's
+                console=out.budget.used + out.budget.unpaid - out.own_bytes,  # the child's
                 duration=end.duration,
                 archive=end.archive,
                 archive_size=end.archive_size,

@@ -36,7 +36,7 @@ class Heartbeat:
         # The child's bytes printed, as the summary counts them (a line's start printed
         # before its newline, context and repeats' reports too; not our own lines).
         budget = self._out.budget
-        shown = budget.used + budget.beyond - self._out.own_bytes
+        shown = budget.used + budget.unpaid - self._out.own_bytes
         share = min(100.0 * shown / nbytes, 100.0) if nbytes else 0.0
         self._out.marker(
             f"still running after {_clock(now - self.started)}: "

@@ -274,6 +274,10 @@ class Commands:
         """Whether the system in use shows the command on ``line`` as a line of its log."""
         return self._dialects[0].shows_line(line.decode("utf-8", "replace"))
 
+    def ends_section(self, line: bytes) -> bool:
+        """Whether the command on ``line`` ends a section of the system in use's log."""
+        return self._dialects[0].ends_section(line.decode("utf-8", "replace"))
+
     def reported_error(self, line: bytes) -> tuple[bytes, bool] | None:
         """The error a command on ``line`` reports to the system in use (its text, and
         whether it names a failing test): :meth:`.Dialect.reported_error`."""

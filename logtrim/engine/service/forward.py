@@ -90,11 +90,14 @@ class Forwarder:
             progress = commands.progress_of(text)
             if progress is not None and not online.only_progress(commands, parsed):
                 progress = None  # (another command beside it: no progress state to throw out)
+            alone = online.bare(parsed)
             line, more = self._bounded(line, lineno, parsed)
+            if more and not alone:  # the text around it cut, or left out
+                alone = online.bare(online.read(commands, line))
             cut += more
             line = self.command_form(stream, line)
         else:
-            progress = quick or None
+            progress, alone = quick or None, True
         native = self.progress.native
         if native is not None and progress is not None:
             native.see(line, now, command=True)  # the child drives its CI's indicator itself
@@ -102,9 +105,10 @@ class Forwarder:
             stream, now, lineno, line, command=progress
         )
         levelled = self.out.levelled()
+        shown, visible = self._placed(line, None if quick is not None else text, alone)
         if not throttled:
             self._ahead(stream)
-            if not levelled:
+            if not levelled and visible:
                 self.fill_gap(lineno)
                 self.out.flush_gap()
         if quick is None:
@@ -117,16 +121,34 @@ class Forwarder:
         if not throttled:  # else it waits as the latest state
             # Back to the default level: the gap marker right after it needs no switches
             # around it (a Verbose line hidden between two switches cost two more lines).
-            back = levelled and not self.out.levelled()
-            if levelled and not back:
+            back = visible and levelled and not self.out.levelled()
+            if levelled and not back and visible:
                 self.out.flush_gap()
             # A command that leaves the levels as they were (setVariable, ::endgroup::) does
             # not keep the failure tail from the lines before it.
             self.forward(stream, line, lineno, keeps_order=switched,
-                         progress=progress is not None, gap_after=back)  # fmt: skip
+                         progress=progress is not None, gap_after=back,
+                         read_only=not shown, keeps_gap=not visible)  # fmt: skip
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
+
+    def _placed(self, line: bytes, text: str | None, alone: bool) -> tuple[bool, bool]:
+        """Whether the CI shows the command line ``line`` as a line of its log, and whether
+        the gap marker must come before it (``text``: the line read, None for a quick one;
+        ``alone``: it holds its commands alone, no text around them).
+
+        A command its CI only reads (a level switch, a variable set) is in no log: it costs
+        nothing of the budget, and the gap stays open over it. A script's every
+        ``Write-Verbose`` (switch, hidden line, switch back) would else cost a marker each,
+        and its switches the room of the lines that matter; the next line shown says how
+        many were left out. The marker still comes before a section's end (what was left out
+        inside it is said inside it) and a command left open over lines (none inside it)."""
+        commands = self.commands
+        # (One left open may be text after all: its next line may not continue it.)
+        opens = text is not None and commands.leaves_open(text)
+        shown = not alone or opens or commands.shows_line(line)
+        return shown, shown or commands.ends_section(line)
 
     def _abandons(self, text: str, size: int) -> bool:
         """A message opened and left open again and again (``##octopus[setVariable ...``
@@ -244,24 +266,27 @@ class Forwarder:
 
     def forward(
         self, stream: int, line: bytes, lineno: int, *, keeps_order: bool = True,
-        progress: bool = False, gap_after: bool = False,
+        progress: bool = False, gap_after: bool = False, read_only: bool = False,
+        keeps_gap: bool = False,
     ) -> None:  # fmt: skip
         """A command line (or the next line of one), already masked. ``keeps_order``: lines
         before it may no longer be shown after it (it switched the level they show at);
         ``progress``: a progress command (its CI shows no line for it); ``gap_after``: the
-        gap marker comes after it (it switched stdout back to the default level)."""
+        gap marker comes after it (it switched stdout back to the default level);
+        ``read_only``: a command its CI only reads, in no log: it costs nothing of the
+        budget; ``keeps_gap``: the gap stays open over it (see :meth:`service`)."""
         if not line:
             return
         if not line.endswith(b"\n"):
             line += b"\n"
-        if gap_after:
+        if gap_after or keeps_gap:
             self._ahead(stream)
         else:
             self.before(stream)
         # (asked only while nothing shown since the heartbeat last looked: one line will do)
         out = self.out
         shows = not progress and (out.visible != out.looked or self.commands.shows_line(line))
-        out.emit(stream, line, Kind.SERVICE, command=True, shows=shows)
+        out.emit(stream, line, Kind.SERVICE, command=True, shows=shows, paid=not read_only)
         # Shown (no context repeats it); its stream's order counts only if it switched a level.
         self.history.mark_shown(lineno, stream=stream if keeps_order else 0)
         if gap_after:

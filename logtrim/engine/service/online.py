@@ -26,6 +26,15 @@ def read(commands: Commands, line: bytes) -> CommandLine:
     return CommandLine(raw, body, command_parts(commands, raw, body))
 
 
+def bare(parsed: CommandLine) -> bool:
+    """Whether a command line holds its commands alone: no text around them but blanks
+    (text there is printed as plain output)."""
+    raw, spans = parsed.raw, parsed.spans
+    edges = [0, *(x for span in spans for x in span), parsed.body]
+    texts = zip(edges[::2], edges[1::2], strict=True)
+    return bool(spans) and not any(raw[a:b].strip() for a, b in texts)
+
+
 def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, int]]:
     """Where each command of a command line is: to its ``]`` (Octopus, TeamCity), or to
     the line's end from its marker (Azure's, GitHub's older form)."""
