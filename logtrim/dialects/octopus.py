@@ -36,6 +36,11 @@ _COMMAND = lazy(octomask.COMMAND)
 _QUICK = lazy(
     rb"##octopus\[(?:%s)\]\r?\n" % "|".join(re.escape(mode.value) for mode in Mode).encode()
 )
+# Each level switch alone on its line, as written (the quick lines that are switches).
+_SWITCHES = {
+    f"{MARKER}{mode.value}]{end}".encode(): mode for mode in Mode for end in ("", "\r", "\n", "\r\n")
+}
+_STDERR_MODES = frozenset(mode for mode in Mode if mode.stderr)
 # The start of a message cut short anywhere after its name (a value megabytes long).
 _START = lazy(
     r"""(?i:##octopus)\s*\[*\s*[A-Za-z][\w.-]*"""
@@ -210,14 +215,16 @@ class Octopus(Dialect):
             self._switch(mode)
 
     def _switch(self, mode: Mode) -> None:
-        if mode.stderr:
+        if mode in _STDERR_MODES:
             self.stderr = mode
         else:
             self.stdout = mode
 
     def observe_quick(self, line: bytes) -> None:
-        if _QUICK.fullmatch(line):  # a level switch alone: its name is its mode
-            self._switch(Mode(line.rstrip(b"\r\n")[len(MARKER) : -1].decode()))
+        # A level switch alone: its name is its mode (a look-up: a script's every
+        # ``Write-Verbose`` is two of them).
+        if (mode := _SWITCHES.get(line)) is not None:
+            self._switch(mode)
         elif b"##octopus" in line:  # what Calamari's parser looks for
             self.observe(line.decode("utf-8", "replace"))
 
