@@ -997,3 +997,44 @@ def test_a_run_whose_lines_were_all_shown_says_no_share(run_logtrim: RunLogtrim)
     r = run_logtrim("--ci", "plain", "--", "printf", "one\\r\\ntwo\\r\\n")
     assert r.code == 0
     assert re.search(rb"; shown 2 lines \(\d+ B printed\)\n", r.stdout), r.stdout
+
+
+def test_a_tail_of_two_lines_shows_two_of_the_streams_end(run_logtrim: RunLogtrim) -> None:
+    """``--tail 2``: a failed run's console shows each stream's last lines however old, three
+    of them; the third came back under "held back, written earlier", out of order, though
+    nothing was held and the tail was asked for two."""
+    code = (
+        "for i in range(500):\n    print(f'line {i} of filler text to take some room')\n"
+        "print('KEEPME important')\n"
+        "for i in range(1, 21):\n    print(f'tail line {i}')\n"
+        "raise SystemExit(3)\n"
+    )
+    result = run_logtrim("--tail", "2", "--budget", "3kB", "--", *py(code))
+    assert result.code == 3
+    assert b"held back" not in result.console and b"tail line 18" not in result.console
+    assert result.stdout.endswith(b"tail line 19\ntail line 20\n") or (
+        b"tail line 19\ntail line 20\n[logtrim] " in result.console
+    )
+
+
+@pytest.mark.parametrize(
+    ("ci", "opens"),
+    [("github", b"::group::"), ("azure", b"##[group]"), ("teamcity", b"##teamcity[blockOpened")],
+)
+def test_a_folded_tail_says_its_title_once(run_logtrim: RunLogtrim, ci: str, opens: bytes) -> None:
+    """The failure tail folded in a group: the group's title and then, inside it, the same
+    title as a header line; the marker of the lines before the tail was inside the fold too.
+    The marker comes before the fold, the title once."""
+    code = (
+        "for i in range(600):\n    print(f'copy asset {i} to /var/www/shop/current')\n"
+        "print('ERROR: smoke test failed: GET /orders returned 500')\n"
+        "for i in range(250):\n    print(f'cleanup step {i}: removed /tmp/stage-{i}')\n"
+        "raise SystemExit(5)\n"
+    )
+    result = run_logtrim("--ci", ci, "--budget", "4kB", "--", *py(code))
+    assert result.code == 5
+    lines = result.stdout.splitlines()
+    fold = next(i for i, ln in enumerate(lines) if ln.startswith(opens) and b"exit code 5" in ln)
+    assert not any(b"[logtrim] --- last" in ln for ln in lines)
+    assert re.match(rb"\[logtrim\] \.\.\. [\d,]+ lines (\(.*\) )?not shown \.\.\.", lines[fold - 1])
+    assert b"cleanup step 249: removed /tmp/stage-249" in lines[fold + 1 :]

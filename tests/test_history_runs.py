@@ -245,6 +245,27 @@ def test_no_output_goes_into_a_directory_of_good_runs(
     assert (good / "good.zst").read_bytes() == before
 
 
+@pytest.mark.parametrize("where", ["environment", "config file"])
+def test_a_refusal_names_where_the_baseline_was_set(
+    run_logtrim: RunLogtrim, tmp_path: Path, where: str
+) -> None:
+    """A baseline set by ``LOGTRIM_BASELINE`` or ``logtrim.toml``: the refusal named the
+    ``--baseline`` option, which the user never gave."""
+    good = tmp_path / "goods"
+    good.mkdir()
+    env = {"LOGTRIM_BASELINE": "goods"} if where == "environment" else None
+    if where == "config file":
+        (tmp_path / "logtrim.toml").write_text('baseline = "goods"\n')
+    result = run_logtrim("--", "true", artifact=good / "y.log.zst", cwd=tmp_path, env=env)
+    assert result.code == 2
+    said = "LOGTRIM_BASELINE" if env else f"baseline in {tmp_path / 'logtrim.toml'}"
+    assert result.stderr.decode() == (
+        f"logtrim: error: --artifact {good / 'y.log.zst'} is in the baseline directory goods"
+        f" ({said}): refusing (the run would join its good runs)\n"
+    )
+    assert not any(good.iterdir())
+
+
 def test_no_made_up_archive_in_a_directory_of_good_runs(
     run_logtrim: RunLogtrim, tmp_path: Path
 ) -> None:

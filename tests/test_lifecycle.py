@@ -152,6 +152,32 @@ def test_a_second_ctrl_c_while_the_console_reader_stopped_reading_kills_the_step
 
 
 @_LINUX
+def test_a_signal_while_the_engine_works_on_a_chunk_is_passed_on_at_once(tmp_path: Path) -> None:
+    """A chunk that takes the engine seconds (a megabyte of one-word service messages): a
+    SIGTERM reached the step only once the engine was done with it (5 s later here). It is
+    passed on from its handler, at once."""
+    mark = tmp_path / "got"
+    child = (
+        "import os, signal, sys, time\n"
+        f"def on_term(sig, frame):\n    open({str(mark)!r}, 'w').write(repr(time.time()))\n"
+        "    os._exit(0)\n"
+        "signal.signal(signal.SIGTERM, on_term)\n"
+        "sys.stdout.buffer.write(b'##octopus[x]\\n' * 230_000); sys.stdout.flush()\n"
+        "time.sleep(60)\n"
+    )
+    proc, _artifact = start(["--ci", "octopus", "--budget", "4kB", "--", *py(child)], tmp_path)
+    try:
+        time.sleep(1.5)  # the first megabyte read: the engine is at work on it
+        sent = time.time()
+        proc.send_signal(signal.SIGTERM)
+        proc.communicate(timeout=60)
+    finally:
+        proc.kill()
+    assert proc.returncode == 0  # the step's own exit code
+    assert float(mark.read_text()) - sent < 1.0
+
+
+@_LINUX
 def test_the_grace_period_ends_while_the_console_reader_stopped_reading(tmp_path: Path) -> None:
     """A step that ignores SIGTERM, and a console reader that reads nothing: the step is
     killed when the grace period is over, as when the console is read."""

@@ -18,16 +18,19 @@ def _in_baseline_folder(output: str, baseline: str) -> bool:
     return out.resolve().parent == Path(baseline).resolve()
 
 
-def refuse_same(output: str, role: str, baseline: str) -> None:
+def refuse_same(output: str, role: str, baseline: str, given: str = "") -> None:
     """Refuse an output (``role``: its option) that is the ``baseline`` file: writing it
     would replace the good run it is compared with. Of a directory of good runs, no file in
-    it: the run would replace one, or join them as a good run (failed or not)."""
+    it: the run would replace one, or join them as a good run (failed or not). ``given``:
+    where the baseline was set, if not by ``--baseline`` (:meth:`.Settings.origin`)."""
+    # (set by a variable or a config file: that is named, not an option not given)
+    said, where = ("baseline", f" ({given})") if given else ("--baseline", "")
     if not baseline or not output or output == "-":
         return
     if os.path.isdir(baseline):
         if _in_baseline_folder(output, baseline):
             raise UsageError(
-                f"{role} {output} is in the --baseline directory {baseline}: refusing "
+                f"{role} {output} is in the {said} directory {baseline}{where}: refusing "
                 "(the run would join its good runs)"
             )
         return
@@ -38,7 +41,7 @@ def refuse_same(output: str, role: str, baseline: str) -> None:
     except OSError:
         return  # not there yet: a new file
     if same:
-        raise UsageError(f"{role} {output} is the same file as the --baseline: refusing")
+        raise UsageError(f"{role} {output} is the same file as the {said}{where}: refusing")
 
 
 def refuse_artifact(

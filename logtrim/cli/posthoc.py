@@ -104,8 +104,9 @@ def trim(
                             secrets_given(mask, mask_env))  # fmt: skip
     policy = settings.policy(masks=masks)
     workers = (os.cpu_count() or 1) if jobs is None else whole_option("--jobs", jobs, 1)
+    said = settings.origin("baseline")
     for role, path in (("-o", output), ("--artifact", artifact)):
-        refuse_same(path or "", role, settings.baseline)  # (a directory: new names in it)
+        refuse_same(path or "", role, settings.baseline, said)  # (a directory: new names in it)
     planned = plan(
         inputs, output, artifact, policy, progress=sys.stderr.isatty(), binary=binary,
         force=force, baseline=known,

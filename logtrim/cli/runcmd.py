@@ -248,7 +248,7 @@ def _archive_path(
     try:
         # Also a name made up (in the working directory): not one in a directory of good runs.
         role = "--artifact" if artifact is not None else "the archive (no --artifact)"
-        refuse_same(str(path), role, settings.baseline)
+        refuse_same(str(path), role, settings.baseline, settings.origin("baseline"))
         check_closing_room(settings.budget, dialect, path, name or path.name)
         if settings.history:
             _history_folder(settings.history)

@@ -103,8 +103,10 @@ class Setting(Generic[T]):
         value = self.default
         for source in sources:
             if self.name in source.values:
-                new = self.check(source.values[self.name], source.where(self.name))
+                where = source.where(self.name)
+                new = self.check(source.values[self.name], where)
                 value = self.merge(value, new) if self.merge else new
+                obj.origins[self.name] = where
         obj.__dict__[self.name] = value
 
     def help_text(self, text: str | None = None) -> str:
@@ -228,6 +230,9 @@ class Settings:
 
     def __init__(self, sources: Sequence[Source] = ()) -> None:
         """The defaults, overridden by each source in turn (lowest first)."""
+        # Where each setting given was given last, as an error names it (``--baseline``,
+        # ``LOGTRIM_BASELINE``, a config file's path): not a setting (vars() are).
+        self.origins: dict[str, str] = {}
         for source in sources:
             if unknown := set(source.values) - set(names()):
                 raise ValueError(f"not settings: {sorted(unknown)}")
@@ -238,11 +243,22 @@ class Settings:
         values = ", ".join(f"{n}={getattr(self, n)!r}" for n in names())
         return f"Settings({values})"
 
+    def _values(self) -> tuple[object, ...]:
+        return tuple(getattr(self, n) for n in names())
+
     def __eq__(self, other: object) -> bool:
-        return isinstance(other, Settings) and vars(self) == vars(other)
+        return isinstance(other, Settings) and self._values() == other._values()
 
     def __hash__(self) -> int:
-        return hash(tuple(vars(self).values()))
+        return hash(self._values())
+
+    def origin(self, name: str) -> str:
+        """Where setting ``name`` came from, for an error, when not from its option:
+        ``LOGTRIM_BASELINE``, ``baseline in logtrim.toml``; "" from the command line."""
+        where = self.origins.get(name, "")
+        if where.startswith("--") or where.startswith("LOGTRIM_") or not where:
+            return "" if where.startswith("--") else where
+        return f"{name.replace('_', '-')} in {where}"
 
     def policy(self, masks: Sequence[str]) -> Policy:
         """The engine's policy: these settings plus the secret values to mask."""

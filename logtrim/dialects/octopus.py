@@ -38,7 +38,9 @@ _QUICK = lazy(
 )
 # Each level switch alone on its line, as written (the quick lines that are switches).
 _SWITCHES = {
-    f"{MARKER}{mode.value}]{end}".encode(): mode for mode in Mode for end in ("", "\r", "\n", "\r\n")
+    f"{MARKER}{mode.value}]{end}".encode(): mode
+    for mode in Mode
+    for end in ("", "\r", "\n", "\r\n")
 }
 _STDERR_MODES = frozenset(mode for mode in Mode if mode.stderr)
 # The start of a message cut short anywhere after its name (a value megabytes long).

@@ -90,6 +90,9 @@ class Pipeline:
         self.console = Console()
         self.archive: ArchiveWriter = archive or writer_for(options)
         self.broken = False  # the engine failed: head and tail from now on
+        # The engine is at work on a chunk (a flood of distinct errors: seconds a chunk): a
+        # signal is passed on from its handler then, not when the loop next runs.
+        self.busy = False
         self._told_lost = False  # the engine knows the archive failed
         self._fallback: HeadTail | None = None
         self.interrupted: str | None = None  # the first signal logtrim forwarded, by name
@@ -161,11 +164,14 @@ class Pipeline:
         if _FAULT_AFTER is not None and not self.broken and self.core.nbytes >= _FAULT_AFTER:
             self._break(traceback=False)  # fault injection, for the fail-open tests
         if not self.unfiltered:
+            self.busy = True
             try:
                 archived, emits = self.whole.feed(stream, data, time.monotonic())
             except Exception:
+                self.busy = False
                 self._break()
             else:
+                self.busy = False
                 self.console.write(emits)
                 self._drain_notes()
                 if self.archive.failed and not self._told_lost:

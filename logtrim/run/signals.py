@@ -158,8 +158,9 @@ async def forward_signals(
 
     ``received`` is told of each signal (the summary says what interrupted the run);
     ``early``: the signals that came while the command started, passed on first;
-    ``blocked``: whether the loop is held in a console write (a reader that stopped reading):
-    a stopping signal is then passed on at once, from its handler, not when the loop runs.
+    ``blocked``: whether the loop is held in a console write (a reader that stopped reading)
+    or in the engine's work on a chunk: a stopping signal is then passed on at once, from
+    its handler, not when the loop runs.
     """
     if not early.stopping and not early.passed:
         return

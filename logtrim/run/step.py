@@ -127,7 +127,7 @@ async def _until_exit(
             console = pipeline.console
             inner.start_soon(
                 _signals.forward_signals, process, options.grace, pipeline.received, early,
-                lambda: console.writing,
+                lambda: console.writing or pipeline.busy,
             )  # fmt: skip
         gone = pipeline.console.gone.__contains__
         readers = [Reader(source, stream, pipeline.feed, gone) for source, stream in sources]

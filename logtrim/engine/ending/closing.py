@@ -17,7 +17,7 @@ from ...dialects.escape import reason_line
 from ..console.output import STDOUT, Emit, Output
 from ..match.kinds import Kind
 from ..policy import Policy
-from .headers import last_lines
+from .headers import in_fold, last_lines
 
 #: The failure reason's length (characters) the closing reserve always has room for; a
 #: longer reason is cut to what the budget has left (the summary goes first).
@@ -225,7 +225,9 @@ class Closer:
             group = dialect.group_start(title, timestamp=end.timestamp)
             group_end = dialect.group_end(title, timestamp=end.timestamp)
         if lines and group is not None:
+            ahead, lines = in_fold(lines, header + b" ---\n")
             lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
+            lines[:0] = ahead
             out.budget.spend(len(group) + 1)
             if group_end is not None:
                 lines.append((STDOUT, as_bytes(group_end) + b"\n"))

@@ -159,6 +159,20 @@ def offer(
         reasons.offer_stream_end(last, lineno, stderr=stderr, message=message, quiet=quiet)
 
 
+def newest(ends: list[End], count: int) -> list[End]:
+    """Of ``ends`` (oldest first), each stream's last ``count`` at most: a tail of fewer
+    lines (``--tail 2``) shows no more of a stream's end than that."""
+    if count >= COUNT:
+        return ends
+    kept: list[End] = []
+    taken: dict[int, int] = {}
+    for end in reversed(ends):
+        if taken.get(end[1], 0) < count:
+            taken[end[1]] = taken.get(end[1], 0) + 1
+            kept.append(end)
+    return kept[::-1]
+
+
 def last_of_each(ends: list[End]) -> set[int]:
     """The line numbers of each stream's very last line among ``ends`` (oldest first)."""
     return {n for n, _, _ in {stream: (n, stream, raw) for n, stream, raw in ends}.values()}

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..console.output import OWN
+from ..console.output import OWN, Emit
 from .fold import written_after
 from .marked import SHORT
 
@@ -129,6 +130,19 @@ def _marked_after(
     return not gap
 
 
+def in_fold(lines: list[Emit], header: bytes) -> tuple[list[Emit], list[Emit]]:
+    """The tail's lines for a fold titled as its header: the gap marker that leads them,
+    which counts lines before the tail, goes before the fold; the header, which the fold's
+    title says, is left out (a folded tail said its title twice)."""
+    lead = 0
+    while lead < len(lines) and _GAP.match(lines[lead][1]):
+        lead += 1
+    return lines[:lead], [emit for emit in lines[lead:] if emit[1] != header]
+
+
+_GAP = re.compile(rb"\[logtrim\] \.\.\. [\d,]+ lines?\b.* not shown \.\.\.\n\Z")
+
+
 __all__ = [
     "COUNTED",
     "COUNTED_SHORT",
@@ -136,6 +150,7 @@ __all__ = [
     "EARLIER_SHORT",
     "earlier_header",
     "head_counted",
+    "in_fold",
     "last_lines",
     "named_count",
     "tail_header",

@@ -11,7 +11,7 @@ from ..console.tally import gap_note
 from ..flow.history import History, Shaper
 from ..match.kinds import Kind
 from ..shapes.novelty import Withheld
-from .ends import before_end, before_last, last_of_each, says_why
+from .ends import before_end, before_last, last_of_each, newest, says_why
 from .ends import earlier as earlier_ends
 from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, similar_key, written_after
@@ -175,7 +175,7 @@ class Tail:
         ]
         first = recent[0][0] if recent else history.lines
         since = lines[0][0] if lines else history.lines  # the window's first line
-        ends = self._ends()
+        ends = newest(self._ends(), count)
         held = fold_earlier(
             [
                 line
