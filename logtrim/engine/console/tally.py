@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..._sizes import format_count, format_size
@@ -164,6 +165,10 @@ def gap_note(lines: int, nbytes: int = 0, *, sized: bool = True) -> bytes:
     return f"[logtrim] ... {count} line{plural}{size} not shown ...\n".encode()
 
 
+#: A line :func:`gap_note` wrote (sized or not).
+GAP_LINE = re.compile(rb"\[logtrim\] \.\.\. [\d,]+ lines?(?: \([^)\n]*\))? not shown \.\.\.\n\Z")
+
+
 def lines_text(n: int, kind: str = "") -> str:
     """``1 line``, ``2,345 lines`` (``kind``: ``2 similar lines``)."""
     return f"{format_count(n)} {kind}line{'' if n == 1 else 's'}"
@@ -177,4 +182,4 @@ def _duration(seconds: float) -> str:
     return f"{hours}h{minutes:02d}m{secs:02d}s" if hours else f"{minutes}m{secs:02d}s"
 
 
-__all__ = ["WORTH", "Tally", "gap_note", "lines_text"]
+__all__ = ["GAP_LINE", "WORTH", "Tally", "gap_note", "lines_text"]

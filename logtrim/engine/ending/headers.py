@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..console.output import OWN, Emit
+from ..console.tally import GAP_LINE
 from .fold import written_after
 from .marked import SHORT
 
@@ -135,12 +135,9 @@ def in_fold(lines: list[Emit], header: bytes) -> tuple[list[Emit], list[Emit]]:
     which counts lines before the tail, goes before the fold; the header, which the fold's
     title says, is left out (a folded tail said its title twice)."""
     lead = 0
-    while lead < len(lines) and _GAP.match(lines[lead][1]):
+    while lead < len(lines) and GAP_LINE.match(lines[lead][1]):
         lead += 1
     return lines[:lead], [emit for emit in lines[lead:] if emit[1] != header]
-
-
-_GAP = re.compile(rb"\[logtrim\] \.\.\. [\d,]+ lines?\b.* not shown \.\.\.\n\Z")
 
 
 __all__ = [
