@@ -80,24 +80,10 @@ class Forwarder:
         if commands.cosmetic(line) and not self.out.budget.allows_layout(len(line)):
             self.out.hide(len(line))  # a layout line past the budget: counted in the gap
             return True
-        cut = 0
         if quick is None:
-            parsed = online.read(commands, line)
-            thinned = online.newest_progress(commands, parsed)
-            if thinned is not None:  # (the progress commands left out: the archive has them)
-                line, cut = thinned, len(line) - len(thinned)
-                parsed, text = online.read(commands, line), line.decode("utf-8", "replace")
-            progress = commands.progress_of(text)
-            if progress is not None and not online.only_progress(commands, parsed):
-                progress = None  # (another command beside it: no progress state to throw out)
-            alone = online.bare(parsed)
-            line, more = self._bounded(line, lineno, parsed)
-            if more and not alone:  # the text around it cut, or left out
-                alone = online.bare(online.read(commands, line))
-            cut += more
-            line = self.command_form(stream, line)
+            line, text, progress, cut, alone = self._read(stream, line, lineno)
         else:
-            progress, alone = quick or None, True
+            progress, cut, alone = quick or None, 0, True
         native = self.progress.native
         if native is not None and progress is not None:
             native.see(line, now, command=True)  # the child drives its CI's indicator itself
@@ -132,6 +118,28 @@ class Forwarder:
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
         return True
+
+    def _read(
+        self, stream: int, line: bytes, lineno: int
+    ) -> tuple[bytes, str, str | None, int, bool]:
+        """A command line read through its dialect: its console form, its text, the progress
+        state it sends (None: none alone), the bytes left out of it (the archive has them),
+        and whether it holds its commands alone."""
+        commands, cut = self.commands, 0
+        parsed = online.read(commands, line)
+        thinned = online.newest_progress(commands, parsed)
+        if thinned is not None:  # (the progress commands left out: the archive has them)
+            line, cut = thinned, len(line) - len(thinned)
+            parsed = online.read(commands, line)
+        text = line.decode("utf-8", "replace")
+        progress = commands.progress_of(text)
+        if progress is not None and not online.only_progress(commands, parsed):
+            progress = None  # (another command beside it: no progress state to throw out)
+        alone = online.bare(parsed)
+        line, more = self._bounded(line, lineno, parsed)
+        if more and not alone:  # the text around it cut, or left out
+            alone = online.bare(online.read(commands, line))
+        return self.command_form(stream, line), text, progress, cut + more, alone
 
     def _placed(self, line: bytes, text: str | None, alone: bool) -> tuple[bool, bool]:
         """Whether the CI shows the command line ``line`` as a line of its log, and whether
