@@ -205,12 +205,12 @@ def test_the_last_lines_header_names_as_many_lines_as_follow_it(
     result = run_logtrim("--ci", "github", "--budget", "20kB", "--", *py(code))
     assert result.code == exit_code
     lines = result.stdout.splitlines()
-    header = lines.index(b"[logtrim] --- " + title + b" ---")
+    # A failure's tail is folded: the group's title is its header (said once).
+    header = lines.index(
+        (b"::group::" if exit_code else b"[logtrim] --- ") + title + (b"" if exit_code else b" ---")
+    )
     assert lines[header + 1 : header + 9] == [b"finishing step %d" % i for i in range(1, 9)]
-    before = lines[header - 2 if exit_code else header - 1]
-    assert before == b"WARNING: cache directory missing, recreating"
-    if exit_code:
-        assert lines[header - 1] == b"::group::" + title
+    assert lines[header - 1] == b"WARNING: cache directory missing, recreating"
     assert b"last 20 lines" not in result.stdout and b"last 200 lines" not in result.stdout
 
 

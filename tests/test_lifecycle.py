@@ -151,30 +151,60 @@ def test_a_second_ctrl_c_while_the_console_reader_stopped_reading_kills_the_step
     assert code == 128 + signal.SIGKILL
 
 
-@_LINUX
-def test_a_signal_while_the_engine_works_on_a_chunk_is_passed_on_at_once(tmp_path: Path) -> None:
-    """A chunk that takes the engine seconds (a megabyte of one-word service messages): a
-    SIGTERM reached the step only once the engine was done with it (5 s later here). It is
-    passed on from its handler, at once."""
+def _busy_step(
+    tmp_path: Path, signals: list[tuple[float, signal.Signals]], exit_after: float
+) -> tuple[int, bytes, float]:
+    """A step that writes a megabyte of one-word service messages (seconds of the engine's
+    work on one chunk), then waits; on SIGINT or SIGTERM it notes the time and exits 42
+    ``exit_after`` seconds later. Each of ``signals`` is sent to logtrim after its pause,
+    1.5 s in (the engine at work). Returns logtrim's exit code, its stdout, and how long
+    after the first signal the step got it."""
     mark = tmp_path / "got"
     child = (
         "import os, signal, sys, time\n"
-        f"def on_term(sig, frame):\n    open({str(mark)!r}, 'w').write(repr(time.time()))\n"
-        "    os._exit(0)\n"
-        "signal.signal(signal.SIGTERM, on_term)\n"
+        "def on_signal(sig, frame):\n"
+        f"    if not os.path.exists({str(mark)!r}):\n"
+        f"        open({str(mark)!r}, 'w').write(repr(time.time()))\n"
+        f"        signal.setitimer(signal.ITIMER_REAL, {exit_after})\n"
+        "signal.signal(signal.SIGALRM, lambda *_: os._exit(42))\n"
+        "signal.signal(signal.SIGTERM, on_signal); signal.signal(signal.SIGINT, on_signal)\n"
         "sys.stdout.buffer.write(b'##octopus[x]\\n' * 230_000); sys.stdout.flush()\n"
         "time.sleep(60)\n"
     )
     proc, _artifact = start(["--ci", "octopus", "--budget", "4kB", "--", *py(child)], tmp_path)
     try:
         time.sleep(1.5)  # the first megabyte read: the engine is at work on it
-        sent = time.time()
-        proc.send_signal(signal.SIGTERM)
-        proc.communicate(timeout=60)
+        first = -1.0
+        for pause, sig in signals:
+            time.sleep(pause)
+            first = time.time() if first < 0 else first
+            proc.send_signal(sig)
+        out, _err = proc.communicate(timeout=60)
     finally:
         proc.kill()
-    assert proc.returncode == 0  # the step's own exit code
-    assert float(mark.read_text()) - sent < 1.0
+    return proc.returncode, out, float(mark.read_text()) - first
+
+
+@_LINUX
+def test_a_signal_while_the_engine_works_on_a_chunk_is_passed_on_at_once(tmp_path: Path) -> None:
+    """A chunk that takes the engine seconds: a SIGTERM reached the step only once the
+    engine was done with it (5 s later here). It is passed on from its handler, at once, and
+    the summary says what interrupted the step (it may have ended before the loop ran)."""
+    code, out, late = _busy_step(tmp_path, [(0.0, signal.SIGTERM)], 0.1)
+    assert code == 42  # the step's own exit code
+    assert late < 1.0
+    assert b"interrupted by SIGTERM" in out
+
+
+@_LINUX
+def test_one_ctrl_c_delivered_twice_while_the_engine_works_is_one(tmp_path: Path) -> None:
+    """A SIGINT delivered twice 20 ms apart (to the process group and by a wrapper) while
+    the engine worked on a chunk: the loop came to both seconds later, took the second for
+    another Ctrl-C and killed the step. The step ends as it chooses, with its own code."""
+    code, out, late = _busy_step(tmp_path, [(0.0, signal.SIGINT), (0.02, signal.SIGINT)], 6.0)
+    assert code == 42
+    assert late < 1.0
+    assert b"interrupted by SIGINT" in out and b"SIGKILL" not in out
 
 
 @_LINUX

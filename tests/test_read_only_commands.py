@@ -107,3 +107,59 @@ def test_a_group_still_says_inside_it_what_it_left_out(run_logtrim: RunLogtrim) 
     inside = lines[lines.index(b"::group::install") : end]
     assert any(_MARKER.match(ln) for ln in inside)
     assert not any(_MARKER.match(ln) for ln in lines[end:])
+
+
+def _quiet(n: int, tag: str) -> str:
+    return f"for i in range({n}):\n    print(f'{tag} quiet line {{i}} nothing to see')\n"
+
+
+# A line whose CI shows something though a command it only reads comes first on it (each
+# command is judged on its own), one TeamCity prints as text (its messages are off), one
+# Calamari cannot parse (it writes those as warnings): each shows, so the marker of the
+# lines hidden before it comes before it, as before any line shown.
+SHOWN = {
+    "teamcity-two": ("teamcity", "", "##teamcity[setParameter name='a' value='b']"
+                     "##teamcity[message text='VISIBLE MESSAGE']"),
+    "azure-two": ("azure", "", "##vso[task.setvariable variable=a]b\r"
+                  "##vso[task.logissue type=warning]VISIBLE WARNING"),
+    "teamcity-off": ("teamcity", "print('##teamcity[disableServiceMessages]')\n",
+                     "##teamcity[setParameter name='a' value='PLAIN TEXT TO TEAMCITY']"),
+    "octopus-bad": ("octopus", "", "##octopus[setVariable name='eA==' value='NOT BASE64 AT ALL']"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("case", sorted(SHOWN))
+def test_a_command_line_its_ci_shows_has_the_marker_before_it(
+    run_logtrim: RunLogtrim, case: str
+) -> None:
+    ci, before, command = SHOWN[case]
+    code = (
+        "print('first line')\n" + before + _quiet(50, "h") + f"print({command!r})\n"
+        + _quiet(50, "g") + "print('last line')\n"
+    )  # fmt: skip
+    result = run_logtrim(
+        "--ci", ci, "--budget", "2000", "--verbatim", "0", "--head", "1", "--success-tail", "1",
+        "--", *py(code),
+    )  # fmt: skip
+    assert result.code == 0
+    lines = result.stdout.split(b"\n")
+    at = lines.index(command.encode())
+    marker = _MARKER.match(lines[at - 1])
+    assert marker is not None and marker.group(1) == b"50"
+
+
+def test_no_marker_inside_a_message_open_over_two_lines(run_logtrim: RunLogtrim) -> None:
+    """Text cut before a message left open (``X`` * 6000 then ``##octopus[setVariable ...``)
+    opened a gap whose marker came between the message's two lines: Calamari read the
+    message to the marker's ``]`` and never set the variable."""
+    code = (
+        "print('first line')\n" + _quiet(20, "h")
+        + "print('X' * 6000 + \" ##octopus[setVariable name='eA=='\")\n"
+        + "print(\"value='eQ==']\")\n" + _quiet(20, "g") + "print('last line')\n"
+    )  # fmt: skip
+    result = run_logtrim(
+        "--ci", "octopus", "--budget", "2000", "--verbatim", "0", "--head", "1",
+        "--success-tail", "1", "--", *py(code),
+    )  # fmt: skip
+    assert result.code == 0
+    assert b"##octopus[setVariable name='eA=='\nvalue='eQ==']\n" in result.stdout

@@ -110,6 +110,9 @@ class GitHub(Dialect):
 
     def shows_line(self, line: str) -> bool:
         # The runner shows a group's title and an annotation's text; the rest it only reads.
+        # While commands are stopped, each is plain text.
+        if self.paused_token is not None:
+            return True
         found = commands(line)
         return not found or any(fold(name) not in _UNSHOWN for name, _ in found)
 

@@ -93,8 +93,11 @@ class Octopus(Dialect):
     quick: ClassVar[re.Pattern[bytes] | None] = _QUICK
 
     def shows_line(self, line: str) -> bool:
-        # Calamari reads every service message and writes none of them to the task log.
-        return not line.lstrip().startswith("##octopus[")
+        # Calamari reads every service message and writes none of them to the task log, but
+        # one it cannot parse (a value not base64): that it writes as a warning.
+        if not line.lstrip().startswith("##octopus["):
+            return True
+        return line.encode("utf-8", "surrogateescape") not in _SWITCHES and not parse_messages(line)
 
     def __init__(self) -> None:
         self.stdout = Mode.STDOUT_DEFAULT

@@ -141,7 +141,8 @@ class TeamCity(Dialect):
 
     def shows_line(self, line: str) -> bool:
         # Messages, blocks, tests and problems show in the build log; these only set things.
-        if (found := _found(line)) is None:
+        # While service messages are off, each is plain text.
+        if self.disabled or (found := _found(line)) is None:
             return True
         return _split(found)[0] not in _UNSHOWN
 

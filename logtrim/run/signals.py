@@ -133,16 +133,21 @@ class _Forwarder:
         self._escalate(sig)
 
     def held(self, sig: int, _frame: object) -> None:
-        # Runs in the interrupted write (Python retries it after handlers): the loop would
-        # see the signal only once a reader takes the console's bytes. (The loop still
-        # gets it through its wakeup descriptor, and settles the rest then.)
+        # Runs in the interrupted write (Python retries it after handlers), or between two
+        # steps of the engine's work on a chunk: the loop would see the signal only once a
+        # reader takes the console's bytes, or the chunk is done. (The loop still gets it
+        # through its wakeup descriptor: :meth:`handle` passes over each one taken here.)
         if self._blocked():
-            # A second Ctrl-C is SIGKILL, as when the loop runs.
+            # What interrupted the step, said now: by the time the loop runs it may be gone.
+            if self._received is not None and self._process.returncode is None:
+                self._received(signal.Signals(sig))
+            # A second Ctrl-C is SIGKILL, as when the loop runs; one delivered twice is not
+            # (judged now: the loop comes to it later than 0.1 s after the first).
             again = sig == signal.SIGINT and (self._escalating or self._at_once[sig] > 0)
+            self._at_once[sig] += 1
             if again and self._echo(sig):
                 return
             self._kill(signal.SIGKILL if again else sig)
-            self._at_once[sig] += 1
             self._escalate(sig)
 
 

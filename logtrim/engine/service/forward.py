@@ -229,7 +229,8 @@ class Forwarder:
         if rest.strip() and not self._text_fits(rest, rest, lineno, len(rest))[1]:
             self.commands.cut_from(line, line[:close])
             line, cut = line[:close] + b"\n", len(rest)
-        self.forward(stream, self.command_form(stream, line), lineno)
+        # (No marker inside a message open over lines: the gap stays open to the next line.)
+        self.forward(stream, self.command_form(stream, line), lineno, keeps_gap=True)
         if cut:
             self.out.hide(cut)  # the archive has it: the next gap marker counts it
 

@@ -27,12 +27,13 @@ def read(commands: Commands, line: bytes) -> CommandLine:
 
 
 def bare(parsed: CommandLine) -> bool:
-    """Whether a command line holds its commands alone: no text around them but blanks
-    (text there is printed as plain output)."""
+    """Whether a command line holds one command alone: no text around it but blanks (text
+    there is printed as plain output), no other command (the CI judges each on its own)."""
     raw, spans = parsed.raw, parsed.spans
-    edges = [0, *(x for span in spans for x in span), parsed.body]
-    texts = zip(edges[::2], edges[1::2], strict=True)
-    return bool(spans) and not any(raw[a:b].strip() for a, b in texts)
+    if len(spans) != 1:
+        return False
+    (start, end), body = spans[0], parsed.body
+    return not raw[:start].strip() and not raw[end:body].strip()
 
 
 def command_parts(commands: Commands, raw: str, body: int) -> list[tuple[int, int]]:
