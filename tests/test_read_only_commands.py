@@ -163,3 +163,20 @@ def test_no_marker_inside_a_message_open_over_two_lines(run_logtrim: RunLogtrim)
     )  # fmt: skip
     assert result.code == 0
     assert b"##octopus[setVariable name='eA=='\nvalue='eQ==']\n" in result.stdout
+
+
+def test_text_cut_after_messages_at_the_end_still_gets_its_marker(run_logtrim: RunLogtrim) -> None:
+    """Sixty messages over two lines, each with an error's text after its ``]``, the budget
+    used: the text was cut from the console and counted in the gap, but the run ended with
+    no marker (the tail found no line to show, so it printed nothing, its marker neither)."""
+    code = (
+        "for i in range(60):\n"
+        "    print(\"##octopus[setVariable name='eA=='\")\n"
+        "    print(f\"value='eQ=='] ERROR: failure number {i} with some words to fill room\")\n"
+        "raise SystemExit(1)\n"
+    )
+    result = run_logtrim("--ci", "plain", "--budget", "3000", "--", *py(code))
+    assert result.code == 1
+    lines = result.stdout.splitlines()
+    last = max(i for i, ln in enumerate(lines) if ln == b"value='eQ==']")
+    assert any(_MARKER.match(ln) for ln in lines[last + 1 :])

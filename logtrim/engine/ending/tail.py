@@ -145,6 +145,8 @@ class Tail:
         if any(ANSI_BYTES.sub(b"", line.text).strip() for line in picked):
             # (not for lines that show nothing: a colour reset alone, blank lines)
             self._print(picked, (earlier, header), note if partial else "", skipped)
+        elif gap:  # no line to show: the lines left out still get their marker (kept room)
+            out.flush_gap(sized=False, paid=True)
         for lineno, _, _ in recent:
             history.mark_shown(lineno, in_order=False)
 
