@@ -109,6 +109,10 @@ def test_a_group_still_says_inside_it_what_it_left_out(run_logtrim: RunLogtrim) 
     assert not any(_MARKER.match(ln) for ln in lines[end:])
 
 
+# A small console with no head, no verbatim start and a one-line tail: the markers show.
+_LEAN = ("--budget", "2000", "--verbatim", "0", "--head", "1", "--success-tail", "1")
+
+
 def _quiet(n: int, tag: str) -> str:
     return f"for i in range({n}):\n    print(f'{tag} quiet line {{i}} nothing to see')\n"
 
@@ -137,10 +141,7 @@ def test_a_command_line_its_ci_shows_has_the_marker_before_it(
         "print('first line')\n" + before + _quiet(50, "h") + f"print({command!r})\n"
         + _quiet(50, "g") + "print('last line')\n"
     )  # fmt: skip
-    result = run_logtrim(
-        "--ci", ci, "--budget", "2000", "--verbatim", "0", "--head", "1", "--success-tail", "1",
-        "--", *py(code),
-    )  # fmt: skip
+    result = run_logtrim("--ci", ci, *_LEAN, "--", *py(code))
     assert result.code == 0
     lines = result.stdout.split(b"\n")
     at = lines.index(command.encode())
@@ -157,10 +158,7 @@ def test_no_marker_inside_a_message_open_over_two_lines(run_logtrim: RunLogtrim)
         + "print('X' * 6000 + \" ##octopus[setVariable name='eA=='\")\n"
         + "print(\"value='eQ==']\")\n" + _quiet(20, "g") + "print('last line')\n"
     )  # fmt: skip
-    result = run_logtrim(
-        "--ci", "octopus", "--budget", "2000", "--verbatim", "0", "--head", "1",
-        "--success-tail", "1", "--", *py(code),
-    )  # fmt: skip
+    result = run_logtrim("--ci", "octopus", *_LEAN, "--", *py(code))
     assert result.code == 0
     assert b"##octopus[setVariable name='eA=='\nvalue='eQ==']\n" in result.stdout
 

@@ -23,7 +23,7 @@ def refuse_same(output: str, role: str, baseline: str, given: str = "") -> None:
     would replace the good run it is compared with. Of a directory of good runs, no file in
     it: the run would replace one, or join them as a good run (failed or not). ``given``:
     where the baseline was set, if not by ``--baseline`` (:meth:`.Settings.origin`)."""
-    # (set by a variable or a config file: that is named, not an option not given)
+    # (set by a variable or a config file: named so, not as an option the user never gave)
     said, where = ("baseline", f" ({given})") if given else ("--baseline", "")
     if not baseline or not output or output == "-":
         return

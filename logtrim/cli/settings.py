@@ -256,9 +256,9 @@ class Settings:
         """Where setting ``name`` came from, for an error, when not from its option:
         ``LOGTRIM_BASELINE``, ``baseline in logtrim.toml``; "" from the command line."""
         where = self.origins.get(name, "")
-        if where.startswith("--") or where.startswith("LOGTRIM_") or not where:
-            return "" if where.startswith("--") else where
-        return f"{name.replace('_', '-')} in {where}"
+        if not where or where.startswith("--"):
+            return ""
+        return where if where.startswith("LOGTRIM_") else f"{name.replace('_', '-')} in {where}"
 
     def policy(self, masks: Sequence[str]) -> Policy:
         """The engine's policy: these settings plus the secret values to mask."""

@@ -135,10 +135,10 @@ class Forwarder:
         progress = commands.progress_of(text)
         if progress is not None and not online.only_progress(commands, parsed):
             progress = None  # (another command beside it: no progress state to throw out)
-        alone = online.bare(parsed)
+        alone = online.lone(parsed)
         line, more = self._bounded(line, lineno, parsed)
         if more and not alone:  # the text around it cut, or left out
-            alone = online.bare(online.read(commands, line))
+            alone = online.lone(online.read(commands, line))
         return self.command_form(stream, line), text, progress, cut + more, alone
 
     def _placed(self, line: bytes, text: str | None, alone: bool) -> tuple[bool, bool]:

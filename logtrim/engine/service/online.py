@@ -26,7 +26,7 @@ def read(commands: Commands, line: bytes) -> CommandLine:
     return CommandLine(raw, body, command_parts(commands, raw, body))
 
 
-def bare(parsed: CommandLine) -> bool:
+def lone(parsed: CommandLine) -> bool:
     """Whether a command line holds one command alone: no text around it but blanks (text
     there is printed as plain output), no other command (the CI judges each on its own)."""
     raw, spans = parsed.raw, parsed.spans
