@@ -844,10 +844,13 @@ def test_the_last_lines_header_names_what_follows_before_a_closing_command(
     result = run_logtrim("--ci", ci, "--verbatim", "0", "--", *py(code))
     assert result.code == 5
     lines = result.stdout.splitlines()
-    (header,) = [line for line in lines if line.startswith(b"[logtrim] --- last")]
+    # (a fold's title is the header: GitHub's group)
+    heads = (b"[logtrim] --- last", b"::group::last")
+    (header,) = [line for line in lines if line.startswith(heads)]
     follow = lines[lines.index(header) + 1 :]
     cleanups = [line for line in follow if line.startswith(b"cleanup ")]
-    assert header.startswith(b"[logtrim] --- last %d lines (exit code 5)" % len(cleanups))
+    title = header.removeprefix(b"[logtrim] --- ").removeprefix(b"::group::")
+    assert title.startswith(b"last %d lines (exit code 5)" % len(cleanups))
 
 
 def test_a_dropped_last_line_is_never_the_failure_reason(run_logtrim: RunLogtrim) -> None:
@@ -1038,3 +1041,59 @@ def test_a_folded_tail_says_its_title_once(run_logtrim: RunLogtrim, ci: str, ope
     assert not any(b"[logtrim] --- last" in ln for ln in lines)
     assert re.match(rb"\[logtrim\] \.\.\. [\d,]+ lines (\(.*\) )?not shown \.\.\.", lines[fold - 1])
     assert b"cleanup step 249: removed /tmp/stage-249" in lines[fold + 1 :]
+
+
+@pytest.mark.parametrize(
+    ("ci", "opens"),
+    [("github", b"::group::"), ("azure", b"##[group]"), ("teamcity", b"##teamcity[blockOpened")],
+)
+def test_a_folded_tail_whose_lines_a_marker_counted_says_so_once(
+    run_logtrim: RunLogtrim, ci: str, opens: bytes
+) -> None:
+    """A folded failure tail of stdout's last lines, which a marker above counted (the
+    traceback on stderr came after them): its header said ``..., in "not shown" above``
+    inside the fold, under a title that said it without the note. Now the title says it
+    all, once."""
+    code = (
+        "import sys, time\n"
+        "for i in range(300): print(f'GET /api/items/{i} 200 {i % 17}ms')\n"
+        "sys.stdout.flush(); time.sleep(0.3)\n"
+        "print('(node:1234) DeprecationWarning: Buffer() is deprecated', file=sys.stderr)\n"
+        "sys.stderr.flush(); time.sleep(0.1)\n"
+        "print('TypeError: Cannot read properties of undefined', file=sys.stderr)\n"
+        "print('    at handler (/srv/app.js:8:36)', file=sys.stderr)\n"
+        "raise SystemExit(1)\n"
+    )
+    result = run_logtrim("--ci", ci, "--budget", "4kB", "--", *py(code))
+    assert result.code == 1
+    lines = result.console.splitlines()
+    (title,) = [ln for ln in lines if ln.startswith(opens) and b"exit code 1" in ln]
+    assert b'not shown" ' in title
+    assert not any(ln.startswith(b"[logtrim] --- ") for ln in lines)
+
+
+@pytest.mark.parametrize("ci", ["plain", "github", "azure", "teamcity", "gitlab", "buildkite"])
+def test_printed_counts_the_steps_lines_whatever_the_ci(run_logtrim: RunLogtrim, ci: str) -> None:
+    """The summary's ``printed`` is the bytes of the step's own lines: the same run said
+    248 B under plain and 297 to 406 B where the failure tail is folded (the fold's lines,
+    logtrim's, were counted as the step's)."""
+    code = (
+        "import sys\n"
+        "for i in range(300): print(f'compiling module_{i}.c', file=sys.stderr)\n"
+        "print('warning: module_77.c: implicit declaration of frob', file=sys.stderr)\n"
+        "sys.stderr.flush()\n"
+        "print('linking...', flush=True)\n"
+        'print("ld: undefined reference to `frob\'", file=sys.stderr)\n'
+        "print('collect2: error: ld returned 1 exit status', file=sys.stderr, flush=True)\n"
+        "print('build aborted', end='')\n"
+        "raise SystemExit(3)\n"
+    )
+    result = run_logtrim("--ci", ci, "--budget", "2kB", "--", *py(code))
+    assert result.code == 3
+    said = re.search(rb"; shown ([\d,]+) lines? \(([\d,.]+ k?B) printed", result.console)
+    assert said is not None
+    own = (b"[logtrim]", b"::", b"##", b"section_", b"\x1b[0Ksection_", b"--- ", b"^^^ ")
+    # (by newlines only: GitLab's section lines hold a \r)
+    child = [ln for ln in result.console.split(b"\n")[:-1] if not ln.startswith(own)]
+    assert b"build aborted" in result.stdout
+    assert said[2] == f"{sum(len(ln) + 1 for ln in child)} B".encode()

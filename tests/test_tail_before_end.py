@@ -6,6 +6,7 @@ console at any budget."""
 
 from __future__ import annotations
 
+import re
 import sys
 
 import pytest
@@ -401,8 +402,10 @@ def test_a_group_of_earlier_lines_alone_is_titled_so(run_logtrim: RunLogtrim) ->
     assert (
         "checksum mismatch: assets/img/product-17.webp expected 9f1c got 77ab" in lines[start:end]
     )
-    assert not any(line.startswith("[logtrim] --- last") for line in lines[start:end])
-    assert lines[start] == "::group::earlier lines (exit code 1)"
+    assert not any(line.startswith("[logtrim] --- ") for line in lines[start:end])
+    # The earlier lines' header is the title, with its note (the tail's headers say it once).
+    assert lines[start].startswith("::group::held back, written earlier")
+    assert lines[start].endswith(" (exit code 1)")
 
 
 @pytest.mark.parametrize("last", ["=== Rolling back to 4.11.2 ===", "Deployed web-01 in 12.4s"])
@@ -457,3 +460,65 @@ def test_like_lines_cut_from_an_errors_context_do_not_come_back(run_logtrim: Run
     shown = [n for n in range(1, 341) if f"module_{n}.c " in text]
     assert shown == sorted(shown)  # in the order written: nothing out of order
     assert len(r.stdout) + len(r.stderr) <= 2000
+
+
+def test_a_loops_output_after_the_cause_stays_in_its_count(run_logtrim: RunLogtrim) -> None:
+    """A test run: one failing test with its assertion shown, then sixty more that passed,
+    left out, then the summary shown. The passing tests came back under "held back, written
+    earlier", after the summary: the console ended on ``test_case_398 passed``."""
+    code = (
+        "import sys\n"
+        "for i in range(400):\n"
+        "    print(f'ok test_case_{i:03d} passed ({i % 9} ms)')\n"
+        "    if i == 333:\n"
+        "        print(f'FAIL test_case_333')\n"
+        "        print(f'    AssertionError: expected 200, got 503')\n"
+        "print('Tests: 1 failed, 399 passed, 400 total')\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    lines = r.stdout.decode().splitlines()
+    assert "    AssertionError: expected 200, got 503" in lines
+    assert not any("held back" in line for line in lines)
+    child = [line for line in lines if not line.startswith("[logtrim]")]
+    assert child[-1] == "Tests: 1 failed, 399 passed, 400 total"
+
+
+def test_context_like_the_lines_shown_before_an_error_is_not_shown_after_it(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """An app's DEBUG lines before its traceback, the last four shown live as its context:
+    the fifth came back alone after the traceback, under "held back, written earlier". It
+    differs from the line after it only in its numbers' widths (``in 24 ms``, ``in 8 ms``)."""
+    code = (
+        "import logging, random, sys\n"
+        "logging.basicConfig(level=logging.DEBUG,\n"
+        "    format='2026-12-07 09:25:34,824 %(levelname)s %(name)s: %(message)s')\n"
+        "log = logging.getLogger('sync')\n"
+        "random.seed(1)\n"
+        "log.info('sync starting: 2000 batches')\n"
+        "for i in range(1501):\n"
+        "    log.debug('batch %d: fetched %d rows in %d ms', i, random.randint(100, 900),\n"
+        "              random.randint(5, 80))\n"
+        "    if i % 400 == 0:\n"
+        "        log.warning('batch %d: slow response (%d ms)', i, 2500)\n"
+        "    if i == 1200:\n"
+        "        log.error('batch %d: 3 rows rejected (schema mismatch), continuing', i)\n"
+        "try:\n"
+        "    raise ConnectionError('upstream inventory-svc refused connection for batch 1500')\n"
+        "except ConnectionError:\n"
+        "    log.exception('batch 1500 failed')\n"
+        "    log.critical('aborting sync')\n"
+        "    sys.exit(4)\n"
+    )
+    for budget in ("4kB", "5kB", "6kB"):
+        r = run_logtrim("--ci", "plain", "--budget", budget, "--", sys.executable, "-c", code)
+        assert r.code == 4
+        lines = [line[24:] for line in r.stderr.decode().splitlines()]
+        error = lines.index("ERROR sync: batch 1500 failed")
+        before = [line for line in lines[:error] if re.match(r"DEBUG sync: batch 1[45]", line)]
+        after = [line for line in lines[error:] if line.startswith("DEBUG")]
+        # The context shown live, in order; none of it again after the error, but for the
+        # line right before it when the live console showed none.
+        assert not after or (not before and len(after) == 1), (budget, before, after)

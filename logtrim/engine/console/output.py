@@ -228,6 +228,12 @@ class Output:
             self.budget.spend(len(emit[1]))
             self.own_bytes += len(emit[1])
 
+    def own_lines(self, nbytes: int) -> None:
+        """logtrim's own lines the caller puts on the console (a fold's, a pause's): paid from
+        the budget, never counted as the child's in the summary."""
+        self.budget.spend(nbytes)
+        self.own_bytes += nbytes
+
     def spend_own(self, nbytes: int) -> None:
         """logtrim's own bytes printed elsewhere (its diagnostics on stderr): paid from the
         budget, never counted as the child's in the summary."""

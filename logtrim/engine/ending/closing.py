@@ -17,7 +17,7 @@ from ...dialects.escape import reason_line
 from ..console.output import STDOUT, Emit, Output
 from ..match.kinds import Kind
 from ..policy import Policy
-from .headers import in_fold, last_lines
+from .headers import EARLIER_START, in_fold, last_lines
 
 #: The failure reason's length (characters) the closing reserve always has room for; a
 #: longer reason is cut to what the budget has left (the summary goes first).
@@ -187,7 +187,7 @@ class Closer:
         if pause is None:
             return lines
         start, end = (as_bytes(line) + b"\n" for line in pause)
-        self.out.budget.spend(len(start) + len(end))
+        self.out.own_lines(len(start) + len(end))
         return [(STDOUT, start), *lines, (STDOUT, end)]
 
     def _tail(self, end: Ending, reserve: int, tail: TailPrinter) -> None:
@@ -204,9 +204,10 @@ class Closer:
         named = [self.policy.tail]  # the number of last lines the header names (Tail.emit)
         title = last_lines(named[0], end.exit_code)
         group = dialect.group_start(title, timestamp=end.timestamp)
-        group_end = dialect.group_end(title, timestamp=end.timestamp)
+        room = 0  # for the group's lines: with the longest title, the header's
         if group is not None:
-            reserve += len(group) + len(group_end or "") + 2
+            room = len(group) + len(dialect.group_end(title, timestamp=end.timestamp) or "") + 2
+            reserve += room
 
         def titled(count: int) -> str:
             named.append(count)
@@ -214,25 +215,43 @@ class Closer:
 
         before = out.take()
         lines = self._replayed(tail(self.policy.tail, reserve, titled))
-        header = f"[logtrim] --- {last_lines(named[-1], end.exit_code)}".encode()
-        # The group's title is the header's, or, with only earlier lines held back and no
-        # last lines, says so (either within the room kept for the longest).
-        if not any(data.startswith(header) for _, data in lines):
-            title = f"earlier lines (exit code {end.exit_code})"
-        else:
-            title = last_lines(named[-1], end.exit_code)
-        if group is not None:
-            group = dialect.group_start(title, timestamp=end.timestamp)
-            group_end = dialect.group_end(title, timestamp=end.timestamp)
         if lines and group is not None:
-            ahead, lines = in_fold(lines, header + b" ---\n")
-            lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
-            lines[:0] = ahead
-            out.budget.spend(len(group) + 1)
-            if group_end is not None:
-                lines.append((STDOUT, as_bytes(group_end) + b"\n"))
-                out.budget.spend(len(group_end) + 1)
+            lines = self._folded(lines, last_lines(named[-1], end.exit_code), end, room)
         out.push(before + lines)
+
+    def _folded(self, lines: list[Emit], title: str, end: Ending, room: int) -> list[Emit]:
+        """The tail's lines in a group titled as its header (``title``: the last lines'), or,
+        with only earlier lines held back, as theirs; the header is not said again inside.
+        ``room``: the bytes kept for the group's lines (with the header's, what it may take)."""
+        header: bytes | tuple[bytes, ...] = f"[logtrim] --- {title}".encode()
+        code = f" (exit code {end.exit_code})"
+        if not any(data.startswith(header) for _, data in lines):
+            title, header = f"earlier lines{code}", EARLIER_START
+        ahead, inside, said = in_fold(lines, header)
+        if said is not None:  # the header with its note (``..., in "not shown" above``)
+            said += code if header == EARLIER_START else ""
+            room += sum(map(len, (data for _, data in lines))) - sum(
+                map(len, (data for _, data in ahead + inside))
+            )
+            if self._group_size(said, end) <= room:
+                title = said
+            else:  # a long note that does not fit: the header stays inside
+                inside = lines[len(ahead) :]
+        lines = inside
+        group = self.dialect.group_start(title, timestamp=end.timestamp)
+        group_end = self.dialect.group_end(title, timestamp=end.timestamp)
+        assert group is not None
+        lines.insert(0, (STDOUT, as_bytes(group) + b"\n"))
+        self.out.own_lines(len(group) + 1)
+        if group_end is not None:
+            lines.append((STDOUT, as_bytes(group_end) + b"\n"))
+            self.out.own_lines(len(group_end) + 1)
+        return ahead + lines
+
+    def _group_size(self, title: str, end: Ending) -> int:
+        """The bytes of a group's lines titled ``title``."""
+        start = self.dialect.group_start(title, timestamp=end.timestamp) or ""
+        return len(start) + len(self.dialect.group_end(title, timestamp=end.timestamp) or "") + 2
 
 
 def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int:

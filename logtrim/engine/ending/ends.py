@@ -243,8 +243,8 @@ def before_end(
             n for n, s, raw in lines if s == stream and not history.is_quiet(n) and not command(raw)
         ]
         if why:
-            if _hidden_after(own, why[0], shown):
-                froms[stream] = why[0]
+            if (after := _after_cause(_hidden_after(own, why[0], shown), raws)) is not None:
+                froms[stream] = why[0] if after < 0 else after
             continue
         last = len(own)
         while last and own[last - 1] in shown:
@@ -286,13 +286,33 @@ def _odd_end(own: list[int], start: int, last: int, raws: dict[int, bytes]) -> i
     return j + 1
 
 
-def _hidden_after(own: list[int], cause: int, shown: set[int]) -> bool:
-    """Whether a stream's lines (``own``) hold one not shown after ``cause`` and before a
-    line it showed (the lines after its last one shown are the tail's anyway)."""
+def _hidden_after(own: list[int], cause: int, shown: set[int]) -> list[int]:
+    """A stream's lines (``own``) not shown after ``cause`` and before a line it showed (the
+    lines after its last one shown are the tail's anyway)."""
     after = [n for n in own if n > cause]
     while after and after[-1] not in shown:
         after.pop()
-    return any(n not in shown for n in after)
+    return [n for n in after if n not in shown]
+
+
+def _after_cause(hidden: list[int], raws: dict[int, bytes]) -> int | None:
+    """Which of the lines not shown after the cause (``hidden``) the tail shows again: -1
+    all of them (what the program said after its error), the number of the line after
+    which it does, or None, none. A loop's output (more than :data:`_ODD` like lines: the
+    tests that passed after the failing one) is no word on the failure: it stays in its
+    marker's count, and only the few odd lines after it come."""
+    if not hidden:
+        return None
+    keys = [similar_key(raws[n]) for n in hidden]
+    end = len(keys)
+    while end > 1 and keys[end - 1] != keys[end - 2] and len(keys) - end < _ODD:
+        end -= 1  # the odd lines at the end
+    start = end - 1
+    while start and keys[start - 1] == keys[end - 1]:
+        start -= 1
+    if end - start <= _ODD:
+        return -1  # no loop's output at the end: all of them
+    return hidden[end - 1] if end < len(keys) else None
 
 
 # The words of a line that says only that something failed (see :func:`says_why`).

@@ -24,6 +24,9 @@ EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some li
 #: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
 EARLIER_SHORT = b"[logtrim] --- held back, written earlier ---\n"
 
+#: How the header of the earlier lines held back starts, in each form (:func:`in_fold`).
+EARLIER_START = (EARLIER_SHORT[: -len(b" ---\n")], EARLIER_HEADER[: -len(b") ---\n")])
+
 
 def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     """The header of the earlier lines held back; ``every``/``some``: whether all or some
@@ -37,6 +40,10 @@ def earlier_header(compact: bool, every: bool, some: bool) -> bytes:
     if not every:
         said = said.replace(b" ", b" some ", 1)
     return header.replace(end, said + end)
+
+
+_HEADER_START = b"[logtrim] --- "
+_HEADER_END = b" ---\n"
 
 
 def last_lines(count: int, exit_code: int | None = None) -> str:
@@ -130,14 +137,25 @@ def _marked_after(
     return not gap
 
 
-def in_fold(lines: list[Emit], header: bytes) -> tuple[list[Emit], list[Emit]]:
-    """The tail's lines for a fold titled as its header: the gap marker that leads them,
-    which counts lines before the tail, goes before the fold; the header, which the fold's
-    title says, is left out (a folded tail said its title twice)."""
+def in_fold(
+    lines: list[Emit], header: bytes | tuple[bytes, ...]
+) -> tuple[list[Emit], list[Emit], str | None]:
+    """The tail's lines for a fold titled as its header (``header``: how it starts): the gap
+    marker that leads them, which counts lines before the tail, goes before the fold; the
+    header is left out, the fold's title says it (a folded tail said its title twice). Also
+    the header's title, with what it adds (``..., in "not shown" above``), None if none."""
     lead = 0
     while lead < len(lines) and GAP_LINE.match(lines[lead][1]):
         lead += 1
-    return lines[:lead], [emit for emit in lines[lead:] if emit[1] != header]
+    title: str | None = None
+    kept: list[Emit] = []
+    for emit in lines[lead:]:
+        text = emit[1]
+        if title is None and text.startswith(header) and text.endswith(_HEADER_END):
+            title = text[len(_HEADER_START) : -len(_HEADER_END)].decode("utf-8", "replace")
+            continue
+        kept.append(emit)
+    return lines[:lead], kept, title
 
 
 __all__ = [
