@@ -203,6 +203,8 @@ class ForkedArchive:
         stays stopped is killed (:meth:`_watch_stopped`)."""
         import anyio
 
+        from .._threads import reaped
+
         async def watch() -> None:
             while True:
                 await anyio.sleep(stopped.LOOK)
@@ -210,7 +212,7 @@ class ForkedArchive:
 
         async with anyio.create_task_group() as group:
             group.start_soon(watch)
-            _, status = await anyio.to_thread.run_sync(os.waitpid, self._pid, 0)
+            status = await reaped(self._pid)
             group.cancel_scope.cancel()
         self._pid = 0
         return os.waitstatus_to_exitcode(status)
@@ -276,7 +278,8 @@ class ForkedArchive:
             await self._heir.tick()
 
     async def close(self, trailer: bytes = b"") -> int:
-        import anyio
+
+        from .._threads import in_thread
 
         if self._heir is not None:
             self._end_status()
@@ -289,7 +292,7 @@ class ForkedArchive:
             if trailer and not self.failed:
                 data = struct.pack("<I", len(trailer)) + trailer
                 with contextlib.suppress(OSError):  # the writer is gone: no trailer
-                    await anyio.to_thread.run_sync(write_all, self._trailer, data)
+                    await in_thread(write_all, self._trailer, data)
             os.close(self._trailer)
             self._trailer = -1
         if self._pid:

@@ -11,11 +11,11 @@ import time
 from pathlib import Path
 from typing import Any
 
-import anyio
-
+from .._threads import in_thread
 from .target import Target
 from .trailer import frame
 from .writer import Failure, Frames
+from .writerloop import write_all
 
 
 class InProcessArchive:
@@ -46,6 +46,8 @@ class InProcessArchive:
         try:
             # Unbuffered: each frame is on disk at once.
             self._file = await aiofiles.open(fd, "wb", buffering=0)
+        except RuntimeError:  # no thread can start (_threads.py): written on the loop
+            self._file = _OnLoop(fd)
         except OSError as exc:
             os.close(fd)
             self.failure(exc)
@@ -54,7 +56,7 @@ class InProcessArchive:
         if self.failed or self._file is None:
             return
         try:
-            out = await anyio.to_thread.run_sync(self.frames.compress, data, time.monotonic())
+            out = await in_thread(self.frames.compress, data, time.monotonic())
             if out:
                 await self._put(out)
         except Exception as exc:  # disk full, I/O error: fail open
@@ -74,7 +76,11 @@ class InProcessArchive:
         """Failures show up in ``write``: nothing to watch."""
 
     async def _put(self, out: bytes) -> None:
-        await self._file.write(out)
+        try:
+            await self._file.write(out)
+        except RuntimeError:  # no thread can start now: this file is written on the loop
+            self._file = _OnLoop(self._file.fileno())
+            await self._file.write(out)
         self._written += len(out)
 
     async def close(self, trailer: bytes = b"") -> int:
@@ -85,7 +91,7 @@ class InProcessArchive:
                 await self._put(self.frames.finish())
                 if trailer:
                     await self._put(frame(trailer, self._written))
-            await self._file.close()
+            await self._close()
         except Exception as exc:
             self.failure(exc)
         self._file = None
@@ -102,6 +108,29 @@ class InProcessArchive:
         """Close and remove the archive (the command never ran)."""
         if self._file is not None:
             with contextlib.suppress(Exception):
-                await self._file.close()
+                await self._close()
             self._file = None
         self.target.discard()
+
+    async def _close(self) -> None:
+        try:
+            await self._file.close()
+        except RuntimeError:  # no thread can start now
+            await _OnLoop(self._file.fileno()).close()
+
+
+class _OnLoop:
+    """The archive's file written on the loop, where no thread can start (a frame at a time,
+    about once a second: a short hold of the loop)."""
+
+    def __init__(self, fd: int) -> None:
+        self._fd = fd
+
+    def fileno(self) -> int:
+        return self._fd
+
+    async def write(self, data: bytes) -> None:
+        write_all(self._fd, data)
+
+    async def close(self) -> None:
+        os.close(self._fd)

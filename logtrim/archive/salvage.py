@@ -51,9 +51,9 @@ def whole_frames(path: os.PathLike[str] | str) -> tuple[int, int]:
 async def take_over(target: Target, level: int) -> tuple[InProcessArchive, int]:
     """An in-process writer going on in ``target``'s temporary file after its whole frames,
     and how many bytes of output those frames hold."""
-    import anyio
+    from .._threads import in_thread
 
-    kept, decoded = await anyio.to_thread.run_sync(whole_frames, target.temp)
+    kept, decoded = await in_thread(whole_frames, target.temp)
     fd = os.open(target.temp, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
     try:
         os.ftruncate(fd, kept)

@@ -81,8 +81,19 @@ def execute(
     from ..run.step import run as run_pipeline
 
     writer = archive or _in_process(target, options.level)
-    code: int = anyio.run(run_pipeline, options, writer, backend="asyncio")
-    return code
+    codes: list[int] = []
+
+    async def step() -> None:
+        codes.append(await run_pipeline(options, writer))
+
+    try:
+        anyio.run(step, backend="asyncio")
+    except RuntimeError:
+        # The loop's end joins its worker threads on a thread of its own: where none can
+        # start (a pid limit) that fails after the step ran; its exit code stands.
+        if not codes:
+            raise
+    return codes[0]
 
 
 def _named_secrets(kwargs: dict[str, Any]) -> list[str]:

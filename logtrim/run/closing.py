@@ -8,13 +8,13 @@ archive and the failure mark.
 
 from __future__ import annotations
 
+import os
 import time
 from typing import TYPE_CHECKING
 
-import anyio
-
 from .._log import logger
 from .._text import as_bytes
+from .._threads import in_thread
 from ..engine.core import STDOUT
 from . import ending
 from .actions import carry_out
@@ -36,7 +36,7 @@ async def close(pipeline: Pipeline, exit_code: int, size: int) -> None:
         return
     try:
         lost = str(pipeline.options.artifact.resolve()) if pipeline.archive.failed else None
-        gone = lost is not None and not await anyio.Path(lost).exists()
+        gone = lost is not None and not await in_thread(os.path.exists, lost)
         emits, actions = ending.close_engine(
             pipeline.whole, exit_code, time.monotonic(), archive=path, name=pipeline.options.name,
             size=size, interrupted=pipeline.interrupted, killed_by=pipeline.killed_by, lost=lost,
@@ -51,7 +51,7 @@ async def close(pipeline: Pipeline, exit_code: int, size: int) -> None:
     if exit_code == 0 and pipeline.interrupted is None:  # a good run: the next one's baseline
         ending.remember(pipeline.options.history, pipeline.history_name, pipeline.baseline)
     mask = pipeline.core.secrets.mask_text
-    missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
+    missing = await in_thread(carry_out, actions, _warn, mask)
     pipeline.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
 
@@ -64,7 +64,7 @@ async def _publish_only(pipeline: Pipeline, exit_code: int, path: str | None, si
     )
     pipeline.console.write(printed)
     mask = pipeline.core.secrets.mask_text
-    missing = await anyio.to_thread.run_sync(carry_out, actions, _warn, mask)
+    missing = await in_thread(carry_out, actions, _warn, mask)
     pipeline.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
 

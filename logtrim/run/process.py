@@ -10,6 +10,7 @@ import shlex
 import shutil
 import subprocess
 from collections.abc import Iterable
+from typing import Protocol
 
 import anyio
 from anyio.abc import Process
@@ -22,11 +23,23 @@ from ..engine.core import STDERR, STDOUT
 from .reader import Source
 
 
-async def start(options: RunOptions) -> tuple[Process, list[tuple[Source, int]]]:
+class Step(Protocol):
+    """The step's command as ``run`` sees it: anyio's ``Process``, or a :class:`Child`."""
+
+    @property
+    def pid(self) -> int: ...
+    @property
+    def returncode(self) -> int | None: ...
+    async def wait(self) -> int: ...
+    async def aclose(self) -> None: ...
+
+
+async def start(options: RunOptions) -> tuple[Step, list[tuple[Source, int]]]:
     """Start the child; return it and what to read from: (fd or stream, which stream)."""
     if os.name == "nt":
         # Windows: wait_readable works on sockets only, so read anyio's process pipes.
         process = await _open(options, subprocess.PIPE, subprocess.PIPE, [])
+        assert isinstance(process, Process)
         assert process.stdout is not None and process.stderr is not None
         return process, [(process.stdout, STDOUT), (process.stderr, STDERR)]
     if options.pty:
@@ -74,18 +87,51 @@ def _pipe() -> tuple[int, int]:
     return read, write
 
 
-async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process:
+class Child:
+    """The step's command (POSIX), as much of anyio's ``Process`` as ``run`` uses. Started by
+    ``subprocess`` and waited for on the loop (:func:`~logtrim._threads.reaped`): asyncio's
+    child watcher on Python 3.10 and 3.11 starts a thread per child, and where none can start
+    it fails after the command is running (its output and exit code were lost)."""
+
+    def __init__(self, popen: subprocess.Popen[bytes]) -> None:
+        self._popen = popen
+        self.pid = popen.pid
+
+    @property
+    def returncode(self) -> int | None:
+        return self._popen.returncode
+
+    async def wait(self) -> int:
+        from .._threads import reaped
+
+        popen = self._popen
+        if popen.returncode is None:
+            try:
+                status = await reaped(self.pid)
+            except ChildProcessError:  # reaped elsewhere: Popen knows, or it is lost
+                popen.poll()
+                if popen.returncode is None:
+                    popen.returncode = 255
+            else:
+                popen.returncode = os.waitstatus_to_exitcode(status)
+        return popen.returncode
+
+    async def aclose(self) -> None:
+        await self.wait()
+
+
+async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Process | Child:
     argv = list(options.argv)
     while True:
         try:
-            return await anyio.open_process(
-                argv,
-                stdin=None,
-                stdout=out,
-                stderr=err,
-                # Its own process group (POSIX): forwarded signals reach its children too.
-                start_new_session=os.name != "nt",
+            if os.name == "nt":
+                return await anyio.open_process(argv, stdin=None, stdout=out, stderr=err)
+            # Its own process group: forwarded signals reach its children too. (Popen only
+            # forks and execs, on the loop, as asyncio's own ``subprocess_exec`` does.)
+            popen = subprocess.Popen(  # noqa: ASYNC220
+                argv, stdin=None, stdout=out, stderr=err, start_new_session=True
             )
+            return Child(popen)
         except OSError as exc:
             script = as_script(argv, exc)
             if script is not None:

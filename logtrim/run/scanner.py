@@ -21,6 +21,7 @@ from typing import Generic, Protocol, TypeVar
 import anyio
 
 from .._fork import fault_hook, fork_serving, ignore_signals
+from .._threads import reaped
 from ..archive.forked import grow_pipe
 from ..engine.match.kinds import Kind
 from . import collector
@@ -143,7 +144,7 @@ class Scanner(Generic[T]):
                 with contextlib.suppress(OSError):
                     os.close(fd)
         with contextlib.suppress(ChildProcessError):
-            await anyio.to_thread.run_sync(os.waitpid, self.pid, 0)
+            await reaped(self.pid)
 
 
 def _serve(matcher: Scans[object], inp: int, out: int, fault: int | None) -> None:

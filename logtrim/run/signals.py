@@ -10,12 +10,14 @@ import signal
 import threading
 import time
 from collections.abc import Callable, Collection
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import anyio
-from anyio.abc import Process
 
 from .._fork import PASSED_ON, STOPPING
+
+if TYPE_CHECKING:
+    from .process import Step
 
 
 class EarlySignals:
@@ -66,7 +68,7 @@ class _Forwarder:
 
     def __init__(
         self,
-        process: Process,
+        process: Step,
         grace: float,
         received: Callable[[signal.Signals], None] | None,
         passed: Collection[int],
@@ -106,7 +108,8 @@ class _Forwarder:
     def _escalate(self, sig: int) -> None:
         if not self._escalating:
             self._escalating = True
-            self.timer.start()
+            with contextlib.suppress(RuntimeError):  # no thread can start: no grace kill
+                self.timer.start()
             if sig == signal.SIGINT:
                 self._int_at = time.monotonic()
 
@@ -152,7 +155,7 @@ class _Forwarder:
 
 
 async def forward_signals(
-    process: Process,
+    process: Step,
     grace: float,
     received: Callable[[signal.Signals], None] | None,
     early: EarlySignals,

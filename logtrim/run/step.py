@@ -10,7 +10,6 @@ import signal
 import sys
 
 import anyio
-from anyio.abc import Process
 
 from .. import _log
 from .._errors import LogtrimError
@@ -21,6 +20,7 @@ from . import closing, collector
 from . import process as _process
 from . import signals as _signals
 from .pipeline import Pipeline
+from .process import Step
 from .reader import Reader, Source
 
 _HELD = (
@@ -109,12 +109,14 @@ async def _unfiltered(options: RunOptions) -> int:
     policy = options.policy
     say_internal_error(policy.masks)
     ci = options.dialect.name
-    return await anyio.to_thread.run_sync(run_masked, options.argv, policy.masks, policy.budget, ci)
+    from .._threads import in_thread
+
+    return await in_thread(run_masked, options.argv, policy.masks, policy.budget, ci)
 
 
 async def _until_exit(
     pipeline: Pipeline,
-    process: Process,
+    process: Step,
     sources: list[tuple[Source, int]],
     early: _signals.EarlySignals,
 ) -> int:
