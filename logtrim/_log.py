@@ -31,6 +31,14 @@ _mask: Callable[[str], str] | None = None
 _cap: int | None = None
 _said = 0
 _held_back = 0
+# After the run's closing lines: every message fits :data:`_cap` (cut if it must be).
+_strict = False
+_written = 0  # the bytes said (on stderr) by this process
+
+
+def written() -> int:
+    """The bytes logtrim's messages took on stderr so far (:func:`closed` needs them)."""
+    return _written
 #: What is said instead of a message the masker failed on: a secret must not pass.
 WITHHELD = "(a message was left out: it could not be masked)"
 
@@ -41,6 +49,12 @@ def say(message: str, level: str | None = None) -> None:
     message = _text.inert(masked(message))
     text = f"logtrim: {level}: {message}\n" if level else f"logtrim: {message}\n"
     global _said, _held_back
+    if _strict and _cap is not None:
+        text = _fitted(text, _cap - _said)
+        _said += len(text.encode("utf-8", "replace"))
+        if text:
+            _write(text)
+        return
     if _cap is not None and level != "error":
         # The first one always (up to half the budget: a long path in it), the others while
         # they fit in the cap.
@@ -55,11 +69,13 @@ def say(message: str, level: str | None = None) -> None:
 
 
 def _write(text: str) -> None:
-    global _uncharged
+    global _uncharged, _written
+    size = len(text.encode("utf-8", "replace"))
+    _written += size
     if _charge is not None:
-        _charge(len(text.encode("utf-8", "replace")))
+        _charge(size)
     else:
-        _uncharged += len(text.encode("utf-8", "replace"))
+        _uncharged += size
     stream = sys.stderr
     if stream is None:  # started with stderr closed
         return
@@ -89,8 +105,8 @@ def limit(budget: int) -> None:
     ``budget`` (of 2 kB: a few lines; the first one always), and one note counts those left
     out (:func:`unlimit`): they are charged to the budget, and a directory of a hundred bad
     baseline files, each warned of, was 9 kB printed at ``--budget 2000``."""
-    global _cap, _said, _held_back
-    _cap, _said, _held_back = max(budget // 4 - _NOTE_ROOM, 0), 0, 0
+    global _cap, _said, _held_back, _strict
+    _cap, _said, _held_back, _strict = max(budget // 4 - _NOTE_ROOM, 0), 0, 0, False
 
 
 _NOTE_ROOM = 100  # "logtrim: note: 1,234 more messages ..." (kept within the quarter)
@@ -99,11 +115,34 @@ _NOTE_ROOM = 100  # "logtrim: note: 1,234 more messages ..." (kept within the qu
 def unlimit() -> None:
     """The run starts (the engine charges its messages from now on): the note on the
     messages :func:`limit` left out, if any."""
-    global _cap, _held_back
-    held, _cap, _held_back = _held_back, None, 0
+    global _cap, _held_back, _strict
+    held, _cap, _held_back, _strict = _held_back, None, 0, False
     if held:
         what = f"{held:,}{' more' if _said else ''} message{'' if held == 1 else 's'}"
         _write(f"logtrim: note: {what} of logtrim's not shown (no room in the console budget)\n")
+
+
+def closed(room: int) -> None:
+    """The run's closing lines are out: what logtrim says after them (a history it cannot
+    write, an upload that failed) takes at most the ``room`` its console budget has left,
+    each message cut to fit (none if not even its start fits)."""
+    global _cap, _said, _held_back, _strict
+    _cap, _said, _held_back, _strict = max(room, 0), 0, 0, True
+
+
+#: The shortest start of a message worth printing cut (``logtrim: warning: --history: c...``).
+_CUT_MIN = 40
+
+
+def _fitted(text: str, room: int) -> str:
+    """``text`` (one line and its newline) in ``room`` bytes: whole, cut with ``...``, or
+    nothing."""
+    data = text.encode("utf-8", "replace")
+    if len(data) <= room:
+        return text
+    if room < _CUT_MIN:
+        return ""
+    return data[: room - 4].decode("utf-8", "ignore") + "...\n"
 
 
 def charge_to(hook: Callable[[int], None] | None) -> None:

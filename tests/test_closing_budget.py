@@ -229,3 +229,30 @@ def test_a_secrets_warning_comes_first_and_stays(run_logtrim: RunLogtrim) -> Non
     )  # fmt: skip
     assert r.code == 1 and len(r.console) <= 2000
     assert b"mask-env names DEPLOY_TOKN, which is unset or empty" in r.stderr
+
+
+@pytest.mark.parametrize("budget", [2000, 3000])
+def test_warnings_after_the_closing_lines_keep_to_the_budget(
+    run_logtrim: RunLogtrim, tmp_path: Path, budget: int
+) -> None:
+    """A good run whose history cannot be written (a directory where its index goes), and a
+    GitHub step summary that cannot be written: the warnings come after the closing lines,
+    which had used the budget; they went past it (2,054 bytes at ``--budget 2000``). They
+    are cut to the room left, their start kept."""
+    history = tmp_path / "hist"
+    (history / "deploy.log.zst.shapes").mkdir(parents=True)
+    summary = tmp_path / "no-such-dir" / ("x" * 300)
+    code = (
+        "for i in range(60):\n"
+        "    print('ERROR step %s failed at node %s' % ('abcdefghij'[i % 10] * 3, i * 7))\n"
+    )
+    r = run_logtrim(
+        "--ci", "github", "--budget", str(budget), "--history", str(history), "--", *py(code),
+        artifact=tmp_path / "deploy.log.zst",
+        env={"GITHUB_ACTIONS": "true", "GITHUB_STEP_SUMMARY": str(summary)},
+    )  # fmt: skip
+    assert r.code == 0
+    assert len(r.console) <= budget
+    assert b"[logtrim] archive: " in r.stdout
+    said = r.stderr.decode().splitlines()
+    assert any(line.startswith("logtrim: warning: --history: cannot wr") for line in said)

@@ -12,6 +12,7 @@ import os
 import time
 from typing import TYPE_CHECKING
 
+from .. import _log
 from .._log import logger
 from .._text import as_bytes
 from .._threads import in_thread
@@ -48,6 +49,7 @@ async def close(pipeline: Pipeline, exit_code: int, size: int) -> None:
         await _publish_only(pipeline, exit_code, path, size)  # the artifact all the same
         return
     pipeline.console.write(emits)
+    _log.closed(_room(pipeline))  # what is said from now on fits the rest
     if exit_code == 0 and pipeline.interrupted is None:  # a good run: the next one's baseline
         ending.remember(pipeline.options.history, pipeline.history_name, pipeline.baseline)
     mask = pipeline.core.secrets.mask_text
@@ -63,9 +65,16 @@ async def _publish_only(pipeline: Pipeline, exit_code: int, path: str | None, si
         pipeline.core, exit_code, path, pipeline.options.name, size, _warn_with_traceback
     )
     pipeline.console.write(printed)
+    _log.closed(_room(pipeline))
     mask = pipeline.core.secrets.mask_text
     missing = await in_thread(carry_out, actions, _warn, mask)
     pipeline.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
+
+
+def _room(pipeline: Pipeline) -> int:
+    """The console bytes the budget has left after the closing lines (by what was written:
+    a run shown whole spends no budget line by line)."""
+    return pipeline.core.out.budget.total - pipeline.console.written - _log.written()
 
 
 def _warn(message: str) -> None:

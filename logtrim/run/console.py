@@ -38,6 +38,7 @@ class Console:
         # of the child's pipes stop waiting, to close them).
         self.on_gone: Callable[[int], None] = _nothing
         self.writing = False  # in a write: a reader that stopped reading holds the run here
+        self.written = 0  # the bytes written (logtrim's diagnostics aside: _log.written)
 
     def end_line(self) -> None:
         """Our own lines start at column 0, even after a child's unterminated last line."""
@@ -72,6 +73,7 @@ class Console:
             file = self._files[stream]
             self.writing = True
             try:
+                self.written += len(data)
                 write_all(file, data)
                 file.flush()
             except (BrokenPipeError, ConnectionResetError):
