@@ -396,3 +396,23 @@ def test_two_steps_under_the_default_archive_name_keep_two_histories(
         assert res.code == 0
     assert b"known to the baseline" not in res.stdout, res.stdout
     assert len(list(Path(history + "2").glob("*.shapes"))) == 2
+
+
+@pytest.mark.parametrize("letter", ["部", "é", "ж"])
+def test_a_long_name_in_any_script_keeps_its_history(
+    run_logtrim: RunLogtrim, tmp_path: Path, letter: str
+) -> None:
+    """A step named in 100 CJK characters: its index's name was cut at 120 characters, 360
+    bytes, past a file name's 255; every run warned ``File name too long`` and none learnt.
+    The name is cut by bytes now, and the next run finds what the good one left."""
+    history = str(tmp_path / "history")
+    name = letter * 100 + ".log.zst"
+    good = run_logtrim(*OPTIONS, "--history", history, "--name", name, *step("41"))
+    assert good.code == 0, good.stderr
+    assert b"too long" not in good.stderr
+    (index,) = Path(history).iterdir()
+    assert len(index.name.encode()) <= 255 and index.name.startswith(letter * 10)
+    bad = run_logtrim(*OPTIONS, "--history", history, "--name", name, *step("42", SILENT, "3"))
+    assert bad.code == 3
+    assert b"too long" not in bad.stderr
+    assert b"1 new line shape against the baseline" in bad.stdout

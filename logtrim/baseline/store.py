@@ -44,7 +44,20 @@ def key_for(name: str) -> str:
     every run of one step must find the same index), only file-name-safe characters kept."""
     # (letters of any script: a step named in CJK or Cyrillic is no other step's ``log.zst``)
     key = re.sub(r"[^\w.-]+", "_", re.sub(r"[-_.]*\d+", "", name)).strip("._") or "run"
-    return key[:120]
+    # A file name's limit is in bytes (255 on most systems, the temporary file's prefix and
+    # suffix included): a longer key is cut there, a hash of the whole kept apart from others.
+    # (a key of 120 ASCII characters is as it always was: a history of such a name stays)
+    data = key[:_KEY_BYTES].encode("utf-8", "surrogateescape")
+    if len(data) <= _KEY_BYTES:
+        return key[:_KEY_BYTES]
+    import hashlib
+
+    whole = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    return data[: _KEY_BYTES - 13].decode("utf-8", "ignore") + "-" + whole
+
+
+#: The longest index name (bytes, before ``.shapes``): well within a file name's 255.
+_KEY_BYTES = 120
 
 
 def command_key(argv: Sequence[str]) -> str:
