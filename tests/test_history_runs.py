@@ -416,3 +416,18 @@ def test_a_long_name_in_any_script_keeps_its_history(
     assert bad.code == 3
     assert b"too long" not in bad.stderr
     assert b"1 new line shape against the baseline" in bad.stdout
+
+
+def test_a_binary_baseline_file_is_not_read_through(tmp_path: Path) -> None:
+    """A directory of good runs holding a binary file (a core dump, a sparse image): the
+    baseline skips it, yet what it declares was scanned for in all of it first (a 50 GB
+    sparse file held the step's start 16.8 s). A file refused as binary is no good run's
+    log: nothing of it is printed, and it is not read past its start."""
+    from logtrim.logs.declaring import declared_across
+
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "run.log").write_text("::add-mask::Tq9-good-run-secret\ndeploy ok\n")
+    (good / "dump.log").write_bytes(b"\0" * 4096 + b"\n::add-mask::Zq9-not-a-log\n")
+    found = declared_across([str(good)], [], alone=True, decode=False)
+    assert found == ["Tq9-good-run-secret"]

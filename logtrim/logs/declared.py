@@ -12,7 +12,7 @@ from .._matchers import compiler
 from ..dialects import Dialect
 from ..engine.masking.declarations import Declarations
 from ..engine.masking.mask import MIN_LENGTH, Masker
-from .inputs import Input, InputFormat
+from .inputs import BINARY_PEEK, Input, InputFormat
 from .linechunks import line_chunks
 from .utf16 import UTF16_PEEK, is_utf16, utf16_as_utf8
 
@@ -126,6 +126,9 @@ class Declared:
                     for chunk in line_chunks(stored):
                         self.feed(chunk)
                     return True
+                file.seek(0)
+                if not inp.binary and b"\0" in file.read(BINARY_PEEK):
+                    return True  # refused as binary when read: none of it is printed
                 file.seek(0)
                 at = 0
                 while block := file.read(_BLOCK):
