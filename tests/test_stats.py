@@ -396,3 +396,17 @@ def test_no_drop_rule_is_suggested_for_one_line(tmp_path: Path) -> None:
     text = proc.stdout.decode()
     assert "Biggest saving" not in text
     assert "No single --drop rule" in text
+
+
+def test_redrawn_lines_merged_into_one_template_keep_their_mark(tmp_path: Path) -> None:
+    """Two bars redrawn with ``\\r`` whose templates differ in one word (``downloading
+    base.tar``, ``downloading app.tar``) are merged into one, ``<*>`` for the word: the
+    merged template lost the ``↻`` that says its lines were redrawn."""
+    bars = [_bar(f"downloading {name}", 40) for name in ("base.tar", "app.tar")]
+    log = tmp_path / "bars.log"
+    log.write_bytes(b"Starting download\n" + b"".join(bars) + b"extracting...\n")
+    proc = _cli("stats", "--json", str(log))
+    assert proc.returncode == 0, proc.stderr
+    top = json.loads(proc.stdout)["templates"][0]
+    assert top["template"] == "\u21bb downloading <*> [####################] <n>%"
+    assert top["lines"] == 2

@@ -67,6 +67,8 @@ def _merged(
             tpl = raw[0]
             if len(raw) > 1:
                 tpl = _joined([keys[i][1] for i in group])
+                if all(t.startswith(b"\r") for t in raw):  # redrawn lines all (``↻``)
+                    tpl = b"\r" + tpl
                 merged.add(tpl)
             stats = [templates[t] for t in raw]
             out[tpl] = TemplateStat(
