@@ -140,7 +140,7 @@ class Hyperscan:
                 out.write(hs.dumpb(db))
             os.replace(tmp, cache)
             # One file per database (a rule set makes up to five; --keep rules make new
-            # sets): keep the 48 newest, about 10 MB.
+            # sets): keep the 48 newest, about 20 MB (200 to 900 kB each).
             files = sorted(cache.parent.glob("rules-*.hsdb"), key=lambda p: p.stat().st_mtime)
             for old in files[:-48]:
                 old.unlink()
