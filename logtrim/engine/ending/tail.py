@@ -11,13 +11,14 @@ from ..console.tally import gap_note
 from ..flow.history import History, Shaper
 from ..match.kinds import Kind
 from ..shapes.novelty import Withheld
-from .ends import before_end, before_last, last_of_each, newest, says_why
 from .ends import earlier as earlier_ends
+from .ends import last_of_each, newest
 from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, similar_key, written_after
 from .headers import earlier_header, head_counted, named_count, tail_header
 from .held import Held, alike_cut
 from .marked import SHORT, SHORT_GAP, marks_size, pick_marked
+from .reopen import before_end, before_last, says_why
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
