@@ -39,6 +39,8 @@ _written = 0  # the bytes said (on stderr) by this process
 def written() -> int:
     """The bytes logtrim's messages took on stderr so far (:func:`closed` needs them)."""
     return _written
+
+
 #: What is said instead of a message the masker failed on: a secret must not pass.
 WITHHELD = "(a message was left out: it could not be masked)"
 

@@ -256,3 +256,29 @@ def test_warnings_after_the_closing_lines_keep_to_the_budget(
     assert b"[logtrim] archive: " in r.stdout
     said = r.stderr.decode().splitlines()
     assert any(line.startswith("logtrim: warning: --history: cannot wr") for line in said)
+
+
+def test_a_warning_leaves_room_for_the_line_instead_of_a_missing_program(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """Buildkite without ``buildkite-agent`` on PATH: the line that says how to upload the
+    archive comes after the warnings, and a warning (the history could not be written) took
+    its room: 2,243 bytes at ``--budget 2200``."""
+    history = tmp_path / "hist"
+    history.mkdir()
+    code = (
+        "import random, shutil\n"
+        "random.seed(1)\n"
+        "for i in range(400):\n"
+        "    what = 'ERROR' if i % 3 == 0 else 'info'\n"
+        "    print(f'step {i}: {what} thing {random.random()} happened at module_{i}.py')\n"
+        f"shutil.rmtree({str(history)!r}); open({str(history)!r}, 'w').close()\n"
+    )
+    r = run_logtrim(
+        "--ci", "buildkite", "--budget", "2200", "--history", str(history), "--", *py(code),
+        env={"PATH": "/usr/bin:/bin"},
+    )  # fmt: skip
+    assert r.code == 0
+    assert b"upload it with: buildkite-agent artifact upload" in r.stdout
+    assert b"logtrim: warning: --history: cannot" in r.stderr
+    assert len(r.console) <= 2200

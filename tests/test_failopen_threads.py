@@ -64,3 +64,51 @@ def test_a_step_runs_whole_where_no_thread_can_start(tmp_path: Path, no_fork: st
         + b"ERROR: upload failed: 503 from the CDN\n"
     )
     assert zstd_dc(archive) == want
+
+
+def test_the_grace_period_ends_in_sigkill_where_no_thread_can_start(tmp_path: Path) -> None:
+    """SIGTERM to ``run`` with ``--grace 1``, the step ignoring it: the SIGKILL after the
+    grace period runs on a timer thread, and where none could start nothing replaced it (the
+    step ran on to its end, ``interrupted`` but exit 0). The loop's timer kills it now."""
+    import signal
+    import time
+
+    argv = [sys.executable, "-c", _NO_THREADS, "run", "--ci", "plain", "--grace", "1"]
+    argv += ["--artifact", str(tmp_path / "s.log.zst"), "--"]
+    argv += ["sh", "-c", "trap '' TERM; echo started; sleep 30; echo survived"]
+    proc = subprocess.Popen(
+        argv, env=clean_env(), stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=tmp_path
+    )
+    assert proc.stdout is not None
+    assert proc.stdout.readline() == b"started\n"
+    time.sleep(0.3)  # (the step's trap is set before it prints)
+    proc.send_signal(signal.SIGTERM)
+    out, err = proc.communicate(timeout=25)
+    assert proc.returncode == 137, out + err
+    assert b"survived" not in out
+    assert b"terminated by SIGKILL after SIGTERM" in out
+
+
+@pytest.mark.parametrize("no_fork", ["0", "1"])
+def test_a_parent_that_ignores_sigchld_keeps_the_exit_code(tmp_path: Path, no_fork: str) -> None:
+    """A supervisor that set SIGCHLD to ignored before it started ``run``: the system reaped
+    the step itself, and its exit code was lost (exit 1 with an internal error, or exit 0:
+    a failed step passed). SIGCHLD is set back to its default first."""
+    launch = (
+        "import os, signal, sys\n"
+        "signal.signal(signal.SIGCHLD, signal.SIG_IGN)\n"
+        "os.execv(sys.executable, [sys.executable, '-m', 'logtrim', *sys.argv[1:]])\n"
+    )
+    argv = [sys.executable, "-c", launch, "run", "--ci", "plain"]
+    argv += ["--artifact", str(tmp_path / "s.log.zst"), "--", "sh", "-c", "echo hi; exit 3"]
+    proc = subprocess.run(
+        argv,
+        env=clean_env({"LOGTRIM_NO_FORK": no_fork}),
+        capture_output=True,
+        timeout=60,
+        cwd=tmp_path,
+        check=False,
+    )
+    assert proc.returncode == 3, proc.stdout + proc.stderr
+    assert b"[logtrim] failed (exit 3)" in proc.stdout
+    assert zstd_dc(tmp_path / "s.log.zst") == b"hi\n"

@@ -431,3 +431,14 @@ def test_a_binary_baseline_file_is_not_read_through(tmp_path: Path) -> None:
     (good / "dump.log").write_bytes(b"\0" * 4096 + b"\n::add-mask::Zq9-not-a-log\n")
     found = declared_across([str(good)], [], alone=True, decode=False)
     assert found == ["Tq9-good-run-secret"]
+
+
+def test_two_long_names_alike_at_their_start_keep_two_histories() -> None:
+    """Names of more than 120 ASCII characters that differ after them (``deploy-xxx...
+    -frontend``, ``...-backend``) shared one index: both steps' shapes in one baseline."""
+    from logtrim.baseline.store import key_for
+
+    front, back = (f"deploy-{'x' * 130}-{part}.log.zst" for part in ("frontend", "backend"))
+    assert key_for(front) != key_for(back)
+    assert len(key_for(front).encode()) <= 120
+    assert key_for("deploy-web.log.zst") == "deploy-web.log.zst"

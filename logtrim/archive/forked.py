@@ -212,7 +212,10 @@ class ForkedArchive:
 
         async with anyio.create_task_group() as group:
             group.start_soon(watch)
-            status = await reaped(self._pid)
+            try:
+                status = await reaped(self._pid)
+            except ChildProcessError:  # reaped by the system (SIGCHLD ignored): it ended
+                status = 0
             group.cancel_scope.cancel()
         self._pid = 0
         return os.waitstatus_to_exitcode(status)

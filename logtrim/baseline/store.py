@@ -46,13 +46,12 @@ def key_for(name: str) -> str:
     key = re.sub(r"[^\w.-]+", "_", re.sub(r"[-_.]*\d+", "", name)).strip("._") or "run"
     # A file name's limit is in bytes (255 on most systems, the temporary file's prefix and
     # suffix included): a longer key is cut there, a hash of the whole kept apart from others.
-    # (a key of 120 ASCII characters is as it always was: a history of such a name stays)
-    data = key[:_KEY_BYTES].encode("utf-8", "surrogateescape")
+    data = key.encode("utf-8", "surrogateescape")
     if len(data) <= _KEY_BYTES:
-        return key[:_KEY_BYTES]
+        return key
     import hashlib
 
-    whole = hashlib.sha256(key.encode("utf-8", "surrogateescape")).hexdigest()[:12]
+    whole = hashlib.sha256(data).hexdigest()[:12]
     return data[: _KEY_BYTES - 13].decode("utf-8", "ignore") + "-" + whole
 
 

@@ -5,6 +5,7 @@ typer's usage errors, each turned into one line and an exit code by :func:`.app.
 import errno
 import importlib
 import os
+import signal
 import sys
 from collections.abc import Iterable
 from typing import Any
@@ -171,6 +172,16 @@ def named_secrets(masks: Iterable[str], names: Iterable[str]) -> list[str]:
 
 #: The standard fds that were closed when logtrim started (:func:`ensure_std_fds`).
 closed_at_start: set[int] = set()
+
+
+def default_sigchld() -> None:
+    """SIGCHLD back to its default where the parent left it ignored (a supervisor's
+    ``signal(SIGCHLD, SIG_IGN)``): the system then reaps children itself, and the step's exit
+    code is lost (``run`` saw none and exited 0 or 1). The step starts with the default too,
+    as a shell would start it."""
+    sigchld = getattr(signal, "SIGCHLD", None)
+    if sigchld is not None and signal.getsignal(sigchld) == signal.SIG_IGN:
+        signal.signal(sigchld, signal.SIG_DFL)
 
 
 def ensure_std_fds() -> None:

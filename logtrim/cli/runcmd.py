@@ -21,7 +21,7 @@ from .. import _log
 from .._errors import LogtrimError, UsageError
 from .._text import hide_secrets
 from ..archive.target import remove_placeholder
-from .guard import ensure_std_fds, finish, named_secrets, refuse_detached_unit
+from .guard import default_sigchld, ensure_std_fds, finish, named_secrets, refuse_detached_unit
 from .options import RunOptions, check_closing_room, default_artifact
 
 if TYPE_CHECKING:
@@ -106,6 +106,7 @@ def main(kwargs: dict[str, Any]) -> int:
     :func:`.app.main` give ``run``: end of input is an abort (130, after a newline on
     stderr), an interrupt 130, a reader that left 1; the rest as :func:`.guard.finish`."""
     ensure_std_fds()
+    default_sigchld()
     try:
         try:
             return execute(**kwargs)

@@ -16,11 +16,15 @@ from .. import _log
 from .._log import logger
 from .._text import as_bytes
 from .._threads import in_thread
+from ..dialects.actions import RunProgram
 from ..engine.core import STDOUT
 from . import ending
 from .actions import carry_out
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from ..dialects.actions import Action
     from .pipeline import Pipeline
 
 
@@ -49,7 +53,7 @@ async def close(pipeline: Pipeline, exit_code: int, size: int) -> None:
         await _publish_only(pipeline, exit_code, path, size)  # the artifact all the same
         return
     pipeline.console.write(emits)
-    _log.closed(_room(pipeline))  # what is said from now on fits the rest
+    _log.closed(_room(pipeline, actions))  # what is said from now on fits the rest
     if exit_code == 0 and pipeline.interrupted is None:  # a good run: the next one's baseline
         ending.remember(pipeline.options.history, pipeline.history_name, pipeline.baseline)
     mask = pipeline.core.secrets.mask_text
@@ -65,16 +69,19 @@ async def _publish_only(pipeline: Pipeline, exit_code: int, path: str | None, si
         pipeline.core, exit_code, path, pipeline.options.name, size, _warn_with_traceback
     )
     pipeline.console.write(printed)
-    _log.closed(_room(pipeline))
+    _log.closed(_room(pipeline, actions))
     mask = pipeline.core.secrets.mask_text
     missing = await in_thread(carry_out, actions, _warn, mask)
     pipeline.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
 
-def _room(pipeline: Pipeline) -> int:
+def _room(pipeline: Pipeline, actions: Sequence[Action]) -> int:
     """The console bytes the budget has left after the closing lines (by what was written:
-    a run shown whole spends no budget line by line)."""
-    return pipeline.core.out.budget.total - pipeline.console.written - _log.written()
+    a run shown whole spends no budget line by line), but for the lines printed instead of
+    a program not installed, which come after the warnings."""
+    instead = sum(len(a.missing) + 1 for a in actions if isinstance(a, RunProgram))
+    written = pipeline.console.written + _log.written()
+    return pipeline.core.out.budget.total - written - instead
 
 
 def _warn(message: str) -> None:

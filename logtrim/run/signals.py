@@ -3,6 +3,7 @@ period; also while the loop is held in a console write (a reader that stopped re
 
 from __future__ import annotations
 
+import asyncio
 import collections
 import contextlib
 import os
@@ -83,6 +84,10 @@ class _Forwarder:
         # The grace period runs on a thread: the loop's timer could not fire while the loop
         # is held in a console write (a reader that stopped reading), however the signal came.
         self.timer = threading.Timer(grace, self._kill, (signal.SIGKILL,))
+        # Where no thread can start, the loop's timer (_threads.py); asyncio's, as ``run``
+        # runs on it. Made from a signal's handler too: ``call_soon_threadsafe`` is safe there.
+        self._grace = grace
+        self._loop = asyncio.get_running_loop()
         self.timer.daemon = True
 
     def _kill(self, sig: int) -> None:
@@ -108,8 +113,12 @@ class _Forwarder:
     def _escalate(self, sig: int) -> None:
         if not self._escalating:
             self._escalating = True
-            with contextlib.suppress(RuntimeError):  # no thread can start: no grace kill
+            try:
                 self.timer.start()
+            except RuntimeError:  # no thread can start: the loop's timer, then
+                self._loop.call_soon_threadsafe(
+                    self._loop.call_later, self._grace, self._kill, signal.SIGKILL
+                )
             if sig == signal.SIGINT:
                 self._int_at = time.monotonic()
 
