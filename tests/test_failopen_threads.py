@@ -37,6 +37,12 @@ _STEP = (
 )
 
 
+def _launched(argv: list[str], cwd: Path, no_fork: str) -> subprocess.CompletedProcess[bytes]:
+    """``argv`` run to its end, the archive written forked or (``no_fork`` "1") not."""
+    env = clean_env({"LOGTRIM_NO_FORK": no_fork})
+    return subprocess.run(argv, env=env, capture_output=True, timeout=60, cwd=cwd, check=False)
+
+
 @pytest.mark.parametrize("no_fork", ["0", "1"])
 def test_a_step_runs_whole_where_no_thread_can_start(tmp_path: Path, no_fork: str) -> None:
     """The forked archive writer and the in-process one (``LOGTRIM_NO_FORK=1``, aiofiles):
@@ -45,14 +51,7 @@ def test_a_step_runs_whole_where_no_thread_can_start(tmp_path: Path, no_fork: st
     argv = [sys.executable, "-c", _NO_THREADS, "run", "--ci", "plain", "--budget", "4kB"]
     argv += ["--mask", "hunter2-secret", "--artifact", str(archive), "--"]
     argv += [sys.executable, "-c", _STEP]
-    proc = subprocess.run(
-        argv,
-        env=clean_env({"LOGTRIM_NO_FORK": no_fork}),
-        capture_output=True,
-        timeout=60,
-        cwd=tmp_path,
-        check=False,
-    )
+    proc = _launched(argv, tmp_path, no_fork)
     console = proc.stdout + proc.stderr
     assert proc.returncode == 9, console[-2000:]
     assert b"internal error" not in console
@@ -101,14 +100,7 @@ def test_a_parent_that_ignores_sigchld_keeps_the_exit_code(tmp_path: Path, no_fo
     )
     argv = [sys.executable, "-c", launch, "run", "--ci", "plain"]
     argv += ["--artifact", str(tmp_path / "s.log.zst"), "--", "sh", "-c", "echo hi; exit 3"]
-    proc = subprocess.run(
-        argv,
-        env=clean_env({"LOGTRIM_NO_FORK": no_fork}),
-        capture_output=True,
-        timeout=60,
-        cwd=tmp_path,
-        check=False,
-    )
+    proc = _launched(argv, tmp_path, no_fork)
     assert proc.returncode == 3, proc.stdout + proc.stderr
     assert b"[logtrim] failed (exit 3)" in proc.stdout
     assert zstd_dc(tmp_path / "s.log.zst") == b"hi\n"
