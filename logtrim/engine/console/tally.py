@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
+from ..._regex import lazy
 from ..._sizes import format_count, format_size
 from ..match.kinds import TIERS, Kind
 
@@ -166,7 +166,7 @@ def gap_note(lines: int, nbytes: int = 0, *, sized: bool = True) -> bytes:
 
 
 #: A line :func:`gap_note` wrote (sized or not).
-GAP_LINE = re.compile(rb"\[logtrim\] \.\.\. [\d,]+ lines?(?: \([^)\n]*\))? not shown \.\.\.\n\Z")
+GAP_LINE = lazy(rb"\[logtrim\] \.\.\. [\d,]+ lines?(?: \([^)\n]*\))? not shown \.\.\.\n\Z")
 
 
 def lines_text(n: int, kind: str = "") -> str:

@@ -206,7 +206,7 @@ class Closer:
         group = dialect.group_start(title, timestamp=end.timestamp)
         room = 0  # for the group's lines: with the longest title, the header's
         if group is not None:
-            room = len(group) + len(dialect.group_end(title, timestamp=end.timestamp) or "") + 2
+            room = self._group_size(title, end)
             reserve += room
 
         def titled(count: int) -> str:
@@ -229,11 +229,11 @@ class Closer:
             title, header = f"earlier lines{code}", EARLIER_START
         ahead, inside, said = in_fold(lines, header)
         if said is not None:  # the header with its note (``..., in "not shown" above``)
+            header_line = sum(len(data) for _, data in lines) - sum(
+                len(data) for _, data in ahead + inside
+            )  # the bytes of the header's line, left out of the fold: the title's room
             said += code if header == EARLIER_START else ""
-            room += sum(map(len, (data for _, data in lines))) - sum(
-                map(len, (data for _, data in ahead + inside))
-            )
-            if self._group_size(said, end) <= room:
+            if self._group_size(said, end) <= room + header_line:
                 title = said
             else:  # a long note that does not fit: the header stays inside
                 inside = lines[len(ahead) :]
