@@ -123,6 +123,9 @@ def test_the_reason_is_the_line_that_says_what_failed(
         "Failures:",
         "Deployment failed, see above",
         "Build failed: check the errors above",
+        "==> Done (with errors)",
+        "Build finished with errors.",
+        "Task completed with 3 failures",
         "npm ERR! app@1.0.0 build: `webpack --mode production`",
         "npm ERR! Failed at the app@1.0.0 build script.",
         "npm ERR!",
@@ -142,6 +145,7 @@ def test_a_tally_a_heading_or_a_pointer_only_says_that_something_failed(line: st
         "npm ERR! 404 Not Found - GET https://registry.npmjs.org/nope - Not found",
         "curl: (22) The requested URL returned error: 404",
         "Error: connect ECONNREFUSED 127.0.0.1:5432",
+        "finished with errors: disk full",
     ],
 )
 def test_an_error_that_says_what_failed_is_no_status(line: str) -> None:
@@ -482,3 +486,20 @@ def test_a_burst_of_a_programs_own_messages_ends_after_three_calm_lines(
     ]
     reason = (first if first_stays else last).decode()
     assert _engine_failed_line(lines) == f"[logtrim] failed (exit 1): {reason}"
+
+
+@pytest.mark.parametrize("cleanup", [3, 5, 40])
+def test_a_run_that_says_it_ended_with_errors_names_the_error_before(
+    run_logtrim: RunLogtrim, cleanup: int
+) -> None:
+    # A wrapper's last word after its cleanup ("==> Done (with errors)"), however many
+    # cleanup lines come between: the error line above says what went wrong.
+    script = (
+        'echo "Error: creating IAM Role (deploy-role): AccessDenied"; '
+        'for i in $(seq 1 "$0"); do echo "cleanup: removing temp file /tmp/tf-$i"; done; '
+        'echo "==> Done (with errors)"; exit 1'
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", "bash", "-c", script, str(cleanup))
+    assert r.code == 1
+    reason = "Error: creating IAM Role (deploy-role): AccessDenied"
+    assert _failed_line(r.console) == f"[logtrim] failed (exit 1): {reason}"

@@ -11,13 +11,14 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 
 from ..._text import as_bytes, inert
-from ...dialects import Closing, Dialect, Print, RunProgram
-from ...dialects.base import Action, AppendFile
+from ...dialects import Closing, Dialect, Print
+from ...dialects.base import Action
 from ...dialects.escape import reason_line
 from ..console.output import STDOUT, Emit, Output
 from ..match.kinds import Kind
 from ..policy import Policy
 from .headers import EARLIER_START, in_fold, last_lines
+from .printed import elided, line_size, masked_action, masked_line, printed_size
 
 #: The failure reason's length (characters) the closing reserve always has room for; a
 #: longer reason is cut to what the budget has left (the summary goes first).
@@ -25,7 +26,6 @@ REASON_ROOM = 100
 #: Slack for what is printed between the reserve's check and the closing lines.
 _SLACK = 64
 _TRIES = 8  # each shortens the path by what it lacked: one or two in practice
-_ELIDED_MIN = 16
 
 #: Prints the last lines (:meth:`.Tail.emit`): their count, the bytes to leave, their title from the
 #: number of lines it names.
@@ -106,7 +106,7 @@ class Closer:
         for _ in range(_TRIES):  # last, a path a secret made longer than the room kept for it
             if need <= budget.room(0) or not end.path_masked or end.archive is None:
                 break
-            end = replace(end, archive=_elided(end.archive, need - budget.room(0)))
+            end = replace(end, archive=elided(end.archive, need - budget.room(0)))
             actions, need = self._closing(end, lines, spoke)
         return self._print(lines, actions)
 
@@ -152,8 +152,8 @@ class Closer:
         # Built from masked values; their text is masked again as printed (rendering,
         # ``\\x00`` for a NUL or lines joined, can make a secret's text out of what was
         # none), a message's values as its CI reads them, its syntax never.
-        actions = [_masked(a, self.mask, self.dialect) for a in self.dialect.finish(closed)]
-        return actions, _printed(actions) + sum(_size(x) for x in lines)
+        actions = [masked_action(a, self.mask, self.dialect) for a in self.dialect.finish(closed)]
+        return actions, printed_size(actions) + sum(line_size(x) for x in lines)
 
     def _resets(self) -> None:
         """The dialect's resets (e.g. level switches back to the defaults), but those
@@ -162,7 +162,7 @@ class Closer:
         for line in self.dialect.reset_lines():
             # Masked as the child's line that set it was (a pause's token that is a secret:
             # the CI was paused with ``********``, which is then what resumes it).
-            data = as_bytes(_masked_line(line, self.mask, self.dialect)) + b"\n"
+            data = as_bytes(masked_line(line, self.mask, self.dialect)) + b"\n"
             if data not in already:
                 self.out.emit(STDOUT, data, Kind.NOISE, own=True)
 
@@ -265,16 +265,8 @@ def closing_floor(dialect: Dialect, archive_path: str, archive_name: str) -> int
         exit_code=255,
         reason="x" * REASON_ROOM,
     )
-    resets = sum(_size(line) for line in dialect.reset_lines())
-    return resets + _printed(dialect.finish(worst)) + _SLACK
-
-
-def _elided(path: str, excess: int) -> str:
-    """``path`` at least ``excess`` characters shorter, its middle elided: a path masked
-    where printed names no file the CI could publish, and the budget kept room for it as
-    given (a secret declared during the run lengthens it: ``abcd`` is ``********``)."""
-    keep = max(len(path) - excess - 3, _ELIDED_MIN)
-    return path[: keep // 2] + "..." + path[len(path) - (keep - keep // 2) :]
+    resets = sum(line_size(line) for line in dialect.reset_lines())
+    return resets + printed_size(dialect.finish(worst)) + _SLACK
 
 
 def _path_note(end: Ending) -> list[str]:
@@ -284,50 +276,3 @@ def _path_note(end: Ending) -> list[str]:
         return []
     return ["[logtrim] warning: the archive's path holds a secret, masked where printed: it "
             "is not published to the CI (give --artifact a path without it)"]  # fmt: skip
-
-
-def _masked(action: Action, mask: Callable[[str], str], dialect: Dialect) -> Action:
-    if isinstance(action, AppendFile):
-        return replace(action, text=mask(action.text))
-    if isinstance(action, Print):
-        lines = [_masked_line(line, mask, dialect) for line in action.text.split("\n")]
-        return replace(action, text="\n".join(lines))
-    return action
-
-
-def _masked_line(line: str, mask: Callable[[str], str], dialect: Dialect) -> str:
-    """One line logtrim prints: a command masked as its CI reads its values (the marker,
-    the name and the attribute names kept: a secret such as ``octopus`` must not break a
-    message), other text as text. Masking masked text changes nothing (``********`` stays)."""
-    # (the child's pause, resumed once it is over for the dialect: its token as shown)
-    if not dialect.is_command(line) and not dialect.resumes_in_clear(line):
-        return mask(line)
-
-    def by_text(data: bytes) -> bytes:
-        return as_bytes(mask(data.decode("utf-8", "surrogateescape")))
-
-    masked = dialect.mask_command(as_bytes(line), by_text)
-    return mask(line) if masked is None else masked.decode("utf-8", "surrogateescape")
-
-
-def _size(line: str) -> int:
-    """Console bytes of one line of text (UTF-8, with its newline)."""
-    return len(as_bytes(line)) + 1
-
-
-def _printed(actions: list[Action]) -> int:
-    """The console bytes of the actions: the lines to print, and the lines the shell prints
-    when a program to run is missing."""
-    size = sum(_size(a.text) for a in actions if isinstance(a, Print))
-    return size + sum(_size(a.missing) for a in actions if isinstance(a, RunProgram))
-
-
-def signal_reason(killed_by: str | None, interrupted: str | None) -> str | None:
-    """Why a run ended by a signal failed, when no line of its output says more."""
-    if killed_by is None and interrupted is None:
-        return None
-    if killed_by is None:
-        return f"interrupted by {interrupted}"
-    if interrupted is None or interrupted == killed_by:
-        return f"terminated by {killed_by}"
-    return f"terminated by {killed_by} after {interrupted}"

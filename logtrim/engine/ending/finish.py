@@ -23,8 +23,9 @@ from ..service.commands import Commands
 from ..service.native import NativeProgress
 from ..shapes.novelty import Novelty
 from . import ends
-from .closing import Closer, Ending, closing_floor, signal_reason
+from .closing import Closer, Ending, closing_floor
 from .detail import add_detail
+from .printed import signal_reason
 from .ranks import Candidate, Rank
 from .tail import Tail
 

@@ -88,6 +88,10 @@ _STATUS = AnySearch(
     # that the retries are over (``all retries failed``, ``attempt 3/3 failed``)
     rb"^(?:all |max(?:imum)? )?(?:[0-9]+ )?(?:attempts|retries|tries) (?:failed|exhausted)[.!]*$|"
     rb"^(?:attempt|try|retry) #?[0-9]+ ?(?:/|of) ?[0-9]+ failed[.!]*$|"
+    # A run's end said to have had errors, and no more ("==> Done (with errors)", "Build
+    # finished with errors."): the lines before it say which.
+    rb"\b(?:done|finished|completed?|ended|exited|terminated|stopped)[ (]+(?:with|but) "
+    rb"(?:some |[0-9]+ )?(?:errors?|failures?|problems?)\)?[.!]*$|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
     # A line that points at the lines before it ("Deployment failed, see above").
