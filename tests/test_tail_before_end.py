@@ -304,10 +304,13 @@ def test_a_shown_last_line_that_says_nothing_failed_stays_last(
 
 def test_a_fold_among_the_lines_held_back_needs_no_other_marker(run_logtrim: RunLogtrim) -> None:
     """The lines before a shown ``Build failed`` fold around a count: the lines after the
-    count follow it, and a bare ``[logtrim] ...`` after it said more were left out."""
+    count follow it, and a bare ``[logtrim] ...`` after it said more were left out. (The
+    loop's lines before the odd one stay in their marker's count.)"""
     code = (
         "import sys\n"
-        "for i in range(30000): print(f'synced assets/img/product-{i}.webp ({i * 37 % 900} kB)')\n"
+        "for i in range(30000):\n"
+        "    if i == 29900: print('cdn: purge requested for assets/img')\n"
+        "    print(f'synced assets/img/product-{i}.webp ({i * 37 % 900} kB)')\n"
         "print('Build failed')\n"
         "sys.exit(1)\n"
     )
@@ -319,6 +322,7 @@ def test_a_fold_among_the_lines_held_back_needs_no_other_marker(run_logtrim: Run
     before, after = lines[fold - 1], lines[fold + 1]
     assert _product(after) == _product(before) + count + 1
     assert "[logtrim] ..." not in lines
+    assert lines.index("cdn: purge requested for assets/img") < fold
 
 
 def _product(line: str) -> int:
@@ -522,3 +526,27 @@ def test_context_like_the_lines_shown_before_an_error_is_not_shown_after_it(
         # The context shown live, in order; none of it again after the error, but for the
         # line right before it when the live console showed none.
         assert not after or (not before and len(after) == 1), (budget, before, after)
+
+
+@pytest.mark.parametrize("budget", ["2kB", "4kB", "20MB"])
+def test_a_loop_before_the_failure_is_not_shown_again_after_it(
+    run_logtrim: RunLogtrim, budget: str
+) -> None:
+    """Thousands of ``record N ok``, the last few shown live as the fatal line's context, then
+    the fatal line: the console ends on it, not on the loop's lines shown again under a
+    "held back" header (they say nothing the lines shown do not)."""
+    code = (
+        "import sys\n"
+        "for i in range(100000):\n"
+        "    print(f'2025-06-01 12:00:{i % 60:02d} processing record id={i} status=ok')\n"
+        "print('Summary: 99998 ok, 2 rejected')\n"
+        "print(\"record 40512 rejected: missing field 'email'\", file=sys.stderr)\n"
+        "print('FATAL: aborting import, 2 records rejected', file=sys.stderr)\n"
+        "sys.exit(2)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", budget, "--", sys.executable, "-c", code)
+    assert r.code == 2
+    lines = r.console.decode().splitlines()
+    own = [ln for ln in lines if not ln.startswith("[logtrim]")]
+    assert own[-1] == "FATAL: aborting import, 2 records rejected"
+    assert not any("held back" in ln for ln in lines)

@@ -418,12 +418,12 @@ def test_lines_that_differ_in_a_content_hash_fold_as_one_run(
 ) -> None:
     """A bundler's chunks named by their content hash, a registry's layers by their digest:
     the template reads a hash inside a word as letters and numbers, and one with no letter
-    as a number, so the lines held back were shown one by one or folded in fragments."""
+    as a number, so the last lines were shown one by one or folded in fragments."""
     code = (
         "import sys\n"
+        "print('ERROR: chunk optimisation failed', file=sys.stderr)\n"
         "for i in range(400):\n"
         f"    print({line!r}.format(h=f'{{(i * 2654435761) % 4294967296:08x}}'))\n"
-        "print('ERROR: build failed', file=sys.stderr)\n"
         "sys.exit(1)\n"
     )
     r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", sys.executable, "-c", code)

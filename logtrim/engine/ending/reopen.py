@@ -71,8 +71,10 @@ def before_end(
             # after thousands of ``sync file``, then ``=== Rolling back ===`` shown): what
             # the program said last before its end. A stretch of like lines alone stays.
             start = _odd_end(own, start, last, raws)
-            if start < 0:
-                continue
+        else:
+            start = _past_loop(own, start, last, raws)
+        if start < 0:
+            continue
         froms[stream] = own[start - 1] if start else own[0] - 1
     return froms
 
@@ -95,6 +97,27 @@ def _odd_end(own: list[int], start: int, last: int, raws: dict[int, bytes]) -> i
     if j == start or key(j) != key(j - 1) or j + 1 == last:
         return -1  # no run of like lines, too many lines after it, or none
     return j + 1
+
+
+def _past_loop(own: list[int], start: int, last: int, raws: dict[int, bytes]) -> int:
+    """Where the lines not shown (``own[start:last]``) start to say something: past the
+    runs of like lines they start with that are a loop's output (more than :data:`_ODD`
+    lines, or like the first line shown after them: ``record 4802 ok`` before the ``record
+    4996 ok`` shown live and the ``FATAL`` under it). Shown again after the failure, a loop
+    only pushes it up: it stays in its marker's count. -1 when all of them are."""
+
+    def key(i: int) -> bytes:
+        return similar_key(raws[own[i]])
+
+    after = key(last)
+    while start < last:
+        run = start + 1
+        while run < last and key(run) == key(start):
+            run += 1
+        if run - start <= _ODD and key(start) != after:
+            return start
+        start = run
+    return -1
 
 
 def _hidden_after(own: list[int], cause: int, shown: set[int]) -> list[int]:
