@@ -23,6 +23,7 @@ The engine's parts call it; nothing here does I/O or reads a clock.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -46,6 +47,31 @@ _PERCENT = lazy(rb"(?<![\d.+-])([0-9]{1,3})(?:\.[0-9]+)? ?%(?![0-9A-Fa-f]{2})")
 _COUNT = rb"([0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)"
 _FRACTION = lazy(rb"[\[(][ \t]*" + _COUNT + rb"[ \t]*/[ \t]*" + _COUNT + rb"[ \t]*[\])]")
 _OF_TOTAL = lazy(rb"(?<![\w.,])" + _COUNT + rb" of " + _COUNT + rb"(?![\w.]|,[0-9])")
+
+
+_MARK = r"[.#=>*~_|<\-\u2580-\u259f\u25a0\u25a1]"
+# A bar's drawing: a word of its marks (``=====>``, ``####----``, ``\u2588\u2588\u2591\u2591``,
+# pytest's ``....F..s..``), where a letter is one result's mark, never two in a row; or its
+# marks and blanks between brackets (``[=====>     ]``, ``|#####     |``).
+_DRAWN = re.compile(
+    rf"[\[(|] *{_MARK}[{_MARK[1:-1]} ]*[\])|]"
+    rf"|(?<!\S)(?=\S{{4}})(?:{_MARK}|[A-Za-z](?![A-Za-z]))+(?!\S)"
+)
+_MARKS = re.compile(_MARK)
+_BLANKS = re.compile(r"\s{2,}")
+_PADDED = re.compile(r"([\[(]) +")  # ``[  8%]``: pytest's count padded to its width
+
+
+def message_of(text: str) -> str:
+    """A progress line's words for the CI's indicator: without the bar it draws (the
+    indicator is one) or the runs of spaces that pad it to the terminal's width."""
+    said = _DRAWN.sub(lambda m: " " if _mostly_marks(m.group()) else m.group(), text).strip()
+    return _PADDED.sub(r"\1", _BLANKS.sub(" ", said or text.strip()))
+
+
+def _mostly_marks(word: str) -> bool:
+    inside = word.strip("[]()|").replace(" ", "")
+    return len(_MARKS.findall(inside)) * 4 >= len(inside) * 3
 
 
 @dataclass(frozen=True)
@@ -149,7 +175,7 @@ class NativeProgress:
         if not self.sequence.advance(reading):
             return
         text = ANSI_BYTES.sub(b"", shown.rstrip(b"\r\n")).rsplit(b"\r", 1)[-1]
-        message = reason_line(text.decode("utf-8", "replace"), MESSAGE_LIMIT)
+        message = reason_line(message_of(text.decode("utf-8", "replace")), MESSAGE_LIMIT)
         self.pending, self.waits = (reading.percent, message), False
 
     def flush(self) -> None:
