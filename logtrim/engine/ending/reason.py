@@ -20,7 +20,6 @@ over it: what stopped the program is the fatal line.
 
 from __future__ import annotations
 
-import re
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -42,25 +41,12 @@ from .ranks import (
     Rank,
     own_message,
 )
-from .replaces import BURST_CALM, calm, replaces, unboxed, went_on
+from .replaces import BURST_CALM, calm, joins, pointer, replaces, restates, unboxed, went_on
 from .streamend import end_rank
 from .testreports import TestReports
 from .tracestate import TraceState
 
 __all__ = ["WENT_ON", "Rank", "ReasonChooser"]
-
-#: The longest a wrapped sentence grows by :meth:`ReasonChooser._continues`.
-_JOINED = 400
-
-
-def _pointer(body: bytes) -> bool:
-    """Whether a line is a caret under a quoted line (sqlite's ``^--- error here``): it
-    points at the message above it, and is never the reason."""
-    return body[:1] == b"^"
-
-
-# What starts a message of its own: a name and a colon (``panic: ``, ``java.io.IOException:``).
-_OWN_HEAD = re.compile(rb"^[\w.$/\\-]+:(?:\s|$)")
 
 
 @dataclass
@@ -116,7 +102,7 @@ class ReasonChooser:
     def take_error(self, line: bytes, body: bytes, lineno: int, shown: bytes | None = None) -> None:
         """An error line away from any traceback, ranked by its words (``shown``: the line
         as named, when ``body`` is it without a carrier's stamp)."""
-        if _pointer(body) or self._continues(line, body, lineno) or self._restates(body):
+        if pointer(body) or self._continues(line, body, lineno) or restates(self._said, body):
             return
         if len(self.first_errors) < 5:
             self.first_errors.append(shown or body)
@@ -134,34 +120,12 @@ class ReasonChooser:
         own = own_message(plain_text(line), body) and not cleans
         self.take(rank, shown or body, lineno, own=own)
 
-    def _restates(self, body: bytes) -> bool:
-        """Whether an error line is a ``Caused by:`` that says again what an error line just
-        before it said (Flyway's ``Caused by: Migration V4__x.sql failed`` under ``ERROR:
-        Migration V4__x.sql failed`` and its details): no cause of its own. Else the line is
-        remembered for the next."""
-        said = self._said
-        if body.startswith(b"Caused by: "):
-            cause = body[len(b"Caused by: ") :].strip()
-            if cause and any(earlier.endswith(cause) for earlier in said):
-                return True
-        said.append(body.strip())
-        return False
-
     def _continues(self, line: bytes, body: bytes, lineno: int) -> bool:
-        """Whether an error line goes on the sentence of the chosen line right above it,
-        wrapped onto an indented line that starts in lower case (unzip's ``cannot find
-        zipfile directory in one of nz.zip or`` / ``nz.zip.zip, and cannot find ...``):
-        then it is joined to that line, not a reason of its own."""
-        best = self.best
-        if best is None or lineno != best.lineno + 1 or not best.own or line[:1] not in b" \t":
+        """Whether an error line goes on the chosen line's sentence (:func:`.joins`): then
+        it is joined to that line, not a reason of its own."""
+        if self.best is None or not joins(self.best, line, body, lineno):
             return False
-        last = best.text[-1:]
-        if not (last.isalnum() or last == b",") or len(best.text) > _JOINED:
-            return False  # the chosen line ends its sentence, or a bracket (Go's ``[recovered]``)
-        if not body[:1].islower() or _OWN_HEAD.match(body):
-            return False  # a message of its own (``org.x.AssertionFailedError: ...``)
-        best.text += b" " + body
-        best.lineno, self._next = lineno, lineno + 1
+        self._next = lineno + 1
         return True
 
     def _follows_error(self, lineno: int) -> bool:
@@ -253,7 +217,7 @@ class ReasonChooser:
         self._counted = False  # (a line counted when it came)
         body = _ANSI.sub(b"", line).strip()
         # (a PowerShell record's metadata, a caret: never the reason)
-        if not body or PS_META.match(body) or _pointer(body):
+        if not body or PS_META.match(body) or pointer(body):
             return
         if nothing_to_clean(body) and self._follows_error(lineno):
             return

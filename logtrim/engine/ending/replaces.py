@@ -3,12 +3,14 @@
 A higher rank does, and within a rank the newest line (or the first, for compiler errors and
 failing tests: :func:`.ranks.beats`). Three kinds of later line do although they rank no
 higher: an error after an exception the program logged and went on from, a compiler error
-after failing tests, and never the error words under a boxed diagnostic's first line. Plain
-functions, no I/O.
+after failing tests, and never the error words under a boxed diagnostic's first line. A
+later error line may also be no candidate at all: the chosen line's sentence wrapped onto it,
+a ``Caused by:`` that says again what was said, a caret. Plain functions, no I/O.
 """
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 
 from ..._regex import lazy
@@ -119,3 +121,45 @@ def unboxed(best: Candidate) -> bool:
     best.text = best.text[len(BOX) :].lstrip()
     best.boxed = True
     return True
+
+
+#: The longest a wrapped sentence grows by :func:`joins`.
+_JOINED = 400
+# What starts a message of its own: a name and a colon (``panic: ``, ``java.io.IOException:``).
+_OWN_HEAD = lazy(rb"^[\w.$/\\-]+:(?:\s|$)")
+
+
+def pointer(body: bytes) -> bool:
+    """Whether a line is a caret under a quoted line (sqlite's ``^--- error here``): it
+    points at the message above it, and is never the reason."""
+    return body[:1] == b"^"
+
+
+def joins(best: Candidate, line: bytes, body: bytes, lineno: int) -> bool:
+    """Whether an error line goes on the sentence of the chosen line right above it,
+    wrapped onto an indented line that starts in lower case (unzip's ``cannot find
+    zipfile directory in one of nz.zip or`` / ``nz.zip.zip, and cannot find ...``): then
+    it is joined to ``best`` (its text and line number)."""
+    if lineno != best.lineno + 1 or not best.own or line[:1] not in b" \t":
+        return False
+    last = best.text[-1:]
+    if not (last.isalnum() or last == b",") or len(best.text) > _JOINED:
+        return False  # the chosen line ends its sentence, or a bracket (Go's ``[recovered]``)
+    if not body[:1].islower() or _OWN_HEAD.match(body):
+        return False  # a message of its own (``org.x.AssertionFailedError: ...``)
+    best.text += b" " + body
+    best.lineno = lineno
+    return True
+
+
+def restates(said: deque[bytes], body: bytes) -> bool:
+    """Whether an error line is a ``Caused by:`` that says again what an error line just
+    before it (``said``: the last ones) said (Flyway's ``Caused by: Migration V4__x.sql
+    failed`` under ``ERROR: Migration V4__x.sql failed`` and its details): no cause of its
+    own. Else the line is remembered for the next."""
+    if body.startswith(b"Caused by: "):
+        cause = body[len(b"Caused by: ") :].strip()
+        if cause and any(earlier.endswith(cause) for earlier in said):
+            return True
+    said.append(body.strip())
+    return False

@@ -6,8 +6,7 @@ from collections.abc import Callable
 from functools import partial
 
 from ..._text import ANSI_BYTES
-from ..console.output import OWN, STDOUT, Output
-from ..console.tally import gap_note
+from ..console.output import OWN, Output
 from ..flow.history import History, Shaper
 from ..match.kinds import Kind
 from ..shapes.novelty import Withheld
@@ -17,8 +16,9 @@ from .failure import TailLine, incidents, says_failed
 from .fold import fold, fold_blocks, fold_earlier, similar_key, written_after
 from .headers import earlier_header, head_counted, named_count, tail_header
 from .held import Held, alike_cut
-from .marked import SHORT, SHORT_GAP, marks_size, pick_marked
+from .marked import SHORT, marks_size, pick_marked
 from .reopen import before_end, before_last, says_why
+from .tailprint import TailPrinter
 
 _PARTIAL = "... only part of what follows fits the budget ..."
 _PARTIAL_SHORT = "... only part fits ..."
@@ -51,6 +51,7 @@ class Tail:
         self._command = command  # whether a line is a CI's command
         self._reported = reported  # whether a CI's command reports an error (a reason's)
         self._history = history
+        self._printer = TailPrinter(out, history, classify)
         self._held = held
         self._shaper = shaper
         self._classify = classify
@@ -145,7 +146,7 @@ class Tail:
             )
         if any(ANSI_BYTES.sub(b"", line.text).strip() for line in picked):
             # (not for lines that show nothing: a colour reset alone, blank lines)
-            self._print(picked, (earlier, header), note if partial else "", skipped)
+            self._printer.print(picked, (earlier, header), note if partial else "", skipped)
         elif gap:  # no line to show: the lines left out still get their marker (kept room)
             out.flush_gap(sized=False, paid=True)
         for lineno, _, _ in recent:
@@ -259,53 +260,6 @@ class Tail:
         skip = shown | set(kept)
         more = earlier_ends(ends, first, skip, history, self._shaper, self._classify, is_new)
         return sorted(held + more, key=lambda line: line.lineno)
-
-    def _print(
-        self,
-        picked: list[TailLine],
-        headers: tuple[bytes, bytes],
-        note: str,
-        skipped: dict[int, int],
-    ) -> None:
-        """The picked lines: the earlier ones, then the others, each under its header;
-        ``note``: the marker that says only part fits (empty: all of it does). The gap
-        marker comes right before the last lines (the earlier ones are out of order, under
-        their own header), and a stretch of the window left out is marked where it was."""
-        out, history = self._out, self._history
-        if note:  # paid: its room was kept when the lines were picked
-            out.emit(STDOUT, OWN + note.encode() + b"\n", Kind.NOISE, own=True)
-        older = [line for line in picked if line.earlier]
-        newer = [line for line in picked if not line.earlier]
-        for part, title_line in zip((older, newer), headers, strict=True):
-            if part is newer:
-                out.flush_gap(sized=False, paid=True)  # its room was kept with the header's
-            if part:
-                out.emit(STDOUT, title_line, Kind.NOISE, own=True)
-            for line in part:
-                left_out = skipped.get(id(line), 0)
-                if left_out == SHORT:  # paid, as the counted ones
-                    out.emit(STDOUT, SHORT_GAP, Kind.NOISE, own=True)
-                elif left_out > 0:  # paid: the lines were picked with room for it
-                    out.emit(STDOUT, gap_note(left_out, sized=False), Kind.NOISE, own=True)
-                elif left_out < 0:
-                    out.marker(gap_note(-left_out, sized=False)[len(OWN) : -1].decode())
-                out.emit(line.stream, line.text, Kind.NOISE, own=line.lineno < 0)
-                if line.lineno >= 0:
-                    self._count(line.text)
-                    history.mark_shown(line.lineno, in_order=False)
-        out.clear_gap()
-
-    def _count(self, text: bytes) -> None:
-        """A line of a tier shown in the tail counts as shown in its tier ("errors 4/4", not
-        "errors 0/4 · tail 4"), while its tier has lines seen and not counted shown; any
-        other line is a tail line."""
-        tally = self._out.tally
-        kind = self._classify(text)
-        if Kind.NOISE < kind <= Kind.ERROR and tally.shown_lines[kind] < tally.seen_lines[kind]:
-            tally.shown_lines[kind] += 1
-            tally.shown_bytes[kind] += len(text)
-        else:
-            tally.tail_lines += 1
 
     def _window(
         self,
