@@ -161,16 +161,19 @@ def test_octopus_resets_its_levels_before_logtrim_writes() -> None:
 def test_a_message_over_several_lines_holds_only_attribute_lines() -> None:
     """A message left open goes on while lines look like its attributes, and not beyond."""
     commands = Commands(Octopus())
-    commands.open_after(STDOUT, "##octopus[create-kubernetestarget name='YQ=='")
+    commands.opened.after(STDOUT, "##octopus[create-kubernetestarget name='YQ=='")
     assert commands.is_open(STDOUT) and not commands.is_open(STDERR)
-    assert commands.continues(STDOUT, "  namespace='ZGVmYXVsdA=='\n")
-    assert commands.continues(STDOUT, "  roles='d2Vi']\n")
+    assert commands.opened.continues(STDOUT, "  namespace='ZGVmYXVsdA=='\n")
+    assert commands.opened.continues(STDOUT, "  roles='d2Vi']\n")
     assert not commands.is_open(STDOUT)
-    commands.open_after(STDOUT, "see ##octopus[ docs")
-    assert not commands.continues(STDOUT, "ERROR: password hunter2 rejected\n")
+    commands.opened.after(STDOUT, "see ##octopus[ docs")
+    assert not commands.opened.continues(STDOUT, "ERROR: password hunter2 rejected\n")
     assert not commands.is_open(STDOUT)
-    commands.open_after(STDOUT, "##octopus[x")
-    assert sum(commands.continues(STDOUT, " a='YQ=='") for _ in range(MAX_LINES + 5)) == MAX_LINES
+    commands.opened.after(STDOUT, "##octopus[x")
+    assert (
+        sum(commands.opened.continues(STDOUT, " a='YQ=='") for _ in range(MAX_LINES + 5))
+        == MAX_LINES
+    )
 
 
 def test_reasons_prefer_the_last_exception_of_a_traceback() -> None:

@@ -92,7 +92,7 @@ class DebugCommands:
         if core.classify(data) == Kind.SERVICE:
             return True
         starts = [0, *(m.end() for m in _NEWLINE.finditer(data, 0, len(data) - 1))]
-        return bool(core.commands.declared_in(data, starts))
+        return bool(core.commands.declared.declared_in(data, starts))
 
 
 _NEWLINE = re.compile(b"\n")

@@ -119,7 +119,7 @@ class Finish:
         throttled progress, the CI's own progress indicator."""
         if self.commands.is_open(STDOUT):
             # Calamari would read our lines into it up to the first ']': this one takes that.
-            self.commands.close_open(STDOUT)
+            self.commands.opened.close(STDOUT)
             self.out.marker("the command's service message left open ends here")
         tail_from = None
         if exit_code != 0:  # the failure tail's lines: a progress state there is its

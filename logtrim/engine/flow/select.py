@@ -121,7 +121,9 @@ class Selector:
             in_block = inc.in_trace(line, kind, self.policy.block)
             verbatim = self.verbatim.consume(len(line) if size < 0 else size, in_block=in_block)
         verbatim = verbatim and not detail
-        if commands.is_open(stream) and commands.continues(stream, line.decode("utf-8", "replace")):
+        if commands.is_open(stream) and commands.opened.continues(
+            stream, line.decode("utf-8", "replace")
+        ):
             tally = self.out.tally  # seen as what it is shown as: a command's line
             tally.seen_lines[SERVICE] += 1
             tally.seen_bytes[SERVICE] += len(line)

@@ -41,9 +41,10 @@ class Secrets:
         self.commands = commands
         self.matcher = matcher
         # Declared values not learned (too long, or past the bounds of what is learned).
-        self.too_long = TooLong(notes, commands.secret_forms, masker.compiler)
+        declared = commands.declared
+        self.too_long = TooLong(notes, declared.secret_forms, masker.compiler)
         self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
-        self._refusals = Refusals(notes, commands.syntax_word, commands.breaks_commands)
+        self._refusals = Refusals(notes, declared.syntax_word, declared.breaks_commands)
         # Fail-open learning: per stream, the bytes after the last line read.
         self._unread: dict[int, bytes] = {}
         # Fail-open: per stream, the line given out in part (its bytes, up to the bound).
@@ -53,7 +54,7 @@ class Secrets:
 
     def add(self, *values: str) -> None:
         spelled = [s for v in values if len(v) >= MIN_LENGTH for s in spellings(v)]
-        forms = [f for s in spelled for f in self.commands.secret_forms(s)]
+        forms = [f for s in spelled for f in self.commands.declared.secret_forms(s)]
         for value in values:
             self._refusals.syntax(value.strip("\r\n"))
         self._refusals.refused(self.masker.add(*values, forms=forms))
@@ -67,8 +68,8 @@ class Secrets:
     def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> None:
         """Learn the secrets the command lines starting at ``starts`` declare (and the rest
         of a message ``stream`` left open at the end of its last region)."""
-        if starts or (stream is not None and self.commands.gathering(stream)):
-            self.learn_declared(self.commands.learn(region, starts, stream))
+        if starts or (stream is not None and self.commands.declared.gathering(stream)):
+            self.learn_declared(self.commands.declared.learn(region, starts, stream))
 
     def learn_piece(self, data: bytes) -> int:
         """Learn what a piece of a line too long to hold declares, before it is looked at
@@ -101,7 +102,7 @@ class Secrets:
         may be read second (more masking is always safe)."""
         if lines:
             starts = self.matcher.service_starts(self.matcher.scan(lines))
-            declared = self.commands.declared_in(lines, starts)
+            declared = self.commands.declared.declared_in(lines, starts)
             self.add(*self.too_long.learnable(declared, pend=False))
 
     def hold(self, data: bytes, cut: int) -> int:

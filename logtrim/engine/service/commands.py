@@ -14,8 +14,9 @@ from collections.abc import Callable, Sequence
 from ...dialects import Dialect, Level, all_dialects
 from ...dialects.syntax import Mask
 from ..console.output import STDERR, STDOUT
-from ..masking.declarations import MAX_LINES, Declarations, opens
+from ..masking.declarations import Declarations
 from ..match.kinds import NOISE, PROGRESS, Kind
+from .opened import OpenCommands
 from .spans import command_spans, declaring_bytes
 
 # The tier a level raises every line of its stream to, at least.
@@ -38,11 +39,7 @@ class Commands:
         others = [d for d in all_dialects() if d.name != dialect.name and d.forward_always]
         self._dialects = [dialect, *others]
         self._levels = {STDOUT: Level.NORMAL, STDERR: Level.NORMAL}
-        self._open: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
-        self._open_lines = {STDOUT: 0, STDERR: 0}
-        #: Commands left open that the next line did not continue: no message after all.
-        self.abandoned = 0
-        self._continued: dict[int, Dialect | None] = {STDOUT: None, STDERR: None}
+        self.opened = OpenCommands(self._dialects)  # commands that go on over lines
         # Inert lines of the system in use (``Dialect.quick``), and who watches them go by.
         self._quick = type(dialect).quick_lines()
         self._leveled = type(dialect).level is not Dialect.level  # else always NORMAL
@@ -63,25 +60,6 @@ class Commands:
         for dialect in (*self._dialects, *self.declared.dialects):
             dialect.hide_with(hide)
 
-    # -- the declarations, as the secrets learn them (see :class:`.Declarations`) ----------
-    def learn(self, region: bytes, starts: Sequence[int], stream: int | None = None) -> list[str]:
-        return self.declared.learn(region, starts, stream)
-
-    def declared_in(self, region: bytes, starts: Sequence[int]) -> list[str]:
-        return self.declared.declared_in(region, starts)
-
-    def gathering(self, stream: int) -> bool:
-        return self.declared.gathering(stream)
-
-    def secret_forms(self, value: str) -> list[str]:
-        return self.declared.secret_forms(value)
-
-    def syntax_word(self, value: str) -> str | None:
-        return self.declared.syntax_word(value)
-
-    def breaks_commands(self, value: str) -> str | None:
-        return self.declared.breaks_commands(value)
-
     # -- the commands that pass verbatim ----------------------------------------------------
     def command_lines(
         self, stream: int, region: bytes, starts: Sequence[int]
@@ -89,16 +67,18 @@ class Commands:
         """The ``[start, end)`` offsets of the lines that may be commands: each line
         that is one, and the lines after one its dialect leaves open. Their secrets are
         masked as the command's system reads them (:meth:`mask`), not as plain text."""
-        open_now, lines = self._open[stream], self._open_lines[stream]
-        return command_spans(self._dialects, self._quick, region, starts, open_now, lines)
+        opened = self.opened
+        return command_spans(
+            self._dialects, self._quick, region, starts, opened.now[stream], opened.lines[stream]
+        )
 
     def mask(self, stream: int, line: bytes, mask: Mask) -> bytes | None:
         """A command line masked as its system reads it; a declaring line's command as it
         is, the text around it masked."""
         if line.rstrip(b"\r\n") in self.declared.declaring:
             return self.declaration(line, mask)
-        dialect = self._continued[stream]
-        self._continued[stream] = None
+        dialect = self.opened.continued[stream]
+        self.opened.continued[stream] = None
         if dialect is not None:  # the next line of a message opened on an earlier one
             return dialect.mask_command(line, mask, continued=True)
         text = line.decode("utf-8", "replace")
@@ -160,7 +140,7 @@ class Commands:
         forwarded as it is unless it holds a secret's form (:meth:`see_quick`): None if
         not; else the system's name if it is a progress command, or ``""``."""
         quick = self._quick
-        if quick is None or self._continued[stream] is not None:
+        if quick is None or self.opened.continued[stream] is not None:
             return None
         found = quick.fullmatch(line)
         if found is None or not self._dialects[0].quick_ready():
@@ -171,13 +151,11 @@ class Commands:
         return "" if progress is None or found.group(progress) is None else self._dialects[0].name
 
     def see_quick(self, stream: int, line: bytes) -> bool:
-        """:meth:`see` and :meth:`open_after` of a :meth:`quick` line; True when the levels
+        """:meth:`see` and :meth:`.OpenCommands.reset` of a :meth:`quick` line; True when the levels
         changed (they are read again, as after any command)."""
         for dialect in self._watching:
             dialect.observe_quick(line)
-        self._open[stream] = None
-        self._open_lines[stream] = 0
-        self._continued[stream] = None
+        self.opened.reset(stream)
         if not self._leveled:
             return False  # every level NORMAL, as ever
         levels = self.levels()
@@ -323,40 +301,6 @@ class Commands:
             return PROGRESS
         return max(kind, _FLOOR[level])
 
-    # -- commands over several lines ------------------------------------------------------
-    def open_after(self, stream: int, text: str) -> None:
-        """After a command line: whether its command goes on on the stream's next lines."""
-        self._open[stream] = self._opened(text)
-        self._open_lines[stream] = 0
-
-    def _opened(self, text: str) -> Dialect | None:
-        """The system whose command ``text`` opens and leaves open: a line of another
-        system's (``::endgroup::``) opens none, though it has no ']'."""
-        return next((d for d in self._dialects if opens(d, text)), None)
-
-    def continues(self, stream: int, text: str) -> bool:
-        """Whether a line is the next line of the stream's open command (it stays open while
-        its dialect says so, for at most ``MAX_LINES`` lines)."""
-        dialect = self._open[stream]
-        if dialect is None:
-            return False
-        self._open_lines[stream] += 1
-        if not dialect.continues(text) or self._open_lines[stream] > MAX_LINES:
-            self._open[stream] = None
-            self.abandoned += 1
-            return False
-        self._continued[stream] = dialect
-        if not dialect.unclosed(text):
-            self._open[stream] = None
-        return True
-
     def is_open(self, stream: int) -> bool:
-        return self._open[stream] is not None
-
-    def leaves_open(self, text: str) -> bool:
-        """Whether a command line opens a command that goes on on the next lines."""
-        return self._opened(text) is not None
-
-    def close_open(self, stream: int) -> None:
-        """The stream ended with its command still open: nothing more continues it."""
-        self._open[stream] = None
+        """Whether a command opened on the stream goes on on its next line (:attr:`opened`)."""
+        return self.opened.now[stream] is not None

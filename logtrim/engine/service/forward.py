@@ -100,7 +100,7 @@ class Forwarder:
         if quick is None:
             levels = commands.levels()
             commands.see(text)
-            commands.open_after(stream, text)
+            commands.opened.after(stream, text)
             switched = commands.levels() != levels
         else:
             switched = commands.see_quick(stream, line)
@@ -154,7 +154,7 @@ class Forwarder:
         inside it is said inside it) and a command left open over lines (none inside it)."""
         commands = self.commands
         # (One left open may be text after all: its next line may not continue it.)
-        opens = text is not None and commands.leaves_open(text)
+        opens = text is not None and commands.opened.leaves_open(text)
         shown = not alone or opens or commands.shows_line(line)
         return shown, shown or commands.ends_section(line)
 
@@ -164,8 +164,8 @@ class Forwarder:
         budget (a flood of them passed whatever the budget). A message its next lines close
         is never left: it passes whole."""
         return (
-            self.commands.abandoned >= ABANDONED
-            and self.commands.leaves_open(text)
+            self.commands.opened.abandoned >= ABANDONED
+            and self.commands.opened.leaves_open(text)
             and not self.out.budget.allows_layout(size)
         )
 

@@ -224,7 +224,7 @@ class LongCommands:
             if line.value.declared(dialect):
                 self._secrets.too_long.refuse()
             if not close and cr < 0:  # its line ended first: a message over lines goes on
-                self._commands.open_after(stream, line.window)
+                self._commands.opened.after(stream, line.window)
             self._forward.history.mark_shown(line.lineno)
             line.dialect = None
         return len(part)
