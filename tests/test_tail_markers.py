@@ -431,3 +431,25 @@ def test_lines_that_differ_in_a_content_hash_fold_as_one_run(
     folds = re.findall(rb"\.\.\. (\d+) similar lines", r.stdout)
     assert len(folds) == 1 and int(folds[0]) > 150, r.stdout.decode()[-2500:]
     assert len(r.console) < 2000
+
+
+def test_the_last_lines_header_says_how_many_of_them_were_shown_already(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A program's stderr error and trace shown live, after its stdout's loop: the last 200
+    lines hold both, and the header over the loop's lines says how many of the 200 the
+    console shows already (``last 200 lines`` over 183 read as 17 lost)."""
+    code = (
+        "import sys\n"
+        "for i in range(1500): print(f'[worker] GET /api/items/{i} 200 {i % 50}ms')\n"
+        "sys.stdout.flush()\n"
+        "print(\"Warning: deprecated option 'useLegacyParser' in config.yml\", file=sys.stderr)\n"
+        "for n in range(6): print(f'/srv/app.js:3 source line {n}', file=sys.stderr)\n"
+        "print('TypeError: Cannot read properties of undefined', file=sys.stderr)\n"
+        "for n in range(9): print(f'    at frame{n} (/srv/app.js:{n}:1)', file=sys.stderr)\n"
+        "sys.exit(1)\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "4kB", "--", sys.executable, "-c", code)
+    assert r.code == 1
+    header = next(ln for ln in r.stdout.decode().splitlines() if "--- last" in ln)
+    assert "last 200 lines (exit code 1), 17 shown already" in header, header

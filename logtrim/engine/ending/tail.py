@@ -110,12 +110,12 @@ class Tail:
         told = [n for n, raw in left if not self._progress(raw)]
         lasts = history.recent(history.lines, count) if told and len(told) < count else []
         # (a CI's command after them, a ``setVariable``, is no line of the stream)
-        named = named_count(  # never more than the run wrote: a window past its start
-            min(count, history.lines),
-            told,
-            [n for n, _, raw in lasts if n in shown and not self._command(raw)],
-        )
-        header = tail_header(title(named) if title else "", again=again, compact=compact)
+        above = [n for n, _, raw in lasts if n in shown and not self._command(raw)]
+        named = named_count(min(count, history.lines), told, above)  # (never more than written)
+        said = title(named) if title else ""
+        if said and named == count and above and told:
+            said += f", {len(above)} shown already"  # ("last 200 lines" over 183 reads as lost)
+        header = tail_header(said, again=again, compact=compact)
         room -= len(header) + len(gap)
         # Lines written before the last one shown in order were in a marker's count above.
         recounted = [
