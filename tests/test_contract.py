@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import base64
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, py, zstd_dc
+from conftest import RunLogtrim, clean_env, py, zstd_dc
 from octopus_decoder import child_message_lines, encode, message_lines, messages
 
 NOISE = "for i in range({n}): print(f'copying file {{i:06d}}.dat to /var/www/shop-api/releases')\n"
@@ -442,3 +445,27 @@ def test_secret_in_sample_deploy_masked(run_logtrim: RunLogtrim) -> None:
     assert b"Tr1cky-Secret-99" not in result.console
     assert b"Tr1cky-Secret-99" not in result.archive
     assert b"postgres://deploy:********@db-02" in result.archive
+
+
+def test_a_waiting_stderr_state_comes_before_the_switch_back(tmp_path: Path) -> None:
+    """stderr lines under ``stderr-progress`` are throttled progress; the latest, waiting,
+    is printed before the script's ``stderr-default`` (read by Octopus at the level it was
+    written at), not after it, where Octopus reads a stderr line as an error. One pipe for
+    both streams: the order is the order the lines reached the CI."""
+    script = (
+        'echo "out A"; echo "##octopus[stderr-progress]"; sleep 0.3\n'
+        'echo "err 1" >&2; echo "err 2" >&2; echo "err 3" >&2; sleep 0.3\n'
+        'echo "##octopus[stderr-default]"; echo "out B"; sleep 0.3; echo "err 4" >&2\n'
+    )
+    argv = [sys.executable, "-m", "logtrim", "run", "--ci", "octopus",
+            "--artifact", str(tmp_path / "a.zst"), "--", "sh", "-c", script]  # fmt: skip
+    proc = subprocess.run(
+        argv, env=clean_env({}), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        timeout=60, cwd=tmp_path, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0
+    lines = proc.stdout.decode().splitlines()
+    switch = lines.index("##octopus[stderr-default]")
+    assert "err 3" in lines[lines.index("##octopus[stderr-progress]") : switch]
+    assert lines[switch + 1 :].count("out B") == 1
+    assert not {"err 1", "err 2", "err 3"} & set(lines[switch:])

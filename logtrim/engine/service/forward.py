@@ -104,6 +104,12 @@ class Forwarder:
             switched = commands.levels() != levels
         else:
             switched = commands.see_quick(stream, line)
+        if switched and not throttled:
+            # The other stream's waiting progress state goes first, at the level it was
+            # written at (Octopus reads a stderr line after ``stderr-default`` as an error).
+            for other in self.progress.streams:
+                if other != stream:
+                    self.progress.late(other)
         if not throttled:  # else it waits as the latest state
             # Back to the default level: the gap marker right after it needs no switches
             # around it (a Verbose line hidden between two switches cost two more lines).
