@@ -129,3 +129,28 @@ def test_an_octopus_reason_keeps_a_command_opener_as_written(run_logtrim: RunLog
     assert r.code == 1
     reasons = [m.attrs["message"] for m in messages(r.stdout) if m.name == "resultMessage"]
     assert reasons == ["##[error]Azure task failed: missing file app.zip"]
+
+
+@pytest.mark.parametrize("ci", ["github", "azure"])
+def test_a_test_reported_by_its_runner_and_the_child_gets_one_annotation(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """TAP's ``not ok 201 - checkout total includes tax`` is the reason, and the child also
+    reported the test's assertion with a command: the CI shows that failure already, so
+    logtrim adds no second annotation for it; the TAP summary after it is no reason."""
+    command = {
+        "github": "::error file=test/checkout.test.js,line=44::checkout total includes tax:"
+        " expected 107.00, got 100.00",
+        "azure": "##vso[task.logissue type=error]checkout total includes tax: expected 107.00",
+    }[ci]
+    script = (
+        'for i in $(seq 1 20); do echo "ok $i - test $i"; done; '
+        'echo "not ok 21 - checkout total includes tax"; echo "$0"; '
+        'echo "# tests 21, pass 20, fail 1"; exit 1'
+    )
+    r = run_logtrim("--ci", ci, "--", "sh", "-c", script, command)
+    assert r.code == 1
+    lines = r.stdout.decode().splitlines()
+    assert "[logtrim] failed (exit 1): not ok 21 - checkout total includes tax" in lines
+    mark = {"github": "::error", "azure": "##vso[task.logissue type=error]"}[ci]
+    assert [line for line in lines if line.startswith(mark)] == [command]

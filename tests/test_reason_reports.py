@@ -126,6 +126,8 @@ def test_the_reason_is_the_line_that_says_what_failed(
         "==> Done (with errors)",
         "Build finished with errors.",
         "Task completed with 3 failures",
+        "# tests 2, pass 1, fail 1",
+        "# fail  1",
         "npm ERR! app@1.0.0 build: `webpack --mode production`",
         "npm ERR! Failed at the app@1.0.0 build script.",
         "npm ERR!",

@@ -65,9 +65,10 @@ class Closing:
     summary: Sequence[str] = ()  # the summary lines logtrim prints
     first_errors: Sequence[str] = ()  # a handful of the first error lines (masked)
     child_sent_result: bool = False  # the child already sent its own failure message
-    # The reason is an error the child reported to the CI with a command (``::error::``,
-    # Azure's ``task.logissue``): the CI shows it already, as an annotation of its own.
-    reason_reported: bool = False
+    # The child reported an error to the CI with a command (``::error::``, Azure's
+    # ``task.logissue``), the reason or another: the CI shows the failure already, as an
+    # annotation of its own (a second one for the same failure is noise).
+    error_reported: bool = False
     env: Mapping[str, str] = field(default_factory=dict)  # the run's environment
     timestamp: float = 0.0  # Unix time at the end of the run
 

@@ -186,7 +186,7 @@ class Azure(Dialect):
 
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []
-        if closing.failed and not closing.child_sent_result and not closing.reason_reported:
+        if closing.failed and not closing.child_sent_result and not closing.error_reported:
             reason = failure_text(closing.reason, closing.exit_code)
             actions.append(Print(azure_command("task.logissue", reason, type="error")))
         elif closing.failed and not closing.child_sent_result:

@@ -288,7 +288,7 @@ class GitHub(Dialect):
 
     def finish(self, closing: Closing) -> list[Action]:
         actions: list[Action] = []
-        if closing.failed and not closing.child_sent_result and not closing.reason_reported:
+        if closing.failed and not closing.child_sent_result and not closing.error_reported:
             reason = failure_text(closing.reason, closing.exit_code)
             title = f"logtrim: exit code {closing.exit_code}"
             actions.append(Print(gh_command("error", reason, title=title)))

@@ -58,7 +58,7 @@ class _Spoke:
     reason: str | None
     first_errors: list[str]
     child_sent_result: bool
-    reason_reported: bool
+    error_reported: bool
 
 
 class Closer:
@@ -79,12 +79,12 @@ class Closer:
         reason: str | None,
         first_errors: list[str],
         child_sent_result: bool,
-        reason_reported: bool = False,
+        error_reported: bool = False,
         tail: TailPrinter,
     ) -> list[Action]:
         budget = self.out.budget
         self._resets()
-        spoke = _Spoke(reason, list(first_errors), child_sent_result, reason_reported)
+        spoke = _Spoke(reason, list(first_errors), child_sent_result, error_reported)
         compact = budget.compact  # a small budget is for the failure, not counts
         if end.exit_code != 0 or self.policy.success_tail:
             # Every run ends with its last lines: nothing disappears without a marker. The
@@ -145,7 +145,7 @@ class Closer:
             summary=lines,
             first_errors=list(spoke.first_errors),
             child_sent_result=spoke.child_sent_result,
-            reason_reported=spoke.reason_reported,
+            error_reported=spoke.error_reported,
             env=dict(end.env) if end.env is not None else {},
             timestamp=end.timestamp,
         )

@@ -166,7 +166,7 @@ class Finish:
             reason=reasons.reason(self.masker, fallback=fallback, lines=self.history.lines),
             first_errors=reasons.masked_first_errors(self.masker),
             child_sent_result=self.commands.child_sent_result,
-            reason_reported=reasons.reported,
+            error_reported=reasons.reported,
             tail=self.emit_tail,
         )
         return self.out.take(), actions

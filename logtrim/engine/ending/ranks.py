@@ -92,6 +92,9 @@ _STATUS = AnySearch(
     # finished with errors."): the lines before it say which.
     rb"\b(?:done|finished|completed?|ended|exited|terminated|stopped)[ (]+(?:with|but) "
     rb"(?:some |[0-9]+ )?(?:errors?|failures?|problems?)\)?[.!]*$|"
+    # A TAP runner's summary (tape's, ``node --test``'s): ``# tests 2``, ``# fail 1``, or on
+    # one line ``# tests 2, pass 1, fail 1``.
+    rb"^# (?:tests|pass|fail|skip|todo|cancelled)\b[ \t]+[0-9]+(?:,? \w+ [0-9]+)*$|"
     # A heading over the lines that say it ("Failures:", "Failed examples:", "Error Message:").
     rb"^\w[\w /-]{0,40}:$|"
     # A line that points at the lines before it ("Deployment failed, see above").

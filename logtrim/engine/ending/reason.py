@@ -41,7 +41,17 @@ from .ranks import (
     Rank,
     own_message,
 )
-from .replaces import BURST_CALM, calm, joins, pointer, replaces, restates, unboxed, went_on
+from .replaces import (
+    BURST_CALM,
+    calm,
+    joins,
+    pointer,
+    replaces,
+    restates,
+    same_failure,
+    unboxed,
+    went_on,
+)
 from .streamend import end_rank
 from .testreports import TestReports
 from .tracestate import TraceState
@@ -74,6 +84,8 @@ class ReasonChooser:
     # The last error line the program said it went past (``..., continuing without cache``):
     # a traceback right under it is the one it logged with it (``log.exception``).
     retried_at: int = -10
+    # The last errors the child reported to its CI with a command.
+    reported_texts: deque[bytes] = field(default_factory=lambda: deque(maxlen=16))
 
     def passes(self, lineno: int) -> bool:
         """Whether :meth:`offer` passes over the lines from ``lineno`` on that are no error."""
@@ -232,6 +244,7 @@ class ReasonChooser:
         self._counted = False  # (a command: no line of a tier)
         body = _ANSI.sub(b"", text).strip()
         if body:
+            self.reported_texts.append(body)
             self.take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno, reported=True)
 
     def offer_new(self, line: bytes, lineno: int) -> None:
@@ -291,8 +304,13 @@ class ReasonChooser:
 
     @property
     def reported(self) -> bool:
-        """Whether the chosen line is an error the child reported to its CI with a command."""
-        return self.best is not None and self.best.reported
+        """Whether the child reported the failure to its CI with a command: the chosen line,
+        or another that names it too (``not ok 3 - total includes tax`` chosen, the test's
+        ``::error file=...::total includes tax: expected 107`` reported)."""
+        best = self.best
+        if best is None or best.reported:
+            return best is not None
+        return any(same_failure(best.text, text) for text in self.reported_texts)
 
     def masked_first_errors(self, masker: Masker) -> list[str]:
         """The first error lines, masked with every secret known by now."""

@@ -163,3 +163,18 @@ def restates(said: deque[bytes], body: bytes) -> bool:
             return True
     said.append(body.strip())
     return False
+
+
+#: The words two lines share when they name the same failure (:func:`same_failure`).
+_SHARED = 20
+
+
+def same_failure(chosen: bytes, reported: bytes) -> bool:
+    """Whether a line and an error the child reported name the same failure: they share a
+    stretch of :data:`_SHARED` bytes or more (the test's name, the message), or the shorter
+    whole."""
+    import difflib  # (at the run's end only: start-up counts)
+
+    shorter = min(len(chosen), len(reported))
+    match = difflib.SequenceMatcher(None, chosen, reported, autojunk=False).find_longest_match()
+    return match.size >= min(_SHARED, shorter) > 0
