@@ -74,6 +74,15 @@ def test_grep_filters_lines(tmp_path: Path) -> None:
     assert len(proc.stdout.splitlines()) == 50
 
 
+def test_grep_reads_a_line_as_it_reads_without_colours_or_its_cr(tmp_path: Path) -> None:
+    """A coloured line matches ``^error`` and a Windows line ``expected$``, as a person reads
+    them; each is printed as the step wrote it."""
+    lines = [b"\x1b[31merror\x1b[0m: boom\r\n", b"all as expected\r\n", b"plain\n"]
+    _archive(tmp_path / "a.zst", b"".join(lines))
+    assert _cli("--grep", "^error", str(tmp_path / "a.zst")).stdout == lines[0]
+    assert _cli("--grep", "expected$", str(tmp_path / "a.zst")).stdout == lines[1]
+
+
 def test_grep_over_several_files_says_whose_each_line_is(tmp_path: Path) -> None:
     """As grep does with several files: each match after its file's name and a colon (a
     match could not be told from the others' before); one file's as it is."""

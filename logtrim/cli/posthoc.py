@@ -17,7 +17,7 @@ import typer
 
 from .._errors import InputError, UsageError
 from .._log import say
-from .._text import hide_secrets
+from .._text import ANSI_BYTES, hide_secrets
 from .._writes import write_all
 from ..logs.declaring import declared_across
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
@@ -183,8 +183,9 @@ def cat(
         str | None,
         typer.Option(
             metavar="REGEX",
-            help="Print only lines matching this regex (after their file's name when there "
-            "are several files, as grep prints them).",
+            help="Print only lines matching this regex, read as the line reads: without its "
+            "line end (\\r\\n too) and colour codes (after their file's name when there are "
+            "several files, as grep prints them).",
         ),
     ] = None,
     binary: BinaryOption = False,
@@ -232,7 +233,7 @@ def cat(
                 data = chunk
                 if pattern is not None:
                     lines = chunk.splitlines(keepends=True)
-                    data = b"".join(prefix + line for line in lines if pattern.search(line))
+                    data = b"".join(prefix + line for line in lines if pattern.search(_read(line)))
                 write_all(out, data)
                 last = data[-1:] or last
             if inp.damage and last != b"\n" and n < len(opened):
@@ -245,6 +246,12 @@ def cat(
                 warn(inp.name, inp.damage, inp.fatal)
     if fatal:
         raise InputError(f"{', '.join(fatal)}: not read whole (the other inputs are printed)")
+
+
+def _read(line: bytes) -> bytes:
+    """A line as a person reads it: no line end (``\r\n`` either), no colour codes."""
+    text = line.rstrip(b"\r\n")
+    return ANSI_BYTES.sub(b"", text) if b"\x1b" in text else text
 
 
 def register(app: typer.Typer) -> None:
