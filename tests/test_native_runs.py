@@ -213,13 +213,14 @@ def test_a_url_s_escapes_are_no_progress(tmp_path: Path, ci: str) -> None:
 @pytest.mark.parametrize("ci", sorted(CIS))
 def test_the_indicator_says_the_line_without_the_bar_it_draws(tmp_path: Path, ci: str) -> None:
     """pytest's rows of result marks padded to the terminal's width, a bar drawn between
-    brackets: the CI's indicator is a bar already, its message is the words and the count
-    (before, Octopus showed 72 dots and 60 blanks)."""
+    brackets, a structured logger's JSON record: the CI's indicator is a bar already, its
+    message is the words and the count (before, Octopus showed 72 dots and 60 blanks)."""
     env, parse = CIS[ci]
     child = (
         "print('tests/test_api.py ' + '.' * 40 + 'F' + '.' * 20 + ' ' * 9 + '[ 50%]')\n"
         "print('.' * 30 + 's' + '.' * 40 + ' ' * 7 + '[100%]')\n"
         "print('[=====>      ] 45% Uploading web-1.4.2.zip')\n"
+        'print(\'{"level": "info", "logger": "deploy", "msg": "Copying files 80%"}\')\n'
     )
     result = subprocess.run(
         [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--progress-interval", "0",
@@ -230,4 +231,9 @@ def test_the_indicator_says_the_line_without_the_bar_it_draws(tmp_path: Path, ci
     messages = [
         m for line in result.stdout.decode().splitlines() if (p := parse(line)) for m in p[1:]
     ]
-    assert messages == ["tests/test_api.py [50%]", "[100%]", "45% Uploading web-1.4.2.zip"]
+    assert messages == [
+        "tests/test_api.py [50%]",
+        "[100%]",
+        "45% Uploading web-1.4.2.zip",
+        "Copying files 80%",  # a JSON record's message
+    ]

@@ -32,6 +32,7 @@ from ..._text import ANSI_BYTES
 from ...dialects import Dialect
 from ...dialects.escape import reason_line
 from ..console.output import STDOUT, Output
+from ..ending.named import json_record, said
 from ..match.kinds import Kind
 from ..shapes.templates import template
 
@@ -64,9 +65,12 @@ _PADDED = re.compile(r"([\[(]) +")  # ``[  8%]``: pytest's count padded to its w
 
 def message_of(text: str) -> str:
     """A progress line's words for the CI's indicator: without the bar it draws (the
-    indicator is one) or the runs of spaces that pad it to the terminal's width."""
-    said = _DRAWN.sub(lambda m: " " if _mostly_marks(m.group()) else m.group(), text).strip()
-    return _PADDED.sub(r"\1", _BLANKS.sub(" ", said or text.strip()))
+    indicator is one) or the runs of spaces that pad it to the terminal's width; a JSON
+    record's message (``{"level": "info", "msg": "Uploading 40%"}``)."""
+    if text[:1] == "{" and (record := json_record(text.strip().encode())) is not None:
+        text = said(text.encode(), record).decode("utf-8", "replace")
+    words = _DRAWN.sub(lambda m: " " if _mostly_marks(m.group()) else m.group(), text).strip()
+    return _PADDED.sub(r"\1", _BLANKS.sub(" ", words or text.strip()))
 
 
 def _mostly_marks(word: str) -> bool:
