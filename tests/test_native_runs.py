@@ -189,6 +189,17 @@ def test_the_final_state_comes_before_a_later_line_once_progress_lines_are_held(
     assert [got[0] for _, got in states] == sorted(got[0] for _, got in states)
 
 
+def _run_unthrottled(
+    tmp_path: Path, ci: str, env: dict[str, str], child: str
+) -> subprocess.CompletedProcess[bytes]:
+    """``logtrim run --ci CI --progress-interval 0 -- python -c CHILD``: every state sent."""
+    return subprocess.run(
+        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--progress-interval", "0",
+         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
+        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path, check=False,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("ci", sorted(CIS))
 def test_a_url_s_escapes_are_no_progress(tmp_path: Path, ci: str) -> None:
     """``%2030%25`` is a URL's escape, not 30%: an access log moves no CI's progress bar and
@@ -199,11 +210,7 @@ def test_a_url_s_escapes_are_no_progress(tmp_path: Path, ci: str) -> None:
         "print('curl -o out https://example.com/a%2Fb%3Fc%3D1%26d%3D50%25')\n"
         "print('Uploading package 45%')\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--progress-interval", "0",
-         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
-        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
-    )  # fmt: skip
+    result = _run_unthrottled(tmp_path, ci, env, child)
     assert result.returncode == 0
     found = [p for line in result.stdout.decode().splitlines() if (p := parse(line))]
     assert [percent for percent, _ in found] == [45]
@@ -222,11 +229,7 @@ def test_the_indicator_says_the_line_without_the_bar_it_draws(tmp_path: Path, ci
         "print('[=====>      ] 45% Uploading web-1.4.2.zip')\n"
         'print(\'{"level": "info", "logger": "deploy", "msg": "Copying files 80%"}\')\n'
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "logtrim", "run", "--ci", ci, "--progress-interval", "0",
-         "--artifact", str(tmp_path / "a.zst"), "--", sys.executable, "-c", child],
-        env=clean_env(env), capture_output=True, timeout=60, cwd=tmp_path,
-    )  # fmt: skip
+    result = _run_unthrottled(tmp_path, ci, env, child)
     assert result.returncode == 0
     messages = [
         m for line in result.stdout.decode().splitlines() if (p := parse(line)) for m in p[1:]
