@@ -469,3 +469,28 @@ def test_a_waiting_stderr_state_comes_before_the_switch_back(tmp_path: Path) -> 
     assert "err 3" in lines[lines.index("##octopus[stderr-progress]") : switch]
     assert lines[switch + 1 :].count("out B") == 1
     assert not {"err 1", "err 2", "err 3"} & set(lines[switch:])
+
+
+@pytest.mark.parametrize(
+    "prefix",
+    ["#", "##octo", "##octopus x ", "##OCTOPUS[", "##octopus docs ##"],
+    ids=["three-hashes", "broken-marker", "after-a-marker", "upper-case", "open-marker"],
+)
+def test_a_declaration_calamari_never_reads_is_masked_on_the_console(
+    run_logtrim: RunLogtrim, prefix: str
+) -> None:
+    """Calamari's parser is a state machine: ``###octopus[``, ``##octo##octopus[``, a message
+    after an earlier ``##octopus`` on the line (read up to the first ``]``, no valid one) and
+    ``##OCTOPUS[`` are text to it. Octopus never learns that secret, so its base64 must not
+    reach the console; the declaration it does read passes verbatim."""
+    declare = encode("setVariable", name="Api.Key", value=SENSITIVE, sensitive="True")
+    hidden = (prefix + declare) if prefix != "##OCTOPUS[" else declare.replace("##octopus[", prefix)
+    taken = encode("setVariable", name="Db.Pw", value="G00dSecretPw", sensitive="True")
+    result = run_logtrim(
+        "--ci", "octopus", "--", *child(out(hidden), out(taken), out(f"key={SENSITIVE}"))
+    )
+    assert result.code == 0
+    assert b64(SENSITIVE).encode() not in result.console
+    assert SENSITIVE.encode() not in result.console + result.archive
+    assert taken.encode() + b"\n" in result.stdout  # Octopus reads it: as written
+    assert b"key=********\n" in result.stdout

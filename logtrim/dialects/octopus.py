@@ -10,6 +10,7 @@ Calamari keeps the child's last switch.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import ClassVar
 
 from .._regex import lazy
@@ -20,6 +21,9 @@ from .servicemsg import (
     MARKER,
     OPENER,
     Mode,
+    ServiceMessage,
+    calamari_bodies,
+    calamari_messages,
     format_message,
     parse_messages,
 )
@@ -161,28 +165,25 @@ class Octopus(Dialect):
     def declared_secrets(self, line: str) -> list[str]:
         if "#" not in line:
             return []
-        found: list[str] = []
         # Every message on the line, in any case: more masking is safe. A lone \r between
         # its attributes is read with a blank there too, as a message over two lines is (a
         # reader that ends a line at \r sees two; the tight reading glues the attributes).
         messages = parse_messages(line, any_case=True)
         if "\r" in line.rstrip("\r\n"):
             messages += parse_messages(line.rstrip("\r\n").replace("\r", " "), any_case=True)
-        for message in messages:
-            name = message.name.lower()
-            # As .NET's bool.Parse, any case, blanks and NULs around (learning more is always
-            # safe: ``Boolean.TryParse`` trims both, ``True\0`` is true to Calamari).
-            flag = message.attrs.get("sensitive") or ""
-            sensitive = name == "setvariable" and _BLANKS_NULS.sub("", flag).lower() == "true"
-            value = message.attrs.get("value")
-            if value and (sensitive or name == "mask"):
-                found.append(value)
-                # Bytes that are not UTF-8: the child prints them raw (the value as it is,
-                # surrogates for them), and Calamari masks what it reads (U+FFFD for them).
-                read = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
-                if read != value:
-                    found.append(read)
-        return found
+        return _declared(messages)
+
+    def declares_to_ci(self, line: str) -> bool:
+        # Only a declaration Calamari's own parser takes: Octopus masks that value; one it
+        # never reads (``###octopus[``, after ``##octopus x``) is masked here, as text.
+        if "#" not in line:
+            return False
+        if _declared(calamari_messages(line)):
+            return True
+        # A message still open at the end (a value too long to hold: its end comes later).
+        left = calamari_bodies(line)[1]
+        name = _NAME.match(OPENER + left) if left is not None else None
+        return name is not None and name[1].lower() in ("setvariable", "mask")
 
     def mask_command(self, line: bytes, mask: Mask, *, continued: bool = False) -> bytes | None:
         return octomask.mask_line(line, mask, self.keep_words(), continued=continued)
@@ -276,3 +277,23 @@ class Octopus(Dialect):
                 )
             )
         return actions
+
+
+def _declared(messages: Sequence[ServiceMessage]) -> list[str]:
+    """The secrets ``messages`` declare: a sensitive ``setVariable``'s value, a ``mask``'s."""
+    found: list[str] = []
+    for message in messages:
+        name = message.name.lower()
+        # As .NET's bool.Parse, any case, blanks and NULs around (learning more is always
+        # safe: ``Boolean.TryParse`` trims both, ``True\0`` is true to Calamari).
+        flag = message.attrs.get("sensitive") or ""
+        sensitive = name == "setvariable" and _BLANKS_NULS.sub("", flag).lower() == "true"
+        value = message.attrs.get("value")
+        if value and (sensitive or name == "mask"):
+            found.append(value)
+            # Bytes that are not UTF-8: the child prints them raw (the value as it is,
+            # surrogates for them), and Calamari masks what it reads (U+FFFD for them).
+            read = value.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+            if read != value:
+                found.append(read)
+    return found

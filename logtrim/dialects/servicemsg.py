@@ -105,6 +105,43 @@ def parse_messages(text: str, *, any_case: bool = False) -> tuple[ServiceMessage
     return tuple(found)
 
 
+def calamari_messages(text: str) -> tuple[ServiceMessage, ...]:
+    """The messages Calamari's parser itself takes from ``text``, read from its start (a
+    message over several lines joined): its state machine, not a search. It looks for
+    ``##octopus`` in lower case from each ``#``, and a character that breaks the marker is
+    not looked at again (``###octopus[`` and ``##octo##octopus[`` are text); from the marker
+    it reads up to the next ``]`` whatever comes between (``##octopus x ##octopus[...]`` is
+    one message, no valid one). What declares a secret to Octopus is read so: a
+    declaration it never takes is masked like any other text."""
+    found = []
+    for read in calamari_bodies(text)[0]:
+        body = read.strip().lstrip("[").replace("\r", "").replace("\n", "")
+        message = _simple(body) or _as_xml(body)
+        if message is not None:
+            found.append(message)
+    return tuple(found)
+
+
+def calamari_bodies(text: str) -> tuple[list[str], str | None]:
+    """The texts of the messages Calamari's parser reads in ``text`` (between its marker and
+    the ``]``), and of the one left open at its end (None: none is)."""
+    bodies: list[str] = []
+    pos, size, mark = 0, len(text), len(OPENER)
+    while (start := text.find("#", pos)) >= 0:
+        pos, matched = start + 1, 1
+        while matched < mark and pos < size and text[pos] == OPENER[matched]:
+            pos, matched = pos + 1, matched + 1
+        if matched < mark:
+            pos += 1  # (the character that broke it is consumed)
+            continue
+        end = text.find("]", pos)
+        if end < 0:
+            return bodies, text[pos:]  # open past the text
+        bodies.append(text[pos:end])
+        pos = end + 1
+    return bodies, None
+
+
 _OPENER = lazy(re.escape(OPENER))
 _ANY_CASE = lazy(re.escape(OPENER), re.IGNORECASE)
 _SPACES = str.maketrans("", "", " \t\r\n")  # what .NET's base64 decoder skips
