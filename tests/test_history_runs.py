@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import io
 import logging
 import os
@@ -372,6 +373,27 @@ def test_a_history_folder_locked_by_another_process_does_not_hold_the_run(
     assert r.code == 0
     assert b"--history: cannot write" in r.stderr and b"locked by another process" in r.stderr
     assert index.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "declare", ["::add-mask::{}", "##vso[task.setsecret]{}", "##octopus[mask value='{b64}']"]
+)
+def test_a_secret_the_step_declares_is_no_part_of_the_history_s_file_names(
+    run_logtrim: RunLogtrim, tmp_path: Path, declare: str
+) -> None:
+    """A step run as ``bash deploy.sh TokenSecretQ`` that declares its argument a secret:
+    the index is not kept under a name holding it (the next runs list the folder's names
+    on their console)."""
+    secret = "TokenSecretQ"
+    line = declare.format(secret, b64=base64.b64encode(secret.encode()).decode())
+    (tmp_path / "deploy.sh").write_text(f'echo "{line}"; echo "deploying with token $1"\n')
+    history = tmp_path / "history"
+    good = run_logtrim("--history", str(history), "--", "bash", "deploy.sh", secret,
+                       artifact=False)  # fmt: skip
+    assert good.code == 0, good.stderr
+    assert secret.encode() not in good.console
+    names = [p.name for p in history.iterdir()]
+    assert len(names) == 1 and not any(part in names[0] for part in ("Token", "SecretQ"))
 
 
 def test_two_steps_under_the_default_archive_name_keep_two_histories(

@@ -41,7 +41,8 @@ def finish(h: LogtrimHandler, exit_code: int) -> list[Action]:
         else:
             h._console(emits)
             if exit_code == 0:  # a good run: the next one's baseline
-                ending.remember(h._history, h._history_name, h._baseline)
+                name = h.core.secrets.mask_text(h._history_name)  # (no secret in a file name)
+                ending.remember(h._history, name, h._baseline)
             return actions
     # The engine failed: publish the archive all the same, nothing more.
     printed, actions = ending.published_only(

@@ -54,9 +54,10 @@ async def close(pipeline: Pipeline, exit_code: int, size: int) -> None:
         return
     pipeline.console.write(emits)
     _log.closed(_room(pipeline, actions))  # what is said from now on fits the rest
-    if exit_code == 0 and pipeline.interrupted is None:  # a good run: the next one's baseline
-        ending.remember(pipeline.options.history, pipeline.history_name, pipeline.baseline)
     mask = pipeline.core.secrets.mask_text
+    if exit_code == 0 and pipeline.interrupted is None:  # a good run: the next one's baseline
+        # (its name masked with every secret known now: one the step declared is no file's)
+        ending.remember(pipeline.options.history, mask(pipeline.history_name), pipeline.baseline)
     missing = await in_thread(carry_out, actions, _warn, mask)
     pipeline.console.write([(STDOUT, as_bytes(line) + b"\n") for line in missing])
 
