@@ -23,8 +23,9 @@ def _signals(*names: str) -> tuple[signal.Signals, ...]:
 
 #: Signals that stop a step: ``run`` forwards them to the command's group, then kills it.
 STOPPING = _signals("SIGINT", "SIGTERM", "SIGHUP")
-#: Signals a command is told things with (dump state, reopen logs): ``run`` passes them on.
-PASSED_ON = _signals("SIGUSR1", "SIGUSR2", "SIGALRM")
+#: Signals a command is told things with (dump state, reopen logs; SIGQUIT: a JVM's thread
+#: dump): ``run`` passes them on.
+PASSED_ON = _signals("SIGUSR1", "SIGUSR2", "SIGALRM", "SIGQUIT")
 #: Signals a helper process (the archive writer, the scanner) ignores: the pipe closing is what
 #: ends it, and those sent to logtrim's group for the step (``kill -USR1 -PGID``) are not its.
 HELPER_IGNORES = STOPPING + PASSED_ON

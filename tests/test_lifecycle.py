@@ -277,6 +277,7 @@ def on_signal(sig, frame):
         sys.exit(0)
 signal.signal(signal.SIGUSR1, on_signal)
 signal.signal(signal.SIGUSR2, on_signal)
+signal.signal(signal.SIGQUIT, on_signal)  # (a JVM dumps its threads)
 print('READY', flush=True)
 while True:
     time.sleep(0.05)
@@ -284,8 +285,9 @@ while True:
 
 
 def test_user_signals_are_passed_to_the_step(tmp_path: Path) -> None:
-    """``kill -USR1`` to logtrim tells the step (dump state, reopen logs) and ends nothing:
-    logtrim, its archive writer and the step all go on; the step ends when it chooses."""
+    """``kill -USR1`` (or ``-QUIT``) to logtrim tells the step (dump state, reopen logs) and
+    ends nothing: logtrim, its archive writer and the step all go on; the step ends when it
+    chooses."""
     args = ["--ci", "octopus", "--", *py(PASSED_CHILD)]
     proc, artifact = start(args, tmp_path, start_new_session=True)
     wait_for_line(proc, b"READY")
@@ -293,12 +295,14 @@ def test_user_signals_are_passed_to_the_step(tmp_path: Path) -> None:
     wait_for_line(proc, b"told %d" % signal.SIGUSR1)
     os.killpg(proc.pid, signal.SIGUSR1)  # logtrim's group: its archive writer and scanner too
     wait_for_line(proc, b"told %d" % signal.SIGUSR1)
+    proc.send_signal(signal.SIGQUIT)  # (its default would end logtrim, the step orphaned)
+    wait_for_line(proc, b"told %d" % signal.SIGQUIT)
     proc.send_signal(signal.SIGUSR2)
     out, err = proc.communicate(timeout=20)
     assert proc.returncode == 0, err
     assert b"createArtifact" in out
     told = b"told %d\n" % signal.SIGUSR1
-    assert zstd_dc(artifact).startswith(b"READY\n" + told + told)
+    assert zstd_dc(artifact).startswith(b"READY\n" + told + told + b"told %d\n" % signal.SIGQUIT)
     assert zstd_dc(artifact).endswith(b"told %d\n" % signal.SIGUSR2)
 
 
