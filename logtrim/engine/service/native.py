@@ -23,7 +23,6 @@ The engine's parts call it; nothing here does I/O or reads a clock.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -54,13 +53,13 @@ _MARK = r"[.#=>*~_|<\-\u2580-\u259f\u25a0\u25a1]"
 # A bar's drawing: a word of its marks (``=====>``, ``####----``, ``\u2588\u2588\u2591\u2591``,
 # pytest's ``....F..s..``), where a letter is one result's mark, never two in a row; or its
 # marks and blanks between brackets (``[=====>     ]``, ``|#####     |``).
-_DRAWN = re.compile(
+_DRAWN = lazy(
     rf"[\[(|] *{_MARK}[{_MARK[1:-1]} ]*[\])|]"
     rf"|(?<!\S)(?=\S{{4}})(?:{_MARK}|[A-Za-z](?![A-Za-z]))+(?!\S)"
 )
-_MARKS = re.compile(_MARK)
-_BLANKS = re.compile(r"\s{2,}")
-_PADDED = re.compile(r"([\[(]) +")  # ``[  8%]``: pytest's count padded to its width
+_MARKS = lazy(_MARK)
+_BLANKS = lazy(r"\s{2,}")
+_PADDED = lazy(r"([\[(]) +")  # ``[  8%]``: pytest's count padded to its width
 
 
 def message_of(text: str) -> str:
