@@ -46,6 +46,11 @@ ANSI_TEXT = lazy(ANSI)
 ANSI_BYTES = lazy(ANSI.encode())
 
 
+def plain_text(line: bytes) -> bytes:
+    """A line as a person reads it: without its colour codes and line end (``\r\n`` too)."""
+    return (ANSI_BYTES.sub(b"", line) if b"\x1b" in line else line).rstrip(b"\r\n")
+
+
 def as_bytes(text: str) -> bytes:
     """Text logtrim prints, as bytes: a path the system gave as bytes that are not UTF-8
     (decoded with ``surrogateescape``) is printed as those bytes, never an error."""

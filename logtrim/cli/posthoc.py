@@ -17,7 +17,7 @@ import typer
 
 from .._errors import InputError, UsageError
 from .._log import say
-from .._text import ANSI_BYTES, hide_secrets
+from .._text import hide_secrets, plain_text
 from .._writes import write_all
 from ..logs.declaring import declared_across
 from .params import DropOption, KeepOption, MaskEnvOption, MaskOption, option
@@ -233,7 +233,9 @@ def cat(
                 data = chunk
                 if pattern is not None:
                     lines = chunk.splitlines(keepends=True)
-                    data = b"".join(prefix + line for line in lines if pattern.search(_read(line)))
+                    data = b"".join(
+                        prefix + line for line in lines if pattern.search(plain_text(line))
+                    )
                 write_all(out, data)
                 last = data[-1:] or last
             if inp.damage and last != b"\n" and n < len(opened):
@@ -246,12 +248,6 @@ def cat(
                 warn(inp.name, inp.damage, inp.fatal)
     if fatal:
         raise InputError(f"{', '.join(fatal)}: not read whole (the other inputs are printed)")
-
-
-def _read(line: bytes) -> bytes:
-    """A line as a person reads it: no line end (``\r\n`` either), no colour codes."""
-    text = line.rstrip(b"\r\n")
-    return ANSI_BYTES.sub(b"", text) if b"\x1b" in text else text
 
 
 def register(app: typer.Typer) -> None:

@@ -23,7 +23,7 @@ from .servicemsg import (
     Mode,
     ServiceMessage,
     calamari_bodies,
-    calamari_messages,
+    calamari_read,
     format_message,
     parse_messages,
 )
@@ -178,10 +178,10 @@ class Octopus(Dialect):
         # never reads (``###octopus[``, after ``##octopus x``) is masked here, as text.
         if "#" not in line:
             return False
-        if _declared(calamari_messages(line)):
+        bodies, left = calamari_bodies(line)
+        if _declared(calamari_read(bodies)):
             return True
         # A message still open at the end (a value too long to hold: its end comes later).
-        left = calamari_bodies(line)[1]
         name = _NAME.match(OPENER + left) if left is not None else None
         return name is not None and name[1].lower() in ("setvariable", "mask")
 

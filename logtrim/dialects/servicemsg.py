@@ -96,35 +96,35 @@ def parse_messages(text: str, *, any_case: bool = False) -> tuple[ServiceMessage
         end = text.find("]", opener.end())
         if end < 0:
             break
-        body = text[opener.end() : end].strip().lstrip("[").replace("\r", "").replace("\n", "")
-        message = _simple(body)
-        if message is None:
-            message = _as_xml(body)
+        message = _message(text[opener.end() : end])
         if message is not None:
             found.append(message)
     return tuple(found)
 
 
-def calamari_messages(text: str) -> tuple[ServiceMessage, ...]:
-    """The messages Calamari's parser itself takes from ``text``, read from its start (a
-    message over several lines joined): its state machine, not a search. It looks for
-    ``##octopus`` in lower case from each ``#``, and a character that breaks the marker is
-    not looked at again (``###octopus[`` and ``##octo##octopus[`` are text); from the marker
-    it reads up to the next ``]`` whatever comes between (``##octopus x ##octopus[...]`` is
-    one message, no valid one). What declares a secret to Octopus is read so: a
-    declaration it never takes is masked like any other text."""
-    found = []
-    for read in calamari_bodies(text)[0]:
-        body = read.strip().lstrip("[").replace("\r", "").replace("\n", "")
-        message = _simple(body) or _as_xml(body)
-        if message is not None:
-            found.append(message)
-    return tuple(found)
+def _message(read: str) -> ServiceMessage | None:
+    """A message's text (between its marker and its ``]``) as Calamari parses it: trimmed,
+    any ``[`` before the name dropped, no line breaks, ``<TEXT/>`` as XML; None if invalid."""
+    body = read.strip().lstrip("[").replace("\r", "").replace("\n", "")
+    return _simple(body) or _as_xml(body)
+
+
+def calamari_read(bodies: list[str]) -> tuple[ServiceMessage, ...]:
+    """The valid messages among the texts :func:`calamari_bodies` found (:func:`_message`)."""
+    return tuple(message for read in bodies if (message := _message(read)) is not None)
 
 
 def calamari_bodies(text: str) -> tuple[list[str], str | None]:
     """The texts of the messages Calamari's parser reads in ``text`` (between its marker and
-    the ``]``), and of the one left open at its end (None: none is)."""
+    the ``]``), and of the one left open at its end (None: none is); read from its start (a
+    message over several lines joined).
+
+    Its state machine, not a search: it looks for ``##octopus`` in lower case from each
+    ``#``, and a character that breaks the marker is not looked at again (``###octopus[``
+    and ``##octo##octopus[`` are text); from the marker it reads up to the next ``]``
+    whatever comes between (``##octopus x ##octopus[...]`` is one message, no valid one).
+    What declares a secret to Octopus is read so: a declaration it never takes is masked
+    like any other text."""
     bodies: list[str] = []
     pos, size, mark = 0, len(text), len(OPENER)
     while (start := text.find("#", pos)) >= 0:

@@ -4,14 +4,9 @@ Sans-IO."""
 
 from __future__ import annotations
 
-from ..._text import ANSI_BYTES as _ANSI
+from ..._text import plain_text
 from .named import fatal, json_record, said
 from .ranks import JEST_TOP, Rank, line_rank
-
-
-def plain_text(line: bytes) -> bytes:
-    """A line without its colour codes and line end."""
-    return (_ANSI.sub(b"", line) if b"\x1b" in line else line).rstrip(b"\r\n")
 
 
 def error_rank(line: bytes, body: bytes) -> Rank:

@@ -106,15 +106,12 @@ def _past_loop(own: list[int], start: int, last: int, raws: dict[int, bytes]) ->
     4996 ok`` shown live and the ``FATAL`` under it). Shown again after the failure, a loop
     only pushes it up: it stays in its marker's count. -1 when all of them are."""
 
-    def key(i: int) -> bytes:
-        return similar_key(raws[own[i]])
-
-    after = key(last)
+    keys = {i: similar_key(raws[own[i]]) for i in range(start, last + 1)}
     while start < last:
         run = start + 1
-        while run < last and key(run) == key(start):
+        while run < last and keys[run] == keys[start]:
             run += 1
-        if run - start <= _ODD and key(start) != after:
+        if run - start <= _ODD and keys[start] != keys[last]:
             return start
         start = run
     return -1
