@@ -410,3 +410,17 @@ def test_redrawn_lines_merged_into_one_template_keep_their_mark(tmp_path: Path) 
     top = json.loads(proc.stdout)["templates"][0]
     assert top["template"] == "\u21bb downloading <*> [####################] <n>%"
     assert top["lines"] == 2
+
+
+def test_no_drop_rule_is_suggested_for_a_template_that_is_every_line(tmp_path: Path) -> None:
+    """A log of one template (a download's progress, 500 times): a --drop for it would leave
+    the console nothing to show, so it is no saving; with one other line it is."""
+    path = tmp_path / "progress.log"
+    lines = "".join(f"Downloading chunk {i} of 500 (1.2 MB/s)\n" for i in range(1, 501))
+    path.write_text(lines)
+    text = _cli("stats", str(path)).stdout.decode()
+    assert "Biggest saving" not in text
+    assert "not every line" in text
+    path.write_text(lines + "Download complete\n")
+    text = _cli("stats", str(path)).stdout.decode()
+    assert "Biggest saving: --drop '^Downloading chunk" in text

@@ -118,6 +118,8 @@ def suggest_drop(stats: Stats) -> Suggestion | None:
         # (one line is no rule: its template may hold one run's ids, as a request's UUID)
         if stat.lines < 2 or stat.size * 100 < total or _ci_command(stat.example):
             continue
+        if stat.lines >= stats.total_lines:
+            continue  # every line: a rule that leaves nothing to show is no saving
         if tpl.startswith(b"\r"):
             continue  # redrawn: its earlier states may say anything (``FATAL: ...\rpkg 100%``)
         # A URL's password in it goes as any token (the suggestion must not print it).
@@ -263,9 +265,8 @@ def render(stats: Stats, top: int, width: int = 100) -> str:
     lines.append("")
     if suggestion is None:
         lines.append(
-            "No single --drop rule for info or progress lines (two or more alike) would save "
-            "1% or more "
-            "(detail lines are archive only already)."
+            "No single --drop rule for info or progress lines (two or more alike, not every "
+            "line) would save 1% or more (detail lines are archive only already)."
         )
     else:
         lines += [
