@@ -41,8 +41,7 @@ from .ghcommands import (
     read_at,
     syntax,
 )
-from .syntax import Mask, declaring_parts, mask_outside
-from .unescape import GH_DATA, GH_PROPERTY, GH_V1, mask_value
+from .syntax import Mask, declaring_parts
 
 # Groups, logs and annotations with values of plain text (see ``Dialect.quick``).
 _QUICK = lazy(
@@ -129,21 +128,6 @@ class GitHub(Dialect):
 
     def syntax_spans(self, line: bytes) -> list[tuple[int, int]]:
         return syntax(line)[0]
-
-    def masksyntax(self, line: bytes, mask: Mask) -> bytes:
-        # Each value as the runner decodes it: a secret in any mix of its escapes is found.
-        body = line.rstrip(b"\r\n")
-        spans, v1 = syntax(body)
-        values, data = (GH_V1, GH_V1) if v1 else (GH_PROPERTY, GH_DATA)
-        masked = mask_outside(
-            body,
-            spans,
-            mask,
-            self.keep_words(),
-            value=lambda raw: mask_value(raw, values, mask),
-            tail=lambda raw: mask_value(raw, data, mask),
-        )
-        return masked + line[len(body) :]
 
     def declared_secrets(self, line: str) -> list[str]:
         # Learned whatever the pause, and after any whitespace (a separator byte the runner
