@@ -210,17 +210,6 @@ class Masker:
             spans = self.spans(data)
         return apply(data, spans) if spans else data
 
-    def mask_within(self, data: bytes, start: int, end: int | None = None) -> bytes:
-        """``data[start:end]`` masked, a URL that begins before ``start`` read whole (the
-        start of a line already on the console: no password is shown before ``start``)."""
-        part = data[start:end]
-        stop = len(data) if end is None else end
-        if not start or urlcreds.AT not in data[:stop]:
-            return self.mask(part)
-        extra = [(a - start, b - start) for a, b in urlcreds.spans(data[:stop]) if a >= start]
-        spans = merged(self.spans(part) + extra)
-        return apply(part, spans) if spans else part
-
     def head(self, raw: bytes, size: int) -> bytes:
         """The first ``size`` bytes of ``raw`` masked: a password still open at the end of
         what is looked at is left out, not shown in part."""

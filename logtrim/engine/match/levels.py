@@ -194,7 +194,6 @@ DETAIL_START = rb"|".join(
     if f != _DETAIL_FIELD
 )
 DETAIL_FIELD = _DETAIL_FIELD
-DETAIL_EXAMPLE = "2026-12-01 12:00:00,123 DEBUG http: got error from cache, retrying"
 
 #: The fatal levels among the error words: the failure reason ranks such a line above an
 #: older plain error (:mod:`.reason`). Where the level forms put a level, plus the tools'

@@ -150,7 +150,6 @@ class NativeProgress:
         self._console_form = console_form  # a raw line as the console shows it, masked
         # Only where the CI has an indicator; elsewhere this object does nothing at all.
         self.active = enabled and dialect.native_progress(0, "") is not None
-        self.child_drives = False  # the child sent the indicator's message itself
         self.sequence = Sequence()
         self.pending: tuple[int, str] | None = None  # the latest state not sent yet
         self.waits = False  # ... and its line is printed: it waits as a state of stdout
@@ -167,7 +166,7 @@ class NativeProgress:
         if command:
             if self._dialect.is_progress(line.decode("utf-8", "replace")):
                 # The child drives the indicator: its messages win, for the rest of the run.
-                self.active, self.child_drives, self.pending = False, True, None
+                self.active, self.pending = False, None
             return
         shown = self._console_form(line)
         reading = read(shown)
