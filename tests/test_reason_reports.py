@@ -91,6 +91,9 @@ CASES = {
     # javac's "1 error" ends its report: the failed task after it is no failing test's.
     "gradle-javac.txt": "/home/runner/work/shop/orders/src/main/java/com/acme/shop/orders/"
     "OrderService.java:42: error: cannot find symbol",
+    # A table's row (a pod in CrashLoopBackOff) lists, it is no message of the program's own
+    # that a later one follows from: the newest error line says what failed.
+    "kubectl.txt": 'error: deployment "shop-api" exceeded its progress deadline',
 }
 
 

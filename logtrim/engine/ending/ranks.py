@@ -148,6 +148,9 @@ _RELAYED = lazy(rb"[ \t]*(?i:fatal|error|err|panic|critical)[:!]")
 _WARNED = lazy(rb"|".join([rb"^(?i:warn(?:ing)?)[:\]]", *level_forms(Kind.WARNING)[:2]]))
 _LEVELLED = lazy(ERROR_LEVELS)
 _COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
+# A row of a tool's table, its columns two blanks apart or more (``kubectl get pods``'s
+# ``web-7f9c-2xkqp   0/1   CrashLoopBackOff   5 (31s ago)   4m``): a listing, no sentence.
+_TABLE_ROW = lazy(rb"\S {2,}\S+ {2,}\S")
 _TEST = AnySearch(
     # A test id from its start to its first ``::`` (not from every ``::``: linear time).
     rb"^FAILED [^ ]+|^ERROR [^ ]+::|(?:^| )[^ :]*(?::[^ :]+)*::[^ ]+ FAILED\b|"
@@ -263,8 +266,13 @@ def own_message(text: bytes, body: bytes) -> bool:
     """Whether an error line (``text``: colour codes off; ``body``: stripped too) is a
     program's own message: at the line's margin, with no level field (``cp: cannot stat
     ...``, ``Error from server (Forbidden): ...``), not a library's record (``E1201 ...``,
-    ``level=error``, ``ERROR: ...``) nor an indented line of a report or a quoted source."""
-    return text[:1] not in b" \t" and _LEVELLED.search(body) is None
+    ``level=error``, ``ERROR: ...``), an indented line of a report or a quoted source, nor
+    a row of a table (:data:`_TABLE_ROW`)."""
+    return (
+        text[:1] not in b" \t"
+        and _LEVELLED.search(body) is None
+        and (b"  " not in body or _TABLE_ROW.search(body) is None)
+    )
 
 
 def beats(rank: Rank, best: Rank) -> bool:
