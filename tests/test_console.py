@@ -1051,7 +1051,7 @@ def test_a_folded_tail_whose_lines_a_marker_counted_says_so_once(
     run_logtrim: RunLogtrim, ci: str, opens: bytes
 ) -> None:
     """A folded failure tail of stdout's last lines, which a marker above counted (the
-    traceback on stderr came after them): its header said ``..., in "not shown" above``
+    traceback on stderr came after them): its header said ``..., counted above as not shown``
     inside the fold, under a title that said it without the note. Now the title says it
     all, once."""
     code = (
@@ -1068,7 +1068,7 @@ def test_a_folded_tail_whose_lines_a_marker_counted_says_so_once(
     assert result.code == 1
     lines = result.console.splitlines()
     (title,) = [ln for ln in lines if ln.startswith(opens) and b"exit code 1" in ln]
-    assert b'not shown" ' in title
+    assert b"counted above as not shown" in title
     assert not any(ln.startswith(b"[logtrim] --- ") for ln in lines)
 
 

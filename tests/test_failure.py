@@ -349,7 +349,7 @@ def test_an_error_block_cut_live_comes_back_marked_as_earlier(run_logtrim: RunLo
     lines = r.stdout.splitlines()
     assert lines.count(b"STEP rollback started") == 1
     # (the frames came before "STEP rollback", whose marker counted them: the header says so)
-    header = EARLIER_SHORT.replace(b" ---\n", b', in "not shown" above ---')
+    header = EARLIER_SHORT.replace(b" ---\n", b", counted above as not shown ---")
     assert lines.index(b"STEP rollback started") < lines.index(header)
     earlier = lines[lines.index(header) + 1 :]
     last = b"    at shop.orders.Step39.run(Step39.java:39)"

@@ -91,7 +91,7 @@ def test_earlier_lines_a_marker_counted_are_said_to_be_counted(run_logtrim: RunL
     )  # fmt: skip
     assert r.code == 3
     lines = r.console.decode().splitlines()
-    header = '[logtrim] --- held back, written earlier, in "not shown" above ---'
+    header = "[logtrim] --- held back, written earlier, counted above as not shown ---"
     assert header in lines
     start = lines.index(header)
     end = next(i for i in range(start + 1, len(lines)) if lines[i].startswith("[logtrim] ---"))
@@ -102,3 +102,51 @@ def test_earlier_lines_a_marker_counted_are_said_to_be_counted(run_logtrim: RunL
     summary = re.compile(r"\[logtrim\] ([\d,]+) lines \(")
     (total,) = [int(m[1].replace(",", "")) for x in rest if (m := summary.match(x))]
     assert shown + hidden == total
+
+
+def test_the_note_that_errors_are_held_comes_after_the_lines_before_them(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A build's warning, 3,000 lines of progress, then a compiler error the budget holds
+    back for the tail: the note that error lines are held "from here on" comes after the
+    marker of the lines written before it, not under the warning as if the error followed."""
+    code = """import sys
+print("-- The C compiler identification is GNU 12.2.0", flush=True)
+print("-- Looking for pthread_create in pthreads - not found")
+print("-- Configuring done")
+print("-- Build files have been written to: /src/build")
+mods = ["core", "net", "db", "ui", "api"]
+n = 0
+for m in mods:
+    for i in range(1, 1001):
+        n += 1
+        pct = n * 100 // 5000
+        print(f"[{pct:3d}%] Building CXX object src/{m}/CMakeFiles/{m}.dir/file{i:04d}.cpp.o")
+        if m == "net" and i == 412:
+            print(f"/src/{m}/file{i:04d}.cpp:88:12: warning: comparison of integer "
+                  "expressions of different signedness: 'int' and 'size_t' [-Wsign-compare]")
+            print(f"   88 |     if (n < buf.size()) {{")
+            print(f"      |         ~~^~~~~~~~~~~~")
+    print(f"[{pct:3d}%] Linking CXX static library lib{m}.a")
+    print(f"[{pct:3d}%] Built target {m}")
+print("[100%] Building CXX object src/app/CMakeFiles/app.dir/main.cpp.o")
+print("/src/app/main.cpp: In function 'int main(int, char**)':", flush=True)
+sys.stdout.flush()
+print("/src/app/main.cpp:42:5: error: 'Server' was not declared in this scope; "
+      "did you mean 'server'?", file=sys.stderr)
+print("   42 |     Server s(cfg);", file=sys.stderr)
+print("      |     ^~~~~~", file=sys.stderr)
+print("      |     server", file=sys.stderr)
+print("gmake[2]: *** [src/app/CMakeFiles/app.dir/build.make:76: "
+      "src/app/CMakeFiles/app.dir/main.cpp.o] Error 1", file=sys.stderr)
+print("gmake[1]: *** [CMakeFiles/Makefile2:412: src/app/CMakeFiles/app.dir/all] Error 2",
+      file=sys.stderr)
+print("gmake: *** [Makefile:136: all] Error 2", file=sys.stderr)
+sys.exit(2)
+"""
+    r = run_logtrim("--ci", "plain", "--budget", "2kB", "--", *py(code))
+    assert r.code == 2
+    lines = r.stdout.decode().splitlines()
+    note = next(i for i, line in enumerate(lines) if "are held for the end" in line)
+    assert re.fullmatch(r"\[logtrim\] \.\.\. [\d,]+ lines \(.*\) not shown \.\.\.", lines[note - 1])
+    assert "warning" not in lines[note - 1]

@@ -270,7 +270,7 @@ def _accounted(out: bytes) -> tuple[int, int]:
     again = False
     for line in out.splitlines():
         if line.startswith(b"[logtrim] ---"):
-            again = b'"not shown"' in line  # (lines a marker above counted)
+            again = b"not shown" in line  # (lines a marker above counted)
         elif line.startswith(b"[logtrim] ..."):
             hidden += sum(int(n.replace(b",", b"")) for n in counts.findall(line))
         elif summary := re.match(rb"\[logtrim\] ([\d,]+) lines \(", line):

@@ -322,9 +322,11 @@ class Shower:
         """A line the budget does not allow: counted, and the first of its tier says so."""
         self.out.tally.held_lines += 1
         self.out.tally.held_bytes += size
-        self.out.hide(size)
         if kind not in self.stopped:
             self.stopped.add(kind)
             if self.budget.says_stop(kind):
+                if kind >= ERROR:  # "from here on": after the lines before this one
+                    self.out.flush_gap()
                 none = self.out.tally.shown_lines[kind] == 0
                 self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines, none_shown=none))
+        self.out.hide(size)

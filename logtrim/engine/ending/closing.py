@@ -228,7 +228,7 @@ class Closer:
         if not any(data.startswith(header) for _, data in lines):
             title, header = f"earlier lines{code}", EARLIER_START
         ahead, inside, said = in_fold(lines, header)
-        if said is not None:  # the header with its note (``..., in "not shown" above``)
+        if said is not None:  # the header with its note (``..., counted above as not shown``)
             header_line = sum(len(data) for _, data in lines) - sum(
                 len(data) for _, data in ahead + inside
             )  # the bytes of the header's line, left out of the fold: the title's room

@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 #: shown ...``): shown now, they are not more lines than the run wrote.
 COUNTED = b'already in a "not shown" count above'
 #: Its short form (``Budget.compact``).
-COUNTED_SHORT = b'in "not shown" above'
+COUNTED_SHORT = b"counted above as not shown"
 #: Over the lines written before some already on the console: the one section out of order.
 EARLIER_HEADER = b"[logtrim] --- earlier lines held back (written before some lines above) ---\n"
 #: Its short form, below a 32 kB budget (``Budget.compact``): there the bytes are the failure's.
@@ -143,7 +143,7 @@ def in_fold(
     """The tail's lines for a fold titled as its header (``header``: how it starts): the gap
     marker that leads them, which counts lines before the tail, goes before the fold; the
     header is left out, the fold's title says it (a folded tail said its title twice). Also
-    the header's title, with what it adds (``..., in "not shown" above``), None if none."""
+    the header's title, with what it adds (``..., counted above as not shown``), None if none."""
     lead = 0
     while lead < len(lines) and GAP_LINE.match(lines[lead][1]):
         lead += 1
