@@ -129,6 +129,7 @@ class Closer:
                 interrupted=end.interrupted,
                 lost=end.lost,
                 gone=end.gone,
+                beyond=out.budget.beyond,
             )
         ]
 
