@@ -165,6 +165,10 @@ def test_unknown_key_in_file_is_an_error(tmp_path: Path) -> None:
     (tmp_path / "logtrim.toml").write_text("mask = ['hunter2-x']\n")
     with pytest.raises(UsageError, match=r"unknown key 'mask' .*mask-env"):
         resolve({}, {}, tmp_path)
+    # pyproject.toml's table in logtrim.toml: told which table this file takes.
+    (tmp_path / "logtrim.toml").write_text("[tool.logtrim]\nbudget = '4kB'\n")
+    with pytest.raises(UsageError, match=r"\[tool\.logtrim\] is pyproject\.toml's table"):
+        resolve({}, {}, tmp_path)
 
 
 def _run(

@@ -96,6 +96,9 @@ def _file(path: Path, nested: bool) -> Source:
     values: dict[str, object] = {}
     for key, value in table.items():
         name = key.replace("-", "_")
+        if name == "tool" and not nested:  # pyproject.toml's form in logtrim.toml
+            raise UsageError(f"{path}: [tool.logtrim] is pyproject.toml's table: here, use "
+                             "[logtrim] or top-level keys")  # fmt: skip
         if name not in known:
             raise UsageError(f"{path}: unknown key {key!r}{_meant(name, known)}")
         if name in values:  # ``success-tail`` and ``success_tail``: which one was meant?
