@@ -116,8 +116,8 @@ def budget(raw: object) -> int:
         raise BadValue("too large: at most 8 EiB; 20MB is the default") from None
     if size < MIN_BUDGET:
         raise UsageError(
-            f"at least {format_size(MIN_BUDGET)}: room for the summary, the "
-            "failure reason and the closing lines, whatever the output"
+            f"at least {format_size(MIN_BUDGET)}: room for logtrim's own lines (the markers, "
+            "and after a run its summary and failure reason), whatever the output"
         )
     return size
 
