@@ -13,10 +13,10 @@ from ..._regex import lazy
 from ..._text import COLOUR
 from ..flow.history import History, Shaper
 from ..flow.throttle import Progress
-from ..match import words
 from ..match.kinds import ERROR, INFO, NOISE, PROGRESS, TIERS, Kind
 from .output import STDOUT, Output
-from .tally import WORTH, gap_note
+from .tally import WORTH
+from .titles import find_title, print_title
 
 #: A section's heading: a title between runs of one rule character (pytest's
 #: ``____ test_refund ____`` and ``==== FAILURES ====``, unittest's and tox's, a ``--- x ---``).
@@ -24,13 +24,8 @@ HEADING = lazy(
     rb"^(?:" + COLOUR.encode() + rb")*([=_*#~-])\1{2,} \S.*? \1{3,}(?:" + COLOUR.encode()
     + rb")*\s*$"
 )  # fmt: skip
-#: A step's title, then a rule to the line's end (Ansible's ``TASK [...] ****``).
-TITLE = lazy(words.TITLE)
 #: How far above the context before an error its section's heading is looked for.
 HEADING_REACH = 3
-#: How far above an error shown live its step's title is looked for when the lines between
-#: are left out (Ansible's task over forty hosts' lines): shown above them, with a marker.
-TITLE_FAR = 120
 #: How far above that the heading is looked for, when its lines cost little (see
 #: :meth:`Shower.context_before`): a pytest failure's ``___ test_x[3-19.99] ___`` and its
 #: argument values sit above a parametrize list.
@@ -151,9 +146,9 @@ class Shower:
         if not allows(cost):
             self.hold(kind, written)
             return False
-        title = self._title(lineno, ctx, sizes, gap, allows, cost) if kind == ERROR else None
+        title = find_title(self, lineno, ctx, sizes, gap, allows, cost) if kind == ERROR else None
         if title is not None:
-            gap = self._print_title(*title)
+            gap = print_title(self, *title)
         if gap:
             out.emit(STDOUT, gap, NOISE, own=True)
         out.clear_gap()
@@ -173,50 +168,6 @@ class Shower:
             out.tally.context_lines += 1
         self.history.mark_shown(lineno, stream=stream)
         return True
-
-    def _title(
-        self,
-        lineno: int,
-        ctx: list[tuple[int, int, bytes]],
-        sizes: list[int],
-        gap: bytes,
-        allows: Callable[[int], bool],
-        cost: int,
-    ) -> tuple[tuple[int, int, bytes], bytes, bytes] | None:
-        """The step's title above an error and the lines before it (a task's, the lines
-        between left out), when it is not on the console and fits with its markers in the
-        place of ``gap``: (the title's line, the marker above it, the marker under it); else
-        None."""
-        out, history = self.out, self.history
-        first = ctx[0][0] if ctx else lineno
-        floor = max(history.last_shown, history.passed)
-        lines = history.recent(first, min(TITLE_FAR, first - floor - 1))
-        found = next((i for i in range(len(lines) - 1, -1, -1) if TITLE.match(lines[i][2])), -1)
-        if found < 0 or found == len(lines) - 1:  # none, or just above: the context's own
-            return None
-        n, stream, raw = lines[found]
-        if not history.visible(n, stream) or self.dropped(raw):
-            return None
-        between = lines[found + 1 :]
-        shown = self.shaper.masker.mask(self.shaper.display(raw))
-        size = sum(len(b) + 1 for _, _, b in between)
-        after = gap_note(len(between), size)
-        above = out.gap_text(len(ctx) + len(lines) - found, sum(sizes) + len(raw) + 1 + size)
-        if not allows(cost - len(gap) + len(above) + len(shown) + len(after)):
-            return None
-        return (n, stream, shown), above, after
-
-    def _print_title(self, title: tuple[int, int, bytes], above: bytes, after: bytes) -> bytes:
-        """Print a step's title (:meth:`_title`) after its marker; returns the marker of the
-        lines between it and the context, to print in the gap marker's place."""
-        out = self.out
-        if above:
-            out.emit(STDOUT, above, NOISE, own=True)
-        n, stream, shown = title
-        out.emit(stream, shown, NOISE)
-        out.tally.context_lines += 1
-        self.history.mark_shown(n, stream=stream)
-        return after
 
     def alone(self, stream: int, masked: bytes, kind: Kind, lineno: int, size: int) -> bool:
         """Print a line (its console form, masked) with no context before it, after the gap
