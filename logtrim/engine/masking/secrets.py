@@ -99,11 +99,16 @@ class Secrets:
     def learn_ahead(self, lines: bytes) -> None:
         """Learn what the whole ``lines`` of one stream declare before their turn: the two
         pipes are read in turn, so a secret declared on stderr just before stdout prints it
-        may be read second (more masking is always safe)."""
-        if lines:
-            starts = self.matcher.service_starts(self.matcher.scan(lines))
-            declared = self.commands.declared.declared_in(lines, starts)
+        may be read second (more masking is always safe). Bytes after the last newline are
+        parts of a line that a lone ``\r`` ended, learned as the engine learns them."""
+        end = lines.rfind(b"\n") + 1
+        if end:
+            whole = lines[:end]
+            starts = self.matcher.service_starts(self.matcher.scan(whole))
+            declared = self.commands.declared.declared_in(whole, starts)
             self.add(*self.too_long.learnable(declared, pend=False))
+        if end < len(lines):
+            self.learn_piece(lines[end:])
 
     def hold(self, data: bytes, cut: int) -> int:
         """A cut point at or before ``cut`` that splits no secret over several lines, and
