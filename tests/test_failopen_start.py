@@ -432,3 +432,29 @@ def test_ctrl_c_while_logtrim_imports_is_exit_130_without_a_traceback(
         cli.entry()
     assert exited.value.code == 130
     assert capsys.readouterr().err == ""
+
+
+@pytest.mark.parametrize("declared_on", [1, 2], ids=["declared-on-stdout", "declared-on-stderr"])
+def test_a_bug_before_the_start_masks_a_use_right_after_its_declaration_on_the_other_stream(
+    monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes], declared_on: int
+) -> None:
+    """The last resort reads the two pipes in turn, as a normal run does: a secret declared
+    on one stream and used on the other at once was read second and leaked (every run)."""
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    step = (
+        "import os\n"
+        "os.write(1, b'hello\\n'); os.write(2, b'hello\\n')\n"
+        "for i in range(200):\n"
+        f"    os.write({declared_on}, b'::add-mask::Dec1ared-%03d-value\\n' % i)\n"
+        f"    os.write({3 - declared_on}, b'use %d: Dec1ared-%03d-value\\n' % (i, i))\n"
+        "raise SystemExit(4)\n"
+    )
+    code = _cli.main(["run", "--ci", "github", "--", sys.executable, "-c", step])
+    out, err = capfdbinary.readouterr()
+    assert code == 4
+    assert b"running the command unfiltered" in err
+    told = [ln for ln in (out + err).splitlines() if not ln.startswith(b"::add-mask::")]
+    assert not any(b"Dec1ared-" in ln for ln in told)
+    assert any(ln.startswith(b"use ") for ln in told)

@@ -7,7 +7,7 @@ from conftest import split
 from hypothesis import given
 from hypothesis import strategies as st
 
-from logtrim.run.reader import _Lines
+from logtrim.run.lines import StreamLines
 
 TEXT = st.binary(max_size=400).map(lambda b: b.replace(b"x", b"\n"))
 
@@ -19,7 +19,7 @@ TEXT_CR = st.binary(max_size=400).map(lambda b: b.replace(b"x", b"\n").replace(b
 def test_any_chunking_gives_every_whole_line_once(data: bytes, cuts: list[int]) -> None:
     """Every whole line once, in order; before it, the parts of it a lone \\r ended as they
     came (a CI's reader takes each as a line), each once, in order."""
-    lines = _Lines()
+    lines = StreamLines()
     wholes, pieces = b"", b""  # (the parts given of the line not given whole yet)
     for chunk in split(data, cuts):
         out = lines.whole(chunk)
@@ -40,7 +40,7 @@ def test_a_chunk_passed_keeps_the_place_of_the_lines_after_it(
 ) -> None:
     """A reader's own chunk is fed in order (what it declares learned as it is fed): passed
     without a copy, it leaves the next chunk's lines as reading it whole would."""
-    mixed, whole = _Lines(), _Lines()
+    mixed, whole = StreamLines(), StreamLines()
     for i, chunk in enumerate(split(data, cuts)):
         expected = whole.whole(chunk)
         if skip >> (i % 8) & 1:
@@ -53,7 +53,7 @@ def test_a_chunk_passed_keeps_the_place_of_the_lines_after_it(
 def test_a_line_longer_than_a_declaration_is_not_carried(cuts: list[int]) -> None:
     """Memory stays bounded: a line over 64 KiB is dropped, the lines after it are whole."""
     data = b"a" * 100_000 + b"\n::add-mask::s3cret\n"
-    lines = _Lines()
+    lines = StreamLines()
     learned = b"".join(lines.whole(chunk) for chunk in split(data, cuts))
     assert learned.endswith(b"::add-mask::s3cret\n")
     assert len(learned) <= len(data)

@@ -12,7 +12,6 @@ system's when logtrim failed before it knew the CI in use.
 from __future__ import annotations
 
 import re
-from collections import deque
 from collections.abc import Callable
 
 from .._regex import lazy
@@ -23,6 +22,7 @@ from ..dialects.octopus import ATTRIBUTES
 from ..engine.core import STDOUT, Emit
 from ..engine.masking.declarations import MAX_LINES
 from ..engine.service.forward import ABANDONED
+from .lastbytes import LastBytes
 
 # The runner trims .NET's whitespace before ``::`` (the line's own ends aside), UTF-8 encoded.
 _BLANK = rb"(?:" + rb"|".join(re.escape(c.encode()) for c in BLANKS if c not in "\r\n") + rb")"
@@ -80,8 +80,7 @@ class HeadTail:
         ends = min(room // 2, 2)
         self.head_left = self._head_room = room // 2 - ends
         self.tail_room = room - room // 2
-        self.tail: deque[Emit] = deque()
-        self.tail_size = 0
+        self._tail = LastBytes(self.tail_room)
         self.seen = 0
         self.skipped = 0
         self._cut = False  # the head is over: plain output goes to the tail
@@ -281,32 +280,16 @@ class HeadTail:
         return out
 
     def _keep(self, stream: int, data: bytes) -> None:
-        if data:
-            self.tail.append((stream, data))
-            self.tail_size += len(data)
-        while self.tail_size > self.tail_room and self.tail:
-            old_stream, old = self.tail.popleft()
-            over = self.tail_size - self.tail_room
-            if len(old) > over:  # cut the oldest piece at a line start when there is one
-                keep = old[over:]
-                cut = keep.find(b"\n") + 1
-                if 0 < cut < len(keep):
-                    over, keep = over + cut, keep[cut:]
-                self.tail.appendleft((old_stream, keep))
-                self.tail_size -= over
-                self.skipped += over
-            else:
-                self.tail_size -= len(old)
-                self.skipped += len(old)
+        self.skipped += self._tail.keep(stream, data)
 
     def finish(self) -> list[Emit]:
         """The progress states still waiting, the note on what was left out, then the tail."""
         states = self._release()
         if not self.skipped:
-            return states + list(self.tail)
+            return states + self._tail.emits()
         note = (
             f"\nlogtrim: {format_size(self.skipped)} of {format_size(self.seen)} not shown "
             "after an internal error (the console budget holds; the archive has everything "
             "it could take)\n"
         )
-        return [*states, (STDOUT, note.encode()), *self.tail]
+        return [*states, (STDOUT, note.encode()), *self._tail.emits()]

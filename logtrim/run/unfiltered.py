@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import selectors
 import signal
 import subprocess
 from collections.abc import Iterable, Sequence
@@ -29,11 +28,11 @@ from ..engine.masking.escapes import held_end, held_through, through_escapes
 from ..engine.masking.forms import line_endings, line_forms
 from ..engine.masking.mask import MIN_LENGTH, Masker, apply, masker_of, merged
 from .fallback import HeadTail
+from .lines import StreamLines
+from .pump import pump
 
 if TYPE_CHECKING:
     from ..engine.masking.secrets import Secrets
-
-_READ = 1 << 16
 
 
 class CrudeMask:
@@ -62,6 +61,12 @@ class CrudeMask:
             self._carry[stream] = out[-held:]
             out = out[:-held]
         return out
+
+    def passed(self, stream: int, data: bytes) -> None:
+        """A chunk of ``stream`` fed in its turn (:mod:`.pump`); learns nothing here."""
+
+    def learn_ahead(self, stream: int, data: bytes) -> None:
+        """A chunk of ``stream`` read ahead of its turn (:mod:`.pump`); learns nothing here."""
 
     def mask_text(self, text: str) -> str:
         """``text`` masked whole (one of logtrim's own messages)."""
@@ -135,6 +140,18 @@ class LearningMask(EngineMask):
             from ..engine.policy import Policy
 
             self._learning = Core(Policy(masks=tuple(secrets)), choose(ci, os.environ)).secrets
+        self._ahead = {1: StreamLines(), 2: StreamLines()}
+
+    def passed(self, stream: int, data: bytes) -> None:
+        self._ahead[stream].passed(data)
+
+    def learn_ahead(self, stream: int, data: bytes) -> None:
+        """What ``data``, read from ``stream`` ahead of its turn, declares: learned before
+        the other stream's chunk read before it is fed (a use of it there right after)."""
+        lines = self._ahead[stream].whole(data)
+        if self._learning is not None and lines:
+            with contextlib.suppress(Exception):  # met again, and handled, in its turn
+                self._learning.learn_ahead(lines)
 
     def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         learning = self._learning
@@ -187,7 +204,7 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str
     restore = _forward_signals(child)
     try:
         with child:
-            _pump(child, mask, shown)
+            pump(child, mask, shown, _show)
     finally:
         for sig, handler in restore.items():
             signal.signal(sig, handler)
@@ -210,21 +227,6 @@ def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
         if script is None:
             raise
         return _popen(script)
-
-
-def _pump(child: subprocess.Popen[bytes], mask: CrudeMask, shown: HeadTail) -> None:
-    """Forward both pipes until they close, masked, under the budget; then reap the child."""
-    assert child.stdout is not None and child.stderr is not None
-    with selectors.DefaultSelector() as sel:
-        sel.register(child.stdout.fileno(), selectors.EVENT_READ, 1)
-        sel.register(child.stderr.fileno(), selectors.EVENT_READ, 2)
-        while sel.get_map():
-            for key, _ in sel.select():
-                data = os.read(key.fd, _READ)
-                if not data:
-                    sel.unregister(key.fd)
-                _show(shown.write(key.data, mask.feed(key.data, data, final=not data)))
-    child.wait()
 
 
 def _show(emits: Iterable[tuple[int, bytes]]) -> None:

@@ -1,0 +1,93 @@
+"""The fail-open path's pump (:mod:`.unfiltered`): both pipes forwarded, masked, under the
+budget, with plain blocking I/O and :mod:`selectors` (no event loop: this path must work when
+the rest does not).
+
+The two pipes keep no order between them, so a secret declared on one stream and used on the
+other right after it may be read second. As in a normal run (:meth:`.Reader.pair`), a chunk is
+fed only after the other pipe was read *after* it and what that declares was learned.
+"""
+
+from __future__ import annotations
+
+import collections
+import os
+import select
+import selectors
+import subprocess
+from collections.abc import Callable, Iterable
+from typing import Protocol
+
+READ_SIZE = 1 << 16
+# Turns of reading ahead per chunk: a child writing both pipes without end still gets on.
+_ROUNDS = 64
+
+Show = Callable[[Iterable[tuple[int, bytes]]], None]
+
+
+class Mask(Protocol):
+    def feed(self, stream: int, data: bytes, *, final: bool = False) -> bytes: ...
+    def passed(self, stream: int, data: bytes) -> None: ...
+    def learn_ahead(self, stream: int, data: bytes) -> None: ...
+
+
+class Shown(Protocol):
+    def write(self, stream: int, data: bytes) -> Iterable[tuple[int, bytes]]: ...
+
+
+def pump(child: subprocess.Popen[bytes], mask: Mask, shown: Shown, show: Show) -> None:
+    """Forward both pipes until they close, masked, under the budget; then reap the child."""
+    assert child.stdout is not None and child.stderr is not None
+    with selectors.DefaultSelector() as sel:
+        sel.register(child.stdout.fileno(), selectors.EVENT_READ, 1)
+        sel.register(child.stderr.fileno(), selectors.EVENT_READ, 2)
+        pipes = _Pipes(sel, mask, shown, show)
+        while sel.get_map():
+            for key, _ in sel.select():
+                # (read ahead in the turn of the one before it, it may hold nothing now)
+                if (data := pipes.ready(key.data)) is not None:
+                    pipes.turn(key.data, data)
+    child.wait()
+
+
+class _Pipes:
+    def __init__(self, sel: selectors.BaseSelector, mask: Mask, shown: Shown, show: Show) -> None:
+        self._sel, self._mask, self._shown, self._show = sel, mask, shown, show
+        self.ended: set[int] = set()  # streams read to their end
+
+    def turn(self, stream: int, data: bytes) -> None:
+        """Feed ``data``, then what the other pipe holds, and so on in turn while it holds
+        bytes: each chunk after the other pipe was read after it and its declarations
+        learned."""
+        self._mask.passed(stream, data)
+        self._end(stream, data)
+        queue = collections.deque([(stream, data)])
+        rounds = 0
+        while queue:
+            each, chunk = queue.popleft()
+            rounds += 1
+            other = 3 - each
+            if rounds <= _ROUNDS and (more := self.ready(other)) is not None:
+                self._mask.learn_ahead(other, more)
+                self._end(other, more)
+                queue.append((other, more))
+            self._show(self._shown.write(each, self._mask.feed(each, chunk, final=not chunk)))
+
+    def ready(self, stream: int) -> bytes | None:
+        """What ``stream``'s pipe holds now (``b""``: its end), None if nothing."""
+        if stream in self.ended:
+            return None
+        fd = self._fd(stream)
+        if fd is None or not select.select([fd], [], [], 0)[0]:
+            return None
+        return os.read(fd, READ_SIZE)
+
+    def _end(self, stream: int, data: bytes) -> None:
+        if not data and (fd := self._fd(stream)) is not None:
+            self.ended.add(stream)
+            self._sel.unregister(fd)
+
+    def _fd(self, stream: int) -> int | None:
+        return next((k.fd for k in self._sel.get_map().values() if k.data == stream), None)
+
+
+__all__ = ["READ_SIZE", "pump"]
