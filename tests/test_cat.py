@@ -107,6 +107,22 @@ def test_missing_archive_and_bad_regex(tmp_path: Path) -> None:
     assert bad.returncode == 2 and b"bad --grep regex" in bad.stderr
 
 
+def test_a_missing_input_among_several_is_said_and_the_others_print(tmp_path: Path) -> None:
+    """As cat and ``zstd -dcf`` do: a missing file or a directory among the inputs is said
+    in its turn, the others still print in order, and the exit code is 3 at the end (it
+    printed nothing at all)."""
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_bytes(b"first log\n")
+    b.write_bytes(b"second log\n")
+    r = _cli(str(a), str(tmp_path / "gone.log"), str(tmp_path), str(b))
+    assert r.returncode == 3
+    assert r.stdout == b"first log\nsecond log\n"
+    errors = r.stderr.decode().splitlines()
+    assert errors[0] == f"logtrim: error: {tmp_path / 'gone.log'}: no such file"
+    assert errors[1] == f"logtrim: error: {tmp_path}: is a directory"
+    assert "not read whole" in errors[-1] and len(errors) == 3
+
+
 # A plain log that prints a secret before it declares it, and a URL with a password.
 DECLARING = (
     b"use StatsSecret01 postgres://u:urlpw99@h/db\n"

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -32,6 +32,12 @@ from .reading import (
     warn,
 )
 from .settings import Settings
+
+if TYPE_CHECKING:
+    import re
+
+    from ..logs.declared import Declared
+    from ..logs.inputs import Input
 
 
 def trim(
@@ -199,8 +205,7 @@ def cat(
     import re
 
     from ..logs.declared import Declared
-    from ..logs.inputs import InputFormat, open_input
-    from ..logs.linechunks import line_chunks
+    from ..logs.inputs import open_input
     from .values import BAD_PATTERN
 
     pattern = None
@@ -212,42 +217,65 @@ def cat(
     stdin_open(archives)
     refuse_stdout(archives)
     secrets = declared_across(archives, secrets_given(mask, mask_env))
-    out = sys.stdout.buffer
-    opened = [open_input(path, binary=binary) for path in archives]  # missing files fail first
     # A run's archive is masked already (its declarations too: nothing to learn there); a
     # plain log is masked here, from its first line (what it declares is read first).
     declared = Declared(secrets)
-    fatal: list[str] = []  # inputs damaged past reading: said, and exit 3 once all are out
+    unread: list[str] = []  # inputs missing or damaged past reading: said, then exit 3
     with stdout_reader():
-        for n, inp in enumerate(opened, 1):
-            # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
-            inp.binary = inp.binary or inp.format != InputFormat.PLAIN
-            inp.on_utf16(declared.masker.read_as_utf16)
-            learn = not declared.scan(inp)
-            chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
-            last = b"\n"
-            # Matches from several files each say whose they are, as grep's do (``-H``).
-            named = hide_secrets(inp.name, secrets) if len(opened) > 1 else ""
-            prefix = named.encode("utf-8", "surrogateescape") + b":" if named else b""
-            for chunk in chunks:
-                data = chunk
-                if pattern is not None:
-                    lines = chunk.splitlines(keepends=True)
-                    data = b"".join(
-                        prefix + line for line in lines if pattern.search(plain_text(line))
-                    )
-                write_all(out, data)
-                last = data[-1:] or last
-            if inp.damage and last != b"\n" and n < len(opened):
-                write_all(out, b"\n")  # a line cut by the damage: the next input's start its own
-            out.flush()
-            if inp.fatal and n < len(opened):  # as ``zstd -dcf``: the next inputs still print
-                say(f"{inp.name}: {inp.damage}", "error")
-                fatal.append(inp.name)
-            else:
-                warn(inp.name, inp.damage, inp.fatal)
-    if fatal:
-        raise InputError(f"{', '.join(fatal)}: not read whole (the other inputs are printed)")
+        for n, path in enumerate(archives, 1):
+            # Each opened in its turn, as cat and ``zstd -dcf`` do: one missing is said there,
+            # and the next inputs still print (a FIFO waits for its writer in its turn).
+            try:
+                inp = open_input(path, binary=binary)
+            except InputError as exc:
+                if len(archives) == 1:
+                    raise
+                say(str(exc), "error")
+                unread.append(hide_secrets(path, secrets))
+                continue
+            if _cat_one(inp, declared, pattern, len(archives) > 1, secrets, n < len(archives)):
+                unread.append(inp.name)
+    if unread:
+        raise InputError(f"{', '.join(unread)}: not read whole (the other inputs are printed)")
+
+
+def _cat_one(
+    inp: Input,
+    declared: Declared,
+    pattern: re.Pattern[bytes] | None,
+    named: bool,
+    secrets: list[str],
+    more: bool,
+) -> bool:
+    """Print one input (``named``: its matches say whose they are, as grep's do); whether
+    it is damaged past reading (said here when ``more`` inputs follow)."""
+    from ..logs.inputs import InputFormat
+    from ..logs.linechunks import line_chunks
+
+    out = sys.stdout.buffer
+    # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
+    inp.binary = inp.binary or inp.format != InputFormat.PLAIN
+    inp.on_utf16(declared.masker.read_as_utf16)
+    learn = not declared.scan(inp)
+    chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
+    last = b"\n"
+    name = hide_secrets(inp.name, secrets) if named else ""
+    prefix = name.encode("utf-8", "surrogateescape") + b":" if name else b""
+    for chunk in chunks:
+        data = chunk
+        if pattern is not None:
+            lines = chunk.splitlines(keepends=True)
+            data = b"".join(prefix + line for line in lines if pattern.search(plain_text(line)))
+        write_all(out, data)
+        last = data[-1:] or last
+    if inp.damage and last != b"\n" and more:
+        write_all(out, b"\n")  # a line cut by the damage: the next input's start its own
+    out.flush()
+    if inp.fatal and more:  # as ``zstd -dcf``: the next inputs still print
+        say(f"{inp.name}: {inp.damage}", "error")
+        return True
+    warn(inp.name, inp.damage, inp.fatal)
+    return False
 
 
 def register(app: typer.Typer) -> None:
