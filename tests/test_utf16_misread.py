@@ -94,19 +94,28 @@ def test_a_utf16_log_that_goes_on_in_utf8_keeps_its_secrets(tmp_path: Path, code
             assert not _given_back(done.stdout, SECRET.encode(), codec), (command, log.name)
 
 
+@pytest.mark.parametrize("form", ["plain", "gz", "stdin"])
 @pytest.mark.parametrize("codec", CODECS)
 @pytest.mark.parametrize("command", ["cat", "trim", "stats"])
 def test_a_secret_declared_in_the_utf8_part_is_masked(
-    tmp_path: Path, codec: str, command: str
+    tmp_path: Path, codec: str, command: str, form: str
 ) -> None:
     """The declaration itself in the UTF-8 part read as CJK characters: never learned, and
-    its value printed as characters that give it back written as UTF-16 again."""
+    its value printed as characters that give it back written as UTF-16 again. A plain file
+    is read ahead; a compressed copy and stdin learn from the bytes as stored as they come
+    (they printed the value so)."""
     head = ("\ufeff" + "".join(f"step {i} ok\n" for i in range(50))).encode(codec)
     for pad in (b"", b"ok\n"):  # (a line of 3 bytes: the secret at the other alignment)
+        data = head + pad + b"::add-mask::" + SECRET.encode() + b"\nuse " + SECRET.encode() + b"\n"
         log = tmp_path / f"declared{len(pad)}.log"
-        log.write_bytes(
-            head + pad + b"::add-mask::" + SECRET.encode() + b"\nuse " + SECRET.encode() + b"\n"
-        )
-        done = _logtrim(command, str(log))
+        log.write_bytes(data)
+        if form == "gz":
+            log = tmp_path / f"declared{len(pad)}.log.gz"
+            log.write_bytes(gzip.compress(data))
+        argv = [sys.executable, "-m", "logtrim", command, "-" if form == "stdin" else str(log)]
+        done = subprocess.run(
+            argv, input=data if form == "stdin" else None, capture_output=True,
+            env=clean_env(), timeout=60, check=False,
+        )  # fmt: skip
         assert done.returncode == 0, done.stderr
         assert not _given_back(done.stdout, SECRET.encode(), codec), (command, pad)

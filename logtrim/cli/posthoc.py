@@ -255,7 +255,7 @@ def _cat_one(
     out = sys.stdout.buffer
     # An archive is every byte the step wrote, NULs too: only plain files can be "binary".
     inp.binary = inp.binary or inp.format != InputFormat.PLAIN
-    inp.on_utf16(declared.masker.read_as_utf16)
+    inp.on_utf16(declared.masker.read_as_utf16, declared.feed_stored)
     learn = not declared.scan(inp)
     chunks = declared.lines(line_chunks(inp.chunks()), learn=learn)
     last = b"\n"

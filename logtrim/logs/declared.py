@@ -20,6 +20,7 @@ _STREAM = 1  # the one stream a report reads
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
 _DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
+_STORED_MAX = 1 << 16  # a stored line's start kept for its end (a declaration's bound)
 
 
 class Declared:
@@ -36,6 +37,9 @@ class Declared:
         # One pass for the three markers where hyperscan is (bytes.find: ~0.6 ns a byte each).
         self._db = None if found is None else found.literals(list(_DECLARING), caseless=True)
         self.values: dict[str, None] = {}  # the values declared, in order, each once
+        # A UTF-16 log's bytes as stored (NULs left out), read apart from its text: their
+        # own messages open across chunks, and the line they are in (:meth:`feed_stored`).
+        self._stored: tuple[Declarations, bytearray] | None = None
 
     def _hits(self, data: bytes) -> list[int]:
         """Where the markers are in ``data``, in order."""
@@ -60,12 +64,32 @@ class Declared:
         """Learn the declarations on the command lines of ``data`` (whole lines)."""
         self._learn(data, sorted({data.rfind(b"\n", 0, pos) + 1 for pos in self._hits(data)}))
 
-    def _learn(self, data: bytes, starts: list[int]) -> None:
+    def feed_stored(self, block: bytes) -> None:
+        """A block of a log read as UTF-16, as stored (decompressed): a log in UTF-8 appended
+        to it declares in bytes that read as CJK characters. Learned as they come, before
+        the text they read as is masked (a plain file's are learned first: :meth:`scan`)."""
+        if self._stored is None:
+            self._stored = (Declarations(Dialect()), bytearray())
+        declarations, carry = self._stored
+        carry += block.replace(b"\0", b"")
+        end = carry.rfind(b"\n") + 1
+        if end:
+            data = bytes(carry[:end])
+            del carry[:end]
+            starts = sorted({data.rfind(b"\n", 0, pos) + 1 for pos in self._hits(data)})
+            self._learn(data, starts, declarations)
+        if len(carry) > _STORED_MAX:
+            del carry[: len(carry) - _STORED_MAX]
+
+    def _learn(
+        self, data: bytes, starts: list[int], declarations: Declarations | None = None
+    ) -> None:
         # (one stream: a message open at a chunk's end is read on into the next one)
-        if starts or self.declarations.gathering(_STREAM):
-            values = self.declarations.learn(data, starts, _STREAM)
+        declarations = declarations or self.declarations
+        if starts or declarations.gathering(_STREAM):
+            values = declarations.learn(data, starts, _STREAM)
             self.values.update(dict.fromkeys(values))
-            forms = self.declarations.secret_forms
+            forms = declarations.secret_forms
             self.masker.add(
                 *values, forms=[f for v in values if len(v) >= MIN_LENGTH for f in forms(v)]
             )

@@ -96,7 +96,7 @@ def compute(
     is_task, chunks = open_detected(bad)
     # What BAD declares to its CI is masked before anything is looked at, as trim does.
     declared = Declared(secrets)
-    bad.on_utf16(declared.masker.read_as_utf16)
+    bad.on_utf16(declared.masker.read_as_utf16, declared.feed_stored)
     chunks = declared.lines(chunks, learn=not declared.scan(bad))
     baseline = Baseline(known, tasklog=is_task, learn=False)  # BAD's own shapes: not needed
     out = Diff()

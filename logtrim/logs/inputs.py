@@ -39,6 +39,8 @@ _COMPRESSED_CHUNK = 64 << 10
 #: A NUL byte in this many first decoded bytes makes an input binary (as grep decides).
 BINARY_PEEK = 32 << 10
 
+_EARLY_MAX = 1 << 20  # stored bytes of a UTF-16 input kept for a late reader (the peek's)
+
 
 class InputFormat(str, Enum):
     """How an input is stored, from its first bytes."""
@@ -92,6 +94,10 @@ class Input:
         # read): what it declares is read in its text only, and no second core reads its bytes.
         self.utf16 = has_mark(head)
         self._when_utf16: list[Callable[[], None]] | None = []  # None: read as UTF-16
+        self._stored: list[Callable[[bytes], None]] = []  # (see on_utf16)
+        # Stored blocks read before anyone asked for them (a peek at the input's kind),
+        # given to the first who does: bounded, as the peek is.
+        self._early: list[bytes] | None = []
 
     def _raw(self, size: int) -> Iterator[bytes]:
         try:
@@ -107,7 +113,7 @@ class Input:
     def _text(self, raw: Iterator[bytes]) -> Iterator[bytes]:
         """The decoded bytes, refused when binary (a NUL byte near their start)."""
         peeked = b""
-        for block in utf16_as_utf8(raw, self._read_as_utf16):
+        for block in utf16_as_utf8(raw, self._read_as_utf16, self._stored_block):
             if not self.binary and len(peeked) < BINARY_PEEK:
                 peeked += block[: BINARY_PEEK - len(peeked)]
                 if b"\0" in peeked:
@@ -115,13 +121,29 @@ class Input:
                     raise InputError(f"{self.name}: binary file (NUL bytes near the start){hint}")
             yield block
 
-    def on_utf16(self, callback: Callable[[], None]) -> None:
+    def on_utf16(
+        self, callback: Callable[[], None], stored: Callable[[bytes], None] | None = None
+    ) -> None:
         """Call ``callback`` when its text is read as UTF-16 (before the first bytes read
-        so are yielded), or now if it was."""
+        so are yielded), or now if it was; and ``stored`` with its bytes as stored, each
+        block before the text it decodes to."""
+        if stored is not None:
+            self._stored.append(stored)
+            early, self._early = self._early or [], None
+            for block in early:
+                stored(block)
         if self._when_utf16 is None:
             callback()
         else:
             self._when_utf16.append(callback)
+
+    def _stored_block(self, block: bytes) -> None:
+        if self._early is not None and not self._stored:
+            if sum(map(len, self._early)) < _EARLY_MAX:
+                self._early.append(block)
+            return
+        for callback in self._stored:
+            callback(block)
 
     def _read_as_utf16(self) -> None:
         callbacks, self._when_utf16 = self._when_utf16 or [], None

@@ -160,7 +160,7 @@ def _compute(
     plain, tasklogs = TemplateCounter(), TemplateCounter()
     for inp in inputs:
         is_task, chunks = open_detected(inp)
-        inp.on_utf16(stats.declared.masker.read_as_utf16)
+        inp.on_utf16(stats.declared.masker.read_as_utf16, stats.declared.feed_stored)
         # Not from a pipe on (stdin, ``<(...)``): that cannot be read again.
         ahead = ahead and inp.rereadable
         hits = None

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 import os
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO
@@ -191,6 +191,20 @@ def _declared_ahead(inp: Input) -> list[str]:
     return list(declared.values) if declared.scan(inp) and declared.values else []
 
 
+def _stored_learner(core: Core) -> Callable[[bytes], None]:
+    """What a UTF-16 log's bytes as stored declare (:meth:`.Declared.feed_stored`), learned
+    by the engine as they come."""
+    learner = Declared()
+
+    def learn(block: bytes) -> None:
+        known = len(learner.values)
+        learner.feed_stored(block)
+        if len(learner.values) > known:
+            core.secrets.learn_declared(list(learner.values)[known:], pend=False)
+
+    return learn
+
+
 def _engine(job: TrimJob, inp: Input, is_task: bool, declared: list[str]) -> Core:
     """An engine for ``inp``, as ``trim`` sets one up (also the one a small log's whole
     console is replayed on: :class:`~logtrim.engine.console.whole.Whole`)."""
@@ -199,7 +213,7 @@ def _engine(job: TrimJob, inp: Input, is_task: bool, declared: list[str]) -> Cor
     # trim closes with exit code 0, so the core's reserve for a failure tail would go
     # unused: give it to the live budget (node tails are part of the live output here).
     core.budget.release_tail()
-    inp.on_utf16(core.masker.read_as_utf16)  # (decided on the peek: now)
+    inp.on_utf16(core.masker.read_as_utf16, _stored_learner(core))  # (decided on the peek)
     if declared:
         core.secrets.learn_declared(declared, pend=False)
     if not job.artifact:  # the notes of lines left out point at the input: no archive is made

@@ -55,14 +55,17 @@ _CONTROL = re.compile(r"[\x00-\x06\x0e-\x1a\x1c-\x1f]")
 
 
 def utf16_as_utf8(
-    raw: Iterator[bytes], decided: Callable[[], None] | None = None
+    raw: Iterator[bytes],
+    decided: Callable[[], None] | None = None,
+    stored: Callable[[bytes], None] | None = None,
 ) -> Iterator[bytes]:
     """A UTF-16 text that starts with its byte-order mark (as PowerShell's ``>`` and
     ``Out-File`` write logs) as UTF-8, so that its lines are read, not refused as binary
     for the NUL in every other byte; any other bytes as they are. ``decided`` is called
     before the first bytes of a text read so: what follows a UTF-16 log's first 64 KiB is
     read as UTF-16 whatever it is (a log in UTF-8 appended), and secrets are masked also
-    as their bytes read so (``Masker.read_as_utf16``)."""
+    as their bytes read so (``Masker.read_as_utf16``). ``stored`` gets the bytes of a text
+    read so, as they are, each block before the text it decodes to."""
     first = b""
     for block in raw:
         first += block
@@ -77,6 +80,8 @@ def utf16_as_utf8(
         decided()
     decoder = codecs.getincrementaldecoder("utf-16")("replace")  # (the mark read, not kept)
     for block in itertools.chain((first,), raw):
+        if stored is not None:
+            stored(block)
         if text := decoder.decode(block):
             yield text.encode("utf-8")
     if text := decoder.decode(b"", final=True):
