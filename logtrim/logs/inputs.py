@@ -31,15 +31,13 @@ from ..archive.zstd import ZSTD_MAGIC, ReadResult, decode_chunks, is_zstd
 from . import linechunks
 from .linechunks import line_chunks
 from .tasklog import is_tasklog
-from .utf16 import has_mark, utf16_as_utf8
+from .utf16 import Utf16Watch, has_mark, utf16_as_utf8
 
 GZIP_MAGIC = b"\x1f\x8b"
 # A compressed chunk can expand a thousandfold; read those in small pieces.
 _COMPRESSED_CHUNK = 64 << 10
 #: A NUL byte in this many first decoded bytes makes an input binary (as grep decides).
 BINARY_PEEK = 32 << 10
-
-_EARLY_MAX = 1 << 20  # stored bytes of a UTF-16 input kept for a late reader (the peek's)
 
 
 class InputFormat(str, Enum):
@@ -93,11 +91,7 @@ class Input:
         # Maybe text in UTF-16 (PowerShell's ``>``: decided on its first 64 KiB as it is
         # read): what it declares is read in its text only, and no second core reads its bytes.
         self.utf16 = has_mark(head)
-        self._when_utf16: list[Callable[[], None]] | None = []  # None: read as UTF-16
-        self._stored: list[Callable[[bytes], None]] = []  # (see on_utf16)
-        # Stored blocks read before anyone asked for them (a peek at the input's kind),
-        # given to the first who does: bounded, as the peek is.
-        self._early: list[bytes] | None = []
+        self._watch = Utf16Watch()  # who wants to know when it is read as UTF-16
 
     def _raw(self, size: int) -> Iterator[bytes]:
         try:
@@ -113,7 +107,8 @@ class Input:
     def _text(self, raw: Iterator[bytes]) -> Iterator[bytes]:
         """The decoded bytes, refused when binary (a NUL byte near their start)."""
         peeked = b""
-        for block in utf16_as_utf8(raw, self._read_as_utf16, self._stored_block):
+        watch = self._watch
+        for block in utf16_as_utf8(raw, watch.decided, watch.stored):
             if not self.binary and len(peeked) < BINARY_PEEK:
                 peeked += block[: BINARY_PEEK - len(peeked)]
                 if b"\0" in peeked:
@@ -127,28 +122,7 @@ class Input:
         """Call ``callback`` when its text is read as UTF-16 (before the first bytes read
         so are yielded), or now if it was; and ``stored`` with its bytes as stored, each
         block before the text it decodes to."""
-        if stored is not None:
-            self._stored.append(stored)
-            early, self._early = self._early or [], None
-            for block in early:
-                stored(block)
-        if self._when_utf16 is None:
-            callback()
-        else:
-            self._when_utf16.append(callback)
-
-    def _stored_block(self, block: bytes) -> None:
-        if self._early is not None and not self._stored:
-            if sum(map(len, self._early)) < _EARLY_MAX:
-                self._early.append(block)
-            return
-        for callback in self._stored:
-            callback(block)
-
-    def _read_as_utf16(self) -> None:
-        callbacks, self._when_utf16 = self._when_utf16 or [], None
-        for callback in callbacks:
-            callback()
+        self._watch.add(callback, stored)
 
     def chunks(self) -> Iterator[bytes]:
         """The decoded bytes, in chunks of any size (not aligned to lines)."""

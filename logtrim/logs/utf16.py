@@ -88,4 +88,43 @@ def utf16_as_utf8(
         yield text.encode("utf-8")
 
 
-__all__ = ["UTF16_PEEK", "has_mark", "is_utf16", "utf16_as_utf8"]
+_EARLY_MAX = 1 << 20  # stored bytes kept for a late listener (the peek's)
+
+
+class Utf16Watch:
+    """Who wants to know that an input's text is read as UTF-16 (:func:`utf16_as_utf8`'s
+    ``decided``), and who wants its bytes as stored (its ``stored``). Stored blocks read
+    before anyone asked for them (a peek at the input's kind) go to the first who does:
+    bounded, as the peek is."""
+
+    def __init__(self) -> None:
+        self._when: list[Callable[[], None]] | None = []  # None: read as UTF-16
+        self._stored: list[Callable[[bytes], None]] = []
+        self._early: list[bytes] | None = []
+
+    def add(self, callback: Callable[[], None], stored: Callable[[bytes], None] | None) -> None:
+        if stored is not None:
+            self._stored.append(stored)
+            early, self._early = self._early or [], None
+            for block in early:
+                stored(block)
+        if self._when is None:
+            callback()
+        else:
+            self._when.append(callback)
+
+    def decided(self) -> None:
+        callbacks, self._when = self._when or [], None
+        for callback in callbacks:
+            callback()
+
+    def stored(self, block: bytes) -> None:
+        if self._early is not None and not self._stored:
+            if sum(map(len, self._early)) < _EARLY_MAX:
+                self._early.append(block)
+            return
+        for callback in self._stored:
+            callback(block)
+
+
+__all__ = ["UTF16_PEEK", "Utf16Watch", "has_mark", "is_utf16", "utf16_as_utf8"]
