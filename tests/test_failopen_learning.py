@@ -38,9 +38,9 @@ def test_a_declared_secret_is_masked_whatever_the_chunks(
     core = Core(Policy(), choose("github", {}))
     archive, console = b"", b""
     for chunk in split(stream, cuts):
-        a, c = core.secrets.passthrough_forms(STDOUT, chunk, learn=True)
+        a, c = core.secrets.failing.passthrough_forms(STDOUT, chunk, learn=True)
         archive, console = archive + a, console + c
-    a, c = core.secrets.passthrough_forms(STDOUT, b"", final=True, learn=True)
+    a, c = core.secrets.failing.passthrough_forms(STDOUT, b"", final=True, learn=True)
     archive, console = archive + a, console + c
     assert archive.count(b"\n") == stream.count(b"\n")  # every line, masked
     assert SECRET not in archive

@@ -239,7 +239,7 @@ class Core:
     def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
         """Mask ``data`` only: what the shell forwards after the engine failed open. The bytes
         that could start a secret wait for the stream's next chunk (``final``: no more)."""
-        return self.secrets.passthrough(stream, data, final=final)
+        return self.secrets.failing.passthrough(stream, data, final=final)
 
     def _own_line_levels(self) -> tuple[list[bytes], list[bytes]]:
         reset, restore = self.dialect.own_line_levels()

@@ -74,7 +74,9 @@ def unfiltered(
     """Show ``data`` masked (a secret split across records too) and archive it while the
     archive works; after ``close`` only the final bytes that waited are archived."""
     try:
-        masked, shown = core.secrets.passthrough_forms(STDOUT, data, final=final, learn=True)
+        masked, shown = core.secrets.failing.passthrough_forms(
+            STDOUT, data, final=final, learn=True
+        )
     except Exception as exc:
         if not archive.failed and not closed:
             archive.fail(exc)  # unmasked bytes go nowhere
@@ -89,7 +91,7 @@ def masked(core: Core, data: bytes) -> bytes:
     """Whole records in a forked copy: masked for the console (what they declare is learned);
     nothing when the masker fails, for a secret must not pass."""
     try:
-        return core.secrets.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
+        return core.secrets.failing.passthrough_forms(STDOUT, data, final=True, learn=True)[1]
     except Exception:
         return b""
 

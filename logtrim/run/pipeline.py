@@ -202,7 +202,7 @@ class Pipeline:
         console form of the start of ``data`` the engine showed already (a line's start
         shown while it waited for its end), not shown again."""
         try:
-            masked, shown_now = self.core.secrets.passthrough_forms(
+            masked, shown_now = self.core.secrets.failing.passthrough_forms(
                 stream, data, final=final, learn=True
             )
         except Exception:

@@ -127,7 +127,7 @@ class EngineMask(CrudeMask):
 class LearningMask(EngineMask):
     """:class:`EngineMask`, and the secrets the step declares to any CI (``::add-mask::``,
     an Octopus sensitive variable...) learned from its lines and masked from then on: the
-    engine's own fail-open form (``Secrets.passthrough_forms``), a command's line held to
+    engine's own fail-open form (``Passthrough.passthrough_forms``), a command's line held to
     its end to be read whole; a declaration to the CI in use (``ci``, as ``--ci`` names it)
     passes as written. :class:`EngineMask` when it cannot be built or fails."""
 
@@ -157,11 +157,11 @@ class LearningMask(EngineMask):
         learning = self._learning
         if learning is not None:
             try:
-                return learning.passthrough_forms(stream, data, final=final, learn=True)[1]
+                return learning.failing.passthrough_forms(stream, data, final=final, learn=True)[1]
             except Exception:
                 self._learning = None
                 for each in (1, 2):  # what it carried goes on with the masks above
-                    self._carry[each] = learning.carried(each)
+                    self._carry[each] = learning.failing.carried(each)
         return super().feed(stream, data, final=final)
 
 

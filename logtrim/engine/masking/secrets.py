@@ -3,8 +3,8 @@
 The archive gets every byte masked as plain text (:meth:`Secrets.archive`). The console gets
 the same, except on the lines that may be CI commands: those keep their bytes here and are
 masked line by line as their system reads them (``Dialect.mask_command``), once the selector
-knows they are commands. When the engine fails open, :meth:`Secrets.passthrough` masks what
-is forwarded, carrying the bytes that could start a secret to the next chunk of the stream.
+knows they are commands. When the engine fails open, :class:`.passthrough.Passthrough` masks
+what is forwarded, carrying the bytes that could start a secret to the next chunk of the stream.
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections.abc import Sequence
 
-from ..console.output import STDERR, STDOUT
 from ..match.kinds import Kind
 from ..match.matcher import Matcher
 from ..match.rehit import rehit
@@ -20,19 +19,16 @@ from ..service.commands import Commands
 from . import inpieces, urlcreds
 from .forms import spellings
 from .mask import MASK, MIN_LENGTH, Masker, apply, merged
+from .passthrough import Passthrough
 from .refusals import Refusals
 from .toolong import TooLong, declaring_lines
 
 Hits = list[tuple[int, Kind]]
-#: The longest unfinished line a fail-open stream holds to read a command whole.
-_LINE_BOUND = 64 << 10
-#: The most bytes of an open message over several lines a fail-open stream holds.
-_OPEN_BOUND = 1 << 20
 Spans = list[tuple[int, int]]
 
 
 class Secrets:
-    """The masker, fed from every dialect's declarations; the per-stream fail-open carry."""
+    """The masker, fed from every dialect's declarations; what fails open forwards."""
 
     def __init__(
         self, masker: Masker, commands: Commands, matcher: Matcher, notes: list[str]
@@ -43,14 +39,8 @@ class Secrets:
         # Declared values not learned (too long, or past the bounds of what is learned).
         declared = commands.declared
         self.too_long = TooLong(notes, declared.secret_forms, masker.compiler)
-        self._carry: dict[int, bytes] = {STDOUT: b"", STDERR: b""}
         self._refusals = Refusals(notes, declared.syntax_word, declared.breaks_commands)
-        # Fail-open learning: per stream, the bytes after the last line read.
-        self._unread: dict[int, bytes] = {}
-        # Fail-open: per stream, the line given out in part (its bytes, up to the bound).
-        self._begun: dict[int, bytes] = {}
-        # Fail-open: per stream, the bytes of the unread line whose \r-ended parts were learned.
-        self._redrawn: dict[int, int] = {}
+        self.failing = Passthrough(self)  # what is forwarded when the engine fails open
 
     def add(self, *values: str) -> None:
         spelled = [s for v in values if len(v) >= MIN_LENGTH for s in spellings(v)]
@@ -182,129 +172,6 @@ class Secrets:
         for form in sorted(self.masker.forms, key=len, reverse=True):
             data = data.replace(form, MASK)
         return data
-
-    def carried(self, stream: int) -> bytes:
-        """The bytes fail-open holds back for the stream's next chunk (they may start a
-        secret, or a command's line not ended yet)."""
-        return self._carry.get(stream, b"")
-
-    def passthrough(self, stream: int, data: bytes, *, final: bool = False) -> bytes:
-        """Fail-open: ``data`` masked, the bytes that could start a secret carried over."""
-        return self.passthrough_forms(stream, data, final=final)[0]
-
-    def passthrough_forms(
-        self, stream: int, data: bytes, *, final: bool = False, learn: bool = False
-    ) -> tuple[bytes, bytes]:
-        """Fail-open: (archive form, console form) of ``data``, the bytes that could start
-        a secret carried over. ``learn``: the secrets the stream declares from here on are
-        learned too (a run whose engine broke keeps masking what the script declares later;
-        a declaration keeps its value on the console, where its CI server reads it)."""
-        new, data = data, self._carry.get(stream, b"") + data
-        try:
-            if learn:
-                self._learn_lines(stream, new, final)
-            # ``alone``: the next write is masked without this one (a URL's scheme waits).
-            cut = len(data) if final else len(data) - self.masker.held(data, alone=True)
-            if learn and not final:  # a command's line waits for its end, to be read whole
-                cut = min(cut, self._command_start(data))
-            cut = self.masker.safe_cut(data, cut)
-            if learn:  # a declaration keeps its value on the console
-                region = data[:cut]
-                begun = self._begun.get(stream, b"")
-                if begun and (end := region.find(b"\n") + 1):
-                    # The rest of a line given out in part declares as the line does.
-                    self.commands.cut_from(begun + region[:end], region[:end].rstrip(b"\r\n"))
-                starts = self._starts(region, begun)
-                archive, console = self._failing(stream, region, starts)
-            else:
-                archive = console = self.masker.mask(data[:cut])
-        except Exception:
-            cut = len(data) if final else max(len(data) - self.masker.max_len + 1, 0)
-            archive = console = self.crude(data[:cut])
-        self._carry[stream] = data[cut:]
-        if cut:
-            nl = data.rfind(b"\n", 0, cut) + 1
-            begun = (self._begun.get(stream, b"") if not nl else b"") + data[nl:cut]
-            # (past the bound, a line not read as a command: a non-blank byte stands for it)
-            self._begun[stream] = begun if len(begun) <= _LINE_BOUND else b"-"
-        return archive, archive if console is None else console
-
-    def _failing(self, stream: int, region: bytes, starts: list[int]) -> tuple[bytes, bytes]:
-        """(archive form, console form) of a region when the engine broke: both masked as
-        text, but for the lines that declare a secret to the CI in use, which keep their
-        command as written (no selector masks the other commands as their CI reads them)."""
-        spans = self.masker.spans(region)
-        lines = self.commands.command_lines(stream, region, starts)
-        long = self.too_long.take(region, declaring_lines(region, lines, starts))
-        spans = merged(spans + long) if long else spans
-        archive = apply(region, spans)
-        parts, pos = [], 0
-        for start, end in lines:
-            line = region[start:end]
-            edge = any(a < end and b > start and (a < start or b > end) for a, b in spans)
-            if edge or not self.commands.keeps_command(line):
-                continue  # masked as text (so is a line a secret over lines runs into)
-            parts.append(_masked(region, spans, pos, start))
-            masked = self.commands.mask(stream, line, self.masker.mask)
-            parts.append(masked if masked is not None else self.masker.mask(line))
-            pos = end
-        if not parts:
-            return archive, archive
-        return archive, b"".join([*parts, _masked(region, spans, pos, len(region))])
-
-    def _starts(self, region: bytes, begun: bytes) -> list[int]:
-        """Where the commands of ``region`` start; ``begun``: the start of its first line,
-        given out earlier (its first bytes are then no line's start: GitHub's ``::``
-        commands must start one, though a marker that counts anywhere still does)."""
-        if not region:
-            return []
-        if not begun:
-            return self.matcher.service_starts(self.matcher.scan(region))
-        probe = begun + region  # read on the line as written (a marker after a blank)
-        starts = self.matcher.service_starts(self.matcher.scan(probe))
-        return [max(at - len(begun), 0) for at in starts]  # (the first: the line goes on)
-
-    def _learn_lines(self, stream: int, new: bytes, final: bool) -> None:
-        """Learn the declarations of the stream's lines that ``new`` ends (each line read
-        once, whole; an unfinished line longer than the bound is not read as a command)."""
-        text = self._unread.pop(stream, b"") + new
-        end = len(text) if final else text.rfind(b"\n") + 1
-        if end:
-            region = text[:end]
-            self.learn(region, self.matcher.service_starts(self.matcher.scan(region)), stream)
-        done = 0 if end else self._redrawn.pop(stream, 0)
-        if len(text) - end <= _LINE_BOUND:
-            rest = self._unread[stream] = text[end:]
-            # The parts of the unfinished line a lone \r ended: lines to a CI's .NET reader,
-            # learned now, as the engine learns them (a use on the other stream meanwhile).
-            if (cr := rest.rfind(b"\r") + 1) > done:
-                self.learn_piece(rest[done:cr])
-                done = cr
-            self._redrawn[stream] = done
-
-    def _command_start(self, data: bytes) -> int:
-        """Where the unfinished last line of ``data`` begins if it may be a command (it
-        holds a marker, or begins like one), or the first line of a message still open at
-        its end (its secret declared further on), else ``len(data)``; a line past the
-        bound goes on (bounded memory wins)."""
-        start = data.rfind(b"\n") + 1
-        opened = self.commands.declared.open_at(data[:start])
-        if opened < start and len(data) - opened <= _OPEN_BOUND:
-            return opened
-        line = data[start:]
-        if not line or len(line) > _LINE_BOUND:
-            return len(data)
-        lead = line.lstrip()
-        markers = self.commands.markers
-        if any(m in line or (lead and m.startswith(lead)) for m in markers):
-            return start
-        return len(data)
-
-
-def _masked(region: bytes, spans: Spans, start: int, end: int) -> bytes:
-    """``region[start:end]`` with the ``spans`` (of ``region``) within it masked."""
-    return apply(region[start:end], [(a - start, b - start) for a, b in spans
-                                     if start <= a and b <= end])  # fmt: skip
 
 
 def _outside(spans: list[tuple[int, int]], keep: list[tuple[int, int]]) -> list[tuple[int, int]]:
