@@ -48,3 +48,30 @@ def test_a_declaration_on_a_later_line_of_a_record_passes_as_written(tmp_path: P
     archive = zstd_dc(tmp_path / "app.log.zst")
     for secret in (b"GhDeclared11", b"GhDeclared22", b"Indented44"):
         assert secret not in archive
+
+
+PREFIXED = """
+import logging, logtrim
+h = logtrim.LogtrimHandler("app.log.zst", budget="5MB", ci="github", force=True)
+logging.basicConfig(level=logging.DEBUG, handlers=[h])  # its format: LEVEL:name:message
+log = logging.getLogger("app")
+log.info("::add-mask::%s", "ghp_Prefixed1234567890")
+log.info("token now %s", "ghp_Prefixed1234567890")
+log.error("deploy failed with ghp_Prefixed1234567890")
+logging.shutdown()
+"""
+
+
+def test_a_declaration_a_formatter_prefixed_is_still_learned(tmp_path: Path) -> None:
+    """``INFO:app:::add-mask::ghp_...``: no command to the runner (not at its line's start),
+    but the app declared the value: it was shown in clear in every later record, the archive
+    and the failure annotation."""
+    (tmp_path / "app.py").write_text(PREFIXED)
+    proc = subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, env=clean_env(), capture_output=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    assert b"ghp_Prefixed" not in proc.stdout + proc.stderr
+    assert b"INFO:app:token now ********" in proc.stdout.splitlines()
+    assert b"ghp_Prefixed" not in zstd_dc(tmp_path / "app.log.zst")

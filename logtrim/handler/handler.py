@@ -29,6 +29,7 @@ from . import hooks
 from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
 from .failopen import STDOUT, PastEngine, fail_open, format_error, masked, masked_text, warn
+from .messages import learn_message
 from .tiers import DebugCommands, levelno_of, record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -177,6 +178,8 @@ class LogtrimHandler(logging.Handler):
                 self._feeding = False
 
     def _feed_one(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
+        if record is not None and not self._broken:
+            learn_message(self.core, record, text)
         data = text.encode("utf-8", "backslashreplace") + b"\n"
         if self._forked:
             self._console([(STDOUT, masked(self.core, data))])
