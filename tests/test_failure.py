@@ -491,6 +491,31 @@ def test_indented_lines_after_a_traceback_do_not_join_it(run_logtrim: RunLogtrim
     assert "cleanup 249" in shown  # the failure tail has its room
 
 
+def test_an_indented_list_after_an_error_line_is_no_part_of_its_block(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """An error line, then a test run's indented list (``  Passed ...``): each line more
+    indented than the error was taken for its block, 200 of them shown one by one at any
+    budget. Lines in a row that continue a block by their indent alone end it after 20; a
+    frame (``at ...``) still goes on with it."""
+    code = (
+        "for i in range(100): print(f'processing batch {i}')\n"
+        "print('ERROR: coupon SAVE10 not found in cache')\n"
+        "for i in range(3000): print(f'  Passed Shop.Tests.CatalogTests.Lists_page_{i} [< 1 ms]')\n"
+        "print('Passed!  - Failed: 0, Passed: 3000')\n"
+    )
+    shown = run_logtrim("--budget", "64kB", "--", *py(code)).stdout.decode()
+    assert "ERROR: coupon SAVE10 not found in cache" in shown
+    assert shown.count("  Passed Shop.Tests") <= 30
+    frames = (
+        "for i in range(2000): print(f'processing batch {i}')\n"
+        "print('ERROR: unhandled exception in worker')\n"
+        "for i in range(60): print(f'    at Shop.Worker.Step{i}() in /src/Worker.cs:line {i}')\n"
+    )
+    shown = run_logtrim("--budget", "64kB", "--", *py(frames)).stdout.decode()
+    assert shown.count("    at Shop.Worker.Step") == 60
+
+
 def test_a_caret_is_picked_with_the_lines_it_points_at() -> None:
     """A tail that fits only in part took pytest's ``^^^^`` (short, rule-free: it fits where
     its neighbours do not) without the source line it underlines: a caret under a marker,

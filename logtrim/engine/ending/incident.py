@@ -38,6 +38,10 @@ _BOX = lazy(rb"\xe2[\x94\x95][\x80-\xbf]")
 # names, so the first few errors of a stream get their frames, and a few frames each.
 _REOPENS = 3
 _REOPENED_FRAMES = 10
+# Lines in a row that continue an error's block by their indent alone (no frame, no line of
+# a trace's own form): an error's message block, its values, a quoted source. Past this, an
+# indented list after the error (a test run's 20,000 ``  Passed ...`` lines) is no part of it.
+_LOOSE = 20
 _BLANK = b" \t"
 
 
@@ -115,6 +119,7 @@ class Incident:
         self._framed = False  # past the exception that closed a trace: only frames go on
         self._extended = False  # the context after the error took a heading's line
         self._reopens = 0  # traces reopened on this stream (never reset)
+        self._loose = 0  # lines in a row that continued the block by their indent alone
 
     def open(self, line: bytes, lineno: int, after: int, block: int, holding: int = -1) -> None:
         """An error line opens the incident: ``after`` lines of context, a ``block`` of
@@ -125,6 +130,14 @@ class Incident:
         self._frames = block
         self._framed = False
         self._extended = False
+        self._loose = 0
+
+    def ran(self, head: bytes, holding: int, after: int, block: int) -> None:
+        """The last of a run of error lines taken in bulk (:mod:`.flood`), held back at
+        ``holding``: the lines after it are its context and block, as :meth:`open` makes
+        them, its trace state left as it is."""
+        self.after, self.block, self.holding, self.head = after, block, holding, head
+        self._loose = 0
 
     def take(self, line: bytes, kind: Kind) -> tuple[Kind, bool, bool]:
         """A line after the error: (tier, context, continues). In its block (a frame, a
@@ -136,8 +149,10 @@ class Incident:
             self._reopens += 1
             self.block, self._framed = min(self._frames, _REOPENED_FRAMES), True
         if self.block and (not line.strip() or self._goes_on(line)):
-            self.block -= 1
-            return ERROR, True, True
+            if not self._too_loose(line):
+                self.block -= 1
+                return ERROR, True, True
+            self.block = 0
         if kind == ERROR and 0 < self.block < self._frames and ends_frames(line):
             # The exception that closes the frames (Python's ``ConnectionError: ...``): the
             # end of the same trace, shown with it, not a new error the budget may cut off.
@@ -153,6 +168,18 @@ class Incident:
             if kind < ERROR:
                 return ERROR, True, False
         return kind, False, False
+
+    def _too_loose(self, line: bytes) -> bool:
+        """Whether ``line``, which continues the block, is past :data:`_LOOSE` lines in a row
+        that continue it by their indent alone (a blank line neither counts nor breaks)."""
+        text = ANSI_BYTES.sub(b"", line[:160])
+        if not text.strip():
+            return False
+        if FRAME.match(text) or _CONTINUATION.match(text) or _BOX.match(text):
+            self._loose = 0
+            return False
+        self._loose += 1
+        return self._loose > _LOOSE
 
     def _reopen(self, line: bytes) -> bool:
         return not self.block and bool(self._frames) and FRAME.match(line) is not None

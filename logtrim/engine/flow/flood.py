@@ -106,8 +106,7 @@ def take(
     tally.held_bytes += size  # as written, as the exact path counts them
     sel.out.hide(size, count)
     inc = sel.incidents[stream]
-    inc.after, inc.block, inc.holding = sel.policy.after, sel.policy.block, lineno - 1
-    inc.head = region[last:pos]
+    inc.ran(region[last:pos], lineno - 1, sel.policy.after, sel.policy.block)
     return i + count, pos, lineno
 
 
