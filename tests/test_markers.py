@@ -150,3 +150,24 @@ sys.exit(2)
     note = next(i for i, line in enumerate(lines) if "are held for the end" in line)
     assert re.fullmatch(r"\[logtrim\] \.\.\. [\d,]+ lines \(.*\) not shown \.\.\.", lines[note - 1])
     assert "warning" not in lines[note - 1]
+
+
+def test_a_folded_tail_with_earlier_lines_says_where_the_last_lines_start(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Under GitHub the tail is a group titled as its header. With a section of earlier
+    lines held back first, the header was left out inside too: the last lines ran on under
+    "held back, written earlier". The header stays there, after that section."""
+    sample = Path(__file__).resolve().parent.parent / "samples" / "deploy.py"
+    r = run_logtrim(
+        "--ci", "github", "--budget", "10kB", "--tail", "50", "--", sys.executable,
+        str(sample), "--lines", "50000", "--fail",
+    )  # fmt: skip
+    assert r.code == 3
+    lines = r.console.decode().splitlines()
+    group = next(i for i, x in enumerate(lines) if x.startswith("::group::last"))
+    title = lines[group][len("::group::") :]
+    assert lines[group + 1].startswith("[logtrim] --- held back, written earlier")
+    end = lines.index("::endgroup::", group)
+    inside = lines[group + 2 : end]
+    assert f"[logtrim] --- {title} ---" in inside

@@ -142,8 +142,9 @@ def in_fold(
 ) -> tuple[list[Emit], list[Emit], str | None]:
     """The tail's lines for a fold titled as its header (``header``: how it starts): the gap
     marker that leads them, which counts lines before the tail, goes before the fold; the
-    header is left out, the fold's title says it (a folded tail said its title twice). Also
-    the header's title, with what it adds (``..., counted above as not shown``), None if none."""
+    header is left out, the fold's title says it (a folded tail said its title twice), but
+    after a section of earlier lines, where it says where the last lines start. Also the
+    header's title, with what it adds (``..., counted above as not shown``), None if none."""
     lead = 0
     while lead < len(lines) and GAP_LINE.match(lines[lead][1]):
         lead += 1
@@ -153,7 +154,8 @@ def in_fold(
         text = emit[1]
         if title is None and text.startswith(header) and text.endswith(_HEADER_END):
             title = text[len(_HEADER_START) : -len(_HEADER_END)].decode("utf-8", "replace")
-            continue
+            if not kept:
+                continue
         kept.append(emit)
     return lines[:lead], kept, title
 
