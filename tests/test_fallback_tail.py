@@ -86,3 +86,25 @@ def test_the_last_resort_shows_stderr_s_error_under_a_later_stdout_flood(
     assert b"running the command unfiltered" in err
     assert b"ERROR: the real reason\n" in err
     assert len(out + err) <= 3000 + 400  # (logtrim's two warnings besides)
+
+
+def test_a_stderr_write_larger_than_its_quarter_keeps_its_end() -> None:
+    """A 13 kB stack trace on stderr, then a stdout flood, in a 64 kB tail: the trace was
+    dropped whole once older than the stdout around it. Its last quarter of the room stays."""
+    tail = LastBytes(64_000)
+    trace = b"".join(b"\tat com.shop.Step%d.run(Step.java:%d)\n" % (i, i) for i in range(350))
+    trace += b"Caused by: the real cause\n"
+    tail.keep(1, b"x" * 40_000)
+    tail.keep(2, trace)
+    for _ in range(200):
+        tail.keep(1, b"stdout line\n" * 100)
+    kept = b"".join(data for s, data in tail.emits() if s == 2)
+    assert kept == trace  # (within its quarter: whole)
+    small = LastBytes(32_000)  # its quarter, 8 kB: the trace's last 8 kB stay
+    small.keep(1, b"x" * 20_000)
+    small.keep(2, trace)
+    for _ in range(20):  # (in reads of 36 kB: more than the room at once)
+        small.keep(1, b"stdout line\n" * 3000)
+    kept = b"".join(data for s, data in small.emits() if s == 2)
+    assert kept.endswith(b"Caused by: the real cause\n")
+    assert 8_000 - 100 <= len(kept) <= 8_000

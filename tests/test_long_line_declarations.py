@@ -325,3 +325,26 @@ def test_a_declaration_deep_in_a_long_line_reaches_its_ci_as_written(
     assert declare.strip("\r").encode() in lines
     assert b"use ******** here" in lines
     assert SECRET.encode() not in r.archive
+
+
+def test_each_declaration_of_a_long_line_is_read_alone(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A line over 1 MiB of ``\\r::add-mask::...`` (a CI's reader takes each as a line of its
+    own): whether each declares to the runner was read with the whole window after it, every
+    declaration again, and 1.25 MB took minutes. Each is read alone now; all of them pass,
+    each value masked in the archive."""
+    from logtrim.dialects.github import GitHub
+
+    sizes: list[int] = []
+    original = GitHub.declares_to_ci
+
+    def declares(self: GitHub, line: str) -> bool:
+        sizes.append(len(line))
+        return original(self, line)
+
+    monkeypatch.setattr(GitHub, "declares_to_ci", declares)
+    piece = b"\r::add-mask::abcd1234"
+    data = b"start\n" + piece * (1_200_000 // len(piece)) + b"\n"
+    archive, console = _engine(data, [], "github")
+    assert sizes and max(sizes) <= 64
+    assert b"abcd1234" not in archive
+    assert console.count(b"::add-mask::abcd1234") == data.count(piece)

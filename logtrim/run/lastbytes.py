@@ -28,7 +28,14 @@ class LastBytes:
             self._sizes[stream] += len(data)
         dropped = 0
         while self._sizes[STDOUT] + self._sizes[STDERR] > self.room:
-            dropped += self._drop(self._victim())
+            victim = self._victim()
+            # stderr past its quarter gives up only what is past it while stdout has bytes
+            most = (
+                self._sizes[STDERR] - self.room // 4
+                if victim == STDERR and self._pieces[STDOUT]
+                else None
+            )
+            dropped += self._drop(victim, most)
         return dropped
 
     def _victim(self) -> int:
@@ -39,12 +46,14 @@ class LastBytes:
             return STDOUT
         return STDERR
 
-    def _drop(self, stream: int) -> int:
-        """Drop the stream's oldest piece, or as much of it as the room needs (from a line
-        start when it holds one); the bytes dropped."""
+    def _drop(self, stream: int, most: int | None = None) -> int:
+        """Drop the stream's oldest piece, or as much of it as the room needs, at ``most``
+        bytes (from a line start when it holds one); the bytes dropped."""
         pieces = self._pieces[stream]
         order, old = pieces.popleft()
         over = self._sizes[STDOUT] + self._sizes[STDERR] - self.room
+        if most is not None:
+            over = max(min(over, most), 1)
         if len(old) > over:
             keep = old[over:]
             cut = keep.find(b"\n") + 1

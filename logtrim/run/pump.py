@@ -18,8 +18,6 @@ from collections.abc import Callable, Iterable
 from typing import Protocol
 
 READ_SIZE = 1 << 16
-# Turns of reading ahead per chunk: a child writing both pipes without end still gets on.
-_ROUNDS = 64
 
 Show = Callable[[Iterable[tuple[int, bytes]]], None]
 
@@ -60,13 +58,13 @@ class _Pipes:
         learned."""
         self._mask.passed(stream, data)
         self._end(stream, data)
+        # (no bound on the turns: each feeds a chunk, so a child that writes both pipes
+        # without end is still forwarded, and a bound let a use pass before its declaration)
         queue = collections.deque([(stream, data)])
-        rounds = 0
         while queue:
             each, chunk = queue.popleft()
-            rounds += 1
             other = 3 - each
-            if rounds <= _ROUNDS and (more := self.ready(other)) is not None:
+            if (more := self.ready(other)) is not None:
                 self._mask.learn_ahead(other, more)
                 self._end(other, more)
                 queue.append((other, more))
@@ -77,7 +75,11 @@ class _Pipes:
         if stream in self.ended:
             return None
         fd = self._fd(stream)
-        if fd is None or not select.select([fd], [], [], 0)[0]:
+        if fd is None:
+            return None
+        poll = select.poll()  # (not select.select: a descriptor may be numbered past 1023)
+        poll.register(fd, select.POLLIN)
+        if not poll.poll(0):
             return None
         return os.read(fd, READ_SIZE)
 
