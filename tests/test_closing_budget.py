@@ -163,12 +163,6 @@ def test_a_flood_of_the_child_s_commands_leaves_the_closing_its_room(
     header = next(i for i, line in enumerate(rest) if "--- last" in line)
     assert re.fullmatch(r"\[logtrim\] \.\.\. [0-9,]+ lines not shown \.\.\.", rest[header - 1])
     assert rest[-4].startswith("[logtrim] 20,050 lines")
-    # ... and the summary says how far past the budget the commands took the console.
-    past = re.search(r"; ([0-9.]+) kB past the budget: service messages, which always pass$",
-                     rest[-4])  # fmt: skip
-    assert past is not None, rest[-4]
-    size = sum(len(c) + 1 for c in commands)
-    assert size - 5000 < float(past.group(1)) * 1000 <= size
     # A loop's stdout line says nothing went wrong: no resultMessage, Octopus names the code;
     # the task log says it too.
     assert not any("resultMessage" in line for line in rest)

@@ -59,7 +59,6 @@ class Tally:
         interrupted: str | None = None,
         lost: str | None = None,
         gone: bool = False,
-        beyond: int = 0,
     ) -> list[str]:
         shown_lines = sum(self.shown_lines.values()) + self.tail_lines + self.context_lines
         shown_lines -= self.both_lines
@@ -75,8 +74,6 @@ class Tally:
             # (every line shown: no share, though a CRLF printed as LF makes fewer bytes)
              + (f", {_share(share)})" if share < 100 and shown_lines < lines else ")")
         )
-        if beyond:  # (a budget the console went past reads as broken unless it says why)
-            head += f"; {format_size(beyond)} past the budget: service messages, which always pass"
         if self.dropped_lines:
             # (later ones are in the markers' counts, with the other lines not shown)
             head += f"; {lines_text(self.dropped_lines)} dropped (--drop) before filtering"

@@ -129,7 +129,6 @@ class Closer:
                 interrupted=end.interrupted,
                 lost=end.lost,
                 gone=end.gone,
-                beyond=out.budget.beyond,
             )
         ]
 
