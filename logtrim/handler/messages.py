@@ -12,9 +12,6 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from ..engine.core import Core
 
-# What starts a declaration in each system that has them (docs/masking.md's table).
-_MARKERS = (b"::add-mask::", b"##vso[", b"##octopus[", b"##[add-mask]")
-
 
 def learn_message(core: Core, record: logging.LogRecord, text: str) -> None:
     """Learn what the message of ``record`` declares when its formatted ``text`` holds it
@@ -23,9 +20,11 @@ def learn_message(core: Core, record: logging.LogRecord, text: str) -> None:
     if not isinstance(message, str) or not message or text.startswith(message):
         return
     with suppress(Exception):
+        from ..logs.declared import DECLARING  # (a report's module: read on first use)
+
         data = message.encode("utf-8", "backslashreplace")
         lowered = data.lower()
-        if any(marker in lowered for marker in _MARKERS):
+        if any(marker in lowered for marker in DECLARING):
             core.secrets.learn_ahead(b"\n".join(data.splitlines()) + b"\n")
 
 

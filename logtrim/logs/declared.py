@@ -19,7 +19,7 @@ from .utf16 import UTF16_PEEK, is_utf16, utf16_as_utf8
 _STREAM = 1  # the one stream a report reads
 # What starts a declaration in each system that has them (docs/masking.md's table): the
 # lines found so are read by every dialect, as the engine reads command lines.
-_DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
+DECLARING = (b"##octopus", b"::add-mask::", b"##vso[", b"##[add-mask]")
 _STORED_MAX = 1 << 16  # a stored line's start kept for its end (a declaration's bound)
 
 
@@ -35,7 +35,7 @@ class Declared:
         # costs as many passes as there are secrets.
         self.masker = Masker(secrets, compiler=found)
         # One pass for the three markers where hyperscan is (bytes.find: ~0.6 ns a byte each).
-        self._db = None if found is None else found.literals(list(_DECLARING), caseless=True)
+        self._db = None if found is None else found.literals(list(DECLARING), caseless=True)
         self.values: dict[str, None] = {}  # the values declared, in order, each once
         # A UTF-16 log's bytes as stored (NULs left out), read apart from its text: their
         # own messages open across chunks, and the line they are in (:meth:`feed_stored`).
@@ -47,13 +47,13 @@ class Declared:
             found: list[int] = []
 
             def on_match(_id: int, _from: int, to: int, _flags: int, _ctx: object) -> None:
-                found.append(to - len(_DECLARING[_id]))
+                found.append(to - len(DECLARING[_id]))
 
             self._db.scan(data, match_event_handler=on_match)
             return sorted(found)
         hits = []
         lowered = data.lower()  # the markers in any case, as the dialects read them
-        for marker in _DECLARING:
+        for marker in DECLARING:
             pos = lowered.find(marker)
             while pos >= 0:
                 hits.append(pos)
@@ -202,7 +202,7 @@ class Declared:
 
 
 _BLOCK = 8 << 20
-_MARKER_MAX = max(map(len, _DECLARING))
+_MARKER_MAX = max(map(len, DECLARING))
 _LINE = 1 << 20  # a declaring line is read up to this long
 _MESSAGE_LINES = 66  # a message over several lines goes on for at most 64 more (commands.py)
 

@@ -181,7 +181,7 @@ class Commands:
         # Its own line to the CI's reader: up to the window's first line end (a lone \r
         # too). The commands after it on the window are decided in their turn (read whole
         # for each, a line of a thousand \r-separated declarations took minutes).
-        own = window[: min(_end(window, "\r"), _end(window, "\n"))]
+        own = window.partition("\r")[0].partition("\n")[0]
         ours = dialect is self._dialects[0] and dialect.declares_to_ci(own)
         return len(window[:at].encode("utf-8", "surrogateescape")), ours
 
@@ -308,9 +308,3 @@ class Commands:
     def is_open(self, stream: int) -> bool:
         """Whether a command opened on the stream goes on on its next line (:attr:`opened`)."""
         return self.opened.now[stream] is not None
-
-
-def _end(text: str, char: str) -> int:
-    """Where ``char`` is in ``text``, or its end."""
-    at = text.find(char)
-    return len(text) if at < 0 else at
