@@ -8,7 +8,9 @@ keeps all work in the one process; it is read once, at the first question.
 from __future__ import annotations
 
 import functools
+import math
 import os
+import select
 import signal
 import sys
 import weakref
@@ -51,6 +53,16 @@ def fork_serving(serve: Callable[[], None], close: Sequence[int] = ()) -> int:
         finally:
             os._exit(code)
     return pid
+
+
+def readable(fd: int, timeout: float | None = 0.0) -> bool:
+    """Whether ``fd`` has something to read (or its end) within ``timeout`` seconds (None:
+    wait). Polls: ``select.select`` fails for a descriptor numbered past 1023, and a step
+    that inherited many open files gives logtrim's pipes such numbers."""
+    poll = select.poll()
+    poll.register(fd, select.POLLIN)
+    wait = None if timeout is None else max(0, math.ceil(timeout * 1000))
+    return bool(poll.poll(wait))
 
 
 def switched_on(raw: str | None) -> bool:

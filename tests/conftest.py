@@ -204,6 +204,7 @@ _PROCESS_MODULES = {
     "test_properties",  # in-process, 300 examples per invariant
     "test_flood_properties",  # the same, for error floods
     "test_tiny_lines",  # millions of lines through trim and run, their peak RSS
+    "test_many_descriptors",
 }
 
 

@@ -6,11 +6,10 @@ from __future__ import annotations
 
 import contextlib
 import os
-import select
 import struct
 import time
 
-from .._fork import ignore_signals
+from .._fork import ignore_signals, readable
 from .trailer import MAX_PAYLOAD, frame
 from .writer import Frames
 
@@ -29,9 +28,8 @@ def write_loop(read: int, fd: int, status: int, level: int, trailer: int) -> int
     view = memoryview(buffer)
     try:
         while True:
-            ready, _, _ = select.select([read], [], [], frames.time_left(time.monotonic()))
             out = b""
-            if ready:
+            if readable(read, frames.time_left(time.monotonic())):
                 size = os.readv(read, [buffer])
                 if not size:
                     break

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import os
 import pickle
-import select
 from collections.abc import Callable
 from contextlib import suppress
 from typing import Any, NoReturn, TypeVar
 
-from .._fork import can_fork
+from .._fork import can_fork, readable
 
 T = TypeVar("T")
 
@@ -73,7 +72,7 @@ class Link:
     def ready(self) -> bool:
         """Whether the other has sent more (False may still leave a value in the buffer:
         :meth:`receive` finds it)."""
-        return bool(select.select([self._in], [], [], 0)[0])
+        return readable(self._in.fileno())
 
     def close(self) -> None:
         for end in (self._out, self._in):

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import collections
 import os
-import select
 import selectors
 import subprocess
 from collections.abc import Callable, Iterable
 from typing import Protocol
+
+from .._fork import readable
 
 READ_SIZE = 1 << 16
 
@@ -77,9 +78,7 @@ class _Pipes:
         fd = self._fd(stream)
         if fd is None:
             return None
-        poll = select.poll()  # (not select.select: a descriptor may be numbered past 1023)
-        poll.register(fd, select.POLLIN)
-        if not poll.poll(0):
+        if not readable(fd):
             return None
         return os.read(fd, READ_SIZE)
 
