@@ -123,6 +123,23 @@ def test_a_missing_input_among_several_is_said_and_the_others_print(tmp_path: Pa
     assert "not read whole" in errors[-1] and len(errors) == 3
 
 
+def test_a_binary_input_among_several_is_said_and_the_next_still_print(tmp_path: Path) -> None:
+    """A binary file found in its turn does not stop the inputs after it; its error is said
+    masked with what an input before it declared."""
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_bytes(b"first log\n::add-mask::CatSecret0042\n")
+    binary = tmp_path / "CatSecret0042.dat"
+    binary.write_bytes(b"\x00\x01\x02 image\x00" * 400)
+    b.write_bytes(b"second log\n")
+    r = _cli(str(a), str(binary), str(b))
+    assert r.returncode == 3
+    assert r.stdout == b"first log\n::add-mask::********\nsecond log\n"
+    errors = r.stderr.decode().splitlines()
+    assert "binary file" in errors[0] and "--binary" in errors[0]
+    assert "not read whole" in errors[-1] and len(errors) == 2
+    assert b"CatSecret0042" not in r.stderr
+
+
 # A plain log that prints a secret before it declares it, and a URL with a password.
 DECLARING = (
     b"use StatsSecret01 postgres://u:urlpw99@h/db\n"

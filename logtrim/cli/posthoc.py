@@ -225,15 +225,20 @@ def cat(
         for n, path in enumerate(archives, 1):
             # Each opened in its turn, as cat and ``zstd -dcf`` do: one missing is said there,
             # and the next inputs still print (a FIFO waits for its writer in its turn).
+            # A binary one found in its turn is said there too. Said masked with what the
+            # inputs before it declared as well.
             try:
                 inp = open_input(path, binary=binary)
+                damaged = _cat_one(
+                    inp, declared, pattern, len(archives) > 1, secrets, n < len(archives)
+                )
             except InputError as exc:
                 if len(archives) == 1:
                     raise
-                say(str(exc), "error")
-                unread.append(hide_secrets(path, secrets))
+                say(declared.masker.mask_text(hide_secrets(str(exc), secrets)), "error")
+                unread.append(declared.masker.mask_text(hide_secrets(path, secrets)))
                 continue
-            if _cat_one(inp, declared, pattern, len(archives) > 1, secrets, n < len(archives)):
+            if damaged:
                 unread.append(inp.name)
     if unread:
         raise InputError(f"{', '.join(unread)}: not read whole (the other inputs are printed)")
