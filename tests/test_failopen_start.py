@@ -55,6 +55,9 @@ def test_a_bug_before_the_start_still_masks_and_keeps_to_the_budget(
     assert b"flood line 50000\n" not in out
     assert len(console) <= 20_000 + 600  # the budget, with the two warnings logtrim prints
     assert b"no archive was written" in err
+    # What is left out is said to be nowhere else, not to be in an archive.
+    assert b"not shown after an internal error (the console budget holds; no archive)" in out
+    assert b"archive has everything" not in console
 
 
 def test_a_bug_before_the_start_of_a_missing_command_is_127(

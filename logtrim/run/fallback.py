@@ -73,8 +73,13 @@ class HeadTail:
     """Pass the first ``room // 2`` bytes, keep the last ``room // 2``, count the rest."""
 
     def __init__(
-        self, room: int, ci: str | None = None, observe: Callable[[str], None] | None = None
+        self,
+        room: int,
+        ci: str | None = None,
+        observe: Callable[[str], None] | None = None,
+        archived: bool = True,
     ) -> None:
+        self._archived = archived  # False: no archive keeps what is not shown (the last resort)
         # A byte per stream kept from the head: a head cut mid-line ends its line there, so
         # what follows on that stream (a CI command above all) starts a line of its own.
         ends = min(room // 2, 2)
@@ -287,9 +292,9 @@ class HeadTail:
         states = self._release()
         if not self.skipped:
             return states + self._tail.emits()
+        kept = "the archive has everything it could take" if self._archived else "no archive"
         note = (
             f"\nlogtrim: {format_size(self.skipped)} of {format_size(self.seen)} not shown "
-            "after an internal error (the console budget holds; the archive has everything "
-            "it could take)\n"
+            f"after an internal error (the console budget holds; {kept})\n"
         )
         return [*states, (STDOUT, note.encode()), *self._tail.emits()]

@@ -192,7 +192,7 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str
     """Run ``argv``: its output masked and under ``budget``, the commands of the CI in use
     (``ci``) read as it reads them; its exit code, as a shell's."""
     secrets = list(secrets)
-    mask, shown = LearningMask(secrets, ci), HeadTail(max(budget - 512, 0))
+    mask, shown = LearningMask(secrets, ci), HeadTail(max(budget - 512, 0), archived=False)
     try:
         child = _popen(list(argv))
     except OSError as exc:
