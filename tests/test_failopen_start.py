@@ -461,3 +461,30 @@ def test_a_bug_before_the_start_masks_a_use_right_after_its_declaration_on_the_o
     told = [ln for ln in (out + err).splitlines() if not ln.startswith(b"::add-mask::")]
     assert not any(b"Dec1ared-" in ln for ln in told)
     assert any(ln.startswith(b"use ") for ln in told)
+
+
+def test_the_last_resort_does_not_wait_for_a_process_that_holds_the_output(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfdbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    """A daemon the step started keeps the pipes open: the last resort reads on for
+    --drain-timeout, as a normal run does, says so, and ends the step's open line before
+    its own notes."""
+    import time
+
+    import logtrim.cli.app as _cli
+
+    break_prepare(monkeypatch)
+    pid_file = tmp_path / "daemon.pid"
+    step = f"sleep 30 & echo $! > {pid_file}; echo started; printf 'no line end'"
+    began = time.monotonic()
+    try:
+        code = _cli.main(["run", "--drain-timeout", "0.5", "--", "sh", "-c", step])
+        took = time.monotonic() - began
+    finally:
+        if pid_file.exists():
+            os.kill(int(pid_file.read_text()), 9)
+    out, err = capfdbinary.readouterr()
+    assert code == 0
+    assert took < 20, took  # not the daemon's 30 s
+    assert out == b"started\nno line end\n"
+    assert b"still held its output 0.5s later (--drain-timeout)" in err

@@ -70,12 +70,13 @@ def execute(
 
         if options is not None:
             secrets, budget = list(options.policy.masks), options.policy.budget
-            ci = options.dialect.name
+            ci, drain = options.dialect.name, options.drain_timeout
         else:
             secrets, budget = known_secrets(given, mask or []), _budget(given)
             ci = str(given.get("ci") or os.environ.get("LOGTRIM_CI") or "auto")
+            drain = _drain(given)
         say_internal_error(secrets)
-        return run_masked(command, secrets, budget, ci)
+        return run_masked(command, secrets, budget, ci, drain)
     import anyio
 
     from ..run.step import run as run_pipeline
@@ -137,6 +138,19 @@ def main(kwargs: dict[str, Any]) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except Exception as exc:
         return finish(exc)
+
+
+def _drain(given: dict[str, object]) -> float:
+    """The drain timeout given, or the default, read without the settings (as :func:`_budget`)."""
+    from . import values
+    from .settings import Settings
+
+    with contextlib.suppress(Exception):
+        raw = given.get("drain_timeout")
+        raw = os.environ.get("LOGTRIM_DRAIN_TIMEOUT") if raw is None else raw
+        if raw is not None:
+            return values.seconds(raw)
+    return Settings.drain_timeout.default
 
 
 def _budget(given: dict[str, object]) -> int:

@@ -13,12 +13,14 @@ import collections
 import os
 import selectors
 import subprocess
+import time
 from collections.abc import Callable, Iterable
 from typing import Protocol
 
 from .._fork import readable
 
 READ_SIZE = 1 << 16
+_LAST_ROUNDS = 64  # once the drain is over: turns of reading the pipes, at most
 
 Show = Callable[[Iterable[tuple[int, bytes]]], None]
 
@@ -33,19 +35,33 @@ class Shown(Protocol):
     def write(self, stream: int, data: bytes) -> Iterable[tuple[int, bytes]]: ...
 
 
-def pump(child: subprocess.Popen[bytes], mask: Mask, shown: Shown, show: Show) -> None:
-    """Forward both pipes until they close, masked, under the budget; then reap the child."""
+def pump(
+    child: subprocess.Popen[bytes], mask: Mask, shown: Shown, show: Show, drain: float
+) -> bool:
+    """Forward both pipes until they close, masked, under the budget; then reap the child.
+    Once it has exited, a process it started may hold a pipe open: read on ``drain`` seconds
+    at most, then what the pipes hold, as a normal run does. Whether a pipe was left open."""
     assert child.stdout is not None and child.stderr is not None
+    deadline: float | None = None
     with selectors.DefaultSelector() as sel:
         sel.register(child.stdout.fileno(), selectors.EVENT_READ, 1)
         sel.register(child.stderr.fileno(), selectors.EVENT_READ, 2)
         pipes = _Pipes(sel, mask, shown, show)
         while sel.get_map():
-            for key, _ in sel.select():
+            if deadline is None and child.poll() is not None:
+                deadline = time.monotonic() + drain
+            # (polled each half second for the child's exit while no output comes)
+            wait = 0.5 if deadline is None else max(deadline - time.monotonic(), 0.0)
+            for key, _ in sel.select(wait):
                 # (read ahead in the turn of the one before it, it may hold nothing now)
                 if (data := pipes.ready(key.data)) is not None:
                     pipes.turn(key.data, data)
+            if deadline is not None and time.monotonic() >= deadline:
+                pipes.last(sel)
+                break
+        held = bool(sel.get_map())
     child.wait()
+    return held
 
 
 class _Pipes:
@@ -70,6 +86,20 @@ class _Pipes:
                 self._end(other, more)
                 queue.append((other, more))
             self._show(self._shown.write(each, self._mask.feed(each, chunk, final=not chunk)))
+
+    def last(self, sel: selectors.BaseSelector) -> None:
+        """The drain is over: what the open pipes hold now, read in turns (a bounded number:
+        a process may write on), then each one's open line let go, masked."""
+        for _ in range(_LAST_ROUNDS):
+            got = False
+            for key in list(sel.get_map().values()):
+                if (data := self.ready(key.data)) is not None:
+                    self.turn(key.data, data)
+                    got = True
+            if not got:
+                break
+        for key in list(sel.get_map().values()):
+            self._show(self._shown.write(key.data, self._mask.feed(key.data, b"", final=True)))
 
     def ready(self, stream: int) -> bytes | None:
         """What ``stream``'s pipe holds now (``b""``: its end), None if nothing."""

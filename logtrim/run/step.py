@@ -111,7 +111,9 @@ async def _unfiltered(options: RunOptions) -> int:
     ci = options.dialect.name
     from .._threads import in_thread
 
-    return await in_thread(run_masked, options.argv, policy.masks, policy.budget, ci)
+    return await in_thread(
+        run_masked, options.argv, policy.masks, policy.budget, ci, options.drain_timeout
+    )
 
 
 async def _until_exit(

@@ -188,9 +188,12 @@ def say_internal_error(secrets: Sequence[str]) -> None:
     logger().debug("the internal error", exc_info=True)
 
 
-def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str = "auto") -> int:
+def run_masked(
+    argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str, drain: float
+) -> int:
     """Run ``argv``: its output masked and under ``budget``, the commands of the CI in use
-    (``ci``) read as it reads them; its exit code, as a shell's."""
+    (``ci``) read as it reads them, ``drain`` seconds at most after it exits; its exit code,
+    as a shell's."""
     secrets = list(secrets)
     mask, shown = LearningMask(secrets, ci), HeadTail(max(budget - 512, 0), archived=False)
     try:
@@ -202,16 +205,26 @@ def run_masked(argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str
         _write(2, f"logtrim: error: {error}\n".encode())
         return error.exit_code
     restore = _forward_signals(child)
+    show = _Show()
     try:
         with child:
-            pump(child, mask, shown, _show)
+            held = pump(child, mask, shown, show, drain)
     finally:
         for sig, handler in restore.items():
             signal.signal(sig, handler)
-    _show(shown.finish())
+    show(shown.finish())
+    show.end_lines()  # logtrim's notes below start lines of their own, as in a normal run
+    if held:
+        _write(2, _HELD.format(drain).encode())
     _write(2, b"logtrim: no archive was written (internal error before the step started)\n")
     code = child.returncode
     return 128 - code if code < 0 else code
+
+
+_HELD = (
+    "logtrim: warning: the command exited, but a process it started still held its output "
+    "{:g}s later (--drain-timeout): what it writes from now on is not shown\n"
+)
 
 
 def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
@@ -229,9 +242,23 @@ def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
         return _popen(script)
 
 
-def _show(emits: Iterable[tuple[int, bytes]]) -> None:
-    for stream, data in emits:
-        _write(1 if stream == 1 else 2, data)
+class _Show:
+    """Writes what the pump shows to stdout and stderr, and knows which has a line open."""
+
+    def __init__(self) -> None:
+        self._open: set[int] = set()
+
+    def __call__(self, emits: Iterable[tuple[int, bytes]]) -> None:
+        for stream, data in emits:
+            fd = 1 if stream == 1 else 2
+            _write(fd, data)
+            if data:
+                (self._open.discard if data.endswith(b"\n") else self._open.add)(fd)
+
+    def end_lines(self) -> None:
+        for fd in sorted(self._open):
+            _write(fd, b"\n")
+        self._open.clear()
 
 
 def _write(fd: int, data: bytes) -> None:
