@@ -488,3 +488,39 @@ def test_the_last_resort_does_not_wait_for_a_process_that_holds_the_output(
     assert took < 20, took  # not the daemon's 30 s
     assert out == b"started\nno line end\n"
     assert b"still held its output 0.5s later (--drain-timeout)" in err
+
+
+# logtrim, with starting the step broken inside the run (as when no descriptor is left):
+# the last resort runs it.
+_START_BROKEN = """
+import sys
+import logtrim.run.step as step
+import logtrim.cli.app as app
+
+async def broken(*_args):
+    raise OSError(24, "Too many open files")
+
+step._process.start = broken
+sys.exit(app.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+def test_the_last_resort_passes_sigterm_on_to_the_step(tmp_path: Path) -> None:
+    """A deployment cancelled while the last resort runs the step: the SIGTERM reaches the
+    step, which cleans up and decides the exit code (logtrim does not die under it)."""
+    import signal
+
+    step = "trap 'echo cleaned up; exit 5' TERM; echo ready; sleep 20 & wait"
+    with subprocess.Popen(
+        [sys.executable, "-c", _START_BROKEN, "run", "--ci", "plain", "--drain-timeout", "0",
+         "--", "sh", "-c", step],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(), cwd=tmp_path,
+    ) as logtrim:  # fmt: skip
+        assert logtrim.stdout is not None
+        assert logtrim.stdout.readline() == b"ready\n"
+        logtrim.send_signal(signal.SIGTERM)
+        out, err = logtrim.communicate(timeout=30)
+    assert b"running the command unfiltered" in err
+    assert out == b"cleaned up\n"
+    assert logtrim.returncode == 5

@@ -108,11 +108,10 @@ async def _unfiltered(options: RunOptions) -> int:
 
     policy = options.policy
     say_internal_error(policy.masks)
-    ci = options.dialect.name
-    from .._threads import in_thread
-
-    return await in_thread(
-        run_masked, options.argv, policy.masks, policy.budget, ci, options.drain_timeout
+    # In this thread, blocking the loop (nothing else runs now): only the main thread may
+    # set the handlers that pass SIGTERM and the rest on to the step.
+    return run_masked(
+        options.argv, policy.masks, policy.budget, options.dialect.name, options.drain_timeout
     )
 
 
