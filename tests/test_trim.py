@@ -47,7 +47,7 @@ def _check_task_log_kept(original: bytes, out: bytes, budget: int) -> None:
     # (a node's note: a count, or the section's sum when markers in it counted some)
     note = (
         rb"\[logtrim\] (?:\.\.\. |not shown in this section: )"
-        rb".*[\d,]+ Verbose lines \([\d.]+ [kM]B\)"
+        rb".*[\d,]+ (?:Verbose |other )?lines \([\d.]+ [kM]B\)"
     )
     assert re.search(note, out)
 
@@ -221,7 +221,7 @@ def test_task_log_runs_trim_as_line_by_line(
     trim_one(job)
     fast = (tmp_path / "fast.out").read_bytes()
     assert fast == (tmp_path / "slow.out").read_bytes()
-    assert b"Verbose lines" in fast
+    assert re.search(rb"\[logtrim\] \.\.\. [\d,]+ (?:Verbose )?lines \(", fast)
 
 
 def test_a_file_its_gzip_copies_and_a_pipe_trim_the_same(tmp_path: Path) -> None:
@@ -462,3 +462,28 @@ def test_an_empty_output_name_is_a_usage_error(tmp_path: Path, option: str) -> N
     assert proc.stdout == b""
     assert proc.stderr.startswith(f"logtrim: error: {option}: empty".encode())
     assert sorted(p.name for p in tmp_path.iterdir()) == ["deploy.log"]
+
+
+@pytest.mark.parametrize("budget", ["6kB", "8kB", "16kB", "60kB"])
+def test_a_node_s_note_calls_no_info_or_warning_line_verbose(budget: str) -> None:
+    """Once the budget stops Info or Warning entries, they are hidden as Verbose ones are:
+    a node's note named them all ``Verbose lines`` (1,172 in a section of 1,135 Verbose
+    entries). A note's Verbose count is at most the section's Verbose entries."""
+    from conftest import SAMPLES
+
+    sample = SAMPLES / "octopus-raw-task-log.txt"
+    result = _cli("trim", "--budget", budget, str(sample))
+    assert result.returncode == 0, result.stderr
+    node = re.compile(rb"^ {20}\|\s+(?:== )?(?:Success|Failed|Skipped|Canceled)\b.*$", re.M)
+
+    def sections(text: bytes) -> list[bytes]:
+        return node.split(text)
+
+    verbose = [s.count(b"   Verbose  |") for s in sections(sample.read_bytes())]
+    notes = [
+        [int(n.replace(b",", b"")) for n in re.findall(rb"([\d,]+) Verbose lines? \(", s)]
+        for s in sections(result.stdout)
+    ]
+    assert len(notes) == len(verbose)
+    for counted, entries in zip(notes, verbose, strict=True):
+        assert all(n <= entries for n in counted), (counted, entries)

@@ -285,18 +285,26 @@ class TaskLogTrimmer:
         self._hidden_marker()
         return self.now
 
+    def _noted_name(self, kind: Kind, first: bool) -> str:
+        """What a note calls its lines of ``kind`` (``first``: no count before it). Once the
+        budget stopped a tier, its entries are hidden as Verbose ones are and counted with
+        them: no level names them then (``1,172 lines``, ``2 Warning lines, 9 other lines``)."""
+        if kind != Kind.NOISE or not self.stopped & {Kind.INFO, Kind.WARNING}:
+            return TIERS[kind].level + " "
+        return "" if first else "other "
+
     def _hidden_marker(self) -> None:
         """``... 12,345 Verbose lines (3.1 MB) not shown`` for the node segment just ended."""
         self._flush_pending()
         self._flush_batch()
         hidden = self.core.checkpoint()
-        parts = []
+        parts: list[str] = []
         for kind in _NOTED:
             lines, nbytes = hidden.get(kind, (0, 0))
             if lines > 0:
-                name = TIERS[kind].level
+                name = self._noted_name(kind, not parts)
                 plural = "s" if lines != 1 else ""
-                parts.append(f"{format_count(lines)} {name} line{plural} ({format_size(nbytes)})")
+                parts.append(f"{format_count(lines)} {name}line{plural} ({format_size(nbytes)})")
         if not parts:
             return
         out = self.core.out
