@@ -48,6 +48,24 @@ def test_verbose_messages_cost_one_marker_not_one_each(run_logtrim: RunLogtrim) 
     assert len(_text(result.console)) <= 4000
 
 
+@pytest.mark.parametrize("ci", ["plain", "github", "azure"])
+def test_verbose_messages_under_another_ci_cost_one_marker(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """Octopus's switches pass under any CI; where no Octopus reads them they are lines of the
+    log (paid), but the lines between them no longer cost a marker each: 567 markers filled a
+    200 kB console."""
+    code = VERBOSE.format(n=300) + "print('deployment finished')\n"
+    result = run_logtrim("--ci", ci, "--budget", "20kB", "--", *py(code))
+    assert result.code == 0
+    switches = [ln for ln in result.stdout.splitlines() if ln.startswith(b"##octopus[stdout-")]
+    assert switches == [b"##octopus[stdout-verbose]", b"##octopus[stdout-default]"] * 300
+    counts = [int(m.group(1).replace(b",", b"")) for m in _MARKER.finditer(result.stdout)]
+    assert len(counts) <= 2, counts
+    assert b"deployment finished" in result.stdout
+    assert len(result.console) <= 20_000
+
+
 def test_a_warning_after_many_verbose_messages_is_shown(run_logtrim: RunLogtrim) -> None:
     """The 120 switches (3.1 kB) paid from a 2 kB budget left the warning no room."""
     code = VERBOSE.format(n=60) + (

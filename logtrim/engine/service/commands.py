@@ -256,6 +256,13 @@ class Commands:
         """Whether the system in use shows the command on ``line`` as a line of its log."""
         return self._dialects[0].shows_line(line.decode("utf-8", "replace"))
 
+    def read_only(self, line: bytes) -> bool:
+        """Whether a system whose commands are read here reads the command on ``line`` and
+        writes no line for it (Octopus's level switches under any CI: the gap stays open over
+        them, though where no Octopus reads them they are lines of the log)."""
+        text = line.decode("utf-8", "replace")
+        return any(not d.shows_line(text) for d in self._dialects)
+
     def ends_section(self, line: bytes) -> bool:
         """Whether the command on ``line`` ends a section of the system in use's log."""
         return self._dialects[0].ends_section(line.decode("utf-8", "replace"))

@@ -161,8 +161,12 @@ class Forwarder:
         commands = self.commands
         # (One left open may be text after all: its next line may not continue it.)
         opens = text is not None and commands.opened.leaves_open(text)
-        shown = not alone or opens or commands.shows_line(line)
-        return shown, shown or commands.ends_section(line)
+        if not alone or opens:
+            return True, True
+        # Octopus's switches under another CI: lines of its log (paid), but a script's every
+        # Write-Verbose would else cost a marker each there too.
+        shown = commands.shows_line(line)
+        return shown, not commands.read_only(line) or commands.ends_section(line)
 
     def _abandons(self, text: str, size: int) -> bool:
         """A message opened and left open again and again (``##octopus[setVariable ...``
