@@ -154,3 +154,26 @@ def test_a_test_reported_by_its_runner_and_the_child_gets_one_annotation(
     assert "[logtrim] failed (exit 1): not ok 21 - checkout total includes tax" in lines
     mark = {"github": "::error", "azure": "##vso[task.logissue type=error]"}[ci]
     assert [line for line in lines if line.startswith(mark)] == [command]
+
+
+_WHY = "Deployment to slot 'staging' failed: Conflict (409)"
+
+
+@pytest.mark.parametrize(
+    ("ci", "why", "generic"),
+    [
+        ("azure", f"##vso[task.logissue type=error;sourcepath=deploy.ps1]{_WHY}",
+         "##vso[task.complete result=Failed;]Deployment failed"),
+        ("github", f"::error::{_WHY}", "::error::Deployment failed"),
+    ],
+)  # fmt: skip
+def test_a_report_that_says_why_outranks_a_later_one_that_only_says_it_failed(
+    run_logtrim: RunLogtrim, ci: str, why: str, generic: str
+) -> None:
+    """A script reports the error, then that the deployment failed: the reason is the
+    report that names the cause, not the later one of failure words alone."""
+    script = 'echo "uploading"; echo "$0"; echo "$1"; exit 1'
+    r = run_logtrim("--ci", ci, "--", "sh", "-c", script, why, generic)
+    assert r.code == 1
+    reasons = [x for x in r.stdout.decode().splitlines() if x.startswith("[logtrim] failed")]
+    assert reasons == [f"[logtrim] failed (exit 1): {_WHY}"]

@@ -39,6 +39,7 @@ from .psrecords import Records
 from .ranks import (
     Candidate,
     Rank,
+    line_rank,
     own_message,
 )
 from .replaces import (
@@ -240,12 +241,17 @@ class ReasonChooser:
     def offer_reported(self, text: bytes, test: bool, lineno: int) -> None:
         """An error the child reported to its CI with a command (``::error::``, a TeamCity
         ``testFailed``): the program itself says this is what went wrong. Ranked as an error
-        line (a failing test as one), so that what the tool printed about it still wins."""
+        line (a failing test as one), so that what the tool printed about it still wins; one
+        that only says a phase failed (Azure's ``task.complete result=Failed;]Deployment
+        failed``) as such a line, below the report before it that says why."""
         self._counted = False  # (a command: no line of a tier)
         body = _ANSI.sub(b"", text).strip()
         if body:
             self.reported_texts.append(body)
-            self.take(Rank.TEST_ASSERTION if test else Rank.ERROR, body, lineno, reported=True)
+            rank = Rank.TEST_ASSERTION if test else Rank.ERROR
+            if not test and (said := line_rank(body)) in (Rank.PHASE, Rank.STATUS):
+                rank = said
+            self.take(rank, body, lineno, reported=True)
 
     def offer_new(self, line: bytes, lineno: int) -> None:
         """With a baseline, the last new line of a shape the run printed once: above a
