@@ -59,6 +59,21 @@ class LogtrimLoggerFactory:
         return self._logger
 
 
+class LearnDeclarations:
+    """A processor: what the event declares (``log.info("::add-mask::...")``) is learned
+    before a renderer puts a time stamp and a level before it, off its line's start, where
+    no CI reads it as a command (the app meant it all the same)."""
+
+    def __init__(self, handler: LogtrimHandler) -> None:
+        self.handler = handler
+
+    def __call__(self, _logger: Any, _name: str, event_dict: Any) -> Any:
+        event = event_dict.get("event") if isinstance(event_dict, dict) else None
+        if isinstance(event, str):
+            self.handler.learn(event)
+        return event_dict
+
+
 def configure_structlog(
     handler: LogtrimHandler,
     *,
@@ -69,6 +84,7 @@ def configure_structlog(
 
     The default processors add the level and an ISO timestamp and render one plain line
     per event (no colours), tracebacks in full. Events below ``level`` cost almost nothing.
+    :class:`LearnDeclarations` goes first, before ``processors`` too.
     """
     import structlog
 
@@ -82,11 +98,11 @@ def configure_structlog(
             ),
         ]
     structlog.configure(
-        processors=list(processors),
+        processors=[LearnDeclarations(handler), *processors],
         wrapper_class=structlog.make_filtering_bound_logger(level),
         logger_factory=LogtrimLoggerFactory(handler),
         cache_logger_on_first_use=True,
     )
 
 
-__all__ = ["LogtrimLogger", "LogtrimLoggerFactory", "configure_structlog"]
+__all__ = ["LearnDeclarations", "LogtrimLogger", "LogtrimLoggerFactory", "configure_structlog"]

@@ -29,7 +29,7 @@ from . import hooks
 from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
 from .failopen import STDOUT, PastEngine, fail_open, format_error, masked, masked_text, warn
-from .messages import learn_message
+from .messages import learn_message, learn_text
 from .tiers import DebugCommands, levelno_of, record_kind
 
 if TYPE_CHECKING:  # the engine is imported on first use: ``import logtrim`` stays cheap
@@ -155,6 +155,15 @@ class LogtrimHandler(logging.Handler):
             text = text[:-1]  # the record's own newline: ``_feed`` ends every record with one
         with self._mutex:
             self._feed(text, levelno, None)
+
+    def learn(self, message: str) -> None:
+        """Learn what the lines of ``message`` declare (``::add-mask::...``) before it is
+        rendered: structlog's event, which its renderer puts after a time stamp and a level,
+        off its line's start. Thread-safe; never raises."""
+        with self._mutex:
+            if not self._broken and isinstance(message, str):
+                with suppress(Exception):
+                    learn_text(self.core, message)
 
     def kind(self, data: bytes, levelno: int) -> Kind:
         """The tier of a record (see :func:`.tiers.record_kind`)."""

@@ -1,11 +1,13 @@
 """A record's message, read apart from the text its formatter made of it: a declaration that
 a prefix put off its line's start (``INFO:app:::add-mask::ghp_...`` under
-``logging.basicConfig``) is no command to the CI, but the app meant it: its secret is learned
-before the record is masked (more masking is always safe)."""
+``logging.basicConfig``, a structlog renderer's time stamp and level) is no command to the
+CI, but the app meant it: its secret is learned before the record is masked (more masking is
+always safe)."""
 
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
@@ -16,16 +18,32 @@ if TYPE_CHECKING:
 def learn_message(core: Core, record: logging.LogRecord, text: str) -> None:
     """Learn what the message of ``record`` declares when its formatted ``text`` holds it
     after a prefix; never raises (a record is never lost to this)."""
-    message = getattr(record, "message", None)  # (set by ``Formatter.format``)
-    if not isinstance(message, str) or not message or text.startswith(message):
-        return
     with suppress(Exception):
-        from ..logs.declared import DECLARING  # (a report's module: read on first use)
-
-        data = message.encode("utf-8", "backslashreplace")
-        lowered = data.lower()
-        if any(marker in lowered for marker in DECLARING):
-            core.secrets.learn_ahead(b"\n".join(data.splitlines()) + b"\n")
+        for message in _messages(record):
+            if not text.startswith(message):
+                learn_text(core, message)
 
 
-__all__ = ["learn_message"]
+def _messages(record: logging.LogRecord) -> list[str]:
+    """What the app logged: the message ``Formatter.format`` set (a formatter of the app's
+    own may set none: then the record's own), and a structlog event's text (its dict is the
+    record's ``msg`` behind ``ProcessorFormatter``)."""
+    message = getattr(record, "message", None)
+    found: list[object] = [message] if isinstance(message, str) else []
+    if isinstance(record.msg, Mapping):
+        found.append(record.msg.get("event"))
+    elif not found:
+        found.append(record.getMessage())
+    return [m for m in found if isinstance(m, str) and m]
+
+
+def learn_text(core: Core, message: str) -> None:
+    """Learn what the lines of ``message`` declare, read as lines of their own."""
+    from ..logs.declared import DECLARING  # (a report's module: read on first use)
+
+    data = message.encode("utf-8", "backslashreplace")
+    if any(marker in data.lower() for marker in DECLARING):
+        core.secrets.learn_ahead(b"\n".join(data.splitlines()) + b"\n")
+
+
+__all__ = ["learn_message", "learn_text"]

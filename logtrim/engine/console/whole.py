@@ -160,6 +160,9 @@ class Whole:
         that they are whole: :meth:`close` keeps it only if all it printed fits the real one."""
         assert self._fresh is not None
         core = self._fresh()
+        # Every secret the first engine learned, however (the handler's message, a UTF-16
+        # log's stored bytes): the replay shows the run whole, and must mask it no less.
+        core.masker.adopt(self.core.masker)
         budget = core.budget
         real = budget.total
         budget.total += budget.closing

@@ -138,6 +138,15 @@ class Masker:
             self._utf16 = True
             self._add_forms([form for raw in self._spelled for form in misread_forms(raw)])
 
+    def adopt(self, other: Masker) -> None:
+        """Know every secret ``other`` knows, in every form it masks (an engine that replays
+        a run another engine read: whatever path taught that one, this one masks it too)."""
+        self._chars |= other._chars
+        self._spelled += [raw for raw in other._spelled if raw not in self._spelled]
+        if other._utf16:
+            self.read_as_utf16()
+        self._add_forms(other._secrets)
+
     def _add_forms(self, new: list[bytes]) -> None:
         for form in (piece for whole in new for piece in pieces(whole)):
             if form not in self._seen:
