@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -340,3 +341,22 @@ def test_an_archive_cut_inside_its_magic_is_an_error_not_text(tmp_path: Path, si
     assert proc.returncode == 3
     assert proc.stdout == b""
     assert b"truncated" in proc.stderr
+
+
+def test_a_closed_stdin_among_several_inputs_is_said_in_its_turn(tmp_path: Path) -> None:
+    """``cat a.log - b.log <&-``: stdin is said unreadable where it comes, the others print."""
+    a, b = tmp_path / "a.log", tmp_path / "b.log"
+    a.write_bytes(b"first log\n")
+    b.write_bytes(b"second log\n")
+    r = subprocess.run(
+        [sys.executable, "-m", "logtrim", "cat", str(a), "-", str(b)],
+        stdin=subprocess.DEVNULL, capture_output=True, env=clean_env(), timeout=60, check=False,
+        preexec_fn=lambda: os.close(0),
+    )  # fmt: skip
+    assert r.returncode == 3
+    assert r.stdout == b"first log\nsecond log\n"
+    errors = r.stderr.decode().splitlines()
+    assert errors == [
+        "logtrim: error: <stdin>: cannot read: stdin is closed",
+        "logtrim: error: <stdin>: not read whole (the other inputs are printed)",
+    ]

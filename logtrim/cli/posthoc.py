@@ -214,7 +214,8 @@ def cat(
             pattern = re.compile(grep.encode("utf-8", "surrogateescape"))
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
-    stdin_open(archives)
+    if len(archives) == 1:
+        stdin_open(archives)  # (among several, a closed stdin is said in its turn)
     refuse_stdout(archives)
     secrets = declared_across(archives, secrets_given(mask, mask_env))
     # A run's archive is masked already (its declarations too: nothing to learn there); a
@@ -228,6 +229,7 @@ def cat(
             # A binary one found in its turn is said there too. Said masked with what the
             # inputs before it declared as well.
             try:
+                stdin_open([path])
                 inp = open_input(path, binary=binary)
                 damaged = _cat_one(
                     inp, declared, pattern, len(archives) > 1, secrets, n < len(archives)
@@ -236,7 +238,8 @@ def cat(
                 if len(archives) == 1:
                     raise
                 say(declared.masker.mask_text(hide_secrets(str(exc), secrets)), "error")
-                unread.append(declared.masker.mask_text(hide_secrets(path, secrets)))
+                name = "<stdin>" if path == "-" else path
+                unread.append(declared.masker.mask_text(hide_secrets(name, secrets)))
                 continue
             if damaged:
                 unread.append(inp.name)
