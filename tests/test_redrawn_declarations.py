@@ -6,10 +6,13 @@ only at the newline, and such a use went out in clear (found by an attacker)."""
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from itertools import pairwise
+from pathlib import Path
 
 import pytest
-from conftest import RunLogtrim, py
+from conftest import RunLogtrim, clean_env, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -138,3 +141,54 @@ def test_an_octopus_message_whose_attributes_a_lone_cr_parts_declares(
     assert SECRET.encode() not in r.console
     assert SECRET.encode() not in r.archive
     assert b"use ********" in r.stdout
+
+
+# A progress line past 2 MiB (a line too long to hold: handed out in pieces of 1 MiB), then a
+# declaration a lone \r ends, then a use on stderr before the line's newline.
+LONG_LINE = """
+import os, sys, time
+secret, declare, size = sys.argv[1], sys.argv[2], int(sys.argv[3])
+os.write(1, b"#" * size + ("\\r" + declare + secret + "\\r").encode())
+time.sleep(0.5)
+os.write(2, f"token is {secret}\\n".encode())
+time.sleep(0.3)
+os.write(1, b"done\\n")
+"""
+# logtrim with starting the step broken inside the run: its last resort runs the step.
+_LAST_RESORT = """
+import sys
+import logtrim.run.step as step
+import logtrim.cli.app as app
+
+async def broken(*_args):
+    raise OSError(24, "Too many open files")
+
+step._process.start = broken
+sys.exit(app.main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.parametrize("size", [1_000_000, 2_500_000])
+@pytest.mark.parametrize("path", ["engine", "failed engine", "last resort"])
+def test_a_declaration_a_lone_cr_ends_deep_in_a_long_line_is_learned_at_once(
+    run_logtrim: RunLogtrim, tmp_path: Path, size: int, path: str
+) -> None:
+    """Past 2 MiB, the bytes a long line keeps below the piece size were not looked at for
+    declarations until they were cut or the line ended; in the last resort, an unfinished
+    line past 64 kB not at all: the use on stderr went out in clear, and to the archive."""
+    argv = ["--ci", "github", "--budget", "20MB", "--", *py(LONG_LINE), SECRET,
+            DECLARE["github"], str(size)]  # fmt: skip
+    if path == "last resort":
+        proc = subprocess.run(
+            [sys.executable, "-c", _LAST_RESORT, "run", *argv], capture_output=True,
+            env=clean_env(), timeout=120, cwd=tmp_path, check=False,
+        )  # fmt: skip
+        assert b"running the command unfiltered" in proc.stderr
+        assert proc.returncode == 0
+        assert b"token is ********" in proc.stderr
+        return
+    env = {"LOGTRIM_FAULT_AFTER": "100"} if path == "failed engine" else {}
+    r = run_logtrim(*argv, env=env)
+    assert r.code == 0
+    assert b"token is ********" in r.stderr
+    assert SECRET.encode() not in r.archive

@@ -165,8 +165,9 @@ class Core:
         archive, carried = self.intake.pieces(stream, pieces, now)
         if carried:
             st.splitter.unread(carried)  # (the line goes on in the next chunk)
-        # Learnt before the other stream's turn (a long line's pieces learn as they are cut).
-        if not st.in_long and (redrawn := st.redrawn(fresh=bool(pieces))):
+        # Learnt before the other stream's turn; in a line too long to hold too: the bytes it
+        # keeps below the piece size may end a declaration long before they are cut.
+        if redrawn := st.redrawn(fresh=bool(pieces)):
             self.secrets.learn_piece(redrawn)
         self.partial.waiting(stream, now, fresh=bool(pieces))
         return self.archived(stream, b"".join(archive)), self._printed(now)

@@ -119,7 +119,7 @@ class Passthrough:
 
     def _learn_lines(self, stream: int, new: bytes, final: bool) -> None:
         """Learn the declarations of the stream's lines that ``new`` ends (each line read
-        once, whole; an unfinished line longer than the bound is not read as a command)."""
+        once, whole; of an unfinished line longer than the bound, its last bytes)."""
         text = self._unread.pop(stream, b"") + new
         end = len(text) if final else text.rfind(b"\n") + 1
         if end:
@@ -130,14 +130,17 @@ class Passthrough:
                 stream,
             )
         done = 0 if end else self._redrawn.pop(stream, 0)
-        if len(text) - end <= _LINE_BOUND:
-            rest = self._unread[stream] = text[end:]
-            # The parts of the unfinished line a lone \r ended: lines to a CI's .NET reader,
-            # learned now, as the engine learns them (a use on the other stream meanwhile).
-            if (cr := rest.rfind(b"\r") + 1) > done:
-                self._secrets.learn_piece(rest[done:cr])
-                done = cr
-            self._redrawn[stream] = done
+        rest = text[end:]
+        if len(rest) > _LINE_BOUND:  # its last bytes only: what a lone \r ended there counts
+            cut = len(rest) - _LINE_BOUND
+            rest, done = rest[cut:], max(done - cut, 0)
+        self._unread[stream] = rest
+        # The parts of the unfinished line a lone \r ended: lines to a CI's .NET reader,
+        # learned now, as the engine learns them (a use on the other stream meanwhile).
+        if (cr := rest.rfind(b"\r") + 1) > done:
+            self._secrets.learn_piece(rest[done:cr])
+            done = cr
+        self._redrawn[stream] = done
 
     def _command_start(self, data: bytes) -> int:
         """Where the unfinished last line of ``data`` begins if it may be a command (it
