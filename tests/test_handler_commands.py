@@ -63,17 +63,22 @@ logging.shutdown()
 """
 
 
+def _app(tmp_path: Path, code: str) -> subprocess.CompletedProcess[bytes]:
+    """``code`` run as the app ``app.py`` in ``tmp_path`` (its archive: ``app.log.zst``)."""
+    (tmp_path / "app.py").write_text(code)
+    return subprocess.run(
+        [sys.executable, "app.py"], cwd=tmp_path, env=clean_env(), capture_output=True,
+        timeout=60, check=False,
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("budget", ["5MB", "4kB"])
 def test_a_declaration_a_formatter_prefixed_is_still_learned(tmp_path: Path, budget: str) -> None:
     """``INFO:app:::add-mask::ghp_...``: no command to the runner (not at its line's start),
     but the app declared the value: it was shown in clear in every later record, the archive
     and the failure annotation. Under 32 kB too, where a small run is shown whole by a second
     engine, which learned it not."""
-    (tmp_path / "app.py").write_text(PREFIXED.replace("{budget}", budget))
-    proc = subprocess.run(
-        [sys.executable, "app.py"], cwd=tmp_path, env=clean_env(), capture_output=True,
-        timeout=60, check=False,
-    )  # fmt: skip
+    proc = _app(tmp_path, PREFIXED.replace("{budget}", budget))
     assert proc.returncode == 0, proc.stderr
     assert b"ghp_Prefixed" not in proc.stdout + proc.stderr
     assert b"INFO:app:token now ********" in proc.stdout.splitlines()
@@ -130,11 +135,7 @@ def test_a_declaration_a_renderer_prefixed_is_learned(
     """structlog's renderers put a time stamp and a level before the event, and an app's own
     formatter may set no ``record.message``: the value was in clear on the console and in the
     archive."""
-    (tmp_path / "app.py").write_text(app.replace("{budget}", budget))
-    proc = subprocess.run(
-        [sys.executable, "app.py"], cwd=tmp_path, env=clean_env(), capture_output=True,
-        timeout=60, check=False,
-    )  # fmt: skip
+    proc = _app(tmp_path, app.replace("{budget}", budget))
     assert proc.returncode == 0, proc.stderr
     assert b"using token" in proc.stdout
     assert b"StructSecret8842" not in proc.stdout + proc.stderr
