@@ -67,14 +67,15 @@ def execute(
             with contextlib.suppress(Exception):
                 target.discard()
         from ..run.unfiltered import known_secrets, run_masked, say_internal_error
+        from .given import given_budget, given_drain
 
         if options is not None:
             secrets, budget = list(options.policy.masks), options.policy.budget
             ci, drain = options.dialect.name, options.drain_timeout
         else:
-            secrets, budget = known_secrets(given, mask or []), _budget(given)
+            secrets, budget = known_secrets(given, mask or []), given_budget(given)
             ci = str(given.get("ci") or os.environ.get("LOGTRIM_CI") or "auto")
-            drain = _drain(given)
+            drain = given_drain(given)
         say_internal_error(secrets)
         return run_masked(command, secrets, budget, ci, drain)
     import anyio
@@ -138,31 +139,6 @@ def main(kwargs: dict[str, Any]) -> int:
         return code if isinstance(code, int) else (0 if code is None else 1)
     except Exception as exc:
         return finish(exc)
-
-
-def _drain(given: dict[str, object]) -> float:
-    """The drain timeout given, or the default, read without the settings (as :func:`_budget`)."""
-    from . import values
-    from .settings import Settings
-
-    with contextlib.suppress(Exception):
-        raw = given.get("drain_timeout")
-        raw = os.environ.get("LOGTRIM_DRAIN_TIMEOUT") if raw is None else raw
-        if raw is not None:
-            return values.seconds(raw)
-    return Settings.drain_timeout.default
-
-
-def _budget(given: dict[str, object]) -> int:
-    """The budget given, or the default, read without the settings (they may have failed)."""
-    from .._sizes import parse_size
-    from ..engine.policy import Policy
-
-    with contextlib.suppress(Exception):
-        raw = given.get("budget") or os.environ.get("LOGTRIM_BUDGET")
-        if raw:
-            return parse_size(str(raw))
-    return Policy.budget
 
 
 def _import_run_modules() -> tuple[ModuleType, type[Target]]:
