@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
+import pytest
 from conftest import RunLogtrim
 from octopus_decoder import messages
 
@@ -117,4 +118,28 @@ def test_a_traced_return_of_a_code_names_what_ran_before_it(
     assert r.code == 3
     assert (
         _failed_line(r.console) == "[logtrim] failed (exit 3): + echo 'no release found for tag v9'"
+    )
+
+
+@pytest.mark.parametrize(
+    "trap", ["rm -rf /tmp/deploy.$$", 'echo "cleanup: removed /tmp/deploy.$$"', "rm -f a; true"]
+)
+def test_an_exit_trap_traced_after_the_failing_command_is_no_reason(
+    run_logtrim: RunLogtrim, tmp_path: Path, trap: str
+) -> None:
+    """``set -euxo pipefail`` with an EXIT trap: bash traces the trap's clean-up after the
+    command that failed silently, and that trace (``+ rm -rf /tmp/deploy.25584``) was named
+    as the reason; the command traced before it is what failed."""
+    script = tmp_path / "deploy.sh"
+    script.write_text(
+        "set -euxo pipefail\n"
+        f"trap '{trap}' EXIT\n"
+        'for i in $(seq 1 30); do echo "sync asset $i/30"; done\n'
+        "grep -q 'release: 4.2.0' /dev/null\n"
+        "echo never\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    assert r.code == 1
+    assert (
+        _failed_line(r.console) == "[logtrim] failed (exit 1): + grep -q 'release: 4.2.0' /dev/null"
     )

@@ -21,6 +21,7 @@ from .failure import TailLine
 from .ranks import Rank
 from .reason import ReasonChooser
 from .streamend import says_failure
+from .traces import XTRACE
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
 # A shell's trace (``set -x``) of a builtin that only passes an exit code on.
@@ -30,6 +31,11 @@ _PASSES_CODE = lazy(rb"^\++ (?:return|exit)(?: -?[0-9]+)?$")
 _BOOKKEEPING = lazy(
     rb"^\++ (?:local |declare |[A-Za-z_][A-Za-z0-9_]*=\S*$|'?\[|\[\[ |test |rm -f |trap |set [+-])"
 )
+
+# ... and of a command that cannot fail without a line of its own (a message, a write error):
+# an EXIT trap's clean-up traced after the command that failed (``+ rm -rf /tmp/deploy.$$``,
+# ``+ echo 'cleanup done'``). Under ``set -e`` the command traced before it is what failed.
+_CLEANS_UP = lazy(rb"^\++ (?:rm -[a-zA-Z]*f[a-zA-Z]* |echo(?: |$)|printf |true$|:(?: |$))")
 
 
 # A last line that only says the program stops (``giving up``, ``Aborting.``): the line
@@ -94,11 +100,25 @@ def _said_last(texts: list[bytes]) -> int:
     if _CARP_FRAME.match(_body(texts[last])):
         said = next((i for i in range(last, -1, -1) if not _CARP_FRAME.match(_body(texts[i]))), -1)
         return last if said < 0 else said
+    if _CLEANS_UP.match(_body(texts[last])):
+        return _before_cleanup(texts, last)
     if not _PASSES_CODE.match(_body(texts[last])):
         return last
     for i in range(last - 1, -1, -1):
         body = _body(texts[i])
         if not (_BOOKKEEPING.match(body) or _PASSES_CODE.match(body)):
+            return i
+    return last
+
+
+def _before_cleanup(texts: list[bytes], last: int) -> int:
+    """The last traced command before the clean-up traced at the end (``last``): the one
+    that failed; ``last`` itself when the lines before are no trace (its output)."""
+    for i in range(last - 1, -1, -1):
+        body = _body(texts[i])
+        if not XTRACE.match(body):
+            break
+        if not _CLEANS_UP.match(body):
             return i
     return last
 
