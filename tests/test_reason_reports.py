@@ -94,6 +94,8 @@ CASES = {
     # A table's row (a pod in CrashLoopBackOff) lists, it is no message of the program's own
     # that a later one follows from: the newest error line says what failed.
     "kubectl.txt": 'error: deployment "shop-api" exceeded its progress deadline',
+    # ... and ``kubectl get pods`` and its events printed after the error: their rows are data.
+    "kubectl-after.txt": "error: timed out waiting for the condition",
 }
 
 

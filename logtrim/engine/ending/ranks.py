@@ -268,11 +268,12 @@ def own_message(text: bytes, body: bytes) -> bool:
     ...``, ``Error from server (Forbidden): ...``), not a library's record (``E1201 ...``,
     ``level=error``, ``ERROR: ...``), an indented line of a report or a quoted source, nor
     a row of a table (:data:`_TABLE_ROW`)."""
-    return (
-        text[:1] not in b" \t"
-        and _LEVELLED.search(body) is None
-        and (b"  " not in body or _TABLE_ROW.search(body) is None)
-    )
+    return text[:1] not in b" \t" and _LEVELLED.search(body) is None and not table_row(body)
+
+
+def table_row(body: bytes) -> bool:
+    """Whether a line is a row of a tool's table (:data:`_TABLE_ROW`): data, no message."""
+    return b"  " in body and _TABLE_ROW.search(body) is not None
 
 
 def beats(rank: Rank, best: Rank) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from ..._regex import lazy
 from ..._text import ANSI_BYTES
 from .named import WENT_ON
-from .ranks import Candidate, Rank, beats
+from .ranks import Candidate, Rank, beats, table_row
 from .traces import CARRIER
 
 # Lines of other output after a handled exception past which a later error line is the
@@ -72,6 +72,11 @@ def replaces(
     if rank == Rank.COMPILER and best.rank in _TESTS:
         return True  # the build went on past the tests (ignored) to compile another part
     if beats(rank, best.rank):
+        if rank == best.rank and best.own and table_row(text):
+            # A listing printed after the program's own message (``kubectl get pods`` after
+            # ``error: timed out waiting for the condition``): its rows are data, the
+            # message says what failed.
+            return False
         # (a record after it, or an indented line, a report's, says more: it takes its place)
         burst = own and best.own and rank == best.rank and rank in _BURSTS
         return not burst or calm(best, lineno, errors_since) > BURST_CALM
