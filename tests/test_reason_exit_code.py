@@ -143,3 +143,16 @@ def test_an_exit_trap_traced_after_the_failing_command_is_no_reason(
     assert (
         _failed_line(r.console) == "[logtrim] failed (exit 1): + grep -q 'release: 4.2.0' /dev/null"
     )
+
+
+def test_make_s_report_gives_way_to_what_the_recipe_wrote_before_it(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``make: *** [Makefile:3: all] Error 2`` says a recipe failed; the shell's message
+    above it, with no error word, says why."""
+    (tmp_path / "Makefile").write_text('all:\n\t@echo "packaging"\n\t@x=$$(( % 5 ))\n')
+    r = run_logtrim("--ci", "plain", "--", "make", "-C", str(tmp_path))
+    assert r.code == 2
+    failed = _failed_line(r.console)
+    assert failed.startswith("[logtrim] failed (exit 2): /bin/sh: "), failed
+    assert "% 5" in failed

@@ -37,6 +37,11 @@ _BOOKKEEPING = lazy(
 # ``+ echo 'cleanup done'``). Under ``set -e`` the command traced before it is what failed.
 _CLEANS_UP = lazy(rb"^\++ (?:rm -[a-zA-Z]*f[a-zA-Z]* |echo(?: |$)|printf |true$|:(?: |$))")
 
+# make's report that a recipe failed (``make: *** [Makefile:3: all] Error 2``, ``make[1]: ***
+# Waiting for unfinished jobs....``): the line the recipe's command wrote before it says why
+# (``/bin/sh: 1: arithmetic expression: expecting primary``, which has no error word).
+_MAKE_STATUS = lazy(rb"^make(?:\[[0-9]+\])?: \*\*\* ")
+
 
 # A last line that only says the program stops (``giving up``, ``Aborting.``): the line
 # before it is where it said why.
@@ -91,12 +96,16 @@ def offer_tcl(reasons: ReasonChooser, ends: list[End]) -> None:
 
 def _said_last(texts: list[bytes]) -> int:
     """The index of a stream's last line that says what ran: past a traced code passed on
-    (``+ return 22``) and the bookkeeping around it, past a tool's pointer to its help and
-    past Perl's frames under its message; the last line itself when it is no such line, or
-    when all before it are bookkeeping or frames."""
+    (``+ return 22``) and the bookkeeping around it, past a tool's pointer to its help, past
+    make's report of a recipe that failed and past Perl's frames under its message; the
+    last line itself when it is no such line, or when all before it are bookkeeping or
+    frames."""
     last = len(texts) - 1
     if last > 0 and _TRY_HELP.match(_body(texts[last])):
         return last - 1
+    if _MAKE_STATUS.match(_body(texts[last])):
+        said = next((i for i in range(last, -1, -1) if not _MAKE_STATUS.match(_body(texts[i]))), -1)
+        return last if said < 0 else said
     if _CARP_FRAME.match(_body(texts[last])):
         said = next((i for i in range(last, -1, -1) if not _CARP_FRAME.match(_body(texts[i]))), -1)
         return last if said < 0 else said
