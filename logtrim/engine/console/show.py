@@ -276,8 +276,10 @@ class Shower:
         if kind not in self.stopped:
             self.stopped.add(kind)
             if self.budget.says_stop(kind):
-                if kind >= ERROR:  # "from here on": after the lines before this one
-                    self.out.flush_gap()
                 none = self.out.tally.shown_lines[kind] == 0
-                self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines, none_shown=none))
+                note = self.budget.stop_note(kind, TIERS[kind].lines, none_shown=none)
+                if kind >= ERROR:  # "from here on": after the marker of the lines before it
+                    self.out.note_after_gap(note)
+                else:
+                    self.out.marker(note)
         self.out.hide(size)
