@@ -258,6 +258,32 @@ def test_records_after_an_engine_error_stay_under_the_budget(
     assert "teardown 0\n" in console.getvalue()[before:]
 
 
+@pytest.mark.parametrize("fmt", ["%(levelname)s:%(name)s:%(message)s", "%(message)s  (%(lineno)d)"])
+def test_after_an_engine_error_a_prefixed_declaration_is_still_learned(
+    log: logging.Logger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fmt: str
+) -> None:
+    """Failed open, the handler learned no declaration from a record's message: one a
+    prefix (or a suffix) kept off its line's start, or its own, was in clear in the later
+    records on the console and in the archive."""
+    path = tmp_path / "a.log.zst"
+    handler, console = attach(log, path, budget="8kB", ci="github")
+    handler.setFormatter(logging.Formatter(fmt))
+
+    def broken(*args: object) -> object:
+        raise ValueError("engine bug")
+
+    monkeypatch.setattr(handler.core, "feed_line", broken)
+    log.info("deploying")
+    log.info("::add-mask::%s", "HandlerSecret7731")
+    log.info("rollback uses %s", "HandlerSecret7731")
+    handler.close()
+    assert "rollback uses ********" in console.getvalue()
+    # (a declaration at its line's start passes as written: the runner learns the value)
+    said = [x for x in console.getvalue().splitlines() if "HandlerSecret7731" in x]
+    assert all(x.startswith("::add-mask::") for x in said), said
+    assert b"HandlerSecret7731" not in decode_zstd(path.read_bytes())
+
+
 def test_capture_failure_shows_tail(tmp_path: Path) -> None:
     """An exception escaping ``capture`` is re-raised, logged whole and fails the CI step."""
     console = io.StringIO()

@@ -161,7 +161,7 @@ class LogtrimHandler(logging.Handler):
         rendered: structlog's event, which its renderer puts after a time stamp and a level,
         off its line's start. Thread-safe; never raises."""
         with self._mutex:
-            if not self._broken and isinstance(message, str):
+            if isinstance(message, str):
                 with suppress(Exception):
                     learn_text(self.core, message)
 
@@ -187,7 +187,7 @@ class LogtrimHandler(logging.Handler):
                 self._feeding = False
 
     def _feed_one(self, text: str, levelno: int, record: logging.LogRecord | None) -> None:
-        if record is not None and not self._broken:
+        if record is not None:  # (failed open too: what it forwards is masked with them)
             learn_message(self.core, record, text)
         data = text.encode("utf-8", "backslashreplace") + b"\n"
         if self._forked:

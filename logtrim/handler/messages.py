@@ -20,7 +20,9 @@ def learn_message(core: Core, record: logging.LogRecord, text: str) -> None:
     after a prefix; never raises (a record is never lost to this)."""
     with suppress(Exception):
         for message in _messages(record):
-            if not text.startswith(message):
+            # (a formatter's text after it, ``(app.py:12)``, would go into the value the
+            # engine reads from the formatted line: the message alone is read too)
+            if message != text:
                 learn_text(core, message)
 
 
@@ -31,10 +33,21 @@ def _messages(record: logging.LogRecord) -> list[str]:
     message = getattr(record, "message", None)
     found: list[object] = [message] if isinstance(message, str) else []
     if isinstance(record.msg, Mapping):
-        found.append(record.msg.get("event"))
+        found += _event_texts(record.msg)
     elif not found:
         found.append(record.getMessage())
     return [m for m in found if isinstance(m, str) and m]
+
+
+def _event_texts(event: Mapping[object, object]) -> list[object]:
+    """A structlog event's text: under its own key or one an ``EventRenamer`` gave it, with
+    the positional arguments a ``PositionalArgumentsFormatter`` would put in it."""
+    texts = [event.get(key) for key in ("event", "message", "msg")]
+    args = event.get("positional_args")
+    if isinstance(args, tuple) and args:
+        with suppress(Exception):
+            texts += [t % args for t in texts if isinstance(t, str)]
+    return texts
 
 
 def learn_text(core: Core, message: str) -> None:
