@@ -524,3 +524,37 @@ def test_the_last_resort_passes_sigterm_on_to_the_step(tmp_path: Path) -> None:
     assert b"running the command unfiltered" in err
     assert out == b"cleaned up\n"
     assert logtrim.returncode == 5
+
+
+@pytest.mark.skipif(os.name == "nt", reason="POSIX signals")
+@pytest.mark.parametrize("signals", ["TERM", "INT INT"])
+def test_the_last_resort_kills_a_step_that_outlives_the_grace_or_a_second_ctrl_c(
+    tmp_path: Path, signals: str
+) -> None:
+    """A step that goes on after the signal: SIGKILL after --grace, or at a second Ctrl-C,
+    as a normal run does. The last resort waited as long as the step lived."""
+    import signal
+    import time
+
+    step = "trap 'echo got it' INT TERM; echo ready; while :; do sleep 0.1; done"
+    with subprocess.Popen(
+        [sys.executable, "-c", _START_BROKEN, "run", "--ci", "plain", "--grace", "1",
+         "--drain-timeout", "0", "--", "sh", "-c", step],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=clean_env(), cwd=tmp_path,
+    ) as logtrim:  # fmt: skip
+        assert logtrim.stdout is not None
+        assert logtrim.stdout.readline() == b"ready\n"
+        began = time.monotonic()
+        for name in signals.split():
+            logtrim.send_signal(getattr(signal, f"SIG{name}"))
+            time.sleep(0.4)
+        try:
+            out, err = logtrim.communicate(timeout=30)
+        finally:
+            if logtrim.poll() is None:  # (it hung: the step and logtrim go)
+                logtrim.kill()
+        took = time.monotonic() - began
+    assert b"running the command unfiltered" in err
+    assert out.startswith(b"got it\n")  # the step had the signal first
+    assert logtrim.returncode == 137  # the step's: killed
+    assert took < 15, took

@@ -42,7 +42,7 @@ def test_a_script_without_shebang_is_found_on_path(run_logtrim: RunLogtrim, scri
 
 def test_the_last_resort_runs_it_too(script: Path, capfd: pytest.CaptureFixture[str]) -> None:
     """Run unfiltered (after an internal error before the step): the same start."""
-    assert run_masked([str(script), "a"], [], 10_000, "plain", 3.0) == 5
+    assert run_masked([str(script), "a"], [], 10_000, "plain", (3.0, 10.0)) == 5
     assert "deploying 1 a" in capfd.readouterr().out
 
 

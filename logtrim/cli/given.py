@@ -9,17 +9,21 @@ import os
 from .._sizes import parse_size
 from ..engine.policy import Policy
 from . import values
-from .settings import Settings
+from .settings import Setting, Settings
 
 
-def given_drain(given: dict[str, object]) -> float:
-    """The drain timeout given, or the default."""
+def given_times(given: dict[str, object]) -> tuple[float, float]:
+    """The drain timeout and the grace period given, or their defaults."""
+    return _seconds(given, Settings.drain_timeout), _seconds(given, Settings.grace)
+
+
+def _seconds(given: dict[str, object], setting: Setting[float]) -> float:
     with contextlib.suppress(Exception):
-        raw = given.get("drain_timeout")
-        raw = os.environ.get("LOGTRIM_DRAIN_TIMEOUT") if raw is None else raw
+        raw = given.get(setting.name)
+        raw = os.environ.get(f"LOGTRIM_{setting.name.upper()}") if raw is None else raw
         if raw is not None:
             return values.seconds(raw)
-    return Settings.drain_timeout.default
+    return setting.default
 
 
 def given_budget(given: dict[str, object]) -> int:
@@ -31,4 +35,4 @@ def given_budget(given: dict[str, object]) -> int:
     return Policy.budget
 
 
-__all__ = ["given_budget", "given_drain"]
+__all__ = ["given_budget", "given_times"]

@@ -67,17 +67,17 @@ def execute(
             with contextlib.suppress(Exception):
                 target.discard()
         from ..run.unfiltered import known_secrets, run_masked, say_internal_error
-        from .given import given_budget, given_drain
+        from .given import given_budget, given_times
 
         if options is not None:
             secrets, budget = list(options.policy.masks), options.policy.budget
-            ci, drain = options.dialect.name, options.drain_timeout
+            ci, times = options.dialect.name, (options.drain_timeout, options.grace)
         else:
             secrets, budget = known_secrets(given, mask or []), given_budget(given)
             ci = str(given.get("ci") or os.environ.get("LOGTRIM_CI") or "auto")
-            drain = given_drain(given)
+            times = given_times(given)
         say_internal_error(secrets)
-        return run_masked(command, secrets, budget, ci, drain)
+        return run_masked(command, secrets, budget, ci, times)
     import anyio
 
     from ..run.step import run as run_pipeline

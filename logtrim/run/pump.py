@@ -36,11 +36,17 @@ class Shown(Protocol):
 
 
 def pump(
-    child: subprocess.Popen[bytes], mask: Mask, shown: Shown, show: Show, drain: float
+    child: subprocess.Popen[bytes],
+    mask: Mask,
+    shown: Shown,
+    show: Show,
+    drain: float,
+    tick: Callable[[], None],
 ) -> bool:
     """Forward both pipes until they close, masked, under the budget; then reap the child.
     Once it has exited, a process it started may hold a pipe open: read on ``drain`` seconds
-    at most, then what the pipes hold, as a normal run does. Whether a pipe was left open."""
+    at most, then what the pipes hold, as a normal run does; ``tick`` is called at least
+    every half second. Whether a pipe was left open."""
     assert child.stdout is not None and child.stderr is not None
     deadline: float | None = None
     with selectors.DefaultSelector() as sel:
@@ -48,6 +54,7 @@ def pump(
         sel.register(child.stderr.fileno(), selectors.EVENT_READ, 2)
         pipes = _Pipes(sel, mask, shown, show)
         while sel.get_map():
+            tick()  # (the grace period's end)
             if deadline is None and child.poll() is not None:
                 deadline = time.monotonic() + drain
             # (polled each half second for the child's exit while no output comes)

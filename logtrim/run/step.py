@@ -110,9 +110,8 @@ async def _unfiltered(options: RunOptions) -> int:
     say_internal_error(policy.masks)
     # In this thread, blocking the loop (nothing else runs now): only the main thread may
     # set the handlers that pass SIGTERM and the rest on to the step.
-    return run_masked(
-        options.argv, policy.masks, policy.budget, options.dialect.name, options.drain_timeout
-    )
+    times = (options.drain_timeout, options.grace)
+    return run_masked(options.argv, policy.masks, policy.budget, options.dialect.name, times)
 
 
 async def _until_exit(

@@ -16,18 +16,17 @@ from __future__ import annotations
 
 import contextlib
 import os
-import signal
 import subprocess
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from .._fork import PASSED_ON, STOPPING
 from ..cli.config import masks_from
 from ..engine.masking import urlcreds
 from ..engine.masking.escapes import held_end, held_through, through_escapes
 from ..engine.masking.forms import line_endings, line_forms
 from ..engine.masking.mask import MIN_LENGTH, Masker, apply, masker_of, merged
 from .fallback import HeadTail
+from .lastsignals import LastSignals
 from .lines import StreamLines
 from .pump import pump
 
@@ -189,11 +188,17 @@ def say_internal_error(secrets: Sequence[str]) -> None:
 
 
 def run_masked(
-    argv: Sequence[str], secrets: Iterable[str], budget: int, ci: str, drain: float
+    argv: Sequence[str],
+    secrets: Iterable[str],
+    budget: int,
+    ci: str,
+    times: tuple[float, float],
 ) -> int:
     """Run ``argv``: its output masked and under ``budget``, the commands of the CI in use
-    (``ci``) read as it reads them, ``drain`` seconds at most after it exits; its exit code,
+    (``ci``) read as it reads them; ``times``: the drain timeout (read on that long after it
+    exits) and the grace period (SIGKILL that long after a stopping signal); its exit code,
     as a shell's."""
+    drain, grace = times
     secrets = list(secrets)
     mask, shown = LearningMask(secrets, ci), HeadTail(max(budget - 512, 0), archived=False)
     try:
@@ -204,14 +209,14 @@ def run_masked(
         error = start_error(argv[0], exc, secrets)
         _write(2, f"logtrim: error: {error}\n".encode())
         return error.exit_code
-    restore = _forward_signals(child)
+    signals = LastSignals(child, grace)
+    signals.install()
     show = _Show()
     try:
         with child:
-            held = pump(child, mask, shown, show, drain)
+            held = pump(child, mask, shown, show, drain, signals.tick)
     finally:
-        for sig, handler in restore.items():
-            signal.signal(sig, handler)
+        signals.restore()
     show(shown.finish())
     show.end_lines()  # logtrim's notes below start lines of their own, as in a normal run
     if held:
@@ -266,24 +271,6 @@ def _write(fd: int, data: bytes) -> None:
     with contextlib.suppress(OSError):  # a reader that left: the step still runs to its end
         while view:
             view = view[os.write(fd, view) :]
-
-
-def _forward_signals(child: subprocess.Popen[bytes]) -> dict[int, Any]:
-    """SIGINT, SIGTERM and SIGHUP sent to logtrim go to the step (it decides when to end),
-    and so do SIGUSR1, SIGUSR2 and SIGALRM, as ``run`` passes them on (left to their default,
-    they would end logtrim and leave the step writing to a closed pipe); the handlers they
-    replaced, to put back."""
-
-    def forward(sig: int, _frame: object) -> None:
-        with contextlib.suppress(ProcessLookupError):
-            child.send_signal(sig)
-
-    replaced: dict[int, Any] = {}
-    for sig in STOPPING + PASSED_ON:
-        if signal.getsignal(sig) is not signal.SIG_IGN:
-            with contextlib.suppress(ValueError, OSError):  # not the main thread
-                replaced[sig] = signal.signal(sig, forward)
-    return replaced
 
 
 def known_secrets(given: dict[str, object], mask: Sequence[str]) -> list[str]:
