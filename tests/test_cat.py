@@ -360,3 +360,17 @@ def test_a_closed_stdin_among_several_inputs_is_said_in_its_turn(tmp_path: Path)
         "logtrim: error: <stdin>: cannot read: stdin is closed",
         "logtrim: error: <stdin>: not read whole (the other inputs are printed)",
     ]
+
+
+def test_the_closing_line_is_masked_with_what_later_inputs_declared(tmp_path: Path) -> None:
+    """The closing ``not read whole`` line comes after every input: a secret stdin declared
+    after the missing input was said is masked in it."""
+    r = subprocess.run(
+        [sys.executable, "-m", "logtrim", "cat", str(tmp_path / "CatSecret9911.missing"), "-"],
+        input=b"::add-mask::CatSecret9911\nhello\n", capture_output=True, env=clean_env(),
+        timeout=60, check=False,
+    )  # fmt: skip
+    assert r.returncode == 3
+    assert r.stdout == b"::add-mask::********\nhello\n"
+    last = r.stderr.decode().splitlines()[-1]
+    assert last.endswith("********.missing: not read whole (the other inputs are printed)")

@@ -243,8 +243,9 @@ def cat(
                 continue
             if damaged:
                 unread.append(inp.name)
-    if unread:
-        raise InputError(f"{', '.join(unread)}: not read whole (the other inputs are printed)")
+    if unread:  # (masked with what the inputs after them declared too)
+        said = declared.masker.mask_text(", ".join(unread))
+        raise InputError(f"{said}: not read whole (the other inputs are printed)")
 
 
 def _cat_one(
