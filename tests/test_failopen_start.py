@@ -558,3 +558,18 @@ def test_the_last_resort_kills_a_step_that_outlives_the_grace_or_a_second_ctrl_c
     assert out.startswith(b"got it\n")  # the step had the signal first
     assert logtrim.returncode == 137  # the step's: killed
     assert took < 15, took
+
+
+def test_the_last_resort_marks_a_step_that_cannot_start_failed_for_the_ci(
+    tmp_path: Path,
+) -> None:
+    """A command the last resort cannot start (missing: 127; no descriptor left: 126) fails
+    the step with the CI's failure mark, as a normal run does: it printed none."""
+    result = subprocess.run(
+        [sys.executable, "-c", _START_BROKEN, "run", "--ci", "github", "--", "./no-such-step.sh"],
+        capture_output=True, env=clean_env(), cwd=tmp_path, timeout=60, check=False,
+    )  # fmt: skip
+    assert result.returncode == 127
+    assert b"running the command unfiltered" in result.stderr
+    assert result.stdout.startswith(b"::error title=logtrim%3A exit code 127::")
+    assert b"no-such-step.sh" in result.stdout

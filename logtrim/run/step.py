@@ -7,11 +7,9 @@ from __future__ import annotations
 
 import os
 import signal
-import sys
 
 import anyio
 
-from .. import _log
 from .._errors import LogtrimError
 from .._log import logger
 from ..archive.writer import ArchiveWriter
@@ -22,6 +20,7 @@ from . import signals as _signals
 from .pipeline import Pipeline
 from .process import Step
 from .reader import Reader, Source
+from .startmark import mark_start_failed
 
 _HELD = (
     "the command exited, but a process it started still held its output {:g}s later "
@@ -82,24 +81,7 @@ async def run(options: RunOptions, archive: ArchiveWriter | None = None) -> int:
 
 
 def _mark_failed(options: RunOptions, error: LogtrimError) -> None:
-    """A command that could not be started fails the step as a run would: the CI's own
-    failure mark with the reason (GitHub's ``::error::``, Octopus's ``resultMessage``), on
-    stdout; the error itself is logtrim's line on stderr. Nothing where the CI has no mark
-    (the plain note would say that line again)."""
-    from ..dialects.base import Closing, Print, failure_note
-
-    # Masked as logtrim's own line on stderr is (a URL's password in the command's name).
-    reason = _log.masked(str(error))
-    closing = Closing(None, "", 0, error.exit_code, reason, env=dict(os.environ))
-    plain = {a.text for a in failure_note(closing) if isinstance(a, Print)}
-    try:
-        actions = options.dialect.finish(closing)
-        lines = [a.text for a in actions if isinstance(a, Print) and a.text not in plain]
-        if lines:
-            sys.stdout.write("".join(f"{line}\n" for line in lines))
-            sys.stdout.flush()
-    except Exception:  # (the error below is what matters)
-        logger().debug("no failure mark for the start error", exc_info=True)
+    mark_start_failed(options.dialect, error)
 
 
 async def _unfiltered(options: RunOptions) -> int:

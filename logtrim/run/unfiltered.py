@@ -20,6 +20,7 @@ import subprocess
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from .._errors import LogtrimError
 from ..cli.config import masks_from
 from ..engine.masking import urlcreds
 from ..engine.masking.escapes import held_end, held_through, through_escapes
@@ -208,6 +209,7 @@ def run_masked(
 
         error = start_error(argv[0], exc, secrets)
         _write(2, f"logtrim: error: {error}\n".encode())
+        _mark(ci, error)
         return error.exit_code
     signals = LastSignals(child, grace)
     signals.install()
@@ -224,6 +226,15 @@ def run_masked(
     _write(2, b"logtrim: no archive was written (internal error before the step started)\n")
     code = child.returncode
     return 128 - code if code < 0 else code
+
+
+def _mark(ci: str, error: LogtrimError) -> None:
+    """The CI's failure mark for a step that could not start, as a normal run prints it."""
+    with contextlib.suppress(Exception):
+        from ..dialects import choose
+        from .startmark import mark_start_failed
+
+        mark_start_failed(choose(ci, os.environ), error)
 
 
 _HELD = (
