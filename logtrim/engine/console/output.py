@@ -54,7 +54,6 @@ class Output:
         self.gap_lines = 0
         self.gap_bytes = 0
         self.gaps = 0  # gaps cleared so far: which gap counts a line hidden earlier
-        self._after_gap = b""  # a note that waits for the marker of the gap before it (paid)
         self.printed = 0  # the child's lines printed so far: a run of repeats ends at one
         self.own_bytes = 0  # logtrim's own lines (markers, level switches): not the child's
         # Lines printed that a CI shows in its log (not a progress command, which moves its
@@ -277,23 +276,6 @@ class Output:
     def clear_gap(self) -> None:
         self.gap_lines = self.gap_bytes = 0
         self.gaps += 1
-        if self._after_gap:
-            line, self._after_gap = self._after_gap, b""
-            self.budget.used -= len(line)  # (paid when it began to wait)
-            self.emit(STDOUT, line, NOISE, own=True, settle=False)
-
-    def note_after_gap(self, text: str) -> None:
-        """A note of what happens from here on (``error lines from here on are held for the
-        end``): after the marker of the lines left out before it, whenever that is printed
-        (the failure tail may show them instead); now when none wait. Paid now."""
-        line = OWN + as_bytes(text) + b"\n"
-        if not self.budget.allows_marker(len(line)):
-            return
-        if self.gap_lines <= 0:
-            self.emit(STDOUT, line, NOISE, own=True)
-            return
-        self._after_gap = line
-        self.budget.used += len(line)
 
     def marker(self, text: str, *, settle: bool = True) -> None:
         """One line of logtrim's own, when the budget has room for it."""

@@ -276,10 +276,8 @@ class Shower:
         if kind not in self.stopped:
             self.stopped.add(kind)
             if self.budget.says_stop(kind):
+                if kind >= ERROR:  # "from here on": after the lines before this one
+                    self.out.flush_gap()
                 none = self.out.tally.shown_lines[kind] == 0
-                note = self.budget.stop_note(kind, TIERS[kind].lines, none_shown=none)
-                if kind >= ERROR:  # "from here on": after the marker of the lines before it
-                    self.out.note_after_gap(note)
-                else:
-                    self.out.marker(note)
+                self.out.marker(self.budget.stop_note(kind, TIERS[kind].lines, none_shown=none))
         self.out.hide(size)
