@@ -811,3 +811,26 @@ def _app(
         [sys.executable, "-c", app, *args],
         capture_output=True, timeout=timeout, env=clean_env(), cwd=cwd,
     )  # fmt: skip
+
+
+@pytest.mark.parametrize("returned", [None, 5, b"raw bytes"])
+def test_a_formatter_that_returns_no_text_never_raises_into_the_app(
+    log: logging.Logger, tmp_path: Path, returned: object
+) -> None:
+    """``format()`` of an app's own formatter returned None: ``log.info`` raised
+    AttributeError into the app. Bytes are decoded; anything else is said as logging says a
+    record it cannot format, and the app goes on."""
+    path = tmp_path / "a.log.zst"
+    handler, console = attach(log, path, budget="8kB")
+
+    class Odd(logging.Formatter):
+        def format(self, record: logging.LogRecord) -> str:
+            return returned  # type: ignore[return-value]
+
+    handler.setFormatter(Odd())
+    log.info("first")
+    handler.setFormatter(logging.Formatter(FORMAT))
+    log.info("second")
+    handler.close()
+    assert "second" in console.getvalue()
+    assert ("raw bytes" in console.getvalue()) == (returned == b"raw bytes")

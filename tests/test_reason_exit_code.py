@@ -156,3 +156,20 @@ def test_make_s_report_gives_way_to_what_the_recipe_wrote_before_it(
     failed = _failed_line(r.console)
     assert failed.startswith("[logtrim] failed (exit 2): /bin/sh: "), failed
     assert "% 5" in failed
+
+
+def test_a_trap_s_clean_up_after_a_tool_s_message_gives_way_to_the_message(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``set -ex`` with a trap of two clean-ups, after make's own complaint: the message the
+    tool wrote is the reason, not the trap's ``+ echo 'Cleaning up'``."""
+    script = tmp_path / "deploy.sh"
+    script.write_text(
+        "set -ex\n"
+        "trap 'rm -rf /tmp/zz; echo \"Cleaning up\"' EXIT\n"
+        f"make -C {tmp_path / 'no-such-dir'}\n"
+    )
+    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    assert r.code == 2
+    failed = _failed_line(r.console)
+    assert failed.startswith("[logtrim] failed (exit 2): make: *** "), failed

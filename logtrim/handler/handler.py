@@ -135,6 +135,10 @@ class LogtrimHandler(logging.Handler):
         """Called by ``Handler.handle`` with the lock held."""
         try:
             text = self.format(record)
+            if isinstance(text, bytes):
+                text = text.decode("utf-8", "replace")
+            elif not isinstance(text, str):  # a formatter of the app's that returned no text
+                raise TypeError(f"the formatter returned {type(text).__name__}, not str")
         except Exception:
             self.handleError(record)
             return

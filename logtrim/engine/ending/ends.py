@@ -21,7 +21,6 @@ from .failure import TailLine
 from .ranks import Rank
 from .reason import ReasonChooser
 from .streamend import says_failure
-from .traces import XTRACE
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
 # A shell's trace (``set -x``) of a builtin that only passes an exit code on.
@@ -121,13 +120,11 @@ def _said_last(texts: list[bytes]) -> int:
 
 
 def _before_cleanup(texts: list[bytes], last: int) -> int:
-    """The last traced command before the clean-up traced at the end (``last``): the one
-    that failed; ``last`` itself when the lines before are no trace (its output)."""
+    """The last line before the clean-up traced at the end (``last``): the command traced
+    before it (the one that failed), or the line it wrote on the stream (``make: ***
+    /nope: No such file or directory.  Stop.``); ``last`` itself when there is none."""
     for i in range(last - 1, -1, -1):
-        body = _body(texts[i])
-        if not XTRACE.match(body):
-            break
-        if not _CLEANS_UP.match(body):
+        if not _CLEANS_UP.match(_body(texts[i])):
             return i
     return last
 
