@@ -245,7 +245,7 @@ class Shower:
         gap = self.out.gap_text()
         lines = self.out.gap_lines
         before = self.context_before(lineno)
-        if len(before) != lines or before[0][0] != lineno - lines:
+        if len(before) != lines or before[0][0] != lineno - lines or self._waiting(before):
             return gap
         shown = [(n, stream, self.shaper.masker.mask(text)) for n, stream, text in before]
         cost = sum(len(text) for _, _, text in shown)
@@ -258,6 +258,12 @@ class Shower:
             self.out.tally.context_lines += 1
             self.history.mark_shown(n, stream=stream)
         return b""
+
+    def _waiting(self, before: list[tuple[int, int, bytes]]) -> bool:
+        """Whether one of ``before`` is a progress command waiting (throttled): no line of
+        the gap, which then holds older lines (the gap stays open over a command)."""
+        waiting = {n for st in self.progress.streams.values() for n, _ in st.commands.values()}
+        return any(n in waiting for n, _, _ in before)
 
     def states_before(self, first: int) -> None:
         """The progress states waiting on either stream written before line ``first``,
