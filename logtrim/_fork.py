@@ -28,6 +28,9 @@ STOPPING = _signals("SIGINT", "SIGTERM", "SIGHUP")
 #: Signals a command is told things with (dump state, reopen logs; SIGQUIT: a JVM's thread
 #: dump): ``run`` passes them on.
 PASSED_ON = _signals("SIGUSR1", "SIGUSR2", "SIGALRM", "SIGQUIT")
+#: A SIGINT this soon (seconds) after the one passed on is the same one delivered twice (to
+#: the process group and by a wrapper, ``timeout``, that passes it on): no second Ctrl-C.
+SIGINT_ECHO = 0.1
 #: Signals a helper process (the archive writer, the scanner) ignores: the pipe closing is what
 #: ends it, and those sent to logtrim's group for the step (``kill -USR1 -PGID``) are not its.
 HELPER_IGNORES = STOPPING + PASSED_ON

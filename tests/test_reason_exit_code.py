@@ -121,6 +121,14 @@ def test_a_traced_return_of_a_code_names_what_ran_before_it(
     )
 
 
+def _script_reason(run_logtrim: RunLogtrim, tmp_path: Path, text: str) -> tuple[int, str]:
+    """``text`` run as ``bash deploy.sh``: its exit code and logtrim's ``failed`` line."""
+    script = tmp_path / "deploy.sh"
+    script.write_text(text)
+    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
+    return r.code, _failed_line(r.console)
+
+
 @pytest.mark.parametrize(
     "trap", ["rm -rf /tmp/deploy.$$", 'echo "cleanup: removed /tmp/deploy.$$"', "rm -f a; true"]
 )
@@ -130,19 +138,17 @@ def test_an_exit_trap_traced_after_the_failing_command_is_no_reason(
     """``set -euxo pipefail`` with an EXIT trap: bash traces the trap's clean-up after the
     command that failed silently, and that trace (``+ rm -rf /tmp/deploy.25584``) was named
     as the reason; the command traced before it is what failed."""
-    script = tmp_path / "deploy.sh"
-    script.write_text(
+    code, failed = _script_reason(
+        run_logtrim,
+        tmp_path,
         "set -euxo pipefail\n"
         f"trap '{trap}' EXIT\n"
         'for i in $(seq 1 30); do echo "sync asset $i/30"; done\n'
         "grep -q 'release: 4.2.0' /dev/null\n"
-        "echo never\n"
+        "echo never\n",
     )
-    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
-    assert r.code == 1
-    assert (
-        _failed_line(r.console) == "[logtrim] failed (exit 1): + grep -q 'release: 4.2.0' /dev/null"
-    )
+    assert code == 1
+    assert failed == "[logtrim] failed (exit 1): + grep -q 'release: 4.2.0' /dev/null"
 
 
 def test_make_s_report_gives_way_to_what_the_recipe_wrote_before_it(
@@ -163,13 +169,12 @@ def test_a_trap_s_clean_up_after_a_tool_s_message_gives_way_to_the_message(
 ) -> None:
     """``set -ex`` with a trap of two clean-ups, after make's own complaint: the message the
     tool wrote is the reason, not the trap's ``+ echo 'Cleaning up'``."""
-    script = tmp_path / "deploy.sh"
-    script.write_text(
+    code, failed = _script_reason(
+        run_logtrim,
+        tmp_path,
         "set -ex\n"
         "trap 'rm -rf /tmp/zz; echo \"Cleaning up\"' EXIT\n"
-        f"make -C {tmp_path / 'no-such-dir'}\n"
+        f"make -C {tmp_path / 'no-such-dir'}\n",
     )
-    r = run_logtrim("--ci", "plain", "--", "bash", str(script))
-    assert r.code == 2
-    failed = _failed_line(r.console)
+    assert code == 2
     assert failed.startswith("[logtrim] failed (exit 2): make: *** "), failed

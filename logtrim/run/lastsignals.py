@@ -12,11 +12,7 @@ import subprocess
 import time
 from typing import Any
 
-from .._fork import PASSED_ON, STOPPING
-
-#: A SIGINT this soon after the first is the same one delivered twice (to the group, and by a
-#: wrapper that passes it on): no second Ctrl-C.
-_ECHO = 0.1
+from .._fork import PASSED_ON, SIGINT_ECHO, STOPPING
 
 
 class LastSignals:
@@ -49,7 +45,7 @@ class LastSignals:
         now = time.monotonic()
         if sig in STOPPING:
             if sig == signal.SIGINT and self._stop_at is not None:
-                if now - self._int_at >= _ECHO:
+                if now - self._int_at >= SIGINT_ECHO:
                     self._kill(signal.SIGKILL)  # a second Ctrl-C: now
                 return
             if self._stop_at is None:

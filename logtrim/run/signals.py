@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import anyio
 
-from .._fork import PASSED_ON, STOPPING
+from .._fork import PASSED_ON, SIGINT_ECHO, STOPPING
 
 if TYPE_CHECKING:
     from .process import Step
@@ -56,11 +56,6 @@ class EarlySignals:
         for sig, before in self._before.items():
             signal.signal(sig, before)
         self._before.clear()
-
-
-#: A SIGINT this soon after the one passed on is the same one delivered twice (to the process
-#: group and by a wrapper, ``timeout``, that passes it on): no second Ctrl-C, no SIGKILL.
-_ECHO = 0.1
 
 
 class _Forwarder:
@@ -123,8 +118,8 @@ class _Forwarder:
                 self._int_at = time.monotonic()
 
     def _echo(self, sig: int) -> bool:
-        """Whether ``sig`` is the first SIGINT delivered again (see :data:`_ECHO`)."""
-        return sig == signal.SIGINT and 0 <= time.monotonic() - self._int_at < _ECHO
+        """Whether ``sig`` is the first SIGINT delivered again (see :data:`.SIGINT_ECHO`)."""
+        return sig == signal.SIGINT and 0 <= time.monotonic() - self._int_at < SIGINT_ECHO
 
     def handle(self, sig: int) -> None:
         if sig in self._passed:
