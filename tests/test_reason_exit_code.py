@@ -130,7 +130,15 @@ def _script_reason(run_logtrim: RunLogtrim, tmp_path: Path, text: str) -> tuple[
 
 
 @pytest.mark.parametrize(
-    "trap", ["rm -rf /tmp/deploy.$$", 'echo "cleanup: removed /tmp/deploy.$$"', "rm -f a; true"]
+    "trap",
+    [
+        "rm -rf /tmp/deploy.$$",
+        'echo "cleanup: removed /tmp/deploy.$$"',
+        "rm -f a; true",
+        "cleanup",  # a function's call, then its body
+        "set +x; echo done",
+        "teardown_env",
+    ],
 )
 def test_an_exit_trap_traced_after_the_failing_command_is_no_reason(
     run_logtrim: RunLogtrim, tmp_path: Path, trap: str
@@ -142,6 +150,8 @@ def test_an_exit_trap_traced_after_the_failing_command_is_no_reason(
         run_logtrim,
         tmp_path,
         "set -euxo pipefail\n"
+        'cleanup() { rm -rf "/tmp/deploy.$$"; }\n'
+        "teardown_env() { unset DEPLOY_ENV; }\n"
         f"trap '{trap}' EXIT\n"
         'for i in $(seq 1 30); do echo "sync asset $i/30"; done\n'
         "grep -q 'release: 4.2.0' /dev/null\n"
@@ -178,3 +188,18 @@ def test_a_trap_s_clean_up_after_a_tool_s_message_gives_way_to_the_message(
     )
     assert code == 2
     assert failed.startswith("[logtrim] failed (exit 2): make: *** "), failed
+
+
+def test_an_error_make_ignored_is_not_the_reason_of_the_recipe_that_failed_later(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``-false`` in a recipe: make says ``Error 1 (ignored)`` and goes on; a later command
+    fails with no message of its own. Make's report of that failure is the reason, not the
+    error it was told to ignore."""
+    (tmp_path / "Makefile").write_text('all:\n\t-@false\n\t@echo building\n\t@sh -c "exit 3"\n')
+    r = run_logtrim("--ci", "plain", "--", "make", "-C", str(tmp_path))
+    assert r.code == 2
+    failed = _failed_line(r.console)
+    assert failed.startswith("[logtrim] failed (exit 2): make: *** [Makefile:4: all] Error 3"), (
+        failed
+    )

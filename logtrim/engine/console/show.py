@@ -115,6 +115,7 @@ class Shower:
         # (dropped when the context shows them).
         # A state the gap marker below counts could not be shown after it: the other
         # stream's too, the oldest first.
+        waiting = self._waiting_numbers()  # (before states_before drops those shown here)
         self.states_before(before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
@@ -134,10 +135,13 @@ class Shower:
         # as written (the history's form; a long line's start only, so never more).
         sizes = [len(b) for _, _, b in before]
         self.cut = []
+        # A waiting progress command shown as context is no line of the gap (the gap stays
+        # open over a command): the marker still counts the lines left out before it.
+        sizes = [0 if n in waiting else size for (n, _, _), size in zip(before, sizes, strict=True)]
         # The context nearest the line when not all of it fits: the line just before an
         # error (a compiler's message, the frame that raised) says most about it.
         while True:
-            gap = out.gap_text(len(ctx), sum(sizes))
+            gap = out.gap_text(sum(1 for n, _, _ in ctx if n not in waiting), sum(sizes))
             cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
             if not ctx or allows(cost):
                 break
@@ -262,8 +266,12 @@ class Shower:
     def _waiting(self, before: list[tuple[int, int, bytes]]) -> bool:
         """Whether one of ``before`` is a progress command waiting (throttled): no line of
         the gap, which then holds older lines (the gap stays open over a command)."""
-        waiting = {n for st in self.progress.streams.values() for n, _ in st.commands.values()}
+        waiting = self._waiting_numbers()
         return any(n in waiting for n, _, _ in before)
+
+    def _waiting_numbers(self) -> set[int]:
+        """The line numbers of the progress commands waiting (throttled), of either stream."""
+        return {n for st in self.progress.streams.values() for n, _ in st.commands.values()}
 
     def states_before(self, first: int) -> None:
         """The progress states waiting on either stream written before line ``first``,

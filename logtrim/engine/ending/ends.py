@@ -33,13 +33,21 @@ _BOOKKEEPING = lazy(
 
 # ... and of a command that cannot fail without a line of its own (a message, a write error):
 # an EXIT trap's clean-up traced after the command that failed (``+ rm -rf /tmp/deploy.$$``,
-# ``+ echo 'cleanup done'``). Under ``set -e`` the command traced before it is what failed.
-_CLEANS_UP = lazy(rb"^\++ (?:rm -[a-zA-Z]*f[a-zA-Z]* |echo(?: |$)|printf |true$|:(?: |$))")
+# ``+ echo 'cleanup done'``, the call of a clean-up function, tracing turned off). Under
+# ``set -e`` the command traced before it is what failed.
+_CLEANS_UP = lazy(
+    rb"^\++ (?:rm -[a-zA-Z]*f[a-zA-Z]* |echo(?: |$)|printf |true$|:(?: |$)|set [-+][a-zA-Z]+|"
+    rb"trap |popd|unset |[\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$))",
+    re.I,
+)
 
 # make's report that a recipe failed (``make: *** [Makefile:3: all] Error 2``, ``make[1]: ***
 # Waiting for unfinished jobs....``): the line the recipe's command wrote before it says why
-# (``/bin/sh: 1: arithmetic expression: expecting primary``, which has no error word).
+# (``/bin/sh: 1: arithmetic expression: expecting primary``, which has no error word). An
+# error make was told to ignore (``make: [Makefile:2: all] Error 1 (ignored)``) is no reason,
+# nor is what its recipe wrote before it.
 _MAKE_STATUS = lazy(rb"^make(?:\[[0-9]+\])?: \*\*\* ")
+_MAKE_IGNORED = lazy(rb"^make(?:\[[0-9]+\])?: \[.*\] Error [0-9]+ \(ignored\)$")
 
 
 # A last line that only says the program stops (``giving up``, ``Aborting.``): the line
@@ -104,7 +112,7 @@ def _said_last(texts: list[bytes]) -> int:
         return last - 1
     if _MAKE_STATUS.match(_body(texts[last])):
         said = next((i for i in range(last, -1, -1) if not _MAKE_STATUS.match(_body(texts[i]))), -1)
-        return last if said < 0 else said
+        return last if said < 0 or _MAKE_IGNORED.match(_body(texts[said])) else said
     if _CARP_FRAME.match(_body(texts[last])):
         said = next((i for i in range(last, -1, -1) if not _CARP_FRAME.match(_body(texts[i]))), -1)
         return last if said < 0 else said
