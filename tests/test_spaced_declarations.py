@@ -25,6 +25,13 @@ DECLARING = [
     # Any case of Azure's prefix (older agents read it so); before, these were not learned.
     f"##VSO[TASK.SETSECRET]{SECRET}",
     f"##Vso[task.setvariable variable=TOKEN;issecret=true]{SECRET}",
+    # The agent drops the empty pieces of a command's name and of a property (its
+    # ``Command.TryParse``); before, these were not learned.
+    f"##vso[task..setsecret]{SECRET}",
+    f"##vso[task.setsecret.]{SECRET}",
+    f"##vso[task.setvariable variable=TOKEN;issecret==true]{SECRET}",
+    f"##vso[task.setvariable variable=TOKEN;=issecret=true]{SECRET}",
+    f"##vso[task.setendpoint id=1;field==authParameter;key=k]{SECRET}",
 ]
 
 

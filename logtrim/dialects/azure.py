@@ -65,11 +65,18 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     if end < 0:
         return None
     name, _, raw_props = line[start + len("##vso[") : end].strip().partition(" ")
+    # As the agent splits them (``Command.TryParse``), empty pieces dropped: its name's by
+    # dots (``task..setsecret`` is ``task.setsecret``), each property's at its first ``=``
+    # after its key, the ``=`` right after that one too (.NET's ``Split(.., 2,
+    # RemoveEmptyEntries)``: ``issecret==true`` is ``issecret`` = ``true``).
+    parts = [part for part in name.split(".") if part]
+    if len(parts) == 2:
+        name = ".".join(parts)
     props: dict[str, str] = {}
     for item in raw_props.split(";"):
-        key, sep, value = item.partition("=")
+        key, sep, value = item.lstrip("=").partition("=")
         if sep and key.strip():
-            props[key.strip().lower()] = azure_unescape(value)
+            props[key.strip().lower()] = azure_unescape(value.lstrip("="))
     return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
 
 

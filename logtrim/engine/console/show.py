@@ -41,6 +41,16 @@ _INSTEAD_ROOMY = 8
 _ROOMY = 32
 
 
+def _continues(line: tuple[int, int, bytes], cut: list[tuple[int, int, bytes]]) -> bool:
+    """Whether ``line`` (lineno, stream, text) continues the last line ``cut`` on its
+    stream: indented, right after it."""
+    if not cut:
+        return False
+    lineno, stream, text = line
+    last = cut[-1]
+    return last[1] == stream and last[0] < lineno and text[:1] in (b" ", b"\t")
+
+
 class Shower:
     """Shows lines within the budget (see the module docstring)."""
 
@@ -139,11 +149,12 @@ class Shower:
         # open over a command): the marker still counts the lines left out before it.
         sizes = [0 if n in waiting else size for (n, _, _), size in zip(before, sizes, strict=True)]
         # The context nearest the line when not all of it fits: the line just before an
-        # error (a compiler's message, the frame that raised) says most about it.
+        # error (a compiler's message, the frame that raised) says most about it. It does not
+        # start inside a block cut (a warning's caret under the source line cut above it).
         while True:
             gap = out.gap_text(sum(1 for n, _, _ in ctx if n not in waiting), sum(sizes))
             cost = len(masked) + len(gap) + sum(len(b) for _, _, b in ctx)
-            if not ctx or allows(cost):
+            if not ctx or (allows(cost) and not _continues(ctx[0], self.cut)):
                 break
             self.cut.append(ctx[0])
             ctx, sizes = ctx[1:], sizes[1:]

@@ -234,8 +234,11 @@ class Selector:
         elif not shown_now and not opens and self.withheld is not None:
             self.withheld.offer(lineno, stream, line, self.shaper.masker.mask(shown))
         if opens:
-            if shown_now and self.show.cut:
-                hold_cut(self.held, line, self.show.cut, lineno)
+            # (the context cut: held for the end, unless it is all debug or trace lines,
+            # which would only say after the failure that the program went on)
+            cut = self.show.cut
+            if shown_now and cut and not all(self.matcher.is_detail(t) for _, _, t in cut):
+                hold_cut(self.held, line, cut, lineno)
             pol = self.policy
             inc.open(line, lineno, pol.after, pol.block, -1 if shown_now else lineno)
             if not shown_now:

@@ -127,6 +127,10 @@ class Matcher:
     def _kind(self, ids: Sequence[int], line: bytes) -> Kind:
         return kind_of(ids, self.rules, needs_detail(ids, self.rules) and self._is_detail(line))
 
+    def is_detail(self, line: bytes) -> bool:
+        """Whether the line has a detail level (DEBUG, TRACE, ...)."""
+        return self._is_detail(line)
+
     def _is_detail(self, line: bytes) -> bool:
         """Whether the line has a detail level (DEBUG, TRACE, ...)."""
         start, field = _detail_regexes()
