@@ -294,7 +294,7 @@ class TaskLogTrimmer:
         return "" if first else "other "
 
     def _hidden_marker(self) -> None:
-        """``... 12,345 Verbose lines (3.1 MB) not shown`` for the node segment just ended."""
+        """``... 12,345 Verbose lines (3.1 MB) not shown ...`` for the node segment just ended."""
         self._flush_pending()
         self._flush_batch()
         hidden = self.core.checkpoint()
@@ -315,4 +315,5 @@ class TaskLogTrimmer:
             self.show(out.take())
             self.show(self.core.marker(f"not shown in this section: {', '.join(parts)}"))
             return
-        self.show(self.core.marker(f"... {', '.join(parts)} not shown", covers_gap=True))
+        # (ended as a gap marker is: without a level it reads as one)
+        self.show(self.core.marker(f"... {', '.join(parts)} not shown ...", covers_gap=True))
