@@ -29,6 +29,7 @@ from . import hooks
 from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
 from .failopen import STDOUT, PastEngine, fail_open, format_error, masked, masked_text, warn
+from .interrupts import at_exit, interrupts_held
 from .messages import learn_message, learn_text
 from .tiers import DebugCommands, levelno_of, record_kind
 
@@ -293,21 +294,23 @@ class LogtrimHandler(logging.Handler):
 
     def close(self, exit_code: int | None = None) -> None:
         """Finish the archive, print the summary, publish the artifact. Idempotent."""
-        with self._mutex:
-            if self._closed:
-                return
-            code = self.exit_code if exit_code is None else exit_code
-            if exit_code is None and code == 0:
-                code = uncaught(self)
-            if self._feeding:
-                close_midrecord(self)
-            self._closed = True
-            self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
-            actions = finish(self, code)
-        self._console(
-            [(STDOUT, line.encode() + b"\n") for line in carry_out(actions, warn, self._mask_text)]
-        )
-        super().close()
+        with interrupts_held() as interrupted:
+            with self._mutex:
+                if self._closed:
+                    return
+                code = self.exit_code if exit_code is None else exit_code
+                if exit_code is None and code == 0:
+                    code = uncaught(self)
+                if self._feeding:
+                    close_midrecord(self)
+                self._closed = True
+                self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
+                actions = finish(self, code)
+            printed = carry_out(actions, warn, self._mask_text)
+            self._console([(STDOUT, line.encode() + b"\n") for line in printed])
+            super().close()
+        if interrupted and not at_exit():
+            raise KeyboardInterrupt
 
     def _take_report(self, record: logging.LogRecord) -> bool:
         """An exception Python would only print (:mod:`.hooks`: a thread's uncaught one, one

@@ -12,6 +12,7 @@ left alone.
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import logging
 import sys
@@ -23,6 +24,7 @@ from types import TracebackType
 from typing import Protocol
 
 from .._log import say
+from .interrupts import hold_at_exit, interrupts_held
 
 # An exception as Python's hooks and ``logging`` take it.
 Info = tuple[type[BaseException], BaseException, TracebackType | None]
@@ -63,6 +65,8 @@ def watch(mask: Callable[[str], str], handler: Watched | None = None) -> None:
     global _dropped
     _maskers.append(mask)
     if handler is not None:
+        if not _handlers:  # (after logging's own: run before it)
+            atexit.register(hold_at_exit)
         _handlers.append(weakref.ref(handler))
         del _handlers[:-_MOST]
     if len(_maskers) > _MOST:
@@ -117,8 +121,9 @@ def _excepthook(
     """Python's report, masked; none when a handler has the traceback on its console
     already (``capture``) or will have it, in its place, when logging's exit hook closes it:
     said twice, once out of place, it was noise."""
-    if not (getattr(value, REPORTED, False) or _reported_at_close()):
-        print_masked("", (kind, value, trace))
+    with interrupts_held():  # (a second Ctrl-C: the report is made, then Python exits)
+        if not (getattr(value, REPORTED, False) or _reported_at_close()):
+            print_masked("", (kind, value, trace))
 
 
 def _reported_at_close() -> bool:
