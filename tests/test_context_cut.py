@@ -98,3 +98,29 @@ def test_a_cut_of_debug_lines_alone_is_not_shown_after_the_failure(budget: int) 
     fatal = next(i for i, line in enumerate(lines) if line.endswith(b"unrecoverable billing state"))
     later = [line for line in lines[fatal + 1 :] if not line.startswith(b"[logtrim] ")]
     assert not any(b"TRACE" in line for line in later), lines[fatal:]
+
+
+def _handled_errors() -> list[tuple[int, str]]:
+    """A batch job that logs a handled exception every 250 rows (``log.exception``)."""
+    writes: list[tuple[int, str]] = []
+    for n in range(20000):
+        writes.append((STDOUT, f"INFO job: processed row {n}"))
+        if n % 250 == 7:
+            writes += [
+                (STDOUT, f"ERROR job: row {n} failed"),
+                (STDOUT, "Traceback (most recent call last):"),
+                (STDOUT, '  File "/srv/job.py", line 8, in <module>'),
+                (STDOUT, '    raise TimeoutError(f"backend timeout row={n}")'),
+                (STDOUT, f"TimeoutError: backend timeout row={n}"),
+            ]
+    return writes
+
+
+@pytest.mark.parametrize("budget", [16_000, 20_000, 24_000])
+def test_the_errors_held_back_start_with_an_error_line(budget: int) -> None:
+    """The oldest errors held back give way when the budget's room for them is full: the
+    lines under each error (its trace, the lines after it) go with it, not after it (the
+    section began with ``INFO job: processed row 10260``, the rest of an error left out)."""
+    lines = _console(_handled_errors(), budget, exit_code=1)
+    header = next(i for i, line in enumerate(lines) if line.startswith(b"[logtrim] --- held back"))
+    assert lines[header + 1].startswith(b"ERROR job: row "), lines[header : header + 4]

@@ -131,6 +131,15 @@ class Held:
                 return  # one line left: it stays, as ``add`` keeps one
             del lines[skip]
             self._size -= _entry_size(old)
+            # The lines of an error gone with it: a trace under no error line says nothing of
+            # which one it was, and no marker would say that its start was left out.
+            gone = old
+            while len(lines) > skip + 1 and (
+                _orphan(lines[skip], low, high) or _trace_of(lines[skip], gone)
+            ):
+                gone = lines[skip]
+                self._size -= _entry_size(gone)
+                del lines[skip]
             if isinstance(old, _Run):
                 self._pushed_run(old, len(old.block))
             elif old[0] == old[3]:  # an error line, not one of its block
@@ -201,6 +210,26 @@ class _Rare:
     def entry(self) -> Entry:
         text = self.text if self.fmt is None else self.fmt(self.text)
         return (self.lineno, self.stream, text, self.lineno, True)
+
+
+def _orphan(entry: tuple[int, int, bytes, int, bool] | _Run, low: int, high: int) -> bool:
+    """Whether ``entry``, now the oldest held, belongs to an older error line (one no longer
+    held) outside the reason's block (``low`` to ``high``)."""
+    return isinstance(entry, tuple) and 0 <= entry[3] < entry[0] and not _in_block(entry, low, high)
+
+
+def _trace_of(
+    entry: tuple[int, int, bytes, int, bool] | _Run, gone: tuple[int, int, bytes, int, bool] | _Run
+) -> bool:
+    """Whether ``entry`` is the header of the traceback logged right under the line ``gone``
+    (Python's ``log.exception``: the message, then ``Traceback (most recent call last):``)."""
+    return (
+        isinstance(entry, tuple)
+        and isinstance(gone, tuple)
+        and entry[0] == gone[0] + 1
+        and entry[1] == gone[1]
+        and entry[2].startswith(b"Traceback (most recent call last)")
+    )
 
 
 def _in_block(entry: tuple[int, int, bytes, int, bool] | _Run, low: int, high: int) -> bool:
