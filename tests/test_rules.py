@@ -88,6 +88,11 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"      Reason:       OOMKilled", Kind.ERROR),
         (b"Warning: 0 of 3 replicas available", Kind.WARNING),
         (b"Compiling ErrorHandler.cs", Kind.NOISE),
+        # A path's last segment is a name, not an exception (``du -ah /usr``'s lines).
+        (b"8.0K\t/usr/share/perl/5.36.0/autodie/exception", Kind.NOISE),
+        (b"0\t/usr/lib/jvm/java-17/legal/java.naming/ASSEMBLY_EXCEPTION", Kind.NOISE),
+        (b"caught (RuntimeException) while closing", Kind.ERROR),
+        (b"\x1b[31mException\x1b[0m: bad input", Kind.ERROR),
         (b"Setting FailedLoginAttempts to 5", Kind.NOISE),
         (b"Ran 12 tests: 0 failures", Kind.INFO),
         # A count above zero keeps the words a zero count on the same line cancels.

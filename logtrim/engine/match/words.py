@@ -64,7 +64,14 @@ WORDS: tuple[Rule, ...] = (
     ),
     Rule("fatal", Kind.ERROR, L + rb"fatal" + R, "fatal: repository 'x' does not exist"),
     Rule("failed", Kind.ERROR, L + rb"fail(?:ed|ure|ures|s)?" + R, "07: Tests FAILED"),
-    Rule("exception", Kind.ERROR, rb"exception" + R, "System.InvalidOperationException: boom"),
+    # (the end of a class's name, ``System.InvalidOperationException``; not a path's last
+    # segment: ``/usr/share/perl/5.36.0/autodie/exception``, ``legal/ASSEMBLY_EXCEPTION``)
+    Rule(
+        "exception",
+        Kind.ERROR,
+        rb"(?:^|[^\w/\\.$\n]|" + _C + rb")[\w.$]*exception" + R,
+        "System.InvalidOperationException: boom",
+    ),
     Rule("named-error", Kind.ERROR, rb"[a-z]error:", "ValueError: invalid literal"),
     Rule("critical", Kind.ERROR, L + rb"critical" + R, "Critical: disk /var is full"),
     Rule(
