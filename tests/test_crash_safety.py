@@ -546,6 +546,8 @@ def test_a_forked_child_writes_nothing_of_the_parents(tmp_path: Path, ending: st
     assert b"parent after the fork" in archive
     assert b"in the child" not in archive  # the child's records are its own
     assert b"in the child" in result.stdout
+    # ... and it says so, once: nothing else would tell that the archive lacks them
+    assert result.stderr.count(b"was forked from the one that writes") == 1, result.stderr
 
 
 def test_summary_printed_once_by_a_forking_app(tmp_path: Path) -> None:

@@ -9,6 +9,7 @@ what each record declares (an ``::add-mask::``, a sensitive variable).
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 import traceback
@@ -179,3 +180,14 @@ class PastEngine:
             else:
                 self._fallback = found
         return found
+
+
+def warn_forked(core: Core | None, path: object) -> None:
+    """Said once by a process forked from the one whose handler writes the archive: its own
+    records go to its console only (docs/python-api.md: give it a handler of its own)."""
+    warn(
+        f"process {os.getpid()} was forked from the one that writes {path}: its records go "
+        "to the console only, not into the archive (give it a handler of its own: "
+        "docs/python-api.md)",
+        core,
+    )

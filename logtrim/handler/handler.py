@@ -28,7 +28,16 @@ from ..run.actions import carry_out
 from . import hooks
 from .closing import close_midrecord, finish, uncaught, will_show_uncaught
 from .console import Console
-from .failopen import STDOUT, PastEngine, fail_open, format_error, masked, masked_text, warn
+from .failopen import (
+    STDOUT,
+    PastEngine,
+    fail_open,
+    format_error,
+    masked,
+    masked_text,
+    warn,
+    warn_forked,
+)
 from .interrupts import at_exit, interrupts_held
 from .messages import learn_message, learn_text
 from .tiers import DebugCommands, levelno_of, record_kind
@@ -111,6 +120,7 @@ class LogtrimHandler(logging.Handler):
         self._out = Console()
         self._past = PastEngine(self.core, self._out)  # records past the engine, bounded
         self._forked = False  # this is a forked copy: the archive and summary are the parent's
+        self._forked_said: int | None = None  # the forked process that said so
         self._archive = SyncArchive(
             self.path,
             parsed["compression"],
@@ -196,6 +206,9 @@ class LogtrimHandler(logging.Handler):
             learn_message(self.core, record, text)
         data = text.encode("utf-8", "backslashreplace") + b"\n"
         if self._forked:
+            if self._forked_said is None:  # (once: its records are missing from the archive)
+                self._forked_said = os.getpid()
+                warn_forked(self.core, self.path)
             self._console([(STDOUT, masked(self.core, data))])
             return
         if self._broken or self._closed:
