@@ -4,6 +4,7 @@ alone is not shown after the failure."""
 
 from __future__ import annotations
 
+import random
 import re
 
 import pytest
@@ -124,3 +125,57 @@ def test_the_errors_held_back_start_with_an_error_line(budget: int) -> None:
     lines = _console(_handled_errors(), budget, exit_code=1)
     header = next(i for i, line in enumerate(lines) if line.startswith(b"[logtrim] --- held back"))
     assert lines[header + 1].startswith(b"ERROR job: row "), lines[header : header + 4]
+
+
+def _numbered(seed: int, count: int) -> list[tuple[int, str]]:
+    """A build's numbered lines: errors, warnings, progress, info, runs of one line."""
+    rng = random.Random(seed)
+    names = [
+        "alpha",
+        "bravo",
+        "charlie",
+        "delta",
+        "echo",
+        "foxtrot",
+        "golf",
+        "hotel",
+        "india",
+        "juliet",
+        "kilo",
+        "lima",
+    ]
+
+    def words(k: int) -> str:
+        return " ".join(rng.choice(names) + rng.choice(names) for _ in range(k))
+
+    out: list[tuple[int, str]] = []
+    for n in range(count):
+        r = rng.random()
+        if r < 0.03:
+            body = f"ERROR {words(3)} failed"
+        elif r < 0.06:
+            body = f"WARNING: {words(3)}"
+        elif r < 0.15:
+            body = f"INFO {words(2)} done"
+        else:
+            body = words(rng.randint(1, 6))
+        out.append((STDOUT, f"#{n:06d}# {body}"))
+    return out
+
+
+@pytest.mark.parametrize(("seed", "budget"), [(1, 64_000), (2, 64_000), (1, 40_000)])
+def test_each_stretch_the_last_lines_leave_out_is_counted(seed: int, budget: int) -> None:
+    """Above a compact budget, the last lines of a failed run pay for the counts of the
+    stretches they leave out with a line or two fewer: each is ``... N lines not shown ...``
+    with N the lines missing there, not a bare ``[logtrim] ...``."""
+    lines = _console(_numbered(seed, 30_000), budget, exit_code=1)
+    start = next(i for i, line in enumerate(lines) if line.startswith(b"[logtrim] --- last "))
+    last = None
+    for line in lines[start + 1 :]:
+        assert line != b"[logtrim] ...", lines[start:]
+        if (count := re.match(rb"\[logtrim\] \.\.\. ([\d,]+) lines? not shown", line)) is not None:
+            missing = int(count.group(1).replace(b",", b""))
+        elif (number := re.match(rb"#(\d{6})# ", line)) is not None:
+            if last is not None:
+                assert int(number.group(1)) - last - 1 == missing, (line, last, missing)
+            last, missing = int(number.group(1)), 0

@@ -17,28 +17,53 @@ _TRIES = 64  # each try keeps room for one more marker at least: a few in practi
 
 
 def pick_marked(
-    candidates: list[TailLine], window: list[TailLine], room: int, named: tuple[int, int]
+    candidates: list[TailLine],
+    window: list[TailLine],
+    room: int,
+    named: tuple[int, int],
+    *,
+    counted: bool = False,
 ) -> tuple[list[TailLine], dict[int, int]]:
     """:func:`pick`, and the markers of the stretches it leaves out: those lines picked,
     and per line (by ``id``) how many lines right before it are out. When the counted
     markers do not fit, each stretch gets :data:`SHORT_GAP` (value ``SHORT``), its room
     kept by picking a line or two fewer; when even those do not fit, the window's counted
     markers are printed only where the budget has room (negative counts: the ``only part
-    fits`` note above them says some are left out)."""
+    fits`` note above them says some are left out). ``counted``: above a compact budget,
+    a line or two fewer pays for the counts first (a reader then knows what each stretch
+    holds); the short markers come only when that is not enough."""
     picked = pick(candidates, room, named=named)
     skipped = _left_out(window, picked)
     if _size(picked) + _marks(skipped, short=False) <= room:
         return _instead(window, picked, skipped)
-    first, keep = skipped, room
+    for short in (False, True) if counted else (True,):
+        found = _fewer(candidates, window, room, named, picked, short=short)
+        if found is not None:
+            return found
+    return picked, {key: -n for key, n in skipped.items() if n != SHORT}
+
+
+def _fewer(
+    candidates: list[TailLine],
+    window: list[TailLine],
+    room: int,
+    named: tuple[int, int],
+    picked: list[TailLine],
+    *,
+    short: bool,
+) -> tuple[list[TailLine], dict[int, int]] | None:
+    """Fewer lines than ``picked`` until they fit ``room`` with the markers of the stretches
+    they leave out (``short``: :data:`SHORT_GAP` each); None if that takes too many tries."""
+    keep = room
+    skipped = _left_out(window, picked)
     for _ in range(_TRIES):
-        need = _size(picked) + _marks(skipped, short=True)
+        need = _size(picked) + _marks(skipped, short=short)
         if need <= room:
-            return _instead(window, picked, dict.fromkeys(skipped, SHORT))
+            return _instead(window, picked, dict.fromkeys(skipped, SHORT) if short else skipped)
         keep -= max(need - room, len(SHORT_GAP))  # fewer lines can mean more stretches
         picked = pick(candidates, keep, named=named)
         skipped = _left_out(window, picked)
-    picked = pick(candidates, room, named=named)
-    return picked, {key: -n for key, n in first.items() if n != SHORT}
+    return None
 
 
 def _instead(

@@ -128,12 +128,16 @@ class Tail:
         partial = sum(len(line.text) for line in candidates) > room
         if partial:
             room -= len(OWN) + len(note) + 1
-        picked, skipped = pick_marked(candidates, window, room, self._held.reason())
+        picked, skipped = pick_marked(
+            candidates, window, room, self._held.reason(), counted=not compact
+        )
         if not partial and any(SHORT < n < 0 for n in skipped.values()):
             # Stretches left out with no room for their counts: one note says so.
             partial = True
             room -= len(OWN) + len(note) + 1
-            picked, skipped = pick_marked(candidates, window, room, self._held.reason())
+            picked, skipped = pick_marked(
+                candidates, window, room, self._held.reason(), counted=not compact
+            )
         if partial:
             slack = room - sum(len(line.text) for line in picked) - marks_size(skipped)
             header, partial = head_counted(
