@@ -6,15 +6,40 @@ from __future__ import annotations
 import logging
 import sys
 import time
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from ..run import ending
+from ..run.actions import carry_out
 from . import hooks
-from .failopen import fail_open, warn
+from .failopen import STDOUT, fail_open, warn
+from .interrupts import at_exit, interrupts_held
 
 if TYPE_CHECKING:
     from ..dialects.base import Action
     from .handler import LogtrimHandler
+
+
+def close_handler(h: LogtrimHandler, exit_code: int | None, done: Callable[[], None]) -> None:
+    """:meth:`LogtrimHandler.close`: once, under the handler's lock, then the CI's actions
+    and ``done`` (logging's own close), a Ctrl-C held meanwhile (:mod:`.interrupts`)."""
+    with interrupts_held() as interrupted:
+        with h._mutex:
+            if h._closed:
+                return
+            code = h.exit_code if exit_code is None else exit_code
+            if exit_code is None and code == 0:
+                code = uncaught(h)
+            if h._feeding:
+                close_midrecord(h)
+            h._closed = True
+            h._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
+            actions = finish(h, code)
+        printed = carry_out(actions, warn, h._mask_text)
+        h._console([(STDOUT, line.encode() + b"\n") for line in printed])
+        done()
+    if interrupted and not at_exit():
+        raise KeyboardInterrupt
 
 
 def finish(h: LogtrimHandler, exit_code: int) -> list[Action]:

@@ -24,9 +24,8 @@ from typing import IO, TYPE_CHECKING, Any
 from .._fork import after_fork_in_child, close_in_worker
 from ..archive import DEFAULT_LEVEL
 from ..engine.match.rules import Kind
-from ..run.actions import carry_out
 from . import hooks
-from .closing import close_midrecord, finish, uncaught, will_show_uncaught
+from .closing import close_handler, will_show_uncaught
 from .console import Console
 from .failopen import (
     STDOUT,
@@ -38,7 +37,6 @@ from .failopen import (
     warn,
     warn_forked,
 )
-from .interrupts import at_exit, interrupts_held
 from .messages import learn_message, learn_text
 from .tiers import DebugCommands, levelno_of, record_kind
 
@@ -307,23 +305,7 @@ class LogtrimHandler(logging.Handler):
 
     def close(self, exit_code: int | None = None) -> None:
         """Finish the archive, print the summary, publish the artifact. Idempotent."""
-        with interrupts_held() as interrupted:
-            with self._mutex:
-                if self._closed:
-                    return
-                code = self.exit_code if exit_code is None else exit_code
-                if exit_code is None and code == 0:
-                    code = uncaught(self)
-                if self._feeding:
-                    close_midrecord(self)
-                self._closed = True
-                self._stop.set()  # the idle thread sees ``_closed`` once it gets the lock
-                actions = finish(self, code)
-            printed = carry_out(actions, warn, self._mask_text)
-            self._console([(STDOUT, line.encode() + b"\n") for line in printed])
-            super().close()
-        if interrupted and not at_exit():
-            raise KeyboardInterrupt
+        close_handler(self, exit_code, super().close)
 
     def _take_report(self, record: logging.LogRecord) -> bool:
         """An exception Python would only print (:mod:`.hooks`: a thread's uncaught one, one
