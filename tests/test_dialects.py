@@ -126,6 +126,9 @@ def test_progress_commands_are_recognised(dialect: Dialect, line: str, expected:
         (Azure(), "##vso[task.setvariable variable=t;issecret=true]tok en", ["tok en"]),
         (Azure(), "##vso[task.setvariable variable=t;issecret=false]public", []),
         (Azure(), "##vso[task.setsecret]", []),
+        # ``Boolean.TryParse`` (older agents) trims NULs as it trims blanks
+        (Azure(), "##vso[task.setvariable variable=t;issecret=true\0]tok en", ["tok en"]),
+        (Azure(), "##vso[task.setvariable variable=t;issecret=true;issecret==]tok en", ["tok en"]),
         (TeamCity(), "##teamcity[setParameter name='x' value='y']", []),
     ],
 )

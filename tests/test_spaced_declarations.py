@@ -32,6 +32,12 @@ DECLARING = [
     f"##vso[task.setvariable variable=TOKEN;issecret==true]{SECRET}",
     f"##vso[task.setvariable variable=TOKEN;=issecret=true]{SECRET}",
     f"##vso[task.setendpoint id=1;field==authParameter;key=k]{SECRET}",
+    f"##vso[.task.setsecret]{SECRET}",
+    # A key with a blank is another key to the agent (it keeps them), and a pair with an
+    # empty side is none: ``issecret=true`` stands in both.
+    f"##vso[task.setvariable variable=TOKEN;issecret=true; issecret=false]{SECRET}",
+    f"##vso[task.setvariable variable=TOKEN;issecret=true;issecret=]{SECRET}",
+    f"##vso[task.setendpoint id=1;field=authParameter;key=k; field=url]{SECRET}",
 ]
 
 
@@ -86,3 +92,21 @@ def test_thousands_of_short_values_are_said_once(run_logtrim: RunLogtrim) -> Non
     assert result.stderr.count(b"not masking a value of 3 characters") == 1
     assert result.stderr.count(b"not masking a value of 2 characters: blanks only") == 1
     assert len(result.console) <= 4000
+
+
+@pytest.mark.parametrize("ci", ["github", "plain"])
+def test_each_part_of_a_value_over_a_carriage_return_is_masked(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """A declared value with an escaped lone ``\\r`` (``%0D``): the runner and the agent read
+    a lone ``\\r`` as a line's end, as they read ``\\n``, so each part is masked alone too (an
+    indenting tool prints it a line at a time), as for a value over lines."""
+    second = "OtherHalfValue9"
+    result = run_logtrim(
+        "--ci", ci, "--", "printf", r"%s\n",
+        f"::add-mask::{SECRET}%0D{second}", f"use: {second}", f"and {SECRET}",
+    )  # fmt: skip
+    assert result.code == 0
+    assert second.encode() not in result.archive, result.archive
+    assert SECRET.encode() not in result.archive
+    assert b"use: ********" in result.console

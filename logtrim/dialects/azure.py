@@ -25,9 +25,9 @@ from .unescape import AZURE, GH_V1, mask_value
 
 # ``##vso[task.setvariable variable=x]``: a name (area.action), properties, then the ']'. The
 # properties stop at the next ``##vso[`` (a line of many unclosed ones was read in square time).
-_COMMAND = lazy(r"##vso\[[A-Za-z][\w.-]*(?:\s(?:[^\]#]|#(?!#vso\[))*)?\]")
+_COMMAND = lazy(r"##vso\[\.*[A-Za-z][\w.-]*(?:\s(?:[^\]#]|#(?!#vso\[))*)?\]")
 # A command's syntax (bytes): all of ``##vso[...]`` or ``##[name ...]`` but property values.
-_SYNTAX = lazy(rb"##vso\[[A-Za-z][\w.-]*(?:\s(?:[^\]#]|#(?!#vso\[))*)?\]|\A\s*##\[[^\]]*\]")
+_SYNTAX = lazy(rb"##vso\[\.*[A-Za-z][\w.-]*(?:\s(?:[^\]#]|#(?!#vso\[))*)?\]|\A\s*##\[[^\]]*\]")
 _VALUES = lazy(rb"=([^;\]]*)")
 _FORMATTING = lazy(rb"\s*##\[")
 # The same over a region of many lines (engine/masking/encoded.py): a command anywhere, in any case
@@ -57,7 +57,9 @@ def _vso_at(part: str) -> int:
 def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     """``(area.action, properties, data)`` of the first ``##vso[`` command of one of the
     agent's lines, unescaped. The prefix in any case: older agents read ``##VSO[`` too, and a
-    secret one of them would learn is learned here (masking more costs nothing)."""
+    secret one of them would learn is learned here (masking more costs nothing). A property
+    given more than once keeps its last value that is not empty (:func:`says_secret` reads
+    every one)."""
     start = _vso_at(line)
     if start < 0:
         return None
@@ -73,11 +75,46 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     if len(parts) == 2:
         name = ".".join(parts)
     props: dict[str, str] = {}
+    for key, value in _pairs(raw_props):
+        props[key] = value
+    return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
+
+
+def _pairs(raw_props: str) -> list[tuple[str, str]]:
+    """Each property as the agent splits it (its key in lower case, no blank around it; the
+    agent keeps the blanks, so `` issecret`` is another key to it: both are read here), a
+    pair with an empty side left out as the agent leaves it out."""
+    pairs = []
     for item in raw_props.split(";"):
         key, sep, value = item.lstrip("=").partition("=")
-        if sep and key.strip():
-            props[key.strip().lower()] = azure_unescape(value.lstrip("="))
-    return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
+        value = value.lstrip("=")
+        if sep and key.strip() and value:
+            pairs.append((key.strip().lower(), azure_unescape(value)))
+    return pairs
+
+
+def says_secret(line: str) -> bool:
+    """Whether any spelling of the first command's properties, as the agent may read them,
+    makes its value a secret (a ``setvariable``'s ``issecret``, a ``setendpoint``'s
+    ``authParameter`` field): ``issecret=true; issecret=false`` is true to the agent, whose
+    keys keep their blanks, and so to logtrim."""
+    found = parse(line)
+    if found is None:
+        return False
+    name, _, _ = found
+    start = _vso_at(line)
+    raw = line[start + len("##vso[") : line.find("]", start)].strip().partition(" ")[2]
+    pairs = _pairs(raw)
+    if name == "task.setsecret":
+        return True
+    if name == "task.setvariable":
+        # .NET's ``Boolean.TryParse`` trims blanks and NULs (older agents read it so).
+        return any(k == "issecret" and v.strip(" \t\r\n\0").lower() in _TRUE for k, v in pairs)
+    if name == "task.setendpoint":
+        # The agent masks an endpoint's auth parameter as it is set (its
+        # TaskSetEndpointCommand): a service principal's key, a password.
+        return any(k == "field" and v.strip().lower() == "authparameter" for k, v in pairs)
+    return False
 
 
 class Azure(Dialect):
@@ -155,25 +192,10 @@ class Azure(Dialect):
 
     def declared_secrets(self, line: str) -> list[str]:
         found = []
-        for parsed in map(parse, dotnet_lines(line)):
-            if parsed is None:
-                continue
-            name, props, data = parsed
-            secret = (
-                name == "task.setsecret"
-                or (
-                    name == "task.setvariable"
-                    and props.get("issecret", "").strip().lower() in _TRUE
-                )
-                # The agent masks an endpoint's auth parameter as it is set (its
-                # TaskSetEndpointCommand): a service principal's key, a password.
-                or (
-                    name == "task.setendpoint"
-                    and props.get("field", "").strip().lower() == "authparameter"
-                )
-            )
-            if secret and data:
-                found.append(data)
+        for part in dotnet_lines(line):
+            parsed = parse(part)
+            if parsed is not None and parsed[2] and says_secret(part):
+                found.append(parsed[2])
         return found
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:

@@ -32,13 +32,18 @@ def line_endings(raw: bytes) -> list[bytes]:
     return [raw, *(form for form in (lf, crlf) if form != raw)]
 
 
+_LINE_END = re.compile(rb"\r\n|\r|\n")
+
+
 def line_forms(raw: bytes) -> list[bytes]:
     """Each line of a secret over several lines, without the spaces around it: a tool that
     indents what it prints (YAML, ``kubectl``, ``sed 's/^/  /'``) prints a key line by line
     with a prefix, so the whole value never appears. Lines shorter than MIN_LENGTH stay."""
-    if b"\n" not in raw:
+    if b"\n" not in raw and b"\r" not in raw:
         return []
-    lines = (line.strip() for line in raw.replace(b"\r\n", b"\n").split(b"\n"))
+    # (a lone ``\r`` ends a line too: the runner and the agent read lines with .NET's
+    # ``ReadLine``, and a terminal starts the line again)
+    lines = (line.strip() for line in _LINE_END.split(raw))
     return [line for line in lines if len(line) >= MIN_LENGTH]
 
 
