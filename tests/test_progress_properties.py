@@ -281,6 +281,11 @@ def _in_order(shown: list[tuple[int, bool]]) -> bool:
 @example([Write(1, "noise", 0.0, False)] * 11
          + [Write(1, "octopus", 0.0, False)] * 2 + [Write(1, "error", 0.0, False)],
          "octopus", 0, 1)  # fmt: skip
+# A progress command before each line, then an error on stderr: the commands replaced while
+# they waited were shown as its context, and the marker took them for lines it counted (a
+# newcomer's Octopus step found it: 495 lines said for 496).
+@example([Write(1, "octopus", 0.0, False), Write(1, "noise", 0.0, False)] * 12
+         + [Write(2, "error", 0.0, False)], "octopus", 0, 1)  # fmt: skip
 # The same under Azure, whose group folds the earlier lines held back: the check once read
 # the fold's lines as shown in order (CI found the case).
 @example([Write(1, "noise", 0.0, False)] * 9

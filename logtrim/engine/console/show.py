@@ -96,10 +96,11 @@ class Shower:
             cost = sum(len(raw) for _, _, raw in lines[start:near])
             if cost > min(1024, self.budget.total // 20):
                 start = max(above, 0)
+        replaced = self.progress.replaced
         return [
             (n, stream, self.shaper.display(raw))
             for n, stream, raw in lines[start:]
-            if history.visible(n, stream) and not self.dropped(raw)
+            if history.visible(n, stream) and not self.dropped(raw) and n not in replaced
         ]
 
     def line(

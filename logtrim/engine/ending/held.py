@@ -126,26 +126,39 @@ class Held:
                 if kept is not None:
                     self._pushed_run(old, len(old.block) - len(kept.block))
                     lines[skip] = kept
+                    self._drop_orphans(skip, low, high, old)
                     return
             if len(lines) == 1:
                 return  # one line left: it stays, as ``add`` keeps one
             del lines[skip]
             self._size -= _entry_size(old)
-            # The lines of an error gone with it: a trace under no error line says nothing of
-            # which one it was, and no marker would say that its start was left out.
-            gone = old
-            while len(lines) > skip + 1 and (
-                _orphan(lines[skip], low, high) or _trace_of(lines[skip], gone)
-            ):
-                gone = lines[skip]
-                self._size -= _entry_size(gone)
-                del lines[skip]
+            self._drop_orphans(skip, low, high, old)
             if isinstance(old, _Run):
                 self._pushed_run(old, len(old.block))
             elif old[0] == old[3]:  # an error line, not one of its block
                 self._pushed(_shape(old[2]), _Rare(old[0], old[1], old[2], None))
         if self._size > self.cap and skip:  # the block alone is over the cap: it goes too
             self._shrink(keep_reason=False)
+
+    def _drop_orphans(self, skip: int, low: int, high: int, gone: Entry | _Run) -> None:
+        """The lines of an error gone (``gone`` last) go with it, held one by one or in a
+        run alike: a trace under no error line says nothing of which one it was, and no
+        marker would say that its start was left out."""
+        lines = self._lines
+        while len(lines) > skip + 1:
+            head = lines[skip]
+            if isinstance(head, _Run):
+                if 0 not in head.context or _in_block(head, low, high):
+                    return
+                kept = self._trim(head, 1)  # its first line: the context of the error gone
+                if kept is not None:
+                    lines[skip] = kept
+                    continue
+            elif not (_orphan(head, low, high) or _trace_of(head, gone)):
+                return
+            gone = head
+            self._size -= _entry_size(head)
+            del lines[skip]
 
     def _pushed(self, shape: bytes, rare: _Rare) -> None:
         """An error line pushed out: kept apart while its shape was pushed out once only."""

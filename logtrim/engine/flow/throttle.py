@@ -5,6 +5,7 @@ Each object keeps its own per-stream state and is told the time; none reads a cl
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -59,6 +60,10 @@ class Progress:
         self._history = history
         self._console_form = console_form  # a raw line as the console shows it, masked
         self.streams = {STDOUT: Pending(), STDERR: Pending()}
+        # The last progress commands replaced while they waited: no line of the console's,
+        # which the context of a later line does not show either, nor the gap count (a
+        # command passes). The context looks a few lines back: the last ones are enough.
+        self.replaced: deque[int] = deque(maxlen=64)
         self.native: NativeProgress | None = None  # the CI's own indicator, told of each
         out.waiting = self.streams
         out.late = self.late
@@ -88,6 +93,8 @@ class Progress:
             return True
         st.waiting = True
         if command is not None:
+            if (old := st.commands.get(command)) is not None:
+                self.replaced.append(old[0])
             st.commands[command] = (lineno, line)
             return False
         st.line, st.mark, st.masked_at = (lineno, line), self._out.mark(), -1
