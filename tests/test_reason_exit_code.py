@@ -203,3 +203,27 @@ def test_an_error_make_ignored_is_not_the_reason_of_the_recipe_that_failed_later
     assert failed.startswith("[logtrim] failed (exit 2): make: *** [Makefile:4: all] Error 3"), (
         failed
     )
+
+
+def test_a_command_stopped_by_timeout_is_not_named_by_its_last_line(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """``timeout`` stops a command at its time limit (exit 124): its last line is wherever it
+    was then (a server's ``Serving HTTP on port 8000``), no reason; an error line it wrote
+    still is one."""
+    code, failed = _script_reason(
+        run_logtrim,
+        tmp_path,
+        "echo 'starting the smoke server'\n"
+        "timeout 1 sh -c 'echo \"Serving HTTP on 127.0.0.1 port 8000\" >&2; sleep 10'\n",
+    )
+    assert code == 124
+    assert failed == "[logtrim] failed (exit 124): exited with code 124"
+    code, failed = _script_reason(
+        run_logtrim,
+        tmp_path,
+        'timeout 1 sh -c \'echo "ERROR: cache warm-up failed: redis unreachable" >&2; '
+        'echo "Serving HTTP on 127.0.0.1 port 8000" >&2; sleep 10\'\n',
+    )
+    assert code == 124
+    assert failed == "[logtrim] failed (exit 124): ERROR: cache warm-up failed: redis unreachable"

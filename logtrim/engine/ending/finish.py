@@ -44,6 +44,10 @@ def _signal_said(
     return signal_reason(killed_by, interrupted)
 
 
+#: The exit code of GNU ``timeout`` (and BusyBox's) when the command ran out of time.
+TIMED_OUT = 124
+
+
 class Finish:
     """Settles, then closes, one run; owns the failure :class:`~.tail.Tail` and the
     :class:`~.closing.Closer`. Also the shells' other closing calls: the budget's room for
@@ -143,7 +147,9 @@ class Finish:
                 tally.known = dict(self.novelty.known)
         reasons = self.select.reasons
         self.exit_code = end.exit_code
-        if end.exit_code != 0:
+        # (``timeout``'s 124: the command was stopped at its time limit, its last lines are
+        # wherever it was then, a server's access log as likely as anything)
+        if end.exit_code not in (0, TIMED_OUT):
             # Tools often write their fatal message last on one stream and flush the other
             # after it: each stream's last line is a candidate, with or without an error word.
             # (not a line the CI shows nothing of: Octopus's ``stdout-ignore``; nor one a drop
