@@ -811,3 +811,31 @@ def test_the_failure_mark_of_a_command_that_cannot_start_masks_a_url_password(
     assert result.code == 127
     assert b"pw9999" not in result.stdout + result.stderr
     assert result.stdout.endswith(b"command not found: postgres://app:********@db/x\n")
+
+
+def test_the_drain_warning_comes_after_the_lines_written_before_it(tmp_path: Path) -> None:
+    """A small run's console waits to be shown whole; the warning that a daemon still held
+    the output came first, before lines the step wrote seconds earlier (one pipe for both
+    streams, as a CI reads them)."""
+    pidfile = tmp_path / "daemon.pid"
+    script = (
+        f"sleep 60 & echo $! > {pidfile}\n"
+        'for i in $(seq 1 30); do echo "step $i: configured node-$i"; done\n'
+        "echo 'ERROR: health check failed on node-42' >&2\n"
+        "exit 3\n"
+    )
+    artifact = str(tmp_path / "a.zst")
+    argv = logtrim_argv("run", "--budget", "4kB", "--drain-timeout", "1",
+                        "--artifact", artifact, "--", "sh", "-c", script)  # fmt: skip
+    try:
+        proc = subprocess.run(argv, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                              env=clean_env(), timeout=60)  # fmt: skip
+    finally:
+        if pidfile.exists():
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(int(pidfile.read_text()), signal.SIGKILL)
+    assert proc.returncode == 3
+    out = proc.stdout
+    warned = out.index(b"still held its output")
+    assert out.index(b"ERROR: health check failed") < warned, out.decode()
+    assert out.index(b"step 1: configured") < warned

@@ -259,6 +259,15 @@ class Pipeline:
                 except Exception:
                     self._break()
 
+    def release(self) -> None:
+        """The console held while the run could be shown whole, printed now: what logtrim
+        says next on stderr must come after the lines the command wrote before it."""
+        if not self.unfiltered and self.whole.holding:
+            try:
+                self.console.write(self.whole.release())
+            except Exception:
+                self._break()
+
     async def finish(self, exit_code: int) -> None:
         if self.ahead is not None:
             await self.ahead.end()

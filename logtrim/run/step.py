@@ -139,6 +139,7 @@ async def _until_exit(
         for reader in readers:
             await reader.done.wait()
         if drain.cancelled_caught and _held_open(readers):
+            pipeline.release()  # (a small run's console waits to be shown whole)
             logger().warning(_HELD.format(options.drain_timeout))
         inner.cancel_scope.cancel()
     # A pipe a reader closed (its console's reader left) is not closed again at the end.
