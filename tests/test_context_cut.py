@@ -130,20 +130,7 @@ def test_the_errors_held_back_start_with_an_error_line(budget: int) -> None:
 def _numbered(seed: int, count: int) -> list[tuple[int, str]]:
     """A build's numbered lines: errors, warnings, progress, info, runs of one line."""
     rng = random.Random(seed)
-    names = [
-        "alpha",
-        "bravo",
-        "charlie",
-        "delta",
-        "echo",
-        "foxtrot",
-        "golf",
-        "hotel",
-        "india",
-        "juliet",
-        "kilo",
-        "lima",
-    ]
+    names = [f"node{k}" for k in range(12)]
 
     def words(k: int) -> str:
         return " ".join(rng.choice(names) + rng.choice(names) for _ in range(k))
