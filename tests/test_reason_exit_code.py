@@ -227,3 +227,44 @@ def test_a_command_stopped_by_timeout_is_not_named_by_its_last_line(
     )
     assert code == 124
     assert failed == "[logtrim] failed (exit 124): ERROR: cache warm-up failed: redis unreachable"
+
+
+@pytest.mark.parametrize(
+    "trap",
+    [
+        "cleanup() { local rc=$?; rm -f /tmp/x.lock; exit $rc; }; trap cleanup EXIT",
+        'cleanup() { echo "removing temp dir"; rm -rf /tmp/deploy.$$; }; trap cleanup EXIT',
+        'on_exit() { rc=$?; set +x; echo "exit handler rc=$rc"; }; trap on_exit EXIT',
+        'trap "rc=\\$?; rm -rf /tmp/deploy.1; exit \\$rc" EXIT',
+        "exec 2>&1; trap 'rc=$?; rm -rf /tmp/deploy.1; exit $rc' EXIT",
+    ],
+)
+def test_an_exit_trap_s_common_forms_give_way_to_the_command_that_failed(
+    run_logtrim: RunLogtrim, tmp_path: Path, trap: str
+) -> None:
+    """The usual EXIT traps under ``set -ex``: the status kept (``+ rc=1``, ``+ local
+    rc=1``), a message, a clean-up, the status passed on (``+ exit 1``), after a long run
+    that pushed the failing command out of the last three lines kept of its stream."""
+    code, failed = _script_reason(
+        run_logtrim,
+        tmp_path,
+        f"set -ex\n{trap}\n"
+        'for i in $(seq 1 300); do echo "deploying file$i ok"; done\n'
+        "grep -q 'release: 4.2.0' /dev/null\n",
+    )
+    assert code == 1
+    assert failed == "[logtrim] failed (exit 1): + grep -q 'release: 4.2.0' /dev/null"
+
+
+def test_a_failing_function_named_for_clean_up_is_still_named(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """A function of the step itself whose name says clean-up, failing with its code alone:
+    it is what failed (not its ``+ return 3``)."""
+    code, failed = _script_reason(
+        run_logtrim,
+        tmp_path,
+        "set -ex\ncleanup_old_releases() { return 3; }\necho 'pruning'\ncleanup_old_releases\n",
+    )
+    assert code == 3
+    assert failed == "[logtrim] failed (exit 3): + cleanup_old_releases"

@@ -23,10 +23,16 @@ from .reason import ReasonChooser
 from .streamend import says_failure
 
 LOOP = 3  # a stream that ends in this many like lines ends in a loop's output
+#: The last lines of each stream looked at for the reason: an EXIT trap's clean-up traced
+#: under ``set -x`` (``+ cleanup``, ``+ local rc=1``, ``+ rm -rf x``, ``+ exit 1``) gives way to
+#: the command traced before it.
+WALK = ENDS
 # A shell's trace (``set -x``) of a builtin that only passes an exit code on.
 _PASSES_CODE = lazy(rb"^\++ (?:return|exit)(?: -?[0-9]+)?$")
 # ... and of the bookkeeping around it: the code kept (``+ local rc=7``, ``+ rc=7``), tested
 # (``+ '[' 7 -ne 0 ']'``), a lock removed by an ERR trap (``++ rm -f /run/x.lock``).
+_REDIRECTS = lazy(rb"^\++ exec$")  # ``exec 2>&1`` traced: redirections alone
+_MESSAGE = lazy(rb"^\++ (?:echo|printf)(?: |$)")
 _BOOKKEEPING = lazy(
     rb"^\++ (?:local |declare |[A-Za-z_][A-Za-z0-9_]*=\S*$|'?\[|\[\[ |test |rm -f |trap |set [+-])"
 )
@@ -37,9 +43,11 @@ _BOOKKEEPING = lazy(
 # ``set -e`` the command traced before it is what failed.
 _CLEANS_UP = lazy(
     rb"^\++ (?:rm -[a-zA-Z]*f[a-zA-Z]* |echo(?: |$)|printf |true$|:(?: |$)|set [-+][a-zA-Z]+|"
-    rb"trap |popd|unset |[\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$))",
+    rb"trap |popd|unset |exec$|[\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$))",
     re.I,
 )
+# ... of those, the call of a clean-up function (the trap's, or one that failed itself)
+_CLEANUP_CALL = lazy(rb"^\++ [\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$)", re.I)
 
 # make's report that a recipe failed (``make: *** [Makefile:3: all] Error 2``, ``make[1]: ***
 # Waiting for unfinished jobs....``): the line the recipe's command wrote before it says why
@@ -122,17 +130,24 @@ def _said_last(texts: list[bytes]) -> int:
         return last
     for i in range(last - 1, -1, -1):
         body = _body(texts[i])
-        if not (_BOOKKEEPING.match(body) or _PASSES_CODE.match(body)):
+        # (an EXIT trap's clean-up before its ``exit $rc``: ``+ cleanup``, ``+ rm -rf x``;
+        # not an ``echo``, which is the message of a function that returns a code)
+        quiet = _CLEANS_UP.match(body) and not _MESSAGE.match(body)
+        if not (_BOOKKEEPING.match(body) or _PASSES_CODE.match(body) or quiet):
             return i
+        if i == last - 1 and _CLEANUP_CALL.match(body):
+            return i  # (a function that only returned its code: ``cleanup_old_releases``)
     return last
 
 
 def _before_cleanup(texts: list[bytes], last: int) -> int:
     """The last line before the clean-up traced at the end (``last``): the command traced
     before it (the one that failed), or the line it wrote on the stream (``make: ***
-    /nope: No such file or directory.  Stop.``); ``last`` itself when there is none."""
+    /nope: No such file or directory.  Stop.``); ``last`` itself when there is none. The
+    trap's bookkeeping (``+ rc=1``, ``+ local rc=1``) is part of the clean-up."""
     for i in range(last - 1, -1, -1):
-        if not _CLEANS_UP.match(_body(texts[i])):
+        body = _body(texts[i])
+        if not (_CLEANS_UP.match(body) or _BOOKKEEPING.match(body)):
             return i
     return last
 
@@ -141,7 +156,7 @@ def _body(line: bytes) -> bytes:
     return ANSI_BYTES.sub(b"", line).strip()
 
 
-COUNT = ENDS  # a failed run's console shows each stream's last lines, however old
+COUNT = 3  # a failed run's console shows each stream's last lines, however old
 
 
 def offer(
@@ -160,6 +175,8 @@ def offer(
         # ``+ return 22``, ``+ exit 3``: a ``set -x`` trace of a code passed on says no more
         # than the code; the line before it is what the function or script did last.
         mine = mine[: _said_last([text for _, text in mine]) + 1]
+        if _REDIRECTS.match(_body(mine[-1][1])):
+            continue  # (``exec 2>&1`` traced on the stream it left: the rest is on the other)
         # ``giving up`` says that it stopped; the line before, why, when it says something
         # failed or was refused (``remote returned: 409 conflict ... (version mismatch)``),
         # not a milestone (``Server listening on :8080``): then the stop itself.
@@ -175,7 +192,7 @@ def offer(
         # The last of a run of like lines is a loop's (a cleanup trap's, a countdown's): it
         # says what the loop did, not what failed. A progress form ("3 of 8 pods never
         # became ready") is too loose a sign to call a line quiet.
-        loop = len(mine) == LOOP and len({template(text) for _, text in mine}) == 1
+        loop = len(mine) >= LOOP and len({template(text) for _, text in mine[-LOOP:]}) == 1
         kind = classify(last)
         quiet = loop or kind == Kind.INFO
         # A warning says it is not what failed (a `set -e` script's silent command did, long

@@ -157,7 +157,7 @@ class Finish:
             dropped = self.shaper.dropped
             shown = [
                 end
-                for end in self.stream_ends(ends.LOOP)
+                for end in self.stream_ends(ends.WALK)
                 if not self.history.is_ignored(end[0]) and not dropped(end[2])
             ]
             ends.offer(reasons, shown, self.shaper.display, self.classify)

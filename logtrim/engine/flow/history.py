@@ -19,7 +19,7 @@ from .lasttext import last_text, line_start
 # console forms use.
 __all__ = ["CUT", "Held", "History", "Shaper", "display"]
 
-ENDS = 3  # each stream's last lines held however old (engine/ending/ends.py)
+ENDS = 12  # each stream's last lines held however old (engine/ending/ends.py: WALK)
 End = tuple[int, int, bytes]  # (lineno, stream, raw line)
 _BATCH_LINES = 256  # trimmed regions looked at together for a stream's last lines
 _BATCH_BYTES = 1 << 20
