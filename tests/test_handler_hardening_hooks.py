@@ -214,3 +214,28 @@ def test_a_threads_uncaught_exception_is_archived_by_a_plain_handler(tmp_path: P
     assert SECRET not in archive + out + proc.stderr.decode()
     # A handler above ERROR takes none (its level, as a logger applies it).
     assert "worker-1" not in zstd_dc(tmp_path / "c.log.zst").decode()
+
+
+_WARNS = f"""
+import logging, warnings, logtrim
+
+with logtrim.capture("c.log.zst", masks=["{SECRET}"], ci="plain"):
+    logging.getLogger("app").info("start")
+    warnings.warn("token {SECRET} expires soon")
+    with open("w.txt", "w") as out:
+        warnings.showwarning("again {SECRET}", UserWarning, "app.py", 6, file=out)
+warnings.warn("after the block: {SECRET} still in use")
+"""
+
+
+def test_python_s_warnings_are_masked_while_a_handler_is_in_use(tmp_path: Path) -> None:
+    """``warnings.warn`` prints on stderr itself (unless ``logging.captureWarnings`` logs
+    it): its text, and the source line Python quotes under it, are masked as its report of
+    an uncaught exception is, also to a file it is given and after the handler closed."""
+    result = run_app(tmp_path, _WARNS)
+    assert result.returncode == 0, result.stderr
+    assert SECRET.encode() not in result.stdout + result.stderr, result.stderr
+    assert b"UserWarning: token ******** expires soon" in result.stderr
+    assert b"after the block: ******** still in use" in result.stderr
+    written = (tmp_path / "w.txt").read_bytes()
+    assert b"again ********" in written and SECRET.encode() not in written

@@ -18,10 +18,11 @@ import logging
 import sys
 import threading
 import traceback
+import warnings
 import weakref
 from collections.abc import Callable
 from types import TracebackType
-from typing import Protocol
+from typing import Protocol, TextIO
 
 from .._log import say
 from .interrupts import hold_at_exit, interrupts_held
@@ -33,6 +34,9 @@ Info = tuple[type[BaseException], BaseException, TracebackType | None]
 # alive (some 400 kB): a service that makes a handler per job must not grow without bound.
 _MOST = 64
 _maskers: list[Callable[[str], str]] = []
+# Python's own (kept by ``warnings`` itself: this module may be imported while a
+# ``catch_warnings`` block has put others in place)
+_SHOWWARNING = getattr(warnings, "_showwarning_orig", warnings.showwarning)
 
 
 class Watched(Protocol):
@@ -82,6 +86,42 @@ def watch(mask: Callable[[str], str], handler: Watched | None = None) -> None:
         threading.excepthook = _thread_hook
     if sys.unraisablehook is sys.__unraisablehook__:
         sys.unraisablehook = _unraisable_hook
+    if warnings.showwarning is _SHOWWARNING:  # (``logging.captureWarnings`` logs them)
+        warnings.showwarning = _show_warning
+
+
+def _prints(impl: object) -> bool:
+    """Whether ``warnings``' way to show a warning is its own (it prints), not a recorder's."""
+    return getattr(impl, "__module__", None) == "warnings" and (
+        getattr(impl, "__name__", None) == "_showwarnmsg_impl"
+    )
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """Python's report of a warning (``warnings.warn("token abc123 expired")``), masked as
+    its report of an uncaught exception is: its text may hold a secret."""
+    if not _prints(getattr(warnings, "_showwarnmsg_impl", None)):
+        # Recorded, not printed (``catch_warnings(record=True)``, pytest): its own way.
+        _SHOWWARNING(message, category, filename, lineno, file, line)
+        return
+    stream = sys.stderr if file is None else file
+    if stream is None:
+        return
+    try:
+        text = warnings.formatwarning(message, category, filename, lineno, line)
+        for mask in list(_maskers):
+            text = mask(text)
+    except Exception:
+        text = f"{category.__name__}: (not shown: it could not be masked)\n"
+    with contextlib.suppress(OSError, ValueError):
+        stream.write(text)
 
 
 def threads_default() -> bool:
