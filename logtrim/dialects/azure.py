@@ -58,8 +58,17 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     """``(area.action, properties, data)`` of the first ``##vso[`` command of one of the
     agent's lines, unescaped. The prefix in any case: older agents read ``##VSO[`` too, and a
     secret one of them would learn is learned here (masking more costs nothing). A property
-    given more than once keeps its last value that is not empty (:func:`says_secret` reads
+    given more than once keeps its last value that is not empty (:func:`_is_secret` reads
     every one)."""
+    found = _read(line)
+    if found is None:
+        return None
+    name, pairs, data = found
+    return name, dict(pairs), data
+
+
+def _read(line: str) -> tuple[str, list[tuple[str, str]], str] | None:
+    """:func:`parse`, each property as :func:`_pairs` gives it."""
     start = _vso_at(line)
     if start < 0:
         return None
@@ -74,10 +83,7 @@ def parse(line: str) -> tuple[str, dict[str, str], str] | None:
     parts = [part for part in name.split(".") if part]
     if len(parts) == 2:
         name = ".".join(parts)
-    props: dict[str, str] = {}
-    for key, value in _pairs(raw_props):
-        props[key] = value
-    return name.lower(), props, azure_unescape(line[end + 1 :].rstrip("\r\n"))
+    return name.lower(), _pairs(raw_props), azure_unescape(line[end + 1 :].rstrip("\r\n"))
 
 
 def _pairs(raw_props: str) -> list[tuple[str, str]]:
@@ -93,18 +99,11 @@ def _pairs(raw_props: str) -> list[tuple[str, str]]:
     return pairs
 
 
-def says_secret(line: str) -> bool:
-    """Whether any spelling of the first command's properties, as the agent may read them,
-    makes its value a secret (a ``setvariable``'s ``issecret``, a ``setendpoint``'s
-    ``authParameter`` field): ``issecret=true; issecret=false`` is true to the agent, whose
-    keys keep their blanks, and so to logtrim."""
-    found = parse(line)
-    if found is None:
-        return False
-    name, _, _ = found
-    start = _vso_at(line)
-    raw = line[start + len("##vso[") : line.find("]", start)].strip().partition(" ")[2]
-    pairs = _pairs(raw)
+def _is_secret(name: str, pairs: list[tuple[str, str]]) -> bool:
+    """Whether any spelling of a command's properties, as the agent may read them, makes its
+    value a secret (a ``setvariable``'s ``issecret``, a ``setendpoint``'s ``authParameter``
+    field): ``issecret=true; issecret=false`` is true to the agent, whose keys keep their
+    blanks, and so to logtrim."""
     if name == "task.setsecret":
         return True
     if name == "task.setvariable":
@@ -193,9 +192,9 @@ class Azure(Dialect):
     def declared_secrets(self, line: str) -> list[str]:
         found = []
         for part in dotnet_lines(line):
-            parsed = parse(part)
-            if parsed is not None and parsed[2] and says_secret(part):
-                found.append(parsed[2])
+            read = _read(part)
+            if read is not None and read[2] and _is_secret(read[0], read[1]):
+                found.append(read[2])
         return found
 
     def declaring_spans(self, line: str) -> list[tuple[int, int]] | None:

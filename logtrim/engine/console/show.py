@@ -126,7 +126,8 @@ class Shower:
         # (dropped when the context shows them).
         # A state the gap marker below counts could not be shown after it: the other
         # stream's too, the oldest first.
-        waiting = self._waiting_numbers()  # (before states_before drops those shown here)
+        # (before states_before drops those shown here; a line alone has no context)
+        waiting = self._waiting_numbers() if before or context else set()
         self.states_before(before[0][0] if before else lineno)
         out, mask = self.out, self.shaper.masker.mask
         masked = mask(shown)
@@ -144,11 +145,10 @@ class Shower:
         ctx = [(n, s, mask(b)) for n, s, b in before]
         # The gap marker counts the lines before the context: less its lines and their bytes
         # as written (the history's form; a long line's start only, so never more).
-        sizes = [len(b) for _, _, b in before]
-        self.cut = []
         # A waiting progress command shown as context is no line of the gap (the gap stays
         # open over a command): the marker still counts the lines left out before it.
-        sizes = [0 if n in waiting else size for (n, _, _), size in zip(before, sizes, strict=True)]
+        sizes = [0 if n in waiting else len(b) for n, _, b in before]
+        self.cut = []
         # The context nearest the line when not all of it fits: the line just before an
         # error (a compiler's message, the frame that raised) says most about it. It does not
         # start inside a block cut (a warning's caret under the source line cut above it).

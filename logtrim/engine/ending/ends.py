@@ -41,13 +41,14 @@ _BOOKKEEPING = lazy(
 # an EXIT trap's clean-up traced after the command that failed (``+ rm -rf /tmp/deploy.$$``,
 # ``+ echo 'cleanup done'``, the call of a clean-up function, tracing turned off). Under
 # ``set -e`` the command traced before it is what failed.
+# ... of those, the call of a clean-up function (the trap's, or one that failed itself)
+_CLEANUP_NAME = rb"[\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$)"
+_CLEANUP_CALL = lazy(rb"^\++ " + _CLEANUP_NAME, re.I)
 _CLEANS_UP = lazy(
     rb"^\++ (?:rm -[a-zA-Z]*f[a-zA-Z]* |echo(?: |$)|printf |true$|:(?: |$)|set [-+][a-zA-Z]+|"
-    rb"trap |popd|unset |exec$|[\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$))",
+    rb"trap |popd|unset |exec$|" + _CLEANUP_NAME + rb")",
     re.I,
 )
-# ... of those, the call of a clean-up function (the trap's, or one that failed itself)
-_CLEANUP_CALL = lazy(rb"^\++ [\w-]*(?:clean|teardown|on_exit)[\w-]*(?: |$)", re.I)
 
 # make's report that a recipe failed (``make: *** [Makefile:3: all] Error 2``, ``make[1]: ***
 # Waiting for unfinished jobs....``): the line the recipe's command wrote before it says why
