@@ -119,6 +119,11 @@ class Prefilter:
         return cand
 
 
+def _search(literals: Lits) -> Search:
+    """A search for any of ``literals``."""
+    return re.compile(b"|".join(map(re.escape, literals))).search
+
+
 class _Analysis:
     """What a :class:`Prefilter` needs from its rules alone: shared, never changed."""
 
@@ -139,11 +144,14 @@ class _Analysis:
         # lowered line), a search for its suffix from its first literal (on the lowered line if
         # lowered), its regex. Each is cheaper than the next, and each one's lines are a
         # superset of the next one's: " of [0-9]" rejects "release 1.4 of Acme" in one call,
-        # where the regex, which has no literal to skip ahead to, tries every byte.
+        # where the regex, which has no literal to skip ahead to, tries every byte. Not for an
+        # anchored piece: its match, tried at the line start alone, fails sooner than a search
+        # of the whole line ("^ *deploying" on "... [deploy.sync] ..."): about a quarter less
+        # time in the candidate lines' checks on the benchmark's noisy log.
         self._checks: list[Check] = [
             (
                 p.rule,
-                None if need is None else re.compile(b"|".join(map(re.escape, need[0]))).search,
+                None if need is None or p.anchored else _search(need[0]),
                 need is not None and need[1],
                 p.chunk_regex.search if p.pretest else None,
                 p.lowered,
