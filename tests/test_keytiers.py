@@ -41,7 +41,8 @@ _TEXTS = [
     "could not connect to db-{n}",
     "retrying in {n}s",
     "x{n}" * 40 + " error",  # longer than the counter's keys here (64 bytes)
-    "y" * 300 + " failed {n}",  # longer than max_line here (256 bytes)
+    "y" * 300 + " failed {n}",  # longer than whole here (280 bytes): classified on its start
+    "z" * 270 + " failed {n}",  # longer than max_line (256 bytes) only: classified whole
     "",
 ]
 
@@ -60,7 +61,7 @@ class _ShortKeys(TemplateCounter):
 
 
 def _tally(matcher: Matcher, part: bool) -> TierTally:
-    return TierTally(matcher, head=0 if part else 3, max_line=256, lead=3 if part else 0)
+    return TierTally(matcher, head=0 if part else 3, max_line=256, whole=280, lead=3 if part else 0)
 
 
 @pytest.mark.parametrize("engine", ["hyperscan", "re"])

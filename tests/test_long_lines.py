@@ -3,7 +3,11 @@ message of an error in its middle (a failed item inside a tool's JSON result).""
 
 from __future__ import annotations
 
-from conftest import RunLogtrim, examples, py
+import json
+import subprocess
+import sys
+
+from conftest import RunLogtrim, clean_env, examples, py
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -102,3 +106,47 @@ def test_a_line_too_long_to_hold_says_so_where_the_shown_whole_output_ends(
     assert "a line longer than 1.05 MB: from here on only what matters is shown" in out
     assert "output passed" not in out
     assert out.index("start") < out.index("a line longer") < out.index("end")
+
+
+# A structured logger that writes its payload before the level and the message (as some order
+# their keys): the line is longer than the console shows, its error at its end.
+_LATE_ERROR = (
+    '{"ts": "2025-03-14T09:21:07Z", "request": {"body": "' + "a" * 20_000 + '"}, '
+    '"level": "error", "msg": "payment provider rejected batch: invalid IBAN"}'
+)
+
+
+def test_an_error_at_the_end_of_a_20_kB_line_is_counted_and_named(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """A line past the console's width (16 kB) is cut there, but its tier is all of it's: its
+    error at the end is counted, named as the failure, and ``stats`` of the archive agrees."""
+    code = (
+        "import sys; print('starting job')\n"
+        f"print({_LATE_ERROR!r})\n"
+        "print('cleaning up'); sys.exit(1)"
+    )
+    r = run_logtrim("--", *py(code))
+    assert r.code == 1
+    console = r.console.decode()
+    assert "errors 1/1" in console
+    reason = next(ln for ln in console.splitlines() if ln.startswith("[logtrim] failed"))
+    assert "payment provider rejected batch: invalid IBAN" in reason
+    assert r.artifact is not None
+    out = subprocess.run(
+        [sys.executable, "-m", "logtrim", "stats", "--json", str(r.artifact)],
+        env=clean_env(), capture_output=True, check=True, timeout=60,
+    )  # fmt: skip
+    assert json.loads(out.stdout)["tier_lines"].get("error") == 1
+
+
+def test_a_line_longer_than_logtrim_holds_is_classified_on_its_start(
+    run_logtrim: RunLogtrim,
+) -> None:
+    """Past 1 MiB a line comes in pieces, its tier decided on its first 16 kB: an error word
+    at its end is in the archive, not counted (as documented)."""
+    code = "import sys; print('x' * 1_200_000 + ' ERROR: boom'); sys.exit(1)"
+    r = run_logtrim("--", *py(code))
+    assert r.code == 1
+    assert "errors 0/0" in r.console.decode()
+    assert b"x ERROR: boom\n" in r.archive

@@ -48,7 +48,7 @@ _TEXTS = [
     "  deployed {n} files",
     "\rDownloading {n}%\rDownloading 100%",
     "E   assert {n} == 12",
-    "x" * 17_000 + " error",  # past run's line length: classified on its start
+    "x" * 17_000 + " error",  # cut on run's console, but classified whole: an error
     "",
 ]
 
@@ -132,24 +132,24 @@ def test_a_timestamped_info_log_is_info_in_both(run_logtrim: RunLogtrim, tmp_pat
 def test_a_tally_in_any_chunks_is_the_tally_whole_and_keeps_only_a_long_lines_start(
     lines: list[str], cuts: list[int], newline_at_end: bool
 ) -> None:
-    """Fed in pieces or at once, the counts are the same; of a line longer than
-    ``max_line`` (17 kB here, against 4 kB) no more than its start is ever kept."""
+    """Fed in pieces or at once, the counts are the same; of a line longer than ``whole``
+    (17 kB here, against 8 kB) no more than its start is ever kept."""
     from logtrim.engine.stats.tiertally import TierTally
     from logtrim.logs.tiers import matcher
 
     data = "\n".join(lines).encode() + (b"\n" if newline_at_end else b"")
-    whole = TierTally(matcher(), head=Policy.head, max_line=4096)
+    whole = TierTally(matcher(), head=Policy.head, max_line=4096, whole=8192)
     whole.feed(data)
     whole.finish()
-    pieces = TierTally(matcher(), head=Policy.head, max_line=4096)
+    pieces = TierTally(matcher(), head=Policy.head, max_line=4096, whole=8192)
     for chunk in split(data, cuts):
         pieces.feed(chunk)
-        assert len(pieces._rest) <= 4096  # bounded memory, whatever the line
+        assert len(pieces._rest) <= 8192  # bounded memory, whatever the line
     pieces.finish()
     assert (pieces.lines, pieces.bytes) == (whole.lines, whole.bytes)
     assert sum(whole.bytes.values()) == len(data)
     # Told how many newlines each piece holds (stats knows it from its templates' split).
-    told = TierTally(matcher(), head=Policy.head, max_line=4096)
+    told = TierTally(matcher(), head=Policy.head, max_line=4096, whole=8192)
     for chunk in split(data, cuts):
         told.feed(chunk, chunk.count(b"\n"))
     told.finish()

@@ -36,7 +36,7 @@ from .masking.mask import Masker
 from .masking.secrets import Secrets
 from .match.matcher import Compiler, Matcher
 from .match.rules import RULES, Kind, extra_rules
-from .policy import MIN_BUDGET, Budget, Policy
+from .policy import LINE_HELD, MIN_BUDGET, Budget, Policy
 from .records import Records
 from .service.commands import Commands
 from .service.native import NativeProgress
@@ -57,7 +57,7 @@ class Core:
         policy: Policy | None = None,
         dialect: Dialect | None = None,
         *,
-        max_pending: int = 1 << 20,
+        max_pending: int = LINE_HELD,
         compiler: Compiler | None = None,
         baseline: Baseline | None = None,
     ) -> None:
@@ -205,9 +205,9 @@ class Core:
     def classify(self, line: bytes) -> Kind:
         """The tier the built-in and user rules give one line: a CI command's (it passes),
         else its words' (a Rust path, a pytest node id: ``::`` in a line makes no command).
-        A line longer than the console shows is classified on its start, as the selector
-        classifies it (the ``re`` engine read a megabyte's line in seconds, at each look)."""
-        if len(line) > self.shaper.max_line:
+        A line longer than the engine holds whole is classified on its start, as the pieces
+        of one are (:data:`~.policy.LINE_HELD`)."""
+        if len(line) > self.shaper.max_pending:
             line = line[: self.shaper.max_line]
         kind = self.matcher.line_kind(line)
         if kind == Kind.SERVICE and not self.commands.is_command(line.decode("utf-8", "replace")):

@@ -25,6 +25,10 @@ COMPACT_BELOW = 32_000  # budgets below this get the short forms of logtrim's ow
 TINY_BELOW = 8_000
 #: The most that info and warnings of a failed task log leave its errors (``trim``).
 ERRORS_KEPT = 8_000
+#: A line up to this long is held whole and classified on all of it (an error at the end of
+#: a 20 kB JSON response names the failure); a longer one comes in pieces, memory bounded,
+#: and is classified on its first ``max_line`` bytes, as they are decided before its end.
+LINE_HELD = 1 << 20
 
 
 class MatcherChoice(str, Enum):

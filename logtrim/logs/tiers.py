@@ -10,7 +10,7 @@ import re
 from .._matchers import compiler
 from ..engine.match.kinds import Kind
 from ..engine.match.matcher import Matcher
-from ..engine.policy import Policy
+from ..engine.policy import LINE_HELD, Policy
 from ..engine.stats.counting import TemplateCounter
 from ..engine.stats.keytiers import KeyTiers, RawScan, split_rules
 from ..engine.stats.tiertally import TierTally
@@ -30,8 +30,10 @@ def line_tiers(*, part: bool = False) -> TierTally:
     ``part``: of a part after the input's start (its first lines are head lines only if
     the part before is short: the tally that absorbs it decides)."""
     if part:
-        return TierTally(matcher(), head=0, max_line=Policy.max_line, lead=Policy.head)
-    return TierTally(matcher(), head=Policy.head, max_line=Policy.max_line)
+        return TierTally(
+            matcher(), head=0, max_line=Policy.max_line, whole=LINE_HELD, lead=Policy.head
+        )
+    return TierTally(matcher(), head=Policy.head, max_line=Policy.max_line, whole=LINE_HELD)
 
 
 @functools.lru_cache(maxsize=1)
@@ -49,8 +51,8 @@ def by_key(counter: TemplateCounter, tally: TierTally) -> bool:
     """Have ``counter`` feed ``tally`` (most lines by key, at its folds) while it is
     watched, if it holds no lines yet (they would be told as this input's); else False."""
     found = _by_key()
-    # (A line longer than max_line is classified on its start: its key must be cut too.)
-    if found is None or counter.lines_held() or tally.max_line <= counter.KEY_MAX:
+    # (A line longer than ``whole`` is classified on its start: its key must be cut too.)
+    if found is None or counter.lines_held() or tally.whole <= counter.KEY_MAX:
         return False
     counter.watch = KeyTiers(tally, *found)
     return True

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from ..policy import LINE_HELD
+
 SafeCut = Callable[[bytes, int], int]
 #: Where some data may be cut, at or before a cut point: before a secret over several
 #: lines that the cut would split or that could be starting at the end of the data.
@@ -25,7 +27,7 @@ OpenAt = Callable[[bytes], int]
 
 
 class LineSplitter:
-    def __init__(self, max_pending: int = 1 << 20) -> None:
+    def __init__(self, max_pending: int = LINE_HELD) -> None:
         self.max_pending = max_pending
         self._pending = bytearray()
         self._mid_line = False  # the pending bytes end a line whose start went out in pieces

@@ -22,7 +22,7 @@ from ..service.forward import Forwarder
 from ..service.native import NativeProgress
 from ..shapes.novelty import Withheld
 from . import walk
-from .history import CUT, History, Shaper
+from .history import History, Shaper
 from .promote import promote
 from .repeats import Repeats
 from .throttle import Progress
@@ -137,9 +137,6 @@ class Selector:
             if self._plain is None:
                 self._plain = self.matcher.text_only()
             kind = self._plain.line_kind(line)
-        elif len(line) > self.shaper.max_line and not line.endswith(CUT + b"\n"):
-            # Classified on a bounded prefix, as a line too long to hold in one piece is.
-            kind = self.matcher.line_kind(line[: self.shaper.max_line])
         kind = self.commands.apply(stream, kind)
         seen = kind  # the line's own tier, before it is promoted to context
         native = self.progress.native if kind == PROGRESS else None

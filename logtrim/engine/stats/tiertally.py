@@ -1,9 +1,9 @@
 """The tier of each line as ``run`` counts it (its summary's "seen"), for ``stats``.
 
 Both take a line's tier from the same :class:`~.matcher.Matcher` on the whole line (a line
-over ``max_line`` on its start), and the first ``head`` lines of a run as :func:`head_tier`
-says: one classification, so ``stats`` on an archive agrees with the run that wrote it.
-Sans-IO: chunks in, counts out.
+over ``whole``, which ``run`` takes in pieces, on its first ``max_line`` bytes), and the
+first ``head`` lines of a run as :func:`head_tier` says: one classification, so ``stats`` on
+an archive agrees with the run that wrote it. Sans-IO: chunks in, counts out.
 """
 
 from __future__ import annotations
@@ -28,14 +28,17 @@ Tiers = tuple[dict[Kind, int], dict[Kind, int], int, list[tuple[Kind, int]]]
 class TierTally:
     """Lines and bytes per tier of the chunks fed (one input: a run's output)."""
 
-    def __init__(self, matcher: Matcher, *, head: int, max_line: int, lead: int = 0) -> None:
+    def __init__(
+        self, matcher: Matcher, *, head: int, max_line: int, whole: int, lead: int = 0
+    ) -> None:
         self._matcher = matcher
         self._head = head
         # A part after the start of an input: its first ``lead`` lines' tiers, kept.
         self._lead = lead
         self.first: list[tuple[Kind, int]] = []
         self._max_line = max_line
-        self._rest = b""  # a line not ended yet (its first max_line bytes, when longer)
+        self._whole = whole
+        self._rest = b""  # a line not ended yet (its first max_line bytes, when over whole)
         self._beyond = -1  # the bytes of a long line past its kept start; -1: none
         self.lines: Counter[Kind] = Counter()
         self.bytes: Counter[Kind] = Counter()
@@ -60,17 +63,17 @@ class TierTally:
         rest = data[end:]
         if end:
             self._count(data[:end], newlines)
-        # Bounded memory whatever the line: a long line is classified on its start (as run
-        # cuts it on the console); the rest is only counted.
-        if len(rest) > self._max_line:
+        # Bounded memory whatever the line: one run takes in pieces is classified on its
+        # start (as run does); the rest is only counted.
+        if len(rest) > self._whole:
             self._rest, self._beyond = rest[: self._max_line], len(rest) - self._max_line
         else:
             self._rest = rest
 
     @property
-    def max_line(self) -> int:
-        """Longer lines are classified on their start (as ``run`` cuts them)."""
-        return self._max_line
+    def whole(self) -> int:
+        """Longer lines are classified on their start (``run`` takes them in pieces)."""
+        return self._whole
 
     @property
     def settled(self) -> bool:
@@ -131,7 +134,7 @@ class TierTally:
         hit = hit_bytes = 0
         for pos, found in self._matcher.scan(region):
             end = region.find(b"\n", pos) + 1 or len(region)
-            kind = self._long(region[pos:end]) if end - pos > self._max_line else found
+            kind = self._long(region[pos:end]) if end - pos > self._whole else found
             lines[kind] += 1
             sizes[kind] += end - pos
             hit += 1
@@ -149,7 +152,7 @@ class TierTally:
         while pos < len(region) and self._seen < max(self._head, self._lead):
             end = region.find(b"\n", pos) + 1 or len(region)
             line = region[pos:end]
-            long = len(line) > self._max_line
+            long = len(line) > self._whole
             self._one(self._long(line) if long else self._matcher.line_kind(line), end - pos)
             pos = end
         return region[pos:]
@@ -165,5 +168,5 @@ class TierTally:
         self._seen += 1
 
     def _long(self, line: bytes) -> Kind:
-        """A line over ``max_line``: run classifies its start, as it cuts it on the console."""
+        """A line over ``whole``: run classifies its start, the pieces of it decided first."""
         return self._matcher.line_kind(line[: self._max_line])
