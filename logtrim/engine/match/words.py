@@ -63,7 +63,9 @@ WORDS: tuple[Rule, ...] = (
         role=Role.COUNT,
     ),
     Rule("fatal", Kind.ERROR, L + rb"fatal" + R, "fatal: repository 'x' does not exist"),
-    Rule("failed", Kind.ERROR, L + rb"fail(?:ed|ure|ures|s)?" + R, "07: Tests FAILED"),
+    # (and what a program says it gave up: ``Rollout aborted: 2 of 3 health checks did not
+    # pass``, Jenkins' ``Finished: ABORTED``; not ``aborting``, which may go on, see below)
+    Rule("failed", Kind.ERROR, L + rb"(?:fail(?:ed|ure|ures|s)?|aborted)" + R, "07: Tests FAILED"),
     # (the end of a class's name, ``System.InvalidOperationException``; not a path's last
     # segment: ``/usr/share/perl/5.36.0/autodie/exception``, ``legal/ASSEMBLY_EXCEPTION``)
     Rule(
@@ -215,8 +217,8 @@ ZERO: tuple[Rule, ...] = (
     Rule(
         "zero-count",
         Kind.NOISE,
-        rb"\b0 +" + _COUNTED + rb"(?:errors?|failed|failures?)\b|\b0 +error\(s\)|"
-        rb"\b(?:errors?|failed|failures?)[:=] *(?:0|none)\b|"
+        rb"\b0 +" + _COUNTED + rb"(?:errors?|failed|failures?|aborted)\b|\b0 +error\(s\)|"
+        rb"\b(?:errors?|failed|failures?|aborted)[:=] *(?:0|none)\b|"
         rb"\b(?:no|without) (?:errors?|failures?)\b|"
         rb"\berror[ _-]?code[ \t]*[:=]?[ \t]*0\b|"  # a zero code (Flyway's ``Error Code : 0``)
         rb"\berrors +0(?:[ \t\r;)]|, |$)|"  # a counter's (``RX errors 0  dropped 0``)
