@@ -224,6 +224,21 @@ def test_stats_with_a_baseline_lists_the_new_templates_first(runs: tuple[Path, P
     assert not any(t["new"] for t in report["templates"][2:])
 
 
+def test_stats_and_diff_agree_on_an_id_that_happens_to_be_all_digits(
+    tmp_path: Path,
+) -> None:
+    """A hex etag that happens to have no letter is ``<n>``, not ``<hex>``: the same line shape
+    of the good run to ``diff`` and ``run``, and so to ``stats --baseline`` (it said 1 new)."""
+    good, bad = tmp_path / "good.log", tmp_path / "bad.log"
+    line = b"sync object a.js etag=%s 12ms\n"
+    good.write_bytes(b"".join(line % t for t in (b"15ba2bdd177219d3", b"cf1822ffbc688778")))
+    bad.write_bytes(b"".join(line % t for t in (b"94c9c9500925e474", b"1206706657373641")))
+    stats = _cli("stats", "--json", "--baseline", str(good), str(bad))
+    assert json.loads(stats.stdout)["new_templates"] == 0, stats.stderr
+    diff = _cli("diff", "--json", str(good), str(bad))
+    assert json.loads(diff.stdout)["new_shapes"] == 0, diff.stderr
+
+
 # A step that declares a secret to its CI (GitHub's and Azure's forms), then prints it: a
 # report masks it in BAD; GOOD's lines must be masked alike, or each line that prints it is
 # a new shape (or a near one) of the log against itself.

@@ -17,7 +17,7 @@ from enum import Enum
 
 from ..engine.masking import urlcreds
 from ..engine.match.kinds import TIERS, Kind
-from ..engine.shapes.shapes import template_hashes
+from ..engine.shapes.shapes import is_new, template_shapes
 from ..engine.stats.counting import TemplateCounter, TemplateStat
 from ..engine.stats.table import Other
 from ..engine.stats.tiertally import TierTally
@@ -271,12 +271,12 @@ def _learn(declared: Declared, inp: Input, hits: Hits) -> None:
 def _new(
     plain: dict[bytes, TemplateStat], task: dict[bytes, TemplateStat], baseline: Container[int]
 ) -> set[bytes]:
-    """The templates whose shape the baseline lacks."""
+    """The templates whose shape the baseline lacks (as ``run`` and ``diff`` judge it)."""
     out: set[bytes] = set()
     for templates, is_task in ((plain, False), (task, True)):
         names = list(templates)
-        hashes = template_hashes(names, tasklog=is_task)
-        out.update(t for t, h in zip(names, hashes, strict=True) if h not in baseline)
+        shapes = template_shapes(names, tasklog=is_task)
+        out.update(t for t, s in zip(names, shapes, strict=True) if is_new(s, baseline))
     return out
 
 
@@ -284,11 +284,11 @@ def _merge_apart(stats: Stats, fresh: set[bytes]) -> None:
     """Merge new and known templates each among themselves: a merge never hides a new one."""
     raw, tiers = stats.templates, stats.tiers
     stats.templates, stats.tiers, stats.new = {}, {}, set()
-    for is_new in (True, False):
-        part = {t: s for t, s in raw.items() if (t in fresh) == is_new}
+    for new in (True, False):
+        part = {t: s for t, s in raw.items() if (t in fresh) == new}
         templates, part_tiers, merged = merge(part, tiers)
         stats.templates.update(templates)
         stats.tiers.update(part_tiers)
         stats.merged |= merged
-        if is_new:
+        if new:
             stats.new.update(templates)

@@ -9,12 +9,12 @@ set and further shapes are not added.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Container, Iterable
 
 from .hashset import Hashes, HashSet
 from .shaper import _BLANKS, KEY_MAX, Shaper, shape_hash
 from .templates import coarse, template_uncached
-from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables
+from .variables import FIRST_CAP, MAX_WORDS, Cuts, Variables, known_by_skeleton
 
 #: Shapes an index holds at most: a log with more distinct shapes than this is not a run's
 #: output that repeats; 131,072 hashes take about 10 MB as a Python set.
@@ -31,13 +31,20 @@ def shape_of(line: bytes) -> bytes:
 _TEMPLATED_PREFIX = re.compile(rb"^<ts>\S*\s+[A-Za-z]+[ \t]*\| ?|^[ \t]+\| ?")
 
 
-def template_hashes(templates: Iterable[bytes], tasklog: bool = False) -> list[int]:
-    """The shape hash of each template (``stats``'s, of lines of a raw task log if ``tasklog``)."""
+def template_shapes(templates: Iterable[bytes], tasklog: bool = False) -> list[bytes]:
+    """The shape of each template (``stats``'s, of lines of a raw task log if ``tasklog``)."""
     out = []
     for tpl in templates:
         body = _TEMPLATED_PREFIX.sub(b"", tpl, count=1) if tasklog else tpl
-        out.append(shape_hash(_BLANKS.sub(b" ", body).strip()))
+        out.append(_BLANKS.sub(b" ", body).strip())
     return out
+
+
+def is_new(shape: bytes, known: Container[int]) -> bool:
+    """Whether a shape is new against ``known`` (a good run's shapes), as a run decides it:
+    not among them, nor one of them but for a token that varies there
+    (:func:`~.variables.known_by_skeleton`: an etag that happens to be all digits)."""
+    return shape_hash(shape) not in known and not known_by_skeleton(shape, known)
 
 
 class Shapes:
@@ -123,4 +130,4 @@ class Shapes:
         return len(self.hashes)
 
 
-__all__ = ["SHAPE_CAP", "Shapes", "shape_of", "template_hashes"]
+__all__ = ["SHAPE_CAP", "Shapes", "is_new", "shape_of", "template_shapes"]
