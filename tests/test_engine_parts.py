@@ -223,6 +223,45 @@ def test_the_heartbeat_says_what_share_of_the_output_the_console_shows() -> None
     assert beats[-1].rstrip().endswith(b"so far, 100.0% shown"), beats
 
 
+def _beat_after(lines: list[bytes], **policy: object) -> bytes:
+    """The heartbeat a quiet step gets after ``lines`` (past the run's head and its verbatim
+    allowance: the budget filters)."""
+    core = Core(Policy(heartbeat=2.0, verbatim=0, head=0, **policy))  # type: ignore[arg-type]
+    core.start(0.0)
+    for i, line in enumerate(lines):
+        core.feed(STDOUT, line, 0.1 * i)
+    beats = [d for _, d in core.tick(5.0) if b"still running" in d]
+    assert len(beats) == 1, beats
+    return beats[0]
+
+
+def test_a_quiet_step_s_heartbeat_quotes_its_newest_line_when_not_shown() -> None:
+    """A status line before a long wait, held as an error's possible context: the heartbeat
+    says what the step is at (its last state after redraws, no colour, masked)."""
+    beat = _beat_after([b"Uploading package\n", b"Waiting for CDN invalidation\n"])
+    assert beat.endswith(b"so far, 0.0% shown; the last line: Waiting for CDN invalidation\n")
+    beat = _beat_after(
+        [b"\x1b[32mconnecting as deploy:Zq8wmT4rP2\x1b[0m\rconnected as deploy:Zq8wmT4rP2\n"],
+        masks=("Zq8wmT4rP2",),
+    )
+    assert beat.endswith(b"; the last line: connected as deploy:********\n"), beat
+    beat = _beat_after([b"x" * 300 + b"\n"])
+    assert beat.endswith(b"; the last line: " + b"x" * 96 + b" ...\n")
+
+
+def test_the_heartbeat_quotes_no_line_shown_dropped_or_carrying_a_command() -> None:
+    """Shown already (an error), kept off the console (``--drop``), a CI command: no quote;
+    a command's opener inside a quoted line is made inert."""
+    for lines, policy in (
+        ([b"ERROR: disk full\n"], {}),
+        ([b"noise: cache warm 42\n"], {"drop": ("^noise:",)}),
+        ([b"##vso[task.setvariable variable=x]1\n"], {}),
+    ):
+        assert b"the last line" not in _beat_after(lines, **policy), lines
+    beat = _beat_after([b"echo ok ##vso[task.complete result=Failed]\n"])
+    assert b"the last line: echo ok \\x23#vso[task.complete" in beat, beat
+
+
 def test_no_heartbeat_while_lines_are_shown() -> None:
     """The heartbeat says the step is alive when the console was quiet: lines shown every
     0.2 s keep it quiet, and it comes ``heartbeat`` seconds after the last one."""

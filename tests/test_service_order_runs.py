@@ -103,6 +103,20 @@ def test_own_lines_start_a_line_after_a_line_not_ended(run_logtrim: RunLogtrim, 
     assert re.search(rf": 2 lines \({re.escape(size)}\) so far, 100\.0% shown$", beat), beat
 
 
+def test_the_heartbeat_of_a_waiting_step_says_what_it_waits_for(run_logtrim: RunLogtrim) -> None:
+    """Past its first lines the budget filters: the line the step printed before it went quiet
+    is held (an error's context, should one come), and the heartbeat quotes it."""
+    code = (
+        "import sys, time\nfor i in range(40): print(f'uploading chunk {i} of 40')\n"
+        "print('Waiting for CDN invalidation', flush=True); time.sleep(2.5); sys.exit(1)"
+    )
+    result = run_logtrim("--budget", "4kB", "--heartbeat", "1", "--", *py(code))
+    assert result.code == 1
+    lines = result.stdout.decode().splitlines()
+    beat = next(text for text in lines if "still running" in text)
+    assert beat.endswith("; the last line: Waiting for CDN invalidation"), lines
+
+
 #: A set -e deploy step: a flood under stdout-verbose, migrations reported as progress (they
 #: wait, throttled), a variable set, then the failure on stderr.
 MIGRATIONS = """

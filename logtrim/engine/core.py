@@ -27,7 +27,7 @@ from .console.partial import Partial
 from .console.tally import Tally
 from .ending.closing import Ending
 from .ending.finish import Finish
-from .flow.heartbeat import Heartbeat
+from .flow.heartbeat import Heartbeat, newest_unshown
 from .flow.history import Held, History, Shaper
 from .flow.intake import Intake
 from .flow.lines import StreamJoin
@@ -113,6 +113,9 @@ class Core:
         self.heartbeat = Heartbeat(pol.heartbeat, self.out)
         self.partial = Partial(self)
         self.heartbeat.open_lines = self.partial.open_lines
+        self.heartbeat.newest = functools.partial(
+            newest_unshown, self.history, self.masker, self.dropped, self.is_command
+        )
         self.native = NativeProgress(self.dialect, pol.progress_interval, self.out,
                                      self.shaper.masked, enabled=pol.native_progress)  # fmt: skip
         if self.native.active:
