@@ -177,9 +177,13 @@ def _say_event(_logger: Any, _name: str, event: MutableMapping[str, Any]) -> Any
     # Masked before ``repr``, which escapes what it quotes: a secret there would not match.
     values = ((k, masked(v) if isinstance(v, str) else v) for k, v in event.items())
     extra = " ".join(f"{k}={v!r}" for k, v in values)
+    if trace and not _verbose:  # the exception's own line; -v: the traceback
+        last = [part for part in trace.splitlines() if part.strip()][-1:]
+        extra = " ".join([*last, extra]) if extra else " ".join(last)
+        trace = None
     line = f"{message}" + (f" ({extra})" if extra else "")
     say(line, level)
-    for part in trace.splitlines() if trace else ():  # -v: the traceback, a line at a time
+    for part in trace.splitlines() if trace else ():  # a line at a time
         say(f"  {part}")
     raise structlog.DropEvent
 

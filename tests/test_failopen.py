@@ -525,3 +525,34 @@ def test_an_archive_removed_while_written_is_said_to_be_missing(tmp_path: Path, 
     assert b"archive: none: writing " in result.stdout
     assert b"no file is left there" in result.stdout
     assert b"createArtifact" not in result.stdout
+
+
+def test_an_internal_error_mid_run_is_one_line_and_v_adds_its_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """The warning names the exception on its one line; the traceback (54 lines for a
+    parser's error) only with ``-v``, as for an error before the start."""
+    import logtrim.cli.app as _cli
+    from logtrim.engine.core import Core
+
+    real = Core.feed
+
+    def feed(self: Core, stream: int, data: bytes, now: float) -> object:
+        if b"boom" in data:
+            raise ValueError("a bug in logtrim")
+        return real(self, stream, data, now)
+
+    monkeypatch.setattr(Core, "feed", feed)
+    step = "print('boom', flush=True); print('after')"
+    for verbose in ([], ["-v"]):
+        args = ["run", *verbose, "--artifact", str(tmp_path / f"a{len(verbose)}.zst"), "--"]
+        assert _cli.main([*args, sys.executable, "-c", step]) == 0
+        out, err = capfd.readouterr()
+        assert "after" in out
+        warning = next(ln for ln in err.splitlines() if "internal error" in ln)
+        if verbose:  # the traceback's last line names it
+            assert warning.endswith("head and tail only"), err
+            assert "Traceback" in err and "ValueError: a bug in logtrim" in err, err
+        else:
+            assert warning.endswith("head and tail only (ValueError: a bug in logtrim)"), err
+            assert "Traceback" not in err, err

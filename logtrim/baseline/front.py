@@ -41,6 +41,9 @@ def known_shapes(
             known = shapes.hashes
         except (LogtrimError, OSError) as exc:
             say(f"--baseline: {exc} (this run has no baseline)", "warning")
+        except Exception as exc:  # a bug on a good run's bytes must not cost the run its engine
+            say(f"--baseline: internal error ({type(exc).__name__}: {exc}); this run has no "
+                "baseline", "warning")  # fmt: skip
     if history:
         try:
             found = store.remembered(history, name)

@@ -202,7 +202,7 @@ def _simple(body: str) -> ServiceMessage | None:
             return None
         try:
             attrs[key] = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (binascii.Error, UnicodeDecodeError):
+        except (ValueError, UnicodeDecodeError):  # (a character not ASCII: ValueError)
             return None
         pos = attr.end()
     return ServiceMessage(name_match.group(1), attrs)

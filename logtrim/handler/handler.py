@@ -92,6 +92,8 @@ class LogtrimHandler(logging.Handler):
             artifact, budget, policy, {"ci": ("ci", ci), "compression": ("level", compression)},
             stream=stream, name=name, flush_seconds=flush_seconds, force=force, history=history,
         )  # fmt: skip
+        # The engine too: a handler whose engine could not be made is not registered either.
+        engine = build(pol, ci, baseline, history, name or path.name)
         super().__init__(level)
         assert self.lock is not None  # created by Handler.__init__ (an RLock)
         self._mutex = self.lock
@@ -101,7 +103,6 @@ class LogtrimHandler(logging.Handler):
         self.exit_code = 0
         self.flush_seconds = flush_seconds
         self._history = history
-        engine = build(pol, ci, baseline, history, self.artifact_name)
         self.core, self._whole, self._baseline = engine.core, engine.whole, engine.baseline
         self._history_name = engine.history_name
         self._scan_debug = bool(self.core.policy.keep)

@@ -71,7 +71,9 @@ def parse_line(line: bytes) -> Line | None:
     if entry is not None:
         depth = len(entry.group(3)) // 2
         text = strip_line(line[entry.end() :])
-        return Line(entry.group(1).decode(), entry.group(2).decode(), depth, text, False, "", "")
+        # (The time's ``\S*`` takes any byte: ``12:00:01\xff``.)
+        time = entry.group(1).decode("utf-8", "replace")
+        return Line(time, entry.group(2).decode(), depth, text, False, "", "")
     cont = _CONT.match(line)
     if cont is None:
         return None
