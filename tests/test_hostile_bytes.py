@@ -98,3 +98,31 @@ def test_a_fault_reading_a_baseline_costs_the_run_its_baseline_only(
     )
     assert "hello" in out and art.stat().st_size > 0
     assert "internal error;" not in err  # the engine did not fail open
+
+
+def test_secrets_declared_after_a_line_that_breaks_the_reader_are_still_masked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capfd: pytest.CaptureFixture[str]
+) -> None:
+    """A fault reading one CI message (a bug of logtrim's): the engine fails open, and the
+    lines after it still declare their secrets, in the same read as that line too."""
+    import logtrim.cli.app as _cli
+    from logtrim.dialects import servicemsg
+
+    real = servicemsg._message
+
+    def reader(read: str) -> object:
+        if "boom" in read:
+            raise ValueError("a bug in logtrim")
+        return real(read)
+
+    monkeypatch.setattr(servicemsg, "_message", reader)
+    step = (
+        "printf '%s\\n' '##octopus[boom]' '::add-mask::LaterSecret-123' "
+        "'##vso[task.setsecret]AzureSecret-456' 'use LaterSecret-123 AzureSecret-456'; exit 4"
+    )
+    art = tmp_path / "a.zst"
+    code = _cli.main(["run", "--ci", "plain", "--artifact", str(art), "--", "sh", "-c", step])
+    out, _ = capfd.readouterr()
+    assert code == 4
+    assert "use ******** ********" in out, out
+    assert "LaterSecret-123" not in out and "AzureSecret-456" not in out, out

@@ -96,10 +96,20 @@ def parse_messages(text: str, *, any_case: bool = False) -> tuple[ServiceMessage
         end = text.find("]", opener.end())
         if end < 0:
             break
-        message = _message(text[opener.end() : end])
+        message = _valid(text[opener.end() : end])
         if message is not None:
             found.append(message)
     return tuple(found)
+
+
+def _valid(read: str) -> ServiceMessage | None:
+    """:func:`_message`, None where reading it fails: the server drops a message it cannot
+    read, and a fault of logtrim's on one must not stop the engine (the secrets declared
+    after it would reach the log)."""
+    try:
+        return _message(read)
+    except Exception:
+        return None
 
 
 def _message(read: str) -> ServiceMessage | None:
@@ -111,7 +121,7 @@ def _message(read: str) -> ServiceMessage | None:
 
 def calamari_read(bodies: list[str]) -> tuple[ServiceMessage, ...]:
     """The valid messages among the texts :func:`calamari_bodies` found (:func:`_message`)."""
-    return tuple(message for read in bodies if (message := _message(read)) is not None)
+    return tuple(message for read in bodies if (message := _valid(read)) is not None)
 
 
 def calamari_bodies(text: str) -> tuple[list[str], str | None]:

@@ -122,6 +122,7 @@ class Declarations:
         # Per stream: a message still open at the end of the last region learned (its
         # dialect and lines), read on into the next region's first lines.
         self._gathering: dict[int, tuple[Dialect, list[bytes]]] = {}
+        self.faults = 0  # messages that could not be read for what they declare (a fault)
 
     @property
     def dialects(self) -> list[Dialect]:
@@ -211,16 +212,24 @@ class Declarations:
                 more = self._gather(region, end, opened, 1)[0]
                 lines = [text, *(raw.decode("utf-8", "surrogateescape") for raw in more)]
                 texts += [" ".join(lines), "".join(t.rstrip("\r") for t in lines)]
-        return _bare(
-            [v for t in texts for d in self._secret_dialects for v in d.declared_secrets(t)]
-        )
+        return _bare([v for t in texts for d in self._secret_dialects for v in self._read(d, t)])
 
     def declared_text(self, data: bytes) -> list[tuple[str, str]]:
         """What ``data`` (a piece of a line too long to hold) declares in any system's
         syntax, with no state changed: (the system's name, the value)."""
         text = data.decode("utf-8", "surrogateescape")
-        found = [(d.name, v) for d in self._secret_dialects for v in d.declared_secrets(text)]
+        found = [(d.name, v) for d in self._secret_dialects for v in self._read(d, text)]
         return [(name, bare) for name, v in found for bare in _bare([v])]
+
+    def _read(self, dialect: Dialect, text: str) -> list[str]:
+        """What ``text`` declares to ``dialect``; nothing if reading it fails: a fault of
+        logtrim's on one message must not stop the messages after it from declaring (the
+        engine failed open, and every secret declared later reached the log)."""
+        try:
+            return dialect.declared_secrets(text)
+        except Exception:
+            self.faults += 1
+            return []
 
     def _learn_lines(self, lines: list[bytes], here: list[bytes]) -> list[str]:
         """What a message over ``lines`` declares, read joined with and without a space
@@ -233,13 +242,16 @@ class Declarations:
         read = spaced if spaced.isascii() else _as_read(spaced)
         ours = False
         for i, dialect in enumerate(self._secret_dialects):
-            declared = dialect.declared_secrets(spaced)
+            declared = self._read(dialect, spaced)
             if len(lines) > 1:
-                declared += [v for v in dialect.declared_secrets(tight) if v not in declared]
+                declared += [v for v in self._read(dialect, tight) if v not in declared]
             found += declared
             # The first: the system in use, when it reads the declaration as one.
             ours = ours or (i == 0 and bool(declared) and dialect.declares_to_ci(read))
-            dialect.observe(read)
+            try:
+                dialect.observe(read)
+            except Exception:  # (as in :meth:`_read`)
+                self.faults += 1
         if ours:
             self.declaring.update(raw.rstrip(b"\r") for raw in here)
         return found

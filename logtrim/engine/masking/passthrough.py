@@ -4,6 +4,7 @@ carried to the stream's next chunk; the secrets a stream declares from then on l
 
 from __future__ import annotations
 
+import contextlib
 from typing import TYPE_CHECKING
 
 from ..console.output import STDERR, STDOUT
@@ -123,12 +124,12 @@ class Passthrough:
         text = self._unread.pop(stream, b"") + new
         end = len(text) if final else text.rfind(b"\n") + 1
         if end:
-            region = text[:end]
-            self._secrets.learn(
-                region,
-                self._secrets.matcher.service_starts(self._secrets.matcher.scan(region)),
-                stream,
-            )
+            try:
+                self._learn(text[:end], stream)
+            except Exception:  # a line that breaks the reader: the others still declare
+                for line in text[:end].splitlines(keepends=True):
+                    with contextlib.suppress(Exception):
+                        self._learn(line, stream)
         done = 0 if end else self._redrawn.pop(stream, 0)
         rest = text[end:]
         if len(rest) > _LINE_BOUND:  # its last bytes only: what a lone \r ended there counts
@@ -141,6 +142,10 @@ class Passthrough:
             self._secrets.learn_piece(rest[done:cr])
             done = cr
         self._redrawn[stream] = done
+
+    def _learn(self, region: bytes, stream: int) -> None:
+        starts = self._secrets.matcher.service_starts(self._secrets.matcher.scan(region))
+        self._secrets.learn(region, starts, stream)
 
     def _command_start(self, data: bytes) -> int:
         """Where the unfinished last line of ``data`` begins if it may be a command (it

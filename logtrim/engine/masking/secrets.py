@@ -25,6 +25,11 @@ from .toolong import TooLong, declaring_lines
 
 Hits = list[tuple[int, Kind]]
 Spans = list[tuple[int, int]]
+#: Said once when a CI message could not be read for what it declares (a fault of logtrim's).
+_FAULT = (
+    "internal error reading a CI message for the secret it may declare: that message's value "
+    "is not learned; the messages after it still are"
+)
 
 
 class Secrets:
@@ -36,6 +41,7 @@ class Secrets:
         self.masker = masker
         self.commands = commands
         self.matcher = matcher
+        self._notes = notes
         # Declared values not learned (too long, or past the bounds of what is learned).
         declared = commands.declared
         self.too_long = TooLong(notes, declared.secret_forms, masker.compiler)
@@ -59,7 +65,11 @@ class Secrets:
         """Learn the secrets the command lines starting at ``starts`` declare (and the rest
         of a message ``stream`` left open at the end of its last region)."""
         if starts or (stream is not None and self.commands.declared.gathering(stream)):
-            self.learn_declared(self.commands.declared.learn(region, starts, stream))
+            declared = self.commands.declared
+            faults = declared.faults
+            self.learn_declared(declared.learn(region, starts, stream))
+            if declared.faults and not faults:
+                self._notes.append(_FAULT)
 
     def learn_piece(self, data: bytes) -> int:
         """Learn what a piece of a line too long to hold declares, before it is looked at
