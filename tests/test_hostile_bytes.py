@@ -126,3 +126,29 @@ def test_secrets_declared_after_a_line_that_breaks_the_reader_are_still_masked(
     assert code == 4
     assert "use ******** ********" in out, out
     assert "LaterSecret-123" not in out and "AzureSecret-456" not in out, out
+
+
+def test_a_fault_in_a_declaration_reader_skips_that_message_only(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another system's reader fails on one message: said once, and the declarations after
+    it are learned (the engine does not stop)."""
+    from logtrim.dialects import choose
+    from logtrim.dialects.github import GitHub
+    from logtrim.engine.core import Core
+    from logtrim.engine.policy import Policy
+
+    real = GitHub.declared_secrets
+
+    def declared(self: GitHub, text: str) -> list[str]:
+        if "boom" in text:
+            raise ValueError("a bug in logtrim")
+        return real(self, text)
+
+    monkeypatch.setattr(GitHub, "declared_secrets", declared)
+    core = Core(Policy(verbatim=10**6), choose("plain", {}))
+    core.start(0.0)
+    archive, _ = core.feed(1, b"::add-mask::boom\n::add-mask::LaterSecret-123\n", 0.0)
+    archive2, _ = core.feed(1, b"use LaterSecret-123\n", 0.1)
+    assert b"LaterSecret-123" not in archive + archive2
+    assert sum("internal error reading a CI message" in n for n in core.notes) == 1
