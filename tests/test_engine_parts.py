@@ -5,7 +5,7 @@ from __future__ import annotations
 import base64
 
 from logtrim._matchers import compiler
-from logtrim.dialects import Dialect, Level
+from logtrim.dialects import Dialect, Level, choose
 from logtrim.dialects.github import GitHub
 from logtrim.dialects.octopus import Octopus
 from logtrim.engine.console.output import STDERR, STDOUT, Output
@@ -361,3 +361,22 @@ def test_commands_a_ci_only_reads_are_no_console_activity() -> None:
             printed += b"".join(d for _, d in core.feed(STDOUT, line, now)[1])
             printed += b"".join(d for _, d in core.tick(now))
         assert (printed.count(b"still running") >= 4) is silent, printed
+
+
+def test_similar_lines_counted_before_a_secret_was_declared_are_printed_masked() -> None:
+    """A run of similar lines is printed at its end (its last line, and the one before it in
+    the place of a marker): a secret declared in between is masked in them, though they were
+    counted masked with the secrets known then."""
+    core = Core(Policy(verbatim=0, head=0), choose("github", {}))
+    core.start(0.0)
+    out = core.feed(STDOUT, b"".join(b"INFO step %d uses abc123XYZ\n" % i for i in (1, 2, 3)), 0.0)[
+        1
+    ]
+    out += core.feed(STDOUT, b"::add-mask::abc123XYZ\nok\n", 0.1)[1]
+    out += core.tick(1.0)
+    lines = b"".join(d for _, d in out).splitlines()
+    assert lines[:3] == [
+        b"INFO step 1 uses abc123XYZ",  # shown before the declaration
+        b"INFO step 2 uses ********",
+        b"INFO step 3 uses ********",
+    ], lines
