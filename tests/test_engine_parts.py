@@ -369,9 +369,8 @@ def test_similar_lines_counted_before_a_secret_was_declared_are_printed_masked()
     counted masked with the secrets known then."""
     core = Core(Policy(verbatim=0, head=0), choose("github", {}))
     core.start(0.0)
-    out = core.feed(STDOUT, b"".join(b"INFO step %d uses abc123XYZ\n" % i for i in (1, 2, 3)), 0.0)[
-        1
-    ]
+    steps = b"".join(b"INFO step %d uses abc123XYZ\n" % i for i in (1, 2, 3))
+    out = core.feed(STDOUT, steps, 0.0)[1]
     out += core.feed(STDOUT, b"::add-mask::abc123XYZ\nok\n", 0.1)[1]
     out += core.tick(1.0)
     lines = b"".join(d for _, d in out).splitlines()
