@@ -1465,3 +1465,14 @@ def test_the_retries_over_give_way_to_the_last_error_retried(
     cause = "ERROR: upload failed: connection reset by peer (attempt 3/3), retrying in 2s"
     lines = [cause.replace("3/3", "1/3"), cause.replace("3/3", "2/3"), cause, last]
     assert _printed_reason(run_logtrim, *lines) == cause
+
+
+@pytest.mark.parametrize(("tried", "named"), [("3/3", True), ("3 of 3", True), ("2/3", False)])
+def test_the_last_attempt_is_no_retry(run_logtrim: RunLogtrim, tried: str, named: bool) -> None:
+    """``(attempt 3/3)``: the last try, after which the program stopped (here it rolls back
+    26 hosts). It was passed over as one the program went on from, and the exit code was
+    named; ``(attempt 2/3)`` is one it went on from."""
+    error = f"[web-27] GET http://web-27:8080/healthz -> 503 Service Unavailable (attempt {tried})"
+    rollback = [f"rolled back web-{m}" for m in range(1, 27)]
+    lines = ["Deploying to host 27 of 40: web-27", error, "Rolling back 26 hosts", *rollback]
+    assert (_printed_reason(run_logtrim, *lines) == error) is named

@@ -15,10 +15,12 @@ _RETRY = lazy(
     # ... or goes on without it (``cache server unreachable, continuing without cache``)
     rb"\bcontinuing (?:without|anyway|regardless)\b|\bproceeding (?:without|anyway)\b|"
     # ... or on another way (``mirror eu-1 unreachable, falling back to us-1``)
-    rb"\bfall(?:ing|s)? back (?:to|on)\b|\bfell back (?:to|on)\b|"
-    rb"\b(?:attempt|try|retry) #?[0-9]+ ?(?:of|/) ?[0-9]+",
+    rb"\bfall(?:ing|s)? back (?:to|on)\b|\bfell back (?:to|on)\b",
     re.I,
 )
+# ... or says which try it was, one of more to come (``attempt 2 of 5``; not ``attempt 3/3``:
+# the last one, after which the program stops).
+_ATTEMPT = lazy(rb"\b(?:attempt|try|retry) #?([0-9]+) ?(?:of|/) ?([0-9]+)", re.I)
 # ... or past the one item, as its clause ends (``could not restore a.pdb: file in use,
 # skipping``, ``bad line 3 (ignored)``, ``db check failed, continuing``); not ``skipping
 # deploy: build failed``. (Apart, and read only on a line that has the word: in ``_RETRY`` it
@@ -46,7 +48,12 @@ _RETRIES_OVER = lazy(
 def went_on(body: bytes) -> bool:
     """Whether the error line ``body`` says the program went on from it (and not that its
     retries are over: ``giving up after 3 attempts``)."""
-    return bool(_RETRY.search(body) or _went_past(body)) and not _RETRIES_OVER.search(body)
+    if _RETRIES_OVER.search(body):
+        return False
+    if _RETRY.search(body) or _went_past(body):
+        return True
+    attempt = _ATTEMPT.search(body)
+    return attempt is not None and int(attempt[1]) < int(attempt[2])
 
 
 __all__ = ["went_on"]
