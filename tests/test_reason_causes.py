@@ -1476,3 +1476,14 @@ def test_the_last_attempt_is_no_retry(run_logtrim: RunLogtrim, tried: str, named
     rollback = [f"rolled back web-{m}" for m in range(1, 27)]
     lines = ["Deploying to host 27 of 40: web-27", error, "Rolling back 26 hosts", *rollback]
     assert (_printed_reason(run_logtrim, *lines) == error) is named
+
+
+def test_dockers_refused_push_is_named_on_stdout_too(run_logtrim: RunLogtrim) -> None:
+    """``denied: requested access to the resource is denied`` was no error line: named only
+    as stderr's last line, so not after ``exec 2>&1`` (or under ``--pty``)."""
+    denied = "denied: requested access to the resource is denied"
+    lines = [
+        "The push refers to repository [registry.example.com/shop/api]",
+        "5f70bf18a086: Preparing",
+    ]
+    assert _printed_reason(run_logtrim, *lines, denied) == denied

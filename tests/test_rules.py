@@ -219,6 +219,10 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"[INFO] BUILD FAILURE", Kind.ERROR),
         (b"2026-12-01 10:00:00,123 INFO app: Traceback (most recent call last):", Kind.ERROR),
         (b"tests/test_invoice.py::test_total FAILED                        [ 50%]", Kind.ERROR),
+        # A refusal said as one (docker's push; Windows' ``Access is denied.``).
+        (b"denied: requested access to the resource is denied", Kind.ERROR),
+        (b"Access is denied.", Kind.ERROR),
+        (b"this denied-list entry is unused", Kind.NOISE),
         # A program that says it gave up, a count on its line or not (not a progress line).
         (b"Rollout aborted: 2 of 3 health checks did not pass", Kind.ERROR),
         (b"Finished: ABORTED", Kind.ERROR),

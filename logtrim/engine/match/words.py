@@ -96,7 +96,9 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "denied",
         Kind.ERROR,
-        rb"permission denied|access denied|no space left|"
+        # (and a refusal said as one: docker's ``denied: requested access to the resource is
+        # denied``)
+        rb"permission denied|access denied|\b(?:is|was|were|been) denied\b|no space left|"
         rb"not enough (?:disk |free )?(?:space|memory)|"
         rb"did not (?:run|complete|finish) successfully|"
         + L
