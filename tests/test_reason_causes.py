@@ -1487,3 +1487,16 @@ def test_dockers_refused_push_is_named_on_stdout_too(run_logtrim: RunLogtrim) ->
         "5f70bf18a086: Preparing",
     ]
     assert _printed_reason(run_logtrim, *lines, denied) == denied
+
+
+def test_unittests_tally_gives_way_to_the_failing_test(run_logtrim: RunLogtrim) -> None:
+    """``FAILED (failures=1)`` is unittest's tally, not a test's id (as pytest's ``FAILED
+    tests/a.py::b``): it was named over the failing test and its assertion."""
+    lines = [
+        *(f"test_checkout_{i} ... ok" for i in range(1, 6)),
+        "test_checkout_payment_webhook ... FAILED",
+        "AssertionError: expected webhook status 200, got 504",
+        "Ran 6 tests in 1.4s",
+        "FAILED (failures=1)",
+    ]
+    assert _printed_reason(run_logtrim, *lines) in lines[5:7]

@@ -153,7 +153,9 @@ _COMMAND_ECHO = lazy(rb"Command failed with exit|^Error: Command failed", re.I)
 _TABLE_ROW = lazy(rb"\S {2,}\S+ {2,}\S")
 _TEST = AnySearch(
     # A test id from its start to its first ``::`` (not from every ``::``: linear time).
-    rb"^FAILED [^ ]+|^ERROR [^ ]+::|(?:^| )[^ :]*(?::[^ :]+)*::[^ ]+ FAILED\b|"
+    # (not unittest's tally, ``FAILED (failures=1)``: a status)
+    rb"^FAILED (?!\((?:failures|errors|skipped|expected)\b)[^ ]+|^ERROR [^ ]+::|"
+    rb"(?:^| )[^ :]*(?::[^ :]+)*::[^ ]+ FAILED\b|"
     rb"^--- FAIL: |^not ok [0-9]|^FAIL: [\w]|^Failure/Error: |"
     rb"^ERROR: test\w*|"
     rb"^\s*[0-9]+\) [\w.]+|Tests? (?:failed|FAILED):|"
