@@ -150,3 +150,16 @@ def test_a_line_longer_than_logtrim_holds_is_classified_on_its_start(
     assert r.code == 1
     assert "errors 0/0" in r.console.decode()
     assert b"x ERROR: boom\n" in r.archive
+
+
+def test_the_error_at_the_end_of_a_200_kB_line_is_the_reason(run_logtrim: RunLogtrim) -> None:
+    """Past 64 kB a line is read for the reason as its start and its end (each of the
+    reason's forms searches the whole line): the error at its end is still named."""
+    code = (
+        "import sys; print('upload: ' + 'a' * 200_000 + ' -> Error: quota exceeded'); sys.exit(1)"
+    )
+    r = run_logtrim("--", *py(code))
+    assert r.code == 1
+    reason = next(ln for ln in r.console.decode().splitlines() if ln.startswith("[logtrim] failed"))
+    assert reason.startswith("[logtrim] failed (exit 1): upload: aaa")
+    assert reason.endswith("aaa -> Error: quota exceeded")

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..._text import ANSI_BYTES as _ANSI
+from ..._text import char_start
 from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
@@ -57,7 +58,19 @@ from .streamend import end_rank
 from .testreports import TestReports
 from .tracestate import TraceState
 
-__all__ = ["WENT_ON", "Rank", "ReasonChooser"]
+__all__ = ["READ_MAX", "WENT_ON", "Rank", "ReasonChooser"]
+
+#: A longer line is read for the reason as its start and its end, this much in all: each of
+#: its forms is a search of the whole line (a megabyte of ``error error ...`` took a second
+#: a line); a JSON record's message at the end of a 20 kB payload is still read whole.
+READ_MAX = 1 << 16
+
+
+def _bounded(line: bytes) -> bytes:
+    """A long line's start and end, ``READ_MAX`` bytes in all, each ended on a character."""
+    half = READ_MAX // 2
+    head = line[: char_start(line, half)]
+    return head + b" ... " + line[char_start(line, len(line) - half) :]
 
 
 @dataclass
@@ -104,6 +117,8 @@ class ReasonChooser:
         ):
             return  # the common case, kept cheap (``TraceState.far``, inline): no error
         self._offered_errors += error
+        if len(line) > READ_MAX:
+            line = _bounded(line)
         if error and (line.startswith(b"E ") or line[:1] == b"\x1b"):
             plain = _ANSI.sub(b"", line)  # (``--color=yes`` colours it)
             if plain.startswith(b"E "):  # pytest's explanation: its summary may cut it
