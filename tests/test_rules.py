@@ -228,6 +228,12 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Finished: ABORTED", Kind.ERROR),
         (b"Tests: 12 passed, 0 aborted", Kind.INFO),
         (b"aborted_connects=3", Kind.NOISE),
+        # ... but not where it says none was (a JSON field, in words).
+        (b'{"job":"deploy","aborted":false,"ok":true}', Kind.INFO),
+        (b'"failed": 0', Kind.INFO),
+        (b"no jobs were aborted", Kind.INFO),
+        (b"Nothing failed", Kind.INFO),
+        (b'{"failed": 2}', Kind.ERROR),
         # Configure probes and section headings are no failures.
         (b"-- Looking for pthread_create in pthreads - not found", Kind.INFO),
         (

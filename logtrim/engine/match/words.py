@@ -220,7 +220,11 @@ ZERO: tuple[Rule, ...] = (
         "zero-count",
         Kind.NOISE,
         rb"\b0 +" + _COUNTED + rb"(?:errors?|failed|failures?|aborted)\b|\b0 +error\(s\)|"
-        rb"\b(?:errors?|failed|failures?|aborted)[:=] *(?:0|none)\b|"
+        # (a JSON field's too: ``"failed": false``, ``"aborted":0``)
+        rb"\b(?:errors?|failed|failures?|aborted)\"?[:=] *(?:0|none|false|null)\b|"
+        # ... and in words: ``nothing failed``, ``no jobs were aborted``
+        rb"\bnothing (?:has |was )?(?:failed|aborted)\b|"
+        rb"\bno (?:[\w-]+ ){1,2}(?:were|was|have|has) (?:failed|aborted)\b|"
         rb"\b(?:no|without) (?:errors?|failures?)\b|"
         rb"\berror[ _-]?code[ \t]*[:=]?[ \t]*0\b|"  # a zero code (Flyway's ``Error Code : 0``)
         rb"\berrors +0(?:[ \t\r;)]|, |$)|"  # a counter's (``RX errors 0  dropped 0``)
