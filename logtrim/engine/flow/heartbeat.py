@@ -44,7 +44,9 @@ class Heartbeat:
         more_lines, more_bytes = self.open_lines()
         lines, nbytes = lines + more_lines, nbytes + more_bytes
         # The child's bytes printed, as the summary counts them (a line's start printed
-        # before its newline, context and repeats' reports too; not our own lines).
+        # before its newline, context and repeats' reports too; not our own lines): a
+        # report that comes before this line is printed first, so it is counted.
+        self._out.settle_now()
         budget = self._out.budget
         shown = budget.used + budget.unpaid - self._out.own_bytes
         share = min(100.0 * shown / nbytes, 100.0) if nbytes else 0.0
