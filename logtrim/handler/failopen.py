@@ -17,7 +17,7 @@ from collections.abc import Callable, Sequence
 from contextlib import suppress
 from typing import TYPE_CHECKING
 
-from .._log import WITHHELD, say
+from .._log import WITHHELD, say, verbose
 from .._sizes import format_size
 from ..run.fallback import HeadTail
 
@@ -37,9 +37,13 @@ def fail_open(h: LogtrimHandler, data: bytes, why: str = "") -> None:
     with suppress(Exception):
         h._console(h._whole.release())
     if not why:
-        # The traceback only: ``handleError`` would print the record's arguments.
-        warn(traceback.format_exc().rstrip(), h.core)
-    warn(f"{why or 'internal error'}; forwarding all records unfiltered", h.core)
+        # One line naming the exception, as ``run`` says it (the traceback with -v; not
+        # ``handleError``, which would print the record's arguments).
+        exc = sys.exc_info()[1]
+        why = f"internal error ({type(exc).__name__}: {exc})" if exc else "internal error"
+        if verbose():
+            warn(traceback.format_exc().rstrip(), h.core)
+    warn(f"{why}; forwarding all records unfiltered", h.core)
     waiting = b""  # records the engine holds for a secret's end: older than the batch
     with suppress(Exception):
         waiting = h.core.records.take(STDOUT)
