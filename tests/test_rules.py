@@ -233,6 +233,8 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b'"failed": 0', Kind.INFO),
         (b"no jobs were aborted", Kind.INFO),
         (b"Nothing failed", Kind.INFO),
+        (b"ok: 12, failed 0, skipped 1", Kind.INFO),
+        (b"Failed 3 Passed 9", Kind.ERROR),
         (b'{"failed": 2}', Kind.ERROR),
         # Configure probes and section headings are no failures.
         (b"-- Looking for pthread_create in pthreads - not found", Kind.INFO),

@@ -228,6 +228,8 @@ ZERO: tuple[Rule, ...] = (
         rb"\b(?:no|without) (?:errors?|failures?)\b|"
         rb"\berror[ _-]?code[ \t]*[:=]?[ \t]*0\b|"  # a zero code (Flyway's ``Error Code : 0``)
         rb"\berrors +0(?:[ \t\r;)]|, |$)|"  # a counter's (``RX errors 0  dropped 0``)
+        # ... and a runner's columns (``ok: 12, failed 0, skipped 1``)
+        rb"\b(?:failed|failures?|aborted) +0(?:[ \t\r;,)]|$)|"
         rb"\berrors +dropped\b",  # a table of an interface's counters (``ip -s link``'s head)
         "Tests: 120 passed, 0 failed",
         role=Role.ZERO,
