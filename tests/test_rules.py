@@ -235,6 +235,14 @@ def test_each_example_gets_its_tier(rule: Rule, engine: str) -> None:
         (b"Nothing failed", Kind.INFO),
         (b"ok: 12, failed 0, skipped 1", Kind.INFO),
         (b"Failed 3 Passed 9", Kind.ERROR),
+        # A tally in columns: twelve passed, none failed; a count before a column still counts.
+        (b"Passed 12 Failed 0", Kind.INFO),
+        (b"Tests Passed 12 Failed 0 Skipped 1", Kind.INFO),
+        (b"Passed 12 Failed 3", Kind.ERROR),
+        (b"3 errors 0 warnings", Kind.ERROR),
+        (b"Found 2 errors and 0 failures", Kind.ERROR),
+        (b"there were 3 errors, 0 failures", Kind.ERROR),
+        (b"Build finished: 3 errors", Kind.ERROR),
         (b'{"failed": 2}', Kind.ERROR),
         # Configure probes and section headings are no failures.
         (b"-- Looking for pthread_create in pthreads - not found", Kind.INFO),

@@ -27,6 +27,11 @@ _COUNTED = rb"(?:(?:tests?|specs?|examples?|checks?|jobs?|steps?) )?"
 # unexpected end of file is allowed here``: a sentence that says it, no failure).
 _CLAUSE_END = rb"(?:[ \t\r]*(?:$|[^\w\s=/\\.-])|\.+(?:[ \t\r]|$)| at | - )"
 _RC = rb"(?:[^\w=/\\.:\n-]|\.(?:[ \t\r]|$)|$)"  # R, not before a colon (a count's label)
+# A count's number after a word (``Passed 12``) and its word before a number (``Failed 0``)
+# are two columns of a runner's tally, not twelve that failed: one of the two may hold.
+_NOT_AFTER_WORD = rb"(?:^[ \t]*|[^\w\s=./\\-][ \t]*|" + _C + rb"[ \t]*)"
+_RC_NO_VALUE = rb"(?:[^\w=/\\.:\n \t-]|[ \t]+(?:[^\s0-9]|$)|\.(?:[ \t\r]|$)|$)"
+_COUNT_WORD = _COUNTED + rb"(?:errors?|failed|failures?)"
 WORDS: tuple[Rule, ...] = (
     Rule("error-word", Kind.ERROR, L + rb"errors?" + R, "Error: could not connect to db-01"),
     # Counts above zero: words that a zero count on their line does not cancel ("Tests run:
@@ -35,12 +40,13 @@ WORDS: tuple[Rule, ...] = (
     Rule(
         "error-count",
         Kind.ERROR,
-        L
-        + rb"[1-9][0-9]* +"
-        + _COUNTED
-        + rb"(?:(?:errors?|failed|failures?)"
-        + _RC
-        + rb"|error\(s\))",
+        rb"(?:"
+        + (_NOT_AFTER_WORD + rb"[1-9][0-9]* +" + _COUNT_WORD + _RC)
+        + rb"|"
+        + (L + rb"[1-9][0-9]* +" + _COUNT_WORD + _RC_NO_VALUE)
+        + rb"|"
+        + (L + rb"[1-9][0-9]* +error\(s\)")
+        + rb")",
         "Build finished: 3 errors",
         role=Role.COUNT,
     ),
