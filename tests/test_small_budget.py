@@ -364,3 +364,23 @@ def test_the_failing_steps_title_is_shown_above_its_error(run_logtrim: RunLogtri
         'fatal: [web-01]: FAILED! => {"changed": true, "msg": "non-zero return code", "rc": 3}'
     ), console
     assert len(result.console) <= 8000
+
+
+def test_the_short_summary_says_how_many_warnings_were_not_shown(run_logtrim: RunLogtrim) -> None:
+    """A small budget's short summary has no tier breakdown: it still says that warnings
+    stopped, with their count, and says nothing of a tier shown whole."""
+    code = (
+        "for i in range(400):\n"
+        "    print(f'copying file {i} of the bundle')\n"
+        "    if i % 4 == 0: print(f'WARNING: package pkg-{i} uses deprecated API v{i % 3}')\n"
+        "print('Deployment finished')\n"
+    )
+    r = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py(code))
+    assert r.code == 0
+    shown = r.stdout.count(b"WARNING: package")
+    assert 0 < shown < 100
+    summary = re.search(rb"^\[logtrim\] [\d,]+ lines .*$", r.stdout, re.M)
+    assert summary is not None
+    assert summary[0].endswith(b"; %d of 100 warnings not shown" % (100 - shown))
+    roomy = run_logtrim("--ci", "plain", "--budget", "8kB", "--", *py("print('WARNING: x')"))
+    assert b"not shown" not in roomy.stdout

@@ -80,6 +80,8 @@ class Tally:
         if self.new_shapes is not None:
             shapes = "shape" if self.new_shapes == 1 else "shapes"
             head += f"; {format_count(self.new_shapes)} new line {shapes} against the baseline"
+        if compact:  # (no breakdown line: the short form still says what a tier lost)
+            head += self._hidden()
         out = [head]
         if not compact:
             out += self._breakdown()
@@ -94,6 +96,17 @@ class Tally:
             out.append(f"[logtrim] archive: {lost} is incomplete: writing it failed (see the "
                        "warning above); it holds the output up to then")  # fmt: skip
         return out
+
+    def _hidden(self) -> str:
+        """``; 83 of 100 warnings not shown``, per tier of errors and warnings, for the short
+        summary: without it, a small budget's warnings stop unsaid (the markers count lines,
+        not tiers)."""
+        parts = [
+            f"{format_count(seen - shown)} of {format_count(seen)} {TIERS[k].plural}"
+            for k in (Kind.ERROR, Kind.WARNING)
+            if (seen := self.seen_lines[k]) > (shown := self.shown_lines[k])
+        ]
+        return f"; {' and '.join(parts)} not shown" if parts else ""
 
     def _breakdown(self) -> list[str]:
         """The summary's detail lines: shown/seen per tier, the baseline, what was held."""
