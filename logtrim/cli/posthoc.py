@@ -206,7 +206,7 @@ def cat(
 
     from ..logs.declared import Declared
     from ..logs.inputs import open_input
-    from .values import BAD_PATTERN
+    from .values import BAD_PATTERN, refuse_runaway
 
     pattern = None
     if grep is not None:
@@ -214,6 +214,7 @@ def cat(
             pattern = re.compile(grep.encode("utf-8", "surrogateescape"))
         except BAD_PATTERN as exc:
             raise UsageError(f"bad --grep regex {grep!r}: {exc}") from None
+        refuse_runaway(grep)
     if len(archives) == 1:
         stdin_open(archives)  # (among several, a closed stdin is said in its turn)
     refuse_stdout(archives)

@@ -206,7 +206,21 @@ def patterns(raw: object) -> tuple[str, ...]:
         except BAD_PATTERN as exc:
             # As typed: repr() would double every backslash of the pattern.
             raise UsageError(f"bad regular expression '{pattern}': {exc}") from None
+        refuse_runaway(pattern)
     return patterns
+
+
+def refuse_runaway(pattern: str) -> None:
+    """A pattern that can hold ``re`` for hours on one line (:mod:`logtrim._runaway`) is
+    refused as a bad one: run on the child's output, it would hang the step."""
+    from .._runaway import runaway
+
+    if runaway(pattern):
+        raise UsageError(
+            f"bad regular expression '{pattern}': a repeat inside a repeat, such as "
+            "(\\w+\\s?)+, can take Python's regex engine hours on one line; write it "
+            "without the nesting (e.g. [\\w\\s]+) or make the inner repeat possessive (\\w++)"
+        )
 
 
 def names(raw: object) -> tuple[str, ...]:
