@@ -268,3 +268,68 @@ def test_a_failing_function_named_for_clean_up_is_still_named(
     )
     assert code == 3
     assert failed == "[logtrim] failed (exit 3): + cleanup_old_releases"
+
+
+_WINDS_DOWN = """\
+exec 2>&1
+{failure} || rc=$?
+echo "{announce}"
+for i in $(seq 1 60); do echo "restored object $i"; done
+{cleanup_error}
+exit ${{rc:-1}}
+"""
+
+
+@pytest.mark.parametrize(
+    ("failure", "named"),
+    [
+        (
+            "python3 -c 'raise RuntimeError(\"migration 0042 failed: lock timeout\")'",
+            "RuntimeError: migration 0042 failed: lock timeout",
+        ),
+        (
+            "echo 'ERROR: upload of release 7 rejected: quota exceeded' >&2; false",
+            "ERROR: upload of release 7 rejected: quota exceeded",
+        ),
+    ],
+)
+@pytest.mark.parametrize(
+    "announce", ["step failed, rolling back", "Cleaning up the release directory", "Reverting"]
+)
+@pytest.mark.parametrize(
+    "cleanup_error",
+    [
+        "rm /nonexistent-dir/deploy.lock",
+        "echo 'curl: (7) Failed to connect to hooks.example.com port 443: Connection refused'",
+    ],
+)
+def test_an_error_after_the_run_says_it_winds_down_is_the_clean_up_s(
+    run_logtrim: RunLogtrim,
+    tmp_path: Path,
+    failure: str,
+    named: str,
+    announce: str,
+    cleanup_error: str,
+) -> None:
+    """An error, then a line saying the run undoes its work, then 60 lines of it and an
+    error of the clean-up (a lock already gone, a notification that failed): the error that
+    made it roll back is what a person points at, however long the clean-up ran."""
+    text = _WINDS_DOWN.format(failure=failure, announce=announce, cleanup_error=cleanup_error)
+    code, failed = _script_reason(run_logtrim, tmp_path, text)
+    assert code == 1
+    assert failed.endswith(named), failed
+
+
+def test_without_a_word_of_winding_down_a_later_error_is_where_it_stopped(
+    run_logtrim: RunLogtrim, tmp_path: Path
+) -> None:
+    """An exception the program went on from, then 60 lines of other work and an error:
+    that later error is named, as before (nothing said the run was undoing its work)."""
+    text = _WINDS_DOWN.format(
+        failure="python3 -c 'raise RuntimeError(\"cache warm-up failed\")'",
+        announce="continuing without the cache",
+        cleanup_error="echo 'ERROR: deploy of web-3 failed: disk full' >&2",
+    )
+    code, failed = _script_reason(run_logtrim, tmp_path, text)
+    assert code == 1
+    assert failed.endswith("ERROR: deploy of web-3 failed: disk full"), failed

@@ -1,5 +1,7 @@
 """A clean-up that found nothing to clean: said after another error, it follows from it
-(:meth:`.ReasonChooser.take_error`); alone, it may be what failed. Sans-IO."""
+(:meth:`.ReasonChooser.take_error`); alone, it may be what failed. And a run that says it
+winds down after an error (a rollback, a clean-up): what fails after that fails in it.
+Sans-IO."""
 
 from __future__ import annotations
 
@@ -23,9 +25,25 @@ _NOTHING_TO_CLEAN = lazy(
 )
 
 
+#: Lines after the chosen error within which a line may say the run winds down.
+WIND_DOWN_NEAR = 20
+# A run that says it undoes what it did (``step failed, rolling back``, ``Cleaning up build
+# root``, ``Tearing down the test stack``): what fails after it fails in the clean-up.
+_WINDS_DOWN = lazy(
+    rb"(?i)\b(?:roll(?:ing|ed)?[ -]?backs?|revert(?:ing)?|tearing down|tear ?down|"
+    rb"clean(?:ing)?[ -]?up|undoing)\b"
+)
+
+
+def winds_down(line: bytes) -> bool:
+    """Whether a line says the run undoes what it did, after an error: a later error of no
+    higher rank is the clean-up's, and the error before it stays the reason."""
+    return _WINDS_DOWN.search(line) is not None
+
+
 def nothing_to_clean(body: bytes) -> bool:
     """Whether an error line only says that what a clean-up removes is not there."""
     return _NOTHING_TO_CLEAN.search(body) is not None
 
 
-__all__ = ["nothing_to_clean"]
+__all__ = ["WIND_DOWN_NEAR", "nothing_to_clean", "winds_down"]
