@@ -16,6 +16,10 @@ def entry() -> None:
     instructions of ``run -- true``)."""
     import gc
 
+    if sys.argv[1:2] == ["run"] or "run" in sys.argv[1:3]:
+        from ..run import inherited
+
+        inherited.note()  # before logtrim opens a file of its own: the child's descriptors
     # A whole number of any length is the user's own (``--head 999...``: "all", as the docs
     # say); Python's limit on parsing long ones is for text from elsewhere.
     if hasattr(sys, "set_int_max_str_digits"):  # Python 3.10.7+

@@ -20,6 +20,7 @@ from .._text import hide_secrets
 from ..archive.forked import grow_pipe
 from ..cli.options import RunOptions
 from ..engine.core import STDERR, STDOUT
+from . import inherited
 from .reader import Source
 
 
@@ -129,8 +130,9 @@ async def _open(options: RunOptions, out: int, err: int, ours: list[int]) -> Pro
             # Its own process group: forwarded signals reach its children too. (Popen only
             # forks and execs, on the loop, as asyncio's own ``subprocess_exec`` does.)
             popen = subprocess.Popen(  # noqa: ASYNC220
-                argv, stdin=None, stdout=out, stderr=err, start_new_session=True
-            )
+                argv, stdin=None, stdout=out, stderr=err, start_new_session=True,
+                pass_fds=inherited.passed(),  # (the step's own ``3>file``, a jobserver)
+            )  # fmt: skip
             return Child(popen)
         except OSError as exc:
             script = as_script(argv, exc)

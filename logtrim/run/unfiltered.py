@@ -247,8 +247,10 @@ def _popen(argv: list[str]) -> subprocess.Popen[bytes]:
     """Start ``argv`` (a text file without ``#!`` through ``/bin/sh``, as a normal run)."""
     try:
         # Its own process group, as in a normal run: logtrim forwards the signals it gets.
+        from .inherited import passed
+
         return subprocess.Popen(argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                start_new_session=os.name != "nt")  # fmt: skip
+                                start_new_session=os.name != "nt", pass_fds=passed())  # fmt: skip
     except OSError as exc:
         from .process import as_script
 
