@@ -68,9 +68,12 @@ def _public(obj: _typing.Any) -> _typing.Any:
 
 
 def __getattr__(name: str) -> _typing.Any:
+    import importlib
+
+    if name == "structlog":  # the public submodule, as the docs use it after ``import logtrim``
+        return importlib.import_module(".structlog", __name__)
     if name not in _LAZY:
         raise AttributeError(f"module 'logtrim' has no attribute {name!r}")
-    import importlib
 
     # Every name of the module at once: one of them may already have been imported.
     module = importlib.import_module(_LAZY[name], __name__)

@@ -5,12 +5,14 @@ from __future__ import annotations
 import io
 import json
 import logging
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 import structlog
-from conftest import zstd_dc
+from conftest import clean_env, zstd_dc
 from octopus_decoder import messages
 
 import logtrim
@@ -161,3 +163,14 @@ def test_a_dict_tracebacks_record_is_said_by_its_message_and_exception(tmp_path:
     assert [s["exc_type"] for s in record["exception"]] == ["RuntimeError", "KeyError"]
     reason = "[logtrim] failed (exit 1): migration failed: RuntimeError: config incomplete\n"
     assert reason in console.getvalue()
+
+
+def test_the_submodule_is_there_after_a_plain_import() -> None:
+    """The docs write ``logtrim.structlog.LearnDeclarations(handler)`` after ``import
+    logtrim``: in a fresh interpreter that is an attribute, not an ``AttributeError``."""
+    code = "import logtrim; print(logtrim.structlog.LearnDeclarations.__name__)"
+    proc = subprocess.run(
+        [sys.executable, "-c", code], env=clean_env(), capture_output=True, timeout=60,
+        check=False,
+    )  # fmt: skip
+    assert proc.stdout == b"LearnDeclarations\n", proc.stderr
