@@ -238,3 +238,27 @@ def test_text_after_a_message_over_lines_is_held_to_the_budget(run_logtrim: RunL
     assert len(r.stdout) < 4_000 + 20 * 60
     assert r.stdout.count(b"##octopus[setVariable name='eA=='\nvalue='eQ==']") == 20
     assert r.archive.count(b"A" * 30000) == 20
+
+
+@pytest.mark.parametrize(
+    "declaration",
+    [
+        f"##octopus[setVariable name='{b64('pw')}' value='{ENCODED}' sensitive='{b64('True')}' "
+        "bad='!!']",
+        f"##octopus[mask value='{ENCODED}' value='{b64('other')}']",
+        f"##octopus[mask value='{ENCODED}' note='not base64']",
+    ],
+)
+def test_a_declaration_calamari_drops_still_masks_its_secret(
+    run_logtrim: RunLogtrim, declaration: str
+) -> None:
+    """Calamari drops a message with an attribute that is not base64 (or a repeated one), and
+    prints it back: Octopus never learns the secret. logtrim learns it (more masking is
+    safe): its later uses, and the value in the dropped message itself, are masked."""
+    child = py(f"print({declaration!r}); print('login with {SECRET} now')")
+    result = run_logtrim("--ci", "octopus", "--", *child)
+    assert result.code == 0
+    for where in (result.console, result.archive):
+        assert SECRET.encode() not in where
+        assert ENCODED.encode() not in where
+    assert b"login with ******** now" in result.stdout

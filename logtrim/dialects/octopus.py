@@ -25,6 +25,7 @@ from .servicemsg import (
     calamari_bodies,
     calamari_read,
     format_message,
+    loose_messages,
     parse_messages,
 )
 from .syntax import Mask
@@ -171,7 +172,8 @@ class Octopus(Dialect):
         messages = parse_messages(line, any_case=True)
         if "\r" in line.rstrip("\r\n"):
             messages += parse_messages(line.rstrip("\r\n").replace("\r", " "), any_case=True)
-        return _declared(messages)
+        # ... and one Calamari drops (an attribute that is not base64): it prints it back.
+        return _declared(messages) or _declared(loose_messages(line))
 
     def declares_to_ci(self, line: str) -> bool:
         # Only a declaration Calamari's own parser takes: Octopus masks that value; one it

@@ -102,6 +102,36 @@ def parse_messages(text: str, *, any_case: bool = False) -> tuple[ServiceMessage
     return tuple(found)
 
 
+def loose_messages(text: str) -> tuple[ServiceMessage, ...]:
+    """Every message in ``text`` (any case) with the attributes that decode, whatever the
+    others hold: one per ``value`` (a repeated one too). Calamari drops such a message and
+    prints it back, so a secret it declares reaches the task log however it is read; more
+    masking is safe, so what it declares is learnt (:meth:`.Octopus.declared_secrets`)."""
+    found: list[ServiceMessage] = []
+    for opener in _ANY_CASE.finditer(text):
+        end = text.find("]", opener.end())
+        if end < 0:
+            break
+        body = text[opener.end() : end].strip().lstrip("[").replace("\r", "").replace("\n", "")
+        name = _NAME.match(body)
+        if name is None:
+            continue
+        attrs: dict[str, str] = {}
+        values: list[str] = []
+        for attr in _ATTR.finditer(body, name.end()):
+            key = attr.group(1).lower()
+            raw = attr.group(2) if attr.group(2) is not None else attr.group(3)
+            try:
+                value = base64.b64decode(raw.replace(" ", ""), validate=True).decode("utf-8")
+            except (ValueError, UnicodeDecodeError):
+                continue
+            if key == "value":
+                values.append(value)
+            attrs.setdefault(key, value)
+        found += [ServiceMessage(name.group(1), {**attrs, "value": v}) for v in values]
+    return tuple(found)
+
+
 def _valid(read: str) -> ServiceMessage | None:
     """:func:`_message`, None where reading it fails: the server drops a message it cannot
     read, and a fault of logtrim's on one must not stop the engine (the secrets declared
