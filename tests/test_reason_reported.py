@@ -177,3 +177,24 @@ def test_a_report_that_says_why_outranks_a_later_one_that_only_says_it_failed(
     assert r.code == 1
     reasons = [x for x in r.stdout.decode().splitlines() if x.startswith("[logtrim] failed")]
     assert reasons == [f"[logtrim] failed (exit 1): {_WHY}"]
+
+
+@pytest.mark.parametrize("ci", ["octopus", "plain"])
+def test_a_github_annotation_read_as_text_is_named_by_its_message(
+    run_logtrim: RunLogtrim, ci: str
+) -> None:
+    """A tool that writes GitHub's annotations whatever CI runs it: under another ``--ci``
+    the line is text, and the reason says its message as the runner would show it, not the
+    command's syntax (``::error file=app.js,line=3::``)."""
+    r = run_logtrim(
+        "--ci", ci, "--", "sh", "-c",
+        "echo '::error file=app.js,line=3::Lint failed in app.js: 2%25 over'; "
+        "echo 'Error: release failed' >&2; exit 1",
+    )  # fmt: skip
+    assert r.code == 1
+    failed = [x for x in r.console.decode().splitlines() if x.startswith("[logtrim] failed")]
+    if ci == "octopus":
+        (named,) = [m.attrs["message"] for m in messages(r.stdout) if m.name == "resultMessage"]
+    else:
+        named = failed[0].split(": ", 1)[1]
+    assert named == "Lint failed in app.js: 2% over"
