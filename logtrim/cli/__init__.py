@@ -16,7 +16,7 @@ def entry() -> None:
     instructions of ``run -- true``)."""
     import gc
 
-    if sys.argv[1:2] == ["run"] or "run" in sys.argv[1:3]:
+    if "run" in sys.argv[1:3]:  # (``logtrim -v run`` too)
         from ..run import inherited
 
         inherited.note()  # before logtrim opens a file of its own: the child's descriptors

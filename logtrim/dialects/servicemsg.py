@@ -112,7 +112,7 @@ def loose_messages(text: str) -> tuple[ServiceMessage, ...]:
         end = text.find("]", opener.end())
         if end < 0:
             break
-        body = text[opener.end() : end].strip().lstrip("[").replace("\r", "").replace("\n", "")
+        body = _body(text[opener.end() : end])
         name = _NAME.match(body)
         if name is None:
             continue
@@ -121,9 +121,8 @@ def loose_messages(text: str) -> tuple[ServiceMessage, ...]:
         for attr in _ATTR.finditer(body, name.end()):
             key = attr.group(1).lower()
             raw = attr.group(2) if attr.group(2) is not None else attr.group(3)
-            try:
-                value = base64.b64decode(raw.replace(" ", ""), validate=True).decode("utf-8")
-            except (ValueError, UnicodeDecodeError):
+            value = _decoded(raw.replace(" ", ""))  # (.NET's base64 allows spaces)
+            if value is None:
                 continue
             if key == "value":
                 values.append(value)
@@ -145,8 +144,22 @@ def _valid(read: str) -> ServiceMessage | None:
 def _message(read: str) -> ServiceMessage | None:
     """A message's text (between its marker and its ``]``) as Calamari parses it: trimmed,
     any ``[`` before the name dropped, no line breaks, ``<TEXT/>`` as XML; None if invalid."""
-    body = read.strip().lstrip("[").replace("\r", "").replace("\n", "")
+    body = _body(read)
     return _simple(body) or _as_xml(body)
+
+
+def _body(read: str) -> str:
+    """A message's text as Calamari reads it: trimmed, any ``[`` before the name dropped, no
+    line breaks."""
+    return read.strip().lstrip("[").replace("\r", "").replace("\n", "")
+
+
+def _decoded(raw: str) -> str | None:
+    """An attribute's value, base64 of UTF-8 (None: not that)."""
+    try:
+        return base64.b64decode(raw, validate=True).decode("utf-8")
+    except (ValueError, UnicodeDecodeError):  # (a character not ASCII: ValueError)
+        return None
 
 
 def calamari_read(bodies: list[str]) -> tuple[ServiceMessage, ...]:
@@ -240,10 +253,10 @@ def _simple(body: str) -> ServiceMessage | None:
         raw = attr.group(2) if attr.group(2) is not None else attr.group(3)
         if key in attrs:
             return None
-        try:
-            attrs[key] = base64.b64decode(raw, validate=True).decode("utf-8")
-        except (ValueError, UnicodeDecodeError):  # (a character not ASCII: ValueError)
+        value = _decoded(raw)
+        if value is None:
             return None
+        attrs[key] = value
         pos = attr.end()
     return ServiceMessage(name_match.group(1), attrs)
 

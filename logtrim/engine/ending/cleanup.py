@@ -5,7 +5,10 @@ Sans-IO."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from ..._regex import lazy
+from .ranks import Candidate, Rank
 
 # A clean-up that found nothing to clean (an EXIT trap's ``rm: cannot remove '/run/x.lock': No
 # such file or directory``, ``kill: (4711) - No such process``, ``umount: /mnt/x: not
@@ -35,10 +38,26 @@ _WINDS_DOWN = lazy(
 )
 
 
-def winds_down(line: bytes) -> bool:
-    """Whether a line says the run undoes what it did, after an error: a later error of no
-    higher rank is the clean-up's, and the error before it stays the reason."""
-    return _WINDS_DOWN.search(line) is not None
+@dataclass
+class WindDown:
+    """Where the run said it winds down after the chosen error (:meth:`see`); from there an
+    error of no higher rank is the clean-up's, and the chosen one stays the reason."""
+
+    at: int = -1
+
+    def see(self, best: Candidate, line: bytes, lineno: int) -> None:
+        """A line after ``best``: is it the first within reach that says the run winds down?"""
+        if (
+            0 < lineno - best.lineno <= WIND_DOWN_NEAR
+            and self.at < best.lineno
+            and best.rank > Rank.RETRIED
+            and _WINDS_DOWN.search(line) is not None
+        ):
+            self.at = lineno
+
+    def keeps(self, best: Candidate, rank: Rank, lineno: int) -> bool:
+        """Whether ``best`` stays the reason against an error of ``rank`` at ``lineno``."""
+        return best.lineno < self.at < lineno and rank <= best.rank
 
 
 def nothing_to_clean(body: bytes) -> bool:
@@ -46,4 +65,4 @@ def nothing_to_clean(body: bytes) -> bool:
     return _NOTHING_TO_CLEAN.search(body) is not None
 
 
-__all__ = ["WIND_DOWN_NEAR", "nothing_to_clean", "winds_down"]
+__all__ = ["WIND_DOWN_NEAR", "WindDown", "nothing_to_clean"]

@@ -7,8 +7,8 @@ import json
 from collections.abc import Iterable
 
 from ..._regex import lazy
+from ...dialects import ghcommands
 from ...dialects.escape import REASON_LIMIT
-from ...dialects.unescape import GH_DATA
 from ..console.display import read_form
 from ..masking.mask import Masker
 from .ranks import Candidate, Rank
@@ -105,11 +105,10 @@ def as_said(text: bytes) -> bytes:
     record = json_record(text)
     if record is not None:
         return said(text, record)
-    if (command := _ANNOTATION.match(text)) is not None:
+    if (message := _annotation(text)) is not None:
         # GitHub's annotation read as text (another ``--ci``): said by its message, as the
         # runner shows it (``::error file=app.js,line=3::Lint failed`` is ``Lint failed``).
-        data = text[command.end() :]
-        return GH_DATA.escape.sub(lambda m: GH_DATA.unit(m[0]), data).replace(b"\n", b" ")
+        return message.replace(b"\n", b" ")
     stamp = _STAMP.match(text)
     if stamp is not None and stamp.end() < len(text):
         # (the logging cookbook's `` - name - ERROR - ``, loguru's `` | ERROR    | ``: the
@@ -126,8 +125,19 @@ def as_said(text: bytes) -> bytes:
     return _COLUMNS.sub(b"  ", text) if len(_COLUMNS.findall(text, 1)) >= 2 else text
 
 
-# A GitHub annotation's command (its properties escape ``:`` as ``%3A``), a message after it.
-_ANNOTATION = lazy(rb"(?i)^::(?:error|warning|notice)(?: [^:\n]*)?::(?=[^\n])")
+_ANNOTATIONS = frozenset(("ERROR", "WARNING", "NOTICE"))
+
+
+def _annotation(text: bytes) -> bytes | None:
+    """The message of a GitHub annotation in its ``::`` form, as the runner reads the line
+    (None: no such command, or no message; the older ``##[error]`` is Azure's too)."""
+    if not text.startswith(b"::"):
+        return None
+    found = ghcommands.parse(text.decode("utf-8", "surrogateescape"))
+    if found is None or ghcommands.fold(found[0]) not in _ANNOTATIONS or not found[1].strip():
+        return None
+    return found[1].encode("utf-8", "surrogateescape")
+
 
 # A line's leading time stamp (ISO 8601, a logger's ``2026-12-05 01:54:58,587``, Go's log
 # package's ``2026/12/05 01:54:58``, a time of day alone: ``17:06:27``), in brackets or not,

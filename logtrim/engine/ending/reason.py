@@ -30,7 +30,7 @@ from ..console.display import read_form
 from ..masking.mask import Masker
 from ..shapes.templates import DIGITS_TO_ZERO
 from . import reading, traces
-from .cleanup import WIND_DOWN_NEAR, nothing_to_clean, winds_down
+from .cleanup import WindDown, nothing_to_clean
 from .errorrank import error_rank, plain_text
 from .formranks import FormRanks
 from .named import WENT_ON, completed, named
@@ -89,7 +89,7 @@ class ReasonChooser:
     _counted: bool = False  # the line offered now is an error line, counted already
     _boxed: int = -1  # the chosen line's number when it is a boxed diagnostic's
     _next: int = -1  # the number of the line after the chosen one
-    _wound_down: int = -1  # a line after the chosen one that says the run winds down
+    _wind_down: WindDown = field(default_factory=WindDown)  # a rollback after the chosen line
     _explained: deque[bytes] = field(default_factory=lambda: deque(maxlen=32))
     _said: deque[bytes] = field(default_factory=lambda: deque(maxlen=16))  # the last errors
     _ranks: FormRanks = field(default_factory=FormRanks)
@@ -114,13 +114,7 @@ class ReasonChooser:
         if (best := self.best) is not None:
             if lineno == self._next:
                 went_on(best, line)  # (``...ignoring``)
-            if (
-                0 < lineno - best.lineno <= WIND_DOWN_NEAR
-                and self._wound_down < best.lineno
-                and best.rank > Rank.RETRIED
-                and winds_down(line)
-            ):
-                self._wound_down = lineno
+            self._wind_down.see(best, line, lineno)
         if detail or not (
             error or trace.inside or lineno - trace.last_exception <= 3 or trace.group >= 0
         ):
@@ -316,7 +310,7 @@ class ReasonChooser:
     def _wins(self, rank: Rank, lineno: int, text: bytes, *, own: bool = False) -> bool:
         """Whether a candidate replaces the chosen line (:func:`.replaces`)."""
         best = self.best
-        if best is not None and best.lineno < self._wound_down < lineno and rank <= best.rank:
+        if best is not None and self._wind_down.keeps(best, rank, lineno):
             return False  # the run winds down after the chosen error: a clean-up's error
         boxed = best is not None and self._boxed == best.lineno
         since = self._errors_since
